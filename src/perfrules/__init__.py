@@ -1,0 +1,58 @@
+"""perfrules: government performance-evaluation schemes as data.
+
+Parse the formulas and grading rules of a published scheme (绩效评估指标体系),
+check them, and compute exact scores that explain themselves.
+
+>>> from perfrules import Formula
+>>> Formula.parse("总得分=重大改革得分×0.6+工作创新得分×0.4").evaluate(
+...     {"重大改革得分": 6, "工作创新得分": 4})
+Decimal('5.2')
+"""
+
+from ._errors import (
+    DefinitionError,
+    DivisionByZeroError,
+    EvaluationError,
+    FormulaSyntaxError,
+    InvalidValueError,
+    MissingValueError,
+    NumberTooLargeError,
+    PerfrulesError,
+    Problem,
+    SchemeError,
+)
+from ._formula import FUNCTIONS, Formula, Value, normalize_name
+from ._numbers import LIMITS, Limits, Number, round_half_up, to_number
+from ._version import __version__
+
+__all__ = [
+    "DefinitionError",
+    "DivisionByZeroError",
+    "EvaluationError",
+    "FUNCTIONS",
+    "Formula",
+    "FormulaSyntaxError",
+    "InvalidValueError",
+    "LIMITS",
+    "Limits",
+    "MissingValueError",
+    "Number",
+    "NumberTooLargeError",
+    "PerfrulesError",
+    "Problem",
+    "SchemeError",
+    "Value",
+    "__version__",
+    "normalize_name",
+    "round_half_up",
+    "to_number",
+]
+
+# Tracebacks name errors by their public path (perfrules.FormulaSyntaxError,
+# not perfrules._errors.FormulaSyntaxError). Only exceptions: renaming other
+# classes would hide their methods' doctests from the doctest finder.
+for _name in __all__:
+    _obj = globals()[_name]
+    if isinstance(_obj, type) and issubclass(_obj, BaseException):
+        _obj.__module__ = __name__
+del _name, _obj

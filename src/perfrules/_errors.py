@@ -1,0 +1,200 @@
+"""The exceptions perfrules raises.
+
+Two families are kept apart, as in jsonschema: a *definition* error means the
+scheme, scale or formula text is wrong (fix the scheme); an *evaluation* error
+means the data given to a valid definition cannot be used (fix the data).
+Each mixes in the builtin that callers would reach for, so ``except
+ValueError`` or ``except ZeroDivisionError`` keeps working.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable, Sequence
+
+import attrs
+
+__all__ = [
+    "DefinitionError",
+    "DivisionByZeroError",
+    "EvaluationError",
+    "FormulaSyntaxError",
+    "InvalidValueError",
+    "MissingValueError",
+    "NumberTooLargeError",
+    "PerfrulesError",
+    "Problem",
+    "SchemeError",
+    "caret_lines",
+]
+
+
+class PerfrulesError(Exception):
+    """The root of every exception perfrules raises on purpose."""
+
+
+class DefinitionError(PerfrulesError, ValueError):
+    """A formula, grade scale or scheme is wrong as written."""
+
+
+class EvaluationError(PerfrulesError, ArithmeticError):
+    """Valid definitions could not be evaluated on the data given."""
+
+
+def _display_width(text: str) -> int:
+    """Terminal columns taken by *text*: CJK and full-width characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def caret_lines(text: str, position: int, *, indent: str = "    ") -> str:
+    """Return *text* and a caret under the character at *position*.
+
+    The caret is placed by display width, so it stands under the right
+    character even after Chinese text.
+
+    >>> print(caret_lines("a+$b", 2))
+        a+$b
+          ^
+    """
+    line_start = text.rfind("\n", 0, position) + 1
+    line_end = text.find("\n", position)
+    if line_end < 0:
+        line_end = len(text)
+    line = text[line_start:line_end]
+    pad = " " * _display_width(text[line_start:position])
+    return f"{indent}{line}\n{indent}{pad}^"
+
+
+class FormulaSyntaxError(DefinitionError):
+    """Formula text that cannot be parsed, with the place it went wrong.
+
+    Attributes:
+        text: the formula as the caller wrote it.
+        position: index into *text* of the offending character.
+        reason: the message without the caret display.
+        suggestions: close names, when the problem is an unknown name.
+    """
+
+    def __init__(
+        self,
+        reason: str,
+        text: str,
+        position: int,
+        *,
+        suggestions: Sequence[str] = (),
+    ) -> None:
+        self.reason = reason
+        self.text = text
+        self.position = max(0, min(position, len(text)))
+        self.suggestions = tuple(suggestions)
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        column = self.position + 1
+        hint = ""
+        if self.suggestions:
+            hint = "\n    did you mean: " + ", ".join(f"'{s}'" for s in self.suggestions) + "?"
+        return f"{self.reason} (column {column})\n{caret_lines(self.text, self.position)}{hint}"
+
+    def __reduce__(self) -> tuple[object, ...]:  # keep pickling working (multiprocessing)
+        return (_rebuild_syntax_error, (self.reason, self.text, self.position, self.suggestions))
+
+
+def _rebuild_syntax_error(
+    reason: str, text: str, position: int, suggestions: Sequence[str]
+) -> FormulaSyntaxError:
+    return FormulaSyntaxError(reason, text, position, suggestions=suggestions)
+
+
+class MissingValueError(EvaluationError, LookupError):
+    """A formula needs a value that the data does not give.
+
+    Attributes:
+        name: the missing name.
+        formula: the formula text.
+        suggestions: names in the data that look close to *name*.
+    """
+
+    def __init__(self, name: str, formula: str, suggestions: Sequence[str] = ()) -> None:
+        self.name = name
+        self.formula = formula
+        self.suggestions = tuple(suggestions)
+        hint = ""
+        if self.suggestions:
+            hint = "; did you mean " + ", ".join(f"'{s}'" for s in self.suggestions) + "?"
+        super().__init__(f"no value for '{name}' in formula '{formula}'{hint}")
+
+    def __str__(self) -> str:  # LookupError would quote the message like a KeyError
+        return str(self.args[0])
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (type(self), (self.name, self.formula, self.suggestions))
+
+
+class InvalidValueError(EvaluationError, TypeError):
+    """A value is not a usable number (or truth value) for a formula."""
+
+
+class DivisionByZeroError(EvaluationError, ZeroDivisionError):
+    """A formula divided by zero.
+
+    Schemes catch this to apply a "no data" default (e.g. 默认为"良"区中值 when
+    a unit has no tasks at all).
+
+    Attributes:
+        formula: the formula text.
+        divisor: the sub-expression that evaluated to zero.
+        values: the input values the formula used.
+    """
+
+    def __init__(self, formula: str, divisor: str, values: dict[str, object]) -> None:
+        self.formula = formula
+        self.divisor = divisor
+        self.values = values
+        shown = ", ".join(f"{k}={v}" for k, v in values.items())
+        super().__init__(
+            f"division by zero in '{formula}': '{divisor}' is 0" + (f" (with {shown})" if shown else "")
+        )
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (type(self), (self.formula, self.divisor, self.values))
+
+
+class NumberTooLargeError(EvaluationError, OverflowError):
+    """A number is outside the bounds perfrules computes with (see ``perfrules.LIMITS``)."""
+
+
+@attrs.frozen
+class Problem:
+    """One thing wrong in a definition, and where it is.
+
+    ``path`` reads like ``indicators[3].formula``; ``message`` says what is wrong.
+    """
+
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.message} @ {self.path}" if self.path else self.message
+
+
+class SchemeError(DefinitionError):
+    """A definition has one or more problems; all of them are listed.
+
+    Attributes:
+        problems: every problem found, each with its path.
+    """
+
+    def __init__(self, problems: Iterable[Problem], *, title: str = "invalid definition") -> None:
+        self.problems = tuple(problems)
+        self.title = title
+        lines = "\n".join(f"  - {p}" for p in self.problems)
+        count = len(self.problems)
+        super().__init__(f"{title}: {count} problem{'s' if count != 1 else ''}\n{lines}")
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (_rebuild_scheme_error, (self.problems, self.title))
+
+
+def _rebuild_scheme_error(problems: tuple[Problem, ...], title: str) -> SchemeError:
+    return SchemeError(problems, title=title)

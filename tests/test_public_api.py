@@ -1,0 +1,39 @@
+"""Tests for the shape of the public API."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import pickle
+
+import perfrules
+
+
+def test_all_is_sorted_and_complete():
+    """__all__ is sorted, and lists exactly the public names of the package."""
+    assert list(perfrules.__all__) == sorted(perfrules.__all__)
+    public = {n for n in dir(perfrules) if not n.startswith("_") and n != "testing"}
+    assert public | {"__version__"} == set(perfrules.__all__)
+
+
+def test_version_matches_the_installed_metadata():
+    """__version__ is the version the package was installed with."""
+    assert perfrules.__version__ == importlib.metadata.version("perfrules")
+
+
+def test_py_typed_is_shipped():
+    """The package declares its type hints (PEP 561)."""
+    from importlib.resources import files
+
+    assert files("perfrules").joinpath("py.typed").is_file()
+
+
+def test_errors_survive_pickling():
+    """Errors cross process boundaries (batch work with multiprocessing) intact."""
+    try:
+        perfrules.Formula.parse("a+$")
+    except perfrules.FormulaSyntaxError as exc:
+        again = pickle.loads(pickle.dumps(exc))
+        assert str(again) == str(exc)
+        assert again.position == exc.position
+    err = perfrules.SchemeError([perfrules.Problem("indicators[3].formula", "bad")])
+    assert str(pickle.loads(pickle.dumps(err))) == str(err)
