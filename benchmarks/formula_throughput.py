@@ -42,8 +42,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--records", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--simpleeval-records", type=int, default=20_000,
-                        help="records for the (slow) simpleeval baseline; rates are per second anyway")
+    parser.add_argument(
+        "--simpleeval-records",
+        type=int,
+        default=20_000,
+        help="records for the (slow) simpleeval baseline; rates are per second anyway",
+    )
     args = parser.parse_args(argv)
 
     rng = random.Random(2010)
@@ -68,16 +72,22 @@ def main(argv: list[str] | None = None) -> int:
     try:
         from simpleeval import simple_eval
     except ImportError:
-        print("simpleeval is not installed (pip install -e '.[test]'); skipping that baseline",
-              file=sys.stderr)
+        print(
+            "simpleeval is not installed (pip install -e '.[test]'); skipping that baseline", file=sys.stderr
+        )
     else:
         subset = records[: args.simpleeval_records]
 
         def simpleeval_reparse() -> list[object]:
             return [simple_eval("a*0.6+b*0.4", names=r) for r in subset]
 
-        rows.append(("simpleeval, re-parsing each record (floats)", len(subset),
-                     _best_of(max(1, args.repeat // 2), simpleeval_reparse)))
+        rows.append(
+            (
+                "simpleeval, re-parsing each record (floats)",
+                len(subset),
+                _best_of(max(1, args.repeat // 2), simpleeval_reparse),
+            )
+        )
 
     base_rate = rows[0][1] / rows[0][2]
     print(f"{'method':<46}{'records/s':>14}{'× hand loop':>14}")

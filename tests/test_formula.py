@@ -79,7 +79,11 @@ SEED_FORMULAS = [
     ),
     pytest.param(
         "行政审批网上实现率得分=(网上申请行政审批实现率得分+网上查询行政审批实现率得分+在线处理行政许可实现率得分)/3",
-        {"网上申请行政审批实现率得分": 95, "网上查询行政审批实现率得分": 85, "在线处理行政许可实现率得分": 90},
+        {
+            "网上申请行政审批实现率得分": 95,
+            "网上查询行政审批实现率得分": 85,
+            "在线处理行政许可实现率得分": 90,
+        },
         D(90),  # (95+85+90)/3 = 270/3
         id="sz6-average",
     ),
@@ -276,7 +280,9 @@ def _ascii_arithmetic(draw, depth=3):
     return f"({draw(_ascii_arithmetic(depth - 1))}{op}{draw(_ascii_arithmetic(depth - 1))})"
 
 
-@given(_ascii_arithmetic(), st.fixed_dictionaries({k: st.fractions(-50, 50, max_denominator=20) for k in "abc"}))
+@given(
+    _ascii_arithmetic(), st.fixed_dictionaries({k: st.fractions(-50, 50, max_denominator=20) for k in "abc"})
+)
 def test_agrees_with_simpleeval_on_fractions(text, values):
     """On plain arithmetic, perfrules equals simpleeval evaluating with Fractions."""
     # simpleeval divides int literals in binary floating point, so every
@@ -285,9 +291,7 @@ def test_agrees_with_simpleeval_on_fractions(text, values):
     oracle_text = re.sub(r"0\.5|\d", lambda m: literals[m.group()], text)
     oracle_names = {**values, "half": F(1, 2), "one": F(1), "two": F(2), "three": F(3)}
     try:
-        expected = simpleeval.simple_eval(
-            oracle_text, names=oracle_names, functions={}
-        )
+        expected = simpleeval.simple_eval(oracle_text, names=oracle_names, functions={})
     except ZeroDivisionError:
         with pytest.raises(DivisionByZeroError):
             Formula.parse(text).evaluate(values)

@@ -23,24 +23,40 @@ from ._errors import (
 )
 from ._formula import FUNCTIONS, Formula, Value, normalize_name
 from ._numbers import LIMITS, Limits, Number, round_half_up, to_number
+from ._scale import (
+    DEFAULT_SCORES,
+    GradeBand,
+    GradeResult,
+    GradeScale,
+    Interval,
+    MatchPolicy,
+    Scoring,
+)
 from ._version import __version__
 
 __all__ = [
+    "DEFAULT_SCORES",
     "DefinitionError",
     "DivisionByZeroError",
     "EvaluationError",
     "FUNCTIONS",
     "Formula",
     "FormulaSyntaxError",
+    "GradeBand",
+    "GradeResult",
+    "GradeScale",
+    "Interval",
     "InvalidValueError",
     "LIMITS",
     "Limits",
+    "MatchPolicy",
     "MissingValueError",
     "Number",
     "NumberTooLargeError",
     "PerfrulesError",
     "Problem",
     "SchemeError",
+    "Scoring",
     "Value",
     "__version__",
     "normalize_name",

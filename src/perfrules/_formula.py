@@ -623,8 +623,7 @@ class _Parser:
             reason = f"unknown function '{name_tok.value}'"
             if not close:
                 reason += (
-                    "; if the brackets belong to a name, quote it as 「…」 or pass names= to "
-                    "Formula.parse"
+                    "; if the brackets belong to a name, quote it as 「…」 or pass names= to Formula.parse"
                 )
             raise self.scanner.error(reason, name_tok.start, close)
         low, high, arg_kind, result_kind = spec

@@ -110,8 +110,13 @@ def check_decimal(value: Decimal) -> Decimal:
     """Return a finite *value* within the limits; raise otherwise."""
     if not value.is_finite():
         raise InvalidValueError(f"{value} is not a finite number")
-    if value and value.adjusted() >= LIMITS.max_digits:
+    if not value:
+        return Decimal(0)
+    if value.adjusted() >= LIMITS.max_digits:
         raise _too_large(value)
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < EXACT_CONTEXT.Emin:
+        raise _too_large(value)  # more decimal places than exact arithmetic keeps
     if len(value.as_tuple().digits) > EXACT_CONTEXT.prec:
         check_fraction(Fraction(value))
     return value
@@ -154,8 +159,7 @@ def to_number(value: object, *, name: str = "value") -> Number:
     if isinstance(value, Fraction):
         return exact(check_fraction(Fraction(value)))
     raise InvalidValueError(
-        f"{name}={value!r} ({type(value).__name__}) is not a number; "
-        "give an int, float, Decimal or Fraction"
+        f"{name}={value!r} ({type(value).__name__}) is not a number; give an int, float, Decimal or Fraction"
     )
 
 
@@ -212,10 +216,13 @@ def tidy_decimal(value: Decimal) -> Decimal:
     text = str(value)
     if "E" not in text and (text[-1] != "0" or "." not in text):
         return value
-    whole = value.to_integral_value()
-    if whole == value:
-        return whole.quantize(_ONE, context=EXACT_CONTEXT)
-    return value.normalize(EXACT_CONTEXT)
+    try:
+        whole = value.to_integral_value()
+        if whole == value:
+            return whole.quantize(_ONE, context=EXACT_CONTEXT)
+        return value.normalize(EXACT_CONTEXT)
+    except decimal.DecimalException:
+        return value  # beyond what the exact context holds: keep it as it is
 
 
 def as_fraction(value: Number | int) -> Fraction:

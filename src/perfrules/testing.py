@@ -36,13 +36,17 @@ from ._formula import (
     Unary,
     show,
 )
+from ._scale import GradeBand, GradeScale
 
 __all__ = [
     "DEFAULT_NAMES",
+    "boundary_values",
     "exact_numbers",
     "formula_texts",
     "formulas",
     "input_values",
+    "threshold_scales",
+    "values_in",
 ]
 
 DEFAULT_NAMES: tuple[str, ...] = (
@@ -149,9 +153,112 @@ def formula_texts(
     return trees.map(show)
 
 
-def formulas(
-    names: Sequence[str] = DEFAULT_NAMES, *, conditions: bool = False
-) -> st.SearchStrategy[Formula]:
+def formulas(names: Sequence[str] = DEFAULT_NAMES, *, conditions: bool = False) -> st.SearchStrategy[Formula]:
     """Parsed formulas over *names*; with ``conditions=True``, truth-valued ones."""
     parse = Formula.parse_condition if conditions else Formula.parse
     return formula_texts(names, conditions=conditions).map(parse)
+
+
+# ---------------------------------------------------------------------------
+# Grade scales
+# ---------------------------------------------------------------------------
+
+_GRADES: tuple[str, ...] = ("优", "良", "中", "差")
+
+
+@st.composite
+def threshold_scales(
+    draw: st.DrawFn,
+    *,
+    variable: str = "x",
+    grades: Sequence[str] = _GRADES,
+    min_bands: int = 2,
+) -> GradeScale:
+    """Valid one-variable threshold scales, written as the seeds write them.
+
+    The domain is ``[0, top]``; boundaries are distinct short decimals; each
+    boundary belongs to the band above or below it at random; larger values
+    are better or worse at random; the best band is sometimes a single value
+    at the domain's best end (like ``完成率=100%``). The extreme bands are
+    written open-ended (``x<80``) and closed by the domain, as in the seeds.
+    """
+    count = draw(st.integers(min_value=min_bands, max_value=len(grades)))
+    names = list(grades[:count])
+    top = draw(st.sampled_from([Decimal(1), Decimal(100), Decimal(120)]))
+    higher_is_better = draw(st.booleans())
+    point_band = count >= 2 and draw(st.booleans())
+    regular = count - 1 if point_band else count
+    quantum = top / 1000
+    cuts = sorted(
+        draw(
+            st.lists(
+                st.integers(min_value=1, max_value=999),
+                min_size=regular - 1,
+                max_size=regular - 1,
+                unique=True,
+            )
+        )
+    )
+    points = [Decimal(c) * quantum for c in cuts]
+    # upper[k]: boundary k belongs to the band above it (written "b ≤ x")
+    upper = [draw(st.booleans()) for _ in points]
+    q = f"「{variable}」"
+    # (low, low closed, high, high closed) from low to high; None is open-ended
+    segments: list[tuple[Decimal | None, bool, Decimal | None, bool]] = []
+    for k in range(regular):
+        lo = points[k - 1] if k > 0 else None
+        hi = points[k] if k < regular - 1 else None
+        segments.append((lo, k > 0 and upper[k - 1], hi, k < regular - 1 and not upper[k]))
+    if point_band:
+        if higher_is_better:  # the best value is the top of the domain
+            lo, lo_closed, _, _ = segments[-1]
+            segments[-1] = (lo, lo_closed, top, False)
+        else:  # the best value is 0
+            _, _, hi, hi_closed = segments[0]
+            segments[0] = (Decimal(0), False, hi, hi_closed)
+
+    def text(segment: tuple[Decimal | None, bool, Decimal | None, bool]) -> str:
+        lo, lo_closed, hi, hi_closed = segment
+        if lo is None and hi is None:
+            return f"{q}>=0"
+        left = f"{lo}{'<=' if lo_closed else '<'}" if lo is not None else ""
+        right = f"{'<=' if hi_closed else '<'}{hi}" if hi is not None else ""
+        return f"{left}{q}{right}"
+
+    texts = [text(seg) for seg in segments]
+    if point_band:
+        if higher_is_better:
+            texts.append(f"{q}={top}")
+        else:
+            texts.insert(0, f"{q}=0")
+    ordered = texts[::-1] if higher_is_better else texts
+    bands = [GradeBand(name=n, conditions=[t]) for n, t in zip(names, ordered, strict=True)]
+    return GradeScale(bands=bands, domain=(0, top))
+
+
+def values_in(scale: GradeScale, grade: str) -> st.SearchStrategy[Decimal | Fraction]:
+    """Exact values that a threshold scale gives *grade* to."""
+    strategies = []
+    for iv in scale.intervals(grade):
+        if iv.is_point:
+            assert iv.lo is not None
+            strategies.append(st.just(iv.lo))
+            continue
+        lo = Fraction(iv.lo) if iv.lo is not None else Fraction(-(10**6))
+        hi = Fraction(iv.hi) if iv.hi is not None else Fraction(10**6)
+        inner: st.SearchStrategy[Decimal | Fraction] = st.fractions(
+            min_value=lo, max_value=hi, max_denominator=10**4
+        ).filter(iv.__contains__)
+        strategies.append(inner)
+    return st.one_of(strategies)
+
+
+def boundary_values(
+    scale: GradeScale, *, epsilon: Fraction = Fraction(1, 10**9)
+) -> st.SearchStrategy[Fraction]:
+    """Values exactly on each boundary of a threshold scale, and just either side of it."""
+    candidates = sorted({Fraction(b) + d for b in scale.boundaries for d in (-epsilon, Fraction(0), epsilon)})
+    domain = scale.domain
+    if domain is not None:
+        candidates = [c for c in candidates if c in domain]
+    return st.sampled_from(candidates)
