@@ -324,6 +324,10 @@ class GradeResult:
         scoring: how the score was found: ``interpolate``, ``midpoint`` or
             ``points``.
         detail: one sentence that explains the score.
+        interval: for threshold scales, the band's interval the value fell in.
+        position: for interpolated scores, how far through the band the value
+            lies (0 at the worse end, 1 at the better end).
+        score_interval: the grade's score interval.
     """
 
     grade: str
@@ -333,6 +337,9 @@ class GradeResult:
     matched: tuple[str, ...]
     scoring: Scoring
     detail: str
+    interval: Interval | None = None
+    position: Number | None = None
+    score_interval: tuple[Number, Number] | None = None
 
     def __str__(self) -> str:
         return f"{self.grade} ({_fmt(self.score)})"
@@ -846,8 +853,9 @@ class GradeScale:
             (name,) = variables
             mapping = {name: values}
         if self.levels:
-            mapping = {k: self._level(k, v) for k, v in mapping.items()}
-            mapping = {**self.levels, **mapping}
+            own = self.variables
+            mapping = {k: (self._level(k, v) if k in own else v) for k, v in mapping.items()}
+            mapping = {**mapping, **self.levels}
         return mapping
 
     def _level(self, key: str, value: object) -> object:
@@ -896,7 +904,7 @@ class GradeScale:
             for iv, direction in pieces:
                 if value in iv:
                     cond = self._deciding_condition(band, value)
-                    score, detail = self._score_in(band, iv, value, direction)
+                    score, detail, position = self._score_in(band, iv, value, direction)
                     return GradeResult(
                         grade=band.name,
                         score=score,
@@ -905,6 +913,9 @@ class GradeScale:
                         matched=(band.name,),
                         scoring=self._scoring,
                         detail=f"{name}={_fmt(value)} lies in {band.name} {iv}; {detail}",
+                        interval=iv,
+                        position=position,
+                        score_interval=self._interval_or_none(band.name),
                     )
         raise EvaluationError(f"no grade for {name}={_fmt(value)}")  # unreachable after the checks
 
@@ -916,19 +927,25 @@ class GradeScale:
                 return cond
         return None  # the value sits in a gap this band was stretched over
 
+    def _interval_or_none(self, name: str) -> tuple[Number, Number] | None:
+        try:
+            return self.score_interval(name)
+        except KeyError:
+            return None
+
     def _score_in(
         self, band: GradeBand, iv: Interval, value: Number, direction: bool | None
-    ) -> tuple[Number, str]:
+    ) -> tuple[Number, str, Number | None]:
         if self._scoring == "points":
             assert band.points is not None
-            return band.points, f"the grade gives {_fmt(band.points)} points"
+            return band.points, f"the grade gives {_fmt(band.points)} points", None
         lo, hi = self.score_interval(band.name)
         if self._scoring == "midpoint":
             mid = self.midpoint(band.name)
-            return mid, f"score is the grade's midpoint (区中值) {_fmt(mid)} of {_fmt(lo)}–{_fmt(hi)}"
+            return mid, f"score is the grade's midpoint (区中值) {_fmt(mid)} of {_fmt(lo)}–{_fmt(hi)}", None
         if iv.is_point or direction is None:
             what = "a single-value band" if iv.is_point else "the best band of a two-sided scale"
-            return hi, f"{what} scores the top of {_fmt(lo)}–{_fmt(hi)}: {_fmt(hi)}"
+            return hi, f"{what} scores the top of {_fmt(lo)}–{_fmt(hi)}: {_fmt(hi)}", None
         assert iv.lo is not None and iv.hi is not None
         span = as_fraction(iv.hi) - as_fraction(iv.lo)
         position = (as_fraction(value) - as_fraction(iv.lo)) / span
@@ -936,9 +953,11 @@ class GradeScale:
             position = 1 - position
         score = exact(as_fraction(lo) + position * (as_fraction(hi) - as_fraction(lo)))
         share = exact(position * 100)
-        return score, (
+        return (
+            score,
             f"it is {_fmt(share)}% of the way up the band, so the score is that far "
-            f"along {_fmt(lo)}–{_fmt(hi)}: {_fmt(score)}"
+            f"along {_fmt(lo)}–{_fmt(hi)}: {_fmt(score)}",
+            exact(position),
         )
 
     def _grade_conditions(self, mapping: Mapping[str, object]) -> GradeResult:
@@ -982,6 +1001,7 @@ class GradeScale:
             matched=matched,
             scoring=self._scoring,
             detail=f"{why}; {detail}",
+            score_interval=self._interval_or_none(band.name),
         )
 
     def __str__(self) -> str:

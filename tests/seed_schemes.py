@@ -1,0 +1,997 @@
+"""The seed schemes built in code (issue 4), shared by the engine and file tests.
+
+Grading rules 1–13 of the Shenzhen department scheme are the seed's own text.
+Everything the seed does not give (rules 14–23 are cut off; table 2 has no
+rules at all) is a stand-in, marked ``STAND-IN`` in the indicator's metadata.
+"""
+
+from __future__ import annotations
+
+from perfrules import (
+    Adjust,
+    Default,
+    GradeBand,
+    GradeScale,
+    Group,
+    Indicator,
+    NotApplicable,
+    Part,
+    PeerRatio,
+    Rank,
+    Scheme,
+    Veto,
+    ZeroWhen,
+)
+
+RATE = (0, 1)
+STAND_IN = {"评估标准": "STAND-IN: the seed gives no grading rule for this indicator; see docs."}
+
+# --- the seed's grading rules, verbatim -------------------------------------
+SZ1 = "优:白皮书任务按时完成率=100%;良:90%≤白皮书任务按时完成率<100%;中:80%≤白皮书任务按时完成率<90%;差:白皮书任务按时完成率<80%。"
+SZ2 = "优:投资完成率=100%;良:90%≤投资完成率<100%;中:80%≤投资完成率<90%;差:投资完成率<80%。"
+SZ3 = "优:目标任务完成率=100%;良:90%≤目标任务完成率<100%;中:80%≤目标任务完成率<90%;差:目标任务完成率<80%。"
+SZ4 = "优:总得分≥6;良:4≤总得分<6;中:2≤总得分<4;差:总得分<2。"
+SZ4_POINTS = "优—6分;良—4分;合格—2分;不合格—0分"
+SZ5 = "优:得分≥103;良:100≤得分<103;中:95≤得分<100;差:得分<95。"
+SZ6_APPLY = "优:实现率≥90%;良:80%≤实现率<90%;中:60%≤实现率<80%;差:实现率<60%。"
+SZ6_QUERY = "优:实现率=100%;良:90%≤实现率<100%;中:70%≤实现率<90%;差:实现率<70%。"
+SZ7 = "优:结案率≥99%;良:98%≤结案率<99%;中:97%≤结案率<98%;差:结案率<97%。"
+SZ8 = "优:错案率=0;良:0<错案率≤1%;中:1%<错案率≤3%;差:错案率>3%。"
+SZ9 = "优:90≤得分≤100;良:85≤得分<90;中:75≤得分<85;差:得分<75。"
+SZ10 = "优:75≤信息安全评价≤100;良:50≤信息安全评价<75;中:25≤信息安全评价<50;差:信息安全评价<25。"
+SZ12 = (
+    "优:督办事项规定时限内答复率=100%,或督办事项规定时限内完成率≥90%;"
+    "良:90%≤督办事项规定时限内答复率<100%,或85%≤督办事项规定时限内完成率<90%,或没有被督查催办事项;"
+    "中:85%≤督办事项规定时限内答复率<90%,或80%≤督办事项规定时限内完成率<85%,或1宗≤被督查催办事项≤3宗\n"  # the seed has no ';' here, only a line break
+    "差:督办事项规定时限内答复率<85%,或督办事项规定时限内完成率<80%,或被督查催办事项>3宗。"
+)
+
+
+def three_assessments(a: str, b: str, c: str) -> GradeScale:
+    """R11: 优 all 良好; 良 all ≥合格 with two 良好; 中 fewer than two 良好; 差 any 不合格."""
+    good = f"count({a}=良好, {b}=良好, {c}=良好)"
+    floor = f"min({a}, {b}, {c})"
+    return GradeScale(
+        bands=[
+            GradeBand(name="优", conditions=[f"{good}=3"]),
+            GradeBand(name="良", conditions=[f"{floor}>=合格 and {good}=2"]),
+            GradeBand(name="中", conditions=[f"{floor}>=合格 and {good}<2"]),
+            GradeBand(name="差", conditions=[f"{floor}<合格"]),
+        ],
+        levels=["良好", "合格", "不合格"],
+    )
+
+
+def _w(wei: int, ju: int, ban: int) -> dict[str, int]:
+    return {"委": wei, "局": ju, "办": ban}
+
+
+def _score_only(code: str, name: str, field: str, weights: dict[str, int], **kw: object) -> Indicator:
+    """A STAND-IN indicator scored directly by a 0–100 assessment from its data source."""
+    return Indicator(code=code, name=name, score=f"「{field}」", weights=weights, metadata=STAND_IN, **kw)  # type: ignore[arg-type]
+
+
+def shenzhen_departments() -> Scheme:
+    """深圳市2010年度政府绩效评估指标体系, table 1: city government departments."""
+    to_whitepaper = "1"
+    i1 = Indicator(
+        code="1",
+        name="公共服务白皮书",
+        definition="指各单位完成年初制定并向社会公布的公共服务白皮书工作任务计划的情况。",
+        source="被评估单位",
+        frequency="季度",
+        steps=["白皮书任务按时完成率=(白皮书任务完成数/白皮书任务总数)×100%"],
+        scale=GradeScale.parse(SZ1, domain=RATE),
+        weights=_w(30, 30, 35),
+    )
+    i2 = Indicator(
+        code="2",
+        name="政府投资项目(A类)完成率",
+        source="市发展改革委",
+        frequency="季度",
+        steps=["投资完成率=(当期财政实际拨款额/投资计划下达额)×100%"],
+        scale=GradeScale.parse(SZ2, domain=RATE),
+        weights=_w(4, 4, 0),
+        policies=[Default(grade="良", reason="没有政府投资项目(A类)的，默认为“良”区中值")],
+    )
+    i3 = Indicator(
+        code="3",
+        name="临时性专项工作",
+        source="牵头单位",
+        frequency="季度",
+        steps=["目标任务完成率=(目标任务实际完成数/目标任务总数)×100%"],
+        scale=GradeScale.parse(SZ3, domain=RATE),
+        weights=_w(5, 5, 4),
+        policies=[
+            Default(grade="良", when="目标任务总数=0", reason="没有临时性专项工作任务的，默认为“良”区中值")
+        ],
+    )
+    i4 = Indicator(
+        code="4",
+        name="重大改革及工作创新",
+        source="市委政研室(改革办)",
+        frequency="半年",
+        steps=[
+            Part(
+                target="年度改革任务完成情况得分",
+                scale=GradeScale.parse(SZ4_POINTS),
+                of="年度改革任务完成情况",
+            ),
+            Part(target="工作创新效果得分", scale=GradeScale.parse(SZ4_POINTS), of="工作创新效果"),
+            "受表彰情况得分=中央级表彰数×3+省级表彰数×2+市级表彰数×1",
+            "认定或推广得分=中央级推广数×3+省级推广数×2+市级推广数×1",
+            "重大改革得分=年度改革任务完成情况得分×0.6+受表彰情况得分×0.4",
+            "工作创新得分=工作创新效果得分×0.4+认定或推广得分×0.6",
+            "总得分=重大改革得分×0.6+工作创新得分×0.4",
+        ],
+        scale=GradeScale.parse(SZ4, scoring="midpoint"),
+        weights=_w(6, 6, 6),
+    )
+    no_approvals = NotApplicable(
+        when="行政审批事项数=0",
+        to=to_whitepaper,
+        reason="无行政审批事项的部门，相应分数权重调整至公共服务白皮书",
+    )
+    i5 = Indicator(
+        code="5",
+        name="行政审批绩效",
+        source="市监察局",
+        frequency="月度",
+        inputs={"得分": "行政审批绩效得分"},
+        scale=GradeScale.parse(SZ5, scoring="midpoint"),
+        weights=_w(4, 4, 0),
+        policies=[no_approvals],
+    )
+    i6 = Indicator(
+        code="6",
+        name="行政审批网上实现率",
+        source="市科工贸信委",
+        frequency="月度",
+        steps=[
+            Part(
+                target="网上申请得分",
+                scale=GradeScale.parse(SZ6_APPLY, domain=RATE),
+                of="网上申请行政审批实现率",
+            ),
+            Part(
+                target="网上查询得分",
+                scale=GradeScale.parse(SZ6_QUERY, domain=RATE),
+                of="网上查询行政审批实现率",
+            ),
+            Part(
+                target="在线处理得分",
+                scale=GradeScale.parse(SZ6_APPLY, domain=RATE),
+                of="在线处理行政许可实现率",
+            ),
+        ],
+        score="(网上申请得分+网上查询得分+在线处理得分)/3",
+        weights=_w(3, 3, 0),
+        policies=[no_approvals],
+    )
+    no_enforcement = NotApplicable(
+        to=to_whitepaper, reason="无行政执法职能的部门，相应分数权重调整至公共服务白皮书"
+    )
+    i7 = Indicator(
+        code="7",
+        name="行政执法结案率",
+        source="市监察局、市法制办",
+        frequency="月度",
+        steps=["结案率=〔1-未在法定期限内作相关处理的案件数/法定期限内应当处理的案件数〕×100%"],
+        scale=GradeScale.parse(SZ7, domain=RATE),
+        weights=_w(2, 2, 0),
+        policies=[
+            Default(
+                grade="优", when="法定期限内应当处理的案件数=0", reason="当期没有行政处罚案件的，默认为“优”"
+            ),
+            no_enforcement,
+        ],
+    )
+    i8 = Indicator(
+        code="8",
+        name="行政执法错案率",
+        source="市监察局、市法制办",
+        frequency="月度",
+        steps=["错案率=〔结果发生改变的案件数/法定期限内实际立案数〕×100%"],
+        scale=GradeScale.parse(SZ8, domain=RATE),
+        weights=_w(2, 2, 0),
+        policies=[
+            Default(grade="优", when="法定期限内实际立案数=0", reason="当期没有行政过错案件的，默认为“优”"),
+            no_enforcement,
+        ],
+    )
+    parts9 = ["完整性", "及时性", "准确性", "互动性", "便利性", "公众满意度"]
+    i9 = Indicator(
+        code="9",
+        name="政府信息网上公开",
+        source="市监察局",
+        frequency="月度",
+        inputs={"得分": "信息公开得分"},
+        steps=[
+            *(f"{p}计分={p}得分" for p in parts9),
+            "信息公开得分=完整性计分×10%+及时性计分×20%+准确性计分×15%+互动性计分×30%+便利性计分×15%+公众满意度计分×10%",
+        ],
+        value="信息公开得分",
+        scale=GradeScale.parse(SZ9, domain=(0, 100)),
+        weights=_w(3, 3, 4),
+        policies=[
+            *(
+                ZeroWhen(
+                    when=f"{p}异常信息条数>5",
+                    target=f"{p}计分",
+                    reason="各部分异常信息超过5条的，该部分当月得分为0",
+                )
+                for p in parts9
+            ),
+            ZeroWhen(
+                when="互动性核实投诉数>0",
+                target="互动性计分",
+                reason="因未及时回复公开申请引起投诉、经核查属实的，互动性得分为0",
+            ),
+        ],
+    )
+    i10 = Indicator(
+        code="10",
+        name="信息安全评价",
+        source="市科工贸信委",
+        frequency="月度",
+        steps=[
+            "信息安全评价=clamp(信息安全风险评估项评分×60%+信息安全等级保护项评分×40%-信息安全事件项评分, 0, 100)"
+        ],
+        scale=GradeScale.parse(SZ10, domain=(0, 100)),
+        weights=_w(2, 2, 4),
+    )
+    i11 = Indicator(
+        code="11",
+        name="人大建议办理",
+        source="市人大办公厅",
+        frequency="半年",
+        scale=three_assessments("按时签收评定", "按时办理答复评定", "代表满意度评定"),
+        weights=_w(2, 2, 4),
+    )
+    i12 = Indicator(
+        code="12",
+        name="政府督查事项",
+        source="市政府督查室",
+        frequency="季度",
+        scale=GradeScale.parse(SZ12, policy="lowest"),
+        weights=_w(3, 3, 5),
+        policies=[Default(grade="良", when="督办事项数=0", reason="当期没有督办事项的，默认为“良”区中值")],
+    )
+    i13 = Indicator(
+        code="13",
+        name="政协提案办理",
+        source="市政协办公厅",
+        frequency="半年",
+        scale=three_assessments("网上签收评定", "提案答复时间评定", "委员满意度评定"),
+        weights=_w(2, 2, 4),
+    )
+    i14 = Indicator(
+        code="14",
+        name="信访投诉处理",
+        source="市信访办",
+        frequency="季度",
+        steps=["信访按时处理率=按时处理信访件数/应处理信访件数"],
+        scale=GradeScale.parse(
+            "优:信访按时处理率≥95%;良:90%≤信访按时处理率<95%;中:80%≤信访按时处理率<90%;差:信访按时处理率<80%",
+            domain=RATE,
+        ),
+        weights=_w(2, 2, 4),
+        metadata=STAND_IN,
+    )
+    i15 = _score_only(
+        "15", "法治政府建设", "法治政府考评得分", _w(6, 6, 6), source="市法制办", frequency="年度"
+    )
+    i16 = _score_only(
+        "16", "履行安全生产管理职责", "安全生产考核得分", _w(2, 2, 2), source="市应急办", frequency="季度"
+    )
+    i17 = _score_only(
+        "17", "民主评议政风行风", "民主评议得分", _w(3, 3, 3), source="市政府纠风办", frequency="季度"
+    )
+    i18 = Indicator(
+        code="18",
+        name="廉政状况",
+        definition="属被评估单位自行立案查处的不扣分。",
+        source="市纪委、市监察局",
+        frequency="季度",
+        steps=["扣分人数=违法违纪人数-自行查处人数"],
+        score="100",
+        weights=_w(5, 5, 5),
+        policies=[Adjust(per="扣分人数", points=-10, reason="违法违纪每人扣10分（自行查处的不扣分）")],
+        metadata=STAND_IN,
+    )
+    i19 = Indicator(
+        code="19",
+        name="公共安全责任事故问责",
+        source="市纪委、市监察局",
+        frequency="季度",
+        score="100",
+        weights=_w(2, 2, 2),
+        policies=[
+            Adjust(per="公共安全问责人数", points=-20, reason="每问责一人扣20分"),
+            Veto(when="重大安全责任事故数>0", effect="lowest_grade", reason="发生重大公共安全责任事故"),
+        ],
+        metadata=STAND_IN,
+    )
+    i20 = Indicator(
+        code="20",
+        name="其他问责",
+        source="市纪委、市监察局",
+        frequency="季度",
+        score="100",
+        weights=_w(2, 2, 2),
+        policies=[Adjust(per="其他问责人数", points=-20, reason="每问责一人扣20分")],
+        metadata=STAND_IN,
+    )
+    i21 = Indicator(
+        code="21",
+        name="部门人均公用经费支出水平",
+        definition="指部门人均公用经费支出数与同期本级所有部门人均公用经费支出数之比。",
+        source="市财政委",
+        frequency="半年",
+        steps=[PeerRatio(target="人均公用经费支出水平", numerator="公用经费支出", denominator="在编人数")],
+        scale=GradeScale.parse(
+            "优:人均公用经费支出水平≤90%;良:90%<人均公用经费支出水平≤100%;中:100%<人均公用经费支出水平≤110%;差:人均公用经费支出水平>110%",
+            scoring="midpoint",
+        ),
+        weights=_w(4, 4, 4),
+        metadata=STAND_IN,
+    )
+    i22 = Indicator(
+        code="22",
+        name="部门已完成项目经费支出比例",
+        source="市财政委",
+        frequency="半年",
+        steps=["项目支出比例=项目实际支出/项目预算数"],
+        scale=GradeScale.parse(
+            "优:95%≤项目支出比例≤100%;良:90%≤项目支出比例<95%;中:80%≤项目支出比例<90%,或100%<项目支出比例≤105%;差:项目支出比例<80%,或项目支出比例>105%",
+            domain=(0, 2),
+        ),
+        weights=_w(4, 4, 4),
+        metadata=STAND_IN,
+    )
+    i23 = Indicator(
+        code="23",
+        name="财政、财务收支的真实合法与效益",
+        source="市审计局",
+        frequency="年度",
+        value="审计结论",
+        scale=GradeScale.parse("好—95分;较好—85分;一般—70分;差—40分"),
+        weights=_w(2, 2, 2),
+        metadata=STAND_IN,
+    )
+    groups = [
+        Group(
+            name="行政业绩",
+            declared=45,
+            children=[Group(name="重点工作", children=[i1, i2, i3]), Group(name="改革创新", children=[i4])],
+        ),
+        Group(
+            name="行政效率",
+            declared=25,
+            children=[
+                Group(name="行政审批", children=[i5, i6]),
+                Group(name="行政执法", children=[i7, i8]),
+                Group(name="电子政务", children=[i9, i10]),
+                Group(name="督查督办", children=[i11, i12, i13, i14]),
+            ],
+        ),
+        Group(
+            name="行政执行力",
+            declared=20,
+            children=[
+                Group(name="依法行政", children=[i15]),
+                Group(name="安全生产", children=[i16]),
+                Group(name="廉洁与作风", children=[i17, i18]),
+                Group(name="党政领导干部问责", children=[i19, i20]),
+            ],
+        ),
+        Group(
+            name="行政成本",
+            declared=10,
+            children=[Group(name="部门支出", children=[i21, i22]), Group(name="财务审计", children=[i23])],
+        ),
+    ]
+    return Scheme(
+        name="深圳市2010年度市政府工作部门绩效评估指标体系",
+        year="2010",
+        source="深圳市2010年度政府绩效评估指标体系，表1",
+        groups=groups,
+        categories=["委", "局", "办"],
+    )
+
+
+# --- sample data -------------------------------------------------------------
+
+BASELINE: dict[str, object] = {
+    # 1: 19/20 = 95% → 良, halfway through [90%, 100%) → 85
+    "白皮书任务完成数": 19,
+    "白皮书任务总数": 20,
+    # 2: 95/100 → 良 85
+    "当期财政实际拨款额": 95,
+    "投资计划下达额": 100,
+    # 3: 19/20 → 良 85
+    "目标任务实际完成数": 19,
+    "目标任务总数": 20,
+    # 4: reform 良 (4) and one 省级 award (2): 4×0.6+2×0.4 = 3.2; innovation 合格 (2) and one
+    #    市级 promotion (1): 2×0.4+1×0.6 = 1.4; total 3.2×0.6+1.4×0.4 = 2.48 → 中, midpoint 70
+    "年度改革任务完成情况": "良",
+    "中央级表彰数": 0,
+    "省级表彰数": 1,
+    "市级表彰数": 0,
+    "工作创新效果": "合格",
+    "中央级推广数": 0,
+    "省级推广数": 0,
+    "市级推广数": 1,
+    # 5: 101.5 → 良, midpoint 85
+    "行政审批事项数": 12,
+    "行政审批绩效得分": 101.5,
+    # 6: 85% → 良 85 (halfway through [80%, 90%)); 95% → 良 85; 85% → 良 85; mean 85
+    "网上申请行政审批实现率": 0.85,
+    "网上查询行政审批实现率": 0.95,
+    "在线处理行政许可实现率": 0.85,
+    # 7: 1 − 1/80 = 98.75% → 良 [98%, 99%), 3/4 of the way → 87.5
+    "未在法定期限内作相关处理的案件数": 1,
+    "法定期限内应当处理的案件数": 80,
+    # 8: 1/200 = 0.5% → 良 (0, 1%], lower is better, halfway → 85
+    "结果发生改变的案件数": 1,
+    "法定期限内实际立案数": 200,
+    # 9: all six parts 90 → 90 → 优 [90, 100] at its bottom → 90
+    **{f"{p}得分": 90 for p in ["完整性", "及时性", "准确性", "互动性", "便利性", "公众满意度"]},
+    **{f"{p}异常信息条数": 0 for p in ["完整性", "及时性", "准确性", "互动性", "便利性", "公众满意度"]},
+    "互动性核实投诉数": 0,
+    # 10: 75×60% + 75×40% − 0 = 75 → 优 [75, 100] at its bottom → 90
+    "信息安全风险评估项评分": 75,
+    "信息安全等级保护项评分": 75,
+    "信息安全事件项评分": 0,
+    # 11: 良好, 良好, 合格 → 良 85; 13: 良好 ×3 → 优 95
+    "按时签收评定": "良好",
+    "按时办理答复评定": "良好",
+    "代表满意度评定": "合格",
+    "网上签收评定": "良好",
+    "提案答复时间评定": "良好",
+    "委员满意度评定": "良好",
+    # 12: reply 95% (良), completion 87% (良), no chasing (良) → 良 85
+    "督办事项数": 10,
+    "督办事项规定时限内答复率": 0.95,
+    "督办事项规定时限内完成率": 0.87,
+    "被督查催办事项": 0,
+    # 14: 19/20 = 95% → 优 [95%, 100%] at its bottom → 90
+    "按时处理信访件数": 19,
+    "应处理信访件数": 20,
+    # 15, 16, 17: scores as assessed
+    "法治政府考评得分": 88,
+    "安全生产考核得分": 90,
+    "民主评议得分": 85,
+    # 18–20: nothing to deduct → 100 each
+    "违法违纪人数": 0,
+    "自行查处人数": 0,
+    "公共安全问责人数": 0,
+    "重大安全责任事故数": 0,
+    "其他问责人数": 0,
+    # 21: 100 per 10 staff; with the others (see UNITS) → 良, midpoint 85
+    "公用经费支出": 100,
+    "在编人数": 10,
+    # 22: 97% → 优, the middle band of a two-sided scale → its top, 100
+    "项目实际支出": 97,
+    "项目预算数": 100,
+    # 23: 较好 → 85 points
+    "审计结论": "较好",
+}
+
+
+# --- Shenzhen 2010, districts (table 2) ---------------------------------------
+
+PEER_LEVEL = "优:{v}≥110%;良:100%≤{v}<110%;中:90%≤{v}<100%;差:{v}<90%"  # STAND-IN: spending level vs the city
+RATE_STAND_IN = "优:{v}≥95%;良:90%≤{v}<95%;中:80%≤{v}<90%;差:{v}<80%"
+
+
+def _district_score_only(code: str, name: str, weight: int, source: str, frequency: str) -> Indicator:
+    return Indicator(
+        code=code,
+        name=name,
+        score=f"「{name}得分」",
+        weight=weight,
+        source=source,
+        frequency=frequency,
+        metadata=STAND_IN,
+    )
+
+
+def shenzhen_districts() -> Scheme:
+    """深圳市2010年度政府绩效评估指标体系, table 2: districts and new-area committees.
+
+    The seed gives weights and definitions but no grading rules for table 2:
+    1–4 reuse table 1's rules for the same indicators; the rest are STAND-INs.
+    """
+    d = shenzhen_departments()
+    i1, i2, i3, i4 = (
+        attrs_evolve(d.indicator(c), weights={}, weight=w)
+        for c, w in (("1", 20), ("2", 3), ("3", 2), ("4", 5))
+    )
+    peer = GradeScale.parse(PEER_LEVEL.format(v="教科文卫体人均支出水平"), scoring="midpoint")
+    i5 = Indicator(
+        code="5",
+        name="财政性教科文卫体人均支出水平",
+        source="市财政委",
+        frequency="季度",
+        steps=[
+            PeerRatio(target="教科文卫体人均支出水平", numerator="教科文卫体支出", denominator="常住人口")
+        ],
+        scale=peer,
+        weight=2,
+        metadata=STAND_IN,
+    )
+    i6 = Indicator(
+        code="6",
+        name="社会保障和就业人均支出水平",
+        source="市财政委",
+        frequency="季度",
+        steps=[
+            PeerRatio(
+                target="社会保障和就业人均支出水平", numerator="社会保障和就业支出", denominator="常住人口"
+            )
+        ],
+        scale=GradeScale.parse(PEER_LEVEL.format(v="社会保障和就业人均支出水平"), scoring="midpoint"),
+        weight=2,
+        metadata=STAND_IN,
+    )
+    i7 = _district_score_only("7", "政府信息网上公开", 2, "市监察局", "月度")
+    i8 = Indicator(
+        code="8",
+        name="政府督查事项",
+        source="市政府督查室",
+        frequency="季度",
+        scale=GradeScale.parse(SZ12, policy="lowest"),
+        weight=3,
+        policies=[Default(grade="良", when="督办事项数=0")],
+    )
+    i9 = Indicator(
+        code="9",
+        name="廉政状况",
+        source="市纪委、市监察局",
+        frequency="季度",
+        steps=["扣分人数=违法违纪人数-自行查处人数"],
+        score="100",
+        weight=5,
+        policies=[Adjust(per="扣分人数", points=-10)],
+        metadata=STAND_IN,
+    )
+    i10 = Indicator(
+        code="10",
+        name="公共安全责任事故问责",
+        source="市纪委、市监察局",
+        frequency="季度",
+        score="100",
+        weight=4,
+        policies=[Adjust(per="公共安全问责人数", points=-20)],
+        metadata=STAND_IN,
+    )
+    i11 = Indicator(
+        code="11",
+        name="其他问责",
+        source="市纪委、市监察局",
+        frequency="季度",
+        score="100",
+        weight=2,
+        policies=[Adjust(per="其他问责人数", points=-20)],
+        metadata=STAND_IN,
+    )
+    i12 = Indicator(
+        code="12",
+        name="刑事警情报警发生率",
+        definition="指各区刑事警情报警数与辖区总人口之比。",
+        source="市公安局",
+        frequency="月度",
+        steps=[
+            "刑事警情报警发生率=刑事警情报警数/常住人口",
+            Rank(target="警情名次", of="刑事警情报警发生率", order="asc"),
+        ],
+        score="100-(警情名次-1)×5",
+        weight=2,
+        metadata=STAND_IN,
+    )
+    i13 = Indicator(
+        code="13",
+        name="各类安全生产事故死亡人数指标控制",
+        source="市应急办",
+        frequency="季度",
+        steps=["死亡人数控制率=死亡人数/死亡人数控制指标"],
+        scale=GradeScale.parse(
+            "优:死亡人数控制率≤80%;良:80%<死亡人数控制率≤90%;中:90%<死亡人数控制率≤100%;差:死亡人数控制率>100%",
+            scoring="midpoint",
+        ),
+        weight=4,
+        policies=[
+            Veto(when="死亡人数>死亡人数控制指标×1.5", effect="zero", reason="死亡人数超过控制指标50%")
+        ],
+        metadata=STAND_IN,
+    )
+    i14 = Indicator(
+        code="14",
+        name="财政性环保投入支出水平",
+        definition="指各区财政性环保投入人均支出水平与各区财政性环保投入每平方公里支出水平两者比例各取一半。",
+        source="市财政委",
+        frequency="季度",
+        steps=[
+            PeerRatio(target="人均环保投入水平", numerator="环保投入", denominator="常住人口"),
+            PeerRatio(target="地均环保投入水平", numerator="环保投入", denominator="辖区面积"),
+            "环保投入支出水平=(人均环保投入水平+地均环保投入水平)/2",
+        ],
+        scale=GradeScale.parse(PEER_LEVEL.format(v="环保投入支出水平"), scoring="midpoint"),
+        weight=2,
+        metadata=STAND_IN,
+    )
+    i15 = Indicator(
+        code="15",
+        name="城市污水集中处理率",
+        source="市水务局",
+        frequency="季度",
+        scale=GradeScale.parse(RATE_STAND_IN.format(v="城市污水集中处理率"), scoring="midpoint", domain=RATE),
+        weight=2,
+        metadata=STAND_IN,
+    )
+    i16 = Indicator(
+        code="16",
+        name="河流平均综合污染指数",
+        definition="P=Pj/n：河流综合污染指数与参与评价污染物项数之比，数值越大，污染越严重。",
+        source="市人居环境委",
+        frequency="季度",
+        steps=["河流平均综合污染指数=河流综合污染指数/参与评价污染物项数"],
+        scale=GradeScale.parse(
+            "优:河流平均综合污染指数≤0.4;良:0.4<河流平均综合污染指数≤0.7;中:0.7<河流平均综合污染指数≤1;差:河流平均综合污染指数>1",
+            scoring="midpoint",
+        ),
+        weight=2,
+        metadata=STAND_IN,
+    )
+    i17 = _district_score_only("17", "城市市容环境卫生状况", 2, "市城管局", "月度")
+    i18 = Indicator(
+        code="18",
+        name="水行政违法事件处理率",
+        source="市水务局",
+        frequency="月度",
+        steps=["水行政违法事件处理率=已处理水行政违法事件数/水行政违法事件数"],
+        scale=GradeScale.parse(
+            RATE_STAND_IN.format(v="水行政违法事件处理率"), scoring="midpoint", domain=RATE
+        ),
+        weight=2,
+        policies=[
+            Default(grade="优", when="水行政违法事件数=0", reason="当期没有水行政违法事件的，默认为“优”")
+        ],
+        metadata=STAND_IN,
+    )
+    rest = [
+        ("19", "政府储备土地移交率", 2, "市规划国土委", "双月"),
+        ("20", "分区域人口调控计划完成率", 2, "市发展改革委", "年度"),
+        ("21", "流动人口政策外生育率", 2, "市卫生人口计生委", "季度"),
+        ("22", "法治政府建设", 6, "市法制办", "年度"),
+        ("23", "信访投诉处理", 2, "市信访办", "季度"),
+    ]
+    i19, i20, i21, i22, i23 = (_district_score_only(*r) for r in rest)
+    i24 = Indicator(
+        code="24",
+        name="每平方公里GDP产出增长率",
+        source="市统计局",
+        frequency="年度",
+        steps=[Rank(target="GDP名次", of="每平方公里GDP产出增长率", order="desc")],
+        score="100-(GDP名次-1)×5",
+        weight=2,
+        metadata=STAND_IN,
+    )
+    low_carbon = [
+        ("25", "万元GDP能耗下降率", 2, "市统计局", "年度"),
+        ("26", "万元GDP水耗下降率", 2, "市水务局", "年度"),
+        ("27", "工业固体废物综合利用率", 2, "市人居环境委", "年度"),
+        ("28", "工业用水重复利用率", 2, "市人居环境委", "年度"),
+        ("29", "违法建筑纠正率", 3, "市规划国土委", "月度"),
+        ("30", "无证无照发生率", 3, "市市场监管局", "半年"),
+    ]
+    i25, i26, i27, i28, i29, i30 = (_district_score_only(*r) for r in low_carbon)
+    i31 = Indicator(
+        code="31",
+        name="食品安全事故",
+        definition="指各区食品安全事故发生的宗数，主要是指该区在报告期内发生食物中毒的宗数。",
+        source="市卫生人口计生委",
+        frequency="月度",
+        score="100",
+        weight=2,
+        policies=[Adjust(per="食品安全事故宗数", points=-25, reason="每发生一宗扣25分，扣完为止")],
+        metadata=STAND_IN,
+    )
+    i32 = _district_score_only("32", "药品安全抽样合格率", 2, "市药品监管局", "季度")
+    groups = [
+        Group(
+            name="公共服务",
+            declared=50,
+            children=[
+                Group(name="重点工作", children=[i1, i2, i3]),
+                Group(name="改革创新", children=[i4]),
+                Group(name="社会事业", children=[i5, i6]),
+                Group(name="服务保障", children=[i7, i8, i9, i10, i11]),
+            ],
+        ),
+        Group(
+            name="社会管理",
+            declared=30,
+            children=[
+                Group(name="公共安全", children=[i12, i13]),
+                Group(name="环境保护", children=[i14, i15, i16]),
+                Group(name="城市管理", children=[i17, i18, i19, i20, i21]),
+                Group(name="依法行政", children=[i22, i23]),
+            ],
+        ),
+        Group(
+            name="经济调节",
+            declared=10,
+            children=[
+                Group(name="经济效益", children=[i24]),
+                Group(name="低碳经济", children=[i25, i26, i27, i28]),
+            ],
+        ),
+        Group(name="市场监管", declared=10, children=[Group(name="行政执法", children=[i29, i30, i31, i32])]),
+    ]
+    return Scheme(
+        name="深圳市2010年度区政府、新区管委会绩效评估指标体系",
+        year="2010",
+        source="深圳市2010年度政府绩效评估指标体系，表2",
+        groups=groups,
+    )
+
+
+def attrs_evolve(indicator: Indicator, **changes: object) -> Indicator:
+    import attrs
+
+    return attrs.evolve(indicator, **changes)  # type: ignore[misc]
+
+
+SCORE_ONLY_DISTRICT = [
+    "政府信息网上公开",
+    "城市市容环境卫生状况",
+    "政府储备土地移交率",
+    "分区域人口调控计划完成率",
+    "流动人口政策外生育率",
+    "法治政府建设",
+    "信访投诉处理",
+    "万元GDP能耗下降率",
+    "万元GDP水耗下降率",
+    "工业固体废物综合利用率",
+    "工业用水重复利用率",
+    "违法建筑纠正率",
+    "无证无照发生率",
+    "药品安全抽样合格率",
+]
+
+DISTRICT_BASELINE: dict[str, object] = {
+    **{
+        k: BASELINE[k]
+        for k in [
+            "白皮书任务完成数",
+            "白皮书任务总数",
+            "当期财政实际拨款额",
+            "投资计划下达额",
+            "目标任务实际完成数",
+            "目标任务总数",
+            "年度改革任务完成情况",
+            "中央级表彰数",
+            "省级表彰数",
+            "市级表彰数",
+            "工作创新效果",
+            "中央级推广数",
+            "省级推广数",
+            "市级推广数",
+            "督办事项数",
+            "督办事项规定时限内答复率",
+            "督办事项规定时限内完成率",
+            "被督查催办事项",
+            "违法违纪人数",
+            "自行查处人数",
+            "公共安全问责人数",
+            "其他问责人数",
+        ]
+    },
+    # 14 score-only indicators at 80
+    **{f"{name}得分": 80 for name in SCORE_ONLY_DISTRICT},
+    # 5, 6, 14: the same per-capita and per-km² spending everywhere → 100% → 良 85
+    "教科文卫体支出": 100,
+    "社会保障和就业支出": 100,
+    "常住人口": 10,
+    "环保投入": 20,
+    "辖区面积": 50,
+    # 13: 8 deaths against a limit of 10 → 80% → 优 95
+    "死亡人数": 8,
+    "死亡人数控制指标": 10,
+    # 15: 92% → 良 85; 16: 1.5/3 = 0.5 → 良 85; 18: 23/25 = 92% → 良 85
+    "城市污水集中处理率": 0.92,
+    "河流综合污染指数": 1.5,
+    "参与评价污染物项数": 3,
+    "已处理水行政违法事件数": 23,
+    "水行政违法事件数": 25,
+    # 31: no incidents → 100
+    "食品安全事故宗数": 0,
+}
+
+
+# --- Xiamen Xiang'an 2020 (points) --------------------------------------------
+
+# (code, name, points, 数据采集单位, 责任科室, 责任人)
+XIAMEN_ROWS: list[tuple[str, str, int, str, str, str]] = [
+    ("1", "2020年区委工作任务分解", 30, "区委办", "局办、局属各单位", "黄双明、局属各单位负责人"),
+    ("2", "2020年区政府工作任务分解", 30, "区政府办", "局办、局属各单位", "黄双明、局属各单位负责人"),
+    (
+        "3",
+        "2020年区委常委会会议议定事项跟踪落实情况",
+        30,
+        "区委办",
+        "局办、局属各单位",
+        "黄双明、局属各单位负责人",
+    ),
+    (
+        "4",
+        "2020年区政府常务会会议议定事项跟踪落实情况",
+        30,
+        "区政府办",
+        "局办、局属各单位",
+        "黄双明、局属各单位负责人",
+    ),
+    ("5", "改革创新", 30, "区委办（区委改革办）", "局办、局属各单位", "黄双明、局属各单位负责人"),
+    ("6", "市对区绩效指标得分情况", 30, "区效能督查办", "旅游中心、执法大队", "许文跃、许福清"),
+    (
+        "7",
+        "重大项目领导小组、重大办会议议定事项的办结情况",
+        30,
+        "区重大办",
+        "局办、局属各单位",
+        "黄双明、局属各单位负责人",
+    ),
+    ("8", "2020年度主要经济指标评估情况", 40, "区重大办", "局办、局属各单位", "黄双明、局属各单位负责人"),
+    ("9", "“五个一批”工作开展情况", 30, "区发改局", "局办、局属各单位", "黄双明、局属各单位负责人"),
+    ("10", "2020年人才工作完成情况", 20, "区委组织部", "局办、局属各单位", "黄双明、局属各单位负责人"),
+    ("11", "招商引资工作", 40, "区商务局（区招商办）", "局办、局属各单位", "黄双明、局属各单位负责人"),
+    ("12", "依法落实安全监管职责情况", 20, "区应急局", "局办、局属各单位", "黄双明、局属各单位负责人"),
+    (
+        "13",
+        "生态环境保护工作",
+        40,
+        "区发改局（区生态文明办）、区生态环境局（区环委办）",
+        "局办、局属各单位",
+        "黄双明、局属各单位负责人",
+    ),
+    ("14", "保障农民工工资支付工作成效", 20, "区人社局", "局办、局属各单位", "黄双明、局属各单位负责人"),
+    ("15", "党内法规制度建设", 20, "区委办", "局办、局属各单位", "黄双明、局属各单位负责人"),
+    (
+        "16",
+        "行政事业单位预算管理（含“三公经费”及绩效管理）",
+        20,
+        "区财政局",
+        "局办、局属各单位",
+        "黄双明、局属各单位负责人",
+    ),
+    ("17", "文明工作评估", 20, "区委宣传部", "局办、局属各单位", "黄双明、局属各单位负责人"),
+    ("18", "落实意识形态工作责任制", 20, "区委宣传部", "局办、局属各单位", "黄双明、局属各单位负责人"),
+    ("19", "人大代表建议办理情况", 20, "区人大办", "局办、局属各单位", "黄双明、局属各单位负责人"),
+    ("20", "政协委员提案办理情况", 20, "区政协办", "局办、局属各单位", "黄双明、局属各单位负责人"),
+    (
+        "21",
+        "社会信用体系建设（含失信被执行人惩戒联动工作）",
+        20,
+        "区发改局、区法院",
+        "局办、局属各单位",
+        "黄双明、局属各单位负责人",
+    ),
+    ("22", "依法行政成效", 30, "区司法局（委依法治区办）、区法院", "局办、执法大队", "黄双明、陈晓鹭"),
+    (
+        "23",
+        "政府信息公开、电子政务、政务公开",
+        20,
+        "区政府办",
+        "局办、局属各单位",
+        "黄双明、局属各单位负责人",
+    ),
+    ("24", "公共安全管理", 20, "区公共安全办", "局办、局属各单位", "黄双明、局属各单位负责人"),
+    ("25", "行政协助", 20, "区委编办", "局办、局属各单位", "黄双明、局属各单位负责人"),
+    (
+        "26",
+        "信访事项依法化解率、12345便民平台建设",
+        20,
+        "区信访局",
+        "局办、局属各单位",
+        "黄双明、局属各单位负责人",
+    ),
+    ("27", "区委督办件、交办件办理情况", 30, "区委办", "局办、局属各单位", "黄双明、局属各单位负责人"),
+    ("28", "信息报送", 20, "区委办", "局办、局属各单位", "黄双明、局属各单位负责人"),
+    ("29", "区委文字综合工作", 20, "区委办", "局办、局属各单位", "黄双明、局属各单位负责人"),
+    ("30", "档案工作", 20, "区委办（档案局）", "局办、局属各单位", "黄双明、局属各单位负责人"),
+    ("31", "保密工作", 20, "区委机要保密局", "局办、局属各单位", "黄双明、局属各单位负责人"),
+    ("32", "区政府督办件、交办件办理情况", 20, "区政府办", "局办、局属各单位", "黄双明、局属各单位负责人"),
+    ("33", "公文处理", 20, "区委办、区政府办", "局办、局属各单位", "黄双明、局属各单位负责人"),
+    (
+        "34",
+        "行政服务质量（含政务服务“好差评”工作）",
+        30,
+        "区审批局、区工信局",
+        "局办、局属各单位",
+        "黄双明、局属各单位负责人",
+    ),
+    ("35", "营商环境指数", 30, "区发改局", "局办、局属各单位", "黄双明、局属各单位负责人"),
+    ("36", "机关效能建设成效", 20, "区效能督查办", "局办、局属各单位", "黄双明、局属各单位负责人"),
+    ("37", "建设节约型机关", 20, "区机关事务管理局", "局办、局属各单位", "黄双明、局属各单位负责人"),
+    (
+        "38",
+        "区直部门挂钩镇街征地拆迁工作成效",
+        20,
+        "区重大办",
+        "局办、局属各单位",
+        "黄双明、局属各单位负责人",
+    ),
+    ("39", "落实全面从严治党主体责任", 20, "区纪委监委", "局办、局属各单位", "黄双明、局属各单位负责人"),
+    ("40", "严守党的纪律", 20, "区纪委监委", "局办、局属各单位", "黄双明、局属各单位负责人"),
+    (
+        "41",
+        "落实中央八项规定精神，持之以恒纠正“四风”",
+        20,
+        "区纪委监委",
+        "局办、局属各单位",
+        "黄双明、局属各单位负责人",
+    ),
+]
+
+XIAMEN_DEFINITIONS = {
+    "1": "根据厦翔委〔2020〕8号文件及区委工作要点任务分解进行评估",
+    "2": "根据厦翔政办〔2020〕1号文件中各单位具体任务分工进行评估",
+}
+XIAMEN_APPLIES_TO = {"6": ["旅游中心", "执法大队"], "22": ["局办", "执法大队"]}
+
+
+def xiamen_field(name: str) -> str:
+    """The data field holding an indicator's 0–100 assessment."""
+    return f"{name}得分"
+
+
+def xiamen() -> Scheme:
+    """厦门市翔安区2020年度区直政府部门绩效评估指标体系 (1000 points).
+
+    The seed lists indicators, points, data-collection units, 责任科室 and
+    责任人 but no grading rules: each indicator is scored by its data-collection
+    unit's 0–100 assessment (a STAND-IN), and earns that share of its points.
+    """
+    leaves = {}
+    for code, name, points, source, office, person in XIAMEN_ROWS:
+        leaves[code] = Indicator(
+            code=code,
+            name=name,
+            definition=XIAMEN_DEFINITIONS.get(code, ""),
+            source=source,
+            frequency="年度",
+            metadata={"责任科室": office, "责任人": person, **STAND_IN},
+            score=f"「{xiamen_field(name)}」",
+            weight=points,
+            applies_to=XIAMEN_APPLIES_TO.get(code),
+        )
+
+    def pick(first: int, last: int) -> list[Indicator]:
+        return [leaves[str(i)] for i in range(first, last + 1)]
+
+    groups = [
+        Group(name="差异化指标", declared=420, children=pick(1, 14)),
+        Group(
+            name="共同性指标",
+            declared=580,
+            children=[
+                Group(name="科学", declared=140, children=pick(15, 21)),
+                Group(name="依法", declared=110, children=pick(22, 26)),
+                Group(name="高效", declared=270, children=pick(27, 38)),
+                Group(name="廉洁", declared=60, children=pick(39, 41)),
+            ],
+        ),
+    ]
+    return Scheme(
+        name="厦门市翔安区2020年度区直政府部门绩效评估指标体系",
+        year="2020",
+        source="2020年度区直政府部门绩效评估指标体系（厦门市翔安区）",
+        groups=groups,
+        basis="points",
+        total=1000,
+    )
+
+
+XIAMEN_BASELINE: dict[str, object] = {xiamen_field(row[1]): 90 for row in XIAMEN_ROWS}

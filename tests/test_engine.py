@@ -1,0 +1,568 @@
+"""Tests for schemes and the scoring engine, with totals worked out by hand."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from fractions import Fraction
+
+import pytest
+
+from perfrules import (
+    Default,
+    GradeScale,
+    Group,
+    Indicator,
+    NotApplicable,
+    Scheme,
+    SchemeError,
+    Unit,
+    evaluate,
+)
+from seed_schemes import (
+    BASELINE,
+    DISTRICT_BASELINE,
+    XIAMEN_BASELINE,
+    shenzhen_departments,
+    shenzhen_districts,
+    xiamen,
+    xiamen_field,
+)
+
+D = Decimal
+
+# ---------------------------------------------------------------------------
+# Shenzhen 2010, city departments (table 1)
+# ---------------------------------------------------------------------------
+
+# Every unit starts from BASELINE (see seed_schemes.py for each indicator's
+# score). With the 委 weights the baseline contributions are
+#   1 25.5 (85×30%)  2 3.4  3 4.25  4 4.2 (中 70×6%)  5 3.4  6 2.55  7 1.75
+#   8 1.7  9 2.7  10 1.8  11 1.7  12 2.55  13 1.9  14 1.8  15 5.28  16 1.8
+#   17 2.55  18 5  19 2  20 2  21 3.4  22 4  23 1.7            = 86.93
+SZ_UNITS = [
+    # A: the baseline.                                                   86.93 良
+    Unit(name="市甲委", category="委", data=BASELINE),
+    # B (局): no approvals (行政审批事项数=0) → 5 and 6 do not apply and their
+    # 4%+3% move to 1 (权重调整至公共服务白皮书): 1 weighs 37%. All 20 white-paper
+    # tasks on time → 优 100 → 37. No investment plan (投资计划下达额=0 → x/0)
+    # → 默认为"良"区中值 85 → 3.4 as before.
+    # 86.93 − 25.5 − 3.4 − 2.55 + 37 =                                  92.48 优
+    Unit(
+        name="市乙局",
+        category="局",
+        data={
+            **BASELINE,
+            "行政审批事项数": 0,
+            "白皮书任务完成数": 20,
+            "投资计划下达额": 0,
+            "当期财政实际拨款额": 0,
+        },
+    ),
+    # C (办): the 办 column (2, 5–8 weigh 0; 1 35%, 9–11 4%, 12 5% …) gives the
+    # baseline 29.75+3.4+4.2+3.6+3.6+3.4+4.25+3.8+3.6+5.28+1.8+2.55+5+2+2+3.4+4+1.7
+    # = 87.33. No 督办事项 → 默认"良" 85 (unchanged). 3 violations, 1 found by
+    # the unit itself → 2 × −10 → 18 scores 80 → 4 instead of 5.           86.33 良
+    Unit(
+        name="市丙办",
+        category="办",
+        data={**BASELINE, "督办事项数": 0, "违法违纪人数": 3, "自行查处人数": 1},
+    ),
+    # D: declares 7 and 8 not applicable (无行政执法职能) → their 2%+2% move to
+    # 1: 85 × 34% = 28.9. A verified complaint zeroes 互动性 (30%) → 9 is
+    # 90 × 70% = 63 → 差 [0, 75), 63/75 of the way → 50.4 → ×3% = 1.512.
+    # 86.93 − 25.5 − 1.75 − 1.7 + 28.9 − 2.7 + 1.512 =                   85.692
+    # A major accident (19) vetoes the grade: 差 despite the total.
+    Unit(
+        name="市丁委",
+        category="委",
+        not_applicable=["7", "8"],
+        data={**BASELINE, "互动性核实投诉数": 1, "重大安全责任事故数": 1},
+    ),
+    # E: 9 is reported monthly: January 90; February has 6 completeness
+    # anomalies → 完整性 0 → 81 → 中 [75, 85), 6/10 of the way → 72; mean 81
+    # → 2.43 (−0.27). 4: reform 优 (6) with a central and a provincial award
+    # (3+2): 6×0.6+5×0.4 = 5.6; innovation 合格 (2) with a central and a city
+    # promotion (3+1): 2×0.4+4×0.6 = 3.2; 5.6×0.6+3.2×0.4 = 4.64 → 良 85 → 5.1
+    # (+0.9). 21: 130 per 10 staff against (5×100+130)/60 = 10.5 → 123.8% → 差
+    # 30 → 1.2 (−2.2); everyone else is at 10/10.5 = 95.2% → 良 as before.
+    # 86.93 − 0.27 + 0.9 − 2.2 =                                          85.36 良
+    Unit(
+        name="市戊委",
+        category="委",
+        data={
+            **BASELINE,
+            "年度改革任务完成情况": "优",
+            "中央级表彰数": 1,
+            "省级表彰数": 1,
+            "中央级推广数": 1,
+            "市级推广数": 1,
+            "公用经费支出": 130,
+        },
+        periods={"1月": {"完整性异常信息条数": 0}, "2月": {"完整性异常信息条数": 6}},
+    ),
+    # F: the white-paper task count is missing and 1 has no default: an error
+    # for F naming indicator 1 and the field; everyone else is still scored.
+    Unit(name="市己局", category="局", data={k: v for k, v in BASELINE.items() if k != "白皮书任务总数"}),
+]
+
+SZ_EXPECTED = {
+    "市甲委": (D("86.93"), "良", 2, 1),
+    "市乙局": (D("92.48"), "优", 1, 1),
+    "市丙办": (D("86.33"), "良", 3, 1),
+    "市丁委": (D("85.692"), "差", 4, 2),
+    "市戊委": (D("85.36"), "良", 5, 3),
+}
+
+
+@pytest.fixture(scope="module")
+def sz() -> object:
+    return evaluate(shenzhen_departments(), SZ_UNITS)
+
+
+@pytest.mark.parametrize("unit", list(SZ_EXPECTED))
+def test_shenzhen_departments_totals(sz, unit):
+    """Each sample unit's total, grade and ranks are the ones worked out by hand above."""
+    result = sz.unit(unit)
+    assert result.errors == ()
+    assert (result.total, result.grade, result.rank, result.category_rank) == SZ_EXPECTED[unit]
+
+
+def test_contributions_add_up_to_the_total(sz):
+    """The total is the sum of the indicators' contributions (no veto of the total here)."""
+    for result in sz:
+        if result.total is not None:
+            assert sum(i.contribution or 0 for i in result.indicators) == result.total
+
+
+def test_weights_actually_used_still_sum_to_100(sz):
+    """Redistribution moves weight; it never creates or loses any."""
+    for result in sz:
+        if result.ok:
+            assert sum(i.weight for i in result.indicators) == 100
+
+
+def test_bad_unit_is_an_error_and_the_others_are_scored(sz):
+    """F's missing field is reported with the indicator and the field; F gets no total or rank."""
+    f = sz.unit("市己局")
+    assert f.total is None and f.rank is None
+    (error,) = f.errors
+    assert (error.indicator, error.field) == ("1", "白皮书任务总数")
+    assert "白皮书任务总数" in str(error)
+    assert f.indicator("2").score == 85  # the rest of F's indicators are still there
+    assert len([r for r in sz if r.ok]) == 5
+    assert sz.ranking()[-1].unit == "市己局"
+
+
+def test_weight_moves_to_the_named_indicator(sz):
+    """无行政审批事项: 5 and 6 give their weight to 1, and the trail says so."""
+    b = sz.unit("市乙局")
+    assert (b.indicator("5").applicable, b.indicator("5").weight) == (False, 0)
+    assert b.indicator("1").weight == 37
+    assert any(e.kind == "weight_in" for e in b.indicator("1").events)
+    assert any("调整至 1 公共服务白皮书" in str(e) for e in b.indicator("6").events)
+
+
+def test_default_grade_when_a_denominator_is_zero(sz):
+    """R4: no investment plan → 默认为"良"区中值, with the published reason in the trail."""
+    two = sz.unit("市乙局").indicator("2")
+    assert (two.grade, two.score) == ("良", 85)
+    (event,) = [e for e in two.events if e.kind == "default"]
+    assert "区中值" in str(event) and "没有政府投资项目" in str(event)
+
+
+def test_category_weight_zero_means_not_assessed(sz):
+    """办 units are not assessed on 2 and 5–8 (weight 0 in the 办 column)."""
+    c = sz.unit("市丙办")
+    for code in ("2", "5", "6", "7", "8"):
+        result = c.indicator(code)
+        assert not result.applicable and result.weight == 0
+        assert result.events[0].kind == "not_assessed"
+    assert c.indicator("1").weight == 35
+
+
+def test_deduction_per_item(sz):
+    """18: two violations not found by the unit itself cost 10 each."""
+    eighteen = sz.unit("市丙办").indicator("18")
+    assert eighteen.score == 80
+    assert eighteen.values["扣分人数"] == 2
+    assert any(e.kind == "adjust" for e in eighteen.events)
+
+
+def test_zeroing_and_veto(sz):
+    """9's 互动性 scores 0 after a verified complaint; 19's major accident forces 差."""
+    d = sz.unit("市丁委")
+    nine = d.indicator("9")
+    assert nine.values["互动性计分"] == 0 and nine.values["信息公开得分"] == 63
+    assert nine.score == D("50.4")
+    assert any(e.kind == "zero" for e in nine.events)
+    assert any(e.kind == "veto" for e in d.events)
+    assert d.grade == "差" and d.total == D("85.692")
+
+
+def test_periods_are_combined_by_the_mean(sz):
+    """E's monthly 9: January 90, February 72 → 81."""
+    nine = sz.unit("市戊委").indicator("9")
+    assert [(p.period, p.score) for p in nine.periods] == [("1月", 90), ("2月", 72)]
+    assert nine.score == 81
+    assert any(e.kind == "period" for e in nine.events)
+
+
+def test_peer_ratio_uses_the_pooled_figure(sz):
+    """21: per-capita spending against Σspending/Σstaff over all units (10.5)."""
+    assert sz.unit("市戊委").indicator("21").values["人均公用经费支出水平"] == Fraction(13 * 2, 21)  # 13/10.5
+    assert sz.unit("市甲委").indicator("21").grade == "良"
+    assert sz.unit("市戊委").indicator("21").grade == "差"
+
+
+def test_composite_score_with_bonuses(sz):
+    """4 (R7): categorical sub-scores and per-award bonuses, then bands on 总得分."""
+    four = sz.unit("市戊委").indicator("4")
+    assert four.values["重大改革得分"] == D("5.6")
+    assert four.values["工作创新得分"] == D("3.2")
+    assert four.values["总得分"] == D("4.64")
+    assert (four.grade, four.score) == ("良", 85)
+
+
+def test_explanation_tells_the_whole_story(sz):
+    """explain() gives the trail in Chinese: values, bands, interpolation, policies."""
+    text = sz.explain("市乙局")
+    assert text.startswith("市乙局（局）：总分 92.48，等次“优”，排名第 1 名")
+    assert "白皮书任务按时完成率 = 1" in text
+    assert "默认为“良”区中值" in text
+    assert "权重 4 调整至 1 公共服务白皮书" in text
+    d = sz.explain("市丁委")
+    assert "一票否决" in d and "计 0 分" in d
+    a = sz.explain("市甲委")
+    assert "位于该档 75% 处，按线性插值在 80–90 分之间得 87.5 分" in a
+
+
+def test_progress_callback_reports_every_unit():
+    """evaluate() reports progress through a callback, never by printing."""
+    seen = []
+    evaluate(
+        shenzhen_departments(),
+        SZ_UNITS[:2],
+        progress=lambda done, total, name: seen.append((done, total, name)),
+    )
+    assert seen == [(1, 2, "市甲委"), (2, 2, "市乙局")]
+
+
+# ---------------------------------------------------------------------------
+# Shenzhen 2010, districts (table 2)
+# ---------------------------------------------------------------------------
+
+# DISTRICT_BASELINE contributions (one weight column):
+#   1 17  2 2.55  3 1.7  4 3.5  5 1.7  6 1.7  7 1.6  8 2.55  9 5  10 4  11 2
+#   12 (rank)  13 3.8  14 1.7  15 1.7  16 1.7  17 1.6  18 1.7  19–21 4.8
+#   22 4.8  23 1.6  24 (rank)  25–28 6.4  29 2.4  30 2.4  31 2  32 1.6
+#   = 81.5 before 12 and 24.
+# 12 ranks the alarm rate per 10k residents, lowest first (R14): 1–5 per
+# district → ranks 1..5 → 100, 95, 90, 85, 80 → ×2% = 2, 1.9, 1.8, 1.7, 1.6.
+# 24 ranks GDP growth, highest first: 南山 12% > 福田 10% > 宝安 8% > 罗湖 6% >
+# 盐田 4% → 2, 1.9, 1.8, 1.7, 1.6.
+# 5 (R13): 南山 spends 150 per 10 residents on 教科文卫体, the others 100:
+# the city-wide figure is (4×100+150)/50 = 11 → 南山 15/11 = 136% → 优 95 →
+# 1.9 (+0.2); the others 10/11 = 90.9% → 中 70 → 1.4 (−0.3).
+DISTRICT_UNITS = [
+    # 81.5 + 2 + 1.9 − 0.3 =                                          85.1 良
+    Unit(name="福田区", data={**DISTRICT_BASELINE, "刑事警情报警数": 10, "每平方公里GDP产出增长率": 0.10}),
+    # two food-safety incidents: −25 each → 50 → 1 (−1):
+    # 81.5 + 1.9 + 1.7 − 0.3 − 1 =                                    83.8 良
+    Unit(
+        name="罗湖区",
+        data={
+            **DISTRICT_BASELINE,
+            "刑事警情报警数": 20,
+            "每平方公里GDP产出增长率": 0.06,
+            "食品安全事故宗数": 2,
+        },
+    ),
+    # 81.5 + 1.8 + 2 + 0.2 =                                          85.5 良
+    Unit(
+        name="南山区",
+        data={
+            **DISTRICT_BASELINE,
+            "刑事警情报警数": 30,
+            "每平方公里GDP产出增长率": 0.12,
+            "教科文卫体支出": 150,
+        },
+    ),
+    # 16 deaths against a limit of 10 is over 150%: 一票否决, the total is 0.  0 差
+    Unit(
+        name="盐田区",
+        data={**DISTRICT_BASELINE, "刑事警情报警数": 40, "每平方公里GDP产出增长率": 0.04, "死亡人数": 16},
+    ),
+    # No investment data at all (2 defaults to 良 85 on missing data) and no
+    # special tasks (3 defaults to 良 85): unchanged.
+    # 81.5 + 1.6 + 1.8 − 0.3 =                                        84.6 良
+    Unit(
+        name="宝安区",
+        data={
+            **{
+                k: v
+                for k, v in DISTRICT_BASELINE.items()
+                if k not in ("当期财政实际拨款额", "投资计划下达额")
+            },
+            "目标任务总数": 0,
+            "刑事警情报警数": 50,
+            "每平方公里GDP产出增长率": 0.08,
+        },
+    ),
+]
+DISTRICT_EXPECTED = {
+    "南山区": (D("85.5"), "良", 1),
+    "福田区": (D("85.1"), "良", 2),
+    "宝安区": (D("84.6"), "良", 3),
+    "罗湖区": (D("83.8"), "良", 4),
+    "盐田区": (D(0), "差", 5),
+}
+
+
+@pytest.fixture(scope="module")
+def districts() -> object:
+    return evaluate(shenzhen_districts(), DISTRICT_UNITS)
+
+
+@pytest.mark.parametrize("unit", list(DISTRICT_EXPECTED))
+def test_shenzhen_districts_totals(districts, unit):
+    """Each district's total, grade and rank are the ones worked out by hand above."""
+    result = districts.unit(unit)
+    assert result.errors == ()
+    assert (result.total, result.grade, result.rank) == DISTRICT_EXPECTED[unit]
+
+
+def test_district_ranks_and_peer_ratios(districts):
+    """12 and 24 rank the districts; 5 compares each with the city-wide figure."""
+    assert [districts.unit(n).indicator("12").values["警情名次"] for n in ("福田区", "罗湖区", "南山区")] == [
+        1,
+        2,
+        3,
+    ]
+    assert districts.unit("南山区").indicator("24").score == 100
+    assert districts.unit("南山区").indicator("5").values["教科文卫体人均支出水平"] == Fraction(15, 11)
+    assert districts.unit("福田区").indicator("5").grade == "中"
+    # 14 averages two pooled ratios (per resident and per km²), both 1 here
+    assert districts.unit("福田区").indicator("14").values["环保投入支出水平"] == 1
+
+
+def test_district_veto_zeroes_the_total(districts):
+    """盐田区's deaths over 150% of the limit: the whole total is 0 (一票否决)."""
+    result = districts.unit("盐田区")
+    assert result.total == 0 and result.grade == "差"
+    assert any(e.kind == "veto" and "总分计 0 分" in str(e) for e in result.events)
+
+
+def test_missing_data_default_and_deduction(districts):
+    """宝安区 has no investment data (默认为"良"); 罗湖区's food-safety deductions."""
+    assert districts.unit("宝安区").indicator("2").grade == "良"
+    assert any(e.kind == "default" for e in districts.unit("宝安区").indicator("2").events)
+    assert districts.unit("罗湖区").indicator("31").score == 50
+
+
+# ---------------------------------------------------------------------------
+# Xiamen Xiang'an 2020 (1000 points)
+# ---------------------------------------------------------------------------
+
+# Every unit is assessed 90 on every indicator that applies: 900 of 1000.
+# 6 applies only to 旅游中心 and 执法大队, 22 only to 局办 and 执法大队 (R17).
+# Where one does not apply, its points spread over its group in proportion:
+# 6's 30 over the other 390 points of 差异化指标 (×420/390 = ×14/13), 22's 30
+# over the other 80 of 依法 (×110/80 = ×11/8). At a uniform 90 that changes
+# nothing, so each unit's total is 900 plus its own differences:
+XIAMEN_UNITS = [
+    # 6 does not apply; 1 is assessed 100: 1 weighs 30×14/13 = 420/13 and earns
+    # 10% more of it: 900 + 42/13 = 11742/13 ≈ 903.23                    优
+    Unit(name="局办", data={**XIAMEN_BASELINE, xiamen_field("2020年区委工作任务分解"): 100}),
+    # 22 does not apply; 6 is assessed 60: 30 × (0.6 − 0.9) = −9 → 891      良
+    Unit(name="旅游中心", data={**XIAMEN_BASELINE, xiamen_field("市对区绩效指标得分情况"): 60}),
+    # both apply; 22 is assessed 100: +3 → 903                           优
+    Unit(name="执法大队", data={**XIAMEN_BASELINE, xiamen_field("依法行政成效"): 100}),
+    # neither applies; 39 is assessed 0: −18 → 882                       良
+    Unit(name="文化馆", data={**XIAMEN_BASELINE, xiamen_field("落实全面从严治党主体责任"): 0}),
+    # neither applies; 23 (weighing 20×11/8 = 27.5) is assessed 70:
+    # 27.5 × (0.7 − 0.9) = −5.5 → 894.5                                  良
+    Unit(name="图书馆", data={**XIAMEN_BASELINE, xiamen_field("政府信息公开、电子政务、政务公开"): 70}),
+]
+XIAMEN_EXPECTED = {
+    "局办": (Fraction(11742, 13), "优", 1),
+    "执法大队": (D(903), "优", 2),
+    "图书馆": (D("894.5"), "良", 3),
+    "旅游中心": (D(891), "良", 4),
+    "文化馆": (D(882), "良", 5),
+}
+
+
+@pytest.fixture(scope="module")
+def xm() -> object:
+    return evaluate(xiamen(), XIAMEN_UNITS)
+
+
+@pytest.mark.parametrize("unit", list(XIAMEN_EXPECTED))
+def test_xiamen_totals(xm, unit):
+    """Each unit's points total, grade and rank are the ones worked out by hand above."""
+    result = xm.unit(unit)
+    assert result.errors == ()
+    assert (result.total, result.grade, result.rank) == XIAMEN_EXPECTED[unit]
+
+
+def test_xiamen_declared_subtotals_hold():
+    """R16: 差异化 420, 共同性 580 = 科学 140 + 依法 110 + 高效 270 + 廉洁 60."""
+    scheme = xiamen()
+    assert scheme.basis == "points" and scheme.total == 1000
+    subtotals = {g.name: g.declared for _, g in scheme.paths() if isinstance(g, Group)}
+    assert subtotals == {
+        "差异化指标": 420,
+        "共同性指标": 580,
+        "科学": 140,
+        "依法": 110,
+        "高效": 270,
+        "廉洁": 60,
+    }
+
+
+def test_xiamen_wrong_declared_subtotal_is_reported():
+    """Changing one indicator's points breaks its group's declared subtotal, by path."""
+    import attrs
+
+    scheme = xiamen()
+    bad_groups = list(scheme.groups)
+    first = bad_groups[0]
+    bad_groups[0] = attrs.evolve(
+        first, children=(attrs.evolve(first.children[0], weight=35), *first.children[1:])
+    )
+    with pytest.raises(SchemeError) as info:
+        attrs.evolve(scheme, groups=bad_groups)
+    messages = [str(p) for p in info.value.problems]
+    assert any(
+        "declares 420分 but its indicators add up to 425分" in m and "groups[0].declared" in m
+        for m in messages
+    )
+    assert any("add up to 1005分, not 1000分" in m for m in messages)
+
+
+def test_xiamen_metadata_is_kept(xm):
+    """R18: data source, 责任科室 and 责任人 stay with the indicator."""
+    six = xiamen().indicator("6")
+    assert six.source == "区效能督查办"
+    assert six.metadata["责任科室"] == "旅游中心、执法大队"
+    assert six.metadata["责任人"] == "许文跃、许福清"
+    assert not xm.unit("局办").indicator("6").applicable
+    assert xm.unit("局办").indicator("1").weight == Fraction(420, 13)
+
+
+# ---------------------------------------------------------------------------
+# Scheme validation
+# ---------------------------------------------------------------------------
+
+
+def _leaf(code: str, weight: int, **kw: object) -> Indicator:
+    return Indicator(code=code, name=f"指标{code}", score="得分", weight=weight, **kw)  # type: ignore[arg-type]
+
+
+def test_validation_collects_every_problem_with_its_path():
+    """Weights, subtotals, codes, names, cycles and unscorable indicators, all at once."""
+    with pytest.raises(SchemeError) as info:
+        Scheme(
+            name="坏方案",
+            groups=[
+                Group(
+                    name="甲",
+                    declared=50,
+                    children=[
+                        _leaf("1", 30),
+                        _leaf("1", 30),
+                        Indicator(code="3", name="无评分", weight=20),
+                        Indicator(
+                            code="4",
+                            name="循环",
+                            weight=10,
+                            steps=["a=b+1", "b=a+1"],
+                            score="a",
+                            policies=[NotApplicable(to="公共服务白皮书"), Default(grade="极好")],
+                        ),
+                    ],
+                )
+            ],
+        )
+    problems = {(p.path, p.message.split(" (")[0].split(":")[0]) for p in info.value.problems}
+    paths = {p.path for p in info.value.problems}
+    messages = " | ".join(str(p) for p in info.value.problems)
+    assert "weights" in paths and "add up to 90%, not 100%" in messages
+    assert "groups[0].declared" in paths and "declares 50% but its indicators add up to 90%" in messages
+    assert "groups[0].children[1].code" in paths
+    assert "groups[0].children[2]" in paths and "no way to be scored" in messages
+    assert "cycle: a → b → a" in messages or "cycle: b → a → b" in messages
+    assert "groups[0].children[3].policies[0].to" in paths
+    assert "default grade '极好'" in messages
+    assert len(problems) >= 7
+
+
+def test_declared_subtotals_and_category_weights_of_the_seed_hold():
+    """Shenzhen table 1: every column sums to 100% and the groups are 45/25/20/10."""
+    scheme = shenzhen_departments()
+    for category in ("委", "局", "办"):
+        assert sum(i.weight_for(category) for i in scheme.indicators()) == 100
+        assert [sum(i.weight_for(category) for i in g.indicators()) for g in scheme.groups] == [
+            45,
+            25,
+            20,
+            10,
+        ]
+
+
+def test_unknown_category_is_an_error_for_that_unit_only():
+    """A unit with a category the scheme does not weigh is reported; others are scored."""
+    result = evaluate(shenzhen_departments(), [Unit(name="甲", category="处", data=BASELINE), SZ_UNITS[0]])
+    assert "unknown category '处'" in str(result.unit("甲").errors[0])
+    assert result.unit("市甲委").total == D("86.93")
+
+
+def test_units_must_have_distinct_names():
+    """Two units with one name are refused before anything is scored."""
+    with pytest.raises(ValueError, match="two units are named '甲'"):
+        evaluate(shenzhen_departments(), [Unit(name="甲", category="委"), Unit(name="甲", category="委")])
+
+
+def test_proportional_redistribution_over_siblings():
+    """Without a named target, a non-applicable weight spreads over its group in proportion."""
+    scheme = Scheme(
+        name="比例",
+        groups=[
+            Group(
+                name="组",
+                children=[
+                    _leaf("1", 50),
+                    _leaf("2", 30, applies_to=["乙"]),
+                    _leaf("3", 20),
+                ],
+            )
+        ],
+    )
+    # 甲: 2 does not apply; its 30 splits 50:20 → 1 weighs 50+30×5/7 = 500/7, 3 weighs 20+30×2/7 = 200/7.
+    # Scores 80 and 100 → 0.8×500/7 + 1.0×200/7 = 400/7 + 200/7 = 600/7.
+    result = evaluate(scheme, [Unit(name="甲", data={"得分": 80})]).unit("甲")
+    assert result.indicator("1").weight == Fraction(500, 7)
+    assert result.indicator("3").weight == Fraction(200, 7)
+    assert result.indicator("2").weight == 0
+    # every indicator reads 得分=80 here: 0.8 × (500/7 + 200/7) = 80
+    assert result.total == 80
+
+
+def test_score_formula_results_are_kept_in_range():
+    """A score formula above the full score is capped, and the trail says so."""
+    scheme = Scheme(name="封顶", groups=[Group(name="组", children=[_leaf("1", 100)])])
+    result = evaluate(scheme, [Unit(name="甲", data={"得分": 120})]).unit("甲")
+    assert result.total == 100
+    assert any(e.kind == "capped" for e in result.indicator("1").events)
+
+
+def test_overall_grade_scale_can_be_set():
+    """The overall grading is a setting of the scheme."""
+    overall = GradeScale.parse(
+        "优秀：总分≥95；合格：60≤总分<95；不合格：总分<60",
+        domain=(0, 100),
+        scoring="midpoint",
+        scores={"优秀": (95, 100), "合格": (60, 95), "不合格": (0, 60)},
+    )
+    scheme = Scheme(name="总评", groups=[Group(name="组", children=[_leaf("1", 100)])], overall=overall)
+    assert evaluate(scheme, [Unit(name="甲", data={"得分": 96})]).unit("甲").grade == "优秀"
