@@ -31,6 +31,19 @@ from ._errors import (
     Problem,
     SchemeError,
 )
+from ._files import (
+    DataError,
+    dump,
+    dumps,
+    load,
+    load_units,
+    loads,
+    sample_units,
+    scheme_from_mapping,
+    scheme_to_mapping,
+    schemes,
+    units_from_csv,
+)
 from ._formula import FUNCTIONS, Formula, Value, normalize_name
 from ._numbers import LIMITS, Limits, Number, round_half_up, to_number
 from ._scale import (
@@ -64,6 +77,7 @@ from ._version import __version__
 __all__ = [
     "Adjust",
     "DEFAULT_SCORES",
+    "DataError",
     "Default",
     "DefinitionError",
     "DivisionByZeroError",
@@ -108,10 +122,20 @@ __all__ = [
     "Veto",
     "ZeroWhen",
     "__version__",
+    "dump",
+    "dumps",
     "evaluate",
+    "load",
+    "load_units",
+    "loads",
     "normalize_name",
     "round_half_up",
+    "sample_units",
+    "scheme_from_mapping",
+    "scheme_to_mapping",
+    "schemes",
     "to_number",
+    "units_from_csv",
 ]
 
 # Tracebacks name errors by their public path (perfrules.FormulaSyntaxError,

@@ -432,6 +432,10 @@ class GradeScale:
         levels: names of ordered categorical values (良好 > 合格 > 不合格) and
             the numbers they stand for in conditions; text inputs equal to a
             level are read as its number. A best-first list gives 2, 1, 0 ….
+        source: the published text the scale was parsed from, if any (kept
+            so that scheme files can be written back with the rule as
+            published; not part of equality).
+        source_variable: the ``variable`` that text was parsed with.
 
     >>> scale = GradeScale.parse("优：完成率=100%；良：90%≤完成率<100%；中：80%≤完成率<90%；差：完成率<80%。",
     ...                          domain=(0, 1))
@@ -448,6 +452,8 @@ class GradeScale:
     domain: Interval | None = attrs.field(default=None, converter=_to_domain)
     gaps: GapPolicy = "error"
     levels: Mapping[str, Number] = attrs.field(factory=dict, converter=_to_levels)
+    source: str | None = attrs.field(default=None, eq=False, repr=False)
+    source_variable: str = attrs.field(default="得分", eq=False, repr=False)
     _threshold: _Threshold | None = attrs.field(init=False, repr=False, eq=False)
     _scoring: Scoring = attrs.field(init=False, repr=False, eq=False)
 
@@ -724,7 +730,11 @@ class GradeScale:
         >>> GradeScale.parse("优—6分；良—4分；合格—2分；不合格—0分").grade("良").score
         Decimal('4')
         """
-        return cls(bands=_parse_bands(text, names=names, variable=variable), **settings)
+        bands = _parse_bands(text, names=names, variable=variable)
+        if names is None:
+            settings.setdefault("source", text)
+            settings.setdefault("source_variable", variable)
+        return cls(bands=bands, **settings)
 
     # -- grading ---------------------------------------------------------
     @property

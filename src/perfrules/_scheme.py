@@ -520,6 +520,10 @@ def _scheme_policies(value: object) -> tuple[Veto | Adjust, ...]:
     return items  # type: ignore[return-value]
 
 
+def _groups(value: Iterable[Group]) -> tuple[Group, ...]:
+    return tuple(value)
+
+
 def _categories(value: object) -> tuple[str, ...]:
     if isinstance(value, str):
         value = [value]
@@ -555,7 +559,7 @@ class Scheme:
     """
 
     name: str
-    groups: tuple[Group, ...] = attrs.field(converter=tuple)
+    groups: tuple[Group, ...] = attrs.field(converter=_groups)
     basis: Literal["percent", "points"] = "percent"
     total: Number = attrs.field(default=Decimal(100), converter=_number)
     categories: tuple[str, ...] = attrs.field(default=(), converter=_categories)

@@ -37,6 +37,7 @@ from ._formula import (
     show,
 )
 from ._scale import GradeBand, GradeScale
+from ._scheme import Adjust, Default, Group, Indicator, NotApplicable, Scheme, Veto, ZeroWhen
 
 __all__ = [
     "DEFAULT_NAMES",
@@ -45,6 +46,7 @@ __all__ = [
     "formula_texts",
     "formulas",
     "input_values",
+    "schemes",
     "threshold_scales",
     "values_in",
 ]
@@ -262,3 +264,71 @@ def boundary_values(
     if domain is not None:
         candidates = [c for c in candidates if c in domain]
     return st.sampled_from(candidates)
+
+
+# ---------------------------------------------------------------------------
+# Schemes
+# ---------------------------------------------------------------------------
+
+
+@st.composite
+def schemes(draw: st.DrawFn, *, max_groups: int = 3, max_indicators: int = 4) -> Scheme:
+    """Valid points schemes: groups of indicators scored by a formula or a threshold scale.
+
+    Weights are whole points; the total is their sum, and groups sometimes
+    declare their subtotal. Indicators get random steps (a measure formula),
+    scales from :func:`threshold_scales`, and policies (``Default``,
+    ``Adjust``, ``NotApplicable``, ``ZeroWhen``, ``Veto``).
+    """
+    groups: list[Group] = []
+    code = 0
+    total = 0
+    for g in range(draw(st.integers(min_value=1, max_value=max_groups))):
+        leaves: list[Indicator] = []
+        for _ in range(draw(st.integers(min_value=1, max_value=max_indicators))):
+            code += 1
+            weight = draw(st.integers(min_value=1, max_value=50))
+            value = f"值{code}"
+            policies: list[Any] = []
+            if draw(st.booleans()):
+                scale = draw(threshold_scales(variable=value))
+                score = None
+                if draw(st.booleans()):
+                    policies.append(Default(grade=draw(st.sampled_from([b.name for b in scale.bands]))))
+            else:
+                scale = None
+                score = f"clamp({value}, 0, 100)"
+            if draw(st.booleans()):
+                policies.append(
+                    Adjust(
+                        per=f"扣分项{code}",
+                        points=-draw(st.integers(1, 10)),
+                        cap=draw(st.none() | st.integers(1, 30)),
+                    )
+                )
+            if draw(st.booleans()):
+                policies.append(NotApplicable(when=f"不适用{code}=1"))
+            if draw(st.booleans()):
+                policies.append(ZeroWhen(when=f"违规{code}>0"))
+            if draw(st.booleans()):
+                policies.append(
+                    Veto(when=f"否决{code}>0", effect=draw(st.sampled_from(["zero", "lowest_grade"])))
+                )
+            leaves.append(
+                Indicator(
+                    code=str(code),
+                    name=f"指标{code}",
+                    definition=draw(st.sampled_from(["", "指标释义。"])),
+                    frequency=draw(st.sampled_from([None, "月度", "季度", "年度"])),
+                    metadata=draw(st.sampled_from([{}, {"责任科室": "局办", "责任人": "张三"}])),
+                    steps=[f"{value}=原始{code}×{draw(st.sampled_from(['1', '0.5', '100%']))}"],
+                    scale=scale,
+                    score=score,
+                    weight=weight,
+                    policies=policies,
+                )
+            )
+            total += weight
+        declared = sum(int(i.weight or 0) for i in leaves) if draw(st.booleans()) else None
+        groups.append(Group(name=f"组{g + 1}", declared=declared, children=leaves))
+    return Scheme(name="生成的方案", groups=groups, basis="points", total=total)

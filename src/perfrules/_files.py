@@ -1,0 +1,1106 @@
+"""Scheme files (TOML, JSON), unit data files (CSV, JSON) and the built-in schemes.
+
+A scheme file is data a person edits by hand; it never runs code. Loading
+collects every problem with its path into the file (``indicators[12].scale:
+…``) and raises them together. ``dump`` writes a file that loads back to an
+equal scheme.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import io
+import json
+import re
+import tomllib
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+from importlib import resources
+from pathlib import Path
+from typing import Any, Final, Literal, TypeVar
+
+import tomli_w
+
+from ._engine import Unit
+from ._errors import DefinitionError, EvaluationError, Problem, SchemeError
+from ._formula import Formula, normalize_name
+from ._numbers import Number, exact, to_number
+from ._scale import DEFAULT_SCORES, GradeBand, GradeScale
+from ._scheme import (
+    Adjust,
+    Default,
+    Group,
+    Indicator,
+    NotApplicable,
+    Part,
+    PeerRatio,
+    Policy,
+    Rank,
+    Scheme,
+    Step,
+    Veto,
+    ZeroWhen,
+    step_reads,
+)
+
+__all__ = [
+    "MAX_FILE_BYTES",
+    "DataError",
+    "dump",
+    "dumps",
+    "load",
+    "load_units",
+    "loads",
+    "sample_units",
+    "scheme_from_mapping",
+    "scheme_to_mapping",
+    "schemes",
+    "units_from_csv",
+]
+
+MAX_FILE_BYTES: Final = 5 * 2**20
+"""Largest scheme or data file perfrules reads (5 MiB)."""
+
+_MAX_DEPTH: Final = 24
+_MAX_ITEMS: Final = 5000
+_FORMAT = Literal["toml", "json"]
+
+
+class DataError(EvaluationError, ValueError):
+    """A unit data file has problems; every one is listed with its row and column.
+
+    Attributes:
+        problems: each problem, its path reading ``row 3, column '总数'``.
+    """
+
+    def __init__(self, problems: Iterable[Problem], *, title: str = "invalid data") -> None:
+        self.problems = tuple(problems)
+        self.title = title
+        lines = "\n".join(f"  - {p}" for p in self.problems)
+        count = len(self.problems)
+        super().__init__(f"{title}: {count} problem{'s' if count != 1 else ''}\n{lines}")
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (_rebuild_data_error, (self.problems, self.title))
+
+
+def _rebuild_data_error(problems: tuple[Problem, ...], title: str) -> DataError:
+    return DataError(problems, title=title)
+
+
+# ---------------------------------------------------------------------------
+# Writing
+# ---------------------------------------------------------------------------
+
+
+def _plain_number(value: Number | int) -> int | Decimal | str:
+    shown = exact(Fraction(value))
+    if isinstance(shown, Fraction):
+        return f"{shown.numerator}/{shown.denominator}"
+    if shown == shown.to_integral_value() and abs(shown) < 10**15:
+        return int(shown)
+    return shown
+
+
+def _scale_to_mapping(scale: GradeScale) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if scale.source is not None:
+        out["rule"] = scale.source.strip()
+        if scale.source_variable != "得分":
+            out["variable"] = scale.source_variable
+    else:
+        bands = []
+        for band in scale.bands:
+            entry: dict[str, Any] = {"name": band.name}
+            if band.conditions:
+                entry["conditions"] = [c.expression for c in band.conditions]
+            if band.points is not None:
+                entry["points"] = _plain_number(band.points)
+            if band.score is not None:
+                entry["score"] = [_plain_number(v) for v in band.score]
+            bands.append(entry)
+        out["bands"] = bands
+    if scale.policy != "exclusive":
+        out["policy"] = scale.policy
+    if scale.scoring is not None:
+        out["scoring"] = scale.scoring
+    if dict(scale.scores) != dict(DEFAULT_SCORES):
+        out["scores"] = {k: [_plain_number(a), _plain_number(b)] for k, (a, b) in scale.scores.items()}
+    if scale.domain is not None:
+        out["domain"] = [
+            None if scale.domain.lo is None else _plain_number(scale.domain.lo),
+            None if scale.domain.hi is None else _plain_number(scale.domain.hi),
+        ]
+    if scale.gaps != "error":
+        out["gaps"] = scale.gaps
+    if scale.levels:
+        out["levels"] = {k: _plain_number(v) for k, v in scale.levels.items()}
+    return out
+
+
+def _step_to_mapping(step: Step) -> str | dict[str, Any]:
+    if isinstance(step, Formula):
+        return step.text
+    if isinstance(step, Part):
+        out: dict[str, Any] = {"type": "part", "target": step.target, "scale": _scale_to_mapping(step.scale)}
+        if step.of is not None:
+            out["of"] = step.of
+        return out
+    if isinstance(step, PeerRatio):
+        out = {"type": "peer_ratio", "target": step.target, "numerator": step.numerator}
+        out["denominator"] = step.denominator
+        if not step.pooled:
+            out["pooled"] = False
+        if step.within != "all":
+            out["within"] = step.within
+        return out
+    out = {"type": "rank", "target": step.target, "of": step.of}
+    if step.order != "desc":
+        out["order"] = step.order
+    if step.within != "all":
+        out["within"] = step.within
+    return out
+
+
+def _policy_to_mapping(policy: Policy) -> dict[str, Any]:
+    out: dict[str, Any]
+    if isinstance(policy, Default):
+        out = {"type": "default", "grade": policy.grade}
+        if policy.score != "midpoint":
+            out["score"] = policy.score if isinstance(policy.score, str) else _plain_number(policy.score)
+        if policy.when is not None:
+            out["when"] = policy.when.text
+    elif isinstance(policy, NotApplicable):
+        out = {"type": "not_applicable"}
+        if policy.when is not None:
+            out["when"] = policy.when.text
+        if policy.to is not None:
+            out["to"] = policy.to
+    elif isinstance(policy, ZeroWhen):
+        out = {"type": "zero", "when": policy.when.text}
+        if policy.target is not None:
+            out["target"] = policy.target
+    elif isinstance(policy, Adjust):
+        out = {"type": "adjust", "per": policy.per, "points": _plain_number(policy.points)}
+        if policy.cap is not None:
+            out["cap"] = _plain_number(policy.cap)
+    else:
+        out = {"type": "veto", "when": policy.when.text}
+        if policy.effect != "zero":
+            out["effect"] = policy.effect
+    if policy.reason:
+        out["reason"] = policy.reason
+    return out
+
+
+def _indicator_to_mapping(ind: Indicator, group: str) -> dict[str, Any]:
+    out: dict[str, Any] = {"code": ind.code, "name": ind.name, "group": group}
+    for key in ("definition", "source"):
+        if getattr(ind, key):
+            out[key] = getattr(ind, key)
+    if ind.frequency is not None:
+        out["frequency"] = ind.frequency
+    if ind.weight is not None:
+        out["weight"] = _plain_number(ind.weight)
+    if ind.weights:
+        out["weights"] = {k: _plain_number(v) for k, v in ind.weights.items()}
+    if ind.applies_to is not None:
+        out["applies_to"] = sorted(ind.applies_to)
+    if ind.inputs:
+        out["inputs"] = dict(ind.inputs)
+    if ind.steps:
+        out["steps"] = [_step_to_mapping(s) for s in ind.steps]
+    if ind.value is not None:
+        out["value"] = ind.value
+    if ind.score is not None:
+        out["score"] = ind.score.text
+    if ind.metadata:
+        out["metadata"] = dict(ind.metadata)
+    if ind.scale is not None:
+        out["scale"] = _scale_to_mapping(ind.scale)
+    if ind.policies:
+        out["policies"] = [_policy_to_mapping(p) for p in ind.policies]
+    return out
+
+
+def scheme_to_mapping(scheme: Scheme) -> dict[str, Any]:
+    """The scheme as plain data (what ``dump`` writes).
+
+    Groups and indicators are flat lists: each group names its ``parent``,
+    each indicator its ``group``, so a person can edit the file without
+    deep nesting.
+    """
+    out: dict[str, Any] = {"format": "perfrules-scheme/1", "name": scheme.name}
+    for key in ("year", "source"):
+        if getattr(scheme, key):
+            out[key] = getattr(scheme, key)
+    out["basis"] = scheme.basis
+    out["total"] = _plain_number(scheme.total)
+    if scheme.categories:
+        out["categories"] = list(scheme.categories)
+    if scheme.full_score != 100:
+        out["full_score"] = _plain_number(scheme.full_score)
+    if scheme.periods != "mean":
+        out["periods"] = scheme.periods
+    if scheme.language != "zh":
+        out["language"] = scheme.language
+    if dict(scheme.scores) != dict(DEFAULT_SCORES):
+        out["scores"] = {k: [_plain_number(a), _plain_number(b)] for k, (a, b) in scheme.scores.items()}
+    if scheme.overall is not None:
+        out["overall"] = _scale_to_mapping(scheme.overall)
+    if scheme.policies:
+        out["policies"] = [_policy_to_mapping(p) for p in scheme.policies]
+    groups: list[dict[str, Any]] = []
+    indicators: list[dict[str, Any]] = []
+
+    def walk(group: Group, parent: str | None) -> None:
+        entry: dict[str, Any] = {"name": group.name}
+        if parent is not None:
+            entry["parent"] = parent
+        if group.code:
+            entry["code"] = group.code
+        if group.declared is not None:
+            entry["declared"] = _plain_number(group.declared)
+        if group.declared_by_category:
+            entry["declared_by_category"] = {
+                k: _plain_number(v) for k, v in group.declared_by_category.items()
+            }
+        groups.append(entry)
+        for child in group.children:
+            if isinstance(child, Group):
+                walk(child, group.name)
+            else:
+                indicators.append(_indicator_to_mapping(child, group.name))
+
+    for group in scheme.groups:
+        walk(group, None)
+    out["groups"] = groups
+    out["indicators"] = indicators
+    return out
+
+
+def _drop_none(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {k: _drop_none(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return ["" if v is None else _drop_none(v) for v in value]
+    return value
+
+
+def dumps(scheme: Scheme, *, format: _FORMAT = "toml") -> str:
+    """Write a scheme as TOML (the default) or JSON text.
+
+    >>> from perfrules import load
+    >>> text = dumps(load("shenzhen-2010-departments"))
+    >>> text.splitlines()[0]
+    'format = "perfrules-scheme/1"'
+    """
+    data = scheme_to_mapping(scheme)
+    if format == "json":
+        return json.dumps(data, ensure_ascii=False, indent=2, default=_json_default) + "\n"
+    if format != "toml":
+        raise ValueError(f"format must be 'toml' or 'json' (got {format!r})")
+    return tomli_w.dumps(_drop_none(data), multiline_strings=True)
+
+
+def _json_default(value: object) -> object:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    raise TypeError(f"cannot write {type(value).__name__} to JSON")
+
+
+def dump(scheme: Scheme, path: str | Path, *, format: _FORMAT | None = None) -> None:
+    """Write a scheme to a file; the format follows the suffix (``.toml``, ``.json``)."""
+    target = Path(path)
+    fmt = format or ("json" if target.suffix.lower() == ".json" else "toml")
+    target.write_text(dumps(scheme, format=fmt), encoding="utf-8")
+
+
+# ---------------------------------------------------------------------------
+# Reading
+# ---------------------------------------------------------------------------
+
+_T = TypeVar("_T")
+
+
+class _Reader:
+    """Builds objects from plain data, collecting problems with their paths."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def problem(self, path: str, message: str) -> None:
+        self.problems.append(Problem(path, message))
+
+    def attempt(self, path: str, build: Callable[[], _T]) -> _T | None:
+        try:
+            return build()
+        except SchemeError as exc:
+            for p in exc.problems:
+                self.problem(f"{path}.{p.path}" if p.path else path, p.message)
+        except (DefinitionError, TypeError, ValueError, KeyError) as exc:
+            message = str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc)
+            self.problem(path, message)
+        return None
+
+    def table(
+        self, value: object, path: str, allowed: Iterable[str], required: Iterable[str] = ()
+    ) -> dict[str, Any]:
+        if not isinstance(value, Mapping):
+            self.problem(path, f"must be a table (got {type(value).__name__})")
+            return {}
+        allowed_set = set(allowed)
+        for key in value:
+            if key not in allowed_set:
+                import difflib
+
+                close = difflib.get_close_matches(str(key), sorted(allowed_set), n=1)
+                hint = f"; did you mean '{close[0]}'?" if close else ""
+                self.problem(f"{path}.{key}", f"unknown key '{key}'{hint}")
+        for key in required:
+            if key not in value:
+                self.problem(f"{path}.{key}", "is required")
+        return dict(value)
+
+    def text(self, value: object, path: str) -> str | None:
+        if not isinstance(value, str):
+            self.problem(path, f"must be text (got {value!r})")
+            return None
+        return value
+
+    def number(self, value: object, path: str) -> Number | None:
+        return self.attempt(path, lambda: _read_number(value))
+
+    def list(self, value: object, path: str) -> list[Any]:
+        if not isinstance(value, list):
+            self.problem(path, f"must be a list (got {type(value).__name__})")
+            return []
+        if len(value) > _MAX_ITEMS:
+            self.problem(path, f"has {len(value)} items; the limit is {_MAX_ITEMS}")
+            return []
+        return value
+
+
+_FRACTION: Final = re.compile(r"^\s*(-?\d+)\s*/\s*(\d+)\s*$")
+
+
+def _read_number(value: object) -> Number:
+    if isinstance(value, bool):
+        raise TypeError(f"expected a number (got {value!r})")
+    if isinstance(value, str):
+        text = normalize_name(value)
+        if m := _FRACTION.match(text):
+            return exact(Fraction(int(m.group(1)), int(m.group(2))))
+        percent = text.endswith("%")
+        try:
+            number = Decimal(text[:-1] if percent else text)
+        except InvalidOperation:
+            raise ValueError(f"expected a number (got {value!r})") from None
+        return to_number(number.scaleb(-2) if percent else number)
+    return to_number(value)
+
+
+def _scale_from(r: _Reader, value: object, path: str) -> GradeScale | None:
+    keys = ("rule", "variable", "bands", "policy", "scoring", "scores", "domain", "gaps", "levels")
+    data = r.table(value, path, keys)
+    if not data:
+        return None
+    settings: dict[str, Any] = {}
+    for key in ("policy", "scoring", "gaps"):
+        if key in data:
+            settings[key] = data[key]
+    if "scores" in data:
+        scores = r.table(
+            data["scores"],
+            f"{path}.scores",
+            [str(k) for k in data["scores"]] if isinstance(data["scores"], Mapping) else [],
+        )
+        settings["scores"] = {
+            k: [r.number(x, f"{path}.scores.{k}") for x in r.list(v, f"{path}.scores.{k}")]
+            for k, v in scores.items()
+        }
+    if "domain" in data:
+        ends = r.list(data["domain"], f"{path}.domain")
+        settings["domain"] = tuple(None if e in (None, "") else r.number(e, f"{path}.domain") for e in ends)
+    if "levels" in data:
+        levels = data["levels"]
+        settings["levels"] = (
+            levels
+            if isinstance(levels, list)
+            else {
+                k: r.number(v, f"{path}.levels.{k}")
+                for k, v in r.table(levels, f"{path}.levels", list(levels)).items()
+            }
+            if isinstance(levels, Mapping)
+            else levels
+        )
+    if "rule" in data and "bands" in data:
+        r.problem(path, "give either 'rule' (the published text) or 'bands', not both")
+        return None
+    if "rule" in data:
+        rule = r.text(data["rule"], f"{path}.rule")
+        variable = data.get("variable", "得分")
+        if rule is None:
+            return None
+        return r.attempt(path, lambda: GradeScale.parse(rule, variable=variable, **settings))
+    if "bands" not in data:
+        r.problem(path, "needs 'rule' (the published text) or 'bands'")
+        return None
+    bands = []
+    for i, raw in enumerate(r.list(data["bands"], f"{path}.bands")):
+        where = f"{path}.bands[{i}]"
+        band = r.table(raw, where, ("name", "conditions", "points", "score"), required=("name",))
+        if "name" not in band:
+            continue
+        built = r.attempt(where, functools.partial(_band_from, band))
+        if built is not None:
+            bands.append(built)
+    if len(bands) != len(r.list(data["bands"], f"{path}.bands")):
+        return None
+    return r.attempt(path, lambda: GradeScale(bands=bands, **settings))
+
+
+def _band_from(band: Mapping[str, Any]) -> GradeBand:
+    return GradeBand(
+        name=band["name"],
+        conditions=band.get("conditions", ()),
+        points=None if "points" not in band else _read_number(band["points"]),
+        score=None if "score" not in band else tuple(_read_number(x) for x in band["score"]),
+    )
+
+
+def _step_from(r: _Reader, value: object, path: str) -> Step | None:
+    if isinstance(value, str):
+        return r.attempt(path, lambda: _checked_assignment(value))
+    data = r.table(
+        value,
+        path,
+        ("type", "target", "scale", "of", "numerator", "denominator", "pooled", "within", "order"),
+        ("type", "target"),
+    )
+    kind = data.get("type")
+    if kind == "part":
+        scale = _scale_from(r, data.get("scale"), f"{path}.scale")
+        if scale is None:
+            return None
+        return r.attempt(path, lambda: Part(target=data["target"], scale=scale, of=data.get("of")))
+    if kind == "peer_ratio":
+        return r.attempt(
+            path,
+            lambda: PeerRatio(
+                target=data["target"],
+                numerator=data["numerator"],
+                denominator=data["denominator"],
+                pooled=bool(data.get("pooled", True)),
+                within=data.get("within", "all"),
+            ),
+        )
+    if kind == "rank":
+        return r.attempt(
+            path,
+            lambda: Rank(
+                target=data["target"],
+                of=data["of"],
+                order=data.get("order", "desc"),
+                within=data.get("within", "all"),
+            ),
+        )
+    if kind is not None:
+        r.problem(
+            f"{path}.type",
+            f"unknown step type {kind!r}; use 'part', 'peer_ratio' or 'rank' (or a formula text)",
+        )
+    return None
+
+
+def _checked_assignment(text: str) -> Formula:
+    formula = Formula.parse(text)
+    if formula.target is None:
+        raise ValueError(f"a step must assign a name, as in 完成率=完成数/总数 (got '{text}')")
+    return formula
+
+
+_POLICY_KEYS: Final = {
+    "default": ("grade", "score", "when"),
+    "not_applicable": ("when", "to"),
+    "zero": ("when", "target"),
+    "adjust": ("per", "points", "cap"),
+    "veto": ("when", "effect"),
+}
+
+
+def _default_score(value: object) -> Literal["midpoint", "top", "bottom"] | Number:
+    if value == "midpoint":
+        return "midpoint"
+    if value == "top":
+        return "top"
+    if value == "bottom":
+        return "bottom"
+    return _read_number(value)
+
+
+def _policy_from(r: _Reader, value: object, path: str) -> Policy | None:
+    if not isinstance(value, Mapping):
+        r.problem(path, f"must be a table (got {type(value).__name__})")
+        return None
+    kind = value.get("type")
+    if kind not in _POLICY_KEYS:
+        r.problem(f"{path}.type", f"unknown policy type {kind!r}; use one of {', '.join(_POLICY_KEYS)}")
+        return None
+    data = r.table(value, path, ("type", "reason", *_POLICY_KEYS[kind]))
+    reason = data.get("reason", "")
+    if kind == "default":
+        score = data.get("score", "midpoint")
+        return r.attempt(
+            path,
+            lambda: Default(
+                grade=data["grade"],
+                score=_default_score(score),
+                when=data.get("when"),
+                reason=reason,
+            ),
+        )
+    if kind == "not_applicable":
+        return r.attempt(path, lambda: NotApplicable(when=data.get("when"), to=data.get("to"), reason=reason))
+    if kind == "zero":
+        return r.attempt(path, lambda: ZeroWhen(when=data["when"], target=data.get("target"), reason=reason))
+    if kind == "adjust":
+        return r.attempt(
+            path,
+            lambda: Adjust(
+                per=data["per"],
+                points=_read_number(data["points"]),
+                cap=None if "cap" not in data else _read_number(data["cap"]),
+                reason=reason,
+            ),
+        )
+    return r.attempt(path, lambda: Veto(when=data["when"], effect=data.get("effect", "zero"), reason=reason))
+
+
+_INDICATOR_KEYS: Final = (
+    "code", "name", "group", "definition", "source", "frequency", "weight", "weights", "applies_to",
+    "inputs", "steps", "value", "score", "metadata", "scale", "policies",
+)  # fmt: skip
+
+
+def _indicator_from(r: _Reader, value: object, path: str) -> tuple[str, Indicator] | None:
+    data = r.table(value, path, _INDICATOR_KEYS, ("code", "name", "group"))
+    if not {"code", "name", "group"} <= data.keys():
+        return None
+    steps = [
+        s
+        for i, raw in enumerate(r.list(data.get("steps", []), f"{path}.steps"))
+        if (s := _step_from(r, raw, f"{path}.steps[{i}]")) is not None
+    ]
+    policies = [
+        p
+        for i, raw in enumerate(r.list(data.get("policies", []), f"{path}.policies"))
+        if (p := _policy_from(r, raw, f"{path}.policies[{i}]")) is not None
+    ]
+    scale = _scale_from(r, data["scale"], f"{path}.scale") if "scale" in data else None
+    weights = {}
+    if "weights" in data:
+        raw_weights = data["weights"]
+        if isinstance(raw_weights, Mapping):
+            weights = {k: r.number(v, f"{path}.weights.{k}") for k, v in raw_weights.items()}
+        else:
+            r.problem(f"{path}.weights", "must be a table of category = weight")
+    built = r.attempt(
+        path,
+        lambda: Indicator(
+            code=str(data["code"]),
+            name=data["name"],
+            definition=data.get("definition", ""),
+            source=data.get("source", ""),
+            frequency=data.get("frequency"),
+            metadata=data.get("metadata", {}),
+            inputs=data.get("inputs", {}),
+            steps=steps,
+            value=data.get("value"),
+            scale=scale,
+            score=data.get("score"),
+            weight=None if "weight" not in data else _read_number(data["weight"]),
+            weights=weights,
+            applies_to=data.get("applies_to"),
+            policies=policies,
+        ),
+    )
+    if built is None:
+        return None
+    return str(data["group"]), built
+
+
+_SCHEME_KEYS: Final = (
+    "format", "name", "year", "source", "basis", "total", "categories", "full_score", "periods",
+    "language", "scores", "overall", "policies", "groups", "indicators",
+)  # fmt: skip
+
+
+def scheme_from_mapping(data: object) -> Scheme:
+    """Build a scheme from plain data (a parsed TOML or JSON file).
+
+    Raises:
+        SchemeError: every problem, each with its path into the data
+            (``indicators[12].scale.rule``).
+    """
+    r = _Reader()
+    _check_depth(r, data, "", 0)
+    if r.problems:
+        raise SchemeError(r.problems, title="invalid scheme file")
+    top = r.table(data, "", _SCHEME_KEYS, ("name", "groups", "indicators"))
+    if not top:
+        raise SchemeError(r.problems or [Problem("", "the file is empty")], title="invalid scheme file")
+    if top.get("format", "perfrules-scheme/1") != "perfrules-scheme/1":
+        r.problem("format", f"unknown format {top['format']!r}; this perfrules reads 'perfrules-scheme/1'")
+    group_rows = r.list(top.get("groups", []), "groups")
+    groups: dict[str, dict[str, Any]] = {}
+    group_paths: dict[str, str] = {}
+    for i, raw in enumerate(group_rows):
+        path = f"groups[{i}]"
+        g = r.table(raw, path, ("name", "parent", "code", "declared", "declared_by_category"), ("name",))
+        if "name" not in g:
+            continue
+        name = normalize_name(str(g["name"]))
+        if name in groups:
+            r.problem(f"{path}.name", f"group '{name}' is defined twice (also {group_paths[name]})")
+            continue
+        groups[name] = g
+        group_paths[name] = path
+    children: dict[str | None, list[tuple[str, Any]]] = {}
+    for name, g in groups.items():
+        parent = g.get("parent")
+        parent_key = None if parent is None else normalize_name(str(parent))
+        if parent_key is not None and parent_key not in groups:
+            r.problem(f"{group_paths[name]}.parent", f"no group '{parent}'")
+            continue
+        children.setdefault(parent_key, []).append(("group", name))
+    indicator_paths: dict[int, str] = {}
+    for i, raw in enumerate(r.list(top.get("indicators", []), "indicators")):
+        path = f"indicators[{i}]"
+        found = _indicator_from(r, raw, path)
+        if found is None:
+            continue
+        group, ind = found
+        key = normalize_name(group)
+        if key not in groups:
+            import difflib
+
+            close = difflib.get_close_matches(key, list(groups), n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            r.problem(f"{path}.group", f"no group '{group}'{hint}")
+            continue
+        indicator_paths[id(ind)] = path
+        children.setdefault(key, []).append(("indicator", ind))
+
+    def build(name: str, trail: tuple[str, ...]) -> Group:
+        if name in trail:
+            raise ValueError(f"groups contain each other: {' → '.join((*trail, name))}")
+        g = groups[name]
+        kids: list[Group | Indicator] = []
+        for kind, item in children.get(name, []):
+            kids.append(build(item, (*trail, name)) if kind == "group" else item)
+        declared = g.get("declared")
+        by_category = g.get("declared_by_category", {})
+        return Group(
+            name=name,
+            code=str(g.get("code", "")),
+            children=kids,
+            declared=None if declared is None else _read_number(declared),
+            declared_by_category={k: _read_number(v) for k, v in by_category.items()},
+        )
+
+    tops = [
+        r.attempt(group_paths[name], functools.partial(build, name, ()))
+        for kind, name in children.get(None, [])
+    ]
+    overall = _scale_from(r, top["overall"], "overall") if "overall" in top else None
+    policies = [
+        p
+        for i, raw in enumerate(r.list(top.get("policies", []), "policies"))
+        if (p := _policy_from(r, raw, f"policies[{i}]")) is not None
+    ]
+    scores: dict[str, Any] | None = None
+    if "scores" in top:
+        raw_scores = top["scores"]
+        if isinstance(raw_scores, Mapping):
+            scores = {
+                k: tuple(r.number(x, f"scores.{k}") for x in r.list(v, f"scores.{k}"))
+                for k, v in raw_scores.items()
+            }
+        else:
+            r.problem("scores", "must be a table of grade = [low, high]")
+    if r.problems:
+        raise SchemeError(r.problems, title="invalid scheme file")
+    settings: dict[str, Any] = {}
+    for key in ("year", "source", "basis", "periods", "language"):
+        if key in top:
+            settings[key] = str(top[key])
+    for key in ("total", "full_score"):
+        if key in top:
+            settings[key] = _read_number(top[key])
+    if "categories" in top:
+        settings["categories"] = top["categories"]
+    if scores is not None:
+        settings["scores"] = scores
+    try:
+        return Scheme(
+            name=str(top["name"]),
+            groups=[g for g in tops if g is not None],
+            overall=overall,
+            policies=policies,
+            **settings,
+        )
+    except SchemeError as exc:
+        problems = _file_paths(exc.problems, tops, indicator_paths, group_paths)
+        raise SchemeError(problems, title="invalid scheme file") from None
+    except (TypeError, ValueError) as exc:
+        raise SchemeError([Problem("", str(exc))], title="invalid scheme file") from None
+
+
+def _file_paths(
+    problems: Sequence[Problem],
+    tops: Sequence[Group | None],
+    indicators: Mapping[int, str],
+    groups: Mapping[str, str],
+) -> list[Problem]:
+    """Rewrite tree paths (``groups[0].children[2].code``) as paths into the file (``indicators[7].code``).
+
+    *indicators* maps ``id()`` of each built indicator to its file path, so two
+    indicators with the same (wrong) code still point at their own entries.
+    """
+    where: dict[str, str] = {}
+
+    def walk(prefix: str, node: Group | Indicator) -> None:
+        if isinstance(node, Indicator):
+            if id(node) in indicators:
+                where[prefix] = indicators[id(node)]
+            return
+        if node.name in groups:
+            where[prefix] = groups[node.name]
+        for i, child in enumerate(node.children):
+            walk(f"{prefix}.children[{i}]", child)
+
+    for i, group in enumerate(g for g in tops if g is not None):
+        walk(f"groups[{i}]", group)
+    out = []
+    for problem in problems:
+        path = problem.path
+        best = max((k for k in where if path == k or path.startswith(k + ".")), key=len, default=None)
+        if best is not None:
+            path = where[best] + path[len(best) :]
+        out.append(Problem(path, problem.message))
+    return out
+
+
+def _check_depth(r: _Reader, value: object, path: str, depth: int) -> None:
+    if depth > _MAX_DEPTH:
+        r.problem(path or "(top)", f"nested more than {_MAX_DEPTH} levels deep")
+        return
+    if isinstance(value, Mapping):
+        for k, v in value.items():
+            _check_depth(r, v, f"{path}.{k}" if path else str(k), depth + 1)
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            _check_depth(r, v, f"{path}[{i}]", depth + 1)
+
+
+def _parse_text(text: str, format: _FORMAT, where: str) -> object:
+    if len(text.encode("utf-8")) > MAX_FILE_BYTES:
+        raise SchemeError(
+            [Problem("", f"{where} is larger than {MAX_FILE_BYTES} bytes")], title="invalid scheme file"
+        )
+    try:
+        if format == "json":
+            return json.loads(text, parse_float=Decimal)
+        return tomllib.loads(text, parse_float=Decimal)
+    except tomllib.TOMLDecodeError as exc:
+        raise SchemeError(
+            [Problem("", f"{where} is not valid TOML: {exc}")], title="invalid scheme file"
+        ) from None
+    except json.JSONDecodeError as exc:
+        raise SchemeError(
+            [Problem("", f"{where} is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})")],
+            title="invalid scheme file",
+        ) from None
+    except RecursionError:
+        raise SchemeError(
+            [Problem("", f"{where} is nested too deeply")], title="invalid scheme file"
+        ) from None
+
+
+def loads(text: str, *, format: _FORMAT = "toml") -> Scheme:
+    """Read a scheme from TOML (the default) or JSON text."""
+    return scheme_from_mapping(_parse_text(text, format, "the text"))
+
+
+_BUILTIN: Final = {
+    "shenzhen-2010-departments": "shenzhen_2010_departments",
+    "shenzhen-2010-districts": "shenzhen_2010_districts",
+    "xiamen-xiangan-2020": "xiamen_xiangan_2020",
+}
+
+
+def schemes() -> tuple[str, ...]:
+    """The names of the built-in schemes, for ``load(name)``.
+
+    >>> schemes()
+    ('shenzhen-2010-departments', 'shenzhen-2010-districts', 'xiamen-xiangan-2020')
+    """
+    return tuple(_BUILTIN)
+
+
+def _builtin_file(name: str, suffix: str) -> str:
+    stem = _BUILTIN[name]
+    return resources.files("perfrules").joinpath("schemes", f"{stem}{suffix}").read_text(encoding="utf-8")
+
+
+def load(source: str | Path) -> Scheme:
+    """Load a scheme from a TOML or JSON file, or a built-in scheme by name.
+
+    Args:
+        source: a path (``.toml`` or ``.json``), or one of ``schemes()``.
+
+    Raises:
+        SchemeError: the file has problems; all of them are listed with their
+            paths into the file.
+        FileNotFoundError: no such file (and no built-in scheme of that name).
+
+    >>> load("xiamen-xiangan-2020").total
+    Decimal('1000')
+    """
+    if isinstance(source, str) and source in _BUILTIN:
+        return loads(_builtin_file(source, ".toml"))
+    path = Path(source)
+    if not path.exists():
+        import difflib
+
+        close = difflib.get_close_matches(str(source), list(_BUILTIN), n=1)
+        hint = (
+            f"; did you mean the built-in scheme '{close[0]}'?"
+            if close
+            else f"; built-in schemes: {', '.join(_BUILTIN)}"
+        )
+        raise FileNotFoundError(f"no scheme file '{source}'{hint}")
+    if path.stat().st_size > MAX_FILE_BYTES:
+        raise SchemeError(
+            [Problem("", f"{path} is larger than {MAX_FILE_BYTES} bytes")], title="invalid scheme file"
+        )
+    text = path.read_text(encoding="utf-8-sig")
+    fmt: _FORMAT = "json" if path.suffix.lower() == ".json" else "toml"
+    try:
+        return scheme_from_mapping(_parse_text(text, fmt, str(path)))
+    except SchemeError as exc:
+        raise SchemeError(exc.problems, title=f"invalid scheme file {path}") from None
+
+
+# ---------------------------------------------------------------------------
+# Unit data
+# ---------------------------------------------------------------------------
+
+_NAME_COLUMNS: Final = ("单位", "单位名称", "被评估单位", "unit", "name")
+_CATEGORY_COLUMNS: Final = ("类别", "category")
+_PERIOD_COLUMNS: Final = ("期间", "报送期", "period")
+_NA_COLUMNS: Final = ("不适用", "not_applicable")
+_LIST_SPLIT: Final = re.compile(r"[、,，;；\s]+")
+
+
+def _text_fields(scheme: Scheme) -> set[str]:
+    """Data fields that hold categories (良好, 优 …) rather than numbers."""
+    fields: set[str] = set()
+
+    def scale_fields(scale: GradeScale, of: str | None) -> set[str]:
+        if scale.is_categorical:
+            return {of} if of else set()
+        return set(scale.variables) if scale.levels else set()
+
+    for ind in scheme.indicators():
+        if ind.scale is not None:
+            found = scale_fields(ind.scale, ind.value)
+            fields |= {ind.inputs.get(f, f) for f in found}
+        for step in ind.steps:
+            if isinstance(step, Part):
+                fields |= {ind.inputs.get(f, f) for f in scale_fields(step.scale, step.of)}
+    return fields
+
+
+def _known_fields(scheme: Scheme) -> set[str]:
+    fields: set[str] = set()
+    from ._engine import _inputs_of
+
+    for ind in scheme.indicators():
+        reads = set(_inputs_of(ind))
+        fields |= {ind.inputs.get(f, f) for f in reads}
+        for step in ind.steps:
+            fields |= set(step_reads(step))
+    for policy in scheme.policies:
+        fields |= set(policy.when.variables) if isinstance(policy, Veto) else {policy.per}
+    return fields
+
+
+def _cell(value: str, column: str, row: int, text_fields: set[str], problems: list[Problem]) -> object:
+    text = value.strip()
+    if column in text_fields:
+        return text
+    try:
+        return _read_number(text)
+    except (ValueError, TypeError, DefinitionError, EvaluationError):
+        problems.append(Problem(f"row {row}, column '{column}'", f"'{text}' is not a number"))
+        return None
+
+
+def units_from_csv(text: str, *, scheme: Scheme | None = None, origin: str = "data") -> list[Unit]:
+    """Read units from CSV text: one row per unit, or per unit and period.
+
+    The first row names the columns: a unit column (单位/unit/name), optionally
+    类别/category, 期间/period and 不适用/not_applicable, and one column per
+    input. Empty cells are left out (a declared no-data policy, or an error
+    naming the unit and field when scored). With a *scheme*, unknown columns
+    and text in numeric columns are errors naming the row and column.
+
+    Raises:
+        DataError: every problem, with its row and column.
+    """
+    if text.startswith("\ufeff"):
+        text = text[1:]  # Excel writes UTF-8 with a BOM
+    if len(text.encode("utf-8")) > MAX_FILE_BYTES:
+        raise DataError([Problem(origin, f"larger than {MAX_FILE_BYTES} bytes")])
+    reader = csv.reader(io.StringIO(text))
+    rows = list(reader)
+    problems: list[Problem] = []
+    if not rows:
+        raise DataError([Problem(origin, "the file is empty")])
+    header = [normalize_name(h) for h in rows[0]]
+
+    def find(options: Sequence[str]) -> int | None:
+        for i, h in enumerate(header):
+            if h.lower() in options:
+                return i
+        return None
+
+    name_col = find(_NAME_COLUMNS)
+    if name_col is None:
+        raise DataError([Problem("row 1", f"no unit column; name one of {', '.join(_NAME_COLUMNS)}")])
+    cat_col, period_col, na_col = find(_CATEGORY_COLUMNS), find(_PERIOD_COLUMNS), find(_NA_COLUMNS)
+    special = {c for c in (name_col, cat_col, period_col, na_col) if c is not None}
+    text_fields = _text_fields(scheme) if scheme is not None else set()
+    if scheme is not None:
+        known = _known_fields(scheme)
+        import difflib
+
+        for i, h in enumerate(header):
+            if i in special or h in known:
+                continue
+            close = difflib.get_close_matches(h, sorted(known), n=1, cutoff=0.5)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            problems.append(Problem(f"row 1, column '{h}'", f"no indicator of the scheme reads '{h}'{hint}"))
+    units: dict[str, dict[str, Any]] = {}
+    for row_no, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) != len(header):
+            problems.append(Problem(f"row {row_no}", f"has {len(row)} cells; the header has {len(header)}"))
+            continue
+        name = row[name_col].strip()
+        if not name:
+            problems.append(Problem(f"row {row_no}, column '{header[name_col]}'", "the unit's name is empty"))
+            continue
+        entry = units.setdefault(name, {"category": None, "data": {}, "periods": {}, "na": set(), "rows": []})
+        entry["rows"].append(row_no)
+        if cat_col is not None and row[cat_col].strip():
+            entry["category"] = row[cat_col].strip()
+        if na_col is not None and row[na_col].strip():
+            entry["na"] |= {c for c in _LIST_SPLIT.split(row[na_col].strip()) if c}
+        period = row[period_col].strip() if period_col is not None else ""
+        values: dict[str, object] = {}
+        for i, cell in enumerate(row):
+            if i in special or not cell.strip():
+                continue
+            value = _cell(cell, header[i], row_no, text_fields, problems)
+            if value is not None:
+                values[header[i]] = value
+        if period:
+            if period in entry["periods"]:
+                problems.append(Problem(f"row {row_no}", f"unit '{name}' has period '{period}' twice"))
+            entry["periods"][period] = values
+        else:
+            if entry["data"]:
+                problems.append(Problem(f"row {row_no}", f"unit '{name}' has two rows without a period"))
+            entry["data"].update(values)
+    if problems:
+        raise DataError(problems, title=f"invalid data in {origin}")
+    return [
+        Unit(
+            name=name,
+            category=entry["category"],
+            data=entry["data"],
+            periods=entry["periods"],
+            not_applicable=entry["na"],
+        )
+        for name, entry in units.items()
+    ]
+
+
+def units_from_json(data: object, *, origin: str = "data") -> list[Unit]:
+    """Read units from parsed JSON: a list of ``{name, category, data, periods, not_applicable}``."""
+    if isinstance(data, Mapping) and "units" in data:
+        data = data["units"]
+    if not isinstance(data, list):
+        raise DataError([Problem(origin, 'expected a list of units (or {"units": [...]})')])
+    problems: list[Problem] = []
+    units = []
+    for i, raw in enumerate(data):
+        path = f"units[{i}]"
+        if not isinstance(raw, Mapping) or "name" not in raw:
+            problems.append(Problem(path, "each unit is an object with at least a 'name'"))
+            continue
+        try:
+            units.append(
+                Unit(
+                    name=raw["name"],
+                    category=raw.get("category"),
+                    data=raw.get("data", {}),
+                    periods=raw.get("periods", {}),
+                    not_applicable=raw.get("not_applicable", ()),
+                )
+            )
+        except (TypeError, ValueError) as exc:
+            problems.append(Problem(path, str(exc)))
+    if problems:
+        raise DataError(problems, title=f"invalid data in {origin}")
+    return units
+
+
+def load_units(source: str | Path, *, scheme: Scheme | None = None) -> list[Unit]:
+    """Load units from a CSV or JSON data file.
+
+    CSV is UTF-8, with or without the BOM Excel writes; Chinese headers are
+    fine. See :func:`units_from_csv` for the columns.
+
+    Raises:
+        DataError: every problem, with its row and column.
+        FileNotFoundError: no such file.
+    """
+    path = Path(source)
+    if path.stat().st_size > MAX_FILE_BYTES:
+        raise DataError([Problem(str(path), f"larger than {MAX_FILE_BYTES} bytes")])
+    text = path.read_text(encoding="utf-8-sig")
+    if path.suffix.lower() == ".json":
+        try:
+            data = json.loads(text, parse_float=Decimal)
+        except json.JSONDecodeError as exc:
+            raise DataError([Problem(str(path), f"not valid JSON: {exc.msg} (line {exc.lineno})")]) from None
+        return units_from_json(data, origin=str(path))
+    return units_from_csv(text, scheme=scheme, origin=str(path))
+
+
+def sample_units(name: str) -> list[Unit]:
+    """The sample units shipped with a built-in scheme (made up, but plausible).
+
+    >>> [u.name for u in sample_units("xiamen-xiangan-2020")][:3]
+    ['局办', '旅游中心', '执法大队']
+    """
+    if name not in _BUILTIN:
+        raise KeyError(f"no built-in scheme '{name}'; built-in schemes: {', '.join(_BUILTIN)}")
+    return units_from_csv(_builtin_file(name, ".csv"), scheme=load(name), origin=f"{name} sample data")
