@@ -73,6 +73,7 @@ from ._scheme import (
     ZeroWhen,
 )
 from ._version import __version__
+from ._whatif import WhatIf, whatif
 
 __all__ = [
     "Adjust",
@@ -120,6 +121,7 @@ __all__ = [
     "UnitResult",
     "Value",
     "Veto",
+    "WhatIf",
     "ZeroWhen",
     "__version__",
     "dump",
@@ -136,6 +138,7 @@ __all__ = [
     "schemes",
     "to_number",
     "units_from_csv",
+    "whatif",
 ]
 
 # Tracebacks name errors by their public path (perfrules.FormulaSyntaxError,

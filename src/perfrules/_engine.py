@@ -12,6 +12,7 @@ import difflib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
+from typing import Any
 
 import attrs
 
@@ -214,6 +215,9 @@ class UnitResult:
         indicators: every indicator's result, in the scheme's order.
         events: unit-level policies that fired (vetoes, adjustments of the total).
         errors: every problem with this unit's data.
+        language: the scheme's language, for explanations.
+        full_marks: the scheme's total (100, 1000 …).
+        grades: the overall grades, best first.
     """
 
     unit: str
@@ -227,6 +231,7 @@ class UnitResult:
     errors: tuple[UnitError, ...]
     language: str = "zh"
     full_marks: Number = Decimal(100)
+    grades: tuple[str, ...] = ("优", "良", "中", "差")
 
     @property
     def ok(self) -> bool:
@@ -245,6 +250,28 @@ class UnitResult:
         """The whole trail in plain language (Chinese for Chinese schemes)."""
         return _explain_unit(self)
 
+    def to_dataframe(self) -> Any:
+        """The unit's indicators as a pandas DataFrame (needs the ``pandas`` extra)."""
+        pandas = _pandas()
+        rows = [
+            {
+                "code": i.code,
+                "indicator": i.name,
+                "applicable": i.applicable,
+                "grade": i.grade,
+                "score": _float(i.score),
+                "weight": _float(i.weight),
+                "contribution": _float(i.contribution),
+            }
+            for i in self.indicators
+        ]
+        return pandas.DataFrame(rows).set_index("code")
+
+    def _repr_html_(self) -> str:
+        from ._display import unit_html
+
+        return unit_html(self, self.grades)
+
     def __str__(self) -> str:
         total = "—" if self.total is None else _num(self.total)
         return f"{self.unit}: {total} {self.grade or ''}".rstrip()
@@ -259,8 +286,12 @@ class Evaluation:
         results: one per unit, in the order the units were given.
     """
 
-    scheme: Scheme
-    results: tuple[UnitResult, ...]
+    scheme: Scheme = attrs.field(repr=False)
+    results: tuple[UnitResult, ...] = attrs.field(repr=False)
+
+    def __repr__(self) -> str:
+        scored = sum(1 for r in self.results if r.ok)
+        return f"Evaluation(scheme={self.scheme.name!r}, units={len(self.results)}, scored={scored})"
 
     def __iter__(self) -> Iterator[UnitResult]:
         return iter(self.results)
@@ -291,6 +322,70 @@ class Evaluation:
     def explain(self, unit: str) -> str:
         """The trail of one unit in plain language."""
         return self.unit(unit).explain()
+
+    def to_records(self) -> dict[str, Any]:
+        """Plain data (dicts, lists, numbers rounded to 6 places), as ``perfrules score --format json`` writes."""
+        from ._display import records
+
+        return records(self)
+
+    def to_dataframe(self) -> Any:
+        """One row per unit (rank, category, total, grade, errors), as a pandas DataFrame.
+
+        Needs the ``pandas`` extra (``pip install 'perfrules[pandas]'``).
+        """
+        pandas = _pandas()
+        rows = [
+            {
+                "unit": r.unit,
+                "category": r.category,
+                "rank": r.rank,
+                "total": _float(r.total),
+                "grade": r.grade,
+                "errors": "; ".join(str(e) for e in r.errors),
+            }
+            for r in self.ranking()
+        ]
+        return pandas.DataFrame(rows).set_index("unit")
+
+    def indicators_dataframe(self) -> Any:
+        """One row per unit and indicator (long form), as a pandas DataFrame."""
+        pandas = _pandas()
+        rows = [
+            {
+                "unit": r.unit,
+                "code": i.code,
+                "indicator": i.name,
+                "applicable": i.applicable,
+                "grade": i.grade,
+                "score": _float(i.score),
+                "weight": _float(i.weight),
+                "contribution": _float(i.contribution),
+            }
+            for r in self.results
+            for i in r.indicators
+        ]
+        return pandas.DataFrame(rows)
+
+    def _repr_html_(self) -> str:
+        from ._display import evaluation_html
+
+        return evaluation_html(self)
+
+
+def _pandas() -> Any:
+    try:
+        import pandas
+    except ImportError:  # pragma: no cover - depends on the environment
+        raise ImportError("this needs pandas: pip install 'perfrules[pandas]'") from None
+    return pandas
+
+
+def _float(value: Number | None) -> float | None:
+    """Exact numbers as floats for DataFrames (rounded to 6 places first)."""
+    if value is None:
+        return None
+    return float(round_half_up(value, 6))
 
 
 # ---------------------------------------------------------------------------
@@ -753,8 +848,8 @@ def _score_indicator(ind: Indicator, unit: Unit, ctx: _Context) -> _Scored:
 # ---------------------------------------------------------------------------
 
 
-def _peer_tables(scheme: Scheme, units: Sequence[Unit], ctx: _Context) -> None:
-    for ind in scheme.indicators():
+def _peer_tables(scheme: Scheme, units: Sequence[Unit], ctx: _Context, only: Indicator | None = None) -> None:
+    for ind in scheme.indicators() if only is None else (only,):
         peer_steps = [s for s in ordered_steps(ind) if isinstance(s, PeerRatio | Rank)]
         for step in peer_steps:
             inputs: dict[str | None, dict[str, tuple[str | None, list[Number]]]] = {}
@@ -966,6 +1061,7 @@ def _evaluate_unit(scheme: Scheme, unit: Unit, ctx: _Context) -> UnitResult:
             errors=tuple(errors),
             language=scheme.language,
             full_marks=scheme.total,
+            grades=tuple(b.name for b in scheme.overall_scale.bands),
         )
     known = {i.code for i in scheme.indicators()} | {i.name for i in scheme.indicators()}
     for code in sorted(unit.not_applicable - known):
@@ -1137,6 +1233,7 @@ def _evaluate_unit(scheme: Scheme, unit: Unit, ctx: _Context) -> UnitResult:
             errors=tuple(errors),
             language=scheme.language,
             full_marks=scheme.total,
+            grades=tuple(b.name for b in scheme.overall_scale.bands),
         )
     if zeroed:
         total = Fraction(0)
@@ -1157,6 +1254,7 @@ def _evaluate_unit(scheme: Scheme, unit: Unit, ctx: _Context) -> UnitResult:
         errors=(),
         language=scheme.language,
         full_marks=scheme.total,
+        grades=tuple(b.name for b in scheme.overall_scale.bands),
     )
 
 

@@ -1,0 +1,85 @@
+"""Tests for perfrules.plot: the charts show what the results say."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import pytest
+from matplotlib.colors import to_hex
+
+from perfrules import (
+    evaluate,
+    load,
+    plot,
+    sample_units,
+)
+from perfrules._display import grade_colour
+
+
+@pytest.fixture(scope="module")
+def result():
+    return evaluate(load("shenzhen-2010-departments"), sample_units("shenzhen-2010-departments"))
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+def test_a_cjk_font_is_used():
+    """Chinese labels render with a CJK font (the test extra installs Noto Sans CJK)."""
+    family = plot.cjk_font()
+    assert family is not None and "CJK" in family
+    assert matplotlib.rcParams["font.sans-serif"][0] == family
+
+
+def test_totals_bars_follow_the_ranking_and_grades(result, tmp_path):
+    """One bar per scored unit, best first, coloured by grade; the PNG is written."""
+    ax = plot.totals(result)
+    bars = ax.patches
+    ranking = [r for r in result.ranking() if r.total is not None]
+    assert [t.get_text() for t in ax.get_xticklabels()] == [r.unit for r in ranking]
+    assert [round(b.get_height(), 3) for b in bars] == [round(float(r.total), 3) for r in ranking]
+    grades = [b.name for b in result.scheme.overall_scale.bands]
+    assert [to_hex(b.get_facecolor()) for b in bars] == [grade_colour(grades, r.grade) for r in ranking]
+    path = tmp_path / "totals.png"
+    ax.figure.savefig(path)
+    assert path.stat().st_size > 10_000
+
+
+def test_contributions_show_weight_and_contribution(result):
+    """Two bars per indicator: the weight used and the contribution (0 where not applicable)."""
+    unit = result.unit("市乙局")
+    ax = plot.contributions(unit)
+    assert len(ax.patches) == 2 * len(unit.indicators)
+    widths = [round(p.get_width(), 4) for p in ax.patches]
+    assert widths[0] == 37  # 1 weighs 37% after 5 and 6 moved their weight to it
+    assert widths[len(unit.indicators)] == 37  # and scored 100: contributes all of it
+    assert widths[4] == 0  # 5 does not apply to 市乙局
+
+
+def test_grade_distribution_counts_units(result):
+    """The bars count units per grade."""
+    ax = plot.grade_distribution(result)
+    counts = {
+        t.get_text(): round(p.get_height()) for t, p in zip(ax.get_xticklabels(), ax.patches, strict=True)
+    }
+    assert counts == {"优": 1, "良": 6, "中": 0, "差": 1}
+
+
+def test_html_and_dataframes(result):
+    """Results render as HTML in notebooks and convert to DataFrames."""
+    html = result._repr_html_()
+    assert html.startswith("<table>") and "市乙局" in html and "92.48" in html
+    frame = result.to_dataframe()
+    assert list(frame.index[:2]) == ["市乙局", "市庚委"] and frame.loc["市乙局", "total"] == 92.48
+    long = result.indicators_dataframe()
+    assert len(long) == 8 * 23
+    assert "公共服务白皮书" in result.unit("市乙局")._repr_html_()
+    assert (
+        repr(result) == "Evaluation(scheme='深圳市2010年度市政府工作部门绩效评估指标体系', units=8, scored=8)"
+    )
