@@ -20,6 +20,7 @@ from ._engine import (
     evaluate,
 )
 from ._errors import (
+    DataError,
     DefinitionError,
     DivisionByZeroError,
     EvaluationError,
@@ -32,7 +33,6 @@ from ._errors import (
     SchemeError,
 )
 from ._files import (
-    DataError,
     dump,
     dumps,
     load,

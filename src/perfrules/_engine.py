@@ -253,19 +253,7 @@ class UnitResult:
     def to_dataframe(self) -> Any:
         """The unit's indicators as a pandas DataFrame (needs the ``pandas`` extra)."""
         pandas = _pandas()
-        rows = [
-            {
-                "code": i.code,
-                "indicator": i.name,
-                "applicable": i.applicable,
-                "grade": i.grade,
-                "score": _float(i.score),
-                "weight": _float(i.weight),
-                "contribution": _float(i.contribution),
-            }
-            for i in self.indicators
-        ]
-        return pandas.DataFrame(rows).set_index("code")
+        return pandas.DataFrame([_indicator_row(i) for i in self.indicators]).set_index("code")
 
     def _repr_html_(self) -> str:
         from ._display import unit_html
@@ -351,21 +339,9 @@ class Evaluation:
     def indicators_dataframe(self) -> Any:
         """One row per unit and indicator (long form), as a pandas DataFrame."""
         pandas = _pandas()
-        rows = [
-            {
-                "unit": r.unit,
-                "code": i.code,
-                "indicator": i.name,
-                "applicable": i.applicable,
-                "grade": i.grade,
-                "score": _float(i.score),
-                "weight": _float(i.weight),
-                "contribution": _float(i.contribution),
-            }
-            for r in self.results
-            for i in r.indicators
-        ]
-        return pandas.DataFrame(rows)
+        return pandas.DataFrame(
+            [{"unit": r.unit, **_indicator_row(i)} for r in self.results for i in r.indicators]
+        )
 
     def _repr_html_(self) -> str:
         from ._display import evaluation_html
@@ -379,6 +355,19 @@ def _pandas() -> Any:
     except ImportError:  # pragma: no cover - depends on the environment
         raise ImportError("this needs pandas: pip install 'perfrules[pandas]'") from None
     return pandas
+
+
+def _indicator_row(result: IndicatorResult) -> dict[str, object]:
+    """One indicator's result as a DataFrame row."""
+    return {
+        "code": result.code,
+        "indicator": result.name,
+        "applicable": result.applicable,
+        "grade": result.grade,
+        "score": _float(result.score),
+        "weight": _float(result.weight),
+        "contribution": _float(result.contribution),
+    }
 
 
 def _float(value: Number | None) -> float | None:
@@ -1034,6 +1023,33 @@ def _parents(scheme: Scheme) -> dict[str, list[str]]:
 # ---------------------------------------------------------------------------
 
 
+def _unit_result(
+    scheme: Scheme,
+    unit: Unit,
+    *,
+    total: Number | None,
+    grade: str | None,
+    indicators: tuple[IndicatorResult, ...],
+    events: tuple[PolicyEvent, ...],
+    errors: tuple[UnitError, ...],
+) -> UnitResult:
+    """A unit's result before ranking (ranks are filled in once every unit is scored)."""
+    return UnitResult(
+        unit=unit.name,
+        category=unit.category,
+        total=total,
+        grade=grade,
+        rank=None,
+        category_rank=None,
+        indicators=indicators,
+        events=events,
+        errors=errors,
+        language=scheme.language,
+        full_marks=scheme.total,
+        grades=tuple(b.name for b in scheme.overall_scale.bands),
+    )
+
+
 def _evaluate_unit(scheme: Scheme, unit: Unit, ctx: _Context) -> UnitResult:
     words = ctx.words
     errors: list[UnitError] = []
@@ -1049,19 +1065,8 @@ def _evaluate_unit(scheme: Scheme, unit: Unit, ctx: _Context) -> UnitResult:
                 unit=unit.name, indicator=None, field="category", message=message, error="InvalidValueError"
             )
         )
-        return UnitResult(
-            unit=unit.name,
-            category=category,
-            total=None,
-            grade=None,
-            rank=None,
-            category_rank=None,
-            indicators=(),
-            events=(),
-            errors=tuple(errors),
-            language=scheme.language,
-            full_marks=scheme.total,
-            grades=tuple(b.name for b in scheme.overall_scale.bands),
+        return _unit_result(
+            scheme, unit, total=None, grade=None, indicators=(), events=(), errors=tuple(errors)
         )
     known = {i.code for i in scheme.indicators()} | {i.name for i in scheme.indicators()}
     for code in sorted(unit.not_applicable - known):
@@ -1221,19 +1226,14 @@ def _evaluate_unit(scheme: Scheme, unit: Unit, ctx: _Context) -> UnitResult:
                 )
             )
     if errors:
-        return UnitResult(
-            unit=unit.name,
-            category=category,
+        return _unit_result(
+            scheme,
+            unit,
             total=None,
             grade=None,
-            rank=None,
-            category_rank=None,
             indicators=tuple(results),
             events=tuple(unit_events),
             errors=tuple(errors),
-            language=scheme.language,
-            full_marks=scheme.total,
-            grades=tuple(b.name for b in scheme.overall_scale.bands),
         )
     if zeroed:
         total = Fraction(0)
@@ -1242,19 +1242,14 @@ def _evaluate_unit(scheme: Scheme, unit: Unit, ctx: _Context) -> UnitResult:
     grade = scheme.overall_scale.grade(final).grade
     if lowest:
         grade = scheme.overall_scale.bands[-1].name
-    return UnitResult(
-        unit=unit.name,
-        category=category,
+    return _unit_result(
+        scheme,
+        unit,
         total=final,
         grade=grade,
-        rank=None,
-        category_rank=None,
         indicators=tuple(results),
         events=tuple(unit_events),
         errors=(),
-        language=scheme.language,
-        full_marks=scheme.total,
-        grades=tuple(b.name for b in scheme.overall_scale.bands),
     )
 
 

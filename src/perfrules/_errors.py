@@ -10,11 +10,12 @@ ValueError`` or ``except ZeroDivisionError`` keeps working.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 import attrs
 
 __all__ = [
+    "DataError",
     "DefinitionError",
     "DivisionByZeroError",
     "EvaluationError",
@@ -178,23 +179,46 @@ class Problem:
         return f"{self.message} @ {self.path}" if self.path else self.message
 
 
-class SchemeError(DefinitionError):
-    """A definition has one or more problems; all of them are listed.
+class _ProblemList:
+    """The shared shape of errors that list every problem with its path."""
 
-    Attributes:
-        problems: every problem found, each with its path.
-    """
+    problems: tuple[Problem, ...]
+    title: str
 
-    def __init__(self, problems: Iterable[Problem], *, title: str = "invalid definition") -> None:
+    def _setup(self, problems: Iterable[Problem], title: str) -> str:
         self.problems = tuple(problems)
         self.title = title
         lines = "\n".join(f"  - {p}" for p in self.problems)
         count = len(self.problems)
-        super().__init__(f"{title}: {count} problem{'s' if count != 1 else ''}\n{lines}")
+        return f"{title}: {count} problem{'s' if count != 1 else ''}\n{lines}"
 
-    def __reduce__(self) -> tuple[object, ...]:
-        return (_rebuild_scheme_error, (self.problems, self.title))
+    def __reduce__(self) -> tuple[object, ...]:  # keep pickling working (multiprocessing)
+        return (_rebuild_problem_list, (type(self), self.problems, self.title))
 
 
-def _rebuild_scheme_error(problems: tuple[Problem, ...], title: str) -> SchemeError:
-    return SchemeError(problems, title=title)
+def _rebuild_problem_list(kind: Callable[..., Exception], problems: tuple[Problem, ...], title: str) -> Exception:
+    return kind(problems, title=title)
+
+
+class SchemeError(_ProblemList, DefinitionError):
+    """A definition has one or more problems; all of them are listed.
+
+    Attributes:
+        problems: every problem found, each with its path.
+        title: what was being checked.
+    """
+
+    def __init__(self, problems: Iterable[Problem], *, title: str = "invalid definition") -> None:
+        super().__init__(self._setup(problems, title))
+
+
+class DataError(_ProblemList, EvaluationError, ValueError):
+    """A unit data file has problems; every one is listed with its row and column.
+
+    Attributes:
+        problems: each problem, its path reading ``row 3, column '总数'``.
+        title: which file.
+    """
+
+    def __init__(self, problems: Iterable[Problem], *, title: str = "invalid data") -> None:
+        super().__init__(self._setup(problems, title))

@@ -24,7 +24,7 @@ from typing import Any, Final, Literal, TypeVar
 import tomli_w
 
 from ._engine import Unit
-from ._errors import DefinitionError, EvaluationError, Problem, SchemeError
+from ._errors import DataError, DefinitionError, EvaluationError, Problem, SchemeError
 from ._formula import Formula, normalize_name
 from ._numbers import Number, exact, to_number
 from ._scale import DEFAULT_SCORES, GradeBand, GradeScale
@@ -66,28 +66,6 @@ MAX_FILE_BYTES: Final = 5 * 2**20
 _MAX_DEPTH: Final = 24
 _MAX_ITEMS: Final = 5000
 _FORMAT = Literal["toml", "json"]
-
-
-class DataError(EvaluationError, ValueError):
-    """A unit data file has problems; every one is listed with its row and column.
-
-    Attributes:
-        problems: each problem, its path reading ``row 3, column '总数'``.
-    """
-
-    def __init__(self, problems: Iterable[Problem], *, title: str = "invalid data") -> None:
-        self.problems = tuple(problems)
-        self.title = title
-        lines = "\n".join(f"  - {p}" for p in self.problems)
-        count = len(self.problems)
-        super().__init__(f"{title}: {count} problem{'s' if count != 1 else ''}\n{lines}")
-
-    def __reduce__(self) -> tuple[object, ...]:
-        return (_rebuild_data_error, (self.problems, self.title))
-
-
-def _rebuild_data_error(problems: tuple[Problem, ...], title: str) -> DataError:
-    return DataError(problems, title=title)
 
 
 # ---------------------------------------------------------------------------
