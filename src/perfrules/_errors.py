@@ -196,7 +196,9 @@ class _ProblemList:
         return (_rebuild_problem_list, (type(self), self.problems, self.title))
 
 
-def _rebuild_problem_list(kind: Callable[..., Exception], problems: tuple[Problem, ...], title: str) -> Exception:
+def _rebuild_problem_list(
+    kind: Callable[..., Exception], problems: tuple[Problem, ...], title: str
+) -> Exception:
     return kind(problems, title=title)
 
 
