@@ -566,3 +566,193 @@ def test_overall_grade_scale_can_be_set():
     )
     scheme = Scheme(name="总评", groups=[Group(name="组", children=[_leaf("1", 100)])], overall=overall)
     assert evaluate(scheme, [Unit(name="甲", data={"得分": 96})]).unit("甲").grade == "优秀"
+
+
+# ---------------------------------------------------------------------------
+# Settings and rule forms the seed schemes do not exercise
+# ---------------------------------------------------------------------------
+
+RATE_SCALE = GradeScale.parse(
+    "优：完成率=100%；良：90%≤完成率<100%；中：80%≤完成率<90%；差：完成率<80%", domain=(0, 1)
+)
+
+
+def _rate_scheme(periods: str) -> Scheme:
+    rate = Indicator(
+        code="1", name="完成率", frequency="季度", steps=["完成率=完成数/总数"], scale=RATE_SCALE, weight=100
+    )
+    return Scheme(name="期间", groups=[Group(name="组", children=[rate])], periods=periods)  # type: ignore[arg-type]
+
+
+QUARTERS = {
+    "一季度": {"完成数": 5, "总数": 5},
+    "二季度": {"完成数": 4, "总数": 5},
+    "三季度": {"完成数": 9, "总数": 10},
+}
+
+
+@pytest.mark.parametrize(
+    ("periods", "total"),
+    [
+        # mean of the period scores: 100 (5/5), 60 (4/5 = 80%, bottom of 中), 80 (9/10 = 90%, bottom of 良)
+        ("mean", D(80)),
+        # sum the period inputs: 18/20 = 90% → bottom of 良 → 80
+        ("sum", D(80)),
+        # the last period only: 9/10 → 80
+        ("last", D(80)),
+    ],
+)
+def test_period_rules(periods, total):
+    """Period results become the year's by the scheme's rule: mean, sum or last."""
+    result = evaluate(_rate_scheme(periods), [Unit(name="甲", periods=QUARTERS)]).unit("甲")
+    assert result.total == total
+    one = result.indicator("1")
+    if periods == "mean":
+        assert [p.score for p in one.periods] == [100, 60, 80]
+    if periods == "sum":
+        assert one.values["完成率"] == D("0.9")
+
+
+def test_sum_adds_fields_missing_from_the_first_period():
+    """A field reported from the second period on is summed too, not overwritten."""
+    periods = {
+        "一季度": {"完成数": 5},
+        "二季度": {"完成数": 4, "总数": 5},
+        "三季度": {"完成数": 9, "总数": 15},
+    }
+    result = evaluate(_rate_scheme("sum"), [Unit(name="甲", periods=periods)]).unit("甲")
+    assert result.indicator("1").values["完成率"] == D("0.9")  # 18 / 20
+
+
+def test_peer_ratio_mean_of_ratios_and_within_category():
+    """pooled=False compares with the mean of the units' ratios; within='category' with same-category units."""
+    from perfrules import PeerRatio
+
+    units = [
+        Unit(name="A", category="甲", data={"支出": 10, "人数": 1}),
+        Unit(name="B", category="甲", data={"支出": 30, "人数": 1}),
+        Unit(name="C", category="乙", data={"支出": 100, "人数": 10}),
+    ]
+    ind_weights = {"甲": 100, "乙": 100}
+    scheme = Scheme(
+        name="同行",
+        categories=["甲", "乙"],
+        groups=[
+            Group(
+                name="组",
+                children=[
+                    Indicator(
+                        code="1",
+                        name="水平",
+                        steps=[
+                            PeerRatio(
+                                target="值",
+                                numerator="支出",
+                                denominator="人数",
+                                pooled=False,
+                                within="category",
+                            )
+                        ],
+                        score="「值」×50",
+                        weights=ind_weights,
+                    )
+                ],
+            )
+        ],
+    )
+    result = evaluate(scheme, units)
+    # 甲: ratios 10 and 30, mean 20 → A 0.5, B 1.5; 乙: C alone → 1
+    assert result.unit("A").indicator("1").values["值"] == D("0.5")
+    assert result.unit("B").indicator("1").values["值"] == D("1.5")
+    assert result.unit("C").indicator("1").values["值"] == 1
+
+
+def test_rank_within_category_and_ties():
+    """Ties share the best rank they span; within='category' ranks each category apart."""
+    from perfrules import Rank
+
+    scheme = Scheme(
+        name="名次",
+        categories=["甲", "乙"],
+        groups=[
+            Group(
+                name="组",
+                children=[
+                    Indicator(
+                        code="1",
+                        name="名次",
+                        steps=[Rank(target="名次", of="增长率", within="category")],
+                        score="100-(名次-1)×10",
+                        weights={"甲": 100, "乙": 100},
+                    )
+                ],
+            )
+        ],
+    )
+    units = [
+        Unit(name="A", category="甲", data={"增长率": 5}),
+        Unit(name="B", category="甲", data={"增长率": 5}),
+        Unit(name="C", category="甲", data={"增长率": 3}),
+        Unit(name="D", category="乙", data={"增长率": 1}),
+    ]
+    result = evaluate(scheme, units)
+    assert [result.unit(n).indicator("1").values["名次"] for n in "ABCD"] == [1, 1, 3, 1]
+    assert [result.unit(n).total for n in "ABCD"] == [100, 100, 80, 100]
+    assert result.unit("D").category_rank == 1 and result.unit("C").rank == 4
+
+
+def test_adjustment_cap_and_default_top_score():
+    """A bonus is limited by its cap; Default(score='top') gives the top of the grade's interval."""
+    from perfrules import Adjust
+
+    scheme = Scheme(
+        name="调整",
+        groups=[
+            Group(
+                name="组",
+                children=[
+                    Indicator(
+                        code="1",
+                        name="加分",
+                        score="得分",
+                        weight=50,
+                        policies=[Adjust(per="表彰数", points=3, cap=5)],
+                    ),
+                    Indicator(
+                        code="2",
+                        name="默认",
+                        steps=["完成率=完成数/总数"],
+                        scale=RATE_SCALE,
+                        weight=50,
+                        policies=[Default(grade="良", score="top")],
+                    ),
+                ],
+            )
+        ],
+    )
+    result = evaluate(scheme, [Unit(name="甲", data={"得分": 80, "表彰数": 4, "完成数": 0, "总数": 0})]).unit(
+        "甲"
+    )
+    assert result.indicator("1").score == 85  # 4 × 3 = 12, capped at 5
+    assert result.indicator("2").score == 90  # 良's interval is 80–90
+    assert result.total == D("87.5")
+
+
+def test_weight_target_that_does_not_apply_falls_back_to_siblings():
+    """When the named receiver does not apply either, the weight spreads over the group."""
+    scheme = Scheme(
+        name="级联",
+        groups=[
+            Group(
+                name="组",
+                children=[
+                    _leaf("1", 40, applies_to=["乙"]),
+                    _leaf("2", 30, policies=[NotApplicable(when="无=1", to="1")]),
+                    _leaf("3", 30),
+                ],
+            )
+        ],
+    )
+    result = evaluate(scheme, [Unit(name="甲", data={"得分": 70, "无": 1})]).unit("甲")
+    assert [i.weight for i in result.indicators] == [0, 0, 100]
+    assert result.total == 70

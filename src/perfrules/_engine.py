@@ -472,12 +472,12 @@ def _unit_envs(ind: Indicator, unit: Unit, scheme: Scheme) -> list[tuple[str | N
     if scheme.periods == "last":
         labels = labels[-1:]
     if scheme.periods == "sum":
-        summed: dict[str, object] = dict(unit.data)
+        # Period values add up (完成数, 总数 …); the year's data fills the rest.
+        sums: dict[str, object] = {}
         for label in labels:
             for key, value in unit.periods[label].items():
-                previous = summed.get(key) if key in unit.periods[labels[0]] and label != labels[0] else None
-                summed[key] = value if previous is None else _add_input(previous, value, key)
-        return [(None, _env(ind, summed))]
+                sums[key] = value if key not in sums else _add_input(sums[key], value, key)
+        return [(None, _env(ind, {**unit.data, **sums}))]
     return [(label, _env(ind, {**unit.data, **unit.periods[label]})) for label in labels]
 
 

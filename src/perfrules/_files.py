@@ -24,7 +24,7 @@ from typing import Any, Final, Literal, TypeVar
 import tomli_w
 
 from ._engine import Unit
-from ._errors import DataError, DefinitionError, EvaluationError, Problem, SchemeError
+from ._errors import DataError, DefinitionError, EvaluationError, PerfrulesError, Problem, SchemeError
 from ._formula import Formula, normalize_name
 from ._numbers import Number, exact, to_number
 from ._scale import DEFAULT_SCORES, GradeBand, GradeScale
@@ -318,9 +318,11 @@ class _Reader:
         except SchemeError as exc:
             for p in exc.problems:
                 self.problem(f"{path}.{p.path}" if p.path else path, p.message)
-        except (DefinitionError, TypeError, ValueError, KeyError) as exc:
+        except (PerfrulesError, TypeError, ValueError, KeyError, AttributeError, ArithmeticError) as exc:
+            # Whatever a builder makes of hand-written data, it becomes a
+            # problem at this path; nothing else escapes loading.
             message = str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc)
-            self.problem(path, message)
+            self.problem(path, message or type(exc).__name__)
         return None
 
     def table(
@@ -714,14 +716,18 @@ def scheme_from_mapping(data: object) -> Scheme:
     settings: dict[str, Any] = {}
     for key in ("year", "source", "basis", "periods", "language"):
         if key in top:
-            settings[key] = str(top[key])
+            text = r.text(top[key], key)
+            if text is not None:
+                settings[key] = text
     for key in ("total", "full_score"):
         if key in top:
-            settings[key] = _read_number(top[key])
+            settings[key] = r.number(top[key], key)
     if "categories" in top:
         settings["categories"] = top["categories"]
     if scores is not None:
         settings["scores"] = scores
+    if r.problems:
+        raise SchemeError(r.problems, title="invalid scheme file")
     try:
         return Scheme(
             name=str(top["name"]),
@@ -733,8 +739,10 @@ def scheme_from_mapping(data: object) -> Scheme:
     except SchemeError as exc:
         problems = _file_paths(exc.problems, tops, indicator_paths, group_paths)
         raise SchemeError(problems, title="invalid scheme file") from None
-    except (TypeError, ValueError) as exc:
-        raise SchemeError([Problem("", str(exc))], title="invalid scheme file") from None
+    except (PerfrulesError, TypeError, ValueError, KeyError, AttributeError, ArithmeticError) as exc:
+        raise SchemeError(
+            [Problem("", str(exc) or type(exc).__name__)], title="invalid scheme file"
+        ) from None
 
 
 def _file_paths(
@@ -944,8 +952,10 @@ def units_from_csv(text: str, *, scheme: Scheme | None = None, origin: str = "da
         text = text[1:]  # Excel writes UTF-8 with a BOM
     if len(text.encode("utf-8")) > MAX_FILE_BYTES:
         raise DataError([Problem(origin, f"larger than {MAX_FILE_BYTES} bytes")])
-    reader = csv.reader(io.StringIO(text))
-    rows = list(reader)
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as exc:
+        raise DataError([Problem(origin, f"not valid CSV: {exc}")]) from None
     problems: list[Problem] = []
     if not rows:
         raise DataError([Problem(origin, "the file is empty")])

@@ -1,0 +1,107 @@
+"""Fuzz tests: for arbitrary input, only perfrules' own errors escape, and batches never break."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from perfrules import PerfrulesError, SchemeError, Unit, evaluate, load, scheme_from_mapping, units_from_csv
+from perfrules import testing as prst
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+KEYS = ["name", "groups", "indicators", "basis", "total", "categories", "scores", "policies", "overall"]
+INDICATOR_KEYS = [
+    "code",
+    "name",
+    "group",
+    "weight",
+    "weights",
+    "steps",
+    "scale",
+    "score",
+    "policies",
+    "value",
+]
+
+
+@st.composite
+def scheme_like(draw):
+    """Data shaped roughly like a scheme file, with anything in the values."""
+    indicators = draw(
+        st.lists(st.dictionaries(st.sampled_from(INDICATOR_KEYS), json_values, max_size=6), max_size=3)
+    )
+    top = draw(st.dictionaries(st.sampled_from(KEYS), json_values, max_size=6))
+    top.setdefault("name", "x")
+    top["groups"] = draw(st.sampled_from([[{"name": "组"}], top.get("groups", [])]))
+    top["indicators"] = [{"group": "组", **i} for i in indicators]
+    return top
+
+
+@given(st.one_of(json_values, scheme_like()))
+@settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow])
+def test_only_scheme_errors_escape_loading(data):
+    """Any data handed to scheme_from_mapping builds a scheme or raises SchemeError."""
+    try:
+        scheme_from_mapping(data)
+    except SchemeError:
+        pass
+
+
+@given(
+    st.dictionaries(
+        st.sampled_from(["rule", "bands", "domain", "policy", "scoring", "levels", "gaps"]), json_values
+    )
+)
+@settings(max_examples=300)
+def test_only_scheme_errors_escape_for_scales(scale):
+    """A scheme whose one scale holds anything is built or refused with SchemeError."""
+    data = {
+        "name": "x",
+        "groups": [{"name": "组"}],
+        "indicators": [{"code": "1", "name": "甲", "group": "组", "weight": 100, "scale": scale}],
+    }
+    try:
+        scheme_from_mapping(data)
+    except SchemeError:
+        pass
+
+
+DEPARTMENTS = load("shenzhen-2010-departments")
+FIELDS = sorted(
+    {k for u in [*__import__("perfrules").sample_units("shenzhen-2010-departments")] for k in u.data}
+)
+
+
+@given(
+    st.lists(
+        st.dictionaries(st.sampled_from(FIELDS), prst.input_values(), max_size=12),
+        min_size=1,
+        max_size=4,
+    ),
+    st.sampled_from(["委", "局", "办", "处", None]),
+)
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_evaluate_never_raises_on_bad_unit_data(datas, category):
+    """However bad the data, evaluate returns a result per unit; problems are UnitErrors."""
+    units = [Unit(name=f"单位{i}", category=category, data=d) for i, d in enumerate(datas)]
+    result = evaluate(DEPARTMENTS, units)
+    assert len(result) == len(units)
+    for unit in result:
+        assert (unit.total is None) == (not unit.ok)
+
+
+@given(st.text(max_size=200))
+@settings(max_examples=300)
+def test_only_data_errors_escape_csv(text):
+    """Arbitrary text read as CSV gives units or a DataError."""
+    try:
+        units_from_csv(text, scheme=DEPARTMENTS)
+    except PerfrulesError:
+        pass
