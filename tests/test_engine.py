@@ -756,3 +756,14 @@ def test_weight_target_that_does_not_apply_falls_back_to_siblings():
     result = evaluate(scheme, [Unit(name="甲", data={"得分": 70, "无": 1})]).unit("甲")
     assert [i.weight for i in result.indicators] == [0, 0, 100]
     assert result.total == 70
+
+
+def test_explanations_in_english():
+    """A scheme with language='en' explains itself in English."""
+    import attrs
+
+    scheme = attrs.evolve(shenzhen_departments(), language="en")
+    text = evaluate(scheme, SZ_UNITS[:2]).explain("市乙局")
+    assert text.startswith("市乙局 (局): total 92.48, grade '优', rank 1")
+    assert "its weight 4 moves to 1 公共服务白皮书" in text
+    assert "defaults to '良' at the midpoint of its score interval: 85" in text

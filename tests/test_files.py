@@ -380,3 +380,11 @@ def test_documented_example_matches_the_example_files():
     doc = (root / "docs" / "reference" / "scheme-files.md").read_text(encoding="utf-8")
     for name in ("example-scheme.toml", "example-data.csv"):
         assert (root / "docs" / "examples" / name).read_text(encoding="utf-8") in doc
+
+
+def test_errors_for_csv_units_name_the_row():
+    """An empty cell that makes a unit fail is reported with the file's row and the column (field)."""
+    units = units_from_csv("单位,完成数,总数,得分\n甲局,19,,88\n乙局,20,20,90\n", scheme=SCHEME, origin="data.csv")
+    (error,) = evaluate(SCHEME, units).unit("甲局").errors
+    assert str(error).startswith("unit '甲局' (data.csv row 2), indicator 1, field '总数'")
+    assert units[0].origin == "data.csv row 2"

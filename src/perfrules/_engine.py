@@ -97,6 +97,7 @@ class Unit:
             yearly.
         not_applicable: codes or names of indicators that do not apply to
             this unit (its weight moves as the indicator's policy says).
+        origin: where the data came from (``data.csv row 4``), for messages.
 
     >>> Unit(name="市交通运输委", category="委", data={"完成数": 29, "总数": 30}).data["完成数"]
     29
@@ -107,6 +108,7 @@ class Unit:
     data: Mapping[str, object] = attrs.field(factory=dict, converter=_mapping)
     periods: Mapping[str, Mapping[str, object]] = attrs.field(factory=dict, converter=_periods)
     not_applicable: frozenset[str] = attrs.field(factory=frozenset, converter=_codes)
+    origin: str = attrs.field(default="", eq=False)
 
 
 @attrs.frozen(kw_only=True)
@@ -136,6 +138,7 @@ class UnitError:
         field: the data field concerned, when known.
         message: what is wrong.
         error: the exception's class name.
+        origin: where the unit's data came from (``data.csv row 4``), if known.
     """
 
     unit: str
@@ -143,9 +146,10 @@ class UnitError:
     field: str | None
     message: str
     error: str
+    origin: str = ""
 
     def __str__(self) -> str:
-        where = [f"unit '{self.unit}'"]
+        where = [f"unit '{self.unit}'" + (f" ({self.origin})" if self.origin else "")]
         if self.indicator is not None:
             where.append(f"indicator {self.indicator}")
         if self.field is not None:
@@ -430,6 +434,13 @@ class _Context:
     scheme: Scheme
     peers: dict[_PeerKey, dict[str, Number]]
     words: _Words
+    # Per-scheme facts every unit needs, worked out once per evaluation.
+    siblings: dict[str, list[str]] = attrs.field(factory=dict)
+    inputs: dict[str, frozenset[str]] = attrs.field(factory=dict)
+
+    def __attrs_post_init__(self) -> None:
+        self.siblings = _parents(self.scheme)
+        self.inputs = {ind.code: _inputs_of(ind) for ind in self.scheme.indicators()}
 
 
 def _inputs_of(ind: Indicator) -> frozenset[str]:
@@ -651,7 +662,7 @@ def _score_once(
                     )
                 )
                 score = exact(capped)
-            grade = scheme.score_scale.grade(score).grade
+            grade = scheme.score_scale.classify(score)
     except (MissingValueError, DivisionByZeroError) as exc:
         no_data = [p for p in defaults if p.when is None]
         if not no_data:
@@ -674,7 +685,7 @@ def _score_once(
                 )
             )
             score = Decimal(0)
-            grade = scheme.score_scale.grade(score).grade if ind.scale is None else ind.scale.bands[-1].name
+            grade = scheme.score_scale.classify(score) if ind.scale is None else ind.scale.bands[-1].name
     return _Scored(
         value=measured,
         grade=grade,
@@ -761,7 +772,7 @@ def _adjust(ind: Indicator, scored: _Scored, env: Mapping[str, object], ctx: _Co
     grade = (
         scored.grade
         if ind.scale is not None and ind.scale.is_categorical
-        else scheme.score_scale.grade(final).grade
+        else scheme.score_scale.classify(final)
     )
     return attrs.evolve(scored, score=final, grade=grade, events=tuple(events))
 
@@ -807,7 +818,7 @@ def _score_indicator(ind: Indicator, unit: Unit, ctx: _Context) -> _Scored:
     if ctx.scheme.periods == "last":
         return scored_periods[-1][1]
     mean = exact(sum((as_fraction(s.score) for _, s in scored_periods), Fraction(0)) / len(scored_periods))
-    grade = ctx.scheme.score_scale.grade(mean).grade
+    grade = ctx.scheme.score_scale.classify(mean)
     words = ctx.words
     shown = "、".join(f"{p} {_num(s.score)}" for p, s in scored_periods)
     event = PolicyEvent(
@@ -937,7 +948,7 @@ def _peer_table(
 
 def _redistribute(
     scheme: Scheme,
-    unit: Unit,
+    parents: Mapping[str, list[str]],
     base: dict[str, Fraction],
     applicable: dict[str, bool],
     words: _Words,
@@ -945,7 +956,6 @@ def _redistribute(
     """Move the weight of indicators that do not apply (R5)."""
     weights = dict(base)
     events: dict[str, list[PolicyEvent]] = {code: [] for code in base}
-    parents = _parents(scheme)
     for ind in scheme.indicators():
         code = ind.code
         if applicable[code] or base[code] == 0:
@@ -1062,7 +1072,12 @@ def _evaluate_unit(scheme: Scheme, unit: Unit, ctx: _Context) -> UnitResult:
         )
         errors.append(
             UnitError(
-                unit=unit.name, indicator=None, field="category", message=message, error="InvalidValueError"
+                unit=unit.name,
+                indicator=None,
+                field="category",
+                message=message,
+                error="InvalidValueError",
+                origin=unit.origin,
             )
         )
         return _unit_result(
@@ -1077,6 +1092,7 @@ def _evaluate_unit(scheme: Scheme, unit: Unit, ctx: _Context) -> UnitResult:
                 field="not_applicable",
                 message=f"no indicator '{code}' in the scheme",
                 error="InvalidValueError",
+                origin=unit.origin,
             )
         )
     base: dict[str, Fraction] = {}
@@ -1089,7 +1105,7 @@ def _evaluate_unit(scheme: Scheme, unit: Unit, ctx: _Context) -> UnitResult:
         code = ind.code
         base[code] = as_fraction(ind.weight_for(category))
         first_events[code] = []
-        inputs_used[code] = {k: unit.data[k] for k in sorted(_inputs_of(ind)) if k in unit.data}
+        inputs_used[code] = {k: unit.data[k] for k in sorted(ctx.inputs[code]) if k in unit.data}
         for local, field in ind.inputs.items():
             if field in unit.data:
                 inputs_used[code][local] = unit.data[field]
@@ -1127,7 +1143,7 @@ def _evaluate_unit(scheme: Scheme, unit: Unit, ctx: _Context) -> UnitResult:
             assert isinstance(exc, PerfrulesError)
             failures[code] = _unit_error(unit, ind, exc)
             scored[code] = None
-    weights, weight_events = _redistribute(scheme, unit, base, applicable, words)
+    weights, weight_events = _redistribute(scheme, ctx.siblings, base, applicable, words)
     results: list[IndicatorResult] = []
     total = Fraction(0)
     full = as_fraction(scheme.full_score)
@@ -1223,6 +1239,7 @@ def _evaluate_unit(scheme: Scheme, unit: Unit, ctx: _Context) -> UnitResult:
                     field=_field_of(exc),
                     message=str(exc),
                     error=type(exc).__name__,
+                    origin=unit.origin,
                 )
             )
     if errors:
@@ -1239,7 +1256,7 @@ def _evaluate_unit(scheme: Scheme, unit: Unit, ctx: _Context) -> UnitResult:
         total = Fraction(0)
     total = min(max(total, Fraction(0)), as_fraction(scheme.total))
     final = exact(total)
-    grade = scheme.overall_scale.grade(final).grade
+    grade = scheme.overall_scale.classify(final)
     if lowest:
         grade = scheme.overall_scale.bands[-1].name
     return _unit_result(
@@ -1275,6 +1292,7 @@ def _unit_error(unit: Unit, ind: Indicator, exc: PerfrulesError) -> UnitError:
         field=_field_of(exc),
         message=message,
         error=type(exc).__name__,
+        origin=unit.origin,
     )
 
 

@@ -1025,9 +1025,15 @@ def units_from_csv(text: str, *, scheme: Scheme | None = None, origin: str = "da
             data=entry["data"],
             periods=entry["periods"],
             not_applicable=entry["na"],
+            origin=_rows_origin(origin, entry["rows"]),
         )
         for name, entry in units.items()
     ]
+
+
+def _rows_origin(origin: str, rows: Sequence[int]) -> str:
+    """``data.csv row 4`` or ``data.csv rows 4, 5, 6`` for a unit's messages."""
+    return f"{origin} row{'s' if len(rows) > 1 else ''} {', '.join(map(str, rows))}"
 
 
 def units_from_json(data: object, *, origin: str = "data") -> list[Unit]:

@@ -573,8 +573,12 @@ class Scheme:
     source: str = ""
     _score_scale: GradeScale = attrs.field(init=False, repr=False, eq=False)
     _overall_scale: GradeScale = attrs.field(init=False, repr=False, eq=False)
+    _leaves: tuple[Indicator, ...] = attrs.field(init=False, repr=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
+        object.__setattr__(
+            self, "_leaves", tuple(i for g in self.groups if isinstance(g, Group) for i in g.indicators())
+        )
         problems = list(self._check())
         if problems:
             raise SchemeError(problems, title=f"invalid scheme '{self.name}'")
@@ -586,7 +590,7 @@ class Scheme:
     # -- navigation -----------------------------------------------------
     def indicators(self) -> tuple[Indicator, ...]:
         """Every leaf, in the published order."""
-        return tuple(i for g in self.groups for i in g.indicators())
+        return self._leaves
 
     def indicator(self, key: str) -> Indicator:
         """The indicator with this code or name.
