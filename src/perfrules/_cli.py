@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TextIO
 
 from . import __version__
-from ._display import format_table, number, records
+from ._display import display_width, format_table, number, records
 from ._engine import Evaluation, Unit, evaluate
 from ._errors import PerfrulesError, Problem, SchemeError
 from ._files import DataError, load, load_units, sample_units, schemes
@@ -76,7 +76,10 @@ class _Progress:
         if not self.on:
             return
         filled = int(30 * done / total)
-        self.stream.write(f"\r[{'#' * filled}{'.' * (30 - filled)}] {done}/{total} {unit[:20]:<20}")
+        name = unit[:12]
+        self.stream.write(
+            f"\r[{'#' * filled}{'.' * (30 - filled)}] {done}/{total} {name}{' ' * (24 - display_width(name))}"
+        )
         if done == total:
             self.stream.write("\r" + " " * 70 + "\r")
         self.stream.flush()

@@ -413,11 +413,6 @@ class _Words:
 # ---------------------------------------------------------------------------
 
 
-class _IndicatorFailure(Exception):
-    def __init__(self, error: UnitError) -> None:
-        self.error = error
-
-
 def _field_of(exc: PerfrulesError) -> str | None:
     if isinstance(exc, MissingValueError):
         return exc.name

@@ -407,11 +407,6 @@ class _Parser:
     def is_kw(self, word: str) -> bool:
         return self.tok.kind == "kw" and self.tok.value == word
 
-    def expect_op(self, op: str, what: str) -> _Token:
-        if not self.is_op(op):
-            raise self.error(f"expected {what}, found {self.describe(self.tok)}")
-        return self.advance()
-
     @staticmethod
     def describe(tok: _Token) -> str:
         if tok.kind == "end":

@@ -451,10 +451,6 @@ class Indicator:
             return self.weight
         return Decimal(0)
 
-    def policies_of(self, kind: type[Policy]) -> tuple[Policy, ...]:
-        """This indicator's policies of one kind."""
-        return tuple(p for p in self.policies if isinstance(p, kind))
-
     @property
     def label(self) -> str:
         """``code name``, as messages name the indicator."""
