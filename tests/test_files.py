@@ -384,7 +384,24 @@ def test_documented_example_matches_the_example_files():
 
 def test_errors_for_csv_units_name_the_row():
     """An empty cell that makes a unit fail is reported with the file's row and the column (field)."""
-    units = units_from_csv("单位,完成数,总数,得分\n甲局,19,,88\n乙局,20,20,90\n", scheme=SCHEME, origin="data.csv")
+    units = units_from_csv(
+        "单位,完成数,总数,得分\n甲局,19,,88\n乙局,20,20,90\n", scheme=SCHEME, origin="data.csv"
+    )
     (error,) = evaluate(SCHEME, units).unit("甲局").errors
     assert str(error).startswith("unit '甲局' (data.csv row 2), indicator 1, field '总数'")
     assert units[0].origin == "data.csv row 2"
+
+
+def test_shenzhen_indicators_keep_their_published_definitions():
+    """Every indicator of both Shenzhen tables carries its 指标释义."""
+    for name in ("shenzhen-2010-departments", "shenzhen-2010-districts"):
+        assert all(i.definition for i in load(name).indicators()), name
+    assert load("shenzhen-2010-districts").indicator("16").definition.startswith("指河流综合污染指数与参与评价污染物项数之比")
+
+
+def test_district_samples_have_period_data():
+    """龙岗区 reports 水行政违法事件处理率 monthly: 10/10 (优 95) and 13/15 (中 70) average 82.5."""
+    result = evaluate(load("shenzhen-2010-districts"), sample_units("shenzhen-2010-districts")).unit("龙岗区")
+    eighteen = result.indicator("18")
+    assert [(p.period, p.score) for p in eighteen.periods] == [("1月", 95), ("2月", 70)]
+    assert eighteen.score == D("82.5")
