@@ -767,3 +767,24 @@ def test_explanations_in_english():
     assert text.startswith("市乙局 (局): total 92.48, grade '优', rank 1")
     assert "its weight 4 moves to 1 公共服务白皮书" in text
     assert "defaults to '良' at the midpoint of its score interval: 85" in text
+
+
+def test_results_form_a_tree_with_group_subtotals(sz):
+    """UnitResult.groups mirrors the scheme's groups, with weights used and subtotals."""
+    a = sz.unit("市甲委")
+    performance, *_ = a.groups
+    # 行政业绩 for the baseline: 25.5 + 3.4 + 4.25 + 4.2 = 37.35 of 45
+    assert (performance.name, performance.declared, performance.weight, performance.contribution) == (
+        "行政业绩",
+        45,
+        45,
+        D("37.35"),
+    )
+    assert [g.name for g in performance.children] == ["重点工作", "改革创新"]
+    assert sum(g.contribution for g in a.groups) == a.total
+    # 市乙局: 7 points moved from 行政效率 (5, 6) to 行政业绩 (1)
+    b = sz.unit("市乙局")
+    assert [g.weight for g in b.groups] == [52, 18, 20, 10]
+    assert [i.code for i in b.groups[0].indicators()] == ["1", "2", "3", "4"]
+    text = b.explain()
+    assert "【行政业绩】权重 52，规定 45，得分 48.85" in text

@@ -396,7 +396,11 @@ def test_shenzhen_indicators_keep_their_published_definitions():
     """Every indicator of both Shenzhen tables carries its 指标释义."""
     for name in ("shenzhen-2010-departments", "shenzhen-2010-districts"):
         assert all(i.definition for i in load(name).indicators()), name
-    assert load("shenzhen-2010-districts").indicator("16").definition.startswith("指河流综合污染指数与参与评价污染物项数之比")
+    assert (
+        load("shenzhen-2010-districts")
+        .indicator("16")
+        .definition.startswith("指河流综合污染指数与参与评价污染物项数之比")
+    )
 
 
 def test_district_samples_have_period_data():

@@ -11,6 +11,7 @@ Decimal('5.2')
 
 from ._engine import (
     Evaluation,
+    GroupResult,
     IndicatorResult,
     PeriodResult,
     PolicyEvent,
@@ -93,6 +94,7 @@ __all__ = [
     "GradeResult",
     "GradeScale",
     "Group",
+    "GroupResult",
     "Indicator",
     "IndicatorResult",
     "Interval",

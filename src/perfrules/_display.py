@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from ._numbers import Number, round_half_up, tidy_decimal
 
 if TYPE_CHECKING:
-    from ._engine import Evaluation, UnitResult
+    from ._engine import Evaluation, GroupResult, UnitResult
 
 __all__ = ["display_width", "format_table", "number", "records", "unit_records"]
 
@@ -95,6 +95,7 @@ def unit_records(result: UnitResult) -> dict[str, Any]:
         "ok": result.ok,
         "errors": [{"indicator": e.indicator, "field": e.field, "message": e.message} for e in result.errors],
         "events": [{"kind": e.kind, "message": e.message} for e in result.events],
+        "groups": [_group_record(g) for g in result.groups],
         "indicators": [
             {
                 "code": i.code,
@@ -111,6 +112,19 @@ def unit_records(result: UnitResult) -> dict[str, Any]:
             }
             for i in result.indicators
         ],
+    }
+
+
+def _group_record(group: GroupResult) -> dict[str, Any]:
+    from ._engine import GroupResult as _Group
+
+    return {
+        "name": group.name,
+        "declared": _json_number(group.declared),
+        "weight": _json_number(group.weight),
+        "contribution": _json_number(group.contribution),
+        "groups": [_group_record(c) for c in group.children if isinstance(c, _Group)],
+        "indicators": [c.code for c in group.children if not isinstance(c, _Group)],
     }
 
 

@@ -30,6 +30,7 @@ from ._scale import GradeResult
 from ._scheme import (
     Adjust,
     Default,
+    Group,
     Indicator,
     NotApplicable,
     Part,
@@ -46,6 +47,7 @@ from ._scheme import (
 
 __all__ = [
     "Evaluation",
+    "GroupResult",
     "IndicatorResult",
     "PeriodResult",
     "PolicyEvent",
@@ -206,6 +208,33 @@ class IndicatorResult:
 
 
 @attrs.frozen(kw_only=True)
+class GroupResult:
+    """A group's part of one unit's result: the tree above the indicators.
+
+    Attributes:
+        name: the group (行政业绩, 差异化指标 …).
+        declared: the subtotal the scheme declares, if any.
+        weight: the weight its indicators actually used (after redistribution).
+        contribution: what its indicators contributed (None when one failed).
+        children: its groups and indicator results, in the scheme's order.
+    """
+
+    name: str
+    declared: Number | None
+    weight: Number
+    contribution: Number | None
+    children: tuple[GroupResult | IndicatorResult, ...]
+
+    def indicators(self) -> Iterator[IndicatorResult]:
+        """Every indicator result below this group."""
+        for child in self.children:
+            if isinstance(child, GroupResult):
+                yield from child.indicators()
+            else:
+                yield child
+
+
+@attrs.frozen(kw_only=True)
 class UnitResult:
     """One unit's evaluation.
 
@@ -217,6 +246,8 @@ class UnitResult:
         rank: 1 for the best total among the units scored (ties share a rank).
         category_rank: the rank among units of the same category.
         indicators: every indicator's result, in the scheme's order.
+        groups: the same results as a tree: the scheme's groups with their
+            weights and subtotals.
         events: unit-level policies that fired (vetoes, adjustments of the total).
         errors: every problem with this unit's data.
         language: the scheme's language, for explanations.
@@ -233,6 +264,7 @@ class UnitResult:
     indicators: tuple[IndicatorResult, ...]
     events: tuple[PolicyEvent, ...]
     errors: tuple[UnitError, ...]
+    groups: tuple[GroupResult, ...] = ()
     language: str = "zh"
     full_marks: Number = Decimal(100)
     grades: tuple[str, ...] = ("优", "良", "中", "差")
@@ -1014,8 +1046,6 @@ def _parents(scheme: Scheme) -> dict[str, list[str]]:
     """Each leaf's siblings (leaves of the same innermost group)."""
     out: dict[str, list[str]] = {}
     for _, node in scheme.paths():
-        from ._scheme import Group
-
         if isinstance(node, Group):
             leaves = [c.code for c in node.children if isinstance(c, Indicator)]
             for code in leaves:
@@ -1039,6 +1069,33 @@ def _unit_result(
     errors: tuple[UnitError, ...],
 ) -> UnitResult:
     """A unit's result before ranking (ranks are filled in once every unit is scored)."""
+    by_code = {i.code: i for i in indicators}
+
+    def tree(group: Group) -> GroupResult:
+        children: list[GroupResult | IndicatorResult] = []
+        for child in group.children:
+            if isinstance(child, Group):
+                children.append(tree(child))
+            elif child.code in by_code:
+                children.append(by_code[child.code])
+        leaves = [c for c in children if isinstance(c, IndicatorResult)]
+        subgroups = [c for c in children if isinstance(c, GroupResult)]
+        members: list[GroupResult | IndicatorResult] = [*leaves, *subgroups]
+        weight = sum((as_fraction(c.weight) for c in members), Fraction(0))
+        parts = [c.contribution for c in leaves if c.applicable] + [g.contribution for g in subgroups]
+        contribution = (
+            None
+            if any(p is None for p in parts)
+            else exact(sum((as_fraction(p) for p in parts if p is not None), Fraction(0)))
+        )
+        return GroupResult(
+            name=group.name,
+            declared=group.declared_for(unit.category),
+            weight=exact(weight),
+            contribution=contribution,
+            children=tuple(children),
+        )
+
     return UnitResult(
         unit=unit.name,
         category=unit.category,
@@ -1047,6 +1104,7 @@ def _unit_result(
         rank=None,
         category_rank=None,
         indicators=indicators,
+        groups=tuple(tree(g) for g in scheme.groups) if indicators else (),
         events=events,
         errors=errors,
         language=scheme.language,
@@ -1418,15 +1476,51 @@ def _explain_unit(result: UnitResult) -> str:
         )
     for error in result.errors:
         lines.append(words(f"  ✗ 错误：{error}", f"  ✗ error: {error}"))
+    groups: dict[str, list[GroupResult]] = {}
+
+    def note_groups(group: GroupResult, trail: list[GroupResult]) -> None:
+        for child in group.children:
+            if isinstance(child, GroupResult):
+                note_groups(child, [*trail, child])
+            else:
+                groups[child.code] = trail
+
+    for top in result.groups:
+        note_groups(top, [top])
+    opened: set[int] = set()
+
+    def indent(start: int, depth: int) -> None:
+        lines[start:] = ["  " * depth + line for line in lines[start:]]
+
     for ind in result.indicators:
+        for depth, group in enumerate(groups.get(ind.code, [])):
+            if id(group) in opened:
+                continue
+            opened.add(id(group))
+            declared = (
+                ""
+                if group.declared is None
+                else words(f"，规定 {_num(group.declared)}", f", declared {_num(group.declared)}")
+            )
+            lines.append(
+                "  " * depth
+                + words(
+                    f"【{group.name}】权重 {_num(group.weight)}{declared}，得分 {_num(group.contribution)}",
+                    f"[{group.name}] weight {_num(group.weight)}{declared}, subtotal {_num(group.contribution)}",
+                )
+            )
+        first_line = len(lines)
         head = f"- {ind.code} {ind.name}"
+        depth = len(groups.get(ind.code, []))
         if not ind.applicable:
             lines.append(head + words("：不计分", ": not scored"))
             for event in ind.events:
                 lines.append(f"    · {event}")
+            indent(first_line, depth)
             continue
         if ind.error is not None:
             lines.append(head + words(f"：错误——{ind.error.message}", f": error — {ind.error.message}"))
+            indent(first_line, depth)
             continue
         lines.append(
             head
@@ -1461,6 +1555,7 @@ def _explain_unit(result: UnitResult) -> str:
             )
         for event in ind.events:
             lines.append(f"    · {event}")
+        indent(first_line, depth)
     for event in result.events:
         lines.append(f"* {event}")
     return "\n".join(lines)
