@@ -1,0 +1,13 @@
+"""Test configuration: a hypothesis profile for CI."""
+
+from __future__ import annotations
+
+import os
+
+from hypothesis import settings
+
+# CI machines are shared and noisy: a slow example there is not a bug, so CI
+# runs without per-example deadlines; failures still print a reproduction blob.
+settings.register_profile("ci", deadline=None, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
