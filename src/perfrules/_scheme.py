@@ -528,7 +528,7 @@ def _categories(value: object) -> tuple[str, ...]:
     return tuple(_name(v) for v in value)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class Scheme:
     """A whole evaluation scheme (指标体系) for one year.
 
@@ -582,6 +582,10 @@ class Scheme:
         object.__setattr__(
             self, "_overall_scale", self.overall or _score_scale(self.scores, self.total, "总分")
         )
+
+    def __repr__(self) -> str:
+        unit = "%" if self.basis == "percent" else "分"
+        return f"Scheme(name={self.name!r}, indicators={len(self._leaves)}, total={self.total}{unit})"
 
     # -- navigation -----------------------------------------------------
     def indicators(self) -> tuple[Indicator, ...]:
