@@ -15,6 +15,11 @@ from perfrules._cli import main
 from perfrules._display import display_width
 
 
+SAMPLE_CSV = (
+    Path(__file__).resolve().parent.parent / "src" / "perfrules" / "schemes" / "shenzhen_2010_departments.csv"
+)
+
+
 def run(*args: str) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
     code = main(list(args), out=out, err=err)
@@ -64,14 +69,7 @@ def test_validate_ok_and_problems(tmp_path):
 def test_score_json_lists_units_indicators_and_errors(tmp_path):
     """score --format json gives per-unit totals, grades, ranks, indicator details and errors."""
     data = tmp_path / "data.csv"
-    sample = (
-        Path(__file__).resolve().parent.parent
-        / "src"
-        / "perfrules"
-        / "schemes"
-        / "shenzhen_2010_departments.csv"
-    )
-    text = sample.read_text(encoding="utf-8")
+    text = SAMPLE_CSV.read_text(encoding="utf-8")
     # break one unit: drop 市甲委's white-paper task count (the cell after 19)
     text = text.replace("市甲委,委,,,19,20,", "市甲委,委,,,19,,", 1)
     data.write_text(text, encoding="utf-8")
@@ -107,14 +105,7 @@ def test_score_csv_to_a_file_opens_in_excel(tmp_path):
 def test_score_category_fills_missing_categories(tmp_path):
     """--category gives units without one a category (Shenzhen weighs by 委/局/办)."""
     data = tmp_path / "d.csv"
-    sample = (
-        Path(__file__).resolve().parent.parent
-        / "src"
-        / "perfrules"
-        / "schemes"
-        / "shenzhen_2010_departments.csv"
-    )
-    lines = sample.read_text(encoding="utf-8").splitlines()
+    lines = SAMPLE_CSV.read_text(encoding="utf-8").splitlines()
     head = lines[0].split(",")
     rows = [line.split(",") for line in lines[1:] if line.startswith("市甲委,")]
     without = [[c for i, c in enumerate(r) if head[i] != "类别"] for r in rows]
