@@ -14,7 +14,6 @@ import pytest
 from perfrules._cli import main
 from perfrules._display import display_width
 
-
 SAMPLE_CSV = (
     Path(__file__).resolve().parent.parent / "src" / "perfrules" / "schemes" / "shenzhen_2010_departments.csv"
 )
