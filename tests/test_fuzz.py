@@ -109,3 +109,16 @@ def test_only_data_errors_escape_csv(text):
     """Arbitrary text read as CSV gives units or a DataError."""
     with contextlib.suppress(PerfrulesError):
         units_from_csv(text, scheme=DEPARTMENTS)
+
+
+RULE_ALPHABET = "优良中差合格不：:；;，,或—-0123456789.%≥≤<>=x分以上下没有不满 \n说明"
+
+
+@given(st.one_of(st.text(max_size=80), st.text(alphabet=RULE_ALPHABET, max_size=80)))
+@settings(max_examples=500)
+def test_only_perfrules_errors_escape_scale_parsing(text):
+    """Any rule text parses into a scale or raises a perfrules error."""
+    from perfrules import GradeScale
+
+    with contextlib.suppress(PerfrulesError):
+        GradeScale.parse(text, scoring="midpoint")
