@@ -81,7 +81,6 @@ EXACT_CONTEXT: Final = decimal.Context(
     traps=_TRAPS,
 )
 
-_MAX_MAGNITUDE: Final = Fraction(10) ** LIMITS.max_digits
 _ONE: Final = Decimal(1)
 
 
@@ -95,12 +94,17 @@ def _too_large(value: object) -> NumberTooLargeError:
     )
 
 
+_MAX_MAGNITUDE_INT: Final = 10**LIMITS.max_digits
+
+
 def check_fraction(value: Fraction) -> Fraction:
     """Return *value* when it is within the limits; raise ``NumberTooLargeError`` if not."""
+    num, den = value.numerator, value.denominator
+    # Integer comparisons: |num/den| < 10^k  ⇔  |num| < 10^k · den (den > 0).
     if (
-        value.numerator.bit_length() > LIMITS.max_bits
-        or value.denominator.bit_length() > LIMITS.max_bits
-        or abs(value) >= _MAX_MAGNITUDE
+        num.bit_length() > LIMITS.max_bits
+        or den.bit_length() > LIMITS.max_bits
+        or abs(num) >= _MAX_MAGNITUDE_INT * den
     ):
         raise _too_large(value)
     return value
