@@ -116,7 +116,7 @@ def unit_records(result: UnitResult) -> dict[str, Any]:
 
 
 def _group_record(group: GroupResult) -> dict[str, Any]:
-    from ._engine import GroupResult as _Group
+    from ._engine import GroupResult as _Group  # a runtime import: _engine imports this module
 
     return {
         "name": group.name,

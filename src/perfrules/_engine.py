@@ -25,7 +25,7 @@ from ._errors import (
     PerfrulesError,
 )
 from ._formula import Formula, Value, normalize_name
-from ._numbers import Number, as_fraction, exact, round_half_up
+from ._numbers import Number, as_fraction, exact, round_half_up, to_number
 from ._scale import GradeResult
 from ._scheme import (
     Adjust,
@@ -520,8 +520,6 @@ def _unit_envs(ind: Indicator, unit: Unit, scheme: Scheme) -> list[tuple[str | N
 
 
 def _add_input(a: object, b: object, key: str) -> object:
-    from ._numbers import to_number
-
     total = as_fraction(to_number(a, name=key)) + as_fraction(to_number(b, name=key))
     return exact(total)
 
@@ -727,8 +725,6 @@ def _as_value(value: object) -> Value | None:
     if isinstance(value, bool | Decimal | Fraction):
         return value
     if isinstance(value, int | float):
-        from ._numbers import to_number
-
         return to_number(value)
     return None
 
@@ -757,7 +753,6 @@ def _adjust(ind: Indicator, scored: _Scored, env: Mapping[str, object], ctx: _Co
             continue
         if policy.per not in scope:
             raise MissingValueError(policy.per, f"the adjustment of {ind.label}", _close(policy.per, scope))
-        from ._numbers import to_number
 
         count = as_fraction(to_number(scope[policy.per], name=policy.per))
         change = count * as_fraction(policy.points)
@@ -912,7 +907,6 @@ def _prerequisites(
         target = step_target(other)
         if target in needed and target not in scope:
             scope[target] = _run_step(other, ind, scope, ctx, unit, period)
-    from ._numbers import to_number
 
     out = []
     for name in [step.numerator, step.denominator] if isinstance(step, PeerRatio) else [step.of]:
@@ -1263,8 +1257,6 @@ def _evaluate_unit(scheme: Scheme, unit: Unit, ctx: _Context) -> UnitResult:
                     zeroed |= policy.effect == "zero"
                     unit_events.append(_veto_event(policy, words("本单位", "the unit"), words))
             else:
-                from ._numbers import to_number
-
                 if policy.per not in scope:
                     raise MissingValueError(policy.per, "the scheme's adjustment", _close(policy.per, scope))
                 change = as_fraction(to_number(scope[policy.per], name=policy.per)) * as_fraction(

@@ -23,7 +23,7 @@ from typing import Any, Final, Literal, TypeVar
 
 import tomli_w
 
-from ._engine import Unit
+from ._engine import Unit, _inputs_of
 from ._errors import DataError, DefinitionError, EvaluationError, PerfrulesError, Problem, SchemeError
 from ._formula import Formula, normalize_name
 from ._numbers import Number, exact, to_number
@@ -913,7 +913,6 @@ def _text_fields(scheme: Scheme) -> set[str]:
 
 def _known_fields(scheme: Scheme) -> set[str]:
     fields: set[str] = set()
-    from ._engine import _inputs_of
 
     for ind in scheme.indicators():
         reads = set(_inputs_of(ind))

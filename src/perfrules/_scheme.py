@@ -30,7 +30,7 @@ import attrs
 
 from ._errors import Problem, SchemeError
 from ._formula import Formula, normalize_name
-from ._numbers import Number, as_fraction, to_number
+from ._numbers import Number, as_fraction, exact, to_number
 from ._scale import DEFAULT_SCORES, GradeBand, GradeScale
 
 __all__ = [
@@ -805,7 +805,6 @@ def ordered_steps(ind: Indicator) -> list[Step]:
 
 
 def _show(value: Number | int) -> str:
-    from ._numbers import exact
 
     shown = exact(as_fraction(value))
     return str(shown) if isinstance(shown, Decimal) else f"{float(shown):.4g}"
