@@ -805,7 +805,6 @@ def ordered_steps(ind: Indicator) -> list[Step]:
 
 
 def _show(value: Number | int) -> str:
-
     shown = exact(as_fraction(value))
     return str(shown) if isinstance(shown, Decimal) else f"{float(shown):.4g}"
 
