@@ -364,10 +364,18 @@ def test_overlap_is_found():
     assert scale.grade(95).grade == "优"
 
 
-def test_chinese_以下_includes_the_number_and_overlaps():
-    """60分以下 includes 60 (包括本数), so next to 60-69 it overlaps: reported, not guessed."""
+def test_chinese_以下_includes_the_number_and_a_shared_point_goes_to_the_better_grade():
+    """60分以下 includes 60 (包括本数), so 60 is printed in 良 and 差: the better grade gets it, with a note."""
+    scale = GradeScale.parse("优：70分以上；良：60-69分；差：60分以下", scoring="midpoint", gaps="lower")
+    assert scale.classify(60) == "良"
+    assert scale.classify(Decimal("59.99")) == "差"
+    assert scale.notes == ("60 is printed in both '良' and '差'; it goes to the better grade '良'",)
+
+
+def test_a_wider_overlap_is_still_an_error():
+    """Bands that share more than one boundary point overlap: reported, not guessed."""
     with pytest.raises(SchemeError, match="overlap"):
-        GradeScale.parse("优：70分以上；良：60-69分；差：60分以下", scoring="midpoint", gaps="lower")
+        GradeScale.parse("优：70分以上；良：60-75分；差：60分以下", scoring="midpoint", gaps="lower")
 
 
 def test_out_of_order_bands_are_found():

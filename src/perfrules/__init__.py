@@ -9,17 +9,6 @@ check them, and compute exact scores that explain themselves.
 Decimal('5.2')
 """
 
-from ._engine import (
-    Evaluation,
-    GroupResult,
-    IndicatorResult,
-    PeriodResult,
-    PolicyEvent,
-    Unit,
-    UnitError,
-    UnitResult,
-    evaluate,
-)
 from ._errors import (
     DataError,
     DefinitionError,
@@ -45,8 +34,17 @@ from ._files import (
     schemes,
     units_from_csv,
 )
-from ._formula import FUNCTIONS, Formula, Value, normalize_name
+from ._formula import (
+    FUNCTION_ALIASES,
+    FUNCTIONS,
+    POPULATION_FUNCTIONS,
+    Formula,
+    PopulationCall,
+    Value,
+    normalize_name,
+)
 from ._numbers import LIMITS, Limits, Number, round_half_up, to_number
+from ._results import Evaluation, GroupResult, IndicatorResult, UnitResult, evaluate
 from ._scale import (
     DEFAULT_SCORES,
     GradeBand,
@@ -61,23 +59,27 @@ from ._scheme import (
     Adjust,
     Default,
     Frequency,
+    GradeCap,
     Group,
     Indicator,
     NotApplicable,
     Part,
     PeerRatio,
     Policy,
+    Quota,
     Rank,
     Scheme,
     Step,
     Veto,
     ZeroWhen,
 )
+from ._unit import Computation, PeriodResult, PolicyEvent, Unit, UnitError
 from ._version import __version__
 from ._whatif import WhatIf, whatif
 
 __all__ = [
     "Adjust",
+    "Computation",
     "DEFAULT_SCORES",
     "DataError",
     "Default",
@@ -87,10 +89,12 @@ __all__ = [
     "EvaluationError",
     "FREQUENCIES",
     "FUNCTIONS",
+    "FUNCTION_ALIASES",
     "Formula",
     "FormulaSyntaxError",
     "Frequency",
     "GradeBand",
+    "GradeCap",
     "GradeResult",
     "GradeScale",
     "Group",
@@ -106,13 +110,16 @@ __all__ = [
     "NotApplicable",
     "Number",
     "NumberTooLargeError",
+    "POPULATION_FUNCTIONS",
     "Part",
     "PeerRatio",
     "PerfrulesError",
     "PeriodResult",
     "Policy",
     "PolicyEvent",
+    "PopulationCall",
     "Problem",
+    "Quota",
     "Rank",
     "Scheme",
     "SchemeError",

@@ -24,10 +24,11 @@ from typing import TextIO
 
 from . import __version__
 from ._display import display_width, format_table, number, records
-from ._engine import Evaluation, Unit, evaluate
 from ._errors import PerfrulesError, Problem, SchemeError
 from ._files import DataError, load, load_units, sample_units, schemes
+from ._results import Evaluation, evaluate
 from ._scheme import Scheme
+from ._unit import Unit
 from ._whatif import whatif
 
 EXIT_OK = 0
@@ -116,7 +117,7 @@ def _evaluate(scheme: Scheme, units: list[Unit], err: TextIO) -> Evaluation:
 
 def _ranking_table(evaluation: Evaluation, colour: bool) -> str:
     zh = evaluation.scheme.language == "zh"
-    grades = [b.name for b in evaluation.scheme.overall_scale.bands]
+    grades = list(evaluation.scheme.grades)
     headers = (
         ["排名", "单位", "类别", "总分", "等次"] if zh else ["rank", "unit", "category", "total", "grade"]
     )

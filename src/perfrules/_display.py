@@ -7,12 +7,12 @@ import unicodedata
 from collections.abc import Sequence
 from decimal import Decimal
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ._numbers import Number, round_half_up, tidy_decimal
 
 if TYPE_CHECKING:
-    from ._engine import Evaluation, GroupResult, UnitResult
+    from ._results import Evaluation, GroupResult, UnitResult
 
 __all__ = ["display_width", "format_table", "number", "records", "unit_records"]
 
@@ -92,8 +92,12 @@ def unit_records(result: UnitResult) -> dict[str, Any]:
         "grade": result.grade,
         "rank": result.rank,
         "category_rank": result.category_rank,
+        "vetoed": result.vetoed,
         "ok": result.ok,
-        "errors": [{"indicator": e.indicator, "field": e.field, "message": e.message} for e in result.errors],
+        "errors": [
+            {"indicator": e.indicator, "field": e.field, "message": e.message, "origin": e.origin}
+            for e in result.errors
+        ],
         "events": [{"kind": e.kind, "message": e.message} for e in result.events],
         "groups": [_group_record(g) for g in result.groups],
         "indicators": [
@@ -104,6 +108,7 @@ def unit_records(result: UnitResult) -> dict[str, Any]:
                 "value": _plain(i.value),
                 "grade": i.grade,
                 "score": _json_number(i.score),
+                "full": _json_number(i.full),
                 "base_weight": _json_number(i.base_weight),
                 "weight": _json_number(i.weight),
                 "contribution": _json_number(i.contribution),
@@ -116,15 +121,15 @@ def unit_records(result: UnitResult) -> dict[str, Any]:
 
 
 def _group_record(group: GroupResult) -> dict[str, Any]:
-    from ._engine import GroupResult as _Group  # a runtime import: _engine imports this module
-
+    # Groups have children, indicators have codes: no import of the result
+    # types is needed here, so results and display do not import each other.
     return {
         "name": group.name,
         "declared": _json_number(group.declared),
         "weight": _json_number(group.weight),
         "contribution": _json_number(group.contribution),
-        "groups": [_group_record(c) for c in group.children if isinstance(c, _Group)],
-        "indicators": [c.code for c in group.children if not isinstance(c, _Group)],
+        "groups": [_group_record(cast("GroupResult", c)) for c in group.children if hasattr(c, "children")],
+        "indicators": [getattr(c, "code", "") for c in group.children if not hasattr(c, "children")],
     }
 
 
@@ -157,7 +162,7 @@ def grade_colour(grades: Sequence[str], grade: str | None) -> str:
 def evaluation_html(evaluation: Evaluation) -> str:
     """The ranking as an HTML table, grades coloured."""
     zh = evaluation.scheme.language == "zh"
-    grades = [b.name for b in evaluation.scheme.overall_scale.bands]
+    grades = list(evaluation.scheme.grades)
     head = ["排名", "单位", "类别", "总分", "等次"] if zh else ["rank", "unit", "category", "total", "grade"]
     rows = []
     for r in evaluation.ranking():

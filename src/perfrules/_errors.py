@@ -116,20 +116,27 @@ class MissingValueError(EvaluationError, LookupError):
         suggestions: names in the data that look close to *name*.
     """
 
-    def __init__(self, name: str, formula: str, suggestions: Sequence[str] = ()) -> None:
+    def __init__(self, name: str, formula: str, suggestions: Sequence[str] = (), *, hint: str = "") -> None:
         self.name = name
         self.formula = formula
         self.suggestions = tuple(suggestions)
-        hint = ""
+        self.hint = hint
+        text = ""
         if self.suggestions:
-            hint = "; did you mean " + ", ".join(f"'{s}'" for s in self.suggestions) + "?"
-        super().__init__(f"no value for '{name}' in formula '{formula}'{hint}")
+            text = "; did you mean " + ", ".join(f"'{s}'" for s in self.suggestions) + "?"
+        if hint:
+            text += f"; {hint}"
+        super().__init__(f"no value for '{name}' in formula '{formula}'{text}")
 
     def __str__(self) -> str:  # LookupError would quote the message like a KeyError
         return str(self.args[0])
 
     def __reduce__(self) -> tuple[object, ...]:
-        return (type(self), (self.name, self.formula, self.suggestions))
+        return (_rebuild_missing, (self.name, self.formula, self.suggestions, self.hint))
+
+
+def _rebuild_missing(name: str, formula: str, suggestions: Sequence[str], hint: str) -> MissingValueError:
+    return MissingValueError(name, formula, suggestions, hint=hint)
 
 
 class InvalidValueError(EvaluationError, TypeError):

@@ -23,20 +23,22 @@ from typing import Any, Final, Literal, TypeVar
 
 import tomli_w
 
-from ._engine import Unit, _inputs_of
 from ._errors import DataError, DefinitionError, EvaluationError, PerfrulesError, Problem, SchemeError
 from ._formula import Formula, normalize_name
+from ._indicator import inputs_of
 from ._numbers import Number, exact, to_number
 from ._scale import DEFAULT_SCORES, GradeBand, GradeScale
 from ._scheme import (
     Adjust,
     Default,
+    GradeCap,
     Group,
     Indicator,
     NotApplicable,
     Part,
     PeerRatio,
     Policy,
+    Quota,
     Rank,
     Scheme,
     Step,
@@ -44,6 +46,7 @@ from ._scheme import (
     ZeroWhen,
     step_reads,
 )
+from ._unit import Unit
 
 __all__ = [
     "MAX_FILE_BYTES",
@@ -115,6 +118,8 @@ def _scale_to_mapping(scale: GradeScale) -> dict[str, Any]:
         out["gaps"] = scale.gaps
     if scale.levels:
         out["levels"] = {k: _plain_number(v) for k, v in scale.levels.items()}
+    if scale.precision is not None:
+        out["precision"] = scale.precision
     return out
 
 
@@ -139,17 +144,25 @@ def _step_to_mapping(step: Step) -> str | dict[str, Any]:
         out["order"] = step.order
     if step.within != "all":
         out["within"] = step.within
+    if step.points:
+        out["points"] = {str(k): _plain_number(v) for k, v in step.points.items()}
+    if step.bottom_points:
+        out["bottom_points"] = {str(k): _plain_number(v) for k, v in step.bottom_points.items()}
     return out
 
 
 def _policy_to_mapping(policy: Policy) -> dict[str, Any]:
     out: dict[str, Any]
     if isinstance(policy, Default):
-        out = {"type": "default", "grade": policy.grade}
+        out = {"type": "default"}
+        if policy.grade is not None:
+            out["grade"] = policy.grade
         if policy.score != "midpoint":
             out["score"] = policy.score if isinstance(policy.score, str) else _plain_number(policy.score)
         if policy.when is not None:
             out["when"] = policy.when.text
+        if policy.note:
+            out["note"] = policy.note
     elif isinstance(policy, NotApplicable):
         out = {"type": "not_applicable"}
         if policy.when is not None:
@@ -161,7 +174,12 @@ def _policy_to_mapping(policy: Policy) -> dict[str, Any]:
         if policy.target is not None:
             out["target"] = policy.target
     elif isinstance(policy, Adjust):
-        out = {"type": "adjust", "per": policy.per, "points": _plain_number(policy.points)}
+        out = {"type": "adjust"}
+        if policy.per is not None and policy.points is not None:
+            out["per"] = policy.per
+            out["points"] = _plain_number(policy.points)
+        else:
+            out["items"] = {k: _plain_number(v) for k, v in policy.items.items()}
         if policy.cap is not None:
             out["cap"] = _plain_number(policy.cap)
     else:
@@ -200,6 +218,12 @@ def _indicator_to_mapping(ind: Indicator, group: str) -> dict[str, Any]:
         out["scale"] = _scale_to_mapping(ind.scale)
     if ind.policies:
         out["policies"] = [_policy_to_mapping(p) for p in ind.policies]
+    if ind.max_score is not None:
+        out["max_score"] = _plain_number(ind.max_score)
+    if ind.within != "all":
+        out["within"] = ind.within
+    if ind.stand_in:
+        out["stand_in"] = ind.stand_in
     return out
 
 
@@ -224,10 +248,38 @@ def scheme_to_mapping(scheme: Scheme) -> dict[str, Any]:
         out["periods"] = scheme.periods
     if scheme.language != "zh":
         out["language"] = scheme.language
-    if dict(scheme.scores) != dict(DEFAULT_SCORES):
-        out["scores"] = {k: [_plain_number(a), _plain_number(b)] for k, (a, b) in scheme.scores.items()}
+    default_scores = dict(DEFAULT_SCORES) if scheme.basis == "percent" else None
+    if (None if scheme.scores is None else dict(scheme.scores)) != default_scores:
+        out["scores"] = (
+            False
+            if scheme.scores is None
+            else {k: [_plain_number(a), _plain_number(b)] for k, (a, b) in scheme.scores.items()}
+        )
     if scheme.overall is not None:
-        out["overall"] = _scale_to_mapping(scheme.overall)
+        overall = _scale_to_mapping(scheme.overall)
+        if overall.get("variable") == "总分":
+            del overall["variable"]
+        if overall.get("scoring") == "none":
+            del overall["scoring"]
+        if overall.get("precision") == scheme.round_total:
+            overall.pop("precision", None)
+        out["overall"] = overall
+    for key in ("round_total", "round_scores"):
+        if getattr(scheme, key) is not None:
+            out[key] = getattr(scheme, key)
+    if not scheme.cap_total:
+        out["cap_total"] = False
+    if scheme.normalize:
+        out["normalize"] = True
+    if scheme.stand_in:
+        out["stand_in"] = scheme.stand_in
+    if scheme.caps:
+        out["caps"] = [
+            {"when": c.when.text, "grade": c.grade, **({"reason": c.reason} if c.reason else {})}
+            for c in scheme.caps
+        ]
+    if scheme.quotas:
+        out["quotas"] = [_quota_to_mapping(q) for q in scheme.quotas]
     if scheme.policies:
         out["policies"] = [_policy_to_mapping(p) for p in scheme.policies]
     groups: list[dict[str, Any]] = []
@@ -256,6 +308,22 @@ def scheme_to_mapping(scheme: Scheme) -> dict[str, Any]:
         walk(group, None)
     out["groups"] = groups
     out["indicators"] = indicators
+    return out
+
+
+def _quota_to_mapping(quota: Quota) -> dict[str, Any]:
+    out: dict[str, Any] = {"grade": quota.grade}
+    if quota.share is not None:
+        out["share"] = _plain_number(quota.share)
+    if quota.count is not None:
+        out["count"] = quota.count
+    for key, default in (("rounding", "floor"), ("ties", "exclude"), ("within", "all")):
+        if getattr(quota, key) != default:
+            out[key] = getattr(quota, key)
+    if quota.overflow is not None:
+        out["overflow"] = quota.overflow
+    if quota.reason:
+        out["reason"] = quota.reason
     return out
 
 
@@ -366,6 +434,25 @@ class _Reader:
 _FRACTION: Final = re.compile(r"^\s*(-?\d+)\s*/\s*(\d+)\s*$")
 
 
+def _enum(r: _Reader, value: object, path: str, choices: Sequence[str]) -> bool:
+    """A setting with a fixed set of values; anything else is a problem with a did-you-mean."""
+    if isinstance(value, str) and value in choices:
+        return True
+    import difflib
+
+    close = difflib.get_close_matches(str(value), list(choices), n=1, cutoff=0.5)
+    hint = f"; did you mean '{close[0]}'?" if close else ""
+    r.problem(path, f"must be one of {', '.join(repr(c) for c in choices)} (got {value!r}){hint}")
+    return False
+
+
+def _whole(r: _Reader, value: object, path: str, low: int, high: int) -> int | None:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        r.problem(path, f"must be a whole number from {low} to {high} (got {value!r})")
+        return None
+    return value
+
+
 def _read_number(value: object) -> Number:
     if isinstance(value, bool):
         raise TypeError(f"expected a number (got {value!r})")
@@ -382,15 +469,27 @@ def _read_number(value: object) -> Number:
     return to_number(value)
 
 
-def _scale_from(r: _Reader, value: object, path: str) -> GradeScale | None:
-    keys = ("rule", "variable", "bands", "policy", "scoring", "scores", "domain", "gaps", "levels")
+def _scale_from(
+    r: _Reader, value: object, path: str, defaults: Mapping[str, Any] | None = None
+) -> GradeScale | None:
+    keys = (
+        "rule", "variable", "bands", "policy", "scoring", "scores", "domain", "gaps", "levels", "precision",
+    )  # fmt: skip
     data = r.table(value, path, keys)
     if not data:
         return None
-    settings: dict[str, Any] = {}
+    settings: dict[str, Any] = dict(defaults or {})
     for key in ("policy", "scoring", "gaps"):
         if key in data:
             settings[key] = data[key]
+            choices = {
+                "policy": ("exclusive", "first", "lowest", "highest"),
+                "scoring": ("interpolate", "midpoint", "points", "none"),
+                "gaps": ("error", "lower", "upper"),
+            }[key]
+            _enum(r, data[key], f"{path}.{key}", choices)
+    if "precision" in data:
+        settings["precision"] = _whole(r, data["precision"], f"{path}.precision", 0, 10)
     if "scores" in data:
         scores = r.table(
             data["scores"],
@@ -421,10 +520,11 @@ def _scale_from(r: _Reader, value: object, path: str) -> GradeScale | None:
         return None
     if "rule" in data:
         rule = r.text(data["rule"], f"{path}.rule")
-        variable = data.get("variable", "得分")
+        variable = data.get("variable", settings.pop("variable", "得分"))
         if rule is None:
             return None
         return r.attempt(path, lambda: GradeScale.parse(rule, variable=variable, **settings))
+    settings.pop("variable", None)
     if "bands" not in data:
         r.problem(path, "needs 'rule' (the published text) or 'bands'")
         return None
@@ -457,9 +557,18 @@ def _step_from(r: _Reader, value: object, path: str) -> Step | None:
     data = r.table(
         value,
         path,
-        ("type", "target", "scale", "of", "numerator", "denominator", "pooled", "within", "order"),
+        (
+            "type", "target", "scale", "of", "numerator", "denominator", "pooled", "within", "order",
+            "points", "bottom_points",
+        ),
         ("type", "target"),
-    )
+    )  # fmt: skip
+    if "pooled" in data and not isinstance(data["pooled"], bool):
+        r.problem(f"{path}.pooled", f"must be true or false (got {data['pooled']!r})")
+        return None
+    for key, choices in (("within", ("all", "category")), ("order", ("desc", "asc"))):
+        if key in data and not _enum(r, data[key], f"{path}.{key}", choices):
+            return None
     kind = data.get("type")
     if kind == "part":
         scale = _scale_from(r, data.get("scale"), f"{path}.scale")
@@ -485,6 +594,8 @@ def _step_from(r: _Reader, value: object, path: str) -> Step | None:
                 of=data["of"],
                 order=data.get("order", "desc"),
                 within=data.get("within", "all"),
+                points={k: _read_number(v) for k, v in data.get("points", {}).items()},
+                bottom_points={k: _read_number(v) for k, v in data.get("bottom_points", {}).items()},
             ),
         )
     if kind is not None:
@@ -503,10 +614,10 @@ def _checked_assignment(text: str) -> Formula:
 
 
 _POLICY_KEYS: Final = {
-    "default": ("grade", "score", "when"),
+    "default": ("grade", "score", "when", "note"),
     "not_applicable": ("when", "to"),
     "zero": ("when", "target"),
-    "adjust": ("per", "points", "cap"),
+    "adjust": ("per", "points", "items", "cap"),
     "veto": ("when", "effect"),
 }
 
@@ -536,10 +647,11 @@ def _policy_from(r: _Reader, value: object, path: str) -> Policy | None:
         return r.attempt(
             path,
             lambda: Default(
-                grade=data["grade"],
+                grade=data.get("grade"),
                 score=_default_score(score),
                 when=data.get("when"),
                 reason=reason,
+                note=data.get("note", ""),
             ),
         )
     if kind == "not_applicable":
@@ -550,18 +662,21 @@ def _policy_from(r: _Reader, value: object, path: str) -> Policy | None:
         return r.attempt(
             path,
             lambda: Adjust(
-                per=data["per"],
-                points=_read_number(data["points"]),
+                per=data.get("per"),
+                points=None if "points" not in data else _read_number(data["points"]),
+                items={k: _read_number(v) for k, v in data.get("items", {}).items()},
                 cap=None if "cap" not in data else _read_number(data["cap"]),
                 reason=reason,
             ),
         )
+    if "effect" in data and not _enum(r, data["effect"], f"{path}.effect", ("zero", "lowest_grade")):
+        return None
     return r.attempt(path, lambda: Veto(when=data["when"], effect=data.get("effect", "zero"), reason=reason))
 
 
 _INDICATOR_KEYS: Final = (
     "code", "name", "group", "definition", "source", "frequency", "weight", "weights", "applies_to",
-    "inputs", "steps", "value", "score", "metadata", "scale", "policies",
+    "inputs", "steps", "value", "score", "metadata", "scale", "policies", "max_score", "within", "stand_in",
 )  # fmt: skip
 
 
@@ -605,6 +720,9 @@ def _indicator_from(r: _Reader, value: object, path: str) -> tuple[str, Indicato
             weights=weights,
             applies_to=data.get("applies_to"),
             policies=policies,
+            max_score=None if "max_score" not in data else _read_number(data["max_score"]),
+            within=data.get("within", "all"),
+            stand_in=data.get("stand_in", ""),
         ),
     )
     if built is None:
@@ -614,7 +732,8 @@ def _indicator_from(r: _Reader, value: object, path: str) -> tuple[str, Indicato
 
 _SCHEME_KEYS: Final = (
     "format", "name", "year", "source", "basis", "total", "categories", "full_score", "periods",
-    "language", "scores", "overall", "policies", "groups", "indicators",
+    "language", "scores", "overall", "policies", "groups", "indicators", "round_total", "round_scores",
+    "cap_total", "normalize", "caps", "quotas", "stand_in",
 )  # fmt: skip
 
 
@@ -695,16 +814,32 @@ def scheme_from_mapping(data: object) -> Scheme:
         r.attempt(group_paths[name], functools.partial(build, name, ()))
         for kind, name in children.get(None, [])
     ]
-    overall = _scale_from(r, top["overall"], "overall") if "overall" in top else None
+    overall = None
+    if "overall" in top:
+        # The overall grading reads 总分 and gives grades only, for totals from
+        # 0 to full marks (or beyond, when bonuses may lift them); whole-point
+        # bands are read on the totals' rounding.
+        cap_total = top.get("cap_total", True)
+        full = r.number(top.get("total", 100), "total")
+        overall_defaults: dict[str, Any] = {
+            "variable": "总分",
+            "scoring": "none",
+            "domain": (0, full if cap_total is not False else None),
+        }
+        if isinstance(top.get("round_total"), int) and not isinstance(top.get("round_total"), bool):
+            overall_defaults["precision"] = top["round_total"]
+        overall = _scale_from(r, top["overall"], "overall", overall_defaults)
     policies = [
         p
         for i, raw in enumerate(r.list(top.get("policies", []), "policies"))
         if (p := _policy_from(r, raw, f"policies[{i}]")) is not None
     ]
-    scores: dict[str, Any] | None = None
+    scores: dict[str, Any] | bool | None = None
     if "scores" in top:
         raw_scores = top["scores"]
-        if isinstance(raw_scores, Mapping):
+        if raw_scores is False:
+            scores = False
+        elif isinstance(raw_scores, Mapping):
             scores = {
                 k: tuple(r.number(x, f"scores.{k}") for x in r.list(v, f"scores.{k}"))
                 for k, v in raw_scores.items()
@@ -714,17 +849,59 @@ def scheme_from_mapping(data: object) -> Scheme:
     if r.problems:
         raise SchemeError(r.problems, title="invalid scheme file")
     settings: dict[str, Any] = {}
-    for key in ("year", "source", "basis", "periods", "language"):
+    for key in ("year", "source", "basis", "periods", "language", "stand_in"):
         if key in top:
             text = r.text(top[key], key)
             if text is not None:
                 settings[key] = text
+    for key in ("round_total", "round_scores"):
+        if key in top:
+            settings[key] = _whole(r, top[key], key, 0, 10)
+    for key in ("cap_total", "normalize"):
+        if key in top:
+            if isinstance(top[key], bool):
+                settings[key] = top[key]
+            else:
+                r.problem(key, f"must be true or false (got {top[key]!r})")
+    caps = []
+    for i, raw in enumerate(r.list(top.get("caps", []), "caps")):
+        cap = r.table(raw, f"caps[{i}]", ("when", "grade", "reason"), ("when", "grade"))
+        if {"when", "grade"} <= cap.keys():
+            built_cap = r.attempt(f"caps[{i}]", functools.partial(GradeCap, **cap))
+            if built_cap is not None:
+                caps.append(built_cap)
+    quotas = []
+    for i, raw in enumerate(r.list(top.get("quotas", []), "quotas")):
+        where = f"quotas[{i}]"
+        quota = r.table(
+            raw,
+            where,
+            ("grade", "share", "count", "rounding", "ties", "overflow", "within", "reason"),
+            ("grade",),
+        )
+        for key, choices in (
+            ("rounding", ("floor", "ceil", "round")),
+            ("ties", ("exclude", "include")),
+            ("within", ("all", "category")),
+        ):
+            if key in quota:
+                _enum(r, quota[key], f"{where}.{key}", choices)
+        if "grade" in quota:
+            built_quota = r.attempt(where, functools.partial(Quota, **quota))
+            if built_quota is not None:
+                quotas.append(built_quota)
+    if caps:
+        settings["caps"] = caps
+    if quotas:
+        settings["quotas"] = quotas
     for key in ("total", "full_score"):
         if key in top:
             settings[key] = r.number(top[key], key)
     if "categories" in top:
         settings["categories"] = top["categories"]
-    if scores is not None:
+    if scores is False:
+        settings["scores"] = None
+    elif scores is not None:
         settings["scores"] = scores
     if r.problems:
         raise SchemeError(r.problems, title="invalid scheme file")
@@ -915,12 +1092,12 @@ def _known_fields(scheme: Scheme) -> set[str]:
     fields: set[str] = set()
 
     for ind in scheme.indicators():
-        reads = set(_inputs_of(ind))
+        reads = set(inputs_of(ind))
         fields |= {ind.inputs.get(f, f) for f in reads}
         for step in ind.steps:
             fields |= set(step_reads(step))
     for policy in scheme.policies:
-        fields |= set(policy.when.variables) if isinstance(policy, Veto) else {policy.per}
+        fields |= set(policy.when.variables) if isinstance(policy, Veto) else set(policy.reads)
     return fields
 
 

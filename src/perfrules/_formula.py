@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import decimal
 import difflib
+import math
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
@@ -47,7 +48,10 @@ from ._numbers import (
 
 __all__ = [
     "FUNCTIONS",
+    "FUNCTION_ALIASES",
+    "POPULATION_FUNCTIONS",
     "Formula",
+    "PopulationCall",
     "Value",
     "normalize_name",
 ]
@@ -367,9 +371,30 @@ FUNCTIONS: Final[Mapping[str, tuple[int, int | None, str, str]]] = {
     "count": (1, None, _BOOL, _NUM),
     "round": (1, 2, _NUM, _NUM),
     "clamp": (3, 3, _NUM, _NUM),
+    "floor": (1, 1, _NUM, _NUM),
+    "ceil": (1, 1, _NUM, _NUM),
     "if": (3, 3, _ANY, _ANY),
+    # Population functions: a value over every unit scored together (R20).
+    "max_of": (1, 1, _NUM, _NUM),
+    "min_of": (1, 1, _NUM, _NUM),
+    "mean_of": (1, 1, _NUM, _NUM),
+    "sum_of": (1, 1, _NUM, _NUM),
+    "count_of": (1, 1, _NUM, _NUM),
 }
 """The functions formulas may call: name → (min args, max args, argument kind, result kind)."""
+
+POPULATION_FUNCTIONS: Final = frozenset({"max_of", "min_of", "mean_of", "sum_of", "count_of"})
+"""Functions whose value is taken over all the units scored together (or a category of them)."""
+
+FUNCTION_ALIASES: Final[Mapping[str, str]] = {
+    "最大值": "max_of",
+    "最高值": "max_of",
+    "最小值": "min_of",
+    "最低值": "min_of",
+    "平均值": "mean_of",
+    "总和": "sum_of",
+}
+"""Chinese names of the population functions, as schemes print them (最大值(人均税收))."""
 
 _CMP_OPS: Final = {"<": "<", "<=": "<=", ">": ">", ">=": ">=", "=": "=", "==": "=", "!=": "!=", "<>": "!="}
 _MAX_ROUND_PLACES: Final = 20
@@ -611,7 +636,7 @@ class _Parser:
         raise self.error(f"expected a value, found {self.describe(tok)}")
 
     def call(self, name_tok: _Token) -> tuple[Node, str]:
-        func = name_tok.value.lower()
+        func = FUNCTION_ALIASES.get(name_tok.value, name_tok.value.lower())
         spec = FUNCTIONS.get(func)
         if spec is None:
             close = difflib.get_close_matches(func, list(FUNCTIONS), n=3, cutoff=0.5)
@@ -667,6 +692,8 @@ class _Parser:
         else:
             for kind, tok in zip(kinds, arg_toks, strict=True):
                 self.need(arg_kind, kind, tok, f"an argument of {func}()")
+            if func in POPULATION_FUNCTIONS and _population_calls(args[0]):
+                raise self.error(f"{func}() cannot contain another population function", arg_toks[0])
         return self.node(Call(func, tuple(args))), result_kind
 
 
@@ -888,7 +915,7 @@ def _constant(node: Node) -> tuple[bool, Any]:
         return False, None
     try:
         return True, _compile_raw(node)({})
-    except (_ZeroDivision, InvalidValueError, NumberTooLargeError):
+    except (_ZeroDivision, InvalidValueError, NumberTooLargeError, _PopulationMissing):
         return False, None
 
 
@@ -993,6 +1020,32 @@ def _loader(key: str) -> Fn:
         return _read_input(value, key)
 
     return load
+
+
+class _PopulationMissing(Exception):
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+
+def _population_loader(key: str) -> Fn:
+    def load(values: Mapping[str, Any]) -> Any:
+        try:
+            value = values[key]
+        except KeyError:
+            raise _PopulationMissing(key) from None
+        return value
+
+    return load
+
+
+def _population_calls(node: Node) -> list[Call]:
+    """Every population-function call in a tree, outermost first."""
+    if isinstance(node, Call) and node.func in POPULATION_FUNCTIONS:
+        return [node]
+    found: list[Call] = []
+    for child in _children(node):
+        found.extend(_population_calls(child))
+    return found
 
 
 def _name_times_constant(key: str, op: str, const: Decimal) -> Fn:
@@ -1161,8 +1214,12 @@ def _compile_boolop(node: BoolOp) -> Fn:
 
 
 def _compile_call(node: Call) -> Fn:
-    fns = [_compile(a) for a in node.args]
     func = node.func
+    if func in POPULATION_FUNCTIONS:
+        # The value over all units is computed once per batch by the engine
+        # and handed in under the call's canonical text.
+        return _population_loader(show(node))
+    fns = [_compile(a) for a in node.args]
     if func == "if":
         cond, then, other = fns
         return lambda values: then(values) if _truth(cond(values)) else other(values)
@@ -1175,6 +1232,10 @@ def _compile_call(node: Call) -> Fn:
     if func == "abs":
         (fn,) = fns
         return lambda values: _abs(fn(values))
+    if func in ("floor", "ceil"):
+        (fn,) = fns
+        rounder = math.floor if func == "floor" else math.ceil
+        return lambda values: Decimal(rounder(_frac(fn(values))))
     if func == "clamp":
         x, lo, hi = fns
         return lambda values: _clamp(x(values), lo(values), hi(values))
@@ -1238,6 +1299,76 @@ def _parse(text: object, names: Iterable[str] | None, *, condition: bool) -> tup
     return _Parser(scanner, tokens, condition=condition).formula()
 
 
+@attrs.frozen
+class PopulationCall:
+    """One call of a population function in a formula.
+
+    Attributes:
+        key: the call's canonical text (``max_of(人均税收)``); the engine hands
+            the value in under this name.
+        function: ``max_of``, ``min_of``, ``mean_of``, ``sum_of`` or ``count_of``.
+        argument: the expression evaluated for every unit.
+    """
+
+    key: str
+    function: str
+    argument: Formula
+
+
+def _rebuild_formula(text: str, target: str | None, tree: Node) -> Formula:
+    return Formula(text=text, target=target, tree=tree)
+
+
+_ZH_OPS: Final = {"*": "×", "/": "÷", "-": "−"}
+
+
+def _show_values(node: Node, values: Mapping[str, object], chinese: bool, parent: int = 0) -> str:
+    """Like ``show``, with names and population calls replaced by their values."""
+
+    def number(value: object) -> str | None:
+        if isinstance(value, bool):
+            return str(value)
+        if isinstance(value, Decimal | Fraction | int | float):
+            shown = exact(to_number(value))
+            if isinstance(shown, Fraction):
+                return "≈" + str(tidy_decimal(round_half_up(shown, 4)))
+            return str(shown) if shown >= 0 else f"({shown})"
+        return None
+
+    def walk(n: Node, parent: int) -> str:
+        if isinstance(n, Name) or (isinstance(n, Call) and n.func in POPULATION_FUNCTIONS):
+            key = n.name if isinstance(n, Name) else show(n)
+            shown = number(values.get(key))
+            text = shown if shown is not None else show(n)
+            return text
+        if isinstance(n, Num):
+            return _show_number(n.value)
+        if isinstance(n, Percent):
+            text = walk(n.operand, 10) + "%"
+        elif isinstance(n, Power):
+            text = f"{walk(n.base, 9)}^{walk(n.exponent, 7)}"
+        elif isinstance(n, Unary):
+            text = f"not {walk(n.operand, 3)}" if n.op == "not" else n.op + walk(n.operand, 7)
+        elif isinstance(n, Chain):
+            parts = [walk(n.first, n.precedence + 1)]
+            for op, operand in n.rest:
+                parts.append(_ZH_OPS.get(op, op) if chinese else op)
+                parts.append(walk(operand, n.precedence + 1))
+            text = "".join(parts)
+        elif isinstance(n, Compare):
+            parts = [walk(n.first, 5)]
+            for op, operand in n.rest:
+                parts.append(f"{'=' if op == '=' else op}{walk(operand, 5)}")
+            text = "".join(parts)
+        elif isinstance(n, BoolOp):
+            text = f" {n.op} ".join(walk(o, n.precedence + 1) for o in n.operands)
+        else:
+            text = f"{n.func}({', '.join(walk(a, 0) for a in n.args)})"
+        return f"({text})" if n.precedence < parent else text
+
+    return walk(node, parent)
+
+
 @attrs.frozen(eq=False)
 class Formula:
     """A parsed formula: an expression, optionally assigned to a target name.
@@ -1266,10 +1397,18 @@ class Formula:
     tree: Node = attrs.field(repr=False)
     _fn: Fn = attrs.field(init=False, repr=False)
     _variables: frozenset[str] = attrs.field(init=False, repr=False)
+    _population: tuple[PopulationCall, ...] = attrs.field(init=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         object.__setattr__(self, "_variables", frozenset(_names(self.tree)))
         object.__setattr__(self, "_fn", _compile_root(self.tree))
+        calls: dict[str, PopulationCall] = {}
+        for call in _population_calls(self.tree):
+            key = show(call)
+            if key not in calls:
+                argument = Formula(text=show(call.args[0]), target=None, tree=call.args[0])
+                calls[key] = PopulationCall(key=key, function=call.func, argument=argument)
+        object.__setattr__(self, "_population", tuple(calls.values()))
 
     # -- construction -----------------------------------------------------
     @classmethod
@@ -1347,9 +1486,35 @@ class Formula:
             isinstance(self.tree, Unary) and self.tree.op == "not"
         )
 
+    @property
+    def population_calls(self) -> tuple[PopulationCall, ...]:
+        """The population functions the formula calls (``max_of(人均税收)`` …), each once.
+
+        Their values are taken over all the units scored together; ``evaluate``
+        reads each from the values under its ``key``.
+
+        >>> [c.key for c in Formula.parse("x/max_of(x)×10").population_calls]
+        ['max_of(x)']
+        """
+        return self._population
+
+    def show_with(self, values: Mapping[str, object], *, chinese: bool = True) -> str:
+        """The expression with every name replaced by its value, for explanations.
+
+        >>> Formula.parse("得分=6+(x-最小值(x))÷(最大值(x)-最小值(x))×4").show_with(
+        ...     {"x": 80, "min_of(x)": 50, "max_of(x)": 110})
+        '6+(80−50)÷(110−50)×4'
+        """
+        return _show_values(self.tree, values, chinese)
+
     def __str__(self) -> str:
         expr = self.expression
         return f"{_show_name(self.target)} = {expr}" if self.target is not None else expr
+
+    def __reduce__(self) -> tuple[object, ...]:
+        # The compiled closures cannot be pickled; the tree can, and compiling
+        # it again gives the same formula (multiprocessing, caches).
+        return (_rebuild_formula, (self.text, self.target, self.tree))
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Formula):
@@ -1390,6 +1555,14 @@ class Formula:
             result = self._fn(values)
         except KeyError:
             result = self._retry_normalized(values)
+        except _PopulationMissing as exc:
+            raise MissingValueError(
+                exc.key,
+                self.text,
+                (),
+                hint="it is a value over all the units scored together: evaluate() computes it, "
+                "or pass it in the values under this name",
+            ) from None
         except _ZeroDivision as exc:
             raise self._division_error(exc, values) from None
         except InvalidValueError as exc:

@@ -35,6 +35,7 @@ from ._formula import (
     normalize_name,
 )
 from ._formula import _constant as _constant_value
+from ._frozen import FrozenDict
 from ._numbers import Number, as_fraction, exact, round_half_up, tidy_decimal, to_number
 
 __all__ = [
@@ -58,8 +59,11 @@ MatchPolicy: TypeAlias = Literal["exclusive", "first", "lowest", "highest"]
 - ``highest``: every band is evaluated, the best that holds wins.
 """
 
-Scoring: TypeAlias = Literal["interpolate", "midpoint", "points"]
+Scoring: TypeAlias = Literal["interpolate", "midpoint", "points", "none"]
 """How a grade becomes a score.
+
+- ``none``: grades only, no score (an overall grading of totals needs no
+  score interval per grade).
 
 - ``interpolate``: a value's linear position inside its band, mapped onto the
   grade's score interval (threshold scales only).
@@ -331,7 +335,7 @@ class GradeResult:
     """
 
     grade: str
-    score: Number
+    score: Number | None
     rank: int
     condition: Formula | None
     matched: tuple[str, ...]
@@ -342,7 +346,7 @@ class GradeResult:
     score_interval: tuple[Number, Number] | None = None
 
     def __str__(self) -> str:
-        return f"{self.grade} ({_fmt(self.score)})"
+        return self.grade if self.score is None else f"{self.grade} ({_fmt(self.score)})"
 
 
 # ---------------------------------------------------------------------------
@@ -370,7 +374,7 @@ def _to_scores(value: object) -> Mapping[str, tuple[Number, Number]]:
         checked = _score_pair(pair)
         assert checked is not None
         out[normalize_name(str(key))] = checked
-    return out
+    return FrozenDict(out)
 
 
 def _to_domain(value: object) -> Interval | None:
@@ -384,11 +388,13 @@ def _to_domain(value: object) -> Interval | None:
 
 def _to_levels(value: object) -> Mapping[str, Number]:
     if isinstance(value, Mapping):
-        return {normalize_name(str(k)): to_number(v, name=f"levels[{k}]") for k, v in value.items()}
+        return FrozenDict(
+            {normalize_name(str(k)): to_number(v, name=f"levels[{k}]") for k, v in value.items()}
+        )
     if isinstance(value, Sequence) and not isinstance(value, str):
         # best first: the best level gets the largest number
         names = [normalize_name(str(v)) for v in value]
-        return {n: Decimal(len(names) - i - 1) for i, n in enumerate(names)}
+        return FrozenDict({n: Decimal(len(names) - i - 1) for i, n in enumerate(names)})
     raise TypeError(f"'levels' must be a mapping or a best-first list of labels (got {value!r})")
 
 
@@ -432,6 +438,14 @@ class GradeScale:
         levels: names of ordered categorical values (良好 > 合格 > 不合格) and
             the numbers they stand for in conditions; text inputs equal to a
             level are read as its number. A best-first list gives 2, 1, 0 ….
+        precision: values are rounded half up (四舍五入) to this many decimal
+            places before grading, so bands written in whole points (80—89分)
+            need only cover the rounded values; ``None`` grades values as they are.
+        counts: measured values that are whole counts from 0 up (宗, 件, 项 …);
+            the text reader sets them from measure words. They only sharpen the
+            check for grades that no input can reach.
+        notes: what the checks noticed that is not an error (a boundary point
+            two printed bands share, a grade no input can reach).
         source: the published text the scale was parsed from, if any (kept
             so that scheme files can be written back with the rule as
             published; not part of equality).
@@ -451,11 +465,14 @@ class GradeScale:
     )
     domain: Interval | None = attrs.field(default=None, converter=_to_domain)
     gaps: GapPolicy = "error"
-    levels: Mapping[str, Number] = attrs.field(factory=dict, converter=_to_levels)
+    levels: Mapping[str, Number] = attrs.field(factory=FrozenDict, converter=_to_levels)
+    precision: int | None = None
+    counts: frozenset[str] = attrs.field(default=frozenset(), converter=frozenset, eq=False, repr=False)
     source: str | None = attrs.field(default=None, eq=False, repr=False)
     source_variable: str = attrs.field(default="得分", eq=False, repr=False)
     _threshold: _Threshold | None = attrs.field(init=False, repr=False, eq=False)
     _scoring: Scoring = attrs.field(init=False, repr=False, eq=False)
+    _notes: tuple[str, ...] = attrs.field(init=False, repr=False, eq=False)
     # Derived once, so grading does no name normalising or tree walking.
     _by_name: dict[str, GradeBand] = attrs.field(init=False, repr=False, eq=False)
     _variables: frozenset[str] = attrs.field(init=False, repr=False, eq=False)
@@ -466,6 +483,14 @@ class GradeScale:
 
     def __attrs_post_init__(self) -> None:
         problems: list[Problem] = []
+        object.__setattr__(self, "_notes", ())
+        if self.precision is not None and (
+            isinstance(self.precision, bool)
+            or not isinstance(self.precision, int)
+            or not 0 <= self.precision <= 10
+        ):
+            problems.append(Problem("precision", f"must be a whole number 0–10 (got {self.precision!r})"))
+            object.__setattr__(self, "precision", None)
         threshold = self._analyse(problems)
         scoring = self._resolve_scoring(threshold, problems)
         if problems:
@@ -477,6 +502,8 @@ class GradeScale:
         object.__setattr__(self, "_variables", found - frozenset(self.levels))
         midpoints: dict[str, Number] = {}
         for band in self.bands:
+            if scoring == "none":
+                break
             if scoring == "points" and band.points is not None:
                 midpoints[band.name] = band.points
                 continue
@@ -493,6 +520,8 @@ class GradeScale:
                     pairs.append((cond, tuple(ivs[1])))
             band_intervals[band.name] = tuple(pairs)
         object.__setattr__(self, "_band_intervals", band_intervals)
+        if threshold is None and not self.is_categorical:
+            object.__setattr__(self, "_notes", (*self._notes, *self._reachability_notes()))
 
     # -- checks ----------------------------------------------------------
     def _analyse(self, problems: list[Problem]) -> _Threshold | None:
@@ -573,6 +602,8 @@ class GradeScale:
                 Problem("bands", f"bands are out of order: list them best first ({order} from low to high)")
             )
             return None
+        if self.policy == "exclusive":
+            pieces = self._share_points(pieces)
         self._check_cover(pieces, domain, problems)
         if problems:
             return None
@@ -611,20 +642,18 @@ class GradeScale:
                     self._overlap(problems, names[last or 0], names[band])
                 continue
             gap: Number | None = None
-            if val is None:
-                if iv.lo is not None:
-                    gap = as_fraction(iv.lo) - 1
-            elif iv.lo is not None:
-                if iv.lo > val:
-                    gap = exact((as_fraction(val) + as_fraction(iv.lo)) / 2) if closed else val
-                elif iv.lo == val and not closed and not iv.lo_closed:
-                    gap = val
+            if iv.lo is not None and (val is None or iv.lo >= val):
+                gap = self._lattice_point(val, closed, iv.lo, iv.lo_closed)
             if gap is not None and (self.gaps == "error" or last is None):
                 if last is None:
                     where = f"below '{names[band]}'"
                 else:
                     where = f"between '{names[last]}' and '{names[band]}'"
-                hint = "; close the gap or set gaps='lower' or 'upper'" if last is not None else ""
+                hint = (
+                    "; close the gap, set gaps='lower' or 'upper', or round values first (precision)"
+                    if last is not None
+                    else ""
+                )
                 problems.append(Problem("bands", f"no band covers values {where} (e.g. {_fmt(gap)}){hint}"))
             elif gap is None and last is not None and self.policy == "exclusive":
                 assert val is not None
@@ -637,7 +666,7 @@ class GradeScale:
         if to_infinity:
             return
         end = names[last] if last is not None else "the lowest band"
-        if domain.hi is None:
+        if domain.hi is None and val is not None:
             problems.append(
                 Problem(
                     "bands",
@@ -645,12 +674,66 @@ class GradeScale:
                     "if no value can be larger, declare the scale's domain (e.g. domain=(0, 1) for rates)",
                 )
             )
-        elif val is None or val < domain.hi or (val == domain.hi and domain.hi_closed and not closed):
+        elif val is None or self._lattice_point(val, closed, domain.hi, not domain.hi_closed) is not None:
             problems.append(
                 Problem(
                     "bands", f"no band covers values from {_fmt(val)} to the domain's end {_fmt(domain.hi)}"
                 )
             )
+
+    def _share_points(self, pieces: list[tuple[Interval, int]]) -> list[tuple[Interval, int]]:
+        """A boundary point two printed bands both include goes to the better grade (with a note).
+
+        "90分以上为优秀，80分以上90分以下为良好": 以上 and 以下 both include 90
+        (包括本数), so 90 is printed in both bands; schemes mean the better one.
+        """
+        out = list(pieces)
+        notes: list[str] = []
+        for k in range(len(out) - 1):
+            (a, ia), (b, ib) = out[k], out[k + 1]
+            if ia == ib or a.hi is None or b.lo is None or a.hi != b.lo:
+                continue
+            if not (a.hi_closed and b.lo_closed):
+                continue
+            point = a.hi
+            if ia > ib:  # the lower piece belongs to the worse band
+                out[k] = (attrs.evolve(a, hi_closed=False), ia)
+            else:
+                out[k + 1] = (attrs.evolve(b, lo_closed=False), ib)
+            better, worse = self.bands[min(ia, ib)].name, self.bands[max(ia, ib)].name
+            notes.append(
+                f"{_fmt(point)} is printed in both '{better}' and '{worse}'; "
+                f"it goes to the better grade '{better}'"
+            )
+        out = [(iv, i) for iv, i in out if not iv.is_empty]
+        object.__setattr__(self, "_notes", (*self._notes, *notes))
+        return out
+
+    def _lattice_point(
+        self, val: Number | None, closed: bool, hi: Number | None, hi_covered: bool
+    ) -> Number | None:
+        """A value the scale can meet that lies after *val* and before *hi*, if any.
+
+        Without ``precision`` any number between them; with it, only values
+        rounded to that many places can occur, so 89 < x < 90 is no gap for
+        whole points.
+        """
+        if val is None:
+            return None if hi is None else as_fraction(hi) - 1
+        if self.precision is None:
+            if hi is None:
+                return as_fraction(val) + 1
+            if hi > val:
+                return exact((as_fraction(val) + as_fraction(hi)) / 2) if closed else val
+            return val if (hi == val and not closed and not hi_covered) else None
+        q = Fraction(1, 10**self.precision)
+        start = as_fraction(val)
+        m = Fraction(-((-start) // q)) * q  # the first multiple of q at or above val
+        if m == start and closed:
+            m += q
+        if hi is None or m < hi or (m == hi and not hi_covered):
+            return exact(m)
+        return None
 
     @staticmethod
     def _overlap(problems: list[Problem], a: str, b: str) -> None:
@@ -685,9 +768,11 @@ class GradeScale:
                 scoring = "interpolate"
             else:
                 scoring = "midpoint"
-        if scoring not in ("interpolate", "midpoint", "points"):
+        if scoring not in ("interpolate", "midpoint", "points", "none"):
             problems.append(Problem("scoring", f"unknown scoring {scoring!r}"))
             return "midpoint"
+        if scoring == "none":
+            return scoring
         for i, band in enumerate(self.bands):
             if scoring == "points":
                 if band.points is None:
@@ -758,7 +843,8 @@ class GradeScale:
         >>> GradeScale.parse("优—6分；良—4分；合格—2分；不合格—0分").grade("良").score
         Decimal('4')
         """
-        bands = _parse_bands(text, names=names, variable=variable)
+        bands, counts = _parse_bands(text, names=names, variable=variable)
+        settings.setdefault("counts", counts)
         if names is None:
             settings.setdefault("source", text)
             settings.setdefault("source_variable", variable)
@@ -858,7 +944,7 @@ class GradeScale:
         threshold = self._threshold
         if threshold is None or isinstance(values, Mapping):
             return self.grade(values).grade
-        value = to_number(values, name=threshold.variable)
+        value = self._rounded(to_number(values, name=threshold.variable))
         for band, pieces in zip(self.bands, threshold.pieces, strict=True):
             for iv, _ in pieces:
                 if value in iv:
@@ -892,6 +978,23 @@ class GradeScale:
             return self._grade_threshold(mapping)
         return self._grade_conditions(mapping)
 
+    def _rounded(self, value: Number) -> Number:
+        if self.precision is None:
+            return value
+        return tidy_decimal(round_half_up(value, self.precision))
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """What the checks noticed that is not an error: shared boundary points, unreachable grades.
+
+        >>> GradeScale.parse("90分以上为优秀，80分以上90分以下为良好，不足80分为一般", scoring="none").notes
+        ("90 is printed in both '优秀' and '良好'; it goes to the better grade '优秀'",)
+        """
+        return self._notes
+
+    def _reachability_notes(self) -> list[str]:
+        return _reachability(self)
+
     def _as_mapping(self, values: object) -> Mapping[str, object]:
         if isinstance(values, Mapping):
             mapping: Mapping[str, object] = values
@@ -908,6 +1011,12 @@ class GradeScale:
             own = self.variables
             mapping = {k: (self._level(k, v) if k in own else v) for k, v in mapping.items()}
             mapping = {**mapping, **self.levels}
+        if self.precision is not None:
+            own = self.variables
+            mapping = {
+                k: (self._rounded(to_number(v, name=k)) if k in own and not isinstance(v, str | bool) else v)
+                for k, v in mapping.items()
+            }
         return mapping
 
     def _level(self, key: str, value: object) -> object:
@@ -949,7 +1058,7 @@ class GradeScale:
             # Let the formula machinery raise its usual error with suggestions.
             self.bands[0].conditions[0].evaluate(mapping)
         raw = mapping[name]
-        value = to_number(raw, name=name)
+        value = self._rounded(to_number(raw, name=name))
         if value not in threshold.domain:
             raise EvaluationError(f"{name}={_fmt(value)} is outside the scale's domain {threshold.domain}")
         for rank, (band, pieces) in enumerate(zip(self.bands, threshold.pieces, strict=True)):
@@ -985,7 +1094,9 @@ class GradeScale:
 
     def _score_in(
         self, band: GradeBand, iv: Interval, value: Number, direction: bool | None
-    ) -> tuple[Number, str, Number | None]:
+    ) -> tuple[Number | None, str, Number | None]:
+        if self._scoring == "none":
+            return None, "the scale gives grades only", None
         if self._scoring == "points":
             assert band.points is not None
             return band.points, f"the grade gives {_fmt(band.points)} points", None
@@ -1030,8 +1141,11 @@ class GradeScale:
             )
         rank, cond = held[-1] if self.policy == "lowest" else held[0]
         band = self.bands[rank]
-        if self._scoring == "points" and band.points is not None:
-            score: Number = band.points
+        score: Number | None
+        if self._scoring == "none":
+            score, detail = None, "the scale gives grades only"
+        elif self._scoring == "points" and band.points is not None:
+            score = band.points
             detail = f"the grade gives {_fmt(score)} points"
         else:
             score = self.midpoint(band.name)
@@ -1075,34 +1189,97 @@ _HEADER: Final = re.compile(
     r"(?:^|(?<=[;。\n]))[ \t]*(?P<name>[^\s:;。,—\-0-9<>=!()%+*/^]{1,6})[ \t]*(?::|—|–|--)"
 )
 _POINTS: Final = re.compile(r"^(?P<n>\d+(?:\.\d+)?)\s*分?$")
-_UNITS: Final = "宗件项个次条起人家天日分"
+_COUNT_WORDS: Final = "宗件项个次条起人家名"
+_UNITS: Final = _COUNT_WORDS + "天日分"
 _UNIT_AFTER_NUMBER: Final = re.compile(rf"(?<![\w.])(\d+(?:\.\d+)?%?)[{_UNITS}](?=$|\W|以上|以下|及以)")
-_NUM: Final = rf"(\d+(?:\.\d+)?%?)[{_UNITS}]?"
-_RANGE: Final = re.compile(rf"^{_NUM}[-~～至]{_NUM}$")
-_ABOVE: Final = re.compile(rf"^{_NUM}(?:及以上|以上)$")
-_BELOW: Final = re.compile(rf"^{_NUM}(?:及以下|以下)$")
-_UNDER: Final = re.compile(rf"^(?:不满|不足|低于|小于){_NUM}$")
+_COUNT_AFTER_NUMBER: Final = re.compile(rf"\d[{_COUNT_WORDS}]")
 _NONE_OF: Final = re.compile(r"^(?:没有|无)(?P<name>.+)$")
 _OR: Final = re.compile(r",\s*或|;\s*或|\s或\s")
 
+# R24: the phrases of published bands. 以上、以下、以内、满、届满 include the
+# number (包括本数); 不满、不足、超过、低于、高于 exclude it.
+_P_NUM: Final = rf"(?P<{{n}}>\d+(?:\.\d+)?)\s*(?P<{{p}}>%)?\s*(?P<{{u}}>[{_UNITS}])?"
+_PREFIX_OPS: Final = {
+    "不低于": ">=", "不少于": ">=", "不小于": ">=", "届满": ">=", "达到": ">=", "满": ">=",
+    "不高于": "<=", "不超过": "<=", "不多于": "<=", "不大于": "<=",
+    "不满": "<", "不足": "<", "低于": "<", "少于": "<", "小于": "<",
+    "超过": ">", "高于": ">", "多于": ">", "大于": ">",
+}  # fmt: skip
+_SUFFIX_OPS: Final = {"及以上": ">=", "以上": ">=", "及以下": "<=", "以下": "<=", "以内": "<="}
+_KW: Final = "|".join(sorted(_PREFIX_OPS, key=len, reverse=True))
+_PHRASE: Final = re.compile(
+    rf"(?:(?P<kw>{_KW})\s*{_P_NUM.format(n='a', p='ap', u='au')}"
+    rf"|{_P_NUM.format(n='b', p='bp', u='bu')}\s*[—–\-~～至到]+\s*{_P_NUM.format(n='c', p='cp', u='cu')}"
+    rf"|{_P_NUM.format(n='d', p='dp', u='du')}\s*(?P<suf>及以上|以上|及以下|以下|以内))"
+    r"(?:且|并且|、|\s)*"
+)
+_ENTRY: Final = re.compile(r"^(?P<cond>.+)为(?P<grade>[^为:;,。\s]{1,8})$")
 
-def _phrase(text: str, variable: str) -> str:
-    """Rewrite a plain-language condition into formula text."""
-    q = f"「{variable}」"
-    if m := _RANGE.match(text):
-        return f"{m.group(1)}<={q}<={m.group(2)}"
-    if m := _ABOVE.match(text):
-        return f"{q}>={m.group(1)}"
-    if m := _BELOW.match(text):
-        return f"{q}<={m.group(1)}"
-    if m := _UNDER.match(text):
-        return f"{q}<{m.group(1)}"
+
+def _number_text(m: re.Match[str], n: str, p: str) -> str:
+    return m.group(n) + ("%" if m.group(p) else "")
+
+
+def _phrase_condition(text: str, variable: str) -> tuple[str, bool] | None:
+    """Read a condition made only of band phrases, as formula text.
+
+    ``80分以上90分以下`` → ``「得分」>=80 and 「得分」<=90``; ``总分不满60分``
+    → ``「总分」<60``. A leading name (总分) is the measured value. Returns the
+    text and whether a measure word of counting (宗, 件 …) was used, or None
+    when the text is not such a phrase.
+    """
+    for cut in range(len(text)):
+        prefix, rest = text[:cut], text[cut:]
+        if prefix and (prefix[-1].isdigit() or prefix[-1] in ".%"):
+            continue
+        parts: list[str] = []
+        count = False
+        name = f"「{prefix or variable}」"
+        pos = 0
+        while pos < len(rest):
+            m = _PHRASE.match(rest, pos)
+            if m is None or m.end() == pos:
+                break
+            pos = m.end()
+            if m.group("kw"):
+                parts.append(f"{name}{_PREFIX_OPS[m.group('kw')]}{_number_text(m, 'a', 'ap')}")
+                count |= bool(m.group("au")) and m.group("au") in _COUNT_WORDS
+            elif m.group("suf"):
+                parts.append(f"{name}{_SUFFIX_OPS[m.group('suf')]}{_number_text(m, 'd', 'dp')}")
+                count |= bool(m.group("du")) and m.group("du") in _COUNT_WORDS
+            else:
+                parts.append(f"{_number_text(m, 'b', 'bp')}<={name}<={_number_text(m, 'c', 'cp')}")
+                count |= any(m.group(u) and m.group(u) in _COUNT_WORDS for u in ("bu", "cu"))
+        if parts and pos == len(rest):
+            return " and ".join(parts), count
+    return None
+
+
+def _phrase(text: str, variable: str) -> tuple[str, bool]:
+    """Rewrite a plain-language condition into formula text (and whether it counts items)."""
+    read = _phrase_condition(text, variable)
+    if read is not None:
+        return read
     if m := _NONE_OF.match(text):
-        return f"「{m.group('name')}」=0"
-    return _UNIT_AFTER_NUMBER.sub(r"\1", text)
+        return f"「{m.group('name')}」=0", True
+    return _UNIT_AFTER_NUMBER.sub(r"\1", text), bool(_COUNT_AFTER_NUMBER.search(text))
 
 
-def _parse_bands(text: str, *, names: Iterable[str] | None, variable: str) -> list[GradeBand]:
+def _entries(normalized: str) -> list[tuple[str, str]] | None:
+    """``90分以上为优秀，80分以上90分以下为良好…`` as (grade, condition) pairs, or None."""
+    pieces = [p.strip() for p in re.split(r"[,;。\n]", normalized) if p.strip()]
+    found = []
+    for piece in pieces:
+        m = _ENTRY.match(re.sub(r"\s+", "", piece))
+        if m is None:
+            return None
+        found.append((m.group("grade"), m.group("cond")))
+    return found or None
+
+
+def _parse_bands(
+    text: str, *, names: Iterable[str] | None, variable: str
+) -> tuple[list[GradeBand], frozenset[str]]:
     if not isinstance(text, str):
         raise SchemeError([Problem("", f"a grading rule must be text (got {type(text).__name__})")])
     normalized = normalize_name(text.replace("\n", "\x00")).replace("\x00", "\n")
@@ -1110,19 +1287,30 @@ def _parse_bands(text: str, *, names: Iterable[str] | None, variable: str) -> li
     if cut >= 0:
         normalized = normalized[:cut]
     headers = list(_HEADER.finditer(normalized))
-    if not headers:
+    entries: list[tuple[str, str]] = []
+    if headers:
+        for i, header in enumerate(headers):
+            end = headers[i + 1].start() if i + 1 < len(headers) else len(normalized)
+            body = re.sub(r"\s+", "", normalized[header.end() : end]).strip(";。,")
+            entries.append((header.group("name"), body))
+    else:
+        entries = _entries(normalized) or []
+    if not entries:
         raise SchemeError(
-            [Problem("", "no grades found: write entries as 优：条件；良：条件 … or 优—6分；良—4分 …")],
+            [
+                Problem(
+                    "",
+                    "no grades found: write entries as 优：条件；良：条件 …, 优—6分；良—4分 … "
+                    "or 90分以上为优秀，80分以上不满90分为良好 …",
+                )
+            ],
             title="invalid grading rule",
         )
     problems: list[Problem] = []
     bands: list[GradeBand] = []
+    counts: set[str] = set()
     known = list(names) if names is not None else None
-    for i, header in enumerate(headers):
-        end = headers[i + 1].start() if i + 1 < len(headers) else len(normalized)
-        body = normalized[header.end() : end]
-        body = re.sub(r"\s+", "", body).strip(";。,")
-        name = header.group("name")
+    for i, (name, body) in enumerate(entries):
         path = f"bands[{i}]"
         if not body:
             problems.append(Problem(path, f"grade '{name}' has no condition"))
@@ -1132,12 +1320,120 @@ def _parse_bands(text: str, *, names: Iterable[str] | None, variable: str) -> li
             continue
         conditions = []
         for j, piece in enumerate(p for p in _OR.split(body.replace("，", ",")) if p):
+            formula_text, counting = _phrase(piece, variable)
             try:
-                conditions.append(Formula.parse_condition(_phrase(piece, variable), names=known))
+                condition = Formula.parse_condition(formula_text, names=known)
             except DefinitionError as exc:
                 problems.append(Problem(f"{path}.conditions[{j}]", f"{exc}"))
+                continue
+            conditions.append(condition)
+            if counting:
+                counts |= condition.variables
         if conditions:
             bands.append(GradeBand(name=name, conditions=conditions))
     if problems:
         raise SchemeError(problems, title="invalid grading rule")
-    return bands
+    return bands, frozenset(counts)
+
+
+# ---------------------------------------------------------------------------
+# Grades no input can reach
+# ---------------------------------------------------------------------------
+
+_MAX_COMBINATIONS: Final = 20_000
+
+
+def _comparison_constants(node: Node, out: dict[str, set[Fraction]]) -> None:
+    """Constants each name is compared with, anywhere in a condition."""
+    if isinstance(node, Compare):
+        left = node.first
+        for _, right in node.rest:
+            for a, b in ((left, right), (right, left)):
+                if isinstance(a, Name) and (const := _number_constant(b)) is not None:
+                    out.setdefault(a.name, set()).add(as_fraction(const))
+            left = right
+    for child in _tree_children(node):
+        _comparison_constants(child, out)
+
+
+def _tree_children(node: Node) -> tuple[Node, ...]:
+    from ._formula import _children
+
+    return _children(node)
+
+
+def _candidates(bounds: set[Fraction], count: bool) -> list[Fraction]:
+    """Values on and between every boundary, and beyond both ends: one per cell of the line."""
+    ordered = sorted(bounds)
+    values = {ordered[0] - 1, ordered[-1] + 1, *ordered}
+    values |= {(a + b) / 2 for a, b in itertools.pairwise(ordered)}
+    if count:
+        values = {Fraction(int(v)) for v in values} | {Fraction(int(v)) + 1 for v in values}
+        values = {v for v in values if v >= 0} | {Fraction(0)}
+    return sorted(values)
+
+
+def _reachability(scale: GradeScale) -> list[str]:
+    """Grades that no combination of inputs can give (checked on every cell of the inputs' line).
+
+    The outcome of interval conditions is constant between boundaries, so one
+    value per boundary, per gap between boundaries and beyond the ends covers
+    every case; categorical inputs take each level.
+    """
+    variables = sorted(scale.variables)
+    if not variables:
+        return []
+    constants: dict[str, set[Fraction]] = {}
+    for band in scale.bands:
+        for cond in band.conditions:
+            _comparison_constants(cond.tree, constants)
+    options: list[list[object]] = []
+    for name in variables:
+        if scale.levels:
+            options.append(list(dict.fromkeys(scale.levels)))
+        elif name in constants:
+            options.append(list(_candidates(constants[name], name in scale.counts)))
+        else:
+            return []  # a value we cannot enumerate: say nothing rather than guess
+    size = 1
+    for values in options:
+        size *= len(values)
+    if size > _MAX_COMBINATIONS:
+        return []
+    reached: set[int] = set()
+    tried = 0
+    for combo in itertools.product(*options):
+        inputs = dict(zip(variables, combo, strict=True))
+        try:
+            mapping = scale._as_mapping(inputs)
+            held = [
+                rank
+                for rank, band in enumerate(scale.bands)
+                if any(c.evaluate(mapping) is True for c in band.conditions)
+            ]
+        except (EvaluationError, TypeError):
+            continue
+        tried += 1
+        if not held:
+            continue
+        if scale.policy == "exclusive":
+            if len(held) == 1:
+                reached.add(held[0])
+        elif scale.policy == "lowest":
+            reached.add(held[-1])
+        else:
+            reached.add(held[0])
+    if not tried:
+        return []
+    notes = []
+    why = {
+        "lowest": "whenever its conditions hold, a lower grade's conditions hold too, "
+        "and the lowest grade wins (就低不就高)",
+        "first": "whenever its conditions hold, an earlier grade's conditions hold too",
+        "highest": "whenever its conditions hold, a better grade's conditions hold too",
+        "exclusive": "its conditions never hold alone",
+    }[scale.policy]
+    for rank, band in enumerate(scale.bands):
+        if rank not in reached:
+            notes.append(f"grade '{band.name}' can never be given: {why}")
+    return notes

@@ -24,12 +24,13 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
-from typing import Final, Literal, TypeAlias
+from typing import Any, Final, Literal, TypeAlias
 
 import attrs
 
 from ._errors import Problem, SchemeError
 from ._formula import Formula, normalize_name
+from ._frozen import FrozenDict
 from ._numbers import Number, as_fraction, exact, to_number
 from ._scale import DEFAULT_SCORES, GradeBand, GradeScale
 
@@ -38,12 +39,14 @@ __all__ = [
     "Adjust",
     "Default",
     "Frequency",
+    "GradeCap",
     "Group",
     "Indicator",
     "NotApplicable",
     "Part",
     "PeerRatio",
     "Policy",
+    "Quota",
     "Rank",
     "Scheme",
     "Step",
@@ -177,23 +180,63 @@ class PeerRatio:
         return frozenset({self.numerator, self.denominator})
 
 
+def _rank_table(value: object, what: str) -> Mapping[int, Number]:
+    if value is None:
+        return FrozenDict()
+    if not isinstance(value, Mapping):
+        raise TypeError(f"'{what}' must map ranks to points (got {type(value).__name__})")
+    out: dict[int, Number] = {}
+    for key, points in value.items():
+        try:
+            place = int(str(key).strip())
+        except ValueError:
+            raise ValueError(f"'{what}' keys are ranks 1, 2, 3 … (got {key!r})") from None
+        if place < 1:
+            raise ValueError(f"'{what}' keys are ranks from 1 (got {key!r})")
+        out[place] = to_number(points, name=f"{what}[{key}]")
+    return FrozenDict(out)
+
+
+def _top_table(value: object) -> Mapping[int, Number]:
+    return _rank_table(value, "points")
+
+
+def _bottom_table(value: object) -> Mapping[int, Number]:
+    return _rank_table(value, "bottom_points")
+
+
 @attrs.frozen(kw_only=True)
 class Rank:
     """A unit's rank among its peers by a value (R14, 名次评分): 1 is the best.
 
     Ties share the best rank they span (1, 2, 2, 4).
 
+    With ``points`` (and/or ``bottom_points``) the step gives points by rank
+    instead of the rank itself (R21, 排名加减分): ``points={1: 3, 2: 2, 3: 1}``
+    is 第1名加3分…; ``bottom_points={1: -1}`` is 最后1名扣1分, counted from the
+    bottom with ties sharing that end's better place (two units tied last are
+    both 最后1名). A unit whose rank earns nothing gets 0.
+
     Attributes:
-        target: the name the rank is stored under.
+        target: the name the rank (or the points) is stored under.
         of: the input or measure to rank by.
         order: ``desc`` when larger is better, ``asc`` when smaller is.
         within: ``all`` or ``category``.
+        points: points for the top ranks, ``{rank: points}``.
+        bottom_points: points for the bottom ranks, ``{place from the bottom: points}``.
     """
 
     target: str = attrs.field(converter=_name)
     of: str = attrs.field(converter=_name)
     order: Literal["desc", "asc"] = "desc"
     within: Literal["all", "category"] = "all"
+    points: Mapping[int, Number] = attrs.field(factory=FrozenDict, converter=_top_table)
+    bottom_points: Mapping[int, Number] = attrs.field(factory=FrozenDict, converter=_bottom_table)
+
+    @property
+    def gives_points(self) -> bool:
+        """Whether the step gives points by rank rather than the rank."""
+        return bool(self.points or self.bottom_points)
 
     @property
     def reads(self) -> frozenset[str]:
@@ -237,6 +280,10 @@ def _to_steps(value: object) -> tuple[Step, ...]:
 # ---------------------------------------------------------------------------
 
 
+def _default_score(value: object) -> Any:
+    return value if isinstance(value, str) else to_number(value, name="score")
+
+
 @attrs.frozen(kw_only=True)
 class Default:
     """No data → a default grade (R4): 默认为"良"区中值, 当期没有行政处罚案件的，默认为"优".
@@ -246,16 +293,24 @@ class Default:
     denominator is zero.
 
     Attributes:
-        grade: the grade given.
-        score: ``midpoint`` (区中值, the default), ``top``, ``bottom``, or a number.
+        grade: the grade given; may be omitted when ``score`` is a number
+            (points schemes: 默认得满分), and the grade then follows the score.
+        score: ``midpoint`` (区中值, the default), ``top``, ``bottom``, or a
+            number in the indicator's own units (分 in points schemes).
         when: the condition; ``None`` means "no data".
         reason: the published wording, shown in explanations.
+        note: why the score is what it is when the published text does not
+            say (shown in explanations): e.g. the text says 默认为"优" but not
+            which score within 优.
     """
 
-    grade: str = attrs.field(converter=_name)
-    score: Literal["midpoint", "top", "bottom"] | Number = "midpoint"
+    grade: str | None = attrs.field(default=None, converter=_optional_name)
+    score: Literal["midpoint", "top", "bottom"] | Number = attrs.field(
+        default="midpoint", converter=_default_score
+    )
     when: Formula | None = attrs.field(default=None, converter=_optional_condition)
     reason: str = ""
+    note: str = ""
 
 
 @attrs.frozen(kw_only=True)
@@ -295,25 +350,67 @@ class ZeroWhen:
     reason: str = ""
 
 
+def _items(value: object) -> Mapping[str, Number]:
+    if value is None:
+        return FrozenDict()
+    if not isinstance(value, Mapping):
+        raise TypeError(f"'items' must map counted inputs to points per item (got {type(value).__name__})")
+    return FrozenDict({_name(k): to_number(v, name=f"items[{k}]") for k, v in value.items()})
+
+
 @attrs.frozen(kw_only=True)
 class Adjust:
     """Points added or taken per counted item (加分 / 扣分), with a cap.
 
-    ``score += count × points``; the total adjustment is limited to ``cap`` in
-    size, and the final score stays within ``[0, full score]`` — a deduction
-    stops at zero (扣完为止).
+    ``score += Σ count × points`` over the items; the adjustment as a whole is
+    limited to ``cap`` in size (最多扣3分, 加分合计最高5分). Points are in the
+    indicator's own units — 分 in a points scheme, as the rule prints them.
+    After every adjustment the score stays within 0 (扣完为止) and the
+    indicator's ``max_score`` (its full points unless the rule allows more).
+    A scheme-wide ``Adjust`` changes the unit's total instead.
 
     Attributes:
-        per: the input or measure that counts the items.
+        per: the input or measure that counts the items (one kind of item).
         points: points per item; negative for deductions.
-        cap: the largest total adjustment (in size), or ``None``.
+        items: several kinds of item adding up under one cap:
+            ``{"国家级表彰": 2, "省级表彰": 1}``. Give ``per``/``points`` or ``items``.
+        cap: the largest adjustment in size, or ``None``; at least 0.
         reason: the published wording.
+
+    >>> Adjust(per="一般事故", points=-5).terms
+    (('一般事故', Decimal('-5')),)
     """
 
-    per: str = attrs.field(converter=_name)
-    points: Number = attrs.field(converter=_number)
+    per: str | None = attrs.field(default=None, converter=_optional_name)
+    points: Number | None = attrs.field(default=None, converter=_optional_number)
+    items: Mapping[str, Number] = attrs.field(factory=FrozenDict, converter=_items)
     cap: Number | None = attrs.field(default=None, converter=_optional_number)
     reason: str = ""
+
+    def __attrs_post_init__(self) -> None:
+        single = self.per is not None or self.points is not None
+        if single and (self.per is None or self.points is None):
+            raise ValueError("an adjustment needs both 'per' (what is counted) and 'points' (per item)")
+        if single == bool(self.items):
+            raise ValueError(
+                "give an adjustment either 'per' and 'points', or 'items' (not both, not neither)"
+            )
+        if self.cap is not None and self.cap < 0:
+            raise ValueError(
+                f"'cap' is a size and must be >= 0 (got cap={self.cap}); the sign comes from 'points'"
+            )
+
+    @property
+    def terms(self) -> tuple[tuple[str, Number], ...]:
+        """Each counted input with its points per item."""
+        if self.per is not None and self.points is not None:
+            return ((self.per, self.points),)
+        return tuple(self.items.items())
+
+    @property
+    def reads(self) -> frozenset[str]:
+        """The inputs it counts."""
+        return frozenset(name for name, _ in self.terms)
 
 
 @attrs.frozen(kw_only=True)
@@ -322,13 +419,86 @@ class Veto:
 
     Attributes:
         when: the condition on the unit's data.
-        effect: ``zero`` sets the unit's total to 0; ``lowest_grade`` keeps the
-            total but forces the unit's overall grade to the lowest.
+        effect: ``zero`` sets the unit's total to 0 (弄虚作假的，总分计0分);
+            ``lowest_grade`` keeps the total but forces the lowest grade. Either
+            way the grade is the lowest and the unit ranks after every unit
+            that was not vetoed (排名列于未被否决的单位之后).
         reason: the published wording.
     """
 
     when: Formula = attrs.field(converter=_condition)
     effect: Literal["zero", "lowest_grade"] = "zero"
+    reason: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class GradeCap:
+    """A ceiling on the overall grade (等次最高为合格) when a condition holds.
+
+    The condition reads what overall grading reads (see ``Scheme``): 总分,
+    each group's 得分 and 得分率, each indicator's 得分/得分率/等次 as
+    ``指标<code>得分`` …, and the unit's data.
+
+    Attributes:
+        when: the condition (``min(业务工作得分率, 党建工作得分率)<60%``).
+        grade: the best grade the unit may then get.
+        reason: the published wording.
+    """
+
+    when: Formula = attrs.field(converter=_condition)
+    grade: str = attrs.field(converter=_name)
+    reason: str = ""
+
+
+def _share(value: object) -> Number | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        text = value.strip()
+        if text.endswith(("%", "％")):
+            return exact(as_fraction(to_number(Decimal(text.rstrip("%％")), name="share")) / 100)
+        return to_number(Decimal(text), name="share")
+    return to_number(value, name="share")
+
+
+def _optional_count(value: object) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"'count' must be a whole number (got {value!r})")
+    return value
+
+
+@attrs.frozen(kw_only=True)
+class Quota:
+    """A limit on how many units may get a grade (优秀等次不超过30%).
+
+    Applied after every unit is scored: the units holding ``grade`` keep it in
+    order of total (best first) up to the limit; the rest take ``overflow``.
+
+    Attributes:
+        grade: the limited grade.
+        share: the limit as a share of the units scored together (0.3 for
+            30%); or
+        count: the limit as a number of units.
+        rounding: how a share becomes a number of units: ``floor`` (向下取整,
+            the default), ``ceil`` or ``round`` (四舍五入).
+        ties: units tied on total at the limit's edge: ``exclude`` (the
+            default) gives them all the overflow grade, so the limit is never
+            exceeded; ``include`` lets them all keep the grade (the trail says
+            the quota was exceeded).
+        overflow: the grade the others take; by default the next grade down.
+        within: ``all`` units scored together, or each ``category`` apart.
+        reason: the published wording.
+    """
+
+    grade: str = attrs.field(converter=_name)
+    share: Number | None = attrs.field(default=None, converter=_share)
+    count: int | None = attrs.field(default=None, converter=_optional_count)
+    rounding: Literal["floor", "ceil", "round"] = "floor"
+    ties: Literal["exclude", "include"] = "exclude"
+    overflow: str | None = attrs.field(default=None, converter=_optional_name)
+    within: Literal["all", "category"] = "all"
     reason: str = ""
 
 
@@ -361,7 +531,7 @@ def _to_policies(value: object) -> tuple[Policy, ...]:
 def _weights(value: object) -> Mapping[str, Number]:
     if not isinstance(value, Mapping):
         raise TypeError(f"'weights' must map categories to numbers (got {type(value).__name__})")
-    return {_name(k): _number(v) for k, v in value.items()}
+    return FrozenDict({_name(k): _number(v) for k, v in value.items()})
 
 
 def _frequency(value: object) -> Frequency | None:
@@ -377,7 +547,7 @@ def _frequency(value: object) -> Frequency | None:
 def _strings(value: object) -> Mapping[str, str]:
     if not isinstance(value, Mapping):
         raise TypeError(f"'metadata' must be a mapping of text (got {type(value).__name__})")
-    return {str(k): str(v) for k, v in value.items()}
+    return FrozenDict({str(k): str(v) for k, v in value.items()})
 
 
 def _units(value: object) -> frozenset[str] | None:
@@ -393,7 +563,7 @@ def _units(value: object) -> frozenset[str] | None:
 def _inputs(value: object) -> Mapping[str, str]:
     if not isinstance(value, Mapping):
         raise TypeError(f"'inputs' must map names in the rules to data fields (got {type(value).__name__})")
-    return {_name(k): _name(v) for k, v in value.items()}
+    return FrozenDict({_name(k): _name(v) for k, v in value.items()})
 
 
 @attrs.frozen(kw_only=True)
@@ -418,8 +588,15 @@ class Indicator:
         weight: percent (schemes with ``basis="percent"``) or points.
         weights: weight per unit category (委/局/办), overriding ``weight``;
             0 means "not assessed for this category".
-        applies_to: the units it applies to (Xiamen 6, 22); ``None`` for all.
+        applies_to: the units it applies to; ``None`` for all.
         policies: defaults, redistribution, zeroing, adjustments, vetoes.
+        max_score: the most the indicator can earn, in its own units (分 in a
+            points scheme), when its rule lets it pass its full points (超额完成
+            的…最多加2分 → 12 for a 10-point indicator); ``None`` means its full points.
+        within: whose values the population functions in its formulas
+            (``max_of`` …) take: ``all`` units scored together, or the unit's ``category``.
+        stand_in: non-empty when the indicator's rule is not in the published
+            source but a stand-in: what the stand-in does. Explanations show it.
     """
 
     code: str = attrs.field(converter=_name)
@@ -427,8 +604,8 @@ class Indicator:
     definition: str = ""
     source: str = ""
     frequency: Frequency | None = attrs.field(default=None, converter=_frequency)
-    metadata: Mapping[str, str] = attrs.field(factory=dict, converter=_strings)
-    inputs: Mapping[str, str] = attrs.field(factory=dict, converter=_inputs)
+    metadata: Mapping[str, str] = attrs.field(factory=FrozenDict, converter=_strings)
+    inputs: Mapping[str, str] = attrs.field(factory=FrozenDict, converter=_inputs)
     steps: tuple[Step, ...] = attrs.field(default=(), converter=_to_steps)
     value: str | None = attrs.field(default=None, converter=_optional_name)
     scale: GradeScale | None = None
@@ -437,9 +614,12 @@ class Indicator:
         converter=_optional_formula,
     )
     weight: Number | None = attrs.field(default=None, converter=_optional_number)
-    weights: Mapping[str, Number] = attrs.field(factory=dict, converter=_weights)
+    weights: Mapping[str, Number] = attrs.field(factory=FrozenDict, converter=_weights)
     applies_to: frozenset[str] | None = attrs.field(default=None, converter=_units)
     policies: tuple[Policy, ...] = attrs.field(default=(), converter=_to_policies)
+    max_score: Number | None = attrs.field(default=None, converter=_optional_number)
+    within: Literal["all", "category"] = "all"
+    stand_in: str = ""
 
     def weight_for(self, category: str | None) -> Number:
         """The weight for a unit category (its own column, else ``weight``, else 0)."""
@@ -485,7 +665,7 @@ class Group:
     name: str = attrs.field(converter=_name)
     children: tuple[Group | Indicator, ...] = attrs.field(default=(), converter=_children)
     declared: Number | None = attrs.field(default=None, converter=_optional_number)
-    declared_by_category: Mapping[str, Number] = attrs.field(factory=dict, converter=_weights)
+    declared_by_category: Mapping[str, Number] = attrs.field(factory=FrozenDict, converter=_weights)
     code: str = ""
 
     def indicators(self) -> Iterator[Indicator]:
@@ -528,6 +708,56 @@ def _categories(value: object) -> tuple[str, ...]:
     return tuple(_name(v) for v in value)
 
 
+def _default_scores(self: Scheme) -> Mapping[str, tuple[Number, Number]] | None:
+    # Percent schemes grade indicators by score intervals (优 90–100 …); a points
+    # scheme's indicators earn 分 and have no grade unless the scheme gives one.
+    return FrozenDict(DEFAULT_SCORES) if self.basis == "percent" else None
+
+
+def _optional_scores(value: object) -> Mapping[str, tuple[Number, Number]] | None:
+    if value is None:
+        return None
+    if not isinstance(value, Mapping):
+        raise TypeError(f"'scores' must map grade names to (low, high) pairs (got {type(value).__name__})")
+    out = {}
+    for key, pair in value.items():
+        if not isinstance(pair, Sequence) or isinstance(pair, str) or len(pair) != 2:
+            raise TypeError(f"'scores[{key}]' must be a (low, high) pair (got {pair!r})")
+        low, high = (to_number(v, name=f"scores[{key}]") for v in pair)
+        out[_name(key)] = (low, high)
+    return FrozenDict(out)
+
+
+def _places(value: object) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 10:
+        raise ValueError(f"decimal places must be a whole number 0–10 (got {value!r})")
+    return value
+
+
+def _flag(value: object) -> bool:
+    if not isinstance(value, bool):
+        raise TypeError(f"must be true or false (got {value!r} of type {type(value).__name__})")
+    return value
+
+
+def _caps(value: object) -> tuple[GradeCap, ...]:
+    items: tuple[Any, ...] = tuple(value) if isinstance(value, Iterable) else (value,)
+    for item in items:
+        if not isinstance(item, GradeCap):
+            raise TypeError(f"'caps' must hold GradeCap objects (got {type(item).__name__})")
+    return items
+
+
+def _quotas(value: object) -> tuple[Quota, ...]:
+    items: tuple[Any, ...] = tuple(value) if isinstance(value, Iterable) else (value,)
+    for item in items:
+        if not isinstance(item, Quota):
+            raise TypeError(f"'quotas' must hold Quota objects (got {type(item).__name__})")
+    return items
+
+
 @attrs.frozen(kw_only=True, repr=False)
 class Scheme:
     """A whole evaluation scheme (指标体系) for one year.
@@ -536,22 +766,44 @@ class Scheme:
         name: the scheme's title.
         groups: the top of the tree (一级指标 groups).
         basis: ``percent`` (weights are percentages summing to ``total``) or
-            ``points`` (分值 summing to ``total``).
+            ``points`` (分值 summing to ``total``). In a points scheme every
+            indicator scores in its own 分: score formulas, deductions and
+            bonuses speak in 分, and an indicator's full points are its 分值.
         total: the full marks: 100 for percent schemes, e.g. 1000 for Xiamen.
         categories: unit categories with their own weight columns (委, 局, 办);
             empty when every unit is weighted alike.
-        full_score: the score of a perfect indicator (100): an indicator's
-            contribution is ``score / full_score × weight``.
-        scores: score interval of each grade (``DEFAULT_SCORES``); also used to
-            find the grade of an indicator scored by a formula.
-        overall: the grading of a unit's total; by default the ``scores``
-            intervals applied to the total as a share of ``total``.
+        full_score: the top of the grades' score intervals (100): in a percent
+            scheme an indicator scores 0–``full_score`` and contributes
+            ``score / full_score × weight``; in a points scheme a grade's
+            interval is read as a share of the indicator's points.
+        scores: score interval of each grade (``DEFAULT_SCORES`` for percent
+            schemes; none for points schemes unless given); also used to find
+            the grade of an indicator scored by a formula.
+        overall: the grading of a unit's total (variable ``总分``); by default
+            the ``scores`` intervals applied to the total as a share of
+            ``total`` (no overall grade when there are no ``scores``). Its
+            conditions may read 总分, each group's ``<组>得分`` and
+            ``<组>得分率`` (share of its points), each indicator's
+            ``指标<code>得分``, ``指标<code>得分率`` and ``指标<code>等次`` (the
+            grade's place, 1 for the best), ``评为<等次>的指标数``, and the unit's data.
+        caps: ceilings on the overall grade (等次最高为合格).
+        quotas: limits on how many units get a grade (优秀不超过30%).
         periods: how period results make the year's (R15): ``mean`` of the
             period scores (the default), ``sum`` the period inputs and evaluate
             once, or ``last``.
         policies: scheme-wide vetoes and adjustments of the total.
+        round_total: round the total half up (四舍五入) to this many decimal
+            places before grading and ranking; the rounded total is reported.
+        round_scores: round each indicator's score likewise before it is added.
+        cap_total: keep the total within full marks (the default; the trail
+            says when it caps); ``False`` lets bonuses lift it above (总分可超过100分).
+        normalize: 折算 — the total is what the applicable indicators earned
+            over the points they could earn, times ``total``, instead of moving
+            the weight of indicators that do not apply.
         language: ``zh`` or ``en``, for explanations.
         year, source: free text kept with the scheme.
+        stand_in: non-empty when a scheme-wide reading is not in the source
+            (e.g. its overall grading): what the stand-in is. Explanations show it.
     """
 
     name: str
@@ -560,16 +812,28 @@ class Scheme:
     total: Number = attrs.field(default=Decimal(100), converter=_number)
     categories: tuple[str, ...] = attrs.field(default=(), converter=_categories)
     full_score: Number = attrs.field(default=Decimal(100), converter=_number)
-    scores: Mapping[str, tuple[Number, Number]] = attrs.field(factory=lambda: dict(DEFAULT_SCORES))
+    scores: Mapping[str, tuple[Number, Number]] | None = attrs.field(
+        default=attrs.Factory(_default_scores, takes_self=True), converter=_optional_scores
+    )
     overall: GradeScale | None = None
+    caps: tuple[GradeCap, ...] = attrs.field(default=(), converter=_caps)
+    quotas: tuple[Quota, ...] = attrs.field(default=(), converter=_quotas)
     periods: Literal["mean", "sum", "last"] = "mean"
     policies: tuple[Veto | Adjust, ...] = attrs.field(default=(), converter=_scheme_policies)
+    round_total: int | None = attrs.field(default=None, converter=_places)
+    round_scores: int | None = attrs.field(default=None, converter=_places)
+    cap_total: bool = attrs.field(default=True, converter=_flag)
+    normalize: bool = attrs.field(default=False, converter=_flag)
     language: Literal["zh", "en"] = "zh"
     year: str = ""
     source: str = ""
-    _score_scale: GradeScale = attrs.field(init=False, repr=False, eq=False)
-    _overall_scale: GradeScale = attrs.field(init=False, repr=False, eq=False)
+    stand_in: str = ""
+    _score_scale: GradeScale | None = attrs.field(init=False, repr=False, eq=False)
+    _overall_scale: GradeScale | None = attrs.field(init=False, repr=False, eq=False)
     _leaves: tuple[Indicator, ...] = attrs.field(init=False, repr=False, eq=False)
+    _notes: tuple[Problem, ...] = attrs.field(init=False, repr=False, eq=False)
+    # The compiled plan, built by the scoring layer the first time it is needed.
+    _compiled: object = attrs.field(init=False, repr=False, eq=False, default=None)
 
     def __attrs_post_init__(self) -> None:
         object.__setattr__(
@@ -578,14 +842,49 @@ class Scheme:
         problems = list(self._check())
         if problems:
             raise SchemeError(problems, title=f"invalid scheme '{self.name}'")
-        object.__setattr__(self, "_score_scale", _score_scale(self.scores, self.full_score))
-        object.__setattr__(
-            self, "_overall_scale", self.overall or _score_scale(self.scores, self.total, "总分")
-        )
+        score_scale = None if self.scores is None else _score_scale(self.scores, self.full_score)
+        object.__setattr__(self, "_score_scale", score_scale)
+        overall = self.overall
+        if overall is None and self.scores is not None:
+            overall = _score_scale(self.scores, self.total, "总分")
+        object.__setattr__(self, "_overall_scale", overall)
+        later = list(self._check_overall())
+        if later:
+            raise SchemeError(later, title=f"invalid scheme '{self.name}'")
+        object.__setattr__(self, "_notes", tuple(self._collect_notes()))
+
+    def __reduce__(self) -> tuple[object, ...]:
+        # Rebuilt (and so checked and compiled) on the other side: the compiled
+        # plan holds closures that cannot be pickled.
+        fields = {a.name: getattr(self, a.name) for a in attrs.fields(Scheme) if a.init}
+        return (_rebuild_scheme, (fields,))
 
     def __repr__(self) -> str:
         unit = "%" if self.basis == "percent" else "分"
         return f"Scheme(name={self.name!r}, indicators={len(self._leaves)}, total={self.total}{unit})"
+
+    @property
+    def notes(self) -> tuple[Problem, ...]:
+        """What validation noticed that is not an error, each with its path.
+
+        A boundary point two printed bands share (it goes to the better grade),
+        a grade no input can reach (Shenzhen rule 12's 优 under 就低不就高).
+        """
+        return self._notes
+
+    def _collect_notes(self) -> Iterator[Problem]:
+        for path, node in self.paths():
+            if isinstance(node, Indicator):
+                if node.scale is not None:
+                    for note in node.scale.notes:
+                        yield Problem(f"{path}.scale", f"{node.label}: {note}")
+                for k, step in enumerate(node.steps):
+                    if isinstance(step, Part):
+                        for note in step.scale.notes:
+                            yield Problem(f"{path}.steps[{k}].scale", f"{node.label}, {step.target}: {note}")
+        if self.overall is not None:
+            for note in self.overall.notes:
+                yield Problem("overall", note)
 
     # -- navigation -----------------------------------------------------
     def indicators(self) -> tuple[Indicator, ...]:
@@ -620,14 +919,33 @@ class Scheme:
             yield from walk(f"groups[{i}]", group)
 
     @property
-    def score_scale(self) -> GradeScale:
-        """The grades of an indicator score (0 to ``full_score``)."""
+    def score_scale(self) -> GradeScale | None:
+        """The grades of an indicator score (0 to ``full_score``), if the scheme has ``scores``."""
         return self._score_scale
 
     @property
-    def overall_scale(self) -> GradeScale:
-        """The grades of a unit's total."""
+    def overall_scale(self) -> GradeScale | None:
+        """The grades of a unit's total (None when the scheme grades no total)."""
         return self._overall_scale
+
+    @property
+    def grades(self) -> tuple[str, ...]:
+        """The overall grades, best first (empty when the scheme grades no total)."""
+        return () if self._overall_scale is None else tuple(b.name for b in self._overall_scale.bands)
+
+    def overall_names(self) -> frozenset[str]:
+        """The names overall grading, caps and quotas may read besides the unit's data."""
+        names = {"总分"}
+        for _, node in self.paths():
+            if isinstance(node, Group):
+                names |= {f"{normalize_name(node.name)}得分", f"{normalize_name(node.name)}得分率"}
+        for ind in self._leaves:
+            names |= {f"指标{ind.code}得分", f"指标{ind.code}得分率", f"指标{ind.code}等次"}
+        for grade in {b.name for ind in self._leaves if ind.scale for b in ind.scale.bands} | set(
+            self.scores or ()
+        ):
+            names.add(f"评为{grade}的指标数")
+        return frozenset(names)
 
     def weight_columns(self) -> tuple[str | None, ...]:
         """The categories whose weights are checked (``(None,)`` without categories)."""
@@ -635,10 +953,12 @@ class Scheme:
 
     # -- validation -----------------------------------------------------
     def _check(self) -> Iterator[Problem]:
-        if self.basis not in ("percent", "points"):
-            yield Problem("basis", f"must be 'percent' or 'points' (got {self.basis!r})")
-        if self.periods not in ("mean", "sum", "last"):
-            yield Problem("periods", f"must be 'mean', 'sum' or 'last' (got {self.periods!r})")
+        yield from _choice("basis", self.basis, ("percent", "points"))
+        yield from _choice("periods", self.periods, ("mean", "sum", "last"))
+        yield from _choice("language", self.language, ("zh", "en"))
+        for i, veto_or_adjust in enumerate(self.policies):
+            if isinstance(veto_or_adjust, Veto):
+                yield from _choice(f"policies[{i}].effect", veto_or_adjust.effect, ("zero", "lowest_grade"))
         if not self.groups:
             yield Problem("groups", "a scheme needs at least one group")
             return
@@ -711,6 +1031,23 @@ class Scheme:
                 yield Problem(
                     f"{path}.steps[{k}]", f"categorical part '{target}' needs 'of' (the input to grade)"
                 )
+            if isinstance(step, Part) and step.scale.effective_scoring == "none":
+                yield Problem(
+                    f"{path}.steps[{k}].scale", "a part's scale must give scores (not scoring='none')"
+                )
+            if isinstance(step, Rank):
+                yield from _choice(f"{path}.steps[{k}].order", step.order, ("desc", "asc"))
+                yield from _choice(f"{path}.steps[{k}].within", step.within, ("all", "category"))
+            if isinstance(step, PeerRatio):
+                yield from _choice(f"{path}.steps[{k}].within", step.within, ("all", "category"))
+                if not isinstance(step.pooled, bool):
+                    yield Problem(f"{path}.steps[{k}].pooled", f"must be true or false (got {step.pooled!r})")
+        yield from _choice(f"{path}.within", ind.within, ("all", "category"))
+        if ind.max_score is not None and ind.max_score < 0:
+            yield Problem(f"{path}.max_score", f"must be >= 0 (got {_show(ind.max_score)})")
+        if ind.scale is not None and ind.scale.effective_scoring == "none":
+            yield Problem(f"{path}.scale", "an indicator's scale must give scores (not scoring='none')")
+        yield from _check_population(path, ind)
         yield from self._check_cycles(path, ind)
         if ind.scale is None and ind.score is None:
             yield Problem(
@@ -720,7 +1057,7 @@ class Scheme:
             yield Problem(path, f"indicator {ind.label} has both a scale and a score formula; keep one")
         if ind.scale is not None:
             for i, band in enumerate(ind.scale.bands):
-                if band.name not in self.scores and band.score is None and band.points is None:
+                if band.name not in (self.scores or {}) and band.score is None and band.points is None:
                     yield Problem(f"{path}.scale.bands[{i}]", f"grade '{band.name}' has no score interval")
         if ind.value is not None and ind.scale is not None and len(ind.scale.variables) > 1:
             yield Problem(
@@ -739,24 +1076,68 @@ class Scheme:
                     yield Problem(f"{where}.to", "an indicator cannot move its weight to itself")
             if isinstance(policy, Default):
                 grades = ind.scale.bands if ind.scale is not None else self._score_bands()
-                if policy.grade not in {b.name for b in grades}:
+                if policy.grade is None:
+                    if isinstance(policy.score, str):
+                        yield Problem(
+                            f"{where}.grade", f"a default needs a grade, or a score as a number ({ind.label})"
+                        )
+                elif policy.grade not in {b.name for b in grades}:
+                    shown = ", ".join(b.name for b in grades) or "it has no grades; give a score instead"
                     yield Problem(
                         f"{where}.grade",
-                        f"default grade '{policy.grade}' is not a grade of {ind.label} "
-                        f"({', '.join(b.name for b in grades)})",
+                        f"default grade '{policy.grade}' is not a grade of {ind.label} ({shown})",
                     )
-                if isinstance(policy.score, str) and policy.score not in ("midpoint", "top", "bottom"):
-                    yield Problem(
-                        f"{where}.score",
-                        f"must be 'midpoint', 'top', 'bottom' or a number (got {policy.score!r})",
-                    )
+                if isinstance(policy.score, str):
+                    yield from _choice(f"{where}.score", policy.score, ("midpoint", "top", "bottom"))
             if isinstance(policy, ZeroWhen) and policy.target is not None and policy.target not in targets:
                 yield Problem(f"{where}.target", f"no step computes '{policy.target}' in {ind.label}")
-            if isinstance(policy, Veto) and policy.effect not in ("zero", "lowest_grade"):
-                yield Problem(f"{where}.effect", f"must be 'zero' or 'lowest_grade' (got {policy.effect!r})")
+            if isinstance(policy, Veto):
+                yield from _choice(f"{where}.effect", policy.effect, ("zero", "lowest_grade"))
 
     def _score_bands(self) -> tuple[GradeBand, ...]:
-        return tuple(GradeBand(name=name, conditions=["得分>=0"]) for name in self.scores)
+        return tuple(GradeBand(name=name, conditions=["得分>=0"]) for name in self.scores or {})
+
+    def _check_overall(self) -> Iterator[Problem]:
+        """Caps and quotas name grades of the overall grading, which must exist for them."""
+        grades = list(self.grades)
+        if (self.caps or self.quotas) and not grades:
+            yield Problem("overall", "caps and quotas need an overall grading (give 'overall' or 'scores')")
+            return
+        for i, cap in enumerate(self.caps):
+            if cap.grade not in grades:
+                yield Problem(
+                    f"caps[{i}].grade", f"'{cap.grade}' is not an overall grade ({', '.join(grades)})"
+                )
+        for i, quota in enumerate(self.quotas):
+            where = f"quotas[{i}]"
+            yield from _choice(f"{where}.rounding", quota.rounding, ("floor", "ceil", "round"))
+            yield from _choice(f"{where}.ties", quota.ties, ("exclude", "include"))
+            yield from _choice(f"{where}.within", quota.within, ("all", "category"))
+            if quota.grade not in grades:
+                yield Problem(
+                    f"{where}.grade", f"'{quota.grade}' is not an overall grade ({', '.join(grades)})"
+                )
+                continue
+            if (quota.share is None) == (quota.count is None):
+                yield Problem(where, "give the limit as 'share' (0.3 or \"30%\") or as 'count', not both")
+            if quota.share is not None and not 0 < quota.share <= 1:
+                yield Problem(
+                    f"{where}.share", f"must be more than 0 and at most 1 (got {_show(quota.share)})"
+                )
+            if quota.count is not None and quota.count < 0:
+                yield Problem(f"{where}.count", f"must be >= 0 (got {quota.count})")
+            overflow = quota.overflow
+            if overflow is not None:
+                if overflow not in grades:
+                    yield Problem(
+                        f"{where}.overflow", f"'{overflow}' is not an overall grade ({', '.join(grades)})"
+                    )
+                elif grades.index(overflow) <= grades.index(quota.grade):
+                    yield Problem(f"{where}.overflow", f"'{overflow}' is not below '{quota.grade}'")
+            elif grades.index(quota.grade) == len(grades) - 1:
+                yield Problem(
+                    f"{where}.overflow", f"'{quota.grade}' is the lowest grade; name the overflow grade"
+                )
 
     @staticmethod
     def _check_cycles(path: str, ind: Indicator) -> Iterator[Problem]:
@@ -783,6 +1164,63 @@ class Scheme:
 
         for target in by_target:
             yield from visit(target, [])
+
+
+def _choice(path: str, value: object, options: Sequence[str]) -> Iterator[Problem]:
+    """A setting with a fixed set of values: anything else is a problem, with a did-you-mean."""
+    if isinstance(value, str) and value in options:
+        return
+    close = difflib.get_close_matches(str(value), list(options), n=1, cutoff=0.5)
+    hint = f"; did you mean '{close[0]}'?" if close else ""
+    yield Problem(path, f"must be one of {', '.join(repr(o) for o in options)} (got {value!r}){hint}")
+
+
+def _check_population(path: str, ind: Indicator) -> Iterator[Problem]:
+    """A value over all units must not depend on another value over all units.
+
+    Population values (max_of …, peer ratios, ranks) are computed in one pass
+    over the units before scoring; an argument that needs another population
+    value first would need a second pass.
+    """
+    by_target = {step_target(s): s for s in ind.steps}
+    population_targets = {
+        step_target(s)
+        for s in ind.steps
+        if isinstance(s, PeerRatio | Rank) or (isinstance(s, Formula) and s.population_calls)
+    }
+
+    def depends(names: Iterable[str], seen: set[str]) -> bool:
+        for name in names:
+            if name in population_targets:
+                return True
+            if name in by_target and name not in seen:
+                seen.add(name)
+                if depends(step_reads(by_target[name]), seen):
+                    return True
+        return False
+
+    formulas: list[tuple[str, Formula]] = [
+        (f"{path}.steps[{k}]", s) for k, s in enumerate(ind.steps) if isinstance(s, Formula)
+    ]
+    if ind.score is not None:
+        formulas.append((f"{path}.score", ind.score))
+    for k, policy in enumerate(ind.policies):
+        when = getattr(policy, "when", None)
+        if isinstance(when, Formula):
+            formulas.append((f"{path}.policies[{k}].when", when))
+    for where, formula in formulas:
+        for call in formula.population_calls:
+            if depends(call.argument.variables, set()):
+                yield Problem(where, f"{call.key} reads a value that is itself taken over all units")
+    for k, step in enumerate(ind.steps):
+        if isinstance(step, PeerRatio | Rank) and depends(step.reads, set()):
+            yield Problem(
+                f"{path}.steps[{k}]", f"'{step.target}' reads a value that is itself taken over all units"
+            )
+
+
+def _rebuild_scheme(fields: dict[str, object]) -> Scheme:
+    return Scheme(**fields)  # type: ignore[arg-type]
 
 
 def ordered_steps(ind: Indicator) -> list[Step]:

@@ -9,18 +9,14 @@ from fractions import Fraction
 
 import attrs
 
-from ._engine import (
-    Unit,
-    _Context,
-    _inputs_of,
-    _peer_tables,
-    _score_indicator,
-    _Words,
-    evaluate,
-)
 from ._errors import PerfrulesError
+from ._indicator import IndicatorPlan, inputs_of
 from ._numbers import Number, as_fraction, exact
+from ._plan import plan_of
+from ._population import population_values
+from ._results import evaluate
 from ._scheme import Indicator, PeerRatio, Rank, Scheme
+from ._unit import Unit
 
 __all__ = ["WhatIf", "whatif"]
 
@@ -58,14 +54,13 @@ class WhatIf:
 
 def _grades(scheme: Scheme, ind: Indicator) -> list[str]:
     scale = ind.scale if ind.scale is not None and not ind.scale.is_categorical else scheme.score_scale
-    return [b.name for b in scale.bands]
+    return [] if scale is None else [b.name for b in scale.bands]
 
 
 def _probe(
-    scheme: Scheme,
-    ind: Indicator,
+    plan: IndicatorPlan,
     unit: Unit,
-    ctx: _Context,
+    population: dict[tuple[str, str, str | None], Number],
     field: str,
     value: Fraction,
     peers: bool,
@@ -76,11 +71,13 @@ def _probe(
     try:
         if peers:
             # The unit's change moves its peers' figure too: recompute this
-            # indicator's peer tables with it.
-            ctx = _Context(scheme=scheme, peers={}, words=ctx.words)
-            _peer_tables(scheme, [changed if u.name == unit.name else u for u in units], ctx, only=ind)
-        scored = _score_indicator(ind, changed, ctx)
+            # indicator's population values with it.
+            everyone = [changed if u.name == unit.name else u for u in units]
+            population = population_values([plan], everyone).get(unit.name, {})
+        scored = plan.score(changed, population, False)
     except (PerfrulesError, KeyError, ZeroDivisionError):
+        return None
+    if scored.grade is None:
         return None
     return scored.grade, scored.score
 
@@ -131,13 +128,14 @@ def whatif(scheme: Scheme, units: Iterable[Unit], unit: str) -> tuple[WhatIf, ..
     baseline = evaluate(scheme, unit_list)
     current = baseline.unit(unit)
     target_unit = next(u for u in unit_list if u.name == current.unit)
-    ctx = _Context(scheme=scheme, peers={}, words=_Words(scheme.language))
-    _peer_tables(scheme, unit_list, ctx)
+    plan = plan_of(scheme)
+    population = population_values(plan.indicators, unit_list).get(target_unit.name, {})
     found: list[WhatIf] = []
     for result in current.indicators:
         if not result.applicable or result.grade is None or result.score is None:
             continue
         ind = scheme.indicator(result.code)
+        ind_plan = plan.indicators[plan.index[ind.code]]
         if ind.scale is not None and ind.scale.is_categorical:
             continue
         grades = _grades(scheme, ind)
@@ -146,13 +144,13 @@ def whatif(scheme: Scheme, units: Iterable[Unit], unit: str) -> tuple[WhatIf, ..
         wanted = grades[grades.index(result.grade) - 1]
         peer_fields = {f for s in ind.steps if isinstance(s, PeerRatio | Rank) for f in s.reads}
         options: list[WhatIf] = []
-        for local in sorted(_inputs_of(ind)):
+        for local in sorted(inputs_of(ind)):
             field = ind.inputs.get(local, local)
             raw = target_unit.data.get(field)
             if isinstance(raw, bool) or not isinstance(raw, int | Decimal | Fraction):
                 continue
             option = _search(
-                scheme, ind, target_unit, ctx, field, raw, wanted, grades, local in peer_fields, unit_list
+                ind_plan, target_unit, population, field, raw, wanted, grades, local in peer_fields, unit_list
             )
             if option is None:
                 continue
@@ -185,10 +183,9 @@ def whatif(scheme: Scheme, units: Iterable[Unit], unit: str) -> tuple[WhatIf, ..
 
 
 def _search(
-    scheme: Scheme,
-    ind: Indicator,
+    plan: IndicatorPlan,
     unit: Unit,
-    ctx: _Context,
+    population: dict[tuple[str, str, str | None], Number],
     field: str,
     raw: int | Decimal | Fraction,
     wanted: str,
@@ -203,7 +200,7 @@ def _search(
     goal = grades.index(wanted)
 
     def works(value: Fraction) -> tuple[str, Number] | None:
-        probe = _probe(scheme, ind, unit, ctx, field, value, peers, units)
+        probe = _probe(plan, unit, population, field, value, peers, units)
         if probe is None or probe[0] not in grades or grades.index(probe[0]) > goal:
             return None
         return probe

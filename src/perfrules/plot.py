@@ -21,8 +21,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from ._display import grade_colour, number
-from ._engine import Evaluation, UnitResult
 from ._numbers import round_half_up
+from ._results import Evaluation, UnitResult
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -111,7 +111,7 @@ def totals(evaluation: Evaluation, *, ax: Axes | None = None) -> Axes:
     """
     scored = [r for r in evaluation.ranking() if r.total is not None]
     ax = _axes(ax, (max(6.0, 0.7 * len(scored) + 2), 4.5))
-    grades = [b.name for b in evaluation.scheme.overall_scale.bands]
+    grades = list(evaluation.scheme.grades)
     lang = evaluation.scheme.language
     names = [r.unit for r in scored]
     values = [float(round_half_up(r.total, 4)) for r in scored if r.total is not None]
@@ -175,7 +175,7 @@ def contributions(result: UnitResult, *, ax: Axes | None = None) -> Axes:
 def grade_distribution(evaluation: Evaluation, *, ax: Axes | None = None) -> Axes:
     """How many units got each overall grade (units with errors are counted apart)."""
     ax = _axes(ax, (5.0, 3.5))
-    grades = [b.name for b in evaluation.scheme.overall_scale.bands]
+    grades = list(evaluation.scheme.grades)
     lang = evaluation.scheme.language
     counts = [sum(1 for r in evaluation if r.grade == g) for g in grades]
     labels: Sequence[str] = grades

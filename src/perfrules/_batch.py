@@ -1,0 +1,371 @@
+"""Scoring a batch of units: population values first, each unit, then quotas and ranks.
+
+``score_units`` is the one scoring loop behind ``evaluate`` (full results),
+the command line's totals-only output and the Dask and multi-process paths.
+With ``detail=False`` it records only what totals, grades, ranks and
+indicator scores need; the explained results are built from ``detail=True``
+outcomes. One unit's bad data is recorded on that unit and never stops the
+others.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from decimal import Decimal
+from fractions import Fraction
+
+from ._errors import DefinitionError, DivisionByZeroError, EvaluationError, MissingValueError, PerfrulesError
+from ._indicator import IndicatorPlan, Scored
+from ._numbers import Number, as_fraction
+from ._overall import finish_total, grade_total, overall_scope, redistribute, veto_event
+from ._plan import Plan, plan_of
+from ._population import apply_quota, population_values, rank_positions
+from ._scheme import Scheme, Veto
+from ._unit import PolicyEvent, Unit, UnitError
+
+__all__ = ["IndicatorOutcome", "UnitOutcome", "finish_batch", "score_unit", "score_units"]
+
+Population = Mapping[tuple[str, str, str | None], Number]
+
+
+class IndicatorOutcome:
+    """One indicator's part of a unit's outcome (kept only with ``detail``)."""
+
+    __slots__ = (
+        "applicable",
+        "base_weight",
+        "contribution",
+        "error",
+        "events",
+        "inputs",
+        "plan",
+        "scored",
+        "weight",
+    )
+
+    def __init__(self, plan: IndicatorPlan) -> None:
+        self.plan = plan
+        self.applicable = True
+        self.scored: Scored | None = None
+        self.base_weight = Fraction(0)
+        self.weight = Fraction(0)
+        self.contribution: Fraction | None = None
+        self.error: UnitError | None = None
+        self.events: list[PolicyEvent] = []
+        self.inputs: dict[str, object] = {}
+
+
+class UnitOutcome:
+    """What scoring found for one unit."""
+
+    __slots__ = (
+        "category_rank",
+        "errors",
+        "events",
+        "grade",
+        "indicators",
+        "rank",
+        "scores",
+        "total",
+        "unit",
+        "vetoed",
+        "weights",
+    )
+
+    def __init__(self, unit: Unit) -> None:
+        self.unit = unit
+        self.total: Number | None = None
+        self.grade: str | None = None
+        self.vetoed = False
+        self.events: list[PolicyEvent] = []
+        self.errors: list[UnitError] = []
+        self.indicators: list[IndicatorOutcome] | None = None
+        self.scores: list[Number | None] = []
+        self.weights: list[Fraction] = []
+        self.rank: int | None = None
+        self.category_rank: int | None = None
+
+
+def _field_of(exc: PerfrulesError) -> str | None:
+    if isinstance(exc, MissingValueError):
+        return exc.name
+    if isinstance(exc, DivisionByZeroError):
+        return exc.divisor
+    return None
+
+
+def unit_error(unit: Unit, code: str | None, exc: PerfrulesError, *, field: str | None = None) -> UnitError:
+    message = str(exc)
+    if isinstance(exc, DefinitionError):
+        message = f"the scheme's definition failed on this data: {message}"
+    return UnitError(
+        unit=unit.name,
+        indicator=code,
+        field=field if field is not None else _field_of(exc),
+        message=message,
+        error=type(exc).__name__,
+        origin=unit.origin,
+    )
+
+
+def score_unit(plan: Plan, unit: Unit, population: Population, *, detail: bool) -> UnitOutcome:
+    """Score one unit: every indicator, the total, the overall grade (no quota, no rank yet)."""
+    scheme = plan.scheme
+    words = plan.words
+    out = UnitOutcome(unit)
+    category = unit.category
+    if scheme.categories and category not in scheme.categories:
+        message = (
+            f"unknown category {category!r}; the scheme weighs by {', '.join(scheme.categories)}"
+            if category
+            else f"the unit needs a category ({', '.join(scheme.categories)})"
+        )
+        out.errors.append(
+            UnitError(
+                unit=unit.name,
+                indicator=None,
+                field="category",
+                message=message,
+                error="InvalidValueError",
+                origin=unit.origin,
+            )
+        )
+        return out
+    for code in sorted(unit.not_applicable):
+        if code not in plan.lookup:
+            out.errors.append(
+                UnitError(
+                    unit=unit.name,
+                    indicator=code,
+                    field="not_applicable",
+                    message=f"no indicator '{code}' in the scheme",
+                    error="InvalidValueError",
+                    origin=unit.origin,
+                )
+            )
+    base = plan.weights_for(category)
+    count = len(plan.indicators)
+    applicable = [True] * count
+    scored: list[Scored | None] = [None] * count
+    first_events: list[list[PolicyEvent]] = [[] for _ in range(count)]
+    failures: dict[int, UnitError] = {}
+    vetoes: list[PolicyEvent] = []
+    lowest = zeroed = False
+    for k, ind in enumerate(plan.indicators):
+        if base[k] == 0 and scheme.categories:
+            applicable[k] = False
+            first_events[k].append(
+                PolicyEvent(
+                    kind="not_assessed",
+                    message=words(
+                        f"“{category}”类单位不考核本指标（权重为 0）",
+                        f"not assessed for category '{category}' (weight 0)",
+                    ),
+                )
+            )
+            continue
+        try:
+            reason = ind.applicability(unit)
+        except PerfrulesError as exc:
+            failures[k] = unit_error(unit, ind.code, exc)
+            continue
+        if reason is not None:
+            applicable[k] = False
+            first_events[k].append(reason)
+            continue
+        try:
+            result = ind.score(unit, population, detail)
+            scored[k] = result
+            for veto in ind.veto_fired(unit, result):
+                lowest |= veto.effect == "lowest_grade"
+                zeroed |= veto.effect == "zero"
+                vetoes.append(veto_event(veto, ind.label, words))
+        except PerfrulesError as exc:
+            failures[k] = unit_error(unit, ind.code, exc)
+            scored[k] = None
+        except KeyError as exc:  # a name the data lacks, met outside a formula
+            failures[k] = unit_error(
+                unit, ind.code, EvaluationError(str(exc.args[0]) if exc.args else "KeyError")
+            )
+            scored[k] = None
+    if all(applicable):
+        weights = list(base)
+        weight_events: dict[int, list[PolicyEvent]] = {}
+    elif scheme.normalize:
+        weights = [w if applicable[k] else Fraction(0) for k, w in enumerate(base)]
+        weight_events = {}
+    else:
+        weights, weight_events = redistribute(plan, base, applicable)
+    contributions: list[Fraction | None] = [None] * count
+    total = Fraction(0)
+    possible = Fraction(0)
+    for k, ind in enumerate(plan.indicators):
+        s = scored[k]
+        if s is None:
+            continue
+        full = as_fraction(ind.full(category))
+        contribution = as_fraction(s.score) * weights[k] / full if full else Fraction(0)
+        contributions[k] = contribution
+        total += contribution
+        possible += weights[k]
+    errors = list(out.errors)
+    for k in sorted(failures):
+        errors.append(failures[k])
+    unit_events: list[PolicyEvent] = list(vetoes)
+    for policy in scheme.policies:
+        if isinstance(policy, Veto):
+            try:
+                if policy.when.evaluate(unit.data) is True:
+                    lowest |= policy.effect == "lowest_grade"
+                    zeroed |= policy.effect == "zero"
+                    unit_events.append(veto_event(policy, words("本单位", "the unit"), words))
+            except PerfrulesError as exc:
+                errors.append(unit_error(unit, None, exc))
+    scores = [None if s is None else s.score for s in scored]
+    out.scores = scores
+    out.weights = weights
+    if detail:
+        outcomes = []
+        for k, ind in enumerate(plan.indicators):
+            item = IndicatorOutcome(ind)
+            item.applicable = applicable[k]
+            item.scored = scored[k]
+            item.base_weight = base[k]
+            item.weight = weights[k]
+            item.contribution = contributions[k]
+            item.error = failures.get(k)
+            done = scored[k]
+            item.events = [
+                *first_events[k],
+                *weight_events.get(k, ()),
+                *(done.events if done is not None else ()),
+            ]
+            item.inputs = {f: unit.data[f] for f in sorted(ind.inputs) if f in unit.data}
+            for local, field in ind.ind.inputs.items():
+                if field in unit.data:
+                    item.inputs[local] = unit.data[field]
+            outcomes.append(item)
+        out.indicators = outcomes
+    if errors:
+        out.errors = errors
+        out.events = unit_events
+        return out
+    try:
+        final = finish_total(
+            plan, unit, total, earned=total, possible=possible, zeroed=zeroed, events=unit_events
+        )
+        scope = None
+        if plan.rich_overall:
+            grades = [None if s is None else s.grade for s in scored]
+            scope = overall_scope(plan, unit, final, weights, contributions, scores, grades)
+        grade = grade_total(plan, final, scope, unit_events)
+    except PerfrulesError as exc:
+        out.errors = [unit_error(unit, None, exc)]
+        out.events = unit_events
+        return out
+    if (lowest or zeroed) and plan.overall is not None:
+        grade = plan.scheme.grades[-1]
+    out.total = final
+    out.grade = grade
+    out.vetoed = lowest or zeroed
+    out.events = unit_events
+    return out
+
+
+def score_units(
+    scheme: Scheme,
+    units: Sequence[Unit],
+    *,
+    detail: bool,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> list[UnitOutcome]:
+    """Score a batch: population values once, every unit, then quotas and ranks."""
+    plan = plan_of(scheme)
+    population = population_values(plan.indicators, units) if plan.has_population else {}
+    outcomes = []
+    for done, unit in enumerate(units, start=1):
+        outcomes.append(score_unit(plan, unit, population.get(unit.name, {}), detail=detail))
+        if progress is not None:
+            progress(done, len(units), unit.name)
+    finish_batch(plan, outcomes)
+    return outcomes
+
+
+def finish_batch(plan: Plan, outcomes: Sequence[UnitOutcome]) -> None:
+    """Quotas, then ranks (overall and per category), over the units scored together."""
+    scored = [o for o in outcomes if o.total is not None]
+    scheme = plan.scheme
+    words = plan.words
+    grades = scheme.grades
+    for quota in scheme.quotas:
+        overflow = quota.overflow or grades[grades.index(quota.grade) + 1]
+        pools: dict[str | None, list[UnitOutcome]] = {}
+        for o in scored:
+            pools.setdefault(o.unit.category if quota.within == "category" else None, []).append(o)
+        for members in pools.values():
+            moved, exceeded = apply_quota(
+                quota, members, lambda o: o.grade, lambda o: o.total if o.total is not None else Decimal(0)
+            )
+            reason = quota.reason or words("等次比例控制", "grade quota")
+            for o in moved:
+                o.grade = overflow
+                o.events.append(
+                    PolicyEvent(
+                        kind="quota",
+                        message=words(
+                            f"{reason}：“{quota.grade}”名额已满，按总分排序降为“{overflow}”",
+                            f"{reason}: the places for '{quota.grade}' are taken by higher totals; '{overflow}'",
+                        ),
+                    )
+                )
+            if exceeded:
+                for o in members:
+                    if o.grade == quota.grade:
+                        o.events.append(
+                            PolicyEvent(
+                                kind="quota",
+                                message=words(
+                                    f"{reason}：名额边界处总分并列，并列单位均保留“{quota.grade}”，超出名额",
+                                    f"{reason}: units tied at the limit all keep '{quota.grade}'; the quota is exceeded",
+                                ),
+                            )
+                        )
+    _rank(scored, lambda o: None, overall=True)
+    if scheme.categories or any(o.unit.category for o in scored):
+        _rank(scored, lambda o: o.unit.category, overall=False)
+
+
+def _rank(scored: Sequence[UnitOutcome], key: Callable[[UnitOutcome], str | None], *, overall: bool) -> None:
+    """Ranks with ties sharing the better rank; vetoed units after every unit not vetoed."""
+    pools: dict[str | None, list[UnitOutcome]] = {}
+    for o in scored:
+        pools.setdefault(key(o), []).append(o)
+    for members in pools.values():
+        clean = [o for o in members if not o.vetoed]
+        vetoed = [o for o in members if o.vetoed]
+        ranks = rank_positions([as_fraction(o.total) for o in clean if o.total is not None])
+        after = rank_positions([as_fraction(o.total) for o in vetoed if o.total is not None])
+        for o, r in zip(clean, ranks, strict=True):
+            _set_rank(o, r, overall)
+        for o, r in zip(vetoed, after, strict=True):
+            _set_rank(o, len(clean) + r, overall)
+
+
+def _set_rank(o: UnitOutcome, rank: int, overall: bool) -> None:
+    if overall:
+        o.rank = rank
+    else:
+        o.category_rank = rank
+
+
+def check_units(units: Iterable[Unit]) -> list[Unit]:
+    """The units as a list, refusing non-units and duplicate names."""
+    unit_list = list(units)
+    seen: set[str] = set()
+    for unit in unit_list:
+        if not isinstance(unit, Unit):
+            raise TypeError(f"units must be Unit objects (got {unit!r} of type {type(unit).__name__})")
+        if unit.name in seen:
+            raise ValueError(f"two units are named '{unit.name}'")
+        seen.add(unit.name)
+    return unit_list

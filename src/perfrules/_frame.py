@@ -1,0 +1,68 @@
+"""Results as pandas DataFrames (the ``pandas`` extra); pandas is imported only when asked for."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ._numbers import Number, round_half_up
+
+if TYPE_CHECKING:
+    from ._results import Evaluation, IndicatorResult, UnitResult
+
+__all__ = ["evaluation_frame", "indicators_frame", "unit_frame"]
+
+
+def _pandas() -> Any:
+    try:
+        import pandas
+    except ImportError:  # pragma: no cover - depends on the environment
+        raise ImportError("this needs pandas: pip install 'perfrules[pandas]'") from None
+    return pandas
+
+
+def _float(value: Number | None) -> float | None:
+    """Exact numbers as floats for DataFrames (rounded half up to 6 places first)."""
+    if value is None:
+        return None
+    return float(round_half_up(value, 6))
+
+
+def _indicator_row(result: IndicatorResult) -> dict[str, object]:
+    return {
+        "code": result.code,
+        "indicator": result.name,
+        "applicable": result.applicable,
+        "grade": result.grade,
+        "score": _float(result.score),
+        "full": _float(result.full),
+        "weight": _float(result.weight),
+        "contribution": _float(result.contribution),
+    }
+
+
+def unit_frame(result: UnitResult) -> Any:
+    """One unit's indicators, one row each, indexed by code."""
+    return _pandas().DataFrame([_indicator_row(i) for i in result.indicators]).set_index("code")
+
+
+def evaluation_frame(evaluation: Evaluation) -> Any:
+    """One row per unit (rank, category, total, grade, errors), in ranking order."""
+    rows = [
+        {
+            "unit": r.unit,
+            "category": r.category,
+            "rank": r.rank,
+            "total": _float(r.total),
+            "grade": r.grade,
+            "errors": "; ".join(str(e) for e in r.errors),
+        }
+        for r in evaluation.ranking()
+    ]
+    return _pandas().DataFrame(rows).set_index("unit")
+
+
+def indicators_frame(evaluation: Evaluation) -> Any:
+    """One row per unit and indicator (long form)."""
+    return _pandas().DataFrame(
+        [{"unit": r.unit, **_indicator_row(i)} for r in evaluation.results for i in r.indicators]
+    )

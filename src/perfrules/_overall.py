@@ -1,0 +1,272 @@
+"""A unit's total and overall grade: weights that move, 折算, bonuses, vetoes, caps, rounding.
+
+Given every indicator's score for one unit, this works out the weight each
+indicator actually carries (R5: the weight of one that does not apply moves),
+the total (optionally 折算 over the applicable points, R25), scheme-wide
+adjustments, vetoes (一票否决), the full-marks cap, rounding (R23), and the
+overall grade with its caps (等次最高为合格, R22). Quotas and ranks need the
+whole batch and live in ``_population``/``_batch``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from fractions import Fraction
+
+from ._numbers import Number, as_fraction, exact, round_half_up, tidy_decimal
+from ._plan import GroupPlan, Plan
+from ._scheme import Adjust, Veto
+from ._unit import PolicyEvent, Unit
+from ._words import Words, num
+
+__all__ = ["finish_total", "grade_total", "group_totals", "overall_scope", "redistribute", "veto_event"]
+
+
+def redistribute(
+    plan: Plan, base: Sequence[Fraction], applicable: Sequence[bool]
+) -> tuple[list[Fraction], dict[int, list[PolicyEvent]]]:
+    """Move the weight of indicators that do not apply (R5)."""
+    words = plan.words
+    weights = list(base)
+    events: dict[int, list[PolicyEvent]] = {}
+    for k, ind in enumerate(plan.indicators):
+        if applicable[k] or base[k] == 0:
+            continue
+        moving = weights[k]
+        weights[k] = Fraction(0)
+        receiver = plan.receivers.get(k)
+        if receiver is not None and applicable[receiver]:
+            weights[receiver] += moving
+            other = plan.indicators[receiver]
+            events.setdefault(k, []).append(
+                PolicyEvent(
+                    kind="not_applicable",
+                    message=words(
+                        f"权重 {num(moving)} 调整至 {other.label}",
+                        f"its weight {num(moving)} moves to {other.label}",
+                    ),
+                )
+            )
+            events.setdefault(receiver, []).append(
+                PolicyEvent(
+                    kind="weight_in",
+                    message=words(
+                        f"承接 {ind.label} 调整来的权重 {num(moving)}",
+                        f"receives the weight {num(moving)} of {ind.label}",
+                    ),
+                )
+            )
+            continue
+        siblings = [s for s in plan.siblings.get(k, ()) if s != k and applicable[s] and weights[s] > 0]
+        if not siblings:
+            siblings = [s for s in range(len(weights)) if s != k and applicable[s] and weights[s] > 0]
+        share_base = sum((weights[s] for s in siblings), Fraction(0))
+        if share_base == 0:
+            continue
+        for s in siblings:
+            weights[s] += moving * weights[s] / share_base
+            events.setdefault(s, []).append(
+                PolicyEvent(
+                    kind="weight_in",
+                    message=words(
+                        f"按比例承接 {ind.label} 的权重",
+                        f"receives a proportional share of the weight of {ind.label}",
+                    ),
+                )
+            )
+        events.setdefault(k, []).append(
+            PolicyEvent(
+                kind="not_applicable",
+                message=words(
+                    f"权重 {num(moving)} 按比例分配给同组其他指标",
+                    f"its weight {num(moving)} is spread over the other indicators of its group in proportion",
+                ),
+            )
+        )
+    return weights, events
+
+
+def veto_event(policy: Veto, where: str, words: Words) -> PolicyEvent:
+    effect = {
+        "zero": words("总分计 0 分，等次为最低等次", "the total is set to 0 and the grade to the lowest"),
+        "lowest_grade": words(
+            "等次定为最低等次，得分照常计算，排名列于未被否决的单位之后",
+            "the grade drops to the lowest; the total stands; ranked after every unit not vetoed",
+        ),
+    }[policy.effect]
+    reason = policy.reason or policy.when.text
+    return PolicyEvent(
+        kind="veto",
+        message=words(f"一票否决（{where}：{reason}）：{effect}", f"veto ({where}: {reason}): {effect}"),
+    )
+
+
+def finish_total(
+    plan: Plan,
+    unit: Unit,
+    total: Fraction,
+    *,
+    earned: Fraction,
+    possible: Fraction,
+    zeroed: bool,
+    events: list[PolicyEvent],
+) -> Number:
+    """From the sum of contributions to the reported total.
+
+    In order: 折算 (when the scheme normalises), scheme-wide adjustments,
+    a zeroing veto, the floor at 0 and the cap at full marks (unless the
+    scheme lets the total pass it), and rounding (四舍五入).
+    """
+    scheme = plan.scheme
+    words = plan.words
+    unit_word = words.points if scheme.basis == "points" else ""
+    if scheme.normalize and possible != plan.full_marks:
+        total = Fraction(0) if possible == 0 else earned / possible * plan.full_marks
+        events.append(
+            PolicyEvent(
+                kind="normalize",
+                message=words(
+                    f"折算：实得分之和 {num(earned)} ÷ 适用指标分值之和 {num(possible)} × {num(plan.full_marks)}"
+                    f" = {num(total)}",
+                    f"normalised: earned {num(earned)} ÷ applicable points {num(possible)} × "
+                    f"{num(plan.full_marks)} = {num(total)}",
+                ),
+            )
+        )
+    for policy in scheme.policies:
+        if isinstance(policy, Adjust):
+            from ._indicator import _adjust_event, _adjustment
+
+            change, parts = _adjustment(policy, unit.data, "the scheme's adjustment", words, unit_word)
+            if parts:
+                total += change
+                events.append(_adjust_event(policy, change, parts, words, unit_word))
+    if zeroed:
+        total = Fraction(0)
+    if total < 0:
+        events.append(
+            PolicyEvent(
+                kind="capped",
+                message=words(
+                    f"总分 {num(total)} 低于 0，按 0 计", f"the total {num(total)} is below 0; 0 is used"
+                ),
+            )
+        )
+        total = Fraction(0)
+    if scheme.cap_total and total > plan.full_marks:
+        events.append(
+            PolicyEvent(
+                kind="capped",
+                message=words(
+                    f"总分 {num(total)}{unit_word} 超过满分，按满分 {num(plan.full_marks)}{unit_word} 计",
+                    f"the total {num(total)} is above full marks; {num(plan.full_marks)} is used",
+                ),
+            )
+        )
+        total = plan.full_marks
+    final = exact(total)
+    places = scheme.round_total
+    if places is not None:
+        rounded = tidy_decimal(round_half_up(final, places))
+        if rounded != final:
+            events.append(
+                PolicyEvent(
+                    kind="rounded",
+                    message=words(
+                        f"总分 {num(final)} 四舍五入保留 {places} 位小数为 {num(rounded)}",
+                        f"the total {num(final)} rounded half up to {places} places: {num(rounded)}",
+                    ),
+                )
+            )
+        final = rounded
+    return final
+
+
+def group_totals(
+    group: GroupPlan, weights: Sequence[Fraction], contributions: Sequence[Fraction | None]
+) -> tuple[Fraction, Fraction | None]:
+    """A group's weight used and what its indicators contributed (None when one failed)."""
+    weight = sum((weights[k] for k in group.leaves), Fraction(0))
+    parts = [contributions[k] for k in group.leaves]
+    if any(p is None for p in parts):
+        return weight, None
+    return weight, sum((p for p in parts if p is not None), Fraction(0))
+
+
+def overall_scope(
+    plan: Plan,
+    unit: Unit,
+    total: Number,
+    weights: Sequence[Fraction],
+    contributions: Sequence[Fraction | None],
+    scores: Sequence[Number | None],
+    grades: Sequence[str | None],
+) -> dict[str, object]:
+    """What overall grading and caps may read: data, 总分, groups' and indicators' scores."""
+    scope: dict[str, object] = dict(unit.data)
+
+    def walk(group: GroupPlan) -> None:
+        from ._formula import normalize_name
+
+        weight, got = group_totals(group, weights, contributions)
+        name = normalize_name(group.name)
+        if got is not None:
+            scope[f"{name}得分"] = exact(got)
+            if weight:
+                scope[f"{name}得分率"] = exact(got / weight)
+        for child in group.children:
+            if isinstance(child, GroupPlan):
+                walk(child)
+
+    for group in plan.groups:
+        walk(group)
+    counts: dict[str, int] = {}
+    for k, ind in enumerate(plan.indicators):
+        score = scores[k]
+        if score is None:
+            continue
+        scope[f"指标{ind.code}得分"] = score
+        full = ind.full(unit.category)
+        if full:
+            scope[f"指标{ind.code}得分率"] = exact(as_fraction(score) / as_fraction(full))
+        grade = grades[k]
+        if grade is not None:
+            counts[grade] = counts.get(grade, 0) + 1
+            scale = ind.ind.scale if ind.ind.scale is not None else plan.scheme.score_scale
+            if scale is not None:
+                names = [b.name for b in scale.bands]
+                if grade in names:
+                    scope[f"指标{ind.code}等次"] = Decimal(names.index(grade) + 1)
+    for grade in plan.scheme.overall_names():
+        if grade.startswith("评为") and grade.endswith("的指标数"):
+            scope[grade] = Decimal(counts.get(grade[2:-4], 0))
+    scope["总分"] = total
+    return scope
+
+
+def grade_total(
+    plan: Plan, total: Number, scope: Mapping[str, object] | None, events: list[PolicyEvent]
+) -> str | None:
+    """The overall grade from the total (and, for rich grading, the scope), then the caps."""
+    scale = plan.overall
+    if scale is None:
+        return None
+    words = plan.words
+    grade = scale.classify(total) if scope is None else scale.grade(scope).grade
+    grades = plan.scheme.grades
+    for cap in plan.scheme.caps:
+        assert scope is not None
+        if cap.when.evaluate(scope) is True and grades.index(grade) < grades.index(cap.grade):
+            reason = cap.reason or cap.when.text
+            events.append(
+                PolicyEvent(
+                    kind="grade_cap",
+                    message=words(
+                        f"{reason}：等次最高为“{cap.grade}”（原为“{grade}”）",
+                        f"{reason}: the grade can be at best '{cap.grade}' (was '{grade}')",
+                    ),
+                )
+            )
+            grade = cap.grade
+    return grade

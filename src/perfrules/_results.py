@@ -1,0 +1,381 @@
+"""Results: what ``evaluate`` returns, built from what scoring recorded.
+
+``evaluate(scheme, units)`` scores every unit and returns an
+:class:`Evaluation`: per unit a :class:`UnitResult` with its total, grade,
+ranks, every indicator's :class:`IndicatorResult` and the tree of
+:class:`GroupResult`. Explanations (``explain()``), tables and DataFrames are
+made from these on demand.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+import attrs
+
+from ._batch import IndicatorOutcome, UnitOutcome, check_units, score_units
+from ._formula import Value, normalize_name
+from ._numbers import Number, as_fraction, exact
+from ._plan import GroupPlan, plan_of
+from ._scale import GradeResult
+from ._scheme import Scheme
+from ._unit import Computation, PeriodResult, PolicyEvent, UnitError
+
+__all__ = ["Evaluation", "GroupResult", "IndicatorResult", "UnitResult", "evaluate"]
+
+
+@attrs.frozen(kw_only=True)
+class IndicatorResult:
+    """How one indicator scored for one unit.
+
+    Attributes:
+        code, name: the indicator.
+        applicable: False when it does not apply (or is not assessed) for the unit.
+        inputs: the data values the indicator read.
+        values: every value its steps computed.
+        value: the measured value that was graded.
+        grade: the grade (None when not applicable, failed, or ungraded).
+        score: the score in the indicator's own units: 分 in a points scheme
+            (0 to its points, more when its rule allows), 0 to the scheme's
+            ``full_score`` in a percent scheme.
+        full: the indicator's full points in those units (分值, or 100).
+        base_weight: the weight the scheme gives it for the unit's category.
+        weight: the weight actually used, after redistribution.
+        contribution: ``score / full × weight``: what it adds to the total.
+        grading: the scale's result, when a scale graded it.
+        periods: per-period results, when several periods were combined.
+        computations: each formula it ran, with the numbers put in.
+        events: every policy that fired and why.
+        error: the problem, when the indicator could not be scored.
+        stand_in: what the stand-in rule does, when the indicator's rule is
+            not the published one.
+    """
+
+    code: str
+    name: str
+    applicable: bool
+    inputs: Mapping[str, object]
+    values: Mapping[str, Value]
+    value: Value | None
+    grade: str | None
+    score: Number | None
+    base_weight: Number
+    weight: Number
+    contribution: Number | None
+    grading: GradeResult | None
+    periods: tuple[PeriodResult, ...]
+    events: tuple[PolicyEvent, ...]
+    error: UnitError | None = None
+    full: Number = Decimal(100)
+    computations: tuple[Computation, ...] = ()
+    stand_in: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class GroupResult:
+    """A group's part of one unit's result: the tree above the indicators.
+
+    Attributes:
+        name: the group (行政业绩, 差异化指标 …).
+        declared: the subtotal the scheme declares, if any.
+        weight: the weight its indicators actually used (after redistribution).
+        contribution: what its indicators contributed (None when one failed).
+        children: its groups and indicator results, in the scheme's order.
+    """
+
+    name: str
+    declared: Number | None
+    weight: Number
+    contribution: Number | None
+    children: tuple[GroupResult | IndicatorResult, ...]
+
+    def indicators(self) -> Iterator[IndicatorResult]:
+        """Every indicator result below this group."""
+        for child in self.children:
+            if isinstance(child, GroupResult):
+                yield from child.indicators()
+            else:
+                yield child
+
+
+@attrs.frozen(kw_only=True)
+class UnitResult:
+    """One unit's evaluation.
+
+    Attributes:
+        unit: the unit's name.
+        category: its category.
+        total: the total score (None when an error prevented it); rounded when
+            the scheme rounds totals.
+        grade: the overall grade (None likewise, or when the scheme grades no total).
+        rank: 1 for the best total among the units scored (ties share a rank;
+            vetoed units come after every unit that was not vetoed).
+        category_rank: the rank among units of the same category.
+        indicators: every indicator's result, in the scheme's order.
+        groups: the same results as a tree: the scheme's groups with their
+            weights and subtotals.
+        events: unit-level events (vetoes, adjustments of the total, caps,
+            rounding, quotas, 折算).
+        errors: every problem with this unit's data.
+        vetoed: whether a veto (一票否决) fired.
+        language: the scheme's language, for explanations.
+        full_marks: the scheme's total (100, 1000 …).
+        grades: the overall grades, best first.
+        points: whether the scheme is a points scheme (results in 分).
+        origin: where the unit's data came from (``data.csv row 4``).
+        stand_in: the scheme-wide stand-in note, if any.
+    """
+
+    unit: str
+    category: str | None
+    total: Number | None
+    grade: str | None
+    rank: int | None
+    category_rank: int | None
+    indicators: tuple[IndicatorResult, ...]
+    events: tuple[PolicyEvent, ...]
+    errors: tuple[UnitError, ...]
+    groups: tuple[GroupResult, ...] = ()
+    vetoed: bool = False
+    language: str = "zh"
+    full_marks: Number = Decimal(100)
+    grades: tuple[str, ...] = ("优", "良", "中", "差")
+    points: bool = False
+    origin: str = ""
+    stand_in: str = ""
+
+    @property
+    def ok(self) -> bool:
+        """Whether the unit was scored without errors."""
+        return not self.errors
+
+    def indicator(self, key: str) -> IndicatorResult:
+        """The result of the indicator with this code or name."""
+        wanted = normalize_name(key)
+        for result in self.indicators:
+            if wanted in (result.code, normalize_name(result.name)):
+                return result
+        raise KeyError(f"no indicator '{key}' in the result for '{self.unit}'")
+
+    def explain(self) -> str:
+        """The whole trail in plain language (Chinese for Chinese schemes): every formula
+        with its numbers, every grade, deduction, bonus, cap and veto, in the scheme's units (分)."""
+        from ._explain import explain_unit
+
+        return explain_unit(self)
+
+    def to_dataframe(self) -> Any:
+        """The unit's indicators as a pandas DataFrame (needs the ``pandas`` extra)."""
+        from ._frame import unit_frame
+
+        return unit_frame(self)
+
+    def _repr_html_(self) -> str:
+        from ._display import unit_html
+
+        return unit_html(self, self.grades)
+
+    def __str__(self) -> str:
+        from ._words import num
+
+        total = "—" if self.total is None else num(self.total)
+        return f"{self.unit}: {total} {self.grade or ''}".rstrip()
+
+
+@attrs.frozen(kw_only=True)
+class Evaluation:
+    """The results of one evaluation run.
+
+    Attributes:
+        scheme: the scheme evaluated.
+        results: one per unit, in the order the units were given.
+    """
+
+    scheme: Scheme = attrs.field(repr=False)
+    results: tuple[UnitResult, ...] = attrs.field(repr=False)
+
+    def __repr__(self) -> str:
+        scored = sum(1 for r in self.results if r.ok)
+        return f"Evaluation(scheme={self.scheme.name!r}, units={len(self.results)}, scored={scored})"
+
+    def __iter__(self) -> Iterator[UnitResult]:
+        return iter(self.results)
+
+    def __len__(self) -> int:
+        return len(self.results)
+
+    def unit(self, name: str) -> UnitResult:
+        """The result of the unit with this name (close names are suggested)."""
+        wanted = normalize_name(name)
+        for result in self.results:
+            if result.unit == wanted:
+                return result
+        close = difflib.get_close_matches(wanted, [r.unit for r in self.results], n=3, cutoff=0.4)
+        hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+        raise KeyError(f"no unit '{name}' in this evaluation{hint}")
+
+    @property
+    def errors(self) -> tuple[UnitError, ...]:
+        """Every unit's errors."""
+        return tuple(e for r in self.results for e in r.errors)
+
+    def ranking(self) -> tuple[UnitResult, ...]:
+        """Scored units from the best rank down; units with errors last."""
+        scored = sorted((r for r in self.results if r.rank is not None), key=lambda r: (r.rank, r.unit))
+        return (*scored, *(r for r in self.results if r.rank is None))
+
+    def explain(self, unit: str) -> str:
+        """The trail of one unit in plain language."""
+        return self.unit(unit).explain()
+
+    def to_records(self) -> dict[str, Any]:
+        """Plain data (dicts, lists, numbers rounded to 6 places), as ``perfrules score --format json``."""
+        from ._display import records
+
+        return records(self)
+
+    def to_dataframe(self) -> Any:
+        """One row per unit (rank, category, total, grade, errors), as a pandas DataFrame.
+
+        Needs the ``pandas`` extra (``pip install 'perfrules[pandas]'``).
+        """
+        from ._frame import evaluation_frame
+
+        return evaluation_frame(self)
+
+    def indicators_dataframe(self) -> Any:
+        """One row per unit and indicator (long form), as a pandas DataFrame."""
+        from ._frame import indicators_frame
+
+        return indicators_frame(self)
+
+    def _repr_html_(self) -> str:
+        from ._display import evaluation_html
+
+        return evaluation_html(self)
+
+
+def _indicator_result(item: IndicatorOutcome, category: str | None) -> IndicatorResult:
+    s = item.scored
+    plan = item.plan
+    return IndicatorResult(
+        code=plan.code,
+        name=plan.ind.name,
+        applicable=item.applicable,
+        inputs=item.inputs,
+        values=dict(s.values) if s is not None else {},
+        value=s.value if s is not None else None,
+        grade=s.grade if s is not None else None,
+        score=s.score if s is not None else None,
+        base_weight=exact(item.base_weight),
+        weight=exact(item.weight),
+        contribution=exact(item.contribution) if item.contribution is not None else None,
+        grading=s.grading if s is not None else None,
+        periods=s.periods if s is not None else (),
+        events=tuple(item.events),
+        error=item.error,
+        full=plan.full(category),
+        computations=tuple(s.computations) if s is not None else (),
+        stand_in=plan.ind.stand_in,
+    )
+
+
+def unit_result(scheme: Scheme, outcome: UnitOutcome) -> UnitResult:
+    """A unit's full result from its (detailed) outcome."""
+    unit = outcome.unit
+    indicators: tuple[IndicatorResult, ...] = ()
+    groups: tuple[GroupResult, ...] = ()
+    if outcome.indicators is not None:
+        indicators = tuple(_indicator_result(i, unit.category) for i in outcome.indicators)
+        if indicators:
+            groups = tuple(_group_result(g, indicators, unit.category) for g in plan_of(scheme).groups)
+    return UnitResult(
+        unit=unit.name,
+        category=unit.category,
+        total=outcome.total,
+        grade=outcome.grade,
+        rank=outcome.rank,
+        category_rank=outcome.category_rank,
+        indicators=indicators,
+        groups=groups,
+        events=tuple(outcome.events),
+        errors=tuple(outcome.errors),
+        vetoed=outcome.vetoed,
+        language=scheme.language,
+        full_marks=scheme.total,
+        grades=scheme.grades,
+        points=scheme.basis == "points",
+        origin=unit.origin,
+        stand_in=scheme.stand_in,
+    )
+
+
+def _group_result(
+    group: GroupPlan, indicators: tuple[IndicatorResult, ...], category: str | None
+) -> GroupResult:
+    children: list[GroupResult | IndicatorResult] = []
+    for child in group.children:
+        if isinstance(child, GroupPlan):
+            children.append(_group_result(child, indicators, category))
+        else:
+            children.append(indicators[child])
+    leaves = [c for c in children if isinstance(c, IndicatorResult)]
+    subgroups = [c for c in children if isinstance(c, GroupResult)]
+    weight = sum((as_fraction(c.weight) for c in leaves), Fraction(0)) + sum(
+        (as_fraction(g.weight) for g in subgroups), Fraction(0)
+    )
+    parts = [c.contribution for c in leaves if c.applicable] + [g.contribution for g in subgroups]
+    contribution = (
+        None
+        if any(p is None for p in parts)
+        else exact(sum((as_fraction(p) for p in parts if p is not None), Fraction(0)))
+    )
+    return GroupResult(
+        name=group.name,
+        declared=group.group.declared_for(category),
+        weight=exact(weight),
+        contribution=contribution,
+        children=tuple(children),
+    )
+
+
+def evaluate(
+    scheme: Scheme,
+    units: Iterable[Any],
+    *,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> Evaluation:
+    """Score every unit under a scheme.
+
+    Each unit is scored on its own: a problem in one unit's data is recorded
+    on that unit (``UnitResult.errors``, naming the indicator and the field)
+    and the others are still scored. Nothing is skipped silently: a missing
+    input either triggers a declared ``Default`` policy or is an error.
+    Values over all units (``max_of`` …, peer ratios, ranks, quotas) are
+    computed once for the batch.
+
+    Args:
+        scheme: the scheme.
+        units: the evaluated units and their data.
+        progress: called as ``progress(done, total, unit_name)`` after each
+            unit, for progress bars; the library itself never prints.
+
+    Returns:
+        The evaluation, with ranks among the units scored.
+
+    Raises:
+        TypeError: *units* holds something that is not a ``Unit``.
+        ValueError: two units share a name.
+
+    >>> from perfrules import load, sample_units
+    >>> evaluation = evaluate(load("shenzhen-2010-departments"), sample_units("shenzhen-2010-departments"))
+    >>> evaluation.ranking()[0].rank
+    1
+    """
+    unit_list = check_units(units)
+    outcomes = score_units(scheme, unit_list, detail=True, progress=progress)
+    return Evaluation(scheme=scheme, results=tuple(unit_result(scheme, o) for o in outcomes))

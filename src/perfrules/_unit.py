@@ -1,0 +1,146 @@
+"""Evaluated units and their data, and the records scoring makes about them.
+
+A :class:`Unit` is the input: a unit's name, category and data. Scoring
+records what happened to it as :class:`PolicyEvent` (a rule that fired) and
+:class:`UnitError` (data that could not be used); both appear in results.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+import attrs
+
+from ._formula import Value, normalize_name
+from ._frozen import FrozenDict
+from ._numbers import Number
+
+__all__ = ["Computation", "PeriodResult", "PolicyEvent", "Unit", "UnitError"]
+
+
+def _mapping(value: object) -> Mapping[str, object]:
+    if not isinstance(value, Mapping):
+        raise TypeError(f"'data' must be a mapping of names to values (got {type(value).__name__})")
+    return FrozenDict({normalize_name(str(k)): v for k, v in value.items()})
+
+
+def _periods(value: object) -> Mapping[str, Mapping[str, object]]:
+    if not isinstance(value, Mapping):
+        raise TypeError(f"'periods' must map period labels to data (got {type(value).__name__})")
+    return FrozenDict({str(k): _mapping(v) for k, v in value.items()})
+
+
+def _text(value: object) -> str:
+    return normalize_name(str(value))
+
+
+def _optional_text(value: object) -> str | None:
+    return None if value is None else normalize_name(str(value))
+
+
+def _codes(value: object) -> frozenset[str]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, Iterable):
+        raise TypeError(f"'not_applicable' must be a list of indicator codes (got {type(value).__name__})")
+    return frozenset(normalize_name(str(v)) for v in value)
+
+
+@attrs.frozen(kw_only=True)
+class Unit:
+    """An evaluated unit (被评估单位) and its data.
+
+    Attributes:
+        name: the unit's name.
+        category: its category (委/局/办) when the scheme weighs by category.
+        data: input values for the year, by name (keys are normalised).
+        periods: input values per period (``{"1月": {...}, "2月": {...}}``);
+            they override ``data`` for indicators reported more often than
+            yearly.
+        not_applicable: codes or names of indicators that do not apply to
+            this unit (its weight moves as the indicator's policy says).
+        origin: where the data came from (``data.csv row 4``), for messages.
+
+    >>> Unit(name="市交通运输委", category="委", data={"完成数": 29, "总数": 30}).data["完成数"]
+    29
+    """
+
+    name: str = attrs.field(converter=_text)
+    category: str | None = attrs.field(default=None, converter=_optional_text)
+    data: Mapping[str, object] = attrs.field(factory=FrozenDict, converter=_mapping)
+    periods: Mapping[str, Mapping[str, object]] = attrs.field(factory=FrozenDict, converter=_periods)
+    not_applicable: frozenset[str] = attrs.field(factory=frozenset, converter=_codes)
+    origin: str = attrs.field(default="", eq=False)
+
+
+@attrs.frozen(kw_only=True)
+class PolicyEvent:
+    """A policy that fired, or a rule that changed a result, and why.
+
+    Attributes:
+        kind: ``default``, ``not_applicable``, ``weight_in``, ``not_assessed``,
+            ``zero``, ``adjust``, ``capped``, ``veto`` or ``period``.
+        message: the explanation, in the scheme's language.
+    """
+
+    kind: str
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
+@attrs.frozen(kw_only=True)
+class UnitError:
+    """A problem with one unit's data; the other units are still scored.
+
+    Attributes:
+        unit: the unit's name.
+        indicator: the indicator's code (None for unit-level problems).
+        field: the data field concerned, when known.
+        message: what is wrong.
+        error: the exception's class name.
+        origin: where the unit's data came from (``data.csv row 4``), if known.
+    """
+
+    unit: str
+    indicator: str | None
+    field: str | None
+    message: str
+    error: str
+    origin: str = ""
+
+    def __str__(self) -> str:
+        where = [f"unit '{self.unit}'" + (f" ({self.origin})" if self.origin else "")]
+        if self.indicator is not None:
+            where.append(f"indicator {self.indicator}")
+        if self.field is not None:
+            where.append(f"field '{self.field}'")
+        return f"{', '.join(where)}: {self.message}"
+
+
+@attrs.frozen(kw_only=True)
+class PeriodResult:
+    """One period's result of an indicator reported more often than yearly."""
+
+    period: str
+    value: Value | None
+    grade: str | None
+    score: Number
+
+
+@attrs.frozen(kw_only=True)
+class Computation:
+    """One value an indicator computed, with its formula and the numbers put in.
+
+    Attributes:
+        target: the name computed (完成率, 得分 …).
+        formula: the formula as the scheme writes it (canonical form).
+        substituted: the formula with the unit's numbers in place of names.
+        value: the result.
+    """
+
+    target: str
+    formula: str
+    substituted: str
+    value: Value
