@@ -123,7 +123,7 @@ def _ranking_table(evaluation: Evaluation, colour: bool) -> str:
     )
     rows = []
     for r in evaluation.ranking():
-        grade = r.grade or ("未计分" if zh else "not scored")
+        grade = r.grade or ("—" if r.ok else ("未计分" if zh else "not scored"))
         rows.append([str(r.rank or "—"), r.unit, r.category or "", number(r.total), grade])
     table = format_table(headers, rows, ["right", "left", "left", "right", "left"])
     if colour:
@@ -217,6 +217,8 @@ def _cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         f"ok: {scheme.name} — {len(scheme.indicators())} indicators, "
         f"{len(list(scheme.paths())) - len(scheme.indicators())} groups\n"
     )
+    for note in scheme.notes:
+        out.write(f"note: {note.path or '(scheme)'}: {note.message}\n")
     return EXIT_OK
 
 

@@ -595,9 +595,22 @@ class IndicatorPlan:
         if not changed:
             return self._round(scored)
         ceiling = as_fraction(self.ceiling(category))
-        if score < 0 or score > ceiling:
+        full_text = num(self.full(category))
+        if score <= 0 < before:
+            # 扣完为止: deductions stop at zero, whether they reach it exactly or pass it.
+            shown = f"调整后为 {num(score)}{unit}，" if score < 0 else ""
+            scored.events.append(
+                PolicyEvent(
+                    kind="capped" if score < 0 else "adjusted",
+                    message=words(
+                        f"{shown}扣完为止，得 0{unit}（满分 {full_text}{unit}）",
+                        f"after adjustments {num(score)}; deductions stop at zero: 0 (full points {full_text})",
+                    ),
+                )
+            )
+            score = Fraction(0)
+        elif score < 0 or score > ceiling:
             bound = Fraction(0) if score < 0 else ceiling
-            full_text = num(self.full(category))
             scored.events.append(
                 PolicyEvent(
                     kind="capped",
