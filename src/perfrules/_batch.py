@@ -15,8 +15,10 @@ from decimal import Decimal
 from fractions import Fraction
 
 from ._errors import DefinitionError, DivisionByZeroError, EvaluationError, MissingValueError, PerfrulesError
+from ._formula import _add as exact_add
+from ._formula import _mul as exact_mul
 from ._indicator import IndicatorPlan, Scored
-from ._numbers import Number, as_fraction
+from ._numbers import EXACT_CONTEXT, Number, as_fraction, exact, tidy_decimal
 from ._overall import finish_total, grade_total, overall_scope, redistribute, veto_event
 from ._plan import Plan, plan_of
 from ._population import apply_quota, population_values, rank_positions
@@ -26,6 +28,12 @@ from ._unit import PolicyEvent, Unit, UnitError
 __all__ = ["IndicatorOutcome", "UnitOutcome", "finish_batch", "score_unit", "score_units"]
 
 Population = Mapping[tuple[str, str, str | None], Number]
+_ZERO = Decimal(0)
+_FZERO = Fraction(0)
+_ONE = Decimal(1)
+# Exact Decimal arithmetic: any rounding raises (and the caller falls back).
+_EXACT_ADD = EXACT_CONTEXT.add
+_EXACT_MUL = EXACT_CONTEXT.multiply
 
 
 class IndicatorOutcome:
@@ -188,26 +196,37 @@ def score_unit(plan: Plan, unit: Unit, population: Population, *, detail: bool) 
                 unit, ind.code, EvaluationError(str(exc.args[0]) if exc.args else "KeyError")
             )
             scored[k] = None
-    if all(applicable):
-        weights = list(base)
-        weight_events: dict[int, list[PolicyEvent]] = {}
-    elif scheme.normalize:
-        weights = [w if applicable[k] else Fraction(0) for k, w in enumerate(base)]
-        weight_events = {}
+    weight_events: dict[int, list[PolicyEvent]] = {}
+    contributions: list[Number | None] = [None] * count
+    total: Number = _ZERO
+    possible: Number = _ZERO
+    factors = plan.factors_for(category)
+    if all(applicable) or scheme.normalize:
+        # Weights as published: each contribution is score × (weight / full
+        # points), precomputed per category, in exact Decimal arithmetic.
+        weights = (
+            list(base) if all(applicable) else [w if applicable[k] else _FZERO for k, w in enumerate(base)]
+        )
+        for k, s in enumerate(scored):
+            if s is None:
+                continue
+            factor = factors[k]
+            contribution = s.score if factor is _ONE else exact_mul(s.score, factor)
+            contributions[k] = contribution
+            total = exact_add(total, contribution)
+            if scheme.normalize:
+                possible = exact_add(possible, plan.weight_numbers_for(category)[k])
     else:
         weights, weight_events = redistribute(plan, base, applicable)
-    contributions: list[Fraction | None] = [None] * count
-    total = Fraction(0)
-    possible = Fraction(0)
-    for k, ind in enumerate(plan.indicators):
-        s = scored[k]
-        if s is None:
-            continue
-        full = as_fraction(ind.full(category))
-        contribution = as_fraction(s.score) * weights[k] / full if full else Fraction(0)
-        contributions[k] = contribution
-        total += contribution
-        possible += weights[k]
+        for k, ind in enumerate(plan.indicators):
+            s = scored[k]
+            if s is None:
+                continue
+            full = as_fraction(ind.full(category))
+            contribution_f = as_fraction(s.score) * weights[k] / full if full else _FZERO
+            contributions[k] = exact(contribution_f)
+            total = exact_add(total, contributions[k])  # type: ignore[arg-type]
+            possible = exact_add(possible, exact(weights[k]))
     errors = list(out.errors)
     for k in sorted(failures):
         errors.append(failures[k])
@@ -252,7 +271,13 @@ def score_unit(plan: Plan, unit: Unit, population: Population, *, detail: bool) 
         return out
     try:
         final = finish_total(
-            plan, unit, total, earned=total, possible=possible, zeroed=zeroed, events=unit_events
+            plan,
+            unit,
+            as_fraction(total),
+            earned=as_fraction(total),
+            possible=as_fraction(possible),
+            zeroed=zeroed,
+            events=unit_events,
         )
         scope = None
         if plan.rich_overall:
@@ -272,6 +297,44 @@ def score_unit(plan: Plan, unit: Unit, population: Population, *, detail: bool) 
     return out
 
 
+def score_unit_lean(plan: Plan, unit: Unit) -> UnitOutcome | None:
+    """Totals only, for schemes whose every indicator is a reported score: no events, no trail.
+
+    Returns None whenever anything needs the full path (a value outside its
+    points, a missing or unreadable value, a category problem, rounding or
+    capping of the total), which then scores the unit again and explains it.
+    """
+    scheme = plan.scheme
+    category = unit.category
+    key = category if scheme.categories else None
+    rows = plan.lean_rows.get(key)
+    if rows is None or unit.not_applicable or unit.periods:
+        return None
+    data = unit.data
+    total = _ZERO
+    scores: list[Number | None] = []
+    append = scores.append
+    add, mul = _EXACT_ADD, _EXACT_MUL
+    try:
+        for key, fn, ceiling, factor in rows:
+            raw = data[key] if key is not None else fn(data)  # type: ignore[operator]
+            if type(raw) is not Decimal or raw < 0 or raw > ceiling:  # type: ignore[operator]
+                return None
+            append(raw)
+            total = add(total, raw if factor is _ONE else mul(raw, factor))
+    except Exception:
+        return None
+    if scheme.cap_total and total > plan.full_marks:  # type: ignore[operator]
+        return None
+    if scheme.round_total is not None:
+        return None
+    out = UnitOutcome(unit)
+    out.total = tidy_decimal(total)
+    out.scores = scores
+    out.grade = None if plan.overall is None else plan.overall.classify(out.total)
+    return out
+
+
 def score_units(
     scheme: Scheme,
     units: Sequence[Unit],
@@ -283,8 +346,10 @@ def score_units(
     plan = plan_of(scheme)
     population = population_values(plan.indicators, units) if plan.has_population else {}
     outcomes = []
+    lean = plan.lean and not detail
     for done, unit in enumerate(units, start=1):
-        outcomes.append(score_unit(plan, unit, population.get(unit.name, {}), detail=detail))
+        quick = score_unit_lean(plan, unit) if lean else None
+        outcomes.append(quick or score_unit(plan, unit, population.get(unit.name, {}), detail=detail))
         if progress is not None:
             progress(done, len(units), unit.name)
     finish_batch(plan, outcomes)

@@ -1398,6 +1398,7 @@ class Formula:
     _fn: Fn = attrs.field(init=False, repr=False)
     _variables: frozenset[str] = attrs.field(init=False, repr=False)
     _population: tuple[PopulationCall, ...] = attrs.field(init=False, repr=False)
+    _shown: str | None = attrs.field(init=False, repr=False, default=None)
 
     def __attrs_post_init__(self) -> None:
         object.__setattr__(self, "_variables", frozenset(_names(self.tree)))
@@ -1477,7 +1478,10 @@ class Formula:
     @property
     def expression(self) -> str:
         """The expression in canonical form (ASCII operators, minimal brackets)."""
-        return show(self.tree)
+        if self._shown is None:
+            object.__setattr__(self, "_shown", show(self.tree))
+        assert self._shown is not None
+        return self._shown
 
     @property
     def is_condition(self) -> bool:

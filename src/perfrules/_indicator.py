@@ -157,6 +157,14 @@ class IndicatorPlan:
             and FULL_NAME not in score_formula.variables
             and not ind.inputs
         )
+        # A direct indicator that applies to every unit and is not reported by
+        # period can be scored by the totals-only fast path (see _batch).
+        self.lean = (
+            self.direct
+            and ind.applies_to is None
+            and not self.periodic
+            and (self.scheme.score_scale is None or not self.points)
+        )
 
     def _formulas(self) -> list[Formula]:
         out: list[Formula] = [s for s in self.ind.steps if isinstance(s, Formula)]

@@ -9,14 +9,18 @@ unit does no tree walking or name lookups.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal
 from fractions import Fraction
 
+from ._formula import Name
 from ._indicator import IndicatorPlan
-from ._numbers import as_fraction
+from ._numbers import Number, as_fraction, exact
 from ._scheme import Group, Indicator, Scheme
 from ._words import Words
 
 __all__ = ["GroupPlan", "Plan", "plan_of"]
+
+_ONE = Decimal(1)
 
 
 class GroupPlan:
@@ -59,12 +63,45 @@ class Plan:
             c: tuple(as_fraction(i.weight_for(c)) for i in leaves) for c in columns
         }
         self.full_marks = as_fraction(scheme.total)
+        # score × factor is an indicator's contribution: weight / full points,
+        # kept as the Decimal 1 for points schemes (factor 1) so that adding
+        # up a unit's total is a chain of exact Decimal additions.
+        self.factors: dict[str | None, tuple[Number, ...]] = {}
+        self.weight_numbers: dict[str | None, tuple[Number, ...]] = {}
+        for c in columns:
+            row: list[Number] = []
+            for k, ind in enumerate(self.indicators):
+                full = as_fraction(ind.full(c))
+                factor = exact(self.weights[c][k] / full) if full else Decimal(0)
+                row.append(_ONE if factor == 1 else factor)
+            self.factors[c] = tuple(row)
+            self.weight_numbers[c] = tuple(exact(w) for w in self.weights[c])
         self.has_population = any(p.has_population for p in self.indicators)
         self.has_vetoes = any(p.vetoes for p in self.indicators) or any(
             type(p).__name__ == "Veto" for p in scheme.policies
         )
         overall = scheme.overall_scale
         self.overall = overall
+        # The totals-only fast path: every indicator is a reported score, and
+        # nothing scheme-wide needs more than the sum.
+        self.lean = (
+            all(p.lean for p in self.indicators)
+            and not scheme.policies
+            and not scheme.caps
+            and not scheme.normalize
+            and scheme.score_scale is None
+        )
+        self.lean_rows: dict[str | None, tuple[tuple[str | None, object, Number, Number], ...]] = {}
+        if self.lean:
+            for c in columns:
+                rows = []
+                for k, ind in enumerate(self.indicators):
+                    formula = ind.ind.score
+                    assert formula is not None
+                    # A score that is one reported value is read straight from the data.
+                    key = formula.tree.name if isinstance(formula.tree, Name) else None
+                    rows.append((key, formula._fn, ind.ceiling(c), self.factors[c][k]))
+                self.lean_rows[c] = tuple(rows)
         # Overall grading that reads more than the total needs the unit's
         # group scores and data: worked out only for such schemes.
         self.rich_overall = bool(scheme.caps) or (
@@ -78,6 +115,12 @@ class Plan:
     def weights_for(self, category: str | None) -> tuple[Fraction, ...]:
         key = category if self.scheme.categories else None
         return self.weights[key]
+
+    def factors_for(self, category: str | None) -> tuple[Number, ...]:
+        return self.factors[category if self.scheme.categories else None]
+
+    def weight_numbers_for(self, category: str | None) -> tuple[Number, ...]:
+        return self.weight_numbers[category if self.scheme.categories else None]
 
 
 def plan_of(scheme: Scheme) -> Plan:
