@@ -57,7 +57,7 @@ class IndicatorOutcome:
         self.scored: Scored | None = None
         self.base_weight = Fraction(0)
         self.weight = Fraction(0)
-        self.contribution: Fraction | None = None
+        self.contribution: Number | None = None
         self.error: UnitError | None = None
         self.events: list[PolicyEvent] = []
         self.inputs: dict[str, object] = {}
@@ -225,7 +225,7 @@ def score_unit(plan: Plan, unit: Unit, population: Population, *, detail: bool) 
             full = as_fraction(ind.full(category))
             contribution_f = as_fraction(s.score) * weights[k] / full if full else _FZERO
             contributions[k] = exact(contribution_f)
-            total = exact_add(total, contributions[k])  # type: ignore[arg-type]
+            total = exact_add(total, contributions[k])
             possible = exact_add(possible, exact(weights[k]))
     errors = list(out.errors)
     for k in sorted(failures):
@@ -318,13 +318,13 @@ def score_unit_lean(plan: Plan, unit: Unit) -> UnitOutcome | None:
     try:
         for key, fn, ceiling, factor in rows:
             raw = data[key] if key is not None else fn(data)  # type: ignore[operator]
-            if type(raw) is not Decimal or raw < 0 or raw > ceiling:  # type: ignore[operator]
+            if type(raw) is not Decimal or raw < 0 or raw > ceiling:
                 return None
             append(raw)
-            total = add(total, raw if factor is _ONE else mul(raw, factor))
+            total = add(total, raw if factor is _ONE else mul(raw, factor))  # type: ignore[arg-type]
     except Exception:
         return None
-    if scheme.cap_total and total > plan.full_marks:  # type: ignore[operator]
+    if scheme.cap_total and total > plan.full_marks:
         return None
     if scheme.round_total is not None:
         return None

@@ -184,14 +184,14 @@ def finish_total(
 
 
 def group_totals(
-    group: GroupPlan, weights: Sequence[Fraction], contributions: Sequence[Fraction | None]
+    group: GroupPlan, weights: Sequence[Fraction], contributions: Sequence[Number | None]
 ) -> tuple[Fraction, Fraction | None]:
     """A group's weight used and what its indicators contributed (None when one failed)."""
     weight = sum((weights[k] for k in group.leaves), Fraction(0))
     parts = [contributions[k] for k in group.leaves]
     if any(p is None for p in parts):
         return weight, None
-    return weight, sum((p for p in parts if p is not None), Fraction(0))
+    return weight, sum((as_fraction(p) for p in parts if p is not None), Fraction(0))
 
 
 def overall_scope(
@@ -199,7 +199,7 @@ def overall_scope(
     unit: Unit,
     total: Number,
     weights: Sequence[Fraction],
-    contributions: Sequence[Fraction | None],
+    contributions: Sequence[Number | None],
     scores: Sequence[Number | None],
     grades: Sequence[str | None],
 ) -> dict[str, object]:
