@@ -47,6 +47,7 @@ from ._files import (
 )
 from ._formula import FUNCTIONS, Formula, Value, normalize_name
 from ._numbers import LIMITS, Limits, Number, round_half_up, to_number
+from ._reweight import compare, compare_schemes, reweight
 from ._scale import (
     DEFAULT_SCORES,
     GradeBand,
@@ -73,6 +74,7 @@ from ._scheme import (
     Veto,
     ZeroWhen,
 )
+from ._sensitivity import Sensitivity, UnitSensitivity, sensitivity
 from ._version import __version__
 from ._whatif import WhatIf, whatif
 
@@ -117,15 +119,19 @@ __all__ = [
     "Scheme",
     "SchemeError",
     "Scoring",
+    "Sensitivity",
     "Step",
     "Unit",
     "UnitError",
     "UnitResult",
+    "UnitSensitivity",
     "Value",
     "Veto",
     "WhatIf",
     "ZeroWhen",
     "__version__",
+    "compare",
+    "compare_schemes",
     "dump",
     "dumps",
     "evaluate",
@@ -133,11 +139,13 @@ __all__ = [
     "load_units",
     "loads",
     "normalize_name",
+    "reweight",
     "round_half_up",
     "sample_units",
     "scheme_from_mapping",
     "scheme_to_mapping",
     "schemes",
+    "sensitivity",
     "to_number",
     "units_from_csv",
     "whatif",
