@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from fractions import Fraction
 from typing import Any
 
@@ -111,7 +111,7 @@ def _json(value: Number | None, places: int) -> int | float | None:
     return int(rounded) if rounded == rounded.to_integral_value() else float(rounded)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class Sensitivity:
     """The result of :func:`sensitivity`.
 
@@ -131,7 +131,13 @@ class Sensitivity:
     weight_spread: Number
     units: tuple[UnitSensitivity, ...] = attrs.field(repr=False)
 
-    def __iter__(self) -> Iterable[UnitSensitivity]:
+    def __repr__(self) -> str:
+        return (
+            f"Sensitivity(scheme={self.scheme.name!r}, units={len(self.units)}, runs={self.runs}, "
+            f"seed={self.seed}, weight_spread={self.weight_spread})"
+        )
+
+    def __iter__(self) -> Iterator[UnitSensitivity]:
         return iter(self.units)
 
     def __len__(self) -> int:
