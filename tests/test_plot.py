@@ -83,3 +83,26 @@ def test_html_and_dataframes(result):
     assert (
         repr(result) == "Evaluation(scheme='深圳市2010年度市政府工作部门绩效评估指标体系', units=8, scored=8)"
     )
+
+
+def test_rank_intervals_draws_bar_median_and_nominal(tmp_path):
+    """One row per unit in nominal order: a 5%–95% bar, a median dot and a nominal-rank marker."""
+    from perfrules import sensitivity
+
+    analysis = sensitivity(
+        load("xiamen-xiangan-2020"), sample_units("xiamen-xiangan-2020"), runs=12, seed=7, weight_spread=0.3
+    )
+    ax = plot.rank_intervals(analysis)
+    assert [t.get_text() for t in ax.get_yticklabels()] == [u.unit for u in analysis.units]
+    (bars,) = ax.collections[:1]
+    segments = [[tuple(p) for p in s] for s in bars.get_segments()]
+    assert segments == [[(u.rank_low, i), (u.rank_high, i)] for i, u in enumerate(analysis.units)]
+    medians, nominal = ax.collections[1], ax.collections[2]
+    assert [tuple(o) for o in medians.get_offsets()] == [
+        (u.rank_median, i) for i, u in enumerate(analysis.units)
+    ]
+    assert [tuple(o) for o in nominal.get_offsets()] == [(u.rank, i) for i, u in enumerate(analysis.units)]
+    assert "名次" in ax.get_xlabel()
+    path = tmp_path / "ranks.png"
+    ax.figure.savefig(path)
+    assert path.stat().st_size > 10_000

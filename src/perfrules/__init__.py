@@ -45,6 +45,7 @@ from ._formula import (
 )
 from ._numbers import LIMITS, Limits, Number, round_half_up, to_number
 from ._results import Evaluation, GroupResult, IndicatorResult, UnitResult, evaluate
+from ._reweight import compare, compare_schemes, reweight
 from ._scale import (
     DEFAULT_SCORES,
     GradeBand,
@@ -73,6 +74,7 @@ from ._scheme import (
     Veto,
     ZeroWhen,
 )
+from ._sensitivity import Sensitivity, UnitSensitivity, sensitivity
 from ._unit import Computation, PeriodResult, PolicyEvent, Unit, UnitError
 from ._version import __version__
 from ._whatif import WhatIf, whatif
@@ -124,15 +126,19 @@ __all__ = [
     "Scheme",
     "SchemeError",
     "Scoring",
+    "Sensitivity",
     "Step",
     "Unit",
     "UnitError",
     "UnitResult",
+    "UnitSensitivity",
     "Value",
     "Veto",
     "WhatIf",
     "ZeroWhen",
     "__version__",
+    "compare",
+    "compare_schemes",
     "dump",
     "dumps",
     "evaluate",
@@ -140,11 +146,13 @@ __all__ = [
     "load_units",
     "loads",
     "normalize_name",
+    "reweight",
     "round_half_up",
     "sample_units",
     "scheme_from_mapping",
     "scheme_to_mapping",
     "schemes",
+    "sensitivity",
     "to_number",
     "units_from_csv",
     "whatif",

@@ -19,6 +19,7 @@ import json
 import os
 import sys
 from collections.abc import Callable, Sequence
+from decimal import Decimal
 from pathlib import Path
 from typing import TextIO
 
@@ -28,6 +29,7 @@ from ._errors import PerfrulesError, Problem, SchemeError
 from ._files import DataError, load, load_units, sample_units, schemes
 from ._results import Evaluation, evaluate
 from ._scheme import Scheme
+from ._sensitivity import Sensitivity, sensitivity
 from ._unit import Unit
 from ._whatif import whatif
 
@@ -309,6 +311,71 @@ def _cmd_whatif(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
+def _sensitivity_csv(result: Sensitivity) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["rank", "unit", "category", "rank_low", "rank_high", "rank_median", *result.grade_names])
+    for record in result.to_records()["units"]:
+        writer.writerow(
+            [
+                "" if value is None else value
+                for value in (
+                    record["rank"],
+                    record["unit"],
+                    record["category"],
+                    record["rank_low"],
+                    record["rank_high"],
+                    record["rank_median"],
+                    *(record["grades"].get(g) for g in result.grade_names),
+                )
+            ]
+        )
+    return out.getvalue()
+
+
+def _cmd_sensitivity(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    if args.runs < 1:
+        raise UsageError(f"--runs must be at least 1 (got {args.runs})")
+    try:
+        spread = Decimal(args.weight_spread)
+    except ArithmeticError:
+        spread = Decimal("NaN")
+    if not spread.is_finite() or not 0 <= spread < 1:
+        raise UsageError(
+            f"--weight-spread must be a number from 0 up to (not including) 1 (got {args.weight_spread})",
+            "0.2 scales each weight by a factor between 0.8 and 1.2",
+        )
+    scheme = _scheme(args.scheme)
+    units = _units(scheme, args.data, args.scheme, args.category)
+    result = sensitivity(
+        scheme,
+        units,
+        runs=args.runs,
+        seed=args.seed,
+        weight_spread=spread,
+        progress=_Progress(args.runs, err),
+    )
+    failed = [u.unit for u in result.units if not u.scored]
+    if args.format == "json":
+        _emit(json.dumps(result.to_records(), ensure_ascii=False, indent=2), args.output, out)
+    elif args.format == "csv":
+        _emit(_sensitivity_csv(result), args.output, out, bom=True)
+    else:
+        zh = scheme.language == "zh"
+        bounds = f"[{1 - spread}, {1 + spread}]"
+        head = (
+            f"{result.runs} 次随机权重（各权重 ×{bounds}，种子 {result.seed}）"
+            if zh
+            else f"{result.runs} runs, each weight ×{bounds}, seed {result.seed}"
+        )
+        head = f"{scheme.name}\n{head}\n"
+        _emit(head + "\n" + result.table(), args.output, out)
+    if failed:
+        err.write(f"perfrules: {len(failed)} unit(s) could not be scored: {', '.join(failed)}\n")
+        return EXIT_PROBLEMS
+    return EXIT_OK
+
+
 # ---------------------------------------------------------------------------
 # The parser
 # ---------------------------------------------------------------------------
@@ -324,6 +391,13 @@ _EPILOG = {
     ),
     "explain": "example:\n  perfrules explain shenzhen-2010-departments sample --unit 市乙局",
     "whatif": "example:\n  perfrules whatif shenzhen-2010-departments sample --unit 市甲委",
+    "sensitivity": (
+        "examples:\n  perfrules sensitivity xiamen-xiangan-2020 sample --runs 200 --seed 7\n"
+        "  perfrules sensitivity my-scheme.toml data.csv --weight-spread 0.3 --format json -o ranks.json\n\n"
+        "Each run scales every weight by a random factor in [1-X, 1+X] (X = --weight-spread),\n"
+        "rescales each group back to its subtotal, and scores the units again. The interval\n"
+        "is the 5th to 95th percentile of a unit's rank over the runs (nearest-rank)."
+    ),
 }
 
 _SCHEME_HELP = "a scheme file (.toml, .json) or a built-in scheme name (see 'perfrules schemes')"
@@ -385,6 +459,26 @@ def build_parser() -> argparse.ArgumentParser:
             sub.add_argument("-o", "--output", help="write to this file instead of standard output")
         else:
             sub.add_argument("--unit", required=True, help="the unit's name")
+    sens = command(
+        "sensitivity",
+        "how far each unit's rank depends on the weights (random reweighting, Monte Carlo)",
+        _cmd_sensitivity,
+    )
+    sens.add_argument("scheme", help=_SCHEME_HELP)
+    sens.add_argument("data", help=_DATA_HELP)
+    sens.add_argument("--category", help="category (委/局/办 …) for units whose data gives none")
+    sens.add_argument("--runs", type=int, default=200, help="how many random weightings (default: 200)")
+    sens.add_argument("--seed", type=int, help="random seed, for a result that can be repeated")
+    sens.add_argument(
+        "--weight-spread",
+        default="0.2",
+        metavar="X",
+        help="scale each weight by a factor in [1-X, 1+X], 0 <= X < 1 (default: 0.2)",
+    )
+    sens.add_argument(
+        "--format", choices=["table", "csv", "json"], default="table", help="output format (default: table)"
+    )
+    sens.add_argument("-o", "--output", help="write to this file instead of standard output")
     return parser
 
 

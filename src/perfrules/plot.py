@@ -1,11 +1,13 @@
 """Plots of evaluation results, with matplotlib (``pip install 'perfrules[plot]'``).
 
-Three charts that analysts ask for first:
+The charts that analysts ask for first:
 
 - :func:`totals` — each unit's total, in ranking order, coloured by grade;
 - :func:`contributions` — what each indicator contributed to one unit's total,
   against its weight;
-- :func:`grade_distribution` — how many units got each grade.
+- :func:`grade_distribution` — how many units got each grade;
+- :func:`rank_intervals` — how far each unit's rank moves when the weights do
+  (the result of :func:`perfrules.sensitivity`).
 
 Each draws on the ``ax`` you give (or a new figure) and returns the axes.
 Chinese labels need a CJK font: the first time a chart is drawn, perfrules
@@ -23,11 +25,12 @@ from typing import TYPE_CHECKING, Any
 from ._display import grade_colour, number
 from ._numbers import round_half_up
 from ._results import Evaluation, UnitResult
+from ._sensitivity import Sensitivity
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-__all__ = ["contributions", "grade_distribution", "totals"]
+__all__ = ["contributions", "grade_distribution", "rank_intervals", "totals"]
 
 _CJK_FAMILIES = (
     "Noto Sans CJK SC",
@@ -193,4 +196,69 @@ def grade_distribution(evaluation: Evaluation, *, ax: Axes | None = None) -> Axe
     ax.set_ylabel(_zh(lang, "单位数", "units"))
     ax.set_title(_zh(lang, "等次分布", "grade distribution"), fontsize=10)
     ax.set_ylim(0, max([*counts, 1]) * 1.2)
+    return ax
+
+
+def rank_intervals(sensitivity: Sensitivity, *, ax: Axes | None = None) -> Axes:
+    """Each unit's rank interval under random weights, as COINr draws it.
+
+    One row per unit, from the best nominal rank down: a bar from the 5th to
+    the 95th percentile of its rank (``rank_low`` to ``rank_high``), a dot at
+    the median rank and a diamond at the nominal rank (the weights as
+    published). Rank 1 is on the left. Units that could not be scored are
+    left out.
+
+    Args:
+        sensitivity: the result of :func:`perfrules.sensitivity`.
+        ax: the axes to draw on; by default a new figure.
+
+    Returns:
+        The axes.
+    """
+    scored = [u for u in sensitivity.units if u.rank is not None and u.rank_low is not None]
+    ax = _axes(ax, (6.5, max(3.0, 0.42 * len(scored) + 1.2)))
+    lang = sensitivity.scheme.language
+    rows = list(range(len(scored)))
+    lows = [float(u.rank_low or 0) for u in scored]
+    highs = [float(u.rank_high or 0) for u in scored]
+    ax.hlines(
+        rows, lows, highs, colors="#8fb8de", linewidth=7, label=_zh(lang, "5%–95% 名次区间", "rank 5%–95%")
+    )
+    ax.scatter(
+        [float(u.rank_median or 0) for u in scored],
+        rows,
+        color="#0969da",
+        s=36,
+        zorder=3,
+        label=_zh(lang, "中位名次", "median rank"),
+    )
+    ax.scatter(
+        [float(u.rank or 0) for u in scored],
+        rows,
+        marker="D",
+        facecolors="none",
+        edgecolors="#cf222e",
+        s=64,
+        zorder=4,
+        label=_zh(lang, "公布权重下的名次", "nominal rank"),
+    )
+    ax.set_yticks(rows, [u.unit for u in scored], fontsize=9)
+    ax.invert_yaxis()
+    count = max([*highs, float(len(sensitivity.units)), 1.0])
+    ax.set_xlim(0.5, count + 0.5)
+    ax.set_xticks(range(1, int(count) + 1))
+    ax.set_xlabel(_zh(lang, "名次（1 为最好）", "rank (1 is best)"))
+    ax.grid(axis="x", color="#eaeef2")
+    ax.set_axisbelow(True)
+    # Below the axes: inside, it would hide the last units' markers.
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=3, fontsize=8, frameon=False)
+    spread = number(sensitivity.weight_spread * 100, 1)
+    ax.set_title(
+        _zh(
+            lang,
+            f"{sensitivity.scheme.name}\n权重 ±{spread}%，{sensitivity.runs} 次",
+            f"{sensitivity.scheme.name}\nweights ±{spread}%, {sensitivity.runs} runs",
+        ),
+        fontsize=10,
+    )
     return ax

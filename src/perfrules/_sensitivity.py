@@ -1,0 +1,449 @@
+"""Rank sensitivity: how far each unit's rank depends on the weights (Monte Carlo).
+
+The question a published ranking invites is whether 3rd place would still be
+3rd had the weights been set a little differently. Like the uncertainty
+analysis of the JRC's COINr and COIN Tool, :func:`sensitivity` scores the
+units again under many randomly perturbed weightings and reports, for each
+unit, the interval its rank stays in (5th to 95th percentile), the median rank
+and how often it received each grade.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from fractions import Fraction
+from typing import Any
+
+import attrs
+
+from ._display import format_table, number
+from ._formula import normalize_name
+from ._numbers import Number, as_fraction, exact, round_half_up, tidy_decimal, to_number
+from ._results import Evaluation, evaluate
+from ._reweight import WeightTable, rebuild, sibling_sets, weight_table
+from ._scheme import Scheme
+from ._unit import Unit
+
+__all__ = ["Sensitivity", "UnitSensitivity", "perturb", "sensitivity"]
+
+_LOW = Fraction(5, 100)
+_MEDIAN = Fraction(1, 2)
+_HIGH = Fraction(95, 100)
+
+
+def _percentile(ordered: Sequence[int], share: Fraction) -> int:
+    """The nearest-rank percentile: the smallest value with at least *share* of the values at or below it.
+
+    Always one of the values (a rank that happened), never an interpolation.
+
+    >>> _percentile([1, 2, 2, 3, 9], Fraction(1, 2)), _percentile([1, 2, 2, 3, 9], Fraction(95, 100))
+    (2, 9)
+    """
+    index = max(1, math.ceil(share * len(ordered)))
+    return ordered[index - 1]
+
+
+@attrs.frozen(kw_only=True)
+class UnitSensitivity:
+    """How one unit's rank and grade moved over the runs of :func:`sensitivity`.
+
+    Attributes:
+        unit: the unit's name.
+        category: its category.
+        total: its total under the scheme as published (None when not scored).
+        grade: its grade under the scheme as published.
+        rank: its rank under the scheme as published (the nominal rank).
+        rank_low: the 5th percentile of its rank over the runs (the better end:
+            a smaller number), by the nearest-rank method.
+        rank_high: the 95th percentile of its rank (the worse end).
+        rank_median: the median rank (the 50th percentile, nearest-rank: the
+            lower of the two middle ranks when the runs are even).
+        ranks: its rank in each run, in run order.
+        grades: each overall grade (best first) → the share of runs that gave
+            it, exactly; the shares add up to 1.
+
+    A unit that could not be scored has no total, grade, ranks or shares.
+    """
+
+    unit: str
+    category: str | None
+    total: Number | None
+    grade: str | None
+    rank: int | None
+    rank_low: int | None
+    rank_high: int | None
+    rank_median: int | None
+    ranks: tuple[int, ...] = attrs.field(repr=False)
+    grades: Mapping[str, Fraction]
+
+    @property
+    def scored(self) -> bool:
+        """Whether the unit was scored (so it has ranks)."""
+        return self.rank is not None
+
+    @property
+    def width(self) -> int | None:
+        """How many ranks the interval spans (1 when the rank never moved)."""
+        if self.rank_low is None or self.rank_high is None:
+            return None
+        return self.rank_high - self.rank_low + 1
+
+    def to_record(self) -> dict[str, Any]:
+        """Plain data, as ``perfrules sensitivity --format json`` writes for a unit."""
+        return {
+            "unit": self.unit,
+            "category": self.category,
+            "total": _json(self.total, 6),
+            "grade": self.grade,
+            "rank": self.rank,
+            "rank_low": self.rank_low,
+            "rank_high": self.rank_high,
+            "rank_median": self.rank_median,
+            "grades": {grade: _json(share, 4) for grade, share in self.grades.items()},
+        }
+
+
+def _json(value: Number | None, places: int) -> int | float | None:
+    if value is None:
+        return None
+    rounded = tidy_decimal(round_half_up(value, places))
+    return int(rounded) if rounded == rounded.to_integral_value() else float(rounded)
+
+
+@attrs.frozen(kw_only=True, repr=False)
+class Sensitivity:
+    """The result of :func:`sensitivity`.
+
+    Attributes:
+        scheme: the scheme as published.
+        runs: how many perturbed weightings were scored.
+        seed: the seed of the random draws (drawn from the system when not
+            given, and kept here so that any run can be repeated).
+        weight_spread: X: each weight was scaled by a factor in [1−X, 1+X].
+        units: one record per unit, in the nominal ranking's order (units that
+            could not be scored last).
+    """
+
+    scheme: Scheme = attrs.field(repr=False)
+    runs: int
+    seed: int
+    weight_spread: Number
+    units: tuple[UnitSensitivity, ...] = attrs.field(repr=False)
+
+    def __repr__(self) -> str:
+        return (
+            f"Sensitivity(scheme={self.scheme.name!r}, units={len(self.units)}, runs={self.runs}, "
+            f"seed={self.seed}, weight_spread={self.weight_spread})"
+        )
+
+    def __iter__(self) -> Iterator[UnitSensitivity]:
+        return iter(self.units)
+
+    def __len__(self) -> int:
+        return len(self.units)
+
+    def unit(self, name: str) -> UnitSensitivity:
+        """The record of the unit with this name.
+
+        Raises:
+            KeyError: no such unit.
+        """
+        wanted = normalize_name(name)
+        for record in self.units:
+            if record.unit == wanted:
+                return record
+        raise KeyError(f"no unit '{name}' in this analysis (units: {', '.join(u.unit for u in self.units)})")
+
+    @property
+    def grade_names(self) -> tuple[str, ...]:
+        """The scheme's overall grades, best first."""
+        return tuple(self.scheme.grades)
+
+    def to_records(self) -> dict[str, Any]:
+        """Plain data (dicts, lists, numbers), as ``perfrules sensitivity --format json`` writes.
+
+        Grade shares are rounded to 4 places, totals to 6.
+        """
+        return {
+            "scheme": self.scheme.name,
+            "runs": self.runs,
+            "seed": self.seed,
+            "weight_spread": _json(self.weight_spread, 6),
+            "units": [u.to_record() for u in self.units],
+        }
+
+    def to_dataframe(self) -> Any:
+        """One row per unit: nominal rank, interval, median and a share column per grade.
+
+        Needs the ``pandas`` extra (``pip install 'perfrules[pandas]'``).
+        """
+        try:
+            import pandas
+        except ImportError:  # pragma: no cover - depends on the environment
+            raise ImportError("this needs pandas: pip install 'perfrules[pandas]'") from None
+        rows = []
+        for u in self.units:
+            row: dict[str, object] = {
+                "unit": u.unit,
+                "category": u.category,
+                "rank": u.rank,
+                "rank_low": u.rank_low,
+                "rank_high": u.rank_high,
+                "rank_median": u.rank_median,
+            }
+            for grade in self.grade_names:
+                share = u.grades.get(grade)
+                row[grade] = None if share is None else float(round_half_up(share, 6))
+            rows.append(row)
+        frame = pandas.DataFrame(rows).set_index("unit")
+        for column in ("rank", "rank_low", "rank_high", "rank_median"):
+            frame[column] = frame[column].astype("Int64")
+        return frame
+
+    def table(self) -> str:
+        """An aligned text table (Chinese headers for Chinese schemes)."""
+        zh = self.scheme.language == "zh"
+        headers = (
+            ["排名", "单位", "名次区间(5%–95%)", "中位名次"]
+            if zh
+            else ["rank", "unit", "rank 5%–95%", "median rank"]
+        )
+        headers += list(self.grade_names)
+        rows = []
+        for u in self.units:
+            if u.rank is None:
+                rows.append(
+                    ["—", u.unit, "未计分" if zh else "not scored", "—", *("—" for _ in self.grade_names)]
+                )
+                continue
+            rows.append(
+                [
+                    str(u.rank),
+                    u.unit,
+                    f"{u.rank_low}–{u.rank_high}",
+                    str(u.rank_median),
+                    *(number(u.grades.get(g, Fraction(0)) * 100, 1) + "%" for g in self.grade_names),
+                ]
+            )
+        aligns = ["right", "left", "right", "right", *("right" for _ in self.grade_names)]
+        return format_table(headers, rows, aligns)
+
+    def _repr_html_(self) -> str:
+        import html
+
+        head = "".join(
+            f"<th>{html.escape(h)}</th>" for h in ["rank", "unit", "rank 5%–95%", "median", *self.grade_names]
+        )
+        body = []
+        for u in self.units:
+            cells = [
+                "—" if u.rank is None else str(u.rank),
+                html.escape(u.unit),
+                "—" if u.rank is None else f"{u.rank_low}–{u.rank_high}",
+                "—" if u.rank_median is None else str(u.rank_median),
+                *("—" if g not in u.grades else number(u.grades[g] * 100, 1) + "%" for g in self.grade_names),
+            ]
+            body.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+        caption = (
+            f"<caption>{html.escape(self.scheme.name)}: {self.runs} runs, weights ×[1−{self.weight_spread}, "
+            f"1+{self.weight_spread}], seed {self.seed}</caption>"
+        )
+        return f"<table>{caption}<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def perturb(scheme: Scheme, factors: Mapping[str, object]) -> Scheme:
+    """The scheme with each indicator's weights scaled by a factor, then renormalised exactly.
+
+    Every weight column of indicator *code* is multiplied by ``factors[code]``
+    (1 when absent); then, in each column, the indicators directly under each
+    group are scaled together so that their sum is what it was. So every
+    group's subtotal — declared or not — and the scheme's total hold exactly,
+    and the result is a valid scheme. A group with a single indicator keeps
+    its weight whatever the factor; weights of 0 stay 0.
+
+    Args:
+        scheme: the scheme.
+        factors: indicator code → a positive factor (read exactly; floats by their repr).
+
+    Returns:
+        The perturbed scheme (the same object when nothing changes).
+
+    Raises:
+        KeyError: an unknown indicator code.
+        ValueError: a factor is not positive.
+
+    >>> from perfrules import load
+    >>> xiamen = load("xiamen-xiangan-2020")
+    >>> changed = perturb(xiamen, {"1": 2})       # 1 doubles, then 差异化指标 is scaled back to 420
+    >>> changed.indicator("1").weight, changed.indicator("2").weight
+    (Decimal('56'), Decimal('28'))
+    """
+    table = weight_table(scheme)
+    exact_factors: dict[str, Fraction] = {}
+    for code, value in factors.items():
+        if code not in table:
+            scheme.indicator(code)  # raises KeyError with close codes
+            code = scheme.indicator(code).code
+        factor = as_fraction(to_number(value, name=f"factor of '{code}'"))
+        if factor <= 0:
+            raise ValueError(f"factor of '{code}' must be positive (got {value!r})")
+        exact_factors[code] = factor
+    return rebuild(scheme, _renormalised(scheme, table, exact_factors))
+
+
+def _renormalised(scheme: Scheme, table: WeightTable, factors: Mapping[str, Fraction]) -> WeightTable:
+    columns = scheme.weight_columns()
+    out: WeightTable = {code: dict(row) for code, row in table.items()}
+    for _, _, codes in sibling_sets(scheme):
+        if len(codes) < 2:
+            continue  # the group's one indicator keeps the group's subtotal
+        for col in columns:
+            subtotal = sum((table[c][col] for c in codes), Fraction(0))
+            scaled = {c: table[c][col] * factors.get(c, Fraction(1)) for c in codes}
+            spread = sum(scaled.values(), Fraction(0))
+            if spread == 0 or spread == subtotal:
+                for c in codes:
+                    out[c][col] = scaled[c]
+                continue
+            ratio = subtotal / spread
+            for c in codes:
+                out[c][col] = scaled[c] * ratio
+    return out
+
+
+def sensitivity(
+    scheme: Scheme,
+    units: Iterable[Unit],
+    *,
+    runs: int = 200,
+    seed: int | None = None,
+    weight_spread: object = 0.2,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> Sensitivity:
+    """How far each unit's rank depends on the weights: a Monte-Carlo uncertainty analysis.
+
+    Each run scales every indicator's weight (all its category columns alike)
+    by a factor drawn uniformly from [1−X, 1+X], X = ``weight_spread``, and
+    renormalises exactly (see :func:`perturb`): in every column the
+    indicators directly under each group are scaled back to their sum, so the
+    group subtotals, the declared subtotals and the total all hold and the
+    perturbed scheme is valid. All units are then scored again and each
+    unit's rank and overall grade recorded. A group with one indicator cannot
+    shift weight inside itself, so its weight never moves.
+
+    Reported per unit: the nominal rank (weights as published), ``rank_low``
+    and ``rank_high`` — the 5th and 95th percentiles of its rank over the
+    runs, by the nearest-rank method (each is a rank that happened; the low
+    end is the better rank) — the median rank, and the share of runs in each
+    grade. The interval describes where the rank *usually* falls; a unit
+    balanced on a knife edge (say, tied with two others that any change of
+    weights separates, one above it and one below) can have its nominal rank
+    outside it.
+
+    The draws are reproducible: one factor per indicator per run, in the
+    scheme's order, from ``random.Random(seed)``, each float read exactly by
+    its repr. The same seed gives the same result; ``weight_spread=0`` gives
+    every unit the interval [nominal, nominal].
+
+    Args:
+        scheme: the scheme as published.
+        units: the units.
+        runs: how many perturbed weightings to score (1 or more).
+        seed: the random seed; by default one is drawn from the system and
+            recorded in the result.
+        weight_spread: X, with 0 ≤ X < 1 (0.2 means ±20%).
+        progress: called as ``progress(done, runs, label)`` after each run.
+
+    Returns:
+        The per-unit intervals and grade shares.
+
+    Raises:
+        ValueError: ``runs`` < 1, ``weight_spread`` outside [0, 1), or two
+            units share a name.
+
+    >>> from perfrules import load, sample_units
+    >>> result = sensitivity(load("xiamen-xiangan-2020"), sample_units("xiamen-xiangan-2020"),
+    ...                      runs=20, seed=7)
+    >>> first = result.units[0]
+    >>> first.unit, first.rank, first.rank_low <= first.rank <= first.rank_high, sum(first.grades.values())
+    ('局办', 1, True, Fraction(1, 1))
+    """
+    if isinstance(runs, bool) or not isinstance(runs, int) or runs < 1:
+        raise ValueError(f"'runs' must be a whole number of at least 1 (got {runs!r})")
+    spread = as_fraction(to_number(weight_spread, name="weight_spread"))
+    if not 0 <= spread < 1:
+        raise ValueError(f"'weight_spread' must be at least 0 and less than 1 (got {weight_spread!r})")
+    if seed is None:
+        seed = random.SystemRandom().randrange(2**32)
+    unit_list = list(units)
+    nominal = evaluate(scheme, unit_list)
+    table = weight_table(scheme)
+    codes = [ind.code for ind in scheme.indicators()]
+    rng = random.Random(seed)
+    low, high = float(1 - spread), float(1 + spread)
+    ranks: dict[str, list[int]] = {r.unit: [] for r in nominal.results if r.rank is not None}
+    grades: dict[str, dict[str, int]] = {name: {} for name in ranks}
+    for run in range(1, runs + 1):
+        # The factors are drawn before anything can fail, always in the same
+        # order, so a seed means the same weightings whatever the data.
+        factors = {code: as_fraction(to_number(rng.uniform(low, high))) for code in codes}
+        perturbed = rebuild(scheme, _renormalised(scheme, table, factors))
+        _record(evaluate(perturbed, unit_list), ranks, grades)
+        if progress is not None:
+            progress(run, runs, f"run {run}")
+    return Sensitivity(
+        scheme=scheme,
+        runs=runs,
+        seed=seed,
+        weight_spread=exact(spread),
+        units=tuple(_summary(result, ranks, grades, nominal) for result in nominal.ranking()),
+    )
+
+
+def _record(evaluation: Evaluation, ranks: dict[str, list[int]], grades: dict[str, dict[str, int]]) -> None:
+    for result in evaluation.results:
+        if result.unit in ranks and result.rank is not None:
+            ranks[result.unit].append(result.rank)
+            if result.grade is not None:  # schemes that grade no total still have ranks
+                counts = grades[result.unit]
+                counts[result.grade] = counts.get(result.grade, 0) + 1
+
+
+def _summary(
+    result: Any,
+    ranks: Mapping[str, Sequence[int]],
+    grades: Mapping[str, Mapping[str, int]],
+    nominal: Evaluation,
+) -> UnitSensitivity:
+    history = tuple(ranks.get(result.unit, ()))
+    if result.rank is None or not history:
+        return UnitSensitivity(
+            unit=result.unit,
+            category=result.category,
+            total=result.total,
+            grade=result.grade,
+            rank=result.rank,
+            rank_low=None,
+            rank_high=None,
+            rank_median=None,
+            ranks=history,
+            grades={},
+        )
+    ordered = sorted(history)
+    counts = grades[result.unit]
+    order = list(nominal.scheme.grades)
+    seen = [*order, *sorted(g for g in counts if g not in order)]
+    return UnitSensitivity(
+        unit=result.unit,
+        category=result.category,
+        total=result.total,
+        grade=result.grade,
+        rank=result.rank,
+        rank_low=_percentile(ordered, _LOW),
+        rank_high=_percentile(ordered, _HIGH),
+        rank_median=_percentile(ordered, _MEDIAN),
+        ranks=history,
+        grades={g: Fraction(counts.get(g, 0), len(history)) for g in seen} if counts else {},
+    )
