@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import doctest
 import importlib.util
 import os
 import re
@@ -30,7 +31,7 @@ def test_every_public_name_has_an_api_entry():
 
 @needs_source
 def test_doctest_fences_wrap_examples_in_code_blocks():
-    """The griffe extension turns `>>>` examples into fenced pycon blocks."""
+    """The griffe extension turns `>>>` examples into fenced pycon blocks, and roles into code."""
     pytest.importorskip("griffe")
     spec = importlib.util.spec_from_file_location("griffe_doctest", ROOT / "tools" / "griffe_doctest.py")
     assert spec is not None and spec.loader is not None
@@ -40,6 +41,8 @@ def test_doctest_fences_wrap_examples_in_code_blocks():
     assert module.fence_doctests(text) == (
         "Units.\n\n```pycon\n>>> [u for u in x][:3]\n['a']\n```\n\nAttributes:\n    x: y"
     )
+    assert module.plain_roles("see :func:`totals`") == "see `totals`"
+    assert doctest.testmod(module).failed == 0
 
 
 @needs_source
@@ -77,8 +80,10 @@ def test_site_builds_strict_and_documents_the_api(tmp_path):
     assert 'id="perfrules.Formula"' in formulas and "Formula.parse" in formulas
     assert 'id="perfrules.GradeScale"' in grading
     assert 'id="perfrules.evaluate"' in evaluation
-    # Doctest examples render as code, not as nested block quotes.
+    # Doctest examples render as code, not as nested block quotes; no Sphinx roles show.
     assert "<blockquote>" not in evaluation
+    for html in (site / "reference" / "api").rglob("*.html"):
+        assert not re.search(r":(func|class|meth):", html.read_text(encoding="utf-8")), html
     # Every page of the nav was built, the notebook and the Chinese quick start included.
     assert "探索深圳市2010年度" in page("notebooks", "explore-shenzhen")
     assert "快速入门" in page("quickstart.zh")

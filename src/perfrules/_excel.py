@@ -1,6 +1,6 @@
 """Excel workbooks of evaluation results (``pip install 'perfrules[excel]'``).
 
-:func:`write_workbook` writes three sheets: the ranking with every indicator's
+``write_workbook`` writes three sheets: the ranking with every indicator's
 score, the errors and notes (policies that fired), and the scheme itself.
 Numbers are number cells, so people can sort, filter and sum them; text is
 always text, never a formula (spreadsheet injection: a unit called
@@ -255,7 +255,7 @@ def write_workbook(evaluation: Evaluation, path: str | os.PathLike[str]) -> None
     moved into place, so a failed write leaves an existing file untouched.
 
     Args:
-        evaluation: the results, from :func:`perfrules.evaluate`.
+        evaluation: the results, from ``perfrules.evaluate()``.
         path: the workbook to write (conventionally ``….xlsx``); it is replaced.
 
     Raises:
