@@ -22,6 +22,7 @@ from ._errors import (
     Problem,
     SchemeError,
 )
+from ._excel import write_workbook
 from ._files import (
     dump,
     dumps,
@@ -156,6 +157,7 @@ __all__ = [
     "to_number",
     "units_from_csv",
     "whatif",
+    "write_workbook",
 ]
 
 # Tracebacks name errors by their public path (perfrules.FormulaSyntaxError,

@@ -224,10 +224,34 @@ def _cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
+def _wants_workbook(args: argparse.Namespace) -> bool:
+    """Whether ``score`` writes an Excel workbook.
+
+    It does for ``-o FILE.xlsx`` whatever ``--format`` says (JSON text in a
+    .xlsx file would only be a broken workbook), and for ``--format xlsx``.
+    """
+    if args.format == "xlsx" and args.output is None:
+        raise UsageError("--format xlsx writes a file", "add -o FILE.xlsx")
+    return args.format == "xlsx" or (args.output is not None and Path(args.output).suffix.lower() == ".xlsx")
+
+
+def _write_workbook(evaluation: Evaluation, output: str) -> None:
+    """Write the workbook (atomically: an existing file is replaced only once the new one is complete)."""
+    from ._excel import write_workbook
+
+    try:
+        write_workbook(evaluation, output)
+    except ImportError as exc:
+        raise UsageError(str(exc), "or write --format csv, which Excel also opens") from None
+
+
 def _cmd_score(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    workbook = _wants_workbook(args)
     scheme = _scheme(args.scheme)
     evaluation = _evaluate(scheme, _units(scheme, args.data, args.scheme, args.category), err)
-    if args.format == "json":
+    if workbook:
+        _write_workbook(evaluation, args.output)
+    elif args.format == "json":
         _emit(json.dumps(records(evaluation), ensure_ascii=False, indent=2), args.output, out)
     elif args.format == "csv":
         _emit(_csv_text(evaluation), args.output, out, bom=True)
@@ -387,7 +411,8 @@ _EPILOG = {
     "score": (
         "examples:\n  perfrules score shenzhen-2010-departments sample\n"
         "  perfrules score my-scheme.toml data.csv --format json -o results.json\n"
-        "  perfrules score shenzhen-2010-departments data.csv --category 委 --format csv -o 结果.csv"
+        "  perfrules score shenzhen-2010-departments data.csv --category 委 --format csv -o 结果.csv\n"
+        "  perfrules score shenzhen-2010-departments sample -o 结果.xlsx"
     ),
     "explain": "example:\n  perfrules explain shenzhen-2010-departments sample --unit 市乙局",
     "whatif": "example:\n  perfrules whatif shenzhen-2010-departments sample --unit 市甲委",
@@ -452,9 +477,9 @@ def build_parser() -> argparse.ArgumentParser:
         if name == "score":
             sub.add_argument(
                 "--format",
-                choices=["table", "csv", "json"],
+                choices=["table", "csv", "json", "xlsx"],
                 default="table",
-                help="output format (default: table)",
+                help="output format (default: table); -o FILE.xlsx always writes an Excel workbook",
             )
             sub.add_argument("-o", "--output", help="write to this file instead of standard output")
         else:
