@@ -22,7 +22,7 @@ from ._numbers import Number, round_half_up
 from ._scheme import Group, Indicator, Scheme
 
 if TYPE_CHECKING:
-    from ._engine import Evaluation
+    from ._results import Evaluation
 
 __all__ = ["write_workbook"]
 

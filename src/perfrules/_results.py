@@ -10,6 +10,7 @@ made from these on demand.
 from __future__ import annotations
 
 import difflib
+import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from decimal import Decimal
 from fractions import Fraction
@@ -246,6 +247,16 @@ class Evaluation:
         from ._frame import evaluation_frame
 
         return evaluation_frame(self)
+
+    def to_excel(self, path: str | os.PathLike[str]) -> None:
+        """Write the results as an Excel workbook (results, errors and notes, the scheme).
+
+        Needs the ``excel`` extra (``pip install 'perfrules[excel]'``); see
+        :func:`perfrules.write_workbook`.
+        """
+        from ._excel import write_workbook
+
+        write_workbook(self, path)
 
     def indicators_dataframe(self) -> Any:
         """One row per unit and indicator (long form), as a pandas DataFrame."""
