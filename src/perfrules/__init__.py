@@ -9,6 +9,7 @@ check them, and compute exact scores that explain themselves.
 Decimal('5.2')
 """
 
+from ._data import UnitList, units_from_json
 from ._engine import (
     Evaluation,
     GroupResult,
@@ -73,11 +74,14 @@ from ._scheme import (
     Veto,
     ZeroWhen,
 )
+from ._tables import NO_DATA, CellProblem, CellValue, NoData, read_cell
 from ._version import __version__
 from ._whatif import WhatIf, whatif
 
 __all__ = [
     "Adjust",
+    "CellProblem",
+    "CellValue",
     "DEFAULT_SCORES",
     "DataError",
     "Default",
@@ -103,6 +107,8 @@ __all__ = [
     "Limits",
     "MatchPolicy",
     "MissingValueError",
+    "NO_DATA",
+    "NoData",
     "NotApplicable",
     "Number",
     "NumberTooLargeError",
@@ -120,6 +126,7 @@ __all__ = [
     "Step",
     "Unit",
     "UnitError",
+    "UnitList",
     "UnitResult",
     "Value",
     "Veto",
@@ -133,6 +140,7 @@ __all__ = [
     "load_units",
     "loads",
     "normalize_name",
+    "read_cell",
     "round_half_up",
     "sample_units",
     "scheme_from_mapping",
@@ -140,6 +148,7 @@ __all__ = [
     "schemes",
     "to_number",
     "units_from_csv",
+    "units_from_json",
     "whatif",
 ]
 

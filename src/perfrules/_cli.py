@@ -6,7 +6,9 @@ Exit codes (docs/reference/cli.md):
 - 1: problems found — an invalid scheme or data file, or units that could not
   be scored (their results are still printed);
 - 2: a usage mistake — unknown command or option, a file that does not exist,
-  a unit that is not in the data.
+  a unit that is not in the data;
+- 3: an internal error (a bug in perfrules): one line on stderr, and
+  ``--debug`` to see the traceback.
 """
 
 from __future__ import annotations
@@ -29,10 +31,12 @@ from ._errors import PerfrulesError, Problem, SchemeError
 from ._files import DataError, load, load_units, sample_units, schemes
 from ._scheme import Scheme
 from ._whatif import whatif
+from ._writers import escape_csv_text, write_atomic
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
 EXIT_USAGE = 2
+EXIT_INTERNAL = 3
 
 DEMO_SCHEME = "shenzhen-2010-departments"
 _PROGRESS_FROM = 20  # units; fewer finish before a bar is worth drawing
@@ -92,7 +96,14 @@ def _scheme(source: str) -> Scheme:
         raise UsageError(str(exc), "run 'perfrules schemes' to list the built-in schemes") from None
 
 
-def _units(scheme: Scheme, source: str, scheme_source: str, category: str | None) -> list[Unit]:
+def _units(
+    scheme: Scheme,
+    source: str,
+    scheme_source: str,
+    category: str | None,
+    err: TextIO,
+    sheet: str | None = None,
+) -> list[Unit]:
     if source == "sample":
         if scheme_source not in schemes():
             raise UsageError("'sample' data exists only for the built-in schemes", "run 'perfrules schemes'")
@@ -100,13 +111,24 @@ def _units(scheme: Scheme, source: str, scheme_source: str, category: str | None
     else:
         if not Path(source).exists():
             raise UsageError(
-                f"no data file '{source}'", "give a CSV or JSON file, or 'sample' for a built-in scheme"
+                f"no data file '{source}'",
+                "give a CSV, Excel (.xlsx) or JSON file, or 'sample' for a built-in scheme",
             )
-        units = load_units(source, scheme=scheme)
+        if sheet is not None and Path(source).suffix.lower() not in (".xlsx", ".xlsm"):
+            raise UsageError(
+                "--sheet is only for Excel workbooks (.xlsx)", "leave out --sheet for CSV or JSON"
+            )
+        units = load_units(source, scheme=scheme, sheet=sheet)
+    # What was read generously, or left out, is said once, before the results.
+    for note in units.notes:
+        err.write(f"note: {source}, {note.path}: {note.message}\n")
+    for unit in units:
+        for note in unit.notes:
+            err.write(f"note: {source}, {note.path}: {note.message}\n")
     if category is not None:
         import attrs
 
-        units = [u if u.category else attrs.evolve(u, category=category) for u in units]
+        return [u if u.category else attrs.evolve(u, category=category) for u in units]
     return units
 
 
@@ -143,18 +165,26 @@ def _csv_text(evaluation: Evaluation) -> str:
     indicators = evaluation.scheme.indicators()
     zh = evaluation.scheme.language == "zh"
     head = ["排名", "单位", "类别", "总分", "等次"] if zh else ["rank", "unit", "category", "total", "grade"]
-    writer.writerow([*head, *(f"{i.code} {i.name}" for i in indicators), "错误" if zh else "errors"])
+    # Text cells go through escape_csv_text (a unit named =HYPERLINK(...) must not
+    # become a live formula in a spreadsheet); numbers are written as they are.
+    writer.writerow(
+        [
+            *head,
+            *(escape_csv_text(f"{i.code} {i.name}") for i in indicators),
+            "错误" if zh else "errors",
+        ]
+    )
     for r in evaluation.ranking():
         scores = {i.code: i.score for i in r.indicators}
         writer.writerow(
             [
                 r.rank or "",
-                r.unit,
-                r.category or "",
+                escape_csv_text(r.unit),
+                escape_csv_text(r.category or ""),
                 "" if r.total is None else number(r.total, 6),
-                r.grade or "",
+                escape_csv_text(r.grade or ""),
                 *("" if scores.get(i.code) is None else number(scores[i.code], 6) for i in indicators),
-                "; ".join(str(e) for e in r.errors),
+                escape_csv_text("; ".join(str(e) for e in r.errors)),
             ]
         )
     return out.getvalue()
@@ -164,7 +194,9 @@ def _emit(text: str, output: str | None, out: TextIO, *, bom: bool = False) -> N
     if output is None:
         out.write(text if text.endswith("\n") else text + "\n")
         return
-    Path(output).write_text(text, encoding="utf-8-sig" if bom else "utf-8")
+    # Called only once the results are complete; the file is replaced whole or
+    # not at all, so a failed run leaves an earlier output file as it was.
+    write_atomic(output, text, encoding="utf-8-sig" if bom else "utf-8")
 
 
 # ---------------------------------------------------------------------------
@@ -221,7 +253,8 @@ def _cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 def _cmd_score(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     scheme = _scheme(args.scheme)
-    evaluation = _evaluate(scheme, _units(scheme, args.data, args.scheme, args.category), err)
+    units = _units(scheme, args.data, args.scheme, args.category, err, args.sheet)
+    evaluation = _evaluate(scheme, units, err)
     if args.format == "json":
         _emit(json.dumps(records(evaluation), ensure_ascii=False, indent=2), args.output, out)
     elif args.format == "csv":
@@ -250,7 +283,9 @@ def _one_unit(evaluation: Evaluation, name: str) -> str:
 
 def _cmd_explain(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     scheme = _scheme(args.scheme)
-    evaluation = _evaluate(scheme, _units(scheme, args.data, args.scheme, args.category), err)
+    evaluation = _evaluate(
+        scheme, _units(scheme, args.data, args.scheme, args.category, err, args.sheet), err
+    )
     result = evaluation.unit(_one_unit(evaluation, args.unit))
     out.write(result.explain() + "\n")
     return EXIT_OK if result.ok else EXIT_PROBLEMS
@@ -258,7 +293,7 @@ def _cmd_explain(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 def _cmd_whatif(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     scheme = _scheme(args.scheme)
-    units = _units(scheme, args.data, args.scheme, args.category)
+    units = _units(scheme, args.data, args.scheme, args.category, err, args.sheet)
     evaluation = evaluate(scheme, units)
     name = _one_unit(evaluation, args.unit)
     current = evaluation.unit(name)
@@ -324,7 +359,7 @@ _EPILOG = {
 }
 
 _SCHEME_HELP = "a scheme file (.toml, .json) or a built-in scheme name (see 'perfrules schemes')"
-_DATA_HELP = "unit data (.csv, .json), or 'sample' for a built-in scheme's sample units"
+_DATA_HELP = "unit data (.csv, .xlsx, .json), or 'sample' for a built-in scheme's sample units"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -341,10 +376,11 @@ def build_parser() -> argparse.ArgumentParser:
         description="Government performance-evaluation schemes (绩效评估指标体系) as data: "
         "check, score, explain.",
         epilog="exit codes: 0 done; 1 problems found (invalid scheme or data, units not scored); "
-        "2 usage mistake",
+        "2 usage mistake; 3 internal error",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"perfrules {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show the traceback of an internal error")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     def command(name: str, help_text: str, handler: Callable[..., int]) -> argparse.ArgumentParser:
@@ -356,6 +392,8 @@ def build_parser() -> argparse.ArgumentParser:
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
         sub.set_defaults(handler=handler)
+        # --debug after the command too; SUPPRESS keeps the sub-parser from resetting it.
+        sub.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
         return sub
 
     demo = command("demo", "score a built-in scheme on its sample data and print the ranking", _cmd_demo)
@@ -372,6 +410,7 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("scheme", help=_SCHEME_HELP)
         sub.add_argument("data", help=_DATA_HELP)
         sub.add_argument("--category", help="category (委/局/办 …) for units whose data gives none")
+        sub.add_argument("--sheet", help="the sheet to read in an Excel workbook (default: the first)")
         if name == "score":
             sub.add_argument(
                 "--format",
@@ -390,6 +429,7 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: T
     out = out or sys.stdout
     err = err or sys.stderr
     parser = build_parser()
+    args: argparse.Namespace | None = None
     try:
         try:
             with contextlib.redirect_stdout(out):  # --help and --version print
@@ -423,6 +463,17 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: T
     except KeyboardInterrupt:  # pragma: no cover - interactive
         err.write("\nperfrules: interrupted\n")
         return 130
+    except Exception as exc:
+        # A bug in perfrules, not in the user's files: one line, never a traceback,
+        # unless asked for with --debug.
+        if args is not None and getattr(args, "debug", False):
+            raise
+        message = " ".join(str(exc).split())
+        if len(message) > 300:
+            message = message[:297] + "..."
+        err.write(f"perfrules: internal error: {type(exc).__name__}: {message}\n")
+        err.write("hint: run again with --debug for the details\n")
+        return EXIT_INTERNAL
 
 
 if __name__ == "__main__":  # pragma: no cover

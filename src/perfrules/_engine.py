@@ -23,6 +23,7 @@ from ._errors import (
     InvalidValueError,
     MissingValueError,
     PerfrulesError,
+    Problem,
 )
 from ._formula import Formula, Value, normalize_name
 from ._numbers import Number, as_fraction, exact, round_half_up, to_number
@@ -78,6 +79,14 @@ def _optional_text(value: object) -> str | None:
     return None if value is None else normalize_name(str(value))
 
 
+def _unit_errors(value: Iterable[UnitError]) -> tuple[UnitError, ...]:
+    return tuple(value)
+
+
+def _problems(value: Iterable[Problem]) -> tuple[Problem, ...]:
+    return tuple(value)
+
+
 def _codes(value: object) -> frozenset[str]:
     if isinstance(value, str):
         value = [value]
@@ -100,6 +109,11 @@ class Unit:
         not_applicable: codes or names of indicators that do not apply to
             this unit (its weight moves as the indicator's policy says).
         origin: where the data came from (``data.csv row 4``), for messages.
+        problems: what could not be read for this unit from its data file
+            (a cell that is not a number, a short row); a unit with
+            problems is not scored, and these are its errors.
+        notes: what was read generously (``'19件' read as 19``); shown as
+            ``note`` events in the unit's result.
 
     >>> Unit(name="市交通运输委", category="委", data={"完成数": 29, "总数": 30}).data["完成数"]
     29
@@ -111,6 +125,17 @@ class Unit:
     periods: Mapping[str, Mapping[str, object]] = attrs.field(factory=dict, converter=_periods)
     not_applicable: frozenset[str] = attrs.field(factory=frozenset, converter=_codes)
     origin: str = attrs.field(default="", eq=False)
+    # --- data-file hook (perfrules._data): like origin, where the data came from, not the data.
+    problems: tuple[UnitError, ...] = attrs.field(default=(), eq=False, converter=_unit_errors)
+    notes: tuple[Problem, ...] = attrs.field(default=(), eq=False, converter=_problems)
+
+
+def _note_events(unit: Unit) -> list[PolicyEvent]:
+    """Data-file hook: a unit's reading notes as ``note`` events of its result."""
+    return [
+        PolicyEvent(kind="note", message=f"{n.path}: {n.message}" if n.path else n.message)
+        for n in unit.notes
+    ]
 
 
 @attrs.frozen(kw_only=True)
@@ -119,7 +144,8 @@ class PolicyEvent:
 
     Attributes:
         kind: ``default``, ``not_applicable``, ``weight_in``, ``not_assessed``,
-            ``zero``, ``adjust``, ``capped``, ``veto`` or ``period``.
+            ``zero``, ``adjust``, ``capped``, ``veto``, ``period``, or ``note``
+            (how a data file's cell was read).
         message: the explanation, in the scheme's language.
     """
 
@@ -1109,6 +1135,18 @@ def _unit_result(
 
 def _evaluate_unit(scheme: Scheme, unit: Unit, ctx: _Context) -> UnitResult:
     words = ctx.words
+    # --- data-file hook (perfrules._data): a unit whose data file had cells
+    # that could not be read is not scored; those problems are its errors.
+    if unit.problems:
+        return _unit_result(
+            scheme,
+            unit,
+            total=None,
+            grade=None,
+            indicators=(),
+            events=tuple(_note_events(unit)),
+            errors=unit.problems,
+        )
     errors: list[UnitError] = []
     category = unit.category
     if scheme.categories and category not in scheme.categories:
@@ -1247,7 +1285,7 @@ def _evaluate_unit(scheme: Scheme, unit: Unit, ctx: _Context) -> UnitResult:
                 error=error,
             )
         )
-    unit_events: list[PolicyEvent] = list(vetoes)
+    unit_events: list[PolicyEvent] = [*_note_events(unit), *vetoes]  # data-file hook: notes first
     for policy in scheme.policies:
         scope = dict(unit.data)
         try:
