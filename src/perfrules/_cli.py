@@ -40,6 +40,7 @@ EXIT_INTERNAL = 3
 
 DEMO_SCHEME = "shenzhen-2010-departments"
 _PROGRESS_FROM = 20  # units; fewer finish before a bar is worth drawing
+_MAX_NOTES = 20  # reading notes printed before the results
 
 
 class UsageError(Exception):
@@ -119,12 +120,13 @@ def _units(
                 "--sheet is only for Excel workbooks (.xlsx)", "leave out --sheet for CSV or JSON"
             )
         units = load_units(source, scheme=scheme, sheet=sheet)
-    # What was read generously, or left out, is said once, before the results.
-    for note in units.notes:
+    # What was read generously, or left out, is said once, before the results;
+    # a long list is cut short (every unit's notes stay in its result's events).
+    notes = [*units.notes, *(n for u in units for n in u.notes)]
+    for note in notes[:_MAX_NOTES]:
         err.write(f"note: {source}, {note.path}: {note.message}\n")
-    for unit in units:
-        for note in unit.notes:
-            err.write(f"note: {source}, {note.path}: {note.message}\n")
+    if len(notes) > _MAX_NOTES:
+        err.write(f"note: ... and {len(notes) - _MAX_NOTES} more (see the units' 'note' events)\n")
     if category is not None:
         import attrs
 
