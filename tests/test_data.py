@@ -204,7 +204,7 @@ def test_one_bad_cell_affects_exactly_its_unit(cell, ok, expected, tmp_path):
         (error,) = second.errors
         assert error.field == "总数" and expected in error.message
         assert error.origin == f"{path} row 3"
-    code, out, err = run("score", str(_scheme_file(tmp_path)), str(path))
+    code, _, err = run("score", str(_scheme_file(tmp_path)), str(path))
     assert code == (0 if ok else 1)
     assert ("note:" in err) == ok and "Traceback" not in err
 
