@@ -356,8 +356,8 @@ def test_workbook_sheet_option_on_the_command_line(tmp_path):
 CSV_ALPHABET = "单位完成数总数得分甲乙,\n\"'—-/%件1234567890.e ,，元无NA"
 
 
-@given(data=st.binary(max_size=300), suffix=st.sampled_from([".csv", ".json", ".txt"]))
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.binary(max_size=300), suffix=st.sampled_from([".csv", ".json", ".txt", ".xlsx"]))
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 def test_random_bytes_only_raise_perfrules_errors(data, suffix, tmp_path):
     """Whatever bytes a data file holds, load_units gives units or a PerfrulesError."""
     path = tmp_path / f"d{suffix}"
@@ -371,7 +371,7 @@ def test_random_bytes_only_raise_perfrules_errors(data, suffix, tmp_path):
         st.text(max_size=200), st.text(alphabet=CSV_ALPHABET, max_size=200).map(lambda t: f"{HEADER}\n{t}")
     )
 )
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 def test_random_csv_text_is_read_and_scored_without_surprises(text):
     """Random CSV text gives a DataError, or units that evaluate scores or reports, one result each."""
     try:

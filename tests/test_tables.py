@@ -333,7 +333,7 @@ def test_workbook_sheet_by_name_and_unknown_sheet(tmp_path):
     assert read_table(path, sheet="2020年").rows[0].cells == ("甲", 1)
     with pytest.raises(DataError) as info:
         read_table(path, sheet="2020")
-    assert "did you mean '2020年'?" in str(info.value) and "说明, 2020年" in str(info.value)
+    assert "no sheet '2020' (the sheets are: 说明, 2020年); did you mean '2020年'?" in str(info.value)
 
 
 def test_formula_without_a_cached_value_fails_its_row(tmp_path):

@@ -106,6 +106,8 @@ def _units(
     sheet: str | None = None,
 ) -> list[Unit]:
     if source == "sample":
+        if sheet is not None:
+            raise UsageError("--sheet is only for Excel workbooks (.xlsx)", "leave out --sheet for 'sample'")
         if scheme_source not in schemes():
             raise UsageError("'sample' data exists only for the built-in schemes", "run 'perfrules schemes'")
         units = sample_units(scheme_source)

@@ -60,6 +60,7 @@ __all__ = [
     "read_cell",
     "read_table",
     "read_text",
+    "table_from_text",
 ]
 
 MAX_CELL_CHARS: Final = 10_000
@@ -683,7 +684,7 @@ def _xlsx_records(path: Path, origin: str, sheet: str | None) -> Iterator[tuple[
             close = difflib.get_close_matches(sheet, names, n=1, cutoff=0.5)
             hint = f"; did you mean '{close[0]}'?" if close else ""
             raise DataError(
-                [Problem(origin, f"no sheet '{sheet}'{hint}; the sheets are: {', '.join(names)}")],
+                [Problem(origin, f"no sheet '{sheet}' (the sheets are: {', '.join(names)}){hint}")],
                 title=f"cannot read {origin}",
             )
         sheets = values_book[sheet], formulas_book[sheet]
