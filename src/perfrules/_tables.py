@@ -558,7 +558,8 @@ def _table_rows(
 def iter_rows(path: str | Path, *, sheet: str | None = None) -> tuple[tuple[str, ...], Iterator[Row]]:
     """Read a CSV file or an Excel workbook as a header and a stream of rows.
 
-    CSV is decoded by :func:`read_text`. A workbook (``.xlsx``, ``.xlsm``;
+    CSV is decoded by :func:`read_text`, on the whole file (the encoding is
+    decided on all its bytes), then parsed a row at a time. A workbook (``.xlsx``, ``.xlsm``;
     needs the ``excel`` extra) is read from its first sheet, or *sheet*;
     numbers stay exact (a whole number stays whole, a decimal is read by its
     shortest form: ``0.85`` is 85/100), and formulas count by the value Excel
