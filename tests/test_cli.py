@@ -161,12 +161,13 @@ def test_usage_mistakes_are_one_line_and_a_hint(args, fragment):
 
 
 def test_bad_data_file_lists_rows_and_columns(tmp_path):
-    """A data file with problems exits 1 listing each row and column."""
+    """A bad cell fails its unit (exit 1) naming row, column and text; an unread column is a note."""
     data = tmp_path / "d.csv"
     data.write_text("单位,白皮书任务完成数,乱写\n甲,十九,1\n", encoding="utf-8")
-    code, _, err = run("score", "shenzhen-2010-departments", str(data))
+    code, out, err = run("score", "shenzhen-2010-departments", str(data))
     assert code == 1
-    assert "row 1, column '乱写'" in err and "row 2, column '白皮书任务完成数'" in err
+    assert f"unit '甲' ({data} row 2), field '白皮书任务完成数': '十九' is not a number" in out
+    assert f"note: {data}, column '乱写': no indicator of the scheme reads it" in err
     assert "Traceback" not in err
 
 

@@ -11,7 +11,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from perfrules import (
-    DataError,
     FormulaSyntaxError,
     SchemeError,
     dump,
@@ -299,13 +298,18 @@ def test_csv_with_bom_and_chinese_headers(tmp_path):
 
 
 def test_csv_problems_name_row_and_column():
-    """Unknown columns and text in numeric columns are reported with row and column, all at once."""
+    """Unknown columns are a note with a hint; text in a numeric column fails only its unit, naming row and column."""
     text = "单位,完成数,总数,得份\n甲局,十九,20,88\n乙局,20,,90\n"
-    with pytest.raises(DataError) as info:
-        units_from_csv(text, scheme=SCHEME)
-    paths = [p.path for p in info.value.problems]
-    assert "row 1, column '得份'" in paths and "did you mean '得分'?" in str(info.value)
-    assert "row 2, column '完成数'" in paths and "'十九' is not a number" in str(info.value)
+    units = units_from_csv(text, scheme=SCHEME, origin="d.csv")
+    (note,) = units.notes
+    assert note.path == "column '得份'" and "did you mean '得分'?" in note.message
+    (problem,) = units[0].problems
+    assert (problem.origin, problem.field, problem.message) == (
+        "d.csv row 2",
+        "完成数",
+        "'十九' is not a number; write it in digits",
+    )
+    assert not units[1].problems and "得份" not in units[1].data
 
 
 def test_empty_cells_are_left_out_and_reported_when_scored():

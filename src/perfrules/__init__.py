@@ -9,6 +9,7 @@ check them, and compute exact scores that explain themselves.
 Decimal('5.2')
 """
 
+from ._data import UnitList, units_from_json
 from ._errors import (
     DataError,
     DefinitionError,
@@ -76,6 +77,7 @@ from ._scheme import (
     ZeroWhen,
 )
 from ._sensitivity import Sensitivity, UnitSensitivity, sensitivity
+from ._tables import NO_DATA, CellProblem, CellValue, NoData, read_cell
 from ._unit import Computation, PeriodResult, PolicyEvent, Unit, UnitError
 from ._version import __version__
 from ._whatif import WhatIf, whatif
@@ -83,6 +85,8 @@ from ._whatif import WhatIf, whatif
 __all__ = [
     "Adjust",
     "Computation",
+    "CellProblem",
+    "CellValue",
     "DEFAULT_SCORES",
     "DataError",
     "Default",
@@ -110,6 +114,8 @@ __all__ = [
     "Limits",
     "MatchPolicy",
     "MissingValueError",
+    "NO_DATA",
+    "NoData",
     "NotApplicable",
     "Number",
     "NumberTooLargeError",
@@ -131,6 +137,7 @@ __all__ = [
     "Step",
     "Unit",
     "UnitError",
+    "UnitList",
     "UnitResult",
     "UnitSensitivity",
     "Value",
@@ -148,6 +155,7 @@ __all__ = [
     "loads",
     "normalize_name",
     "reweight",
+    "read_cell",
     "round_half_up",
     "sample_units",
     "scheme_from_mapping",
@@ -156,6 +164,7 @@ __all__ = [
     "sensitivity",
     "to_number",
     "units_from_csv",
+    "units_from_json",
     "whatif",
     "write_workbook",
 ]

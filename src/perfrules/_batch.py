@@ -23,7 +23,7 @@ from ._overall import finish_total, grade_total, overall_scope, redistribute, ve
 from ._plan import Plan, plan_of
 from ._population import apply_quota, population_values, rank_positions
 from ._scheme import Scheme, Veto
-from ._unit import PolicyEvent, Unit, UnitError
+from ._unit import PolicyEvent, Unit, UnitError, note_events
 
 __all__ = ["IndicatorOutcome", "UnitOutcome", "finish_batch", "score_unit", "score_units"]
 
@@ -121,6 +121,12 @@ def score_unit(plan: Plan, unit: Unit, population: Population, *, detail: bool) 
     scheme = plan.scheme
     words = plan.words
     out = UnitOutcome(unit)
+    if unit.problems:
+        # Cells of its data file could not be read: the unit is not scored,
+        # and those problems are its errors (the other units are scored).
+        out.errors = list(unit.problems)
+        out.events = note_events(unit)
+        return out
     category = unit.category
     if scheme.categories and category not in scheme.categories:
         message = (
@@ -230,7 +236,7 @@ def score_unit(plan: Plan, unit: Unit, population: Population, *, detail: bool) 
     errors = list(out.errors)
     for k in sorted(failures):
         errors.append(failures[k])
-    unit_events: list[PolicyEvent] = list(vetoes)
+    unit_events: list[PolicyEvent] = [*note_events(unit), *vetoes]
     for policy in scheme.policies:
         if isinstance(policy, Veto):
             try:
@@ -308,7 +314,7 @@ def score_unit_lean(plan: Plan, unit: Unit) -> UnitOutcome | None:
     category = unit.category
     key = category if scheme.categories else None
     rows = plan.lean_rows.get(key)
-    if rows is None or unit.not_applicable or unit.periods:
+    if rows is None or unit.not_applicable or unit.periods or unit.problems or unit.notes:
         return None
     data = unit.data
     total = _ZERO

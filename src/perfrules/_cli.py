@@ -6,7 +6,9 @@ Exit codes (docs/reference/cli.md):
 - 1: problems found — an invalid scheme or data file, or units that could not
   be scored (their results are still printed);
 - 2: a usage mistake — unknown command or option, a file that does not exist,
-  a unit that is not in the data.
+  a unit that is not in the data;
+- 3: an internal error (a bug in perfrules): one line on stderr, and
+  ``--debug`` to see the traceback.
 """
 
 from __future__ import annotations
@@ -32,13 +34,16 @@ from ._scheme import Scheme
 from ._sensitivity import Sensitivity, sensitivity
 from ._unit import Unit
 from ._whatif import whatif
+from ._writers import escape_csv_text, write_atomic
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
 EXIT_USAGE = 2
+EXIT_INTERNAL = 3
 
 DEMO_SCHEME = "shenzhen-2010-departments"
 _PROGRESS_FROM = 20  # units; fewer finish before a bar is worth drawing
+_MAX_NOTES = 20  # reading notes printed before the results
 
 
 class UsageError(Exception):
@@ -95,21 +100,42 @@ def _scheme(source: str) -> Scheme:
         raise UsageError(str(exc), "run 'perfrules schemes' to list the built-in schemes") from None
 
 
-def _units(scheme: Scheme, source: str, scheme_source: str, category: str | None) -> list[Unit]:
+def _units(
+    scheme: Scheme,
+    source: str,
+    scheme_source: str,
+    category: str | None,
+    err: TextIO,
+    sheet: str | None = None,
+) -> list[Unit]:
     if source == "sample":
+        if sheet is not None:
+            raise UsageError("--sheet is only for Excel workbooks (.xlsx)", "leave out --sheet for 'sample'")
         if scheme_source not in schemes():
             raise UsageError("'sample' data exists only for the built-in schemes", "run 'perfrules schemes'")
         units = sample_units(scheme_source)
     else:
         if not Path(source).exists():
             raise UsageError(
-                f"no data file '{source}'", "give a CSV or JSON file, or 'sample' for a built-in scheme"
+                f"no data file '{source}'",
+                "give a CSV, Excel (.xlsx) or JSON file, or 'sample' for a built-in scheme",
             )
-        units = load_units(source, scheme=scheme)
+        if sheet is not None and Path(source).suffix.lower() not in (".xlsx", ".xlsm"):
+            raise UsageError(
+                "--sheet is only for Excel workbooks (.xlsx)", "leave out --sheet for CSV or JSON"
+            )
+        units = load_units(source, scheme=scheme, sheet=sheet)
+    # What was read generously, or left out, is said once, before the results;
+    # a long list is cut short (every unit's notes stay in its result's events).
+    notes = [*units.notes, *(n for u in units for n in u.notes)]
+    for note in notes[:_MAX_NOTES]:
+        err.write(f"note: {source}, {note.path}: {note.message}\n")
+    if len(notes) > _MAX_NOTES:
+        err.write(f"note: ... and {len(notes) - _MAX_NOTES} more (see the units' 'note' events)\n")
     if category is not None:
         import attrs
 
-        units = [u if u.category else attrs.evolve(u, category=category) for u in units]
+        return [u if u.category else attrs.evolve(u, category=category) for u in units]
     return units
 
 
@@ -146,18 +172,26 @@ def _csv_text(evaluation: Evaluation) -> str:
     indicators = evaluation.scheme.indicators()
     zh = evaluation.scheme.language == "zh"
     head = ["排名", "单位", "类别", "总分", "等次"] if zh else ["rank", "unit", "category", "total", "grade"]
-    writer.writerow([*head, *(f"{i.code} {i.name}" for i in indicators), "错误" if zh else "errors"])
+    # Text cells go through escape_csv_text (a unit named =HYPERLINK(...) must not
+    # become a live formula in a spreadsheet); numbers are written as they are.
+    writer.writerow(
+        [
+            *head,
+            *(escape_csv_text(f"{i.code} {i.name}") for i in indicators),
+            "错误" if zh else "errors",
+        ]
+    )
     for r in evaluation.ranking():
         scores = {i.code: i.score for i in r.indicators}
         writer.writerow(
             [
                 r.rank or "",
-                r.unit,
-                r.category or "",
+                escape_csv_text(r.unit),
+                escape_csv_text(r.category or ""),
                 "" if r.total is None else number(r.total, 6),
-                r.grade or "",
+                escape_csv_text(r.grade or ""),
                 *("" if scores.get(i.code) is None else number(scores[i.code], 6) for i in indicators),
-                "; ".join(str(e) for e in r.errors),
+                escape_csv_text("; ".join(str(e) for e in r.errors)),
             ]
         )
     return out.getvalue()
@@ -167,7 +201,9 @@ def _emit(text: str, output: str | None, out: TextIO, *, bom: bool = False) -> N
     if output is None:
         out.write(text if text.endswith("\n") else text + "\n")
         return
-    Path(output).write_text(text, encoding="utf-8-sig" if bom else "utf-8")
+    # Called only once the results are complete; the file is replaced whole or
+    # not at all, so a failed run leaves an earlier output file as it was.
+    write_atomic(output, text, encoding="utf-8-sig" if bom else "utf-8")
 
 
 # ---------------------------------------------------------------------------
@@ -248,7 +284,8 @@ def _write_workbook(evaluation: Evaluation, output: str) -> None:
 def _cmd_score(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     workbook = _wants_workbook(args)
     scheme = _scheme(args.scheme)
-    evaluation = _evaluate(scheme, _units(scheme, args.data, args.scheme, args.category), err)
+    units = _units(scheme, args.data, args.scheme, args.category, err, args.sheet)
+    evaluation = _evaluate(scheme, units, err)
     if workbook:
         _write_workbook(evaluation, args.output)
     elif args.format == "json":
@@ -279,7 +316,9 @@ def _one_unit(evaluation: Evaluation, name: str) -> str:
 
 def _cmd_explain(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     scheme = _scheme(args.scheme)
-    evaluation = _evaluate(scheme, _units(scheme, args.data, args.scheme, args.category), err)
+    evaluation = _evaluate(
+        scheme, _units(scheme, args.data, args.scheme, args.category, err, args.sheet), err
+    )
     result = evaluation.unit(_one_unit(evaluation, args.unit))
     out.write(result.explain() + "\n")
     return EXIT_OK if result.ok else EXIT_PROBLEMS
@@ -287,7 +326,7 @@ def _cmd_explain(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 def _cmd_whatif(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     scheme = _scheme(args.scheme)
-    units = _units(scheme, args.data, args.scheme, args.category)
+    units = _units(scheme, args.data, args.scheme, args.category, err, args.sheet)
     evaluation = evaluate(scheme, units)
     name = _one_unit(evaluation, args.unit)
     current = evaluation.unit(name)
@@ -370,7 +409,7 @@ def _cmd_sensitivity(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             "0.2 scales each weight by a factor between 0.8 and 1.2",
         )
     scheme = _scheme(args.scheme)
-    units = _units(scheme, args.data, args.scheme, args.category)
+    units = _units(scheme, args.data, args.scheme, args.category, err, args.sheet)
     result = sensitivity(
         scheme,
         units,
@@ -426,7 +465,7 @@ _EPILOG = {
 }
 
 _SCHEME_HELP = "a scheme file (.toml, .json) or a built-in scheme name (see 'perfrules schemes')"
-_DATA_HELP = "unit data (.csv, .json), or 'sample' for a built-in scheme's sample units"
+_DATA_HELP = "unit data (.csv, .xlsx, .json), or 'sample' for a built-in scheme's sample units"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -443,10 +482,11 @@ def build_parser() -> argparse.ArgumentParser:
         description="Government performance-evaluation schemes (绩效评估指标体系) as data: "
         "check, score, explain.",
         epilog="exit codes: 0 done; 1 problems found (invalid scheme or data, units not scored); "
-        "2 usage mistake",
+        "2 usage mistake; 3 internal error",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"perfrules {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show the traceback of an internal error")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     def command(name: str, help_text: str, handler: Callable[..., int]) -> argparse.ArgumentParser:
@@ -458,6 +498,8 @@ def build_parser() -> argparse.ArgumentParser:
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
         sub.set_defaults(handler=handler)
+        # --debug after the command too; SUPPRESS keeps the sub-parser from resetting it.
+        sub.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
         return sub
 
     demo = command("demo", "score a built-in scheme on its sample data and print the ranking", _cmd_demo)
@@ -474,6 +516,7 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("scheme", help=_SCHEME_HELP)
         sub.add_argument("data", help=_DATA_HELP)
         sub.add_argument("--category", help="category (委/局/办 …) for units whose data gives none")
+        sub.add_argument("--sheet", help="the sheet to read in an Excel workbook (default: the first)")
         if name == "score":
             sub.add_argument(
                 "--format",
@@ -492,6 +535,7 @@ def build_parser() -> argparse.ArgumentParser:
     sens.add_argument("scheme", help=_SCHEME_HELP)
     sens.add_argument("data", help=_DATA_HELP)
     sens.add_argument("--category", help="category (委/局/办 …) for units whose data gives none")
+    sens.add_argument("--sheet", help="the sheet to read in an Excel workbook (default: the first)")
     sens.add_argument("--runs", type=int, default=200, help="how many random weightings (default: 200)")
     sens.add_argument("--seed", type=int, help="random seed, for a result that can be repeated")
     sens.add_argument(
@@ -512,6 +556,7 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: T
     out = out or sys.stdout
     err = err or sys.stderr
     parser = build_parser()
+    args: argparse.Namespace | None = None
     try:
         try:
             with contextlib.redirect_stdout(out):  # --help and --version print
@@ -545,6 +590,17 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: T
     except KeyboardInterrupt:  # pragma: no cover - interactive
         err.write("\nperfrules: interrupted\n")
         return 130
+    except Exception as exc:
+        # A bug in perfrules, not in the user's files: one line, never a traceback,
+        # unless asked for with --debug.
+        if args is not None and getattr(args, "debug", False):
+            raise
+        message = " ".join(str(exc).split())
+        if len(message) > 300:
+            message = message[:297] + "..."
+        err.write(f"perfrules: internal error: {type(exc).__name__}: {message}\n")
+        err.write("hint: run again with --debug for the details\n")
+        return EXIT_INTERNAL
 
 
 if __name__ == "__main__":  # pragma: no cover

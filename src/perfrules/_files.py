@@ -1,4 +1,4 @@
-"""Scheme files (TOML, JSON), unit data files (CSV, JSON) and the built-in schemes.
+"""Scheme files (TOML, JSON) and the built-in schemes; unit data files are in ``_data``.
 
 A scheme file is data a person edits by hand; it never runs code. Loading
 collects every problem with its path into the file (``indicators[12].scale:
@@ -8,9 +8,7 @@ equal scheme.
 
 from __future__ import annotations
 
-import csv
 import functools
-import io
 import json
 import re
 import tomllib
@@ -23,9 +21,8 @@ from typing import Any, Final, Literal, TypeVar
 
 import tomli_w
 
-from ._errors import DataError, DefinitionError, EvaluationError, PerfrulesError, Problem, SchemeError
+from ._errors import DataError, PerfrulesError, Problem, SchemeError
 from ._formula import Formula, normalize_name
-from ._indicator import inputs_of
 from ._numbers import Number, exact, to_number
 from ._scale import DEFAULT_SCORES, GradeBand, GradeScale
 from ._scheme import (
@@ -44,9 +41,7 @@ from ._scheme import (
     Step,
     Veto,
     ZeroWhen,
-    step_reads,
 )
-from ._unit import Unit
 
 __all__ = [
     "MAX_FILE_BYTES",
@@ -61,10 +56,11 @@ __all__ = [
     "scheme_to_mapping",
     "schemes",
     "units_from_csv",
+    "units_from_json",
 ]
 
 MAX_FILE_BYTES: Final = 5 * 2**20
-"""Largest scheme or data file perfrules reads (5 MiB)."""
+"""Largest scheme file perfrules reads (5 MiB); data files have no such limit."""
 
 _MAX_DEPTH: Final = 24
 _MAX_ITEMS: Final = 5000
@@ -1059,218 +1055,8 @@ def load(source: str | Path) -> Scheme:
 
 
 # ---------------------------------------------------------------------------
-# Unit data
+# Unit data: moved to perfrules._data (CSV, Excel, JSON; one bad cell costs one
+# unit). Re-exported here so that existing imports keep working.
 # ---------------------------------------------------------------------------
 
-_NAME_COLUMNS: Final = ("单位", "单位名称", "被评估单位", "unit", "name")
-_CATEGORY_COLUMNS: Final = ("类别", "category")
-_PERIOD_COLUMNS: Final = ("期间", "报送期", "period")
-_NA_COLUMNS: Final = ("不适用", "not_applicable")
-_LIST_SPLIT: Final = re.compile(r"[、,，;；\s]+")
-
-
-def _text_fields(scheme: Scheme) -> set[str]:
-    """Data fields that hold categories (良好, 优 …) rather than numbers."""
-    fields: set[str] = set()
-
-    def scale_fields(scale: GradeScale, of: str | None) -> set[str]:
-        if scale.is_categorical:
-            return {of} if of else set()
-        return set(scale.variables) if scale.levels else set()
-
-    for ind in scheme.indicators():
-        if ind.scale is not None:
-            found = scale_fields(ind.scale, ind.value)
-            fields |= {ind.inputs.get(f, f) for f in found}
-        for step in ind.steps:
-            if isinstance(step, Part):
-                fields |= {ind.inputs.get(f, f) for f in scale_fields(step.scale, step.of)}
-    return fields
-
-
-def _known_fields(scheme: Scheme) -> set[str]:
-    fields: set[str] = set()
-
-    for ind in scheme.indicators():
-        reads = set(inputs_of(ind))
-        fields |= {ind.inputs.get(f, f) for f in reads}
-        for step in ind.steps:
-            fields |= set(step_reads(step))
-    for policy in scheme.policies:
-        fields |= set(policy.when.variables) if isinstance(policy, Veto) else set(policy.reads)
-    return fields
-
-
-def _cell(value: str, column: str, row: int, text_fields: set[str], problems: list[Problem]) -> object:
-    text = value.strip()
-    if column in text_fields:
-        return text
-    try:
-        return _read_number(text)
-    except (ValueError, TypeError, DefinitionError, EvaluationError):
-        problems.append(Problem(f"row {row}, column '{column}'", f"'{text}' is not a number"))
-        return None
-
-
-def units_from_csv(text: str, *, scheme: Scheme | None = None, origin: str = "data") -> list[Unit]:
-    """Read units from CSV text: one row per unit, or per unit and period.
-
-    The first row names the columns: a unit column (单位/unit/name), optionally
-    类别/category, 期间/period and 不适用/not_applicable, and one column per
-    input. Empty cells are left out (a declared no-data policy, or an error
-    naming the unit and field when scored). With a *scheme*, unknown columns
-    and text in numeric columns are errors naming the row and column.
-
-    Raises:
-        DataError: every problem, with its row and column.
-    """
-    if text.startswith("\ufeff"):
-        text = text[1:]  # Excel writes UTF-8 with a BOM
-    if len(text.encode("utf-8")) > MAX_FILE_BYTES:
-        raise DataError([Problem(origin, f"larger than {MAX_FILE_BYTES} bytes")])
-    try:
-        rows = list(csv.reader(io.StringIO(text, newline="")))
-    except csv.Error as exc:
-        raise DataError([Problem(origin, f"not valid CSV: {exc}")]) from None
-    problems: list[Problem] = []
-    if not rows:
-        raise DataError([Problem(origin, "the file is empty")])
-    header = [normalize_name(h) for h in rows[0]]
-
-    def find(options: Sequence[str]) -> int | None:
-        for i, h in enumerate(header):
-            if h.lower() in options:
-                return i
-        return None
-
-    name_col = find(_NAME_COLUMNS)
-    if name_col is None:
-        raise DataError([Problem("row 1", f"no unit column; name one of {', '.join(_NAME_COLUMNS)}")])
-    cat_col, period_col, na_col = find(_CATEGORY_COLUMNS), find(_PERIOD_COLUMNS), find(_NA_COLUMNS)
-    special = {c for c in (name_col, cat_col, period_col, na_col) if c is not None}
-    text_fields = _text_fields(scheme) if scheme is not None else set()
-    if scheme is not None:
-        known = _known_fields(scheme)
-        import difflib
-
-        for i, h in enumerate(header):
-            if i in special or h in known:
-                continue
-            close = difflib.get_close_matches(h, sorted(known), n=1, cutoff=0.5)
-            hint = f"; did you mean '{close[0]}'?" if close else ""
-            problems.append(Problem(f"row 1, column '{h}'", f"no indicator of the scheme reads '{h}'{hint}"))
-    units: dict[str, dict[str, Any]] = {}
-    for row_no, row in enumerate(rows[1:], start=2):
-        if not any(cell.strip() for cell in row):
-            continue
-        if len(row) != len(header):
-            problems.append(Problem(f"row {row_no}", f"has {len(row)} cells; the header has {len(header)}"))
-            continue
-        name = row[name_col].strip()
-        if not name:
-            problems.append(Problem(f"row {row_no}, column '{header[name_col]}'", "the unit's name is empty"))
-            continue
-        entry = units.setdefault(name, {"category": None, "data": {}, "periods": {}, "na": set(), "rows": []})
-        entry["rows"].append(row_no)
-        if cat_col is not None and row[cat_col].strip():
-            entry["category"] = row[cat_col].strip()
-        if na_col is not None and row[na_col].strip():
-            entry["na"] |= {c for c in _LIST_SPLIT.split(row[na_col].strip()) if c}
-        period = row[period_col].strip() if period_col is not None else ""
-        values: dict[str, object] = {}
-        for i, cell in enumerate(row):
-            if i in special or not cell.strip():
-                continue
-            value = _cell(cell, header[i], row_no, text_fields, problems)
-            if value is not None:
-                values[header[i]] = value
-        if period:
-            if period in entry["periods"]:
-                problems.append(Problem(f"row {row_no}", f"unit '{name}' has period '{period}' twice"))
-            entry["periods"][period] = values
-        else:
-            if entry["data"]:
-                problems.append(Problem(f"row {row_no}", f"unit '{name}' has two rows without a period"))
-            entry["data"].update(values)
-    if problems:
-        raise DataError(problems, title=f"invalid data in {origin}")
-    return [
-        Unit(
-            name=name,
-            category=entry["category"],
-            data=entry["data"],
-            periods=entry["periods"],
-            not_applicable=entry["na"],
-            origin=_rows_origin(origin, entry["rows"]),
-        )
-        for name, entry in units.items()
-    ]
-
-
-def _rows_origin(origin: str, rows: Sequence[int]) -> str:
-    """``data.csv row 4`` or ``data.csv rows 4, 5, 6`` for a unit's messages."""
-    return f"{origin} row{'s' if len(rows) > 1 else ''} {', '.join(map(str, rows))}"
-
-
-def units_from_json(data: object, *, origin: str = "data") -> list[Unit]:
-    """Read units from parsed JSON: a list of ``{name, category, data, periods, not_applicable}``."""
-    if isinstance(data, Mapping) and "units" in data:
-        data = data["units"]
-    if not isinstance(data, list):
-        raise DataError([Problem(origin, 'expected a list of units (or {"units": [...]})')])
-    problems: list[Problem] = []
-    units = []
-    for i, raw in enumerate(data):
-        path = f"units[{i}]"
-        if not isinstance(raw, Mapping) or "name" not in raw:
-            problems.append(Problem(path, "each unit is an object with at least a 'name'"))
-            continue
-        try:
-            units.append(
-                Unit(
-                    name=raw["name"],
-                    category=raw.get("category"),
-                    data=raw.get("data", {}),
-                    periods=raw.get("periods", {}),
-                    not_applicable=raw.get("not_applicable", ()),
-                )
-            )
-        except (TypeError, ValueError) as exc:
-            problems.append(Problem(path, str(exc)))
-    if problems:
-        raise DataError(problems, title=f"invalid data in {origin}")
-    return units
-
-
-def load_units(source: str | Path, *, scheme: Scheme | None = None) -> list[Unit]:
-    """Load units from a CSV or JSON data file.
-
-    CSV is UTF-8, with or without the BOM Excel writes; Chinese headers are
-    fine. See :func:`units_from_csv` for the columns.
-
-    Raises:
-        DataError: every problem, with its row and column.
-        FileNotFoundError: no such file.
-    """
-    path = Path(source)
-    if path.stat().st_size > MAX_FILE_BYTES:
-        raise DataError([Problem(str(path), f"larger than {MAX_FILE_BYTES} bytes")])
-    text = path.read_text(encoding="utf-8-sig")
-    if path.suffix.lower() == ".json":
-        try:
-            data = json.loads(text, parse_float=Decimal)
-        except json.JSONDecodeError as exc:
-            raise DataError([Problem(str(path), f"not valid JSON: {exc.msg} (line {exc.lineno})")]) from None
-        return units_from_json(data, origin=str(path))
-    return units_from_csv(text, scheme=scheme, origin=str(path))
-
-
-def sample_units(name: str) -> list[Unit]:
-    """The sample units shipped with a built-in scheme (made up, but plausible).
-
-    >>> [u.name for u in sample_units("xiamen-xiangan-2020")][:3]
-    ['局办', '旅游中心', '执法大队']
-    """
-    if name not in _BUILTIN:
-        raise KeyError(f"no built-in scheme '{name}'; built-in schemes: {', '.join(_BUILTIN)}")
-    return units_from_csv(_builtin_file(name, ".csv"), scheme=load(name), origin=f"{name} sample data")
+from ._data import load_units, sample_units, units_from_csv, units_from_json  # noqa: E402

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 
 import attrs
 
+from ._errors import Problem
 from ._formula import Value, normalize_name
 from ._frozen import FrozenDict
 from ._numbers import Number
@@ -38,6 +39,14 @@ def _optional_text(value: object) -> str | None:
     return None if value is None else normalize_name(str(value))
 
 
+def _unit_errors(value: Iterable[UnitError]) -> tuple[UnitError, ...]:
+    return tuple(value)
+
+
+def _problems(value: Iterable[Problem]) -> tuple[Problem, ...]:
+    return tuple(value)
+
+
 def _codes(value: object) -> frozenset[str]:
     if isinstance(value, str):
         value = [value]
@@ -60,6 +69,11 @@ class Unit:
         not_applicable: codes or names of indicators that do not apply to
             this unit (its weight moves as the indicator's policy says).
         origin: where the data came from (``data.csv row 4``), for messages.
+        problems: what could not be read for this unit from its data file
+            (a cell that is not a number, a short row); a unit with
+            problems is not scored, and these are its errors.
+        notes: what was read generously (``'19件' read as 19``); shown as
+            ``note`` events in the unit's result.
 
     >>> Unit(name="市交通运输委", category="委", data={"完成数": 29, "总数": 30}).data["完成数"]
     29
@@ -71,6 +85,17 @@ class Unit:
     periods: Mapping[str, Mapping[str, object]] = attrs.field(factory=FrozenDict, converter=_periods)
     not_applicable: frozenset[str] = attrs.field(factory=frozenset, converter=_codes)
     origin: str = attrs.field(default="", eq=False)
+    # Like origin, where the data came from rather than the data itself.
+    problems: tuple[UnitError, ...] = attrs.field(default=(), eq=False, converter=_unit_errors)
+    notes: tuple[Problem, ...] = attrs.field(default=(), eq=False, converter=_problems)
+
+
+def note_events(unit: Unit) -> list[PolicyEvent]:
+    """A unit's reading notes (how its data file's cells were read) as ``note`` events."""
+    return [
+        PolicyEvent(kind="note", message=f"{n.path}: {n.message}" if n.path else n.message)
+        for n in unit.notes
+    ]
 
 
 @attrs.frozen(kw_only=True)
@@ -79,7 +104,9 @@ class PolicyEvent:
 
     Attributes:
         kind: ``default``, ``not_applicable``, ``weight_in``, ``not_assessed``,
-            ``zero``, ``adjust``, ``capped``, ``veto`` or ``period``.
+            ``zero``, ``adjust``, ``adjusted``, ``capped``, ``rounded``, ``veto``,
+            ``period``, ``normalize``, ``grade_cap``, ``quota``, or ``note`` (how a
+            data file's cell was read).
         message: the explanation, in the scheme's language.
     """
 
