@@ -85,6 +85,7 @@ def test_score_json_lists_units_indicators_and_errors(tmp_path):
         "indicator": "1",
         "field": "白皮书任务总数",
         "message": units["市甲委"]["errors"][0]["message"],
+        "origin": f"{data} row 2",
     }
 
 

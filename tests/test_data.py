@@ -247,7 +247,7 @@ def test_the_json_output_shows_notes_and_errors(tmp_path):
         {"kind": "note", "message": "row 2, column '完成数': '19件' read as 19"}
     ]
     assert by_unit["乙局"]["errors"] == [
-        {"indicator": None, "field": "完成数", "message": "'x' is not a number"}
+        {"indicator": None, "field": "完成数", "message": "'x' is not a number", "origin": f"{path} row 3"}
     ]
 
 

@@ -84,9 +84,9 @@ from ._whatif import WhatIf, whatif
 
 __all__ = [
     "Adjust",
-    "Computation",
     "CellProblem",
     "CellValue",
+    "Computation",
     "DEFAULT_SCORES",
     "DataError",
     "Default",
@@ -154,8 +154,8 @@ __all__ = [
     "load_units",
     "loads",
     "normalize_name",
-    "reweight",
     "read_cell",
+    "reweight",
     "round_half_up",
     "sample_units",
     "scheme_from_mapping",

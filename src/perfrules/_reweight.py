@@ -311,7 +311,8 @@ def compare_schemes(before: Scheme, after: Scheme, units: Iterable[Unit]) -> Any
     """Score the same units under two schemes and :func:`compare` the results.
 
     Args:
-        before, after: the two schemes.
+        before: the first scheme.
+        after: the second scheme.
         units: the units, scored under both.
 
     Returns:
