@@ -54,6 +54,7 @@ from ._scale import (
     MatchPolicy,
     Scoring,
 )
+from ._schemefile import scheme_json_schema
 from ._scheme import (
     FREQUENCIES,
     Adjust,
@@ -143,6 +144,7 @@ __all__ = [
     "round_half_up",
     "sample_units",
     "scheme_from_mapping",
+    "scheme_json_schema",
     "scheme_to_mapping",
     "schemes",
     "to_number",

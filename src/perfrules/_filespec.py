@@ -495,6 +495,7 @@ class Tagged(Kind):
     name: str
     variants: tuple[ObjectSpec, ...]
     tag: str = "type"
+    label: str = ""
 
     @property
     def tags(self) -> tuple[str, ...]:
@@ -512,7 +513,8 @@ class Tagged(Kind):
             options = ", ".join(repr(t) for t in self.tags)
             r.problem(
                 _key_path(path, self.tag),
-                f"unknown {self.name} type {_shown(tag)}; use one of {options}{_hint(tag, self.tags)}",
+                f"unknown {self.label or self.name} type {_shown(tag)}; use one of {options}"
+                f"{_hint(tag, self.tags)}",
             )
             return None
         (spec,) = (v for v in self.variants if v.tag == tag)

@@ -275,7 +275,7 @@ VETO: Final = ObjectSpec(
     tag="veto",
 )
 POLICY: Final = Tagged("policy", (DEFAULT, NOT_APPLICABLE, ZERO, ADJUST, VETO))
-SCHEME_POLICY: Final = Tagged("scheme_policy", (ADJUST, VETO))
+SCHEME_POLICY: Final = Tagged("scheme_policy", (ADJUST, VETO), label="scheme-wide policy")
 
 # ---------------------------------------------------------------------------
 # The tree
