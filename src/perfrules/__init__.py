@@ -54,7 +54,6 @@ from ._scale import (
     MatchPolicy,
     Scoring,
 )
-from ._schemefile import scheme_json_schema
 from ._scheme import (
     FREQUENCIES,
     Adjust,
@@ -74,6 +73,7 @@ from ._scheme import (
     Veto,
     ZeroWhen,
 )
+from ._schemefile import scheme_json_schema
 from ._unit import Computation, PeriodResult, PolicyEvent, Unit, UnitError
 from ._version import __version__
 from ._whatif import WhatIf, whatif

@@ -25,7 +25,7 @@ from typing import Any, Final, Literal
 import tomli_w
 
 from ._errors import DataError, DefinitionError, EvaluationError, PerfrulesError, Problem, SchemeError
-from ._filespec import Reader, read_number
+from ._filespec import Reader, read_number, to_mapping
 from ._formula import Formula, normalize_name
 from ._indicator import inputs_of
 from ._numbers import Number, exact
@@ -33,20 +33,35 @@ from ._scale import DEFAULT_SCORES, GradeScale
 from ._scheme import (
     Adjust,
     Default,
+    GradeCap,
     Group,
     Indicator,
     NotApplicable,
     Part,
     PeerRatio,
-    Policy,
     Quota,
+    Rank,
     Scheme,
     Step,
     Veto,
     ZeroWhen,
     step_reads,
 )
-from ._schemefile import FORMAT, SCHEME_FILE, build_scale
+from ._schemefile import (
+    ADJUST,
+    CAP,
+    DEFAULT,
+    FORMAT,
+    NOT_APPLICABLE,
+    PART,
+    PEER_RATIO,
+    QUOTA,
+    RANK,
+    SCHEME_FILE,
+    VETO,
+    ZERO,
+    build_scale,
+)
 from ._unit import Unit
 
 __all__ = [
@@ -123,72 +138,44 @@ def _scale_to_mapping(scale: GradeScale) -> dict[str, Any]:
     return out
 
 
+def _plain(value: object) -> Any:
+    """A model value as a file writes it."""
+    if isinstance(value, bool | str) or value is None:
+        return value
+    if isinstance(value, Formula):
+        return value.text
+    if isinstance(value, GradeScale):
+        return _scale_to_mapping(value)
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, frozenset):
+        return sorted(value)
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
+    return _plain_number(value)  # type: ignore[arg-type]
+
+
+_SPEC_OF: Final = {
+    Part: PART,
+    PeerRatio: PEER_RATIO,
+    Rank: RANK,
+    Default: DEFAULT,
+    NotApplicable: NOT_APPLICABLE,
+    ZeroWhen: ZERO,
+    Adjust: ADJUST,
+    Veto: VETO,
+    GradeCap: CAP,
+    Quota: QUOTA,
+}
+
+
+def _object_to_mapping(obj: object) -> dict[str, Any]:
+    """Steps, policies, caps and quotas, written by their declaration (defaults left out)."""
+    return to_mapping(_SPEC_OF[type(obj)], obj, _plain)
+
+
 def _step_to_mapping(step: Step) -> str | dict[str, Any]:
-    if isinstance(step, Formula):
-        return step.text
-    if isinstance(step, Part):
-        out: dict[str, Any] = {"type": "part", "target": step.target, "scale": _scale_to_mapping(step.scale)}
-        if step.of is not None:
-            out["of"] = step.of
-        return out
-    if isinstance(step, PeerRatio):
-        out = {"type": "peer_ratio", "target": step.target, "numerator": step.numerator}
-        out["denominator"] = step.denominator
-        if not step.pooled:
-            out["pooled"] = False
-        if step.within != "all":
-            out["within"] = step.within
-        return out
-    out = {"type": "rank", "target": step.target, "of": step.of}
-    if step.order != "desc":
-        out["order"] = step.order
-    if step.within != "all":
-        out["within"] = step.within
-    if step.points:
-        out["points"] = {str(k): _plain_number(v) for k, v in step.points.items()}
-    if step.bottom_points:
-        out["bottom_points"] = {str(k): _plain_number(v) for k, v in step.bottom_points.items()}
-    return out
-
-
-def _policy_to_mapping(policy: Policy) -> dict[str, Any]:
-    out: dict[str, Any]
-    if isinstance(policy, Default):
-        out = {"type": "default"}
-        if policy.grade is not None:
-            out["grade"] = policy.grade
-        if policy.score != "midpoint":
-            out["score"] = policy.score if isinstance(policy.score, str) else _plain_number(policy.score)
-        if policy.when is not None:
-            out["when"] = policy.when.text
-        if policy.note:
-            out["note"] = policy.note
-    elif isinstance(policy, NotApplicable):
-        out = {"type": "not_applicable"}
-        if policy.when is not None:
-            out["when"] = policy.when.text
-        if policy.to is not None:
-            out["to"] = policy.to
-    elif isinstance(policy, ZeroWhen):
-        out = {"type": "zero", "when": policy.when.text}
-        if policy.target is not None:
-            out["target"] = policy.target
-    elif isinstance(policy, Adjust):
-        out = {"type": "adjust"}
-        if policy.per is not None and policy.points is not None:
-            out["per"] = policy.per
-            out["points"] = _plain_number(policy.points)
-        else:
-            out["items"] = {k: _plain_number(v) for k, v in policy.items.items()}
-        if policy.cap is not None:
-            out["cap"] = _plain_number(policy.cap)
-    else:
-        out = {"type": "veto", "when": policy.when.text}
-        if policy.effect != "zero":
-            out["effect"] = policy.effect
-    if policy.reason:
-        out["reason"] = policy.reason
-    return out
+    return step.text if isinstance(step, Formula) else _object_to_mapping(step)
 
 
 def _indicator_to_mapping(ind: Indicator, group: str) -> dict[str, Any]:
@@ -217,7 +204,7 @@ def _indicator_to_mapping(ind: Indicator, group: str) -> dict[str, Any]:
     if ind.scale is not None:
         out["scale"] = _scale_to_mapping(ind.scale)
     if ind.policies:
-        out["policies"] = [_policy_to_mapping(p) for p in ind.policies]
+        out["policies"] = [_object_to_mapping(p) for p in ind.policies]
     if ind.max_score is not None:
         out["max_score"] = _plain_number(ind.max_score)
     if ind.within != "all":
@@ -274,14 +261,11 @@ def scheme_to_mapping(scheme: Scheme) -> dict[str, Any]:
     if scheme.stand_in:
         out["stand_in"] = scheme.stand_in
     if scheme.caps:
-        out["caps"] = [
-            {"when": c.when.text, "grade": c.grade, **({"reason": c.reason} if c.reason else {})}
-            for c in scheme.caps
-        ]
+        out["caps"] = [_object_to_mapping(c) for c in scheme.caps]
     if scheme.quotas:
-        out["quotas"] = [_quota_to_mapping(q) for q in scheme.quotas]
+        out["quotas"] = [_object_to_mapping(q) for q in scheme.quotas]
     if scheme.policies:
-        out["policies"] = [_policy_to_mapping(p) for p in scheme.policies]
+        out["policies"] = [_object_to_mapping(p) for p in scheme.policies]
     groups: list[dict[str, Any]] = []
     indicators: list[dict[str, Any]] = []
 
@@ -308,22 +292,6 @@ def scheme_to_mapping(scheme: Scheme) -> dict[str, Any]:
         walk(group, None)
     out["groups"] = groups
     out["indicators"] = indicators
-    return out
-
-
-def _quota_to_mapping(quota: Quota) -> dict[str, Any]:
-    out: dict[str, Any] = {"grade": quota.grade}
-    if quota.share is not None:
-        out["share"] = _plain_number(quota.share)
-    if quota.count is not None:
-        out["count"] = quota.count
-    for key, default in (("rounding", "floor"), ("ties", "exclude"), ("within", "all")):
-        if getattr(quota, key) != default:
-            out[key] = getattr(quota, key)
-    if quota.overflow is not None:
-        out["overflow"] = quota.overflow
-    if quota.reason:
-        out["reason"] = quota.reason
     return out
 
 

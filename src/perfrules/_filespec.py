@@ -43,6 +43,7 @@ __all__ = [
     "json_schema",
     "read_number",
     "reference_markdown",
+    "to_mapping",
 ]
 
 MAX_ITEMS: Final = 5000
@@ -670,6 +671,20 @@ class ObjectSpec:
         if self.requires:
             out["dependentRequired"] = {k: list(v) for k, v in self.requires.items()}
         return out
+
+
+def to_mapping(spec: ObjectSpec, obj: object, plain: Callable[[object], Any]) -> dict[str, Any]:
+    """Write a model object by its spec: each field's attribute, leaving out defaults and empty values."""
+    out: dict[str, Any] = {} if spec.tag is None else {"type": spec.tag}
+    for f in spec.fields:
+        value = getattr(obj, f.name)
+        is_default = type(value) is type(f.default) and value == f.default
+        if value is None or is_default:
+            continue
+        if isinstance(value, Mapping | tuple | frozenset) and not value:
+            continue
+        out[f.name] = plain(value)
+    return out
 
 
 def _walk_specs(top: ObjectSpec) -> Iterator[ObjectSpec | Tagged]:
