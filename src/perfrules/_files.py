@@ -1,9 +1,11 @@
 """Scheme files (TOML, JSON), unit data files (CSV, JSON) and the built-in schemes.
 
-A scheme file is data a person edits by hand; it never runs code. Loading
-collects every problem with its path into the file (``indicators[12].scale:
-…``) and raises them together. ``dump`` writes a file that loads back to an
-equal scheme.
+A scheme file is data a person edits by hand; it never runs code. What it
+may hold is declared once, in ``_schemefile`` (on the machinery of
+``_filespec``): the reader here checks files against that declaration, which
+also gives the JSON Schema and the key reference. Loading collects every
+problem with its path into the file (``indicators[12].scale: …``) and raises
+them together. ``dump`` writes a file that loads back to an equal scheme.
 """
 
 from __future__ import annotations
@@ -336,7 +338,7 @@ def dump(scheme: Scheme, path: str | Path, *, format: _FORMAT | None = None) -> 
 # Reading
 # ---------------------------------------------------------------------------
 
-# Unit data reads numbers the way scheme files write them ("30%", "1/3").
+# Numbers in data files are read the way scheme files write them ("30%", "1/3").
 _read_number = read_number
 
 
@@ -464,6 +466,7 @@ def _build_scheme(r: Reader, top: dict[str, Any]) -> Scheme:
 def _did_you_mean(name: str, options: Iterable[str]) -> str:
     close = difflib.get_close_matches(name, list(options), n=1)
     return f"; did you mean '{close[0]}'?" if close else ""
+
 
 def _file_paths(
     problems: Sequence[Problem],
