@@ -219,7 +219,7 @@ policies = [{ type = "mystery" }]
     paths = {p.path for p in info.value.problems}
     text = str(info.value)
     assert "indicators[0].weigth" in paths and "did you mean 'weight'?" in text
-    assert "indicators[1]" in paths and "^" in text  # the score formula, with a caret
+    assert "indicators[1].score" in paths and "^" in text  # the score formula, with a caret
     assert "indicators[2].group" in paths
     assert "indicators[3].steps[0]" in paths
     assert "indicators[3].policies[0].type" in paths

@@ -76,6 +76,7 @@ from ._scheme import (
     Veto,
     ZeroWhen,
 )
+from ._schemefile import scheme_json_schema
 from ._sensitivity import Sensitivity, UnitSensitivity, sensitivity
 from ._tables import NO_DATA, CellProblem, CellValue, NoData, read_cell
 from ._unit import Computation, PeriodResult, PolicyEvent, Unit, UnitError
@@ -159,6 +160,7 @@ __all__ = [
     "round_half_up",
     "sample_units",
     "scheme_from_mapping",
+    "scheme_json_schema",
     "scheme_to_mapping",
     "schemes",
     "sensitivity",

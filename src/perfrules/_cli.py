@@ -281,6 +281,13 @@ def _write_workbook(evaluation: Evaluation, output: str) -> None:
         raise UsageError(str(exc), "or write --format csv, which Excel also opens") from None
 
 
+def _cmd_schema(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from ._schemefile import scheme_json_schema
+
+    out.write(json.dumps(scheme_json_schema(), ensure_ascii=False, indent=2) + "\n")
+    return EXIT_OK
+
+
 def _cmd_score(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     workbook = _wants_workbook(args)
     scheme = _scheme(args.scheme)
@@ -447,6 +454,7 @@ _EPILOG = {
     "demo": "example:\n  perfrules demo\n  perfrules demo --scheme xiamen-xiangan-2020",
     "schemes": "example:\n  perfrules schemes",
     "validate": "example:\n  perfrules validate my-scheme.toml\n  perfrules validate shenzhen-2010-districts",
+    "schema": "example:\n  perfrules schema > perfrules-scheme.schema.json",
     "score": (
         "examples:\n  perfrules score shenzhen-2010-departments sample\n"
         "  perfrules score my-scheme.toml data.csv --format json -o results.json\n"
@@ -507,6 +515,7 @@ def build_parser() -> argparse.ArgumentParser:
     command("schemes", "list the built-in schemes", _cmd_schemes)
     validate = command("validate", "check a scheme and list every problem with its path", _cmd_validate)
     validate.add_argument("scheme", help=_SCHEME_HELP)
+    command("schema", "print the JSON Schema of scheme files, for editors", _cmd_schema)
     for name, help_text, handler in (
         ("score", "score units and print the totals, grades and ranks", _cmd_score),
         ("explain", "show one unit's full scoring trail in plain language", _cmd_explain),

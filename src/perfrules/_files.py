@@ -1,30 +1,33 @@
-"""Scheme files (TOML, JSON) and the built-in schemes; unit data files are in ``_data``.
+"""Scheme files (TOML, JSON), unit data files (CSV, JSON) and the built-in schemes.
 
-A scheme file is data a person edits by hand; it never runs code. Loading
-collects every problem with its path into the file (``indicators[12].scale:
-…``) and raises them together. ``dump`` writes a file that loads back to an
-equal scheme.
+A scheme file is data a person edits by hand; it never runs code. What it
+may hold is declared once, in ``_schemefile`` (on the machinery of
+``_filespec``): the reader here checks files against that declaration, which
+also gives the JSON Schema and the key reference. Loading collects every
+problem with its path into the file (``indicators[12].scale: …``) and raises
+them together. ``dump`` writes a file that loads back to an equal scheme.
 """
 
 from __future__ import annotations
 
+import difflib
 import functools
 import json
-import re
 import tomllib
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from decimal import Decimal, InvalidOperation
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
 from fractions import Fraction
 from importlib import resources
 from pathlib import Path
-from typing import Any, Final, Literal, TypeVar
+from typing import Any, Final, Literal
 
 import tomli_w
 
 from ._errors import DataError, PerfrulesError, Problem, SchemeError
+from ._filespec import Reader, read_number, to_mapping
 from ._formula import Formula, normalize_name
-from ._numbers import Number, exact, to_number
-from ._scale import DEFAULT_SCORES, GradeBand, GradeScale
+from ._numbers import Number, exact
+from ._scale import DEFAULT_SCORES, GradeScale
 from ._scheme import (
     Adjust,
     Default,
@@ -34,13 +37,27 @@ from ._scheme import (
     NotApplicable,
     Part,
     PeerRatio,
-    Policy,
     Quota,
     Rank,
     Scheme,
     Step,
     Veto,
     ZeroWhen,
+)
+from ._schemefile import (
+    ADJUST,
+    CAP,
+    DEFAULT,
+    FORMAT,
+    NOT_APPLICABLE,
+    PART,
+    PEER_RATIO,
+    QUOTA,
+    RANK,
+    SCHEME_FILE,
+    VETO,
+    ZERO,
+    build_scale,
 )
 
 __all__ = [
@@ -56,14 +73,12 @@ __all__ = [
     "scheme_to_mapping",
     "schemes",
     "units_from_csv",
-    "units_from_json",
 ]
 
 MAX_FILE_BYTES: Final = 5 * 2**20
-"""Largest scheme file perfrules reads (5 MiB); data files have no such limit."""
+"""Largest scheme or data file perfrules reads (5 MiB)."""
 
 _MAX_DEPTH: Final = 24
-_MAX_ITEMS: Final = 5000
 _FORMAT = Literal["toml", "json"]
 
 
@@ -119,72 +134,44 @@ def _scale_to_mapping(scale: GradeScale) -> dict[str, Any]:
     return out
 
 
+def _plain(value: object) -> Any:
+    """A model value as a file writes it."""
+    if isinstance(value, bool | str) or value is None:
+        return value
+    if isinstance(value, Formula):
+        return value.text
+    if isinstance(value, GradeScale):
+        return _scale_to_mapping(value)
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, frozenset):
+        return sorted(value)
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
+    return _plain_number(value)  # type: ignore[arg-type]
+
+
+_SPEC_OF: Final = {
+    Part: PART,
+    PeerRatio: PEER_RATIO,
+    Rank: RANK,
+    Default: DEFAULT,
+    NotApplicable: NOT_APPLICABLE,
+    ZeroWhen: ZERO,
+    Adjust: ADJUST,
+    Veto: VETO,
+    GradeCap: CAP,
+    Quota: QUOTA,
+}
+
+
+def _object_to_mapping(obj: object) -> dict[str, Any]:
+    """Steps, policies, caps and quotas, written by their declaration (defaults left out)."""
+    return to_mapping(_SPEC_OF[type(obj)], obj, _plain)
+
+
 def _step_to_mapping(step: Step) -> str | dict[str, Any]:
-    if isinstance(step, Formula):
-        return step.text
-    if isinstance(step, Part):
-        out: dict[str, Any] = {"type": "part", "target": step.target, "scale": _scale_to_mapping(step.scale)}
-        if step.of is not None:
-            out["of"] = step.of
-        return out
-    if isinstance(step, PeerRatio):
-        out = {"type": "peer_ratio", "target": step.target, "numerator": step.numerator}
-        out["denominator"] = step.denominator
-        if not step.pooled:
-            out["pooled"] = False
-        if step.within != "all":
-            out["within"] = step.within
-        return out
-    out = {"type": "rank", "target": step.target, "of": step.of}
-    if step.order != "desc":
-        out["order"] = step.order
-    if step.within != "all":
-        out["within"] = step.within
-    if step.points:
-        out["points"] = {str(k): _plain_number(v) for k, v in step.points.items()}
-    if step.bottom_points:
-        out["bottom_points"] = {str(k): _plain_number(v) for k, v in step.bottom_points.items()}
-    return out
-
-
-def _policy_to_mapping(policy: Policy) -> dict[str, Any]:
-    out: dict[str, Any]
-    if isinstance(policy, Default):
-        out = {"type": "default"}
-        if policy.grade is not None:
-            out["grade"] = policy.grade
-        if policy.score != "midpoint":
-            out["score"] = policy.score if isinstance(policy.score, str) else _plain_number(policy.score)
-        if policy.when is not None:
-            out["when"] = policy.when.text
-        if policy.note:
-            out["note"] = policy.note
-    elif isinstance(policy, NotApplicable):
-        out = {"type": "not_applicable"}
-        if policy.when is not None:
-            out["when"] = policy.when.text
-        if policy.to is not None:
-            out["to"] = policy.to
-    elif isinstance(policy, ZeroWhen):
-        out = {"type": "zero", "when": policy.when.text}
-        if policy.target is not None:
-            out["target"] = policy.target
-    elif isinstance(policy, Adjust):
-        out = {"type": "adjust"}
-        if policy.per is not None and policy.points is not None:
-            out["per"] = policy.per
-            out["points"] = _plain_number(policy.points)
-        else:
-            out["items"] = {k: _plain_number(v) for k, v in policy.items.items()}
-        if policy.cap is not None:
-            out["cap"] = _plain_number(policy.cap)
-    else:
-        out = {"type": "veto", "when": policy.when.text}
-        if policy.effect != "zero":
-            out["effect"] = policy.effect
-    if policy.reason:
-        out["reason"] = policy.reason
-    return out
+    return step.text if isinstance(step, Formula) else _object_to_mapping(step)
 
 
 def _indicator_to_mapping(ind: Indicator, group: str) -> dict[str, Any]:
@@ -213,7 +200,7 @@ def _indicator_to_mapping(ind: Indicator, group: str) -> dict[str, Any]:
     if ind.scale is not None:
         out["scale"] = _scale_to_mapping(ind.scale)
     if ind.policies:
-        out["policies"] = [_policy_to_mapping(p) for p in ind.policies]
+        out["policies"] = [_object_to_mapping(p) for p in ind.policies]
     if ind.max_score is not None:
         out["max_score"] = _plain_number(ind.max_score)
     if ind.within != "all":
@@ -270,14 +257,11 @@ def scheme_to_mapping(scheme: Scheme) -> dict[str, Any]:
     if scheme.stand_in:
         out["stand_in"] = scheme.stand_in
     if scheme.caps:
-        out["caps"] = [
-            {"when": c.when.text, "grade": c.grade, **({"reason": c.reason} if c.reason else {})}
-            for c in scheme.caps
-        ]
+        out["caps"] = [_object_to_mapping(c) for c in scheme.caps]
     if scheme.quotas:
-        out["quotas"] = [_quota_to_mapping(q) for q in scheme.quotas]
+        out["quotas"] = [_object_to_mapping(q) for q in scheme.quotas]
     if scheme.policies:
-        out["policies"] = [_policy_to_mapping(p) for p in scheme.policies]
+        out["policies"] = [_object_to_mapping(p) for p in scheme.policies]
     groups: list[dict[str, Any]] = []
     indicators: list[dict[str, Any]] = []
 
@@ -304,22 +288,6 @@ def scheme_to_mapping(scheme: Scheme) -> dict[str, Any]:
         walk(group, None)
     out["groups"] = groups
     out["indicators"] = indicators
-    return out
-
-
-def _quota_to_mapping(quota: Quota) -> dict[str, Any]:
-    out: dict[str, Any] = {"grade": quota.grade}
-    if quota.share is not None:
-        out["share"] = _plain_number(quota.share)
-    if quota.count is not None:
-        out["count"] = quota.count
-    for key, default in (("rounding", "floor"), ("ties", "exclude"), ("within", "all")):
-        if getattr(quota, key) != default:
-            out[key] = getattr(quota, key)
-    if quota.overflow is not None:
-        out["overflow"] = quota.overflow
-    if quota.reason:
-        out["reason"] = quota.reason
     return out
 
 
@@ -364,400 +332,54 @@ def dump(scheme: Scheme, path: str | Path, *, format: _FORMAT | None = None) -> 
 # Reading
 # ---------------------------------------------------------------------------
 
-_T = TypeVar("_T")
-
-
-class _Reader:
-    """Builds objects from plain data, collecting problems with their paths."""
-
-    def __init__(self) -> None:
-        self.problems: list[Problem] = []
-
-    def problem(self, path: str, message: str) -> None:
-        self.problems.append(Problem(path, message))
-
-    def attempt(self, path: str, build: Callable[[], _T]) -> _T | None:
-        try:
-            return build()
-        except SchemeError as exc:
-            for p in exc.problems:
-                self.problem(f"{path}.{p.path}" if p.path else path, p.message)
-        except (PerfrulesError, TypeError, ValueError, KeyError, AttributeError, ArithmeticError) as exc:
-            # Whatever a builder makes of hand-written data, it becomes a
-            # problem at this path; nothing else escapes loading.
-            message = str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc)
-            self.problem(path, message or type(exc).__name__)
-        return None
-
-    def table(
-        self, value: object, path: str, allowed: Iterable[str], required: Iterable[str] = ()
-    ) -> dict[str, Any]:
-        if not isinstance(value, Mapping):
-            self.problem(path, f"must be a table (got {type(value).__name__})")
-            return {}
-        allowed_set = set(allowed)
-        for key in value:
-            if key not in allowed_set:
-                import difflib
-
-                close = difflib.get_close_matches(str(key), sorted(allowed_set), n=1)
-                hint = f"; did you mean '{close[0]}'?" if close else ""
-                self.problem(f"{path}.{key}", f"unknown key '{key}'{hint}")
-        for key in required:
-            if key not in value:
-                self.problem(f"{path}.{key}", "is required")
-        return dict(value)
-
-    def text(self, value: object, path: str) -> str | None:
-        if not isinstance(value, str):
-            self.problem(path, f"must be text (got {value!r})")
-            return None
-        return value
-
-    def number(self, value: object, path: str) -> Number | None:
-        return self.attempt(path, lambda: _read_number(value))
-
-    def list(self, value: object, path: str) -> list[Any]:
-        if not isinstance(value, list):
-            self.problem(path, f"must be a list (got {type(value).__name__})")
-            return []
-        if len(value) > _MAX_ITEMS:
-            self.problem(path, f"has {len(value)} items; the limit is {_MAX_ITEMS}")
-            return []
-        return value
-
-
-_FRACTION: Final = re.compile(r"^\s*(-?\d+)\s*/\s*(\d+)\s*$")
-
-
-def _enum(r: _Reader, value: object, path: str, choices: Sequence[str]) -> bool:
-    """A setting with a fixed set of values; anything else is a problem with a did-you-mean."""
-    if isinstance(value, str) and value in choices:
-        return True
-    import difflib
-
-    close = difflib.get_close_matches(str(value), list(choices), n=1, cutoff=0.5)
-    hint = f"; did you mean '{close[0]}'?" if close else ""
-    r.problem(path, f"must be one of {', '.join(repr(c) for c in choices)} (got {value!r}){hint}")
-    return False
-
-
-def _whole(r: _Reader, value: object, path: str, low: int, high: int) -> int | None:
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        r.problem(path, f"must be a whole number from {low} to {high} (got {value!r})")
-        return None
-    return value
-
-
-def _read_number(value: object) -> Number:
-    if isinstance(value, bool):
-        raise TypeError(f"expected a number (got {value!r})")
-    if isinstance(value, str):
-        text = normalize_name(value)
-        if m := _FRACTION.match(text):
-            return exact(Fraction(int(m.group(1)), int(m.group(2))))
-        percent = text.endswith("%")
-        try:
-            number = Decimal(text[:-1] if percent else text)
-        except InvalidOperation:
-            raise ValueError(f"expected a number (got {value!r})") from None
-        return to_number(number.scaleb(-2) if percent else number)
-    return to_number(value)
-
-
-def _scale_from(
-    r: _Reader, value: object, path: str, defaults: Mapping[str, Any] | None = None
-) -> GradeScale | None:
-    keys = (
-        "rule", "variable", "bands", "policy", "scoring", "scores", "domain", "gaps", "levels", "precision",
-    )  # fmt: skip
-    data = r.table(value, path, keys)
-    if not data:
-        return None
-    settings: dict[str, Any] = dict(defaults or {})
-    for key in ("policy", "scoring", "gaps"):
-        if key in data:
-            settings[key] = data[key]
-            choices = {
-                "policy": ("exclusive", "first", "lowest", "highest"),
-                "scoring": ("interpolate", "midpoint", "points", "none"),
-                "gaps": ("error", "lower", "upper"),
-            }[key]
-            _enum(r, data[key], f"{path}.{key}", choices)
-    if "precision" in data:
-        settings["precision"] = _whole(r, data["precision"], f"{path}.precision", 0, 10)
-    if "scores" in data:
-        scores = r.table(
-            data["scores"],
-            f"{path}.scores",
-            [str(k) for k in data["scores"]] if isinstance(data["scores"], Mapping) else [],
-        )
-        settings["scores"] = {
-            k: [r.number(x, f"{path}.scores.{k}") for x in r.list(v, f"{path}.scores.{k}")]
-            for k, v in scores.items()
-        }
-    if "domain" in data:
-        ends = r.list(data["domain"], f"{path}.domain")
-        settings["domain"] = tuple(None if e in (None, "") else r.number(e, f"{path}.domain") for e in ends)
-    if "levels" in data:
-        levels = data["levels"]
-        settings["levels"] = (
-            levels
-            if isinstance(levels, list)
-            else {
-                k: r.number(v, f"{path}.levels.{k}")
-                for k, v in r.table(levels, f"{path}.levels", list(levels)).items()
-            }
-            if isinstance(levels, Mapping)
-            else levels
-        )
-    if "rule" in data and "bands" in data:
-        r.problem(path, "give either 'rule' (the published text) or 'bands', not both")
-        return None
-    if "rule" in data:
-        rule = r.text(data["rule"], f"{path}.rule")
-        variable = data.get("variable", settings.pop("variable", "得分"))
-        if rule is None:
-            return None
-        return r.attempt(path, lambda: GradeScale.parse(rule, variable=variable, **settings))
-    settings.pop("variable", None)
-    if "bands" not in data:
-        r.problem(path, "needs 'rule' (the published text) or 'bands'")
-        return None
-    bands = []
-    for i, raw in enumerate(r.list(data["bands"], f"{path}.bands")):
-        where = f"{path}.bands[{i}]"
-        band = r.table(raw, where, ("name", "conditions", "points", "score"), required=("name",))
-        if "name" not in band:
-            continue
-        built = r.attempt(where, functools.partial(_band_from, band))
-        if built is not None:
-            bands.append(built)
-    if len(bands) != len(r.list(data["bands"], f"{path}.bands")):
-        return None
-    return r.attempt(path, lambda: GradeScale(bands=bands, **settings))
-
-
-def _band_from(band: Mapping[str, Any]) -> GradeBand:
-    return GradeBand(
-        name=band["name"],
-        conditions=band.get("conditions", ()),
-        points=None if "points" not in band else _read_number(band["points"]),
-        score=None if "score" not in band else tuple(_read_number(x) for x in band["score"]),
-    )
-
-
-def _step_from(r: _Reader, value: object, path: str) -> Step | None:
-    if isinstance(value, str):
-        return r.attempt(path, lambda: _checked_assignment(value))
-    data = r.table(
-        value,
-        path,
-        (
-            "type", "target", "scale", "of", "numerator", "denominator", "pooled", "within", "order",
-            "points", "bottom_points",
-        ),
-        ("type", "target"),
-    )  # fmt: skip
-    if "pooled" in data and not isinstance(data["pooled"], bool):
-        r.problem(f"{path}.pooled", f"must be true or false (got {data['pooled']!r})")
-        return None
-    for key, choices in (("within", ("all", "category")), ("order", ("desc", "asc"))):
-        if key in data and not _enum(r, data[key], f"{path}.{key}", choices):
-            return None
-    kind = data.get("type")
-    if kind == "part":
-        scale = _scale_from(r, data.get("scale"), f"{path}.scale")
-        if scale is None:
-            return None
-        return r.attempt(path, lambda: Part(target=data["target"], scale=scale, of=data.get("of")))
-    if kind == "peer_ratio":
-        return r.attempt(
-            path,
-            lambda: PeerRatio(
-                target=data["target"],
-                numerator=data["numerator"],
-                denominator=data["denominator"],
-                pooled=bool(data.get("pooled", True)),
-                within=data.get("within", "all"),
-            ),
-        )
-    if kind == "rank":
-        return r.attempt(
-            path,
-            lambda: Rank(
-                target=data["target"],
-                of=data["of"],
-                order=data.get("order", "desc"),
-                within=data.get("within", "all"),
-                points={k: _read_number(v) for k, v in data.get("points", {}).items()},
-                bottom_points={k: _read_number(v) for k, v in data.get("bottom_points", {}).items()},
-            ),
-        )
-    if kind is not None:
-        r.problem(
-            f"{path}.type",
-            f"unknown step type {kind!r}; use 'part', 'peer_ratio' or 'rank' (or a formula text)",
-        )
-    return None
-
-
-def _checked_assignment(text: str) -> Formula:
-    formula = Formula.parse(text)
-    if formula.target is None:
-        raise ValueError(f"a step must assign a name, as in 完成率=完成数/总数 (got '{text}')")
-    return formula
-
-
-_POLICY_KEYS: Final = {
-    "default": ("grade", "score", "when", "note"),
-    "not_applicable": ("when", "to"),
-    "zero": ("when", "target"),
-    "adjust": ("per", "points", "items", "cap"),
-    "veto": ("when", "effect"),
-}
-
-
-def _default_score(value: object) -> Literal["midpoint", "top", "bottom"] | Number:
-    if value == "midpoint":
-        return "midpoint"
-    if value == "top":
-        return "top"
-    if value == "bottom":
-        return "bottom"
-    return _read_number(value)
-
-
-def _policy_from(r: _Reader, value: object, path: str) -> Policy | None:
-    if not isinstance(value, Mapping):
-        r.problem(path, f"must be a table (got {type(value).__name__})")
-        return None
-    kind = value.get("type")
-    if kind not in _POLICY_KEYS:
-        r.problem(f"{path}.type", f"unknown policy type {kind!r}; use one of {', '.join(_POLICY_KEYS)}")
-        return None
-    data = r.table(value, path, ("type", "reason", *_POLICY_KEYS[kind]))
-    reason = data.get("reason", "")
-    if kind == "default":
-        score = data.get("score", "midpoint")
-        return r.attempt(
-            path,
-            lambda: Default(
-                grade=data.get("grade"),
-                score=_default_score(score),
-                when=data.get("when"),
-                reason=reason,
-                note=data.get("note", ""),
-            ),
-        )
-    if kind == "not_applicable":
-        return r.attempt(path, lambda: NotApplicable(when=data.get("when"), to=data.get("to"), reason=reason))
-    if kind == "zero":
-        return r.attempt(path, lambda: ZeroWhen(when=data["when"], target=data.get("target"), reason=reason))
-    if kind == "adjust":
-        return r.attempt(
-            path,
-            lambda: Adjust(
-                per=data.get("per"),
-                points=None if "points" not in data else _read_number(data["points"]),
-                items={k: _read_number(v) for k, v in data.get("items", {}).items()},
-                cap=None if "cap" not in data else _read_number(data["cap"]),
-                reason=reason,
-            ),
-        )
-    if "effect" in data and not _enum(r, data["effect"], f"{path}.effect", ("zero", "lowest_grade")):
-        return None
-    return r.attempt(path, lambda: Veto(when=data["when"], effect=data.get("effect", "zero"), reason=reason))
-
-
-_INDICATOR_KEYS: Final = (
-    "code", "name", "group", "definition", "source", "frequency", "weight", "weights", "applies_to",
-    "inputs", "steps", "value", "score", "metadata", "scale", "policies", "max_score", "within", "stand_in",
-)  # fmt: skip
-
-
-def _indicator_from(r: _Reader, value: object, path: str) -> tuple[str, Indicator] | None:
-    data = r.table(value, path, _INDICATOR_KEYS, ("code", "name", "group"))
-    if not {"code", "name", "group"} <= data.keys():
-        return None
-    steps = [
-        s
-        for i, raw in enumerate(r.list(data.get("steps", []), f"{path}.steps"))
-        if (s := _step_from(r, raw, f"{path}.steps[{i}]")) is not None
-    ]
-    policies = [
-        p
-        for i, raw in enumerate(r.list(data.get("policies", []), f"{path}.policies"))
-        if (p := _policy_from(r, raw, f"{path}.policies[{i}]")) is not None
-    ]
-    scale = _scale_from(r, data["scale"], f"{path}.scale") if "scale" in data else None
-    weights = {}
-    if "weights" in data:
-        raw_weights = data["weights"]
-        if isinstance(raw_weights, Mapping):
-            weights = {k: r.number(v, f"{path}.weights.{k}") for k, v in raw_weights.items()}
-        else:
-            r.problem(f"{path}.weights", "must be a table of category = weight")
-    built = r.attempt(
-        path,
-        lambda: Indicator(
-            code=str(data["code"]),
-            name=data["name"],
-            definition=data.get("definition", ""),
-            source=data.get("source", ""),
-            frequency=data.get("frequency"),
-            metadata=data.get("metadata", {}),
-            inputs=data.get("inputs", {}),
-            steps=steps,
-            value=data.get("value"),
-            scale=scale,
-            score=data.get("score"),
-            weight=None if "weight" not in data else _read_number(data["weight"]),
-            weights=weights,
-            applies_to=data.get("applies_to"),
-            policies=policies,
-            max_score=None if "max_score" not in data else _read_number(data["max_score"]),
-            within=data.get("within", "all"),
-            stand_in=data.get("stand_in", ""),
-        ),
-    )
-    if built is None:
-        return None
-    return str(data["group"]), built
-
-
-_SCHEME_KEYS: Final = (
-    "format", "name", "year", "source", "basis", "total", "categories", "full_score", "periods",
-    "language", "scores", "overall", "policies", "groups", "indicators", "round_total", "round_scores",
-    "cap_total", "normalize", "caps", "quotas", "stand_in",
-)  # fmt: skip
+# Numbers in data files are read the way scheme files write them ("30%", "1/3").
+_read_number = read_number
 
 
 def scheme_from_mapping(data: object) -> Scheme:
     """Build a scheme from plain data (a parsed TOML or JSON file).
 
+    Every key is checked against the declaration of the format (the one
+    ``perfrules schema`` prints): unknown keys and misspelt settings are
+    problems with a did-you-mean, booleans must be booleans and numbers lie
+    in their range. The scheme's ``notes`` point into the data too.
+
     Raises:
         SchemeError: every problem, each with its path into the data
-            (``indicators[12].scale.rule``).
+            (``indicators[12].steps[0].order``).
+
+    >>> scheme_from_mapping({"name": "x", "groups": [{"name": "g"}],
+    ...     "indicators": [{"code": "1", "name": "a", "group": "g", "weight": 100, "score": "a"}]}).total
+    Decimal('100')
+    >>> scheme_from_mapping({"name": "x", "groups": [], "indicators": [], "cap_totl": False})
+    Traceback (most recent call last):
+    perfrules.SchemeError: invalid scheme file: 1 problem
+      - unknown key 'cap_totl'; did you mean 'cap_total'? @ cap_totl
     """
-    r = _Reader()
+    r = Reader()
     _check_depth(r, data, "", 0)
     if r.problems:
         raise SchemeError(r.problems, title="invalid scheme file")
-    top = r.table(data, "", _SCHEME_KEYS, ("name", "groups", "indicators"))
-    if not top:
-        raise SchemeError(r.problems or [Problem("", "the file is empty")], title="invalid scheme file")
-    if top.get("format", "perfrules-scheme/1") != "perfrules-scheme/1":
-        r.problem("format", f"unknown format {top['format']!r}; this perfrules reads 'perfrules-scheme/1'")
-    group_rows = r.list(top.get("groups", []), "groups")
+    if isinstance(data, Mapping) and not data:
+        raise SchemeError([Problem("", "the file is empty")], title="invalid scheme file")
+    top = SCHEME_FILE.read(r, data, "", partial=True)
+    if isinstance(data, Mapping) and "format" in data and data["format"] != FORMAT:
+        r.problems = [p for p in r.problems if p.path != "format"]
+        r.problem("format", f"unknown format {data['format']!r}; this perfrules reads '{FORMAT}'")
+    if top is None:
+        raise SchemeError(r.problems, title="invalid scheme file")
+    return _build_scheme(r, top)
+
+
+def _build_scheme(r: Reader, top: dict[str, Any]) -> Scheme:
+    """Assemble the tree from the checked file and build the scheme; model problems get file paths."""
     groups: dict[str, dict[str, Any]] = {}
     group_paths: dict[str, str] = {}
-    for i, raw in enumerate(group_rows):
+    for i, g in enumerate(top.get("groups") or []):
         path = f"groups[{i}]"
-        g = r.table(raw, path, ("name", "parent", "code", "declared", "declared_by_category"), ("name",))
-        if "name" not in g:
+        if g is None:
             continue
-        name = normalize_name(str(g["name"]))
+        name = normalize_name(g["name"])
         if name in groups:
             r.problem(f"{path}.name", f"group '{name}' is defined twice (also {group_paths[name]})")
             continue
@@ -766,149 +388,64 @@ def scheme_from_mapping(data: object) -> Scheme:
     children: dict[str | None, list[tuple[str, Any]]] = {}
     for name, g in groups.items():
         parent = g.get("parent")
-        parent_key = None if parent is None else normalize_name(str(parent))
+        parent_key = None if parent is None else normalize_name(parent)
         if parent_key is not None and parent_key not in groups:
-            r.problem(f"{group_paths[name]}.parent", f"no group '{parent}'")
+            hint = _did_you_mean(parent_key, groups)
+            r.problem(f"{group_paths[name]}.parent", f"no group '{parent}'{hint}")
             continue
         children.setdefault(parent_key, []).append(("group", name))
     indicator_paths: dict[int, str] = {}
-    for i, raw in enumerate(r.list(top.get("indicators", []), "indicators")):
+    for i, data in enumerate(top.get("indicators") or []):
         path = f"indicators[{i}]"
-        found = _indicator_from(r, raw, path)
-        if found is None:
+        if data is None:
             continue
-        group, ind = found
-        key = normalize_name(group)
+        key = normalize_name(data["group"])
         if key not in groups:
-            import difflib
-
-            close = difflib.get_close_matches(key, list(groups), n=1)
-            hint = f"; did you mean '{close[0]}'?" if close else ""
-            r.problem(f"{path}.group", f"no group '{group}'{hint}")
+            r.problem(f"{path}.group", f"no group '{data['group']}'{_did_you_mean(key, groups)}")
             continue
-        indicator_paths[id(ind)] = path
-        children.setdefault(key, []).append(("indicator", ind))
+        fields = {k: v for k, v in data.items() if k != "group"}
+        fields["code"] = str(fields["code"])
+        ind = r.attempt(path, functools.partial(Indicator, **fields))
+        if ind is not None:
+            indicator_paths[id(ind)] = path
+            children.setdefault(key, []).append(("indicator", ind))
 
     def build(name: str, trail: tuple[str, ...]) -> Group:
         if name in trail:
             raise ValueError(f"groups contain each other: {' → '.join((*trail, name))}")
         g = groups[name]
-        kids: list[Group | Indicator] = []
-        for kind, item in children.get(name, []):
-            kids.append(build(item, (*trail, name)) if kind == "group" else item)
-        declared = g.get("declared")
-        by_category = g.get("declared_by_category", {})
+        kids = [
+            build(item, (*trail, name)) if kind == "group" else item for kind, item in children.get(name, [])
+        ]
         return Group(
             name=name,
             code=str(g.get("code", "")),
             children=kids,
-            declared=None if declared is None else _read_number(declared),
-            declared_by_category={k: _read_number(v) for k, v in by_category.items()},
+            declared=g.get("declared"),
+            declared_by_category=g.get("declared_by_category", {}),
         )
 
     tops = [
-        r.attempt(group_paths[name], functools.partial(build, name, ()))
-        for kind, name in children.get(None, [])
+        r.attempt(group_paths[name], functools.partial(build, name, ())) for _, name in children.get(None, [])
     ]
-    overall = None
+    settings = {k: v for k, v in top.items() if k not in ("format", "groups", "indicators", "overall")}
     if "overall" in top:
         # The overall grading reads 总分 and gives grades only, for totals from
         # 0 to full marks (or beyond, when bonuses may lift them); whole-point
         # bands are read on the totals' rounding.
-        cap_total = top.get("cap_total", True)
-        full = r.number(top.get("total", 100), "total")
-        overall_defaults: dict[str, Any] = {
+        full = top.get("total", 100)
+        defaults: dict[str, Any] = {
             "variable": "总分",
             "scoring": "none",
-            "domain": (0, full if cap_total is not False else None),
+            "domain": (0, full if top.get("cap_total", True) else None),
         }
-        if isinstance(top.get("round_total"), int) and not isinstance(top.get("round_total"), bool):
-            overall_defaults["precision"] = top["round_total"]
-        overall = _scale_from(r, top["overall"], "overall", overall_defaults)
-    policies = [
-        p
-        for i, raw in enumerate(r.list(top.get("policies", []), "policies"))
-        if (p := _policy_from(r, raw, f"policies[{i}]")) is not None
-    ]
-    scores: dict[str, Any] | bool | None = None
-    if "scores" in top:
-        raw_scores = top["scores"]
-        if raw_scores is False:
-            scores = False
-        elif isinstance(raw_scores, Mapping):
-            scores = {
-                k: tuple(r.number(x, f"scores.{k}") for x in r.list(v, f"scores.{k}"))
-                for k, v in raw_scores.items()
-            }
-        else:
-            r.problem("scores", "must be a table of grade = [low, high]")
-    if r.problems:
-        raise SchemeError(r.problems, title="invalid scheme file")
-    settings: dict[str, Any] = {}
-    for key in ("year", "source", "basis", "periods", "language", "stand_in"):
-        if key in top:
-            text = r.text(top[key], key)
-            if text is not None:
-                settings[key] = text
-    for key in ("round_total", "round_scores"):
-        if key in top:
-            settings[key] = _whole(r, top[key], key, 0, 10)
-    for key in ("cap_total", "normalize"):
-        if key in top:
-            if isinstance(top[key], bool):
-                settings[key] = top[key]
-            else:
-                r.problem(key, f"must be true or false (got {top[key]!r})")
-    caps = []
-    for i, raw in enumerate(r.list(top.get("caps", []), "caps")):
-        cap = r.table(raw, f"caps[{i}]", ("when", "grade", "reason"), ("when", "grade"))
-        if {"when", "grade"} <= cap.keys():
-            built_cap = r.attempt(f"caps[{i}]", functools.partial(GradeCap, **cap))
-            if built_cap is not None:
-                caps.append(built_cap)
-    quotas = []
-    for i, raw in enumerate(r.list(top.get("quotas", []), "quotas")):
-        where = f"quotas[{i}]"
-        quota = r.table(
-            raw,
-            where,
-            ("grade", "share", "count", "rounding", "ties", "overflow", "within", "reason"),
-            ("grade",),
-        )
-        for key, choices in (
-            ("rounding", ("floor", "ceil", "round")),
-            ("ties", ("exclude", "include")),
-            ("within", ("all", "category")),
-        ):
-            if key in quota:
-                _enum(r, quota[key], f"{where}.{key}", choices)
-        if "grade" in quota:
-            built_quota = r.attempt(where, functools.partial(Quota, **quota))
-            if built_quota is not None:
-                quotas.append(built_quota)
-    if caps:
-        settings["caps"] = caps
-    if quotas:
-        settings["quotas"] = quotas
-    for key in ("total", "full_score"):
-        if key in top:
-            settings[key] = r.number(top[key], key)
-    if "categories" in top:
-        settings["categories"] = top["categories"]
-    if scores is False:
-        settings["scores"] = None
-    elif scores is not None:
-        settings["scores"] = scores
+        if "round_total" in top:
+            defaults["precision"] = top["round_total"]
+        settings["overall"] = r.attempt("overall", lambda: build_scale(top["overall"], defaults))
     if r.problems:
         raise SchemeError(r.problems, title="invalid scheme file")
     try:
-        return Scheme(
-            name=str(top["name"]),
-            groups=[g for g in tops if g is not None],
-            overall=overall,
-            policies=policies,
-            **settings,
-        )
+        scheme = Scheme(groups=[g for g in tops if g is not None], **settings)
     except SchemeError as exc:
         problems = _file_paths(exc.problems, tops, indicator_paths, group_paths)
         raise SchemeError(problems, title="invalid scheme file") from None
@@ -916,6 +453,13 @@ def scheme_from_mapping(data: object) -> Scheme:
         raise SchemeError(
             [Problem("", str(exc) or type(exc).__name__)], title="invalid scheme file"
         ) from None
+    scheme._relocate_notes(_file_paths(scheme.notes, tops, indicator_paths, group_paths))
+    return scheme
+
+
+def _did_you_mean(name: str, options: Iterable[str]) -> str:
+    close = difflib.get_close_matches(name, list(options), n=1)
+    return f"; did you mean '{close[0]}'?" if close else ""
 
 
 def _file_paths(
@@ -953,7 +497,7 @@ def _file_paths(
     return out
 
 
-def _check_depth(r: _Reader, value: object, path: str, depth: int) -> None:
+def _check_depth(r: Reader, value: object, path: str, depth: int) -> None:
     if depth > _MAX_DEPTH:
         r.problem(path or "(top)", f"nested more than {_MAX_DEPTH} levels deep")
         return
@@ -1033,8 +577,6 @@ def load(source: str | Path) -> Scheme:
         return loads(_builtin_file(source, ".toml"))
     path = Path(source)
     if not path.exists():
-        import difflib
-
         close = difflib.get_close_matches(str(source), list(_BUILTIN), n=1)
         hint = (
             f"; did you mean the built-in scheme '{close[0]}'?"
@@ -1059,4 +601,4 @@ def load(source: str | Path) -> Scheme:
 # unit). Re-exported here so that existing imports keep working.
 # ---------------------------------------------------------------------------
 
-from ._data import load_units, sample_units, units_from_csv, units_from_json  # noqa: E402
+from ._data import load_units, sample_units, units_from_csv  # noqa: E402

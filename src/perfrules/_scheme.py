@@ -869,8 +869,15 @@ class Scheme:
 
         A boundary point two printed bands share (it goes to the better grade),
         a grade no input can reach (Shenzhen rule 12's 优 under 就低不就高).
+        Paths are tree paths (``groups[0].children[2].scale``); for a scheme
+        read from a file (``load``, ``loads``, ``scheme_from_mapping``) they
+        point into the file, as problems do (``indicators[7].scale``).
         """
         return self._notes
+
+    def _relocate_notes(self, notes: Sequence[Problem]) -> None:
+        """Give the notes other paths (the loader points them into the file)."""
+        object.__setattr__(self, "_notes", tuple(notes))
 
     def _collect_notes(self) -> Iterator[Problem]:
         for path, node in self.paths():
