@@ -73,6 +73,7 @@ class UnitOutcome:
         "grade",
         "indicators",
         "rank",
+        "rendered",
         "scores",
         "total",
         "unit",
@@ -92,6 +93,8 @@ class UnitOutcome:
         self.weights: list[Fraction] = []
         self.rank: int | None = None
         self.category_rank: int | None = None
+        # Indicator scores as one line of output cells, once the unit's data is let go (see _stream).
+        self.rendered: str | None = None
 
 
 def _field_of(exc: PerfrulesError) -> str | None:

@@ -29,9 +29,11 @@ from . import __version__
 from ._display import display_width, format_table, number, records
 from ._errors import PerfrulesError, Problem, SchemeError
 from ._files import DataError, load, load_units, sample_units, schemes
+from ._numbers import Number
 from ._results import Evaluation, evaluate
 from ._scheme import Scheme
 from ._sensitivity import Sensitivity, sensitivity
+from ._stream import cell_number
 from ._unit import Unit
 from ._whatif import whatif
 from ._writers import escape_csv_text, write_atomic
@@ -144,22 +146,123 @@ def _evaluate(scheme: Scheme, units: list[Unit], err: TextIO) -> Evaluation:
 
 
 def _ranking_table(evaluation: Evaluation, colour: bool) -> str:
-    zh = evaluation.scheme.language == "zh"
-    grades = list(evaluation.scheme.grades)
+    rows = [(r.rank, r.unit, r.category, r.total, r.grade, r.ok) for r in evaluation.ranking()]
+    return _table_of(evaluation.scheme, rows, colour)
+
+
+def _table_of(
+    scheme: Scheme,
+    ranked: Sequence[tuple[int | None, str, str | None, Number | None, str | None, bool]],
+    colour: bool,
+) -> str:
+    zh = scheme.language == "zh"
+    grades = list(scheme.grades)
     headers = (
         ["排名", "单位", "类别", "总分", "等次"] if zh else ["rank", "unit", "category", "total", "grade"]
     )
     rows = []
-    for r in evaluation.ranking():
-        grade = r.grade or ("—" if r.ok else ("未计分" if zh else "not scored"))
-        rows.append([str(r.rank or "—"), r.unit, r.category or "", number(r.total), grade])
+    for rank, unit, category, total, grade, ok in ranked:
+        shown = grade or ("—" if ok else ("未计分" if zh else "not scored"))
+        rows.append([str(rank or "—"), unit, category or "", number(total), shown])
     table = format_table(headers, rows, ["right", "left", "left", "right", "left"])
     if colour:
         lines = table.splitlines()
-        for i, r in enumerate(evaluation.ranking()):
-            lines[i + 2] = _paint(lines[i + 2], r.grade, grades, True)
+        for i, (_, _, _, _, grade, _) in enumerate(ranked):
+            lines[i + 2] = _paint(lines[i + 2], grade, grades, True)
         table = "\n".join(lines)
     return table
+
+
+_HEAD_ZH = ["排名", "单位", "类别", "总分", "等次"]
+_HEAD_EN = ["rank", "unit", "category", "total", "grade"]
+
+
+def _streamable(args: argparse.Namespace) -> bool:
+    """Whether score can read the data as a stream: CSV or table output from a CSV or workbook file."""
+    if args.format not in ("csv", "table") or args.data == "sample":
+        return False
+    return Path(args.data).suffix.lower() in (".csv", ".txt", ".xlsx", ".xlsm")
+
+
+def _score_streamed(args: argparse.Namespace, scheme: Scheme, out: TextIO, err: TextIO) -> int:
+    """score for large files: units are read, scored and let go one chunk at a time."""
+    from ._stream import score_file
+
+    if not Path(args.data).exists():
+        raise UsageError(
+            f"no data file '{args.data}'", "give a CSV or JSON file, or 'sample' for a built-in scheme"
+        )
+    if args.sheet is not None and Path(args.data).suffix.lower() not in (".xlsx", ".xlsm"):
+        raise UsageError("--sheet is only for Excel workbooks (.xlsx)", "leave out --sheet for CSV or JSON")
+    progress = _StreamProgress(err)
+    run = score_file(scheme, args.data, sheet=args.sheet, category=args.category, progress=progress)
+    progress.done()
+    notes = [*(f"{n.path}: {n.message}" for n in run.notes)]
+    notes += [str(e) for o in run.outcomes for e in o.events if e.kind == "note"]
+    for note in notes[:_MAX_NOTES]:
+        err.write(f"note: {args.data}, {note}\n")
+    if len(notes) > _MAX_NOTES:
+        err.write(f"note: ... and {len(notes) - _MAX_NOTES} more (see the units' 'note' events)\n")
+    ranked = run.ranking()
+    zh = scheme.language == "zh"
+    failed = [e for o in ranked for e in o.errors]
+    if args.format == "csv":
+        indicators = scheme.indicators()
+        blank = "," * (len(indicators) - 1)
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        head = (
+            ["排名", "单位", "类别", "总分", "等次"] if zh else ["rank", "unit", "category", "total", "grade"]
+        )
+        writer.writerow(
+            [*head, *(escape_csv_text(f"{i.code} {i.name}") for i in indicators), "错误" if zh else "errors"]
+        )
+        for o in ranked:
+            writer.writerow(
+                [
+                    o.rank or "",
+                    escape_csv_text(o.unit.name),
+                    escape_csv_text(o.unit.category or ""),
+                    cell_number(o.total),
+                    escape_csv_text(o.grade or ""),
+                    *(o.rendered or blank).split(","),
+                    escape_csv_text("; ".join(str(e) for e in o.errors)),
+                ]
+            )
+        _emit(buffer.getvalue(), args.output, out, bom=True)
+    else:
+        colour = args.output is None and _colour(out)
+        rows = [(o.rank, o.unit.name, o.unit.category, o.total, o.grade, not o.errors) for o in ranked]
+        text = _table_of(scheme, rows, colour)
+        if failed:
+            text += "\n\n" + ("未能计分：" if zh else "could not be scored:") + "\n"
+            text += "\n".join(f"  {e}" for e in failed)
+        _emit(text, args.output, out)
+    if failed:
+        err.write(f"perfrules: {len({e.unit for e in failed})} unit(s) could not be scored\n")
+        return EXIT_PROBLEMS
+    return EXIT_OK
+
+
+class _StreamProgress:
+    """Units scored so far, on one line of stderr, only in a terminal."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.on = stream.isatty()
+        self.shown = False
+
+    def __call__(self, done: int, unit: str) -> None:
+        if self.on:
+            name = unit[:12]
+            self.stream.write(f"\r{done} units scored  {name}{' ' * (24 - display_width(name))}")
+            self.stream.flush()
+            self.shown = True
+
+    def done(self) -> None:
+        if self.shown:
+            self.stream.write("\r" + " " * 50 + "\r")
+            self.stream.flush()
 
 
 def _error_lines(evaluation: Evaluation) -> list[str]:
@@ -291,6 +394,8 @@ def _cmd_schema(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 def _cmd_score(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     workbook = _wants_workbook(args)
     scheme = _scheme(args.scheme)
+    if not workbook and _streamable(args):
+        return _score_streamed(args, scheme, out, err)
     units = _units(scheme, args.data, args.scheme, args.category, err, args.sheet)
     evaluation = _evaluate(scheme, units, err)
     if workbook:

@@ -132,57 +132,69 @@ def _text_of(cell: RawCell) -> str:
     return cell.text if isinstance(cell, CellProblem) else str(cell).strip()
 
 
-def _units_from_rows(
-    header: Sequence[str], rows: Iterator[Row], *, scheme: Scheme | None, origin: str
-) -> UnitList:
-    """Build units from a table's rows (see :func:`units_from_csv` for the columns)."""
+class _RowUnits:
+    """Turns a table's rows into units: the columns found once, then one row at a time."""
 
-    def find(options: Sequence[str]) -> int | None:
-        for i, h in enumerate(header):
-            if h.lower() in options:
-                return i
-        return None
+    def __init__(self, header: Sequence[str], *, scheme: Scheme | None, origin: str) -> None:
+        self.header = header
+        self.origin = origin
 
-    name_col = find(_NAME_COLUMNS)
-    if name_col is None:
-        raise DataError(
-            [Problem("header", f"no unit column; name one of {', '.join(_NAME_COLUMNS)}")],
-            title=f"invalid data in {origin}",
-        )
-    cat_col, period_col, na_col = find(_CATEGORY_COLUMNS), find(_PERIOD_COLUMNS), find(_NA_COLUMNS)
-    special = {c for c in (name_col, cat_col, period_col, na_col) if c is not None}
-    text_fields = _text_fields(scheme) if scheme is not None else set()
-    inputs = [i for i in range(len(header)) if i not in special]
-    file_notes: list[Problem] = []
-    if scheme is not None:
-        known = _known_fields(scheme)
-        for i in [i for i in inputs if header[i] not in known]:
-            close = difflib.get_close_matches(header[i], sorted(known), n=1, cutoff=0.5)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
-            file_notes.append(
-                Problem(
-                    f"column '{header[i]}'", f"no indicator of the scheme reads it{hint}; left out of scoring"
-                )
+        def find(options: Sequence[str]) -> int | None:
+            for i, h in enumerate(header):
+                if h.lower() in options:
+                    return i
+            return None
+
+        name_col = find(_NAME_COLUMNS)
+        if name_col is None:
+            raise DataError(
+                [Problem("header", f"no unit column; name one of {', '.join(_NAME_COLUMNS)}")],
+                title=f"invalid data in {origin}",
             )
-        inputs = [i for i in inputs if header[i] in known]
+        self.name_col = name_col
+        self.cat_col, self.period_col, self.na_col = (
+            find(_CATEGORY_COLUMNS),
+            find(_PERIOD_COLUMNS),
+            find(_NA_COLUMNS),
+        )
+        special = {c for c in (name_col, self.cat_col, self.period_col, self.na_col) if c is not None}
+        self.text_fields = _text_fields(scheme) if scheme is not None else set()
+        inputs = [i for i in range(len(header)) if i not in special]
+        self.file_notes: list[Problem] = []
+        if scheme is not None:
+            known = _known_fields(scheme)
+            for i in [i for i in inputs if header[i] not in known]:
+                close = difflib.get_close_matches(header[i], sorted(known), n=1, cutoff=0.5)
+                hint = f" (did you mean '{close[0]}'?)" if close else ""
+                self.file_notes.append(
+                    Problem(
+                        f"column '{header[i]}'",
+                        f"no indicator of the scheme reads it{hint}; left out of scoring",
+                    )
+                )
+            inputs = [i for i in inputs if header[i] in known]
+        self.inputs = inputs
+        self.problems: list[Problem] = []
 
-    problems: list[Problem] = []
-    units: dict[str, _Entry] = {}
-    for row in rows:
-        number = row.number
-        where = f"{origin} row {number}"
-        raw_name = row.cells[name_col]
+    def name_of(self, row: Row) -> str | None:
+        """The unit a row belongs to (None, and a file problem, when it names none)."""
+        raw_name = row.cells[self.name_col]
         name = normalize_name(_text_of(raw_name))
         if isinstance(raw_name, CellProblem) or not name:
             message = raw_name.message if isinstance(raw_name, CellProblem) else "the unit's name is empty"
-            problems.append(Problem(f"row {number}, column '{header[name_col]}'", message))
-            continue
-        entry = units.setdefault(name, _Entry())
+            self.problems.append(Problem(f"row {row.number}, column '{self.header[self.name_col]}'", message))
+            return None
+        return name
+
+    def add(self, row: Row, name: str, entry: _Entry) -> None:
+        """Read one row of unit *name* into its entry."""
+        header = self.header
+        cat_col, period_col, na_col = self.cat_col, self.period_col, self.na_col
+        number = row.number
+        where = f"{self.origin} row {number}"
         entry.rows.append(number)
 
-        def fail(
-            field: str | None, message: str, name: str = name, where: str = where, entry: _Entry = entry
-        ) -> None:
+        def fail(field: str | None, message: str) -> None:
             entry.problems.append(
                 UnitError(
                     unit=name, indicator=None, field=field, message=message, error="DataError", origin=where
@@ -191,7 +203,7 @@ def _units_from_rows(
 
         if row.problem is not None:
             fail(None, f"the row {row.problem}, so its cells cannot be matched to the columns")
-            continue
+            return
         specials: dict[str, str] = {}
         for col in (cat_col, period_col, na_col):
             if col is None:
@@ -213,7 +225,8 @@ def _units_from_rows(
             entry.na |= {c for c in _LIST_SPLIT.split(specials[header[na_col]]) if c}
         period = specials.get(header[period_col], "") if period_col is not None else ""
         values: dict[str, object] = {}
-        for i in inputs:
+        text_fields = self.text_fields
+        for i in self.inputs:
             column = header[i]
             cell = row.cells[i]
             if column in text_fields:
@@ -243,24 +256,86 @@ def _units_from_rows(
             if len(entry.yearly_rows) > 1:
                 fail(None, f"two rows without a period (rows {', '.join(map(str, entry.yearly_rows))})")
             entry.data.update(values)
-    if problems:
-        raise DataError(problems, title=f"invalid data in {origin}")
-    return UnitList(
-        (
-            Unit(
-                name=name,
-                category=entry.category,
-                data=entry.data,
-                periods=entry.periods,
-                not_applicable=entry.na,
-                origin=_rows_origin(origin, entry.rows),
-                problems=entry.problems,
-                notes=entry.notes,
-            )
-            for name, entry in units.items()
-        ),
-        file_notes,
-    )
+
+    def build(self, name: str, entry: _Entry) -> Unit:
+        return Unit(
+            name=name,
+            category=entry.category,
+            data=entry.data,
+            periods=entry.periods,
+            not_applicable=entry.na,
+            origin=_rows_origin(self.origin, entry.rows),
+            problems=entry.problems,
+            notes=entry.notes,
+        )
+
+    def raise_problems(self) -> None:
+        if self.problems:
+            raise DataError(self.problems, title=f"invalid data in {self.origin}")
+
+
+def _units_from_rows(
+    header: Sequence[str], rows: Iterator[Row], *, scheme: Scheme | None, origin: str
+) -> UnitList:
+    """Build units from a table's rows (see :func:`units_from_csv` for the columns)."""
+    reader = _RowUnits(header, scheme=scheme, origin=origin)
+    units: dict[str, _Entry] = {}
+    for row in rows:
+        name = reader.name_of(row)
+        if name is not None:
+            reader.add(row, name, units.setdefault(name, _Entry()))
+    reader.raise_problems()
+    return UnitList((reader.build(name, entry) for name, entry in units.items()), reader.file_notes)
+
+
+def stream_units(
+    source: str | Path, *, scheme: Scheme | None = None, sheet: str | None = None
+) -> tuple[tuple[Problem, ...], Iterator[Unit]]:
+    """Units of a CSV or workbook file one at a time, for files too large to hold.
+
+    A unit's rows must be next to each other (its period rows follow its year
+    row): a unit whose rows come back after another unit's is given a problem
+    for its later rows ("rows … are not together") and those rows are not
+    scored. Rows that name no unit raise :class:`~perfrules.DataError` once
+    the file has been read. Returns the file's notes (columns left out) and
+    the units.
+    """
+    path = Path(source)
+    header, rows = iter_rows(path, sheet=sheet)
+    reader = _RowUnits(header, scheme=scheme, origin=str(path))
+
+    def units() -> Iterator[Unit]:
+        seen: dict[str, int] = {}
+        current: tuple[str, _Entry] | None = None
+        for row in rows:
+            name = reader.name_of(row)
+            if name is None:
+                continue
+            if current is None or current[0] != name:
+                if current is not None:
+                    yield reader.build(*current)
+                entry = _Entry()
+                if name in seen:
+                    entry.problems.append(
+                        UnitError(
+                            unit=name,
+                            indicator=None,
+                            field=None,
+                            message=f"the rows of '{name}' are not together (first at row {seen[name]}); "
+                            "keep a unit's rows next to each other",
+                            error="DataError",
+                            origin=f"{path} row {row.number}",
+                        )
+                    )
+                else:
+                    seen[name] = row.number
+                current = (name, entry)
+            reader.add(row, name, current[1])
+        if current is not None:
+            yield reader.build(*current)
+        reader.raise_problems()
+
+    return tuple(reader.file_notes), units()
 
 
 def _rows_origin(origin: str, rows: Sequence[int]) -> str:

@@ -33,42 +33,50 @@ PerUnit = dict[str, PopulationTable]
 T = TypeVar("T")
 
 
-def population_values(plans: Sequence[IndicatorPlan], units: Sequence[Unit]) -> PerUnit:
-    """Every unit's population values for every indicator that needs them.
+def population_values(plans: Sequence[IndicatorPlan], units: Iterable[Unit]) -> PerUnit:
+    """Every unit's population values for every indicator that needs them, in one pass over the units.
 
-    A unit for which an argument cannot be computed (missing data …) takes no
-    part; its own scoring reports the problem.
+    The units are read once (they may come from a stream): each contributes
+    only the numbers the population steps read, kept as compact rows; the
+    tables are worked out once all are in. A unit for which an argument cannot
+    be computed (missing data …) takes no part; its own scoring reports the problem.
     """
-    out: PerUnit = {unit.name: {} for unit in units}
-    for plan in plans:
-        if not plan.has_population:
-            continue
-        # (period, group key) -> list of (unit name, values)
-        for call in plan.population_calls:
-            gathered: dict[str | None, list[tuple[str, str | None, Fraction]]] = {}
-            for unit, period, scope in _scopes(plan, units, sorted(call.argument.variables)):
-                try:
-                    value = call.argument.evaluate(scope)
+    needs = [plan for plan in plans if plan.has_population]
+    out: PerUnit = {}
+    calls: dict[tuple[int, int], dict[str | None, list[tuple[str, str | None, Fraction]]]] = {}
+    peers: dict[tuple[int, int], dict[str | None, list[tuple[str, str | None, list[Fraction]]]]] = {}
+    for unit in units:
+        out[unit.name] = {}
+        for p, plan in enumerate(needs):
+            for c, call in enumerate(plan.population_calls):
+                for _, period, scope in _scopes(plan, (unit,), sorted(call.argument.variables)):
+                    try:
+                        value = call.argument.evaluate(scope)
+                    except PerfrulesError:
+                        continue
                     if isinstance(value, bool):
                         continue
-                except PerfrulesError:
-                    continue
-                gathered.setdefault(period, []).append((unit.name, unit.category, as_fraction(value)))
-            for period, rows in gathered.items():
-                for name, result in _reduce(call, rows, plan.ind.within).items():
-                    out[name][(plan.code, call.key, period)] = result
-        for step in plan.peer_steps:
-            gathered_peer: dict[str | None, list[tuple[str, str | None, list[Fraction]]]] = {}
-            reads = [step.numerator, step.denominator] if isinstance(step, PeerRatio) else [step.of]
-            for unit, period, scope in _scopes(plan, units, reads):
-                try:
-                    got = [as_fraction(to_number(scope[name], name=name)) for name in reads]
-                except (PerfrulesError, KeyError):
-                    continue
-                gathered_peer.setdefault(period, []).append((unit.name, unit.category, got))
-            for period, rows_peer in gathered_peer.items():
-                for name, result in _peer(step, rows_peer).items():
-                    out[name][(plan.code, step.target, period)] = result
+                    by_period = calls.setdefault((p, c), {})
+                    by_period.setdefault(period, []).append((unit.name, unit.category, as_fraction(value)))
+            for k, step in enumerate(plan.peer_steps):
+                reads = [step.numerator, step.denominator] if isinstance(step, PeerRatio) else [step.of]
+                for _, period, scope in _scopes(plan, (unit,), reads):
+                    try:
+                        got = [as_fraction(to_number(scope[name], name=name)) for name in reads]
+                    except (PerfrulesError, KeyError):
+                        continue
+                    by_period_peer = peers.setdefault((p, k), {})
+                    by_period_peer.setdefault(period, []).append((unit.name, unit.category, got))
+    for (p, c), by_period in calls.items():
+        plan, call = needs[p], needs[p].population_calls[c]
+        for period, rows in by_period.items():
+            for name, result in _reduce(call, rows, plan.ind.within).items():
+                out[name][(plan.code, call.key, period)] = result
+    for (p, k), by_period_peer in peers.items():
+        plan, step = needs[p], needs[p].peer_steps[k]
+        for period, rows_peer in by_period_peer.items():
+            for name, result in _peer(step, rows_peer).items():
+                out[name][(plan.code, step.target, period)] = result
     return out
 
 
