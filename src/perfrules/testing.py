@@ -36,7 +36,7 @@ from ._formula import (
     Unary,
     show,
 )
-from ._scale import GradeBand, GradeScale
+from ._scale import DEFAULT_SCORES, GradeBand, GradeScale
 from ._scheme import Adjust, Default, Group, Indicator, NotApplicable, Scheme, Veto, ZeroWhen
 
 __all__ = [
@@ -331,4 +331,5 @@ def schemes(draw: st.DrawFn, *, max_groups: int = 3, max_indicators: int = 4) ->
             total += weight
         declared = sum(int(i.weight or 0) for i in leaves) if draw(st.booleans()) else None
         groups.append(Group(name=f"组{g + 1}", declared=declared, children=leaves))
-    return Scheme(name="生成的方案", groups=groups, basis="points", total=total)
+    # Graded scales need score intervals, which a points scheme has only when given.
+    return Scheme(name="生成的方案", groups=groups, basis="points", total=total, scores=DEFAULT_SCORES)
