@@ -89,6 +89,22 @@ def test_stand_ins_are_marked_in_the_file_and_in_every_explanation(name):
         assert shown == {i.code for i in unit.indicators if i.applicable} & STAND_INS[name], unit.unit
 
 
+def test_docs_page_lists_every_stand_in():
+    """docs/reference/builtin-stand-ins.md has one row per stand-in, with the file's text, and no others."""
+    root = Path(__file__).resolve().parent.parent
+    page = (root / "docs" / "reference" / "builtin-stand-ins.md").read_text(encoding="utf-8")
+    sections = page.split("\n## ")[1:4]  # departments, districts, Xiamen, in that order
+    for name, section in zip(BUILT, sections, strict=True):
+        scheme = load(name)
+        rows = [line for line in section.splitlines() if line.startswith("| ") and line[2].isdigit()]
+        assert [row.split(" | ")[0][2:] for row in rows] == sorted(STAND_INS[name], key=int)
+        for row in rows:
+            ind = scheme.indicator(row.split(" | ")[0][2:])
+            assert row.startswith(f"| {ind.code} | {ind.name} |") and row.endswith(f"| {ind.stand_in} |")
+        if scheme.stand_in:
+            assert f"Scheme-level: {scheme.stand_in}" in section
+
+
 def test_shenzhen_overall_grading_is_a_scheme_level_stand_in():
     """The seed grades no totals: the Shenzhen schemes say their overall grading is a stand-in; Xiamen grades none."""
     for name in ("shenzhen-2010-departments", "shenzhen-2010-districts"):
