@@ -867,3 +867,18 @@ def test_results_form_a_tree_with_group_subtotals(sz):
     assert [i.code for i in b.groups[0].indicators()] == ["1", "2", "3", "4"]
     text = b.explain()
     assert "【行政业绩】权重 52，规定 45，得分 48.85" in text
+
+
+def test_no_case_default_gives_95_and_says_why():
+    """7: 当期没有行政处罚案件的，默认为"优" — 95 (middle of 优's 90–100), with the reason and the note, not 区中值."""
+    data = {**BASELINE, "未在法定期限内作相关处理的案件数": 0, "法定期限内应当处理的案件数": 0}
+    seven = (
+        evaluate(shenzhen_departments(), [Unit(name="甲", category="委", data=data)])
+        .unit("甲")
+        .indicator("7")
+    )
+    # 95 × 2% = 1.9 (the baseline's 良 87.5 gave 1.75)
+    assert (seven.grade, seven.score, seven.contribution) == ("优", 95, D("1.9"))
+    (event,) = [str(e) for e in seven.events if e.kind == "default"]
+    assert "默认为“优”，得 95" in event and "当期没有行政处罚案件的,默认为“优”" in event
+    assert "未说明取优档内哪一分数" in event and "区中值" not in event
