@@ -1,14 +1,17 @@
 """The seed schemes built in code (issue 4), shared by the engine and file tests.
 
-Grading rules 1–13 of the Shenzhen department scheme are the seed's own text.
-Everything the seed does not give (rules 14–23 are cut off; table 2 has no
-rules at all) is a stand-in, marked ``STAND-IN`` in the indicator's metadata.
+Grading rules 1–12 of the Shenzhen department scheme are the seed's own text.
+Everything the seed does not give (rule 13 is cut off after "良：三项", rules
+14–23 are missing, table 2 has no rules at all, the Xiamen table has none) is a
+stand-in: the indicator's ``stand_in`` says what it does, and explanations show
+it. Stand-ins are neutral: the score the data-collecting body reports, or a
+measure from the published definition graded by a marked stand-in scale; never
+an invented veto, penalty or default.
 """
 
 from __future__ import annotations
 
 from perfrules import (
-    Adjust,
     Default,
     GradeBand,
     GradeScale,
@@ -19,12 +22,25 @@ from perfrules import (
     PeerRatio,
     Rank,
     Scheme,
-    Veto,
     ZeroWhen,
+    normalize_name,
 )
 
 RATE = (0, 1)
-STAND_IN = {"评估标准": "STAND-IN: the seed gives no grading rule for this indicator; see docs."}
+SCHEME_STAND_IN = (
+    "原文未给出总分等次和各等次的分数区间：指标等次按默认分数区间计分（优90–100、良80–90、"
+    "中60–80、差0–60），总分等次按同样的区间划分"
+)
+
+
+def reported(source: str, full: str = "100") -> str:
+    """The stand-in text of an indicator scored by its data source's own assessment."""
+    return f"原文未给出评分规则：得分取数据采集单位（{source}）评定的分数（0至{full}）"
+
+
+def stand_in_scale(what: str) -> str:
+    """The stand-in text of a published measure graded by a scale of ours."""
+    return f"原文未给出评估标准：{what}，分档为示例"
 
 
 # --- definitions (指标释义), as the seed gives them ---------------------------
@@ -71,7 +87,7 @@ SZ_DISTRICT_DEFINITIONS: dict[str, str] = {
     "13": "指市政府对各区政府和新区管委会下达的年度事故控制指标,包括生产安全、道路交通、消防三类。",
     "14": "指各区财政性环保投入人均支出水平与各区财政性环保投入每平方公里支出水平两者比例各取一半。",
     "15": "指经过污水处理厂集中处理的污水量与工业废水和生活污水排放总量的百分比。",
-    "16": "指河流综合污染指数与参与评价污染物项数之比。这是评价河流污染程度的指标,数值越大,污染越严重。P-断面河流平均综合污染指数;Pj-断面河流综合污染指数;n-参与评价污染物项数。",
+    "16": "指河流综合污染指数与参与评价污染物项数之比。这是评价河流污染程度的指标,数值越大,污染越严重。其计算公式如下:公式中:P-断面河流平均综合污染指数;Pj-断面河流综合污染指数;n-参与评价污染物项数。",
     "17": "指各区政府、新区管委会在“环卫工作管理”、“市容环境提升行动”、“城市管理日常事部件处理执行”等3方面工作的情况。",
     "18": "指各区政府、新区管委会根据属地管理原则对水行政违法事件的处理情况。水行政违法事件指涉及损坏水务工程设施(城市供水排水系统、防洪排涝系统、污水处理及生态保护系统等)、破坏地表植被造成水土流失、污染水源等影响到社会管理和公共安全的行为。",
     "19": "政府储备土地移交是指各区政府、新区管委会将城市化转为国有适当补偿范围内未清理的可建设用地(储备土地)进行清理并移交市土地储备机构入库。政府储备土地移交率为考核时已完成的移交面积占应移交而未移交的总面积的比率。",
@@ -124,6 +140,16 @@ SZ12 = (
 )
 
 
+# Rules 7 and 8 say 默认为"优" without saying which score within 优 (rules 2, 3
+# and 12 say 区中值 for their 良 defaults; 7 and 8 do not). 95, the middle of
+# 优's default interval 90–100, neither rewards nor penalises having no cases
+# compared with a unit somewhere inside 优.
+NO_CASES_SCORE = 95
+NO_CASES_NOTE = (
+    "原文只说默认为“优”，未说明取优档内哪一分数；此处取优档90–100的中间值95，既不奖励也不惩罚当期没有案件"
+)
+
+
 def three_assessments(a: str, b: str, c: str) -> GradeScale:
     """R11: 优 all 良好; 良 all ≥合格 with two 良好; 中 fewer than two 良好; 差 any 不合格."""
     good = f"count({a}=良好, {b}=良好, {c}=良好)"
@@ -143,9 +169,19 @@ def _w(wei: int, ju: int, ban: int) -> dict[str, int]:
     return {"委": wei, "局": ju, "办": ban}
 
 
-def _score_only(code: str, name: str, field: str, weights: dict[str, int], **kw: object) -> Indicator:
-    """A STAND-IN indicator scored directly by a 0–100 assessment from its data source."""
-    return Indicator(code=code, name=name, score=f"「{field}」", weights=weights, metadata=STAND_IN, **kw)  # type: ignore[arg-type]
+def _score_only(
+    code: str, name: str, field: str, weights: dict[str, int], source: str, frequency: str
+) -> Indicator:
+    """A stand-in indicator scored by its data source's own 0–100 assessment."""
+    return Indicator(
+        code=code,
+        name=name,
+        score=f"「{field}」",
+        weights=weights,
+        source=source,
+        frequency=frequency,
+        stand_in=reported(source),
+    )
 
 
 def shenzhen_departments() -> Scheme:
@@ -169,7 +205,7 @@ def shenzhen_departments() -> Scheme:
         steps=["投资完成率=(当期财政实际拨款额/投资计划下达额)×100%"],
         scale=GradeScale.parse(SZ2, domain=RATE),
         weights=_w(4, 4, 0),
-        policies=[Default(grade="良", reason="没有政府投资项目(A类)的，默认为“良”区中值")],
+        policies=[Default(grade="良", reason="没有政府投资项目(A类)的,默认为“良”区中值")],
     )
     i3 = Indicator(
         code="3",
@@ -180,7 +216,7 @@ def shenzhen_departments() -> Scheme:
         scale=GradeScale.parse(SZ3, domain=RATE),
         weights=_w(5, 5, 4),
         policies=[
-            Default(grade="良", when="目标任务总数=0", reason="没有临时性专项工作任务的，默认为“良”区中值")
+            Default(grade="良", when="目标任务总数=0", reason="没有临时性专项工作任务的,默认为“良”区中值")
         ],
     )
     i4 = Indicator(
@@ -207,7 +243,7 @@ def shenzhen_departments() -> Scheme:
     no_approvals = NotApplicable(
         when="行政审批事项数=0",
         to=to_whitepaper,
-        reason="无行政审批事项的部门，相应分数权重调整至公共服务白皮书",
+        reason="无行政审批事项的部门(委、局),相应分数权重调整至公共服务白皮书",
     )
     i5 = Indicator(
         code="5",
@@ -246,7 +282,7 @@ def shenzhen_departments() -> Scheme:
         policies=[no_approvals],
     )
     no_enforcement = NotApplicable(
-        to=to_whitepaper, reason="无行政执法职能的部门，相应分数权重调整至公共服务白皮书"
+        to=to_whitepaper, reason="无行政执法职能的部门(委、局),相应分数权重调整至公共服务白皮书"
     )
     i7 = Indicator(
         code="7",
@@ -258,7 +294,11 @@ def shenzhen_departments() -> Scheme:
         weights=_w(2, 2, 0),
         policies=[
             Default(
-                grade="优", when="法定期限内应当处理的案件数=0", reason="当期没有行政处罚案件的，默认为“优”"
+                grade="优",
+                score=NO_CASES_SCORE,
+                when="法定期限内应当处理的案件数=0",
+                reason="当期没有行政处罚案件的,默认为“优”",
+                note=NO_CASES_NOTE,
             ),
             no_enforcement,
         ],
@@ -272,7 +312,13 @@ def shenzhen_departments() -> Scheme:
         scale=GradeScale.parse(SZ8, domain=RATE),
         weights=_w(2, 2, 0),
         policies=[
-            Default(grade="优", when="法定期限内实际立案数=0", reason="当期没有行政过错案件的，默认为“优”"),
+            Default(
+                grade="优",
+                score=NO_CASES_SCORE,
+                when="法定期限内实际立案数=0",
+                reason="当期没有行政过错案件的,默认为“优”",
+                note=NO_CASES_NOTE,
+            ),
             no_enforcement,
         ],
     )
@@ -295,14 +341,14 @@ def shenzhen_departments() -> Scheme:
                 ZeroWhen(
                     when=f"{p}异常信息条数>5",
                     target=f"{p}计分",
-                    reason="各部分异常信息超过5条的，该部分当月得分为0",
+                    reason="各部分异常信息超过5条的,该部分当月得分为0",
                 )
                 for p in parts9
             ),
             ZeroWhen(
                 when="互动性核实投诉数>0",
                 target="互动性计分",
-                reason="因未及时回复公开申请引起投诉、经核查属实的，互动性得分为0",
+                reason="因未及时回复公开申请引起投诉、经核查属实的,该月该部门的互动性得分为0",
             ),
         ],
     )
@@ -332,7 +378,7 @@ def shenzhen_departments() -> Scheme:
         frequency="季度",
         scale=GradeScale.parse(SZ12, policy="lowest"),
         weights=_w(3, 3, 5),
-        policies=[Default(grade="良", when="督办事项数=0", reason="当期没有督办事项的，默认为“良”区中值")],
+        policies=[Default(grade="良", when="督办事项数=0", reason="当期没有督办事项的,默认为“良“区中值")],
     )
     i13 = Indicator(
         code="13",
@@ -341,6 +387,10 @@ def shenzhen_departments() -> Scheme:
         frequency="半年",
         scale=three_assessments("网上签收评定", "提案答复时间评定", "委员满意度评定"),
         weights=_w(2, 2, 4),
+        stand_in=(
+            "原文评估标准在“良:三项”处中断：三项评定（网上签收工作时间、提案答复时间、委员满意度）"
+            "和“优:三项全部评定为良好”为原文，其余等次沿用第11项人大建议办理的规则"
+        ),
     )
     i14 = Indicator(
         code="14",
@@ -353,56 +403,21 @@ def shenzhen_departments() -> Scheme:
             domain=RATE,
         ),
         weights=_w(2, 2, 4),
-        metadata=STAND_IN,
+        stand_in=stand_in_scale(
+            "按时处理率=按时处理信访件数/应处理信访件数，优≥95%、良90%–95%、中80%–90%、差<80%"
+        ),
     )
-    i15 = _score_only(
-        "15", "法治政府建设", "法治政府考评得分", _w(6, 6, 6), source="市法制办", frequency="年度"
+    i15 = _score_only("15", "法治政府建设", "法治政府考评得分", _w(6, 6, 6), "市法制办", "年度")
+    i16 = _score_only("16", "履行安全生产管理职责", "安全生产考核得分", _w(2, 2, 2), "市应急办", "季度")
+    i17 = _score_only("17", "民主评议政风行风", "民主评议得分", _w(3, 3, 3), "市政府纠风办", "季度")
+    i18 = _score_only("18", "廉政状况", "廉政状况得分", _w(5, 5, 5), "市纪委、市监察局", "季度")
+    i19 = _score_only(
+        "19", "公共安全责任事故问责", "公共安全责任事故问责得分", _w(2, 2, 2), "市纪委、市监察局", "季度"
     )
-    i16 = _score_only(
-        "16", "履行安全生产管理职责", "安全生产考核得分", _w(2, 2, 2), source="市应急办", frequency="季度"
-    )
-    i17 = _score_only(
-        "17", "民主评议政风行风", "民主评议得分", _w(3, 3, 3), source="市政府纠风办", frequency="季度"
-    )
-    i18 = Indicator(
-        code="18",
-        name="廉政状况",
-        definition="属被评估单位自行立案查处的不扣分。",
-        source="市纪委、市监察局",
-        frequency="季度",
-        steps=["扣分人数=违法违纪人数-自行查处人数"],
-        score="100",
-        weights=_w(5, 5, 5),
-        policies=[Adjust(per="扣分人数", points=-10, reason="违法违纪每人扣10分（自行查处的不扣分）")],
-        metadata=STAND_IN,
-    )
-    i19 = Indicator(
-        code="19",
-        name="公共安全责任事故问责",
-        source="市纪委、市监察局",
-        frequency="季度",
-        score="100",
-        weights=_w(2, 2, 2),
-        policies=[
-            Adjust(per="公共安全问责人数", points=-20, reason="每问责一人扣20分"),
-            Veto(when="重大安全责任事故数>0", effect="lowest_grade", reason="发生重大公共安全责任事故"),
-        ],
-        metadata=STAND_IN,
-    )
-    i20 = Indicator(
-        code="20",
-        name="其他问责",
-        source="市纪委、市监察局",
-        frequency="季度",
-        score="100",
-        weights=_w(2, 2, 2),
-        policies=[Adjust(per="其他问责人数", points=-20, reason="每问责一人扣20分")],
-        metadata=STAND_IN,
-    )
+    i20 = _score_only("20", "其他问责", "其他问责得分", _w(2, 2, 2), "市纪委、市监察局", "季度")
     i21 = Indicator(
         code="21",
         name="部门人均公用经费支出水平",
-        definition="指部门人均公用经费支出数与同期本级所有部门人均公用经费支出数之比。",
         source="市财政委",
         frequency="半年",
         steps=[PeerRatio(target="人均公用经费支出水平", numerator="公用经费支出", denominator="在编人数")],
@@ -411,7 +426,10 @@ def shenzhen_departments() -> Scheme:
             scoring="midpoint",
         ),
         weights=_w(4, 4, 4),
-        metadata=STAND_IN,
+        stand_in=stand_in_scale(
+            "人均公用经费支出水平=本部门人均公用经费支出÷全部被评估部门合计的人均公用经费支出，"
+            "优≤90%、良90%–100%、中100%–110%、差>110%"
+        ),
     )
     i22 = Indicator(
         code="22",
@@ -424,7 +442,9 @@ def shenzhen_departments() -> Scheme:
             domain=(0, 2),
         ),
         weights=_w(4, 4, 4),
-        metadata=STAND_IN,
+        stand_in=stand_in_scale(
+            "项目支出比例=项目实际支出/项目预算数，优95%–100%、良90%–95%、中80%–90%或100%–105%、差<80%或>105%"
+        ),
     )
     i23 = Indicator(
         code="23",
@@ -434,7 +454,7 @@ def shenzhen_departments() -> Scheme:
         value="审计结论",
         scale=GradeScale.parse("好—95分;较好—85分;一般—70分;差—40分"),
         weights=_w(2, 2, 2),
-        metadata=STAND_IN,
+        stand_in="原文未给出评估标准：按审计结论（好、较好、一般、差）分别计95、85、70、40分，分值为示例",
     )
     groups = [
         Group(
@@ -474,6 +494,7 @@ def shenzhen_departments() -> Scheme:
         source="深圳市2010年度政府绩效评估指标体系，表1",
         groups=with_definitions(groups, SZ_DEPARTMENT_DEFINITIONS),
         categories=["委", "局", "办"],
+        stand_in=SCHEME_STAND_IN,
     )
 
 
@@ -535,16 +556,13 @@ BASELINE: dict[str, object] = {
     # 14: 19/20 = 95% → 优 [95%, 100%] at its bottom → 90
     "按时处理信访件数": 19,
     "应处理信访件数": 20,
-    # 15, 16, 17: scores as assessed
+    # 15–20: the scores their data sources report (stand-ins), used as they are
     "法治政府考评得分": 88,
     "安全生产考核得分": 90,
     "民主评议得分": 85,
-    # 18–20: nothing to deduct → 100 each
-    "违法违纪人数": 0,
-    "自行查处人数": 0,
-    "公共安全问责人数": 0,
-    "重大安全责任事故数": 0,
-    "其他问责人数": 0,
+    "廉政状况得分": 100,
+    "公共安全责任事故问责得分": 100,
+    "其他问责得分": 100,
     # 21: 100 per 10 staff; with the others (see UNITS) → 良, midpoint 85
     "公用经费支出": 100,
     "在编人数": 10,
@@ -558,8 +576,10 @@ BASELINE: dict[str, object] = {
 
 # --- Shenzhen 2010, districts (table 2) ---------------------------------------
 
-PEER_LEVEL = "优:{v}≥110%;良:100%≤{v}<110%;中:90%≤{v}<100%;差:{v}<90%"  # STAND-IN: spending level vs the city
+PEER_LEVEL = "优:{v}≥110%;良:100%≤{v}<110%;中:90%≤{v}<100%;差:{v}<90%"  # stand-in: spending level vs the city
 RATE_STAND_IN = "优:{v}≥95%;良:90%≤{v}<95%;中:80%≤{v}<90%;差:{v}<80%"
+PEER_LEVEL_TEXT = "优≥110%、良100%–110%、中90%–100%、差<90%"
+BY_RANK_TEXT = "得分=100-(名次-1)×5"
 
 
 def _district_score_only(code: str, name: str, weight: int, source: str, frequency: str) -> Indicator:
@@ -570,19 +590,27 @@ def _district_score_only(code: str, name: str, weight: int, source: str, frequen
         weight=weight,
         source=source,
         frequency=frequency,
-        metadata=STAND_IN,
+        stand_in=reported(source),
     )
 
 
 def shenzhen_districts() -> Scheme:
     """深圳市2010年度政府绩效评估指标体系, table 2: districts and new-area committees.
 
-    The seed gives weights and definitions but no grading rules for table 2:
-    1–4 reuse table 1's rules for the same indicators; the rest are STAND-INs.
+    The seed gives weights and definitions but no grading rules for table 2, so
+    every rule here is a stand-in: 1–4 and 8 borrow table 1's rules for the
+    same indicators; the others grade a measure from the definition on a scale
+    of ours, or take the score the data source reports.
     """
     d = shenzhen_departments()
     i1, i2, i3, i4 = (
-        attrs_evolve(d.indicator(c), weights={}, weight=w)
+        attrs_evolve(
+            d.indicator(c),
+            weights={},
+            weight=w,
+            stand_in=f"原文表2未给出评估标准：沿用表1第{c}项（{d.indicator(c).name}）的评估标准"
+            + ("及其默认规则" if c in ("2", "3") else ""),
+        )
         for c, w in (("1", 20), ("2", 3), ("3", 2), ("4", 5))
     )
     peer = GradeScale.parse(PEER_LEVEL.format(v="教科文卫体人均支出水平"), scoring="midpoint")
@@ -596,7 +624,9 @@ def shenzhen_districts() -> Scheme:
         ],
         scale=peer,
         weight=2,
-        metadata=STAND_IN,
+        stand_in=stand_in_scale(
+            f"教科文卫体人均支出水平=本区人均支出÷全部被评估区合计的人均支出（常住人口），{PEER_LEVEL_TEXT}"
+        ),
     )
     i6 = Indicator(
         code="6",
@@ -610,7 +640,9 @@ def shenzhen_districts() -> Scheme:
         ],
         scale=GradeScale.parse(PEER_LEVEL.format(v="社会保障和就业人均支出水平"), scoring="midpoint"),
         weight=2,
-        metadata=STAND_IN,
+        stand_in=stand_in_scale(
+            f"社会保障和就业人均支出水平=本区人均支出÷全部被评估区合计的人均支出（常住人口），{PEER_LEVEL_TEXT}"
+        ),
     )
     i7 = _district_score_only("7", "政府信息网上公开", 2, "市监察局", "月度")
     i8 = Indicator(
@@ -620,52 +652,26 @@ def shenzhen_districts() -> Scheme:
         frequency="季度",
         scale=GradeScale.parse(SZ12, policy="lowest"),
         weight=3,
-        policies=[Default(grade="良", when="督办事项数=0")],
+        policies=[Default(grade="良", when="督办事项数=0", reason="当期没有督办事项的,默认为“良“区中值")],
+        stand_in="原文表2未给出评估标准：沿用表1第12项（政府督查事项）的评估标准及其默认规则",
     )
-    i9 = Indicator(
-        code="9",
-        name="廉政状况",
-        source="市纪委、市监察局",
-        frequency="季度",
-        steps=["扣分人数=违法违纪人数-自行查处人数"],
-        score="100",
-        weight=5,
-        policies=[Adjust(per="扣分人数", points=-10)],
-        metadata=STAND_IN,
-    )
-    i10 = Indicator(
-        code="10",
-        name="公共安全责任事故问责",
-        source="市纪委、市监察局",
-        frequency="季度",
-        score="100",
-        weight=4,
-        policies=[Adjust(per="公共安全问责人数", points=-20)],
-        metadata=STAND_IN,
-    )
-    i11 = Indicator(
-        code="11",
-        name="其他问责",
-        source="市纪委、市监察局",
-        frequency="季度",
-        score="100",
-        weight=2,
-        policies=[Adjust(per="其他问责人数", points=-20)],
-        metadata=STAND_IN,
-    )
+    i9 = _district_score_only("9", "廉政状况", 5, "市纪委、市监察局", "季度")
+    i10 = _district_score_only("10", "公共安全责任事故问责", 4, "市纪委、市监察局", "季度")
+    i11 = _district_score_only("11", "其他问责", 2, "市纪委、市监察局", "季度")
     i12 = Indicator(
         code="12",
         name="刑事警情报警发生率",
-        definition="指各区刑事警情报警数与辖区总人口之比。",
         source="市公安局",
         frequency="月度",
         steps=[
-            "刑事警情报警发生率=刑事警情报警数/常住人口",
+            "刑事警情报警发生率=刑事警情报警数/辖区总人口",
             Rank(target="警情名次", of="刑事警情报警发生率", order="asc"),
         ],
         score="100-(警情名次-1)×5",
         weight=2,
-        metadata=STAND_IN,
+        stand_in=stand_in_scale(
+            f"刑事警情报警发生率=刑事警情报警数/辖区总人口，各区按发生率由低到高排名，{BY_RANK_TEXT}"
+        ),
     )
     i13 = Indicator(
         code="13",
@@ -678,15 +684,13 @@ def shenzhen_districts() -> Scheme:
             scoring="midpoint",
         ),
         weight=4,
-        policies=[
-            Veto(when="死亡人数>死亡人数控制指标×1.5", effect="zero", reason="死亡人数超过控制指标50%")
-        ],
-        metadata=STAND_IN,
+        stand_in=stand_in_scale(
+            "死亡人数控制率=死亡人数/死亡人数控制指标，优≤80%、良80%–90%、中90%–100%、差>100%"
+        ),
     )
     i14 = Indicator(
         code="14",
         name="财政性环保投入支出水平",
-        definition="指各区财政性环保投入人均支出水平与各区财政性环保投入每平方公里支出水平两者比例各取一半。",
         source="市财政委",
         frequency="季度",
         steps=[
@@ -696,7 +700,9 @@ def shenzhen_districts() -> Scheme:
         ],
         scale=GradeScale.parse(PEER_LEVEL.format(v="环保投入支出水平"), scoring="midpoint"),
         weight=2,
-        metadata=STAND_IN,
+        stand_in=stand_in_scale(
+            "环保投入支出水平=(人均水平+每平方公里水平)/2，两者均为本区÷全部被评估区合计，" + PEER_LEVEL_TEXT
+        ),
     )
     i15 = Indicator(
         code="15",
@@ -705,12 +711,11 @@ def shenzhen_districts() -> Scheme:
         frequency="季度",
         scale=GradeScale.parse(RATE_STAND_IN.format(v="城市污水集中处理率"), scoring="midpoint", domain=RATE),
         weight=2,
-        metadata=STAND_IN,
+        stand_in=stand_in_scale("城市污水集中处理率，优≥95%、良90%–95%、中80%–90%、差<80%"),
     )
     i16 = Indicator(
         code="16",
         name="河流平均综合污染指数",
-        definition="P=Pj/n：河流综合污染指数与参与评价污染物项数之比，数值越大，污染越严重。",
         source="市人居环境委",
         frequency="季度",
         steps=["河流平均综合污染指数=河流综合污染指数/参与评价污染物项数"],
@@ -719,24 +724,12 @@ def shenzhen_districts() -> Scheme:
             scoring="midpoint",
         ),
         weight=2,
-        metadata=STAND_IN,
+        stand_in=stand_in_scale(
+            "河流平均综合污染指数=河流综合污染指数/参与评价污染物项数（越小越好），优≤0.4、良0.4–0.7、中0.7–1、差>1"
+        ),
     )
     i17 = _district_score_only("17", "城市市容环境卫生状况", 2, "市城管局", "月度")
-    i18 = Indicator(
-        code="18",
-        name="水行政违法事件处理率",
-        source="市水务局",
-        frequency="月度",
-        steps=["水行政违法事件处理率=已处理水行政违法事件数/水行政违法事件数"],
-        scale=GradeScale.parse(
-            RATE_STAND_IN.format(v="水行政违法事件处理率"), scoring="midpoint", domain=RATE
-        ),
-        weight=2,
-        policies=[
-            Default(grade="优", when="水行政违法事件数=0", reason="当期没有水行政违法事件的，默认为“优”")
-        ],
-        metadata=STAND_IN,
-    )
+    i18 = _district_score_only("18", "水行政违法事件处理率", 2, "市水务局", "月度")
     rest = [
         ("19", "政府储备土地移交率", 2, "市规划国土委", "双月"),
         ("20", "分区域人口调控计划完成率", 2, "市发展改革委", "年度"),
@@ -753,7 +746,7 @@ def shenzhen_districts() -> Scheme:
         steps=[Rank(target="GDP名次", of="每平方公里GDP产出增长率", order="desc")],
         score="100-(GDP名次-1)×5",
         weight=2,
-        metadata=STAND_IN,
+        stand_in=stand_in_scale(f"各区按每平方公里GDP产出增长率由高到低排名，{BY_RANK_TEXT}"),
     )
     low_carbon = [
         ("25", "万元GDP能耗下降率", 2, "市统计局", "年度"),
@@ -764,17 +757,7 @@ def shenzhen_districts() -> Scheme:
         ("30", "无证无照发生率", 3, "市市场监管局", "半年"),
     ]
     i25, i26, i27, i28, i29, i30 = (_district_score_only(*r) for r in low_carbon)
-    i31 = Indicator(
-        code="31",
-        name="食品安全事故",
-        definition="指各区食品安全事故发生的宗数，主要是指该区在报告期内发生食物中毒的宗数。",
-        source="市卫生人口计生委",
-        frequency="月度",
-        score="100",
-        weight=2,
-        policies=[Adjust(per="食品安全事故宗数", points=-25, reason="每发生一宗扣25分，扣完为止")],
-        metadata=STAND_IN,
-    )
+    i31 = _district_score_only("31", "食品安全事故", 2, "市卫生人口计生委", "月度")
     i32 = _district_score_only("32", "药品安全抽样合格率", 2, "市药品监管局", "季度")
     groups = [
         Group(
@@ -812,6 +795,7 @@ def shenzhen_districts() -> Scheme:
         year="2010",
         source="深圳市2010年度政府绩效评估指标体系，表2",
         groups=with_definitions(groups, SZ_DISTRICT_DEFINITIONS),
+        stand_in=SCHEME_STAND_IN,
     )
 
 
@@ -860,14 +844,18 @@ DISTRICT_BASELINE: dict[str, object] = {
             "督办事项规定时限内答复率",
             "督办事项规定时限内完成率",
             "被督查催办事项",
-            "违法违纪人数",
-            "自行查处人数",
-            "公共安全问责人数",
-            "其他问责人数",
         ]
     },
-    # 14 score-only indicators at 80
+    # 14 reported scores at 80
     **{f"{name}得分": 80 for name in SCORE_ONLY_DISTRICT},
+    # 9, 10, 11, 31: reported 100 (nothing found); 18: reported 85 → 良
+    "廉政状况得分": 100,
+    "公共安全责任事故问责得分": 100,
+    "其他问责得分": 100,
+    "食品安全事故得分": 100,
+    "水行政违法事件处理率得分": 85,
+    # 12: the alarm rate is per 辖区总人口 (the published definition), not per 常住人口
+    "辖区总人口": 20,
     # 5, 6, 14: the same per-capita and per-km² spending everywhere → 100% → 良 85
     "教科文卫体支出": 100,
     "社会保障和就业支出": 100,
@@ -877,23 +865,35 @@ DISTRICT_BASELINE: dict[str, object] = {
     # 13: 8 deaths against a limit of 10 → 80% → 优 95
     "死亡人数": 8,
     "死亡人数控制指标": 10,
-    # 15: 92% → 良 85; 16: 1.5/3 = 0.5 → 良 85; 18: 23/25 = 92% → 良 85
+    # 15: 92% → 良 85; 16: 1.5/3 = 0.5 → 良 85
     "城市污水集中处理率": 0.92,
     "河流综合污染指数": 1.5,
     "参与评价污染物项数": 3,
-    "已处理水行政违法事件数": 23,
-    "水行政违法事件数": 25,
-    # 31: no incidents → 100
-    "食品安全事故宗数": 0,
 }
 
 
 # --- Xiamen Xiang'an 2020 (points) --------------------------------------------
 
-# (code, name, points, 数据采集单位, 责任科室, 责任人)
+# (code, 二级指标名称, 分值, 数据采集单位, 责任科室, 责任人), as the seed's columns give
+# them. 40 and 41 have an empty 数据采集单位 cell under 39's 区纪委监委 (a merged
+# cell in the original table), read as 区纪委监委.
 XIAMEN_ROWS: list[tuple[str, str, int, str, str, str]] = [
-    ("1", "2020年区委工作任务分解", 30, "区委办", "局办、局属各单位", "黄双明、局属各单位负责人"),
-    ("2", "2020年区政府工作任务分解", 30, "区政府办", "局办、局属各单位", "黄双明、局属各单位负责人"),
+    (
+        "1",
+        "根据厦翔委〔2020〕8号文件及区委工作要点任务分解进行评估",
+        30,
+        "区委办",
+        "局办、局属各单位",
+        "黄双明、局属各单位负责人",
+    ),
+    (
+        "2",
+        "根据厦翔政办〔2020〕1号文件中各单位具体任务分工进行评估",
+        30,
+        "区政府办",
+        "局办、局属各单位",
+        "黄双明、局属各单位负责人",
+    ),
     (
         "3",
         "2020年区委常委会会议议定事项跟踪落实情况",
@@ -1012,37 +1012,36 @@ XIAMEN_ROWS: list[tuple[str, str, int, str, str, str]] = [
     ),
 ]
 
-XIAMEN_DEFINITIONS = {
-    "1": "根据厦翔委〔2020〕8号文件及区委工作要点任务分解进行评估",
-    "2": "根据厦翔政办〔2020〕1号文件中各单位具体任务分工进行评估",
-}
-XIAMEN_APPLIES_TO = {"6": ["旅游中心", "执法大队"], "22": ["局办", "执法大队"]}
+# Rows 1 and 2 also have text in the 一级指标 column (the others' 一级指标 are the
+# groups 科学, 依法 …, or empty); it is kept as metadata.
+XIAMEN_LEVEL1 = {"1": "2020年区委工作任务分解", "2": "2020年区政府工作任务分解"}
 
 
 def xiamen_field(name: str) -> str:
-    """The data field holding an indicator's 0–100 assessment."""
-    return f"{name}得分"
+    """The data field holding the points an indicator's data source awarded."""
+    return f"{normalize_name(name)}得分"
 
 
 def xiamen() -> Scheme:
     """厦门市翔安区2020年度区直政府部门绩效评估指标体系 (1000 points).
 
     The seed lists indicators, points, data-collection units, 责任科室 and
-    责任人 but no grading rules: each indicator is scored by its data-collection
-    unit's 0–100 assessment (a STAND-IN), and earns that share of its points.
+    责任人 but no grading rules and no reporting frequencies. Each indicator's
+    score is the points its data-collection unit awarded (0 to its 分值), a
+    stand-in. 责任科室/责任人 name the sections and people inside one bureau
+    that carry the work; every evaluated department is assessed on all 41.
     """
     leaves = {}
     for code, name, points, source, office, person in XIAMEN_ROWS:
+        level1 = {"一级指标": XIAMEN_LEVEL1[code]} if code in XIAMEN_LEVEL1 else {}
         leaves[code] = Indicator(
             code=code,
             name=name,
-            definition=XIAMEN_DEFINITIONS.get(code, ""),
             source=source,
-            frequency="年度",
-            metadata={"责任科室": office, "责任人": person, **STAND_IN},
+            metadata={**level1, "责任科室": office, "责任人": person},
             score=f"「{xiamen_field(name)}」",
             weight=points,
-            applies_to=XIAMEN_APPLIES_TO.get(code),
+            stand_in=reported(source, f"{points}分"),
         )
 
     def pick(first: int, last: int) -> list[Indicator]:
@@ -1071,4 +1070,5 @@ def xiamen() -> Scheme:
     )
 
 
-XIAMEN_BASELINE: dict[str, object] = {xiamen_field(row[1]): 90 for row in XIAMEN_ROWS}
+# Every indicator at 90% of its points: 900 of 1000.
+XIAMEN_BASELINE: dict[str, object] = {xiamen_field(row[1]): row[2] * 9 // 10 for row in XIAMEN_ROWS}

@@ -65,6 +65,14 @@ def test_validate_ok_and_problems(tmp_path):
     assert "Traceback" not in err
 
 
+@pytest.mark.xfail(strict=True, reason="validate does not print Scheme.notes yet (_cli.py)")
+def test_validate_shows_the_notes_of_a_valid_scheme():
+    """Rule 12 as printed (就低不就高 with 或没有被督查催办事项 under 良) can never give 优: validate says so."""
+    code, out, _ = run("validate", "shenzhen-2010-departments")
+    assert code == 0
+    assert "12 政府督查事项: grade '优' can never be given" in out
+
+
 def test_score_json_lists_units_indicators_and_errors(tmp_path):
     """score --format json gives per-unit totals, grades, ranks, indicator details and errors."""
     data = tmp_path / "data.csv"
@@ -85,7 +93,7 @@ def test_score_json_lists_units_indicators_and_errors(tmp_path):
         "indicator": "1",
         "field": "白皮书任务总数",
         "message": units["市甲委"]["errors"][0]["message"],
-        "origin": f"{data} row 2",
+        "origin": f"{data} row 2",  # units read from CSV remember their row
     }
 
 
@@ -98,7 +106,8 @@ def test_score_csv_to_a_file_opens_in_excel(tmp_path):
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
     assert rows[0][:5] == ["排名", "单位", "类别", "总分", "等次"]
-    assert rows[1][1] == "局办" and rows[1][3] == "903.230769"
+    # the Xiamen sample's first unit: 900 + 3 + 4 + 4 − 3 (tests/test_files.py)
+    assert rows[1][1] == "区文旅局" and rows[1][3] == "908"
     assert len(rows) == 9
 
 

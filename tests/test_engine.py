@@ -39,6 +39,8 @@ D = Decimal
 #   1 25.5 (85×30%)  2 3.4  3 4.25  4 4.2 (中 70×6%)  5 3.4  6 2.55  7 1.75
 #   8 1.7  9 2.7  10 1.8  11 1.7  12 2.55  13 1.9  14 1.8  15 5.28  16 1.8
 #   17 2.55  18 5  19 2  20 2  21 3.4  22 4  23 1.7            = 86.93
+# (15–20 are the scores their data sources report, a stand-in: 88, 90, 85,
+# 100, 100, 100.)
 SZ_UNITS = [
     # A: the baseline.                                                   86.93 良
     Unit(name="市甲委", category="委", data=BASELINE),
@@ -60,23 +62,24 @@ SZ_UNITS = [
     ),
     # C (办): the 办 column (2, 5–8 weigh 0; 1 35%, 9–11 4%, 12 5% …) gives the
     # baseline 29.75+3.4+4.2+3.6+3.6+3.4+4.25+3.8+3.6+5.28+1.8+2.55+5+2+2+3.4+4+1.7
-    # = 87.33. No 督办事项 → 默认"良" 85 (unchanged). 3 violations, 1 found by
-    # the unit itself → 2 × −10 → 18 scores 80 → 4 instead of 5.           86.33 良
+    # = 87.33. No 督办事项 → 默认"良" 85 (unchanged). 市纪委 reports 80 for
+    # 18 廉政状况 (the stand-in takes the reported score) → 4 instead of 5. 86.33 良
     Unit(
         name="市丙办",
         category="办",
-        data={**BASELINE, "督办事项数": 0, "违法违纪人数": 3, "自行查处人数": 1},
+        data={**BASELINE, "督办事项数": 0, "廉政状况得分": 80},
     ),
     # D: declares 7 and 8 not applicable (无行政执法职能) → their 2%+2% move to
     # 1: 85 × 34% = 28.9. A verified complaint zeroes 互动性 (30%) → 9 is
     # 90 × 70% = 63 → 差 [0, 75), 63/75 of the way → 50.4 → ×3% = 1.512.
     # 86.93 − 25.5 − 1.75 − 1.7 + 28.9 − 2.7 + 1.512 =                   85.692
-    # A major accident (19) vetoes the grade: 差 despite the total.
+    # No built-in has a veto (the old stand-in vetoed 19 on a major accident,
+    # which no source states): 85.692 is in 良's 80–90.                  85.692 良
     Unit(
         name="市丁委",
         category="委",
         not_applicable=["7", "8"],
-        data={**BASELINE, "互动性核实投诉数": 1, "重大安全责任事故数": 1},
+        data={**BASELINE, "互动性核实投诉数": 1},
     ),
     # E: 9 is reported monthly: January 90; February has 6 completeness
     # anomalies → 完整性 0 → 81 → 中 [75, 85), 6/10 of the way → 72; mean 81
@@ -109,7 +112,7 @@ SZ_EXPECTED = {
     "市甲委": (D("86.93"), "良", 2, 1),
     "市乙局": (D("92.48"), "优", 1, 1),
     "市丙办": (D("86.33"), "良", 3, 1),
-    "市丁委": (D("85.692"), "差", 4, 2),
+    "市丁委": (D("85.692"), "良", 4, 2),
     "市戊委": (D("85.36"), "良", 5, 3),
 }
 
@@ -128,7 +131,7 @@ def test_shenzhen_departments_totals(sz, unit):
 
 
 def test_contributions_add_up_to_the_total(sz):
-    """The total is the sum of the indicators' contributions (no veto of the total here)."""
+    """The total is the sum of the indicators' contributions (no built-in has a veto)."""
     for result in sz:
         if result.total is not None:
             assert sum(i.contribution or 0 for i in result.indicators) == result.total
@@ -180,23 +183,53 @@ def test_category_weight_zero_means_not_assessed(sz):
     assert c.indicator("1").weight == 35
 
 
-def test_deduction_per_item(sz):
-    """18: two violations not found by the unit itself cost 10 each."""
+def test_stand_in_takes_the_reported_score(sz):
+    """18 has no published rule: it takes 市纪委's reported 80, no deduction of ours."""
     eighteen = sz.unit("市丙办").indicator("18")
-    assert eighteen.score == 80
-    assert eighteen.values["扣分人数"] == 2
-    assert any(e.kind == "adjust" for e in eighteen.events)
+    assert eighteen.score == 80 and eighteen.contribution == 4
+    assert not any(e.kind == "adjust" for e in eighteen.events)
 
 
-def test_zeroing_and_veto(sz):
-    """9's 互动性 scores 0 after a verified complaint; 19's major accident forces 差."""
+def test_zeroing_without_a_veto(sz):
+    """9's 互动性 scores 0 after a verified complaint; 市丁委 keeps the grade its total earns."""
     d = sz.unit("市丁委")
     nine = d.indicator("9")
     assert nine.values["互动性计分"] == 0 and nine.values["信息公开得分"] == 63
     assert nine.score == D("50.4")
     assert any(e.kind == "zero" for e in nine.events)
-    assert any(e.kind == "veto" for e in d.events)
-    assert d.grade == "差" and d.total == D("85.692")
+    assert not any(e.kind == "veto" for e in d.events)
+    assert d.grade == "良" and d.total == D("85.692")
+
+
+PARTS9 = ["完整性", "及时性", "准确性", "互动性", "便利性", "公众满意度"]
+
+
+@pytest.mark.parametrize(
+    ("anomalies", "value", "grade", "score"),
+    [
+        # More than 5 互动性 anomalies zero that part (30%); the other five parts
+        # at 100 give 100×(10%+20%+15%+15%+10%) = 70 → 差 [0, 75), 70/75 of the
+        # way through 差's 0–60 → 56.
+        (6, 70, "差", 56),
+        # Five is not "超过5条": nothing is zeroed, 100 → 优 [90, 100] at its top → 100.
+        (5, 100, "优", 100),
+    ],
+)
+def test_every_zeroing_rule_of_9_applies(anomalies, value, grade, score):
+    """9 has seven zeroing rules, two on 互动性; the anomaly rule fires although the complaint rule does not."""
+    data = {
+        **BASELINE,
+        **{f"{p}得分": 100 for p in PARTS9},
+        **{f"{p}异常信息条数": 0 for p in PARTS9},
+        "互动性异常信息条数": anomalies,
+        "互动性核实投诉数": 0,
+    }
+    nine = (
+        evaluate(shenzhen_departments(), [Unit(name="甲", category="委", data=data)])
+        .unit("甲")
+        .indicator("9")
+    )
+    assert (nine.values["信息公开得分"], nine.grade, nine.score) == (value, grade, score)
 
 
 def test_periods_are_combined_by_the_mean(sz):
@@ -227,13 +260,17 @@ def test_explanation_tells_the_whole_story(sz):
     """explain() gives the trail in Chinese: values, bands, interpolation, policies."""
     text = sz.explain("市乙局")
     assert text.startswith("市乙局（局）：总分 92.48，等次“优”，排名第 1 名")
-    assert "白皮书任务按时完成率 = 1" in text
+    assert "白皮书任务按时完成率 = (白皮书任务完成数/白皮书任务总数)*100% = (20÷20)×100% = 1" in text
     assert "默认为“良”区中值" in text
     assert "权重 4 调整至 1 公共服务白皮书" in text
     d = sz.explain("市丁委")
-    assert "一票否决" in d and "计 0 分" in d
+    assert "一票否决" not in d and "互动性计分" in d
+    assert (
+        "※ 示例规则（原文未给出）：原文未给出评分规则：得分取数据采集单位（市法制办）评定的分数（0至100）"
+        in d
+    )
     a = sz.explain("市甲委")
-    assert "位于该档 75% 处，按线性插值在 80–90 分之间得 87.5 分" in a
+    assert "位于该档 75% 处，按线性插值在 80–90 之间得 87.5" in a
 
 
 def test_progress_callback_reports_every_unit():
@@ -255,9 +292,11 @@ def test_progress_callback_reports_every_unit():
 #   1 17  2 2.55  3 1.7  4 3.5  5 1.7  6 1.7  7 1.6  8 2.55  9 5  10 4  11 2
 #   12 (rank)  13 3.8  14 1.7  15 1.7  16 1.7  17 1.6  18 1.7  19–21 4.8
 #   22 4.8  23 1.6  24 (rank)  25–28 6.4  29 2.4  30 2.4  31 2  32 1.6
-#   = 81.5 before 12 and 24.
-# 12 ranks the alarm rate per 10k residents, lowest first (R14): 1–5 per
-# district → ranks 1..5 → 100, 95, 90, 85, 80 → ×2% = 2, 1.9, 1.8, 1.7, 1.6.
+#   = 81.5 before 12 and 24. (Every indicator of table 2 is a stand-in: 7, 9–11,
+#   17–23, 25–32 take the reported score — 100 for 9–11 and 31, 85 for 18, 80
+#   for the rest.)
+# 12 ranks the alarm rate per 辖区总人口 (20 everywhere), lowest first (R14):
+# 10–50 alarms → ranks 1..5 → 100, 95, 90, 85, 80 → ×2% = 2, 1.9, 1.8, 1.7, 1.6.
 # 24 ranks GDP growth, highest first: 南山 12% > 福田 10% > 宝安 8% > 罗湖 6% >
 # 盐田 4% → 2, 1.9, 1.8, 1.7, 1.6.
 # 5 (R13): 南山 spends 150 per 10 residents on 教科文卫体, the others 100:
@@ -266,7 +305,7 @@ def test_progress_callback_reports_every_unit():
 DISTRICT_UNITS = [
     # 81.5 + 2 + 1.9 − 0.3 =                                          85.1 良
     Unit(name="福田区", data={**DISTRICT_BASELINE, "刑事警情报警数": 10, "每平方公里GDP产出增长率": 0.10}),
-    # two food-safety incidents: −25 each → 50 → 1 (−1):
+    # 市卫生人口计生委 reports 50 for 31 食品安全事故 → 1 (−1):
     # 81.5 + 1.9 + 1.7 − 0.3 − 1 =                                    83.8 良
     Unit(
         name="罗湖区",
@@ -274,7 +313,7 @@ DISTRICT_UNITS = [
             **DISTRICT_BASELINE,
             "刑事警情报警数": 20,
             "每平方公里GDP产出增长率": 0.06,
-            "食品安全事故宗数": 2,
+            "食品安全事故得分": 50,
         },
     ),
     # 81.5 + 1.8 + 2 + 0.2 =                                          85.5 良
@@ -287,7 +326,10 @@ DISTRICT_UNITS = [
             "教科文卫体支出": 150,
         },
     ),
-    # 16 deaths against a limit of 10 is over 150%: 一票否决, the total is 0.  0 差
+    # 13: 16 deaths against a limit of 10 → 160% → 差 (>100%), midpoint 30 →
+    # 1.2 (−2.6); no veto (the old stand-in zeroed the total, no source says so).
+    # Alarm rank 4 → 1.7, GDP rank 5 → 1.6:
+    # 81.5 + 1.7 + 1.6 − 0.3 − 2.6 =                                  81.9 良
     Unit(
         name="盐田区",
         data={**DISTRICT_BASELINE, "刑事警情报警数": 40, "每平方公里GDP产出增长率": 0.04, "死亡人数": 16},
@@ -314,7 +356,7 @@ DISTRICT_EXPECTED = {
     "福田区": (D("85.1"), "良", 2),
     "宝安区": (D("84.6"), "良", 3),
     "罗湖区": (D("83.8"), "良", 4),
-    "盐田区": (D(0), "差", 5),
+    "盐田区": (D("81.9"), "良", 5),
 }
 
 
@@ -345,15 +387,22 @@ def test_district_ranks_and_peer_ratios(districts):
     assert districts.unit("福田区").indicator("14").values["环保投入支出水平"] == 1
 
 
-def test_district_veto_zeroes_the_total(districts):
-    """盐田区's deaths over 150% of the limit: the whole total is 0 (一票否决)."""
+def test_district_alarm_rate_is_per_total_population(districts):
+    """12 is 刑事警情报警数/辖区总人口, as its definition says (not per 常住人口)."""
+    assert districts.unit("福田区").indicator("12").values["刑事警情报警发生率"] == D("0.5")  # 10/20
+
+
+def test_district_total_is_the_sum_of_its_indicators(districts):
+    """盐田区: no veto; 13 is 差 and the total is what its indicators add up to."""
     result = districts.unit("盐田区")
-    assert result.total == 0 and result.grade == "差"
-    assert any(e.kind == "veto" and "总分计 0 分" in str(e) for e in result.events)
+    thirteen = result.indicator("13")
+    assert (thirteen.grade, thirteen.score, thirteen.contribution) == ("差", 30, D("1.2"))
+    assert result.total == sum(i.contribution for i in result.indicators) == D("81.9")
+    assert not any(e.kind == "veto" for e in result.events)
 
 
-def test_missing_data_default_and_deduction(districts):
-    """宝安区 has no investment data (默认为"良"); 罗湖区's food-safety deductions."""
+def test_missing_data_default_and_reported_score(districts):
+    """宝安区 has no investment data (table 1's 默认为"良", borrowed); 罗湖区's reported 31."""
     assert districts.unit("宝安区").indicator("2").grade == "良"
     assert any(e.kind == "default" for e in districts.unit("宝安区").indicator("2").events)
     assert districts.unit("罗湖区").indicator("31").score == 50
@@ -363,32 +412,45 @@ def test_missing_data_default_and_deduction(districts):
 # Xiamen Xiang'an 2020 (1000 points)
 # ---------------------------------------------------------------------------
 
-# Every unit is assessed 90 on every indicator that applies: 900 of 1000.
-# 6 applies only to 旅游中心 and 执法大队, 22 only to 局办 and 执法大队 (R17).
-# Where one does not apply, its points spread over its group in proportion:
-# 6's 30 over the other 390 points of 差异化指标 (×420/390 = ×14/13), 22's 30
-# over the other 80 of 依法 (×110/80 = ×11/8). At a uniform 90 that changes
-# nothing, so each unit's total is 900 plus its own differences:
+# The units are the district's departments; every one is assessed on all 41
+# indicators (责任科室 is not applicability, R18) unless its data says one does
+# not apply. XIAMEN_BASELINE gives each indicator 90% of its points: 900 of
+# 1000. Each indicator's score is the points its data source awarded (a
+# stand-in), in 分; the scheme has no overall grades.
 XIAMEN_UNITS = [
-    # 6 does not apply; 1 is assessed 100: 1 weighs 30×14/13 = 420/13 and earns
-    # 10% more of it: 900 + 42/13 = 11742/13 ≈ 903.23                    优
-    Unit(name="局办", data={**XIAMEN_BASELINE, xiamen_field("2020年区委工作任务分解"): 100}),
-    # 22 does not apply; 6 is assessed 60: 30 × (0.6 − 0.9) = −9 → 891      良
-    Unit(name="旅游中心", data={**XIAMEN_BASELINE, xiamen_field("市对区绩效指标得分情况"): 60}),
-    # both apply; 22 is assessed 100: +3 → 903                           优
-    Unit(name="执法大队", data={**XIAMEN_BASELINE, xiamen_field("依法行政成效"): 100}),
-    # neither applies; 39 is assessed 0: −18 → 882                       良
-    Unit(name="文化馆", data={**XIAMEN_BASELINE, xiamen_field("落实全面从严治党主体责任"): 0}),
-    # neither applies; 23 (weighing 20×11/8 = 27.5) is assessed 70:
-    # 27.5 × (0.7 − 0.9) = −5.5 → 894.5                                  良
-    Unit(name="图书馆", data={**XIAMEN_BASELINE, xiamen_field("政府信息公开、电子政务、政务公开"): 70}),
+    # 1 awarded its full 30 (+3):                                        903
+    Unit(
+        name="区文旅局",
+        data={**XIAMEN_BASELINE, xiamen_field("根据厦翔委〔2020〕8号文件及区委工作要点任务分解进行评估"): 30},
+    ),
+    # declares 6 not applicable: its 30 points spread over the other 390 of
+    # 差异化指标 in proportion (×420/390 = ×14/13); 1 awarded 30:
+    # 差异化 (351 + 3) × 14/13 = 4956/13, + 共同性 522 = 11742/13 ≈ 903.23
+    Unit(
+        name="区发改局",
+        not_applicable=["6"],
+        data={**XIAMEN_BASELINE, xiamen_field("根据厦翔委〔2020〕8号文件及区委工作要点任务分解进行评估"): 30},
+    ),
+    # 6 awarded 18 of 30 (−9):                                           891
+    Unit(name="区财政局", data={**XIAMEN_BASELINE, xiamen_field("市对区绩效指标得分情况"): 18}),
+    # 39 awarded 0 of 20 (−18):                                          882
+    Unit(name="区教育局", data={**XIAMEN_BASELINE, xiamen_field("落实全面从严治党主体责任"): 0}),
+    # 23 awarded 14 of 20 (−4); 22 reported as 35 of 30 is kept to 30 (+3): 899
+    Unit(
+        name="区卫健局",
+        data={
+            **XIAMEN_BASELINE,
+            xiamen_field("政府信息公开、电子政务、政务公开"): 14,
+            xiamen_field("依法行政成效"): 35,
+        },
+    ),
 ]
 XIAMEN_EXPECTED = {
-    "局办": (Fraction(11742, 13), "优", 1),
-    "执法大队": (D(903), "优", 2),
-    "图书馆": (D("894.5"), "良", 3),
-    "旅游中心": (D(891), "良", 4),
-    "文化馆": (D(882), "良", 5),
+    "区发改局": (Fraction(11742, 13), None, 1),
+    "区文旅局": (D(903), None, 2),
+    "区卫健局": (D(899), None, 3),
+    "区财政局": (D(891), None, 4),
+    "区教育局": (D(882), None, 5),
 }
 
 
@@ -440,14 +502,31 @@ def test_xiamen_wrong_declared_subtotal_is_reported():
     assert any("add up to 1005分, not 1000分" in m for m in messages)
 
 
-def test_xiamen_metadata_is_kept(xm):
-    """R18: data source, 责任科室 and 责任人 stay with the indicator."""
+def test_xiamen_metadata_is_kept_and_is_not_applicability(xm):
+    """R18: data source, 责任科室 and 责任人 stay with the indicator; they limit nothing."""
     six = xiamen().indicator("6")
     assert six.source == "区效能督查办"
     assert six.metadata["责任科室"] == "旅游中心、执法大队"
     assert six.metadata["责任人"] == "许文跃、许福清"
-    assert not xm.unit("局办").indicator("6").applicable
-    assert xm.unit("局办").indicator("1").weight == Fraction(420, 13)
+    assert six.applies_to is None
+    assert xm.unit("区文旅局").indicator("6").applicable
+    assert not xm.unit("区发改局").indicator("6").applicable
+    assert xm.unit("区发改局").indicator("1").weight == Fraction(420, 13)
+
+
+def test_xiamen_every_department_is_assessed_on_all_41(xm):
+    """区文旅局: 41 indicators, 1000 points possible, nothing redistributed."""
+    result = xm.unit("区文旅局")
+    assert len(result.indicators) == 41 and all(i.applicable for i in result.indicators)
+    assert all(i.weight == i.full for i in result.indicators)
+    assert sum(i.weight for i in result.indicators) == 1000
+
+
+def test_xiamen_scores_are_points_capped_at_the_full_points(xm):
+    """22 reported as 35 of 30 points counts 30, and the trail says so."""
+    twenty_two = xm.unit("区卫健局").indicator("22")
+    assert (twenty_two.score, twenty_two.contribution) == (30, 30)
+    assert twenty_two.events
 
 
 # ---------------------------------------------------------------------------
@@ -788,3 +867,18 @@ def test_results_form_a_tree_with_group_subtotals(sz):
     assert [i.code for i in b.groups[0].indicators()] == ["1", "2", "3", "4"]
     text = b.explain()
     assert "【行政业绩】权重 52，规定 45，得分 48.85" in text
+
+
+def test_no_case_default_gives_95_and_says_why():
+    """7: 当期没有行政处罚案件的，默认为"优" — 95 (middle of 优's 90–100), with the reason and the note, not 区中值."""
+    data = {**BASELINE, "未在法定期限内作相关处理的案件数": 0, "法定期限内应当处理的案件数": 0}
+    seven = (
+        evaluate(shenzhen_departments(), [Unit(name="甲", category="委", data=data)])
+        .unit("甲")
+        .indicator("7")
+    )
+    # 95 × 2% = 1.9 (the baseline's 良 87.5 gave 1.75)
+    assert (seven.grade, seven.score, seven.contribution) == ("优", 95, D("1.9"))
+    (event,) = [str(e) for e in seven.events if e.kind == "default"]
+    assert "默认为“优”，得 95" in event and "当期没有行政处罚案件的,默认为“优”" in event
+    assert "未说明取优档内哪一分数" in event and "区中值" not in event

@@ -60,24 +60,128 @@ def test_builtin_schemes_have_every_indicator(name, count):
     assert [i.code for i in scheme.indicators()] == [str(n) for n in range(1, count + 1)]
 
 
-def test_stand_in_rules_are_marked():
-    """Rules the seed does not give are stand-ins, and say so; the seed's own rules do not."""
+# Indicators whose rule is not in the source: departments 13 (cut off after
+# "良：三项") to 23, every district indicator (table 2 has no rules), every
+# Xiamen indicator (the table has none). Departments 1–12 are published.
+STAND_INS = {
+    "shenzhen-2010-departments": {str(n) for n in range(13, 24)},
+    "shenzhen-2010-districts": {str(n) for n in range(1, 33)},
+    "xiamen-xiangan-2020": {str(n) for n in range(1, 42)},
+}
+
+
+@pytest.mark.parametrize("name", list(BUILT))
+def test_stand_ins_are_marked_in_the_file_and_in_every_explanation(name):
+    """stand_in is set on exactly the stand-in indicators; explain shows the marker on exactly those."""
+    scheme = load(name)
+    marked = {i.code for i in scheme.indicators() if i.stand_in}
+    assert marked == STAND_INS[name]
+    assert not any("评估标准" in i.metadata for i in scheme.indicators())  # the old STAND-IN notes are gone
+    result = evaluate(scheme, sample_units(name))
+    for unit in result:
+        lines = result.explain(unit.unit).splitlines()
+        shown = set()
+        for k, line in enumerate(lines):
+            if "· ※ 示例规则（原文未给出）：" in line:
+                head = next(h for h in reversed(lines[:k]) if h.lstrip().startswith("- "))
+                shown.add(head.lstrip()[2:].split()[0])
+        assert shown == {i.code for i in unit.indicators if i.applicable} & STAND_INS[name], unit.unit
+
+
+def test_docs_page_lists_every_stand_in():
+    """docs/reference/builtin-stand-ins.md has one row per stand-in, with the file's text, and no others."""
+    root = Path(__file__).resolve().parent.parent
+    page = (root / "docs" / "reference" / "builtin-stand-ins.md").read_text(encoding="utf-8")
+    sections = page.split("\n## ")[1:4]  # departments, districts, Xiamen, in that order
+    for name, section in zip(BUILT, sections, strict=True):
+        scheme = load(name)
+        rows = [line for line in section.splitlines() if line.startswith("| ") and line[2].isdigit()]
+        assert [row.split(" | ")[0][2:] for row in rows] == sorted(STAND_INS[name], key=int)
+        for row in rows:
+            ind = scheme.indicator(row.split(" | ")[0][2:])
+            assert row.startswith(f"| {ind.code} | {ind.name} |") and row.endswith(f"| {ind.stand_in} |")
+        if scheme.stand_in:
+            assert f"Scheme-level: {scheme.stand_in}" in section
+
+
+def test_shenzhen_overall_grading_is_a_scheme_level_stand_in():
+    """The seed grades no totals: the Shenzhen schemes say their overall grading is a stand-in; Xiamen grades none."""
+    for name in ("shenzhen-2010-departments", "shenzhen-2010-districts"):
+        scheme = load(name)
+        assert "原文未给出总分等次" in scheme.stand_in
+        first = evaluate(scheme, sample_units(name)).explain(sample_units(name)[0].name).splitlines()
+        assert first[1].startswith("  ※ 示例规则（原文未给出）：原文未给出总分等次")
+    xiamen_scheme = load("xiamen-xiangan-2020")
+    assert xiamen_scheme.stand_in == "" and xiamen_scheme.grades == ()
+
+
+def test_published_rules_keep_the_published_text():
+    """Rules 1–12 of table 1 are the seed's text, reasons included, and carry no stand-in."""
     departments = load("shenzhen-2010-departments")
-    marked = {i.code for i in departments.indicators() if "STAND-IN" in i.metadata.get("评估标准", "")}
-    assert marked == {str(n) for n in range(14, 24)}
-    assert all("STAND-IN" in i.metadata.get("评估标准", "") for i in load("xiamen-xiangan-2020").indicators())
     assert departments.indicator("1").scale.source.startswith("优:白皮书任务按时完成率=100%")
+    assert not any(departments.indicator(str(n)).stand_in for n in range(1, 13))
+    reasons = {p.reason for i in departments.indicators() for p in i.policies}
+    assert "当期没有行政处罚案件的,默认为“优”" in reasons
+    assert "因未及时回复公开申请引起投诉、经核查属实的,该月该部门的互动性得分为0" in reasons
+
+
+@pytest.mark.parametrize("name", list(BUILT))
+def test_no_builtin_has_a_veto_or_a_penalty_of_its_own(name):
+    """No source states a veto or a per-item deduction for the built-ins: none is there."""
+    from perfrules import Adjust, Default, Veto
+
+    scheme = load(name)
+    assert not scheme.policies
+    kinds = {type(p) for i in scheme.indicators() for p in i.policies}
+    assert Veto not in kinds and Adjust not in kinds
+    defaults = {i.code for i in scheme.indicators() if any(isinstance(p, Default) for p in i.policies)}
+    # the defaults the seed prints (table 1: 2, 3, 7, 8, 12; table 2 borrows 2, 3, 12 → 8)
+    assert (
+        defaults
+        == {
+            "shenzhen-2010-departments": {"2", "3", "7", "8", "12"},
+            "shenzhen-2010-districts": {"2", "3", "8"},
+            "xiamen-xiangan-2020": set(),
+        }[name]
+    )
+
+
+def test_rule_12_as_printed_is_noted_as_unreachable():
+    """Rule 12 is kept as printed; with 就低不就高 its 优 can never be given, and the scheme notes it."""
+    for name, code in (("shenzhen-2010-departments", "12"), ("shenzhen-2010-districts", "8")):
+        notes = [p.message for p in load(name).notes]
+        assert any(m.startswith(f"{code} 政府督查事项: grade '优' can never be given") for m in notes), name
+
+
+def test_no_case_defaults_give_a_stated_score_with_a_note():
+    """7 and 8: 默认为"优" at 95 (the source says no score within 优); the note says why; not 区中值."""
+    departments = load("shenzhen-2010-departments")
+    for code in ("7", "8"):
+        (default,) = [p for p in departments.indicator(code).policies if type(p).__name__ == "Default"]
+        assert (default.grade, default.score) == ("优", 95)
+        assert "未说明取优档内哪一分数" in default.note
+        assert "区中值" not in default.note + default.reason
 
 
 def test_xiamen_keeps_its_metadata():
-    """数据采集单位, 责任科室 and 责任人 come through the file."""
-    six = load("xiamen-xiangan-2020").indicator("6")
+    """数据采集单位, 责任科室, 责任人 and the 一级指标 text of rows 1 and 2 come through the file."""
+    xm = load("xiamen-xiangan-2020")
+    six = xm.indicator("6")
     assert (six.source, six.metadata["责任科室"], six.metadata["责任人"]) == (
         "区效能督查办",
         "旅游中心、执法大队",
         "许文跃、许福清",
     )
-    assert six.applies_to == {"旅游中心", "执法大队"}
+    assert all(i.applies_to is None and i.frequency is None for i in xm.indicators())
+    one, two = xm.indicator("1"), xm.indicator("2")
+    # named by the 二级指标名称 column (stored with the model's half-width brackets)
+    assert one.name == "根据厦翔委(2020)8号文件及区委工作要点任务分解进行评估"
+    assert two.name == "根据厦翔政办(2020)1号文件中各单位具体任务分工进行评估"
+    assert (one.metadata["一级指标"], two.metadata["一级指标"]) == (
+        "2020年区委工作任务分解",
+        "2020年区政府工作任务分解",
+    )
+    assert xm.indicator("13").source == "区发改局（区生态文明办）、区生态环境局（区环委办）"
 
 
 @pytest.mark.parametrize("name", list(BUILT))
@@ -103,14 +207,17 @@ HAND_WORKED = [
     # 南山区: 81.5 without 12 and 24; alarm rank 3 → 1.8; GDP rank 1 → 2; 教科文卫体 150 against
     #   (7×100+150)/80 = 10.625 per resident → 141% → 优 95 → 1.9 (+0.2): 85.5 → 良
     ("shenzhen-2010-districts", "南山区", D("85.5"), "良"),
-    # 盐田区: 16 deaths against a limit of 10 (over 150%) → 一票否决: 0 → 差
-    ("shenzhen-2010-districts", "盐田区", D(0), "差"),
-    # 局办: 900 + (1.0 − 0.9) × 30 × 420/390 (6 does not apply; its 30 points spread over 差异化)
-    #   = 900 + 42/13 = 11742/13 → 优
-    ("xiamen-xiangan-2020", "局办", Fraction(11742, 13), "优"),
-    # 图书馆: 22 does not apply; 23 weighs 20 × 110/80 = 27.5 and is assessed 70:
-    #   900 − 0.2 × 27.5 = 894.5 → 良
-    ("xiamen-xiangan-2020", "图书馆", D("894.5"), "良"),
+    # 盐田区: 81.5 without 12 and 24 (as 南山区); alarm rank 4 of 8 → 85 → 1.7; GDP 4% rank 5
+    #   → 80 → 1.6; 教科文卫体 10/10.625 = 94% → 中 70 → 1.4 (−0.3); 13: 16 deaths against a
+    #   limit of 10 → 160% → 差 30 → 1.2 (−2.6), no veto: 81.5+1.7+1.6−0.3−2.6 = 81.9 → 良
+    ("shenzhen-2010-districts", "盐田区", D("81.9"), "良"),
+    # Xiamen: every indicator at 90% of its points is 900; the points scheme grades no total.
+    # 区文旅局: 1 30 (+3), 8 40 (+4), 13 40 (+4), 27 24 (−3) → 908
+    ("xiamen-xiangan-2020", "区文旅局", D(908), None),
+    # 区财政局: 6 不适用 → 差异化's other 390 points weigh ×420/390 = ×14/13; 2 earns 30 (+3):
+    #   (351 + 3) × 14/13 = 4956/13; 共同性 522 + 16 20 (+2) + 37 20 (+2) = 526
+    #   → 4956/13 + 526 = 11794/13 ≈ 907.23
+    ("xiamen-xiangan-2020", "区财政局", Fraction(11794, 13), None),
 ]
 
 
@@ -135,10 +242,9 @@ def test_department_samples_exercise_every_policy():
         "weight_in",
         "not_assessed",
         "zero",
-        "adjust",
-        "veto",
         "period",
     } <= kinds
+    assert not {"adjust", "veto"} & kinds  # the built-ins have none
 
 
 # ---------------------------------------------------------------------------
@@ -400,16 +506,77 @@ def test_shenzhen_indicators_keep_their_published_definitions():
     """Every indicator of both Shenzhen tables carries its 指标释义."""
     for name in ("shenzhen-2010-departments", "shenzhen-2010-districts"):
         assert all(i.definition for i in load(name).indicators()), name
-    assert (
-        load("shenzhen-2010-districts")
-        .indicator("16")
-        .definition.startswith("指河流综合污染指数与参与评价污染物项数之比")
+    assert load("shenzhen-2010-districts").indicator("16").definition == (
+        "指河流综合污染指数与参与评价污染物项数之比。这是评价河流污染程度的指标,数值越大,污染越严重。"
+        "其计算公式如下:公式中:P-断面河流平均综合污染指数;Pj-断面河流综合污染指数;n-参与评价污染物项数。"
     )
 
 
-def test_district_samples_have_period_data():
-    """龙岗区 reports 水行政违法事件处理率 monthly: 10/10 (优 95) and 13/15 (中 70) average 82.5."""
-    result = evaluate(load("shenzhen-2010-districts"), sample_units("shenzhen-2010-districts")).unit("龙岗区")
-    eighteen = result.indicator("18")
-    assert [(p.period, p.score) for p in eighteen.periods] == [("1月", 95), ("2月", 70)]
-    assert eighteen.score == D("82.5")
+def test_xiamen_sample_units_are_district_departments():
+    """The sample units are (made-up) district departments, not the bureau's own sections."""
+    names = [u.name for u in sample_units("xiamen-xiangan-2020")]
+    assert "区文旅局" in names and len(names) == 8
+    assert not {"局办", "执法大队", "旅游中心"} & set(names)
+
+
+def test_xiamen_department_is_assessed_on_all_41_with_any_complete_sample():
+    """区文旅局 given the data of any complete sample unit: 41 indicators, 1000 points, nothing moved."""
+    from perfrules import Unit
+
+    scheme = load("xiamen-xiangan-2020")
+    samples = sample_units("xiamen-xiangan-2020")
+    totals = {r.unit: r.total for r in evaluate(scheme, samples)}
+    for sample in samples:
+        if sample.not_applicable:
+            continue
+        result = evaluate(scheme, [Unit(name="区文旅局", data=sample.data)]).unit("区文旅局")
+        assert [i.code for i in result.indicators if i.applicable] == [str(n) for n in range(1, 42)]
+        assert all(i.weight == i.full for i in result.indicators)
+        assert sum(i.weight for i in result.indicators) == 1000
+        assert result.total == totals[sample.name]
+
+
+def test_xiamen_not_applicable_from_the_data_still_works():
+    """区财政局 declares 6 不适用 in the CSV: 6 is not scored and the 差异化 group still weighs 420."""
+    result = evaluate(load("xiamen-xiangan-2020"), sample_units("xiamen-xiangan-2020")).unit("区财政局")
+    assert not result.indicator("6").applicable
+    differentiated = [i for i in result.indicators if int(i.code) <= 14]
+    assert sum(Fraction(i.weight) for i in differentiated) == 420
+    assert result.indicator("1").weight == Fraction(420, 13)
+
+
+def test_xiamen_sample_ranks_differ_and_move_when_weights_move():
+    """The sample units' totals differ, and reweighting the groups by 20% reorders them.
+
+    Each indicator's contribution is its share of its points times its points;
+    weighing 差异化指标 ×0.8 and 共同性指标 ×1.2 (what a ±20% perturbation of the
+    weights can do) turns the top three around:
+      区文旅局 (908):  差异化 389 × 0.8 + 共同性 519 × 1.2 = 311.2 + 622.8 = 934
+      区财政局 (≈907.23): 4956/13 × 0.8 + 526 × 1.2 = 60852/65 ≈ 936.18
+      区教育局 (904):  374 × 0.8 + 530 × 1.2 = 299.2 + 636 = 935.2
+      区发改局 (906):  381 × 0.8 + 525 × 1.2 = 304.8 + 630 = 934.8
+    """
+    result = evaluate(load("xiamen-xiangan-2020"), sample_units("xiamen-xiangan-2020"))
+    assert len({r.total for r in result}) == len(result)
+    assert [r.unit for r in result.ranking()][:4] == ["区文旅局", "区财政局", "区发改局", "区教育局"]
+
+    def reweighted(unit):
+        return sum(
+            Fraction(i.contribution) * (Fraction(4, 5) if int(i.code) <= 14 else Fraction(6, 5))
+            for i in unit.indicators
+            if i.applicable
+        )
+
+    totals = {r.unit: reweighted(r) for r in result}
+    assert (totals["区文旅局"], totals["区财政局"], totals["区教育局"]) == (
+        934,
+        Fraction(60852, 65),
+        D("935.2"),
+    )
+    assert totals["区发改局"] == D("934.8")
+    assert sorted(totals, key=totals.__getitem__, reverse=True)[:4] == [
+        "区财政局",
+        "区教育局",
+        "区发改局",
+        "区文旅局",
+    ]
