@@ -65,7 +65,6 @@ def test_validate_ok_and_problems(tmp_path):
     assert "Traceback" not in err
 
 
-@pytest.mark.xfail(strict=True, reason="validate does not print Scheme.notes yet (_cli.py)")
 def test_validate_shows_the_notes_of_a_valid_scheme():
     """Rule 12 as printed (就低不就高 with 或没有被督查催办事项 under 良) can never give 优: validate says so."""
     code, out, _ = run("validate", "shenzhen-2010-departments")

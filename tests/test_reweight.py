@@ -50,12 +50,14 @@ def _declared_hold(scheme: Scheme) -> bool:
 
 def test_reweight_by_code_and_by_name():
     """Indicators are named by code or by name; moving points inside a declared group stays valid."""
-    by_code = reweight(XIAMEN, {"1": 40, "2": 20})
-    by_name = reweight(XIAMEN, {"2020年区委工作任务分解": 40, "2020年区政府工作任务分解": 20})
+    by_code = reweight(XIAMEN, {"5": 40, "6": 20})
+    by_name = reweight(XIAMEN, {"改革创新": 40, "市对区绩效指标得分情况": 20})
     assert by_code == by_name
-    assert by_code.indicator("1").weight == 40 and by_code.indicator("2").weight == 20
+    assert by_code.indicator("5").weight == 40 and by_code.indicator("6").weight == 20
+    # In a points scheme the old points stay the scale the score was awarded on.
+    assert by_code.indicator("5").full == 30
     assert by_code.groups[0].declared == 420
-    assert XIAMEN.indicator("1").weight == 30  # the original is untouched
+    assert XIAMEN.indicator("5").weight == 30  # the original is untouched
 
 
 def test_reweight_a_category_column():
@@ -76,8 +78,8 @@ def test_unknown_keys_suggest_close_names():
         reweight(SHENZHEN, {"1": 30}, category="委员")
     with pytest.raises(ValueError, match="no categories"):
         reweight(XIAMEN, {"1": 30}, category="委")
-    with pytest.raises(ValueError, match="both name indicator 1"):
-        reweight(XIAMEN, {"1": 30, "2020年区委工作任务分解": 30})
+    with pytest.raises(ValueError, match="both name indicator 5"):
+        reweight(XIAMEN, {"5": 30, "改革创新": 30})
 
 
 def test_an_unbalanced_change_lists_every_broken_total():

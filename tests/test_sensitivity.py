@@ -193,7 +193,8 @@ def test_cli_json_shape_and_reproducibility():
     for unit in data["units"]:
         assert {"unit", "rank", "rank_low", "rank_high", "rank_median", "grades"} <= set(unit)
         assert unit["rank_low"] <= unit["rank"] <= unit["rank_high"]
-        assert abs(sum(unit["grades"].values()) - 1) < 1e-9
+        # Xiamen grades no total (its source gives no grading), so there are no grade shares.
+        assert unit["grades"] == {}
 
 
 def test_cli_table_csv_and_usage_errors(tmp_path):
@@ -203,7 +204,7 @@ def test_cli_table_csv_and_usage_errors(tmp_path):
     target = tmp_path / "ranks.csv"
     run("sensitivity", "xiamen-xiangan-2020", "sample", "--runs", "2", "--format", "csv", "-o", str(target))
     lines = target.read_text(encoding="utf-8-sig").splitlines()
-    assert lines[0].startswith("rank,unit,category,rank_low,rank_high,rank_median,优") and len(lines) == 9
+    assert lines[0] == "rank,unit,category,rank_low,rank_high,rank_median" and len(lines) == 9
     code, _, err = run("sensitivity", "xiamen-xiangan-2020", "sample", "--weight-spread", "1.5")
     assert code == 2 and "--weight-spread" in err
     code, _, err = run("sensitivity", "xiamen-xiangan-2020", "sample", "--runs", "0")
@@ -220,8 +221,8 @@ def test_the_xiamen_command_of_the_docs():
     units = json.loads(out)["units"]
     assert all(u["rank_low"] <= u["rank"] <= u["rank_high"] for u in units)
     assert any(u["rank_high"] > u["rank_low"] for u in units)
-    # 局办 and 执法大队 (903.2 and 903) swap places under some weightings.
+    # 区文旅局 (908) and 区财政局 (strong on other indicators) swap places under some weightings.
     assert [(u["unit"], u["rank_low"], u["rank_high"]) for u in units[:2]] == [
-        ("局办", 1, 2),
-        ("执法大队", 1, 2),
+        ("区文旅局", 1, 2),
+        ("区财政局", 1, 3),
     ]

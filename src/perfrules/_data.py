@@ -538,7 +538,7 @@ def sample_units(name: str) -> UnitList:
     """The sample units shipped with a built-in scheme (made up, but plausible).
 
     >>> [u.name for u in sample_units("xiamen-xiangan-2020")][:3]
-    ['局办', '旅游中心', '执法大队']
+    ['区文旅局', '区发改局', '区财政局']
     """
     from ._files import _BUILTIN, _builtin_file, load  # _files imports this module
 

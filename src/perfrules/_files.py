@@ -203,6 +203,8 @@ def _indicator_to_mapping(ind: Indicator, group: str) -> dict[str, Any]:
         out["policies"] = [_object_to_mapping(p) for p in ind.policies]
     if ind.max_score is not None:
         out["max_score"] = _plain_number(ind.max_score)
+    if ind.full is not None:
+        out["full"] = _plain_number(ind.full)
     if ind.within != "all":
         out["within"] = ind.within
     if ind.stand_in:

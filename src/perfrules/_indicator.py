@@ -179,6 +179,8 @@ class IndicatorPlan:
     # -- units of score ---------------------------------------------------
     def full(self, category: str | None) -> Number:
         """The indicator's full points in its own units for a unit category."""
+        if self.ind.full is not None:
+            return self.ind.full
         if self.points:
             return self.ind.weight_for(category)
         return self.scheme.full_score

@@ -71,17 +71,23 @@ def rebuild(scheme: Scheme, table: WeightTable) -> Scheme:
     before = weight_table(scheme)
     columns = scheme.weight_columns()
     replaced: dict[str, Indicator] = {}
+    points = scheme.basis == "points"
     for ind in scheme.indicators():
         new = table[ind.code]
         if all(new[col] == before[ind.code][col] for col in columns):
             continue
+        # In a points scheme an indicator's points are also the scale of its
+        # score (得分 in 分 out of its 分值): a new weight must change what the
+        # score counts for, not the scale it was awarded on, so the old points
+        # stay as its full points.
+        full = ind.weight if points and ind.full is None and not ind.weights and ind.weight else ind.full
         if columns == (None,):
-            replaced[ind.code] = attrs.evolve(ind, weight=exact(new[None]))
+            replaced[ind.code] = attrs.evolve(ind, weight=exact(new[None]), full=full)
             continue
         values = {col: exact(new[col]) for col in columns if col is not None}
         if not ind.weights and len(set(values.values())) == 1:
             # One weight for every category stays one weight, as it was written.
-            replaced[ind.code] = attrs.evolve(ind, weight=next(iter(values.values())))
+            replaced[ind.code] = attrs.evolve(ind, weight=next(iter(values.values())), full=full)
         else:
             replaced[ind.code] = attrs.evolve(ind, weights={**ind.weights, **values})
     if not replaced:
@@ -270,10 +276,10 @@ def compare(before: Evaluation, after: Evaluation) -> Any:
 
     >>> from perfrules import load, sample_units
     >>> xiamen = load("xiamen-xiangan-2020")
-    >>> moved = reweight(xiamen, {"6": 10, "1": 50})
+    >>> moved = reweight(xiamen, {"1": 50, "2": 10})
     >>> table = compare_schemes(xiamen, moved, sample_units("xiamen-xiangan-2020"))
-    >>> table.loc["旅游中心", ["rank_before", "rank_after", "rank_change"]].tolist()
-    [7, 5, 2]
+    >>> table.loc["区发改局", ["rank_before", "rank_after", "rank_change"]].tolist()
+    [3, 2, 1]
     """
     pandas = _pandas()
     first = {r.unit: r for r in before.results}

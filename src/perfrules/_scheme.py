@@ -590,6 +590,11 @@ class Indicator:
             0 means "not assessed for this category".
         applies_to: the units it applies to; ``None`` for all.
         policies: defaults, redistribution, zeroing, adjustments, vetoes.
+        full: the full points of the indicator's own score when they differ
+            from its weight (a points scheme's indicator reported 0–100 but
+            worth 30分; or reweighted, see :func:`perfrules.reweight`): its
+            contribution is then ``score / full × weight``. ``None``: its
+            weight in a points scheme, ``full_score`` in a percent scheme.
         max_score: the most the indicator can earn, in its own units (分 in a
             points scheme), when its rule lets it pass its full points (超额完成
             的…最多加2分 → 12 for a 10-point indicator); ``None`` means its full points.
@@ -620,6 +625,7 @@ class Indicator:
     max_score: Number | None = attrs.field(default=None, converter=_optional_number)
     within: Literal["all", "category"] = "all"
     stand_in: str = ""
+    full: Number | None = attrs.field(default=None, converter=_optional_number)
 
     def weight_for(self, category: str | None) -> Number:
         """The weight for a unit category (its own column, else ``weight``, else 0)."""
@@ -1052,6 +1058,8 @@ class Scheme:
         yield from _choice(f"{path}.within", ind.within, ("all", "category"))
         if ind.max_score is not None and ind.max_score < 0:
             yield Problem(f"{path}.max_score", f"must be >= 0 (got {_show(ind.max_score)})")
+        if ind.full is not None and ind.full <= 0:
+            yield Problem(f"{path}.full", f"must be more than 0 (got {_show(ind.full)})")
         if ind.scale is not None and ind.scale.effective_scoring == "none":
             yield Problem(f"{path}.scale", "an indicator's scale must give scores (not scoring='none')")
         yield from _check_population(path, ind)

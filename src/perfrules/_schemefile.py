@@ -328,6 +328,11 @@ INDICATOR: Final = ObjectSpec(
         Field("metadata", MapOf(Text()), "anything else to keep: 责任科室, 责任人 …"),
         Field("policies", ListOf(POLICY), "defaults, redistribution, zeroing, adjustments, vetoes"),
         Field("max_score", Num(minimum=0), "the most it can earn when bonuses pass its full points"),
+        Field(
+            "full",
+            Num(minimum=0),
+            "its own full points when they differ from its weight (score / full × weight)",
+        ),
         Field("within", _WITHIN, "whose values population functions (max_of …) take", default="all"),
         Field("stand_in", Text(), "non-empty when the rule is a stand-in: what it does", default=""),
     ),
