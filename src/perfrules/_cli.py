@@ -26,6 +26,7 @@ from . import __version__
 from ._display import display_width, format_table, number, records
 from ._errors import PerfrulesError, Problem, SchemeError
 from ._files import DataError, load, load_units, sample_units, schemes
+from ._parallel import Totals, score_totals
 from ._results import Evaluation, evaluate
 from ._scheme import Scheme
 from ._unit import Unit
@@ -115,7 +116,7 @@ def _evaluate(scheme: Scheme, units: list[Unit], err: TextIO) -> Evaluation:
     return evaluate(scheme, units, progress=_Progress(len(units), err))
 
 
-def _ranking_table(evaluation: Evaluation, colour: bool) -> str:
+def _ranking_table(evaluation: Evaluation | Totals, colour: bool) -> str:
     zh = evaluation.scheme.language == "zh"
     grades = list(evaluation.scheme.grades)
     headers = (
@@ -128,17 +129,17 @@ def _ranking_table(evaluation: Evaluation, colour: bool) -> str:
     table = format_table(headers, rows, ["right", "left", "left", "right", "left"])
     if colour:
         lines = table.splitlines()
-        for i, r in enumerate(evaluation.ranking()):
-            lines[i + 2] = _paint(lines[i + 2], r.grade, grades, True)
+        for i, held in enumerate([r.grade for r in evaluation.ranking()]):
+            lines[i + 2] = _paint(lines[i + 2], held, grades, True)
         table = "\n".join(lines)
     return table
 
 
-def _error_lines(evaluation: Evaluation) -> list[str]:
+def _error_lines(evaluation: Evaluation | Totals) -> list[str]:
     return [f"  {e}" for e in evaluation.errors]
 
 
-def _csv_text(evaluation: Evaluation) -> str:
+def _csv_text(evaluation: Evaluation | Totals) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     indicators = evaluation.scheme.indicators()
@@ -224,8 +225,15 @@ def _cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 def _cmd_score(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     scheme = _scheme(args.scheme)
-    evaluation = _evaluate(scheme, _units(scheme, args.data, args.scheme, args.category), err)
+    units = _units(scheme, args.data, args.scheme, args.category)
+    evaluation: Evaluation | Totals
+    if args.jobs != 1 and args.format != "json":
+        # Totals only, scored in several processes (JSON explains every unit: one process).
+        evaluation = score_totals(scheme, units, jobs=args.jobs, progress=_Progress(len(units), err))
+    else:
+        evaluation = _evaluate(scheme, units, err)
     if args.format == "json":
+        assert isinstance(evaluation, Evaluation)
         _emit(json.dumps(records(evaluation), ensure_ascii=False, indent=2), args.output, out)
     elif args.format == "csv":
         _emit(_csv_text(evaluation), args.output, out, bom=True)
@@ -330,6 +338,16 @@ _SCHEME_HELP = "a scheme file (.toml, .json) or a built-in scheme name (see 'per
 _DATA_HELP = "unit data (.csv, .json), or 'sample' for a built-in scheme's sample units"
 
 
+def _jobs(text: str) -> int:
+    try:
+        jobs = int(text)
+    except ValueError:
+        jobs = -1
+    if jobs < 0:
+        raise argparse.ArgumentTypeError(f"expected 0 (all cores) or a positive number, not '{text}'")
+    return jobs
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse, but usage mistakes become one line and a hint (exit 2), never a traceback."""
 
@@ -383,6 +401,14 @@ def build_parser() -> argparse.ArgumentParser:
                 help="output format (default: table)",
             )
             sub.add_argument("-o", "--output", help="write to this file instead of standard output")
+            sub.add_argument(
+                "--jobs",
+                type=_jobs,
+                default=1,
+                metavar="N",
+                help="score table and CSV output in N processes (0: all cores; default: 1); "
+                "JSON output, which explains every unit, is always scored in one process",
+            )
         else:
             sub.add_argument("--unit", required=True, help="the unit's name")
     return parser
