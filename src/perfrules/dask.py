@@ -183,6 +183,7 @@ def _text(value: object) -> str:
 def _read_partition(part: Any, layout: _Layout) -> Any:
     """One partition's rows as units: a frame of Unit objects and their data problems."""
     pd = _pd()
+    index = part.index.tolist()
     if layout.from_index:
         part = part.reset_index()
     entries: dict[str, dict[str, Any]] = {}
@@ -198,7 +199,6 @@ def _read_partition(part: Any, layout: _Layout) -> Any:
         )
         if column is not None
     }
-    index = part.index.tolist()
     for row, label in enumerate(index):
         name = normalize_name(_text(names[row]).strip())
         where = f"index {label}"
@@ -480,15 +480,17 @@ def evaluate(scheme: Scheme, frame: Any, *, split_every: int | None = None) -> A
             are in more than one partition or two units share a name.
         ImportError: dask is not installed.
 
-    >>> import dask, pandas as pd, dask.dataframe as dd
-    >>> from perfrules import load
-    >>> scheme = load("docs/examples/mechanics/m05-rank-points.toml")
-    >>> data = pd.read_csv("docs/examples/mechanics/m05-rank-points.csv", dtype=str)
-    >>> result = evaluate(scheme, dd.from_pandas(data, npartitions=2))
-    >>> with dask.config.set(scheduler="synchronous"):
-    ...     table = result.compute()
-    >>> [(row.unit, str(row.total), row.rank) for row in table.itertuples()][:2]
-    [('甲', '92', 1), ('乙', '91', 2)]
+    Example (tests/test_dask.py runs the same)::
+
+        import dask.dataframe as dd
+        import pandas as pd
+        import perfrules
+        import perfrules.dask
+
+        scheme = perfrules.load("docs/examples/mechanics/m05-rank-points.toml")
+        data = pd.read_csv("docs/examples/mechanics/m05-rank-points.csv", dtype=str)
+        table = perfrules.dask.evaluate(scheme, dd.from_pandas(data, npartitions=2)).compute()
+        table[["unit", "total", "grade", "rank"]]   # 甲 92 … rank 1
     """
     _dd()
     layout = _Layout(list(frame.columns), frame.index.name, scheme)
