@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import math
 import numbers
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
@@ -34,6 +33,7 @@ from ._batch import UnitOutcome, finish_batch, score_chunk
 from ._errors import DefinitionError, EvaluationError, Problem
 from ._files import (
     _CATEGORY_COLUMNS,
+    _LIST_SPLIT,
     _NA_COLUMNS,
     _NAME_COLUMNS,
     _PERIOD_COLUMNS,
@@ -50,7 +50,6 @@ from ._unit import Unit, UnitError
 
 __all__ = ["evaluate", "result_columns"]
 
-_LIST_SPLIT = re.compile(r"[、,，;；\s]+")
 # Internal columns of the intermediate frames.
 _UNIT = "_perfrules_unit"
 _PROBLEMS = "_perfrules_problems"
