@@ -25,7 +25,7 @@ from ._population import apply_quota, population_values, rank_positions
 from ._scheme import Scheme, Veto
 from ._unit import PolicyEvent, Unit, UnitError, note_events
 
-__all__ = ["IndicatorOutcome", "UnitOutcome", "finish_batch", "score_unit", "score_units"]
+__all__ = ["IndicatorOutcome", "UnitOutcome", "finish_batch", "score_chunk", "score_unit", "score_units"]
 
 Population = Mapping[tuple[str, str, str | None], Number]
 _ZERO = Decimal(0)
@@ -354,14 +354,40 @@ def score_units(
     """Score a batch: population values once, every unit, then quotas and ranks."""
     plan = plan_of(scheme)
     population = population_values(plan.indicators, units) if plan.has_population else {}
+    outcomes = score_chunk(plan, units, population, detail=detail, progress=progress)
+    finish_batch(plan, outcomes)
+    return outcomes
+
+
+def score_chunk(
+    plan: Plan,
+    units: Sequence[Unit],
+    population: Mapping[str, Population],
+    *,
+    detail: bool,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> list[UnitOutcome]:
+    """Score some of the units scored together, given their population values (no quotas, no ranks).
+
+    Args:
+        plan: the scheme's plan.
+        units: the units to score (a part of the batch is fine).
+        population: per unit name, its population values over the whole batch.
+        detail: keep what explained results need.
+        progress: called as ``progress(done, total, unit_name)`` after each unit.
+
+    Returns:
+        One outcome per unit, in order; :func:`finish_batch` over the whole
+        batch's outcomes applies quotas and ranks.
+    """
     outcomes = []
     lean = plan.lean and not detail
+    empty: Population = {}
     for done, unit in enumerate(units, start=1):
         quick = score_unit_lean(plan, unit) if lean else None
-        outcomes.append(quick or score_unit(plan, unit, population.get(unit.name, {}), detail=detail))
+        outcomes.append(quick or score_unit(plan, unit, population.get(unit.name, empty), detail=detail))
         if progress is not None:
             progress(done, len(units), unit.name)
-    finish_batch(plan, outcomes)
     return outcomes
 
 

@@ -30,6 +30,7 @@ from ._display import display_width, format_table, number, records
 from ._errors import PerfrulesError, Problem, SchemeError
 from ._files import DataError, load, load_units, sample_units, schemes
 from ._numbers import Number
+from ._parallel import Totals
 from ._results import Evaluation, evaluate
 from ._scheme import Scheme
 from ._sensitivity import Sensitivity, sensitivity
@@ -145,7 +146,7 @@ def _evaluate(scheme: Scheme, units: list[Unit], err: TextIO) -> Evaluation:
     return evaluate(scheme, units, progress=_Progress(len(units), err))
 
 
-def _ranking_table(evaluation: Evaluation, colour: bool) -> str:
+def _ranking_table(evaluation: Evaluation | Totals, colour: bool) -> str:
     rows = [(r.rank, r.unit, r.category, r.total, r.grade, r.ok) for r in evaluation.ranking()]
     return _table_of(evaluation.scheme, rows, colour)
 
@@ -265,11 +266,11 @@ class _StreamProgress:
             self.stream.flush()
 
 
-def _error_lines(evaluation: Evaluation) -> list[str]:
+def _error_lines(evaluation: Evaluation | Totals) -> list[str]:
     return [f"  {e}" for e in evaluation.errors]
 
 
-def _csv_text(evaluation: Evaluation) -> str:
+def _csv_text(evaluation: Evaluation | Totals) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     indicators = evaluation.scheme.indicators()
@@ -581,6 +582,16 @@ _SCHEME_HELP = "a scheme file (.toml, .json) or a built-in scheme name (see 'per
 _DATA_HELP = "unit data (.csv, .xlsx, .json), or 'sample' for a built-in scheme's sample units"
 
 
+def _jobs(text: str) -> int:
+    try:
+        jobs = int(text)
+    except ValueError:
+        jobs = -1
+    if jobs < 0:
+        raise argparse.ArgumentTypeError(f"expected 0 (all cores) or a positive number, not '{text}'")
+    return jobs
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse, but usage mistakes become one line and a hint (exit 2), never a traceback."""
 
@@ -639,6 +650,14 @@ def build_parser() -> argparse.ArgumentParser:
                 help="output format (default: table); -o FILE.xlsx always writes an Excel workbook",
             )
             sub.add_argument("-o", "--output", help="write to this file instead of standard output")
+            sub.add_argument(
+                "--jobs",
+                type=_jobs,
+                default=1,
+                metavar="N",
+                help="score table and CSV output in N processes (0: all cores; default: 1); "
+                "JSON output, which explains every unit, is always scored in one process",
+            )
         else:
             sub.add_argument("--unit", required=True, help="the unit's name")
     sens = command(

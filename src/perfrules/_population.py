@@ -11,11 +11,12 @@ grade quotas (R22) are applied to the batch the same way.
 from __future__ import annotations
 
 import bisect
+import heapq
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
-from typing import TypeVar
+from typing import Any, TypeVar, cast
 
 from ._errors import PerfrulesError
 from ._formula import PopulationCall
@@ -24,60 +25,219 @@ from ._numbers import Number, as_fraction, exact, to_number
 from ._scheme import PeerRatio, Quota, Rank
 from ._unit import Unit
 
-__all__ = ["apply_quota", "population_values", "rank_positions"]
+__all__ = [
+    "apply_quota",
+    "merge_summaries",
+    "observe",
+    "population_values",
+    "rank_positions",
+    "resolve",
+    "summarize",
+]
 
 PopulationTable = dict[tuple[str, str, str | None], Number]
 # Per unit: its population values, {(indicator code, key, period): value}.
 PerUnit = dict[str, PopulationTable]
+# Where a unit's value is pooled: (kind, indicator code, key, period, group).
+# kind is "call" (max_of …), "pooled" or "ratios" (peer ratios) or "rank";
+# group is the unit's category for ``within="category"``, else None.
+Slot = tuple[str, str, str, str | None, str | None]
+# One unit's part in a slot: (unit name, slot, its own value): a Fraction, or
+# (numerator, denominator) for peer ratios.
+Observation = tuple[str, Slot, object]
+# Mergeable partial aggregates, per slot: (max, min, sum, count) for "call",
+# (Σnumerator, Σdenominator) for "pooled", (Σratio, count) for "ratios", and
+# the sorted values for "rank".
+Summary = dict[Slot, object]
 
 T = TypeVar("T")
+_FZERO = Fraction(0)
 
 
 def population_values(plans: Sequence[IndicatorPlan], units: Iterable[Unit]) -> PerUnit:
     """Every unit's population values for every indicator that needs them, in one pass over the units.
 
-    The units are read once (they may come from a stream): each contributes
-    only the numbers the population steps read, kept as compact rows; the
-    tables are worked out once all are in. A unit for which an argument cannot
-    be computed (missing data …) takes no part; its own scoring reports the problem.
+    A unit for which an argument cannot be computed (missing data …) takes no
+    part; its own scoring reports the problem. This is :func:`observe`,
+    :func:`summarize` and :func:`resolve` in one process; the Dask path runs
+    the same three steps with the summaries of its partitions merged by
+    :func:`merge_summaries`.
+    """
+    names: list[str] = []
+
+    def noted(units: Iterable[Unit]) -> Iterable[Unit]:
+        for unit in units:
+            names.append(unit.name)
+            yield unit
+
+    observations = observe(plans, noted(units))
+    return resolve(plans, summarize(observations), observations, names)
+
+
+def observe(plans: Sequence[IndicatorPlan], units: Iterable[Unit]) -> list[Observation]:
+    """What each unit puts into the population steps: its slot and its own value.
+
+    One pass over the units (they may come from a stream): each contributes
+    only the numbers the population steps read.
     """
     needs = [plan for plan in plans if plan.has_population]
-    out: PerUnit = {}
-    calls: dict[tuple[int, int], dict[str | None, list[tuple[str, str | None, Fraction]]]] = {}
-    peers: dict[tuple[int, int], dict[str | None, list[tuple[str, str | None, list[Fraction]]]]] = {}
+    out: list[Observation] = []
     for unit in units:
-        out[unit.name] = {}
-        for p, plan in enumerate(needs):
-            for c, call in enumerate(plan.population_calls):
-                for _, period, scope in _scopes(plan, (unit,), sorted(call.argument.variables)):
+        one = (unit,)
+        for plan in needs:
+            for call in plan.population_calls:
+                for _, period, scope in _scopes(plan, one, sorted(call.argument.variables)):
                     try:
                         value = call.argument.evaluate(scope)
+                        if isinstance(value, bool):
+                            continue
                     except PerfrulesError:
                         continue
-                    if isinstance(value, bool):
-                        continue
-                    by_period = calls.setdefault((p, c), {})
-                    by_period.setdefault(period, []).append((unit.name, unit.category, as_fraction(value)))
-            for k, step in enumerate(plan.peer_steps):
+                    group = unit.category if plan.ind.within == "category" else None
+                    out.append((unit.name, ("call", plan.code, call.key, period, group), as_fraction(value)))
+            for step in plan.peer_steps:
                 reads = [step.numerator, step.denominator] if isinstance(step, PeerRatio) else [step.of]
-                for _, period, scope in _scopes(plan, (unit,), reads):
+                kind = ("pooled" if step.pooled else "ratios") if isinstance(step, PeerRatio) else "rank"
+                for _, period, scope in _scopes(plan, one, reads):
                     try:
                         got = [as_fraction(to_number(scope[name], name=name)) for name in reads]
                     except (PerfrulesError, KeyError):
                         continue
-                    by_period_peer = peers.setdefault((p, k), {})
-                    by_period_peer.setdefault(period, []).append((unit.name, unit.category, got))
-    for (p, c), by_period in calls.items():
-        plan, call = needs[p], needs[p].population_calls[c]
-        for period, rows in by_period.items():
-            for name, result in _reduce(call, rows, plan.ind.within).items():
-                out[name][(plan.code, call.key, period)] = result
-    for (p, k), by_period_peer in peers.items():
-        plan, step = needs[p], needs[p].peer_steps[k]
-        for period, rows_peer in by_period_peer.items():
-            for name, result in _peer(step, rows_peer).items():
-                out[name][(plan.code, step.target, period)] = result
+                    group = unit.category if step.within == "category" else None
+                    own: object = (got[0], got[1]) if kind != "rank" else got[0]
+                    out.append((unit.name, (kind, plan.code, step.target, period, group), own))
     return out
+
+
+def summarize(observations: Iterable[Observation]) -> Summary:
+    """The partial aggregates of some units' observations (exact; merged by :func:`merge_summaries`)."""
+    gathered: dict[Slot, list[object]] = {}
+    for _, slot, own in observations:
+        gathered.setdefault(slot, []).append(own)
+    summary: Summary = {}
+    for slot, owns in gathered.items():
+        kind = slot[0]
+        if kind == "call":
+            values = cast("list[Fraction]", owns)
+            summary[slot] = (max(values), min(values), sum(values, _FZERO), len(values))
+        elif kind == "pooled":
+            pairs = cast("list[tuple[Fraction, Fraction]]", owns)
+            summary[slot] = (sum((a for a, _ in pairs), _FZERO), sum((b for _, b in pairs), _FZERO))
+        elif kind == "ratios":
+            pairs = cast("list[tuple[Fraction, Fraction]]", owns)
+            ratios = [a / b for a, b in pairs if b != 0]
+            summary[slot] = (sum(ratios, _FZERO), len(ratios))
+        else:
+            summary[slot] = tuple(sorted(cast("list[Fraction]", owns)))
+    return summary
+
+
+def merge_summaries(first: Summary, second: Summary) -> Summary:
+    """Two partial summaries as one, exactly as if their units had been summarized together."""
+    merged: Summary = dict(first)
+    for slot, theirs in second.items():
+        ours = merged.get(slot)
+        if ours is None:
+            merged[slot] = theirs
+            continue
+        kind = slot[0]
+        if kind == "call":
+            a = cast("tuple[Fraction, Fraction, Fraction, int]", ours)
+            b = cast("tuple[Fraction, Fraction, Fraction, int]", theirs)
+            merged[slot] = (max(a[0], b[0]), min(a[1], b[1]), a[2] + b[2], a[3] + b[3])
+        elif kind in ("pooled", "ratios"):
+            c = cast("tuple[Fraction, Any]", ours)
+            d = cast("tuple[Fraction, Any]", theirs)
+            merged[slot] = (c[0] + d[0], c[1] + d[1])
+        else:
+            ordered = cast("tuple[Fraction, ...]", ours), cast("tuple[Fraction, ...]", theirs)
+            merged[slot] = tuple(heapq.merge(*ordered))
+    return merged
+
+
+def resolve(
+    plans: Sequence[IndicatorPlan],
+    summary: Summary,
+    observations: Iterable[Observation],
+    names: Iterable[str],
+) -> PerUnit:
+    """Each unit's population values from the whole population's summary and its own observations.
+
+    Args:
+        plans: the scheme's indicator plans.
+        summary: the summary of every unit scored together.
+        observations: the observations of the units wanted (a part of the population is fine).
+        names: the units wanted; each gets an entry, empty when it has no values.
+
+    Returns:
+        Per unit, ``{(indicator code, key, period): value}``.
+    """
+    out: PerUnit = {name: {} for name in names}
+    steps: dict[tuple[str, str], PopulationCall | PeerRatio | Rank] = {}
+    for plan in plans:
+        for call in plan.population_calls:
+            steps[(plan.code, call.key)] = call
+        for peer_step in plan.peer_steps:
+            steps[(plan.code, peer_step.target)] = peer_step
+    shared: dict[Slot, Number | Fraction | None] = {}
+    for name, slot, own in observations:
+        kind, code, key, period, _ = slot
+        step = steps[(code, key)]
+        if slot not in shared:
+            shared[slot] = _shared(kind, step, summary[slot])
+        peer = shared[slot]
+        if kind == "call":
+            assert peer is not None
+            out[name][(code, key, period)] = peer
+        elif kind in ("pooled", "ratios"):
+            a, b = cast("tuple[Fraction, Fraction]", own)
+            if peer is not None and b != 0 and peer != 0:
+                out[name][(code, key, period)] = exact((a / b) / as_fraction(peer))
+        else:
+            assert isinstance(step, Rank)
+            out[name][(code, key, period)] = _rank_value(
+                step, cast("tuple[Fraction, ...]", summary[slot]), cast("Fraction", own)
+            )
+    return out
+
+
+def _shared(
+    kind: str, step: PopulationCall | PeerRatio | Rank, aggregate: object
+) -> Number | Fraction | None:
+    """The value a slot's units share: the function's result, or the peers' ratio."""
+    if kind == "call":
+        assert isinstance(step, PopulationCall)
+        high, low, total, count = cast("tuple[Fraction, Fraction, Fraction, int]", aggregate)
+        func = step.function
+        if func == "max_of":
+            result = high
+        elif func == "min_of":
+            result = low
+        elif func == "sum_of":
+            result = total
+        elif func == "count_of":
+            result = Fraction(count)
+        else:
+            result = total / count
+        return exact(result)
+    if kind == "pooled":
+        numerators, denominators = cast("tuple[Fraction, Fraction]", aggregate)
+        return None if denominators == 0 else numerators / denominators
+    if kind == "ratios":
+        ratios, count = cast("tuple[Fraction, int]", aggregate)
+        return None if count == 0 else ratios / count
+    return None
+
+
+def _rank_value(step: Rank, ordered: Sequence[Fraction], value: Fraction) -> Number:
+    """A unit's rank (or points by rank) among the sorted values of its peers, itself included."""
+    n = len(ordered)
+    high = n - bisect.bisect_right(ordered, value) + 1  # 1 + how many are strictly larger
+    low = bisect.bisect_left(ordered, value) + 1  # 1 + how many are strictly smaller
+    better, worse = (high, low) if step.order == "desc" else (low, high)
+    if not step.gives_points:
+        return Decimal(better)
+    return exact(as_fraction(step.points.get(better, 0)) + as_fraction(step.bottom_points.get(worse, 0)))
 
 
 def _scopes(
@@ -96,69 +256,6 @@ def _scopes(
             except PerfrulesError:
                 continue
             yield unit, period, scope
-
-
-def _groups(rows: Sequence[tuple[str, str | None, T]], within: str) -> dict[str | None, list[tuple[str, T]]]:
-    groups: dict[str | None, list[tuple[str, T]]] = {}
-    for name, category, value in rows:
-        groups.setdefault(category if within == "category" else None, []).append((name, value))
-    return groups
-
-
-def _reduce(
-    call: PopulationCall, rows: Sequence[tuple[str, str | None, Fraction]], within: str
-) -> dict[str, Number]:
-    out: dict[str, Number] = {}
-    for members in _groups(rows, within).values():
-        values = [v for _, v in members]
-        func = call.function
-        if func == "max_of":
-            result = max(values)
-        elif func == "min_of":
-            result = min(values)
-        elif func == "sum_of":
-            result = sum(values, Fraction(0))
-        elif func == "count_of":
-            result = Fraction(len(values))
-        else:
-            result = sum(values, Fraction(0)) / len(values)
-        shown = exact(result)
-        for name, _ in members:
-            out[name] = shown
-    return out
-
-
-def _peer(
-    step: PeerRatio | Rank, rows: Sequence[tuple[str, str | None, list[Fraction]]]
-) -> dict[str, Number]:
-    out: dict[str, Number] = {}
-    for members in _groups(rows, step.within).values():
-        if isinstance(step, PeerRatio):
-            if step.pooled:
-                total_den = sum((v[1] for _, v in members), Fraction(0))
-                if total_den == 0:
-                    continue
-                peer = sum((v[0] for _, v in members), Fraction(0)) / total_den
-            else:
-                ratios = [v[0] / v[1] for _, v in members if v[1] != 0]
-                if not ratios:
-                    continue
-                peer = sum(ratios, Fraction(0)) / len(ratios)
-            for name, (a, b) in ((n, (v[0], v[1])) for n, v in members):
-                if b != 0 and peer != 0:
-                    out[name] = exact((a / b) / peer)
-            continue
-        values = [(name, v[0]) for name, v in members]
-        better = rank_positions([v for _, v in values], descending=step.order == "desc")
-        if not step.gives_points:
-            for (name, _), place in zip(values, better, strict=True):
-                out[name] = Decimal(place)
-            continue
-        worse = rank_positions([v for _, v in values], descending=step.order != "desc")
-        for (name, _), top, bottom in zip(values, better, worse, strict=True):
-            points = as_fraction(step.points.get(top, 0)) + as_fraction(step.bottom_points.get(bottom, 0))
-            out[name] = exact(points)
-    return out
 
 
 def rank_positions(values: Sequence[Fraction | Number], *, descending: bool = True) -> list[int]:

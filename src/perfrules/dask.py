@@ -1,0 +1,516 @@
+"""Scoring units held in a Dask DataFrame (``pip install 'perfrules[dask]'``).
+
+:func:`evaluate` takes a ``dask.dataframe.DataFrame`` of unit data, laid out
+as a data CSV is (a unit column, optionally 类别/category, 期间/period and
+不适用/not_applicable, one column per input), and returns a lazy Dask
+DataFrame of results, one row per unit. The totals, grades and ranks are
+those :func:`perfrules.evaluate` gives for the same units:
+
+1. each partition's units are read (cells by the CSV rules);
+2. the population steps (``max_of`` …, peer ratios, ranks by value) are
+   computed with a Dask tree reduction of exact partial aggregates — per
+   group the max, min, sum and count, the sums of numerators and
+   denominators, the sorted values to rank among;
+3. each partition is scored with the population's summary broadcast to it;
+4. a second reduction gathers each unit's name, category, total, grade and
+   veto flag, and applies the grade quotas and the ranks over all units;
+5. a last pass writes the final grades and ranks into each partition.
+
+Dask is imported only here, and only when a function is called; ``import
+perfrules`` never imports it. See docs/howto/dask.md for a cluster.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from ._batch import UnitOutcome, finish_batch, score_chunk
+from ._data import (
+    _CATEGORY_COLUMNS,
+    _LIST_SPLIT,
+    _NA_COLUMNS,
+    _NAME_COLUMNS,
+    _PERIOD_COLUMNS,
+    _known_fields,
+    _text_fields,
+)
+from ._errors import DataError, DefinitionError, EvaluationError, Problem
+from ._files import _read_number
+from ._formula import normalize_name
+from ._plan import Plan, plan_of
+from ._population import Summary, merge_summaries, observe, resolve, summarize
+from ._scheme import Scheme
+from ._unit import Unit, UnitError
+
+__all__ = ["evaluate", "result_columns"]
+
+# Internal columns of the intermediate frames.
+_UNIT = "_perfrules_unit"
+_PROBLEMS = "_perfrules_problems"
+_VETOED = "vetoed"
+
+
+def _dd() -> Any:
+    try:
+        import dask.dataframe
+    except ImportError:  # pragma: no cover - depends on the environment
+        raise ImportError("this needs dask: pip install 'perfrules[dask]'") from None
+    return dask.dataframe
+
+
+def _pd() -> Any:
+    import pandas
+
+    return pandas
+
+
+# ---------------------------------------------------------------------------
+# The columns
+# ---------------------------------------------------------------------------
+
+
+class _Layout:
+    """Which input columns are the unit's name, category, period and not-applicable list."""
+
+    def __init__(self, columns: Sequence[str], index_name: object, scheme: Scheme) -> None:
+        self.from_index = False
+        header = {str(c): normalize_name(str(c)) for c in columns}
+
+        def find(options: Sequence[str]) -> str | None:
+            for column, name in header.items():
+                if name.lower() in options:
+                    return column
+            return None
+
+        name = find(_NAME_COLUMNS)
+        if (
+            name is None
+            and index_name is not None
+            and normalize_name(str(index_name)).lower() in _NAME_COLUMNS
+        ):
+            name = str(index_name)
+            self.from_index = True
+        if name is None:
+            raise DataError(
+                [Problem("columns", f"no unit column; name one of {', '.join(_NAME_COLUMNS)} (or the index)")]
+            )
+        self.name = name
+        self.category = find(_CATEGORY_COLUMNS)
+        self.period = find(_PERIOD_COLUMNS)
+        self.not_applicable = find(_NA_COLUMNS)
+        special = {self.name, self.category, self.period, self.not_applicable}
+        self.inputs = tuple((c, header[c]) for c in header if c not in special)
+        known = _known_fields(scheme)
+        problems = []
+        for column, field in self.inputs:
+            if field not in known:
+                import difflib
+
+                close = difflib.get_close_matches(field, sorted(known), n=1, cutoff=0.5)
+                hint = f"; did you mean '{close[0]}'?" if close else ""
+                problems.append(
+                    Problem(f"column '{column}'", f"no indicator of the scheme reads '{field}'{hint}")
+                )
+        if problems:
+            raise DataError(problems, title="invalid columns in the data frame")
+        self.text_fields = frozenset(_text_fields(scheme))
+
+
+def result_columns(scheme: Scheme) -> list[str]:
+    """The columns of :func:`evaluate`'s result, in order.
+
+    ``unit``, ``category``, ``total``, ``grade``, ``rank``, ``category_rank``,
+    ``vetoed``, one column per indicator score named ``"<code> <name>"``, and
+    ``errors``.
+
+    >>> from perfrules import load
+    >>> result_columns(load("xiamen-xiangan-2020"))[:5]
+    ['unit', 'category', 'total', 'grade', 'rank']
+    """
+    return [
+        "unit",
+        "category",
+        "total",
+        "grade",
+        "rank",
+        "category_rank",
+        _VETOED,
+        *(f"{i.code} {i.name}" for i in scheme.indicators()),
+        "errors",
+    ]
+
+
+def _result_meta(scheme: Scheme) -> Any:
+    pd = _pd()
+    columns = result_columns(scheme)
+    frame = pd.DataFrame({c: pd.Series([], dtype=object) for c in columns})
+    frame["rank"] = frame["rank"].astype("Int64")
+    frame["category_rank"] = frame["category_rank"].astype("Int64")
+    frame[_VETOED] = frame[_VETOED].astype(bool)
+    return frame
+
+
+# ---------------------------------------------------------------------------
+# Reading a partition's units: the cell rules of a data CSV
+# ---------------------------------------------------------------------------
+
+
+def _text(value: object) -> str:
+    """A cell as the text a CSV would hold: floats by their repr, '' for missing values."""
+    if value is None or value is _pd().NA or value is _pd().NaT:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool) or type(value).__name__ == "bool_":
+        return str(bool(value))
+    if isinstance(value, Decimal | Fraction):
+        return str(value)
+    if isinstance(value, numbers.Integral):
+        return str(int(value))
+    if isinstance(value, numbers.Real):
+        number = float(value)
+        return "" if math.isnan(number) else repr(number)
+    return str(value)
+
+
+def _read_partition(part: Any, layout: _Layout) -> Any:
+    """One partition's rows as units: a frame of Unit objects and their data problems."""
+    pd = _pd()
+    index = part.index.tolist()
+    if layout.from_index:
+        part = part.reset_index()
+    entries: dict[str, dict[str, Any]] = {}
+    labels: dict[str, object] = {}
+    names = part[layout.name].tolist() if len(part) else []
+    columns = {c: part[c].tolist() for c, _ in layout.inputs}
+    extra = {
+        key: part[column].tolist()
+        for key, column in (
+            ("category", layout.category),
+            ("period", layout.period),
+            ("na", layout.not_applicable),
+        )
+        if column is not None
+    }
+    for row, label in enumerate(index):
+        name = normalize_name(_text(names[row]).strip())
+        where = f"index {label}"
+        if not name:
+            raise DataError(
+                [Problem(where, "the unit's name is empty")], title="invalid data in the data frame"
+            )
+        entry = entries.setdefault(
+            name, {"category": None, "data": {}, "periods": {}, "na": set(), "rows": [], "problems": []}
+        )
+        labels.setdefault(name, label)
+        entry["rows"].append(str(label))
+        category = _text(extra["category"][row]).strip() if "category" in extra else ""
+        if category:
+            entry["category"] = category
+        listed = _text(extra["na"][row]).strip() if "na" in extra else ""
+        if listed:
+            entry["na"] |= {c for c in _LIST_SPLIT.split(listed) if c}
+        period = _text(extra["period"][row]).strip() if "period" in extra else ""
+        values: dict[str, object] = {}
+        for column, field in layout.inputs:
+            text = _text(columns[column][row]).strip()
+            if not text:
+                continue
+            if field in layout.text_fields:
+                values[field] = text
+                continue
+            try:
+                values[field] = _read_number(text)
+            except (ValueError, TypeError, DefinitionError, EvaluationError):
+                entry["problems"].append((where, field, f"'{text}' is not a number"))
+        if period:
+            if period in entry["periods"]:
+                entry["problems"].append((where, None, f"period '{period}' is given twice"))
+            entry["periods"][period] = values
+        else:
+            if entry["data"]:
+                entry["problems"].append((where, None, "two rows without a period"))
+            entry["data"].update(values)
+    units = []
+    problems = []
+    for name, entry in entries.items():
+        rows = entry["rows"]
+        origin = f"index {rows[0]}" if len(rows) == 1 else f"index {', '.join(rows)}"
+        units.append(
+            Unit(
+                name=name,
+                category=entry["category"],
+                data=entry["data"],
+                periods=entry["periods"],
+                not_applicable=entry["na"],
+                origin=origin,
+            )
+        )
+        problems.append(
+            tuple(
+                UnitError(
+                    unit=name,
+                    indicator=None,
+                    field=field,
+                    message=f"{where}: {message}",
+                    error="InvalidValueError",
+                    origin=origin,
+                )
+                for where, field, message in entry["problems"]
+            )
+        )
+    index = pd.Index([labels[u.name] for u in units], dtype=object if not units else None)
+    return pd.DataFrame(
+        {
+            _UNIT: pd.Series(units, index=index, dtype=object),
+            _PROBLEMS: pd.Series(problems, index=index, dtype=object),
+        },
+        index=index,
+    )
+
+
+def _units_meta() -> Any:
+    pd = _pd()
+    return pd.DataFrame({_UNIT: pd.Series([], dtype=object), _PROBLEMS: pd.Series([], dtype=object)})
+
+
+def _sound(frame: Any) -> list[Unit]:
+    """The units whose data could be read (the others take no part and are not scored)."""
+    return [u for u, p in zip(frame[_UNIT].tolist(), frame[_PROBLEMS].tolist(), strict=True) if not p]
+
+
+# ---------------------------------------------------------------------------
+# Reductions: the chunks return one-element object Series, which Dask stacks
+# into a one-column frame for the combine and aggregate steps.
+# ---------------------------------------------------------------------------
+
+
+def _items(parts: Any) -> list[Any]:
+    if hasattr(parts, "columns"):
+        return list(parts.iloc[:, 0].tolist())
+    if hasattr(parts, "tolist"):
+        return list(parts.tolist())
+    return list(parts)
+
+
+def _boxed(value: object) -> Any:
+    pd = _pd()
+    return pd.Series([value], dtype=object)
+
+
+def _summary_chunk(frame: Any, scheme: Scheme) -> Any:
+    plan = plan_of(scheme)
+    return _boxed(summarize(observe(plan.indicators, _sound(frame))))
+
+
+def _merge_all(summaries: Iterable[Summary]) -> Summary:
+    merged: Summary = {}
+    for summary in summaries:
+        merged = merge_summaries(merged, summary)
+    return merged
+
+
+def _summary_combine(parts: Any) -> Any:
+    return _boxed(_merge_all(_items(parts)))
+
+
+def _summary_aggregate(parts: Any) -> Summary:
+    return _merge_all(_items(parts))
+
+
+# (name, category, total, grade, vetoed) per unit
+_Compact = tuple[str, str | None, Any, str | None, bool]
+
+
+def _finish_chunk(frame: Any) -> Any:
+    rows: list[_Compact] = list(
+        zip(
+            frame["unit"].tolist(),
+            frame["category"].tolist(),
+            frame["total"].tolist(),
+            frame["grade"].tolist(),
+            frame[_VETOED].tolist(),
+            strict=True,
+        )
+    )
+    return _boxed(rows)
+
+
+def _finish_combine(parts: Any) -> Any:
+    return _boxed([row for rows in _items(parts) for row in rows])
+
+
+def _finish_aggregate(parts: Any, scheme: Scheme) -> dict[str, tuple[str | None, int | None, int | None]]:
+    """Quotas and ranks over every unit: per unit name, its final grade, rank and category rank."""
+    plan = plan_of(scheme)
+    outcomes = []
+    seen: set[str] = set()
+    for name, category, total, grade, vetoed in (row for rows in _items(parts) for row in rows):
+        if name in seen:
+            raise ValueError(
+                f"the unit '{name}' appears in more than one partition (or two units share the name); "
+                "a unit's rows must all be in one partition"
+            )
+        seen.add(name)
+        outcome = UnitOutcome(Unit(name=name, category=category))
+        outcome.total = None if _missing(total) else total
+        outcome.grade = None if _missing(grade) else grade
+        outcome.vetoed = bool(vetoed)
+        outcomes.append(outcome)
+    finish_batch(plan, outcomes)
+    return {o.unit.name: (o.grade, o.rank, o.category_rank) for o in outcomes}
+
+
+def _missing(value: object) -> bool:
+    return value is None or value is _pd().NA or (isinstance(value, float) and math.isnan(value))
+
+
+# ---------------------------------------------------------------------------
+# Scoring a partition
+# ---------------------------------------------------------------------------
+
+
+def _score_partition(frame: Any, scheme: Scheme, summary: Summary) -> Any:
+    """Score one partition's units, with the whole population's summary (no quotas, no ranks yet)."""
+    pd = _pd()
+    plan = plan_of(scheme)
+    units = _sound(frame)
+    population = {}
+    if plan.has_population:
+        population = resolve(
+            plan.indicators, summary, observe(plan.indicators, units), [u.name for u in units]
+        )
+    scored = iter(score_chunk(plan, units, population, detail=False))
+    rows = []
+    for unit, problems in zip(frame[_UNIT].tolist(), frame[_PROBLEMS].tolist(), strict=True):
+        if problems:
+            outcome = UnitOutcome(unit)
+            outcome.errors = list(problems)
+        else:
+            outcome = next(scored)
+        rows.append(_row(plan, outcome))
+    out = pd.DataFrame(rows, columns=result_columns(scheme), index=frame.index, dtype=object)
+    return _typed(out)
+
+
+def _row(plan: Plan, outcome: UnitOutcome) -> list[object]:
+    scores = outcome.scores or [None] * len(plan.indicators)
+    return [
+        outcome.unit.name,
+        outcome.unit.category,
+        outcome.total,
+        outcome.grade,
+        None,
+        None,
+        outcome.vetoed,
+        *scores,
+        "; ".join(str(e) for e in outcome.errors),
+    ]
+
+
+def _typed(frame: Any) -> Any:
+    frame["rank"] = frame["rank"].astype("Int64")
+    frame["category_rank"] = frame["category_rank"].astype("Int64")
+    frame[_VETOED] = frame[_VETOED].astype(bool)
+    return frame
+
+
+def _apply_finish(frame: Any, finished: Mapping[str, tuple[str | None, int | None, int | None]]) -> Any:
+    """Write the batch's final grades (after quotas) and ranks into one partition."""
+    frame = frame.copy()
+    grades, ranks, category_ranks = [], [], []
+    for name in frame["unit"].tolist():
+        grade, rank, category_rank = finished[name]
+        grades.append(grade)
+        ranks.append(rank)
+        category_ranks.append(category_rank)
+    pd = _pd()
+    frame["grade"] = pd.Series(grades, index=frame.index, dtype=object)
+    frame["rank"] = pd.Series(ranks, index=frame.index, dtype="Int64")
+    frame["category_rank"] = pd.Series(category_ranks, index=frame.index, dtype="Int64")
+    return frame
+
+
+# ---------------------------------------------------------------------------
+# The entry point
+# ---------------------------------------------------------------------------
+
+
+def evaluate(scheme: Scheme, frame: Any, *, split_every: int | None = None) -> Any:
+    """Score the units of a Dask DataFrame; the result is a lazy Dask DataFrame, one row per unit.
+
+    The frame is laid out as a data CSV: a unit column (单位/unit/name …, or
+    the index when it carries that name), optionally 类别/category,
+    期间/period and 不适用/not_applicable, and one column per input. Cells are
+    read as the CSV's are: text through the same rules (``85%``, ``1/3``,
+    text kept for grade-valued fields), floats by their repr, missing values
+    (None, NaN, ``pd.NA``, empty text) left out. A unit with several rows
+    (one per period) must have them all in one partition.
+
+    Population values, grade quotas and ranks are over every unit of the
+    frame, as :func:`perfrules.evaluate` computes them for the same units:
+    totals, grades and ranks are identical. Numbers are exact: ``total`` and
+    the indicator scores are ``Decimal`` (``Fraction`` when not terminating)
+    in object columns; ``rank`` and ``category_rank`` are ``Int64``. A unit
+    whose data cannot be read (text in a numeric column, a period twice …)
+    takes no part and is not scored; ``errors`` says why, as it does for
+    units whose data cannot be scored.
+
+    Args:
+        scheme: the scheme (pickled to the workers on a cluster).
+        frame: a ``dask.dataframe.DataFrame`` of unit data.
+        split_every: the fan-in of the tree reductions (Dask's default when None).
+
+    Returns:
+        A ``dask.dataframe.DataFrame`` with the columns of
+        :func:`result_columns`, indexed by the index label of each unit's
+        first row. Nothing runs until it is computed.
+
+    Raises:
+        DataError: no unit column, or a column that no indicator reads
+            (raised at once). Computing the result raises ``DataError`` for
+            a row without a unit name, and ``ValueError`` when a unit's rows
+            are in more than one partition or two units share a name.
+        ImportError: dask is not installed.
+
+    Example (tests/test_dask.py runs the same)::
+
+        import dask.dataframe as dd
+        import pandas as pd
+        import perfrules
+        import perfrules.dask
+
+        scheme = perfrules.load("docs/examples/mechanics/m05-rank-points.toml")
+        data = pd.read_csv("docs/examples/mechanics/m05-rank-points.csv", dtype=str)
+        table = perfrules.dask.evaluate(scheme, dd.from_pandas(data, npartitions=2)).compute()
+        table[["unit", "total", "grade", "rank"]]   # 甲 92 … rank 1
+    """
+    _dd()
+    layout = _Layout(list(frame.columns), frame.index.name, scheme)
+    plan = plan_of(scheme)
+    units = frame.map_partitions(_read_partition, layout, meta=_units_meta(), clear_divisions=True)
+    summary: Any = {}
+    if plan.has_population:
+        summary = units.reduction(
+            _summary_chunk,
+            aggregate=_summary_aggregate,
+            combine=_summary_combine,
+            chunk_kwargs={"scheme": scheme},
+            split_every=split_every,
+            meta=object,
+        )
+    scored = units.map_partitions(_score_partition, scheme, summary, meta=_result_meta(scheme))
+    finished = scored.reduction(
+        _finish_chunk,
+        aggregate=_finish_aggregate,
+        combine=_finish_combine,
+        aggregate_kwargs={"scheme": scheme},
+        split_every=split_every,
+        meta=object,
+    )
+    return scored.map_partitions(_apply_finish, finished, meta=_result_meta(scheme))
