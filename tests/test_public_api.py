@@ -43,3 +43,21 @@ def test_errors_survive_pickling():
         assert again.position == exc.position
     err = perfrules.SchemeError([perfrules.Problem("indicators[3].formula", "bad")])
     assert str(pickle.loads(pickle.dumps(err))) == str(err)
+
+
+def test_import_is_cheap_and_loads_no_heavy_module():
+    """`import perfrules` and `perfrules --help` load no pandas, matplotlib, openpyxl or dask; names load on use."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, io, perfrules\n"
+        "assert 'attr' not in sys.modules and 'perfrules._formula' not in sys.modules, 'eager import'\n"
+        "from perfrules._cli import main\n"
+        "main(['--help'], out=io.StringIO())\n"
+        "heavy = [m for m in ('pandas', 'matplotlib', 'openpyxl', 'dask', 'numpy') if m in sys.modules]\n"
+        "assert not heavy, heavy\n"
+        "assert perfrules.Formula.parse('1+1').evaluate({}) == 2\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr

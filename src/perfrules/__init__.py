@@ -9,79 +9,85 @@ check them, and compute exact scores that explain themselves.
 Decimal('5.2')
 """
 
-from ._data import UnitList, units_from_json
-from ._errors import (
-    DataError,
-    DefinitionError,
-    DivisionByZeroError,
-    EvaluationError,
-    FormulaSyntaxError,
-    InvalidValueError,
-    MissingValueError,
-    NumberTooLargeError,
-    PerfrulesError,
-    Problem,
-    SchemeError,
-)
-from ._excel import write_workbook
-from ._files import (
-    dump,
-    dumps,
-    load,
-    load_units,
-    loads,
-    sample_units,
-    scheme_from_mapping,
-    scheme_to_mapping,
-    schemes,
-    units_from_csv,
-)
-from ._formula import (
-    FUNCTION_ALIASES,
-    FUNCTIONS,
-    POPULATION_FUNCTIONS,
-    Formula,
-    PopulationCall,
-    Value,
-    normalize_name,
-)
-from ._numbers import LIMITS, Limits, Number, round_half_up, to_number
-from ._results import Evaluation, GroupResult, IndicatorResult, UnitResult, evaluate
-from ._reweight import compare, compare_schemes, reweight
-from ._scale import (
-    DEFAULT_SCORES,
-    GradeBand,
-    GradeResult,
-    GradeScale,
-    Interval,
-    MatchPolicy,
-    Scoring,
-)
-from ._scheme import (
-    FREQUENCIES,
-    Adjust,
-    Default,
-    Frequency,
-    GradeCap,
-    Group,
-    Indicator,
-    NotApplicable,
-    Part,
-    PeerRatio,
-    Policy,
-    Quota,
-    Rank,
-    Scheme,
-    Step,
-    Veto,
-    ZeroWhen,
-)
-from ._schemefile import scheme_json_schema
-from ._sensitivity import Sensitivity, UnitSensitivity, sensitivity
-from ._tables import NO_DATA, CellProblem, CellValue, NoData, read_cell
-from ._unit import Computation, PeriodResult, PolicyEvent, Unit, UnitError
+import typing as _typing
+
 from ._version import __version__
-from ._whatif import WhatIf, whatif
+
+if (
+    _typing.TYPE_CHECKING
+):  # what type checkers and documentation tools read; at run time names load on first use
+    from ._data import UnitList, units_from_json
+    from ._errors import (
+        DataError,
+        DefinitionError,
+        DivisionByZeroError,
+        EvaluationError,
+        FormulaSyntaxError,
+        InvalidValueError,
+        MissingValueError,
+        NumberTooLargeError,
+        PerfrulesError,
+        Problem,
+        SchemeError,
+    )
+    from ._excel import write_workbook
+    from ._files import (
+        dump,
+        dumps,
+        load,
+        load_units,
+        loads,
+        sample_units,
+        scheme_from_mapping,
+        scheme_to_mapping,
+        schemes,
+        units_from_csv,
+    )
+    from ._formula import (
+        FUNCTION_ALIASES,
+        FUNCTIONS,
+        POPULATION_FUNCTIONS,
+        Formula,
+        PopulationCall,
+        Value,
+        normalize_name,
+    )
+    from ._numbers import LIMITS, Limits, Number, round_half_up, to_number
+    from ._results import Evaluation, GroupResult, IndicatorResult, UnitResult, evaluate
+    from ._reweight import compare, compare_schemes, reweight
+    from ._scale import (
+        DEFAULT_SCORES,
+        GradeBand,
+        GradeResult,
+        GradeScale,
+        Interval,
+        MatchPolicy,
+        Scoring,
+    )
+    from ._scheme import (
+        FREQUENCIES,
+        Adjust,
+        Default,
+        Frequency,
+        GradeCap,
+        Group,
+        Indicator,
+        NotApplicable,
+        Part,
+        PeerRatio,
+        Policy,
+        Quota,
+        Rank,
+        Scheme,
+        Step,
+        Veto,
+        ZeroWhen,
+    )
+    from ._schemefile import scheme_json_schema
+    from ._sensitivity import Sensitivity, UnitSensitivity, sensitivity
+    from ._tables import NO_DATA, CellProblem, CellValue, NoData, read_cell
+    from ._unit import Computation, PeriodResult, PolicyEvent, Unit, UnitError
+    from ._whatif import WhatIf, whatif
 
 __all__ = [
     "Adjust",
@@ -171,11 +177,106 @@ __all__ = [
     "write_workbook",
 ]
 
-# Tracebacks name errors by their public path (perfrules.FormulaSyntaxError,
-# not perfrules._errors.FormulaSyntaxError). Only exceptions: renaming other
-# classes would hide their methods' doctests from the doctest finder.
-for _name in __all__:
-    _obj = globals()[_name]
-    if isinstance(_obj, type) and issubclass(_obj, BaseException):
-        _obj.__module__ = __name__
-del _name, _obj
+# `import perfrules` stays cheap (the command line's --help, scripts that use
+# one function): each public name is imported from its module on first use.
+_LAZY: dict[str, str] = {
+    "Adjust": "._scheme",
+    "CellProblem": "._tables",
+    "CellValue": "._tables",
+    "Computation": "._unit",
+    "DEFAULT_SCORES": "._scale",
+    "DataError": "._errors",
+    "Default": "._scheme",
+    "DefinitionError": "._errors",
+    "DivisionByZeroError": "._errors",
+    "Evaluation": "._results",
+    "EvaluationError": "._errors",
+    "FREQUENCIES": "._scheme",
+    "FUNCTIONS": "._formula",
+    "FUNCTION_ALIASES": "._formula",
+    "Formula": "._formula",
+    "FormulaSyntaxError": "._errors",
+    "Frequency": "._scheme",
+    "GradeBand": "._scale",
+    "GradeCap": "._scheme",
+    "GradeResult": "._scale",
+    "GradeScale": "._scale",
+    "Group": "._scheme",
+    "GroupResult": "._results",
+    "Indicator": "._scheme",
+    "IndicatorResult": "._results",
+    "Interval": "._scale",
+    "InvalidValueError": "._errors",
+    "LIMITS": "._numbers",
+    "Limits": "._numbers",
+    "MatchPolicy": "._scale",
+    "MissingValueError": "._errors",
+    "NO_DATA": "._tables",
+    "NoData": "._tables",
+    "NotApplicable": "._scheme",
+    "Number": "._numbers",
+    "NumberTooLargeError": "._errors",
+    "POPULATION_FUNCTIONS": "._formula",
+    "Part": "._scheme",
+    "PeerRatio": "._scheme",
+    "PerfrulesError": "._errors",
+    "PeriodResult": "._unit",
+    "Policy": "._scheme",
+    "PolicyEvent": "._unit",
+    "PopulationCall": "._formula",
+    "Problem": "._errors",
+    "Quota": "._scheme",
+    "Rank": "._scheme",
+    "Scheme": "._scheme",
+    "SchemeError": "._errors",
+    "Scoring": "._scale",
+    "Sensitivity": "._sensitivity",
+    "Step": "._scheme",
+    "Unit": "._unit",
+    "UnitError": "._unit",
+    "UnitList": "._data",
+    "UnitResult": "._results",
+    "UnitSensitivity": "._sensitivity",
+    "Value": "._formula",
+    "Veto": "._scheme",
+    "WhatIf": "._whatif",
+    "ZeroWhen": "._scheme",
+    "compare": "._reweight",
+    "compare_schemes": "._reweight",
+    "dump": "._files",
+    "dumps": "._files",
+    "evaluate": "._results",
+    "load": "._files",
+    "load_units": "._files",
+    "loads": "._files",
+    "normalize_name": "._formula",
+    "read_cell": "._tables",
+    "reweight": "._reweight",
+    "round_half_up": "._numbers",
+    "sample_units": "._files",
+    "scheme_from_mapping": "._files",
+    "scheme_json_schema": "._schemefile",
+    "scheme_to_mapping": "._files",
+    "schemes": "._files",
+    "sensitivity": "._sensitivity",
+    "to_number": "._numbers",
+    "units_from_csv": "._files",
+    "units_from_json": "._data",
+    "whatif": "._whatif",
+    "write_workbook": "._excel",
+}
+
+
+def __getattr__(name: str) -> _typing.Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'perfrules' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

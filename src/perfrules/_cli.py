@@ -196,7 +196,9 @@ def _score_streamed(args: argparse.Namespace, scheme: Scheme, out: TextIO, err: 
     if args.sheet is not None and Path(args.data).suffix.lower() not in (".xlsx", ".xlsm"):
         raise UsageError("--sheet is only for Excel workbooks (.xlsx)", "leave out --sheet for CSV or JSON")
     progress = _StreamProgress(err)
-    run = score_file(scheme, args.data, sheet=args.sheet, category=args.category, progress=progress)
+    run = score_file(
+        scheme, args.data, sheet=args.sheet, category=args.category, progress=progress, jobs=args.jobs
+    )
     progress.done()
     notes = [*(f"{n.path}: {n.message}" for n in run.notes)]
     notes += [str(e) for o in run.outcomes for e in o.events if e.kind == "note"]

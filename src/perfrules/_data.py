@@ -288,54 +288,83 @@ def _units_from_rows(
     return UnitList((reader.build(name, entry) for name, entry in units.items()), reader.file_notes)
 
 
-def stream_units(
+RowGroup = tuple[str, list[Row], str | None]
+"""One unit's rows as read from a file: its name, its rows, and a problem when its rows are split."""
+
+
+def stream_groups(
     source: str | Path, *, scheme: Scheme | None = None, sheet: str | None = None
-) -> tuple[tuple[Problem, ...], Iterator[Unit]]:
-    """Units of a CSV or workbook file one at a time, for files too large to hold.
+) -> tuple[_RowUnits, Iterator[RowGroup]]:
+    """A file's rows grouped by unit, one unit at a time, without reading the cells yet.
 
     A unit's rows must be next to each other (its period rows follow its year
-    row): a unit whose rows come back after another unit's is given a problem
-    for its later rows ("rows … are not together") and those rows are not
+    row): a unit whose rows come back after another unit's gets a problem for
+    its later rows ("rows … are not together"), and those rows are not
     scored. Rows that name no unit raise :class:`~perfrules.DataError` once
-    the file has been read. Returns the file's notes (columns left out) and
-    the units.
+    the file has been read. The reader turns each group into a unit (in this
+    process or another).
     """
     path = Path(source)
     header, rows = iter_rows(path, sheet=sheet)
     reader = _RowUnits(header, scheme=scheme, origin=str(path))
 
-    def units() -> Iterator[Unit]:
+    def groups() -> Iterator[RowGroup]:
         seen: dict[str, int] = {}
-        current: tuple[str, _Entry] | None = None
+        current: RowGroup | None = None
         for row in rows:
             name = reader.name_of(row)
             if name is None:
                 continue
             if current is None or current[0] != name:
                 if current is not None:
-                    yield reader.build(*current)
-                entry = _Entry()
+                    yield current
+                problem = None
                 if name in seen:
-                    entry.problems.append(
-                        UnitError(
-                            unit=name,
-                            indicator=None,
-                            field=None,
-                            message=f"the rows of '{name}' are not together (first at row {seen[name]}); "
-                            "keep a unit's rows next to each other",
-                            error="DataError",
-                            origin=f"{path} row {row.number}",
-                        )
+                    problem = (
+                        f"the rows of '{name}' are not together (first at row {seen[name]}); "
+                        "keep a unit's rows next to each other"
                     )
                 else:
                     seen[name] = row.number
-                current = (name, entry)
-            reader.add(row, name, current[1])
+                current = (name, [], problem)
+            current[1].append(row)
         if current is not None:
-            yield reader.build(*current)
+            yield current
         reader.raise_problems()
 
-    return tuple(reader.file_notes), units()
+    return reader, groups()
+
+
+def unit_of(reader: _RowUnits, group: RowGroup) -> Unit:
+    """The unit a group of rows describes (its cells read now)."""
+    name, rows, problem = group
+    entry = _Entry()
+    if problem is not None:
+        entry.problems.append(
+            UnitError(
+                unit=name,
+                indicator=None,
+                field=None,
+                message=problem,
+                error="DataError",
+                origin=f"{reader.origin} row {rows[0].number}",
+            )
+        )
+    for row in rows:
+        reader.add(row, name, entry)
+    return reader.build(name, entry)
+
+
+def stream_units(
+    source: str | Path, *, scheme: Scheme | None = None, sheet: str | None = None
+) -> tuple[tuple[Problem, ...], Iterator[Unit]]:
+    """Units of a CSV or workbook file one at a time, for files too large to hold.
+
+    See :func:`stream_groups` for how rows make units. Returns the file's
+    notes (columns left out) and the units.
+    """
+    reader, groups = stream_groups(source, scheme=scheme, sheet=sheet)
+    return tuple(reader.file_notes), (unit_of(reader, group) for group in groups)
 
 
 def _rows_origin(origin: str, rows: Sequence[int]) -> str:

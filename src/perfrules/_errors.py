@@ -231,3 +231,22 @@ class DataError(_ProblemList, EvaluationError, ValueError):
 
     def __init__(self, problems: Iterable[Problem], *, title: str = "invalid data") -> None:
         super().__init__(self._setup(problems, title))
+
+
+# Tracebacks name errors by their public path (perfrules.FormulaSyntaxError,
+# not perfrules._errors.FormulaSyntaxError). Only exceptions: renaming other
+# classes would hide their methods' doctests from the doctest finder.
+for _error in (
+    PerfrulesError,
+    DefinitionError,
+    EvaluationError,
+    FormulaSyntaxError,
+    MissingValueError,
+    InvalidValueError,
+    DivisionByZeroError,
+    NumberTooLargeError,
+    SchemeError,
+    DataError,
+):
+    _error.__module__ = "perfrules"
+del _error

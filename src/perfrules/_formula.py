@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import decimal
 import difflib
+import functools
 import math
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
@@ -109,6 +110,7 @@ def _normalize_with_origins(text: str) -> tuple[str, list[int]]:
     return "".join(out), origins
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def normalize_name(name: str) -> str:
     """Return the canonical spelling of a name, as formulas and data are matched.
 
@@ -1241,7 +1243,16 @@ def _compile_call(node: Call) -> Fn:
         return lambda values: _clamp(x(values), lo(values), hi(values))
     if func in ("min", "max"):
         pick = min if func == "min" else max
-        return lambda values: pick((_number(fn(values)) for fn in fns), key=_frac)
+
+        def extreme(values: Mapping[str, Any]) -> Any:
+            found = [fn(values) for fn in fns]
+            for value in found:
+                if type(value) is not Decimal:
+                    # Fractions and truth values: compare exactly (and refuse truth values).
+                    return pick((_number(v) for v in found), key=_frac)
+            return pick(found)  # Decimals compare exactly as they are
+
+        return extreme
     if func == "sum":
         return lambda values: _sum(fn(values) for fn in fns)
     count = Decimal(len(fns))
@@ -1265,6 +1276,10 @@ def _sum(values: Iterable[Any]) -> Any:
 
 
 def _clamp(x: Any, lo: Any, hi: Any) -> Any:
+    if type(x) is type(lo) is type(hi) is Decimal:
+        if lo > hi:
+            raise InvalidValueError(f"clamp(): lower bound {exact(lo)} is above upper bound {exact(hi)}")
+        return lo if x < lo else hi if x > hi else x
     if _frac(lo) > _frac(hi):
         raise InvalidValueError(f"clamp(): lower bound {exact(lo)} is above upper bound {exact(hi)}")
     if _frac(x) < _frac(lo):

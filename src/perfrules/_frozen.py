@@ -1,15 +1,16 @@
 """An immutable, hashable, picklable mapping for the fields of frozen value objects.
 
-``types.MappingProxyType`` cannot be pickled and a plain ``dict`` can be
+``types.MappingProxyType`` cannot be pickled, and a plain ``dict`` can be
 changed behind a frozen object's back (``scheme.indicators()[0].weights["委"] =
 1000`` would leave a validated scheme inconsistent). ``FrozenDict`` is a
-read-only ``Mapping`` that pickles and compares like a dict.
+``dict`` whose changing methods raise, so reading it costs what reading a dict
+costs (formulas look values up in it for every unit), and it pickles and
+compares like a dict.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from typing import Any, Generic, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 __all__ = ["FrozenDict"]
 
@@ -17,50 +18,44 @@ K = TypeVar("K")
 V = TypeVar("V")
 
 
-class FrozenDict(Mapping[K, V], Generic[K, V]):
-    """A read-only mapping; equal to any mapping with the same items.
+def _read_only(*_: Any, **__: Any) -> NoReturn:
+    raise TypeError("this mapping is read-only (build a new object with attrs.evolve)")
+
+
+class FrozenDict(dict[K, V]):
+    """A read-only dict; equal to any mapping with the same items.
 
     >>> d = FrozenDict({"委": 30})
-    >>> d["委"], dict(d) == {"委": 30}
+    >>> d["委"], d == {"委": 30}
     (30, True)
+    >>> d["委"] = 1000
+    Traceback (most recent call last):
+    ...
+    TypeError: this mapping is read-only (build a new object with attrs.evolve)
     """
 
-    __slots__ = ("_data", "_hash")
-    _data: dict[K, V]
-    _hash: int | None
+    __slots__ = ()
 
-    def __init__(self, data: Mapping[K, V] | None = None) -> None:
-        object.__setattr__(self, "_data", dict(data or {}))
-        object.__setattr__(self, "_hash", None)
+    __setitem__ = _read_only
+    __delitem__ = _read_only
+    __ior__ = _read_only
+    clear = _read_only
+    pop = _read_only
+    popitem = _read_only
+    setdefault = _read_only
+    update = _read_only
 
-    def __getitem__(self, key: K) -> V:
-        return self._data[key]
-
-    def __iter__(self) -> Iterator[K]:
-        return iter(self._data)
-
-    def __len__(self) -> int:
-        return len(self._data)
-
-    def __contains__(self, key: object) -> bool:
-        return key in self._data
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        raise AttributeError("FrozenDict is read-only")
-
-    def __hash__(self) -> int:
-        if self._hash is None:
-            object.__setattr__(self, "_hash", hash(frozenset(self._data.items())))
-        assert self._hash is not None
-        return self._hash
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, Mapping):
-            return self._data == dict(other.items())
-        return NotImplemented
+    def __hash__(self) -> int:  # type: ignore[override]
+        return hash(frozenset(self.items()))
 
     def __repr__(self) -> str:
-        return f"FrozenDict({self._data!r})"
+        return f"FrozenDict({dict.__repr__(self)})"
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (FrozenDict, (self._data,))
+        return (FrozenDict, (dict(self),))
+
+    def __copy__(self) -> FrozenDict[K, V]:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> FrozenDict[K, V]:
+        return self

@@ -195,14 +195,17 @@ class IndicatorPlan:
         return self.ind.max_score if self.ind.max_score is not None else self.full(category)
 
     # -- data -------------------------------------------------------------
-    def env(self, data: Mapping[str, object]) -> dict[str, object]:
+    def env(self, data: Mapping[str, object]) -> Mapping[str, object]:
+        """The unit's data as this indicator's formulas name it (read-only: copied where changed)."""
+        if not self.ind.inputs:
+            return data
         env = dict(data)
         for local, field in self.ind.inputs.items():
             if field in data:
                 env[local] = data[field]
         return env
 
-    def runs(self, unit: Unit) -> list[tuple[str | None, dict[str, object]]]:
+    def runs(self, unit: Unit) -> list[tuple[str | None, Mapping[str, object]]]:
         """The data the indicator is evaluated on: the year's, or one set per period."""
         if not self.periodic or not unit.periods:
             return [(None, self.env(unit.data))]
@@ -508,11 +511,15 @@ class IndicatorPlan:
             raise EvaluationError(f"'{step.target}' could not be computed for this unit against its peers")
         return population[key]
 
-    def prerequisites(self, names: Sequence[str], env: Mapping[str, object], unit: Unit) -> dict[str, object]:
+    def prerequisites(
+        self, names: Sequence[str], env: Mapping[str, object], unit: Unit
+    ) -> Mapping[str, object]:
         """The scope after running the (non-population) steps *names* depend on."""
+        needed = self._closure(set(names))
+        if not needed and FULL_NAME not in names:
+            return env  # read straight from the data: nothing to compute, nothing to copy
         scope: dict[str, object] = dict(env)
         scope[FULL_NAME] = self.full(unit.category)
-        needed = self._closure(set(names))
         for step in self.steps:
             target = step_target(step)
             if target in needed and target not in scope:

@@ -15,6 +15,7 @@ R12) grades by evaluating its conditions under the scale's match policy.
 
 from __future__ import annotations
 
+import decimal
 import itertools
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -36,7 +37,7 @@ from ._formula import (
 )
 from ._formula import _constant as _constant_value
 from ._frozen import FrozenDict
-from ._numbers import Number, as_fraction, exact, round_half_up, tidy_decimal, to_number
+from ._numbers import EXACT_CONTEXT, Number, as_fraction, exact, round_half_up, tidy_decimal, to_number
 
 __all__ = [
     "DEFAULT_SCORES",
@@ -96,6 +97,8 @@ def _fmt(value: Number | None) -> str:
     """A number for messages: exact when it terminates, else ≈ four places."""
     if value is None:
         return "∞"
+    if type(value) is Decimal:
+        return str(tidy_decimal(value))
     shown = exact(value)
     if isinstance(shown, Fraction):
         return "≈" + str(tidy_decimal(round_half_up(shown, 4)))
@@ -261,6 +264,37 @@ def _to_conditions(value: object) -> tuple[Formula, ...]:
     return tuple(out)
 
 
+_D_SUB: Final = EXACT_CONTEXT.subtract
+_D_ADD: Final = EXACT_CONTEXT.add
+_D_MUL: Final = EXACT_CONTEXT.multiply
+_D_DIV: Final = EXACT_CONTEXT.divide
+_HUNDRED: Final = Decimal(100)
+
+
+def _interpolate_decimal(
+    value: Number, lo: Number, hi: Number, low: Number, high: Number, direction: bool
+) -> tuple[Decimal, Number] | None:
+    """A value's place in its band and its score, in exact Decimal arithmetic when that is exact.
+
+    None when any step would round (the caller then works in fractions), so
+    the result is the same exact number either way.
+    """
+    if not (type(value) is type(lo) is type(hi) is type(low) is type(high) is Decimal):
+        return None
+    try:
+        position = _D_DIV(_D_SUB(value, lo), _D_SUB(hi, lo))
+        if not direction:
+            position = _D_SUB(Decimal(1), position)
+        score = _D_ADD(low, _D_MUL(position, _D_SUB(high, low)))
+    except (decimal.Inexact, decimal.Overflow, decimal.InvalidOperation, decimal.DivisionByZero):
+        return None
+    return position, tidy_decimal(score)
+
+
+def _grade_name(value: str) -> str:
+    return normalize_name(value)
+
+
 def _optional_number(value: object) -> Number | None:
     return None if value is None else to_number(value, name="points")
 
@@ -292,7 +326,7 @@ class GradeBand:
     frozenset({'完成率'})
     """
 
-    name: str = attrs.field(converter=normalize_name)
+    name: str = attrs.field(converter=_grade_name)
     conditions: tuple[Formula, ...] = attrs.field(default=(), converter=_to_conditions)
     points: Number | None = attrs.field(default=None, converter=_optional_number)
     score: tuple[Number, Number] | None = attrs.field(default=None, converter=_score_pair)
@@ -1108,17 +1142,24 @@ class GradeScale:
             what = "a single-value band" if iv.is_point else "the best band of a two-sided scale"
             return hi, f"{what} scores the top of {_fmt(lo)}–{_fmt(hi)}: {_fmt(hi)}", None
         assert iv.lo is not None and iv.hi is not None
-        span = as_fraction(iv.hi) - as_fraction(iv.lo)
-        position = (as_fraction(value) - as_fraction(iv.lo)) / span
-        if not direction:
-            position = 1 - position
-        score = exact(as_fraction(lo) + position * (as_fraction(hi) - as_fraction(lo)))
-        share = exact(position * 100)
+        fast = _interpolate_decimal(value, iv.lo, iv.hi, lo, hi, direction)
+        position: Number
+        if fast is not None:
+            position, score = fast
+            share: Number = _D_MUL(position, _HUNDRED)
+        else:
+            span = as_fraction(iv.hi) - as_fraction(iv.lo)
+            exact_position = (as_fraction(value) - as_fraction(iv.lo)) / span
+            if not direction:
+                exact_position = 1 - exact_position
+            score = exact(as_fraction(lo) + exact_position * (as_fraction(hi) - as_fraction(lo)))
+            position = exact(exact_position)
+            share = exact(exact_position * 100)
         return (
             score,
             f"it is {_fmt(share)}% of the way up the band, so the score is that far "
             f"along {_fmt(lo)}–{_fmt(hi)}: {_fmt(score)}",
-            exact(position),
+            tidy_decimal(position) if type(position) is Decimal else position,
         )
 
     def _grade_conditions(self, mapping: Mapping[str, object]) -> GradeResult:

@@ -15,11 +15,11 @@ from decimal import Decimal
 from pathlib import Path
 
 from ._batch import UnitOutcome, finish_batch, score_unit, score_unit_lean
-from ._data import stream_units
+from ._data import RowGroup, stream_groups, stream_units, unit_of
 from ._errors import Problem
 from ._numbers import Number, round_half_up, tidy_decimal
 from ._plan import plan_of
-from ._population import population_values
+from ._population import Observation, population_values
 from ._scheme import Scheme
 from ._unit import Unit
 
@@ -72,8 +72,8 @@ def score_file(
     sheet: str | None = None,
     category: str | None = None,
     progress: Callable[[int, str], None] | None = None,
-    score_chunk: Callable[[Sequence[Unit], Mapping[str, Population]], list[UnitOutcome]] | None = None,
-    chunk_size: int = 2000,
+    jobs: int = 1,
+    chunk_size: int = 1000,
 ) -> StreamedRun:
     """Score every unit of a CSV or workbook file as a stream (totals, grades, ranks, indicator scores).
 
@@ -82,44 +82,144 @@ def score_file(
         source: the data file (.csv, .xlsx).
         sheet: the workbook's sheet (default: the first).
         category: the category of units whose data gives none.
-        progress: called as ``progress(units done, unit name)`` now and then.
-        score_chunk: scores a chunk of units (with population values already
-            on hand), for running chunks in other processes; by default in
-            this one.
+        progress: called as ``progress(units done, unit name)`` after each chunk.
+        jobs: processes that read and score chunks of units (0: every core).
+            This process reads the file's rows and groups them by unit; the
+            cells are read, and the units scored, in the workers. The results
+            are identical whatever the number.
         chunk_size: units per chunk.
 
     Returns:
         The compact outcomes, ranked, with quotas applied.
     """
+    from ._parallel import job_count
+
     plan = plan_of(scheme)
+    workers = job_count(jobs)
     population: dict[str, dict[tuple[str, str, str | None], Number]] = {}
-    if plan.has_population:
+    if plan.has_population and workers == 1:
         _, first_pass = stream_units(source, scheme=scheme, sheet=sheet)
         population = population_values(plan.indicators, _with_category(first_pass, category))
-    notes, units = stream_units(source, scheme=scheme, sheet=sheet)
+    elif plan.has_population:
+        population = _population_in_workers(scheme, source, sheet, category, workers, chunk_size)
+    reader, groups = stream_groups(source, scheme=scheme, sheet=sheet)
+    notes = tuple(reader.file_notes)
     outcomes: list[UnitOutcome] = []
 
-    def local(chunk: Sequence[Unit], values: Mapping[str, Population]) -> list[UnitOutcome]:
-        return score_chunk_here(scheme, chunk, values)
+    def chunks() -> Iterator[list[RowGroup]]:
+        chunk: list[RowGroup] = []
+        for group in groups:
+            chunk.append(group)
+            if len(chunk) >= chunk_size:
+                yield chunk
+                chunk = []
+        if chunk:
+            yield chunk
 
-    run_chunk = score_chunk or local
-    chunk: list[Unit] = []
+    def part(chunk: list[RowGroup]) -> dict[str, Population]:
+        return {g[0]: population.get(g[0], {}) for g in chunk} if population else {}
 
-    def flush() -> None:
-        values = {u.name: population.get(u.name, {}) for u in chunk} if population else {}
-        outcomes.extend(_compact(run_chunk(chunk, values)))
-        if progress is not None:
-            progress(len(outcomes), outcomes[-1].unit.name)
+    def done(scored: list[UnitOutcome]) -> None:
+        outcomes.extend(scored)
+        if progress is not None and scored:
+            progress(len(outcomes), scored[-1].unit.name)
 
-    for unit in _with_category(units, category):
-        chunk.append(unit)
-        if len(chunk) >= chunk_size:
-            flush()
-            chunk = []
-    if chunk:
-        flush()
+    if workers == 1:
+        for chunk in chunks():
+            units = [_categorised(unit_of(reader, g), category) for g in chunk]
+            done(score_chunk_here(scheme, units, part(chunk)))
+    else:
+        import multiprocessing
+        from collections import deque
+        from concurrent.futures import Future, ProcessPoolExecutor
+
+        with ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_start_worker,
+            initargs=(scheme, tuple(reader.header), reader.origin, category),
+        ) as pool:
+            waiting: deque[Future[list[UnitOutcome]]] = deque()
+            for chunk in chunks():
+                waiting.append(pool.submit(_work, chunk, part(chunk)))
+                while len(waiting) > 2 * workers:  # a bounded window: memory stays flat
+                    done(waiting.popleft().result())
+            while waiting:
+                done(waiting.popleft().result())
     finish_batch(plan, outcomes)
     return StreamedRun(outcomes, notes)
+
+
+def _population_in_workers(
+    scheme: Scheme, source: str | Path, sheet: str | None, category: str | None, workers: int, size: int
+) -> dict[str, dict[tuple[str, str, str | None], Number]]:
+    """The first pass over a file, its cells read in the workers; then one summary of all."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from ._population import resolve, summarize
+
+    plan = plan_of(scheme)
+    reader, groups = stream_groups(source, scheme=scheme, sheet=sheet)
+    names: list[str] = []
+    observations: list[Observation] = []
+
+    def chunks() -> Iterator[list[RowGroup]]:
+        chunk: list[RowGroup] = []
+        for group in groups:
+            names.append(group[0])
+            chunk.append(group)
+            if len(chunk) >= size:
+                yield chunk
+                chunk = []
+        if chunk:
+            yield chunk
+
+    with ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_start_worker,
+        initargs=(scheme, tuple(reader.header), reader.origin, category),
+    ) as pool:
+        for found in pool.map(_observe, chunks()):
+            observations.extend(found)
+    return resolve(plan.indicators, summarize(observations), observations, names)
+
+
+# The worker side: top-level functions and state, so that they work under spawn.
+_WORKER: dict[str, object] = {}
+
+
+def _start_worker(scheme: Scheme, header: tuple[str, ...], origin: str, category: str | None) -> None:
+    from ._data import _RowUnits
+
+    _WORKER["scheme"] = scheme
+    _WORKER["reader"] = _RowUnits(header, scheme=scheme, origin=origin)
+    _WORKER["category"] = category
+
+
+def _work(chunk: list[RowGroup], population: Mapping[str, Population]) -> list[UnitOutcome]:
+    reader = _WORKER["reader"]
+    category = _WORKER["category"]
+    units = [_categorised(unit_of(reader, g), category) for g in chunk]  # type: ignore[arg-type]
+    return score_chunk_here(_WORKER["scheme"], units, population)  # type: ignore[arg-type]
+
+
+def _observe(chunk: list[RowGroup]) -> list[Observation]:
+    from ._population import observe
+
+    reader = _WORKER["reader"]
+    category = _WORKER["category"]
+    units = [_categorised(unit_of(reader, g), category) for g in chunk]  # type: ignore[arg-type]
+    return observe(plan_of(_WORKER["scheme"]).indicators, units)  # type: ignore[arg-type]
+
+
+def _categorised(unit: Unit, category: str | None) -> Unit:
+    if category is None or unit.category:
+        return unit
+    import attrs
+
+    return attrs.evolve(unit, category=category)
 
 
 def score_chunk_here(

@@ -264,6 +264,8 @@ _CHINESE_NUMERALS: Final = frozenset("零〇一二两三四五六七八九十百
 _PLAIN: Final = re.compile(r"^[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$")
 _GROUPED: Final = re.compile(r"^[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
 _FRACTION: Final = re.compile(r"^([-+]?\d+)\s*/\s*(\d+)$")
+# Short enough that it is inside perfrules.LIMITS whatever the digits.
+_FAST: Final = re.compile(r"-?[0-9]{1,30}(?:\.[0-9]{1,20})?")
 
 
 def _no_data_text(text: str) -> bool:
@@ -307,6 +309,9 @@ def read_cell(raw: RawCell | float | Fraction) -> CellValue | NoData | CellProbl
     >>> read_cell("0/0").message
     "'0/0' divides by zero; leave the cell empty (or write —) when there is no data"
     """
+    if type(raw) is str and _FAST.fullmatch(raw):
+        # The common cell, a short plain decimal: nothing to normalise or bound.
+        return CellValue(Decimal(raw))
     if isinstance(raw, CellProblem):
         return raw
     if isinstance(raw, bool):
