@@ -260,7 +260,7 @@ def test_explanation_tells_the_whole_story(sz):
     """explain() gives the trail in Chinese: values, bands, interpolation, policies."""
     text = sz.explain("市乙局")
     assert text.startswith("市乙局（局）：总分 92.48，等次“优”，排名第 1 名")
-    assert "白皮书任务按时完成率 = (白皮书任务完成数/白皮书任务总数)*100% = (20÷20)×100% = 1" in text
+    assert "白皮书任务按时完成率 = (白皮书任务完成数÷白皮书任务总数)×100% = (20÷20)×100% = 1" in text
     assert "默认为“良”区中值" in text
     assert "权重 4 调整至 1 公共服务白皮书" in text
     d = sz.explain("市丁委")

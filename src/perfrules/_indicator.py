@@ -308,7 +308,7 @@ class IndicatorPlan:
             scored.computations.append(
                 Computation(
                     target="得分",
-                    formula=formula.expression,
+                    formula=formula.show_with({}, chinese=self.words.zh),
                     substituted=formula.show_with(env, chinese=self.words.zh),
                     value=raw,
                 )
@@ -356,7 +356,7 @@ class IndicatorPlan:
                     computations.append(
                         Computation(
                             target=target,
-                            formula=step.expression,
+                            formula=step.show_with({}, chinese=words.zh),
                             substituted=step.show_with(scope, chinese=words.zh),
                             value=result,
                         )
@@ -457,7 +457,7 @@ class IndicatorPlan:
             computations.append(
                 Computation(
                     target="得分",
-                    formula=formula.expression,
+                    formula=formula.show_with({}, chinese=self.words.zh),
                     substituted=formula.show_with(scope, chinese=self.words.zh),
                     value=raw,
                 )

@@ -253,7 +253,22 @@ def grade_total(
     if scale is None:
         return None
     words = plan.words
-    grade = scale.classify(total) if scope is None else scale.grade(scope).grade
+    if scope is None:
+        grade = scale.classify(total)
+    else:
+        # Grading that reads more than the total says which condition decided it.
+        graded = scale.grade(scope)
+        grade = graded.grade
+        if graded.condition is not None:
+            events.append(
+                PolicyEvent(
+                    kind="grade",
+                    message=words(
+                        f"总体等次：条件“{graded.condition.expression}”成立，评为“{grade}”",
+                        f"overall grade: '{graded.condition.expression}' holds, so '{grade}'",
+                    ),
+                )
+            )
     grades = plan.scheme.grades
     for cap in plan.scheme.caps:
         assert scope is not None
