@@ -18,10 +18,11 @@ from ._batch import UnitOutcome, finish_batch, score_unit, score_unit_lean
 from ._data import RowGroup, stream_groups, stream_units, unit_of
 from ._errors import Problem
 from ._numbers import Number, round_half_up, tidy_decimal
+from ._tables import RawCell, Row
 from ._plan import plan_of
 from ._population import Observation, population_values
 from ._scheme import Scheme
-from ._unit import Unit
+from ._unit import PolicyEvent, Unit, UnitError
 
 __all__ = ["StreamedRun", "cell_number", "score_chunk_here", "score_file"]
 
@@ -60,9 +61,61 @@ class StreamedRun:
         return [o for o in self.outcomes if o.errors]
 
 
+class LightUnit:
+    """What output needs of a unit once it is scored: its name, category and where it came from."""
+
+    __slots__ = ("category", "name", "origin")
+
+    def __init__(self, name: str, category: str | None, origin: str) -> None:
+        self.name = name
+        self.category = category
+        self.origin = origin
+
+
 def _light(unit: Unit) -> Unit:
-    """The unit without its data: what the output needs of it once it is scored."""
-    return Unit(name=unit.name, category=unit.category, origin=unit.origin)
+    """The unit without its data (a stand-in with the same name, category and origin)."""
+    return LightUnit(unit.name, unit.category, unit.origin)  # type: ignore[return-value]
+
+
+Packed = tuple[
+    str,
+    "str | None",
+    str,
+    "Number | None",
+    "str | None",
+    bool,
+    str,
+    tuple[UnitError, ...],
+    tuple[PolicyEvent, ...],
+]
+
+
+def _pack(outcome: UnitOutcome) -> Packed:
+    """An outcome as a plain tuple: what crosses from a worker process, cheaply."""
+    unit = outcome.unit
+    return (
+        unit.name,
+        unit.category,
+        unit.origin,
+        outcome.total,
+        outcome.grade,
+        outcome.vetoed,
+        outcome.rendered or "",
+        tuple(outcome.errors),
+        tuple(outcome.events),
+    )
+
+
+def _unpack(packed: Packed) -> UnitOutcome:
+    name, category, origin, total, grade, vetoed, rendered, errors, events = packed
+    outcome = UnitOutcome.__new__(UnitOutcome)
+    outcome.unit = LightUnit(name, category, origin)  # type: ignore[assignment]
+    outcome.total, outcome.grade, outcome.vetoed = total, grade, vetoed
+    outcome.rendered = rendered
+    outcome.errors, outcome.events = list(errors), list(events)
+    outcome.indicators, outcome.scores, outcome.weights = None, [], []
+    outcome.rank = outcome.category_rank = None
+    return outcome
 
 
 def score_file(
@@ -139,13 +192,17 @@ def score_file(
             initializer=_start_worker,
             initargs=(scheme, tuple(reader.header), reader.origin, category),
         ) as pool:
-            waiting: deque[Future[list[UnitOutcome]]] = deque()
+            waiting: deque[Future[list[Packed]]] = deque()
             for chunk in chunks():
-                waiting.append(pool.submit(_work, chunk, part(chunk)))
+                rows = [
+                    (name, [(r.number, r.cells, r.problem) for r in found], problem)
+                    for name, found, problem in chunk
+                ]
+                waiting.append(pool.submit(_work, rows, part(chunk)))
                 while len(waiting) > 2 * workers:  # a bounded window: memory stays flat
-                    done(waiting.popleft().result())
+                    done([_unpack(p) for p in waiting.popleft().result()])
             while waiting:
-                done(waiting.popleft().result())
+                done([_unpack(p) for p in waiting.popleft().result()])
     finish_batch(plan, outcomes)
     return StreamedRun(outcomes, notes)
 
@@ -198,11 +255,18 @@ def _start_worker(scheme: Scheme, header: tuple[str, ...], origin: str, category
     _WORKER["category"] = category
 
 
-def _work(chunk: list[RowGroup], population: Mapping[str, Population]) -> list[UnitOutcome]:
+def _work(
+    chunk: list[tuple[str, list[tuple[int, tuple[RawCell, ...], str | None]], str | None]],
+    population: Mapping[str, Population],
+) -> list[Packed]:
     reader = _WORKER["reader"]
     category = _WORKER["category"]
-    units = [_categorised(unit_of(reader, g), category) for g in chunk]  # type: ignore[arg-type]
-    return score_chunk_here(_WORKER["scheme"], units, population)  # type: ignore[arg-type]
+    groups = [
+        (name, [Row(number=n, cells=c, problem=p) for n, c, p in rows], problem)
+        for name, rows, problem in chunk
+    ]
+    units = [_categorised(unit_of(reader, g), category) for g in groups]  # type: ignore[arg-type]
+    return [_pack(o) for o in score_chunk_here(_WORKER["scheme"], units, population)]  # type: ignore[arg-type]
 
 
 def _observe(chunk: list[RowGroup]) -> list[Observation]:
