@@ -18,10 +18,10 @@ from ._batch import UnitOutcome, finish_batch, score_unit, score_unit_lean
 from ._data import RowGroup, stream_groups, stream_units, unit_of
 from ._errors import Problem
 from ._numbers import Number, round_half_up, tidy_decimal
-from ._tables import RawCell, Row
 from ._plan import plan_of
 from ._population import Observation, population_values
 from ._scheme import Scheme
+from ._tables import RawCell, Row
 from ._unit import PolicyEvent, Unit, UnitError
 
 __all__ = ["StreamedRun", "cell_number", "score_chunk_here", "score_file"]
