@@ -135,7 +135,14 @@ def _text_of(cell: RawCell) -> str:
 class _RowUnits:
     """Turns a table's rows into units: the columns found once, then one row at a time."""
 
-    def __init__(self, header: Sequence[str], *, scheme: Scheme | None, origin: str) -> None:
+    def __init__(
+        self,
+        header: Sequence[str],
+        *,
+        scheme: Scheme | None,
+        origin: str,
+        only: frozenset[str] | None = None,
+    ) -> None:
         self.header = header
         self.origin = origin
 
@@ -173,6 +180,9 @@ class _RowUnits:
                     )
                 )
             inputs = [i for i in inputs if header[i] in known]
+        if only is not None:
+            # A pass that needs a few columns (population steps) reads only those cells.
+            inputs = [i for i in inputs if header[i] in only]
         self.inputs = inputs
         self.problems: list[Problem] = []
 
@@ -293,7 +303,11 @@ RowGroup = tuple[str, list[Row], str | None]
 
 
 def stream_groups(
-    source: str | Path, *, scheme: Scheme | None = None, sheet: str | None = None
+    source: str | Path,
+    *,
+    scheme: Scheme | None = None,
+    sheet: str | None = None,
+    only: frozenset[str] | None = None,
 ) -> tuple[_RowUnits, Iterator[RowGroup]]:
     """A file's rows grouped by unit, one unit at a time, without reading the cells yet.
 
@@ -306,7 +320,7 @@ def stream_groups(
     """
     path = Path(source)
     header, rows = iter_rows(path, sheet=sheet)
-    reader = _RowUnits(header, scheme=scheme, origin=str(path))
+    reader = _RowUnits(header, scheme=scheme, origin=str(path), only=only)
 
     def groups() -> Iterator[RowGroup]:
         seen: dict[str, int] = {}
@@ -356,14 +370,19 @@ def unit_of(reader: _RowUnits, group: RowGroup) -> Unit:
 
 
 def stream_units(
-    source: str | Path, *, scheme: Scheme | None = None, sheet: str | None = None
+    source: str | Path,
+    *,
+    scheme: Scheme | None = None,
+    sheet: str | None = None,
+    only: frozenset[str] | None = None,
 ) -> tuple[tuple[Problem, ...], Iterator[Unit]]:
     """Units of a CSV or workbook file one at a time, for files too large to hold.
 
-    See :func:`stream_groups` for how rows make units. Returns the file's
-    notes (columns left out) and the units.
+    See :func:`stream_groups` for how rows make units; with *only*, only
+    those columns' cells are read. Returns the file's notes (columns left
+    out) and the units.
     """
-    reader, groups = stream_groups(source, scheme=scheme, sheet=sheet)
+    reader, groups = stream_groups(source, scheme=scheme, sheet=sheet, only=only)
     return tuple(reader.file_notes), (unit_of(reader, group) for group in groups)
 
 

@@ -18,7 +18,7 @@ from ._batch import UnitOutcome, finish_batch, score_unit, score_unit_lean
 from ._data import RowGroup, stream_groups, stream_units, unit_of
 from ._errors import Problem
 from ._numbers import Number, round_half_up, tidy_decimal
-from ._plan import plan_of
+from ._plan import Plan, plan_of
 from ._population import Observation, population_values
 from ._scheme import Scheme
 from ._tables import RawCell, Row
@@ -151,7 +151,7 @@ def score_file(
     workers = job_count(jobs)
     population: dict[str, dict[tuple[str, str, str | None], Number]] = {}
     if plan.has_population and workers == 1:
-        _, first_pass = stream_units(source, scheme=scheme, sheet=sheet)
+        _, first_pass = stream_units(source, scheme=scheme, sheet=sheet, only=population_fields(plan))
         population = population_values(plan.indicators, _with_category(first_pass, category))
     elif plan.has_population:
         population = _population_in_workers(scheme, source, sheet, category, workers, chunk_size)
@@ -207,6 +207,15 @@ def score_file(
     return StreamedRun(outcomes, notes)
 
 
+def population_fields(plan: Plan) -> frozenset[str]:
+    """The data columns the population steps can read: those of the indicators that have them."""
+    fields: set[str] = set()
+    for ind in plan.indicators:
+        if ind.has_population:
+            fields |= ind.fields
+    return frozenset(fields)
+
+
 def _population_in_workers(
     scheme: Scheme, source: str | Path, sheet: str | None, category: str | None, workers: int, size: int
 ) -> dict[str, dict[tuple[str, str, str | None], Number]]:
@@ -217,7 +226,8 @@ def _population_in_workers(
     from ._population import resolve, summarize
 
     plan = plan_of(scheme)
-    reader, groups = stream_groups(source, scheme=scheme, sheet=sheet)
+    only = population_fields(plan)
+    reader, groups = stream_groups(source, scheme=scheme, sheet=sheet, only=only)
     names: list[str] = []
     observations: list[Observation] = []
 
@@ -236,7 +246,7 @@ def _population_in_workers(
         max_workers=workers,
         mp_context=multiprocessing.get_context("spawn"),
         initializer=_start_worker,
-        initargs=(scheme, tuple(reader.header), reader.origin, category),
+        initargs=(scheme, tuple(reader.header), reader.origin, category, only),
     ) as pool:
         for found in pool.map(_observe, chunks()):
             observations.extend(found)
@@ -247,11 +257,17 @@ def _population_in_workers(
 _WORKER: dict[str, object] = {}
 
 
-def _start_worker(scheme: Scheme, header: tuple[str, ...], origin: str, category: str | None) -> None:
+def _start_worker(
+    scheme: Scheme,
+    header: tuple[str, ...],
+    origin: str,
+    category: str | None,
+    only: frozenset[str] | None = None,
+) -> None:
     from ._data import _RowUnits
 
     _WORKER["scheme"] = scheme
-    _WORKER["reader"] = _RowUnits(header, scheme=scheme, origin=origin)
+    _WORKER["reader"] = _RowUnits(header, scheme=scheme, origin=origin, only=only)
     _WORKER["category"] = category
 
 
