@@ -50,6 +50,9 @@ from ._words import Words, num
 
 __all__ = ["FULL_NAME", "IndicatorPlan", "Scored", "inputs_of"]
 
+_ZERO = Decimal(0)
+_FONE = Fraction(1)
+
 FULL_NAME = "分值"
 """The name under which an indicator's formulas read its own full points (得分=分值)."""
 
@@ -187,8 +190,8 @@ class IndicatorPlan:
 
     def scale_factor(self, category: str | None) -> Fraction:
         """How a grade's score (0 to ``full_score``) becomes the indicator's own units."""
-        if not self.points:
-            return Fraction(1)
+        if not self.points and self.ind.full is None:
+            return _FONE
         return as_fraction(self.full(category)) / as_fraction(self.scheme.full_score)
 
     def ceiling(self, category: str | None) -> Number:
@@ -492,9 +495,13 @@ class IndicatorPlan:
         scale = self.scheme.score_scale
         if scale is None:
             return None
+        full_score = self.scheme.full_score
+        if not self.points and self.ind.full is None and type(score) is Decimal:
+            # A percent scheme's score is already on the grades' scale.
+            return scale.classify(min(max(score, _ZERO), full_score))
         factor = self.scale_factor(category)
         share = as_fraction(score) / factor if factor else Fraction(0)
-        clipped = min(max(share, Fraction(0)), as_fraction(self.scheme.full_score))
+        clipped = min(max(share, Fraction(0)), as_fraction(full_score))
         return scale.classify(exact(clipped))
 
     def _run_step(

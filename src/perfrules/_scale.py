@@ -1097,21 +1097,26 @@ class GradeScale:
             raise EvaluationError(f"{name}={_fmt(value)} is outside the scale's domain {threshold.domain}")
         for rank, (band, pieces) in enumerate(zip(self.bands, threshold.pieces, strict=True)):
             for iv, direction in pieces:
-                if value in iv:
-                    cond = self._deciding_condition(band, value)
-                    score, detail, position = self._score_in(band, iv, value, direction)
-                    return GradeResult(
-                        grade=band.name,
-                        score=score,
-                        rank=rank,
-                        condition=cond,
-                        matched=(band.name,),
-                        scoring=self._scoring,
-                        detail=f"{name}={_fmt(value)} lies in {band.name} {iv}; {detail}",
-                        interval=iv,
-                        position=position,
-                        score_interval=self._interval_or_none(band.name),
-                    )
+                # Interval.__contains__, inlined: this runs for every graded value.
+                lo, hi = iv.lo, iv.hi
+                if lo is not None and (value < lo or (value == lo and not iv.lo_closed)):
+                    continue
+                if hi is not None and (value > hi or (value == hi and not iv.hi_closed)):
+                    continue
+                cond = self._deciding_condition(band, value)
+                score, detail, position = self._score_in(band, iv, value, direction)
+                return GradeResult(
+                    grade=band.name,
+                    score=score,
+                    rank=rank,
+                    condition=cond,
+                    matched=(band.name,),
+                    scoring=self._scoring,
+                    detail=f"{name}={_fmt(value)} lies in {band.name} {iv}; {detail}",
+                    interval=iv,
+                    position=position,
+                    score_interval=self._interval_or_none(band.name),
+                )
         raise EvaluationError(f"no grade for {name}={_fmt(value)}")  # unreachable after the checks
 
     def _deciding_condition(self, band: GradeBand, value: Number) -> Formula | None:
