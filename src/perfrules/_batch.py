@@ -10,9 +10,11 @@ others.
 
 from __future__ import annotations
 
+import decimal
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
+from typing import cast
 
 from ._errors import DefinitionError, DivisionByZeroError, EvaluationError, MissingValueError, PerfrulesError
 from ._formula import _add as exact_add
@@ -320,19 +322,41 @@ def score_unit_lean(plan: Plan, unit: Unit) -> UnitOutcome | None:
     if rows is None or unit.not_applicable or unit.periods or unit.problems or unit.notes:
         return None
     data = unit.data
-    total = _ZERO
-    scores: list[Number | None] = []
-    append = scores.append
-    add, mul = _EXACT_ADD, _EXACT_MUL
-    try:
-        for key, fn, ceiling, factor in rows:
-            raw = data[key] if key is not None else fn(data)  # type: ignore[operator]
+    plain = plan.lean_plain.get(key)
+    scores: list[Number | None]
+    total: Number
+    if plain is not None:
+        # Every score is a reported value counted as it is: read them all, check them, add them up.
+        names, ceilings = plain
+        try:
+            values = [data[name] for name in names]
+        except KeyError:
+            return None
+        found: list[Decimal] = []
+        for raw, ceiling in zip(values, ceilings, strict=True):
             if type(raw) is not Decimal or raw < 0 or raw > ceiling:
                 return None
-            append(raw)
-            total = add(total, raw if factor is _ONE else mul(raw, factor))  # type: ignore[arg-type]
-    except Exception:
-        return None
+            found.append(raw)
+        try:
+            with decimal.localcontext(EXACT_CONTEXT):  # any rounding raises: the full path takes over
+                total = sum(found, _ZERO)
+        except decimal.DecimalException:
+            return None
+        scores = cast(list[Number | None], found)
+    else:
+        total = _ZERO
+        scores = []
+        append = scores.append
+        add, mul = _EXACT_ADD, _EXACT_MUL
+        try:
+            for name, fn, ceiling, factor in rows:
+                raw = data[name] if name is not None else fn(data)  # type: ignore[operator]
+                if type(raw) is not Decimal or raw < 0 or raw > ceiling:
+                    return None
+                append(raw)
+                total = add(total, raw if factor is _ONE else mul(raw, factor))  # type: ignore[arg-type]
+        except Exception:
+            return None
     if scheme.cap_total and total > plan.full_marks:
         return None
     if scheme.round_total is not None:
@@ -443,8 +467,8 @@ def _rank(scored: Sequence[UnitOutcome], key: Callable[[UnitOutcome], str | None
     for members in pools.values():
         clean = [o for o in members if not o.vetoed]
         vetoed = [o for o in members if o.vetoed]
-        ranks = rank_positions([as_fraction(o.total) for o in clean if o.total is not None])
-        after = rank_positions([as_fraction(o.total) for o in vetoed if o.total is not None])
+        ranks = rank_positions([o.total for o in clean if o.total is not None])
+        after = rank_positions([o.total for o in vetoed if o.total is not None])
         for o, r in zip(clean, ranks, strict=True):
             _set_rank(o, r, overall)
         for o, r in zip(vetoed, after, strict=True):

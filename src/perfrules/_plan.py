@@ -92,6 +92,8 @@ class Plan:
             and scheme.score_scale is None
         )
         self.lean_rows: dict[str | None, tuple[tuple[str | None, object, Number, Number], ...]] = {}
+        # The plainest case: every score a reported value counted as it is (points schemes of reported 分).
+        self.lean_plain: dict[str | None, tuple[tuple[str, ...], tuple[Number, ...]]] = {}
         if self.lean:
             for c in columns:
                 rows = []
@@ -102,6 +104,11 @@ class Plan:
                     key = formula.tree.name if isinstance(formula.tree, Name) else None
                     rows.append((key, formula._fn, ind.ceiling(c), self.factors[c][k]))
                 self.lean_rows[c] = tuple(rows)
+                if all(name is not None and factor is _ONE for name, _, _, factor in rows):
+                    self.lean_plain[c] = (
+                        tuple(str(name) for name, _, _, _ in rows),
+                        tuple(ceiling for _, _, ceiling, _ in rows),
+                    )
         # Overall grading that reads more than the total needs the unit's
         # group scores and data: worked out only for such schemes.
         self.rich_overall = bool(scheme.caps) or (

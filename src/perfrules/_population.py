@@ -266,7 +266,8 @@ def rank_positions(values: Sequence[Fraction | Number], *, descending: bool = Tr
     >>> rank_positions([90, 95, 90, 80])
     [2, 1, 2, 4]
     """
-    keys = [as_fraction(v) for v in values]
+    # Decimals and Fractions compare with each other exactly: no conversion needed.
+    keys = list(values)
     ordered = sorted(keys)
     n = len(ordered)
     if descending:
