@@ -61,3 +61,20 @@ def test_import_is_cheap_and_loads_no_heavy_module():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
+
+
+def test_results_and_schemes_are_immutable_and_pickle_equal():
+    """A validated scheme, its formulas and scales, and an evaluation's results cannot be changed, and pickle equal."""
+    import pytest
+
+    scheme = perfrules.load("shenzhen-2010-departments")
+    evaluation = perfrules.evaluate(scheme, perfrules.sample_units("shenzhen-2010-departments"))
+    again = pickle.loads(pickle.dumps(evaluation))
+    assert again.results == evaluation.results and again.scheme == scheme
+    assert pickle.loads(pickle.dumps(scheme.indicator("1").scale)) == scheme.indicator("1").scale
+    with pytest.raises(TypeError):
+        scheme.indicator("1").weights["委"] = 1000  # type: ignore[index]
+    with pytest.raises(TypeError):
+        evaluation.results[0].indicators[0].inputs["白皮书任务完成数"] = 0  # type: ignore[index]
+    with pytest.raises(AttributeError):
+        evaluation.results[0].total = 0  # type: ignore[misc]

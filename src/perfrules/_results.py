@@ -20,6 +20,7 @@ import attrs
 
 from ._batch import IndicatorOutcome, UnitOutcome, check_units, score_units
 from ._formula import Value, normalize_name
+from ._frozen import FrozenDict
 from ._numbers import Number, as_fraction, exact
 from ._plan import GroupPlan, plan_of
 from ._scale import GradeResult
@@ -59,8 +60,8 @@ class IndicatorResult:
     code: str
     name: str
     applicable: bool
-    inputs: Mapping[str, object]
-    values: Mapping[str, Value]
+    inputs: Mapping[str, object] = attrs.field(converter=FrozenDict)
+    values: Mapping[str, Value] = attrs.field(converter=FrozenDict)
     value: Value | None
     grade: str | None
     score: Number | None
