@@ -30,6 +30,10 @@ from ._unit import Computation, PeriodResult, PolicyEvent, UnitError
 __all__ = ["Evaluation", "GroupResult", "IndicatorResult", "UnitResult", "evaluate"]
 
 
+def _frozen(value: Mapping[str, Any]) -> Mapping[str, Any]:
+    return value if isinstance(value, FrozenDict) else FrozenDict(value)
+
+
 @attrs.frozen(kw_only=True)
 class IndicatorResult:
     """How one indicator scored for one unit.
@@ -60,8 +64,8 @@ class IndicatorResult:
     code: str
     name: str
     applicable: bool
-    inputs: Mapping[str, object] = attrs.field(converter=FrozenDict)
-    values: Mapping[str, Value] = attrs.field(converter=FrozenDict)
+    inputs: Mapping[str, object] = attrs.field(converter=_frozen)
+    values: Mapping[str, Value] = attrs.field(converter=_frozen)
     value: Value | None
     grade: str | None
     score: Number | None
