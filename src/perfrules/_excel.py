@@ -10,9 +10,7 @@ is written.
 
 from __future__ import annotations
 
-import contextlib
 import os
-import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -20,6 +18,7 @@ from typing import TYPE_CHECKING, Any, cast
 from ._display import display_width
 from ._numbers import Number, round_half_up
 from ._scheme import Group, Indicator, Scheme
+from ._writers import replace_atomically
 
 if TYPE_CHECKING:
     from ._results import Evaluation
@@ -282,26 +281,4 @@ def write_workbook(evaluation: Evaluation, path: str | os.PathLike[str]) -> None
     _results(results, evaluation, zh)
     _notes(book.create_sheet("错误与说明" if zh else "Errors and notes"), evaluation, zh)
     _scheme_sheet(book.create_sheet("指标体系" if zh else "Scheme"), evaluation.scheme, zh)
-    _replace_atomically(Path(path), book.save)
-
-
-def _replace_atomically(target: Path, save: Any) -> None:
-    """Call ``save(temp_path)`` on a temporary file beside *target*, then move it into place."""
-    folder = target.parent
-    fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        save(temp)
-        if target.exists():
-            # Keep the permissions of the file being replaced.
-            os.chmod(temp, target.stat().st_mode & 0o7777)
-        else:
-            # mkstemp creates the file private (0600); give it the usual mode.
-            mask = os.umask(0)
-            os.umask(mask)
-            os.chmod(temp, 0o666 & ~mask)
-        os.replace(temp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
+    replace_atomically(Path(path), book.save)

@@ -5,10 +5,11 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Final
 
-__all__ = ["escape_csv_text", "write_atomic"]
+__all__ = ["escape_csv_text", "replace_atomically", "write_atomic"]
 
 _FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")
 
@@ -38,16 +39,30 @@ def write_atomic(path: str | Path, data: bytes | str, *, encoding: str = "utf-8"
     ...     target.read_text(encoding="utf-8"), os.listdir(folder)
     ('单位,总分\\n', ['out.csv'])
     """
-    target = Path(path)
     payload = data.encode(encoding) if isinstance(data, str) else data
-    handle, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
+
+    def save(temp: str) -> None:
+        with open(temp, "wb") as stream:
             stream.write(payload)
             stream.flush()
             os.fsync(stream.fileno())
+
+    replace_atomically(Path(path), save)
+
+
+def replace_atomically(target: Path, save: Callable[[str], object]) -> None:
+    """Have ``save(temp_path)`` write a temporary file beside *target*, then move it into place.
+
+    The temporary file is in the target's folder (so the rename stays on one
+    file system); an existing target keeps its permissions, a new one gets
+    the usual ones (mkstemp creates 0600). On any failure the temporary file
+    is removed and the target is untouched.
+    """
+    handle, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(handle)
+    try:
+        save(temp)
         if target.exists():
-            # Keep the permissions the existing file had (mkstemp creates 0600).
             with contextlib.suppress(OSError):
                 os.chmod(temp, target.stat().st_mode & 0o7777)
         else:
