@@ -364,6 +364,26 @@ class IndicatorPlan:
                             value=result,
                         )
                     )
+                elif detail and isinstance(step, Rank) and step.gives_points:
+                    place = population.get((self.code, step.target + "·名次", period))
+                    order = (
+                        words("从高到低", "highest first")
+                        if step.order == "desc"
+                        else words("从低到高", "lowest first")
+                    )
+                    computations.append(
+                        Computation(
+                            target=target,
+                            formula=words(
+                                f"按{step.of}排名（{order}）的加减分",
+                                f"points by rank of {step.of} ({order})",
+                            ),
+                            substituted=words(f"第{num(place)}名", f"place {num(place)}")
+                            if place is not None
+                            else "",
+                            value=result,
+                        )
+                    )
                 for zero in self.zero_by_target.get(target, ()):
                     if zero.when.evaluate(scope) is True:
                         if result != 0:

@@ -51,6 +51,9 @@ Observation = tuple[str, Slot, object]
 Summary = dict[Slot, object]
 
 T = TypeVar("T")
+
+PLACE = "·名次"
+"""Suffix of the key under which a points-by-rank step's place is kept (for explanations)."""
 _FZERO = Fraction(0)
 
 
@@ -195,9 +198,12 @@ def resolve(
                 out[name][(code, key, period)] = exact((a / b) / as_fraction(peer))
         else:
             assert isinstance(step, Rank)
-            out[name][(code, key, period)] = _rank_value(
-                step, cast("tuple[Fraction, ...]", summary[slot]), cast("Fraction", own)
-            )
+            ordered = cast("tuple[Fraction, ...]", summary[slot])
+            value, place = _rank_value(step, ordered, cast("Fraction", own))
+            out[name][(code, key, period)] = value
+            if step.gives_points:
+                # The place the points were given for, for explanations.
+                out[name][(code, key + PLACE, period)] = Decimal(place)
     return out
 
 
@@ -229,15 +235,16 @@ def _shared(
     return None
 
 
-def _rank_value(step: Rank, ordered: Sequence[Fraction], value: Fraction) -> Number:
-    """A unit's rank (or points by rank) among the sorted values of its peers, itself included."""
+def _rank_value(step: Rank, ordered: Sequence[Fraction], value: Fraction) -> tuple[Number, int]:
+    """A unit's rank (or points by rank) among its peers' sorted values (its own included), and its place."""
     n = len(ordered)
     high = n - bisect.bisect_right(ordered, value) + 1  # 1 + how many are strictly larger
     low = bisect.bisect_left(ordered, value) + 1  # 1 + how many are strictly smaller
     better, worse = (high, low) if step.order == "desc" else (low, high)
     if not step.gives_points:
-        return Decimal(better)
-    return exact(as_fraction(step.points.get(better, 0)) + as_fraction(step.bottom_points.get(worse, 0)))
+        return Decimal(better), better
+    points = exact(as_fraction(step.points.get(better, 0)) + as_fraction(step.bottom_points.get(worse, 0)))
+    return points, better
 
 
 def _scopes(
