@@ -50,10 +50,15 @@ def _explain_grading(grading: GradeResult, words: Words, unit: str) -> str:
                 f"{pct(grading.position)} of the way through the band, interpolated on "
                 f"{num(lo)}–{num(hi)}: {num(grading.score)}",
             )
-        elif grading.scoring == "interpolate":
+        elif grading.scoring == "interpolate" and grading.interval.is_point:
             how = words(
                 f"单值档取该等次上限 {num(grading.score)}",
                 f"a single-value band scores the top of its interval: {num(grading.score)}",
+            )
+        elif grading.scoring == "interpolate":
+            how = words(
+                f"两端均为较差等次的最优档，取该等次上限 {num(grading.score)}",
+                f"the best band of a two-sided scale scores the top of its interval: {num(grading.score)}",
             )
         elif grading.scoring == "points":
             how = words(f"得 {num(grading.score)}{unit}", f"worth {num(grading.score)}")
