@@ -291,7 +291,7 @@ class IndicatorPlan:
         periods = tuple(
             PeriodResult(period=p or "", value=s.value, grade=s.grade, score=s.score) for p, s in scored
         )
-        return Scored(
+        combined = Scored(
             value=last.value,
             grade=self._grade_of_score(mean, category),
             score=mean,
@@ -300,6 +300,10 @@ class IndicatorPlan:
             periods=periods,
             computations=last.computations,
         )
+        # round_scores applies to the indicator's score, which is the periods' mean.
+        rounded = self._round(combined)
+        rounded.grade = self._grade_of_score(rounded.score, category) if rounded.score != mean else rounded.grade
+        return rounded
 
     def _score_direct(self, formula: Formula, unit: Unit, category: str | None, detail: bool) -> Scored:
         env = unit.data
