@@ -882,3 +882,16 @@ def test_no_case_default_gives_95_and_says_why():
     (event,) = [str(e) for e in seven.events if e.kind == "default"]
     assert "默认为“优”，得 95" in event and "当期没有行政处罚案件的,默认为“优”" in event
     assert "未说明取优档内哪一分数" in event and "区中值" not in event
+
+
+def test_totals_only_evaluation_agrees_with_the_explained_one():
+    """evaluate(..., explained=False) gives the same totals, grades and ranks, without indicator results."""
+    from perfrules import load, sample_units
+
+    for name in ("shenzhen-2010-departments", "shenzhen-2010-districts", "xiamen-xiangan-2020"):
+        scheme, units = load(name), sample_units(name)
+        full, lean = evaluate(scheme, units), evaluate(scheme, units, explained=False)
+        assert [(r.unit, r.total, r.grade, r.rank, r.category_rank) for r in full] == [
+            (r.unit, r.total, r.grade, r.rank, r.category_rank) for r in lean
+        ]
+        assert all(r.indicators == () for r in lean)

@@ -364,6 +364,7 @@ def evaluate(
     units: Iterable[Any],
     *,
     progress: Callable[[int, int, str], None] | None = None,
+    explained: bool = True,
 ) -> Evaluation:
     """Score every unit under a scheme.
 
@@ -379,6 +380,11 @@ def evaluate(
         units: the evaluated units and their data.
         progress: called as ``progress(done, total, unit_name)`` after each
             unit, for progress bars; the library itself never prints.
+        explained: ``False`` scores totals only — totals, grades, ranks,
+            errors and unit-level events, but no indicator results, groups or
+            trail — which costs a fraction of the full results (use it for
+            large batches and re-scoring; ``explain()`` then has only the
+            totals to say).
 
     Returns:
         The evaluation, with ranks among the units scored.
@@ -393,5 +399,5 @@ def evaluate(
     1
     """
     unit_list = check_units(units)
-    outcomes = score_units(scheme, unit_list, detail=True, progress=progress)
+    outcomes = score_units(scheme, unit_list, detail=explained, progress=progress)
     return Evaluation(scheme=scheme, results=tuple(unit_result(scheme, o) for o in outcomes))
