@@ -390,7 +390,7 @@ def sensitivity(
         # order, so a seed means the same weightings whatever the data.
         factors = {code: as_fraction(to_number(rng.uniform(low, high))) for code in codes}
         perturbed = rebuild(scheme, _renormalised(scheme, table, factors))
-        _record(evaluate(perturbed, unit_list), ranks, grades)
+        _record(evaluate(perturbed, unit_list, explained=False), ranks, grades)
         if progress is not None:
             progress(run, runs, f"run {run}")
     return Sensitivity(
