@@ -302,7 +302,9 @@ class IndicatorPlan:
         )
         # round_scores applies to the indicator's score, which is the periods' mean.
         rounded = self._round(combined)
-        rounded.grade = self._grade_of_score(rounded.score, category) if rounded.score != mean else rounded.grade
+        rounded.grade = (
+            self._grade_of_score(rounded.score, category) if rounded.score != mean else rounded.grade
+        )
         return rounded
 
     def _score_direct(self, formula: Formula, unit: Unit, category: str | None, detail: bool) -> Scored:

@@ -39,12 +39,12 @@ from ._data import (
     _known_fields,
     _text_fields,
 )
-from ._errors import DataError, DefinitionError, EvaluationError, Problem
-from ._files import _read_number
+from ._errors import DataError, Problem
 from ._formula import normalize_name
 from ._plan import Plan, plan_of
 from ._population import Summary, merge_summaries, observe, resolve, summarize
 from ._scheme import Scheme
+from ._tables import CellProblem, CellValue, read_cell
 from ._unit import Unit, UnitError
 
 __all__ = ["evaluate", "result_columns"]
@@ -224,10 +224,12 @@ def _read_partition(part: Any, layout: _Layout) -> Any:
             if field in layout.text_fields:
                 values[field] = text
                 continue
-            try:
-                values[field] = _read_number(text)
-            except (ValueError, TypeError, DefinitionError, EvaluationError):
-                entry["problems"].append((where, field, f"'{text}' is not a number"))
+            # The same cell rules as CSV and workbooks (no-data texts, notes, bounds).
+            got = read_cell(text)
+            if isinstance(got, CellValue):
+                values[field] = got.value
+            elif isinstance(got, CellProblem):
+                entry["problems"].append((where, field, got.message))
         if period:
             if period in entry["periods"]:
                 entry["problems"].append((where, None, f"period '{period}' is given twice"))
