@@ -175,8 +175,8 @@ def test_xiamen_keeps_its_metadata():
     assert all(i.applies_to is None and i.frequency is None for i in xm.indicators())
     one, two = xm.indicator("1"), xm.indicator("2")
     # named by the 二级指标名称 column (stored with the model's half-width brackets)
-    assert one.name == "根据厦翔委(2020)8号文件及区委工作要点任务分解进行评估"
-    assert two.name == "根据厦翔政办(2020)1号文件中各单位具体任务分工进行评估"
+    assert one.name == "根据厦翔委〔2020〕8号文件及区委工作要点任务分解进行评估"
+    assert two.name == "根据厦翔政办〔2020〕1号文件中各单位具体任务分工进行评估"
     assert (one.metadata["一级指标"], two.metadata["一级指标"]) == (
         "2020年区委工作任务分解",
         "2020年区政府工作任务分解",

@@ -420,7 +420,7 @@ def _build_scheme(r: Reader, top: dict[str, Any]) -> Scheme:
             build(item, (*trail, name)) if kind == "group" else item for kind, item in children.get(name, [])
         ]
         return Group(
-            name=name,
+            name=" ".join(str(g["name"]).split()),  # as published; matched by its normalised form
             code=str(g.get("code", "")),
             children=kids,
             declared=g.get("declared"),
@@ -482,8 +482,8 @@ def _file_paths(
             if id(node) in indicators:
                 where[prefix] = indicators[id(node)]
             return
-        if node.name in groups:
-            where[prefix] = groups[node.name]
+        if normalize_name(node.name) in groups:
+            where[prefix] = groups[normalize_name(node.name)]
         for i, child in enumerate(node.children):
             walk(f"{prefix}.children[{i}]", child)
 

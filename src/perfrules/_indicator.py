@@ -26,7 +26,7 @@ from ._errors import (
     MissingValueError,
     PerfrulesError,
 )
-from ._formula import Formula, PopulationCall, Value
+from ._formula import Formula, PopulationCall, Value, normalize_name
 from ._numbers import Number, as_fraction, exact, round_half_up, tidy_decimal, to_number
 from ._scale import GradeResult, GradeScale
 from ._scheme import (
@@ -239,7 +239,7 @@ class IndicatorPlan:
                     f"the indicator applies only to {', '.join(sorted(ind.applies_to))}",
                 ),
             )
-        if ind.code in unit.not_applicable or ind.name in unit.not_applicable:
+        if ind.code in unit.not_applicable or normalize_name(ind.name) in unit.not_applicable:
             return PolicyEvent(
                 kind="not_applicable",
                 message=words("被评估单位申报本指标不适用", "the unit declares the indicator not applicable"),

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from fractions import Fraction
 
-from ._formula import Name
+from ._formula import Name, normalize_name
 from ._indicator import IndicatorPlan
 from ._numbers import Number, as_fraction, exact
 from ._scheme import Group, Indicator, Scheme
@@ -48,7 +48,7 @@ class Plan:
             IndicatorPlan(scheme, i, self.words) for i in leaves
         )
         self.index = {ind.code: k for k, ind in enumerate(leaves)}
-        by_name = {ind.name: k for k, ind in enumerate(leaves)}
+        by_name = {normalize_name(ind.name): k for k, ind in enumerate(leaves)}
         self.lookup = {**by_name, **self.index}
         self.groups = tuple(GroupPlan(g, self.index) for g in scheme.groups)
         siblings: dict[int, tuple[int, ...]] = {}

@@ -77,6 +77,17 @@ def _name(value: object) -> str:
     return normalize_name(value)
 
 
+def _label(value: object) -> str:
+    """A name shown to people: kept as published (full-width brackets and all), spaces tidied.
+
+    Matching (by ``Scheme.indicator``, ``NotApplicable.to``, a unit's 不适用 list)
+    uses the normalised form, so 「（」 and 「(」 still find each other.
+    """
+    if not isinstance(value, str):
+        raise TypeError(f"a name must be text (got {value!r} of type {type(value).__name__})")
+    return " ".join(value.split())
+
+
 def _optional_name(value: object) -> str | None:
     return None if value is None else _name(value)
 
@@ -605,7 +616,7 @@ class Indicator:
     """
 
     code: str = attrs.field(converter=_name)
-    name: str = attrs.field(converter=_name)
+    name: str = attrs.field(converter=_label)
     definition: str = ""
     source: str = ""
     frequency: Frequency | None = attrs.field(default=None, converter=_frequency)
@@ -668,7 +679,7 @@ class Group:
         code: an optional code.
     """
 
-    name: str = attrs.field(converter=_name)
+    name: str = attrs.field(converter=_label)
     children: tuple[Group | Indicator, ...] = attrs.field(default=(), converter=_children)
     declared: Number | None = attrs.field(default=None, converter=_optional_number)
     declared_by_category: Mapping[str, Number] = attrs.field(factory=FrozenDict, converter=_weights)
@@ -912,7 +923,7 @@ class Scheme:
         """
         wanted = normalize_name(key)
         for ind in self.indicators():
-            if wanted in (ind.code, ind.name):
+            if wanted in (ind.code, normalize_name(ind.name)):
                 return ind
         options = [i.code for i in self.indicators()] + [i.name for i in self.indicators()]
         close = difflib.get_close_matches(wanted, options, n=3, cutoff=0.5)
@@ -985,7 +996,7 @@ class Scheme:
             if ind.code in codes:
                 yield Problem(f"{path}.code", f"code '{ind.code}' is used twice (also {codes[ind.code]})")
             codes.setdefault(ind.code, path)
-        names = {ind.code for _, ind in leaves} | {ind.name for _, ind in leaves}
+        names = {ind.code for _, ind in leaves} | {normalize_name(ind.name) for _, ind in leaves}
         for category in self.weight_columns():
             yield from self._check_weights(category)
         for path, ind in leaves:
@@ -1087,7 +1098,7 @@ class Scheme:
                     close = difflib.get_close_matches(policy.to, sorted(names), n=3, cutoff=0.4)
                     hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
                     yield Problem(f"{where}.to", f"no indicator '{policy.to}' to move the weight to{hint}")
-                elif policy.to in (ind.code, ind.name):
+                elif policy.to in (ind.code, normalize_name(ind.name)):
                     yield Problem(f"{where}.to", "an indicator cannot move its weight to itself")
             if isinstance(policy, Default):
                 grades = ind.scale.bands if ind.scale is not None else self._score_bands()
