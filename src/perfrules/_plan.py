@@ -77,9 +77,6 @@ class Plan:
             self.factors[c] = tuple(row)
             self.weight_numbers[c] = tuple(exact(w) for w in self.weights[c])
         self.has_population = any(p.has_population for p in self.indicators)
-        self.has_vetoes = any(p.vetoes for p in self.indicators) or any(
-            type(p).__name__ == "Veto" for p in scheme.policies
-        )
         overall = scheme.overall_scale
         self.overall = overall
         # The totals-only fast path: every indicator is a reported score, and
