@@ -467,7 +467,7 @@ class IndicatorPlan:
                 graded_on: Mapping[str, object] = scope
                 if ind.value is not None and scale.variable is not None and ind.value != scale.variable:
                     graded_on = {**scope, scale.variable: scope[ind.value]}
-                grading = scale.grade(graded_on)
+                grading = scale.grade(graded_on, explain=detail)
                 variable = scale.variable
                 measured = _as_value(graded_on.get(variable)) if variable is not None else None
             score = grading.score

@@ -985,12 +985,15 @@ class GradeScale:
                     return band.name
         return self.grade(values).grade  # outside the domain: grade() says so
 
-    def grade(self, values: object) -> GradeResult:
+    def grade(self, values: object, *, explain: bool = True) -> GradeResult:
         """Grade a value, or a mapping of named values.
 
         Args:
             values: a number for one-variable scales, a grade name for
                 categorical scales, or a mapping from names to values.
+            explain: ``False`` leaves ``GradeResult.detail`` empty, for
+                callers that only need the grade and the score (it saves
+                formatting numbers on every call).
 
         Returns:
             The grade, its exact score, and what decided it.
@@ -1009,7 +1012,7 @@ class GradeScale:
             return self._grade_category(values)
         mapping = self._as_mapping(values)
         if self._threshold is not None:
-            return self._grade_threshold(mapping)
+            return self._grade_threshold(mapping, explain)
         return self._grade_conditions(mapping)
 
     def _rounded(self, value: Number) -> Number:
@@ -1084,7 +1087,7 @@ class GradeScale:
             detail=f"{band.name} gives {_fmt(score)}",
         )
 
-    def _grade_threshold(self, mapping: Mapping[str, object]) -> GradeResult:
+    def _grade_threshold(self, mapping: Mapping[str, object], explain: bool = True) -> GradeResult:
         threshold = self._threshold
         assert threshold is not None
         name = threshold.variable
@@ -1104,7 +1107,7 @@ class GradeScale:
                 if hi is not None and (value > hi or (value == hi and not iv.hi_closed)):
                     continue
                 cond = self._deciding_condition(band, value)
-                score, detail, position = self._score_in(band, iv, value, direction)
+                score, detail, position = self._score_in(band, iv, value, direction, explain)
                 return GradeResult(
                     grade=band.name,
                     score=score,
@@ -1112,7 +1115,7 @@ class GradeScale:
                     condition=cond,
                     matched=(band.name,),
                     scoring=self._scoring,
-                    detail=f"{name}={_fmt(value)} lies in {band.name} {iv}; {detail}",
+                    detail=f"{name}={_fmt(value)} lies in {band.name} {iv}; {detail}" if explain else "",
                     interval=iv,
                     position=position,
                     score_interval=self._interval_or_none(band.name),
@@ -1132,7 +1135,7 @@ class GradeScale:
             return None
 
     def _score_in(
-        self, band: GradeBand, iv: Interval, value: Number, direction: bool | None
+        self, band: GradeBand, iv: Interval, value: Number, direction: bool | None, explain: bool = True
     ) -> tuple[Number | None, str, Number | None]:
         if self._scoring == "none":
             return None, "the scale gives grades only", None
@@ -1160,12 +1163,13 @@ class GradeScale:
             score = exact(as_fraction(lo) + exact_position * (as_fraction(hi) - as_fraction(lo)))
             position = exact(exact_position)
             share = exact(exact_position * 100)
-        return (
-            score,
+        detail = (
             f"it is {_fmt(share)}% of the way up the band, so the score is that far "
-            f"along {_fmt(lo)}–{_fmt(hi)}: {_fmt(score)}",
-            tidy_decimal(position) if type(position) is Decimal else position,
+            f"along {_fmt(lo)}–{_fmt(hi)}: {_fmt(score)}"
+            if explain
+            else ""
         )
+        return score, detail, tidy_decimal(position) if type(position) is Decimal else position
 
     def _grade_conditions(self, mapping: Mapping[str, object]) -> GradeResult:
         held: list[tuple[int, Formula]] = []
