@@ -242,7 +242,9 @@ def test_invalid_quota_is_refused():
 def test_round_scores_rounds_the_mean_of_periods():
     """round_scores rounds an indicator's final score, also when it is the mean of its periods."""
     ind = Indicator(code="1", name="月度得分", weight=100, score="得分", frequency="monthly")
-    scheme = Scheme(name="取整", groups=[Group(name="组", children=[ind])], basis="points", total=100, round_scores=0)
+    scheme = Scheme(
+        name="取整", groups=[Group(name="组", children=[ind])], basis="points", total=100, round_scores=0
+    )
     unit = Unit(name="甲", periods={"1月": {"得分": 90}, "2月": {"得分": 91}})
     result = evaluate(scheme, [unit]).unit("甲")
     # (90 + 91) / 2 = 90.5 → 91 (四舍五入)
