@@ -16,9 +16,9 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import cast
 
+from ._compute import _add as exact_add
+from ._compute import _mul as exact_mul
 from ._errors import DefinitionError, DivisionByZeroError, EvaluationError, MissingValueError, PerfrulesError
-from ._formula import _add as exact_add
-from ._formula import _mul as exact_mul
 from ._indicator import IndicatorPlan, Scored
 from ._numbers import EXACT_CONTEXT, Number, as_fraction, exact, tidy_decimal
 from ._overall import finish_total, grade_total, overall_scope, redistribute, veto_event

@@ -12,10 +12,10 @@ from collections.abc import Mapping
 from decimal import Decimal
 from fractions import Fraction
 
-from ._formula import Name, normalize_name
 from ._indicator import IndicatorPlan
 from ._numbers import Number, as_fraction, exact
 from ._scheme import Group, Indicator, Scheme
+from ._syntax import Name, normalize_name
 from ._words import Words
 
 __all__ = ["GroupPlan", "Plan", "plan_of"]

@@ -25,19 +25,12 @@ from typing import Any, Final, Literal, TypeAlias
 
 import attrs
 
+from ._compute import _constant as _constant_value
 from ._errors import DefinitionError, EvaluationError, InvalidValueError, Problem, SchemeError
-from ._formula import (
-    BoolOp,
-    Compare,
-    Formula,
-    Name,
-    Node,
-    Unary,
-    normalize_name,
-)
-from ._formula import _constant as _constant_value
+from ._formula import Formula
 from ._frozen import FrozenDict
 from ._numbers import EXACT_CONTEXT, Number, as_fraction, exact, round_half_up, tidy_decimal, to_number
+from ._syntax import BoolOp, Compare, Name, Node, Unary, _children, normalize_name
 
 __all__ = [
     "DEFAULT_SCORES",
@@ -1402,14 +1395,8 @@ def _comparison_constants(node: Node, out: dict[str, set[Fraction]]) -> None:
                 if isinstance(a, Name) and (const := _number_constant(b)) is not None:
                     out.setdefault(a.name, set()).add(as_fraction(const))
             left = right
-    for child in _tree_children(node):
+    for child in _children(node):
         _comparison_constants(child, out)
-
-
-def _tree_children(node: Node) -> tuple[Node, ...]:
-    from ._formula import _children
-
-    return _children(node)
 
 
 def _candidates(bounds: set[Fraction], count: bool) -> list[Fraction]:

@@ -22,22 +22,10 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from ._formula import (
-    BoolOp,
-    Call,
-    Chain,
-    Compare,
-    Formula,
-    Name,
-    Node,
-    Num,
-    Percent,
-    Power,
-    Unary,
-    show,
-)
+from ._formula import Formula
 from ._scale import DEFAULT_SCORES, GradeBand, GradeScale
 from ._scheme import Adjust, Default, Group, Indicator, NotApplicable, Scheme, Veto, ZeroWhen
+from ._syntax import BoolOp, Call, Chain, Compare, Name, Node, Num, Percent, Power, Unary, show
 
 __all__ = [
     "DEFAULT_NAMES",
