@@ -15,22 +15,35 @@ R12) grades by evaluating its conditions under the scale's match policy.
 
 from __future__ import annotations
 
-import decimal
 import itertools
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any, Final, Literal, TypeAlias
+from typing import Any
 
 import attrs
 
-from ._compute import _constant as _constant_value
-from ._errors import DefinitionError, EvaluationError, InvalidValueError, Problem, SchemeError
+from ._bands import (
+    _D_MUL,
+    _EVERYTHING,
+    _HUNDRED,
+    DEFAULT_SCORES,
+    GapPolicy,
+    GradeBand,
+    GradeResult,
+    Interval,
+    MatchPolicy,
+    Scoring,
+    _fmt,
+    _interpolate_decimal,
+    _score_pair,
+    intervals_of,
+)
+from ._errors import EvaluationError, InvalidValueError, Problem, SchemeError
 from ._formula import Formula
 from ._frozen import FrozenDict
-from ._numbers import EXACT_CONTEXT, Number, as_fraction, exact, round_half_up, tidy_decimal, to_number
-from ._syntax import BoolOp, Compare, Name, Node, Unary, _children, normalize_name
+from ._numbers import Number, as_fraction, exact, round_half_up, tidy_decimal, to_number
+from ._syntax import Name, normalize_name
 
 __all__ = [
     "DEFAULT_SCORES",
@@ -41,340 +54,6 @@ __all__ = [
     "MatchPolicy",
     "Scoring",
 ]
-
-MatchPolicy: TypeAlias = Literal["exclusive", "first", "lowest", "highest"]
-"""How a grade is chosen when several bands' conditions hold.
-
-- ``exclusive``: exactly one band may hold; overlaps are an error when the
-  scale is built (threshold scales) or when a value arrives (others).
-- ``first``: the first band that holds, best first; later bands are not
-  evaluated.
-- ``lowest``: 就低不就高 — every band is evaluated, the worst that holds wins.
-- ``highest``: every band is evaluated, the best that holds wins.
-"""
-
-Scoring: TypeAlias = Literal["interpolate", "midpoint", "points", "none"]
-"""How a grade becomes a score.
-
-- ``none``: grades only, no score (an overall grading of totals needs no
-  score interval per grade).
-
-- ``interpolate``: a value's linear position inside its band, mapped onto the
-  grade's score interval (threshold scales only).
-- ``midpoint``: the middle of the grade's score interval (区中值).
-- ``points``: each band's fixed ``points``.
-"""
-
-GapPolicy: TypeAlias = Literal["error", "lower", "upper"]
-
-DEFAULT_SCORES: Final[Mapping[str, tuple[Number, Number]]] = {
-    "优": (Decimal(90), Decimal(100)),
-    "良": (Decimal(80), Decimal(90)),
-    "中": (Decimal(60), Decimal(80)),
-    "差": (Decimal(0), Decimal(60)),
-}
-"""Score interval of each grade when a scale does not set its own.
-
-The seeds do not state them; 优 90–100, 良 80–90, 中 60–80, 差 0–60 is the
-most common choice in published schemes. Grades with other names (良好,
-合格 …) have no default: give ``scores=`` or fixed ``points``.
-"""
-
-
-# ---------------------------------------------------------------------------
-# Intervals
-# ---------------------------------------------------------------------------
-
-
-def _fmt(value: Number | None) -> str:
-    """A number for messages: exact when it terminates, else ≈ four places."""
-    if value is None:
-        return "∞"
-    if type(value) is Decimal:
-        return str(tidy_decimal(value))
-    shown = exact(value)
-    if isinstance(shown, Fraction):
-        return "≈" + str(tidy_decimal(round_half_up(shown, 4)))
-    return str(shown)
-
-
-@attrs.frozen(kw_only=True)
-class Interval:
-    """A set of numbers between two bounds; ``None`` means unbounded.
-
-    >>> Interval(lo=Decimal("0.9"), lo_closed=True, hi=Decimal(1), hi_closed=False)
-    Interval([0.9, 1))
-    """
-
-    lo: Number | None = None
-    lo_closed: bool = False
-    hi: Number | None = None
-    hi_closed: bool = False
-
-    def __repr__(self) -> str:
-        return f"Interval({self})"
-
-    def __str__(self) -> str:
-        if self.is_point:
-            return f"{{{_fmt(self.lo)}}}"
-        left = "[" if self.lo_closed and self.lo is not None else "("
-        right = "]" if self.hi_closed and self.hi is not None else ")"
-        lo = "-∞" if self.lo is None else _fmt(self.lo)
-        return f"{left}{lo}, {_fmt(self.hi)}{right}"
-
-    @property
-    def is_point(self) -> bool:
-        """Whether the interval is one number (``=100%``)."""
-        return self.lo is not None and self.lo == self.hi and self.lo_closed and self.hi_closed
-
-    @property
-    def is_empty(self) -> bool:
-        """Whether no number lies inside."""
-        if self.lo is None or self.hi is None:
-            return False
-        if self.lo > self.hi:
-            return True
-        return self.lo == self.hi and not (self.lo_closed and self.hi_closed)
-
-    @property
-    def is_bounded(self) -> bool:
-        """Whether both ends are finite."""
-        return self.lo is not None and self.hi is not None
-
-    def __contains__(self, value: object) -> bool:
-        if not isinstance(value, Decimal | Fraction | int):
-            return False
-        if self.lo is not None and (value < self.lo or (value == self.lo and not self.lo_closed)):
-            return False
-        return not (self.hi is not None and (value > self.hi or (value == self.hi and not self.hi_closed)))
-
-    def intersect(self, other: Interval) -> Interval:
-        """The numbers in both intervals."""
-        lo, lo_closed = self.lo, self.lo_closed
-        if other.lo is not None and (lo is None or other.lo > lo or (other.lo == lo and not other.lo_closed)):
-            lo, lo_closed = other.lo, other.lo_closed
-        hi, hi_closed = self.hi, self.hi_closed
-        if other.hi is not None and (hi is None or other.hi < hi or (other.hi == hi and not other.hi_closed)):
-            hi, hi_closed = other.hi, other.hi_closed
-        return Interval(lo=lo, lo_closed=lo_closed, hi=hi, hi_closed=hi_closed)
-
-
-_EVERYTHING: Final = Interval()
-
-
-def _flip(op: str) -> str:
-    return {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "=": "=", "!=": "!="}[op]
-
-
-def _bound(op: str, value: Number) -> Interval | None:
-    """The interval of ``x op value``."""
-    if op == "<":
-        return Interval(hi=value, hi_closed=False)
-    if op == "<=":
-        return Interval(hi=value, hi_closed=True)
-    if op == ">":
-        return Interval(lo=value, lo_closed=False)
-    if op == ">=":
-        return Interval(lo=value, lo_closed=True)
-    if op == "=":
-        return Interval(lo=value, lo_closed=True, hi=value, hi_closed=True)
-    return None  # != is not an interval
-
-
-def _number_constant(node: Node) -> Number | None:
-    folded, value = _constant_value(node)
-    if folded and isinstance(value, Decimal | Fraction):
-        return value
-    return None
-
-
-def intervals_of(node: Node) -> tuple[str, list[Interval]] | None:
-    """The variable and intervals a condition describes, if it is that simple.
-
-    ``90%≤x<100%`` → ``('x', [[0.9, 1)])``; ``x<1 or x>3`` → two intervals;
-    anything involving two variables, ``!=`` or ``not`` → ``None``.
-    """
-    if isinstance(node, Compare):
-        result = _EVERYTHING
-        variable: str | None = None
-        left = node.first
-        for op, right in node.rest:
-            if isinstance(left, Name) and (const := _number_constant(right)) is not None:
-                name, bound = left.name, _bound(op, const)
-            elif isinstance(right, Name) and (const := _number_constant(left)) is not None:
-                name, bound = right.name, _bound(_flip(op), const)
-            else:
-                return None
-            if bound is None or (variable is not None and name != variable):
-                return None
-            variable = name
-            result = result.intersect(bound)
-            left = right
-        assert variable is not None
-        return variable, [result]
-    if isinstance(node, BoolOp):
-        parts = [intervals_of(o) for o in node.operands]
-        if any(p is None for p in parts):
-            return None
-        names = {p[0] for p in parts if p is not None}
-        if len(names) != 1:
-            return None
-        (name,) = names
-        if node.op == "or":
-            return name, [iv for p in parts if p is not None for iv in p[1]]
-        combined = [_EVERYTHING]
-        for p in parts:
-            assert p is not None
-            combined = [a.intersect(b) for a in combined for b in p[1]]
-        return name, combined
-    if isinstance(node, Unary):
-        return None
-    return None
-
-
-# ---------------------------------------------------------------------------
-# Bands and results
-# ---------------------------------------------------------------------------
-
-
-def _to_conditions(value: object) -> tuple[Formula, ...]:
-    if isinstance(value, Formula | str):
-        value = (value,)
-    if not isinstance(value, Iterable):
-        raise TypeError(
-            f"'conditions' must be formulas or texts (got {value!r} of type {type(value).__name__})"
-        )
-    out = []
-    for item in value:
-        if isinstance(item, Formula):
-            out.append(item)
-        elif isinstance(item, str):
-            out.append(Formula.parse_condition(item))
-        else:
-            raise TypeError(
-                f"a condition must be a Formula or text (got {item!r} of type {type(item).__name__})"
-            )
-    return tuple(out)
-
-
-_D_SUB: Final = EXACT_CONTEXT.subtract
-_D_ADD: Final = EXACT_CONTEXT.add
-_D_MUL: Final = EXACT_CONTEXT.multiply
-_D_DIV: Final = EXACT_CONTEXT.divide
-_HUNDRED: Final = Decimal(100)
-
-
-def _interpolate_decimal(
-    value: Number, lo: Number, hi: Number, low: Number, high: Number, direction: bool
-) -> tuple[Decimal, Number] | None:
-    """A value's place in its band and its score, in exact Decimal arithmetic when that is exact.
-
-    None when any step would round (the caller then works in fractions), so
-    the result is the same exact number either way.
-    """
-    if not (type(value) is type(lo) is type(hi) is type(low) is type(high) is Decimal):
-        return None
-    try:
-        position = _D_DIV(_D_SUB(value, lo), _D_SUB(hi, lo))
-        if not direction:
-            position = _D_SUB(Decimal(1), position)
-        score = _D_ADD(low, _D_MUL(position, _D_SUB(high, low)))
-    except (decimal.Inexact, decimal.Overflow, decimal.InvalidOperation, decimal.DivisionByZero):
-        return None
-    return position, tidy_decimal(score)
-
-
-def _grade_name(value: str) -> str:
-    return normalize_name(value)
-
-
-def _optional_number(value: object) -> Number | None:
-    return None if value is None else to_number(value, name="points")
-
-
-def _score_pair(value: object) -> tuple[Number, Number] | None:
-    if value is None:
-        return None
-    if not isinstance(value, Sequence) or len(value) != 2:
-        raise TypeError(f"'score' must be a (low, high) pair (got {value!r})")
-    lo, hi = (to_number(v, name="score") for v in value)
-    if lo > hi:
-        raise ValueError(f"'score' high must be >= low (got low={lo}, high={hi})")
-    return lo, hi
-
-
-@attrs.frozen(kw_only=True)
-class GradeBand:
-    """One grade of a grading rule.
-
-    Attributes:
-        name: the grade (优, 良, 合格 …).
-        conditions: when the band applies; several mean any of them (或).
-            Empty for a categorical band, which applies when the input *is*
-            the grade name (``优—6分``).
-        points: a fixed score for this grade, if the rule gives one.
-        score: this band's score interval, overriding the scale's ``scores``.
-
-    >>> GradeBand(name="良", conditions=["90%≤完成率<100%"]).conditions[0].variables
-    frozenset({'完成率'})
-    """
-
-    name: str = attrs.field(converter=_grade_name)
-    conditions: tuple[Formula, ...] = attrs.field(default=(), converter=_to_conditions)
-    points: Number | None = attrs.field(default=None, converter=_optional_number)
-    score: tuple[Number, Number] | None = attrs.field(default=None, converter=_score_pair)
-
-    @name.validator
-    def _check_name(self, attribute: attrs.Attribute[str], value: str) -> None:
-        if not value:
-            raise ValueError("a grade band needs a name (got an empty string)")
-
-    @property
-    def variables(self) -> frozenset[str]:
-        """Every name the band's conditions read."""
-        return frozenset().union(*(c.variables for c in self.conditions))
-
-    def __str__(self) -> str:
-        if not self.conditions:
-            return f"{self.name}—{_fmt(self.points)}分"
-        return f"{self.name}：" + "，或".join(c.expression for c in self.conditions)
-
-
-@attrs.frozen(kw_only=True)
-class GradeResult:
-    """The grade of a value (or values) and how it was decided.
-
-    Attributes:
-        grade: the grade's name.
-        score: the score, exact.
-        rank: the band's position, 0 for the best.
-        condition: the condition that decided it (None for categorical bands
-            and for values taken from a threshold scale's closed gap).
-        matched: every band whose conditions held, best first (more than one
-            only under the ``first``, ``lowest`` and ``highest`` policies).
-        scoring: how the score was found: ``interpolate``, ``midpoint`` or
-            ``points``.
-        detail: one sentence that explains the score.
-        interval: for threshold scales, the band's interval the value fell in.
-        position: for interpolated scores, how far through the band the value
-            lies (0 at the worse end, 1 at the better end).
-        score_interval: the grade's score interval.
-    """
-
-    grade: str
-    score: Number | None
-    rank: int
-    condition: Formula | None
-    matched: tuple[str, ...]
-    scoring: Scoring
-    detail: str
-    interval: Interval | None = None
-    position: Number | None = None
-    score_interval: tuple[Number, Number] | None = None
-
-    def __str__(self) -> str:
-        return self.grade if self.score is None else f"{self.grade} ({_fmt(self.score)})"
-
 
 # ---------------------------------------------------------------------------
 # Scales
@@ -870,7 +549,9 @@ class GradeScale:
         >>> GradeScale.parse("优—6分；良—4分；合格—2分；不合格—0分").grade("良").score
         Decimal('4')
         """
-        bands, counts = _parse_bands(text, names=names, variable=variable)
+        from ._phrases import parse_bands
+
+        bands, counts = parse_bands(text, names=names, variable=variable)
         settings.setdefault("counts", counts)
         if names is None:
             settings.setdefault("source", text)
@@ -1023,7 +704,9 @@ class GradeScale:
         return self._notes
 
     def _reachability_notes(self) -> list[str]:
-        return _reachability(self)
+        from ._reach import reachability
+
+        return reachability(self)
 
     def _as_mapping(self, values: object) -> Mapping[str, object]:
         if isinstance(values, Mapping):
@@ -1222,255 +905,3 @@ class GradeScale:
 
 def _low_key(iv: Interval) -> Fraction:
     return Fraction(-(10**60)) if iv.lo is None else as_fraction(iv.lo)
-
-
-# ---------------------------------------------------------------------------
-# Reading rules from text
-# ---------------------------------------------------------------------------
-
-_HEADER: Final = re.compile(
-    r"(?:^|(?<=[;。\n]))[ \t]*(?P<name>[^\s:;。,—\-0-9<>=!()%+*/^]{1,6})[ \t]*(?::|—|–|--)"
-)
-_POINTS: Final = re.compile(r"^(?P<n>\d+(?:\.\d+)?)\s*分?$")
-_COUNT_WORDS: Final = "宗件项个次条起人家名"
-_UNITS: Final = _COUNT_WORDS + "天日分"
-_UNIT_AFTER_NUMBER: Final = re.compile(rf"(?<![\w.])(\d+(?:\.\d+)?%?)[{_UNITS}](?=$|\W|以上|以下|及以)")
-_COUNT_AFTER_NUMBER: Final = re.compile(rf"\d[{_COUNT_WORDS}]")
-_NONE_OF: Final = re.compile(r"^(?:没有|无)(?P<name>.+)$")
-_OR: Final = re.compile(r",\s*或|;\s*或|\s或\s")
-
-# R24: the phrases of published bands. 以上、以下、以内、满、届满 include the
-# number (包括本数); 不满、不足、超过、低于、高于 exclude it.
-_P_NUM: Final = rf"(?P<{{n}}>\d+(?:\.\d+)?)\s*(?P<{{p}}>%)?\s*(?P<{{u}}>[{_UNITS}])?"
-_PREFIX_OPS: Final = {
-    "不低于": ">=", "不少于": ">=", "不小于": ">=", "届满": ">=", "达到": ">=", "满": ">=",
-    "不高于": "<=", "不超过": "<=", "不多于": "<=", "不大于": "<=",
-    "不满": "<", "不足": "<", "低于": "<", "少于": "<", "小于": "<",
-    "超过": ">", "高于": ">", "多于": ">", "大于": ">",
-}  # fmt: skip
-_SUFFIX_OPS: Final = {"及以上": ">=", "以上": ">=", "及以下": "<=", "以下": "<=", "以内": "<="}
-_KW: Final = "|".join(sorted(_PREFIX_OPS, key=len, reverse=True))
-_PHRASE: Final = re.compile(
-    rf"(?:(?P<kw>{_KW})\s*{_P_NUM.format(n='a', p='ap', u='au')}"
-    rf"|{_P_NUM.format(n='b', p='bp', u='bu')}\s*[—–\-~～至到]+\s*{_P_NUM.format(n='c', p='cp', u='cu')}"
-    rf"|{_P_NUM.format(n='d', p='dp', u='du')}\s*(?P<suf>及以上|以上|及以下|以下|以内))"
-    r"(?:且|并且|、|\s)*"
-)
-_ENTRY: Final = re.compile(r"^(?P<cond>.+)为(?P<grade>[^为:;,。\s]{1,8})$")
-
-
-def _number_text(m: re.Match[str], n: str, p: str) -> str:
-    return m.group(n) + ("%" if m.group(p) else "")
-
-
-def _phrase_condition(text: str, variable: str) -> tuple[str, bool] | None:
-    """Read a condition made only of band phrases, as formula text.
-
-    ``80分以上90分以下`` → ``「得分」>=80 and 「得分」<=90``; ``总分不满60分``
-    → ``「总分」<60``. A leading name (总分) is the measured value. Returns the
-    text and whether a measure word of counting (宗, 件 …) was used, or None
-    when the text is not such a phrase.
-    """
-    for cut in range(len(text)):
-        prefix, rest = text[:cut], text[cut:]
-        if prefix and (prefix[-1].isdigit() or prefix[-1] in ".%"):
-            continue
-        parts: list[str] = []
-        count = False
-        name = f"「{prefix or variable}」"
-        pos = 0
-        while pos < len(rest):
-            m = _PHRASE.match(rest, pos)
-            if m is None or m.end() == pos:
-                break
-            pos = m.end()
-            if m.group("kw"):
-                parts.append(f"{name}{_PREFIX_OPS[m.group('kw')]}{_number_text(m, 'a', 'ap')}")
-                count |= bool(m.group("au")) and m.group("au") in _COUNT_WORDS
-            elif m.group("suf"):
-                parts.append(f"{name}{_SUFFIX_OPS[m.group('suf')]}{_number_text(m, 'd', 'dp')}")
-                count |= bool(m.group("du")) and m.group("du") in _COUNT_WORDS
-            else:
-                parts.append(f"{_number_text(m, 'b', 'bp')}<={name}<={_number_text(m, 'c', 'cp')}")
-                count |= any(m.group(u) and m.group(u) in _COUNT_WORDS for u in ("bu", "cu"))
-        if parts and pos == len(rest):
-            return " and ".join(parts), count
-    return None
-
-
-def _phrase(text: str, variable: str) -> tuple[str, bool]:
-    """Rewrite a plain-language condition into formula text (and whether it counts items)."""
-    read = _phrase_condition(text, variable)
-    if read is not None:
-        return read
-    if m := _NONE_OF.match(text):
-        return f"「{m.group('name')}」=0", True
-    return _UNIT_AFTER_NUMBER.sub(r"\1", text), bool(_COUNT_AFTER_NUMBER.search(text))
-
-
-def _entries(normalized: str) -> list[tuple[str, str]] | None:
-    """``90分以上为优秀，80分以上90分以下为良好…`` as (grade, condition) pairs, or None."""
-    pieces = [p.strip() for p in re.split(r"[,;。\n]", normalized) if p.strip()]
-    found = []
-    for piece in pieces:
-        m = _ENTRY.match(re.sub(r"\s+", "", piece))
-        if m is None:
-            return None
-        found.append((m.group("grade"), m.group("cond")))
-    return found or None
-
-
-def _parse_bands(
-    text: str, *, names: Iterable[str] | None, variable: str
-) -> tuple[list[GradeBand], frozenset[str]]:
-    if not isinstance(text, str):
-        raise SchemeError([Problem("", f"a grading rule must be text (got {type(text).__name__})")])
-    normalized = normalize_name(text.replace("\n", "\x00")).replace("\x00", "\n")
-    cut = normalized.find("说明")
-    if cut >= 0:
-        normalized = normalized[:cut]
-    headers = list(_HEADER.finditer(normalized))
-    entries: list[tuple[str, str]] = []
-    if headers:
-        for i, header in enumerate(headers):
-            end = headers[i + 1].start() if i + 1 < len(headers) else len(normalized)
-            body = re.sub(r"\s+", "", normalized[header.end() : end]).strip(";。,")
-            entries.append((header.group("name"), body))
-    else:
-        entries = _entries(normalized) or []
-    if not entries:
-        raise SchemeError(
-            [
-                Problem(
-                    "",
-                    "no grades found: write entries as 优：条件；良：条件 …, 优—6分；良—4分 … "
-                    "or 90分以上为优秀，80分以上不满90分为良好 …",
-                )
-            ],
-            title="invalid grading rule",
-        )
-    problems: list[Problem] = []
-    bands: list[GradeBand] = []
-    counts: set[str] = set()
-    known = list(names) if names is not None else None
-    for i, (name, body) in enumerate(entries):
-        path = f"bands[{i}]"
-        if not body:
-            problems.append(Problem(path, f"grade '{name}' has no condition"))
-            continue
-        if m := _POINTS.match(body):
-            bands.append(GradeBand(name=name, points=Decimal(m.group("n"))))
-            continue
-        conditions = []
-        for j, piece in enumerate(p for p in _OR.split(body.replace("，", ",")) if p):
-            formula_text, counting = _phrase(piece, variable)
-            try:
-                condition = Formula.parse_condition(formula_text, names=known)
-            except DefinitionError as exc:
-                problems.append(Problem(f"{path}.conditions[{j}]", f"{exc}"))
-                continue
-            conditions.append(condition)
-            if counting:
-                counts |= condition.variables
-        if conditions:
-            bands.append(GradeBand(name=name, conditions=conditions))
-    if problems:
-        raise SchemeError(problems, title="invalid grading rule")
-    return bands, frozenset(counts)
-
-
-# ---------------------------------------------------------------------------
-# Grades no input can reach
-# ---------------------------------------------------------------------------
-
-_MAX_COMBINATIONS: Final = 20_000
-
-
-def _comparison_constants(node: Node, out: dict[str, set[Fraction]]) -> None:
-    """Constants each name is compared with, anywhere in a condition."""
-    if isinstance(node, Compare):
-        left = node.first
-        for _, right in node.rest:
-            for a, b in ((left, right), (right, left)):
-                if isinstance(a, Name) and (const := _number_constant(b)) is not None:
-                    out.setdefault(a.name, set()).add(as_fraction(const))
-            left = right
-    for child in _children(node):
-        _comparison_constants(child, out)
-
-
-def _candidates(bounds: set[Fraction], count: bool) -> list[Fraction]:
-    """Values on and between every boundary, and beyond both ends: one per cell of the line."""
-    ordered = sorted(bounds)
-    values = {ordered[0] - 1, ordered[-1] + 1, *ordered}
-    values |= {(a + b) / 2 for a, b in itertools.pairwise(ordered)}
-    if count:
-        values = {Fraction(int(v)) for v in values} | {Fraction(int(v)) + 1 for v in values}
-        values = {v for v in values if v >= 0} | {Fraction(0)}
-    return sorted(values)
-
-
-def _reachability(scale: GradeScale) -> list[str]:
-    """Grades that no combination of inputs can give (checked on every cell of the inputs' line).
-
-    The outcome of interval conditions is constant between boundaries, so one
-    value per boundary, per gap between boundaries and beyond the ends covers
-    every case; categorical inputs take each level.
-    """
-    variables = sorted(scale.variables)
-    if not variables:
-        return []
-    constants: dict[str, set[Fraction]] = {}
-    for band in scale.bands:
-        for cond in band.conditions:
-            _comparison_constants(cond.tree, constants)
-    options: list[list[object]] = []
-    for name in variables:
-        if scale.levels:
-            options.append(list(dict.fromkeys(scale.levels)))
-        elif name in constants:
-            options.append(list(_candidates(constants[name], name in scale.counts)))
-        else:
-            return []  # a value we cannot enumerate: say nothing rather than guess
-    size = 1
-    for values in options:
-        size *= len(values)
-    if size > _MAX_COMBINATIONS:
-        return []
-    reached: set[int] = set()
-    tried = 0
-    for combo in itertools.product(*options):
-        inputs = dict(zip(variables, combo, strict=True))
-        try:
-            mapping = scale._as_mapping(inputs)
-            held = [
-                rank
-                for rank, band in enumerate(scale.bands)
-                if any(c.evaluate(mapping) is True for c in band.conditions)
-            ]
-        except (EvaluationError, TypeError):
-            continue
-        tried += 1
-        if not held:
-            continue
-        if scale.policy == "exclusive":
-            if len(held) == 1:
-                reached.add(held[0])
-        elif scale.policy == "lowest":
-            reached.add(held[-1])
-        else:
-            reached.add(held[0])
-    if not tried:
-        return []
-    notes = []
-    why = {
-        "lowest": "whenever its conditions hold, a lower grade's conditions hold too, "
-        "and the lowest grade wins (就低不就高)",
-        "first": "whenever its conditions hold, an earlier grade's conditions hold too",
-        "highest": "whenever its conditions hold, a better grade's conditions hold too",
-        "exclusive": "its conditions never hold alone",
-    }[scale.policy]
-    for rank, band in enumerate(scale.bands):
-        if rank not in reached:
-            notes.append(f"grade '{band.name}' can never be given: {why}")
-    return notes
