@@ -1,0 +1,521 @@
+"""The rule forms of a scheme, as data: steps that compute values and policies for exceptions.
+
+Steps are measure formulas (R3), :class:`Part` (a value graded by its own
+scale, R7/R8/R9), :class:`PeerRatio` (R13) and :class:`Rank` (R14, R21: the
+rank, or points by rank). Policies are :class:`Default` (R4),
+:class:`NotApplicable` (R5, R17), :class:`ZeroWhen` (R9), :class:`Adjust`
+(bonuses and deductions in the indicator's own units, R19) and :class:`Veto`
+(一票否决); :class:`GradeCap` and :class:`Quota` condition the overall grade
+(R22). ``_scheme`` puts them in indicators and schemes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from typing import Any, Final, Literal, TypeAlias
+
+import attrs
+
+from ._formula import Formula, normalize_name
+from ._frozen import FrozenDict
+from ._numbers import Number, as_fraction, exact, to_number
+from ._scale import GradeScale
+
+__all__ = [
+    "FREQUENCIES",
+    "Adjust",
+    "Default",
+    "Frequency",
+    "GradeCap",
+    "NotApplicable",
+    "Part",
+    "PeerRatio",
+    "Policy",
+    "Quota",
+    "Rank",
+    "Step",
+    "Veto",
+    "ZeroWhen",
+    "step_reads",
+    "step_target",
+]
+
+Frequency: TypeAlias = Literal["monthly", "bimonthly", "quarterly", "half-yearly", "yearly"]
+
+FREQUENCIES: Final[Mapping[str, Frequency]] = {
+    "月度": "monthly",
+    "双月": "bimonthly",
+    "季度": "quarterly",
+    "半年": "half-yearly",
+    "年度": "yearly",
+    "monthly": "monthly",
+    "bimonthly": "bimonthly",
+    "quarterly": "quarterly",
+    "half-yearly": "half-yearly",
+    "yearly": "yearly",
+}
+"""Reporting frequencies (报送频度), by their Chinese and English names."""
+
+
+def _name(value: object) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"a name must be text (got {value!r} of type {type(value).__name__})")
+    return normalize_name(value)
+
+
+def _label(value: object) -> str:
+    """A name shown to people: kept as published (full-width brackets and all), spaces tidied.
+
+    Matching (by ``Scheme.indicator``, ``NotApplicable.to``, a unit's 不适用 list)
+    uses the normalised form, so 「（」 and 「(」 still find each other.
+    """
+    if not isinstance(value, str):
+        raise TypeError(f"a name must be text (got {value!r} of type {type(value).__name__})")
+    return " ".join(value.split())
+
+
+def _optional_name(value: object) -> str | None:
+    return None if value is None else _name(value)
+
+
+def _condition(value: object) -> Formula:
+    if isinstance(value, Formula):
+        return value
+    if isinstance(value, str):
+        return Formula.parse_condition(value)
+    raise TypeError(f"a condition must be a Formula or text (got {value!r} of type {type(value).__name__})")
+
+
+def _optional_condition(value: object) -> Formula | None:
+    return None if value is None else _condition(value)
+
+
+def _assignment(value: object) -> Formula:
+    formula = Formula.parse(value) if isinstance(value, str) else value
+    if not isinstance(formula, Formula):
+        raise TypeError(f"a measure must be a Formula or text (got {value!r} of type {type(value).__name__})")
+    if formula.target is None:
+        raise ValueError(f"a measure must assign a name, as in 完成率=完成数/总数 (got '{formula.text}')")
+    return formula
+
+
+def _number(value: object) -> Number:
+    return to_number(value, name="weight")
+
+
+def _optional_number(value: object) -> Number | None:
+    return None if value is None else _number(value)
+
+
+def _optional_formula(value: object) -> Formula | None:
+    if value is None or isinstance(value, Formula):
+        return value
+    if isinstance(value, str):
+        return Formula.parse(value)
+    raise TypeError(
+        f"a score formula must be a Formula or text (got {value!r} of type {type(value).__name__})"
+    )
+
+
+# ---------------------------------------------------------------------------
+# Steps: how values are computed
+# ---------------------------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class Part:
+    """A value graded by a scale of its own; the step's value is the score.
+
+    Shenzhen 6 averages three rates, each with its own bands; Shenzhen 4's
+    年度改革任务完成情况 (优—6分 …) is a categorical part.
+
+    Attributes:
+        target: the name the score is stored under (网上申请得分).
+        scale: the part's grading rule.
+        of: the input or measure to grade; by default the scale's own variable
+            (categorical scales need it: the input holding the category).
+    """
+
+    target: str = attrs.field(converter=_name)
+    scale: GradeScale
+    of: str | None = attrs.field(default=None, converter=_optional_name)
+
+    @property
+    def reads(self) -> frozenset[str]:
+        """The names this step needs."""
+        if self.of is not None:
+            return frozenset({self.of})
+        return self.scale.variables
+
+
+@attrs.frozen(kw_only=True)
+class PeerRatio:
+    """A unit's ratio against the same ratio over its peers (R13).
+
+    ``target = (numerator/denominator of the unit) / (the same over all units)``.
+    With ``pooled`` (the default) the peers' figure is ``Σnumerator/Σdenominator``
+    — 同期本级所有部门人均公用经费支出数, the spending of all departments over
+    all their staff; otherwise it is the mean of the units' own ratios.
+
+    Attributes:
+        target: the name the ratio is stored under.
+        numerator, denominator: inputs or measures.
+        pooled: pool the peers' totals (True) or average their ratios.
+        within: ``all`` units evaluated together, or only those of the unit's
+            ``category``.
+    """
+
+    target: str = attrs.field(converter=_name)
+    numerator: str = attrs.field(converter=_name)
+    denominator: str = attrs.field(converter=_name)
+    pooled: bool = True
+    within: Literal["all", "category"] = "all"
+
+    @property
+    def reads(self) -> frozenset[str]:
+        """The names this step needs."""
+        return frozenset({self.numerator, self.denominator})
+
+
+def _rank_table(value: object, what: str) -> Mapping[int, Number]:
+    if value is None:
+        return FrozenDict()
+    if not isinstance(value, Mapping):
+        raise TypeError(f"'{what}' must map ranks to points (got {type(value).__name__})")
+    out: dict[int, Number] = {}
+    for key, points in value.items():
+        try:
+            place = int(str(key).strip())
+        except ValueError:
+            raise ValueError(f"'{what}' keys are ranks 1, 2, 3 … (got {key!r})") from None
+        if place < 1:
+            raise ValueError(f"'{what}' keys are ranks from 1 (got {key!r})")
+        out[place] = to_number(points, name=f"{what}[{key}]")
+    return FrozenDict(out)
+
+
+def _top_table(value: object) -> Mapping[int, Number]:
+    return _rank_table(value, "points")
+
+
+def _bottom_table(value: object) -> Mapping[int, Number]:
+    return _rank_table(value, "bottom_points")
+
+
+@attrs.frozen(kw_only=True)
+class Rank:
+    """A unit's rank among its peers by a value (R14, 名次评分): 1 is the best.
+
+    Ties share the best rank they span (1, 2, 2, 4).
+
+    With ``points`` (and/or ``bottom_points``) the step gives points by rank
+    instead of the rank itself (R21, 排名加减分): ``points={1: 3, 2: 2, 3: 1}``
+    is 第1名加3分…; ``bottom_points={1: -1}`` is 最后1名扣1分, counted from the
+    bottom with ties sharing that end's better place (two units tied last are
+    both 最后1名). A unit whose rank earns nothing gets 0.
+
+    Attributes:
+        target: the name the rank (or the points) is stored under.
+        of: the input or measure to rank by.
+        order: ``desc`` when larger is better, ``asc`` when smaller is.
+        within: ``all`` or ``category``.
+        points: points for the top ranks, ``{rank: points}``.
+        bottom_points: points for the bottom ranks, ``{place from the bottom: points}``.
+    """
+
+    target: str = attrs.field(converter=_name)
+    of: str = attrs.field(converter=_name)
+    order: Literal["desc", "asc"] = "desc"
+    within: Literal["all", "category"] = "all"
+    points: Mapping[int, Number] = attrs.field(factory=FrozenDict, converter=_top_table)
+    bottom_points: Mapping[int, Number] = attrs.field(factory=FrozenDict, converter=_bottom_table)
+
+    @property
+    def gives_points(self) -> bool:
+        """Whether the step gives points by rank rather than the rank."""
+        return bool(self.points or self.bottom_points)
+
+    @property
+    def reads(self) -> frozenset[str]:
+        """The names this step needs."""
+        return frozenset({self.of})
+
+
+Step: TypeAlias = Formula | Part | PeerRatio | Rank
+"""One way of computing a value: a measure formula, a graded part, a peer ratio or a rank."""
+
+
+def step_target(step: Step) -> str:
+    """The name a step defines."""
+    if isinstance(step, Formula):
+        assert step.target is not None
+        return normalize_name(step.target)
+    return step.target
+
+
+def step_reads(step: Step) -> frozenset[str]:
+    """The names a step reads."""
+    return step.variables if isinstance(step, Formula) else step.reads
+
+
+def _to_steps(value: object) -> tuple[Step, ...]:
+    if isinstance(value, str | Formula | Part | PeerRatio | Rank):
+        value = (value,)
+    if not isinstance(value, Iterable):
+        raise TypeError(f"'steps' must be a sequence (got {type(value).__name__})")
+    out: list[Step] = []
+    for item in value:
+        if isinstance(item, Part | PeerRatio | Rank):
+            out.append(item)
+        else:
+            out.append(_assignment(item))
+    return tuple(out)
+
+
+# ---------------------------------------------------------------------------
+# Policies
+# ---------------------------------------------------------------------------
+
+
+def _default_score(value: object) -> Any:
+    return value if isinstance(value, str) else to_number(value, name="score")
+
+
+@attrs.frozen(kw_only=True)
+class Default:
+    """No data → a default grade (R4): 默认为"良"区中值, 当期没有行政处罚案件的，默认为"优".
+
+    Fires when ``when`` holds on the unit's data, or — without ``when`` — when
+    the indicator cannot be computed because an input is missing or a
+    denominator is zero.
+
+    Attributes:
+        grade: the grade given; may be omitted when ``score`` is a number
+            (points schemes: 默认得满分), and the grade then follows the score.
+        score: ``midpoint`` (区中值, the default), ``top``, ``bottom``, or a
+            number in the indicator's own units (分 in points schemes).
+        when: the condition; ``None`` means "no data".
+        reason: the published wording, shown in explanations.
+        note: why the score is what it is when the published text does not
+            say (shown in explanations): e.g. the text says 默认为"优" but not
+            which score within 优.
+    """
+
+    grade: str | None = attrs.field(default=None, converter=_optional_name)
+    score: Literal["midpoint", "top", "bottom"] | Number = attrs.field(
+        default="midpoint", converter=_default_score
+    )
+    when: Formula | None = attrs.field(default=None, converter=_optional_condition)
+    reason: str = ""
+    note: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class NotApplicable:
+    """The indicator does not apply to a unit; its weight moves (R5, R17).
+
+    It does not apply when ``when`` holds on the unit's data, when the unit
+    lists the indicator in ``Unit.not_applicable``, or when the unit is not
+    in the indicator's ``applies_to``.
+
+    Attributes:
+        when: the condition (``无行政审批事项`` → ``行政审批事项数=0``), or ``None``.
+        to: the code or name of the indicator that receives the weight
+            (权重调整至公共服务白皮书); ``None`` spreads it over the applicable
+            siblings in proportion to their weights.
+        reason: the published wording.
+    """
+
+    when: Formula | None = attrs.field(default=None, converter=_optional_condition)
+    to: str | None = attrs.field(default=None, converter=_optional_name)
+    reason: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class ZeroWhen:
+    """A value scores 0 when a condition holds (R9).
+
+    Attributes:
+        when: the condition (``完整性异常条数>5``).
+        target: the step whose value becomes 0 (a part's score), or ``None``
+            for the indicator's score.
+        reason: the published wording.
+    """
+
+    when: Formula = attrs.field(converter=_condition)
+    target: str | None = attrs.field(default=None, converter=_optional_name)
+    reason: str = ""
+
+
+def _items(value: object) -> Mapping[str, Number]:
+    if value is None:
+        return FrozenDict()
+    if not isinstance(value, Mapping):
+        raise TypeError(f"'items' must map counted inputs to points per item (got {type(value).__name__})")
+    return FrozenDict({_name(k): to_number(v, name=f"items[{k}]") for k, v in value.items()})
+
+
+@attrs.frozen(kw_only=True)
+class Adjust:
+    """Points added or taken per counted item (加分 / 扣分), with a cap.
+
+    ``score += Σ count × points`` over the items; the adjustment as a whole is
+    limited to ``cap`` in size (最多扣3分, 加分合计最高5分). Points are in the
+    indicator's own units — 分 in a points scheme, as the rule prints them.
+    After every adjustment the score stays within 0 (扣完为止) and the
+    indicator's ``max_score`` (its full points unless the rule allows more).
+    A scheme-wide ``Adjust`` changes the unit's total instead.
+
+    Attributes:
+        per: the input or measure that counts the items (one kind of item).
+        points: points per item; negative for deductions.
+        items: several kinds of item adding up under one cap:
+            ``{"国家级表彰": 2, "省级表彰": 1}``. Give ``per``/``points`` or ``items``.
+        cap: the largest adjustment in size, or ``None``; at least 0.
+        reason: the published wording.
+
+    >>> Adjust(per="一般事故", points=-5).terms
+    (('一般事故', Decimal('-5')),)
+    """
+
+    per: str | None = attrs.field(default=None, converter=_optional_name)
+    points: Number | None = attrs.field(default=None, converter=_optional_number)
+    items: Mapping[str, Number] = attrs.field(factory=FrozenDict, converter=_items)
+    cap: Number | None = attrs.field(default=None, converter=_optional_number)
+    reason: str = ""
+
+    def __attrs_post_init__(self) -> None:
+        single = self.per is not None or self.points is not None
+        if single and (self.per is None or self.points is None):
+            raise ValueError("an adjustment needs both 'per' (what is counted) and 'points' (per item)")
+        if single == bool(self.items):
+            raise ValueError(
+                "give an adjustment either 'per' and 'points', or 'items' (not both, not neither)"
+            )
+        if self.cap is not None and self.cap < 0:
+            raise ValueError(
+                f"'cap' is a size and must be >= 0 (got cap={self.cap}); the sign comes from 'points'"
+            )
+
+    @property
+    def terms(self) -> tuple[tuple[str, Number], ...]:
+        """Each counted input with its points per item."""
+        if self.per is not None and self.points is not None:
+            return ((self.per, self.points),)
+        return tuple(self.items.items())
+
+    @property
+    def reads(self) -> frozenset[str]:
+        """The inputs it counts."""
+        return frozenset(name for name, _ in self.terms)
+
+
+@attrs.frozen(kw_only=True)
+class Veto:
+    """一票否决: one event sinks the unit.
+
+    Attributes:
+        when: the condition on the unit's data.
+        effect: ``zero`` sets the unit's total to 0 (弄虚作假的，总分计0分);
+            ``lowest_grade`` keeps the total but forces the lowest grade. Either
+            way the grade is the lowest and the unit ranks after every unit
+            that was not vetoed (排名列于未被否决的单位之后).
+        reason: the published wording.
+    """
+
+    when: Formula = attrs.field(converter=_condition)
+    effect: Literal["zero", "lowest_grade"] = "zero"
+    reason: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class GradeCap:
+    """A ceiling on the overall grade (等次最高为合格) when a condition holds.
+
+    The condition reads what overall grading reads (see ``Scheme``): 总分,
+    each group's 得分 and 得分率, each indicator's 得分/得分率/等次 as
+    ``指标<code>得分`` …, and the unit's data.
+
+    Attributes:
+        when: the condition (``min(业务工作得分率, 党建工作得分率)<60%``).
+        grade: the best grade the unit may then get.
+        reason: the published wording.
+    """
+
+    when: Formula = attrs.field(converter=_condition)
+    grade: str = attrs.field(converter=_name)
+    reason: str = ""
+
+
+def _share(value: object) -> Number | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        text = value.strip()
+        if text.endswith(("%", "％")):
+            return exact(as_fraction(to_number(Decimal(text.rstrip("%％")), name="share")) / 100)
+        return to_number(Decimal(text), name="share")
+    return to_number(value, name="share")
+
+
+def _optional_count(value: object) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"'count' must be a whole number (got {value!r})")
+    return value
+
+
+@attrs.frozen(kw_only=True)
+class Quota:
+    """A limit on how many units may get a grade (优秀等次不超过30%).
+
+    Applied after every unit is scored: the units holding ``grade`` keep it in
+    order of total (best first) up to the limit; the rest take ``overflow``.
+
+    Attributes:
+        grade: the limited grade.
+        share: the limit as a share of the units scored together (0.3 for
+            30%); or
+        count: the limit as a number of units.
+        rounding: how a share becomes a number of units: ``floor`` (向下取整,
+            the default), ``ceil`` or ``round`` (四舍五入).
+        ties: units tied on total at the limit's edge: ``exclude`` (the
+            default) gives them all the overflow grade, so the limit is never
+            exceeded; ``include`` lets them all keep the grade (the trail says
+            the quota was exceeded).
+        overflow: the grade the others take; by default the next grade down.
+        within: ``all`` units scored together, or each ``category`` apart.
+        reason: the published wording.
+    """
+
+    grade: str = attrs.field(converter=_name)
+    share: Number | None = attrs.field(default=None, converter=_share)
+    count: int | None = attrs.field(default=None, converter=_optional_count)
+    rounding: Literal["floor", "ceil", "round"] = "floor"
+    ties: Literal["exclude", "include"] = "exclude"
+    overflow: str | None = attrs.field(default=None, converter=_optional_name)
+    within: Literal["all", "category"] = "all"
+    reason: str = ""
+
+
+Policy: TypeAlias = Default | NotApplicable | ZeroWhen | Adjust | Veto
+"""A rule about exceptions: defaults, redistribution, zeroing, bonuses and deductions, vetoes."""
+
+_POLICY_TYPES: Final = (Default, NotApplicable, ZeroWhen, Adjust, Veto)
+
+
+def _to_policies(value: object) -> tuple[Policy, ...]:
+    if isinstance(value, _POLICY_TYPES):
+        value = (value,)
+    if not isinstance(value, Iterable):
+        raise TypeError(f"'policies' must be a sequence (got {type(value).__name__})")
+    items = tuple(value)
+    for item in items:
+        if not isinstance(item, _POLICY_TYPES):
+            raise TypeError(
+                f"a policy must be Default, NotApplicable, ZeroWhen, Adjust or Veto "
+                f"(got {item!r} of type {type(item).__name__})"
+            )
+    return items
