@@ -249,3 +249,15 @@ def test_round_scores_rounds_the_mean_of_periods():
     result = evaluate(scheme, [unit]).unit("甲")
     # (90 + 91) / 2 = 90.5 → 91 (四舍五入)
     assert result.indicators[0].score == 91 and result.total == 91
+
+
+def test_overall_names_of_indicators_are_checked_when_the_scheme_is_built():
+    """指标<code>… in a cap or band must name an indicator (with a did-you-mean) that has what is read."""
+    text = (HERE / "m07-group-conditions.toml").read_text(encoding="utf-8")
+    from perfrules import loads
+
+    with pytest.raises(SchemeError, match="'指标3得分率' names no indicator"):
+        loads(text.replace("min(业务工作得分率, 党建工作得分率)<60%", "指标3得分率<60%"))
+    with pytest.raises(SchemeError, match="has no grades"):
+        loads(text.replace("min(业务工作得分率, 党建工作得分率)<60%", "指标1等次>=3"))
+    assert loads(text.replace("min(业务工作得分率, 党建工作得分率)<60%", "指标2得分率<60%"))

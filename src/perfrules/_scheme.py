@@ -22,9 +22,10 @@ Steps are the rule forms that compute values: measure formulas (R3),
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 import attrs
 
@@ -672,8 +673,41 @@ class Scheme:
     def _score_bands(self) -> tuple[GradeBand, ...]:
         return tuple(GradeBand(name=name, conditions=["得分>=0"]) for name in self.scores or {})
 
+    def _check_overall_names(self) -> Iterator[Problem]:
+        """Names like 指标12等次 in overall conditions and caps must name an indicator that has them.
+
+        They are computed, not data, so a code that does not exist (a typo) or
+        the grade of an indicator that is never graded could only fail every
+        unit when scored; say so now.
+        """
+        conditions: list[tuple[str, Formula]] = [
+            (f"caps[{i}].when", cap.when) for i, cap in enumerate(self.caps)
+        ]
+        if self.overall is not None:
+            for i, band in enumerate(self.overall.bands):
+                conditions += [(f"overall.bands[{i}]", c) for c in band.conditions]
+        codes = {ind.code: ind for ind in self._leaves}
+        for path, condition in conditions:
+            for name in sorted(condition.variables):
+                match = _INDICATOR_NAME.fullmatch(name)
+                if match is None:
+                    continue
+                code, what = match.group(1), match.group(2)
+                ind = codes.get(code)
+                if ind is None:
+                    close = difflib.get_close_matches(code, list(codes), n=1)
+                    hint = f"; did you mean 指标{close[0]}{what}?" if close else ""
+                    yield Problem(path, f"'{name}' names no indicator (no code '{code}'){hint}")
+                elif what == "等次" and ind.scale is None and self._score_scale is None:
+                    yield Problem(
+                        path,
+                        f"'{name}': indicator {ind.label} has no grades (give the scheme 'scores', "
+                        "or read its 得分 or 得分率 instead)",
+                    )
+
     def _check_overall(self) -> Iterator[Problem]:
         """Caps and quotas name grades of the overall grading, which must exist for them."""
+        yield from self._check_overall_names()
         grades = list(self.grades)
         if (self.caps or self.quotas) and not grades:
             yield Problem("overall", "caps and quotas need an overall grading (give 'overall' or 'scores')")
@@ -739,6 +773,9 @@ class Scheme:
 
         for target in by_target:
             yield from visit(target, [])
+
+
+_INDICATOR_NAME: Final = re.compile(r"指标([0-9A-Za-z][0-9A-Za-z.\-]*?)(得分率|得分|等次)")
 
 
 def _choice(path: str, value: object, options: Sequence[str]) -> Iterator[Problem]:
