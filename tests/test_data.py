@@ -28,33 +28,14 @@ from perfrules import (
     units_from_json,
 )
 from perfrules._cli import main
+from test_files import GOOD
 
 openpyxl = pytest.importorskip("openpyxl")
 
 SCHEMES = Path(__file__).resolve().parent.parent / "src" / "perfrules" / "schemes"
 SAMPLES = sorted(SCHEMES.glob("*.csv"))
 
-SCHEME = loads(
-    """
-name = "示例"
-groups = [{ name = "甲组" }]
-
-[[indicators]]
-code = "1"
-name = "完成率"
-group = "甲组"
-weight = 60
-steps = ["完成率=完成数/总数"]
-scale = { rule = "优：完成率=100%；良：完成率<100%", domain = [0, 1] }
-
-[[indicators]]
-code = "2"
-name = "得分"
-group = "甲组"
-weight = 40
-score = "得分"
-"""
-)
+SCHEME = loads(GOOD)  # the small hand-written scheme of test_files
 HEADER = "单位,完成数,总数,得分"
 
 
