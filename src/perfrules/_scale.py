@@ -503,7 +503,7 @@ class GradeScale:
             else:
                 for i, ivs in enumerate(threshold.intervals):
                     for iv in ivs:
-                        if not iv.is_bounded:
+                        if not iv.is_bounded and self.bands[i].points is None:
                             problems.append(
                                 Problem(
                                     f"bands[{i}]",
@@ -790,7 +790,9 @@ class GradeScale:
                     rank=rank,
                     condition=cond,
                     matched=(band.name,),
-                    scoring=self._scoring,
+                    scoring="points"
+                    if band.points is not None and self._scoring == "interpolate"
+                    else self._scoring,
                     detail=f"{name}={_fmt(value)} lies in {band.name} {iv}; {detail}" if explain else "",
                     interval=iv,
                     position=position,
@@ -815,7 +817,9 @@ class GradeScale:
     ) -> tuple[Number | None, str, Number | None]:
         if self._scoring == "none":
             return None, "the scale gives grades only", None
-        if self._scoring == "points":
+        if self._scoring == "points" or (band.points is not None and self._scoring == "interpolate"):
+            # A band with fixed points scores them under interpolation too (an
+            # open-ended band such as 70%以下计0分 needs no scale of its own).
             assert band.points is not None
             return band.points, f"the grade gives {_fmt(band.points)} points", None
         lo, hi = self.score_interval(band.name)

@@ -633,7 +633,10 @@ class Scheme:
             yield Problem(path, f"indicator {ind.label} has both a scale and a score formula; keep one")
         if ind.scale is not None:
             for i, band in enumerate(ind.scale.bands):
-                if band.name not in (self.scores or {}) and band.score is None and band.points is None:
+                # The scale's own `scores`, when it was given some, count as much as the scheme's.
+                own = ind.scale.scores if dict(ind.scale.scores) != dict(DEFAULT_SCORES) else {}
+                known = {**(self.scores or {}), **own}
+                if band.name not in known and band.score is None and band.points is None:
                     yield Problem(f"{path}.scale.bands[{i}]", f"grade '{band.name}' has no score interval")
         if ind.value is not None and ind.scale is not None and len(ind.scale.variables) > 1:
             yield Problem(
