@@ -471,7 +471,7 @@ def _compile_call(node: Call) -> Fn:
         return lambda values: _abs(fn(values))
     if func in ("floor", "ceil", "trunc"):
         (fn,) = fns
-        rounder = {"floor": math.floor, "ceil": math.ceil, "trunc": math.trunc}[func]
+        rounder = math.floor if func == "floor" else math.ceil if func == "ceil" else math.trunc
         return lambda values: Decimal(rounder(_frac(fn(values))))
     if func == "clamp":
         x, lo, hi = fns

@@ -356,6 +356,18 @@ def _items(value: object) -> Mapping[str, Number]:
     return FrozenDict({_name(k): to_number(v, name=f"items[{k}]") for k, v in value.items()})
 
 
+def _cap(value: object) -> Number | Formula | None:
+    """A cap: a number (最多扣3分), or a formula giving one (奖励分上限 by the tier a target falls in)."""
+    if value is None or isinstance(value, Formula):
+        return value
+    if isinstance(value, str):
+        try:
+            return to_number(Decimal(value.strip()), name="cap")
+        except ArithmeticError:
+            return Formula.parse(value)
+    return to_number(value, name="cap")
+
+
 @attrs.frozen(kw_only=True)
 class Adjust:
     """Points added or taken per counted item (加分 / 扣分), with a cap.
@@ -372,7 +384,9 @@ class Adjust:
         points: points per item; negative for deductions.
         items: several kinds of item adding up under one cap:
             ``{"国家级表彰": 2, "省级表彰": 1}``. Give ``per``/``points`` or ``items``.
-        cap: the largest adjustment in size, or ``None``; at least 0.
+        cap: the largest adjustment in size, or ``None``; at least 0. A
+            formula (``if(目标档次=1, 3, 2)``, ``分值×20%``) is worked out on
+            the unit's values, the indicator's steps and ``分值``.
         reason: the published wording.
 
     >>> Adjust(per="一般事故", points=-5).terms
@@ -382,7 +396,7 @@ class Adjust:
     per: str | None = attrs.field(default=None, converter=_optional_name)
     points: Number | None = attrs.field(default=None, converter=_optional_number)
     items: Mapping[str, Number] = attrs.field(factory=FrozenDict, converter=_items)
-    cap: Number | None = attrs.field(default=None, converter=_optional_number)
+    cap: Number | Formula | None = attrs.field(default=None, converter=_cap)
     reason: str = ""
 
     def __attrs_post_init__(self) -> None:
@@ -393,7 +407,11 @@ class Adjust:
             raise ValueError(
                 "give an adjustment either 'per' and 'points', or 'items' (not both, not neither)"
             )
-        if self.cap is not None and self.cap < 0:
+        if isinstance(self.cap, Formula) and self.cap.is_condition:
+            raise ValueError(
+                f"'cap' must be a number or a formula giving one (got the condition '{self.cap.text}')"
+            )
+        if self.cap is not None and not isinstance(self.cap, Formula) and self.cap < 0:
             raise ValueError(
                 f"'cap' is a size and must be >= 0 (got cap={self.cap}); the sign comes from 'points'"
             )
@@ -407,8 +425,9 @@ class Adjust:
 
     @property
     def reads(self) -> frozenset[str]:
-        """The inputs it counts."""
-        return frozenset(name for name, _ in self.terms)
+        """The inputs it counts (and those its cap formula reads)."""
+        counted = frozenset(name for name, _ in self.terms)
+        return counted | self.cap.variables if isinstance(self.cap, Formula) else counted
 
 
 @attrs.frozen(kw_only=True)
