@@ -253,7 +253,7 @@ ADJUST: Final = ObjectSpec(
         Field("items", MapOf(Num(), key_doc="counted input"), "several kinds of item: `{ input = points }`"),
         Field(
             "cap",
-            AnyOf((Num(minimum=0), FormulaText())),
+            AnyOf((FormulaText(), Num(minimum=0))),
             "the largest adjustment in size (最多扣3分 → 3), or a formula giving it (`if(档次=1, 3, 2)`)",
         ),
         _REASON,
@@ -333,12 +333,12 @@ INDICATOR: Final = ObjectSpec(
         Field("policies", ListOf(POLICY), "defaults, redistribution, zeroing, adjustments, vetoes"),
         Field(
             "max_score",
-            AnyOf((Num(minimum=0), Const("none", "none"))),
+            AnyOf((Const("none", "none"), Num(minimum=0))),
             'the most it can earn when bonuses pass its full points; `"none"`: no upper limit',
         ),
         Field(
             "min_score",
-            AnyOf((Num(), Const("none", "none"))),
+            AnyOf((Const("none", "none"), Num())),
             'the least it can score (扣完为止 at 0); below 0 to let it go negative; `"none"`: no lower limit',
             default=0,
         ),
