@@ -211,3 +211,23 @@ def test_printed_bands_partition_the_range_and_boundaries_go_where_printed(case,
         k = next(i for i in range(len(ends) - 1) if value <= ends[i + 1])
         expected = names[owner[value]] if value in owner else names[k]
         assert scale.classify(Fraction(value)) == expected, (rule, value)
+
+
+def test_the_printed_bands_recipe_gives_the_hand_worked_scores():
+    """docs/examples/cookbook/printed-bands: each boundary scores as its printed band says."""
+    from pathlib import Path
+
+    from perfrules import load, load_units
+
+    base = Path(__file__).resolve().parent.parent / "docs" / "examples" / "cookbook" / "printed-bands"
+    scheme = load(base.with_suffix(".toml"))
+    result = evaluate(scheme, load_units(base.with_suffix(".csv"), scheme=scheme))
+    got = {r.unit: ([i.score for i in r.indicators], r.total, r.grade) for r in result.results}
+    assert got == {
+        "甲": ([Decimal(50), Decimal(50)], Decimal(100), "优秀"),  # 95%; −10% is inside ±10%（含）
+        "乙": ([Decimal(50), Decimal(30)], Decimal(80), "良好"),  # 90% is ≥90%; 10.5% is past ±10%; 80（含）
+        "丙": ([Decimal(40), Decimal(30)], Decimal(70), "合格"),  # 80%（含）; −20% is inside ±20%（含）
+        "丁": ([Decimal(20), Decimal(0)], Decimal(20), "不合格"),  # 70% goes to 70%（含）-80%; 25% > 20%
+        "戊": ([Decimal(40), Decimal(50)], Decimal(90), "优秀"),  # 89.9% < 90%; 0 deviation; 90（含）
+        "己": ([Decimal(0), Decimal(0)], Decimal(0), "不合格"),  # 65% < 70%; −20.1% is past ±20%
+    }
