@@ -531,8 +531,11 @@ class GradeScale:
         punctuation and line breaks anywhere. Several conditions joined by
         ``，或`` mean any of them. Plain phrases are understood too:
         ``没有X`` (X=0), ``X以上`` / ``X以下`` (≥X / ≤X, 包括本数), ``X-Y``
-        (X≤v≤Y) and measure words after numbers (``3宗``, ``5项``). Text from
-        ``说明`` on is ignored.
+        (X≤v≤Y) and measure words after numbers (``3宗``, ``5项``); 含 marks
+        (``90（含）-100``, ``85分以上95分以下（不含95分）``), ``=0``, ``20-30%``,
+        symmetric bands (``±30%（含）以内``), English bands (``90 or above``,
+        ``60 to below 90``, ``below 60``), entries as ``…为优秀`` and points by
+        condition (``≥90%，计5分；…``). Text from ``说明`` on is ignored.
 
         Args:
             text: the rule.
@@ -547,6 +550,8 @@ class GradeScale:
                 problem is listed.
 
         >>> GradeScale.parse("优—6分；良—4分；合格—2分；不合格—0分").grade("良").score
+        Decimal('4')
+        >>> GradeScale.parse("≥90%，计5分；80%（含）-90%，计4分；80%以下（不含），计0分").grade(Decimal("0.8")).score
         Decimal('4')
         """
         from ._phrases import parse_bands
