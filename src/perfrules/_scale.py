@@ -551,7 +551,8 @@ class GradeScale:
 
         >>> GradeScale.parse("优—6分；良—4分；合格—2分；不合格—0分").grade("良").score
         Decimal('4')
-        >>> GradeScale.parse("≥90%，计5分；80%（含）-90%，计4分；80%以下（不含），计0分").grade(Decimal("0.8")).score
+        >>> rule = "≥90%，计5分；80%（含）-90%，计4分；80%以下（不含），计0分"
+        >>> GradeScale.parse(rule).grade(Decimal("0.8")).score
         Decimal('4')
         """
         from ._phrases import parse_bands
