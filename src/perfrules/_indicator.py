@@ -557,6 +557,14 @@ class IndicatorPlan:
             return result
         key = (self.code, step.target, period)
         if key not in population:
+            if (
+                isinstance(step, Rank)
+                and step.when is not None
+                and (self.code, step.target + "·未排名", period) in population
+            ):
+                raise EvaluationError(
+                    f"'{step.target}': this unit is not ranked, as '{step.when.text}' does not hold for it"
+                )
             raise EvaluationError(f"'{step.target}' could not be computed for this unit against its peers")
         return population[key]
 

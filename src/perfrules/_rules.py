@@ -207,13 +207,23 @@ def _bottom_table(value: object) -> Mapping[int, Number]:
 class Rank:
     """A unit's rank among its peers by a value (R14, 名次评分): 1 is the best.
 
-    Ties share the best rank they span (1, 2, 2, 4).
+    Ties share the best rank they span (1, 2, 2, 4) unless ``ties`` says
+    otherwise: ``average`` gives tied units the mean of the places they span
+    (1, 2.5, 2.5, 4) and ``dense`` counts distinct values (1, 2, 2, 3).
 
     With ``points`` (and/or ``bottom_points``) the step gives points by rank
     instead of the rank itself (R21, 排名加减分): ``points={1: 3, 2: 2, 3: 1}``
     is 第1名加3分…; ``bottom_points={1: -1}`` is 最后1名扣1分, counted from the
     bottom with ties sharing that end's better place (two units tied last are
-    both 最后1名). A unit whose rank earns nothing gets 0.
+    both 最后1名). Under ``average`` tied units share the mean of the points of
+    the places they span. A unit whose rank earns nothing gets 0.
+
+    With ``when``, only units for which the condition holds are placed (增速
+    低于8%的不参与排名): the others get no rank (points steps give them 0). A
+    place such a unit would have held ``pass_down`` to the next units (the
+    default: they are ranked among the units that qualify), or — with
+    ``vacated = "lapse"`` — every unit keeps its place among all units and the
+    lost place's points are given to no one.
 
     Attributes:
         target: the name the rank (or the points) is stored under.
@@ -222,6 +232,13 @@ class Rank:
         within: ``all`` or ``category``.
         points: points for the top ranks, ``{rank: points}``.
         bottom_points: points for the bottom ranks, ``{place from the bottom: points}``.
+        ties: ``min`` (the default), ``average`` or ``dense``.
+        when: the condition a unit must meet to be placed, or ``None``.
+        vacated: ``pass_down`` (the default) or ``lapse``: what happens to the
+            place of a unit that does not meet ``when``.
+
+    >>> Rank(target="名次", of="增速", ties="average", when="增速>=8%").reads == {"增速"}
+    True
     """
 
     target: str = attrs.field(converter=_name)
@@ -230,6 +247,9 @@ class Rank:
     within: Literal["all", "category"] = "all"
     points: Mapping[int, Number] = attrs.field(factory=FrozenDict, converter=_top_table)
     bottom_points: Mapping[int, Number] = attrs.field(factory=FrozenDict, converter=_bottom_table)
+    ties: Literal["min", "average", "dense"] = "min"
+    when: Formula | None = attrs.field(default=None, converter=_optional_condition)
+    vacated: Literal["pass_down", "lapse"] = "pass_down"
 
     @property
     def gives_points(self) -> bool:
@@ -238,8 +258,8 @@ class Rank:
 
     @property
     def reads(self) -> frozenset[str]:
-        """The names this step needs."""
-        return frozenset({self.of})
+        """The names this step needs (the ranked value and what ``when`` reads)."""
+        return frozenset({self.of}) | (self.when.variables if self.when is not None else frozenset())
 
 
 Step: TypeAlias = Formula | Part | PeerRatio | Rank

@@ -639,6 +639,13 @@ class Scheme:
             if isinstance(step, Rank):
                 yield from _choice(f"{path}.steps[{k}].order", step.order, ("desc", "asc"))
                 yield from _choice(f"{path}.steps[{k}].within", step.within, ("all", "category"))
+                yield from _choice(f"{path}.steps[{k}].ties", step.ties, ("min", "average", "dense"))
+                yield from _choice(f"{path}.steps[{k}].vacated", step.vacated, ("pass_down", "lapse"))
+                if step.vacated != "pass_down" and step.when is None:
+                    yield Problem(
+                        f"{path}.steps[{k}].vacated",
+                        "only a rank with 'when' leaves places vacant: add the condition units must meet",
+                    )
             if isinstance(step, PeerRatio):
                 yield from _choice(f"{path}.steps[{k}].within", step.within, ("all", "category"))
                 if not isinstance(step.pooled, bool):
