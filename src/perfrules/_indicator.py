@@ -399,6 +399,11 @@ class IndicatorPlan:
                             ),
                             substituted=words(f"第{num(place)}名", f"place {num(place)}")
                             if place is not None
+                            else words(
+                                f"不参与排名（“{step.when.text}”不成立）",
+                                f"not placed ('{step.when.text}' does not hold)",
+                            )
+                            if step.when is not None
                             else "",
                             value=result,
                         )
