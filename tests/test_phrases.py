@@ -231,3 +231,14 @@ def test_the_printed_bands_recipe_gives_the_hand_worked_scores():
         "戊": ([Decimal(40), Decimal(50)], Decimal(90), "优秀"),  # 89.9% < 90%; 0 deviation; 90（含）
         "己": ([Decimal(0), Decimal(0)], Decimal(0), "不合格"),  # 65% < 70%; −20.1% is past ±20%
     }
+
+
+def test_english_points_by_condition():
+    """90 or above: 5 points; 60 to below 90: 3 points; below 60: 0 points."""
+    scale = GradeScale.parse("90 or above: 5 points; 60 to below 90: 3 points; below 60: 0 points")
+    assert [s for s in (scale.grade(Decimal(v)).score for v in ["90", "89.9", "60", "59.9"])] == [
+        Decimal(5),
+        Decimal(3),
+        Decimal(3),
+        Decimal(0),
+    ]
