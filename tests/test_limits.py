@@ -173,3 +173,13 @@ def test_validate_names_the_place_of_a_misused_limit(change, path, message):
         loads(text.replace(change, bad, 1))
     found = {p.path: p.message for p in info.value.problems}
     assert path in found and message in found[path], found
+
+
+@pytest.mark.parametrize("name", ["printed-bands", "open-limits", "rank-gated"])
+def test_the_new_recipes_round_trip_through_toml_and_json(name):
+    """Limits, formula caps, rank settings and printed rules are written back and read as the same scheme."""
+    from perfrules import dumps
+
+    scheme = load(ROOT / "docs" / "examples" / "cookbook" / f"{name}.toml")
+    assert loads(dumps(scheme)) == scheme
+    assert loads(dumps(scheme, format="json"), format="json") == scheme
