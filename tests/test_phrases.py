@@ -120,6 +120,14 @@ def test_formulas_still_go_to_the_formula_parser():
     """Conditions that are formulas keep the formula errors (with a caret) and meanings."""
     scale = GradeScale.parse("优：min(a,b)>=90；良：min(a,b)<90", scoring="none")
     assert scale.grade({"a": 95, "b": 91}).grade == "优"
+    # a name, a comparison, then 'and'/'or': formulas, not phrases left half read
+    joined = GradeScale.parse("优：a>=90 and b>=90；差：a<90 or b<90", scoring="none")
+    assert [c.expression for b in joined.bands for c in b.conditions] == [
+        "a >= 90 and b >= 90",
+        "a < 90 or b < 90",
+    ]
+    outer = GradeScale.parse("差：x<1 or x>3；优：1<=x<=3", scoring="none")
+    assert outer.classify(5) == "差" and outer.classify(2) == "优"
     with pytest.raises(SchemeError, match=r"\^"):
         GradeScale.parse("优：x>=$90；良：x<90")
 

@@ -345,13 +345,13 @@ def _formula_text(read: _Read) -> str:
     return " or ".join(parts)
 
 
-def _resolve_soft(reads: list[list[_Read | str]]) -> list[list[_Read | str]]:
+def _resolve_soft(reads: list[list[_Read | _Fallback]]) -> list[list[_Read | _Fallback]]:
     """An unmarked end opposite a 含 mark is out when another band has its value, else in.
 
     ``优秀：90（含）-100；良好：80（含）-90``: 90 belongs to 优秀 (marked), so
     良好 stops short of it; nothing else has 100, so 优秀 keeps it.
     """
-    out: list[list[_Read | str]] = []
+    out: list[list[_Read | _Fallback]] = []
     for i, band in enumerate(reads):
         others = [
             (r.subject, span)
@@ -361,7 +361,7 @@ def _resolve_soft(reads: list[list[_Read | str]]) -> list[list[_Read | str]]:
             if isinstance(r, _Read)
             for span in r.spans
         ]
-        fixed: list[_Read | str] = []
+        fixed: list[_Read | _Fallback] = []
         for read in band:
             if not isinstance(read, _Read):
                 fixed.append(read)
@@ -418,24 +418,30 @@ def _entries(normalized: str) -> list[tuple[str, str, Decimal | None]] | None:
     return found or None
 
 
-def _condition_text(piece: str, variable: str) -> _Read | str:
+def _condition_text(piece: str, variable: str) -> _Read | _Fallback:
     """A plain-language condition as band phrases, or as formula text for the formula parser."""
     try:
         return _phrase_spans(piece, variable)
     except _Unread as unread:
         if m := _NONE_OF.match(piece):
-            return f"「{m.group('name')}」=0"
-        if unread.progressed or re.search(r"以上|以下|以内|含\)|±|超过|不足|不满|低于|高于", piece):
-            return _Unreadable(piece, unread)
-        return _UNIT_AFTER_NUMBER.sub(r"\1", piece)
+            return _Fallback(f"「{m.group('name')}」=0", None)
+        phrase_like = unread.progressed or bool(_PHRASE_WORDS.search(piece))
+        return _Fallback(_UNIT_AFTER_NUMBER.sub(r"\1", piece), unread if phrase_like else None)
 
 
-class _Unreadable(str):
-    """A condition the phrase reader began to read and could not finish."""
+_PHRASE_WORDS: Final = re.compile(r"以上|以下|以内|含\)|±|超过|不足|不满|低于|高于")
 
-    unread: _Unread
 
-    def __new__(cls, text: str, unread: _Unread) -> _Unreadable:
+class _Fallback(str):
+    """Formula text for a condition the phrase reader could not read, and how far it got.
+
+    When the formula parser cannot read it either and the text looked like band
+    phrases, the error says what the phrase reader did not understand.
+    """
+
+    unread: _Unread | None
+
+    def __new__(cls, text: str, unread: _Unread | None) -> _Fallback:
         self = super().__new__(cls, text)
         self.unread = unread
         return self
@@ -479,7 +485,7 @@ def parse_bands(
     problems: list[Problem] = []
     known = list(names) if names is not None else None
     # First every condition is read, so that an unmarked end can look at the other bands.
-    read: list[list[_Read | str]] = []
+    read: list[list[_Read | _Fallback]] = []
     for _name, body, _ in entries:
         if not body or _POINTS.match(body):
             read.append([])
@@ -499,22 +505,22 @@ def parse_bands(
             continue
         conditions = []
         for j, item in enumerate(conditions_read):
-            if isinstance(item, _Unreadable):
-                unread = item.unread
+            formula_text = _formula_text(item) if isinstance(item, _Read) else str(item)
+            try:
+                condition = Formula.parse_condition(formula_text, names=known)
+            except DefinitionError as exc:
+                unread = item.unread if isinstance(item, _Fallback) else None
+                if unread is None:
+                    problems.append(Problem(f"{path}.conditions[{j}]", f"{exc}"))
+                    continue
                 where = f" after '{unread.done}'" if unread.done else ""
                 problems.append(
                     Problem(
                         f"{path}.conditions[{j}]",
-                        f"cannot read '{item}' as a band: '{unread.rest}'{where} is not understood"
-                        + (f": {unread.why}" if unread.why else f" ({_HINT})"),
+                        f"cannot read '{unread.done}{unread.rest}' as a band: '{unread.rest}'{where} "
+                        "is not understood" + (f": {unread.why}" if unread.why else f" ({_HINT})"),
                     )
                 )
-                continue
-            formula_text = _formula_text(item) if isinstance(item, _Read) else item
-            try:
-                condition = Formula.parse_condition(formula_text, names=known)
-            except DefinitionError as exc:
-                problems.append(Problem(f"{path}.conditions[{j}]", f"{exc}"))
                 continue
             conditions.append(condition)
             counting = item.counting if isinstance(item, _Read) else bool(_COUNT_AFTER_NUMBER.search(item))
