@@ -126,7 +126,7 @@ def test_formulas_still_go_to_the_formula_parser():
         "a >= 90 and b >= 90",
         "a < 90 or b < 90",
     ]
-    outer = GradeScale.parse("差：x<1 or x>3；优：1<=x<=3", scoring="none")
+    outer = GradeScale.parse("优：1<=x<=3；差：x<1 or x>3", scoring="none")
     assert outer.classify(5) == "差" and outer.classify(2) == "优"
     with pytest.raises(SchemeError, match=r"\^"):
         GradeScale.parse("优：x>=$90；良：x<90")
