@@ -88,6 +88,12 @@ def test_points_by_condition_without_grade_names():
     scores = [scale.grade(Decimal(v)).score for v in ["1.2", "0.9", "0.85", "0.8", "0.7", "0.6999"]]
     assert scores == [Decimal(5), Decimal(5), Decimal(4), Decimal(4), Decimal(2), Decimal(0)]
     assert scale.grade(Decimal("0.95")).grade == ">=90%"
+    # entries separated by commas, and 的得N分
+    commas = GradeScale.parse("≥90%计5分，80%（含）-90%计4分，80%以下(不含)计0分", domain=(0, None))
+    assert [b.points for b in commas.bands] == [Decimal(5), Decimal(4), Decimal(0)]
+    named = GradeScale.parse("完成率达到100%的得10分；完成率90%（含）-100%的得8分；完成率不足90%的得0分")
+    assert named.variable == "完成率"
+    assert [named.grade(Decimal(v)).score for v in ["1", "0.9", "0.8999"]] == [10, 8, 0]
 
 
 def test_english_band_text():

@@ -50,6 +50,8 @@ _POINTS_ENTRY: Final = re.compile(
     re.I,
 )
 
+_ENDS_WITH_POINTS: Final = re.compile(r"(?:计|得|记|给|为|^)\s*\d+(?:\.\d+)?\s*分$|\d\s*points?$", re.I)
+
 # R24: the phrases of published bands. 以上、以下、以内、满、届满 include the
 # number (包括本数); 不满、不足、超过、低于、高于 exclude it.
 _PREFIX_OPS: Final = {
@@ -406,9 +408,17 @@ def _entries(normalized: str) -> list[tuple[str, str, Decimal | None]] | None:
         segment = _squeeze(segment).strip(",")
         if not segment:
             continue
-        if m := _POINTS_ENTRY.match(segment):
-            cond = (m.group("cond") or m.group("econd")).strip(" ,")
-            found.append((cond, cond, Decimal(m.group("n") or m.group("en"))))
+        # Points by condition, one or several to a segment (≥90%，计5分，80%-90%，计4分).
+        scored: list[tuple[str, str, Decimal | None]] = []
+        held: list[str] = []
+        for part in segment.split(","):
+            held.append(part)
+            if _ENDS_WITH_POINTS.search(part) and (m := _POINTS_ENTRY.match(",".join(held).strip(" ,"))):
+                cond = (m.group("cond") or m.group("econd")).strip(" ,")
+                scored.append((cond, cond, Decimal(m.group("n") or m.group("en"))))
+                held = []
+        if scored and not any(p.strip() for p in held):
+            found.extend(scored)
             continue
         for piece in (p for p in segment.split(",") if p.strip()):
             m = _ENTRY.match(_squeeze(piece))
