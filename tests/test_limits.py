@@ -183,3 +183,35 @@ def test_the_new_recipes_round_trip_through_toml_and_json(name):
     scheme = load(ROOT / "docs" / "examples" / "cookbook" / f"{name}.toml")
     assert loads(dumps(scheme)) == scheme
     assert loads(dumps(scheme, format="json"), format="json") == scheme
+
+
+def test_a_scheme_wide_adjustment_may_have_a_formula_cap():
+    """奖励分 per award, capped at 3 for 一类 units and 2 for the others; the cap reads the unit's data."""
+    text = """
+format = "perfrules-scheme/1"
+name = "t"
+basis = "points"
+total = 10
+cap_total = false
+groups = [{ name = "g" }]
+[[indicators]]
+code = "1"
+name = "x"
+group = "g"
+weight = 10
+score = "得分"
+[[policies]]
+type = "adjust"
+per = "获奖数"
+points = 1
+cap = "if(类别代码=1, 3, 2)"
+reason = "奖励分"
+"""
+    units = [
+        Unit(name="甲", data={"得分": 8, "获奖数": 5, "类别代码": 1}),
+        Unit(name="乙", data={"得分": 8, "获奖数": 5, "类别代码": 2}),
+        Unit(name="丙", data={"得分": 8, "获奖数": 1, "类别代码": 2}),
+    ]
+    result = evaluate(loads(text), units)
+    assert [r.total for r in result.results] == [11, 10, 9]
+    assert any("if(类别代码=1, 3, 2)" in e.message for e in result.results[0].events)
