@@ -256,3 +256,18 @@ def test_english_points_by_condition():
         Decimal(3),
         Decimal(0),
     ]
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    cuts=st.lists(st.integers(1, 99), min_size=2, max_size=2, unique=True).map(sorted),
+    value=st.fractions(-2, 2),
+)
+def test_symmetric_bands_grade_a_deviation_and_its_opposite_alike(cuts, value):
+    """±a%(含)以内 / ±a%-±b%(含) / 超过±b%: x and −x get the same grade, and the 含 ends are in."""
+    a, b = cuts
+    scale = GradeScale.parse(f"优：±{a}%(含)以内；良：±{a}%-±{b}%(含)；差：超过±{b}%", scoring="none")
+    assert scale.classify(value) == scale.classify(-value)
+    size = abs(value)
+    expected = "优" if size <= Fraction(a, 100) else "良" if size <= Fraction(b, 100) else "差"
+    assert scale.classify(value) == expected
