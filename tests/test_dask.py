@@ -24,13 +24,14 @@ MECHANICS = Path(__file__).resolve().parent.parent / "docs" / "examples" / "mech
 def _cases() -> list[tuple[str, str]]:
     cases = [(name, "builtin") for name in schemes()]
     cases += [(path.stem, "mechanics") for path in sorted(MECHANICS.glob("*.toml"))]
+    cases += [(path.stem, "cookbook") for path in sorted((MECHANICS.parent / "cookbook").glob("*.toml"))]
     return cases
 
 
 def _load(name: str, kind: str):
     if kind == "builtin":
         return load(name), _builtin_file(name, ".csv"), sample_units(name)
-    path = MECHANICS / f"{name}.toml"
+    path = (MECHANICS if kind == "mechanics" else MECHANICS.parent / kind) / f"{name}.toml"
     scheme = load(path)
     csv = path.with_suffix(".csv")
     return scheme, csv.read_text(encoding="utf-8-sig"), load_units(csv, scheme=scheme)

@@ -667,3 +667,40 @@ def test_public_errors_share_one_root():
         obj = getattr(perfrules, name)
         if isinstance(obj, type) and issubclass(obj, BaseException):
             assert issubclass(obj, PerfrulesError), name
+
+
+# -- whole steps and the function reference ---------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("floor(2.5)", Decimal(2)),
+        ("floor(-2.5)", Decimal(-3)),
+        ("ceil(2.1)", Decimal(3)),
+        ("ceil(-2.5)", Decimal(-2)),
+        ("trunc(2.9)", Decimal(2)),
+        ("trunc(-2.9)", Decimal(-2)),
+        ("TRUNC(7)", Decimal(7)),
+        # 每超1个百分点加0.5分: 增长8.6% over a 目标 of 5% is 3 whole points → 1.5分
+        ("floor((8.6%-5%)/1%)*0.5", Decimal("1.5")),
+        # exact arithmetic: 0.3/0.1 is 3, not 2.9999…
+        ("floor(0.3/0.1)", Decimal(3)),
+        ("trunc((4.6%-5%)/0.1%)", Decimal(-4)),
+    ],
+)
+def test_whole_steps(text, expected):
+    """floor, ceil and trunc give whole numbers exactly, on both sides of 0."""
+    assert Formula.parse(text).evaluate({}) == expected
+
+
+def test_every_function_the_parser_knows_is_in_the_formula_reference():
+    """docs/reference/formula-language.md names each function and each Chinese alias."""
+    from pathlib import Path
+
+    page = (Path(__file__).resolve().parent.parent / "docs" / "reference" / "formula-language.md").read_text(
+        encoding="utf-8"
+    )
+    missing = [f for f in perfrules.FUNCTIONS if f"`{f}(" not in page]
+    missing += [a for a in perfrules.FUNCTION_ALIASES if f"`{a}`" not in page]
+    assert not missing, f"not in the formula reference: {missing}"

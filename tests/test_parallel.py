@@ -24,7 +24,7 @@ def _run(*argv: str) -> tuple[int, str, str]:
 def _batches():
     for name in schemes():
         yield name, load(name), sample_units(name)
-    for path in sorted(MECHANICS.glob("*.toml")):
+    for path in [*sorted(MECHANICS.glob("*.toml")), *sorted((MECHANICS.parent / "cookbook").glob("*.toml"))]:
         scheme = load(path)
         yield path.stem, scheme, load_units(path.with_suffix(".csv"), scheme=scheme)
 

@@ -18,6 +18,7 @@ BUILTIN = ROOT / "src" / "perfrules" / "schemes"
 CASES = [
     *((name, BUILTIN / f"{name.replace('-', '_')}.csv") for name in schemes()),
     *((str(p.with_suffix(".toml")), p) for p in sorted(MECHANICS.glob("m*.csv"))),
+    *((str(p.with_suffix(".toml")), p) for p in sorted((MECHANICS.parent / "cookbook").glob("*.csv"))),
 ]
 
 

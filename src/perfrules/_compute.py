@@ -469,9 +469,9 @@ def _compile_call(node: Call) -> Fn:
     if func == "abs":
         (fn,) = fns
         return lambda values: _abs(fn(values))
-    if func in ("floor", "ceil"):
+    if func in ("floor", "ceil", "trunc"):
         (fn,) = fns
-        rounder = math.floor if func == "floor" else math.ceil
+        rounder = math.floor if func == "floor" else math.ceil if func == "ceil" else math.trunc
         return lambda values: Decimal(rounder(_frac(fn(values))))
     if func == "clamp":
         x, lo, hi = fns

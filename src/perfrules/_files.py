@@ -202,7 +202,9 @@ def _indicator_to_mapping(ind: Indicator, group: str) -> dict[str, Any]:
     if ind.policies:
         out["policies"] = [_object_to_mapping(p) for p in ind.policies]
     if ind.max_score is not None:
-        out["max_score"] = _plain_number(ind.max_score)
+        out["max_score"] = "none" if ind.max_score == "none" else _plain_number(ind.max_score)
+    if ind.min_score != 0:
+        out["min_score"] = "none" if ind.min_score == "none" else _plain_number(ind.min_score)
     if ind.full is not None:
         out["full"] = _plain_number(ind.full)
     if ind.within != "all":
@@ -254,6 +256,8 @@ def scheme_to_mapping(scheme: Scheme) -> dict[str, Any]:
             out[key] = getattr(scheme, key)
     if not scheme.cap_total:
         out["cap_total"] = False
+    if not scheme.floor_total:
+        out["floor_total"] = False
     if scheme.normalize:
         out["normalize"] = True
     if scheme.stand_in:
@@ -439,7 +443,10 @@ def _build_scheme(r: Reader, top: dict[str, Any]) -> Scheme:
         defaults: dict[str, Any] = {
             "variable": "总分",
             "scoring": "none",
-            "domain": (0, full if top.get("cap_total", True) else None),
+            "domain": (
+                0 if top.get("floor_total", True) else None,
+                full if top.get("cap_total", True) else None,
+            ),
         }
         if "round_total" in top:
             defaults["precision"] = top["round_total"]

@@ -164,6 +164,8 @@ class IndicatorPlan:
         # period can be scored by the totals-only fast path (see _batch).
         self.lean = (
             self.direct
+            and ind.max_score != "none"
+            and ind.min_score == 0
             and ind.applies_to is None
             and not self.periodic
             and (self.scheme.score_scale is None or not self.points)
@@ -195,7 +197,18 @@ class IndicatorPlan:
         return as_fraction(self.full(category)) / as_fraction(self.scheme.full_score)
 
     def ceiling(self, category: str | None) -> Number:
-        return self.ind.max_score if self.ind.max_score is not None else self.full(category)
+        """The most the indicator can earn (its full points when it has no upper limit; see ``upper``)."""
+        limit = self.ind.max_score
+        return limit if limit is not None and limit != "none" else self.full(category)
+
+    def upper(self, category: str | None) -> Fraction | None:
+        """The upper limit of the score, or None when it has none (``max_score = "none"``)."""
+        return None if self.ind.max_score == "none" else as_fraction(self.ceiling(category))
+
+    def lower(self) -> Fraction | None:
+        """The lower limit of the score (0 unless ``min_score`` says otherwise), or None for none."""
+        limit = self.ind.min_score
+        return None if limit == "none" else as_fraction(limit)
 
     # -- data -------------------------------------------------------------
     def env(self, data: Mapping[str, object]) -> Mapping[str, object]:
@@ -386,6 +399,11 @@ class IndicatorPlan:
                             ),
                             substituted=words(f"第{num(place)}名", f"place {num(place)}")
                             if place is not None
+                            else words(
+                                f"不参与排名（“{step.when.text}”不成立）",
+                                f"not placed ('{step.when.text}' does not hold)",
+                            )
+                            if step.when is not None
                             else "",
                             value=result,
                         )
@@ -497,17 +515,20 @@ class IndicatorPlan:
 
     def _bound(self, scored: Scored, category: str | None, raw: Number) -> None:
         """Keep a formula's score within 0 and the indicator's ceiling, saying so when it bites."""
-        ceiling = self.ceiling(category)
-        if raw < 0 or raw > ceiling:
+        upper, lower = self.upper(category), self.lower()
+        value = as_fraction(raw)
+        if (lower is not None and value < lower) or (upper is not None and value > upper):
             words = self.words
-            capped = min(max(as_fraction(raw), Fraction(0)), as_fraction(ceiling))
+            capped = value if lower is None else max(value, lower)
+            capped = capped if upper is None else min(capped, upper)
             unit = words.points if self.points else ""
+            span = f"{'-∞' if lower is None else num(lower)}–{'∞' if upper is None else num(upper)}"
             scored.events.append(
                 PolicyEvent(
                     kind="capped",
                     message=words(
-                        f"得分 {num(raw)}{unit} 超出 0–{num(ceiling)}{unit}，按 {num(capped)}{unit} 计",
-                        f"score {num(raw)} is outside 0–{num(ceiling)}; {num(capped)} is used",
+                        f"得分 {num(raw)}{unit} 超出 {span}{unit}，按 {num(capped)}{unit} 计",
+                        f"score {num(raw)} is outside {span}; {num(capped)} is used",
                     ),
                 )
             )
@@ -541,6 +562,14 @@ class IndicatorPlan:
             return result
         key = (self.code, step.target, period)
         if key not in population:
+            if (
+                isinstance(step, Rank)
+                and step.when is not None
+                and (self.code, step.target + "·未排名", period) in population
+            ):
+                raise EvaluationError(
+                    f"'{step.target}': this unit is not ranked, as '{step.when.text}' does not hold for it"
+                )
             raise EvaluationError(f"'{step.target}' could not be computed for this unit against its peers")
         return population[key]
 
@@ -644,9 +673,9 @@ class IndicatorPlan:
             scored.events.append(_adjust_event(policy, change, parts, words, unit))
         if not changed:
             return self._round(scored)
-        ceiling = as_fraction(self.ceiling(category))
+        upper, lower = self.upper(category), self.lower()
         full_text = num(self.full(category))
-        if score <= 0 < before:
+        if lower == 0 and score <= 0 < before:
             # 扣完为止: deductions stop at zero, whether they reach it exactly or pass it.
             shown = f"调整后为 {num(score)}{unit}，" if score < 0 else ""
             scored.events.append(
@@ -659,16 +688,23 @@ class IndicatorPlan:
                 )
             )
             score = Fraction(0)
-        elif score < 0 or score > ceiling:
-            bound = Fraction(0) if score < 0 else ceiling
+        elif (lower is not None and score < lower) or (upper is not None and score > upper):
+            below = lower is not None and score < lower
+            bound = lower if below else upper
+            assert bound is not None
+            span = f"{'-∞' if lower is None else num(lower)}–{'∞' if upper is None else num(upper)}"
             scored.events.append(
                 PolicyEvent(
                     kind="capped",
                     message=words(
                         f"调整后为 {num(score)}{unit}，"
-                        + ("扣完为止" if score < 0 else f"以 {num(ceiling)}{unit} 为限")
+                        + (
+                            ("扣完为止" if lower == 0 else f"最低 {num(bound)}{unit}")
+                            if below
+                            else f"以 {num(bound)}{unit} 为限"
+                        )
                         + f"，得 {num(bound)}{unit}（满分 {full_text}{unit}）",
-                        f"after adjustments the score is {num(score)}; it stays within 0–{num(ceiling)}: "
+                        f"after adjustments the score is {num(score)}; it stays within {span}: "
                         f"{num(bound)} (full points {full_text})",
                     ),
                 )
@@ -736,12 +772,21 @@ def _adjustment(
                 f"{name} {num(count)} × {num(points)} = {num(change)}",
             )
         )
-    if policy.cap is not None and abs(total) > as_fraction(policy.cap):
-        total = as_fraction(policy.cap) if total > 0 else -as_fraction(policy.cap)
+    cap = policy.cap
+    if isinstance(cap, Formula) and parts:
+        found = cap.evaluate(scope)
+        if isinstance(found, bool) or as_fraction(found) < 0:
+            raise InvalidValueError(f"the cap '{cap.text}' of {where} gave {found!r}; a cap is a number >= 0")
+        cap = found
+    if cap is not None and not isinstance(cap, Formula) and abs(total) > as_fraction(cap):
+        total = as_fraction(cap) if total > 0 else -as_fraction(cap)
+        printed = policy.cap.text if isinstance(policy.cap, Formula) else ""
         parts.append(
             words(
-                f"{'加' if total > 0 else '扣'}分以 {num(policy.cap)}{unit} 为限",
-                f"capped at {num(policy.cap)}",
+                f"{'加' if total > 0 else '扣'}分以 {num(cap)}{unit}"
+                + (f"（{printed}）" if printed else "")
+                + " 为限",
+                f"capped at {num(cap)}" + (f" ({printed})" if printed else ""),
             )
         )
     return total, parts

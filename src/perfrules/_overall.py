@@ -144,7 +144,7 @@ def finish_total(
                 events.append(_adjust_event(policy, change, parts, words, unit_word))
     if zeroed:
         total = Fraction(0)
-    if total < 0:
+    if total < 0 and scheme.floor_total:
         events.append(
             PolicyEvent(
                 kind="capped",

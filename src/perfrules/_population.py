@@ -54,6 +54,8 @@ T = TypeVar("T")
 
 PLACE = "·名次"
 """Suffix of the key under which a points-by-rank step's place is kept (for explanations)."""
+UNPLACED = "·未排名"
+"""Suffix of the key that marks a unit a rank step's ``when`` leaves unplaced."""
 _FZERO = Fraction(0)
 
 
@@ -101,13 +103,21 @@ def observe(plans: Sequence[IndicatorPlan], units: Iterable[Unit]) -> list[Obser
             for step in plan.peer_steps:
                 reads = [step.numerator, step.denominator] if isinstance(step, PeerRatio) else [step.of]
                 kind = ("pooled" if step.pooled else "ratios") if isinstance(step, PeerRatio) else "rank"
-                for _, period, scope in _scopes(plan, one, reads):
+                gate = step.when if isinstance(step, Rank) else None
+                wanted = reads if gate is None else [*reads, *sorted(gate.variables - set(reads))]
+                for _, period, scope in _scopes(plan, one, wanted):
                     try:
                         got = [as_fraction(to_number(scope[name], name=name)) for name in reads]
+                        eligible = gate is None or gate.evaluate(scope) is True
                     except (PerfrulesError, KeyError):
                         continue
                     group = unit.category if step.within == "category" else None
-                    own: object = (got[0], got[1]) if kind != "rank" else got[0]
+                    # A rank's own part: (value, whether it takes a place, whether it may be placed).
+                    own: object = (
+                        (got[0], eligible or step.vacated == "lapse", eligible)
+                        if isinstance(step, Rank)
+                        else (got[0], got[1])
+                    )
                     out.append((unit.name, (kind, plan.code, step.target, period, group), own))
     return out
 
@@ -131,7 +141,8 @@ def summarize(observations: Iterable[Observation]) -> Summary:
             ratios = [a / b for a, b in pairs if b != 0]
             summary[slot] = (sum(ratios, _FZERO), len(ratios))
         else:
-            summary[slot] = tuple(sorted(cast("list[Fraction]", owns)))
+            ranked = cast("list[tuple[Fraction, bool, bool]]", owns)
+            summary[slot] = tuple(sorted(value for value, counted, _ in ranked if counted))
     return summary
 
 
@@ -183,6 +194,7 @@ def resolve(
         for peer_step in plan.peer_steps:
             steps[(plan.code, peer_step.target)] = peer_step
     shared: dict[Slot, Number | Fraction | None] = {}
+    distinct: dict[Slot, tuple[Fraction, ...]] = {}
     for name, slot, own in observations:
         kind, code, key, period, _ = slot
         step = steps[(code, key)]
@@ -199,11 +211,20 @@ def resolve(
         else:
             assert isinstance(step, Rank)
             ordered = cast("tuple[Fraction, ...]", summary[slot])
-            value, place = _rank_value(step, ordered, cast("Fraction", own))
+            mine, _, eligible = cast("tuple[Fraction, bool, bool]", own)
+            if not eligible:
+                # Not placed: no points; a plain rank has no value (the marker says why).
+                if step.gives_points:
+                    out[name][(code, key, period)] = Decimal(0)
+                out[name][(code, key + UNPLACED, period)] = Decimal(0)
+                continue
+            if step.ties == "dense" and slot not in distinct:
+                distinct[slot] = tuple(dict.fromkeys(ordered))
+            value, place = _rank_value(step, ordered, mine, distinct.get(slot, ()))
             out[name][(code, key, period)] = value
             if step.gives_points:
                 # The place the points were given for, for explanations.
-                out[name][(code, key + PLACE, period)] = Decimal(place)
+                out[name][(code, key + PLACE, period)] = exact(place)
     return out
 
 
@@ -235,16 +256,35 @@ def _shared(
     return None
 
 
-def _rank_value(step: Rank, ordered: Sequence[Fraction], value: Fraction) -> tuple[Number, int]:
-    """A unit's rank (or points by rank) among its peers' sorted values (its own included), and its place."""
+def _rank_value(
+    step: Rank, ordered: Sequence[Fraction], value: Fraction, distinct: Sequence[Fraction]
+) -> tuple[Number, Fraction]:
+    """A unit's rank (or points by rank) among its peers' sorted values (its own included), and its place.
+
+    Tied units span places ``first … first + tied − 1`` from the top (and
+    likewise from the bottom): ``min`` takes the first, ``average`` their mean
+    (and the mean of their points), ``dense`` the place among distinct values.
+    """
     n = len(ordered)
-    high = n - bisect.bisect_right(ordered, value) + 1  # 1 + how many are strictly larger
-    low = bisect.bisect_left(ordered, value) + 1  # 1 + how many are strictly smaller
-    better, worse = (high, low) if step.order == "desc" else (low, high)
+    left, right = bisect.bisect_left(ordered, value), bisect.bisect_right(ordered, value)
+    tied = right - left
+    if step.order == "desc":
+        first, bottom = n - right + 1, left + 1  # 1 + how many are strictly better / worse
+    else:
+        first, bottom = left + 1, n - right + 1
+    if step.ties == "dense":
+        higher = len(distinct) - bisect.bisect_right(distinct, value)
+        lower = bisect.bisect_left(distinct, value)
+        first, bottom = (higher + 1, lower + 1) if step.order == "desc" else (lower + 1, higher + 1)
+        tied = 1
+    elif step.ties == "min":
+        tied = 1
+    place = Fraction(first) + Fraction(tied - 1, 2)
     if not step.gives_points:
-        return Decimal(better), better
-    points = exact(as_fraction(step.points.get(better, 0)) + as_fraction(step.bottom_points.get(worse, 0)))
-    return points, better
+        return exact(place), place
+    top = sum((as_fraction(step.points.get(p, 0)) for p in range(first, first + tied)), _FZERO)
+    end = sum((as_fraction(step.bottom_points.get(p, 0)) for p in range(bottom, bottom + tied)), _FZERO)
+    return exact((top + end) / tied), place
 
 
 def _scopes(

@@ -207,13 +207,23 @@ def _bottom_table(value: object) -> Mapping[int, Number]:
 class Rank:
     """A unit's rank among its peers by a value (R14, 名次评分): 1 is the best.
 
-    Ties share the best rank they span (1, 2, 2, 4).
+    Ties share the best rank they span (1, 2, 2, 4) unless ``ties`` says
+    otherwise: ``average`` gives tied units the mean of the places they span
+    (1, 2.5, 2.5, 4) and ``dense`` counts distinct values (1, 2, 2, 3).
 
     With ``points`` (and/or ``bottom_points``) the step gives points by rank
     instead of the rank itself (R21, 排名加减分): ``points={1: 3, 2: 2, 3: 1}``
     is 第1名加3分…; ``bottom_points={1: -1}`` is 最后1名扣1分, counted from the
     bottom with ties sharing that end's better place (two units tied last are
-    both 最后1名). A unit whose rank earns nothing gets 0.
+    both 最后1名). Under ``average`` tied units share the mean of the points of
+    the places they span. A unit whose rank earns nothing gets 0.
+
+    With ``when``, only units for which the condition holds are placed (增速
+    低于8%的不参与排名): the others get no rank (points steps give them 0). A
+    place such a unit would have held ``pass_down`` to the next units (the
+    default: they are ranked among the units that qualify), or — with
+    ``vacated = "lapse"`` — every unit keeps its place among all units and the
+    lost place's points are given to no one.
 
     Attributes:
         target: the name the rank (or the points) is stored under.
@@ -222,6 +232,13 @@ class Rank:
         within: ``all`` or ``category``.
         points: points for the top ranks, ``{rank: points}``.
         bottom_points: points for the bottom ranks, ``{place from the bottom: points}``.
+        ties: ``min`` (the default), ``average`` or ``dense``.
+        when: the condition a unit must meet to be placed, or ``None``.
+        vacated: ``pass_down`` (the default) or ``lapse``: what happens to the
+            place of a unit that does not meet ``when``.
+
+    >>> Rank(target="名次", of="增速", ties="average", when="增速>=8%").reads == {"增速"}
+    True
     """
 
     target: str = attrs.field(converter=_name)
@@ -230,6 +247,9 @@ class Rank:
     within: Literal["all", "category"] = "all"
     points: Mapping[int, Number] = attrs.field(factory=FrozenDict, converter=_top_table)
     bottom_points: Mapping[int, Number] = attrs.field(factory=FrozenDict, converter=_bottom_table)
+    ties: Literal["min", "average", "dense"] = "min"
+    when: Formula | None = attrs.field(default=None, converter=_optional_condition)
+    vacated: Literal["pass_down", "lapse"] = "pass_down"
 
     @property
     def gives_points(self) -> bool:
@@ -238,8 +258,8 @@ class Rank:
 
     @property
     def reads(self) -> frozenset[str]:
-        """The names this step needs."""
-        return frozenset({self.of})
+        """The names this step needs (the ranked value and what ``when`` reads)."""
+        return frozenset({self.of}) | (self.when.variables if self.when is not None else frozenset())
 
 
 Step: TypeAlias = Formula | Part | PeerRatio | Rank
@@ -356,6 +376,18 @@ def _items(value: object) -> Mapping[str, Number]:
     return FrozenDict({_name(k): to_number(v, name=f"items[{k}]") for k, v in value.items()})
 
 
+def _cap(value: object) -> Number | Formula | None:
+    """A cap: a number (最多扣3分), or a formula giving one (奖励分上限 by the tier a target falls in)."""
+    if value is None or isinstance(value, Formula):
+        return value
+    if isinstance(value, str):
+        try:
+            return to_number(Decimal(value.strip()), name="cap")
+        except ArithmeticError:
+            return Formula.parse(value)
+    return to_number(value, name="cap")
+
+
 @attrs.frozen(kw_only=True)
 class Adjust:
     """Points added or taken per counted item (加分 / 扣分), with a cap.
@@ -372,7 +404,9 @@ class Adjust:
         points: points per item; negative for deductions.
         items: several kinds of item adding up under one cap:
             ``{"国家级表彰": 2, "省级表彰": 1}``. Give ``per``/``points`` or ``items``.
-        cap: the largest adjustment in size, or ``None``; at least 0.
+        cap: the largest adjustment in size, or ``None``; at least 0. A
+            formula (``if(目标档次=1, 3, 2)``, ``分值×20%``) is worked out on
+            the unit's values, the indicator's steps and ``分值``.
         reason: the published wording.
 
     >>> Adjust(per="一般事故", points=-5).terms
@@ -382,7 +416,7 @@ class Adjust:
     per: str | None = attrs.field(default=None, converter=_optional_name)
     points: Number | None = attrs.field(default=None, converter=_optional_number)
     items: Mapping[str, Number] = attrs.field(factory=FrozenDict, converter=_items)
-    cap: Number | None = attrs.field(default=None, converter=_optional_number)
+    cap: Number | Formula | None = attrs.field(default=None, converter=_cap)
     reason: str = ""
 
     def __attrs_post_init__(self) -> None:
@@ -393,7 +427,11 @@ class Adjust:
             raise ValueError(
                 "give an adjustment either 'per' and 'points', or 'items' (not both, not neither)"
             )
-        if self.cap is not None and self.cap < 0:
+        if isinstance(self.cap, Formula) and self.cap.is_condition:
+            raise ValueError(
+                f"'cap' must be a number or a formula giving one (got the condition '{self.cap.text}')"
+            )
+        if self.cap is not None and not isinstance(self.cap, Formula) and self.cap < 0:
             raise ValueError(
                 f"'cap' is a size and must be >= 0 (got cap={self.cap}); the sign comes from 'points'"
             )
@@ -407,8 +445,9 @@ class Adjust:
 
     @property
     def reads(self) -> frozenset[str]:
-        """The inputs it counts."""
-        return frozenset(name for name, _ in self.terms)
+        """The inputs it counts (and those its cap formula reads)."""
+        counted = frozenset(name for name, _ in self.terms)
+        return counted | self.cap.variables if isinstance(self.cap, Formula) else counted
 
 
 @attrs.frozen(kw_only=True)

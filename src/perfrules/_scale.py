@@ -503,7 +503,7 @@ class GradeScale:
             else:
                 for i, ivs in enumerate(threshold.intervals):
                     for iv in ivs:
-                        if not iv.is_bounded:
+                        if not iv.is_bounded and self.bands[i].points is None:
                             problems.append(
                                 Problem(
                                     f"bands[{i}]",
@@ -531,8 +531,11 @@ class GradeScale:
         punctuation and line breaks anywhere. Several conditions joined by
         ``，或`` mean any of them. Plain phrases are understood too:
         ``没有X`` (X=0), ``X以上`` / ``X以下`` (≥X / ≤X, 包括本数), ``X-Y``
-        (X≤v≤Y) and measure words after numbers (``3宗``, ``5项``). Text from
-        ``说明`` on is ignored.
+        (X≤v≤Y) and measure words after numbers (``3宗``, ``5项``); 含 marks
+        (``90（含）-100``, ``85分以上95分以下（不含95分）``), ``=0``, ``20-30%``,
+        symmetric bands (``±30%（含）以内``), English bands (``90 or above``,
+        ``60 to below 90``, ``below 60``), entries as ``…为优秀`` and points by
+        condition (``≥90%，计5分；…``). Text from ``说明`` on is ignored.
 
         Args:
             text: the rule.
@@ -547,6 +550,9 @@ class GradeScale:
                 problem is listed.
 
         >>> GradeScale.parse("优—6分；良—4分；合格—2分；不合格—0分").grade("良").score
+        Decimal('4')
+        >>> rule = "≥90%，计5分；80%（含）-90%，计4分；80%以下（不含），计0分"
+        >>> GradeScale.parse(rule).grade(Decimal("0.8")).score
         Decimal('4')
         """
         from ._phrases import parse_bands
@@ -790,7 +796,9 @@ class GradeScale:
                     rank=rank,
                     condition=cond,
                     matched=(band.name,),
-                    scoring=self._scoring,
+                    scoring="points"
+                    if band.points is not None and self._scoring == "interpolate"
+                    else self._scoring,
                     detail=f"{name}={_fmt(value)} lies in {band.name} {iv}; {detail}" if explain else "",
                     interval=iv,
                     position=position,
@@ -815,7 +823,9 @@ class GradeScale:
     ) -> tuple[Number | None, str, Number | None]:
         if self._scoring == "none":
             return None, "the scale gives grades only", None
-        if self._scoring == "points":
+        if self._scoring == "points" or (band.points is not None and self._scoring == "interpolate"):
+            # A band with fixed points scores them under interpolation too (an
+            # open-ended band such as 70%以下计0分 needs no scale of its own).
             assert band.points is not None
             return band.points, f"the grade gives {_fmt(band.points)} points", None
         lo, hi = self.score_interval(band.name)

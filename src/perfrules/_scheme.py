@@ -127,6 +127,20 @@ def _inputs(value: object) -> Mapping[str, str]:
     return FrozenDict({_name(k): _name(v) for k, v in value.items()})
 
 
+def _limit(value: object) -> Number | Literal["none"] | None:
+    if value is None:
+        return None
+    if value == "none":
+        return "none"
+    return to_number(value, name="max_score")
+
+
+def _lower_limit(value: object) -> Number | Literal["none"]:
+    if value == "none":
+        return "none"
+    return to_number(value, name="min_score")
+
+
 @attrs.frozen(kw_only=True)
 class Indicator:
     """A leaf of the scheme (三级指标): data, rules, weight and policies.
@@ -158,7 +172,11 @@ class Indicator:
             weight in a points scheme, ``full_score`` in a percent scheme.
         max_score: the most the indicator can earn, in its own units (分 in a
             points scheme), when its rule lets it pass its full points (超额完成
-            的…最多加2分 → 12 for a 10-point indicator); ``None`` means its full points.
+            的…最多加2分 → 12 for a 10-point indicator); ``None`` means its full points;
+            ``"none"`` means no upper limit (an unclamped 功效系数 or 前沿距离 score).
+        min_score: the least it can score, in its own units: 0 by default (扣完为止);
+            a negative number lets deductions pass 0 down to it; ``"none"`` means
+            no lower limit (the score may go below 0).
         within: whose values the population functions in its formulas
             (``max_of`` …) take: ``all`` units scored together, or the unit's ``category``.
         stand_in: non-empty when the indicator's rule is not in the published
@@ -183,7 +201,8 @@ class Indicator:
     weights: Mapping[str, Number] = attrs.field(factory=FrozenDict, converter=_weights)
     applies_to: frozenset[str] | None = attrs.field(default=None, converter=_units)
     policies: tuple[Policy, ...] = attrs.field(default=(), converter=_to_policies)
-    max_score: Number | None = attrs.field(default=None, converter=_optional_number)
+    max_score: Number | Literal["none"] | None = attrs.field(default=None, converter=_limit)
+    min_score: Number | Literal["none"] = attrs.field(default=Decimal(0), converter=_lower_limit)
     within: Literal["all", "category"] = "all"
     stand_in: str = ""
     full: Number | None = attrs.field(default=None, converter=_optional_number)
@@ -364,6 +383,8 @@ class Scheme:
         round_scores: round each indicator's score likewise before it is added.
         cap_total: keep the total within full marks (the default; the trail
             says when it caps); ``False`` lets bonuses lift it above (总分可超过100分).
+        floor_total: keep the total at 0 or above (the default); ``False`` lets
+            deductions and unclamped scores take it below 0 (总分可为负).
         normalize: 折算 — the total is what the applicable indicators earned
             over the points they could earn, times ``total``, instead of moving
             the weight of indicators that do not apply.
@@ -390,6 +411,7 @@ class Scheme:
     round_total: int | None = attrs.field(default=None, converter=_places)
     round_scores: int | None = attrs.field(default=None, converter=_places)
     cap_total: bool = attrs.field(default=True, converter=_flag)
+    floor_total: bool = attrs.field(default=True, converter=_flag)
     normalize: bool = attrs.field(default=False, converter=_flag)
     language: Literal["zh", "en"] = "zh"
     year: str = ""
@@ -413,7 +435,12 @@ class Scheme:
         object.__setattr__(self, "_score_scale", score_scale)
         overall = self.overall
         if overall is None and self.scores is not None:
-            overall = _score_scale(self.scores, self.total, "总分")
+            overall = _score_scale(
+                self.scores,
+                self.total,
+                "总分",
+                domain=(Decimal(0) if self.floor_total else None, self.total if self.cap_total else None),
+            )
         object.__setattr__(self, "_overall_scale", overall)
         later = list(self._check_overall())
         if later:
@@ -612,13 +639,25 @@ class Scheme:
             if isinstance(step, Rank):
                 yield from _choice(f"{path}.steps[{k}].order", step.order, ("desc", "asc"))
                 yield from _choice(f"{path}.steps[{k}].within", step.within, ("all", "category"))
+                yield from _choice(f"{path}.steps[{k}].ties", step.ties, ("min", "average", "dense"))
+                yield from _choice(f"{path}.steps[{k}].vacated", step.vacated, ("pass_down", "lapse"))
+                if step.vacated != "pass_down" and step.when is None:
+                    yield Problem(
+                        f"{path}.steps[{k}].vacated",
+                        "only a rank with 'when' leaves places vacant: add the condition units must meet",
+                    )
             if isinstance(step, PeerRatio):
                 yield from _choice(f"{path}.steps[{k}].within", step.within, ("all", "category"))
                 if not isinstance(step.pooled, bool):
                     yield Problem(f"{path}.steps[{k}].pooled", f"must be true or false (got {step.pooled!r})")
         yield from _choice(f"{path}.within", ind.within, ("all", "category"))
-        if ind.max_score is not None and ind.max_score < 0:
+        if isinstance(ind.max_score, Decimal | int) and ind.max_score < 0:
             yield Problem(f"{path}.max_score", f"must be >= 0 (got {_show(ind.max_score)})")
+        if ind.min_score != "none" and ind.max_score not in (None, "none") and ind.min_score > ind.max_score:  # type: ignore[operator]
+            yield Problem(
+                f"{path}.min_score",
+                f"is above max_score ({_show(ind.min_score)} > {_show(ind.max_score)})",  # type: ignore[arg-type]
+            )
         if ind.full is not None and ind.full <= 0:
             yield Problem(f"{path}.full", f"must be more than 0 (got {_show(ind.full)})")
         if ind.scale is not None and ind.scale.effective_scoring == "none":
@@ -633,7 +672,10 @@ class Scheme:
             yield Problem(path, f"indicator {ind.label} has both a scale and a score formula; keep one")
         if ind.scale is not None:
             for i, band in enumerate(ind.scale.bands):
-                if band.name not in (self.scores or {}) and band.score is None and band.points is None:
+                # The scale's own `scores`, when it was given some, count as much as the scheme's.
+                own = ind.scale.scores if dict(ind.scale.scores) != dict(DEFAULT_SCORES) else {}
+                known = {**(self.scores or {}), **own}
+                if band.name not in known and band.score is None and band.points is None:
                     yield Problem(f"{path}.scale.bands[{i}]", f"grade '{band.name}' has no score interval")
         if ind.value is not None and ind.scale is not None and len(ind.scale.variables) > 1:
             yield Problem(
@@ -860,7 +902,11 @@ def _show(value: Number | int) -> str:
 
 
 def _score_scale(
-    scores: Mapping[str, tuple[Number, Number]], full: Number, variable: str = "得分"
+    scores: Mapping[str, tuple[Number, Number]],
+    full: Number,
+    variable: str = "得分",
+    *,
+    domain: tuple[Number | None, Number | None] | None = None,
 ) -> GradeScale:
     """A threshold scale over 0..full from the grades' score intervals (scaled to full)."""
     ordered = sorted(scores.items(), key=lambda kv: as_fraction(kv[1][0]), reverse=True)
@@ -875,7 +921,7 @@ def _score_scale(
             prev_low = _show(as_fraction(ordered[i - 1][1][0]) * factor)
             text = f"{low}<={q}<{prev_low}" if i < len(ordered) - 1 else f"{q}<{prev_low}"
         bands.append(GradeBand(name=name, conditions=[text], score=(lo, _hi)))
-    return GradeScale(bands=bands, scoring="midpoint", domain=(0, full))
+    return GradeScale(bands=bands, scoring="midpoint", domain=domain or (Decimal(0), full))
 
 
 def group_paths(scheme: Scheme) -> Sequence[tuple[Group, tuple[Indicator, ...]]]:

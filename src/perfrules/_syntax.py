@@ -347,6 +347,7 @@ FUNCTIONS: Final[Mapping[str, tuple[int, int | None, str, str]]] = {
     "clamp": (3, 3, _NUM, _NUM),
     "floor": (1, 1, _NUM, _NUM),
     "ceil": (1, 1, _NUM, _NUM),
+    "trunc": (1, 1, _NUM, _NUM),
     "if": (3, 3, _ANY, _ANY),
     # Population functions: a value over every unit scored together (R20).
     "max_of": (1, 1, _NUM, _NUM),
