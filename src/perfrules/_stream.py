@@ -15,11 +15,11 @@ from decimal import Decimal
 from pathlib import Path
 
 from ._batch import UnitOutcome, finish_batch, score_unit, score_unit_lean
-from ._data import RowGroup, stream_groups, stream_units, unit_of
+from ._data import RowGroup, stream_groups, unit_of
 from ._errors import Problem
 from ._numbers import Number, round_half_up, tidy_decimal
 from ._plan import Plan, plan_of
-from ._population import Observation, population_values
+from ._population import Observation
 from ._scheme import Scheme
 from ._tables import RawCell, Row
 from ._unit import PolicyEvent, Unit, UnitError
@@ -150,37 +150,30 @@ def score_file(
     plan = plan_of(scheme)
     workers = job_count(jobs)
     population: dict[str, dict[tuple[str, str, str | None], Number]] = {}
-    if plan.has_population and workers == 1:
-        _, first_pass = stream_units(source, scheme=scheme, sheet=sheet, only=population_fields(plan))
-        population = population_values(plan.indicators, _with_category(first_pass, category))
-    elif plan.has_population:
-        population = _population_in_workers(scheme, source, sheet, category, workers, chunk_size)
+    if plan.has_population:
+        population = _population_pass(scheme, source, sheet, category, workers, chunk_size)
     reader, groups = stream_groups(source, scheme=scheme, sheet=sheet)
     notes = tuple(reader.file_notes)
     outcomes: list[UnitOutcome] = []
-
-    def chunks() -> Iterator[list[RowGroup]]:
-        chunk: list[RowGroup] = []
-        for group in groups:
-            chunk.append(group)
-            if len(chunk) >= chunk_size:
-                yield chunk
-                chunk = []
-        if chunk:
-            yield chunk
+    # Units whose rows were apart in the file come again, complete, at the end:
+    # their outcomes replace those of their first rows.
+    again: dict[str, UnitOutcome] = {}
 
     def part(chunk: list[RowGroup]) -> dict[str, Population]:
         return {g[0]: population.get(g[0], {}) for g in chunk} if population else {}
 
-    def done(scored: list[UnitOutcome]) -> None:
-        outcomes.extend(scored)
+    def done(scored: list[UnitOutcome], late: bool) -> None:
+        if late:
+            again.update((o.unit.name, o) for o in scored)
+        else:
+            outcomes.extend(scored)
         if progress is not None and scored:
             progress(len(outcomes), scored[-1].unit.name)
 
     if workers == 1:
-        for chunk in chunks():
+        for chunk, late in _chunks(groups, chunk_size):
             units = [_categorised(unit_of(reader, g), category) for g in chunk]
-            done(score_chunk_here(scheme, units, part(chunk)))
+            done(score_chunk_here(scheme, units, part(chunk)), late)
     else:
         import multiprocessing
         from collections import deque
@@ -192,19 +185,41 @@ def score_file(
             initializer=_start_worker,
             initargs=(scheme, tuple(reader.header), reader.origin, category),
         ) as pool:
-            waiting: deque[Future[list[Packed]]] = deque()
-            for chunk in chunks():
-                rows = [
-                    (name, [(r.number, r.cells, r.problem) for r in found], problem)
-                    for name, found, problem in chunk
-                ]
-                waiting.append(pool.submit(_work, rows, part(chunk)))
+            waiting: deque[tuple[Future[list[Packed]], bool]] = deque()
+            for chunk, late in _chunks(groups, chunk_size):
+                waiting.append((pool.submit(_work, _plain(chunk), part(chunk)), late))
                 while len(waiting) > 2 * workers:  # a bounded window: memory stays flat
-                    done([_unpack(p) for p in waiting.popleft().result()])
+                    future, was_late = waiting.popleft()
+                    done([_unpack(p) for p in future.result()], was_late)
             while waiting:
-                done([_unpack(p) for p in waiting.popleft().result()])
+                future, was_late = waiting.popleft()
+                done([_unpack(p) for p in future.result()], was_late)
+    if again:
+        outcomes = [again.get(o.unit.name, o) for o in outcomes]
     finish_batch(plan, outcomes)
     return StreamedRun(outcomes, notes)
+
+
+PlainGroup = tuple[str, list[tuple[int, tuple[RawCell, ...], str | None]], bool]
+
+
+def _plain(chunk: list[RowGroup]) -> list[PlainGroup]:
+    """Groups of rows as plain tuples: what crosses to a worker process, cheaply."""
+    return [(name, [(r.number, r.cells, r.problem) for r in rows], late) for name, rows, late in chunk]
+
+
+def _chunks(groups: Iterator[RowGroup], size: int) -> Iterator[tuple[list[RowGroup], bool]]:
+    """Groups in chunks of *size*, each chunk either all first-time groups or all groups that come again."""
+    chunk: list[RowGroup] = []
+    late = False
+    for group in groups:
+        if chunk and (len(chunk) >= size or group[2] != late):
+            yield chunk, late
+            chunk = []
+        late = group[2]
+        chunk.append(group)
+    if chunk:
+        yield chunk, late
 
 
 def population_fields(plan: Plan) -> frozenset[str]:
@@ -216,40 +231,58 @@ def population_fields(plan: Plan) -> frozenset[str]:
     return frozenset(fields)
 
 
-def _population_in_workers(
+def _population_pass(
     scheme: Scheme, source: str | Path, sheet: str | None, category: str | None, workers: int, size: int
 ) -> dict[str, dict[tuple[str, str, str | None], Number]]:
-    """The first pass over a file, its cells read in the workers; then one summary of all."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    """The first pass over a file: each unit's part in the population steps, then one summary of all.
 
-    from ._population import resolve, summarize
+    Only the columns the population steps read are read (in the workers
+    with *workers* > 1). A unit whose rows were apart comes again complete
+    at the end; what its first rows gave is let go.
+    """
+    from ._population import observe, resolve, summarize
 
     plan = plan_of(scheme)
     only = population_fields(plan)
     reader, groups = stream_groups(source, scheme=scheme, sheet=sheet, only=only)
     names: list[str] = []
-    observations: list[Observation] = []
+    first: list[Observation] = []
+    late: list[Observation] = []
+    again: set[str] = set()
 
-    def chunks() -> Iterator[list[RowGroup]]:
-        chunk: list[RowGroup] = []
-        for group in groups:
-            names.append(group[0])
-            chunk.append(group)
-            if len(chunk) >= size:
-                yield chunk
-                chunk = []
-        if chunk:
-            yield chunk
+    def take(chunk: list[str], is_late: bool, found: list[Observation]) -> None:
+        if is_late:
+            again.update(chunk)
+            late.extend(found)
+        else:
+            names.extend(chunk)
+            first.extend(found)
 
-    with ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=multiprocessing.get_context("spawn"),
-        initializer=_start_worker,
-        initargs=(scheme, tuple(reader.header), reader.origin, category, only),
-    ) as pool:
-        for found in pool.map(_observe, chunks()):
-            observations.extend(found)
+    if workers == 1:
+        for chunk, is_late in _chunks(groups, size):
+            units = [_categorised(unit_of(reader, g), category) for g in chunk]
+            take([g[0] for g in chunk], is_late, observe(plan.indicators, units))
+    else:
+        import multiprocessing
+        from collections import deque
+        from concurrent.futures import Future, ProcessPoolExecutor
+
+        with ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_start_worker,
+            initargs=(scheme, tuple(reader.header), reader.origin, category, only),
+        ) as pool:
+            waiting: deque[tuple[Future[list[Observation]], list[str], bool]] = deque()
+            for chunk, is_late in _chunks(groups, size):
+                waiting.append((pool.submit(_observe, _plain(chunk)), [g[0] for g in chunk], is_late))
+                while len(waiting) > 2 * workers:  # a bounded window: memory stays flat
+                    future, chunk_names, was_late = waiting.popleft()
+                    take(chunk_names, was_late, future.result())
+            while waiting:
+                future, chunk_names, was_late = waiting.popleft()
+                take(chunk_names, was_late, future.result())
+    observations = [o for o in first if o[0] not in again] + late if again else first
     return resolve(plan.indicators, summarize(observations), observations, names)
 
 
@@ -271,27 +304,24 @@ def _start_worker(
     _WORKER["category"] = category
 
 
-def _work(
-    chunk: list[tuple[str, list[tuple[int, tuple[RawCell, ...], str | None]], str | None]],
-    population: Mapping[str, Population],
-) -> list[Packed]:
+def _worker_units(chunk: list[PlainGroup]) -> list[Unit]:
     reader = _WORKER["reader"]
     category = _WORKER["category"]
     groups = [
-        (name, [Row(number=n, cells=c, problem=p) for n, c, p in rows], problem)
-        for name, rows, problem in chunk
+        (name, [Row(number=n, cells=c, problem=p) for n, c, p in rows], late) for name, rows, late in chunk
     ]
-    units = [_categorised(unit_of(reader, g), category) for g in groups]  # type: ignore[arg-type]
+    return [_categorised(unit_of(reader, g), category) for g in groups]  # type: ignore[arg-type]
+
+
+def _work(chunk: list[PlainGroup], population: Mapping[str, Population]) -> list[Packed]:
+    units = _worker_units(chunk)
     return [_pack(o) for o in score_chunk_here(_WORKER["scheme"], units, population)]  # type: ignore[arg-type]
 
 
-def _observe(chunk: list[RowGroup]) -> list[Observation]:
+def _observe(chunk: list[PlainGroup]) -> list[Observation]:
     from ._population import observe
 
-    reader = _WORKER["reader"]
-    category = _WORKER["category"]
-    units = [_categorised(unit_of(reader, g), category) for g in chunk]  # type: ignore[arg-type]
-    return observe(plan_of(_WORKER["scheme"]).indicators, units)  # type: ignore[arg-type]
+    return observe(plan_of(_WORKER["scheme"]).indicators, _worker_units(chunk))  # type: ignore[arg-type]
 
 
 def _categorised(unit: Unit, category: str | None) -> Unit:
@@ -313,16 +343,6 @@ def score_chunk_here(
         quick = score_unit_lean(plan, unit) if lean else None
         done.append(quick or score_unit(plan, unit, population.get(unit.name, {}), detail=False))
     return _compact(done)
-
-
-def _with_category(units: Iterator[Unit], category: str | None) -> Iterator[Unit]:
-    if category is None:
-        yield from units
-        return
-    import attrs
-
-    for unit in units:
-        yield unit if unit.category else attrs.evolve(unit, category=category)
 
 
 def _compact(outcomes: list[UnitOutcome]) -> list[UnitOutcome]:
