@@ -201,7 +201,7 @@ class _RowUnits:
         header = self.header
         cat_col, period_col, na_col = self.cat_col, self.period_col, self.na_col
         number = row.number
-        where = f"{self.origin} row {number}"
+        where = f"{self.origin} {self.row_name(number)}"
         entry.rows.append(number)
 
         def fail(field: str | None, message: str) -> None:
@@ -251,7 +251,7 @@ class _RowUnits:
             if isinstance(got, CellValue):
                 values[column] = got.value
                 if got.note is not None:
-                    entry.notes.append(Problem(f"row {number}, column '{column}'", got.note))
+                    entry.notes.append(Problem(f"{self.row_name(number)}, column '{column}'", got.note))
             elif isinstance(got, CellProblem):
                 fail(column, got.message)
         if period:
@@ -267,6 +267,14 @@ class _RowUnits:
                 fail(None, f"two rows without a period (rows {', '.join(map(str, entry.yearly_rows))})")
             entry.data.update(values)
 
+    def row_name(self, number: int) -> str:
+        """A row in messages: ``row 4`` (a data frame's reader names its index label instead)."""
+        return f"row {number}"
+
+    def rows_origin(self, numbers: Sequence[int]) -> str:
+        """Where a unit's rows are: ``data.csv rows 4, 5, 6``."""
+        return _rows_origin(self.origin, numbers)
+
     def build(self, name: str, entry: _Entry) -> Unit:
         return Unit(
             name=name,
@@ -274,7 +282,7 @@ class _RowUnits:
             data=entry.data,
             periods=entry.periods,
             not_applicable=entry.na,
-            origin=_rows_origin(self.origin, entry.rows),
+            origin=self.rows_origin(entry.rows),
             problems=entry.problems,
             notes=entry.notes,
         )
