@@ -94,7 +94,7 @@ def _cli(*argv: str) -> tuple[int, str]:
     return code, out.getvalue()
 
 
-def _paths(scheme_path: Path, data: Path, *, processes: bool = False) -> dict[str, Result]:
+def _paths(scheme_path: Path, data: Path, *, processes: bool = False, dask: bool = True) -> dict[str, Result]:
     """Each path's results; *processes* adds the paths that start worker processes (slower)."""
     scheme = load(scheme_path)
     units = load_units(data, scheme=scheme)
@@ -131,6 +131,8 @@ def _paths(scheme_path: Path, data: Path, *, processes: bool = False) -> dict[st
         found[f"score_file jobs={jobs} chunk_size=1"] = {
             o.unit.name: (cell_number(o.total), o.rank, tuple(str(e) for e in o.errors)) for o in run.outcomes
         }
+    if not dask:
+        return found
     try:
         import dask.dataframe as dd
         import pandas as pd
@@ -284,3 +286,15 @@ def test_a_unit_outside_the_categories_takes_no_part():
         ("乙", 15, 1),
         ("丙", None, None),
     ]
+
+
+def test_a_workbook_in_period_order_is_gathered_per_unit(scheme_path, tmp_path):
+    """The same in a workbook (read as a stream by `score`): each unit scored on both quarters."""
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for line in _period_order(DING_Q1, DING_Q1).splitlines():
+        sheet.append([int(c) if c.isdigit() else c for c in line.split(",")])
+    path = tmp_path / "data.xlsx"
+    book.save(path)
+    _expect(_agree(_paths(scheme_path, path, dask=False)), THREE, {"丁": "period 'Q1' is given twice"})
