@@ -60,6 +60,9 @@ HEAD = "单位,期间,招商引资额,支出,人数\n"
 Q1 = {"甲": "甲,Q1,100,30,10\n", "乙": "乙,Q1,50,20,10\n", "丙": "丙,Q1,200,10,10\n"}
 Q2 = {"甲": "甲,Q2,150,40,10\n", "乙": "乙,Q2,300,20,10\n", "丙": "丙,Q2,75,30,10\n"}
 
+# 丁's numbers would change everyone's: the largest 招商引资额, the most spending per head.
+DING_Q1, DING_Q2 = "丁,Q1,400,90,10\n", "丁,Q2,600,90,10\n"
+
 # Hand-worked, over 甲乙丙 alone.
 # Indicator 1, 10×x÷max(x) per quarter, averaged: Q1 max 200, Q2 max 300:
 #   甲 (5 + 5)/2 = 5; 乙 (2.5 + 10)/2 = 6.25; 丙 (10 + 2.5)/2 = 6.25.
@@ -196,9 +199,11 @@ def test_hand_worked_numbers_on_every_path(scheme_path, tmp_path):
 
 
 def test_rows_in_period_order_are_gathered_per_unit(scheme_path, tmp_path):
-    """All units' Q1 rows then all Q2 rows: each unit is scored on both quarters, on every path."""
-    found = _paths(scheme_path, _file(tmp_path, _period_order()), processes=True)
-    _expect(_agree(found), THREE, {})
+    """All units' Q1 rows then all Q2 rows: each unit is scored on both quarters, on every path
+    (in two processes too); 丁, whose Q1 cell cannot be read, takes no part."""
+    text = _period_order("丁,Q1,abc,90,10\n", DING_Q2)
+    found = _paths(scheme_path, _file(tmp_path, text), processes=True)
+    _expect(_agree(found), THREE, {"丁": "'abc' is not a number"})
 
 
 def test_rows_in_period_order_spill_to_disk(scheme_path, tmp_path, monkeypatch):
@@ -211,10 +216,6 @@ def test_rows_in_period_order_spill_to_disk(scheme_path, tmp_path, monkeypatch):
     run = score_file(scheme, data, chunk_size=2)
     assert {o.unit.name: (o.total, o.rank) for o in run.outcomes} == THREE
     assert [o.unit.name for o in run.outcomes] == ["甲", "乙", "丙"]  # the file's order, as load_units gives
-
-
-# 丁's numbers would change everyone's: the largest 招商引资额, the most spending per head.
-DING_Q1, DING_Q2 = "丁,Q1,400,90,10\n", "丁,Q2,600,90,10\n"
 
 
 @pytest.mark.parametrize("layout", [_block, _period_order])
@@ -263,7 +264,7 @@ def test_a_unit_with_an_unreadable_cell_takes_no_part(scheme_path, tmp_path, lay
     spending) enters the maximum or the pooled ratio: the others' totals are those without 丁."""
     data = _file(tmp_path, layout("丁,Q1,abc,90,10\n" + DING_Q2))
     _expect(
-        _agree(_paths(scheme_path, data, processes=layout is _period_order)),
+        _agree(_paths(scheme_path, data)),
         THREE,
         {"丁": "'abc' is not a number"},
     )
