@@ -299,3 +299,56 @@ def test_a_workbook_in_period_order_is_gathered_per_unit(scheme_path, tmp_path):
     path = tmp_path / "data.xlsx"
     book.save(path)
     _expect(_agree(_paths(scheme_path, path, dask=False)), THREE, {"丁": "period 'Q1' is given twice"})
+
+
+RANKED = """\
+format = "perfrules-scheme/1"
+name = "排名加减分示例"
+basis = "points"
+total = 110
+cap_total = false
+groups = [{ name = "考核指标" }]
+
+[[indicators]]
+code = "1"
+name = "基础工作"
+group = "考核指标"
+weight = 100
+max_score = 103
+score = "基础得分+排名加分"
+
+[[indicators.steps]]
+type = "rank"
+target = "排名加分"
+of = "GDP增速"
+order = "desc"
+points = { "1" = 3, "2" = 2, "3" = 1 }
+bottom_points = { "1" = -1 }
+
+[[indicators]]
+code = "2"
+name = "日常工作"
+group = "考核指标"
+weight = 10
+score = "日常得分"
+"""
+
+
+def test_an_unreadable_cell_outside_the_population_columns(tmp_path):
+    """乙's 日常得分 cannot be read, its GDP增速 can: 乙 is not scored and is not ranked among the others.
+
+    The streamed path's first pass reads only the columns of indicator 1 (the rank's), so it
+    finds 乙 readable there; the rule must hold anyway. m05's points: 1st +3, 2nd +2, 3rd +1,
+    last −1, plus 10 for 日常工作. Without 乙: 甲 and 丁 tie 1st (12.5, +3): 103 and 98; 丙 3rd
+    (8.0, +1): 102; 戊 last (−1): 89. (Counting 乙 would give 甲 102, 丙 101, 丁 97.)
+    """
+    scheme_path = _file(tmp_path, RANKED, "ranked.toml")
+    rows = ["甲,90,12.5,10", "乙,88,15.0,8十8", "丙,91,8.0,10", "丁,85,12.5,10", "戊,80,3.0,10"]
+    data = _file(tmp_path, "单位,基础得分,GDP增速,日常得分\n" + "\n".join(rows) + "\n")
+    expected = {
+        "甲": (Fraction(103), 1),
+        "丙": (Fraction(102), 2),
+        "丁": (Fraction(98), 3),
+        "戊": (Fraction(89), 4),
+    }
+    _expect(_agree(_paths(scheme_path, data)), expected, {"乙": "'8十8'"})

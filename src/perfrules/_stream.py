@@ -149,31 +149,66 @@ def score_file(
 
     plan = plan_of(scheme)
     workers = job_count(jobs)
-    population: dict[str, dict[tuple[str, str, str | None], Number]] = {}
-    if plan.has_population:
-        population = _population_pass(scheme, source, sheet, category, workers, chunk_size)
+    if not plan.has_population:
+        outcomes, notes, _ = _scoring_pass(scheme, source, sheet, category, workers, chunk_size, {}, progress)
+    else:
+        observed = _population_pass(scheme, source, sheet, category, workers, chunk_size)
+        population = observed.values()
+        outcomes, notes, unreadable = _scoring_pass(
+            scheme, source, sheet, category, workers, chunk_size, population, progress
+        )
+        # The first pass reads only the columns the population steps read: a unit
+        # with an unreadable cell elsewhere took part there, but is not scored.
+        # What is not scored enters no population step: work the values out
+        # without those units, and score again.
+        late = unreadable & observed.participants
+        if late:
+            population = observed.values(without=late)
+            outcomes, notes, _ = _scoring_pass(
+                scheme, source, sheet, category, workers, chunk_size, population, progress
+            )
+    finish_batch(plan, outcomes)
+    return StreamedRun(outcomes, notes)
+
+
+def _scoring_pass(
+    scheme: Scheme,
+    source: str | Path,
+    sheet: str | None,
+    category: str | None,
+    workers: int,
+    chunk_size: int,
+    population: Mapping[str, Population],
+    progress: Callable[[int, str], None] | None,
+) -> tuple[list[UnitOutcome], tuple[Problem, ...], set[str]]:
+    """Score every unit of the file, given the population values: the outcomes in the file's order
+    (no quotas, no ranks yet), the file's notes, and the units whose data could not be read."""
     reader, groups = stream_groups(source, scheme=scheme, sheet=sheet)
     notes = tuple(reader.file_notes)
     outcomes: list[UnitOutcome] = []
     # Units whose rows were apart in the file come again, complete, at the end:
     # their outcomes replace those of their first rows.
     again: dict[str, UnitOutcome] = {}
+    unreadable: set[str] = set()
+    unreadable_again: set[str] = set()
 
     def part(chunk: list[RowGroup]) -> dict[str, Population]:
         return {g[0]: population.get(g[0], {}) for g in chunk} if population else {}
 
-    def done(scored: list[UnitOutcome], late: bool) -> None:
+    def done(scored: list[UnitOutcome], bad: list[str], late: bool) -> None:
         if late:
             again.update((o.unit.name, o) for o in scored)
+            unreadable_again.update(bad)
         else:
             outcomes.extend(scored)
+            unreadable.update(bad)
         if progress is not None and scored:
             progress(len(outcomes), scored[-1].unit.name)
 
     if workers == 1:
         for chunk, late in _chunks(groups, chunk_size):
             units = [_categorised(unit_of(reader, g), category) for g in chunk]
-            done(score_chunk_here(scheme, units, part(chunk)), late)
+            done(score_chunk_here(scheme, units, part(chunk)), [u.name for u in units if u.problems], late)
     else:
         import multiprocessing
         from collections import deque
@@ -185,19 +220,38 @@ def score_file(
             initializer=_start_worker,
             initargs=(scheme, tuple(reader.header), reader.origin, category),
         ) as pool:
-            waiting: deque[tuple[Future[list[Packed]], bool]] = deque()
+            waiting: deque[tuple[Future[tuple[list[Packed], list[str]]], bool]] = deque()
             for chunk, late in _chunks(groups, chunk_size):
                 waiting.append((pool.submit(_work, _plain(chunk), part(chunk)), late))
                 while len(waiting) > 2 * workers:  # a bounded window: memory stays flat
                     future, was_late = waiting.popleft()
-                    done([_unpack(p) for p in future.result()], was_late)
+                    packed, bad = future.result()
+                    done([_unpack(p) for p in packed], bad, was_late)
             while waiting:
                 future, was_late = waiting.popleft()
-                done([_unpack(p) for p in future.result()], was_late)
+                packed, bad = future.result()
+                done([_unpack(p) for p in packed], bad, was_late)
     if again:
         outcomes = [again.get(o.unit.name, o) for o in outcomes]
-    finish_batch(plan, outcomes)
-    return StreamedRun(outcomes, notes)
+        unreadable = (unreadable - again.keys()) | unreadable_again
+    return outcomes, notes, unreadable
+
+
+class _Observed:
+    """What the units of a file put into the population steps, kept to work the values out (again)."""
+
+    def __init__(self, plan: Plan, observations: list[Observation], names: list[str]) -> None:
+        self.plan = plan
+        self.observations = observations
+        self.names = names
+        self.participants = {o[0] for o in observations}
+
+    def values(self, without: frozenset[str] | set[str] = frozenset()) -> dict[str, Population]:
+        """Each unit's population values, over the units that took part, except *without*."""
+        from ._population import resolve, summarize
+
+        kept = [o for o in self.observations if o[0] not in without] if without else self.observations
+        return dict(resolve(self.plan.indicators, summarize(kept), kept, self.names))
 
 
 PlainGroup = tuple[str, list[tuple[int, tuple[RawCell, ...], str | None]], bool]
@@ -233,14 +287,14 @@ def population_fields(plan: Plan) -> frozenset[str]:
 
 def _population_pass(
     scheme: Scheme, source: str | Path, sheet: str | None, category: str | None, workers: int, size: int
-) -> dict[str, dict[tuple[str, str, str | None], Number]]:
+) -> _Observed:
     """The first pass over a file: each unit's part in the population steps, then one summary of all.
 
     Only the columns the population steps read are read (in the workers
     with *workers* > 1). A unit whose rows were apart comes again complete
     at the end; what its first rows gave is let go.
     """
-    from ._population import observe, resolve, summarize
+    from ._population import observe
 
     plan = plan_of(scheme)
     only = population_fields(plan)
@@ -283,7 +337,7 @@ def _population_pass(
                 future, chunk_names, was_late = waiting.popleft()
                 take(chunk_names, was_late, future.result())
     observations = [o for o in first if o[0] not in again] + late if again else first
-    return resolve(plan.indicators, summarize(observations), observations, names)
+    return _Observed(plan, observations, names)
 
 
 # The worker side: top-level functions and state, so that they work under spawn.
@@ -313,9 +367,11 @@ def _worker_units(chunk: list[PlainGroup]) -> list[Unit]:
     return [_categorised(unit_of(reader, g), category) for g in groups]  # type: ignore[arg-type]
 
 
-def _work(chunk: list[PlainGroup], population: Mapping[str, Population]) -> list[Packed]:
+def _work(chunk: list[PlainGroup], population: Mapping[str, Population]) -> tuple[list[Packed], list[str]]:
+    """Score a chunk in a worker: the compact outcomes, and the units whose data could not be read."""
     units = _worker_units(chunk)
-    return [_pack(o) for o in score_chunk_here(_WORKER["scheme"], units, population)]  # type: ignore[arg-type]
+    scored = score_chunk_here(_WORKER["scheme"], units, population)  # type: ignore[arg-type]
+    return [_pack(o) for o in scored], [u.name for u in units if u.problems]
 
 
 def _observe(chunk: list[PlainGroup]) -> list[Observation]:
