@@ -6,6 +6,12 @@ as a few short strings; units' data and explained results are not kept. A
 scheme with population steps (``max_of`` …, peer ratios, ranks) reads the
 file twice: once for the compact numbers those steps need, once to score.
 Memory therefore grows with the number of units only by those compact rows.
+
+A unit's rows are gathered wherever they are in the file, as
+:func:`~perfrules.load_units` gathers them (see
+:func:`~perfrules._data.stream_groups`), and a unit that is not scored takes
+part in no population step (:func:`~perfrules._population.takes_part`): the
+numbers are those of :func:`perfrules.evaluate` on the loaded file.
 """
 
 from __future__ import annotations
