@@ -20,6 +20,8 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from perfrules import evaluate, load, load_units
 from perfrules._cli import main
@@ -352,3 +354,36 @@ def test_an_unreadable_cell_outside_the_population_columns(tmp_path):
         "戊": (Fraction(89), 4),
     }
     _expect(_agree(_paths(scheme_path, data)), expected, {"乙": "'8十8'"})
+
+
+ROWS = [
+    *Q1.values(),
+    *Q2.values(),
+    "丁,Q1,400,20,10\n",
+    "丁,Q2,600,30,10\n",
+    "甲,Q3,10,10,10\n",
+    "乙,,1,1,1\n",
+    "戊,Q1,7,1,1\n",
+]
+
+
+@given(
+    order=st.permutations(range(len(ROWS))), repeats=st.lists(st.sampled_from(range(len(ROWS))), max_size=2)
+)
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_any_row_order_gives_the_loaded_results(tmp_path, order, repeats):
+    """Rows in any order, some given twice: the streamed results (spilling to disk) are evaluate()'s."""
+    from perfrules import _data
+
+    scheme = load(_file(tmp_path, SCHEME, "scheme.toml"))
+    data = _file(tmp_path, HEAD + "".join(ROWS[i] for i in [*order, *repeats]))
+    expected = evaluate(scheme, load_units(data, scheme=scheme), explained=False)
+    saved = _data._RUN_ROWS
+    _data._RUN_ROWS = 3
+    try:
+        run = score_file(scheme, data, chunk_size=2)
+    finally:
+        _data._RUN_ROWS = saved
+    assert [(o.unit.name, o.total, o.grade, o.rank, [str(e) for e in o.errors]) for o in run.outcomes] == [
+        (r.unit, r.total, r.grade, r.rank, [str(e) for e in r.errors]) for r in expected
+    ]
