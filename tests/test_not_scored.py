@@ -387,3 +387,16 @@ def test_any_row_order_gives_the_loaded_results(tmp_path, order, repeats):
     assert [(o.unit.name, o.total, o.grade, o.rank, [str(e) for e in o.errors]) for o in run.outcomes] == [
         (r.unit, r.total, r.grade, r.rank, [str(e) for e in r.errors]) for r in expected
     ]
+
+
+def test_dask_refuses_two_columns_that_read_as_one():
+    """`完成数` and `完成数 ` name one input: a data frame with both is refused, as a CSV with both is."""
+    pd = pytest.importorskip("pandas")
+    dd = pytest.importorskip("dask.dataframe")
+    from perfrules import DataError
+    from perfrules import dask as perfrules_dask
+
+    scheme = load(Path(__file__).resolve().parent.parent / "docs/examples/mechanics/m04-share-of-best.toml")
+    frame = pd.DataFrame({"单位": ["甲"], "招商引资额": ["1"], "招商引资额 ": ["2"], "信访积案数": ["1"]})
+    with pytest.raises(DataError, match="'招商引资额' is also read as '招商引资额'"):
+        perfrules_dask.evaluate(scheme, dd.from_pandas(frame, npartitions=1))

@@ -108,7 +108,13 @@ class _Layout:
         self.inputs = tuple((c, header[c]) for c in header if c not in special)
         known = _known_fields(scheme)
         problems = []
+        first: dict[str, str] = {}
         for column, field in self.inputs:
+            if field in first:
+                # Two columns that read as one name (`完成数` and `完成数 `): one would hide the other.
+                problems.append(Problem(f"column '{column}'", f"'{first[field]}' is also read as '{field}'"))
+                continue
+            first[field] = column
             if field not in known:
                 import difflib
 
