@@ -46,15 +46,17 @@ def test_streamed_units_keep_no_data():
     assert [o.rank for o in run.ranking()][:3] == [1, 2, 3]
 
 
-def test_a_unit_whose_rows_are_apart_fails_alone(tmp_path):
-    """A unit's rows must be together in a streamed file; rows that come back later fail that unit only."""
+def test_a_unit_whose_rows_are_apart_is_gathered_as_loading_does(tmp_path):
+    """A unit's rows need not be together: 甲 named twice, apart, is one unit with two rows without a
+    period, not scored, as load_units reads it; 乙 is ranked alone."""
     data = tmp_path / "split.csv"
     data.write_text("单位,得分\n甲,95\n乙,85\n甲,90\n", encoding="utf-8")
     out, err = io.StringIO(), io.StringIO()
     code = main(["score", str(MECHANICS / "m06-grade-quota.toml"), str(data)], out=out, err=err)
     assert code == 1
-    assert "the rows of '甲' are not together (first at row 2)" in out.getvalue()
-    assert "乙" in out.getvalue() and "85" in out.getvalue()
+    assert "two rows without a period (rows 2, 4)" in out.getvalue()
+    assert "   1  乙            85  良好" in out.getvalue()
+    assert "the rows of" not in out.getvalue()
 
 
 def test_cell_numbers_round_half_up():

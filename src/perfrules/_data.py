@@ -201,7 +201,7 @@ class _RowUnits:
         header = self.header
         cat_col, period_col, na_col = self.cat_col, self.period_col, self.na_col
         number = row.number
-        where = f"{self.origin} row {number}"
+        where = f"{self.origin} {self.row_name(number)}"
         entry.rows.append(number)
 
         def fail(field: str | None, message: str) -> None:
@@ -251,7 +251,7 @@ class _RowUnits:
             if isinstance(got, CellValue):
                 values[column] = got.value
                 if got.note is not None:
-                    entry.notes.append(Problem(f"row {number}, column '{column}'", got.note))
+                    entry.notes.append(Problem(f"{self.row_name(number)}, column '{column}'", got.note))
             elif isinstance(got, CellProblem):
                 fail(column, got.message)
         if period:
@@ -267,6 +267,14 @@ class _RowUnits:
                 fail(None, f"two rows without a period (rows {', '.join(map(str, entry.yearly_rows))})")
             entry.data.update(values)
 
+    def row_name(self, number: int) -> str:
+        """A row in messages: ``row 4`` (a data frame's reader names its index label instead)."""
+        return f"row {number}"
+
+    def rows_origin(self, numbers: Sequence[int]) -> str:
+        """Where a unit's rows are: ``data.csv rows 4, 5, 6``."""
+        return _rows_origin(self.origin, numbers)
+
     def build(self, name: str, entry: _Entry) -> Unit:
         return Unit(
             name=name,
@@ -274,7 +282,7 @@ class _RowUnits:
             data=entry.data,
             periods=entry.periods,
             not_applicable=entry.na,
-            origin=_rows_origin(self.origin, entry.rows),
+            origin=self.rows_origin(entry.rows),
             problems=entry.problems,
             notes=entry.notes,
         )
@@ -298,8 +306,18 @@ def _units_from_rows(
     return UnitList((reader.build(name, entry) for name, entry in units.items()), reader.file_notes)
 
 
-RowGroup = tuple[str, list[Row], str | None]
-"""One unit's rows as read from a file: its name, its rows, and a problem when its rows are split."""
+RowGroup = tuple[str, list[Row], bool]
+"""One unit's rows as read from a file: its name, its rows in file order, and whether it comes *again*.
+
+A group that comes again is the complete unit whose rows were apart in the
+file: it replaces the group of the same name given earlier (see :func:`stream_groups`).
+"""
+
+# A row of a unit gathered again: (the unit's order among those, row number, unit, cells, row problem).
+_Item = tuple[int, int, str, tuple[RawCell, ...], str | None]
+
+_RUN_ROWS: Final = 20_000
+"""Rows of units gathered again that are held in memory before a sorted run goes to disk."""
 
 
 def stream_groups(
@@ -311,79 +329,115 @@ def stream_groups(
 ) -> tuple[_RowUnits, Iterator[RowGroup]]:
     """A file's rows grouped by unit, one unit at a time, without reading the cells yet.
 
-    A unit's rows must be next to each other (its period rows follow its year
-    row): a unit whose rows come back after another unit's gets a problem for
-    its later rows ("rows … are not together"), and those rows are not
-    scored. Rows that name no unit raise :class:`~perfrules.DataError` once
-    the file has been read. The reader turns each group into a unit (in this
-    process or another).
+    A unit is every row that names it, wherever the rows are, as
+    :func:`load_units` gathers them. When a unit's rows are together (the
+    usual layout: its year row, then its period rows) each group is given
+    as soon as its last row is read. A unit whose rows come back after
+    another unit's (all units' first-quarter rows, then all second-quarter
+    rows …; a name given twice) is gathered again once the file has been
+    read: a second pass over the file collects that unit's rows, in sorted
+    runs spilled to a temporary file (memory stays bounded, whatever the
+    file's size), and its complete group is then given with ``again=True``;
+    the consumer lets the earlier, partial group of that name go. Rows that
+    name no unit raise :class:`~perfrules.DataError` once the file has been
+    read. The reader turns each group into a unit (in this process or
+    another).
     """
     path = Path(source)
     header, rows = iter_rows(path, sheet=sheet)
     reader = _RowUnits(header, scheme=scheme, origin=str(path), only=only)
 
     def groups() -> Iterator[RowGroup]:
-        seen: dict[str, int] = {}
+        given: set[str] = set()
+        apart: dict[str, int] = {}
         current: RowGroup | None = None
         for row in rows:
             name = reader.name_of(row)
             if name is None:
                 continue
-            if current is None or current[0] != name:
-                if current is not None:
-                    yield current
-                problem = None
-                if name in seen:
-                    problem = (
-                        f"the rows of '{name}' are not together (first at row {seen[name]}); "
-                        "keep a unit's rows next to each other"
-                    )
-                else:
-                    seen[name] = row.number
-                current = (name, [], problem)
-            current[1].append(row)
+            if current is not None and current[0] == name:
+                current[1].append(row)
+                continue
+            if name in given or name in apart:
+                # Rows of a unit already given: the unit is gathered again at the end.
+                apart.setdefault(name, len(apart))
+                continue
+            if current is not None:
+                given.add(current[0])
+                yield current
+            current = (name, [row], False)
         if current is not None:
             yield current
         reader.raise_problems()
+        if apart:
+            yield from _gathered_again(path, sheet, reader, apart)
 
     return reader, groups()
 
 
+def _gathered_again(
+    path: Path, sheet: str | None, reader: _RowUnits, apart: Mapping[str, int]
+) -> Iterator[RowGroup]:
+    """The complete groups of the units whose rows are apart: a second pass, an external sort by unit."""
+    import heapq
+    import pickle
+    import tempfile
+
+    _, rows = iter_rows(path, sheet=sheet)
+    buffer: list[_Item] = []
+    runs: list[list[int]] = []  # per sorted run on disk, the offsets of its blocks
+    with tempfile.TemporaryFile(prefix="perfrules-rows-") as spill:
+
+        def flush() -> None:
+            buffer.sort(key=lambda item: (item[0], item[1]))
+            offsets = []
+            for i in range(0, len(buffer), 1000):
+                offsets.append(spill.tell())
+                pickle.dump(buffer[i : i + 1000], spill, protocol=pickle.HIGHEST_PROTOCOL)
+            runs.append(offsets)
+            buffer.clear()
+
+        def read(offsets: list[int]) -> Iterator[_Item]:
+            for offset in offsets:
+                spill.seek(offset)
+                block: list[_Item] = pickle.load(spill)  # our own temporary file
+                yield from block
+
+        for row in rows:
+            name = reader.name_of(row)
+            order = apart.get(name) if name is not None else None
+            if order is not None:
+                assert name is not None
+                buffer.append((order, row.number, name, row.cells, row.problem))
+                if len(buffer) >= _RUN_ROWS:
+                    flush()
+        if runs:
+            if buffer:
+                flush()
+            merged: Iterator[_Item] = heapq.merge(
+                *(read(r) for r in runs), key=lambda item: (item[0], item[1])
+            )
+        else:
+            buffer.sort(key=lambda item: (item[0], item[1]))
+            merged = iter(buffer)
+        group: RowGroup | None = None
+        for _, number, name, cells, problem in merged:
+            if group is None or group[0] != name:
+                if group is not None:
+                    yield group
+                group = (name, [], True)
+            group[1].append(Row(number=number, cells=cells, problem=problem))
+        if group is not None:
+            yield group
+
+
 def unit_of(reader: _RowUnits, group: RowGroup) -> Unit:
     """The unit a group of rows describes (its cells read now)."""
-    name, rows, problem = group
+    name, rows, _ = group
     entry = _Entry()
-    if problem is not None:
-        entry.problems.append(
-            UnitError(
-                unit=name,
-                indicator=None,
-                field=None,
-                message=problem,
-                error="DataError",
-                origin=f"{reader.origin} row {rows[0].number}",
-            )
-        )
     for row in rows:
         reader.add(row, name, entry)
     return reader.build(name, entry)
-
-
-def stream_units(
-    source: str | Path,
-    *,
-    scheme: Scheme | None = None,
-    sheet: str | None = None,
-    only: frozenset[str] | None = None,
-) -> tuple[tuple[Problem, ...], Iterator[Unit]]:
-    """Units of a CSV or workbook file one at a time, for files too large to hold.
-
-    See :func:`stream_groups` for how rows make units; with *only*, only
-    those columns' cells are read. Returns the file's notes (columns left
-    out) and the units.
-    """
-    reader, groups = stream_groups(source, scheme=scheme, sheet=sheet, only=only)
-    return tuple(reader.file_notes), (unit_of(reader, group) for group in groups)
 
 
 def _rows_origin(origin: str, rows: Sequence[int]) -> str:

@@ -19,10 +19,10 @@ from fractions import Fraction
 from typing import Any, TypeVar, cast
 
 from ._errors import PerfrulesError
-from ._formula import PopulationCall
+from ._formula import PopulationCall, normalize_name
 from ._indicator import IndicatorPlan
 from ._numbers import Number, as_fraction, exact, to_number
-from ._scheme import PeerRatio, Quota, Rank
+from ._scheme import PeerRatio, Quota, Rank, Scheme
 from ._unit import Unit
 
 __all__ = [
@@ -33,6 +33,7 @@ __all__ = [
     "rank_positions",
     "resolve",
     "summarize",
+    "takes_part",
 ]
 
 PopulationTable = dict[tuple[str, str, str | None], Number]
@@ -62,8 +63,9 @@ _FZERO = Fraction(0)
 def population_values(plans: Sequence[IndicatorPlan], units: Iterable[Unit]) -> PerUnit:
     """Every unit's population values for every indicator that needs them, in one pass over the units.
 
-    A unit for which an argument cannot be computed (missing data …) takes no
-    part; its own scoring reports the problem. This is :func:`observe`,
+    Only units that are scored take part (see :func:`takes_part`); a unit for
+    which one argument cannot be computed (missing data …) takes no part in
+    that step, and its own scoring reports the problem. This is :func:`observe`,
     :func:`summarize` and :func:`resolve` in one process; the Dask path runs
     the same three steps with the summaries of its partitions merged by
     :func:`merge_summaries`.
@@ -83,11 +85,17 @@ def observe(plans: Sequence[IndicatorPlan], units: Iterable[Unit]) -> list[Obser
     """What each unit puts into the population steps: its slot and its own value.
 
     One pass over the units (they may come from a stream): each contributes
-    only the numbers the population steps read.
+    only the numbers the population steps read. A unit that is not scored
+    contributes nothing (see :func:`takes_part`).
     """
     needs = [plan for plan in plans if plan.has_population]
     out: list[Observation] = []
+    if not needs:
+        return out
+    part = _participation(needs[0].scheme)
     for unit in units:
+        if not part(unit):
+            continue
         one = (unit,)
         for plan in needs:
             for call in plan.population_calls:
@@ -120,6 +128,39 @@ def observe(plans: Sequence[IndicatorPlan], units: Iterable[Unit]) -> list[Obser
                     )
                     out.append((unit.name, (kind, plan.code, step.target, period, group), own))
     return out
+
+
+def takes_part(scheme: Scheme, unit: Unit) -> bool:
+    """Whether *unit* enters the population steps of *scheme*: only a unit that can be scored does.
+
+    A unit whose data could not be read (``Unit.problems``: an unreadable
+    cell, two rows without a period, a period given twice …), whose category
+    is not one of the scheme's, or that lists an indicator the scheme does
+    not have as not applicable is reported as not scored, and takes part in
+    no ``max_of`` …, peer ratio, rank or quota: the other units' numbers are
+    those they would be without it. Every path (``evaluate``, the command
+    line, ``--jobs``, Dask) applies this one rule.
+
+    >>> from perfrules import Unit, load
+    >>> xiamen = load("xiamen-xiangan-2020")
+    >>> takes_part(xiamen, Unit(name="甲")), takes_part(xiamen, Unit(name="乙", not_applicable=["99"]))
+    (True, False)
+    """
+    return _participation(scheme)(unit)
+
+
+def _participation(scheme: Scheme) -> Callable[[Unit], bool]:
+    categories = frozenset(scheme.categories)
+    known = {ind.code for ind in scheme.indicators()} | {normalize_name(i.name) for i in scheme.indicators()}
+
+    def part(unit: Unit) -> bool:
+        if unit.problems:
+            return False
+        if categories and unit.category not in categories:
+            return False
+        return unit.not_applicable <= known
+
+    return part
 
 
 def summarize(observations: Iterable[Observation]) -> Summary:

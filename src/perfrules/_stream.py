@@ -6,6 +6,12 @@ as a few short strings; units' data and explained results are not kept. A
 scheme with population steps (``max_of`` …, peer ratios, ranks) reads the
 file twice: once for the compact numbers those steps need, once to score.
 Memory therefore grows with the number of units only by those compact rows.
+
+A unit's rows are gathered wherever they are in the file, as
+:func:`~perfrules.load_units` gathers them (see
+:func:`~perfrules._data.stream_groups`), and a unit that is not scored takes
+part in no population step (:func:`~perfrules._population.takes_part`): the
+numbers are those of :func:`perfrules.evaluate` on the loaded file.
 """
 
 from __future__ import annotations
@@ -15,11 +21,11 @@ from decimal import Decimal
 from pathlib import Path
 
 from ._batch import UnitOutcome, finish_batch, score_unit, score_unit_lean
-from ._data import RowGroup, stream_groups, stream_units, unit_of
+from ._data import RowGroup, stream_groups, unit_of
 from ._errors import Problem
 from ._numbers import Number, round_half_up, tidy_decimal
 from ._plan import Plan, plan_of
-from ._population import Observation, population_values
+from ._population import Observation
 from ._scheme import Scheme
 from ._tables import RawCell, Row
 from ._unit import PolicyEvent, Unit, UnitError
@@ -149,38 +155,66 @@ def score_file(
 
     plan = plan_of(scheme)
     workers = job_count(jobs)
-    population: dict[str, dict[tuple[str, str, str | None], Number]] = {}
-    if plan.has_population and workers == 1:
-        _, first_pass = stream_units(source, scheme=scheme, sheet=sheet, only=population_fields(plan))
-        population = population_values(plan.indicators, _with_category(first_pass, category))
-    elif plan.has_population:
-        population = _population_in_workers(scheme, source, sheet, category, workers, chunk_size)
+    if not plan.has_population:
+        outcomes, notes, _ = _scoring_pass(scheme, source, sheet, category, workers, chunk_size, {}, progress)
+    else:
+        observed = _population_pass(scheme, source, sheet, category, workers, chunk_size)
+        population = observed.values()
+        outcomes, notes, unreadable = _scoring_pass(
+            scheme, source, sheet, category, workers, chunk_size, population, progress
+        )
+        # The first pass reads only the columns the population steps read: a unit
+        # with an unreadable cell elsewhere took part there, but is not scored.
+        # What is not scored enters no population step: work the values out
+        # without those units, and score again.
+        late = unreadable & observed.participants
+        if late:
+            population = observed.values(without=late)
+            outcomes, notes, _ = _scoring_pass(
+                scheme, source, sheet, category, workers, chunk_size, population, progress
+            )
+    finish_batch(plan, outcomes)
+    return StreamedRun(outcomes, notes)
+
+
+def _scoring_pass(
+    scheme: Scheme,
+    source: str | Path,
+    sheet: str | None,
+    category: str | None,
+    workers: int,
+    chunk_size: int,
+    population: Mapping[str, Population],
+    progress: Callable[[int, str], None] | None,
+) -> tuple[list[UnitOutcome], tuple[Problem, ...], set[str]]:
+    """Score every unit of the file, given the population values: the outcomes in the file's order
+    (no quotas, no ranks yet), the file's notes, and the units whose data could not be read."""
     reader, groups = stream_groups(source, scheme=scheme, sheet=sheet)
     notes = tuple(reader.file_notes)
     outcomes: list[UnitOutcome] = []
-
-    def chunks() -> Iterator[list[RowGroup]]:
-        chunk: list[RowGroup] = []
-        for group in groups:
-            chunk.append(group)
-            if len(chunk) >= chunk_size:
-                yield chunk
-                chunk = []
-        if chunk:
-            yield chunk
+    # Units whose rows were apart in the file come again, complete, at the end:
+    # their outcomes replace those of their first rows.
+    again: dict[str, UnitOutcome] = {}
+    unreadable: set[str] = set()
+    unreadable_again: set[str] = set()
 
     def part(chunk: list[RowGroup]) -> dict[str, Population]:
         return {g[0]: population.get(g[0], {}) for g in chunk} if population else {}
 
-    def done(scored: list[UnitOutcome]) -> None:
-        outcomes.extend(scored)
+    def done(scored: list[UnitOutcome], bad: list[str], late: bool) -> None:
+        if late:
+            again.update((o.unit.name, o) for o in scored)
+            unreadable_again.update(bad)
+        else:
+            outcomes.extend(scored)
+            unreadable.update(bad)
         if progress is not None and scored:
             progress(len(outcomes), scored[-1].unit.name)
 
     if workers == 1:
-        for chunk in chunks():
+        for chunk, late in _chunks(groups, chunk_size):
             units = [_categorised(unit_of(reader, g), category) for g in chunk]
-            done(score_chunk_here(scheme, units, part(chunk)))
+            done(score_chunk_here(scheme, units, part(chunk)), [u.name for u in units if u.problems], late)
     else:
         import multiprocessing
         from collections import deque
@@ -192,19 +226,60 @@ def score_file(
             initializer=_start_worker,
             initargs=(scheme, tuple(reader.header), reader.origin, category),
         ) as pool:
-            waiting: deque[Future[list[Packed]]] = deque()
-            for chunk in chunks():
-                rows = [
-                    (name, [(r.number, r.cells, r.problem) for r in found], problem)
-                    for name, found, problem in chunk
-                ]
-                waiting.append(pool.submit(_work, rows, part(chunk)))
+            waiting: deque[tuple[Future[tuple[list[Packed], list[str]]], bool]] = deque()
+            for chunk, late in _chunks(groups, chunk_size):
+                waiting.append((pool.submit(_work, _plain(chunk), part(chunk)), late))
                 while len(waiting) > 2 * workers:  # a bounded window: memory stays flat
-                    done([_unpack(p) for p in waiting.popleft().result()])
+                    future, was_late = waiting.popleft()
+                    packed, bad = future.result()
+                    done([_unpack(p) for p in packed], bad, was_late)
             while waiting:
-                done([_unpack(p) for p in waiting.popleft().result()])
-    finish_batch(plan, outcomes)
-    return StreamedRun(outcomes, notes)
+                future, was_late = waiting.popleft()
+                packed, bad = future.result()
+                done([_unpack(p) for p in packed], bad, was_late)
+    if again:
+        outcomes = [again.get(o.unit.name, o) for o in outcomes]
+        unreadable = (unreadable - again.keys()) | unreadable_again
+    return outcomes, notes, unreadable
+
+
+class _Observed:
+    """What the units of a file put into the population steps, kept to work the values out (again)."""
+
+    def __init__(self, plan: Plan, observations: list[Observation], names: list[str]) -> None:
+        self.plan = plan
+        self.observations = observations
+        self.names = names
+        self.participants = {o[0] for o in observations}
+
+    def values(self, without: frozenset[str] | set[str] = frozenset()) -> dict[str, Population]:
+        """Each unit's population values, over the units that took part, except *without*."""
+        from ._population import resolve, summarize
+
+        kept = [o for o in self.observations if o[0] not in without] if without else self.observations
+        return dict(resolve(self.plan.indicators, summarize(kept), kept, self.names))
+
+
+PlainGroup = tuple[str, list[tuple[int, tuple[RawCell, ...], str | None]], bool]
+
+
+def _plain(chunk: list[RowGroup]) -> list[PlainGroup]:
+    """Groups of rows as plain tuples: what crosses to a worker process, cheaply."""
+    return [(name, [(r.number, r.cells, r.problem) for r in rows], late) for name, rows, late in chunk]
+
+
+def _chunks(groups: Iterator[RowGroup], size: int) -> Iterator[tuple[list[RowGroup], bool]]:
+    """Groups in chunks of *size*, each chunk either all first-time groups or all groups that come again."""
+    chunk: list[RowGroup] = []
+    late = False
+    for group in groups:
+        if chunk and (len(chunk) >= size or group[2] != late):
+            yield chunk, late
+            chunk = []
+        late = group[2]
+        chunk.append(group)
+    if chunk:
+        yield chunk, late
 
 
 def population_fields(plan: Plan) -> frozenset[str]:
@@ -216,41 +291,59 @@ def population_fields(plan: Plan) -> frozenset[str]:
     return frozenset(fields)
 
 
-def _population_in_workers(
+def _population_pass(
     scheme: Scheme, source: str | Path, sheet: str | None, category: str | None, workers: int, size: int
-) -> dict[str, dict[tuple[str, str, str | None], Number]]:
-    """The first pass over a file, its cells read in the workers; then one summary of all."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+) -> _Observed:
+    """The first pass over a file: each unit's part in the population steps, then one summary of all.
 
-    from ._population import resolve, summarize
+    Only the columns the population steps read are read (in the workers
+    with *workers* > 1). A unit whose rows were apart comes again complete
+    at the end; what its first rows gave is let go.
+    """
+    from ._population import observe
 
     plan = plan_of(scheme)
     only = population_fields(plan)
     reader, groups = stream_groups(source, scheme=scheme, sheet=sheet, only=only)
     names: list[str] = []
-    observations: list[Observation] = []
+    first: list[Observation] = []
+    late: list[Observation] = []
+    again: set[str] = set()
 
-    def chunks() -> Iterator[list[RowGroup]]:
-        chunk: list[RowGroup] = []
-        for group in groups:
-            names.append(group[0])
-            chunk.append(group)
-            if len(chunk) >= size:
-                yield chunk
-                chunk = []
-        if chunk:
-            yield chunk
+    def take(chunk: list[str], is_late: bool, found: list[Observation]) -> None:
+        if is_late:
+            again.update(chunk)
+            late.extend(found)
+        else:
+            names.extend(chunk)
+            first.extend(found)
 
-    with ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=multiprocessing.get_context("spawn"),
-        initializer=_start_worker,
-        initargs=(scheme, tuple(reader.header), reader.origin, category, only),
-    ) as pool:
-        for found in pool.map(_observe, chunks()):
-            observations.extend(found)
-    return resolve(plan.indicators, summarize(observations), observations, names)
+    if workers == 1:
+        for chunk, is_late in _chunks(groups, size):
+            units = [_categorised(unit_of(reader, g), category) for g in chunk]
+            take([g[0] for g in chunk], is_late, observe(plan.indicators, units))
+    else:
+        import multiprocessing
+        from collections import deque
+        from concurrent.futures import Future, ProcessPoolExecutor
+
+        with ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_start_worker,
+            initargs=(scheme, tuple(reader.header), reader.origin, category, only),
+        ) as pool:
+            waiting: deque[tuple[Future[list[Observation]], list[str], bool]] = deque()
+            for chunk, is_late in _chunks(groups, size):
+                waiting.append((pool.submit(_observe, _plain(chunk)), [g[0] for g in chunk], is_late))
+                while len(waiting) > 2 * workers:  # a bounded window: memory stays flat
+                    future, chunk_names, was_late = waiting.popleft()
+                    take(chunk_names, was_late, future.result())
+            while waiting:
+                future, chunk_names, was_late = waiting.popleft()
+                take(chunk_names, was_late, future.result())
+    observations = [o for o in first if o[0] not in again] + late if again else first
+    return _Observed(plan, observations, names)
 
 
 # The worker side: top-level functions and state, so that they work under spawn.
@@ -271,27 +364,26 @@ def _start_worker(
     _WORKER["category"] = category
 
 
-def _work(
-    chunk: list[tuple[str, list[tuple[int, tuple[RawCell, ...], str | None]], str | None]],
-    population: Mapping[str, Population],
-) -> list[Packed]:
+def _worker_units(chunk: list[PlainGroup]) -> list[Unit]:
     reader = _WORKER["reader"]
     category = _WORKER["category"]
     groups = [
-        (name, [Row(number=n, cells=c, problem=p) for n, c, p in rows], problem)
-        for name, rows, problem in chunk
+        (name, [Row(number=n, cells=c, problem=p) for n, c, p in rows], late) for name, rows, late in chunk
     ]
-    units = [_categorised(unit_of(reader, g), category) for g in groups]  # type: ignore[arg-type]
-    return [_pack(o) for o in score_chunk_here(_WORKER["scheme"], units, population)]  # type: ignore[arg-type]
+    return [_categorised(unit_of(reader, g), category) for g in groups]  # type: ignore[arg-type]
 
 
-def _observe(chunk: list[RowGroup]) -> list[Observation]:
+def _work(chunk: list[PlainGroup], population: Mapping[str, Population]) -> tuple[list[Packed], list[str]]:
+    """Score a chunk in a worker: the compact outcomes, and the units whose data could not be read."""
+    units = _worker_units(chunk)
+    scored = score_chunk_here(_WORKER["scheme"], units, population)  # type: ignore[arg-type]
+    return [_pack(o) for o in scored], [u.name for u in units if u.problems]
+
+
+def _observe(chunk: list[PlainGroup]) -> list[Observation]:
     from ._population import observe
 
-    reader = _WORKER["reader"]
-    category = _WORKER["category"]
-    units = [_categorised(unit_of(reader, g), category) for g in chunk]  # type: ignore[arg-type]
-    return observe(plan_of(_WORKER["scheme"]).indicators, units)  # type: ignore[arg-type]
+    return observe(plan_of(_WORKER["scheme"]).indicators, _worker_units(chunk))  # type: ignore[arg-type]
 
 
 def _categorised(unit: Unit, category: str | None) -> Unit:
@@ -313,16 +405,6 @@ def score_chunk_here(
         quick = score_unit_lean(plan, unit) if lean else None
         done.append(quick or score_unit(plan, unit, population.get(unit.name, {}), detail=False))
     return _compact(done)
-
-
-def _with_category(units: Iterator[Unit], category: str | None) -> Iterator[Unit]:
-    if category is None:
-        yield from units
-        return
-    import attrs
-
-    for unit in units:
-        yield unit if unit.category else attrs.evolve(unit, category=category)
 
 
 def _compact(outcomes: list[UnitOutcome]) -> list[UnitOutcome]:

@@ -32,26 +32,25 @@ from typing import Any
 from ._batch import UnitOutcome, finish_batch, score_chunk
 from ._data import (
     _CATEGORY_COLUMNS,
-    _LIST_SPLIT,
     _NA_COLUMNS,
     _NAME_COLUMNS,
     _PERIOD_COLUMNS,
+    _Entry,
     _known_fields,
-    _text_fields,
+    _RowUnits,
 )
 from ._errors import DataError, Problem
 from ._formula import normalize_name
 from ._plan import Plan, plan_of
 from ._population import Summary, merge_summaries, observe, resolve, summarize
 from ._scheme import Scheme
-from ._tables import CellProblem, CellValue, read_cell
-from ._unit import Unit, UnitError
+from ._tables import Row
+from ._unit import Unit
 
 __all__ = ["as_text", "evaluate", "result_columns"]
 
 # Internal columns of the intermediate frames.
 _UNIT = "_perfrules_unit"
-_PROBLEMS = "_perfrules_problems"
 _VETOED = "vetoed"
 
 
@@ -78,6 +77,7 @@ class _Layout:
     """Which input columns are the unit's name, category, period and not-applicable list."""
 
     def __init__(self, columns: Sequence[str], index_name: object, scheme: Scheme) -> None:
+        self.scheme = scheme
         self.from_index = False
         header = {str(c): normalize_name(str(c)) for c in columns}
 
@@ -100,6 +100,7 @@ class _Layout:
                 [Problem("columns", f"no unit column; name one of {', '.join(_NAME_COLUMNS)} (or the index)")]
             )
         self.name = name
+        self.name_field = header.get(name) or normalize_name(name)
         self.category = find(_CATEGORY_COLUMNS)
         self.period = find(_PERIOD_COLUMNS)
         self.not_applicable = find(_NA_COLUMNS)
@@ -107,7 +108,13 @@ class _Layout:
         self.inputs = tuple((c, header[c]) for c in header if c not in special)
         known = _known_fields(scheme)
         problems = []
+        first: dict[str, str] = {}
         for column, field in self.inputs:
+            if field in first:
+                # Two columns that read as one name (`完成数` and `完成数 `): one would hide the other.
+                problems.append(Problem(f"column '{column}'", f"'{first[field]}' is also read as '{field}'"))
+                continue
+            first[field] = column
             if field not in known:
                 import difflib
 
@@ -118,7 +125,14 @@ class _Layout:
                 )
         if problems:
             raise DataError(problems, title="invalid columns in the data frame")
-        self.text_fields = frozenset(_text_fields(scheme))
+        # The columns as the data-file reader sees them: the unit's name, the
+        # special columns, then the inputs, each by its normalised name.
+        self.columns = [
+            self.name,
+            *(c for c in (self.category, self.period, self.not_applicable) if c is not None),
+            *(c for c, _ in self.inputs),
+        ]
+        self.header = tuple(self.name_field if c == self.name else header[c] for c in self.columns)
 
 
 def result_columns(scheme: Scheme) -> list[str]:
@@ -178,112 +192,47 @@ def _text(value: object) -> str:
     return str(value)
 
 
+class _FrameRows(_RowUnits):
+    """The data-file reader over a partition's rows: the same rules, messages naming index labels."""
+
+    def __init__(self, layout: _Layout, labels: Sequence[object]) -> None:
+        super().__init__(layout.header, scheme=layout.scheme, origin="the data frame")
+        self.labels = labels
+
+    def row_name(self, number: int) -> str:
+        return f"index {self.labels[number]}"
+
+    def rows_origin(self, numbers: Sequence[int]) -> str:
+        return f"{self.origin} index {', '.join(str(self.labels[n]) for n in numbers)}"
+
+
 def _read_partition(part: Any, layout: _Layout) -> Any:
-    """One partition's rows as units: a frame of Unit objects and their data problems."""
+    """One partition's rows as units, read by the rules of a data CSV (a unit's problems kept on it)."""
     pd = _pd()
-    index = part.index.tolist()
+    labels = part.index.tolist()
     if layout.from_index:
         part = part.reset_index()
-    entries: dict[str, dict[str, Any]] = {}
-    labels: dict[str, object] = {}
-    names = part[layout.name].tolist() if len(part) else []
-    columns = {c: part[c].tolist() for c, _ in layout.inputs}
-    extra = {
-        key: part[column].tolist()
-        for key, column in (
-            ("category", layout.category),
-            ("period", layout.period),
-            ("na", layout.not_applicable),
-        )
-        if column is not None
-    }
-    for row, label in enumerate(index):
-        name = normalize_name(_text(names[row]).strip())
-        where = f"index {label}"
+    reader = _FrameRows(layout, labels)
+    columns = [[_text(v).strip() for v in part[c].tolist()] if len(part) else [] for c in layout.columns]
+    entries: dict[str, _Entry] = {}
+    for number, cells in enumerate(zip(*columns, strict=True)):
+        name = normalize_name(cells[0])
         if not name:
             raise DataError(
-                [Problem(where, "the unit's name is empty")], title="invalid data in the data frame"
+                [Problem(f"index {labels[number]}", "the unit's name is empty")],
+                title="invalid data in the data frame",
             )
-        entry = entries.setdefault(
-            name, {"category": None, "data": {}, "periods": {}, "na": set(), "rows": [], "problems": []}
-        )
-        labels.setdefault(name, label)
-        entry["rows"].append(str(label))
-        category = _text(extra["category"][row]).strip() if "category" in extra else ""
-        if category:
-            entry["category"] = category
-        listed = _text(extra["na"][row]).strip() if "na" in extra else ""
-        if listed:
-            entry["na"] |= {c for c in _LIST_SPLIT.split(listed) if c}
-        period = _text(extra["period"][row]).strip() if "period" in extra else ""
-        values: dict[str, object] = {}
-        for column, field in layout.inputs:
-            text = _text(columns[column][row]).strip()
-            if not text:
-                continue
-            if field in layout.text_fields:
-                values[field] = text
-                continue
-            # The same cell rules as CSV and workbooks (no-data texts, notes, bounds).
-            got = read_cell(text)
-            if isinstance(got, CellValue):
-                values[field] = got.value
-            elif isinstance(got, CellProblem):
-                entry["problems"].append((where, field, got.message))
-        if period:
-            if period in entry["periods"]:
-                entry["problems"].append((where, None, f"period '{period}' is given twice"))
-            entry["periods"][period] = values
-        else:
-            if entry["data"]:
-                entry["problems"].append((where, None, "two rows without a period"))
-            entry["data"].update(values)
-    units = []
-    problems = []
-    for name, entry in entries.items():
-        rows = entry["rows"]
-        origin = f"index {rows[0]}" if len(rows) == 1 else f"index {', '.join(rows)}"
-        units.append(
-            Unit(
-                name=name,
-                category=entry["category"],
-                data=entry["data"],
-                periods=entry["periods"],
-                not_applicable=entry["na"],
-                origin=origin,
-            )
-        )
-        problems.append(
-            tuple(
-                UnitError(
-                    unit=name,
-                    indicator=None,
-                    field=field,
-                    message=f"{where}: {message}",
-                    error="InvalidValueError",
-                    origin=origin,
-                )
-                for where, field, message in entry["problems"]
-            )
-        )
-    index = pd.Index([labels[u.name] for u in units], dtype=object if not units else None)
-    return pd.DataFrame(
-        {
-            _UNIT: pd.Series(units, index=index, dtype=object),
-            _PROBLEMS: pd.Series(problems, index=index, dtype=object),
-        },
-        index=index,
+        reader.add(Row(number=number, cells=cells, problem=None), name, entries.setdefault(name, _Entry()))
+    units = [reader.build(name, entry) for name, entry in entries.items()]
+    index = pd.Index(
+        [labels[entry.rows[0]] for entry in entries.values()], dtype=object if not units else None
     )
+    return pd.DataFrame({_UNIT: pd.Series(units, index=index, dtype=object)}, index=index)
 
 
 def _units_meta() -> Any:
     pd = _pd()
-    return pd.DataFrame({_UNIT: pd.Series([], dtype=object), _PROBLEMS: pd.Series([], dtype=object)})
-
-
-def _sound(frame: Any) -> list[Unit]:
-    """The units whose data could be read (the others take no part and are not scored)."""
-    return [u for u, p in zip(frame[_UNIT].tolist(), frame[_PROBLEMS].tolist(), strict=True) if not p]
+    return pd.DataFrame({_UNIT: pd.Series([], dtype=object)})
 
 
 # ---------------------------------------------------------------------------
@@ -307,7 +256,7 @@ def _boxed(value: object) -> Any:
 
 def _summary_chunk(frame: Any, scheme: Scheme) -> Any:
     plan = plan_of(scheme)
-    return _boxed(summarize(observe(plan.indicators, _sound(frame))))
+    return _boxed(summarize(observe(plan.indicators, frame[_UNIT].tolist())))
 
 
 def _merge_all(summaries: Iterable[Summary]) -> Summary:
@@ -381,21 +330,14 @@ def _score_partition(frame: Any, scheme: Scheme, summary: Summary) -> Any:
     """Score one partition's units, with the whole population's summary (no quotas, no ranks yet)."""
     pd = _pd()
     plan = plan_of(scheme)
-    units = _sound(frame)
+    units = frame[_UNIT].tolist()
     population = {}
     if plan.has_population:
         population = resolve(
             plan.indicators, summary, observe(plan.indicators, units), [u.name for u in units]
         )
-    scored = iter(score_chunk(plan, units, population, detail=False))
-    rows = []
-    for unit, problems in zip(frame[_UNIT].tolist(), frame[_PROBLEMS].tolist(), strict=True):
-        if problems:
-            outcome = UnitOutcome(unit)
-            outcome.errors = list(problems)
-        else:
-            outcome = next(scored)
-        rows.append(_row(plan, outcome))
+    # A unit whose data could not be read is reported with its problems, as evaluate() does.
+    rows = [_row(plan, outcome) for outcome in score_chunk(plan, units, population, detail=False)]
     out = pd.DataFrame(rows, columns=result_columns(scheme), index=frame.index, dtype=object)
     return _typed(out)
 
