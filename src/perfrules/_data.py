@@ -25,6 +25,7 @@ from typing import Any, Final
 
 from ._errors import DataError, Problem
 from ._formula import normalize_name
+from ._syntax import shown_name
 from ._indicator import inputs_of as _inputs_of
 from ._scale import GradeScale
 from ._scheme import Part, Scheme, Veto, step_reads
@@ -126,6 +127,14 @@ class _Entry:
         self.yearly_rows: list[int] = []
         self.problems: list[UnitError] = []
         self.notes: list[Problem] = []
+        self.spellings: dict[str, int] = {}  # the unit's name as each row spells it, first row
+
+    def spelt(self) -> str:
+        """How the rows spell the unit's name, when they differ (for messages about repeated rows)."""
+        if len(self.spellings) < 2:
+            return ""
+        ways = ", ".join(f"{shown_name(raw)} (row {row})" for raw, row in self.spellings.items())
+        return f"; the name is spelt {ways}, one name once normalised"
 
 
 def _text_of(cell: RawCell) -> str:
@@ -203,6 +212,7 @@ class _RowUnits:
         number = row.number
         where = f"{self.origin} row {number}"
         entry.rows.append(number)
+        entry.spellings.setdefault(_text_of(row.cells[self.name_col]), number)
 
         def fail(field: str | None, message: str) -> None:
             entry.problems.append(
@@ -258,13 +268,14 @@ class _RowUnits:
             if period in entry.periods:
                 fail(
                     header[period_col] if period_col is not None else None,
-                    f"period '{period}' is given twice",
+                    f"period '{period}' is given twice{entry.spelt()}",
                 )
             entry.periods[period] = values
         else:
             entry.yearly_rows.append(number)
             if len(entry.yearly_rows) > 1:
-                fail(None, f"two rows without a period (rows {', '.join(map(str, entry.yearly_rows))})")
+                rows = ", ".join(map(str, entry.yearly_rows))
+                fail(None, f"two rows without a period (rows {rows}){entry.spelt()}")
             entry.data.update(values)
 
     def build(self, name: str, entry: _Entry) -> Unit:
@@ -440,6 +451,17 @@ def _clean(values: Mapping[Any, Any], fail: Any, prefix: str) -> dict[Any, Any]:
     return out
 
 
+def _same_name(name: str, raw: str, data: list[Any], first: int) -> str:
+    """Message for a unit name given twice, with both spellings when they differ."""
+    earlier = str(data[first]["name"])
+    if earlier == raw:
+        return f"'{name}' is also the name of units[{first}]"
+    return (
+        f"{shown_name(raw)} is also the name of units[{first}] ({shown_name(earlier)}): "
+        f"one name once normalised ('{name}')"
+    )
+
+
 def units_from_json(data: object, *, origin: str = "data") -> UnitList:
     """Read units from parsed JSON: a list of ``{name, category, data, periods, not_applicable}``.
 
@@ -474,7 +496,7 @@ def units_from_json(data: object, *, origin: str = "data") -> UnitList:
             continue
         name = normalize_name(str(raw["name"]))
         if name in seen:
-            problems.append(Problem(f"{path}.name", f"'{name}' is also the name of units[{seen[name]}]"))
+            problems.append(Problem(f"{path}.name", _same_name(name, str(raw["name"]), data, seen[name])))
             continue
         seen[name] = i
         found: list[UnitError] = []

@@ -40,6 +40,7 @@ import attrs
 
 from ._errors import DataError, InvalidValueError, NumberTooLargeError, Problem
 from ._formula import normalize_name
+from ._syntax import shown_name
 from ._numbers import LIMITS, Number, check_decimal, exact, to_number
 
 __all__ = [
@@ -448,7 +449,8 @@ class _Columns:
                 [Problem(f"row {header_row}", f"has {len(raw)} columns; the limit is {MAX_COLUMNS}")],
                 title=f"invalid data in {origin}",
             )
-        names = [normalize_name(_header_text(c, origin, header_row, i)) for i, c in enumerate(raw)]
+        texts = [_header_text(c, origin, header_row, i) for i, c in enumerate(raw)]
+        names = [normalize_name(t) for t in texts]
         self.width = len(names)
         self.keep = [i for i, n in enumerate(names) if n]
         self.unnamed = [i for i, n in enumerate(names) if not n]
@@ -457,10 +459,16 @@ class _Columns:
         problems = []
         for i in self.keep:
             if names[i] in seen:
+                first = seen[names[i]]
+                spelt = (
+                    ""
+                    if texts[first].strip() == texts[i].strip()
+                    else f" (spelt {shown_name(texts[first])} and {shown_name(texts[i])})"
+                )
                 problems.append(
                     Problem(
                         f"row {header_row}",
-                        f"{column_label(seen[names[i]])} and {column_label(i)} are both named '{names[i]}'",
+                        f"{column_label(first)} and {column_label(i)} are both named '{names[i]}'{spelt}",
                     )
                 )
             else:
