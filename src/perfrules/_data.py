@@ -25,16 +25,17 @@ from typing import Any, Final
 
 from ._errors import DataError, Problem
 from ._formula import normalize_name
-from ._syntax import shown_name
 from ._indicator import inputs_of as _inputs_of
 from ._scale import GradeScale
 from ._scheme import Part, Scheme, Veto, step_reads
+from ._syntax import shown_name
 from ._tables import (
     NO_DATA,
     CellProblem,
     CellValue,
     RawCell,
     Row,
+    Rows,
     _csv_rows,
     _table_rows,
     iter_rows,
@@ -300,6 +301,8 @@ def _units_from_rows(
 ) -> UnitList:
     """Build units from a table's rows (see :func:`units_from_csv` for the columns)."""
     reader = _RowUnits(header, scheme=scheme, origin=origin)
+    if isinstance(rows, Rows):
+        reader.file_notes[:0] = rows.notes
     units: dict[str, _Entry] = {}
     for row in rows:
         name = reader.name_of(row)
@@ -332,6 +335,7 @@ def stream_groups(
     path = Path(source)
     header, rows = iter_rows(path, sheet=sheet)
     reader = _RowUnits(header, scheme=scheme, origin=str(path), only=only)
+    reader.file_notes[:0] = rows.notes  # a workbook's hidden sheets
 
     def groups() -> Iterator[RowGroup]:
         seen: dict[str, int] = {}

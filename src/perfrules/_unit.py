@@ -13,9 +13,9 @@ import attrs
 
 from ._errors import Problem
 from ._formula import Value, normalize_name
-from ._syntax import shown_name
 from ._frozen import FrozenDict
 from ._numbers import Number
+from ._syntax import shown_name
 
 __all__ = ["Computation", "PeriodResult", "PolicyEvent", "Unit", "UnitError"]
 
