@@ -195,17 +195,17 @@ def read_text(data: bytes, origin: str) -> str:
                 [Problem(origin, "is a zip file (an Excel workbook?); name it .xlsx to read it as one")],
                 title=f"cannot read {origin}",
             )
-        for encoding in ("utf-8", "gb18030"):
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
             try:
-                text = data.decode(encoding)
-                break
+                text = data.decode("gb18030")
             except UnicodeDecodeError:
-                continue
-        else:
-            raise DataError(
-                [Problem(origin, "cannot read as UTF-8, UTF-16 or GB18030; save it as CSV UTF-8")],
-                title=f"cannot read {origin}",
-            )
+                raise DataError(
+                    [Problem(origin, "cannot read as UTF-8, UTF-16 or GB18030; save it as CSV UTF-8")],
+                    title=f"cannot read {origin}",
+                ) from None
+            _check_gb18030(text, data, origin)
     if text.startswith("\ufeff"):
         text = text[1:]
     if "\x00" in text:
@@ -220,6 +220,74 @@ def read_text(data: bytes, origin: str) -> str:
             title=f"cannot read {origin}",
         )
     return text
+
+
+_SAMPLE: Final = 65_536  # characters of each part of a file that judge its encoding
+_NON_ASCII: Final = re.compile(r"[^\x00-\x7f]")
+_PRIVATE_USE: Final = re.compile(r"[\ue000-\uf8ff]")
+_OTHER_ENCODINGS: Final = (("Big5", "big5"), ("Shift-JIS", "cp932"))  # (name, Python and iconv codec)
+
+
+def _common_in_gb2312(ch: str) -> bool:
+    """A Chinese character of GB2312 (both levels), or its punctuation and full-width forms."""
+    try:
+        lead = ch.encode("gb2312")[0]
+    except UnicodeEncodeError:
+        return False
+    return 0xB0 <= lead <= 0xF7 or 0xA1 <= lead <= 0xA3
+
+
+def _check_gb18030(text: str, data: bytes, origin: str) -> None:
+    """Refuse text that decodes as GB18030 but cannot be Chinese text in it.
+
+    Nearly any bytes decode as GB18030: a Big5 (Traditional Chinese) or
+    Shift-JIS (Japanese) file comes out as rare characters, kana, Cyrillic
+    and private-use code points, and would be scored with garbage names.
+    Real GBK text is almost all the common characters of GB2312 (over 99%
+    in the built-in schemes' sources), so text whose non-ASCII characters are
+    more than a fifth something else, or hold a private-use code point (the
+    user-defined areas of GBK), is refused, naming the file and what it
+    more likely is. Three samples of the text are judged (start, middle,
+    end), so the cost does not grow with the file.
+    """
+    middle = len(text) // 2
+    sample = text
+    if len(text) > 3 * _SAMPLE:
+        sample = text[:_SAMPLE] + text[middle : middle + _SAMPLE] + text[-_SAMPLE:]
+    found = _NON_ASCII.findall(sample)
+    if not found:
+        return
+    known: dict[str, bool] = {}
+    uncommon = 0
+    for ch in found:
+        if ch not in known:
+            known[ch] = _common_in_gb2312(ch)
+        uncommon += not known[ch]
+    if uncommon <= max(2, len(found) // 5) and not _PRIVATE_USE.search(sample):
+        return
+    likely = [(name, codec) for name, codec in _OTHER_ENCODINGS if _decodes(data, codec)]
+    maybe = f"; it looks like {' or '.join(name for name, _ in likely)}" if likely else ""
+    convert = f", e.g. iconv -f {likely[0][1].upper()} -t UTF-8" if likely else ""
+    line = text.lstrip().split("\n", 1)[0]
+    shown = shown_name(line[:_SHOWN]) + ("..." if len(line) > _SHOWN else "")
+    raise DataError(
+        [
+            Problem(
+                origin,
+                f"is not UTF-8, and read as GB18030 (GBK) it gives unlikely characters "
+                f"({shown}){maybe}; save it as CSV UTF-8 (or convert it{convert})",
+            )
+        ],
+        title=f"cannot read {origin}",
+    )
+
+
+def _decodes(data: bytes, codec: str) -> bool:
+    try:
+        data.decode(codec)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 # ---------------------------------------------------------------------------
@@ -816,7 +884,7 @@ def _choose_sheet(book: Any, origin: str, sheet: str | None, notes: list[Problem
         )
     if states[sheet] != "visible":
         notes.append(
-            Problem(origin, f"the sheet '{sheet}' is {states[sheet]} in the workbook; read because it was chosen")
+            Problem(origin, f"the sheet '{sheet}' is {states[sheet]} in the workbook; read as it was chosen")
         )
     return sheet
 
