@@ -518,3 +518,28 @@ def test_an_ordinary_workbook_passes_every_check(tmp_path):
         (sheet,) = [i for i in z.infolist() if i.filename == SHEET]
         assert sheet.file_size / sheet.compress_size < 30
     assert len(load_units(path, scheme=SCHEME)) == 20_000
+
+
+def test_prefixed_sheet_xml_is_scanned_too(tmp_path):
+    """Some writers prefix every tag (<x:row>, <x:mergeCell>): merged cells still fill, far rows are still refused."""
+    path = _merged(tmp_path / "d.xlsx", PERIODS, ["A2:A4", "B2:B4"])
+    with zipfile.ZipFile(path) as z:
+        parts = {i.filename: z.read(i.filename) for i in z.infolist()}
+    sheet = re.sub(rb"<(/?)([A-Za-z]\w*)", rb"<\1x:\2", parts[SHEET]).replace(b"xmlns=", b"xmlns:x=")
+    parts[SHEET] = sheet
+    with zipfile.ZipFile(path, "w") as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    assert b"<x:mergeCell " in sheet and b"<x:row " in sheet
+    units = load_units(path, scheme=SCHEME)
+    assert [(u.name, sorted(u.periods)) for u in units] == [
+        ("市交通运输委", ["1月", "2月", "3月"]),
+        ("区发改局", ["1月", "2月"]),
+    ]
+    parts[SHEET] = sheet.replace(
+        b"</x:sheetData>", b'<x:row r="2000000"><x:c r="A2000000"><x:v>1</x:v></x:c></x:row></x:sheetData>'
+    )
+    with zipfile.ZipFile(path, "w") as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    _refused_quickly(path, "has rows up to row 2,000,000")

@@ -936,11 +936,11 @@ def _check_workbook_size(path: Path, origin: str) -> None:
         raise DataError(problems, title=f"cannot read {origin}: the workbook is too large once unzipped")
 
 
-_NS: Final = rb"<(?:[A-Za-z_][\w.-]*:)?"
-_ROW_TAG: Final = re.compile(_NS + rb"row\b")
-_ROW_NUMBER: Final = re.compile(_NS + rb'row\b[^>]*?\sr\s*=\s*["\'](\d+)["\']')
-_WIDE_CELL: Final = re.compile(_NS + rb'c\b[^>]*?\sr\s*=\s*["\']([A-Za-z]{3,})(\d+)["\']')
-_MERGE: Final = re.compile(_NS + rb'mergeCell\b[^>]*?\sref\s*=\s*["\']([^"\']*)["\']')
+# Each pattern starts with a literal, which the regex engine searches for fast;
+# the look-behinds then check the tag (``<row`` or ``<x:row``, never ``</row``).
+_ROW: Final = re.compile(rb'row(?<=[<:]row)\b(?:[^>]*?\sr\s*=\s*["\'](\d+)["\'])?')
+_WIDE_CELL: Final = re.compile(rb"r=(?<=\sr=)[\"']([A-Za-z]{3,})(\d+)[\"']")
+_MERGE: Final = re.compile(rb'mergeCell(?<=[<:]mergeCell)\b[^>]*?\sref\s*=\s*["\']([^"\']*)["\']')
 _REF: Final = re.compile(r"([A-Za-z]{1,3})(\d+)(?::([A-Za-z]{1,3})(\d+))?$")
 
 
@@ -968,8 +968,9 @@ def _scan_sheet(worksheet: Any, origin: str, sheet: str) -> _Merged | None:
 
     def scan(block: bytes) -> None:
         nonlocal rows, tags
-        tags += len(_ROW_TAG.findall(block))  # rows without a number follow the one before
-        rows = max(rows, tags, *(int(n) for n in _ROW_NUMBER.findall(block)))
+        numbers = _ROW.findall(block)
+        tags += len(numbers)  # a row without a number follows the one before
+        rows = max(rows, tags, *(int(n) for n in numbers if n))
         for letters, row in _WIDE_CELL.findall(block):
             column = _column_number(letters.decode("ascii"))
             if column > MAX_COLUMNS:
@@ -980,7 +981,7 @@ def _scan_sheet(worksheet: Any, origin: str, sheet: str) -> _Merged | None:
                     )
                 )
                 return
-        for ref in _MERGE.findall(block):
+        for ref in _MERGE.findall(block) if b"mergeCell" in block else ():
             bounds = _merge_bounds(ref.decode("ascii", "replace"))
             if bounds is not None and bounds[:2] != bounds[2:]:
                 merges.append(bounds)
