@@ -584,7 +584,8 @@ def load_units(source: str | Path, *, scheme: Scheme | None = None, sheet: str |
         scheme: the scheme the data is for: columns it grades as categories
             hold text, and columns it does not read are left out (listed in
             ``notes``).
-        sheet: the sheet of a workbook (default: the first).
+        sheet: the sheet of a workbook (default: the first visible one;
+            a hidden sheet is read only when named).
 
     Returns:
         The units, in the file's order, with the file's ``notes``.

@@ -4,9 +4,12 @@ This module turns the bytes of a data file into a header and rows, and one
 cell's text into a number. It knows nothing of schemes or units (that is
 :mod:`perfrules._data`), and it never guesses quietly:
 
-- text is decoded in a fixed order that never mis-decodes (:func:`read_text`);
+- text is decoded in a fixed order that never mis-decodes (:func:`read_text`),
+  and GB18030 that gives unlikely characters (a Big5 or Shift-JIS file) is refused;
 - duplicate column names, a column with data but no name, and bytes that are
   no known text encoding are file errors (:class:`~perfrules.DataError`);
+- a workbook is read as people see it: its first visible sheet, a merged
+  cell's value on every row it covers;
 - a cell that cannot be read, or a row with the wrong number of cells, is
   *kept* and marked (:class:`CellProblem`, :attr:`Row.problem`), so that only
   the unit of that row fails;
@@ -15,7 +18,12 @@ cell's text into a number. It knows nothing of schemes or units (that is
 
 There is no limit on the size of a whole data file, only on one cell
 (:data:`MAX_CELL_CHARS`) and on a row's width (:data:`MAX_COLUMNS`), so that
-a row's memory stays bounded whatever the file holds.
+a row's memory stays bounded whatever the file holds. A workbook is a zip of
+XML parts, and what a part costs is known before it is read: parts held in
+memory (:data:`MAX_XLSX_HELD_BYTES`), a sheet's unzipped size and rows
+(:data:`MAX_XLSX_SHEET_BYTES`, :data:`MAX_XLSX_ROWS`) and how far a part
+expands (:data:`MAX_XLSX_EXPANSION`) are bounded, so that a small file cannot
+cost minutes or gigabytes.
 """
 
 from __future__ import annotations
@@ -699,7 +707,8 @@ def iter_rows(path: str | Path, *, sheet: str | None = None) -> tuple[tuple[str,
 
     Args:
         path: the file.
-        sheet: the sheet of a workbook (default: the first).
+        sheet: the sheet of a workbook (default: the first visible one;
+            a hidden sheet is read only when named).
 
     Returns:
         The header and an iterator over the data rows. File errors in rows
