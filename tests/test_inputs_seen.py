@@ -543,3 +543,27 @@ def test_prefixed_sheet_xml_is_scanned_too(tmp_path):
         for name, data in parts.items():
             z.writestr(name, data)
     _refused_quickly(path, "has rows up to row 2,000,000")
+
+
+def test_dask_frame_columns_that_become_one_name_are_refused_naming_both():
+    """A data frame's columns go through the same normalisation; two that collapse are named, none kept silently."""
+    pd = pytest.importorskip("pandas")
+    dd = pytest.importorskip("dask.dataframe")
+    from perfrules import dask as perfrules_dask
+
+    frame = pd.DataFrame(
+        {"单位": ["甲局"], "完成数": ["19"], "完成数\u3000": ["20"], "总数": ["20"], "得分": ["88"]}
+    )
+    with pytest.raises(DataError) as caught:
+        perfrules_dask.evaluate(SCHEME, dd.from_pandas(frame, npartitions=1))
+    (problem,) = caught.value.problems
+    assert problem.path == "column '完成数\\u3000'"
+    assert problem.message == "is the column '完成数' once normalised ('完成数'); keep one"
+    clean = frame.drop(columns=["完成数\u3000"]).rename(columns={"完成数": "\u200b完成数"})
+    (row,) = (
+        perfrules_dask.evaluate(SCHEME, dd.from_pandas(clean, npartitions=1)).compute().to_dict("records")
+    )
+    assert (
+        row["total"]
+        == evaluate(SCHEME, [Unit(name="甲局", data={"完成数": 19, "总数": 20, "得分": 88})]).results[0].total
+    )

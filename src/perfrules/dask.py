@@ -44,6 +44,7 @@ from ._formula import normalize_name
 from ._plan import Plan, plan_of
 from ._population import Summary, merge_summaries, observe, resolve, summarize
 from ._scheme import Scheme
+from ._syntax import shown_name
 from ._tables import CellProblem, CellValue, read_cell
 from ._unit import Unit, UnitError
 
@@ -80,6 +81,9 @@ class _Layout:
     def __init__(self, columns: Sequence[str], index_name: object, scheme: Scheme) -> None:
         self.from_index = False
         header = {str(c): normalize_name(str(c)) for c in columns}
+        collapsed = _collapsed_columns(header)
+        if collapsed:
+            raise DataError(collapsed, title="invalid columns in the data frame")
 
         def find(options: Sequence[str]) -> str | None:
             for column, name in header.items():
@@ -119,6 +123,23 @@ class _Layout:
         if problems:
             raise DataError(problems, title="invalid columns in the data frame")
         self.text_fields = frozenset(_text_fields(scheme))
+
+
+def _collapsed_columns(header: Mapping[str, str]) -> list[Problem]:
+    """Columns whose names are one name once normalised (``完成数`` and ``完成数\u3000``): both are named."""
+    first: dict[str, str] = {}
+    problems = []
+    for column, name in header.items():
+        if name in first:
+            problems.append(
+                Problem(
+                    f"column {shown_name(column)}",
+                    f"is the column {shown_name(first[name])} once normalised ('{name}'); keep one",
+                )
+            )
+        else:
+            first[name] = column
+    return problems
 
 
 def result_columns(scheme: Scheme) -> list[str]:
