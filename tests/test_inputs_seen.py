@@ -21,7 +21,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import perfrules._tables as tables
-from perfrules import DataError, Unit, evaluate, load_units, loads, normalize_name, units_from_json
+from perfrules import (
+    DataError,
+    Unit,
+    evaluate,
+    load_units,
+    loads,
+    normalize_name,
+    units_from_csv,
+    units_from_json,
+)
 from perfrules._cli import main
 from perfrules._tables import read_text
 from test_files import GOOD
@@ -567,3 +576,14 @@ def test_dask_frame_columns_that_become_one_name_are_refused_naming_both():
         row["total"]
         == evaluate(SCHEME, [Unit(name="甲局", data={"完成数": 19, "总数": 20, "得分": 88})]).results[0].total
     )
+
+
+def test_period_labels_are_names_too():
+    """'1月' and '1月' + U+200B were two periods (a mean over two); now they are one, reported as given twice."""
+    with pytest.raises(ValueError, match=r"the keys '1月' and '1月\\u200b' in 'periods' are one name"):
+        Unit(name="甲局", periods={"1月": {"完成数": 1}, "1月\u200b": {"完成数": 2}})
+    units = units_from_csv("单位,期间,完成数\n甲局,1月,1\n甲局,\u200b1月,2\n乙局,１月,3\n", origin="d.csv")
+    assert [str(e) for e in units[0].problems] == [
+        "unit '甲局' (d.csv row 3), field '期间': period '1月' is given twice"
+    ]
+    assert list(units[1].periods) == ["1月"]

@@ -244,7 +244,7 @@ class _RowUnits:
             entry.category = normalize_name(category)
         if na_col is not None and specials.get(header[na_col]):
             entry.na |= {c for c in _LIST_SPLIT.split(specials[header[na_col]]) if c}
-        period = specials.get(header[period_col], "") if period_col is not None else ""
+        period = normalize_name(specials.get(header[period_col], "")) if period_col is not None else ""
         values: dict[str, object] = {}
         text_fields = self.text_fields
         for i in self.inputs:

@@ -54,7 +54,8 @@ def normalized_keys(value: Mapping[object, object], where: str) -> dict[str, obj
 def _periods(value: object) -> Mapping[str, Mapping[str, object]]:
     if not isinstance(value, Mapping):
         raise TypeError(f"'periods' must map period labels to data (got {type(value).__name__})")
-    return FrozenDict({str(k): _mapping(v, f"period '{k}'") for k, v in value.items()})
+    labelled = normalized_keys(value, "'periods'")  # '1月' and '1月\u200b' are one period
+    return FrozenDict({k: _mapping(v, f"period '{k}'") for k, v in labelled.items()})
 
 
 def _text(value: object) -> str:
