@@ -285,12 +285,12 @@ def test_a_hidden_first_sheet_is_not_scored(state, tmp_path):
         f"hidden sheets not read: '旧数据' ({state}); read the first visible sheet '2020年' (choose another with --sheet)"
     )
     code, out, err = run("score", str(_scheme_file(tmp_path)), str(path))
-    assert code == 0 and "hidden sheets not read: '旧数据'" in err and "乙局" in out
+    assert code == 0 and f"note: {path}, workbook: hidden sheets not read: '旧数据'" in err and "乙局" in out
     # Named on purpose, a hidden sheet is read, and the note says it is hidden.
     chosen = load_units(path, scheme=SCHEME, sheet="旧数据")
     assert {u.name: u.data["完成数"] for u in chosen} == {"甲局": 1, "乙局": 20}
-    assert [n.message for n in chosen.notes] == [
-        f"the sheet '旧数据' is {state} in the workbook; read as it was chosen"
+    assert [(n.path, n.message) for n in chosen.notes] == [
+        ("sheet '旧数据'", f"is {state} in the workbook; read as it was chosen")
     ]
 
 

@@ -878,7 +878,7 @@ def _choose_sheet(book: Any, origin: str, sheet: str | None, notes: list[Problem
         if hidden:
             notes.append(
                 Problem(
-                    origin,
+                    "workbook",
                     f"hidden sheets not read: {_sheet_list(hidden, states)}; read the first visible "
                     f"sheet '{sheet}' (choose another with --sheet)",
                 )
@@ -893,7 +893,7 @@ def _choose_sheet(book: Any, origin: str, sheet: str | None, notes: list[Problem
         )
     if states[sheet] != "visible":
         notes.append(
-            Problem(origin, f"the sheet '{sheet}' is {states[sheet]} in the workbook; read as it was chosen")
+            Problem(f"sheet '{sheet}'", f"is {states[sheet]} in the workbook; read as it was chosen")
         )
     return sheet
 
