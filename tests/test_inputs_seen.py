@@ -127,7 +127,7 @@ GB2312_CHINESE = st.sampled_from(
 )
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(
     st.lists(
         st.text(GB2312_CHINESE | st.sampled_from("，、（）0123456789"), min_size=1, max_size=12), min_size=1
@@ -518,15 +518,15 @@ def test_too_many_merged_ranges_are_refused(tmp_path, monkeypatch):
 
 
 def test_an_ordinary_workbook_passes_every_check(tmp_path):
-    """The limits leave room: 20,000 rows of typical data read, expand well under 100-fold."""
+    """The limits leave room: typical data reads, and its sheet expands well under 100-fold."""
     rows = [["单位", "类别", "完成数", "总数", "得分"]] + [
-        [f"区局{i}", "局", 19, 20, D("88.5")] for i in range(20_000)
+        [f"区局{i}", "局", 19, 20, D("88.5")] for i in range(2_000)
     ]
     path = _merged(tmp_path / "d.xlsx", rows, [])
     with zipfile.ZipFile(path) as z:
         (sheet,) = [i for i in z.infolist() if i.filename == SHEET]
         assert sheet.file_size / sheet.compress_size < 30
-    assert len(load_units(path, scheme=SCHEME)) == 20_000
+    assert len(load_units(path, scheme=SCHEME)) == 2_000
 
 
 def test_prefixed_sheet_xml_is_scanned_too(tmp_path):
