@@ -587,3 +587,23 @@ def test_period_labels_are_names_too():
         "unit '甲局' (d.csv row 3), field '期间': period '1月' is given twice"
     ]
     assert list(units[1].periods) == ["1月"]
+
+
+def test_dask_period_labels_are_normalised_too():
+    pd = pytest.importorskip("pandas")
+    dd = pytest.importorskip("dask.dataframe")
+    from perfrules import dask as perfrules_dask
+
+    frame = pd.DataFrame(
+        {
+            "单位": ["甲局", "甲局"],
+            "期间": ["1月", "1月\u200b"],
+            "完成数": ["19", "18"],
+            "总数": ["20", "20"],
+            "得分": ["88", "80"],
+        }
+    )
+    (row,) = (
+        perfrules_dask.evaluate(SCHEME, dd.from_pandas(frame, npartitions=1)).compute().to_dict("records")
+    )
+    assert "period '1月' is given twice" in str(row["errors"])

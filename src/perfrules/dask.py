@@ -236,7 +236,7 @@ def _read_partition(part: Any, layout: _Layout) -> Any:
         listed = _text(extra["na"][row]).strip() if "na" in extra else ""
         if listed:
             entry["na"] |= {c for c in _LIST_SPLIT.split(listed) if c}
-        period = _text(extra["period"][row]).strip() if "period" in extra else ""
+        period = normalize_name(_text(extra["period"][row])) if "period" in extra else ""
         values: dict[str, object] = {}
         for column, field in layout.inputs:
             text = _text(columns[column][row]).strip()
