@@ -607,3 +607,12 @@ def test_dask_period_labels_are_normalised_too():
         perfrules_dask.evaluate(SCHEME, dd.from_pandas(frame, npartitions=1)).compute().to_dict("records")
     )
     assert "period '1月' is given twice" in str(row["errors"])
+
+
+def test_formulas_read_names_by_the_same_form():
+    """A formula copied with a zero-width space reads the same names as the data (before: a syntax error)."""
+    from perfrules import Formula
+
+    formula = Formula.parse("完成率=完成\u200b数/总数\ufeff")
+    assert str(formula) == "完成率 = 完成数/总数"
+    assert formula.evaluate({"完成数\u00ad": 19, "总数": 20}) == D("0.95")
