@@ -643,7 +643,7 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("scheme", help=_SCHEME_HELP)
         sub.add_argument("data", help=_DATA_HELP)
         sub.add_argument("--category", help="category (委/局/办 …) for units whose data gives none")
-        sub.add_argument("--sheet", help="the sheet to read in an Excel workbook (default: the first)")
+        sub.add_argument("--sheet", help="a workbook's sheet to read (default: the first visible)")
         if name == "score":
             sub.add_argument(
                 "--format",
@@ -670,7 +670,7 @@ def build_parser() -> argparse.ArgumentParser:
     sens.add_argument("scheme", help=_SCHEME_HELP)
     sens.add_argument("data", help=_DATA_HELP)
     sens.add_argument("--category", help="category (委/局/办 …) for units whose data gives none")
-    sens.add_argument("--sheet", help="the sheet to read in an Excel workbook (default: the first)")
+    sens.add_argument("--sheet", help="a workbook's sheet to read (default: the first visible)")
     sens.add_argument("--runs", type=int, default=200, help="how many random weightings (default: 200)")
     sens.add_argument("--seed", type=int, help="random seed, for a result that can be repeated")
     sens.add_argument(

@@ -28,12 +28,14 @@ from ._formula import normalize_name
 from ._indicator import inputs_of as _inputs_of
 from ._scale import GradeScale
 from ._scheme import Part, Scheme, Veto, step_reads
+from ._syntax import shown_name
 from ._tables import (
     NO_DATA,
     CellProblem,
     CellValue,
     RawCell,
     Row,
+    Rows,
     _csv_rows,
     _table_rows,
     iter_rows,
@@ -126,6 +128,14 @@ class _Entry:
         self.yearly_rows: list[int] = []
         self.problems: list[UnitError] = []
         self.notes: list[Problem] = []
+        self.spellings: dict[str, int] = {}  # the unit's name as each row spells it, first row
+
+    def spelt(self) -> str:
+        """How the rows spell the unit's name, when they differ (for messages about repeated rows)."""
+        if len(self.spellings) < 2:
+            return ""
+        ways = ", ".join(f"{shown_name(raw)} (row {row})" for raw, row in self.spellings.items())
+        return f"; the name is spelt {ways}, one name once normalised"
 
 
 def _text_of(cell: RawCell) -> str:
@@ -203,6 +213,7 @@ class _RowUnits:
         number = row.number
         where = f"{self.origin} {self.row_name(number)}"
         entry.rows.append(number)
+        entry.spellings.setdefault(_text_of(row.cells[self.name_col]), number)
 
         def fail(field: str | None, message: str) -> None:
             entry.problems.append(
@@ -233,7 +244,7 @@ class _RowUnits:
             entry.category = normalize_name(category)
         if na_col is not None and specials.get(header[na_col]):
             entry.na |= {c for c in _LIST_SPLIT.split(specials[header[na_col]]) if c}
-        period = specials.get(header[period_col], "") if period_col is not None else ""
+        period = normalize_name(specials.get(header[period_col], "")) if period_col is not None else ""
         values: dict[str, object] = {}
         text_fields = self.text_fields
         for i in self.inputs:
@@ -258,13 +269,14 @@ class _RowUnits:
             if period in entry.periods:
                 fail(
                     header[period_col] if period_col is not None else None,
-                    f"period '{period}' is given twice",
+                    f"period '{period}' is given twice{entry.spelt()}",
                 )
             entry.periods[period] = values
         else:
             entry.yearly_rows.append(number)
             if len(entry.yearly_rows) > 1:
-                fail(None, f"two rows without a period (rows {', '.join(map(str, entry.yearly_rows))})")
+                rows = ", ".join(map(str, entry.yearly_rows))
+                fail(None, f"two rows without a period (rows {rows}){entry.spelt()}")
             entry.data.update(values)
 
     def row_name(self, number: int) -> str:
@@ -297,6 +309,8 @@ def _units_from_rows(
 ) -> UnitList:
     """Build units from a table's rows (see :func:`units_from_csv` for the columns)."""
     reader = _RowUnits(header, scheme=scheme, origin=origin)
+    if isinstance(rows, Rows):
+        reader.file_notes[:0] = rows.notes
     units: dict[str, _Entry] = {}
     for row in rows:
         name = reader.name_of(row)
@@ -346,6 +360,7 @@ def stream_groups(
     path = Path(source)
     header, rows = iter_rows(path, sheet=sheet)
     reader = _RowUnits(header, scheme=scheme, origin=str(path), only=only)
+    reader.file_notes[:0] = rows.notes  # a workbook's hidden sheets
 
     def groups() -> Iterator[RowGroup]:
         given: set[str] = set()
@@ -494,6 +509,17 @@ def _clean(values: Mapping[Any, Any], fail: Any, prefix: str) -> dict[Any, Any]:
     return out
 
 
+def _same_name(name: str, raw: str, data: list[Any], first: int) -> str:
+    """Message for a unit name given twice, with both spellings when they differ."""
+    earlier = str(data[first]["name"])
+    if earlier == raw:
+        return f"'{name}' is also the name of units[{first}]"
+    return (
+        f"{shown_name(raw)} is also the name of units[{first}] ({shown_name(earlier)}): "
+        f"one name once normalised ('{name}')"
+    )
+
+
 def units_from_json(data: object, *, origin: str = "data") -> UnitList:
     """Read units from parsed JSON: a list of ``{name, category, data, periods, not_applicable}``.
 
@@ -528,7 +554,7 @@ def units_from_json(data: object, *, origin: str = "data") -> UnitList:
             continue
         name = normalize_name(str(raw["name"]))
         if name in seen:
-            problems.append(Problem(f"{path}.name", f"'{name}' is also the name of units[{seen[name]}]"))
+            problems.append(Problem(f"{path}.name", _same_name(name, str(raw["name"]), data, seen[name])))
             continue
         seen[name] = i
         found: list[UnitError] = []
@@ -612,7 +638,8 @@ def load_units(source: str | Path, *, scheme: Scheme | None = None, sheet: str |
         scheme: the scheme the data is for: columns it grades as categories
             hold text, and columns it does not read are left out (listed in
             ``notes``).
-        sheet: the sheet of a workbook (default: the first).
+        sheet: the sheet of a workbook (default: the first visible one;
+            a hidden sheet is read only when named).
 
     Returns:
         The units, in the file's order, with the file's ``notes``.

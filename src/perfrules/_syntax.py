@@ -29,6 +29,7 @@ __all__ = [
     "Node",
     "normalize_name",
     "parse",
+    "shown_name",
     "show",
 ]
 
@@ -67,7 +68,10 @@ _SYMBOLS: Final = {
 
 def _normalize_char(ch: str) -> str:
     folded = unicodedata.normalize("NFKC", ch)
-    return "".join(_SYMBOLS.get(c, c) for c in folded)
+    # Format characters (category Cf: U+200B zero-width space, U+FEFF, U+00AD
+    # soft hyphen, bidi marks) are invisible: a name copied with one must
+    # still be the same name.
+    return "".join(_SYMBOLS.get(c, c) for c in folded if unicodedata.category(c) != "Cf")
 
 
 def _normalize_with_origins(text: str) -> tuple[str, list[int]]:
@@ -87,14 +91,34 @@ def normalize_name(name: str) -> str:
     """Return the canonical spelling of a name, as formulas and data are matched.
 
     NFKC (full-width letters, digits and brackets become ASCII), the same symbol
-    mapping formulas get, and whitespace trimmed and collapsed.
+    mapping formulas get, invisible format characters (U+200B, U+FEFF, U+00AD …)
+    dropped, and whitespace (U+3000 too) trimmed and collapsed. Data readers,
+    :class:`~perfrules.Unit` and the scheme all match names by this form.
 
     >>> normalize_name("政府投资项目（Ａ类）完成率")
     '政府投资项目(A类)完成率'
+    >>> normalize_name("\u200b甲局\u00ad\u3000") == "甲局"
+    True
     """
     if name.isascii():
         return " ".join(name.split())
     return " ".join(_normalize_with_origins(name)[0].split())
+
+
+def shown_name(name: str) -> str:
+    """*name* quoted for a message, with invisible characters spelt out.
+
+    Two spellings that are one name once normalised differ in characters a
+    reader cannot see; this shows them.
+
+    >>> print(shown_name("完成数\u3000"), shown_name("甲\u200b局"))
+    '完成数\u3000' '甲\u200b局'
+    """
+    out = []
+    for ch in name:
+        visible = ch == " " or (ch.isprintable() and unicodedata.category(ch) not in ("Cf", "Zs"))
+        out.append(ch if visible else f"\\u{ord(ch):04x}")
+    return "'" + "".join(out) + "'"
 
 
 # ---------------------------------------------------------------------------

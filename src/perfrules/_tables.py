@@ -4,9 +4,12 @@ This module turns the bytes of a data file into a header and rows, and one
 cell's text into a number. It knows nothing of schemes or units (that is
 :mod:`perfrules._data`), and it never guesses quietly:
 
-- text is decoded in a fixed order that never mis-decodes (:func:`read_text`);
+- text is decoded in a fixed order that never mis-decodes (:func:`read_text`),
+  and GB18030 that gives unlikely characters (a Big5 or Shift-JIS file) is refused;
 - duplicate column names, a column with data but no name, and bytes that are
   no known text encoding are file errors (:class:`~perfrules.DataError`);
+- a workbook is read as people see it: its first visible sheet, a merged
+  cell's value on every row it covers;
 - a cell that cannot be read, or a row with the wrong number of cells, is
   *kept* and marked (:class:`CellProblem`, :attr:`Row.problem`), so that only
   the unit of that row fails;
@@ -15,7 +18,12 @@ cell's text into a number. It knows nothing of schemes or units (that is
 
 There is no limit on the size of a whole data file, only on one cell
 (:data:`MAX_CELL_CHARS`) and on a row's width (:data:`MAX_COLUMNS`), so that
-a row's memory stays bounded whatever the file holds.
+a row's memory stays bounded whatever the file holds. A workbook is a zip of
+XML parts, and what a part costs is known before it is read: parts held in
+memory (:data:`MAX_XLSX_HELD_BYTES`), a sheet's unzipped size and rows
+(:data:`MAX_XLSX_SHEET_BYTES`, :data:`MAX_XLSX_ROWS`) and how far a part
+expands (:data:`MAX_XLSX_EXPANSION`) are bounded, so that a small file cannot
+cost minutes or gigabytes.
 """
 
 from __future__ import annotations
@@ -30,6 +38,7 @@ import json
 import re
 import unicodedata
 import warnings
+import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
@@ -41,11 +50,17 @@ import attrs
 from ._errors import DataError, InvalidValueError, NumberTooLargeError, Problem
 from ._formula import normalize_name
 from ._numbers import LIMITS, Number, check_decimal, exact, to_number
+from ._syntax import shown_name
 
 __all__ = [
     "MAX_CELL_CHARS",
     "MAX_COLUMNS",
     "MAX_NUMBER_CHARS",
+    "MAX_XLSX_EXPANSION",
+    "MAX_XLSX_HELD_BYTES",
+    "MAX_XLSX_MERGES",
+    "MAX_XLSX_ROWS",
+    "MAX_XLSX_SHEET_BYTES",
     "NO_DATA",
     "NO_DATA_TEXTS",
     "CellProblem",
@@ -53,6 +68,7 @@ __all__ = [
     "NoData",
     "RawCell",
     "Row",
+    "Rows",
     "Table",
     "column_label",
     "iter_rows",
@@ -75,6 +91,25 @@ MAX_NUMBER_CHARS: Final = 100
 Checked before any conversion, so that a 5000-digit integer costs nothing.
 The digit and exponent bounds of ``perfrules.LIMITS`` apply after that.
 """
+
+MAX_XLSX_ROWS: Final = 1_048_576
+"""Most rows a workbook's sheet may have (Excel's own limit); checked before reading it."""
+
+MAX_XLSX_HELD_BYTES: Final = 64 * 2**20
+"""Largest part of a workbook that is read whole into memory (shared strings, styles), uncompressed."""
+
+MAX_XLSX_SHEET_BYTES: Final = 2 * 2**30
+"""Largest sheet of a workbook, uncompressed (a sheet is streamed, not held)."""
+
+MAX_XLSX_EXPANSION: Final = 100
+"""Most a part of a workbook may expand when unzipped (parts above 1 MiB).
+
+Spreadsheet XML compresses 5 to 20-fold; a part that expands 1000-fold is
+spaces or empty rows (a "zip bomb"), refused before it is read.
+"""
+
+MAX_XLSX_MERGES: Final = 100_000
+"""Most merged ranges a sheet may have."""
 
 _SHOWN: Final = 40  # characters of a bad cell quoted in a message
 
@@ -168,17 +203,17 @@ def read_text(data: bytes, origin: str) -> str:
                 [Problem(origin, "is a zip file (an Excel workbook?); name it .xlsx to read it as one")],
                 title=f"cannot read {origin}",
             )
-        for encoding in ("utf-8", "gb18030"):
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
             try:
-                text = data.decode(encoding)
-                break
+                text = data.decode("gb18030")
             except UnicodeDecodeError:
-                continue
-        else:
-            raise DataError(
-                [Problem(origin, "cannot read as UTF-8, UTF-16 or GB18030; save it as CSV UTF-8")],
-                title=f"cannot read {origin}",
-            )
+                raise DataError(
+                    [Problem(origin, "cannot read as UTF-8, UTF-16 or GB18030; save it as CSV UTF-8")],
+                    title=f"cannot read {origin}",
+                ) from None
+            _check_gb18030(text, data, origin)
     if text.startswith("\ufeff"):
         text = text[1:]
     if "\x00" in text:
@@ -193,6 +228,74 @@ def read_text(data: bytes, origin: str) -> str:
             title=f"cannot read {origin}",
         )
     return text
+
+
+_SAMPLE: Final = 65_536  # characters of each part of a file that judge its encoding
+_NON_ASCII: Final = re.compile(r"[^\x00-\x7f]")
+_PRIVATE_USE: Final = re.compile(r"[\ue000-\uf8ff]")
+_OTHER_ENCODINGS: Final = (("Big5", "big5"), ("Shift-JIS", "cp932"))  # (name, Python and iconv codec)
+
+
+def _common_in_gb2312(ch: str) -> bool:
+    """A Chinese character of GB2312 (both levels), or its punctuation and full-width forms."""
+    try:
+        lead = ch.encode("gb2312")[0]
+    except UnicodeEncodeError:
+        return False
+    return 0xB0 <= lead <= 0xF7 or 0xA1 <= lead <= 0xA3
+
+
+def _check_gb18030(text: str, data: bytes, origin: str) -> None:
+    """Refuse text that decodes as GB18030 but cannot be Chinese text in it.
+
+    Nearly any bytes decode as GB18030: a Big5 (Traditional Chinese) or
+    Shift-JIS (Japanese) file comes out as rare characters, kana, Cyrillic
+    and private-use code points, and would be scored with garbage names.
+    Real GBK text is almost all the common characters of GB2312 (over 99%
+    in the built-in schemes' sources), so text whose non-ASCII characters are
+    more than a fifth something else, or hold a private-use code point (the
+    user-defined areas of GBK), is refused, naming the file and what it
+    more likely is. Three samples of the text are judged (start, middle,
+    end), so the cost does not grow with the file.
+    """
+    middle = len(text) // 2
+    sample = text
+    if len(text) > 3 * _SAMPLE:
+        sample = text[:_SAMPLE] + text[middle : middle + _SAMPLE] + text[-_SAMPLE:]
+    found = _NON_ASCII.findall(sample)
+    if not found:
+        return
+    known: dict[str, bool] = {}
+    uncommon = 0
+    for ch in found:
+        if ch not in known:
+            known[ch] = _common_in_gb2312(ch)
+        uncommon += not known[ch]
+    if uncommon <= max(2, len(found) // 5) and not _PRIVATE_USE.search(sample):
+        return
+    likely = [(name, codec) for name, codec in _OTHER_ENCODINGS if _decodes(data, codec)]
+    maybe = f"; it looks like {' or '.join(name for name, _ in likely)}" if likely else ""
+    convert = f", e.g. iconv -f {likely[0][1].upper()} -t UTF-8" if likely else ""
+    line = text.lstrip().split("\n", 1)[0]
+    shown = shown_name(line[:_SHOWN]) + ("..." if len(line) > _SHOWN else "")
+    raise DataError(
+        [
+            Problem(
+                origin,
+                f"is not UTF-8, and read as GB18030 (GBK) it gives unlikely characters "
+                f"({shown}){maybe}; save it as CSV UTF-8 (or convert it{convert})",
+            )
+        ],
+        title=f"cannot read {origin}",
+    )
+
+
+def _decodes(data: bytes, codec: str) -> bool:
+    try:
+        data.decode(codec)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 # ---------------------------------------------------------------------------
@@ -429,6 +532,22 @@ class Table:
     rows: tuple[Row, ...]
 
 
+class Rows(Iterator[Row]):
+    """A file's data rows, one at a time, with what the reader noted about the file.
+
+    Attributes:
+        notes: about the file as a whole, known once the header is read
+            (a workbook's hidden sheets that were not read).
+    """
+
+    def __init__(self, rows: Iterator[Row], notes: Sequence[Problem] = ()) -> None:
+        self._rows = rows
+        self.notes = notes
+
+    def __next__(self) -> Row:
+        return next(self._rows)
+
+
 def _blank(cell: object) -> bool:
     return cell is None or (isinstance(cell, str) and not cell.strip())
 
@@ -448,7 +567,8 @@ class _Columns:
                 [Problem(f"row {header_row}", f"has {len(raw)} columns; the limit is {MAX_COLUMNS}")],
                 title=f"invalid data in {origin}",
             )
-        names = [normalize_name(_header_text(c, origin, header_row, i)) for i, c in enumerate(raw)]
+        texts = [_header_text(c, origin, header_row, i) for i, c in enumerate(raw)]
+        names = [normalize_name(t) for t in texts]
         self.width = len(names)
         self.keep = [i for i, n in enumerate(names) if n]
         self.unnamed = [i for i, n in enumerate(names) if not n]
@@ -457,10 +577,16 @@ class _Columns:
         problems = []
         for i in self.keep:
             if names[i] in seen:
+                first = seen[names[i]]
+                spelt = (
+                    ""
+                    if texts[first].strip() == texts[i].strip()
+                    else f" (spelt {shown_name(texts[first])} and {shown_name(texts[i])})"
+                )
                 problems.append(
                     Problem(
                         f"row {header_row}",
-                        f"{column_label(seen[names[i]])} and {column_label(i)} are both named '{names[i]}'",
+                        f"{column_label(first)} and {column_label(i)} are both named '{names[i]}'{spelt}",
                     )
                 )
             else:
@@ -560,15 +686,19 @@ def _table_rows(
     return columns.header, rows()
 
 
-def iter_rows(path: str | Path, *, sheet: str | None = None) -> tuple[tuple[str, ...], Iterator[Row]]:
+def iter_rows(path: str | Path, *, sheet: str | None = None) -> tuple[tuple[str, ...], Rows]:
     """Read a CSV file or an Excel workbook as a header and a stream of rows.
 
     CSV is decoded by :func:`read_text`, on the whole file (the encoding is
     decided on all its bytes), then parsed a row at a time. A workbook (``.xlsx``, ``.xlsm``;
-    needs the ``excel`` extra) is read from its first sheet, or *sheet*;
+    needs the ``excel`` extra) is read from its first visible sheet, or *sheet*
+    (hidden sheets are listed in the rows' ``notes``);
     numbers stay exact (a whole number stays whole, a decimal is read by its
     shortest form: ``0.85`` is 85/100), and formulas count by the value Excel
-    last computed for them.
+    last computed for them. A cell merged down several rows gives its value
+    to each of them; a value merged across columns is a problem of its cells.
+    A workbook is checked before it is read: its parts' unzipped sizes, its
+    rows and columns (:data:`MAX_XLSX_HELD_BYTES` and the other limits).
 
     Column rules, the same for both: names are normalised (full-width
     letters, spaces); two columns with one name are a file error; columns
@@ -577,7 +707,8 @@ def iter_rows(path: str | Path, *, sheet: str | None = None) -> tuple[tuple[str,
 
     Args:
         path: the file.
-        sheet: the sheet of a workbook (default: the first).
+        sheet: the sheet of a workbook (default: the first visible one;
+            a hidden sheet is read only when named).
 
     Returns:
         The header and an iterator over the data rows. File errors in rows
@@ -591,7 +722,9 @@ def iter_rows(path: str | Path, *, sheet: str | None = None) -> tuple[tuple[str,
     origin = str(path)
     suffix = target.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
-        return _table_rows(_xlsx_records(target, origin, sheet), origin, pad=True)
+        notes: list[Problem] = []
+        header, rows = _table_rows(_xlsx_records(target, origin, sheet, notes), origin, pad=True)
+        return header, Rows(rows, notes)
     if suffix == ".xls":
         raise DataError(
             [Problem(origin, "old .xls workbooks are not read; save it as .xlsx or CSV UTF-8")],
@@ -603,7 +736,8 @@ def iter_rows(path: str | Path, *, sheet: str | None = None) -> tuple[tuple[str,
             title=f"cannot read {origin}",
         )
     text = read_text(target.read_bytes(), origin)
-    return _table_rows(_csv_rows(text, origin), origin, pad=False)
+    header, rows = _table_rows(_csv_rows(text, origin), origin, pad=False)
+    return header, Rows(rows)
 
 
 def read_table(path: str | Path, *, sheet: str | None = None) -> Table:
@@ -668,37 +802,31 @@ def _open_workbook(path: Path, origin: str, *, data_only: bool) -> Any:
         ) from None
 
 
-def _xlsx_records(path: Path, origin: str, sheet: str | None) -> Iterator[tuple[int, list[RawCell]]]:
+def _xlsx_records(
+    path: Path, origin: str, sheet: str | None, notes: list[Problem]
+) -> Iterator[tuple[int, list[RawCell]]]:
     """A workbook's rows, with the values Excel computed for formulas.
 
     Two read-only passes run side by side: cached values (``data_only``) and
     the cells as written, so that a formula with no cached value (a file
     written by a script and never opened in Excel) is told apart from an
-    empty cell. Memory stays flat: both are streams.
+    empty cell. Memory stays flat: both are streams. Before either, the
+    workbook's unzipped sizes are checked (:func:`_check_workbook_size`) and
+    the sheet is scanned for its last row, its widest cell and its merged
+    ranges (:func:`_scan_sheet`). Notes about hidden sheets go to *notes*.
     """
+    _check_workbook_size(path, origin)
     values_book = _open_workbook(path, origin, data_only=True)
     formulas_book = _open_workbook(path, origin, data_only=False)
     try:
-        names = list(values_book.sheetnames)
-        if sheet is None:
-            if not names:
-                raise DataError(
-                    [Problem(origin, "the workbook has no sheets")], title=f"cannot read {origin}"
-                )
-            sheet = names[0]
-        elif sheet not in names:
-            close = difflib.get_close_matches(sheet, names, n=1, cutoff=0.5)
-            hint = f"; did you mean '{close[0]}'?" if close else ""
-            raise DataError(
-                [Problem(origin, f"no sheet '{sheet}' (the sheets are: {', '.join(names)}){hint}")],
-                title=f"cannot read {origin}",
-            )
+        sheet = _choose_sheet(values_book, origin, sheet, notes)
         sheets = values_book[sheet], formulas_book[sheet]
         if not hasattr(sheets[0], "iter_rows"):
             raise DataError(
                 [Problem(origin, f"the sheet '{sheet}' is a chart, not a table")],
                 title=f"cannot read {origin}",
             )
+        merged = _scan_sheet(sheets[0], origin, sheet)
         for each in sheets:
             # The size a workbook declares can be wrong (files written by other
             # programs); without it, openpyxl reads every cell that is there.
@@ -719,12 +847,244 @@ def _xlsx_records(path: Path, origin: str, sheet: str | None) -> Iterator[tuple[
                 return
             number += 1
             cells = [_xlsx_cell(v, w) for v, w in zip(row, _padded(written, len(row)), strict=True)]
+            if merged is not None:
+                merged.apply(number, cells)
             while cells and cells[-1] == "":
                 cells.pop()
             yield number, cells
     finally:
         values_book.close()
         formulas_book.close()
+
+
+def _choose_sheet(book: Any, origin: str, sheet: str | None, notes: list[Problem]) -> str:
+    """The sheet to read: *sheet*, else the first visible one; hidden sheets are noted.
+
+    A sheet hidden in Excel (``hidden`` or ``veryHidden``) is one people do
+    not see, so it is never read by default, even when it comes first. A
+    hidden sheet named on purpose is read, with a note saying it is hidden.
+    """
+    names = list(book.sheetnames)
+    states = {name: str(getattr(book[name], "sheet_state", "visible") or "visible") for name in names}
+    hidden = [name for name in names if states[name] != "visible"]
+    if sheet is None:
+        visible = [name for name in names if states[name] == "visible"]
+        if not visible:
+            message = "the workbook has no sheets"
+            if names:
+                message = f"every sheet is hidden ({_sheet_list(hidden, states)}); choose one (--sheet)"
+            raise DataError([Problem(origin, message)], title=f"cannot read {origin}")
+        sheet = visible[0]
+        if hidden:
+            notes.append(
+                Problem(
+                    "workbook",
+                    f"hidden sheets not read: {_sheet_list(hidden, states)}; read the first visible "
+                    f"sheet '{sheet}' (choose another with --sheet)",
+                )
+            )
+        return sheet
+    if sheet not in names:
+        close = difflib.get_close_matches(sheet, names, n=1, cutoff=0.5)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        raise DataError(
+            [Problem(origin, f"no sheet '{sheet}' (the sheets are: {', '.join(names)}){hint}")],
+            title=f"cannot read {origin}",
+        )
+    if states[sheet] != "visible":
+        notes.append(
+            Problem(f"sheet '{sheet}'", f"is {states[sheet]} in the workbook; read as it was chosen")
+        )
+    return sheet
+
+
+def _sheet_list(names: Sequence[str], states: dict[str, str]) -> str:
+    return ", ".join(f"'{name}' ({states[name]})" for name in names)
+
+
+def _mib(size: int) -> str:
+    return f"{size / 2**20:,.1f} MiB"
+
+
+def _check_workbook_size(path: Path, origin: str) -> None:
+    """Refuse a workbook that would cost too much to read, from its zip directory alone.
+
+    The sizes a zip file declares bind: Python's zip reader stops at the
+    declared size (and fails the checksum), so a part cannot expand beyond
+    what is checked here. Not a zip file: left to openpyxl's error.
+    """
+    try:
+        with zipfile.ZipFile(path) as archive:
+            parts = archive.infolist()
+    except zipfile.BadZipFile:
+        return
+    problems = []
+    for part in parts:
+        size = part.file_size
+        sheet = re.search(r"(^|/)worksheets/[^/]+\.xml$", part.filename) is not None
+        held = not sheet and part.filename.lower().endswith((".xml", ".rels", ".vml"))
+        limit = MAX_XLSX_SHEET_BYTES if sheet else MAX_XLSX_HELD_BYTES if held else None
+        what = "a sheet" if sheet else "a part read whole into memory"
+        if limit is not None and size > limit:
+            problems.append(
+                Problem(
+                    f"part '{part.filename}'",
+                    f"unzips to {_mib(size)}; the limit for {what} is {_mib(limit)}",
+                )
+            )
+        elif size > 2**20 and size > MAX_XLSX_EXPANSION * max(part.compress_size, 1):
+            problems.append(
+                Problem(
+                    f"part '{part.filename}'",
+                    f"unzips {size // max(part.compress_size, 1):,}-fold ({part.compress_size:,} bytes to "
+                    f"{_mib(size)}); a workbook's parts expand at most {MAX_XLSX_EXPANSION}-fold: it is "
+                    "padding (spaces or empty rows), not data",
+                )
+            )
+    if problems:
+        raise DataError(problems, title=f"cannot read {origin}: the workbook is too large once unzipped")
+
+
+# Each pattern starts with a literal, which the regex engine searches for fast;
+# the look-behinds then check the tag (``<row`` or ``<x:row``, never ``</row``).
+_ROW: Final = re.compile(rb'row(?<=[<:]row)\b(?:[^>]*?\sr\s*=\s*["\'](\d+)["\'])?')
+_WIDE_CELL: Final = re.compile(rb"r=(?<=\sr=)[\"']([A-Za-z]{3,})(\d+)[\"']")
+_MERGE: Final = re.compile(rb'mergeCell(?<=[<:]mergeCell)\b[^>]*?\sref\s*=\s*["\']([^"\']*)["\']')
+_REF: Final = re.compile(r"([A-Za-z]{1,3})(\d+)(?::([A-Za-z]{1,3})(\d+))?$")
+
+
+def _column_number(letters: str) -> int:
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + ord(ch) - ord("A") + 1
+    return n
+
+
+def _scan_sheet(worksheet: Any, origin: str, sheet: str) -> _Merged | None:
+    """Scan a sheet's XML before reading it: its last row, its widest cell, its merged ranges.
+
+    openpyxl makes an empty row for each row number skipped and pads a row
+    to its last cell, so a row numbered 20,000,000 or a cell in column XFD
+    would cost minutes of empty cells; both are refused here, at the speed of
+    unzipping. Merged ranges are listed at the end of a sheet's XML, after
+    its rows, so they are found here too. Returns the merged ranges (None
+    when there are none).
+    """
+    where = f"sheet '{sheet}'"
+    rows = tags = 0
+    merges: list[tuple[int, int, int, int]] = []
+    problems: list[Problem] = []
+
+    def scan(block: bytes) -> None:
+        nonlocal rows, tags
+        numbers = _ROW.findall(block)
+        tags += len(numbers)  # a row without a number follows the one before
+        rows = max(rows, tags, *(int(n) for n in numbers if n))
+        for letters, row in _WIDE_CELL.findall(block):
+            column = _column_number(letters.decode("ascii"))
+            if column > MAX_COLUMNS:
+                ref = f"{letters.decode('ascii')}{row.decode('ascii')}"
+                problems.append(
+                    Problem(
+                        where, f"cell {ref} is in column {column:,}; the limit is {MAX_COLUMNS:,} columns"
+                    )
+                )
+                return
+        for ref in _MERGE.findall(block) if b"mergeCell" in block else ():
+            bounds = _merge_bounds(ref.decode("ascii", "replace"))
+            if bounds is not None and bounds[:2] != bounds[2:]:
+                merges.append(bounds)
+
+    with worksheet.parent._archive.open(worksheet._worksheet_path) as source:
+        carry = b""
+        while not problems:
+            block = source.read(1 << 20)
+            if not block:
+                break
+            text = carry + block
+            cut = text.rfind(b"<")
+            cut = len(text) if cut < 0 else cut
+            scan(text[:cut])
+            carry = text[cut:] if len(text) - cut < 2**20 else b""  # no tag is a MiB long
+            if rows > MAX_XLSX_ROWS:
+                break
+        if not problems:
+            scan(carry)
+    if rows > MAX_XLSX_ROWS:
+        problems.append(Problem(where, f"has rows up to row {rows:,}; the limit is {MAX_XLSX_ROWS:,} rows"))
+    if len(merges) > MAX_XLSX_MERGES:
+        problems.append(
+            Problem(where, f"has {len(merges):,} merged ranges; the limit is {MAX_XLSX_MERGES:,}")
+        )
+    if problems:
+        raise DataError(problems, title=f"cannot read {origin}")
+    return _Merged(merges) if merges else None
+
+
+def _merge_bounds(ref: str) -> tuple[int, int, int, int] | None:
+    """(first row, first column, last row, last column) of a merged range such as ``A2:A4``."""
+    found = _REF.match(ref.strip())
+    if found is None:
+        return None
+    c1, r1, c2, r2 = found.groups()
+    first_col, first_row = _column_number(c1), int(r1)
+    last_col, last_row = (first_col, first_row) if c2 is None else (_column_number(c2), int(r2))
+    return (
+        min(first_row, last_row),
+        min(first_col, last_col),
+        max(first_row, last_row),
+        max(first_col, last_col),
+    )
+
+
+def _cell_name(row: int, column: int) -> str:
+    return column_label(column - 1).split("(")[1].rstrip(")") + str(row)
+
+
+class _Merged:
+    """A sheet's merged ranges, applied to its rows as they stream by.
+
+    People merge a 单位 or 类别 cell down the period rows of one unit: Excel
+    shows the value on every row, so every row gets it. A value merged
+    across columns has no one column it belongs to: each of its cells
+    becomes a :class:`CellProblem` naming the range (only the unit of the
+    row fails, or the file when it is the header). Merged empty cells stay
+    empty.
+    """
+
+    def __init__(self, ranges: Iterable[tuple[int, int, int, int]]) -> None:
+        self.starting: dict[int, list[tuple[int, int, int, int]]] = {}
+        for bounds in ranges:
+            self.starting.setdefault(bounds[0], []).append(bounds)
+        self.active: list[tuple[tuple[int, int, int, int], RawCell]] = []
+
+    def apply(self, number: int, cells: list[RawCell]) -> None:
+        """Give row *number*'s merged cells their range's value (in place)."""
+        for bounds in self.starting.pop(number, ()):
+            first_row, first_col, last_row, last_col = bounds
+            value = cells[first_col - 1] if first_col <= len(cells) else ""
+            if _blank(value):
+                continue
+            if first_col != last_col:
+                ref = f"{_cell_name(first_row, first_col)}:{_cell_name(last_row, last_col)}"
+                value = CellProblem(
+                    ref,
+                    f"the cells {ref} are merged across columns; a value belongs to one column: unmerge them",
+                )
+            self.active.append((bounds, value))
+        if not self.active:
+            return
+        still = []
+        for bounds, value in self.active:
+            first_row, first_col, last_row, last_col = bounds
+            if number > last_row:
+                continue
+            still.append((bounds, value))
+            if len(cells) < last_col:
+                cells.extend([""] * (last_col - len(cells)))
+            for column in range(first_col, last_col + 1):
+                cells[column - 1] = value
+        self.active = still
 
 
 def _padded(row: Sequence[object] | None, width: int) -> Sequence[object]:

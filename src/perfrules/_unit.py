@@ -15,20 +15,47 @@ from ._errors import Problem
 from ._formula import Value, normalize_name
 from ._frozen import FrozenDict
 from ._numbers import Number
+from ._syntax import shown_name
 
 __all__ = ["Computation", "PeriodResult", "PolicyEvent", "Unit", "UnitError"]
 
 
-def _mapping(value: object) -> Mapping[str, object]:
+def _mapping(value: object, where: str = "'data'") -> Mapping[str, object]:
     if not isinstance(value, Mapping):
         raise TypeError(f"'data' must be a mapping of names to values (got {type(value).__name__})")
-    return FrozenDict({normalize_name(str(k)): v for k, v in value.items()})
+    return FrozenDict(normalized_keys(value, where))
+
+
+def normalized_keys(value: Mapping[object, object], where: str) -> dict[str, object]:
+    """*value* keyed by normalised names; two keys that become one name are an error.
+
+    ``完成数`` and ``完成数\u3000`` would otherwise collapse silently, the last
+    one winning.
+
+    Raises:
+        ValueError: two keys are one name once normalised; the message names
+            both spellings and *where* they are.
+    """
+    out: dict[str, object] = {}
+    spelt: dict[str, str] = {}
+    for key, item in value.items():
+        raw = str(key)
+        name = normalize_name(raw)
+        if name in spelt:
+            raise ValueError(
+                f"the keys {shown_name(spelt[name])} and {shown_name(raw)} in {where} are one name "
+                f"once normalised ('{name}'); keep one"
+            )
+        spelt[name] = raw
+        out[name] = item
+    return out
 
 
 def _periods(value: object) -> Mapping[str, Mapping[str, object]]:
     if not isinstance(value, Mapping):
         raise TypeError(f"'periods' must map period labels to data (got {type(value).__name__})")
-    return FrozenDict({str(k): _mapping(v) for k, v in value.items()})
+    labelled = normalized_keys(value, "'periods'")  # '1月' and '1月\u200b' are one period
+    return FrozenDict({k: _mapping(v, f"period '{k}'") for k, v in labelled.items()})
 
 
 def _text(value: object) -> str:

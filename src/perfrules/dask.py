@@ -44,6 +44,7 @@ from ._formula import normalize_name
 from ._plan import Plan, plan_of
 from ._population import Summary, merge_summaries, observe, resolve, summarize
 from ._scheme import Scheme
+from ._syntax import shown_name
 from ._tables import Row
 from ._unit import Unit
 
@@ -80,6 +81,9 @@ class _Layout:
         self.scheme = scheme
         self.from_index = False
         header = {str(c): normalize_name(str(c)) for c in columns}
+        collapsed = _collapsed_columns(header)
+        if collapsed:
+            raise DataError(collapsed, title="invalid columns in the data frame")
 
         def find(options: Sequence[str]) -> str | None:
             for column, name in header.items():
@@ -133,6 +137,23 @@ class _Layout:
             *(c for c, _ in self.inputs),
         ]
         self.header = tuple(self.name_field if c == self.name else header[c] for c in self.columns)
+
+
+def _collapsed_columns(header: Mapping[str, str]) -> list[Problem]:
+    """Columns whose names are one name once normalised (``完成数`` and ``完成数\u3000``): both are named."""
+    first: dict[str, str] = {}
+    problems = []
+    for column, name in header.items():
+        if name in first:
+            problems.append(
+                Problem(
+                    f"column {shown_name(column)}",
+                    f"is the column {shown_name(first[name])} once normalised ('{name}'); keep one",
+                )
+            )
+        else:
+            first[name] = column
+    return problems
 
 
 def result_columns(scheme: Scheme) -> list[str]:
