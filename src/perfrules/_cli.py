@@ -16,14 +16,15 @@ from __future__ import annotations
 import argparse
 import contextlib
 import csv
+import errno
 import io
 import json
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from pathlib import Path
-from typing import TextIO
+from typing import TextIO, cast
 
 from . import __version__
 from ._display import display_width, format_table, number, records
@@ -37,7 +38,7 @@ from ._sensitivity import Sensitivity, sensitivity
 from ._stream import cell_number
 from ._unit import Unit
 from ._whatif import whatif
-from ._writers import escape_csv_text, write_atomic
+from ._writers import escape_csv_text, open_output
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
@@ -303,13 +304,79 @@ def _csv_text(evaluation: Evaluation | Totals) -> str:
     return out.getvalue()
 
 
-def _emit(text: str, output: str | None, out: TextIO, *, bom: bool = False) -> None:
+def _emit(text: str | Iterable[str], output: str | None, out: TextIO, *, bom: bool = False) -> None:
+    """Write the output, whole or in pieces, to standard output or to the file ``-o`` names.
+
+    Called only once the results are complete; a regular file is replaced
+    whole or not at all (a failed run leaves an earlier output file as it
+    was), anything else (``/dev/null``, a FIFO …) is written to, never
+    replaced (see ``perfrules._writers.output_kind``).
+    """
+    chunks = [text] if isinstance(text, str) else text
     if output is None:
-        out.write(text if text.endswith("\n") else text + "\n")
+        last = ""
+        for chunk in chunks:
+            out.write(chunk)
+            last = chunk or last
+        if not last.endswith("\n"):
+            out.write("\n")
         return
-    # Called only once the results are complete; the file is replaced whole or
-    # not at all, so a failed run leaves an earlier output file as it was.
-    write_atomic(output, text, encoding="utf-8-sig" if bom else "utf-8")
+    with open_output(output, encoding="utf-8-sig" if bom else "utf-8") as stream:
+        for chunk in chunks:
+            stream.write(chunk)
+
+
+class _OutputFailed(Exception):
+    """Standard output is closed, or stopped taking the results (a broken pipe, a full disk)."""
+
+    def __init__(self, cause: OSError | None) -> None:
+        super().__init__(cause)
+        self.cause = cause
+
+
+class _StandardOutput(io.TextIOBase):
+    """Standard output whose failures become one clear error, not an internal one."""
+
+    def __init__(self, stream: TextIO | None) -> None:
+        super().__init__()
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        if self.stream is None:
+            raise _OutputFailed(None)
+        try:
+            return self.stream.write(text)
+        except OSError as exc:
+            raise _OutputFailed(exc) from None
+        except ValueError:  # "I/O operation on closed file"
+            raise _OutputFailed(None) from None
+
+    def flush(self) -> None:
+        if self.stream is None:
+            return
+        try:
+            self.stream.flush()
+        except OSError as exc:
+            raise _OutputFailed(exc) from None
+        except ValueError:
+            raise _OutputFailed(None) from None
+
+    def isatty(self) -> bool:
+        try:
+            return self.stream is not None and self.stream.isatty()
+        except (OSError, ValueError):
+            return False
+
+    def writable(self) -> bool:
+        return True
+
+
+def _silence_stdout() -> None:
+    """Point failed standard output at the null device, so that Python's own flush at exit is quiet."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
 
 
 # ---------------------------------------------------------------------------
@@ -584,13 +651,18 @@ _SCHEME_HELP = "a scheme file (.toml, .json) or a built-in scheme name (see 'per
 _DATA_HELP = "unit data (.csv, .xlsx, .json), or 'sample' for a built-in scheme's sample units"
 
 
+_MAX_JOBS = 1024
+
+
 def _jobs(text: str) -> int:
     try:
-        jobs = int(text)
+        jobs = int(text) if len(text) <= 20 else -1
     except ValueError:
         jobs = -1
-    if jobs < 0:
-        raise argparse.ArgumentTypeError(f"expected 0 (all cores) or a positive number, not '{text}'")
+    if not 0 <= jobs <= _MAX_JOBS:
+        raise argparse.ArgumentTypeError(
+            f"expected 0 (all cores) or a number of processes from 1 to {_MAX_JOBS}, not '{text[:40]}'"
+        )
     return jobs
 
 
@@ -688,8 +760,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: TextIO | None = None) -> int:
     """Run the command line; return the exit code."""
-    out = out or sys.stdout
-    err = err or sys.stderr
+    # Python sets sys.stdout to None when standard output was closed (>&-).
+    stdout = cast(TextIO, _StandardOutput(out or sys.stdout))
+    return _main(argv, stdout, err or sys.stderr or cast(TextIO, _StandardOutput(None)))
+
+
+def _main(argv: Sequence[str] | None, out: TextIO, err: TextIO) -> int:
     parser = build_parser()
     args: argparse.Namespace | None = None
     try:
@@ -701,7 +777,23 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: T
         if getattr(args, "handler", None) is None:
             parser.print_help(out)
             return EXIT_USAGE
-        return int(args.handler(args, out, err))
+        if getattr(args, "output", None) == "-":
+            args.output = None  # -o - is standard output
+        code = int(args.handler(args, out, err))
+        out.flush()
+        return code
+    except _OutputFailed as exc:
+        _silence_stdout()
+        cause = exc.cause
+        if cause is None or cause.errno == errno.EBADF:
+            reason = "standard output is closed"
+        elif cause.errno == errno.EPIPE:
+            reason = "standard output was closed before all the results were written (broken pipe)"
+        else:
+            reason = f"cannot write to standard output: {cause.strerror or cause}"
+        err.write(f"perfrules: error: {reason}\n")
+        err.write("hint: write to a file with -o FILE\n")
+        return EXIT_USAGE
     except UsageError as exc:
         err.write(f"perfrules: error: {exc}\n")
         if exc.hint:
@@ -720,7 +812,10 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: T
         err.write(f"perfrules: error: {exc}\n")
         return EXIT_PROBLEMS
     except OSError as exc:
-        err.write(f"perfrules: error: {exc.strerror or exc}: {exc.filename or ''}\n".replace(": \n", "\n"))
+        if exc.filename is not None:
+            err.write(f"perfrules: error: {exc.filename}: {exc.strerror or exc}\n")
+        else:
+            err.write(f"perfrules: error: {exc.strerror or exc}\n")
         return EXIT_USAGE
     except KeyboardInterrupt:  # pragma: no cover - interactive
         err.write("\nperfrules: interrupted\n")
