@@ -27,6 +27,7 @@ __all__ = [
     "Problem",
     "SchemeError",
     "caret_lines",
+    "expect_scheme",
 ]
 
 
@@ -170,6 +171,37 @@ class DivisionByZeroError(EvaluationError, ZeroDivisionError):
 
 class NumberTooLargeError(EvaluationError, OverflowError):
     """A number is outside the bounds perfrules computes with (see ``perfrules.LIMITS``)."""
+
+
+def expect_scheme(value: object, scheme_class: type, where: str) -> None:
+    """Raise a ``TypeError`` that says what to pass when *value* is not a scheme.
+
+    >>> class Scheme: ...
+    >>> expect_scheme("shenzhen-2010-departments", Scheme, "evaluate()")
+    Traceback (most recent call last):
+    TypeError: evaluate() needs a Scheme, not the text 'shenzhen-2010-departments'; \
+pass perfrules.load('shenzhen-2010-departments') (a built-in name or a file's path)
+    """
+    if isinstance(value, scheme_class):
+        return
+    if isinstance(value, str):
+        shown = value if len(value) <= 60 else value[:57] + "..."
+        hint = (
+            f"pass perfrules.load({shown!r}) (a built-in name or a file's path)"
+            if "\n" not in value
+            else "pass perfrules.loads(text) for the text of a scheme file"
+        )
+        raise TypeError(f"{where} needs a Scheme, not the text {shown!r}; {hint}")
+    if isinstance(value, bytes | bytearray):
+        raise TypeError(
+            f"{where} needs a Scheme, not bytes; pass perfrules.loads(data.decode('utf-8')) "
+            "for the bytes of a scheme file, or perfrules.load(path)"
+        )
+    kind = "None" if value is None else f"a {type(value).__name__}"
+    raise TypeError(
+        f"{where} needs a Scheme, not {kind}; pass perfrules.load(name_or_path), "
+        "perfrules.loads(text) or a Scheme built in Python"
+    )
 
 
 @attrs.frozen
