@@ -15,19 +15,18 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import csv
 import errno
 import io
 import json
 import os
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import TextIO, cast
 
 from . import __version__
-from ._display import display_width, format_table, number, records
+from ._display import display_width, format_table, number, unit_records
 from ._errors import PerfrulesError, Problem, SchemeError
 from ._files import DataError, load, load_units, sample_units, schemes
 from ._numbers import Number
@@ -38,7 +37,7 @@ from ._sensitivity import Sensitivity, sensitivity
 from ._stream import cell_number
 from ._unit import Unit
 from ._whatif import whatif
-from ._writers import escape_csv_text, open_output
+from ._writers import Figure, csv_lines, open_output
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
@@ -213,27 +212,23 @@ def _score_streamed(args: argparse.Namespace, scheme: Scheme, out: TextIO, err: 
     if args.format == "csv":
         indicators = scheme.indicators()
         blank = "," * (len(indicators) - 1)
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        head = (
-            ["排名", "单位", "类别", "总分", "等次"] if zh else ["rank", "unit", "category", "total", "grade"]
+        head = _HEAD_ZH if zh else _HEAD_EN
+        lines: list[Sequence[object]] = [
+            [*head, *(f"{i.code} {i.name}" for i in indicators), "错误" if zh else "errors"]
+        ]
+        lines += (
+            [
+                o.rank,
+                o.unit.name,
+                o.unit.category,
+                Figure(cell_number(o.total)),
+                o.grade,
+                *map(Figure, (o.rendered or blank).split(",")),
+                "; ".join(str(e) for e in o.errors),
+            ]
+            for o in ranked
         )
-        writer.writerow(
-            [*head, *(escape_csv_text(f"{i.code} {i.name}") for i in indicators), "错误" if zh else "errors"]
-        )
-        for o in ranked:
-            writer.writerow(
-                [
-                    o.rank or "",
-                    escape_csv_text(o.unit.name),
-                    escape_csv_text(o.unit.category or ""),
-                    cell_number(o.total),
-                    escape_csv_text(o.grade or ""),
-                    *(o.rendered or blank).split(","),
-                    escape_csv_text("; ".join(str(e) for e in o.errors)),
-                ]
-            )
-        _emit(buffer.getvalue(), args.output, out, bom=True)
+        _emit(csv_lines(lines), args.output, out, bom=True)
     else:
         colour = args.output is None and _colour(out)
         rows = [(o.rank, o.unit.name, o.unit.category, o.total, o.grade, not o.errors) for o in ranked]
@@ -273,35 +268,52 @@ def _error_lines(evaluation: Evaluation | Totals) -> list[str]:
     return [f"  {e}" for e in evaluation.errors]
 
 
+def _json_chunks(evaluation: Evaluation) -> Iterator[str]:
+    """``json.dumps(records(evaluation), indent=2)``, written one unit at a time (never one huge string)."""
+    name = json.dumps(evaluation.scheme.name, ensure_ascii=False)
+    yield f'{{\n  "scheme": {name},\n  "units": ['
+    first = True
+    for result in evaluation.ranking():
+        text = json.dumps(unit_records(result), ensure_ascii=False, indent=2)
+        # JSON text holds no raw line breaks inside strings, so lines can be indented one by one.
+        yield ("\n" if first else ",\n") + "\n".join("    " + line for line in text.split("\n"))
+        first = False
+    yield "]\n}" if first else "\n  ]\n}"
+
+
+def _figure(value: Number | None) -> Figure | None:
+    return None if value is None else Figure(number(value, 6))
+
+
 def _csv_text(evaluation: Evaluation | Totals) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    """Score's CSV output (text escaped by csv_lines, numbers as they are)."""
+    return "".join(_csv_lines(evaluation))
+
+
+def _csv_lines(evaluation: Evaluation | Totals) -> Iterator[str]:
+    """The CSV lines of score's output, one at a time."""
     indicators = evaluation.scheme.indicators()
     zh = evaluation.scheme.language == "zh"
-    head = ["排名", "单位", "类别", "总分", "等次"] if zh else ["rank", "unit", "category", "total", "grade"]
-    # Text cells go through escape_csv_text (a unit named =HYPERLINK(...) must not
-    # become a live formula in a spreadsheet); numbers are written as they are.
-    writer.writerow(
-        [
-            *head,
-            *(escape_csv_text(f"{i.code} {i.name}") for i in indicators),
-            "错误" if zh else "errors",
-        ]
-    )
+    head = _HEAD_ZH if zh else _HEAD_EN
+    yield from csv_lines([[*head, *(f"{i.code} {i.name}" for i in indicators), "错误" if zh else "errors"]])
     for r in evaluation.ranking():
         scores = {i.code: i.score for i in r.indicators}
-        writer.writerow(
+        yield from csv_lines(
             [
-                r.rank or "",
-                escape_csv_text(r.unit),
-                escape_csv_text(r.category or ""),
-                "" if r.total is None else number(r.total, 6),
-                escape_csv_text(r.grade or ""),
-                *("" if scores.get(i.code) is None else number(scores[i.code], 6) for i in indicators),
-                escape_csv_text("; ".join(str(e) for e in r.errors)),
+                [
+                    r.rank,
+                    r.unit,
+                    r.category,
+                    _figure(r.total),
+                    r.grade,
+                    *(
+                        None if scores.get(i.code) is None else Figure(number(scores[i.code], 6))
+                        for i in indicators
+                    ),
+                    "; ".join(str(e) for e in r.errors),
+                ]
             ]
         )
-    return out.getvalue()
 
 
 def _emit(text: str | Iterable[str], output: str | None, out: TextIO, *, bom: bool = False) -> None:
@@ -471,9 +483,15 @@ def _cmd_score(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if workbook:
         _write_workbook(evaluation, args.output)
     elif args.format == "json":
-        _emit(json.dumps(records(evaluation), ensure_ascii=False, indent=2), args.output, out)
+        _emit(_json_chunks(evaluation), args.output, out)
+    elif args.format == "jsonl":
+        _emit(
+            (json.dumps(unit_records(r), ensure_ascii=False) + "\n" for r in evaluation.ranking()),
+            args.output,
+            out,
+        )
     elif args.format == "csv":
-        _emit(_csv_text(evaluation), args.output, out, bom=True)
+        _emit(_csv_lines(evaluation), args.output, out, bom=True)
     else:
         colour = args.output is None and _colour(out)
         text = _ranking_table(evaluation, colour)
@@ -556,26 +574,23 @@ def _cmd_whatif(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
-def _sensitivity_csv(result: Sensitivity) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["rank", "unit", "category", "rank_low", "rank_high", "rank_median", *result.grade_names])
-    for record in result.to_records()["units"]:
-        writer.writerow(
-            [
-                "" if value is None else value
-                for value in (
-                    record["rank"],
-                    record["unit"],
-                    record["category"],
-                    record["rank_low"],
-                    record["rank_high"],
-                    record["rank_median"],
-                    *(record["grades"].get(g) for g in result.grade_names),
-                )
-            ]
-        )
-    return out.getvalue()
+def _sensitivity_csv(result: Sensitivity) -> Iterator[str]:
+    """The CSV lines of sensitivity's output, written as score's are (text escaped, numbers as they are)."""
+    head = ["rank", "unit", "category", "rank_low", "rank_high", "rank_median", *result.grade_names]
+    rows: list[Sequence[object]] = [head]
+    rows += (
+        [
+            record["rank"],
+            record["unit"],
+            record["category"],
+            record["rank_low"],
+            record["rank_high"],
+            record["rank_median"],
+            *(record["grades"].get(g) for g in result.grade_names),
+        ]
+        for record in result.to_records()["units"]
+    )
+    return csv_lines(rows)
 
 
 def _cmd_sensitivity(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -719,11 +734,12 @@ def build_parser() -> argparse.ArgumentParser:
         if name == "score":
             sub.add_argument(
                 "--format",
-                choices=["table", "csv", "json", "xlsx"],
+                choices=["table", "csv", "json", "jsonl", "xlsx"],
                 default="table",
-                help="output format (default: table); -o FILE.xlsx always writes an Excel workbook",
+                help="output format (default: table); jsonl: one JSON object per unit and line; "
+                "-o FILE.xlsx always writes an Excel workbook",
             )
-            sub.add_argument("-o", "--output", help="write to this file instead of standard output")
+            sub.add_argument("-o", "--output", help="write to this file instead of standard output ('-': it)")
             sub.add_argument(
                 "--jobs",
                 type=_jobs,
@@ -754,7 +770,7 @@ def build_parser() -> argparse.ArgumentParser:
     sens.add_argument(
         "--format", choices=["table", "csv", "json"], default="table", help="output format (default: table)"
     )
-    sens.add_argument("-o", "--output", help="write to this file instead of standard output")
+    sens.add_argument("-o", "--output", help="write to this file instead of standard output ('-': it)")
     return parser
 
 

@@ -14,15 +14,25 @@ error names the target, never the hidden temporary file.
 from __future__ import annotations
 
 import contextlib
+import csv
 import errno
+import io
 import os
 import stat
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Final, Literal
 
-__all__ = ["escape_csv_text", "open_output", "output_kind", "replace_atomically", "write_atomic"]
+__all__ = [
+    "Figure",
+    "csv_lines",
+    "escape_csv_text",
+    "open_output",
+    "output_kind",
+    "replace_atomically",
+    "write_atomic",
+]
 
 _FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")
 _SYSTEM_TREES: Final = ("/dev/", "/proc/", "/sys/")
@@ -225,3 +235,39 @@ def escape_csv_text(cell: str) -> str:
     ('市甲委', '')
     """
     return "'" + cell if cell.startswith(_FORMULA_STARTS) else cell
+
+
+class Figure(str):
+    """A number already written as text (``"-3.5"``): a CSV cell that is never escaped."""
+
+    __slots__ = ()
+
+
+def csv_lines(rows: Iterable[Sequence[object]]) -> Iterator[str]:
+    """CSV lines for the rows, one at a time, as every CSV output of perfrules writes them.
+
+    Text cells go through :func:`escape_csv_text` (a unit named
+    ``=HYPERLINK(…)`` must not become a live formula in a spreadsheet);
+    numbers — ``int``, ``Decimal``, ``float``, or text marked as a
+    :class:`Figure` — are written as they are, so a negative total stays a
+    number; ``None`` is an empty cell.
+
+    >>> "".join(csv_lines([["单位", "总分"], ["=1+1", Figure("-2.5")], ["乙", None]]))
+    "单位,总分\\n'=1+1,-2.5\\n乙,\\n"
+    """
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    for row in rows:
+        writer.writerow(
+            [
+                ""
+                if cell is None
+                else escape_csv_text(cell)
+                if isinstance(cell, str) and not isinstance(cell, Figure)
+                else cell
+                for cell in row
+            ]
+        )
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
