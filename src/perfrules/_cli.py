@@ -386,9 +386,11 @@ class _StandardOutput(io.TextIOBase):
 def _silence_stdout() -> None:
     """Point failed standard output at the null device, so that Python's own flush at exit is quiet."""
     with contextlib.suppress(OSError, ValueError, AttributeError):
+        target = sys.stdout.fileno()
         null = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(null, sys.stdout.fileno())
-        os.close(null)
+        if null != target:  # a closed descriptor is the one os.open reuses
+            os.dup2(null, target)
+            os.close(null)
 
 
 # ---------------------------------------------------------------------------
