@@ -15,7 +15,7 @@ import pytest
 
 import perfrules
 import perfrules._cli
-from perfrules import Formula, NumberTooLargeError, SchemeError, Unit, evaluate, load, loads
+from perfrules import Formula, NumberTooLargeError, Unit, evaluate, load, loads
 from perfrules._cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -222,12 +222,12 @@ def test_load_and_loads_say_what_they_take(call, message):
 
 
 def test_a_huge_jobs_number_is_a_usage_error(data):
-    code, _, err = run("score", SMALL_PATH(data), str(data), "--jobs", "99999999999999999999")
+    code, _, err = run("score", small_path(data), str(data), "--jobs", "99999999999999999999")
     assert code == 2
     assert "--jobs: expected 0 (all cores) or a number of processes from 1 to 1024" in err
 
 
-def SMALL_PATH(data: Path) -> str:  # noqa: N802 - reads as a constant in the calls
+def small_path(data: Path) -> str:
     path = data.parent / "small.toml"
     path.write_text(SMALL, encoding="utf-8")
     return str(path)
@@ -251,7 +251,7 @@ def test_a_closed_standard_output_is_a_clear_error(data):
             "-c",
             "import sys, os; os.close(1); from perfrules.__main__ import run; run()",
             "score",
-            SMALL_PATH(data),
+            small_path(data),
             str(data),
         ],
         stderr=subprocess.PIPE,
@@ -273,7 +273,7 @@ def test_standard_output_that_fails_is_a_clear_error(data):
             raise BrokenPipeError(32, "Broken pipe")
 
     err = io.StringIO()
-    code = main(["score", SMALL_PATH(data), str(data)], out=Failing(), err=err)
+    code = main(["score", small_path(data), str(data)], out=Failing(), err=err)
     assert code == 2
     assert err.getvalue().startswith("perfrules: error: standard output was closed before all the results")
 
@@ -283,7 +283,7 @@ def test_a_broken_pipe_ends_quietly_with_exit_2(tmp_path):
     rows = ["单位,完成数,总数", *(f"单位{i},{i % 10},10" for i in range(3000))]
     data = tmp_path / "d.csv"
     data.write_text("\n".join(rows) + "\n", encoding="utf-8")
-    scheme = SMALL_PATH(data)
+    scheme = small_path(data)
     reader = subprocess.Popen(["head", "-c", "10"], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL)
     done = subprocess.run(
         [sys.executable, "-m", "perfrules", "score", scheme, str(data), "--format", "csv"],
@@ -304,7 +304,7 @@ def test_ctrl_c_while_running_is_exit_130_without_a_traceback(data, monkeypatch)
         raise KeyboardInterrupt
 
     monkeypatch.setattr(perfrules._cli, "evaluate", interrupted)
-    code, _, err = run("whatif", SMALL_PATH(data), str(data), "--unit", "甲")
+    code, _, err = run("whatif", small_path(data), str(data), "--unit", "甲")
     assert code == 130 and err == "\nperfrules: interrupted\n"
 
 
