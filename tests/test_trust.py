@@ -15,7 +15,7 @@ import pytest
 
 import perfrules
 import perfrules._cli
-from perfrules import Formula, NumberTooLargeError, Unit, evaluate, load, loads
+from perfrules import Formula, NumberTooLargeError, SchemeError, Unit, evaluate, load, loads
 from perfrules._cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -435,3 +435,100 @@ def test_sensitivity_reads_a_workbook_as_score_does(tmp_path):
         u["unit"] for u in json.loads(scored)["units"]
     )
     assert perfrules._cli._units.__module__ == "perfrules._cli"  # one reader for both commands
+
+
+# ---------------------------------------------------------------------------
+# Bounded validation: linear in the file's size, with limits that say so
+# ---------------------------------------------------------------------------
+
+
+def _one_indicator(extra: str) -> str:
+    return (
+        'format = "perfrules-scheme/1"\nname = "大方案"\ntotal = 100\ngroups = [{ name = "组" }]\n'
+        '[[indicators]]\ncode = "1"\nname = "完成率"\ngroup = "组"\nweight = 100\n' + extra
+    )
+
+
+def test_a_rule_text_beyond_the_limit_is_one_clear_problem_at_once():
+    """A 4 MB grading rule used to take 19 s and 578 MB; now the length is checked first."""
+    rule = "优:" + ",或".join(f"完成率={i}" for i in range(30_000)) + ";良:完成率<0"
+    started = time.perf_counter()
+    with pytest.raises(SchemeError) as caught:
+        loads(_one_indicator(f'[indicators.scale]\nrule = "{rule}"\n'))
+    assert time.perf_counter() - started < 5
+    assert [str(p) for p in caught.value.problems] == [
+        f"is {len(rule)} characters long; the limit is 20000 @ indicators[0].scale.rule"
+    ]
+
+
+def test_a_long_condition_is_refused_without_reading_every_cut_of_it():
+    """A 20,000-character condition: 'formula is too long', fast, with a short caret line."""
+    rule = "优:" + "或".join(f"完成率={i}" for i in range(1_500)) + ";良:完成率<0"
+    started = time.perf_counter()
+    with pytest.raises(SchemeError) as caught:
+        loads(_one_indicator(f'[indicators.scale]\nrule = "{rule}"\n'))
+    assert time.perf_counter() - started < 5
+    message = str(caught.value.problems[0])
+    assert "formula is too long" in message
+    assert max(len(line) for line in message.splitlines()) < 300
+
+
+def test_caret_lines_show_a_window_of_a_long_line():
+    from perfrules._errors import caret_lines
+
+    shown = caret_lines("a" * 10_000 + "$" + "b" * 10_000, 10_000)
+    line, caret = shown.splitlines()
+    assert line == "    …" + "a" * 60 + "$" + "b" * 59 + "…"
+    assert caret.index("^") == line.index("$")
+
+
+def test_many_categories_and_indicators_validate_in_linear_time():
+    """Each indicator's category keys used to be checked once per category against a tuple (cubic)."""
+    cats = [f"类{i}" for i in range(150)]
+    text = [
+        'format = "perfrules-scheme/1"\nname = "大方案"\ntotal = 200',
+        "categories = [" + ",".join(f'"{c}"' for c in cats) + "]",
+        'groups = [{ name = "组" }]',
+    ]
+    for j in range(200):
+        text += [
+            "[[indicators]]",
+            f'code = "{j + 1}"',
+            f'name = "指标{j + 1}"',
+            'group = "组"',
+            f'score = "x{j}"',
+        ]
+        text += ["[indicators.weights]", *(f'"{c}" = 1' for c in cats)]
+    started = time.perf_counter()
+    scheme = loads("\n".join(text) + "\n")
+    assert time.perf_counter() - started < 8  # about 1 s; the cubic check took 14 s
+    assert len(scheme.indicators()) == 200 and len(scheme.categories) == 150
+
+
+def test_2800_chained_steps_in_any_order_validate_and_score():
+    """Steps listed last-first: ordering and the cycle check used to recurse once per step."""
+    n = 2_800
+    steps = [f"s{i}=s{i + 1}+1" for i in range(n - 1)] + [f"s{n - 1}=a"]
+    scheme = loads(_one_indicator("steps = [" + ",".join(f'"{s}"' for s in steps) + ']\nscore = "s0"\n'))
+    evaluation = evaluate(scheme, [Unit(name="甲", data={"a": 1})])
+    assert evaluation.unit("甲").indicators[0].value == n  # s0 = a + 2799
+
+
+def test_a_step_cycle_in_a_long_chain_is_still_found():
+    n = 1_500
+    steps = [f"s{i}=s{i + 1}+1" for i in range(n - 1)] + [f"s{n - 1}=s0+a"]
+    with pytest.raises(SchemeError, match="steps depend on each other in a cycle: s0 → s1 → s2"):
+        loads(_one_indicator("steps = [" + ",".join(f'"{s}"' for s in steps) + ']\nscore = "s0"\n'))
+
+
+def test_population_checks_walk_a_long_chain_once():
+    """Whether a max_of() argument depends on a population value is worked out once per step."""
+    n = 2_800
+    steps = [
+        "x0=a0",
+        *(f"x{i}=x{i - 1}+a{i}" for i in range(1, n)),
+        *(f"p{i}=max_of(x{i})" for i in range(0, n, 4)),
+    ]
+    started = time.perf_counter()
+    loads(_one_indicator("steps = [" + ",".join(f'"{s}"' for s in steps) + ']\nscore = "p0"\n'))
+    assert time.perf_counter() - started < 10

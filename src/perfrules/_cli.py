@@ -8,7 +8,8 @@ Exit codes (docs/reference/cli.md):
 - 2: a usage mistake — unknown command or option, a file that does not exist,
   a unit that is not in the data;
 - 3: an internal error (a bug in perfrules): one line on stderr, and
-  ``--debug`` to see the traceback.
+  ``--debug`` to see the traceback;
+- 130: interrupted (Ctrl-C).
 """
 
 from __future__ import annotations
@@ -697,7 +698,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Government performance-evaluation schemes (绩效评估指标体系) as data: "
         "check, score, explain.",
         epilog="exit codes: 0 done; 1 problems found (invalid scheme or data, units not scored); "
-        "2 usage mistake; 3 internal error",
+        "2 usage mistake; 3 internal error; 130 interrupted",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"perfrules {__version__}")
@@ -835,7 +836,7 @@ def _main(argv: Sequence[str] | None, out: TextIO, err: TextIO) -> int:
         else:
             err.write(f"perfrules: error: {exc.strerror or exc}\n")
         return EXIT_USAGE
-    except KeyboardInterrupt:  # pragma: no cover - interactive
+    except KeyboardInterrupt:
         err.write("\nperfrules: interrupted\n")
         return 130
     except Exception as exc:

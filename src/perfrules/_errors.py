@@ -48,6 +48,9 @@ def _display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
+_CARET_WINDOW = 60  # characters shown on each side of a caret
+
+
 def caret_lines(text: str, position: int, *, indent: str = "    ") -> str:
     """Return *text* and a caret under the character at *position*.
 
@@ -62,8 +65,13 @@ def caret_lines(text: str, position: int, *, indent: str = "    ") -> str:
     line_end = text.find("\n", position)
     if line_end < 0:
         line_end = len(text)
-    line = text[line_start:line_end]
-    pad = " " * _display_width(text[line_start:position])
+    # A long line is shown around the caret only (a 4 MB rule text is not repeated whole).
+    left = max(line_start, position - _CARET_WINDOW)
+    right = min(line_end, position + _CARET_WINDOW)
+    before = "…" if left > line_start else ""
+    after = "…" if right < line_end else ""
+    line = before + text[left:right] + after
+    pad = " " * _display_width(before + text[left:position])
     return f"{indent}{line}\n{indent}{pad}^"
 
 

@@ -16,6 +16,7 @@ from typing import Final
 from ._bands import GradeBand
 from ._errors import DefinitionError, Problem, SchemeError
 from ._formula import Formula
+from ._numbers import LIMITS
 from ._syntax import normalize_name
 
 __all__ = ["parse_bands"]
@@ -52,6 +53,7 @@ _PHRASE: Final = re.compile(
     rf"|{_P_NUM.format(n='d', p='dp', u='du')}\s*(?P<suf>及以上|以上|及以下|以下|以内))"
     r"(?:且|并且|、|\s)*"
 )
+_MAX_NAME: Final = 64  # characters of a measured value's name before a phrase (总分不满60分)
 _ENTRY: Final = re.compile(r"^(?P<cond>.+)为(?P<grade>[^为:;,。\s]{1,8})$")
 
 
@@ -67,7 +69,10 @@ def _phrase_condition(text: str, variable: str) -> tuple[str, bool] | None:
     text and whether a measure word of counting (宗, 件 …) was used, or None
     when the text is not such a phrase.
     """
-    for cut in range(len(text)):
+    if len(text) > LIMITS.max_text:
+        return None  # too long for a formula either; Formula.parse says so
+    # A leading name is short: trying every cut of a long text would cost its length squared.
+    for cut in range(min(len(text), _MAX_NAME)):
         prefix, rest = text[:cut], text[cut:]
         if prefix and (prefix[-1].isdigit() or prefix[-1] in ".%"):
             continue
