@@ -532,3 +532,15 @@ def test_population_checks_walk_a_long_chain_once():
     started = time.perf_counter()
     loads(_one_indicator("steps = [" + ",".join(f'"{s}"' for s in steps) + ']\nscore = "p0"\n'))
     assert time.perf_counter() - started < 10
+
+
+def test_extreme_numbers_in_a_data_file_fail_their_units_only(tmp_path):
+    """A 5,000-digit cell and 1E-99999999 in a CSV: two units not scored (exit 1), the third scored."""
+    data = tmp_path / "d.csv"
+    data.write_text(f"单位,完成数,总数\n甲,{'9' * 5000},10\n乙,1E-99999999,10\n丙,5,10\n", encoding="utf-8")
+    started = time.perf_counter()
+    code, out, err = run("score", small_path(data), str(data), "--format", "csv")
+    assert time.perf_counter() - started < 10
+    assert code == 1 and "2 unit(s) could not be scored" in err
+    rows = list(csv.reader(io.StringIO(out)))
+    assert [r[1] for r in rows[1:]] == ["丙", "甲", "乙"] and rows[1][3] == "50"
