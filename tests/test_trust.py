@@ -380,12 +380,35 @@ def test_json_of_no_units_is_valid(tmp_path):
         assert code in (1, 2) and "internal" not in err
 
 
-def test_json_lines_hold_the_json_records_one_per_line():
+def test_json_lines_hold_the_csv_rows_and_agree_streamed_or_in_memory():
+    """--format jsonl: a CSV file is read as a stream, 'sample' in memory; the lines are the same,
+    and each holds what the CSV row holds."""
     name = "xiamen-xiangan-2020"
-    _, whole, _ = run("score", name, "sample", "--format", "json")
-    code, out, _ = run("score", name, "sample", "--format", "jsonl")
+    sample = ROOT / "src" / "perfrules" / "schemes" / "xiamen_xiangan_2020.csv"
+    code, streamed, _ = run("score", name, str(sample), "--format", "jsonl")
     assert code == 0
-    assert [json.loads(line) for line in out.splitlines()] == json.loads(whole)["units"]
+    _, in_memory, _ = run("score", name, "sample", "--format", "jsonl")
+    assert streamed == in_memory
+    _, table, _ = run("score", name, str(sample), "--format", "csv")
+    rows = list(csv.reader(io.StringIO(table)))[1:]
+    records = [json.loads(line) for line in streamed.splitlines()]
+    assert len(records) == len(rows) == 8
+    for record, row in zip(records, rows, strict=True):
+        assert [str(record["rank"]), record["unit"], record["total"]] == [row[0], row[1], json.loads(row[3])]
+        scores = [json.dumps(v) if v is not None else "" for v in record["scores"].values()]
+        assert scores == row[5:-1]
+
+
+def test_json_lines_of_units_that_cannot_be_scored(tmp_path):
+    data = tmp_path / "d.csv"
+    data.write_text("单位,完成数,总数\n甲,x,10\n乙,5,10\n", encoding="utf-8")
+    code, out, _ = run("score", small_path(data), str(data), "--format", "jsonl")
+    assert code == 1
+    first, second = (json.loads(line) for line in out.splitlines())
+    assert first == {
+        "rank": 1, "unit": "乙", "category": None, "total": 50, "grade": "差", "scores": {"1": 50}, "errors": []
+    }  # fmt: skip
+    assert second["rank"] is None and second["scores"] == {"1": None} and "完成数" in second["errors"][0]
 
 
 # ---------------------------------------------------------------------------

@@ -32,7 +32,7 @@ from ._errors import PerfrulesError, Problem, SchemeError
 from ._files import DataError, load, load_units, sample_units, schemes
 from ._numbers import Number
 from ._parallel import Totals
-from ._results import Evaluation, evaluate
+from ._results import Evaluation, UnitResult, evaluate
 from ._scheme import Scheme
 from ._sensitivity import Sensitivity, sensitivity
 from ._stream import cell_number
@@ -181,7 +181,7 @@ _HEAD_EN = ["rank", "unit", "category", "total", "grade"]
 
 def _streamable(args: argparse.Namespace) -> bool:
     """Whether score can read the data as a stream: CSV or table output from a CSV or workbook file."""
-    if args.format not in ("csv", "table") or args.data == "sample":
+    if args.format not in ("csv", "jsonl", "table") or args.data == "sample":
         return False
     return Path(args.data).suffix.lower() in (".csv", ".txt", ".xlsx", ".xlsm")
 
@@ -230,6 +230,25 @@ def _score_streamed(args: argparse.Namespace, scheme: Scheme, out: TextIO, err: 
             for o in ranked
         )
         _emit(csv_lines(lines), args.output, out, bom=True)
+    elif args.format == "jsonl":
+        codes = [i.code for i in scheme.indicators()]
+        blank = "," * (len(codes) - 1)
+        _emit(
+            (
+                _jsonl_line(
+                    o.rank,
+                    o.unit.name,
+                    o.unit.category,
+                    cell_number(o.total),
+                    o.grade,
+                    zip(codes, (o.rendered or blank).split(","), strict=True),
+                    o.errors,
+                )
+                for o in ranked
+            ),
+            args.output,
+            out,
+        )
     else:
         colour = args.output is None and _colour(out)
         rows = [(o.rank, o.unit.name, o.unit.category, o.total, o.grade, not o.errors) for o in ranked]
@@ -280,6 +299,36 @@ def _json_chunks(evaluation: Evaluation) -> Iterator[str]:
         yield ("\n" if first else ",\n") + "\n".join("    " + line for line in text.split("\n"))
         first = False
     yield "]\n}" if first else "\n  ]\n}"
+
+
+def _json_cell(text: str) -> int | float | None:
+    """A number cell of CSV output as JSON writes numbers (as ``--format json`` does)."""
+    if not text:
+        return None
+    value = Decimal(text)
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def _jsonl_line(
+    rank: int | None,
+    unit: str,
+    category: str | None,
+    total: str,
+    grade: str | None,
+    scores: Iterable[tuple[str, str]],
+    errors: Iterable[object],
+) -> str:
+    """One unit of ``--format jsonl``: what a CSV row holds, as one JSON object on one line."""
+    record = {
+        "rank": rank,
+        "unit": unit,
+        "category": category,
+        "total": _json_cell(total),
+        "grade": grade,
+        "scores": {code: _json_cell(text) for code, text in scores},
+        "errors": [str(e) for e in errors],
+    }
+    return json.dumps(record, ensure_ascii=False) + "\n"
 
 
 def _figure(value: Number | None) -> Figure | None:
@@ -488,11 +537,14 @@ def _cmd_score(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     elif args.format == "json":
         _emit(_json_chunks(evaluation), args.output, out)
     elif args.format == "jsonl":
-        _emit(
-            (json.dumps(unit_records(r), ensure_ascii=False) + "\n" for r in evaluation.ranking()),
-            args.output,
-            out,
-        )
+        codes = [i.code for i in scheme.indicators()]
+
+        def line(r: UnitResult) -> str:
+            scores = {i.code: i.score for i in r.indicators}
+            cells = ((code, _figure(scores.get(code)) or "") for code in codes)
+            return _jsonl_line(r.rank, r.unit, r.category, _figure(r.total) or "", r.grade, cells, r.errors)
+
+        _emit(map(line, evaluation.ranking()), args.output, out)
     elif args.format == "csv":
         _emit(_csv_lines(evaluation), args.output, out, bom=True)
     else:
