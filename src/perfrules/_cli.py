@@ -800,7 +800,7 @@ def build_parser() -> argparse.ArgumentParser:
                 type=_jobs,
                 default=1,
                 metavar="N",
-                help="score table and CSV output in N processes (0: all cores; default: 1); "
+                help="score table, CSV and JSON Lines output in N processes (0: all cores; default: 1); "
                 "JSON output, which explains every unit, is always scored in one process",
             )
         else:
