@@ -211,3 +211,143 @@ def test_exit_code_3_is_documented():
     """The CLI reference lists exit code 3."""
     doc = (ROOT / "docs" / "reference" / "cli.md").read_text(encoding="utf-8")
     assert "| 3 |" in doc and "--debug" in doc
+
+
+# ---------------------------------------------------------------------------
+# -o never destroys: devices, FIFOs and standard streams are written to, not replaced
+# ---------------------------------------------------------------------------
+
+
+def test_device_paths_and_new_or_regular_files_are_told_apart(tmp_path):
+    """Only regular files (and new names) are replaced; anything under /dev or /proc is written to."""
+    from perfrules._writers import output_kind
+
+    regular = tmp_path / "a.csv"
+    regular.write_text("x", encoding="utf-8")
+    assert output_kind(regular) == "replace"
+    assert output_kind(tmp_path / "new.csv") == "replace"
+    # Only asked, never written: the real devices are shared by the whole machine.
+    for device in ("/dev/null", "/dev/full", "/dev/stdout", "/proc/self/fd/1"):
+        assert output_kind(device) == "write"
+    with pytest.raises(IsADirectoryError):
+        output_kind(tmp_path)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_a_fifo_is_written_to_and_stays_a_fifo(tmp_path):
+    """-o FIFO: the reader gets the results and the FIFO is still a FIFO afterwards."""
+    import stat
+    import threading
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()))
+    reader.start()
+    code, _, err = run("score", "xiamen-xiangan-2020", "sample", "--format", "csv", "-o", str(fifo))
+    reader.join(timeout=30)
+    assert code == 0, err
+    assert received and received[0].startswith("排名,单位".encode("utf-8-sig"))
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+    assert sorted(os.listdir(tmp_path)) == ["pipe"]
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="making a device node needs root")
+def test_a_character_device_is_written_to_not_replaced(tmp_path):
+    """A device node of our own (a second null device in a temporary folder) stays a device."""
+    import stat
+
+    device = tmp_path / "null"
+    os.mknod(device, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+    code, _, err = run("score", "xiamen-xiangan-2020", "sample", "--format", "csv", "-o", str(device))
+    assert code == 0, err
+    assert stat.S_ISCHR(os.stat(device).st_mode)
+    assert sorted(os.listdir(tmp_path)) == ["null"]
+
+
+def test_a_full_device_gives_an_error_that_names_it(tmp_path, monkeypatch):
+    """Writing straight to a device that is full (as /dev/full) is an error naming the target."""
+    target = tmp_path / "full"
+    monkeypatch.setattr(perfrules._writers, "output_kind", lambda path: "write")
+    real_open = open
+
+    class Full(io.StringIO):
+        def write(self, text: str) -> int:
+            raise OSError(28, "No space left on device")
+
+    def fake_open(path, *args, **kwargs):
+        return Full() if Path(path) == target else real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr("builtins.open", fake_open)
+    code, _, err = run("score", "xiamen-xiangan-2020", "sample", "--format", "csv", "-o", str(target))
+    assert code == 2
+    assert err == f"perfrules: error: {target}: No space left on device\n"
+
+
+def test_a_read_only_file_is_refused_and_kept(old_file):
+    """A read-only file is not replaced, even by a user (root) who could; the error names it."""
+    os.chmod(old_file, 0o444)
+    code, _, err = run("score", "xiamen-xiangan-2020", "sample", "--format", "csv", "-o", str(old_file))
+    assert code == 2
+    assert err == f"perfrules: error: {old_file}: the file is read-only, so it is not replaced\n"
+    assert old_file.read_bytes() == OLD
+    assert os.stat(old_file).st_mode & 0o777 == 0o444
+
+
+def test_errors_name_the_target_never_the_temporary_file(tmp_path, monkeypatch):
+    """A folder that cannot take the temporary file: the error names -o's file."""
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise PermissionError(13, "Permission denied", str(tmp_path / ".out.csv.x1y2.tmp"))
+
+    monkeypatch.setattr(perfrules._writers.tempfile, "mkstemp", refuse)
+    target = tmp_path / "out.csv"
+    code, _, err = run("score", "xiamen-xiangan-2020", "sample", "-o", str(target))
+    assert code == 2
+    assert err == f"perfrules: error: {target}: Permission denied\n"
+    assert ".tmp" not in err
+
+
+def test_a_symbolic_link_stays_a_link_and_its_file_is_replaced(old_file):
+    """-o LINK replaces the file the link points to; the link itself is kept."""
+    link = old_file.parent / "link.csv"
+    link.symlink_to(old_file.name)
+    code, _, _ = run("score", "xiamen-xiangan-2020", "sample", "--format", "csv", "-o", str(link))
+    assert code == 0 and link.is_symlink()
+    assert old_file.read_bytes().startswith("排名,单位".encode("utf-8-sig"))
+
+
+def test_a_file_that_is_standard_output_is_written_to_not_replaced(tmp_path):
+    """-o /dev/stdout with stdout redirected to a file: that file gets the results, in place."""
+    import subprocess
+    import sys
+
+    target = tmp_path / "redirected.txt"
+    with target.open("wb") as stream:
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "perfrules",
+                "score",
+                "xiamen-xiangan-2020",
+                "sample",
+                "-o",
+                "/dev/stdout",
+            ],
+            stdout=stream,
+            stderr=subprocess.PIPE,
+            env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+            check=False,
+        )
+    assert done.returncode == 0, done.stderr
+    assert "区文旅局" in target.read_text(encoding="utf-8")
+    assert Path("/dev/stdout").is_symlink()
+
+
+def test_dash_means_standard_output(tmp_path, monkeypatch):
+    """-o - writes to standard output, not to a file named '-'."""
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = run("score", "xiamen-xiangan-2020", "sample", "--format", "csv", "-o", "-")
+    assert code == 0 and out.startswith("排名,单位")
+    assert os.listdir(tmp_path) == []

@@ -8,36 +8,37 @@ Exit codes (docs/reference/cli.md):
 - 2: a usage mistake — unknown command or option, a file that does not exist,
   a unit that is not in the data;
 - 3: an internal error (a bug in perfrules): one line on stderr, and
-  ``--debug`` to see the traceback.
+  ``--debug`` to see the traceback;
+- 130: interrupted (Ctrl-C).
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
-import csv
+import errno
 import io
 import json
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
 from pathlib import Path
-from typing import TextIO
+from typing import TextIO, cast
 
 from . import __version__
-from ._display import display_width, format_table, number, records
+from ._display import display_width, format_table, number, unit_records
 from ._errors import PerfrulesError, Problem, SchemeError
 from ._files import DataError, load, load_units, sample_units, schemes
 from ._numbers import Number
 from ._parallel import Totals
-from ._results import Evaluation, evaluate
+from ._results import Evaluation, UnitResult, evaluate
 from ._scheme import Scheme
 from ._sensitivity import Sensitivity, sensitivity
 from ._stream import cell_number
 from ._unit import Unit
 from ._whatif import whatif
-from ._writers import escape_csv_text, write_atomic
+from ._writers import Figure, csv_lines, open_output
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
@@ -180,7 +181,7 @@ _HEAD_EN = ["rank", "unit", "category", "total", "grade"]
 
 def _streamable(args: argparse.Namespace) -> bool:
     """Whether score can read the data as a stream: CSV or table output from a CSV or workbook file."""
-    if args.format not in ("csv", "table") or args.data == "sample":
+    if args.format not in ("csv", "jsonl", "table") or args.data == "sample":
         return False
     return Path(args.data).suffix.lower() in (".csv", ".txt", ".xlsx", ".xlsm")
 
@@ -212,27 +213,42 @@ def _score_streamed(args: argparse.Namespace, scheme: Scheme, out: TextIO, err: 
     if args.format == "csv":
         indicators = scheme.indicators()
         blank = "," * (len(indicators) - 1)
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        head = (
-            ["排名", "单位", "类别", "总分", "等次"] if zh else ["rank", "unit", "category", "total", "grade"]
+        head = _HEAD_ZH if zh else _HEAD_EN
+        lines: list[Sequence[object]] = [
+            [*head, *(f"{i.code} {i.name}" for i in indicators), "错误" if zh else "errors"]
+        ]
+        lines += (
+            [
+                o.rank,
+                o.unit.name,
+                o.unit.category,
+                Figure(cell_number(o.total)),
+                o.grade,
+                *map(Figure, (o.rendered or blank).split(",")),
+                "; ".join(str(e) for e in o.errors),
+            ]
+            for o in ranked
         )
-        writer.writerow(
-            [*head, *(escape_csv_text(f"{i.code} {i.name}") for i in indicators), "错误" if zh else "errors"]
-        )
-        for o in ranked:
-            writer.writerow(
-                [
-                    o.rank or "",
-                    escape_csv_text(o.unit.name),
-                    escape_csv_text(o.unit.category or ""),
+        _emit(csv_lines(lines), args.output, out, bom=True)
+    elif args.format == "jsonl":
+        codes = [i.code for i in scheme.indicators()]
+        blank = "," * (len(codes) - 1)
+        _emit(
+            (
+                _jsonl_line(
+                    o.rank,
+                    o.unit.name,
+                    o.unit.category,
                     cell_number(o.total),
-                    escape_csv_text(o.grade or ""),
-                    *(o.rendered or blank).split(","),
-                    escape_csv_text("; ".join(str(e) for e in o.errors)),
-                ]
-            )
-        _emit(buffer.getvalue(), args.output, out, bom=True)
+                    o.grade,
+                    zip(codes, (o.rendered or blank).split(","), strict=True),
+                    o.errors,
+                )
+                for o in ranked
+            ),
+            args.output,
+            out,
+        )
     else:
         colour = args.output is None and _colour(out)
         rows = [(o.rank, o.unit.name, o.unit.category, o.total, o.grade, not o.errors) for o in ranked]
@@ -272,44 +288,159 @@ def _error_lines(evaluation: Evaluation | Totals) -> list[str]:
     return [f"  {e}" for e in evaluation.errors]
 
 
+def _json_chunks(evaluation: Evaluation) -> Iterator[str]:
+    """``json.dumps(records(evaluation), indent=2)``, written one unit at a time (never one huge string)."""
+    name = json.dumps(evaluation.scheme.name, ensure_ascii=False)
+    yield f'{{\n  "scheme": {name},\n  "units": ['
+    first = True
+    for result in evaluation.ranking():
+        text = json.dumps(unit_records(result), ensure_ascii=False, indent=2)
+        # JSON text holds no raw line breaks inside strings, so lines can be indented one by one.
+        yield ("\n" if first else ",\n") + "\n".join("    " + line for line in text.split("\n"))
+        first = False
+    yield "]\n}" if first else "\n  ]\n}"
+
+
+def _json_cell(text: str) -> int | float | None:
+    """A number cell of CSV output as JSON writes numbers (as ``--format json`` does)."""
+    if not text:
+        return None
+    value = Decimal(text)
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def _jsonl_line(
+    rank: int | None,
+    unit: str,
+    category: str | None,
+    total: str,
+    grade: str | None,
+    scores: Iterable[tuple[str, str]],
+    errors: Iterable[object],
+) -> str:
+    """One unit of ``--format jsonl``: what a CSV row holds, as one JSON object on one line."""
+    record = {
+        "rank": rank,
+        "unit": unit,
+        "category": category,
+        "total": _json_cell(total),
+        "grade": grade,
+        "scores": {code: _json_cell(text) for code, text in scores},
+        "errors": [str(e) for e in errors],
+    }
+    return json.dumps(record, ensure_ascii=False) + "\n"
+
+
+def _figure(value: Number | None) -> Figure | None:
+    return None if value is None else Figure(number(value, 6))
+
+
 def _csv_text(evaluation: Evaluation | Totals) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    """Score's CSV output (text escaped by csv_lines, numbers as they are)."""
+    return "".join(_csv_lines(evaluation))
+
+
+def _csv_lines(evaluation: Evaluation | Totals) -> Iterator[str]:
+    """The CSV lines of score's output, one at a time."""
     indicators = evaluation.scheme.indicators()
     zh = evaluation.scheme.language == "zh"
-    head = ["排名", "单位", "类别", "总分", "等次"] if zh else ["rank", "unit", "category", "total", "grade"]
-    # Text cells go through escape_csv_text (a unit named =HYPERLINK(...) must not
-    # become a live formula in a spreadsheet); numbers are written as they are.
-    writer.writerow(
-        [
-            *head,
-            *(escape_csv_text(f"{i.code} {i.name}") for i in indicators),
-            "错误" if zh else "errors",
-        ]
-    )
+    head = _HEAD_ZH if zh else _HEAD_EN
+    yield from csv_lines([[*head, *(f"{i.code} {i.name}" for i in indicators), "错误" if zh else "errors"]])
     for r in evaluation.ranking():
         scores = {i.code: i.score for i in r.indicators}
-        writer.writerow(
+        yield from csv_lines(
             [
-                r.rank or "",
-                escape_csv_text(r.unit),
-                escape_csv_text(r.category or ""),
-                "" if r.total is None else number(r.total, 6),
-                escape_csv_text(r.grade or ""),
-                *("" if scores.get(i.code) is None else number(scores[i.code], 6) for i in indicators),
-                escape_csv_text("; ".join(str(e) for e in r.errors)),
+                [
+                    r.rank,
+                    r.unit,
+                    r.category,
+                    _figure(r.total),
+                    r.grade,
+                    *(
+                        None if scores.get(i.code) is None else Figure(number(scores[i.code], 6))
+                        for i in indicators
+                    ),
+                    "; ".join(str(e) for e in r.errors),
+                ]
             ]
         )
-    return out.getvalue()
 
 
-def _emit(text: str, output: str | None, out: TextIO, *, bom: bool = False) -> None:
+def _emit(text: str | Iterable[str], output: str | None, out: TextIO, *, bom: bool = False) -> None:
+    """Write the output, whole or in pieces, to standard output or to the file ``-o`` names.
+
+    Called only once the results are complete; a regular file is replaced
+    whole or not at all (a failed run leaves an earlier output file as it
+    was), anything else (``/dev/null``, a FIFO …) is written to, never
+    replaced (see ``perfrules._writers.output_kind``).
+    """
+    chunks = [text] if isinstance(text, str) else text
     if output is None:
-        out.write(text if text.endswith("\n") else text + "\n")
+        last = ""
+        for chunk in chunks:
+            out.write(chunk)
+            last = chunk or last
+        if not last.endswith("\n"):
+            out.write("\n")
         return
-    # Called only once the results are complete; the file is replaced whole or
-    # not at all, so a failed run leaves an earlier output file as it was.
-    write_atomic(output, text, encoding="utf-8-sig" if bom else "utf-8")
+    with open_output(output, encoding="utf-8-sig" if bom else "utf-8") as stream:
+        for chunk in chunks:
+            stream.write(chunk)
+
+
+class _OutputFailed(Exception):
+    """Standard output is closed, or stopped taking the results (a broken pipe, a full disk)."""
+
+    def __init__(self, cause: OSError | None) -> None:
+        super().__init__(cause)
+        self.cause = cause
+
+
+class _StandardOutput(io.TextIOBase):
+    """Standard output whose failures become one clear error, not an internal one."""
+
+    def __init__(self, stream: TextIO | None) -> None:
+        super().__init__()
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        if self.stream is None:
+            raise _OutputFailed(None)
+        try:
+            return self.stream.write(text)
+        except OSError as exc:
+            raise _OutputFailed(exc) from None
+        except ValueError:  # "I/O operation on closed file"
+            raise _OutputFailed(None) from None
+
+    def flush(self) -> None:
+        if self.stream is None:
+            return
+        try:
+            self.stream.flush()
+        except OSError as exc:
+            raise _OutputFailed(exc) from None
+        except ValueError:
+            raise _OutputFailed(None) from None
+
+    def isatty(self) -> bool:
+        try:
+            return self.stream is not None and self.stream.isatty()
+        except (OSError, ValueError):
+            return False
+
+    def writable(self) -> bool:
+        return True
+
+
+def _silence_stdout() -> None:
+    """Point failed standard output at the null device, so that Python's own flush at exit is quiet."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        target = sys.stdout.fileno()
+        null = os.open(os.devnull, os.O_WRONLY)
+        if null != target:  # a closed descriptor is the one os.open reuses
+            os.dup2(null, target)
+            os.close(null)
 
 
 # ---------------------------------------------------------------------------
@@ -404,9 +535,18 @@ def _cmd_score(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if workbook:
         _write_workbook(evaluation, args.output)
     elif args.format == "json":
-        _emit(json.dumps(records(evaluation), ensure_ascii=False, indent=2), args.output, out)
+        _emit(_json_chunks(evaluation), args.output, out)
+    elif args.format == "jsonl":
+        codes = [i.code for i in scheme.indicators()]
+
+        def line(r: UnitResult) -> str:
+            scores = {i.code: i.score for i in r.indicators}
+            cells = ((code, _figure(scores.get(code)) or "") for code in codes)
+            return _jsonl_line(r.rank, r.unit, r.category, _figure(r.total) or "", r.grade, cells, r.errors)
+
+        _emit(map(line, evaluation.ranking()), args.output, out)
     elif args.format == "csv":
-        _emit(_csv_text(evaluation), args.output, out, bom=True)
+        _emit(_csv_lines(evaluation), args.output, out, bom=True)
     else:
         colour = args.output is None and _colour(out)
         text = _ranking_table(evaluation, colour)
@@ -489,26 +629,23 @@ def _cmd_whatif(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
-def _sensitivity_csv(result: Sensitivity) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["rank", "unit", "category", "rank_low", "rank_high", "rank_median", *result.grade_names])
-    for record in result.to_records()["units"]:
-        writer.writerow(
-            [
-                "" if value is None else value
-                for value in (
-                    record["rank"],
-                    record["unit"],
-                    record["category"],
-                    record["rank_low"],
-                    record["rank_high"],
-                    record["rank_median"],
-                    *(record["grades"].get(g) for g in result.grade_names),
-                )
-            ]
-        )
-    return out.getvalue()
+def _sensitivity_csv(result: Sensitivity) -> Iterator[str]:
+    """The CSV lines of sensitivity's output, written as score's are (text escaped, numbers as they are)."""
+    head = ["rank", "unit", "category", "rank_low", "rank_high", "rank_median", *result.grade_names]
+    rows: list[Sequence[object]] = [head]
+    rows += (
+        [
+            record["rank"],
+            record["unit"],
+            record["category"],
+            record["rank_low"],
+            record["rank_high"],
+            record["rank_median"],
+            *(record["grades"].get(g) for g in result.grade_names),
+        ]
+        for record in result.to_records()["units"]
+    )
+    return csv_lines(rows)
 
 
 def _cmd_sensitivity(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -584,13 +721,18 @@ _SCHEME_HELP = "a scheme file (.toml, .json) or a built-in scheme name (see 'per
 _DATA_HELP = "unit data (.csv, .xlsx, .json), or 'sample' for a built-in scheme's sample units"
 
 
+_MAX_JOBS = 1024
+
+
 def _jobs(text: str) -> int:
     try:
-        jobs = int(text)
+        jobs = int(text) if len(text) <= 20 else -1
     except ValueError:
         jobs = -1
-    if jobs < 0:
-        raise argparse.ArgumentTypeError(f"expected 0 (all cores) or a positive number, not '{text}'")
+    if not 0 <= jobs <= _MAX_JOBS:
+        raise argparse.ArgumentTypeError(
+            f"expected 0 (all cores) or a number of processes from 1 to {_MAX_JOBS}, not '{text[:40]}'"
+        )
     return jobs
 
 
@@ -608,7 +750,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Government performance-evaluation schemes (绩效评估指标体系) as data: "
         "check, score, explain.",
         epilog="exit codes: 0 done; 1 problems found (invalid scheme or data, units not scored); "
-        "2 usage mistake; 3 internal error",
+        "2 usage mistake; 3 internal error; 130 interrupted",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"perfrules {__version__}")
@@ -647,17 +789,18 @@ def build_parser() -> argparse.ArgumentParser:
         if name == "score":
             sub.add_argument(
                 "--format",
-                choices=["table", "csv", "json", "xlsx"],
+                choices=["table", "csv", "json", "jsonl", "xlsx"],
                 default="table",
-                help="output format (default: table); -o FILE.xlsx always writes an Excel workbook",
+                help="output format (default: table); jsonl: one JSON object per unit and line; "
+                "-o FILE.xlsx always writes an Excel workbook",
             )
-            sub.add_argument("-o", "--output", help="write to this file instead of standard output")
+            sub.add_argument("-o", "--output", help="write to this file instead of standard output ('-': it)")
             sub.add_argument(
                 "--jobs",
                 type=_jobs,
                 default=1,
                 metavar="N",
-                help="score table and CSV output in N processes (0: all cores; default: 1); "
+                help="score table, CSV and JSON Lines output in N processes (0: all cores; default: 1); "
                 "JSON output, which explains every unit, is always scored in one process",
             )
         else:
@@ -682,14 +825,18 @@ def build_parser() -> argparse.ArgumentParser:
     sens.add_argument(
         "--format", choices=["table", "csv", "json"], default="table", help="output format (default: table)"
     )
-    sens.add_argument("-o", "--output", help="write to this file instead of standard output")
+    sens.add_argument("-o", "--output", help="write to this file instead of standard output ('-': it)")
     return parser
 
 
 def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: TextIO | None = None) -> int:
     """Run the command line; return the exit code."""
-    out = out or sys.stdout
-    err = err or sys.stderr
+    # Python sets sys.stdout to None when standard output was closed (>&-).
+    stdout = cast(TextIO, _StandardOutput(out or sys.stdout))
+    return _main(argv, stdout, err or sys.stderr or cast(TextIO, _StandardOutput(None)))
+
+
+def _main(argv: Sequence[str] | None, out: TextIO, err: TextIO) -> int:
     parser = build_parser()
     args: argparse.Namespace | None = None
     try:
@@ -701,7 +848,23 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: T
         if getattr(args, "handler", None) is None:
             parser.print_help(out)
             return EXIT_USAGE
-        return int(args.handler(args, out, err))
+        if getattr(args, "output", None) == "-":
+            args.output = None  # -o - is standard output
+        code = int(args.handler(args, out, err))
+        out.flush()
+        return code
+    except _OutputFailed as exc:
+        _silence_stdout()
+        cause = exc.cause
+        if cause is None or cause.errno == errno.EBADF:
+            reason = "standard output is closed"
+        elif cause.errno == errno.EPIPE:
+            reason = "standard output was closed before all the results were written (broken pipe)"
+        else:
+            reason = f"cannot write to standard output: {cause.strerror or cause}"
+        err.write(f"perfrules: error: {reason}\n")
+        err.write("hint: write to a file with -o FILE\n")
+        return EXIT_USAGE
     except UsageError as exc:
         err.write(f"perfrules: error: {exc}\n")
         if exc.hint:
@@ -720,9 +883,12 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: T
         err.write(f"perfrules: error: {exc}\n")
         return EXIT_PROBLEMS
     except OSError as exc:
-        err.write(f"perfrules: error: {exc.strerror or exc}: {exc.filename or ''}\n".replace(": \n", "\n"))
+        if exc.filename is not None:
+            err.write(f"perfrules: error: {exc.filename}: {exc.strerror or exc}\n")
+        else:
+            err.write(f"perfrules: error: {exc.strerror or exc}\n")
         return EXIT_USAGE
-    except KeyboardInterrupt:  # pragma: no cover - interactive
+    except KeyboardInterrupt:
         err.write("\nperfrules: interrupted\n")
         return 130
     except Exception as exc:

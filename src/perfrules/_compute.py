@@ -21,6 +21,7 @@ from ._numbers import (
     EXACT_CONTEXT,
     LIMITS,
     as_fraction,
+    check_decimal,
     check_fraction,
     exact,
     round_half_up,
@@ -71,6 +72,8 @@ class _ZeroDivision(Exception):
 def _frac(value: Any) -> Fraction:
     if type(value) is bool:
         raise InvalidValueError(f"{value} (truth value) used where a number is needed")
+    if type(value) is Decimal:
+        check_decimal(value)  # 1E-99999999 passes the fast path's bounds; as a Fraction it never ends
     return as_fraction(value)
 
 

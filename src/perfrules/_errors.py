@@ -27,6 +27,7 @@ __all__ = [
     "Problem",
     "SchemeError",
     "caret_lines",
+    "expect_scheme",
 ]
 
 
@@ -47,6 +48,9 @@ def _display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
+_CARET_WINDOW = 60  # characters shown on each side of a caret
+
+
 def caret_lines(text: str, position: int, *, indent: str = "    ") -> str:
     """Return *text* and a caret under the character at *position*.
 
@@ -61,8 +65,13 @@ def caret_lines(text: str, position: int, *, indent: str = "    ") -> str:
     line_end = text.find("\n", position)
     if line_end < 0:
         line_end = len(text)
-    line = text[line_start:line_end]
-    pad = " " * _display_width(text[line_start:position])
+    # A long line is shown around the caret only (a 4 MB rule text is not repeated whole).
+    left = max(line_start, position - _CARET_WINDOW)
+    right = min(line_end, position + _CARET_WINDOW)
+    before = "…" if left > line_start else ""
+    after = "…" if right < line_end else ""
+    line = before + text[left:right] + after
+    pad = " " * _display_width(before + text[left:position])
     return f"{indent}{line}\n{indent}{pad}^"
 
 
@@ -170,6 +179,37 @@ class DivisionByZeroError(EvaluationError, ZeroDivisionError):
 
 class NumberTooLargeError(EvaluationError, OverflowError):
     """A number is outside the bounds perfrules computes with (see ``perfrules.LIMITS``)."""
+
+
+def expect_scheme(value: object, scheme_class: type, where: str) -> None:
+    """Raise a ``TypeError`` that says what to pass when *value* is not a scheme.
+
+    >>> class Scheme: ...
+    >>> expect_scheme("shenzhen-2010-departments", Scheme, "evaluate()")
+    Traceback (most recent call last):
+    TypeError: evaluate() needs a Scheme, not the text 'shenzhen-2010-departments'; \
+pass perfrules.load('shenzhen-2010-departments') (a built-in name or a file's path)
+    """
+    if isinstance(value, scheme_class):
+        return
+    if isinstance(value, str):
+        shown = value if len(value) <= 60 else value[:57] + "..."
+        hint = (
+            f"pass perfrules.load({shown!r}) (a built-in name or a file's path)"
+            if "\n" not in value
+            else "pass perfrules.loads(text) for the text of a scheme file"
+        )
+        raise TypeError(f"{where} needs a Scheme, not the text {shown!r}; {hint}")
+    if isinstance(value, bytes | bytearray):
+        raise TypeError(
+            f"{where} needs a Scheme, not bytes; pass perfrules.loads(data.decode('utf-8')) "
+            "for the bytes of a scheme file, or perfrules.load(path)"
+        )
+    kind = "None" if value is None else f"a {type(value).__name__}"
+    raise TypeError(
+        f"{where} needs a Scheme, not {kind}; pass perfrules.load(name_or_path), "
+        "perfrules.loads(text) or a Scheme built in Python"
+    )
 
 
 @attrs.frozen

@@ -18,12 +18,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
 from importlib import resources
+from os import PathLike
 from pathlib import Path
 from typing import Any, Final, Literal
 
 import tomli_w
 
-from ._errors import DataError, PerfrulesError, Problem, SchemeError
+from ._errors import DataError, PerfrulesError, Problem, SchemeError, expect_scheme
 from ._filespec import Reader, read_number, to_mapping
 from ._formula import Formula, normalize_name
 from ._numbers import Number, exact
@@ -58,6 +59,7 @@ from ._schemefile import (
     VETO,
     ZERO,
     build_scale,
+    decode_scheme_file,
 )
 
 __all__ = [
@@ -79,6 +81,7 @@ MAX_FILE_BYTES: Final = 5 * 2**20
 """Largest scheme or data file perfrules reads (5 MiB)."""
 
 _MAX_DEPTH: Final = 24
+MAX_GROUP_DEPTH: Final = 50  # levels of groups in a scheme file; published schemes have 2 to 4
 _FORMAT = Literal["toml", "json"]
 
 
@@ -221,6 +224,7 @@ def scheme_to_mapping(scheme: Scheme) -> dict[str, Any]:
     each indicator its ``group``, so a person can edit the file without
     deep nesting.
     """
+    expect_scheme(scheme, Scheme, "perfrules.scheme_to_mapping()")
     out: dict[str, Any] = {"format": "perfrules-scheme/1", "name": scheme.name}
     for key in ("year", "source"):
         if getattr(scheme, key):
@@ -313,6 +317,7 @@ def dumps(scheme: Scheme, *, format: _FORMAT = "toml") -> str:
     >>> text.splitlines()[0]
     'format = "perfrules-scheme/1"'
     """
+    expect_scheme(scheme, Scheme, "perfrules.dumps()")
     data = scheme_to_mapping(scheme)
     if format == "json":
         return json.dumps(data, ensure_ascii=False, indent=2, default=_json_default) + "\n"
@@ -329,6 +334,7 @@ def _json_default(value: object) -> object:
 
 def dump(scheme: Scheme, path: str | Path, *, format: _FORMAT | None = None) -> None:
     """Write a scheme to a file; the format follows the suffix (``.toml``, ``.json``)."""
+    expect_scheme(scheme, Scheme, "perfrules.dump()")
     target = Path(path)
     fmt = format or ("json" if target.suffix.lower() == ".json" else "toml")
     target.write_text(dumps(scheme, format=fmt), encoding="utf-8")
@@ -431,6 +437,9 @@ def _build_scheme(r: Reader, top: dict[str, Any]) -> Scheme:
             declared_by_category=g.get("declared_by_category", {}),
         )
 
+    _check_group_depth(r, children, group_paths)
+    if r.problems:
+        raise SchemeError(r.problems, title="invalid scheme file")
     tops = [
         r.attempt(group_paths[name], functools.partial(build, name, ())) for _, name in children.get(None, [])
     ]
@@ -464,6 +473,26 @@ def _build_scheme(r: Reader, top: dict[str, Any]) -> Scheme:
         ) from None
     scheme._relocate_notes(_file_paths(scheme.notes, tops, indicator_paths, group_paths))
     return scheme
+
+
+def _check_group_depth(
+    r: Reader, children: Mapping[str | None, list[tuple[str, Any]]], group_paths: Mapping[str, str]
+) -> None:
+    """Groups nested deeper than any published scheme are a problem (and building them would recurse)."""
+    seen: set[str] = set()
+    todo = [(name, 1) for kind, name in children.get(None, []) if kind == "group"]
+    while todo:
+        name, level = todo.pop()
+        if level > MAX_GROUP_DEPTH:
+            r.problem(
+                f"{group_paths[name]}.parent",
+                f"groups are nested more than {MAX_GROUP_DEPTH} levels deep (group '{name}')",
+            )
+            return
+        seen.add(name)
+        todo.extend(
+            (kid, level + 1) for kind, kid in children.get(name, []) if kind == "group" and kid not in seen
+        )
 
 
 def _did_you_mean(name: str, options: Iterable[str]) -> str:
@@ -540,10 +569,22 @@ def _parse_text(text: str, format: _FORMAT, where: str) -> object:
         raise SchemeError(
             [Problem("", f"{where} is nested too deeply")], title="invalid scheme file"
         ) from None
+    except ValueError as exc:  # an integer longer than Python reads (4300 digits)
+        raise SchemeError(
+            [Problem("", f"{where} holds a number too long to read ({exc}".split(";")[0] + ")")],
+            title="invalid scheme file",
+        ) from None
 
 
 def loads(text: str, *, format: _FORMAT = "toml") -> Scheme:
     """Read a scheme from TOML (the default) or JSON text."""
+    if not isinstance(text, str):
+        hint = (
+            "decode bytes first: loads(data.decode('utf-8'))"
+            if isinstance(text, bytes | bytearray)
+            else "for a file use perfrules.load(path)"
+        )
+        raise TypeError(f"loads() needs the text of a scheme file (str), not {type(text).__name__}; {hint}")
     return scheme_from_mapping(_parse_text(text, format, "the text"))
 
 
@@ -584,6 +625,11 @@ def load(source: str | Path) -> Scheme:
     """
     if isinstance(source, str) and source in _BUILTIN:
         return loads(_builtin_file(source, ".toml"))
+    if not isinstance(source, str | PathLike):
+        raise TypeError(
+            f"load() needs a file's path or a built-in scheme's name, not {type(source).__name__}"
+            + ("; for a file's content use perfrules.loads(text)" if isinstance(source, bytes) else "")
+        )
     path = Path(source)
     if not path.exists():
         close = difflib.get_close_matches(str(source), list(_BUILTIN), n=1)
@@ -597,7 +643,7 @@ def load(source: str | Path) -> Scheme:
         raise SchemeError(
             [Problem("", f"{path} is larger than {MAX_FILE_BYTES} bytes")], title="invalid scheme file"
         )
-    text = path.read_text(encoding="utf-8-sig")
+    text = decode_scheme_file(path.read_bytes(), str(path))
     fmt: _FORMAT = "json" if path.suffix.lower() == ".json" else "toml"
     try:
         return scheme_from_mapping(_parse_text(text, fmt, str(path)))

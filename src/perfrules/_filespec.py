@@ -36,6 +36,7 @@ from ._numbers import Number, exact, to_number
 
 __all__ = [
     "MAX_ITEMS",
+    "MAX_TEXT",
     "NUMBER_TEXT",
     "Field",
     "ObjectSpec",
@@ -47,6 +48,9 @@ __all__ = [
 ]
 
 MAX_ITEMS: Final = 5000
+# Longest text value (a name, a definition, a grading rule): published rules
+# run to a few hundred characters; a limit keeps reading a file linear in its size.
+MAX_TEXT: Final = 20_000
 """Most items a list or table in a file may hold."""
 
 NUMBER_TEXT: Final = (
@@ -175,11 +179,16 @@ class Kind:
 
 @attrs.frozen
 class Text(Kind):
-    """Free text (a name, a description)."""
+    """Free text (a name, a description, a grading rule), at most ``max_length`` characters."""
+
+    max_length: int = MAX_TEXT
 
     def read(self, r: Reader, value: object, path: str) -> Any:
         if not isinstance(value, str):
             r.problem(path, f"must be text (got {_shown(value)})")
+            return None
+        if len(value) > self.max_length:
+            r.problem(path, f"is {len(value)} characters long; the limit is {self.max_length}")
             return None
         return value
 
@@ -187,7 +196,7 @@ class Text(Kind):
         return isinstance(value, str)
 
     def schema(self) -> dict[str, Any]:
-        return {"type": "string"}
+        return {"type": "string", "maxLength": self.max_length}
 
     def describe(self) -> str:
         return "text"

@@ -85,9 +85,19 @@ _ONE: Final = Decimal(1)
 
 
 def _too_large(value: object) -> NumberTooLargeError:
-    text = str(value)
+    try:
+        text = str(value)
+    except ValueError:  # an int beyond Python's 4300-digit limit for text
+        whole = as_fraction(cast(Fraction, value))
+        bits = max(abs(whole.numerator).bit_length(), whole.denominator.bit_length())
+        text = f"of about {bits * 30103 // 100000 + 1} digits"
     if len(text) > 60:
         text = text[:57] + "..."
+    if isinstance(value, Decimal) and value and value.adjusted() < LIMITS.max_digits:
+        return NumberTooLargeError(
+            f"number {text} has more decimal places than perfrules computes with exactly "
+            f"(at most {-EXACT_CONTEXT.Emin})"
+        )
     return NumberTooLargeError(
         f"number {text} is outside the limits (|x| < 10^{LIMITS.max_digits}, "
         f"fractions within {LIMITS.max_bits} bits)"

@@ -23,6 +23,7 @@ import attrs
 from ._bands import GradeBand
 from ._errors import DefinitionError, Problem, SchemeError
 from ._formula import Formula
+from ._numbers import LIMITS
 from ._syntax import normalize_name
 
 __all__ = ["parse_bands"]
@@ -42,6 +43,7 @@ _UNIT_AFTER_NUMBER: Final = re.compile(rf"(?<![\w.])(\d+(?:\.\d+)?%?)[{_UNITS}](
 _COUNT_AFTER_NUMBER: Final = re.compile(rf"\d[{_COUNT_WORDS}]")
 _NONE_OF: Final = re.compile(r"^(?:没有|无)(?P<name>.+)$")
 _OR: Final = re.compile(r",\s*或|;\s*或|\s或\s")
+_MAX_NAME: Final = 64  # characters of a measured value's name before a phrase (总分不满60分)
 _ENTRY: Final = re.compile(r"^(?P<cond>.+)为(?P<grade>[^为:;,。\s]{1,8})$")
 # 条件，计5分 / 条件的得5分 / 条件为3分: points by condition, no grade name.
 _POINTS_ENTRY: Final = re.compile(
@@ -314,7 +316,10 @@ def _phrase_spans(text: str, variable: str) -> _Read:
     leading name is the measured value).
     """
     furthest = _Unread("", text)
-    for cut in range(len(text)):
+    if len(text) > LIMITS.max_text:
+        raise furthest  # too long for a formula either; Formula.parse says so
+    # A leading name is short: trying every cut of a long text would cost its length squared.
+    for cut in range(min(len(text), _MAX_NAME)):
         prefix, rest = text[:cut], text[cut:]
         if prefix and (prefix[-1].isdigit() or prefix[-1] in ".%" or _SUBJECT_STOP.search(prefix)):
             continue

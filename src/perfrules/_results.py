@@ -19,6 +19,7 @@ from typing import Any
 import attrs
 
 from ._batch import IndicatorOutcome, UnitOutcome, check_units, score_units
+from ._errors import expect_scheme
 from ._formula import Value, normalize_name
 from ._frozen import FrozenDict
 from ._numbers import Number, as_fraction, exact
@@ -398,6 +399,7 @@ def evaluate(
     >>> evaluation.ranking()[0].rank
     1
     """
+    expect_scheme(scheme, Scheme, "perfrules.evaluate()")
     unit_list = check_units(units)
     outcomes = score_units(scheme, unit_list, detail=explained, progress=progress)
     return Evaluation(scheme=scheme, results=tuple(unit_result(scheme, o) for o in outcomes))

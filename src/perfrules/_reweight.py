@@ -17,7 +17,7 @@ from typing import Any
 
 import attrs
 
-from ._errors import Problem, SchemeError
+from ._errors import Problem, SchemeError, expect_scheme
 from ._formula import normalize_name
 from ._numbers import Number, as_fraction, exact, round_half_up, to_number
 from ._results import Evaluation, UnitResult, evaluate
@@ -174,6 +174,7 @@ def reweight(
       - indicator weights add up to 1039分, not 1000分 @ weights
       - group '差异化指标' declares 420分 but its indicators add up to 459分 @ groups[0].declared
     """
+    expect_scheme(scheme, Scheme, "perfrules.reweight()")
     columns = _column(scheme, category)
     wanted: dict[str, Fraction] = {}
     keys: dict[str, str] = {}
@@ -324,5 +325,7 @@ def compare_schemes(before: Scheme, after: Scheme, units: Iterable[Unit]) -> Any
     Returns:
         The DataFrame of :func:`compare`.
     """
+    expect_scheme(after, Scheme, "perfrules.compare_schemes()")
+    expect_scheme(before, Scheme, "perfrules.compare_schemes()")
     unit_list = list(units)
     return compare(evaluate(before, unit_list), evaluate(after, unit_list))

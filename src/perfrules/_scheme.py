@@ -584,6 +584,8 @@ class Scheme:
 
     def _check_weights(self, category: str | None) -> Iterator[Problem]:
         column = f"weights[{category}]" if category else "weights"
+        first = self.weight_columns()[0]
+        known = frozenset(self.categories)
         leaves = self.indicators()
         total = sum((as_fraction(i.weight_for(category)) for i in leaves), start=as_fraction(0))
         unit = "%" if self.basis == "percent" else "分"
@@ -608,12 +610,13 @@ class Scheme:
                 )
         for path, node in self.paths():
             if isinstance(node, Indicator):
-                for key in node.weights:
-                    if self.categories and key not in self.categories:
-                        yield Problem(
-                            f"{path}.weights",
-                            f"unknown category '{key}' (categories: {', '.join(self.categories)})",
-                        )
+                if category == first:  # once, not once per category
+                    for key in node.weights:
+                        if known and key not in known:
+                            yield Problem(
+                                f"{path}.weights",
+                                f"unknown category '{key}' (categories: {', '.join(self.categories)})",
+                            )
                 w = node.weight_for(category)
                 if w < 0:
                     yield Problem(f"{path}.weight", f"weight {_show(w)} is negative")
@@ -792,29 +795,37 @@ class Scheme:
 
     @staticmethod
     def _check_cycles(path: str, ind: Indicator) -> Iterator[Problem]:
+        # Depth-first, with an explicit stack: 2,800 chained steps must neither
+        # recurse 2,800 frames deep nor copy the trail at every step.
         by_target = {step_target(s): s for s in ind.steps}
         state: dict[str, int] = {}  # 1 visiting, 2 done
         reported: set[frozenset[str]] = set()
-
-        def visit(name: str, trail: list[str]) -> Iterator[Problem]:
-            if state.get(name) == 2 or name not in by_target:
-                return
-            if state.get(name) == 1:
-                cycle = [*trail[trail.index(name) :], name]
-                key = frozenset(cycle)
-                if key not in reported:
-                    reported.add(key)
-                    yield Problem(
-                        f"{path}.steps", f"steps depend on each other in a cycle: {' → '.join(cycle)}"
-                    )
-                return
-            state[name] = 1
-            for dep in sorted(step_reads(by_target[name])):
-                yield from visit(dep, [*trail, name])
-            state[name] = 2
-
-        for target in by_target:
-            yield from visit(target, [])
+        for start in by_target:
+            if start in state:
+                continue
+            state[start] = 1
+            trail = [start]
+            stack = [iter(sorted(step_reads(by_target[start])))]
+            while stack:
+                dep = next(stack[-1], None)
+                if dep is None:
+                    stack.pop()
+                    state[trail.pop()] = 2
+                    continue
+                if dep not in by_target or state.get(dep) == 2:
+                    continue
+                if state.get(dep) == 1:
+                    cycle = [*trail[trail.index(dep) :], dep]
+                    key = frozenset(cycle)
+                    if key not in reported:
+                        reported.add(key)
+                        yield Problem(
+                            f"{path}.steps", f"steps depend on each other in a cycle: {' → '.join(cycle)}"
+                        )
+                    continue
+                state[dep] = 1
+                trail.append(dep)
+                stack.append(iter(sorted(step_reads(by_target[dep]))))
 
 
 _INDICATOR_NAME: Final = re.compile(r"指标([0-9A-Za-z][0-9A-Za-z.\-]*?)(得分率|得分|等次)")
@@ -836,22 +847,22 @@ def _check_population(path: str, ind: Indicator) -> Iterator[Problem]:
     over the units before scoring; an argument that needs another population
     value first would need a second pass.
     """
-    by_target = {step_target(s): s for s in ind.steps}
     population_targets = {
         step_target(s)
         for s in ind.steps
         if isinstance(s, PeerRatio | Rank) or (isinstance(s, Formula) and s.population_calls)
     }
 
-    def depends(names: Iterable[str], seen: set[str]) -> bool:
-        for name in names:
-            if name in population_targets:
-                return True
-            if name in by_target and name not in seen:
-                seen.add(name)
-                if depends(step_reads(by_target[name]), seen):
-                    return True
-        return False
+    # Whether each step reads, directly or through other steps, a population
+    # value: worked out once, in dependency order (not again for every formula).
+    reaches: dict[str, bool] = {}
+    for step in ordered_steps(ind):
+        reaches[step_target(step)] = any(
+            n in population_targets or reaches.get(n, False) for n in step_reads(step)
+        )
+
+    def depends(names: Iterable[str]) -> bool:
+        return any(n in population_targets or reaches.get(n, False) for n in names)
 
     formulas: list[tuple[str, Formula]] = [
         (f"{path}.steps[{k}]", s) for k, s in enumerate(ind.steps) if isinstance(s, Formula)
@@ -864,10 +875,10 @@ def _check_population(path: str, ind: Indicator) -> Iterator[Problem]:
             formulas.append((f"{path}.policies[{k}].when", when))
     for where, formula in formulas:
         for call in formula.population_calls:
-            if depends(call.argument.variables, set()):
+            if depends(call.argument.variables):
                 yield Problem(where, f"{call.key} reads a value that is itself taken over all units")
     for k, step in enumerate(ind.steps):
-        if isinstance(step, PeerRatio | Rank) and depends(step.reads, set()):
+        if isinstance(step, PeerRatio | Rank) and depends(step.reads):
             yield Problem(
                 f"{path}.steps[{k}]", f"'{step.target}' reads a value that is itself taken over all units"
             )
@@ -882,17 +893,22 @@ def ordered_steps(ind: Indicator) -> list[Step]:
     by_target = {step_target(s): s for s in ind.steps}
     done: list[Step] = []
     seen: set[str] = set()
-
-    def visit(name: str) -> None:
-        if name in seen or name not in by_target:
-            return
-        seen.add(name)
-        for dep in sorted(step_reads(by_target[name])):
-            visit(dep)
-        done.append(by_target[name])
-
+    # Depth-first with an explicit stack, so a long chain of steps cannot exhaust the recursion limit.
     for step in ind.steps:
-        visit(step_target(step))
+        start = step_target(step)
+        if start in seen:
+            continue
+        seen.add(start)
+        stack = [(start, iter(sorted(step_reads(by_target[start]))))]
+        while stack:
+            name, deps = stack[-1]
+            dep = next(deps, None)
+            if dep is None:
+                stack.pop()
+                done.append(by_target[name])
+            elif dep not in seen and dep in by_target:
+                seen.add(dep)
+                stack.append((dep, iter(sorted(step_reads(by_target[dep])))))
     return done
 
 

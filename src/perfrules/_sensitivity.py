@@ -19,6 +19,7 @@ from typing import Any
 import attrs
 
 from ._display import format_table, number
+from ._errors import expect_scheme
 from ._formula import normalize_name
 from ._numbers import Number, as_fraction, exact, round_half_up, tidy_decimal, to_number
 from ._results import Evaluation, evaluate
@@ -280,6 +281,7 @@ def perturb(scheme: Scheme, factors: Mapping[str, object]) -> Scheme:
     >>> changed.indicator("1").weight, changed.indicator("2").weight
     (Decimal('56'), Decimal('28'))
     """
+    expect_scheme(scheme, Scheme, "perturb()")
     table = weight_table(scheme)
     exact_factors: dict[str, Fraction] = {}
     for code, value in factors.items():
@@ -370,6 +372,7 @@ def sensitivity(
     >>> first.unit, first.rank, first.rank_low <= first.rank <= first.rank_high
     ('区文旅局', 1, True)
     """
+    expect_scheme(scheme, Scheme, "perfrules.sensitivity()")
     if isinstance(runs, bool) or not isinstance(runs, int) or runs < 1:
         raise ValueError(f"'runs' must be a whole number of at least 1 (got {runs!r})")
     spread = as_fraction(to_number(weight_spread, name="weight_spread"))

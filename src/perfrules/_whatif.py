@@ -9,7 +9,7 @@ from fractions import Fraction
 
 import attrs
 
-from ._errors import PerfrulesError
+from ._errors import PerfrulesError, expect_scheme
 from ._indicator import IndicatorPlan, inputs_of
 from ._numbers import Number, as_fraction, exact
 from ._plan import plan_of
@@ -124,6 +124,7 @@ def whatif(scheme: Scheme, units: Iterable[Unit], unit: str) -> tuple[WhatIf, ..
     Raises:
         KeyError: no unit of that name.
     """
+    expect_scheme(scheme, Scheme, "perfrules.whatif()")
     unit_list = list(units)
     baseline = evaluate(scheme, unit_list)
     current = baseline.unit(unit)

@@ -1,27 +1,170 @@
-"""Writing results: files that are never half-written, CSV that spreadsheets do not execute."""
+"""Writing results: files that are never half-written or destroyed, CSV that spreadsheets do not execute.
+
+An output path is one of two kinds. A regular file (or a new name) is
+*replaced*: the data goes to a temporary file beside it, which is moved into
+place only once it is complete, so a failed run leaves the old file as it was.
+Anything else — ``/dev/null``, ``/dev/full``, ``/dev/stdout``, a terminal, a
+FIFO, a file that is one of this process's standard streams — is *written to*
+as it is, the way ``>`` does: replacing a device with a regular file would
+break it for every later user (as root, for the whole machine), and a FIFO's
+reader would never see the data. A read-only regular file is refused. Every
+error names the target, never the hidden temporary file.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import csv
+import errno
+import io
 import os
+import stat
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Final
+from typing import IO, Final, Literal
 
-__all__ = ["escape_csv_text", "replace_atomically", "write_atomic"]
+__all__ = [
+    "Figure",
+    "csv_lines",
+    "escape_csv_text",
+    "open_output",
+    "output_kind",
+    "replace_atomically",
+    "write_atomic",
+]
 
 _FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")
+_SYSTEM_TREES: Final = ("/dev/", "/proc/", "/sys/")
+
+
+def _named(exc: OSError, target: Path) -> OSError:
+    """The same error, naming *target* (not a temporary file or a folder)."""
+    if exc.errno is None:
+        return OSError(f"{exc}: {target}")
+    return OSError(exc.errno, exc.strerror or os.strerror(exc.errno), str(target))
+
+
+def _is_std_stream(info: os.stat_result) -> bool:
+    for fd in (0, 1, 2):
+        try:
+            if os.path.samestat(info, os.fstat(fd)):
+                return True
+        except OSError:
+            continue
+    return False
+
+
+def output_kind(target: str | Path) -> Literal["replace", "write"]:
+    """How an output path is written: ``"replace"`` (atomically) or ``"write"`` (straight, as ``>`` does).
+
+    A regular file that is writable, or a name that does not exist yet, is
+    replaced. A device, FIFO, socket, anything under ``/dev``, ``/proc`` or
+    ``/sys``, and a file that is this process's standard input, output or
+    error (``/dev/stdout`` redirected to a file) is written to as it is.
+
+    Raises:
+        PermissionError: a read-only regular file (it is not replaced, even
+            by root, who could).
+        IsADirectoryError: a folder.
+
+    >>> output_kind("/dev/null")
+    'write'
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     output_kind(Path(folder, "new.csv"))
+    'replace'
+    """
+    path = Path(target)
+    absolute = os.path.abspath(path)
+    if absolute.startswith(_SYSTEM_TREES) or os.path.realpath(path).startswith(_SYSTEM_TREES):
+        return "write"
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        return "replace"
+    except OSError as exc:
+        raise _named(exc, path) from None
+    if stat.S_ISDIR(info.st_mode):
+        raise IsADirectoryError(errno.EISDIR, "is a folder, not a file", str(path))
+    if not stat.S_ISREG(info.st_mode) or _is_std_stream(info):
+        return "write"
+    if not info.st_mode & 0o222 or not os.access(path, os.W_OK):
+        raise PermissionError(errno.EACCES, "the file is read-only, so it is not replaced", str(path))
+    return "replace"
+
+
+@contextlib.contextmanager
+def _replacing(target: Path) -> Iterator[str]:
+    """A temporary file beside the real *target*; moved over it when the block ends without an error."""
+    real = Path(os.path.realpath(target))  # a symbolic link stays a link: its file is replaced
+    try:
+        handle, temp = tempfile.mkstemp(prefix=f".{real.name}.", suffix=".tmp", dir=real.parent)
+    except OSError as exc:
+        raise _named(exc, target) from None
+    os.close(handle)
+    try:
+        yield temp
+        if real.exists():
+            with contextlib.suppress(OSError):
+                os.chmod(temp, real.stat().st_mode & 0o7777)
+        else:
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(temp, 0o666 & ~umask)
+        os.replace(temp, real)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise _named(exc, target) from None
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise
+
+
+@contextlib.contextmanager
+def open_output(
+    target: str | Path, *, encoding: str | None = "utf-8", newline: str | None = ""
+) -> Iterator[IO[str]]:
+    """A text stream that writes *target* safely (see :func:`output_kind`).
+
+    A regular file is replaced only when the block ends without an error,
+    and then with everything written (flushed and ``fsync``-ed); on any
+    failure, ``KeyboardInterrupt`` included, it keeps its bytes and no
+    temporary file is left. Anything else is written to as it is. Errors
+    are ``OSError`` naming *target*.
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     with open_output(Path(folder, "out.csv")) as stream:
+    ...         _ = stream.write("单位,总分\\n")
+    ...     Path(folder, "out.csv").read_text(encoding="utf-8"), os.listdir(folder)
+    ('单位,总分\\n', ['out.csv'])
+    """
+    path = Path(target)
+    if output_kind(path) == "write":
+        try:
+            with open(path, "w", encoding=encoding, newline=newline) as stream:
+                yield stream
+        except OSError as exc:
+            raise _named(exc, path) from None
+        return
+    with _replacing(path) as temp, open(temp, "w", encoding=encoding, newline=newline) as stream:
+        yield stream
+        stream.flush()
+        os.fsync(stream.fileno())
 
 
 def write_atomic(path: str | Path, data: bytes | str, *, encoding: str = "utf-8") -> None:
-    """Write a file so that it is either complete or untouched.
+    """Write a file so that it is either complete or untouched (see :func:`output_kind`).
 
     The data goes to a temporary file in the target's folder (so the rename
     stays on one file system), is flushed and ``fsync``-ed, and only then
     replaces the target with ``os.replace`` (atomic on POSIX and Windows).
     On any failure, including ``KeyboardInterrupt``, the temporary file is
-    removed and an existing target keeps its bytes.
+    removed and an existing target keeps its bytes. Devices, FIFOs and
+    standard streams are written to as they are, never replaced.
 
     Args:
         path: the file to write.
@@ -29,7 +172,8 @@ def write_atomic(path: str | Path, data: bytes | str, *, encoding: str = "utf-8"
         encoding: for text (``utf-8-sig`` writes the BOM Excel looks for).
 
     Raises:
-        OSError: the folder is missing or not writable, the disk is full …
+        OSError: naming *path*: the folder is missing or not writable, the
+            file is read-only, the disk is full …
         UnicodeEncodeError: *data* cannot be encoded with *encoding*.
 
     >>> import tempfile
@@ -56,24 +200,23 @@ def replace_atomically(target: Path, save: Callable[[str], object]) -> None:
     The temporary file is in the target's folder (so the rename stays on one
     file system); an existing target keeps its permissions, a new one gets
     the usual ones (mkstemp creates 0600). On any failure the temporary file
-    is removed and the target is untouched.
+    is removed and the target is untouched. A target that is not a regular
+    file (a device, a FIFO, a standard stream) is not replaced: the data is
+    saved to a private temporary file and then copied into it.
     """
-    handle, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(handle)
-    try:
+    if output_kind(target) == "write":
+        with tempfile.TemporaryDirectory() as folder:
+            temp = os.path.join(folder, target.name or "output")
+            try:
+                save(temp)
+                with open(temp, "rb") as source, open(target, "wb") as sink:
+                    while chunk := source.read(1 << 20):
+                        sink.write(chunk)
+            except OSError as exc:
+                raise _named(exc, target) from None
+        return
+    with _replacing(target) as temp:
         save(temp)
-        if target.exists():
-            with contextlib.suppress(OSError):
-                os.chmod(temp, target.stat().st_mode & 0o7777)
-        else:
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(temp, 0o666 & ~umask)
-        os.replace(temp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
 
 
 def escape_csv_text(cell: str) -> str:
@@ -92,3 +235,39 @@ def escape_csv_text(cell: str) -> str:
     ('市甲委', '')
     """
     return "'" + cell if cell.startswith(_FORMULA_STARTS) else cell
+
+
+class Figure(str):
+    """A number already written as text (``"-3.5"``): a CSV cell that is never escaped."""
+
+    __slots__ = ()
+
+
+def csv_lines(rows: Iterable[Sequence[object]]) -> Iterator[str]:
+    """CSV lines for the rows, one at a time, as every CSV output of perfrules writes them.
+
+    Text cells go through :func:`escape_csv_text` (a unit named
+    ``=HYPERLINK(…)`` must not become a live formula in a spreadsheet);
+    numbers — ``int``, ``Decimal``, ``float``, or text marked as a
+    :class:`Figure` — are written as they are, so a negative total stays a
+    number; ``None`` is an empty cell.
+
+    >>> "".join(csv_lines([["单位", "总分"], ["=1+1", Figure("-2.5")], ["乙", None]]))
+    "单位,总分\\n'=1+1,-2.5\\n乙,\\n"
+    """
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    for row in rows:
+        writer.writerow(
+            [
+                ""
+                if cell is None
+                else escape_csv_text(cell)
+                if isinstance(cell, str) and not isinstance(cell, Figure)
+                else cell
+                for cell in row
+            ]
+        )
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()

@@ -39,7 +39,7 @@ from ._data import (
     _known_fields,
     _RowUnits,
 )
-from ._errors import DataError, Problem
+from ._errors import DataError, Problem, expect_scheme
 from ._formula import normalize_name
 from ._plan import Plan, plan_of
 from ._population import Summary, merge_summaries, observe, resolve, summarize
@@ -455,6 +455,7 @@ def evaluate(scheme: Scheme, frame: Any, *, split_every: int | None = None) -> A
         table = perfrules.dask.evaluate(scheme, dd.from_pandas(data, npartitions=2)).compute()
         table[["unit", "total", "grade", "rank"]]   # 甲 92 … rank 1
     """
+    expect_scheme(scheme, Scheme, "perfrules.dask.evaluate()")
     _dd()
     layout = _Layout(list(frame.columns), frame.index.name, scheme)
     plan = plan_of(scheme)
