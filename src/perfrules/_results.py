@@ -21,6 +21,7 @@ import attrs
 from ._batch import IndicatorOutcome, UnitOutcome, check_units, score_units
 from ._formula import Value, normalize_name
 from ._frozen import FrozenDict
+from ._indicator import DECLARED_NOT_APPLICABLE
 from ._numbers import Number, as_fraction, exact
 from ._plan import GroupPlan, plan_of
 from ._scale import GradeResult
@@ -275,14 +276,30 @@ class Evaluation:
         return evaluation_html(self)
 
 
-def _indicator_result(item: IndicatorOutcome, category: str | None) -> IndicatorResult:
+def _stand_ins(item: IndicatorOutcome, scheme: Scheme) -> str:
+    """What in this indicator's result is a stand-in: its rule, and the mechanisms it went through."""
+    texts = [item.plan.ind.stand_in] if item.applicable else []
+    s = item.scored
+    if s is not None and s.combined is not None:
+        texts.append(scheme.stand_ins.get("periods", ""))
+    declared = any(e.kind == "not_applicable" and e.message in _DECLARED for e in item.events)
+    if not item.applicable and declared and item.plan.moves_to is None:
+        texts.append(scheme.stand_ins.get("not_applicable", ""))
+    return "；".join(t for t in texts if t)
+
+
+_DECLARED = frozenset(DECLARED_NOT_APPLICABLE)
+
+
+def _indicator_result(item: IndicatorOutcome, category: str | None, scheme: Scheme) -> IndicatorResult:
     s = item.scored
     plan = item.plan
     return IndicatorResult(
         code=plan.code,
         name=plan.ind.name,
         applicable=item.applicable,
-        inputs=item.inputs,
+        # Period rows: the data of each period is on its PeriodResult, not the year row's.
+        inputs=s.inputs if s is not None and s.inputs is not None else item.inputs,
         values=dict(s.values) if s is not None else {},
         value=s.value if s is not None else None,
         grade=s.grade if s is not None else None,
@@ -296,7 +313,7 @@ def _indicator_result(item: IndicatorOutcome, category: str | None) -> Indicator
         error=item.error,
         full=plan.full(category),
         computations=tuple(s.computations) if s is not None else (),
-        stand_in=plan.ind.stand_in,
+        stand_in=_stand_ins(item, scheme),
     )
 
 
@@ -306,7 +323,7 @@ def unit_result(scheme: Scheme, outcome: UnitOutcome) -> UnitResult:
     indicators: tuple[IndicatorResult, ...] = ()
     groups: tuple[GroupResult, ...] = ()
     if outcome.indicators is not None:
-        indicators = tuple(_indicator_result(i, unit.category) for i in outcome.indicators)
+        indicators = tuple(_indicator_result(i, unit.category, scheme) for i in outcome.indicators)
         if indicators:
             groups = tuple(_group_result(g, indicators, unit.category) for g in plan_of(scheme).groups)
     return UnitResult(

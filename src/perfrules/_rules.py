@@ -341,11 +341,16 @@ class ZeroWhen:
         target: the step whose value becomes 0 (a part's score), or ``None``
             for the indicator's score.
         reason: the published wording.
+        per_period: the rule is stated for one period (当月, 该月): it applies
+            to a period's row only. Data given for the whole year in one row
+            is not zeroed by it; the trail notes that the rule could not be
+            applied.
     """
 
     when: Formula = attrs.field(converter=_condition)
     target: str | None = attrs.field(default=None, converter=_optional_name)
     reason: str = ""
+    per_period: bool = attrs.field(default=False, validator=attrs.validators.instance_of(bool))
 
 
 def _items(value: object) -> Mapping[str, Number]:
