@@ -294,12 +294,14 @@ def test_composite_score_with_bonuses(sz):
 def test_explanation_tells_the_whole_story(sz):
     """explain() gives the trail in Chinese: values, bands, interpolation, policies."""
     text = sz.explain("市乙局")
-    assert text.startswith("市乙局（局）：总分 92.48，等次“优”，排名第 1 名")
+    # 分类评估: the rank within 局 first, the overall rank after it.
+    assert text.startswith("市乙局（局）：总分 92.48，等次“优”，在“局”类中排名第 1 名（总排名第 1 名）")
     assert "白皮书任务按时完成率 = (白皮书任务完成数÷白皮书任务总数)×100% = (20÷20)×100% = 1" in text
     assert "默认为“良”区中值" in text
     assert "权重 4 调整至 1 公共服务白皮书" in text
     d = sz.explain("市丁委")
     assert "一票否决" not in d and "互动性计分" in d
+    assert "“互动性核实投诉数>0”成立，但该规则按报送期（当月）适用" in d
     assert (
         "※ 示例规则（原文未给出）：原文未给出评分规则：得分取数据采集单位（市法制办）评定的分数（0至100）"
         in d

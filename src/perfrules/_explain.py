@@ -9,9 +9,9 @@ the unit-level events (vetoes, caps, rounding, quotas).
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
-from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Protocol, cast, runtime_checkable
 
 from ._scale import GradeResult
@@ -102,10 +102,21 @@ def explain_unit(result: UnitResult) -> str:
         grade = (
             words(f"，等次“{result.grade}”", f", grade '{result.grade}'") if result.grade is not None else ""
         )
+        if result.rank_within == "category" and result.category and result.category_rank is not None:
+            # 分类评估: the rank that counts is the one within the category.
+            place = words(
+                f"在“{result.category}”类中排名第 {result.category_rank} 名（总排名第 {result.rank} 名）",
+                f"rank {result.category_rank} in category '{result.category}' (overall {result.rank})",
+            )
+        elif result.rank is not None:
+            place = words(f"排名第 {result.rank} 名", f"rank {result.rank}")
+        else:
+            place = ""
+        sep = words("，", ", ") if place else ""
         lines.append(
             words(
-                f"{result.unit}{category}：总分 {num(result.total)}{unit}{grade}，排名第 {result.rank} 名",
-                f"{result.unit}{category}: total {num(result.total)}{grade}, rank {result.rank}",
+                f"{result.unit}{category}：总分 {num(result.total)}{unit}{grade}{sep}{place}",
+                f"{result.unit}{category}: total {num(result.total)}{grade}{sep}{place}",
             )
         )
     else:
@@ -189,7 +200,7 @@ def _computation_lines(computations: Sequence[Computation], words: Words) -> lis
 
 
 def _grade_and_score(grade: str | None, score: object, words: Words, unit: str) -> str:
-    """"等次“优”，得分 100" — or only the score when there is no grade."""
+    """ "等次“优”，得分 100" — or only the score when there is no grade."""
     if grade is None:
         return words(f"得分 {_show(score)}{unit}", f"score {_show(score)}")
     return words(f"等次“{grade}”，得分 {_show(score)}{unit}", f"grade '{grade}', score {_show(score)}")

@@ -87,7 +87,10 @@ def _close(name: str, scope: Mapping[str, object]) -> list[str]:
     return difflib.get_close_matches(name, [k for k in scope if isinstance(k, str)], n=3, cutoff=0.5)
 
 
-DECLARED_NOT_APPLICABLE: Final = ("被评估单位申报本指标不适用", "the unit declares the indicator not applicable")
+DECLARED_NOT_APPLICABLE: Final = (
+    "被评估单位申报本指标不适用",
+    "the unit declares the indicator not applicable",
+)
 """The event of an indicator the unit's data declares not applicable (Chinese, English)."""
 
 
@@ -285,7 +288,9 @@ class IndicatorPlan:
         runs = self.runs(unit)
         if len(runs) == 1 and runs[0][0] is None:
             period, env = runs[0]
-            once = self._adjust(self._score_once(env, unit, period, population, detail), env, category, detail)
+            once = self._adjust(
+                self._score_once(env, unit, period, population, detail), env, category, detail
+            )
             used = self._period_labels(unit) if self.periodic and unit.periods else []
             if used and self.scheme.periods == "sum":
                 # The trail shows the summed inputs the year was scored on, not the year row's.
@@ -315,7 +320,8 @@ class IndicatorPlan:
 
         def in_period(label: str | None, event: PolicyEvent) -> PolicyEvent:
             return PolicyEvent(
-                kind=event.kind, message=f"{label}：{event.message}" if words.zh else f"{label}: {event.message}"
+                kind=event.kind,
+                message=f"{label}：{event.message}" if words.zh else f"{label}: {event.message}",
             )
 
         periods = tuple(
@@ -338,7 +344,8 @@ class IndicatorPlan:
                 PolicyEvent(
                     kind="period",
                     message=words(
-                        f"取最后一个报送期（{label}）的结果" + (f"，之前 {dropped} 个报送期不计" if dropped else ""),
+                        f"取最后一个报送期（{label}）的结果"
+                        + (f"，之前 {dropped} 个报送期不计" if dropped else ""),
                         f"the last period ({label}) is used"
                         + (f"; the {dropped} earlier ones are not" if dropped else ""),
                     ),
@@ -351,7 +358,7 @@ class IndicatorPlan:
             last.combined = "last"
             return last
         mean = exact(sum((as_fraction(s.score) for _, _, s in scored), Fraction(0)) / len(scored))
-        shown = "、".join(f"{p} {num(s.score)}" for p, _, s in scored)
+        shown = ("、" if words.zh else ", ").join(f"{p} {num(s.score)}" for p, _, s in scored)
         events.append(
             PolicyEvent(
                 kind="period",

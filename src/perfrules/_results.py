@@ -135,6 +135,8 @@ class UnitResult:
         points: whether the scheme is a points scheme (results in 分).
         origin: where the unit's data came from (``data.csv row 4``).
         stand_in: the scheme-wide stand-in note, if any.
+        rank_within: the scheme's ``rank_within``: ``category`` when units
+            are ranked within their category (分类评估).
     """
 
     unit: str
@@ -154,6 +156,7 @@ class UnitResult:
     points: bool = False
     origin: str = ""
     stand_in: str = ""
+    rank_within: str = "all"
 
     @property
     def ok(self) -> bool:
@@ -344,6 +347,7 @@ def unit_result(scheme: Scheme, outcome: UnitOutcome) -> UnitResult:
         points=scheme.basis == "points",
         origin=unit.origin,
         stand_in=scheme.stand_in,
+        rank_within=scheme.rank_within,
     )
 
 

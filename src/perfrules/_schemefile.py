@@ -436,7 +436,7 @@ SCHEME_FILE: Final = ObjectSpec(
         Field(
             "rank_within",
             _WITHIN,
-            "`category`: 分类评估 — rank and show units within their category (score, explain, demo, workbook)",
+            "`category`: 分类评估 — rank and show units within their category (tables, explain, workbook)",
             default="all",
         ),
     ),
