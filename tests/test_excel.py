@@ -111,7 +111,7 @@ def test_the_notes_sheet_lists_the_policies_that_fired(sample_book):
     assert rows[0] == ("单位", "来源", "指标", "数据项", "类型", "说明")
     kinds = {(r[0], r[4]) for r in rows[1:]}
     assert ("市乙局", "默认") in kinds and ("市丁委", "说明") in kinds and ("市庚委", "分期合并") in kinds
-    # 市庚委 gives 9 by month: the averaging of its months is a stand-in of its own.
+    # 市庚委 gives 1 by quarter: the averaging of its quarters is a stand-in of its own.
     assert ("市庚委", "示例规则（原文未给出）") in kinds
     assert ws.freeze_panes == "A2"
 
