@@ -154,6 +154,11 @@ NO_CASES_NOTE = (
 )
 
 
+# Rule 2's 没有政府投资项目(A类)的 and rule 8's 没有行政过错案件的, read as the seed words them.
+NO_PROJECTS_NOTE = "原文“没有政府投资项目(A类)的”：数据中没有投资计划下达额（空或为0）即为没有政府投资项目(A类)；有投资计划而缺少当期财政实际拨款额是数据缺失，不按默认计分"
+NO_ERRORS_NOTE = "原文“当期没有行政过错案件的”：以结果发生改变的案件数为0判断（不是没有案件）；原文只说默认为“优”，未说明取优档内哪一分数；此处取优档90–100的中间值95"
+
+
 def three_assessments(a: str, b: str, c: str) -> GradeScale:
     """R11: 优 all 良好; 良 all ≥合格 with two 良好; 中 fewer than two 良好; 差 any 不合格."""
     good = f"count({a}=良好, {b}=良好, {c}=良好)"
@@ -209,7 +214,14 @@ def shenzhen_departments() -> Scheme:
         steps=["投资完成率=(当期财政实际拨款额/投资计划下达额)×100%"],
         scale=GradeScale.parse(SZ2, domain=RATE),
         weights=_w(4, 4, 0),
-        policies=[Default(grade="良", reason="没有政府投资项目(A类)的,默认为“良”区中值")],
+        policies=[
+            Default(
+                grade="良",
+                missing=["投资计划下达额"],
+                reason="没有政府投资项目(A类)的,默认为“良”区中值",
+                note=NO_PROJECTS_NOTE,
+            )
+        ],
     )
     i3 = Indicator(
         code="3",
@@ -319,9 +331,9 @@ def shenzhen_departments() -> Scheme:
             Default(
                 grade="优",
                 score=NO_CASES_SCORE,
-                when="法定期限内实际立案数=0",
+                when="结果发生改变的案件数=0",
                 reason="当期没有行政过错案件的,默认为“优”",
-                note=NO_CASES_NOTE,
+                note=NO_ERRORS_NOTE,
             ),
             no_enforcement,
         ],

@@ -932,3 +932,57 @@ def test_totals_only_evaluation_agrees_with_the_explained_one():
             (r.unit, r.total, r.grade, r.rank, r.category_rank) for r in lean
         ]
         assert all(r.indicators == () for r in lean)
+
+
+# ---------------------------------------------------------------------------
+# Defaults as the seed words them (issue 20, item 3)
+# ---------------------------------------------------------------------------
+
+
+def _two(data: dict[str, object]) -> object:
+    unit = Unit(name="甲", category="委", data={**BASELINE, **data})
+    return evaluate(shenzhen_departments(), [unit]).unit("甲")
+
+
+@pytest.mark.parametrize(
+    ("zeroed", "blank"),
+    [
+        (("投资计划下达额", "当期财政实际拨款额"), ()),  # no investment plan: no A-class projects
+        ((), ("投资计划下达额", "当期财政实际拨款额")),  # both cells blank
+        ((), ("投资计划下达额",)),  # no plan given at all
+    ],
+)
+def test_rule_2_default_fires_for_a_unit_without_projects(zeroed, blank):
+    """没有政府投资项目(A类)的 → 良 区中值 85, with the note saying how 'no projects' is read."""
+    data = {k: (0 if k in zeroed else v) for k, v in BASELINE.items() if k not in blank}
+    two = (
+        evaluate(shenzhen_departments(), [Unit(name="甲", category="委", data=data)])
+        .unit("甲")
+        .indicator("2")
+    )
+    assert (two.grade, two.score) == ("良", 85)
+    (default,) = [e for e in two.events if e.kind == "default"]
+    assert "没有政府投资项目(A类)的" in default.message and "投资计划下达额（空或为0）" in default.message
+
+
+def test_rule_2_default_does_not_fire_for_a_blank_cell_of_a_unit_with_projects():
+    """A unit with an investment plan that leaves 当期财政实际拨款额 blank: an error naming the field, not 良."""
+    unit = Unit(
+        name="甲", category="委", data={k: v for k, v in BASELINE.items() if k != "当期财政实际拨款额"}
+    )
+    result = evaluate(shenzhen_departments(), [unit]).unit("甲")
+    (error,) = result.errors
+    assert (error.indicator, error.field) == ("2", "当期财政实际拨款额")
+    assert result.indicator("2").grade is None
+
+
+def test_rule_8_default_is_for_no_error_cases_not_for_no_cases():
+    """当期没有行政过错案件的 → 优 (95, our reading, noted); cases but an error → the rate is graded."""
+    none_wrong = _two({"结果发生改变的案件数": 0, "法定期限内实际立案数": 200}).indicator("8")
+    assert (none_wrong.grade, none_wrong.score) == ("优", 95)
+    (default,) = [e for e in none_wrong.events if e.kind == "default"]
+    assert "当期没有行政过错案件的" in default.message and "不是没有案件" in default.message
+    # One changed case in 200: 0.5% → 良 (0, 1%], half way → 85 — no default.
+    one_wrong = _two({"结果发生改变的案件数": 1, "法定期限内实际立案数": 200}).indicator("8")
+    assert (one_wrong.grade, one_wrong.score) == ("良", 85)
+    assert not any(e.kind == "default" for e in one_wrong.events)

@@ -511,6 +511,15 @@ class IndicatorPlan:
         except (MissingValueError, DivisionByZeroError) as exc:
             if self.no_data is None:
                 raise
+            if (
+                isinstance(exc, MissingValueError)
+                and self.no_data.missing
+                and normalize_name(exc.name) not in self.no_data.missing
+                and all(scope.get(name) is not None for name in self.no_data.missing)
+            ):
+                # The rule's case is the absence of these inputs only (没有政府投资项目(A类)的);
+                # another blank cell is a gap in the data, not that case.
+                raise
             if isinstance(exc, MissingValueError):
                 why = words(f"缺少数据{_plain(exc)}", f"there is no data for {_plain(exc)}")
             else:

@@ -218,6 +218,11 @@ DEFAULT: Final = ObjectSpec(
         Field("when", FormulaText("condition"), 'the condition; none means "no data"'),
         Field("note", Text(), "why the score is what it is when the text does not say", default=""),
         _REASON,
+        Field(
+            "missing",
+            ListOf(Text()),
+            "without `when`: the inputs whose absence is the rule's case; another missing input is an error",
+        ),
     ),
     build=lambda d: Default(**_strip_tag(d)),
     tag="default",
