@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from perfrules import (
     FormulaSyntaxError,
     SchemeError,
+    Unit,
     dump,
     dumps,
     evaluate,
@@ -585,3 +586,16 @@ def test_xiamen_sample_ranks_differ_and_move_when_weights_move():
         "区发改局",
         "区文旅局",
     ]
+
+
+def test_xiamen_names_keep_the_published_brackets_and_data_may_use_either():
+    """1 and 2 are named with the published 〔2020〕; a data column spelt with 〔〕 or () is the same field."""
+    scheme = load("xiamen-xiangan-2020")
+    assert scheme.indicator("1").name == "根据厦翔委〔2020〕8号文件及区委工作要点任务分解进行评估"
+    base = dict(sample_units("xiamen-xiangan-2020")[0].data)
+    field = "根据厦翔委(2020)8号文件及区委工作要点任务分解进行评估得分"
+    assert field in base
+    published = {k: v for k, v in base.items() if k != field}
+    published["根据厦翔委〔2020〕8号文件及区委工作要点任务分解进行评估得分"] = 17
+    result = evaluate(scheme, [Unit(name="甲", data=published)]).unit("甲")
+    assert result.ok and result.indicator("1").score == 17
