@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from fractions import Fraction
 from pathlib import Path
 
 import attrs
@@ -187,3 +188,33 @@ def test_rank_within_is_a_checked_scheme_setting():
     ]
     text = evaluate(scheme, units).explain("a1")
     assert text.startswith("a1（A）：总分 50") and "在“A”类中排名第 2 名（总排名第 3 名）" in text
+
+
+def test_streamed_and_in_memory_tables_are_the_same():
+    """score on a CSV file (streamed, also with --jobs) prints the same category-ranked table as on the sample."""
+    data = (
+        Path(__file__).resolve().parent.parent
+        / "src"
+        / "perfrules"
+        / "schemes"
+        / "shenzhen_2010_departments.csv"
+    )
+    expected = run("score", SZ, "sample")[1]
+    assert run("score", SZ, str(data))[1] == expected
+    assert run("score", SZ, str(data), "--jobs", "2")[1] == expected
+
+
+def test_a_lone_indicator_says_where_its_weight_went():
+    """Shenzhen 15 is alone in 依法行政: declared not applicable, its 6 goes to the other 22 applicable indicators."""
+    units = list(sample_units(SZ))
+    first = attrs.evolve(units[0], not_applicable=["15"])
+    result = evaluate(load(SZ), [first, *units[1:]]).unit(first.name)
+    fifteen = result.indicator("15")
+    messages = [e.message for e in fifteen.events]
+    assert "本组没有其他适用指标：权重 6 按比例分配给其余 22 个适用指标" in messages
+    assert not any("同组其他指标" in m for m in messages)
+    assert fifteen.stand_in.startswith("原文只规定第5–8项不适用时")
+    assert sum(Fraction(i.weight) for i in result.indicators) == 100
+    # 5 declared not applicable follows the published rule (to 1): no stand-in for it.
+    fifth = evaluate(load(SZ), [attrs.evolve(units[0], not_applicable=["5"])]).unit(first.name).indicator("5")
+    assert fifth.stand_in == "" and any("调整至 1 公共服务白皮书" in e.message for e in fifth.events)

@@ -125,11 +125,12 @@ def stand_in_list(scheme: Scheme) -> list[tuple[str, str]]:
     return found
 
 
-def stand_in_legend(scheme: Scheme, source: str | None = None) -> str:
+def stand_in_legend(scheme: Scheme, source: str | None = None, *, pointer: bool = True) -> str:
     """One line saying what ※ marks in tables, CSV and workbooks ("" when the scheme has no stand-in).
 
     *source* is the scheme as the command line named it, for the pointer to
-    ``perfrules validate``; without it the line points to the workbook's scheme sheet.
+    ``perfrules validate``; without it the line points to the workbook's scheme
+    sheet, and with ``pointer=False`` to the attributes (for notebooks).
 
     >>> from perfrules import load
     >>> print(stand_in_legend(load("xiamen-xiangan-2020"), "xiamen-xiangan-2020").replace("。", "。\\n"))
@@ -154,6 +155,12 @@ def stand_in_legend(scheme: Scheme, source: str | None = None) -> str:
         )
     if not parts:
         return ""
+    if not pointer:
+        return (
+            f"{STAND_IN_SIGN} 示例规则（原文未给出）：{'；'.join(parts)}。（Scheme.stand_ins、Indicator.stand_in）"
+            if zh
+            else f"{STAND_IN_SIGN} stand-in (not in the source): {'; '.join(parts)} (Indicator.stand_in)"
+        )
     if source is None:
         where = "逐条见“指标体系”表的“示例规则”列" if zh else "each one: the Scheme sheet's stand-in column"
     else:
@@ -271,6 +278,11 @@ def evaluation_html(evaluation: Evaluation) -> str:
     zh = evaluation.scheme.language == "zh"
     grades = list(evaluation.scheme.grades)
     head = ["排名", "单位", "类别", "总分", "等次"] if zh else ["rank", "unit", "category", "total", "grade"]
+    scheme = evaluation.scheme
+    head[3] = marked(
+        head[3], bool(scheme.stand_in or scheme.stand_ins or any(i.stand_in for i in scheme.indicators()))
+    )
+    head[4] = marked(head[4], bool(scheme.stand_in))
     rows = []
     for r in evaluation.ranking():
         colour = grade_colour(grades, r.grade)
@@ -285,9 +297,11 @@ def evaluation_html(evaluation: Evaluation) -> str:
         )
     caption = html.escape(evaluation.scheme.name)
     header = "".join(f"<th>{h}</th>" for h in head) + "<th></th>"
+    legend = stand_in_legend(scheme, pointer=False)
+    foot = f"<tfoot><tr><td colspan='6'>{html.escape(legend)}</td></tr></tfoot>" if legend else ""
     return (
         f"<table><caption>{caption}</caption><thead><tr>{header}</tr></thead>"
-        f"<tbody>{''.join(rows)}</tbody></table>"
+        f"<tbody>{''.join(rows)}</tbody>{foot}</table>"
     )
 
 
@@ -302,14 +316,17 @@ def unit_html(result: UnitResult, grades: Sequence[str]) -> str:
     rows = []
     for i in result.indicators:
         notes = html.escape("；".join(str(e) for e in i.events) or (i.error.message if i.error else ""))
+        name = html.escape(marked(i.name, bool(i.stand_in)))
+        if i.stand_in:
+            name = f"<span title='{html.escape(i.stand_in, quote=True)}'>{name}</span>"
         rows.append(
-            f"<tr><td>{html.escape(i.code)}</td><td>{html.escape(i.name)}</td>"
+            f"<tr><td>{html.escape(i.code)}</td><td>{name}</td>"
             f"<td>{html.escape(i.grade or '—')}</td><td style='text-align:right'>{number(i.score)}</td>"
             f"<td style='text-align:right'>{number(i.weight)}</td>"
             f"<td style='text-align:right'>{number(i.contribution)}</td><td>{notes}</td></tr>"
         )
     colour = grade_colour(grades, result.grade)
-    grade = html.escape(result.grade or "—")
+    grade = html.escape(marked(result.grade, bool(result.stand_in)) if result.grade else "—")
     title = f"{html.escape(result.unit)}：{number(result.total)} <span style='color:{colour}'>{grade}</span>"
     header = "".join(f"<th>{h}</th>" for h in head)
     body = "".join(rows)
