@@ -157,7 +157,7 @@ def stand_in_legend(scheme: Scheme, source: str | None = None, *, pointer: bool 
         return ""
     if not pointer:
         return (
-            f"{STAND_IN_SIGN} 示例规则（原文未给出）：{'；'.join(parts)}。（Scheme.stand_ins、Indicator.stand_in）"
+            f"{STAND_IN_SIGN} 示例规则（原文未给出）：{'；'.join(parts)}。"
             if zh
             else f"{STAND_IN_SIGN} stand-in (not in the source): {'; '.join(parts)} (Indicator.stand_in)"
         )
