@@ -282,7 +282,10 @@ def write_workbook(evaluation: Evaluation, path: str | os.PathLike[str]) -> None
 
     Three sheets, labelled in the scheme's language: 结果 (Results) — one row
     per unit in ranking order with rank, unit, category, total, grade and
-    every indicator's score; 错误与说明 (Errors and notes) — each unit's errors
+    every indicator's score (for a scheme ranked within category — 分类评估,
+    as the Shenzhen departments — category by category, the rank within the
+    category first and the overall rank last; ※ marks stand-ins, with a
+    legend under the table); 错误与说明 (Errors and notes) — each unit's errors
     and every policy that fired; 指标体系 (Scheme) — the groups and indicators
     with their weights or points per category, and the basis and total.
 
@@ -312,7 +315,7 @@ def write_workbook(evaluation: Evaluation, path: str | os.PathLike[str]) -> None
     ...     import openpyxl
     ...     book = openpyxl.load_workbook(Path(folder) / "结果.xlsx")
     ...     book.sheetnames, book["结果"]["B2"].value
-    (['结果', '错误与说明', '指标体系'], '市乙局')
+    (['结果', '错误与说明', '指标体系'], '市庚委')
     """
     openpyxl = _openpyxl()
     zh = evaluation.scheme.language != "en"
