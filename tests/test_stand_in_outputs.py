@@ -218,3 +218,22 @@ def test_a_lone_indicator_says_where_its_weight_went():
     # 5 declared not applicable follows the published rule (to 1): no stand-in for it.
     fifth = evaluate(load(SZ), [attrs.evolve(units[0], not_applicable=["5"])]).unit(first.name).indicator("5")
     assert fifth.stand_in == "" and any("调整至 1 公共服务白皮书" in e.message for e in fifth.events)
+
+
+def test_dataframes_and_html_carry_the_stand_ins():
+    """Notebooks: the DataFrames have stand_in columns, the HTML tables ※ and a legend."""
+    pandas = pytest.importorskip("pandas")
+    result = evaluate(load(SZ), sample_units(SZ))
+    frame = result.to_dataframe()
+    assert (
+        frame.loc["市乙局", "stand_in"].startswith("原文未给出总分等次")
+        and frame.loc["市乙局", "category_rank"] == 1
+    )
+    long = result.indicators_dataframe()
+    first = long[long.unit == "市甲委"].set_index("code")  # a published rule: no stand-in (NaN in pandas)
+    assert pandas.isna(first.loc["1", "stand_in"]) and first.loc["15", "stand_in"].startswith(
+        "原文未给出评分规则"
+    )
+    html = result._repr_html_()
+    assert "总分※" in html and "<tfoot>" in html and "示例规则（原文未给出）" in html
+    assert "法治政府建设※" in result.unit("市甲委")._repr_html_()
