@@ -121,3 +121,13 @@ def test_summed_periods_show_the_sums_not_the_year_row():
     text = result.explain()
     assert "数据：x=5" in text and "数据：x=1" not in text
     assert "2 个报送期（一季度、二季度）的数据相加后计分" in text
+
+
+@pytest.mark.parametrize(("language", "yes"), [("zh", "是"), ("en", "yes")])
+def test_truth_values_are_words_not_python(language, yes):
+    """A condition step prints 是/否 (yes/no), in its own line and where it is put into a formula."""
+    ind = Indicator(code="1", name="达标分", weight=100, steps=["达标=x>=5"], score="if(达标, 100, 60)")
+    scheme = Scheme(name="s", groups=[Group(name="g", children=[ind])], language=language)
+    text = evaluate(scheme, [Unit(name="u", data={"x": 6})]).explain("u")
+    assert "True" not in text and "False" not in text
+    assert f"达标 = x>=5 = 6>=5 = {yes}" in text and f"if({yes}, 100, 60) = 100" in text

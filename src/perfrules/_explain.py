@@ -82,9 +82,14 @@ def _explain_grading(grading: GradeResult, words: Words, unit: str) -> str:
     return text + words(f"，得 {num(grading.score)}", f"; score {num(grading.score)}")
 
 
-def _show(value: object) -> str:
+def _show(value: object, words: Words | None = None) -> str:
+    """A value as the trail prints it: exact numbers tidy, truth values in words (是/否, yes/no), never a repr."""
     if isinstance(value, bool):
-        return str(value)
+        if words is None:
+            return "是" if value else "否"
+        return words("是" if value else "否", "yes" if value else "no")
+    if value is None:
+        return "—"
     if isinstance(value, Decimal | Fraction | int):
         return num(value)
     return str(value)
@@ -180,14 +185,14 @@ def _target(name: str, words: Words) -> str:
 
 def _data_line(inputs: Mapping[str, object], words: Words) -> str:
     sep = "，" if words.zh else ", "
-    shown = sep.join(f"{k}={_show(v)}" for k, v in inputs.items())
+    shown = sep.join(f"{k}={_show(v, words)}" for k, v in inputs.items())
     return words(f"数据：{shown}", f"data: {shown}")
 
 
 def _computation_lines(computations: Sequence[Computation], words: Words) -> list[str]:
     lines = []
     for c in computations:
-        shown = _show(c.value)
+        shown = _show(c.value, words)
         middle = f" = {c.substituted}" if c.substituted not in (c.formula, shown) else ""
         target = _target(c.target, words)
         lines.append(
@@ -269,7 +274,7 @@ def _explain_indicator(
         lines.extend("    · " + line for line in _computation_lines(ind.computations, words))
         for name, computed_value in ind.values.items():
             if name not in computed:
-                shown = _show(computed_value)
+                shown = _show(computed_value, words)
                 target = _target(name, words)
                 lines.append(words(f"    · 计算：{target} = {shown}", f"    · computed: {target} = {shown}"))
         if ind.grading is not None:
