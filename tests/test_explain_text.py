@@ -47,12 +47,13 @@ CASES = _cases()
 @pytest.mark.parametrize("language", ["zh", "en"])
 @pytest.mark.parametrize(("label", "scheme", "units"), CASES, ids=[c[0] for c in CASES])
 def test_no_explanation_prints_none(label, scheme, units, language):
-    """Every unit of every example and built-in, explained in Chinese and in English: no 'None' anywhere."""
+    """Every unit of every example and built-in, explained in Chinese and in English: no None, True or False."""
     evaluation = evaluate(_in(scheme, language), units)
     assert len(evaluation) > 0
     for result in evaluation:
         text = result.explain()
         assert "None" not in text, (label, result.unit)
+        assert "True" not in text and "False" not in text, (label, result.unit)
         if language == "en":
             # Formula lines name the score "score", not the Chinese label 得分.
             assert not any(line.strip().startswith("computed: 得分") for line in text.splitlines())
