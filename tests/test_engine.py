@@ -986,3 +986,20 @@ def test_rule_8_default_is_for_no_error_cases_not_for_no_cases():
     one_wrong = _two({"结果发生改变的案件数": 1, "法定期限内实际立案数": 200}).indicator("8")
     assert (one_wrong.grade, one_wrong.score) == ("良", 85)
     assert not any(e.kind == "default" for e in one_wrong.events)
+
+
+def test_a_month_rule_on_summed_periods_says_so():
+    """periods = "sum": the months are added up, so rule 9's 该月 zeroing cannot apply; the note says why."""
+    import attrs
+
+    scheme = attrs.evolve(shenzhen_departments(), periods="sum")
+    unit = Unit(
+        name="甲",
+        category="委",
+        data=BASELINE,
+        periods={"1月": {"互动性核实投诉数": 0}, "2月": {"互动性核实投诉数": 1}},
+    )
+    nine = evaluate(scheme, [unit]).unit("甲").indicator("9")
+    assert nine.score == 90 and not any(e.kind == "zero" for e in nine.events)
+    (note,) = [e.message for e in nine.events if e.kind == "note"]
+    assert note.startswith("“互动性核实投诉数>0”在相加后的数据上成立") and "未计 0 分" in note

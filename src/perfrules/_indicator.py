@@ -485,7 +485,7 @@ class IndicatorPlan:
                         continue
                     why = f"（{zero.reason}）" if zero.reason else ""
                     if zero.per_period and period is None:
-                        events.append(self._not_per_period(zero.when.text, target, why))
+                        events.append(self._not_per_period(zero.when.text, target, why, unit))
                         continue
                     # Every rule that holds is in the trail, also when an earlier one already zeroed the value.
                     was = (
@@ -533,6 +533,7 @@ class IndicatorPlan:
                             rule.when.text,
                             words("本指标", "the indicator"),
                             f"（{rule.reason}）" if rule.reason else "",
+                            unit,
                         )
                     )
                     continue
@@ -561,9 +562,20 @@ class IndicatorPlan:
             computations=computations,
         )
 
-    def _not_per_period(self, condition: str, target: str, why: str) -> PolicyEvent:
+    def _not_per_period(self, condition: str, target: str, why: str, unit: Unit) -> PolicyEvent:
         """The note for a per-period rule whose condition holds on data given for the whole year."""
         words = self.words
+        if self.periodic and self.scheme.periods == "sum" and unit.periods and self._period_labels(unit):
+            # periods = "sum": the periods' data were added up, so no month is scored on its own.
+            return PolicyEvent(
+                kind="note",
+                message=words(
+                    f"“{condition}”在相加后的数据上成立，但该规则按报送期（当月）适用{why}，"
+                    f"而本体系将各报送期数据相加后计分：{target} 未计 0 分",
+                    f"'{condition}' holds on the summed data, but the rule applies to one period's data "
+                    f"and the scheme adds the periods up: {target} is not zeroed",
+                ),
+            )
         return PolicyEvent(
             kind="note",
             message=words(
