@@ -27,6 +27,10 @@ from perfrules import (
 )
 
 RATE = (0, 1)
+PERIODS_STAND_IN = "原文未给出按季度、月度报送的结果如何得出年度结果：年度得分取各报送期得分的平均数"
+NOT_APPLICABLE_DEPARTMENTS = "原文只规定第5–8项不适用时“相应分数权重调整至公共服务白皮书”：被评估单位申报其他指标不适用时，该指标不计分，其权重按比例分配给同组其他适用指标（本组没有其他适用指标时，分配给其余全部适用指标）"
+NOT_APPLICABLE_DISTRICTS = "原文表2未规定指标不适用时如何处理：被评估单位申报指标不适用时，该指标不计分，其权重按比例分配给同组其他适用指标（本组没有其他适用指标时，分配给其余全部适用指标）"
+NOT_APPLICABLE_XIAMEN = "原文未规定被评估单位申报指标不适用时如何处理：该指标不计分，其分值按比例分配给同组其他适用指标（本组没有其他适用指标时，分配给其余全部适用指标）"
 SCHEME_STAND_IN = (
     "原文未给出总分等次和各等次的分数区间：指标等次按默认分数区间计分（优90–100、良80–90、"
     "中60–80、差0–60），总分等次按同样的区间划分"
@@ -150,6 +154,11 @@ NO_CASES_NOTE = (
 )
 
 
+# Rule 2's 没有政府投资项目(A类)的 and rule 8's 没有行政过错案件的, read as the seed words them.
+NO_PROJECTS_NOTE = "原文“没有政府投资项目(A类)的”：数据中没有投资计划下达额（空或为0）即为没有政府投资项目(A类)；有投资计划而缺少当期财政实际拨款额是数据缺失，不按默认计分"
+NO_ERRORS_NOTE = "原文“当期没有行政过错案件的”：以结果发生改变的案件数为0判断（不是没有案件）；原文只说默认为“优”，未说明取优档内哪一分数；此处取优档90–100的中间值95"
+
+
 def three_assessments(a: str, b: str, c: str) -> GradeScale:
     """R11: 优 all 良好; 良 all ≥合格 with two 良好; 中 fewer than two 良好; 差 any 不合格."""
     good = f"count({a}=良好, {b}=良好, {c}=良好)"
@@ -205,7 +214,14 @@ def shenzhen_departments() -> Scheme:
         steps=["投资完成率=(当期财政实际拨款额/投资计划下达额)×100%"],
         scale=GradeScale.parse(SZ2, domain=RATE),
         weights=_w(4, 4, 0),
-        policies=[Default(grade="良", reason="没有政府投资项目(A类)的,默认为“良”区中值")],
+        policies=[
+            Default(
+                grade="良",
+                missing=["投资计划下达额"],
+                reason="没有政府投资项目(A类)的,默认为“良”区中值",
+                note=NO_PROJECTS_NOTE,
+            )
+        ],
     )
     i3 = Indicator(
         code="3",
@@ -315,9 +331,9 @@ def shenzhen_departments() -> Scheme:
             Default(
                 grade="优",
                 score=NO_CASES_SCORE,
-                when="法定期限内实际立案数=0",
+                when="结果发生改变的案件数=0",
                 reason="当期没有行政过错案件的,默认为“优”",
-                note=NO_CASES_NOTE,
+                note=NO_ERRORS_NOTE,
             ),
             no_enforcement,
         ],
@@ -342,6 +358,7 @@ def shenzhen_departments() -> Scheme:
                     when=f"{p}异常信息条数>5",
                     target=f"{p}计分",
                     reason="各部分异常信息超过5条的,该部分当月得分为0",
+                    per_period=True,
                 )
                 for p in parts9
             ),
@@ -349,6 +366,7 @@ def shenzhen_departments() -> Scheme:
                 when="互动性核实投诉数>0",
                 target="互动性计分",
                 reason="因未及时回复公开申请引起投诉、经核查属实的,该月该部门的互动性得分为0",
+                per_period=True,
             ),
         ],
     )
@@ -495,6 +513,8 @@ def shenzhen_departments() -> Scheme:
         groups=with_definitions(groups, SZ_DEPARTMENT_DEFINITIONS),
         categories=["委", "局", "办"],
         stand_in=SCHEME_STAND_IN,
+        stand_ins={"periods": PERIODS_STAND_IN, "not_applicable": NOT_APPLICABLE_DEPARTMENTS},
+        rank_within="category",
     )
 
 
@@ -796,6 +816,7 @@ def shenzhen_districts() -> Scheme:
         source="深圳市2010年度政府绩效评估指标体系，表2",
         groups=with_definitions(groups, SZ_DISTRICT_DEFINITIONS),
         stand_in=SCHEME_STAND_IN,
+        stand_ins={"periods": PERIODS_STAND_IN, "not_applicable": NOT_APPLICABLE_DISTRICTS},
     )
 
 
@@ -1067,6 +1088,7 @@ def xiamen() -> Scheme:
         groups=groups,
         basis="points",
         total=1000,
+        stand_ins={"not_applicable": NOT_APPLICABLE_XIAMEN},
     )
 
 

@@ -70,11 +70,12 @@ SZ_UNITS = [
         data={**BASELINE, "督办事项数": 0, "廉政状况得分": 80},
     ),
     # D: declares 7 and 8 not applicable (无行政执法职能) → their 2%+2% move to
-    # 1: 85 × 34% = 28.9. A verified complaint zeroes 互动性 (30%) → 9 is
-    # 90 × 70% = 63 → 差 [0, 75), 63/75 of the way → 50.4 → ×3% = 1.512.
-    # 86.93 − 25.5 − 1.75 − 1.7 + 28.9 − 2.7 + 1.512 =                   85.692
+    # 1: 85 × 34% = 28.9. A verified complaint zeroes 互动性 for 该月 — but D
+    # gives the whole year in one row, so rule 9's (2) cannot be applied to a
+    # month and is not applied to the year (the trail notes it): 9 stays 90 → 2.7.
+    # 86.93 − 25.5 − 1.75 − 1.7 + 28.9 =                                  86.88
     # No built-in has a veto (the old stand-in vetoed 19 on a major accident,
-    # which no source states): 85.692 is in 良's 80–90.                  85.692 良
+    # which no source states): 86.88 is in 良's 80–90.                    86.88 良
     Unit(
         name="市丁委",
         category="委",
@@ -111,8 +112,8 @@ SZ_UNITS = [
 SZ_EXPECTED = {
     "市甲委": (D("86.93"), "良", 2, 1),
     "市乙局": (D("92.48"), "优", 1, 1),
-    "市丙办": (D("86.33"), "良", 3, 1),
-    "市丁委": (D("85.692"), "良", 4, 2),
+    "市丙办": (D("86.33"), "良", 4, 1),
+    "市丁委": (D("86.88"), "良", 3, 2),
     "市戊委": (D("85.36"), "良", 5, 3),
 }
 
@@ -190,15 +191,48 @@ def test_stand_in_takes_the_reported_score(sz):
     assert not any(e.kind == "adjust" for e in eighteen.events)
 
 
-def test_zeroing_without_a_veto(sz):
-    """9's 互动性 scores 0 after a verified complaint; 市丁委 keeps the grade its total earns."""
+def test_a_month_rule_does_not_zero_a_year_given_in_one_row(sz):
+    """Rule 9's 该月 zeroing needs a month's row: a complaint in a year row zeroes nothing and the trail says why."""
     d = sz.unit("市丁委")
     nine = d.indicator("9")
-    assert nine.values["互动性计分"] == 0 and nine.values["信息公开得分"] == 63
-    assert nine.score == D("50.4")
-    assert any(e.kind == "zero" for e in nine.events)
+    assert nine.values["互动性计分"] == 90 and nine.values["信息公开得分"] == 90
+    assert nine.score == D("90")
+    assert not any(e.kind == "zero" for e in nine.events)
+    (note,) = [e for e in nine.events if e.kind == "note"]
+    assert "互动性核实投诉数>0" in note.message and "全年一行" in note.message and "未计 0 分" in note.message
     assert not any(e.kind == "veto" for e in d.events)
-    assert d.grade == "良" and d.total == D("85.692")
+    assert d.grade == "良" and d.total == D("86.88")
+
+
+def test_a_complaint_zeroes_only_its_month():
+    """A verified complaint in 2月 zeroes 2月's 互动性 (30%) only: 1月 90, 2月 90×70% = 63 → 差 50.4; mean 70.2."""
+    unit = Unit(
+        name="甲",
+        category="委",
+        data=BASELINE,
+        periods={"1月": {"互动性核实投诉数": 0}, "2月": {"互动性核实投诉数": 1}},
+    )
+    nine = evaluate(shenzhen_departments(), [unit]).unit("甲").indicator("9")
+    assert [(p.period, p.score) for p in nine.periods] == [("1月", 90), ("2月", D("50.4"))]
+    assert nine.score == D("70.2")
+    (zero,) = [e for e in nine.events if e.kind == "zero"]
+    assert zero.message.startswith("2月：“互动性核实投诉数>0”成立，互动性计分 计 0 分（原为 90）")
+
+
+def test_both_rules_on_one_part_are_in_the_trail():
+    """More than 5 互动性 anomalies and a complaint in the same month: both rules are shown, the part is 0 once."""
+    unit = Unit(
+        name="甲",
+        category="委",
+        data=BASELINE,
+        periods={"1月": {"互动性异常信息条数": 6, "互动性核实投诉数": 1}},
+    )
+    nine = evaluate(shenzhen_departments(), [unit]).unit("甲").indicator("9")
+    zeros = [e.message for e in nine.events if e.kind == "zero"]
+    assert len(zeros) == 2
+    assert "互动性异常信息条数>5" in zeros[0] and "原为 90" in zeros[0]
+    assert "互动性核实投诉数>0" in zeros[1] and "已因“互动性异常信息条数>5”计 0 分" in zeros[1]
+    assert nine.periods[0].score == D("50.4")
 
 
 PARTS9 = ["完整性", "及时性", "准确性", "互动性", "便利性", "公众满意度"]
@@ -224,8 +258,9 @@ def test_every_zeroing_rule_of_9_applies(anomalies, value, grade, score):
         "互动性异常信息条数": anomalies,
         "互动性核实投诉数": 0,
     }
+    month = {k: v for k, v in data.items() if "异常信息条数" in k or k == "互动性核实投诉数"}
     nine = (
-        evaluate(shenzhen_departments(), [Unit(name="甲", category="委", data=data)])
+        evaluate(shenzhen_departments(), [Unit(name="甲", category="委", data=data, periods={"1月": month})])
         .unit("甲")
         .indicator("9")
     )
@@ -259,12 +294,14 @@ def test_composite_score_with_bonuses(sz):
 def test_explanation_tells_the_whole_story(sz):
     """explain() gives the trail in Chinese: values, bands, interpolation, policies."""
     text = sz.explain("市乙局")
-    assert text.startswith("市乙局（局）：总分 92.48，等次“优”，排名第 1 名")
+    # 分类评估: the rank within 局 first, the overall rank after it.
+    assert text.startswith("市乙局（局）：总分 92.48，等次“优”，在“局”类中排名第 1 名（总排名第 1 名）")
     assert "白皮书任务按时完成率 = (白皮书任务完成数÷白皮书任务总数)×100% = (20÷20)×100% = 1" in text
     assert "默认为“良”区中值" in text
     assert "权重 4 调整至 1 公共服务白皮书" in text
     d = sz.explain("市丁委")
     assert "一票否决" not in d and "互动性计分" in d
+    assert "“互动性核实投诉数>0”成立，但该规则按报送期（当月）适用" in d
     assert (
         "※ 示例规则（原文未给出）：原文未给出评分规则：得分取数据采集单位（市法制办）评定的分数（0至100）"
         in d
@@ -895,3 +932,74 @@ def test_totals_only_evaluation_agrees_with_the_explained_one():
             (r.unit, r.total, r.grade, r.rank, r.category_rank) for r in lean
         ]
         assert all(r.indicators == () for r in lean)
+
+
+# ---------------------------------------------------------------------------
+# Defaults as the seed words them (issue 20, item 3)
+# ---------------------------------------------------------------------------
+
+
+def _two(data: dict[str, object]) -> object:
+    unit = Unit(name="甲", category="委", data={**BASELINE, **data})
+    return evaluate(shenzhen_departments(), [unit]).unit("甲")
+
+
+@pytest.mark.parametrize(
+    ("zeroed", "blank"),
+    [
+        (("投资计划下达额", "当期财政实际拨款额"), ()),  # no investment plan: no A-class projects
+        ((), ("投资计划下达额", "当期财政实际拨款额")),  # both cells blank
+        ((), ("投资计划下达额",)),  # no plan given at all
+    ],
+)
+def test_rule_2_default_fires_for_a_unit_without_projects(zeroed, blank):
+    """没有政府投资项目(A类)的 → 良 区中值 85, with the note saying how 'no projects' is read."""
+    data = {k: (0 if k in zeroed else v) for k, v in BASELINE.items() if k not in blank}
+    two = (
+        evaluate(shenzhen_departments(), [Unit(name="甲", category="委", data=data)])
+        .unit("甲")
+        .indicator("2")
+    )
+    assert (two.grade, two.score) == ("良", 85)
+    (default,) = [e for e in two.events if e.kind == "default"]
+    assert "没有政府投资项目(A类)的" in default.message and "投资计划下达额（空或为0）" in default.message
+
+
+def test_rule_2_default_does_not_fire_for_a_blank_cell_of_a_unit_with_projects():
+    """A unit with an investment plan that leaves 当期财政实际拨款额 blank: an error naming the field, not 良."""
+    unit = Unit(
+        name="甲", category="委", data={k: v for k, v in BASELINE.items() if k != "当期财政实际拨款额"}
+    )
+    result = evaluate(shenzhen_departments(), [unit]).unit("甲")
+    (error,) = result.errors
+    assert (error.indicator, error.field) == ("2", "当期财政实际拨款额")
+    assert result.indicator("2").grade is None
+
+
+def test_rule_8_default_is_for_no_error_cases_not_for_no_cases():
+    """当期没有行政过错案件的 → 优 (95, our reading, noted); cases but an error → the rate is graded."""
+    none_wrong = _two({"结果发生改变的案件数": 0, "法定期限内实际立案数": 200}).indicator("8")
+    assert (none_wrong.grade, none_wrong.score) == ("优", 95)
+    (default,) = [e for e in none_wrong.events if e.kind == "default"]
+    assert "当期没有行政过错案件的" in default.message and "不是没有案件" in default.message
+    # One changed case in 200: 0.5% → 良 (0, 1%], half way → 85 — no default.
+    one_wrong = _two({"结果发生改变的案件数": 1, "法定期限内实际立案数": 200}).indicator("8")
+    assert (one_wrong.grade, one_wrong.score) == ("良", 85)
+    assert not any(e.kind == "default" for e in one_wrong.events)
+
+
+def test_a_month_rule_on_summed_periods_says_so():
+    """periods = "sum": the months are added up, so rule 9's 该月 zeroing cannot apply; the note says why."""
+    import attrs
+
+    scheme = attrs.evolve(shenzhen_departments(), periods="sum")
+    unit = Unit(
+        name="甲",
+        category="委",
+        data=BASELINE,
+        periods={"1月": {"互动性核实投诉数": 0}, "2月": {"互动性核实投诉数": 1}},
+    )
+    nine = evaluate(scheme, [unit]).unit("甲").indicator("9")
+    assert nine.score == 90 and not any(e.kind == "zero" for e in nine.events)
+    (note,) = [e.message for e in nine.events if e.kind == "note"]
+    assert note.startswith("“互动性核实投诉数>0”在相加后的数据上成立") and "未计 0 分" in note

@@ -56,27 +56,37 @@ def sample_book(tmp_path_factory):
 
 
 def test_the_results_sheet_ranks_every_unit_with_number_cells(sample_book):
-    """Header, one row per unit in ranking order, totals as numbers equal to the JSON totals."""
+    """Header, one row per unit ranked within its category (分类评估), totals as numbers equal to the JSON totals."""
     book, records = sample_book
     assert book.sheetnames == ["结果", "错误与说明", "指标体系"]
     ws = book["结果"]
     header = [c.value for c in ws[1]]
-    assert header[:5] == ["排名", "单位", "类别", "总分", "等次"]
-    assert header[5] == "1 公共服务白皮书" and len(header) == 5 + 23
+    # ※: the total and the grade rest on stand-ins (the legend is under the table).
+    assert header[:5] == ["类别内排名", "单位", "类别", "总分※", "等次※"]
+    assert header[5] == "1 公共服务白皮书" and header[-1] == "总排名" and len(header) == 5 + 23 + 1
+    assert header[5 + 12] == "13 政协提案办理※" and header[5 + 11] == "12 政府督查事项"
     units = records["units"]
-    assert ws.max_row == 1 + len(units)
-    for row, unit in zip(ws.iter_rows(min_row=2), units, strict=True):
+    assert ws.max_row == 1 + len(units) + 2
+    assert ws.cell(row=ws.max_row, column=1).value.startswith(
+        "※ 示例规则（原文未给出）：总分等次及各等次的分数区间；指标 13–23"
+    )
+    rows = list(ws.iter_rows(min_row=2, max_row=1 + len(units)))
+    # 委, 局, 办 in the scheme's order, each by its own ranks.
+    order = sorted(units, key=lambda u: ("委局办".index(u["category"]), u["category_rank"]))
+    assert [r[1].value for r in rows] == [u["unit"] for u in order]
+    for row, unit in zip(rows, order, strict=True):
         rank, name, category, total, grade = row[:5]
-        assert (rank.value, name.value, category.value, grade.value) == (
-            unit["rank"],
+        assert (rank.value, name.value, category.value, grade.value, row[-1].value) == (
+            unit["category_rank"],
             unit["unit"],
             unit["category"],
             unit["grade"],
+            unit["rank"],
         )
         assert total.data_type == "n" and isinstance(total.value, int | float)
         assert total.value == pytest.approx(unit["total"], abs=1e-6)
         scores = {i["code"]: i["score"] for i in unit["indicators"]}
-        for cell, head in zip(row[5:], header[5:], strict=True):
+        for cell, head in zip(row[5:-1], header[5:-1], strict=True):
             expected = scores[head.split()[0]]
             assert cell.value == (None if expected is None else pytest.approx(expected, abs=1e-6))
 
@@ -86,7 +96,7 @@ def test_the_results_sheet_is_frozen_bold_filtered_and_wide_enough(sample_book):
     ws = sample_book[0]["结果"]
     assert ws.freeze_panes == "A2"
     assert all(c.font.bold for c in ws[1])
-    assert ws.auto_filter.ref == f"A1:AB{ws.max_row}"
+    assert ws.auto_filter.ref == f"A1:AC{ws.max_row - 2}"
     # "2 政府投资项目(A类)完成率" takes 25 columns: its 10 Chinese characters count twice.
     assert display_width(ws["G1"].value) == 25
     assert ws.column_dimensions["G"].width == 25 + 2
@@ -100,7 +110,9 @@ def test_the_notes_sheet_lists_the_policies_that_fired(sample_book):
     rows = list(ws.iter_rows(values_only=True))
     assert rows[0] == ("单位", "来源", "指标", "数据项", "类型", "说明")
     kinds = {(r[0], r[4]) for r in rows[1:]}
-    assert ("市乙局", "默认") in kinds and ("市丁委", "计零分") in kinds and ("市庚委", "分期合并") in kinds
+    assert ("市乙局", "默认") in kinds and ("市丁委", "说明") in kinds and ("市庚委", "分期合并") in kinds
+    # 市庚委 gives 1 by quarter: the averaging of its quarters is a stand-in of its own.
+    assert ("市庚委", "示例规则（原文未给出）") in kinds
     assert ws.freeze_panes == "A2"
 
 
@@ -108,10 +120,21 @@ def test_the_scheme_sheet_describes_groups_indicators_and_weights(sample_book):
     """Sheet 3: the tree with weights per category, declared subtotals, and the basis and total."""
     ws = sample_book[0]["指标体系"]
     rows = list(ws.iter_rows(values_only=True))
-    assert rows[0] == ("层级", "序号", "名称", "所属分组", "权重%（委）", "权重%（局）", "权重%（办）")
-    assert ("一级指标", None, "行政业绩", None, 45, 45, 45) in rows
-    assert ("指标", "2", "政府投资项目(A类)完成率", "行政业绩 / 重点工作", 4, 4, 0) in rows
-    assert ("合计", None, None, None, 100, 100, 100) in rows
+    assert rows[0] == (
+        "层级",
+        "序号",
+        "名称",
+        "所属分组",
+        "权重%（委）",
+        "权重%（局）",
+        "权重%（办）",
+        "示例规则（原文未给出）",
+    )
+    assert ("一级指标", None, "行政业绩", None, 45, 45, 45, None) in rows
+    assert ("指标", "2", "政府投资项目(A类)完成率", "行政业绩 / 重点工作", 4, 4, 0, None) in rows
+    fifteen = next(r for r in rows if r[1] == "15")
+    assert fifteen[-1] == "原文未给出评分规则：得分取数据采集单位（市法制办）评定的分数（0至100）"
+    assert ("合计", None, None, None, 100, 100, 100, None) in rows
     about = {r[0]: r[1] for r in rows if r[0] in ("计分方式", "满分", "单位类别")}
     assert about == {"计分方式": "权重（百分比，合计 100%）", "满分": 100, "单位类别": "委、局、办"}
 
@@ -141,8 +164,12 @@ def test_a_unit_that_cannot_be_scored_has_empty_cells_and_an_error_row(tmp_path)
     code, _, err = run("score", NAME, str(data), "-o", str(path))
     assert code == 1 and "could not be scored" in err
     book = openpyxl.load_workbook(path)
-    last = [c.value for c in book["结果"][book["结果"].max_row]]
-    assert last[1] == "市乙局" and last[0] is None and last[3] is None and last[4] is None
+    ws = book["结果"]
+    # 市乙局 is the last of its category (局), unranked; the other 局 keeps its rank 1.
+    failed = next([c.value for c in row] for row in ws.iter_rows(min_row=2) if row[1].value == "市乙局")
+    assert failed[0] is None and failed[3] is None and failed[4] is None and failed[-1] is None
+    bureaus = [(row[0].value, row[1].value) for row in ws.iter_rows(min_row=2) if row[2].value == "局"]
+    assert bureaus == [(1, "市辛局"), (None, "市乙局")]
     errors = [r for r in book["错误与说明"].iter_rows(values_only=True) if r[4] == "错误"]
     assert len(errors) == 1
     unit, origin, indicator, field, _, message = errors[0]
@@ -188,7 +215,13 @@ def test_english_schemes_get_english_sheets(tmp_path):
     write_workbook(evaluate(scheme, sample_units(NAME)), path)
     book = openpyxl.load_workbook(path)
     assert book.sheetnames == ["Results", "Errors and notes", "Scheme"]
-    assert [c.value for c in book["Results"][1]][:5] == ["rank", "unit", "category", "total", "grade"]
+    assert [c.value for c in book["Results"][1]][:5] == [
+        "rank in category",
+        "unit",
+        "category",
+        "total※",
+        "grade※",
+    ]
     assert [c.value for c in book["Errors and notes"][1]][4] == "kind"
     assert [c.value for c in book["Scheme"][1]][4] == "weight % (委)"
 

@@ -27,7 +27,15 @@ from pathlib import Path
 from typing import TextIO, cast
 
 from . import __version__
-from ._display import display_width, format_table, number, unit_records
+from ._display import (
+    display_width,
+    format_table,
+    marked,
+    number,
+    stand_in_legend,
+    stand_in_list,
+    unit_records,
+)
 from ._errors import PerfrulesError, Problem, SchemeError
 from ._files import DataError, load, load_units, sample_units, schemes
 from ._numbers import Number
@@ -147,32 +155,61 @@ def _evaluate(scheme: Scheme, units: list[Unit], err: TextIO) -> Evaluation:
     return evaluate(scheme, units, progress=_Progress(len(units), err))
 
 
-def _ranking_table(evaluation: Evaluation | Totals, colour: bool) -> str:
-    rows = [(r.rank, r.unit, r.category, r.total, r.grade, r.ok) for r in evaluation.ranking()]
-    return _table_of(evaluation.scheme, rows, colour)
+_Ranked = tuple[int | None, str, str | None, Number | None, str | None, bool, int | None]
 
 
-def _table_of(
-    scheme: Scheme,
-    ranked: Sequence[tuple[int | None, str, str | None, Number | None, str | None, bool]],
-    colour: bool,
-) -> str:
+def _ranking_table(evaluation: Evaluation | Totals, colour: bool, source: str = "") -> str:
+    rows = [
+        (r.rank, r.unit, r.category, r.total, r.grade, r.ok, r.category_rank) for r in evaluation.ranking()
+    ]
+    return _table_of(evaluation.scheme, rows, colour, source)
+
+
+def _by_category(scheme: Scheme, ranked: Sequence[_Ranked]) -> list[_Ranked]:
+    """分类评估: units grouped by category (in the scheme's order), each group by its own ranks."""
+    order = {c: k for k, c in enumerate(scheme.categories)}
+
+    def key(row: _Ranked) -> tuple[int, str, int, int]:
+        category, own = row[2], row[6]
+        return (order.get(category or "", len(order)), category or "", own is None, own or 0)
+
+    return sorted(ranked, key=key)
+
+
+def _result_heads(scheme: Scheme) -> list[str]:
+    """rank, unit, category, total, grade — the total and grade marked ※ when they rest on stand-ins."""
+    zh = scheme.language == "zh"
+    heads = ["排名", "单位", "类别", "总分", "等次"] if zh else ["rank", "unit", "category", "total", "grade"]
+    rules = bool(scheme.stand_in or scheme.stand_ins or any(i.stand_in for i in scheme.indicators()))
+    heads[3] = marked(heads[3], rules)
+    heads[4] = marked(heads[4], bool(scheme.stand_in))
+    if scheme.rank_within == "category":
+        heads[0] = "类别内排名" if zh else "rank in category"
+    return heads
+
+
+def _table_of(scheme: Scheme, ranked: Sequence[_Ranked], colour: bool, source: str = "") -> str:
     zh = scheme.language == "zh"
     grades = list(scheme.grades)
-    headers = (
-        ["排名", "单位", "类别", "总分", "等次"] if zh else ["rank", "unit", "category", "total", "grade"]
-    )
+    headers = _result_heads(scheme)
+    within = scheme.rank_within == "category"
+    if within:
+        ranked = _by_category(scheme, ranked)
+        headers.append("总排名" if zh else "overall rank")
     rows = []
-    for rank, unit, category, total, grade, ok in ranked:
+    for rank, unit, category, total, grade, ok, own in ranked:
         shown = grade or ("—" if ok else ("未计分" if zh else "not scored"))
-        rows.append([str(rank or "—"), unit, category or "", number(total), shown])
-    table = format_table(headers, rows, ["right", "left", "left", "right", "left"])
+        row = [str((own if within else rank) or "—"), unit, category or "", number(total), shown]
+        rows.append([*row, str(rank or "—")] if within else row)
+    aligns = ["right", "left", "left", "right", "left", *(["right"] if within else [])]
+    table = format_table(headers, rows, aligns)
     if colour:
         lines = table.splitlines()
-        for i, (_, _, _, _, grade, _) in enumerate(ranked):
-            lines[i + 2] = _paint(lines[i + 2], grade, grades, True)
+        for i, entry in enumerate(ranked):
+            lines[i + 2] = _paint(lines[i + 2], entry[4], grades, True)
         table = "\n".join(lines)
-    return table
+    legend = stand_in_legend(scheme, source or None)
+    return f"{table}\n\n{legend}" if legend else table
 
 
 _HEAD_ZH = ["排名", "单位", "类别", "总分", "等次"]
@@ -213,10 +250,7 @@ def _score_streamed(args: argparse.Namespace, scheme: Scheme, out: TextIO, err: 
     if args.format == "csv":
         indicators = scheme.indicators()
         blank = "," * (len(indicators) - 1)
-        head = _HEAD_ZH if zh else _HEAD_EN
-        lines: list[Sequence[object]] = [
-            [*head, *(f"{i.code} {i.name}" for i in indicators), "错误" if zh else "errors"]
-        ]
+        lines: list[Sequence[object]] = [_csv_head(scheme)]
         lines += (
             [
                 o.rank,
@@ -230,6 +264,7 @@ def _score_streamed(args: argparse.Namespace, scheme: Scheme, out: TextIO, err: 
             for o in ranked
         )
         _emit(csv_lines(lines), args.output, out, bom=True)
+        _csv_legend(scheme, args.scheme, err)
     elif args.format == "jsonl":
         codes = [i.code for i in scheme.indicators()]
         blank = "," * (len(codes) - 1)
@@ -251,8 +286,11 @@ def _score_streamed(args: argparse.Namespace, scheme: Scheme, out: TextIO, err: 
         )
     else:
         colour = args.output is None and _colour(out)
-        rows = [(o.rank, o.unit.name, o.unit.category, o.total, o.grade, not o.errors) for o in ranked]
-        text = _table_of(scheme, rows, colour)
+        rows = [
+            (o.rank, o.unit.name, o.unit.category, o.total, o.grade, not o.errors, o.category_rank)
+            for o in ranked
+        ]
+        text = _table_of(scheme, rows, colour, args.scheme)
         if failed:
             text += "\n\n" + ("未能计分：" if zh else "could not be scored:") + "\n"
             text += "\n".join(f"  {e}" for e in failed)
@@ -335,6 +373,29 @@ def _figure(value: Number | None) -> Figure | None:
     return None if value is None else Figure(number(value, 6))
 
 
+def _csv_legend(scheme: Scheme, source: str, err: TextIO) -> None:
+    """A CSV has no room for a legend: what ※ in its header marks goes to stderr, as a note."""
+    legend = stand_in_legend(scheme, source)
+    if legend:
+        err.write(f"note: {legend}\n")
+
+
+def _csv_head(scheme: Scheme) -> list[str]:
+    """The CSV header: the result columns, each indicator (※ when its rule is a stand-in), errors.
+
+    The ranks are the overall ones; a scheme ranked within category keeps them
+    (the 类别 column sorts the rows into categories in a spreadsheet).
+    """
+    zh = scheme.language == "zh"
+    heads = _result_heads(scheme)
+    heads[0] = "排名" if zh else "rank"
+    return [
+        *heads,
+        *(marked(f"{i.code} {i.name}", bool(i.stand_in)) for i in scheme.indicators()),
+        "错误" if zh else "errors",
+    ]
+
+
 def _csv_text(evaluation: Evaluation | Totals) -> str:
     """Score's CSV output (text escaped by csv_lines, numbers as they are)."""
     return "".join(_csv_lines(evaluation))
@@ -343,9 +404,7 @@ def _csv_text(evaluation: Evaluation | Totals) -> str:
 def _csv_lines(evaluation: Evaluation | Totals) -> Iterator[str]:
     """The CSV lines of score's output, one at a time."""
     indicators = evaluation.scheme.indicators()
-    zh = evaluation.scheme.language == "zh"
-    head = _HEAD_ZH if zh else _HEAD_EN
-    yield from csv_lines([[*head, *(f"{i.code} {i.name}" for i in indicators), "错误" if zh else "errors"]])
+    yield from csv_lines([_csv_head(evaluation.scheme)])
     for r in evaluation.ranking():
         scores = {i.code: i.score for i in r.indicators}
         yield from csv_lines(
@@ -457,7 +516,7 @@ def _cmd_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         f"（示例数据：{len(evaluation)} 个虚构单位；"
         f"perfrules explain {name} sample --unit 单位名 查看计分过程）\n\n"
     )
-    out.write(_ranking_table(evaluation, _colour(out)) + "\n")
+    out.write(_ranking_table(evaluation, _colour(out), name) + "\n")
     return EXIT_OK if not evaluation.errors else EXIT_PROBLEMS
 
 
@@ -494,6 +553,8 @@ def _cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     )
     for note in scheme.notes:
         out.write(f"note: {note.path or '(scheme)'}: {note.message}\n")
+    for where, what in stand_in_list(scheme):
+        out.write(f"stand-in: {where}: {what}\n")
     return EXIT_OK
 
 
@@ -547,9 +608,10 @@ def _cmd_score(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         _emit(map(line, evaluation.ranking()), args.output, out)
     elif args.format == "csv":
         _emit(_csv_lines(evaluation), args.output, out, bom=True)
+        _csv_legend(scheme, args.scheme, err)
     else:
         colour = args.output is None and _colour(out)
-        text = _ranking_table(evaluation, colour)
+        text = _ranking_table(evaluation, colour, args.scheme)
         if evaluation.errors:
             text += "\n\n" + ("未能计分：" if scheme.language == "zh" else "could not be scored:") + "\n"
             text += "\n".join(_error_lines(evaluation))
@@ -592,11 +654,17 @@ def _cmd_whatif(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         return EXIT_PROBLEMS
     options = whatif(scheme, units, name)
     zh = scheme.language == "zh"
-    out.write(
-        f"{name}：总分 {number(current.total)}，等次“{current.grade}”\n"
-        if zh
-        else f"{name}: total {number(current.total)}, grade {current.grade}\n"
-    )
+    if current.grade is None:
+        out.write(
+            f"{name}：总分 {number(current.total)}\n" if zh else f"{name}: total {number(current.total)}\n"
+        )
+    else:
+        grade = marked(f"等次“{current.grade}”" if zh else f"grade {current.grade}", bool(current.stand_in))
+        out.write(
+            f"{name}：总分 {number(current.total)}，{grade}\n"
+            if zh
+            else f"{name}: total {number(current.total)}, {grade}\n"
+        )
     if not options:
         out.write(
             "没有可以通过单项数据提升等次的指标。\n"
@@ -609,9 +677,10 @@ def _cmd_whatif(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         if zh
         else ["indicator", "grade", "input", "now", "needed", "change", "total change"]
     )
+    stand_ins = {i.code for i in current.indicators if i.stand_in}
     rows = [
         [
-            f"{w.indicator} {w.name}",
+            marked(f"{w.indicator} {w.name}", w.indicator in stand_ins),
             f"{w.grade}→{w.target}",
             w.field,
             number(w.current, 4),
@@ -626,6 +695,9 @@ def _cmd_whatif(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     out.write(
         format_table(headers, rows, ["left", "left", "left", "right", "right", "right", "right"]) + "\n"
     )
+    legend = stand_in_legend(scheme, args.scheme)
+    if legend:
+        out.write(f"\n{legend}\n")
     return EXIT_OK
 
 
@@ -684,7 +756,8 @@ def _cmd_sensitivity(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             else f"{result.runs} runs, each weight ×{bounds}, seed {result.seed}"
         )
         head = f"{scheme.name}\n{head}\n"
-        _emit(head + "\n" + result.table(), args.output, out)
+        legend = stand_in_legend(scheme, args.scheme)
+        _emit(head + "\n" + result.table() + (f"\n\n{legend}" if legend else ""), args.output, out)
     if failed:
         err.write(f"perfrules: {len(failed)} unit(s) could not be scored: {', '.join(failed)}\n")
         return EXIT_PROBLEMS

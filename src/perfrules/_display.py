@@ -13,8 +13,19 @@ from ._numbers import Number, round_half_up, tidy_decimal
 
 if TYPE_CHECKING:
     from ._results import Evaluation, GroupResult, UnitResult
+    from ._scheme import Scheme
 
-__all__ = ["display_width", "format_table", "number", "records", "unit_records"]
+__all__ = [
+    "STAND_IN_SIGN",
+    "display_width",
+    "format_table",
+    "number",
+    "records",
+    "marked",
+    "stand_in_legend",
+    "stand_in_list",
+    "unit_records",
+]
 
 PLACES = 2
 """Decimal places shown in tables (values stay exact underneath)."""
@@ -68,6 +79,106 @@ def number(value: Number | None, places: int = PLACES) -> str:
     return str(tidy_decimal(round_half_up(value, places)))
 
 
+STAND_IN_SIGN = "※"
+"""The mark of a result that depends on a stand-in (a rule or reading not in the source)."""
+
+
+def _spans(codes: Sequence[str]) -> str:
+    """Codes as short spans: 13、14、15、16 → 13–16 (numeric runs only)."""
+    parts: list[str] = []
+    run: list[int] = []
+
+    def flush() -> None:
+        if run:
+            parts.append(str(run[0]) if len(run) == 1 else f"{run[0]}–{run[-1]}")
+            run.clear()
+
+    for code in codes:
+        if code.isdigit() and run and int(code) == run[-1] + 1:
+            run.append(int(code))
+            continue
+        flush()
+        if code.isdigit():
+            run.append(int(code))
+        else:
+            parts.append(code)
+    flush()
+    return "、".join(parts)
+
+
+def stand_in_list(scheme: Scheme) -> list[tuple[str, str]]:
+    """Every stand-in of a scheme as (where, what): the scheme-wide one, each mechanism's, each indicator's.
+
+    >>> from perfrules import load
+    >>> where, what = stand_in_list(load("shenzhen-2010-departments"))[-1]
+    >>> where, what[:9]
+    ('23 财政、财务收支的真实合法与效益', '原文未给出评估标准')
+    """
+    zh = scheme.language == "zh"
+    found: list[tuple[str, str]] = []
+    if scheme.stand_in:
+        found.append(("总分等次" if zh else "overall grading", scheme.stand_in))
+    names = {"periods": ("报送期合成", "periods"), "not_applicable": ("指标不适用", "not applicable")}
+    for key, text in scheme.stand_ins.items():
+        found.append((names[key][0 if zh else 1], text))
+    found += [(f"{i.code} {i.name}", i.stand_in) for i in scheme.indicators() if i.stand_in]
+    return found
+
+
+def stand_in_legend(scheme: Scheme, source: str | None = None, *, pointer: bool = True) -> str:
+    """One line saying what ※ marks in tables, CSV and workbooks ("" when the scheme has no stand-in).
+
+    *source* is the scheme as the command line named it, for the pointer to
+    ``perfrules validate``; without it the line points to the workbook's scheme
+    sheet, and with ``pointer=False`` to the attributes (for notebooks).
+
+    >>> from perfrules import load
+    >>> print(stand_in_legend(load("xiamen-xiangan-2020"), "xiamen-xiangan-2020").replace("。", "。\\n"))
+    ※ 示例规则（原文未给出）：指标 1–41 的评分规则；申报指标不适用时的分值分配。
+    逐条见 perfrules validate xiamen-xiangan-2020
+    """
+    zh = scheme.language == "zh"
+    parts: list[str] = []
+    if scheme.stand_in:
+        parts.append(
+            "总分等次及各等次的分数区间" if zh else "the overall grading and the grades' score intervals"
+        )
+    codes = [i.code for i in scheme.indicators() if i.stand_in]
+    if codes:
+        parts.append(f"指标 {_spans(codes)} 的评分规则" if zh else f"the rules of indicators {_spans(codes)}")
+    if "periods" in scheme.stand_ins:
+        parts.append("按季度、月度报送时年度结果的合成" if zh else "how period results make the year's")
+    if "not_applicable" in scheme.stand_ins:
+        weight = "分值" if scheme.basis == "points" else "权重"
+        parts.append(
+            f"申报指标不适用时的{weight}分配" if zh else "where a declared not-applicable weight goes"
+        )
+    if not parts:
+        return ""
+    if not pointer:
+        return (
+            f"{STAND_IN_SIGN} 示例规则（原文未给出）：{'；'.join(parts)}。"
+            if zh
+            else f"{STAND_IN_SIGN} stand-in (not in the source): {'; '.join(parts)} (Indicator.stand_in)"
+        )
+    if source is None:
+        where = "逐条见“指标体系”表的“示例规则”列" if zh else "each one: the Scheme sheet's stand-in column"
+    else:
+        where = f"逐条见 perfrules validate {source}" if zh else f"each one: perfrules validate {source}"
+    if zh:
+        return f"{STAND_IN_SIGN} 示例规则（原文未给出）：{'；'.join(parts)}。{where}"
+    return f"{STAND_IN_SIGN} stand-in (not in the source): {'; '.join(parts)}; {where}"
+
+
+def marked(text: str, on: bool) -> str:
+    """*text* with the stand-in mark when *on*.
+
+    >>> marked("等次", True), marked("单位", False)
+    ('等次※', '单位')
+    """
+    return f"{text}{STAND_IN_SIGN}" if on else text
+
+
 def _json_number(value: Number | None, places: int = 6) -> float | int | None:
     if value is None:
         return None
@@ -92,6 +203,8 @@ def unit_records(result: UnitResult) -> dict[str, Any]:
         "grade": result.grade,
         "rank": result.rank,
         "category_rank": result.category_rank,
+        # The overall grade (and the grades' score intervals) when they are a stand-in.
+        "stand_in": result.stand_in or None,
         "vetoed": result.vetoed,
         "ok": result.ok,
         "errors": [
@@ -114,6 +227,7 @@ def unit_records(result: UnitResult) -> dict[str, Any]:
                 "contribution": _json_number(i.contribution),
                 "events": [{"kind": e.kind, "message": e.message} for e in i.events],
                 "error": None if i.error is None else i.error.message,
+                "stand_in": i.stand_in or None,
             }
             for i in result.indicators
         ],
@@ -164,6 +278,11 @@ def evaluation_html(evaluation: Evaluation) -> str:
     zh = evaluation.scheme.language == "zh"
     grades = list(evaluation.scheme.grades)
     head = ["排名", "单位", "类别", "总分", "等次"] if zh else ["rank", "unit", "category", "total", "grade"]
+    scheme = evaluation.scheme
+    head[3] = marked(
+        head[3], bool(scheme.stand_in or scheme.stand_ins or any(i.stand_in for i in scheme.indicators()))
+    )
+    head[4] = marked(head[4], bool(scheme.stand_in))
     rows = []
     for r in evaluation.ranking():
         colour = grade_colour(grades, r.grade)
@@ -178,9 +297,11 @@ def evaluation_html(evaluation: Evaluation) -> str:
         )
     caption = html.escape(evaluation.scheme.name)
     header = "".join(f"<th>{h}</th>" for h in head) + "<th></th>"
+    legend = stand_in_legend(scheme, pointer=False)
+    foot = f"<tfoot><tr><td colspan='6'>{html.escape(legend)}</td></tr></tfoot>" if legend else ""
     return (
         f"<table><caption>{caption}</caption><thead><tr>{header}</tr></thead>"
-        f"<tbody>{''.join(rows)}</tbody></table>"
+        f"<tbody>{''.join(rows)}</tbody>{foot}</table>"
     )
 
 
@@ -195,14 +316,17 @@ def unit_html(result: UnitResult, grades: Sequence[str]) -> str:
     rows = []
     for i in result.indicators:
         notes = html.escape("；".join(str(e) for e in i.events) or (i.error.message if i.error else ""))
+        name = html.escape(marked(i.name, bool(i.stand_in)))
+        if i.stand_in:
+            name = f"<span title='{html.escape(i.stand_in, quote=True)}'>{name}</span>"
         rows.append(
-            f"<tr><td>{html.escape(i.code)}</td><td>{html.escape(i.name)}</td>"
+            f"<tr><td>{html.escape(i.code)}</td><td>{name}</td>"
             f"<td>{html.escape(i.grade or '—')}</td><td style='text-align:right'>{number(i.score)}</td>"
             f"<td style='text-align:right'>{number(i.weight)}</td>"
             f"<td style='text-align:right'>{number(i.contribution)}</td><td>{notes}</td></tr>"
         )
     colour = grade_colour(grades, result.grade)
-    grade = html.escape(result.grade or "—")
+    grade = html.escape(marked(result.grade, bool(result.stand_in)) if result.grade else "—")
     title = f"{html.escape(result.unit)}：{number(result.total)} <span style='color:{colour}'>{grade}</span>"
     header = "".join(f"<th>{h}</th>" for h in head)
     body = "".join(rows)

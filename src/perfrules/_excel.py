@@ -15,7 +15,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from ._display import display_width
+from ._display import display_width, marked, stand_in_legend
 from ._numbers import Number, round_half_up
 from ._scheme import Group, Indicator, Scheme
 from ._writers import replace_atomically
@@ -30,6 +30,8 @@ _NUMBER_FORMAT = "0.00"  # shown like the tables (2 places); the cell keeps 6
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _LEVELS = "一二三四五六七八九"
 
+_MECHANISMS = {"periods": ("报送期合成", "periods"), "not_applicable": ("指标不适用", "not applicable")}
+
 _KINDS = {
     "error": ("错误", "error"),
     "default": ("默认", "default"),
@@ -41,6 +43,8 @@ _KINDS = {
     "capped": ("封顶", "capped"),
     "veto": ("一票否决", "veto"),
     "period": ("分期合并", "periods combined"),
+    "note": ("说明", "note"),
+    "stand_in": ("示例规则（原文未给出）", "stand-in (not in the source)"),
 }
 
 
@@ -123,27 +127,54 @@ def _text(cell: Any, value: str) -> None:
 
 
 def _results(ws: Any, evaluation: Evaluation, zh: bool) -> None:
-    indicators = evaluation.scheme.indicators()
+    scheme = evaluation.scheme
+    indicators = scheme.indicators()
     head = ["排名", "单位", "类别", "总分", "等次"] if zh else ["rank", "unit", "category", "total", "grade"]
+    # ※ on what rests on a stand-in (the legend is under the table).
+    head[3] = marked(
+        head[3], bool(scheme.stand_in or scheme.stand_ins or any(i.stand_in for i in indicators))
+    )
+    head[4] = marked(head[4], bool(scheme.stand_in))
+    ranked = list(evaluation.ranking())
+    within = scheme.rank_within == "category"
+    if within:
+        # 分类评估: the units of each category together, ranked among themselves.
+        order = {c: k for k, c in enumerate(scheme.categories)}
+        ranked.sort(
+            key=lambda r: (
+                order.get(r.category or "", len(order)),
+                r.category_rank is None,
+                r.category_rank or 0,
+            )
+        )
+        head[0] = "类别内排名" if zh else "rank in category"
+    labels = [marked(i.label, bool(i.stand_in)) for i in indicators]
     score_columns = [3, *range(5, 5 + len(indicators))]  # the total and indicator scores
-    sheet = _Sheet(ws, [*head, *(i.label for i in indicators)], score_columns)
-    for r in evaluation.ranking():
+    sheet = _Sheet(
+        ws, [*head, *labels, *((["总排名"] if zh else ["overall rank"]) if within else [])], score_columns
+    )
+    for r in ranked:
         scores = {i.code: i.score for i in r.indicators}
         sheet.row(
             [
-                r.rank,
+                r.category_rank if within else r.rank,
                 r.unit,
                 r.category or "",
                 r.total,
                 r.grade or "",
                 *(scores.get(i.code) for i in indicators),
+                *([r.rank] if within else []),
             ]
         )
     sheet.finish()
+    legend = stand_in_legend(scheme)
+    if legend:
+        _text(ws.cell(row=sheet.next_row + 1, column=1), legend)
 
 
 def _notes(ws: Any, evaluation: Evaluation, zh: bool) -> None:
     labels = {i.code: i.label for i in evaluation.scheme.indicators()}
+    static = {i.code: i.stand_in for i in evaluation.scheme.indicators()}
     head = (
         ["单位", "来源", "指标", "数据项", "类型", "说明"]
         if zh
@@ -162,6 +193,9 @@ def _notes(ws: Any, evaluation: Evaluation, zh: bool) -> None:
         for event in r.events:
             sheet.row([r.unit, "", "", "", kind(event.kind), event.message])
         for i in r.indicators:
+            if i.stand_in and i.stand_in != static.get(i.code, ""):
+                # A stand-in of this unit's own result (its period rows, a declared not-applicable).
+                sheet.row([r.unit, "", labels.get(i.code, i.code), "", kind("stand_in"), i.stand_in])
             for event in i.events:
                 sheet.row([r.unit, "", labels.get(i.code, i.code), "", kind(event.kind), event.message])
     sheet.finish()
@@ -188,9 +222,9 @@ def _scheme_sheet(ws: Any, scheme: Scheme, zh: bool) -> None:
     word = ("分值" if points else "权重%") if zh else ("points" if points else "weight %")
     weight_heads = [word if c is None else (f"{word}（{c}）" if zh else f"{word} ({c})") for c in columns]
     head = (
-        ["层级", "序号", "名称", "所属分组", *weight_heads]
+        ["层级", "序号", "名称", "所属分组", *weight_heads, "示例规则（原文未给出）"]
         if zh
-        else ["level", "code", "name", "group", *weight_heads]
+        else ["level", "code", "name", "group", *weight_heads, "stand-in (not in the source)"]
     )
     sheet = _Sheet(ws, head)
     for depth, node, trail in _tree(scheme):
@@ -205,7 +239,9 @@ def _scheme_sheet(ws: Any, scheme: Scheme, zh: bool) -> None:
             )
         else:
             level = "指标" if zh else "indicator"
-            sheet.row([level, node.code, node.name, trail, *(node.weight_for(c) for c in columns)])
+            sheet.row(
+                [level, node.code, node.name, trail, *(node.weight_for(c) for c in columns), node.stand_in]
+            )
     total_row = ["合计" if zh else "total", "", "", ""]
     leaves = scheme.indicators()
     sheet.row([*total_row, *(sum((i.weight_for(c) for i in leaves), start=0) for c in columns)], bold=True)
@@ -224,6 +260,11 @@ def _scheme_sheet(ws: Any, scheme: Scheme, zh: bool) -> None:
         ("满分" if zh else "full marks", scheme.total),
         ("单位类别" if zh else "categories", ("、" if zh else ", ").join(scheme.categories)),
         ("来源" if zh else "source", scheme.source),
+        ("示例规则（总分等次）" if zh else "stand-in (overall grading)", scheme.stand_in),
+        *(
+            ((f"示例规则（{_MECHANISMS[k][0]}）" if zh else f"stand-in ({_MECHANISMS[k][1]})"), text)
+            for k, text in scheme.stand_ins.items()
+        ),
     ]
     for label, value in about:
         if value not in ("", None):
@@ -241,7 +282,10 @@ def write_workbook(evaluation: Evaluation, path: str | os.PathLike[str]) -> None
 
     Three sheets, labelled in the scheme's language: 结果 (Results) — one row
     per unit in ranking order with rank, unit, category, total, grade and
-    every indicator's score; 错误与说明 (Errors and notes) — each unit's errors
+    every indicator's score (for a scheme ranked within category — 分类评估,
+    as the Shenzhen departments — category by category, the rank within the
+    category first and the overall rank last; ※ marks stand-ins, with a
+    legend under the table); 错误与说明 (Errors and notes) — each unit's errors
     and every policy that fired; 指标体系 (Scheme) — the groups and indicators
     with their weights or points per category, and the basis and total.
 
@@ -271,7 +315,7 @@ def write_workbook(evaluation: Evaluation, path: str | os.PathLike[str]) -> None
     ...     import openpyxl
     ...     book = openpyxl.load_workbook(Path(folder) / "结果.xlsx")
     ...     book.sheetnames, book["结果"]["B2"].value
-    (['结果', '错误与说明', '指标体系'], '市乙局')
+    (['结果', '错误与说明', '指标体系'], '市庚委')
     """
     openpyxl = _openpyxl()
     zh = evaluation.scheme.language != "en"

@@ -9,11 +9,13 @@ the unit-level events (vetoes, caps, rounding, quotas).
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING, Protocol, cast, runtime_checkable
 
 from ._scale import GradeResult
+from ._unit import Computation
 from ._words import Words, num, pct
 
 if TYPE_CHECKING:
@@ -80,9 +82,14 @@ def _explain_grading(grading: GradeResult, words: Words, unit: str) -> str:
     return text + words(f"，得 {num(grading.score)}", f"; score {num(grading.score)}")
 
 
-def _show(value: object) -> str:
+def _show(value: object, words: Words | None = None) -> str:
+    """A value as the trail prints it: exact numbers tidy, truth values in words (是/否, yes/no), never a repr."""
     if isinstance(value, bool):
-        return str(value)
+        if words is None:
+            return "是" if value else "否"
+        return words("是" if value else "否", "yes" if value else "no")
+    if value is None:
+        return "—"
     if isinstance(value, Decimal | Fraction | int):
         return num(value)
     return str(value)
@@ -100,10 +107,21 @@ def explain_unit(result: UnitResult) -> str:
         grade = (
             words(f"，等次“{result.grade}”", f", grade '{result.grade}'") if result.grade is not None else ""
         )
+        if result.rank_within == "category" and result.category and result.category_rank is not None:
+            # 分类评估: the rank that counts is the one within the category.
+            place = words(
+                f"在“{result.category}”类中排名第 {result.category_rank} 名（总排名第 {result.rank} 名）",
+                f"rank {result.category_rank} in category '{result.category}' (overall {result.rank})",
+            )
+        elif result.rank is not None:
+            place = words(f"排名第 {result.rank} 名", f"rank {result.rank}")
+        else:
+            place = ""
+        sep = words("，", ", ") if place else ""
         lines.append(
             words(
-                f"{result.unit}{category}：总分 {num(result.total)}{unit}{grade}，排名第 {result.rank} 名",
-                f"{result.unit}{category}: total {num(result.total)}{grade}, rank {result.rank}",
+                f"{result.unit}{category}：总分 {num(result.total)}{unit}{grade}{sep}{place}",
+                f"{result.unit}{category}: total {num(result.total)}{grade}{sep}{place}",
             )
         )
     else:
@@ -160,12 +178,52 @@ def explain_unit(result: UnitResult) -> str:
     return "\n".join(lines)
 
 
+def _target(name: str, words: Words) -> str:
+    """A computed name as the trail shows it: the score formula's 得分 is "score" in English."""
+    return name if words.zh or name != "得分" else "score"
+
+
+def _data_line(inputs: Mapping[str, object], words: Words) -> str:
+    sep = "，" if words.zh else ", "
+    shown = sep.join(f"{k}={_show(v, words)}" for k, v in inputs.items())
+    return words(f"数据：{shown}", f"data: {shown}")
+
+
+def _computation_lines(computations: Sequence[Computation], words: Words) -> list[str]:
+    lines = []
+    for c in computations:
+        shown = _show(c.value, words)
+        middle = f" = {c.substituted}" if c.substituted not in (c.formula, shown) else ""
+        target = _target(c.target, words)
+        lines.append(
+            words(
+                f"计算：{target} = {c.formula}{middle} = {shown}",
+                f"computed: {target} = {c.formula}{middle} = {shown}",
+            )
+        )
+    return lines
+
+
+def _grade_and_score(grade: str | None, score: object, words: Words, unit: str) -> str:
+    """ "等次“优”，得分 100" — or only the score when there is no grade."""
+    if grade is None:
+        return words(f"得分 {_show(score)}{unit}", f"score {_show(score)}")
+    return words(f"等次“{grade}”，得分 {_show(score)}{unit}", f"grade '{grade}', score {_show(score)}")
+
+
 def _explain_indicator(
     ind: IndicatorResult, result: UnitResult, words: Words, unit: str, lines: list[str]
 ) -> None:
     head = f"- {ind.code} {ind.name}"
+    mark = (
+        words(f"    · ※ {STAND_IN_MARK[0]}：{ind.stand_in}", f"    · ※ {STAND_IN_MARK[1]}: {ind.stand_in}")
+        if ind.stand_in
+        else ""
+    )
     if not ind.applicable:
         lines.append(head + words("：不计分", ": not scored"))
+        if mark:
+            lines.append(mark)
         lines.extend(f"    · {event}" for event in ind.events)
         return
     if ind.error is not None:
@@ -190,42 +248,35 @@ def _explain_indicator(
         lines.append(
             head
             + words(
-                f"：等次“{ind.grade}”，得分 {num(ind.score)}，权重 {num(ind.weight)}，贡献 {num(ind.contribution)}",
-                f": grade '{ind.grade}', score {num(ind.score)}, weight {num(ind.weight)}, "
-                f"contribution {num(ind.contribution)}",
+                f"：{grade_zh.lstrip('，')}{'，' if grade_zh else ''}得分 {num(ind.score)}，权重 {num(ind.weight)}，"
+                f"贡献 {num(ind.contribution)}",
+                f": {grade_en.lstrip(', ')}{', ' if grade_en else ''}score {num(ind.score)}, "
+                f"weight {num(ind.weight)}, contribution {num(ind.contribution)}",
             )
         )
-    if ind.stand_in:
-        lines.append(
-            words(
-                f"    · ※ {STAND_IN_MARK[0]}：{ind.stand_in}", f"    · ※ {STAND_IN_MARK[1]}: {ind.stand_in}"
-            )
-        )
+    if mark:
+        lines.append(mark)
     if ind.inputs:
-        sep = "，" if words.zh else ", "
-        shown = sep.join(f"{k}={_show(v)}" for k, v in ind.inputs.items())
-        lines.append(words(f"    · 数据：{shown}", f"    · data: {shown}"))
-    computed = {c.target for c in ind.computations}
-    for c in ind.computations:
-        shown = _show(c.value)
-        middle = f" = {c.substituted}" if c.substituted not in (c.formula, shown) else ""
-        lines.append(
-            words(
-                f"    · 计算：{c.target} = {c.formula}{middle} = {shown}",
-                f"    · computed: {c.target} = {c.formula}{middle} = {shown}",
-            )
-        )
-    for name, computed_value in ind.values.items():
-        if name not in computed:
-            shown = _show(computed_value)
-            lines.append(words(f"    · 计算：{name} = {shown}", f"    · computed: {name} = {shown}"))
-    if ind.grading is not None:
-        lines.append(f"    · {_explain_grading(ind.grading, words, unit)}")
-    for period in ind.periods:
-        lines.append(
-            words(
-                f"    · {period.period}：等次“{period.grade}”，得分 {_show(period.score)}",
-                f"    · {period.period}: grade '{period.grade}', score {_show(period.score)}",
-            )
-        )
+        lines.append("    · " + _data_line(ind.inputs, words))
+    if ind.periods:
+        # The periods actually used, each with its own data, formulas and grade;
+        # the year row's values and the last period's formulas are not the indicator's.
+        for period in ind.periods:
+            lines.append(f"    · {period.period}：" if words.zh else f"    · {period.period}:")
+            if period.inputs:
+                lines.append("        " + _data_line(period.inputs, words))
+            lines.extend("        " + line for line in _computation_lines(period.computations, words))
+            if period.grading is not None:
+                lines.append("        " + _explain_grading(period.grading, words, unit))
+            lines.append("        → " + _grade_and_score(period.grade, period.score, words, unit))
+    else:
+        computed = {c.target for c in ind.computations}
+        lines.extend("    · " + line for line in _computation_lines(ind.computations, words))
+        for name, computed_value in ind.values.items():
+            if name not in computed:
+                shown = _show(computed_value, words)
+                target = _target(name, words)
+                lines.append(words(f"    · 计算：{target} = {shown}", f"    · computed: {target} = {shown}"))
+        if ind.grading is not None:
+            lines.append(f"    · {_explain_grading(ind.grading, words, unit)}")
     lines.extend(f"    · {event}" for event in ind.events)

@@ -266,6 +266,10 @@ def scheme_to_mapping(scheme: Scheme) -> dict[str, Any]:
         out["normalize"] = True
     if scheme.stand_in:
         out["stand_in"] = scheme.stand_in
+    if scheme.stand_ins:
+        out["stand_ins"] = dict(scheme.stand_ins)
+    if scheme.rank_within != "all":
+        out["rank_within"] = scheme.rank_within
     if scheme.caps:
         out["caps"] = [_object_to_mapping(c) for c in scheme.caps]
     if scheme.quotas:

@@ -108,7 +108,8 @@ def _show_values(node: Node, values: Mapping[str, object], chinese: bool, parent
 
     def number(value: object) -> str | None:
         if isinstance(value, bool):
-            return str(value)
+            # A truth value in words, as explanations speak (never Python's True/False).
+            return ("是" if value else "否") if chinese else ("yes" if value else "no")
         if isinstance(value, Decimal | Fraction | int | float):
             shown = exact(to_number(value))
             if isinstance(shown, Fraction):

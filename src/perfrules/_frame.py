@@ -37,6 +37,7 @@ def _indicator_row(result: IndicatorResult) -> dict[str, object]:
         "full": _float(result.full),
         "weight": _float(result.weight),
         "contribution": _float(result.contribution),
+        "stand_in": result.stand_in or None,
     }
 
 
@@ -46,15 +47,18 @@ def unit_frame(result: UnitResult) -> Any:
 
 
 def evaluation_frame(evaluation: Evaluation) -> Any:
-    """One row per unit (rank, category, total, grade, errors), in ranking order."""
+    """One row per unit (rank, category rank, total, grade, errors, stand-in), in ranking order."""
     rows = [
         {
             "unit": r.unit,
             "category": r.category,
             "rank": r.rank,
+            "category_rank": r.category_rank,
             "total": _float(r.total),
             "grade": r.grade,
             "errors": "; ".join(str(e) for e in r.errors),
+            # The overall grade's stand-in (None when the grading is published).
+            "stand_in": r.stand_in or None,
         }
         for r in evaluation.ranking()
     ]

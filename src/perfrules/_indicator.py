@@ -18,6 +18,7 @@ import difflib
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
+from typing import Final
 
 from ._errors import (
     DivisionByZeroError,
@@ -86,10 +87,28 @@ def _close(name: str, scope: Mapping[str, object]) -> list[str]:
     return difflib.get_close_matches(name, [k for k in scope if isinstance(k, str)], n=3, cutoff=0.5)
 
 
+DECLARED_NOT_APPLICABLE: Final = (
+    "被评估单位申报本指标不适用",
+    "the unit declares the indicator not applicable",
+)
+"""The event of an indicator the unit's data declares not applicable (Chinese, English)."""
+
+
 class Scored:
     """What scoring one indicator found (an internal, mutable record)."""
 
-    __slots__ = ("computations", "events", "grade", "grading", "periods", "score", "value", "values")
+    __slots__ = (
+        "combined",
+        "computations",
+        "events",
+        "grade",
+        "grading",
+        "inputs",
+        "periods",
+        "score",
+        "value",
+        "values",
+    )
 
     def __init__(
         self,
@@ -111,6 +130,10 @@ class Scored:
         self.events = events if events is not None else []
         self.periods = periods
         self.computations = computations if computations is not None else []
+        # Set when periods were combined: the inputs the trail shows instead
+        # of the year row's, and how the periods made the year (mean, sum, last).
+        self.inputs: dict[str, object] | None = None
+        self.combined: str | None = None
 
 
 class IndicatorPlan:
@@ -255,7 +278,7 @@ class IndicatorPlan:
         if ind.code in unit.not_applicable or normalize_name(ind.name) in unit.not_applicable:
             return PolicyEvent(
                 kind="not_applicable",
-                message=words("被评估单位申报本指标不适用", "the unit declares the indicator not applicable"),
+                message=words(*DECLARED_NOT_APPLICABLE),
             )
         if self.not_applicable:
             env = self.env(unit.data)
@@ -278,47 +301,113 @@ class IndicatorPlan:
         runs = self.runs(unit)
         if len(runs) == 1 and runs[0][0] is None:
             period, env = runs[0]
-            return self._adjust(
+            once = self._adjust(
                 self._score_once(env, unit, period, population, detail), env, category, detail
             )
+            used = self._period_labels(unit) if self.periodic and unit.periods else []
+            if used and self.scheme.periods == "sum":
+                # The trail shows the summed inputs the year was scored on, not the year row's.
+                words = self.words
+                once.inputs = self.shown_inputs(env)
+                once.combined = "sum"
+                once.events.insert(
+                    0,
+                    PolicyEvent(
+                        kind="period",
+                        message=words(
+                            f"{len(used)} 个报送期（{'、'.join(used)}）的数据相加后计分",
+                            f"the data of {len(used)} periods ({', '.join(used)}) are added up, then scored",
+                        ),
+                    ),
+                )
+            return once
         scored = [
             (
                 period,
+                env,
                 self._adjust(self._score_once(env, unit, period, population, detail), env, category, detail),
             )
             for period, env in runs
         ]
-        if self.scheme.periods == "last":
-            return scored[-1][1]
-        mean = exact(sum((as_fraction(s.score) for _, s in scored), Fraction(0)) / len(scored))
         words = self.words
-        shown = "、".join(f"{p} {num(s.score)}" for p, s in scored)
-        event = PolicyEvent(
-            kind="period",
-            message=words(
-                f"{len(scored)} 个报送期得分（{shown}）取平均，得 {num(mean)} 分",
-                f"the mean of {len(scored)} periods ({shown}) is {num(mean)}",
-            ),
-        )
-        last = scored[-1][1]
+
+        def in_period(label: str | None, event: PolicyEvent) -> PolicyEvent:
+            return PolicyEvent(
+                kind=event.kind,
+                message=f"{label}：{event.message}" if words.zh else f"{label}: {event.message}",
+            )
+
         periods = tuple(
-            PeriodResult(period=p or "", value=s.value, grade=s.grade, score=s.score) for p, s in scored
+            PeriodResult(
+                period=p or "",
+                value=s.value,
+                grade=s.grade,
+                score=s.score,
+                inputs=self.shown_inputs(env) if detail else {},
+                computations=tuple(s.computations),
+                grading=s.grading,
+            )
+            for p, env, s in scored
+        )
+        events = [in_period(p, e) for p, _, s in scored for e in s.events]
+        if self.scheme.periods == "last":
+            label, _, last = scored[-1]
+            dropped = len(self._period_labels(unit)) - 1
+            events.append(
+                PolicyEvent(
+                    kind="period",
+                    message=words(
+                        f"取最后一个报送期（{label}）的结果"
+                        + (f"，之前 {dropped} 个报送期不计" if dropped else ""),
+                        f"the last period ({label}) is used"
+                        + (f"; the {dropped} earlier ones are not" if dropped else ""),
+                    ),
+                )
+            )
+            last.events = events
+            last.periods = periods
+            last.computations = []
+            last.inputs = {}
+            last.combined = "last"
+            return last
+        mean = exact(sum((as_fraction(s.score) for _, _, s in scored), Fraction(0)) / len(scored))
+        shown = ("、" if words.zh else ", ").join(f"{p} {num(s.score)}" for p, _, s in scored)
+        events.append(
+            PolicyEvent(
+                kind="period",
+                message=words(
+                    f"{len(scored)} 个报送期得分（{shown}）取平均，得 {num(mean)} 分",
+                    f"the mean of {len(scored)} periods ({shown}) is {num(mean)}",
+                ),
+            )
         )
         combined = Scored(
-            value=last.value,
+            value=None,
             grade=self._grade_of_score(mean, category),
             score=mean,
-            values=last.values,
-            events=[*(e for _, s in scored for e in s.events), event],
+            # The last period's values stay for vetoes that read them; the
+            # trail shows every period's own values instead.
+            values=scored[-1][2].values,
+            events=events,
             periods=periods,
-            computations=last.computations,
+            computations=[],
         )
+        combined.inputs = {}
+        combined.combined = "mean"
         # round_scores applies to the indicator's score, which is the periods' mean.
         rounded = self._round(combined)
         rounded.grade = (
             self._grade_of_score(rounded.score, category) if rounded.score != mean else rounded.grade
         )
         return rounded
+
+    def _period_labels(self, unit: Unit) -> list[str]:
+        """The periods whose rows give this indicator data, in the order given."""
+        return [label for label, values in unit.periods.items() if self.fields & values.keys()]
+
+    def shown_inputs(self, env: Mapping[str, object]) -> dict[str, object]:
+        """The data values the indicator reads from *env*, as the trail shows them."""
+        return {f: env[f] for f in sorted(self.inputs) if f in env}
 
     def _score_direct(self, formula: Formula, unit: Unit, category: str | None, detail: bool) -> Scored:
         env = unit.data
@@ -408,26 +497,46 @@ class IndicatorPlan:
                             value=result,
                         )
                     )
+                zeroed_by: str | None = None
                 for zero in self.zero_by_target.get(target, ()):
-                    if zero.when.evaluate(scope) is True:
-                        if result != 0:
-                            events.append(
-                                PolicyEvent(
-                                    kind="zero",
-                                    message=words(
-                                        f"“{zero.when.text}”成立，{target} 计 0 分（原为 {num(_as_number(result))}）"
-                                        + (f"（{zero.reason}）" if zero.reason else ""),
-                                        f"'{zero.when.text}' holds, so {target} scores 0 "
-                                        f"(was {num(_as_number(result))})",
-                                    ),
-                                )
+                    if zero.when.evaluate(scope) is not True:
+                        continue
+                    why = f"（{zero.reason}）" if zero.reason else ""
+                    if zero.per_period and period is None:
+                        events.append(self._not_per_period(zero.when.text, target, why, unit))
+                        continue
+                    # Every rule that holds is in the trail, also when an earlier one already zeroed the value.
+                    was = (
+                        words(f"原为 {num(_as_number(result))}", f"was {num(_as_number(result))}")
+                        if zeroed_by is None
+                        else words(f"已因“{zeroed_by}”计 0 分", f"already 0 by '{zeroed_by}'")
+                    )
+                    if result != 0 or zeroed_by is not None:
+                        events.append(
+                            PolicyEvent(
+                                kind="zero",
+                                message=words(
+                                    f"“{zero.when.text}”成立，{target} 计 0 分（{was}）{why}",
+                                    f"'{zero.when.text}' holds, so {target} scores 0 ({was})",
+                                ),
                             )
-                        result = Decimal(0)
+                        )
+                    zeroed_by = zero.when.text
+                    result = Decimal(0)
                 values[target] = result
                 scope[target] = result
             grading, measured, grade, score = self._grade(scope, category, events, detail, computations)
         except (MissingValueError, DivisionByZeroError) as exc:
             if self.no_data is None:
+                raise
+            if (
+                isinstance(exc, MissingValueError)
+                and self.no_data.missing
+                and normalize_name(exc.name) not in self.no_data.missing
+                and all(scope.get(name) is not None for name in self.no_data.missing)
+            ):
+                # The rule's case is the absence of these inputs only (没有政府投资项目(A类)的);
+                # another blank cell is a gap in the data, not that case.
                 raise
             if isinstance(exc, MissingValueError):
                 why = words(f"缺少数据{_plain(exc)}", f"there is no data for {_plain(exc)}")
@@ -436,6 +545,16 @@ class IndicatorPlan:
             return self._apply_default(self.no_data, category, why, values)
         for rule in self.zero_indicator:
             if rule.when.evaluate(scope) is True:
+                if rule.per_period and period is None:
+                    events.append(
+                        self._not_per_period(
+                            rule.when.text,
+                            words("本指标", "the indicator"),
+                            f"（{rule.reason}）" if rule.reason else "",
+                            unit,
+                        )
+                    )
+                    continue
                 events.append(
                     PolicyEvent(
                         kind="zero",
@@ -459,6 +578,30 @@ class IndicatorPlan:
             values=values,
             events=events,
             computations=computations,
+        )
+
+    def _not_per_period(self, condition: str, target: str, why: str, unit: Unit) -> PolicyEvent:
+        """The note for a per-period rule whose condition holds on data given for the whole year."""
+        words = self.words
+        if self.periodic and self.scheme.periods == "sum" and unit.periods and self._period_labels(unit):
+            # periods = "sum": the periods' data were added up, so no month is scored on its own.
+            return PolicyEvent(
+                kind="note",
+                message=words(
+                    f"“{condition}”在相加后的数据上成立，但该规则按报送期（当月）适用{why}，"
+                    f"而本体系将各报送期数据相加后计分：{target} 未计 0 分",
+                    f"'{condition}' holds on the summed data, but the rule applies to one period's data "
+                    f"and the scheme adds the periods up: {target} is not zeroed",
+                ),
+            )
+        return PolicyEvent(
+            kind="note",
+            message=words(
+                f"“{condition}”成立，但该规则按报送期（当月）适用{why}，而本单位的数据是全年一行："
+                f"{target} 未计 0 分；请按月报送（期间列）以适用该规则",
+                f"'{condition}' holds, but the rule applies to one period's data and the unit gives the "
+                f"whole year in one row: {target} is not zeroed; give the data per period to apply it",
+            ),
         )
 
     def _grade(

@@ -59,6 +59,7 @@ def redistribute(
             )
             continue
         siblings = [s for s in plan.siblings.get(k, ()) if s != k and applicable[s] and weights[s] > 0]
+        in_group = bool(siblings)
         if not siblings:
             siblings = [s for s in range(len(weights)) if s != k and applicable[s] and weights[s] > 0]
         share_base = sum((weights[s] for s in siblings), Fraction(0))
@@ -81,6 +82,12 @@ def redistribute(
                 message=words(
                     f"权重 {num(moving)} 按比例分配给同组其他指标",
                     f"its weight {num(moving)} is spread over the other indicators of its group in proportion",
+                )
+                if in_group
+                else words(
+                    f"本组没有其他适用指标：权重 {num(moving)} 按比例分配给其余 {len(siblings)} 个适用指标",
+                    f"no other indicator of its group applies: its weight {num(moving)} is spread over "
+                    f"the other {len(siblings)} applicable indicators in proportion",
                 ),
             )
         )

@@ -22,6 +22,7 @@ from ._batch import IndicatorOutcome, UnitOutcome, check_units, score_units
 from ._errors import expect_scheme
 from ._formula import Value, normalize_name
 from ._frozen import FrozenDict
+from ._indicator import DECLARED_NOT_APPLICABLE
 from ._numbers import Number, as_fraction, exact
 from ._plan import GroupPlan, plan_of
 from ._scale import GradeResult
@@ -135,6 +136,8 @@ class UnitResult:
         points: whether the scheme is a points scheme (results in 分).
         origin: where the unit's data came from (``data.csv row 4``).
         stand_in: the scheme-wide stand-in note, if any.
+        rank_within: the scheme's ``rank_within``: ``category`` when units
+            are ranked within their category (分类评估).
     """
 
     unit: str
@@ -154,6 +157,7 @@ class UnitResult:
     points: bool = False
     origin: str = ""
     stand_in: str = ""
+    rank_within: str = "all"
 
     @property
     def ok(self) -> bool:
@@ -276,14 +280,30 @@ class Evaluation:
         return evaluation_html(self)
 
 
-def _indicator_result(item: IndicatorOutcome, category: str | None) -> IndicatorResult:
+def _stand_ins(item: IndicatorOutcome, scheme: Scheme) -> str:
+    """What in this indicator's result is a stand-in: its rule, and the mechanisms it went through."""
+    texts = [item.plan.ind.stand_in] if item.applicable else []
+    s = item.scored
+    if s is not None and s.combined is not None:
+        texts.append(scheme.stand_ins.get("periods", ""))
+    declared = any(e.kind == "not_applicable" and e.message in _DECLARED for e in item.events)
+    if not item.applicable and declared and item.plan.moves_to is None:
+        texts.append(scheme.stand_ins.get("not_applicable", ""))
+    return "；".join(t for t in texts if t)
+
+
+_DECLARED = frozenset(DECLARED_NOT_APPLICABLE)
+
+
+def _indicator_result(item: IndicatorOutcome, category: str | None, scheme: Scheme) -> IndicatorResult:
     s = item.scored
     plan = item.plan
     return IndicatorResult(
         code=plan.code,
         name=plan.ind.name,
         applicable=item.applicable,
-        inputs=item.inputs,
+        # Period rows: the data of each period is on its PeriodResult, not the year row's.
+        inputs=s.inputs if s is not None and s.inputs is not None else item.inputs,
         values=dict(s.values) if s is not None else {},
         value=s.value if s is not None else None,
         grade=s.grade if s is not None else None,
@@ -297,7 +317,7 @@ def _indicator_result(item: IndicatorOutcome, category: str | None) -> Indicator
         error=item.error,
         full=plan.full(category),
         computations=tuple(s.computations) if s is not None else (),
-        stand_in=plan.ind.stand_in,
+        stand_in=_stand_ins(item, scheme),
     )
 
 
@@ -307,7 +327,7 @@ def unit_result(scheme: Scheme, outcome: UnitOutcome) -> UnitResult:
     indicators: tuple[IndicatorResult, ...] = ()
     groups: tuple[GroupResult, ...] = ()
     if outcome.indicators is not None:
-        indicators = tuple(_indicator_result(i, unit.category) for i in outcome.indicators)
+        indicators = tuple(_indicator_result(i, unit.category, scheme) for i in outcome.indicators)
         if indicators:
             groups = tuple(_group_result(g, indicators, unit.category) for g in plan_of(scheme).groups)
     return UnitResult(
@@ -328,6 +348,7 @@ def unit_result(scheme: Scheme, outcome: UnitOutcome) -> UnitResult:
         points=scheme.basis == "points",
         origin=unit.origin,
         stand_in=scheme.stand_in,
+        rank_within=scheme.rank_within,
     )
 
 

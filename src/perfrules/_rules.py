@@ -302,6 +302,14 @@ def _default_score(value: object) -> Any:
     return value if isinstance(value, str) else to_number(value, name="score")
 
 
+def _name_tuple(value: object) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = (value,)
+    if not isinstance(value, Iterable):
+        raise TypeError(f"expected a list of input names (got {type(value).__name__})")
+    return tuple(normalize_name(str(v)) for v in value)
+
+
 @attrs.frozen(kw_only=True)
 class Default:
     """No data → a default grade (R4): 默认为"良"区中值, 当期没有行政处罚案件的，默认为"优".
@@ -320,6 +328,11 @@ class Default:
         note: why the score is what it is when the published text does not
             say (shown in explanations): e.g. the text says 默认为"优" but not
             which score within 优.
+        missing: without ``when``, the inputs whose absence is the case the
+            rule names (没有政府投资项目(A类)的 → 投资计划下达额): the default
+            fires when one of these is missing or a denominator is zero, and
+            any other missing input is an error, not a default. Empty: any
+            missing input.
     """
 
     grade: str | None = attrs.field(default=None, converter=_optional_name)
@@ -329,6 +342,7 @@ class Default:
     when: Formula | None = attrs.field(default=None, converter=_optional_condition)
     reason: str = ""
     note: str = ""
+    missing: tuple[str, ...] = attrs.field(default=(), converter=_name_tuple)
 
 
 @attrs.frozen(kw_only=True)
@@ -361,11 +375,16 @@ class ZeroWhen:
         target: the step whose value becomes 0 (a part's score), or ``None``
             for the indicator's score.
         reason: the published wording.
+        per_period: the rule is stated for one period (当月, 该月): it applies
+            to a period's row only. Data given for the whole year in one row
+            is not zeroed by it; the trail notes that the rule could not be
+            applied.
     """
 
     when: Formula = attrs.field(converter=_condition)
     target: str | None = attrs.field(default=None, converter=_optional_name)
     reason: str = ""
+    per_period: bool = attrs.field(default=False, validator=attrs.validators.instance_of(bool))
 
 
 def _items(value: object) -> Mapping[str, Number]:

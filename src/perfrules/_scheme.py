@@ -322,6 +322,25 @@ def _places(value: object) -> int | None:
     return value
 
 
+STAND_IN_MECHANISMS: Final = ("periods", "not_applicable")
+"""The mechanisms a scheme's ``stand_ins`` may mark."""
+
+
+def _stand_ins(value: object) -> Mapping[str, str]:
+    if not isinstance(value, Mapping):
+        raise TypeError(f"'stand_ins' must map mechanisms to texts (got {type(value).__name__})")
+    for key, text in value.items():
+        if key not in STAND_IN_MECHANISMS:
+            close = difflib.get_close_matches(str(key), STAND_IN_MECHANISMS, n=1, cutoff=0.5)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            raise ValueError(
+                f"'stand_ins' has no mechanism '{key}' (only {', '.join(STAND_IN_MECHANISMS)}){hint}"
+            )
+        if not isinstance(text, str):
+            raise TypeError(f"stand_ins.{key} must be text (got {type(text).__name__})")
+    return FrozenDict({k: v for k, v in value.items() if v})
+
+
 def _flag(value: object) -> bool:
     if not isinstance(value, bool):
         raise TypeError(f"must be true or false (got {value!r} of type {type(value).__name__})")
@@ -392,6 +411,14 @@ class Scheme:
         year, source: free text kept with the scheme.
         stand_in: non-empty when a scheme-wide reading is not in the source
             (e.g. its overall grading): what the stand-in is. Explanations show it.
+        stand_ins: stand-ins for mechanisms the source leaves open, by
+            mechanism: ``periods`` (how period results make the year's) and
+            ``not_applicable`` (what happens when a unit declares an
+            indicator not applicable). Every indicator result that went
+            through the mechanism carries the text as a stand-in.
+        rank_within: ``all`` (one ranking) or ``category`` (分类评估: results
+            are ranked and shown within each unit category; both ranks are
+            always computed).
     """
 
     name: str
@@ -417,6 +444,8 @@ class Scheme:
     year: str = ""
     source: str = ""
     stand_in: str = ""
+    stand_ins: Mapping[str, str] = attrs.field(factory=FrozenDict, converter=_stand_ins)
+    rank_within: Literal["all", "category"] = "all"
     _score_scale: GradeScale | None = attrs.field(init=False, repr=False, eq=False)
     _overall_scale: GradeScale | None = attrs.field(init=False, repr=False, eq=False)
     _leaves: tuple[Indicator, ...] = attrs.field(init=False, repr=False, eq=False)
@@ -556,6 +585,7 @@ class Scheme:
     def _check(self) -> Iterator[Problem]:
         yield from _choice("basis", self.basis, ("percent", "points"))
         yield from _choice("periods", self.periods, ("mean", "sum", "last"))
+        yield from _choice("rank_within", self.rank_within, ("all", "category"))
         yield from _choice("language", self.language, ("zh", "en"))
         for i, veto_or_adjust in enumerate(self.policies):
             if isinstance(veto_or_adjust, Veto):

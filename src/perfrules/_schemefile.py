@@ -304,6 +304,11 @@ DEFAULT: Final = ObjectSpec(
         Field("when", FormulaText("condition"), 'the condition; none means "no data"'),
         Field("note", Text(), "why the score is what it is when the text does not say", default=""),
         _REASON,
+        Field(
+            "missing",
+            ListOf(Text()),
+            "without `when`: the inputs whose absence is the rule's case; another missing input is an error",
+        ),
     ),
     build=lambda d: Default(**_strip_tag(d)),
     tag="default",
@@ -326,6 +331,12 @@ ZERO: Final = ObjectSpec(
         Field("when", FormulaText("condition"), "the condition", required=True),
         Field("target", Text(), "the step whose value becomes 0; none = the indicator's score"),
         _REASON,
+        Field(
+            "per_period",
+            Boolean(),
+            "the rule is stated per period (当月/该月): it zeroes a period's row, never a whole year's",
+            default=False,
+        ),
     ),
     build=lambda d: ZeroWhen(**_strip_tag(d)),
     tag="zero",
@@ -469,6 +480,15 @@ QUOTA: Final = ObjectSpec(
     build=lambda d: Quota(**d),
 )
 
+STAND_INS: Final = ObjectSpec(
+    "stand_ins",
+    "Stand-ins for mechanisms the source does not state: what the scheme does instead.",
+    (
+        Field("periods", Text(), "how period (quarterly, monthly) results make the year's"),
+        Field("not_applicable", Text(), "what happens when a unit declares an indicator not applicable"),
+    ),
+)
+
 SCHEME_FILE: Final = ObjectSpec(
     "scheme",
     "A perfrules scheme file (指标体系).",
@@ -519,6 +539,17 @@ SCHEME_FILE: Final = ObjectSpec(
         Field("caps", ListOf(Obj(CAP)), "ceilings on the overall grade"),
         Field("quotas", ListOf(Obj(QUOTA)), "limits on how many units get a grade"),
         Field("stand_in", Text(), "non-empty when a scheme-wide reading is a stand-in", default=""),
+        Field(
+            "stand_ins",
+            Obj(STAND_INS),
+            "stand-ins for mechanisms the source leaves open, shown on every result they touch",
+        ),
+        Field(
+            "rank_within",
+            _WITHIN,
+            "`category`: 分类评估 — rank and show units within their category (tables, explain, workbook)",
+            default="all",
+        ),
     ),
 )
 

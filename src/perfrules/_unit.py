@@ -15,6 +15,7 @@ from ._errors import Problem
 from ._formula import Value, normalize_name
 from ._frozen import FrozenDict
 from ._numbers import Number
+from ._scale import GradeResult
 from ._syntax import shown_name
 
 __all__ = ["Computation", "PeriodResult", "PolicyEvent", "Unit", "UnitError"]
@@ -173,14 +174,31 @@ class UnitError:
         return f"{', '.join(where)}: {self.message}"
 
 
+def _frozen_map(value: Mapping[str, object]) -> Mapping[str, object]:
+    return value if isinstance(value, FrozenDict) else FrozenDict(value)
+
+
 @attrs.frozen(kw_only=True)
 class PeriodResult:
-    """One period's result of an indicator reported more often than yearly."""
+    """One period's result of an indicator reported more often than yearly.
+
+    Attributes:
+        period: the period's label (一季度, 1月 …).
+        value: the measured value that was graded.
+        grade: the period's grade (None when the scheme has no grades).
+        score: the period's score.
+        inputs: the data values the period's row gave the indicator.
+        computations: each formula run for the period, with its numbers.
+        grading: the scale's result for the period, when a scale graded it.
+    """
 
     period: str
     value: Value | None
     grade: str | None
     score: Number
+    inputs: Mapping[str, object] = attrs.field(factory=FrozenDict, converter=_frozen_map)
+    computations: tuple[Computation, ...] = ()
+    grading: GradeResult | None = None
 
 
 @attrs.frozen(kw_only=True)
