@@ -27,9 +27,11 @@ from pathlib import Path
 from typing import TextIO, cast
 
 from . import __version__
+from ._data import UnitList, units_from_csv, units_from_json
 from ._display import (
     display_width,
     format_table,
+    json_number,
     marked,
     number,
     stand_in_legend,
@@ -44,8 +46,9 @@ from ._results import Evaluation, UnitResult, evaluate
 from ._scheme import Scheme
 from ._sensitivity import Sensitivity, sensitivity
 from ._stream import cell_number
+from ._tables import parse_json, read_text
 from ._unit import Unit
-from ._whatif import whatif
+from ._whatif import WhatIf, whatif
 from ._writers import Figure, csv_lines, open_output
 
 EXIT_OK = 0
@@ -72,7 +75,8 @@ class UsageError(Exception):
 
 
 def _colour(stream: TextIO) -> bool:
-    return stream.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
+    # no-color.org: NO_COLOR set to a non-empty value turns colour off; an empty value does not.
+    return stream.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
 
 
 _ANSI = {0: "32", 1: "36", 2: "33", 3: "31"}
@@ -112,6 +116,28 @@ def _scheme(source: str) -> Scheme:
         raise UsageError(str(exc), "run 'perfrules schemes' to list the built-in schemes") from None
 
 
+_STDIN = "standard input"
+
+
+def _stdin_units(scheme: Scheme, sheet: str | None) -> UnitList:
+    """Units from standard input (DATA given as ``-``): CSV in any encoding the files may have, or JSON."""
+    if sheet is not None:
+        raise UsageError("--sheet is only for Excel workbooks (.xlsx)", "leave out --sheet for '-'")
+    stream = sys.stdin
+    if stream is None:
+        raise UsageError("standard input is closed", "give the data file's name instead of '-'")
+    data = stream.buffer.read() if hasattr(stream, "buffer") else stream.read().encode("utf-8")
+    if data.startswith(b"PK\x03\x04"):
+        raise UsageError(
+            "an Excel workbook cannot be read from standard input",
+            "give the workbook's file name instead of '-'",
+        )
+    text = read_text(data, _STDIN)
+    if text.lstrip("\ufeff \t\r\n")[:1] in ("{", "["):
+        return units_from_json(parse_json(text, _STDIN), origin=_STDIN)
+    return units_from_csv(text, scheme=scheme, origin=_STDIN)
+
+
 def _units(
     scheme: Scheme,
     source: str,
@@ -120,7 +146,9 @@ def _units(
     err: TextIO,
     sheet: str | None = None,
 ) -> list[Unit]:
-    if source == "sample":
+    if source == "-":
+        units = _stdin_units(scheme, sheet)
+    elif source == "sample":
         if sheet is not None:
             raise UsageError("--sheet is only for Excel workbooks (.xlsx)", "leave out --sheet for 'sample'")
         if scheme_source not in schemes():
@@ -637,7 +665,11 @@ def _cmd_explain(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         scheme, _units(scheme, args.data, args.scheme, args.category, err, args.sheet), err
     )
     result = evaluation.unit(_one_unit(evaluation, args.unit))
-    out.write(result.explain() + "\n")
+    if args.format == "json":
+        text = json.dumps(unit_records(result), ensure_ascii=False, indent=2) + "\n"
+    else:
+        text = result.explain() + "\n"
+    _emit(text, args.output, out)
     return EXIT_OK if result.ok else EXIT_PROBLEMS
 
 
@@ -653,25 +685,68 @@ def _cmd_whatif(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             err.write(line + "\n")
         return EXIT_PROBLEMS
     options = whatif(scheme, units, name)
+    if args.format == "json":
+        _emit(
+            json.dumps(_whatif_record(current, options), ensure_ascii=False, indent=2) + "\n",
+            args.output,
+            out,
+        )
+        return EXIT_OK
+    _emit(_whatif_text(scheme, args.scheme, current, options), args.output, out)
+    return EXIT_OK
+
+
+def _whatif_record(current: UnitResult, options: Sequence[WhatIf]) -> dict[str, object]:
+    """whatif's findings as plain data (``--format json``), numbers as score's JSON writes them."""
+    stand_ins = {i.code for i in current.indicators if i.stand_in}
+    return {
+        "unit": current.unit,
+        "total": json_number(current.total),
+        "grade": current.grade,
+        "stand_in": current.stand_in or None,
+        "options": [
+            {
+                "indicator": w.indicator,
+                "name": w.name,
+                "grade": w.grade,
+                "target": w.target,
+                "field": w.field,
+                "current": json_number(w.current),
+                "needed": json_number(w.needed),
+                "change": json_number(w.change),
+                "score": json_number(w.score),
+                "total": json_number(w.total),
+                "total_change": json_number(w.total_change),
+                "stand_in": w.indicator in stand_ins,
+            }
+            for w in options
+        ],
+    }
+
+
+def _whatif_text(scheme: Scheme, source: str, current: UnitResult, options: Sequence[WhatIf]) -> str:
+    """whatif's findings as a heading and a table."""
+    name = current.unit
     zh = scheme.language == "zh"
+    lines: list[str] = []
     if current.grade is None:
-        out.write(
-            f"{name}：总分 {number(current.total)}\n" if zh else f"{name}: total {number(current.total)}\n"
+        lines.append(
+            f"{name}：总分 {number(current.total)}" if zh else f"{name}: total {number(current.total)}"
         )
     else:
         grade = marked(f"等次“{current.grade}”" if zh else f"grade {current.grade}", bool(current.stand_in))
-        out.write(
-            f"{name}：总分 {number(current.total)}，{grade}\n"
+        lines.append(
+            f"{name}：总分 {number(current.total)}，{grade}"
             if zh
-            else f"{name}: total {number(current.total)}, {grade}\n"
+            else f"{name}: total {number(current.total)}, {grade}"
         )
     if not options:
-        out.write(
-            "没有可以通过单项数据提升等次的指标。\n"
+        lines.append(
+            "没有可以通过单项数据提升等次的指标。"
             if zh
-            else "No single input change moves an indicator up a grade.\n"
+            else "No single input change moves an indicator up a grade."
         )
-        return EXIT_OK
+        return "\n".join(lines) + "\n"
     headers = (
         ["指标", "等次", "数据项", "现值", "需达到", "变化", "总分变化"]
         if zh
@@ -692,13 +767,11 @@ def _cmd_whatif(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         ]
         for w in options
     ]
-    out.write(
-        format_table(headers, rows, ["left", "left", "left", "right", "right", "right", "right"]) + "\n"
-    )
-    legend = stand_in_legend(scheme, args.scheme)
+    lines.append(format_table(headers, rows, ["left", "left", "left", "right", "right", "right", "right"]))
+    legend = stand_in_legend(scheme, source)
     if legend:
-        out.write(f"\n{legend}\n")
-    return EXIT_OK
+        lines.extend(["", legend])
+    return "\n".join(lines) + "\n"
 
 
 def _sensitivity_csv(result: Sensitivity) -> Iterator[str]:
@@ -791,7 +864,10 @@ _EPILOG = {
 }
 
 _SCHEME_HELP = "a scheme file (.toml, .json) or a built-in scheme name (see 'perfrules schemes')"
-_DATA_HELP = "unit data (.csv, .xlsx, .json), or 'sample' for a built-in scheme's sample units"
+_DATA_HELP = (
+    "unit data (.csv, .xlsx, .json), '-' for CSV or JSON on standard input, "
+    "or 'sample' for a built-in scheme's sample units"
+)
 
 
 _MAX_JOBS = 1024
@@ -878,6 +954,14 @@ def build_parser() -> argparse.ArgumentParser:
             )
         else:
             sub.add_argument("--unit", required=True, help="the unit's name")
+            sub.add_argument(
+                "--format",
+                choices=["text", "json"] if name == "explain" else ["table", "json"],
+                default="text" if name == "explain" else "table",
+                help="output format (default: %(default)s); json: as score's --format json"
+                + (" writes the unit" if name == "explain" else ", with each input's needed value"),
+            )
+            sub.add_argument("-o", "--output", help="write to this file instead of standard output ('-': it)")
     sens = command(
         "sensitivity",
         "how far each unit's rank depends on the weights (random reweighting, Monte Carlo)",

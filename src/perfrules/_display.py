@@ -19,6 +19,7 @@ __all__ = [
     "STAND_IN_SIGN",
     "display_width",
     "format_table",
+    "json_number",
     "number",
     "records",
     "marked",
@@ -179,7 +180,7 @@ def marked(text: str, on: bool) -> str:
     return f"{text}{STAND_IN_SIGN}" if on else text
 
 
-def _json_number(value: Number | None, places: int = 6) -> float | int | None:
+def json_number(value: Number | None, places: int = 6) -> float | int | None:
     if value is None:
         return None
     rounded = tidy_decimal(round_half_up(value, places))
@@ -190,7 +191,7 @@ def _plain(value: object) -> object:
     if isinstance(value, bool) or value is None or isinstance(value, str | int):
         return value
     if isinstance(value, Decimal | Fraction):
-        return _json_number(value)
+        return json_number(value)
     return str(value)
 
 
@@ -199,7 +200,7 @@ def unit_records(result: UnitResult) -> dict[str, Any]:
     return {
         "unit": result.unit,
         "category": result.category,
-        "total": _json_number(result.total),
+        "total": json_number(result.total),
         "grade": result.grade,
         "rank": result.rank,
         "category_rank": result.category_rank,
@@ -220,11 +221,11 @@ def unit_records(result: UnitResult) -> dict[str, Any]:
                 "applicable": i.applicable,
                 "value": _plain(i.value),
                 "grade": i.grade,
-                "score": _json_number(i.score),
-                "full": _json_number(i.full),
-                "base_weight": _json_number(i.base_weight),
-                "weight": _json_number(i.weight),
-                "contribution": _json_number(i.contribution),
+                "score": json_number(i.score),
+                "full": json_number(i.full),
+                "base_weight": json_number(i.base_weight),
+                "weight": json_number(i.weight),
+                "contribution": json_number(i.contribution),
                 "events": [{"kind": e.kind, "message": e.message} for e in i.events],
                 "error": None if i.error is None else i.error.message,
                 "stand_in": i.stand_in or None,
@@ -239,9 +240,9 @@ def _group_record(group: GroupResult) -> dict[str, Any]:
     # types is needed here, so results and display do not import each other.
     return {
         "name": group.name,
-        "declared": _json_number(group.declared),
-        "weight": _json_number(group.weight),
-        "contribution": _json_number(group.contribution),
+        "declared": json_number(group.declared),
+        "weight": json_number(group.weight),
+        "contribution": json_number(group.contribution),
         "groups": [_group_record(cast("GroupResult", c)) for c in group.children if hasattr(c, "children")],
         "indicators": [getattr(c, "code", "") for c in group.children if not hasattr(c, "children")],
     }
