@@ -24,12 +24,11 @@ import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
 from pathlib import Path
-from typing import TextIO, cast
+from typing import Any, TextIO, cast
 
 from . import __version__
 from ._data import UnitList, units_from_csv, units_from_json
 from ._display import (
-    display_width,
     format_table,
     json_number,
     marked,
@@ -90,23 +89,39 @@ def _paint(text: str, grade: str | None, grades: Sequence[str], on: bool) -> str
 
 
 class _Progress:
-    """A one-line progress bar on stderr, only in a terminal and only for long runs."""
+    """A progress bar on stderr with the rate and the time left (tqdm), only in a terminal and for long runs.
 
-    def __init__(self, total: int, stream: TextIO) -> None:
-        self.stream = stream
-        self.on = stream.isatty() and total >= _PROGRESS_FROM
+    Called as ``progress(done, total, unit_name)`` by evaluate and sensitivity;
+    the bar closes itself when ``done`` reaches ``total``.
+    """
+
+    def __init__(self, total: int, stream: TextIO, *, what: str = "units") -> None:
+        self.bar: Any = None
+        if stream.isatty() and total >= _PROGRESS_FROM:
+            self.bar = _bar(stream, total, what)
 
     def __call__(self, done: int, total: int, unit: str) -> None:
-        if not self.on:
+        if self.bar is None:
             return
-        filled = int(30 * done / total)
-        name = unit[:12]
-        self.stream.write(
-            f"\r[{'#' * filled}{'.' * (30 - filled)}] {done}/{total} {name}{' ' * (24 - display_width(name))}"
-        )
-        if done == total:
-            self.stream.write("\r" + " " * 70 + "\r")
-        self.stream.flush()
+        self.bar.set_postfix_str(unit[:12], refresh=False)
+        self.bar.update(done - self.bar.n)
+        if done >= total:
+            self.bar.close()
+            self.bar = None
+
+
+def _bar(stream: TextIO, total: int | None, what: str) -> Any:
+    from tqdm import tqdm  # imported only when a bar is drawn: the command line starts faster
+
+    return tqdm(
+        total=total,
+        file=stream,
+        unit=f" {what}",
+        leave=False,
+        dynamic_ncols=True,
+        mininterval=0.2,
+        ascii=os.environ.get("TERM") == "dumb",
+    )
 
 
 def _scheme(source: str) -> Scheme:
@@ -330,24 +345,24 @@ def _score_streamed(args: argparse.Namespace, scheme: Scheme, out: TextIO, err: 
 
 
 class _StreamProgress:
-    """Units scored so far, on one line of stderr, only in a terminal."""
+    """Units scored so far and the rate (tqdm), on one line of stderr, only in a terminal.
+
+    A stream's length is not known in advance, so the bar counts and shows
+    units per second rather than the time left.
+    """
 
     def __init__(self, stream: TextIO) -> None:
-        self.stream = stream
-        self.on = stream.isatty()
-        self.shown = False
+        self.bar: Any = _bar(stream, None, "units") if stream.isatty() else None
 
     def __call__(self, done: int, unit: str) -> None:
-        if self.on:
-            name = unit[:12]
-            self.stream.write(f"\r{done} units scored  {name}{' ' * (24 - display_width(name))}")
-            self.stream.flush()
-            self.shown = True
+        if self.bar is not None:
+            self.bar.set_postfix_str(unit[:12], refresh=False)
+            self.bar.update(done - self.bar.n)
 
     def done(self) -> None:
-        if self.shown:
-            self.stream.write("\r" + " " * 50 + "\r")
-            self.stream.flush()
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
 
 
 def _error_lines(evaluation: Evaluation | Totals) -> list[str]:
@@ -659,6 +674,27 @@ def _one_unit(evaluation: Evaluation, name: str) -> str:
         ) from None
 
 
+def _cmd_completion(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    import shtab  # only this command needs it
+
+    parser = build_parser()
+    # Files for SCHEME and DATA (a built-in scheme's name or 'sample' is typed as it is).
+    for action in _positionals(parser):
+        if action.dest in ("scheme", "data"):
+            action.complete = shtab.FILE  # type: ignore[attr-defined]
+    out.write(shtab.complete(parser, shell=args.shell))
+    return EXIT_OK
+
+
+def _positionals(parser: argparse.ArgumentParser) -> Iterator[argparse.Action]:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                yield from _positionals(sub)
+        elif not action.option_strings:
+            yield action
+
+
 def _cmd_explain(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     scheme = _scheme(args.scheme)
     evaluation = _evaluate(
@@ -846,6 +882,10 @@ _EPILOG = {
     "schemes": "example:\n  perfrules schemes",
     "validate": "example:\n  perfrules validate my-scheme.toml\n  perfrules validate shenzhen-2010-districts",
     "schema": "example:\n  perfrules schema > perfrules-scheme.schema.json",
+    "completion": (
+        "examples:\n  perfrules completion bash > ~/.local/share/bash-completion/completions/perfrules\n"
+        "  perfrules completion zsh > ~/.zfunc/_perfrules   # with fpath+=~/.zfunc before compinit"
+    ),
     "score": (
         "examples:\n  perfrules score shenzhen-2010-departments sample\n"
         "  perfrules score my-scheme.toml data.csv --format json -o results.json\n"
@@ -925,6 +965,10 @@ def build_parser() -> argparse.ArgumentParser:
     validate = command("validate", "check a scheme and list every problem with its path", _cmd_validate)
     validate.add_argument("scheme", help=_SCHEME_HELP)
     command("schema", "print the JSON Schema of scheme files, for editors", _cmd_schema)
+    completion = command(
+        "completion", "print a shell completion script (bash, zsh, fish, tcsh)", _cmd_completion
+    )
+    completion.add_argument("shell", choices=["bash", "zsh", "fish", "tcsh"], help="the shell")
     for name, help_text, handler in (
         ("score", "score units and print the totals, grades and ranks", _cmd_score),
         ("explain", "show one unit's full scoring trail in plain language", _cmd_explain),
