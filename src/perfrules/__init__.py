@@ -52,6 +52,7 @@ if (
         Value,
         normalize_name,
     )
+    from ._inputs import InputField, input_fields
     from ._numbers import LIMITS, Limits, Number, round_half_up, to_number
     from ._results import Evaluation, GroupResult, IndicatorResult, UnitResult, evaluate
     from ._reweight import compare, compare_schemes, reweight
@@ -86,6 +87,7 @@ if (
     from ._schemefile import scheme_json_schema
     from ._sensitivity import Sensitivity, UnitSensitivity, sensitivity
     from ._tables import NO_DATA, CellProblem, CellValue, NoData, read_cell
+    from ._template import write_template
     from ._unit import Computation, PeriodResult, PolicyEvent, Unit, UnitError
     from ._whatif import WhatIf, whatif
 
@@ -115,6 +117,7 @@ __all__ = [
     "GroupResult",
     "Indicator",
     "IndicatorResult",
+    "InputField",
     "Interval",
     "InvalidValueError",
     "LIMITS",
@@ -157,6 +160,7 @@ __all__ = [
     "dump",
     "dumps",
     "evaluate",
+    "input_fields",
     "load",
     "load_units",
     "loads",
@@ -174,6 +178,7 @@ __all__ = [
     "units_from_csv",
     "units_from_json",
     "whatif",
+    "write_template",
     "write_workbook",
 ]
 
@@ -205,6 +210,7 @@ _LAZY: dict[str, str] = {
     "GroupResult": "._results",
     "Indicator": "._scheme",
     "IndicatorResult": "._results",
+    "InputField": "._inputs",
     "Interval": "._scale",
     "InvalidValueError": "._errors",
     "LIMITS": "._numbers",
@@ -246,6 +252,7 @@ _LAZY: dict[str, str] = {
     "dump": "._files",
     "dumps": "._files",
     "evaluate": "._results",
+    "input_fields": "._inputs",
     "load": "._files",
     "load_units": "._files",
     "loads": "._files",
@@ -263,6 +270,7 @@ _LAZY: dict[str, str] = {
     "units_from_csv": "._files",
     "units_from_json": "._data",
     "whatif": "._whatif",
+    "write_template": "._template",
     "write_workbook": "._excel",
 }
 

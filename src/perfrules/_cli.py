@@ -366,6 +366,24 @@ def _cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
+def _cmd_template(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from ._template import write_template
+
+    if Path(args.output).suffix.lower() != ".xlsx":
+        raise UsageError(f"the template is an Excel workbook: '{args.output}' does not end in .xlsx")
+    scheme = _scheme(args.scheme)
+    units: list[Unit | str] = []
+    if args.units is not None:
+        units += _units(scheme, args.units, args.scheme, None, err)
+    units += args.unit or []
+    try:
+        write_template(scheme, args.output, units=units, not_applicable=args.not_applicable)
+    except ImportError as exc:
+        raise UsageError(str(exc)) from None
+    out.write(f"wrote {args.output}: {len({getattr(u, 'name', u) for u in units})} unit(s)\n")
+    return EXIT_OK
+
+
 def _wants_workbook(args: argparse.Namespace) -> bool:
     """Whether ``score`` writes an Excel workbook.
 
@@ -569,6 +587,11 @@ _EPILOG = {
         "  perfrules score shenzhen-2010-departments data.csv --category 委 --format csv -o 结果.csv\n"
         "  perfrules score shenzhen-2010-departments sample -o 结果.xlsx"
     ),
+    "template": (
+        "examples:\n  perfrules template xiamen-xiangan-2020 -o 填报表.xlsx\n"
+        "  perfrules template shenzhen-2010-departments --units 去年数据.csv -o 填报表.xlsx\n"
+        "  perfrules template my-scheme.toml --unit 甲局 --unit 乙局 -o 填报表.xlsx"
+    ),
     "explain": "example:\n  perfrules explain shenzhen-2010-departments sample --unit 市乙局",
     "whatif": "example:\n  perfrules whatif shenzhen-2010-departments sample --unit 市甲委",
     "sensitivity": (
@@ -662,6 +685,19 @@ def build_parser() -> argparse.ArgumentParser:
             )
         else:
             sub.add_argument("--unit", required=True, help="the unit's name")
+    tpl = command("template", "write the data-entry workbook (填报表) units fill in", _cmd_template)
+    tpl.add_argument("scheme", help=_SCHEME_HELP)
+    tpl.add_argument("-o", "--output", required=True, help="the workbook to write (.xlsx)")
+    tpl.add_argument(
+        "--units", metavar="DATA", help="pre-fill the units (and categories) of a data file, or 'sample'"
+    )
+    tpl.add_argument("--unit", action="append", metavar="NAME", help="pre-fill a unit's name (repeatable)")
+    tpl.add_argument(
+        "--not-applicable",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="include the 不适用 column (default: when the scheme or the units use it)",
+    )
     sens = command(
         "sensitivity",
         "how far each unit's rank depends on the weights (random reweighting, Monte Carlo)",

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from decimal import Decimal
+from fractions import Fraction
 from typing import Literal
 
 import attrs
@@ -114,7 +115,9 @@ class InputField:
 
 
 def _show(value: Number) -> str:
-    text = format(Decimal(value) if not isinstance(value, Decimal) else value, "f")
+    if isinstance(value, Fraction):
+        value = Decimal(value.numerator) / Decimal(value.denominator)
+    text = format(Decimal(value), "f")
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
@@ -238,8 +241,8 @@ def input_fields(scheme: Scheme) -> tuple[InputField, ...]:
                 if field in known:
                     _add(entry(field).indicators, ind.label)
     for policy in scheme.policies:
-        reads = policy.when.variables if isinstance(policy, Veto) else policy.reads
-        for field in sorted(reads):
+        policy_reads = policy.when.variables if isinstance(policy, Veto) else policy.reads
+        for field in sorted(policy_reads):
             if field in known:
                 f = entry(field)
                 _add(f.uses, policy.reason or getattr(getattr(policy, "when", None), "text", "") or "")

@@ -142,7 +142,9 @@ def _validation(field: InputField, zh: bool) -> Any | None:
     return dv
 
 
-def _instructions(scheme: Scheme, fields: Sequence[InputField], columns: dict[str, bool], zh: bool) -> list[str]:
+def _instructions(
+    scheme: Scheme, fields: Sequence[InputField], columns: dict[str, bool], zh: bool
+) -> list[str]:
     w = _words(zh)
     if zh:
         lines = [
@@ -154,7 +156,9 @@ def _instructions(scheme: Scheme, fields: Sequence[InputField], columns: dict[st
             "4. 没有数据的单元格留空（不要填 0）：指标体系规定了缺数据时的默认规则的，按规则计分；否则该单位无法计分并被指出。",
         ]
         if columns["category"]:
-            lines.append(f"5. “{w['category']}”列填单位类别：{'、'.join(scheme.categories)}（权重按类别设置）。")
+            lines.append(
+                f"5. “{w['category']}”列填单位类别：{'、'.join(scheme.categories)}（权重按类别设置）。"
+            )
         if columns["period"]:
             lines.append(
                 f"6. 分期报送的数据项（月度、季度等）：在该单位行下方另起一行，“{w['unit']}”填同一单位名，"
@@ -192,7 +196,9 @@ def _instructions(scheme: Scheme, fields: Sequence[InputField], columns: dict[st
             f" and the period in '{w['period']}'; the year's row leaves '{w['period']}' empty."
         )
     if columns["na"]:
-        lines.append(f"7. '{w['na']}': codes or names of indicators that do not apply to the unit, e.g. 7、8.")
+        lines.append(
+            f"7. '{w['na']}': codes or names of indicators that do not apply to the unit, e.g. 7、8."
+        )
     lines += [
         "",
         "Check: perfrules check SCHEME this.xlsx    Score: perfrules score SCHEME this.xlsx",
@@ -226,7 +232,8 @@ def write_template(
         path: the workbook to write (``….xlsx``); replaced only once the new
             one is complete.
         units: units (or their names) to pre-fill, e.g. last year's data or
-            ``sample_units(name)``; a :class:`Unit` also fills its category.
+            ``sample_units(name)``; a :class:`Unit` also fills its category,
+            and a row for each of its periods below its own row.
         not_applicable: include the 不适用 column. Any unit may declare an
             indicator not applicable (its weight moves as the scheme says);
             ``None`` (the default) includes it unless the scheme has no
@@ -278,6 +285,10 @@ def write_template(
         if columns["category"]:
             row.append(unit.category or "" if isinstance(unit, Unit) else "")
         sheet.row(row)
+        if isinstance(unit, Unit) and columns["period"]:
+            # A unit's period rows follow its year row (a file is read one unit at a time).
+            for period in unit.periods:
+                sheet.row([*row, period])
     last = max(_ROWS, sheet.next_row)
     letter = openpyxl.utils.get_column_letter
     comment_class = openpyxl.comments.Comment
