@@ -16,6 +16,7 @@ from ._version import __version__
 if (
     _typing.TYPE_CHECKING
 ):  # what type checkers and documentation tools read; at run time names load on first use
+    from ._check import DataCheck, check_data
     from ._data import UnitList, units_from_json
     from ._errors import (
         DataError,
@@ -97,6 +98,7 @@ __all__ = [
     "CellValue",
     "Computation",
     "DEFAULT_SCORES",
+    "DataCheck",
     "DataError",
     "Default",
     "DefinitionError",
@@ -155,6 +157,7 @@ __all__ = [
     "WhatIf",
     "ZeroWhen",
     "__version__",
+    "check_data",
     "compare",
     "compare_schemes",
     "dump",
@@ -190,6 +193,7 @@ _LAZY: dict[str, str] = {
     "CellValue": "._tables",
     "Computation": "._unit",
     "DEFAULT_SCORES": "._scale",
+    "DataCheck": "._check",
     "DataError": "._errors",
     "Default": "._scheme",
     "DefinitionError": "._errors",
@@ -247,6 +251,7 @@ _LAZY: dict[str, str] = {
     "Veto": "._scheme",
     "WhatIf": "._whatif",
     "ZeroWhen": "._scheme",
+    "check_data": "._check",
     "compare": "._reweight",
     "compare_schemes": "._reweight",
     "dump": "._files",

@@ -349,7 +349,34 @@ def _cmd_schemes(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
+def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from ._check import check_data
+
+    scheme = _scheme(args.scheme)
+    if not Path(args.data).exists():
+        raise UsageError(f"no data file '{args.data}'", "give a CSV, Excel (.xlsx) or JSON file")
+    expected = None
+    if args.units is not None:
+        if Path(args.units).suffix.lower() == ".txt":
+            expected = [line.strip() for line in Path(args.units).read_text("utf-8-sig").splitlines()]
+            expected = [name for name in expected if name]
+        else:
+            expected = [u.name for u in _units(scheme, args.units, args.scheme, None, io.StringIO())]
+    found = check_data(scheme, args.data, sheet=args.sheet, expected=expected)
+    if found.problems:
+        count = len(found.problems)
+        err.write(f"{args.data}: {count} problem{'s' if count != 1 else ''}\n")
+        for problem in found.problems:
+            err.write(f"  {problem.path}: {problem.message}\n")
+        return EXIT_PROBLEMS
+    out.write(f"ok: {args.data} — {len(found.units)} units, {len(found.columns)} input columns\n")
+    return EXIT_OK
+
+
 def _cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    if getattr(args, "data", None) is not None:
+        code = _cmd_validate(argparse.Namespace(scheme=args.scheme, data=None), out, err)
+        return code if code != EXIT_OK else _cmd_check(args, out, err)
     try:
         scheme = _scheme(args.scheme)
     except SchemeError as exc:
@@ -579,7 +606,14 @@ def _cmd_sensitivity(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 _EPILOG = {
     "demo": "example:\n  perfrules demo\n  perfrules demo --scheme xiamen-xiangan-2020",
     "schemes": "example:\n  perfrules schemes",
-    "validate": "example:\n  perfrules validate my-scheme.toml\n  perfrules validate shenzhen-2010-districts",
+    "validate": (
+        "examples:\n  perfrules validate my-scheme.toml\n  perfrules validate shenzhen-2010-districts\n"
+        "  perfrules validate my-scheme.toml 填报表.xlsx   (the scheme, then the data: see 'check')"
+    ),
+    "check": (
+        "examples:\n  perfrules check shenzhen-2010-departments 填报表.xlsx\n"
+        "  perfrules check my-scheme.toml data.csv --units 单位名单.txt"
+    ),
     "schema": "example:\n  perfrules schema > perfrules-scheme.schema.json",
     "score": (
         "examples:\n  perfrules score shenzhen-2010-departments sample\n"
@@ -656,6 +690,18 @@ def build_parser() -> argparse.ArgumentParser:
     command("schemes", "list the built-in schemes", _cmd_schemes)
     validate = command("validate", "check a scheme and list every problem with its path", _cmd_validate)
     validate.add_argument("scheme", help=_SCHEME_HELP)
+    check = command(
+        "check", "check unit data against a scheme before scoring: every problem at once", _cmd_check
+    )
+    check.add_argument("scheme", help=_SCHEME_HELP)
+    for sub in (validate, check):
+        sub.add_argument(
+            "data", nargs="?" if sub is validate else None, help="unit data (.csv, .xlsx, .json)"
+        )
+        sub.add_argument("--sheet", help="the sheet to read in an Excel workbook (default: the first)")
+        sub.add_argument(
+            "--units", metavar="LIST", help="the expected units: a data file, 'sample' or a .txt list"
+        )
     command("schema", "print the JSON Schema of scheme files, for editors", _cmd_schema)
     for name, help_text, handler in (
         ("score", "score units and print the totals, grades and ranks", _cmd_score),
