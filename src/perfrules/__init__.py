@@ -89,6 +89,7 @@ if (
     from ._sensitivity import Sensitivity, UnitSensitivity, sensitivity
     from ._tables import NO_DATA, CellProblem, CellValue, NoData, read_cell
     from ._template import write_template
+    from ._todo import Todo
     from ._unit import Computation, PeriodResult, PolicyEvent, Unit, UnitError
     from ._whatif import WhatIf, whatif
 
@@ -147,6 +148,7 @@ __all__ = [
     "Scoring",
     "Sensitivity",
     "Step",
+    "Todo",
     "Unit",
     "UnitError",
     "UnitList",
@@ -242,6 +244,7 @@ _LAZY: dict[str, str] = {
     "Scoring": "._scale",
     "Sensitivity": "._sensitivity",
     "Step": "._scheme",
+    "Todo": "._todo",
     "Unit": "._unit",
     "UnitError": "._unit",
     "UnitList": "._data",

@@ -384,6 +384,13 @@ def _cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         for problem in exc.problems:
             err.write(f"  {problem.path or '(file)'}: {problem.message}\n")
         return EXIT_PROBLEMS
+    todos = scheme.todos()
+    if todos:
+        # An imported draft: valid as far as it goes, but not finished.
+        err.write(f"draft: {scheme.name} — {len(todos)} todo{'s' if len(todos) != 1 else ''} to write\n")
+        for whose, todo in todos:
+            err.write(f"  todo: {whose}: {todo}\n")
+        return EXIT_PROBLEMS
     out.write(
         f"ok: {scheme.name} — {len(scheme.indicators())} indicators, "
         f"{len(list(scheme.paths())) - len(scheme.indicators())} groups\n"
