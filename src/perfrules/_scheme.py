@@ -570,7 +570,9 @@ class Scheme:
     def _check_weights(self, category: str | None) -> Iterator[Problem]:
         column = f"weights[{category}]" if category else "weights"
         leaves = self.indicators()
-        if any(t.about == "weight" for i in leaves for t in i.todo):
+        if any(t.about == "weight" for t in self.todo) or any(
+            t.about == "weight" for i in leaves for t in i.todo
+        ):
             return  # a draft whose weights are still to be written: its todos say so
         total = sum((as_fraction(i.weight_for(category)) for i in leaves), start=as_fraction(0))
         unit = "%" if self.basis == "percent" else "分"
