@@ -418,6 +418,33 @@ def _cmd_template(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
+def _cmd_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from ._import_table import import_table, parse_columns
+
+    if not Path(args.table_file).exists():
+        raise UsageError(f"no file '{args.table_file}'", "give a Word (.docx), Excel (.xlsx) or CSV table")
+    try:
+        columns = parse_columns(args.columns or "")
+    except ValueError as exc:
+        raise UsageError(str(exc), "e.g. --columns 考评办法=rule,牵头处室=metadata") from None
+    table: str | int | None = args.table
+    if isinstance(table, str) and table.isdigit():
+        table = int(table)
+    try:
+        imported = import_table(args.table_file, table=table, columns=columns, name=args.name)
+    except ImportError as exc:
+        raise UsageError(str(exc)) from None
+    _emit(imported.toml(), args.output, out)
+    where = f"wrote {args.output}" if args.output else "the draft is above"
+    err.write(
+        f"{imported.source}: {len(imported.scheme.indicators())} indicators; read {imported.read} rule(s), "
+        f"{imported.left} todo(s) left; {where}\n"
+    )
+    if imported.left:
+        err.write("hint: 'perfrules validate DRAFT' lists the todos with their table row and column\n")
+    return EXIT_OK
+
+
 def _wants_workbook(args: argparse.Namespace) -> bool:
     """Whether ``score`` writes an Excel workbook.
 
@@ -633,6 +660,12 @@ _EPILOG = {
         "  perfrules template shenzhen-2010-departments --units 去年数据.csv -o 填报表.xlsx\n"
         "  perfrules template my-scheme.toml --unit 甲局 --unit 乙局 -o 填报表.xlsx"
     ),
+    "import": (
+        "examples:\n  perfrules import 指标体系.docx -o draft.toml\n"
+        "  perfrules import 考核表.xlsx --table 2 --columns 考评办法=rule -o draft.toml\n\n"
+        "Roles for --columns: group, name, code, points, weight, definition, rule, source,\n"
+        "metadata, frequency, ignore. Then 'perfrules validate draft.toml' lists what is left."
+    ),
     "explain": "example:\n  perfrules explain shenzhen-2010-departments sample --unit 市乙局",
     "whatif": "example:\n  perfrules whatif shenzhen-2010-departments sample --unit 市甲委",
     "sensitivity": (
@@ -738,6 +771,22 @@ def build_parser() -> argparse.ArgumentParser:
             )
         else:
             sub.add_argument("--unit", required=True, help="the unit's name")
+    imp = command(
+        "import", "read a published indicator table (.docx, .xlsx, CSV) into a draft scheme", _cmd_import
+    )
+    imp.add_argument(
+        "table_file", metavar="TABLE", help="the table: a Word document, a workbook or a CSV file"
+    )
+    imp.add_argument(
+        "-o", "--output", help="the draft scheme file to write (.toml); default: standard output"
+    )
+    imp.add_argument(
+        "--table", metavar="N|SHEET", help="which table of the document, or sheet of the workbook"
+    )
+    imp.add_argument(
+        "--columns", metavar="MAP", help="roles of headers not recognised: 表头=role,… (see the docs)"
+    )
+    imp.add_argument("--name", help="the scheme's name (default: the file's name)")
     tpl = command("template", "write the data-entry workbook (填报表) units fill in", _cmd_template)
     tpl.add_argument("scheme", help=_SCHEME_HELP)
     tpl.add_argument("-o", "--output", required=True, help="the workbook to write (.xlsx)")

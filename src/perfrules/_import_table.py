@@ -225,7 +225,7 @@ def _xlsx_grid(path: Path, table: str | int | None) -> _Grid:
 
 def _docx_grid(path: Path, table: str | int | None) -> _Grid:
     try:
-        import docx  # type: ignore[import-not-found, unused-ignore]
+        import docx
     except ImportError:
         raise ImportError("reading .docx needs python-docx: pip install 'perfrules[import]'") from None
     document = docx.Document(str(path))
@@ -861,7 +861,7 @@ def _draft(
         if not any(cells):
             continue
         name_text = (
-            _clean(cells[name_col]) if (r, name_col) not in grid.origin or not grid.merges_known else ""
+            _one_line(cells[name_col]) if (r, name_col) not in grid.origin or not grid.merges_known else ""
         )
         code = _clean(cells[code_col]) if code_col is not None else ""
         distinct = {t for t in cells if t}
@@ -914,7 +914,7 @@ def _draft(
                     metadata[k][headers[c]] = _one_line(values[k])
     if not any(paths):
         paths = [[title] for _ in leaves]
-    names = {leaf["name"]: leaf["code"] or str(k + 1) for k, leaf in enumerate(leaves)}
+    names = {_clean(leaf["name"]): leaf["code"] or str(k + 1) for k, leaf in enumerate(leaves)}
 
     groups: list[dict[str, Any]] = []
     seen_groups: dict[tuple[str, ...], str] = {}

@@ -53,7 +53,8 @@ class Todo:
         return ", ".join(parts)
 
     def __str__(self) -> str:
-        shown = self.text if self.text else f"({self.note})" if self.note else "(nothing given)"
+        text = " ".join(line.strip() for line in self.text.splitlines() if line.strip())
+        shown = text if text else f"({self.note})" if self.note else "(nothing given)"
         return f"{self.place + ': ' if self.place else ''}{self.about}: {shown}"
 
 
