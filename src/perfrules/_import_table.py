@@ -26,6 +26,7 @@ they are written by hand.
 from __future__ import annotations
 
 import csv
+import io
 import re
 from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
@@ -277,7 +278,7 @@ def _docx_grid(path: Path, table: str | int | None) -> _Grid:
 
 def _csv_grid(path: Path) -> _Grid:
     text = read_text(path.read_bytes(), str(path))
-    rows = tuple(tuple(c.strip() for c in row) for row in csv.reader(text.splitlines()))
+    rows = tuple(tuple(c.strip() for c in row) for row in csv.reader(io.StringIO(text)))
     return _Grid(rows=rows, numbers=tuple(range(1, len(rows) + 1)), origin={}, merges_known=False, label="")
 
 
@@ -431,6 +432,17 @@ _MIDPOINT_NOTE: Final = (
 )
 
 
+def _why(text: str) -> str:
+    """What GradeScale.parse says about bands it cannot read (its first problem)."""
+    try:
+        GradeScale.parse(text, scoring="midpoint")
+    except SchemeError as exc:
+        return exc.problems[0].message if exc.problems else str(exc)
+    except (PerfrulesError, ValueError, TypeError) as exc:
+        return str(exc).splitlines()[0]
+    return "the bands need settings the table does not give"
+
+
 def _read_scale(text: str, variable: str = "得分") -> tuple[dict[str, Any], GradeScale, str] | None:
     """Grade bands read by GradeScale.parse: the scale's table, the scale, and a note when a setting was added.
 
@@ -444,7 +456,7 @@ def _read_scale(text: str, variable: str = "得分") -> tuple[dict[str, Any], Gr
         attempts.append(({"domain": [0, 1]}, ""))
     attempts.append(({"scoring": "midpoint"}, _MIDPOINT_NOTE))
     tops = [Decimal(n) for n, _ in numbers]
-    if tops and min(tops) >= 0 and not percent:
+    if tops and min(tops) >= 0 and max(tops) == 100 and not percent:
         top = _plain(max(tops))
         attempts.append(
             (
@@ -592,8 +604,10 @@ def _read_rule(text: str, row: int, column: str, basis: str, names: dict[str, st
             if parts:
                 reading.steps += parts
                 reading.read += len(parts)
-            elif any(_BAND_START.match(line.strip()) for line in bands.splitlines()):
-                todo("scale", bands, "grade bands perfrules cannot read")
+            elif any(_BAND_START.match(line.strip()) for line in bands.splitlines()) or re.search(
+                r"为[“\"]?(?:优秀|优|良好|良|中等|中|差|合格|不合格|基本合格|一般|较好|好)", bands
+            ):
+                todo("scale", bands, "grade bands perfrules cannot read: " + _why(_band_text(bands)))
             else:
                 # Not bands: the cell is the explanation itself (每…扣X分 …).
                 items = _sentences(bands) + items
@@ -919,8 +933,8 @@ def _draft(
     groups: list[dict[str, Any]] = []
     seen_groups: dict[tuple[str, ...], str] = {}
     indicators: list[dict[str, Any]] = []
-    read = 0
-    todo_weights = False
+    reads: list[int] = []
+    places: list[tuple[int, str]] = []
     for k, leaf in enumerate(leaves):
         path = paths[k] or [title]
         for depth in range(1, len(path) + 1):
@@ -975,14 +989,12 @@ def _draft(
                         "note": "no points or weight given" if not text else "not a number",
                     }
                 )
-                todo_weights = True
                 continue
             weights[categories[i] if categories else ""] = _plain(got[0])
         if not value_cols:
             todo.append(
                 {"about": "weight", "row": leaf["row"], "note": "the table has no 分值 or 权重 column"}
             )
-            todo_weights = True
         if categories and weights:
             ind["weights"] = weights
         elif weights:
@@ -992,7 +1004,8 @@ def _draft(
         rule_text = "\n".join(cells[c] for c in rule_cols if cells[c].strip())
         column = headers[rule_cols[0]] if rule_cols else ""
         reading = _read_rule(rule_text, leaf["row"], column, basis, names)
-        read += reading.read
+        reads.append(reading.read)
+        places.append((leaf["row"], column))
         if reading.scale is not None:
             ind["scale"] = reading.scale
         if reading.steps:
@@ -1037,13 +1050,20 @@ def _draft(
     data["indicators"] = indicators
     if scheme_todo:
         data["todo"] = scheme_todo
-    data = _settle(data, todo_weights)
+    data = _settle(data, reads, places)
+    read = sum(reads)
     left = len(data.get("todo", [])) + sum(len(i.get("todo", [])) for i in data["indicators"])
     return data, read, left, role_list
 
 
-def _settle(data: dict[str, Any], todo_weights: bool) -> dict[str, Any]:
-    """Build the draft; what the scheme's checks refuse becomes a todo instead, until it builds."""
+def _settle(data: dict[str, Any], reads: list[int], places: list[tuple[int, str]]) -> dict[str, Any]:
+    """Build the draft; what the scheme's checks refuse becomes a todo instead, until it builds.
+
+    An indicator whose rules were read but do not make a valid indicator (a
+    points scheme's grades with no points) keeps them as the todo's text, and
+    its rules no longer count as read; weights that do not add up become a
+    scheme todo.
+    """
     from ._files import scheme_from_mapping
 
     for _ in range(len(data["indicators"]) + 3):
@@ -1056,15 +1076,23 @@ def _settle(data: dict[str, Any], todo_weights: bool) -> dict[str, Any]:
         for problem in problems:
             m = re.match(r"indicators\[(\d+)\]", problem.path)
             if m:
-                ind = data["indicators"][int(m.group(1))]
+                k = int(m.group(1))
+                ind = data["indicators"][k]
                 texts = []
                 for key in ("scale", "steps", "score", "value", "policies"):
                     if key in ind:
-                        value = ind.pop(key)
-                        texts.append(_shown(key, value))
-                ind.setdefault("todo", []).append(
-                    {"about": "scale", "text": "；".join(texts), "note": f"read, but {problem.message}"}
-                )
+                        texts.append(_shown(key, ind.pop(key)))
+                row, column = places[k]
+                entry = {
+                    "about": "scale",
+                    "text": "\n".join(texts),
+                    "row": row,
+                    "note": f"read, but {problem.message}",
+                }
+                if column:
+                    entry["column"] = column
+                ind.setdefault("todo", []).append(entry)
+                reads[k] = 0
                 moved = True
                 break
             if problem.path.startswith(("weights", "groups")) or ".declared" in problem.path:
