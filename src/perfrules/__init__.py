@@ -53,6 +53,7 @@ if (
         Value,
         normalize_name,
     )
+    from ._import_table import ImportedTable, import_table
     from ._inputs import InputField, input_fields
     from ._numbers import LIMITS, Limits, Number, round_half_up, to_number
     from ._results import Evaluation, GroupResult, IndicatorResult, UnitResult, evaluate
@@ -118,6 +119,7 @@ __all__ = [
     "GradeScale",
     "Group",
     "GroupResult",
+    "ImportedTable",
     "Indicator",
     "IndicatorResult",
     "InputField",
@@ -165,6 +167,7 @@ __all__ = [
     "dump",
     "dumps",
     "evaluate",
+    "import_table",
     "input_fields",
     "load",
     "load_units",
@@ -214,6 +217,7 @@ _LAZY: dict[str, str] = {
     "GradeScale": "._scale",
     "Group": "._scheme",
     "GroupResult": "._results",
+    "ImportedTable": "._import_table",
     "Indicator": "._scheme",
     "IndicatorResult": "._results",
     "InputField": "._inputs",
@@ -260,6 +264,7 @@ _LAZY: dict[str, str] = {
     "dump": "._files",
     "dumps": "._files",
     "evaluate": "._results",
+    "import_table": "._import_table",
     "input_fields": "._inputs",
     "load": "._files",
     "load_units": "._files",
