@@ -86,6 +86,7 @@ if (
         Veto,
         ZeroWhen,
     )
+    from ._publish import write_table
     from ._schemefile import scheme_json_schema
     from ._sensitivity import Sensitivity, UnitSensitivity, sensitivity
     from ._tables import NO_DATA, CellProblem, CellValue, NoData, read_cell
@@ -186,6 +187,7 @@ __all__ = [
     "units_from_csv",
     "units_from_json",
     "whatif",
+    "write_table",
     "write_template",
     "write_workbook",
 ]
@@ -283,6 +285,7 @@ _LAZY: dict[str, str] = {
     "units_from_csv": "._files",
     "units_from_json": "._data",
     "whatif": "._whatif",
+    "write_table": "._publish",
     "write_template": "._template",
     "write_workbook": "._excel",
 }

@@ -445,6 +445,25 @@ def _cmd_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
+def _cmd_table(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from ._publish import write_table
+
+    if Path(args.output).suffix.lower() not in (".docx", ".xlsx"):
+        raise UsageError(f"the table is written as .docx or .xlsx, not '{args.output}'")
+    scheme = _scheme(args.scheme)
+    try:
+        write_table(scheme, args.output)
+    except ImportError as exc:
+        raise UsageError(str(exc)) from None
+    todos = len(scheme.todos())
+    out.write(
+        f"wrote {args.output}: {len(scheme.indicators())} indicators"
+        + (f", {todos} todo(s) marked" if todos else "")
+        + "\n"
+    )
+    return EXIT_OK
+
+
 def _wants_workbook(args: argparse.Namespace) -> bool:
     """Whether ``score`` writes an Excel workbook.
 
@@ -666,6 +685,11 @@ _EPILOG = {
         "Roles for --columns: group, name, code, points, weight, definition, rule, source,\n"
         "metadata, frequency, ignore. Then 'perfrules validate draft.toml' lists what is left."
     ),
+    "table": (
+        "examples:\n  perfrules table shenzhen-2010-departments -o 指标体系.docx\n"
+        "  perfrules table my-scheme.toml -o 指标体系.xlsx\n\n"
+        "'perfrules import' reads the table back."
+    ),
     "explain": "example:\n  perfrules explain shenzhen-2010-departments sample --unit 市乙局",
     "whatif": "example:\n  perfrules whatif shenzhen-2010-departments sample --unit 市甲委",
     "sensitivity": (
@@ -787,6 +811,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--columns", metavar="MAP", help="roles of headers not recognised: 表头=role,… (see the docs)"
     )
     imp.add_argument("--name", help="the scheme's name (default: the file's name)")
+    tab = command(
+        "table", "publish a scheme as the familiar table (.docx, .xlsx) for review and sign-off", _cmd_table
+    )
+    tab.add_argument("scheme", help=_SCHEME_HELP)
+    tab.add_argument("-o", "--output", required=True, help="the table to write: 指标体系.docx or .xlsx")
     tpl = command("template", "write the data-entry workbook (填报表) units fill in", _cmd_template)
     tpl.add_argument("scheme", help=_SCHEME_HELP)
     tpl.add_argument("-o", "--output", required=True, help="the workbook to write (.xlsx)")

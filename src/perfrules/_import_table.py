@@ -367,7 +367,7 @@ _DEFAULT: Final = re.compile(
 )
 _MOVES: Final = re.compile(r"^(?:无|没有)(?P<what>.+?)的.*?权重.*?调整(?:至|到|给)(?P<to>[^,，。;；]+)")
 _EACH: Final = re.compile(
-    r"(?P<before>[^,，;；。]*?)[,，]?\s*每(?P<what>[^,，;；。扣减加]*?)(?P<op>扣|减|加)\s*(?P<n>\d+(?:\.\d+)?)\s*分"
+    r"(?P<before>[^,，;；。]*?)[,，]?\s*每(?P<what>(?:「[^」]+」|[^,，;；。扣减加「])*?)(?P<op>扣|减|加)\s*(?P<n>\d+(?:\.\d+)?)\s*分"
 )
 _CAP: Final = re.compile(
     r"(?:最多|最高|累计最多|合计最高|累计最高|最多可|不超过|上限为?|封顶)\s*(?:扣|减|加)?\s*(?P<n>\d+(?:\.\d+)?)\s*分"
@@ -443,7 +443,9 @@ def _why(text: str) -> str:
     return "the bands need settings the table does not give"
 
 
-def _read_scale(text: str, variable: str = "得分") -> tuple[dict[str, Any], GradeScale, str] | None:
+def _read_scale(
+    text: str, variable: str = "得分", given: Mapping[str, Any] | None = None
+) -> tuple[dict[str, Any], GradeScale, str] | None:
     """Grade bands read by GradeScale.parse: the scale's table, the scale, and a note when a setting was added.
 
     Bands printed in percentages are read as a rate from 0 to 100% (``domain = [0, 1]``);
@@ -451,7 +453,8 @@ def _read_scale(text: str, variable: str = "得分") -> tuple[dict[str, Any], Gr
     """
     numbers = re.findall(r"(\d+(?:\.\d+)?)\s*(%?)", text)
     percent = any(p for _, p in numbers) and all(p or Decimal(n) == 0 for n, p in numbers)
-    attempts: list[tuple[dict[str, Any], str]] = [({}, "")]
+    attempts: list[tuple[dict[str, Any], str]] = [(dict(given), "")] if given else []
+    attempts.append(({}, ""))
     if percent:
         attempts.append(({"domain": [0, 1]}, ""))
     attempts.append(({"scoring": "midpoint"}, _MIDPOINT_NOTE))
@@ -481,7 +484,102 @@ def _field_name(what: str, before: str) -> str:
     if not what or _MEASURE.fullmatch(what):
         base = re.sub(r"^(?:获得|发生|出现|被)", "", before.strip())
         return _clean(base.rstrip("的")) + "数"
+    if what.startswith("「") and what.endswith("」"):
+        return what[1:-1]
     return _clean(re.sub(r"一[处件项次起个人条宗家名例份]", "", what))
+
+
+_WHEN: Final = re.compile(r"^(?P<cond>.+?)(?:时|的)\s*[,，]\s*(?P<then>.+)$")
+_RANGE: Final = re.compile(
+    r"^取值范围\s*[:：]?\s*(?P<lo>-?\d+(?:\.\d+)?)\s*(?:至|到|~|～|-|—)\s*(?P<hi>-?\d+(?:\.\d+)?)$"
+)
+
+
+def _condition(text: str) -> Formula | None:
+    try:
+        f = Formula.parse_condition(text)
+    except PerfrulesError:
+        return None
+    return f if f.is_condition else None
+
+
+def _veto_effect(text: str) -> str:
+    return "zero" if re.search(r"(?:总分|得分)(?:计|为)?0分|计零分", text) else "lowest_grade"
+
+
+def _conditional(text: str, reading: _Reading, names: Mapping[str, str]) -> bool:
+    """Sentences that state their condition as a formula: ``条件时，…`` and ``条件的，…``.
+
+    ``「违规」>0时，本指标得0分`` (zero), ``…时，本指标不适用，权重调整至1`` (not applicable),
+    ``…的，一票否决（总分计0分）`` (veto), ``…的，默认为“良”区中值`` (default); and
+    ``取值范围：0至100`` (the scale's domain).
+    """
+    m = _RANGE.match(text)
+    if m and reading.scale is not None:
+        reading.scale["domain"] = [_plain(Decimal(m.group("lo"))), _plain(Decimal(m.group("hi")))]
+        return True
+    m = _WHEN.match(text)
+    if not m:
+        if text.startswith("本单位申报不适用时"):
+            to = re.search(r"权重调整至(?P<to>.+)$", text)
+            policy: dict[str, Any] = {"type": "not_applicable", "reason": text}
+            if to:
+                if _clean(to.group("to")) not in names and to.group("to") not in names.values():
+                    return False
+                policy["to"] = names.get(_clean(to.group("to")), to.group("to"))
+            reading.policies.append(policy)
+            return True
+        return False
+    condition = _condition(m.group("cond"))
+    then = m.group("then")
+    if then.endswith("）") and "（" in then:
+        then = then[: then.index("（")]  # the published wording, in brackets after the rule
+    if condition is None:
+        return False
+    if "一票否决" in then:
+        reading.policies.append(
+            {"type": "veto", "when": condition.text, "effect": _veto_effect(m.group("then")), "reason": text}
+        )
+        return True
+    if "不适用" in then:
+        policy = {"type": "not_applicable", "when": condition.text, "reason": text}
+        to = re.search(r"权重调整至(?P<to>[^,，。;；（(]+)", then)
+        if to:
+            target = names.get(
+                _clean(to.group("to")), to.group("to") if to.group("to") in names.values() else None
+            )
+            if target is None:
+                return False
+            policy["to"] = target
+        reading.policies.append(policy)
+        return True
+    zero = re.match(r"^(?P<target>.+?)得0分$", then)
+    if zero:
+        policy = {"type": "zero", "when": condition.text, "reason": text}
+        if zero.group("target") != "本指标":
+            policy["target"] = _clean(zero.group("target"))
+        reading.policies.append(policy)
+        return True
+    default = _DEFAULT_THEN.match(then)
+    if default:
+        where = default.group("where") or ""
+        score = "top" if "上限" in where else "bottom" if "下限" in where else "midpoint"
+        reading.policies.append(
+            {
+                "type": "default",
+                "grade": default.group("grade"),
+                "score": score,
+                "when": condition.text,
+                "reason": text,
+            }
+        )
+        return True
+    return False
+
+
+_DEFAULT_THEN: Final = re.compile(
+    r"^默认为?\s*[“\"‘']?(?P<grade>[^“”\"‘’'区,，。;；\s]+)[“”\"‘’']?\s*(?P<where>区中值|区上限|区下限)?$"
+)
 
 
 def _read_items(
@@ -496,16 +594,18 @@ def _read_items(
     found = _read_scale(head.group("rule")) if head and not re.search(r"[=＝]", head.group("name")) else None
     if head and found is not None:
         table, scale, note = found
-        if True:
-            target = _clean(head.group("name"))
-            part: dict[str, Any] = {"type": "part", "target": target, "scale": table}
-            if note:
-                todo("scale", item, note)
-            if scale.is_categorical:
-                part["of"] = target[: -len("得分")] if target.endswith("得分") else target + "等次"
-            reading.steps.append(part)
-            reading.read += 1
-            return
+        target = _clean(head.group("name"))
+        part: dict[str, Any] = {"type": "part", "target": target, "scale": table}
+        if note:
+            todo("scale", item, note)
+        if scale.is_categorical:
+            part["of"] = target[: -len("得分")] if target.endswith("得分") else target + "等次"
+        reading.steps.append(part)
+        reading.read += 1
+        return
+    if _conditional(text, reading, names):
+        reading.read += 1
+        return
     if "=" in text or "＝" in text:
         formula = _formula(text)
         if formula is not None:
@@ -513,6 +613,10 @@ def _read_items(
             reading.read += 1
             return
         todo("steps", item, "not a formula perfrules can read")
+        return
+    if "区间中值计分" in text and reading.scale is not None:
+        reading.scale["scoring"] = "midpoint"
+        reading.read += 1
         return
     if "就低不就高" in text and reading.scale is not None:
         reading.scale["policy"] = "lowest"  # 同时发生…的，以就低不就高原则计分
@@ -541,12 +645,13 @@ def _read_items(
     if m:
         field = _clean(m.group("what").rstrip("的"))
         reading.policies.append(
-            {"type": "veto", "when": f"「{field}」>0", "effect": "lowest_grade", "reason": text}
+            {"type": "veto", "when": f"「{field}」>0", "effect": _veto_effect(text), "reason": text}
         )
         reading.read += 1
         return
     each = list(_EACH.finditer(text))
-    if each and simple:
+    named = all(e.group("what").strip() and not _MEASURE.fullmatch(e.group("what").strip()) for e in each)
+    if each and (simple or named):
         items = {}
         sign = -1 if each[0].group("op") in "扣减" else 1
         if any((-1 if e.group("op") in "扣减" else 1) != sign for e in each):
@@ -564,7 +669,7 @@ def _read_items(
         if cap:
             policy["cap"] = Decimal(cap.group("n"))
         reading.policies.append(policy)
-        if reading.scale is None and reading.score is None:
+        if simple and reading.scale is None and reading.score is None:
             # Deductions from full marks (or bonuses from zero) make the score.
             reading.score = ("分值" if basis == "points" else "100") if sign < 0 else "0"
         reading.read += 1
@@ -590,7 +695,16 @@ def _read_rule(text: str, row: int, column: str, basis: str, names: dict[str, st
     bands, rest = (text[: marker.start()], text[marker.end() :]) if marker else (text, "")
     items = _sentences(rest) if rest else []
     if bands.strip():
-        found = _read_scale(_band_text(bands))
+        # Settings the explanation states (取值范围：0至100; 各等次按区间中值计分) are the scale's own.
+        given: dict[str, Any] = {}
+        for item in items:
+            line = _one_line(item).rstrip(";；。,， ")
+            m = _RANGE.match(line)
+            if m:
+                given["domain"] = [_plain(Decimal(m.group("lo"))), _plain(Decimal(m.group("hi")))]
+            if "区间中值计分" in line:
+                given["scoring"] = "midpoint"
+        found = _read_scale(_band_text(bands), given=given)
         if found is not None:
             reading.scale, scale, note = found
             reading.read += 1
@@ -722,6 +836,16 @@ def _number(text: str) -> tuple[Decimal, str] | None:
 
 def _plain(value: Decimal) -> int | Decimal:
     return int(value) if value == value.to_integral_value() else value.normalize()
+
+
+def _score_intervals(text: str) -> dict[str, list[int | Decimal]]:
+    """``优 90–100；良 80–90`` → each grade's score interval."""
+    out: dict[str, list[int | Decimal]] = {}
+    for m in re.finditer(
+        r"(?P<g>[^\s；;，,0-9]+)\s*(?P<a>-?\d+(?:\.\d+)?)\s*[–—~至-]\s*(?P<b>-?\d+(?:\.\d+)?)", text
+    ):
+        out[m.group("g")] = [_plain(Decimal(m.group("a"))), _plain(Decimal(m.group("b")))]
+    return out
 
 
 def _group_cell(text: str) -> tuple[str, Decimal | None, str]:
@@ -865,6 +989,8 @@ def _draft(
     # The rows that are indicators.
     leaves: list[dict[str, Any]] = []
     scheme_todo: list[dict[str, Any]] = []
+    scheme_stand_in: list[str] = []
+    scheme_scores: dict[str, list[int | Decimal]] = {}
     for r in range(body_from, len(grid.rows)):
         number = grid.numbers[r]
         cells = [_text(grid, r, c) for c in range(width)]
@@ -887,7 +1013,12 @@ def _draft(
                 and not any(_clean(t) == h for t in distinct for h in headers)
                 and not re.match(r"^(?:合计|总计|小计)", _clean(text))
             ):
-                scheme_todo.append({"about": "note", "text": text, "row": number})
+                if text.startswith("等次分数区间："):
+                    scheme_scores.update(_score_intervals(text[len("等次分数区间：") :]))
+                elif text.startswith("替代规则："):
+                    scheme_stand_in.append(text[len("替代规则：") :])
+                else:
+                    scheme_todo.append({"about": "note", "text": text.removeprefix("待补："), "row": number})
             continue
         if name_text in headers and _clean(cells[code_col] if code_col is not None else "") in headers:
             continue  # a header repeated on a new page
@@ -972,6 +1103,25 @@ def _draft(
                     ind["frequency"] = freq
                 else:
                     metadata[k][headers[c]] = _clean(text)
+            elif role == "metadata" and text and headers[c] == "备注":
+                # A published table (perfrules table) marks stand-ins and todos here.
+                kept = []
+                for line in (ln.strip() for ln in text.splitlines() if ln.strip()):
+                    if line.startswith("替代规则："):
+                        ind["stand_in"] = line[len("替代规则：") :]
+                    elif line.startswith("待补："):
+                        todo.append(
+                            {
+                                "about": "note",
+                                "text": line[len("待补：") :],
+                                "row": leaf["row"],
+                                "column": "备注",
+                            }
+                        )
+                    else:
+                        kept.append(line)
+                if kept:
+                    metadata[k][headers[c]] = "\n".join(kept)
             elif role == "metadata" and text:
                 metadata[k][headers[c]] = "、".join(_one_line(p) for p in text.splitlines() if p.strip())
         # Weights or points: one column, or one per category.
@@ -1050,6 +1200,10 @@ def _draft(
     data["indicators"] = indicators
     if scheme_todo:
         data["todo"] = scheme_todo
+    if scheme_scores:
+        data["scores"] = scheme_scores
+    if scheme_stand_in:
+        data["stand_in"] = "\n".join(scheme_stand_in)
     data = _settle(data, reads, places)
     read = sum(reads)
     left = len(data.get("todo", [])) + sum(len(i.get("todo", [])) for i in data["indicators"])
