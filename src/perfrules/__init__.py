@@ -56,6 +56,7 @@ if (
     from ._import_table import ImportedTable, import_table
     from ._inputs import InputField, input_fields
     from ._numbers import LIMITS, Limits, Number, round_half_up, to_number
+    from ._publish import write_table
     from ._results import Evaluation, GroupResult, IndicatorResult, UnitResult, evaluate
     from ._reweight import compare, compare_schemes, reweight
     from ._scale import (
@@ -86,7 +87,6 @@ if (
         Veto,
         ZeroWhen,
     )
-    from ._publish import write_table
     from ._schemefile import scheme_json_schema
     from ._sensitivity import Sensitivity, UnitSensitivity, sensitivity
     from ._tables import NO_DATA, CellProblem, CellValue, NoData, read_cell
