@@ -16,7 +16,7 @@ import pytest
 
 from perfrules import Todo, dumps, evaluate, load, loads, sample_units
 from perfrules._cli import main
-from perfrules._errors import SchemeError
+from perfrules._errors import DataError, SchemeError
 from perfrules._files import scheme_from_mapping, scheme_to_mapping
 from perfrules._import_table import import_table, parse_columns
 from perfrules._scheme import Group
@@ -251,3 +251,27 @@ def test_the_todo_key_is_in_the_schema():
     assert schema["$defs"]["todo"]["required"] == ["about"]
     assert attrs.fields_dict(Todo)["row"].default is None
     assert "todo" in dumps(import_table(TABLES / "xiamen_xiangan_2020.xlsx").scheme)
+
+
+def test_choosing_the_sheet_or_table(tmp_path):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.title = "说明"
+    book.active["A1"] = "本表为考核指标"
+    first = book.create_sheet("部门")
+    for row in (["序号", "指标名称", "分值"], [1, "甲", 60], [2, "乙", 40]):
+        first.append(row)
+    second = book.create_sheet("镇街")
+    for row in (["序号", "考核项目", "权重"], [1, "丙", "100%"]):
+        second.append(row)
+    path = tmp_path / "两张表.xlsx"
+    book.save(path)
+    # By default the sheet with the best header; or by name or number.
+    assert [i.name for i in import_table(path).scheme.indicators()] == ["甲", "乙"]
+    assert [i.name for i in import_table(path, table="镇街").scheme.indicators()] == ["丙"]
+    assert import_table(path, table=3).scheme.basis == "percent"
+    with pytest.raises(DataError, match="no sheet '村居'"):
+        import_table(path, table="村居")
+    code, _, err = run("import", str(path), "--table", "3")
+    assert code == 0 and "sheet '镇街'" in err
