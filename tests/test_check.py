@@ -134,3 +134,11 @@ def test_cli_check_expected_units_from_a_text_list(tmp_path):
     assert "unit '示例交通厅': expected, but not in the data" in err
     assert "unit '示例交通局': not in the list of expected units (did you mean '示例交通厅'?)" in err
     assert run("check", "xiamen-xiangan-2020", str(tmp_path / "none.csv"))[0] == 2
+
+
+def test_data_for_a_draft_is_checked_without_scoring(tmp_path):
+    text = SCHEME.replace('name = "廉政状况"', 'name = "廉政状况"\ntodo = [{ about = "policy", text = "酌情扣分" }]')
+    data = tmp_path / "data.csv"
+    data.write_text(DATA, encoding="utf-8")
+    found = check_data(loads(text), data)
+    assert messages(found) == ["a draft with 1 todo(s): what scoring would report is not checked @ (scheme)"]

@@ -232,7 +232,13 @@ def check_data(
     # What scoring itself reports, for units whose data was readable and in bounds.
     flagged = {p.path.split("'")[1] for p in problems if p.path.startswith("unit '")}
     clean = [u for u in units if not u.problems and u.name not in flagged]
-    if clean:
+    todos = scheme.todos()
+    if todos:
+        # A draft cannot be scored: say so once instead of scoring.
+        problems.append(
+            Problem("(scheme)", f"a draft with {len(todos)} todo(s): what scoring would report is not checked")
+        )
+    elif clean:
         by_name = {u.name: u for u in clean}
         for result in evaluate(scheme, clean):
             unit = by_name[result.unit]
