@@ -236,7 +236,9 @@ def check_data(
     if todos:
         # A draft cannot be scored: say so once instead of scoring.
         problems.append(
-            Problem("(scheme)", f"a draft with {len(todos)} todo(s): what scoring would report is not checked")
+            Problem(
+                "(scheme)", f"a draft with {len(todos)} todo(s): what scoring would report is not checked"
+            )
         )
     elif clean:
         by_name = {u.name: u for u in clean}
