@@ -137,7 +137,9 @@ def test_cli_check_expected_units_from_a_text_list(tmp_path):
 
 
 def test_data_for_a_draft_is_checked_without_scoring(tmp_path):
-    text = SCHEME.replace('name = "廉政状况"', 'name = "廉政状况"\ntodo = [{ about = "policy", text = "酌情扣分" }]')
+    text = SCHEME.replace(
+        'name = "廉政状况"', 'name = "廉政状况"\ntodo = [{ about = "policy", text = "酌情扣分" }]'
+    )
     data = tmp_path / "data.csv"
     data.write_text(DATA, encoding="utf-8")
     found = check_data(loads(text), data)
