@@ -80,7 +80,13 @@ def test_built_in_schemes_come_back_field_by_field(name, ext):
     scheme = load(name)
     imported = round_trip(scheme, ext)
     assert shape(imported.scheme) == shape(scheme)
-    assert (imported.scheme.basis, imported.scheme.total, imported.scheme.categories) == (
+    assert (
+        imported.scheme.name,
+        imported.scheme.basis,
+        imported.scheme.total,
+        imported.scheme.categories,
+    ) == (
+        scheme.name,
         scheme.basis,
         scheme.total,
         scheme.categories,

@@ -162,6 +162,7 @@ class _Grid:
     origin: Mapping[tuple[int, int], tuple[int, int]]  # covered cell → the merged range's first cell
     merges_known: bool
     label: str  # the sheet or table read
+    title: str = ""  # the text printed above the table (a document's heading), if any
 
 
 def _cell_text(value: object, number_format: str = "") -> str:
@@ -271,9 +272,24 @@ def _docx_grid(path: Path, table: str | int | None) -> _Grid:
                 origin=origin,
                 merges_known=True,
                 label=f"table {index}",
+                title=_heading_before(t),
             )
         )
     return _best(grids, path)
+
+
+def _heading_before(table: Any) -> str:
+    """The last non-empty paragraph before a Word table: its title, as documents print it."""
+    element = table._tbl.getprevious()
+    while element is not None:
+        if element.tag.endswith("}p"):
+            text = "".join(t.text or "" for t in element.iter() if t.tag.endswith("}t")).strip()
+            if text:
+                return text
+        elif element.tag.endswith("}tbl"):
+            return ""
+        element = element.getprevious()
+    return ""
 
 
 def _csv_grid(path: Path) -> _Grid:
@@ -873,7 +889,9 @@ def import_table(
             most known columns.
         columns: headers the words of :data:`ROLES` do not recognise, as
             ``{"表头": "role"}`` or the ``--columns`` text (``考评办法=rule``).
-        name: the scheme's name (default: the file's name).
+        name: the scheme's name (default: the title above the table — a
+            document's heading, a workbook's line above the header — or the
+            file's name).
 
     Returns:
         The draft, with how many rules were read and how many todos are left.
@@ -923,12 +941,24 @@ def import_table(
                 title=f"cannot read {path}",
             )
         grid = _csv_grid(path)
-    mapping_data, read, left, roles = _draft(grid, mapping, name or path.stem, str(path))
+    mapping_data, read, left, roles = _draft(
+        grid, mapping, name or _title(grid, mapping) or path.stem, str(path)
+    )
     where = f"{path}" + (f", {grid.label}" if grid.label else "")
     from ._files import scheme_from_mapping
 
     scheme = scheme_from_mapping(mapping_data)
     return ImportedTable(scheme=scheme, read=read, left=left, source=where, columns=tuple(roles))
+
+
+def _title(grid: _Grid, mapping: Mapping[str, str]) -> str:
+    """The table's title: a heading before it, or a line above its header (表1：2010年…指标体系)."""
+    header_at, _ = _header_row(grid, mapping)
+    for r in range(header_at - 1, -1, -1):
+        texts = {t for t in grid.rows[r] if t.strip()}
+        if len(texts) == 1:
+            return _one_line(texts.pop())
+    return _one_line(grid.title)
 
 
 def _draft(

@@ -275,25 +275,29 @@ def _write_xlsx(
     ws = book.active
     ws.title = "指标体系"
     rows = [*headers, *body]
+    top = 2  # row 1 is the title, merged across the table, as printed tables head themselves
+    _text(ws.cell(row=1, column=1), title)
+    ws.cell(row=1, column=1).font = openpyxl.styles.Font(bold=True, size=14)
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(headers[0]))
     wrap = openpyxl.styles.Alignment(wrap_text=True, vertical="center")
-    for r, row in enumerate(rows, start=1):
+    for r, row in enumerate(rows, start=top):
         for c, text in enumerate(row, start=1):
             cell = ws.cell(row=r, column=c)
             if text:
                 _text(cell, text)
             cell.alignment = wrap
     for a, c, b, d in merges:
-        ws.merge_cells(start_row=a + 1, start_column=c + 1, end_row=b + 1, end_column=d + 1)
+        ws.merge_cells(start_row=a + top, start_column=c + 1, end_row=b + top, end_column=d + 1)
     bold = openpyxl.styles.Font(bold=True)
-    for r in range(1, len(headers) + 1):
+    for r in range(top, top + len(headers)):
         for cell in ws[r]:
             cell.font = bold
-    for k, note in enumerate(notes, start=len(rows) + 2):
+    for k, note in enumerate(notes, start=top + len(rows) + 1):
         _text(ws.cell(row=k, column=1), note)
     letter = openpyxl.utils.get_column_letter
     for c, head in enumerate(headers[0], start=1):
         ws.column_dimensions[letter(c)].width = 40 if head == "评分标准" else 16
-    ws.freeze_panes = ws.cell(row=len(headers) + 1, column=1)
+    ws.freeze_panes = ws.cell(row=top + len(headers), column=1)
     book.properties.title = title
     replace_atomically(target, book.save)
 
