@@ -358,7 +358,10 @@ def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     expected = None
     if args.units is not None:
         if Path(args.units).suffix.lower() == ".txt":
-            expected = [line.strip() for line in Path(args.units).read_text("utf-8-sig").splitlines()]
+            from ._tables import read_text  # UTF-8 (with or without BOM), UTF-16 or GBK, as for data
+
+            text = read_text(Path(args.units).read_bytes(), args.units)
+            expected = [line.strip() for line in text.splitlines()]
             expected = [name for name in expected if name]
         else:
             expected = [u.name for u in _units(scheme, args.units, args.scheme, None, io.StringIO())]
