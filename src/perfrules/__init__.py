@@ -17,6 +17,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:  # what type checkers and documentation tools read; at run time names load on first use
     from typing import Any
 
+    from ._check import DataCheck, check_data
     from ._data import UnitList, units_from_json
     from ._errors import (
         DataError,
@@ -53,7 +54,10 @@ if TYPE_CHECKING:  # what type checkers and documentation tools read; at run tim
         Value,
         normalize_name,
     )
+    from ._import_table import ImportedTable, import_table
+    from ._inputs import InputField, input_fields
     from ._numbers import LIMITS, Limits, Number, round_half_up, to_number
+    from ._publish import write_table
     from ._results import Evaluation, GroupResult, IndicatorResult, UnitResult, evaluate
     from ._reweight import compare, compare_schemes, reweight
     from ._scale import (
@@ -87,6 +91,8 @@ if TYPE_CHECKING:  # what type checkers and documentation tools read; at run tim
     from ._schemefile import scheme_json_schema
     from ._sensitivity import Sensitivity, UnitSensitivity, sensitivity
     from ._tables import NO_DATA, CellProblem, CellValue, NoData, read_cell
+    from ._template import write_template
+    from ._todo import Todo
     from ._unit import Computation, PeriodResult, PolicyEvent, Unit, UnitError
     from ._whatif import WhatIf, whatif
 
@@ -96,6 +102,7 @@ __all__ = [
     "CellValue",
     "Computation",
     "DEFAULT_SCORES",
+    "DataCheck",
     "DataError",
     "Default",
     "DefinitionError",
@@ -114,8 +121,10 @@ __all__ = [
     "GradeScale",
     "Group",
     "GroupResult",
+    "ImportedTable",
     "Indicator",
     "IndicatorResult",
+    "InputField",
     "Interval",
     "InvalidValueError",
     "LIMITS",
@@ -143,6 +152,7 @@ __all__ = [
     "Scoring",
     "Sensitivity",
     "Step",
+    "Todo",
     "Unit",
     "UnitError",
     "UnitList",
@@ -153,11 +163,14 @@ __all__ = [
     "WhatIf",
     "ZeroWhen",
     "__version__",
+    "check_data",
     "compare",
     "compare_schemes",
     "dump",
     "dumps",
     "evaluate",
+    "import_table",
+    "input_fields",
     "load",
     "load_units",
     "loads",
@@ -175,6 +188,8 @@ __all__ = [
     "units_from_csv",
     "units_from_json",
     "whatif",
+    "write_table",
+    "write_template",
     "write_workbook",
 ]
 
@@ -186,6 +201,7 @@ _LAZY: dict[str, str] = {
     "CellValue": "._tables",
     "Computation": "._unit",
     "DEFAULT_SCORES": "._scale",
+    "DataCheck": "._check",
     "DataError": "._errors",
     "Default": "._scheme",
     "DefinitionError": "._errors",
@@ -204,8 +220,10 @@ _LAZY: dict[str, str] = {
     "GradeScale": "._scale",
     "Group": "._scheme",
     "GroupResult": "._results",
+    "ImportedTable": "._import_table",
     "Indicator": "._scheme",
     "IndicatorResult": "._results",
+    "InputField": "._inputs",
     "Interval": "._scale",
     "InvalidValueError": "._errors",
     "LIMITS": "._numbers",
@@ -233,6 +251,7 @@ _LAZY: dict[str, str] = {
     "Scoring": "._scale",
     "Sensitivity": "._sensitivity",
     "Step": "._scheme",
+    "Todo": "._todo",
     "Unit": "._unit",
     "UnitError": "._unit",
     "UnitList": "._data",
@@ -242,11 +261,14 @@ _LAZY: dict[str, str] = {
     "Veto": "._scheme",
     "WhatIf": "._whatif",
     "ZeroWhen": "._scheme",
+    "check_data": "._check",
     "compare": "._reweight",
     "compare_schemes": "._reweight",
     "dump": "._files",
     "dumps": "._files",
     "evaluate": "._results",
+    "import_table": "._import_table",
+    "input_fields": "._inputs",
     "load": "._files",
     "load_units": "._files",
     "loads": "._files",
@@ -264,6 +286,8 @@ _LAZY: dict[str, str] = {
     "units_from_csv": "._files",
     "units_from_json": "._data",
     "whatif": "._whatif",
+    "write_table": "._publish",
+    "write_template": "._template",
     "write_workbook": "._excel",
 }
 

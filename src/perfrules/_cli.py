@@ -582,13 +582,50 @@ def _cmd_schemes(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
+def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from ._check import check_data
+
+    scheme = _scheme(args.scheme)
+    if not Path(args.data).exists():
+        raise UsageError(f"no data file '{args.data}'", "give a CSV, Excel (.xlsx) or JSON file")
+    expected = None
+    if args.units is not None:
+        if Path(args.units).suffix.lower() == ".txt":
+            from ._tables import read_text  # UTF-8 (with or without BOM), UTF-16 or GBK, as for data
+
+            text = read_text(Path(args.units).read_bytes(), args.units)
+            expected = [line.strip() for line in text.splitlines()]
+            expected = [name for name in expected if name]
+        else:
+            expected = [u.name for u in _units(scheme, args.units, args.scheme, None, io.StringIO())]
+    found = check_data(scheme, args.data, sheet=args.sheet, expected=expected)
+    if found.problems:
+        count = len(found.problems)
+        err.write(f"{args.data}: {count} problem{'s' if count != 1 else ''}\n")
+        for problem in found.problems:
+            err.write(f"  {problem.path}: {problem.message}\n")
+        return EXIT_PROBLEMS
+    out.write(f"ok: {args.data} — {len(found.units)} units, {len(found.columns)} input columns\n")
+    return EXIT_OK
+
+
 def _cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    if getattr(args, "data", None) is not None:
+        code = _cmd_validate(argparse.Namespace(scheme=args.scheme, data=None), out, err)
+        return code if code != EXIT_OK else _cmd_check(args, out, err)
     try:
         scheme = _scheme(args.scheme)
     except SchemeError as exc:
         err.write(f"{exc.title}: {len(exc.problems)} problem{'s' if len(exc.problems) != 1 else ''}\n")
         for problem in exc.problems:
             err.write(f"  {problem.path or '(file)'}: {problem.message}\n")
+        return EXIT_PROBLEMS
+    todos = scheme.todos()
+    if todos:
+        # An imported draft: valid as far as it goes, but not finished.
+        err.write(f"draft: {scheme.name} — {len(todos)} todo{'s' if len(todos) != 1 else ''} to write\n")
+        for whose, todo in todos:
+            err.write(f"  todo: {whose}: {todo}\n")
         return EXIT_PROBLEMS
     out.write(
         f"ok: {scheme.name} — {len(scheme.indicators())} indicators, "
@@ -598,6 +635,70 @@ def _cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         out.write(f"note: {note.path or '(scheme)'}: {note.message}\n")
     for where, what in stand_in_list(scheme):
         out.write(f"stand-in: {where}: {what}\n")
+    return EXIT_OK
+
+
+def _cmd_template(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from ._template import write_template
+
+    if Path(args.output).suffix.lower() != ".xlsx":
+        raise UsageError(f"the template is an Excel workbook: '{args.output}' does not end in .xlsx")
+    scheme = _scheme(args.scheme)
+    units: list[Unit | str] = []
+    if args.units is not None:
+        units += _units(scheme, args.units, args.scheme, None, err)
+    units += args.unit or []
+    try:
+        write_template(scheme, args.output, units=units, not_applicable=args.not_applicable)
+    except ImportError as exc:
+        raise UsageError(str(exc)) from None
+    out.write(f"wrote {args.output}: {len({getattr(u, 'name', u) for u in units})} unit(s)\n")
+    return EXIT_OK
+
+
+def _cmd_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from ._import_table import import_table, parse_columns
+
+    if not Path(args.table_file).exists():
+        raise UsageError(f"no file '{args.table_file}'", "give a Word (.docx), Excel (.xlsx) or CSV table")
+    try:
+        columns = parse_columns(args.columns or "")
+    except ValueError as exc:
+        raise UsageError(str(exc), "e.g. --columns 考评办法=rule,牵头处室=metadata") from None
+    table: str | int | None = args.table
+    if isinstance(table, str) and table.isdigit():
+        table = int(table)
+    try:
+        imported = import_table(args.table_file, table=table, columns=columns, name=args.name)
+    except ImportError as exc:
+        raise UsageError(str(exc)) from None
+    _emit(imported.toml(), args.output, out)
+    where = f"wrote {args.output}" if args.output else "the draft is above"
+    err.write(
+        f"{imported.source}: {len(imported.scheme.indicators())} indicators; read {imported.read} rule(s), "
+        f"{imported.left} todo(s) left; {where}\n"
+    )
+    if imported.left:
+        err.write("hint: 'perfrules validate DRAFT' lists the todos with their table row and column\n")
+    return EXIT_OK
+
+
+def _cmd_table(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from ._publish import write_table
+
+    if Path(args.output).suffix.lower() not in (".docx", ".xlsx"):
+        raise UsageError(f"the table is written as .docx or .xlsx, not '{args.output}'")
+    scheme = _scheme(args.scheme)
+    try:
+        write_table(scheme, args.output)
+    except ImportError as exc:
+        raise UsageError(str(exc)) from None
+    todos = len(scheme.todos())
+    out.write(
+        f"wrote {args.output}: {len(scheme.indicators())} indicators"
+        + (f", {todos} todo(s) marked" if todos else "")
+        + "\n"
+    )
     return EXIT_OK
 
 
@@ -880,7 +981,14 @@ def _cmd_sensitivity(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 _EPILOG = {
     "demo": "example:\n  perfrules demo\n  perfrules demo --scheme xiamen-xiangan-2020",
     "schemes": "example:\n  perfrules schemes",
-    "validate": "example:\n  perfrules validate my-scheme.toml\n  perfrules validate shenzhen-2010-districts",
+    "validate": (
+        "examples:\n  perfrules validate my-scheme.toml\n  perfrules validate shenzhen-2010-districts\n"
+        "  perfrules validate my-scheme.toml 填报表.xlsx   (the scheme, then the data: see 'check')"
+    ),
+    "check": (
+        "examples:\n  perfrules check shenzhen-2010-departments 填报表.xlsx\n"
+        "  perfrules check my-scheme.toml data.csv --units 单位名单.txt"
+    ),
     "schema": "example:\n  perfrules schema > perfrules-scheme.schema.json",
     "completion": (
         "examples:\n  perfrules completion bash > ~/.local/share/bash-completion/completions/perfrules\n"
@@ -891,6 +999,22 @@ _EPILOG = {
         "  perfrules score my-scheme.toml data.csv --format json -o results.json\n"
         "  perfrules score shenzhen-2010-departments data.csv --category 委 --format csv -o 结果.csv\n"
         "  perfrules score shenzhen-2010-departments sample -o 结果.xlsx"
+    ),
+    "template": (
+        "examples:\n  perfrules template xiamen-xiangan-2020 -o 填报表.xlsx\n"
+        "  perfrules template shenzhen-2010-departments --units 去年数据.csv -o 填报表.xlsx\n"
+        "  perfrules template my-scheme.toml --unit 甲局 --unit 乙局 -o 填报表.xlsx"
+    ),
+    "import": (
+        "examples:\n  perfrules import 指标体系.docx -o draft.toml\n"
+        "  perfrules import 考核表.xlsx --table 2 --columns 考评办法=rule -o draft.toml\n\n"
+        "Roles for --columns: group, name, code, points, weight, definition, rule, source,\n"
+        "metadata, frequency, ignore. Then 'perfrules validate draft.toml' lists what is left."
+    ),
+    "table": (
+        "examples:\n  perfrules table shenzhen-2010-departments -o 指标体系.docx\n"
+        "  perfrules table my-scheme.toml -o 指标体系.xlsx\n\n"
+        "'perfrules import' reads the table back."
     ),
     "explain": "example:\n  perfrules explain shenzhen-2010-departments sample --unit 市乙局",
     "whatif": "example:\n  perfrules whatif shenzhen-2010-departments sample --unit 市甲委",
@@ -964,6 +1088,18 @@ def build_parser() -> argparse.ArgumentParser:
     command("schemes", "list the built-in schemes", _cmd_schemes)
     validate = command("validate", "check a scheme and list every problem with its path", _cmd_validate)
     validate.add_argument("scheme", help=_SCHEME_HELP)
+    check = command(
+        "check", "check unit data against a scheme before scoring: every problem at once", _cmd_check
+    )
+    check.add_argument("scheme", help=_SCHEME_HELP)
+    for sub in (validate, check):
+        sub.add_argument(
+            "data", nargs="?" if sub is validate else None, help="unit data (.csv, .xlsx, .json)"
+        )
+        sub.add_argument("--sheet", help="the sheet to read in an Excel workbook (default: the first)")
+        sub.add_argument(
+            "--units", metavar="LIST", help="the expected units: a data file, 'sample' or a .txt list"
+        )
     command("schema", "print the JSON Schema of scheme files, for editors", _cmd_schema)
     completion = command(
         "completion", "print a shell completion script (bash, zsh, fish, tcsh)", _cmd_completion
@@ -1006,6 +1142,40 @@ def build_parser() -> argparse.ArgumentParser:
                 + (" writes the unit" if name == "explain" else ", with each input's needed value"),
             )
             sub.add_argument("-o", "--output", help="write to this file instead of standard output ('-': it)")
+    imp = command(
+        "import", "read a published indicator table (.docx, .xlsx, CSV) into a draft scheme", _cmd_import
+    )
+    imp.add_argument(
+        "table_file", metavar="TABLE", help="the table: a Word document, a workbook or a CSV file"
+    )
+    imp.add_argument(
+        "-o", "--output", help="the draft scheme file to write (.toml); default: standard output"
+    )
+    imp.add_argument(
+        "--table", metavar="N|SHEET", help="which table of the document, or sheet of the workbook"
+    )
+    imp.add_argument(
+        "--columns", metavar="MAP", help="roles of headers not recognised: 表头=role,… (see the docs)"
+    )
+    imp.add_argument("--name", help="the scheme's name (default: the file's name)")
+    tab = command(
+        "table", "publish a scheme as the familiar table (.docx, .xlsx) for review and sign-off", _cmd_table
+    )
+    tab.add_argument("scheme", help=_SCHEME_HELP)
+    tab.add_argument("-o", "--output", required=True, help="the table to write: 指标体系.docx or .xlsx")
+    tpl = command("template", "write the data-entry workbook (填报表) units fill in", _cmd_template)
+    tpl.add_argument("scheme", help=_SCHEME_HELP)
+    tpl.add_argument("-o", "--output", required=True, help="the workbook to write (.xlsx)")
+    tpl.add_argument(
+        "--units", metavar="DATA", help="pre-fill the units (and categories) of a data file, or 'sample'"
+    )
+    tpl.add_argument("--unit", action="append", metavar="NAME", help="pre-fill a unit's name (repeatable)")
+    tpl.add_argument(
+        "--not-applicable",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="include the 不适用 column (default: when the scheme or the units use it)",
+    )
     sens = command(
         "sensitivity",
         "how far each unit's rank depends on the weights (random reweighting, Monte Carlo)",

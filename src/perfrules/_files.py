@@ -61,6 +61,7 @@ from ._schemefile import (
     build_scale,
     decode_scheme_file,
 )
+from ._todo import Todo
 
 __all__ = [
     "MAX_FILE_BYTES",
@@ -214,6 +215,20 @@ def _indicator_to_mapping(ind: Indicator, group: str) -> dict[str, Any]:
         out["within"] = ind.within
     if ind.stand_in:
         out["stand_in"] = ind.stand_in
+    if ind.todo:
+        out["todo"] = [_todo_to_mapping(t) for t in ind.todo]
+    return out
+
+
+def _todo_to_mapping(todo: Todo) -> dict[str, Any]:
+    out: dict[str, Any] = {"about": todo.about}
+    if todo.text:
+        out["text"] = todo.text
+    if todo.row is not None:
+        out["row"] = todo.row
+    for key in ("column", "note"):
+        if getattr(todo, key):
+            out[key] = getattr(todo, key)
     return out
 
 
@@ -270,6 +285,8 @@ def scheme_to_mapping(scheme: Scheme) -> dict[str, Any]:
         out["stand_ins"] = dict(scheme.stand_ins)
     if scheme.rank_within != "all":
         out["rank_within"] = scheme.rank_within
+    if scheme.todo:
+        out["todo"] = [_todo_to_mapping(t) for t in scheme.todo]
     if scheme.caps:
         out["caps"] = [_object_to_mapping(c) for c in scheme.caps]
     if scheme.quotas:

@@ -601,6 +601,7 @@ class ObjectSpec:
     requires: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict)
     build: Callable[[dict[str, Any]], Any] | None = None
     tag: str | None = None
+    unless: str | None = None  # a key whose presence lifts `alternatives` (a draft's `todo`)
 
     def field(self, name: str) -> Field:
         """The field called *name*."""
@@ -650,6 +651,8 @@ class ObjectSpec:
     def _check_alternatives(self, r: Reader, value: Mapping[str, Any], path: str) -> None:
         if not self.alternatives:
             return
+        if self.unless is not None and self.unless in value:
+            return
         shown = " or ".join(" and ".join(f"'{k}'" for k in alt) for alt in self.alternatives)
         given = [alt for alt in self.alternatives if any(k in value for k in alt)]
         if not given:
@@ -675,7 +678,10 @@ class ObjectSpec:
         required = [*(["type"] if self.tag is not None else []), *(f.name for f in self.fields if f.required)]
         if required:
             out["required"] = required
-        if self.alternatives:
+        if self.alternatives and self.unless is not None:
+            out["if"] = {"not": {"required": [self.unless]}}
+            out["then"] = {"oneOf": [{"required": list(alt)} for alt in self.alternatives]}
+        elif self.alternatives:
             out["oneOf"] = [{"required": list(alt)} for alt in self.alternatives]
         if self.requires:
             out["dependentRequired"] = {k: list(v) for k, v in self.requires.items()}

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from fractions import Fraction
 
+from ._errors import Problem, SchemeError
 from ._indicator import IndicatorPlan
 from ._numbers import Number, as_fraction, exact
 from ._scheme import Group, Indicator, Scheme
@@ -41,6 +42,13 @@ class Plan:
     """Everything scoring needs about a scheme, worked out once."""
 
     def __init__(self, scheme: Scheme) -> None:
+        todos = scheme.todos()
+        if todos:
+            # A draft from `perfrules import`: what it could not read is not guessed at.
+            raise SchemeError(
+                [Problem(whose, f"todo: {todo}") for whose, todo in todos],
+                title=f"'{scheme.name}' is a draft with {len(todos)} todo(s) to write before it can score",
+            )
         self.scheme = scheme
         self.words = Words(scheme.language)
         leaves = scheme.indicators()

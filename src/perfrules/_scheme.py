@@ -60,6 +60,7 @@ from ._rules import (
     step_target,
 )
 from ._scale import DEFAULT_SCORES, GradeBand, GradeScale
+from ._todo import Todo, to_todos
 
 __all__ = [
     "FREQUENCIES",
@@ -181,6 +182,9 @@ class Indicator:
             (``max_of`` …) take: ``all`` units scored together, or the unit's ``category``.
         stand_in: non-empty when the indicator's rule is not in the published
             source but a stand-in: what the stand-in does. Explanations show it.
+        todo: what an imported draft could not read (see :class:`Todo`): the
+            indicator may then lack its rule or weight; such a scheme
+            validates, but is refused for scoring until no todo remains.
     """
 
     code: str = attrs.field(converter=_name)
@@ -206,6 +210,7 @@ class Indicator:
     within: Literal["all", "category"] = "all"
     stand_in: str = ""
     full: Number | None = attrs.field(default=None, converter=_optional_number)
+    todo: tuple[Todo, ...] = attrs.field(default=(), converter=to_todos)
 
     def weight_for(self, category: str | None) -> Number:
         """The weight for a unit category (its own column, else ``weight``, else 0)."""
@@ -446,6 +451,7 @@ class Scheme:
     stand_in: str = ""
     stand_ins: Mapping[str, str] = attrs.field(factory=FrozenDict, converter=_stand_ins)
     rank_within: Literal["all", "category"] = "all"
+    todo: tuple[Todo, ...] = attrs.field(default=(), converter=to_todos)
     _score_scale: GradeScale | None = attrs.field(init=False, repr=False, eq=False)
     _overall_scale: GradeScale | None = attrs.field(init=False, repr=False, eq=False)
     _leaves: tuple[Indicator, ...] = attrs.field(init=False, repr=False, eq=False)
@@ -520,6 +526,12 @@ class Scheme:
     def indicators(self) -> tuple[Indicator, ...]:
         """Every leaf, in the published order."""
         return self._leaves
+
+    def todos(self) -> tuple[tuple[str, Todo], ...]:
+        """Every todo of a draft (:class:`Todo`), with whose it is: ``(scheme)`` or the indicator."""
+        found = [("(scheme)", t) for t in self.todo]
+        found += [(ind.label, t) for ind in self._leaves for t in ind.todo]
+        return tuple(found)
 
     def indicator(self, key: str) -> Indicator:
         """The indicator with this code or name.
@@ -617,6 +629,10 @@ class Scheme:
         first = self.weight_columns()[0]
         known = frozenset(self.categories)
         leaves = self.indicators()
+        if any(t.about == "weight" for t in self.todo) or any(
+            t.about == "weight" for i in leaves for t in i.todo
+        ):
+            return  # a draft whose weights are still to be written: its todos say so
         total = sum((as_fraction(i.weight_for(category)) for i in leaves), start=as_fraction(0))
         unit = "%" if self.basis == "percent" else "分"
         if total != as_fraction(self.total):
@@ -697,7 +713,7 @@ class Scheme:
             yield Problem(f"{path}.scale", "an indicator's scale must give scores (not scoring='none')")
         yield from _check_population(path, ind)
         yield from self._check_cycles(path, ind)
-        if ind.scale is None and ind.score is None:
+        if ind.scale is None and ind.score is None and not ind.todo:
             yield Problem(
                 path, f"indicator {ind.label} has no way to be scored: give it a scale or a score formula"
             )

@@ -46,6 +46,7 @@ from ._scheme import (
     Veto,
     ZeroWhen,
 )
+from ._todo import Todo
 
 __all__ = [
     "FORMAT",
@@ -379,6 +380,33 @@ POLICY: Final = Tagged("policy", (DEFAULT, NOT_APPLICABLE, ZERO, ADJUST, VETO))
 SCHEME_POLICY: Final = Tagged("scheme_policy", (ADJUST, VETO), label="scheme-wide policy")
 
 # ---------------------------------------------------------------------------
+# Drafts: what an import could not read
+# ---------------------------------------------------------------------------
+
+TODO: Final = ObjectSpec(
+    "todo",
+    "A part of an imported draft still to be written by hand: the table's original text and where it was.",
+    (
+        Field(
+            "about",
+            Text(),
+            "what it belongs to: `scale`, `steps`, `policy`, `score`, `weight`, `group` …",
+            required=True,
+        ),
+        Field("text", Text(), "the original text of the table cell", default=""),
+        Field("row", Whole(1, 10**9), "the table row it came from"),
+        Field("column", Text(), "the table column's header", default=""),
+        Field("note", Text(), "why it was not read", default=""),
+    ),
+    build=lambda d: Todo(**d),
+)
+_TODO_FIELD: Final = Field(
+    "todo",
+    ListOf(Obj(TODO)),
+    "what an imported draft could not read; validate lists them, scoring is refused while any remain",
+)
+
+# ---------------------------------------------------------------------------
 # The tree
 # ---------------------------------------------------------------------------
 
@@ -402,7 +430,8 @@ GROUP: Final = ObjectSpec(
 
 INDICATOR: Final = ObjectSpec(
     "indicator",
-    "A leaf of the scheme (三级指标): data, rules, weight and policies. Give `scale` or `score`.",
+    "A leaf of the scheme (三级指标): data, rules, weight and policies. Give `scale` or `score` "
+    "(a draft with `todo` may have neither).",
     (
         Field("code", _CODE, "the 序号, unique in the scheme", required=True),
         Field("name", Text(), "the indicator's name", required=True),
@@ -446,8 +475,10 @@ INDICATOR: Final = ObjectSpec(
         ),
         Field("within", _WITHIN, "whose values population functions (max_of …) take", default="all"),
         Field("stand_in", Text(), "non-empty when the rule is a stand-in: what it does", default=""),
+        _TODO_FIELD,
     ),
     alternatives=(("scale",), ("score",)),
+    unless="todo",
 )
 
 CAP: Final = ObjectSpec(
@@ -550,6 +581,7 @@ SCHEME_FILE: Final = ObjectSpec(
             "`category`: 分类评估 — rank and show units within their category (tables, explain, workbook)",
             default="all",
         ),
+        _TODO_FIELD,
     ),
 )
 
