@@ -185,12 +185,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument(
         "--cli-units", default="10000,100000", help="comma-separated sizes for the CLI (default 10000,100000)"
     )
-    ap.add_argument("--adversarial", type=int, default=20_000, help="adversarial units to check (default 20,000)")
+    ap.add_argument(
+        "--adversarial", type=int, default=20_000, help="adversarial units to check (default 20,000)"
+    )
     ap.add_argument("--repeat", type=int, default=3, help="best of this many runs (default 3)")
     args = ap.parse_args(argv)
     shared = shared_dir(args.shared)
     if not (workload(shared) / "scheme.toml").exists():
-        print(f"no weighted-41 workload under {shared} (give --shared or set PERFRULES_SHARED)", file=sys.stderr)
+        print(
+            f"no weighted-41 workload under {shared} (give --shared or set PERFRULES_SHARED)", file=sys.stderr
+        )
         return 2
     sys.path.insert(0, str(ROOT / "src"))
     from perfrules import evaluate, load, load_units
@@ -211,7 +215,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         t_api = best(lambda: evaluate(scheme, load_units(data, scheme=scheme), explained=False), repeat)
         print(f"weighted-41, {n:,} units (best of {repeat}; ratios are speed against the baseline):")
         print(f"  hand-written scorer, scoring step      {t_hand / n * 1e6:8.1f} µs/unit  baseline")
-        print(f"  hand-written scorer, CSV → results     {t_hand_csv / n * 1e6:8.1f} µs/unit  baseline end to end")
+        print(
+            f"  hand-written scorer, CSV → results     {t_hand_csv / n * 1e6:8.1f} µs/unit  baseline end to end"
+        )
         print(
             f"  evaluate(explained=False)              {t_lean / n * 1e6:8.1f} µs/unit  {t_hand / t_lean:6.3f}×"
         )
