@@ -11,16 +11,15 @@ others.
 from __future__ import annotations
 
 import decimal
+import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
 from typing import cast
 
-from ._compute import _add as exact_add
-from ._compute import _mul as exact_mul
 from ._errors import DefinitionError, DivisionByZeroError, EvaluationError, MissingValueError, PerfrulesError
 from ._indicator import IndicatorPlan, Scored
-from ._numbers import EXACT_CONTEXT, Number, as_fraction, exact, tidy_decimal
+from ._numbers import EXACT_CONTEXT, Number, as_fraction, check_fraction, exact, tidy_decimal
 from ._overall import finish_total, grade_total, overall_scope, redistribute, veto_event
 from ._plan import Plan, plan_of
 from ._population import apply_quota, population_values, rank_positions
@@ -36,6 +35,8 @@ _ONE = Decimal(1)
 # Exact Decimal arithmetic: any rounding raises (and the caller falls back).
 _EXACT_ADD = EXACT_CONTEXT.add
 _EXACT_MUL = EXACT_CONTEXT.multiply
+# Patterns of applicable indicators kept per plan: a batch rarely has more than a handful.
+_MAX_PATTERNS = 4096
 
 
 class IndicatorOutcome:
@@ -119,6 +120,63 @@ def unit_error(unit: Unit, code: str | None, exc: PerfrulesError, *, field: str 
         error=type(exc).__name__,
         origin=unit.origin,
     )
+
+
+class _Weighting:
+    """The weights a category and a pattern of applicable indicators give, worked out once.
+
+    Each contribution is ``score × weight / full points``; the factors
+    ``weight / full`` are kept as integer numerators over one shared
+    denominator, so that a unit's total is one exact integer-weighted sum.
+    """
+
+    __slots__ = ("denominator", "events", "factors", "numerators", "possible", "weights")
+
+    def __init__(self, plan: Plan, category: str | None, applicable: tuple[bool, ...]) -> None:
+        base = plan.weights_for(category)
+        if all(applicable) or plan.scheme.normalize:
+            weights = (
+                list(base)
+                if all(applicable)
+                else [w if applicable[k] else _FZERO for k, w in enumerate(base)]
+            )
+            events: dict[int, list[PolicyEvent]] = {}
+        else:
+            weights, events = redistribute(plan, base, applicable)
+        self.weights = weights
+        self.events = events
+        factors = []
+        for k, ind in enumerate(plan.indicators):
+            full = as_fraction(ind.full(category))
+            factors.append(weights[k] / full if full and applicable[k] else _FZERO)
+        self.factors = factors
+        denominator = math.lcm(*(f.denominator for f in factors)) if factors else 1
+        self.denominator = denominator
+        self.numerators: tuple[Decimal | None, ...] = tuple(
+            Decimal(f.numerator * (denominator // f.denominator)) if f else None for f in factors
+        )
+        self.possible = sum((w for k, w in enumerate(weights) if applicable[k]), _FZERO)
+
+    def contribution(self, k: int, score: Number) -> Number:
+        """What indicator *k* adds to the total for this score."""
+        factor = self.factors[k]
+        if not factor:
+            return _ZERO
+        if factor == 1:
+            return score
+        return exact(check_fraction(as_fraction(score) * factor))
+
+
+def _weighting(plan: Plan, category: str | None, applicable: list[bool]) -> _Weighting:
+    """The weighting of this category and pattern of applicable indicators (memoised on the plan)."""
+    key = (category if plan.scheme.categories else None, tuple(applicable))
+    memo = cast(dict[tuple[str | None, tuple[bool, ...]], _Weighting], plan.weightings)
+    found = memo.get(key)
+    if found is None:
+        if len(memo) >= _MAX_PATTERNS:
+            memo.clear()
+        found = memo[key] = _Weighting(plan, key[0], key[1])
+    return found
 
 
 def score_unit(plan: Plan, unit: Unit, population: Population, *, detail: bool) -> UnitOutcome:
@@ -207,37 +265,35 @@ def score_unit(plan: Plan, unit: Unit, population: Population, *, detail: bool) 
                 unit, ind.code, EvaluationError(str(exc.args[0]) if exc.args else "KeyError")
             )
             scored[k] = None
-    weight_events: dict[int, list[PolicyEvent]] = {}
+    weighting = _weighting(plan, category, applicable)
+    weights = weighting.weights
+    weight_events = weighting.events
+    # The total is one exact sum of integers over the pattern's shared denominator:
+    # Σ score × numerator, in exact Decimal arithmetic, divided once.
+    numerators = weighting.numerators
+    acc = _ZERO
+    rest: Fraction | int = 0
+    for k, s in enumerate(scored):
+        if s is None:
+            continue
+        n = numerators[k]
+        if n is None:
+            continue
+        v = s.score
+        if type(v) is Decimal:
+            try:
+                acc = _EXACT_ADD(acc, _EXACT_MUL(v, n))
+                continue
+            except decimal.DecimalException:
+                pass
+        rest += as_fraction(v) * int(n)
+    total = (Fraction(acc) + rest) / weighting.denominator
+    possible = weighting.possible
     contributions: list[Number | None] = [None] * count
-    total: Number = _ZERO
-    possible: Number = _ZERO
-    factors = plan.factors_for(category)
-    if all(applicable) or scheme.normalize:
-        # Weights as published: each contribution is score × (weight / full
-        # points), precomputed per category, in exact Decimal arithmetic.
-        weights = (
-            list(base) if all(applicable) else [w if applicable[k] else _FZERO for k, w in enumerate(base)]
-        )
+    if detail or plan.rich_overall:
         for k, s in enumerate(scored):
-            if s is None:
-                continue
-            factor = factors[k]
-            contribution = s.score if factor is _ONE else exact_mul(s.score, factor)
-            contributions[k] = contribution
-            total = exact_add(total, contribution)
-            if scheme.normalize:
-                possible = exact_add(possible, plan.weight_numbers_for(category)[k])
-    else:
-        weights, weight_events = redistribute(plan, base, applicable)
-        for k, ind in enumerate(plan.indicators):
-            s = scored[k]
-            if s is None:
-                continue
-            full = as_fraction(ind.full(category))
-            contribution_f = as_fraction(s.score) * weights[k] / full if full else _FZERO
-            contributions[k] = exact(contribution_f)
-            total = exact_add(total, contributions[k])
-            possible = exact_add(possible, exact(weights[k]))
+            if s is not None:
+                contributions[k] = weighting.contribution(k, s.score)
     errors = list(out.errors)
     for k in sorted(failures):
         errors.append(failures[k])
@@ -284,9 +340,9 @@ def score_unit(plan: Plan, unit: Unit, population: Population, *, detail: bool) 
         final = finish_total(
             plan,
             unit,
-            as_fraction(total),
-            earned=as_fraction(total),
-            possible=as_fraction(possible),
+            check_fraction(total),
+            earned=total,
+            possible=possible,
             zeroed=zeroed,
             events=unit_events,
         )

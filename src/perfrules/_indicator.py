@@ -160,6 +160,16 @@ class IndicatorPlan:
             and FULL_NAME not in score_formula.variables
             and not ind.inputs
         )
+        # Applies to every unit unless the unit itself declares otherwise: scoring skips the checks.
+        self.always_applies = ind.applies_to is None and not self.not_applicable
+        # A percent scheme's score is already on the grades' scale (see _grade_of_score).
+        self.percent_scale = (
+            None
+            if self.points or ind.full is not None or (ind.scale is not None and ind.scale.is_categorical)
+            else scheme.score_scale
+        )
+        self._ceilings: dict[str | None, Number] = {}
+        self._texts: dict[Formula, str] = {}
         # A direct indicator that applies to every unit and is not reported by
         # period can be scored by the totals-only fast path (see _batch).
         self.lean = (
@@ -168,6 +178,13 @@ class IndicatorPlan:
             and not self.periodic
             and (self.scheme.score_scale is None or not self.points)
         )
+
+    def _text(self, formula: Formula) -> str:
+        """A formula as explanations show it (worked out once per formula)."""
+        text = self._texts.get(formula)
+        if text is None:
+            text = self._texts[formula] = formula.show_with({}, chinese=self.words.zh)
+        return text
 
     def _formulas(self) -> list[Formula]:
         out: list[Formula] = [s for s in self.ind.steps if isinstance(s, Formula)]
@@ -195,7 +212,11 @@ class IndicatorPlan:
         return as_fraction(self.full(category)) / as_fraction(self.scheme.full_score)
 
     def ceiling(self, category: str | None) -> Number:
-        return self.ind.max_score if self.ind.max_score is not None else self.full(category)
+        found = self._ceilings.get(category)
+        if found is None:
+            found = self.ind.max_score if self.ind.max_score is not None else self.full(category)
+            self._ceilings[category] = found
+        return found
 
     # -- data -------------------------------------------------------------
     def env(self, data: Mapping[str, object]) -> Mapping[str, object]:
@@ -317,11 +338,17 @@ class IndicatorPlan:
             scored.computations.append(
                 Computation(
                     target="得分",
-                    formula=formula.show_with({}, chinese=self.words.zh),
+                    formula=self._text(formula),
                     substituted=formula.show_with(env, chinese=self.words.zh),
                     value=raw,
                 )
             )
+        scale = self.percent_scale
+        if scale is not None and type(raw) is Decimal and 0 <= raw <= self.ceiling(category):
+            # The commonest case, a reported score within bounds on the grades' scale: nothing to note.
+            full_score = self.scheme.full_score
+            scored.grade = scale.classify_number(raw if raw <= full_score else full_score)
+            return scored
         self._bound(scored, category, raw)
         scored.grade = self._grade_of_score(scored.score, category)
         return scored
@@ -365,7 +392,7 @@ class IndicatorPlan:
                     computations.append(
                         Computation(
                             target=target,
-                            formula=step.show_with({}, chinese=words.zh),
+                            formula=self._text(step),
                             substituted=step.show_with(scope, chinese=words.zh),
                             value=result,
                         )
@@ -486,7 +513,7 @@ class IndicatorPlan:
             computations.append(
                 Computation(
                     target="得分",
-                    formula=formula.show_with({}, chinese=self.words.zh),
+                    formula=self._text(formula),
                     substituted=formula.show_with(scope, chinese=self.words.zh),
                     value=raw,
                 )
@@ -523,8 +550,8 @@ class IndicatorPlan:
             return None
         full_score = self.scheme.full_score
         if not self.points and self.ind.full is None and type(score) is Decimal:
-            # A percent scheme's score is already on the grades' scale.
-            return scale.classify(min(max(score, _ZERO), full_score))
+            # A percent scheme's score is already on the grades' scale (and already read: no checks).
+            return scale.classify_number(min(max(score, _ZERO), full_score))
         factor = self.scale_factor(category)
         share = as_fraction(score) / factor if factor else Fraction(0)
         clipped = min(max(share, Fraction(0)), as_fraction(full_score))

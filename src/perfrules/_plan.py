@@ -111,6 +111,8 @@ class Plan:
         self.rich_overall = bool(scheme.caps) or (
             overall is not None and (overall.variable != "总分" or overall.levels != {})
         )
+        # Weights per category and pattern of applicable indicators, filled in by scoring (see _batch).
+        self.weightings: dict[tuple[str | None, tuple[bool, ...]], object] = {}
         self.receivers = {
             k: self.lookup.get(p.moves_to) if p.moves_to is not None else None
             for k, p in enumerate(self.indicators)
