@@ -58,8 +58,8 @@ class IndicatorOutcome:
         self.plan = plan
         self.applicable = True
         self.scored: Scored | None = None
-        self.base_weight = Fraction(0)
-        self.weight = Fraction(0)
+        self.base_weight: Number = _FZERO
+        self.weight: Number = _FZERO
         self.contribution: Number | None = None
         self.error: UnitError | None = None
         self.events: list[PolicyEvent] = []
@@ -130,7 +130,17 @@ class _Weighting:
     denominator, so that a unit's total is one exact integer-weighted sum.
     """
 
-    __slots__ = ("denominator", "events", "factors", "numerators", "possible", "weights")
+    __slots__ = (
+        "decimal_factors",
+        "denominator",
+        "events",
+        "factors",
+        "numerators",
+        "possible",
+        "shown_base",
+        "shown_weights",
+        "weights",
+    )
 
     def __init__(self, plan: Plan, category: str | None, applicable: tuple[bool, ...]) -> None:
         base = plan.weights_for(category)
@@ -150,6 +160,15 @@ class _Weighting:
             full = as_fraction(ind.full(category))
             factors.append(weights[k] / full if full and applicable[k] else _FZERO)
         self.factors = factors
+        # The same factors as Decimals where they are finite decimals (0.03): contributions for explanations.
+        decimal_factors: list[Decimal | None] = []
+        for f in factors:
+            shown = exact(f)
+            decimal_factors.append(shown if type(shown) is Decimal else None)
+        self.decimal_factors = tuple(decimal_factors)
+        # Weights as results show them, worked out once per pattern.
+        self.shown_base = tuple(exact(w) for w in base)
+        self.shown_weights = tuple(exact(w) for w in weights)
         denominator = math.lcm(*(f.denominator for f in factors)) if factors else 1
         self.denominator = denominator
         self.numerators: tuple[Decimal | None, ...] = tuple(
@@ -164,6 +183,12 @@ class _Weighting:
             return _ZERO
         if factor == 1:
             return score
+        shown = self.decimal_factors[k]
+        if shown is not None and type(score) is Decimal:
+            try:
+                return tidy_decimal(_EXACT_MUL(score, shown))
+            except decimal.DecimalException:
+                pass
         return exact(check_fraction(as_fraction(score) * factor))
 
 
@@ -229,7 +254,7 @@ def score_unit(plan: Plan, unit: Unit, population: Population, *, detail: bool) 
     vetoes: list[PolicyEvent] = []
     lowest = zeroed = False
     for k, ind in enumerate(plan.indicators):
-        if base[k] == 0 and scheme.categories:
+        if scheme.categories and base[k] == 0:
             applicable[k] = False
             first_events[k].append(
                 PolicyEvent(
@@ -316,8 +341,8 @@ def score_unit(plan: Plan, unit: Unit, population: Population, *, detail: bool) 
             item = IndicatorOutcome(ind)
             item.applicable = applicable[k]
             item.scored = scored[k]
-            item.base_weight = base[k]
-            item.weight = weights[k]
+            item.base_weight = weighting.shown_base[k]
+            item.weight = weighting.shown_weights[k]
             item.contribution = contributions[k]
             item.error = failures.get(k)
             done = scored[k]

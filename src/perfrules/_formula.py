@@ -109,6 +109,9 @@ def _show_values(node: Node, values: Mapping[str, object], chinese: bool, parent
     def number(value: object) -> str | None:
         if isinstance(value, bool):
             return str(value)
+        if type(value) is Decimal and value.is_finite():
+            tidy = tidy_decimal(value)  # the commonest case: a value read from data
+            return str(tidy) if tidy >= 0 else f"({tidy})"
         if isinstance(value, Decimal | Fraction | int | float):
             shown = exact(to_number(value))
             if isinstance(shown, Fraction):

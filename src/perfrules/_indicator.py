@@ -214,7 +214,7 @@ class IndicatorPlan:
     def ceiling(self, category: str | None) -> Number:
         found = self._ceilings.get(category)
         if found is None:
-            found = self.ind.max_score if self.ind.max_score is not None else self.full(category)
+            found = exact(self.ind.max_score if self.ind.max_score is not None else self.full(category))
             self._ceilings[category] = found
         return found
 
@@ -330,7 +330,13 @@ class IndicatorPlan:
 
     def _score_direct(self, formula: Formula, unit: Unit, category: str | None, detail: bool) -> Scored:
         env = unit.data
-        raw = formula.evaluate(env)
+        try:
+            raw = formula._fn(env)  # what evaluate() runs; any problem is raised by evaluate() itself
+        except Exception:
+            raw = formula.evaluate(env)
+        else:
+            if type(raw) is Fraction:
+                raw = exact(raw)
         if isinstance(raw, bool):
             raise InvalidValueError(f"the score formula of {self.label} gave a truth value")
         scored = Scored(value=raw, grade=None, score=raw)
