@@ -13,15 +13,15 @@ import difflib
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from decimal import Decimal
-from fractions import Fraction
 from typing import Any
 
 import attrs
 
 from ._batch import IndicatorOutcome, UnitOutcome, check_units, score_units
+from ._compute import _add as exact_add
 from ._formula import Value, normalize_name
 from ._frozen import FrozenDict
-from ._numbers import Number, as_fraction, exact
+from ._numbers import Number, exact
 from ._plan import GroupPlan, plan_of
 from ._scale import GradeResult
 from ._scheme import Scheme
@@ -341,22 +341,24 @@ def _group_result(
             children.append(indicators[child])
     leaves = [c for c in children if isinstance(c, IndicatorResult)]
     subgroups = [c for c in children if isinstance(c, GroupResult)]
-    weight = sum((as_fraction(c.weight) for c in leaves), Fraction(0)) + sum(
-        (as_fraction(g.weight) for g in subgroups), Fraction(0)
-    )
+    weight = _exact_sum([*(c.weight for c in leaves), *(g.weight for g in subgroups)])
     parts = [c.contribution for c in leaves if c.applicable] + [g.contribution for g in subgroups]
-    contribution = (
-        None
-        if any(p is None for p in parts)
-        else exact(sum((as_fraction(p) for p in parts if p is not None), Fraction(0)))
-    )
+    contribution = None if any(p is None for p in parts) else _exact_sum(parts)  # type: ignore[arg-type]
     return GroupResult(
         name=group.name,
         declared=group.group.declared_for(category),
-        weight=exact(weight),
+        weight=weight,
         contribution=contribution,
         children=tuple(children),
     )
+
+
+def _exact_sum(values: list[Number]) -> Number:
+    """The exact sum, in Decimal arithmetic while that stays exact (any rounding falls back to fractions)."""
+    total: Number = Decimal(0)
+    for value in values:
+        total = exact_add(total, value)
+    return exact(total)
 
 
 def evaluate(
