@@ -249,39 +249,43 @@ def score_unit(plan: Plan, unit: Unit, population: Population, *, detail: bool) 
     count = len(plan.indicators)
     applicable = [True] * count
     scored: list[Scored | None] = [None] * count
-    first_events: list[list[PolicyEvent]] = [[] for _ in range(count)]
+    first_events: dict[int, PolicyEvent] = {}
     failures: dict[int, UnitError] = {}
     vetoes: list[PolicyEvent] = []
     lowest = zeroed = False
+    weighed = bool(scheme.categories)
+    declared = unit.not_applicable
+    # Indicator grades are recorded when something reads them: explanations, or overall grading that does.
+    graded = detail or plan.rich_overall
     for k, ind in enumerate(plan.indicators):
-        if scheme.categories and base[k] == 0:
+        if weighed and base[k] == 0:
             applicable[k] = False
-            first_events[k].append(
-                PolicyEvent(
-                    kind="not_assessed",
-                    message=words(
-                        f"“{category}”类单位不考核本指标（权重为 0）",
-                        f"not assessed for category '{category}' (weight 0)",
-                    ),
-                )
+            first_events[k] = PolicyEvent(
+                kind="not_assessed",
+                message=words(
+                    f"“{category}”类单位不考核本指标（权重为 0）",
+                    f"not assessed for category '{category}' (weight 0)",
+                ),
             )
             continue
+        if declared or not ind.always_applies:
+            try:
+                reason = ind.applicability(unit)
+            except PerfrulesError as exc:
+                failures[k] = unit_error(unit, ind.code, exc)
+                continue
+            if reason is not None:
+                applicable[k] = False
+                first_events[k] = reason
+                continue
         try:
-            reason = ind.applicability(unit)
-        except PerfrulesError as exc:
-            failures[k] = unit_error(unit, ind.code, exc)
-            continue
-        if reason is not None:
-            applicable[k] = False
-            first_events[k].append(reason)
-            continue
-        try:
-            result = ind.score(unit, population, detail)
+            result = ind.score(unit, population, detail, graded=graded)
             scored[k] = result
-            for veto in ind.veto_fired(unit, result):
-                lowest |= veto.effect == "lowest_grade"
-                zeroed |= veto.effect == "zero"
-                vetoes.append(veto_event(veto, ind.label, words))
+            if ind.vetoes:
+                for veto in ind.veto_fired(unit, result):
+                    lowest |= veto.effect == "lowest_grade"
+                    zeroed |= veto.effect == "zero"
+                    vetoes.append(veto_event(veto, ind.label, words))
         except PerfrulesError as exc:
             failures[k] = unit_error(unit, ind.code, exc)
             scored[k] = None
@@ -347,7 +351,7 @@ def score_unit(plan: Plan, unit: Unit, population: Population, *, detail: bool) 
             item.error = failures.get(k)
             done = scored[k]
             item.events = [
-                *first_events[k],
+                *((first_events[k],) if k in first_events else ()),
                 *weight_events.get(k, ()),
                 *(done.events if done is not None else ()),
             ]

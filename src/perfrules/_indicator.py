@@ -277,12 +277,16 @@ class IndicatorPlan:
         return None
 
     # -- scoring ----------------------------------------------------------
-    def score(self, unit: Unit, population: Population, detail: bool) -> Scored:
-        """Score the indicator for one unit (all its periods combined)."""
+    def score(self, unit: Unit, population: Population, detail: bool, *, graded: bool = True) -> Scored:
+        """Score the indicator for one unit (all its periods combined).
+
+        ``graded=False`` lets a reported score within its bounds go without
+        the grade that nothing will read (totals-only scoring).
+        """
         category = unit.category
         if self.direct and not (self.periodic and unit.periods):
             assert self.ind.score is not None
-            return self._score_direct(self.ind.score, unit, category, detail)
+            return self._score_direct(self.ind.score, unit, category, detail, graded)
         runs = self.runs(unit)
         if len(runs) == 1 and runs[0][0] is None:
             period, env = runs[0]
@@ -328,7 +332,9 @@ class IndicatorPlan:
         )
         return rounded
 
-    def _score_direct(self, formula: Formula, unit: Unit, category: str | None, detail: bool) -> Scored:
+    def _score_direct(
+        self, formula: Formula, unit: Unit, category: str | None, detail: bool, graded: bool = True
+    ) -> Scored:
         env = unit.data
         try:
             raw = formula._fn(env)  # what evaluate() runs; any problem is raised by evaluate() itself
@@ -349,11 +355,18 @@ class IndicatorPlan:
                     value=raw,
                 )
             )
-        scale = self.percent_scale
-        if scale is not None and type(raw) is Decimal and 0 <= raw <= self.ceiling(category):
-            # The commonest case, a reported score within bounds on the grades' scale: nothing to note.
-            full_score = self.scheme.full_score
-            scored.grade = scale.classify_number(raw if raw <= full_score else full_score)
+        ceiling = self._ceilings.get(category)
+        if ceiling is None:
+            ceiling = self.ceiling(category)
+        if type(raw) is Decimal and 0 <= raw <= ceiling:
+            # The commonest case, a reported score within its bounds: nothing to note.
+            if graded:
+                scale = self.percent_scale
+                if scale is not None:  # already on the grades' scale
+                    full_score = self.scheme.full_score
+                    scored.grade = scale.classify_number(raw if raw <= full_score else full_score)
+                else:
+                    scored.grade = self._grade_of_score(raw, category)
             return scored
         self._bound(scored, category, raw)
         scored.grade = self._grade_of_score(scored.score, category)
