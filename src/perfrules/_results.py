@@ -17,15 +17,24 @@ from typing import Any
 
 import attrs
 
-from ._batch import IndicatorOutcome, UnitOutcome, check_units, score_units
+from ._batch import (
+    IndicatorOutcome,
+    Population,
+    UnitOutcome,
+    check_units,
+    finish_batch,
+    score_chunk,
+    score_unit,
+)
 from ._compute import _add as exact_add
 from ._formula import Value, normalize_name
 from ._frozen import FrozenDict
 from ._numbers import Number, exact
-from ._plan import GroupPlan, plan_of
+from ._plan import GroupPlan, Plan, plan_of
+from ._population import population_values
 from ._scale import GradeResult
 from ._scheme import Scheme
-from ._unit import Computation, PeriodResult, PolicyEvent, UnitError
+from ._unit import Computation, PeriodResult, PolicyEvent, Unit, UnitError
 
 __all__ = ["Evaluation", "GroupResult", "IndicatorResult", "UnitResult", "evaluate"]
 
@@ -108,7 +117,53 @@ class GroupResult:
                 yield child
 
 
-@attrs.frozen(kw_only=True)
+class _Detail:
+    """What explaining one unit takes: the batch's plan run again on it, recording every step.
+
+    ``evaluate`` scores the batch for totals; a unit's indicator results and
+    groups are the same plan run on that unit alone with the population
+    values of the whole batch (max_of …, peer ratios, ranks), when first read.
+    """
+
+    __slots__ = ("plan", "population", "unit")
+
+    def __init__(self, plan: Plan, unit: Unit, population: Population) -> None:
+        self.plan = plan
+        self.unit = unit
+        self.population = population
+
+    def __call__(self) -> tuple[tuple[IndicatorResult, ...], tuple[GroupResult, ...]]:
+        outcome = score_unit(self.plan, self.unit, self.population, detail=True)
+        return _explained_parts(self.plan, outcome)
+
+
+# UnitResult's public fields, in order: what equality compares and pickling keeps.
+_UNIT_FIELDS = (
+    "unit",
+    "category",
+    "total",
+    "grade",
+    "rank",
+    "category_rank",
+    "indicators",
+    "events",
+    "errors",
+    "groups",
+    "vetoed",
+    "language",
+    "full_marks",
+    "grades",
+    "points",
+    "origin",
+    "stand_in",
+)
+
+
+def _unit_result_from(fields: dict[str, Any]) -> UnitResult:
+    return UnitResult(**fields)
+
+
+@attrs.frozen(kw_only=True, eq=False)
 class UnitResult:
     """One unit's evaluation.
 
@@ -142,10 +197,10 @@ class UnitResult:
     grade: str | None
     rank: int | None
     category_rank: int | None
-    indicators: tuple[IndicatorResult, ...]
+    _indicators: tuple[IndicatorResult, ...] = attrs.field(default=(), alias="indicators", repr=False)
     events: tuple[PolicyEvent, ...]
     errors: tuple[UnitError, ...]
-    groups: tuple[GroupResult, ...] = ()
+    _groups: tuple[GroupResult, ...] = attrs.field(default=(), alias="groups", repr=False)
     vetoed: bool = False
     language: str = "zh"
     full_marks: Number = Decimal(100)
@@ -153,6 +208,47 @@ class UnitResult:
     points: bool = False
     origin: str = ""
     stand_in: str = ""
+    # Set by evaluate(): indicators and groups are worked out when first read.
+    _detail: _Detail | None = attrs.field(default=None, alias="detail", repr=False)
+
+    @property
+    def indicators(self) -> tuple[IndicatorResult, ...]:
+        """Every indicator's result, in the scheme's order."""
+        if self._detail is not None:
+            self._explain_now()
+        return self._indicators
+
+    @property
+    def groups(self) -> tuple[GroupResult, ...]:
+        """The indicators' results as a tree: the scheme's groups with their weights and subtotals."""
+        if self._detail is not None:
+            self._explain_now()
+        return self._groups
+
+    def _explain_now(self) -> None:
+        detail = self._detail
+        if detail is None:
+            return
+        indicators, groups = detail()
+        object.__setattr__(self, "_indicators", indicators)
+        object.__setattr__(self, "_groups", groups)
+        object.__setattr__(self, "_detail", None)
+
+    def _fields(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in _UNIT_FIELDS}
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        assert isinstance(other, UnitResult)
+        return self._fields() == other._fields()
+
+    def __hash__(self) -> int:
+        return hash((self.unit, self.total, self.grade, self.rank))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickled explained: the plan it would re-run is not sent along.
+        return (_unit_result_from, (self._fields(),))
 
     @property
     def ok(self) -> bool:
@@ -300,15 +396,24 @@ def _indicator_result(item: IndicatorOutcome, category: str | None) -> Indicator
     )
 
 
-def unit_result(scheme: Scheme, outcome: UnitOutcome) -> UnitResult:
-    """A unit's full result from its (detailed) outcome."""
-    unit = outcome.unit
+def _explained_parts(
+    plan: Plan, outcome: UnitOutcome
+) -> tuple[tuple[IndicatorResult, ...], tuple[GroupResult, ...]]:
+    """The indicator results and groups of a detailed outcome."""
+    category = outcome.unit.category
     indicators: tuple[IndicatorResult, ...] = ()
     groups: tuple[GroupResult, ...] = ()
     if outcome.indicators is not None:
-        indicators = tuple(_indicator_result(i, unit.category) for i in outcome.indicators)
+        indicators = tuple(_indicator_result(i, category) for i in outcome.indicators)
         if indicators:
-            groups = tuple(_group_result(g, indicators, unit.category) for g in plan_of(scheme).groups)
+            groups = tuple(_group_result(g, indicators, category) for g in plan.groups)
+    return indicators, groups
+
+
+def unit_result(scheme: Scheme, outcome: UnitOutcome, detail: _Detail | None = None) -> UnitResult:
+    """A unit's result from its outcome: explained from a detailed one, or later by *detail*."""
+    unit = outcome.unit
+    indicators, groups = _explained_parts(plan_of(scheme), outcome)
     return UnitResult(
         unit=unit.name,
         category=unit.category,
@@ -327,6 +432,7 @@ def unit_result(scheme: Scheme, outcome: UnitOutcome) -> UnitResult:
         points=scheme.basis == "points",
         origin=unit.origin,
         stand_in=scheme.stand_in,
+        detail=detail if outcome.indicators is None else None,
     )
 
 
@@ -401,5 +507,19 @@ def evaluate(
     1
     """
     unit_list = check_units(units)
-    outcomes = score_units(scheme, unit_list, detail=explained, progress=progress)
-    return Evaluation(scheme=scheme, results=tuple(unit_result(scheme, o) for o in outcomes))
+    plan = plan_of(scheme)
+    population = population_values(plan.indicators, unit_list) if plan.has_population else {}
+    # The batch is scored for totals; each unit's explanation is the same plan
+    # run again on that unit (with the batch's population values) when read.
+    outcomes = score_chunk(plan, unit_list, population, detail=False, progress=progress)
+    finish_batch(plan, outcomes)
+    if not explained:
+        return Evaluation(scheme=scheme, results=tuple(unit_result(scheme, o) for o in outcomes))
+    empty: Population = {}
+    return Evaluation(
+        scheme=scheme,
+        results=tuple(
+            unit_result(scheme, o, _Detail(plan, o.unit, population.get(o.unit.name, empty)))
+            for o in outcomes
+        ),
+    )
