@@ -15,7 +15,7 @@ import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
-from typing import cast
+from typing import Any, cast
 
 from ._errors import DefinitionError, DivisionByZeroError, EvaluationError, MissingValueError, PerfrulesError
 from ._indicator import IndicatorPlan, Scored
@@ -24,6 +24,7 @@ from ._overall import finish_total, grade_total, overall_scope, redistribute, ve
 from ._plan import Plan, plan_of
 from ._population import apply_quota, population_values, rank_positions
 from ._scheme import Scheme, Veto
+from ._syntax import Name
 from ._unit import PolicyEvent, Unit, UnitError, note_events
 
 __all__ = ["IndicatorOutcome", "UnitOutcome", "finish_batch", "score_chunk", "score_unit", "score_units"]
@@ -204,6 +205,34 @@ def _weighting(plan: Plan, category: str | None, applicable: list[bool]) -> _Wei
     return found
 
 
+def _readers(plan: Plan, category: str | None) -> tuple[tuple[str, Number] | None, ...]:
+    """Per indicator, (column, ceiling) when its score is one data column as reported (else None).
+
+    Such a step needs nothing but the value: scoring reads it straight from the
+    unit's data when it is a number within 0 and the ceiling, and runs the
+    indicator's plan as usual otherwise (a missing, odd or out-of-range value).
+    """
+    key = category if plan.scheme.categories else None
+    found = plan.readers.get(key)
+    if found is None:
+        row: list[tuple[str, Number] | None] = []
+        for ind in plan.indicators:
+            formula = ind.ind.score
+            if (
+                ind.direct
+                and ind.always_applies
+                and not ind.periodic
+                and not ind.vetoes
+                and formula is not None
+                and isinstance(formula.tree, Name)
+            ):
+                row.append((formula.tree.name, ind.ceiling(key)))
+            else:
+                row.append(None)
+        found = plan.readers[key] = tuple(row)
+    return found
+
+
 def score_unit(plan: Plan, unit: Unit, population: Population, *, detail: bool) -> UnitOutcome:
     """Score one unit: every indicator, the total, the overall grade (no quota, no rank yet)."""
     scheme = plan.scheme
@@ -257,7 +286,22 @@ def score_unit(plan: Plan, unit: Unit, population: Population, *, detail: bool) 
     declared = unit.not_applicable
     # Indicator grades are recorded when something reads them: explanations, or overall grading that does.
     graded = detail or plan.rich_overall
+    readers = _readers(plan, category) if not graded else ()
+    data = unit.data
     for k, ind in enumerate(plan.indicators):
+        if readers:
+            reader = readers[k]
+            if reader is not None and not declared and not (weighed and base[k] == 0):
+                raw: Any = data.get(reader[0])
+                kind = type(raw)
+                if kind is Decimal and raw.is_finite() and 0 <= raw <= reader[1]:
+                    value = tidy_decimal(raw)
+                    scored[k] = Scored(value=value, grade=None, score=value)
+                    continue
+                if kind is int and 0 <= raw <= reader[1]:
+                    value = Decimal(raw)
+                    scored[k] = Scored(value=value, grade=None, score=value)
+                    continue
         if weighed and base[k] == 0:
             applicable[k] = False
             first_events[k] = PolicyEvent(
@@ -490,7 +534,8 @@ def score_chunk(
         batch's outcomes applies quotas and ranks.
     """
     outcomes = []
-    lean = plan.lean and not detail
+    # Overall grading that reads more than the total needs the general path's scope.
+    lean = plan.lean and not detail and not plan.rich_overall
     empty: Population = {}
     for done, unit in enumerate(units, start=1):
         quick = score_unit_lean(plan, unit) if lean else None
