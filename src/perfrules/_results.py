@@ -488,11 +488,14 @@ def evaluate(
         units: the evaluated units and their data.
         progress: called as ``progress(done, total, unit_name)`` after each
             unit, for progress bars; the library itself never prints.
-        explained: ``False`` scores totals only — totals, grades, ranks,
-            errors and unit-level events, but no indicator results, groups or
-            trail — which costs a fraction of the full results (use it for
-            large batches and re-scoring; ``explain()`` then has only the
-            totals to say).
+        explained: ``True`` (the default) lets every result explain itself:
+            a unit's indicator results, groups and trail are worked out when
+            first read (``result.indicators``, ``explain()``, JSON), by running
+            the same plan again on that unit with the batch's population
+            values, so scoring the batch costs what its totals cost.
+            ``False`` keeps totals only — totals, grades, ranks, errors and
+            unit-level events, no indicator results (``explain()`` then has
+            only the totals to say).
 
     Returns:
         The evaluation, with ranks among the units scored.

@@ -1,0 +1,54 @@
+"""evaluate() explains a unit when it is read: the same plan run again, equal to scoring in detail."""
+
+from __future__ import annotations
+
+import pickle
+
+import pytest
+
+import perfrules
+from perfrules._batch import score_units
+from perfrules._plan import plan_of
+from perfrules._results import _explained_parts
+
+SCHEMES = ["shenzhen-2010-departments", "xiamen-xiangan-2020"]
+
+
+@pytest.mark.parametrize("name", SCHEMES)
+def test_explanations_read_later_equal_the_detailed_run(name: str) -> None:
+    """Indicators and groups (population steps included) equal those of scoring the batch in detail."""
+    scheme = perfrules.load(name)
+    units = perfrules.sample_units(name)
+    evaluation = perfrules.evaluate(scheme, units)
+    detailed = score_units(scheme, list(units), detail=True)
+    plan = plan_of(scheme)
+    for result, outcome in zip(evaluation.results, detailed, strict=True):
+        indicators, groups = _explained_parts(plan, outcome)
+        assert result.indicators == indicators
+        assert result.groups == groups
+        assert (result.total, result.grade, result.rank, result.events) == (
+            outcome.total,
+            outcome.grade,
+            outcome.rank,
+            tuple(outcome.events),
+        )
+
+
+def test_a_result_pickles_explained_and_compares_equal_before_and_after_reading() -> None:
+    """Pickling sends the explanation along; equality reads it on both sides."""
+    name = "shenzhen-2010-departments"
+    scheme = perfrules.load(name)
+    units = perfrules.sample_units(name)
+    first = perfrules.evaluate(scheme, units).results[0]
+    second = perfrules.evaluate(scheme, units).results[0]
+    again = pickle.loads(pickle.dumps(first))
+    assert again == first == second
+    assert again.indicators and again.indicators == second.indicators
+    assert first.explain() == again.explain()
+
+
+def test_totals_only_results_have_no_indicators() -> None:
+    scheme = perfrules.load("shenzhen-2010-departments")
+    results = perfrules.evaluate(scheme, perfrules.sample_units("shenzhen-2010-departments"), explained=False)
+    assert all(r.indicators == () and r.groups == () for r in results)
+    assert any(r.total is not None for r in results)
