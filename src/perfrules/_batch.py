@@ -216,10 +216,12 @@ def _readers(plan: Plan, category: str | None) -> tuple[tuple[str, Number] | Non
     found = plan.readers.get(key)
     if found is None:
         row: list[tuple[str, Number] | None] = []
-        for ind in plan.indicators:
+        weights = plan.weights_for(key)
+        for k, ind in enumerate(plan.indicators):
             formula = ind.ind.score
             if (
-                ind.direct
+                (weights[k] != 0 or not plan.scheme.categories)  # else not assessed for the category
+                and ind.direct
                 and ind.always_applies
                 and not ind.periodic
                 and not ind.vetoes
@@ -286,22 +288,20 @@ def score_unit(plan: Plan, unit: Unit, population: Population, *, detail: bool) 
     declared = unit.not_applicable
     # Indicator grades are recorded when something reads them: explanations, or overall grading that does.
     graded = detail or plan.rich_overall
-    readers = _readers(plan, category) if not graded else ()
+    readers = _readers(plan, category) if not graded and not declared else plan.no_readers
     data = unit.data
-    for k, ind in enumerate(plan.indicators):
-        if readers:
-            reader = readers[k]
-            if reader is not None and not declared and not (weighed and base[k] == 0):
-                raw: Any = data.get(reader[0])
-                kind = type(raw)
-                if kind is Decimal and raw.is_finite() and 0 <= raw <= reader[1]:
-                    value = tidy_decimal(raw)
-                    scored[k] = Scored(value=value, grade=None, score=value)
-                    continue
-                if kind is int and 0 <= raw <= reader[1]:
-                    value = Decimal(raw)
-                    scored[k] = Scored(value=value, grade=None, score=value)
-                    continue
+    for k, (ind, reader) in enumerate(zip(plan.indicators, readers, strict=True)):
+        if reader is not None:
+            raw: Any = data.get(reader[0])
+            kind = type(raw)
+            if kind is Decimal and raw.is_finite() and 0 <= raw <= reader[1]:
+                value = tidy_decimal(raw)
+                scored[k] = Scored(value=value, grade=None, score=value)
+                continue
+            if kind is int and 0 <= raw <= reader[1]:
+                value = Decimal(raw)
+                scored[k] = Scored(value=value, grade=None, score=value)
+                continue
         if weighed and base[k] == 0:
             applicable[k] = False
             first_events[k] = PolicyEvent(

@@ -170,6 +170,7 @@ class IndicatorPlan:
         )
         self._ceilings: dict[str | None, Number] = {}
         self._texts: dict[Formula, str] = {}
+        self._only_for: PolicyEvent | None = None
         # A direct indicator that applies to every unit and is not reported by
         # period can be scored by the totals-only fast path (see _batch).
         self.lean = (
@@ -253,14 +254,18 @@ class IndicatorPlan:
         words = self.words
         ind = self.ind
         if ind.applies_to is not None and unit.name not in ind.applies_to:
-            return PolicyEvent(
-                kind="not_applicable",
-                message=words(
-                    f"本指标只适用于 {'、'.join(sorted(ind.applies_to))}",
-                    f"the indicator applies only to {', '.join(sorted(ind.applies_to))}",
-                ),
-            )
-        if ind.code in unit.not_applicable or normalize_name(ind.name) in unit.not_applicable:
+            if self._only_for is None:  # the same event for every unit: made once
+                self._only_for = PolicyEvent(
+                    kind="not_applicable",
+                    message=words(
+                        f"本指标只适用于 {'、'.join(sorted(ind.applies_to))}",
+                        f"the indicator applies only to {', '.join(sorted(ind.applies_to))}",
+                    ),
+                )
+            return self._only_for
+        if unit.not_applicable and (
+            ind.code in unit.not_applicable or normalize_name(ind.name) in unit.not_applicable
+        ):
             return PolicyEvent(
                 kind="not_applicable",
                 message=words("被评估单位申报本指标不适用", "the unit declares the indicator not applicable"),

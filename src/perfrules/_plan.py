@@ -116,6 +116,7 @@ class Plan:
         # Per category, each indicator's (data column, ceiling) when its score is that column as
         # reported, for every unit (see _batch); filled in by scoring.
         self.readers: dict[str | None, tuple[tuple[str, Number] | None, ...]] = {}
+        self.no_readers: tuple[None, ...] = (None,) * len(self.indicators)
         self.receivers = {
             k: self.lookup.get(p.moves_to) if p.moves_to is not None else None
             for k, p in enumerate(self.indicators)
