@@ -52,3 +52,49 @@ def test_totals_only_results_have_no_indicators() -> None:
     results = perfrules.evaluate(scheme, perfrules.sample_units("shenzhen-2010-departments"), explained=False)
     assert all(r.indicators == () and r.groups == () for r in results)
     assert any(r.total is not None for r in results)
+
+
+OVERALL_READS_AN_INDICATOR = """
+format = "perfrules-scheme/1"
+name = "总体等次看单项"
+basis = "points"
+total = 10
+groups = [{ name = "组" }]
+
+[overall]
+policy = "first"
+
+[[overall.bands]]
+name = "好"
+conditions = ["指标1得分>=4"]
+
+[[overall.bands]]
+name = "差"
+conditions = ["指标1得分<4"]
+
+[[indicators]]
+code = "1"
+name = "甲项"
+group = "组"
+weight = 5
+score = "甲项得分"
+
+[[indicators]]
+code = "2"
+name = "乙项"
+group = "组"
+weight = 5
+score = "乙项得分"
+"""
+
+
+def test_totals_only_grading_reads_what_overall_reads() -> None:
+    """A scheme of reported scores graded on one indicator's score: every path grades it so."""
+    from decimal import Decimal
+
+    scheme = perfrules.loads(OVERALL_READS_AN_INDICATOR)
+    units = [perfrules.Unit(name="甲", data={"甲项得分": Decimal(3), "乙项得分": Decimal(5)})]
+    explained = perfrules.evaluate(scheme, units).results[0]
+    totals = perfrules.evaluate(scheme, units, explained=False).results[0]
+    assert explained.total == totals.total == Decimal(8)
+    assert explained.grade == totals.grade == "差"

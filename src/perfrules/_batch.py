@@ -1,11 +1,13 @@
 """Scoring a batch of units: population values first, each unit, then quotas and ranks.
 
-``score_units`` is the one scoring loop behind ``evaluate`` (full results),
-the command line's totals-only output and the Dask and multi-process paths.
-With ``detail=False`` it records only what totals, grades, ranks and
-indicator scores need; the explained results are built from ``detail=True``
-outcomes. One unit's bad data is recorded on that unit and never stops the
-others.
+``score_units`` is the one scoring loop behind ``evaluate``, the command
+line's output and the Dask and multi-process paths. With ``detail=False`` it
+records only what totals, grades, ranks and indicator scores need; a unit's
+explanation is the same plan run with ``detail=True`` on that unit (with the
+batch's population values). Weights are worked out once per category and
+pattern of applicable indicators (:class:`_Weighting`), so a unit's total is
+one exact integer-weighted sum. One unit's bad data is recorded on that unit
+and never stops the others.
 """
 
 from __future__ import annotations
@@ -444,6 +446,8 @@ def score_unit_lean(plan: Plan, unit: Unit) -> UnitOutcome | None:
     points, a missing or unreadable value, a category problem, rounding or
     capping of the total), which then scores the unit again and explains it.
     """
+    if plan.rich_overall:
+        return None  # overall grading that reads more than the total needs the full path's scope
     scheme = plan.scheme
     category = unit.category
     key = category if scheme.categories else None
@@ -534,8 +538,7 @@ def score_chunk(
         batch's outcomes applies quotas and ranks.
     """
     outcomes = []
-    # Overall grading that reads more than the total needs the general path's scope.
-    lean = plan.lean and not detail and not plan.rich_overall
+    lean = plan.lean and not detail
     empty: Population = {}
     for done, unit in enumerate(units, start=1):
         quick = score_unit_lean(plan, unit) if lean else None
