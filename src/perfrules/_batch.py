@@ -282,6 +282,8 @@ def score_unit(plan: Plan, unit: Unit, population: Population, *, detail: bool) 
     count = len(plan.indicators)
     applicable = [True] * count
     scored: list[Scored | None] = [None] * count
+    # Each indicator's score; a reported column read straight from the data has no Scored record.
+    scores: list[Number | None] = [None] * count
     first_events: dict[int, PolicyEvent] = {}
     failures: dict[int, UnitError] = {}
     vetoes: list[PolicyEvent] = []
@@ -297,12 +299,10 @@ def score_unit(plan: Plan, unit: Unit, population: Population, *, detail: bool) 
             raw: Any = data.get(reader[0])
             kind = type(raw)
             if kind is Decimal and raw.is_finite() and 0 <= raw <= reader[1]:
-                value = tidy_decimal(raw)
-                scored[k] = Scored(value=value, grade=None, score=value)
+                scores[k] = tidy_decimal(raw)
                 continue
             if kind is int and 0 <= raw <= reader[1]:
-                value = Decimal(raw)
-                scored[k] = Scored(value=value, grade=None, score=value)
+                scores[k] = Decimal(raw)
                 continue
         if weighed and base[k] == 0:
             applicable[k] = False
@@ -327,6 +327,7 @@ def score_unit(plan: Plan, unit: Unit, population: Population, *, detail: bool) 
         try:
             result = ind.score(unit, population, detail, graded=graded)
             scored[k] = result
+            scores[k] = result.score
             if ind.vetoes:
                 for veto in ind.veto_fired(unit, result):
                     lowest |= veto.effect == "lowest_grade"
@@ -334,12 +335,12 @@ def score_unit(plan: Plan, unit: Unit, population: Population, *, detail: bool) 
                     vetoes.append(veto_event(veto, ind.label, words))
         except PerfrulesError as exc:
             failures[k] = unit_error(unit, ind.code, exc)
-            scored[k] = None
+            scored[k] = scores[k] = None
         except KeyError as exc:  # a name the data lacks, met outside a formula
             failures[k] = unit_error(
                 unit, ind.code, EvaluationError(str(exc.args[0]) if exc.args else "KeyError")
             )
-            scored[k] = None
+            scored[k] = scores[k] = None
     weighting = _weighting(plan, category, applicable)
     weights = weighting.weights
     weight_events = weighting.events
@@ -348,13 +349,12 @@ def score_unit(plan: Plan, unit: Unit, population: Population, *, detail: bool) 
     numerators = weighting.numerators
     acc = _ZERO
     rest: Fraction | int = 0
-    for k, s in enumerate(scored):
-        if s is None:
+    for k, v in enumerate(scores):
+        if v is None:
             continue
         n = numerators[k]
         if n is None:
             continue
-        v = s.score
         if type(v) is Decimal:
             try:
                 acc = _EXACT_ADD(acc, _EXACT_MUL(v, n))
@@ -366,9 +366,9 @@ def score_unit(plan: Plan, unit: Unit, population: Population, *, detail: bool) 
     possible = weighting.possible
     contributions: list[Number | None] = [None] * count
     if detail or plan.rich_overall:
-        for k, s in enumerate(scored):
-            if s is not None:
-                contributions[k] = weighting.contribution(k, s.score)
+        for k, v in enumerate(scores):
+            if v is not None:
+                contributions[k] = weighting.contribution(k, v)
     errors = list(out.errors)
     for k in sorted(failures):
         errors.append(failures[k])
@@ -382,7 +382,6 @@ def score_unit(plan: Plan, unit: Unit, population: Population, *, detail: bool) 
                     unit_events.append(veto_event(policy, words("本单位", "the unit"), words))
             except PerfrulesError as exc:
                 errors.append(unit_error(unit, None, exc))
-    scores = [None if s is None else s.score for s in scored]
     out.scores = scores
     out.weights = weights
     if detail:
