@@ -400,7 +400,7 @@ def score_unit(plan: Plan, unit: Unit, population: Population, *, detail: bool) 
                 *weight_events.get(k, ()),
                 *(done.events if done is not None else ()),
             ]
-            item.inputs = {f: unit.data[f] for f in sorted(ind.inputs) if f in unit.data}
+            item.inputs = {f: unit.data[f] for f in ind.sorted_inputs if f in unit.data}
             for local, field in ind.ind.inputs.items():
                 if field in unit.data:
                     item.inputs[local] = unit.data[field]

@@ -126,6 +126,7 @@ class IndicatorPlan:
         self.steps: tuple[Step, ...] = tuple(ordered_steps(ind))
         self.targets = frozenset(step_target(s) for s in ind.steps)
         self.inputs = inputs_of(ind)
+        self.sorted_inputs = tuple(sorted(self.inputs))
         self.fields = self.inputs | frozenset(ind.inputs.values())
         self.defaults_when = tuple(p for p in ind.policies if isinstance(p, Default) and p.when is not None)
         self.no_data = next((p for p in ind.policies if isinstance(p, Default) and p.when is None), None)
