@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import pickle
+from fractions import Fraction
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import perfrules
+from perfrules import testing as prst
 from perfrules._batch import score_units
+from perfrules._numbers import as_fraction
 from perfrules._plan import plan_of
 from perfrules._results import _explained_parts
 
@@ -98,3 +103,58 @@ def test_totals_only_grading_reads_what_overall_reads() -> None:
     totals = perfrules.evaluate(scheme, units, explained=False).results[0]
     assert explained.total == totals.total == Decimal(8)
     assert explained.grade == totals.grade == "差"
+
+
+@st.composite
+def _scheme_and_units(draw: st.DrawFn) -> tuple[perfrules.Scheme, list[perfrules.Unit]]:
+    from decimal import Decimal
+
+    scheme = draw(prst.schemes(max_groups=3, max_indicators=4))
+    codes = [i.code for i in scheme.indicators()]
+    values = st.sampled_from([Decimal(v) for v in ("0", "59.9", "60", "80", "89.99", "90", "100", "120")])
+    units = []
+    for n in range(draw(st.integers(min_value=1, max_value=5))):
+        data: dict[str, object] = {}
+        for code in codes:
+            if draw(st.integers(0, 9)) > 0:  # now and then a value is missing: that unit fails
+                data[f"原始{code}"] = draw(values)
+            data[f"扣分项{code}"] = draw(st.sampled_from([0, 0, 1, 3]))
+            data[f"不适用{code}"] = draw(st.sampled_from([0, 0, 0, 1]))
+            data[f"违规{code}"] = draw(st.sampled_from([0, 0, 0, 0, 1]))
+            data[f"否决{code}"] = draw(st.sampled_from([0, 0, 0, 0, 0, 1]))
+        units.append(perfrules.Unit(name=f"单位{n}", data=data))
+    return scheme, units
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_scheme_and_units())
+def test_totals_and_explanations_agree_on_generated_schemes(case: tuple[perfrules.Scheme, list]) -> None:
+    """Weights that move, defaults, adjustments, vetoes, errors: the batch's totals are the detailed ones."""
+    scheme, units = case
+    totals = perfrules.evaluate(scheme, units, explained=False).results
+    explained = perfrules.evaluate(scheme, units).results
+    detailed = score_units(scheme, units, detail=True)
+    plan = plan_of(scheme)
+    for lean, lazy, outcome in zip(totals, explained, detailed, strict=True):
+        assert (lean.total, lean.grade, lean.rank, lean.errors) == (
+            outcome.total,
+            outcome.grade,
+            outcome.rank,
+            tuple(outcome.errors),
+        )
+        assert (lazy.total, lazy.grade, lazy.rank, lazy.events) == (
+            outcome.total,
+            outcome.grade,
+            outcome.rank,
+            tuple(outcome.events),
+        )
+        indicators, _ = _explained_parts(plan, outcome)
+        assert lazy.indicators == indicators
+        if lazy.total is not None and not lazy.vetoed and not scheme.policies:
+            contributed = sum(
+                (as_fraction(i.contribution) for i in lazy.indicators if i.contribution is not None),
+                Fraction(0),
+            )
+            adjusted = any(e.kind == "capped" for e in lazy.events)
+            if not adjusted:
+                assert as_fraction(lazy.total) == max(contributed, Fraction(0))
