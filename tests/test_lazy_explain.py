@@ -110,18 +110,19 @@ def _scheme_and_units(draw: st.DrawFn) -> tuple[perfrules.Scheme, list[perfrules
     from decimal import Decimal
 
     scheme = draw(prst.schemes(max_groups=3, max_indicators=4))
-    codes = [i.code for i in scheme.indicators()]
-    values = st.sampled_from([Decimal(v) for v in ("0", "59.9", "60", "80", "89.99", "90", "100", "120")])
+    scores = st.sampled_from([Decimal(v) for v in ("0", "59.9", "60", "80", "89.99", "90", "100", "120")])
+    rates = st.sampled_from([Decimal(v) for v in ("0", "0.3", "0.5", "0.6", "0.8", "0.9", "0.95", "1")])
     units = []
     for n in range(draw(st.integers(min_value=1, max_value=5))):
         data: dict[str, object] = {}
-        for code in codes:
-            if draw(st.integers(0, 9)) > 0:  # now and then a value is missing: that unit fails
-                data[f"原始{code}"] = draw(values)
+        for ind in scheme.indicators():
+            code = ind.code
+            if draw(st.integers(0, 19)) > 0:  # now and then a value is missing: that unit fails
+                data[f"原始{code}"] = draw(rates if ind.scale is not None else scores)
             data[f"扣分项{code}"] = draw(st.sampled_from([0, 0, 1, 3]))
-            data[f"不适用{code}"] = draw(st.sampled_from([0, 0, 0, 1]))
-            data[f"违规{code}"] = draw(st.sampled_from([0, 0, 0, 0, 1]))
-            data[f"否决{code}"] = draw(st.sampled_from([0, 0, 0, 0, 0, 1]))
+            data[f"不适用{code}"] = draw(st.sampled_from([0, 0, 1]))  # its weight moves
+            data[f"违规{code}"] = draw(st.sampled_from([0] * 9 + [1]))
+            data[f"否决{code}"] = draw(st.sampled_from([0] * 19 + [1]))
         units.append(perfrules.Unit(name=f"单位{n}", data=data))
     return scheme, units
 
