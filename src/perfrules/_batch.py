@@ -29,7 +29,15 @@ from ._scheme import Scheme, Veto
 from ._syntax import Name
 from ._unit import PolicyEvent, Unit, UnitError, note_events
 
-__all__ = ["IndicatorOutcome", "UnitOutcome", "finish_batch", "score_chunk", "score_unit", "score_units"]
+__all__ = [
+    "IndicatorOutcome",
+    "UnitOutcome",
+    "finish_batch",
+    "score_batch",
+    "score_chunk",
+    "score_unit",
+    "score_units",
+]
 
 Population = Mapping[tuple[str, str, str | None], Number]
 _ZERO = Decimal(0)
@@ -508,11 +516,21 @@ def score_units(
     progress: Callable[[int, int, str], None] | None = None,
 ) -> list[UnitOutcome]:
     """Score a batch: population values once, every unit, then quotas and ranks."""
-    plan = plan_of(scheme)
+    return score_batch(plan_of(scheme), units, detail=detail, progress=progress)[0]
+
+
+def score_batch(
+    plan: Plan,
+    units: Sequence[Unit],
+    *,
+    detail: bool,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> tuple[list[UnitOutcome], Mapping[str, Population]]:
+    """:func:`score_units`, also giving the batch's population values per unit (to explain units later)."""
     population = population_values(plan.indicators, units) if plan.has_population else {}
     outcomes = score_chunk(plan, units, population, detail=detail, progress=progress)
     finish_batch(plan, outcomes)
-    return outcomes
+    return outcomes, population
 
 
 def score_chunk(

@@ -17,21 +17,12 @@ from typing import Any
 
 import attrs
 
-from ._batch import (
-    IndicatorOutcome,
-    Population,
-    UnitOutcome,
-    check_units,
-    finish_batch,
-    score_chunk,
-    score_unit,
-)
+from ._batch import IndicatorOutcome, Population, UnitOutcome, check_units, score_batch, score_unit
 from ._compute import _add as exact_add
 from ._formula import Value, normalize_name
 from ._frozen import FrozenDict
 from ._numbers import Number, exact
 from ._plan import GroupPlan, Plan, plan_of
-from ._population import population_values
 from ._scale import GradeResult
 from ._scheme import Scheme
 from ._unit import Computation, PeriodResult, PolicyEvent, Unit, UnitError
@@ -511,11 +502,9 @@ def evaluate(
     """
     unit_list = check_units(units)
     plan = plan_of(scheme)
-    population = population_values(plan.indicators, unit_list) if plan.has_population else {}
     # The batch is scored for totals; each unit's explanation is the same plan
     # run again on that unit (with the batch's population values) when read.
-    outcomes = score_chunk(plan, unit_list, population, detail=False, progress=progress)
-    finish_batch(plan, outcomes)
+    outcomes, population = score_batch(plan, unit_list, detail=False, progress=progress)
     if not explained:
         return Evaluation(scheme=scheme, results=tuple(unit_result(scheme, o) for o in outcomes))
     empty: Population = {}
