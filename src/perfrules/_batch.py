@@ -1,33 +1,43 @@
 """Scoring a batch of units: population values first, each unit, then quotas and ranks.
 
-``score_units`` is the one scoring loop behind ``evaluate`` (full results),
-the command line's totals-only output and the Dask and multi-process paths.
-With ``detail=False`` it records only what totals, grades, ranks and
-indicator scores need; the explained results are built from ``detail=True``
-outcomes. One unit's bad data is recorded on that unit and never stops the
-others.
+``score_units`` is the one scoring loop behind ``evaluate``, the command
+line's output and the Dask and multi-process paths. With ``detail=False`` it
+records only what totals, grades, ranks and indicator scores need; a unit's
+explanation is the same plan run with ``detail=True`` on that unit (with the
+batch's population values). Weights are worked out once per category and
+pattern of applicable indicators (:class:`_Weighting`), so a unit's total is
+one exact integer-weighted sum. One unit's bad data is recorded on that unit
+and never stops the others.
 """
 
 from __future__ import annotations
 
 import decimal
+import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
-from typing import cast
+from typing import Any, cast
 
-from ._compute import _add as exact_add
-from ._compute import _mul as exact_mul
 from ._errors import DefinitionError, DivisionByZeroError, EvaluationError, MissingValueError, PerfrulesError
 from ._indicator import IndicatorPlan, Scored
-from ._numbers import EXACT_CONTEXT, Number, as_fraction, exact, tidy_decimal
+from ._numbers import EXACT_CONTEXT, Number, as_fraction, check_fraction, exact, tidy_decimal
 from ._overall import finish_total, grade_total, overall_scope, redistribute, veto_event
 from ._plan import Plan, plan_of
 from ._population import apply_quota, population_values, rank_positions
 from ._scheme import Scheme, Veto
+from ._syntax import Name
 from ._unit import PolicyEvent, Unit, UnitError, note_events
 
-__all__ = ["IndicatorOutcome", "UnitOutcome", "finish_batch", "score_chunk", "score_unit", "score_units"]
+__all__ = [
+    "IndicatorOutcome",
+    "UnitOutcome",
+    "finish_batch",
+    "score_batch",
+    "score_chunk",
+    "score_unit",
+    "score_units",
+]
 
 Population = Mapping[tuple[str, str, str | None], Number]
 _ZERO = Decimal(0)
@@ -36,6 +46,8 @@ _ONE = Decimal(1)
 # Exact Decimal arithmetic: any rounding raises (and the caller falls back).
 _EXACT_ADD = EXACT_CONTEXT.add
 _EXACT_MUL = EXACT_CONTEXT.multiply
+# Patterns of applicable indicators kept per plan: a batch rarely has more than a handful.
+_MAX_PATTERNS = 4096
 
 
 class IndicatorOutcome:
@@ -57,8 +69,8 @@ class IndicatorOutcome:
         self.plan = plan
         self.applicable = True
         self.scored: Scored | None = None
-        self.base_weight = Fraction(0)
-        self.weight = Fraction(0)
+        self.base_weight: Number = _FZERO
+        self.weight: Number = _FZERO
         self.contribution: Number | None = None
         self.error: UnitError | None = None
         self.events: list[PolicyEvent] = []
@@ -121,6 +133,118 @@ def unit_error(unit: Unit, code: str | None, exc: PerfrulesError, *, field: str 
     )
 
 
+class _Weighting:
+    """The weights a category and a pattern of applicable indicators give, worked out once.
+
+    Each contribution is ``score × weight / full points``; the factors
+    ``weight / full`` are kept as integer numerators over one shared
+    denominator, so that a unit's total is one exact integer-weighted sum.
+    """
+
+    __slots__ = (
+        "decimal_factors",
+        "denominator",
+        "events",
+        "factors",
+        "numerators",
+        "possible",
+        "shown_base",
+        "shown_weights",
+        "weights",
+    )
+
+    def __init__(self, plan: Plan, category: str | None, applicable: tuple[bool, ...]) -> None:
+        base = plan.weights_for(category)
+        if all(applicable) or plan.scheme.normalize:
+            weights = (
+                list(base)
+                if all(applicable)
+                else [w if applicable[k] else _FZERO for k, w in enumerate(base)]
+            )
+            events: dict[int, list[PolicyEvent]] = {}
+        else:
+            weights, events = redistribute(plan, base, applicable)
+        self.weights = weights
+        self.events = events
+        factors = []
+        for k, ind in enumerate(plan.indicators):
+            full = as_fraction(ind.full(category))
+            factors.append(weights[k] / full if full and applicable[k] else _FZERO)
+        self.factors = factors
+        # The same factors as Decimals where they are finite decimals (0.03): contributions for explanations.
+        decimal_factors: list[Decimal | None] = []
+        for f in factors:
+            shown = exact(f)
+            decimal_factors.append(shown if type(shown) is Decimal else None)
+        self.decimal_factors = tuple(decimal_factors)
+        # Weights as results show them, worked out once per pattern.
+        self.shown_base = tuple(exact(w) for w in base)
+        self.shown_weights = tuple(exact(w) for w in weights)
+        denominator = math.lcm(*(f.denominator for f in factors)) if factors else 1
+        self.denominator = denominator
+        self.numerators: tuple[Decimal | None, ...] = tuple(
+            Decimal(f.numerator * (denominator // f.denominator)) if f else None for f in factors
+        )
+        self.possible = sum((w for k, w in enumerate(weights) if applicable[k]), _FZERO)
+
+    def contribution(self, k: int, score: Number) -> Number:
+        """What indicator *k* adds to the total for this score."""
+        factor = self.factors[k]
+        if not factor:
+            return _ZERO
+        if factor == 1:
+            return score
+        shown = self.decimal_factors[k]
+        if shown is not None and type(score) is Decimal:
+            try:
+                return tidy_decimal(_EXACT_MUL(score, shown))
+            except decimal.DecimalException:
+                pass
+        return exact(check_fraction(as_fraction(score) * factor))
+
+
+def _weighting(plan: Plan, category: str | None, applicable: list[bool]) -> _Weighting:
+    """The weighting of this category and pattern of applicable indicators (memoised on the plan)."""
+    key = (category if plan.scheme.categories else None, tuple(applicable))
+    memo = cast(dict[tuple[str | None, tuple[bool, ...]], _Weighting], plan.weightings)
+    found = memo.get(key)
+    if found is None:
+        if len(memo) >= _MAX_PATTERNS:
+            memo.clear()
+        found = memo[key] = _Weighting(plan, key[0], key[1])
+    return found
+
+
+def _readers(plan: Plan, category: str | None) -> tuple[tuple[str, Number] | None, ...]:
+    """Per indicator, (column, ceiling) when its score is one data column as reported (else None).
+
+    Such a step needs nothing but the value: scoring reads it straight from the
+    unit's data when it is a number within 0 and the ceiling, and runs the
+    indicator's plan as usual otherwise (a missing, odd or out-of-range value).
+    """
+    key = category if plan.scheme.categories else None
+    found = plan.readers.get(key)
+    if found is None:
+        row: list[tuple[str, Number] | None] = []
+        weights = plan.weights_for(key)
+        for k, ind in enumerate(plan.indicators):
+            formula = ind.ind.score
+            if (
+                (weights[k] != 0 or not plan.scheme.categories)  # else not assessed for the category
+                and ind.direct
+                and ind.always_applies
+                and not ind.periodic
+                and not ind.vetoes
+                and formula is not None
+                and isinstance(formula.tree, Name)
+            ):
+                row.append((formula.tree.name, ind.ceiling(key)))
+            else:
+                row.append(None)
+        found = plan.readers[key] = tuple(row)
+    return found
+
+
 def score_unit(plan: Plan, unit: Unit, population: Population, *, detail: bool) -> UnitOutcome:
     """Score one unit: every indicator, the total, the overall grade (no quota, no rank yet)."""
     scheme = plan.scheme
@@ -166,78 +290,93 @@ def score_unit(plan: Plan, unit: Unit, population: Population, *, detail: bool) 
     count = len(plan.indicators)
     applicable = [True] * count
     scored: list[Scored | None] = [None] * count
-    first_events: list[list[PolicyEvent]] = [[] for _ in range(count)]
+    # Each indicator's score; a reported column read straight from the data has no Scored record.
+    scores: list[Number | None] = [None] * count
+    first_events: dict[int, PolicyEvent] = {}
     failures: dict[int, UnitError] = {}
     vetoes: list[PolicyEvent] = []
     lowest = zeroed = False
-    for k, ind in enumerate(plan.indicators):
-        if base[k] == 0 and scheme.categories:
+    weighed = bool(scheme.categories)
+    declared = unit.not_applicable
+    # Indicator grades are recorded when something reads them: explanations, or overall grading that does.
+    graded = detail or plan.rich_overall
+    readers = _readers(plan, category) if not graded and not declared else plan.no_readers
+    data = unit.data
+    for k, (ind, reader) in enumerate(zip(plan.indicators, readers, strict=True)):
+        if reader is not None:
+            raw: Any = data.get(reader[0])
+            kind = type(raw)
+            if kind is Decimal and raw.is_finite() and 0 <= raw <= reader[1]:
+                scores[k] = tidy_decimal(raw)
+                continue
+            if kind is int and 0 <= raw <= reader[1]:
+                scores[k] = Decimal(raw)
+                continue
+        if weighed and base[k] == 0:
             applicable[k] = False
-            first_events[k].append(
-                PolicyEvent(
-                    kind="not_assessed",
-                    message=words(
-                        f"“{category}”类单位不考核本指标（权重为 0）",
-                        f"not assessed for category '{category}' (weight 0)",
-                    ),
-                )
+            first_events[k] = PolicyEvent(
+                kind="not_assessed",
+                message=words(
+                    f"“{category}”类单位不考核本指标（权重为 0）",
+                    f"not assessed for category '{category}' (weight 0)",
+                ),
             )
             continue
+        if declared or not ind.always_applies:
+            try:
+                reason = ind.applicability(unit)
+            except PerfrulesError as exc:
+                failures[k] = unit_error(unit, ind.code, exc)
+                continue
+            if reason is not None:
+                applicable[k] = False
+                first_events[k] = reason
+                continue
         try:
-            reason = ind.applicability(unit)
-        except PerfrulesError as exc:
-            failures[k] = unit_error(unit, ind.code, exc)
-            continue
-        if reason is not None:
-            applicable[k] = False
-            first_events[k].append(reason)
-            continue
-        try:
-            result = ind.score(unit, population, detail)
+            result = ind.score(unit, population, detail, graded=graded)
             scored[k] = result
-            for veto in ind.veto_fired(unit, result):
-                lowest |= veto.effect == "lowest_grade"
-                zeroed |= veto.effect == "zero"
-                vetoes.append(veto_event(veto, ind.label, words))
+            scores[k] = result.score
+            if ind.vetoes:
+                for veto in ind.veto_fired(unit, result):
+                    lowest |= veto.effect == "lowest_grade"
+                    zeroed |= veto.effect == "zero"
+                    vetoes.append(veto_event(veto, ind.label, words))
         except PerfrulesError as exc:
             failures[k] = unit_error(unit, ind.code, exc)
-            scored[k] = None
+            scored[k] = scores[k] = None
         except KeyError as exc:  # a name the data lacks, met outside a formula
             failures[k] = unit_error(
                 unit, ind.code, EvaluationError(str(exc.args[0]) if exc.args else "KeyError")
             )
-            scored[k] = None
-    weight_events: dict[int, list[PolicyEvent]] = {}
+            scored[k] = scores[k] = None
+    weighting = _weighting(plan, category, applicable)
+    weights = weighting.weights
+    weight_events = weighting.events
+    # The total is one exact sum of integers over the pattern's shared denominator:
+    # Σ score × numerator, in exact Decimal arithmetic, divided once.
+    numerators = weighting.numerators
+    acc = _ZERO
+    rest: Fraction | int = 0
+    for k, v in enumerate(scores):
+        if v is None:
+            continue
+        n = numerators[k]
+        if n is None:
+            continue
+        if type(v) is Decimal:
+            try:
+                acc = _EXACT_ADD(acc, _EXACT_MUL(v, n))
+                continue
+            except decimal.DecimalException:
+                pass
+        rest += as_fraction(v) * int(n)
+    total = (Fraction(acc) + rest) / weighting.denominator
+    possible = weighting.possible
     contributions: list[Number | None] = [None] * count
-    total: Number = _ZERO
-    possible: Number = _ZERO
-    factors = plan.factors_for(category)
-    if all(applicable) or scheme.normalize:
-        # Weights as published: each contribution is score × (weight / full
-        # points), precomputed per category, in exact Decimal arithmetic.
-        weights = (
-            list(base) if all(applicable) else [w if applicable[k] else _FZERO for k, w in enumerate(base)]
-        )
-        for k, s in enumerate(scored):
-            if s is None:
-                continue
-            factor = factors[k]
-            contribution = s.score if factor is _ONE else exact_mul(s.score, factor)
-            contributions[k] = contribution
-            total = exact_add(total, contribution)
-            if scheme.normalize:
-                possible = exact_add(possible, plan.weight_numbers_for(category)[k])
-    else:
-        weights, weight_events = redistribute(plan, base, applicable)
-        for k, ind in enumerate(plan.indicators):
-            s = scored[k]
-            if s is None:
-                continue
-            full = as_fraction(ind.full(category))
-            contribution_f = as_fraction(s.score) * weights[k] / full if full else _FZERO
-            contributions[k] = exact(contribution_f)
-            total = exact_add(total, contributions[k])
-            possible = exact_add(possible, exact(weights[k]))
+    if detail or plan.rich_overall:
+        for k, v in enumerate(scores):
+            if v is not None:
+                contributions[k] = weighting.contribution(k, v)
     errors = list(out.errors)
     for k in sorted(failures):
         errors.append(failures[k])
@@ -251,7 +390,6 @@ def score_unit(plan: Plan, unit: Unit, population: Population, *, detail: bool) 
                     unit_events.append(veto_event(policy, words("本单位", "the unit"), words))
             except PerfrulesError as exc:
                 errors.append(unit_error(unit, None, exc))
-    scores = [None if s is None else s.score for s in scored]
     out.scores = scores
     out.weights = weights
     if detail:
@@ -260,17 +398,17 @@ def score_unit(plan: Plan, unit: Unit, population: Population, *, detail: bool) 
             item = IndicatorOutcome(ind)
             item.applicable = applicable[k]
             item.scored = scored[k]
-            item.base_weight = base[k]
-            item.weight = weights[k]
+            item.base_weight = weighting.shown_base[k]
+            item.weight = weighting.shown_weights[k]
             item.contribution = contributions[k]
             item.error = failures.get(k)
             done = scored[k]
             item.events = [
-                *first_events[k],
+                *((first_events[k],) if k in first_events else ()),
                 *weight_events.get(k, ()),
                 *(done.events if done is not None else ()),
             ]
-            item.inputs = {f: unit.data[f] for f in sorted(ind.inputs) if f in unit.data}
+            item.inputs = {f: unit.data[f] for f in ind.sorted_inputs if f in unit.data}
             for local, field in ind.ind.inputs.items():
                 if field in unit.data:
                     item.inputs[local] = unit.data[field]
@@ -284,9 +422,9 @@ def score_unit(plan: Plan, unit: Unit, population: Population, *, detail: bool) 
         final = finish_total(
             plan,
             unit,
-            as_fraction(total),
-            earned=as_fraction(total),
-            possible=as_fraction(possible),
+            check_fraction(total),
+            earned=total,
+            possible=possible,
             zeroed=zeroed,
             events=unit_events,
         )
@@ -315,6 +453,8 @@ def score_unit_lean(plan: Plan, unit: Unit) -> UnitOutcome | None:
     points, a missing or unreadable value, a category problem, rounding or
     capping of the total), which then scores the unit again and explains it.
     """
+    if plan.rich_overall:
+        return None  # overall grading that reads more than the total needs the full path's scope
     scheme = plan.scheme
     category = unit.category
     key = category if scheme.categories else None
@@ -376,11 +516,21 @@ def score_units(
     progress: Callable[[int, int, str], None] | None = None,
 ) -> list[UnitOutcome]:
     """Score a batch: population values once, every unit, then quotas and ranks."""
-    plan = plan_of(scheme)
+    return score_batch(plan_of(scheme), units, detail=detail, progress=progress)[0]
+
+
+def score_batch(
+    plan: Plan,
+    units: Sequence[Unit],
+    *,
+    detail: bool,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> tuple[list[UnitOutcome], Mapping[str, Population]]:
+    """:func:`score_units`, also giving the batch's population values per unit (to explain units later)."""
     population = population_values(plan.indicators, units) if plan.has_population else {}
     outcomes = score_chunk(plan, units, population, detail=detail, progress=progress)
     finish_batch(plan, outcomes)
-    return outcomes
+    return outcomes, population
 
 
 def score_chunk(

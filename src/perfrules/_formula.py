@@ -110,6 +110,9 @@ def _show_values(node: Node, values: Mapping[str, object], chinese: bool, parent
         if isinstance(value, bool):
             # A truth value in words, as explanations speak (never Python's True/False).
             return ("是" if value else "否") if chinese else ("yes" if value else "no")
+        if type(value) is Decimal and value.is_finite():
+            tidy = tidy_decimal(value)  # the commonest case: a value read from data
+            return str(tidy) if tidy >= 0 else f"({tidy})"
         if isinstance(value, Decimal | Fraction | int | float):
             shown = exact(to_number(value))
             if isinstance(shown, Fraction):

@@ -149,6 +149,7 @@ class IndicatorPlan:
         self.steps: tuple[Step, ...] = tuple(ordered_steps(ind))
         self.targets = frozenset(step_target(s) for s in ind.steps)
         self.inputs = inputs_of(ind)
+        self.sorted_inputs = tuple(sorted(self.inputs))
         self.fields = self.inputs | frozenset(ind.inputs.values())
         self.defaults_when = tuple(p for p in ind.policies if isinstance(p, Default) and p.when is not None)
         self.no_data = next((p for p in ind.policies if isinstance(p, Default) and p.when is None), None)
@@ -183,6 +184,17 @@ class IndicatorPlan:
             and FULL_NAME not in score_formula.variables
             and not ind.inputs
         )
+        # Applies to every unit unless the unit itself declares otherwise: scoring skips the checks.
+        self.always_applies = ind.applies_to is None and not self.not_applicable
+        # A percent scheme's score is already on the grades' scale (see _grade_of_score).
+        self.percent_scale = (
+            None
+            if self.points or ind.full is not None or (ind.scale is not None and ind.scale.is_categorical)
+            else scheme.score_scale
+        )
+        self._ceilings: dict[str | None, Number] = {}
+        self._texts: dict[Formula, str] = {}
+        self._only_for: PolicyEvent | None = None
         # A direct indicator that applies to every unit and is not reported by
         # period can be scored by the totals-only fast path (see _batch).
         self.lean = (
@@ -193,6 +205,13 @@ class IndicatorPlan:
             and not self.periodic
             and (self.scheme.score_scale is None or not self.points)
         )
+
+    def _text(self, formula: Formula) -> str:
+        """A formula as explanations show it (worked out once per formula)."""
+        text = self._texts.get(formula)
+        if text is None:
+            text = self._texts[formula] = formula.show_with({}, chinese=self.words.zh)
+        return text
 
     def _formulas(self) -> list[Formula]:
         out: list[Formula] = [s for s in self.ind.steps if isinstance(s, Formula)]
@@ -221,8 +240,12 @@ class IndicatorPlan:
 
     def ceiling(self, category: str | None) -> Number:
         """The most the indicator can earn (its full points when it has no upper limit; see ``upper``)."""
-        limit = self.ind.max_score
-        return limit if limit is not None and limit != "none" else self.full(category)
+        found = self._ceilings.get(category)
+        if found is None:
+            limit = self.ind.max_score
+            found = exact(limit if limit is not None and limit != "none" else self.full(category))
+            self._ceilings[category] = found
+        return found
 
     def upper(self, category: str | None) -> Fraction | None:
         """The upper limit of the score, or None when it has none (``max_score = "none"``)."""
@@ -268,14 +291,18 @@ class IndicatorPlan:
         words = self.words
         ind = self.ind
         if ind.applies_to is not None and unit.name not in ind.applies_to:
-            return PolicyEvent(
-                kind="not_applicable",
-                message=words(
-                    f"本指标只适用于 {'、'.join(sorted(ind.applies_to))}",
-                    f"the indicator applies only to {', '.join(sorted(ind.applies_to))}",
-                ),
-            )
-        if ind.code in unit.not_applicable or normalize_name(ind.name) in unit.not_applicable:
+            if self._only_for is None:  # the same event for every unit: made once
+                self._only_for = PolicyEvent(
+                    kind="not_applicable",
+                    message=words(
+                        f"本指标只适用于 {'、'.join(sorted(ind.applies_to))}",
+                        f"the indicator applies only to {', '.join(sorted(ind.applies_to))}",
+                    ),
+                )
+            return self._only_for
+        if unit.not_applicable and (
+            ind.code in unit.not_applicable or normalize_name(ind.name) in unit.not_applicable
+        ):
             return PolicyEvent(
                 kind="not_applicable",
                 message=words(*DECLARED_NOT_APPLICABLE),
@@ -292,12 +319,16 @@ class IndicatorPlan:
         return None
 
     # -- scoring ----------------------------------------------------------
-    def score(self, unit: Unit, population: Population, detail: bool) -> Scored:
-        """Score the indicator for one unit (all its periods combined)."""
+    def score(self, unit: Unit, population: Population, detail: bool, *, graded: bool = True) -> Scored:
+        """Score the indicator for one unit (all its periods combined).
+
+        ``graded=False`` lets a reported score within its bounds go without
+        the grade that nothing will read (totals-only scoring).
+        """
         category = unit.category
         if self.direct and not (self.periodic and unit.periods):
             assert self.ind.score is not None
-            return self._score_direct(self.ind.score, unit, category, detail)
+            return self._score_direct(self.ind.score, unit, category, detail, graded)
         runs = self.runs(unit)
         if len(runs) == 1 and runs[0][0] is None:
             period, env = runs[0]
@@ -409,9 +440,17 @@ class IndicatorPlan:
         """The data values the indicator reads from *env*, as the trail shows them."""
         return {f: env[f] for f in sorted(self.inputs) if f in env}
 
-    def _score_direct(self, formula: Formula, unit: Unit, category: str | None, detail: bool) -> Scored:
+    def _score_direct(
+        self, formula: Formula, unit: Unit, category: str | None, detail: bool, graded: bool = True
+    ) -> Scored:
         env = unit.data
-        raw = formula.evaluate(env)
+        try:
+            raw = formula._fn(env)  # what evaluate() runs; any problem is raised by evaluate() itself
+        except Exception:
+            raw = formula.evaluate(env)
+        else:
+            if type(raw) is Fraction:
+                raw = exact(raw)
         if isinstance(raw, bool):
             raise InvalidValueError(f"the score formula of {self.label} gave a truth value")
         scored = Scored(value=raw, grade=None, score=raw)
@@ -419,11 +458,24 @@ class IndicatorPlan:
             scored.computations.append(
                 Computation(
                     target="得分",
-                    formula=formula.show_with({}, chinese=self.words.zh),
+                    formula=self._text(formula),
                     substituted=formula.show_with(env, chinese=self.words.zh),
                     value=raw,
                 )
             )
+        ceiling = self._ceilings.get(category)
+        if ceiling is None:
+            ceiling = self.ceiling(category)
+        if type(raw) is Decimal and 0 <= raw <= ceiling:
+            # The commonest case, a reported score within its bounds: nothing to note.
+            if graded:
+                scale = self.percent_scale
+                if scale is not None:  # already on the grades' scale
+                    full_score = self.scheme.full_score
+                    scored.grade = scale.classify_number(raw if raw <= full_score else full_score)
+                else:
+                    scored.grade = self._grade_of_score(raw, category)
+            return scored
         self._bound(scored, category, raw)
         scored.grade = self._grade_of_score(scored.score, category)
         return scored
@@ -467,7 +519,7 @@ class IndicatorPlan:
                     computations.append(
                         Computation(
                             target=target,
-                            formula=step.show_with({}, chinese=words.zh),
+                            formula=self._text(step),
                             substituted=step.show_with(scope, chinese=words.zh),
                             value=result,
                         )
@@ -647,7 +699,7 @@ class IndicatorPlan:
             computations.append(
                 Computation(
                     target="得分",
-                    formula=formula.show_with({}, chinese=self.words.zh),
+                    formula=self._text(formula),
                     substituted=formula.show_with(scope, chinese=self.words.zh),
                     value=raw,
                 )
@@ -687,8 +739,8 @@ class IndicatorPlan:
             return None
         full_score = self.scheme.full_score
         if not self.points and self.ind.full is None and type(score) is Decimal:
-            # A percent scheme's score is already on the grades' scale.
-            return scale.classify(min(max(score, _ZERO), full_score))
+            # A percent scheme's score is already on the grades' scale (and already read: no checks).
+            return scale.classify_number(min(max(score, _ZERO), full_score))
         factor = self.scale_factor(category)
         share = as_fraction(score) / factor if factor else Fraction(0)
         clipped = min(max(share, Fraction(0)), as_fraction(full_score))

@@ -261,7 +261,7 @@ def grade_total(
         return None
     words = plan.words
     if scope is None:
-        grade = scale.classify(total)
+        grade = scale.classify_number(total)  # the total is exact and within the limits already
     else:
         # Grading that reads more than the total says which condition decided it.
         graded = scale.grade(scope)

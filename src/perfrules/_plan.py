@@ -119,6 +119,12 @@ class Plan:
         self.rich_overall = bool(scheme.caps) or (
             overall is not None and (overall.variable != "总分" or overall.levels != {})
         )
+        # Weights per category and pattern of applicable indicators, filled in by scoring (see _batch).
+        self.weightings: dict[tuple[str | None, tuple[bool, ...]], object] = {}
+        # Per category, each indicator's (data column, ceiling) when its score is that column as
+        # reported, for every unit (see _batch); filled in by scoring.
+        self.readers: dict[str | None, tuple[tuple[str, Number] | None, ...]] = {}
+        self.no_readers: tuple[None, ...] = (None,) * len(self.indicators)
         self.receivers = {
             k: self.lookup.get(p.moves_to) if p.moves_to is not None else None
             for k, p in enumerate(self.indicators)

@@ -354,14 +354,20 @@ def rank_positions(values: Sequence[Fraction | Number], *, descending: bool = Tr
     >>> rank_positions([90, 95, 90, 80])
     [2, 1, 2, 4]
     """
-    # Decimals and Fractions compare with each other exactly: no conversion needed.
+    # Sorted on a float key, with equal floats settled by comparing the exact
+    # values (a < b implies float(a) <= float(b)): exact ties share a rank,
+    # values one float apart do not, and most comparisons are of floats.
     keys = list(values)
-    ordered = sorted(keys)
-    n = len(ordered)
-    if descending:
-        # rank = 1 + how many are strictly larger
-        return [n - bisect.bisect_right(ordered, k) + 1 for k in keys]
-    return [bisect.bisect_left(ordered, k) + 1 for k in keys]
+    order = sorted(((float(k), k, i) for i, k in enumerate(keys)), reverse=descending)
+    ranks = [0] * len(keys)
+    previous_float: float | None = None
+    previous: Fraction | Number | None = None
+    rank = 0
+    for position, (approx, key, i) in enumerate(order, start=1):
+        if approx != previous_float or key != previous:
+            rank, previous_float, previous = position, approx, key
+        ranks[i] = rank
+    return ranks
 
 
 def quota_limit(quota: Quota, population: int) -> int:

@@ -13,21 +13,21 @@ import difflib
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from decimal import Decimal
-from fractions import Fraction
 from typing import Any
 
 import attrs
 
-from ._batch import IndicatorOutcome, UnitOutcome, check_units, score_units
+from ._batch import IndicatorOutcome, Population, UnitOutcome, check_units, score_batch, score_unit
+from ._compute import _add as exact_add
 from ._errors import expect_scheme
 from ._formula import Value, normalize_name
 from ._frozen import FrozenDict
 from ._indicator import DECLARED_NOT_APPLICABLE
-from ._numbers import Number, as_fraction, exact
-from ._plan import GroupPlan, plan_of
+from ._numbers import Number, exact
+from ._plan import GroupPlan, Plan, plan_of
 from ._scale import GradeResult
 from ._scheme import Scheme
-from ._unit import Computation, PeriodResult, PolicyEvent, UnitError
+from ._unit import Computation, PeriodResult, PolicyEvent, Unit, UnitError
 
 __all__ = ["Evaluation", "GroupResult", "IndicatorResult", "UnitResult", "evaluate"]
 
@@ -110,7 +110,54 @@ class GroupResult:
                 yield child
 
 
-@attrs.frozen(kw_only=True)
+class _Detail:
+    """What explaining one unit takes: the batch's plan run again on it, recording every step.
+
+    ``evaluate`` scores the batch for totals; a unit's indicator results and
+    groups are the same plan run on that unit alone with the population
+    values of the whole batch (max_of …, peer ratios, ranks), when first read.
+    """
+
+    __slots__ = ("plan", "population", "unit")
+
+    def __init__(self, plan: Plan, unit: Unit, population: Population) -> None:
+        self.plan = plan
+        self.unit = unit
+        self.population = population
+
+    def __call__(self) -> tuple[tuple[IndicatorResult, ...], tuple[GroupResult, ...]]:
+        outcome = score_unit(self.plan, self.unit, self.population, detail=True)
+        return _explained_parts(self.plan, outcome)
+
+
+# UnitResult's public fields, in order: what equality compares and pickling keeps.
+_UNIT_FIELDS = (
+    "unit",
+    "category",
+    "total",
+    "grade",
+    "rank",
+    "category_rank",
+    "indicators",
+    "events",
+    "errors",
+    "groups",
+    "vetoed",
+    "language",
+    "full_marks",
+    "grades",
+    "points",
+    "origin",
+    "stand_in",
+    "rank_within",
+)
+
+
+def _unit_result_from(fields: dict[str, Any]) -> UnitResult:
+    return UnitResult(**fields)
+
+
+@attrs.frozen(kw_only=True, eq=False)
 class UnitResult:
     """One unit's evaluation.
 
@@ -146,10 +193,10 @@ class UnitResult:
     grade: str | None
     rank: int | None
     category_rank: int | None
-    indicators: tuple[IndicatorResult, ...]
+    _indicators: tuple[IndicatorResult, ...] = attrs.field(default=(), alias="indicators", repr=False)
     events: tuple[PolicyEvent, ...]
     errors: tuple[UnitError, ...]
-    groups: tuple[GroupResult, ...] = ()
+    _groups: tuple[GroupResult, ...] = attrs.field(default=(), alias="groups", repr=False)
     vetoed: bool = False
     language: str = "zh"
     full_marks: Number = Decimal(100)
@@ -158,6 +205,47 @@ class UnitResult:
     origin: str = ""
     stand_in: str = ""
     rank_within: str = "all"
+    # Set by evaluate(): indicators and groups are worked out when first read.
+    _detail: _Detail | None = attrs.field(default=None, alias="detail", repr=False)
+
+    @property
+    def indicators(self) -> tuple[IndicatorResult, ...]:
+        """Every indicator's result, in the scheme's order."""
+        if self._detail is not None:
+            self._explain_now()
+        return self._indicators
+
+    @property
+    def groups(self) -> tuple[GroupResult, ...]:
+        """The indicators' results as a tree: the scheme's groups with their weights and subtotals."""
+        if self._detail is not None:
+            self._explain_now()
+        return self._groups
+
+    def _explain_now(self) -> None:
+        detail = self._detail
+        if detail is None:
+            return
+        indicators, groups = detail()
+        object.__setattr__(self, "_indicators", indicators)
+        object.__setattr__(self, "_groups", groups)
+        object.__setattr__(self, "_detail", None)
+
+    def _fields(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in _UNIT_FIELDS}
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        assert isinstance(other, UnitResult)
+        return self._fields() == other._fields()
+
+    def __hash__(self) -> int:
+        return hash((self.unit, self.total, self.grade, self.rank))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickled explained: the plan it would re-run is not sent along.
+        return (_unit_result_from, (self._fields(),))
 
     @property
     def ok(self) -> bool:
@@ -321,15 +409,24 @@ def _indicator_result(item: IndicatorOutcome, category: str | None, scheme: Sche
     )
 
 
-def unit_result(scheme: Scheme, outcome: UnitOutcome) -> UnitResult:
-    """A unit's full result from its (detailed) outcome."""
-    unit = outcome.unit
+def _explained_parts(
+    plan: Plan, outcome: UnitOutcome
+) -> tuple[tuple[IndicatorResult, ...], tuple[GroupResult, ...]]:
+    """The indicator results and groups of a detailed outcome."""
+    category = outcome.unit.category
     indicators: tuple[IndicatorResult, ...] = ()
     groups: tuple[GroupResult, ...] = ()
     if outcome.indicators is not None:
-        indicators = tuple(_indicator_result(i, unit.category, scheme) for i in outcome.indicators)
+        indicators = tuple(_indicator_result(i, category, plan.scheme) for i in outcome.indicators)
         if indicators:
-            groups = tuple(_group_result(g, indicators, unit.category) for g in plan_of(scheme).groups)
+            groups = tuple(_group_result(g, indicators, category) for g in plan.groups)
+    return indicators, groups
+
+
+def unit_result(scheme: Scheme, outcome: UnitOutcome, detail: _Detail | None = None) -> UnitResult:
+    """A unit's result from its outcome: explained from a detailed one, or later by *detail*."""
+    unit = outcome.unit
+    indicators, groups = _explained_parts(plan_of(scheme), outcome)
     return UnitResult(
         unit=unit.name,
         category=unit.category,
@@ -349,6 +446,7 @@ def unit_result(scheme: Scheme, outcome: UnitOutcome) -> UnitResult:
         origin=unit.origin,
         stand_in=scheme.stand_in,
         rank_within=scheme.rank_within,
+        detail=detail if outcome.indicators is None else None,
     )
 
 
@@ -363,22 +461,24 @@ def _group_result(
             children.append(indicators[child])
     leaves = [c for c in children if isinstance(c, IndicatorResult)]
     subgroups = [c for c in children if isinstance(c, GroupResult)]
-    weight = sum((as_fraction(c.weight) for c in leaves), Fraction(0)) + sum(
-        (as_fraction(g.weight) for g in subgroups), Fraction(0)
-    )
+    weight = _exact_sum([*(c.weight for c in leaves), *(g.weight for g in subgroups)])
     parts = [c.contribution for c in leaves if c.applicable] + [g.contribution for g in subgroups]
-    contribution = (
-        None
-        if any(p is None for p in parts)
-        else exact(sum((as_fraction(p) for p in parts if p is not None), Fraction(0)))
-    )
+    contribution = None if any(p is None for p in parts) else _exact_sum(parts)  # type: ignore[arg-type]
     return GroupResult(
         name=group.name,
         declared=group.group.declared_for(category),
-        weight=exact(weight),
+        weight=weight,
         contribution=contribution,
         children=tuple(children),
     )
+
+
+def _exact_sum(values: list[Number]) -> Number:
+    """The exact sum, in Decimal arithmetic while that stays exact (any rounding falls back to fractions)."""
+    total: Number = Decimal(0)
+    for value in values:
+        total = exact_add(total, value)
+    return exact(total)
 
 
 def evaluate(
@@ -402,11 +502,14 @@ def evaluate(
         units: the evaluated units and their data.
         progress: called as ``progress(done, total, unit_name)`` after each
             unit, for progress bars; the library itself never prints.
-        explained: ``False`` scores totals only — totals, grades, ranks,
-            errors and unit-level events, but no indicator results, groups or
-            trail — which costs a fraction of the full results (use it for
-            large batches and re-scoring; ``explain()`` then has only the
-            totals to say).
+        explained: ``True`` (the default) lets every result explain itself:
+            a unit's indicator results, groups and trail are worked out when
+            first read (``result.indicators``, ``explain()``, JSON), by running
+            the same plan again on that unit with the batch's population
+            values, so scoring the batch costs what its totals cost.
+            ``False`` keeps totals only — totals, grades, ranks, errors and
+            unit-level events, no indicator results (``explain()`` then has
+            only the totals to say).
 
     Returns:
         The evaluation, with ranks among the units scored.
@@ -422,5 +525,17 @@ def evaluate(
     """
     expect_scheme(scheme, Scheme, "perfrules.evaluate()")
     unit_list = check_units(units)
-    outcomes = score_units(scheme, unit_list, detail=explained, progress=progress)
-    return Evaluation(scheme=scheme, results=tuple(unit_result(scheme, o) for o in outcomes))
+    plan = plan_of(scheme)
+    # The batch is scored for totals; each unit's explanation is the same plan
+    # run again on that unit (with the batch's population values) when read.
+    outcomes, population = score_batch(plan, unit_list, detail=False, progress=progress)
+    if not explained:
+        return Evaluation(scheme=scheme, results=tuple(unit_result(scheme, o) for o in outcomes))
+    empty: Population = {}
+    return Evaluation(
+        scheme=scheme,
+        results=tuple(
+            unit_result(scheme, o, _Detail(plan, o.unit, population.get(o.unit.name, empty)))
+            for o in outcomes
+        ),
+    )

@@ -186,6 +186,10 @@ class GradeScale:
     _band_intervals: dict[str, tuple[tuple[Formula, tuple[Interval, ...]], ...]] = attrs.field(
         init=False, repr=False, eq=False
     )
+    # A threshold scale's pieces as plain tuples (name, lo, lo_closed, hi, hi_closed), for classify_number.
+    _cuts: tuple[tuple[str, Number | None, bool, Number | None, bool], ...] = attrs.field(
+        init=False, repr=False, eq=False
+    )
 
     def __attrs_post_init__(self) -> None:
         problems: list[Problem] = []
@@ -226,6 +230,14 @@ class GradeScale:
                     pairs.append((cond, tuple(ivs[1])))
             band_intervals[band.name] = tuple(pairs)
         object.__setattr__(self, "_band_intervals", band_intervals)
+        cuts: tuple[tuple[str, Number | None, bool, Number | None, bool], ...] = ()
+        if threshold is not None:
+            cuts = tuple(
+                (band.name, iv.lo, iv.lo_closed, iv.hi, iv.hi_closed)
+                for band, pieces in zip(self.bands, threshold.pieces, strict=True)
+                for iv, _ in pieces
+            )
+        object.__setattr__(self, "_cuts", cuts)
         if threshold is None and not self.is_categorical:
             object.__setattr__(self, "_notes", (*self._notes, *self._reachability_notes()))
 
@@ -664,6 +676,27 @@ class GradeScale:
                 if value in iv:
                     return band.name
         return self.grade(values).grade  # outside the domain: grade() says so
+
+    def classify_number(self, value: Number) -> str:
+        """The grade of an exact number already checked (a ``Decimal`` or ``Fraction`` within the limits).
+
+        What :meth:`classify` gives for the number, without reading it again:
+        scoring calls this on scores it computed itself.
+
+        >>> GradeScale.parse("优：x≥90；良：x<90", domain=(0, 100)).classify_number(Decimal(90))
+        '优'
+        """
+        if not self._cuts:
+            return self.classify(value)
+        if self.precision is not None:
+            value = self._rounded(value)
+        for name, lo, lo_closed, hi, hi_closed in self._cuts:
+            if lo is not None and (value < lo or (not lo_closed and value == lo)):
+                continue
+            if hi is not None and (value > hi or (not hi_closed and value == hi)):
+                continue
+            return name
+        return self.grade(value).grade  # outside the domain: grade() says so
 
     def grade(self, values: object, *, explain: bool = True) -> GradeResult:
         """Grade a value, or a mapping of named values.
