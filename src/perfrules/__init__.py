@@ -53,6 +53,7 @@ if (
         normalize_name,
     )
     from ._numbers import LIMITS, Limits, Number, round_half_up, to_number
+    from ._plan import names_read
     from ._results import Evaluation, GroupResult, IndicatorResult, UnitResult, evaluate
     from ._reweight import compare, compare_schemes, reweight
     from ._scale import (
@@ -160,6 +161,7 @@ __all__ = [
     "load",
     "load_units",
     "loads",
+    "names_read",
     "normalize_name",
     "read_cell",
     "reweight",
@@ -249,6 +251,7 @@ _LAZY: dict[str, str] = {
     "load": "._files",
     "load_units": "._files",
     "loads": "._files",
+    "names_read": "._plan",
     "normalize_name": "._formula",
     "read_cell": "._tables",
     "reweight": "._reweight",

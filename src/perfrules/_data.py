@@ -25,9 +25,9 @@ from typing import Any, Final
 
 from ._errors import DataError, Problem
 from ._formula import normalize_name
-from ._indicator import inputs_of as _inputs_of
+from ._plan import names_read
 from ._scale import GradeScale
-from ._scheme import Part, Scheme, Veto, step_reads
+from ._scheme import Part, Scheme
 from ._tables import (
     NO_DATA,
     CellProblem,
@@ -94,19 +94,15 @@ def _text_fields(scheme: Scheme) -> set[str]:
         for step in ind.steps:
             if isinstance(step, Part):
                 fields |= {ind.inputs.get(f, f) for f in scale_fields(step.scale, step.of)}
+    overall = scheme.overall_scale
+    if overall is not None and not overall.is_categorical:
+        fields |= scale_fields(overall, None) - scheme.overall_names()
     return fields
 
 
 def _known_fields(scheme: Scheme) -> set[str]:
-    fields: set[str] = set()
-    for ind in scheme.indicators():
-        reads = set(_inputs_of(ind))
-        fields |= {ind.inputs.get(f, f) for f in reads}
-        for step in ind.steps:
-            fields |= set(step_reads(step))
-    for policy in scheme.policies:
-        fields |= set(policy.when.variables) if isinstance(policy, Veto) else set(policy.reads)
-    return fields
+    """The data names the scheme reads anywhere (indicators, policies, caps, overall grading)."""
+    return set(names_read(scheme))
 
 
 # ---------------------------------------------------------------------------

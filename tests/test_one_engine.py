@@ -1,0 +1,271 @@
+"""One engine: every path grades alike, and the readers keep every column the scheme reads.
+
+Each case runs the same scheme and data through the API (explained and
+totals-only) and the command line (table, CSV, ``--jobs 2``, JSON), from
+CSV, JSON and workbook data, and compares grades and totals with hand-worked
+figures.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from perfrules import evaluate, load, names_read
+from perfrules._cli import main
+from perfrules._files import load_units
+
+# Two reported scores of 5 points each; the overall grade reads something other than the total.
+_HEAD = """
+name = "一引擎测试"
+basis = "points"
+total = 10
+[[groups]]
+name = "业务"
+[[groups]]
+name = "党建"
+[[indicators]]
+code = "1"
+name = "甲项"
+group = "业务"
+weight = 5
+score = "甲分"
+[[indicators]]
+code = "2"
+name = "乙项"
+group = "党建"
+weight = 5
+score = "乙分"
+"""
+
+# 好 when indicator 1 scored at least 4, whatever the total.
+INDICATOR_SCORE = (
+    _HEAD
+    + """
+[overall]
+policy = "first"
+[[overall.bands]]
+name = "好"
+conditions = ["指标1得分>=4"]
+[[overall.bands]]
+name = "差"
+conditions = ["指标1得分<4"]
+"""
+)
+
+# 好 when the group 业务 earned at least 80% of its points.
+GROUP_RATE = (
+    _HEAD
+    + """
+[overall]
+policy = "first"
+[[overall.bands]]
+name = "好"
+conditions = ["业务得分率>=80%"]
+[[overall.bands]]
+name = "差"
+conditions = ["业务得分率<80%"]
+"""
+)
+
+# 好 needs the total and a data column 达标 (read by nothing else); 事故 (read only by a cap) caps it.
+DATA_AND_TOTAL = (
+    _HEAD
+    + """
+[overall]
+policy = "first"
+[[overall.bands]]
+name = "好"
+conditions = ["总分>=8 and 达标=1"]
+[[overall.bands]]
+name = "差"
+conditions = ["总分>=0"]
+[[caps]]
+when = "事故>0"
+grade = "差"
+"""
+)
+
+# The same without the cap: overall grading alone reads a data column and 总分.
+DATA_AND_TOTAL_ONLY = DATA_AND_TOTAL[: DATA_AND_TOTAL.index("[[caps]]")]
+
+DATA = "单位,甲分,乙分,达标,事故\n甲,3,5,1,0\n乙,5,5,1,0\n丙,5,5,0,0\n丁,5,5,1,1\n戊,4,3,1,0\n"
+
+# Hand-worked: unit → (total, grade) for each scheme.
+EXPECTED = {
+    # 甲 totals 8 but indicator 1 scored 3: 差 (the total alone would say nothing).
+    "indicator": {"甲": (8, "差"), "乙": (10, "好"), "丙": (10, "好"), "丁": (10, "好"), "戊": (7, "好")},
+    # 业务 is indicator 1 alone: 3/5 = 60% → 差, 4/5 = 80% → 好 (on the boundary).
+    "group": {"甲": (8, "差"), "乙": (10, "好"), "丙": (10, "好"), "丁": (10, "好"), "戊": (7, "好")},
+    # 丙 has 达标=0 → 差; 丁 has an accident → capped at 差; 戊 totals 7 < 8 → 差.
+    "data": {"甲": (8, "好"), "乙": (10, "好"), "丙": (10, "差"), "丁": (10, "差"), "戊": (7, "差")},
+    "data-only": {"甲": (8, "好"), "乙": (10, "好"), "丙": (10, "差"), "丁": (10, "好"), "戊": (7, "差")},
+}
+SCHEMES = {
+    "indicator": INDICATOR_SCORE,
+    "group": GROUP_RATE,
+    "data": DATA_AND_TOTAL,
+    "data-only": DATA_AND_TOTAL_ONLY,
+}
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(args), out=out, err=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def _files(tmp_path: Path, kind: str) -> tuple[Path, Path]:
+    scheme = tmp_path / f"{kind}.toml"
+    scheme.write_text(SCHEMES[kind], encoding="utf-8")
+    data = tmp_path / "data.csv"
+    data.write_text(DATA, encoding="utf-8")
+    return scheme, data
+
+
+def _from_csv_output(text: str) -> dict[str, tuple[int, str]]:
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert rows and all(not r["错误"] for r in rows), text
+    return {r["单位"]: (int(r["总分"]), r["等次"]) for r in rows}
+
+
+def _from_table_output(text: str) -> dict[str, tuple[int, str]]:
+    found = {}
+    for line in text.splitlines():
+        parts = line.split()
+        if len(parts) == 4 and parts[0].isdigit():
+            found[parts[1]] = (int(parts[2]), parts[3])
+    return found
+
+
+def _from_json_output(text: str) -> dict[str, tuple[int, str]]:
+    return {u["unit"]: (int(u["total"]), u["grade"]) for u in json.loads(text)["units"]}
+
+
+@pytest.mark.parametrize("kind", sorted(SCHEMES))
+def test_every_path_grades_alike_when_overall_reads_more_than_the_total(tmp_path, kind):
+    scheme_path, data = _files(tmp_path, kind)
+    expected = EXPECTED[kind]
+    scheme = load(scheme_path)
+    units = load_units(data, scheme=scheme)
+    for explained in (True, False):
+        got = {r.unit: (r.total, r.grade) for r in evaluate(scheme, units, explained=explained)}
+        assert got == expected, f"explained={explained}"
+    code, out, err = run("score", str(scheme_path), str(data))
+    assert code == 0, err
+    assert _from_table_output(out) == expected
+    for jobs in ("1", "2"):
+        code, out, err = run("score", str(scheme_path), str(data), "--format", "csv", "--jobs", jobs)
+        assert code == 0, err
+        assert _from_csv_output(out) == expected, f"--jobs {jobs}"
+    code, out, err = run("score", str(scheme_path), str(data), "--format", "json")
+    assert code == 0, err
+    assert _from_json_output(out) == expected
+
+
+def test_the_totals_only_path_records_which_condition_decided(tmp_path):
+    scheme_path, data = _files(tmp_path, "indicator")
+    scheme = load(scheme_path)
+    units = load_units(data, scheme=scheme)
+    full = {r.unit: [e.message for e in r.events] for r in evaluate(scheme, units)}
+    lean = {r.unit: [e.message for e in r.events] for r in evaluate(scheme, units, explained=False)}
+    assert full == lean
+    assert any("指标1得分 < 4" in m for m in lean["甲"])
+
+
+# -- the columns the scheme reads -------------------------------------------------------------
+
+
+def test_names_read_come_from_every_place_that_reads(tmp_path):
+    scheme_path, _ = _files(tmp_path, "data")
+    scheme = load(scheme_path)
+    # 达标 is read only by the overall grading, 事故 only by a cap; 总分 is computed, never data.
+    assert names_read(scheme) == {"甲分", "乙分", "达标", "事故"}
+    assert names_read(load(_files(tmp_path, "group")[0])) == {"甲分", "乙分"}
+
+
+def test_names_read_include_scheme_policies_and_indicator_inputs():
+    text = (
+        _HEAD.replace('score = "乙分"', 'score = "本项分"\ninputs = { "本项分" = "乙分" }')
+        + """
+[[policies]]
+type = "veto"
+when = "违纪>0"
+effect = "lowest_grade"
+[[policies]]
+type = "adjust"
+per = "表彰数"
+points = 1
+"""
+    )
+    from perfrules import loads
+
+    scheme = loads(text, format="toml")
+    assert names_read(scheme) == {"甲分", "乙分", "违纪", "表彰数"}
+
+
+def _json_data() -> str:
+    units = []
+    for row in csv.DictReader(io.StringIO(DATA)):
+        name = row.pop("单位")
+        units.append({"name": name, "data": {k: int(v) for k, v in row.items()}})
+    return json.dumps({"units": units}, ensure_ascii=False)
+
+
+def _workbook(path: Path) -> None:
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for i, row in enumerate(csv.reader(io.StringIO(DATA))):
+        sheet.append(row if i == 0 else [row[0], *map(int, row[1:])])
+    book.save(path)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "xlsx"])
+def test_columns_read_only_by_overall_grading_or_caps_are_kept(tmp_path, fmt):
+    scheme_path, data = _files(tmp_path, "data")
+    if fmt == "json":
+        data = tmp_path / "data.json"
+        data.write_text(_json_data(), encoding="utf-8")
+    elif fmt == "xlsx":
+        data = tmp_path / "data.xlsx"
+        _workbook(data)
+    scheme = load(scheme_path)
+    units = load_units(data, scheme=scheme)
+    assert not getattr(units, "notes", ())  # no column is "left out of scoring"
+    assert {u.name: (u.data["达标"], u.data["事故"]) for u in units}["丁"] == (1, 1)
+    expected = EXPECTED["data"]
+    assert {r.unit: (r.total, r.grade) for r in evaluate(scheme, units)} == expected
+    # The streamed reader (table and CSV output) and JSON output read the file themselves.
+    for jobs in ("1", "2"):
+        code, out, err = run("score", str(scheme_path), str(data), "--format", "csv", "--jobs", jobs)
+        assert code == 0 and "left out" not in err, err
+        assert _from_csv_output(out) == expected
+    code, out, err = run("score", str(scheme_path), str(data), "--format", "json")
+    assert code == 0 and "left out" not in err, err
+    assert _from_json_output(out) == expected
+
+
+def test_columns_no_part_reads_are_still_left_out_with_a_note(tmp_path):
+    scheme_path, data = _files(tmp_path, "group")  # reads neither 达标 nor 事故
+    code, _, err = run("score", str(scheme_path), str(data), "--format", "csv")
+    assert code == 0
+    assert "column '达标'" in err and "column '事故'" in err and "left out of scoring" in err
+
+
+def test_dask_keeps_columns_read_only_by_overall_grading(tmp_path):
+    pd = pytest.importorskip("pandas")
+    dd = pytest.importorskip("dask.dataframe")
+    dask = pytest.importorskip("dask")
+    from perfrules import dask as perfrules_dask
+
+    scheme_path, _ = _files(tmp_path, "data")
+    frame = pd.read_csv(io.StringIO(DATA), dtype=str)
+    with dask.config.set(scheduler="synchronous"):
+        table = perfrules_dask.evaluate(load(scheme_path), dd.from_pandas(frame, npartitions=2)).compute()
+    got = {row["unit"]: (int(row["total"]), row["grade"]) for row in table.to_dict("records")}
+    assert got == EXPECTED["data"]
