@@ -269,3 +269,125 @@ def test_dask_keeps_columns_read_only_by_overall_grading(tmp_path):
         table = perfrules_dask.evaluate(load(scheme_path), dd.from_pandas(frame, npartitions=2)).compute()
     got = {row["unit"]: (int(row["total"]), row["grade"]) for row in table.to_dict("records")}
     assert got == EXPECTED["data"]
+
+
+# -- number bounds: per unit, and wide enough for a real composite index ---------------------
+
+
+def _index(seed: int = 17, units: int = 51):
+    """A JRC ASEM-shaped index: 49 min-max-normalised indicators, 8 sub-pillars, 2 pillars, equal weights.
+
+    Four levels (indicator, sub-pillar, pillar, index); every weight is the
+    product of equal shares (100 / 2 / 5 / 7 …), and the data has 6–16
+    significant digits at varying decimal places, as real statistics do.
+    """
+    import random
+    from decimal import Decimal
+    from fractions import Fraction
+
+    from perfrules import Group, Indicator, Scheme, Unit
+
+    rng = random.Random(seed)
+    pillars = [[5, 6, 7, 5, 7], [6, 7, 6]]
+    groups, weights = [], {}
+    code = 0
+    for p, subs in enumerate(pillars):
+        children = []
+        for s, size in enumerate(subs):
+            leaves = []
+            for _ in range(size):
+                code += 1
+                weights[code] = Fraction(100, len(pillars) * len(subs) * size)
+                x = f"x{code}"
+                # Half the indicators count against the unit (lower is better).
+                score = (
+                    f"({x}-min_of({x}))/(max_of({x})-min_of({x}))×100"
+                    if code % 2
+                    else f"(max_of({x})-{x})/(max_of({x})-min_of({x}))×100"
+                )
+                leaves.append(
+                    Indicator(code=str(code), name=f"指标{code}", weight=weights[code], score=score)
+                )
+            children.append(Group(name=f"分项{p + 1}-{s + 1}", children=leaves))
+        groups.append(Group(name=f"支柱{p + 1}", children=children))
+    data = []
+    for u in range(units):
+        row = {}
+        for c in weights:
+            digits = rng.randint(6, 16)
+            value = Decimal(rng.randrange(10 ** (digits - 1), 10**digits)).scaleb(-rng.randint(0, digits - 1))
+            row[f"x{c}"] = value
+        data.append(Unit(name=f"国{u + 1:02d}", data=row))
+    return Scheme(name="指数", groups=groups), data, weights
+
+
+def test_a_min_max_index_of_49_indicators_scores_exactly_by_default():
+    from fractions import Fraction
+
+    scheme, units, weights = _index()
+    lows = {c: min(Fraction(u.data[f"x{c}"]) for u in units) for c in weights}
+    highs = {c: max(Fraction(u.data[f"x{c}"]) for u in units) for c in weights}
+
+    def expected(unit) -> Fraction:
+        total = Fraction(0)
+        for c, w in weights.items():
+            x = Fraction(unit.data[f"x{c}"])
+            share = (x - lows[c]) if c % 2 else (highs[c] - x)
+            total += w * share / (highs[c] - lows[c])
+        return total
+
+    want = {u.name: expected(u) for u in units}
+    # The exact sums are far beyond the old 1024-bit bound.
+    assert max(t.denominator.bit_length() for t in want.values()) > 2048
+    order = sorted(want, key=lambda n: -want[n])
+    for explained in (True, False):
+        evaluation = evaluate(scheme, units, explained=explained)
+        assert not [r for r in evaluation if r.errors], explained
+        assert {r.unit: Fraction(r.total) for r in evaluation} == want
+        assert [r.unit for r in sorted(evaluation, key=lambda r: r.rank)] == order
+        assert sorted(r.rank for r in evaluation) == list(range(1, len(units) + 1))
+
+
+def test_a_total_beyond_the_bounds_fails_its_own_unit_only(tmp_path, monkeypatch):
+    import perfrules._numbers as numbers
+    from perfrules import Limits
+
+    # Three thirds; 甲's shares have 19-digit denominators, so its exact total needs about 190 bits.
+    text = """
+name = "界限"
+[[groups]]
+name = "组"
+"""
+    for i in (1, 2, 3):
+        text += (
+            f'[[indicators]]\ncode = "{i}"\nname = "项{i}"\ngroup = "组"\nweight = {34 if i == 1 else 33}\n'
+        )
+        text += f'score = "a{i}/b{i}×100"\n'
+    scheme_path = tmp_path / "s.toml"
+    scheme_path.write_text(text, encoding="utf-8")
+    data = tmp_path / "d.csv"
+    data.write_text(
+        "单位,a1,b1,a2,b2,a3,b3\n"
+        "甲,1,1234567891234567891,1,1234567891234567893,1,1234567891234567897\n"
+        "乙,1,2,1,4,3,4\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(numbers, "LIMITS", Limits(max_bits=128))
+    scheme = load(scheme_path)
+    units = load_units(data, scheme=scheme)
+    for explained in (True, False):
+        by_unit = {r.unit: r for r in evaluate(scheme, units, explained=explained)}
+        assert by_unit["乙"].total == 34 * 0.5 + 33 * 0.25 + 33 * 0.75 and by_unit["乙"].rank == 1
+        (error,) = by_unit["甲"].errors
+        assert (error.unit, error.error) == ("甲", "NumberTooLargeError")
+        assert error.indicator in ("2", "3") and "round_scores" in error.message
+        assert by_unit["甲"].total is None and by_unit["甲"].rank is None
+    code, out, err = run("score", str(scheme_path), str(data), "--format", "csv")
+    assert code == 1 and "1,乙,,50," in out, err
+    assert "indicator 2" in out or "indicator 3" in out
+    assert "outgrows the number bounds" in out
+    code, out, err = run("score", str(scheme_path), str(data), "--format", "json")
+    units_out = {u["unit"]: u for u in json.loads(out)["units"]}
+    assert code == 1 and units_out["乙"]["total"] == 50
+    (error,) = units_out["甲"]["errors"]
+    assert error["indicator"] in ("2", "3") and "outgrows the number bounds" in error["message"]

@@ -18,7 +18,14 @@ from typing import cast
 
 from ._compute import _add as exact_add
 from ._compute import _mul as exact_mul
-from ._errors import DefinitionError, DivisionByZeroError, EvaluationError, MissingValueError, PerfrulesError
+from ._errors import (
+    DefinitionError,
+    DivisionByZeroError,
+    EvaluationError,
+    MissingValueError,
+    NumberTooLargeError,
+    PerfrulesError,
+)
 from ._indicator import IndicatorPlan, Scored
 from ._numbers import EXACT_CONTEXT, Number, as_fraction, exact, tidy_decimal
 from ._overall import finish_total, grade_total, overall_scope, redistribute, veto_event
@@ -121,8 +128,62 @@ def unit_error(unit: Unit, code: str | None, exc: PerfrulesError, *, field: str 
     )
 
 
+class _TotalTooLarge(Exception):
+    """The sum of a unit's contributions left the number bounds at one indicator."""
+
+    def __init__(self, code: str, error: NumberTooLargeError) -> None:
+        super().__init__(code, error)
+        self.code = code
+        self.error = error
+
+
+def _plus(total: Number, part: Number | None, plan: Plan, k: int) -> Number:
+    """``total + part``, exact; past the number bounds, a failure of indicator *k*'s unit."""
+    try:
+        return cast(Number, exact_add(total, part))
+    except NumberTooLargeError as exc:
+        raise _TotalTooLarge(plan.indicators[k].code, exc) from None
+
+
+def _times(score: Number, factor: Number, plan: Plan, k: int) -> Number:
+    """Indicator *k*'s contribution ``score × factor``, exact, within the bounds like :func:`_plus`."""
+    try:
+        return cast(Number, exact_mul(score, factor))
+    except NumberTooLargeError as exc:
+        raise _TotalTooLarge(plan.indicators[k].code, exc) from None
+
+
 def score_unit(plan: Plan, unit: Unit, population: Population, *, detail: bool) -> UnitOutcome:
-    """Score one unit: every indicator, the total, the overall grade (no quota, no rank yet)."""
+    """Score one unit: every indicator, the total, the overall grade (no quota, no rank yet).
+
+    Whatever goes wrong with the unit's data is the unit's error and never
+    stops the batch: a number that outgrows the bounds (``perfrules.LIMITS``)
+    fails this unit alone, naming the indicator where it happened.
+    """
+    try:
+        return _score_unit(plan, unit, population, detail=detail)
+    except _TotalTooLarge as exc:
+        failed = UnitOutcome(unit)
+        failed.errors = [
+            unit_error(
+                unit,
+                exc.code,
+                NumberTooLargeError(
+                    f"the unit's total outgrows the number bounds at this indicator's contribution "
+                    f"({exc.error}); rounding each score (round_scores) keeps the total small"
+                ),
+            )
+        ]
+        failed.events = note_events(unit)
+        return failed
+    except PerfrulesError as exc:
+        failed = UnitOutcome(unit)
+        failed.errors = [unit_error(unit, None, exc)]
+        failed.events = note_events(unit)
+        return failed
+
+
+def _score_unit(plan: Plan, unit: Unit, population: Population, *, detail: bool) -> UnitOutcome:
     scheme = plan.scheme
     words = plan.words
     out = UnitOutcome(unit)
@@ -222,9 +283,9 @@ def score_unit(plan: Plan, unit: Unit, population: Population, *, detail: bool) 
             if s is None:
                 continue
             factor = factors[k]
-            contribution = s.score if factor is _ONE else exact_mul(s.score, factor)
+            contribution = s.score if factor is _ONE else _times(s.score, factor, plan, k)
             contributions[k] = contribution
-            total = exact_add(total, contribution)
+            total = _plus(total, contribution, plan, k)
             if scheme.normalize:
                 possible = exact_add(possible, plan.weight_numbers_for(category)[k])
     else:
@@ -236,7 +297,7 @@ def score_unit(plan: Plan, unit: Unit, population: Population, *, detail: bool) 
             full = as_fraction(ind.full(category))
             contribution_f = as_fraction(s.score) * weights[k] / full if full else _FZERO
             contributions[k] = exact(contribution_f)
-            total = exact_add(total, contributions[k])
+            total = _plus(total, contributions[k], plan, k)
             possible = exact_add(possible, exact(weights[k]))
     errors = list(out.errors)
     for k in sorted(failures):
