@@ -26,7 +26,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from perfrules import Evaluation, Scheme, evaluate, load, loads
+from perfrules import Evaluation, Scheme, Unit, evaluate, load, loads, schemes
 from perfrules import testing as prst
 from perfrules._cli import main
 from perfrules._files import load_units
@@ -240,7 +240,7 @@ def _errors(result: Any) -> list[tuple[str, str | None, str | None, str]]:
 
 
 def assert_paths_agree(
-    scheme: Scheme, scheme_path: Path, data_path: Path, *, jobs: Sequence[str] = ("1",)
+    scheme: Scheme, scheme_path: str | Path, data_path: Path, *, jobs: Sequence[str] = ("1",)
 ) -> Evaluation:
     """API explained and totals-only, CLI JSON and CLI CSV: the same totals, grades, ranks, scores and errors."""
     units = load_units(data_path, scheme=scheme)
@@ -353,3 +353,32 @@ def test_every_docs_example_scores_alike_on_every_path(scheme_path, data_path):
     two = scheme_path.stem in ("example-scheme", "m03-peer-max-min", "m05-rank-points")
     full = assert_paths_agree(scheme, scheme_path, data_path, jobs=("1", "2") if two else ("1",))
     assert any(r.total is not None for r in full)
+
+
+# -- the built-in schemes, with generated units ------------------------------------------------
+
+
+def _csv_of(units: Sequence[Unit]) -> str:
+    names = sorted({name for unit in units for name in unit.data})
+    rows: list[list[str]] = [["单位", "类别", *names]]
+    for unit in units:
+        rows.append([unit.name, unit.category or "", *(str(unit.data.get(n, "")) for n in names)])
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("name", schemes())
+def test_built_in_schemes_score_generated_units_alike_on_every_path(tmp_path_factory, name):
+    scheme = load(name)
+
+    @given(batch=prst.units(scheme, min_units=2, max_units=5))
+    @settings(
+        max_examples=max(_EXAMPLES_PER_RUN // 4, 5), deadline=None, suppress_health_check=list(HealthCheck)
+    )
+    def check(batch: list[Unit]) -> None:
+        data_path = tmp_path_factory.mktemp("units") / "data.csv"
+        data_path.write_text(_csv_of(batch), encoding="utf-8")
+        assert_paths_agree(scheme, name, data_path)
+
+    check()
