@@ -391,3 +391,64 @@ name = "组"
     assert code == 1 and units_out["乙"]["total"] == 50
     (error,) = units_out["甲"]["errors"]
     assert error["indicator"] in ("2", "3") and "outgrows the number bounds" in error["message"]
+
+
+def test_what_a_step_computes_is_not_read_from_the_data(tmp_path):
+    """A column named like a step's result (a rate the scheme computes) is left out, on every path alike."""
+    scheme_path = tmp_path / "s.toml"
+    scheme_path.write_text(
+        """
+name = "名次"
+[[groups]]
+name = "组"
+[[indicators]]
+code = "1"
+name = "发生率"
+group = "组"
+weight = 100
+steps = ["发生率=案件数/人口", { type = "rank", target = "名次", of = "发生率", order = "asc" }]
+score = "100-(名次-1)×10"
+""",
+        encoding="utf-8",
+    )
+    data = tmp_path / "d.csv"
+    # The 发生率 column contradicts the rates computed (0.1, 0.2, 0.3): the computed ones rank.
+    data.write_text("单位,案件数,人口,发生率\n甲,1,10,9\n乙,2,10,1\n丙,3,10,5\n", encoding="utf-8")
+    scheme = load(scheme_path)
+    assert names_read(scheme) == {"案件数", "人口"}
+    expected = {"甲": (100, 1), "乙": (90, 2), "丙": (80, 3)}
+    units = load_units(data, scheme=scheme)
+    assert [n.path for n in units.notes] == ["column '发生率'"]
+    for explained in (True, False):
+        assert {r.unit: (r.total, r.rank) for r in evaluate(scheme, units, explained=explained)} == expected
+    code, out, err = run("score", str(scheme_path), str(data), "--format", "csv")
+    assert code == 0 and "column '发生率'" in err
+    assert {
+        r["单位"]: (int(r["总分"]), int(r["排名"])) for r in csv.DictReader(io.StringIO(out.lstrip("\ufeff")))
+    } == expected
+
+
+def test_population_steps_read_what_the_units_own_steps_compute():
+    """Units given as objects with a value named like a step's result: ranks use the computed value, as scores do."""
+    from perfrules import Unit, loads
+
+    scheme = loads(
+        """
+name = "名次"
+[[groups]]
+name = "组"
+[[indicators]]
+code = "1"
+name = "发生率"
+group = "组"
+weight = 100
+steps = ["发生率=案件数/人口", { type = "rank", target = "名次", of = "发生率", order = "asc" }]
+score = "100-(名次-1)×10"
+""",
+        format="toml",
+    )
+    given = [("甲", 1, 9), ("乙", 2, 1), ("丙", 3, 5)]
+    units = [Unit(name=n, data={"案件数": a, "人口": 10, "发生率": r}) for n, a, r in given]
+    for explained in (True, False):
+        got = {r.unit: (r.total, r.rank) for r in evaluate(scheme, units, explained=explained)}
+        assert got == {"甲": (100, 1), "乙": (90, 2), "丙": (80, 3)}

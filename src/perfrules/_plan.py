@@ -14,7 +14,7 @@ from fractions import Fraction
 
 from ._indicator import IndicatorPlan, inputs_of
 from ._numbers import Number, as_fraction, exact
-from ._scheme import Group, Indicator, Scheme, Veto, step_reads
+from ._scheme import Group, Indicator, Scheme, Veto
 from ._syntax import Name, normalize_name
 from ._words import Words
 
@@ -27,10 +27,9 @@ def _reads(scheme: Scheme) -> frozenset[str]:
     """Every data name any part of the scheme reads (see :func:`names_read`)."""
     names: set[str] = set()
     for ind in scheme.indicators():
-        # An indicator reads its own local names through its ``inputs`` mapping.
+        # An indicator reads its own local names through its ``inputs`` mapping; what its
+        # steps compute (a rate, a rank) is not read from the data.
         names |= {ind.inputs.get(n, n) for n in inputs_of(ind)}
-        for step in ind.steps:
-            names |= step_reads(step)
     for policy in scheme.policies:
         names |= policy.when.variables if isinstance(policy, Veto) else policy.reads
     # Overall grading and caps read the unit's data beside what scoring
