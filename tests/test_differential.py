@@ -355,6 +355,53 @@ def test_every_docs_example_scores_alike_on_every_path(scheme_path, data_path):
     assert any(r.total is not None for r in full)
 
 
+def _workbook_of(data_path: Path, target: Path) -> None:
+    """The CSV's table as a workbook: numbers as number cells where a float holds them exactly."""
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for i, row in enumerate(csv.reader(io.StringIO(data_path.read_text(encoding="utf-8-sig")))):
+        cells: list[object] = []
+        for text in row:
+            try:
+                number = Decimal(text)
+            except ArithmeticError:
+                cells.append(text if text else None)
+                continue
+            cells.append(float(text) if i and Decimal(repr(float(text))) == number else text)
+        sheet.append(cells)
+    book.save(target)
+
+
+@pytest.mark.parametrize(("scheme_path", "data_path"), _examples(), ids=lambda p: p.stem)
+def test_every_docs_example_scores_alike_from_a_workbook(tmp_path, scheme_path, data_path):
+    """The same data in a workbook: the same results through the API and the streamed CSV output."""
+    book = tmp_path / "data.xlsx"
+    _workbook_of(data_path, book)
+    scheme = load(scheme_path)
+
+    def seen(path: Path) -> list[tuple[object, ...]]:
+        return [
+            (
+                r.unit,
+                r.total,
+                r.grade,
+                r.rank,
+                r.category_rank,
+                [(e.indicator, e.field, e.message) for e in r.errors],
+            )
+            for r in evaluate(scheme, load_units(path, scheme=scheme))
+        ]
+
+    assert seen(book) == seen(data_path)
+    outputs = []
+    for path in (data_path, book):
+        code, out, err = _run("score", str(scheme_path), str(path), "--format", "csv")
+        assert code in (0, 1), err
+        outputs.append(out.replace(str(path), "DATA"))
+    assert outputs[0] == outputs[1]
+
+
 # -- the built-in schemes, with generated units ------------------------------------------------
 
 
