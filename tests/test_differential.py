@@ -119,7 +119,8 @@ def cases(draw: st.DrawFn) -> tuple[str, str]:
         )
         if ind["kind"] == "reported":
             lines.append(f'score = "值{k}"')
-            columns[f"值{k}"] = st.sampled_from([*map(_num, near), str(points + 1), ""])
+            # Beyond full points, no data, and a cell that is no number (the unit's own error).
+            columns[f"值{k}"] = st.sampled_from([*map(_num, near), str(points + 1), "", "约五分"])
         elif ind["kind"] == "scale":
             scale = draw(prst.threshold_scales(variable=f"率{k}"))
             scales[k] = scale
@@ -207,7 +208,8 @@ def cases(draw: st.DrawFn) -> tuple[str, str]:
     for u in range(draw(st.integers(2, 6))):
         name = f"单位{u + 1}"
         cells = {c: draw(columns[c]) for c in names}
-        category = [draw(st.sampled_from([*categories, categories[0]]))] if categories else []
+        # Now and then a category the scheme does not weigh by (the unit's own error).
+        category = [draw(st.sampled_from([*categories, *categories, "丙类"]))] if categories else []
         if periodic:
             assert periodic_column is not None
             quarters = draw(st.integers(0, 3))
