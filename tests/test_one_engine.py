@@ -348,6 +348,32 @@ def test_a_min_max_index_of_49_indicators_scores_exactly_by_default():
         assert sorted(r.rank for r in evaluation) == list(range(1, len(units) + 1))
 
 
+def test_the_index_scores_exactly_through_the_command_line(tmp_path):
+    from fractions import Fraction
+
+    from perfrules import dumps
+    from perfrules._stream import cell_number
+
+    scheme, units, _ = _index(units=12)
+    scheme_path = tmp_path / "index.toml"
+    scheme_path.write_text(dumps(scheme, format="toml"), encoding="utf-8")
+    names = sorted(units[0].data)
+    lines = [",".join(["单位", *names])] + [
+        ",".join([u.name, *(str(u.data[n]) for n in names)]) for u in units
+    ]
+    data = tmp_path / "index.csv"
+    data.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    want = {r.unit: (cell_number(r.total), r.rank) for r in evaluate(scheme, units, explained=False)}
+    assert all(
+        Fraction(r.total).denominator.bit_length() > 1024 for r in evaluate(scheme, units) if r.rank != 1
+    )
+    code, out, err = run("score", str(scheme_path), str(data), "--format", "csv")
+    assert code == 0, err
+    assert {
+        r["单位"]: (r["总分"], int(r["排名"])) for r in csv.DictReader(io.StringIO(out.lstrip("\ufeff")))
+    } == want
+
+
 def test_a_total_beyond_the_bounds_fails_its_own_unit_only(tmp_path, monkeypatch):
     import perfrules._numbers as numbers
     from perfrules import Limits
