@@ -442,7 +442,8 @@ score = "100-(名次-1)×10"
     assert names_read(scheme) == {"案件数", "人口"}
     expected = {"甲": (100, 1), "乙": (90, 2), "丙": (80, 3)}
     units = load_units(data, scheme=scheme)
-    assert [n.path for n in units.notes] == ["column '发生率'"]
+    (note,) = units.notes
+    assert note.path == "column '发生率'" and "indicator 1 发生率 computes '发生率'" in note.message
     for explained in (True, False):
         assert {r.unit: (r.total, r.rank) for r in evaluate(scheme, units, explained=explained)} == expected
     code, out, err = run("score", str(scheme_path), str(data), "--format", "csv")
