@@ -157,10 +157,11 @@ def names_read(scheme: Scheme) -> frozenset[str]:
 
     Indicators (their formulas, steps, values, scales and policies, through
     their ``inputs`` mappings), scheme-wide vetoes and adjustments, caps and
-    the overall grading's conditions all count; names that scoring computes
-    for overall grading (总分, ``指标<code>得分``, ``<组>得分率`` …) do not.
-    The data readers keep exactly these columns; it is worked out once, with
-    the scheme's compiled plan.
+    the overall grading's conditions all count. Names the scheme computes do
+    not: what an indicator's steps compute (a rate, a rank), and what overall
+    grading reads beside the data (总分, ``指标<code>得分``, ``<组>得分率`` …).
+    The data readers keep exactly these columns (and note the others as left
+    out); it is worked out once, with the scheme's compiled plan.
 
     >>> from perfrules import loads
     >>> scheme = loads('''
