@@ -1,7 +1,8 @@
 """Differential tests: every path gives the same totals, grades, ranks, indicator scores and errors.
 
 A hypothesis strategy writes small scheme files (weights per category,
-reported scores, graded rates, population functions and rank points,
+reported scores, graded rates, population functions, rank points, peer
+ratios, grades printed as text,
 policies, overall grading that reads the total, an indicator's score, a
 group's rate or a data column, caps, quotas, periods, rounding, 折算) and
 unit data on and around the boundaries of their grades. Each case runs
@@ -64,7 +65,7 @@ def cases(draw: st.DrawFn) -> tuple[str, str]:
     for g in range(groups):
         for _ in range(draw(st.integers(1, 3 if g == 0 else 2))):
             code += 1
-            kind = draw(st.sampled_from(["reported", "reported", "scale", "best", "rank"]))
+            kind = draw(st.sampled_from(["reported", "reported", "scale", "best", "rank", "peer", "part"]))
             indicators.append(
                 {"code": code, "group": f"组{g + 1}", "kind": kind, "points": draw(st.integers(1, 40))}
             )
@@ -138,6 +139,25 @@ def cases(draw: st.DrawFn) -> tuple[str, str]:
             # Share of the best: 分值 × own / the best over the units scored together.
             lines.append(f'score = "分值×值{k}/max_of(值{k})"')
             columns[f"值{k}"] = st.sampled_from(["0", "1", "2.5", "3", "10", "10", ""])
+        elif ind["kind"] == "peer":
+            # The unit's ratio against its peers' (pooled or averaged), as a share of the points.
+            pooled = draw(st.sampled_from(["true", "false"]))
+            within = draw(st.sampled_from(["all", "category"])) if categories else "all"
+            lines.append(
+                f'steps = [{{ type = "peer_ratio", target = "比值{k}", numerator = "支出{k}", '
+                f'denominator = "人数{k}", pooled = {pooled}, within = "{within}" }}]'
+            )
+            lines.append(f'score = "min(分值, 分值×比值{k}/2)"')
+            columns[f"支出{k}"] = st.sampled_from(["0", "1", "3", "10", "2.5", ""])
+            columns[f"人数{k}"] = st.sampled_from(["1", "2", "4", "0"])
+        elif ind["kind"] == "part":
+            # Two printed grades in text (优—6分 …), weighted into a score.
+            rule = _q("优—6分;良—4分;合格—2分;不合格—0分")
+            lines.append(
+                f'steps = [{{ type = "part", target = "评价分{k}", scale = {{ rule = {rule} }}, of = "评价{k}" }}]'
+            )
+            lines.append(f'score = "分值×评价分{k}/6"')
+            columns[f"评价{k}"] = st.sampled_from(["优", "良", "合格", "不合格", "", "很好"])
         else:
             lines.append(
                 f'steps = [{{ type = "rank", target = "名次分{k}", of = "值{k}", points = {{ "1" = {points}, "2" = {Fraction(points, 2)} }} }}]'
@@ -202,16 +222,17 @@ def cases(draw: st.DrawFn) -> tuple[str, str]:
     names = sorted(columns)
     header = ["单位", *(["类别"] if categories else []), *(["期间"] if periodic else []), *names]
     rows = [header]
-    periodic_column = f"值{indicators[0]['code']}" if periodic and indicators[0]["kind"] != "scale" else None
-    if periodic and periodic_column is None:
-        periodic_column = f"率{indicators[0]['code']}"
+    # The quarterly indicator's main input is reported by quarter (when there are quarters).
+    first = indicators[0]
+    periodic_column = {"scale": "率", "peer": "支出", "part": "评价"}.get(first["kind"], "值") + str(
+        first["code"]
+    )
     for u in range(draw(st.integers(2, 6))):
         name = f"单位{u + 1}"
         cells = {c: draw(columns[c]) for c in names}
         # Now and then a category the scheme does not weigh by (the unit's own error).
         category = [draw(st.sampled_from([*categories, *categories, "丙类"]))] if categories else []
         if periodic:
-            assert periodic_column is not None
             quarters = draw(st.integers(0, 3))
             year = {**cells, periodic_column: cells[periodic_column] if quarters == 0 else ""}
             rows.append([name, *category, "", *(year[c] for c in names)])
