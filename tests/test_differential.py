@@ -2,13 +2,15 @@
 
 A hypothesis strategy writes small scheme files (weights per category,
 reported scores, graded rates, population functions, rank points, peer
-ratios, grades printed as text,
-policies, overall grading that reads the total, an indicator's score, a
-group's rate or a data column, caps, quotas, periods, rounding, 折算) and
-unit data on and around the boundaries of their grades. Each case runs
+ratios, grades printed as text, policies, overall grading that reads the
+total, an indicator's score, a group's rate or a data column, caps, quotas,
+periods, rounding, 折算) and unit data on and around the boundaries of their
+grades, with unreadable cells and unknown categories now and then. Each case runs
 through ``evaluate`` with and without explanations and through the command
 line's JSON output (which reads the file whole) and CSV output (which
-streams it); every docs example runs through every path as well.
+streams it); every docs example runs through every path as well (and from a
+workbook), and the built-in schemes run on units from
+``perfrules.testing.units``.
 """
 
 from __future__ import annotations
