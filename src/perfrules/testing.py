@@ -15,7 +15,7 @@ The project's own tests use them too.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -23,12 +23,9 @@ from typing import Any
 from hypothesis import strategies as st
 
 from ._formula import Formula
-from ._numbers import exact
-from ._plan import names_read
 from ._scale import DEFAULT_SCORES, GradeBand, GradeScale
-from ._scheme import Adjust, Default, Group, Indicator, NotApplicable, Part, Scheme, Veto, ZeroWhen
+from ._scheme import Adjust, Default, Group, Indicator, NotApplicable, Scheme, Veto, ZeroWhen
 from ._syntax import BoolOp, Call, Chain, Compare, Name, Node, Num, Percent, Power, Unary, show
-from ._unit import Unit
 
 __all__ = [
     "DEFAULT_NAMES",
@@ -39,7 +36,6 @@ __all__ = [
     "input_values",
     "schemes",
     "threshold_scales",
-    "units",
     "values_in",
 ]
 
@@ -326,97 +322,3 @@ def schemes(draw: st.DrawFn, *, max_groups: int = 3, max_indicators: int = 4) ->
     # Points schemes give no grades unless asked: these grade their
     # indicators with the usual score intervals (优 90–100 … of each one's points).
     return Scheme(name="生成的方案", groups=groups, basis="points", total=total, scores=DEFAULT_SCORES)
-
-
-# ---------------------------------------------------------------------------
-# Units
-# ---------------------------------------------------------------------------
-
-_EVERYDAY: tuple[Decimal, ...] = tuple(
-    Decimal(t) for t in ("0", "1", "2", "3", "5", "10", "0.5", "0.95", "1.5", "20", "100")
-)
-
-
-def _data_values(scheme: Scheme, epsilon: Fraction) -> dict[str, list[object]]:
-    """For each data name the scheme reads, the values worth trying: boundaries first."""
-    reads = names_read(scheme)
-    found: dict[str, list[object]] = {name: [] for name in sorted(reads)}
-
-    def add(name: str, values: Sequence[object]) -> None:
-        if name in found:
-            found[name].extend(v for v in values if v not in found[name])
-
-    def near(scale: GradeScale) -> list[object]:
-        out: list[object] = []
-        for b in scale.boundaries:
-            for d in (Fraction(0), -epsilon, epsilon):
-                value = exact(Fraction(b) + d)
-                if isinstance(value, Decimal) and (scale.domain is None or value in scale.domain):
-                    out.append(value)
-        return out
-
-    def scale_values(scale: GradeScale, of: str | None, local: Mapping[str, str]) -> None:
-        if scale.is_categorical:
-            if of is not None:
-                add(local.get(of, of), [b.name for b in scale.bands])
-            return
-        for variable in scale.variables:
-            name = local.get(variable, variable)
-            add(name, list(scale.levels) if scale.levels else near(scale))
-
-    for ind in scheme.indicators():
-        if ind.scale is not None:
-            scale_values(ind.scale, ind.value, ind.inputs)
-        for step in ind.steps:
-            if isinstance(step, Part):
-                scale_values(step.scale, step.of, ind.inputs)
-    if scheme.overall_scale is not None:
-        scale_values(scheme.overall_scale, None, {})
-    for values in found.values():
-        if not values:
-            values.extend(_EVERYDAY)
-    return found
-
-
-@st.composite
-def units(
-    draw: st.DrawFn,
-    scheme: Scheme,
-    *,
-    min_units: int = 1,
-    max_units: int = 8,
-    missing: bool = True,
-    epsilon: Fraction = Fraction(1, 1000),
-) -> list[Unit]:
-    """Units with data for *scheme*: every name it reads, valued on and around its boundaries.
-
-    Each name in :func:`perfrules.names_read` gets a value: for a name a
-    threshold scale grades, a boundary of the scale or a value *epsilon*
-    either side of it (within the scale's domain); for a categorical input,
-    one of its grades or levels; otherwise an everyday number (0, 1, 0.5,
-    100 …). With *missing*, a value is sometimes left out (no data), which
-    exercises default policies and errors. Units have distinct names and,
-    when the scheme has categories, one of them.
-
-    >>> from hypothesis import given, settings
-    >>> from perfrules import evaluate, load
-    >>> scheme = load("shenzhen-2010-departments")
-    >>> @settings(max_examples=5, deadline=None)
-    ... @given(units(scheme, max_units=3))
-    ... def test_every_unit_is_scored_or_says_why(batch):
-    ...     for result in evaluate(scheme, batch):
-    ...         assert (result.total is None) == bool(result.errors)
-    >>> test_every_unit_is_scored_or_says_why()
-    """
-    candidates = _data_values(scheme, epsilon)
-    count = draw(st.integers(min_value=min_units, max_value=max_units))
-    out: list[Unit] = []
-    for n in range(count):
-        data: dict[str, object] = {}
-        for name, values in candidates.items():
-            if missing and draw(st.integers(min_value=0, max_value=19)) == 0:
-                continue
-            data[name] = draw(st.sampled_from(values))
-        category = draw(st.sampled_from(scheme.categories)) if scheme.categories else None
-        out.append(Unit(name=f"单位{n + 1}", category=category, data=data))
-    return out
