@@ -4,6 +4,7 @@ Run from the repository (after ``pip install -e .``)::
 
     python benchmarks/scale.py            # the issue's sizes: 100,000 Xiamen units, 20,000 Shenzhen units
     python benchmarks/scale.py --quick    # a tenth of that, for a quick look
+    python benchmarks/scale.py --make-data xiamen-xiangan-2020 100000 big.csv   # only write a data file
 
 Every figure is reported beside a baseline measured in the same run, because
 the machines are noisy: per-unit cost against a hand-written exact scorer of
@@ -33,7 +34,8 @@ SAMPLES = ROOT / "src" / "perfrules" / "schemes"
 
 def make_data(scheme: str, units: int, target: Path) -> Path:
     """A CSV of *units* made-up units: the sample units, renamed, their numbers nudged down a little."""
-    rows = list(csv.reader((SAMPLES / f"{scheme.replace('-', '_')}.csv").open(encoding="utf-8-sig")))
+    with (SAMPLES / f"{scheme.replace('-', '_')}.csv").open(encoding="utf-8-sig") as sample:
+        rows = list(csv.reader(sample))
     header, body = rows[0], rows[1:]
     groups: dict[str, list[list[str]]] = {}
     for row in body:
@@ -147,7 +149,17 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--quick", action="store_true", help="a tenth of the sizes")
+    parser.add_argument(
+        "--make-data",
+        nargs=3,
+        metavar=("SCHEME", "UNITS", "FILE"),
+        help="only write a CSV of UNITS made-up units of a built-in scheme (from its sample) to FILE",
+    )
     args = parser.parse_args()
+    if args.make_data:
+        scheme, count, target = args.make_data
+        make_data(scheme, int(count), Path(target))
+        return
     scale = 10 if args.quick else 1
     per_unit(repeat=3)
     import_time(repeat=7)

@@ -37,6 +37,27 @@ def test_a_cjk_font_is_used():
     assert matplotlib.rcParams["font.sans-serif"][0] == family
 
 
+def test_the_plot_extra_brings_a_cjk_font_where_the_machine_has_none(monkeypatch, result, tmp_path):
+    """With no CJK font installed on the machine, the plot extra's font package is registered: no warning, no tofu."""
+    import warnings
+    from importlib.metadata import requires
+
+    from matplotlib import font_manager
+
+    extra = [r for r in requires("perfrules") or [] if r.replace('"', "'").endswith("extra == 'plot'")]
+    assert any(r.lower().startswith("cvttf-notosanscjk-regular") for r in extra), extra
+    system = [f for f in font_manager.fontManager.ttflist if "CJK" not in f.name and "Han" not in f.name]
+    monkeypatch.setattr(font_manager.fontManager, "ttflist", system)
+    monkeypatch.setattr(plot, "_state", {})
+    monkeypatch.setitem(matplotlib.rcParams, "font.sans-serif", ["DejaVu Sans"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # matplotlib's "Glyph … missing from font" would fail here
+        family = plot.cjk_font()
+        assert family is not None and "CJK" in family
+        ax = plot.totals(result)
+        ax.figure.savefig(tmp_path / "totals.png")
+
+
 def test_totals_bars_follow_the_ranking_and_grades(result, tmp_path):
     """One bar per scored unit, best first, coloured by grade; the PNG is written."""
     ax = plot.totals(result)

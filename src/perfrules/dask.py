@@ -47,7 +47,7 @@ from ._scheme import Scheme
 from ._tables import CellProblem, CellValue, read_cell
 from ._unit import Unit, UnitError
 
-__all__ = ["evaluate", "result_columns"]
+__all__ = ["as_text", "evaluate", "result_columns"]
 
 # Internal columns of the intermediate frames.
 _UNIT = "_perfrules_unit"
@@ -516,3 +516,43 @@ def evaluate(scheme: Scheme, frame: Any, *, split_every: int | None = None) -> A
         meta=object,
     )
     return scored.map_partitions(_apply_finish, finished, meta=_result_meta(scheme))
+
+
+def _text_partition(frame: Any, columns: Sequence[str]) -> Any:
+    pd = _pd()
+    out = frame.copy()
+    for column in columns:
+        out[column] = pd.Series(
+            [None if value is None or value is pd.NA else str(value) for value in frame[column]],
+            index=frame.index,
+            dtype="string",
+        )
+    return out
+
+
+def as_text(results: Any) -> Any:
+    """The results of :func:`evaluate` with every object column as exact text, ready for Parquet.
+
+    Parquet (``to_parquet``) and Arrow have no type for a column that holds
+    ``Decimal`` and ``Fraction`` values side by side, so the exact numbers
+    become their text: ``Decimal('92.5')`` is ``"92.5"``, ``Fraction(56, 3)``
+    is ``"56/3"`` (read back with ``Decimal(text)`` or ``Fraction(text)``),
+    never a rounded float. ``rank``, ``category_rank`` and ``vetoed`` keep
+    their types; a missing value stays missing.
+
+    Args:
+        results: the lazy frame :func:`evaluate` returned.
+
+    Returns:
+        A lazy Dask DataFrame with the same columns, the object ones as
+        pandas ``string`` columns.
+
+    Example::
+
+        perfrules.dask.as_text(perfrules.dask.evaluate(scheme, data)).to_parquet("results/")
+    """
+    _dd()
+    meta = results._meta
+    columns = [c for c in meta.columns if meta[c].dtype == object]
+    new_meta = _text_partition(meta, columns)
+    return results.map_partitions(_text_partition, columns, meta=new_meta)

@@ -23,9 +23,12 @@ from typing import Any
 from hypothesis import strategies as st
 
 from ._formula import Formula
+from ._plan import plan_of as _plan_of
+from ._rules import Part, PeerRatio
 from ._scale import DEFAULT_SCORES, GradeBand, GradeScale
 from ._scheme import Adjust, Default, Group, Indicator, NotApplicable, Scheme, Veto, ZeroWhen
 from ._syntax import BoolOp, Call, Chain, Compare, Name, Node, Num, Percent, Power, Unary, show
+from ._unit import Unit
 
 __all__ = [
     "DEFAULT_NAMES",
@@ -36,6 +39,8 @@ __all__ = [
     "input_values",
     "schemes",
     "threshold_scales",
+    "unit_data",
+    "units",
     "values_in",
 ]
 
@@ -322,3 +327,269 @@ def schemes(draw: st.DrawFn, *, max_groups: int = 3, max_indicators: int = 4) ->
     # Points schemes give no grades unless asked: these grade their
     # indicators with the usual score intervals (优 90–100 … of each one's points).
     return Scheme(name="生成的方案", groups=groups, basis="points", total=total, scores=DEFAULT_SCORES)
+
+
+# ---------------------------------------------------------------------------
+# Unit data for a given scheme
+# ---------------------------------------------------------------------------
+
+_EPSILONS = (
+    Fraction(-1, 100),
+    Fraction(-1, 10**6),
+    Fraction(0),
+    Fraction(1, 10**6),
+    Fraction(1, 100),
+)
+
+
+_TOP = Fraction(100)
+
+
+def _left_out(chance: float) -> st.SearchStrategy[bool]:
+    """True with about *chance* (shrinking towards False: a value present)."""
+    cut = round(chance * 1000)
+    return st.integers(min_value=0, max_value=999).map(lambda k: k >= 1000 - cut)
+
+
+def _as_value(number: Fraction) -> Decimal | Fraction:
+    """An exact number as a data cell holds it: a Decimal when it terminates, else the Fraction."""
+    denominator = number.denominator
+    while denominator % 2 == 0:
+        denominator //= 2
+    while denominator % 5 == 0:
+        denominator //= 5
+    if denominator != 1:
+        return number
+    return Decimal(number.numerator) / Decimal(number.denominator)
+
+
+def _divisors(node: Node) -> set[str]:
+    """Names that a formula divides by (directly: ``a/总数``)."""
+    found: set[str] = set()
+    if isinstance(node, Chain):
+        for op, operand in node.rest:
+            if op == "/" and isinstance(operand, Name):
+                found.add(operand.name)
+    for value in getattr(node, "__attrs_attrs__", ()):
+        child = getattr(node, value.name)
+        items = child if isinstance(child, tuple) else (child,)
+        for item in items:
+            for part in item if isinstance(item, tuple) else (item,):
+                if isinstance(part, Node):
+                    found |= _divisors(part)
+    return found
+
+
+def _domain_range(scale: GradeScale) -> tuple[Fraction, Fraction]:
+    assert scale.domain is not None
+    lo, hi = scale.domain.lo, scale.domain.hi
+    return (Fraction(lo) if lo is not None else Fraction(0), Fraction(hi) if hi is not None else _TOP)
+
+
+def _reads(
+    scheme: Scheme,
+) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[Fraction, Fraction]], frozenset[str]]:
+    """The inputs a scheme reads from data: graded ones with their labels, numeric ones with a range.
+
+    A reported score ranges over its indicator's points; a value graded as
+    it is, over its scale's domain; anything else over 0–100. The third
+    item names the inputs something divides by.
+    """
+    labels: dict[str, tuple[str, ...]] = {}
+    ranges: dict[str, tuple[Fraction, Fraction]] = {}
+    divisors: set[str] = set()
+    plan = _plan_of(scheme)
+    columns = scheme.categories or (None,)
+    for p in plan.indicators:
+        ind = p.ind
+        scale = ind.scale
+        fields = set(p.fields)
+        graded = [(scale, ind.value)] if scale is not None else []
+        for step in ind.steps:
+            if isinstance(step, Formula):
+                divisors |= _divisors(step.tree)
+            elif isinstance(step, Part):
+                graded.append((step.scale, step.of))
+                measured = step.of if step.of is not None else step.scale.variable
+                if measured in fields and step.scale.domain is not None:
+                    ranges[measured] = _domain_range(step.scale)
+            elif isinstance(step, PeerRatio):
+                divisors |= {step.numerator, step.denominator}
+        for rule, name in graded:
+            if rule.is_categorical and name is not None:
+                labels[name] = tuple(b.name for b in rule.bands)
+            for level_name in rule.variables & fields if rule.levels else ():
+                labels[level_name] = tuple(rule.levels)
+        for name in fields:
+            ranges.setdefault(name, (Fraction(0), _TOP))
+        if ind.score is not None:
+            divisors |= _divisors(ind.score.tree)
+            if isinstance(ind.score.tree, Name) and ind.score.tree.name in fields:
+                top = max(Fraction(p.ceiling(c)) for c in columns)
+                ranges[ind.score.tree.name] = (Fraction(0), top)
+        if scale is not None and scale.variable in fields and scale.domain is not None:
+            ranges[scale.variable] = _domain_range(scale)
+    for policy in scheme.policies:
+        names = set(getattr(policy, "reads", ()))
+        when = getattr(policy, "when", None)
+        if isinstance(when, Formula):
+            names |= when.variables
+        for name in names:
+            ranges.setdefault(name, (Fraction(0), _TOP))
+    for name in labels:
+        ranges.pop(name, None)
+    return labels, ranges, frozenset(divisors & set(ranges))
+
+
+def _measure(ind: Indicator, target: str, data: dict[str, object]) -> Fraction | None:
+    """The value *target* takes for one unit's data, through the indicator's own formula steps (or None)."""
+    scope: dict[str, object] = dict(data)
+    for local, field in ind.inputs.items():
+        if field in data:
+            scope[local] = data[field]
+    for step in ind.steps:
+        if not isinstance(step, Formula) or step.target is None:
+            return None
+        try:
+            scope[step.target] = step.evaluate(scope)
+        except Exception:  # a missing name, a zero divisor: this draw cannot be placed
+            return None
+        if step.target == target:
+            break
+    value = scope.get(target)
+    if isinstance(value, Decimal | Fraction | int) and not isinstance(value, bool):
+        return Fraction(value)
+    return None
+
+
+def _place(
+    ind: Indicator, target: str, pivot: str, goal: Fraction, data: dict[str, object]
+) -> Fraction | None:
+    """The value of *pivot* that puts *target* exactly at *goal*, when *target* is affine in *pivot*."""
+    points = []
+    for k in (0, 1, 2):
+        points.append(_measure(ind, target, {**data, pivot: Decimal(k)}))
+    f0, f1, f2 = points
+    if f0 is None or f1 is None or f2 is None or f1 == f0 or f2 - f1 != f1 - f0:
+        return None
+    x = (goal - f0) / (f1 - f0)
+    check = _measure(ind, target, {**data, pivot: _as_value(x)})
+    return x if check == goal else None
+
+
+@st.composite
+def unit_data(draw: st.DrawFn, scheme: Scheme, *, missing: float = 0.05) -> dict[str, object]:
+    """One unit's data for *scheme*: every input it reads, values clustered on and around grade boundaries.
+
+    Numeric inputs are drawn from the numbers the scheme's grading rules name
+    (each boundary, and just either side of it) and ordinary values; then one
+    graded indicator is aimed at a boundary: holding its other inputs, one
+    input it reads is solved for so that the graded value lands exactly on a
+    boundary or a hair either side (for values that are affine in that
+    input, such as ``完成数/总数×100%`` in ``完成数``). Graded inputs (良好,
+    合格 …) are drawn from their labels. With probability *missing* an input
+    is left out, so defaults for missing data are exercised too.
+
+    Args:
+        scheme: the scheme whose inputs to fill.
+        missing: the chance that any one input is left out.
+
+    Returns:
+        A strategy for a mapping of input name to value (``Decimal``,
+        ``Fraction`` or a label), ready for ``Unit(data=…)``.
+
+    Example::
+
+        @given(prst.units(load("shenzhen-2010-departments")))
+        def test_totals_stay_in_range(units):
+            for r in evaluate(scheme, units):
+                assert r.total is None or 0 <= r.total <= 100
+    """
+    labels, ranges, divisors = _reads(scheme)
+    numeric = sorted(ranges)
+    # At most one input left out per unit, so that most units are scored.
+    absent = None
+    if (numeric or labels) and draw(_left_out(missing)):
+        absent = draw(st.sampled_from([*numeric, *labels]))
+    boundaries = sorted(
+        {Fraction(b) for ind in scheme.indicators() if ind.scale is not None for b in ind.scale.boundaries}
+    )
+    data: dict[str, object] = {}
+    for name in numeric:
+        if name == absent:
+            continue
+        lo, hi = ranges[name]
+        if name in divisors and not draw(_left_out(missing)):
+            lo = max(lo, Fraction(1))  # a divisor is 0 now and then, not every other unit
+        inside = [b + e for b in boundaries for e in _EPSILONS if lo <= b + e <= hi]
+        ordinary = st.sampled_from(sorted({lo, hi, (lo + hi) / 2})) | st.fractions(
+            min_value=lo, max_value=hi, max_denominator=100
+        )
+        data[name] = _as_value(draw(st.sampled_from(inside) | ordinary if inside else ordinary))
+    for name, choices in labels.items():
+        if name == absent:
+            continue
+        data[name] = draw(st.sampled_from(choices))
+    # A graded value outside its scale's domain (a rate over 100%) makes the unit fail:
+    # bring it inside through one of its inputs.
+    for ind in scheme.indicators():
+        scale = ind.scale
+        if scale is None or scale.variable is None or scale.domain is None or not scale.boundaries:
+            continue
+        measured = _measure(ind, scale.variable, data)
+        if measured is None or measured in scale.domain:
+            continue
+        goal = Fraction(draw(st.sampled_from(scale.boundaries)))
+        for pivot in sorted(set(_plan_of(scheme).indicators[_index(scheme, ind)].fields) & set(numeric)):
+            placed = _place(ind, scale.variable, pivot, goal, data)
+            if placed is not None and ranges[pivot][0] <= placed <= ranges[pivot][1]:
+                data[pivot] = _as_value(placed)
+                break
+    graded = [
+        ind
+        for ind in scheme.indicators()
+        if ind.scale is not None and ind.scale.variable is not None and ind.scale.boundaries
+    ]
+    if graded:
+        ind = draw(st.sampled_from(graded))
+        assert ind.scale is not None and ind.scale.variable is not None
+        pivots = sorted(set(_plan_of(scheme).indicators[_index(scheme, ind)].fields) & set(numeric))
+        if pivots:
+            pivot = draw(st.sampled_from(pivots))
+            goal = Fraction(draw(st.sampled_from(ind.scale.boundaries))) + draw(st.sampled_from(_EPSILONS))
+            if ind.scale.domain is not None and goal not in ind.scale.domain:
+                goal = Fraction(draw(st.sampled_from(ind.scale.boundaries)))
+            placed = _place(ind, ind.scale.variable, pivot, goal, data)
+            lo, hi = ranges[pivot]
+            if placed is not None and lo <= placed <= hi and not (pivot in divisors and placed == 0):
+                data[pivot] = _as_value(placed)
+    return data
+
+
+@st.composite
+def units(draw: st.DrawFn, scheme: Scheme, *, min_size: int = 1, max_size: int = 8) -> list[Unit]:
+    """Units for *scheme* with :func:`unit_data`: distinct names, a category each when it has categories.
+
+    Args:
+        scheme: the scheme the units are scored under.
+        min_size: the fewest units.
+        max_size: the most units.
+
+    Returns:
+        A strategy for a list of :class:`~perfrules.Unit` ready for
+        :func:`perfrules.evaluate`.
+    """
+    count = draw(st.integers(min_value=min_size, max_value=max_size))
+    categories = list(scheme.categories)
+    return [
+        Unit(
+            name=f"单位{k + 1}",
+            category=draw(st.sampled_from(categories)) if categories else None,
+            data=draw(unit_data(scheme)),
+        )
+        for k in range(count)
+    ]
+
+
+def _index(scheme: Scheme, ind: Indicator) -> int:
+    return [i.code for i in scheme.indicators()].index(ind.code)
