@@ -10,7 +10,7 @@ through ``evaluate`` with and without explanations and through the command
 line's JSON output (which reads the file whole) and CSV output (which
 streams it); every docs example runs through every path as well (and from a
 workbook), and the built-in schemes run on units from
-``perfrules.testing.units``.
+``perfrules.testing.units`` (inputs on and around their boundaries).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from perfrules import Evaluation, Scheme, Unit, evaluate, load, loads, schemes
+from perfrules import Evaluation, Scheme, Unit, evaluate, load, loads, round_half_up, schemes
 from perfrules import testing as prst
 from perfrules._cli import main
 from perfrules._files import load_units
@@ -431,10 +431,15 @@ def test_every_docs_example_scores_alike_from_a_workbook(tmp_path, scheme_path, 
 
 
 def _csv_of(units: Sequence[Unit]) -> str:
+    """The units as a CSV file (a value with no end to its decimals is written to 12 places)."""
+
+    def cell(value: object) -> str:
+        return str(round_half_up(value, 12)) if isinstance(value, Fraction) else str(value)
+
     names = sorted({name for unit in units for name in unit.data})
     rows: list[list[str]] = [["单位", "类别", *names]]
     for unit in units:
-        rows.append([unit.name, unit.category or "", *(str(unit.data.get(n, "")) for n in names)])
+        rows.append([unit.name, unit.category or "", *(cell(unit.data.get(n, "")) for n in names)])
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n").writerows(rows)
     return buffer.getvalue()
@@ -444,7 +449,7 @@ def _csv_of(units: Sequence[Unit]) -> str:
 def test_built_in_schemes_score_generated_units_alike_on_every_path(tmp_path_factory, name):
     scheme = load(name)
 
-    @given(batch=prst.units(scheme, min_units=2, max_units=5))
+    @given(batch=prst.units(scheme, min_size=2, max_size=5))
     @settings(
         max_examples=max(_EXAMPLES_PER_RUN // 4, 5), deadline=None, suppress_health_check=list(HealthCheck)
     )
