@@ -57,6 +57,7 @@ if TYPE_CHECKING:  # what type checkers and documentation tools read; at run tim
     from ._import_table import ImportedTable, import_table
     from ._inputs import InputField, input_fields
     from ._numbers import LIMITS, Limits, Number, round_half_up, to_number
+    from ._plan import names_read
     from ._publish import write_table
     from ._results import Evaluation, GroupResult, IndicatorResult, UnitResult, evaluate
     from ._reweight import compare, compare_schemes, reweight
@@ -174,6 +175,7 @@ __all__ = [
     "load",
     "load_units",
     "loads",
+    "names_read",
     "normalize_name",
     "read_cell",
     "reweight",
@@ -272,6 +274,7 @@ _LAZY: dict[str, str] = {
     "load": "._files",
     "load_units": "._files",
     "loads": "._files",
+    "names_read": "._plan",
     "normalize_name": "._formula",
     "read_cell": "._tables",
     "reweight": "._reweight",

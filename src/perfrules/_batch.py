@@ -19,7 +19,14 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any, cast
 
-from ._errors import DefinitionError, DivisionByZeroError, EvaluationError, MissingValueError, PerfrulesError
+from ._errors import (
+    DefinitionError,
+    DivisionByZeroError,
+    EvaluationError,
+    MissingValueError,
+    NumberTooLargeError,
+    PerfrulesError,
+)
 from ._indicator import IndicatorPlan, Scored
 from ._numbers import EXACT_CONTEXT, Number, as_fraction, check_fraction, exact, tidy_decimal
 from ._overall import finish_total, grade_total, overall_scope, redistribute, veto_event
@@ -245,8 +252,62 @@ def _readers(plan: Plan, category: str | None) -> tuple[tuple[str, Number] | Non
     return found
 
 
+class _TotalTooLarge(Exception):
+    """The sum of a unit's contributions left the number bounds at one indicator."""
+
+    def __init__(self, code: str, error: NumberTooLargeError) -> None:
+        super().__init__(code, error)
+        self.code = code
+        self.error = error
+
+
+def _overflowing(plan: Plan, weighting: _Weighting, scores: Sequence[Number | None]) -> str:
+    """The indicator whose contribution takes the running total past the number bounds."""
+    running = Fraction(0)
+    last = ""
+    for k, v in enumerate(scores):
+        if v is None or not weighting.factors[k]:
+            continue
+        last = plan.indicators[k].code
+        running += as_fraction(v) * weighting.factors[k]
+        try:
+            check_fraction(running)
+        except NumberTooLargeError:
+            return last
+    return last
+
+
 def score_unit(plan: Plan, unit: Unit, population: Population, *, detail: bool) -> UnitOutcome:
-    """Score one unit: every indicator, the total, the overall grade (no quota, no rank yet)."""
+    """Score one unit: every indicator, the total, the overall grade (no quota, no rank yet).
+
+    Whatever goes wrong with the unit's data is the unit's error and never
+    stops the batch: a number that outgrows the bounds (``perfrules.LIMITS``)
+    fails this unit alone, naming the indicator where it happened.
+    """
+    try:
+        return _score_unit(plan, unit, population, detail=detail)
+    except _TotalTooLarge as exc:
+        failed = UnitOutcome(unit)
+        failed.errors = [
+            unit_error(
+                unit,
+                exc.code,
+                NumberTooLargeError(
+                    f"the unit's total outgrows the number bounds at this indicator's contribution "
+                    f"({exc.error}); rounding each score (round_scores) keeps the total small"
+                ),
+            )
+        ]
+        failed.events = note_events(unit)
+        return failed
+    except PerfrulesError as exc:
+        failed = UnitOutcome(unit)
+        failed.errors = [unit_error(unit, None, exc)]
+        failed.events = note_events(unit)
+        return failed
+
+
+def _score_unit(plan: Plan, unit: Unit, population: Population, *, detail: bool) -> UnitOutcome:
     scheme = plan.scheme
     words = plan.words
     out = UnitOutcome(unit)
@@ -371,12 +432,19 @@ def score_unit(plan: Plan, unit: Unit, population: Population, *, detail: bool) 
                 pass
         rest += as_fraction(v) * int(n)
     total = (Fraction(acc) + rest) / weighting.denominator
+    try:
+        check_fraction(total)
+    except NumberTooLargeError as exc:
+        raise _TotalTooLarge(_overflowing(plan, weighting, scores), exc) from None
     possible = weighting.possible
     contributions: list[Number | None] = [None] * count
     if detail or plan.rich_overall:
         for k, v in enumerate(scores):
             if v is not None:
-                contributions[k] = weighting.contribution(k, v)
+                try:
+                    contributions[k] = weighting.contribution(k, v)
+                except NumberTooLargeError as exc:
+                    raise _TotalTooLarge(plan.indicators[k].code, exc) from None
     errors = list(out.errors)
     for k in sorted(failures):
         errors.append(failures[k])

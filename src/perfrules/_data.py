@@ -25,9 +25,9 @@ from typing import Any, Final
 
 from ._errors import DataError, Problem
 from ._formula import normalize_name
-from ._indicator import inputs_of as _inputs_of
+from ._plan import names_read
 from ._scale import GradeScale
-from ._scheme import Part, Scheme, Veto, step_reads
+from ._scheme import Part, Scheme, step_target
 from ._syntax import shown_name
 from ._tables import (
     NO_DATA,
@@ -96,19 +96,24 @@ def _text_fields(scheme: Scheme) -> set[str]:
         for step in ind.steps:
             if isinstance(step, Part):
                 fields |= {ind.inputs.get(f, f) for f in scale_fields(step.scale, step.of)}
+    overall = scheme.overall_scale
+    if overall is not None and not overall.is_categorical:
+        fields |= scale_fields(overall, None) - scheme.overall_names()
     return fields
+
+
+def _computed_by(scheme: Scheme) -> dict[str, str]:
+    """Names the scheme's steps compute, each with the label of the (first) indicator computing it."""
+    found: dict[str, str] = {}
+    for ind in scheme.indicators():
+        for step in ind.steps:
+            found.setdefault(step_target(step), ind.label)
+    return found
 
 
 def _known_fields(scheme: Scheme) -> set[str]:
-    fields: set[str] = set()
-    for ind in scheme.indicators():
-        reads = set(_inputs_of(ind))
-        fields |= {ind.inputs.get(f, f) for f in reads}
-        for step in ind.steps:
-            fields |= set(step_reads(step))
-    for policy in scheme.policies:
-        fields |= set(policy.when.variables) if isinstance(policy, Veto) else set(policy.reads)
-    return fields
+    """The data names the scheme reads anywhere (indicators, policies, caps, overall grading)."""
+    return set(names_read(scheme))
 
 
 # ---------------------------------------------------------------------------
@@ -180,15 +185,17 @@ class _RowUnits:
         self.file_notes: list[Problem] = []
         if scheme is not None:
             known = _known_fields(scheme)
+            computed = _computed_by(scheme)
             for i in [i for i in inputs if header[i] not in known]:
                 close = difflib.get_close_matches(header[i], sorted(known), n=1, cutoff=0.5)
                 hint = f" (did you mean '{close[0]}'?)" if close else ""
-                self.file_notes.append(
-                    Problem(
-                        f"column '{header[i]}'",
-                        f"no indicator of the scheme reads it{hint}; left out of scoring",
+                message = f"no indicator of the scheme reads it{hint}; left out of scoring"
+                if header[i] in computed:
+                    message = (
+                        f"indicator {computed[header[i]]} computes '{header[i]}' from its inputs "
+                        "rather than reading it; left out of scoring"
                     )
-                )
+                self.file_notes.append(Problem(f"column '{header[i]}'", message))
             inputs = [i for i in inputs if header[i] in known]
         if only is not None:
             # A pass that needs a few columns (population steps) reads only those cells.

@@ -779,7 +779,8 @@ class IndicatorPlan:
         scope[FULL_NAME] = self.full(unit.category)
         for step in self.steps:
             target = step_target(step)
-            if target in needed and target not in scope:
+            # Computed as scoring computes it, even where the data has a value of that name.
+            if target in needed:
                 if isinstance(step, PeerRatio | Rank):
                     continue
                 scope[target] = self._run_step(step, scope, unit, None, {})

@@ -46,7 +46,10 @@ class Limits:
         max_digits: numbers must be smaller than ``10**max_digits`` in
             magnitude, at every step of a computation.
         max_bits: an exact fraction's numerator and denominator must fit in
-            this many bits.
+            this many bits — a unit's total included, so that the exact sum
+            of about 50 min-max-normalised indicators of many-digit data
+            (each share with its own denominator) still fits. A unit whose
+            numbers outgrow it fails alone, naming the indicator.
         max_exponent: largest ``|n|`` in ``x^n``; *n* must be a whole number.
     """
 
@@ -54,7 +57,7 @@ class Limits:
     max_depth: int = 40
     max_nodes: int = 500
     max_digits: int = 50
-    max_bits: int = 1024
+    max_bits: int = 8192
     max_exponent: int = 64
 
 
@@ -85,14 +88,26 @@ _ONE: Final = Decimal(1)
 
 
 def _too_large(value: object) -> NumberTooLargeError:
-    try:
-        text = str(value)
-    except ValueError:  # an int beyond Python's 4300-digit limit for text
-        whole = as_fraction(cast(Fraction, value))
-        bits = max(abs(whole.numerator).bit_length(), whole.denominator.bit_length())
-        text = f"of about {bits * 30103 // 100000 + 1} digits"
-    if len(text) > 60:
-        text = text[:57] + "..."
+    if (
+        isinstance(value, int | Fraction)
+        and max(abs(value.numerator).bit_length(), value.denominator.bit_length()) > 4096
+    ):
+        # Described by size: digits this many help no one (and may not be printable at all).
+        text = (
+            f"a {abs(value.numerator).bit_length()}-bit integer"
+            if value.denominator == 1
+            else f"a fraction of {abs(value.numerator).bit_length()} bits over "
+            f"{value.denominator.bit_length()} bits"
+        )
+    else:
+        try:
+            text = str(value)
+        except ValueError:  # an int beyond Python's 4300-digit limit for text
+            whole = as_fraction(cast(Fraction, value))
+            bits = max(abs(whole.numerator).bit_length(), whole.denominator.bit_length())
+            text = f"of about {bits * 30103 // 100000 + 1} digits"
+        if len(text) > 60:
+            text = text[:57] + "..."
     if isinstance(value, Decimal) and value and value.adjusted() < LIMITS.max_digits:
         return NumberTooLargeError(
             f"number {text} has more decimal places than perfrules computes with exactly "

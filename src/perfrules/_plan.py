@@ -13,15 +13,36 @@ from decimal import Decimal
 from fractions import Fraction
 
 from ._errors import Problem, SchemeError
-from ._indicator import IndicatorPlan
+from ._indicator import IndicatorPlan, inputs_of
 from ._numbers import Number, as_fraction, exact
-from ._scheme import Group, Indicator, Scheme
+from ._scheme import Group, Indicator, Scheme, Veto
 from ._syntax import Name, normalize_name
 from ._words import Words
 
-__all__ = ["GroupPlan", "Plan", "plan_of"]
+__all__ = ["GroupPlan", "Plan", "names_read", "plan_of"]
 
 _ONE = Decimal(1)
+
+
+def _reads(scheme: Scheme) -> frozenset[str]:
+    """Every data name any part of the scheme reads (see :func:`names_read`)."""
+    names: set[str] = set()
+    for ind in scheme.indicators():
+        # An indicator reads its own local names through its ``inputs`` mapping; what its
+        # steps compute (a rate, a rank) is not read from the data.
+        names |= {ind.inputs.get(n, n) for n in inputs_of(ind)}
+    for policy in scheme.policies:
+        names |= policy.when.variables if isinstance(policy, Veto) else policy.reads
+    # Overall grading and caps read the unit's data beside what scoring
+    # computes (总分, 指标1得分, <组>得分率 …), which no data column supplies.
+    graded: set[str] = set()
+    for cap in scheme.caps:
+        graded |= cap.when.variables
+    overall = scheme.overall_scale
+    if overall is not None:
+        graded |= overall.variables
+    names |= graded - scheme.overall_names()
+    return frozenset(names)
 
 
 class GroupPlan:
@@ -51,6 +72,7 @@ class Plan:
             )
         self.scheme = scheme
         self.words = Words(scheme.language)
+        self.reads = _reads(scheme)
         leaves = scheme.indicators()
         self.indicators: tuple[IndicatorPlan, ...] = tuple(
             IndicatorPlan(scheme, i, self.words) for i in leaves
@@ -87,10 +109,18 @@ class Plan:
         self.has_population = any(p.has_population for p in self.indicators)
         overall = scheme.overall_scale
         self.overall = overall
+        # Overall grading that reads more than the total needs the unit's
+        # group scores and data: worked out only for such schemes.
+        self.rich_overall = bool(scheme.caps) or (
+            overall is not None and (overall.variable != "总分" or overall.levels != {})
+        )
         # The totals-only fast path: every indicator is a reported score, and
-        # nothing scheme-wide needs more than the sum.
+        # nothing scheme-wide needs more than the sum (overall grading that
+        # reads anything but the total runs on the full path, like explained
+        # results, so both grade alike).
         self.lean = (
-            all(p.lean for p in self.indicators)
+            not self.rich_overall
+            and all(p.lean for p in self.indicators)
             and not scheme.policies
             and not scheme.caps
             and not scheme.normalize
@@ -114,11 +144,6 @@ class Plan:
                         tuple(str(name) for name, _, _, _ in rows),
                         tuple(ceiling for _, _, ceiling, _ in rows),
                     )
-        # Overall grading that reads more than the total needs the unit's
-        # group scores and data: worked out only for such schemes.
-        self.rich_overall = bool(scheme.caps) or (
-            overall is not None and (overall.variable != "总分" or overall.levels != {})
-        )
         # Weights per category and pattern of applicable indicators, filled in by scoring (see _batch).
         self.weightings: dict[tuple[str | None, tuple[bool, ...]], object] = {}
         # Per category, each indicator's (data column, ceiling) when its score is that column as
@@ -139,6 +164,37 @@ class Plan:
 
     def weight_numbers_for(self, category: str | None) -> tuple[Number, ...]:
         return self.weight_numbers[category if self.scheme.categories else None]
+
+
+def names_read(scheme: Scheme) -> frozenset[str]:
+    """Every name a scheme reads from a unit's data, from every place that reads.
+
+    Indicators (their formulas, steps, values, scales and policies, through
+    their ``inputs`` mappings), scheme-wide vetoes and adjustments, caps and
+    the overall grading's conditions all count. Names the scheme computes do
+    not: what an indicator's steps compute (a rate, a rank), and what overall
+    grading reads beside the data (总分, ``指标<code>得分``, ``<组>得分率`` …).
+    The data readers keep exactly these columns (and note the others as left
+    out); it is worked out once, with the scheme's compiled plan.
+
+    >>> from perfrules import loads
+    >>> scheme = loads('''
+    ... name = "示例"
+    ... groups = [{ name = "组" }]
+    ... [[indicators]]
+    ... code = "1"
+    ... name = "完成率"
+    ... group = "组"
+    ... weight = 100
+    ... score = "完成数/任务数×100"
+    ... [[caps]]
+    ... when = "事故数>0 or 总分<60"
+    ... grade = "良"
+    ... ''', format="toml")
+    >>> sorted(names_read(scheme))
+    ['事故数', '任务数', '完成数']
+    """
+    return plan_of(scheme).reads
 
 
 def plan_of(scheme: Scheme) -> Plan:

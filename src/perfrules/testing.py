@@ -23,6 +23,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from ._formula import Formula
+from ._plan import names_read
 from ._plan import plan_of as _plan_of
 from ._rules import Part, PeerRatio
 from ._scale import DEFAULT_SCORES, GradeBand, GradeScale
@@ -436,6 +437,9 @@ def _reads(
             names |= when.variables
         for name in names:
             ranges.setdefault(name, (Fraction(0), _TOP))
+    # Whatever else the scheme reads (overall grading, caps): an everyday number.
+    for name in names_read(scheme):
+        ranges.setdefault(name, (Fraction(0), _TOP))
     for name in labels:
         ranges.pop(name, None)
     return labels, ranges, frozenset(divisors & set(ranges))
