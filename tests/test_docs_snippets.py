@@ -1,13 +1,15 @@
-"""Every snippet in the README and the docs runs: Python blocks execute, `perfrules` commands exit as shown.
+"""Every snippet in the README and the docs runs: Python blocks execute, `perfrules` commands exit as stated.
 
 Doctest blocks (``>>>``) run through pytest's ``--doctest-glob``; the cookbook's
 commands have their own test (test_cookbook.py). This covers the rest: each
 page's ``python`` blocks run in order in one namespace, and each ``perfrules``
 line of its ``console``/``sh`` blocks runs through the CLI, in a scratch folder
-that holds the repository's ``docs/`` and ``benchmarks/``. A block the suite
-cannot run (it needs a cluster, or it is a synopsis with placeholders) is
-preceded on the page by ``<!-- not run: reason -->``, so a skip is visible
-where the block is.
+that holds the repository's ``docs/`` and ``benchmarks/``, after the commands
+above it on its page that write a file (``-o``). A command must exit 0, or with
+the code its trailing comment states, as in the cookbook (``# exit code 1: …``).
+A block the suite cannot run (it needs a cluster, or it is a synopsis with
+placeholders) is preceded on the page by ``<!-- not run: reason -->``, so a
+skip is visible where the block is.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ _SHELL = {"console", "sh", "bash", "shell"}
 # `benchmarks/scale.py --make-data SCHEME N FILE` makes a large file; the test makes a small one.
 _MAKE_DATA = re.compile(r"benchmarks/scale\.py --make-data (\S+) (\d+) (\S+)")
 _SMALL = 300
+_EXIT = re.compile(r"#.*\bexit code (\d+)")
 
 
 def _blocks(page: Path) -> list[tuple[int, str, str, bool]]:
@@ -57,8 +60,8 @@ def _python_pages() -> list[Path]:
     return [p for p in PAGES if any(_runs(*block[1:]) for block in _blocks(p))]
 
 
-def _commands() -> list[tuple[str, int, str]]:
-    """Every command line of a shell block that runs perfrules or makes data for it."""
+def _commands() -> list[tuple[str, int, str, int]]:
+    """Every command line of a shell block that runs perfrules or makes data for it, with the exit code it states."""
     found = []
     for page in PAGES:
         for line, lang, body, skip in _blocks(page):
@@ -68,7 +71,8 @@ def _commands() -> list[tuple[str, int, str]]:
                 command = row.removeprefix("$ ").strip()
                 command = command.removeprefix(".venv/bin/")
                 if command.startswith("perfrules ") or _MAKE_DATA.search(command):
-                    found.append((_name(page), line + k + 1, command))
+                    stated = _EXIT.search(command)
+                    found.append((_name(page), line + k + 1, command, int(stated.group(1)) if stated else 0))
     return found
 
 
@@ -116,6 +120,7 @@ def test_the_pages_have_snippets():
     """The collectors found the pages' Python blocks and commands (a broken pattern would find none)."""
     assert len(_python_pages()) >= 3
     assert len(COMMANDS) >= 20
+    assert any(stated != 0 for *_, stated in COMMANDS)
 
 
 @pytest.mark.parametrize("page", _python_pages(), ids=_name)
@@ -143,11 +148,13 @@ def test_make_data_writes_a_file_the_sample_scheme_scores(scratch: Path):
     assert (scratch / "out.csv").read_text(encoding="utf-8-sig").count("\n") == _SMALL + 1
 
 
-@pytest.mark.parametrize(("page", "line", "command"), COMMANDS, ids=[f"{p}:{n}" for p, n, _ in COMMANDS])
-def test_commands_run(page: str, line: int, command: str, scratch: Path):
-    """Each command exits 0, after the commands above it on its page have run (they make its files)."""
-    for earlier_page, earlier_line, earlier in COMMANDS:
+@pytest.mark.parametrize(
+    ("page", "line", "command", "stated"), COMMANDS, ids=[f"{c[0]}:{c[1]}" for c in COMMANDS]
+)
+def test_commands_run(page: str, line: int, command: str, stated: int, scratch: Path):
+    """Each command exits as its page states (0 unless said), after the commands above it that make its files."""
+    for earlier_page, earlier_line, earlier, _ in COMMANDS:
         if earlier_page == page and earlier_line < line and ("-o " in earlier or _MAKE_DATA.search(earlier)):
             _run(earlier, scratch)
     code, err = _run(command, scratch)
-    assert code == 0, f"{page}:{line}: `{command}` exited {code}: {err}"
+    assert code == stated, f"{page}:{line}: `{command}` exited {code}, not {stated}: {err}"
