@@ -147,7 +147,7 @@ def test_a_tiny_decimal_in_a_formula_is_refused_fast():
     ("value", "message"),
     [
         (Decimal("1E-99999999"), "1E-99999999 has more decimal places"),
-        (10**5000, "number of about 5001 digits is outside the limits"),
+        (10**5000, "-bit integer is outside the limits"),
         (Decimal("1E+99999999"), "outside the limits"),
     ],
     ids=["tiny-decimal", "huge-int", "huge-decimal"],

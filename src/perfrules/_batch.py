@@ -239,6 +239,8 @@ def _readers(plan: Plan, category: str | None) -> tuple[tuple[str, Number] | Non
             if (
                 (weights[k] != 0 or not plan.scheme.categories)  # else not assessed for the category
                 and ind.direct
+                and ind.lower() == 0  # min_score and max_score = "none" take the indicator's plan
+                and ind.upper(key) is not None
                 and ind.always_applies
                 and not ind.periodic
                 and not ind.vetoes

@@ -194,6 +194,9 @@ def names_read(scheme: Scheme) -> frozenset[str]:
     >>> sorted(names_read(scheme))
     ['事故数', '任务数', '完成数']
     """
+    if scheme.todos():
+        # A draft cannot be compiled for scoring, but its data can be checked and collected.
+        return _reads(scheme)
     return plan_of(scheme).reads
 
 
