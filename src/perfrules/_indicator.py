@@ -193,6 +193,8 @@ class IndicatorPlan:
             else scheme.score_scale
         )
         self._ceilings: dict[str | None, Number] = {}
+        # Limits 0 and the full points (no min_score, no max_score = "none"): the fast check of _score_direct.
+        self.plain_limits = self.lower() == 0 and self.ind.max_score != "none"
         self._texts: dict[Formula, str] = {}
         self._only_for: PolicyEvent | None = None
         # A direct indicator that applies to every unit and is not reported by
@@ -466,7 +468,7 @@ class IndicatorPlan:
         ceiling = self._ceilings.get(category)
         if ceiling is None:
             ceiling = self.ceiling(category)
-        if type(raw) is Decimal and 0 <= raw <= ceiling:
+        if type(raw) is Decimal and self.plain_limits and 0 <= raw <= ceiling:
             # The commonest case, a reported score within its bounds: nothing to note.
             if graded:
                 scale = self.percent_scale
