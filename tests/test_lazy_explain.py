@@ -159,3 +159,14 @@ def test_totals_and_explanations_agree_on_generated_schemes(case: tuple[perfrule
             adjusted = any(e.kind == "capped" for e in lazy.events)
             if not adjusted:
                 assert as_fraction(lazy.total) == max(contributed, Fraction(0))
+
+
+def test_writing_units_one_at_a_time_does_not_keep_their_explanations() -> None:
+    """JSON output explains each unit once and lets it go: the batch's results stay unexplained."""
+    scheme = perfrules.load("shenzhen-2010-departments")
+    evaluation = perfrules.evaluate(scheme, perfrules.sample_units("shenzhen-2010-departments"))
+    first = evaluation.ranking()[0]
+    once = first._explained_once()
+    assert first._detail is not None  # still lazy: nothing kept on the batch's result
+    assert once._detail is None and once.indicators
+    assert once == first  # the same result, explained (equality explains the other side)

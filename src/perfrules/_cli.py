@@ -375,7 +375,8 @@ def _json_chunks(evaluation: Evaluation) -> Iterator[str]:
     yield f'{{\n  "scheme": {name},\n  "units": ['
     first = True
     for result in evaluation.ranking():
-        text = json.dumps(unit_records(result), ensure_ascii=False, indent=2)
+        # Explained one unit at a time and let go: memory stays that of the totals.
+        text = json.dumps(unit_records(result._explained_once()), ensure_ascii=False, indent=2)
         # JSON text holds no raw line breaks inside strings, so lines can be indented one by one.
         yield ("\n" if first else ",\n") + "\n".join("    " + line for line in text.split("\n"))
         first = False
@@ -803,7 +804,8 @@ def _cmd_explain(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     )
     result = evaluation.unit(_one_unit(evaluation, args.unit))
     if args.format == "json":
-        text = json.dumps(unit_records(result), ensure_ascii=False, indent=2) + "\n"
+        # Explained one unit at a time and let go: memory stays that of the totals.
+        text = json.dumps(unit_records(result._explained_once()), ensure_ascii=False, indent=2) + "\n"
     else:
         text = result.explain() + "\n"
     _emit(text, args.output, out)

@@ -231,6 +231,18 @@ class UnitResult:
         object.__setattr__(self, "_groups", groups)
         object.__setattr__(self, "_detail", None)
 
+    def _explained_once(self) -> UnitResult:
+        """This result explained, without keeping the explanation on this one.
+
+        Writing many units one at a time (JSON output) reads each explanation
+        once; keeping them all would hold every unit's trail in memory.
+        """
+        detail = self._detail
+        if detail is None:
+            return self
+        indicators, groups = detail()
+        return attrs.evolve(self, indicators=indicators, groups=groups, detail=None)
+
     def _fields(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in _UNIT_FIELDS}
 
