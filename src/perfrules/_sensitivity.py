@@ -281,9 +281,9 @@ class Sensitivity:
     def indices_table(self) -> str:
         """The Sobol' indices as an aligned text table: one row per input, S1 and ST ± their intervals.
 
-        Rows for the mean rank shift, then for each unit whose rank moved the
-        input that drives it (the largest total effect). Empty without
-        ``indices=True``.
+        Rows for the mean rank shift (the inputs that changed it, largest total
+        effect first), then for each unit whose rank moved the input that
+        drives it (the largest total effect). Empty without ``indices=True``.
         """
         if not self.inputs:
             return ""
@@ -298,7 +298,8 @@ class Sensitivity:
         if self.indices is None:
             rows.append([shift, "—", "—", "—"])
         else:
-            rows += [_index_row(shift, i) for i in self.indices]
+            ranked = sorted(self.indices, key=lambda index: -index.total)
+            rows += [_index_row(shift, i) for i in ranked if i.first or i.total]
         for u in self.units:
             if u.indices:
                 rows.append(_index_row(u.unit, max(u.indices, key=lambda index: index.total)))
