@@ -914,7 +914,8 @@ def _whatif_text(scheme: Scheme, source: str, current: UnitResult, options: Sequ
 def _sensitivity_csv(result: Sensitivity) -> Iterator[str]:
     """The CSV lines of sensitivity's output, written as score's are (text escaped, numbers as they are)."""
     head = ["rank", "unit", "category", "rank_low", "rank_high", "rank_median", *result.grade_names]
-    rows: list[Sequence[object]] = [head]
+    driver = ["driver"] if result.inputs else []  # with --indices: the input that moves the rank most
+    rows: list[Sequence[object]] = [head + driver]
     rows += (
         [
             record["rank"],
@@ -924,6 +925,7 @@ def _sensitivity_csv(result: Sensitivity) -> Iterator[str]:
             record["rank_high"],
             record["rank_median"],
             *(record["grades"].get(g) for g in result.grade_names),
+            *([record.get("driver")] if driver else []),
         ]
         for record in result.to_records()["units"]
     )

@@ -37,7 +37,7 @@ from ._sensitivity_runs import (
 )
 from ._unit import Unit
 
-__all__ = ["InputIndex", "Sensitivity", "UnitSensitivity", "perturb", "sensitivity"]
+__all__ = ["Sensitivity", "UnitSensitivity", "perturb", "sensitivity"]
 
 _LOW = Fraction(5, 100)
 _MEDIAN = Fraction(1, 2)
