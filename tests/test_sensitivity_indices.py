@@ -58,7 +58,12 @@ def test_group_factors_move_weight_between_groups_exactly():
     """Group factors 3/2 and 1/2: 甲组 75 and 乙组 25 (total 100 kept), declared subtotals follow."""
     changed = varied(TWO, weight_table(TWO), ({}, {0: Fraction(3, 2), 1: Fraction(1, 2)}))
     weights = {ind.code: ind.weight for ind in changed.indicators()}
-    assert weights == {"a1": Fraction(75, 2), "a2": Fraction(75, 2), "b1": Fraction(25, 2), "b2": Fraction(25, 2)}
+    assert weights == {
+        "a1": Fraction(75, 2),
+        "a2": Fraction(75, 2),
+        "b1": Fraction(25, 2),
+        "b2": Fraction(25, 2),
+    }
     assert [g.declared for g in changed.groups] == [75, 25]
     # Indicator factors first (a1 doubled, scaled back inside 甲组), then the groups.
     both = varied(TWO, weight_table(TWO), ({"a1": Fraction(2)}, {0: Fraction(3, 2), 1: Fraction(1, 2)}))
@@ -145,12 +150,25 @@ def test_cli_chart_and_csv_driver(tmp_path):
     """-o chart.png draws the rank-interval chart (the table still goes to standard output)."""
     pytest.importorskip("matplotlib")
     chart = tmp_path / "chart.png"
-    code, out, _ = run("sensitivity", "xiamen-xiangan-2020", "sample", "--runs", "5", "--seed", "1", "-o", str(chart))
+    code, out, _ = run(
+        "sensitivity", "xiamen-xiangan-2020", "sample", "--runs", "5", "--seed", "1", "-o", str(chart)
+    )
     assert code == 0 and "名次区间(5%–95%)" in out
     assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     target = tmp_path / "ranks.csv"
     args = ("--group-spread", "0.3", "--indices", "--format", "csv", "-o", str(target))
-    code, _, _ = run("sensitivity", "xiamen-xiangan-2020", "sample", "--runs", "8", "--seed", "1", "--weight-spread", "0", *args)
+    code, _, _ = run(
+        "sensitivity",
+        "xiamen-xiangan-2020",
+        "sample",
+        "--runs",
+        "8",
+        "--seed",
+        "1",
+        "--weight-spread",
+        "0",
+        *args,
+    )
     assert code == 0
     lines = target.read_text(encoding="utf-8-sig").splitlines()
     assert lines[0].endswith(",driver") and len(lines) == 9
