@@ -95,10 +95,14 @@ class UnitSensitivity:
 
     @property
     def driver(self) -> str | None:
-        """The input with the largest total-effect index on this unit's rank (None without indices)."""
+        """The input with the largest total-effect index on this unit's rank.
+
+        None without indices, or when no input has a positive total effect.
+        """
         if not self.indices:
             return None
-        return max(self.indices, key=lambda index: index.total).input
+        top = max(self.indices, key=lambda index: index.total)
+        return top.input if top.total > 0 else None
 
     @property
     def scored(self) -> bool:
@@ -301,7 +305,7 @@ class Sensitivity:
             ranked = sorted(self.indices, key=lambda index: -index.total)
             rows += [_index_row(shift, i) for i in ranked if i.first or i.total]
         for u in self.units:
-            if u.indices:
+            if u.indices and u.driver is not None:
                 rows.append(_index_row(u.unit, max(u.indices, key=lambda index: index.total)))
         return format_table(headers, rows, ["left", "left", "right", "right"])
 

@@ -16,6 +16,7 @@ uncertain inputs.
 
 from __future__ import annotations
 
+import math
 import multiprocessing
 import warnings
 from collections.abc import Callable, Mapping, Sequence
@@ -256,7 +257,8 @@ def design(names: Sequence[str], runs: int, seed: int) -> list[tuple[Fraction, .
 def analyse(names: Sequence[str], values: Sequence[float], seed: int) -> tuple[InputIndex, ...] | None:
     """The first-order and total indices of each input for one target over the design's runs.
 
-    None when the target never changed (there is no variance to attribute).
+    None when the target never changed (there is no variance to attribute),
+    or changed too seldom for an estimate.
     """
     if len(set(values)) < 2:
         return None
@@ -274,6 +276,9 @@ def analyse(names: Sequence[str], values: Sequence[float], seed: int) -> tuple[I
             conf_level=0.95,
             seed=seed,
         )
+    estimates = [found[key][i] for key in ("S1", "S1_conf", "ST", "ST_conf") for i in range(len(names))]
+    if not all(math.isfinite(float(x)) for x in estimates):
+        return None  # no variance among the design's base runs (it showed only in the mixed ones)
     return tuple(
         InputIndex(
             input=name,
