@@ -1020,7 +1020,7 @@ def _write_chart(result: Sensitivity, target: Path) -> None:
 
     pyplot = plot._pyplot()
     ax = plot.rank_intervals(result)
-    figure = ax.figure
+    figure: Any = ax.figure
     kind = target.suffix[1:].lower()
     try:
         replace_atomically(

@@ -169,7 +169,7 @@ class Sensitivity:
     seed: int
     weight_spread: Number
     units: tuple[UnitSensitivity, ...] = attrs.field(repr=False)
-    group_spread: Number = 0
+    group_spread: Number = Fraction(0)
     inputs: tuple[str, ...] = ()
     indices: tuple[InputIndex, ...] | None = attrs.field(default=None, repr=False)
 
