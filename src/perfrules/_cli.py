@@ -976,14 +976,20 @@ def _cmd_sensitivity(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             seed=args.seed,
             weight_spread=spread,
             group_spread=group,
+            vary_default_score=args.vary_default_score,
             indices=args.indices,
             jobs=args.jobs,
             progress=_Progress(args.runs, err),
         )
     except ValueError as exc:
-        if not args.indices:
-            raise
-        raise UsageError(str(exc), "give --weight-spread or --group-spread a value above 0") from None
+        if "vary_default_score=True needs" in str(exc):
+            raise UsageError(str(exc).replace("vary_default_score=True", "--vary-default-score")) from None
+        if "indices=True needs" in str(exc):
+            raise UsageError(
+                str(exc).replace("indices=True", "--indices"),
+                "give --weight-spread or --group-spread a value above 0",
+            ) from None
+        raise
     output = None if chart else args.output
     if chart:
         _write_chart(result, Path(args.output))
@@ -1003,6 +1009,8 @@ def _cmd_sensitivity(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         if group:
             groups = f"[{1 - group}, {1 + group}]"
             head += f"，各一级指标组 ×{groups}" if zh else f", each top-level group ×{groups}"
+        if args.vary_default_score:
+            head += "，无数据默认分取下限/中值/上限" if zh else ", no-data defaults bottom/midpoint/top"
         head = f"{scheme.name}\n{head}\n"
         legend = stand_in_legend(scheme, args.scheme)
         indices = f"\n\n{result.indices_table()}" if result.inputs else ""
@@ -1254,6 +1262,11 @@ def build_parser() -> argparse.ArgumentParser:
         default="0",
         metavar="Y",
         help="also scale each top-level group's weight by a factor in [1-Y, 1+Y] (default: 0)",
+    )
+    sens.add_argument(
+        "--vary-default-score",
+        action="store_true",
+        help="also vary the score that 'no data' defaults give within their grade (bottom, midpoint, top)",
     )
     sens.add_argument(
         "--indices",

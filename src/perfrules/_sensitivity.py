@@ -27,10 +27,12 @@ from ._results import Evaluation, evaluate
 from ._reweight import rebuild, sibling_sets, weight_table
 from ._scheme import Scheme
 from ._sensitivity_runs import (
+    DEFAULT_SCORES,
     InputIndex,
     Outcome,
     Variation,
     analyse,
+    default_score_policies,
     design,
     renormalised,
     run_variations,
@@ -158,7 +160,9 @@ class Sensitivity:
         group_spread: Y: each top-level group's weight was scaled by a factor
             in [1−Y, 1+Y] (0: the groups kept their weights).
         inputs: with ``indices=True``, the uncertain inputs, in the design's
-            order (``weight:<code>``, ``group:<name>``); empty otherwise.
+            order (``weight:<code>``, ``group:<name>``,
+            ``policy:default-score``); empty otherwise.
+        vary_default_score: whether the defaults' score within the grade varied.
         indices: with ``indices=True``, the Sobol' indices of the mean rank
             shift (the mean over scored units of |rank − nominal rank|), one
             per input; None otherwise, or when no rank ever moved.
@@ -170,6 +174,7 @@ class Sensitivity:
     weight_spread: Number
     units: tuple[UnitSensitivity, ...] = attrs.field(repr=False)
     group_spread: Number = Fraction(0)
+    vary_default_score: bool = False
     inputs: tuple[str, ...] = ()
     indices: tuple[InputIndex, ...] | None = attrs.field(default=None, repr=False)
 
@@ -213,6 +218,7 @@ class Sensitivity:
             "seed": self.seed,
             "weight_spread": _json(self.weight_spread, 6),
             "group_spread": _json(self.group_spread, 6),
+            **({"vary_default_score": True} if self.vary_default_score else {}),
             **(
                 {
                     "inputs": list(self.inputs),
@@ -390,6 +396,7 @@ def sensitivity(
     seed: int | None = None,
     weight_spread: object = 0.2,
     group_spread: object = 0,
+    vary_default_score: bool = False,
     indices: bool = False,
     jobs: int = 1,
     progress: Callable[[int, int, str], None] | None = None,
@@ -410,6 +417,11 @@ def sensitivity(
       groups' declared subtotals follow. A scheme with one top-level group
       has nothing to vary here.
 
+    and, with ``vary_default_score=True``, one policy alternative: the score
+    that "no data" defaults give within their grade (R4: 默认为"良"区中值) —
+    every default that names ``midpoint``, ``top`` or ``bottom`` takes one of
+    the three, the same in all of them, each equally likely.
+
     Each run builds the varied scheme (valid, checked like any scheme) and
     scores every unit with it through the same engine as
     :func:`perfrules.evaluate`; each unit's rank and overall grade are
@@ -427,7 +439,8 @@ def sensitivity(
     With ``indices=True`` (needs SALib: ``pip install 'perfrules[sensitivity]'``)
     every factor that can move is an uncertain input on [0, 1] (factor
     1−X+2X·u): ``weight:<code>`` per indicator with siblings, ``group:<name>``
-    per top-level group. The runs are Saltelli's design from a scrambled
+    per top-level group, and ``policy:default-score`` (u in the first third:
+    bottom, the second: midpoint, the last: top). The runs are Saltelli's design from a scrambled
     Sobol' sequence: N·(D+2) runs for D inputs, N the smallest power of two
     (at least 8) that gives ``runs`` or more. Besides the rank intervals over
     those runs, the result gives variance-based (Sobol') indices — first
@@ -438,9 +451,10 @@ def sensitivity(
 
     The draws are reproducible. Without indices: for each run one factor per
     indicator in the scheme's order, then (when ``group_spread`` > 0) one per
-    top-level group, from ``random.Random(seed)``, each float read exactly by
-    its repr. With indices: the Sobol' sequence scrambled and the bootstrap
-    drawn with ``seed``. The same seed gives the same result, with any
+    top-level group, then (with ``vary_default_score``) the default score,
+    from ``random.Random(seed)``, each float read exactly by its repr. With
+    indices: the Sobol' sequence scrambled and the bootstrap drawn with
+    ``seed``. The same seed gives the same result, with any
     ``jobs``; both spreads 0 give every unit the interval [nominal, nominal].
 
     Args:
@@ -452,6 +466,8 @@ def sensitivity(
             recorded in the result.
         weight_spread: X, with 0 ≤ X < 1 (0.2 means ±20%).
         group_spread: Y, with 0 ≤ Y < 1 (default 0: group weights as published).
+        vary_default_score: also vary the score "no data" defaults give
+            within their grade (bottom, midpoint, top).
         indices: also estimate the Sobol' indices (SALib).
         jobs: worker processes for the runs (0: every usable core); the
             result is the same as with 1.
@@ -463,7 +479,8 @@ def sensitivity(
 
     Raises:
         ValueError: ``runs`` < 1, a spread outside [0, 1), ``jobs`` < 0, two
-            units share a name, or ``indices=True`` with nothing that varies.
+            units share a name, ``indices=True`` with nothing that varies, or
+            ``vary_default_score`` for a scheme without such defaults.
         ImportError: ``indices=True`` without SALib installed.
 
     >>> from perfrules import load, sample_units
@@ -485,7 +502,13 @@ def sensitivity(
     nominal = evaluate(scheme, unit_list)
     codes = [ind.code for ind in scheme.indicators()]
     tops = range(len(scheme.groups)) if group > 0 else range(0)
+    if vary_default_score and not default_score_policies(scheme):
+        raise ValueError(
+            'vary_default_score=True needs a "no data" default that gives a score within its grade '
+            "(midpoint, top or bottom); this scheme has none"
+        )
     names: tuple[str, ...] = ()
+    variations: list[Variation] = []
     if indices:
         movable = {c for _, _, cs in sibling_sets(scheme) if len(cs) > 1 for c in cs} if spread > 0 else set()
         weight_inputs = [c for c in codes if c in movable]
@@ -493,33 +516,36 @@ def sensitivity(
         names = (
             *(f"weight:{c}" for c in weight_inputs),
             *(f"group:{scheme.groups[i].name}" for i in group_inputs),
+            *(["policy:default-score"] if vary_default_score else []),
         )
         if not names:
             raise ValueError(
                 "indices=True needs something that varies: a weight_spread with a group of two or more "
-                "indicators, or a group_spread with two or more top-level groups"
+                "indicators, a group_spread with two or more top-level groups, or vary_default_score"
             )
-        variations: list[Variation] = []
+        split = len(weight_inputs)
         for point in design(names, runs, seed):
-            split = len(weight_inputs)
             weights = zip(weight_inputs, point[:split], strict=True)
-            groups = zip(group_inputs, point[split:], strict=True)
+            groups = zip(group_inputs, point[split : split + len(group_inputs)], strict=True)
+            choice = _choice(point[-1]) if vary_default_score else None
             variations.append(
                 (
                     {c: 1 - spread + 2 * spread * u for c, u in weights},
                     {i: 1 - group + 2 * group * u for i, u in groups},
+                    choice,
                 )
             )
     else:
         rng = random.Random(seed)
         low, high = float(1 - spread), float(1 + spread)
         glow, ghigh = float(1 - group), float(1 + group)
-        variations = []
         for _ in range(runs):
             # The factors are drawn before anything is scored, always in the
             # same order, so a seed means the same weightings whatever the data.
             factors = {code: as_fraction(to_number(rng.uniform(low, high))) for code in codes}
-            variations.append((factors, {i: as_fraction(to_number(rng.uniform(glow, ghigh))) for i in tops}))
+            group_factors = {i: as_fraction(to_number(rng.uniform(glow, ghigh))) for i in tops}
+            choice = rng.choice(DEFAULT_SCORES) if vary_default_score else None
+            variations.append((factors, group_factors, choice))
     outcomes = run_variations(scheme, unit_list, variations, jobs=workers, progress=progress)
     ranks, grades = _tally(nominal, outcomes)
     unit_indices: dict[str, tuple[InputIndex, ...] | None] = {}
@@ -541,6 +567,7 @@ def sensitivity(
         seed=seed,
         weight_spread=exact(spread),
         group_spread=exact(group),
+        vary_default_score=vary_default_score,
         inputs=names,
         indices=shift_indices,
         units=tuple(
@@ -548,6 +575,11 @@ def sensitivity(
             for result in nominal.ranking()
         ),
     )
+
+
+def _choice(u: Fraction) -> str:
+    """The default score for a design coordinate u in [0, 1]: thirds of the interval, in order."""
+    return DEFAULT_SCORES[min(int(u * len(DEFAULT_SCORES)), len(DEFAULT_SCORES) - 1)]
 
 
 def _spread(value: object, name: str) -> Fraction:

@@ -29,24 +29,32 @@ import attrs
 from ._numbers import as_fraction, to_number
 from ._results import evaluate
 from ._reweight import Column, WeightTable, rebuild, sibling_sets, weight_table
-from ._scheme import Group, Scheme
+from ._rules import Default
+from ._scheme import Group, Indicator, Scheme
 from ._unit import Unit
 
 __all__ = [
+    "DEFAULT_SCORES",
     "InputIndex",
     "Outcome",
     "Variation",
     "analyse",
     "base_samples",
+    "default_score_policies",
     "design",
     "renormalised",
     "run_variations",
     "salib",
     "varied",
+    "with_default_score",
 ]
 
-Variation = tuple[Mapping[str, Fraction], Mapping[int, Fraction]]
-"""One run's factors: indicator code → factor, top-level group index → factor (absent: 1)."""
+Variation = tuple[Mapping[str, Fraction], Mapping[int, Fraction], str | None]
+"""One run: indicator code → factor, top-level group index → factor (absent: 1), and the score
+within the grade that the "no data" defaults give (``bottom``, ``midpoint``, ``top``; None: as published)."""
+
+DEFAULT_SCORES = ("bottom", "midpoint", "top")
+"""The alternatives of a default's score within its grade (R4: 默认为"良"区中值)."""
 
 Outcome = tuple[tuple[int | None, str | None], ...]
 """One run's (rank, grade) of each unit, in the order the units were given."""
@@ -64,7 +72,8 @@ class InputIndex:
 
     Attributes:
         input: the uncertain input: ``weight:<code>`` (an indicator's weight),
-            ``group:<name>`` (a top-level group's weight).
+            ``group:<name>`` (a top-level group's weight), ``policy:default-score``
+            (the score "no data" defaults give within their grade).
         first: the first-order index S1: the share of the target's variance
             this input explains alone.
         first_conf: the half-width of S1's confidence interval.
@@ -125,6 +134,34 @@ def renormalised(scheme: Scheme, table: WeightTable, factors: Mapping[str, Fract
     return out
 
 
+def default_score_policies(scheme: Scheme) -> int:
+    """How many "no data" defaults give a score named within the grade (midpoint, top or bottom)."""
+    return sum(
+        1
+        for ind in scheme.indicators()
+        for policy in ind.policies
+        if isinstance(policy, Default) and policy.score in DEFAULT_SCORES
+    )
+
+
+def with_default_score(scheme: Scheme, score: str) -> Scheme:
+    """The scheme with every default that names a score within its grade giving *score* instead."""
+
+    def swap(node: Group | Indicator) -> Group | Indicator:
+        if isinstance(node, Group):
+            return attrs.evolve(node, children=tuple(swap(child) for child in node.children))
+        if not any(isinstance(p, Default) and p.score in DEFAULT_SCORES for p in node.policies):
+            return node
+        policies = tuple(
+            attrs.evolve(p, score=score) if isinstance(p, Default) and p.score in DEFAULT_SCORES else p
+            for p in node.policies
+        )
+        return attrs.evolve(node, policies=policies)
+
+    groups = tuple(swap(group) for group in scheme.groups)
+    return attrs.evolve(scheme, groups=groups)
+
+
 def varied(scheme: Scheme, table: WeightTable, variation: Variation) -> Scheme:
     """The scheme with one run's factors applied, exactly.
 
@@ -132,9 +169,13 @@ def varied(scheme: Scheme, table: WeightTable, variation: Variation) -> Scheme:
     (:func:`renormalised`); then every indicator under top-level group *i* is
     scaled by that group's factor and, in every weight column, all weights
     are scaled together back to the column's total. Groups that declare a
-    subtotal get their new one, so the result is a valid scheme.
+    subtotal get their new one, so the result is a valid scheme. A default
+    score, when given, replaces every "no data" default's score within its
+    grade (:func:`with_default_score`).
     """
-    factors, group_factors = variation
+    factors, group_factors, default_score = variation
+    if default_score is not None:
+        scheme = with_default_score(scheme, default_score)  # weights unchanged: *table* still holds
     weights = renormalised(scheme, table, factors)
     if all(f == 1 for f in group_factors.values()):
         return rebuild(scheme, weights)
