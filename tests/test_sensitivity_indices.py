@@ -6,12 +6,23 @@ import io
 import json
 from fractions import Fraction
 
+import attrs
 import pytest
 
-from perfrules import Group, Indicator, InputIndex, Scheme, Unit, sensitivity
+from perfrules import (
+    Group,
+    Indicator,
+    InputIndex,
+    Scheme,
+    Unit,
+    evaluate,
+    load,
+    sample_units,
+    sensitivity,
+)
 from perfrules._cli import main
 from perfrules._reweight import weight_table
-from perfrules._sensitivity_runs import base_samples, varied
+from perfrules._sensitivity_runs import base_samples, varied, with_default_score
 
 # Two top-level groups of two indicators each, every weight 25.
 TWO = Scheme(
@@ -56,7 +67,7 @@ def run(*args: str) -> tuple[int, str, str]:
 
 def test_group_factors_move_weight_between_groups_exactly():
     """Group factors 3/2 and 1/2: 甲组 75 and 乙组 25 (total 100 kept), declared subtotals follow."""
-    changed = varied(TWO, weight_table(TWO), ({}, {0: Fraction(3, 2), 1: Fraction(1, 2)}))
+    changed = varied(TWO, weight_table(TWO), ({}, {0: Fraction(3, 2), 1: Fraction(1, 2)}, None))
     weights = {ind.code: ind.weight for ind in changed.indicators()}
     assert weights == {
         "a1": Fraction(75, 2),
@@ -66,7 +77,7 @@ def test_group_factors_move_weight_between_groups_exactly():
     }
     assert [g.declared for g in changed.groups] == [75, 25]
     # Indicator factors first (a1 doubled, scaled back inside 甲组), then the groups.
-    both = varied(TWO, weight_table(TWO), ({"a1": Fraction(2)}, {0: Fraction(3, 2), 1: Fraction(1, 2)}))
+    both = varied(TWO, weight_table(TWO), ({"a1": Fraction(2)}, {0: Fraction(3, 2), 1: Fraction(1, 2)}, None))
     assert {i.code: i.weight for i in both.indicators()}["a1"] == 50  # 2/3 of 甲组's 75
 
 
@@ -172,3 +183,48 @@ def test_cli_chart_and_csv_driver(tmp_path):
     assert code == 0
     lines = target.read_text(encoding="utf-8-sig").splitlines()
     assert lines[0].endswith(",driver") and len(lines) == 9
+
+
+def _shenzhen_without_investment(name: str) -> tuple[Scheme, list[Unit]]:
+    """Shenzhen's sample with one unit lacking its investment data, so its 政府投资项目 default (良区中值) fires."""
+    scheme = load("shenzhen-2010-departments")
+    units = []
+    for unit in sample_units("shenzhen-2010-departments"):
+        if unit.name == name:
+            gone = ("投资计划下达额", "当期财政实际拨款额")
+            unit = attrs.evolve(unit, data={k: v for k, v in unit.data.items() if k not in gone})
+        units.append(unit)
+    return scheme, units
+
+
+def test_the_default_score_alternatives_move_a_unit_that_has_no_data():
+    """市丁委 without investment data: 5th at the bottom of 良, 4th at its midpoint, 3rd at its top."""
+    scheme, units = _shenzhen_without_investment("市丁委")
+    expected = {"bottom": 5, "midpoint": 4, "top": 3}
+    for score, rank in expected.items():
+        result = evaluate(with_default_score(scheme, score), units)
+        assert next(r.rank for r in result.results if r.unit == "市丁委") == rank
+    ranks = sensitivity(scheme, units, runs=24, seed=2, weight_spread=0, vary_default_score=True)
+    fourth = ranks.unit("市丁委")
+    assert fourth.rank == 4 and set(fourth.ranks) == {3, 4, 5}
+    assert ranks.to_records()["vary_default_score"] is True
+    with pytest.raises(ValueError, match="has none"):
+        sensitivity(TWO, INSIDE, runs=2, vary_default_score=True)
+
+
+def test_a_single_uncertain_input_explains_everything():
+    """With only the default score varying, S1 ≈ ST ≈ 1 for 市丁委's rank, within the bootstrap intervals."""
+    scheme, units = _shenzhen_without_investment("市丁委")
+    result = sensitivity(
+        scheme, units, runs=96, seed=4, weight_spread=0, vary_default_score=True, indices=True
+    )
+    assert result.inputs == ("policy:default-score",) and result.runs == 32 * 3
+    (index,) = result.unit("市丁委").indices or ()
+    assert abs(index.first - 1) <= index.first_conf and abs(index.total - 1) <= index.total_conf
+    assert result.unit("市丁委").driver == "policy:default-score"
+    assert result.unit("市乙局").indices is None  # 1st whatever the default gives
+
+
+def test_cli_vary_default_score_needs_such_defaults():
+    code, _, err = run("sensitivity", "xiamen-xiangan-2020", "sample", "--vary-default-score", "--runs", "2")
+    assert code == 2 and "--vary-default-score" in err
