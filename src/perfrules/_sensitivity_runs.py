@@ -158,8 +158,8 @@ def with_default_score(scheme: Scheme, score: str) -> Scheme:
         )
         return attrs.evolve(node, policies=policies)
 
-    groups = tuple(swap(group) for group in scheme.groups)
-    return attrs.evolve(scheme, groups=groups)
+    groups = [swap(group) for group in scheme.groups]
+    return attrs.evolve(scheme, groups=tuple(g for g in groups if isinstance(g, Group)))
 
 
 def varied(scheme: Scheme, table: WeightTable, variation: Variation) -> Scheme:
