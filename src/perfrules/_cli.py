@@ -979,7 +979,7 @@ def _cmd_sensitivity(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             vary_default_score=args.vary_default_score,
             indices=args.indices,
             jobs=args.jobs,
-            progress=_Progress(args.runs, err),
+            progress=_runs_progress(err),
         )
     except ValueError as exc:
         if "vary_default_score=True needs" in str(exc):
@@ -1019,6 +1019,18 @@ def _cmd_sensitivity(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         err.write(f"perfrules: {len(failed)} unit(s) could not be scored: {', '.join(failed)}\n")
         return EXIT_PROBLEMS
     return EXIT_OK
+
+
+def _runs_progress(err: TextIO) -> Callable[[int, int, str], None]:
+    """A progress bar for sensitivity's runs, sized by the first report (the design may add runs)."""
+    bars: list[_Progress] = []
+
+    def progress(done: int, total: int, label: str) -> None:
+        if not bars:
+            bars.append(_Progress(total, err, what="runs"))
+        bars[0](done, total, label)
+
+    return progress
 
 
 def _write_chart(result: Sensitivity, target: Path) -> None:
