@@ -212,13 +212,19 @@ def _start(scheme: Scheme, units: Sequence[Unit]) -> None:
     _WORKER["table"] = weight_table(scheme)
 
 
-def _run(variations: Sequence[Variation]) -> list[Outcome]:
-    scheme, units, table = _WORKER["scheme"], _WORKER["units"], _WORKER["table"]
+def _score(
+    scheme: Scheme, units: Sequence[Unit], table: WeightTable, variations: Sequence[Variation]
+) -> list[Outcome]:
     outcomes: list[Outcome] = []
     for variation in variations:
         evaluation = evaluate(varied(scheme, table, variation), units, explained=False)
         outcomes.append(tuple((r.rank, r.grade) for r in evaluation.results))
     return outcomes
+
+
+def _run(variations: Sequence[Variation]) -> list[Outcome]:
+    """In a worker process: score a chunk with the scheme and units its initializer received."""
+    return _score(_WORKER["scheme"], _WORKER["units"], _WORKER["table"], variations)
 
 
 def run_variations(
@@ -238,15 +244,12 @@ def run_variations(
     done = 0
     outcomes: list[Outcome] = []
     if jobs <= 1 or total <= _CHUNK:
-        _start(scheme, units)
-        try:
-            for variation in variations:
-                outcomes.extend(_run([variation]))
-                done += 1
-                if progress is not None:
-                    progress(done, total, f"run {done}")
-        finally:
-            _WORKER.clear()
+        table = weight_table(scheme)
+        for variation in variations:
+            outcomes.extend(_score(scheme, units, table, [variation]))
+            done += 1
+            if progress is not None:
+                progress(done, total, f"run {done}")
         return outcomes
     chunks = [variations[i : i + _CHUNK] for i in range(0, total, _CHUNK)]
     context = multiprocessing.get_context("spawn")
