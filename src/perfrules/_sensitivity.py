@@ -36,6 +36,7 @@ from ._sensitivity_runs import (
     design,
     renormalised,
     run_variations,
+    salib,
 )
 from ._unit import Unit
 
@@ -496,6 +497,8 @@ def sensitivity(
     spread = _spread(weight_spread, "weight_spread")
     group = _spread(group_spread, "group_spread")
     workers = job_count(jobs)
+    if indices:
+        salib()  # before anything is scored: a missing extra is said at once
     if seed is None:
         seed = random.SystemRandom().randrange(2**32)
     unit_list = list(units)
