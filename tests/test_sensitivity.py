@@ -172,7 +172,7 @@ def test_records_dataframe_and_html():
     result = sensitivity(SMALL, SMALL_UNITS, runs=8, seed=2, weight_spread=0.5)
     assert isinstance(result, Sensitivity) and isinstance(result.units[0], UnitSensitivity)
     records = result.to_records()
-    assert set(records) == {"scheme", "runs", "seed", "weight_spread", "units"}
+    assert set(records) == {"scheme", "runs", "seed", "weight_spread", "group_spread", "units"}
     assert records["weight_spread"] == 0.5 and records["seed"] == 2
     assert list(records["units"][0]["grades"]) == ["优", "良", "中", "差"]
     pytest.importorskip("pandas")

@@ -91,6 +91,7 @@ if TYPE_CHECKING:  # what type checkers and documentation tools read; at run tim
     )
     from ._schemefile import scheme_json_schema
     from ._sensitivity import Sensitivity, UnitSensitivity, sensitivity
+    from ._sensitivity_runs import InputIndex
     from ._tables import NO_DATA, CellProblem, CellValue, NoData, read_cell
     from ._template import write_template
     from ._todo import Todo
@@ -126,6 +127,7 @@ __all__ = [
     "Indicator",
     "IndicatorResult",
     "InputField",
+    "InputIndex",
     "Interval",
     "InvalidValueError",
     "LIMITS",
@@ -226,6 +228,7 @@ _LAZY: dict[str, str] = {
     "Indicator": "._scheme",
     "IndicatorResult": "._results",
     "InputField": "._inputs",
+    "InputIndex": "._sensitivity_runs",
     "Interval": "._scale",
     "InvalidValueError": "._errors",
     "LIMITS": "._numbers",

@@ -916,7 +916,8 @@ def _whatif_text(scheme: Scheme, source: str, current: UnitResult, options: Sequ
 def _sensitivity_csv(result: Sensitivity) -> Iterator[str]:
     """The CSV lines of sensitivity's output, written as score's are (text escaped, numbers as they are)."""
     head = ["rank", "unit", "category", "rank_low", "rank_high", "rank_median", *result.grade_names]
-    rows: list[Sequence[object]] = [head]
+    driver = ["driver"] if result.inputs else []  # with --indices: the input that moves the rank most
+    rows: list[Sequence[object]] = [head + driver]
     rows += (
         [
             record["rank"],
@@ -926,39 +927,79 @@ def _sensitivity_csv(result: Sensitivity) -> Iterator[str]:
             record["rank_high"],
             record["rank_median"],
             *(record["grades"].get(g) for g in result.grade_names),
+            *([record.get("driver")] if driver else []),
         ]
         for record in result.to_records()["units"]
     )
     return csv_lines(rows)
 
 
-def _cmd_sensitivity(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    if args.runs < 1:
-        raise UsageError(f"--runs must be at least 1 (got {args.runs})")
+_CHART_SUFFIXES = (".png", ".svg", ".pdf")
+
+
+def _spread_option(text: str, option: str, hint: str) -> Decimal:
     try:
-        spread = Decimal(args.weight_spread)
+        spread = Decimal(text)
     except ArithmeticError:
         spread = Decimal("NaN")
     if not spread.is_finite() or not 0 <= spread < 1:
-        raise UsageError(
-            f"--weight-spread must be a number from 0 up to (not including) 1 (got {args.weight_spread})",
-            "0.2 scales each weight by a factor between 0.8 and 1.2",
-        )
+        raise UsageError(f"{option} must be a number from 0 up to (not including) 1 (got {text})", hint)
+    return spread
+
+
+def _cmd_sensitivity(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    if args.runs < 1:
+        raise UsageError(f"--runs must be at least 1 (got {args.runs})")
+    spread = _spread_option(
+        args.weight_spread, "--weight-spread", "0.2 scales each weight by a factor between 0.8 and 1.2"
+    )
+    group = _spread_option(
+        args.group_spread, "--group-spread", "0.2 scales each top-level group by a factor between 0.8 and 1.2"
+    )
+    chart = args.output is not None and Path(args.output).suffix.lower() in _CHART_SUFFIXES
+    try:  # the optional packages are checked before anything is scored
+        if chart:
+            from . import plot
+
+            plot._pyplot()
+        if args.indices:
+            from ._sensitivity_runs import salib
+
+            salib()
+    except ImportError as exc:
+        raise UsageError(str(exc)) from None
     scheme = _scheme(args.scheme)
     units = _units(scheme, args.data, args.scheme, args.category, err, args.sheet)
-    result = sensitivity(
-        scheme,
-        units,
-        runs=args.runs,
-        seed=args.seed,
-        weight_spread=spread,
-        progress=_Progress(args.runs, err),
-    )
+    try:
+        result = sensitivity(
+            scheme,
+            units,
+            runs=args.runs,
+            seed=args.seed,
+            weight_spread=spread,
+            group_spread=group,
+            vary_default_score=args.vary_default_score,
+            indices=args.indices,
+            jobs=args.jobs,
+            progress=_runs_progress(err),
+        )
+    except ValueError as exc:
+        if "vary_default_score=True needs" in str(exc):
+            raise UsageError(str(exc).replace("vary_default_score=True", "--vary-default-score")) from None
+        if "indices=True needs" in str(exc):
+            raise UsageError(
+                str(exc).replace("indices=True", "--indices"),
+                "give --weight-spread or --group-spread a value above 0",
+            ) from None
+        raise
+    output = None if chart else args.output
+    if chart:
+        _write_chart(result, Path(args.output))
     failed = [u.unit for u in result.units if not u.scored]
     if args.format == "json":
-        _emit(json.dumps(result.to_records(), ensure_ascii=False, indent=2), args.output, out)
+        _emit(json.dumps(result.to_records(), ensure_ascii=False, indent=2), output, out)
     elif args.format == "csv":
-        _emit(_sensitivity_csv(result), args.output, out, bom=True)
+        _emit(_sensitivity_csv(result), output, out, bom=True)
     else:
         zh = scheme.language == "zh"
         bounds = f"[{1 - spread}, {1 + spread}]"
@@ -967,13 +1008,48 @@ def _cmd_sensitivity(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             if zh
             else f"{result.runs} runs, each weight ×{bounds}, seed {result.seed}"
         )
+        if group:
+            groups = f"[{1 - group}, {1 + group}]"
+            head += f"，各一级指标组 ×{groups}" if zh else f", each top-level group ×{groups}"
+        if args.vary_default_score:
+            head += "，无数据默认分取下限/中值/上限" if zh else ", no-data defaults bottom/midpoint/top"
         head = f"{scheme.name}\n{head}\n"
         legend = stand_in_legend(scheme, args.scheme)
-        _emit(head + "\n" + result.table() + (f"\n\n{legend}" if legend else ""), args.output, out)
+        indices = f"\n\n{result.indices_table()}" if result.inputs else ""
+        _emit(head + "\n" + result.table() + indices + (f"\n\n{legend}" if legend else ""), output, out)
     if failed:
         err.write(f"perfrules: {len(failed)} unit(s) could not be scored: {', '.join(failed)}\n")
         return EXIT_PROBLEMS
     return EXIT_OK
+
+
+def _runs_progress(err: TextIO) -> Callable[[int, int, str], None]:
+    """A progress bar for sensitivity's runs, sized by the first report (the design may add runs)."""
+    bars: list[_Progress] = []
+
+    def progress(done: int, total: int, label: str) -> None:
+        if not bars:
+            bars.append(_Progress(total, err, what="runs"))
+        bars[0](done, total, label)
+
+    return progress
+
+
+def _write_chart(result: Sensitivity, target: Path) -> None:
+    """The rank-interval chart (perfrules.plot.rank_intervals); *target* is replaced only when complete."""
+    from . import plot
+    from ._writers import replace_atomically
+
+    pyplot = plot._pyplot()
+    ax = plot.rank_intervals(result)
+    figure: Any = ax.figure
+    kind = target.suffix[1:].lower()
+    try:
+        replace_atomically(
+            target, lambda temp: figure.savefig(temp, format=kind, dpi=150, bbox_inches="tight")
+        )
+    finally:
+        pyplot.close(figure)
 
 
 # ---------------------------------------------------------------------------
@@ -1196,9 +1272,38 @@ def build_parser() -> argparse.ArgumentParser:
         help="scale each weight by a factor in [1-X, 1+X], 0 <= X < 1 (default: 0.2)",
     )
     sens.add_argument(
+        "--group-spread",
+        default="0",
+        metavar="Y",
+        help="also scale each top-level group's weight by a factor in [1-Y, 1+Y] (default: 0)",
+    )
+    sens.add_argument(
+        "--vary-default-score",
+        action="store_true",
+        help="also vary the score that 'no data' defaults give within their grade (bottom, midpoint, top)",
+    )
+    sens.add_argument(
+        "--indices",
+        action="store_true",
+        help="Sobol' indices (first order, total effect) of each uncertain input: needs "
+        "pip install 'perfrules[sensitivity]'",
+    )
+    sens.add_argument(
+        "--jobs",
+        type=_jobs,
+        default=1,
+        metavar="N",
+        help="score the runs in N processes (0: all cores; default: 1); the result is the same",
+    )
+    sens.add_argument(
         "--format", choices=["table", "csv", "json"], default="table", help="output format (default: table)"
     )
-    sens.add_argument("-o", "--output", help="write to this file instead of standard output ('-': it)")
+    sens.add_argument(
+        "-o",
+        "--output",
+        help="write to this file instead of standard output ('-': it); a .png, .svg or .pdf file gets "
+        "the rank-interval chart (needs perfrules[plot]) and the output goes to standard output",
+    )
     return parser
 
 

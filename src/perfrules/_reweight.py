@@ -62,8 +62,14 @@ def sibling_sets(scheme: Scheme) -> list[tuple[str, Group, tuple[str, ...]]]:
     return sets
 
 
-def rebuild(scheme: Scheme, table: WeightTable) -> Scheme:
+def rebuild(
+    scheme: Scheme, table: WeightTable, subtotals: Mapping[str, Mapping[Column, Fraction]] | None = None
+) -> Scheme:
     """The scheme with the weights of *table* (only the indicators whose weights differ are rebuilt).
+
+    *subtotals* (group path → column → subtotal) gives the groups that
+    declare a subtotal their new one, for a change that moves weight between
+    groups.
 
     Raises:
         SchemeError: the new weights break a total or a declared subtotal.
@@ -93,17 +99,32 @@ def rebuild(scheme: Scheme, table: WeightTable) -> Scheme:
     if not replaced:
         return scheme
 
-    def swap(node: Group | Indicator) -> Group | Indicator:
+    def swap(node: Group | Indicator, path: str) -> Group | Indicator:
         if isinstance(node, Indicator):
             return replaced.get(node.code, node)
-        return attrs.evolve(node, children=tuple(swap(child) for child in node.children))
+        children = tuple(swap(child, f"{path}.children[{i}]") for i, child in enumerate(node.children))
+        new = (subtotals or {}).get(path)
+        if new is None or (node.declared is None and not node.declared_by_category):
+            return attrs.evolve(node, children=children)
+        return attrs.evolve(node, children=children, **_declared(node, new, columns))
 
     groups = []
-    for group in scheme.groups:
-        swapped = swap(group)
+    for i, group in enumerate(scheme.groups):
+        swapped = swap(group, f"groups[{i}]")
         assert isinstance(swapped, Group)
         groups.append(swapped)
     return attrs.evolve(scheme, groups=tuple(groups))
+
+
+def _declared(group: Group, new: Mapping[Column, Fraction], columns: tuple[Column, ...]) -> dict[str, Any]:
+    """A group's declared subtotal(s) set to *new*, written as the group wrote them where they allow."""
+    if columns == (None,):
+        return {"declared": exact(new[None])}
+    values = {col: exact(new[col]) for col in columns if col is not None}
+    if not group.declared_by_category and len(set(values.values())) == 1:
+        return {"declared": next(iter(values.values()))}
+    declared = group.declared
+    return {"declared": declared, "declared_by_category": values}
 
 
 def _column(scheme: Scheme, category: str | None) -> tuple[Column, ...]:

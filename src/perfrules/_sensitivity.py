@@ -22,9 +22,22 @@ from ._display import format_table, number
 from ._errors import expect_scheme
 from ._formula import normalize_name
 from ._numbers import Number, as_fraction, exact, round_half_up, tidy_decimal, to_number
+from ._parallel import job_count
 from ._results import Evaluation, evaluate
-from ._reweight import WeightTable, rebuild, sibling_sets, weight_table
+from ._reweight import rebuild, sibling_sets, weight_table
 from ._scheme import Scheme
+from ._sensitivity_runs import (
+    DEFAULT_SCORES,
+    InputIndex,
+    Outcome,
+    Variation,
+    analyse,
+    default_score_policies,
+    design,
+    renormalised,
+    run_variations,
+    salib,
+)
 from ._unit import Unit
 
 __all__ = ["Sensitivity", "UnitSensitivity", "perturb", "sensitivity"]
@@ -64,6 +77,9 @@ class UnitSensitivity:
         ranks: its rank in each run, in run order.
         grades: each overall grade (best first) → the share of runs that gave
             it, exactly; the shares add up to 1.
+        indices: with ``indices=True``, the Sobol' indices of its rank, one
+            per uncertain input (None otherwise, and when its rank never
+            moved).
 
     A unit that could not be scored has no total, grade, ranks or shares.
     """
@@ -78,6 +94,18 @@ class UnitSensitivity:
     rank_median: int | None
     ranks: tuple[int, ...] = attrs.field(repr=False)
     grades: Mapping[str, Fraction]
+    indices: tuple[InputIndex, ...] | None = attrs.field(default=None, repr=False)
+
+    @property
+    def driver(self) -> str | None:
+        """The input with the largest total-effect index on this unit's rank.
+
+        None without indices, or when no input has a positive total effect.
+        """
+        if not self.indices:
+            return None
+        top = max(self.indices, key=lambda index: index.total)
+        return top.input if top.total > 0 else None
 
     @property
     def scored(self) -> bool:
@@ -103,6 +131,11 @@ class UnitSensitivity:
             "rank_high": self.rank_high,
             "rank_median": self.rank_median,
             "grades": {grade: _json(share, 4) for grade, share in self.grades.items()},
+            **(
+                {}
+                if self.indices is None
+                else {"driver": self.driver, "indices": [i.to_record() for i in self.indices]}
+            ),
         }
 
 
@@ -125,6 +158,15 @@ class Sensitivity:
         weight_spread: X: each weight was scaled by a factor in [1−X, 1+X].
         units: one record per unit, in the nominal ranking's order (units that
             could not be scored last).
+        group_spread: Y: each top-level group's weight was scaled by a factor
+            in [1−Y, 1+Y] (0: the groups kept their weights).
+        inputs: with ``indices=True``, the uncertain inputs, in the design's
+            order (``weight:<code>``, ``group:<name>``,
+            ``policy:default-score``); empty otherwise.
+        vary_default_score: whether the defaults' score within the grade varied.
+        indices: with ``indices=True``, the Sobol' indices of the mean rank
+            shift (the mean over scored units of |rank − nominal rank|), one
+            per input; None otherwise, or when no rank ever moved.
     """
 
     scheme: Scheme = attrs.field(repr=False)
@@ -132,6 +174,10 @@ class Sensitivity:
     seed: int
     weight_spread: Number
     units: tuple[UnitSensitivity, ...] = attrs.field(repr=False)
+    group_spread: Number = Fraction(0)
+    vary_default_score: bool = False
+    inputs: tuple[str, ...] = ()
+    indices: tuple[InputIndex, ...] | None = attrs.field(default=None, repr=False)
 
     def __repr__(self) -> str:
         return (
@@ -172,6 +218,18 @@ class Sensitivity:
             "runs": self.runs,
             "seed": self.seed,
             "weight_spread": _json(self.weight_spread, 6),
+            "group_spread": _json(self.group_spread, 6),
+            **({"vary_default_score": True} if self.vary_default_score else {}),
+            **(
+                {
+                    "inputs": list(self.inputs),
+                    "rank_shift_indices": None
+                    if self.indices is None
+                    else [i.to_record() for i in self.indices],
+                }
+                if self.inputs
+                else {}
+            ),
             "units": [u.to_record() for u in self.units],
         }
 
@@ -231,6 +289,33 @@ class Sensitivity:
         aligns = ["right", "left", "right", "right", *("right" for _ in self.grade_names)]
         return format_table(headers, rows, aligns)
 
+    def indices_table(self) -> str:
+        """The Sobol' indices as an aligned text table: one row per input, S1 and ST ± their intervals.
+
+        Rows for the mean rank shift (the inputs that changed it, largest total
+        effect first), then for each unit whose rank moved the input that
+        drives it (the largest total effect). Empty without ``indices=True``.
+        """
+        if not self.inputs:
+            return ""
+        zh = self.scheme.language == "zh"
+        headers = (
+            ["对象", "不确定输入", "一阶指数 S1", "总效应指数 ST"]
+            if zh
+            else ["target", "uncertain input", "first order S1", "total effect ST"]
+        )
+        rows: list[list[str]] = []
+        shift = "平均名次变动" if zh else "mean rank shift"
+        if self.indices is None:
+            rows.append([shift, "—", "—", "—"])
+        else:
+            ranked = sorted(self.indices, key=lambda index: -index.total)
+            rows += [_index_row(shift, i) for i in ranked if i.first or i.total]
+        for u in self.units:
+            if u.indices and u.driver is not None:
+                rows.append(_index_row(u.unit, max(u.indices, key=lambda index: index.total)))
+        return format_table(headers, rows, ["left", "left", "right", "right"])
+
     def _repr_html_(self) -> str:
         import html
 
@@ -252,6 +337,15 @@ class Sensitivity:
             f"1+{self.weight_spread}], seed {self.seed}</caption>"
         )
         return f"<table>{caption}<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def _index_row(target: str, index: InputIndex) -> list[str]:
+    return [
+        target,
+        index.input,
+        f"{index.first:.3f} ± {index.first_conf:.3f}",
+        f"{index.total:.3f} ± {index.total_conf:.3f}",
+    ]
 
 
 def perturb(scheme: Scheme, factors: Mapping[str, object]) -> Scheme:
@@ -292,27 +386,7 @@ def perturb(scheme: Scheme, factors: Mapping[str, object]) -> Scheme:
         if factor <= 0:
             raise ValueError(f"factor of '{code}' must be positive (got {value!r})")
         exact_factors[code] = factor
-    return rebuild(scheme, _renormalised(scheme, table, exact_factors))
-
-
-def _renormalised(scheme: Scheme, table: WeightTable, factors: Mapping[str, Fraction]) -> WeightTable:
-    columns = scheme.weight_columns()
-    out: WeightTable = {code: dict(row) for code, row in table.items()}
-    for _, _, codes in sibling_sets(scheme):
-        if len(codes) < 2:
-            continue  # the group's one indicator keeps the group's subtotal
-        for col in columns:
-            subtotal = sum((table[c][col] for c in codes), Fraction(0))
-            scaled = {c: table[c][col] * factors.get(c, Fraction(1)) for c in codes}
-            spread = sum(scaled.values(), Fraction(0))
-            if spread == 0 or spread == subtotal:
-                for c in codes:
-                    out[c][col] = scaled[c]
-                continue
-            ratio = subtotal / spread
-            for c in codes:
-                out[c][col] = scaled[c] * ratio
-    return out
+    return rebuild(scheme, renormalised(scheme, table, exact_factors))
 
 
 def sensitivity(
@@ -322,18 +396,37 @@ def sensitivity(
     runs: int = 200,
     seed: int | None = None,
     weight_spread: object = 0.2,
+    group_spread: object = 0,
+    vary_default_score: bool = False,
+    indices: bool = False,
+    jobs: int = 1,
     progress: Callable[[int, int, str], None] | None = None,
 ) -> Sensitivity:
     """How far each unit's rank depends on the weights: a Monte-Carlo uncertainty analysis.
 
-    Each run scales every indicator's weight (all its category columns alike)
-    by a factor drawn uniformly from [1−X, 1+X], X = ``weight_spread``, and
-    renormalises exactly (see :func:`perturb`): in every column the
-    indicators directly under each group are scaled back to their sum, so the
-    group subtotals, the declared subtotals and the total all hold and the
-    perturbed scheme is valid. All units are then scored again and each
-    unit's rank and overall grade recorded. A group with one indicator cannot
-    shift weight inside itself, so its weight never moves.
+    Two uncertainties can vary, each scaled by a factor drawn uniformly:
+
+    - **indicator weights** (``weight_spread`` X): every indicator's weight
+      (all its category columns alike) is scaled by a factor in [1−X, 1+X]
+      and renormalised exactly (see :func:`perturb`): in every column the
+      indicators directly under each group are scaled back to their sum, so
+      the group subtotals, the declared subtotals and the total all hold. A
+      group with one indicator cannot shift weight inside itself.
+    - **group weights** (``group_spread`` Y): every top-level group's weight
+      (all the indicators under it together) is scaled by a factor in
+      [1−Y, 1+Y], then every weight column is scaled back to its total; the
+      groups' declared subtotals follow. A scheme with one top-level group
+      has nothing to vary here.
+
+    and, with ``vary_default_score=True``, one policy alternative: the score
+    that "no data" defaults give within their grade (R4: 默认为"良"区中值) —
+    every default that names ``midpoint``, ``top`` or ``bottom`` takes one of
+    the three, the same in all of them, each equally likely.
+
+    Each run builds the varied scheme (valid, checked like any scheme) and
+    scores every unit with it through the same engine as
+    :func:`perfrules.evaluate`; each unit's rank and overall grade are
+    recorded.
 
     Reported per unit: the nominal rank (weights as published), ``rank_low``
     and ``rank_high`` — the 5th and 95th percentiles of its rank over the
@@ -344,26 +437,52 @@ def sensitivity(
     weights separates, one above it and one below) can have its nominal rank
     outside it.
 
-    The draws are reproducible: one factor per indicator per run, in the
-    scheme's order, from ``random.Random(seed)``, each float read exactly by
-    its repr. The same seed gives the same result; ``weight_spread=0`` gives
-    every unit the interval [nominal, nominal].
+    With ``indices=True`` (needs SALib: ``pip install 'perfrules[sensitivity]'``)
+    every factor that can move is an uncertain input on [0, 1] (factor
+    1−X+2X·u): ``weight:<code>`` per indicator with siblings, ``group:<name>``
+    per top-level group, and ``policy:default-score`` (u in the first third:
+    bottom, the second: midpoint, the last: top). The runs are Saltelli's design from a scrambled
+    Sobol' sequence: N·(D+2) runs for D inputs, N the smallest power of two
+    (at least 8) that gives ``runs`` or more. Besides the rank intervals over
+    those runs, the result gives variance-based (Sobol') indices — first
+    order and total effect, each with a 95% bootstrap interval — of two
+    targets: each unit's rank (``unit.indices``; ``unit.driver`` is the
+    input with the largest total effect) and the mean rank shift, the mean
+    over scored units of |rank − nominal rank| (``result.indices``).
+
+    The draws are reproducible. Without indices: for each run one factor per
+    indicator in the scheme's order, then (when ``group_spread`` > 0) one per
+    top-level group, then (with ``vary_default_score``) the default score,
+    from ``random.Random(seed)``, each float read exactly by its repr. With
+    indices: the Sobol' sequence scrambled and the bootstrap drawn with
+    ``seed``. The same seed gives the same result, with any
+    ``jobs``; both spreads 0 give every unit the interval [nominal, nominal].
 
     Args:
         scheme: the scheme as published.
         units: the units.
-        runs: how many perturbed weightings to score (1 or more).
+        runs: how many varied schemes to score (1 or more; with indices, the
+            least number of runs of the design).
         seed: the random seed; by default one is drawn from the system and
             recorded in the result.
         weight_spread: X, with 0 ≤ X < 1 (0.2 means ±20%).
-        progress: called as ``progress(done, runs, label)`` after each run.
+        group_spread: Y, with 0 ≤ Y < 1 (default 0: group weights as published).
+        vary_default_score: also vary the score "no data" defaults give
+            within their grade (bottom, midpoint, top).
+        indices: also estimate the Sobol' indices (SALib).
+        jobs: worker processes for the runs (0: every usable core); the
+            result is the same as with 1.
+        progress: called as ``progress(done, runs, label)`` after each run
+            (after each chunk of runs with ``jobs`` > 1).
 
     Returns:
-        The per-unit intervals and grade shares.
+        The per-unit intervals and grade shares (and indices).
 
     Raises:
-        ValueError: ``runs`` < 1, ``weight_spread`` outside [0, 1), or two
-            units share a name.
+        ValueError: ``runs`` < 1, a spread outside [0, 1), ``jobs`` < 0, two
+            units share a name, ``indices=True`` with nothing that varies, or
+            ``vary_default_score`` for a scheme without such defaults.
+        ImportError: ``indices=True`` without SALib installed.
 
     >>> from perfrules import load, sample_units
     >>> result = sensitivity(load("xiamen-xiangan-2020"), sample_units("xiamen-xiangan-2020"),
@@ -375,43 +494,119 @@ def sensitivity(
     expect_scheme(scheme, Scheme, "perfrules.sensitivity()")
     if isinstance(runs, bool) or not isinstance(runs, int) or runs < 1:
         raise ValueError(f"'runs' must be a whole number of at least 1 (got {runs!r})")
-    spread = as_fraction(to_number(weight_spread, name="weight_spread"))
-    if not 0 <= spread < 1:
-        raise ValueError(f"'weight_spread' must be at least 0 and less than 1 (got {weight_spread!r})")
+    spread = _spread(weight_spread, "weight_spread")
+    group = _spread(group_spread, "group_spread")
+    workers = job_count(jobs)
+    if indices:
+        salib()  # before anything is scored: a missing extra is said at once
     if seed is None:
         seed = random.SystemRandom().randrange(2**32)
     unit_list = list(units)
     nominal = evaluate(scheme, unit_list)
-    table = weight_table(scheme)
     codes = [ind.code for ind in scheme.indicators()]
-    rng = random.Random(seed)
-    low, high = float(1 - spread), float(1 + spread)
-    ranks: dict[str, list[int]] = {r.unit: [] for r in nominal.results if r.rank is not None}
-    grades: dict[str, dict[str, int]] = {name: {} for name in ranks}
-    for run in range(1, runs + 1):
-        # The factors are drawn before anything can fail, always in the same
-        # order, so a seed means the same weightings whatever the data.
-        factors = {code: as_fraction(to_number(rng.uniform(low, high))) for code in codes}
-        perturbed = rebuild(scheme, _renormalised(scheme, table, factors))
-        _record(evaluate(perturbed, unit_list, explained=False), ranks, grades)
-        if progress is not None:
-            progress(run, runs, f"run {run}")
+    tops = range(len(scheme.groups)) if group > 0 else range(0)
+    if vary_default_score and not default_score_policies(scheme):
+        raise ValueError(
+            'vary_default_score=True needs a "no data" default that gives a score within its grade '
+            "(midpoint, top or bottom); this scheme has none"
+        )
+    names: tuple[str, ...] = ()
+    variations: list[Variation] = []
+    if indices:
+        movable = {c for _, _, cs in sibling_sets(scheme) if len(cs) > 1 for c in cs} if spread > 0 else set()
+        weight_inputs = [c for c in codes if c in movable]
+        group_inputs = list(tops) if len(scheme.groups) > 1 else []
+        names = (
+            *(f"weight:{c}" for c in weight_inputs),
+            *(f"group:{scheme.groups[i].name}" for i in group_inputs),
+            *(["policy:default-score"] if vary_default_score else []),
+        )
+        if not names:
+            raise ValueError(
+                "indices=True needs something that varies: a weight_spread with a group of two or more "
+                "indicators, a group_spread with two or more top-level groups, or vary_default_score"
+            )
+        split = len(weight_inputs)
+        for point in design(names, runs, seed):
+            weights = zip(weight_inputs, point[:split], strict=True)
+            groups = zip(group_inputs, point[split : split + len(group_inputs)], strict=True)
+            choice = _choice(point[-1]) if vary_default_score else None
+            variations.append(
+                (
+                    {c: 1 - spread + 2 * spread * u for c, u in weights},
+                    {i: 1 - group + 2 * group * u for i, u in groups},
+                    choice,
+                )
+            )
+    else:
+        rng = random.Random(seed)
+        low, high = float(1 - spread), float(1 + spread)
+        glow, ghigh = float(1 - group), float(1 + group)
+        for _ in range(runs):
+            # The factors are drawn before anything is scored, always in the
+            # same order, so a seed means the same weightings whatever the data.
+            factors = {code: as_fraction(to_number(rng.uniform(low, high))) for code in codes}
+            group_factors = {i: as_fraction(to_number(rng.uniform(glow, ghigh))) for i in tops}
+            choice = rng.choice(DEFAULT_SCORES) if vary_default_score else None
+            variations.append((factors, group_factors, choice))
+    outcomes = run_variations(scheme, unit_list, variations, jobs=workers, progress=progress)
+    ranks, grades = _tally(nominal, outcomes)
+    unit_indices: dict[str, tuple[InputIndex, ...] | None] = {}
+    shift_indices: tuple[InputIndex, ...] | None = None
+    if indices:
+        nominal_ranks = {r.unit: r.rank for r in nominal.results if r.rank is not None}
+        for name, history in ranks.items():
+            if len(history) == len(outcomes):
+                unit_indices[name] = analyse(names, [float(r) for r in history], seed)
+        if ranks and all(len(h) == len(outcomes) for h in ranks.values()):
+            shifts = [
+                float(sum(Fraction(abs(h[run] - nominal_ranks[n])) for n, h in ranks.items()) / len(ranks))
+                for run in range(len(outcomes))
+            ]
+            shift_indices = analyse(names, shifts, seed)
     return Sensitivity(
         scheme=scheme,
-        runs=runs,
+        runs=len(outcomes),
         seed=seed,
         weight_spread=exact(spread),
-        units=tuple(_summary(result, ranks, grades, nominal) for result in nominal.ranking()),
+        group_spread=exact(group),
+        vary_default_score=vary_default_score,
+        inputs=names,
+        indices=shift_indices,
+        units=tuple(
+            attrs.evolve(_summary(result, ranks, grades, nominal), indices=unit_indices.get(result.unit))
+            for result in nominal.ranking()
+        ),
     )
 
 
-def _record(evaluation: Evaluation, ranks: dict[str, list[int]], grades: dict[str, dict[str, int]]) -> None:
-    for result in evaluation.results:
-        if result.unit in ranks and result.rank is not None:
-            ranks[result.unit].append(result.rank)
-            if result.grade is not None:  # schemes that grade no total still have ranks
-                counts = grades[result.unit]
-                counts[result.grade] = counts.get(result.grade, 0) + 1
+def _choice(u: Fraction) -> str:
+    """The default score for a design coordinate u in [0, 1]: thirds of the interval, in order."""
+    return DEFAULT_SCORES[min(int(u * len(DEFAULT_SCORES)), len(DEFAULT_SCORES) - 1)]
+
+
+def _spread(value: object, name: str) -> Fraction:
+    spread = as_fraction(to_number(value, name=name))
+    if not 0 <= spread < 1:
+        raise ValueError(f"'{name}' must be at least 0 and less than 1 (got {value!r})")
+    return spread
+
+
+def _tally(
+    nominal: Evaluation, outcomes: Sequence[Outcome]
+) -> tuple[dict[str, list[int]], dict[str, dict[str, int]]]:
+    """Each nominally ranked unit's rank in every run, and how often it got each grade."""
+    names = [r.unit for r in nominal.results]
+    ranks: dict[str, list[int]] = {r.unit: [] for r in nominal.results if r.rank is not None}
+    grades: dict[str, dict[str, int]] = {name: {} for name in ranks}
+    for outcome in outcomes:
+        for name, (rank, grade) in zip(names, outcome, strict=True):
+            if name in ranks and rank is not None:
+                ranks[name].append(rank)
+                if grade is not None:  # schemes that grade no total still have ranks
+                    counts = grades[name]
+                    counts[grade] = counts.get(grade, 0) + 1
+    return ranks, grades
 
 
 def _summary(

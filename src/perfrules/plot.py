@@ -253,11 +253,16 @@ def rank_intervals(sensitivity: Sensitivity, *, ax: Axes | None = None) -> Axes:
     # Below the axes: inside, it would hide the last units' markers.
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=3, fontsize=8, frameon=False)
     spread = number(sensitivity.weight_spread * 100, 1)
+    group = number(sensitivity.group_spread * 100, 1) if sensitivity.group_spread else None
     ax.set_title(
         _zh(
             lang,
-            f"{sensitivity.scheme.name}\n权重 ±{spread}%，{sensitivity.runs} 次",
-            f"{sensitivity.scheme.name}\nweights ±{spread}%, {sensitivity.runs} runs",
+            f"{sensitivity.scheme.name}\n权重 ±{spread}%"
+            + (f"，一级指标组 ±{group}%" if group else "")
+            + f"，{sensitivity.runs} 次",
+            f"{sensitivity.scheme.name}\nweights ±{spread}%"
+            + (f", top-level groups ±{group}%" if group else "")
+            + f", {sensitivity.runs} runs",
         ),
         fontsize=10,
     )
