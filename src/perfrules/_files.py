@@ -279,6 +279,8 @@ def scheme_to_mapping(scheme: Scheme) -> dict[str, Any]:
         out["floor_total"] = False
     if scheme.normalize:
         out["normalize"] = True
+    if scheme.total_formula is not None:
+        out["total_formula"] = scheme.total_formula.text
     if scheme.stand_in:
         out["stand_in"] = scheme.stand_in
     if scheme.stand_ins:

@@ -20,7 +20,15 @@ from ._scheme import Adjust, Veto
 from ._unit import PolicyEvent, Unit
 from ._words import Words, num
 
-__all__ = ["finish_total", "grade_total", "group_totals", "overall_scope", "redistribute", "veto_event"]
+__all__ = [
+    "finish_total",
+    "formula_total",
+    "grade_total",
+    "group_totals",
+    "overall_scope",
+    "redistribute",
+    "veto_event",
+]
 
 
 def redistribute(
@@ -109,6 +117,30 @@ def veto_event(policy: Veto, where: str, words: Words) -> PolicyEvent:
     )
 
 
+def formula_total(plan: Plan, scope: Mapping[str, object], events: list[PolicyEvent]) -> Fraction:
+    """The total by the scheme's total formula (over subtotals, results and data), with its trail."""
+    formula = plan.scheme.total_formula
+    assert formula is not None
+    words = plan.words
+    value = formula.evaluate(scope)
+    if isinstance(value, bool):
+        from ._errors import InvalidValueError
+
+        raise InvalidValueError(f"the total formula '{formula.text}' gave a truth value")
+    total = as_fraction(value)
+    shown = formula.show_with(scope, chinese=words.zh)
+    events.append(
+        PolicyEvent(
+            kind="total_formula",
+            message=words(
+                f"总分按公式计算：{formula.text} = {shown} = {num(total)}",
+                f"the total by its formula: {formula.text} = {shown} = {num(total)}",
+            ),
+        )
+    )
+    return total
+
+
 def finish_total(
     plan: Plan,
     unit: Unit,
@@ -118,12 +150,14 @@ def finish_total(
     possible: Fraction,
     zeroed: bool,
     events: list[PolicyEvent],
+    results: Mapping[str, object] | None = None,
 ) -> Number:
     """From the sum of contributions to the reported total.
 
     In order: 折算 (when the scheme normalises), scheme-wide adjustments,
     a zeroing veto, the floor at 0 and the cap at full marks (unless the
-    scheme lets the total pass it), and rounding (四舍五入).
+    scheme lets the total pass it), and rounding (四舍五入). ``results`` are the
+    indicators' results the scheme-wide adjustments read (指标1得分, 指标2·超额点数).
     """
     scheme = plan.scheme
     words = plan.words
@@ -145,7 +179,8 @@ def finish_total(
         if isinstance(policy, Adjust):
             from ._indicator import _adjust_event, _adjustment
 
-            change, parts = _adjustment(policy, unit.data, "the scheme's adjustment", words, unit_word)
+            scope = unit.data if not results else {**unit.data, **results}
+            change, parts = _adjustment(policy, scope, "the scheme's adjustment", words, unit_word)
             if parts:
                 total += change
                 events.append(_adjust_event(policy, change, parts, words, unit_word))

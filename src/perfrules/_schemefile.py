@@ -567,6 +567,12 @@ SCHEME_FILE: Final = ObjectSpec(
             default=True,
         ),
         Field("normalize", Boolean(), "折算: score over the applicable indicators' points", default=False),
+        Field(
+            "total_formula",
+            FormulaText(),
+            "the total as a formula over the groups' `<组>得分`, the indicators' `指标<code>得分` and the "
+            "data, instead of the weighted sum: `(P得分+E得分+C得分)×经营难度系数+奖励分-考核扣分`",
+        ),
         Field("caps", ListOf(Obj(CAP)), "ceilings on the overall grade"),
         Field("quotas", ListOf(Obj(QUOTA)), "limits on how many units get a grade"),
         Field("stand_in", Text(), "non-empty when a scheme-wide reading is a stand-in", default=""),
