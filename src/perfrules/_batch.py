@@ -31,7 +31,15 @@ from ._errors import (
 )
 from ._indicator import IndicatorPlan, Scored
 from ._numbers import EXACT_CONTEXT, Number, as_fraction, check_fraction, exact, tidy_decimal
-from ._overall import finish_total, formula_total, grade_total, overall_scope, redistribute, veto_event
+from ._overall import (
+    aggregated_total,
+    finish_total,
+    formula_total,
+    grade_total,
+    overall_scope,
+    redistribute,
+    veto_event,
+)
 from ._plan import Plan, plan_of
 from ._population import apply_quota, population_values, rank_positions
 from ._scheme import Scheme, Veto, step_result_reads
@@ -98,6 +106,7 @@ class UnitOutcome:
         "rank",
         "rendered",
         "scores",
+        "subtotals",
         "total",
         "unit",
         "vetoed",
@@ -114,6 +123,8 @@ class UnitOutcome:
         self.indicators: list[IndicatorOutcome] | None = None
         self.scores: list[Number | None] = []
         self.weights: list[Fraction] = []
+        # Every group's subtotal by name, when a group of the scheme takes a mean (see aggregated_total).
+        self.subtotals: dict[str, Number] = {}
         self.rank: int | None = None
         self.category_rank: int | None = None
         # Indicator scores as one line of output cells, once the unit's data is let go (see _stream).
@@ -544,9 +555,15 @@ def _score_unit(plan: Plan, unit: Unit, population: Population, *, detail: bool)
         return out
     try:
         grades = [None if s is None else s.grade for s in scored]
+        subtotals: dict[str, Number] = {}
+        if plan.aggregated:
+            # Groups that take a weighted geometric or harmonic mean: the total group by group.
+            total, subtotals = aggregated_total(plan, unit, weights, scores, unit_events)
+            total = check_fraction(total)
+            out.subtotals = subtotals
         if scheme.total_formula is not None:
             # The total by the scheme's formula over subtotals, results and data (not the weighted sum).
-            over = overall_scope(plan, unit, total, weights, contributions, scores, grades)
+            over = overall_scope(plan, unit, total, weights, contributions, scores, grades, subtotals)
             del over["总分"]
             total = check_fraction(formula_total(plan, {**over, **results}, unit_events))
         final = finish_total(
@@ -561,7 +578,7 @@ def _score_unit(plan: Plan, unit: Unit, population: Population, *, detail: bool)
         )
         scope = None
         if plan.rich_overall:
-            scope = overall_scope(plan, unit, final, weights, contributions, scores, grades)
+            scope = overall_scope(plan, unit, final, weights, contributions, scores, grades, subtotals)
         grade = grade_total(plan, final, scope, unit_events)
     except PerfrulesError as exc:
         out.errors = [unit_error(unit, None, exc)]

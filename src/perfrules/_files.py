@@ -310,6 +310,10 @@ def scheme_to_mapping(scheme: Scheme) -> dict[str, Any]:
             entry["declared_by_category"] = {
                 k: _plain_number(v) for k, v in group.declared_by_category.items()
             }
+        if group.aggregate != "sum":
+            entry["aggregate"] = group.aggregate
+        if group.places is not None:
+            entry["places"] = group.places
         groups.append(entry)
         for child in group.children:
             if isinstance(child, Group):
@@ -458,6 +462,8 @@ def _build_scheme(r: Reader, top: dict[str, Any]) -> Scheme:
             children=kids,
             declared=g.get("declared"),
             declared_by_category=g.get("declared_by_category", {}),
+            aggregate=g.get("aggregate", "sum"),
+            places=g.get("places"),
         )
 
     _check_group_depth(r, children, group_paths)

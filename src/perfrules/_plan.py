@@ -135,8 +135,13 @@ class Plan:
         # nothing scheme-wide needs more than the sum (overall grading that
         # reads anything but the total runs on the full path, like explained
         # results, so both grade alike).
+        # Groups that take a weighted geometric or harmonic mean (the total is then worked out by group).
+        self.aggregated = any(
+            isinstance(node, Group) and node.aggregate != "sum" for _, node in scheme.paths()
+        )
         self.lean = (
             not self.rich_overall
+            and not self.aggregated
             and self.result_order is None
             and scheme.total_formula is None
             and all(p.lean for p in self.indicators)

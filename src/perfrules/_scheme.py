@@ -231,6 +231,10 @@ class Indicator:
         return f"{self.code} {self.name}"
 
 
+def _group_places(value: object) -> int | None:
+    return _places(value)
+
+
 def _children(value: object) -> tuple[Group | Indicator, ...]:
     if not isinstance(value, Iterable):
         raise TypeError(f"'children' must be a sequence (got {type(value).__name__})")
@@ -254,6 +258,15 @@ class Group:
             against its leaves for every category; ``None`` when not declared.
         declared_by_category: a declared subtotal per category, when they differ.
         code: an optional code.
+        aggregate: how the group's parts make its subtotal: ``sum`` (the
+            weighted sum, the default), ``geometric`` (weighted geometric mean)
+            or ``harmonic`` (weighted harmonic mean) of the parts' shares of
+            their points (an indicator's 得分率, a sub-group's 得分率), times
+            the group's weight. A zero share makes either mean 0.
+        places: the decimal places the subtotal is rounded to (half up, shown in
+            the trail); required for ``geometric``, whose value is generally
+            irrational. The rounding is exact: a value near a rounding boundary
+            is decided by exact comparison, never by a float.
     """
 
     name: str = attrs.field(converter=_label)
@@ -261,6 +274,8 @@ class Group:
     declared: Number | None = attrs.field(default=None, converter=_optional_number)
     declared_by_category: Mapping[str, Number] = attrs.field(factory=FrozenDict, converter=_weights)
     code: str = ""
+    aggregate: Literal["sum", "geometric", "harmonic"] = "sum"
+    places: int | None = attrs.field(default=None, converter=_group_places)
 
     def indicators(self) -> Iterator[Indicator]:
         """Every leaf below this group, in order."""
@@ -634,6 +649,8 @@ class Scheme:
         for path, node in self.paths():
             if isinstance(node, Group) and not node.children:
                 yield Problem(path, f"group '{node.name}' has no indicators")
+            if isinstance(node, Group):
+                yield from _check_aggregate(path, node)
 
     def _check_weights(self, category: str | None) -> Iterator[Problem]:
         column = f"weights[{category}]" if category else "weights"
@@ -911,6 +928,23 @@ class Scheme:
                 state[dep] = 1
                 trail.append(dep)
                 stack.append(iter(sorted(step_reads(by_target[dep]))))
+
+
+def _check_aggregate(path: str, group: Group) -> Iterator[Problem]:
+    """A group's mean: a known kind, with places where its value is irrational."""
+    yield from _choice(f"{path}.aggregate", group.aggregate, ("sum", "geometric", "harmonic"))
+    if group.aggregate == "geometric" and group.places is None:
+        yield Problem(
+            f"{path}.places",
+            f"group '{group.name}': a weighted geometric mean is generally irrational; give 'places', "
+            "the decimal places its subtotal is rounded to (e.g. places = 4)",
+        )
+    if group.places is not None and group.aggregate == "sum":
+        yield Problem(
+            f"{path}.places",
+            f"group '{group.name}' adds its parts up exactly; 'places' is for aggregate = "
+            "'geometric' or 'harmonic' (round_scores and round_total round sums)",
+        )
 
 
 # ---------------------------------------------------------------------------

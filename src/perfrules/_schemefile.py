@@ -425,6 +425,19 @@ GROUP: Final = ObjectSpec(
             MapOf(Num(minimum=0), key_doc="category"),
             "a published subtotal per category",
         ),
+        Field(
+            "aggregate",
+            Choice(("sum", "geometric", "harmonic")),
+            "how its parts make its subtotal: the weighted `sum`, or the weighted `geometric` or "
+            "`harmonic` mean of their shares of their points, times the group's weight",
+            default="sum",
+        ),
+        Field(
+            "places",
+            Whole(0, 10),
+            "decimal places the subtotal of a `geometric` (required: the mean is generally irrational) "
+            "or `harmonic` group is rounded to, half up, as the trail shows",
+        ),
     ),
 )
 
