@@ -126,7 +126,6 @@ def veto_event(policy: Veto, where: str, words: Words) -> PolicyEvent:
 # Digits the geometric mean is approximated to; a value this close to a rounding
 # boundary is decided by exact comparison of rational powers instead.
 _DIGITS = 60
-_NEAR = Fraction(1, 10**45)
 
 
 def _geometric(items: Sequence[tuple[Fraction, Fraction]], weight: Fraction, places: int) -> Decimal:
@@ -138,18 +137,12 @@ def _geometric(items: Sequence[tuple[Fraction, Fraction]], weight: Fraction, pla
     lies near a rounding boundary, so the digits kept are never a float's guess.
     """
     context = decimal.Context(prec=_DIGITS)
-    log = sum(
-        (
-            context.multiply(Decimal(w.numerator) / Decimal(w.denominator), context.ln(_decimal(r, context)))
-            for w, r in items
-        ),
-        Decimal(0),
-    )
-    approx = Fraction(
-        context.multiply(
-            context.exp(context.divide(log, _decimal(weight, context))), _decimal(weight, context)
+    log = Decimal(0)
+    for w, r in items:  # every operation in the 60-digit context, none in the default one
+        log = context.add(
+            log, context.multiply(_decimal(w / weight, context), context.ln(_decimal(r, context)))
         )
-    )
+    approx = Fraction(context.multiply(context.exp(log), _decimal(weight, context)))
     step = Fraction(1, 10**places)
     rounded = as_fraction(round_half_up(exact(approx), places))
     exponents = [w / weight for w, _ in items]
@@ -164,7 +157,7 @@ def _geometric(items: Sequence[tuple[Fraction, Fraction]], weight: Fraction, pla
             left *= r ** int(e * q)
         return left >= bound**q
 
-    near = _NEAR * max(Fraction(1), abs(approx))
+    near = Fraction(1, 10 ** max(_DIGITS - 15, _DIGITS // 2)) * max(Fraction(1), abs(approx))
     for _ in range(3):
         low, high = rounded - step / 2, rounded + step / 2
         if abs(approx - low) < near and not at_least(low):
