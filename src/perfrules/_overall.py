@@ -237,7 +237,11 @@ def aggregated_total(
             mean = as_fraction(round_half_up(exact(mean), places))
         shown = (" × " if how == "geometric" else words("、", ", ")).join(
             f"{label} {num(r)}"
-            + (f"^({num(w / total_weight)})" if how == "geometric" else f"（权重 {num(w)}）")
+            + (
+                f"^({num(w / total_weight)})"
+                if how == "geometric"
+                else words(f"（权重 {num(w)}）", f" (weight {num(w)})")
+            )
             for w, r, label in items
         )
         kind = (
