@@ -23,7 +23,9 @@ EXAMPLE = ROOT / "docs" / "examples" / "cookbook" / "read-results"
 
 def _results():
     scheme = load(EXAMPLE.with_suffix(".toml"))
-    return scheme, {r.unit: r for r in evaluate(scheme, load_units(EXAMPLE.with_suffix(".csv"), scheme=scheme))}
+    return scheme, {
+        r.unit: r for r in evaluate(scheme, load_units(EXAMPLE.with_suffix(".csv"), scheme=scheme))
+    }
 
 
 def test_the_recipe_gives_the_hand_worked_totals():

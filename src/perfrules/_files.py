@@ -310,6 +310,8 @@ def scheme_to_mapping(scheme: Scheme) -> dict[str, Any]:
             entry["declared_by_category"] = {
                 k: _plain_number(v) for k, v in group.declared_by_category.items()
             }
+        if group.weight is not None:
+            entry["weight"] = _plain_number(group.weight)
         if group.aggregate != "sum":
             entry["aggregate"] = group.aggregate
         if group.places is not None:
@@ -462,6 +464,7 @@ def _build_scheme(r: Reader, top: dict[str, Any]) -> Scheme:
             children=kids,
             declared=g.get("declared"),
             declared_by_category=g.get("declared_by_category", {}),
+            weight=g.get("weight"),
             aggregate=g.get("aggregate", "sum"),
             places=g.get("places"),
         )

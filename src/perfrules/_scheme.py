@@ -25,6 +25,7 @@ import difflib
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any, Final, Literal
 
 import attrs
@@ -231,6 +232,53 @@ class Indicator:
         return f"{self.code} {self.name}"
 
 
+def _leaf_columns(children: Iterable[Group | Indicator]) -> set[str | None]:
+    columns: set[str | None] = {None}
+    for child in children:
+        leaves = child.indicators() if isinstance(child, Group) else iter((child,))
+        for leaf in leaves:
+            columns |= set(leaf.weights)
+    return columns
+
+
+def _scaled_to(children: tuple[Group | Indicator, ...], weight: Number) -> tuple[Group | Indicator, ...]:
+    """The children with every weight below them scaled so that each column adds up to *weight*."""
+    target = as_fraction(weight)
+    factors: dict[str | None, Fraction] = {}
+    for column in _leaf_columns(children):
+        leaves = [
+            leaf
+            for child in children
+            for leaf in (child.indicators() if isinstance(child, Group) else (child,))
+        ]
+        got = sum((as_fraction(leaf.weight_for(column)) for leaf in leaves), Fraction(0))
+        factors[column] = target / got if got else Fraction(1)
+    if all(f == 1 for f in factors.values()):
+        return children
+    return tuple(_scale_node(child, factors) for child in children)
+
+
+def _scale_node(node: Group | Indicator, factors: Mapping[str | None, Fraction]) -> Group | Indicator:
+    default = factors[None]
+
+    def times(value: Number, factor: Fraction) -> Number:
+        return exact(as_fraction(value) * factor)
+
+    if isinstance(node, Indicator):
+        weight = None if node.weight is None else times(node.weight, default)
+        weights = {c: times(w, factors.get(c, default)) for c, w in node.weights.items()}
+        return attrs.evolve(node, weight=weight, weights=weights)
+    return attrs.evolve(
+        node,
+        children=tuple(_scale_node(child, factors) for child in node.children),
+        weight=None if node.weight is None else times(node.weight, default),
+        declared=None if node.declared is None else times(node.declared, default),
+        declared_by_category={
+            c: times(w, factors.get(c, default)) for c, w in node.declared_by_category.items()
+        },
+    )
+
+
 def _group_places(value: object) -> int | None:
     return _places(value)
 
@@ -263,6 +311,11 @@ class Group:
             or ``harmonic`` (weighted harmonic mean) of the parts' shares of
             their points (an indicator's 得分率, a sub-group's 得分率), times
             the group's weight. A zero share makes either mean 0.
+        weight: the group's weight as one number (a pillar's 40%): the weights
+            of the indicators and groups below it are then read as shares and
+            scaled, exactly, to add up to it — in every category column — so
+            changing this one number reweights the group (see also
+            :func:`perfrules.reweight`, which takes a group's name).
         places: the decimal places the subtotal is rounded to (half up, shown in
             the trail); required for ``geometric``, whose value is generally
             irrational. The rounding is exact: a value near a rounding boundary
@@ -276,6 +329,12 @@ class Group:
     code: str = ""
     aggregate: Literal["sum", "geometric", "harmonic"] = "sum"
     places: int | None = attrs.field(default=None, converter=_group_places)
+    weight: Number | None = attrs.field(default=None, converter=_optional_number)
+
+    def __attrs_post_init__(self) -> None:
+        # A group weight given as one number: the weights below it are shares of it.
+        if self.weight is not None:
+            object.__setattr__(self, "children", _scaled_to(self.children, self.weight))
 
     def indicators(self) -> Iterator[Indicator]:
         """Every leaf below this group, in order."""
@@ -651,6 +710,17 @@ class Scheme:
                 yield Problem(path, f"group '{node.name}' has no indicators")
             if isinstance(node, Group):
                 yield from _check_aggregate(path, node)
+                if node.weight is not None and node.weight <= 0:
+                    yield Problem(
+                        f"{path}.weight", f"a group's weight must be more than 0 (got {_show(node.weight)})"
+                    )
+                elif node.weight is not None and not any(
+                    i.weight or any(i.weights.values()) for i in node.indicators()
+                ):
+                    yield Problem(
+                        f"{path}.weight",
+                        f"group '{node.name}' has a weight but its indicators weigh nothing to share it out",
+                    )
 
     def _check_weights(self, category: str | None) -> Iterator[Problem]:
         column = f"weights[{category}]" if category else "weights"

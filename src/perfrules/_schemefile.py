@@ -426,6 +426,12 @@ GROUP: Final = ObjectSpec(
             "a published subtotal per category",
         ),
         Field(
+            "weight",
+            Num(minimum=0, exclusive_minimum=True),
+            "the group's weight as one number: the weights below it are shares, scaled exactly "
+            "to add up to it",
+        ),
+        Field(
             "aggregate",
             Choice(("sum", "geometric", "harmonic")),
             "how its parts make its subtotal: the weighted `sum`, or the weighted `geometric` or "
