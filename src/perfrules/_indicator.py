@@ -43,6 +43,7 @@ from ._scheme import (
     Veto,
     ZeroWhen,
     indicator_reads,
+    is_result_name,
     ordered_steps,
     step_reads,
     step_target,
@@ -64,8 +65,8 @@ Population = Mapping[tuple[str, str, str | None], Number]
 
 
 def inputs_of(ind: Indicator) -> frozenset[str]:
-    """Names the indicator reads from data (not computed by its own steps)."""
-    return indicator_reads(ind)
+    """Names the indicator reads from data (not computed by its own steps, nor other indicators' results)."""
+    return frozenset(n for n in indicator_reads(ind) if not is_result_name(n))
 
 
 def _close(name: str, scope: Mapping[str, object]) -> list[str]:

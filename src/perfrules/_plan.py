@@ -15,7 +15,7 @@ from fractions import Fraction
 from ._errors import Problem, SchemeError
 from ._indicator import IndicatorPlan, inputs_of
 from ._numbers import Number, as_fraction, exact
-from ._scheme import Group, Indicator, Scheme, Veto, result_names, result_order
+from ._scheme import Group, Indicator, Scheme, Veto, indicator_reads, result_names, result_order
 from ._syntax import Name, normalize_name
 from ._words import Words
 
@@ -115,7 +115,7 @@ class Plan:
         self.results = result_names(leaves)
         self.result_order = result_order(leaves)
         self.result_reads: tuple[frozenset[str], ...] = tuple(
-            p.inputs & self.results.keys() for p in self.indicators
+            indicator_reads(p.ind) & self.results.keys() for p in self.indicators
         )
         later: set[str] = set()
         for policy in scheme.policies:
@@ -197,7 +197,8 @@ def names_read(scheme: Scheme) -> frozenset[str]:
     their ``inputs`` mappings), scheme-wide vetoes and adjustments, caps and
     the overall grading's conditions all count. Names the scheme computes do
     not: what an indicator's steps compute (a rate, a rank), and what overall
-    grading reads beside the data (总分, ``指标<code>得分``, ``<组>得分率`` …).
+    grading reads beside the data (总分, ``指标<code>得分``, ``<组>得分率`` …), and
+    other indicators' results that rules read (``指标2·超额点数``).
     The data readers keep exactly these columns (and note the others as left
     out); it is worked out once, with the scheme's compiled plan.
 

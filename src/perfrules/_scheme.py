@@ -84,6 +84,7 @@ __all__ = [
     "ordered_steps",
     "result_names",
     "indicator_reads",
+    "is_result_name",
     "result_order",
     "step_reads",
     "step_target",
@@ -1022,6 +1023,15 @@ def _check_aggregate(path: str, group: Group) -> Iterator[Problem]:
 # ---------------------------------------------------------------------------
 
 _RESULT_LIKE: Final = re.compile(r"指标([0-9A-Za-z][0-9A-Za-z.\-]*?)(得分率|得分|·.+)")
+
+
+def is_result_name(name: str) -> bool:
+    """Whether a name reads another indicator's result (指标1得分, 指标1得分率, 指标2·超额点数).
+
+    In a valid scheme every such name is one (validation refuses the others), so
+    it is never read from the data.
+    """
+    return name.startswith("指标") and _RESULT_LIKE.fullmatch(name) is not None
 
 
 def result_names(indicators: Sequence[Indicator]) -> dict[str, tuple[str, str | None]]:
