@@ -213,3 +213,11 @@ def test_the_recipe_follows_its_rules_for_any_data(profit, eva, mark, factor, bo
     for explained in (True, False):
         (result,) = evaluate(scheme, [Unit(name="u", data=data)], explained=explained)
         assert Fraction(result.total) == max(total, 0), (explained, result.errors)
+
+
+def test_the_data_template_asks_for_the_data_and_not_the_results():
+    """The fields a template lists are names_read: the total formula's data in, 指标1得分 and 指标1·… out."""
+    from perfrules._inputs import scheme_inputs
+
+    scheme = load(EXAMPLE.with_suffix(".toml"))
+    assert scheme_inputs(scheme) == names_read(scheme)
