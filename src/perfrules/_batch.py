@@ -19,6 +19,8 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any, cast
 
+import attrs
+
 from ._errors import (
     DefinitionError,
     DivisionByZeroError,
@@ -29,10 +31,18 @@ from ._errors import (
 )
 from ._indicator import IndicatorPlan, Scored
 from ._numbers import EXACT_CONTEXT, Number, as_fraction, check_fraction, exact, tidy_decimal
-from ._overall import finish_total, grade_total, overall_scope, redistribute, veto_event
+from ._overall import (
+    aggregated_total,
+    finish_total,
+    formula_total,
+    grade_total,
+    overall_scope,
+    redistribute,
+    veto_event,
+)
 from ._plan import Plan, plan_of
 from ._population import apply_quota, population_values, rank_positions
-from ._scheme import Scheme, Veto
+from ._scheme import Scheme, Veto, step_result_reads
 from ._syntax import Name
 from ._unit import PolicyEvent, Unit, UnitError, note_events
 
@@ -96,6 +106,7 @@ class UnitOutcome:
         "rank",
         "rendered",
         "scores",
+        "subtotals",
         "total",
         "unit",
         "vetoed",
@@ -112,6 +123,8 @@ class UnitOutcome:
         self.indicators: list[IndicatorOutcome] | None = None
         self.scores: list[Number | None] = []
         self.weights: list[Fraction] = []
+        # Every group's subtotal by name, when a group of the scheme takes a mean (see aggregated_total).
+        self.subtotals: dict[str, Number] = {}
         self.rank: int | None = None
         self.category_rank: int | None = None
         # Indicator scores as one line of output cells, once the unit's data is let go (see _stream).
@@ -279,6 +292,40 @@ def _overflowing(plan: Plan, weighting: _Weighting, scores: Sequence[Number | No
     return last
 
 
+def _results(
+    plan: Plan, unit: Unit, names: Iterable[str], scores: Sequence[Number | None]
+) -> dict[str, object]:
+    """Other indicators' results as rules read them: 指标1得分, 指标1得分率, 指标2·超额点数.
+
+    A score comes from this unit's scoring so far (the plan scores in
+    dependency order); a step is worked out on demand by its indicator's own
+    plan, from the unit's data and the results its steps read in turn.
+    """
+    out: dict[str, object] = {}
+    for name in sorted(names):
+        code, step = plan.results[name]
+        ind = plan.indicators[plan.index[code]]
+        if step is None:
+            score = scores[plan.index[code]]
+            if score is None:
+                raise EvaluationError(
+                    f"'{name}': indicator {ind.label} has no score for this unit "
+                    "(it does not apply, or could not be scored)"
+                )
+            if name.endswith("得分率"):
+                full = as_fraction(ind.full(unit.category))
+                if not full:
+                    raise EvaluationError(f"'{name}': indicator {ind.label} has no points for this unit")
+                out[name] = exact(as_fraction(score) / full)
+            else:
+                out[name] = score
+            continue
+        needs = step_result_reads(ind.ind, step, plan.results)
+        data = unit.data if not needs else {**unit.data, **_results(plan, unit, needs, scores)}
+        out[name] = ind.prerequisites([step], ind.env(data), unit)[step]
+    return out
+
+
 def score_unit(plan: Plan, unit: Unit, population: Population, *, detail: bool) -> UnitOutcome:
     """Score one unit: every indicator, the total, the overall grade (no quota, no rank yet).
 
@@ -362,10 +409,13 @@ def _score_unit(plan: Plan, unit: Unit, population: Population, *, detail: bool)
     weighed = bool(scheme.categories)
     declared = unit.not_applicable
     # Indicator grades are recorded when something reads them: explanations, or overall grading that does.
-    graded = detail or plan.rich_overall
+    graded = detail or plan.rich_overall or scheme.total_formula is not None
     readers = _readers(plan, category) if not graded and not declared else plan.no_readers
     data = unit.data
-    for k, (ind, reader) in enumerate(zip(plan.indicators, readers, strict=True)):
+    order = plan.result_order if plan.result_order is not None else range(count)
+    for k in order:
+        ind = plan.indicators[k]
+        reader = readers[k]
         if reader is not None:
             raw: Any = data.get(reader[0])
             kind = type(raw)
@@ -385,9 +435,18 @@ def _score_unit(plan: Plan, unit: Unit, population: Population, *, detail: bool)
                 ),
             )
             continue
+        scoring = unit
+        if plan.result_reads[k]:
+            # Rules that read other indicators' results see them beside the unit's data.
+            try:
+                extra = _results(plan, unit, plan.result_reads[k], scores)
+            except PerfrulesError as exc:
+                failures[k] = unit_error(unit, ind.code, exc)
+                continue
+            scoring = attrs.evolve(unit, data={**unit.data, **extra})
         if declared or not ind.always_applies:
             try:
-                reason = ind.applicability(unit)
+                reason = ind.applicability(scoring)
             except PerfrulesError as exc:
                 failures[k] = unit_error(unit, ind.code, exc)
                 continue
@@ -396,11 +455,11 @@ def _score_unit(plan: Plan, unit: Unit, population: Population, *, detail: bool)
                 first_events[k] = reason
                 continue
         try:
-            result = ind.score(unit, population, detail, graded=graded)
+            result = ind.score(scoring, population, detail, graded=graded)
             scored[k] = result
             scores[k] = result.score
             if ind.vetoes:
-                for veto in ind.veto_fired(unit, result):
+                for veto in ind.veto_fired(scoring, result):
                     lowest |= veto.effect == "lowest_grade"
                     zeroed |= veto.effect == "zero"
                     vetoes.append(veto_event(veto, ind.label, words))
@@ -440,7 +499,7 @@ def _score_unit(plan: Plan, unit: Unit, population: Population, *, detail: bool)
         raise _TotalTooLarge(_overflowing(plan, weighting, scores), exc) from None
     possible = weighting.possible
     contributions: list[Number | None] = [None] * count
-    if detail or plan.rich_overall:
+    if detail or plan.rich_overall or scheme.total_formula is not None:
         for k, v in enumerate(scores):
             if v is not None:
                 try:
@@ -451,10 +510,16 @@ def _score_unit(plan: Plan, unit: Unit, population: Population, *, detail: bool)
     for k in sorted(failures):
         errors.append(failures[k])
     unit_events: list[PolicyEvent] = [*note_events(unit), *vetoes]
+    results: dict[str, object] = {}
+    if plan.total_reads and not failures:
+        try:
+            results = _results(plan, unit, plan.total_reads, scores)
+        except PerfrulesError as exc:
+            errors.append(unit_error(unit, None, exc))
     for policy in scheme.policies:
         if isinstance(policy, Veto):
             try:
-                if policy.when.evaluate(unit.data) is True:
+                if policy.when.evaluate({**unit.data, **results} if results else unit.data) is True:
                     lowest |= policy.effect == "lowest_grade"
                     zeroed |= policy.effect == "zero"
                     unit_events.append(veto_event(policy, words("本单位", "the unit"), words))
@@ -489,6 +554,18 @@ def _score_unit(plan: Plan, unit: Unit, population: Population, *, detail: bool)
         out.events = unit_events
         return out
     try:
+        grades = [None if s is None else s.grade for s in scored]
+        subtotals: dict[str, Number] = {}
+        if plan.aggregated:
+            # Groups that take a weighted geometric or harmonic mean: the total group by group.
+            total, subtotals = aggregated_total(plan, unit, weights, scores, unit_events)
+            total = check_fraction(total)
+            out.subtotals = subtotals
+        if scheme.total_formula is not None:
+            # The total by the scheme's formula over subtotals, results and data (not the weighted sum).
+            over = overall_scope(plan, unit, total, weights, contributions, scores, grades, subtotals)
+            del over["总分"]
+            total = check_fraction(formula_total(plan, {**over, **results}, unit_events))
         final = finish_total(
             plan,
             unit,
@@ -497,11 +574,11 @@ def _score_unit(plan: Plan, unit: Unit, population: Population, *, detail: bool)
             possible=possible,
             zeroed=zeroed,
             events=unit_events,
+            results=results,
         )
         scope = None
         if plan.rich_overall:
-            grades = [None if s is None else s.grade for s in scored]
-            scope = overall_scope(plan, unit, final, weights, contributions, scores, grades)
+            scope = overall_scope(plan, unit, final, weights, contributions, scores, grades, subtotals)
         grade = grade_total(plan, final, scope, unit_events)
     except PerfrulesError as exc:
         out.errors = [unit_error(unit, None, exc)]

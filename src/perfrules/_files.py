@@ -279,6 +279,8 @@ def scheme_to_mapping(scheme: Scheme) -> dict[str, Any]:
         out["floor_total"] = False
     if scheme.normalize:
         out["normalize"] = True
+    if scheme.total_formula is not None:
+        out["total_formula"] = scheme.total_formula.text
     if scheme.stand_in:
         out["stand_in"] = scheme.stand_in
     if scheme.stand_ins:
@@ -308,6 +310,12 @@ def scheme_to_mapping(scheme: Scheme) -> dict[str, Any]:
             entry["declared_by_category"] = {
                 k: _plain_number(v) for k, v in group.declared_by_category.items()
             }
+        if group.weight is not None:
+            entry["weight"] = _plain_number(group.weight)
+        if group.aggregate != "sum":
+            entry["aggregate"] = group.aggregate
+        if group.places is not None:
+            entry["places"] = group.places
         groups.append(entry)
         for child in group.children:
             if isinstance(child, Group):
@@ -456,6 +464,9 @@ def _build_scheme(r: Reader, top: dict[str, Any]) -> Scheme:
             children=kids,
             declared=g.get("declared"),
             declared_by_category=g.get("declared_by_category", {}),
+            weight=g.get("weight"),
+            aggregate=g.get("aggregate", "sum"),
+            places=g.get("places"),
         )
 
     _check_group_depth(r, children, group_paths)

@@ -42,6 +42,8 @@ from ._scheme import (
     Step,
     Veto,
     ZeroWhen,
+    indicator_reads,
+    is_result_name,
     ordered_steps,
     step_reads,
     step_target,
@@ -63,24 +65,8 @@ Population = Mapping[tuple[str, str, str | None], Number]
 
 
 def inputs_of(ind: Indicator) -> frozenset[str]:
-    """Names the indicator reads from data (not computed by its own steps)."""
-    targets = {step_target(s) for s in ind.steps}
-    reads: set[str] = set()
-    for step in ind.steps:
-        reads |= step_reads(step)
-    if ind.scale is not None:
-        reads |= ind.scale.variables
-    if ind.value is not None:
-        reads.add(ind.value)
-    if ind.score is not None:
-        reads |= ind.score.variables
-    for policy in ind.policies:
-        when = getattr(policy, "when", None)
-        if isinstance(when, Formula):
-            reads |= when.variables
-        if isinstance(policy, Adjust):
-            reads |= policy.reads
-    return frozenset(reads - targets - {FULL_NAME})
+    """Names the indicator reads from data (not computed by its own steps, nor other indicators' results)."""
+    return frozenset(n for n in indicator_reads(ind) if not is_result_name(n))
 
 
 def _close(name: str, scope: Mapping[str, object]) -> list[str]:

@@ -48,6 +48,8 @@ def scheme_inputs(scheme: Scheme) -> frozenset[str]:
         names |= {ind.inputs.get(n, n) for n in inputs_of(ind)} - targets
     for policy in scheme.policies:
         names |= policy.when.variables if isinstance(policy, Veto) else policy.reads
+    if scheme.total_formula is not None:  # its data (经营难度系数 …), not the subtotals it reads
+        names |= scheme.total_formula.variables - scheme.overall_names()
     return frozenset(names & _known_fields(scheme))
 
 

@@ -15,7 +15,7 @@ from fractions import Fraction
 from ._errors import Problem, SchemeError
 from ._indicator import IndicatorPlan, inputs_of
 from ._numbers import Number, as_fraction, exact
-from ._scheme import Group, Indicator, Scheme, Veto
+from ._scheme import Group, Indicator, Scheme, Veto, indicator_reads, result_names, result_order
 from ._syntax import Name, normalize_name
 from ._words import Words
 
@@ -27,12 +27,16 @@ _ONE = Decimal(1)
 def _reads(scheme: Scheme) -> frozenset[str]:
     """Every data name any part of the scheme reads (see :func:`names_read`)."""
     names: set[str] = set()
+    # Other indicators' results (指标1得分, 指标2·超额点数) are computed, not data.
+    results = result_names(scheme.indicators())
     for ind in scheme.indicators():
         # An indicator reads its own local names through its ``inputs`` mapping; what its
         # steps compute (a rate, a rank) is not read from the data.
-        names |= {ind.inputs.get(n, n) for n in inputs_of(ind)}
+        names |= {ind.inputs.get(n, n) for n in inputs_of(ind) if n not in results}
     for policy in scheme.policies:
-        names |= policy.when.variables if isinstance(policy, Veto) else policy.reads
+        names |= policy.when.variables if isinstance(policy, Veto) else policy.reads - results.keys()
+    if scheme.total_formula is not None:
+        names |= scheme.total_formula.variables - scheme.overall_names() - results.keys()
     # Overall grading and caps read the unit's data beside what scoring
     # computes (总分, 指标1得分, <组>得分率 …), which no data column supplies.
     graded: set[str] = set()
@@ -107,6 +111,19 @@ class Plan:
             self.factors[c] = tuple(row)
             self.weight_numbers[c] = tuple(exact(w) for w in self.weights[c])
         self.has_population = any(p.has_population for p in self.indicators)
+        # Rules that read other indicators' results: the names each reads, and the order to score in.
+        self.results = result_names(leaves)
+        self.result_order = result_order(leaves)
+        self.result_reads: tuple[frozenset[str], ...] = tuple(
+            indicator_reads(p.ind) & self.results.keys() for p in self.indicators
+        )
+        later: set[str] = set()
+        for policy in scheme.policies:
+            later |= policy.when.variables if isinstance(policy, Veto) else policy.reads
+        if scheme.total_formula is not None:
+            later |= scheme.total_formula.variables
+        # What scheme-wide adjustments, vetoes and the total formula read of the indicators' results.
+        self.total_reads = frozenset(later & self.results.keys())
         overall = scheme.overall_scale
         self.overall = overall
         # Overall grading that reads more than the total needs the unit's
@@ -118,8 +135,15 @@ class Plan:
         # nothing scheme-wide needs more than the sum (overall grading that
         # reads anything but the total runs on the full path, like explained
         # results, so both grade alike).
+        # Groups that take a weighted geometric or harmonic mean (the total is then worked out by group).
+        self.aggregated = any(
+            isinstance(node, Group) and node.aggregate != "sum" for _, node in scheme.paths()
+        )
         self.lean = (
             not self.rich_overall
+            and not self.aggregated
+            and self.result_order is None
+            and scheme.total_formula is None
             and all(p.lean for p in self.indicators)
             and not scheme.policies
             and not scheme.caps
@@ -173,7 +197,8 @@ def names_read(scheme: Scheme) -> frozenset[str]:
     their ``inputs`` mappings), scheme-wide vetoes and adjustments, caps and
     the overall grading's conditions all count. Names the scheme computes do
     not: what an indicator's steps compute (a rate, a rank), and what overall
-    grading reads beside the data (总分, ``指标<code>得分``, ``<组>得分率`` …).
+    grading reads beside the data (总分, ``指标<code>得分``, ``<组>得分率`` …), and
+    other indicators' results that rules read (``指标2·超额点数``).
     The data readers keep exactly these columns (and note the others as left
     out); it is worked out once, with the scheme's compiled plan.
 

@@ -431,7 +431,7 @@ def _explained_parts(
     if outcome.indicators is not None:
         indicators = tuple(_indicator_result(i, category, plan.scheme) for i in outcome.indicators)
         if indicators:
-            groups = tuple(_group_result(g, indicators, category) for g in plan.groups)
+            groups = tuple(_group_result(g, indicators, category, outcome.subtotals) for g in plan.groups)
     return indicators, groups
 
 
@@ -463,12 +463,15 @@ def unit_result(scheme: Scheme, outcome: UnitOutcome, detail: _Detail | None = N
 
 
 def _group_result(
-    group: GroupPlan, indicators: tuple[IndicatorResult, ...], category: str | None
+    group: GroupPlan,
+    indicators: tuple[IndicatorResult, ...],
+    category: str | None,
+    subtotals: Mapping[str, Number] | None = None,
 ) -> GroupResult:
     children: list[GroupResult | IndicatorResult] = []
     for child in group.children:
         if isinstance(child, GroupPlan):
-            children.append(_group_result(child, indicators, category))
+            children.append(_group_result(child, indicators, category, subtotals))
         else:
             children.append(indicators[child])
     leaves = [c for c in children if isinstance(c, IndicatorResult)]
@@ -476,6 +479,8 @@ def _group_result(
     weight = _exact_sum([*(c.weight for c in leaves), *(g.weight for g in subgroups)])
     parts = [c.contribution for c in leaves if c.applicable] + [g.contribution for g in subgroups]
     contribution = None if any(p is None for p in parts) else _exact_sum(parts)  # type: ignore[arg-type]
+    if subtotals and group.name in subtotals:
+        contribution = subtotals[group.name]  # a group that takes a mean, or holds one
     return GroupResult(
         name=group.name,
         declared=group.group.declared_for(category),

@@ -63,13 +63,18 @@ def sibling_sets(scheme: Scheme) -> list[tuple[str, Group, tuple[str, ...]]]:
 
 
 def rebuild(
-    scheme: Scheme, table: WeightTable, subtotals: Mapping[str, Mapping[Column, Fraction]] | None = None
+    scheme: Scheme,
+    table: WeightTable,
+    subtotals: Mapping[str, Mapping[Column, Fraction]] | None = None,
+    resized: frozenset[str] = frozenset(),
 ) -> Scheme:
     """The scheme with the weights of *table* (only the indicators whose weights differ are rebuilt).
 
     *subtotals* (group path → column → subtotal) gives the groups that
     declare a subtotal their new one, for a change that moves weight between
-    groups.
+    groups. A group given its weight as one number (``Group.weight``) takes
+    the new sum of its indicators as that number; the groups named in
+    *resized* (changed as a whole) take it as their declared subtotal too.
 
     Raises:
         SchemeError: the new weights break a total or a declared subtotal.
@@ -103,10 +108,22 @@ def rebuild(
         if isinstance(node, Indicator):
             return replaced.get(node.code, node)
         children = tuple(swap(child, f"{path}.children[{i}]") for i, child in enumerate(node.children))
+        changes: dict[str, object] = {}
         new = (subtotals or {}).get(path)
-        if new is None or (node.declared is None and not node.declared_by_category):
-            return attrs.evolve(node, children=children)
-        return attrs.evolve(node, children=children, **_declared(node, new, columns))
+        if new is not None and (node.declared is not None or node.declared_by_category):
+            changes.update(_declared(node, new, columns))
+        if node.weight is not None or node.name in resized:
+            # The group's one number follows its indicators (it would otherwise scale them back).
+            sums = {
+                sum((as_fraction(table[i.code][col]) for i in node.indicators()), Fraction(0))
+                for col in columns
+            }
+            weight = exact(next(iter(sums))) if len(sums) == 1 else None
+            if node.weight is not None:
+                changes["weight"] = weight
+            if node.name in resized and node.declared is not None:
+                changes["declared"] = weight
+        return attrs.evolve(node, children=children, **changes)  # type: ignore[arg-type]
 
     groups = []
     for i, group in enumerate(scheme.groups):
@@ -166,6 +183,10 @@ def reweight(
         scheme: the scheme to start from.
         changes: indicator code or name → the new weight (percent or points,
             as the scheme's ``basis``); read exactly with :func:`perfrules.to_number`.
+            Or a group's name → its new weight as one number: its indicators
+            are scaled in proportion (and, with ``rebalance``, the indicators of
+            its sibling groups, so the total stays); the group's declared
+            subtotal follows. Groups and indicators are changed in separate calls.
         category: change only this category's column (``Indicator.weights[category]``);
             by default every column the scheme checks gets the new weight.
         rebalance: scale the other indicators of the same group to keep its subtotal.
@@ -199,6 +220,19 @@ def reweight(
     columns = _column(scheme, category)
     wanted: dict[str, Fraction] = {}
     keys: dict[str, str] = {}
+    groups = {
+        normalize_name(node.name): (path, node) for path, node in scheme.paths() if isinstance(node, Group)
+    }
+    whole = {k: v for k, v in changes.items() if normalize_name(k) in groups and _not_indicator(scheme, k)}
+    if whole:
+        return _reweight_groups(
+            scheme,
+            whole,
+            {k: v for k, v in changes.items() if k not in whole},
+            columns,
+            groups,
+            rebalance=rebalance,
+        )
     for key, value in changes.items():
         ind = scheme.indicator(key)
         if ind.code in keys:
@@ -221,6 +255,88 @@ def reweight(
         raise SchemeError(
             exc.problems,
             title=f"reweighting breaks scheme '{scheme.name}' (rebalance=True rescales the rest)",
+        ) from None
+
+
+def _not_indicator(scheme: Scheme, key: str) -> bool:
+    try:
+        scheme.indicator(key)
+    except KeyError:
+        return True
+    return False
+
+
+def _reweight_groups(
+    scheme: Scheme,
+    whole: Mapping[str, object],
+    rest: Mapping[str, object],
+    columns: tuple[Column, ...],
+    groups: Mapping[str, tuple[str, Group]],
+    *,
+    rebalance: bool,
+) -> Scheme:
+    """Groups changed as one number: their indicators scaled in proportion (rebalance: siblings too)."""
+    if rest:
+        raise ValueError(
+            f"change groups ({', '.join(whole)}) and indicators ({', '.join(rest)}) in two calls, "
+            "so that each keeps its meaning"
+        )
+    table = weight_table(scheme)
+    resized: set[str] = set()
+    problems: list[Problem] = []
+    parents: dict[str, Group | None] = {}
+    for _, node in scheme.paths():
+        if isinstance(node, Group):
+            for child in node.children:
+                if isinstance(child, Group):
+                    parents[normalize_name(child.name)] = node
+    for key, value in whole.items():
+        path, group = groups[normalize_name(key)]
+        new = as_fraction(to_number(value, name=f"weight of '{key}'"))
+        codes = [i.code for i in group.indicators()]
+        resized.add(group.name)
+        for col in columns:
+            old = sum((table[c][col] for c in codes), Fraction(0))
+            if old == 0:
+                problems.append(Problem(path, f"group '{group.name}' weighs nothing to scale"))
+                continue
+            for c in codes:
+                table[c][col] = table[c][col] * new / old
+            if not rebalance:
+                continue
+            parent = parents.get(normalize_name(group.name))
+            siblings = parent.children if parent is not None else scheme.groups
+            others = [
+                leaf.code
+                for child in siblings
+                if child is not group
+                for leaf in (child.indicators() if isinstance(child, Group) else (child,))
+            ]
+            spread = sum((table[c][col] for c in others), Fraction(0))
+            if spread == 0:
+                problems.append(
+                    Problem(path, f"group '{group.name}' has no sibling with a weight to rebalance")
+                )
+                continue
+            factor = (spread - (new - old)) / spread
+            if factor < 0:
+                problems.append(
+                    Problem(path, f"the change is more than the siblings of group '{group.name}' weigh")
+                )
+                continue
+            for c in others:
+                table[c][col] = table[c][col] * factor
+            resized.update(
+                child.name for child in siblings if isinstance(child, Group) and child is not group
+            )
+    if problems:
+        raise SchemeError(problems, title=f"cannot reweight the groups of scheme '{scheme.name}'")
+    try:
+        return rebuild(scheme, table, resized=frozenset(resized))
+    except SchemeError as exc:
+        raise SchemeError(
+            exc.problems,
+            title=f"reweighting breaks scheme '{scheme.name}' (rebalance=True rescales the sibling groups)",
         ) from None
 
 

@@ -25,6 +25,7 @@ import difflib
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any, Final, Literal
 
 import attrs
@@ -81,6 +82,10 @@ __all__ = [
     "Veto",
     "ZeroWhen",
     "ordered_steps",
+    "result_names",
+    "indicator_reads",
+    "is_result_name",
+    "result_order",
     "step_reads",
     "step_target",
 ]
@@ -228,6 +233,57 @@ class Indicator:
         return f"{self.code} {self.name}"
 
 
+def _leaf_columns(children: Iterable[Group | Indicator]) -> set[str | None]:
+    columns: set[str | None] = {None}
+    for child in children:
+        leaves = child.indicators() if isinstance(child, Group) else iter((child,))
+        for leaf in leaves:
+            columns |= set(leaf.weights)
+    return columns
+
+
+def _scaled_to(children: tuple[Group | Indicator, ...], weight: Number) -> tuple[Group | Indicator, ...]:
+    """The children with every weight below them scaled so that each column adds up to *weight*."""
+    target = as_fraction(weight)
+    factors: dict[str | None, Fraction] = {}
+    for column in _leaf_columns(children):
+        leaves = [
+            leaf
+            for child in children
+            for leaf in (child.indicators() if isinstance(child, Group) else (child,))
+        ]
+        got = sum((as_fraction(leaf.weight_for(column)) for leaf in leaves), Fraction(0))
+        factors[column] = target / got if got else Fraction(1)
+    if all(f == 1 for f in factors.values()):
+        return children
+    return tuple(_scale_node(child, factors) for child in children)
+
+
+def _scale_node(node: Group | Indicator, factors: Mapping[str | None, Fraction]) -> Group | Indicator:
+    default = factors[None]
+
+    def times(value: Number, factor: Fraction) -> Number:
+        return exact(as_fraction(value) * factor)
+
+    if isinstance(node, Indicator):
+        weight = None if node.weight is None else times(node.weight, default)
+        weights = {c: times(w, factors.get(c, default)) for c, w in node.weights.items()}
+        return attrs.evolve(node, weight=weight, weights=weights)
+    return attrs.evolve(
+        node,
+        children=tuple(_scale_node(child, factors) for child in node.children),
+        weight=None if node.weight is None else times(node.weight, default),
+        declared=None if node.declared is None else times(node.declared, default),
+        declared_by_category={
+            c: times(w, factors.get(c, default)) for c, w in node.declared_by_category.items()
+        },
+    )
+
+
+def _group_places(value: object) -> int | None:
+    return _places(value)
+
+
 def _children(value: object) -> tuple[Group | Indicator, ...]:
     if not isinstance(value, Iterable):
         raise TypeError(f"'children' must be a sequence (got {type(value).__name__})")
@@ -251,6 +307,20 @@ class Group:
             against its leaves for every category; ``None`` when not declared.
         declared_by_category: a declared subtotal per category, when they differ.
         code: an optional code.
+        aggregate: how the group's parts make its subtotal: ``sum`` (the
+            weighted sum, the default), ``geometric`` (weighted geometric mean)
+            or ``harmonic`` (weighted harmonic mean) of the parts' shares of
+            their points (an indicator's 得分率, a sub-group's 得分率), times
+            the group's weight. A zero share makes either mean 0.
+        weight: the group's weight as one number (a pillar's 40%): the weights
+            of the indicators and groups below it are then read as shares and
+            scaled, exactly, to add up to it — in every category column — so
+            changing this one number reweights the group (see also
+            :func:`perfrules.reweight`, which takes a group's name).
+        places: the decimal places the subtotal is rounded to (half up, shown in
+            the trail); required for ``geometric``, whose value is generally
+            irrational. The rounding is exact: a value near a rounding boundary
+            is decided by exact comparison, never by a float.
     """
 
     name: str = attrs.field(converter=_label)
@@ -258,6 +328,14 @@ class Group:
     declared: Number | None = attrs.field(default=None, converter=_optional_number)
     declared_by_category: Mapping[str, Number] = attrs.field(factory=FrozenDict, converter=_weights)
     code: str = ""
+    aggregate: Literal["sum", "geometric", "harmonic"] = "sum"
+    places: int | None = attrs.field(default=None, converter=_group_places)
+    weight: Number | None = attrs.field(default=None, converter=_optional_number)
+
+    def __attrs_post_init__(self) -> None:
+        # A group weight given as one number: the weights below it are shares of it.
+        if self.weight is not None:
+            object.__setattr__(self, "children", _scaled_to(self.children, self.weight))
 
     def indicators(self) -> Iterator[Indicator]:
         """Every leaf below this group, in order."""
@@ -424,6 +502,12 @@ class Scheme:
         rank_within: ``all`` (one ranking) or ``category`` (分类评估: results
             are ranked and shown within each unit category; both ranks are
             always computed).
+        total_formula: the unit's total as a formula over the groups'
+            subtotals (``<组>得分``, ``<组>得分率``), the indicators' results
+            (``指标<code>得分`` …) and the unit's data, instead of the weighted
+            sum: ``(P得分+E得分+C得分)×经营难度系数+奖励分-考核扣分``.
+            Scheme-wide adjustments, the floor, the cap and rounding then
+            apply to what it gives.
     """
 
     name: str
@@ -452,6 +536,7 @@ class Scheme:
     stand_ins: Mapping[str, str] = attrs.field(factory=FrozenDict, converter=_stand_ins)
     rank_within: Literal["all", "category"] = "all"
     todo: tuple[Todo, ...] = attrs.field(default=(), converter=to_todos)
+    total_formula: Formula | None = attrs.field(default=None, converter=_optional_formula)
     _score_scale: GradeScale | None = attrs.field(init=False, repr=False, eq=False)
     _overall_scale: GradeScale | None = attrs.field(init=False, repr=False, eq=False)
     _leaves: tuple[Indicator, ...] = attrs.field(init=False, repr=False, eq=False)
@@ -477,7 +562,7 @@ class Scheme:
                 domain=(Decimal(0) if self.floor_total else None, self.total if self.cap_total else None),
             )
         object.__setattr__(self, "_overall_scale", overall)
-        later = list(self._check_overall())
+        later = list(self._check_overall()) + list(self._check_total_formula())
         if later:
             raise SchemeError(later, title=f"invalid scheme '{self.name}'")
         object.__setattr__(self, "_notes", tuple(self._collect_notes()))
@@ -620,9 +705,23 @@ class Scheme:
             yield from self._check_weights(category)
         for path, ind in leaves:
             yield from self._check_indicator(path, ind, names)
+        yield from _check_result_reads(leaves)
         for path, node in self.paths():
             if isinstance(node, Group) and not node.children:
                 yield Problem(path, f"group '{node.name}' has no indicators")
+            if isinstance(node, Group):
+                yield from _check_aggregate(path, node)
+                if node.weight is not None and node.weight <= 0:
+                    yield Problem(
+                        f"{path}.weight", f"a group's weight must be more than 0 (got {_show(node.weight)})"
+                    )
+                elif node.weight is not None and not any(
+                    i.weight or any(i.weights.values()) for i in node.indicators()
+                ):
+                    yield Problem(
+                        f"{path}.weight",
+                        f"group '{node.name}' has a weight but its indicators weigh nothing to share it out",
+                    )
 
     def _check_weights(self, category: str | None) -> Iterator[Problem]:
         column = f"weights[{category}]" if category else "weights"
@@ -839,6 +938,34 @@ class Scheme:
                     f"{where}.overflow", f"'{quota.grade}' is the lowest grade; name the overflow grade"
                 )
 
+    def _check_total_formula(self) -> Iterator[Problem]:
+        """A total formula reads subtotals, results and data; it cannot read the 总分 it gives."""
+        formula = self.total_formula
+        if formula is None:
+            return
+        if self.normalize:
+            yield Problem(
+                "total_formula",
+                "a total formula and normalize (折算) both say how the total is made; keep one",
+            )
+        if "总分" in formula.variables:
+            yield Problem(
+                "total_formula",
+                "the total formula gives 总分 and cannot read it; add up the groups' subtotals "
+                "(<组>得分) instead",
+            )
+        if formula.population_calls:
+            yield Problem("total_formula", "a total formula cannot take values over all units (max_of …)")
+        codes = {ind.code: ind for ind in self._leaves}
+        for name in sorted(formula.variables):
+            match = _INDICATOR_NAME.fullmatch(name)
+            if match is not None and match.group(1) not in codes:
+                close = difflib.get_close_matches(match.group(1), list(codes), n=1)
+                hint = f"; did you mean 指标{close[0]}{match.group(2)}?" if close else ""
+                yield Problem(
+                    "total_formula", f"'{name}' names no indicator (no code '{match.group(1)}'){hint}"
+                )
+
     @staticmethod
     def _check_cycles(path: str, ind: Indicator) -> Iterator[Problem]:
         # Depth-first, with an explicit stack: 2,800 chained steps must neither
@@ -872,6 +999,257 @@ class Scheme:
                 state[dep] = 1
                 trail.append(dep)
                 stack.append(iter(sorted(step_reads(by_target[dep]))))
+
+
+def _check_aggregate(path: str, group: Group) -> Iterator[Problem]:
+    """A group's mean: a known kind, with places where its value is irrational."""
+    yield from _choice(f"{path}.aggregate", group.aggregate, ("sum", "geometric", "harmonic"))
+    if group.aggregate == "geometric" and group.places is None:
+        yield Problem(
+            f"{path}.places",
+            f"group '{group.name}': a weighted geometric mean is generally irrational; give 'places', "
+            "the decimal places its subtotal is rounded to (e.g. places = 4)",
+        )
+    if group.places is not None and group.aggregate == "sum":
+        yield Problem(
+            f"{path}.places",
+            f"group '{group.name}' adds its parts up exactly; 'places' is for aggregate = "
+            "'geometric' or 'harmonic' (round_scores and round_total round sums)",
+        )
+
+
+# ---------------------------------------------------------------------------
+# Rules that read other results (指标1得分, 指标2·超额点数)
+# ---------------------------------------------------------------------------
+
+_RESULT_LIKE: Final = re.compile(r"指标([0-9A-Za-z][0-9A-Za-z.\-]*?)(得分率|得分|·.+)")
+
+
+def is_result_name(name: str) -> bool:
+    """Whether a name reads another indicator's result (指标1得分, 指标1得分率, 指标2·超额点数).
+
+    In a valid scheme every such name is one (validation refuses the others), so
+    it is never read from the data.
+    """
+    return name.startswith("指标") and _RESULT_LIKE.fullmatch(name) is not None
+
+
+def result_names(indicators: Sequence[Indicator]) -> dict[str, tuple[str, str | None]]:
+    """The names by which rules read other indicators' results, each with (code, step).
+
+    ``指标<code>得分`` and ``指标<code>得分率`` are an indicator's score and its
+    share of its full points (step ``None``); ``指标<code>·<step>`` is the value
+    of one of its steps.
+    """
+    out: dict[str, tuple[str, str | None]] = {}
+    for ind in indicators:
+        out[f"指标{ind.code}得分"] = (ind.code, None)
+        out[f"指标{ind.code}得分率"] = (ind.code, None)
+        for step in ind.steps:
+            out[f"指标{ind.code}·{step_target(step)}"] = (ind.code, step_target(step))
+    return out
+
+
+def _step_closure(ind: Indicator, target: str) -> list[Step]:
+    by_target = {step_target(s): s for s in ind.steps}
+    seen: set[str] = set()
+    todo = [target]
+    found: list[Step] = []
+    while todo:
+        name = todo.pop()
+        if name in seen or name not in by_target:
+            continue
+        seen.add(name)
+        found.append(by_target[name])
+        todo.extend(step_reads(by_target[name]))
+    return found
+
+
+def step_result_reads(ind: Indicator, target: str, known: Mapping[str, object]) -> frozenset[str]:
+    """The other results the steps behind ``target`` read (for ``指标<code>·<target>``)."""
+    reads: set[str] = set()
+    for step in _step_closure(ind, target):
+        reads |= step_reads(step)
+    return frozenset(n for n in reads if n in known)
+
+
+def indicator_reads(ind: Indicator) -> frozenset[str]:
+    """Every name the indicator's rules read that its own steps do not compute (nor 分值)."""
+    targets = {step_target(s) for s in ind.steps}
+    reads: set[str] = set()
+    for step in ind.steps:
+        reads |= step_reads(step)
+    if ind.scale is not None:
+        reads |= ind.scale.variables
+    if ind.value is not None:
+        reads.add(ind.value)
+    if ind.score is not None:
+        reads |= ind.score.variables
+    for policy in ind.policies:
+        when = getattr(policy, "when", None)
+        if isinstance(when, Formula):
+            reads |= when.variables
+        if isinstance(policy, Adjust):
+            reads |= policy.reads
+    return frozenset(reads - targets - {"分值"})
+
+
+def _indicator_result_reads(ind: Indicator, known: Mapping[str, object]) -> frozenset[str]:
+    return frozenset(n for n in indicator_reads(ind) if n in known)
+
+
+def _result_graph(indicators: Sequence[Indicator]) -> tuple[dict[str, set[str]], dict[str, frozenset[str]]]:
+    """Per indicator code, the codes whose scores must be known first; and what each reads."""
+    known = result_names(indicators)
+    by_code = {ind.code: ind for ind in indicators}
+    reads = {ind.code: _indicator_result_reads(ind, known) for ind in indicators}
+    graph: dict[str, set[str]] = {}
+    for ind in indicators:
+        needs: set[str] = set()
+        todo = list(reads[ind.code])
+        seen: set[str] = set()
+        while todo:
+            name = todo.pop()
+            if name in seen:
+                continue
+            seen.add(name)
+            code, step = known[name]
+            if step is None:
+                needs.add(code)
+            else:  # a step is worked out on demand from what it reads
+                todo.extend(step_result_reads(by_code[code], step, known))
+        needs.discard(ind.code)  # reading its own result is reported on its own
+        graph[ind.code] = needs
+    return graph, reads
+
+
+def result_order(indicators: Sequence[Indicator]) -> tuple[int, ...] | None:
+    """The order to score indicators in so that each comes after the results it reads.
+
+    ``None`` when no rule reads another indicator's result (the published
+    order then). The scheme's validation has refused cycles.
+    """
+    graph, reads = _result_graph(indicators)
+    if not any(reads.values()):
+        return None
+    index = {ind.code: k for k, ind in enumerate(indicators)}
+    done: list[int] = []
+    state: dict[str, int] = {}
+    for ind in indicators:
+        if ind.code in state:
+            continue
+        state[ind.code] = 1
+        stack = [(ind.code, iter(sorted(graph[ind.code], key=index.__getitem__)))]
+        while stack:
+            code, deps = stack[-1]
+            dep = next(deps, None)
+            if dep is None:
+                stack.pop()
+                state[code] = 2
+                done.append(index[code])
+            elif dep not in state:
+                state[dep] = 1
+                stack.append((dep, iter(sorted(graph[dep], key=index.__getitem__))))
+    return tuple(done)
+
+
+def _check_result_reads(leaves: Sequence[tuple[str, Indicator]]) -> Iterator[Problem]:
+    """Names of other results must exist, may not feed values over all units, and may not form a cycle."""
+    indicators = [ind for _, ind in leaves]
+    known = result_names(indicators)
+    codes = {ind.code: ind for ind in indicators}
+    for path, ind in leaves:
+        for name in sorted(indicator_reads(ind)):
+            if name in known:
+                code, step = known[name]
+                if code == ind.code:
+                    yield Problem(
+                        path,
+                        f"{ind.label} reads its own result '{name}'"
+                        + (f"; read its step as '{step}'" if step is not None else ""),
+                    )
+                elif step is not None and any(
+                    isinstance(s, PeerRatio | Rank) or (isinstance(s, Formula) and s.population_calls)
+                    for s in _step_closure(codes[code], step)
+                ):
+                    yield Problem(
+                        path,
+                        f"'{name}' is worked out over all units (a rank, a peer ratio, max_of …) and cannot "
+                        f"be read from another indicator; read 指标{code}得分 instead",
+                    )
+                continue
+            match = _RESULT_LIKE.fullmatch(name)
+            if match is None:
+                continue
+            code, what = match.group(1), match.group(2)
+            if code not in codes:
+                close = difflib.get_close_matches(code, list(codes), n=1)
+                hint = f"; did you mean 指标{close[0]}{what}?" if close else ""
+                yield Problem(path, f"'{name}' names no indicator (no code '{code}'){hint}")
+            elif what.startswith("·"):
+                steps = [step_target(s) for s in codes[code].steps]
+                close = difflib.get_close_matches(what[1:], steps, n=1)
+                hint = f"; did you mean 指标{code}·{close[0]}?" if close else ""
+                shown = f" (its steps: {', '.join(steps)})" if steps else " (it has no steps)"
+                yield Problem(
+                    path, f"'{name}': indicator {codes[code].label} has no step '{what[1:]}'{shown}{hint}"
+                )
+        # Values over all units are taken before any unit is scored: they cannot read results.
+        population: list[tuple[str, frozenset[str]]] = []
+        for k, own in enumerate(ind.steps):
+            if isinstance(own, PeerRatio | Rank):
+                population.append((f"{path}.steps[{k}]", frozenset(own.reads)))
+            elif isinstance(own, Formula):
+                for call in own.population_calls:
+                    population.append((f"{path}.steps[{k}]", call.argument.variables))
+        if ind.score is not None:
+            for call in ind.score.population_calls:
+                population.append((f"{path}.score", call.argument.variables))
+        for where, names in population:
+            reached: set[str] = set(names)
+            for name in names:
+                for needed in _step_closure(ind, name):
+                    reached |= step_reads(needed)
+            bad = sorted(n for n in reached if n in known)
+            if bad:
+                yield Problem(
+                    where,
+                    f"a value over all units (a rank, a peer ratio, max_of …) cannot read another "
+                    f"indicator's result ({', '.join(bad)}): those are worked out unit by unit, later",
+                )
+    graph, _ = _result_graph(indicators)
+    paths = {ind.code: path for path, ind in leaves}
+    state: dict[str, int] = {}
+    reported: set[frozenset[str]] = set()
+    for start in graph:
+        if start in state:
+            continue
+        state[start] = 1
+        trail = [start]
+        stack = [iter(sorted(graph[start]))]
+        while stack:
+            dep = next(stack[-1], None)
+            if dep is None:
+                stack.pop()
+                state[trail.pop()] = 2
+                continue
+            if state.get(dep) == 2:
+                continue
+            if state.get(dep) == 1:
+                cycle = [*trail[trail.index(dep) :], dep]
+                key = frozenset(cycle)
+                if key not in reported:
+                    reported.add(key)
+                    yield Problem(
+                        paths[cycle[0]],
+                        "indicators read each other's results in a cycle: "
+                        + " → ".join(codes[c].label for c in cycle)
+                        + "; read a step (指标<code>·<step>) where a score is not needed",
+                    )
+                continue
+            state[dep] = 1
+            trail.append(dep)
+            stack.append(iter(sorted(graph[dep])))
 
 
 _INDICATOR_NAME: Final = re.compile(r"指标([0-9A-Za-z][0-9A-Za-z.\-]*?)(得分率|得分|等次)")

@@ -425,6 +425,25 @@ GROUP: Final = ObjectSpec(
             MapOf(Num(minimum=0), key_doc="category"),
             "a published subtotal per category",
         ),
+        Field(
+            "weight",
+            Num(minimum=0, exclusive_minimum=True),
+            "the group's weight as one number: the weights below it are shares, scaled exactly "
+            "to add up to it",
+        ),
+        Field(
+            "aggregate",
+            Choice(("sum", "geometric", "harmonic")),
+            "how its parts make its subtotal: the weighted `sum`, or the weighted `geometric` or "
+            "`harmonic` mean of their shares of their points, times the group's weight",
+            default="sum",
+        ),
+        Field(
+            "places",
+            Whole(0, 10),
+            "decimal places the subtotal of a `geometric` (required: the mean is generally irrational) "
+            "or `harmonic` group is rounded to, half up, as the trail shows",
+        ),
     ),
 )
 
@@ -567,6 +586,12 @@ SCHEME_FILE: Final = ObjectSpec(
             default=True,
         ),
         Field("normalize", Boolean(), "折算: score over the applicable indicators' points", default=False),
+        Field(
+            "total_formula",
+            FormulaText(),
+            "the total as a formula over the groups' `<组>得分`, the indicators' `指标<code>得分` and the "
+            "data, instead of the weighted sum: `(P得分+E得分+C得分)×经营难度系数+奖励分-考核扣分`",
+        ),
         Field("caps", ListOf(Obj(CAP)), "ceilings on the overall grade"),
         Field("quotas", ListOf(Obj(QUOTA)), "limits on how many units get a grade"),
         Field("stand_in", Text(), "non-empty when a scheme-wide reading is a stand-in", default=""),
