@@ -176,7 +176,11 @@ def main() -> int:
             print(f"{po.relative_to(ROOT)}: {len(missing)} msgid(s) added, to translate", file=sys.stderr)
         po.with_suffix(".mo").write_bytes(compile_mo(entries))
         untranslated = [k for k, v in entries.items() if k and not (all(v) if isinstance(v, list) else v)]
-        print(f"{po.relative_to(ROOT)}: {len(entries)} entries, {len(untranslated)} untranslated")
+        obsolete = [k for k in entries if k and k not in wanted]
+        print(
+            f"{po.relative_to(ROOT)}: {len(entries)} entries, {len(untranslated)} untranslated, "
+            f"{len(obsolete)} no longer used (delete them: {obsolete})"
+        )
     return 0
 
 
