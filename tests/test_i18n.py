@@ -219,3 +219,12 @@ def test_main_restores_gettext_and_the_environment(monkeypatch):
     assert argparse.ArgumentParser(prog="x").format_usage() == "usage: x [-h]\n"
     run(monkeypatch, "score", PERFRULES_LANG="zh", LANGUAGE="en_GB")
     assert os.environ["LANGUAGE"] == "en_GB"
+
+
+def test_a_missing_catalog_means_english(monkeypatch, tmp_path):
+    """A broken install without the compiled catalog speaks English rather than failing."""
+    import perfrules._i18n as i18n
+
+    monkeypatch.setattr(i18n, "LOCALE_DIR", tmp_path)
+    code, _, err = run(monkeypatch, "score", LANG="zh_CN.UTF-8")
+    assert code == 2 and err.startswith("perfrules: error: the following arguments are required")

@@ -92,7 +92,12 @@ def speaking(lang: str) -> Iterator[None]:
     """
     global _active, _language
     folder = LANGUAGES.get(lang)
-    if folder is None:
+    translations = None
+    if folder is not None:
+        # A catalog missing from a broken install means English, never a crash.
+        found = gettext.translation(DOMAIN, LOCALE_DIR, languages=[folder], fallback=True)
+        translations = found if isinstance(found, gettext.GNUTranslations) else None
+    if folder is None or translations is None:
         previous = (_active, _language)
         _active, _language = gettext.NullTranslations(), "en"
         try:
@@ -100,7 +105,6 @@ def speaking(lang: str) -> Iterator[None]:
         finally:
             _active, _language = previous
         return
-    translations = gettext.translation(DOMAIN, LOCALE_DIR, languages=[folder])
     previous = (_active, _language)
     domain = gettext.textdomain()
     bound = gettext.bindtextdomain(DOMAIN)
