@@ -228,3 +228,17 @@ def test_a_missing_catalog_means_english(monkeypatch, tmp_path):
     monkeypatch.setattr(i18n, "LOCALE_DIR", tmp_path)
     code, _, err = run(monkeypatch, "score", LANG="zh_CN.UTF-8")
     assert code == 2 and err.startswith("perfrules: error: the following arguments are required")
+
+
+def test_chinese_help_fits_the_terminal(monkeypatch):
+    """Option texts wrap by display width (a Chinese character takes two columns), English as argparse does."""
+    from perfrules._display import display_width
+
+    monkeypatch.setenv("COLUMNS", "80")
+    for lang in ("LANG=zh_CN.UTF-8", "LANG=C"):
+        name, value = lang.split("=")
+        _, out, _ = run(monkeypatch, "score", "--help", **{name: value})
+        options = out.split("\n\n")[2:4]  # the positional and optional arguments
+        assert all(display_width(line) <= 80 for block in options for line in block.splitlines()), out
+    _, out, _ = run(monkeypatch, "score", "--help", LANG="zh_CN.UTF-8")
+    assert "data                  单位数据（.csv、.xlsx、.json）；'-' 表示从标准输入读取\n" in out

@@ -39,7 +39,7 @@ from ._display import (
 )
 from ._errors import PerfrulesError, Problem, SchemeError
 from ._files import DataError, load, load_units, sample_units, schemes
-from ._i18n import N_, _, language, ngettext, speaking
+from ._i18n import N_, HelpFormatter, _, language, ngettext, speaking
 from ._numbers import Number
 from ._parallel import Totals
 from ._results import Evaluation, UnitResult, evaluate
@@ -1140,7 +1140,7 @@ def build_parser() -> argparse.ArgumentParser:
             "exit codes: 0 done; 1 problems found (invalid scheme or data, units not scored); "
             "2 usage mistake; 3 internal error; 130 interrupted"
         ),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=HelpFormatter,
     )
     parser.add_argument(
         "--version",
@@ -1158,7 +1158,7 @@ def build_parser() -> argparse.ArgumentParser:
             help=help_text,
             description=_("{text}.").format(text=help_text[0].upper() + help_text[1:]),
             epilog=_(_EPILOG[name]),
-            formatter_class=argparse.RawDescriptionHelpFormatter,
+            formatter_class=HelpFormatter,
         )
         sub.set_defaults(handler=handler)
         # --debug after the command too; SUPPRESS keeps the sub-parser from resetting it.

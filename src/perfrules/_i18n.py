@@ -21,9 +21,12 @@ is up to date with the ``.po``.
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import gettext
 import os
+import re
+import unicodedata
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
@@ -123,3 +126,56 @@ def speaking(lang: str) -> Iterator[None]:
             os.environ.pop("LANGUAGE", None)
         else:
             os.environ["LANGUAGE"] = variable
+
+
+# A wide character (Chinese) is a place to break a line; a run of anything else but spaces is a word.
+_PIECES = re.compile(r"\s+|[^\s]")
+
+
+def _columns(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+class HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """argparse's help with option texts wrapped by display width.
+
+    argparse wraps by characters, so a Chinese line would be twice the
+    terminal's width; here a Chinese character takes two columns and a line
+    may break between two of them (English still breaks only at spaces).
+    Descriptions and epilogs are printed as written, as with
+    :class:`argparse.RawDescriptionHelpFormatter`.
+    """
+
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        if _columns(text) == len(text):  # no wide characters: argparse's own wrapping
+            return super()._split_lines(text, width)
+        words: list[str] = []
+        for piece in _PIECES.findall(" ".join(text.split())):
+            joins = bool(words) and not _wide(piece) and not piece.isspace()
+            if joins and not words[-1].isspace() and not _wide(words[-1]):
+                words[-1] += piece
+            else:
+                words.append(piece)
+        lines: list[str] = []
+        line = ""
+        for word in words:
+            if word.isspace():
+                if line:
+                    line += " "
+                continue
+            if line and _columns(line.rstrip() + word) > width and not _closing(word):
+                lines.append(line.rstrip())
+                line = ""
+            line += word
+        if line.strip():
+            lines.append(line.rstrip())
+        return lines or [""]
+
+
+def _wide(text: str) -> bool:
+    return len(text) == 1 and unicodedata.east_asian_width(text) in "WF"
+
+
+def _closing(text: str) -> bool:
+    """Punctuation that must not begin a line (，。；：、）」』”)."""
+    return text in "，。；：、）」』”！？"
