@@ -96,7 +96,7 @@ class _Progress:
     the bar closes itself when ``done`` reaches ``total``.
     """
 
-    def __init__(self, total: int, stream: TextIO, *, what: str = "units") -> None:
+    def __init__(self, total: int, stream: TextIO, *, what: str = N_("units")) -> None:
         self.bar: Any = None
         if stream.isatty() and total >= _PROGRESS_FROM:
             self.bar = _bar(stream, total, what)
@@ -117,7 +117,7 @@ def _bar(stream: TextIO, total: int | None, what: str) -> Any:
     return tqdm(
         total=total,
         file=stream,
-        unit=f" {what}",
+        unit=f" {_(what)}",
         leave=False,
         dynamic_ncols=True,
         mininterval=0.2,
@@ -364,7 +364,7 @@ class _StreamProgress:
     """
 
     def __init__(self, stream: TextIO) -> None:
-        self.bar: Any = _bar(stream, None, "units") if stream.isatty() else None
+        self.bar: Any = _bar(stream, None, N_("units")) if stream.isatty() else None
 
     def __call__(self, done: int, unit: str) -> None:
         if self.bar is not None:
