@@ -45,14 +45,14 @@ def test_doctest_fences_wrap_examples_in_code_blocks():
     assert doctest.testmod(module).failed == 0
 
 
-@needs_source
-def test_site_builds_strict_and_documents_the_api(tmp_path):
-    """`mkdocs build --strict` exits 0 offline, and the API pages show the main entry points."""
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess[str]]:
+    """The site, built once for this module's tests (about 20 s)."""
     pytest.importorskip("mkdocs")
     pytest.importorskip("mkdocstrings")
     pytest.importorskip("material")
     pytest.importorskip("mkdocs_jupyter")
-    site = tmp_path / "site"
+    site = tmp_path_factory.mktemp("docs") / "site"
     env = {
         **os.environ,
         # tests/test_notebook.py executes the notebook already; rendering it unexecuted saves ~10 s.
@@ -68,6 +68,13 @@ def test_site_builds_strict_and_documents_the_api(tmp_path):
         check=False,
         timeout=300,
     )
+    return site, result
+
+
+@needs_source
+def test_site_builds_strict_and_documents_the_api(built):
+    """`mkdocs build --strict` exits 0 offline, and the API pages show the main entry points."""
+    site, result = built
     assert result.returncode == 0, result.stdout + result.stderr
     assert "WARNING" not in result.stderr, result.stderr
 
@@ -94,3 +101,35 @@ def test_site_builds_strict_and_documents_the_api(tmp_path):
         assert not re.search(r'<(?:script|link)[^>]+(?:src|href)="(?:https?:)?//', text), html
     # Nothing was written into the source tree.
     assert not (ROOT / ".cache").exists()
+
+
+@needs_source
+def test_search_finds_chinese_words(built):
+    """The search index holds Chinese cut into words: 功效系数 is a token of the pages that use it.
+
+    Without segmentation a Chinese sentence is one token, and a search for a
+    word inside it finds nothing. The index is split as the browser splits it,
+    by the separator the site configures.
+    """
+    pytest.importorskip("jieba")
+    import json
+
+    site, result = built
+    assert result.returncode == 0, result.stdout + result.stderr
+    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    separator = re.compile(index["config"]["separator"])
+
+    def pages_with(word: str) -> set[str]:
+        return {
+            entry["location"].split("#")[0]
+            for entry in index["docs"]
+            if word in separator.split(entry["title"] + " " + entry["text"])
+        }
+
+    assert {"quickstart.zh/", "howto/cookbook/"} <= pages_with("功效系数")
+    # Words jieba knows itself, and the domain's terms it would otherwise cut apart.
+    assert "quickstart.zh/" in pages_with("指标体系")
+    assert "quickstart.zh/" in pages_with("就低不就高")
+    assert "quickstart.zh/" in pages_with("扣完为止")
+    # English words are still split as before.
+    assert "reference/cli/" in pages_with("gettext")

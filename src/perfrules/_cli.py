@@ -39,6 +39,7 @@ from ._display import (
 )
 from ._errors import PerfrulesError, Problem, SchemeError
 from ._files import DataError, load, load_units, sample_units, schemes
+from ._i18n import N_, HelpFormatter, _, language, ngettext, speaking
 from ._numbers import Number
 from ._parallel import Totals
 from ._results import Evaluation, UnitResult, evaluate
@@ -95,7 +96,7 @@ class _Progress:
     the bar closes itself when ``done`` reaches ``total``.
     """
 
-    def __init__(self, total: int, stream: TextIO, *, what: str = "units") -> None:
+    def __init__(self, total: int, stream: TextIO, *, what: str = N_("units")) -> None:
         self.bar: Any = None
         if stream.isatty() and total >= _PROGRESS_FROM:
             self.bar = _bar(stream, total, what)
@@ -116,7 +117,7 @@ def _bar(stream: TextIO, total: int | None, what: str) -> Any:
     return tqdm(
         total=total,
         file=stream,
-        unit=f" {what}",
+        unit=f" {_(what)}",
         leave=False,
         dynamic_ncols=True,
         mininterval=0.2,
@@ -128,7 +129,7 @@ def _scheme(source: str) -> Scheme:
     try:
         return load(source)
     except FileNotFoundError as exc:
-        raise UsageError(str(exc), "run 'perfrules schemes' to list the built-in schemes") from None
+        raise UsageError(str(exc), _("run 'perfrules schemes' to list the built-in schemes")) from None
 
 
 _STDIN = "standard input"
@@ -137,15 +138,15 @@ _STDIN = "standard input"
 def _stdin_units(scheme: Scheme, sheet: str | None) -> UnitList:
     """Units from standard input (DATA given as ``-``): CSV in any encoding the files may have, or JSON."""
     if sheet is not None:
-        raise UsageError("--sheet is only for Excel workbooks (.xlsx)", "leave out --sheet for '-'")
+        raise UsageError(_("--sheet is only for Excel workbooks (.xlsx)"), _("leave out --sheet for '-'"))
     stream = sys.stdin
     if stream is None:
-        raise UsageError("standard input is closed", "give the data file's name instead of '-'")
+        raise UsageError(_("standard input is closed"), _("give the data file's name instead of '-'"))
     data = stream.buffer.read() if hasattr(stream, "buffer") else stream.read().encode("utf-8")
     if data.startswith(b"PK\x03\x04"):
         raise UsageError(
-            "an Excel workbook cannot be read from standard input",
-            "give the workbook's file name instead of '-'",
+            _("an Excel workbook cannot be read from standard input"),
+            _("give the workbook's file name instead of '-'"),
         )
     text = read_text(data, _STDIN)
     if text.lstrip("\ufeff \t\r\n")[:1] in ("{", "["):
@@ -165,33 +166,41 @@ def _units(
         units = _stdin_units(scheme, sheet)
     elif source == "sample":
         if sheet is not None:
-            raise UsageError("--sheet is only for Excel workbooks (.xlsx)", "leave out --sheet for 'sample'")
+            raise UsageError(
+                _("--sheet is only for Excel workbooks (.xlsx)"), _("leave out --sheet for 'sample'")
+            )
         if scheme_source not in schemes():
-            raise UsageError("'sample' data exists only for the built-in schemes", "run 'perfrules schemes'")
+            raise UsageError(
+                _("'sample' data exists only for the built-in schemes"), _("run 'perfrules schemes'")
+            )
         units = sample_units(scheme_source)
     else:
         if not Path(source).exists():
             raise UsageError(
-                f"no data file '{source}'",
-                "give a CSV, Excel (.xlsx) or JSON file, or 'sample' for a built-in scheme",
+                _("no data file '{name}'").format(name=source),
+                _("give a CSV, Excel (.xlsx) or JSON file, or 'sample' for a built-in scheme"),
             )
         if sheet is not None and Path(source).suffix.lower() not in (".xlsx", ".xlsm"):
             raise UsageError(
-                "--sheet is only for Excel workbooks (.xlsx)", "leave out --sheet for CSV or JSON"
+                _("--sheet is only for Excel workbooks (.xlsx)"), _("leave out --sheet for CSV or JSON")
             )
         units = load_units(source, scheme=scheme, sheet=sheet)
     # What was read generously, or left out, is said once, before the results;
     # a long list is cut short (every unit's notes stay in its result's events).
     notes = [*units.notes, *(n for u in units for n in u.notes)]
     for note in notes[:_MAX_NOTES]:
-        err.write(f"note: {source}, {note.path}: {note.message}\n")
+        err.write(_("note: {text}").format(text=f"{source}, {note.path}: {note.message}") + "\n")
     if len(notes) > _MAX_NOTES:
-        err.write(f"note: ... and {len(notes) - _MAX_NOTES} more (see the units' 'note' events)\n")
+        err.write(_more_notes(len(notes) - _MAX_NOTES))
     if category is not None:
         import attrs
 
         return [u if u.category else attrs.evolve(u, category=category) for u in units]
     return units
+
+
+def _more_notes(count: int) -> str:
+    return _("note: ... and {count} more (see the units' 'note' events)").format(count=count) + "\n"
 
 
 def _evaluate(scheme: Scheme, units: list[Unit], err: TextIO) -> Evaluation:
@@ -272,10 +281,13 @@ def _score_streamed(args: argparse.Namespace, scheme: Scheme, out: TextIO, err: 
 
     if not Path(args.data).exists():
         raise UsageError(
-            f"no data file '{args.data}'", "give a CSV or JSON file, or 'sample' for a built-in scheme"
+            _("no data file '{name}'").format(name=args.data),
+            _("give a CSV or JSON file, or 'sample' for a built-in scheme"),
         )
     if args.sheet is not None and Path(args.data).suffix.lower() not in (".xlsx", ".xlsm"):
-        raise UsageError("--sheet is only for Excel workbooks (.xlsx)", "leave out --sheet for CSV or JSON")
+        raise UsageError(
+            _("--sheet is only for Excel workbooks (.xlsx)"), _("leave out --sheet for CSV or JSON")
+        )
     progress = _StreamProgress(err)
     run = score_file(
         scheme, args.data, sheet=args.sheet, category=args.category, progress=progress, jobs=args.jobs
@@ -284,9 +296,9 @@ def _score_streamed(args: argparse.Namespace, scheme: Scheme, out: TextIO, err: 
     notes = [*(f"{n.path}: {n.message}" for n in run.notes)]
     notes += [str(e) for o in run.outcomes for e in o.events if e.kind == "note"]
     for note in notes[:_MAX_NOTES]:
-        err.write(f"note: {args.data}, {note}\n")
+        err.write(_("note: {text}").format(text=f"{args.data}, {note}") + "\n")
     if len(notes) > _MAX_NOTES:
-        err.write(f"note: ... and {len(notes) - _MAX_NOTES} more (see the units' 'note' events)\n")
+        err.write(_more_notes(len(notes) - _MAX_NOTES))
     ranked = run.ranking()
     zh = scheme.language == "zh"
     failed = [e for o in ranked for e in o.errors]
@@ -335,11 +347,11 @@ def _score_streamed(args: argparse.Namespace, scheme: Scheme, out: TextIO, err: 
         ]
         text = _table_of(scheme, rows, colour, args.scheme)
         if failed:
-            text += "\n\n" + ("未能计分：" if zh else "could not be scored:") + "\n"
+            text += "\n\n" + ("未能计分：" if zh else _("could not be scored:")) + "\n"
             text += "\n".join(f"  {e}" for e in failed)
         _emit(text, args.output, out)
     if failed:
-        err.write(f"perfrules: {len({e.unit for e in failed})} unit(s) could not be scored\n")
+        err.write(_not_scored(len({e.unit for e in failed})))
         return EXIT_PROBLEMS
     return EXIT_OK
 
@@ -352,7 +364,7 @@ class _StreamProgress:
     """
 
     def __init__(self, stream: TextIO) -> None:
-        self.bar: Any = _bar(stream, None, "units") if stream.isatty() else None
+        self.bar: Any = _bar(stream, None, N_("units")) if stream.isatty() else None
 
     def __call__(self, done: int, unit: str) -> None:
         if self.bar is not None:
@@ -363,6 +375,15 @@ class _StreamProgress:
         if self.bar is not None:
             self.bar.close()
             self.bar = None
+
+
+def _not_scored(count: int, names: str = "") -> str:
+    """The closing line on stderr when units could not be scored."""
+    if names:
+        text = _("perfrules: {count} unit(s) could not be scored: {names}")
+    else:
+        text = _("perfrules: {count} unit(s) could not be scored")
+    return text.format(count=count, names=names) + "\n"
 
 
 def _error_lines(evaluation: Evaluation | Totals) -> list[str]:
@@ -421,7 +442,7 @@ def _csv_legend(scheme: Scheme, source: str, err: TextIO) -> None:
     """A CSV has no room for a legend: what ※ in its header marks goes to stderr, as a note."""
     legend = stand_in_legend(scheme, source)
     if legend:
-        err.write(f"note: {legend}\n")
+        err.write(_("note: {text}").format(text=legend) + "\n")
 
 
 def _csv_head(scheme: Scheme) -> list[str]:
@@ -577,7 +598,9 @@ def _cmd_schemes(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             ]
         )
     out.write(
-        format_table(["name", "scheme", "indicators", "total"], rows, ["left", "left", "right", "right"])
+        format_table(
+            [_("name"), _("scheme"), _("indicators"), _("total")], rows, ["left", "left", "right", "right"]
+        )
         + "\n"
     )
     return EXIT_OK
@@ -588,7 +611,9 @@ def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     scheme = _scheme(args.scheme)
     if not Path(args.data).exists():
-        raise UsageError(f"no data file '{args.data}'", "give a CSV, Excel (.xlsx) or JSON file")
+        raise UsageError(
+            _("no data file '{name}'").format(name=args.data), _("give a CSV, Excel (.xlsx) or JSON file")
+        )
     expected = None
     if args.units is not None:
         if Path(args.units).suffix.lower() == ".txt":
@@ -602,11 +627,21 @@ def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     found = check_data(scheme, args.data, sheet=args.sheet, expected=expected)
     if found.problems:
         count = len(found.problems)
-        err.write(f"{args.data}: {count} problem{'s' if count != 1 else ''}\n")
+        err.write(
+            ngettext("{what}: {count} problem", "{what}: {count} problems", count).format(
+                what=args.data, count=count
+            )
+            + "\n"
+        )
         for problem in found.problems:
             err.write(f"  {problem.path}: {problem.message}\n")
         return EXIT_PROBLEMS
-    out.write(f"ok: {args.data} — {len(found.units)} units, {len(found.columns)} input columns\n")
+    out.write(
+        _("ok: {data} — {units} units, {columns} input columns").format(
+            data=args.data, units=len(found.units), columns=len(found.columns)
+        )
+        + "\n"
+    )
     return EXIT_OK
 
 
@@ -617,25 +652,40 @@ def _cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     try:
         scheme = _scheme(args.scheme)
     except SchemeError as exc:
-        err.write(f"{exc.title}: {len(exc.problems)} problem{'s' if len(exc.problems) != 1 else ''}\n")
+        count = len(exc.problems)
+        err.write(
+            ngettext("{what}: {count} problem", "{what}: {count} problems", count).format(
+                what=exc.title, count=count
+            )
+            + "\n"
+        )
         for problem in exc.problems:
-            err.write(f"  {problem.path or '(file)'}: {problem.message}\n")
+            err.write(f"  {problem.path or _('(file)')}: {problem.message}\n")
         return EXIT_PROBLEMS
     todos = scheme.todos()
     if todos:
         # An imported draft: valid as far as it goes, but not finished.
-        err.write(f"draft: {scheme.name} — {len(todos)} todo{'s' if len(todos) != 1 else ''} to write\n")
+        err.write(
+            ngettext(
+                "draft: {name} — {count} todo to write", "draft: {name} — {count} todos to write", len(todos)
+            ).format(name=scheme.name, count=len(todos))
+            + "\n"
+        )
         for whose, todo in todos:
-            err.write(f"  todo: {whose}: {todo}\n")
+            err.write("  " + _("todo: {where}: {what}").format(where=whose, what=todo) + "\n")
         return EXIT_PROBLEMS
     out.write(
-        f"ok: {scheme.name} — {len(scheme.indicators())} indicators, "
-        f"{len(list(scheme.paths())) - len(scheme.indicators())} groups\n"
+        _("ok: {name} — {indicators} indicators, {groups} groups").format(
+            name=scheme.name,
+            indicators=len(scheme.indicators()),
+            groups=len(list(scheme.paths())) - len(scheme.indicators()),
+        )
+        + "\n"
     )
     for note in scheme.notes:
-        out.write(f"note: {note.path or '(scheme)'}: {note.message}\n")
+        out.write(_("note: {text}").format(text=f"{note.path or _('(scheme)')}: {note.message}") + "\n")
     for where, what in stand_in_list(scheme):
-        out.write(f"stand-in: {where}: {what}\n")
+        out.write(_("stand-in: {where}: {what}").format(where=where, what=what) + "\n")
     return EXIT_OK
 
 
@@ -643,7 +693,9 @@ def _cmd_template(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from ._template import write_template
 
     if Path(args.output).suffix.lower() != ".xlsx":
-        raise UsageError(f"the template is an Excel workbook: '{args.output}' does not end in .xlsx")
+        raise UsageError(
+            _("the template is an Excel workbook: '{name}' does not end in .xlsx").format(name=args.output)
+        )
     scheme = _scheme(args.scheme)
     units: list[Unit | str] = []
     if args.units is not None:
@@ -653,7 +705,8 @@ def _cmd_template(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         write_template(scheme, args.output, units=units, not_applicable=args.not_applicable)
     except ImportError as exc:
         raise UsageError(str(exc)) from None
-    out.write(f"wrote {args.output}: {len({getattr(u, 'name', u) for u in units})} unit(s)\n")
+    count = len({getattr(u, "name", u) for u in units})
+    out.write(_("wrote {name}: {count} unit(s)").format(name=args.output, count=count) + "\n")
     return EXIT_OK
 
 
@@ -661,11 +714,14 @@ def _cmd_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from ._import_table import import_table, parse_columns
 
     if not Path(args.table_file).exists():
-        raise UsageError(f"no file '{args.table_file}'", "give a Word (.docx), Excel (.xlsx) or CSV table")
+        raise UsageError(
+            _("no file '{name}'").format(name=args.table_file),
+            _("give a Word (.docx), Excel (.xlsx) or CSV table"),
+        )
     try:
         columns = parse_columns(args.columns or "")
     except ValueError as exc:
-        raise UsageError(str(exc), "e.g. --columns 考评办法=rule,牵头处室=metadata") from None
+        raise UsageError(str(exc), _("e.g. --columns 考评办法=rule,牵头处室=metadata")) from None
     table: str | int | None = args.table
     if isinstance(table, str) and table.isdigit():
         table = int(table)
@@ -674,13 +730,24 @@ def _cmd_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     except ImportError as exc:
         raise UsageError(str(exc)) from None
     _emit(imported.toml(), args.output, out)
-    where = f"wrote {args.output}" if args.output else "the draft is above"
+    where = _("wrote {name}").format(name=args.output) if args.output else _("the draft is above")
     err.write(
-        f"{imported.source}: {len(imported.scheme.indicators())} indicators; read {imported.read} rule(s), "
-        f"{imported.left} todo(s) left; {where}\n"
+        _("{source}: {indicators} indicators; read {read} rule(s), {left} todo(s) left; {where}").format(
+            source=imported.source,
+            indicators=len(imported.scheme.indicators()),
+            read=imported.read,
+            left=imported.left,
+            where=where,
+        )
+        + "\n"
     )
     if imported.left:
-        err.write("hint: 'perfrules validate DRAFT' lists the todos with their table row and column\n")
+        err.write(
+            _("hint: {text}").format(
+                text=_("'perfrules validate DRAFT' lists the todos with their table row and column")
+            )
+            + "\n"
+        )
     return EXIT_OK
 
 
@@ -688,18 +755,15 @@ def _cmd_table(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from ._publish import write_table
 
     if Path(args.output).suffix.lower() not in (".docx", ".xlsx"):
-        raise UsageError(f"the table is written as .docx or .xlsx, not '{args.output}'")
+        raise UsageError(_("the table is written as .docx or .xlsx, not '{name}'").format(name=args.output))
     scheme = _scheme(args.scheme)
     try:
         write_table(scheme, args.output)
     except ImportError as exc:
         raise UsageError(str(exc)) from None
     todos = len(scheme.todos())
-    out.write(
-        f"wrote {args.output}: {len(scheme.indicators())} indicators"
-        + (f", {todos} todo(s) marked" if todos else "")
-        + "\n"
-    )
+    wrote = _("wrote {name}: {count} indicators").format(name=args.output, count=len(scheme.indicators()))
+    out.write(wrote + (_(", {count} todo(s) marked").format(count=todos) if todos else "") + "\n")
     return EXIT_OK
 
 
@@ -710,7 +774,7 @@ def _wants_workbook(args: argparse.Namespace) -> bool:
     .xlsx file would only be a broken workbook), and for ``--format xlsx``.
     """
     if args.format == "xlsx" and args.output is None:
-        raise UsageError("--format xlsx writes a file", "add -o FILE.xlsx")
+        raise UsageError(_("--format xlsx writes a file"), _("add -o FILE.xlsx"))
     return args.format == "xlsx" or (args.output is not None and Path(args.output).suffix.lower() == ".xlsx")
 
 
@@ -721,7 +785,7 @@ def _write_workbook(evaluation: Evaluation, output: str) -> None:
     try:
         write_workbook(evaluation, output)
     except ImportError as exc:
-        raise UsageError(str(exc), "or write --format csv, which Excel also opens") from None
+        raise UsageError(str(exc), _("or write --format csv, which Excel also opens")) from None
 
 
 def _cmd_schema(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -758,11 +822,11 @@ def _cmd_score(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         colour = args.output is None and _colour(out)
         text = _ranking_table(evaluation, colour, args.scheme)
         if evaluation.errors:
-            text += "\n\n" + ("未能计分：" if scheme.language == "zh" else "could not be scored:") + "\n"
+            text += "\n\n" + ("未能计分：" if scheme.language == "zh" else _("could not be scored:")) + "\n"
             text += "\n".join(_error_lines(evaluation))
         _emit(text, args.output, out)
     if evaluation.errors:
-        err.write(f"perfrules: {len({e.unit for e in evaluation.errors})} unit(s) could not be scored\n")
+        err.write(_not_scored(len({e.unit for e in evaluation.errors})))
         return EXIT_PROBLEMS
     return EXIT_OK
 
@@ -772,7 +836,7 @@ def _one_unit(evaluation: Evaluation, name: str) -> str:
         return evaluation.unit(name).unit
     except KeyError as exc:
         raise UsageError(
-            str(exc.args[0]), "the units are: " + ", ".join(r.unit for r in evaluation)
+            str(exc.args[0]), _("the units are: {names}").format(names=", ".join(r.unit for r in evaluation))
         ) from None
 
 
@@ -819,7 +883,12 @@ def _cmd_whatif(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     name = _one_unit(evaluation, args.unit)
     current = evaluation.unit(name)
     if not current.ok:
-        err.write(f"perfrules: error: '{name}' cannot be scored, so there is nothing to improve from\n")
+        err.write(
+            _("perfrules: error: {message}").format(
+                message=_("'{name}' cannot be scored, so there is nothing to improve from").format(name=name)
+            )
+            + "\n"
+        )
         for line in _error_lines(evaluation):
             err.write(line + "\n")
         return EXIT_PROBLEMS
@@ -943,18 +1012,25 @@ def _spread_option(text: str, option: str, hint: str) -> Decimal:
     except ArithmeticError:
         spread = Decimal("NaN")
     if not spread.is_finite() or not 0 <= spread < 1:
-        raise UsageError(f"{option} must be a number from 0 up to (not including) 1 (got {text})", hint)
+        raise UsageError(
+            _("{option} must be a number from 0 up to (not including) 1 (got {value})").format(
+                option=option, value=text
+            ),
+            hint,
+        )
     return spread
 
 
 def _cmd_sensitivity(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.runs < 1:
-        raise UsageError(f"--runs must be at least 1 (got {args.runs})")
+        raise UsageError(_("--runs must be at least 1 (got {runs})").format(runs=args.runs))
     spread = _spread_option(
-        args.weight_spread, "--weight-spread", "0.2 scales each weight by a factor between 0.8 and 1.2"
+        args.weight_spread, "--weight-spread", _("0.2 scales each weight by a factor between 0.8 and 1.2")
     )
     group = _spread_option(
-        args.group_spread, "--group-spread", "0.2 scales each top-level group by a factor between 0.8 and 1.2"
+        args.group_spread,
+        "--group-spread",
+        _("0.2 scales each top-level group by a factor between 0.8 and 1.2"),
     )
     chart = args.output is not None and Path(args.output).suffix.lower() in _CHART_SUFFIXES
     try:  # the optional packages are checked before anything is scored
@@ -989,7 +1065,7 @@ def _cmd_sensitivity(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         if "indices=True needs" in str(exc):
             raise UsageError(
                 str(exc).replace("indices=True", "--indices"),
-                "give --weight-spread or --group-spread a value above 0",
+                _("give --weight-spread or --group-spread a value above 0"),
             ) from None
         raise
     output = None if chart else args.output
@@ -1018,7 +1094,7 @@ def _cmd_sensitivity(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         indices = f"\n\n{result.indices_table()}" if result.inputs else ""
         _emit(head + "\n" + result.table() + indices + (f"\n\n{legend}" if legend else ""), output, out)
     if failed:
-        err.write(f"perfrules: {len(failed)} unit(s) could not be scored: {', '.join(failed)}\n")
+        err.write(_not_scored(len(failed), ", ".join(failed)))
         return EXIT_PROBLEMS
     return EXIT_OK
 
@@ -1057,46 +1133,46 @@ def _write_chart(result: Sensitivity, target: Path) -> None:
 # ---------------------------------------------------------------------------
 
 _EPILOG = {
-    "demo": "example:\n  perfrules demo\n  perfrules demo --scheme xiamen-xiangan-2020",
-    "schemes": "example:\n  perfrules schemes",
-    "validate": (
+    "demo": N_("example:\n  perfrules demo\n  perfrules demo --scheme xiamen-xiangan-2020"),
+    "schemes": N_("example:\n  perfrules schemes"),
+    "validate": N_(
         "examples:\n  perfrules validate my-scheme.toml\n  perfrules validate shenzhen-2010-districts\n"
         "  perfrules validate my-scheme.toml 填报表.xlsx   (the scheme, then the data: see 'check')"
     ),
-    "check": (
+    "check": N_(
         "examples:\n  perfrules check shenzhen-2010-departments 填报表.xlsx\n"
         "  perfrules check my-scheme.toml data.csv --units 单位名单.txt"
     ),
-    "schema": "example:\n  perfrules schema > perfrules-scheme.schema.json",
-    "completion": (
+    "schema": N_("example:\n  perfrules schema > perfrules-scheme.schema.json"),
+    "completion": N_(
         "examples:\n  perfrules completion bash > ~/.local/share/bash-completion/completions/perfrules\n"
         "  perfrules completion zsh > ~/.zfunc/_perfrules   # with fpath+=~/.zfunc before compinit"
     ),
-    "score": (
+    "score": N_(
         "examples:\n  perfrules score shenzhen-2010-departments sample\n"
         "  perfrules score my-scheme.toml data.csv --format json -o results.json\n"
         "  perfrules score shenzhen-2010-departments data.csv --category 委 --format csv -o 结果.csv\n"
         "  perfrules score shenzhen-2010-departments sample -o 结果.xlsx"
     ),
-    "template": (
+    "template": N_(
         "examples:\n  perfrules template xiamen-xiangan-2020 -o 填报表.xlsx\n"
         "  perfrules template shenzhen-2010-departments --units 去年数据.csv -o 填报表.xlsx\n"
         "  perfrules template my-scheme.toml --unit 甲局 --unit 乙局 -o 填报表.xlsx"
     ),
-    "import": (
+    "import": N_(
         "examples:\n  perfrules import 指标体系.docx -o draft.toml\n"
         "  perfrules import 考核表.xlsx --table 2 --columns 考评办法=rule -o draft.toml\n\n"
         "Roles for --columns: group, name, code, points, weight, definition, rule, source,\n"
         "metadata, frequency, ignore. Then 'perfrules validate draft.toml' lists what is left."
     ),
-    "table": (
+    "table": N_(
         "examples:\n  perfrules table shenzhen-2010-departments -o 指标体系.docx\n"
         "  perfrules table my-scheme.toml -o 指标体系.xlsx\n\n"
         "'perfrules import' reads the table back."
     ),
-    "explain": "example:\n  perfrules explain shenzhen-2010-departments sample --unit 市乙局",
-    "whatif": "example:\n  perfrules whatif shenzhen-2010-departments sample --unit 市甲委",
-    "sensitivity": (
+    "explain": N_("example:\n  perfrules explain shenzhen-2010-departments sample --unit 市乙局"),
+    "whatif": N_("example:\n  perfrules whatif shenzhen-2010-departments sample --unit 市甲委"),
+    "sensitivity": N_(
         "examples:\n  perfrules sensitivity xiamen-xiangan-2020 sample --runs 200 --seed 7\n"
         "  perfrules sensitivity my-scheme.toml data.csv --weight-spread 0.3 --format json -o ranks.json\n\n"
         "Each run scales every weight by a random factor in [1-X, 1+X] (X = --weight-spread),\n"
@@ -1105,8 +1181,8 @@ _EPILOG = {
     ),
 }
 
-_SCHEME_HELP = "a scheme file (.toml, .json) or a built-in scheme name (see 'perfrules schemes')"
-_DATA_HELP = (
+_SCHEME_HELP = N_("a scheme file (.toml, .json) or a built-in scheme name (see 'perfrules schemes')")
+_DATA_HELP = N_(
     "unit data (.csv, .xlsx, .json), '-' for CSV or JSON on standard input, "
     "or 'sample' for a built-in scheme's sample units"
 )
@@ -1122,7 +1198,9 @@ def _jobs(text: str) -> int:
         jobs = -1
     if not 0 <= jobs <= _MAX_JOBS:
         raise argparse.ArgumentTypeError(
-            f"expected 0 (all cores) or a number of processes from 1 to {_MAX_JOBS}, not '{text[:40]}'"
+            _("expected 0 (all cores) or a number of processes from 1 to {most}, not '{text}'").format(
+                most=_MAX_JOBS, text=text[:40]
+            )
         )
     return jobs
 
@@ -1131,178 +1209,208 @@ class _Parser(argparse.ArgumentParser):
     """argparse, but usage mistakes become one line and a hint (exit 2), never a traceback."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        raise UsageError(message, f"run '{self.prog} --help'")
+        raise UsageError(message, _("run '{command} --help'").format(command=self.prog))
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every sub-command."""
     parser = _Parser(
         prog="perfrules",
-        description="Government performance-evaluation schemes (绩效评估指标体系) as data: "
-        "check, score, explain.",
-        epilog="exit codes: 0 done; 1 problems found (invalid scheme or data, units not scored); "
-        "2 usage mistake; 3 internal error; 130 interrupted",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description=_(
+            "Government performance-evaluation schemes (绩效评估指标体系) as data: check, score, explain."
+        ),
+        epilog=_(
+            "exit codes: 0 done; 1 problems found (invalid scheme or data, units not scored); "
+            "2 usage mistake; 3 internal error; 130 interrupted"
+        ),
+        formatter_class=HelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=f"perfrules {__version__}")
-    parser.add_argument("--debug", action="store_true", help="show the traceback of an internal error")
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"perfrules {__version__}",
+        help=_("show program's version number and exit"),  # Python 3.11's argparse does not translate it
+    )
+    parser.add_argument("--debug", action="store_true", help=_("show the traceback of an internal error"))
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     def command(name: str, help_text: str, handler: Callable[..., int]) -> argparse.ArgumentParser:
+        help_text = _(help_text)
         sub = commands.add_parser(
             name,
             help=help_text,
-            description=help_text[0].upper() + help_text[1:] + ".",
-            epilog=_EPILOG[name],
-            formatter_class=argparse.RawDescriptionHelpFormatter,
+            description=_("{text}.").format(text=help_text[0].upper() + help_text[1:]),
+            epilog=_(_EPILOG[name]),
+            formatter_class=HelpFormatter,
         )
         sub.set_defaults(handler=handler)
         # --debug after the command too; SUPPRESS keeps the sub-parser from resetting it.
         sub.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
         return sub
 
-    demo = command("demo", "score a built-in scheme on its sample data and print the ranking", _cmd_demo)
-    demo.add_argument("--scheme", default=DEMO_SCHEME, choices=schemes(), help="which built-in scheme")
-    command("schemes", "list the built-in schemes", _cmd_schemes)
-    validate = command("validate", "check a scheme and list every problem with its path", _cmd_validate)
-    validate.add_argument("scheme", help=_SCHEME_HELP)
+    demo = command("demo", N_("score a built-in scheme on its sample data and print the ranking"), _cmd_demo)
+    demo.add_argument("--scheme", default=DEMO_SCHEME, choices=schemes(), help=_("which built-in scheme"))
+    command("schemes", N_("list the built-in schemes"), _cmd_schemes)
+    validate = command("validate", N_("check a scheme and list every problem with its path"), _cmd_validate)
+    validate.add_argument("scheme", help=_(_SCHEME_HELP))
     check = command(
-        "check", "check unit data against a scheme before scoring: every problem at once", _cmd_check
+        "check", N_("check unit data against a scheme before scoring: every problem at once"), _cmd_check
     )
-    check.add_argument("scheme", help=_SCHEME_HELP)
+    check.add_argument("scheme", help=_(_SCHEME_HELP))
     for sub in (validate, check):
         sub.add_argument(
-            "data", nargs="?" if sub is validate else None, help="unit data (.csv, .xlsx, .json)"
+            "data", nargs="?" if sub is validate else None, help=_("unit data (.csv, .xlsx, .json)")
         )
-        sub.add_argument("--sheet", help="the sheet to read in an Excel workbook (default: the first)")
+        sub.add_argument("--sheet", help=_("the sheet to read in an Excel workbook (default: the first)"))
         sub.add_argument(
-            "--units", metavar="LIST", help="the expected units: a data file, 'sample' or a .txt list"
+            "--units", metavar="LIST", help=_("the expected units: a data file, 'sample' or a .txt list")
         )
-    command("schema", "print the JSON Schema of scheme files, for editors", _cmd_schema)
+    command("schema", N_("print the JSON Schema of scheme files, for editors"), _cmd_schema)
     completion = command(
-        "completion", "print a shell completion script (bash, zsh, fish, tcsh)", _cmd_completion
+        "completion", N_("print a shell completion script (bash, zsh, fish, tcsh)"), _cmd_completion
     )
-    completion.add_argument("shell", choices=["bash", "zsh", "fish", "tcsh"], help="the shell")
+    completion.add_argument("shell", choices=["bash", "zsh", "fish", "tcsh"], help=_("the shell"))
     for name, help_text, handler in (
-        ("score", "score units and print the totals, grades and ranks", _cmd_score),
-        ("explain", "show one unit's full scoring trail in plain language", _cmd_explain),
-        ("whatif", "for one unit, how much each input must change to reach the next grade", _cmd_whatif),
+        ("score", N_("score units and print the totals, grades and ranks"), _cmd_score),
+        ("explain", N_("show one unit's full scoring trail in plain language"), _cmd_explain),
+        ("whatif", N_("for one unit, how much each input must change to reach the next grade"), _cmd_whatif),
     ):
         sub = command(name, help_text, handler)
-        sub.add_argument("scheme", help=_SCHEME_HELP)
-        sub.add_argument("data", help=_DATA_HELP)
-        sub.add_argument("--category", help="category (委/局/办 …) for units whose data gives none")
-        sub.add_argument("--sheet", help="a workbook's sheet to read (default: the first visible)")
+        sub.add_argument("scheme", help=_(_SCHEME_HELP))
+        sub.add_argument("data", help=_(_DATA_HELP))
+        sub.add_argument("--category", help=_("category (委/局/办 …) for units whose data gives none"))
+        sub.add_argument("--sheet", help=_("a workbook's sheet to read (default: the first visible)"))
         if name == "score":
             sub.add_argument(
                 "--format",
                 choices=["table", "csv", "json", "jsonl", "xlsx"],
                 default="table",
-                help="output format (default: table); jsonl: one JSON object per unit and line; "
-                "-o FILE.xlsx always writes an Excel workbook",
+                help=_(
+                    "output format (default: table); jsonl: one JSON object per unit and line; "
+                    "-o FILE.xlsx always writes an Excel workbook"
+                ),
             )
-            sub.add_argument("-o", "--output", help="write to this file instead of standard output ('-': it)")
+            sub.add_argument(
+                "-o", "--output", help=_("write to this file instead of standard output ('-': it)")
+            )
             sub.add_argument(
                 "--jobs",
                 type=_jobs,
                 default=1,
                 metavar="N",
-                help="score table, CSV and JSON Lines output in N processes (0: all cores; default: 1); "
-                "JSON output, which explains every unit, is always scored in one process",
+                help=_(
+                    "score table, CSV and JSON Lines output in N processes (0: all cores; default: 1); "
+                    "JSON output, which explains every unit, is always scored in one process"
+                ),
             )
         else:
-            sub.add_argument("--unit", required=True, help="the unit's name")
+            sub.add_argument("--unit", required=True, help=_("the unit's name"))
             sub.add_argument(
                 "--format",
                 choices=["text", "json"] if name == "explain" else ["table", "json"],
                 default="text" if name == "explain" else "table",
-                help="output format (default: %(default)s); json: as score's --format json"
-                + (" writes the unit" if name == "explain" else ", with each input's needed value"),
+                help=_("output format (default: %(default)s); json: as score's --format json writes the unit")
+                if name == "explain"
+                else _(
+                    "output format (default: %(default)s); json: as score's --format json, "
+                    "with each input's needed value"
+                ),
             )
-            sub.add_argument("-o", "--output", help="write to this file instead of standard output ('-': it)")
+            sub.add_argument(
+                "-o", "--output", help=_("write to this file instead of standard output ('-': it)")
+            )
     imp = command(
-        "import", "read a published indicator table (.docx, .xlsx, CSV) into a draft scheme", _cmd_import
+        "import", N_("read a published indicator table (.docx, .xlsx, CSV) into a draft scheme"), _cmd_import
     )
     imp.add_argument(
-        "table_file", metavar="TABLE", help="the table: a Word document, a workbook or a CSV file"
+        "table_file", metavar="TABLE", help=_("the table: a Word document, a workbook or a CSV file")
     )
     imp.add_argument(
-        "-o", "--output", help="the draft scheme file to write (.toml); default: standard output"
+        "-o", "--output", help=_("the draft scheme file to write (.toml); default: standard output")
     )
     imp.add_argument(
-        "--table", metavar="N|SHEET", help="which table of the document, or sheet of the workbook"
+        "--table", metavar="N|SHEET", help=_("which table of the document, or sheet of the workbook")
     )
     imp.add_argument(
-        "--columns", metavar="MAP", help="roles of headers not recognised: 表头=role,… (see the docs)"
+        "--columns", metavar="MAP", help=_("roles of headers not recognised: 表头=role,… (see the docs)")
     )
-    imp.add_argument("--name", help="the scheme's name (default: the file's name)")
+    imp.add_argument("--name", help=_("the scheme's name (default: the file's name)"))
     tab = command(
-        "table", "publish a scheme as the familiar table (.docx, .xlsx) for review and sign-off", _cmd_table
+        "table",
+        N_("publish a scheme as the familiar table (.docx, .xlsx) for review and sign-off"),
+        _cmd_table,
     )
-    tab.add_argument("scheme", help=_SCHEME_HELP)
-    tab.add_argument("-o", "--output", required=True, help="the table to write: 指标体系.docx or .xlsx")
-    tpl = command("template", "write the data-entry workbook (填报表) units fill in", _cmd_template)
-    tpl.add_argument("scheme", help=_SCHEME_HELP)
-    tpl.add_argument("-o", "--output", required=True, help="the workbook to write (.xlsx)")
+    tab.add_argument("scheme", help=_(_SCHEME_HELP))
+    tab.add_argument("-o", "--output", required=True, help=_("the table to write: 指标体系.docx or .xlsx"))
+    tpl = command("template", N_("write the data-entry workbook (填报表) units fill in"), _cmd_template)
+    tpl.add_argument("scheme", help=_(_SCHEME_HELP))
+    tpl.add_argument("-o", "--output", required=True, help=_("the workbook to write (.xlsx)"))
     tpl.add_argument(
-        "--units", metavar="DATA", help="pre-fill the units (and categories) of a data file, or 'sample'"
+        "--units", metavar="DATA", help=_("pre-fill the units (and categories) of a data file, or 'sample'")
     )
-    tpl.add_argument("--unit", action="append", metavar="NAME", help="pre-fill a unit's name (repeatable)")
+    tpl.add_argument("--unit", action="append", metavar="NAME", help=_("pre-fill a unit's name (repeatable)"))
     tpl.add_argument(
         "--not-applicable",
         action=argparse.BooleanOptionalAction,
         default=None,
-        help="include the 不适用 column (default: when the scheme or the units use it)",
+        help=_("include the 不适用 column (default: when the scheme or the units use it)"),
     )
     sens = command(
         "sensitivity",
-        "how far each unit's rank depends on the weights (random reweighting, Monte Carlo)",
+        N_("how far each unit's rank depends on the weights (random reweighting, Monte Carlo)"),
         _cmd_sensitivity,
     )
-    sens.add_argument("scheme", help=_SCHEME_HELP)
-    sens.add_argument("data", help=_DATA_HELP)
-    sens.add_argument("--category", help="category (委/局/办 …) for units whose data gives none")
-    sens.add_argument("--sheet", help="a workbook's sheet to read (default: the first visible)")
-    sens.add_argument("--runs", type=int, default=200, help="how many random weightings (default: 200)")
-    sens.add_argument("--seed", type=int, help="random seed, for a result that can be repeated")
+    sens.add_argument("scheme", help=_(_SCHEME_HELP))
+    sens.add_argument("data", help=_(_DATA_HELP))
+    sens.add_argument("--category", help=_("category (委/局/办 …) for units whose data gives none"))
+    sens.add_argument("--sheet", help=_("a workbook's sheet to read (default: the first visible)"))
+    sens.add_argument("--runs", type=int, default=200, help=_("how many random weightings (default: 200)"))
+    sens.add_argument("--seed", type=int, help=_("random seed, for a result that can be repeated"))
     sens.add_argument(
         "--weight-spread",
         default="0.2",
         metavar="X",
-        help="scale each weight by a factor in [1-X, 1+X], 0 <= X < 1 (default: 0.2)",
+        help=_("scale each weight by a factor in [1-X, 1+X], 0 <= X < 1 (default: 0.2)"),
     )
     sens.add_argument(
         "--group-spread",
         default="0",
         metavar="Y",
-        help="also scale each top-level group's weight by a factor in [1-Y, 1+Y] (default: 0)",
+        help=_("also scale each top-level group's weight by a factor in [1-Y, 1+Y] (default: 0)"),
     )
     sens.add_argument(
         "--vary-default-score",
         action="store_true",
-        help="also vary the score that 'no data' defaults give within their grade (bottom, midpoint, top)",
+        help=_("also vary the score that 'no data' defaults give within their grade (bottom, midpoint, top)"),
     )
     sens.add_argument(
         "--indices",
         action="store_true",
-        help="Sobol' indices (first order, total effect) of each uncertain input: needs "
-        "pip install 'perfrules[sensitivity]'",
+        help=_(
+            "Sobol' indices (first order, total effect) of each uncertain input: needs "
+            "pip install 'perfrules[sensitivity]'"
+        ),
     )
     sens.add_argument(
         "--jobs",
         type=_jobs,
         default=1,
         metavar="N",
-        help="score the runs in N processes (0: all cores; default: 1); the result is the same",
+        help=_("score the runs in N processes (0: all cores; default: 1); the result is the same"),
     )
     sens.add_argument(
-        "--format", choices=["table", "csv", "json"], default="table", help="output format (default: table)"
+        "--format",
+        choices=["table", "csv", "json"],
+        default="table",
+        help=_("output format (default: table)"),
     )
     sens.add_argument(
         "-o",
         "--output",
-        help="write to this file instead of standard output ('-': it); a .png, .svg or .pdf file gets "
-        "the rank-interval chart (needs perfrules[plot]) and the output goes to standard output",
+        help=_(
+            "write to this file instead of standard output ('-': it); a .png, .svg or .pdf file gets "
+            "the rank-interval chart (needs perfrules[plot]) and the output goes to standard output"
+        ),
     )
     return parser
 
@@ -1311,7 +1419,9 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: T
     """Run the command line; return the exit code."""
     # Python sets sys.stdout to None when standard output was closed (>&-).
     stdout = cast(TextIO, _StandardOutput(out or sys.stdout))
-    return _main(argv, stdout, err or sys.stderr or cast(TextIO, _StandardOutput(None)))
+    # English, or Chinese under a Chinese locale or PERFRULES_LANG=zh (perfrules._i18n).
+    with speaking(language()):
+        return _main(argv, stdout, err or sys.stderr or cast(TextIO, _StandardOutput(None)))
 
 
 def _main(argv: Sequence[str] | None, out: TextIO, err: TextIO) -> int:
@@ -1335,39 +1445,40 @@ def _main(argv: Sequence[str] | None, out: TextIO, err: TextIO) -> int:
         _silence_stdout()
         cause = exc.cause
         if cause is None or cause.errno == errno.EBADF:
-            reason = "standard output is closed"
+            reason = _("standard output is closed")
         elif cause.errno == errno.EPIPE:
-            reason = "standard output was closed before all the results were written (broken pipe)"
+            reason = _("standard output was closed before all the results were written (broken pipe)")
         else:
-            reason = f"cannot write to standard output: {cause.strerror or cause}"
-        err.write(f"perfrules: error: {reason}\n")
-        err.write("hint: write to a file with -o FILE\n")
+            reason = _("cannot write to standard output: {reason}").format(reason=cause.strerror or cause)
+        _fail(err, reason, _("write to a file with -o FILE"))
         return EXIT_USAGE
     except UsageError as exc:
-        err.write(f"perfrules: error: {exc}\n")
-        if exc.hint:
-            err.write(f"hint: {exc.hint}\n")
+        _fail(err, str(exc), exc.hint)
         return EXIT_USAGE
     except (SchemeError, DataError) as exc:
         problems: Sequence[Problem] = exc.problems
+        count = len(problems)
+        heading = ngettext("{what}: {count} problem", "{what}: {count} problems", count)
         err.write(
-            f"perfrules: error: {exc.title}: {len(problems)} problem{'s' if len(problems) != 1 else ''}\n"
+            _("perfrules: error: {message}").format(message=heading.format(what=exc.title, count=count))
         )
+        err.write("\n")
         for problem in problems:
-            err.write(f"  {problem.path or '(file)'}: {problem.message}\n")
-        err.write("hint: fix the file and run again; 'perfrules validate SCHEME' checks a scheme alone\n")
+            err.write(f"  {problem.path or _('(file)')}: {problem.message}\n")
+        hint = _("fix the file and run again; 'perfrules validate SCHEME' checks a scheme alone")
+        err.write(_("hint: {text}").format(text=hint) + "\n")
         return EXIT_PROBLEMS
     except PerfrulesError as exc:
-        err.write(f"perfrules: error: {exc}\n")
+        _fail(err, str(exc))
         return EXIT_PROBLEMS
     except OSError as exc:
         if exc.filename is not None:
-            err.write(f"perfrules: error: {exc.filename}: {exc.strerror or exc}\n")
+            _fail(err, f"{exc.filename}: {exc.strerror or exc}")
         else:
-            err.write(f"perfrules: error: {exc.strerror or exc}\n")
+            _fail(err, str(exc.strerror or exc))
         return EXIT_USAGE
     except KeyboardInterrupt:
-        err.write("\nperfrules: interrupted\n")
+        err.write("\n" + _("perfrules: interrupted") + "\n")
         return 130
     except Exception as exc:
         # A bug in perfrules, not in the user's files: one line, never a traceback,
@@ -1377,9 +1488,18 @@ def _main(argv: Sequence[str] | None, out: TextIO, err: TextIO) -> int:
         message = " ".join(str(exc).split())
         if len(message) > 300:
             message = message[:297] + "..."
-        err.write(f"perfrules: internal error: {type(exc).__name__}: {message}\n")
-        err.write("hint: run again with --debug for the details\n")
+        err.write(
+            _("perfrules: internal error: {message}").format(message=f"{type(exc).__name__}: {message}")
+        )
+        err.write("\n" + _("hint: {text}").format(text=_("run again with --debug for the details")) + "\n")
         return EXIT_INTERNAL
+
+
+def _fail(err: TextIO, message: str, hint: str = "") -> None:
+    """``perfrules: error: MESSAGE`` and ``hint: HINT`` on stderr, framed in the command line's language."""
+    err.write(_("perfrules: error: {message}").format(message=message) + "\n")
+    if hint:
+        err.write(_("hint: {text}").format(text=hint) + "\n")
 
 
 if __name__ == "__main__":  # pragma: no cover
