@@ -177,6 +177,8 @@ def cases(draw: st.DrawFn) -> tuple[str, str]:
             if draw(st.booleans()):
                 policies.append(f'{{ type = "not_applicable", when = "不适用{k}=1" }}')
                 columns[f"不适用{k}"] = st.sampled_from(["0", "0", "1"])
+            elif draw(st.booleans()):  # missing data makes it not applicable (blank cells below)
+                policies.append('{ type = "not_applicable", missing = true }')
             if draw(st.booleans()):
                 policies.append(f'{{ type = "zero", when = "违规{k}>0" }}')
                 columns[f"违规{k}"] = st.sampled_from(["0", "0", "1"])
@@ -232,6 +234,8 @@ def cases(draw: st.DrawFn) -> tuple[str, str]:
     for u in range(draw(st.integers(2, 6))):
         name = f"单位{u + 1}"
         cells = {c: draw(columns[c]) for c in names}
+        if names and draw(st.integers(0, 5)) == 0:  # now and then a blank cell: missing data
+            cells[draw(st.sampled_from(names))] = ""
         # Now and then a category the scheme does not weigh by (the unit's own error).
         category = [draw(st.sampled_from([*categories, *categories, "丙类"]))] if categories else []
         if periodic:

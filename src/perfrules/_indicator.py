@@ -31,6 +31,7 @@ from ._formula import Formula, PopulationCall, Value, normalize_name
 from ._numbers import Number, as_fraction, exact, round_half_up, tidy_decimal, to_number
 from ._scale import GradeResult, GradeScale
 from ._scheme import (
+    FULL_NAME,
     Adjust,
     Default,
     Indicator,
@@ -42,6 +43,7 @@ from ._scheme import (
     Step,
     Veto,
     ZeroWhen,
+    inputs_of,
     ordered_steps,
     step_reads,
     step_target,
@@ -54,33 +56,9 @@ __all__ = ["FULL_NAME", "IndicatorPlan", "Scored", "inputs_of"]
 _ZERO = Decimal(0)
 _FONE = Fraction(1)
 
-FULL_NAME = "分值"
-"""The name under which an indicator's formulas read its own full points (得分=分值)."""
-
 # Population values are handed to the scoring of one unit as
 # {(indicator code, key, period): value}; `key` is a step target or a call's text.
 Population = Mapping[tuple[str, str, str | None], Number]
-
-
-def inputs_of(ind: Indicator) -> frozenset[str]:
-    """Names the indicator reads from data (not computed by its own steps)."""
-    targets = {step_target(s) for s in ind.steps}
-    reads: set[str] = set()
-    for step in ind.steps:
-        reads |= step_reads(step)
-    if ind.scale is not None:
-        reads |= ind.scale.variables
-    if ind.value is not None:
-        reads.add(ind.value)
-    if ind.score is not None:
-        reads |= ind.score.variables
-    for policy in ind.policies:
-        when = getattr(policy, "when", None)
-        if isinstance(when, Formula):
-            reads |= when.variables
-        if isinstance(policy, Adjust):
-            reads |= policy.reads
-    return frozenset(reads - targets - {FULL_NAME})
 
 
 def _close(name: str, scope: Mapping[str, object]) -> list[str]:
@@ -161,7 +139,9 @@ class IndicatorPlan:
         self.zero_indicator = tuple(p for p in ind.policies if isinstance(p, ZeroWhen) and p.target is None)
         self.adjusts = tuple(p for p in ind.policies if isinstance(p, Adjust))
         self.vetoes = tuple(p for p in ind.policies if isinstance(p, Veto))
-        self.not_applicable = tuple(p for p in ind.policies if isinstance(p, NotApplicable) and p.when)
+        self.not_applicable = tuple(
+            p for p in ind.policies if isinstance(p, NotApplicable) and (p.when or p.missing)
+        )
         self.moves_to = next(
             (p.to for p in ind.policies if isinstance(p, NotApplicable) and p.to is not None), None
         )
@@ -312,13 +292,28 @@ class IndicatorPlan:
         if self.not_applicable:
             env = self.env(unit.data)
             for policy in self.not_applicable:
-                assert policy.when is not None
-                if policy.when.evaluate(env) is True:
+                if policy.missing:
+                    absent = self._missing_inputs(policy, unit)
+                    if absent:
+                        reason = policy.reason or self.words(
+                            f"{'、'.join(absent)} 数据缺失", f"no data for {', '.join(absent)}"
+                        )
+                        return PolicyEvent(
+                            kind="not_applicable",
+                            message=self.words(f"不适用：{reason}", f"not applicable: {reason}"),
+                        )
+                if policy.when is not None and policy.when.evaluate(env) is True:
                     reason = policy.reason or policy.when.text
                     return PolicyEvent(
                         kind="not_applicable", message=words(f"不适用：{reason}", f"not applicable: {reason}")
                     )
         return None
+
+    def _missing_inputs(self, policy: NotApplicable, unit: Unit) -> list[str]:
+        """The inputs a ``missing`` rule names that have no value, in the year's row nor any period's."""
+        names = policy.missing if isinstance(policy.missing, tuple) else self.sorted_inputs
+        runs = [env for _, env in self.runs(unit)]
+        return [name for name in names if all(env.get(name) is None for env in runs)]
 
     # -- scoring ----------------------------------------------------------
     def score(self, unit: Unit, population: Population, detail: bool, *, graded: bool = True) -> Scored:

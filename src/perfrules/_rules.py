@@ -345,13 +345,24 @@ class Default:
     missing: tuple[str, ...] = attrs.field(default=(), converter=_name_tuple)
 
 
+def _missing_inputs(value: object) -> bool | tuple[str, ...]:
+    """``missing`` of ``NotApplicable``: true/false, or the inputs whose absence is the case."""
+    if isinstance(value, bool):
+        return value
+    names = _name_tuple(value)
+    if not names:
+        raise ValueError("'missing' lists no input; give true (any input) or the inputs' names")
+    return names
+
+
 @attrs.frozen(kw_only=True)
 class NotApplicable:
     """The indicator does not apply to a unit; its weight moves (R5, R17).
 
-    It does not apply when ``when`` holds on the unit's data, when the unit
-    lists the indicator in ``Unit.not_applicable``, or when the unit is not
-    in the indicator's ``applies_to``.
+    It does not apply when ``when`` holds on the unit's data, when one of the
+    ``missing`` inputs has no value (数据缺失的指标不参与计算，其权重按比例分配),
+    when the unit lists the indicator in ``Unit.not_applicable``, or when the
+    unit is not in the indicator's ``applies_to``.
 
     Attributes:
         when: the condition (``无行政审批事项`` → ``行政审批事项数=0``), or ``None``.
@@ -359,11 +370,23 @@ class NotApplicable:
             (权重调整至公共服务白皮书); ``None`` spreads it over the applicable
             siblings in proportion to their weights.
         reason: the published wording.
+        missing: missing data as published: ``True`` — the indicator does not
+            apply when any input it reads has no value; a list of inputs —
+            when one of those has no value. An input is missing when the data
+            has no value for it (a blank cell), in the year's row and in every
+            period's row. ``False`` (the default): a missing input is not a
+            reason (a ``Default`` or an error decides).
+
+    >>> NotApplicable(missing=True, reason="数据缺失").missing
+    True
+    >>> NotApplicable(missing="R&D经费").missing
+    ('R&D经费',)
     """
 
     when: Formula | None = attrs.field(default=None, converter=_optional_condition)
     to: str | None = attrs.field(default=None, converter=_optional_name)
     reason: str = ""
+    missing: bool | tuple[str, ...] = attrs.field(default=False, converter=_missing_inputs)
 
 
 @attrs.frozen(kw_only=True)

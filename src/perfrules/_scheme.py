@@ -368,6 +368,43 @@ def _quotas(value: object) -> tuple[Quota, ...]:
     return items
 
 
+FULL_NAME: Final = "分值"
+"""Inside an indicator's formulas, its own full points."""
+
+
+def inputs_of(ind: Indicator) -> frozenset[str]:
+    """Names the indicator reads from data (not computed by its own steps)."""
+    targets = {step_target(s) for s in ind.steps}
+    reads: set[str] = set()
+    for step in ind.steps:
+        reads |= step_reads(step)
+    if ind.scale is not None:
+        reads |= ind.scale.variables
+    if ind.value is not None:
+        reads.add(ind.value)
+    if ind.score is not None:
+        reads |= ind.score.variables
+    for policy in ind.policies:
+        when = getattr(policy, "when", None)
+        if isinstance(when, Formula):
+            reads |= when.variables
+        if isinstance(policy, Adjust):
+            reads |= policy.reads
+    return frozenset(reads - targets - {FULL_NAME})
+
+
+def _check_missing_names(path: str, ind: Indicator, names: tuple[str, ...]) -> Iterator[Problem]:
+    """``NotApplicable.missing`` names inputs the indicator reads (a typo would never fire)."""
+    reads = inputs_of(ind) | frozenset(ind.inputs)
+    for name in names:
+        if name not in reads:
+            close = difflib.get_close_matches(name, sorted(reads), n=3, cutoff=0.4)
+            hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+            yield Problem(
+                path, f"'{name}' is not an input {ind.label} reads, so its absence cannot be seen{hint}"
+            )
+
+
 @attrs.frozen(kw_only=True, repr=False)
 class Scheme:
     """A whole evaluation scheme (指标体系) for one year.
@@ -741,6 +778,8 @@ class Scheme:
                     yield Problem(f"{where}.to", f"no indicator '{policy.to}' to move the weight to{hint}")
                 elif policy.to in (ind.code, normalize_name(ind.name)):
                     yield Problem(f"{where}.to", "an indicator cannot move its weight to itself")
+            if isinstance(policy, NotApplicable) and isinstance(policy.missing, tuple):
+                yield from _check_missing_names(f"{where}.missing", ind, policy.missing)
             if isinstance(policy, Default):
                 grades = ind.scale.bands if ind.scale is not None else self._score_bands()
                 if policy.grade is None:

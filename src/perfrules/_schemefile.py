@@ -321,6 +321,12 @@ NOT_APPLICABLE: Final = ObjectSpec(
         Field("when", FormulaText("condition"), "the condition (行政审批事项数=0)"),
         Field("to", Text(), "the code or name of the indicator that receives the weight; none = spread it"),
         _REASON,
+        Field(
+            "missing",
+            AnyOf((Boolean(), ListOf(Text()))),
+            "missing data makes it not applicable: `true` (any input it reads) or the inputs' names",
+            default=False,
+        ),
     ),
     build=lambda d: NotApplicable(**_strip_tag(d)),
     tag="not_applicable",
