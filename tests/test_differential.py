@@ -185,6 +185,15 @@ def cases(draw: st.DrawFn) -> tuple[str, str]:
             if draw(st.booleans()):
                 policies.append(f'{{ type = "adjust", per = "扣分{k}", points = -1, cap = 3 }}')
                 columns[f"扣分{k}"] = st.sampled_from(["0", "1", "5"])
+            elif draw(
+                st.booleans()
+            ):  # levels of one matter count once, at the highest (同一事项按最高级别计一次)
+                policies.append(
+                    f'{{ type = "adjust", items = {{ "国家级{k}" = 2, "省级{k}" = 1 }}, '
+                    f'matters = {{ "事项{k}" = ["国家级{k}", "省级{k}"] }} }}'
+                )
+                columns[f"国家级{k}"] = st.sampled_from(["0", "0", "1"])
+                columns[f"省级{k}"] = st.sampled_from(["0", "1", "2"])
             if draw(st.booleans()):
                 effect = draw(st.sampled_from(["zero", "lowest_grade"]))
                 policies.append(f'{{ type = "veto", when = "否决{k}>0", effect = {_q(effect)} }}')

@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from perfrules import (
+    Adjust,
     Group,
     Indicator,
     NotApplicable,
@@ -134,3 +135,68 @@ def test_a_missing_indicator_leaves_the_others_weighted_as_if_it_were_absent(x, 
     total = evaluate(scheme, [Unit(name="甲", data=data)]).results[0].total
     expected = Fraction(y) if x is None else (Fraction(x) * wa * 10 + Fraction(y) * (100 - wa * 10)) / 100
     assert Fraction(total) == expected
+
+
+# -- 7. bonus items counted once per matter, at the highest level ------------------------------
+
+
+def test_the_bonus_matters_recipe_gives_the_hand_worked_totals():
+    """国家级 2分, 省级 1分 per matter, once; 市级 0.5分 each; 3分 at most.
+
+    甲 90 + 2 (文明城市: 国家级 and 省级 → 国家级 once) = 92; 乙 85 + 1 + 1 + 2×0.5 = 88;
+    丙 80 + min(2 + 2 + 0.5, 3) = 83; 丁 88; 戊 75 + 1 (two 省级 awards for one matter: once) = 76.
+    """
+    units = _results("bonus-matters")
+    assert {n: r.total for n, r in units.items()} == {
+        "甲": Decimal(92),
+        "乙": Decimal(88),
+        "丙": Decimal(83),
+        "丁": Decimal(88),
+        "戊": Decimal(76),
+    }
+    assert (
+        "同一事项「文明城市」按最高级别计一次：文明城市国家级 加2分（文明城市省级 不另计）"
+        in units["甲"].explain()
+    )
+
+
+def test_validate_names_a_matter_item_that_is_not_an_item():
+    text = (COOKBOOK / "bonus-matters.toml").read_text(encoding="utf-8")
+    with pytest.raises(SchemeError) as caught:
+        loads(text.replace('"文明城市省级"]', '"文明城市市级"]'))
+    [problem] = caught.value.problems
+    assert problem.path == "policies[0].matters.文明城市"
+    assert problem.message == "'文明城市市级' is not one of the items; did you mean '文明城市省级'?"
+    with pytest.raises(
+        SchemeError,
+        match=r"a matter's items must all add or all deduct points @ policies\[0\]\.matters\.卫生城市",
+    ):
+        loads(text.replace('"卫生城市省级" = 1,', '"卫生城市省级" = -1,'))
+    with pytest.raises(SchemeError, match="matters group 'items'"):
+        Adjust(per="x", points=1, matters={"m": ["x", "y"]})
+
+
+_LEVELS = {"国家级": Fraction(3), "省级": Fraction(2), "市级": Fraction(1)}
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    counts=st.fixed_dictionaries({k: st.integers(0, 3) for k in _LEVELS}),
+    sign=st.sampled_from([1, -1]),
+)
+def test_a_matter_counts_its_biggest_level_once(counts, sign):
+    """Whatever the counts, a matter adds the points of its biggest level held, once (0 when none is held)."""
+    policy = Adjust(
+        items={k: sign * v for k, v in _LEVELS.items()}, matters={"事项": list(_LEVELS)}, reason="r"
+    )
+    scheme = Scheme(
+        name="t",
+        basis="points",
+        total=10,
+        groups=[
+            Group(name="g", children=[Indicator(code="1", name="a", weight=10, score="5", policies=[policy])])
+        ],
+    )
+    total = evaluate(scheme, [Unit(name="甲", data=dict(counts))]).results[0].total
+    held = [v for k, v in _LEVELS.items() if counts[k]]
+    assert Fraction(total) == max(0, min(10, 5 + sign * (max(held) if held else 0)))

@@ -951,11 +951,34 @@ def _adjustment(
     """The change an adjustment makes and a phrase per counted item (none when nothing counted)."""
     total = Fraction(0)
     parts: list[str] = []
-    for name, points in policy.terms:
+    counts: dict[str, Fraction] = {}
+    for name, _ in policy.terms:
         if name not in scope:
             raise MissingValueError(name, where, _close(name, scope))
-        count = as_fraction(to_number(scope[name], name=name))
+        counts[name] = as_fraction(to_number(scope[name], name=name))
+    matter_of = policy.matter_of if policy.matters else {}
+    for name, points in policy.terms:
+        count = counts[name]
         if not count:
+            continue
+        matter = matter_of.get(name)
+        if matter is not None:
+            # 同一事项按最高级别计一次: only the matter's biggest item the unit has counts, once.
+            held = [(n, p) for n, p in policy.terms if matter_of.get(n) == matter and counts[n]]
+            top = max(held, key=lambda item: abs(as_fraction(item[1])))
+            if top[0] != name:
+                continue
+            change = as_fraction(points)
+            others = [n for n, _ in held if n != name]
+            parts.append(
+                words(
+                    f"同一事项「{matter}」按最高级别计一次：{name} {'加' if change > 0 else '扣'}{num(abs(change))}{unit}"
+                    + (f"（{'、'.join(others)} 不另计）" if others else ""),
+                    f"one matter '{matter}' counted once at its highest level: {name} {num(change)}"
+                    + (f" ({', '.join(others)} not counted)" if others else ""),
+                )
+            )
+            total += change
             continue
         change = count * as_fraction(points)
         total += change

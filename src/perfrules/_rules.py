@@ -11,12 +11,14 @@ rank, or points by rank). Policies are :class:`Default` (R4),
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any, Final, Literal, TypeAlias
 
 import attrs
 
+from ._errors import Problem, SchemeError
 from ._formula import Formula, normalize_name
 from ._frozen import FrozenDict
 from ._numbers import Number, as_fraction, exact, to_number
@@ -430,6 +432,14 @@ def _cap(value: object) -> Number | Formula | None:
     return to_number(value, name="cap")
 
 
+def _matters(value: object) -> Mapping[str, tuple[str, ...]]:
+    if value is None:
+        return FrozenDict()
+    if not isinstance(value, Mapping):
+        raise TypeError(f"'matters' must map each matter to its items (got {type(value).__name__})")
+    return FrozenDict({_name(k): _name_tuple(v) for k, v in value.items()})
+
+
 @attrs.frozen(kw_only=True)
 class Adjust:
     """Points added or taken per counted item (加分 / 扣分), with a cap.
@@ -450,9 +460,17 @@ class Adjust:
             formula (``if(目标档次=1, 3, 2)``, ``分值×20%``) is worked out on
             the unit's values, the indicator's steps and ``分值``.
         reason: the published wording.
+        matters: 同一事项按最高级别计一次 — items that are levels of one
+            matter: ``{"文明城市": ["全国文明城市", "省级文明城市"]}``. Of a
+            matter's items the unit has (count above 0), only the one with the
+            most points in size counts, and once, whatever the counts. Items in
+            no matter count as usual. Needs ``items``; the items of a matter
+            all add or all deduct.
 
     >>> Adjust(per="一般事故", points=-5).terms
     (('一般事故', Decimal('-5')),)
+    >>> Adjust(items={"国家级": 3, "省级": 2}, matters={"文明城市": ["国家级", "省级"]}).matter_of
+    {'国家级': '文明城市', '省级': '文明城市'}
     """
 
     per: str | None = attrs.field(default=None, converter=_optional_name)
@@ -460,8 +478,11 @@ class Adjust:
     items: Mapping[str, Number] = attrs.field(factory=FrozenDict, converter=_items)
     cap: Number | Formula | None = attrs.field(default=None, converter=_cap)
     reason: str = ""
+    matters: Mapping[str, tuple[str, ...]] = attrs.field(factory=FrozenDict, converter=_matters)
 
     def __attrs_post_init__(self) -> None:
+        if self.matters:
+            self._check_matters()
         single = self.per is not None or self.points is not None
         if single and (self.per is None or self.points is None):
             raise ValueError("an adjustment needs both 'per' (what is counted) and 'points' (per item)")
@@ -477,6 +498,39 @@ class Adjust:
             raise ValueError(
                 f"'cap' is a size and must be >= 0 (got cap={self.cap}); the sign comes from 'points'"
             )
+
+    def _check_matters(self) -> None:
+        problems: list[Problem] = []
+        if not self.items:
+            problems.append(Problem("matters", "matters group 'items'; give the levels as items first"))
+        seen: dict[str, str] = {}
+        for matter, names in self.matters.items():
+            if len(names) < 2:
+                problems.append(
+                    Problem(f"matters.{matter}", "a matter needs at least two items (its levels)")
+                )
+            for name in names:
+                if self.items and name not in self.items:
+                    close = difflib.get_close_matches(name, list(self.items), n=1, cutoff=0.4)
+                    hint = f"; did you mean '{close[0]}'?" if close else ""
+                    problems.append(Problem(f"matters.{matter}", f"'{name}' is not one of the items{hint}"))
+                elif name in seen:
+                    problems.append(
+                        Problem(f"matters.{matter}", f"'{name}' is already in the matter '{seen[name]}'")
+                    )
+                seen[name] = matter
+            signs = {self.items[n] > 0 for n in names if self.items.get(n)}
+            if len(signs) > 1:
+                problems.append(
+                    Problem(f"matters.{matter}", "a matter's items must all add or all deduct points")
+                )
+        if problems:
+            raise SchemeError(problems, title="invalid adjustment")
+
+    @property
+    def matter_of(self) -> dict[str, str]:
+        """Each item that is a level of a matter, with its matter."""
+        return {name: matter for matter, names in self.matters.items() for name in names}
 
     @property
     def terms(self) -> tuple[tuple[str, Number], ...]:

@@ -361,6 +361,12 @@ ADJUST: Final = ObjectSpec(
             "the largest adjustment in size (最多扣3分 → 3), or a formula giving it (`if(档次=1, 3, 2)`)",
         ),
         _REASON,
+        Field(
+            "matters",
+            MapOf(ListOf(Text()), key_doc="matter"),
+            '同一事项按最高级别计一次: `{ "文明城市" = ["全国文明城市", "省级文明城市"] }` — of a matter\'s '
+            "items only the one with the most points counts, once",
+        ),
     ),
     alternatives=(("per", "points"), ("items",)),
     build=lambda d: Adjust(**_strip_tag(d)),
