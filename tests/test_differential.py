@@ -222,7 +222,16 @@ def cases(draw: st.DrawFn) -> tuple[str, str]:
     graded = form != "scores" or not lean
     if graded and draw(st.booleans()):
         cap = draw(st.sampled_from(["事故>0", "指标1得分率<80%", "组1得分<=0"]))
-        lines += ["[[caps]]", f"when = {_q(cap)}", f'grade = "{draw(st.sampled_from(_GRADES[1:]))}"']
+        effect = draw(
+            st.sampled_from(
+                [
+                    f'grade = "{draw(st.sampled_from(_GRADES[1:]))}"',
+                    "demote = 1",  # 降一等次
+                    f"max_total = {_num(Fraction(total) * Fraction(3, 4))}",  # 总分不超过…
+                ]
+            )
+        )
+        lines += ["[[caps]]", f"when = {_q(cap)}", effect]
         if cap.startswith("事故"):
             columns["事故"] = st.sampled_from(["0", "0", "2"])
     if graded and draw(st.booleans()):

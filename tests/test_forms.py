@@ -200,3 +200,75 @@ def test_a_matter_counts_its_biggest_level_once(counts, sign):
     total = evaluate(scheme, [Unit(name="甲", data=dict(counts))]).results[0].total
     held = [v for k, v in _LEVELS.items() if counts[k]]
     assert Fraction(total) == max(0, min(10, 5 + sign * (max(held) if held else 0)))
+
+
+# -- 6. grade effects beside the bands -----------------------------------------------------
+
+
+def test_the_grade_effects_recipe_gives_the_hand_worked_grades():
+    """Bands A 90—100, B 80—89, C 70—79, D under 70; 一般事故 → one grade down; 重大事故 → total at most 79.
+
+    甲 93 A. 乙 88 B, down one: C. 丙 95 limited to 79: C (and ranked with 79). 丁 73 C → D.
+    戊 65 D stays D (the lowest). 己 90 limited to 79 (C), then down one: D.
+    """
+    units = _results("grade-effects")
+    assert {n: (r.total, r.grade) for n, r in units.items()} == {
+        "甲": (Decimal(93), "A级"),
+        "乙": (Decimal(88), "C级"),
+        "丙": (Decimal(79), "C级"),
+        "丁": (Decimal(73), "D级"),
+        "戊": (Decimal(65), "D级"),
+        "己": (Decimal(79), "D级"),
+    }
+    assert units["丙"].rank == units["己"].rank == 3
+    text = units["己"].explain()
+    assert "总分 90分 不超过 79分，按 79分 计" in text
+    assert "等次由“C级”降为“D级”" in text
+
+
+def test_validate_catches_cap_misuse():
+    text = (COOKBOOK / "grade-effects.toml").read_text(encoding="utf-8")
+    with pytest.raises(SchemeError) as caught:
+        loads(text.replace("max_total = 79 ", "max_total = 120 "))
+    [problem] = caught.value.problems
+    assert problem.path == "caps[0].max_total"
+    assert "above full marks (100)" in problem.message
+    with pytest.raises(SchemeError) as caught:
+        loads(text.replace("demote = 1 ", "demote = -1 "))
+    assert caught.value.problems[0].path == "caps[1].demote"
+    with pytest.raises(SchemeError) as caught:
+        loads(text.replace("demote = 1 ", ""))
+    [problem] = caught.value.problems
+    assert problem.path == "caps[1]"
+    assert "a cap needs an effect" in problem.message
+
+
+def test_the_cap_keys_are_in_the_json_schema():
+    props = scheme_json_schema()["$defs"]["cap"]["properties"]
+    assert {"demote", "max_total", "grade"} <= props.keys()
+    again = scheme_to_mapping(load(COOKBOOK / "grade-effects.toml"))
+    assert again["caps"][0]["max_total"] == 79
+    assert again["caps"][1]["demote"] == 1
+
+
+@settings(max_examples=60, deadline=None)
+@given(score=st.integers(0, 100), demote=st.integers(0, 3), limit=st.one_of(st.none(), st.integers(0, 100)))
+def test_demotion_and_a_total_limit_agree_with_the_bands(score, demote, limit):
+    """The grade is the band of min(total, limit), moved `demote` grades down and no lower than the lowest."""
+    grades = ["优", "良", "中", "差"]
+    scheme = loads(
+        'format = "perfrules-scheme/1"\nname = "t"\nbasis = "points"\ntotal = 100\ngroups = [{ name = "g" }]\n'
+        '[overall]\nrule = "90分以上为优，80分以上不足90分为良，60分以上不足80分为中，不足60分为差"\n'
+        '[[indicators]]\ncode = "1"\nname = "a"\ngroup = "g"\nweight = 100\nscore = "x"\n'
+        + (
+            f'[[caps]]\nwhen = "事故>0"\ndemote = {demote}\n'
+            + (f"max_total = {limit}\n" if limit is not None else "")
+            if demote or limit is not None
+            else ""
+        )
+    )
+    result = evaluate(scheme, [Unit(name="甲", data={"x": score, "事故": 1})]).results[0]
+    total = score if limit is None else min(score, limit)
+    band = 0 if total >= 90 else 1 if total >= 80 else 2 if total >= 60 else 3
+    assert result.total == total
+    assert result.grade == grades[min(3, band + demote)]

@@ -29,7 +29,7 @@ from ._errors import (
 )
 from ._indicator import IndicatorPlan, Scored
 from ._numbers import EXACT_CONTEXT, Number, as_fraction, check_fraction, exact, tidy_decimal
-from ._overall import finish_total, grade_total, overall_scope, redistribute, veto_event
+from ._overall import finish_total, grade_total, limit_total, overall_scope, redistribute, veto_event
 from ._plan import Plan, plan_of
 from ._population import apply_quota, population_values, rank_positions
 from ._scheme import Scheme, Veto
@@ -502,6 +502,8 @@ def _score_unit(plan: Plan, unit: Unit, population: Population, *, detail: bool)
         if plan.rich_overall:
             grades = [None if s is None else s.grade for s in scored]
             scope = overall_scope(plan, unit, final, weights, contributions, scores, grades)
+            if plan.limits_total:
+                final = limit_total(plan, final, scope, unit_events)
         grade = grade_total(plan, final, scope, unit_events)
     except PerfrulesError as exc:
         out.errors = [unit_error(unit, None, exc)]

@@ -111,6 +111,7 @@ class Plan:
         self.overall = overall
         # Overall grading that reads more than the total needs the unit's
         # group scores and data: worked out only for such schemes.
+        self.limits_total = any(cap.max_total is not None for cap in scheme.caps)  # 总分不超过…
         self.rich_overall = bool(scheme.caps) or (
             overall is not None and (overall.variable != "总分" or overall.levels != {})
         )

@@ -564,23 +564,45 @@ class Veto:
     reason: str = ""
 
 
+def _demote(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError(f"'demote' must be a whole number of grades, 0 or more (got {value!r})")
+    return value
+
+
 @attrs.frozen(kw_only=True)
 class GradeCap:
-    """A ceiling on the overall grade (等次最高为合格) when a condition holds.
+    """Limits on the grade or the total (等次最高为合格, 降一等次, 总分不超过C级最高限).
 
     The condition reads what overall grading reads (see ``Scheme``): 总分,
     each group's 得分 and 得分率, each indicator's 得分/得分率/等次 as
-    ``指标<code>得分`` …, and the unit's data.
+    ``指标<code>得分`` …, and the unit's data. Give one or more effects;
+    caps apply in the order given, ``max_total`` before any grade.
 
     Attributes:
         when: the condition (``min(业务工作得分率, 党建工作得分率)<60%``).
         grade: the best grade the unit may then get.
+        demote: 降一等次 — move the grade this many grades down (the lowest
+            grade stays the lowest).
+        max_total: the total may then be at most this (总分不超过C级最高限 →
+            the top of C); the lower total is reported, graded and ranked.
         reason: the published wording.
+
+    >>> GradeCap(when="重大事故>0", demote=1).demote
+    1
     """
 
     when: Formula = attrs.field(converter=_condition)
-    grade: str = attrs.field(converter=_name)
+    grade: str | None = attrs.field(default=None, converter=_optional_name)
     reason: str = ""
+    demote: int = attrs.field(default=0, converter=_demote)
+    max_total: Number | None = attrs.field(default=None, converter=_optional_number)
+
+    def __attrs_post_init__(self) -> None:
+        if self.grade is None and not self.demote and self.max_total is None:
+            raise ValueError(
+                "a cap needs an effect: 'grade' (a ceiling), 'demote' (grades down) or 'max_total'"
+            )
 
 
 def _share(value: object) -> Number | None:

@@ -839,11 +839,13 @@ class Scheme:
         """Caps and quotas name grades of the overall grading, which must exist for them."""
         yield from self._check_overall_names()
         grades = list(self.grades)
-        if (self.caps or self.quotas) and not grades:
+        grading_caps = [c for c in self.caps if c.grade is not None or c.demote]
+        if (grading_caps or self.quotas) and not grades:
             yield Problem("overall", "caps and quotas need an overall grading (give 'overall' or 'scores')")
             return
         for i, cap in enumerate(self.caps):
-            if cap.grade not in grades:
+            yield from self._check_cap_total(i, cap)
+            if cap.grade is not None and cap.grade not in grades:
                 yield Problem(
                     f"caps[{i}].grade", f"'{cap.grade}' is not an overall grade ({', '.join(grades)})"
                 )
@@ -877,6 +879,19 @@ class Scheme:
                 yield Problem(
                     f"{where}.overflow", f"'{quota.grade}' is the lowest grade; name the overflow grade"
                 )
+
+    def _check_cap_total(self, i: int, cap: GradeCap) -> Iterator[Problem]:
+        """A cap's ``max_total`` lies within the total's limits, and a demotion can move a grade."""
+        if cap.max_total is not None:
+            if cap.max_total > self.total and self.cap_total:
+                yield Problem(
+                    f"caps[{i}].max_total",
+                    f"{_show(cap.max_total)} is above full marks ({_show(self.total)}); it would never limit",
+                )
+            if cap.max_total < 0 and self.floor_total:
+                yield Problem(f"caps[{i}].max_total", f"must be >= 0 (got {_show(cap.max_total)})")
+        if cap.demote and len(self.grades) < 2:
+            yield Problem(f"caps[{i}].demote", "there is no lower grade to move to")
 
     @staticmethod
     def _check_cycles(path: str, ind: Indicator) -> Iterator[Problem]:

@@ -495,11 +495,13 @@ INDICATOR: Final = ObjectSpec(
 
 CAP: Final = ObjectSpec(
     "cap",
-    "A ceiling on the overall grade when a condition holds (等次最高为合格).",
+    "A condition's limit on the overall grade or the total (等次最高为合格, 降一等次, 总分不超过C级最高限).",
     (
         Field("when", FormulaText("condition"), "the condition", required=True),
-        Field("grade", Text(), "the best overall grade the unit may then get", required=True),
+        Field("grade", Text(), "the best overall grade the unit may then get"),
         _REASON,
+        Field("demote", Whole(0, 10), "降一等次: move the grade this many grades down", default=0),
+        Field("max_total", Num(), "the total may then be at most this (总分不超过C级最高限)"),
     ),
     build=lambda d: GradeCap(**d),
 )
