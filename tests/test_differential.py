@@ -234,6 +234,11 @@ def cases(draw: st.DrawFn) -> tuple[str, str]:
         lines += ["[[caps]]", f"when = {_q(cap)}", effect]
         if cap.startswith("事故"):
             columns["事故"] = st.sampled_from(["0", "0", "2"])
+    if draw(st.booleans()):  # a label beside the grade (不能评先), shown on every path
+        flag = draw(st.sampled_from(["事故>0", "指标1得分率<80%", "总分<60"]))
+        lines += ["[[flags]]", 'label = "不能评先"', f"when = {_q(flag)}"]
+        if flag.startswith("事故"):
+            columns["事故"] = st.sampled_from(["0", "0", "2"])
     if graded and draw(st.booleans()):
         limit = draw(st.sampled_from(['share = "30%"', "count = 1", 'share = "50%"\nrounding = "ceil"']))
         lines += ["[[quotas]]", f"grade = {_q(draw(st.sampled_from(_GRADES[:2])))}", limit]
@@ -296,8 +301,8 @@ def assert_paths_agree(
     by_name = {r.unit: r for r in full}
     assert [r.unit for r in lean] == [r.unit for r in full]
     for r, t in zip(full, lean, strict=True):
-        got = (t.total, t.grade, t.rank, t.category_rank, t.vetoed, _errors(t))
-        assert got == (r.total, r.grade, r.rank, r.category_rank, r.vetoed, _errors(r)), r.unit
+        got = (t.total, t.grade, t.rank, t.category_rank, t.vetoed, _errors(t), t.flags)
+        assert got == (r.total, r.grade, r.rank, r.category_rank, r.vetoed, _errors(r), r.flags), r.unit
         assert [e.message for e in t.events] == [e.message for e in r.events], r.unit
     # JSON output reads the file whole and explains every unit.
     code, out, err = _run("score", str(scheme_path), str(data_path), "--format", "json")
@@ -307,11 +312,12 @@ def assert_paths_agree(
     for u in document["units"]:
         r = by_name[u["unit"]]
         assert ("" if u["total"] is None else _cell(u["total"])) == _cell(r.total), r.unit
-        assert (u["grade"], u["rank"], u["category_rank"], u["vetoed"]) == (
+        assert (u["grade"], u["rank"], u["category_rank"], u["vetoed"], u["flags"]) == (
             r.grade,
             r.rank,
             r.category_rank,
             r.vetoed,
+            list(r.flags),
         )
         assert [(r.unit, e["indicator"], e["field"], e["message"]) for e in u["errors"]] == _errors(r)
         if r.indicators:
@@ -329,8 +335,12 @@ def assert_paths_agree(
             r = by_name[row[1]]
             assert row[0] == ("" if r.rank is None else str(r.rank)), (r.unit, n)
             assert (row[3], row[4]) == (_cell(r.total), r.grade or ""), (r.unit, n)
+            first = 5
+            if scheme.flags:  # the 标记 column beside the grade
+                assert row[5] == "、".join(r.flags), (r.unit, n)
+                first = 6
             if r.indicators and not r.errors:
-                assert row[5:-1] == [_cell(i.score) for i in r.indicators], (r.unit, n)
+                assert row[first:-1] == [_cell(i.score) for i in r.indicators], (r.unit, n)
             assert row[-1] == "; ".join(str(e) for e in r.errors), (r.unit, n)
     return full
 

@@ -3,6 +3,8 @@ effects beside the band scale, per-unit parameters — each with its cookbook re
 
 from __future__ import annotations
 
+import io
+import json
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -26,6 +28,7 @@ from perfrules import (
     scheme_json_schema,
     scheme_to_mapping,
 )
+from perfrules._cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 COOKBOOK = ROOT / "docs" / "examples" / "cookbook"
@@ -272,3 +275,48 @@ def test_demotion_and_a_total_limit_agree_with_the_bands(score, demote, limit):
     band = 0 if total >= 90 else 1 if total >= 80 else 2 if total >= 60 else 3
     assert result.total == total
     assert result.grade == grades[min(3, band + demote)]
+
+
+def test_flags_sit_beside_the_grade_in_every_output(tmp_path):
+    """不能评先 for any accident, 黄牌警告 under 80% on 利润总额 (丁 45/60, 戊 40/60); grades unchanged."""
+    units = _results("grade-effects")
+    assert {n: r.flags for n, r in units.items()} == {
+        "甲": (),
+        "乙": ("不能评先",),
+        "丙": ("不能评先",),
+        "丁": ("不能评先", "黄牌警告"),
+        "戊": ("不能评先", "黄牌警告"),
+        "己": ("不能评先",),
+    }
+    assert (
+        units["丁"].explain().splitlines()[0] == "丁：总分 73分，等次“D级”（不能评先、黄牌警告），排名第 5 名"
+    )
+    scheme_path, data_path = (str((COOKBOOK / "grade-effects").with_suffix(s)) for s in (".toml", ".csv"))
+    csv_text = _cli_output("score", scheme_path, data_path, "--format", "csv")
+    assert csv_text.splitlines()[0].startswith("排名,单位,类别,总分,等次,标记,")
+    assert "5,丁,,73,D级,不能评先、黄牌警告,45,28," in csv_text
+    json_text = _cli_output("score", scheme_path, data_path, "--format", "json")
+    by_unit = {u["unit"]: u for u in json.loads(json_text)["units"]}
+    assert by_unit["丁"]["flags"] == ["不能评先", "黄牌警告"]
+    assert by_unit["甲"]["flags"] == []
+    lines = _cli_output("score", scheme_path, data_path, "--format", "jsonl").splitlines()
+    assert json.loads(lines[4])["flags"] == ["不能评先", "黄牌警告"]
+    totals = evaluate(load(scheme_path), load_units(data_path), explained=False)
+    assert {r.unit: r.flags for r in totals.results} == {n: r.flags for n, r in units.items()}
+
+
+def test_validate_refuses_a_flag_without_a_label():
+    text = (COOKBOOK / "grade-effects.toml").read_text(encoding="utf-8")
+    with pytest.raises(SchemeError) as caught:
+        loads(text.replace('label = "黄牌警告"', 'label = ""'))
+    [problem] = caught.value.problems
+    assert problem.path == "flags[1]"
+    assert "needs a label" in problem.message
+    with pytest.raises(SchemeError, match=r"flags\[1\]\.when"):
+        loads(text.replace('when = "指标1得分率<80%"', 'when = "指标9得分率<80%"'))
+
+
+def _cli_output(*args: str) -> str:
+    out, err = io.StringIO(), io.StringIO()
+    assert main(list(args), out=out, err=err) == 0, err.getvalue()
+    return out.getvalue()

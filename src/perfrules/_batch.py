@@ -29,7 +29,15 @@ from ._errors import (
 )
 from ._indicator import IndicatorPlan, Scored
 from ._numbers import EXACT_CONTEXT, Number, as_fraction, check_fraction, exact, tidy_decimal
-from ._overall import finish_total, grade_total, limit_total, overall_scope, redistribute, veto_event
+from ._overall import (
+    finish_total,
+    grade_total,
+    limit_total,
+    overall_scope,
+    raise_flags,
+    redistribute,
+    veto_event,
+)
 from ._plan import Plan, plan_of
 from ._population import apply_quota, population_values, rank_positions
 from ._scheme import Scheme, Veto
@@ -91,6 +99,7 @@ class UnitOutcome:
         "category_rank",
         "errors",
         "events",
+        "flags",
         "grade",
         "indicators",
         "rank",
@@ -107,6 +116,7 @@ class UnitOutcome:
         self.total: Number | None = None
         self.grade: str | None = None
         self.vetoed = False
+        self.flags: tuple[str, ...] = ()
         self.events: list[PolicyEvent] = []
         self.errors: list[UnitError] = []
         self.indicators: list[IndicatorOutcome] | None = None
@@ -505,6 +515,8 @@ def _score_unit(plan: Plan, unit: Unit, population: Population, *, detail: bool)
             if plan.limits_total:
                 final = limit_total(plan, final, scope, unit_events)
         grade = grade_total(plan, final, scope, unit_events)
+        if scope is not None and plan.scheme.flags:
+            out.flags = raise_flags(plan, scope, unit_events)
     except PerfrulesError as exc:
         out.errors = [unit_error(unit, None, exc)]
         out.events = unit_events

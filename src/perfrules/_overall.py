@@ -26,6 +26,7 @@ __all__ = [
     "group_totals",
     "limit_total",
     "overall_scope",
+    "raise_flags",
     "redistribute",
     "veto_event",
 ]
@@ -317,6 +318,23 @@ def grade_total(
             )
             grade = cap.grade
     return grade
+
+
+def raise_flags(plan: Plan, scope: Mapping[str, object], events: list[PolicyEvent]) -> tuple[str, ...]:
+    """The labels whose condition holds (不能评先, 黄牌), in the scheme's order; the grade is untouched."""
+    words = plan.words
+    labels: list[str] = []
+    for flag in plan.scheme.flags:
+        if flag.when.evaluate(scope) is True and flag.label not in labels:
+            labels.append(flag.label)
+            reason = flag.reason or flag.when.text
+            events.append(
+                PolicyEvent(
+                    kind="flag",
+                    message=words(f"{reason}：标记“{flag.label}”", f"{reason}: flagged '{flag.label}'"),
+                )
+            )
+    return tuple(labels)
 
 
 def _chinese_count(n: int) -> str:

@@ -38,6 +38,8 @@ def _reads(scheme: Scheme) -> frozenset[str]:
     graded: set[str] = set()
     for cap in scheme.caps:
         graded |= cap.when.variables
+    for flag in scheme.flags:
+        graded |= flag.when.variables
     overall = scheme.overall_scale
     if overall is not None:
         graded |= overall.variables
@@ -112,8 +114,10 @@ class Plan:
         # Overall grading that reads more than the total needs the unit's
         # group scores and data: worked out only for such schemes.
         self.limits_total = any(cap.max_total is not None for cap in scheme.caps)  # 总分不超过…
-        self.rich_overall = bool(scheme.caps) or (
-            overall is not None and (overall.variable != "总分" or overall.levels != {})
+        self.rich_overall = (
+            bool(scheme.caps)
+            or bool(scheme.flags)
+            or (overall is not None and (overall.variable != "总分" or overall.levels != {}))
         )
         # The totals-only fast path: every indicator is a reported score, and
         # nothing scheme-wide needs more than the sum (overall grading that

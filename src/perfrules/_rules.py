@@ -605,6 +605,32 @@ class GradeCap:
             )
 
 
+@attrs.frozen(kw_only=True)
+class Flag:
+    """A label beside the grade when a condition holds (不能评先, 黄牌警告); the grade stays as it is.
+
+    The condition reads what caps read (总分, groups' and indicators' scores,
+    the unit's data), with the final total. Every output shows the unit's
+    labels beside its grade: JSON, CSV, the table and explanations.
+
+    Attributes:
+        label: the label shown (``不能评先``).
+        when: the condition (``安全事故>0``).
+        reason: the published wording, shown in explanations.
+
+    >>> Flag(label="黄牌", when="整改未完成数>0").label
+    '黄牌'
+    """
+
+    label: str = attrs.field(converter=_label)
+    when: Formula = attrs.field(converter=_condition)
+    reason: str = ""
+
+    def __attrs_post_init__(self) -> None:
+        if not self.label:
+            raise ValueError("a flag needs a label (the text shown beside the grade)")
+
+
 def _share(value: object) -> Number | None:
     if value is None:
         return None

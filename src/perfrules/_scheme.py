@@ -37,6 +37,7 @@ from ._rules import (
     FREQUENCIES,
     Adjust,
     Default,
+    Flag,
     Frequency,
     GradeCap,
     NotApplicable,
@@ -67,6 +68,7 @@ __all__ = [
     "Adjust",
     "Default",
     "Frequency",
+    "Flag",
     "GradeCap",
     "Group",
     "Indicator",
@@ -360,6 +362,14 @@ def _caps(value: object) -> tuple[GradeCap, ...]:
     return items
 
 
+def _flags(value: object) -> tuple[Flag, ...]:
+    items: tuple[Any, ...] = tuple(value) if isinstance(value, Iterable) else (value,)
+    for item in items:
+        if not isinstance(item, Flag):
+            raise TypeError(f"'flags' must hold Flag objects (got {type(item).__name__})")
+    return items
+
+
 def _quotas(value: object) -> tuple[Quota, ...]:
     items: tuple[Any, ...] = tuple(value) if isinstance(value, Iterable) else (value,)
     for item in items:
@@ -433,7 +443,10 @@ class Scheme:
             ``<组>得分率`` (share of its points), each indicator's
             ``指标<code>得分``, ``指标<code>得分率`` and ``指标<code>等次`` (the
             grade's place, 1 for the best), ``评为<等次>的指标数``, and the unit's data.
-        caps: ceilings on the overall grade (等次最高为合格).
+        caps: ceilings on the overall grade (等次最高为合格), grades down
+            (降一等次) and limits on the total.
+        flags: labels shown beside the grade when their condition holds
+            (不能评先, 黄牌); they do not change the grade.
         quotas: limits on how many units get a grade (优秀不超过30%).
         periods: how period results make the year's (R15): ``mean`` of the
             period scores (the default), ``sum`` the period inputs and evaluate
@@ -489,6 +502,7 @@ class Scheme:
     stand_ins: Mapping[str, str] = attrs.field(factory=FrozenDict, converter=_stand_ins)
     rank_within: Literal["all", "category"] = "all"
     todo: tuple[Todo, ...] = attrs.field(default=(), converter=to_todos)
+    flags: tuple[Flag, ...] = attrs.field(default=(), converter=_flags)
     _score_scale: GradeScale | None = attrs.field(init=False, repr=False, eq=False)
     _overall_scale: GradeScale | None = attrs.field(init=False, repr=False, eq=False)
     _leaves: tuple[Indicator, ...] = attrs.field(init=False, repr=False, eq=False)
@@ -812,7 +826,7 @@ class Scheme:
         """
         conditions: list[tuple[str, Formula]] = [
             (f"caps[{i}].when", cap.when) for i, cap in enumerate(self.caps)
-        ]
+        ] + [(f"flags[{i}].when", flag.when) for i, flag in enumerate(self.flags)]
         if self.overall is not None:
             for i, band in enumerate(self.overall.bands):
                 conditions += [(f"overall.bands[{i}]", c) for c in band.conditions]

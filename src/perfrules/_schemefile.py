@@ -37,6 +37,7 @@ from ._scheme import (
     FREQUENCIES,
     Adjust,
     Default,
+    Flag,
     GradeCap,
     NotApplicable,
     Part,
@@ -506,6 +507,17 @@ CAP: Final = ObjectSpec(
     build=lambda d: GradeCap(**d),
 )
 
+FLAG: Final = ObjectSpec(
+    "flag",
+    "A label beside the grade when a condition holds (不能评先, 黄牌); the grade stays as it is.",
+    (
+        Field("label", Text(), "the label shown beside the grade (不能评先)", required=True),
+        Field("when", FormulaText("condition"), "the condition (what caps read)", required=True),
+        _REASON,
+    ),
+    build=lambda d: Flag(**d),
+)
+
 QUOTA: Final = ObjectSpec(
     "quota",
     "A limit on how many units may get a grade (优秀不超过30%). Give `share` or `count`.",
@@ -581,7 +593,8 @@ SCHEME_FILE: Final = ObjectSpec(
             default=True,
         ),
         Field("normalize", Boolean(), "折算: score over the applicable indicators' points", default=False),
-        Field("caps", ListOf(Obj(CAP)), "ceilings on the overall grade"),
+        Field("caps", ListOf(Obj(CAP)), "ceilings on the overall grade, grades down, limits on the total"),
+        Field("flags", ListOf(Obj(FLAG)), "labels beside the grade (不能评先, 黄牌)"),
         Field("quotas", ListOf(Obj(QUOTA)), "limits on how many units get a grade"),
         Field("stand_in", Text(), "non-empty when a scheme-wide reading is a stand-in", default=""),
         Field(
