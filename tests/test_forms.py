@@ -320,3 +320,60 @@ def _cli_output(*args: str) -> str:
     out, err = io.StringIO(), io.StringIO()
     assert main(list(args), out=out, err=err) == 0, err.getvalue()
     return out.getvalue()
+
+
+# -- 5. per-unit constants in the scheme -------------------------------------------------------
+
+
+def test_the_parameters_recipe_gives_the_hand_worked_totals():
+    """60×min(增速/目标, 1.2)/1.2×难度系数 + 民生得分×难度系数, with 目标 and 难度系数 from the scheme.
+
+    甲县 min(8.4/7, 1.2) = 1.2 → 60 × 1.0 = 60, 36 × 1.0 = 36: 96. 乙县 6/6 = 1 → 50 × 1.1 = 55,
+    30 × 1.1 = 33: 88. 丙县 4/8 = 0.5 → 25 × 1.2 = 30, 25 × 1.2 = 30: 60.
+    """
+    units = _results("parameters")
+    assert {n: r.total for n, r in units.items()} == {"甲县": 96, "乙县": 88, "丙县": 60}
+    assert [i.score for i in units["乙县"].indicators] == [Decimal(55), Decimal(33)]
+    assert "难度系数=1.2" in units["丙县"].explain()
+    totals = evaluate(
+        load(COOKBOOK / "parameters.toml"), load_units(COOKBOOK / "parameters.csv"), explained=False
+    )
+    assert {r.unit: r.total for r in totals.results} == {n: r.total for n, r in units.items()}
+
+
+def test_a_units_own_value_overrides_the_schemes_and_an_unlisted_unit_is_an_error():
+    scheme = load(COOKBOOK / "parameters.toml")
+    data = {"增速": Decimal("0.06"), "民生得分": Decimal(30)}
+    result = evaluate(
+        scheme,
+        [
+            Unit(name="乙县", data={**data, "难度系数": Decimal(1)}),  # the data's own 难度系数: 50 + 30
+            Unit(name="丁县", data=data),  # not in the scheme's tables
+        ],
+    )
+    by_unit = {r.unit: r for r in result.results}
+    assert by_unit["乙县"].total == 80
+    assert by_unit["丁县"].total is None
+    assert {e.field for e in by_unit["丁县"].errors} == {"目标增速", "难度系数"}
+
+
+def test_validate_names_a_parameter_nothing_reads_and_a_value_that_is_not_a_number():
+    text = (COOKBOOK / "parameters.toml").read_text(encoding="utf-8")
+    with pytest.raises(SchemeError) as caught:
+        loads(text.replace('[parameters."目标增速"]', '[parameters."目标增長"]'))
+    [problem] = caught.value.problems
+    assert problem.path == "parameters.目标增長"
+    assert problem.message == "no formula or condition reads '目标增長'; did you mean '目标增速'?"
+    with pytest.raises(SchemeError) as caught:
+        loads(text.replace('"丙县" = 1.2', '"丙县" = "高"'))
+    assert caught.value.problems[0].path == "parameters.难度系数.丙县"
+
+
+def test_parameters_round_trip_and_are_not_asked_of_the_data():
+    from perfrules._inputs import scheme_inputs
+
+    scheme = load(COOKBOOK / "parameters.toml")
+    assert scheme_inputs(scheme) == {"增速", "民生得分"}
+    mapping = scheme_to_mapping(scheme)
+    assert loads(json.dumps(mapping, default=str), format="json").parameters == scheme.parameters
+    assert "parameters" in scheme_json_schema()["properties"]

@@ -40,7 +40,7 @@ from ._overall import (
 )
 from ._plan import Plan, plan_of
 from ._population import apply_quota, population_values, rank_positions
-from ._scheme import Scheme, Veto
+from ._scheme import Scheme, Veto, with_parameters
 from ._syntax import Name
 from ._unit import PolicyEvent, Unit, UnitError, note_events
 
@@ -294,8 +294,10 @@ def score_unit(plan: Plan, unit: Unit, population: Population, *, detail: bool) 
 
     Whatever goes wrong with the unit's data is the unit's error and never
     stops the batch: a number that outgrows the bounds (``perfrules.LIMITS``)
-    fails this unit alone, naming the indicator where it happened.
+    fails this unit alone, naming the indicator where it happened. The
+    scheme's per-unit constants (``parameters``) join the unit's data first.
     """
+    unit = with_parameters(plan.scheme, unit)
     try:
         return _score_unit(plan, unit, population, detail=detail)
     except _TotalTooLarge as exc:

@@ -292,6 +292,8 @@ def scheme_to_mapping(scheme: Scheme) -> dict[str, Any]:
         out["todo"] = [_todo_to_mapping(t) for t in scheme.todo]
     if scheme.caps:
         out["caps"] = [_object_to_mapping(c) for c in scheme.caps]
+    if scheme.parameters:
+        out["parameters"] = {k: {u: _plain(v) for u, v in by.items()} for k, by in scheme.parameters.items()}
     if scheme.flags:
         out["flags"] = [_object_to_mapping(f) for f in scheme.flags]
     if scheme.quotas:

@@ -48,7 +48,8 @@ def scheme_inputs(scheme: Scheme) -> frozenset[str]:
         names |= {ind.inputs.get(n, n) for n in inputs_of(ind)} - targets
     for policy in scheme.policies:
         names |= policy.when.variables if isinstance(policy, Veto) else policy.reads
-    return frozenset(names & _known_fields(scheme))
+    # The scheme's per-unit constants (parameters) are not asked of the data.
+    return frozenset((names & _known_fields(scheme)) - scheme.parameters.keys())
 
 
 @attrs.frozen(kw_only=True)

@@ -129,6 +129,7 @@ class Plan:
             and not scheme.policies
             and not scheme.caps
             and not scheme.normalize
+            and not scheme.parameters
             and scheme.score_scale is None
         )
         self.lean_rows: dict[str | None, tuple[tuple[str | None, object, Number, Number], ...]] = {}

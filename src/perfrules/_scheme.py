@@ -62,6 +62,7 @@ from ._rules import (
 )
 from ._scale import DEFAULT_SCORES, GradeBand, GradeScale
 from ._todo import Todo, to_todos
+from ._unit import Unit
 
 __all__ = [
     "FREQUENCIES",
@@ -301,6 +302,39 @@ def _categories(value: object) -> tuple[str, ...]:
     return tuple(_name(v) for v in value)
 
 
+def _parameters(value: object) -> Mapping[str, Mapping[str, Number]]:
+    """``parameters``: per-unit constants by name — ``{"难度系数": {"甲县": 1.1, "乙县": 1.0}}``."""
+    if not isinstance(value, Mapping):
+        raise TypeError(f"'parameters' must map each name to its values by unit (got {type(value).__name__})")
+    out: dict[str, Mapping[str, Number]] = {}
+    for name, by_unit in value.items():
+        if not isinstance(by_unit, Mapping):
+            raise TypeError(
+                f"parameters.{name} must map unit names to numbers (got {type(by_unit).__name__})"
+            )
+        out[_name(name)] = FrozenDict(
+            {str(unit).strip(): to_number(v, name=f"parameters.{name}.{unit}") for unit, v in by_unit.items()}
+        )
+    return FrozenDict(out)
+
+
+def with_parameters(scheme: Scheme, unit: Unit) -> Unit:
+    """The unit with the scheme's per-unit constants (``parameters``) among its data.
+
+    A value the unit's own data gives for the same name is kept (the data
+    file overrides the scheme's table for that unit). Without parameters the
+    unit is returned as it is.
+    """
+    if not scheme.parameters:
+        return unit
+    extra = {
+        name: by_unit[unit.name]
+        for name, by_unit in scheme.parameters.items()
+        if unit.name in by_unit and unit.data.get(name) is None
+    }
+    return attrs.evolve(unit, data={**unit.data, **extra}) if extra else unit
+
+
 def _default_scores(self: Scheme) -> Mapping[str, tuple[Number, Number]] | None:
     # Percent schemes grade indicators by score intervals (优 90–100 …); a points
     # scheme's indicators earn 分 and have no grade unless the scheme gives one.
@@ -447,6 +481,9 @@ class Scheme:
             (降一等次) and limits on the total.
         flags: labels shown beside the grade when their condition holds
             (不能评先, 黄牌); they do not change the grade.
+        parameters: per-unit constants that formulas read as data (难度系数,
+            targets by county): ``{"难度系数": {"甲县": 1.1}}``; a unit's own
+            data overrides them (see :func:`with_parameters`).
         quotas: limits on how many units get a grade (优秀不超过30%).
         periods: how period results make the year's (R15): ``mean`` of the
             period scores (the default), ``sum`` the period inputs and evaluate
@@ -503,6 +540,7 @@ class Scheme:
     rank_within: Literal["all", "category"] = "all"
     todo: tuple[Todo, ...] = attrs.field(default=(), converter=to_todos)
     flags: tuple[Flag, ...] = attrs.field(default=(), converter=_flags)
+    parameters: Mapping[str, Mapping[str, Number]] = attrs.field(factory=FrozenDict, converter=_parameters)
     _score_scale: GradeScale | None = attrs.field(init=False, repr=False, eq=False)
     _overall_scale: GradeScale | None = attrs.field(init=False, repr=False, eq=False)
     _leaves: tuple[Indicator, ...] = attrs.field(init=False, repr=False, eq=False)
@@ -849,8 +887,28 @@ class Scheme:
                         "or read its 得分 or 得分率 instead)",
                     )
 
+    def _check_parameters(self) -> Iterator[Problem]:
+        """Every per-unit constant is read by something (a misspelt name would never be used)."""
+        reads: set[str] = set()
+        for ind in self._leaves:
+            reads |= {ind.inputs.get(n, n) for n in inputs_of(ind)}
+        for policy in self.policies:
+            reads |= policy.when.variables if isinstance(policy, Veto) else policy.reads
+        for cap in self.caps:
+            reads |= cap.when.variables
+        for flag in self.flags:
+            reads |= flag.when.variables
+        if self._overall_scale is not None:
+            reads |= self._overall_scale.variables
+        for name in self.parameters:
+            if name not in reads:
+                close = difflib.get_close_matches(name, sorted(reads), n=1, cutoff=0.4)
+                hint = f"; did you mean '{close[0]}'?" if close else ""
+                yield Problem(f"parameters.{name}", f"no formula or condition reads '{name}'{hint}")
+
     def _check_overall(self) -> Iterator[Problem]:
         """Caps and quotas name grades of the overall grading, which must exist for them."""
+        yield from self._check_parameters()
         yield from self._check_overall_names()
         grades = list(self.grades)
         grading_caps = [c for c in self.caps if c.grade is not None or c.demote]

@@ -595,6 +595,12 @@ SCHEME_FILE: Final = ObjectSpec(
         Field("normalize", Boolean(), "折算: score over the applicable indicators' points", default=False),
         Field("caps", ListOf(Obj(CAP)), "ceilings on the overall grade, grades down, limits on the total"),
         Field("flags", ListOf(Obj(FLAG)), "labels beside the grade (不能评先, 黄牌)"),
+        Field(
+            "parameters",
+            MapOf(MapOf(Num(), key_doc="unit"), key_doc="name"),
+            "per-unit constants formulas read as data (难度系数, targets by county): "
+            '`[parameters."难度系数"]` then `"甲县" = 1.1`; a unit\'s own data overrides them',
+        ),
         Field("quotas", ListOf(Obj(QUOTA)), "limits on how many units get a grade"),
         Field("stand_in", Text(), "non-empty when a scheme-wide reading is a stand-in", default=""),
         Field(
