@@ -61,6 +61,8 @@ def _assert_same(scheme, table, units) -> None:
         assert (None if pd.isna(got["rank"]) else got["rank"]) == r.rank, r.unit
         assert (None if pd.isna(got["category_rank"]) else got["category_rank"]) == r.category_rank
         assert got["vetoed"] == r.vetoed
+        if scheme.flags:
+            assert got["flags"] == "、".join(r.flags), r.unit
         assert bool(got["errors"]) == bool(r.errors)
         for i in r.indicators:
             assert got[f"{i.code} {i.name}"] == i.score, (r.unit, i.code)

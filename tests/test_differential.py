@@ -177,12 +177,23 @@ def cases(draw: st.DrawFn) -> tuple[str, str]:
             if draw(st.booleans()):
                 policies.append(f'{{ type = "not_applicable", when = "不适用{k}=1" }}')
                 columns[f"不适用{k}"] = st.sampled_from(["0", "0", "1"])
+            elif draw(st.booleans()):  # missing data makes it not applicable (blank cells below)
+                policies.append('{ type = "not_applicable", missing = true }')
             if draw(st.booleans()):
                 policies.append(f'{{ type = "zero", when = "违规{k}>0" }}')
                 columns[f"违规{k}"] = st.sampled_from(["0", "0", "1"])
             if draw(st.booleans()):
                 policies.append(f'{{ type = "adjust", per = "扣分{k}", points = -1, cap = 3 }}')
                 columns[f"扣分{k}"] = st.sampled_from(["0", "1", "5"])
+            elif draw(
+                st.booleans()
+            ):  # levels of one matter count once, at the highest (同一事项按最高级别计一次)
+                policies.append(
+                    f'{{ type = "adjust", items = {{ "国家级{k}" = 2, "省级{k}" = 1 }}, '
+                    f'matters = {{ "事项{k}" = ["国家级{k}", "省级{k}"] }} }}'
+                )
+                columns[f"国家级{k}"] = st.sampled_from(["0", "0", "1"])
+                columns[f"省级{k}"] = st.sampled_from(["0", "1", "2"])
             if draw(st.booleans()):
                 effect = draw(st.sampled_from(["zero", "lowest_grade"]))
                 policies.append(f'{{ type = "veto", when = "否决{k}>0", effect = {_q(effect)} }}')
@@ -211,8 +222,22 @@ def cases(draw: st.DrawFn) -> tuple[str, str]:
     graded = form != "scores" or not lean
     if graded and draw(st.booleans()):
         cap = draw(st.sampled_from(["事故>0", "指标1得分率<80%", "组1得分<=0"]))
-        lines += ["[[caps]]", f"when = {_q(cap)}", f'grade = "{draw(st.sampled_from(_GRADES[1:]))}"']
+        effect = draw(
+            st.sampled_from(
+                [
+                    f'grade = "{draw(st.sampled_from(_GRADES[1:]))}"',
+                    "demote = 1",  # 降一等次
+                    f"max_total = {_num(Fraction(total) * Fraction(3, 4))}",  # 总分不超过…
+                ]
+            )
+        )
+        lines += ["[[caps]]", f"when = {_q(cap)}", effect]
         if cap.startswith("事故"):
+            columns["事故"] = st.sampled_from(["0", "0", "2"])
+    if draw(st.booleans()):  # a label beside the grade (不能评先), shown on every path
+        flag = draw(st.sampled_from(["事故>0", "指标1得分率<80%", "总分<60"]))
+        lines += ["[[flags]]", 'label = "不能评先"', f"when = {_q(flag)}"]
+        if flag.startswith("事故"):
             columns["事故"] = st.sampled_from(["0", "0", "2"])
     if graded and draw(st.booleans()):
         limit = draw(st.sampled_from(['share = "30%"', "count = 1", 'share = "50%"\nrounding = "ceil"']))
@@ -232,6 +257,8 @@ def cases(draw: st.DrawFn) -> tuple[str, str]:
     for u in range(draw(st.integers(2, 6))):
         name = f"单位{u + 1}"
         cells = {c: draw(columns[c]) for c in names}
+        if names and draw(st.integers(0, 5)) == 0:  # now and then a blank cell: missing data
+            cells[draw(st.sampled_from(names))] = ""
         # Now and then a category the scheme does not weigh by (the unit's own error).
         category = [draw(st.sampled_from([*categories, *categories, "丙类"]))] if categories else []
         if periodic:
@@ -274,8 +301,8 @@ def assert_paths_agree(
     by_name = {r.unit: r for r in full}
     assert [r.unit for r in lean] == [r.unit for r in full]
     for r, t in zip(full, lean, strict=True):
-        got = (t.total, t.grade, t.rank, t.category_rank, t.vetoed, _errors(t))
-        assert got == (r.total, r.grade, r.rank, r.category_rank, r.vetoed, _errors(r)), r.unit
+        got = (t.total, t.grade, t.rank, t.category_rank, t.vetoed, _errors(t), t.flags)
+        assert got == (r.total, r.grade, r.rank, r.category_rank, r.vetoed, _errors(r), r.flags), r.unit
         assert [e.message for e in t.events] == [e.message for e in r.events], r.unit
     # JSON output reads the file whole and explains every unit.
     code, out, err = _run("score", str(scheme_path), str(data_path), "--format", "json")
@@ -285,11 +312,12 @@ def assert_paths_agree(
     for u in document["units"]:
         r = by_name[u["unit"]]
         assert ("" if u["total"] is None else _cell(u["total"])) == _cell(r.total), r.unit
-        assert (u["grade"], u["rank"], u["category_rank"], u["vetoed"]) == (
+        assert (u["grade"], u["rank"], u["category_rank"], u["vetoed"], u["flags"]) == (
             r.grade,
             r.rank,
             r.category_rank,
             r.vetoed,
+            list(r.flags),
         )
         assert [(r.unit, e["indicator"], e["field"], e["message"]) for e in u["errors"]] == _errors(r)
         if r.indicators:
@@ -307,8 +335,12 @@ def assert_paths_agree(
             r = by_name[row[1]]
             assert row[0] == ("" if r.rank is None else str(r.rank)), (r.unit, n)
             assert (row[3], row[4]) == (_cell(r.total), r.grade or ""), (r.unit, n)
+            first = 5
+            if scheme.flags:  # the 标记 column beside the grade
+                assert row[5] == "、".join(r.flags), (r.unit, n)
+                first = 6
             if r.indicators and not r.errors:
-                assert row[5:-1] == [_cell(i.score) for i in r.indicators], (r.unit, n)
+                assert row[first:-1] == [_cell(i.score) for i in r.indicators], (r.unit, n)
             assert row[-1] == "; ".join(str(e) for e in r.errors), (r.unit, n)
     return full
 

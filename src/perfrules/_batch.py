@@ -36,13 +36,15 @@ from ._overall import (
     finish_total,
     formula_total,
     grade_total,
+    limit_total,
     overall_scope,
+    raise_flags,
     redistribute,
     veto_event,
 )
 from ._plan import Plan, plan_of
 from ._population import apply_quota, population_values, rank_positions
-from ._scheme import Scheme, Veto, step_result_reads
+from ._scheme import Scheme, Veto, step_result_reads, with_parameters
 from ._syntax import Name
 from ._unit import PolicyEvent, Unit, UnitError, note_events
 
@@ -101,6 +103,7 @@ class UnitOutcome:
         "category_rank",
         "errors",
         "events",
+        "flags",
         "grade",
         "indicators",
         "rank",
@@ -118,6 +121,7 @@ class UnitOutcome:
         self.total: Number | None = None
         self.grade: str | None = None
         self.vetoed = False
+        self.flags: tuple[str, ...] = ()
         self.events: list[PolicyEvent] = []
         self.errors: list[UnitError] = []
         self.indicators: list[IndicatorOutcome] | None = None
@@ -331,8 +335,10 @@ def score_unit(plan: Plan, unit: Unit, population: Population, *, detail: bool) 
 
     Whatever goes wrong with the unit's data is the unit's error and never
     stops the batch: a number that outgrows the bounds (``perfrules.LIMITS``)
-    fails this unit alone, naming the indicator where it happened.
+    fails this unit alone, naming the indicator where it happened. The
+    scheme's per-unit constants (``parameters``) join the unit's data first.
     """
+    unit = with_parameters(plan.scheme, unit)
     try:
         return _score_unit(plan, unit, population, detail=detail)
     except _TotalTooLarge as exc:
@@ -579,7 +585,11 @@ def _score_unit(plan: Plan, unit: Unit, population: Population, *, detail: bool)
         scope = None
         if plan.rich_overall:
             scope = overall_scope(plan, unit, final, weights, contributions, scores, grades, subtotals)
+            if plan.limits_total:
+                final = limit_total(plan, final, scope, unit_events)
         grade = grade_total(plan, final, scope, unit_events)
+        if scope is not None and plan.scheme.flags:
+            out.flags = raise_flags(plan, scope, unit_events)
     except PerfrulesError as exc:
         out.errors = [unit_error(unit, None, exc)]
         out.events = unit_events

@@ -207,12 +207,18 @@ def _evaluate(scheme: Scheme, units: list[Unit], err: TextIO) -> Evaluation:
     return evaluate(scheme, units, progress=_Progress(len(units), err))
 
 
-_Ranked = tuple[int | None, str, str | None, Number | None, str | None, bool, int | None]
+_Ranked = tuple[int | None, str, str | None, Number | None, str | None, bool, int | None, tuple[str, ...]]
+
+
+def _flag_cells(scheme: Scheme, flags: Sequence[str]) -> list[str]:
+    """The 标记 cell beside the grade (不能评先、黄牌) — only for schemes that have flags."""
+    return ["、".join(flags)] if scheme.flags else []
 
 
 def _ranking_table(evaluation: Evaluation | Totals, colour: bool, source: str = "") -> str:
     rows = [
-        (r.rank, r.unit, r.category, r.total, r.grade, r.ok, r.category_rank) for r in evaluation.ranking()
+        (r.rank, r.unit, r.category, r.total, r.grade, r.ok, r.category_rank, r.flags)
+        for r in evaluation.ranking()
     ]
     return _table_of(evaluation.scheme, rows, colour, source)
 
@@ -237,6 +243,8 @@ def _result_heads(scheme: Scheme) -> list[str]:
     heads[4] = marked(heads[4], bool(scheme.stand_in))
     if scheme.rank_within == "category":
         heads[0] = "类别内排名" if zh else "rank in category"
+    if scheme.flags:
+        heads.append("标记" if zh else "flags")
     return heads
 
 
@@ -249,11 +257,13 @@ def _table_of(scheme: Scheme, ranked: Sequence[_Ranked], colour: bool, source: s
         ranked = _by_category(scheme, ranked)
         headers.append("总排名" if zh else "overall rank")
     rows = []
-    for rank, unit, category, total, grade, ok, own in ranked:
+    for rank, unit, category, total, grade, ok, own, flags in ranked:
         shown = grade or ("—" if ok else ("未计分" if zh else "not scored"))
         row = [str((own if within else rank) or "—"), unit, category or "", number(total), shown]
+        row += _flag_cells(scheme, flags)
         rows.append([*row, str(rank or "—")] if within else row)
-    aligns = ["right", "left", "left", "right", "left", *(["right"] if within else [])]
+    aligns = ["right", "left", "left", "right", "left", *(["left"] if scheme.flags else [])]
+    aligns += ["right"] if within else []
     table = format_table(headers, rows, aligns)
     if colour:
         lines = table.splitlines()
@@ -313,6 +323,7 @@ def _score_streamed(args: argparse.Namespace, scheme: Scheme, out: TextIO, err: 
                 o.unit.category,
                 Figure(cell_number(o.total)),
                 o.grade,
+                *_flag_cells(scheme, o.flags),
                 *map(Figure, (o.rendered or blank).split(",")),
                 "; ".join(str(e) for e in o.errors),
             ]
@@ -333,6 +344,7 @@ def _score_streamed(args: argparse.Namespace, scheme: Scheme, out: TextIO, err: 
                     o.grade,
                     zip(codes, (o.rendered or blank).split(","), strict=True),
                     o.errors,
+                    o.flags if scheme.flags else None,
                 )
                 for o in ranked
             ),
@@ -342,7 +354,7 @@ def _score_streamed(args: argparse.Namespace, scheme: Scheme, out: TextIO, err: 
     else:
         colour = args.output is None and _colour(out)
         rows = [
-            (o.rank, o.unit.name, o.unit.category, o.total, o.grade, not o.errors, o.category_rank)
+            (o.rank, o.unit.name, o.unit.category, o.total, o.grade, not o.errors, o.category_rank, o.flags)
             for o in ranked
         ]
         text = _table_of(scheme, rows, colour, args.scheme)
@@ -420,14 +432,16 @@ def _jsonl_line(
     grade: str | None,
     scores: Iterable[tuple[str, str]],
     errors: Iterable[object],
+    flags: Sequence[str] | None = None,
 ) -> str:
     """One unit of ``--format jsonl``: what a CSV row holds, as one JSON object on one line."""
-    record = {
+    record: dict[str, object] = {
         "rank": rank,
         "unit": unit,
         "category": category,
         "total": _json_cell(total),
         "grade": grade,
+        **({"flags": list(flags)} if flags is not None else {}),
         "scores": {code: _json_cell(text) for code, text in scores},
         "errors": [str(e) for e in errors],
     }
@@ -480,6 +494,7 @@ def _csv_lines(evaluation: Evaluation | Totals) -> Iterator[str]:
                     r.category,
                     _figure(r.total),
                     r.grade,
+                    *_flag_cells(evaluation.scheme, r.flags),
                     *(
                         None if scores.get(i.code) is None else Figure(number(scores[i.code], 6))
                         for i in indicators
@@ -812,7 +827,16 @@ def _cmd_score(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         def line(r: UnitResult) -> str:
             scores = {i.code: i.score for i in r.indicators}
             cells = ((code, _figure(scores.get(code)) or "") for code in codes)
-            return _jsonl_line(r.rank, r.unit, r.category, _figure(r.total) or "", r.grade, cells, r.errors)
+            return _jsonl_line(
+                r.rank,
+                r.unit,
+                r.category,
+                _figure(r.total) or "",
+                r.grade,
+                cells,
+                r.errors,
+                r.flags if scheme.flags else None,
+            )
 
         _emit(map(line, evaluation.ranking()), args.output, out)
     elif args.format == "csv":

@@ -202,6 +202,8 @@ def unit_records(result: UnitResult) -> dict[str, Any]:
         "category": result.category,
         "total": json_number(result.total),
         "grade": result.grade,
+        # Labels beside the grade (不能评先, 黄牌): they do not change it.
+        "flags": list(result.flags),
         "rank": result.rank,
         "category_rank": result.category_rank,
         # The overall grade (and the grades' score intervals) when they are a stand-in.

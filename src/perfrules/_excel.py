@@ -149,7 +149,10 @@ def _results(ws: Any, evaluation: Evaluation, zh: bool) -> None:
         )
         head[0] = "类别内排名" if zh else "rank in category"
     labels = [marked(i.label, bool(i.stand_in)) for i in indicators]
-    score_columns = [3, *range(5, 5 + len(indicators))]  # the total and indicator scores
+    if scheme.flags:  # labels beside the grade (不能评先, 黄牌)
+        head.append("标记" if zh else "flags")
+    first = len(head)
+    score_columns = [3, *range(first, first + len(indicators))]  # the total and indicator scores
     sheet = _Sheet(
         ws, [*head, *labels, *((["总排名"] if zh else ["overall rank"]) if within else [])], score_columns
     )
@@ -162,6 +165,7 @@ def _results(ws: Any, evaluation: Evaluation, zh: bool) -> None:
                 r.category or "",
                 r.total,
                 r.grade or "",
+                *(["、".join(r.flags)] if scheme.flags else []),
                 *(scores.get(i.code) for i in indicators),
                 *([r.rank] if within else []),
             ]

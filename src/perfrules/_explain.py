@@ -107,6 +107,8 @@ def explain_unit(result: UnitResult) -> str:
         grade = (
             words(f"，等次“{result.grade}”", f", grade '{result.grade}'") if result.grade is not None else ""
         )
+        if result.flags:
+            grade += words(f"（{'、'.join(result.flags)}）", f" ({', '.join(result.flags)})")
         if result.rank_within == "category" and result.category and result.category_rank is not None:
             # 分类评估: the rank that counts is the one within the category.
             place = words(

@@ -32,6 +32,7 @@ from ._scale import DEFAULT_SCORES, GradeScale
 from ._scheme import (
     Adjust,
     Default,
+    Flag,
     GradeCap,
     Group,
     Indicator,
@@ -49,6 +50,7 @@ from ._schemefile import (
     ADJUST,
     CAP,
     DEFAULT,
+    FLAG,
     FORMAT,
     NOT_APPLICABLE,
     PART,
@@ -165,6 +167,7 @@ _SPEC_OF: Final = {
     Adjust: ADJUST,
     Veto: VETO,
     GradeCap: CAP,
+    Flag: FLAG,
     Quota: QUOTA,
 }
 
@@ -291,6 +294,10 @@ def scheme_to_mapping(scheme: Scheme) -> dict[str, Any]:
         out["todo"] = [_todo_to_mapping(t) for t in scheme.todo]
     if scheme.caps:
         out["caps"] = [_object_to_mapping(c) for c in scheme.caps]
+    if scheme.parameters:
+        out["parameters"] = {k: {u: _plain(v) for u, v in by.items()} for k, by in scheme.parameters.items()}
+    if scheme.flags:
+        out["flags"] = [_object_to_mapping(f) for f in scheme.flags]
     if scheme.quotas:
         out["quotas"] = [_object_to_mapping(q) for q in scheme.quotas]
     if scheme.policies:

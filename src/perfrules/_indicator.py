@@ -31,6 +31,7 @@ from ._formula import Formula, PopulationCall, Value, normalize_name
 from ._numbers import Number, as_fraction, exact, round_half_up, tidy_decimal, to_number
 from ._scale import GradeResult, GradeScale
 from ._scheme import (
+    FULL_NAME,
     Adjust,
     Default,
     Indicator,
@@ -42,8 +43,7 @@ from ._scheme import (
     Step,
     Veto,
     ZeroWhen,
-    indicator_reads,
-    is_result_name,
+    inputs_of,
     ordered_steps,
     step_reads,
     step_target,
@@ -56,17 +56,9 @@ __all__ = ["FULL_NAME", "IndicatorPlan", "Scored", "inputs_of"]
 _ZERO = Decimal(0)
 _FONE = Fraction(1)
 
-FULL_NAME = "分值"
-"""The name under which an indicator's formulas read its own full points (得分=分值)."""
-
 # Population values are handed to the scoring of one unit as
 # {(indicator code, key, period): value}; `key` is a step target or a call's text.
 Population = Mapping[tuple[str, str, str | None], Number]
-
-
-def inputs_of(ind: Indicator) -> frozenset[str]:
-    """Names the indicator reads from data (not computed by its own steps, nor other indicators' results)."""
-    return frozenset(n for n in indicator_reads(ind) if not is_result_name(n))
 
 
 def _close(name: str, scope: Mapping[str, object]) -> list[str]:
@@ -147,7 +139,9 @@ class IndicatorPlan:
         self.zero_indicator = tuple(p for p in ind.policies if isinstance(p, ZeroWhen) and p.target is None)
         self.adjusts = tuple(p for p in ind.policies if isinstance(p, Adjust))
         self.vetoes = tuple(p for p in ind.policies if isinstance(p, Veto))
-        self.not_applicable = tuple(p for p in ind.policies if isinstance(p, NotApplicable) and p.when)
+        self.not_applicable = tuple(
+            p for p in ind.policies if isinstance(p, NotApplicable) and (p.when or p.missing)
+        )
         self.moves_to = next(
             (p.to for p in ind.policies if isinstance(p, NotApplicable) and p.to is not None), None
         )
@@ -298,13 +292,28 @@ class IndicatorPlan:
         if self.not_applicable:
             env = self.env(unit.data)
             for policy in self.not_applicable:
-                assert policy.when is not None
-                if policy.when.evaluate(env) is True:
+                if policy.missing:
+                    absent = self._missing_inputs(policy, unit)
+                    if absent:
+                        reason = policy.reason or self.words(
+                            f"{'、'.join(absent)} 数据缺失", f"no data for {', '.join(absent)}"
+                        )
+                        return PolicyEvent(
+                            kind="not_applicable",
+                            message=self.words(f"不适用：{reason}", f"not applicable: {reason}"),
+                        )
+                if policy.when is not None and policy.when.evaluate(env) is True:
                     reason = policy.reason or policy.when.text
                     return PolicyEvent(
                         kind="not_applicable", message=words(f"不适用：{reason}", f"not applicable: {reason}")
                     )
         return None
+
+    def _missing_inputs(self, policy: NotApplicable, unit: Unit) -> list[str]:
+        """The inputs a ``missing`` rule names that have no value, in the year's row nor any period's."""
+        names = policy.missing if isinstance(policy.missing, tuple) else self.sorted_inputs
+        runs = [env for _, env in self.runs(unit)]
+        return [name for name in names if all(env.get(name) is None for env in runs)]
 
     # -- scoring ----------------------------------------------------------
     def score(self, unit: Unit, population: Population, detail: bool, *, graded: bool = True) -> Scored:
@@ -942,11 +951,34 @@ def _adjustment(
     """The change an adjustment makes and a phrase per counted item (none when nothing counted)."""
     total = Fraction(0)
     parts: list[str] = []
-    for name, points in policy.terms:
+    counts: dict[str, Fraction] = {}
+    for name, _ in policy.terms:
         if name not in scope:
             raise MissingValueError(name, where, _close(name, scope))
-        count = as_fraction(to_number(scope[name], name=name))
+        counts[name] = as_fraction(to_number(scope[name], name=name))
+    matter_of = policy.matter_of if policy.matters else {}
+    for name, points in policy.terms:
+        count = counts[name]
         if not count:
+            continue
+        matter = matter_of.get(name)
+        if matter is not None:
+            # 同一事项按最高级别计一次: only the matter's biggest item the unit has counts, once.
+            held = [(n, p) for n, p in policy.terms if matter_of.get(n) == matter and counts[n]]
+            top = max(held, key=lambda item: abs(as_fraction(item[1])))
+            if top[0] != name:
+                continue
+            change = as_fraction(points)
+            others = [n for n, _ in held if n != name]
+            parts.append(
+                words(
+                    f"同一事项「{matter}」按最高级别计一次：{name} {'加' if change > 0 else '扣'}{num(abs(change))}{unit}"
+                    + (f"（{'、'.join(others)} 不另计）" if others else ""),
+                    f"one matter '{matter}' counted once at its highest level: {name} {num(change)}"
+                    + (f" ({', '.join(others)} not counted)" if others else ""),
+                )
+            )
+            total += change
             continue
         change = count * as_fraction(points)
         total += change

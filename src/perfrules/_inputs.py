@@ -50,7 +50,8 @@ def scheme_inputs(scheme: Scheme) -> frozenset[str]:
         names |= policy.when.variables if isinstance(policy, Veto) else policy.reads
     if scheme.total_formula is not None:  # its data (经营难度系数 …), not the subtotals it reads
         names |= scheme.total_formula.variables - scheme.overall_names()
-    return frozenset(names & _known_fields(scheme))
+    # The scheme's per-unit constants (parameters) are not asked of the data.
+    return frozenset((names & _known_fields(scheme)) - scheme.parameters.keys())
 
 
 @attrs.frozen(kw_only=True)

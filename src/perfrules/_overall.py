@@ -27,7 +27,9 @@ __all__ = [
     "formula_total",
     "grade_total",
     "group_totals",
+    "limit_total",
     "overall_scope",
+    "raise_flags",
     "redistribute",
     "veto_event",
 ]
@@ -474,8 +476,25 @@ def grade_total(
     grades = plan.scheme.grades
     for cap in plan.scheme.caps:
         assert scope is not None
-        if cap.when.evaluate(scope) is True and grades.index(grade) < grades.index(cap.grade):
-            reason = cap.reason or cap.when.text
+        if (cap.grade is None and not cap.demote) or cap.when.evaluate(scope) is not True:
+            continue
+        reason = cap.reason or cap.when.text
+        if cap.demote and grade in grades:
+            lower = grades[min(len(grades) - 1, grades.index(grade) + cap.demote)]
+            if lower != grade:
+                events.append(
+                    PolicyEvent(
+                        kind="grade_cap",
+                        message=words(
+                            f"{reason}：等次由“{grade}”降为“{lower}”"
+                            if cap.reason
+                            else f"{reason}：降{_chinese_count(cap.demote)}等次，由“{grade}”降为“{lower}”",
+                            f"{reason}: {cap.demote} grade(s) down, from '{grade}' to '{lower}'",
+                        ),
+                    )
+                )
+                grade = lower
+        if cap.grade is not None and grades.index(grade) < grades.index(cap.grade):
             events.append(
                 PolicyEvent(
                     kind="grade_cap",
@@ -487,3 +506,53 @@ def grade_total(
             )
             grade = cap.grade
     return grade
+
+
+def raise_flags(plan: Plan, scope: Mapping[str, object], events: list[PolicyEvent]) -> tuple[str, ...]:
+    """The labels whose condition holds (不能评先, 黄牌), in the scheme's order; the grade is untouched."""
+    words = plan.words
+    labels: list[str] = []
+    for flag in plan.scheme.flags:
+        if flag.when.evaluate(scope) is True and flag.label not in labels:
+            labels.append(flag.label)
+            reason = flag.reason or flag.when.text
+            events.append(
+                PolicyEvent(
+                    kind="flag",
+                    message=words(f"{reason}：标记“{flag.label}”", f"{reason}: flagged '{flag.label}'"),
+                )
+            )
+    return tuple(labels)
+
+
+def _chinese_count(n: int) -> str:
+    return "一二三四五六七八九十"[n - 1] if 1 <= n <= 10 else str(n)
+
+
+def limit_total(plan: Plan, total: Number, scope: dict[str, object], events: list[PolicyEvent]) -> Number:
+    """Caps with ``max_total`` (总分不超过C级最高限): the total at most their limit when they hold.
+
+    Runs before the total is graded and ranked; ``scope`` (what caps read)
+    takes the limited 总分, so grading sees the total that is reported.
+    """
+    words = plan.words
+    unit_word = words.points if plan.scheme.basis == "points" else ""
+    for cap in plan.scheme.caps:
+        if cap.max_total is None or total <= cap.max_total:
+            continue
+        if cap.when.evaluate(scope) is True:
+            reason = cap.reason or cap.when.text
+            events.append(
+                PolicyEvent(
+                    kind="capped",
+                    message=words(
+                        f"{reason}：总分 {num(total)}{unit_word} 不超过 {num(cap.max_total)}{unit_word}，"
+                        f"按 {num(cap.max_total)}{unit_word} 计",
+                        f"{reason}: the total {num(total)} may be at most {num(cap.max_total)}; "
+                        f"{num(cap.max_total)} is used",
+                    ),
+                )
+            )
+            total = cap.max_total
+            scope["总分"] = total
+    return total

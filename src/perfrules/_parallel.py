@@ -34,8 +34,10 @@ __all__ = ["CHUNK_SIZE", "IndicatorScore", "Totals", "TotalsResult", "job_count"
 CHUNK_SIZE = 2000
 """Units sent to a worker at a time."""
 
-# What a worker returns per unit: total, grade, vetoed, indicator scores, errors.
-Compact = tuple[Number | None, str | None, bool, tuple[Number | None, ...], tuple[UnitError, ...]]
+# What a worker returns per unit: total, grade, vetoed, indicator scores, errors, flags.
+Compact = tuple[
+    Number | None, str | None, bool, tuple[Number | None, ...], tuple[UnitError, ...], tuple[str, ...]
+]
 
 
 @attrs.frozen
@@ -51,8 +53,8 @@ class TotalsResult:
     """One unit's totals-only result: what the ranking table and CSV show.
 
     Attributes:
-        unit, category, total, grade, rank, category_rank, vetoed, errors: as
-            on :class:`~perfrules.UnitResult`.
+        unit, category, total, grade, rank, category_rank, vetoed, errors,
+            flags: as on :class:`~perfrules.UnitResult`.
         indicators: each indicator's score, in the scheme's order.
     """
 
@@ -65,6 +67,7 @@ class TotalsResult:
     vetoed: bool
     errors: tuple[UnitError, ...]
     indicators: tuple[IndicatorScore, ...]
+    flags: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -130,7 +133,7 @@ def _score_in_worker(units: Sequence[Unit], population: Mapping[str, PopulationT
 
 
 def _compact(outcomes: Sequence[UnitOutcome]) -> list[Compact]:
-    return [(o.total, o.grade, o.vetoed, tuple(o.scores), tuple(o.errors)) for o in outcomes]
+    return [(o.total, o.grade, o.vetoed, tuple(o.scores), tuple(o.errors), o.flags) for o in outcomes]
 
 
 # ---------------------------------------------------------------------------
@@ -195,9 +198,9 @@ def score_totals(
                 if progress is not None:
                     progress(len(compact), len(unit_list), chunk[-1].name)
     outcomes = []
-    for unit, (total, grade, vetoed, scores, errors) in zip(unit_list, compact, strict=True):
+    for unit, (total, grade, vetoed, scores, errors, flags) in zip(unit_list, compact, strict=True):
         outcome = UnitOutcome(unit)
-        outcome.total, outcome.grade, outcome.vetoed = total, grade, vetoed
+        outcome.total, outcome.grade, outcome.vetoed, outcome.flags = total, grade, vetoed, flags
         outcome.scores, outcome.errors = list(scores), list(errors)
         outcomes.append(outcome)
     finish_batch(plan, outcomes)
@@ -216,6 +219,7 @@ def score_totals(
                 errors=tuple(o.errors),
                 # A unit that could not be scored at all (an unknown category …) has no scores.
                 indicators=tuple(IndicatorScore(c, s) for c, s in zip(codes, o.scores, strict=False)),
+                flags=o.flags,
             )
             for o in outcomes
         ),

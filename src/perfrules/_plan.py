@@ -42,6 +42,8 @@ def _reads(scheme: Scheme) -> frozenset[str]:
     graded: set[str] = set()
     for cap in scheme.caps:
         graded |= cap.when.variables
+    for flag in scheme.flags:
+        graded |= flag.when.variables
     overall = scheme.overall_scale
     if overall is not None:
         graded |= overall.variables
@@ -128,8 +130,11 @@ class Plan:
         self.overall = overall
         # Overall grading that reads more than the total needs the unit's
         # group scores and data: worked out only for such schemes.
-        self.rich_overall = bool(scheme.caps) or (
-            overall is not None and (overall.variable != "总分" or overall.levels != {})
+        self.limits_total = any(cap.max_total is not None for cap in scheme.caps)  # 总分不超过…
+        self.rich_overall = (
+            bool(scheme.caps)
+            or bool(scheme.flags)
+            or (overall is not None and (overall.variable != "总分" or overall.levels != {}))
         )
         # The totals-only fast path: every indicator is a reported score, and
         # nothing scheme-wide needs more than the sum (overall grading that
@@ -148,6 +153,7 @@ class Plan:
             and not scheme.policies
             and not scheme.caps
             and not scheme.normalize
+            and not scheme.parameters
             and scheme.score_scale is None
         )
         self.lean_rows: dict[str | None, tuple[tuple[str | None, object, Number, Number], ...]] = {}

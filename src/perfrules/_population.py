@@ -22,7 +22,7 @@ from ._errors import PerfrulesError
 from ._formula import PopulationCall, normalize_name
 from ._indicator import IndicatorPlan
 from ._numbers import Number, as_fraction, exact, to_number
-from ._scheme import PeerRatio, Quota, Rank, Scheme
+from ._scheme import PeerRatio, Quota, Rank, Scheme, with_parameters
 from ._unit import Unit
 
 __all__ = [
@@ -93,9 +93,11 @@ def observe(plans: Sequence[IndicatorPlan], units: Iterable[Unit]) -> list[Obser
     if not needs:
         return out
     part = _participation(needs[0].scheme)
-    for unit in units:
-        if not part(unit):
+    scheme = needs[0].scheme
+    for given in units:
+        if not part(given):
             continue
+        unit = with_parameters(scheme, given)  # the scheme's per-unit constants, read like data
         one = (unit,)
         for plan in needs:
             for call in plan.population_calls:

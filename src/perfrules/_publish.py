@@ -75,7 +75,8 @@ def _policy_text(policy: object) -> str:
             limit = f"，最多{sign}「{cap.text}」分"
         else:
             limit = f"，最多{sign}{_num(cap)}分" if cap is not None else ""
-        text = "；".join(parts) + limit
+        once = [f"同一事项（{'、'.join(names)}）按最高级别计一次" for names in policy.matters.values()]
+        text = "；".join(parts + once) + limit
     elif isinstance(policy, Veto):
         effect = "总分计0分" if policy.effect == "zero" else "等次为最低等次"
         text = f"{policy.when.text}的，一票否决（{effect}）"
@@ -84,6 +85,9 @@ def _policy_text(policy: object) -> str:
             return reason
         to = f"，权重调整至{policy.to}" if policy.to else ""
         when = f"{policy.when.text}时" if policy.when is not None else "本单位申报不适用时"
+        if policy.missing:
+            blank = "" if not isinstance(policy.missing, tuple) else f"「{'、'.join(policy.missing)}」"
+            when = ("" if policy.when is None else when + "或") + f"{blank}数据缺失时"
         text = f"{when}，本指标不适用{to}"
     elif isinstance(policy, ZeroWhen):
         target = f"{policy.target}" if policy.target else "本指标"

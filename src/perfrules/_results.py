@@ -150,6 +150,7 @@ _UNIT_FIELDS = (
     "origin",
     "stand_in",
     "rank_within",
+    "flags",
 )
 
 
@@ -185,6 +186,8 @@ class UnitResult:
         stand_in: the scheme-wide stand-in note, if any.
         rank_within: the scheme's ``rank_within``: ``category`` when units
             are ranked within their category (分类评估).
+        flags: the labels beside the grade whose condition held (不能评先,
+            黄牌), in the scheme's order; they do not change the grade.
     """
 
     unit: str
@@ -205,6 +208,7 @@ class UnitResult:
     origin: str = ""
     stand_in: str = ""
     rank_within: str = "all"
+    flags: tuple[str, ...] = ()
     # Set by evaluate(): indicators and groups are worked out when first read.
     _detail: _Detail | None = attrs.field(default=None, alias="detail", repr=False)
 
@@ -458,6 +462,7 @@ def unit_result(scheme: Scheme, outcome: UnitOutcome, detail: _Detail | None = N
         origin=unit.origin,
         stand_in=scheme.stand_in,
         rank_within=scheme.rank_within,
+        flags=outcome.flags,
         detail=detail if outcome.indicators is None else None,
     )
 

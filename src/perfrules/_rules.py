@@ -11,12 +11,14 @@ rank, or points by rank). Policies are :class:`Default` (R4),
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any, Final, Literal, TypeAlias
 
 import attrs
 
+from ._errors import Problem, SchemeError
 from ._formula import Formula, normalize_name
 from ._frozen import FrozenDict
 from ._numbers import Number, as_fraction, exact, to_number
@@ -345,13 +347,24 @@ class Default:
     missing: tuple[str, ...] = attrs.field(default=(), converter=_name_tuple)
 
 
+def _missing_inputs(value: object) -> bool | tuple[str, ...]:
+    """``missing`` of ``NotApplicable``: true/false, or the inputs whose absence is the case."""
+    if isinstance(value, bool):
+        return value
+    names = _name_tuple(value)
+    if not names:
+        raise ValueError("'missing' lists no input; give true (any input) or the inputs' names")
+    return names
+
+
 @attrs.frozen(kw_only=True)
 class NotApplicable:
     """The indicator does not apply to a unit; its weight moves (R5, R17).
 
-    It does not apply when ``when`` holds on the unit's data, when the unit
-    lists the indicator in ``Unit.not_applicable``, or when the unit is not
-    in the indicator's ``applies_to``.
+    It does not apply when ``when`` holds on the unit's data, when one of the
+    ``missing`` inputs has no value (数据缺失的指标不参与计算，其权重按比例分配),
+    when the unit lists the indicator in ``Unit.not_applicable``, or when the
+    unit is not in the indicator's ``applies_to``.
 
     Attributes:
         when: the condition (``无行政审批事项`` → ``行政审批事项数=0``), or ``None``.
@@ -359,11 +372,23 @@ class NotApplicable:
             (权重调整至公共服务白皮书); ``None`` spreads it over the applicable
             siblings in proportion to their weights.
         reason: the published wording.
+        missing: missing data as published: ``True`` — the indicator does not
+            apply when any input it reads has no value; a list of inputs —
+            when one of those has no value. An input is missing when the data
+            has no value for it (a blank cell), in the year's row and in every
+            period's row. ``False`` (the default): a missing input is not a
+            reason (a ``Default`` or an error decides).
+
+    >>> NotApplicable(missing=True, reason="数据缺失").missing
+    True
+    >>> NotApplicable(missing="R&D经费").missing
+    ('R&D经费',)
     """
 
     when: Formula | None = attrs.field(default=None, converter=_optional_condition)
     to: str | None = attrs.field(default=None, converter=_optional_name)
     reason: str = ""
+    missing: bool | tuple[str, ...] = attrs.field(default=False, converter=_missing_inputs)
 
 
 @attrs.frozen(kw_only=True)
@@ -407,6 +432,14 @@ def _cap(value: object) -> Number | Formula | None:
     return to_number(value, name="cap")
 
 
+def _matters(value: object) -> Mapping[str, tuple[str, ...]]:
+    if value is None:
+        return FrozenDict()
+    if not isinstance(value, Mapping):
+        raise TypeError(f"'matters' must map each matter to its items (got {type(value).__name__})")
+    return FrozenDict({_name(k): _name_tuple(v) for k, v in value.items()})
+
+
 @attrs.frozen(kw_only=True)
 class Adjust:
     """Points added or taken per counted item (加分 / 扣分), with a cap.
@@ -427,9 +460,17 @@ class Adjust:
             formula (``if(目标档次=1, 3, 2)``, ``分值×20%``) is worked out on
             the unit's values, the indicator's steps and ``分值``.
         reason: the published wording.
+        matters: 同一事项按最高级别计一次 — items that are levels of one
+            matter: ``{"文明城市": ["全国文明城市", "省级文明城市"]}``. Of a
+            matter's items the unit has (count above 0), only the one with the
+            most points in size counts, and once, whatever the counts. Items in
+            no matter count as usual. Needs ``items``; the items of a matter
+            all add or all deduct.
 
     >>> Adjust(per="一般事故", points=-5).terms
     (('一般事故', Decimal('-5')),)
+    >>> Adjust(items={"国家级": 3, "省级": 2}, matters={"文明城市": ["国家级", "省级"]}).matter_of
+    {'国家级': '文明城市', '省级': '文明城市'}
     """
 
     per: str | None = attrs.field(default=None, converter=_optional_name)
@@ -437,8 +478,11 @@ class Adjust:
     items: Mapping[str, Number] = attrs.field(factory=FrozenDict, converter=_items)
     cap: Number | Formula | None = attrs.field(default=None, converter=_cap)
     reason: str = ""
+    matters: Mapping[str, tuple[str, ...]] = attrs.field(factory=FrozenDict, converter=_matters)
 
     def __attrs_post_init__(self) -> None:
+        if self.matters:
+            self._check_matters()
         single = self.per is not None or self.points is not None
         if single and (self.per is None or self.points is None):
             raise ValueError("an adjustment needs both 'per' (what is counted) and 'points' (per item)")
@@ -454,6 +498,39 @@ class Adjust:
             raise ValueError(
                 f"'cap' is a size and must be >= 0 (got cap={self.cap}); the sign comes from 'points'"
             )
+
+    def _check_matters(self) -> None:
+        problems: list[Problem] = []
+        if not self.items:
+            problems.append(Problem("matters", "matters group 'items'; give the levels as items first"))
+        seen: dict[str, str] = {}
+        for matter, names in self.matters.items():
+            if len(names) < 2:
+                problems.append(
+                    Problem(f"matters.{matter}", "a matter needs at least two items (its levels)")
+                )
+            for name in names:
+                if self.items and name not in self.items:
+                    close = difflib.get_close_matches(name, list(self.items), n=1, cutoff=0.4)
+                    hint = f"; did you mean '{close[0]}'?" if close else ""
+                    problems.append(Problem(f"matters.{matter}", f"'{name}' is not one of the items{hint}"))
+                elif name in seen:
+                    problems.append(
+                        Problem(f"matters.{matter}", f"'{name}' is already in the matter '{seen[name]}'")
+                    )
+                seen[name] = matter
+            signs = {self.items[n] > 0 for n in names if self.items.get(n)}
+            if len(signs) > 1:
+                problems.append(
+                    Problem(f"matters.{matter}", "a matter's items must all add or all deduct points")
+                )
+        if problems:
+            raise SchemeError(problems, title="invalid adjustment")
+
+    @property
+    def matter_of(self) -> dict[str, str]:
+        """Each item that is a level of a matter, with its matter."""
+        return {name: matter for matter, names in self.matters.items() for name in names}
 
     @property
     def terms(self) -> tuple[tuple[str, Number], ...]:
@@ -487,23 +564,71 @@ class Veto:
     reason: str = ""
 
 
+def _demote(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError(f"'demote' must be a whole number of grades, 0 or more (got {value!r})")
+    return value
+
+
 @attrs.frozen(kw_only=True)
 class GradeCap:
-    """A ceiling on the overall grade (等次最高为合格) when a condition holds.
+    """Limits on the grade or the total (等次最高为合格, 降一等次, 总分不超过C级最高限).
 
     The condition reads what overall grading reads (see ``Scheme``): 总分,
     each group's 得分 and 得分率, each indicator's 得分/得分率/等次 as
-    ``指标<code>得分`` …, and the unit's data.
+    ``指标<code>得分`` …, and the unit's data. Give one or more effects;
+    caps apply in the order given, ``max_total`` before any grade.
 
     Attributes:
         when: the condition (``min(业务工作得分率, 党建工作得分率)<60%``).
         grade: the best grade the unit may then get.
+        demote: 降一等次 — move the grade this many grades down (the lowest
+            grade stays the lowest).
+        max_total: the total may then be at most this (总分不超过C级最高限 →
+            the top of C); the lower total is reported, graded and ranked.
         reason: the published wording.
+
+    >>> GradeCap(when="重大事故>0", demote=1).demote
+    1
     """
 
     when: Formula = attrs.field(converter=_condition)
-    grade: str = attrs.field(converter=_name)
+    grade: str | None = attrs.field(default=None, converter=_optional_name)
     reason: str = ""
+    demote: int = attrs.field(default=0, converter=_demote)
+    max_total: Number | None = attrs.field(default=None, converter=_optional_number)
+
+    def __attrs_post_init__(self) -> None:
+        if self.grade is None and not self.demote and self.max_total is None:
+            raise ValueError(
+                "a cap needs an effect: 'grade' (a ceiling), 'demote' (grades down) or 'max_total'"
+            )
+
+
+@attrs.frozen(kw_only=True)
+class Flag:
+    """A label beside the grade when a condition holds (不能评先, 黄牌警告); the grade stays as it is.
+
+    The condition reads what caps read (总分, groups' and indicators' scores,
+    the unit's data), with the final total. Every output shows the unit's
+    labels beside its grade: JSON, CSV, the table and explanations.
+
+    Attributes:
+        label: the label shown (``不能评先``).
+        when: the condition (``安全事故>0``).
+        reason: the published wording, shown in explanations.
+
+    >>> Flag(label="黄牌", when="整改未完成数>0").label
+    '黄牌'
+    """
+
+    label: str = attrs.field(converter=_label)
+    when: Formula = attrs.field(converter=_condition)
+    reason: str = ""
+
+    def __attrs_post_init__(self) -> None:
+        if not self.label:
+            raise ValueError("a flag needs a label (the text shown beside the grade)")
 
 
 def _share(value: object) -> Number | None:

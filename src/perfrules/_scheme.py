@@ -38,6 +38,7 @@ from ._rules import (
     FREQUENCIES,
     Adjust,
     Default,
+    Flag,
     Frequency,
     GradeCap,
     NotApplicable,
@@ -62,12 +63,14 @@ from ._rules import (
 )
 from ._scale import DEFAULT_SCORES, GradeBand, GradeScale
 from ._todo import Todo, to_todos
+from ._unit import Unit
 
 __all__ = [
     "FREQUENCIES",
     "Adjust",
     "Default",
     "Frequency",
+    "Flag",
     "GradeCap",
     "Group",
     "Indicator",
@@ -377,6 +380,39 @@ def _categories(value: object) -> tuple[str, ...]:
     return tuple(_name(v) for v in value)
 
 
+def _parameters(value: object) -> Mapping[str, Mapping[str, Number]]:
+    """``parameters``: per-unit constants by name — ``{"难度系数": {"甲县": 1.1, "乙县": 1.0}}``."""
+    if not isinstance(value, Mapping):
+        raise TypeError(f"'parameters' must map each name to its values by unit (got {type(value).__name__})")
+    out: dict[str, Mapping[str, Number]] = {}
+    for name, by_unit in value.items():
+        if not isinstance(by_unit, Mapping):
+            raise TypeError(
+                f"parameters.{name} must map unit names to numbers (got {type(by_unit).__name__})"
+            )
+        out[_name(name)] = FrozenDict(
+            {str(unit).strip(): to_number(v, name=f"parameters.{name}.{unit}") for unit, v in by_unit.items()}
+        )
+    return FrozenDict(out)
+
+
+def with_parameters(scheme: Scheme, unit: Unit) -> Unit:
+    """The unit with the scheme's per-unit constants (``parameters``) among its data.
+
+    A value the unit's own data gives for the same name is kept (the data
+    file overrides the scheme's table for that unit). Without parameters the
+    unit is returned as it is.
+    """
+    if not scheme.parameters:
+        return unit
+    extra = {
+        name: by_unit[unit.name]
+        for name, by_unit in scheme.parameters.items()
+        if unit.name in by_unit and unit.data.get(name) is None
+    }
+    return attrs.evolve(unit, data={**unit.data, **extra}) if extra else unit
+
+
 def _default_scores(self: Scheme) -> Mapping[str, tuple[Number, Number]] | None:
     # Percent schemes grade indicators by score intervals (优 90–100 …); a points
     # scheme's indicators earn 分 and have no grade unless the scheme gives one.
@@ -438,12 +474,41 @@ def _caps(value: object) -> tuple[GradeCap, ...]:
     return items
 
 
+def _flags(value: object) -> tuple[Flag, ...]:
+    items: tuple[Any, ...] = tuple(value) if isinstance(value, Iterable) else (value,)
+    for item in items:
+        if not isinstance(item, Flag):
+            raise TypeError(f"'flags' must hold Flag objects (got {type(item).__name__})")
+    return items
+
+
 def _quotas(value: object) -> tuple[Quota, ...]:
     items: tuple[Any, ...] = tuple(value) if isinstance(value, Iterable) else (value,)
     for item in items:
         if not isinstance(item, Quota):
             raise TypeError(f"'quotas' must hold Quota objects (got {type(item).__name__})")
     return items
+
+
+FULL_NAME: Final = "分值"
+"""Inside an indicator's formulas, its own full points."""
+
+
+def inputs_of(ind: Indicator) -> frozenset[str]:
+    """Names the indicator reads from data (not computed by its own steps, nor other indicators' results)."""
+    return frozenset(n for n in indicator_reads(ind) if not is_result_name(n))
+
+
+def _check_missing_names(path: str, ind: Indicator, names: tuple[str, ...]) -> Iterator[Problem]:
+    """``NotApplicable.missing`` names inputs the indicator reads (a typo would never fire)."""
+    reads = inputs_of(ind) | frozenset(ind.inputs)
+    for name in names:
+        if name not in reads:
+            close = difflib.get_close_matches(name, sorted(reads), n=3, cutoff=0.4)
+            hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+            yield Problem(
+                path, f"'{name}' is not an input {ind.label} reads, so its absence cannot be seen{hint}"
+            )
 
 
 @attrs.frozen(kw_only=True, repr=False)
@@ -474,7 +539,13 @@ class Scheme:
             ``<组>得分率`` (share of its points), each indicator's
             ``指标<code>得分``, ``指标<code>得分率`` and ``指标<code>等次`` (the
             grade's place, 1 for the best), ``评为<等次>的指标数``, and the unit's data.
-        caps: ceilings on the overall grade (等次最高为合格).
+        caps: ceilings on the overall grade (等次最高为合格), grades down
+            (降一等次) and limits on the total.
+        flags: labels shown beside the grade when their condition holds
+            (不能评先, 黄牌); they do not change the grade.
+        parameters: per-unit constants that formulas read as data (难度系数,
+            targets by county): ``{"难度系数": {"甲县": 1.1}}``; a unit's own
+            data overrides them (see :func:`with_parameters`).
         quotas: limits on how many units get a grade (优秀不超过30%).
         periods: how period results make the year's (R15): ``mean`` of the
             period scores (the default), ``sum`` the period inputs and evaluate
@@ -537,6 +608,8 @@ class Scheme:
     rank_within: Literal["all", "category"] = "all"
     todo: tuple[Todo, ...] = attrs.field(default=(), converter=to_todos)
     total_formula: Formula | None = attrs.field(default=None, converter=_optional_formula)
+    flags: tuple[Flag, ...] = attrs.field(default=(), converter=_flags)
+    parameters: Mapping[str, Mapping[str, Number]] = attrs.field(factory=FrozenDict, converter=_parameters)
     _score_scale: GradeScale | None = attrs.field(init=False, repr=False, eq=False)
     _overall_scale: GradeScale | None = attrs.field(init=False, repr=False, eq=False)
     _leaves: tuple[Indicator, ...] = attrs.field(init=False, repr=False, eq=False)
@@ -840,6 +913,8 @@ class Scheme:
                     yield Problem(f"{where}.to", f"no indicator '{policy.to}' to move the weight to{hint}")
                 elif policy.to in (ind.code, normalize_name(ind.name)):
                     yield Problem(f"{where}.to", "an indicator cannot move its weight to itself")
+            if isinstance(policy, NotApplicable) and isinstance(policy.missing, tuple):
+                yield from _check_missing_names(f"{where}.missing", ind, policy.missing)
             if isinstance(policy, Default):
                 grades = ind.scale.bands if ind.scale is not None else self._score_bands()
                 if policy.grade is None:
@@ -872,7 +947,7 @@ class Scheme:
         """
         conditions: list[tuple[str, Formula]] = [
             (f"caps[{i}].when", cap.when) for i, cap in enumerate(self.caps)
-        ]
+        ] + [(f"flags[{i}].when", flag.when) for i, flag in enumerate(self.flags)]
         if self.overall is not None:
             for i, band in enumerate(self.overall.bands):
                 conditions += [(f"overall.bands[{i}]", c) for c in band.conditions]
@@ -895,15 +970,37 @@ class Scheme:
                         "or read its 得分 or 得分率 instead)",
                     )
 
+    def _check_parameters(self) -> Iterator[Problem]:
+        """Every per-unit constant is read by something (a misspelt name would never be used)."""
+        reads: set[str] = set()
+        for ind in self._leaves:
+            reads |= {ind.inputs.get(n, n) for n in inputs_of(ind)}
+        for policy in self.policies:
+            reads |= policy.when.variables if isinstance(policy, Veto) else policy.reads
+        for cap in self.caps:
+            reads |= cap.when.variables
+        for flag in self.flags:
+            reads |= flag.when.variables
+        if self._overall_scale is not None:
+            reads |= self._overall_scale.variables
+        for name in self.parameters:
+            if name not in reads:
+                close = difflib.get_close_matches(name, sorted(reads), n=1, cutoff=0.4)
+                hint = f"; did you mean '{close[0]}'?" if close else ""
+                yield Problem(f"parameters.{name}", f"no formula or condition reads '{name}'{hint}")
+
     def _check_overall(self) -> Iterator[Problem]:
         """Caps and quotas name grades of the overall grading, which must exist for them."""
+        yield from self._check_parameters()
         yield from self._check_overall_names()
         grades = list(self.grades)
-        if (self.caps or self.quotas) and not grades:
+        grading_caps = [c for c in self.caps if c.grade is not None or c.demote]
+        if (grading_caps or self.quotas) and not grades:
             yield Problem("overall", "caps and quotas need an overall grading (give 'overall' or 'scores')")
             return
         for i, cap in enumerate(self.caps):
-            if cap.grade not in grades:
+            yield from self._check_cap_total(i, cap)
+            if cap.grade is not None and cap.grade not in grades:
                 yield Problem(
                     f"caps[{i}].grade", f"'{cap.grade}' is not an overall grade ({', '.join(grades)})"
                 )
@@ -965,6 +1062,19 @@ class Scheme:
                 yield Problem(
                     "total_formula", f"'{name}' names no indicator (no code '{match.group(1)}'){hint}"
                 )
+
+    def _check_cap_total(self, i: int, cap: GradeCap) -> Iterator[Problem]:
+        """A cap's ``max_total`` lies within the total's limits, and a demotion can move a grade."""
+        if cap.max_total is not None:
+            if cap.max_total > self.total and self.cap_total:
+                yield Problem(
+                    f"caps[{i}].max_total",
+                    f"{_show(cap.max_total)} is above full marks ({_show(self.total)}); it would never limit",
+                )
+            if cap.max_total < 0 and self.floor_total:
+                yield Problem(f"caps[{i}].max_total", f"must be >= 0 (got {_show(cap.max_total)})")
+        if cap.demote and len(self.grades) < 2:
+            yield Problem(f"caps[{i}].demote", "there is no lower grade to move to")
 
     @staticmethod
     def _check_cycles(path: str, ind: Indicator) -> Iterator[Problem]:

@@ -37,6 +37,7 @@ from ._scheme import (
     FREQUENCIES,
     Adjust,
     Default,
+    Flag,
     GradeCap,
     NotApplicable,
     Part,
@@ -321,6 +322,12 @@ NOT_APPLICABLE: Final = ObjectSpec(
         Field("when", FormulaText("condition"), "the condition (行政审批事项数=0)"),
         Field("to", Text(), "the code or name of the indicator that receives the weight; none = spread it"),
         _REASON,
+        Field(
+            "missing",
+            AnyOf((Boolean(), ListOf(Text()))),
+            "missing data makes it not applicable: `true` (any input it reads) or the inputs' names",
+            default=False,
+        ),
     ),
     build=lambda d: NotApplicable(**_strip_tag(d)),
     tag="not_applicable",
@@ -355,6 +362,12 @@ ADJUST: Final = ObjectSpec(
             "the largest adjustment in size (最多扣3分 → 3), or a formula giving it (`if(档次=1, 3, 2)`)",
         ),
         _REASON,
+        Field(
+            "matters",
+            MapOf(ListOf(Text()), key_doc="matter"),
+            '同一事项按最高级别计一次: `{ "文明城市" = ["全国文明城市", "省级文明城市"] }` — of a matter\'s '
+            "items only the one with the most points counts, once",
+        ),
     ),
     alternatives=(("per", "points"), ("items",)),
     build=lambda d: Adjust(**_strip_tag(d)),
@@ -502,13 +515,26 @@ INDICATOR: Final = ObjectSpec(
 
 CAP: Final = ObjectSpec(
     "cap",
-    "A ceiling on the overall grade when a condition holds (等次最高为合格).",
+    "A condition's limit on the overall grade or the total (等次最高为合格, 降一等次, 总分不超过C级最高限).",
     (
         Field("when", FormulaText("condition"), "the condition", required=True),
-        Field("grade", Text(), "the best overall grade the unit may then get", required=True),
+        Field("grade", Text(), "the best overall grade the unit may then get"),
         _REASON,
+        Field("demote", Whole(0, 10), "降一等次: move the grade this many grades down", default=0),
+        Field("max_total", Num(), "the total may then be at most this (总分不超过C级最高限)"),
     ),
     build=lambda d: GradeCap(**d),
+)
+
+FLAG: Final = ObjectSpec(
+    "flag",
+    "A label beside the grade when a condition holds (不能评先, 黄牌); the grade stays as it is.",
+    (
+        Field("label", Text(), "the label shown beside the grade (不能评先)", required=True),
+        Field("when", FormulaText("condition"), "the condition (what caps read)", required=True),
+        _REASON,
+    ),
+    build=lambda d: Flag(**d),
 )
 
 QUOTA: Final = ObjectSpec(
@@ -592,7 +618,14 @@ SCHEME_FILE: Final = ObjectSpec(
             "the total as a formula over the groups' `<组>得分`, the indicators' `指标<code>得分` and the "
             "data, instead of the weighted sum: `(P得分+E得分+C得分)×经营难度系数+奖励分-考核扣分`",
         ),
-        Field("caps", ListOf(Obj(CAP)), "ceilings on the overall grade"),
+        Field("caps", ListOf(Obj(CAP)), "ceilings on the overall grade, grades down, limits on the total"),
+        Field("flags", ListOf(Obj(FLAG)), "labels beside the grade (不能评先, 黄牌)"),
+        Field(
+            "parameters",
+            MapOf(MapOf(Num(), key_doc="unit"), key_doc="name"),
+            "per-unit constants formulas read as data (难度系数, targets by county): "
+            '`[parameters."难度系数"]` then `"甲县" = 1.1`; a unit\'s own data overrides them',
+        ),
         Field("quotas", ListOf(Obj(QUOTA)), "limits on how many units get a grade"),
         Field("stand_in", Text(), "non-empty when a scheme-wide reading is a stand-in", default=""),
         Field(

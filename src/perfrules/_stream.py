@@ -93,6 +93,7 @@ Packed = tuple[
     str,
     tuple[UnitError, ...],
     tuple[PolicyEvent, ...],
+    tuple[str, ...],
 ]
 
 
@@ -109,14 +110,15 @@ def _pack(outcome: UnitOutcome) -> Packed:
         outcome.rendered or "",
         tuple(outcome.errors),
         tuple(outcome.events),
+        outcome.flags,
     )
 
 
 def _unpack(packed: Packed) -> UnitOutcome:
-    name, category, origin, total, grade, vetoed, rendered, errors, events = packed
+    name, category, origin, total, grade, vetoed, rendered, errors, events, flags = packed
     outcome = UnitOutcome.__new__(UnitOutcome)
     outcome.unit = LightUnit(name, category, origin)  # type: ignore[assignment]
-    outcome.total, outcome.grade, outcome.vetoed = total, grade, vetoed
+    outcome.total, outcome.grade, outcome.vetoed, outcome.flags = total, grade, vetoed, flags
     outcome.rendered = rendered
     outcome.errors, outcome.events = list(errors), list(events)
     outcome.indicators, outcome.scores, outcome.weights = None, [], []

@@ -160,8 +160,9 @@ def result_columns(scheme: Scheme) -> list[str]:
     """The columns of :func:`evaluate`'s result, in order.
 
     ``unit``, ``category``, ``total``, ``grade``, ``rank``, ``category_rank``,
-    ``vetoed``, one column per indicator score named ``"<code> <name>"``, and
-    ``errors``.
+    ``vetoed``, ``flags`` (the labels beside the grade, 不能评先、黄牌 — only
+    for a scheme with flags), one column per indicator score named
+    ``"<code> <name>"``, and ``errors``.
 
     >>> from perfrules import load
     >>> result_columns(load("xiamen-xiangan-2020"))[:5]
@@ -175,6 +176,7 @@ def result_columns(scheme: Scheme) -> list[str]:
         "rank",
         "category_rank",
         _VETOED,
+        *(["flags"] if scheme.flags else []),
         *(f"{i.code} {i.name}" for i in scheme.indicators()),
         "errors",
     ]
@@ -373,6 +375,7 @@ def _row(plan: Plan, outcome: UnitOutcome) -> list[object]:
         None,
         None,
         outcome.vetoed,
+        *(["、".join(outcome.flags)] if plan.scheme.flags else []),
         *scores,
         "; ".join(str(e) for e in outcome.errors),
     ]
