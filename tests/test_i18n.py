@@ -21,7 +21,7 @@ assert _spec is not None and _spec.loader is not None
 catalog = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(catalog)
 
-PO = LOCALE_DIR / "zh_CN" / "LC_MESSAGES" / "perfrules.po"
+PO = Path(LOCALE_DIR) / "zh_CN" / "LC_MESSAGES" / "perfrules.po"
 LOCALE_VARIABLES = ("PERFRULES_LANG", "LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
 
 
@@ -47,7 +47,7 @@ def test_the_shipped_mo_is_compiled_from_the_po():
 def test_every_marked_string_has_a_chinese_translation():
     """Every string the CLI marks, and argparse's, is translated; the catalog holds nothing else."""
     entries = catalog.read_po(PO.read_text(encoding="utf-8"))
-    wanted = [*catalog.ARGPARSE, *catalog.marked(ROOT / "src" / "perfrules" / "_cli.py")]
+    wanted = [*catalog.ARGPARSE, *(k for path in catalog.MARKED_IN for k in catalog.marked(path))]
     assert len(wanted) > 100
     untranslated = [k for k in wanted if not entries.get(k) or not all(entries[k])]
     assert untranslated == []
@@ -139,9 +139,7 @@ def test_usage_errors_in_chinese(monkeypatch):
 def test_help_in_chinese_has_no_english_left(monkeypatch):
     """--help of the program and of every command: argparse's headings, descriptions, options, epilogs."""
     english = [
-        k
-        for k in catalog.marked(ROOT / "src" / "perfrules" / "_cli.py")
-        if isinstance(k, str) and len(k) > 12
+        k for path in catalog.MARKED_IN for k in catalog.marked(path) if isinstance(k, str) and len(k) > 12
     ]
     commands = [
         "demo", "schemes", "validate", "check", "schema", "completion", "score",

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 import perfrules
-import perfrules._cli
+import perfrules._commands
 from perfrules import Formula, NumberTooLargeError, SchemeError, Unit, evaluate, load, loads
 from perfrules._cli import main
 
@@ -303,7 +303,7 @@ def test_ctrl_c_while_running_is_exit_130_without_a_traceback(data, monkeypatch)
     def interrupted(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(perfrules._cli, "evaluate", interrupted)
+    monkeypatch.setattr(perfrules._commands, "evaluate", interrupted)
     code, _, err = run("whatif", small_path(data), str(data), "--unit", "甲")
     assert code == 130 and err == "\nperfrules: interrupted\n"
 
@@ -457,7 +457,7 @@ def test_sensitivity_reads_a_workbook_as_score_does(tmp_path):
     assert sorted(u["unit"] for u in json.loads(ranked)["units"]) == sorted(
         u["unit"] for u in json.loads(scored)["units"]
     )
-    assert perfrules._cli._units.__module__ == "perfrules._cli"  # one reader for both commands
+    assert perfrules._commands._units.__module__ == "perfrules._commands"  # one reader for both commands
 
 
 # ---------------------------------------------------------------------------

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-import perfrules._cli
+import perfrules._commands
 import perfrules._writers
 from perfrules._cli import main
 from perfrules._writers import escape_csv_text, write_atomic
@@ -180,7 +180,7 @@ def broken_score(monkeypatch):
     def boom(*args: object, **kwargs: object) -> None:
         raise RuntimeError("something\nunexpected")
 
-    monkeypatch.setattr(perfrules._cli, "evaluate", boom)
+    monkeypatch.setattr(perfrules._commands, "evaluate", boom)
 
 
 def test_an_internal_error_is_one_line_and_exit_3(broken_score):

@@ -19,7 +19,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "src" / "perfrules"
-MARKED_IN = [PACKAGE / "_cli.py"]
+MARKED_IN = [PACKAGE / "_cli.py", PACKAGE / "_commands.py"]
 CATALOGS = sorted((PACKAGE / "locale").glob("*/LC_MESSAGES/perfrules.po"))
 
 # argparse's strings that a user of the perfrules command can meet.

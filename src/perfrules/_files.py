@@ -24,6 +24,7 @@ from typing import Any, Final, Literal
 
 import tomli_w
 
+from ._builtin import BUILTIN
 from ._errors import DataError, PerfrulesError, Problem, SchemeError, expect_scheme
 from ._filespec import Reader, read_number, to_mapping
 from ._formula import Formula, normalize_name
@@ -627,11 +628,7 @@ def loads(text: str, *, format: _FORMAT = "toml") -> Scheme:
     return scheme_from_mapping(_parse_text(text, format, "the text"))
 
 
-_BUILTIN: Final = {
-    "shenzhen-2010-departments": "shenzhen_2010_departments",
-    "shenzhen-2010-districts": "shenzhen_2010_districts",
-    "xiamen-xiangan-2020": "xiamen_xiangan_2020",
-}
+_BUILTIN: Final = BUILTIN  # one list, also read by the command line without loading this module
 
 
 def schemes() -> tuple[str, ...]:

@@ -28,10 +28,9 @@ import os
 import re
 import unicodedata
 from collections.abc import Iterator, Mapping
-from pathlib import Path
 
 DOMAIN = "perfrules"
-LOCALE_DIR = Path(__file__).with_name("locale")
+LOCALE_DIR = os.path.join(os.path.dirname(__file__), "locale")  # a str: pathlib is not loaded for --help
 LANGUAGES = {"en": None, "zh": "zh_CN"}  # our language → the catalog's folder (None: the msgids)
 _LOCALE_VARIABLES = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
 
@@ -113,7 +112,7 @@ def speaking(lang: str) -> Iterator[None]:
     bound = gettext.bindtextdomain(DOMAIN)
     variable = os.environ.get("LANGUAGE")
     _active, _language = translations, lang
-    gettext.bindtextdomain(DOMAIN, str(LOCALE_DIR))
+    gettext.bindtextdomain(DOMAIN, LOCALE_DIR)
     gettext.textdomain(DOMAIN)
     os.environ["LANGUAGE"] = folder
     try:
