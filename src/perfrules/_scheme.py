@@ -1081,34 +1081,9 @@ class Scheme:
         # Depth-first, with an explicit stack: 2,800 chained steps must neither
         # recurse 2,800 frames deep nor copy the trail at every step.
         by_target = {step_target(s): s for s in ind.steps}
-        state: dict[str, int] = {}  # 1 visiting, 2 done
-        reported: set[frozenset[str]] = set()
-        for start in by_target:
-            if start in state:
-                continue
-            state[start] = 1
-            trail = [start]
-            stack = [iter(sorted(step_reads(by_target[start])))]
-            while stack:
-                dep = next(stack[-1], None)
-                if dep is None:
-                    stack.pop()
-                    state[trail.pop()] = 2
-                    continue
-                if dep not in by_target or state.get(dep) == 2:
-                    continue
-                if state.get(dep) == 1:
-                    cycle = [*trail[trail.index(dep) :], dep]
-                    key = frozenset(cycle)
-                    if key not in reported:
-                        reported.add(key)
-                        yield Problem(
-                            f"{path}.steps", f"steps depend on each other in a cycle: {' → '.join(cycle)}"
-                        )
-                    continue
-                state[dep] = 1
-                trail.append(dep)
-                stack.append(iter(sorted(step_reads(by_target[dep]))))
+        graph = {target: step_reads(step) & by_target.keys() for target, step in by_target.items()}
+        for cycle in cycles(graph):
+            yield Problem(f"{path}.steps", f"steps depend on each other in a cycle: {' → '.join(cycle)}")
 
 
 def _check_aggregate(path: str, group: Group) -> Iterator[Problem]:
@@ -1181,6 +1156,43 @@ def step_result_reads(ind: Indicator, target: str, known: Mapping[str, object]) 
     for step in _step_closure(ind, target):
         reads |= step_reads(step)
     return frozenset(n for n in reads if n in known)
+
+
+def cycles(graph: Mapping[str, Iterable[str]]) -> Iterator[list[str]]:
+    """Each cycle of a dependency graph once, as ``[a, b, …, a]`` (nodes in sorted order).
+
+    Depth-first with an explicit stack: 2,800 chained steps must neither
+    recurse 2,800 frames deep nor copy the trail at every step.
+
+    >>> list(cycles({"a": ["b"], "b": ["a"], "c": ["a"]}))
+    [['a', 'b', 'a']]
+    """
+    state: dict[str, int] = {}  # 1 visiting, 2 done
+    reported: set[frozenset[str]] = set()
+    for start in graph:
+        if start in state:
+            continue
+        state[start] = 1
+        trail = [start]
+        stack = [iter(sorted(graph[start]))]
+        while stack:
+            dep = next(stack[-1], None)
+            if dep is None:
+                stack.pop()
+                state[trail.pop()] = 2
+                continue
+            if dep not in graph or state.get(dep) == 2:
+                continue
+            if state.get(dep) == 1:
+                cycle = [*trail[trail.index(dep) :], dep]
+                key = frozenset(cycle)
+                if key not in reported:
+                    reported.add(key)
+                    yield cycle
+                continue
+            state[dep] = 1
+            trail.append(dep)
+            stack.append(iter(sorted(graph[dep])))
 
 
 def indicator_reads(ind: Indicator) -> frozenset[str]:
@@ -1329,37 +1341,13 @@ def _check_result_reads(leaves: Sequence[tuple[str, Indicator]]) -> Iterator[Pro
                 )
     graph, _ = _result_graph(indicators)
     paths = {ind.code: path for path, ind in leaves}
-    state: dict[str, int] = {}
-    reported: set[frozenset[str]] = set()
-    for start in graph:
-        if start in state:
-            continue
-        state[start] = 1
-        trail = [start]
-        stack = [iter(sorted(graph[start]))]
-        while stack:
-            dep = next(stack[-1], None)
-            if dep is None:
-                stack.pop()
-                state[trail.pop()] = 2
-                continue
-            if state.get(dep) == 2:
-                continue
-            if state.get(dep) == 1:
-                cycle = [*trail[trail.index(dep) :], dep]
-                key = frozenset(cycle)
-                if key not in reported:
-                    reported.add(key)
-                    yield Problem(
-                        paths[cycle[0]],
-                        "indicators read each other's results in a cycle: "
-                        + " → ".join(codes[c].label for c in cycle)
-                        + "; read a step (指标<code>·<step>) where a score is not needed",
-                    )
-                continue
-            state[dep] = 1
-            trail.append(dep)
-            stack.append(iter(sorted(graph[dep])))
+    for cycle in cycles(graph):
+        yield Problem(
+            paths[cycle[0]],
+            "indicators read each other's results in a cycle: "
+            + " → ".join(codes[c].label for c in cycle)
+            + "; read a step (指标<code>·<step>) where a score is not needed",
+        )
 
 
 _INDICATOR_NAME: Final = re.compile(r"指标([0-9A-Za-z][0-9A-Za-z.\-]*?)(得分率|得分|等次)")
