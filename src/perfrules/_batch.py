@@ -5,7 +5,7 @@ line's output and the Dask and multi-process paths. With ``detail=False`` it
 records only what totals, grades, ranks and indicator scores need; a unit's
 explanation is the same plan run with ``detail=True`` on that unit (with the
 batch's population values). Weights are worked out once per category and
-pattern of applicable indicators (:class:`_Weighting`), so a unit's total is
+pattern of applicable indicators (:class:`~perfrules._outcome.Weighting`), so a unit's total is
 one exact integer-weighted sum. One unit's bad data is recorded on that unit
 and never stops the others.
 """
@@ -13,24 +13,22 @@ and never stops the others.
 from __future__ import annotations
 
 import decimal
-import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any, cast
+from typing import Any
 
 import attrs
 
 from ._errors import (
-    DefinitionError,
-    DivisionByZeroError,
     EvaluationError,
-    MissingValueError,
     NumberTooLargeError,
     PerfrulesError,
 )
-from ._indicator import IndicatorPlan, Scored
+from ._indicator import Scored
 from ._numbers import EXACT_CONTEXT, Number, as_fraction, check_fraction, exact, tidy_decimal
+from ._outcome import IndicatorOutcome, UnitOutcome, Weighting, unit_error
+from ._outcome import weighting as pattern_weighting
 from ._overall import (
     aggregated_total,
     finish_total,
@@ -39,11 +37,11 @@ from ._overall import (
     limit_total,
     overall_scope,
     raise_flags,
-    redistribute,
     veto_event,
 )
 from ._plan import Plan, plan_of
 from ._population import apply_quota, population_values, rank_positions
+from ._program import score_columns
 from ._scheme import Scheme, Veto, step_result_reads, with_parameters
 from ._syntax import Name
 from ._unit import PolicyEvent, Unit, UnitError, note_events
@@ -65,178 +63,6 @@ _ONE = Decimal(1)
 # Exact Decimal arithmetic: any rounding raises (and the caller falls back).
 _EXACT_ADD = EXACT_CONTEXT.add
 _EXACT_MUL = EXACT_CONTEXT.multiply
-# Patterns of applicable indicators kept per plan: a batch rarely has more than a handful.
-_MAX_PATTERNS = 4096
-
-
-class IndicatorOutcome:
-    """One indicator's part of a unit's outcome (kept only with ``detail``)."""
-
-    __slots__ = (
-        "applicable",
-        "base_weight",
-        "contribution",
-        "error",
-        "events",
-        "inputs",
-        "plan",
-        "scored",
-        "weight",
-    )
-
-    def __init__(self, plan: IndicatorPlan) -> None:
-        self.plan = plan
-        self.applicable = True
-        self.scored: Scored | None = None
-        self.base_weight: Number = _FZERO
-        self.weight: Number = _FZERO
-        self.contribution: Number | None = None
-        self.error: UnitError | None = None
-        self.events: list[PolicyEvent] = []
-        self.inputs: dict[str, object] = {}
-
-
-class UnitOutcome:
-    """What scoring found for one unit."""
-
-    __slots__ = (
-        "category_rank",
-        "errors",
-        "events",
-        "flags",
-        "grade",
-        "indicators",
-        "rank",
-        "rendered",
-        "scores",
-        "subtotals",
-        "total",
-        "unit",
-        "vetoed",
-        "weights",
-    )
-
-    def __init__(self, unit: Unit) -> None:
-        self.unit = unit
-        self.total: Number | None = None
-        self.grade: str | None = None
-        self.vetoed = False
-        self.flags: tuple[str, ...] = ()
-        self.events: list[PolicyEvent] = []
-        self.errors: list[UnitError] = []
-        self.indicators: list[IndicatorOutcome] | None = None
-        self.scores: list[Number | None] = []
-        self.weights: list[Fraction] = []
-        # Every group's subtotal by name, when a group of the scheme takes a mean (see aggregated_total).
-        self.subtotals: dict[str, Number] = {}
-        self.rank: int | None = None
-        self.category_rank: int | None = None
-        # Indicator scores as one line of output cells, once the unit's data is let go (see _stream).
-        self.rendered: str | None = None
-
-
-def _field_of(exc: PerfrulesError) -> str | None:
-    if isinstance(exc, MissingValueError):
-        return exc.name
-    if isinstance(exc, DivisionByZeroError):
-        return exc.divisor
-    return None
-
-
-def unit_error(unit: Unit, code: str | None, exc: PerfrulesError, *, field: str | None = None) -> UnitError:
-    message = str(exc)
-    if isinstance(exc, DefinitionError):
-        message = f"the scheme's definition failed on this data: {message}"
-    return UnitError(
-        unit=unit.name,
-        indicator=code,
-        field=field if field is not None else _field_of(exc),
-        message=message,
-        error=type(exc).__name__,
-        origin=unit.origin,
-    )
-
-
-class _Weighting:
-    """The weights a category and a pattern of applicable indicators give, worked out once.
-
-    Each contribution is ``score × weight / full points``; the factors
-    ``weight / full`` are kept as integer numerators over one shared
-    denominator, so that a unit's total is one exact integer-weighted sum.
-    """
-
-    __slots__ = (
-        "decimal_factors",
-        "denominator",
-        "events",
-        "factors",
-        "numerators",
-        "possible",
-        "shown_base",
-        "shown_weights",
-        "weights",
-    )
-
-    def __init__(self, plan: Plan, category: str | None, applicable: tuple[bool, ...]) -> None:
-        base = plan.weights_for(category)
-        if all(applicable) or plan.scheme.normalize:
-            weights = (
-                list(base)
-                if all(applicable)
-                else [w if applicable[k] else _FZERO for k, w in enumerate(base)]
-            )
-            events: dict[int, list[PolicyEvent]] = {}
-        else:
-            weights, events = redistribute(plan, base, applicable)
-        self.weights = weights
-        self.events = events
-        factors = []
-        for k, ind in enumerate(plan.indicators):
-            full = as_fraction(ind.full(category))
-            factors.append(weights[k] / full if full and applicable[k] else _FZERO)
-        self.factors = factors
-        # The same factors as Decimals where they are finite decimals (0.03): contributions for explanations.
-        decimal_factors: list[Decimal | None] = []
-        for f in factors:
-            shown = exact(f)
-            decimal_factors.append(shown if type(shown) is Decimal else None)
-        self.decimal_factors = tuple(decimal_factors)
-        # Weights as results show them, worked out once per pattern.
-        self.shown_base = tuple(exact(w) for w in base)
-        self.shown_weights = tuple(exact(w) for w in weights)
-        denominator = math.lcm(*(f.denominator for f in factors)) if factors else 1
-        self.denominator = denominator
-        self.numerators: tuple[Decimal | None, ...] = tuple(
-            Decimal(f.numerator * (denominator // f.denominator)) if f else None for f in factors
-        )
-        self.possible = sum((w for k, w in enumerate(weights) if applicable[k]), _FZERO)
-
-    def contribution(self, k: int, score: Number) -> Number:
-        """What indicator *k* adds to the total for this score."""
-        factor = self.factors[k]
-        if not factor:
-            return _ZERO
-        if factor == 1:
-            return score
-        shown = self.decimal_factors[k]
-        if shown is not None and type(score) is Decimal:
-            try:
-                return tidy_decimal(_EXACT_MUL(score, shown))
-            except decimal.DecimalException:
-                pass
-        return exact(check_fraction(as_fraction(score) * factor))
-
-
-def _weighting(plan: Plan, category: str | None, applicable: list[bool]) -> _Weighting:
-    """The weighting of this category and pattern of applicable indicators (memoised on the plan)."""
-    key = (category if plan.scheme.categories else None, tuple(applicable))
-    memo = cast(dict[tuple[str | None, tuple[bool, ...]], _Weighting], plan.weightings)
-    found = memo.get(key)
-    if found is None:
-        if len(memo) >= _MAX_PATTERNS:
-            memo.clear()
-        found = memo[key] = _Weighting(plan, key[0], key[1])
-    return found
 
 
 def _readers(plan: Plan, category: str | None) -> tuple[tuple[str, Number] | None, ...]:
@@ -260,6 +86,7 @@ def _readers(plan: Plan, category: str | None) -> tuple[tuple[str, Number] | Non
                 and ind.upper(key) is not None
                 and ind.always_applies
                 and not ind.periodic
+                and plan.scheme.round_scores is None
                 and not ind.vetoes
                 and formula is not None
                 and isinstance(formula.tree, Name)
@@ -280,7 +107,7 @@ class _TotalTooLarge(Exception):
         self.error = error
 
 
-def _overflowing(plan: Plan, weighting: _Weighting, scores: Sequence[Number | None]) -> str:
+def _overflowing(plan: Plan, weighting: Weighting, scores: Sequence[Number | None]) -> str:
     """The indicator whose contribution takes the running total past the number bounds."""
     running = Fraction(0)
     last = ""
@@ -477,7 +304,7 @@ def _score_unit(plan: Plan, unit: Unit, population: Population, *, detail: bool)
                 unit, ind.code, EvaluationError(str(exc.args[0]) if exc.args else "KeyError")
             )
             scored[k] = scores[k] = None
-    weighting = _weighting(plan, category, applicable)
+    weighting = pattern_weighting(plan, category, applicable)
     weights = weighting.weights
     weight_events = weighting.events
     # The total is one exact sum of integers over the pattern's shared denominator:
@@ -603,68 +430,6 @@ def _score_unit(plan: Plan, unit: Unit, population: Population, *, detail: bool)
     return out
 
 
-def score_unit_lean(plan: Plan, unit: Unit) -> UnitOutcome | None:
-    """Totals only, for schemes whose every indicator is a reported score: no events, no trail.
-
-    Returns None whenever anything needs the full path (a value outside its
-    points, a missing or unreadable value, a category problem, rounding or
-    capping of the total), which then scores the unit again and explains it.
-    """
-    if plan.rich_overall:
-        return None  # overall grading that reads more than the total needs the full path's scope
-    scheme = plan.scheme
-    category = unit.category
-    key = category if scheme.categories else None
-    rows = plan.lean_rows.get(key)
-    if rows is None or unit.not_applicable or unit.periods or unit.problems or unit.notes:
-        return None
-    data = unit.data
-    plain = plan.lean_plain.get(key)
-    scores: list[Number | None]
-    total: Number
-    if plain is not None:
-        # Every score is a reported value counted as it is: read them all, check them, add them up.
-        names, ceilings = plain
-        try:
-            values = [data[name] for name in names]
-        except KeyError:
-            return None
-        found: list[Decimal] = []
-        for raw, ceiling in zip(values, ceilings, strict=True):
-            if type(raw) is not Decimal or raw < 0 or raw > ceiling:
-                return None
-            found.append(raw)
-        try:
-            with decimal.localcontext(EXACT_CONTEXT):  # any rounding raises: the full path takes over
-                total = sum(found, _ZERO)
-        except decimal.DecimalException:
-            return None
-        scores = cast(list[Number | None], found)
-    else:
-        total = _ZERO
-        scores = []
-        append = scores.append
-        add, mul = _EXACT_ADD, _EXACT_MUL
-        try:
-            for name, fn, ceiling, factor in rows:
-                raw = data[name] if name is not None else fn(data)  # type: ignore[operator]
-                if type(raw) is not Decimal or raw < 0 or raw > ceiling:
-                    return None
-                append(raw)
-                total = add(total, raw if factor is _ONE else mul(raw, factor))  # type: ignore[arg-type]
-        except Exception:
-            return None
-    if scheme.cap_total and total > plan.full_marks:
-        return None
-    if scheme.round_total is not None:
-        return None
-    out = UnitOutcome(unit)
-    out.total = tidy_decimal(total)
-    out.scores = scores
-    out.grade = None if plan.overall is None else plan.overall.classify(out.total)
-    return out
-
-
 def score_units(
     scheme: Scheme,
     units: Sequence[Unit],
@@ -711,12 +476,13 @@ def score_chunk(
         One outcome per unit, in order; :func:`finish_batch` over the whole
         batch's outcomes applies quotas and ranks.
     """
-    outcomes = []
-    lean = plan.lean and not detail
+    # Totals first by the column program where the scheme compiles to one; the
+    # units it sends back (and every unit, with detail) by the per-unit program.
+    quick = score_columns(plan, units) if not detail else [None] * len(units)
+    outcomes: list[UnitOutcome] = []
     empty: Population = {}
-    for done, unit in enumerate(units, start=1):
-        quick = score_unit_lean(plan, unit) if lean else None
-        outcomes.append(quick or score_unit(plan, unit, population.get(unit.name, empty), detail=detail))
+    for done, (unit, found) in enumerate(zip(units, quick, strict=True), start=1):
+        outcomes.append(found or score_unit(plan, unit, population.get(unit.name, empty), detail=detail))
         if progress is not None:
             progress(done, len(units), unit.name)
     return outcomes

@@ -177,16 +177,6 @@ class IndicatorPlan:
         self.plain_limits = self.lower() == 0 and self.ind.max_score != "none"
         self._texts: dict[Formula, str] = {}
         self._only_for: PolicyEvent | None = None
-        # A direct indicator that applies to every unit and is not reported by
-        # period can be scored by the totals-only fast path (see _batch).
-        self.lean = (
-            self.direct
-            and ind.max_score != "none"
-            and ind.min_score == 0
-            and ind.applies_to is None
-            and not self.periodic
-            and (self.scheme.score_scale is None or not self.points)
-        )
 
     def _text(self, formula: Formula) -> str:
         """A formula as explanations show it (worked out once per formula)."""
@@ -472,10 +462,10 @@ class IndicatorPlan:
                     scored.grade = scale.classify_number(raw if raw <= full_score else full_score)
                 else:
                     scored.grade = self._grade_of_score(raw, category)
-            return scored
+            return scored if self.scheme.round_scores is None else self._round(scored)
         self._bound(scored, category, raw)
         scored.grade = self._grade_of_score(scored.score, category)
-        return scored
+        return self._round(scored)
 
     def _scope(
         self, env: Mapping[str, object], unit: Unit, period: str | None, population: Population

@@ -16,7 +16,7 @@ from ._errors import Problem, SchemeError
 from ._indicator import IndicatorPlan, inputs_of
 from ._numbers import Number, as_fraction, exact
 from ._scheme import Group, Indicator, Scheme, Veto, indicator_reads, result_names, result_order
-from ._syntax import Name, normalize_name
+from ._syntax import normalize_name
 from ._words import Words
 
 __all__ = ["GroupPlan", "Plan", "names_read", "plan_of"]
@@ -136,44 +136,14 @@ class Plan:
             or bool(scheme.flags)
             or (overall is not None and (overall.variable != "总分" or overall.levels != {}))
         )
-        # The totals-only fast path: every indicator is a reported score, and
-        # nothing scheme-wide needs more than the sum (overall grading that
-        # reads anything but the total runs on the full path, like explained
-        # results, so both grade alike).
         # Groups that take a weighted geometric or harmonic mean (the total is then worked out by group).
         self.aggregated = any(
             isinstance(node, Group) and node.aggregate != "sum" for _, node in scheme.paths()
         )
-        self.lean = (
-            not self.rich_overall
-            and not self.aggregated
-            and self.result_order is None
-            and scheme.total_formula is None
-            and all(p.lean for p in self.indicators)
-            and not scheme.policies
-            and not scheme.caps
-            and not scheme.normalize
-            and not scheme.parameters
-            and scheme.score_scale is None
-        )
-        self.lean_rows: dict[str | None, tuple[tuple[str | None, object, Number, Number], ...]] = {}
-        # The plainest case: every score a reported value counted as it is (points schemes of reported 分).
-        self.lean_plain: dict[str | None, tuple[tuple[str, ...], tuple[Number, ...]]] = {}
-        if self.lean:
-            for c in columns:
-                rows = []
-                for k, ind in enumerate(self.indicators):
-                    formula = ind.ind.score
-                    assert formula is not None
-                    # A score that is one reported value is read straight from the data.
-                    key = formula.tree.name if isinstance(formula.tree, Name) else None
-                    rows.append((key, formula._fn, ind.ceiling(c), self.factors[c][k]))
-                self.lean_rows[c] = tuple(rows)
-                if all(name is not None and factor is _ONE for name, _, _, factor in rows):
-                    self.lean_plain[c] = (
-                        tuple(str(name) for name, _, _, _ in rows),
-                        tuple(ceiling for _, _, ceiling, _ in rows),
-                    )
+        # The column program compiled from this plan (perfrules._program), when first asked for:
+        # None until then, False when a form of the scheme does not compile (program_why says which).
+        self.program: object = None
+        self.program_why: str | None = None
         # Weights per category and pattern of applicable indicators, filled in by scoring (see _batch).
         self.weightings: dict[tuple[str | None, tuple[bool, ...]], object] = {}
         # Per category, each indicator's (data column, ceiling) when its score is that column as

@@ -20,13 +20,16 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
 
-from ._batch import UnitOutcome, finish_batch, score_unit, score_unit_lean
-from ._data import RowGroup, stream_groups, unit_of
+from ._batch import UnitOutcome, finish_batch, score_chunk
+from ._data import RowGroup, _RowUnits, stream_groups, unit_of
 from ._errors import Problem
+from ._intcols import format_rows, from_text_columns, numpy
 from ._numbers import Number, round_half_up, tidy_decimal
 from ._plan import Plan, plan_of
 from ._population import Observation
+from ._program import Scored, program_of
 from ._scheme import Scheme
+from ._syntax import normalize_name
 from ._tables import RawCell, Row
 from ._unit import PolicyEvent, Unit, UnitError
 
@@ -215,8 +218,7 @@ def _scoring_pass(
 
     if workers == 1:
         for chunk, late in _chunks(groups, chunk_size):
-            units = [_categorised(unit_of(reader, g), category) for g in chunk]
-            done(score_chunk_here(scheme, units, part(chunk)), [u.name for u in units if u.problems], late)
+            done(*score_groups(scheme, reader, chunk, part(chunk), category), late)
     else:
         import multiprocessing
         from collections import deque
@@ -377,9 +379,17 @@ def _worker_units(chunk: list[PlainGroup]) -> list[Unit]:
 
 def _work(chunk: list[PlainGroup], population: Mapping[str, Population]) -> tuple[list[Packed], list[str]]:
     """Score a chunk in a worker: the compact outcomes, and the units whose data could not be read."""
-    units = _worker_units(chunk)
-    scored = score_chunk_here(_WORKER["scheme"], units, population)  # type: ignore[arg-type]
-    return [_pack(o) for o in scored], [u.name for u in units if u.problems]
+    groups: list[RowGroup] = [
+        (name, [Row(number=n, cells=c, problem=p) for n, c, p in rows], late) for name, rows, late in chunk
+    ]
+    scored, bad = score_groups(
+        _WORKER["scheme"],  # type: ignore[arg-type]
+        _WORKER["reader"],  # type: ignore[arg-type]
+        groups,
+        population,
+        _WORKER["category"],  # type: ignore[arg-type]
+    )
+    return [_pack(o) for o in scored], bad
 
 
 def _observe(chunk: list[PlainGroup]) -> list[Observation]:
@@ -396,17 +406,107 @@ def _categorised(unit: Unit, category: str | None) -> Unit:
     return attrs.evolve(unit, category=category)
 
 
+def score_groups(
+    scheme: Scheme,
+    reader: _RowUnits,
+    groups: Sequence[RowGroup],
+    population: Mapping[str, Population],
+    category: str | None,
+) -> tuple[list[UnitOutcome], list[str]]:
+    """Score a chunk of a file's units from their rows: compact outcomes, and the units not readable.
+
+    Where the scheme compiles to a column program, the units of one row whose
+    cells the program reads are plain decimals are scored from the cells'
+    text as columns (:func:`perfrules._intcols.from_texts`), without a
+    ``Unit``; every other unit is read by the file's reader and scored by the
+    per-unit program, as :func:`perfrules.load_units` and
+    :func:`perfrules.evaluate` would.
+    """
+    program = program_of(plan_of(scheme))
+    simple = [] if program is None else _simple_rows(reader, groups)
+    outcomes: list[UnitOutcome | None] = [None] * len(groups)
+    if simple and program is not None:
+        index = {reader.header[i]: i for i in reader.inputs if reader.header[i] not in reader.text_fields}
+        rows = [groups[g][1][0] for g in simple]
+        names = [groups[g][0] for g in simple]
+        categories = [_category_cell(reader, row, category) for row in rows]
+        ok = numpy().ones(len(rows), dtype=bool)
+        # A name that is not a column of the file: no unit has it (the per-unit program says so).
+        blank = [""] * len(rows)
+        by_column = list(zip(*(row.cells for row in rows), strict=True))
+        texts = [blank if index.get(name) is None else by_column[index[name]] for name in program.reads]
+        columns = dict(zip(program.reads, from_text_columns(texts), strict=True))
+        scored = program.score(names, categories, columns, ok)
+        cells = _rendered(scored)
+        overall = plan_of(scheme).overall
+        origin = reader.origin
+        for i in scored.rows():
+            row = rows[i]
+            outcome = UnitOutcome.__new__(UnitOutcome)
+            outcome.unit = LightUnit(names[i], categories[i], f"{origin} row {row.number}")  # type: ignore[assignment]
+            outcome.total = total = scored.total(i)
+            outcome.grade = None if overall is None else overall.classify_number(total)
+            outcome.vetoed, outcome.flags = False, ()
+            outcome.rendered = cells[i]
+            outcome.errors, outcome.events = [], []
+            outcome.indicators, outcome.scores, outcome.weights = None, [], []
+            outcome.subtotals = {}
+            outcome.rank = outcome.category_rank = None
+            outcomes[simple[i]] = outcome
+    rest = [g for g, found in enumerate(outcomes) if found is None]
+    bad: list[str] = []
+    if rest:
+        units = [_categorised(unit_of(reader, groups[g]), category) for g in rest]
+        bad = [u.name for u in units if u.problems]
+        for g, outcome in zip(rest, score_chunk_here(scheme, units, population), strict=True):
+            outcomes[g] = outcome
+    return [o for o in outcomes if o is not None], bad
+
+
+def _simple_rows(reader: _RowUnits, groups: Sequence[RowGroup]) -> list[int]:
+    """The groups of one row that the column program can read: no row problem, period or declared
+    not-applicable indicator, and a category cell that is text."""
+    found = []
+    for g, (_, rows, _) in enumerate(groups):
+        if len(rows) != 1:
+            continue
+        row = rows[0]
+        if row.problem is not None:
+            continue
+        cells = row.cells
+        if reader.period_col is not None and _filled(cells[reader.period_col]):
+            continue
+        if reader.na_col is not None and _filled(cells[reader.na_col]):
+            continue
+        if reader.cat_col is not None and not isinstance(cells[reader.cat_col], str):
+            continue
+        found.append(g)
+    return found
+
+
+def _filled(cell: RawCell) -> bool:
+    return not isinstance(cell, str) or bool(cell.strip())
+
+
+def _category_cell(reader: _RowUnits, row: Row, default: str | None) -> str | None:
+    """A row's category as the reader reads it (the command line's ``--category`` when it gives none)."""
+    if reader.cat_col is not None:
+        text = str(row.cells[reader.cat_col]).strip()
+        if text:
+            return normalize_name(text)
+    return default
+
+
+def _rendered(scored: Scored) -> list[str]:
+    """Each unit's indicator scores as one line of output cells (what :func:`_compact` gives)."""
+    return format_rows(scored.scores, scored.den, scored.applicable)
+
+
 def score_chunk_here(
     scheme: Scheme, chunk: Sequence[Unit], population: Mapping[str, Population]
 ) -> list[UnitOutcome]:
     """Score a chunk of units totals-only, with their population values given (any process)."""
-    plan = plan_of(scheme)
-    done = []
-    lean = plan.lean
-    for unit in chunk:
-        quick = score_unit_lean(plan, unit) if lean else None
-        done.append(quick or score_unit(plan, unit, population.get(unit.name, {}), detail=False))
-    return _compact(done)
+    return _compact(score_chunk(plan_of(scheme), chunk, population, detail=False))
 
 
 def _compact(outcomes: list[UnitOutcome]) -> list[UnitOutcome]:

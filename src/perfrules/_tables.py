@@ -35,6 +35,7 @@ import difflib
 import enum
 import io
 import json
+import operator
 import re
 import unicodedata
 import warnings
@@ -571,6 +572,8 @@ class _Columns:
         names = [normalize_name(t) for t in texts]
         self.width = len(names)
         self.keep = [i for i, n in enumerate(names) if n]
+        # The kept cells of a row as a tuple, in one call (two or more columns kept).
+        self.take = operator.itemgetter(*self.keep) if len(self.keep) > 1 else None
         self.unnamed = [i for i, n in enumerate(names) if not n]
         self.header = tuple(names[i] for i in self.keep)
         seen: dict[str, int] = {}
@@ -601,7 +604,11 @@ class _Columns:
 
     def row(self, number: int, cells: Sequence[RawCell], *, pad: bool) -> Row | None:
         """The row as the table keeps it; None for an empty row."""
-        if all(_blank(c) for c in cells):
+        text = type(cells) is list and set(map(type, cells)) == {str}  # a CSV row: every cell text
+        if text:
+            if not "".join(cells).strip():  # type: ignore[arg-type]
+                return None
+        elif all(_blank(c) for c in cells):
             return None
         for i in self.unnamed:
             if i < len(cells) and not _blank(cells[i]):
@@ -620,7 +627,12 @@ class _Columns:
             problem = f"has {len(cells)} cells; the limit is {MAX_COLUMNS}"
         elif extra or (len(cells) < self.width and not pad):
             problem = f"has {len(cells)} cells; the header has {self.width}"
-        kept = tuple(_cell_limit(cells[i]) if i < len(cells) else "" for i in self.keep)
+        take = self.take
+        if text and take is not None and len(cells) >= self.width and max(map(len, cells)) <= MAX_CELL_CHARS:  # type: ignore[arg-type]
+            # Every cell within the limit: the kept columns taken at once.
+            kept = take(cells)
+        else:
+            kept = tuple(_cell_limit(cells[i]) if i < len(cells) else "" for i in self.keep)
         return Row(number=number, cells=kept, problem=problem)
 
 

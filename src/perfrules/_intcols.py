@@ -1,0 +1,294 @@
+"""Exact columns of numbers: integers over one denominator, read from values or from text at once.
+
+The column program (:mod:`perfrules._program`) works on :class:`IntColumn`:
+each unit's value is ``num[i] / den``, exactly, with ``num`` a NumPy array of
+64-bit integers while every value (and every sum the program forms) stays
+well inside them, and of Python integers beyond. Two readers fill them:
+
+- :func:`from_values` from a batch's data (``Decimal`` and ``int`` values);
+- :func:`from_texts` from a data file's cells as text, parsed as a whole
+  column by NumPy: only plain decimals (``95``, ``-0.5``, ``87.25``, the
+  cells :func:`perfrules._tables.read_cell` reads without a note) are read
+  here, and give exactly the value that reader gives.
+
+A cell either reader does not take (a missing value, a percentage, a word, a
+number with more places than :data:`MAX_PLACES`) is marked not plain; the
+caller sends its unit to the per-unit program, which reads it as usual.
+
+NumPy is imported when a column is first read, so ``import perfrules``
+stays light.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+__all__ = [
+    "MAX_PLACES",
+    "SAFE",
+    "IntColumn",
+    "as_objects",
+    "format_column",
+    "from_texts",
+    "from_values",
+    "numpy",
+]
+
+SAFE = 2**62
+"""Integers of int64 columns stay below this, so that one more addition of two cannot wrap."""
+
+MAX_PLACES = 12
+"""Cells with more decimal places than this are read by the per-unit program."""
+
+_MAX_ABS = 10**15
+_MAX_DIGITS = 18  # digits an int64 holds whatever they are
+
+_np: Any = None
+
+
+def numpy() -> Any:
+    """NumPy, imported on first use."""
+    global _np
+    if _np is None:
+        import numpy as np
+
+        _np = np
+    return _np
+
+
+class IntColumn:
+    """An exact column: ``num[i] / den`` per unit (``den`` > 0; ``bound`` ≥ every ``|num|``)."""
+
+    __slots__ = ("bound", "den", "num")
+
+    def __init__(self, num: Any, den: int, bound: int) -> None:
+        self.num = num
+        self.den = den
+        self.bound = bound
+
+
+def as_objects(a: Any) -> Any:
+    """The array as Python integers (exact whatever they grow to)."""
+    return a if a.dtype == object else a.astype(object)
+
+
+def from_values(values: Sequence[object]) -> tuple[IntColumn, Any]:
+    """A column from data values; and which cells are plain numbers (a NumPy bool array).
+
+    >>> col, plain = from_values([Decimal("87.5"), 90, None])
+    >>> col.num.tolist(), col.den, plain.tolist()
+    ([175, 180, 0], 2, [True, True, False])
+    """
+    np = numpy()
+    try:
+        # The common case, every cell a finite Decimal: one pass in C, then checks on the arrays.
+        nums, dens = zip(*map(Decimal.as_integer_ratio, values), strict=True)  # type: ignore[arg-type]
+        num = np.array(nums, dtype=np.int64)
+        den_each = np.array(dens, dtype=np.int64)
+    except (TypeError, ValueError, OverflowError):
+        return _cell_by_cell(values)
+    good = (den_each <= 10**MAX_PLACES) & (np.abs(num) < _MAX_ABS * den_each)
+    if not good.all():
+        return _cell_by_cell(values)
+    return _common(num, den_each), good
+
+
+def _cell_by_cell(values: Sequence[object]) -> tuple[IntColumn, Any]:
+    np = numpy()
+    n = len(values)
+    good = np.ones(n, dtype=bool)
+    nums = [0] * n
+    dens = [1] * n
+    for i, v in enumerate(values):
+        if type(v) is Decimal:
+            try:
+                a, b = v.as_integer_ratio()
+            except (ValueError, OverflowError):
+                good[i] = False
+                continue
+            if b > 10**MAX_PLACES or not -_MAX_ABS * b < a < _MAX_ABS * b:
+                good[i] = False
+                continue
+            nums[i], dens[i] = a, b
+        elif type(v) is int and -_MAX_ABS < v < _MAX_ABS:
+            nums[i] = v
+        else:
+            good[i] = False
+    return _common(np.array(nums, dtype=np.int64), np.array(dens, dtype=np.int64)), good
+
+
+def _common(num: Any, den_each: Any) -> IntColumn:
+    """Numerators over their own denominators, brought over one (their least common multiple)."""
+    np = numpy()
+    if not len(num):
+        return IntColumn(num, 1, 0)
+    den = math.lcm(*np.unique(den_each).tolist())
+    if den != 1:
+        num = num * (den // den_each)
+    return IntColumn(num, den, int(np.abs(num).max()))
+
+
+def from_texts(texts: Sequence[object]) -> tuple[IntColumn, Any]:
+    """A column from cells as text, parsed at once; and which cells are plain decimals.
+
+    A plain decimal is an optional ``-``, 1 to 18 digits and at most
+    :data:`MAX_PLACES` of them after a ``.``, with digits on both sides of
+    it (``95``, ``-0.5``): exactly what :func:`perfrules._tables.read_cell`
+    reads as it stands. Anything else is not plain (read by the per-unit
+    program).
+
+    >>> col, plain = from_texts(["95", "87.25", "-0.5", "95%", "", "1e3"])
+    >>> col.num.tolist()[:3], col.den, plain.tolist()
+    ([9500, 8725, -50], 100, [True, True, True, False, False, False])
+    """
+    return from_text_columns([texts])[0]
+
+
+def from_text_columns(columns: Sequence[Sequence[object]]) -> list[tuple[IntColumn, Any]]:
+    """:func:`from_texts` for several columns of the same units, parsed in one pass over their text."""
+    np = numpy()
+    if not columns:
+        return []
+    n = len(columns[0])
+    if not n:
+        return [(IntColumn(np.zeros(0, dtype=np.int64), 1, 0), np.zeros(0, dtype=bool)) for _ in columns]
+    texts = [t for column in columns for t in column]
+    if set(map(type, texts)) != {str}:
+        # Workbook cells hold numbers and dates: each column is read as the reader reads it.
+        return [
+            _cell_by_cell(c) if set(map(type, c)) != {str} else from_text_columns([c])[0] for c in columns
+        ]
+    total = len(texts)
+    joined = "\n".join(texts)  # type: ignore[arg-type]
+    raw = joined.encode("ascii", errors="replace") if not joined.isascii() else joined.encode("ascii")
+    if raw.count(b"\n") != total - 1:
+        # A line break inside a cell (a plain decimal has none): those cells are not plain.
+        cleaned = [[t if "\n" not in t else "x" for t in c] for c in columns]  # type: ignore[operator]
+        return from_text_columns(cleaned)
+    a = np.frombuffer(raw, dtype=np.uint8)
+    newline = a == 10
+    breaks = np.flatnonzero(newline)
+    starts = np.concatenate(([0], breaks + 1))
+    ends = np.concatenate((breaks, [len(a)]))
+    length = ends - starts
+    # Each byte's cell (a line break belongs to the cell before it).
+    field = np.cumsum(newline, dtype=np.int64) - newline
+    digit = (a >= 48) & (a <= 57)
+    dot = a == 46
+    minus = a == 45
+    # Points, minus signs and other characters (a non-ASCII one reads as "?") are few: counted where they are.
+    dots = np.bincount(field[dot], minlength=total)
+    minuses = np.bincount(field[minus], minlength=total)
+    other = np.bincount(field[~(digit | dot | minus | newline)], minlength=total)
+    digits = length - dots - minuses - other
+    first = a[np.minimum(starts, len(a) - 1)] if len(a) else np.zeros(total, dtype=np.uint8)
+    good = (length > 0) & (other == 0) & (dots <= 1) & (minuses <= 1) & ((minuses == 0) | (first == 45))
+    # Where the point is (the cell's end when it has none): a digit on each side of it.
+    dot_at = ends.copy()
+    dot_positions = np.flatnonzero(dot)
+    dot_at[field[dot_positions]] = dot_positions
+    has_dot = dots == 1
+    good &= ~has_dot | ((dot_at > starts + minuses) & (dot_at < ends - 1))
+    places = np.where(has_dot, ends - dot_at - 1, 0)
+    whole = digits - places
+    good &= (digits >= 1) & (whole >= 1) & (places <= MAX_PLACES) & (digits <= _MAX_DIGITS)
+    # Each cell's value over 10**(its own places).
+    positions = np.flatnonzero(digit & good[field])
+    cells = field[positions]
+    power = ends[cells] - positions - 1 - (positions < dot_at[cells]) * has_dot[cells]
+    contribution = (a[positions].astype(np.int64) - 48) * (10 ** power.astype(np.int64))
+    value = np.zeros(total, dtype=np.int64)
+    if len(positions):
+        edges = np.flatnonzero(np.concatenate(([True], cells[1:] != cells[:-1])))
+        value[cells[edges]] = np.add.reduceat(contribution, edges)
+    value = np.where(minuses == 1, -value, value)
+    out = []
+    for c in range(len(columns)):
+        part = slice(c * n, (c + 1) * n)
+        ok, num, own, wide = good[part].copy(), value[part], places[part], whole[part]
+        # The column's values over 10**scale: its most places, where whole digits and scale fit an int64.
+        scale = int(own[ok].max()) if ok.any() else 0
+        ok &= wide + scale <= _MAX_DIGITS
+        scale = int(own[ok].max()) if ok.any() else 0
+        num = np.where(ok, num * (10 ** (scale - own).clip(0).astype(np.int64)), 0)
+        out.append((IntColumn(num, 10**scale, int(np.abs(num).max())), ok))
+    return out
+
+
+def format_column(num: Any, den: int, shown: Any, places: int = 6) -> list[str]:
+    """Each ``num[i] / den`` as an output cell, rounded half up to *places*, trailing zeros dropped;
+    ``""`` where *shown* is False. The same text as :func:`perfrules._stream.cell_number` gives.
+
+    >>> np = numpy()
+    >>> format_column(np.array([875, -1, 900, 1]), 10, np.array([True, True, True, False]))
+    ['87.5', '-0.1', '90', '']
+    >>> format_column(np.array([1, 2]), 3, np.array([True, True]))
+    ['0.333333', '0.666667']
+    """
+    np = numpy()
+    scale = 10**places
+    if den == 1:
+        cells = list(map(str, num.tolist()))
+    elif scale % den == 0 and num.dtype != object and int(np.abs(num).max(initial=0)) * scale < SAFE:
+        # A finite decimal of at most *places* places: nothing to round; whole numbers as they are.
+        by = np.abs(num) * (scale // den)
+        whole, part = np.divmod(by, scale)
+        cells = list(map(str, np.where(num < 0, -whole, whole).tolist()))
+        for i in np.flatnonzero(part).tolist():
+            v = int(num[i])
+            digits = f"{int(part[i]):0{places}d}".rstrip("0")
+            cells[i] = f"{'-' if v < 0 else ''}{int(whole[i])}.{digits}"
+    else:
+        cells = []
+        for v in num.tolist():  # Python integers: exact whatever their size
+            m = (abs(v) * 2 * scale + den) // (2 * den)
+            whole, part = divmod(m, scale)
+            sign = "-" if v < 0 else ""
+            cells.append(f"{sign}{whole}.{part:0{places}d}".rstrip("0") if part else f"{sign}{whole}")
+    if not shown.all():
+        for i in np.flatnonzero(~shown).tolist():
+            cells[i] = ""
+    return cells
+
+
+def format_rows(columns: Sequence[Any], den: int, shown: Any, places: int = 6) -> list[str]:
+    """Each unit's values of *columns* (all over *den*) as one line of output cells, comma-separated:
+    :func:`format_column` for every column at once.
+
+    >>> np = numpy()
+    >>> format_rows([np.array([875, 900]), np.array([-5, 1])], 10, np.array([[True, True], [True, False]]))
+    ['87.5,-0.5', '90,']
+    """
+    np = numpy()
+    n = shown.shape[0]
+    if not columns:
+        return [""] * n
+    scale = 10**places
+    fits = all(c.dtype != object for c in columns) and scale % den == 0
+    if fits:
+        matrix = np.stack(columns, axis=1)
+        fits = int(np.abs(matrix).max(initial=0)) * scale < SAFE
+    if not fits:
+        cells = [format_column(c, den, shown[:, k], places) for k, c in enumerate(columns)]
+        return [",".join(row) for row in zip(*cells, strict=True)]
+    whole, part = np.divmod(np.abs(matrix) * (scale // den), scale)
+    values: list[list[Any]] = np.where(matrix < 0, -whole, whole).tolist()
+    rows, cols = np.nonzero(part)
+    if len(rows):
+        # Values with a fraction: the whole part, the point, the places without trailing zeros.
+        for r, c, w, p, negative in zip(
+            rows.tolist(),
+            cols.tolist(),
+            whole[rows, cols].tolist(),
+            part[rows, cols].tolist(),
+            (matrix[rows, cols] < 0).tolist(),
+            strict=True,
+        ):
+            values[r][c] = f"{'-' if negative else ''}{w}.{p:0{places}d}".rstrip("0")
+    if not shown.all():
+        for r, c in zip(*np.nonzero(~shown), strict=True):
+            values[int(r)][int(c)] = ""
+    return [",".join(map(str, row)) for row in values]
