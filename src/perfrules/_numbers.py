@@ -232,6 +232,9 @@ def exact(value: Number) -> Number:
     return tidy_decimal(cast(Decimal, value))
 
 
+_ZERO_DECIMAL = Decimal(0)
+
+
 def tidy_decimal(value: Decimal) -> Decimal:
     """Drop trailing zeros after the point and any positive exponent.
 
@@ -243,8 +246,10 @@ def tidy_decimal(value: Decimal) -> Decimal:
     (Decimal('47.4'), Decimal('100'))
     """
     text = str(value)
-    if "E" not in text and (text[-1] != "0" or "." not in text):
+    if "E" not in text and (text[-1] != "0" or "." not in text) and text != "-0":
         return value
+    if not value:
+        return _ZERO_DECIMAL  # 0E-7, -0.0 and -0 alike
     try:
         whole = value.to_integral_value()
         if whole == value:

@@ -426,16 +426,29 @@ def score_groups(
     simple = [] if program is None else _simple_rows(reader, groups)
     outcomes: list[UnitOutcome | None] = [None] * len(groups)
     if simple and program is not None:
-        index = {reader.header[i]: i for i in reader.inputs if reader.header[i] not in reader.text_fields}
+        np = numpy()
+        header = reader.header
+        numeric = [i for i in reader.inputs if header[i] not in reader.text_fields]
         rows = [groups[g][1][0] for g in simple]
         names = [groups[g][0] for g in simple]
         categories = [_category_cell(reader, row, category) for row in rows]
-        ok = numpy().ones(len(rows), dtype=bool)
-        # A name that is not a column of the file: no unit has it (the per-unit program says so).
-        blank = [""] * len(rows)
         by_column = list(zip(*(row.cells for row in rows), strict=True))
-        texts = [blank if index.get(name) is None else by_column[index[name]] for name in program.reads]
-        columns = dict(zip(program.reads, from_text_columns(texts), strict=True))
+        parsed = dict(
+            zip((header[i] for i in numeric), from_text_columns([by_column[i] for i in numeric]), strict=True)
+        )
+        # Every cell the reader reads is a plain decimal or blank, or the unit is read (and its
+        # unreadable cell reported) by the per-unit program; a column the program reads and the file
+        # lacks leaves every unit to it too (it says which value is missing).
+        ok = np.ones(len(rows), dtype=bool)
+        for i in numeric:
+            plain = parsed[header[i]][1]
+            if not plain.all():
+                ok &= plain | np.array([type(c) is str and not c.strip() for c in by_column[i]], dtype=bool)
+        for i in reader.inputs:
+            if header[i] in reader.text_fields:
+                ok &= np.array([type(c) is str for c in by_column[i]], dtype=bool)
+        missing = from_text_columns([[""] * len(rows)])[0]
+        columns = {name: parsed.get(name, missing) for name in program.reads}
         scored = program.score(names, categories, columns, ok)
         cells = _rendered(scored)
         overall = plan_of(scheme).overall

@@ -369,6 +369,7 @@ _PLAIN: Final = re.compile(r"^[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$")
 _GROUPED: Final = re.compile(r"^[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
 _FRACTION: Final = re.compile(r"^([-+]?\d+)\s*/\s*(\d+)$")
 # Short enough that it is inside perfrules.LIMITS whatever the digits.
+_ZERO_CELL: Final = Decimal(0)
 _FAST: Final = re.compile(r"-?[0-9]{1,30}(?:\.[0-9]{1,20})?")
 
 
@@ -415,7 +416,8 @@ def read_cell(raw: RawCell | float | Fraction) -> CellValue | NoData | CellProbl
     """
     if type(raw) is str and _FAST.fullmatch(raw):
         # The common cell, a short plain decimal: nothing to normalise or bound.
-        return CellValue(Decimal(raw))
+        value = Decimal(raw)
+        return CellValue(value if value or raw[0] != "-" else _ZERO_CELL)  # "-0" reads as 0
     if isinstance(raw, CellProblem):
         return raw
     if isinstance(raw, bool):
@@ -461,7 +463,7 @@ def read_cell(raw: RawCell | float | Fraction) -> CellValue | NoData | CellProbl
         )
     if notes:
         return CellValue(value, f"{found} read as {_plain_text(value)}")
-    return CellValue(value)
+    return CellValue(value if value or not isinstance(value, Decimal) else _ZERO_CELL)
 
 
 def _fraction(text: str, top: str, bottom: str) -> CellValue | CellProblem:

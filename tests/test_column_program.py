@@ -1,0 +1,250 @@
+"""The column program against the per-unit program: the same totals, grades, ranks, scores and errors.
+
+A scheme whose forms compile (:mod:`perfrules._program`) is scored column by
+column; every unit the program does not take goes to the per-unit program.
+These tests generate such schemes — weights per category (0 for some),
+``applies_to``, score formulas of data columns with ``+ - × ÷ %``, limits,
+``round_scores``, ``round_total``, capped and floored totals, overall grading
+of the total, quotas — and data on and around their boundaries, with cells
+the program must send back (blank, ``95%``, ``1e3``, full-width digits, more
+places than it keeps, numbers too large for 64-bit integers). The reference
+is the same scheme with the column program switched off.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from perfrules import evaluate, loads
+from perfrules._batch import score_batch
+from perfrules._cli import main
+from perfrules._files import load_units
+from perfrules._plan import plan_of
+from perfrules._program import program_of
+from perfrules._stream import cell_number
+
+_EXAMPLES = int(os.environ.get("DIFF_EXAMPLES", "40"))
+
+
+def _q(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)
+
+
+_ODD_CELLS = ["", "95%", "1e3", "１２", "87.1234567890123", "123456789012345678901", "-0", "7.", "约五分"]
+
+
+@st.composite
+def cases(draw: st.DrawFn) -> tuple[str, str]:
+    """A scheme file the column program compiles, and CSV data for it."""
+    categories = draw(st.sampled_from([(), ("甲类", "乙类")]))
+    points_basis = draw(st.booleans())
+    count = draw(st.integers(1, 6))
+    units = [f"单位{i}" for i in range(draw(st.integers(1, 12)))]
+    weights = [
+        draw(st.sampled_from([1, 2, 3, 5, 7, 10, 12, Decimal("2.5"), Decimal("0.3")])) for _ in range(count)
+    ]
+    total = sum(weights)
+    lines = [
+        'name = "列程序"',
+        f'basis = "{"points" if points_basis else "percent"}"',
+        f"total = {total}",
+    ]
+    if categories:
+        lines.append(f"categories = [{', '.join(map(_q, categories))}]")
+    if draw(st.booleans()):
+        lines.append(f"round_scores = {draw(st.integers(0, 2))}")
+    if draw(st.booleans()):
+        lines.append(f"round_total = {draw(st.integers(0, 2))}")
+    if draw(st.booleans()):
+        lines.append("cap_total = false")
+    # The second category's weights: the same total, one indicator's weight moved to the next (0: not assessed).
+    second = list(weights)
+    if count > 1 and draw(st.booleans()):
+        j = draw(st.integers(0, count - 1))
+        second[(j + 1) % count] += second[j]
+        second[j] = 0
+    overall = draw(st.booleans())
+    lines += [
+        'groups = [{ name = "组一" }, { name = "组二" }]' if count > 1 else 'groups = [{ name = "组一" }]'
+    ]
+    if overall:
+        cut = total * Decimal(draw(st.sampled_from(["0.6", "0.8", "0.9"])))
+        lines += ["[overall]", f'rule = "优：总分>={cut}；差：总分<{cut}"']
+    columns: dict[str, list[str]] = {}
+    for k in range(1, count + 1):
+        weight = weights[k - 1]
+        full = weight if points_basis else 100
+        a, b = f"值{k}", f"量{k}"
+        form = draw(
+            st.sampled_from(
+                [
+                    f"{a}",
+                    f"{a}",
+                    f"{a}×2",
+                    f"{a}÷3",
+                    f"({a}+{b})/2",
+                    f"{a}-{b}",
+                    f"{a}%×{full}",
+                    f"-{a}+{full}",
+                ]
+            )
+        )
+        lines += [
+            "[[indicators]]",
+            f'code = "{k}"',
+            f'name = "指标{k}"',
+            f'group = "{"组一" if k % 2 else "组二"}"',
+        ]
+        if categories:
+            lines.append(f'weights = {{ "甲类" = {weight}, "乙类" = {second[k - 1]} }}')
+        else:
+            lines.append(f"weight = {weight}")
+        if points_basis is False and draw(st.integers(0, 3)) == 0:
+            lines.append(f"full = {draw(st.sampled_from([10, 20]))}")
+        if draw(st.integers(0, 3)) == 0:
+            lines.append(
+                f"applies_to = [{', '.join(map(_q, draw(st.lists(st.sampled_from(units), min_size=1, max_size=3))))}]"
+            )
+        limit = draw(st.sampled_from([None, "none", "min"]))
+        if limit == "none":
+            lines.append('max_score = "none"')
+        elif limit == "min":
+            lines.append('min_score = "none"')
+        lines.append(f'score = "{form}"')
+        near = [Fraction(full) * Fraction(p, 100) for p in (0, 33, 60, 80, 90, 100, 101)]
+        plain = [
+            str(Decimal(v.numerator) / Decimal(v.denominator))
+            for v in near
+            if v.denominator in (1, 2, 4, 5, 10)
+        ]
+        cells = st.one_of(
+            st.sampled_from([*plain, "0", "12.5", "-3", "99.99"]),
+            st.sampled_from(_ODD_CELLS),
+        )
+        columns[a] = [draw(cells) for _ in units]
+        columns[b] = [draw(cells) for _ in units]
+    header = ["单位", *(["类别"] if categories else []), *columns]
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    for i, name in enumerate(units):
+        row = [name]
+        if categories:
+            row.append(draw(st.sampled_from([*categories, categories[0], ""])))
+        row += [columns[c][i] for c in columns]
+        writer.writerow(row)
+    return "\n".join(lines) + "\n", out.getvalue()
+
+
+def _outcomes(text: str, data_path: Any, *, program: bool) -> tuple[list[Any], Any]:
+    scheme = loads(text, format="toml")
+    plan = plan_of(scheme)
+    if not program:
+        plan.program = False  # the per-unit program only
+    units = load_units(data_path, scheme=scheme)
+    outcomes, _ = score_batch(plan, units, detail=False)
+    return outcomes, scheme
+
+
+def _key(o: Any) -> tuple[Any, ...]:
+    return (
+        o.unit.name,
+        o.total,
+        o.grade,
+        o.rank,
+        o.category_rank,
+        [None if s is None else Fraction(s) for s in o.scores] if not o.errors else None,
+        [(e.indicator, e.field, e.message) for e in o.errors],
+        [e.message for e in o.events],
+    )
+
+
+@given(case=cases())
+@settings(
+    max_examples=_EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+def test_the_column_program_scores_as_the_per_unit_program(tmp_path_factory, case):
+    text, data = case
+    folder = tmp_path_factory.mktemp("columns")
+    scheme_path, data_path = folder / "scheme.toml", folder / "data.csv"
+    scheme_path.write_text(text, encoding="utf-8")
+    data_path.write_text(data, encoding="utf-8")
+    fast, scheme = _outcomes(text, data_path, program=True)
+    assert program_of(plan_of(scheme)) is not None, plan_of(scheme).program_why
+    slow, _ = _outcomes(text, data_path, program=False)
+    assert [_key(o) for o in fast] == [_key(o) for o in slow]
+    # The streamed command line reads plain cells as columns: the same cells as the per-unit program.
+    by_name = {o.unit.name: o for o in slow}
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["score", str(scheme_path), str(data_path), "--format", "csv"], out=out, err=err)
+    assert code in (0, 1), err.getvalue()
+    rows = list(csv.reader(io.StringIO(out.getvalue().lstrip("\ufeff"))))
+    assert len(rows) == len(slow) + 1
+    for row in rows[1:]:
+        o = by_name[row[1]]
+        assert row[0] == ("" if o.rank is None else str(o.rank))
+        assert row[3:5] == ["" if o.total is None else cell_number(o.total), o.grade or ""]
+        if not o.errors:
+            assert row[5:-1] == ["" if s is None else cell_number(s) for s in o.scores]
+
+
+def _write(folder: Any, text: str) -> Any:
+    path = folder / "scheme.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_most_units_of_an_ordinary_file_are_scored_as_columns(tmp_path):
+    """The program takes the units whose cells are plain numbers (a test that it runs at all)."""
+    text = "\n".join(
+        [
+            'name = "列程序"',
+            "total = 100",
+            'groups = [{ name = "组" }]',
+            "[[indicators]]",
+            'code = "1"',
+            'name = "甲"',
+            'group = "组"',
+            "weight = 60",
+            'score = "值1"',
+            "[[indicators]]",
+            'code = "2"',
+            'name = "乙"',
+            'group = "组"',
+            "weight = 40",
+            'score = "值2÷2"',
+        ]
+    )
+    scheme = loads(text, format="toml")
+    plan = plan_of(scheme)
+    program = program_of(plan)
+    assert program is not None
+    data = tmp_path / "d.csv"
+    data.write_text("单位,值1,值2\nA,90,180\nB,95%,100\nC,,100\nD,87.5,199\n", encoding="utf-8")
+    units = load_units(data, scheme=scheme)
+    scored = program.run(units)
+    # C's cell is blank: the per-unit program reports it. B's 95% was read as 0.95.
+    assert [o is not None for o in scored] == [True, True, False, True]
+    # A: 90 × 0.6 + 90 × 0.4 = 90; B: 0.95 × 0.6 + 50 × 0.4 = 20.57; D: 52.5 + 39.8 = 92.3
+    assert [o.total for o in scored if o is not None] == [Decimal(90), Decimal("20.57"), Decimal("92.3")]
+    assert scored[3] is not None and scored[3].scores == [Decimal("87.5"), Decimal("99.5")]
+    result = evaluate(scheme, units, explained=False)
+    assert [e.field for e in result.unit("C").errors] == ["值1"]
+    # From the file's text, only plain decimals are read as columns: B and C go to the per-unit program.
+    code = main(
+        ["score", str(_write(tmp_path, text)), str(data), "--format", "csv"],
+        out=io.StringIO(),
+        err=io.StringIO(),
+    )
+    assert code == 1  # C has an error
