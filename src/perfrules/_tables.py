@@ -416,8 +416,8 @@ def read_cell(raw: RawCell | float | Fraction) -> CellValue | NoData | CellProbl
     """
     if type(raw) is str and _FAST.fullmatch(raw):
         # The common cell, a short plain decimal: nothing to normalise or bound.
-        value = Decimal(raw)
-        return CellValue(value if value or raw[0] != "-" else _ZERO_CELL)  # "-0" reads as 0
+        plain = Decimal(raw)
+        return CellValue(plain if plain or raw[0] != "-" else _ZERO_CELL)  # "-0" reads as 0
     if isinstance(raw, CellProblem):
         return raw
     if isinstance(raw, bool):
