@@ -1,4 +1,4 @@
-"""Variant schemes for the uncertainty analysis: shifted grade boundaries, a policy's alternatives, group means.
+"""Variant schemes for the uncertainty analysis: shifted boundaries, policies' alternatives, group means.
 
 :func:`perfrules.sensitivity` varies more than weights. Each variant here is
 the scheme as published with one setting changed — built with
@@ -23,11 +23,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
-from typing import Final
+from typing import Any, Final, Literal, cast
 
 import attrs
 
-from ._bands import _number_constant
+from ._bands import MatchPolicy, _number_constant
 from ._formula import Formula
 from ._numbers import Number, as_fraction, exact, round_half_up
 from ._rules import Default, NotApplicable, Veto
@@ -53,6 +53,8 @@ __all__ = [
     "with_policy",
 ]
 
+Aggregate = Literal["sum", "geometric", "harmonic"]
+
 OVERALL: Final = "overall"
 """The name of the overall grading among the scales whose boundaries move."""
 
@@ -71,7 +73,9 @@ POLICY_CHOICES: Final[Mapping[str, str]] = {
         "where a not-applicable indicator's weight goes: receiver (to the indicator the scheme names, "
         "else over its group), group (over its group), scheme (折算: over the whole scheme)"
     ),
-    "grade-match": "scales that take the lowest (就低不就高) or the highest grade of several criteria: lowest, highest",
+    "grade-match": (
+        "scales that take the lowest (就低不就高) or the highest grade of several criteria: lowest, highest"
+    ),
     "caps": "the [[caps]] on the overall grade and total: apply, drop (the grading of the total alone)",
     "veto": "what a veto does: zero (the total becomes 0), lowest_grade (the lowest overall grade)",
 }
@@ -137,7 +141,9 @@ def _fixed(scale: GradeScale) -> set[Fraction]:
     if scale.domain is not None:
         fixed |= {as_fraction(end) for end in (scale.domain.lo, scale.domain.hi) if end is not None}
     for band in scale.bands:
-        fixed |= {as_fraction(iv.lo) for iv in scale.intervals(band.name) if iv.is_point and iv.lo is not None}
+        fixed |= {
+            as_fraction(iv.lo) for iv in scale.intervals(band.name) if iv.is_point and iv.lo is not None
+        }
     return fixed
 
 
@@ -167,7 +173,7 @@ def _movable(scale: GradeScale) -> bool:
 
 
 def boundary_limit(scale: GradeScale) -> Fraction | None:
-    """The shift (in the scale's units) a boundary may not reach: its distance to the nearest value that stays.
+    """The shift (in the scale's units) a boundary may not reach: its distance to the nearest fixed value.
 
     None when nothing stays (a scale open at both ends without one-point bands).
     """
@@ -271,7 +277,7 @@ def with_boundaries(scheme: Scheme, shifts: Mapping[str, Number]) -> Scheme:
             return ind
         return attrs.evolve(ind, scale=shift_scale(ind.scale, moving[ind.code]))
 
-    changes: dict[str, object] = {}
+    changes: dict[str, Any] = {}
     if codes:
         changes["groups"] = _mapped(scheme, indicator=indicator)
     if OVERALL in moving and scheme.overall_scale is not None:
@@ -341,12 +347,14 @@ def with_default_score(scheme: Scheme, score: str) -> Scheme:
 
 
 def _with_indicator_policies(
-    scheme: Scheme, kind: type, change: Callable[[object], object], **scheme_changes: object
+    scheme: Scheme, kind: type, change: Callable[[Any], Any], **scheme_changes: Any
 ) -> Scheme:
     def swap(ind: Indicator) -> Indicator:
         if not any(isinstance(p, kind) for p in ind.policies):
             return ind
-        return attrs.evolve(ind, policies=tuple(change(p) if isinstance(p, kind) else p for p in ind.policies))
+        return attrs.evolve(
+            ind, policies=tuple(change(p) if isinstance(p, kind) else p for p in ind.policies)
+        )
 
     return attrs.evolve(scheme, groups=_mapped(scheme, indicator=swap), **scheme_changes)
 
@@ -380,19 +388,21 @@ def with_policy(scheme: Scheme, name: str, choice: str) -> Scheme:
         def matched(scale: GradeScale | None) -> GradeScale | None:
             if scale is None or scale.policy not in ("lowest", "highest") or scale.policy == choice:
                 return scale
-            return attrs.evolve(scale, policy=choice)
+            return attrs.evolve(scale, policy=cast(MatchPolicy, choice))
 
         def rescale(ind: Indicator) -> Indicator:
             scale = matched(ind.scale)
             return ind if scale is ind.scale else attrs.evolve(ind, scale=scale)
 
-        return attrs.evolve(scheme, groups=_mapped(scheme, indicator=rescale), overall=matched(scheme.overall))
+        return attrs.evolve(
+            scheme, groups=_mapped(scheme, indicator=rescale), overall=matched(scheme.overall)
+        )
     if name == "caps":
         return scheme if choice == "apply" else attrs.evolve(scheme, caps=())
 
-    def effect(policy: object) -> object:
-        assert isinstance(policy, Veto)
-        return policy if policy.effect == choice else attrs.evolve(policy, effect=choice)
+    def effect(policy: Veto) -> Veto:
+        wanted = cast(Literal["zero", "lowest_grade"], choice)
+        return policy if policy.effect == wanted else attrs.evolve(policy, effect=wanted)
 
     policies = tuple(effect(p) if isinstance(p, Veto) else p for p in scheme.policies)
     return _with_indicator_policies(scheme, Veto, effect, policies=policies)
@@ -405,7 +415,9 @@ def with_policy(scheme: Scheme, name: str, choice: str) -> Scheme:
 
 def aggregate_groups(scheme: Scheme) -> dict[str, str]:
     """Every group with two or more parts (whose mean can differ from their sum): path → label."""
-    groups = [(path, node) for path, node in scheme.paths() if isinstance(node, Group) and len(node.children) > 1]
+    groups = [
+        (path, node) for path, node in scheme.paths() if isinstance(node, Group) and len(node.children) > 1
+    ]
     names = [g.name for _, g in groups]
     return {path: group_label(path, g, names) for path, g in groups}
 
@@ -435,6 +447,6 @@ def with_aggregate(scheme: Scheme, path: str, aggregate: str) -> Scheme:
         places = None if aggregate == "sum" else group.places
         if aggregate == "geometric" and places is None:
             places = MEAN_PLACES
-        return attrs.evolve(group, aggregate=aggregate, places=places)
+        return attrs.evolve(group, aggregate=cast(Aggregate, aggregate), places=places)
 
     return attrs.evolve(scheme, groups=_mapped(scheme, group=change))
