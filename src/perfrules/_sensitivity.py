@@ -316,13 +316,31 @@ class Sensitivity:
             else ["rank", "unit", "rank 5%–95%", "median rank"]
         )
         headers += list(self.grade_names)
+        graded = bool(self.grade_names)
+        if graded:  # how often the grade differs from the nominal one, and the grade interval
+            headers += ["等次变化", "等次区间"] if zh else ["grade changed", "grade 5%–95%"]
         rows = []
         for u in self.units:
             if u.rank is None:
                 rows.append(
-                    ["—", u.unit, "未计分" if zh else "not scored", "—", *("—" for _ in self.grade_names)]
+                    [
+                        "—",
+                        u.unit,
+                        "未计分" if zh else "not scored",
+                        "—",
+                        *("—" for _ in self.grade_names),
+                        *(["—", "—"] if graded else []),
+                    ]
                 )
                 continue
+            changes = "—" if u.grade_changes is None else number(u.grade_changes * 100, 1) + "%"
+            interval = (
+                "—"
+                if u.grade_best is None
+                else u.grade_best
+                if u.grade_best == u.grade_worst
+                else f"{u.grade_best}–{u.grade_worst}"
+            )
             rows.append(
                 [
                     str(u.rank),
@@ -330,9 +348,11 @@ class Sensitivity:
                     f"{u.rank_low}–{u.rank_high}",
                     str(u.rank_median),
                     *(number(u.grades.get(g, Fraction(0)) * 100, 1) + "%" for g in self.grade_names),
+                    *([changes, interval] if graded else []),
                 ]
             )
         aligns = ["right", "left", "right", "right", *("right" for _ in self.grade_names)]
+        aligns += ["right", "left"] if graded else []
         return format_table(headers, rows, aligns)
 
     def indices_table(self) -> str:
@@ -729,45 +749,58 @@ def _policy_names(value: Iterable[str]) -> list[str]:
 
 
 def _boundaries(scheme: Scheme, value: object, which: str | Iterable[str]) -> tuple[Fraction, list[str]]:
-    """The boundary shift d and the scales it moves (``overall``, indicator codes), checked."""
+    """The boundary shift d and the scales it moves (``overall``, indicator codes), checked.
+
+    *which* is read item by item: ``all``, ``indicators``, ``overall`` or an
+    indicator's code or name adds scales, ``-<code>`` (or ``-overall``)
+    takes one out again: ``["all", "-7"]``.
+    """
     shift = as_fraction(to_number(value, name="boundary_shift"))
     if shift < 0:
-        raise ValueError(f"'boundary_shift' must be 0 or more (got {value!r})")
+        raise ValueError(f"boundary_shift must be 0 or more (got {value!r})")
     if shift == 0:
         return shift, []
     scales = shiftable_scales(scheme)
-    if which == "all":
-        keys = list(scales)
-    elif which == OVERALL or which == "indicators":
-        keys = [k for k in scales if (k == OVERALL) == (which == OVERALL)]
-    else:
-        if isinstance(which, str):
-            which = [which]
-        keys = []
-        for item in which:
-            key = OVERALL if item == OVERALL else scheme.indicator(item).code  # KeyError names close codes
+    keys: list[str] = []
+    for item in [which] if isinstance(which, str) else list(which):
+        text = str(item).strip()
+        dropping = text.startswith("-")
+        text = text[1:].strip() if dropping else text
+        if text == "all":
+            named = list(scales)
+        elif text == "indicators":
+            named = [k for k in scales if k != OVERALL]
+        else:
+            key = OVERALL if text == OVERALL else scheme.indicator(text).code  # KeyError names close codes
             if key not in scales:
                 raise ValueError(
                     f"boundary_scales: {'the overall grading' if key == OVERALL else 'indicator ' + key} "
-                    "has no threshold scale whose boundaries can move (only scales grading one value by "
-                    "intervals have them)"
+                    "has no threshold scale with a boundary that can move (only scales grading one value "
+                    "by intervals have them)"
                 )
-            if key not in keys:
-                keys.append(key)
+            named = [key]
+        keys = (
+            [k for k in keys if k not in named] if dropping else [*keys, *(k for k in named if k not in keys)]
+        )
     if not keys:
         raise ValueError(
-            f"boundary_shift: scheme '{scheme.name}' has no threshold scale with boundaries to move"
-            + (f" among '{which}'" if isinstance(which, str) else "")
+            f"boundary_shift: scheme '{scheme.name}' has no threshold scale with boundaries to move "
+            f"among boundary_scales {which!r}"
         )
-    for key in keys:
-        limit = boundary_limit(scales[key])
-        if limit is not None and shift >= limit:
-            where = "the overall grading" if key == OVERALL else f"indicator {scheme.indicator(key).label}"
-            raise ValueError(
-                f"boundary_shift {exact(shift)} would move a boundary of {where} onto or past a value that "
-                f"stays (the end of its domain or a one-point band): it allows a shift below "
-                f"{_shown(limit)}; give a smaller shift or leave the scale out (boundary_scales)"
-            )
+    narrow = [
+        (key, limit) for key in keys if (limit := boundary_limit(scales[key])) is not None and shift >= limit
+    ]
+    if narrow:
+        shown = "; ".join(
+            f"{'the overall grading' if key == OVERALL else 'indicator ' + scheme.indicator(key).label} "
+            f"allows a shift below {_shown(limit)}"
+            for key, limit in narrow
+        )
+        raise ValueError(
+            f"boundary_shift {_shown(shift)} would move a boundary onto or past a value that stays (the end "
+            f"of its scale's domain or a one-point band): {shown}; give a smaller shift, or leave those "
+            f"scales out (boundary_scales {','.join(['all', *('-' + key for key, _ in narrow)])})"
+        )
     return shift, keys
 
 
