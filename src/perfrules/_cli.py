@@ -405,8 +405,8 @@ def build_parser() -> argparse.ArgumentParser:
         default="all",
         metavar="WHICH",
         help=_(
-            "whose boundaries --boundary-shift moves: all, overall, indicators, or indicator codes "
-            "and 'overall' separated by commas (default: all)"
+            "whose boundaries --boundary-shift moves, separated by commas: all, overall, indicators, "
+            "indicator codes, and -CODE to leave one out (default: all)"
         ),
     )
     sens.add_argument(
