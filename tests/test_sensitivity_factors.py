@@ -12,6 +12,8 @@ from decimal import Decimal
 from fractions import Fraction
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from perfrules import GradeScale, Group, Indicator, NotApplicable, Scheme, Unit, evaluate, load, sensitivity
 from perfrules._cli import SENSITIVITY_POLICIES, main
@@ -336,3 +338,42 @@ def test_command_line_mistakes_name_the_options():
         "sensitivity", "xiamen-xiangan-2020", "sample", "--vary-aggregate", "没有这组", "--runs", "2"
     )
     assert code == 2 and "--vary-aggregate: no group '没有这组'" in err
+
+
+def test_jobs_give_the_same_result_with_the_new_factors():
+    """The variants are rebuilt in each worker process (and cached there): the records are those of one process."""
+    options = dict(
+        runs=40,
+        seed=8,
+        weight_spread=0.2,
+        boundary_shift=1,
+        vary_policies=["not-applicable"],
+        vary_aggregate=True,
+    )
+    one = sensitivity(GRADED, RATES, **options)
+    two = sensitivity(GRADED, RATES, jobs=2, **options)
+    assert two.to_records() == one.to_records()
+    assert [u.ranks for u in two.units] == [u.ranks for u in one.units]
+    assert len(set(one.unit("甲").ranks)) == 2  # something moved
+
+
+@given(
+    cuts=st.lists(st.integers(min_value=1, max_value=99), min_size=1, max_size=4, unique=True),
+    delta=st.decimals(min_value=-5, max_value=5, places=2),
+)
+@settings(max_examples=40, deadline=None)
+def test_a_shift_within_the_limit_moves_every_inner_boundary_by_exactly_delta(cuts, delta):
+    """Any bands on 0–100: a shift short of the limit is valid, moves each cut by δ, keeps 0 and 100."""
+    cuts = sorted(cuts, reverse=True)
+    names = ["优", "良", "中", "差", "劣"][: len(cuts) + 1]
+    bands = [f"{names[0]}：得分≥{cuts[0]}"]
+    bands += [f"{names[i + 1]}：{cuts[i + 1]}≤得分<{cuts[i]}" for i in range(len(cuts) - 1)]
+    bands.append(f"{names[len(cuts)]}：得分<{cuts[-1]}")
+    scale = GradeScale.parse("；".join(bands), domain=(0, 100), scoring="none")
+    limit = boundary_limit(scale)
+    assert limit == min(min(c, 100 - c) for c in cuts)
+    if abs(delta) >= limit:
+        return
+    moved = shift_scale(scale, delta)
+    assert moved.boundaries == (0, *sorted(Decimal(c) + delta for c in cuts), 100)
+    assert [b.name for b in moved.bands] == names
