@@ -958,6 +958,12 @@ _SENSITIVITY_OPTIONS = (
 )
 """The API's names at the start of sensitivity's errors, and the options they are on the command line."""
 
+_SPREAD_OPTIONS = (
+    ("weight_spread", "--weight-spread"),
+    ("group_spread", "--group-spread"),
+    ("vary_default_score", "--vary-default-score"),
+)
+
 
 def _shift_option(text: str) -> Decimal:
     try:
@@ -1039,8 +1045,11 @@ def _cmd_sensitivity(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         if "vary_default_score=True needs" in str(exc):
             raise UsageError(str(exc).replace("vary_default_score=True", "--vary-default-score")) from None
         if "indices=True needs" in str(exc):
+            message = str(exc).replace("indices=True", "--indices")
+            for word, option in (*_SENSITIVITY_OPTIONS, *_SPREAD_OPTIONS):
+                message = message.replace(word, option)
             raise UsageError(
-                str(exc).replace("indices=True", "--indices"),
+                message,
                 _("give --weight-spread or --group-spread a value above 0"),
             ) from None
         raise

@@ -280,7 +280,7 @@ class Sensitivity:
         }
 
     def to_dataframe(self) -> Any:
-        """One row per unit: nominal rank, interval, median and a share column per grade.
+        """One row per unit: nominal rank, interval, median, a share column per grade and the grade changes.
 
         Needs the ``pandas`` extra (``pip install 'perfrules[pandas]'``).
         """
@@ -301,6 +301,10 @@ class Sensitivity:
             for grade in self.grade_names:
                 share = u.grades.get(grade)
                 row[grade] = None if share is None else float(round_half_up(share, 6))
+            if self.grade_names:
+                changes = u.grade_changes
+                row["grade_changes"] = None if changes is None else float(round_half_up(changes, 6))
+                row["grade_best"], row["grade_worst"] = u.grade_best, u.grade_worst
             rows.append(row)
         frame = pandas.DataFrame(rows).set_index("unit")
         for column in ("rank", "rank_low", "rank_high", "rank_median"):

@@ -91,7 +91,10 @@ class InputIndex:
     Attributes:
         input: the uncertain input: ``weight:<code>`` (an indicator's weight),
             ``group:<name>`` (a top-level group's weight), ``policy:default-score``
-            (the score "no data" defaults give within their grade).
+            (the score "no data" defaults give within their grade),
+            ``boundary:<scale>`` (the shift of a scale's band boundaries:
+            ``overall`` or an indicator's code), ``policy:<name>`` (a policy's
+            alternatives), ``aggregate:<group>`` (a group's mean).
         first: the first-order index S1: the share of the target's variance
             this input explains alone.
         first_conf: the half-width of S1's confidence interval.
