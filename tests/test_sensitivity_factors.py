@@ -131,6 +131,8 @@ def test_shifts_keep_whole_steps_and_stop_short_of_fixed_values():
     whole = GradeScale.parse("优：得分≥90；良：80≤得分<90；差：得分<80", domain=(0, 100), precision=0)
     assert shift_scale(whole, Decimal("0.4")).boundaries == whole.boundaries
     assert shift_scale(whole, Decimal("0.6")).boundaries == (0, 81, 91, 100)
+    thirds = GradeScale.parse("优：得分≥1/3；差：得分<1/3", domain=(0, 1))
+    assert shift_scale(thirds, Decimal("0.1")).boundaries == (0, Fraction(13, 30), 1)  # exact, not rounded
     with pytest.raises(ValueError, match=r"overall grading allows a shift below 10.*-overall"):
         sensitivity(ONE, TOTALS, runs=2, boundary_shift=10)
     with pytest.raises(ValueError, match="has no threshold scale with boundaries to move"):

@@ -33,7 +33,7 @@ from ._numbers import Number, as_fraction, exact, round_half_up
 from ._rules import Default, NotApplicable, Veto
 from ._scale import GradeScale
 from ._scheme import Group, Indicator, Scheme
-from ._syntax import BoolOp, Compare, Name, Node, Num, Percent, Unary, show
+from ._syntax import BoolOp, Chain, Compare, Name, Node, Num, Percent, Unary, show
 
 __all__ = [
     "AGGREGATES",
@@ -193,9 +193,12 @@ def boundary_limit(scale: GradeScale) -> Fraction | None:
 def _constant_node(value: Fraction, percent: bool) -> Node:
     shown = value * 100 if percent else value
     number = exact(abs(shown))
-    if not isinstance(number, Decimal):  # pragma: no cover - shifts are decimals, so are the sums
-        raise ValueError(f"a shifted boundary must be a decimal number (got {shown})")
-    node: Node = Num(number)
+    node: Node = (
+        Num(number)
+        if isinstance(number, Decimal)
+        # a boundary written as a fraction (1/3), moved: kept exact as one
+        else Chain(Num(Decimal(abs(shown).numerator)), (("/", Num(Decimal(abs(shown).denominator))),))
+    )
     if percent:
         node = Percent(node)
     return Unary("-", node) if shown < 0 else node
