@@ -15,7 +15,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from perfrules import GradeScale, Group, Indicator, NotApplicable, Scheme, Unit, evaluate, load, sensitivity
+from perfrules import (
+    GradeScale,
+    Group,
+    Indicator,
+    NotApplicable,
+    Scheme,
+    Unit,
+    evaluate,
+    load,
+    load_units,
+    sensitivity,
+)
 from perfrules._cli import SENSITIVITY_POLICIES, main
 from perfrules._reweight import weight_table
 from perfrules._sensitivity_runs import Variation, varied
@@ -209,6 +220,20 @@ def test_caps_and_grade_match_alternatives_change_grades():
         sensitivity(NA, NA_UNITS, runs=2, vary_policies=["caps"])
     with pytest.raises(ValueError, match="did you mean 'caps'"):
         sensitivity(NA, NA_UNITS, runs=2, vary_policies=["cap"])
+
+
+def test_the_veto_alternatives_set_every_veto_alike():
+    """m08: as 'zero' 甲's veto takes its total to 0 as well; as 'lowest_grade' 丙 keeps its 92 (ranked last)."""
+    m08 = load("docs/examples/mechanics/m08-veto-effects.toml")
+    units = load_units("docs/examples/mechanics/m08-veto-effects.csv")
+    assert policy_choices(m08, "veto") == ("zero", "lowest_grade")
+    totals = {
+        choice: {r.unit: r.total for r in evaluate(with_policy(m08, "veto", choice), units).results}
+        for choice in ("zero", "lowest_grade")
+    }
+    assert totals["zero"] == {"甲": 0, "乙": 85, "丙": 0, "丁": 78}
+    assert totals["lowest_grade"] == {"甲": 95, "乙": 85, "丙": 92, "丁": 78}
+    assert grades(with_policy(m08, "veto", "zero"), units)["甲"] == "不合格"
 
 
 def test_the_cli_lists_the_policies_the_library_varies():

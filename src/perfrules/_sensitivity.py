@@ -505,7 +505,7 @@ def sensitivity(
       with ``precision``, moves by whole steps of its values.
     - **policies' alternatives** (``vary_policies``, any of
       ``default-score``, ``not-applicable``, ``grade-match``, ``caps``,
-      ``veto``; see :data:`perfrules._variants.POLICY_CHOICES`): each is a
+      ``veto``; their alternatives are listed in the sensitivity how-to): each is a
       discrete factor; every run picks one of the scheme's alternatives,
       each equally likely. ``vary_default_score=True`` is
       ``vary_policies=["default-score"]``: every default that names
