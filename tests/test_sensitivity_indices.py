@@ -22,7 +22,8 @@ from perfrules import (
 )
 from perfrules._cli import main
 from perfrules._reweight import weight_table
-from perfrules._sensitivity_runs import base_samples, varied, with_default_score
+from perfrules._sensitivity_runs import Variation, base_samples, varied
+from perfrules._variants import with_default_score
 
 # Two top-level groups of two indicators each, every weight 25.
 TWO = Scheme(
@@ -67,7 +68,7 @@ def run(*args: str) -> tuple[int, str, str]:
 
 def test_group_factors_move_weight_between_groups_exactly():
     """Group factors 3/2 and 1/2: 甲组 75 and 乙组 25 (total 100 kept), declared subtotals follow."""
-    changed = varied(TWO, weight_table(TWO), ({}, {0: Fraction(3, 2), 1: Fraction(1, 2)}, None))
+    changed = varied(TWO, weight_table(TWO), Variation(groups={0: Fraction(3, 2), 1: Fraction(1, 2)}))
     weights = {ind.code: ind.weight for ind in changed.indicators()}
     assert weights == {
         "a1": Fraction(75, 2),
@@ -77,7 +78,11 @@ def test_group_factors_move_weight_between_groups_exactly():
     }
     assert [g.declared for g in changed.groups] == [75, 25]
     # Indicator factors first (a1 doubled, scaled back inside 甲组), then the groups.
-    both = varied(TWO, weight_table(TWO), ({"a1": Fraction(2)}, {0: Fraction(3, 2), 1: Fraction(1, 2)}, None))
+    both = varied(
+        TWO,
+        weight_table(TWO),
+        Variation(weights={"a1": Fraction(2)}, groups={0: Fraction(3, 2), 1: Fraction(1, 2)}),
+    )
     assert {i.code: i.weight for i in both.indicators()}["a1"] == 50  # 2/3 of 甲组's 75
 
 

@@ -176,6 +176,9 @@ _EPILOG = {
     ),
 }
 
+SENSITIVITY_POLICIES = ("default-score", "not-applicable", "grade-match", "caps", "veto")
+"""The policies ``sensitivity --vary-policy`` takes (those of ``perfrules._variants.POLICY_CHOICES``)."""
+
 _SCHEME_HELP = N_("a scheme file (.toml, .json) or a built-in scheme name (see 'perfrules schemes')")
 _DATA_HELP = N_(
     "unit data (.csv, .xlsx, .json), '-' for CSV or JSON on standard input, "
@@ -387,6 +390,44 @@ def build_parser() -> argparse.ArgumentParser:
         "--vary-default-score",
         action="store_true",
         help=_("also vary the score that 'no data' defaults give within their grade (bottom, midpoint, top)"),
+    )
+    sens.add_argument(
+        "--boundary-shift",
+        default="0",
+        metavar="D",
+        help=_(
+            "also move the boundaries between grade bands by up to ±D, in each scale's own units "
+            "(分, or percentage points for a boundary written with %%) (default: 0)"
+        ),
+    )
+    sens.add_argument(
+        "--boundary-scales",
+        default="all",
+        metavar="WHICH",
+        help=_(
+            "whose boundaries --boundary-shift moves, separated by commas: all, overall, indicators, "
+            "indicator codes, and -CODE to leave one out (default: all)"
+        ),
+    )
+    sens.add_argument(
+        "--vary-policy",
+        action="append",
+        choices=SENSITIVITY_POLICIES,
+        metavar="POLICY",
+        help=_(
+            "also vary a policy between its alternatives (repeatable): default-score, not-applicable, "
+            "grade-match, caps, veto"
+        ),
+    )
+    sens.add_argument(
+        "--vary-aggregate",
+        nargs="?",
+        const="all",
+        metavar="GROUPS",
+        help=_(
+            "also vary groups' means (sum, geometric, harmonic): every group of two or more parts, "
+            "or the groups named, separated by commas"
+        ),
     )
     sens.add_argument(
         "--indices",

@@ -912,8 +912,9 @@ def _whatif_text(scheme: Scheme, source: str, current: UnitResult, options: Sequ
 def _sensitivity_csv(result: Sensitivity) -> Iterator[str]:
     """The CSV lines of sensitivity's output, written as score's are (text escaped, numbers as they are)."""
     head = ["rank", "unit", "category", "rank_low", "rank_high", "rank_median", *result.grade_names]
+    graded = ["grade_changes", "grade_best", "grade_worst"] if result.grade_names else []
     driver = ["driver"] if result.inputs else []  # with --indices: the input that moves the rank most
-    rows: list[Sequence[object]] = [head + driver]
+    rows: list[Sequence[object]] = [head + graded + driver]
     rows += (
         [
             record["rank"],
@@ -923,6 +924,7 @@ def _sensitivity_csv(result: Sensitivity) -> Iterator[str]:
             record["rank_high"],
             record["rank_median"],
             *(record["grades"].get(g) for g in result.grade_names),
+            *(record[key] for key in graded),
             *([record.get("driver")] if driver else []),
         ]
         for record in result.to_records()["units"]
@@ -948,6 +950,39 @@ def _spread_option(text: str, option: str, hint: str) -> Decimal:
     return spread
 
 
+_SENSITIVITY_OPTIONS = (
+    ("vary_policies", "--vary-policy"),
+    ("vary_aggregate", "--vary-aggregate"),
+    ("boundary_shift", "--boundary-shift"),
+    ("boundary_scales", "--boundary-scales"),
+)
+"""The API's names at the start of sensitivity's errors, and the options they are on the command line."""
+
+_SPREAD_OPTIONS = (
+    ("weight_spread", "--weight-spread"),
+    ("group_spread", "--group-spread"),
+    ("vary_default_score", "--vary-default-score"),
+)
+
+
+def _shift_option(text: str) -> Decimal:
+    try:
+        shift = Decimal(text)
+    except ArithmeticError:
+        shift = Decimal("NaN")
+    if not shift.is_finite() or shift < 0:
+        raise UsageError(
+            _("--boundary-shift must be a number, 0 or more (got {value})").format(value=text),
+            _("2 moves each scale's boundaries by up to 2 of its units (分, or percentage points)"),
+        )
+    return shift
+
+
+def _names(text: str) -> list[str]:
+    """The names in a comma-separated list (full-width commas too)."""
+    return [name.strip() for name in text.replace("，", ",").split(",") if name.strip()]
+
+
 def _cmd_sensitivity(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.runs < 1:
         raise UsageError(_("--runs must be at least 1 (got {runs})").format(runs=args.runs))
@@ -958,6 +993,15 @@ def _cmd_sensitivity(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         args.group_spread,
         "--group-spread",
         _("0.2 scales each top-level group by a factor between 0.8 and 1.2"),
+    )
+    shift = _shift_option(args.boundary_shift)
+    boundary_scales = _names(args.boundary_scales)
+    aggregates: bool | list[str] = (
+        False
+        if args.vary_aggregate is None
+        else True
+        if args.vary_aggregate.strip() == "all"
+        else _names(args.vary_aggregate)
     )
     chart = args.output is not None and Path(args.output).suffix.lower() in _CHART_SUFFIXES
     try:  # the optional packages are checked before anything is scored
@@ -982,16 +1026,30 @@ def _cmd_sensitivity(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             weight_spread=spread,
             group_spread=group,
             vary_default_score=args.vary_default_score,
+            boundary_shift=shift,
+            boundary_scales=boundary_scales,
+            vary_policies=args.vary_policy or (),
+            vary_aggregate=aggregates,
             indices=args.indices,
             jobs=args.jobs,
             progress=_runs_progress(err),
         )
+    except KeyError as exc:  # a code in --boundary-scales that names no indicator
+        raise UsageError(f"--boundary-scales: {exc.args[0]}") from None
     except ValueError as exc:
+        message = str(exc)
+        if message.startswith(tuple(word for word, _ in _SENSITIVITY_OPTIONS)):
+            for word, option in _SENSITIVITY_OPTIONS:
+                message = message.replace(word, option)
+            raise UsageError(message) from None
         if "vary_default_score=True needs" in str(exc):
             raise UsageError(str(exc).replace("vary_default_score=True", "--vary-default-score")) from None
         if "indices=True needs" in str(exc):
+            message = str(exc).replace("indices=True", "--indices")
+            for word, option in (*_SENSITIVITY_OPTIONS, *_SPREAD_OPTIONS):
+                message = message.replace(word, option)
             raise UsageError(
-                str(exc).replace("indices=True", "--indices"),
+                message,
                 _("give --weight-spread or --group-spread a value above 0"),
             ) from None
         raise
@@ -1014,8 +1072,19 @@ def _cmd_sensitivity(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         if group:
             groups = f"[{1 - group}, {1 + group}]"
             head += f"，各一级指标组 ×{groups}" if zh else f", each top-level group ×{groups}"
-        if args.vary_default_score:
+        if result.vary_default_score:
             head += "，无数据默认分取下限/中值/上限" if zh else ", no-data defaults bottom/midpoint/top"
+        if result.boundary_scales:
+            head += (
+                f"，{len(result.boundary_scales)} 个评分标准的等次界限 ±{result.boundary_shift}"
+                if zh
+                else f", the band boundaries of {len(result.boundary_scales)} scales ±{result.boundary_shift}"
+            )
+        others = [name for name in result.alternatives if name != "policy:default-score"]
+        if others:
+            head += ("，" if zh else ", ") + ", ".join(
+                f"{name} ({'/'.join(result.alternatives[name])})" for name in others
+            )
         head = f"{scheme.name}\n{head}\n"
         legend = stand_in_legend(scheme, args.scheme)
         indices = f"\n\n{result.indices_table()}" if result.inputs else ""

@@ -10,6 +10,7 @@ and how often it received each grade.
 
 from __future__ import annotations
 
+import difflib
 import math
 import random
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -25,20 +26,29 @@ from ._numbers import Number, as_fraction, exact, round_half_up, tidy_decimal, t
 from ._parallel import job_count
 from ._results import Evaluation, evaluate
 from ._reweight import rebuild, sibling_sets, weight_table
-from ._scheme import Scheme
+from ._scheme import Group, Scheme
 from ._sensitivity_runs import (
-    DEFAULT_SCORES,
     InputIndex,
     Outcome,
     Variation,
     analyse,
-    default_score_policies,
     design,
+    discrete,
     renormalised,
     run_variations,
     salib,
 )
 from ._unit import Unit
+from ._variants import (
+    AGGREGATES,
+    DEFAULT_SCORES,
+    OVERALL,
+    POLICY_CHOICES,
+    aggregate_groups,
+    boundary_limit,
+    policy_choices,
+    shiftable_scales,
+)
 
 __all__ = ["Sensitivity", "UnitSensitivity", "perturb", "sensitivity"]
 
@@ -77,6 +87,12 @@ class UnitSensitivity:
         ranks: its rank in each run, in run order.
         grades: each overall grade (best first) → the share of runs that gave
             it, exactly; the shares add up to 1.
+        grade_changes: the share of runs whose overall grade is not the
+            nominal one, exactly (None without a nominal grade).
+        grade_best: the better end of the grade interval: the grade at the
+            5th percentile of the grade's place over the runs (nearest-rank),
+            as ``rank_low`` is for the rank.
+        grade_worst: the worse end (the 95th percentile).
         indices: with ``indices=True``, the Sobol' indices of its rank, one
             per uncertain input (None otherwise, and when its rank never
             moved).
@@ -94,6 +110,9 @@ class UnitSensitivity:
     rank_median: int | None
     ranks: tuple[int, ...] = attrs.field(repr=False)
     grades: Mapping[str, Fraction]
+    grade_changes: Fraction | None = None
+    grade_best: str | None = None
+    grade_worst: str | None = None
     indices: tuple[InputIndex, ...] | None = attrs.field(default=None, repr=False)
 
     @property
@@ -131,6 +150,9 @@ class UnitSensitivity:
             "rank_high": self.rank_high,
             "rank_median": self.rank_median,
             "grades": {grade: _json(share, 4) for grade, share in self.grades.items()},
+            "grade_changes": _json(self.grade_changes, 4),
+            "grade_best": self.grade_best,
+            "grade_worst": self.grade_worst,
             **(
                 {}
                 if self.indices is None
@@ -162,8 +184,16 @@ class Sensitivity:
             in [1−Y, 1+Y] (0: the groups kept their weights).
         inputs: with ``indices=True``, the uncertain inputs, in the design's
             order (``weight:<code>``, ``group:<name>``,
-            ``policy:default-score``); empty otherwise.
+            ``policy:default-score``, ``boundary:<scale>``, ``policy:<name>``,
+            ``aggregate:<group>``); empty otherwise.
         vary_default_score: whether the defaults' score within the grade varied.
+        boundary_shift: d: the boundaries of each scale in ``boundary_scales``
+            moved by a δ in [−d, d], in the scale's own units (0: as published).
+        boundary_scales: the scales whose boundaries moved: ``overall`` and
+            indicator codes.
+        alternatives: each discrete input (``policy:<name>``,
+            ``aggregate:<group>``) → its alternatives, in the order the
+            design's coordinate picks them.
         indices: with ``indices=True``, the Sobol' indices of the mean rank
             shift (the mean over scored units of |rank − nominal rank|), one
             per input; None otherwise, or when no rank ever moved.
@@ -176,6 +206,9 @@ class Sensitivity:
     units: tuple[UnitSensitivity, ...] = attrs.field(repr=False)
     group_spread: Number = Fraction(0)
     vary_default_score: bool = False
+    boundary_shift: Number = Fraction(0)
+    boundary_scales: tuple[str, ...] = ()
+    alternatives: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict, repr=False)
     inputs: tuple[str, ...] = ()
     indices: tuple[InputIndex, ...] | None = attrs.field(default=None, repr=False)
 
@@ -222,6 +255,19 @@ class Sensitivity:
             **({"vary_default_score": True} if self.vary_default_score else {}),
             **(
                 {
+                    "boundary_shift": _json(self.boundary_shift, 6),
+                    "boundary_scales": list(self.boundary_scales),
+                }
+                if self.boundary_scales
+                else {}
+            ),
+            **(
+                {"alternatives": {name: list(choices) for name, choices in self.alternatives.items()}}
+                if self.alternatives
+                else {}
+            ),
+            **(
+                {
                     "inputs": list(self.inputs),
                     "rank_shift_indices": None
                     if self.indices is None
@@ -234,7 +280,7 @@ class Sensitivity:
         }
 
     def to_dataframe(self) -> Any:
-        """One row per unit: nominal rank, interval, median and a share column per grade.
+        """One row per unit: nominal rank, interval, median, a share column per grade and the grade changes.
 
         Needs the ``pandas`` extra (``pip install 'perfrules[pandas]'``).
         """
@@ -255,6 +301,10 @@ class Sensitivity:
             for grade in self.grade_names:
                 share = u.grades.get(grade)
                 row[grade] = None if share is None else float(round_half_up(share, 6))
+            if self.grade_names:
+                changes = u.grade_changes
+                row["grade_changes"] = None if changes is None else float(round_half_up(changes, 6))
+                row["grade_best"], row["grade_worst"] = u.grade_best, u.grade_worst
             rows.append(row)
         frame = pandas.DataFrame(rows).set_index("unit")
         for column in ("rank", "rank_low", "rank_high", "rank_median"):
@@ -270,13 +320,31 @@ class Sensitivity:
             else ["rank", "unit", "rank 5%–95%", "median rank"]
         )
         headers += list(self.grade_names)
+        graded = bool(self.grade_names)
+        if graded:  # how often the grade differs from the nominal one, and the grade interval
+            headers += ["等次变化", "等次区间"] if zh else ["grade changed", "grade 5%–95%"]
         rows = []
         for u in self.units:
             if u.rank is None:
                 rows.append(
-                    ["—", u.unit, "未计分" if zh else "not scored", "—", *("—" for _ in self.grade_names)]
+                    [
+                        "—",
+                        u.unit,
+                        "未计分" if zh else "not scored",
+                        "—",
+                        *("—" for _ in self.grade_names),
+                        *(["—", "—"] if graded else []),
+                    ]
                 )
                 continue
+            changes = "—" if u.grade_changes is None else number(u.grade_changes * 100, 1) + "%"
+            interval = (
+                "—"
+                if u.grade_best is None
+                else u.grade_best
+                if u.grade_best == u.grade_worst
+                else f"{u.grade_best}–{u.grade_worst}"
+            )
             rows.append(
                 [
                     str(u.rank),
@@ -284,9 +352,11 @@ class Sensitivity:
                     f"{u.rank_low}–{u.rank_high}",
                     str(u.rank_median),
                     *(number(u.grades.get(g, Fraction(0)) * 100, 1) + "%" for g in self.grade_names),
+                    *([changes, interval] if graded else []),
                 ]
             )
         aligns = ["right", "left", "right", "right", *("right" for _ in self.grade_names)]
+        aligns += ["right", "left"] if graded else []
         return format_table(headers, rows, aligns)
 
     def indices_table(self) -> str:
@@ -398,11 +468,15 @@ def sensitivity(
     weight_spread: object = 0.2,
     group_spread: object = 0,
     vary_default_score: bool = False,
+    boundary_shift: object = 0,
+    boundary_scales: str | Iterable[str] = "all",
+    vary_policies: Iterable[str] = (),
+    vary_aggregate: bool | Iterable[str] = False,
     indices: bool = False,
     jobs: int = 1,
     progress: Callable[[int, int, str], None] | None = None,
 ) -> Sensitivity:
-    """How far each unit's rank depends on the weights: a Monte-Carlo uncertainty analysis.
+    """How far each unit's rank and grade depend on the scheme's judgements: Monte-Carlo uncertainty.
 
     Two uncertainties can vary, each scaled by a factor drawn uniformly:
 
@@ -418,45 +492,72 @@ def sensitivity(
       groups' declared subtotals follow. A scheme with one top-level group
       has nothing to vary here.
 
-    and, with ``vary_default_score=True``, one policy alternative: the score
-    that "no data" defaults give within their grade (R4: 默认为"良"区中值) —
-    every default that names ``midpoint``, ``top`` or ``bottom`` takes one of
-    the three, the same in all of them, each equally likely.
+    and these judgements besides:
 
-    Each run builds the varied scheme (valid, checked like any scheme) and
-    scores every unit with it through the same engine as
-    :func:`perfrules.evaluate`; each unit's rank and overall grade are
-    recorded.
+    - **band boundaries** (``boundary_shift`` d): each chosen threshold
+      scale (``boundary_scales``: ``"all"``, ``"overall"``, ``"indicators"``,
+      or a list of indicator codes and ``"overall"``) has all its
+      boundaries between bands moved by one δ drawn uniformly from [−d, d],
+      in the scale's own units (a boundary written ``90%`` by δ %, one
+      written ``90`` or ``90分`` by δ); the ends of its domain and one-point
+      bands (``=100%``) stay. One δ per scale keeps the bands' widths and
+      order, so every run's scale is valid. A scale of whole counts, or
+      with ``precision``, moves by whole steps of its values.
+    - **policies' alternatives** (``vary_policies``, any of
+      ``default-score``, ``not-applicable``, ``grade-match``, ``caps``,
+      ``veto``; their alternatives are listed in the sensitivity how-to): each is a
+      discrete factor; every run picks one of the scheme's alternatives,
+      each equally likely. ``vary_default_score=True`` is
+      ``vary_policies=["default-score"]``: every default that names
+      ``midpoint``, ``top`` or ``bottom`` takes one of the three, the same in
+      all of them.
+    - **group means** (``vary_aggregate``: True for every group with two or
+      more parts, or the groups' names): each group's ``aggregate`` is a
+      discrete factor — ``sum``, ``geometric`` or ``harmonic`` — of its own.
 
-    Reported per unit: the nominal rank (weights as published), ``rank_low``
-    and ``rank_high`` — the 5th and 95th percentiles of its rank over the
-    runs, by the nearest-rank method (each is a rank that happened; the low
-    end is the better rank) — the median rank, and the share of runs in each
-    grade. The interval describes where the rank *usually* falls; a unit
-    balanced on a knife edge (say, tied with two others that any change of
-    weights separates, one above it and one below) can have its nominal rank
+    Each run builds the varied scheme with ``attrs.evolve`` (valid, checked
+    like any scheme) and scores every unit with it through the same engine
+    as :func:`perfrules.evaluate`; each unit's rank and overall grade are
+    recorded. A variant that only discrete choices make is built and
+    compiled once, then reused.
+
+    Reported per unit: the nominal rank (the scheme as published),
+    ``rank_low`` and ``rank_high`` — the 5th and 95th percentiles of its rank
+    over the runs, by the nearest-rank method (each is a rank that happened;
+    the low end is the better rank) — the median rank, the share of runs in
+    each grade, the share of runs whose grade differs from the nominal one
+    (``grade_changes``) and the grade interval (``grade_best`` to
+    ``grade_worst``, the same percentiles of the grade's place). The
+    interval describes where the rank *usually* falls; a unit balanced on a
+    knife edge (say, tied with two others that any change of weights
+    separates, one above it and one below) can have its nominal rank
     outside it.
 
     With ``indices=True`` (needs SALib: ``pip install 'perfrules[sensitivity]'``)
-    every factor that can move is an uncertain input on [0, 1] (factor
-    1−X+2X·u): ``weight:<code>`` per indicator with siblings, ``group:<name>``
-    per top-level group, and ``policy:default-score`` (u in the first third:
-    bottom, the second: midpoint, the last: top). The runs are Saltelli's design from a scrambled
-    Sobol' sequence: N·(D+2) runs for D inputs, N the smallest power of two
-    (at least 8) that gives ``runs`` or more. Besides the rank intervals over
-    those runs, the result gives variance-based (Sobol') indices — first
-    order and total effect, each with a 95% bootstrap interval — of two
-    targets: each unit's rank (``unit.indices``; ``unit.driver`` is the
-    input with the largest total effect) and the mean rank shift, the mean
-    over scored units of |rank − nominal rank| (``result.indices``).
+    every factor that can move is an uncertain input on [0, 1]:
+    ``weight:<code>`` per indicator with siblings and ``group:<name>`` per
+    top-level group (factor 1−X+2X·u), ``boundary:<scale>`` per scale
+    (δ = d·(2u−1)), ``policy:<name>`` per policy and ``aggregate:<group>``
+    per group. A discrete input with k alternatives takes the alternative
+    ⌊k·u⌋ (u in the first k-th of [0, 1]: the first, …), the usual way to
+    give SALib's continuous design a discrete factor. The runs are
+    Saltelli's design from a scrambled Sobol' sequence: N·(D+2) runs for D
+    inputs, N the smallest power of two (at least 8) that gives ``runs`` or
+    more. Besides the rank intervals over those runs, the result gives
+    variance-based (Sobol') indices — first order and total effect, each
+    with a 95% bootstrap interval — of two targets: each unit's rank
+    (``unit.indices``; ``unit.driver`` is the input with the largest total
+    effect) and the mean rank shift, the mean over scored units of
+    |rank − nominal rank| (``result.indices``).
 
     The draws are reproducible. Without indices: for each run one factor per
     indicator in the scheme's order, then (when ``group_spread`` > 0) one per
-    top-level group, then (with ``vary_default_score``) the default score,
+    top-level group, then the default score, then one δ per scale, one
+    choice per other policy (in the order given) and one mean per group,
     from ``random.Random(seed)``, each float read exactly by its repr. With
     indices: the Sobol' sequence scrambled and the bootstrap drawn with
-    ``seed``. The same seed gives the same result, with any
-    ``jobs``; both spreads 0 give every unit the interval [nominal, nominal].
+    ``seed``. The same seed gives the same result, with any ``jobs``;
+    nothing varied gives every unit the interval [nominal, nominal].
 
     Args:
         scheme: the scheme as published.
@@ -469,6 +570,12 @@ def sensitivity(
         group_spread: Y, with 0 ≤ Y < 1 (default 0: group weights as published).
         vary_default_score: also vary the score "no data" defaults give
             within their grade (bottom, midpoint, top).
+        boundary_shift: d ≥ 0, in each scale's own units (default 0: the
+            boundaries as published).
+        boundary_scales: whose boundaries move (default ``"all"``).
+        vary_policies: the policies whose alternatives to vary.
+        vary_aggregate: vary groups' means (True: every group with two or
+            more parts; or the groups' names).
         indices: also estimate the Sobol' indices (SALib).
         jobs: worker processes for the runs (0: every usable core); the
             result is the same as with 1.
@@ -479,9 +586,12 @@ def sensitivity(
         The per-unit intervals and grade shares (and indices).
 
     Raises:
-        ValueError: ``runs`` < 1, a spread outside [0, 1), ``jobs`` < 0, two
-            units share a name, ``indices=True`` with nothing that varies, or
-            ``vary_default_score`` for a scheme without such defaults.
+        ValueError: ``runs`` < 1, a spread outside [0, 1), a negative
+            boundary shift or one that reaches a boundary that stays (the
+            message names the scale and the largest shift it allows),
+            ``jobs`` < 0, two units share a name, ``indices=True`` with
+            nothing that varies, an unknown policy, scale or group, or a
+            policy or boundary factor the scheme has nothing to vary for.
         ImportError: ``indices=True`` without SALib installed.
 
     >>> from perfrules import load, sample_units
@@ -499,17 +609,34 @@ def sensitivity(
     workers = job_count(jobs)
     if indices:
         salib()  # before anything is scored: a missing extra is said at once
+    policy_names = _policy_names(vary_policies)
+    if vary_default_score and "default-score" not in policy_names:
+        policy_names.insert(0, "default-score")
+    vary_default = "default-score" in policy_names
+    if vary_default and not policy_choices(scheme, "default-score"):
+        raise ValueError(
+            'vary_default_score=True needs a "no data" default that gives a score within its grade '
+            "(midpoint, top or bottom); this scheme has none"
+        )
+    shift, scales = _boundaries(scheme, boundary_shift, boundary_scales)
+    policies = {name: policy_choices(scheme, name) for name in policy_names if name != "default-score"}
+    for name, choices in policies.items():
+        if not choices:
+            raise ValueError(f"vary_policies: scheme '{scheme.name}' has nothing to vary for policy '{name}'")
+    groups_varied = _aggregates(scheme, vary_aggregate)
+    discrete_factors: list[tuple[str, str, str, tuple[str, ...]]] = [
+        *(("policy", name, f"policy:{name}", choices) for name, choices in policies.items()),
+        *(("aggregate", path, f"aggregate:{label}", AGGREGATES) for path, label in groups_varied.items()),
+    ]
+    for kind, key, _, choices in discrete_factors:  # each alternative alone must make a valid scheme
+        for choice in choices:
+            discrete(scheme, [(kind, key, choice)])
     if seed is None:
         seed = random.SystemRandom().randrange(2**32)
     unit_list = list(units)
     nominal = evaluate(scheme, unit_list)
     codes = [ind.code for ind in scheme.indicators()]
     tops = range(len(scheme.groups)) if group > 0 else range(0)
-    if vary_default_score and not default_score_policies(scheme):
-        raise ValueError(
-            'vary_default_score=True needs a "no data" default that gives a score within its grade '
-            "(midpoint, top or bottom); this scheme has none"
-        )
     names: tuple[str, ...] = ()
     variations: list[Variation] = []
     if indices:
@@ -519,24 +646,31 @@ def sensitivity(
         names = (
             *(f"weight:{c}" for c in weight_inputs),
             *(f"group:{scheme.groups[i].name}" for i in group_inputs),
-            *(["policy:default-score"] if vary_default_score else []),
+            *(["policy:default-score"] if vary_default else []),
+            *(f"boundary:{key}" for key in scales),
+            *(name for _, _, name, _ in discrete_factors),
         )
         if not names:
             raise ValueError(
                 "indices=True needs something that varies: a weight_spread with a group of two or more "
-                "indicators, a group_spread with two or more top-level groups, or vary_default_score"
+                "indicators, a group_spread with two or more top-level groups, a boundary_shift, "
+                "vary_default_score, vary_policies or vary_aggregate"
             )
-        split = len(weight_inputs)
         for point in design(names, runs, seed):
-            weights = zip(weight_inputs, point[:split], strict=True)
-            groups = zip(group_inputs, point[split : split + len(group_inputs)], strict=True)
-            choice = _choice(point[-1]) if vary_default_score else None
+            coordinates = iter(point)
+            weights = {c: 1 - spread + 2 * spread * next(coordinates) for c in weight_inputs}
+            group_factors = {i: 1 - group + 2 * group * next(coordinates) for i in group_inputs}
+            chosen = (
+                [("policy", "default-score", _pick(DEFAULT_SCORES, next(coordinates)))]
+                if vary_default
+                else []
+            )
+            shifts = tuple((key, shift * (2 * next(coordinates) - 1)) for key in scales)
+            chosen += [
+                (kind, key, _pick(choices, next(coordinates))) for kind, key, _, choices in discrete_factors
+            ]
             variations.append(
-                (
-                    {c: 1 - spread + 2 * spread * u for c, u in weights},
-                    {i: 1 - group + 2 * group * u for i, u in groups},
-                    choice,
-                )
+                Variation(weights=weights, groups=group_factors, choices=tuple(chosen), shifts=shifts)
             )
     else:
         rng = random.Random(seed)
@@ -544,11 +678,17 @@ def sensitivity(
         glow, ghigh = float(1 - group), float(1 + group)
         for _ in range(runs):
             # The factors are drawn before anything is scored, always in the
-            # same order, so a seed means the same weightings whatever the data.
+            # same order, so a seed means the same variants whatever the data.
             factors = {code: as_fraction(to_number(rng.uniform(low, high))) for code in codes}
             group_factors = {i: as_fraction(to_number(rng.uniform(glow, ghigh))) for i in tops}
-            choice = rng.choice(DEFAULT_SCORES) if vary_default_score else None
-            variations.append((factors, group_factors, choice))
+            chosen = [("policy", "default-score", rng.choice(DEFAULT_SCORES))] if vary_default else []
+            shifts = tuple(
+                (key, as_fraction(to_number(rng.uniform(float(-shift), float(shift))))) for key in scales
+            )
+            chosen += [(kind, key, rng.choice(choices)) for kind, key, _, choices in discrete_factors]
+            variations.append(
+                Variation(weights=factors, groups=group_factors, choices=tuple(chosen), shifts=shifts)
+            )
     outcomes = run_variations(scheme, unit_list, variations, jobs=workers, progress=progress)
     ranks, grades = _tally(nominal, outcomes)
     unit_indices: dict[str, tuple[InputIndex, ...] | None] = {}
@@ -559,18 +699,25 @@ def sensitivity(
             if len(history) == len(outcomes):
                 unit_indices[name] = analyse(names, [float(r) for r in history], seed)
         if ranks and all(len(h) == len(outcomes) for h in ranks.values()):
-            shifts = [
+            shifts_of_runs = [
                 float(sum(Fraction(abs(h[run] - nominal_ranks[n])) for n, h in ranks.items()) / len(ranks))
                 for run in range(len(outcomes))
             ]
-            shift_indices = analyse(names, shifts, seed)
+            shift_indices = analyse(names, shifts_of_runs, seed)
+    alternatives = {
+        **({"policy:default-score": DEFAULT_SCORES} if vary_default else {}),
+        **{name: choices for _, _, name, choices in discrete_factors},
+    }
     return Sensitivity(
         scheme=scheme,
         runs=len(outcomes),
         seed=seed,
         weight_spread=exact(spread),
         group_spread=exact(group),
-        vary_default_score=vary_default_score,
+        vary_default_score=vary_default,
+        boundary_shift=exact(shift),
+        boundary_scales=tuple(scales),
+        alternatives=alternatives,
         inputs=names,
         indices=shift_indices,
         units=tuple(
@@ -580,9 +727,121 @@ def sensitivity(
     )
 
 
-def _choice(u: Fraction) -> str:
-    """The default score for a design coordinate u in [0, 1]: thirds of the interval, in order."""
-    return DEFAULT_SCORES[min(int(u * len(DEFAULT_SCORES)), len(DEFAULT_SCORES) - 1)]
+def _pick(choices: Sequence[str], u: Fraction) -> str:
+    """The alternative for a design coordinate u in [0, 1]: the k-th of k equal parts of the interval.
+
+    >>> _pick(("bottom", "midpoint", "top"), Fraction(1, 2)), _pick(("a", "b"), Fraction(1))
+    ('midpoint', 'b')
+    """
+    return choices[min(int(u * len(choices)), len(choices) - 1)]
+
+
+def _policy_names(value: Iterable[str]) -> list[str]:
+    if isinstance(value, str):
+        value = [value]
+    names: list[str] = []
+    for name in value:
+        if name not in POLICY_CHOICES:
+            close = difflib.get_close_matches(str(name), list(POLICY_CHOICES), n=1, cutoff=0.5)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            raise ValueError(
+                f"vary_policies: no policy '{name}' (the policies: {', '.join(POLICY_CHOICES)}){hint}"
+            )
+        if name not in names:
+            names.append(name)
+    return names
+
+
+def _boundaries(scheme: Scheme, value: object, which: str | Iterable[str]) -> tuple[Fraction, list[str]]:
+    """The boundary shift d and the scales it moves (``overall``, indicator codes), checked.
+
+    *which* is read item by item: ``all``, ``indicators``, ``overall`` or an
+    indicator's code or name adds scales, ``-<code>`` (or ``-overall``)
+    takes one out again: ``["all", "-7"]``.
+    """
+    shift = as_fraction(to_number(value, name="boundary_shift"))
+    if shift < 0:
+        raise ValueError(f"boundary_shift must be 0 or more (got {value!r})")
+    if shift == 0:
+        return shift, []
+    scales = shiftable_scales(scheme)
+    keys: list[str] = []
+    for item in [which] if isinstance(which, str) else list(which):
+        text = str(item).strip()
+        dropping = text.startswith("-")
+        text = text[1:].strip() if dropping else text
+        if text == "all":
+            named = list(scales)
+        elif text == "indicators":
+            named = [k for k in scales if k != OVERALL]
+        else:
+            key = OVERALL if text == OVERALL else scheme.indicator(text).code  # KeyError names close codes
+            if key not in scales:
+                raise ValueError(
+                    f"boundary_scales: {'the overall grading' if key == OVERALL else 'indicator ' + key} "
+                    "has no threshold scale with a boundary that can move (only scales grading one value "
+                    "by intervals have them)"
+                )
+            named = [key]
+        keys = (
+            [k for k in keys if k not in named] if dropping else [*keys, *(k for k in named if k not in keys)]
+        )
+    if not keys:
+        raise ValueError(
+            f"boundary_shift: scheme '{scheme.name}' has no threshold scale with boundaries to move "
+            f"among boundary_scales {which!r}"
+        )
+    narrow = [
+        (key, limit) for key in keys if (limit := boundary_limit(scales[key])) is not None and shift >= limit
+    ]
+    if narrow:
+        shown = "; ".join(
+            f"{'the overall grading' if key == OVERALL else 'indicator ' + scheme.indicator(key).label} "
+            f"allows a shift below {_shown(limit)}"
+            for key, limit in narrow
+        )
+        raise ValueError(
+            f"boundary_shift {_shown(shift)} would move a boundary onto or past a value that stays (the end "
+            f"of its scale's domain or a one-point band): {shown}; give a smaller shift, or leave those "
+            f"scales out (boundary_scales {','.join(['all', *('-' + key for key, _ in narrow)])})"
+        )
+    return shift, keys
+
+
+def _shown(value: Fraction) -> str:
+    return str(tidy_decimal(round_half_up(value, 6)))
+
+
+def _aggregates(scheme: Scheme, value: bool | Iterable[str]) -> dict[str, str]:
+    """The groups whose means vary: path → the name their input carries."""
+    if value is False:
+        return {}
+    available = aggregate_groups(scheme)
+    if value is True:
+        if not available:
+            raise ValueError(f"vary_aggregate: scheme '{scheme.name}' has no group of two or more parts")
+        return available
+    if isinstance(value, str):
+        value = [value]
+    chosen: dict[str, str] = {}
+    paths = dict(scheme.paths())
+    for name in value:
+        wanted = normalize_name(str(name))
+        found = [p for p, label in available.items() if wanted in (label, normalize_name(paths[p].name))]
+        if not found:
+            groups = [
+                p
+                for p, node in paths.items()
+                if isinstance(node, Group) and normalize_name(node.name) == wanted
+            ]
+            if groups:
+                raise ValueError(f"vary_aggregate: group '{name}' has one part, so its mean is its part")
+            close = difflib.get_close_matches(wanted, list(available.values()), n=1, cutoff=0.5)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            raise ValueError(f"vary_aggregate: no group '{name}' of two or more parts{hint}")
+        for path in found:
+            chosen[path] = available[path]
+    return chosen
 
 
 def _spread(value: object, name: str) -> Fraction:
@@ -633,6 +892,7 @@ def _summary(
     counts = grades[result.unit]
     order = list(nominal.scheme.grades)
     seen = [*order, *sorted(g for g in counts if g not in order)]
+    places = sorted(seen.index(g) for g, n in counts.items() for _ in range(n))
     return UnitSensitivity(
         unit=result.unit,
         category=result.category,
@@ -644,4 +904,9 @@ def _summary(
         rank_median=_percentile(ordered, _MEDIAN),
         ranks=history,
         grades={g: Fraction(counts.get(g, 0), len(history)) for g in seen} if counts else {},
+        grade_changes=None
+        if result.grade is None
+        else Fraction(len(history) - counts.get(result.grade, 0), len(history)),
+        grade_best=seen[_percentile(places, _LOW)] if places else None,
+        grade_worst=seen[_percentile(places, _HIGH)] if places else None,
     )

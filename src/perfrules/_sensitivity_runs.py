@@ -1,8 +1,11 @@
 """The runs of :func:`perfrules.sensitivity`: varied schemes, scored in one or more processes; Sobol' indices.
 
-Every run is the scheme as published with some weights changed (built with
-``attrs.evolve`` through :func:`~perfrules._reweight.rebuild`, so checked like
-any scheme) and scored by :func:`perfrules.evaluate` — the one engine. Runs
+Every run is the scheme as published with some weights changed, and perhaps
+a policy's alternative, a group's mean or a scale's boundaries (built with
+``attrs.evolve`` through :func:`~perfrules._reweight.rebuild` and
+:mod:`perfrules._variants`, so checked like any scheme), scored by
+:func:`perfrules.evaluate` — the one engine. A variant made by discrete
+choices alone is built, and its plan compiled, once per process. Runs
 are independent, so ``jobs`` > 1 sends chunks of them to worker processes and
 puts the outcomes back in run order: the same runs give the same result
 whatever the number of processes.
@@ -29,38 +32,53 @@ import attrs
 from ._numbers import as_fraction, to_number
 from ._results import evaluate
 from ._reweight import Column, WeightTable, rebuild, sibling_sets, weight_table
-from ._rules import Default
-from ._scheme import Group, Indicator, Scheme
+from ._scheme import Group, Scheme
 from ._unit import Unit
+from ._variants import with_aggregate, with_boundaries, with_policy
 
 __all__ = [
-    "DEFAULT_SCORES",
     "InputIndex",
     "Outcome",
     "Variation",
     "analyse",
     "base_samples",
-    "default_score_policies",
     "design",
+    "discrete",
     "renormalised",
     "run_variations",
     "salib",
     "varied",
-    "with_default_score",
 ]
 
-Variation = tuple[Mapping[str, Fraction], Mapping[int, Fraction], str | None]
-"""One run: indicator code → factor, top-level group index → factor (absent: 1), and the score
-within the grade that the "no data" defaults give (``bottom``, ``midpoint``, ``top``; None: as published)."""
 
-DEFAULT_SCORES = ("bottom", "midpoint", "top")
-"""The alternatives of a default's score within its grade (R4: 默认为"良"区中值)."""
+@attrs.frozen(kw_only=True)
+class Variation:
+    """One run's changes to the scheme as published.
+
+    Attributes:
+        weights: indicator code → factor (absent: 1).
+        groups: top-level group index → factor (absent: 1).
+        choices: the discrete factors' choices, each ``(kind, key, choice)``:
+            ``("policy", "default-score", "top")``, ``("aggregate", "groups[0]", "geometric")``
+            (see :mod:`perfrules._variants`).
+        shifts: ``(scale, δ)``: the boundaries of the overall grading
+            (``overall``) or of an indicator's scale (its code) move by δ.
+    """
+
+    weights: Mapping[str, Fraction] = attrs.field(factory=dict)
+    groups: Mapping[int, Fraction] = attrs.field(factory=dict)
+    choices: tuple[tuple[str, str, str], ...] = ()
+    shifts: tuple[tuple[str, Fraction], ...] = ()
+
 
 Outcome = tuple[tuple[int | None, str | None], ...]
 """One run's (rank, grade) of each unit, in the order the units were given."""
 
 _CHUNK = 16
 """Runs sent to a worker process at a time."""
+
+_CACHE = 256
+"""Variant schemes (with their compiled plans) kept per process, by their discrete choices."""
 
 
 @attrs.frozen(kw_only=True)
@@ -73,7 +91,10 @@ class InputIndex:
     Attributes:
         input: the uncertain input: ``weight:<code>`` (an indicator's weight),
             ``group:<name>`` (a top-level group's weight), ``policy:default-score``
-            (the score "no data" defaults give within their grade).
+            (the score "no data" defaults give within their grade),
+            ``boundary:<scale>`` (the shift of a scale's band boundaries:
+            ``overall`` or an indicator's code), ``policy:<name>`` (a policy's
+            alternatives), ``aggregate:<group>`` (a group's mean).
         first: the first-order index S1: the share of the target's variance
             this input explains alone.
         first_conf: the half-width of S1's confidence interval.
@@ -134,48 +155,44 @@ def renormalised(scheme: Scheme, table: WeightTable, factors: Mapping[str, Fract
     return out
 
 
-def default_score_policies(scheme: Scheme) -> int:
-    """How many "no data" defaults give a score named within the grade (midpoint, top or bottom)."""
-    return sum(
-        1
-        for ind in scheme.indicators()
-        for policy in ind.policies
-        if isinstance(policy, Default) and policy.score in DEFAULT_SCORES
-    )
+def discrete(scheme: Scheme, choices: Sequence[tuple[str, str, str]]) -> Scheme:
+    """The scheme with the discrete choices of one run: policies' alternatives and groups' means."""
+    for kind, key, choice in choices:
+        scheme = with_policy(scheme, key, choice) if kind == "policy" else with_aggregate(scheme, key, choice)
+    return scheme
 
 
-def with_default_score(scheme: Scheme, score: str) -> Scheme:
-    """The scheme with every default that names a score within its grade giving *score* instead."""
+def varied(
+    scheme: Scheme,
+    table: WeightTable,
+    variation: Variation,
+    cache: dict[tuple[tuple[str, str, str], ...], Scheme] | None = None,
+) -> Scheme:
+    """The scheme with one run's changes applied, exactly.
 
-    def swap(node: Group | Indicator) -> Group | Indicator:
-        if isinstance(node, Group):
-            return attrs.evolve(node, children=tuple(swap(child) for child in node.children))
-        if not any(isinstance(p, Default) and p.score in DEFAULT_SCORES for p in node.policies):
-            return node
-        policies = tuple(
-            attrs.evolve(p, score=score) if isinstance(p, Default) and p.score in DEFAULT_SCORES else p
-            for p in node.policies
-        )
-        return attrs.evolve(node, policies=policies)
-
-    groups = [swap(group) for group in scheme.groups]
-    return attrs.evolve(scheme, groups=tuple(g for g in groups if isinstance(g, Group)))
-
-
-def varied(scheme: Scheme, table: WeightTable, variation: Variation) -> Scheme:
-    """The scheme with one run's factors applied, exactly.
-
-    First each indicator's factor, with its siblings scaled back to their sum
-    (:func:`renormalised`); then every indicator under top-level group *i* is
-    scaled by that group's factor and, in every weight column, all weights
-    are scaled together back to the column's total. Groups that declare a
-    subtotal get their new one, so the result is a valid scheme. A default
-    score, when given, replaces every "no data" default's score within its
-    grade (:func:`with_default_score`).
+    First the discrete choices (:func:`discrete`; the variant is taken from
+    *cache* when an earlier run made the same choices, so its plan is
+    compiled once), then the boundary shifts
+    (:func:`~perfrules._variants.with_boundaries`). Then each indicator's
+    factor, with its siblings scaled back to their sum (:func:`renormalised`);
+    then every indicator under top-level group *i* is scaled by that group's
+    factor and, in every weight column, all weights are scaled together back
+    to the column's total. Groups that declare a subtotal get their new one,
+    so the result is a valid scheme. None of the discrete choices or shifts
+    changes a weight, so *table* (the published scheme's weights) holds for
+    the variant too.
     """
-    factors, group_factors, default_score = variation
-    if default_score is not None:
-        scheme = with_default_score(scheme, default_score)  # weights unchanged: *table* still holds
+    if variation.choices:
+        base = None if cache is None else cache.get(variation.choices)
+        if base is None:
+            base = discrete(scheme, variation.choices)
+            if cache is not None:
+                if len(cache) >= _CACHE:
+                    del cache[next(iter(cache))]
+                cache[variation.choices] = base
+        scheme = base
+    scheme = with_boundaries(scheme, dict(variation.shifts))
+    factors, group_factors = variation.weights, variation.groups
     weights = renormalised(scheme, table, factors)
     if all(f == 1 for f in group_factors.values()):
         return rebuild(scheme, weights)
@@ -210,21 +227,26 @@ def _start(scheme: Scheme, units: Sequence[Unit]) -> None:
     _WORKER["scheme"] = scheme
     _WORKER["units"] = units
     _WORKER["table"] = weight_table(scheme)
+    _WORKER["cache"] = {}
 
 
 def _score(
-    scheme: Scheme, units: Sequence[Unit], table: WeightTable, variations: Sequence[Variation]
+    scheme: Scheme,
+    units: Sequence[Unit],
+    table: WeightTable,
+    variations: Sequence[Variation],
+    cache: dict[tuple[tuple[str, str, str], ...], Scheme],
 ) -> list[Outcome]:
     outcomes: list[Outcome] = []
     for variation in variations:
-        evaluation = evaluate(varied(scheme, table, variation), units, explained=False)
+        evaluation = evaluate(varied(scheme, table, variation, cache), units, explained=False)
         outcomes.append(tuple((r.rank, r.grade) for r in evaluation.results))
     return outcomes
 
 
 def _run(variations: Sequence[Variation]) -> list[Outcome]:
     """In a worker process: score a chunk with the scheme and units its initializer received."""
-    return _score(_WORKER["scheme"], _WORKER["units"], _WORKER["table"], variations)
+    return _score(_WORKER["scheme"], _WORKER["units"], _WORKER["table"], variations, _WORKER["cache"])
 
 
 def run_variations(
@@ -245,8 +267,9 @@ def run_variations(
     outcomes: list[Outcome] = []
     if jobs <= 1 or total <= _CHUNK:
         table = weight_table(scheme)
+        cache: dict[tuple[tuple[str, str, str], ...], Scheme] = {}
         for variation in variations:
-            outcomes.extend(_score(scheme, units, table, [variation]))
+            outcomes.extend(_score(scheme, units, table, [variation], cache))
             done += 1
             if progress is not None:
                 progress(done, total, f"run {done}")
