@@ -1,7 +1,7 @@
 """Differential tests: every path gives the same totals, grades, ranks, indicator scores and errors.
 
-A hypothesis strategy writes small scheme files (weights per category,
-reported scores, graded rates, population functions, rank points, peer
+A hypothesis strategy writes small scheme files (weights and full marks per
+category, reported scores, graded rates, population functions, rank points, peer
 ratios, grades printed as text, policies, overall grading that reads the
 total, an indicator's score, a group's rate or a data column, caps, quotas,
 periods, rounding, 折算) and unit data on and around the boundaries of their
@@ -105,6 +105,11 @@ def cases(draw: st.DrawFn) -> tuple[str, str]:
         lines += ["[[groups]]", f'name = "组{g + 1}"']
     # Category weights: the same points in another order (each category's weights sum to the total).
     second = draw(st.permutations([ind["points"] for ind in indicators])) if categories else []
+    # Now and then 乙类 has full marks of its own (分类考核: totals), its first weight larger.
+    extra = draw(st.sampled_from([0, 0, 5])) if categories else 0
+    if extra:
+        second[0] += extra
+        lines.insert(3, f'totals = {{ "乙类" = {total + extra} }}')
     columns: dict[str, st.SearchStrategy[str]] = {}
     scales: dict[int, Any] = {}
     for n, ind in enumerate(indicators):

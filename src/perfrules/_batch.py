@@ -587,7 +587,7 @@ def _score_unit(plan: Plan, unit: Unit, population: Population, *, detail: bool)
             scope = overall_scope(plan, unit, final, weights, contributions, scores, grades, subtotals)
             if plan.limits_total:
                 final = limit_total(plan, final, scope, unit_events)
-        grade = grade_total(plan, final, scope, unit_events)
+        grade = grade_total(plan, final, scope, unit_events, unit.category)
         if scope is not None and plan.scheme.flags:
             out.flags = raise_flags(plan, scope, unit_events)
     except PerfrulesError as exc:

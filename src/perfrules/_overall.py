@@ -321,16 +321,28 @@ def finish_total(
     scheme = plan.scheme
     words = plan.words
     unit_word = words.points if scheme.basis == "points" else ""
-    if scheme.normalize and possible != plan.full_marks:
-        total = Fraction(0) if possible == 0 else earned / possible * plan.full_marks
+    full_marks = plan.full_marks_for(unit.category)
+    if full_marks is not plan.full_marks:
+        # 分类考核: say which full marks this unit's total is capped, normalised and graded on.
+        events.append(
+            PolicyEvent(
+                kind="full_marks",
+                message=words(
+                    f"“{unit.category}”类单位满分 {num(full_marks)}{unit_word}",
+                    f"category '{unit.category}' has full marks of {num(full_marks)}",
+                ),
+            )
+        )
+    if scheme.normalize and possible != full_marks:
+        total = Fraction(0) if possible == 0 else earned / possible * full_marks
         events.append(
             PolicyEvent(
                 kind="normalize",
                 message=words(
-                    f"折算：实得分之和 {num(earned)} ÷ 适用指标分值之和 {num(possible)} × {num(plan.full_marks)}"
+                    f"折算：实得分之和 {num(earned)} ÷ 适用指标分值之和 {num(possible)} × {num(full_marks)}"
                     f" = {num(total)}",
                     f"normalised: earned {num(earned)} ÷ applicable points {num(possible)} × "
-                    f"{num(plan.full_marks)} = {num(total)}",
+                    f"{num(full_marks)} = {num(total)}",
                 ),
             )
         )
@@ -355,17 +367,17 @@ def finish_total(
             )
         )
         total = Fraction(0)
-    if scheme.cap_total and total > plan.full_marks:
+    if scheme.cap_total and total > full_marks:
         events.append(
             PolicyEvent(
                 kind="capped",
                 message=words(
-                    f"总分 {num(total)}{unit_word} 超过满分，按满分 {num(plan.full_marks)}{unit_word} 计",
-                    f"the total {num(total)} is above full marks; {num(plan.full_marks)} is used",
+                    f"总分 {num(total)}{unit_word} 超过满分，按满分 {num(full_marks)}{unit_word} 计",
+                    f"the total {num(total)} is above full marks; {num(full_marks)} is used",
                 ),
             )
         )
-        total = plan.full_marks
+        total = full_marks
     final = exact(total)
     places = scheme.round_total
     if places is not None:
@@ -450,10 +462,17 @@ def overall_scope(
 
 
 def grade_total(
-    plan: Plan, total: Number, scope: Mapping[str, object] | None, events: list[PolicyEvent]
+    plan: Plan,
+    total: Number,
+    scope: Mapping[str, object] | None,
+    events: list[PolicyEvent],
+    category: str | None = None,
 ) -> str | None:
-    """The overall grade from the total (and, for rich grading, the scope), then the caps."""
-    scale = plan.overall
+    """The overall grade from the total (and, for rich grading, the scope), then the caps.
+
+    ``category`` is the unit's: a category with its own full marks has its own default grading.
+    """
+    scale = plan.overall_for(category)
     if scale is None:
         return None
     words = plan.words

@@ -15,6 +15,7 @@ from fractions import Fraction
 from ._errors import Problem, SchemeError
 from ._indicator import IndicatorPlan, inputs_of
 from ._numbers import Number, as_fraction, exact
+from ._scale import GradeScale
 from ._scheme import Group, Indicator, Scheme, Veto, indicator_reads, result_names, result_order
 from ._syntax import Name, normalize_name
 from ._words import Words
@@ -99,6 +100,10 @@ class Plan:
             c: tuple(as_fraction(i.weight_for(c)) for i in leaves) for c in columns
         }
         self.full_marks = as_fraction(scheme.total)
+        # 分类考核: a category's own full marks (``totals``), where they differ from ``total``.
+        self.category_marks: dict[str, Fraction] = {
+            c: as_fraction(t) for c, t in scheme.totals.items() if t != scheme.total
+        }
         # score × factor is an indicator's contribution: weight / full points,
         # kept as the Decimal 1 for points schemes (factor 1) so that adding
         # up a unit's total is a chain of exact Decimal additions.
@@ -155,6 +160,7 @@ class Plan:
             and not scheme.normalize
             and not scheme.parameters
             and scheme.score_scale is None
+            and not self.category_marks
         )
         self.lean_rows: dict[str | None, tuple[tuple[str | None, object, Number, Number], ...]] = {}
         # The plainest case: every score a reported value counted as it is (points schemes of reported 分).
@@ -184,6 +190,16 @@ class Plan:
             k: self.lookup.get(p.moves_to) if p.moves_to is not None else None
             for k, p in enumerate(self.indicators)
         }
+
+    def full_marks_for(self, category: str | None) -> Fraction:
+        """Full marks of a unit of this category (``Scheme.totals``, else ``total``)."""
+        if category is not None and self.category_marks:
+            return self.category_marks.get(normalize_name(category), self.full_marks)
+        return self.full_marks
+
+    def overall_for(self, category: str | None) -> GradeScale | None:
+        """The grading of a total of a unit of this category (see ``Scheme.overall_scale_for``)."""
+        return self.overall if not self.category_marks else self.scheme.overall_scale_for(category)
 
     def weights_for(self, category: str | None) -> tuple[Fraction, ...]:
         key = category if self.scheme.categories else None

@@ -179,7 +179,8 @@ class UnitResult:
         errors: every problem with this unit's data.
         vetoed: whether a veto (一票否决) fired.
         language: the scheme's language, for explanations.
-        full_marks: the scheme's total (100, 1000 …).
+        full_marks: the unit's full marks: the scheme's total (100, 1000 …), or its
+            category's own (``Scheme.totals``).
         grades: the overall grades, best first.
         points: whether the scheme is a points scheme (results in 分).
         origin: where the unit's data came from (``data.csv row 4``).
@@ -456,7 +457,7 @@ def unit_result(scheme: Scheme, outcome: UnitOutcome, detail: _Detail | None = N
         errors=tuple(outcome.errors),
         vetoed=outcome.vetoed,
         language=scheme.language,
-        full_marks=scheme.total,
+        full_marks=scheme.total_for(unit.category),
         grades=scheme.grades,
         points=scheme.basis == "points",
         origin=unit.origin,

@@ -133,8 +133,8 @@ class PolicyEvent:
     Attributes:
         kind: ``default``, ``not_applicable``, ``weight_in``, ``not_assessed``,
             ``zero``, ``adjust``, ``adjusted``, ``capped``, ``rounded``, ``veto``,
-            ``period``, ``normalize``, ``grade_cap``, ``flag``, ``quota``, or ``note`` (how a
-            data file's cell was read).
+            ``period``, ``normalize``, ``full_marks`` (a category's own full marks),
+            ``grade_cap``, ``flag``, ``quota``, or ``note`` (how a data file's cell was read).
         message: the explanation, in the scheme's language.
     """
 
