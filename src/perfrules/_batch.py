@@ -38,6 +38,7 @@ from ._overall import (
     grade_total,
     limit_total,
     overall_scope,
+    period_totals,
     raise_flags,
     redistribute,
     veto_event,
@@ -46,7 +47,7 @@ from ._plan import Plan, plan_of
 from ._population import apply_quota, population_values, rank_positions
 from ._scheme import Scheme, Veto, step_result_reads, with_parameters
 from ._syntax import Name
-from ._unit import PolicyEvent, Unit, UnitError, note_events
+from ._unit import PeriodTotal, PolicyEvent, Unit, UnitError, note_events
 
 __all__ = [
     "IndicatorOutcome",
@@ -106,6 +107,7 @@ class UnitOutcome:
         "flags",
         "grade",
         "indicators",
+        "periods",
         "rank",
         "rendered",
         "scores",
@@ -131,6 +133,8 @@ class UnitOutcome:
         self.subtotals: dict[str, Number] = {}
         self.rank: int | None = None
         self.category_rank: int | None = None
+        # Each period's total and grade, when indicators are reported by period (see period_totals).
+        self.periods: tuple[PeriodTotal, ...] = ()
         # Indicator scores as one line of output cells, once the unit's data is let go (see _stream).
         self.rendered: str | None = None
 
@@ -590,6 +594,12 @@ def _score_unit(plan: Plan, unit: Unit, population: Population, *, detail: bool)
         grade = grade_total(plan, final, scope, unit_events, unit.category)
         if scope is not None and plan.scheme.flags:
             out.flags = raise_flags(plan, scope, unit_events)
+        if plan.periodic and unit.periods:
+            # A grade per period beside the year's: the periods' scores, added up as the year's are.
+            found = [() if s is None else s.periods for s in scored]
+            out.periods = period_totals(
+                plan, unit, found, scores, grades, weights, weighting.contribution, possible
+            )
     except PerfrulesError as exc:
         out.errors = [unit_error(unit, None, exc)]
         out.events = unit_events

@@ -260,6 +260,8 @@ def scheme_to_mapping(scheme: Scheme) -> dict[str, Any]:
         out["full_score"] = _plain_number(scheme.full_score)
     if scheme.periods != "mean":
         out["periods"] = scheme.periods
+    if scheme.period_grades:
+        out["period_grades"] = True
     if scheme.language != "zh":
         out["language"] = scheme.language
     default_scores = dict(DEFAULT_SCORES) if scheme.basis == "percent" else None

@@ -118,6 +118,8 @@ class Plan:
             self.factors[c] = tuple(row)
             self.weight_numbers[c] = tuple(exact(w) for w in self.weights[c])
         self.has_population = any(p.has_population for p in self.indicators)
+        # 每期评定等次: results carry each period's total and grade (indicators reported by period).
+        self.periodic = scheme.period_grades and any(p.periodic for p in self.indicators)
         # Rules that read other indicators' results: the names each reads, and the order to score in.
         self.results = result_names(leaves)
         self.result_order = result_order(leaves)

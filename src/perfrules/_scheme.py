@@ -577,6 +577,9 @@ class Scheme:
         periods: how period results make the year's (R15): ``mean`` of the
             period scores (the default), ``sum`` the period inputs and evaluate
             once, or ``last``.
+        period_grades: 每期评定等次 — results carry each period's total and
+            grade beside the year's (a quarter's grade), when indicators are
+            reported by period (:class:`~perfrules.PeriodTotal`).
         policies: scheme-wide vetoes and adjustments of the total.
         round_total: round the total half up (四舍五入) to this many decimal
             places before grading and ranking; the rounded total is reported.
@@ -622,6 +625,7 @@ class Scheme:
     caps: tuple[GradeCap, ...] = attrs.field(default=(), converter=_caps)
     quotas: tuple[Quota, ...] = attrs.field(default=(), converter=_quotas)
     periods: Literal["mean", "sum", "last"] = "mean"
+    period_grades: bool = attrs.field(default=False, converter=_flag)
     policies: tuple[Veto | Adjust, ...] = attrs.field(default=(), converter=_scheme_policies)
     round_total: int | None = attrs.field(default=None, converter=_places)
     round_scores: int | None = attrs.field(default=None, converter=_places)
@@ -839,6 +843,7 @@ class Scheme:
             codes.setdefault(ind.code, path)
         names = {ind.code for _, ind in leaves} | {normalize_name(ind.name) for _, ind in leaves}
         yield from self._check_per_category(leaves)
+        yield from self._check_period_grades(leaves)
         for category in self.weight_columns():
             yield from self._check_weights(category)
         for path, ind in leaves:
@@ -860,6 +865,34 @@ class Scheme:
                         f"{path}.weight",
                         f"group '{node.name}' has a weight but its indicators weigh nothing to share it out",
                     )
+
+    def _check_period_grades(self, leaves: Sequence[tuple[str, Indicator]]) -> Iterator[Problem]:
+        """A grade per period needs period scores, and a total that is their weighted sum."""
+        if not self.period_grades:
+            return
+        if not any(ind.frequency not in (None, "yearly") for _, ind in leaves):
+            yield Problem(
+                "period_grades",
+                "no indicator is reported by period: give the indicators reported by quarter or month "
+                "a 'frequency' (季度, 月度 …)",
+            )
+        if self.periods == "sum":
+            yield Problem(
+                "period_grades",
+                'with periods = "sum" the periods\' data are added up and scored once, so there are no '
+                'period scores to grade; use periods = "mean" (or "last")',
+            )
+        if self.total_formula is not None:
+            yield Problem(
+                "period_grades", "a total formula makes the year's total only; it has no period totals"
+            )
+        for path, node in self.paths():
+            if isinstance(node, Group) and node.aggregate != "sum":
+                yield Problem(
+                    "period_grades",
+                    f"group '{node.name}' takes a {node.aggregate} mean; period totals are weighted "
+                    f"sums only ({path}.aggregate)",
+                )
 
     def _check_per_category(self, leaves: Sequence[tuple[str, Indicator]]) -> Iterator[Problem]:
         """``totals`` and each indicator's ``fulls`` name declared categories and are more than 0."""

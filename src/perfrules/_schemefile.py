@@ -594,6 +594,13 @@ SCHEME_FILE: Final = ObjectSpec(
             default=100,
         ),
         Field("periods", Choice(("mean", "sum", "last")), "how period results make the year", default="mean"),
+        Field(
+            "period_grades",
+            Boolean(),
+            "每期评定等次: each period's total and grade beside the year's (a quarter's grade); "
+            "needs indicators reported by period and `periods` `mean` or `last`",
+            default=False,
+        ),
         Field("language", Choice(("zh", "en")), "the language of explanations", default="zh"),
         Field(
             "scores",
