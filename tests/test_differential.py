@@ -4,7 +4,7 @@ A hypothesis strategy writes small scheme files (weights and full marks per
 category, reported scores, graded rates, population functions, rank points, peer
 ratios, grades printed as text, policies, overall grading that reads the
 total, an indicator's score, a group's rate or a data column, caps, quotas,
-periods, rounding, 折算) and unit data on and around the boundaries of their
+periods and their grades, rounding, 折算) and unit data on and around the boundaries of their
 grades, with unreadable cells and unknown categories now and then. Each case runs
 through ``evaluate`` with and without explanations and through the command
 line's JSON output (which reads the file whole) and CSV output (which
@@ -95,7 +95,10 @@ def cases(draw: st.DrawFn) -> tuple[str, str]:
     if categories:
         head.append(f"categories = [{', '.join(map(_q, categories))}]")
     if periodic:
-        head.append(f"periods = {_q(draw(st.sampled_from(['mean', 'sum', 'last'])))}")
+        mode = draw(st.sampled_from(["mean", "sum", "last"]))
+        head.append(f"periods = {_q(mode)}")
+        if mode != "sum" and draw(st.booleans()):
+            head.append("period_grades = true")  # a grade per quarter beside the year's
     if not lean and draw(st.booleans()):
         head.append(f"round_total = {draw(st.integers(0, 2))}")
     if not lean and draw(st.booleans()):
@@ -309,6 +312,7 @@ def assert_paths_agree(
         got = (t.total, t.grade, t.rank, t.category_rank, t.vetoed, _errors(t), t.flags)
         assert got == (r.total, r.grade, r.rank, r.category_rank, r.vetoed, _errors(r), r.flags), r.unit
         assert [e.message for e in t.events] == [e.message for e in r.events], r.unit
+        assert t.periods == r.periods, r.unit
     # JSON output reads the file whole and explains every unit.
     code, out, err = _run("score", str(scheme_path), str(data_path), "--format", "json")
     assert code in (0, 1), err
@@ -325,6 +329,9 @@ def assert_paths_agree(
             list(r.flags),
         )
         assert [(r.unit, e["indicator"], e["field"], e["message"]) for e in u["errors"]] == _errors(r)
+        assert [(p["period"], _cell(p["total"]), p["grade"]) for p in u["periods"]] == [
+            (p.period, _cell(p.total), p.grade) for p in r.periods
+        ], r.unit
         if r.indicators:
             scores = {i["code"]: i["score"] for i in u["indicators"]}
             assert scores == {
