@@ -317,7 +317,9 @@ reason = "发生事故，得分不超过85分"
     # Each period's trail: the cap at full marks, rounding, the cap's limit (then the grade it decided).
     assert [e.kind for e in result.periods[0].events] == ["capped", "grade"]
     assert [e.kind for e in result.periods[1].events] == ["rounded", "grade"]
-    assert result.periods[2].events[0].message == "发生事故，得分不超过85分：总分 95分 不超过 85分，按 85分 计"
+    assert (
+        result.periods[2].events[0].message == "发生事故，得分不超过85分：总分 95分 不超过 85分，按 85分 计"
+    )
     # The year: (105 + 89.5 + 95) / 3 = 96.5 → 97 (capped at 100 first: it is not above).
     assert (result.total, result.grade) == (Decimal(97), "优")
 
