@@ -1,10 +1,10 @@
 """Differential tests: every path gives the same totals, grades, ranks, indicator scores and errors.
 
-A hypothesis strategy writes small scheme files (weights per category,
-reported scores, graded rates, population functions, rank points, peer
+A hypothesis strategy writes small scheme files (weights and full marks per
+category, reported scores, graded rates, population functions, rank points, peer
 ratios, grades printed as text, policies, overall grading that reads the
 total, an indicator's score, a group's rate or a data column, caps, quotas,
-periods, rounding, 折算) and unit data on and around the boundaries of their
+periods and their grades, rounding, 折算) and unit data on and around the boundaries of their
 grades, with unreadable cells and unknown categories now and then. Each case runs
 through ``evaluate`` with and without explanations and through the command
 line's JSON output (which reads the file whole) and CSV output (which
@@ -95,7 +95,10 @@ def cases(draw: st.DrawFn) -> tuple[str, str]:
     if categories:
         head.append(f"categories = [{', '.join(map(_q, categories))}]")
     if periodic:
-        head.append(f"periods = {_q(draw(st.sampled_from(['mean', 'sum', 'last'])))}")
+        mode = draw(st.sampled_from(["mean", "sum", "last"]))
+        head.append(f"periods = {_q(mode)}")
+        if mode != "sum" and draw(st.booleans()):
+            head.append("period_grades = true")  # a grade per quarter beside the year's
     if not lean and draw(st.booleans()):
         head.append(f"round_total = {draw(st.integers(0, 2))}")
     if not lean and draw(st.booleans()):
@@ -105,6 +108,11 @@ def cases(draw: st.DrawFn) -> tuple[str, str]:
         lines += ["[[groups]]", f'name = "组{g + 1}"']
     # Category weights: the same points in another order (each category's weights sum to the total).
     second = draw(st.permutations([ind["points"] for ind in indicators])) if categories else []
+    # Now and then 乙类 has full marks of its own (分类考核: totals), its first weight larger.
+    extra = draw(st.sampled_from([0, 0, 5])) if categories else 0
+    if extra:
+        second[0] += extra
+        lines.insert(3, f'totals = {{ "乙类" = {total + extra} }}')
     columns: dict[str, st.SearchStrategy[str]] = {}
     scales: dict[int, Any] = {}
     for n, ind in enumerate(indicators):
@@ -304,6 +312,7 @@ def assert_paths_agree(
         got = (t.total, t.grade, t.rank, t.category_rank, t.vetoed, _errors(t), t.flags)
         assert got == (r.total, r.grade, r.rank, r.category_rank, r.vetoed, _errors(r), r.flags), r.unit
         assert [e.message for e in t.events] == [e.message for e in r.events], r.unit
+        assert t.periods == r.periods, r.unit
     # JSON output reads the file whole and explains every unit.
     code, out, err = _run("score", str(scheme_path), str(data_path), "--format", "json")
     assert code in (0, 1), err
@@ -320,6 +329,9 @@ def assert_paths_agree(
             list(r.flags),
         )
         assert [(r.unit, e["indicator"], e["field"], e["message"]) for e in u["errors"]] == _errors(r)
+        assert [(p["period"], _cell(p["total"]), p["grade"]) for p in u["periods"]] == [
+            (p.period, _cell(p.total), p.grade) for p in r.periods
+        ], r.unit
         if r.indicators:
             scores = {i["code"]: i["score"] for i in u["indicators"]}
             assert scores == {

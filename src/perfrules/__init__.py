@@ -96,7 +96,7 @@ if TYPE_CHECKING:  # what type checkers and documentation tools read; at run tim
     from ._tables import NO_DATA, CellProblem, CellValue, NoData, read_cell
     from ._template import write_template
     from ._todo import Todo
-    from ._unit import Computation, PeriodResult, PolicyEvent, Unit, UnitError
+    from ._unit import Computation, PeriodResult, PeriodTotal, PolicyEvent, Unit, UnitError
     from ._whatif import WhatIf, whatif
 
 __all__ = [
@@ -146,6 +146,7 @@ __all__ = [
     "PeerRatio",
     "PerfrulesError",
     "PeriodResult",
+    "PeriodTotal",
     "Policy",
     "PolicyEvent",
     "PopulationCall",
@@ -248,6 +249,7 @@ _LAZY: dict[str, str] = {
     "PeerRatio": "._scheme",
     "PerfrulesError": "._errors",
     "PeriodResult": "._unit",
+    "PeriodTotal": "._unit",
     "Policy": "._scheme",
     "PolicyEvent": "._unit",
     "PopulationCall": "._formula",

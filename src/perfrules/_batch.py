@@ -36,6 +36,7 @@ from ._overall import (
     grade_total,
     limit_total,
     overall_scope,
+    period_totals,
     raise_flags,
     veto_event,
 )
@@ -414,9 +415,15 @@ def _score_unit(plan: Plan, unit: Unit, population: Population, *, detail: bool)
             scope = overall_scope(plan, unit, final, weights, contributions, scores, grades, subtotals)
             if plan.limits_total:
                 final = limit_total(plan, final, scope, unit_events)
-        grade = grade_total(plan, final, scope, unit_events)
+        grade = grade_total(plan, final, scope, unit_events, unit.category)
         if scope is not None and plan.scheme.flags:
             out.flags = raise_flags(plan, scope, unit_events)
+        if plan.periodic and unit.periods:
+            # A grade per period beside the year's: the periods' scores, added up as the year's are.
+            found = [() if s is None else s.periods for s in scored]
+            out.periods = period_totals(
+                plan, unit, found, scores, grades, weights, weighting.contribution, possible
+            )
     except PerfrulesError as exc:
         out.errors = [unit_error(unit, None, exc)]
         out.events = unit_events

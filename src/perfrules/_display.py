@@ -202,6 +202,17 @@ def unit_records(result: UnitResult) -> dict[str, Any]:
         "category": result.category,
         "total": json_number(result.total),
         "grade": result.grade,
+        # The unit's full marks (a category's own, 分类考核) and each period's total and grade.
+        "full_marks": json_number(result.full_marks),
+        "periods": [
+            {
+                "period": p.period,
+                "total": json_number(p.total),
+                "grade": p.grade,
+                "events": [{"kind": e.kind, "message": e.message} for e in p.events],
+            }
+            for p in result.periods
+        ],
         # Labels beside the grade (不能评先, 黄牌): they do not change it.
         "flags": list(result.flags),
         "rank": result.rank,

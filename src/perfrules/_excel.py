@@ -262,6 +262,14 @@ def _scheme_sheet(ws: Any, scheme: Scheme, zh: bool) -> None:
         ("年度" if zh else "year", scheme.year),
         ("计分方式" if zh else "basis", basis.format(_excel_number(scheme.total))),
         ("满分" if zh else "full marks", scheme.total),
+        (
+            "各类别满分" if zh else "full marks by category",
+            ("、" if zh else ", ").join(
+                f"{c} {_excel_number(scheme.total_for(c))}" for c in scheme.categories
+            )
+            if scheme.totals
+            else "",
+        ),
         ("单位类别" if zh else "categories", ("、" if zh else ", ").join(scheme.categories)),
         ("来源" if zh else "source", scheme.source),
         ("示例规则（总分等次）" if zh else "stand-in (overall grading)", scheme.stand_in),

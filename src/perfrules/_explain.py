@@ -136,6 +136,16 @@ def explain_unit(result: UnitResult) -> str:
         )
     for error in result.errors:
         lines.append(words(f"  ✗ 错误：{error}", f"  ✗ error: {error}"))
+    for period in result.periods:
+        # A grade per period beside the year's (each period's scores added up as the year's are).
+        grade = "" if period.grade is None else words(f"，等次“{period.grade}”", f", grade '{period.grade}'")
+        lines.append(
+            words(
+                f"  {period.period}：总分 {num(period.total)}{unit}{grade}",
+                f"  {period.period}: total {num(period.total)}{grade}",
+            )
+        )
+        lines.extend(f"      · {event}" for event in period.events)
     trail: dict[str, list[GroupResult]] = {}
 
     def note_groups(group: GroupResult, path: list[GroupResult]) -> None:

@@ -28,7 +28,7 @@ from ._builtin import BUILTIN
 from ._errors import DataError, PerfrulesError, Problem, SchemeError, expect_scheme
 from ._filespec import Reader, read_number, to_mapping
 from ._formula import Formula, normalize_name
-from ._numbers import Number, exact
+from ._numbers import Number, exact, to_number
 from ._scale import DEFAULT_SCORES, GradeScale
 from ._scheme import (
     Adjust,
@@ -215,6 +215,8 @@ def _indicator_to_mapping(ind: Indicator, group: str) -> dict[str, Any]:
         out["min_score"] = "none" if ind.min_score == "none" else _plain_number(ind.min_score)
     if ind.full is not None:
         out["full"] = _plain_number(ind.full)
+    if ind.fulls:
+        out["fulls"] = {k: _plain_number(v) for k, v in ind.fulls.items()}
     if ind.within != "all":
         out["within"] = ind.within
     if ind.stand_in:
@@ -252,10 +254,14 @@ def scheme_to_mapping(scheme: Scheme) -> dict[str, Any]:
     out["total"] = _plain_number(scheme.total)
     if scheme.categories:
         out["categories"] = list(scheme.categories)
+    if scheme.totals:
+        out["totals"] = {k: _plain_number(v) for k, v in scheme.totals.items()}
     if scheme.full_score != 100:
         out["full_score"] = _plain_number(scheme.full_score)
     if scheme.periods != "mean":
         out["periods"] = scheme.periods
+    if scheme.period_grades:
+        out["period_grades"] = True
     if scheme.language != "zh":
         out["language"] = scheme.language
     default_scores = dict(DEFAULT_SCORES) if scheme.basis == "percent" else None
@@ -489,6 +495,9 @@ def _build_scheme(r: Reader, top: dict[str, Any]) -> Scheme:
         # 0 to full marks (or beyond, when bonuses may lift them); whole-point
         # bands are read on the totals' rounding.
         full = top.get("total", 100)
+        if isinstance(top.get("totals"), Mapping) and top["totals"]:
+            # 分类考核: totals up to the largest category's full marks can occur.
+            full = max([full, *top["totals"].values()], key=to_number)
         defaults: dict[str, Any] = {
             "variable": "总分",
             "scoring": "none",

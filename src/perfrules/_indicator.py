@@ -169,7 +169,10 @@ class IndicatorPlan:
         # A percent scheme's score is already on the grades' scale (see _grade_of_score).
         self.percent_scale = (
             None
-            if self.points or ind.full is not None or (ind.scale is not None and ind.scale.is_categorical)
+            if self.points
+            or ind.full is not None
+            or ind.fulls
+            or (ind.scale is not None and ind.scale.is_categorical)
             else scheme.score_scale
         )
         self._ceilings: dict[str | None, Number] = {}
@@ -198,15 +201,16 @@ class IndicatorPlan:
     # -- units of score ---------------------------------------------------
     def full(self, category: str | None) -> Number:
         """The indicator's full points in its own units for a unit category."""
-        if self.ind.full is not None:
-            return self.ind.full
+        own = self.ind.full_for(category)
+        if own is not None:
+            return own
         if self.points:
             return self.ind.weight_for(category)
         return self.scheme.full_score
 
     def scale_factor(self, category: str | None) -> Fraction:
         """How a grade's score (0 to ``full_score``) becomes the indicator's own units."""
-        if not self.points and self.ind.full is None:
+        if not self.points and self.ind.full is None and not self.ind.fulls:
             return _FONE
         return as_fraction(self.full(category)) / as_fraction(self.scheme.full_score)
 
@@ -725,7 +729,7 @@ class IndicatorPlan:
         if scale is None:
             return None
         full_score = self.scheme.full_score
-        if not self.points and self.ind.full is None and type(score) is Decimal:
+        if not self.points and self.ind.full is None and not self.ind.fulls and type(score) is Decimal:
             # A percent scheme's score is already on the grades' scale (and already read: no checks).
             return scale.classify_number(min(max(score, _ZERO), full_score))
         factor = self.scale_factor(category)

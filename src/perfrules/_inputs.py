@@ -162,12 +162,14 @@ def _scales(ind: Indicator) -> Iterator[tuple[GradeScale, str | None]]:
 
 def _full(scheme: Scheme, ind: Indicator) -> Number:
     """The most an indicator's own score can be: its full points (the largest over categories)."""
-    if ind.full is not None:
-        return ind.full
-    if scheme.basis == "points":
-        weights = [ind.weight_for(c) for c in scheme.categories] or [ind.weight_for(None)]
-        return max(weights)
-    return scheme.full_score
+
+    def full(category: str | None) -> Number:
+        own = ind.full_for(category)
+        if own is not None:
+            return own
+        return ind.weight_for(category) if scheme.basis == "points" else scheme.full_score
+
+    return max(full(c) for c in scheme.categories or (None,))
 
 
 def input_fields(scheme: Scheme) -> tuple[InputField, ...]:

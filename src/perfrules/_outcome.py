@@ -20,7 +20,7 @@ from ._indicator import IndicatorPlan, Scored
 from ._numbers import EXACT_CONTEXT, Number, as_fraction, check_fraction, exact, tidy_decimal
 from ._overall import redistribute
 from ._plan import Plan
-from ._unit import PolicyEvent, Unit, UnitError
+from ._unit import PeriodTotal, PolicyEvent, Unit, UnitError
 
 __all__ = ["IndicatorOutcome", "UnitOutcome", "Weighting", "unit_error", "weighting"]
 
@@ -70,6 +70,7 @@ class UnitOutcome:
         "flags",
         "grade",
         "indicators",
+        "periods",
         "rank",
         "rendered",
         "subtotals",
@@ -95,6 +96,8 @@ class UnitOutcome:
         self.subtotals: dict[str, Number] = {}
         self.rank: int | None = None
         self.category_rank: int | None = None
+        # Each period's total and grade, when indicators are reported by period (see period_totals).
+        self.periods: tuple[PeriodTotal, ...] = ()
         # Indicator scores as one line of output cells, once the unit's data is let go (see _stream).
         self.rendered: str | None = None
 

@@ -12,14 +12,16 @@ from __future__ import annotations
 
 import decimal
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
+
+import attrs
 
 from ._numbers import Number, as_fraction, exact, round_half_up, tidy_decimal
 from ._plan import GroupPlan, Plan
 from ._scheme import Adjust, Veto
-from ._unit import PolicyEvent, Unit
+from ._unit import PeriodResult, PeriodTotal, PolicyEvent, Unit
 from ._words import Words, num
 
 __all__ = [
@@ -29,6 +31,7 @@ __all__ = [
     "group_totals",
     "limit_total",
     "overall_scope",
+    "period_totals",
     "raise_flags",
     "redistribute",
     "veto_event",
@@ -321,16 +324,28 @@ def finish_total(
     scheme = plan.scheme
     words = plan.words
     unit_word = words.points if scheme.basis == "points" else ""
-    if scheme.normalize and possible != plan.full_marks:
-        total = Fraction(0) if possible == 0 else earned / possible * plan.full_marks
+    full_marks = plan.full_marks_for(unit.category)
+    if full_marks is not plan.full_marks:
+        # 分类考核: say which full marks this unit's total is capped, normalised and graded on.
+        events.append(
+            PolicyEvent(
+                kind="full_marks",
+                message=words(
+                    f"“{unit.category}”类单位满分 {num(full_marks)}{unit_word}",
+                    f"category '{unit.category}' has full marks of {num(full_marks)}",
+                ),
+            )
+        )
+    if scheme.normalize and possible != full_marks:
+        total = Fraction(0) if possible == 0 else earned / possible * full_marks
         events.append(
             PolicyEvent(
                 kind="normalize",
                 message=words(
-                    f"折算：实得分之和 {num(earned)} ÷ 适用指标分值之和 {num(possible)} × {num(plan.full_marks)}"
+                    f"折算：实得分之和 {num(earned)} ÷ 适用指标分值之和 {num(possible)} × {num(full_marks)}"
                     f" = {num(total)}",
                     f"normalised: earned {num(earned)} ÷ applicable points {num(possible)} × "
-                    f"{num(plan.full_marks)} = {num(total)}",
+                    f"{num(full_marks)} = {num(total)}",
                 ),
             )
         )
@@ -345,6 +360,15 @@ def finish_total(
                 events.append(_adjust_event(policy, change, parts, words, unit_word))
     if zeroed:
         total = Fraction(0)
+    return bound_total(plan, total, full_marks, events, unit_word)
+
+
+def bound_total(
+    plan: Plan, total: Fraction, full_marks: Fraction, events: list[PolicyEvent], unit_word: str
+) -> Number:
+    """The floor at 0 and the cap at full marks (unless the scheme lets the total pass them), then rounding."""
+    scheme = plan.scheme
+    words = plan.words
     if total < 0 and scheme.floor_total:
         events.append(
             PolicyEvent(
@@ -355,17 +379,17 @@ def finish_total(
             )
         )
         total = Fraction(0)
-    if scheme.cap_total and total > plan.full_marks:
+    if scheme.cap_total and total > full_marks:
         events.append(
             PolicyEvent(
                 kind="capped",
                 message=words(
-                    f"总分 {num(total)}{unit_word} 超过满分，按满分 {num(plan.full_marks)}{unit_word} 计",
-                    f"the total {num(total)} is above full marks; {num(plan.full_marks)} is used",
+                    f"总分 {num(total)}{unit_word} 超过满分，按满分 {num(full_marks)}{unit_word} 计",
+                    f"the total {num(total)} is above full marks; {num(full_marks)} is used",
                 ),
             )
         )
-        total = plan.full_marks
+        total = full_marks
     final = exact(total)
     places = scheme.round_total
     if places is not None:
@@ -382,6 +406,59 @@ def finish_total(
             )
         final = rounded
     return final
+
+
+def period_totals(
+    plan: Plan,
+    unit: Unit,
+    periods: Sequence[Sequence[PeriodResult]],
+    scores: Sequence[Number | None],
+    grades: Sequence[str | None],
+    weights: Sequence[Fraction],
+    contribution: Callable[[int, Number], Number],
+    possible: Fraction,
+) -> tuple[PeriodTotal, ...]:
+    """Each period's total and grade, beside the year's (see :class:`~perfrules.PeriodTotal`).
+
+    *periods* holds each indicator's period results (empty for one scored on
+    the year), *scores* and *grades* its year's; *contribution* turns indicator
+    ``k``'s score into what it adds to the total, with the weights the year uses.
+    """
+    scheme = plan.scheme
+    if scheme.total_formula is not None or plan.aggregated:
+        return ()  # the total is not a sum of contributions: no period totals
+    given = {p.period for found in periods for p in found}
+    labels = [label for label in unit.periods if label in given]
+    words = plan.words
+    unit_word = words.points if scheme.basis == "points" else ""
+    category = unit.category
+    full_marks = plan.full_marks_for(category)
+    out = []
+    for label in labels:
+        own_scores, own_grades = list(scores), list(grades)
+        for k, found in enumerate(periods):
+            for p in found:
+                if p.period == label:
+                    own_scores[k], own_grades[k] = p.score, p.grade
+        contributions: list[Number | None] = [
+            None if v is None else contribution(k, v) for k, v in enumerate(own_scores)
+        ]
+        total = sum((as_fraction(c) for c in contributions if c is not None), Fraction(0))
+        events: list[PolicyEvent] = []
+        if scheme.normalize and possible != full_marks:
+            total = Fraction(0) if possible == 0 else total / possible * full_marks
+        final = bound_total(plan, total, full_marks, events, unit_word)
+        scope = None
+        if plan.rich_overall:
+            data = {**unit.data, **unit.periods[label]}
+            scope = overall_scope(
+                plan, attrs.evolve(unit, data=data), final, weights, contributions, own_scores, own_grades
+            )
+            if plan.limits_total:
+                final = limit_total(plan, final, scope, events)
+        grade = grade_total(plan, final, scope, events, category)
+        out.append(PeriodTotal(period=label, total=final, grade=grade, events=tuple(events)))
+    return tuple(out)
 
 
 def group_totals(
@@ -450,10 +527,17 @@ def overall_scope(
 
 
 def grade_total(
-    plan: Plan, total: Number, scope: Mapping[str, object] | None, events: list[PolicyEvent]
+    plan: Plan,
+    total: Number,
+    scope: Mapping[str, object] | None,
+    events: list[PolicyEvent],
+    category: str | None = None,
 ) -> str | None:
-    """The overall grade from the total (and, for rich grading, the scope), then the caps."""
-    scale = plan.overall
+    """The overall grade from the total (and, for rich grading, the scope), then the caps.
+
+    ``category`` is the unit's: a category with its own full marks has its own default grading.
+    """
+    scale = plan.overall_for(category)
     if scale is None:
         return None
     words = plan.words

@@ -15,6 +15,7 @@ from fractions import Fraction
 from ._errors import Problem, SchemeError
 from ._indicator import IndicatorPlan, inputs_of
 from ._numbers import Number, as_fraction, exact
+from ._scale import GradeScale
 from ._scheme import Group, Indicator, Scheme, Veto, indicator_reads, result_names, result_order
 from ._syntax import normalize_name
 from ._words import Words
@@ -99,6 +100,10 @@ class Plan:
             c: tuple(as_fraction(i.weight_for(c)) for i in leaves) for c in columns
         }
         self.full_marks = as_fraction(scheme.total)
+        # 分类考核: a category's own full marks (``totals``), where they differ from ``total``.
+        self.category_marks: dict[str, Fraction] = {
+            c: as_fraction(t) for c, t in scheme.totals.items() if t != scheme.total
+        }
         # score × factor is an indicator's contribution: weight / full points,
         # kept as the Decimal 1 for points schemes (factor 1) so that adding
         # up a unit's total is a chain of exact Decimal additions.
@@ -113,6 +118,8 @@ class Plan:
             self.factors[c] = tuple(row)
             self.weight_numbers[c] = tuple(exact(w) for w in self.weights[c])
         self.has_population = any(p.has_population for p in self.indicators)
+        # 每期评定等次: results carry each period's total and grade (indicators reported by period).
+        self.periodic = scheme.period_grades and any(p.periodic for p in self.indicators)
         # Rules that read other indicators' results: the names each reads, and the order to score in.
         self.results = result_names(leaves)
         self.result_order = result_order(leaves)
@@ -154,6 +161,16 @@ class Plan:
             k: self.lookup.get(p.moves_to) if p.moves_to is not None else None
             for k, p in enumerate(self.indicators)
         }
+
+    def full_marks_for(self, category: str | None) -> Fraction:
+        """Full marks of a unit of this category (``Scheme.totals``, else ``total``)."""
+        if category is not None and self.category_marks:
+            return self.category_marks.get(normalize_name(category), self.full_marks)
+        return self.full_marks
+
+    def overall_for(self, category: str | None) -> GradeScale | None:
+        """The grading of a total of a unit of this category (see ``Scheme.overall_scale_for``)."""
+        return self.overall if not self.category_marks else self.scheme.overall_scale_for(category)
 
     def weights_for(self, category: str | None) -> tuple[Fraction, ...]:
         key = category if self.scheme.categories else None

@@ -436,6 +436,8 @@ def _scheme_why(plan: Plan) -> str | None:
         (bool(scheme.caps), "caps"),
         (bool(scheme.normalize), "折算 (normalize)"),
         (bool(scheme.parameters), "per-unit parameters"),
+        (bool(plan.category_marks), "full marks per category (totals)"),
+        (plan.periodic, "a grade per period"),
     )
     for bad, why in checks:
         if bad:

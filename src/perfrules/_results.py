@@ -27,7 +27,7 @@ from ._numbers import Number, exact
 from ._plan import GroupPlan, Plan, plan_of
 from ._scale import GradeResult
 from ._scheme import Scheme
-from ._unit import Computation, PeriodResult, PolicyEvent, Unit, UnitError
+from ._unit import Computation, PeriodResult, PeriodTotal, PolicyEvent, Unit, UnitError
 
 __all__ = ["Evaluation", "GroupResult", "IndicatorResult", "UnitResult", "evaluate"]
 
@@ -179,7 +179,8 @@ class UnitResult:
         errors: every problem with this unit's data.
         vetoed: whether a veto (一票否决) fired.
         language: the scheme's language, for explanations.
-        full_marks: the scheme's total (100, 1000 …).
+        full_marks: the unit's full marks: the scheme's total (100, 1000 …), or its
+            category's own (``Scheme.totals``).
         grades: the overall grades, best first.
         points: whether the scheme is a points scheme (results in 分).
         origin: where the unit's data came from (``data.csv row 4``).
@@ -188,6 +189,9 @@ class UnitResult:
             are ranked within their category (分类评估).
         flags: the labels beside the grade whose condition held (不能评先,
             黄牌), in the scheme's order; they do not change the grade.
+        periods: each period's total and grade beside the year's (a
+            quarter's grade), when indicators are reported by period
+            (:class:`PeriodTotal`); empty otherwise.
     """
 
     unit: str
@@ -209,6 +213,7 @@ class UnitResult:
     stand_in: str = ""
     rank_within: str = "all"
     flags: tuple[str, ...] = ()
+    periods: tuple[PeriodTotal, ...] = ()
     # Set by evaluate(): indicators and groups are worked out when first read.
     _detail: _Detail | None = attrs.field(default=None, alias="detail", repr=False)
 
@@ -456,7 +461,8 @@ def unit_result(scheme: Scheme, outcome: UnitOutcome, detail: _Detail | None = N
         errors=tuple(outcome.errors),
         vetoed=outcome.vetoed,
         language=scheme.language,
-        full_marks=scheme.total,
+        full_marks=scheme.total_for(unit.category),
+        periods=outcome.periods,
         grades=scheme.grades,
         points=scheme.basis == "points",
         origin=unit.origin,

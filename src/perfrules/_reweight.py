@@ -100,7 +100,14 @@ def rebuild(
             # One weight for every category stays one weight, as it was written.
             replaced[ind.code] = attrs.evolve(ind, weight=next(iter(values.values())), full=full)
         else:
-            replaced[ind.code] = attrs.evolve(ind, weights={**ind.weights, **values})
+            # Per category likewise: the old points of each changed column stay its full points.
+            fulls = dict(ind.fulls)
+            if points and ind.full is None:
+                for col, value in values.items():
+                    old = ind.weight_for(col)
+                    if value != old and old and col not in fulls:
+                        fulls[col] = old
+            replaced[ind.code] = attrs.evolve(ind, weights={**ind.weights, **values}, fulls=fulls)
     if not replaced:
         return scheme
 

@@ -98,10 +98,18 @@ __all__ = [
 # ---------------------------------------------------------------------------
 
 
-def _weights(value: object) -> Mapping[str, Number]:
+def _weights(value: object, key: str = "weights") -> Mapping[str, Number]:
     if not isinstance(value, Mapping):
-        raise TypeError(f"'weights' must map categories to numbers (got {type(value).__name__})")
+        raise TypeError(f"'{key}' must map categories to numbers (got {type(value).__name__})")
     return FrozenDict({_name(k): _number(v) for k, v in value.items()})
+
+
+def _fulls(value: object) -> Mapping[str, Number]:
+    return _weights(value, "fulls")
+
+
+def _totals(value: object) -> Mapping[str, Number]:
+    return _weights(value, "totals")
 
 
 def _frequency(value: object) -> Frequency | None:
@@ -179,6 +187,8 @@ class Indicator:
             worth 30分; or reweighted, see :func:`perfrules.reweight`): its
             contribution is then ``score / full × weight``. ``None``: its
             weight in a points scheme, ``full_score`` in a percent scheme.
+        fulls: ``full`` per unit category, overriding it (reported 0–30 for
+            委 units and 0–35 for 办 units); like ``weights`` for ``weight``.
         max_score: the most the indicator can earn, in its own units (分 in a
             points scheme), when its rule lets it pass its full points (超额完成
             的…最多加2分 → 12 for a 10-point indicator); ``None`` means its full points;
@@ -218,7 +228,20 @@ class Indicator:
     within: Literal["all", "category"] = "all"
     stand_in: str = ""
     full: Number | None = attrs.field(default=None, converter=_optional_number)
+    fulls: Mapping[str, Number] = attrs.field(factory=FrozenDict, converter=_fulls)
     todo: tuple[Todo, ...] = attrs.field(default=(), converter=to_todos)
+
+    def full_for(self, category: str | None) -> Number | None:
+        """The indicator's own full points for a unit category (``fulls``, else ``full``).
+
+        >>> Indicator(code="1", name="a", weight=30, score="a", full=100, fulls={"办": 50}).full_for("办")
+        Decimal('50')
+        """
+        if category is not None and self.fulls:
+            key = normalize_name(category)
+            if key in self.fulls:
+                return self.fulls[key]
+        return self.full
 
     def weight_for(self, category: str | None) -> Number:
         """The weight for a unit category (its own column, else ``weight``, else 0)."""
@@ -523,6 +546,10 @@ class Scheme:
             indicator scores in its own 分: score formulas, deductions and
             bonuses speak in 分, and an indicator's full points are its 分值.
         total: the full marks: 100 for percent schemes, e.g. 1000 for Xiamen.
+        totals: full marks per unit category, overriding ``total`` (分类考核:
+            委 units out of 100, 办 units out of 110); each category's weights
+            add up to its own total, and its total is capped, normalised and
+            graded (default grading: ``scores`` as shares) on its own full marks.
         categories: unit categories with their own weight columns (委, 局, 办);
             empty when every unit is weighted alike.
         full_score: the top of the grades' score intervals (100): in a percent
@@ -550,6 +577,9 @@ class Scheme:
         periods: how period results make the year's (R15): ``mean`` of the
             period scores (the default), ``sum`` the period inputs and evaluate
             once, or ``last``.
+        period_grades: 每期评定等次 — results carry each period's total and
+            grade beside the year's (a quarter's grade), when indicators are
+            reported by period (:class:`~perfrules.PeriodTotal`).
         policies: scheme-wide vetoes and adjustments of the total.
         round_total: round the total half up (四舍五入) to this many decimal
             places before grading and ranking; the rounded total is reported.
@@ -585,6 +615,7 @@ class Scheme:
     groups: tuple[Group, ...] = attrs.field(converter=_groups)
     basis: Literal["percent", "points"] = "percent"
     total: Number = attrs.field(default=Decimal(100), converter=_number)
+    totals: Mapping[str, Number] = attrs.field(factory=FrozenDict, converter=_totals)
     categories: tuple[str, ...] = attrs.field(default=(), converter=_categories)
     full_score: Number = attrs.field(default=Decimal(100), converter=_number)
     scores: Mapping[str, tuple[Number, Number]] | None = attrs.field(
@@ -594,6 +625,7 @@ class Scheme:
     caps: tuple[GradeCap, ...] = attrs.field(default=(), converter=_caps)
     quotas: tuple[Quota, ...] = attrs.field(default=(), converter=_quotas)
     periods: Literal["mean", "sum", "last"] = "mean"
+    period_grades: bool = attrs.field(default=False, converter=_flag)
     policies: tuple[Veto | Adjust, ...] = attrs.field(default=(), converter=_scheme_policies)
     round_total: int | None = attrs.field(default=None, converter=_places)
     round_scores: int | None = attrs.field(default=None, converter=_places)
@@ -612,6 +644,7 @@ class Scheme:
     parameters: Mapping[str, Mapping[str, Number]] = attrs.field(factory=FrozenDict, converter=_parameters)
     _score_scale: GradeScale | None = attrs.field(init=False, repr=False, eq=False)
     _overall_scale: GradeScale | None = attrs.field(init=False, repr=False, eq=False)
+    _overall_scales: Mapping[str, GradeScale] = attrs.field(init=False, repr=False, eq=False)
     _leaves: tuple[Indicator, ...] = attrs.field(init=False, repr=False, eq=False)
     _notes: tuple[Problem, ...] = attrs.field(init=False, repr=False, eq=False)
     # The compiled plan, built by the scoring layer the first time it is needed.
@@ -635,6 +668,18 @@ class Scheme:
                 domain=(Decimal(0) if self.floor_total else None, self.total if self.cap_total else None),
             )
         object.__setattr__(self, "_overall_scale", overall)
+        # 分类考核: the default grading (``scores`` as shares of full marks) on each category's own total.
+        own: dict[str, GradeScale] = {}
+        if self.overall is None and self.scores is not None:
+            for category, full in self.totals.items():
+                if full != self.total and full > 0:
+                    own[category] = _score_scale(
+                        self.scores,
+                        full,
+                        "总分",
+                        domain=(Decimal(0) if self.floor_total else None, full if self.cap_total else None),
+                    )
+        object.__setattr__(self, "_overall_scales", FrozenDict(own))
         later = list(self._check_overall()) + list(self._check_total_formula())
         if later:
             raise SchemeError(later, title=f"invalid scheme '{self.name}'")
@@ -728,6 +773,29 @@ class Scheme:
         """The grades of a unit's total (None when the scheme grades no total)."""
         return self._overall_scale
 
+    def overall_scale_for(self, category: str | None) -> GradeScale | None:
+        """The grades of a total of a unit of this category (its own full marks, see ``totals``)."""
+        if category is not None and self._overall_scales:
+            found = self._overall_scales.get(normalize_name(category))
+            if found is not None:
+                return found
+        return self._overall_scale
+
+    def total_for(self, category: str | None) -> Number:
+        """Full marks for a unit category (``totals``, else ``total``).
+
+        >>> s = Scheme(name="s", basis="points", total=100, categories=["委", "办"], totals={"办": 110},
+        ...     groups=[Group(name="g", children=[Indicator(code="1", name="a", score="a",
+        ...     weights={"委": 100, "办": 110})])])
+        >>> s.total_for("办"), s.total_for("委")
+        (Decimal('110'), Decimal('100'))
+        """
+        if category is not None and self.totals:
+            key = normalize_name(category)
+            if key in self.totals:
+                return self.totals[key]
+        return self.total
+
     @property
     def grades(self) -> tuple[str, ...]:
         """The overall grades, best first (empty when the scheme grades no total)."""
@@ -774,6 +842,8 @@ class Scheme:
                 yield Problem(f"{path}.code", f"code '{ind.code}' is used twice (also {codes[ind.code]})")
             codes.setdefault(ind.code, path)
         names = {ind.code for _, ind in leaves} | {normalize_name(ind.name) for _, ind in leaves}
+        yield from self._check_per_category(leaves)
+        yield from self._check_period_grades(leaves)
         for category in self.weight_columns():
             yield from self._check_weights(category)
         for path, ind in leaves:
@@ -796,6 +866,57 @@ class Scheme:
                         f"group '{node.name}' has a weight but its indicators weigh nothing to share it out",
                     )
 
+    def _check_period_grades(self, leaves: Sequence[tuple[str, Indicator]]) -> Iterator[Problem]:
+        """A grade per period needs period scores, and a total that is their weighted sum."""
+        if not self.period_grades:
+            return
+        if not any(ind.frequency not in (None, "yearly") for _, ind in leaves):
+            yield Problem(
+                "period_grades",
+                "no indicator is reported by period: give the indicators reported by quarter or month "
+                "a 'frequency' (季度, 月度 …)",
+            )
+        if self.periods == "sum":
+            yield Problem(
+                "period_grades",
+                'with periods = "sum" the periods\' data are added up and scored once, so there are no '
+                'period scores to grade; use periods = "mean" (or "last")',
+            )
+        if self.total_formula is not None:
+            yield Problem(
+                "period_grades", "a total formula makes the year's total only; it has no period totals"
+            )
+        for path, node in self.paths():
+            if isinstance(node, Group) and node.aggregate != "sum":
+                yield Problem(
+                    "period_grades",
+                    f"group '{node.name}' takes a {node.aggregate} mean; period totals are weighted "
+                    f"sums only ({path}.aggregate)",
+                )
+
+    def _check_per_category(self, leaves: Sequence[tuple[str, Indicator]]) -> Iterator[Problem]:
+        """``totals`` and each indicator's ``fulls`` name declared categories and are more than 0."""
+        tables: list[tuple[str, Mapping[str, Number]]] = [("totals", self.totals)]
+        tables += [(f"{path}.fulls", ind.fulls) for path, ind in leaves]
+        for where, table in tables:
+            if table and not self.categories:
+                yield Problem(
+                    where,
+                    f"'{where.rsplit('.', 1)[-1]}' gives values per unit category, but the scheme has no "
+                    "'categories'; declare them, or give one value",
+                )
+                continue
+            for key, value in table.items():
+                if key not in self.categories:
+                    close = difflib.get_close_matches(key, self.categories, n=1, cutoff=0.3)
+                    hint = f"; did you mean '{close[0]}'?" if close else ""
+                    yield Problem(
+                        f"{where}.{key}",
+                        f"unknown category '{key}' (categories: {', '.join(self.categories)}){hint}",
+                    )
+                elif value <= 0:
+                    yield Problem(f"{where}.{key}", f"must be more than 0 (got {_show(value)})")
+
     def _check_weights(self, category: str | None) -> Iterator[Problem]:
         column = f"weights[{category}]" if category else "weights"
         first = self.weight_columns()[0]
@@ -807,11 +928,20 @@ class Scheme:
             return  # a draft whose weights are still to be written: its todos say so
         total = sum((as_fraction(i.weight_for(category)) for i in leaves), start=as_fraction(0))
         unit = "%" if self.basis == "percent" else "分"
-        if total != as_fraction(self.total):
+        full = self.total_for(category)
+        if total != as_fraction(full):
             yield Problem(
                 column,
-                f"indicator weights add up to {_show(total)}{unit}, not {_show(self.total)}{unit}"
-                + (f" for category '{category}'" if category else ""),
+                f"indicator weights add up to {_show(total)}{unit}, not {_show(full)}{unit}"
+                + (f" for category '{category}'" if category else "")
+                + (
+                    f" (its full marks: totals.{category})"
+                    if category is not None and category in self.totals
+                    else f"; if '{category}' units have full marks of their own, give totals.{category} = "
+                    f"{_show(total)}"
+                    if category is not None and total > 0
+                    else ""
+                ),
             )
         for path, node in self.paths():
             if not isinstance(node, Group):
@@ -1066,10 +1196,11 @@ class Scheme:
     def _check_cap_total(self, i: int, cap: GradeCap) -> Iterator[Problem]:
         """A cap's ``max_total`` lies within the total's limits, and a demotion can move a grade."""
         if cap.max_total is not None:
-            if cap.max_total > self.total and self.cap_total:
+            top = max((self.total, *self.totals.values()))
+            if cap.max_total > top and self.cap_total:
                 yield Problem(
                     f"caps[{i}].max_total",
-                    f"{_show(cap.max_total)} is above full marks ({_show(self.total)}); it would never limit",
+                    f"{_show(cap.max_total)} is above full marks ({_show(top)}); it would never limit",
                 )
             if cap.max_total < 0 and self.floor_total:
                 yield Problem(f"caps[{i}].max_total", f"must be >= 0 (got {_show(cap.max_total)})")

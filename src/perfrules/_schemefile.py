@@ -505,6 +505,11 @@ INDICATOR: Final = ObjectSpec(
             Num(minimum=0),
             "its own full points when they differ from its weight (score / full × weight)",
         ),
+        Field(
+            "fulls",
+            MapOf(Num(minimum=0, exclusive_minimum=True), key_doc="category"),
+            "`full` per unit category, overriding it: `{ 委 = 30, 办 = 35 }`",
+        ),
         Field("within", _WITHIN, "whose values population functions (max_of …) take", default="all"),
         Field("stand_in", Text(), "non-empty when the rule is a stand-in: what it does", default=""),
         _TODO_FIELD,
@@ -577,12 +582,25 @@ SCHEME_FILE: Final = ObjectSpec(
         Field("total", Num(minimum=0, exclusive_minimum=True), "full marks (100, 1000 …)", default=100),
         Field("categories", ListOf(Text()), "unit categories with their own weight columns"),
         Field(
+            "totals",
+            MapOf(Num(minimum=0, exclusive_minimum=True), key_doc="category"),
+            "full marks per unit category, overriding `total` (分类考核): `{ 委 = 100, 办 = 110 }`; "
+            "each category's weights add up to its own, and its totals are capped and graded on it",
+        ),
+        Field(
             "full_score",
             Num(minimum=0, exclusive_minimum=True),
             "the top of the grades' score intervals",
             default=100,
         ),
         Field("periods", Choice(("mean", "sum", "last")), "how period results make the year", default="mean"),
+        Field(
+            "period_grades",
+            Boolean(),
+            "每期评定等次: each period's total and grade beside the year's (a quarter's grade); "
+            "needs indicators reported by period and `periods` `mean` or `last`",
+            default=False,
+        ),
         Field("language", Choice(("zh", "en")), "the language of explanations", default="zh"),
         Field(
             "scores",

@@ -18,7 +18,7 @@ from ._numbers import Number
 from ._scale import GradeResult
 from ._syntax import shown_name
 
-__all__ = ["Computation", "PeriodResult", "PolicyEvent", "Unit", "UnitError"]
+__all__ = ["Computation", "PeriodResult", "PeriodTotal", "PolicyEvent", "Unit", "UnitError"]
 
 
 def _mapping(value: object, where: str = "'data'") -> Mapping[str, object]:
@@ -133,8 +133,8 @@ class PolicyEvent:
     Attributes:
         kind: ``default``, ``not_applicable``, ``weight_in``, ``not_assessed``,
             ``zero``, ``adjust``, ``adjusted``, ``capped``, ``rounded``, ``veto``,
-            ``period``, ``normalize``, ``grade_cap``, ``flag``, ``quota``, or ``note`` (how a
-            data file's cell was read).
+            ``period``, ``normalize``, ``full_marks`` (a category's own full marks),
+            ``grade_cap``, ``flag``, ``quota``, or ``note`` (how a data file's cell was read).
         message: the explanation, in the scheme's language.
     """
 
@@ -199,6 +199,57 @@ class PeriodResult:
     inputs: Mapping[str, object] = attrs.field(factory=FrozenDict, converter=_frozen_map)
     computations: tuple[Computation, ...] = ()
     grading: GradeResult | None = None
+
+
+def _events(value: Iterable[PolicyEvent]) -> tuple[PolicyEvent, ...]:
+    return tuple(value)
+
+
+@attrs.frozen(kw_only=True)
+class PeriodTotal:
+    """A unit's total and grade for one period (a quarter's grade beside the year's).
+
+    With ``period_grades`` (每期评定等次) and indicators reported by period
+    (``frequency``), scored per period (``periods = "mean"``, or ``"last"``),
+    each period's indicator scores add up, with the weights the year uses, to
+    the period's total: an indicator not reported in the period counts with
+    its year's score. The total is floored, capped at full marks and rounded as
+    the year's is, and graded by the scheme's overall grading with its caps.
+    Scheme-wide adjustments, vetoes, flags, quotas and ranks act on the year
+    only.
+
+    Attributes:
+        period: the period's label (一季度, 1月 …), in the order the data gives them.
+        total: the period's total.
+        grade: its overall grade (None when the scheme grades no total).
+        events: what happened to the period's total and grade (a cap, rounding).
+
+    >>> from perfrules import loads, evaluate, Unit
+    >>> scheme = loads('''
+    ... name = "季度"
+    ... period_grades = true
+    ... [[groups]]
+    ... name = "g"
+    ... [[indicators]]
+    ... code = "1"
+    ... name = "a"
+    ... group = "g"
+    ... weight = 100
+    ... frequency = "季度"
+    ... score = "a"
+    ... ''', format="toml")
+    >>> unit = Unit(name="甲", periods={"一季度": {"a": 95}, "二季度": {"a": 75}})
+    >>> result = evaluate(scheme, [unit]).results[0]
+    >>> result.total, result.grade
+    (Decimal('85'), '良')
+    >>> [(p.period, p.total, p.grade) for p in result.periods]
+    [('一季度', Decimal('95'), '优'), ('二季度', Decimal('75'), '中')]
+    """
+
+    period: str
+    total: Number
+    grade: str | None
+    events: tuple[PolicyEvent, ...] = attrs.field(default=(), converter=_events)
 
 
 @attrs.frozen(kw_only=True)
