@@ -42,7 +42,7 @@ from ._stream import cell_number
 from ._tables import parse_json, read_text
 from ._unit import Unit
 from ._whatif import WhatIf, whatif
-from ._writers import Figure, csv_lines, open_output
+from ._writers import Figure, FigureRun, csv_lines, open_output
 
 _PROGRESS_FROM = 20  # units; fewer finish before a bar is worth drawing
 _MAX_NOTES = 20  # reading notes printed before the results
@@ -303,7 +303,7 @@ def _score_streamed(args: argparse.Namespace, scheme: Scheme, out: TextIO, err: 
                 Figure(cell_number(o.total)),
                 o.grade,
                 *_flag_cells(scheme, o.flags),
-                *map(Figure, (o.rendered or blank).split(",")),
+                FigureRun(o.rendered or blank),
                 "; ".join(str(e) for e in o.errors),
             ]
             for o in ranked

@@ -243,6 +243,16 @@ class Figure(str):
     __slots__ = ()
 
 
+class FigureRun(str):
+    """Several numbers already written as CSV cells (``"87.5,90,,100"``): written as they are.
+
+    The command line keeps a unit's indicator scores as one such line of
+    cells; writing it whole spares splitting and checking every cell again.
+    """
+
+    __slots__ = ()
+
+
 def csv_lines(rows: Iterable[Sequence[object]]) -> Iterator[str]:
     """CSV lines for the rows, one at a time, as every CSV output of perfrules writes them.
 
@@ -252,12 +262,19 @@ def csv_lines(rows: Iterable[Sequence[object]]) -> Iterator[str]:
     :class:`Figure` — are written as they are, so a negative total stays a
     number; ``None`` is an empty cell.
 
+    A :class:`FigureRun` is several number cells written as they are.
+
     >>> "".join(csv_lines([["单位", "总分"], ["=1+1", Figure("-2.5")], ["乙", None]]))
     "单位,总分\\n'=1+1,-2.5\\n乙,\\n"
+    >>> "".join(csv_lines([["甲", FigureRun("1,,2.5"), "a,b"]]))
+    '甲,1,,2.5,"a,b"\\n'
     """
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    for row in rows:
+
+    def cells(part: Sequence[object]) -> str:
+        if len(part) == 1 and (part[0] is None or part[0] == ""):
+            return ""  # one empty cell (the writer would quote it, as a row of its own)
         writer.writerow(
             [
                 ""
@@ -265,9 +282,31 @@ def csv_lines(rows: Iterable[Sequence[object]]) -> Iterator[str]:
                 else escape_csv_text(cell)
                 if isinstance(cell, str) and not isinstance(cell, Figure)
                 else cell
-                for cell in row
+                for cell in part
             ]
         )
-        yield buffer.getvalue()
+        text = buffer.getvalue()[:-1]
         buffer.seek(0)
         buffer.truncate()
+        return text
+
+    for row in rows:
+        runs = [k for k, cell in enumerate(row) if type(cell) is FigureRun]
+        if not runs:
+            yield cells(row) + "\n" if len(row) != 1 else _one_cell(row[0], cells)
+            continue
+        pieces = []
+        start = 0
+        for k in runs:
+            if k > start:
+                pieces.append(cells(row[start:k]))
+            pieces.append(str(row[k]))
+            start = k + 1
+        if start < len(row):
+            pieces.append(cells(row[start:]))
+        yield ",".join(pieces) + "\n"
+
+
+def _one_cell(cell: object, cells: Callable[[Sequence[object]], str]) -> str:
+    """A row of one cell, as the csv module writes it (an empty one quoted, so that it is a row)."""
+    return '""\n' if cell is None or cell == "" else cells([cell]) + "\n"
