@@ -21,15 +21,19 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
+import attrs
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from perfrules import evaluate, loads
+from perfrules import PerfrulesError, evaluate, loads
+from perfrules import testing as prst
 from perfrules._batch import score_batch
 from perfrules._cli import main
 from perfrules._files import load_units
+from perfrules._intcols import format_column, numpy
+from perfrules._numbers import exact
 from perfrules._plan import plan_of
-from perfrules._program import program_of
+from perfrules._program import _exact_values, _grades, program_of
 from perfrules._stream import cell_number
 
 _EXAMPLES = int(os.environ.get("DIFF_EXAMPLES", "40"))
@@ -248,3 +252,33 @@ def test_most_units_of_an_ordinary_file_are_scored_as_columns(tmp_path):
         err=io.StringIO(),
     )
     assert code == 1  # C has an error
+
+
+@given(
+    scale=prst.threshold_scales(),
+    values=st.lists(st.integers(-50, 3000), min_size=1, max_size=20),
+    den=st.sampled_from([1, 3, 7, 10, 16, 100, 250]),
+    precision=st.sampled_from([None, 0, 1]),
+)
+@settings(max_examples=200, deadline=None)
+def test_grades_at_once_are_the_scales_grades(scale, values, den, precision):
+    """The program grades a batch of exact totals by comparing integers; classify_number grades one."""
+    if precision is not None:
+        scale = attrs.evolve(scale, precision=precision)
+    found = _grades(scale, numpy().array(values, dtype=object), den)
+    for value, grade in zip(values, found, strict=True):
+        number = exact(Fraction(value, den))
+        try:
+            expected = scale.classify_number(number)
+        except PerfrulesError:
+            assert grade is None  # outside the domain: the scale says so, not the batch
+            continue
+        assert grade == expected, (value, den)
+
+
+@given(values=st.lists(st.integers(-(10**20), 10**20), min_size=1, max_size=10), den=st.integers(1, 10**6))
+def test_exact_values_and_cells_of_totals_at_once(values, den):
+    """Totals made from their digits are what exact() gives; their cells are what cell_number gives."""
+    assert _exact_values(values, den) == [exact(Fraction(v, den)) for v in values]
+    shown = format_column(numpy().array(values, dtype=object), den, numpy().ones(len(values), dtype=bool))
+    assert shown == [cell_number(exact(Fraction(v, den))) for v in values]

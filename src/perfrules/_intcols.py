@@ -246,7 +246,7 @@ def format_column(num: Any, den: int, shown: Any, places: int = 6) -> list[str]:
         for v in num.tolist():  # Python integers: exact whatever their size
             m = (abs(v) * 2 * scale + den) // (2 * den)
             whole, part = divmod(m, scale)
-            sign = "-" if v < 0 else ""
+            sign = "-" if v < 0 and m else ""  # -0.0000001 shows as 0
             cells.append(f"{sign}{whole}.{part:0{places}d}".rstrip("0") if part else f"{sign}{whole}")
     if not shown.all():
         for i in np.flatnonzero(~shown).tolist():

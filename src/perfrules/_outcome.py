@@ -73,6 +73,7 @@ class UnitOutcome:
         "periods",
         "rank",
         "rendered",
+        "shown_total",
         "subtotals",
         "total",
         "unit",
@@ -100,6 +101,8 @@ class UnitOutcome:
         self.periods: tuple[PeriodTotal, ...] = ()
         # Indicator scores as one line of output cells, once the unit's data is let go (see _stream).
         self.rendered: str | None = None
+        # The total as an output cell, where the column program wrote it already (else None).
+        self.shown_total: str | None = None
 
     @property
     def scores(self) -> list[Number | None]:

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from decimal import Decimal
 from fractions import Fraction
 from functools import partial
 from typing import Any
@@ -37,10 +38,11 @@ from typing import Any
 from ._intcols import SAFE as _SAFE
 from ._intcols import IntColumn as _Col
 from ._intcols import as_objects as _objects
-from ._intcols import from_values, numpy
+from ._intcols import format_column, from_values, numpy
 from ._numbers import as_fraction, exact
 from ._outcome import UnitOutcome, weighting
 from ._plan import Plan
+from ._scale import GradeScale
 from ._syntax import Chain, Name, Node, Num, Percent, Unary
 from ._unit import Unit, note_events
 
@@ -227,13 +229,13 @@ class ColumnProgram:
         columns = {name: from_values([d.get(name) for d in datas]) for name in self.reads}
         scored = self.score([u.name for u in units], [u.category for u in units], columns, ok)
         out: list[UnitOutcome | None] = [None] * n
-        overall = self.plan.overall
-        for i in scored.rows():
+        rows = scored.rows()
+        totals, grades, _ = scored.finish(rows)
+        for i, total, grade in zip(rows, totals, grades, strict=True):
             unit = units[i]
             outcome = UnitOutcome(unit)
             outcome.scores_later(partial(scored.unit_scores, i))
-            outcome.total = final = scored.total(i)
-            outcome.grade = None if overall is None else overall.classify_number(final)
+            outcome.total, outcome.grade = total, grade
             if unit.notes:
                 outcome.events = note_events(unit)
             out[i] = outcome
@@ -376,6 +378,34 @@ class Scored:
         """The units the program scored (positions in the batch)."""
         return np.flatnonzero(self.ok).tolist()  # type: ignore[no-any-return]
 
+    def finish(self, rows: list[int]) -> tuple[list[Any], list[str | None], list[str]]:
+        """For the units at *rows*: their exact totals, overall grades, and totals as output cells
+        (:func:`perfrules._stream.cell_number`), worked out per denominator at once."""
+        n = len(rows)
+        totals: list[Any] = [None] * n
+        grades: list[str | None] = [None] * n
+        cells: list[str] = [""] * n
+        if not n:
+            return totals, grades, cells
+        at = np.array(rows, dtype=np.int64)
+        numerators = self.totals[at]
+        denominators = self.denominators[at]
+        overall = self.program.plan.overall
+        for q in set(denominators.tolist()):
+            where = np.flatnonzero(denominators == q)
+            t = numerators[where]
+            exact_totals = _exact_values(t.tolist(), q)
+            for j, value in zip(where.tolist(), exact_totals, strict=True):
+                totals[j] = value
+            shown = format_column(t, q, np.ones(len(where), dtype=bool))
+            for j, text in zip(where.tolist(), shown, strict=True):
+                cells[j] = text
+            if overall is not None:
+                found = _grades(overall, t, q)
+                for pos, (j, grade) in enumerate(zip(where.tolist(), found, strict=True)):
+                    grades[j] = grade if grade is not None else overall.classify_number(exact_totals[pos])
+        return totals, grades, cells
+
     def total(self, i: int) -> Any:
         """Unit *i*'s total, exact."""
         return exact(Fraction(int(self.totals[i]), int(self.denominators[i])))
@@ -387,6 +417,61 @@ class Scored:
         return [
             exact(Fraction(int(col[i]), den)) if applicable[k] else None for k, col in enumerate(self.scores)
         ]
+
+
+def _exact_values(numerators: list[int], den: int) -> list[Any]:
+    """Each ``numerator / den`` as :func:`perfrules._numbers.exact` gives it: a Decimal where it is a
+    finite decimal (made from its digits), else a Fraction."""
+    twos = (den & -den).bit_length() - 1
+    rest = den >> twos
+    fives = 0
+    while rest % 5 == 0:
+        rest //= 5
+        fives += 1
+    if rest != 1:
+        return [exact(Fraction(t, den)) for t in numerators]
+    places = max(twos, fives)
+    scale = 10**places
+    by = scale // den
+    out: list[Any] = []
+    for t in numerators:
+        v = t * by
+        if not v % scale:
+            out.append(Decimal(v // scale))
+            continue
+        whole, part = divmod(abs(v), scale)
+        out.append(Decimal(f"{'-' if v < 0 else ''}{whole}.{part:0{places}d}".rstrip("0")))
+    return out
+
+
+def _grades(scale: GradeScale, numerators: Any, den: int) -> list[str | None]:
+    """The grades of ``numerators / den`` by a threshold scale's bands, compared exactly at once;
+    None where no band holds (the scale then says what is wrong) or the scale has no bands."""
+    n = len(numerators)
+    cuts = scale.cuts
+    if not cuts:
+        return [None] * n
+    t = _objects(numerators)
+    if scale.precision is not None:
+        # Values are rounded half up to the scale's precision first (as classify_number does).
+        t, den = _rounded(t, den, scale.precision), 10**scale.precision
+    found: list[str | None] = [None] * n
+    left = np.ones(n, dtype=bool)
+    for name, lo, lo_closed, hi, hi_closed in cuts:
+        hits = left.copy()
+        for limit, closed, low in ((lo, lo_closed, True), (hi, hi_closed, False)):
+            if limit is None:
+                continue
+            f = as_fraction(limit)
+            a, b = t * f.denominator, f.numerator * den
+            beyond = (a < b) if low else (a > b)
+            hits &= ~(beyond | ((a == b) & (not closed))).astype(bool)
+        for j in np.flatnonzero(hits).tolist():
+            found[j] = name
+        left &= ~hits
+        if not left.any():
+            break
+    return found
 
 
 def _rounded(num: Any, den: int, places: int) -> Any:

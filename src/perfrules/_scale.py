@@ -677,6 +677,17 @@ class GradeScale:
                     return band.name
         return self.grade(values).grade  # outside the domain: grade() says so
 
+    @property
+    def cuts(self) -> tuple[tuple[str, Number | None, bool, Number | None, bool], ...]:
+        """A threshold scale's bands as ``(grade, lo, lo_closed, hi, hi_closed)``, in the order
+        :meth:`classify_number` tries them (empty for other scales): what a caller grading many
+        values at once needs.
+
+        >>> GradeScale.parse("优：x≥90；良：x<90", domain=(0, 100)).cuts[0]
+        ('优', Decimal('90'), True, Decimal('100'), True)
+        """
+        return self._cuts
+
     def classify_number(self, value: Number) -> str:
         """The grade of an exact number already checked (a ``Decimal`` or ``Fraction`` within the limits).
 

@@ -94,6 +94,7 @@ Packed = tuple[
     "str | None",
     bool,
     str,
+    "str | None",
     tuple[UnitError, ...],
     tuple[PolicyEvent, ...],
     tuple[str, ...],
@@ -111,6 +112,7 @@ def _pack(outcome: UnitOutcome) -> Packed:
         outcome.grade,
         outcome.vetoed,
         outcome.rendered or "",
+        outcome.shown_total,
         tuple(outcome.errors),
         tuple(outcome.events),
         outcome.flags,
@@ -118,14 +120,11 @@ def _pack(outcome: UnitOutcome) -> Packed:
 
 
 def _unpack(packed: Packed) -> UnitOutcome:
-    name, category, origin, total, grade, vetoed, rendered, errors, events, flags = packed
-    outcome = UnitOutcome.__new__(UnitOutcome)
-    outcome.unit = LightUnit(name, category, origin)  # type: ignore[assignment]
+    name, category, origin, total, grade, vetoed, rendered, shown, errors, events, flags = packed
+    outcome = UnitOutcome(LightUnit(name, category, origin))  # type: ignore[arg-type]
     outcome.total, outcome.grade, outcome.vetoed, outcome.flags = total, grade, vetoed, flags
-    outcome.rendered = rendered
+    outcome.rendered, outcome.shown_total = rendered, shown
     outcome.errors, outcome.events = list(errors), list(events)
-    outcome.indicators, outcome.scores, outcome.weights = None, [], []
-    outcome.rank = outcome.category_rank = None
     return outcome
 
 
@@ -451,20 +450,14 @@ def score_groups(
         columns = {name: parsed.get(name, missing) for name in program.reads}
         scored = program.score(names, categories, columns, ok)
         cells = _rendered(scored)
-        overall = plan_of(scheme).overall
         origin = reader.origin
-        for i in scored.rows():
+        done = scored.rows()
+        totals, grades, shown = scored.finish(done)
+        for i, total, grade, text in zip(done, totals, grades, shown, strict=True):
             row = rows[i]
-            outcome = UnitOutcome.__new__(UnitOutcome)
-            outcome.unit = LightUnit(names[i], categories[i], f"{origin} row {row.number}")  # type: ignore[assignment]
-            outcome.total = total = scored.total(i)
-            outcome.grade = None if overall is None else overall.classify_number(total)
-            outcome.vetoed, outcome.flags = False, ()
+            outcome = UnitOutcome(LightUnit(names[i], categories[i], f"{origin} row {row.number}"))  # type: ignore[arg-type]
+            outcome.total, outcome.grade, outcome.shown_total = total, grade, text
             outcome.rendered = cells[i]
-            outcome.errors, outcome.events = [], []
-            outcome.indicators, outcome.scores, outcome.weights = None, [], []
-            outcome.subtotals = {}
-            outcome.rank = outcome.category_rank = None
             outcomes[simple[i]] = outcome
     rest = [g for g, found in enumerate(outcomes) if found is None]
     bad: list[str] = []
