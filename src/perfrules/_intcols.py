@@ -21,6 +21,7 @@ stays light.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from decimal import Decimal
@@ -155,7 +156,7 @@ def from_text_columns(columns: Sequence[Sequence[object]]) -> list[tuple[IntColu
     n = len(columns[0])
     if not n:
         return [(IntColumn(np.zeros(0, dtype=np.int64), 1, 0), np.zeros(0, dtype=bool)) for _ in columns]
-    texts = [t for column in columns for t in column]
+    texts = list(itertools.chain.from_iterable(columns))
     if set(map(type, texts)) != {str}:
         # Workbook cells hold numbers and dates: each column is read as the reader reads it.
         return [
@@ -199,23 +200,23 @@ def from_text_columns(columns: Sequence[Sequence[object]]) -> list[tuple[IntColu
     positions = np.flatnonzero(digit & good[field])
     cells = field[positions]
     power = ends[cells] - positions - 1 - (positions < dot_at[cells]) * has_dot[cells]
-    contribution = (a[positions].astype(np.int64) - 48) * (10 ** power.astype(np.int64))
+    powers = np.array([10**i for i in range(_MAX_DIGITS + 1)], dtype=np.int64)
+    contribution = (a[positions].astype(np.int64) - 48) * powers[power]
     value = np.zeros(total, dtype=np.int64)
     if len(positions):
         edges = np.flatnonzero(np.concatenate(([True], cells[1:] != cells[:-1])))
         value[cells[edges]] = np.add.reduceat(contribution, edges)
     value = np.where(minuses == 1, -value, value)
-    out = []
-    for c in range(len(columns)):
-        part = slice(c * n, (c + 1) * n)
-        ok, num, own, wide = good[part].copy(), value[part], places[part], whole[part]
-        # The column's values over 10**scale: its most places, where whole digits and scale fit an int64.
-        scale = int(own[ok].max()) if ok.any() else 0
-        ok &= wide + scale <= _MAX_DIGITS
-        scale = int(own[ok].max()) if ok.any() else 0
-        num = np.where(ok, num * (10 ** (scale - own).clip(0).astype(np.int64)), 0)
-        out.append((IntColumn(num, 10**scale, int(np.abs(num).max())), ok))
-    return out
+    # Per column (a row of these tables): its values over 10**scale, its most places, where the
+    # whole digits and that scale fit an int64.
+    k = len(columns)
+    ok, value, own, wide = good.reshape(k, n), value.reshape(k, n), places.reshape(k, n), whole.reshape(k, n)
+    scale = np.where(ok, own, 0).max(axis=1)
+    ok &= wide + scale[:, None] <= _MAX_DIGITS
+    scale = np.where(ok, own, 0).max(axis=1)
+    num = np.where(ok, value * powers[(scale[:, None] - own).clip(0, _MAX_DIGITS)], 0)
+    bounds = np.abs(num).max(axis=1).tolist()
+    return [(IntColumn(num[c], 10 ** int(scale[c]), int(bounds[c])), ok[c]) for c in range(k)]
 
 
 def format_column(num: Any, den: int, shown: Any, places: int = 6) -> list[str]:
