@@ -21,9 +21,11 @@ stays light.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -58,6 +60,24 @@ def numpy() -> Any:
 
         _np = np
     return _np
+
+
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """The cyclic garbage collector paused while a batch's columns are built.
+
+    Building a column makes many small objects (a ratio per cell, a list
+    per row) and no cycles; with the collector on, each few hundred of them
+    start a collection that walks every object alive, the batch's units
+    included, which made reading columns three times slower.
+    """
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 class IntColumn:

@@ -38,7 +38,7 @@ from typing import Any
 from ._intcols import SAFE as _SAFE
 from ._intcols import IntColumn as _Col
 from ._intcols import as_objects as _objects
-from ._intcols import format_column, from_values, numpy
+from ._intcols import format_column, from_values, gc_paused, numpy
 from ._numbers import as_fraction, exact
 from ._outcome import UnitOutcome, weighting
 from ._plan import Plan
@@ -224,21 +224,22 @@ class ColumnProgram:
         n = len(units)
         if not n:
             return []
-        ok = np.array([not (u.problems or u.not_applicable or u.periods) for u in units], dtype=bool)
-        datas = [u.data for u in units]
-        columns = {name: from_values([d.get(name) for d in datas]) for name in self.reads}
-        scored = self.score([u.name for u in units], [u.category for u in units], columns, ok)
-        out: list[UnitOutcome | None] = [None] * n
-        rows = scored.rows()
-        totals, grades, _ = scored.finish(rows)
-        for i, total, grade in zip(rows, totals, grades, strict=True):
-            unit = units[i]
-            outcome = UnitOutcome(unit)
-            outcome.scores_later(partial(scored.unit_scores, i))
-            outcome.total, outcome.grade = total, grade
-            if unit.notes:
-                outcome.events = note_events(unit)
-            out[i] = outcome
+        with gc_paused():
+            ok = np.array([not (u.problems or u.not_applicable or u.periods) for u in units], dtype=bool)
+            datas = [u.data for u in units]
+            columns = {name: from_values([d.get(name) for d in datas]) for name in self.reads}
+            scored = self.score([u.name for u in units], [u.category for u in units], columns, ok)
+            out: list[UnitOutcome | None] = [None] * n
+            rows = scored.rows()
+            totals, grades, _ = scored.finish(rows)
+            for i, total, grade in zip(rows, totals, grades, strict=True):
+                unit = units[i]
+                outcome = UnitOutcome(unit)
+                outcome.scores_later(partial(scored.unit_scores, i))
+                outcome.total, outcome.grade = total, grade
+                if unit.notes:
+                    outcome.events = note_events(unit)
+                out[i] = outcome
         return out
 
     def score(

@@ -23,11 +23,11 @@ from pathlib import Path
 from ._batch import UnitOutcome, finish_batch, score_chunk
 from ._data import RowGroup, _RowUnits, stream_groups, unit_of
 from ._errors import Problem
-from ._intcols import format_rows, from_text_columns, numpy
+from ._intcols import format_rows, from_text_columns, gc_paused, numpy
 from ._numbers import Number, round_half_up, tidy_decimal
 from ._plan import Plan, plan_of
 from ._population import Observation
-from ._program import Scored, program_of
+from ._program import ColumnProgram, Scored, program_of
 from ._scheme import Scheme
 from ._syntax import normalize_name
 from ._tables import RawCell, Row
@@ -425,40 +425,8 @@ def score_groups(
     simple = [] if program is None else _simple_rows(reader, groups)
     outcomes: list[UnitOutcome | None] = [None] * len(groups)
     if simple and program is not None:
-        np = numpy()
-        header = reader.header
-        numeric = [i for i in reader.inputs if header[i] not in reader.text_fields]
-        rows = [groups[g][1][0] for g in simple]
-        names = [groups[g][0] for g in simple]
-        categories = [_category_cell(reader, row, category) for row in rows]
-        by_column = list(zip(*(row.cells for row in rows), strict=True))
-        parsed = dict(
-            zip((header[i] for i in numeric), from_text_columns([by_column[i] for i in numeric]), strict=True)
-        )
-        # Every cell the reader reads is a plain decimal or blank, or the unit is read (and its
-        # unreadable cell reported) by the per-unit program; a column the program reads and the file
-        # lacks leaves every unit to it too (it says which value is missing).
-        ok = np.ones(len(rows), dtype=bool)
-        for i in numeric:
-            plain = parsed[header[i]][1]
-            if not plain.all():
-                ok &= plain | np.array([type(c) is str and not c.strip() for c in by_column[i]], dtype=bool)
-        for i in reader.inputs:
-            if header[i] in reader.text_fields:
-                ok &= np.array([type(c) is str for c in by_column[i]], dtype=bool)
-        missing = from_text_columns([[""] * len(rows)])[0]
-        columns = {name: parsed.get(name, missing) for name in program.reads}
-        scored = program.score(names, categories, columns, ok)
-        cells = _rendered(scored)
-        origin = reader.origin
-        done = scored.rows()
-        totals, grades, shown = scored.finish(done)
-        for i, total, grade, text in zip(done, totals, grades, shown, strict=True):
-            row = rows[i]
-            outcome = UnitOutcome(LightUnit(names[i], categories[i], f"{origin} row {row.number}"))  # type: ignore[arg-type]
-            outcome.total, outcome.grade, outcome.shown_total = total, grade, text
-            outcome.rendered = cells[i]
-            outcomes[simple[i]] = outcome
+        with gc_paused():
+            _score_simple(program, reader, groups, simple, category, outcomes)
     rest = [g for g, found in enumerate(outcomes) if found is None]
     bad: list[str] = []
     if rest:
@@ -467,6 +435,51 @@ def score_groups(
         for g, outcome in zip(rest, score_chunk_here(scheme, units, population), strict=True):
             outcomes[g] = outcome
     return [o for o in outcomes if o is not None], bad
+
+
+def _score_simple(
+    program: ColumnProgram,
+    reader: _RowUnits,
+    groups: Sequence[RowGroup],
+    simple: list[int],
+    category: str | None,
+    outcomes: list[UnitOutcome | None],
+) -> None:
+    """Score the groups at *simple* by the column program from their cells' text, where it takes them."""
+    np = numpy()
+    header = reader.header
+    numeric = [i for i in reader.inputs if header[i] not in reader.text_fields]
+    rows = [groups[g][1][0] for g in simple]
+    names = [groups[g][0] for g in simple]
+    categories = [_category_cell(reader, row, category) for row in rows]
+    by_column = list(zip(*(row.cells for row in rows), strict=True))
+    parsed = dict(
+        zip((header[i] for i in numeric), from_text_columns([by_column[i] for i in numeric]), strict=True)
+    )
+    # Every cell the reader reads is a plain decimal or blank, or the unit is read (and its
+    # unreadable cell reported) by the per-unit program; a column the program reads and the file
+    # lacks leaves every unit to it too (it says which value is missing).
+    ok = np.ones(len(rows), dtype=bool)
+    for i in numeric:
+        plain = parsed[header[i]][1]
+        if not plain.all():
+            ok &= plain | np.array([type(c) is str and not c.strip() for c in by_column[i]], dtype=bool)
+    for i in reader.inputs:
+        if header[i] in reader.text_fields:
+            ok &= np.array([type(c) is str for c in by_column[i]], dtype=bool)
+    missing = from_text_columns([[""] * len(rows)])[0]
+    columns = {name: parsed.get(name, missing) for name in program.reads}
+    scored = program.score(names, categories, columns, ok)
+    cells = _rendered(scored)
+    origin = reader.origin
+    done = scored.rows()
+    totals, grades, shown = scored.finish(done)
+    for i, total, grade, text in zip(done, totals, grades, shown, strict=True):
+        row = rows[i]
+        outcome = UnitOutcome(LightUnit(names[i], categories[i], f"{origin} row {row.number}"))  # type: ignore[arg-type]
+        outcome.total, outcome.grade, outcome.shown_total = total, grade, text
+        outcome.rendered = cells[i]
+        outcomes[simple[i]] = outcome
 
 
 def _simple_rows(reader: _RowUnits, groups: Sequence[RowGroup]) -> list[int]:
