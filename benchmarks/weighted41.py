@@ -198,6 +198,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     sys.path.insert(0, str(ROOT / "src"))
     from perfrules import evaluate, load, load_units
+    from perfrules._intcols import from_values, numpy
+    from perfrules._plan import plan_of
+    from perfrules._population import rank_positions
+    from perfrules._program import program_of
 
     hw = handwritten(shared)
     scheme_path = workload(shared) / "scheme.toml"
@@ -223,6 +227,26 @@ def main(argv: Sequence[str] | None = None) -> int:
             for name, fn in cases.items():
                 times[name] = min(times[name], best(fn, 1))
         t_hand, t_hand_csv, t_lean, t_full, t_api, t_every = (times[k] for k in cases)
+        # The column program's scoring step, on columns already read (as the hand-written scorer's
+        # step is on units already read): scores, totals, grades and ranks of the whole batch.
+        plan = plan_of(scheme)
+        program = program_of(plan)
+        t_step = float("nan")
+        sent_back = n
+        if program is not None:
+            ok = numpy().ones(n, dtype=bool)
+            datas = [u.data for u in units]
+            columns = {name: from_values([d.get(name) for d in datas]) for name in program.reads}
+            names = [u.name for u in units]
+            categories = [u.category for u in units]
+
+            def step() -> object:
+                scored = program.score(names, categories, columns, ok)
+                totals, _, _ = scored.finish(scored.rows())
+                return rank_positions(totals)
+
+            t_step = min(best(step, 1) for _ in range(repeat))
+            sent_back = sum(o is None for o in program.run(units))
         evaluation = evaluate(scheme, units)
         chosen = evaluation.results[:: max(1, n // 20)][:20]
         start = time.perf_counter()
@@ -234,6 +258,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(
             f"  hand-written scorer, CSV → results     {t_hand_csv / n * 1e6:8.1f} µs/unit  baseline end to end"
         )
+        if program is None:
+            print(f"  column program: none ({plan.program_why}); every unit scored unit by unit")
+        else:
+            print(
+                f"  column program, scoring step           {t_step / n * 1e6:8.2f} µs/unit  {t_hand / t_step:6.2f}×"
+                f"  ({sent_back:,} of {n:,} units sent to the per-unit program)"
+            )
         print(
             f"  evaluate(explained=False)              {t_lean / n * 1e6:8.1f} µs/unit  {t_hand / t_lean:6.3f}×"
         )

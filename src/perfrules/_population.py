@@ -348,6 +348,13 @@ def _scopes(
             yield unit, period, scope
 
 
+def _approx(value: Fraction | Number) -> float:
+    """The nearest float (a Fraction's by one integer division, as ``float()`` does, without its dispatch)."""
+    if type(value) is Fraction:
+        return value.numerator / value.denominator
+    return float(value)
+
+
 def rank_positions(values: Sequence[Fraction | Number], *, descending: bool = True) -> list[int]:
     """Each value's rank, 1 for the best; ties share the better rank (1, 2, 2, 4).
 
@@ -360,7 +367,7 @@ def rank_positions(values: Sequence[Fraction | Number], *, descending: bool = Tr
     # values (a < b implies float(a) <= float(b)): exact ties share a rank,
     # values one float apart do not, and most comparisons are of floats.
     keys = list(values)
-    order = sorted(((float(k), k, i) for i, k in enumerate(keys)), reverse=descending)
+    order = sorted(((_approx(k), k, i) for i, k in enumerate(keys)), reverse=descending)
     ranks = [0] * len(keys)
     previous_float: float | None = None
     previous: Fraction | Number | None = None
