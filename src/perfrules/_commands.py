@@ -293,7 +293,9 @@ def _score_streamed(args: argparse.Namespace, scheme: Scheme, out: TextIO, err: 
         return _write_streamed(args, scheme, run, out, err)
 
 
-def _write_streamed(args: argparse.Namespace, scheme: Scheme, run: StreamedRun, out: TextIO, err: TextIO) -> int:
+def _write_streamed(
+    args: argparse.Namespace, scheme: Scheme, run: StreamedRun, out: TextIO, err: TextIO
+) -> int:
     """The output of a streamed score: notes on stderr, then the results in the format asked for."""
     notes = [*(f"{n.path}: {n.message}" for n in run.notes)]
     notes += [str(e) for o in run.outcomes for e in o.events if e.kind == "note"]

@@ -188,7 +188,7 @@ Span = tuple[int, int]
 
 
 class _Spill:
-    """A temporary file (deleted when closed, or when the process ends) of compressed texts, read back by place.
+    """A temporary file of compressed texts, read back by place; deleted when closed or when the process ends.
 
     It is made where :mod:`tempfile` makes files (``TMPDIR``); compressed, a
     unit's explained members take a tenth or less of what they take in the
@@ -198,7 +198,7 @@ class _Spill:
     def __init__(self) -> None:
         import tempfile
 
-        self.file = tempfile.TemporaryFile(prefix="perfrules-", suffix=".spill")
+        self.file = tempfile.TemporaryFile(prefix="perfrules-", suffix=".spill")  # noqa: SIM115 (closed by close())
         self.end = 0
 
     def add(self, blob: bytes) -> Span:
@@ -576,7 +576,8 @@ def explain_chunk_here(
     blobs: list[bytes] = []
     for unit in chunk:
         mine = population.get(unit.name, {})
-        outcome = (score_unit_lean(plan, unit) if lean else None) or score_unit(plan, unit, mine, detail=False)
+        quick = score_unit_lean(plan, unit) if lean else None
+        outcome = quick or score_unit(plan, unit, mine, detail=False)
         result = unit_result(scheme, outcome, _Detail(plan, unit, mine))._explained_once()
         members = ",\n".join(json_members(unit_records(result), SPILLED))
         blobs.append(zlib.compress(members.encode("utf-8"), 1))
