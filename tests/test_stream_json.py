@@ -208,7 +208,7 @@ def test_the_run_keeps_no_explained_results(quota_files):
     scheme, data = quota_files
     with score_file(load(scheme), data, explained=True, chunk_size=2) as run:
         assert not any(hasattr(o.unit, "data") for o in run.outcomes)
-        assert all(o.indicators is None and o.scores == [] for o in run.outcomes)
+        assert all(o.indicators is None and o.scores == [] and o.rendered == "" for o in run.outcomes)
         first, spilled = next(run.explained())
         assert first.unit.name == "甲" and spilled.startswith('  "groups": [')
     with pytest.raises(ValueError, match="without explanations"):

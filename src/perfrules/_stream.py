@@ -585,7 +585,9 @@ def explain_chunk_here(
         members = ",\n".join(json_members(unit_records(result), SPILLED))
         blobs.append(zlib.compress(members.encode("utf-8"), 1))
         outcomes.append(outcome)
-    return _compact(outcomes), blobs
+    for outcome in _compact(outcomes):
+        outcome.rendered = ""  # the record has the indicators' scores: no line of cells is kept
+    return outcomes, blobs
 
 
 def _compact(outcomes: list[UnitOutcome]) -> list[UnitOutcome]:
