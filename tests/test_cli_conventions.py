@@ -150,18 +150,29 @@ def test_no_color_only_when_set_to_a_non_empty_value(monkeypatch, value, colour)
 
 
 def test_a_long_run_in_a_terminal_shows_rate_and_time_left(tmp_path):
-    """On a terminal, evaluating many units draws a bar with the count, the rate and the time left."""
+    """On a terminal, evaluating many units draws a bar with the count, the rate and the time left;
+    a file read as a stream (its length unknown) draws the count and the rate."""
+    pytest.importorskip("openpyxl")
     rows = DATA.read_text(encoding="utf-8-sig").splitlines()
     lines = [rows[0]] + [row.replace("示例", f"示例{k}", 1) for k in range(15) for row in rows[1:]]
-    data = tmp_path / "many.json"
     (tmp_path / "many.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
     out, err = io.StringIO(), _Terminal()
+    # A workbook is written from the units loaded whole: their number is known.
     code = main(
-        ["score", SCHEME, str(tmp_path / "many.csv"), "--format", "json", "-o", str(data)], out=out, err=err
+        ["score", SCHEME, str(tmp_path / "many.csv"), "-o", str(tmp_path / "many.xlsx")], out=out, err=err
     )
     assert code == 0
     shown = err.getvalue()
     assert "/30 [" in shown and "units/s" in shown and "<" in shown  # n/30 [elapsed<left, rate]
+    err = _Terminal()
+    code = main(
+        ["score", SCHEME, str(tmp_path / "many.csv"), "--format", "json", "-o", str(tmp_path / "many.json")],
+        out=out,
+        err=err,
+    )
+    assert code == 0
+    shown = err.getvalue()
+    assert " units [" in shown and "units/s" in shown and "/30" not in shown  # n units [elapsed, rate]
 
 
 def test_no_bar_when_stderr_is_not_a_terminal():

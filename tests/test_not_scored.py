@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 
 from perfrules import evaluate, load, load_units
 from perfrules._cli import main
+from perfrules._commands import _json_chunks, _json_document, _streamed_records
 from perfrules._parallel import score_totals
 from perfrules._stream import cell_number, score_file
 
@@ -116,6 +117,8 @@ def _paths(scheme_path: Path, data: Path, *, processes: bool = False, dask: bool
         }
     code, out = _cli("score", str(scheme_path), str(data), "--format", "json")
     assert code in (0, 1)
+    # Streamed from the file, the document is the loaded units' one, byte for byte.
+    assert out == "".join(_json_chunks(evaluate(scheme, units))) + "\n"
     found["cli json"] = {
         u["unit"]: (
             cell_number(None if u["total"] is None else Decimal(str(u["total"]))),
@@ -382,11 +385,14 @@ def test_any_row_order_gives_the_loaded_results(tmp_path, order, repeats):
     _data._RUN_ROWS = 3
     try:
         run = score_file(scheme, data, chunk_size=2)
+        with score_file(scheme, data, chunk_size=2, explained=True) as explained:
+            document = "".join(_json_document(scheme.name, _streamed_records(scheme, explained)))
     finally:
         _data._RUN_ROWS = saved
     assert [(o.unit.name, o.total, o.grade, o.rank, [str(e) for e in o.errors]) for o in run.outcomes] == [
         (r.unit, r.total, r.grade, r.rank, [str(e) for e in r.errors]) for r in expected
     ]
+    assert document == "".join(_json_chunks(evaluate(scheme, load_units(data, scheme=scheme))))
 
 
 def test_dask_refuses_two_columns_that_read_as_one():

@@ -35,14 +35,14 @@ from ._files import load, load_units, sample_units, schemes
 from ._i18n import N_, _, ngettext
 from ._numbers import Number
 from ._parallel import Totals
-from ._results import Evaluation, UnitResult, evaluate
+from ._results import Evaluation, UnitResult, evaluate, unit_result
 from ._scheme import Scheme
 from ._sensitivity import Sensitivity, sensitivity
-from ._stream import cell_number
+from ._stream import SPILLED, StreamedRun, cell_number
 from ._tables import parse_json, read_text
 from ._unit import Unit
 from ._whatif import WhatIf, whatif
-from ._writers import Figure, FigureRun, csv_lines, open_output
+from ._writers import Figure, FigureRun, csv_lines, json_members, open_output
 
 _PROGRESS_FROM = 20  # units; fewer finish before a bar is worth drawing
 _MAX_NOTES = 20  # reading notes printed before the results
@@ -258,8 +258,8 @@ _HEAD_EN = ["rank", "unit", "category", "total", "grade"]
 
 
 def _streamable(args: argparse.Namespace) -> bool:
-    """Whether score can read the data as a stream: CSV or table output from a CSV or workbook file."""
-    if args.format not in ("csv", "jsonl", "table") or args.data == "sample":
+    """Whether score can read the data as a stream: any output but a workbook, from a CSV or workbook file."""
+    if args.format not in ("csv", "json", "jsonl", "table") or args.data == "sample":
         return False
     return Path(args.data).suffix.lower() in (".csv", ".txt", ".xlsx", ".xlsm")
 
@@ -278,10 +278,25 @@ def _score_streamed(args: argparse.Namespace, scheme: Scheme, out: TextIO, err: 
             _("--sheet is only for Excel workbooks (.xlsx)"), _("leave out --sheet for CSV or JSON")
         )
     progress = _StreamProgress(err)
+    explained = args.format == "json"
     run = score_file(
-        scheme, args.data, sheet=args.sheet, category=args.category, progress=progress, jobs=args.jobs
+        scheme,
+        args.data,
+        sheet=args.sheet,
+        category=args.category,
+        progress=progress,
+        jobs=args.jobs,
+        explained=explained,
     )
     progress.done()
+    with run:
+        return _write_streamed(args, scheme, run, out, err)
+
+
+def _write_streamed(
+    args: argparse.Namespace, scheme: Scheme, run: StreamedRun, out: TextIO, err: TextIO
+) -> int:
+    """The output of a streamed score: notes on stderr, then the results in the format asked for."""
     notes = [*(f"{n.path}: {n.message}" for n in run.notes)]
     notes += [str(e) for o in run.outcomes for e in o.events if e.kind == "note"]
     for note in notes[:_MAX_NOTES]:
@@ -310,6 +325,8 @@ def _score_streamed(args: argparse.Namespace, scheme: Scheme, out: TextIO, err: 
         )
         _emit(csv_lines(lines), args.output, out, bom=True)
         _csv_legend(scheme, args.scheme, err)
+    elif args.format == "json":
+        _emit(_json_document(scheme.name, _streamed_records(scheme, run)), args.output, out)
     elif args.format == "jsonl":
         codes = [i.code for i in scheme.indicators()]
         blank = "," * (len(codes) - 1)
@@ -383,16 +400,44 @@ def _error_lines(evaluation: Evaluation | Totals) -> list[str]:
 
 def _json_chunks(evaluation: Evaluation) -> Iterator[str]:
     """``json.dumps(records(evaluation), indent=2)``, written one unit at a time (never one huge string)."""
-    name = json.dumps(evaluation.scheme.name, ensure_ascii=False)
+    # Explained one unit at a time and let go: memory stays that of the totals.
+    texts = (
+        json.dumps(unit_records(result._explained_once()), ensure_ascii=False, indent=2)
+        for result in evaluation.ranking()
+    )
+    return _json_document(evaluation.scheme.name, texts)
+
+
+def _json_document(scheme_name: str, records: Iterable[str]) -> Iterator[str]:
+    """The JSON document of score's output, ``{"scheme": …, "units": [records]}`` as
+    ``json.dumps(…, indent=2)`` writes it, from each unit's record as that writes it alone."""
+    name = json.dumps(scheme_name, ensure_ascii=False)
     yield f'{{\n  "scheme": {name},\n  "units": ['
     first = True
-    for result in evaluation.ranking():
-        # Explained one unit at a time and let go: memory stays that of the totals.
-        text = json.dumps(unit_records(result._explained_once()), ensure_ascii=False, indent=2)
+    for text in records:
         # JSON text holds no raw line breaks inside strings, so lines can be indented one by one.
         yield ("\n" if first else ",\n") + "\n".join("    " + line for line in text.split("\n"))
         first = False
     yield "]\n}" if first else "\n  ]\n}"
+
+
+def _streamed_records(scheme: Scheme, run: StreamedRun) -> Iterator[str]:
+    """Each unit's JSON record, in ranking order, as ``json.dumps(unit_records(…), indent=2)`` writes it.
+
+    The members that need the unit's explanation were written when it was
+    scored (see ``perfrules._stream.SPILLED``); the others — rank, category
+    rank, grade and events, which quotas and ranking settle only at the end —
+    are written now, from the unit's compact outcome, by the same
+    ``unit_records``.
+    """
+    for outcome, spilled in run.explained():
+        head = unit_records(unit_result(scheme, outcome))
+        members = [
+            spilled if key == SPILLED[0] else member
+            for key, member in zip(head, json_members(head), strict=True)
+            if key == SPILLED[0] or key not in SPILLED
+        ]
+        yield "{\n" + ",\n".join(members) + "\n}"
 
 
 def _json_cell(text: str) -> int | float | None:

@@ -7,6 +7,15 @@ scheme with population steps (``max_of`` …, peer ratios, ranks) reads the
 file twice: once for the compact numbers those steps need, once to score.
 Memory therefore grows with the number of units only by those compact rows.
 
+With ``explained=True`` (``--format json``) each unit is also explained as it
+is scored — the same plan run again on it with the batch's population values,
+as :func:`perfrules.evaluate` explains a unit when it is read — and the
+members of its JSON record that need the explanation (its groups and
+indicators) go, compressed, to a temporary spill file; only their place in
+that file is kept. What is known only once every unit is scored (ranks,
+grades and events that quotas change) is written at the end, from the
+compact rows.
+
 A unit's rows are gathered wherever they are in the file, as
 :func:`~perfrules.load_units` gathers them (see
 :func:`~perfrules._data.stream_groups`), and a unit that is not scored takes
@@ -16,6 +25,7 @@ numbers are those of :func:`perfrules.evaluate` on the loaded file.
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -33,7 +43,11 @@ from ._syntax import normalize_name
 from ._tables import RawCell, Row
 from ._unit import PolicyEvent, Unit, UnitError
 
-__all__ = ["StreamedRun", "cell_number", "score_chunk_here", "score_file"]
+__all__ = ["SPILLED", "StreamedRun", "cell_number", "explain_chunk_here", "score_chunk_here", "score_file"]
+
+# The members of a unit's JSON record (``unit_records``) that need its explanation, in their order
+# there: worked out as the unit is scored and spilled; every other member is written at the end.
+SPILLED = ("groups", "indicators")
 
 Population = Mapping[tuple[str, str, str | None], Number]
 
@@ -54,16 +68,61 @@ def cell_number(value: Number | None, places: int = 6) -> str:
 
 
 class StreamedRun:
-    """The compact results of scoring a file: one outcome per unit, ranked, without the units' data."""
+    """The compact results of scoring a file: one outcome per unit, ranked, without the units' data.
 
-    def __init__(self, outcomes: list[UnitOutcome], notes: tuple[Problem, ...]) -> None:
+    A run scored with ``explained=True`` also holds each unit's spilled JSON
+    members (see :data:`SPILLED`), read back by :meth:`explained`; call
+    :meth:`close` (or use the run as a context manager) to let the spill
+    file go.
+    """
+
+    def __init__(
+        self,
+        outcomes: list[UnitOutcome],
+        notes: tuple[Problem, ...],
+        spill: _Spill | None = None,
+        spans: array[int] | None = None,
+    ) -> None:
         self.outcomes = outcomes
         self.notes = notes
+        self._spill = spill
+        self._spans = spans
 
     def ranking(self) -> list[UnitOutcome]:
         """Scored units from the best rank down (ties by name), then units with errors in file order."""
-        scored = sorted((o for o in self.outcomes if o.rank is not None), key=lambda o: (o.rank, o.unit.name))
-        return [*scored, *(o for o in self.outcomes if o.rank is None)]
+        return [self.outcomes[k] for k in self._ranked()]
+
+    def _ranked(self) -> list[int]:
+        outcomes = self.outcomes
+        scored = sorted(
+            (k for k, o in enumerate(outcomes) if o.rank is not None),
+            key=lambda k: (outcomes[k].rank, outcomes[k].unit.name),
+        )
+        return [*scored, *(k for k, o in enumerate(outcomes) if o.rank is None)]
+
+    def explained(self) -> Iterator[tuple[UnitOutcome, str]]:
+        """Each outcome in :meth:`ranking` order with its spilled JSON members (joined by ``",\\n"``).
+
+        Raises:
+            ValueError: the run was not scored with ``explained=True``, or is closed.
+        """
+        spill, spans = self._spill, self._spans
+        if spill is None or spans is None:
+            raise ValueError("the run was scored without explanations (score_file(..., explained=True))")
+        for k in self._ranked():
+            yield self.outcomes[k], spill.read((spans[2 * k], spans[2 * k + 1]))
+
+    def close(self) -> None:
+        """Let the spill file go (it is deleted); the compact outcomes stay."""
+        if self._spill is not None:
+            self._spill.close()
+        self._spill = self._spans = None
+
+    def __enter__(self) -> StreamedRun:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     @property
     def failed(self) -> list[UnitOutcome]:
@@ -128,6 +187,39 @@ def _unpack(packed: Packed) -> UnitOutcome:
     return outcome
 
 
+Span = tuple[int, int]
+
+
+class _Spill:
+    """A temporary file of compressed texts, read back by place; deleted when closed or when the process ends.
+
+    It is made where :mod:`tempfile` makes files (``TMPDIR``); compressed, a
+    unit's explained members take about an eighth of what they take in the
+    output.
+    """
+
+    def __init__(self) -> None:
+        import tempfile
+
+        self.file = tempfile.TemporaryFile(prefix="perfrules-", suffix=".spill")  # noqa: SIM115 (closed by close())
+        self.end = 0
+
+    def add(self, blob: bytes) -> Span:
+        self.file.seek(self.end)
+        self.file.write(blob)
+        start, self.end = self.end, self.end + len(blob)
+        return start, len(blob)
+
+    def read(self, span: Span) -> str:
+        import zlib
+
+        self.file.seek(span[0])
+        return zlib.decompress(self.file.read(span[1])).decode("utf-8")
+
+    def close(self) -> None:
+        self.file.close()
+
+
 def score_file(
     scheme: Scheme,
     source: str | Path,
@@ -137,6 +229,7 @@ def score_file(
     progress: Callable[[int, str], None] | None = None,
     jobs: int = 1,
     chunk_size: int = 1000,
+    explained: bool = False,
 ) -> StreamedRun:
     """Score every unit of a CSV or workbook file as a stream (totals, grades, ranks, indicator scores).
 
@@ -151,6 +244,9 @@ def score_file(
             cells are read, and the units scored, in the workers. The results
             are identical whatever the number.
         chunk_size: units per chunk.
+        explained: also explain each unit as it is scored, and spill the
+            members of its JSON record that need the explanation (see
+            :meth:`StreamedRun.explained`).
 
     Returns:
         The compact outcomes, ranked, with quotas applied.
@@ -160,25 +256,41 @@ def score_file(
     plan = plan_of(scheme)
     workers = job_count(jobs)
     if not plan.has_population:
-        outcomes, notes, _ = _scoring_pass(scheme, source, sheet, category, workers, chunk_size, {}, progress)
+        scored = _scoring_pass(scheme, source, sheet, category, workers, chunk_size, {}, progress, explained)
     else:
         observed = _population_pass(scheme, source, sheet, category, workers, chunk_size)
         population = observed.values()
-        outcomes, notes, unreadable = _scoring_pass(
-            scheme, source, sheet, category, workers, chunk_size, population, progress
+        scored = _scoring_pass(
+            scheme, source, sheet, category, workers, chunk_size, population, progress, explained
         )
         # The first pass reads only the columns the population steps read: a unit
         # with an unreadable cell elsewhere took part there, but is not scored.
         # What is not scored enters no population step: work the values out
         # without those units, and score again.
-        late = unreadable & observed.participants
+        late = scored.unreadable & observed.participants
         if late:
             population = observed.values(without=late)
-            outcomes, notes, _ = _scoring_pass(
-                scheme, source, sheet, category, workers, chunk_size, population, progress
+            scored.close()
+            scored = _scoring_pass(
+                scheme, source, sheet, category, workers, chunk_size, population, progress, explained
             )
-    finish_batch(plan, outcomes)
-    return StreamedRun(outcomes, notes)
+    finish_batch(plan, scored.outcomes)
+    return StreamedRun(scored.outcomes, scored.notes, scored.spill, scored.spans)
+
+
+class _Pass:
+    """What one scoring pass over a file gives (see :func:`_scoring_pass`)."""
+
+    def __init__(self) -> None:
+        self.outcomes: list[UnitOutcome] = []
+        self.notes: tuple[Problem, ...] = ()
+        self.unreadable: set[str] = set()
+        self.spill: _Spill | None = None
+        self.spans: array[int] | None = None
+
+    def close(self) -> None:
+        if self.spill is not None:
+            self.spill.close()
 
 
 def _scoring_pass(
@@ -190,60 +302,89 @@ def _scoring_pass(
     chunk_size: int,
     population: Mapping[str, Population],
     progress: Callable[[int, str], None] | None,
-) -> tuple[list[UnitOutcome], tuple[Problem, ...], set[str]]:
+    explained: bool = False,
+) -> _Pass:
     """Score every unit of the file, given the population values: the outcomes in the file's order
-    (no quotas, no ranks yet), the file's notes, and the units whose data could not be read."""
+    (no quotas, no ranks yet), the file's notes, the units whose data could not be read, and with
+    *explained* each unit's spilled members and their places."""
     reader, groups = stream_groups(source, scheme=scheme, sheet=sheet)
-    notes = tuple(reader.file_notes)
-    outcomes: list[UnitOutcome] = []
+    result = _Pass()
+    result.notes = tuple(reader.file_notes)
+    outcomes = result.outcomes
+    spill = result.spill = _Spill() if explained else None
+    # Each unit's place in the spill file, as (start, length) pairs: 16 bytes a unit.
+    spans = array("q")
     # Units whose rows were apart in the file come again, complete, at the end:
     # their outcomes replace those of their first rows.
-    again: dict[str, UnitOutcome] = {}
+    again: dict[str, tuple[UnitOutcome, Span | None]] = {}
     unreadable: set[str] = set()
     unreadable_again: set[str] = set()
 
     def part(chunk: list[RowGroup]) -> dict[str, Population]:
         return {g[0]: population.get(g[0], {}) for g in chunk} if population else {}
 
-    def done(scored: list[UnitOutcome], bad: list[str], late: bool) -> None:
+    def done(scored: list[UnitOutcome], blobs: list[bytes] | None, bad: list[str], late: bool) -> None:
+        places: list[Span | None] = [None] * len(scored)
+        if spill is not None and blobs is not None:
+            places = [spill.add(b) for b in blobs]
         if late:
-            again.update((o.unit.name, o) for o in scored)
+            again.update((o.unit.name, (o, p)) for o, p in zip(scored, places, strict=True))
             unreadable_again.update(bad)
         else:
             outcomes.extend(scored)
+            if spill is not None:
+                for place in places:
+                    spans.extend(place or (0, 0))
             unreadable.update(bad)
         if progress is not None and scored:
             progress(len(outcomes), scored[-1].unit.name)
 
-    if workers == 1:
-        for chunk, late in _chunks(groups, chunk_size):
-            done(*score_groups(scheme, reader, chunk, part(chunk), category), late)
-    else:
-        import multiprocessing
-        from collections import deque
-        from concurrent.futures import Future, ProcessPoolExecutor
-
-        with ProcessPoolExecutor(
-            max_workers=workers,
-            mp_context=multiprocessing.get_context("spawn"),
-            initializer=_start_worker,
-            initargs=(scheme, tuple(reader.header), reader.origin, category),
-        ) as pool:
-            waiting: deque[tuple[Future[tuple[list[Packed], list[str]]], bool]] = deque()
+    try:
+        if workers == 1:
             for chunk, late in _chunks(groups, chunk_size):
-                waiting.append((pool.submit(_work, _plain(chunk), part(chunk)), late))
-                while len(waiting) > 2 * workers:  # a bounded window: memory stays flat
-                    future, was_late = waiting.popleft()
-                    packed, bad = future.result()
-                    done([_unpack(p) for p in packed], bad, was_late)
-            while waiting:
-                future, was_late = waiting.popleft()
-                packed, bad = future.result()
-                done([_unpack(p) for p in packed], bad, was_late)
+                if explained:
+                    units = [_categorised(unit_of(reader, g), category) for g in chunk]
+                    bad = [u.name for u in units if u.problems]
+                    done(*explain_chunk_here(scheme, units, part(chunk)), bad, late)
+                else:
+                    scored, bad = score_groups(scheme, reader, chunk, part(chunk), category)
+                    done(scored, None, bad, late)
+        else:
+            import multiprocessing
+            from collections import deque
+            from concurrent.futures import Future, ProcessPoolExecutor
+
+            with ProcessPoolExecutor(
+                max_workers=workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_start_worker,
+                initargs=(scheme, tuple(reader.header), reader.origin, category),
+            ) as pool:
+                waiting: deque[tuple[Future[Worked], bool]] = deque()
+
+                def take(future: Future[Worked], was_late: bool) -> None:
+                    packed, blobs, bad = future.result()
+                    done([_unpack(p) for p in packed], blobs, bad, was_late)
+
+                for chunk, late in _chunks(groups, chunk_size):
+                    waiting.append((pool.submit(_work, _plain(chunk), part(chunk), explained), late))
+                    while len(waiting) > 2 * workers:  # a bounded window: memory stays flat
+                        take(*waiting.popleft())
+                while waiting:
+                    take(*waiting.popleft())
+    except BaseException:
+        result.close()
+        raise
     if again:
-        outcomes = [again.get(o.unit.name, o) for o in outcomes]
+        for k, o in enumerate(outcomes):
+            if o.unit.name in again:
+                outcomes[k], place = again[o.unit.name]
+                if place is not None:
+                    spans[2 * k], spans[2 * k + 1] = place
         unreadable = (unreadable - again.keys()) | unreadable_again
-    return outcomes, notes, unreadable
+    result.unreadable = unreadable
+    result.spans = spans if spill is not None else None
+    return result
 
 
 class _Observed:
@@ -376,19 +517,28 @@ def _worker_units(chunk: list[PlainGroup]) -> list[Unit]:
     return [_categorised(unit_of(reader, g), category) for g in groups]  # type: ignore[arg-type]
 
 
-def _work(chunk: list[PlainGroup], population: Mapping[str, Population]) -> tuple[list[Packed], list[str]]:
-    """Score a chunk in a worker: the compact outcomes, and the units whose data could not be read."""
+Worked = tuple[list[Packed], "list[bytes] | None", list[str]]
+
+
+def _work(chunk: list[PlainGroup], population: Mapping[str, Population], explained: bool = False) -> Worked:
+    """Score a chunk in a worker: the compact outcomes, with *explained* each unit's members to
+    spill, and the units whose data could not be read."""
+    scheme: Scheme = _WORKER["scheme"]  # type: ignore[assignment]
+    if explained:
+        units = _worker_units(chunk)
+        scored, blobs = explain_chunk_here(scheme, units, population)
+        return [_pack(o) for o in scored], blobs, [u.name for u in units if u.problems]
     groups: list[RowGroup] = [
         (name, [Row(number=n, cells=c, problem=p) for n, c, p in rows], late) for name, rows, late in chunk
     ]
-    scored, bad = score_groups(
-        _WORKER["scheme"],  # type: ignore[arg-type]
+    found, bad = score_groups(
+        scheme,
         _WORKER["reader"],  # type: ignore[arg-type]
         groups,
         population,
         _WORKER["category"],  # type: ignore[arg-type]
     )
-    return [_pack(o) for o in scored], bad
+    return [_pack(o) for o in found], None, bad
 
 
 def _observe(chunk: list[PlainGroup]) -> list[Observation]:
@@ -526,6 +676,35 @@ def score_chunk_here(
 ) -> list[UnitOutcome]:
     """Score a chunk of units totals-only, with their population values given (any process)."""
     return _compact(score_chunk(plan_of(scheme), chunk, population, detail=False))
+
+
+def explain_chunk_here(
+    scheme: Scheme, chunk: Sequence[Unit], population: Mapping[str, Population]
+) -> tuple[list[UnitOutcome], list[bytes]]:
+    """:func:`score_chunk_here`, and each unit explained: its :data:`SPILLED` JSON members, compressed.
+
+    A unit is explained as :func:`perfrules.evaluate` explains it when its
+    result is read: the same plan run again on the unit, with its population
+    values, recording every step. The members are written as
+    ``unit_records`` gives them and ``json.dumps(…, indent=2)`` writes them.
+    """
+    import zlib
+
+    from ._display import unit_records
+    from ._results import _Detail, unit_result
+    from ._writers import json_members
+
+    plan = plan_of(scheme)
+    outcomes = score_chunk(plan, chunk, population, detail=False)
+    blobs: list[bytes] = []
+    for unit, outcome in zip(chunk, outcomes, strict=True):
+        mine = population.get(unit.name, {})
+        result = unit_result(scheme, outcome, _Detail(plan, unit, mine))._explained_once()
+        members = ",\n".join(json_members(unit_records(result), SPILLED))
+        blobs.append(zlib.compress(members.encode("utf-8"), 1))
+    for outcome in _compact(outcomes):
+        outcome.rendered = ""  # the record has the indicators' scores: no line of cells is kept
+    return outcomes, blobs
 
 
 def _compact(outcomes: list[UnitOutcome]) -> list[UnitOutcome]:

@@ -17,6 +17,7 @@ import contextlib
 import csv
 import errno
 import io
+import json
 import os
 import stat
 import tempfile
@@ -28,6 +29,7 @@ __all__ = [
     "Figure",
     "csv_lines",
     "escape_csv_text",
+    "json_members",
     "open_output",
     "output_kind",
     "replace_atomically",
@@ -310,3 +312,31 @@ def csv_lines(rows: Iterable[Sequence[object]]) -> Iterator[str]:
 def _one_cell(cell: object, cells: Callable[[Sequence[object]], str]) -> str:
     """A row of one cell, as the csv module writes it (an empty one quoted, so that it is a row)."""
     return '""\n' if cell is None or cell == "" else cells([cell]) + "\n"
+
+
+def json_members(record: dict[str, object], keys: Iterable[str] | None = None) -> list[str]:
+    """The members of a JSON object as ``json.dumps(record, ensure_ascii=False, indent=2)`` writes them.
+
+    Each member is ``"key": value`` with its lines as they stand in that
+    text (two spaces in, nested values deeper); joined with ``",\\n"``
+    between ``"{\\n"`` and ``"\\n}"`` they give the text back. Members
+    worked out at different times can so be put together into one object
+    without parsing anything again. *keys* picks some members, in the
+    record's order (default: all).
+
+    >>> record = {"unit": "市甲委", "ranks": [1, 2]}
+    >>> members = json_members(record)
+    >>> members
+    ['  "unit": "市甲委"', '  "ranks": [\\n    1,\\n    2\\n  ]']
+    >>> "{\\n" + ",\\n".join(members) + "\\n}" == json.dumps(record, ensure_ascii=False, indent=2)
+    True
+    """
+    wanted = None if keys is None else set(keys)
+    return [
+        "  "
+        + json.dumps(key, ensure_ascii=False)
+        + ": "
+        + json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n  ")
+        for key, value in record.items()
+        if wanted is None or key in wanted
+    ]
