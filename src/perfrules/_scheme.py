@@ -1184,6 +1184,8 @@ class Scheme:
         reads: set[str] = set()
         for ind in self._leaves:
             reads |= {ind.inputs.get(n, n) for n in inputs_of(ind)}
+            if ind.weight_from is not None:  # a weight per unit, read from the table
+                reads.add(ind.weight_from)
         for policy in self.policies:
             reads |= policy.when.variables if isinstance(policy, Veto) else policy.reads
         for cap in self.caps:
