@@ -4,6 +4,7 @@ categories, misuse caught by validate, and properties."""
 
 from __future__ import annotations
 
+import io
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -24,6 +25,8 @@ from perfrules import (
     scheme_json_schema,
     scheme_to_mapping,
 )
+from perfrules._cli import main
+from perfrules._inputs import input_fields
 from perfrules._plan import plan_of
 from perfrules._program import program_of
 
@@ -361,3 +364,30 @@ def test_the_total_is_the_hand_formula_with_the_units_own_weights(special, score
     expected = Decimal(a * 50 + b * special + c * (50 - special)) / 100
     assert result.results[0].total == expected
     assert sum(i.contribution for i in result.results[0].indicators) == expected
+
+
+def test_check_reads_the_weight_columns_and_the_template_asks_for_them():
+    """`perfrules check` does not call a weight column unread; input_fields (the 填报表) lists it, 0 to 100."""
+    out, err = io.StringIO(), io.StringIO()
+    code = main(
+        ["check", str(COOKBOOK / "weights-from-data.toml"), str(COOKBOOK / "weights-from-data.csv")],
+        out=out,
+        err=err,
+    )
+    text = out.getvalue() + err.getvalue()
+    assert code == 1
+    assert "not read by the scheme" not in text
+    assert "add up to 95%, not 100%" in text
+    fields = {f.name: f for f in input_fields(load(COOKBOOK / "weights-from-data.toml"))}
+    weight = fields["特色指标权重"]
+    assert (weight.indicators, weight.low, weight.high) == (("2 特色指标",), 0, 100)
+
+
+def test_the_published_table_says_the_weight_is_declared_per_unit(tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    target = tmp_path / "table.xlsx"
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["table", str(COOKBOOK / "weights-from-data.toml"), "-o", str(target)], out=out, err=err)
+    assert code == 0, err.getvalue()
+    cells = {c for row in openpyxl.load_workbook(target).active.iter_rows(values_only=True) for c in row}
+    assert {"50%", "各单位申报（特色指标权重）", "各单位申报（自选指标权重）"} <= cells
