@@ -22,6 +22,7 @@ from perfrules import (
     load_units,
     loads,
     names_read,
+    reweight,
     scheme_json_schema,
     scheme_to_mapping,
 )
@@ -391,3 +392,9 @@ def test_the_published_table_says_the_weight_is_declared_per_unit(tmp_path):
     assert code == 0, err.getvalue()
     cells = {c for row in openpyxl.load_workbook(target).active.iter_rows(values_only=True) for c in row}
     assert {"50%", "各单位申报（特色指标权重）", "各单位申报（自选指标权重）"} <= cells
+
+
+def test_reweight_refuses_a_weight_read_per_unit():
+    scheme = loads(_PERCENT, format="toml")
+    with pytest.raises(ValueError, match="each unit's is read from its data"):
+        reweight(scheme, {"2": 30})
