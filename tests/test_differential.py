@@ -4,7 +4,7 @@ A hypothesis strategy writes small scheme files (weights and full marks per
 category, reported scores, graded rates, population functions, rank points, peer
 ratios, grades printed as text, policies, overall grading that reads the
 total, an indicator's score, a group's rate or a data column, caps, quotas,
-periods and their grades, rounding, 折算) and unit data on and around the boundaries of their
+periods and their grades, rounding, 折算, points read per unit) and unit data on and around the boundaries of their
 grades, with unreadable cells and unknown categories now and then. Each case runs
 through ``evaluate`` with and without explanations and through the command
 line's JSON output (which reads the file whole) and CSV output (which
@@ -115,11 +115,17 @@ def cases(draw: st.DrawFn) -> tuple[str, str]:
         lines.insert(3, f'totals = {{ "乙类" = {total + extra} }}')
     columns: dict[str, st.SearchStrategy[str]] = {}
     scales: dict[int, Any] = {}
+    # Now and then the last indicator's points are read per unit (weight_from): mostly its
+    # points, sometimes one too many or none (the unit's own error).
+    from_data = not categories and draw(st.booleans())
     for n, ind in enumerate(indicators):
         k, points = ind["code"], ind["points"]
         lines += ["[[indicators]]", f'code = "{k}"', f'name = "指标{k}"', f'group = "{ind["group"]}"']
         if categories:
             lines.append(f'weights = {{ "甲类" = {points}, "乙类" = {second[n]} }}')
+        elif from_data and n == len(indicators) - 1:
+            lines += [f'weight_from = "分值{k}"', f"full = {points}"]
+            columns[f"分值{k}"] = st.sampled_from([str(points)] * 4 + [str(points + 1), ""])
         else:
             lines.append(f"weight = {points}")
         if periodic and n == 0:

@@ -231,6 +231,15 @@ def _score_unit(plan: Plan, unit: Unit, population: Population, *, detail: bool)
                 )
             )
     base = plan.weights_for(category)
+    own: tuple[Fraction, ...] | None = None
+    if plan.weight_from:
+        # Weights read per unit (weight_from): all of them, and adding up to the unit's full marks.
+        read = _unit_weights(plan, unit, base)
+        if isinstance(read, UnitError):
+            out.errors.append(read)
+            out.events = note_events(unit)
+            return out
+        base = own = read
     count = len(plan.indicators)
     applicable = [True] * count
     scored: list[Scored | None] = [None] * count
@@ -305,7 +314,7 @@ def _score_unit(plan: Plan, unit: Unit, population: Population, *, detail: bool)
                 unit, ind.code, EvaluationError(str(exc.args[0]) if exc.args else "KeyError")
             )
             scored[k] = scores[k] = None
-    weighting = pattern_weighting(plan, category, applicable)
+    weighting = pattern_weighting(plan, category, applicable, own)
     weights = weighting.weights
     weight_events = weighting.events
     # The total is one exact sum of integers over the pattern's shared denominator:
@@ -362,6 +371,7 @@ def _score_unit(plan: Plan, unit: Unit, population: Population, *, detail: bool)
     out.scores = scores
     out.weights = weights
     if detail:
+        plan_read = dict(plan.weight_from)
         outcomes = []
         for k, ind in enumerate(plan.indicators):
             item = IndicatorOutcome(ind)
@@ -373,6 +383,7 @@ def _score_unit(plan: Plan, unit: Unit, population: Population, *, detail: bool)
             item.error = failures.get(k)
             done = scored[k]
             item.events = [
+                *((_weight_read(plan, k, base[k]),) if k in plan_read else ()),
                 *((first_events[k],) if k in first_events else ()),
                 *weight_events.get(k, ()),
                 *(done.events if done is not None else ()),
@@ -435,6 +446,79 @@ def _score_unit(plan: Plan, unit: Unit, population: Population, *, detail: bool)
     out.vetoed = lowest or zeroed
     out.events = unit_events
     return out
+
+
+def _unit_weights(plan: Plan, unit: Unit, base: Sequence[Fraction]) -> tuple[Fraction, ...] | UnitError:
+    """The unit's weights with those read from its data (weight_from), or the unit's error.
+
+    Each weight read must be a number of 0 or more, and the unit's weights
+    together must make its full marks: nothing is rescaled.
+    """
+    weights = list(base)
+    unit_name = "%" if plan.scheme.basis == "percent" else "分"
+
+    def error(k: int, column: str, message: str) -> UnitError:
+        return UnitError(
+            unit=unit.name,
+            indicator=plan.indicators[k].code,
+            field=column,
+            message=message,
+            error="InvalidValueError",
+            origin=unit.origin,
+        )
+
+    for k, column in plan.weight_from:
+        label = plan.indicators[k].label
+        raw = unit.data.get(column)
+        if raw is None:
+            return error(k, column, f"no weight for indicator {label}: the data has no '{column}'")
+        if (
+            isinstance(raw, bool)
+            or not isinstance(raw, Decimal | int | Fraction)
+            or (isinstance(raw, Decimal) and not raw.is_finite())
+        ):
+            return error(
+                k, column, f"the weight of indicator {label} in '{column}' is not a number (got {raw!r})"
+            )
+        value = as_fraction(raw)
+        if value < 0:
+            return error(
+                k, column, f"the weight of indicator {label} in '{column}' is negative ({exact(value)})"
+            )
+        weights[k] = value
+    total = sum(weights, _FZERO)
+    full = plan.full_marks_for(unit.category)
+    if total != full:
+        k, column = plan.weight_from[0]
+        read = ", ".join(f"{c} = {exact(weights[i])}" for i, c in plan.weight_from)
+        return error(
+            k,
+            column,
+            f"the unit's weights add up to {exact(total)}{unit_name}, not {exact(full)}{unit_name} "
+            f"(read from the data: {read}); the weights read per unit must make up the rest",
+        )
+    return tuple(weights)
+
+
+def _weight_read(plan: Plan, k: int, weight: Fraction) -> PolicyEvent:
+    """The explanation's note of where a weight read per unit came from."""
+    column = dict(plan.weight_from)[k]
+    words = plan.words
+    if plan.scheme.basis == "points":
+        return PolicyEvent(
+            kind="weight_from",
+            message=words(
+                f"本单位分值 {exact(weight)}分，读自数据“{column}”",
+                f"the unit's points {exact(weight)}, read from its data column '{column}'",
+            ),
+        )
+    return PolicyEvent(
+        kind="weight_from",
+        message=words(
+            f"本单位权重 {exact(weight)}，读自数据“{column}”",
+            f"the unit's weight {exact(weight)}, read from its data column '{column}'",
+        ),
+    )
 
 
 def score_units(

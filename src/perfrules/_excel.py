@@ -37,6 +37,7 @@ _KINDS = {
     "default": ("默认", "default"),
     "not_applicable": ("不适用", "not applicable"),
     "weight_in": ("权重转入", "weight moved in"),
+    "weight_from": ("本单位权重", "the unit's weight"),
     "not_assessed": ("不考核", "not assessed"),
     "zero": ("计零分", "zeroed"),
     "adjust": ("加减分", "adjustment"),
@@ -243,9 +244,13 @@ def _scheme_sheet(ws: Any, scheme: Scheme, zh: bool) -> None:
             )
         else:
             level = "指标" if zh else "indicator"
-            sheet.row(
-                [level, node.code, node.name, trail, *(node.weight_for(c) for c in columns), node.stand_in]
+            # A weight read per unit (weight_from) shows the column it is read from.
+            weights = (
+                [node.weight_from] * len(columns)
+                if node.weight_from
+                else [node.weight_for(c) for c in columns]
             )
+            sheet.row([level, node.code, node.name, trail, *weights, node.stand_in])
     total_row = ["合计" if zh else "total", "", "", ""]
     leaves = scheme.indicators()
     sheet.row([*total_row, *(sum((i.weight_for(c) for i in leaves), start=0) for c in columns)], bold=True)

@@ -193,6 +193,8 @@ def _indicator_to_mapping(ind: Indicator, group: str) -> dict[str, Any]:
         out["weight"] = _plain_number(ind.weight)
     if ind.weights:
         out["weights"] = {k: _plain_number(v) for k, v in ind.weights.items()}
+    if ind.weight_from is not None:
+        out["weight_from"] = ind.weight_from
     if ind.applies_to is not None:
         out["applies_to"] = sorted(ind.applies_to)
     if ind.inputs:

@@ -46,6 +46,8 @@ def scheme_inputs(scheme: Scheme) -> frozenset[str]:
     for ind in scheme.indicators():
         targets = {step_target(s) for s in ind.steps}
         names |= {ind.inputs.get(n, n) for n in inputs_of(ind)} - targets
+        if ind.weight_from is not None:  # the unit's own weight for it
+            names.add(ind.weight_from)
     for policy in scheme.policies:
         names |= policy.when.variables if isinstance(policy, Veto) else policy.reads
     if scheme.total_formula is not None:  # its data (经营难度系数 …), not the subtotals it reads
@@ -245,6 +247,20 @@ def input_fields(scheme: Scheme) -> tuple[InputField, ...]:
                 field = ind.inputs.get(local, local)
                 if field in known:
                     _add(entry(field).indicators, ind.label)
+        if ind.weight_from is not None and ind.weight_from in known:
+            # The unit's own weight (points) for the indicator: 0 to the full marks.
+            f = entry(ind.weight_from)
+            _add(f.indicators, ind.label)
+            points = scheme.basis == "points"
+            zh = scheme.language == "zh"
+            _add(
+                f.uses,
+                ("本单位分值" if points else "本单位权重")
+                if zh
+                else ("the unit's points" if points else "the unit's weight"),
+            )
+            f.bound(Decimal(0), max((scheme.total, *scheme.totals.values())))
+            f.points = points
     for policy in scheme.policies:
         policy_reads = policy.when.variables if isinstance(policy, Veto) else policy.reads
         for field in sorted(policy_reads):

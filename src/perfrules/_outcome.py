@@ -29,6 +29,8 @@ _FZERO = Fraction(0)
 _EXACT_MUL = EXACT_CONTEXT.multiply
 # Patterns of applicable indicators kept per plan: a batch rarely has more than a handful.
 _MAX_PATTERNS = 4096
+# A weighting's memo key: category, pattern of applicable indicators, the unit's own weights (weight_from).
+_Key = tuple[str | None, tuple[bool, ...], tuple[Fraction, ...] | None]
 
 
 class IndicatorOutcome:
@@ -163,8 +165,16 @@ class Weighting:
         "weights",
     )
 
-    def __init__(self, plan: Plan, category: str | None, applicable: tuple[bool, ...]) -> None:
-        base = plan.weights_for(category)
+    def __init__(
+        self,
+        plan: Plan,
+        category: str | None,
+        applicable: tuple[bool, ...],
+        base: tuple[Fraction, ...] | None = None,
+    ) -> None:
+        # *base*: a unit's own weights, where some are read from its data (weight_from).
+        if base is None:
+            base = plan.weights_for(category)
         if all(applicable) or plan.scheme.normalize:
             weights = (
                 list(base)
@@ -213,13 +223,19 @@ class Weighting:
         return exact(check_fraction(as_fraction(score) * factor))
 
 
-def weighting(plan: Plan, category: str | None, applicable: list[bool]) -> Weighting:
-    """The weighting of this category and pattern of applicable indicators (memoised on the plan)."""
-    key = (category if plan.scheme.categories else None, tuple(applicable))
-    memo = cast(dict[tuple[str | None, tuple[bool, ...]], Weighting], plan.weightings)
+def weighting(
+    plan: Plan, category: str | None, applicable: list[bool], base: tuple[Fraction, ...] | None = None
+) -> Weighting:
+    """The weighting of this category and pattern of applicable indicators (memoised on the plan).
+
+    *base* is the unit's own weights where the scheme reads some per unit
+    (``weight_from``): they are part of the key, and the memo stays bounded.
+    """
+    key = (category if plan.scheme.categories else None, tuple(applicable), base)
+    memo = cast(dict[_Key, Weighting], plan.weightings)
     found = memo.get(key)
     if found is None:
         if len(memo) >= _MAX_PATTERNS:
             memo.clear()
-        found = memo[key] = Weighting(plan, key[0], key[1])
+        found = memo[key] = Weighting(plan, key[0], key[1], base)
     return found

@@ -34,6 +34,8 @@ def _reads(scheme: Scheme) -> frozenset[str]:
         # An indicator reads its own local names through its ``inputs`` mapping; what its
         # steps compute (a rate, a rank) is not read from the data.
         names |= {ind.inputs.get(n, n) for n in inputs_of(ind) if n not in results}
+        if ind.weight_from is not None:  # the unit's weight for it (weight_from)
+            names.add(ind.weight_from)
     for policy in scheme.policies:
         names |= policy.when.variables if isinstance(policy, Veto) else policy.reads - results.keys()
     if scheme.total_formula is not None:
@@ -99,6 +101,10 @@ class Plan:
         self.weights: dict[str | None, tuple[Fraction, ...]] = {
             c: tuple(as_fraction(i.weight_for(c)) for i in leaves) for c in columns
         }
+        # Indicators whose weight each unit's data gives (weight_from): (index, column).
+        self.weight_from: tuple[tuple[int, str], ...] = tuple(
+            (k, i.weight_from) for k, i in enumerate(leaves) if i.weight_from is not None
+        )
         self.full_marks = as_fraction(scheme.total)
         # 分类考核: a category's own full marks (``totals``), where they differ from ``total``.
         self.category_marks: dict[str, Fraction] = {
@@ -152,7 +158,8 @@ class Plan:
         self.program: object = None
         self.program_why: str | None = None
         # Weights per category and pattern of applicable indicators, filled in by scoring (see _batch).
-        self.weightings: dict[tuple[str | None, tuple[bool, ...]], object] = {}
+        # With weights read per unit (weight_from), the unit's weights are part of the key.
+        self.weightings: dict[tuple[str | None, tuple[bool, ...], tuple[Fraction, ...] | None], object] = {}
         # Per category, each indicator's (data column, ceiling) when its score is that column as
         # reported, for every unit (see _batch); filled in by scoring.
         self.readers: dict[str | None, tuple[tuple[str, Number] | None, ...]] = {}
@@ -187,8 +194,9 @@ def names_read(scheme: Scheme) -> frozenset[str]:
     """Every name a scheme reads from a unit's data, from every place that reads.
 
     Indicators (their formulas, steps, values, scales and policies, through
-    their ``inputs`` mappings), scheme-wide vetoes and adjustments, caps and
-    the overall grading's conditions all count. Names the scheme computes do
+    their ``inputs`` mappings, and the columns weights are read from),
+    scheme-wide vetoes and adjustments, caps and the overall grading's
+    conditions all count. Names the scheme computes do
     not: what an indicator's steps compute (a rate, a rank), and what overall
     grading reads beside the data (总分, ``指标<code>得分``, ``<组>得分率`` …), and
     other indicators' results that rules read (``指标2·超额点数``).

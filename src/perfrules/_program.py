@@ -524,6 +524,7 @@ def _scheme_why(plan: Plan) -> str | None:
         (bool(scheme.parameters), "per-unit parameters"),
         (bool(plan.category_marks), "full marks per category (totals)"),
         (plan.periodic, "a grade per period"),
+        (bool(plan.weight_from), "weights read per unit from the data (weight_from)"),
     )
     for bad, why in checks:
         if bad:

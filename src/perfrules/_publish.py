@@ -208,7 +208,8 @@ def table_rows(scheme: Scheme) -> tuple[list[list[str]], list[list[str]], list[t
         values = [ind.weight_for(c) for c in categories] if categories else [ind.weight_for(None)]
         shown = [_num(v) + ("" if points else "%") for v in values]
         if ind.weight is None and not ind.weights:
-            shown = [""] * len(shown)
+            # Read per unit (weight_from): the column it comes from, else still to be written.
+            shown = [f"各单位申报（{ind.weight_from}）" if ind.weight_from else ""] * len(shown)
         notes = []
         if ind.stand_in:
             notes.append(f"替代规则：{ind.stand_in}")

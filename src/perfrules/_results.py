@@ -51,7 +51,8 @@ class IndicatorResult:
             (0 to its points, more when its rule allows), 0 to the scheme's
             ``full_score`` in a percent scheme.
         full: the indicator's full points in those units (分值, or 100).
-        base_weight: the weight the scheme gives it for the unit's category.
+        base_weight: the weight the scheme gives it for the unit's category (or the
+            unit's own, read from its data: ``Indicator.weight_from``).
         weight: the weight actually used, after redistribution.
         contribution: ``score / full × weight``: what it adds to the total.
         grading: the scale's result, when a scale graded it.

@@ -203,8 +203,9 @@ def reweight(
 
     Raises:
         KeyError: an unknown indicator or category (close names are suggested).
-        ValueError: two keys name the same indicator, or ``category`` is given
-            for a scheme without categories.
+        ValueError: two keys name the same indicator, ``category`` is given
+            for a scheme without categories, or an indicator's weight is read
+            per unit from the data (``weight_from``).
         SchemeError: the new weights break a total or a declared subtotal, or
             (with ``rebalance``) a group has no other weight to absorb a change.
 
@@ -245,6 +246,11 @@ def reweight(
         if ind.code in keys:
             raise ValueError(f"'{key}' and '{keys[ind.code]}' both name indicator {ind.label}")
         keys[ind.code] = key
+        if ind.weight_from is not None:
+            raise ValueError(
+                f"indicator {ind.label} has no weight to change: each unit's is read from its data "
+                f"('{ind.weight_from}', weight_from)"
+            )
         wanted[ind.code] = as_fraction(to_number(value, name=f"weight of '{key}'"))
     table = weight_table(scheme)
     for code, value in wanted.items():

@@ -180,6 +180,15 @@ class Indicator:
         weight: percent (schemes with ``basis="percent"``) or points.
         weights: weight per unit category (委/局/办), overriding ``weight``;
             0 means "not assessed for this category".
+        weight_from: the data column each unit's weight for this indicator is
+            read from (特色指标 or 自选指标 weights each unit declares), instead of
+            ``weight``/``weights``. A unit's weights (these and the fixed
+            ones) must add up to its full marks (``total``, or its category's
+            ``totals``); a unit whose weights do not, or whose weight cell is
+            missing, not a number or negative, is that unit's error naming the
+            indicator and the column (never rescaled). In a points scheme the
+            indicator gives ``full``: its score is reported out of ``full`` and
+            counts ``score / full ×`` the unit's points.
         applies_to: the units it applies to; ``None`` for all.
         policies: defaults, redistribution, zeroing, adjustments, vetoes.
         full: the full points of the indicator's own score when they differ
@@ -221,6 +230,7 @@ class Indicator:
     )
     weight: Number | None = attrs.field(default=None, converter=_optional_number)
     weights: Mapping[str, Number] = attrs.field(factory=FrozenDict, converter=_weights)
+    weight_from: str | None = attrs.field(default=None, converter=_optional_name)
     applies_to: frozenset[str] | None = attrs.field(default=None, converter=_units)
     policies: tuple[Policy, ...] = attrs.field(default=(), converter=_to_policies)
     max_score: Number | Literal["none"] | None = attrs.field(default=None, converter=_limit)
@@ -846,6 +856,7 @@ class Scheme:
         yield from self._check_period_grades(leaves)
         for category in self.weight_columns():
             yield from self._check_weights(category)
+        yield from self._check_weight_from(leaves)
         for path, ind in leaves:
             yield from self._check_indicator(path, ind, names)
         yield from _check_result_reads(leaves)
@@ -929,7 +940,18 @@ class Scheme:
         total = sum((as_fraction(i.weight_for(category)) for i in leaves), start=as_fraction(0))
         unit = "%" if self.basis == "percent" else "分"
         full = self.total_for(category)
-        if total != as_fraction(full):
+        from_data = [i for i in leaves if i.weight_from is not None]
+        if from_data:
+            # Weights read per unit (weight_from): each unit's weights are checked when it is scored.
+            if total > as_fraction(full):
+                yield Problem(
+                    column,
+                    f"the fixed indicator weights add up to {_show(total)}{unit}, more than "
+                    f"{_show(full)}{unit}"
+                    + (f" for category '{category}'" if category else "")
+                    + f", before the weights read per unit ({from_data[0].label}: weight_from)",
+                )
+        elif total != as_fraction(full):
             yield Problem(
                 column,
                 f"indicator weights add up to {_show(total)}{unit}, not {_show(full)}{unit}"
@@ -948,6 +970,15 @@ class Scheme:
                 continue
             declared = node.declared_for(category)
             if declared is None:
+                continue
+            read = next((i for i in node.indicators() if i.weight_from is not None), None)
+            if read is not None:
+                if category == first:
+                    yield Problem(
+                        f"{path}.declared",
+                        f"group '{node.name}' declares a subtotal, but the weight of {read.label} is read "
+                        f'per unit (weight_from = "{read.weight_from}"); leave the subtotal out',
+                    )
                 continue
             got = sum((as_fraction(i.weight_for(category)) for i in node.indicators()), start=as_fraction(0))
             if got != as_fraction(declared):
@@ -969,6 +1000,54 @@ class Scheme:
                 if w < 0:
                     yield Problem(f"{path}.weight", f"weight {_show(w)} is negative")
         return
+
+    def _check_weight_from(self, leaves: Sequence[tuple[str, Indicator]]) -> Iterator[Problem]:
+        """Weights read per unit: one column per indicator, holding nothing but the weight."""
+        if not any(ind.weight_from is not None for _, ind in leaves):
+            return
+        inputs: dict[str, str] = {}
+        for _, ind in leaves:
+            for name in indicator_reads(ind):
+                inputs.setdefault(ind.inputs.get(name, name), ind.label)
+        computed = self.overall_names()
+        columns: dict[str, str] = {}
+        for path, ind in leaves:
+            column = ind.weight_from
+            if column is None:
+                continue
+            where = f"{path}.weight_from"
+            if ind.weight is not None or ind.weights:
+                yield Problem(
+                    where,
+                    "the weight is read per unit from the data; leave out 'weight' and 'weights' "
+                    "(or give the weight and leave out 'weight_from')",
+                )
+            if self.basis == "points" and ind.full is None and not ind.fulls:
+                yield Problem(
+                    where,
+                    "in a points scheme an indicator whose points are read per unit needs 'full': the "
+                    "points its own score is reported out of (it counts score / full × the unit's points)",
+                )
+            if column in columns:
+                yield Problem(where, f"column '{column}' is already indicator {columns[column]}'s weight")
+            columns.setdefault(column, ind.label)
+            if column in inputs:
+                yield Problem(
+                    where,
+                    f"column '{column}' is read by the rules of indicator {inputs[column]}; a weight column "
+                    "holds only the unit's weight (name the weight column apart)",
+                )
+            elif column in computed or is_result_name(column):
+                yield Problem(where, f"'{column}' is a result scoring computes, not a data column")
+        for path, node in self.paths():
+            if isinstance(node, Group) and node.weight is not None:
+                read = next((i for i in node.indicators() if i.weight_from is not None), None)
+                if read is not None:
+                    yield Problem(
+                        f"{path}.weight",
+                        f"group '{node.name}' has a weight to share out, but the weight of {read.label} "
+                        "is read per unit (weight_from); give the group no weight",
+                    )
 
     def _check_indicator(self, path: str, ind: Indicator, names: set[str]) -> Iterator[Problem]:
         targets: dict[str, int] = {}
@@ -1105,6 +1184,8 @@ class Scheme:
         reads: set[str] = set()
         for ind in self._leaves:
             reads |= {ind.inputs.get(n, n) for n in inputs_of(ind)}
+            if ind.weight_from is not None:  # a weight per unit, read from the table
+                reads.add(ind.weight_from)
         for policy in self.policies:
             reads |= policy.when.variables if isinstance(policy, Veto) else policy.reads
         for cap in self.caps:

@@ -477,6 +477,12 @@ INDICATOR: Final = ObjectSpec(
             MapOf(Num(minimum=0), key_doc="category"),
             "weight per unit category; 0 = not assessed for that category",
         ),
+        Field(
+            "weight_from",
+            Text(),
+            "the data column each unit's weight is read from (自选指标权重), instead of `weight`; "
+            "a unit's weights must add up to its full marks",
+        ),
         Field("applies_to", ListOf(Text()), "the units it applies to (others: not applicable)"),
         Field("inputs", MapOf(Text()), "`{ name in the rules = data field }`"),
         Field(

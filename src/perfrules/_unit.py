@@ -134,7 +134,8 @@ class PolicyEvent:
         kind: ``default``, ``not_applicable``, ``weight_in``, ``not_assessed``,
             ``zero``, ``adjust``, ``adjusted``, ``capped``, ``rounded``, ``veto``,
             ``period``, ``normalize``, ``full_marks`` (a category's own full marks),
-            ``grade_cap``, ``flag``, ``quota``, or ``note`` (how a data file's cell was read).
+            ``grade_cap``, ``flag``, ``quota``, ``weight_from`` (a weight read from the
+            unit's data), or ``note`` (how a data file's cell was read).
         message: the explanation, in the scheme's language.
     """
 
