@@ -72,6 +72,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.Co
 
 
 @needs_source
+@pytest.mark.xdist_group("docs_site")  # one build for both tests that read it
 def test_site_builds_strict_and_documents_the_api(built):
     """`mkdocs build --strict` exits 0 offline, and the API pages show the main entry points."""
     site, result = built
@@ -104,6 +105,7 @@ def test_site_builds_strict_and_documents_the_api(built):
 
 
 @needs_source
+@pytest.mark.xdist_group("docs_site")
 def test_search_finds_chinese_words(built):
     """The search index holds Chinese cut into words: 功效系数 is a token of the pages that use it.
 

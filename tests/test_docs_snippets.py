@@ -5,7 +5,7 @@ commands have their own test (test_cookbook.py). This covers the rest: each
 page's ``python`` blocks run in order in one namespace, and each ``perfrules``
 line of its ``console``/``sh`` blocks runs through the CLI, in a scratch folder
 that holds the repository's ``docs/`` and ``benchmarks/``, after the commands
-above it on its page that write a file (``-o``). A command must exit 0, or with
+above it on its page that write a file it names (``-o``). A command must exit 0, or with
 the code its trailing comment states, as in the cookbook (``# exit code 1: …``).
 A block the suite cannot run (it needs a cluster, or it is a synopsis with
 placeholders) is preceded on the page by ``<!-- not run: reason -->``, so a
@@ -116,6 +116,43 @@ def _run(command: str, folder: Path) -> tuple[int, str]:
     return code, err.getvalue()
 
 
+def _writes(command: str) -> str | None:
+    """The file a command writes (``-o FILE``, or the data file ``--make-data`` makes)."""
+    made = _MAKE_DATA.search(command)
+    if made:
+        return made.group(3)
+    args = shlex.split(command, comments=True)
+    return args[args.index("-o") + 1] if "-o" in args[:-1] else None
+
+
+def _makers(page: str, line: int, command: str) -> list[str]:
+    """The commands above *command* on its page that write a file it names, and those their commands name, in order.
+
+    Only these run before it: rerunning every earlier command that writes a
+    file (a --jobs 0 run, a 200-run sensitivity) made each later command pay
+    for all of them.
+    """
+    names = set(shlex.split(command, comments=True))
+    found = []
+    for earlier_page, earlier_line, earlier, _ in reversed(COMMANDS):
+        if earlier_page != page or earlier_line >= line:
+            continue
+        written = _writes(earlier)
+        if written is not None and written in names:
+            found.append(earlier)
+            names |= set(shlex.split(earlier, comments=True))
+    return found[::-1]
+
+
+def test_a_command_runs_after_the_commands_that_make_its_files():
+    """README: scoring big.csv needs the --make-data line above it, and nothing else above it."""
+    readme = [(page, line, command) for page, line, command, _ in COMMANDS if page == "README.md"]
+    scoring = next(c for c in readme if "big.csv --format" in c[2])
+    assert [_writes(c) for c in _makers(*scoring)] == ["big.csv"]
+    validate = next(c for c in readme if " validate " in c[2])
+    assert _makers(*validate) == []
+
+
 def test_the_pages_have_snippets():
     """The collectors found the pages' Python blocks and commands (a broken pattern would find none)."""
     assert len(_python_pages()) >= 3
@@ -153,8 +190,7 @@ def test_make_data_writes_a_file_the_sample_scheme_scores(scratch: Path):
 )
 def test_commands_run(page: str, line: int, command: str, stated: int, scratch: Path):
     """Each command exits as its page states (0 unless said), after the commands above it that make its files."""
-    for earlier_page, earlier_line, earlier, _ in COMMANDS:
-        if earlier_page == page and earlier_line < line and ("-o " in earlier or _MAKE_DATA.search(earlier)):
-            _run(earlier, scratch)
+    for earlier in _makers(page, line, command):
+        _run(earlier, scratch)
     code, err = _run(command, scratch)
     assert code == stated, f"{page}:{line}: `{command}` exited {code}, not {stated}: {err}"

@@ -65,3 +65,12 @@ def test_modules_import_each_other_without_cycles():
         if module not in state:
             visit(module)
     assert found == []
+
+
+@pytest.mark.skipif(not (ROOT / ".ci" / "run").exists(), reason="needs the source tree")
+def test_the_readme_test_command_is_what_ci_runs():
+    """The README's quick start and .ci/run run the one command: install the test extra, pytest on every core."""
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").strip().splitlines()[-1]
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert ci.replace("pip install -q ", "pip install ") in readme.splitlines()
+    assert ci.endswith(".venv/bin/python -m pytest -n auto --dist loadgroup")

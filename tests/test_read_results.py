@@ -135,6 +135,16 @@ def test_misread_names_are_refused_with_a_hint(score, message):
     assert any(message in m for m in found.values()), found
 
 
+def test_a_value_over_all_units_cannot_read_a_result_through_steps():
+    """max_of(b) where b reads a, and a reads 指标1得分: found through the chain of steps."""
+    text = _TWO.replace('score = "A2"', 'steps = ["a=指标1得分", "b=a+1", "c=y"]\nscore = "A2"')
+    found = _problems(text.replace('"A2"', '"b/max_of(b)×10"').replace('"A1"', '"x"'))
+    assert any("cannot read another indicator's result (指标1得分)" in m for m in found.values()), found
+    # max_of() over a step that reads data only is fine beside it.
+    scheme = loads(text.replace('"A2"', '"b+c/max_of(c)"').replace('"A1"', '"x"'), format="toml")
+    assert [ind.code for ind in scheme.indicators()] == ["1", "2"]
+
+
 def test_a_population_step_is_not_read_across():
     text = _TWO.replace('steps = ["原始分=x"]', 'steps = ["原始分=x/max_of(x)"]')
     found = _problems(text.replace('"A2"', '"指标1·原始分"').replace('"A1"', '"x"'))

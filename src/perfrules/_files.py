@@ -656,6 +656,11 @@ def _builtin_file(name: str, suffix: str) -> str:
     return resources.files("perfrules").joinpath("schemes", f"{stem}{suffix}").read_text(encoding="utf-8")
 
 
+@functools.cache
+def _load_builtin(name: str) -> Scheme:
+    return loads(_builtin_file(name, ".toml"))
+
+
 def load(source: str | Path) -> Scheme:
     """Load a scheme from a TOML or JSON file, or a built-in scheme by name.
 
@@ -667,11 +672,16 @@ def load(source: str | Path) -> Scheme:
             paths into the file.
         FileNotFoundError: no such file (and no built-in scheme of that name).
 
+    A built-in scheme is read once per process: schemes are immutable, so
+    each call gives the same object.
+
     >>> load("xiamen-xiangan-2020").total
     Decimal('1000')
+    >>> load("xiamen-xiangan-2020") is load("xiamen-xiangan-2020")
+    True
     """
     if isinstance(source, str) and source in _BUILTIN:
-        return loads(_builtin_file(source, ".toml"))
+        return _load_builtin(source)
     if not isinstance(source, str | PathLike):
         raise TypeError(
             f"load() needs a file's path or a built-in scheme's name, not {type(source).__name__}"

@@ -329,10 +329,13 @@ def _write_docx(
     rows = [*headers, *body]
     table = document.add_table(rows=len(rows), cols=len(rows[0]))
     table.style = "Table Grid"
-    for r, row in enumerate(rows):
+    # Row by row: table.cell(r, c) lays out the whole grid at each call, which made a
+    # table of a few hundred cells take seconds.
+    for table_row, row in zip(table.rows, rows, strict=True):
+        cells = table_row.cells
         for c, text in enumerate(row):
             lines = text.split("\n")
-            cell = table.cell(r, c)
+            cell = cells[c]
             cell.text = lines[0]
             for line in lines[1:]:
                 cell.add_paragraph(line)

@@ -15,6 +15,7 @@ The project's own tests use them too.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from decimal import Decimal
 from fractions import Fraction
@@ -346,6 +347,7 @@ _EPSILONS = (
 _TOP = Fraction(100)
 
 
+@functools.lru_cache(maxsize=32)
 def _left_out(chance: float) -> st.SearchStrategy[bool]:
     """True with about *chance* (shrinking towards False: a value present)."""
     cut = round(chance * 1000)
@@ -481,6 +483,54 @@ def _place(
     return x if check == goal else None
 
 
+class _Known:
+    """What unit_data() draws from for one scheme, worked out once rather than for every unit.
+
+    The same values as working it out per unit, so draws (and replayed
+    failures) do not change.
+    """
+
+    def __init__(self, scheme: Scheme) -> None:
+        self.scheme = scheme
+        self.labels, self.ranges, self.divisors = _reads(scheme)
+        self.numeric = sorted(self.ranges)
+        self.boundaries = sorted(
+            {
+                Fraction(b)
+                for ind in scheme.indicators()
+                if ind.scale is not None
+                for b in ind.scale.boundaries
+            }
+        )
+        plan = _plan_of(scheme)
+        self.pivots = {p.ind.code: sorted(set(p.fields) & set(self.numeric)) for p in plan.indicators}
+        self._values: dict[tuple[Fraction, Fraction], st.SearchStrategy[Fraction]] = {}
+
+    def values(self, lo: Fraction, hi: Fraction) -> st.SearchStrategy[Fraction]:
+        """Numbers in [lo, hi]: on and beside the scheme's boundaries, the ends, the middle, any."""
+        found = self._values.get((lo, hi))
+        if found is None:
+            inside = [b + e for b in self.boundaries for e in _EPSILONS if lo <= b + e <= hi]
+            ordinary = st.sampled_from(sorted({lo, hi, (lo + hi) / 2})) | st.fractions(
+                min_value=lo, max_value=hi, max_denominator=100
+            )
+            found = self._values[(lo, hi)] = st.sampled_from(inside) | ordinary if inside else ordinary
+        return found
+
+
+_KNOWN: dict[int, _Known] = {}
+
+
+def _known(scheme: Scheme) -> _Known:
+    """The scheme's _Known, kept for the last few schemes (by identity: schemes are immutable)."""
+    found = _KNOWN.get(id(scheme))
+    if found is None or found.scheme is not scheme:
+        if len(_KNOWN) >= 16:
+            _KNOWN.pop(next(iter(_KNOWN)))
+        found = _KNOWN[id(scheme)] = _Known(scheme)
+    return found
+
+
 @st.composite
 def unit_data(draw: st.DrawFn, scheme: Scheme, *, missing: float = 0.05) -> dict[str, object]:
     """One unit's data for *scheme*: every input it reads, values clustered on and around grade boundaries.
@@ -509,15 +559,12 @@ def unit_data(draw: st.DrawFn, scheme: Scheme, *, missing: float = 0.05) -> dict
             for r in evaluate(scheme, units):
                 assert r.total is None or 0 <= r.total <= 100
     """
-    labels, ranges, divisors = _reads(scheme)
-    numeric = sorted(ranges)
+    known = _known(scheme)
+    labels, ranges, divisors, numeric = known.labels, known.ranges, known.divisors, known.numeric
     # At most one input left out per unit, so that most units are scored.
     absent = None
     if (numeric or labels) and draw(_left_out(missing)):
         absent = draw(st.sampled_from([*numeric, *labels]))
-    boundaries = sorted(
-        {Fraction(b) for ind in scheme.indicators() if ind.scale is not None for b in ind.scale.boundaries}
-    )
     data: dict[str, object] = {}
     for name in numeric:
         if name == absent:
@@ -525,11 +572,7 @@ def unit_data(draw: st.DrawFn, scheme: Scheme, *, missing: float = 0.05) -> dict
         lo, hi = ranges[name]
         if name in divisors and not draw(_left_out(missing)):
             lo = max(lo, Fraction(1))  # a divisor is 0 now and then, not every other unit
-        inside = [b + e for b in boundaries for e in _EPSILONS if lo <= b + e <= hi]
-        ordinary = st.sampled_from(sorted({lo, hi, (lo + hi) / 2})) | st.fractions(
-            min_value=lo, max_value=hi, max_denominator=100
-        )
-        data[name] = _as_value(draw(st.sampled_from(inside) | ordinary if inside else ordinary))
+        data[name] = _as_value(draw(known.values(lo, hi)))
     for name, choices in labels.items():
         if name == absent:
             continue
@@ -544,7 +587,7 @@ def unit_data(draw: st.DrawFn, scheme: Scheme, *, missing: float = 0.05) -> dict
         if measured is None or measured in scale.domain:
             continue
         goal = Fraction(draw(st.sampled_from(scale.boundaries)))
-        for pivot in sorted(set(_plan_of(scheme).indicators[_index(scheme, ind)].fields) & set(numeric)):
+        for pivot in known.pivots[ind.code]:
             placed = _place(ind, scale.variable, pivot, goal, data)
             if placed is not None and ranges[pivot][0] <= placed <= ranges[pivot][1]:
                 data[pivot] = _as_value(placed)
@@ -557,7 +600,7 @@ def unit_data(draw: st.DrawFn, scheme: Scheme, *, missing: float = 0.05) -> dict
     if graded:
         ind = draw(st.sampled_from(graded))
         assert ind.scale is not None and ind.scale.variable is not None
-        pivots = sorted(set(_plan_of(scheme).indicators[_index(scheme, ind)].fields) & set(numeric))
+        pivots = known.pivots[ind.code]
         if pivots:
             pivot = draw(st.sampled_from(pivots))
             goal = Fraction(draw(st.sampled_from(ind.scale.boundaries))) + draw(st.sampled_from(_EPSILONS))
@@ -593,7 +636,3 @@ def units(draw: st.DrawFn, scheme: Scheme, *, min_size: int = 1, max_size: int =
         )
         for k in range(count)
     ]
-
-
-def _index(scheme: Scheme, ind: Indicator) -> int:
-    return [i.code for i in scheme.indicators()].index(ind.code)
