@@ -2,12 +2,15 @@
 
 ``score_units`` is the one scoring loop behind ``evaluate``, the command
 line's output and the Dask and multi-process paths. With ``detail=False`` it
-records only what totals, grades, ranks and indicator scores need; a unit's
-explanation is the same plan run with ``detail=True`` on that unit (with the
-batch's population values). Weights are worked out once per category and
-pattern of applicable indicators (:class:`~perfrules._outcome.Weighting`), so a unit's total is
-one exact integer-weighted sum. One unit's bad data is recorded on that unit
-and never stops the others.
+records only what totals, grades, ranks and indicator scores need, and runs
+the plan's column program (:mod:`perfrules._program`) first where the scheme
+compiles to one: the per-unit program here (:func:`score_unit`) scores the
+units it sends back. A unit's explanation is the per-unit program run with
+``detail=True`` on that unit (with the batch's population values). Weights
+are worked out once per category and pattern of applicable indicators
+(:class:`~perfrules._outcome.Weighting`), so a unit's total is one exact
+integer-weighted sum. One unit's bad data is recorded on that unit and never
+stops the others.
 """
 
 from __future__ import annotations
