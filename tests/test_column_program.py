@@ -282,3 +282,32 @@ def test_exact_values_and_cells_of_totals_at_once(values, den):
     assert _exact_values(values, den) == [exact(Fraction(v, den)) for v in values]
     shown = format_column(numpy().array(values, dtype=object), den, numpy().ones(len(values), dtype=bool))
     assert shown == [cell_number(exact(Fraction(v, den))) for v in values]
+
+
+def test_values_past_the_number_limits_are_the_per_unit_programs_error(tmp_path):
+    """A product past 10**50 stops the per-unit program with its error; the program leaves the unit to it."""
+    text = "\n".join(
+        [
+            'name = "大数"',
+            'basis = "points"',
+            "total = 10",
+            'groups = [{ name = "组" }]',
+            "[[indicators]]",
+            'code = "1"',
+            'name = "积"',
+            'group = "组"',
+            "weight = 10",
+            'score = "甲×乙×丙×丁"',
+        ]
+    )
+    data = tmp_path / "d.csv"
+    big = "100000000000000"  # 10**14: a plain cell; four of them make 10**56
+    data.write_text(f"单位,甲,乙,丙,丁\nA,{big},{big},{big},{big}\nB,1,2,3,1\n", encoding="utf-8")
+    fast, scheme = _outcomes(text, data, program=True)
+    slow, _ = _outcomes(text, data, program=False)
+    assert [_key(o) for o in fast] == [_key(o) for o in slow]
+    assert [e.error for e in fast[0].errors] == ["NumberTooLargeError"]
+    assert fast[1].total == Decimal(6)
+    program = program_of(plan_of(scheme))
+    assert program is not None
+    assert [o is not None for o in program.run(load_units(data, scheme=scheme))] == [False, True]

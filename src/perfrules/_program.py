@@ -39,7 +39,7 @@ from ._intcols import SAFE as _SAFE
 from ._intcols import IntColumn as _Col
 from ._intcols import as_objects as _objects
 from ._intcols import format_column, from_values, gc_paused, numpy
-from ._numbers import as_fraction, exact
+from ._numbers import LIMITS, as_fraction, exact
 from ._outcome import UnitOutcome, weighting
 from ._plan import Plan
 from ._scale import GradeScale
@@ -142,14 +142,28 @@ def _scale_den(col: _Col, by: int) -> _Col:
     return _Col(col.num, col.den * by, col.bound)
 
 
+# Where the batch's columns keep the units whose values left the number limits on the way.
+_TOO_LARGE = "\0too large"
+
+
+def _guarded(col: _Col, cols: dict[str, Any]) -> _Col:
+    """The column, noting the units where it is past ``perfrules.LIMITS`` (``|x| < 10**max_digits``):
+    the per-unit program stops there with its error, so the program leaves those units to it."""
+    limit = 10**LIMITS.max_digits * col.den
+    if col.bound >= limit:
+        past = (abs(_objects(col.num)) >= limit).astype(bool)
+        cols[_TOO_LARGE] = past if _TOO_LARGE not in cols else cols[_TOO_LARGE] | past
+    return col
+
+
 def _step(left: Any, op: str, operand: Node) -> Any:
     if op in "+-":
         right = _compile(operand)
         sign = 1 if op == "+" else -1
-        return lambda cols, n: _add(left(cols, n), right(cols, n), sign)
+        return lambda cols, n: _guarded(_add(left(cols, n), right(cols, n), sign), cols)
     if op == "*":
         right = _compile(operand)
-        return lambda cols, n: _reduce(_mul(left(cols, n), right(cols, n)))
+        return lambda cols, n: _guarded(_reduce(_mul(left(cols, n), right(cols, n))), cols)
     if op == "/" and isinstance(operand, Num) and operand.value:
         value = 1 / Fraction(operand.value)
         sign = 1 if value > 0 else -1
@@ -158,7 +172,7 @@ def _step(left: Any, op: str, operand: Node) -> Any:
         def divide(cols: Any, n: int) -> _Col:
             col = left(cols, n)
             # x ÷ c = x × (q/p): numerators × q (and sign), denominator × p.
-            return _times(col, sign * p, q)
+            return _guarded(_times(col, sign * p, q), cols)
 
         return divide
     raise _Unsupported(f"'{op}' by {type(operand).__name__}")
@@ -275,9 +289,11 @@ class ColumnProgram:
                     ok[i] = False  # the per-unit program says what is wrong with the category
                 else:
                     cat[i] = found
-        cols = {name: col for name, (col, _) in columns.items()}
+        cols: dict[str, Any] = {name: col for name, (col, _) in columns.items()}
         count = len(plan.indicators)
         raw = [fn(cols, n) for fn in self.fns]
+        if _TOO_LARGE in cols:
+            ok &= ~cols[_TOO_LARGE]
         # Each score over one denominator for the batch, held within its limits.
         den = math.lcm(*(c.den for c in raw)) if raw else 1
         for per in self.limits.values():
