@@ -172,7 +172,10 @@ _EPILOG = {
         "  perfrules sensitivity my-scheme.toml data.csv --weight-spread 0.3 --format json -o ranks.json\n\n"
         "Each run scales every weight by a random factor in [1-X, 1+X] (X = --weight-spread),\n"
         "rescales each group back to its subtotal, and scores the units again. The interval\n"
-        "is the 5th to 95th percentile of a unit's rank over the runs (nearest-rank)."
+        "is the 5th to 95th percentile of a unit's rank over the runs (nearest-rank).\n"
+        "Group weights (--group-spread), band boundaries (--boundary-shift), the policies'\n"
+        "alternatives (--vary-policy) and group means (--vary-aggregate) can vary too;\n"
+        "--indices estimates each factor's share of the variance (Sobol')."
     ),
 }
 
