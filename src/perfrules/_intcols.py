@@ -241,7 +241,7 @@ def from_text_columns(columns: Sequence[Sequence[object]]) -> list[tuple[IntColu
 
 def format_column(num: Any, den: int, shown: Any, places: int = 6) -> list[str]:
     """Each ``num[i] / den`` as an output cell, rounded half up to *places*, trailing zeros dropped;
-    ``""`` where *shown* is False. The same text as :func:`perfrules._stream.cell_number` gives.
+    ``""`` where *shown* is False. The same text as :func:`perfrules._chunk.cell_number` gives.
 
     >>> np = numpy()
     >>> format_column(np.array([875, -1, 900, 1]), 10, np.array([True, True, True, False]))

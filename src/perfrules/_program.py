@@ -397,7 +397,7 @@ class Scored:
 
     def finish(self, rows: list[int]) -> tuple[list[Any], list[str | None], list[str]]:
         """For the units at *rows*: their exact totals, overall grades, and totals as output cells
-        (:func:`perfrules._stream.cell_number`), worked out per denominator at once."""
+        (:func:`perfrules._chunk.cell_number`), worked out per denominator at once."""
         n = len(rows)
         totals: list[Any] = [None] * n
         grades: list[str | None] = [None] * n

@@ -27,19 +27,16 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from decimal import Decimal
 from pathlib import Path
 
 from ._batch import UnitOutcome, finish_batch, score_chunk
+from ._chunk import LightUnit, cell_number, compact, score_chunk_here, score_groups, with_category
 from ._data import RowGroup, _RowUnits, stream_groups, unit_of
 from ._errors import Problem
-from ._intcols import format_rows, from_text_columns, gc_paused, numpy
-from ._numbers import Number, round_half_up, tidy_decimal
+from ._numbers import Number
 from ._plan import Plan, plan_of
 from ._population import Observation
-from ._program import ColumnProgram, Scored, program_of
 from ._scheme import Scheme
-from ._syntax import normalize_name
 from ._tables import RawCell, Row
 from ._unit import PolicyEvent, Unit, UnitError
 
@@ -50,21 +47,6 @@ __all__ = ["SPILLED", "StreamedRun", "cell_number", "explain_chunk_here", "score
 SPILLED = ("groups", "indicators")
 
 Population = Mapping[tuple[str, str, str | None], Number]
-
-
-def cell_number(value: Number | None, places: int = 6) -> str:
-    """A number for output cells: rounded half up to *places*, trailing zeros dropped.
-
-    >>> cell_number(Decimal("23.50")), cell_number(Decimal("0.1234567"))
-    ('23.5', '0.123457')
-    """
-    if value is None:
-        return ""
-    if type(value) is Decimal:
-        exponent = value.as_tuple().exponent
-        if isinstance(exponent, int) and exponent >= -places:
-            return str(tidy_decimal(value))
-    return str(tidy_decimal(round_half_up(value, places)))
 
 
 class StreamedRun:
@@ -127,22 +109,6 @@ class StreamedRun:
     @property
     def failed(self) -> list[UnitOutcome]:
         return [o for o in self.outcomes if o.errors]
-
-
-class LightUnit:
-    """What output needs of a unit once it is scored: its name, category and where it came from."""
-
-    __slots__ = ("category", "name", "origin")
-
-    def __init__(self, name: str, category: str | None, origin: str) -> None:
-        self.name = name
-        self.category = category
-        self.origin = origin
-
-
-def _light(unit: Unit) -> Unit:
-    """The unit without its data (a stand-in with the same name, category and origin)."""
-    return LightUnit(unit.name, unit.category, unit.origin)  # type: ignore[return-value]
 
 
 Packed = tuple[
@@ -343,7 +309,7 @@ def _scoring_pass(
         if workers == 1:
             for chunk, late in _chunks(groups, chunk_size):
                 if explained:
-                    units = [_categorised(unit_of(reader, g), category) for g in chunk]
+                    units = [with_category(unit_of(reader, g), category) for g in chunk]
                     bad = [u.name for u in units if u.problems]
                     done(*explain_chunk_here(scheme, units, part(chunk)), bad, late)
                 else:
@@ -464,7 +430,7 @@ def _population_pass(
 
     if workers == 1:
         for chunk, is_late in _chunks(groups, size):
-            units = [_categorised(unit_of(reader, g), category) for g in chunk]
+            units = [with_category(unit_of(reader, g), category) for g in chunk]
             take([g[0] for g in chunk], is_late, observe(plan.indicators, units))
     else:
         import multiprocessing
@@ -501,7 +467,6 @@ def _start_worker(
     category: str | None,
     only: frozenset[str] | None = None,
 ) -> None:
-    from ._data import _RowUnits
 
     _WORKER["scheme"] = scheme
     _WORKER["reader"] = _RowUnits(header, scheme=scheme, origin=origin, only=only)
@@ -514,7 +479,7 @@ def _worker_units(chunk: list[PlainGroup]) -> list[Unit]:
     groups = [
         (name, [Row(number=n, cells=c, problem=p) for n, c, p in rows], late) for name, rows, late in chunk
     ]
-    return [_categorised(unit_of(reader, g), category) for g in groups]  # type: ignore[arg-type]
+    return [with_category(unit_of(reader, g), category) for g in groups]  # type: ignore[arg-type]
 
 
 Worked = tuple[list[Packed], "list[bytes] | None", list[str]]
@@ -547,137 +512,6 @@ def _observe(chunk: list[PlainGroup]) -> list[Observation]:
     return observe(plan_of(_WORKER["scheme"]).indicators, _worker_units(chunk))  # type: ignore[arg-type]
 
 
-def _categorised(unit: Unit, category: str | None) -> Unit:
-    if category is None or unit.category:
-        return unit
-    import attrs
-
-    return attrs.evolve(unit, category=category)
-
-
-def score_groups(
-    scheme: Scheme,
-    reader: _RowUnits,
-    groups: Sequence[RowGroup],
-    population: Mapping[str, Population],
-    category: str | None,
-) -> tuple[list[UnitOutcome], list[str]]:
-    """Score a chunk of a file's units from their rows: compact outcomes, and the units not readable.
-
-    Where the scheme compiles to a column program, the units of one row whose
-    cells the program reads are plain decimals are scored from the cells'
-    text as columns (:func:`perfrules._intcols.from_texts`), without a
-    ``Unit``; every other unit is read by the file's reader and scored by the
-    per-unit program, as :func:`perfrules.load_units` and
-    :func:`perfrules.evaluate` would.
-    """
-    program = program_of(plan_of(scheme))
-    simple = [] if program is None else _simple_rows(reader, groups)
-    outcomes: list[UnitOutcome | None] = [None] * len(groups)
-    if simple and program is not None:
-        with gc_paused():
-            _score_simple(program, reader, groups, simple, category, outcomes)
-    rest = [g for g, found in enumerate(outcomes) if found is None]
-    bad: list[str] = []
-    if rest:
-        units = [_categorised(unit_of(reader, groups[g]), category) for g in rest]
-        bad = [u.name for u in units if u.problems]
-        for g, outcome in zip(rest, score_chunk_here(scheme, units, population), strict=True):
-            outcomes[g] = outcome
-    return [o for o in outcomes if o is not None], bad
-
-
-def _score_simple(
-    program: ColumnProgram,
-    reader: _RowUnits,
-    groups: Sequence[RowGroup],
-    simple: list[int],
-    category: str | None,
-    outcomes: list[UnitOutcome | None],
-) -> None:
-    """Score the groups at *simple* by the column program from their cells' text, where it takes them."""
-    np = numpy()
-    header = reader.header
-    numeric = [i for i in reader.inputs if header[i] not in reader.text_fields]
-    rows = [groups[g][1][0] for g in simple]
-    names = [groups[g][0] for g in simple]
-    categories = [_category_cell(reader, row, category) for row in rows]
-    by_column = list(zip(*(row.cells for row in rows), strict=True))
-    parsed = dict(
-        zip((header[i] for i in numeric), from_text_columns([by_column[i] for i in numeric]), strict=True)
-    )
-    # Every cell the reader reads is a plain decimal or blank, or the unit is read (and its
-    # unreadable cell reported) by the per-unit program; a column the program reads and the file
-    # lacks leaves every unit to it too (it says which value is missing).
-    ok = np.ones(len(rows), dtype=bool)
-    for i in numeric:
-        plain = parsed[header[i]][1]
-        if not plain.all():
-            ok &= plain | np.array([type(c) is str and not c.strip() for c in by_column[i]], dtype=bool)
-    for i in reader.inputs:
-        if header[i] in reader.text_fields:
-            ok &= np.array([type(c) is str for c in by_column[i]], dtype=bool)
-    missing = from_text_columns([[""] * len(rows)])[0]
-    columns = {name: parsed.get(name, missing) for name in program.reads}
-    scored = program.score(names, categories, columns, ok)
-    cells = _rendered(scored)
-    origin = reader.origin
-    done = scored.rows()
-    totals, grades, shown = scored.finish(done)
-    for i, total, grade, text in zip(done, totals, grades, shown, strict=True):
-        row = rows[i]
-        outcome = UnitOutcome(LightUnit(names[i], categories[i], f"{origin} row {row.number}"))  # type: ignore[arg-type]
-        outcome.total, outcome.grade, outcome.shown_total = total, grade, text
-        outcome.rendered = cells[i]
-        outcomes[simple[i]] = outcome
-
-
-def _simple_rows(reader: _RowUnits, groups: Sequence[RowGroup]) -> list[int]:
-    """The groups of one row that the column program can read: no row problem, period or declared
-    not-applicable indicator, and a category cell that is text."""
-    found = []
-    for g, (_, rows, _) in enumerate(groups):
-        if len(rows) != 1:
-            continue
-        row = rows[0]
-        if row.problem is not None:
-            continue
-        cells = row.cells
-        if reader.period_col is not None and _filled(cells[reader.period_col]):
-            continue
-        if reader.na_col is not None and _filled(cells[reader.na_col]):
-            continue
-        if reader.cat_col is not None and not isinstance(cells[reader.cat_col], str):
-            continue
-        found.append(g)
-    return found
-
-
-def _filled(cell: RawCell) -> bool:
-    return not isinstance(cell, str) or bool(cell.strip())
-
-
-def _category_cell(reader: _RowUnits, row: Row, default: str | None) -> str | None:
-    """A row's category as the reader reads it (the command line's ``--category`` when it gives none)."""
-    if reader.cat_col is not None:
-        text = str(row.cells[reader.cat_col]).strip()
-        if text:
-            return normalize_name(text)
-    return default
-
-
-def _rendered(scored: Scored) -> list[str]:
-    """Each unit's indicator scores as one line of output cells (what :func:`_compact` gives)."""
-    return format_rows(scored.scores, scored.den, scored.applicable)
-
-
-def score_chunk_here(
-    scheme: Scheme, chunk: Sequence[Unit], population: Mapping[str, Population]
-) -> list[UnitOutcome]:
-    """Score a chunk of units totals-only, with their population values given (any process)."""
-    return _compact(score_chunk(plan_of(scheme), chunk, population, detail=False))
-
-
 def explain_chunk_here(
     scheme: Scheme, chunk: Sequence[Unit], population: Mapping[str, Population]
 ) -> tuple[list[UnitOutcome], list[bytes]]:
@@ -702,19 +536,6 @@ def explain_chunk_here(
         result = unit_result(scheme, outcome, _Detail(plan, unit, mine))._explained_once()
         members = ",\n".join(json_members(unit_records(result), SPILLED))
         blobs.append(zlib.compress(members.encode("utf-8"), 1))
-    for outcome in _compact(outcomes):
+    for outcome in compact(outcomes):
         outcome.rendered = ""  # the record has the indicators' scores: no line of cells is kept
     return outcomes, blobs
-
-
-def _compact(outcomes: list[UnitOutcome]) -> list[UnitOutcome]:
-    """Keep what output needs: indicator scores become one line of cells; the unit's data goes."""
-    for outcome in outcomes:
-        if outcome.rendered is not None:
-            continue
-        outcome.unit = _light(outcome.unit)
-        outcome.weights = []
-        outcome.indicators = None
-        outcome.rendered = ",".join(cell_number(s) for s in outcome.scores) if outcome.scores else ""
-        outcome.scores = []
-    return outcomes
