@@ -43,6 +43,7 @@ from ._overall import (
 from ._plan import Plan, plan_of
 from ._population import apply_quota, population_values, rank_positions
 from ._program import score_columns
+from ._rollup import roll_up_level, unit_tree
 from ._scheme import Scheme, Veto, step_result_reads, with_parameters
 from ._syntax import Name
 from ._unit import PolicyEvent, Unit, UnitError, note_events
@@ -539,11 +540,27 @@ def score_batch(
     detail: bool,
     progress: Callable[[int, int, str], None] | None = None,
 ) -> tuple[list[UnitOutcome], Mapping[str, Population]]:
-    """:func:`score_units`, also giving the batch's population values per unit (to explain units later)."""
-    population = population_values(plan.indicators, units) if plan.has_population else {}
-    outcomes = score_chunk(plan, units, population, detail=detail, progress=progress)
+    """:func:`score_units`, also giving the batch's population values per unit (to explain units later).
+
+    With the scheme's ``roll_up``, the units that are no one's parent are
+    scored (population values over them alone), then each level of parents
+    gets the mean of its sub-units' totals; each level has its own quotas and
+    ranks. The outcomes keep the units' order.
+    """
+    roll_up = plan.scheme.roll_up
+    tree = unit_tree(roll_up, units) if roll_up is not None else None
+    scored = list(units) if tree is None else list(tree.scored)
+    population = population_values(plan.indicators, scored) if plan.has_population else {}
+    outcomes = score_chunk(plan, scored, population, detail=detail, progress=progress)
     finish_batch(plan, outcomes)
-    return outcomes, population
+    if tree is None:
+        return outcomes, population
+    done = {o.unit.name: o for o in outcomes}
+    for level, parents in enumerate(tree.levels, start=1):
+        found = roll_up_level(plan, tree, parents, done, level)
+        finish_batch(plan, found)
+        done.update((o.unit.name, o) for o in found)
+    return [done[u.name] for u in units], population
 
 
 def score_chunk(

@@ -26,6 +26,7 @@ from ._batch import UnitOutcome, check_units, finish_batch, score_chunk
 from ._numbers import Number
 from ._plan import Plan, plan_of
 from ._population import PopulationTable, population_values
+from ._rollup import refuse_roll_up
 from ._scheme import Scheme
 from ._unit import Unit, UnitError
 
@@ -167,13 +168,15 @@ def score_totals(
 
     Raises:
         TypeError: *units* holds something that is not a ``Unit``.
-        ValueError: two units share a name, *jobs* is negative or
-            *chunk_size* is not positive.
+        ValueError: two units share a name, *jobs* is negative,
+            *chunk_size* is not positive, or the scheme has ``roll_up``
+            (score it with :func:`perfrules.evaluate`).
     """
     if chunk_size is None:
         chunk_size = CHUNK_SIZE
     if chunk_size < 1:
         raise ValueError(f"chunk_size must be positive (got {chunk_size})")
+    refuse_roll_up(scheme, "score_totals")
     workers = job_count(jobs)
     unit_list = check_units(units)
     plan = plan_of(scheme)

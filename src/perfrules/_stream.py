@@ -31,6 +31,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from ._batch import UnitOutcome, finish_batch, score_chunk
+from ._rollup import refuse_roll_up
 from ._data import RowGroup, _RowUnits, stream_groups, unit_of
 from ._errors import Problem
 from ._intcols import format_rows, from_text_columns, gc_paused, numpy
@@ -250,9 +251,14 @@ def score_file(
 
     Returns:
         The compact outcomes, ranked, with quotas applied.
+
+    Raises:
+        ValueError: the scheme has ``roll_up`` (parents from their sub-units
+            need every unit at once: use :func:`perfrules.evaluate`).
     """
     from ._parallel import job_count
 
+    refuse_roll_up(scheme, "scoring a file as a stream")
     plan = plan_of(scheme)
     workers = job_count(jobs)
     if not plan.has_population:
