@@ -186,7 +186,9 @@ def _evaluate(scheme: Scheme, units: list[Unit], err: TextIO) -> Evaluation:
     return evaluate(scheme, units, progress=_Progress(len(units), err))
 
 
-_Ranked = tuple[int | None, str, str | None, Number | None, str | None, bool, int | None, tuple[str, ...], int]
+_Ranked = tuple[
+    int | None, str, str | None, Number | None, str | None, bool, int | None, tuple[str, ...], int
+]
 
 
 def _flag_cells(scheme: Scheme, flags: Sequence[str]) -> list[str]:
@@ -358,7 +360,17 @@ def _write_streamed(
     else:
         colour = args.output is None and _colour(out)
         rows = [
-            (o.rank, o.unit.name, o.unit.category, o.total, o.grade, not o.errors, o.category_rank, o.flags, 0)
+            (
+                o.rank,
+                o.unit.name,
+                o.unit.category,
+                o.total,
+                o.grade,
+                not o.errors,
+                o.category_rank,
+                o.flags,
+                0,
+            )
             for o in ranked
         ]
         text = _table_of(scheme, rows, colour, args.scheme)

@@ -124,7 +124,7 @@ def unit_tree(roll_up: RollUp, units: Sequence[Unit]) -> UnitTree:
         while trail[-1] in parent and trail[-1] not in reported:
             nxt = parent[trail[-1]]
             if nxt in trail:
-                cycle = trail[trail.index(nxt) :] + [nxt]
+                cycle = [*trail[trail.index(nxt) :], nxt]
                 reported.update(cycle)
                 problems.append(
                     Problem(
@@ -180,7 +180,9 @@ def roll_up_level(
     """The outcomes of one level of parents, from their sub-units' outcomes in *done* (not yet ranked)."""
     roll_up = plan.scheme.roll_up
     assert roll_up is not None
-    return [_parent(plan, roll_up, unit, [done[c] for c in tree.children[unit.name]], level) for unit in parents]
+    return [
+        _parent(plan, roll_up, unit, [done[c] for c in tree.children[unit.name]], level) for unit in parents
+    ]
 
 
 def _parent(plan: Plan, roll_up: RollUp, unit: Unit, subs: Sequence[UnitOutcome], level: int) -> UnitOutcome:
@@ -192,7 +194,12 @@ def _parent(plan: Plan, roll_up: RollUp, unit: Unit, subs: Sequence[UnitOutcome]
     def fail(message: str, field: str | None = None) -> None:
         errors.append(
             UnitError(
-                unit=unit.name, indicator=None, field=field, message=message, error="DataError", origin=unit.origin
+                unit=unit.name,
+                indicator=None,
+                field=field,
+                message=message,
+                error="DataError",
+                origin=unit.origin,
             )
         )
 
@@ -227,8 +234,10 @@ def _parent(plan: Plan, roll_up: RollUp, unit: Unit, subs: Sequence[UnitOutcome]
             PolicyEvent(
                 kind="roll_up",
                 message=words(
-                    f"下级单位 {sub.unit.name}：总分 {num(sub.total)}" + (f"，权重（{roll_up.weight}）{num(w)}" if weighted else ""),
-                    f"sub-unit {sub.unit.name}: total {num(sub.total)}" + (f", weight ({roll_up.weight}) {num(w)}" if weighted else ""),
+                    f"下级单位 {sub.unit.name}：总分 {num(sub.total)}"
+                    + (f"，权重（{roll_up.weight}）{num(w)}" if weighted else ""),
+                    f"sub-unit {sub.unit.name}: total {num(sub.total)}"
+                    + (f", weight ({roll_up.weight}) {num(w)}" if weighted else ""),
                 ),
             )
         )

@@ -31,7 +31,6 @@ from decimal import Decimal
 from pathlib import Path
 
 from ._batch import UnitOutcome, finish_batch, score_chunk
-from ._rollup import refuse_roll_up
 from ._data import RowGroup, _RowUnits, stream_groups, unit_of
 from ._errors import Problem
 from ._intcols import format_rows, from_text_columns, gc_paused, numpy
@@ -39,6 +38,7 @@ from ._numbers import Number, round_half_up, tidy_decimal
 from ._plan import Plan, plan_of
 from ._population import Observation
 from ._program import ColumnProgram, Scored, program_of
+from ._rollup import refuse_roll_up
 from ._scheme import Scheme
 from ._syntax import normalize_name
 from ._tables import RawCell, Row
