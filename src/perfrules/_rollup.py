@@ -107,7 +107,7 @@ def unit_tree(roll_up: RollUp, units: Sequence[Unit]) -> UnitTree:
                 )
             )
         elif above not in by_name:
-            close = difflib.get_close_matches(above, list(by_name), n=1)
+            close = difflib.get_close_matches(above, list(by_name), n=1, cutoff=0.5)
             hint = f"did you mean '{close[0]}'? " if close else ""
             problems.append(
                 Problem(
@@ -217,8 +217,8 @@ def _parent(plan: Plan, roll_up: RollUp, unit: Unit, subs: Sequence[UnitOutcome]
             fail(weight, roll_up.weight)
         elif sub.total is None:
             fail(
-                f"sub-unit '{sub.unit.name}' was not scored (see its own errors), so the mean of "
-                f"'{unit.name}''s sub-units cannot be taken"
+                f"sub-unit '{sub.unit.name}' was not scored (see its own errors), so the mean for "
+                f"'{unit.name}' cannot be taken"
             )
         else:
             terms.append((sub, weight))

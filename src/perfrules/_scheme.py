@@ -854,6 +854,13 @@ class Scheme:
                 f"'{roll_up.weight}' is the parent column too; name the column of weights (人口), "
                 "or leave out 'weight' for the plain mean",
             )
+        for ind in self.indicators():
+            if roll_up.parent in {ind.inputs.get(n, n) for n in inputs_of(ind)}:
+                yield Problem(
+                    "roll_up.parent",
+                    f"'{roll_up.parent}' names each unit's parent, but indicator {ind.label} reads it "
+                    "as data; name another column for the parent",
+                )
 
     def _check(self) -> Iterator[Problem]:
         yield from _choice("basis", self.basis, ("percent", "points"))
