@@ -553,12 +553,19 @@ def evaluate(
             unit-level events, no indicator results (``explain()`` then has
             only the totals to say).
 
+    With the scheme's ``roll_up``, a unit named as another's parent is not
+    scored from data: its total is the (weighted) mean of its sub-units'
+    totals, worked out after them, and it is ranked among its own level
+    (``UnitResult.level``).
+
     Returns:
         The evaluation, with ranks among the units scored.
 
     Raises:
         TypeError: *units* holds something that is not a ``Unit``.
         ValueError: two units share a name.
+        DataError: with ``roll_up``, a unit names itself as its parent, units
+            name each other in a cycle, or a parent has no row of its own.
 
     >>> from perfrules import load, sample_units
     >>> evaluation = evaluate(load("shenzhen-2010-departments"), sample_units("shenzhen-2010-departments"))
