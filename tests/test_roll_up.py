@@ -326,3 +326,31 @@ def test_a_parent_is_the_exact_weighted_mean_and_lies_between_its_sub_units(subs
     expected = Fraction(sum(s * w for s, w in subs), sum(w for _, w in subs))
     assert Fraction(total) == expected
     assert min(s for s, _ in subs) <= total <= max(s for s, _ in subs)
+
+
+def test_a_parents_grading_reads_its_total_and_a_cap_on_indicator_results_is_an_error_with_a_hint():
+    scheme = loads(
+        _HEAD
+        + """
+[roll_up]
+parent = "上级单位"
+
+[[caps]]
+when = "总分 < 85"
+grade = "中"
+"""
+        + _BASE,
+        format="toml",
+    )
+    evaluation = evaluate(scheme, [_unit("市"), _unit("县", "市", 得分=82)])
+    assert (evaluation.unit("市").total, evaluation.unit("市").grade) == (Decimal(82), "中")  # 良, capped
+    capped = loads(
+        _HEAD
+        + '\n[roll_up]\nparent = "上级单位"\n\n[[caps]]\nwhen = "指标1得分 < 50"\ngrade = "差"\n'
+        + _BASE,
+        format="toml",
+    )
+    parent = evaluate(capped, [_unit("市"), _unit("县", "市", 得分=82)]).unit("市")
+    assert parent.total is None
+    assert parent.errors[0].message.startswith("no value for '指标1得分'")
+    assert parent.errors[0].message.endswith("may read 总分 and its own row only")

@@ -275,7 +275,12 @@ def _parent(plan: Plan, roll_up: RollUp, unit: Unit, subs: Sequence[UnitOutcome]
             scope = overall_scope(plan, unit, total, [Fraction(0)] * n, [None] * n, [None] * n, [None] * n)
         out.grade = grade_total(plan, total, scope, events, unit.category)
     except PerfrulesError as exc:
-        out.errors = [unit_error(unit, None, exc)]
+        error = unit_error(unit, None, exc)
+        hint = (
+            "; a parent has no indicator results or data of its own: its grading, caps and flags "
+            "may read 总分 and its own row only"
+        )
+        out.errors = [attrs.evolve(error, message=error.message + hint)]
         out.events = events
         return out
     out.total = total
