@@ -354,3 +354,20 @@ grade = "中"
     assert parent.total is None
     assert parent.errors[0].message.startswith("no value for '指标1得分'")
     assert parent.errors[0].message.endswith("may read 总分 and its own row only")
+
+
+def test_the_workbook_and_the_data_frame_show_the_level(tmp_path):
+    pytest.importorskip("openpyxl")
+    pytest.importorskip("pandas")
+    import openpyxl
+
+    scheme = load(SCHEME)
+    evaluation = evaluate(scheme, load_units(DATA, scheme=scheme))
+    frame = evaluation.to_dataframe()
+    assert frame.loc["乙市", "level"] == 1 and frame.loc["乙三县", "level"] == 0
+    path = tmp_path / "out.xlsx"
+    evaluation.to_excel(path)
+    sheet = openpyxl.load_workbook(path).worksheets[0]
+    rows = [[c.value for c in row] for row in sheet.iter_rows(max_row=3)]
+    level = rows[0].index("层级")
+    assert [rows[1][1], rows[1][level]] == ["甲市", 1]
