@@ -24,7 +24,12 @@ MECHANICS = Path(__file__).resolve().parent.parent / "docs" / "examples" / "mech
 def _cases() -> list[tuple[str, str]]:
     cases = [(name, "builtin") for name in schemes()]
     cases += [(path.stem, "mechanics") for path in sorted(MECHANICS.glob("*.toml"))]
-    cases += [(path.stem, "cookbook") for path in sorted((MECHANICS.parent / "cookbook").glob("*.toml"))]
+    # A scheme with [roll_up] needs every unit at once: the Dask path refuses it (tests/test_roll_up.py).
+    cases += [
+        (path.stem, "cookbook")
+        for path in sorted((MECHANICS.parent / "cookbook").glob("*.toml"))
+        if load(path).roll_up is None
+    ]
     return cases
 
 

@@ -327,12 +327,13 @@ def assert_paths_agree(
     for u in document["units"]:
         r = by_name[u["unit"]]
         assert ("" if u["total"] is None else _cell(u["total"])) == _cell(r.total), r.unit
-        assert (u["grade"], u["rank"], u["category_rank"], u["vetoed"], u["flags"]) == (
+        assert (u["grade"], u["rank"], u["category_rank"], u["vetoed"], u["flags"], u["level"]) == (
             r.grade,
             r.rank,
             r.category_rank,
             r.vetoed,
             list(r.flags),
+            r.level,
         )
         assert [(r.unit, e["indicator"], e["field"], e["message"]) for e in u["errors"]] == _errors(r)
         assert [(p["period"], _cell(p["total"]), p["grade"]) for p in u["periods"]] == [
@@ -357,6 +358,9 @@ def assert_paths_agree(
             if scheme.flags:  # the 标记 column beside the grade
                 assert row[5] == "、".join(r.flags), (r.unit, n)
                 first = 6
+            if scheme.roll_up is not None:  # the 层级 column: 0 for a unit scored from its data
+                assert row[first] == str(r.level), (r.unit, n)
+                first += 1
             if r.indicators and not r.errors:
                 assert row[first:-1] == [_cell(i.score) for i in r.indicators], (r.unit, n)
             assert row[-1] == "; ".join(str(e) for e in r.errors), (r.unit, n)

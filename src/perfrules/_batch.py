@@ -46,6 +46,7 @@ from ._overall import (
 from ._plan import Plan, plan_of
 from ._population import apply_quota, population_values, rank_positions
 from ._program import score_columns
+from ._rollup import UnitTree, roll_up_level, unit_tree
 from ._scheme import Scheme, Veto, step_result_reads, with_parameters
 from ._syntax import Name
 from ._unit import PolicyEvent, Unit, UnitError, note_events
@@ -53,7 +54,9 @@ from ._unit import PolicyEvent, Unit, UnitError, note_events
 __all__ = [
     "IndicatorOutcome",
     "UnitOutcome",
+    "batch_tree",
     "finish_batch",
+    "finish_levels",
     "score_batch",
     "score_chunk",
     "score_unit",
@@ -542,11 +545,48 @@ def score_batch(
     detail: bool,
     progress: Callable[[int, int, str], None] | None = None,
 ) -> tuple[list[UnitOutcome], Mapping[str, Population]]:
-    """:func:`score_units`, also giving the batch's population values per unit (to explain units later)."""
-    population = population_values(plan.indicators, units) if plan.has_population else {}
-    outcomes = score_chunk(plan, units, population, detail=detail, progress=progress)
+    """:func:`score_units`, also giving the batch's population values per unit (to explain units later).
+
+    With the scheme's ``roll_up``, the units that are no one's parent are
+    scored (population values over them alone), then each level of parents
+    gets the mean of its sub-units' totals; each level has its own quotas and
+    ranks. The outcomes keep the units' order.
+    """
+    tree = batch_tree(plan, units)
+    scored = list(units) if tree is None else list(tree.scored)
+    population = population_values(plan.indicators, scored) if plan.has_population else {}
+    outcomes = score_chunk(plan, scored, population, detail=detail, progress=progress)
+    return finish_levels(plan, tree, outcomes, units), population
+
+
+def batch_tree(plan: Plan, units: Sequence[Unit]) -> UnitTree | None:
+    """The units as a tree of parents and sub-units, with the scheme's ``roll_up`` (else None).
+
+    Raises:
+        DataError: a unit names itself, a cycle, or a parent with no row (see :func:`unit_tree`).
+    """
+    roll_up = plan.scheme.roll_up
+    return unit_tree(roll_up, units) if roll_up is not None else None
+
+
+def finish_levels(
+    plan: Plan, tree: UnitTree | None, outcomes: list[UnitOutcome], units: Sequence[Unit]
+) -> list[UnitOutcome]:
+    """:func:`finish_batch` over the scored units, then each level of parents in turn (``roll_up``).
+
+    *outcomes* are those of ``tree.scored`` (of every unit without a tree);
+    the parents' are worked out from them, level by level, each level with
+    its own quotas and ranks. Returns every outcome in the order of *units*.
+    """
     finish_batch(plan, outcomes)
-    return outcomes, population
+    if tree is None:
+        return outcomes
+    done = {o.unit.name: o for o in outcomes}
+    for level, parents in enumerate(tree.levels, start=1):
+        found = roll_up_level(plan, tree, parents, done, level)
+        finish_batch(plan, found)
+        done.update((o.unit.name, o) for o in found)
+    return [done[u.name] for u in units]
 
 
 def score_chunk(

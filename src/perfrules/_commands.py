@@ -186,7 +186,9 @@ def _evaluate(scheme: Scheme, units: list[Unit], err: TextIO) -> Evaluation:
     return evaluate(scheme, units, progress=_Progress(len(units), err))
 
 
-_Ranked = tuple[int | None, str, str | None, Number | None, str | None, bool, int | None, tuple[str, ...]]
+_Ranked = tuple[
+    int | None, str, str | None, Number | None, str | None, bool, int | None, tuple[str, ...], int
+]
 
 
 def _flag_cells(scheme: Scheme, flags: Sequence[str]) -> list[str]:
@@ -194,9 +196,14 @@ def _flag_cells(scheme: Scheme, flags: Sequence[str]) -> list[str]:
     return ["、".join(flags)] if scheme.flags else []
 
 
+def _level_cells(scheme: Scheme, level: int) -> list[str]:
+    """The 层级 cell (0: scored from its data, 1: a parent of such units …) — only with [roll_up]."""
+    return [str(level)] if scheme.roll_up is not None else []
+
+
 def _ranking_table(evaluation: Evaluation | Totals, colour: bool, source: str = "") -> str:
     rows = [
-        (r.rank, r.unit, r.category, r.total, r.grade, r.ok, r.category_rank, r.flags)
+        (r.rank, r.unit, r.category, r.total, r.grade, r.ok, r.category_rank, r.flags, getattr(r, "level", 0))
         for r in evaluation.ranking()
     ]
     return _table_of(evaluation.scheme, rows, colour, source)
@@ -224,6 +231,8 @@ def _result_heads(scheme: Scheme) -> list[str]:
         heads[0] = "类别内排名" if zh else "rank in category"
     if scheme.flags:
         heads.append("标记" if zh else "flags")
+    if scheme.roll_up is not None:
+        heads.append("层级" if zh else "level")
     return heads
 
 
@@ -236,12 +245,13 @@ def _table_of(scheme: Scheme, ranked: Sequence[_Ranked], colour: bool, source: s
         ranked = _by_category(scheme, ranked)
         headers.append("总排名" if zh else "overall rank")
     rows = []
-    for rank, unit, category, total, grade, ok, own, flags in ranked:
+    for rank, unit, category, total, grade, ok, own, flags, level in ranked:
         shown = grade or ("—" if ok else ("未计分" if zh else "not scored"))
         row = [str((own if within else rank) or "—"), unit, category or "", number(total), shown]
-        row += _flag_cells(scheme, flags)
+        row += _flag_cells(scheme, flags) + _level_cells(scheme, level)
         rows.append([*row, str(rank or "—")] if within else row)
     aligns = ["right", "left", "left", "right", "left", *(["left"] if scheme.flags else [])]
+    aligns += ["right"] if scheme.roll_up is not None else []
     aligns += ["right"] if within else []
     table = format_table(headers, rows, aligns)
     if colour:
@@ -350,7 +360,17 @@ def _write_streamed(
     else:
         colour = args.output is None and _colour(out)
         rows = [
-            (o.rank, o.unit.name, o.unit.category, o.total, o.grade, not o.errors, o.category_rank, o.flags)
+            (
+                o.rank,
+                o.unit.name,
+                o.unit.category,
+                o.total,
+                o.grade,
+                not o.errors,
+                o.category_rank,
+                o.flags,
+                0,
+            )
             for o in ranked
         ]
         text = _table_of(scheme, rows, colour, args.scheme)
@@ -519,6 +539,7 @@ def _csv_lines(evaluation: Evaluation | Totals) -> Iterator[str]:
                     _figure(r.total),
                     r.grade,
                     *_flag_cells(evaluation.scheme, r.flags),
+                    *_level_cells(evaluation.scheme, getattr(r, "level", 0)),
                     *(
                         None if scores.get(i.code) is None else Figure(number(scores[i.code], 6))
                         for i in indicators
@@ -782,7 +803,8 @@ def _cmd_schema(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 def _cmd_score(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     workbook = _wants_workbook(args)
     scheme = _scheme(args.scheme)
-    if not workbook and _streamable(args):
+    # Parents from their sub-units ([roll_up]) need every unit at once: not streamed.
+    if not workbook and scheme.roll_up is None and _streamable(args):
         return _score_streamed(args, scheme, out, err)
     units = _units(scheme, args.data, args.scheme, args.category, err, args.sheet)
     evaluation = _evaluate(scheme, units, err)

@@ -99,6 +99,8 @@ def _text_fields(scheme: Scheme) -> set[str]:
     overall = scheme.overall_scale
     if overall is not None and not overall.is_categorical:
         fields |= scale_fields(overall, None) - scheme.overall_names()
+    if scheme.roll_up is not None:
+        fields.add(scheme.roll_up.parent)  # names a unit (渝中区 → 重庆市)
     return fields
 
 

@@ -217,6 +217,8 @@ def unit_records(result: UnitResult) -> dict[str, Any]:
         "flags": list(result.flags),
         "rank": result.rank,
         "category_rank": result.category_rank,
+        # 0 for a unit scored from its data; 1 for a parent whose total is its sub-units' mean ([roll_up]) …
+        "level": result.level,
         # The overall grade (and the grades' score intervals) when they are a stand-in.
         "stand_in": result.stand_in or None,
         "vetoed": result.vetoed,

@@ -152,6 +152,8 @@ def _results(ws: Any, evaluation: Evaluation, zh: bool) -> None:
     labels = [marked(i.label, bool(i.stand_in)) for i in indicators]
     if scheme.flags:  # labels beside the grade (不能评先, 黄牌)
         head.append("标记" if zh else "flags")
+    if scheme.roll_up is not None:  # 0: scored from its data; 1: a parent of such units …
+        head.append("层级" if zh else "level")
     first = len(head)
     score_columns = [3, *range(first, first + len(indicators))]  # the total and indicator scores
     sheet = _Sheet(
@@ -167,6 +169,7 @@ def _results(ws: Any, evaluation: Evaluation, zh: bool) -> None:
                 r.total,
                 r.grade or "",
                 *(["、".join(r.flags)] if scheme.flags else []),
+                *([r.level] if scheme.roll_up is not None else []),
                 *(scores.get(i.code) for i in indicators),
                 *([r.rank] if within else []),
             ]

@@ -115,6 +115,12 @@ def explain_unit(result: UnitResult) -> str:
                 f"在“{result.category}”类中排名第 {result.category_rank} 名（总排名第 {result.rank} 名）",
                 f"rank {result.category_rank} in category '{result.category}' (overall {result.rank})",
             )
+        elif result.rank is not None and result.level:
+            # [roll_up]: a parent is ranked among the parents of its level.
+            place = words(
+                f"在上级单位（第 {result.level} 级）中排名第 {result.rank} 名",
+                f"rank {result.rank} among the level-{result.level} parents",
+            )
         elif result.rank is not None:
             place = words(f"排名第 {result.rank} 名", f"rank {result.rank}")
         else:

@@ -42,6 +42,7 @@ from ._scheme import (
     PeerRatio,
     Quota,
     Rank,
+    RollUp,
     Scheme,
     Step,
     Veto,
@@ -58,6 +59,7 @@ from ._schemefile import (
     PEER_RATIO,
     QUOTA,
     RANK,
+    ROLL_UP,
     SCHEME_FILE,
     VETO,
     ZERO,
@@ -170,6 +172,7 @@ _SPEC_OF: Final = {
     GradeCap: CAP,
     Flag: FLAG,
     Quota: QUOTA,
+    RollUp: ROLL_UP,
 }
 
 
@@ -309,6 +312,8 @@ def scheme_to_mapping(scheme: Scheme) -> dict[str, Any]:
         out["flags"] = [_object_to_mapping(f) for f in scheme.flags]
     if scheme.quotas:
         out["quotas"] = [_object_to_mapping(q) for q in scheme.quotas]
+    if scheme.roll_up is not None:
+        out["roll_up"] = _object_to_mapping(scheme.roll_up)
     if scheme.policies:
         out["policies"] = [_object_to_mapping(p) for p in scheme.policies]
     groups: list[dict[str, Any]] = []

@@ -59,6 +59,8 @@ def evaluation_frame(evaluation: Evaluation) -> Any:
             "errors": "; ".join(str(e) for e in r.errors),
             # The overall grade's stand-in (None when the grading is published).
             "stand_in": r.stand_in or None,
+            # With [roll_up]: 0 for a unit scored from its data, 1 for a parent of such units …
+            **({"level": r.level} if evaluation.scheme.roll_up is not None else {}),
         }
         for r in evaluation.ranking()
     ]

@@ -52,6 +52,8 @@ def scheme_inputs(scheme: Scheme) -> frozenset[str]:
         names |= policy.when.variables if isinstance(policy, Veto) else policy.reads
     if scheme.total_formula is not None:  # its data (经营难度系数 …), not the subtotals it reads
         names |= scheme.total_formula.variables - scheme.overall_names()
+    if scheme.roll_up is not None:  # a sub-unit's parent, and its weight in the parent's mean
+        names |= {scheme.roll_up.parent, scheme.roll_up.weight or scheme.roll_up.parent}
     # The scheme's per-unit constants (parameters) are not asked of the data.
     return frozenset((names & _known_fields(scheme)) - scheme.parameters.keys())
 

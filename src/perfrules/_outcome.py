@@ -72,6 +72,7 @@ class UnitOutcome:
         "flags",
         "grade",
         "indicators",
+        "level",
         "periods",
         "rank",
         "rendered",
@@ -99,6 +100,8 @@ class UnitOutcome:
         self.subtotals: dict[str, Number] = {}
         self.rank: int | None = None
         self.category_rank: int | None = None
+        # 0 for a unit scored from its data; 1 for a parent of such units, 2 above (see _rollup).
+        self.level = 0
         # Each period's total and grade, when indicators are reported by period (see period_totals).
         self.periods: tuple[PeriodTotal, ...] = ()
         # Indicator scores as one line of output cells, once the unit's data is let go (see _stream).

@@ -22,7 +22,7 @@ from concurrent.futures import ProcessPoolExecutor
 
 import attrs
 
-from ._batch import UnitOutcome, check_units, finish_batch, score_chunk
+from ._batch import UnitOutcome, batch_tree, check_units, finish_levels, score_chunk
 from ._numbers import Number
 from ._plan import Plan, plan_of
 from ._population import PopulationTable, population_values
@@ -54,7 +54,7 @@ class TotalsResult:
 
     Attributes:
         unit, category, total, grade, rank, category_rank, vetoed, errors,
-            flags: as on :class:`~perfrules.UnitResult`.
+            flags, level: as on :class:`~perfrules.UnitResult`.
         indicators: each indicator's score, in the scheme's order.
     """
 
@@ -68,6 +68,7 @@ class TotalsResult:
     errors: tuple[UnitError, ...]
     indicators: tuple[IndicatorScore, ...]
     flags: tuple[str, ...] = ()
+    level: int = 0
 
     @property
     def ok(self) -> bool:
@@ -95,7 +96,9 @@ class Totals:
 
     def ranking(self) -> tuple[TotalsResult, ...]:
         """Scored units from the best rank down; units with errors last (as ``Evaluation.ranking``)."""
-        scored = sorted((r for r in self.results if r.rank is not None), key=lambda r: (r.rank, r.unit))
+        scored = sorted(
+            (r for r in self.results if r.rank is not None), key=lambda r: (-r.level, r.rank, r.unit)
+        )
         return (*scored, *(r for r in self.results if r.rank is None))
 
 
@@ -169,6 +172,8 @@ def score_totals(
         TypeError: *units* holds something that is not a ``Unit``.
         ValueError: two units share a name, *jobs* is negative or
             *chunk_size* is not positive.
+        DataError: with the scheme's ``roll_up``, the units' parents do
+            not make a tree (as :func:`perfrules.evaluate`).
     """
     if chunk_size is None:
         chunk_size = CHUNK_SIZE
@@ -177,14 +182,17 @@ def score_totals(
     workers = job_count(jobs)
     unit_list = check_units(units)
     plan = plan_of(scheme)
-    population = population_values(plan.indicators, unit_list) if plan.has_population else {}
-    chunks = [unit_list[i : i + chunk_size] for i in range(0, len(unit_list), chunk_size)]
+    # With roll_up, the units that are no one's parent are scored; the parents follow them.
+    tree = batch_tree(plan, unit_list)
+    scored = unit_list if tree is None else list(tree.scored)
+    population = population_values(plan.indicators, scored) if plan.has_population else {}
+    chunks = [scored[i : i + chunk_size] for i in range(0, len(scored), chunk_size)]
     compact: list[Compact] = []
     if workers == 1 or len(chunks) <= 1:
         for chunk in chunks:
             compact.extend(_compact(score_chunk(plan, chunk, population, detail=False)))
             if progress is not None:
-                progress(len(compact), len(unit_list), chunk[-1].name)
+                progress(len(compact), len(scored), chunk[-1].name)
     else:
         with ProcessPoolExecutor(
             max_workers=min(workers, len(chunks)),
@@ -196,14 +204,14 @@ def score_totals(
             for chunk, done in zip(chunks, pool.map(_score_in_worker, chunks, parts), strict=True):
                 compact.extend(done)
                 if progress is not None:
-                    progress(len(compact), len(unit_list), chunk[-1].name)
+                    progress(len(compact), len(scored), chunk[-1].name)
     outcomes = []
-    for unit, (total, grade, vetoed, scores, errors, flags) in zip(unit_list, compact, strict=True):
+    for unit, (total, grade, vetoed, scores, errors, flags) in zip(scored, compact, strict=True):
         outcome = UnitOutcome(unit)
         outcome.total, outcome.grade, outcome.vetoed, outcome.flags = total, grade, vetoed, flags
         outcome.scores, outcome.errors = list(scores), list(errors)
         outcomes.append(outcome)
-    finish_batch(plan, outcomes)
+    outcomes = finish_levels(plan, tree, outcomes, unit_list)
     codes = [ind.code for ind in plan.indicators]
     return Totals(
         scheme=scheme,
@@ -220,6 +228,7 @@ def score_totals(
                 # A unit that could not be scored at all (an unknown category …) has no scores.
                 indicators=tuple(IndicatorScore(c, s) for c, s in zip(codes, o.scores, strict=False)),
                 flags=o.flags,
+                level=o.level,
             )
             for o in outcomes
         ),

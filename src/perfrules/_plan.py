@@ -51,6 +51,10 @@ def _reads(scheme: Scheme) -> frozenset[str]:
     if overall is not None:
         graded |= overall.variables
     names |= graded - scheme.overall_names()
+    if scheme.roll_up is not None:  # a sub-unit's parent and its weight in the parent's mean
+        names.add(scheme.roll_up.parent)
+        if scheme.roll_up.weight is not None:
+            names.add(scheme.roll_up.weight)
     return frozenset(names)
 
 

@@ -152,6 +152,7 @@ _UNIT_FIELDS = (
     "stand_in",
     "rank_within",
     "flags",
+    "level",
 )
 
 
@@ -193,6 +194,10 @@ class UnitResult:
         periods: each period's total and grade beside the year's (a
             quarter's grade), when indicators are reported by period
             (:class:`PeriodTotal`); empty otherwise.
+        level: 0 for a unit scored from its data; with the scheme's
+            ``roll_up``, 1 for a parent whose total is the mean of such units'
+            (a city from its counties), 2 for a parent of parents. Ranks and
+            quotas are within a level.
     """
 
     unit: str
@@ -215,6 +220,7 @@ class UnitResult:
     rank_within: str = "all"
     flags: tuple[str, ...] = ()
     periods: tuple[PeriodTotal, ...] = ()
+    level: int = 0
     # Set by evaluate(): indicators and groups are worked out when first read.
     _detail: _Detail | None = attrs.field(default=None, alias="detail", repr=False)
 
@@ -345,8 +351,14 @@ class Evaluation:
         return tuple(e for r in self.results for e in r.errors)
 
     def ranking(self) -> tuple[UnitResult, ...]:
-        """Scored units from the best rank down; units with errors last."""
-        scored = sorted((r for r in self.results if r.rank is not None), key=lambda r: (r.rank, r.unit))
+        """Scored units from the best rank down; units with errors last.
+
+        With the scheme's ``roll_up``, each level apart, the top level first
+        (the cities, then their counties): ranks are within a level.
+        """
+        scored = sorted(
+            (r for r in self.results if r.rank is not None), key=lambda r: (-r.level, r.rank, r.unit)
+        )
         return (*scored, *(r for r in self.results if r.rank is None))
 
     def explain(self, unit: str) -> str:
@@ -470,7 +482,8 @@ def unit_result(scheme: Scheme, outcome: UnitOutcome, detail: _Detail | None = N
         stand_in=scheme.stand_in,
         rank_within=scheme.rank_within,
         flags=outcome.flags,
-        detail=detail if outcome.indicators is None else None,
+        detail=detail if outcome.indicators is None and not outcome.level else None,
+        level=outcome.level,
     )
 
 
@@ -540,12 +553,19 @@ def evaluate(
             unit-level events, no indicator results (``explain()`` then has
             only the totals to say).
 
+    With the scheme's ``roll_up``, a unit named as another's parent is not
+    scored from data: its total is the (weighted) mean of its sub-units'
+    totals, worked out after them, and it is ranked among its own level
+    (``UnitResult.level``).
+
     Returns:
         The evaluation, with ranks among the units scored.
 
     Raises:
         TypeError: *units* holds something that is not a ``Unit``.
         ValueError: two units share a name.
+        DataError: with ``roll_up``, a unit names itself as its parent, units
+            name each other in a cycle, or a parent has no row of its own.
 
     >>> from perfrules import load, sample_units
     >>> evaluation = evaluate(load("shenzhen-2010-departments"), sample_units("shenzhen-2010-departments"))

@@ -36,6 +36,7 @@ __all__ = [
     "Policy",
     "Quota",
     "Rank",
+    "RollUp",
     "Step",
     "Veto",
     "ZeroWhen",
@@ -681,6 +682,32 @@ class Quota:
     overflow: str | None = attrs.field(default=None, converter=_optional_name)
     within: Literal["all", "category"] = "all"
     reason: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class RollUp:
+    """Units above units: a parent's total is the mean of its sub-units' totals (a city from its counties).
+
+    A unit whose data names a parent in the ``parent`` column is a sub-unit;
+    a unit named so is a parent, with no indicator data of its own (its row
+    gives its name, category and, for a parent of parents, its own parent and
+    weight). After every sub-unit is scored, each parent's total is the
+    weighted mean of its sub-units' totals, by the ``weight`` column, or
+    their plain mean without one; it is graded by the scheme's overall
+    grading, and ranked (and given quotas) among the units of its level.
+    A parent whose sub-unit was not scored is not scored either.
+
+    Attributes:
+        parent: the data column naming a unit's parent (上级单位).
+        weight: the data column of a sub-unit's weight in its parent's mean
+            (人口, 常住人口); ``None`` for the plain mean.
+
+    >>> RollUp(parent="上级单位", weight="人口").weight
+    '人口'
+    """
+
+    parent: str = attrs.field(converter=_name)
+    weight: str | None = attrs.field(default=None, converter=_optional_name)
 
 
 Policy: TypeAlias = Default | NotApplicable | ZeroWhen | Adjust | Veto

@@ -47,6 +47,7 @@ from ._rules import (
     Policy,
     Quota,
     Rank,
+    RollUp,
     Step,
     Veto,
     ZeroWhen,
@@ -80,6 +81,7 @@ __all__ = [
     "Policy",
     "Quota",
     "Rank",
+    "RollUp",
     "Scheme",
     "Step",
     "Veto",
@@ -515,6 +517,12 @@ def _flags(value: object) -> tuple[Flag, ...]:
     return items
 
 
+def _roll_up(value: object) -> RollUp | None:
+    if value is not None and not isinstance(value, RollUp):
+        raise TypeError(f"'roll_up' must be a RollUp (got {type(value).__name__})")
+    return value
+
+
 def _quotas(value: object) -> tuple[Quota, ...]:
     items: tuple[Any, ...] = tuple(value) if isinstance(value, Iterable) else (value,)
     for item in items:
@@ -619,6 +627,9 @@ class Scheme:
             sum: ``(P得分+E得分+C得分)×经营难度系数+奖励分-考核扣分``.
             Scheme-wide adjustments, the floor, the cap and rounding then
             apply to what it gives.
+        roll_up: units above units (:class:`RollUp`): a parent's total is
+            the mean of its sub-units' totals (a city from its counties),
+            worked out in the same run; ``None`` when no unit has a parent.
     """
 
     name: str
@@ -652,6 +663,7 @@ class Scheme:
     total_formula: Formula | None = attrs.field(default=None, converter=_optional_formula)
     flags: tuple[Flag, ...] = attrs.field(default=(), converter=_flags)
     parameters: Mapping[str, Mapping[str, Number]] = attrs.field(factory=FrozenDict, converter=_parameters)
+    roll_up: RollUp | None = attrs.field(default=None, converter=_roll_up)
     _score_scale: GradeScale | None = attrs.field(init=False, repr=False, eq=False)
     _overall_scale: GradeScale | None = attrs.field(init=False, repr=False, eq=False)
     _overall_scales: Mapping[str, GradeScale] = attrs.field(init=False, repr=False, eq=False)
@@ -830,11 +842,32 @@ class Scheme:
         return self.categories or (None,)
 
     # -- validation -----------------------------------------------------
+    def _check_roll_up(self) -> Iterator[Problem]:
+        roll_up = self.roll_up
+        if roll_up is None:
+            return
+        if not roll_up.parent:
+            yield Problem("roll_up.parent", "name the data column that names each unit's parent (上级单位)")
+        if roll_up.weight is not None and roll_up.weight == roll_up.parent:
+            yield Problem(
+                "roll_up.weight",
+                f"'{roll_up.weight}' is the parent column too; name the column of weights (人口), "
+                "or leave out 'weight' for the plain mean",
+            )
+        for ind in self.indicators():
+            if roll_up.parent in {ind.inputs.get(n, n) for n in inputs_of(ind)}:
+                yield Problem(
+                    "roll_up.parent",
+                    f"'{roll_up.parent}' names each unit's parent, but indicator {ind.label} reads it "
+                    "as data; name another column for the parent",
+                )
+
     def _check(self) -> Iterator[Problem]:
         yield from _choice("basis", self.basis, ("percent", "points"))
         yield from _choice("periods", self.periods, ("mean", "sum", "last"))
         yield from _choice("rank_within", self.rank_within, ("all", "category"))
         yield from _choice("language", self.language, ("zh", "en"))
+        yield from self._check_roll_up()
         for i, veto_or_adjust in enumerate(self.policies):
             if isinstance(veto_or_adjust, Veto):
                 yield from _choice(f"policies[{i}].effect", veto_or_adjust.effect, ("zero", "lowest_grade"))

@@ -44,6 +44,7 @@ from ._scheme import (
     PeerRatio,
     Quota,
     Rank,
+    RollUp,
     Veto,
     ZeroWhen,
 )
@@ -548,6 +549,28 @@ FLAG: Final = ObjectSpec(
     build=lambda d: Flag(**d),
 )
 
+ROLL_UP: Final = ObjectSpec(
+    "roll_up",
+    "Units above units: a parent's total is the mean of its sub-units' totals (a city from its "
+    "counties), in the same run. A parent has no indicator data of its own.",
+    (
+        Field(
+            "parent",
+            Text(),
+            "the data column naming each sub-unit's parent unit (上级单位); every parent has a row of "
+            "its own (its name, category and, for a parent of parents, its parent and weight)",
+            required=True,
+        ),
+        Field(
+            "weight",
+            Text(),
+            "the data column of each sub-unit's weight in its parent's mean (人口); "
+            "leave it out for the plain mean",
+        ),
+    ),
+    build=lambda d: RollUp(**d),
+)
+
 QUOTA: Final = ObjectSpec(
     "quota",
     "A limit on how many units may get a grade (优秀不超过30%). Give `share` or `count`.",
@@ -651,6 +674,11 @@ SCHEME_FILE: Final = ObjectSpec(
             '`[parameters."难度系数"]` then `"甲县" = 1.1`; a unit\'s own data overrides them',
         ),
         Field("quotas", ListOf(Obj(QUOTA)), "limits on how many units get a grade"),
+        Field(
+            "roll_up",
+            Obj(ROLL_UP),
+            "a parent unit's total as the (weighted) mean of its sub-units' totals, ranked among its level",
+        ),
         Field("stand_in", Text(), "non-empty when a scheme-wide reading is a stand-in", default=""),
         Field(
             "stand_ins",

@@ -36,6 +36,7 @@ from ._errors import Problem
 from ._numbers import Number
 from ._plan import Plan, plan_of
 from ._population import Observation
+from ._rollup import refuse_roll_up
 from ._scheme import Scheme
 from ._tables import RawCell, Row
 from ._unit import PolicyEvent, Unit, UnitError
@@ -216,9 +217,14 @@ def score_file(
 
     Returns:
         The compact outcomes, ranked, with quotas applied.
+
+    Raises:
+        ValueError: the scheme has ``roll_up`` (parents from their sub-units
+            need every unit at once: use :func:`perfrules.evaluate`).
     """
     from ._parallel import job_count
 
+    refuse_roll_up(scheme, "scoring a file as a stream")
     plan = plan_of(scheme)
     workers = job_count(jobs)
     if not plan.has_population:

@@ -43,6 +43,7 @@ from ._errors import DataError, Problem, expect_scheme
 from ._formula import normalize_name
 from ._plan import Plan, plan_of
 from ._population import Summary, merge_summaries, observe, resolve, summarize
+from ._rollup import refuse_roll_up
 from ._scheme import Scheme
 from ._syntax import shown_name
 from ._tables import Row
@@ -444,6 +445,8 @@ def evaluate(scheme: Scheme, frame: Any, *, split_every: int | None = None) -> A
             (raised at once). Computing the result raises ``DataError`` for
             a row without a unit name, and ``ValueError`` when a unit's rows
             are in more than one partition or two units share a name.
+        ValueError: the scheme has ``roll_up`` (parents from their
+            sub-units need every unit at once: use :func:`perfrules.evaluate`).
         ImportError: dask is not installed.
 
     Example (tests/test_dask.py runs the same)::
@@ -459,6 +462,7 @@ def evaluate(scheme: Scheme, frame: Any, *, split_every: int | None = None) -> A
         table[["unit", "total", "grade", "rank"]]   # 甲 92 … rank 1
     """
     expect_scheme(scheme, Scheme, "perfrules.dask.evaluate()")
+    refuse_roll_up(scheme, "perfrules.dask.evaluate()")
     _dd()
     layout = _Layout(list(frame.columns), frame.index.name, scheme)
     plan = plan_of(scheme)
