@@ -36,6 +36,7 @@ from ._errors import Problem
 from ._numbers import Number
 from ._plan import Plan, plan_of
 from ._population import Observation
+from ._program import program_of
 from ._rollup import refuse_roll_up
 from ._scheme import Scheme
 from ._tables import RawCell, Row
@@ -209,7 +210,10 @@ def score_file(
         jobs: processes that read and score chunks of units (0: every core).
             This process reads the file's rows and groups them by unit; the
             cells are read, and the units scored, in the workers. The results
-            are identical whatever the number.
+            are identical whatever the number. A scheme the column program
+            scores (:mod:`perfrules._program`) is scored in this process
+            for totals-only output: sending a chunk to a worker costs more
+            than scoring it as columns.
         chunk_size: units per chunk.
         explained: also explain each unit as it is scored, and spill the
             members of its JSON record that need the explanation (see
@@ -227,6 +231,10 @@ def score_file(
     refuse_roll_up(scheme, "scoring a file as a stream")
     plan = plan_of(scheme)
     workers = job_count(jobs)
+    if workers > 1 and not explained and program_of(plan) is not None:
+        # Scored as columns, a chunk costs less than sending its rows to a worker and its
+        # outcomes back: this process reads the file anyway, so it scores the chunks too.
+        workers = 1
     if not plan.has_population:
         scored = _scoring_pass(scheme, source, sheet, category, workers, chunk_size, {}, progress, explained)
     else:
