@@ -35,9 +35,13 @@ __all__ = [
     "IntColumn",
     "as_objects",
     "format_column",
+    "format_rows",
+    "from_text_columns",
     "from_texts",
     "from_values",
+    "gc_paused",
     "numpy",
+    "round_half_up_column",
 ]
 
 SAFE = 2**62
@@ -239,6 +243,29 @@ def from_text_columns(columns: Sequence[Sequence[object]]) -> list[tuple[IntColu
     return [(IntColumn(num[c], 10 ** int(scale[c]), int(bounds[c])), ok[c]) for c in range(k)]
 
 
+def round_half_up_column(num: Any, den: int, places: int) -> Any:
+    """Numerators over ``10**places`` of ``num / den`` rounded half up (halves away from zero),
+    as :func:`perfrules.round_half_up` rounds one number.
+
+    >>> round_half_up_column(numpy().array([25, -25, 24]), 10, 0).tolist()
+    [3, -3, 2]
+    """
+    np = numpy()
+    scale = 10**places
+    if num.dtype != object and int(np.abs(num).max(initial=0)) * 2 * scale + den >= SAFE:
+        num = as_objects(num)
+    magnitude = (abs(num) * (2 * scale) + den) // (2 * den)
+    return np.where(num < 0, -magnitude, magnitude)
+
+
+def _decimal_text(negative: bool, whole: int, part: int, places: int) -> str:
+    """``whole.part`` (*part* in units of ``10**-places``) as output writes it: no trailing zeros."""
+    sign = "-" if negative and (whole or part) else ""
+    if not part:
+        return f"{sign}{whole}"
+    return f"{sign}{whole}.{part:0{places}d}".rstrip("0")
+
+
 def format_column(num: Any, den: int, shown: Any, places: int = 6) -> list[str]:
     """Each ``num[i] / den`` as an output cell, rounded half up to *places*, trailing zeros dropped;
     ``""`` where *shown* is False. The same text as :func:`perfrules._chunk.cell_number` gives.
@@ -255,20 +282,16 @@ def format_column(num: Any, den: int, shown: Any, places: int = 6) -> list[str]:
         cells = list(map(str, num.tolist()))
     elif scale % den == 0 and num.dtype != object and int(np.abs(num).max(initial=0)) * scale < SAFE:
         # A finite decimal of at most *places* places: nothing to round; whole numbers as they are.
-        by = np.abs(num) * (scale // den)
-        whole, part = np.divmod(by, scale)
+        whole, part = np.divmod(np.abs(num) * (scale // den), scale)
         cells = list(map(str, np.where(num < 0, -whole, whole).tolist()))
         for i in np.flatnonzero(part).tolist():
-            v = int(num[i])
-            digits = f"{int(part[i]):0{places}d}".rstrip("0")
-            cells[i] = f"{'-' if v < 0 else ''}{int(whole[i])}.{digits}"
+            cells[i] = _decimal_text(int(num[i]) < 0, int(whole[i]), int(part[i]), places)
     else:
+        rounded = round_half_up_column(num, den, places).tolist()
         cells = []
-        for v in num.tolist():  # Python integers: exact whatever their size
-            m = (abs(v) * 2 * scale + den) // (2 * den)
-            whole, part = divmod(m, scale)
-            sign = "-" if v < 0 and m else ""  # -0.0000001 shows as 0
-            cells.append(f"{sign}{whole}.{part:0{places}d}".rstrip("0") if part else f"{sign}{whole}")
+        for m in rounded:  # Python integers: exact whatever their size; -0.0000001 shows as 0
+            whole, part = divmod(abs(m), scale)
+            cells.append(_decimal_text(m < 0, whole, part, places))
     if not shown.all():
         for i in np.flatnonzero(~shown).tolist():
             cells[i] = ""
@@ -308,7 +331,7 @@ def format_rows(columns: Sequence[Any], den: int, shown: Any, places: int = 6) -
             (matrix[rows, cols] < 0).tolist(),
             strict=True,
         ):
-            values[r][c] = f"{'-' if negative else ''}{w}.{p:0{places}d}".rstrip("0")
+            values[r][c] = _decimal_text(negative, w, p, places)
     if not shown.all():
         for r, c in zip(*np.nonzero(~shown), strict=True):
             values[int(r)][int(c)] = ""

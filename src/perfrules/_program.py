@@ -38,7 +38,7 @@ from typing import Any
 from ._intcols import SAFE as _SAFE
 from ._intcols import IntColumn as _Col
 from ._intcols import as_objects as _objects
-from ._intcols import format_column, from_values, gc_paused, numpy
+from ._intcols import format_column, from_values, gc_paused, numpy, round_half_up_column
 from ._numbers import LIMITS, as_fraction, exact
 from ._outcome import UnitOutcome, weighting
 from ._plan import Plan
@@ -218,7 +218,6 @@ class ColumnProgram:
             self.reads_of.append(tuple(sorted(formula.variables)))
         self.fns = fns
         self.reads = tuple(sorted(reads))
-        self.categories = scheme.categories
         # Per category key: each indicator's lower and upper limit (None: none).
         keys = scheme.categories or (None,)
         self.limits = {c: [(ind.lower(), ind.upper(c)) for ind in plan.indicators] for c in keys}
@@ -312,7 +311,7 @@ class ColumnProgram:
             b = max(b, *(_limit_bound(lim, den) for per in self.limits.values() for lim in per[k]))
             if places is not None:
                 # round_scores: each score rounded half up, over 10**places.
-                num, b = _rounded(num, den, places), b * 10**places // den + 1
+                num, b = round_half_up_column(num, den, places), b * 10**places // den + 1
             scores.append(num)
             bound = max(bound, b)
         if places is not None:
@@ -384,7 +383,7 @@ class Scored:
         # per-unit program scores those units and says so.
         full = program.plan.full_marks
         if scheme.round_total is not None:
-            ok = ok & False
+            ok = np.zeros_like(ok)
         if scheme.floor_total:
             ok = ok & (totals >= 0).astype(bool)
         if scheme.cap_total:
@@ -471,7 +470,7 @@ def _grades(scale: GradeScale, numerators: Any, den: int) -> list[str | None]:
     t = _objects(numerators)
     if scale.precision is not None:
         # Values are rounded half up to the scale's precision first (as classify_number does).
-        t, den = _rounded(t, den, scale.precision), 10**scale.precision
+        t, den = round_half_up_column(t, den, scale.precision), 10**scale.precision
     found: list[str | None] = [None] * n
     left = np.ones(n, dtype=bool)
     for name, lo, lo_closed, hi, hi_closed in cuts:
@@ -489,15 +488,6 @@ def _grades(scale: GradeScale, numerators: Any, den: int) -> list[str | None]:
         if not left.any():
             break
     return found
-
-
-def _rounded(num: Any, den: int, places: int) -> Any:
-    """Numerators over ``10**places`` of ``num / den`` rounded half up (halves away from zero)."""
-    scale = 10**places
-    if num.dtype != object and int(np.abs(num).max(initial=0)) * 2 * scale + den >= _SAFE:
-        num = _objects(num)
-    magnitude = (abs(num) * (2 * scale) + den) // (2 * den)
-    return np.where(num < 0, -magnitude, magnitude)
 
 
 def _limit_bound(limit: Any, den: int) -> int:
