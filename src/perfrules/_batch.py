@@ -612,7 +612,7 @@ def score_chunk(
     """
     # Totals first by the column program where the scheme compiles to one; the
     # units it sends back (and every unit, with detail) by the per-unit program.
-    quick = score_columns(plan, units) if not detail else [None] * len(units)
+    quick = score_columns(plan, units, population) if not detail else [None] * len(units)
     outcomes: list[UnitOutcome] = []
     empty: Population = {}
     for done, (unit, found) in enumerate(zip(units, quick, strict=True), start=1):

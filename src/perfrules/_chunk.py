@@ -99,7 +99,7 @@ def score_groups(
     outcomes: list[UnitOutcome | None] = [None] * len(groups)
     if simple and program is not None:
         with gc_paused():
-            _score_simple(program, reader, groups, simple, category, outcomes)
+            _score_simple(program, reader, groups, simple, category, outcomes, population)
     rest = [g for g, found in enumerate(outcomes) if found is None]
     bad: list[str] = []
     if rest:
@@ -117,6 +117,7 @@ def _score_simple(
     simple: list[int],
     category: str | None,
     outcomes: list[UnitOutcome | None],
+    population: Mapping[str, Population] | None = None,
 ) -> None:
     """Score the groups at *simple* by the column program from their cells' text, where it takes them."""
     np = numpy()
@@ -142,7 +143,7 @@ def _score_simple(
             ok &= np.array([type(c) is str for c in by_column[i]], dtype=bool)
     missing = from_text_columns([[""] * len(rows)])[0]
     columns = {name: parsed.get(name, missing) for name in program.reads}
-    scored = program.score(names, categories, columns, ok)
+    scored = program.score(names, categories, columns, ok, population=population)
     cells = _rendered(scored)
     origin = reader.origin
     done = scored.rows()

@@ -152,8 +152,12 @@ def _common(num: Any, den_each: Any) -> IntColumn:
         return IntColumn(num, 1, 0)
     den = math.lcm(*np.unique(den_each).tolist())
     if den != 1:
-        num = num * (den // den_each)
-    return IntColumn(num, den, int(np.abs(num).max()))
+        factors = den // den_each
+        if int(np.abs(num).max()) * den >= SAFE:
+            # Scaled up, the numerators could outgrow int64 (10**14 beside a cell of 12 places).
+            num, factors = as_objects(num), as_objects(factors)
+        num = num * factors
+    return IntColumn(num, den, int(abs(num).max()))
 
 
 def from_texts(texts: Sequence[object]) -> tuple[IntColumn, Any]:

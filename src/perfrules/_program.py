@@ -29,15 +29,18 @@ overall grading that reads more than the total.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
 from functools import partial
 from typing import Any
 
+from ._colsteps import SEND_BACK, population_column, population_names
+from ._colsteps import divide as _divide_by_column
 from ._intcols import SAFE as _SAFE
 from ._intcols import IntColumn as _Col
 from ._intcols import as_objects as _objects
+from ._indicator import FULL_NAME, IndicatorPlan, Population
 from ._intcols import format_column, from_values, gc_paused, numpy, round_half_up_column
 from ._numbers import LIMITS, as_fraction, exact
 from ._outcome import UnitOutcome, weighting
@@ -142,8 +145,9 @@ def _scale_den(col: _Col, by: int) -> _Col:
     return _Col(col.num, col.den * by, col.bound)
 
 
-# Where the batch's columns keep the units whose values left the number limits on the way.
-_TOO_LARGE = "\0too large"
+# Where the batch's columns keep the units whose values left the number limits on the way
+# (or that the program leaves to the per-unit program for another reason, see _colsteps).
+_TOO_LARGE = SEND_BACK
 
 
 def _guarded(col: _Col, cols: dict[str, Any]) -> _Col:
@@ -175,6 +179,10 @@ def _step(left: Any, op: str, operand: Node) -> Any:
             return _guarded(_times(col, sign * p, q), cols)
 
         return divide
+    if op == "/" and not isinstance(operand, Num):
+        # By a column (a rate 完成数/计划数, a range max_of(x)−min_of(x)): exact quotients (_colsteps).
+        right = _compile(operand)
+        return lambda cols, n: _guarded(_divide_by_column(left(cols, n), right(cols, n), cols), cols)
     raise _Unsupported(f"'{op}' by {type(operand).__name__}")
 
 
@@ -199,21 +207,25 @@ class ColumnProgram:
         fns = []
         reads: set[str] = set()
         self.reads_of: list[tuple[str, ...]] = []
+        # Per indicator: the names its population calls are read under, with the calls' keys.
+        self.population: list[dict[str, str]] = []
         for ind in plan.indicators:
             formula = ind.ind.score
             if (
                 formula is None
-                or not ind.direct
+                or not (ind.direct or _only_population(ind))
                 or ind.periodic
                 or ind.ind.inputs
                 or ind.not_applicable
                 or ind.vetoes
             ):
                 raise _Unsupported(f"indicator {ind.code} is not one score formula of data columns")
+            tree, calls = population_names(formula.tree, ind.code)
             try:
-                fns.append(_compile(formula.tree))
+                fns.append(_compile(tree))
             except _Unsupported as exc:
                 raise _Unsupported(f"indicator {ind.code}'s formula: {exc}") from None
+            self.population.append(calls)
             reads |= formula.variables
             self.reads_of.append(tuple(sorted(formula.variables)))
         self.fns = fns
@@ -232,8 +244,14 @@ class ColumnProgram:
             for c in keys
         }
 
-    def run(self, units: Sequence[Unit]) -> list[UnitOutcome | None]:
-        """Each unit's totals-only outcome, or None where the per-unit program must score it."""
+    def run(
+        self, units: Sequence[Unit], population: Mapping[str, Population] | None = None
+    ) -> list[UnitOutcome | None]:
+        """Each unit's totals-only outcome, or None where the per-unit program must score it.
+
+        *population* gives each unit's population values over the batch it is
+        scored with (see :func:`perfrules._population.population_values`).
+        """
         n = len(units)
         if not n:
             return []
@@ -241,7 +259,9 @@ class ColumnProgram:
             ok = np.array([not (u.problems or u.not_applicable or u.periods) for u in units], dtype=bool)
             datas = [u.data for u in units]
             columns = {name: from_values([d.get(name) for d in datas]) for name in self.reads}
-            scored = self.score([u.name for u in units], [u.category for u in units], columns, ok)
+            scored = self.score(
+                [u.name for u in units], [u.category for u in units], columns, ok, population=population
+            )
             out: list[UnitOutcome | None] = [None] * n
             rows = scored.rows()
             totals, grades, _ = scored.finish(rows)
@@ -261,6 +281,8 @@ class ColumnProgram:
         categories: Sequence[str | None],
         columns: dict[str, tuple[_Col, Any]],
         ok: Any,
+        *,
+        population: Mapping[str, Population] | None = None,
     ) -> Scored:
         """Score a batch given as columns.
 
@@ -270,6 +292,9 @@ class ColumnProgram:
             columns: each data column the program reads, with which of its
                 cells are plain numbers.
             ok: which units the program may score at all.
+            population: per unit name, its population values (``max_of`` …) over
+                the batch; a unit without the value a formula reads is left to
+                the per-unit program.
 
         Returns:
             The scores and totals, with the units scored here marked.
@@ -289,6 +314,12 @@ class ColumnProgram:
                 else:
                     cat[i] = found
         cols: dict[str, Any] = {name: col for name, (col, _) in columns.items()}
+        if any(self.population):
+            tables = [population.get(name, _NONE) for name in names] if population else [_NONE] * n
+            for ind, calls in zip(plan.indicators, self.population, strict=True):
+                for column, key in calls.items():
+                    cols[column], present = population_column([t.get((ind.code, key, None)) for t in tables])
+                    ok &= present
         count = len(plan.indicators)
         raw = [fn(cols, n) for fn in self.fns]
         if _TOO_LARGE in cols:
@@ -551,9 +582,28 @@ def program_of(plan: Plan) -> ColumnProgram | None:
     return found if isinstance(found, ColumnProgram) else None
 
 
-def score_columns(plan: Plan, units: Sequence[Unit]) -> list[UnitOutcome | None]:
+def score_columns(
+    plan: Plan, units: Sequence[Unit], population: Mapping[str, Population] | None = None
+) -> list[UnitOutcome | None]:
     """Totals-only outcomes by the column program; None where it sends a unit to the per-unit program."""
     program = program_of(plan)
     if program is None:
         return [None] * len(units)
-    return program.run(units)
+    return program.run(units, population)
+
+
+_NONE: Mapping[tuple[str, str, str | None], Any] = {}
+
+
+def _only_population(ind: IndicatorPlan) -> bool:
+    """Whether the indicator is one score formula that reads population values beside data columns
+    (what :attr:`IndicatorPlan.direct` is but for the population calls)."""
+    formula = ind.ind.score
+    return (
+        formula is not None
+        and bool(ind.population_calls)
+        and not ind.steps
+        and not ind.ind.policies
+        and not ind.ind.inputs
+        and FULL_NAME not in formula.variables
+    )

@@ -1,0 +1,207 @@
+"""Column steps beyond plain arithmetic: division by a column, population values as columns.
+
+The column program (:mod:`perfrules._program`) runs a score formula over
+whole columns of exact numbers (:class:`perfrules._intcols.IntColumn`, each
+value ``num[i] / den``). This module holds the steps that need more than one
+shared denominator known in advance:
+
+- :func:`divide`: ``x ÷ d`` where *d* is a column (``完成数/计划数×100``, or
+  ``(x − min_of(x)) / (max_of(x) − min_of(x))``). Each unit's quotient is
+  ``a·D2 / (D1·b)``; the column keeps the exact quotients over one
+  denominator ``D1·L``, with ``L`` the least common multiple of the divisors
+  ``|b|`` the batch holds. Where the divisors are many and unlike, ``L``
+  would grow without bound: the most frequent divisors are kept while ``L``
+  stays within :data:`MAX_LCM_BITS`, and the units with other divisors go to
+  the per-unit program (so do units dividing by 0, which it reports or
+  defaults as its policies say).
+- :func:`population_names`: a formula's population calls (``max_of(x)`` …)
+  read as columns of the values worked out once for the batch (see
+  :mod:`perfrules._population`), and :func:`population_column` building such
+  a column from each unit's value.
+
+A unit whose value cannot be kept exactly here is never approximated: it is
+marked in the batch's columns under :data:`SEND_BACK`, and the program
+leaves it to the per-unit program.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from fractions import Fraction
+from typing import Any
+
+from ._intcols import SAFE, IntColumn, as_objects, numpy
+from ._numbers import LIMITS, as_fraction
+from ._syntax import POPULATION_FUNCTIONS, BoolOp, Call, Chain, Compare, Name, Node, Percent, Power, Unary, show
+
+__all__ = [
+    "MAX_LCM_BITS",
+    "POPULATION_PREFIX",
+    "SEND_BACK",
+    "divide",
+    "population_column",
+    "population_names",
+    "send_back",
+]
+
+SEND_BACK = "\0too large"
+"""Where a batch's columns mark the units the per-unit program must score (a bool array)."""
+
+POPULATION_PREFIX = "\0population\0"
+"""Prefix of the column names under which population values are handed to a formula."""
+
+MAX_LCM_BITS = 192
+"""The most bits the common multiple of a division's divisors may take (see :func:`divide`)."""
+
+
+def send_back(cols: dict[str, Any], rows: Any) -> None:
+    """Mark *rows* (a bool array) as units the per-unit program scores."""
+    if rows.any():
+        cols[SEND_BACK] = rows if SEND_BACK not in cols else cols[SEND_BACK] | rows
+
+
+def _fits(bound: int) -> bool:
+    return bound < SAFE
+
+
+def divide(x: IntColumn, d: IntColumn, cols: dict[str, Any]) -> IntColumn:
+    """``x ÷ d`` per unit, exactly, over one denominator (see the module's docstring).
+
+    >>> np = numpy()
+    >>> cols = {}
+    >>> q = divide(IntColumn(np.array([19, 20, 7]), 1, 20), IntColumn(np.array([20, 20, 0]), 1, 20), cols)
+    >>> [f"{n}/{q.den}" for n in q.num.tolist()], cols[SEND_BACK].tolist()
+    (['19/20', '1/1', '0/20'], [False, False, True])
+    """
+    np = numpy()
+    n = len(d.num)
+    b = d.num
+    zero = b == 0
+    send_back(cols, zero)
+    magnitude = abs(b) if b.dtype != object else abs(b).astype(object)
+    if zero.any():
+        magnitude = np.where(zero, 1, magnitude)
+    counts = Counter(magnitude.tolist())
+    lcm = 1
+    kept: set[int] = set()
+    for value, _ in counts.most_common():
+        candidate = math.lcm(lcm, int(value))
+        if candidate.bit_length() > MAX_LCM_BITS:
+            continue
+        lcm = candidate
+        kept.add(int(value))
+    if len(kept) < len(counts):
+        others = np.array([int(v) not in kept for v in magnitude.tolist()], dtype=bool)
+        send_back(cols, others)
+        magnitude = np.where(others, 1, magnitude)
+    # a/D1 ÷ b/D2 = a·D2·(L/|b|)·sign(b) / (D1·L)
+    factor_bound = d.den * lcm
+    bound = x.bound * factor_bound
+    if _fits(bound) and _fits(lcm) and x.num.dtype != object and magnitude.dtype != object:
+        per = (lcm // magnitude.astype(np.int64)) * d.den
+        num = x.num * per
+    else:
+        per = (lcm // as_objects(magnitude)) * d.den
+        num = as_objects(x.num) * per
+    num = np.where(b < 0, -num, num) if n else num
+    return _checked(_reduced(IntColumn(num, x.den * lcm, bound)), cols)
+
+
+def _checked(col: IntColumn, cols: dict[str, Any]) -> IntColumn:
+    """The column, with every unit sent back when its values could leave ``LIMITS.max_bits``
+    (the per-unit program then reports the number as too large, as it does)."""
+    if col.den.bit_length() > LIMITS.max_bits or col.bound.bit_length() > LIMITS.max_bits:
+        send_back(cols, numpy().ones(len(col.num), dtype=bool))
+    return col
+
+
+def _reduced(col: IntColumn) -> IntColumn:
+    """The column over the smallest denominator every numerator allows."""
+    np = numpy()
+    den = col.den
+    if den == 1 or not len(col.num):
+        return col
+    if col.num.dtype != object:
+        g = math.gcd(den, int(np.gcd.reduce(col.num)))
+    else:
+        g = den
+        for v in col.num.tolist():
+            g = math.gcd(g, v)
+            if g == 1:
+                break
+    if g <= 1:
+        return col
+    return IntColumn(col.num // g, den // g, col.bound // g)
+
+
+def population_names(node: Node, code: str) -> tuple[Node, dict[str, str]]:
+    """*node* with each population call read as a name, and those names with the calls' keys.
+
+    The name is :data:`POPULATION_PREFIX`, the indicator's code and the call's
+    canonical text (its key in :mod:`perfrules._population`'s tables): a
+    call's value depends on the indicator (its ``within``), so two
+    indicators' ``max_of(x)`` are two columns.
+
+    >>> from perfrules import Formula
+    >>> tree, names = population_names(Formula.parse("x/max_of(x)").tree, "3")
+    >>> list(names.values())
+    ['max_of(x)']
+    """
+    names: dict[str, str] = {}
+
+    def walk(n: Node) -> Node:
+        if isinstance(n, Call) and n.func in POPULATION_FUNCTIONS:
+            key = show(n)
+            name = f"{POPULATION_PREFIX}{code}\0{key}"
+            names[name] = key
+            return Name(name)
+        if isinstance(n, Call):
+            return Call(n.func, tuple(walk(a) for a in n.args))
+        if isinstance(n, Chain | Compare):
+            return type(n)(walk(n.first), tuple((op, walk(o)) for op, o in n.rest))
+        if isinstance(n, Unary):
+            return Unary(n.op, walk(n.operand))
+        if isinstance(n, Percent):
+            return Percent(walk(n.operand))
+        if isinstance(n, Power):
+            return Power(walk(n.base), walk(n.exponent))
+        if isinstance(n, BoolOp):
+            return BoolOp(n.op, tuple(walk(o) for o in n.operands))
+        return n
+
+    return walk(node), names
+
+
+def population_column(values: Sequence[object]) -> tuple[IntColumn, Any]:
+    """A column of population values (one per unit, None where the unit has none); and where present.
+
+    The values are few and shared (one per batch, or per category): each
+    distinct one is made exact once.
+
+    >>> from decimal import Decimal
+    >>> col, present = population_column([Decimal("2.5"), None, Fraction(1, 3)])
+    >>> col.num.tolist(), col.den, present.tolist()
+    ([15, 0, 2], 6, [True, False, True])
+    """
+    np = numpy()
+    n = len(values)
+    present = np.array([v is not None for v in values], dtype=bool)
+    distinct: dict[object, Fraction] = {}
+    for v in values:
+        if v is not None and v not in distinct:
+            distinct[v] = as_fraction(v)  # type: ignore[arg-type]
+    den = math.lcm(*(f.denominator for f in distinct.values())) if distinct else 1
+    numerators: Mapping[object, int] = {v: f.numerator * (den // f.denominator) for v, f in distinct.items()}
+    bound = max((abs(x) for x in numerators.values()), default=0)
+    if len(numerators) == 1:
+        (only,) = numerators.values()
+        if bound < SAFE:
+            num = np.where(present, only, 0).astype(np.int64)
+        else:
+            num = np.full(n, only, dtype=object)
+            num[~present] = 0
+        return IntColumn(num, den, bound), present
+    num = np.array([numerators[v] if v is not None else 0 for v in values], dtype=np.int64 if bound < SAFE else object)
+    return IntColumn(num, den, bound), present
