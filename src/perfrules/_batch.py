@@ -45,7 +45,7 @@ from ._overall import (
 )
 from ._plan import Plan, plan_of
 from ._population import apply_quota, population_values, rank_positions
-from ._program import score_columns
+from ._program import program_of, score_columns
 from ._rollup import UnitTree, roll_up_level, unit_tree
 from ._scheme import Scheme, Veto, step_result_reads, with_parameters
 from ._syntax import Name
@@ -554,9 +554,18 @@ def score_batch(
     """
     tree = batch_tree(plan, units)
     scored = list(units) if tree is None else list(tree.scored)
-    population = population_values(plan.indicators, scored) if plan.has_population else {}
+    population = batch_population(plan, scored) if plan.has_population else {}
     outcomes = score_chunk(plan, scored, population, detail=detail, progress=progress)
     return finish_levels(plan, tree, outcomes, units), population
+
+
+def batch_population(plan: Plan, units: Sequence[Unit]) -> Mapping[str, Population]:
+    """The units' population values (``max_of`` …): over columns where the scheme compiles to a
+    column program, else unit by unit (:func:`perfrules._population.population_values`)."""
+    program = program_of(plan)
+    if program is not None:
+        return program.population_of(units)
+    return population_values(plan.indicators, units)
 
 
 def batch_tree(plan: Plan, units: Sequence[Unit]) -> UnitTree | None:

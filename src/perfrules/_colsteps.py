@@ -96,17 +96,20 @@ def divide(x: IntColumn, d: IntColumn, cols: dict[str, Any]) -> IntColumn:
         others = np.array([int(v) not in kept for v in magnitude.tolist()], dtype=bool)
         send_back(cols, others)
         magnitude = np.where(others, 1, magnitude)
-    # a/D1 ÷ b/D2 = a·D2·(L/|b|)·sign(b) / (D1·L)
-    factor_bound = d.den * lcm
-    bound = x.bound * factor_bound
+    # a/D1 ÷ b/D2 = a·D2·(L/|b|)·sign(b) / (D1·L); the factors D2·L/|b| are as few as the divisors,
+    # so what they share with the denominator is taken out once.
+    den = x.den * lcm
+    common = math.gcd(den, *(d.den * (lcm // v) for v in kept))
+    den //= common
+    bound = x.bound * (d.den * lcm // common)
     if _fits(bound) and _fits(lcm) and x.num.dtype != object and magnitude.dtype != object:
-        per = (lcm // magnitude.astype(np.int64)) * d.den
+        per = (lcm // magnitude.astype(np.int64)) * d.den // common
         num = x.num * per
     else:
-        per = (lcm // as_objects(magnitude)) * d.den
+        per = (lcm // as_objects(magnitude)) * d.den // common
         num = as_objects(x.num) * per
     num = np.where(b < 0, -num, num) if n else num
-    return _checked(_reduced(IntColumn(num, x.den * lcm, bound)), cols)
+    return _checked(IntColumn(num, den, bound), cols)
 
 
 def _checked(col: IntColumn, cols: dict[str, Any]) -> IntColumn:
@@ -205,3 +208,124 @@ def population_column(values: Sequence[object]) -> tuple[IntColumn, Any]:
         return IntColumn(num, den, bound), present
     num = np.array([numerators[v] if v is not None else 0 for v in values], dtype=np.int64 if bound < SAFE else object)
     return IntColumn(num, den, bound), present
+
+
+# -- population values worked out over columns ------------------------------------------------
+
+# A call's slot: (indicator code, call key, group) — the group is the unit's category for
+# ``within = "category"``, else None (as in perfrules._population's slots).
+CallSlot = tuple[str, str, str | None]
+
+
+class BatchPopulation(Mapping[str, Mapping[tuple[str, str, str | None], object]]):
+    """The batch's population values (``max_of`` …) per unit, as :func:`perfrules._population.population_values`
+    gives them, made from the batch's summary when a unit's table is first read.
+
+    The column program reads whole columns of them at once (:meth:`column`).
+    """
+
+    def __init__(
+        self,
+        names: Sequence[str],
+        groups: Mapping[tuple[str, str], Sequence[str | None]],
+        observed: Mapping[tuple[str, str], Any],
+        shared: Mapping[CallSlot, object],
+    ) -> None:
+        self.names = names
+        self._row = {name: i for i, name in enumerate(names)}
+        self._groups = groups
+        self._observed = observed
+        self._shared = shared
+        # The batch's data columns as the program read them (reused when it scores the same units).
+        self.columns: dict[str, Any] = {}
+        self.of: object = None  # the sequence of units those columns are of
+
+    def column_of(self, code: str, key: str, names: Sequence[str]) -> tuple[IntColumn, Any]:
+        """:func:`population_column` of the call *key* of indicator *code* for *names*."""
+        groups = self._groups[(code, key)]
+        if names is self.names and not any(groups):
+            # The batch itself, one value for all: a constant column where observed.
+            value = self._shared.get((code, key, None))
+            present = self._observed[(code, key)] & (value is not None)
+            f = as_fraction(value) if value is not None else Fraction(0)  # type: ignore[arg-type]
+            kind = numpy().int64 if abs(f.numerator) < SAFE else object
+            num = numpy().where(present, f.numerator, 0).astype(kind)
+            return IntColumn(num, f.denominator, abs(f.numerator)), present
+        return population_column(self.column(code, key, names))
+
+    def column(self, code: str, key: str, names: Sequence[str]) -> list[object]:
+        """The value of the call *key* of indicator *code* for each of *names* (None where it has none)."""
+        groups = self._groups[(code, key)]
+        observed = self._observed[(code, key)]
+        shared = self._shared
+        row = self._row
+        out: list[object] = []
+        for name in names:
+            i = row.get(name)
+            out.append(None if i is None or not observed[i] else shared.get((code, key, groups[i])))
+        return out
+
+    def __getitem__(self, name: str) -> Mapping[tuple[str, str, str | None], object]:
+        i = self._row[name]
+        table: dict[tuple[str, str, str | None], object] = {}
+        for (code, key), observed in self._observed.items():
+            if observed[i]:
+                value = self._shared.get((code, key, self._groups[(code, key)][i]))
+                if value is not None:
+                    table[(code, key, None)] = value
+        return table
+
+    def __iter__(self) -> Any:
+        return iter(self._row)
+
+    def __len__(self) -> int:
+        return len(self._row)
+
+
+def call_summary(function: str, values: Sequence[Fraction]) -> tuple[Fraction, Fraction, Fraction, int]:
+    """(max, min, sum, count) of a call's observations, as :func:`perfrules._population.summarize` keeps them."""
+    return (max(values), min(values), sum(values, Fraction(0)), len(values))
+
+
+def column_summary(col: IntColumn, rows: Any) -> tuple[Fraction, Fraction, Fraction, int] | None:
+    """(max, min, sum, count) of the column's values at *rows* (a bool array), exactly; None for none."""
+    np = numpy()
+    if not rows.any():
+        return None
+    num = col.num[rows]
+    den = col.den
+    if num.dtype != object and col.bound * len(num) < SAFE:
+        total = int(num.sum())
+    else:
+        total = sum(as_objects(num).tolist())
+    return (
+        Fraction(int(num.max()), den),
+        Fraction(int(num.min()), den),
+        Fraction(total, den),
+        int(np.count_nonzero(rows)),
+    )
+
+
+def merge_call(
+    a: tuple[Fraction, Fraction, Fraction, int] | None, b: tuple[Fraction, Fraction, Fraction, int] | None
+) -> tuple[Fraction, Fraction, Fraction, int] | None:
+    """Two (max, min, sum, count) summaries as one (None: no observation)."""
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return (max(a[0], b[0]), min(a[1], b[1]), a[2] + b[2], a[3] + b[3])
+
+
+def call_value(function: str, summary: tuple[Fraction, Fraction, Fraction, int]) -> Fraction:
+    """What a population function gives over a summary (as :mod:`perfrules._population` does)."""
+    high, low, total, count = summary
+    if function == "max_of":
+        return high
+    if function == "min_of":
+        return low
+    if function == "sum_of":
+        return total
+    if function == "count_of":
+        return Fraction(count)
+    return total / count

@@ -51,6 +51,9 @@ MAX_PLACES = 12
 """Cells with more decimal places than this are read by the per-unit program."""
 
 _MAX_ABS = 10**15
+# Data values (not text) up to this size and this many places are read exactly, in Python integers
+# beyond int64 (the per-unit program reads them as they are too).
+_WIDE = 10**40
 _MAX_DIGITS = 18  # digits an int64 holds whatever they are
 
 _np: Any = None
@@ -113,9 +116,22 @@ def from_values(values: Sequence[object]) -> tuple[IntColumn, Any]:
         nums, dens = zip(*map(Decimal.as_integer_ratio, values), strict=True)  # type: ignore[arg-type]
         num = np.array(nums, dtype=np.int64)
         den_each = np.array(dens, dtype=np.int64)
-    except (TypeError, ValueError, OverflowError):
+    except (TypeError, ValueError):
         return _cell_by_cell(values)
+    except OverflowError:
+        return _wide(nums, dens, values)
     good = (den_each <= 10**MAX_PLACES) & (np.abs(num) < _MAX_ABS * den_each)
+    if not good.all():
+        return _wide(nums, dens, values)
+    return _common(num, den_each), good
+
+
+def _wide(nums: Sequence[int], dens: Sequence[int], values: Sequence[object]) -> tuple[IntColumn, Any]:
+    """Every cell a finite Decimal, some beyond int64 once scaled: Python integers, checked at once."""
+    np = numpy()
+    num = np.array(nums, dtype=object)
+    den_each = np.array(dens, dtype=object)
+    good = ((den_each <= _WIDE) & (abs(num) < den_each * _WIDE)).astype(bool)
     if not good.all():
         return _cell_by_cell(values)
     return _common(num, den_each), good
@@ -134,15 +150,17 @@ def _cell_by_cell(values: Sequence[object]) -> tuple[IntColumn, Any]:
             except (ValueError, OverflowError):
                 good[i] = False
                 continue
-            if b > 10**MAX_PLACES or not -_MAX_ABS * b < a < _MAX_ABS * b:
+            if b > _WIDE or not -_WIDE * b < a < _WIDE * b:
                 good[i] = False
                 continue
             nums[i], dens[i] = a, b
-        elif type(v) is int and -_MAX_ABS < v < _MAX_ABS:
+        elif type(v) is int and -_WIDE < v < _WIDE:
             nums[i] = v
         else:
             good[i] = False
-    return _common(np.array(nums, dtype=np.int64), np.array(dens, dtype=np.int64)), good
+    wide = max(map(abs, nums), default=0) >= SAFE or max(dens, default=1) >= SAFE
+    kind = object if wide else np.int64
+    return _common(np.array(nums, dtype=kind), np.array(dens, dtype=kind)), good
 
 
 def _common(num: Any, den_each: Any) -> IntColumn:
@@ -150,10 +168,10 @@ def _common(num: Any, den_each: Any) -> IntColumn:
     np = numpy()
     if not len(num):
         return IntColumn(num, 1, 0)
-    den = math.lcm(*np.unique(den_each).tolist())
+    den = math.lcm(*set(den_each.tolist()))
     if den != 1:
         factors = den // den_each
-        if int(np.abs(num).max()) * den >= SAFE:
+        if int(abs(num).max()) * den >= SAFE:
             # Scaled up, the numerators could outgrow int64 (10**14 beside a cell of 12 places).
             num, factors = as_objects(num), as_objects(factors)
         num = num * factors

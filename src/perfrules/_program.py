@@ -35,7 +35,16 @@ from fractions import Fraction
 from functools import partial
 from typing import Any
 
-from ._colsteps import SEND_BACK, population_column, population_names
+from ._colsteps import (
+    SEND_BACK,
+    BatchPopulation,
+    CallSlot,
+    call_value,
+    column_summary,
+    merge_call,
+    population_column,
+    population_names,
+)
 from ._colsteps import divide as _divide_by_column
 from ._intcols import SAFE as _SAFE
 from ._intcols import IntColumn as _Col
@@ -45,6 +54,7 @@ from ._intcols import format_column, from_values, gc_paused, numpy, round_half_u
 from ._numbers import LIMITS, as_fraction, exact
 from ._outcome import UnitOutcome, weighting
 from ._plan import Plan
+from ._population import observe
 from ._scale import GradeScale
 from ._syntax import Chain, Name, Node, Num, Percent, Unary
 from ._unit import Unit, note_events
@@ -209,6 +219,8 @@ class ColumnProgram:
         self.reads_of: list[tuple[str, ...]] = []
         # Per indicator: the names its population calls are read under, with the calls' keys.
         self.population: list[dict[str, str]] = []
+        # Each population call's argument, compiled: (indicator, key, function, argument).
+        self.arguments: list[tuple[IndicatorPlan, str, str, Any, tuple[str, ...]]] = []
         for ind in plan.indicators:
             formula = ind.ind.score
             if (
@@ -226,6 +238,14 @@ class ColumnProgram:
             except _Unsupported as exc:
                 raise _Unsupported(f"indicator {ind.code}'s formula: {exc}") from None
             self.population.append(calls)
+            for call in ind.population_calls:
+                try:
+                    argument = _compile(call.argument.tree)
+                except _Unsupported as exc:
+                    raise _Unsupported(f"indicator {ind.code}'s {call.key}: {exc}") from None
+                self.arguments.append(
+                    (ind, call.key, call.function, argument, tuple(sorted(call.argument.variables)))
+                )
             reads |= formula.variables
             self.reads_of.append(tuple(sorted(formula.variables)))
         self.fns = fns
@@ -258,9 +278,14 @@ class ColumnProgram:
         with gc_paused():
             ok = np.array([not (u.problems or u.not_applicable or u.periods) for u in units], dtype=bool)
             datas = [u.data for u in units]
-            columns = {name: from_values([d.get(name) for d in datas]) for name in self.reads}
+            known = population.columns if isinstance(population, BatchPopulation) and population.of is units else {}
+            columns = {
+                name: known[name] if name in known else from_values([d.get(name) for d in datas])
+                for name in self.reads
+            }
+            names = population.names if isinstance(population, BatchPopulation) and population.of is units else None
             scored = self.score(
-                [u.name for u in units], [u.category for u in units], columns, ok, population=population
+                names if names is not None else [u.name for u in units], [u.category for u in units], columns, ok, population=population
             )
             out: list[UnitOutcome | None] = [None] * n
             rows = scored.rows()
@@ -274,6 +299,69 @@ class ColumnProgram:
                     outcome.events = note_events(unit)
                 out[i] = outcome
         return out
+
+    def population_of(self, units: Sequence[Unit]) -> BatchPopulation:
+        """The batch's population values (``max_of`` …) as
+        :func:`perfrules._population.population_values` gives them, gathered over columns.
+
+        Units the columns do not take (a cell that is not a plain number, an
+        argument that cannot be computed, declared not-applicable indicators,
+        period rows, problems) put in their part one by one, as there.
+        """
+        n = len(units)
+        scheme = self.plan.scheme
+        known = frozenset(scheme.categories)
+        with gc_paused():
+            plain = np.array([not (u.problems or u.not_applicable or u.periods) for u in units], dtype=bool)
+            takes = np.array([not known or u.category in known for u in units], dtype=bool)
+            datas = [u.data for u in units]
+            wanted = sorted({v for *_, reads in self.arguments for v in reads})
+            columns = {name: from_values([d.get(name) for d in datas]) for name in wanted}
+            cols: dict[str, Any] = {name: col for name, (col, _) in columns.items()}
+            values = []
+            for _, _, _, fn, reads in self.arguments:
+                values.append(fn(cols, n))
+                for name in reads:
+                    plain &= columns[name][1]
+            if _TOO_LARGE in cols:
+                plain &= ~cols[_TOO_LARGE]
+            rest = [units[i] for i in np.flatnonzero(~plain).tolist()]
+            observations = observe(self.plan.indicators, rest)
+            names = [u.name for u in units]
+            row = {name: i for i, name in enumerate(names)}
+            categories = [u.category for u in units]
+            observed: dict[tuple[str, str], Any] = {}
+            groups: dict[tuple[str, str], list[str | None]] = {}
+            summaries: dict[CallSlot, Any] = {}
+            functions: dict[tuple[str, str], str] = {}
+            for (ind, key, function, _, _), col in zip(self.arguments, values, strict=True):
+                slot = (ind.code, key)
+                functions[slot] = function
+                mask = plain & takes
+                if ind.ind.applies_to is not None:
+                    members = ind.ind.applies_to
+                    mask &= np.array([name in members for name in names], dtype=bool)
+                observed[slot] = mask
+                by = categories if ind.ind.within == "category" else [None] * n
+                groups[slot] = by
+                for group in dict.fromkeys(by):
+                    rows = mask if group is None else mask & np.array([c == group for c in by], dtype=bool)
+                    summaries[(*slot, group)] = merge_call(summaries.get((*slot, group)), column_summary(col, rows))
+            for name, (kind, code, key, _period, group), own in observations:
+                assert kind == "call"
+                slot = (code, key)
+                observed[slot][row[name]] = True
+                one = (own, own, own, 1)
+                summaries[(*slot, group)] = merge_call(summaries.get((*slot, group)), one)  # type: ignore[arg-type]
+            shared = {
+                slot: exact(call_value(functions[slot[:2]], summary))
+                for slot, summary in summaries.items()
+                if summary is not None
+            }
+        found = BatchPopulation(names, groups, observed, shared)
+        found.columns = columns
+        found.of = units
+        return found
 
     def score(
         self,
@@ -315,10 +403,18 @@ class ColumnProgram:
                     cat[i] = found
         cols: dict[str, Any] = {name: col for name, (col, _) in columns.items()}
         if any(self.population):
-            tables = [population.get(name, _NONE) for name in names] if population else [_NONE] * n
+            tables = (
+                [population.get(name, _NONE) for name in names]
+                if population and not isinstance(population, BatchPopulation)
+                else [_NONE] * n
+            )
             for ind, calls in zip(plan.indicators, self.population, strict=True):
                 for column, key in calls.items():
-                    cols[column], present = population_column([t.get((ind.code, key, None)) for t in tables])
+                    if isinstance(population, BatchPopulation):
+                        cols[column], present = population.column_of(ind.code, key, names)
+                    else:
+                        found = [t.get((ind.code, key, None)) for t in tables]
+                        cols[column], present = population_column(found)
                     ok &= present
         count = len(plan.indicators)
         raw = [fn(cols, n) for fn in self.fns]
