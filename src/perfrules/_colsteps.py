@@ -32,8 +32,9 @@ from collections.abc import Mapping, Sequence
 from fractions import Fraction
 from typing import Any
 
+from . import _numbers
 from ._intcols import SAFE, IntColumn, as_objects, numpy
-from ._numbers import LIMITS, as_fraction
+from ._numbers import as_fraction
 from ._syntax import POPULATION_FUNCTIONS, BoolOp, Call, Chain, Compare, Name, Node, Percent, Power, Unary, show
 
 __all__ = [
@@ -44,6 +45,7 @@ __all__ = [
     "population_column",
     "population_names",
     "send_back",
+    "totals_within_limits",
 ]
 
 SEND_BACK = "\0too large"
@@ -102,7 +104,7 @@ def divide(x: IntColumn, d: IntColumn, cols: dict[str, Any]) -> IntColumn:
     common = math.gcd(den, *(d.den * (lcm // v) for v in kept))
     den //= common
     bound = x.bound * (d.den * lcm // common)
-    if _fits(bound) and _fits(lcm) and x.num.dtype != object and magnitude.dtype != object:
+    if _fits(bound) and _fits(d.den * lcm) and x.num.dtype != object and magnitude.dtype != object:
         per = (lcm // magnitude.astype(np.int64)) * d.den // common
         num = x.num * per
     else:
@@ -115,7 +117,8 @@ def divide(x: IntColumn, d: IntColumn, cols: dict[str, Any]) -> IntColumn:
 def _checked(col: IntColumn, cols: dict[str, Any]) -> IntColumn:
     """The column, with every unit sent back when its values could leave ``LIMITS.max_bits``
     (the per-unit program then reports the number as too large, as it does)."""
-    if col.den.bit_length() > LIMITS.max_bits or col.bound.bit_length() > LIMITS.max_bits:
+    bits = _numbers.LIMITS.max_bits
+    if col.den.bit_length() > bits or col.bound.bit_length() > bits:
         send_back(cols, numpy().ones(len(col.num), dtype=bool))
     return col
 
@@ -203,8 +206,8 @@ def population_column(values: Sequence[object]) -> tuple[IntColumn, Any]:
         if bound < SAFE:
             num = np.where(present, only, 0).astype(np.int64)
         else:
-            num = np.full(n, only, dtype=object)
-            num[~present] = 0
+            num = np.zeros(n, dtype=object)
+            num[present] = only
         return IntColumn(num, den, bound), present
     num = np.array([numerators[v] if v is not None else 0 for v in values], dtype=np.int64 if bound < SAFE else object)
     return IntColumn(num, den, bound), present
@@ -248,8 +251,12 @@ class BatchPopulation(Mapping[str, Mapping[tuple[str, str, str | None], object]]
             value = self._shared.get((code, key, None))
             present = self._observed[(code, key)] & (value is not None)
             f = as_fraction(value) if value is not None else Fraction(0)  # type: ignore[arg-type]
-            kind = numpy().int64 if abs(f.numerator) < SAFE else object
-            num = numpy().where(present, f.numerator, 0).astype(kind)
+            np = numpy()
+            if abs(f.numerator) < SAFE:
+                num = np.where(present, f.numerator, 0).astype(np.int64)
+            else:
+                num = np.zeros(len(present), dtype=object)
+                num[present] = f.numerator
             return IntColumn(num, f.denominator, abs(f.numerator)), present
         return population_column(self.column(code, key, names))
 
@@ -329,3 +336,31 @@ def call_value(function: str, summary: tuple[Fraction, Fraction, Fraction, int])
     if function == "count_of":
         return Fraction(count)
     return total / count
+
+
+def totals_within_limits(totals: Any, denominators: Any, ok: Any) -> Any:
+    """*ok* without the units whose total ``totals[i] / denominators[i]``, reduced, is past
+    ``perfrules.LIMITS`` (the per-unit program fails those units, naming where the total outgrew them).
+
+    Only totals over a denominator or with a numerator wider than ``max_bits`` are looked at one by one.
+    """
+    np = numpy()
+    limits = _numbers.LIMITS
+    bits = limits.max_bits
+    rows = np.flatnonzero(ok)
+    if not len(rows):
+        return ok
+    wide = [
+        i
+        for i, t, q in zip(rows.tolist(), totals[rows].tolist(), denominators[rows].tolist(), strict=True)
+        if int(q).bit_length() > bits or int(t).bit_length() > bits
+    ]
+    if not wide:
+        return ok
+    ok = ok.copy()
+    top = 10**limits.max_digits
+    for i in wide:
+        f = Fraction(int(totals[i]), int(denominators[i]))
+        if f.numerator.bit_length() > bits or f.denominator.bit_length() > bits or abs(f.numerator) >= top * f.denominator:
+            ok[i] = False
+    return ok

@@ -44,6 +44,7 @@ from ._colsteps import (
     merge_call,
     population_column,
     population_names,
+    totals_within_limits,
 )
 from ._colsteps import divide as _divide_by_column
 from ._intcols import SAFE as _SAFE
@@ -71,7 +72,7 @@ def _scaled(col: _Col, den: int) -> tuple[Any, int]:
     bound = col.bound * factor
     if factor == 1:
         return col.num, bound
-    num = col.num if bound < _SAFE and col.num.dtype != object else _objects(col.num)
+    num = col.num if bound < _SAFE and factor < _SAFE and col.num.dtype != object else _objects(col.num)
     return num * factor, bound
 
 
@@ -483,6 +484,8 @@ class ColumnProgram:
                 sums = _objects(sub) @ np.array(coef, dtype=object)
             totals[rows] = sums.astype(object)
             denominators[rows] = den * weights.denominator
+        if den.bit_length() > 64:  # totals of quotients: their exact size is checked as the per-unit program does
+            ok = totals_within_limits(totals, denominators, ok)
         return Scored(self, scores, den, applicable, totals, denominators, ok)
 
 
