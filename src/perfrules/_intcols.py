@@ -120,7 +120,8 @@ def from_values(values: Sequence[object]) -> tuple[IntColumn, Any]:
         return _cell_by_cell(values)
     except OverflowError:
         return _wide(nums, dens, values)
-    good = (den_each <= 10**MAX_PLACES) & (np.abs(num) < _MAX_ABS * den_each)
+    # |num / den| < _MAX_ABS, compared without forming _MAX_ABS × den (beyond int64 for den > 9223).
+    good = (den_each <= 10**MAX_PLACES) & (np.abs(num) // den_each < _MAX_ABS)
     if not good.all():
         return _wide(nums, dens, values)
     return _common(num, den_each), good

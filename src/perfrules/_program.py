@@ -111,11 +111,21 @@ def _reduce(col: _Col) -> _Col:
 
 
 def _gcd_all(values: Any) -> int:
+    """The gcd of Python integers: a candidate from a few, checked against all at once (C loops)."""
     g = 0
-    for v in values:
-        g = math.gcd(g, int(v))
-        if g == 1:
-            break
+    for v in values[:8].tolist():
+        g = math.gcd(g, v)
+    if g == 0:  # the first few are 0: one by one
+        for v in values.tolist():
+            g = math.gcd(g, v)
+            if g == 1:
+                break
+        return g
+    while g > 1:
+        off = np.flatnonzero((values % g) != 0)
+        if not len(off):
+            return g
+        g = math.gcd(g, int(values[int(off[0])]))
     return g
 
 
