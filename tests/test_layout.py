@@ -42,7 +42,6 @@ NOT_YET_SPLIT: dict[str, int] = {
     "perfrules.files.load": 723,
     "perfrules.files.schemefile": 721,
     "perfrules.files.tables": 1240,
-    "perfrules.formula.syntax": 828,
     "perfrules.grading.scale": 967,
     "perfrules.scheme.model": 1738,
     "perfrules.scheme.rules": 731,

@@ -24,7 +24,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from .formula.language import Formula
-from .formula.syntax import BoolOp, Call, Chain, Compare, Name, Node, Num, Percent, Power, Unary, show
+from .formula.tree import BoolOp, Call, Chain, Compare, Name, Node, Num, Percent, Power, Unary, show
 from .grading.scale import DEFAULT_SCORES, GradeBand, GradeScale
 from .scheme.model import Adjust, Default, Group, Indicator, NotApplicable, Scheme, Veto, ZeroWhen
 from .scheme.rules import Part, PeerRatio

@@ -26,8 +26,8 @@ import attrs
 from .._errors import EvaluationError, InvalidValueError, Problem, SchemeError
 from .._frozen import FrozenDict
 from .._numbers import Number, as_fraction, exact, round_half_up, tidy_decimal, to_number
-from ..formula.language import Formula
-from ..formula.syntax import Name, normalize_name
+from ..formula.language import Formula, normalize_name
+from ..formula.tree import Name
 from .bands import (
     _D_MUL,
     _EVERYTHING,
