@@ -34,7 +34,6 @@ LAYERS: list[tuple[str, ...]] = [
 MAX_LINES = 600
 # Modules still to be split, at their size when the layout moved; they may only shrink.
 NOT_YET_SPLIT: dict[str, int] = {
-    "perfrules.analysis.sensitivity": 912,
     "perfrules.cli.commands": 1191,
     "perfrules.files.data": 672,
     "perfrules.files.filespec": 776,
