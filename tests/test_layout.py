@@ -37,7 +37,6 @@ NOT_YET_SPLIT: dict[str, int] = {
     "perfrules.cli.commands": 1191,
     "perfrules.files.data": 672,
     "perfrules.files.filespec": 776,
-    "perfrules.files.import_table": 1297,
     "perfrules.files.load": 723,
     "perfrules.files.schemefile": 721,
     "perfrules.files.tables": 1240,
