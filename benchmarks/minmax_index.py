@@ -40,8 +40,8 @@ from fractions import Fraction
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "src"))
 
 from perfrules import Group, Indicator, Scheme, Unit, evaluate  # noqa: E402
-from perfrules._plan import plan_of  # noqa: E402
-from perfrules._program import program_of  # noqa: E402
+from perfrules.scoring.plan import plan_of  # noqa: E402
+from perfrules.scoring.program import program_of  # noqa: E402
 
 PILLARS = [[5, 6, 7, 5, 7], [6, 7, 6]]
 

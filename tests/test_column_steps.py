@@ -1,6 +1,6 @@
 """Division by a column and population values in the column program, against the per-unit program.
 
-The column program (:mod:`perfrules._program`, steps in :mod:`perfrules._colsteps`)
+The column program (:mod:`perfrules.scoring.program`, steps in :mod:`perfrules.scoring.colsteps`)
 compiles score formulas that divide by a column (``完成数/计划数×100``) and
 read population values (``max_of`` …, min-max normalisation), gathering the
 population over columns once per batch. These tests generate such schemes
@@ -21,18 +21,18 @@ from fractions import Fraction
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_column_program import _key, _outcomes, _q
 
 from perfrules import evaluate, loads
-from perfrules._batch import score_batch
-from perfrules._cli import main
-from perfrules._colsteps import MAX_LCM_BITS
-from perfrules._files import load_units
 from perfrules._intcols import from_values
-from perfrules._plan import plan_of
-from perfrules._population import population_values
-from perfrules._program import program_of
-from perfrules._stream import cell_number
+from perfrules.cli.main import main
+from perfrules.files.data import load_units
+from perfrules.pipeline.stream import cell_number
+from perfrules.scoring.batch import score_batch
+from perfrules.scoring.colsteps import MAX_LCM_BITS
+from perfrules.scoring.plan import plan_of
+from perfrules.scoring.population import population_values
+from perfrules.scoring.program import program_of
+from test_column_program import _key, _outcomes, _q
 
 _EXAMPLES = int(os.environ.get("DIFF_EXAMPLES", "40"))
 
@@ -180,14 +180,29 @@ def test_a_rate_and_a_min_max_score_by_hand(tmp_path):
     assert Fraction(evaluate(scheme, units).unit("丙").indicators[0].score) == Fraction(100, 3)
     # 丁 divides by 0: the per-unit program reports it; 丁 still takes part in max_of/min_of (its 产出 is read).
     assert [e.error for e in result.unit("丁").errors] == ["DivisionByZeroError"]
-    assert [o is not None for o in program.run(units, program.population_of(units))] == [True, True, True, False]
+    assert [o is not None for o in program.run(units, program.population_of(units))] == [
+        True,
+        True,
+        True,
+        False,
+    ]
 
 
 def test_many_unlike_divisors_leave_some_units_to_the_per_unit_program(tmp_path):
     """Divisors whose common multiple would pass MAX_LCM_BITS: the most frequent are kept, the rest sent back."""
-    text = _RATE.split("[[indicators]]\ncode = \"2\"")[0].replace("weight = 60", "weight = 100")
+    text = _RATE.split('[[indicators]]\ncode = "2"')[0].replace("weight = 60", "weight = 100")
     text += '[overall]\nrule = "优：总分>=90；差：总分<90"\n'
-    primes = [1_000_003, 1_000_033, 1_000_037, 1_000_039, 1_000_081, 1_000_099, 1_000_117, 1_000_121, 1_000_133]
+    primes = [
+        1_000_003,
+        1_000_033,
+        1_000_037,
+        1_000_039,
+        1_000_081,
+        1_000_099,
+        1_000_117,
+        1_000_121,
+        1_000_133,
+    ]
     primes += [1_000_151, 1_000_159, 1_000_171]
     assert sum(p.bit_length() for p in primes) > MAX_LCM_BITS
     lines = ["单位,完成数,计划数"] + [f"U{i},{p - 1},{p}" for i, p in enumerate(primes)]

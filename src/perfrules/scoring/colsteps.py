@@ -1,0 +1,380 @@
+"""Column steps beyond plain arithmetic: division by a column, population values as columns.
+
+The column program (:mod:`perfrules.scoring.program`) runs a score formula over
+whole columns of exact numbers (:class:`perfrules._intcols.IntColumn`, each
+value ``num[i] / den``). This module holds the steps that need more than one
+shared denominator known in advance:
+
+- :func:`divide`: ``x ÷ d`` where *d* is a column (``完成数/计划数×100``, or
+  ``(x − min_of(x)) / (max_of(x) − min_of(x))``). Each unit's quotient is
+  ``a·D2 / (D1·b)``; the column keeps the exact quotients over one
+  denominator ``D1·L``, with ``L`` the least common multiple of the divisors
+  ``|b|`` the batch holds. Where the divisors are many and unlike, ``L``
+  would grow without bound: the most frequent divisors are kept while ``L``
+  stays within :data:`MAX_LCM_BITS`, and the units with other divisors go to
+  the per-unit program (so do units dividing by 0, which it reports or
+  defaults as its policies say).
+- :func:`population_names`: a formula's population calls (``max_of(x)`` …)
+  read as columns of the values worked out once for the batch (see
+  :mod:`perfrules.scoring.population`), and :func:`population_column` building such
+  a column from each unit's value.
+
+A unit whose value cannot be kept exactly here is never approximated: it is
+marked in the batch's columns under :data:`SEND_BACK`, and the program
+leaves it to the per-unit program.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from fractions import Fraction
+from typing import Any
+
+from .. import _numbers
+from .._intcols import SAFE, IntColumn, as_objects, numpy
+from .._numbers import Number, as_fraction
+from ..formula.tree import (
+    POPULATION_FUNCTIONS,
+    BoolOp,
+    Call,
+    Chain,
+    Compare,
+    Name,
+    Node,
+    Percent,
+    Power,
+    Unary,
+    show,
+)
+
+__all__ = [
+    "MAX_LCM_BITS",
+    "POPULATION_PREFIX",
+    "SEND_BACK",
+    "divide",
+    "population_column",
+    "population_names",
+    "send_back",
+    "totals_within_limits",
+]
+
+SEND_BACK = "\0too large"
+"""Where a batch's columns mark the units the per-unit program must score (a bool array)."""
+
+POPULATION_PREFIX = "\0population\0"
+"""Prefix of the column names under which population values are handed to a formula."""
+
+MAX_LCM_BITS = 192
+"""The most bits the common multiple of a division's divisors may take (see :func:`divide`)."""
+
+
+def send_back(cols: dict[str, Any], rows: Any) -> None:
+    """Mark *rows* (a bool array) as units the per-unit program scores."""
+    if rows.any():
+        cols[SEND_BACK] = rows if SEND_BACK not in cols else cols[SEND_BACK] | rows
+
+
+def _fits(bound: int) -> bool:
+    return bound < SAFE
+
+
+def divide(x: IntColumn, d: IntColumn, cols: dict[str, Any]) -> IntColumn:
+    """``x ÷ d`` per unit, exactly, over one denominator (see the module's docstring).
+
+    >>> np = numpy()
+    >>> cols = {}
+    >>> q = divide(IntColumn(np.array([19, 20, 7]), 1, 20), IntColumn(np.array([20, 20, 0]), 1, 20), cols)
+    >>> [f"{n}/{q.den}" for n in q.num.tolist()], cols[SEND_BACK].tolist()
+    (['19/20', '1/1', '0/20'], [False, False, True])
+    """
+    np = numpy()
+    n = len(d.num)
+    b = d.num
+    zero = b == 0
+    send_back(cols, zero)
+    magnitude = abs(b) if b.dtype != object else abs(b).astype(object)
+    if zero.any():
+        magnitude = np.where(zero, 1, magnitude)
+    counts = Counter(magnitude.tolist())
+    lcm = 1
+    kept: set[int] = set()
+    for value, _ in counts.most_common():
+        candidate = math.lcm(lcm, int(value))
+        if candidate.bit_length() > MAX_LCM_BITS:
+            continue
+        lcm = candidate
+        kept.add(int(value))
+    if len(kept) < len(counts):
+        others = np.array([int(v) not in kept for v in magnitude.tolist()], dtype=bool)
+        send_back(cols, others)
+        magnitude = np.where(others, 1, magnitude)
+    # a/D1 ÷ b/D2 = a·D2·(L/|b|)·sign(b) / (D1·L); the factors D2·L/|b| are as few as the divisors,
+    # so what they share with the denominator is taken out once.
+    den = x.den * lcm
+    common = math.gcd(den, *(d.den * (lcm // v) for v in kept))
+    den //= common
+    bound = x.bound * (d.den * lcm // common)
+    if _fits(bound) and _fits(d.den * lcm) and x.num.dtype != object and magnitude.dtype != object:
+        per = (lcm // magnitude.astype(np.int64)) * d.den // common
+        num = x.num * per
+    else:
+        per = (lcm // as_objects(magnitude)) * d.den // common
+        num = as_objects(x.num) * per
+    num = np.where(b < 0, -num, num) if n else num
+    return _checked(IntColumn(num, den, bound), cols)
+
+
+def _checked(col: IntColumn, cols: dict[str, Any]) -> IntColumn:
+    """The column, with every unit sent back when its values could leave ``LIMITS.max_bits``
+    (the per-unit program then reports the number as too large, as it does)."""
+    bits = _numbers.LIMITS.max_bits
+    if col.den.bit_length() > bits or col.bound.bit_length() > bits:
+        send_back(cols, numpy().ones(len(col.num), dtype=bool))
+    return col
+
+
+def _reduced(col: IntColumn) -> IntColumn:
+    """The column over the smallest denominator every numerator allows."""
+    np = numpy()
+    den = col.den
+    if den == 1 or not len(col.num):
+        return col
+    if col.num.dtype != object:
+        g = math.gcd(den, int(np.gcd.reduce(col.num)))
+    else:
+        g = den
+        for v in col.num.tolist():
+            g = math.gcd(g, v)
+            if g == 1:
+                break
+    if g <= 1:
+        return col
+    return IntColumn(col.num // g, den // g, col.bound // g)
+
+
+def population_names(node: Node, code: str) -> tuple[Node, dict[str, str]]:
+    """*node* with each population call read as a name, and those names with the calls' keys.
+
+    The name is :data:`POPULATION_PREFIX`, the indicator's code and the call's
+    canonical text (its key in :mod:`perfrules.scoring.population`'s tables): a
+    call's value depends on the indicator (its ``within``), so two
+    indicators' ``max_of(x)`` are two columns.
+
+    >>> from perfrules import Formula
+    >>> tree, names = population_names(Formula.parse("x/max_of(x)").tree, "3")
+    >>> list(names.values())
+    ['max_of(x)']
+    """
+    names: dict[str, str] = {}
+
+    def walk(n: Node) -> Node:
+        if isinstance(n, Call) and n.func in POPULATION_FUNCTIONS:
+            key = show(n)
+            name = f"{POPULATION_PREFIX}{code}\0{key}"
+            names[name] = key
+            return Name(name)
+        if isinstance(n, Call):
+            return Call(n.func, tuple(walk(a) for a in n.args))
+        if isinstance(n, Chain | Compare):
+            return type(n)(walk(n.first), tuple((op, walk(o)) for op, o in n.rest))
+        if isinstance(n, Unary):
+            return Unary(n.op, walk(n.operand))
+        if isinstance(n, Percent):
+            return Percent(walk(n.operand))
+        if isinstance(n, Power):
+            return Power(walk(n.base), walk(n.exponent))
+        if isinstance(n, BoolOp):
+            return BoolOp(n.op, tuple(walk(o) for o in n.operands))
+        return n
+
+    return walk(node), names
+
+
+def population_column(values: Sequence[object]) -> tuple[IntColumn, Any]:
+    """A column of population values (one per unit, None where the unit has none); and where present.
+
+    The values are few and shared (one per batch, or per category): each
+    distinct one is made exact once.
+
+    >>> from decimal import Decimal
+    >>> col, present = population_column([Decimal("2.5"), None, Fraction(1, 3)])
+    >>> col.num.tolist(), col.den, present.tolist()
+    ([15, 0, 2], 6, [True, False, True])
+    """
+    np = numpy()
+    n = len(values)
+    present = np.array([v is not None for v in values], dtype=bool)
+    distinct: dict[object, Fraction] = {}
+    for v in values:
+        if v is not None and v not in distinct:
+            distinct[v] = as_fraction(v)  # type: ignore[arg-type]
+    den = math.lcm(*(f.denominator for f in distinct.values())) if distinct else 1
+    numerators: Mapping[object, int] = {v: f.numerator * (den // f.denominator) for v, f in distinct.items()}
+    bound = max((abs(x) for x in numerators.values()), default=0)
+    if len(numerators) == 1:
+        (only,) = numerators.values()
+        if bound < SAFE:
+            num = np.where(present, only, 0).astype(np.int64)
+        else:
+            num = np.zeros(n, dtype=object)
+            num[present] = only
+        return IntColumn(num, den, bound), present
+    num = np.array(
+        [numerators[v] if v is not None else 0 for v in values], dtype=np.int64 if bound < SAFE else object
+    )
+    return IntColumn(num, den, bound), present
+
+
+# -- population values worked out over columns ------------------------------------------------
+
+# A call's slot: (indicator code, call key, group) — the group is the unit's category for
+# ``within = "category"``, else None (as in perfrules.scoring.population's slots).
+CallSlot = tuple[str, str, str | None]
+
+
+class BatchPopulation(Mapping[str, Mapping[tuple[str, str, str | None], Number]]):
+    """The batch's population values (``max_of`` …) per unit, as
+    :func:`perfrules.scoring.population.population_values` gives them, made from the batch's
+    summary when a unit's table is first read.
+
+    The column program reads whole columns of them at once (:meth:`column`).
+    """
+
+    def __init__(
+        self,
+        names: Sequence[str],
+        groups: Mapping[tuple[str, str], Sequence[str | None]],
+        observed: Mapping[tuple[str, str], Any],
+        shared: Mapping[CallSlot, Number],
+    ) -> None:
+        self.names = names
+        self._row = {name: i for i, name in enumerate(names)}
+        self._groups = groups
+        self._observed = observed
+        self._shared = shared
+        # The batch's data columns as the program read them (reused when it scores the same units).
+        self.columns: dict[str, Any] = {}
+        self.of: object = None  # the sequence of units those columns are of
+
+    def column_of(self, code: str, key: str, names: Sequence[str]) -> tuple[IntColumn, Any]:
+        """:func:`population_column` of the call *key* of indicator *code* for *names*."""
+        groups = self._groups[(code, key)]
+        if names is self.names and not any(groups):
+            # The batch itself, one value for all: a constant column where observed.
+            value = self._shared.get((code, key, None))
+            present = self._observed[(code, key)] & (value is not None)
+            f = as_fraction(value) if value is not None else Fraction(0)
+            np = numpy()
+            if abs(f.numerator) < SAFE:
+                num = np.where(present, f.numerator, 0).astype(np.int64)
+            else:
+                num = np.zeros(len(present), dtype=object)
+                num[present] = f.numerator
+            return IntColumn(num, f.denominator, abs(f.numerator)), present
+        return population_column(self.column(code, key, names))
+
+    def column(self, code: str, key: str, names: Sequence[str]) -> list[object]:
+        """The value of the call *key* of indicator *code* for each of *names* (None where it has none)."""
+        groups = self._groups[(code, key)]
+        observed = self._observed[(code, key)]
+        shared = self._shared
+        row = self._row
+        out: list[object] = []
+        for name in names:
+            i = row.get(name)
+            out.append(None if i is None or not observed[i] else shared.get((code, key, groups[i])))
+        return out
+
+    def __getitem__(self, name: str) -> Mapping[tuple[str, str, str | None], Number]:
+        i = self._row[name]
+        table: dict[tuple[str, str, str | None], Number] = {}
+        for (code, key), observed in self._observed.items():
+            if observed[i]:
+                value = self._shared.get((code, key, self._groups[(code, key)][i]))
+                if value is not None:
+                    table[(code, key, None)] = value
+        return table
+
+    def __iter__(self) -> Any:
+        return iter(self._row)
+
+    def __len__(self) -> int:
+        return len(self._row)
+
+
+def column_summary(col: IntColumn, rows: Any) -> tuple[Fraction, Fraction, Fraction, int] | None:
+    """(max, min, sum, count) of the column's values at *rows* (a bool array), exactly; None for none."""
+    np = numpy()
+    if not rows.any():
+        return None
+    num = col.num[rows]
+    den = col.den
+    if num.dtype != object and col.bound * len(num) < SAFE:
+        total = int(num.sum())
+    else:
+        total = sum(as_objects(num).tolist())
+    return (
+        Fraction(int(num.max()), den),
+        Fraction(int(num.min()), den),
+        Fraction(total, den),
+        int(np.count_nonzero(rows)),
+    )
+
+
+def merge_call(
+    a: tuple[Fraction, Fraction, Fraction, int] | None, b: tuple[Fraction, Fraction, Fraction, int] | None
+) -> tuple[Fraction, Fraction, Fraction, int] | None:
+    """Two (max, min, sum, count) summaries as one (None: no observation)."""
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return (max(a[0], b[0]), min(a[1], b[1]), a[2] + b[2], a[3] + b[3])
+
+
+def call_value(function: str, summary: tuple[Fraction, Fraction, Fraction, int]) -> Fraction:
+    """What a population function gives over a summary (as :mod:`perfrules.scoring.population` does)."""
+    high, low, total, count = summary
+    if function == "max_of":
+        return high
+    if function == "min_of":
+        return low
+    if function == "sum_of":
+        return total
+    if function == "count_of":
+        return Fraction(count)
+    return total / count
+
+
+def totals_within_limits(totals: Any, denominators: Any, ok: Any) -> Any:
+    """*ok* without the units whose total ``totals[i] / denominators[i]``, reduced, is past
+    ``perfrules.LIMITS`` (the per-unit program fails those units, naming where the total outgrew them).
+
+    Only totals over a denominator or with a numerator wider than ``max_bits`` are looked at one by one.
+    """
+    np = numpy()
+    limits = _numbers.LIMITS
+    bits = limits.max_bits
+    rows = np.flatnonzero(ok)
+    if not len(rows):
+        return ok
+    wide = [
+        i
+        for i, t, q in zip(rows.tolist(), totals[rows].tolist(), denominators[rows].tolist(), strict=True)
+        if int(q).bit_length() > bits or int(t).bit_length() > bits
+    ]
+    if not wide:
+        return ok
+    ok = ok.copy()
+    top = 10**limits.max_digits
+    for i in wide:
+        f = Fraction(int(totals[i]), int(denominators[i]))
+        if (
+            f.numerator.bit_length() > bits
+            or f.denominator.bit_length() > bits
+            or abs(f.numerator) >= top * f.denominator
+        ):
+            ok[i] = False
+    return ok
