@@ -39,9 +39,10 @@ from fractions import Fraction
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "src"))
 
-from perfrules import Group, Indicator, Scheme, Unit, evaluate  # noqa: E402
-from perfrules.scoring.plan import plan_of  # noqa: E402
-from perfrules.scoring.program import program_of  # noqa: E402
+from perfrules import Group, Indicator, Scheme, Unit, evaluate
+from perfrules.scoring.colpop import gather
+from perfrules.scoring.plan import plan_of
+from perfrules.scoring.program import program_of
 
 PILLARS = [[5, 6, 7, 5, 7], [6, 7, 6]]
 
@@ -138,7 +139,7 @@ def main() -> None:
     assert all(got[u.name] == w for u, w in zip(units, want, strict=True)), "totals differ"
     program = program_of(plan_of(scheme))
     assert program is not None
-    fallback = sum(o is None for o in program.run(units, program.population_of(units)))
+    fallback = sum(o is None for o in program.run(units, gather(program, units)))
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"{args.units} units, 49 indicators, data: {args.digits} digits; load average {load:.1f}")
     print(f"units the column program sent to the per-unit program: {fallback}")

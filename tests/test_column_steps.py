@@ -28,6 +28,7 @@ from perfrules.cli.main import main
 from perfrules.files.data import load_units
 from perfrules.pipeline.stream import cell_number
 from perfrules.scoring.batch import score_batch
+from perfrules.scoring.colpop import gather
 from perfrules.scoring.colsteps import MAX_LCM_BITS
 from perfrules.scoring.plan import plan_of
 from perfrules.scoring.population import population_values
@@ -122,7 +123,7 @@ def test_division_and_population_steps_score_as_the_per_unit_program(tmp_path_fa
     program = program_of(plan)
     assert program is not None
     if plan.has_population:
-        gathered = program.population_of(units)
+        gathered = gather(program, units)
         want = population_values(plan.indicators, units)
         assert {u.name: dict(gathered[u.name]) for u in units} == want
     # The streamed command line: its own population pass, then columns from the cells' text.
@@ -180,7 +181,7 @@ def test_a_rate_and_a_min_max_score_by_hand(tmp_path):
     assert Fraction(evaluate(scheme, units).unit("丙").indicators[0].score) == Fraction(100, 3)
     # 丁 divides by 0: the per-unit program reports it; 丁 still takes part in max_of/min_of (its 产出 is read).
     assert [e.error for e in result.unit("丁").errors] == ["DivisionByZeroError"]
-    assert [o is not None for o in program.run(units, program.population_of(units))] == [
+    assert [o is not None for o in program.run(units, gather(program, units))] == [
         True,
         True,
         True,
@@ -236,7 +237,7 @@ def test_the_min_max_index_is_scored_as_columns():
     plan = plan_of(scheme)
     program = program_of(plan)
     assert program is not None, plan.program_why
-    population = program.population_of(units)
+    population = gather(program, units)
     assert all(o is not None for o in program.run(units, population))
     fast, _ = score_batch(plan, units, detail=False)
     plan.program = False

@@ -32,6 +32,7 @@ from .._numbers import EXACT_CONTEXT, Number, as_fraction, check_fraction, exact
 from ..formula.tree import Name
 from ..scheme.model import Scheme, Veto, step_result_reads, with_parameters
 from ..scheme.units import PolicyEvent, Unit, UnitError, note_events
+from .colpop import batch_population
 from .indicator import Scored
 from .outcome import IndicatorOutcome, UnitOutcome, Weighting, unit_error
 from .outcome import weighting as pattern_weighting
@@ -47,8 +48,8 @@ from .overall import (
     veto_event,
 )
 from .plan import Plan, plan_of
-from .population import apply_quota, population_values, rank_positions
-from .program import program_of, score_columns
+from .population import apply_quota, rank_positions
+from .program import score_columns
 from .rollup import UnitTree, roll_up_level, unit_tree
 
 __all__ = [
@@ -557,15 +558,6 @@ def score_batch(
     population = batch_population(plan, scored) if plan.has_population else {}
     outcomes = score_chunk(plan, scored, population, detail=detail, progress=progress)
     return finish_levels(plan, tree, outcomes, units), population
-
-
-def batch_population(plan: Plan, units: Sequence[Unit]) -> Mapping[str, Population]:
-    """The units' population values (``max_of`` …): over columns where the scheme compiles to a
-    column program, else unit by unit (:func:`perfrules._population.population_values`)."""
-    program = program_of(plan)
-    if program is not None:
-        return program.population_of(units)
-    return population_values(plan.indicators, units)
 
 
 def batch_tree(plan: Plan, units: Sequence[Unit]) -> UnitTree | None:

@@ -33,7 +33,7 @@ from fractions import Fraction
 from typing import Any
 
 from .. import _numbers
-from .._intcols import SAFE, IntColumn, as_objects, numpy
+from .._intcols import SAFE, IntColumn, as_objects, from_values, numpy
 from .._numbers import Number, as_fraction
 from ..formula.tree import (
     POPULATION_FUNCTIONS,
@@ -48,12 +48,18 @@ from ..formula.tree import (
     Unary,
     show,
 )
+from .indicator import FULL_NAME, IndicatorPlan
 
 __all__ = [
     "MAX_LCM_BITS",
     "POPULATION_PREFIX",
     "SEND_BACK",
+    "batch_columns",
+    "compile_arguments",
     "divide",
+    "gcd_all",
+    "only_population",
+    "population_columns",
     "population_column",
     "population_names",
     "send_back",
@@ -377,4 +383,87 @@ def totals_within_limits(totals: Any, denominators: Any, ok: Any) -> Any:
             or abs(f.numerator) >= top * f.denominator
         ):
             ok[i] = False
+    return ok
+
+
+def gcd_all(values: Any) -> int:
+    """The gcd of Python integers: a candidate from a few, checked against all at once (C loops)."""
+    g = 0
+    for v in values[:8].tolist():
+        g = math.gcd(g, v)
+    if g == 0:  # the first few are 0: one by one
+        for v in values.tolist():
+            g = math.gcd(g, v)
+            if g == 1:
+                break
+        return g
+    while g > 1:
+        off = numpy().flatnonzero((values % g) != 0)
+        if not len(off):
+            return g
+        g = math.gcd(g, int(values[int(off[0])]))
+    return g
+
+
+def only_population(ind: IndicatorPlan) -> bool:
+    """Whether the indicator is one score formula that reads population values beside data columns
+    (what :attr:`IndicatorPlan.direct` is but for the population calls)."""
+    formula = ind.ind.score
+    return (
+        formula is not None
+        and bool(ind.population_calls)
+        and not ind.steps
+        and not ind.ind.policies
+        and not ind.ind.inputs
+        and FULL_NAME not in formula.variables
+    )
+
+
+def compile_arguments(ind: IndicatorPlan, compile_node: Any) -> list[tuple[str, str, Any, tuple[str, ...]]]:
+    """Each population call's argument of the indicator compiled by *compile_node*:
+    (key, function, column function, the names it reads)."""
+    return [
+        (call.key, call.function, compile_node(call.argument.tree), tuple(sorted(call.argument.variables)))
+        for call in ind.population_calls
+    ]
+
+
+_NONE: Mapping[tuple[str, str, str | None], Any] = {}
+
+
+def batch_columns(
+    units: Sequence[Any], reads: Sequence[str], population: Any
+) -> tuple[Sequence[str], dict[str, Any]]:
+    """The units' names and the data columns *reads* (with which cells are plain), read from their
+    data, or taken from the :class:`BatchPopulation` gathered over the same units."""
+    mine = isinstance(population, BatchPopulation) and population.of is units
+    known = population.columns if mine else {}
+    datas = [u.data for u in units]
+    columns = {
+        name: known[name] if name in known else from_values([d.get(name) for d in datas]) for name in reads
+    }
+    return (population.names if mine else [u.name for u in units]), columns
+
+
+def population_columns(
+    indicators: Sequence[IndicatorPlan],
+    calls: Sequence[Mapping[str, str]],
+    names: Sequence[str],
+    population: Any,
+    cols: dict[str, Any],
+) -> Any:
+    """Put each indicator's population values among the batch's columns (under the names
+    :func:`population_names` gave its calls); return which units have all of them."""
+    np = numpy()
+    ok = np.ones(len(names), dtype=bool)
+    batch = isinstance(population, BatchPopulation)
+    tables = [population.get(name, _NONE) for name in names] if population and not batch else []
+    for ind, own in zip(indicators, calls, strict=True):
+        for column, key in own.items():
+            if batch:
+                cols[column], present = population.column_of(ind.code, key, names)
+            else:
+                given = [t.get((ind.code, key, None)) for t in tables] if tables else [None] * len(names)
+                cols[column], present = population_column(given)
+            ok &= present
     return ok

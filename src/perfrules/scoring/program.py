@@ -38,27 +38,25 @@ from typing import Any
 from .._intcols import SAFE as _SAFE
 from .._intcols import IntColumn as _Col
 from .._intcols import as_objects as _objects
-from .._intcols import format_column, from_values, gc_paused, numpy, round_half_up_column
+from .._intcols import format_column, gc_paused, numpy, round_half_up_column
 from .._numbers import LIMITS, as_fraction, exact
 from ..formula.tree import Chain, Name, Node, Num, Percent, Unary
 from ..grading.scale import GradeScale
 from ..scheme.units import Unit, note_events
 from .colsteps import (
     SEND_BACK,
-    BatchPopulation,
-    CallSlot,
-    call_value,
-    column_summary,
-    merge_call,
-    population_column,
+    batch_columns,
+    compile_arguments,
+    gcd_all,
+    only_population,
+    population_columns,
     population_names,
     totals_within_limits,
 )
 from .colsteps import divide as _divide_by_column
-from .indicator import FULL_NAME, IndicatorPlan, Population
+from .indicator import IndicatorPlan, Population
 from .outcome import UnitOutcome, weighting
 from .plan import Plan
-from .population import observe
 
 __all__ = ["ColumnProgram", "Scored", "program_of", "score_columns"]
 
@@ -104,29 +102,10 @@ def _reduce(col: _Col) -> _Col:
     den = col.den
     if den == 1 or not len(col.num):
         return col
-    g = math.gcd(den, int(np.gcd.reduce(col.num)) if col.num.dtype != object else _gcd_all(col.num))
+    g = math.gcd(den, int(np.gcd.reduce(col.num)) if col.num.dtype != object else gcd_all(col.num))
     if g <= 1:
         return col
     return _Col(col.num // g, den // g, col.bound // g)
-
-
-def _gcd_all(values: Any) -> int:
-    """The gcd of Python integers: a candidate from a few, checked against all at once (C loops)."""
-    g = 0
-    for v in values[:8].tolist():
-        g = math.gcd(g, v)
-    if g == 0:  # the first few are 0: one by one
-        for v in values.tolist():
-            g = math.gcd(g, v)
-            if g == 1:
-                break
-        return g
-    while g > 1:
-        off = np.flatnonzero((values % g) != 0)
-        if not len(off):
-            return g
-        g = math.gcd(g, int(values[int(off[0])]))
-    return g
 
 
 class _Unsupported(Exception):
@@ -236,7 +215,7 @@ class ColumnProgram:
             formula = ind.ind.score
             if (
                 formula is None
-                or not (ind.direct or _only_population(ind))
+                or not (ind.direct or only_population(ind))
                 or ind.periodic
                 or ind.ind.inputs
                 or ind.not_applicable
@@ -246,17 +225,10 @@ class ColumnProgram:
             tree, calls = population_names(formula.tree, ind.code)
             try:
                 fns.append(_compile(tree))
+                self.arguments += [(ind, *a) for a in compile_arguments(ind, _compile)]
             except _Unsupported as exc:
                 raise _Unsupported(f"indicator {ind.code}'s formula: {exc}") from None
             self.population.append(calls)
-            for call in ind.population_calls:
-                try:
-                    argument = _compile(call.argument.tree)
-                except _Unsupported as exc:
-                    raise _Unsupported(f"indicator {ind.code}'s {call.key}: {exc}") from None
-                self.arguments.append(
-                    (ind, call.key, call.function, argument, tuple(sorted(call.argument.variables)))
-                )
             reads |= formula.variables
             self.reads_of.append(tuple(sorted(formula.variables)))
         self.fns = fns
@@ -288,28 +260,8 @@ class ColumnProgram:
             return []
         with gc_paused():
             ok = np.array([not (u.problems or u.not_applicable or u.periods) for u in units], dtype=bool)
-            datas = [u.data for u in units]
-            known = (
-                population.columns
-                if isinstance(population, BatchPopulation) and population.of is units
-                else {}
-            )
-            columns = {
-                name: known[name] if name in known else from_values([d.get(name) for d in datas])
-                for name in self.reads
-            }
-            names = (
-                population.names
-                if isinstance(population, BatchPopulation) and population.of is units
-                else None
-            )
-            scored = self.score(
-                names if names is not None else [u.name for u in units],
-                [u.category for u in units],
-                columns,
-                ok,
-                population=population,
-            )
+            names, columns = batch_columns(units, self.reads, population)
+            scored = self.score(names, [u.category for u in units], columns, ok, population=population)
             out: list[UnitOutcome | None] = [None] * n
             rows = scored.rows()
             totals, grades, _ = scored.finish(rows)
@@ -322,71 +274,6 @@ class ColumnProgram:
                     outcome.events = note_events(unit)
                 out[i] = outcome
         return out
-
-    def population_of(self, units: Sequence[Unit]) -> BatchPopulation:
-        """The batch's population values (``max_of`` …) as
-        :func:`perfrules.scoring.population.population_values` gives them, gathered over columns.
-
-        Units the columns do not take (a cell that is not a plain number, an
-        argument that cannot be computed, declared not-applicable indicators,
-        period rows, problems) put in their part one by one, as there.
-        """
-        n = len(units)
-        scheme = self.plan.scheme
-        known = frozenset(scheme.categories)
-        with gc_paused():
-            plain = np.array([not (u.problems or u.not_applicable or u.periods) for u in units], dtype=bool)
-            takes = np.array([not known or u.category in known for u in units], dtype=bool)
-            datas = [u.data for u in units]
-            wanted = sorted({v for *_, reads in self.arguments for v in reads})
-            columns = {name: from_values([d.get(name) for d in datas]) for name in wanted}
-            cols: dict[str, Any] = {name: col for name, (col, _) in columns.items()}
-            values = []
-            for _, _, _, fn, reads in self.arguments:
-                values.append(fn(cols, n))
-                for name in reads:
-                    plain &= columns[name][1]
-            if _TOO_LARGE in cols:
-                plain &= ~cols[_TOO_LARGE]
-            rest = [units[i] for i in np.flatnonzero(~plain).tolist()]
-            observations = observe(self.plan.indicators, rest)
-            names = [u.name for u in units]
-            row = {name: i for i, name in enumerate(names)}
-            categories = [u.category for u in units]
-            observed: dict[tuple[str, str], Any] = {}
-            groups: dict[tuple[str, str], list[str | None]] = {}
-            summaries: dict[CallSlot, Any] = {}
-            functions: dict[tuple[str, str], str] = {}
-            for (ind, key, function, _, _), col in zip(self.arguments, values, strict=True):
-                slot = (ind.code, key)
-                functions[slot] = function
-                mask = plain & takes
-                if ind.ind.applies_to is not None:
-                    members = ind.ind.applies_to
-                    mask &= np.array([name in members for name in names], dtype=bool)
-                observed[slot] = mask
-                by: list[str | None] = categories if ind.ind.within == "category" else [None for _ in units]
-                groups[slot] = by
-                for group in dict.fromkeys(by):
-                    rows = mask if group is None else mask & np.array([c == group for c in by], dtype=bool)
-                    summaries[(*slot, group)] = merge_call(
-                        summaries.get((*slot, group)), column_summary(col, rows)
-                    )
-            for name, (kind, code, key, _period, group), own in observations:
-                assert kind == "call"
-                slot = (code, key)
-                observed[slot][row[name]] = True
-                one = (own, own, own, 1)
-                summaries[(*slot, group)] = merge_call(summaries.get((*slot, group)), one)  # type: ignore[arg-type]
-            shared = {
-                slot: exact(call_value(functions[slot[:2]], summary))
-                for slot, summary in summaries.items()
-                if summary is not None
-            }
-        found = BatchPopulation(names, groups, observed, shared)
-        found.columns = columns
-        found.of = units
-        return found
 
     def score(
         self,
@@ -428,19 +315,7 @@ class ColumnProgram:
                     cat[i] = found
         cols: dict[str, Any] = {name: col for name, (col, _) in columns.items()}
         if any(self.population):
-            tables = (
-                [population.get(name, _NONE) for name in names]
-                if population and not isinstance(population, BatchPopulation)
-                else [_NONE] * n
-            )
-            for ind, calls in zip(plan.indicators, self.population, strict=True):
-                for column, key in calls.items():
-                    if isinstance(population, BatchPopulation):
-                        cols[column], present = population.column_of(ind.code, key, names)
-                    else:
-                        given = [t.get((ind.code, key, None)) for t in tables]
-                        cols[column], present = population_column(given)
-                    ok &= present
+            ok &= population_columns(plan.indicators, self.population, names, population, cols)
         count = len(plan.indicators)
         raw = [fn(cols, n) for fn in self.fns]
         if _TOO_LARGE in cols:
@@ -715,20 +590,3 @@ def score_columns(
     if program is None:
         return [None] * len(units)
     return program.run(units, population)
-
-
-_NONE: Mapping[tuple[str, str, str | None], Any] = {}
-
-
-def _only_population(ind: IndicatorPlan) -> bool:
-    """Whether the indicator is one score formula that reads population values beside data columns
-    (what :attr:`IndicatorPlan.direct` is but for the population calls)."""
-    formula = ind.ind.score
-    return (
-        formula is not None
-        and bool(ind.population_calls)
-        and not ind.steps
-        and not ind.ind.policies
-        and not ind.ind.inputs
-        and FULL_NAME not in formula.variables
-    )

@@ -1,0 +1,96 @@
+"""Population values (``max_of`` …) gathered over a batch's columns, once per batch.
+
+Where a scheme compiles to a column program (:mod:`perfrules.scoring.program`),
+the values of its population functions are summarised from the arguments'
+columns at once; units the columns do not take (a cell that is not a plain
+number, an argument that cannot be computed, declared not-applicable
+indicators, period rows, problems) put in their part one by one
+(:func:`perfrules.scoring.population.observe`). The result is what
+:func:`perfrules.scoring.population.population_values` gives, unit for unit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from .._intcols import from_values, gc_paused, numpy
+from .._numbers import exact
+from ..scheme.units import Unit
+from .colsteps import SEND_BACK, BatchPopulation, CallSlot, call_value, column_summary, merge_call
+from .indicator import Population
+from .plan import Plan
+from .population import observe, population_values
+from .program import ColumnProgram, program_of
+
+__all__ = ["batch_population", "gather"]
+
+
+def batch_population(plan: Plan, units: Sequence[Unit]) -> Mapping[str, Population]:
+    """The units' population values: over columns where the scheme compiles to a column program,
+    else unit by unit (:func:`perfrules.scoring.population.population_values`)."""
+    program = program_of(plan)
+    if program is not None:
+        return gather(program, units)
+    return population_values(plan.indicators, units)
+
+
+def gather(program: ColumnProgram, units: Sequence[Unit]) -> BatchPopulation:
+    """The batch's population values for *program*, gathered over columns (see the module's docstring)."""
+    np = numpy()
+    n = len(units)
+    scheme = program.plan.scheme
+    known = frozenset(scheme.categories)
+    with gc_paused():
+        plain = np.array([not (u.problems or u.not_applicable or u.periods) for u in units], dtype=bool)
+        takes = np.array([not known or u.category in known for u in units], dtype=bool)
+        datas = [u.data for u in units]
+        wanted = sorted({v for *_, reads in program.arguments for v in reads})
+        columns = {name: from_values([d.get(name) for d in datas]) for name in wanted}
+        cols: dict[str, Any] = {name: col for name, (col, _) in columns.items()}
+        values = []
+        for _, _, _, fn, reads in program.arguments:
+            values.append(fn(cols, n))
+            for name in reads:
+                plain &= columns[name][1]
+        if SEND_BACK in cols:
+            plain &= ~cols[SEND_BACK]
+        rest = [units[i] for i in np.flatnonzero(~plain).tolist()]
+        observations = observe(program.plan.indicators, rest)
+        names = [u.name for u in units]
+        row = {name: i for i, name in enumerate(names)}
+        categories = [u.category for u in units]
+        observed: dict[tuple[str, str], Any] = {}
+        groups: dict[tuple[str, str], list[str | None]] = {}
+        summaries: dict[CallSlot, Any] = {}
+        functions: dict[tuple[str, str], str] = {}
+        for (ind, key, function, _, _), col in zip(program.arguments, values, strict=True):
+            slot = (ind.code, key)
+            functions[slot] = function
+            mask = plain & takes
+            if ind.ind.applies_to is not None:
+                members = ind.ind.applies_to
+                mask &= np.array([name in members for name in names], dtype=bool)
+            observed[slot] = mask
+            by: list[str | None] = categories if ind.ind.within == "category" else [None for _ in units]
+            groups[slot] = by
+            for group in dict.fromkeys(by):
+                rows = mask if group is None else mask & np.array([c == group for c in by], dtype=bool)
+                summaries[(*slot, group)] = merge_call(
+                    summaries.get((*slot, group)), column_summary(col, rows)
+                )
+        for name, (kind, code, key, _period, group), own in observations:
+            assert kind == "call"
+            slot = (code, key)
+            observed[slot][row[name]] = True
+            one = (own, own, own, 1)
+            summaries[(*slot, group)] = merge_call(summaries.get((*slot, group)), one)  # type: ignore[arg-type]
+        shared = {
+            slot: exact(call_value(functions[slot[:2]], summary))
+            for slot, summary in summaries.items()
+            if summary is not None
+        }
+    found = BatchPopulation(names, groups, observed, shared)
+    found.columns = columns
+    found.of = units
+    return found
