@@ -27,6 +27,7 @@ from ._errors import (
     EvaluationError,
     NumberTooLargeError,
     PerfrulesError,
+    Problem,
 )
 from ._indicator import Scored
 from ._numbers import EXACT_CONTEXT, Number, as_fraction, check_fraction, exact, tidy_decimal
@@ -43,11 +44,12 @@ from ._overall import (
     raise_flags,
     veto_event,
 )
+from ._past import previous_words
 from ._plan import Plan, plan_of
 from ._population import apply_quota, population_values, rank_positions
 from ._program import score_columns
 from ._rollup import UnitTree, roll_up_level, unit_tree
-from ._scheme import Scheme, Veto, step_result_reads, with_parameters
+from ._scheme import Scheme, Veto, history_sources, step_result_reads, with_parameters
 from ._syntax import Name
 from ._unit import PolicyEvent, Unit, UnitError, note_events
 
@@ -172,9 +174,26 @@ def score_unit(plan: Plan, unit: Unit, population: Population, *, detail: bool) 
     fails this unit alone, naming the indicator where it happened. The
     scheme's per-unit constants (``parameters``) join the unit's data first.
     """
+    sources: Mapping[str, str] = {}
+    previous = plan.scheme.previous
+    if previous is not None:
+        if unit.name not in previous.units:
+            # Said on the unit, whatever its rules make of it (a default, or a missing value).
+            where = previous_words(previous, plan.scheme.language == "zh")
+            unit = attrs.evolve(
+                unit,
+                notes=(
+                    *unit.notes,
+                    Problem(
+                        unit.name, plan.words(f"{where}中没有本单位", f"{where} has no result for this unit")
+                    ),
+                ),
+            )
+        if detail:
+            sources = history_sources(plan.scheme, unit)
     unit = with_parameters(plan.scheme, unit)
     try:
-        return _score_unit(plan, unit, population, detail=detail)
+        return _score_unit(plan, unit, population, detail=detail, sources=sources)
     except _TotalTooLarge as exc:
         failed = UnitOutcome(unit)
         failed.errors = [
@@ -196,7 +215,9 @@ def score_unit(plan: Plan, unit: Unit, population: Population, *, detail: bool) 
         return failed
 
 
-def _score_unit(plan: Plan, unit: Unit, population: Population, *, detail: bool) -> UnitOutcome:
+def _score_unit(
+    plan: Plan, unit: Unit, population: Population, *, detail: bool, sources: Mapping[str, str]
+) -> UnitOutcome:
     scheme = plan.scheme
     words = plan.words
     out = UnitOutcome(unit)
@@ -393,6 +414,10 @@ def _score_unit(plan: Plan, unit: Unit, population: Population, *, detail: bool)
                 *((first_events[k],) if k in first_events else ()),
                 *weight_events.get(k, ()),
                 *(done.events if done is not None else ()),
+                *(
+                    PolicyEvent(kind="previous", message=sources[name])
+                    for name in sorted(sources.keys() & ind.fields)
+                ),
             ]
             item.inputs = {f: unit.data[f] for f in ind.sorted_inputs if f in unit.data}
             for local, field in ind.ind.inputs.items():

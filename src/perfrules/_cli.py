@@ -289,6 +289,14 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("data", help=_(_DATA_HELP))
         sub.add_argument("--category", help=_("category (委/局/办 …) for units whose data gives none"))
         sub.add_argument("--sheet", help=_("a workbook's sheet to read (default: the first visible)"))
+        sub.add_argument(
+            "--previous",
+            metavar="RESULTS",
+            help=_(
+                "last year's results (a CSV, JSON or JSON Lines file perfrules score wrote) "
+                "for the names the scheme's [history] declares"
+            ),
+        )
         if name == "score":
             sub.add_argument(
                 "--format",

@@ -35,7 +35,7 @@ from ._files import load, load_units, sample_units, schemes
 from ._i18n import N_, _, ngettext
 from ._numbers import Number
 from ._parallel import Totals
-from ._results import Evaluation, UnitResult, evaluate, unit_result
+from ._results import Evaluation, UnitResult, evaluate, unit_result, with_previous
 from ._scheme import Scheme
 from ._sensitivity import Sensitivity, sensitivity
 from ._stream import SPILLED, StreamedRun, cell_number
@@ -104,11 +104,41 @@ def _bar(stream: TextIO, total: int | None, what: str) -> Any:
     )
 
 
-def _scheme(source: str) -> Scheme:
+def _scheme(source: str, previous: str | None = None) -> Scheme:
     try:
-        return load(source)
+        scheme = load(source)
     except FileNotFoundError as exc:
         raise UsageError(str(exc), _("run 'perfrules schemes' to list the built-in schemes")) from None
+    if previous is None:
+        return scheme
+    if not scheme.history:
+        raise UsageError(
+            _("the scheme declares no [history] names: nothing reads --previous"),
+            _('declare them, e.g. [history."上年名次"] with field = "rank", or leave out --previous'),
+        )
+    if not Path(previous).exists():
+        raise UsageError(
+            _("no results file '{name}'").format(name=previous),
+            _("give a file perfrules score wrote with --format csv, json or jsonl"),
+        )
+    return with_previous(scheme, previous)
+
+
+def _previous_notes(scheme: Scheme, units: Sequence[Unit], err: TextIO) -> None:
+    """Units the previous results do not list, said once before the results."""
+    if scheme.previous is None:
+        return
+    absent = [u.name for u in units if u.name not in scheme.previous.units]
+    if absent:
+        shown = ", ".join(absent[:_MAX_NOTES]) + (" …" if len(absent) > _MAX_NOTES else "")
+        err.write(
+            _("note: {text}").format(
+                text=_("{source} has no result for {units}").format(
+                    source=scheme.previous.source, units=shown
+                )
+            )
+            + "\n"
+        )
 
 
 _STDIN = "standard input"
@@ -802,11 +832,12 @@ def _cmd_schema(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 def _cmd_score(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     workbook = _wants_workbook(args)
-    scheme = _scheme(args.scheme)
+    scheme = _scheme(args.scheme, args.previous)
     # Parents from their sub-units ([roll_up]) need every unit at once: not streamed.
     if not workbook and scheme.roll_up is None and _streamable(args):
         return _score_streamed(args, scheme, out, err)
     units = _units(scheme, args.data, args.scheme, args.category, err, args.sheet)
+    _previous_notes(scheme, units, err)
     evaluation = _evaluate(scheme, units, err)
     if workbook:
         _write_workbook(evaluation, args.output)
@@ -856,7 +887,7 @@ def _one_unit(evaluation: Evaluation, name: str) -> str:
 
 
 def _cmd_explain(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    scheme = _scheme(args.scheme)
+    scheme = _scheme(args.scheme, args.previous)
     evaluation = _evaluate(
         scheme, _units(scheme, args.data, args.scheme, args.category, err, args.sheet), err
     )
@@ -871,7 +902,7 @@ def _cmd_explain(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _cmd_whatif(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    scheme = _scheme(args.scheme)
+    scheme = _scheme(args.scheme, args.previous)
     units = _units(scheme, args.data, args.scheme, args.category, err, args.sheet)
     evaluation = evaluate(scheme, units)
     name = _one_unit(evaluation, args.unit)

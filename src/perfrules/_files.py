@@ -54,6 +54,7 @@ from ._schemefile import (
     DEFAULT,
     FLAG,
     FORMAT,
+    HISTORY,
     NOT_APPLICABLE,
     PART,
     PEER_RATIO,
@@ -308,6 +309,8 @@ def scheme_to_mapping(scheme: Scheme) -> dict[str, Any]:
         out["caps"] = [_object_to_mapping(c) for c in scheme.caps]
     if scheme.parameters:
         out["parameters"] = {k: {u: _plain(v) for u, v in by.items()} for k, by in scheme.parameters.items()}
+    if scheme.history:
+        out["history"] = {k: to_mapping(HISTORY, v, _plain) for k, v in scheme.history.items()}
     if scheme.flags:
         out["flags"] = [_object_to_mapping(f) for f in scheme.flags]
     if scheme.quotas:

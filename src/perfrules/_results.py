@@ -24,6 +24,8 @@ from ._formula import Value, normalize_name
 from ._frozen import FrozenDict
 from ._indicator import DECLARED_NOT_APPLICABLE
 from ._numbers import Number, exact
+from ._past import PastResults
+from ._past_files import past_results
 from ._plan import GroupPlan, Plan, plan_of
 from ._scale import GradeResult
 from ._scheme import Scheme
@@ -523,12 +525,32 @@ def _exact_sum(values: list[Number]) -> Number:
     return exact(total)
 
 
+def with_previous(scheme: Scheme, previous: PastResults | Evaluation | str | os.PathLike[str]) -> Scheme:
+    """The scheme with an earlier run's results for its ``history`` names to read.
+
+    Raises:
+        ValueError: the scheme declares no ``history`` names (nothing would read them).
+        DataError: a results file that cannot be read.
+    """
+    if not scheme.history:
+        raise ValueError(
+            f"the scheme '{scheme.name}' declares no [history] names: nothing reads previous results"
+        )
+    past = (
+        PastResults.of(previous, label=previous.scheme.year)
+        if isinstance(previous, Evaluation)
+        else past_results(previous)
+    )
+    return attrs.evolve(scheme, previous=past)
+
+
 def evaluate(
     scheme: Scheme,
     units: Iterable[Any],
     *,
     progress: Callable[[int, int, str], None] | None = None,
     explained: bool = True,
+    previous: PastResults | Evaluation | str | os.PathLike[str] | None = None,
 ) -> Evaluation:
     """Score every unit under a scheme.
 
@@ -552,6 +574,12 @@ def evaluate(
             ``False`` keeps totals only — totals, grades, ranks, errors and
             unit-level events, no indicator results (``explain()`` then has
             only the totals to say).
+        previous: an earlier run's results for the scheme's ``history``
+            names (上年名次, 上年得分 …): an :class:`Evaluation`, a
+            :class:`PastResults`, or the path of a results file
+            ``perfrules score`` wrote (CSV, JSON, JSON Lines). A unit it does
+            not list gets a note, and each name's ``default`` or no value.
+            The results' ``scheme`` carries them (``scheme.previous``).
 
     With the scheme's ``roll_up``, a unit named as another's parent is not
     scored from data: its total is the (weighted) mean of its sub-units'
@@ -573,6 +601,8 @@ def evaluate(
     1
     """
     expect_scheme(scheme, Scheme, "perfrules.evaluate()")
+    if previous is not None:
+        scheme = with_previous(scheme, previous)
     unit_list = check_units(units)
     plan = plan_of(scheme)
     # The batch is scored for totals; each unit's explanation is the same plan
@@ -581,10 +611,17 @@ def evaluate(
     if not explained:
         return Evaluation(scheme=scheme, results=tuple(unit_result(scheme, o) for o in outcomes))
     empty: Population = {}
+    # Explained from the unit as given (an outcome's unit has the scheme's parameters
+    # and history values among its data; the explanation says where those came from).
+    given = {u.name: u for u in unit_list}
     return Evaluation(
         scheme=scheme,
         results=tuple(
-            unit_result(scheme, o, _Detail(plan, o.unit, population.get(o.unit.name, empty)))
+            unit_result(
+                scheme,
+                o,
+                _Detail(plan, given.get(o.unit.name, o.unit), population.get(o.unit.name, empty)),
+            )
             for o in outcomes
         ),
     )

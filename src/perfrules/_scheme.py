@@ -34,6 +34,7 @@ from ._errors import Problem, SchemeError
 from ._formula import Formula, normalize_name
 from ._frozen import FrozenDict
 from ._numbers import Number, as_fraction, exact, to_number
+from ._past import HISTORY_FIELDS, HistoryName, PastResults, history_values
 from ._rules import (
     FREQUENCIES,
     Adjust,
@@ -431,21 +432,57 @@ def _parameters(value: object) -> Mapping[str, Mapping[str, Number]]:
     return FrozenDict(out)
 
 
+def _history(value: object) -> Mapping[str, HistoryName]:
+    """``history``: names read from an earlier run's results — ``{"上年名次": HistoryName(field="rank")}``."""
+    if not isinstance(value, Mapping):
+        raise TypeError(f"'history' must map each name to what it reads (got {type(value).__name__})")
+    out: dict[str, HistoryName] = {}
+    for name, spec in value.items():
+        if isinstance(spec, Mapping):
+            spec = HistoryName(**spec)
+        if not isinstance(spec, HistoryName):
+            raise TypeError(f"history.{name} must be a HistoryName (got {type(spec).__name__})")
+        out[_name(name)] = spec
+    return FrozenDict(out)
+
+
+def _previous(value: object) -> PastResults | None:
+    if value is not None and not isinstance(value, PastResults):
+        raise TypeError(f"'previous' must be PastResults (got {type(value).__name__})")
+    return value
+
+
 def with_parameters(scheme: Scheme, unit: Unit) -> Unit:
     """The unit with the scheme's per-unit constants (``parameters``) among its data.
 
     A value the unit's own data gives for the same name is kept (the data
-    file overrides the scheme's table for that unit). Without parameters the
-    unit is returned as it is.
+    file overrides the scheme's table for that unit). With an earlier run's
+    results (``previous``) the ``history`` names join the same way. Without
+    either the unit is returned as it is.
     """
-    if not scheme.parameters:
+    if not scheme.parameters and scheme.previous is None:
         return unit
-    extra = {
+    extra: dict[str, object] = {
         name: by_unit[unit.name]
         for name, by_unit in scheme.parameters.items()
         if unit.name in by_unit and unit.data.get(name) is None
     }
+    if scheme.previous is not None:
+        found, _ = history_values(scheme.history, scheme.previous, unit.name, scheme.language == "zh")
+        extra.update((k, v) for k, v in found.items() if unit.data.get(k) is None)
     return attrs.evolve(unit, data={**unit.data, **extra}) if extra else unit
+
+
+def history_sources(scheme: Scheme, unit: Unit) -> dict[str, str]:
+    """Where each ``history`` value of *unit* (as given to scoring) comes from, for explanations.
+
+    A name the unit's own data gives is the data's (no line: the data line
+    shows it); the others come from ``previous`` or its declared default.
+    """
+    if scheme.previous is None:
+        return {}
+    _, why = history_values(scheme.history, scheme.previous, unit.name, scheme.language == "zh")
+    return {k: v for k, v in why.items() if unit.data.get(k) is None}
 
 
 def _default_scores(self: Scheme) -> Mapping[str, tuple[Number, Number]] | None:
@@ -591,6 +628,12 @@ class Scheme:
         parameters: per-unit constants that formulas read as data (难度系数,
             targets by county): ``{"难度系数": {"甲县": 1.1}}``; a unit's own
             data overrides them (see :func:`with_parameters`).
+        history: names that rules read from an earlier run's result of the
+            same unit (上年名次, 上年得分, 上年等次): ``{"上年名次":
+            HistoryName(field="rank")}``. Without ``previous`` they are read
+            from the unit's data like any input.
+        previous: the earlier run's results those names read (set by
+            ``evaluate(..., previous=...)``; never written to a scheme file).
         quotas: limits on how many units get a grade (优秀不超过30%).
         periods: how period results make the year's (R15): ``mean`` of the
             period scores (the default), ``sum`` the period inputs and evaluate
@@ -664,6 +707,8 @@ class Scheme:
     flags: tuple[Flag, ...] = attrs.field(default=(), converter=_flags)
     parameters: Mapping[str, Mapping[str, Number]] = attrs.field(factory=FrozenDict, converter=_parameters)
     roll_up: RollUp | None = attrs.field(default=None, converter=_roll_up)
+    history: Mapping[str, HistoryName] = attrs.field(factory=FrozenDict, converter=_history)
+    previous: PastResults | None = attrs.field(default=None, converter=_previous)
     _score_scale: GradeScale | None = attrs.field(init=False, repr=False, eq=False)
     _overall_scale: GradeScale | None = attrs.field(init=False, repr=False, eq=False)
     _overall_scales: Mapping[str, GradeScale] = attrs.field(init=False, repr=False, eq=False)
@@ -1232,6 +1277,34 @@ class Scheme:
                 close = difflib.get_close_matches(name, sorted(reads), n=1, cutoff=0.4)
                 hint = f"; did you mean '{close[0]}'?" if close else ""
                 yield Problem(f"parameters.{name}", f"no formula or condition reads '{name}'{hint}")
+        yield from self._check_history(reads)
+
+    def _check_history(self, reads: set[str]) -> Iterator[Problem]:
+        """Each ``history`` name is read, is not also a parameter, and names what it reads in full."""
+        for name, spec in self.history.items():
+            path = f"history.{name}"
+            if spec.field not in HISTORY_FIELDS:
+                options = ", ".join(repr(f) for f in HISTORY_FIELDS)
+                yield Problem(f"{path}.field", f"unknown field {spec.field!r}; use one of {options}")
+            elif spec.field == "score" and spec.indicator is None:
+                yield Problem(
+                    f"{path}.indicator", '`field = "score"` needs the indicator\'s code (`indicator = "1"`)'
+                )
+            elif spec.field != "score" and spec.indicator is not None:
+                yield Problem(
+                    f"{path}.indicator",
+                    f'only `field = "score"` reads an indicator (this name reads the {spec.field})',
+                )
+            if name in self.parameters:
+                yield Problem(path, f"'{name}' is also a per-unit parameter; keep one")
+            if spec.field == "grade" and spec.default is not None and not isinstance(spec.default, str):
+                yield Problem(f"{path}.default", "a grade's default is a grade's name (`default = \"合格\"`)")
+            if spec.field != "grade" and isinstance(spec.default, str):
+                yield Problem(f"{path}.default", f"the {spec.field} is a number: give a number")
+            if name not in reads:
+                close = difflib.get_close_matches(name, sorted(reads), n=1, cutoff=0.4)
+                hint = f"; did you mean '{close[0]}'?" if close else ""
+                yield Problem(path, f"no formula or condition reads '{name}'{hint}")
 
     def _check_overall(self) -> Iterator[Problem]:
         """Caps and quotas name grades of the overall grading, which must exist for them."""

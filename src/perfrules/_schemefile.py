@@ -32,6 +32,7 @@ from ._filespec import (
     json_schema,
     reference_markdown,
 )
+from ._past import HISTORY_FIELDS, HistoryName
 from ._scale import GradeBand, GradeScale
 from ._scheme import (
     FREQUENCIES,
@@ -571,6 +572,30 @@ ROLL_UP: Final = ObjectSpec(
     build=lambda d: RollUp(**d),
 )
 
+HISTORY: Final = ObjectSpec(
+    "history",
+    "A name rules read from an earlier run's result of the same unit (上年名次, 上年得分, 上年等次), "
+    "given at run time (`perfrules score … --previous last-year.csv`); "
+    "without one, the unit's data gives it.",
+    (
+        Field(
+            "field",
+            Choice(HISTORY_FIELDS),
+            "what of the earlier result: `rank`, `category_rank`, `total`, `grade` (its name, as text) "
+            "or `score` (one indicator's; give `indicator`)",
+            required=True,
+        ),
+        Field("indicator", Text(), 'the indicator\'s code in the earlier results, with `field = "score"`'),
+        Field(
+            "default",
+            AnyOf((Num(), Text())),
+            "the value of a unit the earlier results do not list (explained as the default); "
+            "without it such a unit has no value and the reading rule's missing-data handling applies",
+        ),
+    ),
+    build=lambda d: HistoryName(**d),
+)
+
 QUOTA: Final = ObjectSpec(
     "quota",
     "A limit on how many units may get a grade (优秀不超过30%). Give `share` or `count`.",
@@ -672,6 +697,12 @@ SCHEME_FILE: Final = ObjectSpec(
             MapOf(MapOf(Num(), key_doc="unit"), key_doc="name"),
             "per-unit constants formulas read as data (难度系数, targets by county): "
             '`[parameters."难度系数"]` then `"甲县" = 1.1`; a unit\'s own data overrides them',
+        ),
+        Field(
+            "history",
+            MapOf(Obj(HISTORY), key_doc="name"),
+            "names read from last year's results of the same unit: "
+            '`[history."上年名次"]` then `field = "rank"`',
         ),
         Field("quotas", ListOf(Obj(QUOTA)), "limits on how many units get a grade"),
         Field(
