@@ -18,6 +18,7 @@ if TYPE_CHECKING:  # what type checkers and documentation tools read; at run tim
     from typing import Any
 
     from ._check import DataCheck, check_data
+    from ._compare_results import ComparisonRow, ResultsComparison, compare_results
     from ._data import UnitList, units_from_json
     from ._errors import (
         DataError,
@@ -57,6 +58,8 @@ if TYPE_CHECKING:  # what type checkers and documentation tools read; at run tim
     from ._import_table import ImportedTable, import_table
     from ._inputs import InputField, input_fields
     from ._numbers import LIMITS, Limits, Number, round_half_up, to_number
+    from ._past import HistoryName, PastResults, PastUnit
+    from ._past_files import read_results
     from ._plan import names_read
     from ._publish import write_table
     from ._results import Evaluation, GroupResult, IndicatorResult, UnitResult, evaluate
@@ -104,6 +107,7 @@ __all__ = [
     "Adjust",
     "CellProblem",
     "CellValue",
+    "ComparisonRow",
     "Computation",
     "DEFAULT_SCORES",
     "DataCheck",
@@ -126,6 +130,7 @@ __all__ = [
     "GradeScale",
     "Group",
     "GroupResult",
+    "HistoryName",
     "ImportedTable",
     "Indicator",
     "IndicatorResult",
@@ -144,6 +149,8 @@ __all__ = [
     "NumberTooLargeError",
     "POPULATION_FUNCTIONS",
     "Part",
+    "PastResults",
+    "PastUnit",
     "PeerRatio",
     "PerfrulesError",
     "PeriodResult",
@@ -154,6 +161,7 @@ __all__ = [
     "Problem",
     "Quota",
     "Rank",
+    "ResultsComparison",
     "RollUp",
     "Scheme",
     "SchemeError",
@@ -173,6 +181,7 @@ __all__ = [
     "__version__",
     "check_data",
     "compare",
+    "compare_results",
     "compare_schemes",
     "dump",
     "dumps",
@@ -185,6 +194,7 @@ __all__ = [
     "names_read",
     "normalize_name",
     "read_cell",
+    "read_results",
     "reweight",
     "round_half_up",
     "sample_units",
@@ -205,6 +215,13 @@ __all__ = [
 # `import perfrules` stays cheap (the command line's --help, scripts that use
 # one function): each public name is imported from its module on first use.
 _LAZY: dict[str, str] = {
+    "ComparisonRow": "._compare_results",
+    "ResultsComparison": "._compare_results",
+    "compare_results": "._compare_results",
+    "HistoryName": "._past",
+    "PastResults": "._past",
+    "PastUnit": "._past",
+    "read_results": "._past_files",
     "Adjust": "._scheme",
     "CellProblem": "._tables",
     "CellValue": "._tables",

@@ -166,6 +166,10 @@ _EPILOG = {
         "'perfrules import' reads the table back."
     ),
     "explain": N_("example:\n  perfrules explain shenzhen-2010-departments sample --unit 市乙局"),
+    "compare": N_(
+        "examples:\n  perfrules compare 2024.csv 2025.csv\n"
+        "  perfrules compare 2023.json 2024.json 2025.json --format csv -o 三年对比.csv"
+    ),
     "whatif": N_("example:\n  perfrules whatif shenzhen-2010-departments sample --unit 市甲委"),
     "sensitivity": N_(
         "examples:\n  perfrules sensitivity xiamen-xiangan-2020 sample --runs 200 --seed 7\n"
@@ -336,6 +340,27 @@ def build_parser() -> argparse.ArgumentParser:
             sub.add_argument(
                 "-o", "--output", help=_("write to this file instead of standard output ('-': it)")
             )
+    comp = command(
+        "compare",
+        N_("put two or more results files of the same units side by side: ranks, totals, grades, changes"),
+        "_cmd_compare",
+    )
+    comp.add_argument(
+        "results",
+        nargs="+",
+        metavar="RESULTS",
+        help=_("results files perfrules score wrote (CSV, JSON, JSON Lines), oldest first"),
+    )
+    comp.add_argument(
+        "--label",
+        action="append",
+        metavar="LABEL",
+        help=_("a label per file, in order (default: each file's name without its suffix)"),
+    )
+    comp.add_argument(
+        "--format", choices=["table", "csv"], default="table", help=_("output format (default: table)")
+    )
+    comp.add_argument("-o", "--output", help=_("write to this file instead of standard output ('-': it)"))
     imp = command(
         "import",
         N_("read a published indicator table (.docx, .xlsx, CSV) into a draft scheme"),

@@ -16,6 +16,7 @@ import os
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -875,6 +876,47 @@ def _cmd_score(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         err.write(_not_scored(len({e.unit for e in evaluation.errors})))
         return EXIT_PROBLEMS
     return EXIT_OK
+
+
+def _cmd_compare(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from ._compare_results import compare_results
+
+    if len(args.results) < 2:
+        raise UsageError(
+            _("compare needs two results files or more"), _("give last year's and this year's results")
+        )
+    for name in args.results:
+        if not Path(name).exists():
+            raise UsageError(
+                _("no results file '{name}'").format(name=name),
+                _("give a file perfrules score wrote with --format csv, json or jsonl"),
+            )
+    if args.label is not None and len(args.label) != len(args.results):
+        raise UsageError(
+            _("{labels} labels for {files} files").format(labels=len(args.label), files=len(args.results)),
+            _("give --label once per results file, in order"),
+        )
+    comparison = compare_results(*args.results, labels=args.label)
+    heads = comparison.heads()
+    if args.format == "csv":
+        cells = [[_cell(c, csv=True) for c in row] for row in comparison.table_rows(signed=False)]
+        _emit(csv_lines([heads, *cells]), args.output, out, bom=True)
+    else:
+        years = len(comparison.labels)
+        aligns = ["left", "left", *(["right", "right", "left"] * years), "right", "right", "left", "left"]
+        rows = [[_cell(c) for c in row] for row in comparison.table_rows()]
+        _emit(format_table(heads, rows, aligns) + "\n", args.output, out)
+    return EXIT_OK
+
+
+def _cell(value: object, *, csv: bool = False) -> Any:
+    if value is None:
+        return None if csv else "—"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return Figure(str(value)) if csv else str(value)
+    if isinstance(value, Decimal | Fraction):
+        return Figure(number(value, 6)) if csv else number(value)
+    return str(value)
 
 
 def _one_unit(evaluation: Evaluation, name: str) -> str:

@@ -124,6 +124,10 @@ class PastUnit:
         return found
 
 
+def _names(value: Mapping[str, str]) -> Mapping[str, str]:
+    return FrozenDict({str(k): str(v) for k, v in value.items()})
+
+
 def _units(value: Mapping[str, PastUnit]) -> Mapping[str, PastUnit]:
     return FrozenDict({normalize_name(str(k)): v for k, v in value.items()})
 
@@ -139,6 +143,8 @@ class PastResults:
         units: each unit's result, by its name.
         source: where the results came from (a file name), for explanations.
         label: a short label for the run (``2024``); by default the file's stem.
+        indicators: the indicators' names by code, where the results give them.
+        language: ``zh`` or ``en``: the language of the run's scheme, where known.
 
     >>> past = PastResults(units={"甲县": PastUnit(rank=3, total=88)}, source="2024.csv")
     >>> past.units["甲县"].rank
@@ -148,6 +154,8 @@ class PastResults:
     units: Mapping[str, PastUnit] = attrs.field(converter=_units)
     source: str = ""
     label: str = ""
+    indicators: Mapping[str, str] = attrs.field(factory=FrozenDict, converter=_names)
+    language: str = "zh"
 
     @classmethod
     def of(cls, evaluation: object, *, source: str = "", label: str = "") -> PastResults:
@@ -159,6 +167,9 @@ class PastResults:
         1
         """
         units: dict[str, PastUnit] = {}
+        scheme = getattr(evaluation, "scheme", None)
+        names = {i.code: i.name for i in scheme.indicators()} if scheme is not None else {}
+        language = getattr(scheme, "language", "zh")
         for r in evaluation:  # type: ignore[attr-defined]
             scores = {i.code: i.score for i in r.indicators if i.score is not None}
             units[r.unit] = PastUnit(
@@ -169,7 +180,7 @@ class PastResults:
                 category=r.category,
                 scores=scores,
             )
-        return cls(units=units, source=source, label=label)
+        return cls(units=units, source=source, label=label, indicators=names, language=language)
 
 
 def history_values(

@@ -16,9 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from ._display import STAND_IN_SIGN
-from ._errors import DataError, Problem
+from ._errors import DataError, PerfrulesError, Problem
+from ._filespec import read_number
 from ._formula import normalize_name
-from ._numbers import Number, to_number
+from ._numbers import Number
 from ._past import PastResults, PastUnit
 from ._tables import parse_json, read_text
 
@@ -74,8 +75,10 @@ def read_results(path: str | os.PathLike[str], *, label: str | None = None) -> P
     origin = p.name
     text = read_text(p.read_bytes(), origin)
     suffix = p.suffix.lower()
+    names: dict[str, str] = {}
     if suffix == ".jsonl":
-        units = _from_records(_json_lines(text, origin), origin)
+        units = _from_records(_json_lines(text, origin), origin, names)
+        zh = _chinese(text)
     elif suffix == ".json" or text.lstrip("\ufeff \t\r\n")[:1] == "{":
         data = parse_json(text, origin)
         if not isinstance(data, Mapping) or not isinstance(data.get("units"), list):
@@ -89,10 +92,22 @@ def read_results(path: str | os.PathLike[str], *, label: str | None = None) -> P
                 ],
                 title=f"cannot read {origin}",
             )
-        units = _from_records(data["units"], origin)
+        units = _from_records(data["units"], origin, names)
+        zh = _chinese(str(data.get("scheme", ""))) or _chinese(text)
     else:
-        units = _from_csv(text, origin)
-    return PastResults(units=units, source=origin, label=p.stem if label is None else label)
+        units = _from_csv(text, origin, names)
+        zh = "单位" in text.split("\n", 1)[0]
+    return PastResults(
+        units=units,
+        source=origin,
+        label=p.stem if label is None else label,
+        indicators=names,
+        language="zh" if zh else "en",
+    )
+
+
+def _chinese(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
 
 
 def past_results(value: object) -> PastResults:
@@ -126,8 +141,8 @@ def _number(value: object, where: str, problems: list[Problem]) -> Number | None
         problems.append(Problem(where, f"is not a number (got {value!r})"))
         return None
     try:
-        return to_number(value, name=where)
-    except (ValueError, TypeError, ArithmeticError) as exc:
+        return read_number(value.strip() if isinstance(value, str) else value)
+    except (ValueError, TypeError, ArithmeticError, PerfrulesError) as exc:
         problems.append(Problem(where, str(exc)))
         return None
 
@@ -155,7 +170,7 @@ def _add(units: dict[str, PastUnit], name: str, unit: PastUnit, where: str, prob
     units[name] = unit
 
 
-def _from_records(records: Iterable[Any], origin: str) -> dict[str, PastUnit]:
+def _from_records(records: Iterable[Any], origin: str, names: dict[str, str]) -> dict[str, PastUnit]:
     units: dict[str, PastUnit] = {}
     problems: list[Problem] = []
     for n, record in enumerate(records, start=1):
@@ -168,6 +183,8 @@ def _from_records(records: Iterable[Any], origin: str) -> dict[str, PastUnit]:
         if isinstance(record.get("indicators"), list):
             for item in record["indicators"]:
                 if isinstance(item, Mapping) and item.get("code") is not None:
+                    if item.get("name"):
+                        names.setdefault(str(item["code"]), str(item["name"]))
                     got = _number(item.get("score"), f"{where}, indicator {item['code']}", problems)
                     if got is not None:
                         scores[str(item["code"])] = got
@@ -190,7 +207,7 @@ def _from_records(records: Iterable[Any], origin: str) -> dict[str, PastUnit]:
     return units
 
 
-def _from_csv(text: str, origin: str) -> dict[str, PastUnit]:
+def _from_csv(text: str, origin: str, names: dict[str, str]) -> dict[str, PastUnit]:
     rows = list(csv.reader(text.lstrip("\ufeff").splitlines()))
     if not rows:
         raise DataError([Problem("", "the file is empty")], title=f"cannot read the results in {origin}")
@@ -202,7 +219,7 @@ def _from_csv(text: str, origin: str) -> dict[str, PastUnit]:
         if role is not None:
             roles.setdefault(role, k)
         elif " " in head:
-            codes[k] = head.split(" ", 1)[0]
+            codes[k], names[codes[k]] = head.split(" ", 1)
     if "unit" not in roles:
         raise DataError(
             [
