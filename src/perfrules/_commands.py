@@ -902,8 +902,9 @@ def _cmd_compare(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         cells = [[_cell(c, csv=True) for c in row] for row in comparison.table_rows(signed=False)]
         _emit(csv_lines([heads, *cells]), args.output, out, bom=True)
     else:
-        years = len(comparison.labels)
-        aligns = ["left", "left", *(["right", "right", "left"] * years), "right", "right", "left", "left"]
+        year = ["right", "right", "left"] if comparison.graded else ["right", "right"]
+        change = ["right", "right", "left", "left"] if comparison.graded else ["right", "right", "left"]
+        aligns = ["left", "left", *(year * len(comparison.labels)), *change]
         rows = [[_cell(c) for c in row] for row in comparison.table_rows()]
         _emit(format_table(heads, rows, aligns) + "\n", args.output, out)
     return EXIT_OK

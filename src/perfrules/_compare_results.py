@@ -71,30 +71,24 @@ class ResultsComparison:
     rows: tuple[ComparisonRow, ...]
     language: str = "zh"
 
+    @property
+    def graded(self) -> bool:
+        """Whether any run gives grades (else the tables leave the grade columns out)."""
+        return any(g is not None for row in self.rows for g in row.grades)
+
     def heads(self) -> list[str]:
         """The column heads of :meth:`table_rows` (in the results' language)."""
         zh = self.language == "zh"
+        graded = self.graded
         out = ["单位", "类别"] if zh else ["unit", "category"]
         for label in self.labels:
-            out += (
-                [f"{label} 排名", f"{label} 总分", f"{label} 等次"]
-                if zh
-                else [
-                    f"{label} rank",
-                    f"{label} total",
-                    f"{label} grade",
-                ]
-            )
-        out += (
-            ["名次变化", "总分变化", "等次变化", "主要变化指标"]
-            if zh
-            else [
-                "places gained",
-                "total change",
-                "grade change",
-                "main changes",
-            ]
-        )
+            out += [f"{label} 排名", f"{label} 总分"] if zh else [f"{label} rank", f"{label} total"]
+            if graded:
+                out.append(f"{label} 等次" if zh else f"{label} grade")
+        out += ["名次变化", "总分变化"] if zh else ["places gained", "total change"]
+        if graded:
+            out.append("等次变化" if zh else "grade change")
+        out.append("主要变化指标" if zh else "main changes")
         return out
 
     def table_rows(self, *, signed: bool = True) -> list[list[object]]:
@@ -103,16 +97,18 @@ class ResultsComparison:
         With *signed* the changes are text (``+2``, ``−1.5``); else numbers.
         """
         out: list[list[object]] = []
+        graded = self.graded
         for row in self.rows:
             cells: list[object] = [row.unit, row.category]
             for rank, total, grade in zip(row.ranks, row.totals, row.grades, strict=True):
-                cells += [rank, total, grade]
+                cells += [rank, total, grade] if graded else [rank, total]
             cells += [
                 _signed(row.places_gained) if signed else row.places_gained,
                 _signed(row.total_change) if signed else row.total_change,
-                row.grade_change,
-                "；".join(" ".join(filter(None, (c, n, _signed(v)))) for c, n, v in row.movers),
             ]
+            if graded:
+                cells.append(row.grade_change)
+            cells.append("；".join(" ".join(filter(None, (c, n, _signed(v)))) for c, n, v in row.movers))
             out.append(cells)
         return out
 
