@@ -207,7 +207,7 @@ def history_values(
             )
         elif spec.default is not None:
             values[name] = spec.default
-            missing = "无本单位" if found is None else f"无本单位的{field}"
+            missing = "中没有本单位" if found is None else f"中没有本单位的{field}"
             why[name] = (
                 f"{name}={_text(spec.default)}：{where}{missing}，按方案默认值"
                 if zh
