@@ -352,3 +352,10 @@ def test_places_gained_and_total_change_are_the_differences(units):
     for row in compare_results(a, b).rows:
         r1, t1, r2, t2 = units[row.unit]
         assert (row.places_gained, row.total_change) == (r1 - r2, t2 - t1)
+
+
+def test_check_does_not_ask_the_data_for_last_years_results():
+    """上年名次 comes with --previous (or a column the data may add): check does not call it missing."""
+    code, out, err = _run("check", str(SCHEME), str(DATA))
+    assert code == 0, out + err
+    assert "上年名次" not in out + err
