@@ -172,7 +172,9 @@ def score_unit(plan: Plan, unit: Unit, population: Population, *, detail: bool) 
     Whatever goes wrong with the unit's data is the unit's error and never
     stops the batch: a number that outgrows the bounds (``perfrules.LIMITS``)
     fails this unit alone, naming the indicator where it happened. The
-    scheme's per-unit constants (``parameters``) join the unit's data first.
+    scheme's per-unit constants (``parameters``) and, with last year's
+    results (``scheme.previous``), its ``history`` values join the unit's
+    data first; a unit those results do not list gets a note.
     """
     sources: Mapping[str, str] = {}
     previous = plan.scheme.previous
