@@ -457,7 +457,7 @@ def test_last_years_results_score_alike_on_every_path(tmp_path):
         code, _, err = _run(
             "score",
             str(scheme_path),
-            str(folder / "last-year-2024-data.csv"),
+            str(folder / "last-year" / "2024-data.csv"),
             "--format",
             fmt,
             "-o",

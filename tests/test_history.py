@@ -38,8 +38,8 @@ ROOT = Path(__file__).resolve().parent.parent
 FOLDER = ROOT / "docs" / "examples" / "cookbook"
 SCHEME = FOLDER / "last-year.toml"
 DATA = FOLDER / "last-year.csv"
-LAST = FOLDER / "last-year-2024.csv"
-LAST_DATA = FOLDER / "last-year-2024-data.csv"
+LAST = FOLDER / "last-year" / "2024.csv"
+LAST_DATA = FOLDER / "last-year" / "2024-data.csv"
 
 # By hand (see the cookbook): 实绩得分 + 进位加分 + 36 × min(max(收入/基数 − 1, 0), 10%) ÷ 10%.
 TOTALS = {
@@ -82,7 +82,7 @@ def test_last_years_results_as_a_file_an_evaluation_or_past_results_agree():
 def test_the_explanation_says_where_a_previous_value_came_from():
     results = _evaluate()
     events = [e.message for e in results.unit("丁").indicators[1].events]
-    assert "上年名次=4，取自上年结果“last-year-2024.csv”中本单位的排名" in events
+    assert "上年名次=4，取自上年结果“2024.csv”中本单位的排名" in events
     text = results.explain("丁")
     assert "min(max(4−1, 0)×2, 4) = 4" in text
     # 甲's data gives no 上年名次; the line is on the indicator that reads it, and no other.
@@ -92,9 +92,7 @@ def test_the_explanation_says_where_a_previous_value_came_from():
 def test_a_unit_last_year_lacks_gets_a_note_and_its_rules_missing_data_handling():
     results = _evaluate()
     mine = results.unit("己")
-    assert [e.message for e in mine.events if e.kind == "note"] == [
-        "己: 上年结果“last-year-2024.csv”中没有本单位"
-    ]
+    assert [e.message for e in mine.events if e.kind == "note"] == ["己: 上年结果“2024.csv”中没有本单位"]
     assert "缺少数据“上年名次”，按规定默认得 0分（上年未参加考核，不计进位加分）" in mine.explain()
     # The units last year lists have no note.
     assert not [e for e in results.unit("甲").events if e.kind == "note"]
@@ -202,10 +200,10 @@ def test_score_and_explain_read_previous_on_the_command_line():
     assert code == 0, err
     rows = list(csv.reader(io.StringIO(out.lstrip("\ufeff"))))
     assert {r[1]: Decimal(r[3]) for r in rows[1:]} == TOTALS
-    assert "己: 上年结果“last-year-2024.csv”中没有本单位" in err
+    assert "己: 上年结果“2024.csv”中没有本单位" in err
     code, out, err = _run("explain", str(SCHEME), str(DATA), "--previous", str(LAST), "--unit", "丁")
     assert code == 0, err
-    assert "上年名次=4，取自上年结果“last-year-2024.csv”中本单位的排名" in out
+    assert "上年名次=4，取自上年结果“2024.csv”中本单位的排名" in out
 
 
 # -- reading results files --------------------------------------------------------------------
@@ -299,7 +297,7 @@ def test_compare_on_the_command_line_as_csv(tmp_path):
     assert code == 0, err
     rows = list(csv.reader(io.StringIO(out.lstrip("\ufeff"))))
     assert rows[0] == [
-        "单位", "类别", "last-year-2024 排名", "last-year-2024 总分", "2025 排名", "2025 总分",
+        "单位", "类别", "2024 排名", "2024 总分", "2025 排名", "2025 总分",
         "名次变化", "总分变化", "主要变化指标",
     ]  # fmt: skip
     assert rows[5] == [
