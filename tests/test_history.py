@@ -32,7 +32,7 @@ from perfrules import (
     loads,
     read_results,
 )
-from perfrules._cli import main
+from perfrules.cli.main import main
 
 ROOT = Path(__file__).resolve().parent.parent
 FOLDER = ROOT / "docs" / "examples" / "cookbook"

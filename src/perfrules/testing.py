@@ -23,14 +23,14 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from ._formula import Formula
-from ._plan import names_read
-from ._plan import plan_of as _plan_of
-from ._rules import Part, PeerRatio
-from ._scale import DEFAULT_SCORES, GradeBand, GradeScale
-from ._scheme import Adjust, Default, Group, Indicator, NotApplicable, Scheme, Veto, ZeroWhen
-from ._syntax import BoolOp, Call, Chain, Compare, Name, Node, Num, Percent, Power, Unary, show
-from ._unit import Unit
+from .formula.language import Formula
+from .formula.syntax import BoolOp, Call, Chain, Compare, Name, Node, Num, Percent, Power, Unary, show
+from .grading.scale import DEFAULT_SCORES, GradeBand, GradeScale
+from .scheme.model import Adjust, Default, Group, Indicator, NotApplicable, Scheme, Veto, ZeroWhen
+from .scheme.rules import Part, PeerRatio
+from .scheme.units import Unit
+from .scoring.plan import names_read
+from .scoring.plan import plan_of as _plan_of
 
 __all__ = [
     "DEFAULT_NAMES",
