@@ -39,7 +39,6 @@ NOT_YET_SPLIT: dict[str, int] = {
     "perfrules.files.filespec": 776,
     "perfrules.files.load": 723,
     "perfrules.files.schemefile": 721,
-    "perfrules.files.tables": 1240,
     "perfrules.grading.scale": 967,
     "perfrules.scheme.model": 1738,
     "perfrules.scheme.rules": 731,

@@ -38,6 +38,7 @@ if TYPE_CHECKING:  # what type checkers and documentation tools read; at run tim
     from .analysis.sensitivity_result import Sensitivity, UnitSensitivity
     from .analysis.sensitivity_runs import InputIndex
     from .analysis.whatif import WhatIf, whatif
+    from .files.cells import NO_DATA, CellProblem, CellValue, NoData, read_cell
     from .files.data import UnitList, load_units, units_from_csv, units_from_json
     from .files.import_table import ImportedTable, import_table
     from .files.inputs import InputField, input_fields
@@ -53,7 +54,6 @@ if TYPE_CHECKING:  # what type checkers and documentation tools read; at run tim
     )
     from .files.publish import write_table
     from .files.schemefile import scheme_json_schema
-    from .files.tables import NO_DATA, CellProblem, CellValue, NoData, read_cell
     from .files.template import write_template
     from .formula.language import (
         FUNCTION_ALIASES,
@@ -205,8 +205,8 @@ __all__ = [
 # one function): each public name is imported from its module on first use.
 _LAZY: dict[str, str] = {
     "Adjust": ".scheme.model",
-    "CellProblem": ".files.tables",
-    "CellValue": ".files.tables",
+    "CellProblem": ".files.cells",
+    "CellValue": ".files.cells",
     "Computation": ".scheme.units",
     "DEFAULT_SCORES": ".grading.scale",
     "DataCheck": ".analysis.check",
@@ -240,8 +240,8 @@ _LAZY: dict[str, str] = {
     "Limits": "._numbers",
     "MatchPolicy": ".grading.scale",
     "MissingValueError": "._errors",
-    "NO_DATA": ".files.tables",
-    "NoData": ".files.tables",
+    "NO_DATA": ".files.cells",
+    "NoData": ".files.cells",
     "NotApplicable": ".scheme.model",
     "Number": "._numbers",
     "NumberTooLargeError": "._errors",
@@ -286,7 +286,7 @@ _LAZY: dict[str, str] = {
     "loads": ".files.load",
     "names_read": ".scoring.plan",
     "normalize_name": ".formula.language",
-    "read_cell": ".files.tables",
+    "read_cell": ".files.cells",
     "reweight": ".analysis.reweight",
     "round_half_up": "._numbers",
     "sample_units": ".files.load",

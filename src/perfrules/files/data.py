@@ -30,20 +30,10 @@ from ..grading.scale import GradeScale
 from ..scheme.model import Part, Scheme, step_target
 from ..scheme.units import Unit, UnitError
 from ..scoring.plan import names_read
-from .tables import (
-    NO_DATA,
-    CellProblem,
-    CellValue,
-    RawCell,
-    Row,
-    Rows,
-    _csv_rows,
-    _table_rows,
-    iter_rows,
-    parse_json,
-    read_cell,
-    read_text,
-)
+from .cells import NO_DATA, CellProblem, CellValue, RawCell, read_cell
+from .encoding import read_text
+from .jsonfile import parse_json
+from .tables import Row, Rows, _csv_rows, _table_rows, iter_rows
 
 __all__ = ["UnitList", "load_units", "units_from_csv", "units_from_json"]
 
@@ -475,9 +465,9 @@ def units_from_csv(text: str, *, scheme: Scheme | None = None, origin: str = "da
     The first row names the columns: a unit column (单位/unit/name), optionally
     类别/category, 期间/period and 不适用/not_applicable, and one column per
     input. Empty cells, and cells that say there is no data (``—``, ``N/A``:
-    see :data:`perfrules.files.tables.NO_DATA_TEXTS`), are left out: a declared
+    see :data:`perfrules.files.cells.NO_DATA_TEXTS`), are left out: a declared
     no-data policy applies, or the unit gets an error naming the field when
-    scored. Numeric cells are read by :func:`perfrules.files.tables.read_cell`.
+    scored. Numeric cells are read by :func:`perfrules.files.cells.read_cell`.
 
     With a *scheme*, columns it does not read are left out and listed in
     ``notes``; columns it grades as categories (良好, 优) hold text.
@@ -532,7 +522,7 @@ def _same_name(name: str, raw: str, data: list[Any], first: int) -> str:
 def units_from_json(data: object, *, origin: str = "data") -> UnitList:
     """Read units from parsed JSON: a list of ``{name, category, data, periods, not_applicable}``.
 
-    A unit with an unknown key, or a number that :func:`perfrules.files.tables.parse_json`
+    A unit with an unknown key, or a number that :func:`perfrules.files.jsonfile.parse_json`
     could not read, is loaded with ``problems`` (only it fails when scored).
 
     Raises:
@@ -637,7 +627,7 @@ def load_units(source: str | Path, *, scheme: Scheme | None = None, sheet: str |
 
     CSV may be UTF-8 (with or without the BOM Excel writes), UTF-16 with its
     byte-order mark (Excel's "Unicode text"), or GBK/GB18030 (Excel on
-    Chinese Windows); see :func:`perfrules.files.tables.read_text`. Workbooks
+    Chinese Windows); see :func:`perfrules.files.encoding.read_text`. Workbooks
     need the ``excel`` extra (``pip install 'perfrules[excel]'``). There is
     no limit on the file's size. See :func:`units_from_csv` for the columns
     and :func:`units_from_json` for JSON.

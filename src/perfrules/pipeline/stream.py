@@ -31,8 +31,9 @@ from pathlib import Path
 
 from .._errors import Problem
 from .._numbers import Number
+from ..files.cells import RawCell
 from ..files.data import RowGroup, _RowUnits, stream_groups, unit_of
-from ..files.tables import RawCell, Row
+from ..files.tables import Row
 from ..scheme.model import Scheme
 from ..scheme.units import PolicyEvent, Unit, UnitError
 from ..scoring.batch import UnitOutcome, finish_batch, score_chunk
