@@ -1,11 +1,10 @@
 """Scheme files (TOML, JSON), unit data files (CSV, JSON) and the built-in schemes.
 
-A scheme file is data a person edits by hand; it never runs code. What it
-may hold is declared once, in ``_schemefile`` (on the machinery of
-``_filespec``): the reader here checks files against that declaration, which
-also gives the JSON Schema and the key reference. Loading collects every
-problem with its path into the file (``indicators[12].scale: …``) and raises
-them together. ``dump`` writes a file that loads back to an equal scheme.
+A scheme file is data a person edits by hand; it never runs code. What it may hold is declared once,
+in :mod:`perfrules.files.schemefile`: the reader here checks files against that declaration, which also
+gives the JSON Schema and the key reference. Loading collects every problem with its path into the file
+(``indicators[12].scale: …``) and raises them together. ``dump`` writes a file that loads back to an equal
+scheme.
 """
 
 from __future__ import annotations
@@ -49,7 +48,7 @@ from ..scheme.model import (
     ZeroWhen,
 )
 from .data import UnitList, units_from_csv
-from .filespec import Reader, read_number, to_mapping
+from .filespec import Reader, read_number
 from .schemefile import (
     ADJUST,
     CAP,
@@ -68,6 +67,7 @@ from .schemefile import (
     build_scale,
     decode_scheme_file,
 )
+from .spec_tables import to_mapping
 
 __all__ = [
     "MAX_FILE_BYTES",

@@ -30,25 +30,9 @@ from ..scheme.model import (
     Veto,
     ZeroWhen,
 )
-from .filespec import (
-    MISSING,
-    AnyOf,
-    Boolean,
-    Choice,
-    Const,
-    Field,
-    FormulaText,
-    ListOf,
-    MapOf,
-    Num,
-    Obj,
-    ObjectSpec,
-    Tagged,
-    Text,
-    Whole,
-    json_schema,
-    reference_markdown,
-)
+from .filespec import MISSING, AnyOf, Boolean, Choice, Const, FormulaText, ListOf, MapOf, Num, Text, Whole
+from .spec_docs import json_schema, reference_markdown
+from .spec_tables import Field, Obj, ObjectSpec, Tagged
 
 __all__ = [
     "FORMAT",
