@@ -49,24 +49,9 @@ from ..scheme.model import (
 )
 from .data import UnitList, units_from_csv
 from .filespec import Reader, read_number
-from .schemefile import (
-    ADJUST,
-    CAP,
-    DEFAULT,
-    FLAG,
-    FORMAT,
-    NOT_APPLICABLE,
-    PART,
-    PEER_RATIO,
-    QUOTA,
-    RANK,
-    ROLL_UP,
-    SCHEME_FILE,
-    VETO,
-    ZERO,
-    build_scale,
-    decode_scheme_file,
-)
+from .scheme_encoding import decode_scheme_file
+from .schemefile import CAP, FLAG, FORMAT, QUOTA, ROLL_UP, SCHEME_FILE
+from .schemefile_rules import ADJUST, DEFAULT, NOT_APPLICABLE, PART, PEER_RATIO, RANK, VETO, ZERO, build_scale
 from .spec_tables import to_mapping
 
 __all__ = [
