@@ -40,18 +40,10 @@ if TYPE_CHECKING:  # what type checkers and documentation tools read; at run tim
     from .analysis.whatif import WhatIf, whatif
     from .files.cells import NO_DATA, CellProblem, CellValue, NoData, read_cell
     from .files.data import UnitList, load_units, units_from_csv, units_from_json
+    from .files.dump import dump, dumps, scheme_to_mapping
     from .files.import_table import ImportedTable, import_table
     from .files.inputs import InputField, input_fields
-    from .files.load import (
-        dump,
-        dumps,
-        load,
-        loads,
-        sample_units,
-        scheme_from_mapping,
-        scheme_to_mapping,
-        schemes,
-    )
+    from .files.load import load, loads, sample_units, scheme_from_mapping, schemes
     from .files.publish import write_table
     from .files.schemefile import scheme_json_schema
     from .files.template import write_template
@@ -276,8 +268,8 @@ _LAZY: dict[str, str] = {
     "check_data": ".analysis.check",
     "compare": ".analysis.reweight",
     "compare_schemes": ".analysis.reweight",
-    "dump": ".files.load",
-    "dumps": ".files.load",
+    "dump": ".files.dump",
+    "dumps": ".files.dump",
     "evaluate": ".results.model",
     "import_table": ".files.import_table",
     "input_fields": ".files.inputs",
@@ -292,7 +284,7 @@ _LAZY: dict[str, str] = {
     "sample_units": ".files.load",
     "scheme_from_mapping": ".files.load",
     "scheme_json_schema": ".files.schemefile",
-    "scheme_to_mapping": ".files.load",
+    "scheme_to_mapping": ".files.dump",
     "schemes": ".files.load",
     "sensitivity": ".analysis.sensitivity",
     "to_number": "._numbers",
