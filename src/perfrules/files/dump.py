@@ -39,6 +39,7 @@ from ..scheme.model import (
     Veto,
     ZeroWhen,
 )
+from .per_unit import per_unit_tables
 from .schemefile import CAP, FLAG, QUOTA, ROLL_UP
 from .schemefile_rules import ADJUST, DEFAULT, NOT_APPLICABLE, PART, PEER_RATIO, RANK, VETO, ZERO
 from .spec_tables import to_mapping
@@ -262,8 +263,7 @@ def scheme_to_mapping(scheme: Scheme) -> dict[str, Any]:
         out["todo"] = [_todo_to_mapping(t) for t in scheme.todo]
     if scheme.caps:
         out["caps"] = [_object_to_mapping(c) for c in scheme.caps]
-    if scheme.parameters:
-        out["parameters"] = {k: {u: _plain(v) for u, v in by.items()} for k, by in scheme.parameters.items()}
+    out.update(per_unit_tables(scheme, _plain))
     if scheme.flags:
         out["flags"] = [_object_to_mapping(f) for f in scheme.flags]
     if scheme.quotas:
