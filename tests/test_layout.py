@@ -45,7 +45,6 @@ NOT_YET_SPLIT: dict[str, int] = {
     "perfrules.formula.syntax": 828,
     "perfrules.grading.scale": 967,
     "perfrules.scheme.model": 1738,
-    "perfrules.scheme.rules": 731,
     "perfrules.scoring.batch": 702,
     "perfrules.scoring.indicator": 1053,
     "perfrules.testing": 638,

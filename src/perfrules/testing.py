@@ -27,7 +27,7 @@ from .formula.language import Formula
 from .formula.syntax import BoolOp, Call, Chain, Compare, Name, Node, Num, Percent, Power, Unary, show
 from .grading.scale import DEFAULT_SCORES, GradeBand, GradeScale
 from .scheme.model import Adjust, Default, Group, Indicator, NotApplicable, Scheme, Veto, ZeroWhen
-from .scheme.rules import Part, PeerRatio
+from .scheme.steps import Part, PeerRatio
 from .scheme.units import Unit
 from .scoring.plan import names_read
 from .scoring.plan import plan_of as _plan_of

@@ -38,8 +38,8 @@ import attrs
 from .._errors import DataError, PerfrulesError, Problem, SchemeError
 from ..formula.language import Formula, normalize_name
 from ..grading.scale import GradeScale
+from ..scheme.fields import FREQUENCIES
 from ..scheme.model import Scheme
-from ..scheme.rules import FREQUENCIES
 from .tables import read_text
 
 __all__ = ["ROLES", "ImportedTable", "import_table", "parse_columns"]
