@@ -46,7 +46,6 @@ NOT_YET_SPLIT: dict[str, int] = {
     "perfrules.grading.scale": 967,
     "perfrules.scheme.model": 1738,
     "perfrules.scoring.batch": 702,
-    "perfrules.scoring.indicator": 1053,
     "perfrules.testing": 638,
 }
 

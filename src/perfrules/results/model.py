@@ -26,7 +26,7 @@ from ..grading.scale import GradeResult
 from ..scheme.model import Scheme
 from ..scheme.units import Computation, PeriodResult, PeriodTotal, PolicyEvent, Unit, UnitError
 from ..scoring.batch import IndicatorOutcome, Population, UnitOutcome, check_units, score_batch, score_unit
-from ..scoring.indicator import DECLARED_NOT_APPLICABLE
+from ..scoring.compiled import DECLARED_NOT_APPLICABLE
 from ..scoring.plan import GroupPlan, Plan, plan_of
 
 __all__ = ["VIEWS", "Evaluation", "GroupResult", "IndicatorResult", "UnitResult", "evaluate"]

@@ -32,7 +32,7 @@ from .._numbers import EXACT_CONTEXT, Number, as_fraction, check_fraction, exact
 from ..formula.syntax import Name
 from ..scheme.model import Scheme, Veto, step_result_reads, with_parameters
 from ..scheme.units import PolicyEvent, Unit, UnitError, note_events
-from .indicator import Scored
+from .compiled import Scored
 from .means import aggregated_total
 from .outcome import IndicatorOutcome, UnitOutcome, Weighting, unit_error
 from .outcome import weighting as pattern_weighting

@@ -22,6 +22,7 @@ from .._words import Words, num
 from ..scheme.model import Adjust, Veto
 from ..scheme.units import PeriodResult, PeriodTotal, PolicyEvent, Unit
 from .plan import GroupPlan, Plan
+from .policies import adjust_event, adjustment
 
 __all__ = [
     "finish_total",
@@ -195,13 +196,11 @@ def finish_total(
         )
     for policy in scheme.policies:
         if isinstance(policy, Adjust):
-            from .indicator import _adjust_event, _adjustment
-
             scope = unit.data if not results else {**unit.data, **results}
-            change, parts = _adjustment(policy, scope, "the scheme's adjustment", words, unit_word)
+            change, parts = adjustment(policy, scope, "the scheme's adjustment", words, unit_word)
             if parts:
                 total += change
-                events.append(_adjust_event(policy, change, parts, words, unit_word))
+                events.append(adjust_event(policy, change, parts, words, unit_word))
     if zeroed:
         total = Fraction(0)
     return bound_total(plan, total, full_marks, events, unit_word)
