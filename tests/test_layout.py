@@ -43,7 +43,6 @@ NOT_YET_SPLIT: dict[str, int] = {
     "perfrules.files.schemefile": 721,
     "perfrules.files.tables": 1240,
     "perfrules.formula.syntax": 828,
-    "perfrules.grading.scale": 967,
     "perfrules.scheme.model": 1738,
     "perfrules.scoring.batch": 702,
     "perfrules.testing": 638,
