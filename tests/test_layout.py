@@ -27,25 +27,21 @@ LAYERS: list[tuple[str, ...]] = [
     ("files",),
     ("pipeline",),
     ("analysis",),
-    ("dask", "plot", "testing"),
+    ("dask", "plot", "testing", "_testing_data"),
     ("cli",),
     ("__init__", "__main__"),
 ]
 MAX_LINES = 600
 # Modules still to be split, at their size when the layout moved; they may only shrink.
 NOT_YET_SPLIT: dict[str, int] = {
-    "perfrules.analysis.sensitivity": 912,
     "perfrules.cli.commands": 1191,
     "perfrules.files.data": 672,
     "perfrules.files.filespec": 776,
-    "perfrules.files.import_table": 1297,
     "perfrules.files.load": 723,
     "perfrules.files.schemefile": 721,
     "perfrules.files.tables": 1240,
-    "perfrules.formula.syntax": 828,
     "perfrules.scheme.model": 1738,
     "perfrules.scoring.batch": 702,
-    "perfrules.testing": 638,
 }
 
 

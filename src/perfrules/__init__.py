@@ -34,7 +34,8 @@ if TYPE_CHECKING:  # what type checkers and documentation tools read; at run tim
     from ._todo import Todo
     from .analysis.check import DataCheck, check_data
     from .analysis.reweight import compare, compare_schemes, reweight
-    from .analysis.sensitivity import Sensitivity, UnitSensitivity, sensitivity
+    from .analysis.sensitivity import sensitivity
+    from .analysis.sensitivity_result import Sensitivity, UnitSensitivity
     from .analysis.sensitivity_runs import InputIndex
     from .analysis.whatif import WhatIf, whatif
     from .files.data import UnitList, load_units, units_from_csv, units_from_json
@@ -260,14 +261,14 @@ _LAZY: dict[str, str] = {
     "Scheme": ".scheme.model",
     "SchemeError": "._errors",
     "Scoring": ".grading.scale",
-    "Sensitivity": ".analysis.sensitivity",
+    "Sensitivity": ".analysis.sensitivity_result",
     "Step": ".scheme.model",
     "Todo": "._todo",
     "Unit": ".scheme.units",
     "UnitError": ".scheme.units",
     "UnitList": ".files.data",
     "UnitResult": ".results.model",
-    "UnitSensitivity": ".analysis.sensitivity",
+    "UnitSensitivity": ".analysis.sensitivity_result",
     "Value": ".formula.language",
     "Veto": ".scheme.model",
     "WhatIf": ".analysis.whatif",

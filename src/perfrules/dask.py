@@ -41,7 +41,7 @@ from .files.data import (
 )
 from .files.tables import Row
 from .formula.language import normalize_name
-from .formula.syntax import shown_name
+from .formula.text import shown_name
 from .scheme.model import Scheme
 from .scheme.units import Unit
 from .scoring.batch import UnitOutcome, finish_batch, score_chunk

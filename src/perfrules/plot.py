@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from ._numbers import round_half_up
-from .analysis.sensitivity import Sensitivity
+from .analysis.sensitivity_result import Sensitivity
 from .results.display import grade_colour, number
 from .results.model import Evaluation, UnitResult
 

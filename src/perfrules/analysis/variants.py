@@ -29,7 +29,7 @@ import attrs
 
 from .._numbers import Number, as_fraction, exact, round_half_up
 from ..formula.language import Formula
-from ..formula.syntax import BoolOp, Chain, Compare, Name, Node, Num, Percent, Unary, show
+from ..formula.tree import BoolOp, Chain, Compare, Name, Node, Num, Percent, Unary, show
 from ..grading.bands import MatchPolicy, _number_constant
 from ..grading.scale import GradeScale
 from ..scheme.model import Group, Indicator, Scheme

@@ -25,7 +25,7 @@ from typing import Any, Final
 
 from .._errors import DataError, Problem
 from ..formula.language import normalize_name
-from ..formula.syntax import shown_name
+from ..formula.text import shown_name
 from ..grading.scale import GradeScale
 from ..scheme.model import Part, Scheme, step_target
 from ..scheme.units import Unit, UnitError

@@ -21,7 +21,7 @@ import attrs
 
 from .._numbers import Number
 from ..formula.language import Formula
-from ..formula.syntax import Name
+from ..formula.tree import Name
 from ..grading.scale import GradeScale
 from ..scheme.model import Indicator, Part, Scheme, Veto, inputs_of, step_reads, step_target
 from .data import _known_fields, _text_fields

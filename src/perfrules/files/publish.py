@@ -100,7 +100,7 @@ def _policy_text(policy: object) -> str:
 
 
 def _reads_as_default(text: str) -> bool:
-    from .import_table import _DEFAULT
+    from .table_rules import _DEFAULT
 
     return _DEFAULT.search(text) is not None
 

@@ -51,7 +51,7 @@ import attrs
 from .._errors import DataError, InvalidValueError, NumberTooLargeError, Problem
 from .._numbers import LIMITS, Number, check_decimal, exact, to_number
 from ..formula.language import normalize_name
-from ..formula.syntax import shown_name
+from ..formula.text import shown_name
 
 __all__ = [
     "MAX_CELL_CHARS",

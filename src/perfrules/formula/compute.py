@@ -28,7 +28,7 @@ from .._numbers import (
     tidy_decimal,
     to_number,
 )
-from .syntax import (
+from .tree import (
     POPULATION_FUNCTIONS,
     BoolOp,
     Call,

@@ -39,7 +39,9 @@ from .compute import (
     _ZeroDivision,
     compile_root,
 )
-from .syntax import (
+from .syntax import parse
+from .text import normalize_name
+from .tree import (
     FUNCTION_ALIASES,
     FUNCTIONS,
     POPULATION_FUNCTIONS,
@@ -57,8 +59,6 @@ from .syntax import (
     _population_calls,
     _show_name,
     _show_number,
-    normalize_name,
-    parse,
     show,
 )
 

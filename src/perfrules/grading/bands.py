@@ -19,7 +19,8 @@ import attrs
 from .._numbers import EXACT_CONTEXT, Number, exact, round_half_up, tidy_decimal, to_number
 from ..formula.compute import _constant as _constant_value
 from ..formula.language import Formula
-from ..formula.syntax import BoolOp, Compare, Name, Node, Unary, normalize_name
+from ..formula.text import normalize_name
+from ..formula.tree import BoolOp, Compare, Name, Node, Unary
 
 __all__ = [
     "DEFAULT_SCORES",

@@ -20,7 +20,8 @@ import attrs
 from .._errors import Problem
 from .._frozen import FrozenDict
 from .._numbers import Number, as_fraction, exact, to_number
-from ..formula.syntax import Name, normalize_name
+from ..formula.language import normalize_name
+from ..formula.tree import Name
 from .bands import (
     _EVERYTHING,
     GapPolicy,

@@ -23,7 +23,7 @@ import attrs
 from .._errors import DefinitionError, Problem, SchemeError
 from .._numbers import LIMITS
 from ..formula.language import Formula
-from ..formula.syntax import normalize_name
+from ..formula.text import normalize_name
 from .bands import GradeBand
 
 __all__ = ["parse_bands"]

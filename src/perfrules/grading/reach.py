@@ -16,7 +16,7 @@ from typing import Final
 
 from .._errors import EvaluationError
 from .._numbers import as_fraction
-from ..formula.syntax import Compare, Name, Node, _children
+from ..formula.tree import Compare, Name, Node, _children
 from .bands import GradeBand, _number_constant
 
 __all__ = ["reachability"]

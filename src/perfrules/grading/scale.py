@@ -24,8 +24,7 @@ import attrs
 from .._errors import InvalidValueError, Problem, SchemeError
 from .._frozen import FrozenDict
 from .._numbers import Number, as_fraction, exact, to_number
-from ..formula.language import Formula
-from ..formula.syntax import normalize_name
+from ..formula.language import Formula, normalize_name
 from .bands import (
     DEFAULT_SCORES,
     GapPolicy,

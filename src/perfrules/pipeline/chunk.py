@@ -19,7 +19,7 @@ from .._intcols import format_rows, from_text_columns, gc_paused, numpy
 from .._numbers import Number, round_half_up, tidy_decimal
 from ..files.data import RowGroup, _RowUnits, unit_of
 from ..files.tables import RawCell, Row
-from ..formula.syntax import normalize_name
+from ..formula.text import normalize_name
 from ..scheme.model import Scheme
 from ..scheme.units import Unit
 from ..scoring.batch import UnitOutcome, score_chunk

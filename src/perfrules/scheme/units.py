@@ -15,7 +15,7 @@ from .._errors import Problem
 from .._frozen import FrozenDict
 from .._numbers import Number
 from ..formula.language import Value, normalize_name
-from ..formula.syntax import shown_name
+from ..formula.text import shown_name
 from ..grading.scale import GradeResult
 
 __all__ = ["Computation", "PeriodResult", "PeriodTotal", "PolicyEvent", "Unit", "UnitError"]

@@ -29,7 +29,7 @@ from .._errors import (
     PerfrulesError,
 )
 from .._numbers import EXACT_CONTEXT, Number, as_fraction, check_fraction, exact, tidy_decimal
-from ..formula.syntax import Name
+from ..formula.tree import Name
 from ..scheme.model import Scheme, Veto, step_result_reads, with_parameters
 from ..scheme.units import PolicyEvent, Unit, UnitError, note_events
 from .compiled import Scored

@@ -15,7 +15,7 @@ from fractions import Fraction
 from .._errors import Problem, SchemeError
 from .._numbers import Number, as_fraction, exact
 from .._words import Words
-from ..formula.syntax import normalize_name
+from ..formula.text import normalize_name
 from ..grading.scale import GradeScale
 from ..scheme.model import (
     Group,

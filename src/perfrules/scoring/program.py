@@ -40,7 +40,7 @@ from .._intcols import IntColumn as _Col
 from .._intcols import as_objects as _objects
 from .._intcols import format_column, from_values, gc_paused, numpy, round_half_up_column
 from .._numbers import LIMITS, as_fraction, exact
-from ..formula.syntax import Chain, Name, Node, Num, Percent, Unary
+from ..formula.tree import Chain, Name, Node, Num, Percent, Unary
 from ..grading.scale import GradeScale
 from ..scheme.units import Unit, note_events
 from .outcome import UnitOutcome, weighting
