@@ -33,6 +33,7 @@ if TYPE_CHECKING:  # what type checkers and documentation tools read; at run tim
     from ._numbers import LIMITS, Limits, Number, round_half_up, to_number
     from ._todo import Todo
     from .analysis.check import DataCheck, check_data
+    from .analysis.compare_results import ComparisonRow, ResultsComparison, compare_results
     from .analysis.reweight import compare, compare_schemes, reweight
     from .analysis.sensitivity import sensitivity
     from .analysis.sensitivity_result import Sensitivity, UnitSensitivity
@@ -74,7 +75,9 @@ if TYPE_CHECKING:  # what type checkers and documentation tools read; at run tim
         Scoring,
     )
     from .results.model import Evaluation, GroupResult, IndicatorResult, UnitResult, evaluate
+    from .results.past import read_results
     from .results.workbook import write_workbook
+    from .scheme.history import HistoryName, PastResults, PastUnit
     from .scheme.model import (
         FREQUENCIES,
         Adjust,
@@ -103,6 +106,7 @@ __all__ = [
     "Adjust",
     "CellProblem",
     "CellValue",
+    "ComparisonRow",
     "Computation",
     "DEFAULT_SCORES",
     "DataCheck",
@@ -125,6 +129,7 @@ __all__ = [
     "GradeScale",
     "Group",
     "GroupResult",
+    "HistoryName",
     "ImportedTable",
     "Indicator",
     "IndicatorResult",
@@ -143,6 +148,8 @@ __all__ = [
     "NumberTooLargeError",
     "POPULATION_FUNCTIONS",
     "Part",
+    "PastResults",
+    "PastUnit",
     "PeerRatio",
     "PerfrulesError",
     "PeriodResult",
@@ -153,6 +160,7 @@ __all__ = [
     "Problem",
     "Quota",
     "Rank",
+    "ResultsComparison",
     "RollUp",
     "Scheme",
     "SchemeError",
@@ -172,6 +180,7 @@ __all__ = [
     "__version__",
     "check_data",
     "compare",
+    "compare_results",
     "compare_schemes",
     "dump",
     "dumps",
@@ -184,6 +193,7 @@ __all__ = [
     "names_read",
     "normalize_name",
     "read_cell",
+    "read_results",
     "reweight",
     "round_half_up",
     "sample_units",
@@ -207,6 +217,7 @@ _LAZY: dict[str, str] = {
     "Adjust": ".scheme.model",
     "CellProblem": ".files.tables",
     "CellValue": ".files.tables",
+    "ComparisonRow": ".analysis.compare_results",
     "Computation": ".scheme.units",
     "DEFAULT_SCORES": ".grading.scale",
     "DataCheck": ".analysis.check",
@@ -219,16 +230,17 @@ _LAZY: dict[str, str] = {
     "FREQUENCIES": ".scheme.model",
     "FUNCTIONS": ".formula.language",
     "FUNCTION_ALIASES": ".formula.language",
+    "Flag": ".scheme.model",
     "Formula": ".formula.language",
     "FormulaSyntaxError": "._errors",
     "Frequency": ".scheme.model",
     "GradeBand": ".grading.scale",
-    "Flag": ".scheme.model",
     "GradeCap": ".scheme.model",
     "GradeResult": ".grading.scale",
     "GradeScale": ".grading.scale",
     "Group": ".scheme.model",
     "GroupResult": ".results.model",
+    "HistoryName": ".scheme.history",
     "ImportedTable": ".files.import_table",
     "Indicator": ".scheme.model",
     "IndicatorResult": ".results.model",
@@ -247,6 +259,8 @@ _LAZY: dict[str, str] = {
     "NumberTooLargeError": "._errors",
     "POPULATION_FUNCTIONS": ".formula.language",
     "Part": ".scheme.model",
+    "PastResults": ".scheme.history",
+    "PastUnit": ".scheme.history",
     "PeerRatio": ".scheme.model",
     "PerfrulesError": "._errors",
     "PeriodResult": ".scheme.units",
@@ -257,6 +271,7 @@ _LAZY: dict[str, str] = {
     "Problem": "._errors",
     "Quota": ".scheme.model",
     "Rank": ".scheme.model",
+    "ResultsComparison": ".analysis.compare_results",
     "RollUp": ".scheme.model",
     "Scheme": ".scheme.model",
     "SchemeError": "._errors",
@@ -275,6 +290,7 @@ _LAZY: dict[str, str] = {
     "ZeroWhen": ".scheme.model",
     "check_data": ".analysis.check",
     "compare": ".analysis.reweight",
+    "compare_results": ".analysis.compare_results",
     "compare_schemes": ".analysis.reweight",
     "dump": ".files.load",
     "dumps": ".files.load",
@@ -287,6 +303,7 @@ _LAZY: dict[str, str] = {
     "names_read": ".scoring.plan",
     "normalize_name": ".formula.language",
     "read_cell": ".files.tables",
+    "read_results": ".results.past",
     "reweight": ".analysis.reweight",
     "round_half_up": "._numbers",
     "sample_units": ".files.load",

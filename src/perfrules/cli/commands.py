@@ -21,7 +21,7 @@ from typing import Any, TextIO
 
 from .._errors import SchemeError
 from .._numbers import Number
-from .._writers import Figure, FigureRun, csv_lines, json_members, open_output
+from .._writers import Figure, FigureRun, csv_lines, json_members
 from ..analysis.sensitivity import Sensitivity, sensitivity
 from ..analysis.whatif import WhatIf, whatif
 from ..files.data import UnitList, load_units, units_from_csv, units_from_json
@@ -42,6 +42,10 @@ from ..results.model import Evaluation, UnitResult, evaluate, unit_result
 from ..scheme.model import Scheme
 from ..scheme.units import Unit
 from .base import EXIT_OK, EXIT_PROBLEMS, UsageError
+from .base import emit as _emit
+from .history import cmd_compare as _cmd_compare  # noqa: F401 (a command: see main._handler)
+from .history import load_scheme as _scheme
+from .history import previous_notes
 from .i18n import N_, _, ngettext
 
 _PROGRESS_FROM = 20  # units; fewer finish before a bar is worth drawing
@@ -102,13 +106,6 @@ def _bar(stream: TextIO, total: int | None, what: str) -> Any:
         mininterval=0.2,
         ascii=os.environ.get("TERM") == "dumb",
     )
-
-
-def _scheme(source: str) -> Scheme:
-    try:
-        return load(source)
-    except FileNotFoundError as exc:
-        raise UsageError(str(exc), _("run 'perfrules schemes' to list the built-in schemes")) from None
 
 
 _STDIN = "standard input"
@@ -550,28 +547,6 @@ def _csv_lines(evaluation: Evaluation | Totals) -> Iterator[str]:
         )
 
 
-def _emit(text: str | Iterable[str], output: str | None, out: TextIO, *, bom: bool = False) -> None:
-    """Write the output, whole or in pieces, to standard output or to the file ``-o`` names.
-
-    Called only once the results are complete; a regular file is replaced
-    whole or not at all (a failed run leaves an earlier output file as it
-    was), anything else (``/dev/null``, a FIFO …) is written to, never
-    replaced (see ``perfrules._writers.output_kind``).
-    """
-    chunks = [text] if isinstance(text, str) else text
-    if output is None:
-        last = ""
-        for chunk in chunks:
-            out.write(chunk)
-            last = chunk or last
-        if not last.endswith("\n"):
-            out.write("\n")
-        return
-    with open_output(output, encoding="utf-8-sig" if bom else "utf-8") as stream:
-        for chunk in chunks:
-            stream.write(chunk)
-
-
 # ---------------------------------------------------------------------------
 # Commands
 # ---------------------------------------------------------------------------
@@ -802,11 +777,12 @@ def _cmd_schema(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 def _cmd_score(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     workbook = _wants_workbook(args)
-    scheme = _scheme(args.scheme)
+    scheme = _scheme(args.scheme, args.previous)
     # Parents from their sub-units ([roll_up]) need every unit at once: not streamed.
     if not workbook and scheme.roll_up is None and _streamable(args):
         return _score_streamed(args, scheme, out, err)
     units = _units(scheme, args.data, args.scheme, args.category, err, args.sheet)
+    previous_notes(scheme, units, err)
     evaluation = _evaluate(scheme, units, err)
     if workbook:
         _write_workbook(evaluation, args.output)
@@ -856,7 +832,7 @@ def _one_unit(evaluation: Evaluation, name: str) -> str:
 
 
 def _cmd_explain(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    scheme = _scheme(args.scheme)
+    scheme = _scheme(args.scheme, args.previous)
     evaluation = _evaluate(
         scheme, _units(scheme, args.data, args.scheme, args.category, err, args.sheet), err
     )
@@ -871,7 +847,7 @@ def _cmd_explain(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _cmd_whatif(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    scheme = _scheme(args.scheme)
+    scheme = _scheme(args.scheme, args.previous)
     units = _units(scheme, args.data, args.scheme, args.category, err, args.sheet)
     evaluation = evaluate(scheme, units)
     name = _one_unit(evaluation, args.unit)

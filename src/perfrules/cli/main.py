@@ -30,6 +30,7 @@ from collections.abc import Iterator, Sequence
 from .._builtin import BUILTIN
 from .._version import __version__
 from .base import EXIT_INTERNAL, EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, UsageError
+from .history import COMPARE_EPILOG, add_compare, add_previous
 from .i18n import N_, HelpFormatter, _, language, ngettext, speaking
 
 # typing.TYPE_CHECKING without importing typing (as in perfrules/__init__.py):
@@ -166,6 +167,7 @@ _EPILOG = {
         "'perfrules import' reads the table back."
     ),
     "explain": N_("example:\n  perfrules explain shenzhen-2010-departments sample --unit 市乙局"),
+    "compare": COMPARE_EPILOG,
     "whatif": N_("example:\n  perfrules whatif shenzhen-2010-departments sample --unit 市甲委"),
     "sensitivity": N_(
         "examples:\n  perfrules sensitivity xiamen-xiangan-2020 sample --runs 200 --seed 7\n"
@@ -289,6 +291,7 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("data", help=_(_DATA_HELP))
         sub.add_argument("--category", help=_("category (委/局/办 …) for units whose data gives none"))
         sub.add_argument("--sheet", help=_("a workbook's sheet to read (default: the first visible)"))
+        add_previous(sub)
         if name == "score":
             sub.add_argument(
                 "--format",
@@ -328,6 +331,7 @@ def build_parser() -> argparse.ArgumentParser:
             sub.add_argument(
                 "-o", "--output", help=_("write to this file instead of standard output ('-': it)")
             )
+    add_compare(command)
     imp = command(
         "import",
         N_("read a published indicator table (.docx, .xlsx, CSV) into a draft scheme"),
