@@ -35,17 +35,8 @@ MAX_LINES = 600
 # Modules still to be split, at their size when the layout moved; they may only shrink.
 NOT_YET_SPLIT: dict[str, int] = {
     "perfrules.cli.commands": 1191,
-    "perfrules.files.data": 672,
-    "perfrules.files.filespec": 776,
-    "perfrules.files.load": 723,
-    "perfrules.files.schemefile": 721,
-    "perfrules.files.tables": 1240,
-    "perfrules.grading.scale": 967,
     "perfrules.scheme.model": 1738,
-    "perfrules.scheme.rules": 731,
     "perfrules.scoring.batch": 702,
-    "perfrules.scoring.indicator": 1053,
-    "perfrules.scoring.overall": 642,
 }
 
 

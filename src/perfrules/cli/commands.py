@@ -25,8 +25,9 @@ from .._writers import Figure, FigureRun, csv_lines, json_members
 from ..analysis.sensitivity import Sensitivity, sensitivity
 from ..analysis.whatif import WhatIf, whatif
 from ..files.data import UnitList, load_units, units_from_csv, units_from_json
+from ..files.encoding import read_text
+from ..files.jsonfile import parse_json
 from ..files.load import load, sample_units, schemes
-from ..files.tables import parse_json, read_text
 from ..pipeline.parallel import Totals
 from ..pipeline.stream import SPILLED, StreamedRun, cell_number
 from ..results.display import (
@@ -597,8 +598,7 @@ def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     expected = None
     if args.units is not None:
         if Path(args.units).suffix.lower() == ".txt":
-            from ..files.tables import read_text  # UTF-8 (with or without BOM), UTF-16 or GBK, as for data
-
+            # UTF-8 (with or without BOM), UTF-16 or GBK, as for data
             text = read_text(Path(args.units).read_bytes(), args.units)
             expected = [line.strip() for line in text.splitlines()]
             expected = [name for name in expected if name]

@@ -23,9 +23,8 @@ from .._numbers import Number
 from ..formula.language import Formula
 from ..formula.tree import Name
 from ..grading.scale import GradeScale
-from ..scheme.model import Indicator, Part, Scheme, Veto, step_reads, step_target
-from ..scoring.indicator import inputs_of
-from .data import _known_fields, _text_fields
+from ..scheme.model import Indicator, Part, Scheme, Veto, inputs_of, step_reads, step_target
+from .scheme_fields import _known_fields, _text_fields
 
 __all__ = ["InputField", "input_fields", "scheme_inputs"]
 

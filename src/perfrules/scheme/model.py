@@ -36,6 +36,16 @@ from .._numbers import Number, as_fraction, exact, to_number
 from .._todo import Todo, to_todos
 from ..formula.language import Formula, normalize_name
 from ..grading.scale import DEFAULT_SCORES, GradeBand, GradeScale
+from .fields import (
+    FREQUENCIES,
+    Frequency,
+    _label,
+    _name,
+    _number,
+    _optional_formula,
+    _optional_name,
+    _optional_number,
+)
 from .history import (
     HistoryName,
     PastResults,
@@ -45,34 +55,9 @@ from .history import (
     parameters_table,
     previous_results,
 )
-from .rules import (
-    FREQUENCIES,
-    Adjust,
-    Default,
-    Flag,
-    Frequency,
-    GradeCap,
-    NotApplicable,
-    Part,
-    PeerRatio,
-    Policy,
-    Quota,
-    Rank,
-    RollUp,
-    Step,
-    Veto,
-    ZeroWhen,
-    _label,
-    _name,
-    _number,
-    _optional_formula,
-    _optional_name,
-    _optional_number,
-    _to_policies,
-    _to_steps,
-    step_reads,
-    step_target,
-)
+from .overall import Flag, GradeCap, Quota, RollUp
+from .policies import Adjust, Default, NotApplicable, Policy, Veto, ZeroWhen, _to_policies
+from .steps import Part, PeerRatio, Rank, Step, _to_steps, step_reads, step_target
 from .units import Unit
 
 __all__ = [

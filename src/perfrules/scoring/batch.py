@@ -34,11 +34,11 @@ from ..scheme.history import note_previous
 from ..scheme.model import Scheme, Veto, step_result_reads, with_parameters
 from ..scheme.units import PolicyEvent, Unit, UnitError, note_events
 from .colpop import batch_population
-from .indicator import Scored
+from .compiled import Scored
+from .means import aggregated_total
 from .outcome import IndicatorOutcome, UnitOutcome, Weighting, unit_error
 from .outcome import weighting as pattern_weighting
 from .overall import (
-    aggregated_total,
     finish_total,
     formula_total,
     grade_total,

@@ -18,7 +18,7 @@ from .._intcols import from_values, gc_paused, numpy
 from .._numbers import exact
 from ..scheme.units import Unit
 from .colsteps import SEND_BACK, BatchPopulation, CallSlot, call_value, column_summary, merge_call
-from .indicator import Population
+from .compiled import Population
 from .plan import Plan
 from .population import observe, population_values
 from .program import ColumnProgram, program_of

@@ -48,7 +48,8 @@ from ..formula.tree import (
     Unary,
     show,
 )
-from .indicator import FULL_NAME, IndicatorPlan
+from ..scheme.model import FULL_NAME
+from .indicator import IndicatorPlan
 
 __all__ = [
     "MAX_LCM_BITS",

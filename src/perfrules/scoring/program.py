@@ -54,7 +54,8 @@ from .colsteps import (
     totals_within_limits,
 )
 from .colsteps import divide as _divide_by_column
-from .indicator import IndicatorPlan, Population
+from .compiled import Population
+from .indicator import IndicatorPlan
 from .outcome import UnitOutcome, weighting
 from .plan import Plan
 
