@@ -41,7 +41,6 @@ NOT_YET_SPLIT: dict[str, int] = {
     "perfrules.files.schemefile": 721,
     "perfrules.files.tables": 1240,
     "perfrules.grading.scale": 967,
-    "perfrules.scheme.model": 1738,
     "perfrules.scheme.rules": 731,
     "perfrules.scoring.batch": 702,
     "perfrules.scoring.indicator": 1053,

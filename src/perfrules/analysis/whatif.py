@@ -12,7 +12,9 @@ import attrs
 from .._errors import PerfrulesError, expect_scheme
 from .._numbers import Number, as_fraction, exact
 from ..results.model import evaluate
-from ..scheme.model import Indicator, PeerRatio, Rank, Scheme
+from ..scheme.model import Scheme
+from ..scheme.rules import PeerRatio, Rank
+from ..scheme.tree import Indicator
 from ..scheme.units import Unit
 from ..scoring.indicator import IndicatorPlan, inputs_of
 from ..scoring.plan import plan_of

@@ -27,7 +27,8 @@ from .._errors import DataError, Problem
 from ..formula.language import normalize_name
 from ..formula.text import shown_name
 from ..grading.scale import GradeScale
-from ..scheme.model import Part, Scheme, step_target
+from ..scheme.model import Scheme
+from ..scheme.rules import Part, step_target
 from ..scheme.units import Unit, UnitError
 from ..scoring.plan import names_read
 from .tables import (
@@ -91,8 +92,7 @@ def _text_fields(scheme: Scheme) -> set[str]:
 
     for ind in scheme.indicators():
         if ind.scale is not None:
-            found = scale_fields(ind.scale, ind.value)
-            fields |= {ind.inputs.get(f, f) for f in found}
+            fields |= {ind.inputs.get(f, f) for f in scale_fields(ind.scale, ind.value)}
         for step in ind.steps:
             if isinstance(step, Part):
                 fields |= {ind.inputs.get(f, f) for f in scale_fields(step.scale, step.of)}

@@ -23,7 +23,9 @@ from .._numbers import Number
 from ..formula.language import Formula
 from ..formula.tree import Name
 from ..grading.scale import GradeScale
-from ..scheme.model import Indicator, Part, Scheme, Veto, step_reads, step_target
+from ..scheme.model import Scheme
+from ..scheme.rules import Part, Veto, step_reads, step_target
+from ..scheme.tree import Indicator
 from ..scoring.indicator import inputs_of
 from .data import _known_fields, _text_fields
 

@@ -30,24 +30,23 @@ from .._numbers import Number, exact, to_number
 from .._todo import Todo
 from ..formula.language import Formula, normalize_name
 from ..grading.scale import DEFAULT_SCORES, GradeScale
-from ..scheme.model import (
+from ..scheme.model import Scheme
+from ..scheme.rules import (
     Adjust,
     Default,
     Flag,
     GradeCap,
-    Group,
-    Indicator,
     NotApplicable,
     Part,
     PeerRatio,
     Quota,
     Rank,
     RollUp,
-    Scheme,
     Step,
     Veto,
     ZeroWhen,
 )
+from ..scheme.tree import Group, Indicator
 from .data import UnitList, units_from_csv
 from .filespec import Reader, read_number, to_mapping
 from .schemefile import (

@@ -24,8 +24,9 @@ from .._writers import replace_atomically
 from ..formula.language import Formula
 from ..grading.bands import GradeBand
 from ..grading.scale import GradeScale
-from ..scheme.model import Group, Indicator, Scheme
+from ..scheme.model import Scheme
 from ..scheme.rules import FREQUENCIES, Adjust, Default, NotApplicable, Part, Veto, ZeroWhen
+from ..scheme.tree import Group, Indicator
 
 __all__ = ["table_rows", "write_table"]
 

@@ -15,7 +15,7 @@ from typing import Any, Final
 from .._errors import Problem, SchemeError
 from .._todo import Todo
 from ..grading.scale import GradeBand, GradeScale
-from ..scheme.model import (
+from ..scheme.rules import (
     FREQUENCIES,
     Adjust,
     Default,

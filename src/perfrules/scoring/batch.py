@@ -30,7 +30,9 @@ from .._errors import (
 )
 from .._numbers import EXACT_CONTEXT, Number, as_fraction, check_fraction, exact, tidy_decimal
 from ..formula.tree import Name
-from ..scheme.model import Scheme, Veto, step_result_reads, with_parameters
+from ..scheme.model import Scheme, with_parameters
+from ..scheme.reads import step_result_reads
+from ..scheme.rules import Veto
 from ..scheme.units import PolicyEvent, Unit, UnitError, note_events
 from .indicator import Scored
 from .outcome import IndicatorOutcome, UnitOutcome, Weighting, unit_error

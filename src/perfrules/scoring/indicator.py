@@ -31,24 +31,22 @@ from .._numbers import Number, as_fraction, exact, round_half_up, tidy_decimal, 
 from .._words import Words, num
 from ..formula.language import Formula, PopulationCall, Value, normalize_name
 from ..grading.scale import GradeResult, GradeScale
-from ..scheme.model import (
-    FULL_NAME,
+from ..scheme.model import Scheme
+from ..scheme.reads import FULL_NAME, inputs_of, ordered_steps
+from ..scheme.rules import (
     Adjust,
     Default,
-    Indicator,
     NotApplicable,
     Part,
     PeerRatio,
     Rank,
-    Scheme,
     Step,
     Veto,
     ZeroWhen,
-    inputs_of,
-    ordered_steps,
     step_reads,
     step_target,
 )
+from ..scheme.tree import Indicator
 from ..scheme.units import Computation, PeriodResult, PolicyEvent, Unit
 
 __all__ = ["FULL_NAME", "IndicatorPlan", "Scored", "inputs_of"]
