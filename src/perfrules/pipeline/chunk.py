@@ -22,7 +22,8 @@ from ..files.tables import RawCell, Row
 from ..formula.text import normalize_name
 from ..scheme.model import Scheme
 from ..scheme.units import Unit
-from ..scoring.batch import UnitOutcome, score_chunk
+from ..scoring.batch import score_chunk
+from ..scoring.outcome import UnitOutcome
 from ..scoring.plan import plan_of
 from ..scoring.program import ColumnProgram, Scored, program_of
 

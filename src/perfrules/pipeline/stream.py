@@ -35,7 +35,8 @@ from ..files.data import RowGroup, _RowUnits, stream_groups, unit_of
 from ..files.tables import RawCell, Row
 from ..scheme.model import Scheme
 from ..scheme.units import PolicyEvent, Unit, UnitError
-from ..scoring.batch import UnitOutcome, finish_batch, score_chunk
+from ..scoring.batch import finish_batch, score_chunk
+from ..scoring.outcome import UnitOutcome
 from ..scoring.plan import Plan, plan_of
 from ..scoring.population import Observation
 from ..scoring.program import program_of
