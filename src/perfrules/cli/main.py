@@ -1,4 +1,4 @@
-"""The ``perfrules`` command line. Only this module and ``perfrules.cli.commands`` print.
+"""The ``perfrules`` command line. Only the modules of ``perfrules.cli`` print.
 
 Exit codes (docs/reference/cli.md):
 
@@ -13,7 +13,8 @@ Exit codes (docs/reference/cli.md):
 
 The parser lives here and imports only the standard library's light modules
 and the command line's language (``perfrules.cli.i18n``); the handlers live in
-``perfrules.cli.commands``, imported when a command runs, so that ``--help``,
+``score_commands``, ``scheme_commands`` and ``analysis_commands``, imported
+when a command runs, so that ``--help``,
 ``--version`` and usage mistakes never load the library.
 """
 
@@ -468,14 +469,17 @@ def _handler(name: str) -> Callable[[argparse.Namespace, TextIO, TextIO], int]:
     """The function that runs a command, by the name ``build_parser`` registered.
 
     ``completion`` describes the parser itself and runs here; every other
-    command is in ``perfrules.cli.commands``, imported now — with it the library.
+    command is in the modules of commands, imported now — with them the library.
     """
     if name == "_cmd_completion":
         return _cmd_completion
-    from . import commands as _commands
+    from . import analysis_commands, scheme_commands, score_commands
 
-    handler: Callable[[argparse.Namespace, TextIO, TextIO], int] = getattr(_commands, name)
-    return handler
+    for commands in (score_commands, scheme_commands, analysis_commands):
+        if hasattr(commands, name):
+            handler: Callable[[argparse.Namespace, TextIO, TextIO], int] = getattr(commands, name)
+            return handler
+    raise AssertionError(f"no handler '{name}'")
 
 
 class _LibraryErrors:
