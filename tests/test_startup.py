@@ -58,6 +58,7 @@ CLI_MODULES = {
     "perfrules.cli",
     "perfrules.cli.main",
     "perfrules.cli.base",
+    "perfrules.cli.history",  # --previous and compare: options only, the library when they run
     "perfrules.cli.i18n",
     "perfrules._version",
     "perfrules._builtin",

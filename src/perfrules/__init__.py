@@ -33,6 +33,7 @@ if TYPE_CHECKING:  # what type checkers and documentation tools read; at run tim
     from ._numbers import LIMITS, Limits, Number, round_half_up, to_number
     from ._todo import Todo
     from .analysis.check import DataCheck, check_data
+    from .analysis.compare_results import ComparisonRow, ResultsComparison, compare_results
     from .analysis.reweight import compare, compare_schemes, reweight
     from .analysis.sensitivity import sensitivity
     from .analysis.sensitivity_result import Sensitivity, UnitSensitivity
@@ -74,7 +75,9 @@ if TYPE_CHECKING:  # what type checkers and documentation tools read; at run tim
         Scoring,
     )
     from .results.model import Evaluation, GroupResult, IndicatorResult, UnitResult, evaluate
+    from .results.past import read_results
     from .results.workbook import write_workbook
+    from .scheme.history import HistoryName, PastResults, PastUnit
     from .scheme.model import Scheme
     from .scheme.rules import (
         FREQUENCIES,
@@ -102,6 +105,7 @@ __all__ = [
     "Adjust",
     "CellProblem",
     "CellValue",
+    "ComparisonRow",
     "Computation",
     "DEFAULT_SCORES",
     "DataCheck",
@@ -124,6 +128,7 @@ __all__ = [
     "GradeScale",
     "Group",
     "GroupResult",
+    "HistoryName",
     "ImportedTable",
     "Indicator",
     "IndicatorResult",
@@ -142,6 +147,8 @@ __all__ = [
     "NumberTooLargeError",
     "POPULATION_FUNCTIONS",
     "Part",
+    "PastResults",
+    "PastUnit",
     "PeerRatio",
     "PerfrulesError",
     "PeriodResult",
@@ -152,6 +159,7 @@ __all__ = [
     "Problem",
     "Quota",
     "Rank",
+    "ResultsComparison",
     "RollUp",
     "Scheme",
     "SchemeError",
@@ -171,6 +179,7 @@ __all__ = [
     "__version__",
     "check_data",
     "compare",
+    "compare_results",
     "compare_schemes",
     "dump",
     "dumps",
@@ -183,6 +192,7 @@ __all__ = [
     "names_read",
     "normalize_name",
     "read_cell",
+    "read_results",
     "reweight",
     "round_half_up",
     "sample_units",
@@ -206,6 +216,7 @@ _LAZY: dict[str, str] = {
     "Adjust": ".scheme.rules",
     "CellProblem": ".files.tables",
     "CellValue": ".files.tables",
+    "ComparisonRow": ".analysis.compare_results",
     "Computation": ".scheme.units",
     "DEFAULT_SCORES": ".grading.scale",
     "DataCheck": ".analysis.check",
@@ -218,16 +229,17 @@ _LAZY: dict[str, str] = {
     "FREQUENCIES": ".scheme.rules",
     "FUNCTIONS": ".formula.language",
     "FUNCTION_ALIASES": ".formula.language",
+    "Flag": ".scheme.rules",
     "Formula": ".formula.language",
     "FormulaSyntaxError": "._errors",
     "Frequency": ".scheme.rules",
     "GradeBand": ".grading.scale",
-    "Flag": ".scheme.rules",
     "GradeCap": ".scheme.rules",
     "GradeResult": ".grading.scale",
     "GradeScale": ".grading.scale",
     "Group": ".scheme.tree",
     "GroupResult": ".results.model",
+    "HistoryName": ".scheme.history",
     "ImportedTable": ".files.import_table",
     "Indicator": ".scheme.tree",
     "IndicatorResult": ".results.model",
@@ -246,6 +258,8 @@ _LAZY: dict[str, str] = {
     "NumberTooLargeError": "._errors",
     "POPULATION_FUNCTIONS": ".formula.language",
     "Part": ".scheme.rules",
+    "PastResults": ".scheme.history",
+    "PastUnit": ".scheme.history",
     "PeerRatio": ".scheme.rules",
     "PerfrulesError": "._errors",
     "PeriodResult": ".scheme.units",
@@ -256,6 +270,7 @@ _LAZY: dict[str, str] = {
     "Problem": "._errors",
     "Quota": ".scheme.rules",
     "Rank": ".scheme.rules",
+    "ResultsComparison": ".analysis.compare_results",
     "RollUp": ".scheme.rules",
     "Scheme": ".scheme.model",
     "SchemeError": "._errors",
@@ -274,6 +289,7 @@ _LAZY: dict[str, str] = {
     "ZeroWhen": ".scheme.rules",
     "check_data": ".analysis.check",
     "compare": ".analysis.reweight",
+    "compare_results": ".analysis.compare_results",
     "compare_schemes": ".analysis.reweight",
     "dump": ".files.load",
     "dumps": ".files.load",
@@ -286,6 +302,7 @@ _LAZY: dict[str, str] = {
     "names_read": ".scoring.plan",
     "normalize_name": ".formula.language",
     "read_cell": ".files.tables",
+    "read_results": ".results.past",
     "reweight": ".analysis.reweight",
     "round_half_up": "._numbers",
     "sample_units": ".files.load",

@@ -24,14 +24,15 @@ from ..results.display import (
 )
 from ..results.model import UnitResult, evaluate
 from ..scheme.model import Scheme
-from .base import EXIT_OK, EXIT_PROBLEMS, UsageError
+from .base import EXIT_OK, EXIT_PROBLEMS, UsageError, emit
+from .history import load_scheme as _scheme
 from .i18n import _
-from .output import _emit, _error_lines, _not_scored, _Progress
-from .reading import _one_unit, _scheme, _units
+from .output import _error_lines, _not_scored, _Progress
+from .reading import _one_unit, _units
 
 
 def _cmd_whatif(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    scheme = _scheme(args.scheme)
+    scheme = _scheme(args.scheme, args.previous)
     units = _units(scheme, args.data, args.scheme, args.category, err, args.sheet)
     evaluation = evaluate(scheme, units)
     name = _one_unit(evaluation, args.unit)
@@ -48,13 +49,13 @@ def _cmd_whatif(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         return EXIT_PROBLEMS
     options = whatif(scheme, units, name)
     if args.format == "json":
-        _emit(
+        emit(
             json.dumps(_whatif_record(current, options), ensure_ascii=False, indent=2) + "\n",
             args.output,
             out,
         )
         return EXIT_OK
-    _emit(_whatif_text(scheme, args.scheme, current, options), args.output, out)
+    emit(_whatif_text(scheme, args.scheme, current, options), args.output, out)
     return EXIT_OK
 
 
@@ -286,9 +287,9 @@ def _cmd_sensitivity(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         _write_chart(result, Path(args.output))
     failed = [u.unit for u in result.units if not u.scored]
     if args.format == "json":
-        _emit(json.dumps(result.to_records(), ensure_ascii=False, indent=2), output, out)
+        emit(json.dumps(result.to_records(), ensure_ascii=False, indent=2), output, out)
     elif args.format == "csv":
-        _emit(_sensitivity_csv(result), output, out, bom=True)
+        emit(_sensitivity_csv(result), output, out, bom=True)
     else:
         zh = scheme.language == "zh"
         bounds = f"[{1 - spread}, {1 + spread}]"
@@ -316,7 +317,7 @@ def _cmd_sensitivity(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         head = f"{scheme.name}\n{head}\n"
         legend = stand_in_legend(scheme, args.scheme)
         indices = f"\n\n{result.indices_table()}" if result.inputs else ""
-        _emit(head + "\n" + result.table() + indices + (f"\n\n{legend}" if legend else ""), output, out)
+        emit(head + "\n" + result.table() + indices + (f"\n\n{legend}" if legend else ""), output, out)
     if failed:
         err.write(_not_scored(len(failed), ", ".join(failed)))
         return EXIT_PROBLEMS

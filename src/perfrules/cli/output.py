@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any, TextIO
 
 from .._numbers import Number
-from .._writers import Figure, csv_lines, json_members, open_output
+from .._writers import Figure, csv_lines, json_members
 from ..pipeline.parallel import Totals
 from ..pipeline.stream import SPILLED, StreamedRun
 from ..results.display import (
@@ -324,25 +324,3 @@ def _csv_lines(evaluation: Evaluation | Totals) -> Iterator[str]:
                 ]
             ]
         )
-
-
-def _emit(text: str | Iterable[str], output: str | None, out: TextIO, *, bom: bool = False) -> None:
-    """Write the output, whole or in pieces, to standard output or to the file ``-o`` names.
-
-    Called only once the results are complete; a regular file is replaced
-    whole or not at all (a failed run leaves an earlier output file as it
-    was), anything else (``/dev/null``, a FIFO …) is written to, never
-    replaced (see ``perfrules._writers.output_kind``).
-    """
-    chunks = [text] if isinstance(text, str) else text
-    if output is None:
-        last = ""
-        for chunk in chunks:
-            out.write(chunk)
-            last = chunk or last
-        if not last.endswith("\n"):
-            out.write("\n")
-        return
-    with open_output(output, encoding="utf-8-sig" if bom else "utf-8") as stream:
-        for chunk in chunks:
-            stream.write(chunk)

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TextIO
 
 from ..files.data import UnitList, load_units, units_from_csv, units_from_json
-from ..files.load import load, sample_units, schemes
+from ..files.load import sample_units, schemes
 from ..files.tables import parse_json, read_text
 from ..results.model import Evaluation
 from ..scheme.model import Scheme
@@ -16,13 +16,6 @@ from .base import UsageError
 from .i18n import _
 
 _MAX_NOTES = 20  # reading notes printed before the results
-
-
-def _scheme(source: str) -> Scheme:
-    try:
-        return load(source)
-    except FileNotFoundError as exc:
-        raise UsageError(str(exc), _("run 'perfrules schemes' to list the built-in schemes")) from None
 
 
 _STDIN = "standard input"

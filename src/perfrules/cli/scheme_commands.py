@@ -16,10 +16,10 @@ from ..results.display import (
     stand_in_list,
 )
 from ..scheme.units import Unit
-from .base import EXIT_OK, EXIT_PROBLEMS, UsageError
+from .base import EXIT_OK, EXIT_PROBLEMS, UsageError, emit
+from .history import load_scheme as _scheme
 from .i18n import _, ngettext
-from .output import _emit
-from .reading import _scheme, _units
+from .reading import _units
 
 
 def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -145,7 +145,7 @@ def _cmd_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         imported = import_table(args.table_file, table=table, columns=columns, name=args.name)
     except ImportError as exc:
         raise UsageError(str(exc)) from None
-    _emit(imported.toml(), args.output, out)
+    emit(imported.toml(), args.output, out)
     where = _("wrote {name}").format(name=args.output) if args.output else _("the draft is above")
     err.write(
         _("{source}: {indicators} indicators; read {read} rule(s), {left} todo(s) left; {where}").format(

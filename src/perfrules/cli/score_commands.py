@@ -23,14 +23,15 @@ from ..results.display import (
 from ..results.model import Evaluation, UnitResult, evaluate
 from ..scheme.model import Scheme
 from ..scheme.units import Unit
-from .base import EXIT_OK, EXIT_PROBLEMS, UsageError
+from .base import EXIT_OK, EXIT_PROBLEMS, UsageError, emit
+from .history import load_scheme as _scheme
+from .history import previous_notes
 from .i18n import _
 from .output import (
     _colour,
     _csv_head,
     _csv_legend,
     _csv_lines,
-    _emit,
     _error_lines,
     _figure,
     _flag_cells,
@@ -44,7 +45,7 @@ from .output import (
     _StreamProgress,
     _table_of,
 )
-from .reading import _MAX_NOTES, _more_notes, _one_unit, _scheme, _units
+from .reading import _MAX_NOTES, _more_notes, _one_unit, _units
 
 
 def _evaluate(scheme: Scheme, units: list[Unit], err: TextIO) -> Evaluation:
@@ -117,14 +118,14 @@ def _write_streamed(
             ]
             for o in ranked
         )
-        _emit(csv_lines(lines), args.output, out, bom=True)
+        emit(csv_lines(lines), args.output, out, bom=True)
         _csv_legend(scheme, args.scheme, err)
     elif args.format == "json":
-        _emit(_json_document(scheme.name, _streamed_records(scheme, run)), args.output, out)
+        emit(_json_document(scheme.name, _streamed_records(scheme, run)), args.output, out)
     elif args.format == "jsonl":
         codes = [i.code for i in scheme.indicators()]
         blank = "," * (len(codes) - 1)
-        _emit(
+        emit(
             (
                 _jsonl_line(
                     o.rank,
@@ -161,7 +162,7 @@ def _write_streamed(
         if failed:
             text += "\n\n" + ("未能计分：" if zh else _("could not be scored:")) + "\n"
             text += "\n".join(f"  {e}" for e in failed)
-        _emit(text, args.output, out)
+        emit(text, args.output, out)
     if failed:
         err.write(_not_scored(len({e.unit for e in failed})))
         return EXIT_PROBLEMS
@@ -225,16 +226,17 @@ def _write_workbook(evaluation: Evaluation, output: str) -> None:
 
 def _cmd_score(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     workbook = _wants_workbook(args)
-    scheme = _scheme(args.scheme)
+    scheme = _scheme(args.scheme, args.previous)
     # Parents from their sub-units ([roll_up]) need every unit at once: not streamed.
     if not workbook and scheme.roll_up is None and _streamable(args):
         return _score_streamed(args, scheme, out, err)
     units = _units(scheme, args.data, args.scheme, args.category, err, args.sheet)
+    previous_notes(scheme, units, err)
     evaluation = _evaluate(scheme, units, err)
     if workbook:
         _write_workbook(evaluation, args.output)
     elif args.format == "json":
-        _emit(_json_chunks(evaluation), args.output, out)
+        emit(_json_chunks(evaluation), args.output, out)
     elif args.format == "jsonl":
         codes = [i.code for i in scheme.indicators()]
 
@@ -252,9 +254,9 @@ def _cmd_score(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 r.flags if scheme.flags else None,
             )
 
-        _emit(map(line, evaluation.ranking()), args.output, out)
+        emit(map(line, evaluation.ranking()), args.output, out)
     elif args.format == "csv":
-        _emit(_csv_lines(evaluation), args.output, out, bom=True)
+        emit(_csv_lines(evaluation), args.output, out, bom=True)
         _csv_legend(scheme, args.scheme, err)
     else:
         colour = args.output is None and _colour(out)
@@ -262,7 +264,7 @@ def _cmd_score(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         if evaluation.errors:
             text += "\n\n" + ("未能计分：" if scheme.language == "zh" else _("could not be scored:")) + "\n"
             text += "\n".join(_error_lines(evaluation))
-        _emit(text, args.output, out)
+        emit(text, args.output, out)
     if evaluation.errors:
         err.write(_not_scored(len({e.unit for e in evaluation.errors})))
         return EXIT_PROBLEMS
@@ -270,7 +272,7 @@ def _cmd_score(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _cmd_explain(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    scheme = _scheme(args.scheme)
+    scheme = _scheme(args.scheme, args.previous)
     evaluation = _evaluate(
         scheme, _units(scheme, args.data, args.scheme, args.category, err, args.sheet), err
     )
@@ -280,5 +282,5 @@ def _cmd_explain(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         text = json.dumps(unit_records(result._explained_once()), ensure_ascii=False, indent=2) + "\n"
     else:
         text = result.explain() + "\n"
-    _emit(text, args.output, out)
+    emit(text, args.output, out)
     return EXIT_OK if result.ok else EXIT_PROBLEMS

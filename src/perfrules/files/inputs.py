@@ -56,8 +56,9 @@ def scheme_inputs(scheme: Scheme) -> frozenset[str]:
         names |= scheme.total_formula.variables - scheme.overall_names()
     if scheme.roll_up is not None:  # a sub-unit's parent, and its weight in the parent's mean
         names |= {scheme.roll_up.parent, scheme.roll_up.weight or scheme.roll_up.parent}
-    # The scheme's per-unit constants (parameters) are not asked of the data.
-    return frozenset((names & _known_fields(scheme)) - scheme.parameters.keys())
+    # The scheme's per-unit constants (parameters) are not asked of the data, nor
+    # last year's results (history: given with --previous, or a column the data may add).
+    return frozenset((names & _known_fields(scheme)) - scheme.parameters.keys() - scheme.history.keys())
 
 
 @attrs.frozen(kw_only=True)

@@ -49,6 +49,7 @@ from ..scheme.rules import (
 from ..scheme.tree import Group, Indicator
 from .data import UnitList, units_from_csv
 from .filespec import Reader, read_number, to_mapping
+from .per_unit import per_unit_tables
 from .schemefile import (
     ADJUST,
     CAP,
@@ -304,8 +305,7 @@ def scheme_to_mapping(scheme: Scheme) -> dict[str, Any]:
         out["todo"] = [_todo_to_mapping(t) for t in scheme.todo]
     if scheme.caps:
         out["caps"] = [_object_to_mapping(c) for c in scheme.caps]
-    if scheme.parameters:
-        out["parameters"] = {k: {u: _plain(v) for u, v in by.items()} for k, by in scheme.parameters.items()}
+    out.update(per_unit_tables(scheme, _plain))
     if scheme.flags:
         out["flags"] = [_object_to_mapping(f) for f in scheme.flags]
     if scheme.quotas:

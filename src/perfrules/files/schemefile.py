@@ -49,6 +49,7 @@ from .filespec import (
     json_schema,
     reference_markdown,
 )
+from .per_unit import HISTORY_FIELD, PARAMETERS_FIELD
 
 __all__ = [
     "FORMAT",
@@ -667,12 +668,8 @@ SCHEME_FILE: Final = ObjectSpec(
         ),
         Field("caps", ListOf(Obj(CAP)), "ceilings on the overall grade, grades down, limits on the total"),
         Field("flags", ListOf(Obj(FLAG)), "labels beside the grade (不能评先, 黄牌)"),
-        Field(
-            "parameters",
-            MapOf(MapOf(Num(), key_doc="unit"), key_doc="name"),
-            "per-unit constants formulas read as data (难度系数, targets by county): "
-            '`[parameters."难度系数"]` then `"甲县" = 1.1`; a unit\'s own data overrides them',
-        ),
+        PARAMETERS_FIELD,
+        HISTORY_FIELD,
         Field("quotas", ListOf(Obj(QUOTA)), "limits on how many units get a grade"),
         Field(
             "roll_up",

@@ -17,6 +17,7 @@ from .._numbers import Number, as_fraction
 from .._todo import Todo
 from ..formula.language import Formula, normalize_name
 from ..grading.scale import DEFAULT_SCORES, GradeBand, GradeScale
+from .history import HistoryName, check_history
 from .reads import (
     _check_missing_names,
     _check_population,
@@ -75,6 +76,7 @@ class SchemeChecks:
     flags: tuple[Flag, ...]
     parameters: Mapping[str, Mapping[str, Number]]
     roll_up: RollUp | None
+    history: Mapping[str, HistoryName]
     _score_scale: GradeScale | None
     _overall_scale: GradeScale | None
     _leaves: tuple[Indicator, ...]
@@ -479,6 +481,7 @@ class SchemeChecks:
                 close = difflib.get_close_matches(name, sorted(reads), n=1, cutoff=0.4)
                 hint = f"; did you mean '{close[0]}'?" if close else ""
                 yield Problem(f"parameters.{name}", f"no formula or condition reads '{name}'{hint}")
+        yield from check_history(self.history, self.parameters, reads)
 
     def _check_overall(self) -> Iterator[Problem]:
         """Caps and quotas name grades of the overall grading, which must exist for them."""

@@ -35,6 +35,14 @@ from .._todo import Todo, to_todos
 from ..formula.language import Formula, normalize_name
 from ..grading.scale import DEFAULT_SCORES, GradeBand, GradeScale
 from .checks import SchemeChecks
+from .history import (
+    HistoryName,
+    PastResults,
+    history_table,
+    join_per_unit,
+    parameters_table,
+    previous_results,
+)
 from .rules import (
     Adjust,
     Flag,
@@ -78,37 +86,12 @@ def _categories(value: object) -> tuple[str, ...]:
     return tuple(_name(v) for v in value)
 
 
-def _parameters(value: object) -> Mapping[str, Mapping[str, Number]]:
-    """``parameters``: per-unit constants by name — ``{"难度系数": {"甲县": 1.1, "乙县": 1.0}}``."""
-    if not isinstance(value, Mapping):
-        raise TypeError(f"'parameters' must map each name to its values by unit (got {type(value).__name__})")
-    out: dict[str, Mapping[str, Number]] = {}
-    for name, by_unit in value.items():
-        if not isinstance(by_unit, Mapping):
-            raise TypeError(
-                f"parameters.{name} must map unit names to numbers (got {type(by_unit).__name__})"
-            )
-        out[_name(name)] = FrozenDict(
-            {str(unit).strip(): to_number(v, name=f"parameters.{name}.{unit}") for unit, v in by_unit.items()}
-        )
-    return FrozenDict(out)
-
-
 def with_parameters(scheme: Scheme, unit: Unit) -> Unit:
-    """The unit with the scheme's per-unit constants (``parameters``) among its data.
+    """The unit with the scheme's per-unit constants (``parameters``) and ``history`` values among its data.
 
-    A value the unit's own data gives for the same name is kept (the data
-    file overrides the scheme's table for that unit). Without parameters the
-    unit is returned as it is.
+    A value the unit's own data gives for the same name is kept (see :func:`join_per_unit`).
     """
-    if not scheme.parameters:
-        return unit
-    extra = {
-        name: by_unit[unit.name]
-        for name, by_unit in scheme.parameters.items()
-        if unit.name in by_unit and unit.data.get(name) is None
-    }
-    return attrs.evolve(unit, data={**unit.data, **extra}) if extra else unit
+    return join_per_unit(unit, scheme.parameters, scheme.history, scheme.previous, scheme.language == "zh")
 
 
 def _default_scores(self: Scheme) -> Mapping[str, tuple[Number, Number]] | None:
@@ -225,6 +208,12 @@ class Scheme(SchemeChecks):
         parameters: per-unit constants that formulas read as data (难度系数,
             targets by county): ``{"难度系数": {"甲县": 1.1}}``; a unit's own
             data overrides them (see :func:`with_parameters`).
+        history: names that rules read from an earlier run's result of the
+            same unit (上年名次, 上年得分, 上年等次): ``{"上年名次":
+            HistoryName(field="rank")}``. Without ``previous`` they are read
+            from the unit's data like any input.
+        previous: the earlier run's results those names read (set by
+            ``evaluate(..., previous=...)``; never written to a scheme file).
         quotas: limits on how many units get a grade (优秀不超过30%).
         periods: how period results make the year's (R15): ``mean`` of the
             period scores (the default), ``sum`` the period inputs and evaluate
@@ -296,8 +285,12 @@ class Scheme(SchemeChecks):
     todo: tuple[Todo, ...] = attrs.field(default=(), converter=to_todos)
     total_formula: Formula | None = attrs.field(default=None, converter=_optional_formula)
     flags: tuple[Flag, ...] = attrs.field(default=(), converter=_flags)
-    parameters: Mapping[str, Mapping[str, Number]] = attrs.field(factory=FrozenDict, converter=_parameters)
+    parameters: Mapping[str, Mapping[str, Number]] = attrs.field(
+        factory=FrozenDict, converter=parameters_table
+    )
     roll_up: RollUp | None = attrs.field(default=None, converter=_roll_up)
+    history: Mapping[str, HistoryName] = attrs.field(factory=FrozenDict, converter=history_table)
+    previous: PastResults | None = attrs.field(default=None, converter=previous_results)
     _score_scale: GradeScale | None = attrs.field(init=False, repr=False, eq=False)
     _overall_scale: GradeScale | None = attrs.field(init=False, repr=False, eq=False)
     _overall_scales: Mapping[str, GradeScale] = attrs.field(init=False, repr=False, eq=False)

@@ -528,6 +528,7 @@ def _scheme_why(plan: Plan) -> str | None:
         (bool(scheme.caps), "caps"),
         (bool(scheme.normalize), "折算 (normalize)"),
         (bool(scheme.parameters), "per-unit parameters"),
+        (scheme.previous is not None, "values read from the previous results (history)"),
         (bool(plan.category_marks), "full marks per category (totals)"),
         (plan.periodic, "a grade per period"),
         (bool(plan.weight_from), "weights read per unit from the data (weight_from)"),

@@ -26,6 +26,7 @@ from .._errors import (
 )
 from .._numbers import EXACT_CONTEXT, Number, as_fraction, check_fraction, exact, tidy_decimal
 from ..formula.tree import Name
+from ..scheme.history import note_previous
 from ..scheme.model import with_parameters
 from ..scheme.reads import step_result_reads
 from ..scheme.rules import Veto
@@ -45,6 +46,7 @@ from .overall import (
     veto_event,
 )
 from .plan import Plan
+from .weights_read import unit_weights, weight_read
 
 __all__ = ["Population", "score_unit"]
 
@@ -155,11 +157,12 @@ def score_unit(plan: Plan, unit: Unit, population: Population, *, detail: bool) 
     Whatever goes wrong with the unit's data is the unit's error and never
     stops the batch: a number that outgrows the bounds (``perfrules.LIMITS``)
     fails this unit alone, naming the indicator where it happened. The
-    scheme's per-unit constants (``parameters``) join the unit's data first.
+    scheme's ``parameters`` and ``history`` values join the unit's data first.
     """
+    unit, sources = note_previous(unit, plan.scheme.history, plan.scheme.previous, plan.words.zh, detail)
     unit = with_parameters(plan.scheme, unit)
     try:
-        return _score_unit(plan, unit, population, detail=detail)
+        return _score_unit(plan, unit, population, detail=detail, sources=sources)
     except _TotalTooLarge as exc:
         failed = UnitOutcome(unit)
         failed.errors = [
@@ -181,7 +184,9 @@ def score_unit(plan: Plan, unit: Unit, population: Population, *, detail: bool) 
         return failed
 
 
-def _score_unit(plan: Plan, unit: Unit, population: Population, *, detail: bool) -> UnitOutcome:
+def _score_unit(
+    plan: Plan, unit: Unit, population: Population, *, detail: bool, sources: Mapping[str, str]
+) -> UnitOutcome:
     scheme = plan.scheme
     words = plan.words
     out = UnitOutcome(unit)
@@ -225,7 +230,7 @@ def _score_unit(plan: Plan, unit: Unit, population: Population, *, detail: bool)
     own: tuple[Fraction, ...] | None = None
     if plan.weight_from:
         # Weights read per unit (weight_from): all of them, and adding up to the unit's full marks.
-        read = _unit_weights(plan, unit, base)
+        read = unit_weights(plan, unit, base)
         if isinstance(read, UnitError):
             out.errors.append(read)
             out.events = note_events(unit)
@@ -374,10 +379,14 @@ def _score_unit(plan: Plan, unit: Unit, population: Population, *, detail: bool)
             item.error = failures.get(k)
             done = scored[k]
             item.events = [
-                *((_weight_read(plan, k, base[k]),) if k in plan_read else ()),
+                *((weight_read(plan, k, base[k]),) if k in plan_read else ()),
                 *((first_events[k],) if k in first_events else ()),
                 *weight_events.get(k, ()),
                 *(done.events if done is not None else ()),
+                *(
+                    PolicyEvent(kind="previous", message=sources[name])
+                    for name in sorted(sources.keys() & ind.fields)
+                ),
             ]
             item.inputs = {f: unit.data[f] for f in ind.sorted_inputs if f in unit.data}
             for local, field in ind.ind.inputs.items():
@@ -437,76 +446,3 @@ def _score_unit(plan: Plan, unit: Unit, population: Population, *, detail: bool)
     out.vetoed = lowest or zeroed
     out.events = unit_events
     return out
-
-
-def _unit_weights(plan: Plan, unit: Unit, base: Sequence[Fraction]) -> tuple[Fraction, ...] | UnitError:
-    """The unit's weights with those read from its data (weight_from), or the unit's error.
-
-    Each weight read must be a number of 0 or more, and the unit's weights
-    together must make its full marks: nothing is rescaled.
-    """
-    weights = list(base)
-    unit_name = "%" if plan.scheme.basis == "percent" else "分"
-
-    def error(k: int, column: str, message: str) -> UnitError:
-        return UnitError(
-            unit=unit.name,
-            indicator=plan.indicators[k].code,
-            field=column,
-            message=message,
-            error="InvalidValueError",
-            origin=unit.origin,
-        )
-
-    for k, column in plan.weight_from:
-        label = plan.indicators[k].label
-        raw = unit.data.get(column)
-        if raw is None:
-            return error(k, column, f"no weight for indicator {label}: the data has no '{column}'")
-        if (
-            isinstance(raw, bool)
-            or not isinstance(raw, Decimal | int | Fraction)
-            or (isinstance(raw, Decimal) and not raw.is_finite())
-        ):
-            return error(
-                k, column, f"the weight of indicator {label} in '{column}' is not a number (got {raw!r})"
-            )
-        value = as_fraction(raw)
-        if value < 0:
-            return error(
-                k, column, f"the weight of indicator {label} in '{column}' is negative ({exact(value)})"
-            )
-        weights[k] = value
-    total = sum(weights, _FZERO)
-    full = plan.full_marks_for(unit.category)
-    if total != full:
-        k, column = plan.weight_from[0]
-        read = ", ".join(f"{c} = {exact(weights[i])}" for i, c in plan.weight_from)
-        return error(
-            k,
-            column,
-            f"the unit's weights add up to {exact(total)}{unit_name}, not {exact(full)}{unit_name} "
-            f"(read from the data: {read}); the weights read per unit must make up the rest",
-        )
-    return tuple(weights)
-
-
-def _weight_read(plan: Plan, k: int, weight: Fraction) -> PolicyEvent:
-    """The explanation's note of where a weight read per unit came from."""
-    column = dict(plan.weight_from)[k]
-    words = plan.words
-    if plan.scheme.basis == "points":
-        return PolicyEvent(
-            kind="weight_from",
-            message=words(
-                f"本单位分值 {exact(weight)}分，读自数据“{column}”",
-                f"the unit's points {exact(weight)}, read from its data column '{column}'",
-            ),
-        )
-    return PolicyEvent(
-        kind="weight_from",
-        message=words(
-            f"本单位权重 {exact(weight)}，读自数据“{column}”",
-            f"the unit's weight {exact(weight)}, read from its data column '{column}'",
-        ),
-    )
