@@ -39,10 +39,6 @@ NOT_YET_SPLIT: dict[str, int] = {
     "perfrules.files.load": 723,
     "perfrules.files.schemefile": 721,
     "perfrules.files.tables": 1240,
-    "perfrules.grading.scale": 967,
-    "perfrules.scheme.rules": 731,
-    "perfrules.scoring.indicator": 1053,
-    "perfrules.scoring.overall": 642,
 }
 
 

@@ -27,7 +27,7 @@ from .formula.language import Formula
 from .formula.tree import BoolOp, Call, Chain, Compare, Name, Node, Num, Percent, Power, Unary, show
 from .grading.scale import DEFAULT_SCORES, GradeBand, GradeScale
 from .scheme.model import Scheme
-from .scheme.rules import Adjust, Default, NotApplicable, Veto, ZeroWhen
+from .scheme.policies import Adjust, Default, NotApplicable, Veto, ZeroWhen
 from .scheme.tree import Group, Indicator
 from .scheme.units import Unit
 

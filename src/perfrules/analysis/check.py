@@ -34,7 +34,7 @@ from .._errors import DataError, Problem
 from ..files.inputs import InputField, input_fields, scheme_inputs
 from ..formula.language import normalize_name
 from ..scheme.model import Scheme
-from ..scheme.rules import step_target
+from ..scheme.steps import step_target
 from ..scheme.units import Unit
 
 __all__ = ["DataCheck", "check_data"]

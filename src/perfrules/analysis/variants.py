@@ -33,7 +33,7 @@ from ..formula.tree import BoolOp, Chain, Compare, Name, Node, Num, Percent, Una
 from ..grading.bands import MatchPolicy, _number_constant
 from ..grading.scale import GradeScale
 from ..scheme.model import Scheme
-from ..scheme.rules import Default, NotApplicable, Veto
+from ..scheme.policies import Default, NotApplicable, Veto
 from ..scheme.tree import Group, Indicator
 
 __all__ = [

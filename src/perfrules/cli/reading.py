@@ -7,8 +7,9 @@ from pathlib import Path
 from typing import TextIO
 
 from ..files.data import UnitList, load_units, units_from_csv, units_from_json
+from ..files.encoding import read_text
+from ..files.jsonfile import parse_json
 from ..files.load import sample_units, schemes
-from ..files.tables import parse_json, read_text
 from ..results.model import Evaluation
 from ..scheme.model import Scheme
 from ..scheme.units import Unit

@@ -33,7 +33,7 @@ def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     expected = None
     if args.units is not None:
         if Path(args.units).suffix.lower() == ".txt":
-            from ..files.tables import read_text  # UTF-8 (with or without BOM), UTF-16 or GBK, as for data
+            from ..files.encoding import read_text  # UTF-8 (with or without BOM), UTF-16 or GBK, as for data
 
             text = read_text(Path(args.units).read_bytes(), args.units)
             expected = [line.strip() for line in text.splitlines()]

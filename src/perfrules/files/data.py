@@ -28,7 +28,7 @@ from ..formula.language import normalize_name
 from ..formula.text import shown_name
 from ..grading.scale import GradeScale
 from ..scheme.model import Scheme
-from ..scheme.rules import Part, step_target
+from ..scheme.steps import Part, step_target
 from ..scheme.units import Unit, UnitError
 from ..scoring.plan import names_read
 from .tables import (

@@ -24,9 +24,10 @@ from ..formula.language import Formula
 from ..formula.tree import Name
 from ..grading.scale import GradeScale
 from ..scheme.model import Scheme
-from ..scheme.rules import Part, Veto, step_reads, step_target
+from ..scheme.policies import Veto
+from ..scheme.reads import inputs_of
+from ..scheme.steps import Part, step_reads, step_target
 from ..scheme.tree import Indicator
-from ..scoring.indicator import inputs_of
 from .data import _known_fields, _text_fields
 
 __all__ = ["InputField", "input_fields", "scheme_inputs"]

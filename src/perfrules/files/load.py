@@ -31,21 +31,9 @@ from .._todo import Todo
 from ..formula.language import Formula, normalize_name
 from ..grading.scale import DEFAULT_SCORES, GradeScale
 from ..scheme.model import Scheme
-from ..scheme.rules import (
-    Adjust,
-    Default,
-    Flag,
-    GradeCap,
-    NotApplicable,
-    Part,
-    PeerRatio,
-    Quota,
-    Rank,
-    RollUp,
-    Step,
-    Veto,
-    ZeroWhen,
-)
+from ..scheme.overall import Flag, GradeCap, Quota, RollUp
+from ..scheme.policies import Adjust, Default, NotApplicable, Veto, ZeroWhen
+from ..scheme.steps import Part, PeerRatio, Rank, Step
 from ..scheme.tree import Group, Indicator
 from .data import UnitList, units_from_csv
 from .filespec import Reader, read_number, to_mapping

@@ -15,21 +15,10 @@ from typing import Any, Final
 from .._errors import Problem, SchemeError
 from .._todo import Todo
 from ..grading.scale import GradeBand, GradeScale
-from ..scheme.rules import (
-    FREQUENCIES,
-    Adjust,
-    Default,
-    Flag,
-    GradeCap,
-    NotApplicable,
-    Part,
-    PeerRatio,
-    Quota,
-    Rank,
-    RollUp,
-    Veto,
-    ZeroWhen,
-)
+from ..scheme.fields import FREQUENCIES
+from ..scheme.overall import Flag, GradeCap, Quota, RollUp
+from ..scheme.policies import Adjust, Default, NotApplicable, Veto, ZeroWhen
+from ..scheme.steps import Part, PeerRatio, Rank
 from .filespec import (
     MISSING,
     AnyOf,

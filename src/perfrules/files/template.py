@@ -22,7 +22,7 @@ from .._writers import replace_atomically
 from ..results.display import display_width
 from ..results.workbook import _openpyxl, _Sheet, _text
 from ..scheme.model import Scheme
-from ..scheme.rules import NotApplicable
+from ..scheme.policies import NotApplicable
 from ..scheme.units import Unit
 from .inputs import InputField, _show, input_fields
 

@@ -27,7 +27,7 @@ from ..scheme.history import PastResults
 from ..scheme.model import Scheme
 from ..scheme.units import Computation, PeriodResult, PeriodTotal, PolicyEvent, Unit, UnitError
 from ..scoring.batch import check_units, score_batch
-from ..scoring.indicator import DECLARED_NOT_APPLICABLE
+from ..scoring.compiled import DECLARED_NOT_APPLICABLE
 from ..scoring.outcome import IndicatorOutcome, UnitOutcome
 from ..scoring.plan import GroupPlan, Plan, plan_of
 from ..scoring.unit import Population, score_unit

@@ -18,6 +18,8 @@ from .._todo import Todo
 from ..formula.language import Formula, normalize_name
 from ..grading.scale import DEFAULT_SCORES, GradeBand, GradeScale
 from .history import HistoryName, check_history
+from .overall import Flag, GradeCap, Quota, RollUp
+from .policies import Adjust, Default, NotApplicable, Veto, ZeroWhen
 from .reads import (
     _check_missing_names,
     _check_population,
@@ -27,21 +29,7 @@ from .reads import (
     inputs_of,
     is_result_name,
 )
-from .rules import (
-    Adjust,
-    Default,
-    Flag,
-    GradeCap,
-    NotApplicable,
-    Part,
-    PeerRatio,
-    Quota,
-    Rank,
-    RollUp,
-    Veto,
-    ZeroWhen,
-    step_target,
-)
+from .steps import Part, PeerRatio, Rank, step_target
 from .tree import Group, Indicator, _show
 
 _INDICATOR_NAME: Final = re.compile(r"指标([0-9A-Za-z][0-9A-Za-z.\-]*?)(得分率|得分|等次)")

@@ -29,7 +29,7 @@ from .._errors import Problem
 from .._frozen import FrozenDict
 from .._numbers import Number, exact, to_number
 from ..formula.language import normalize_name
-from .rules import _name
+from .fields import _name
 from .units import Unit
 
 __all__ = [

@@ -35,6 +35,7 @@ from .._todo import Todo, to_todos
 from ..formula.language import Formula, normalize_name
 from ..grading.scale import DEFAULT_SCORES, GradeBand, GradeScale
 from .checks import SchemeChecks
+from .fields import _name, _number, _optional_formula
 from .history import (
     HistoryName,
     PastResults,
@@ -43,19 +44,9 @@ from .history import (
     parameters_table,
     previous_results,
 )
-from .rules import (
-    Adjust,
-    Flag,
-    GradeCap,
-    Part,
-    Quota,
-    RollUp,
-    Veto,
-    _name,
-    _number,
-    _optional_formula,
-    _to_policies,
-)
+from .overall import Flag, GradeCap, Quota, RollUp
+from .policies import Adjust, Veto, _to_policies
+from .steps import Part
 from .tree import Group, Indicator, _places, _show, _totals
 from .units import Unit
 

@@ -14,14 +14,8 @@ from typing import Final
 
 from .._errors import Problem
 from ..formula.language import Formula
-from .rules import (
-    Adjust,
-    PeerRatio,
-    Rank,
-    Step,
-    step_reads,
-    step_target,
-)
+from .policies import Adjust
+from .steps import PeerRatio, Rank, Step, step_reads, step_target
 from .tree import Indicator
 
 FULL_NAME: Final = "分值"

@@ -19,20 +19,18 @@ from .._numbers import Number, as_fraction, exact, to_number
 from .._todo import Todo, to_todos
 from ..formula.language import Formula, normalize_name
 from ..grading.scale import GradeScale
-from .rules import (
+from .fields import (
     FREQUENCIES,
     Frequency,
-    Policy,
-    Step,
     _label,
     _name,
     _number,
     _optional_formula,
     _optional_name,
     _optional_number,
-    _to_policies,
-    _to_steps,
 )
+from .policies import Policy, _to_policies
+from .steps import Step, _to_steps
 
 
 def _weights(value: object, key: str = "weights") -> Mapping[str, Number]:

@@ -18,7 +18,8 @@ from typing import cast
 from .._errors import DefinitionError, DivisionByZeroError, MissingValueError, PerfrulesError
 from .._numbers import EXACT_CONTEXT, Number, as_fraction, check_fraction, exact, tidy_decimal
 from ..scheme.units import PeriodTotal, PolicyEvent, Unit, UnitError
-from .indicator import IndicatorPlan, Scored
+from .compiled import Scored
+from .indicator import IndicatorPlan
 from .overall import redistribute
 from .plan import Plan
 

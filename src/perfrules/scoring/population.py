@@ -22,7 +22,8 @@ from .._errors import PerfrulesError
 from .._numbers import Number, as_fraction, exact, to_number
 from ..formula.language import PopulationCall, normalize_name
 from ..scheme.model import Scheme, with_parameters
-from ..scheme.rules import PeerRatio, Quota, Rank
+from ..scheme.overall import Quota
+from ..scheme.steps import PeerRatio, Rank
 from ..scheme.units import Unit
 from .indicator import IndicatorPlan
 

@@ -28,14 +28,14 @@ from .._numbers import EXACT_CONTEXT, Number, as_fraction, check_fraction, exact
 from ..formula.tree import Name
 from ..scheme.history import note_previous
 from ..scheme.model import with_parameters
+from ..scheme.policies import Veto
 from ..scheme.reads import step_result_reads
-from ..scheme.rules import Veto
 from ..scheme.units import PolicyEvent, Unit, UnitError, note_events
-from .indicator import Scored
+from .compiled import Scored
+from .means import aggregated_total
 from .outcome import IndicatorOutcome, UnitOutcome, Weighting, unit_error
 from .outcome import weighting as pattern_weighting
 from .overall import (
-    aggregated_total,
     finish_total,
     formula_total,
     grade_total,
