@@ -39,22 +39,14 @@ if TYPE_CHECKING:  # what type checkers and documentation tools read; at run tim
     from .analysis.sensitivity_result import Sensitivity, UnitSensitivity
     from .analysis.sensitivity_runs import InputIndex
     from .analysis.whatif import WhatIf, whatif
+    from .files.cells import NO_DATA, CellProblem, CellValue, NoData, read_cell
     from .files.data import UnitList, load_units, units_from_csv, units_from_json
+    from .files.dump import dump, dumps, scheme_to_mapping
     from .files.import_table import ImportedTable, import_table
     from .files.inputs import InputField, input_fields
-    from .files.load import (
-        dump,
-        dumps,
-        load,
-        loads,
-        sample_units,
-        scheme_from_mapping,
-        scheme_to_mapping,
-        schemes,
-    )
+    from .files.load import load, loads, sample_units, scheme_from_mapping, schemes
     from .files.publish import write_table
     from .files.schemefile import scheme_json_schema
-    from .files.tables import NO_DATA, CellProblem, CellValue, NoData, read_cell
     from .files.template import write_template
     from .formula.language import (
         FUNCTION_ALIASES,
@@ -200,8 +192,8 @@ __all__ = [
 # one function): each public name is imported from its module on first use.
 _LAZY: dict[str, str] = {
     "Adjust": ".scheme.policies",
-    "CellProblem": ".files.tables",
-    "CellValue": ".files.tables",
+    "CellProblem": ".files.cells",
+    "CellValue": ".files.cells",
     "ComparisonRow": ".analysis.compare_results",
     "Computation": ".scheme.units",
     "DEFAULT_SCORES": ".grading.scale",
@@ -237,8 +229,8 @@ _LAZY: dict[str, str] = {
     "Limits": "._numbers",
     "MatchPolicy": ".grading.scale",
     "MissingValueError": "._errors",
-    "NO_DATA": ".files.tables",
-    "NoData": ".files.tables",
+    "NO_DATA": ".files.cells",
+    "NoData": ".files.cells",
     "NotApplicable": ".scheme.policies",
     "Number": "._numbers",
     "NumberTooLargeError": "._errors",
@@ -277,8 +269,8 @@ _LAZY: dict[str, str] = {
     "compare": ".analysis.reweight",
     "compare_results": ".analysis.compare_results",
     "compare_schemes": ".analysis.reweight",
-    "dump": ".files.load",
-    "dumps": ".files.load",
+    "dump": ".files.dump",
+    "dumps": ".files.dump",
     "evaluate": ".results.model",
     "import_table": ".files.import_table",
     "input_fields": ".files.inputs",
@@ -287,14 +279,14 @@ _LAZY: dict[str, str] = {
     "loads": ".files.load",
     "names_read": ".scoring.plan",
     "normalize_name": ".formula.language",
-    "read_cell": ".files.tables",
+    "read_cell": ".files.cells",
     "read_results": ".results.past",
     "reweight": ".analysis.reweight",
     "round_half_up": "._numbers",
     "sample_units": ".files.load",
     "scheme_from_mapping": ".files.load",
     "scheme_json_schema": ".files.schemefile",
-    "scheme_to_mapping": ".files.load",
+    "scheme_to_mapping": ".files.dump",
     "schemes": ".files.load",
     "sensitivity": ".analysis.sensitivity",
     "to_number": "._numbers",

@@ -36,9 +36,9 @@ from .files.data import (
     _NAME_COLUMNS,
     _PERIOD_COLUMNS,
     _Entry,
-    _known_fields,
     _RowUnits,
 )
+from .files.scheme_fields import _known_fields
 from .files.tables import Row
 from .formula.language import normalize_name
 from .formula.text import shown_name

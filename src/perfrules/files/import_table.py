@@ -74,7 +74,7 @@ class ImportedTable:
 
     def toml(self) -> str:
         """The draft as a scheme file, with a comment saying where it came from."""
-        from .load import dumps
+        from .dump import dumps
 
         head = (
             f"# Draft imported from {self.source} by `perfrules import`.\n"

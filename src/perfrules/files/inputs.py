@@ -28,7 +28,7 @@ from ..scheme.policies import Veto
 from ..scheme.reads import inputs_of
 from ..scheme.steps import Part, step_reads, step_target
 from ..scheme.tree import Indicator
-from .data import _known_fields, _text_fields
+from .scheme_fields import _known_fields, _text_fields
 
 __all__ = ["InputField", "input_fields", "scheme_inputs"]
 

@@ -11,7 +11,8 @@ from typing import Any, Final
 
 from ..scheme.history import HISTORY_FIELDS, HistoryName
 from ..scheme.model import Scheme
-from .filespec import AnyOf, Choice, Field, MapOf, Num, Obj, ObjectSpec, Text, to_mapping
+from .filespec import AnyOf, Choice, MapOf, Num, Text
+from .spec_tables import Field, Obj, ObjectSpec, to_mapping
 
 __all__ = ["HISTORY", "HISTORY_FIELD", "PARAMETERS_FIELD", "per_unit_tables"]
 
