@@ -24,8 +24,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from perfrules import evaluate, load, load_units
-from perfrules.cli.commands import _json_chunks, _json_document, _streamed_records
 from perfrules.cli.main import main
+from perfrules.cli.output import _json_chunks, _json_document, _streamed_records
 from perfrules.pipeline.parallel import score_totals
 from perfrules.pipeline.stream import cell_number, score_file
 

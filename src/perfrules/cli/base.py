@@ -1,7 +1,7 @@
 """What the command line's parser and its commands share: exit codes, the usage error, the output.
 
 A module of its own, importing nothing at its top, so that ``perfrules.cli.main`` (the parser,
-loaded for ``--help``) and ``perfrules.cli.commands`` (the handlers, loaded when a
+loaded for ``--help``) and the modules of commands (the handlers, loaded when a
 command runs) both use it and neither imports the other at its top.
 """
 

@@ -21,24 +21,11 @@ from .._numbers import Number, exact
 from .._todo import Todo
 from ..formula.language import Formula
 from ..grading.scale import DEFAULT_SCORES, GradeScale
-from ..scheme.model import (
-    Adjust,
-    Default,
-    Flag,
-    GradeCap,
-    Group,
-    Indicator,
-    NotApplicable,
-    Part,
-    PeerRatio,
-    Quota,
-    Rank,
-    RollUp,
-    Scheme,
-    Step,
-    Veto,
-    ZeroWhen,
-)
+from ..scheme.model import Scheme
+from ..scheme.overall import Flag, GradeCap, Quota, RollUp
+from ..scheme.policies import Adjust, Default, NotApplicable, Veto, ZeroWhen
+from ..scheme.steps import Part, PeerRatio, Rank, Step
+from ..scheme.tree import Group, Indicator
 from .per_unit import per_unit_tables
 from .schemefile import CAP, FLAG, QUOTA, ROLL_UP
 from .schemefile_rules import ADJUST, DEFAULT, NOT_APPLICABLE, PART, PEER_RATIO, RANK, VETO, ZERO

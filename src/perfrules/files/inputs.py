@@ -23,7 +23,11 @@ from .._numbers import Number
 from ..formula.language import Formula
 from ..formula.tree import Name
 from ..grading.scale import GradeScale
-from ..scheme.model import Indicator, Part, Scheme, Veto, inputs_of, step_reads, step_target
+from ..scheme.model import Scheme
+from ..scheme.policies import Veto
+from ..scheme.reads import inputs_of
+from ..scheme.steps import Part, step_reads, step_target
+from ..scheme.tree import Indicator
 from .scheme_fields import _known_fields, _text_fields
 
 __all__ = ["InputField", "input_fields", "scheme_inputs"]

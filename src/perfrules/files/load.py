@@ -24,7 +24,8 @@ from .._builtin import BUILTIN
 from .._errors import DataError, PerfrulesError, Problem, SchemeError
 from .._numbers import to_number
 from ..formula.language import normalize_name
-from ..scheme.model import Group, Indicator, Scheme
+from ..scheme.model import Scheme
+from ..scheme.tree import Group, Indicator
 from .data import UnitList, units_from_csv
 from .filespec import Reader, read_number
 from .scheme_encoding import decode_scheme_file

@@ -25,9 +25,10 @@ from ..formula.language import Formula
 from ..grading.bands import GradeBand
 from ..grading.scale import GradeScale
 from ..scheme.fields import FREQUENCIES
-from ..scheme.model import Group, Indicator, Scheme
+from ..scheme.model import Scheme
 from ..scheme.policies import Adjust, Default, NotApplicable, Veto, ZeroWhen
 from ..scheme.steps import Part
+from ..scheme.tree import Group, Indicator
 
 __all__ = ["table_rows", "write_table"]
 

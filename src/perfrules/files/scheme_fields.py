@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from ..grading.scale import GradeScale
-from ..scheme.model import Part, Scheme, step_target
+from ..scheme.model import Scheme
+from ..scheme.steps import Part, step_target
 from ..scoring.plan import names_read
 
 __all__: list[str] = []  # helpers of the data readers, private to the package

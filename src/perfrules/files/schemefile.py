@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from ..scheme.model import FREQUENCIES, Flag, GradeCap, Quota, RollUp
+from ..scheme.fields import FREQUENCIES
+from ..scheme.overall import Flag, GradeCap, Quota, RollUp
 from .filespec import AnyOf, Boolean, Choice, Const, FormulaText, ListOf, MapOf, Num, Text, Whole
 from .per_unit import HISTORY_FIELD, PARAMETERS_FIELD
 from .schemefile_rules import (

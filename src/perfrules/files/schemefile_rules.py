@@ -11,16 +11,8 @@ from typing import Any, Final
 
 from .._todo import Todo
 from ..grading.scale import GradeBand, GradeScale
-from ..scheme.model import (
-    Adjust,
-    Default,
-    NotApplicable,
-    Part,
-    PeerRatio,
-    Rank,
-    Veto,
-    ZeroWhen,
-)
+from ..scheme.policies import Adjust, Default, NotApplicable, Veto, ZeroWhen
+from ..scheme.steps import Part, PeerRatio, Rank
 from .filespec import MISSING, AnyOf, Boolean, Choice, Const, FormulaText, ListOf, MapOf, Num, Text, Whole
 from .spec_tables import Field, Obj, ObjectSpec, Tagged
 

@@ -24,7 +24,8 @@ from ..files.unit_groups import RowGroup, unit_of
 from ..formula.text import normalize_name
 from ..scheme.model import Scheme
 from ..scheme.units import Unit
-from ..scoring.batch import UnitOutcome, score_chunk
+from ..scoring.batch import score_chunk
+from ..scoring.outcome import UnitOutcome
 from ..scoring.plan import plan_of
 from ..scoring.program import ColumnProgram, Scored, program_of
 

@@ -37,7 +37,8 @@ from ..files.tables import Row
 from ..files.unit_groups import RowGroup, stream_groups, unit_of
 from ..scheme.model import Scheme
 from ..scheme.units import PolicyEvent, Unit, UnitError
-from ..scoring.batch import UnitOutcome, finish_batch, score_chunk
+from ..scoring.batch import finish_batch, score_chunk
+from ..scoring.outcome import UnitOutcome
 from ..scoring.plan import Plan, plan_of
 from ..scoring.population import Observation
 from ..scoring.program import program_of

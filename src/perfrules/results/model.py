@@ -26,9 +26,11 @@ from ..grading.scale import GradeResult
 from ..scheme.history import PastResults
 from ..scheme.model import Scheme
 from ..scheme.units import Computation, PeriodResult, PeriodTotal, PolicyEvent, Unit, UnitError
-from ..scoring.batch import IndicatorOutcome, Population, UnitOutcome, check_units, score_batch, score_unit
+from ..scoring.batch import check_units, score_batch
 from ..scoring.compiled import DECLARED_NOT_APPLICABLE
+from ..scoring.outcome import IndicatorOutcome, UnitOutcome
 from ..scoring.plan import GroupPlan, Plan, plan_of
+from ..scoring.unit import Population, score_unit
 from .past import with_previous
 
 __all__ = ["VIEWS", "Evaluation", "GroupResult", "IndicatorResult", "UnitResult", "evaluate"]

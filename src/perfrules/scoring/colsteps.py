@@ -48,7 +48,7 @@ from ..formula.tree import (
     Unary,
     show,
 )
-from ..scheme.model import FULL_NAME
+from ..scheme.reads import FULL_NAME
 from .indicator import IndicatorPlan
 
 __all__ = [

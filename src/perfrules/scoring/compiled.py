@@ -20,23 +20,11 @@ from .._numbers import Number, as_fraction, exact, to_number
 from .._words import Words
 from ..formula.language import Formula, PopulationCall, Value, normalize_name
 from ..grading.scale import GradeResult
-from ..scheme.model import (
-    FULL_NAME,
-    Adjust,
-    Default,
-    Indicator,
-    NotApplicable,
-    PeerRatio,
-    Rank,
-    Scheme,
-    Step,
-    Veto,
-    ZeroWhen,
-    inputs_of,
-    ordered_steps,
-    step_reads,
-    step_target,
-)
+from ..scheme.model import Scheme
+from ..scheme.policies import Adjust, Default, NotApplicable, Veto, ZeroWhen
+from ..scheme.reads import FULL_NAME, inputs_of, ordered_steps
+from ..scheme.steps import PeerRatio, Rank, Step, step_reads, step_target
+from ..scheme.tree import Indicator
 from ..scheme.units import Computation, PeriodResult, PolicyEvent, Unit
 
 __all__ = ["DECLARED_NOT_APPLICABLE", "CompiledIndicator", "Population", "Scored"]

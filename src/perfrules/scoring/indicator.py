@@ -31,7 +31,8 @@ from .._numbers import Number, as_fraction, exact, to_number
 from .._words import num
 from ..formula.language import Formula, Value, normalize_name
 from ..grading.scale import GradeResult, GradeScale
-from ..scheme.model import FULL_NAME, Part, PeerRatio, Rank, Step, step_target
+from ..scheme.reads import FULL_NAME
+from ..scheme.steps import Part, PeerRatio, Rank, Step, step_target
 from ..scheme.units import Computation, PeriodResult, PolicyEvent, Unit
 from .compiled import CompiledIndicator, Population, Scored, _close
 from .policies import adjust, apply_default, bound, not_per_period, round_score

@@ -1,6 +1,6 @@
 """What scoring finds for a unit, and the weights a category and pattern of applicable indicators give.
 
-Both scoring programs — the per-unit one (:mod:`perfrules.scoring.batch`) and the
+Both scoring programs — the per-unit one (:mod:`perfrules.scoring.unit`) and the
 column program (:mod:`perfrules.scoring.program`) — record a unit's outcome as a
 :class:`UnitOutcome` and weigh its indicators by the same :class:`Weighting`,
 worked out once per category and pattern and kept on the plan.

@@ -19,7 +19,7 @@ import attrs
 
 from .._numbers import Number, as_fraction, exact, round_half_up, tidy_decimal
 from .._words import Words, num
-from ..scheme.model import Adjust, Veto
+from ..scheme.policies import Adjust, Veto
 from ..scheme.units import PeriodResult, PeriodTotal, PolicyEvent, Unit
 from .plan import GroupPlan, Plan
 from .policies import adjust_event, adjustment

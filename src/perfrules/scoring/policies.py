@@ -15,7 +15,8 @@ from .._errors import InvalidValueError, MissingValueError
 from .._numbers import Number, as_fraction, exact, round_half_up, tidy_decimal, to_number
 from .._words import Words, num
 from ..formula.language import Formula, Value
-from ..scheme.model import FULL_NAME, Adjust, Default
+from ..scheme.policies import Adjust, Default
+from ..scheme.reads import FULL_NAME
 from ..scheme.units import PolicyEvent, Unit
 from .compiled import CompiledIndicator, Scored, _close
 

@@ -11,7 +11,7 @@ outgrow 64-bit integers move to Python integers first: the same program,
 never a wrapped-around number.
 
 It is the plan's totals-only scoring, run column-wise: the per-unit
-program (:func:`perfrules.scoring.batch.score_unit`) runs for the units the program
+program (:func:`perfrules.scoring.unit.score_unit`) runs for the units the program
 sends back — a cell that is not a plain number, a unit with problems, period
 rows or declared not-applicable indicators, a total that a cap, floor or
 rounding changes (those leave a note on the unit) — and for explanations.
