@@ -1,0 +1,80 @@
+"""Whole-batch text work against the per-cell functions it stands for.
+
+Output cells written for a whole batch at once (:mod:`perfrules._textcols`,
+through :func:`perfrules._intcols.format_rows` and ``format_column``) are
+the text :func:`perfrules._chunk.cell_number` gives each value; names that
+skip the per-character normalisation are what it gives them.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from perfrules._chunk import cell_number
+from perfrules._intcols import format_column, format_rows, numpy
+from perfrules._numbers import exact
+from perfrules._syntax import _normalize_with_origins, normalize_name
+from perfrules._textcols import format_matrix
+
+_DENS = [1, 2, 4, 5, 8, 10, 16, 20, 25, 100, 1000, 3, 7, 13, 30, 390, 10**6, 2**6, 5**6, 10**7]
+
+
+def _cells(values: list[int], den: int) -> list[str]:
+    return [cell_number(exact(Fraction(v, den))) for v in values]
+
+
+@given(
+    rows=st.lists(
+        st.lists(st.integers(-(10**12), 10**12) | st.integers(-1000, 1000), min_size=3, max_size=3),
+        min_size=1,
+        max_size=12,
+    ),
+    den=st.sampled_from(_DENS),
+    hidden=st.sets(st.tuples(st.integers(0, 11), st.integers(0, 2))),
+)
+def test_rows_of_cells_at_once_are_cell_number(rows, den, hidden):
+    np = numpy()
+    matrix = np.array(rows, dtype=np.int64)
+    shown = np.ones(matrix.shape, dtype=bool)
+    for r, c in hidden:
+        if r < len(rows):
+            shown[r, c] = False
+    expected = [
+        ",".join("" if not shown[r, c] else _cells([v], den)[0] for c, v in enumerate(row))
+        for r, row in enumerate(rows)
+    ]
+    columns = [matrix[:, c] for c in range(3)]
+    assert format_rows(columns, den, shown) == expected
+    for c in range(3):
+        got = format_column(columns[c], den, shown[:, c])
+        assert got == [line.split(",")[c] for line in expected]
+
+
+@given(values=st.lists(st.integers(-(10**15), 10**15), min_size=1, max_size=20), den=st.sampled_from(_DENS))
+def test_a_column_rounded_to_six_places_is_cell_number(values, den):
+    np = numpy()
+    got = format_column(np.array(values, dtype=np.int64), den, np.ones(len(values), dtype=bool))
+    assert got == _cells(values, den)
+
+
+def test_the_layout_is_declined_where_it_does_not_fit():
+    np = numpy()
+    one = np.ones((1, 1), dtype=bool)
+    assert format_matrix(np.array([[1]]), 3, one) is None  # 1/3 has no six-place form
+    assert format_matrix(np.array([[2**60]]), 1, one) is None  # past 64-bit integers once scaled
+    assert format_matrix(np.zeros((0, 2), dtype=np.int64), 1, np.zeros((0, 2), dtype=bool)) == []
+    assert format_matrix(np.array([[-7, 0]]), 1, np.ones((1, 2), dtype=bool)) == ["-7,0"]
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=0xA000), max_size=12))
+def test_names_read_without_the_per_character_pass_are_normalised_the_same(name):
+    assert normalize_name(name) == " ".join(_normalize_with_origins(name)[0].split())
+
+
+def test_every_character_the_quick_name_path_takes_is_left_as_it_is():
+    for code in [*range(0x80), *range(0x4E00, 0xA000)]:
+        ch = chr(code)
+        assert _normalize_with_origins(ch)[0] == ch
