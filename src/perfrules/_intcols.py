@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import itertools
 import math
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
@@ -182,14 +181,14 @@ def from_text_columns(columns: Sequence[Sequence[object]]) -> list[tuple[IntColu
     n = len(columns[0])
     if not n:
         return [(IntColumn(np.zeros(0, dtype=np.int64), 1, 0), np.zeros(0, dtype=bool)) for _ in columns]
-    texts = list(itertools.chain.from_iterable(columns))
-    if set(map(type, texts)) != {str}:
+    try:
+        joined = "\n".join(map("\n".join, columns))  # type: ignore[arg-type]
+    except TypeError:
         # Workbook cells hold numbers and dates: each column is read as the reader reads it.
         return [
             _cell_by_cell(c) if set(map(type, c)) != {str} else from_text_columns([c])[0] for c in columns
         ]
-    total = len(texts)
-    joined = "\n".join(texts)  # type: ignore[arg-type]
+    total = n * len(columns)
     raw = joined.encode("ascii", errors="replace") if not joined.isascii() else joined.encode("ascii")
     if raw.count(b"\n") != total - 1:
         # A line break inside a cell (a plain decimal has none): those cells are not plain.
