@@ -42,6 +42,7 @@ from ._intcols import format_column, from_values, gc_paused, numpy, round_half_u
 from ._numbers import LIMITS, as_fraction, exact
 from ._outcome import UnitOutcome, weighting
 from ._plan import Plan
+from ._textcols import format_matrix
 from ._scale import GradeScale
 from ._syntax import Chain, Name, Node, Num, Percent, Unary
 from ._unit import Unit, note_events
@@ -447,6 +448,14 @@ def _exact_values(numerators: list[int], den: int) -> list[Any]:
     if rest != 1:
         return [exact(Fraction(t, den)) for t in numerators]
     places = max(twos, fives)
+    if numerators and places <= 18 and max(map(abs, numerators)) * 10**places < _SAFE:
+        # Their texts written at once (no trailing zeros), each read by Decimal.
+        shown = numpy().ones((len(numerators), 1), dtype=bool)
+        texts = format_matrix(
+            numpy().array(numerators, dtype=numpy().int64).reshape(-1, 1), den, shown, places
+        )
+        if texts is not None:
+            return list(map(Decimal, texts))
     scale = 10**places
     by = scale // den
     out: list[Any] = []
