@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+from decimal import Decimal
 from fractions import Fraction
 
 from hypothesis import given
@@ -18,6 +19,7 @@ from hypothesis import strategies as st
 from perfrules._chunk import cell_number
 from perfrules._intcols import format_column, format_rows, numpy
 from perfrules._numbers import exact
+from perfrules._population import rank_positions
 from perfrules._syntax import _normalize_with_origins, normalize_name
 from perfrules._textcols import format_matrix
 from perfrules._writers import Figure, FigureRun, csv_lines, escape_csv_text
@@ -114,3 +116,27 @@ def test_csv_lines_written_without_the_csv_module_are_what_it_writes(row):
     if any(type(c) is FigureRun for c in row) and len(row) < 2:
         return
     assert "".join(csv_lines([row])) == _by_the_csv_module(row)
+
+
+_CLOSE = [Decimal("0.1"), Fraction(1, 10), Decimal("0.1000000000000000000001"), Fraction(10**20 + 1, 10**21)]
+
+
+@given(
+    st.lists(
+        st.one_of(
+            st.integers(-5, 5),
+            st.decimals(min_value=-100, max_value=100, places=2),
+            st.fractions(min_value=-100, max_value=100, max_denominator=30),
+            st.sampled_from(_CLOSE),
+        ),
+        min_size=64,
+        max_size=140,
+    ),
+    st.booleans(),
+)
+def test_ranks_at_once_are_the_ranks_of_one_sort(values, descending):
+    """Ranks by NumPy (64 values and more) are those of the sort of exact values (ties share)."""
+    got = rank_positions(values, descending=descending)
+    ordered = sorted(values, reverse=descending)
+    expected = [1 + sum(1 for v in ordered if (v > x if descending else v < x)) for x in values]
+    assert got == expected

@@ -42,9 +42,9 @@ from ._intcols import format_column, from_values, gc_paused, numpy, round_half_u
 from ._numbers import LIMITS, as_fraction, exact
 from ._outcome import UnitOutcome, weighting
 from ._plan import Plan
-from ._textcols import format_matrix
 from ._scale import GradeScale
 from ._syntax import Chain, Name, Node, Num, Percent, Unary
+from ._textcols import format_matrix
 from ._unit import Unit, note_events
 
 __all__ = ["ColumnProgram", "Scored", "program_of", "score_columns"]

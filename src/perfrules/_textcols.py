@@ -89,4 +89,5 @@ def format_matrix(matrix: Any, den: int, shown: Any, places: int = 6) -> list[st
     buf[:, k - 1, size - 1] = 10  # the line's end
     keep[:, :, size - 1] = True
     text = buf[keep].tobytes().decode("ascii")
-    return text.split("\n")[:n]
+    lines: list[str] = text.split("\n")[:n]
+    return lines

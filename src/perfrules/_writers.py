@@ -24,7 +24,7 @@ import stat
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import IO, Final, Literal
+from typing import IO, Final, Literal, cast
 
 __all__ = [
     "Figure",
@@ -327,12 +327,12 @@ def _plain_line(row: Sequence[object]) -> str | None:
     for cell in row:
         kind = type(cell)
         if kind is FigureRun:
-            parts.append(cell)  # type: ignore[arg-type]
+            parts.append(cast(str, cell))
         elif kind is str or kind is Figure:
-            text = escape_csv_text(cell) if kind is str else cell  # type: ignore[arg-type]
-            if _QUOTED.search(text):  # type: ignore[arg-type]
+            text = escape_csv_text(cast(str, cell)) if kind is str else cast(str, cell)
+            if _QUOTED.search(text):
                 return None
-            parts.append(text)  # type: ignore[arg-type]
+            parts.append(text)
         elif cell is None:
             parts.append("")
         elif kind is int:
