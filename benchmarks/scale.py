@@ -26,7 +26,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from perfrules import Unit, load, sample_units
-from perfrules._batch import score_units
+from perfrules.scoring.batch import score_units
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "src" / "perfrules" / "schemes"

@@ -199,9 +199,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     sys.path.insert(0, str(ROOT / "src"))
     from perfrules import evaluate, load, load_units
     from perfrules._intcols import from_values, numpy
-    from perfrules._plan import plan_of
-    from perfrules._population import rank_positions
-    from perfrules._program import program_of
+    from perfrules.scoring.plan import plan_of
+    from perfrules.scoring.population import rank_positions
+    from perfrules.scoring.program import program_of
 
     hw = handwritten(shared)
     scheme_path = workload(shared) / "scheme.toml"

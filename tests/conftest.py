@@ -12,6 +12,6 @@ settings.register_profile("ci", deadline=None, print_blob=True)
 if os.environ.get("CI"):
     settings.load_profile("ci")
 
-# The command line speaks Chinese under a Chinese locale (perfrules._i18n); the
+# The command line speaks Chinese under a Chinese locale (perfrules.cli.i18n); the
 # tests assert its English unless they choose a language, whatever the machine's locale.
 os.environ["PERFRULES_LANG"] = "en"

@@ -29,7 +29,7 @@ from perfrules import (
     scheme_json_schema,
     scheme_to_mapping,
 )
-from perfrules._cli import main
+from perfrules.cli.main import main
 
 ROOT = Path(__file__).resolve().parent.parent
 COOKBOOK = ROOT / "docs" / "examples" / "cookbook"

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from perfrules import check_data, load, loads, sample_units, schemes
-from perfrules._cli import main
-from perfrules._files import _builtin_file
+from perfrules.cli.main import main
+from perfrules.files.load import _builtin_file
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "docs" / "examples"
 SCHEME = (EXAMPLES / "example-scheme.toml").read_text(encoding="utf-8")

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from perfrules._cli import main
-from perfrules._display import display_width
+from perfrules.cli.main import main
+from perfrules.results.display import display_width
 
 SAMPLE_CSV = (
     Path(__file__).resolve().parent.parent / "src" / "perfrules" / "schemes" / "shenzhen_2010_departments.csv"

@@ -1,6 +1,6 @@
 """The column program against the per-unit program: the same totals, grades, ranks, scores and errors.
 
-A scheme whose forms compile (:mod:`perfrules._program`) is scored column by
+A scheme whose forms compile (:mod:`perfrules.scoring.program`) is scored column by
 column; every unit the program does not take goes to the per-unit program.
 These tests generate such schemes — weights per category (0 for some),
 ``applies_to``, score formulas of data columns with ``+ - × ÷ %``, limits,
@@ -27,14 +27,14 @@ from hypothesis import strategies as st
 
 from perfrules import PerfrulesError, evaluate, loads
 from perfrules import testing as prst
-from perfrules._batch import score_batch
-from perfrules._cli import main
-from perfrules._files import load_units
 from perfrules._intcols import format_column, numpy
 from perfrules._numbers import exact
-from perfrules._plan import plan_of
-from perfrules._program import _exact_values, _grades, program_of
-from perfrules._stream import cell_number
+from perfrules.cli.main import main
+from perfrules.files.data import load_units
+from perfrules.pipeline.stream import cell_number
+from perfrules.scoring.batch import score_batch
+from perfrules.scoring.plan import plan_of
+from perfrules.scoring.program import _exact_values, _grades, program_of
 
 _EXAMPLES = int(os.environ.get("DIFF_EXAMPLES", "40"))
 

@@ -2,7 +2,7 @@
 
 Output cells written for a whole batch at once (:mod:`perfrules._textcols`,
 through :func:`perfrules._intcols.format_rows` and ``format_column``) are
-the text :func:`perfrules._chunk.cell_number` gives each value; names that
+the text :func:`perfrules.pipeline.chunk.cell_number` gives each value; names that
 skip the per-character normalisation are what it gives them.
 """
 
@@ -16,13 +16,13 @@ from fractions import Fraction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from perfrules._chunk import cell_number
 from perfrules._intcols import format_column, format_rows, numpy
 from perfrules._numbers import exact
-from perfrules._population import rank_positions
-from perfrules._syntax import _normalize_with_origins, normalize_name
 from perfrules._textcols import format_matrix
 from perfrules._writers import Figure, FigureRun, csv_lines, escape_csv_text
+from perfrules.formula.text import _normalize_with_origins, normalize_name
+from perfrules.pipeline.chunk import cell_number
+from perfrules.scoring.population import rank_positions
 
 _DENS = [1, 2, 4, 5, 8, 10, 16, 20, 25, 100, 1000, 3, 7, 13, 30, 390, 10**6, 2**6, 5**6, 10**7]
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from perfrules import loads
-from perfrules._cli import main
+from perfrules.cli.main import main
 
 ROOT = Path(__file__).resolve().parent.parent
 COOKBOOK = ROOT / "docs" / "howto" / "cookbook.md"

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from perfrules import DataError, evaluate, load, sample_units, schemes
-from perfrules._files import _builtin_file, load_units
+from perfrules.files.data import load_units
+from perfrules.files.load import _builtin_file
 
 dd = pytest.importorskip("dask.dataframe")
 dask = pytest.importorskip("dask")

@@ -27,7 +27,7 @@ from perfrules import (
     units_from_csv,
     units_from_json,
 )
-from perfrules._cli import main
+from perfrules.cli.main import main
 from test_files import GOOD
 
 openpyxl = pytest.importorskip("openpyxl")

@@ -31,10 +31,10 @@ from hypothesis import strategies as st
 
 from perfrules import Evaluation, Scheme, Unit, evaluate, load, loads, round_half_up, schemes
 from perfrules import testing as prst
-from perfrules._cli import main
-from perfrules._files import load_units
 from perfrules._numbers import exact
-from perfrules._stream import cell_number
+from perfrules.cli.main import main
+from perfrules.files.data import load_units
+from perfrules.pipeline.stream import cell_number
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "docs" / "examples"

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from perfrules._cli import main
+from perfrules.cli.main import main
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]

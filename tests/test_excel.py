@@ -13,8 +13,8 @@ import attrs
 import pytest
 
 from perfrules import evaluate, load, sample_units, write_workbook
-from perfrules._cli import main
-from perfrules._display import display_width
+from perfrules.cli.main import main
+from perfrules.results.display import display_width
 
 openpyxl = pytest.importorskip("openpyxl")
 

@@ -28,7 +28,7 @@ from perfrules import (
     scheme_json_schema,
     scheme_to_mapping,
 )
-from perfrules._cli import main
+from perfrules.cli.main import main
 
 ROOT = Path(__file__).resolve().parent.parent
 COOKBOOK = ROOT / "docs" / "examples" / "cookbook"
@@ -370,7 +370,7 @@ def test_validate_names_a_parameter_nothing_reads_and_a_value_that_is_not_a_numb
 
 
 def test_parameters_round_trip_and_are_not_asked_of_the_data():
-    from perfrules._inputs import scheme_inputs
+    from perfrules.files.inputs import scheme_inputs
 
     scheme = load(COOKBOOK / "parameters.toml")
     assert scheme_inputs(scheme) == {"增速", "民生得分"}

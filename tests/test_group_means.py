@@ -156,7 +156,7 @@ def test_harmonic_at_most_geometric_at_most_arithmetic(x, y, w):
 @pytest.mark.parametrize("digits", [14, 16, 17, 26, 60])  # 14, 17 and 26 fall below 12.345
 def test_the_rounding_is_decided_exactly_whatever_the_approximation(monkeypatch, digits):
     """With few digits the approximation of √0.0152399025 × 100 = 12.345 may fall either side; the exact check decides."""
-    from perfrules import _overall
+    from perfrules.scoring import overall as _overall
 
     monkeypatch.setattr(_overall, "_DIGITS", digits)
     pairs = [(Fraction(50), Fraction("0.0152399025")), (Fraction(50), Fraction(1))]

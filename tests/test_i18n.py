@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from perfrules._cli import main
-from perfrules._i18n import LOCALE_DIR, language
+from perfrules.cli.i18n import LOCALE_DIR, language
+from perfrules.cli.main import main
 
 ROOT = Path(__file__).resolve().parent.parent
 _spec = importlib.util.spec_from_file_location("i18n_catalog", ROOT / "tools" / "i18n_catalog.py")
@@ -221,7 +221,7 @@ def test_main_restores_gettext_and_the_environment(monkeypatch):
 
 def test_a_missing_catalog_means_english(monkeypatch, tmp_path):
     """A broken install without the compiled catalog speaks English rather than failing."""
-    import perfrules._i18n as i18n
+    import perfrules.cli.i18n as i18n
 
     monkeypatch.setattr(i18n, "LOCALE_DIR", tmp_path)
     code, _, err = run(monkeypatch, "score", LANG="zh_CN.UTF-8")
@@ -230,7 +230,7 @@ def test_a_missing_catalog_means_english(monkeypatch, tmp_path):
 
 def test_chinese_help_fits_the_terminal(monkeypatch):
     """Option texts wrap by display width (a Chinese character takes two columns), English as argparse does."""
-    from perfrules._display import display_width
+    from perfrules.results.display import display_width
 
     monkeypatch.setenv("COLUMNS", "80")
     for lang in ("LANG=zh_CN.UTF-8", "LANG=C"):

@@ -15,11 +15,11 @@ import attrs
 import pytest
 
 from perfrules import Todo, dumps, evaluate, load, loads, sample_units
-from perfrules._cli import main
 from perfrules._errors import DataError, SchemeError
-from perfrules._files import scheme_from_mapping, scheme_to_mapping
-from perfrules._import_table import import_table, parse_columns
-from perfrules._scheme import Group
+from perfrules.cli.main import main
+from perfrules.files.import_table import import_table, parse_columns
+from perfrules.files.load import scheme_from_mapping, scheme_to_mapping
+from perfrules.scheme.model import Group
 
 pytest.importorskip("openpyxl")
 TABLES = Path(__file__).resolve().parent / "fixtures" / "tables"

@@ -20,7 +20,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import perfrules._tables as tables
+import perfrules.files.tables as tables
 from perfrules import (
     DataError,
     Unit,
@@ -31,8 +31,8 @@ from perfrules import (
     units_from_csv,
     units_from_json,
 )
-from perfrules._cli import main
-from perfrules._tables import read_text
+from perfrules.cli.main import main
+from perfrules.files.tables import read_text
 from test_files import GOOD
 
 openpyxl = pytest.importorskip("openpyxl")

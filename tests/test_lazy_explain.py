@@ -11,10 +11,10 @@ from hypothesis import strategies as st
 
 import perfrules
 from perfrules import testing as prst
-from perfrules._batch import score_units
 from perfrules._numbers import as_fraction
-from perfrules._plan import plan_of
-from perfrules._results import _explained_parts
+from perfrules.results.model import _explained_parts
+from perfrules.scoring.batch import score_units
+from perfrules.scoring.plan import plan_of
 
 SCHEMES = ["shenzhen-2010-departments", "xiamen-xiangan-2020"]
 

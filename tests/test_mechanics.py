@@ -26,7 +26,7 @@ from perfrules import (
     load_units,
     round_half_up,
 )
-from perfrules._cli import main
+from perfrules.cli.main import main
 
 HERE = Path(__file__).resolve().parent.parent / "docs" / "examples" / "mechanics"
 EXPECTED = {
@@ -171,7 +171,7 @@ def test_a_quota_is_never_exceeded(totals, share, rounding):
     )
     units = [Unit(name=f"单位{i}", data={"得分": t}) for i, t in enumerate(totals)]
     results = evaluate(scheme, units)
-    from perfrules._population import quota_limit
+    from perfrules.scoring.population import quota_limit
 
     limit = quota_limit(scheme.quotas[0], len(units))
     winners = [r for r in results if r.grade == "优秀"]

@@ -24,10 +24,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from perfrules import evaluate, load, load_units
-from perfrules._cli import main
-from perfrules._commands import _json_chunks, _json_document, _streamed_records
-from perfrules._parallel import score_totals
-from perfrules._stream import cell_number, score_file
+from perfrules.cli.commands import _json_chunks, _json_document, _streamed_records
+from perfrules.cli.main import main
+from perfrules.pipeline.parallel import score_totals
+from perfrules.pipeline.stream import cell_number, score_file
 
 SCHEME = """\
 format = "perfrules-scheme/1"
@@ -213,7 +213,7 @@ def test_rows_in_period_order_are_gathered_per_unit(scheme_path, tmp_path):
 
 def test_rows_in_period_order_spill_to_disk(scheme_path, tmp_path, monkeypatch):
     """With many units gathered again, the rows go to disk in sorted runs; the results do not change."""
-    from perfrules import _data
+    from perfrules.files import data as _data
 
     monkeypatch.setattr(_data, "_RUN_ROWS", 2)
     scheme = load(scheme_path)
@@ -376,7 +376,7 @@ ROWS = [
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 def test_any_row_order_gives_the_loaded_results(tmp_path, order, repeats):
     """Rows in any order, some given twice: the streamed results (spilling to disk) are evaluate()'s."""
-    from perfrules import _data
+    from perfrules.files import data as _data
 
     scheme = load(_file(tmp_path, SCHEME, "scheme.toml"))
     data = _file(tmp_path, HEAD + "".join(ROWS[i] for i in [*order, *repeats]))

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from perfrules import evaluate, load, names_read
-from perfrules._cli import main
-from perfrules._files import load_units
+from perfrules.cli.main import main
+from perfrules.files.data import load_units
 
 # Two reported scores of 5 points each; the overall grade reads something other than the total.
 _HEAD = """
@@ -352,7 +352,7 @@ def test_the_index_scores_exactly_through_the_command_line(tmp_path):
     from fractions import Fraction
 
     from perfrules import dumps
-    from perfrules._stream import cell_number
+    from perfrules.pipeline.stream import cell_number
 
     scheme, units, _ = _index(units=12)
     scheme_path = tmp_path / "index.toml"

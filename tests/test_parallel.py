@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from perfrules import _parallel, evaluate, load, sample_units, schemes
-from perfrules._cli import main
-from perfrules._files import load_units
-from perfrules._parallel import job_count, score_totals
+from perfrules import evaluate, load, sample_units, schemes
+from perfrules.cli.main import main
+from perfrules.files.data import load_units
+from perfrules.pipeline import parallel as _parallel
+from perfrules.pipeline.parallel import job_count, score_totals
 
 MECHANICS = Path(__file__).resolve().parent.parent / "docs" / "examples" / "mechanics"
 

@@ -16,7 +16,7 @@ from perfrules import (
     plot,
     sample_units,
 )
-from perfrules._display import grade_colour
+from perfrules.results.display import grade_colour
 
 
 @pytest.fixture(scope="module")

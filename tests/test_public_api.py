@@ -52,8 +52,8 @@ def test_import_is_cheap_and_loads_no_heavy_module():
 
     code = (
         "import sys, io, perfrules\n"
-        "assert 'attr' not in sys.modules and 'perfrules._formula' not in sys.modules, 'eager import'\n"
-        "from perfrules._cli import main\n"
+        "assert 'attr' not in sys.modules and 'perfrules.formula.language' not in sys.modules, 'eager import'\n"
+        "from perfrules.cli.main import main\n"
         "main(['--help'], out=io.StringIO())\n"
         "heavy = [m for m in ('pandas', 'matplotlib', 'openpyxl', 'dask', 'numpy') if m in sys.modules]\n"
         "assert not heavy, heavy\n"

@@ -12,12 +12,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from perfrules import evaluate, load, sample_units, schemes
-from perfrules._cli import main
-from perfrules._import_table import import_table
-from perfrules._inputs import scheme_inputs
-from perfrules._publish import write_table
-from perfrules._scheme import Group
-from perfrules._unit import Unit
+from perfrules.cli.main import main
+from perfrules.files.import_table import import_table
+from perfrules.files.inputs import scheme_inputs
+from perfrules.files.publish import write_table
+from perfrules.scheme.model import Group
+from perfrules.scheme.units import Unit
 from perfrules.testing import schemes as generated_schemes
 
 pytest.importorskip("openpyxl")

@@ -34,39 +34,6 @@ def test_ruff_passes():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_modules_import_each_other_without_cycles():
-    """The layers stay one-way: no module of the package imports, at its top, one that imports it back."""
-    import ast
-
-    graph: dict[str, set[str]] = {}
-    for path in (ROOT / "src" / "perfrules").glob("*.py"):
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        graph[path.stem] = {
-            node.module
-            for node in tree.body  # imports inside functions (lazy, on purpose) are not counted
-            if isinstance(node, ast.ImportFrom) and node.level == 1 and node.module
-        }
-    state: dict[str, int] = {}
-    trail: list[str] = []
-    found: list[list[str]] = []
-
-    def visit(module: str) -> None:
-        state[module] = 1
-        trail.append(module)
-        for dep in sorted(graph.get(module, ())):
-            if state.get(dep) == 1:
-                found.append([*trail[trail.index(dep) :], dep])
-            elif dep not in state:
-                visit(dep)
-        trail.pop()
-        state[module] = 2
-
-    for module in sorted(graph):
-        if module not in state:
-            visit(module)
-    assert found == []
-
-
 @pytest.mark.skipif(not (ROOT / ".ci" / "run").exists(), reason="needs the source tree")
 def test_the_readme_test_command_is_what_ci_runs():
     """The README's quick start and .ci/run run the one command: install the test extra, pytest on every core."""

@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from perfrules import SchemeError, Unit, dumps, evaluate, load, load_units, loads, names_read
-from perfrules._cli import main
+from perfrules.cli.main import main
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "docs" / "examples" / "cookbook" / "read-results"
@@ -227,7 +227,7 @@ def test_the_recipe_follows_its_rules_for_any_data(profit, eva, mark, factor, bo
 
 def test_the_data_template_asks_for_the_data_and_not_the_results():
     """The fields a template lists are names_read: the total formula's data in, 指标1得分 and 指标1·… out."""
-    from perfrules._inputs import scheme_inputs
+    from perfrules.files.inputs import scheme_inputs
 
     scheme = load(EXAMPLE.with_suffix(".toml"))
     assert scheme_inputs(scheme) == names_read(scheme)

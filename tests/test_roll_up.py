@@ -28,8 +28,8 @@ from perfrules import (
     load_units,
     loads,
 )
-from perfrules._cli import main
-from perfrules._data import units_from_json
+from perfrules.cli.main import main
+from perfrules.files.data import units_from_json
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEME = ROOT / "docs" / "examples" / "cookbook" / "sub-units.toml"
@@ -282,7 +282,7 @@ def test_the_command_line_scores_parents_and_shows_the_level():
 
 @pytest.mark.parametrize("chunk_size", [1, 2, 100])
 def test_totals_in_chunks_give_the_parents_as_evaluate_does(chunk_size):
-    from perfrules._parallel import score_totals
+    from perfrules.pipeline.parallel import score_totals
 
     scheme = load(SCHEME)
     units = load_units(DATA, scheme=scheme)
@@ -295,7 +295,7 @@ def test_totals_in_chunks_give_the_parents_as_evaluate_does(chunk_size):
 
 
 def test_paths_that_score_units_apart_refuse_the_scheme():
-    from perfrules._stream import score_file
+    from perfrules.pipeline.stream import score_file
 
     scheme = load(SCHEME)
     with pytest.raises(ValueError, match=r"has \[roll_up\]\); score it with perfrules.evaluate\(\)"):

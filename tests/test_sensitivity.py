@@ -21,8 +21,8 @@ from perfrules import (
     sample_units,
     sensitivity,
 )
-from perfrules._cli import main
-from perfrules._sensitivity import perturb
+from perfrules.analysis.sensitivity import perturb
+from perfrules.cli.main import main
 
 XIAMEN = load("xiamen-xiangan-2020")
 XIAMEN_UNITS = sample_units("xiamen-xiangan-2020")

@@ -27,10 +27,9 @@ from perfrules import (
     load_units,
     sensitivity,
 )
-from perfrules._cli import SENSITIVITY_POLICIES, main
-from perfrules._reweight import weight_table
-from perfrules._sensitivity_runs import Variation, varied
-from perfrules._variants import (
+from perfrules.analysis.reweight import weight_table
+from perfrules.analysis.sensitivity_runs import Variation, varied
+from perfrules.analysis.variants import (
     POLICY_CHOICES,
     boundary_limit,
     policy_choices,
@@ -40,6 +39,7 @@ from perfrules._variants import (
     with_boundaries,
     with_policy,
 )
+from perfrules.cli.main import SENSITIVITY_POLICIES, main
 
 
 def run(*args: str) -> tuple[int, str, str]:

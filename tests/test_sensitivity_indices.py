@@ -20,10 +20,10 @@ from perfrules import (
     sample_units,
     sensitivity,
 )
-from perfrules._cli import main
-from perfrules._reweight import weight_table
-from perfrules._sensitivity_runs import Variation, base_samples, varied
-from perfrules._variants import with_default_score
+from perfrules.analysis.reweight import weight_table
+from perfrules.analysis.sensitivity_runs import Variation, base_samples, varied
+from perfrules.analysis.variants import with_default_score
+from perfrules.cli.main import main
 
 # Two top-level groups of two indicators each, every weight 25.
 TWO = Scheme(

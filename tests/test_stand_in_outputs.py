@@ -12,7 +12,7 @@ import attrs
 import pytest
 
 from perfrules import Group, Indicator, Scheme, SchemeError, Unit, evaluate, load, sample_units
-from perfrules._cli import main
+from perfrules.cli.main import main
 
 SZ = "shenzhen-2010-departments"
 XM = "xiamen-xiangan-2020"

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 import perfrules
-from perfrules._cli import build_parser
+from perfrules.cli.main import build_parser
 
 SRC = str(Path(perfrules.__file__).resolve().parent.parent)  # the perfrules these tests import
 
@@ -51,13 +51,14 @@ HEAVY = (
 # What the command line may load to show its help: the package, its entry
 # point and version, the parser's module, what it shares with the commands,
 # its language (gettext catalogs) and the built-in schemes' names. Never
-# perfrules._commands: the handlers, and with them the library.
+# perfrules.cli.commands: the handlers, and with them the library.
 CLI_MODULES = {
     "perfrules",
     "perfrules.__main__",
-    "perfrules._cli",
-    "perfrules._cli_base",
-    "perfrules._i18n",
+    "perfrules.cli",
+    "perfrules.cli.main",
+    "perfrules.cli.base",
+    "perfrules.cli.i18n",
     "perfrules._version",
     "perfrules._builtin",
 }
@@ -102,7 +103,7 @@ def test_import_perfrules_loads_only_the_package(bare):
 
 def test_a_public_name_loads_its_module_on_first_use(bare):
     added = _added("import perfrules\nperfrules.Formula", bare)
-    assert "perfrules._formula" in added and "attr" in added  # the lazy names do load what they need
+    assert "perfrules.formula.language" in added and "attr" in added  # the lazy names do load what they need
 
 
 def _help_code(*argvs: list[str]) -> str:
@@ -152,4 +153,9 @@ def test_running_a_command_still_loads_what_it_needs(bare):
     """The imports moved into the commands: a command that runs has the library, and works."""
     code = _help_code(["schemes"])
     added = _added(code, bare)
-    assert {"perfrules._commands", "perfrules._files", "perfrules._scheme", "perfrules._display"} <= added
+    assert {
+        "perfrules.cli.commands",
+        "perfrules.files.load",
+        "perfrules.scheme.model",
+        "perfrules.results.display",
+    } <= added

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from perfrules import PerfrulesError, evaluate, load, schemes
 from perfrules import testing as prst
-from perfrules._plan import plan_of
+from perfrules.scoring.plan import plan_of
 
 ROOT = Path(__file__).resolve().parent.parent
 # The built-ins, and mechanics with population steps, deductions, vetoes and categorical inputs.

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from perfrules import evaluate, load, load_units, schemes
-from perfrules._cli import main
-from perfrules._commands import _csv_text
-from perfrules._stream import cell_number, score_file
+from perfrules.cli.commands import _csv_text
+from perfrules.cli.main import main
+from perfrules.pipeline.stream import cell_number, score_file
 
 ROOT = Path(__file__).resolve().parent.parent
 MECHANICS = ROOT / "docs" / "examples" / "mechanics"

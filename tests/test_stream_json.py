@@ -18,10 +18,10 @@ from pathlib import Path
 import pytest
 
 from perfrules import evaluate, load, load_units
-from perfrules._cli import main
-from perfrules._commands import _json_chunks, _json_document, _streamed_records
-from perfrules._display import unit_records
-from perfrules._stream import SPILLED, _Spill, score_file
+from perfrules.cli.commands import _json_chunks, _json_document, _streamed_records
+from perfrules.cli.main import main
+from perfrules.pipeline.stream import SPILLED, _Spill, score_file
+from perfrules.results.display import unit_records
 
 ROOT = Path(__file__).resolve().parent.parent
 MECHANICS = ROOT / "docs" / "examples" / "mechanics"

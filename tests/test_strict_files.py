@@ -15,9 +15,9 @@ from hypothesis import strategies as st
 
 from perfrules import SchemeError, dumps, load, loads, scheme_json_schema, schemes
 from perfrules import testing as prst
-from perfrules._cli import main
-from perfrules._filespec import AnyOf, Const, Field, ListOf, MapOf, Obj, Tagged, _walk_specs
-from perfrules._schemefile import SCHEME_FILE, scheme_reference
+from perfrules.cli.main import main
+from perfrules.files.filespec import AnyOf, Const, Field, ListOf, MapOf, Obj, Tagged, _walk_specs
+from perfrules.files.schemefile import SCHEME_FILE, scheme_reference
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = scheme_json_schema()
@@ -307,11 +307,11 @@ def test_json_null_and_empty_text_are_open_domain_ends():
 def test_the_reference_page_embeds_the_generated_key_reference():
     """docs/reference/scheme-files.md holds the key reference exactly as the declaration gives it.
 
-    To update it: python -c "from perfrules._schemefile import scheme_reference; print(scheme_reference())"
+    To update it: python -c "from perfrules.files.schemefile import scheme_reference; print(scheme_reference())"
     and paste the output between the markers.
     """
     doc = (ROOT / "docs" / "reference" / "scheme-files.md").read_text(encoding="utf-8")
-    start, end = "<!-- keys: generated from perfrules._schemefile -->\n", "<!-- end of keys -->"
+    start, end = "<!-- keys: generated from perfrules.files.schemefile -->\n", "<!-- end of keys -->"
     assert start in doc and end in doc
     embedded = doc.split(start, 1)[1].split(end, 1)[0]
     assert embedded.strip() == scheme_reference().strip()

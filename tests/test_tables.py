@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from perfrules import NO_DATA, CellProblem, CellValue, DataError, read_cell
-from perfrules._tables import (
+from perfrules.files.tables import (
     MAX_CELL_CHARS,
     column_label,
     iter_rows,

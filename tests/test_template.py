@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from perfrules import evaluate, input_fields, load, load_units, sample_units, schemes, write_template
-from perfrules._cli import main
-from perfrules._files import _builtin_file
-from perfrules._inputs import scheme_inputs
+from perfrules.cli.main import main
+from perfrules.files.inputs import scheme_inputs
+from perfrules.files.load import _builtin_file
 
 openpyxl = pytest.importorskip("openpyxl")
 

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 import perfrules
-import perfrules._commands
+import perfrules.cli.commands
 from perfrules import Formula, NumberTooLargeError, SchemeError, Unit, evaluate, load, loads
-from perfrules._cli import main
+from perfrules.cli.main import main
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -303,7 +303,7 @@ def test_ctrl_c_while_running_is_exit_130_without_a_traceback(data, monkeypatch)
     def interrupted(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(perfrules._commands, "evaluate", interrupted)
+    monkeypatch.setattr(perfrules.cli.commands, "evaluate", interrupted)
     code, _, err = run("whatif", small_path(data), str(data), "--unit", "甲")
     assert code == 130 and err == "\nperfrules: interrupted\n"
 
@@ -314,7 +314,7 @@ def test_ctrl_c_while_perfrules_is_still_loading_is_exit_130_without_a_traceback
         "import sys\n"
         "class Interrupt:\n"
         "    def find_spec(self, name, path=None, target=None):\n"
-        "        if name == 'perfrules._cli':\n"
+        "        if name == 'perfrules.cli.main':\n"
         "            raise KeyboardInterrupt\n"
         "sys.meta_path.insert(0, Interrupt())\n"
         "from perfrules.__main__ import run\n"
@@ -361,7 +361,7 @@ def test_a_full_disk_while_writing_a_workbook_keeps_the_old_file(tmp_path, monke
 
 
 def test_json_written_unit_by_unit_is_what_json_dumps_gives():
-    from perfrules._display import records
+    from perfrules.results.display import records
 
     name = "xiamen-xiangan-2020"
     evaluation = evaluate(load(name), perfrules.sample_units(name))
@@ -457,7 +457,9 @@ def test_sensitivity_reads_a_workbook_as_score_does(tmp_path):
     assert sorted(u["unit"] for u in json.loads(ranked)["units"]) == sorted(
         u["unit"] for u in json.loads(scored)["units"]
     )
-    assert perfrules._commands._units.__module__ == "perfrules._commands"  # one reader for both commands
+    assert (
+        perfrules.cli.commands._units.__module__ == "perfrules.cli.commands"
+    )  # one reader for both commands
 
 
 # ---------------------------------------------------------------------------

@@ -16,7 +16,6 @@ from hypothesis import strategies as st
 from perfrules import (
     SchemeError,
     Unit,
-    _outcome,
     evaluate,
     load,
     load_units,
@@ -26,10 +25,11 @@ from perfrules import (
     scheme_json_schema,
     scheme_to_mapping,
 )
-from perfrules._cli import main
-from perfrules._inputs import input_fields
-from perfrules._plan import plan_of
-from perfrules._program import program_of
+from perfrules.cli.main import main
+from perfrules.files.inputs import input_fields
+from perfrules.scoring import outcome as _outcome
+from perfrules.scoring.plan import plan_of
+from perfrules.scoring.program import program_of
 
 ROOT = Path(__file__).resolve().parent.parent
 COOKBOOK = ROOT / "docs" / "examples" / "cookbook"

@@ -12,10 +12,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-import perfrules._commands
 import perfrules._writers
-from perfrules._cli import main
+import perfrules.cli.commands
 from perfrules._writers import escape_csv_text, write_atomic
+from perfrules.cli.main import main
 
 OLD = "旧的结果\n".encode("utf-8-sig")
 ROOT = Path(__file__).resolve().parent.parent
@@ -180,7 +180,7 @@ def broken_score(monkeypatch):
     def boom(*args: object, **kwargs: object) -> None:
         raise RuntimeError("something\nunexpected")
 
-    monkeypatch.setattr(perfrules._commands, "evaluate", boom)
+    monkeypatch.setattr(perfrules.cli.commands, "evaluate", boom)
 
 
 def test_an_internal_error_is_one_line_and_exit_3(broken_score):

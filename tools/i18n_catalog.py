@@ -2,7 +2,7 @@
 
     python tools/i18n_catalog.py          # compile every .po to its .mo; add missing msgids to the .po
 
-perfrules ships the compiled ``.mo`` beside each ``.po`` (see ``perfrules/_i18n.py``
+perfrules ships the compiled ``.mo`` beside each ``.po`` (see ``perfrules/cli/i18n.py``
 for why); tests/test_i18n.py checks that the shipped ``.mo`` is what
 :func:`compile_mo` makes of the ``.po`` and that every string the CLI marks
 with ``_()``, ``N_()`` or ``ngettext()`` is translated. argparse's own
@@ -19,7 +19,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "src" / "perfrules"
-MARKED_IN = [PACKAGE / "_cli.py", PACKAGE / "_commands.py"]
+MARKED_IN = [PACKAGE / "cli" / "main.py", PACKAGE / "cli" / "commands.py"]
 CATALOGS = sorted((PACKAGE / "locale").glob("*/LC_MESSAGES/perfrules.po"))
 
 # argparse's strings that a user of the perfrules command can meet.

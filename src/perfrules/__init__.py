@@ -17,8 +17,6 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:  # what type checkers and documentation tools read; at run time names load on first use
     from typing import Any
 
-    from ._check import DataCheck, check_data
-    from ._data import UnitList, units_from_json
     from ._errors import (
         DataError,
         DefinitionError,
@@ -32,20 +30,32 @@ if TYPE_CHECKING:  # what type checkers and documentation tools read; at run tim
         Problem,
         SchemeError,
     )
-    from ._excel import write_workbook
-    from ._files import (
+    from ._numbers import LIMITS, Limits, Number, round_half_up, to_number
+    from ._todo import Todo
+    from .analysis.check import DataCheck, check_data
+    from .analysis.reweight import compare, compare_schemes, reweight
+    from .analysis.sensitivity import sensitivity
+    from .analysis.sensitivity_result import Sensitivity, UnitSensitivity
+    from .analysis.sensitivity_runs import InputIndex
+    from .analysis.whatif import WhatIf, whatif
+    from .files.data import UnitList, load_units, units_from_csv, units_from_json
+    from .files.import_table import ImportedTable, import_table
+    from .files.inputs import InputField, input_fields
+    from .files.load import (
         dump,
         dumps,
         load,
-        load_units,
         loads,
         sample_units,
         scheme_from_mapping,
         scheme_to_mapping,
         schemes,
-        units_from_csv,
     )
-    from ._formula import (
+    from .files.publish import write_table
+    from .files.schemefile import scheme_json_schema
+    from .files.tables import NO_DATA, CellProblem, CellValue, NoData, read_cell
+    from .files.template import write_template
+    from .formula.language import (
         FUNCTION_ALIASES,
         FUNCTIONS,
         POPULATION_FUNCTIONS,
@@ -54,14 +64,7 @@ if TYPE_CHECKING:  # what type checkers and documentation tools read; at run tim
         Value,
         normalize_name,
     )
-    from ._import_table import ImportedTable, import_table
-    from ._inputs import InputField, input_fields
-    from ._numbers import LIMITS, Limits, Number, round_half_up, to_number
-    from ._plan import names_read
-    from ._publish import write_table
-    from ._results import Evaluation, GroupResult, IndicatorResult, UnitResult, evaluate
-    from ._reweight import compare, compare_schemes, reweight
-    from ._scale import (
+    from .grading.scale import (
         DEFAULT_SCORES,
         GradeBand,
         GradeResult,
@@ -70,7 +73,9 @@ if TYPE_CHECKING:  # what type checkers and documentation tools read; at run tim
         MatchPolicy,
         Scoring,
     )
-    from ._scheme import (
+    from .results.model import Evaluation, GroupResult, IndicatorResult, UnitResult, evaluate
+    from .results.workbook import write_workbook
+    from .scheme.model import (
         FREQUENCIES,
         Adjust,
         Default,
@@ -91,14 +96,8 @@ if TYPE_CHECKING:  # what type checkers and documentation tools read; at run tim
         Veto,
         ZeroWhen,
     )
-    from ._schemefile import scheme_json_schema
-    from ._sensitivity import Sensitivity, UnitSensitivity, sensitivity
-    from ._sensitivity_runs import InputIndex
-    from ._tables import NO_DATA, CellProblem, CellValue, NoData, read_cell
-    from ._template import write_template
-    from ._todo import Todo
-    from ._unit import Computation, PeriodResult, PeriodTotal, PolicyEvent, Unit, UnitError
-    from ._whatif import WhatIf, whatif
+    from .scheme.units import Computation, PeriodResult, PeriodTotal, PolicyEvent, Unit, UnitError
+    from .scoring.plan import names_read
 
 __all__ = [
     "Adjust",
@@ -205,104 +204,104 @@ __all__ = [
 # `import perfrules` stays cheap (the command line's --help, scripts that use
 # one function): each public name is imported from its module on first use.
 _LAZY: dict[str, str] = {
-    "Adjust": "._scheme",
-    "CellProblem": "._tables",
-    "CellValue": "._tables",
-    "Computation": "._unit",
-    "DEFAULT_SCORES": "._scale",
-    "DataCheck": "._check",
+    "Adjust": ".scheme.model",
+    "CellProblem": ".files.tables",
+    "CellValue": ".files.tables",
+    "Computation": ".scheme.units",
+    "DEFAULT_SCORES": ".grading.scale",
+    "DataCheck": ".analysis.check",
     "DataError": "._errors",
-    "Default": "._scheme",
+    "Default": ".scheme.model",
     "DefinitionError": "._errors",
     "DivisionByZeroError": "._errors",
-    "Evaluation": "._results",
+    "Evaluation": ".results.model",
     "EvaluationError": "._errors",
-    "FREQUENCIES": "._scheme",
-    "FUNCTIONS": "._formula",
-    "FUNCTION_ALIASES": "._formula",
-    "Formula": "._formula",
+    "FREQUENCIES": ".scheme.model",
+    "FUNCTIONS": ".formula.language",
+    "FUNCTION_ALIASES": ".formula.language",
+    "Formula": ".formula.language",
     "FormulaSyntaxError": "._errors",
-    "Frequency": "._scheme",
-    "GradeBand": "._scale",
-    "Flag": "._scheme",
-    "GradeCap": "._scheme",
-    "GradeResult": "._scale",
-    "GradeScale": "._scale",
-    "Group": "._scheme",
-    "GroupResult": "._results",
-    "ImportedTable": "._import_table",
-    "Indicator": "._scheme",
-    "IndicatorResult": "._results",
-    "InputField": "._inputs",
-    "InputIndex": "._sensitivity_runs",
-    "Interval": "._scale",
+    "Frequency": ".scheme.model",
+    "GradeBand": ".grading.scale",
+    "Flag": ".scheme.model",
+    "GradeCap": ".scheme.model",
+    "GradeResult": ".grading.scale",
+    "GradeScale": ".grading.scale",
+    "Group": ".scheme.model",
+    "GroupResult": ".results.model",
+    "ImportedTable": ".files.import_table",
+    "Indicator": ".scheme.model",
+    "IndicatorResult": ".results.model",
+    "InputField": ".files.inputs",
+    "InputIndex": ".analysis.sensitivity_runs",
+    "Interval": ".grading.scale",
     "InvalidValueError": "._errors",
     "LIMITS": "._numbers",
     "Limits": "._numbers",
-    "MatchPolicy": "._scale",
+    "MatchPolicy": ".grading.scale",
     "MissingValueError": "._errors",
-    "NO_DATA": "._tables",
-    "NoData": "._tables",
-    "NotApplicable": "._scheme",
+    "NO_DATA": ".files.tables",
+    "NoData": ".files.tables",
+    "NotApplicable": ".scheme.model",
     "Number": "._numbers",
     "NumberTooLargeError": "._errors",
-    "POPULATION_FUNCTIONS": "._formula",
-    "Part": "._scheme",
-    "PeerRatio": "._scheme",
+    "POPULATION_FUNCTIONS": ".formula.language",
+    "Part": ".scheme.model",
+    "PeerRatio": ".scheme.model",
     "PerfrulesError": "._errors",
-    "PeriodResult": "._unit",
-    "PeriodTotal": "._unit",
-    "Policy": "._scheme",
-    "PolicyEvent": "._unit",
-    "PopulationCall": "._formula",
+    "PeriodResult": ".scheme.units",
+    "PeriodTotal": ".scheme.units",
+    "Policy": ".scheme.model",
+    "PolicyEvent": ".scheme.units",
+    "PopulationCall": ".formula.language",
     "Problem": "._errors",
-    "Quota": "._scheme",
-    "Rank": "._scheme",
-    "RollUp": "._scheme",
-    "Scheme": "._scheme",
+    "Quota": ".scheme.model",
+    "Rank": ".scheme.model",
+    "RollUp": ".scheme.model",
+    "Scheme": ".scheme.model",
     "SchemeError": "._errors",
-    "Scoring": "._scale",
-    "Sensitivity": "._sensitivity",
-    "Step": "._scheme",
+    "Scoring": ".grading.scale",
+    "Sensitivity": ".analysis.sensitivity_result",
+    "Step": ".scheme.model",
     "Todo": "._todo",
-    "Unit": "._unit",
-    "UnitError": "._unit",
-    "UnitList": "._data",
-    "UnitResult": "._results",
-    "UnitSensitivity": "._sensitivity",
-    "Value": "._formula",
-    "Veto": "._scheme",
-    "WhatIf": "._whatif",
-    "ZeroWhen": "._scheme",
-    "check_data": "._check",
-    "compare": "._reweight",
-    "compare_schemes": "._reweight",
-    "dump": "._files",
-    "dumps": "._files",
-    "evaluate": "._results",
-    "import_table": "._import_table",
-    "input_fields": "._inputs",
-    "load": "._files",
-    "load_units": "._files",
-    "loads": "._files",
-    "names_read": "._plan",
-    "normalize_name": "._formula",
-    "read_cell": "._tables",
-    "reweight": "._reweight",
+    "Unit": ".scheme.units",
+    "UnitError": ".scheme.units",
+    "UnitList": ".files.data",
+    "UnitResult": ".results.model",
+    "UnitSensitivity": ".analysis.sensitivity_result",
+    "Value": ".formula.language",
+    "Veto": ".scheme.model",
+    "WhatIf": ".analysis.whatif",
+    "ZeroWhen": ".scheme.model",
+    "check_data": ".analysis.check",
+    "compare": ".analysis.reweight",
+    "compare_schemes": ".analysis.reweight",
+    "dump": ".files.load",
+    "dumps": ".files.load",
+    "evaluate": ".results.model",
+    "import_table": ".files.import_table",
+    "input_fields": ".files.inputs",
+    "load": ".files.load",
+    "load_units": ".files.data",
+    "loads": ".files.load",
+    "names_read": ".scoring.plan",
+    "normalize_name": ".formula.language",
+    "read_cell": ".files.tables",
+    "reweight": ".analysis.reweight",
     "round_half_up": "._numbers",
-    "sample_units": "._files",
-    "scheme_from_mapping": "._files",
-    "scheme_json_schema": "._schemefile",
-    "scheme_to_mapping": "._files",
-    "schemes": "._files",
-    "sensitivity": "._sensitivity",
+    "sample_units": ".files.load",
+    "scheme_from_mapping": ".files.load",
+    "scheme_json_schema": ".files.schemefile",
+    "scheme_to_mapping": ".files.load",
+    "schemes": ".files.load",
+    "sensitivity": ".analysis.sensitivity",
     "to_number": "._numbers",
-    "units_from_csv": "._files",
-    "units_from_json": "._data",
-    "whatif": "._whatif",
-    "write_table": "._publish",
-    "write_template": "._template",
-    "write_workbook": "._excel",
+    "units_from_csv": ".files.data",
+    "units_from_json": ".files.data",
+    "whatif": ".analysis.whatif",
+    "write_table": ".files.publish",
+    "write_template": ".files.template",
+    "write_workbook": ".results.workbook",
 }
 
 

@@ -11,7 +11,7 @@ import sys
 def run() -> None:
     """Import and run the command line; exit with its code."""
     try:
-        from ._cli import main
+        from .cli.main import main
     except KeyboardInterrupt:
         sys.stderr.write("\nperfrules: interrupted\n")
         sys.exit(130)

@@ -1,6 +1,6 @@
 """Exact columns of numbers: integers over one denominator, read from values or from text at once.
 
-The column program (:mod:`perfrules._program`) works on :class:`IntColumn`:
+The column program (:mod:`perfrules.scoring.program`) works on :class:`IntColumn`:
 each unit's value is ``num[i] / den``, exactly, with ``num`` a NumPy array of
 64-bit integers while every value (and every sum the program forms) stays
 well inside them, and of Python integers beyond. Two readers fill them:
@@ -8,7 +8,7 @@ well inside them, and of Python integers beyond. Two readers fill them:
 - :func:`from_values` from a batch's data (``Decimal`` and ``int`` values);
 - :func:`from_texts` from a data file's cells as text, parsed as a whole
   column by NumPy: only plain decimals (``95``, ``-0.5``, ``87.25``, the
-  cells :func:`perfrules._tables.read_cell` reads without a note) are read
+  cells :func:`perfrules.files.tables.read_cell` reads without a note) are read
   here, and give exactly the value that reader gives.
 
 A cell either reader does not take (a missing value, a percentage, a word, a
@@ -162,7 +162,7 @@ def from_texts(texts: Sequence[object]) -> tuple[IntColumn, Any]:
 
     A plain decimal is an optional ``-``, 1 to 18 digits and at most
     :data:`MAX_PLACES` of them after a ``.``, with digits on both sides of
-    it (``95``, ``-0.5``): exactly what :func:`perfrules._tables.read_cell`
+    it (``95``, ``-0.5``): exactly what :func:`perfrules.files.tables.read_cell`
     reads as it stands. Anything else is not plain (read by the per-unit
     program).
 
@@ -269,7 +269,7 @@ def _decimal_text(negative: bool, whole: int, part: int, places: int) -> str:
 
 def format_column(num: Any, den: int, shown: Any, places: int = 6) -> list[str]:
     """Each ``num[i] / den`` as an output cell, rounded half up to *places*, trailing zeros dropped;
-    ``""`` where *shown* is False. The same text as :func:`perfrules._chunk.cell_number` gives.
+    ``""`` where *shown* is False. The same text as :func:`perfrules.pipeline.chunk.cell_number` gives.
 
     >>> np = numpy()
     >>> format_column(np.array([875, -1, 900, 1]), 10, np.array([True, True, True, False]))

@@ -6,7 +6,7 @@ divides ``10**places``) as lines of comma-separated output cells without a
 Python step per cell: each cell's sign, whole digits, point and places are
 laid out at fixed positions in one byte array, the characters a cell does
 not have are masked out, and the rest is read off as one text. It gives
-exactly the text of :func:`perfrules._chunk.cell_number` (the tests hold
+exactly the text of :func:`perfrules.pipeline.chunk.cell_number` (the tests hold
 it to that); where a batch does not fit the layout the caller writes the
 cells one by one.
 """

@@ -29,8 +29,8 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from ._batch import UnitOutcome, finish_batch, score_chunk
-from ._data import (
+from ._errors import DataError, Problem, expect_scheme
+from .files.data import (
     _CATEGORY_COLUMNS,
     _NA_COLUMNS,
     _NAME_COLUMNS,
@@ -39,15 +39,15 @@ from ._data import (
     _known_fields,
     _RowUnits,
 )
-from ._errors import DataError, Problem, expect_scheme
-from ._formula import normalize_name
-from ._plan import Plan, plan_of
-from ._population import Summary, merge_summaries, observe, resolve, summarize
-from ._rollup import refuse_roll_up
-from ._scheme import Scheme
-from ._syntax import shown_name
-from ._tables import Row
-from ._unit import Unit
+from .files.tables import Row
+from .formula.language import normalize_name
+from .formula.text import shown_name
+from .scheme.model import Scheme
+from .scheme.units import Unit
+from .scoring.batch import UnitOutcome, finish_batch, score_chunk
+from .scoring.plan import Plan, plan_of
+from .scoring.population import Summary, merge_summaries, observe, resolve, summarize
+from .scoring.rollup import refuse_roll_up
 
 __all__ = ["as_text", "evaluate", "result_columns"]
 

@@ -22,10 +22,10 @@ import warnings
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from ._display import grade_colour, number
 from ._numbers import round_half_up
-from ._results import Evaluation, UnitResult
-from ._sensitivity import Sensitivity
+from .analysis.sensitivity_result import Sensitivity
+from .results.display import grade_colour, number
+from .results.model import Evaluation, UnitResult
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

@@ -1,0 +1,672 @@
+"""Unit data files: CSV, Excel workbooks and JSON, read so that one bad cell costs one unit.
+
+The file as a whole must be readable: an encoding perfrules cannot decode,
+two columns with one name, a JSON key given twice or a row without a unit
+name stop loading with a :class:`~perfrules.DataError`, before anything is
+scored. Everything below that is the business of one unit: a cell that is
+not a number, a row with too few cells, a period given twice. Such a unit
+is still loaded, carrying its ``problems``; :func:`~perfrules.evaluate`
+reports it as not scored, with errors naming the file row, the column and
+the text found, and scores every other unit.
+
+What was read generously is never silent: ``19件`` read as 19 and ``1,234``
+read as 1234 are kept as the unit's ``notes`` (shown as ``note`` events in
+its result), and columns that the scheme does not read are left out of
+scoring and listed once in :attr:`UnitList.notes`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any, Final
+
+from .._errors import DataError, Problem
+from ..formula.language import normalize_name
+from ..formula.text import shown_name
+from ..grading.scale import GradeScale
+from ..scheme.model import Part, Scheme, step_target
+from ..scheme.units import Unit, UnitError
+from ..scoring.plan import names_read
+from .tables import (
+    NO_DATA,
+    CellProblem,
+    CellValue,
+    RawCell,
+    Row,
+    Rows,
+    _csv_rows,
+    _table_rows,
+    iter_rows,
+    parse_json,
+    read_cell,
+    read_text,
+)
+
+__all__ = ["UnitList", "load_units", "units_from_csv", "units_from_json"]
+
+_NAME_COLUMNS: Final = ("单位", "单位名称", "被评估单位", "unit", "name")
+_CATEGORY_COLUMNS: Final = ("类别", "category")
+_PERIOD_COLUMNS: Final = ("期间", "报送期", "period")
+_NA_COLUMNS: Final = ("不适用", "not_applicable")
+_LIST_SPLIT: Final = re.compile(r"[、,，;；\s]+")
+_JSON_KEYS: Final = ("name", "category", "data", "periods", "not_applicable")
+
+
+class UnitList(list[Unit]):
+    """The units read from a data file: a plain ``list``, and the file's notes.
+
+    Attributes:
+        notes: what the reader wants you to know about the whole file, e.g.
+            columns the scheme does not read (left out of scoring). Notes
+            about one unit's cells are on that unit (``Unit.notes``).
+
+    >>> units = units_from_csv("单位,得分\\n甲局,90\\n")
+    >>> isinstance(units, list), units.notes
+    (True, ())
+    """
+
+    notes: tuple[Problem, ...]
+
+    def __init__(self, units: Iterable[Unit] = (), notes: Iterable[Problem] = ()) -> None:
+        super().__init__(units)
+        self.notes = tuple(notes)
+
+
+# ---------------------------------------------------------------------------
+# What the scheme reads
+# ---------------------------------------------------------------------------
+
+
+def _text_fields(scheme: Scheme) -> set[str]:
+    """Data fields that hold categories (良好, 优 …) rather than numbers."""
+    fields: set[str] = set()
+
+    def scale_fields(scale: GradeScale, of: str | None) -> set[str]:
+        if scale.is_categorical:
+            return {of} if of else set()
+        return set(scale.variables) if scale.levels else set()
+
+    for ind in scheme.indicators():
+        if ind.scale is not None:
+            found = scale_fields(ind.scale, ind.value)
+            fields |= {ind.inputs.get(f, f) for f in found}
+        for step in ind.steps:
+            if isinstance(step, Part):
+                fields |= {ind.inputs.get(f, f) for f in scale_fields(step.scale, step.of)}
+    overall = scheme.overall_scale
+    if overall is not None and not overall.is_categorical:
+        fields |= scale_fields(overall, None) - scheme.overall_names()
+    if scheme.roll_up is not None:
+        fields.add(scheme.roll_up.parent)  # names a unit (渝中区 → 重庆市)
+    return fields
+
+
+def _computed_by(scheme: Scheme) -> dict[str, str]:
+    """Names the scheme's steps compute, each with the label of the (first) indicator computing it."""
+    found: dict[str, str] = {}
+    for ind in scheme.indicators():
+        for step in ind.steps:
+            found.setdefault(step_target(step), ind.label)
+    return found
+
+
+def _known_fields(scheme: Scheme) -> set[str]:
+    """The data names the scheme reads anywhere (indicators, policies, caps, overall grading)."""
+    return set(names_read(scheme))
+
+
+# ---------------------------------------------------------------------------
+# Tables (CSV, workbooks)
+# ---------------------------------------------------------------------------
+
+
+class _Entry:
+    """One unit while its rows are read."""
+
+    def __init__(self) -> None:
+        self.category: str | None = None
+        self.data: dict[str, object] = {}
+        self.periods: dict[str, dict[str, object]] = {}
+        self.na: set[str] = set()
+        self.rows: list[int] = []
+        self.yearly_rows: list[int] = []
+        self.problems: list[UnitError] = []
+        self.notes: list[Problem] = []
+        self.spellings: dict[str, int] = {}  # the unit's name as each row spells it, first row
+
+    def spelt(self) -> str:
+        """How the rows spell the unit's name, when they differ (for messages about repeated rows)."""
+        if len(self.spellings) < 2:
+            return ""
+        ways = ", ".join(f"{shown_name(raw)} (row {row})" for raw, row in self.spellings.items())
+        return f"; the name is spelt {ways}, one name once normalised"
+
+
+def _text_of(cell: RawCell) -> str:
+    return cell.text if isinstance(cell, CellProblem) else str(cell).strip()
+
+
+class _RowUnits:
+    """Turns a table's rows into units: the columns found once, then one row at a time."""
+
+    def __init__(
+        self,
+        header: Sequence[str],
+        *,
+        scheme: Scheme | None,
+        origin: str,
+        only: frozenset[str] | None = None,
+    ) -> None:
+        self.header = header
+        self.origin = origin
+
+        def find(options: Sequence[str]) -> int | None:
+            for i, h in enumerate(header):
+                if h.lower() in options:
+                    return i
+            return None
+
+        name_col = find(_NAME_COLUMNS)
+        if name_col is None:
+            raise DataError(
+                [Problem("header", f"no unit column; name one of {', '.join(_NAME_COLUMNS)}")],
+                title=f"invalid data in {origin}",
+            )
+        self.name_col = name_col
+        self.cat_col, self.period_col, self.na_col = (
+            find(_CATEGORY_COLUMNS),
+            find(_PERIOD_COLUMNS),
+            find(_NA_COLUMNS),
+        )
+        special = {c for c in (name_col, self.cat_col, self.period_col, self.na_col) if c is not None}
+        self.text_fields = _text_fields(scheme) if scheme is not None else set()
+        inputs = [i for i in range(len(header)) if i not in special]
+        self.file_notes: list[Problem] = []
+        if scheme is not None:
+            known = _known_fields(scheme)
+            computed = _computed_by(scheme)
+            for i in [i for i in inputs if header[i] not in known]:
+                close = difflib.get_close_matches(header[i], sorted(known), n=1, cutoff=0.5)
+                hint = f" (did you mean '{close[0]}'?)" if close else ""
+                message = f"no indicator of the scheme reads it{hint}; left out of scoring"
+                if header[i] in computed:
+                    message = (
+                        f"indicator {computed[header[i]]} computes '{header[i]}' from its inputs "
+                        "rather than reading it; left out of scoring"
+                    )
+                self.file_notes.append(Problem(f"column '{header[i]}'", message))
+            inputs = [i for i in inputs if header[i] in known]
+        if only is not None:
+            # A pass that needs a few columns (population steps) reads only those cells.
+            inputs = [i for i in inputs if header[i] in only]
+        self.inputs = inputs
+        self.problems: list[Problem] = []
+
+    def name_of(self, row: Row) -> str | None:
+        """The unit a row belongs to (None, and a file problem, when it names none)."""
+        raw_name = row.cells[self.name_col]
+        name = normalize_name(_text_of(raw_name))
+        if isinstance(raw_name, CellProblem) or not name:
+            message = raw_name.message if isinstance(raw_name, CellProblem) else "the unit's name is empty"
+            self.problems.append(Problem(f"row {row.number}, column '{self.header[self.name_col]}'", message))
+            return None
+        return name
+
+    def add(self, row: Row, name: str, entry: _Entry) -> None:
+        """Read one row of unit *name* into its entry."""
+        header = self.header
+        cat_col, period_col, na_col = self.cat_col, self.period_col, self.na_col
+        number = row.number
+        where = f"{self.origin} {self.row_name(number)}"
+        entry.rows.append(number)
+        entry.spellings.setdefault(_text_of(row.cells[self.name_col]), number)
+
+        def fail(field: str | None, message: str) -> None:
+            entry.problems.append(
+                UnitError(
+                    unit=name, indicator=None, field=field, message=message, error="DataError", origin=where
+                )
+            )
+
+        if row.problem is not None:
+            fail(None, f"the row {row.problem}, so its cells cannot be matched to the columns")
+            return
+        specials: dict[str, str] = {}
+        for col in (cat_col, period_col, na_col):
+            if col is None:
+                continue
+            cell = row.cells[col]
+            if isinstance(cell, CellProblem):
+                fail(header[col], cell.message)
+            else:
+                specials[header[col]] = str(cell).strip()
+        category = specials.get(header[cat_col], "") if cat_col is not None else ""
+        if category:
+            if entry.category is not None and normalize_name(category) != entry.category:
+                fail(
+                    header[cat_col] if cat_col is not None else None,
+                    f"category '{category}' differs from '{entry.category}' on an earlier row",
+                )
+            entry.category = normalize_name(category)
+        if na_col is not None and specials.get(header[na_col]):
+            entry.na |= {c for c in _LIST_SPLIT.split(specials[header[na_col]]) if c}
+        period = normalize_name(specials.get(header[period_col], "")) if period_col is not None else ""
+        values: dict[str, object] = {}
+        text_fields = self.text_fields
+        for i in self.inputs:
+            column = header[i]
+            cell = row.cells[i]
+            if column in text_fields:
+                if isinstance(cell, CellProblem):
+                    fail(column, cell.message)
+                    continue
+                text = str(cell).strip()
+                if read_cell(text) is not NO_DATA:
+                    values[column] = text
+                continue
+            got = read_cell(cell)
+            if isinstance(got, CellValue):
+                values[column] = got.value
+                if got.note is not None:
+                    entry.notes.append(Problem(f"{self.row_name(number)}, column '{column}'", got.note))
+            elif isinstance(got, CellProblem):
+                fail(column, got.message)
+        if period:
+            if period in entry.periods:
+                fail(
+                    header[period_col] if period_col is not None else None,
+                    f"period '{period}' is given twice{entry.spelt()}",
+                )
+            entry.periods[period] = values
+        else:
+            entry.yearly_rows.append(number)
+            if len(entry.yearly_rows) > 1:
+                rows = ", ".join(map(str, entry.yearly_rows))
+                fail(None, f"two rows without a period (rows {rows}){entry.spelt()}")
+            entry.data.update(values)
+
+    def row_name(self, number: int) -> str:
+        """A row in messages: ``row 4`` (a data frame's reader names its index label instead)."""
+        return f"row {number}"
+
+    def rows_origin(self, numbers: Sequence[int]) -> str:
+        """Where a unit's rows are: ``data.csv rows 4, 5, 6``."""
+        return _rows_origin(self.origin, numbers)
+
+    def build(self, name: str, entry: _Entry) -> Unit:
+        return Unit(
+            name=name,
+            category=entry.category,
+            data=entry.data,
+            periods=entry.periods,
+            not_applicable=entry.na,
+            origin=self.rows_origin(entry.rows),
+            problems=entry.problems,
+            notes=entry.notes,
+        )
+
+    def raise_problems(self) -> None:
+        if self.problems:
+            raise DataError(self.problems, title=f"invalid data in {self.origin}")
+
+
+def _units_from_rows(
+    header: Sequence[str], rows: Iterator[Row], *, scheme: Scheme | None, origin: str
+) -> UnitList:
+    """Build units from a table's rows (see :func:`units_from_csv` for the columns)."""
+    reader = _RowUnits(header, scheme=scheme, origin=origin)
+    if isinstance(rows, Rows):
+        reader.file_notes[:0] = rows.notes
+    units: dict[str, _Entry] = {}
+    for row in rows:
+        name = reader.name_of(row)
+        if name is not None:
+            reader.add(row, name, units.setdefault(name, _Entry()))
+    reader.raise_problems()
+    return UnitList((reader.build(name, entry) for name, entry in units.items()), reader.file_notes)
+
+
+RowGroup = tuple[str, list[Row], bool]
+"""One unit's rows as read from a file: its name, its rows in file order, and whether it comes *again*.
+
+A group that comes again is the complete unit whose rows were apart in the
+file: it replaces the group of the same name given earlier (see :func:`stream_groups`).
+"""
+
+# A row of a unit gathered again: (the unit's order among those, row number, unit, cells, row problem).
+_Item = tuple[int, int, str, tuple[RawCell, ...], str | None]
+
+_RUN_ROWS: Final = 20_000
+"""Rows of units gathered again that are held in memory before a sorted run goes to disk."""
+
+
+def stream_groups(
+    source: str | Path,
+    *,
+    scheme: Scheme | None = None,
+    sheet: str | None = None,
+    only: frozenset[str] | None = None,
+) -> tuple[_RowUnits, Iterator[RowGroup]]:
+    """A file's rows grouped by unit, one unit at a time, without reading the cells yet.
+
+    A unit is every row that names it, wherever the rows are, as
+    :func:`load_units` gathers them. When a unit's rows are together (the
+    usual layout: its year row, then its period rows) each group is given
+    as soon as its last row is read. A unit whose rows come back after
+    another unit's (all units' first-quarter rows, then all second-quarter
+    rows …; a name given twice) is gathered again once the file has been
+    read: a second pass over the file collects that unit's rows, in sorted
+    runs spilled to a temporary file (memory stays bounded, whatever the
+    file's size), and its complete group is then given with ``again=True``;
+    the consumer lets the earlier, partial group of that name go. Rows that
+    name no unit raise :class:`~perfrules.DataError` once the file has been
+    read. The reader turns each group into a unit (in this process or
+    another).
+    """
+    path = Path(source)
+    header, rows = iter_rows(path, sheet=sheet)
+    reader = _RowUnits(header, scheme=scheme, origin=str(path), only=only)
+    reader.file_notes[:0] = rows.notes  # a workbook's hidden sheets
+
+    def groups() -> Iterator[RowGroup]:
+        given: set[str] = set()
+        apart: dict[str, int] = {}
+        current: RowGroup | None = None
+        for row in rows:
+            name = reader.name_of(row)
+            if name is None:
+                continue
+            if current is not None and current[0] == name:
+                current[1].append(row)
+                continue
+            if name in given or name in apart:
+                # Rows of a unit already given: the unit is gathered again at the end.
+                apart.setdefault(name, len(apart))
+                continue
+            if current is not None:
+                given.add(current[0])
+                yield current
+            current = (name, [row], False)
+        if current is not None:
+            yield current
+        reader.raise_problems()
+        if apart:
+            yield from _gathered_again(path, sheet, reader, apart)
+
+    return reader, groups()
+
+
+def _gathered_again(
+    path: Path, sheet: str | None, reader: _RowUnits, apart: Mapping[str, int]
+) -> Iterator[RowGroup]:
+    """The complete groups of the units whose rows are apart: a second pass, an external sort by unit."""
+    import heapq
+    import pickle
+    import tempfile
+
+    _, rows = iter_rows(path, sheet=sheet)
+    buffer: list[_Item] = []
+    runs: list[list[int]] = []  # per sorted run on disk, the offsets of its blocks
+    with tempfile.TemporaryFile(prefix="perfrules-rows-") as spill:
+
+        def flush() -> None:
+            buffer.sort(key=lambda item: (item[0], item[1]))
+            offsets = []
+            for i in range(0, len(buffer), 1000):
+                offsets.append(spill.tell())
+                pickle.dump(buffer[i : i + 1000], spill, protocol=pickle.HIGHEST_PROTOCOL)
+            runs.append(offsets)
+            buffer.clear()
+
+        def read(offsets: list[int]) -> Iterator[_Item]:
+            for offset in offsets:
+                spill.seek(offset)
+                block: list[_Item] = pickle.load(spill)  # our own temporary file
+                yield from block
+
+        for row in rows:
+            name = reader.name_of(row)
+            order = apart.get(name) if name is not None else None
+            if order is not None:
+                assert name is not None
+                buffer.append((order, row.number, name, row.cells, row.problem))
+                if len(buffer) >= _RUN_ROWS:
+                    flush()
+        if runs:
+            if buffer:
+                flush()
+            merged: Iterator[_Item] = heapq.merge(
+                *(read(r) for r in runs), key=lambda item: (item[0], item[1])
+            )
+        else:
+            buffer.sort(key=lambda item: (item[0], item[1]))
+            merged = iter(buffer)
+        group: RowGroup | None = None
+        for _, number, name, cells, problem in merged:
+            if group is None or group[0] != name:
+                if group is not None:
+                    yield group
+                group = (name, [], True)
+            group[1].append(Row(number=number, cells=cells, problem=problem))
+        if group is not None:
+            yield group
+
+
+def unit_of(reader: _RowUnits, group: RowGroup) -> Unit:
+    """The unit a group of rows describes (its cells read now)."""
+    name, rows, _ = group
+    entry = _Entry()
+    for row in rows:
+        reader.add(row, name, entry)
+    return reader.build(name, entry)
+
+
+def _rows_origin(origin: str, rows: Sequence[int]) -> str:
+    """``data.csv row 4`` or ``data.csv rows 4, 5, 6`` for a unit's messages."""
+    return f"{origin} row{'s' if len(rows) > 1 else ''} {', '.join(map(str, rows))}"
+
+
+def units_from_csv(text: str, *, scheme: Scheme | None = None, origin: str = "data") -> UnitList:
+    """Read units from CSV text: one row per unit, or per unit and period.
+
+    The first row names the columns: a unit column (单位/unit/name), optionally
+    类别/category, 期间/period and 不适用/not_applicable, and one column per
+    input. Empty cells, and cells that say there is no data (``—``, ``N/A``:
+    see :data:`perfrules.files.tables.NO_DATA_TEXTS`), are left out: a declared
+    no-data policy applies, or the unit gets an error naming the field when
+    scored. Numeric cells are read by :func:`perfrules.files.tables.read_cell`.
+
+    With a *scheme*, columns it does not read are left out and listed in
+    ``notes``; columns it grades as categories (良好, 优) hold text.
+
+    A cell that cannot be read, a row with too few or too many cells, a
+    period given twice or two rows without a period make only that unit
+    unscorable (``Unit.problems``); the other units are read as usual.
+
+    Raises:
+        DataError: the file as a whole cannot be read (no unit column, two
+            columns with one name, a row without a unit name).
+
+    >>> units = units_from_csv("单位,完成数,总数\\n甲局,19件,20\\n乙局,abc,20\\n", origin="d.csv")
+    >>> units[0].data["完成数"], [str(n) for n in units[0].notes]
+    (Decimal('19'), ["'19件' read as 19 @ row 2, column '完成数'"])
+    >>> print(units[1].problems[0])
+    unit '乙局' (d.csv row 3), field '完成数': 'abc' is not a number
+    """
+    if text.startswith("\ufeff"):
+        text = text[1:]  # Excel writes UTF-8 with a BOM
+    header, rows = _table_rows(_csv_rows(text, origin), origin, pad=False)
+    return _units_from_rows(header, rows, scheme=scheme, origin=origin)
+
+
+# ---------------------------------------------------------------------------
+# JSON
+# ---------------------------------------------------------------------------
+
+
+def _clean(values: Mapping[Any, Any], fail: Any, prefix: str) -> dict[Any, Any]:
+    """*values* without unreadable numbers; each one is a problem of the unit."""
+    out = {}
+    for key, value in values.items():
+        if isinstance(value, CellProblem):
+            fail(normalize_name(str(key)), f"{prefix}{value.message}")
+        else:
+            out[key] = value
+    return out
+
+
+def _same_name(name: str, raw: str, data: list[Any], first: int) -> str:
+    """Message for a unit name given twice, with both spellings when they differ."""
+    earlier = str(data[first]["name"])
+    if earlier == raw:
+        return f"'{name}' is also the name of units[{first}]"
+    return (
+        f"{shown_name(raw)} is also the name of units[{first}] ({shown_name(earlier)}): "
+        f"one name once normalised ('{name}')"
+    )
+
+
+def units_from_json(data: object, *, origin: str = "data") -> UnitList:
+    """Read units from parsed JSON: a list of ``{name, category, data, periods, not_applicable}``.
+
+    A unit with an unknown key, or a number that :func:`perfrules.files.tables.parse_json`
+    could not read, is loaded with ``problems`` (only it fails when scored).
+
+    Raises:
+        DataError: the file's shape is wrong: not a list of units, a unit
+            without a name, or two units with one name.
+
+    >>> units = units_from_json([{"name": "甲局", "data": {"得分": 90}, "perods": {}}])
+    >>> print(units[0].problems[0])
+    unit '甲局' (data units[0]), field 'perods': unknown key 'perods' (did you mean 'periods'?)
+    """
+    if isinstance(data, Mapping) and "units" in data:
+        data = data["units"]
+    if not isinstance(data, list):
+        raise DataError(
+            [Problem(origin, 'expected a list of units (or {"units": [...]})')],
+            title=f"invalid data in {origin}",
+        )
+    problems: list[Problem] = []
+    units = UnitList()
+    seen: dict[str, int] = {}
+    for i, raw in enumerate(data):
+        path = f"units[{i}]"
+        if not isinstance(raw, Mapping) or "name" not in raw:
+            problems.append(Problem(path, "each unit is an object with at least a 'name'"))
+            continue
+        if not isinstance(raw["name"], str | int) or isinstance(raw["name"], bool):
+            problems.append(Problem(f"{path}.name", f"the unit's name must be text (got {raw['name']!r})"))
+            continue
+        name = normalize_name(str(raw["name"]))
+        if name in seen:
+            problems.append(Problem(f"{path}.name", _same_name(name, str(raw["name"]), data, seen[name])))
+            continue
+        seen[name] = i
+        found: list[UnitError] = []
+
+        def fail(
+            field: str | None,
+            message: str,
+            name: str = name,
+            path: str = path,
+            found: list[UnitError] = found,
+        ) -> None:
+            found.append(
+                UnitError(
+                    unit=name,
+                    indicator=None,
+                    field=field,
+                    message=message,
+                    error="DataError",
+                    origin=f"{origin} {path}",
+                )
+            )
+
+        for key in raw:
+            if key not in _JSON_KEYS:
+                close = difflib.get_close_matches(str(key), _JSON_KEYS, n=1)
+                hint = f" (did you mean '{close[0]}'?)" if close else ""
+                fail(str(key), f"unknown key '{key}'{hint}")
+        values = raw.get("data", {})
+        periods = raw.get("periods", {})
+        category = raw.get("category")
+        not_applicable = raw.get("not_applicable", ())
+        if isinstance(values, Mapping):
+            values = _clean(values, fail, "")
+        if isinstance(periods, Mapping):
+            periods = {
+                p: _clean(v, fail, f"period '{p}': ") if isinstance(v, Mapping) else v
+                for p, v in periods.items()
+            }
+        if isinstance(category, CellProblem):
+            fail("category", category.message)
+            category = None
+        if isinstance(not_applicable, list) and any(isinstance(v, CellProblem) for v in not_applicable):
+            fail("not_applicable", "holds a number that cannot be read")
+            not_applicable = [v for v in not_applicable if not isinstance(v, CellProblem)]
+        try:
+            units.append(
+                Unit(
+                    name=name,
+                    category=category,
+                    data=values,
+                    periods=periods,
+                    not_applicable=not_applicable,
+                    origin=f"{origin} {path}",
+                    problems=found,
+                )
+            )
+        except (TypeError, ValueError) as exc:
+            problems.append(Problem(path, str(exc)))
+    if problems:
+        raise DataError(problems, title=f"invalid data in {origin}")
+    return units
+
+
+# ---------------------------------------------------------------------------
+# Files
+# ---------------------------------------------------------------------------
+
+
+def load_units(source: str | Path, *, scheme: Scheme | None = None, sheet: str | None = None) -> UnitList:
+    """Load units from a data file: CSV, an Excel workbook (.xlsx) or JSON.
+
+    CSV may be UTF-8 (with or without the BOM Excel writes), UTF-16 with its
+    byte-order mark (Excel's "Unicode text"), or GBK/GB18030 (Excel on
+    Chinese Windows); see :func:`perfrules.files.tables.read_text`. Workbooks
+    need the ``excel`` extra (``pip install 'perfrules[excel]'``). There is
+    no limit on the file's size. See :func:`units_from_csv` for the columns
+    and :func:`units_from_json` for JSON.
+
+    Args:
+        source: the file (``.csv``, ``.xlsx``, ``.json``; other names are read as CSV).
+        scheme: the scheme the data is for: columns it grades as categories
+            hold text, and columns it does not read are left out (listed in
+            ``notes``).
+        sheet: the sheet of a workbook (default: the first visible one;
+            a hidden sheet is read only when named).
+
+    Returns:
+        The units, in the file's order, with the file's ``notes``.
+
+    Raises:
+        DataError: the file as a whole cannot be read; every problem is
+            listed with its place.
+        FileNotFoundError: no such file.
+    """
+    path = Path(source)
+    origin = str(source)
+    if path.suffix.lower() == ".json":
+        if sheet is not None:
+            raise DataError(
+                [Problem(origin, "a sheet can only be chosen in an .xlsx workbook")],
+                title=f"cannot read {origin}",
+            )
+        data = parse_json(read_text(path.read_bytes(), origin), origin)
+        return units_from_json(data, origin=origin)
+    header, rows = iter_rows(path, sheet=sheet)
+    return _units_from_rows(header, rows, scheme=scheme, origin=origin)

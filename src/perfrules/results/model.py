@@ -1,0 +1,585 @@
+"""Results: what ``evaluate`` returns, built from what scoring recorded.
+
+``evaluate(scheme, units)`` scores every unit and returns an
+:class:`Evaluation`: per unit a :class:`UnitResult` with its total, grade,
+ranks, every indicator's :class:`IndicatorResult` and the tree of
+:class:`GroupResult`. Explanations (``explain()``), tables and DataFrames are
+made from these on demand.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from .._errors import expect_scheme
+from .._frozen import FrozenDict
+from .._numbers import Number, exact
+from ..formula.compute import _add as exact_add
+from ..formula.language import Value, normalize_name
+from ..grading.scale import GradeResult
+from ..scheme.model import Scheme
+from ..scheme.units import Computation, PeriodResult, PeriodTotal, PolicyEvent, Unit, UnitError
+from ..scoring.batch import IndicatorOutcome, Population, UnitOutcome, check_units, score_batch, score_unit
+from ..scoring.indicator import DECLARED_NOT_APPLICABLE
+from ..scoring.plan import GroupPlan, Plan, plan_of
+
+__all__ = ["VIEWS", "Evaluation", "GroupResult", "IndicatorResult", "UnitResult", "evaluate"]
+
+VIEWS: dict[str, Callable[..., Any]] = {}
+"""The views of results (explanations, HTML, records, data frames, workbooks), by name.
+
+They live in the modules beside this one and are registered by ``perfrules/results/__init__.py``,
+so the result types never import the code that renders them.
+"""
+
+
+def _frozen(value: Mapping[str, Any]) -> Mapping[str, Any]:
+    return value if isinstance(value, FrozenDict) else FrozenDict(value)
+
+
+@attrs.frozen(kw_only=True)
+class IndicatorResult:
+    """How one indicator scored for one unit.
+
+    Attributes:
+        code, name: the indicator.
+        applicable: False when it does not apply (or is not assessed) for the unit.
+        inputs: the data values the indicator read.
+        values: every value its steps computed.
+        value: the measured value that was graded.
+        grade: the grade (None when not applicable, failed, or ungraded).
+        score: the score in the indicator's own units: 分 in a points scheme
+            (0 to its points, more when its rule allows), 0 to the scheme's
+            ``full_score`` in a percent scheme.
+        full: the indicator's full points in those units (分值, or 100).
+        base_weight: the weight the scheme gives it for the unit's category (or the
+            unit's own, read from its data: ``Indicator.weight_from``).
+        weight: the weight actually used, after redistribution.
+        contribution: ``score / full × weight``: what it adds to the total.
+        grading: the scale's result, when a scale graded it.
+        periods: per-period results, when several periods were combined.
+        computations: each formula it ran, with the numbers put in.
+        events: every policy that fired and why.
+        error: the problem, when the indicator could not be scored.
+        stand_in: what the stand-in rule does, when the indicator's rule is
+            not the published one.
+    """
+
+    code: str
+    name: str
+    applicable: bool
+    inputs: Mapping[str, object] = attrs.field(converter=_frozen)
+    values: Mapping[str, Value] = attrs.field(converter=_frozen)
+    value: Value | None
+    grade: str | None
+    score: Number | None
+    base_weight: Number
+    weight: Number
+    contribution: Number | None
+    grading: GradeResult | None
+    periods: tuple[PeriodResult, ...]
+    events: tuple[PolicyEvent, ...]
+    error: UnitError | None = None
+    full: Number = Decimal(100)
+    computations: tuple[Computation, ...] = ()
+    stand_in: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class GroupResult:
+    """A group's part of one unit's result: the tree above the indicators.
+
+    Attributes:
+        name: the group (行政业绩, 差异化指标 …).
+        declared: the subtotal the scheme declares, if any.
+        weight: the weight its indicators actually used (after redistribution).
+        contribution: what its indicators contributed (None when one failed).
+        children: its groups and indicator results, in the scheme's order.
+    """
+
+    name: str
+    declared: Number | None
+    weight: Number
+    contribution: Number | None
+    children: tuple[GroupResult | IndicatorResult, ...]
+
+    def indicators(self) -> Iterator[IndicatorResult]:
+        """Every indicator result below this group."""
+        for child in self.children:
+            if isinstance(child, GroupResult):
+                yield from child.indicators()
+            else:
+                yield child
+
+
+class _Detail:
+    """What explaining one unit takes: the batch's plan run again on it, recording every step.
+
+    ``evaluate`` scores the batch for totals; a unit's indicator results and
+    groups are the same plan run on that unit alone with the population
+    values of the whole batch (max_of …, peer ratios, ranks), when first read.
+    """
+
+    __slots__ = ("plan", "population", "unit")
+
+    def __init__(self, plan: Plan, unit: Unit, population: Population) -> None:
+        self.plan = plan
+        self.unit = unit
+        self.population = population
+
+    def __call__(self) -> tuple[tuple[IndicatorResult, ...], tuple[GroupResult, ...]]:
+        outcome = score_unit(self.plan, self.unit, self.population, detail=True)
+        return _explained_parts(self.plan, outcome)
+
+
+# UnitResult's public fields, in order: what equality compares and pickling keeps.
+_UNIT_FIELDS = (
+    "unit",
+    "category",
+    "total",
+    "grade",
+    "rank",
+    "category_rank",
+    "indicators",
+    "events",
+    "errors",
+    "groups",
+    "vetoed",
+    "language",
+    "full_marks",
+    "grades",
+    "points",
+    "origin",
+    "stand_in",
+    "rank_within",
+    "flags",
+    "level",
+)
+
+
+def _unit_result_from(fields: dict[str, Any]) -> UnitResult:
+    return UnitResult(**fields)
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class UnitResult:
+    """One unit's evaluation.
+
+    Attributes:
+        unit: the unit's name.
+        category: its category.
+        total: the total score (None when an error prevented it); rounded when
+            the scheme rounds totals.
+        grade: the overall grade (None likewise, or when the scheme grades no total).
+        rank: 1 for the best total among the units scored (ties share a rank;
+            vetoed units come after every unit that was not vetoed).
+        category_rank: the rank among units of the same category.
+        indicators: every indicator's result, in the scheme's order.
+        groups: the same results as a tree: the scheme's groups with their
+            weights and subtotals.
+        events: unit-level events (vetoes, adjustments of the total, caps,
+            rounding, quotas, 折算).
+        errors: every problem with this unit's data.
+        vetoed: whether a veto (一票否决) fired.
+        language: the scheme's language, for explanations.
+        full_marks: the unit's full marks: the scheme's total (100, 1000 …), or its
+            category's own (``Scheme.totals``).
+        grades: the overall grades, best first.
+        points: whether the scheme is a points scheme (results in 分).
+        origin: where the unit's data came from (``data.csv row 4``).
+        stand_in: the scheme-wide stand-in note, if any.
+        rank_within: the scheme's ``rank_within``: ``category`` when units
+            are ranked within their category (分类评估).
+        flags: the labels beside the grade whose condition held (不能评先,
+            黄牌), in the scheme's order; they do not change the grade.
+        periods: each period's total and grade beside the year's (a
+            quarter's grade), when indicators are reported by period
+            (:class:`PeriodTotal`); empty otherwise.
+        level: 0 for a unit scored from its data; with the scheme's
+            ``roll_up``, 1 for a parent whose total is the mean of such units'
+            (a city from its counties), 2 for a parent of parents. Ranks and
+            quotas are within a level.
+    """
+
+    unit: str
+    category: str | None
+    total: Number | None
+    grade: str | None
+    rank: int | None
+    category_rank: int | None
+    _indicators: tuple[IndicatorResult, ...] = attrs.field(default=(), alias="indicators", repr=False)
+    events: tuple[PolicyEvent, ...]
+    errors: tuple[UnitError, ...]
+    _groups: tuple[GroupResult, ...] = attrs.field(default=(), alias="groups", repr=False)
+    vetoed: bool = False
+    language: str = "zh"
+    full_marks: Number = Decimal(100)
+    grades: tuple[str, ...] = ("优", "良", "中", "差")
+    points: bool = False
+    origin: str = ""
+    stand_in: str = ""
+    rank_within: str = "all"
+    flags: tuple[str, ...] = ()
+    periods: tuple[PeriodTotal, ...] = ()
+    level: int = 0
+    # Set by evaluate(): indicators and groups are worked out when first read.
+    _detail: _Detail | None = attrs.field(default=None, alias="detail", repr=False)
+
+    @property
+    def indicators(self) -> tuple[IndicatorResult, ...]:
+        """Every indicator's result, in the scheme's order."""
+        if self._detail is not None:
+            self._explain_now()
+        return self._indicators
+
+    @property
+    def groups(self) -> tuple[GroupResult, ...]:
+        """The indicators' results as a tree: the scheme's groups with their weights and subtotals."""
+        if self._detail is not None:
+            self._explain_now()
+        return self._groups
+
+    def _explain_now(self) -> None:
+        detail = self._detail
+        if detail is None:
+            return
+        indicators, groups = detail()
+        object.__setattr__(self, "_indicators", indicators)
+        object.__setattr__(self, "_groups", groups)
+        object.__setattr__(self, "_detail", None)
+
+    def _explained_once(self) -> UnitResult:
+        """This result explained, without keeping the explanation on this one.
+
+        Writing many units one at a time (JSON output) reads each explanation
+        once; keeping them all would hold every unit's trail in memory.
+        """
+        detail = self._detail
+        if detail is None:
+            return self
+        indicators, groups = detail()
+        return attrs.evolve(self, indicators=indicators, groups=groups, detail=None)
+
+    def _fields(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in _UNIT_FIELDS}
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        assert isinstance(other, UnitResult)
+        return self._fields() == other._fields()
+
+    def __hash__(self) -> int:
+        return hash((self.unit, self.total, self.grade, self.rank))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickled explained: the plan it would re-run is not sent along.
+        return (_unit_result_from, (self._fields(),))
+
+    @property
+    def ok(self) -> bool:
+        """Whether the unit was scored without errors."""
+        return not self.errors
+
+    def indicator(self, key: str) -> IndicatorResult:
+        """The result of the indicator with this code or name."""
+        wanted = normalize_name(key)
+        for result in self.indicators:
+            if wanted in (result.code, normalize_name(result.name)):
+                return result
+        raise KeyError(f"no indicator '{key}' in the result for '{self.unit}'")
+
+    def explain(self) -> str:
+        """The whole trail in plain language (Chinese for Chinese schemes): every formula
+        with its numbers, every grade, deduction, bonus, cap and veto, in the scheme's units (分)."""
+        text: str = VIEWS["explain_unit"](self)
+        return text
+
+    def to_dataframe(self) -> Any:
+        """The unit's indicators as a pandas DataFrame (needs the ``pandas`` extra)."""
+        return VIEWS["unit_frame"](self)
+
+    def _repr_html_(self) -> str:
+        html: str = VIEWS["unit_html"](self, self.grades)
+        return html
+
+    def __str__(self) -> str:
+        from .._words import num
+
+        total = "—" if self.total is None else num(self.total)
+        return f"{self.unit}: {total} {self.grade or ''}".rstrip()
+
+
+@attrs.frozen(kw_only=True)
+class Evaluation:
+    """The results of one evaluation run.
+
+    Attributes:
+        scheme: the scheme evaluated.
+        results: one per unit, in the order the units were given.
+    """
+
+    scheme: Scheme = attrs.field(repr=False)
+    results: tuple[UnitResult, ...] = attrs.field(repr=False)
+
+    def __repr__(self) -> str:
+        scored = sum(1 for r in self.results if r.ok)
+        return f"Evaluation(scheme={self.scheme.name!r}, units={len(self.results)}, scored={scored})"
+
+    def __iter__(self) -> Iterator[UnitResult]:
+        return iter(self.results)
+
+    def __len__(self) -> int:
+        return len(self.results)
+
+    def unit(self, name: str) -> UnitResult:
+        """The result of the unit with this name (close names are suggested)."""
+        wanted = normalize_name(name)
+        for result in self.results:
+            if result.unit == wanted:
+                return result
+        close = difflib.get_close_matches(wanted, [r.unit for r in self.results], n=3, cutoff=0.4)
+        hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+        raise KeyError(f"no unit '{name}' in this evaluation{hint}")
+
+    @property
+    def errors(self) -> tuple[UnitError, ...]:
+        """Every unit's errors."""
+        return tuple(e for r in self.results for e in r.errors)
+
+    def ranking(self) -> tuple[UnitResult, ...]:
+        """Scored units from the best rank down; units with errors last.
+
+        With the scheme's ``roll_up``, each level apart, the top level first
+        (the cities, then their counties): ranks are within a level.
+        """
+        scored = sorted(
+            (r for r in self.results if r.rank is not None), key=lambda r: (-r.level, r.rank, r.unit)
+        )
+        return (*scored, *(r for r in self.results if r.rank is None))
+
+    def explain(self, unit: str) -> str:
+        """The trail of one unit in plain language."""
+        return self.unit(unit).explain()
+
+    def to_records(self) -> dict[str, Any]:
+        """Plain data (dicts, lists, numbers rounded to 6 places), as ``perfrules score --format json``."""
+        plain: dict[str, Any] = VIEWS["records"](self)
+        return plain
+
+    def to_dataframe(self) -> Any:
+        """One row per unit (rank, category, total, grade, errors), as a pandas DataFrame.
+
+        Needs the ``pandas`` extra (``pip install 'perfrules[pandas]'``).
+        """
+        return VIEWS["evaluation_frame"](self)
+
+    def to_excel(self, path: str | os.PathLike[str]) -> None:
+        """Write the results as an Excel workbook (results, errors and notes, the scheme).
+
+        Needs the ``excel`` extra (``pip install 'perfrules[excel]'``); see
+        :func:`perfrules.write_workbook`.
+        """
+        VIEWS["write_workbook"](self, path)
+
+    def indicators_dataframe(self) -> Any:
+        """One row per unit and indicator (long form), as a pandas DataFrame."""
+        return VIEWS["indicators_frame"](self)
+
+    def _repr_html_(self) -> str:
+        html: str = VIEWS["evaluation_html"](self)
+        return html
+
+
+def _stand_ins(item: IndicatorOutcome, scheme: Scheme) -> str:
+    """What in this indicator's result is a stand-in: its rule, and the mechanisms it went through."""
+    texts = [item.plan.ind.stand_in] if item.applicable else []
+    s = item.scored
+    if s is not None and s.combined is not None:
+        texts.append(scheme.stand_ins.get("periods", ""))
+    declared = any(e.kind == "not_applicable" and e.message in _DECLARED for e in item.events)
+    if not item.applicable and declared and item.plan.moves_to is None:
+        texts.append(scheme.stand_ins.get("not_applicable", ""))
+    return "；".join(t for t in texts if t)
+
+
+_DECLARED = frozenset(DECLARED_NOT_APPLICABLE)
+
+
+def _indicator_result(item: IndicatorOutcome, category: str | None, scheme: Scheme) -> IndicatorResult:
+    s = item.scored
+    plan = item.plan
+    return IndicatorResult(
+        code=plan.code,
+        name=plan.ind.name,
+        applicable=item.applicable,
+        # Period rows: the data of each period is on its PeriodResult, not the year row's.
+        inputs=s.inputs if s is not None and s.inputs is not None else item.inputs,
+        values=dict(s.values) if s is not None else {},
+        value=s.value if s is not None else None,
+        grade=s.grade if s is not None else None,
+        score=s.score if s is not None else None,
+        base_weight=exact(item.base_weight),
+        weight=exact(item.weight),
+        contribution=exact(item.contribution) if item.contribution is not None else None,
+        grading=s.grading if s is not None else None,
+        periods=s.periods if s is not None else (),
+        events=tuple(item.events),
+        error=item.error,
+        full=plan.full(category),
+        computations=tuple(s.computations) if s is not None else (),
+        stand_in=_stand_ins(item, scheme),
+    )
+
+
+def _explained_parts(
+    plan: Plan, outcome: UnitOutcome
+) -> tuple[tuple[IndicatorResult, ...], tuple[GroupResult, ...]]:
+    """The indicator results and groups of a detailed outcome."""
+    category = outcome.unit.category
+    indicators: tuple[IndicatorResult, ...] = ()
+    groups: tuple[GroupResult, ...] = ()
+    if outcome.indicators is not None:
+        indicators = tuple(_indicator_result(i, category, plan.scheme) for i in outcome.indicators)
+        if indicators:
+            groups = tuple(_group_result(g, indicators, category, outcome.subtotals) for g in plan.groups)
+    return indicators, groups
+
+
+def unit_result(scheme: Scheme, outcome: UnitOutcome, detail: _Detail | None = None) -> UnitResult:
+    """A unit's result from its outcome: explained from a detailed one, or later by *detail*."""
+    unit = outcome.unit
+    indicators, groups = _explained_parts(plan_of(scheme), outcome)
+    return UnitResult(
+        unit=unit.name,
+        category=unit.category,
+        total=outcome.total,
+        grade=outcome.grade,
+        rank=outcome.rank,
+        category_rank=outcome.category_rank,
+        indicators=indicators,
+        groups=groups,
+        events=tuple(outcome.events),
+        errors=tuple(outcome.errors),
+        vetoed=outcome.vetoed,
+        language=scheme.language,
+        full_marks=scheme.total_for(unit.category),
+        periods=outcome.periods,
+        grades=scheme.grades,
+        points=scheme.basis == "points",
+        origin=unit.origin,
+        stand_in=scheme.stand_in,
+        rank_within=scheme.rank_within,
+        flags=outcome.flags,
+        detail=detail if outcome.indicators is None and not outcome.level else None,
+        level=outcome.level,
+    )
+
+
+def _group_result(
+    group: GroupPlan,
+    indicators: tuple[IndicatorResult, ...],
+    category: str | None,
+    subtotals: Mapping[str, Number] | None = None,
+) -> GroupResult:
+    children: list[GroupResult | IndicatorResult] = []
+    for child in group.children:
+        if isinstance(child, GroupPlan):
+            children.append(_group_result(child, indicators, category, subtotals))
+        else:
+            children.append(indicators[child])
+    leaves = [c for c in children if isinstance(c, IndicatorResult)]
+    subgroups = [c for c in children if isinstance(c, GroupResult)]
+    weight = _exact_sum([*(c.weight for c in leaves), *(g.weight for g in subgroups)])
+    parts = [c.contribution for c in leaves if c.applicable] + [g.contribution for g in subgroups]
+    contribution = None if any(p is None for p in parts) else _exact_sum(parts)  # type: ignore[arg-type]
+    if subtotals and group.name in subtotals:
+        contribution = subtotals[group.name]  # a group that takes a mean, or holds one
+    return GroupResult(
+        name=group.name,
+        declared=group.group.declared_for(category),
+        weight=weight,
+        contribution=contribution,
+        children=tuple(children),
+    )
+
+
+def _exact_sum(values: list[Number]) -> Number:
+    """The exact sum, in Decimal arithmetic while that stays exact (any rounding falls back to fractions)."""
+    total: Number = Decimal(0)
+    for value in values:
+        total = exact_add(total, value)
+    return exact(total)
+
+
+def evaluate(
+    scheme: Scheme,
+    units: Iterable[Any],
+    *,
+    progress: Callable[[int, int, str], None] | None = None,
+    explained: bool = True,
+) -> Evaluation:
+    """Score every unit under a scheme.
+
+    Each unit is scored on its own: a problem in one unit's data is recorded
+    on that unit (``UnitResult.errors``, naming the indicator and the field)
+    and the others are still scored. Nothing is skipped silently: a missing
+    input either triggers a declared ``Default`` policy or is an error.
+    Values over all units (``max_of`` …, peer ratios, ranks, quotas) are
+    computed once for the batch.
+
+    Args:
+        scheme: the scheme.
+        units: the evaluated units and their data.
+        progress: called as ``progress(done, total, unit_name)`` after each
+            unit, for progress bars; the library itself never prints.
+        explained: ``True`` (the default) lets every result explain itself:
+            a unit's indicator results, groups and trail are worked out when
+            first read (``result.indicators``, ``explain()``, JSON), by running
+            the same plan again on that unit with the batch's population
+            values, so scoring the batch costs what its totals cost.
+            ``False`` keeps totals only — totals, grades, ranks, errors and
+            unit-level events, no indicator results (``explain()`` then has
+            only the totals to say).
+
+    With the scheme's ``roll_up``, a unit named as another's parent is not
+    scored from data: its total is the (weighted) mean of its sub-units'
+    totals, worked out after them, and it is ranked among its own level
+    (``UnitResult.level``).
+
+    Returns:
+        The evaluation, with ranks among the units scored.
+
+    Raises:
+        TypeError: *units* holds something that is not a ``Unit``.
+        ValueError: two units share a name.
+        DataError: with ``roll_up``, a unit names itself as its parent, units
+            name each other in a cycle, or a parent has no row of its own.
+
+    >>> from perfrules import load, sample_units
+    >>> evaluation = evaluate(load("shenzhen-2010-departments"), sample_units("shenzhen-2010-departments"))
+    >>> evaluation.ranking()[0].rank
+    1
+    """
+    expect_scheme(scheme, Scheme, "perfrules.evaluate()")
+    unit_list = check_units(units)
+    plan = plan_of(scheme)
+    # The batch is scored for totals; each unit's explanation is the same plan
+    # run again on that unit (with the batch's population values) when read.
+    outcomes, population = score_batch(plan, unit_list, detail=False, progress=progress)
+    if not explained:
+        return Evaluation(scheme=scheme, results=tuple(unit_result(scheme, o) for o in outcomes))
+    empty: Population = {}
+    return Evaluation(
+        scheme=scheme,
+        results=tuple(
+            unit_result(scheme, o, _Detail(plan, o.unit, population.get(o.unit.name, empty)))
+            for o in outcomes
+        ),
+    )

@@ -1,0 +1,642 @@
+"""A unit's total and overall grade: weights that move, 折算, bonuses, vetoes, caps, rounding.
+
+Given every indicator's score for one unit, this works out the weight each
+indicator actually carries (R5: the weight of one that does not apply moves),
+the total (optionally 折算 over the applicable points, R25), scheme-wide
+adjustments, vetoes (一票否决), the full-marks cap, rounding (R23), and the
+overall grade with its caps (等次最高为合格, R22). Quotas and ranks need the
+whole batch and live in ``_population``/``_batch``.
+"""
+
+from __future__ import annotations
+
+import decimal
+import math
+from collections.abc import Callable, Mapping, Sequence
+from decimal import Decimal
+from fractions import Fraction
+
+import attrs
+
+from .._numbers import Number, as_fraction, exact, round_half_up, tidy_decimal
+from .._words import Words, num
+from ..scheme.model import Adjust, Veto
+from ..scheme.units import PeriodResult, PeriodTotal, PolicyEvent, Unit
+from .plan import GroupPlan, Plan
+
+__all__ = [
+    "finish_total",
+    "formula_total",
+    "grade_total",
+    "group_totals",
+    "limit_total",
+    "overall_scope",
+    "period_totals",
+    "raise_flags",
+    "redistribute",
+    "veto_event",
+]
+
+
+def redistribute(
+    plan: Plan, base: Sequence[Fraction], applicable: Sequence[bool]
+) -> tuple[list[Fraction], dict[int, list[PolicyEvent]]]:
+    """Move the weight of indicators that do not apply (R5)."""
+    words = plan.words
+    weights = list(base)
+    events: dict[int, list[PolicyEvent]] = {}
+    for k, ind in enumerate(plan.indicators):
+        if applicable[k] or base[k] == 0:
+            continue
+        moving = weights[k]
+        weights[k] = Fraction(0)
+        receiver = plan.receivers.get(k)
+        if receiver is not None and applicable[receiver]:
+            weights[receiver] += moving
+            other = plan.indicators[receiver]
+            events.setdefault(k, []).append(
+                PolicyEvent(
+                    kind="not_applicable",
+                    message=words(
+                        f"权重 {num(moving)} 调整至 {other.label}",
+                        f"its weight {num(moving)} moves to {other.label}",
+                    ),
+                )
+            )
+            events.setdefault(receiver, []).append(
+                PolicyEvent(
+                    kind="weight_in",
+                    message=words(
+                        f"承接 {ind.label} 调整来的权重 {num(moving)}",
+                        f"receives the weight {num(moving)} of {ind.label}",
+                    ),
+                )
+            )
+            continue
+        siblings = [s for s in plan.siblings.get(k, ()) if s != k and applicable[s] and weights[s] > 0]
+        in_group = bool(siblings)
+        if not siblings:
+            siblings = [s for s in range(len(weights)) if s != k and applicable[s] and weights[s] > 0]
+        share_base = sum((weights[s] for s in siblings), Fraction(0))
+        if share_base == 0:
+            continue
+        for s in siblings:
+            weights[s] += moving * weights[s] / share_base
+            events.setdefault(s, []).append(
+                PolicyEvent(
+                    kind="weight_in",
+                    message=words(
+                        f"按比例承接 {ind.label} 的权重",
+                        f"receives a proportional share of the weight of {ind.label}",
+                    ),
+                )
+            )
+        events.setdefault(k, []).append(
+            PolicyEvent(
+                kind="not_applicable",
+                message=words(
+                    f"权重 {num(moving)} 按比例分配给同组其他指标",
+                    f"its weight {num(moving)} is spread over the other indicators of its group in proportion",
+                )
+                if in_group
+                else words(
+                    f"本组没有其他适用指标：权重 {num(moving)} 按比例分配给其余 {len(siblings)} 个适用指标",
+                    f"no other indicator of its group applies: its weight {num(moving)} is spread over "
+                    f"the other {len(siblings)} applicable indicators in proportion",
+                ),
+            )
+        )
+    return weights, events
+
+
+def veto_event(policy: Veto, where: str, words: Words) -> PolicyEvent:
+    effect = {
+        "zero": words("总分计 0 分，等次为最低等次", "the total is set to 0 and the grade to the lowest"),
+        "lowest_grade": words(
+            "等次定为最低等次，得分照常计算，排名列于未被否决的单位之后",
+            "the grade drops to the lowest; the total stands; ranked after every unit not vetoed",
+        ),
+    }[policy.effect]
+    reason = policy.reason or policy.when.text
+    return PolicyEvent(
+        kind="veto",
+        message=words(f"一票否决（{where}：{reason}）：{effect}", f"veto ({where}: {reason}): {effect}"),
+    )
+
+
+# ---------------------------------------------------------------------------
+# Groups that aggregate by a weighted geometric or harmonic mean
+# ---------------------------------------------------------------------------
+
+# Digits the geometric mean is approximated to; a value this close to a rounding
+# boundary is decided by exact comparison of rational powers instead.
+_DIGITS = 60
+
+
+def _geometric(items: Sequence[tuple[Fraction, Fraction]], weight: Fraction, places: int) -> Decimal:
+    """``weight × Π shareᵢ^(wᵢ/weight)`` rounded half up to *places*, exactly.
+
+    The value is approximated with 60 digits; the rounding is then checked
+    against the exact value by comparing rational powers (x ≥ b ⇔ x^q ≥ b^q,
+    q the common denominator of the exponents) whenever the approximation
+    lies near a rounding boundary, so the digits kept are never a float's guess.
+    """
+    context = decimal.Context(prec=_DIGITS)
+    log = Decimal(0)
+    for w, r in items:  # every operation in the 60-digit context, none in the default one
+        log = context.add(
+            log, context.multiply(_decimal(w / weight, context), context.ln(_decimal(r, context)))
+        )
+    approx = Fraction(context.multiply(context.exp(log), _decimal(weight, context)))
+    step = Fraction(1, 10**places)
+    rounded = as_fraction(round_half_up(exact(approx), places))
+    exponents = [w / weight for w, _ in items]
+    q = math.lcm(*(e.denominator for e in exponents))
+
+    def at_least(bound: Fraction) -> bool:
+        # weight × Π rᵢ^(pᵢ/q) ≥ bound  ⇔  weight^q × Π rᵢ^pᵢ ≥ bound^q (all positive).
+        if bound <= 0:
+            return True
+        left = weight**q
+        for e, (_, r) in zip(exponents, items, strict=True):
+            left *= r ** int(e * q)
+        return left >= bound**q
+
+    near = Fraction(1, 10 ** max(_DIGITS - 15, _DIGITS // 2)) * max(Fraction(1), abs(approx))
+    for _ in range(3):
+        low, high = rounded - step / 2, rounded + step / 2
+        if abs(approx - low) < near and not at_least(low):
+            rounded -= step
+        elif abs(approx - high) < near and at_least(high):
+            rounded += step
+        else:
+            break
+    return round_half_up(exact(rounded), places)
+
+
+def _decimal(value: Fraction, context: decimal.Context) -> Decimal:
+    return context.divide(Decimal(value.numerator), Decimal(value.denominator))
+
+
+def aggregated_total(
+    plan: Plan,
+    unit: Unit,
+    weights: Sequence[Fraction],
+    scores: Sequence[Number | None],
+    events: list[PolicyEvent],
+) -> tuple[Fraction, dict[str, Number]]:
+    """The total when groups aggregate by a mean, and each such group's subtotal (by name).
+
+    A ``sum`` group adds its parts' contributions, as the weighted sum does; a
+    ``geometric`` or ``harmonic`` group takes the weighted mean of its parts'
+    shares (an indicator's score over its full points, a sub-group's subtotal
+    over its weight) times its weight. Parts that carry no weight (not
+    applicable, weight moved away) take no part.
+    """
+    words = plan.words
+    category = unit.category
+    subtotals: dict[str, Number] = {}
+
+    def subtotal(group: GroupPlan) -> Fraction:
+        how = group.group.aggregate
+        items: list[tuple[Fraction, Fraction, str]] = []
+        value = Fraction(0)
+        for child in group.children:
+            if isinstance(child, GroupPlan):
+                got = subtotal(child)
+                weight = sum((weights[k] for k in child.leaves), Fraction(0))
+                value += got
+                if weight:
+                    items.append((weight, got / weight, child.name))
+            elif weights[child]:
+                ind = plan.indicators[child]
+                score = scores[child]
+                assert score is not None  # a unit with a failed indicator gets no total
+                full = as_fraction(ind.full(category))
+                share = as_fraction(score) / full
+                value += share * weights[child]
+                items.append((weights[child], share, ind.label))
+        if how == "sum":
+            subtotals[group.name] = exact(value)
+            return value
+        total_weight = sum((w for w, _, _ in items), Fraction(0))
+        if any(r < 0 for _, r, _ in items):
+            from .._errors import InvalidValueError
+
+            bad = next(label for _, r, label in items if r < 0)
+            raise InvalidValueError(
+                f"group '{group.name}' takes a {how} mean of shares, but {bad} has a share below 0"
+            )
+        places = group.group.places
+        if not total_weight:
+            mean: Fraction = Fraction(0)
+        elif any(r == 0 for _, r, _ in items):
+            mean = Fraction(0)
+        elif how == "harmonic":
+            mean = total_weight * total_weight / sum((w / r for w, r, _ in items), Fraction(0))
+        else:
+            assert places is not None
+            mean = as_fraction(_geometric([(w, r) for w, r, _ in items], total_weight, places))
+        exact_mean = mean
+        if places is not None:
+            mean = as_fraction(round_half_up(exact(mean), places))
+        shown = (" × " if how == "geometric" else words("、", ", ")).join(
+            f"{label} {num(r)}"
+            + (
+                f"^({num(w / total_weight)})"
+                if how == "geometric"
+                else words(f"（权重 {num(w)}）", f" (weight {num(w)})")
+            )
+            for w, r, label in items
+        )
+        kind = (
+            words("加权几何平均", "weighted geometric mean")
+            if how == "geometric"
+            else words("加权调和平均", "weighted harmonic mean")
+        )
+        rounding = ""
+        if places is not None:
+            rounding = (
+                words(f"，四舍五入保留 {places} 位小数", f", rounded half up to {places} places")
+                if how == "geometric" or exact_mean != mean
+                else ""
+            )
+        events.append(
+            PolicyEvent(
+                kind="aggregate",
+                message=words(
+                    f"【{group.name}】按得分率的{kind}计：{shown}，× 权重 {num(total_weight)}{rounding}，"
+                    f"得 {num(mean)}",
+                    f"[{group.name}] the {kind} of the shares: {shown}, × weight {num(total_weight)}"
+                    f"{rounding}: {num(mean)}",
+                ),
+            )
+        )
+        subtotals[group.name] = exact(mean)
+        return mean
+
+    total = sum((subtotal(g) for g in plan.groups), Fraction(0))
+    return total, subtotals
+
+
+def formula_total(plan: Plan, scope: Mapping[str, object], events: list[PolicyEvent]) -> Fraction:
+    """The total by the scheme's total formula (over subtotals, results and data), with its trail."""
+    formula = plan.scheme.total_formula
+    assert formula is not None
+    words = plan.words
+    value = formula.evaluate(scope)
+    if isinstance(value, bool):
+        from .._errors import InvalidValueError
+
+        raise InvalidValueError(f"the total formula '{formula.text}' gave a truth value")
+    total = as_fraction(value)
+    shown = formula.show_with(scope, chinese=words.zh)
+    events.append(
+        PolicyEvent(
+            kind="total_formula",
+            message=words(
+                f"总分按公式计算：{formula.text} = {shown} = {num(total)}",
+                f"the total by its formula: {formula.text} = {shown} = {num(total)}",
+            ),
+        )
+    )
+    return total
+
+
+def finish_total(
+    plan: Plan,
+    unit: Unit,
+    total: Fraction,
+    *,
+    earned: Fraction,
+    possible: Fraction,
+    zeroed: bool,
+    events: list[PolicyEvent],
+    results: Mapping[str, object] | None = None,
+) -> Number:
+    """From the sum of contributions to the reported total.
+
+    In order: 折算 (when the scheme normalises), scheme-wide adjustments,
+    a zeroing veto, the floor at 0 and the cap at full marks (unless the
+    scheme lets the total pass it), and rounding (四舍五入). ``results`` are the
+    indicators' results the scheme-wide adjustments read (指标1得分, 指标2·超额点数).
+    """
+    scheme = plan.scheme
+    words = plan.words
+    unit_word = words.points if scheme.basis == "points" else ""
+    full_marks = plan.full_marks_for(unit.category)
+    if full_marks is not plan.full_marks:
+        # 分类考核: say which full marks this unit's total is capped, normalised and graded on.
+        events.append(
+            PolicyEvent(
+                kind="full_marks",
+                message=words(
+                    f"“{unit.category}”类单位满分 {num(full_marks)}{unit_word}",
+                    f"category '{unit.category}' has full marks of {num(full_marks)}",
+                ),
+            )
+        )
+    if scheme.normalize and possible != full_marks:
+        total = Fraction(0) if possible == 0 else earned / possible * full_marks
+        events.append(
+            PolicyEvent(
+                kind="normalize",
+                message=words(
+                    f"折算：实得分之和 {num(earned)} ÷ 适用指标分值之和 {num(possible)} × {num(full_marks)}"
+                    f" = {num(total)}",
+                    f"normalised: earned {num(earned)} ÷ applicable points {num(possible)} × "
+                    f"{num(full_marks)} = {num(total)}",
+                ),
+            )
+        )
+    for policy in scheme.policies:
+        if isinstance(policy, Adjust):
+            from .indicator import _adjust_event, _adjustment
+
+            scope = unit.data if not results else {**unit.data, **results}
+            change, parts = _adjustment(policy, scope, "the scheme's adjustment", words, unit_word)
+            if parts:
+                total += change
+                events.append(_adjust_event(policy, change, parts, words, unit_word))
+    if zeroed:
+        total = Fraction(0)
+    return bound_total(plan, total, full_marks, events, unit_word)
+
+
+def bound_total(
+    plan: Plan, total: Fraction, full_marks: Fraction, events: list[PolicyEvent], unit_word: str
+) -> Number:
+    """The floor at 0 and the cap at full marks (unless the scheme lets the total pass them), then rounding."""
+    scheme = plan.scheme
+    words = plan.words
+    if total < 0 and scheme.floor_total:
+        events.append(
+            PolicyEvent(
+                kind="capped",
+                message=words(
+                    f"总分 {num(total)} 低于 0，按 0 计", f"the total {num(total)} is below 0; 0 is used"
+                ),
+            )
+        )
+        total = Fraction(0)
+    if scheme.cap_total and total > full_marks:
+        events.append(
+            PolicyEvent(
+                kind="capped",
+                message=words(
+                    f"总分 {num(total)}{unit_word} 超过满分，按满分 {num(full_marks)}{unit_word} 计",
+                    f"the total {num(total)} is above full marks; {num(full_marks)} is used",
+                ),
+            )
+        )
+        total = full_marks
+    final = exact(total)
+    places = scheme.round_total
+    if places is not None:
+        rounded = tidy_decimal(round_half_up(final, places))
+        if rounded != final:
+            events.append(
+                PolicyEvent(
+                    kind="rounded",
+                    message=words(
+                        f"总分 {num(final)} 四舍五入保留 {places} 位小数为 {num(rounded)}",
+                        f"the total {num(final)} rounded half up to {places} places: {num(rounded)}",
+                    ),
+                )
+            )
+        final = rounded
+    return final
+
+
+def period_totals(
+    plan: Plan,
+    unit: Unit,
+    periods: Sequence[Sequence[PeriodResult]],
+    scores: Sequence[Number | None],
+    grades: Sequence[str | None],
+    weights: Sequence[Fraction],
+    contribution: Callable[[int, Number], Number],
+    possible: Fraction,
+) -> tuple[PeriodTotal, ...]:
+    """Each period's total and grade, beside the year's (see :class:`~perfrules.PeriodTotal`).
+
+    *periods* holds each indicator's period results (empty for one scored on
+    the year), *scores* and *grades* its year's; *contribution* turns indicator
+    ``k``'s score into what it adds to the total, with the weights the year uses.
+    """
+    scheme = plan.scheme
+    if scheme.total_formula is not None or plan.aggregated:
+        return ()  # the total is not a sum of contributions: no period totals
+    given = {p.period for found in periods for p in found}
+    labels = [label for label in unit.periods if label in given]
+    words = plan.words
+    unit_word = words.points if scheme.basis == "points" else ""
+    category = unit.category
+    full_marks = plan.full_marks_for(category)
+    out = []
+    for label in labels:
+        own_scores, own_grades = list(scores), list(grades)
+        for k, found in enumerate(periods):
+            for p in found:
+                if p.period == label:
+                    own_scores[k], own_grades[k] = p.score, p.grade
+        contributions: list[Number | None] = [
+            None if v is None else contribution(k, v) for k, v in enumerate(own_scores)
+        ]
+        total = sum((as_fraction(c) for c in contributions if c is not None), Fraction(0))
+        events: list[PolicyEvent] = []
+        if scheme.normalize and possible != full_marks:
+            total = Fraction(0) if possible == 0 else total / possible * full_marks
+        final = bound_total(plan, total, full_marks, events, unit_word)
+        scope = None
+        if plan.rich_overall:
+            data = {**unit.data, **unit.periods[label]}
+            scope = overall_scope(
+                plan, attrs.evolve(unit, data=data), final, weights, contributions, own_scores, own_grades
+            )
+            if plan.limits_total:
+                final = limit_total(plan, final, scope, events)
+        grade = grade_total(plan, final, scope, events, category)
+        out.append(PeriodTotal(period=label, total=final, grade=grade, events=tuple(events)))
+    return tuple(out)
+
+
+def group_totals(
+    group: GroupPlan, weights: Sequence[Fraction], contributions: Sequence[Number | None]
+) -> tuple[Fraction, Fraction | None]:
+    """A group's weight used and what its indicators contributed (None when one failed)."""
+    weight = sum((weights[k] for k in group.leaves), Fraction(0))
+    parts = [contributions[k] for k in group.leaves]
+    if any(p is None for p in parts):
+        return weight, None
+    return weight, sum((as_fraction(p) for p in parts if p is not None), Fraction(0))
+
+
+def overall_scope(
+    plan: Plan,
+    unit: Unit,
+    total: Number,
+    weights: Sequence[Fraction],
+    contributions: Sequence[Number | None],
+    scores: Sequence[Number | None],
+    grades: Sequence[str | None],
+    subtotals: Mapping[str, Number] | None = None,
+) -> dict[str, object]:
+    """What overall grading and caps may read: data, 总分, groups' and indicators' scores."""
+    scope: dict[str, object] = dict(unit.data)
+
+    def walk(group: GroupPlan) -> None:
+        from ..formula.language import normalize_name
+
+        weight, got = group_totals(group, weights, contributions)
+        if subtotals and group.name in subtotals:
+            got = as_fraction(subtotals[group.name])
+        name = normalize_name(group.name)
+        if got is not None:
+            scope[f"{name}得分"] = exact(got)
+            if weight:
+                scope[f"{name}得分率"] = exact(got / weight)
+        for child in group.children:
+            if isinstance(child, GroupPlan):
+                walk(child)
+
+    for group in plan.groups:
+        walk(group)
+    counts: dict[str, int] = {}
+    for k, ind in enumerate(plan.indicators):
+        score = scores[k]
+        if score is None:
+            continue
+        scope[f"指标{ind.code}得分"] = score
+        full = ind.full(unit.category)
+        if full:
+            scope[f"指标{ind.code}得分率"] = exact(as_fraction(score) / as_fraction(full))
+        grade = grades[k]
+        if grade is not None:
+            counts[grade] = counts.get(grade, 0) + 1
+            scale = ind.ind.scale if ind.ind.scale is not None else plan.scheme.score_scale
+            if scale is not None:
+                names = [b.name for b in scale.bands]
+                if grade in names:
+                    scope[f"指标{ind.code}等次"] = Decimal(names.index(grade) + 1)
+    for grade in plan.scheme.overall_names():
+        if grade.startswith("评为") and grade.endswith("的指标数"):
+            scope[grade] = Decimal(counts.get(grade[2:-4], 0))
+    scope["总分"] = total
+    return scope
+
+
+def grade_total(
+    plan: Plan,
+    total: Number,
+    scope: Mapping[str, object] | None,
+    events: list[PolicyEvent],
+    category: str | None = None,
+) -> str | None:
+    """The overall grade from the total (and, for rich grading, the scope), then the caps.
+
+    ``category`` is the unit's: a category with its own full marks has its own default grading.
+    """
+    scale = plan.overall_for(category)
+    if scale is None:
+        return None
+    words = plan.words
+    if scope is None:
+        grade = scale.classify_number(total)  # the total is exact and within the limits already
+    else:
+        # Grading that reads more than the total says which condition decided it.
+        graded = scale.grade(scope)
+        grade = graded.grade
+        if graded.condition is not None:
+            events.append(
+                PolicyEvent(
+                    kind="grade",
+                    message=words(
+                        f"总体等次：条件“{graded.condition.expression}”成立，评为“{grade}”",
+                        f"overall grade: '{graded.condition.expression}' holds, so '{grade}'",
+                    ),
+                )
+            )
+    grades = plan.scheme.grades
+    for cap in plan.scheme.caps:
+        assert scope is not None
+        if (cap.grade is None and not cap.demote) or cap.when.evaluate(scope) is not True:
+            continue
+        reason = cap.reason or cap.when.text
+        if cap.demote and grade in grades:
+            lower = grades[min(len(grades) - 1, grades.index(grade) + cap.demote)]
+            if lower != grade:
+                events.append(
+                    PolicyEvent(
+                        kind="grade_cap",
+                        message=words(
+                            f"{reason}：等次由“{grade}”降为“{lower}”"
+                            if cap.reason
+                            else f"{reason}：降{_chinese_count(cap.demote)}等次，由“{grade}”降为“{lower}”",
+                            f"{reason}: {cap.demote} grade(s) down, from '{grade}' to '{lower}'",
+                        ),
+                    )
+                )
+                grade = lower
+        if cap.grade is not None and grades.index(grade) < grades.index(cap.grade):
+            events.append(
+                PolicyEvent(
+                    kind="grade_cap",
+                    message=words(
+                        f"{reason}：等次最高为“{cap.grade}”（原为“{grade}”）",
+                        f"{reason}: the grade can be at best '{cap.grade}' (was '{grade}')",
+                    ),
+                )
+            )
+            grade = cap.grade
+    return grade
+
+
+def raise_flags(plan: Plan, scope: Mapping[str, object], events: list[PolicyEvent]) -> tuple[str, ...]:
+    """The labels whose condition holds (不能评先, 黄牌), in the scheme's order; the grade is untouched."""
+    words = plan.words
+    labels: list[str] = []
+    for flag in plan.scheme.flags:
+        if flag.when.evaluate(scope) is True and flag.label not in labels:
+            labels.append(flag.label)
+            reason = flag.reason or flag.when.text
+            events.append(
+                PolicyEvent(
+                    kind="flag",
+                    message=words(f"{reason}：标记“{flag.label}”", f"{reason}: flagged '{flag.label}'"),
+                )
+            )
+    return tuple(labels)
+
+
+def _chinese_count(n: int) -> str:
+    return "一二三四五六七八九十"[n - 1] if 1 <= n <= 10 else str(n)
+
+
+def limit_total(plan: Plan, total: Number, scope: dict[str, object], events: list[PolicyEvent]) -> Number:
+    """Caps with ``max_total`` (总分不超过C级最高限): the total at most their limit when they hold.
+
+    Runs before the total is graded and ranked; ``scope`` (what caps read)
+    takes the limited 总分, so grading sees the total that is reported.
+    """
+    words = plan.words
+    unit_word = words.points if plan.scheme.basis == "points" else ""
+    for cap in plan.scheme.caps:
+        if cap.max_total is None or total <= cap.max_total:
+            continue
+        if cap.when.evaluate(scope) is True:
+            reason = cap.reason or cap.when.text
+            events.append(
+                PolicyEvent(
+                    kind="capped",
+                    message=words(
+                        f"{reason}：总分 {num(total)}{unit_word} 不超过 {num(cap.max_total)}{unit_word}，"
+                        f"按 {num(cap.max_total)}{unit_word} 计",
+                        f"{reason}: the total {num(total)} may be at most {num(cap.max_total)}; "
+                        f"{num(cap.max_total)} is used",
+                    ),
+                )
+            )
+            total = cap.max_total
+            scope["总分"] = total
+    return total

@@ -1,0 +1,590 @@
+"""The plan as a column program: a batch's totals worked out over integer columns.
+
+A scheme's plan (:mod:`perfrules.scoring.plan`) compiles, where its forms allow, into
+a program that scores a whole batch at once: each data column the indicators
+read becomes a column of integers over one denominator (exact: 87.5 is 875
+over 10), each score formula runs over those columns, the weights of each
+category and pattern of applicable indicators become integer coefficients
+over a shared denominator (the plan's ``Weighting``), and a unit's total is
+one integer dot product over that denominator. Columns whose values could
+outgrow 64-bit integers move to Python integers first: the same program,
+never a wrapped-around number.
+
+It is the plan's totals-only scoring, run column-wise: the per-unit
+program (:func:`perfrules.scoring.batch.score_unit`) runs for the units the program
+sends back — a cell that is not a plain number, a unit with problems, period
+rows or declared not-applicable indicators, a total that a cap, floor or
+rounding changes (those leave a note on the unit) — and for explanations.
+The differential tests hold the two to the same answers on every path.
+
+What compiles (:func:`program_of` gives None, and :attr:`Plan.program_why`
+says why, otherwise): every indicator's score is a formula of data columns,
+numbers, ``+ - × ÷`` (division by a number), ``%`` and unary minus, with no
+steps, policies, periods or ``inputs`` mapping; weights per category,
+``applies_to`` and weight that moves by the scheme's rule; no total formula,
+scheme-wide policies, caps, flags, 折算, per-unit parameters, group means or
+overall grading that reads more than the total.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from decimal import Decimal
+from fractions import Fraction
+from functools import partial
+from typing import Any
+
+from .._intcols import SAFE as _SAFE
+from .._intcols import IntColumn as _Col
+from .._intcols import as_objects as _objects
+from .._intcols import format_column, from_values, gc_paused, numpy, round_half_up_column
+from .._numbers import LIMITS, as_fraction, exact
+from .._textcols import format_matrix
+from ..formula.tree import Chain, Name, Node, Num, Percent, Unary
+from ..grading.scale import GradeScale
+from ..scheme.units import Unit, note_events
+from .outcome import UnitOutcome, weighting
+from .plan import Plan
+
+__all__ = ["ColumnProgram", "Scored", "program_of", "score_columns"]
+
+# NumPy, bound when a program is first compiled (``import perfrules`` stays light).
+np: Any = None
+
+
+def _scaled(col: _Col, den: int) -> tuple[Any, int]:
+    """The column's numerators over *den* (a multiple of its own), and their bound."""
+    factor = den // col.den
+    bound = col.bound * factor
+    if factor == 1:
+        return col.num, bound
+    num = col.num if bound < _SAFE and col.num.dtype != object else _objects(col.num)
+    return num * factor, bound
+
+
+def _const(value: Fraction, n: int) -> _Col:
+    num = np.full(n, value.numerator, dtype=np.int64 if abs(value.numerator) < _SAFE else object)
+    return _Col(num, value.denominator, abs(value.numerator))
+
+
+def _add(a: _Col, b: _Col, sign: int) -> _Col:
+    den = math.lcm(a.den, b.den)
+    an, ab = _scaled(a, den)
+    bn, bb = _scaled(b, den)
+    bound = ab + bb
+    if bound >= _SAFE:
+        an, bn = _objects(an), _objects(bn)
+    return _Col(an + bn if sign > 0 else an - bn, den, bound)
+
+
+def _mul(a: _Col, b: _Col) -> _Col:
+    bound = a.bound * b.bound
+    an, bn = a.num, b.num
+    if bound >= _SAFE:
+        an, bn = _objects(an), _objects(bn)
+    return _Col(an * bn, a.den * b.den, bound)
+
+
+def _reduce(col: _Col) -> _Col:
+    """The column over a smaller denominator when every numerator allows it (keeps numbers small)."""
+    den = col.den
+    if den == 1 or not len(col.num):
+        return col
+    g = math.gcd(den, int(np.gcd.reduce(col.num)) if col.num.dtype != object else _gcd_all(col.num))
+    if g <= 1:
+        return col
+    return _Col(col.num // g, den // g, col.bound // g)
+
+
+def _gcd_all(values: Any) -> int:
+    g = 0
+    for v in values:
+        g = math.gcd(g, int(v))
+        if g == 1:
+            break
+    return g
+
+
+class _Unsupported(Exception):
+    """A form the column program does not compile (the per-unit program scores the scheme)."""
+
+
+def _compile(node: Node) -> Any:
+    """A function of the batch's columns computing *node*, or _Unsupported."""
+    if isinstance(node, Num):
+        value = Fraction(node.value)
+        return lambda cols, n: _const(value, n)
+    if isinstance(node, Name):
+        name = node.name
+        return lambda cols, n: cols[name]
+    if isinstance(node, Percent):
+        inner = _compile(node.operand)
+        return lambda cols, n: _scale_den(inner(cols, n), 100)
+    if isinstance(node, Unary) and node.op in "+-":
+        inner = _compile(node.operand)
+        if node.op == "+":
+            return inner
+
+        def negate(cols: Any, n: int) -> _Col:
+            col = inner(cols, n)
+            return _Col(-col.num, col.den, col.bound)
+
+        return negate
+    if isinstance(node, Chain):
+        fn = _compile(node.first)
+        for op, operand in node.rest:
+            fn = _step(fn, op, operand)
+        return fn
+    raise _Unsupported(type(node).__name__)
+
+
+def _scale_den(col: _Col, by: int) -> _Col:
+    return _Col(col.num, col.den * by, col.bound)
+
+
+# Where the batch's columns keep the units whose values left the number limits on the way.
+_TOO_LARGE = "\0too large"
+
+
+def _guarded(col: _Col, cols: dict[str, Any]) -> _Col:
+    """The column, noting the units where it is past ``perfrules.LIMITS`` (``|x| < 10**max_digits``):
+    the per-unit program stops there with its error, so the program leaves those units to it."""
+    limit = 10**LIMITS.max_digits * col.den
+    if col.bound >= limit:
+        past = (abs(_objects(col.num)) >= limit).astype(bool)
+        cols[_TOO_LARGE] = past if _TOO_LARGE not in cols else cols[_TOO_LARGE] | past
+    return col
+
+
+def _step(left: Any, op: str, operand: Node) -> Any:
+    if op in "+-":
+        right = _compile(operand)
+        sign = 1 if op == "+" else -1
+        return lambda cols, n: _guarded(_add(left(cols, n), right(cols, n), sign), cols)
+    if op == "*":
+        right = _compile(operand)
+        return lambda cols, n: _guarded(_reduce(_mul(left(cols, n), right(cols, n))), cols)
+    if op == "/" and isinstance(operand, Num) and operand.value:
+        value = 1 / Fraction(operand.value)
+        sign = 1 if value > 0 else -1
+        p, q = abs(value.numerator), value.denominator
+
+        def divide(cols: Any, n: int) -> _Col:
+            col = left(cols, n)
+            # x ÷ c = x × (q/p): numerators × q (and sign), denominator × p.
+            return _guarded(_times(col, sign * p, q), cols)
+
+        return divide
+    raise _Unsupported(f"'{op}' by {type(operand).__name__}")
+
+
+def _times(col: _Col, p: int, q: int) -> _Col:
+    """``col × p / q`` (q > 0)."""
+    bound = col.bound * abs(p)
+    num = col.num if bound < _SAFE else _objects(col.num)
+    return _reduce(_Col(num * p, col.den * q, bound))
+
+
+class ColumnProgram:
+    """A plan compiled to run over columns (see the module's docstring)."""
+
+    def __init__(self, plan: Plan) -> None:
+        scheme = plan.scheme
+        why = _scheme_why(plan)
+        if why is not None:
+            raise _Unsupported(why)
+        self.plan = plan
+        global np
+        np = numpy()
+        fns = []
+        reads: set[str] = set()
+        self.reads_of: list[tuple[str, ...]] = []
+        for ind in plan.indicators:
+            formula = ind.ind.score
+            if (
+                formula is None
+                or not ind.direct
+                or ind.periodic
+                or ind.ind.inputs
+                or ind.not_applicable
+                or ind.vetoes
+            ):
+                raise _Unsupported(f"indicator {ind.code} is not one score formula of data columns")
+            try:
+                fns.append(_compile(formula.tree))
+            except _Unsupported as exc:
+                raise _Unsupported(f"indicator {ind.code}'s formula: {exc}") from None
+            reads |= formula.variables
+            self.reads_of.append(tuple(sorted(formula.variables)))
+        self.fns = fns
+        self.reads = tuple(sorted(reads))
+        # Per category key: each indicator's lower and upper limit (None: none).
+        keys = scheme.categories or (None,)
+        self.limits = {c: [(ind.lower(), ind.upper(c)) for ind in plan.indicators] for c in keys}
+        # Indicators that apply only to named units (applies_to), and the weights that are 0 per category.
+        self.only_for = [
+            (k, frozenset(ind.ind.applies_to))
+            for k, ind in enumerate(plan.indicators)
+            if ind.ind.applies_to is not None
+        ]
+        self.unassessed = {
+            c: [k for k, w in enumerate(plan.weights_for(c)) if w == 0] if scheme.categories else []
+            for c in keys
+        }
+
+    def run(self, units: Sequence[Unit]) -> list[UnitOutcome | None]:
+        """Each unit's totals-only outcome, or None where the per-unit program must score it."""
+        n = len(units)
+        if not n:
+            return []
+        with gc_paused():
+            ok = np.array([not (u.problems or u.not_applicable or u.periods) for u in units], dtype=bool)
+            datas = [u.data for u in units]
+            columns = {name: from_values([d.get(name) for d in datas]) for name in self.reads}
+            scored = self.score([u.name for u in units], [u.category for u in units], columns, ok)
+            out: list[UnitOutcome | None] = [None] * n
+            rows = scored.rows()
+            totals, grades, _ = scored.finish(rows)
+            for i, total, grade in zip(rows, totals, grades, strict=True):
+                unit = units[i]
+                outcome = UnitOutcome(unit)
+                outcome.scores_later(partial(scored.unit_scores, i))
+                outcome.total, outcome.grade = total, grade
+                if unit.notes:
+                    outcome.events = note_events(unit)
+                out[i] = outcome
+        return out
+
+    def score(
+        self,
+        names: Sequence[str],
+        categories: Sequence[str | None],
+        columns: dict[str, tuple[_Col, Any]],
+        ok: Any,
+    ) -> Scored:
+        """Score a batch given as columns.
+
+        Args:
+            names: the units' names.
+            categories: their categories.
+            columns: each data column the program reads, with which of its
+                cells are plain numbers.
+            ok: which units the program may score at all.
+
+        Returns:
+            The scores and totals, with the units scored here marked.
+        """
+        plan = self.plan
+        scheme = plan.scheme
+        n = len(names)
+        keys = scheme.categories
+        ok = ok.copy()
+        cat = np.zeros(n, dtype=np.int64)
+        if keys:
+            code = {c: i for i, c in enumerate(keys)}
+            for i, c in enumerate(categories):
+                found = code.get(c) if c is not None else None
+                if found is None:
+                    ok[i] = False  # the per-unit program says what is wrong with the category
+                else:
+                    cat[i] = found
+        cols: dict[str, Any] = {name: col for name, (col, _) in columns.items()}
+        count = len(plan.indicators)
+        raw = [fn(cols, n) for fn in self.fns]
+        if _TOO_LARGE in cols:
+            ok &= ~cols[_TOO_LARGE]
+        # Each score over one denominator for the batch, held within its limits.
+        den = math.lcm(*(c.den for c in raw)) if raw else 1
+        for per in self.limits.values():
+            for lo, hi in per:
+                for limit in (lo, hi):
+                    if limit is not None:
+                        den = math.lcm(den, as_fraction(limit).denominator)
+        places = scheme.round_scores
+        scores = []
+        bound = 0
+        for k, col in enumerate(raw):
+            num, b = _scaled(col, den)
+            if num.dtype != object and b >= _SAFE:
+                num = _objects(num)
+            num = _limited(num, den, k, self.limits, keys, cat)
+            b = max(b, *(_limit_bound(lim, den) for per in self.limits.values() for lim in per[k]))
+            if places is not None:
+                # round_scores: each score rounded half up, over 10**places.
+                num, b = round_half_up_column(num, den, places), b * 10**places // den + 1
+            scores.append(num)
+            bound = max(bound, b)
+        if places is not None:
+            den = 10**places
+        # Applicability: applies_to, and weights of 0 for a category.
+        applicable = np.ones((n, count), dtype=bool)
+        for k, members in self.only_for:
+            applicable[:, k] = [name in members for name in names]
+        if keys:
+            for c, missing in self.unassessed.items():
+                if missing:
+                    rows = cat == keys.index(c)
+                    for k in missing:
+                        applicable[rows, k] = False
+        # A cell that is not a plain number matters only where its indicator applies.
+        for k, names_k in enumerate(self.reads_of):
+            for name in names_k:
+                ok &= columns[name][1] | ~applicable[:, k]
+        # One pattern of applicable indicators per unit: the units grouped by category and pattern.
+        varying = [k for k in range(count) if not applicable[:, k].all()]
+        pattern = cat * (1 << len(varying))
+        for bit, k in enumerate(varying):
+            pattern += applicable[:, k].astype(np.int64) << bit
+        use_objects = any(s.dtype == object for s in scores)
+        matrix = (
+            np.stack([_objects(s) for s in scores] if use_objects else scores, axis=1)
+            if scores
+            else np.zeros((n, 0), dtype=np.int64)
+        )
+        totals = np.zeros(n, dtype=object)
+        denominators = np.ones(n, dtype=object)
+        for p in np.unique(pattern[ok]).tolist():
+            rows = np.flatnonzero((pattern == p) & ok)
+            first = int(rows[0])
+            category = keys[int(cat[first])] if keys else None
+            weights = weighting(plan, category, applicable[first].tolist())
+            coef = [int(x) if x is not None else 0 for x in weights.numerators]
+            sub = matrix[rows]
+            if sum(abs(c) for c in coef) * bound < _SAFE and sub.dtype != object:
+                sums = sub @ np.array(coef, dtype=np.int64)
+            else:
+                sums = _objects(sub) @ np.array(coef, dtype=object)
+            totals[rows] = sums.astype(object)
+            denominators[rows] = den * weights.denominator
+        return Scored(self, scores, den, applicable, totals, denominators, ok)
+
+
+class Scored:
+    """What the column program worked out for a batch: scores, totals, and which units it scored."""
+
+    def __init__(
+        self,
+        program: ColumnProgram,
+        scores: list[Any],
+        den: int,
+        applicable: Any,
+        totals: Any,
+        denominators: Any,
+        ok: Any,
+    ) -> None:
+        self.program = program
+        self.scores = scores
+        self.den = den
+        self.applicable = applicable
+        self.totals = totals
+        self.denominators = denominators
+        scheme = program.plan.scheme
+        # A total that a floor, a cap or rounding changes leaves a note on the unit: the
+        # per-unit program scores those units and says so.
+        full = program.plan.full_marks
+        if scheme.round_total is not None:
+            ok = np.zeros_like(ok)
+        if scheme.floor_total:
+            ok = ok & (totals >= 0).astype(bool)
+        if scheme.cap_total:
+            ok = ok & (totals * full.denominator <= denominators * full.numerator).astype(bool)
+        self.ok = ok
+
+    def rows(self) -> list[int]:
+        """The units the program scored (positions in the batch)."""
+        return np.flatnonzero(self.ok).tolist()  # type: ignore[no-any-return]
+
+    def finish(self, rows: list[int]) -> tuple[list[Any], list[str | None], list[str]]:
+        """For the units at *rows*: their exact totals, overall grades, and totals as output cells
+        (:func:`perfrules.pipeline.chunk.cell_number`), worked out per denominator at once."""
+        n = len(rows)
+        totals: list[Any] = [None] * n
+        grades: list[str | None] = [None] * n
+        cells: list[str] = [""] * n
+        if not n:
+            return totals, grades, cells
+        at = np.array(rows, dtype=np.int64)
+        numerators = self.totals[at]
+        denominators = self.denominators[at]
+        overall = self.program.plan.overall
+        for q in set(denominators.tolist()):
+            where = np.flatnonzero(denominators == q)
+            t = numerators[where]
+            exact_totals = _exact_values(t.tolist(), q)
+            for j, value in zip(where.tolist(), exact_totals, strict=True):
+                totals[j] = value
+            shown = format_column(t, q, np.ones(len(where), dtype=bool))
+            for j, text in zip(where.tolist(), shown, strict=True):
+                cells[j] = text
+            if overall is not None:
+                found = _grades(overall, t, q)
+                for pos, (j, grade) in enumerate(zip(where.tolist(), found, strict=True)):
+                    grades[j] = grade if grade is not None else overall.classify_number(exact_totals[pos])
+        return totals, grades, cells
+
+    def total(self, i: int) -> Any:
+        """Unit *i*'s total, exact."""
+        return exact(Fraction(int(self.totals[i]), int(self.denominators[i])))
+
+    def unit_scores(self, i: int) -> list[Any]:
+        """Unit *i*'s indicator scores (None where an indicator does not apply)."""
+        den = self.den
+        applicable = self.applicable[i]
+        return [
+            exact(Fraction(int(col[i]), den)) if applicable[k] else None for k, col in enumerate(self.scores)
+        ]
+
+
+def _exact_values(numerators: list[int], den: int) -> list[Any]:
+    """Each ``numerator / den`` as :func:`perfrules._numbers.exact` gives it: a Decimal where it is a
+    finite decimal (made from its digits), else a Fraction."""
+    twos = (den & -den).bit_length() - 1
+    rest = den >> twos
+    fives = 0
+    while rest % 5 == 0:
+        rest //= 5
+        fives += 1
+    if rest != 1:
+        return _exact_ratios(numerators, den)
+    places = max(twos, fives)
+    if numerators and places <= 18 and max(map(abs, numerators)) * 10**places < _SAFE:
+        # Their texts written at once (no trailing zeros), each read by Decimal.
+        shown = numpy().ones((len(numerators), 1), dtype=bool)
+        texts = format_matrix(
+            numpy().array(numerators, dtype=numpy().int64).reshape(-1, 1), den, shown, places
+        )
+        if texts is not None:
+            return list(map(Decimal, texts))
+    scale = 10**places
+    by = scale // den
+    out: list[Any] = []
+    for t in numerators:
+        v = t * by
+        if not v % scale:
+            out.append(Decimal(v // scale))
+            continue
+        whole, part = divmod(abs(v), scale)
+        out.append(Decimal(f"{'-' if v < 0 else ''}{whole}.{part:0{places}d}".rstrip("0")))
+    return out
+
+
+def _exact_ratios(numerators: list[int], den: int) -> list[Any]:
+    """:func:`_exact_values` where *den* has prime factors other than 2 and 5: each ratio reduced and
+    tested for a finite decimal on the whole column at once, a Fraction made only where it is none."""
+    if not numerators or den >= _SAFE or max(map(abs, numerators)) >= _SAFE:
+        return [exact(Fraction(t, den)) for t in numerators]
+    np = numpy()
+    t = np.array(numerators, dtype=np.int64)
+    g = np.gcd(t, den)
+    reduced = den // g
+    rest = reduced
+    for p in (2, 5):
+        while True:
+            divides = rest % p == 0
+            if not divides.any():
+                break
+            rest = np.where(divides, rest // p, rest)
+    out: list[Any] = list(map(Fraction, (t // g).tolist(), reduced.tolist()))
+    for i in np.flatnonzero(rest == 1).tolist():
+        out[i] = exact(out[i])  # a finite decimal: the Decimal exact() gives
+    return out
+
+
+def _grades(scale: GradeScale, numerators: Any, den: int) -> list[str | None]:
+    """The grades of ``numerators / den`` by a threshold scale's bands, compared exactly at once;
+    None where no band holds (the scale then says what is wrong) or the scale has no bands."""
+    n = len(numerators)
+    cuts = scale.cuts
+    if not cuts:
+        return [None] * n
+    t = _objects(numerators)
+    if scale.precision is not None:
+        # Values are rounded half up to the scale's precision first (as classify_number does).
+        t, den = round_half_up_column(t, den, scale.precision), 10**scale.precision
+    found: list[str | None] = [None] * n
+    left = np.ones(n, dtype=bool)
+    for name, lo, lo_closed, hi, hi_closed in cuts:
+        hits = left.copy()
+        for limit, closed, low in ((lo, lo_closed, True), (hi, hi_closed, False)):
+            if limit is None:
+                continue
+            f = as_fraction(limit)
+            a, b = t * f.denominator, f.numerator * den
+            beyond = (a < b) if low else (a > b)
+            hits &= ~(beyond | ((a == b) & (not closed))).astype(bool)
+        for j in np.flatnonzero(hits).tolist():
+            found[j] = name
+        left &= ~hits
+        if not left.any():
+            break
+    return found
+
+
+def _limit_bound(limit: Any, den: int) -> int:
+    if limit is None:
+        return 0
+    f = as_fraction(limit)
+    return abs(f.numerator) * (den // f.denominator)
+
+
+def _limited(num: Any, den: int, k: int, limits: Any, keys: Sequence[str], cat: Any) -> Any:
+    """The scores of indicator *k* held within its limits (per category for the upper one)."""
+    rows = limits.items()
+    for c, per in rows:
+        lo, hi = per[k]
+        mask = None if not keys else cat == keys.index(c)
+        for limit, low in ((lo, True), (hi, False)):
+            if limit is None:
+                continue
+            f = as_fraction(limit)
+            value = f.numerator * (den // f.denominator)
+            bad = num < value if low else num > value
+            if mask is not None:
+                bad &= mask
+            if bad.any():
+                num = num.copy()
+                num[bad] = value
+    return num
+
+
+def _scheme_why(plan: Plan) -> str | None:
+    scheme = plan.scheme
+    checks = (
+        (plan.rich_overall, "overall grading reads more than the total"),
+        (plan.aggregated, "a group takes a geometric or harmonic mean"),
+        (plan.result_order is not None, "rules read other indicators' results"),
+        (scheme.total_formula is not None, "the total is a formula"),
+        (bool(scheme.policies), "scheme-wide policies"),
+        (bool(scheme.caps), "caps"),
+        (bool(scheme.normalize), "折算 (normalize)"),
+        (bool(scheme.parameters), "per-unit parameters"),
+        (bool(plan.category_marks), "full marks per category (totals)"),
+        (plan.periodic, "a grade per period"),
+        (bool(plan.weight_from), "weights read per unit from the data (weight_from)"),
+    )
+    for bad, why in checks:
+        if bad:
+            return why
+    return None
+
+
+def program_of(plan: Plan) -> ColumnProgram | None:
+    """The plan's column program, compiled once (None when a form of the scheme does not compile)."""
+    found = plan.program
+    if found is None:
+        try:
+            found = ColumnProgram(plan)
+        except _Unsupported as exc:
+            found = False
+            plan.program_why = str(exc)
+        plan.program = found
+    return found if isinstance(found, ColumnProgram) else None
+
+
+def score_columns(plan: Plan, units: Sequence[Unit]) -> list[UnitOutcome | None]:
+    """Totals-only outcomes by the column program; None where it sends a unit to the per-unit program."""
+    program = program_of(plan)
+    if program is None:
+        return [None] * len(units)
+    return program.run(units)
