@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from perfrules.cli.commands import _colour
 from perfrules.cli.main import main
+from perfrules.cli.output import _colour
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEME = str(ROOT / "docs" / "examples" / "example-scheme.toml")

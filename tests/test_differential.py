@@ -306,12 +306,21 @@ def _errors(result: Any) -> list[tuple[str, str | None, str | None, str]]:
 
 
 def assert_paths_agree(
-    scheme: Scheme, scheme_path: str | Path, data_path: Path, *, jobs: Sequence[str] = ("1",)
+    scheme: Scheme,
+    scheme_path: str | Path,
+    data_path: Path,
+    *,
+    jobs: Sequence[str] = ("1",),
+    previous: Path | None = None,
 ) -> Evaluation:
-    """API explained and totals-only, CLI JSON and CLI CSV: the same totals, grades, ranks, scores and errors."""
+    """API explained and totals-only, CLI JSON and CLI CSV: the same totals, grades, ranks, scores and errors.
+
+    With *previous* (last year's results file), every path reads it (``previous=`` and ``--previous``).
+    """
     units = load_units(data_path, scheme=scheme)
-    full = evaluate(scheme, units)
-    lean = evaluate(scheme, units, explained=False)
+    full = evaluate(scheme, units, previous=previous)
+    lean = evaluate(scheme, units, explained=False, previous=previous)
+    given = ("--previous", str(previous)) if previous is not None else ()
     by_name = {r.unit: r for r in full}
     assert [r.unit for r in lean] == [r.unit for r in full]
     for r, t in zip(full, lean, strict=True):
@@ -320,7 +329,7 @@ def assert_paths_agree(
         assert [e.message for e in t.events] == [e.message for e in r.events], r.unit
         assert t.periods == r.periods, r.unit
     # JSON output reads the file whole and explains every unit.
-    code, out, err = _run("score", str(scheme_path), str(data_path), "--format", "json")
+    code, out, err = _run("score", str(scheme_path), str(data_path), "--format", "json", *given)
     assert code in (0, 1), err
     document = json.loads(out, parse_float=Decimal)
     assert sorted(u["unit"] for u in document["units"]) == sorted(by_name)
@@ -346,7 +355,9 @@ def assert_paths_agree(
             }
     # CSV output streams the file: in this process, and in two.
     for n in jobs:
-        code, out, err = _run("score", str(scheme_path), str(data_path), "--format", "csv", "--jobs", n)
+        code, out, err = _run(
+            "score", str(scheme_path), str(data_path), "--format", "csv", "--jobs", n, *given
+        )
         assert code in (0, 1), err
         rows = list(csv.reader(io.StringIO(out.lstrip("\ufeff"))))
         assert len(rows) == len(full) + 1
@@ -432,6 +443,31 @@ def test_every_docs_example_scores_alike_on_every_path(scheme_path, data_path):
     two = scheme_path.stem in ("example-scheme", "m03-peer-max-min", "m05-rank-points")
     full = assert_paths_agree(scheme, scheme_path, data_path, jobs=("1", "2") if two else ("1",))
     assert any(r.total is not None for r in full)
+
+
+def test_last_years_results_score_alike_on_every_path(tmp_path):
+    """[history] names read from last year's results: the same on every path, in one process and two,
+    whether last year's results are a CSV, JSON or JSON Lines file (and a unit they lack gets its default)."""
+    folder = EXAMPLES / "cookbook"
+    scheme_path, data_path = folder / "last-year.toml", folder / "last-year.csv"
+    scheme = load(scheme_path)
+    totals = []
+    for fmt in ("csv", "json", "jsonl"):
+        previous = tmp_path / f"2024.{fmt}"
+        code, _, err = _run(
+            "score",
+            str(scheme_path),
+            str(folder / "last-year" / "2024-data.csv"),
+            "--format",
+            fmt,
+            "-o",
+            str(previous),
+        )
+        assert code == 0, err
+        full = assert_paths_agree(scheme, scheme_path, data_path, jobs=("1", "2"), previous=previous)
+        totals.append({r.unit: r.total for r in full})
+    assert totals[0] == totals[1] == totals[2]
+    assert totals[0]["丁"] == Decimal("69.2")
 
 
 def _workbook_of(data_path: Path, target: Path) -> None:

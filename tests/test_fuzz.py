@@ -143,7 +143,7 @@ def test_scheme_file_and_data_text_through_load_validate_score(scheme, data):
     and each unit either scores or carries its errors.
     """
     from perfrules import dumps, loads
-    from perfrules.scoring.indicator import inputs_of
+    from perfrules.scheme.reads import inputs_of
 
     loaded = loads(dumps(scheme))
     fields = sorted({f for ind in loaded.indicators() for f in inputs_of(ind)})

@@ -156,10 +156,10 @@ def test_harmonic_at_most_geometric_at_most_arithmetic(x, y, w):
 @pytest.mark.parametrize("digits", [14, 16, 17, 26, 60])  # 14, 17 and 26 fall below 12.345
 def test_the_rounding_is_decided_exactly_whatever_the_approximation(monkeypatch, digits):
     """With few digits the approximation of √0.0152399025 × 100 = 12.345 may fall either side; the exact check decides."""
-    from perfrules.scoring import overall as _overall
+    from perfrules.scoring import means as _means
 
-    monkeypatch.setattr(_overall, "_DIGITS", digits)
+    monkeypatch.setattr(_means, "_DIGITS", digits)
     pairs = [(Fraction(50), Fraction("0.0152399025")), (Fraction(50), Fraction(1))]
-    assert _overall._geometric(pairs, Fraction(100), 2) == Decimal("12.35")
+    assert _means._geometric(pairs, Fraction(100), 2) == Decimal("12.35")
     below = [(Fraction(50), Fraction("0.0152399024")), (Fraction(50), Fraction(1))]
-    assert _overall._geometric(below, Fraction(100), 2) == Decimal("12.34")
+    assert _means._geometric(below, Fraction(100), 2) == Decimal("12.34")

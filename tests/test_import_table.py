@@ -17,9 +17,10 @@ import pytest
 from perfrules import Todo, dumps, evaluate, load, loads, sample_units
 from perfrules._errors import DataError, SchemeError
 from perfrules.cli.main import main
+from perfrules.files.dump import scheme_to_mapping
 from perfrules.files.import_table import import_table, parse_columns
-from perfrules.files.load import scheme_from_mapping, scheme_to_mapping
-from perfrules.scheme.model import Group
+from perfrules.files.load import scheme_from_mapping
+from perfrules.scheme.tree import Group
 
 pytest.importorskip("openpyxl")
 TABLES = Path(__file__).resolve().parent / "fixtures" / "tables"

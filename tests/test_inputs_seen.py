@@ -20,7 +20,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import perfrules.files.tables as tables
+import perfrules.files.xlsx as xlsx
 from perfrules import (
     DataError,
     Unit,
@@ -32,7 +32,7 @@ from perfrules import (
     units_from_json,
 )
 from perfrules.cli.main import main
-from perfrules.files.tables import read_text
+from perfrules.files.encoding import read_text
 from test_files import GOOD
 
 openpyxl = pytest.importorskip("openpyxl")
@@ -463,7 +463,7 @@ def test_twenty_million_empty_rows_are_refused_before_reading(tmp_path):
 
 
 def test_rows_without_numbers_count_too(tmp_path, monkeypatch):
-    monkeypatch.setattr(tables, "MAX_XLSX_ROWS", 1000)
+    monkeypatch.setattr(xlsx, "MAX_XLSX_ROWS", 1000)
 
     def many(parts: dict[str, bytes]) -> None:
         parts[SHEET] = parts[SHEET].replace(b"</sheetData>", b"<row/>" * 2000 + b"</sheetData>")
@@ -485,7 +485,7 @@ def test_a_cell_beyond_the_column_limit_is_refused_naming_it(tmp_path):
 
 def test_huge_shared_strings_are_refused_before_they_are_held(tmp_path, monkeypatch):
     """500M characters of shared strings would be held in memory; a part over the limit is refused unread."""
-    monkeypatch.setattr(tables, "MAX_XLSX_HELD_BYTES", 100_000)
+    monkeypatch.setattr(xlsx, "MAX_XLSX_HELD_BYTES", 100_000)
 
     def strings(parts: dict[str, bytes]) -> None:
         parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(
@@ -510,7 +510,7 @@ def test_huge_shared_strings_are_refused_before_they_are_held(tmp_path, monkeypa
 
 
 def test_too_many_merged_ranges_are_refused(tmp_path, monkeypatch):
-    monkeypatch.setattr(tables, "MAX_XLSX_MERGES", 10)
+    monkeypatch.setattr(xlsx, "MAX_XLSX_MERGES", 10)
     rows = [["单位", "完成数"]] + [[f"单位{i}", i] for i in range(30)]
     path = _merged(tmp_path / "d.xlsx", rows, [f"B{r}:C{r}" for r in range(2, 22)])
     with pytest.raises(DataError, match="has 20 merged ranges; the limit is 10"):

@@ -24,8 +24,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from perfrules import evaluate, load, load_units
-from perfrules.cli.commands import _json_chunks, _json_document, _streamed_records
 from perfrules.cli.main import main
+from perfrules.cli.output import _json_chunks, _json_document, _streamed_records
 from perfrules.pipeline.parallel import score_totals
 from perfrules.pipeline.stream import cell_number, score_file
 
@@ -213,9 +213,9 @@ def test_rows_in_period_order_are_gathered_per_unit(scheme_path, tmp_path):
 
 def test_rows_in_period_order_spill_to_disk(scheme_path, tmp_path, monkeypatch):
     """With many units gathered again, the rows go to disk in sorted runs; the results do not change."""
-    from perfrules.files import data as _data
+    from perfrules.files import unit_groups as _groups
 
-    monkeypatch.setattr(_data, "_RUN_ROWS", 2)
+    monkeypatch.setattr(_groups, "_RUN_ROWS", 2)
     scheme = load(scheme_path)
     data = _file(tmp_path, _period_order())
     run = score_file(scheme, data, chunk_size=2)
@@ -376,19 +376,19 @@ ROWS = [
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 def test_any_row_order_gives_the_loaded_results(tmp_path, order, repeats):
     """Rows in any order, some given twice: the streamed results (spilling to disk) are evaluate()'s."""
-    from perfrules.files import data as _data
+    from perfrules.files import unit_groups as _groups
 
     scheme = load(_file(tmp_path, SCHEME, "scheme.toml"))
     data = _file(tmp_path, HEAD + "".join(ROWS[i] for i in [*order, *repeats]))
     expected = evaluate(scheme, load_units(data, scheme=scheme), explained=False)
-    saved = _data._RUN_ROWS
-    _data._RUN_ROWS = 3
+    saved = _groups._RUN_ROWS
+    _groups._RUN_ROWS = 3
     try:
         run = score_file(scheme, data, chunk_size=2)
         with score_file(scheme, data, chunk_size=2, explained=True) as explained:
             document = "".join(_json_document(scheme.name, _streamed_records(scheme, explained)))
     finally:
-        _data._RUN_ROWS = saved
+        _groups._RUN_ROWS = saved
     assert [(o.unit.name, o.total, o.grade, o.rank, [str(e) for e in o.errors]) for o in run.outcomes] == [
         (r.unit, r.total, r.grade, r.rank, [str(e) for e in r.errors]) for r in expected
     ]

@@ -16,7 +16,7 @@ from perfrules.cli.main import main
 from perfrules.files.import_table import import_table
 from perfrules.files.inputs import scheme_inputs
 from perfrules.files.publish import write_table
-from perfrules.scheme.model import Group
+from perfrules.scheme.tree import Group
 from perfrules.scheme.units import Unit
 from perfrules.testing import schemes as generated_schemes
 

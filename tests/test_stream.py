@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from perfrules import evaluate, load, load_units, schemes
-from perfrules.cli.commands import _csv_text
 from perfrules.cli.main import main
+from perfrules.cli.output import _csv_text
 from perfrules.pipeline.stream import cell_number, score_file
 
 ROOT = Path(__file__).resolve().parent.parent

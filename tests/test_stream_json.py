@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 from perfrules import evaluate, load, load_units
-from perfrules.cli.commands import _json_chunks, _json_document, _streamed_records
 from perfrules.cli.main import main
+from perfrules.cli.output import _json_chunks, _json_document, _streamed_records
 from perfrules.pipeline.stream import SPILLED, _Spill, score_file
 from perfrules.results.display import unit_records
 

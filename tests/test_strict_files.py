@@ -16,8 +16,10 @@ from hypothesis import strategies as st
 from perfrules import SchemeError, dumps, load, loads, scheme_json_schema, schemes
 from perfrules import testing as prst
 from perfrules.cli.main import main
-from perfrules.files.filespec import AnyOf, Const, Field, ListOf, MapOf, Obj, Tagged, _walk_specs
+from perfrules.files.filespec import AnyOf, Const, ListOf, MapOf
 from perfrules.files.schemefile import SCHEME_FILE, scheme_reference
+from perfrules.files.spec_docs import _walk_specs
+from perfrules.files.spec_tables import Field, Obj, Tagged
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = scheme_json_schema()

@@ -13,15 +13,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from perfrules import NO_DATA, CellProblem, CellValue, DataError, read_cell
-from perfrules.files.tables import (
-    MAX_CELL_CHARS,
-    column_label,
-    iter_rows,
-    parse_json,
-    read_table,
-    read_text,
-    table_from_text,
-)
+from perfrules.files.cells import MAX_CELL_CHARS, column_label
+from perfrules.files.encoding import read_text
+from perfrules.files.jsonfile import parse_json
+from perfrules.files.tables import iter_rows, read_table, table_from_text
 
 openpyxl = pytest.importorskip("openpyxl")
 

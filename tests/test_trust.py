@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 import perfrules
-import perfrules.cli.commands
+import perfrules.cli.analysis_commands
+import perfrules.cli.score_commands
 from perfrules import Formula, NumberTooLargeError, SchemeError, Unit, evaluate, load, loads
 from perfrules.cli.main import main
 
@@ -303,7 +304,7 @@ def test_ctrl_c_while_running_is_exit_130_without_a_traceback(data, monkeypatch)
     def interrupted(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(perfrules.cli.commands, "evaluate", interrupted)
+    monkeypatch.setattr(perfrules.cli.analysis_commands, "evaluate", interrupted)
     code, _, err = run("whatif", small_path(data), str(data), "--unit", "甲")
     assert code == 130 and err == "\nperfrules: interrupted\n"
 
@@ -458,7 +459,7 @@ def test_sensitivity_reads_a_workbook_as_score_does(tmp_path):
         u["unit"] for u in json.loads(scored)["units"]
     )
     assert (
-        perfrules.cli.commands._units.__module__ == "perfrules.cli.commands"
+        perfrules.cli.analysis_commands._units is perfrules.cli.score_commands._units
     )  # one reader for both commands
 
 

@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import perfrules._writers
-import perfrules.cli.commands
+import perfrules.cli.analysis_commands
 from perfrules._writers import escape_csv_text, write_atomic
 from perfrules.cli.main import main
 
@@ -180,7 +180,7 @@ def broken_score(monkeypatch):
     def boom(*args: object, **kwargs: object) -> None:
         raise RuntimeError("something\nunexpected")
 
-    monkeypatch.setattr(perfrules.cli.commands, "evaluate", boom)
+    monkeypatch.setattr(perfrules.cli.analysis_commands, "evaluate", boom)
 
 
 def test_an_internal_error_is_one_line_and_exit_3(broken_score):

@@ -19,7 +19,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "src" / "perfrules"
-MARKED_IN = [PACKAGE / "cli" / "main.py", PACKAGE / "cli" / "commands.py"]
+MARKED_IN = sorted((PACKAGE / "cli").glob("*.py"))
 CATALOGS = sorted((PACKAGE / "locale").glob("*/LC_MESSAGES/perfrules.po"))
 
 # argparse's strings that a user of the perfrules command can meet.

@@ -33,27 +33,20 @@ if TYPE_CHECKING:  # what type checkers and documentation tools read; at run tim
     from ._numbers import LIMITS, Limits, Number, round_half_up, to_number
     from ._todo import Todo
     from .analysis.check import DataCheck, check_data
+    from .analysis.compare_results import ComparisonRow, ResultsComparison, compare_results
     from .analysis.reweight import compare, compare_schemes, reweight
     from .analysis.sensitivity import sensitivity
     from .analysis.sensitivity_result import Sensitivity, UnitSensitivity
     from .analysis.sensitivity_runs import InputIndex
     from .analysis.whatif import WhatIf, whatif
+    from .files.cells import NO_DATA, CellProblem, CellValue, NoData, read_cell
     from .files.data import UnitList, load_units, units_from_csv, units_from_json
+    from .files.dump import dump, dumps, scheme_to_mapping
     from .files.import_table import ImportedTable, import_table
     from .files.inputs import InputField, input_fields
-    from .files.load import (
-        dump,
-        dumps,
-        load,
-        loads,
-        sample_units,
-        scheme_from_mapping,
-        scheme_to_mapping,
-        schemes,
-    )
+    from .files.load import load, loads, sample_units, scheme_from_mapping, schemes
     from .files.publish import write_table
     from .files.schemefile import scheme_json_schema
-    from .files.tables import NO_DATA, CellProblem, CellValue, NoData, read_cell
     from .files.template import write_template
     from .formula.language import (
         FUNCTION_ALIASES,
@@ -74,28 +67,15 @@ if TYPE_CHECKING:  # what type checkers and documentation tools read; at run tim
         Scoring,
     )
     from .results.model import Evaluation, GroupResult, IndicatorResult, UnitResult, evaluate
+    from .results.past import read_results
     from .results.workbook import write_workbook
-    from .scheme.model import (
-        FREQUENCIES,
-        Adjust,
-        Default,
-        Flag,
-        Frequency,
-        GradeCap,
-        Group,
-        Indicator,
-        NotApplicable,
-        Part,
-        PeerRatio,
-        Policy,
-        Quota,
-        Rank,
-        RollUp,
-        Scheme,
-        Step,
-        Veto,
-        ZeroWhen,
-    )
+    from .scheme.fields import FREQUENCIES, Frequency
+    from .scheme.history import HistoryName, PastResults, PastUnit
+    from .scheme.model import Scheme
+    from .scheme.overall import Flag, GradeCap, Quota, RollUp
+    from .scheme.policies import Adjust, Default, NotApplicable, Policy, Veto, ZeroWhen
+    from .scheme.steps import Part, PeerRatio, Rank, Step
+    from .scheme.tree import Group, Indicator
     from .scheme.units import Computation, PeriodResult, PeriodTotal, PolicyEvent, Unit, UnitError
     from .scoring.plan import names_read
 
@@ -103,6 +83,7 @@ __all__ = [
     "Adjust",
     "CellProblem",
     "CellValue",
+    "ComparisonRow",
     "Computation",
     "DEFAULT_SCORES",
     "DataCheck",
@@ -125,6 +106,7 @@ __all__ = [
     "GradeScale",
     "Group",
     "GroupResult",
+    "HistoryName",
     "ImportedTable",
     "Indicator",
     "IndicatorResult",
@@ -143,6 +125,8 @@ __all__ = [
     "NumberTooLargeError",
     "POPULATION_FUNCTIONS",
     "Part",
+    "PastResults",
+    "PastUnit",
     "PeerRatio",
     "PerfrulesError",
     "PeriodResult",
@@ -153,6 +137,7 @@ __all__ = [
     "Problem",
     "Quota",
     "Rank",
+    "ResultsComparison",
     "RollUp",
     "Scheme",
     "SchemeError",
@@ -172,6 +157,7 @@ __all__ = [
     "__version__",
     "check_data",
     "compare",
+    "compare_results",
     "compare_schemes",
     "dump",
     "dumps",
@@ -184,6 +170,7 @@ __all__ = [
     "names_read",
     "normalize_name",
     "read_cell",
+    "read_results",
     "reweight",
     "round_half_up",
     "sample_units",
@@ -204,33 +191,35 @@ __all__ = [
 # `import perfrules` stays cheap (the command line's --help, scripts that use
 # one function): each public name is imported from its module on first use.
 _LAZY: dict[str, str] = {
-    "Adjust": ".scheme.model",
-    "CellProblem": ".files.tables",
-    "CellValue": ".files.tables",
+    "Adjust": ".scheme.policies",
+    "CellProblem": ".files.cells",
+    "CellValue": ".files.cells",
+    "ComparisonRow": ".analysis.compare_results",
     "Computation": ".scheme.units",
     "DEFAULT_SCORES": ".grading.scale",
     "DataCheck": ".analysis.check",
     "DataError": "._errors",
-    "Default": ".scheme.model",
+    "Default": ".scheme.policies",
     "DefinitionError": "._errors",
     "DivisionByZeroError": "._errors",
     "Evaluation": ".results.model",
     "EvaluationError": "._errors",
-    "FREQUENCIES": ".scheme.model",
+    "FREQUENCIES": ".scheme.fields",
     "FUNCTIONS": ".formula.language",
     "FUNCTION_ALIASES": ".formula.language",
+    "Flag": ".scheme.overall",
     "Formula": ".formula.language",
     "FormulaSyntaxError": "._errors",
-    "Frequency": ".scheme.model",
+    "Frequency": ".scheme.fields",
     "GradeBand": ".grading.scale",
-    "Flag": ".scheme.model",
-    "GradeCap": ".scheme.model",
+    "GradeCap": ".scheme.overall",
     "GradeResult": ".grading.scale",
     "GradeScale": ".grading.scale",
-    "Group": ".scheme.model",
+    "Group": ".scheme.tree",
     "GroupResult": ".results.model",
+    "HistoryName": ".scheme.history",
     "ImportedTable": ".files.import_table",
-    "Indicator": ".scheme.model",
+    "Indicator": ".scheme.tree",
     "IndicatorResult": ".results.model",
     "InputField": ".files.inputs",
     "InputIndex": ".analysis.sensitivity_runs",
@@ -240,29 +229,32 @@ _LAZY: dict[str, str] = {
     "Limits": "._numbers",
     "MatchPolicy": ".grading.scale",
     "MissingValueError": "._errors",
-    "NO_DATA": ".files.tables",
-    "NoData": ".files.tables",
-    "NotApplicable": ".scheme.model",
+    "NO_DATA": ".files.cells",
+    "NoData": ".files.cells",
+    "NotApplicable": ".scheme.policies",
     "Number": "._numbers",
     "NumberTooLargeError": "._errors",
     "POPULATION_FUNCTIONS": ".formula.language",
-    "Part": ".scheme.model",
-    "PeerRatio": ".scheme.model",
+    "Part": ".scheme.steps",
+    "PastResults": ".scheme.history",
+    "PastUnit": ".scheme.history",
+    "PeerRatio": ".scheme.steps",
     "PerfrulesError": "._errors",
     "PeriodResult": ".scheme.units",
     "PeriodTotal": ".scheme.units",
-    "Policy": ".scheme.model",
+    "Policy": ".scheme.policies",
     "PolicyEvent": ".scheme.units",
     "PopulationCall": ".formula.language",
     "Problem": "._errors",
-    "Quota": ".scheme.model",
-    "Rank": ".scheme.model",
-    "RollUp": ".scheme.model",
+    "Quota": ".scheme.overall",
+    "Rank": ".scheme.steps",
+    "ResultsComparison": ".analysis.compare_results",
+    "RollUp": ".scheme.overall",
     "Scheme": ".scheme.model",
     "SchemeError": "._errors",
     "Scoring": ".grading.scale",
     "Sensitivity": ".analysis.sensitivity_result",
-    "Step": ".scheme.model",
+    "Step": ".scheme.steps",
     "Todo": "._todo",
     "Unit": ".scheme.units",
     "UnitError": ".scheme.units",
@@ -270,14 +262,15 @@ _LAZY: dict[str, str] = {
     "UnitResult": ".results.model",
     "UnitSensitivity": ".analysis.sensitivity_result",
     "Value": ".formula.language",
-    "Veto": ".scheme.model",
+    "Veto": ".scheme.policies",
     "WhatIf": ".analysis.whatif",
-    "ZeroWhen": ".scheme.model",
+    "ZeroWhen": ".scheme.policies",
     "check_data": ".analysis.check",
     "compare": ".analysis.reweight",
+    "compare_results": ".analysis.compare_results",
     "compare_schemes": ".analysis.reweight",
-    "dump": ".files.load",
-    "dumps": ".files.load",
+    "dump": ".files.dump",
+    "dumps": ".files.dump",
     "evaluate": ".results.model",
     "import_table": ".files.import_table",
     "input_fields": ".files.inputs",
@@ -286,13 +279,14 @@ _LAZY: dict[str, str] = {
     "loads": ".files.load",
     "names_read": ".scoring.plan",
     "normalize_name": ".formula.language",
-    "read_cell": ".files.tables",
+    "read_cell": ".files.cells",
+    "read_results": ".results.past",
     "reweight": ".analysis.reweight",
     "round_half_up": "._numbers",
     "sample_units": ".files.load",
     "scheme_from_mapping": ".files.load",
     "scheme_json_schema": ".files.schemefile",
-    "scheme_to_mapping": ".files.load",
+    "scheme_to_mapping": ".files.dump",
     "schemes": ".files.load",
     "sensitivity": ".analysis.sensitivity",
     "to_number": "._numbers",

@@ -8,7 +8,7 @@ well inside them, and of Python integers beyond. Two readers fill them:
 - :func:`from_values` from a batch's data (``Decimal`` and ``int`` values);
 - :func:`from_texts` from a data file's cells as text, parsed as a whole
   column by NumPy: only plain decimals (``95``, ``-0.5``, ``87.25``, the
-  cells :func:`perfrules.files.tables.read_cell` reads without a note) are read
+  cells :func:`perfrules.files.cells.read_cell` reads without a note) are read
   here, and give exactly the value that reader gives.
 
 A cell either reader does not take (a missing value, a percentage, a word, a
@@ -162,7 +162,7 @@ def from_texts(texts: Sequence[object]) -> tuple[IntColumn, Any]:
 
     A plain decimal is an optional ``-``, 1 to 18 digits and at most
     :data:`MAX_PLACES` of them after a ``.``, with digits on both sides of
-    it (``95``, ``-0.5``): exactly what :func:`perfrules.files.tables.read_cell`
+    it (``95``, ``-0.5``): exactly what :func:`perfrules.files.cells.read_cell`
     reads as it stands. Anything else is not plain (read by the per-unit
     program).
 

@@ -20,8 +20,9 @@ from hypothesis import strategies as st
 from .formula.language import Formula
 from .formula.tree import Chain, Name, Node
 from .grading.scale import GradeScale
-from .scheme.model import Indicator, Scheme
-from .scheme.rules import Part, PeerRatio
+from .scheme.model import Scheme
+from .scheme.steps import Part, PeerRatio
+from .scheme.tree import Indicator
 from .scoring.plan import names_read
 from .scoring.plan import plan_of as _plan_of
 

@@ -36,15 +36,16 @@ from .files.data import (
     _NAME_COLUMNS,
     _PERIOD_COLUMNS,
     _Entry,
-    _known_fields,
     _RowUnits,
 )
+from .files.scheme_fields import _known_fields
 from .files.tables import Row
 from .formula.language import normalize_name
 from .formula.text import shown_name
 from .scheme.model import Scheme
 from .scheme.units import Unit
-from .scoring.batch import UnitOutcome, finish_batch, score_chunk
+from .scoring.batch import finish_batch, score_chunk
+from .scoring.outcome import UnitOutcome
 from .scoring.plan import Plan, plan_of
 from .scoring.population import Summary, merge_summaries, observe, resolve, summarize
 from .scoring.rollup import refuse_roll_up

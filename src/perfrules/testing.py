@@ -26,7 +26,9 @@ from ._testing_data import _EPSILONS, _as_value, _known, _left_out, _measure, _p
 from .formula.language import Formula
 from .formula.tree import BoolOp, Call, Chain, Compare, Name, Node, Num, Percent, Power, Unary, show
 from .grading.scale import DEFAULT_SCORES, GradeBand, GradeScale
-from .scheme.model import Adjust, Default, Group, Indicator, NotApplicable, Scheme, Veto, ZeroWhen
+from .scheme.model import Scheme
+from .scheme.policies import Adjust, Default, NotApplicable, Veto, ZeroWhen
+from .scheme.tree import Group, Indicator
 from .scheme.units import Unit
 
 __all__ = [

@@ -33,7 +33,8 @@ import attrs
 from .._errors import DataError, Problem
 from ..files.inputs import InputField, input_fields, scheme_inputs
 from ..formula.language import normalize_name
-from ..scheme.model import Scheme, step_target
+from ..scheme.model import Scheme
+from ..scheme.steps import step_target
 from ..scheme.units import Unit
 
 __all__ = ["DataCheck", "check_data"]

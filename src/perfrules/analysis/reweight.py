@@ -21,7 +21,8 @@ from .._errors import Problem, SchemeError, expect_scheme
 from .._numbers import Number, as_fraction, exact, round_half_up, to_number
 from ..formula.language import normalize_name
 from ..results.model import Evaluation, UnitResult, evaluate
-from ..scheme.model import Group, Indicator, Scheme
+from ..scheme.model import Scheme
+from ..scheme.tree import Group, Indicator
 from ..scheme.units import Unit
 
 __all__ = ["compare", "compare_schemes", "reweight"]

@@ -22,7 +22,8 @@ from .._numbers import as_fraction, exact, round_half_up, tidy_decimal, to_numbe
 from ..formula.language import normalize_name
 from ..pipeline.parallel import job_count
 from ..results.model import evaluate
-from ..scheme.model import Group, Scheme
+from ..scheme.model import Scheme
+from ..scheme.tree import Group
 from ..scheme.units import Unit
 from .reweight import rebuild, sibling_sets, weight_table
 from .sensitivity_result import Sensitivity, _summary, _tally

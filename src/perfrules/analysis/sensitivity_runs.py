@@ -31,7 +31,8 @@ import attrs
 
 from .._numbers import as_fraction, to_number
 from ..results.model import evaluate
-from ..scheme.model import Group, Scheme
+from ..scheme.model import Scheme
+from ..scheme.tree import Group
 from ..scheme.units import Unit
 from .reweight import Column, WeightTable, rebuild, sibling_sets, weight_table
 from .variants import with_aggregate, with_boundaries, with_policy

@@ -32,8 +32,9 @@ from ..formula.language import Formula
 from ..formula.tree import BoolOp, Chain, Compare, Name, Node, Num, Percent, Unary, show
 from ..grading.bands import MatchPolicy, _number_constant
 from ..grading.scale import GradeScale
-from ..scheme.model import Group, Indicator, Scheme
-from ..scheme.rules import Default, NotApplicable, Veto
+from ..scheme.model import Scheme
+from ..scheme.policies import Default, NotApplicable, Veto
+from ..scheme.tree import Group, Indicator
 
 __all__ = [
     "AGGREGATES",

@@ -12,9 +12,12 @@ import attrs
 from .._errors import PerfrulesError, expect_scheme
 from .._numbers import Number, as_fraction, exact
 from ..results.model import evaluate
-from ..scheme.model import Indicator, PeerRatio, Rank, Scheme
+from ..scheme.model import Scheme
+from ..scheme.reads import inputs_of
+from ..scheme.steps import PeerRatio, Rank
+from ..scheme.tree import Indicator
 from ..scheme.units import Unit
-from ..scoring.indicator import IndicatorPlan, inputs_of
+from ..scoring.indicator import IndicatorPlan
 from ..scoring.plan import plan_of
 from ..scoring.population import population_values
 

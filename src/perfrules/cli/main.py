@@ -1,4 +1,4 @@
-"""The ``perfrules`` command line. Only this module and ``perfrules.cli.commands`` print.
+"""The ``perfrules`` command line. Only the modules of ``perfrules.cli`` print.
 
 Exit codes (docs/reference/cli.md):
 
@@ -13,7 +13,8 @@ Exit codes (docs/reference/cli.md):
 
 The parser lives here and imports only the standard library's light modules
 and the command line's language (``perfrules.cli.i18n``); the handlers live in
-``perfrules.cli.commands``, imported when a command runs, so that ``--help``,
+``score_commands``, ``scheme_commands`` and ``analysis_commands``, imported
+when a command runs, so that ``--help``,
 ``--version`` and usage mistakes never load the library.
 """
 
@@ -30,6 +31,7 @@ from collections.abc import Iterator, Sequence
 from .._builtin import BUILTIN
 from .._version import __version__
 from .base import EXIT_INTERNAL, EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, UsageError
+from .history import COMPARE_EPILOG, add_compare, add_previous, cmd_compare
 from .i18n import N_, HelpFormatter, _, language, ngettext, speaking
 
 # typing.TYPE_CHECKING without importing typing (as in perfrules/__init__.py):
@@ -166,6 +168,7 @@ _EPILOG = {
         "'perfrules import' reads the table back."
     ),
     "explain": N_("example:\n  perfrules explain shenzhen-2010-departments sample --unit 市乙局"),
+    "compare": COMPARE_EPILOG,
     "whatif": N_("example:\n  perfrules whatif shenzhen-2010-departments sample --unit 市甲委"),
     "sensitivity": N_(
         "examples:\n  perfrules sensitivity xiamen-xiangan-2020 sample --runs 200 --seed 7\n"
@@ -289,6 +292,7 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("data", help=_(_DATA_HELP))
         sub.add_argument("--category", help=_("category (委/局/办 …) for units whose data gives none"))
         sub.add_argument("--sheet", help=_("a workbook's sheet to read (default: the first visible)"))
+        add_previous(sub)
         if name == "score":
             sub.add_argument(
                 "--format",
@@ -328,6 +332,7 @@ def build_parser() -> argparse.ArgumentParser:
             sub.add_argument(
                 "-o", "--output", help=_("write to this file instead of standard output ('-': it)")
             )
+    add_compare(command)
     imp = command(
         "import",
         N_("read a published indicator table (.docx, .xlsx, CSV) into a draft scheme"),
@@ -467,15 +472,21 @@ def build_parser() -> argparse.ArgumentParser:
 def _handler(name: str) -> Callable[[argparse.Namespace, TextIO, TextIO], int]:
     """The function that runs a command, by the name ``build_parser`` registered.
 
-    ``completion`` describes the parser itself and runs here; every other
-    command is in ``perfrules.cli.commands``, imported now — with it the library.
+    ``completion`` describes the parser itself and runs here, ``compare`` is in
+    ``perfrules.cli.history``; every other command is in the modules of
+    commands, imported now — with them the library.
     """
     if name == "_cmd_completion":
         return _cmd_completion
-    from . import commands as _commands
+    if name == "_cmd_compare":
+        return cmd_compare
+    from . import analysis_commands, scheme_commands, score_commands
 
-    handler: Callable[[argparse.Namespace, TextIO, TextIO], int] = getattr(_commands, name)
-    return handler
+    for commands in (score_commands, scheme_commands, analysis_commands):
+        if hasattr(commands, name):
+            handler: Callable[[argparse.Namespace, TextIO, TextIO], int] = getattr(commands, name)
+            return handler
+    raise AssertionError(f"no handler '{name}'")
 
 
 class _LibraryErrors:

@@ -26,24 +26,13 @@ from typing import Any, Final
 from .._errors import DataError, Problem
 from ..formula.language import normalize_name
 from ..formula.text import shown_name
-from ..grading.scale import GradeScale
-from ..scheme.model import Part, Scheme, step_target
+from ..scheme.model import Scheme
 from ..scheme.units import Unit, UnitError
-from ..scoring.plan import names_read
-from .tables import (
-    NO_DATA,
-    CellProblem,
-    CellValue,
-    RawCell,
-    Row,
-    Rows,
-    _csv_rows,
-    _table_rows,
-    iter_rows,
-    parse_json,
-    read_cell,
-    read_text,
-)
+from .cells import NO_DATA, CellProblem, CellValue, RawCell, read_cell
+from .encoding import read_text
+from .jsonfile import parse_json
+from .scheme_fields import _computed_by, _known_fields, _text_fields
+from .tables import Row, Rows, _csv_rows, _table_rows, iter_rows
 
 __all__ = ["UnitList", "load_units", "units_from_csv", "units_from_json"]
 
@@ -73,49 +62,6 @@ class UnitList(list[Unit]):
     def __init__(self, units: Iterable[Unit] = (), notes: Iterable[Problem] = ()) -> None:
         super().__init__(units)
         self.notes = tuple(notes)
-
-
-# ---------------------------------------------------------------------------
-# What the scheme reads
-# ---------------------------------------------------------------------------
-
-
-def _text_fields(scheme: Scheme) -> set[str]:
-    """Data fields that hold categories (良好, 优 …) rather than numbers."""
-    fields: set[str] = set()
-
-    def scale_fields(scale: GradeScale, of: str | None) -> set[str]:
-        if scale.is_categorical:
-            return {of} if of else set()
-        return set(scale.variables) if scale.levels else set()
-
-    for ind in scheme.indicators():
-        if ind.scale is not None:
-            found = scale_fields(ind.scale, ind.value)
-            fields |= {ind.inputs.get(f, f) for f in found}
-        for step in ind.steps:
-            if isinstance(step, Part):
-                fields |= {ind.inputs.get(f, f) for f in scale_fields(step.scale, step.of)}
-    overall = scheme.overall_scale
-    if overall is not None and not overall.is_categorical:
-        fields |= scale_fields(overall, None) - scheme.overall_names()
-    if scheme.roll_up is not None:
-        fields.add(scheme.roll_up.parent)  # names a unit (渝中区 → 重庆市)
-    return fields
-
-
-def _computed_by(scheme: Scheme) -> dict[str, str]:
-    """Names the scheme's steps compute, each with the label of the (first) indicator computing it."""
-    found: dict[str, str] = {}
-    for ind in scheme.indicators():
-        for step in ind.steps:
-            found.setdefault(step_target(step), ind.label)
-    return found
-
-
-def _known_fields(scheme: Scheme) -> set[str]:
-    """The data names the scheme reads anywhere (indicators, policies, caps, overall grading)."""
-    return set(names_read(scheme))
 
 
 # ---------------------------------------------------------------------------
@@ -329,141 +275,6 @@ def _units_from_rows(
     return UnitList((reader.build(name, entry) for name, entry in units.items()), reader.file_notes)
 
 
-RowGroup = tuple[str, list[Row], bool]
-"""One unit's rows as read from a file: its name, its rows in file order, and whether it comes *again*.
-
-A group that comes again is the complete unit whose rows were apart in the
-file: it replaces the group of the same name given earlier (see :func:`stream_groups`).
-"""
-
-# A row of a unit gathered again: (the unit's order among those, row number, unit, cells, row problem).
-_Item = tuple[int, int, str, tuple[RawCell, ...], str | None]
-
-_RUN_ROWS: Final = 20_000
-"""Rows of units gathered again that are held in memory before a sorted run goes to disk."""
-
-
-def stream_groups(
-    source: str | Path,
-    *,
-    scheme: Scheme | None = None,
-    sheet: str | None = None,
-    only: frozenset[str] | None = None,
-) -> tuple[_RowUnits, Iterator[RowGroup]]:
-    """A file's rows grouped by unit, one unit at a time, without reading the cells yet.
-
-    A unit is every row that names it, wherever the rows are, as
-    :func:`load_units` gathers them. When a unit's rows are together (the
-    usual layout: its year row, then its period rows) each group is given
-    as soon as its last row is read. A unit whose rows come back after
-    another unit's (all units' first-quarter rows, then all second-quarter
-    rows …; a name given twice) is gathered again once the file has been
-    read: a second pass over the file collects that unit's rows, in sorted
-    runs spilled to a temporary file (memory stays bounded, whatever the
-    file's size), and its complete group is then given with ``again=True``;
-    the consumer lets the earlier, partial group of that name go. Rows that
-    name no unit raise :class:`~perfrules.DataError` once the file has been
-    read. The reader turns each group into a unit (in this process or
-    another).
-    """
-    path = Path(source)
-    header, rows = iter_rows(path, sheet=sheet)
-    reader = _RowUnits(header, scheme=scheme, origin=str(path), only=only)
-    reader.file_notes[:0] = rows.notes  # a workbook's hidden sheets
-
-    def groups() -> Iterator[RowGroup]:
-        given: set[str] = set()
-        apart: dict[str, int] = {}
-        current: RowGroup | None = None
-        for row in rows:
-            name = reader.name_of(row)
-            if name is None:
-                continue
-            if current is not None and current[0] == name:
-                current[1].append(row)
-                continue
-            if name in given or name in apart:
-                # Rows of a unit already given: the unit is gathered again at the end.
-                apart.setdefault(name, len(apart))
-                continue
-            if current is not None:
-                given.add(current[0])
-                yield current
-            current = (name, [row], False)
-        if current is not None:
-            yield current
-        reader.raise_problems()
-        if apart:
-            yield from _gathered_again(path, sheet, reader, apart)
-
-    return reader, groups()
-
-
-def _gathered_again(
-    path: Path, sheet: str | None, reader: _RowUnits, apart: Mapping[str, int]
-) -> Iterator[RowGroup]:
-    """The complete groups of the units whose rows are apart: a second pass, an external sort by unit."""
-    import heapq
-    import pickle
-    import tempfile
-
-    _, rows = iter_rows(path, sheet=sheet)
-    buffer: list[_Item] = []
-    runs: list[list[int]] = []  # per sorted run on disk, the offsets of its blocks
-    with tempfile.TemporaryFile(prefix="perfrules-rows-") as spill:
-
-        def flush() -> None:
-            buffer.sort(key=lambda item: (item[0], item[1]))
-            offsets = []
-            for i in range(0, len(buffer), 1000):
-                offsets.append(spill.tell())
-                pickle.dump(buffer[i : i + 1000], spill, protocol=pickle.HIGHEST_PROTOCOL)
-            runs.append(offsets)
-            buffer.clear()
-
-        def read(offsets: list[int]) -> Iterator[_Item]:
-            for offset in offsets:
-                spill.seek(offset)
-                block: list[_Item] = pickle.load(spill)  # our own temporary file
-                yield from block
-
-        for row in rows:
-            name = reader.name_of(row)
-            order = apart.get(name) if name is not None else None
-            if order is not None:
-                assert name is not None
-                buffer.append((order, row.number, name, row.cells, row.problem))
-                if len(buffer) >= _RUN_ROWS:
-                    flush()
-        if runs:
-            if buffer:
-                flush()
-            merged: Iterator[_Item] = heapq.merge(
-                *(read(r) for r in runs), key=lambda item: (item[0], item[1])
-            )
-        else:
-            buffer.sort(key=lambda item: (item[0], item[1]))
-            merged = iter(buffer)
-        group: RowGroup | None = None
-        for _, number, name, cells, problem in merged:
-            if group is None or group[0] != name:
-                if group is not None:
-                    yield group
-                group = (name, [], True)
-            group[1].append(Row(number=number, cells=cells, problem=problem))
-        if group is not None:
-            yield group
-
-
-def unit_of(reader: _RowUnits, group: RowGroup) -> Unit:
-    """The unit a group of rows describes (its cells read now)."""
-    name, rows, _ = group
-    entry = _Entry()
-    for row in rows:
-        reader.add(row, name, entry)
-    return reader.build(name, entry)
-
-
 def _rows_origin(origin: str, rows: Sequence[int]) -> str:
     """``data.csv row 4`` or ``data.csv rows 4, 5, 6`` for a unit's messages."""
     return f"{origin} row{'s' if len(rows) > 1 else ''} {', '.join(map(str, rows))}"
@@ -475,9 +286,9 @@ def units_from_csv(text: str, *, scheme: Scheme | None = None, origin: str = "da
     The first row names the columns: a unit column (单位/unit/name), optionally
     类别/category, 期间/period and 不适用/not_applicable, and one column per
     input. Empty cells, and cells that say there is no data (``—``, ``N/A``:
-    see :data:`perfrules.files.tables.NO_DATA_TEXTS`), are left out: a declared
+    see :data:`perfrules.files.cells.NO_DATA_TEXTS`), are left out: a declared
     no-data policy applies, or the unit gets an error naming the field when
-    scored. Numeric cells are read by :func:`perfrules.files.tables.read_cell`.
+    scored. Numeric cells are read by :func:`perfrules.files.cells.read_cell`.
 
     With a *scheme*, columns it does not read are left out and listed in
     ``notes``; columns it grades as categories (良好, 优) hold text.
@@ -532,7 +343,7 @@ def _same_name(name: str, raw: str, data: list[Any], first: int) -> str:
 def units_from_json(data: object, *, origin: str = "data") -> UnitList:
     """Read units from parsed JSON: a list of ``{name, category, data, periods, not_applicable}``.
 
-    A unit with an unknown key, or a number that :func:`perfrules.files.tables.parse_json`
+    A unit with an unknown key, or a number that :func:`perfrules.files.jsonfile.parse_json`
     could not read, is loaded with ``problems`` (only it fails when scored).
 
     Raises:
@@ -637,7 +448,7 @@ def load_units(source: str | Path, *, scheme: Scheme | None = None, sheet: str |
 
     CSV may be UTF-8 (with or without the BOM Excel writes), UTF-16 with its
     byte-order mark (Excel's "Unicode text"), or GBK/GB18030 (Excel on
-    Chinese Windows); see :func:`perfrules.files.tables.read_text`. Workbooks
+    Chinese Windows); see :func:`perfrules.files.encoding.read_text`. Workbooks
     need the ``excel`` extra (``pip install 'perfrules[excel]'``). There is
     no limit on the file's size. See :func:`units_from_csv` for the columns
     and :func:`units_from_json` for JSON.

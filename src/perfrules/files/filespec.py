@@ -1,7 +1,7 @@
-"""The scheme-file format, declared once: what every key may hold.
+"""The kinds of value a scheme-file key may hold, and the reader that checks values against them.
 
-One table of field specs (:data:`SCHEME_FILE` and the object specs it refers
-to) drives three things that must never disagree:
+The scheme-file format is declared once, as tables of keys (:mod:`perfrules.files.spec_tables`),
+and that one declaration drives three things that must never disagree:
 
 - the reader: :class:`Reader` walks a parsed TOML or JSON file against the
   declaration, converts what it finds (exact numbers, parsed formulas, built
@@ -9,21 +9,19 @@ to) drives three things that must never disagree:
   unknown keys and misspelt choices with a did-you-mean, booleans that are
   only booleans, numbers within their range;
 - the JSON Schema (draft 2020-12) editors use to check a file as it is
-  typed: :func:`json_schema`;
-- the key reference in ``docs/reference/scheme-files.md``:
-  :func:`reference_markdown` (a test keeps the page equal to it).
+  typed, and the key reference in ``docs/reference/scheme-files.md``
+  (:mod:`perfrules.files.spec_docs`).
 
 A kind (:class:`Text`, :class:`Num`, :class:`Choice` …) knows how to read a
 value, how to describe itself to a person and how to say itself in JSON
-Schema; an :class:`ObjectSpec` lists its :class:`Field` s, which keys are
-alternatives (``rule`` or ``bands``), and how to build the model object.
+Schema.
 """
 
 from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from typing import Any, Final, TypeVar
@@ -38,13 +36,19 @@ __all__ = [
     "MAX_ITEMS",
     "MAX_TEXT",
     "NUMBER_TEXT",
-    "Field",
-    "ObjectSpec",
+    "AnyOf",
+    "Boolean",
+    "Choice",
+    "Const",
+    "FormulaText",
+    "Kind",
+    "ListOf",
+    "MapOf",
+    "Num",
     "Reader",
-    "json_schema",
+    "Text",
+    "Whole",
     "read_number",
-    "reference_markdown",
-    "to_mapping",
 ]
 
 MAX_ITEMS: Final = 5000
@@ -477,300 +481,3 @@ class AnyOf(Kind):
 
     def describe(self) -> str:
         return " or ".join(k.describe() for k in self.options)
-
-
-@attrs.frozen
-class Obj(Kind):
-    """A table with a fixed set of keys (an :class:`ObjectSpec`)."""
-
-    spec: ObjectSpec
-
-    def read(self, r: Reader, value: object, path: str) -> Any:
-        return self.spec.read(r, value, path)
-
-    def accepts(self, value: object) -> bool:
-        return isinstance(value, Mapping)
-
-    def schema(self) -> dict[str, Any]:
-        return {"$ref": f"#/$defs/{self.spec.name}"}
-
-    def describe(self) -> str:
-        return f"[{self.spec.name}](#{self.spec.name.replace('.', '')})"
-
-
-@attrs.frozen
-class Tagged(Kind):
-    """A table whose ``type`` key picks its spec (a step or a policy)."""
-
-    name: str
-    variants: tuple[ObjectSpec, ...]
-    tag: str = "type"
-    label: str = ""
-
-    @property
-    def tags(self) -> tuple[str, ...]:
-        return tuple(v.tag for v in self.variants if v.tag is not None)
-
-    def read(self, r: Reader, value: object, path: str) -> Any:
-        if not isinstance(value, Mapping):
-            r.problem(path, f"must be a table (got {_shown(value)})")
-            return None
-        if self.tag not in value:
-            r.problem(_key_path(path, self.tag), f"is required: one of {', '.join(map(repr, self.tags))}")
-            return None
-        tag = value[self.tag]
-        if not isinstance(tag, str) or tag not in self.tags:
-            options = ", ".join(repr(t) for t in self.tags)
-            r.problem(
-                _key_path(path, self.tag),
-                f"unknown {self.label or self.name} type {_shown(tag)}; use one of {options}"
-                f"{_hint(tag, self.tags)}",
-            )
-            return None
-        (spec,) = (v for v in self.variants if v.tag == tag)
-        return spec.read(r, value, path)
-
-    def accepts(self, value: object) -> bool:
-        return isinstance(value, Mapping)
-
-    def schema(self) -> dict[str, Any]:
-        return {"$ref": f"#/$defs/{self.name}"}
-
-    def describe(self) -> str:
-        return f"[{self.name}](#{self.name}) (by `{self.tag}`)"
-
-    def definition(self) -> dict[str, Any]:
-        """The union in JSON Schema: the tag picks the variant (clear errors in editors)."""
-        return {
-            "type": "object",
-            "required": [self.tag],
-            "properties": {self.tag: {"enum": list(self.tags)}},
-            "allOf": [
-                {
-                    "if": {"properties": {self.tag: {"const": v.tag}}, "required": [self.tag]},
-                    "then": {"$ref": f"#/$defs/{v.name}"},
-                }
-                for v in self.variants
-            ],
-        }
-
-
-# ---------------------------------------------------------------------------
-# Objects
-# ---------------------------------------------------------------------------
-
-
-@attrs.frozen
-class Field:
-    """One key of a table: its kind, whether it is required, its default and a one-line description."""
-
-    name: str
-    kind: Kind
-    doc: str
-    required: bool = False
-    default: Any = MISSING
-
-    def schema(self) -> dict[str, Any]:
-        """The key's JSON Schema, with its description and default."""
-        out = dict(self.kind.schema())
-        out["description"] = self.doc
-        if self.default is not MISSING and isinstance(self.default, str | bool | int):
-            out["default"] = self.default
-        return out
-
-
-@attrs.frozen
-class ObjectSpec:
-    """A table with fixed keys.
-
-    Attributes:
-        name: the name in the JSON Schema's ``$defs`` and in the reference.
-        doc: a one-line description.
-        fields: its keys.
-        alternatives: key sets of which exactly one must be given in full
-            (``(("rule",), ("bands",))``; ``(("per", "points"), ("items",))``).
-        requires: a key that may only come with others (``variable`` needs ``rule``).
-        build: makes the model object from the checked values; ``None`` keeps the checked dict.
-        tag: the ``type`` value of a union variant.
-    """
-
-    name: str
-    doc: str
-    fields: tuple[Field, ...]
-    alternatives: tuple[tuple[str, ...], ...] = ()
-    requires: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict)
-    build: Callable[[dict[str, Any]], Any] | None = None
-    tag: str | None = None
-    unless: str | None = None  # a key whose presence lifts `alternatives` (a draft's `todo`)
-
-    def field(self, name: str) -> Field:
-        """The field called *name*."""
-        for f in self.fields:
-            if f.name == name:
-                return f
-        raise KeyError(name)
-
-    @property
-    def keys(self) -> tuple[str, ...]:
-        """Every key the table may have."""
-        return (*(("type",) if self.tag is not None else ()), *(f.name for f in self.fields))
-
-    def read(self, r: Reader, value: object, path: str, *, partial: bool = False) -> Any:
-        """Check a table against the spec; build it when it is clean.
-
-        With *partial*, give back the keys that read cleanly even when others did
-        not (the top of a file, so later checks still run on the good parts).
-        """
-        if not isinstance(value, Mapping):
-            r.problem(path or "(top)", f"must be a table (got {_shown(value)})")
-            return None
-        before = len(r.problems)
-        keys = self.keys
-        for key in value:
-            if key not in keys:
-                r.problem(_key_path(path, key), f"unknown key '{key}'{_hint(key, keys, 0.6)}")
-        out: dict[str, Any] = {}
-        for f in self.fields:
-            if f.name in value:
-                ok, out[f.name] = r.clean(f.kind, value[f.name], _key_path(path, f.name))
-                if not ok and partial and not isinstance(out[f.name], list):
-                    del out[f.name]  # a list keeps its good items (None for the others)
-            elif f.required:
-                r.problem(_key_path(path, f.name), "is required")
-        self._check_alternatives(r, value, path)
-        for key, needs in self.requires.items():
-            missing = [n for n in needs if n not in value]
-            if key in value and missing:
-                r.problem(_key_path(path, key), f"only goes with {' and '.join(map(repr, missing))}")
-        if len(r.problems) != before and not partial:
-            return None
-        if self.build is None:
-            return out
-        return r.attempt(path, lambda: self.build(out))  # type: ignore[misc]
-
-    def _check_alternatives(self, r: Reader, value: Mapping[str, Any], path: str) -> None:
-        if not self.alternatives:
-            return
-        if self.unless is not None and self.unless in value:
-            return
-        shown = " or ".join(" and ".join(f"'{k}'" for k in alt) for alt in self.alternatives)
-        given = [alt for alt in self.alternatives if any(k in value for k in alt)]
-        if not given:
-            r.problem(path or "(top)", f"needs {shown}")
-        elif len(given) > 1:
-            r.problem(path or "(top)", f"give either {shown}, not both")
-        else:
-            missing = [k for k in given[0] if k not in value]
-            if missing:
-                r.problem(path or "(top)", f"needs {' and '.join(repr(k) for k in given[0])} together")
-
-    def schema(self) -> dict[str, Any]:
-        """The table in JSON Schema: known keys only (``additionalProperties: false``)."""
-        properties = {f.name: f.schema() for f in self.fields}
-        if self.tag is not None:
-            properties = {"type": {"const": self.tag, "description": self.doc}, **properties}
-        out: dict[str, Any] = {
-            "type": "object",
-            "description": self.doc,
-            "properties": properties,
-            "additionalProperties": False,
-        }
-        required = [*(["type"] if self.tag is not None else []), *(f.name for f in self.fields if f.required)]
-        if required:
-            out["required"] = required
-        if self.alternatives and self.unless is not None:
-            out["if"] = {"not": {"required": [self.unless]}}
-            out["then"] = {"oneOf": [{"required": list(alt)} for alt in self.alternatives]}
-        elif self.alternatives:
-            out["oneOf"] = [{"required": list(alt)} for alt in self.alternatives]
-        if self.requires:
-            out["dependentRequired"] = {k: list(v) for k, v in self.requires.items()}
-        return out
-
-
-def to_mapping(spec: ObjectSpec, obj: object, plain: Callable[[object], Any]) -> dict[str, Any]:
-    """Write a model object by its spec: each field's attribute, leaving out defaults and empty values."""
-    out: dict[str, Any] = {} if spec.tag is None else {"type": spec.tag}
-    for f in spec.fields:
-        value = getattr(obj, f.name)
-        is_default = type(value) is type(f.default) and value == f.default
-        if value is None or is_default:
-            continue
-        if isinstance(value, Mapping | tuple | frozenset) and not value:
-            continue
-        out[f.name] = plain(value)
-    return out
-
-
-def _walk_specs(top: ObjectSpec) -> Iterator[ObjectSpec | Tagged]:
-    """Every object spec and union reachable from *top*, each once, in reading order."""
-    seen: set[str] = set()
-
-    def kinds(kind: Kind) -> Iterator[ObjectSpec | Tagged]:
-        if isinstance(kind, Obj):
-            yield from visit(kind.spec)
-        elif isinstance(kind, Tagged):
-            if kind.name not in seen:
-                seen.add(kind.name)
-                yield kind
-                for v in kind.variants:
-                    yield from visit(v)
-        elif isinstance(kind, ListOf):
-            yield from kinds(kind.item)
-        elif isinstance(kind, MapOf):
-            yield from kinds(kind.value)
-        elif isinstance(kind, AnyOf):
-            for option in kind.options:
-                yield from kinds(option)
-
-    def visit(spec: ObjectSpec) -> Iterator[ObjectSpec | Tagged]:
-        if spec.name in seen:
-            return
-        seen.add(spec.name)
-        yield spec
-        for f in spec.fields:
-            yield from kinds(f.kind)
-
-    yield from visit(top)
-
-
-def json_schema(top: ObjectSpec, *, title: str) -> dict[str, Any]:
-    """The JSON Schema (draft 2020-12) of a file whose top level is *top*."""
-    defs: dict[str, Any] = {}
-    for spec in _walk_specs(top):
-        if spec is top:
-            continue
-        defs[spec.name] = spec.definition() if isinstance(spec, Tagged) else spec.schema()
-    return {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "title": title,
-        **top.schema(),
-        "$defs": defs,
-    }
-
-
-def reference_markdown(top: ObjectSpec) -> str:
-    """Every table of the format with its keys, as Markdown (the scheme-files reference embeds it)."""
-    parts: list[str] = []
-    for spec in _walk_specs(top):
-        if isinstance(spec, Tagged):
-            variants = ", ".join(f"[`{v.tag}`](#{v.name.replace('.', '')})" for v in spec.variants)
-            parts.append(f"#### {spec.name}\n\nA table whose `type` is one of {variants}.\n")
-            continue
-        lines = [f"#### {spec.name}", "", spec.doc]
-        if spec.tag is not None:
-            lines[-1] += f' `type = "{spec.tag}"`.'
-        if spec.alternatives:
-            shown = " or ".join(" and ".join(f"`{k}`" for k in alt) for alt in spec.alternatives)
-            lines[-1] += f" Give {shown}."
-        lines += ["", "| key | value | default | meaning |", "|---|---|---|---|"]
-        for f in spec.fields:
-            if f.required:
-                default = "required"
-            elif f.default is MISSING:
-                default = "—"
-            else:
-                default = f"`{_shown(f.default)}`".replace("'", '"')
-            lines.append(f"| `{f.name}` | {f.kind.describe()} | {default} | {f.doc} |")
-        parts.append("\n".join(lines) + "\n")
-    return "\n".join(parts)

@@ -34,8 +34,8 @@ from typing import Any, Final
 import attrs
 
 from .._errors import DataError, Problem, SchemeError
+from ..scheme.fields import FREQUENCIES
 from ..scheme.model import Scheme
-from ..scheme.rules import FREQUENCIES
 from .table_grid import _NUMBER, _clean, _Grid, _header_row, _role_of, _text, parse_columns, read_grid
 from .table_rules import _one_line, _plain, _read_rule
 
@@ -74,7 +74,7 @@ class ImportedTable:
 
     def toml(self) -> str:
         """The draft as a scheme file, with a comment saying where it came from."""
-        from .load import dumps
+        from .dump import dumps
 
         head = (
             f"# Draft imported from {self.source} by `perfrules import`.\n"

@@ -23,9 +23,12 @@ from .._numbers import Number
 from ..formula.language import Formula
 from ..formula.tree import Name
 from ..grading.scale import GradeScale
-from ..scheme.model import Indicator, Part, Scheme, Veto, step_reads, step_target
-from ..scoring.indicator import inputs_of
-from .data import _known_fields, _text_fields
+from ..scheme.model import Scheme
+from ..scheme.policies import Veto
+from ..scheme.reads import inputs_of
+from ..scheme.steps import Part, step_reads, step_target
+from ..scheme.tree import Indicator
+from .scheme_fields import _known_fields, _text_fields
 
 __all__ = ["InputField", "input_fields", "scheme_inputs"]
 
@@ -54,8 +57,9 @@ def scheme_inputs(scheme: Scheme) -> frozenset[str]:
         names |= scheme.total_formula.variables - scheme.overall_names()
     if scheme.roll_up is not None:  # a sub-unit's parent, and its weight in the parent's mean
         names |= {scheme.roll_up.parent, scheme.roll_up.weight or scheme.roll_up.parent}
-    # The scheme's per-unit constants (parameters) are not asked of the data.
-    return frozenset((names & _known_fields(scheme)) - scheme.parameters.keys())
+    # The scheme's per-unit constants (parameters) are not asked of the data, nor
+    # last year's results (history: given with --previous, or a column the data may add).
+    return frozenset((names & _known_fields(scheme)) - scheme.parameters.keys() - scheme.history.keys())
 
 
 @attrs.frozen(kw_only=True)

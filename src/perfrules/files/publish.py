@@ -24,8 +24,11 @@ from .._writers import replace_atomically
 from ..formula.language import Formula
 from ..grading.bands import GradeBand
 from ..grading.scale import GradeScale
-from ..scheme.model import Group, Indicator, Scheme
-from ..scheme.rules import FREQUENCIES, Adjust, Default, NotApplicable, Part, Veto, ZeroWhen
+from ..scheme.fields import FREQUENCIES
+from ..scheme.model import Scheme
+from ..scheme.policies import Adjust, Default, NotApplicable, Veto, ZeroWhen
+from ..scheme.steps import Part
+from ..scheme.tree import Group, Indicator
 
 __all__ = ["table_rows", "write_table"]
 

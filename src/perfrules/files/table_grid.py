@@ -22,7 +22,7 @@ import attrs
 
 from .._errors import DataError, Problem
 from ..formula.language import normalize_name
-from .tables import read_text
+from .encoding import read_text
 
 __all__ = ["ROLES", "parse_columns", "read_grid"]
 

@@ -21,7 +21,8 @@ from typing import Any
 from .._writers import replace_atomically
 from ..results.display import display_width
 from ..results.workbook import _openpyxl, _Sheet, _text
-from ..scheme.model import NotApplicable, Scheme
+from ..scheme.model import Scheme
+from ..scheme.policies import NotApplicable
 from ..scheme.units import Unit
 from .inputs import InputField, _show, input_fields
 

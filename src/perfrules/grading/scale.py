@@ -1,4 +1,4 @@
-"""Grading rules (评估标准) as data: grade bands and grade scales.
+"""A grading rule (评估标准) as one checked object: the grade scale, its settings, and what it grades.
 
 A :class:`GradeScale` is the ordered set of :class:`GradeBand` of one
 indicator, best first. Each band has a grade name (优, 良, 合格 …) and either
@@ -7,31 +7,25 @@ seeds' 或) or a fixed number of points (优—6分).
 
 Scales whose bands are all intervals of one measured value (R1, R2) are
 *threshold scales*: perfrules reads the intervals out of the conditions, checks
-them for gaps, overlaps, order and unreachable bands when the scale is built,
-and places a value's score inside its grade's score interval by linear
-interpolation. Every other scale (several values, categorical inputs, R7, R11,
-R12) grades by evaluating its conditions under the scale's match policy.
+them for gaps, overlaps, order and unreachable bands when the scale is built
+(``checks``), and places a value's score inside its grade's score interval by
+linear interpolation. Every other scale (several values, categorical inputs,
+R7, R11, R12) grades by evaluating its conditions under the scale's match
+policy (``decide``).
 """
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Iterable, Mapping, Sequence
-from decimal import Decimal
-from fractions import Fraction
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import attrs
 
-from .._errors import EvaluationError, InvalidValueError, Problem, SchemeError
+from .._errors import InvalidValueError, Problem, SchemeError
 from .._frozen import FrozenDict
-from .._numbers import Number, as_fraction, exact, round_half_up, tidy_decimal, to_number
+from .._numbers import Number, as_fraction, exact, to_number
 from ..formula.language import Formula, normalize_name
-from ..formula.tree import Name
 from .bands import (
-    _D_MUL,
-    _EVERYTHING,
-    _HUNDRED,
     DEFAULT_SCORES,
     GapPolicy,
     GradeBand,
@@ -39,11 +33,10 @@ from .bands import (
     Interval,
     MatchPolicy,
     Scoring,
-    _fmt,
-    _interpolate_decimal,
-    _score_pair,
     intervals_of,
 )
+from .checks import Threshold, analyse, resolve_scoring, to_bands, to_domain, to_levels, to_scores
+from .decide import grade_category, grade_conditions, grade_threshold, interval_or_none, rounded
 from .reach import reachability
 
 __all__ = [
@@ -55,69 +48,6 @@ __all__ = [
     "MatchPolicy",
     "Scoring",
 ]
-
-# ---------------------------------------------------------------------------
-# Scales
-# ---------------------------------------------------------------------------
-
-
-def _to_bands(value: object) -> tuple[GradeBand, ...]:
-    if not isinstance(value, Iterable) or isinstance(value, str | bytes):
-        raise TypeError(f"'bands' must be a sequence of GradeBand (got {type(value).__name__})")
-    bands = tuple(value)
-    for band in bands:
-        if not isinstance(band, GradeBand):
-            raise TypeError(
-                f"'bands' must hold GradeBand objects (got {band!r} of type {type(band).__name__})"
-            )
-    return bands
-
-
-def _to_scores(value: object) -> Mapping[str, tuple[Number, Number]]:
-    if not isinstance(value, Mapping):
-        raise TypeError(f"'scores' must map grade names to (low, high) pairs (got {type(value).__name__})")
-    out: dict[str, tuple[Number, Number]] = {}
-    for key, pair in value.items():
-        checked = _score_pair(pair)
-        assert checked is not None
-        out[normalize_name(str(key))] = checked
-    return FrozenDict(out)
-
-
-def _to_domain(value: object) -> Interval | None:
-    if value is None or isinstance(value, Interval):
-        return value
-    if isinstance(value, Sequence) and len(value) == 2:
-        lo, hi = (None if v is None else to_number(v, name="domain") for v in value)
-        return Interval(lo=lo, lo_closed=lo is not None, hi=hi, hi_closed=hi is not None)
-    raise TypeError(f"'domain' must be an Interval or a (low, high) pair (got {value!r})")
-
-
-def _to_levels(value: object) -> Mapping[str, Number]:
-    if isinstance(value, Mapping):
-        return FrozenDict(
-            {normalize_name(str(k)): to_number(v, name=f"levels[{k}]") for k, v in value.items()}
-        )
-    if isinstance(value, Sequence) and not isinstance(value, str):
-        # best first: the best level gets the largest number
-        names = [normalize_name(str(v)) for v in value]
-        return FrozenDict({n: Decimal(len(names) - i - 1) for i, n in enumerate(names)})
-    raise TypeError(f"'levels' must be a mapping or a best-first list of labels (got {value!r})")
-
-
-@attrs.frozen(kw_only=True)
-class _Threshold:
-    """What a threshold scale knows about its bands after analysis."""
-
-    variable: str
-    # per band: its intervals (after gap closing) and, for each, whether
-    # larger values are better there (None: the middle of a two-sided scale)
-    pieces: tuple[tuple[tuple[Interval, bool | None], ...], ...]
-    domain: Interval
-
-    @property
-    def intervals(self) -> tuple[tuple[Interval, ...], ...]:
-        return tuple(tuple(iv for iv, _ in band) for band in self.pieces)
 
 
 @attrs.frozen(kw_only=True)
@@ -158,26 +88,27 @@ class GradeScale:
             published; not part of equality).
         source_variable: the ``variable`` that text was parsed with.
 
+    >>> from decimal import Decimal
     >>> scale = GradeScale.parse("优：完成率=100%；良：90%≤完成率<100%；中：80%≤完成率<90%；差：完成率<80%。",
     ...                          domain=(0, 1))
     >>> scale.grade(Decimal("0.95")).grade, scale.grade(Decimal("0.95")).score
     ('良', Decimal('85'))
     """
 
-    bands: tuple[GradeBand, ...] = attrs.field(converter=_to_bands)
+    bands: tuple[GradeBand, ...] = attrs.field(converter=to_bands)
     policy: MatchPolicy = "exclusive"
     scoring: Scoring | None = None
     scores: Mapping[str, tuple[Number, Number]] = attrs.field(
-        factory=lambda: dict(DEFAULT_SCORES), converter=_to_scores
+        factory=lambda: dict(DEFAULT_SCORES), converter=to_scores
     )
-    domain: Interval | None = attrs.field(default=None, converter=_to_domain)
+    domain: Interval | None = attrs.field(default=None, converter=to_domain)
     gaps: GapPolicy = "error"
-    levels: Mapping[str, Number] = attrs.field(factory=FrozenDict, converter=_to_levels)
+    levels: Mapping[str, Number] = attrs.field(factory=FrozenDict, converter=to_levels)
     precision: int | None = None
     counts: frozenset[str] = attrs.field(default=frozenset(), converter=frozenset, eq=False, repr=False)
     source: str | None = attrs.field(default=None, eq=False, repr=False)
     source_variable: str = attrs.field(default="得分", eq=False, repr=False)
-    _threshold: _Threshold | None = attrs.field(init=False, repr=False, eq=False)
+    _threshold: Threshold | None = attrs.field(init=False, repr=False, eq=False)
     _scoring: Scoring = attrs.field(init=False, repr=False, eq=False)
     _notes: tuple[str, ...] = attrs.field(init=False, repr=False, eq=False)
     # Derived once, so grading does no name normalising or tree walking.
@@ -194,7 +125,6 @@ class GradeScale:
 
     def __attrs_post_init__(self) -> None:
         problems: list[Problem] = []
-        object.__setattr__(self, "_notes", ())
         if self.precision is not None and (
             isinstance(self.precision, bool)
             or not isinstance(self.precision, int)
@@ -202,11 +132,13 @@ class GradeScale:
         ):
             problems.append(Problem("precision", f"must be a whole number 0–10 (got {self.precision!r})"))
             object.__setattr__(self, "precision", None)
-        threshold = self._analyse(problems)
-        scoring = self._resolve_scoring(threshold, problems)
+        notes: list[str] = []
+        threshold = analyse(self, problems, notes)
+        scoring = resolve_scoring(self, threshold, problems)
         if problems:
             raise SchemeError(problems, title="invalid grade scale")
         object.__setattr__(self, "_threshold", threshold)
+        object.__setattr__(self, "_notes", tuple(notes))
         object.__setattr__(self, "_scoring", scoring)
         object.__setattr__(self, "_by_name", {b.name: b for b in self.bands})
         found = frozenset().union(*(b.variables for b in self.bands))
@@ -218,7 +150,7 @@ class GradeScale:
             if scoring == "points" and band.points is not None:
                 midpoints[band.name] = band.points
                 continue
-            interval = self._interval_or_none(band.name)
+            interval = interval_or_none(self, band.name)
             if interval is not None:
                 midpoints[band.name] = exact((as_fraction(interval[0]) + as_fraction(interval[1])) / 2)
         object.__setattr__(self, "_midpoints", midpoints)
@@ -241,292 +173,6 @@ class GradeScale:
         object.__setattr__(self, "_cuts", cuts)
         if threshold is None and not self.is_categorical:
             object.__setattr__(self, "_notes", (*self._notes, *self._reachability_notes()))
-
-    # -- checks ----------------------------------------------------------
-    def _analyse(self, problems: list[Problem]) -> _Threshold | None:
-        if self.policy not in ("exclusive", "first", "lowest", "highest"):
-            problems.append(Problem("policy", f"unknown policy {self.policy!r}"))
-        if self.gaps not in ("error", "lower", "upper"):
-            problems.append(Problem("gaps", f"unknown gap policy {self.gaps!r}"))
-        if not self.bands:
-            problems.append(Problem("bands", "a scale needs at least one band"))
-            return None
-        names = [b.name for b in self.bands]
-        for i, name in enumerate(names):
-            if name in names[:i]:
-                problems.append(Problem(f"bands[{i}]", f"grade '{name}' appears twice"))
-        categorical = [not b.conditions for b in self.bands]
-        if any(categorical) and not all(categorical):
-            problems.append(
-                Problem("bands", "either every band has conditions or none has (a categorical scale)")
-            )
-            return None
-        if all(categorical):
-            for i, band in enumerate(self.bands):
-                if band.points is None and band.score is None and band.name not in self.scores:
-                    problems.append(Problem(f"bands[{i}]", f"categorical grade '{band.name}' has no points"))
-            return None
-        for i, band in enumerate(self.bands):
-            for j, cond in enumerate(band.conditions):
-                if not cond.is_condition and not isinstance(cond.tree, Name):
-                    problems.append(Problem(f"bands[{i}].conditions[{j}]", "is not a condition"))
-        analysed = []
-        for band in self.bands:
-            per_band: list[Interval] = []
-            variable: str | None = None
-            for cond in band.conditions:
-                found = intervals_of(cond.tree)
-                if found is None or (variable is not None and found[0] != variable):
-                    return None
-                variable = found[0]
-                per_band.extend(found[1])
-            analysed.append((variable, per_band))
-        variables = {v for v, _ in analysed}
-        if len(variables) != 1:
-            return None
-        (variable,) = variables
-        assert variable is not None
-        if variable in self.levels:
-            return None
-        return self._check_threshold(variable, [ivs for _, ivs in analysed], problems)
-
-    def _check_threshold(
-        self, variable: str, intervals: list[list[Interval]], problems: list[Problem]
-    ) -> _Threshold | None:
-        domain = self.domain or _EVERYTHING
-        pieces: list[tuple[Interval, int]] = []
-        for i, (band, ivs) in enumerate(zip(self.bands, intervals, strict=True)):
-            kept = [iv.intersect(domain) for iv in ivs]
-            kept = [iv for iv in kept if not iv.is_empty]
-            if not kept:
-                where = " within the domain" if self.domain else ""
-                shown = "，或".join(c.expression for c in band.conditions)
-                problems.append(
-                    Problem(f"bands[{i}]", f"band '{band.name}' ({shown}) covers no value{where}")
-                )
-            pieces.extend((iv, i) for iv in kept)
-        if problems:
-            return None
-        pieces.sort(key=lambda p: (_low_key(p[0]), not p[0].lo_closed))
-        ranks = [band for _, band in pieces]
-        pivot = ranks.index(0)
-        # Best first: grades get better (ranks fall) up to the best band's
-        # first piece and worse after it — one way for ordinary scales, both
-        # ways for two-sided ones (优 near a target value).
-        rising = all(a >= b for a, b in itertools.pairwise(ranks[: pivot + 1]))
-        falling = all(a <= b for a, b in itertools.pairwise(ranks[pivot:]))
-        if not (rising and falling):
-            order = ", ".join(f"{self.bands[b].name} {iv}" for iv, b in pieces)
-            problems.append(
-                Problem("bands", f"bands are out of order: list them best first ({order} from low to high)")
-            )
-            return None
-        if self.policy == "exclusive":
-            pieces = self._share_points(pieces)
-        self._check_cover(pieces, domain, problems)
-        if problems:
-            return None
-        if self.gaps != "error":
-            pieces = self._close_gaps(pieces)
-        per_band: list[list[tuple[Interval, bool | None]]] = [[] for _ in self.bands]
-        last = len(pieces) - 1
-        for k, (iv, index) in enumerate(pieces):
-            if k < pivot or (k == pivot and pivot == last):
-                direction: bool | None = True  # larger values are better here
-            elif k > pivot or (k == pivot == 0 and last > 0):
-                direction = False
-            else:
-                direction = None  # the best band in the middle of a two-sided scale
-            per_band[index].append((iv, direction))
-        return _Threshold(
-            variable=variable,
-            pieces=tuple(tuple(p) for p in per_band),
-            domain=domain,
-        )
-
-    def _check_cover(
-        self, pieces: list[tuple[Interval, int]], domain: Interval, problems: list[Problem]
-    ) -> None:
-        """Walk the sorted intervals once, reporting gaps and (for exclusive scales) overlaps."""
-        names = [b.name for b in self.bands]
-        # Everything below `val` is covered, and `val` itself when `closed`;
-        # `unbounded` means no value is covered yet (-∞) or all are (+∞).
-        val: Number | None = domain.lo
-        closed = not domain.lo_closed
-        to_infinity = False
-        last: int | None = None
-        for iv, band in pieces:
-            if to_infinity:
-                if self.policy == "exclusive":
-                    self._overlap(problems, names[last or 0], names[band])
-                continue
-            gap: Number | None = None
-            if iv.lo is not None and (val is None or iv.lo >= val):
-                gap = self._lattice_point(val, closed, iv.lo, iv.lo_closed)
-            if gap is not None and (self.gaps == "error" or last is None):
-                if last is None:
-                    where = f"below '{names[band]}'"
-                else:
-                    where = f"between '{names[last]}' and '{names[band]}'"
-                hint = (
-                    "; close the gap, set gaps='lower' or 'upper', or round values first (precision)"
-                    if last is not None
-                    else ""
-                )
-                problems.append(Problem("bands", f"no band covers values {where} (e.g. {_fmt(gap)}){hint}"))
-            elif gap is None and last is not None and self.policy == "exclusive":
-                assert val is not None
-                if iv.lo is None or iv.lo < val or (iv.lo == val and closed and iv.lo_closed):
-                    self._overlap(problems, names[last], names[band])
-            if iv.hi is None:
-                to_infinity, last = True, band
-            elif val is None or last is None or iv.hi > val or (iv.hi == val and iv.hi_closed and not closed):
-                val, closed, last = iv.hi, iv.hi_closed, band
-        if to_infinity:
-            return
-        end = names[last] if last is not None else "the lowest band"
-        if domain.hi is None and val is not None:
-            problems.append(
-                Problem(
-                    "bands",
-                    f"no band covers values above {_fmt(val)} (after '{end}'); "
-                    "if no value can be larger, declare the scale's domain (e.g. domain=(0, 1) for rates)",
-                )
-            )
-        elif val is None or self._lattice_point(val, closed, domain.hi, not domain.hi_closed) is not None:
-            problems.append(
-                Problem(
-                    "bands", f"no band covers values from {_fmt(val)} to the domain's end {_fmt(domain.hi)}"
-                )
-            )
-
-    def _share_points(self, pieces: list[tuple[Interval, int]]) -> list[tuple[Interval, int]]:
-        """A boundary point two printed bands both include goes to the better grade (with a note).
-
-        "90分以上为优秀，80分以上90分以下为良好": 以上 and 以下 both include 90
-        (包括本数), so 90 is printed in both bands; schemes mean the better one.
-        """
-        out = list(pieces)
-        notes: list[str] = []
-        for k in range(len(out) - 1):
-            (a, ia), (b, ib) = out[k], out[k + 1]
-            if ia == ib or a.hi is None or b.lo is None or a.hi != b.lo:
-                continue
-            if not (a.hi_closed and b.lo_closed):
-                continue
-            point = a.hi
-            if ia > ib:  # the lower piece belongs to the worse band
-                out[k] = (attrs.evolve(a, hi_closed=False), ia)
-            else:
-                out[k + 1] = (attrs.evolve(b, lo_closed=False), ib)
-            better, worse = self.bands[min(ia, ib)].name, self.bands[max(ia, ib)].name
-            notes.append(
-                f"{_fmt(point)} is printed in both '{better}' and '{worse}'; "
-                f"it goes to the better grade '{better}'"
-            )
-        out = [(iv, i) for iv, i in out if not iv.is_empty]
-        object.__setattr__(self, "_notes", (*self._notes, *notes))
-        return out
-
-    def _lattice_point(
-        self, val: Number | None, closed: bool, hi: Number | None, hi_covered: bool
-    ) -> Number | None:
-        """A value the scale can meet that lies after *val* and before *hi*, if any.
-
-        Without ``precision`` any number between them; with it, only values
-        rounded to that many places can occur, so 89 < x < 90 is no gap for
-        whole points.
-        """
-        if val is None:
-            return None if hi is None else as_fraction(hi) - 1
-        if self.precision is None:
-            if hi is None:
-                return as_fraction(val) + 1
-            if hi > val:
-                return exact((as_fraction(val) + as_fraction(hi)) / 2) if closed else val
-            return val if (hi == val and not closed and not hi_covered) else None
-        q = Fraction(1, 10**self.precision)
-        start = as_fraction(val)
-        m = Fraction(-((-start) // q)) * q  # the first multiple of q at or above val
-        if m == start and closed:
-            m += q
-        if hi is None or m < hi or (m == hi and not hi_covered):
-            return exact(m)
-        return None
-
-    @staticmethod
-    def _overlap(problems: list[Problem], a: str, b: str) -> None:
-        message = (
-            f"bands '{a}' and '{b}' overlap; fix the boundaries, "
-            "or choose policy='first', 'lowest' or 'highest'"
-        )
-        if Problem("bands", message) not in problems:
-            problems.append(Problem("bands", message))
-
-    def _close_gaps(self, pieces: list[tuple[Interval, int]]) -> list[tuple[Interval, int]]:
-        """Stretch bands over the gaps between them (gaps='lower' or 'upper')."""
-        grown = list(pieces)
-        for k in range(len(grown) - 1):
-            (a, band_a), (b, band_b) = grown[k], grown[k + 1]
-            if a.hi is None or b.lo is None:
-                continue
-            if a.hi > b.lo or (a.hi == b.lo and (a.hi_closed or b.lo_closed)):
-                continue
-            if self.gaps == "lower":
-                grown[k] = (attrs.evolve(a, hi=b.lo, hi_closed=not b.lo_closed), band_a)
-            else:
-                grown[k + 1] = (attrs.evolve(b, lo=a.hi, lo_closed=not a.hi_closed), band_b)
-        return grown
-
-    def _resolve_scoring(self, threshold: _Threshold | None, problems: list[Problem]) -> Scoring:
-        scoring = self.scoring
-        if scoring is None:
-            if all(b.points is not None for b in self.bands):
-                scoring = "points"
-            elif threshold is not None:
-                scoring = "interpolate"
-            else:
-                scoring = "midpoint"
-        if scoring not in ("interpolate", "midpoint", "points", "none"):
-            problems.append(Problem("scoring", f"unknown scoring {scoring!r}"))
-            return "midpoint"
-        if scoring == "none":
-            return scoring
-        for i, band in enumerate(self.bands):
-            if scoring == "points":
-                if band.points is None:
-                    problems.append(Problem(f"bands[{i}].points", f"grade '{band.name}' has no points"))
-            elif band.score is None and band.name not in self.scores and band.points is None:
-                problems.append(
-                    Problem(
-                        f"bands[{i}]",
-                        f"grade '{band.name}' has no score interval: "
-                        f"give scores={{'{band.name}': (low, high)}}",
-                    )
-                )
-        if scoring == "interpolate":
-            if threshold is None:
-                problems.append(
-                    Problem(
-                        "scoring",
-                        "'interpolate' needs bands that are intervals of one value; "
-                        "use 'midpoint' or 'points'",
-                    )
-                )
-            else:
-                for i, ivs in enumerate(threshold.intervals):
-                    for iv in ivs:
-                        if not iv.is_bounded and self.bands[i].points is None:
-                            problems.append(
-                                Problem(
-                                    f"bands[{i}]",
-                                    f"band '{self.bands[i].name}' {iv} is open-ended, so a value's "
-                                    "place in it has no scale: declare the scale's domain "
-                                    "(e.g. domain=(0, 1) for rates), give the band fixed points, "
-                                    "or use scoring='midpoint'",
-                                )
-                            )
-        return scoring
 
     # -- construction from text ------------------------------------------
     @classmethod
@@ -564,6 +210,7 @@ class GradeScale:
 
         >>> GradeScale.parse("优—6分；良—4分；合格—2分；不合格—0分").grade("良").score
         Decimal('4')
+        >>> from decimal import Decimal
         >>> rule = "≥90%，计5分；80%（含）-90%，计4分；80%以下（不含），计0分"
         >>> GradeScale.parse(rule).grade(Decimal("0.8")).score
         Decimal('4')
@@ -671,7 +318,7 @@ class GradeScale:
         threshold = self._threshold
         if threshold is None or isinstance(values, Mapping):
             return self.grade(values).grade
-        value = self._rounded(to_number(values, name=threshold.variable))
+        value = rounded(to_number(values, name=threshold.variable), self.precision)
         for band, pieces in zip(self.bands, threshold.pieces, strict=True):
             for iv, _ in pieces:
                 if value in iv:
@@ -695,13 +342,14 @@ class GradeScale:
         What :meth:`classify` gives for the number, without reading it again:
         scoring calls this on scores it computed itself.
 
+        >>> from decimal import Decimal
         >>> GradeScale.parse("优：x≥90；良：x<90", domain=(0, 100)).classify_number(Decimal(90))
         '优'
         """
         if not self._cuts:
             return self.classify(value)
         if self.precision is not None:
-            value = self._rounded(value)
+            value = rounded(value, self.precision)
         for name, lo, lo_closed, hi, hi_closed in self._cuts:
             if lo is not None and (value < lo or (not lo_closed and value == lo)):
                 continue
@@ -729,21 +377,17 @@ class GradeScale:
                 (``MissingValueError``, ``InvalidValueError`` …) of the
                 conditions.
 
+        >>> from decimal import Decimal
         >>> GradeScale.parse("优：错案率=0；良：0<错案率≤1%；中：1%<错案率≤3%；差：错案率>3%",
         ...                  domain=(0, 1)).grade(Decimal("0.02")).grade
         '中'
         """
         if self.is_categorical:
-            return self._grade_category(values)
+            return grade_category(self, values)
         mapping = self._as_mapping(values)
         if self._threshold is not None:
-            return self._grade_threshold(mapping, explain)
-        return self._grade_conditions(mapping)
-
-    def _rounded(self, value: Number) -> Number:
-        if self.precision is None:
-            return value
-        return tidy_decimal(round_half_up(value, self.precision))
+            return grade_threshold(self, self._threshold, self._band_intervals, mapping, explain)
+        return grade_conditions(self, mapping)
 
     @property
     def notes(self) -> tuple[str, ...]:
@@ -783,7 +427,11 @@ class GradeScale:
         if self.precision is not None:
             own = self.variables
             mapping = {
-                k: (self._rounded(to_number(v, name=k)) if k in own and not isinstance(v, str | bool) else v)
+                k: (
+                    rounded(to_number(v, name=k), self.precision)
+                    if k in own and not isinstance(v, str | bool)
+                    else v
+                )
                 for k, v in mapping.items()
             }
         return mapping
@@ -796,172 +444,5 @@ class GradeScale:
             return self.levels[label]
         return value
 
-    def _grade_category(self, value: object) -> GradeResult:
-        if not isinstance(value, str):
-            raise InvalidValueError(
-                f"this scale grades a category; expected one of {', '.join(b.name for b in self.bands)} "
-                f"(got {value!r} of type {type(value).__name__})"
-            )
-        try:
-            band = self.band(value.strip("\"'“”‘’「」"))
-        except KeyError as exc:
-            raise InvalidValueError(str(exc.args[0])) from None
-        rank = self.bands.index(band)
-        score = band.points if band.points is not None else self.midpoint(band.name)
-        scoring: Scoring = "points" if band.points is not None else "midpoint"
-        return GradeResult(
-            grade=band.name,
-            score=score,
-            rank=rank,
-            condition=None,
-            matched=(band.name,),
-            scoring=scoring,
-            detail=f"{band.name} gives {_fmt(score)}",
-        )
-
-    def _grade_threshold(self, mapping: Mapping[str, object], explain: bool = True) -> GradeResult:
-        threshold = self._threshold
-        assert threshold is not None
-        name = threshold.variable
-        if name not in mapping:
-            # Let the formula machinery raise its usual error with suggestions.
-            self.bands[0].conditions[0].evaluate(mapping)
-        raw = mapping[name]
-        value = self._rounded(to_number(raw, name=name))
-        if value not in threshold.domain:
-            raise EvaluationError(f"{name}={_fmt(value)} is outside the scale's domain {threshold.domain}")
-        for rank, (band, pieces) in enumerate(zip(self.bands, threshold.pieces, strict=True)):
-            for iv, direction in pieces:
-                # Interval.__contains__, inlined: this runs for every graded value.
-                lo, hi = iv.lo, iv.hi
-                if lo is not None and (value < lo or (value == lo and not iv.lo_closed)):
-                    continue
-                if hi is not None and (value > hi or (value == hi and not iv.hi_closed)):
-                    continue
-                cond = self._deciding_condition(band, value)
-                score, detail, position = self._score_in(band, iv, value, direction, explain)
-                return GradeResult(
-                    grade=band.name,
-                    score=score,
-                    rank=rank,
-                    condition=cond,
-                    matched=(band.name,),
-                    scoring="points"
-                    if band.points is not None and self._scoring == "interpolate"
-                    else self._scoring,
-                    detail=f"{name}={_fmt(value)} lies in {band.name} {iv}; {detail}" if explain else "",
-                    interval=iv,
-                    position=position,
-                    score_interval=self._interval_or_none(band.name),
-                )
-        raise EvaluationError(f"no grade for {name}={_fmt(value)}")  # unreachable after the checks
-
-    def _deciding_condition(self, band: GradeBand, value: Number) -> Formula | None:
-        for cond, ivs in self._band_intervals[band.name]:
-            if any(value in iv for iv in ivs):
-                return cond
-        return None  # the value sits in a gap this band was stretched over
-
-    def _interval_or_none(self, name: str) -> tuple[Number, Number] | None:
-        try:
-            return self.score_interval(name)
-        except KeyError:
-            return None
-
-    def _score_in(
-        self, band: GradeBand, iv: Interval, value: Number, direction: bool | None, explain: bool = True
-    ) -> tuple[Number | None, str, Number | None]:
-        if self._scoring == "none":
-            return None, "the scale gives grades only", None
-        if self._scoring == "points" or (band.points is not None and self._scoring == "interpolate"):
-            # A band with fixed points scores them under interpolation too (an
-            # open-ended band such as 70%以下计0分 needs no scale of its own).
-            assert band.points is not None
-            return band.points, f"the grade gives {_fmt(band.points)} points", None
-        lo, hi = self.score_interval(band.name)
-        if self._scoring == "midpoint":
-            mid = self.midpoint(band.name)
-            return mid, f"score is the grade's midpoint (区中值) {_fmt(mid)} of {_fmt(lo)}–{_fmt(hi)}", None
-        if iv.is_point or direction is None:
-            what = "a single-value band" if iv.is_point else "the best band of a two-sided scale"
-            return hi, f"{what} scores the top of {_fmt(lo)}–{_fmt(hi)}: {_fmt(hi)}", None
-        assert iv.lo is not None and iv.hi is not None
-        fast = _interpolate_decimal(value, iv.lo, iv.hi, lo, hi, direction)
-        position: Number
-        if fast is not None:
-            position, score = fast
-            share: Number = _D_MUL(position, _HUNDRED)
-        else:
-            span = as_fraction(iv.hi) - as_fraction(iv.lo)
-            exact_position = (as_fraction(value) - as_fraction(iv.lo)) / span
-            if not direction:
-                exact_position = 1 - exact_position
-            score = exact(as_fraction(lo) + exact_position * (as_fraction(hi) - as_fraction(lo)))
-            position = exact(exact_position)
-            share = exact(exact_position * 100)
-        detail = (
-            f"it is {_fmt(share)}% of the way up the band, so the score is that far "
-            f"along {_fmt(lo)}–{_fmt(hi)}: {_fmt(score)}"
-            if explain
-            else ""
-        )
-        return score, detail, tidy_decimal(position) if type(position) is Decimal else position
-
-    def _grade_conditions(self, mapping: Mapping[str, object]) -> GradeResult:
-        held: list[tuple[int, Formula]] = []
-        for rank, band in enumerate(self.bands):
-            for cond in band.conditions:
-                if cond.evaluate(mapping) is True:
-                    held.append((rank, cond))
-                    break
-            if held and self.policy == "first":
-                break
-        if not held:
-            shown = ", ".join(f"{k}={v}" for k, v in mapping.items() if k not in self.levels)
-            raise EvaluationError(f"no grade's conditions hold for {shown}")
-        matched = tuple(self.bands[r].name for r, _ in held)
-        if self.policy == "exclusive" and len(held) > 1:
-            raise EvaluationError(
-                f"grades {', '.join(matched)} all hold; the scale's policy is 'exclusive' "
-                "(choose 'lowest' for 就低不就高)"
-            )
-        rank, cond = held[-1] if self.policy == "lowest" else held[0]
-        band = self.bands[rank]
-        score: Number | None
-        if self._scoring == "none":
-            score, detail = None, "the scale gives grades only"
-        elif self._scoring == "points" and band.points is not None:
-            score = band.points
-            detail = f"the grade gives {_fmt(score)} points"
-        else:
-            score = self.midpoint(band.name)
-            lo, hi = self.score_interval(band.name)
-            detail = f"score is the grade's midpoint (区中值) {_fmt(score)} of {_fmt(lo)}–{_fmt(hi)}"
-        why = f"{cond.expression} holds"
-        if len(held) > 1:
-            rule = {"lowest": "lowest grade wins (就低不就高)", "highest": "highest grade wins"}.get(
-                self.policy, "first match"
-            )
-            why += f"; {', '.join(matched)} all hold and the {rule}"
-        return GradeResult(
-            grade=band.name,
-            score=score,
-            rank=rank,
-            condition=cond,
-            matched=matched,
-            scoring=self._scoring,
-            detail=f"{why}; {detail}",
-            score_interval=self._interval_or_none(band.name),
-        )
-
     def __str__(self) -> str:
         return "；".join(str(b) for b in self.bands) + "。"
-
-
-# ---------------------------------------------------------------------------
-# Helpers for the interval checks
-# ---------------------------------------------------------------------------
-
-
-def _low_key(iv: Interval) -> Fraction:
-    return Fraction(-(10**60)) if iv.lo is None else as_fraction(iv.lo)

@@ -17,12 +17,15 @@ from decimal import Decimal
 
 from .._intcols import format_rows, from_text_columns, gc_paused, numpy
 from .._numbers import Number, round_half_up, tidy_decimal
-from ..files.data import RowGroup, _RowUnits, unit_of
-from ..files.tables import RawCell, Row
+from ..files.cells import RawCell
+from ..files.data import _RowUnits
+from ..files.tables import Row
+from ..files.unit_groups import RowGroup, unit_of
 from ..formula.text import normalize_name
 from ..scheme.model import Scheme
 from ..scheme.units import Unit
-from ..scoring.batch import UnitOutcome, score_chunk
+from ..scoring.batch import score_chunk
+from ..scoring.outcome import UnitOutcome
 from ..scoring.plan import plan_of
 from ..scoring.program import ColumnProgram, Scored, program_of
 

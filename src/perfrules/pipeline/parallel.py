@@ -25,7 +25,8 @@ import attrs
 from .._numbers import Number
 from ..scheme.model import Scheme
 from ..scheme.units import Unit, UnitError
-from ..scoring.batch import UnitOutcome, batch_tree, check_units, finish_levels, score_chunk
+from ..scoring.batch import batch_tree, check_units, finish_levels, score_chunk
+from ..scoring.outcome import UnitOutcome
 from ..scoring.plan import Plan, plan_of
 from ..scoring.population import PopulationTable, population_values
 

@@ -18,7 +18,7 @@ compact rows.
 
 A unit's rows are gathered wherever they are in the file, as
 :func:`~perfrules.load_units` gathers them (see
-:func:`~perfrules.files.data.stream_groups`), and a unit that is not scored takes
+:func:`~perfrules.files.unit_groups.stream_groups`), and a unit that is not scored takes
 part in no population step (:func:`~perfrules.scoring.population.takes_part`): the
 numbers are those of :func:`perfrules.evaluate` on the loaded file.
 """
@@ -31,11 +31,14 @@ from pathlib import Path
 
 from .._errors import Problem
 from .._numbers import Number
-from ..files.data import RowGroup, _RowUnits, stream_groups, unit_of
-from ..files.tables import RawCell, Row
+from ..files.cells import RawCell
+from ..files.data import _RowUnits
+from ..files.tables import Row
+from ..files.unit_groups import RowGroup, stream_groups, unit_of
 from ..scheme.model import Scheme
 from ..scheme.units import PolicyEvent, Unit, UnitError
-from ..scoring.batch import UnitOutcome, finish_batch, score_chunk
+from ..scoring.batch import finish_batch, score_chunk
+from ..scoring.outcome import UnitOutcome
 from ..scoring.plan import Plan, plan_of
 from ..scoring.population import Observation
 from ..scoring.program import program_of

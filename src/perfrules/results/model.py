@@ -23,11 +23,15 @@ from .._numbers import Number, exact
 from ..formula.compute import _add as exact_add
 from ..formula.language import Value, normalize_name
 from ..grading.scale import GradeResult
+from ..scheme.history import PastResults
 from ..scheme.model import Scheme
 from ..scheme.units import Computation, PeriodResult, PeriodTotal, PolicyEvent, Unit, UnitError
-from ..scoring.batch import IndicatorOutcome, Population, UnitOutcome, check_units, score_batch, score_unit
-from ..scoring.indicator import DECLARED_NOT_APPLICABLE
+from ..scoring.batch import check_units, score_batch
+from ..scoring.compiled import DECLARED_NOT_APPLICABLE
+from ..scoring.outcome import IndicatorOutcome, UnitOutcome
 from ..scoring.plan import GroupPlan, Plan, plan_of
+from ..scoring.unit import Population, score_unit
+from .past import with_previous
 
 __all__ = ["VIEWS", "Evaluation", "GroupResult", "IndicatorResult", "UnitResult", "evaluate"]
 
@@ -524,6 +528,7 @@ def evaluate(
     *,
     progress: Callable[[int, int, str], None] | None = None,
     explained: bool = True,
+    previous: PastResults | Evaluation | str | os.PathLike[str] | None = None,
 ) -> Evaluation:
     """Score every unit under a scheme.
 
@@ -547,6 +552,9 @@ def evaluate(
             ``False`` keeps totals only — totals, grades, ranks, errors and
             unit-level events, no indicator results (``explain()`` then has
             only the totals to say).
+        previous: last year's results for the scheme's ``history`` names (上年名次 …):
+            an :class:`Evaluation`, :class:`PastResults` or a results file's path
+            (see :func:`~perfrules.read_results`); kept as ``scheme.previous``.
 
     With the scheme's ``roll_up``, a unit named as another's parent is not
     scored from data: its total is the (weighted) mean of its sub-units'
@@ -568,6 +576,8 @@ def evaluate(
     1
     """
     expect_scheme(scheme, Scheme, "perfrules.evaluate()")
+    if previous is not None:
+        scheme = with_previous(scheme, previous)
     unit_list = check_units(units)
     plan = plan_of(scheme)
     # The batch is scored for totals; each unit's explanation is the same plan
@@ -576,10 +586,13 @@ def evaluate(
     if not explained:
         return Evaluation(scheme=scheme, results=tuple(unit_result(scheme, o) for o in outcomes))
     empty: Population = {}
+    given = {u.name: u for u in unit_list}  # explained from the unit as given: its data, not history's
     return Evaluation(
         scheme=scheme,
         results=tuple(
-            unit_result(scheme, o, _Detail(plan, o.unit, population.get(o.unit.name, empty)))
+            unit_result(
+                scheme, o, _Detail(plan, given.get(o.unit.name, o.unit), population.get(o.unit.name, empty))
+            )
             for o in outcomes
         ),
     )

@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any, cast
 
 from .._numbers import Number, round_half_up
 from .._writers import replace_atomically
-from ..scheme.model import Group, Indicator, Scheme
+from ..scheme.model import Scheme
+from ..scheme.tree import Group, Indicator
 from .display import display_width, marked, stand_in_legend
 
 if TYPE_CHECKING:

@@ -135,7 +135,9 @@ class PolicyEvent:
             ``zero``, ``adjust``, ``adjusted``, ``capped``, ``rounded``, ``veto``,
             ``period``, ``normalize``, ``full_marks`` (a category's own full marks),
             ``grade_cap``, ``flag``, ``quota``, ``weight_from`` (a weight read from the
-            unit's data), or ``note`` (how a data file's cell was read).
+            unit's data), ``previous`` (where a value from last year's results
+            came from), or ``note`` (how a data file's cell was read, or a unit
+            last year's results do not list).
         message: the explanation, in the scheme's language.
     """
 

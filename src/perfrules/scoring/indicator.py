@@ -1,4 +1,4 @@
-"""Scoring one indicator for one unit: steps, grading, policies, in the indicator's own units.
+"""Scoring one indicator for one unit: its steps run on the unit's data, graded, its policies applied.
 
 An indicator's score is in its own units: 分 in a points scheme (0 to its
 分值, more when its rule allows), 0 to the scheme's ``full_score`` in a percent
@@ -7,18 +7,18 @@ indicator's full points, so a 20-point indicator graded 良 at 85 earns 17分;
 band points (优—6分), score formulas, defaults given as numbers, deductions and
 bonuses are in the indicator's own units as the rule prints them.
 
-:class:`IndicatorPlan` is built once per scheme (see ``_plan``) and only runs
-per unit. Population values (``max_of`` …, peer ratios, ranks) come in
-precomputed, keyed by the indicator and period.
+:class:`IndicatorPlan` is built once per scheme (see ``scoring.plan``; what it
+holds is :class:`~perfrules.scoring.compiled.CompiledIndicator`) and only runs
+per unit; ``scoring.policies`` applies its policies. Population values
+(``max_of`` …, peer ratios, ranks) come in precomputed, keyed by the indicator
+and period.
 """
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
-from typing import Final
 
 from .._errors import (
     DivisionByZeroError,
@@ -27,287 +27,21 @@ from .._errors import (
     MissingValueError,
     PerfrulesError,
 )
-from .._numbers import Number, as_fraction, exact, round_half_up, tidy_decimal, to_number
-from .._words import Words, num
-from ..formula.language import Formula, PopulationCall, Value, normalize_name
+from .._numbers import Number, as_fraction, exact, to_number
+from .._words import num
+from ..formula.language import Formula, Value, normalize_name
 from ..grading.scale import GradeResult, GradeScale
-from ..scheme.model import (
-    FULL_NAME,
-    Adjust,
-    Default,
-    Indicator,
-    NotApplicable,
-    Part,
-    PeerRatio,
-    Rank,
-    Scheme,
-    Step,
-    Veto,
-    ZeroWhen,
-    inputs_of,
-    ordered_steps,
-    step_reads,
-    step_target,
-)
+from ..scheme.reads import FULL_NAME
+from ..scheme.steps import Part, PeerRatio, Rank, Step, step_target
 from ..scheme.units import Computation, PeriodResult, PolicyEvent, Unit
+from .compiled import CompiledIndicator, Population, Scored, _close
+from .policies import adjust, apply_default, bound, not_per_period, round_score
 
-__all__ = ["FULL_NAME", "IndicatorPlan", "Scored", "inputs_of"]
-
-_ZERO = Decimal(0)
-_FONE = Fraction(1)
-
-# Population values are handed to the scoring of one unit as
-# {(indicator code, key, period): value}; `key` is a step target or a call's text.
-Population = Mapping[tuple[str, str, str | None], Number]
+__all__ = ["IndicatorPlan"]
 
 
-def _close(name: str, scope: Mapping[str, object]) -> list[str]:
-    return difflib.get_close_matches(name, [k for k in scope if isinstance(k, str)], n=3, cutoff=0.5)
-
-
-DECLARED_NOT_APPLICABLE: Final = (
-    "被评估单位申报本指标不适用",
-    "the unit declares the indicator not applicable",
-)
-"""The event of an indicator the unit's data declares not applicable (Chinese, English)."""
-
-
-class Scored:
-    """What scoring one indicator found (an internal, mutable record)."""
-
-    __slots__ = (
-        "combined",
-        "computations",
-        "events",
-        "grade",
-        "grading",
-        "inputs",
-        "periods",
-        "score",
-        "value",
-        "values",
-    )
-
-    def __init__(
-        self,
-        *,
-        value: Value | None,
-        grade: str | None,
-        score: Number,
-        grading: GradeResult | None = None,
-        values: dict[str, Value] | None = None,
-        events: list[PolicyEvent] | None = None,
-        periods: tuple[PeriodResult, ...] = (),
-        computations: list[Computation] | None = None,
-    ) -> None:
-        self.value = value
-        self.grade = grade
-        self.score = score
-        self.grading = grading
-        self.values = values if values is not None else {}
-        self.events = events if events is not None else []
-        self.periods = periods
-        self.computations = computations if computations is not None else []
-        # Set when periods were combined: the inputs the trail shows instead
-        # of the year row's, and how the periods made the year (mean, sum, last).
-        self.inputs: dict[str, object] | None = None
-        self.combined: str | None = None
-
-
-class IndicatorPlan:
-    """One indicator, compiled: what it reads, its steps in order, its policies by kind."""
-
-    def __init__(self, scheme: Scheme, ind: Indicator, words: Words) -> None:
-        self.scheme = scheme
-        self.ind = ind
-        self.code = ind.code
-        self.label = ind.label
-        self.words = words
-        self.points = scheme.basis == "points"
-        self.steps: tuple[Step, ...] = tuple(ordered_steps(ind))
-        self.targets = frozenset(step_target(s) for s in ind.steps)
-        self.inputs = inputs_of(ind)
-        self.sorted_inputs = tuple(sorted(self.inputs))
-        self.fields = self.inputs | frozenset(ind.inputs.values())
-        self.defaults_when = tuple(p for p in ind.policies if isinstance(p, Default) and p.when is not None)
-        self.no_data = next((p for p in ind.policies if isinstance(p, Default) and p.when is None), None)
-        zero_by: dict[str, list[ZeroWhen]] = {}
-        for p in ind.policies:
-            if isinstance(p, ZeroWhen) and p.target is not None:
-                zero_by.setdefault(p.target, []).append(p)  # every rule on a target applies
-        self.zero_by_target = {k: tuple(v) for k, v in zero_by.items()}
-        self.zero_indicator = tuple(p for p in ind.policies if isinstance(p, ZeroWhen) and p.target is None)
-        self.adjusts = tuple(p for p in ind.policies if isinstance(p, Adjust))
-        self.vetoes = tuple(p for p in ind.policies if isinstance(p, Veto))
-        self.not_applicable = tuple(
-            p for p in ind.policies if isinstance(p, NotApplicable) and (p.when or p.missing)
-        )
-        self.moves_to = next(
-            (p.to for p in ind.policies if isinstance(p, NotApplicable) and p.to is not None), None
-        )
-        self.peer_steps = tuple(s for s in self.steps if isinstance(s, PeerRatio | Rank))
-        calls: dict[str, PopulationCall] = {}
-        for formula in self._formulas():
-            for call in formula.population_calls:
-                calls.setdefault(call.key, call)
-        self.population_calls = tuple(calls.values())
-        self.has_population = bool(self.peer_steps or self.population_calls)
-        self.periodic = ind.frequency not in (None, "yearly")
-        score_formula = ind.score
-        # The commonest shape (a reported score, 得分=「X得分」): nothing to run
-        # but the formula on the unit's data.
-        self.direct = (
-            score_formula is not None
-            and not self.steps
-            and not ind.policies
-            and not self.population_calls
-            and FULL_NAME not in score_formula.variables
-            and not ind.inputs
-        )
-        # Applies to every unit unless the unit itself declares otherwise: scoring skips the checks.
-        self.always_applies = ind.applies_to is None and not self.not_applicable
-        # A percent scheme's score is already on the grades' scale (see _grade_of_score).
-        self.percent_scale = (
-            None
-            if self.points
-            or ind.full is not None
-            or ind.fulls
-            or (ind.scale is not None and ind.scale.is_categorical)
-            else scheme.score_scale
-        )
-        self._ceilings: dict[str | None, Number] = {}
-        # Limits 0 and the full points (no min_score, no max_score = "none"): the fast check of _score_direct.
-        self.plain_limits = self.lower() == 0 and self.ind.max_score != "none"
-        self._texts: dict[Formula, str] = {}
-        self._only_for: PolicyEvent | None = None
-
-    def _text(self, formula: Formula) -> str:
-        """A formula as explanations show it (worked out once per formula)."""
-        text = self._texts.get(formula)
-        if text is None:
-            text = self._texts[formula] = formula.show_with({}, chinese=self.words.zh)
-        return text
-
-    def _formulas(self) -> list[Formula]:
-        out: list[Formula] = [s for s in self.ind.steps if isinstance(s, Formula)]
-        if self.ind.score is not None:
-            out.append(self.ind.score)
-        for p in self.ind.policies:
-            when = getattr(p, "when", None)
-            if isinstance(when, Formula):
-                out.append(when)
-        return out
-
-    # -- units of score ---------------------------------------------------
-    def full(self, category: str | None) -> Number:
-        """The indicator's full points in its own units for a unit category."""
-        own = self.ind.full_for(category)
-        if own is not None:
-            return own
-        if self.points:
-            return self.ind.weight_for(category)
-        return self.scheme.full_score
-
-    def scale_factor(self, category: str | None) -> Fraction:
-        """How a grade's score (0 to ``full_score``) becomes the indicator's own units."""
-        if not self.points and self.ind.full is None and not self.ind.fulls:
-            return _FONE
-        return as_fraction(self.full(category)) / as_fraction(self.scheme.full_score)
-
-    def ceiling(self, category: str | None) -> Number:
-        """The most the indicator can earn (its full points when it has no upper limit; see ``upper``)."""
-        found = self._ceilings.get(category)
-        if found is None:
-            limit = self.ind.max_score
-            found = exact(limit if limit is not None and limit != "none" else self.full(category))
-            self._ceilings[category] = found
-        return found
-
-    def upper(self, category: str | None) -> Fraction | None:
-        """The upper limit of the score, or None when it has none (``max_score = "none"``)."""
-        return None if self.ind.max_score == "none" else as_fraction(self.ceiling(category))
-
-    def lower(self) -> Fraction | None:
-        """The lower limit of the score (0 unless ``min_score`` says otherwise), or None for none."""
-        limit = self.ind.min_score
-        return None if limit == "none" else as_fraction(limit)
-
-    # -- data -------------------------------------------------------------
-    def env(self, data: Mapping[str, object]) -> Mapping[str, object]:
-        """The unit's data as this indicator's formulas name it (read-only: copied where changed)."""
-        if not self.ind.inputs:
-            return data
-        env = dict(data)
-        for local, field in self.ind.inputs.items():
-            if field in data:
-                env[local] = data[field]
-        return env
-
-    def runs(self, unit: Unit) -> list[tuple[str | None, Mapping[str, object]]]:
-        """The data the indicator is evaluated on: the year's, or one set per period."""
-        if not self.periodic or not unit.periods:
-            return [(None, self.env(unit.data))]
-        labels = [label for label, values in unit.periods.items() if self.fields & values.keys()]
-        if not labels:
-            return [(None, self.env(unit.data))]
-        mode = self.scheme.periods
-        if mode == "last":
-            labels = labels[-1:]
-        if mode == "sum":
-            # Period values add up (完成数, 总数 …); the year's data fills the rest.
-            sums: dict[str, object] = {}
-            for label in labels:
-                for key, value in unit.periods[label].items():
-                    sums[key] = value if key not in sums else _add_input(sums[key], value, key)
-            return [(None, self.env({**unit.data, **sums}))]
-        return [(label, self.env({**unit.data, **unit.periods[label]})) for label in labels]
-
-    def applicability(self, unit: Unit) -> PolicyEvent | None:
-        """None when the indicator applies to the unit, else the event that says why not."""
-        words = self.words
-        ind = self.ind
-        if ind.applies_to is not None and unit.name not in ind.applies_to:
-            if self._only_for is None:  # the same event for every unit: made once
-                self._only_for = PolicyEvent(
-                    kind="not_applicable",
-                    message=words(
-                        f"本指标只适用于 {'、'.join(sorted(ind.applies_to))}",
-                        f"the indicator applies only to {', '.join(sorted(ind.applies_to))}",
-                    ),
-                )
-            return self._only_for
-        if unit.not_applicable and (
-            ind.code in unit.not_applicable or normalize_name(ind.name) in unit.not_applicable
-        ):
-            return PolicyEvent(
-                kind="not_applicable",
-                message=words(*DECLARED_NOT_APPLICABLE),
-            )
-        if self.not_applicable:
-            env = self.env(unit.data)
-            for policy in self.not_applicable:
-                if policy.missing:
-                    absent = self._missing_inputs(policy, unit)
-                    if absent:
-                        reason = policy.reason or self.words(
-                            f"{'、'.join(absent)} 数据缺失", f"no data for {', '.join(absent)}"
-                        )
-                        return PolicyEvent(
-                            kind="not_applicable",
-                            message=self.words(f"不适用：{reason}", f"not applicable: {reason}"),
-                        )
-                if policy.when is not None and policy.when.evaluate(env) is True:
-                    reason = policy.reason or policy.when.text
-                    return PolicyEvent(
-                        kind="not_applicable", message=words(f"不适用：{reason}", f"not applicable: {reason}")
-                    )
-        return None
-
-    def _missing_inputs(self, policy: NotApplicable, unit: Unit) -> list[str]:
-        """The inputs a ``missing`` rule names that have no value, in the year's row nor any period's."""
-        names = policy.missing if isinstance(policy.missing, tuple) else self.sorted_inputs
-        runs = [env for _, env in self.runs(unit)]
-        return [name for name in names if all(env.get(name) is None for env in runs)]
+class IndicatorPlan(CompiledIndicator):
+    """One indicator, compiled once per scheme and run per unit (see :meth:`score`)."""
 
     # -- scoring ----------------------------------------------------------
     def score(self, unit: Unit, population: Population, detail: bool, *, graded: bool = True) -> Scored:
@@ -323,10 +57,10 @@ class IndicatorPlan:
         runs = self.runs(unit)
         if len(runs) == 1 and runs[0][0] is None:
             period, env = runs[0]
-            once = self._adjust(
-                self._score_once(env, unit, period, population, detail), env, category, detail
+            once = adjust(
+                self, self._score_once(env, unit, period, population, detail), env, category, detail
             )
-            used = self._period_labels(unit) if self.periodic and unit.periods else []
+            used = self.period_labels(unit) if self.periodic and unit.periods else []
             if used and self.scheme.periods == "sum":
                 # The trail shows the summed inputs the year was scored on, not the year row's.
                 words = self.words
@@ -347,7 +81,7 @@ class IndicatorPlan:
             (
                 period,
                 env,
-                self._adjust(self._score_once(env, unit, period, population, detail), env, category, detail),
+                adjust(self, self._score_once(env, unit, period, population, detail), env, category, detail),
             )
             for period, env in runs
         ]
@@ -374,7 +108,7 @@ class IndicatorPlan:
         events = [in_period(p, e) for p, _, s in scored for e in s.events]
         if self.scheme.periods == "last":
             label, _, last = scored[-1]
-            dropped = len(self._period_labels(unit)) - 1
+            dropped = len(self.period_labels(unit)) - 1
             events.append(
                 PolicyEvent(
                     kind="period",
@@ -405,7 +139,7 @@ class IndicatorPlan:
         )
         combined = Scored(
             value=None,
-            grade=self._grade_of_score(mean, category),
+            grade=self.grade_of_score(mean, category),
             score=mean,
             # The last period's values stay for vetoes that read them; the
             # trail shows every period's own values instead.
@@ -417,19 +151,11 @@ class IndicatorPlan:
         combined.inputs = {}
         combined.combined = "mean"
         # round_scores applies to the indicator's score, which is the periods' mean.
-        rounded = self._round(combined)
+        rounded = round_score(self, combined)
         rounded.grade = (
-            self._grade_of_score(rounded.score, category) if rounded.score != mean else rounded.grade
+            self.grade_of_score(rounded.score, category) if rounded.score != mean else rounded.grade
         )
         return rounded
-
-    def _period_labels(self, unit: Unit) -> list[str]:
-        """The periods whose rows give this indicator data, in the order given."""
-        return [label for label, values in unit.periods.items() if self.fields & values.keys()]
-
-    def shown_inputs(self, env: Mapping[str, object]) -> dict[str, object]:
-        """The data values the indicator reads from *env*, as the trail shows them."""
-        return {f: env[f] for f in sorted(self.inputs) if f in env}
 
     def _score_direct(
         self, formula: Formula, unit: Unit, category: str | None, detail: bool, graded: bool = True
@@ -465,11 +191,11 @@ class IndicatorPlan:
                     full_score = self.scheme.full_score
                     scored.grade = scale.classify_number(raw if raw <= full_score else full_score)
                 else:
-                    scored.grade = self._grade_of_score(raw, category)
-            return scored if self.scheme.round_scores is None else self._round(scored)
-        self._bound(scored, category, raw)
-        scored.grade = self._grade_of_score(scored.score, category)
-        return self._round(scored)
+                    scored.grade = self.grade_of_score(raw, category)
+            return scored if self.scheme.round_scores is None else round_score(self, scored)
+        bound(self, scored, category, raw)
+        scored.grade = self.grade_of_score(scored.score, category)
+        return round_score(self, scored)
 
     def _scope(
         self, env: Mapping[str, object], unit: Unit, period: str | None, population: Population
@@ -498,7 +224,7 @@ class IndicatorPlan:
             assert policy.when is not None
             if policy.when.evaluate(scope) is True:
                 why = words(f"条件“{policy.when.text}”成立", f"'{policy.when.text}' holds")
-                return self._apply_default(policy, category, why, {})
+                return apply_default(self, policy, category, why, {})
         values: dict[str, Value] = {}
         events: list[PolicyEvent] = []
         computations: list[Computation] = []
@@ -546,7 +272,7 @@ class IndicatorPlan:
                         continue
                     why = f"（{zero.reason}）" if zero.reason else ""
                     if zero.per_period and period is None:
-                        events.append(self._not_per_period(zero.when.text, target, why, unit))
+                        events.append(not_per_period(self, zero.when.text, target, why, unit))
                         continue
                     # Every rule that holds is in the trail, also when an earlier one already zeroed the value.
                     was = (
@@ -585,12 +311,13 @@ class IndicatorPlan:
                 why = words(f"缺少数据{_plain(exc)}", f"there is no data for {_plain(exc)}")
             else:
                 why = words(f"无数据（{_plain(exc)}）", f"there is no data ({_plain(exc)})")
-            return self._apply_default(self.no_data, category, why, values)
+            return apply_default(self, self.no_data, category, why, values)
         for rule in self.zero_indicator:
             if rule.when.evaluate(scope) is True:
                 if rule.per_period and period is None:
                     events.append(
-                        self._not_per_period(
+                        not_per_period(
+                            self,
                             rule.when.text,
                             words("本指标", "the indicator"),
                             f"（{rule.reason}）" if rule.reason else "",
@@ -611,7 +338,7 @@ class IndicatorPlan:
                 if self.ind.scale is not None and not self.ind.scale.is_categorical:
                     grade = self.ind.scale.bands[-1].name
                 else:
-                    grade = self._grade_of_score(score, category)
+                    grade = self.grade_of_score(score, category)
                 break
         return Scored(
             value=measured,
@@ -621,30 +348,6 @@ class IndicatorPlan:
             values=values,
             events=events,
             computations=computations,
-        )
-
-    def _not_per_period(self, condition: str, target: str, why: str, unit: Unit) -> PolicyEvent:
-        """The note for a per-period rule whose condition holds on data given for the whole year."""
-        words = self.words
-        if self.periodic and self.scheme.periods == "sum" and unit.periods and self._period_labels(unit):
-            # periods = "sum": the periods' data were added up, so no month is scored on its own.
-            return PolicyEvent(
-                kind="note",
-                message=words(
-                    f"“{condition}”在相加后的数据上成立，但该规则按报送期（当月）适用{why}，"
-                    f"而本体系将各报送期数据相加后计分：{target} 未计 0 分",
-                    f"'{condition}' holds on the summed data, but the rule applies to one period's data "
-                    f"and the scheme adds the periods up: {target} is not zeroed",
-                ),
-            )
-        return PolicyEvent(
-            kind="note",
-            message=words(
-                f"“{condition}”成立，但该规则按报送期（当月）适用{why}，而本单位的数据是全年一行："
-                f"{target} 未计 0 分；请按月报送（期间列）以适用该规则",
-                f"'{condition}' holds, but the rule applies to one period's data and the unit gives the "
-                f"whole year in one row: {target} is not zeroed; give the data per period to apply it",
-            ),
         )
 
     def _grade(
@@ -696,46 +399,8 @@ class IndicatorPlan:
                 )
             )
         holder = Scored(value=raw, grade=None, score=raw, events=events)
-        self._bound(holder, category, raw)
-        return None, raw, self._grade_of_score(holder.score, category), holder.score
-
-    def _bound(self, scored: Scored, category: str | None, raw: Number) -> None:
-        """Keep a formula's score within 0 and the indicator's ceiling, saying so when it bites."""
-        upper, lower = self.upper(category), self.lower()
-        value = as_fraction(raw)
-        if (lower is not None and value < lower) or (upper is not None and value > upper):
-            words = self.words
-            capped = value if lower is None else max(value, lower)
-            capped = capped if upper is None else min(capped, upper)
-            unit = words.points if self.points else ""
-            span = f"{'-∞' if lower is None else num(lower)}–{'∞' if upper is None else num(upper)}"
-            scored.events.append(
-                PolicyEvent(
-                    kind="capped",
-                    message=words(
-                        f"得分 {num(raw)}{unit} 超出 {span}{unit}，按 {num(capped)}{unit} 计",
-                        f"score {num(raw)} is outside {span}; {num(capped)} is used",
-                    ),
-                )
-            )
-            scored.score = exact(capped)
-
-    def _grade_of_score(self, score: Number, category: str | None) -> str | None:
-        """The grade of a score that no scale gave (formula scores, means of periods)."""
-        ind = self.ind
-        if ind.scale is not None and ind.scale.is_categorical:
-            return None
-        scale = self.scheme.score_scale
-        if scale is None:
-            return None
-        full_score = self.scheme.full_score
-        if not self.points and self.ind.full is None and not self.ind.fulls and type(score) is Decimal:
-            # A percent scheme's score is already on the grades' scale (and already read: no checks).
-            return scale.classify_number(min(max(score, _ZERO), full_score))
-        factor = self.scale_factor(category)
-        share = as_fraction(score) / factor if factor else Fraction(0)
-        clipped = min(max(share, Fraction(0)), as_fraction(full_score))
-        return scale.classify(exact(clipped))
+        bound(self, holder, category, raw)
+        return None, raw, self.grade_of_score(holder.score, category), holder.score
 
     def _run_step(
         self, step: Step, scope: Mapping[str, object], unit: Unit, period: str | None, population: Population
@@ -777,242 +442,6 @@ class IndicatorPlan:
                 scope[target] = self._run_step(step, scope, unit, None, {})
         return scope
 
-    def _closure(self, names: set[str]) -> set[str]:
-        by_target = {step_target(s): s for s in self.steps}
-        result: set[str] = set()
-        todo = list(names)
-        while todo:
-            name = todo.pop()
-            if name in result or name not in by_target:
-                continue
-            result.add(name)
-            todo.extend(step_reads(by_target[name]))
-        return result
-
-    # -- policies ---------------------------------------------------------
-    def _apply_default(
-        self, policy: Default, category: str | None, why: str, values: Mapping[str, Value]
-    ) -> Scored:
-        words = self.words
-        score = self.default_score(policy, category)
-        unit = words.points if self.points else ""
-        grade = policy.grade if policy.grade is not None else self._grade_of_score(score, category)
-        if isinstance(policy.score, str):
-            how = {
-                "midpoint": words("区中值", "the midpoint of its score interval"),
-                "top": words("区间上限", "the top of its score interval"),
-                "bottom": words("区间下限", "the bottom of its score interval"),
-            }[policy.score]
-            gives = words(
-                f"默认为“{grade}”{how}，得 {num(score)}{unit}",
-                f"defaults to '{grade}' at {how}: {num(score)}",
-            )
-        elif policy.grade is not None:
-            gives = words(f"默认为“{grade}”，得 {num(score)}{unit}", f"defaults to '{grade}': {num(score)}")
-        else:
-            gives = words(f"默认得 {num(score)}{unit}", f"defaults to {num(score)}")
-        extra = [t for t in (policy.reason, policy.note) if t]
-        tail = ""
-        if extra:
-            tail = words(f"（{'；'.join(extra)}）", f" ({'; '.join(extra)})")
-        message = words(f"{why}，按规定{gives}{tail}", f"{why}, so it {gives}{tail}")
-        return Scored(
-            value=None,
-            grade=grade,
-            score=score,
-            values=dict(values),
-            events=[PolicyEvent(kind="default", message=message)],
-        )
-
-    def default_score(self, policy: Default, category: str | None) -> Number:
-        if not isinstance(policy.score, str):
-            return policy.score
-        scale = self.ind.scale if self.ind.scale is not None else self.scheme.score_scale
-        assert scale is not None and policy.grade is not None
-        if policy.score == "midpoint":
-            value = scale.midpoint(policy.grade)
-            if scale.effective_scoring == "points" and scale.band(policy.grade).points is not None:
-                return value
-        else:
-            low, high = scale.score_interval(policy.grade)
-            value = high if policy.score == "top" else low
-        factor = self.scale_factor(category)
-        return value if factor == 1 else exact(as_fraction(value) * factor)
-
-    def _adjust(
-        self, scored: Scored, env: Mapping[str, object], category: str | None, detail: bool
-    ) -> Scored:
-        """Bonuses and deductions in the indicator's own units, then the floor and ceiling."""
-        if not self.adjusts:
-            return self._round(scored)
-        words = self.words
-        unit = words.points if self.points else ""
-        score = as_fraction(scored.score)
-        before = score
-        scope = {**env, **scored.values, FULL_NAME: self.full(category)}
-        changed = False
-        for policy in self.adjusts:
-            change, parts = _adjustment(policy, scope, f"the adjustment of {self.label}", words, unit)
-            if not parts:
-                continue
-            changed = True
-            score += change
-            scored.events.append(_adjust_event(policy, change, parts, words, unit))
-        if not changed:
-            return self._round(scored)
-        upper, lower = self.upper(category), self.lower()
-        full_text = num(self.full(category))
-        if lower == 0 and score <= 0 < before:
-            # 扣完为止: deductions stop at zero, whether they reach it exactly or pass it.
-            shown = f"调整后为 {num(score)}{unit}，" if score < 0 else ""
-            scored.events.append(
-                PolicyEvent(
-                    kind="capped" if score < 0 else "adjusted",
-                    message=words(
-                        f"{shown}扣完为止，得 0{unit}（满分 {full_text}{unit}）",
-                        f"after adjustments {num(score)}; deductions stop at zero: 0 (full points {full_text})",
-                    ),
-                )
-            )
-            score = Fraction(0)
-        elif (lower is not None and score < lower) or (upper is not None and score > upper):
-            below = lower is not None and score < lower
-            bound = lower if below else upper
-            assert bound is not None
-            span = f"{'-∞' if lower is None else num(lower)}–{'∞' if upper is None else num(upper)}"
-            scored.events.append(
-                PolicyEvent(
-                    kind="capped",
-                    message=words(
-                        f"调整后为 {num(score)}{unit}，"
-                        + (
-                            ("扣完为止" if lower == 0 else f"最低 {num(bound)}{unit}")
-                            if below
-                            else f"以 {num(bound)}{unit} 为限"
-                        )
-                        + f"，得 {num(bound)}{unit}（满分 {full_text}{unit}）",
-                        f"after adjustments the score is {num(score)}; it stays within {span}: "
-                        f"{num(bound)} (full points {full_text})",
-                    ),
-                )
-            )
-            score = bound
-        else:
-            scored.events.append(
-                PolicyEvent(
-                    kind="adjusted",
-                    message=words(
-                        f"{num(before)}{unit} 调整后得 {num(score)}{unit}（满分 {num(self.full(category))}{unit}）",
-                        f"{num(before)} becomes {num(score)} after adjustments",
-                    ),
-                )
-            )
-        scored.score = exact(score)
-        if self.ind.scale is None or not self.ind.scale.is_categorical:
-            scored.grade = self._grade_of_score(scored.score, category)
-        return self._round(scored)
-
-    def _round(self, scored: Scored) -> Scored:
-        places = self.scheme.round_scores
-        if places is None:
-            return scored
-        rounded = tidy_decimal(round_half_up(scored.score, places))
-        if rounded != scored.score:
-            words = self.words
-            scored.events.append(
-                PolicyEvent(
-                    kind="rounded",
-                    message=words(
-                        f"得分 {num(scored.score)} 四舍五入保留 {places} 位小数为 {num(rounded)}",
-                        f"score {num(scored.score)} rounded half up to {places} places: {num(rounded)}",
-                    ),
-                )
-            )
-            scored.score = rounded
-        return scored
-
-    def veto_fired(self, unit: Unit, scored: Scored) -> list[Veto]:
-        """The vetoes of this indicator that fire for the unit."""
-        if not self.vetoes:
-            return []
-        env = {**self.env(unit.data), **scored.values}
-        return [v for v in self.vetoes if v.when.evaluate(env) is True]
-
-
-def _adjustment(
-    policy: Adjust, scope: Mapping[str, object], where: str, words: Words, unit: str
-) -> tuple[Fraction, list[str]]:
-    """The change an adjustment makes and a phrase per counted item (none when nothing counted)."""
-    total = Fraction(0)
-    parts: list[str] = []
-    counts: dict[str, Fraction] = {}
-    for name, _ in policy.terms:
-        if name not in scope:
-            raise MissingValueError(name, where, _close(name, scope))
-        counts[name] = as_fraction(to_number(scope[name], name=name))
-    matter_of = policy.matter_of if policy.matters else {}
-    for name, points in policy.terms:
-        count = counts[name]
-        if not count:
-            continue
-        matter = matter_of.get(name)
-        if matter is not None:
-            # 同一事项按最高级别计一次: only the matter's biggest item the unit has counts, once.
-            held = [(n, p) for n, p in policy.terms if matter_of.get(n) == matter and counts[n]]
-            top = max(held, key=lambda item: abs(as_fraction(item[1])))
-            if top[0] != name:
-                continue
-            change = as_fraction(points)
-            others = [n for n, _ in held if n != name]
-            parts.append(
-                words(
-                    f"同一事项「{matter}」按最高级别计一次：{name} {'加' if change > 0 else '扣'}{num(abs(change))}{unit}"
-                    + (f"（{'、'.join(others)} 不另计）" if others else ""),
-                    f"one matter '{matter}' counted once at its highest level: {name} {num(change)}"
-                    + (f" ({', '.join(others)} not counted)" if others else ""),
-                )
-            )
-            total += change
-            continue
-        change = count * as_fraction(points)
-        total += change
-        parts.append(
-            words(
-                f"{name} {num(count)} × {num(abs(as_fraction(points)))}{unit} = {'加' if change > 0 else '扣'}{num(abs(change))}{unit}",
-                f"{name} {num(count)} × {num(points)} = {num(change)}",
-            )
-        )
-    cap = policy.cap
-    if isinstance(cap, Formula) and parts:
-        found = cap.evaluate(scope)
-        if isinstance(found, bool) or as_fraction(found) < 0:
-            raise InvalidValueError(f"the cap '{cap.text}' of {where} gave {found!r}; a cap is a number >= 0")
-        cap = found
-    if cap is not None and not isinstance(cap, Formula) and abs(total) > as_fraction(cap):
-        total = as_fraction(cap) if total > 0 else -as_fraction(cap)
-        printed = policy.cap.text if isinstance(policy.cap, Formula) else ""
-        parts.append(
-            words(
-                f"{'加' if total > 0 else '扣'}分以 {num(cap)}{unit}"
-                + (f"（{printed}）" if printed else "")
-                + " 为限",
-                f"capped at {num(cap)}" + (f" ({printed})" if printed else ""),
-            )
-        )
-    return total, parts
-
-
-def _adjust_event(policy: Adjust, change: Fraction, parts: list[str], words: Words, unit: str) -> PolicyEvent:
-    label = policy.reason or "、".join(name for name, _ in policy.terms)
-    verb = words("加" if change > 0 else "扣", "adds" if change > 0 else "takes")
-    return PolicyEvent(
-        kind="adjust",
-        message=words(
-            f"{'；'.join(parts)}，共{verb} {num(abs(change))}{unit}（{label}）",
-            f"{'; '.join(parts)}: {verb} {num(abs(change))} ({label})",
-        ),
-    )
-
 
 def _grade_part(part: Part, scope: Mapping[str, object]) -> GradeResult:
     scale: GradeScale = part.scale
@@ -1027,10 +456,6 @@ def _grade_part(part: Part, scope: Mapping[str, object]) -> GradeResult:
             (name,) = variables
             return scale.grade({name: value})
     return scale.grade(scope)
-
-
-def _add_input(a: object, b: object, key: str) -> object:
-    return exact(as_fraction(to_number(a, name=key)) + as_fraction(to_number(b, name=key)))
 
 
 def _as_value(value: object) -> Value | None:

@@ -1,6 +1,6 @@
 """What scoring finds for a unit, and the weights a category and pattern of applicable indicators give.
 
-Both scoring programs — the per-unit one (:mod:`perfrules.scoring.batch`) and the
+Both scoring programs — the per-unit one (:mod:`perfrules.scoring.unit`) and the
 column program (:mod:`perfrules.scoring.program`) — record a unit's outcome as a
 :class:`UnitOutcome` and weigh its indicators by the same :class:`Weighting`,
 worked out once per category and pattern and kept on the plan.
@@ -18,7 +18,8 @@ from typing import cast
 from .._errors import DefinitionError, DivisionByZeroError, MissingValueError, PerfrulesError
 from .._numbers import EXACT_CONTEXT, Number, as_fraction, check_fraction, exact, tidy_decimal
 from ..scheme.units import PeriodTotal, PolicyEvent, Unit, UnitError
-from .indicator import IndicatorPlan, Scored
+from .compiled import Scored
+from .indicator import IndicatorPlan
 from .overall import redistribute
 from .plan import Plan
 

@@ -17,8 +17,11 @@ from .._numbers import Number, as_fraction, exact
 from .._words import Words
 from ..formula.text import normalize_name
 from ..grading.scale import GradeScale
-from ..scheme.model import Group, Indicator, Scheme, Veto, indicator_reads, result_names, result_order
-from .indicator import IndicatorPlan, inputs_of
+from ..scheme.model import Scheme
+from ..scheme.policies import Veto
+from ..scheme.reads import indicator_reads, inputs_of, result_names, result_order
+from ..scheme.tree import Group, Indicator
+from .indicator import IndicatorPlan
 
 __all__ = ["GroupPlan", "Plan", "names_read", "plan_of"]
 

@@ -21,7 +21,9 @@ from typing import Any, TypeVar, cast
 from .._errors import PerfrulesError
 from .._numbers import Number, as_fraction, exact, to_number
 from ..formula.language import PopulationCall, normalize_name
-from ..scheme.model import PeerRatio, Quota, Rank, Scheme, with_parameters
+from ..scheme.model import Scheme, with_parameters
+from ..scheme.overall import Quota
+from ..scheme.steps import PeerRatio, Rank
 from ..scheme.units import Unit
 from .indicator import IndicatorPlan
 

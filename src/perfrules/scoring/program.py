@@ -11,7 +11,7 @@ outgrow 64-bit integers move to Python integers first: the same program,
 never a wrapped-around number.
 
 It is the plan's totals-only scoring, run column-wise: the per-unit
-program (:func:`perfrules.scoring.batch.score_unit`) runs for the units the program
+program (:func:`perfrules.scoring.unit.score_unit`) runs for the units the program
 sends back — a cell that is not a plain number, a unit with problems, period
 rows or declared not-applicable indicators, a total that a cap, floor or
 rounding changes (those leave a note on the unit) — and for explanations.
@@ -559,6 +559,7 @@ def _scheme_why(plan: Plan) -> str | None:
         (bool(scheme.caps), "caps"),
         (bool(scheme.normalize), "折算 (normalize)"),
         (bool(scheme.parameters), "per-unit parameters"),
+        (scheme.previous is not None, "values read from the previous results (history)"),
         (bool(plan.category_marks), "full marks per category (totals)"),
         (plan.periodic, "a grade per period"),
         (bool(plan.weight_from), "weights read per unit from the data (weight_from)"),

@@ -22,7 +22,7 @@ from .._numbers import as_fraction, exact, round_half_up, tidy_decimal
 from .._words import num
 from ..formula.language import normalize_name
 from ..scheme.model import Scheme
-from ..scheme.rules import RollUp
+from ..scheme.overall import RollUp
 from ..scheme.units import PolicyEvent, Unit, UnitError
 from .outcome import UnitOutcome, unit_error
 from .overall import grade_total, overall_scope

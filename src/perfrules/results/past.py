@@ -1,0 +1,307 @@
+"""Reading results files ``perfrules score`` wrote, as :class:`~perfrules._past.PastResults`.
+
+``read_results`` reads what ``perfrules score`` writes with ``--format csv``
+(Chinese or English headers, the indicators' columns as ``<code> <name>``),
+``--format json`` and ``--format jsonl``: each unit's rank, category rank,
+total, grade and indicator scores, by unit name. A file that is not such a
+results file is refused with what is missing, never read half.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+from collections.abc import Iterable, Mapping
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from .._errors import DataError, Problem
+from .._numbers import Number, to_number
+from ..formula.language import normalize_name
+from ..scheme.history import PastResults, PastUnit
+from ..scheme.model import Scheme
+
+__all__ = ["past_results", "read_results", "with_previous"]
+
+STAND_IN_SIGN = "※"  # the mark score writes beside a head resting on a stand-in (as results.display does)
+
+# Result columns of score's CSV output, in either language, and what each holds.
+_HEADS: Mapping[str, str] = {
+    "排名": "rank",
+    "rank": "rank",
+    "类别内排名": "category_rank",
+    "rank in category": "category_rank",
+    "单位": "unit",
+    "unit": "unit",
+    "类别": "category",
+    "category": "category",
+    "总分": "total",
+    "total": "total",
+    "等次": "grade",
+    "grade": "grade",
+    "标记": "flags",
+    "flags": "flags",
+    "层级": "level",
+    "level": "level",
+    "错误": "errors",
+    "errors": "errors",
+}
+
+
+def read_results(path: str | os.PathLike[str], *, label: str | None = None) -> PastResults:
+    """Read a results file ``perfrules score`` wrote (CSV, JSON or JSON Lines).
+
+    Args:
+        path: the file (``.csv``, ``.json``, ``.jsonl``).
+        label: a short name for the run (``2024``); the file's stem by default.
+
+    Returns:
+        Each unit's rank, category rank, total, grade and indicator scores.
+
+    Raises:
+        DataError: the file is not a results file (no 单位 column, a unit
+            listed twice, a total that is not a number …), naming the place.
+        FileNotFoundError: there is no such file.
+
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> text = "排名,单位,类别,总分,等次,1 基础工作,错误\\n1,甲,,92,,92,\\n"
+    >>> _ = (folder / "2024.csv").write_text(text, encoding="utf-8")
+    >>> past = read_results(folder / "2024.csv")
+    >>> past.label, past.units["甲"].rank, past.units["甲"].scores["1"]
+    ('2024', 1, Decimal('92'))
+    """
+    p = Path(path)
+    origin = p.name
+    text = _decoded(p.read_bytes(), origin)
+    suffix = p.suffix.lower()
+    names: dict[str, str] = {}
+    if suffix == ".jsonl":
+        units = _from_records(_json_lines(text, origin), origin, names)
+        zh = _chinese(text)
+    elif suffix == ".json" or text.lstrip("\ufeff \t\r\n")[:1] == "{":
+        data = _json(text, origin)
+        if not isinstance(data, Mapping) or not isinstance(data.get("units"), list):
+            raise DataError(
+                [
+                    Problem(
+                        "",
+                        "not a results file: a JSON results file has a 'units' list "
+                        "(perfrules score --format json)",
+                    )
+                ],
+                title=f"cannot read {origin}",
+            )
+        units = _from_records(data["units"], origin, names)
+        zh = _chinese(str(data.get("scheme", ""))) or _chinese(text)
+    else:
+        units = _from_csv(text, origin, names)
+        zh = "单位" in text.split("\n", 1)[0]
+    return PastResults(
+        units=units,
+        source=origin,
+        label=p.stem if label is None else label,
+        indicators=names,
+        language="zh" if zh else "en",
+    )
+
+
+def _chinese(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+def past_results(value: object) -> PastResults:
+    """*value* as :class:`PastResults`: itself, an evaluation's results, or a results file's path.
+
+    >>> past_results(PastResults(units={})).units
+    FrozenDict({})
+    """
+    if isinstance(value, PastResults):
+        return value
+    if isinstance(value, str | os.PathLike):
+        return read_results(value)
+    scheme = getattr(value, "scheme", None)
+    if isinstance(scheme, Scheme):  # an Evaluation
+        return PastResults.of(value, label=scheme.year)
+    raise TypeError(
+        "previous results must be PastResults, an Evaluation or a results file's path "
+        f"(got {type(value).__name__})"
+    )
+
+
+def with_previous(scheme: Scheme, previous: object) -> Scheme:
+    """The scheme with last year's results (see :func:`past_results`) for its ``history`` names.
+
+    Raises:
+        ValueError: the scheme declares no ``history`` names (nothing would read them).
+        DataError: a results file that cannot be read.
+    """
+    if not scheme.history:
+        raise ValueError(
+            f"the scheme '{scheme.name}' declares no [history] names: nothing reads previous results"
+        )
+    return attrs.evolve(scheme, previous=past_results(previous))
+
+
+def _decoded(data: bytes, origin: str) -> str:
+    """A results file's text: UTF-8 (with or without a BOM, as perfrules writes it), else GB18030."""
+    for codec in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+    raise DataError([Problem("", "neither UTF-8 nor GB18030 text")], title=f"cannot read {origin}")
+
+
+def _json(text: str, origin: str) -> object:
+    try:
+        return json.loads(text, parse_float=Decimal)
+    except (ValueError, RecursionError) as exc:
+        raise DataError([Problem("", f"not valid JSON ({exc})")], title=f"cannot read {origin}") from None
+
+
+def _json_lines(text: str, origin: str) -> list[Any]:
+    out = []
+    for n, line in enumerate(text.splitlines(), start=1):
+        if line.strip():
+            out.append(_json(line, f"{origin} line {n}"))
+    return out
+
+
+def _number(value: object, where: str, problems: list[Problem]) -> Number | None:
+    """A number of a results file: a JSON number, or a cell's text (``92``, ``69.2``, ``-3``)."""
+    if value is None or value == "":
+        return None
+    try:
+        if isinstance(value, str):
+            value = Decimal(value.strip().replace("−", "-"))
+        if isinstance(value, bool) or not isinstance(value, int | Decimal):
+            raise ArithmeticError
+        if isinstance(value, Decimal) and not value.is_finite():
+            raise ArithmeticError
+        return to_number(value)
+    except (ValueError, ArithmeticError, InvalidOperation):
+        problems.append(Problem(where, f"is not a number (got {value!r})"))
+        return None
+
+
+def _rank(value: object, where: str, problems: list[Problem]) -> int | None:
+    found = _number(value, where, problems)
+    if found is None:
+        return None
+    if found != int(found) or found < 1:
+        problems.append(Problem(where, f"a rank is a whole number from 1 (got {found})"))
+        return None
+    return int(found)
+
+
+def _text(value: object) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _add(units: dict[str, PastUnit], name: str, unit: PastUnit, where: str, problems: list[Problem]) -> None:
+    if name in units:
+        problems.append(Problem(where, f"unit '{name}' is listed twice"))
+    units[name] = unit
+
+
+def _from_records(records: Iterable[Any], origin: str, names: dict[str, str]) -> dict[str, PastUnit]:
+    units: dict[str, PastUnit] = {}
+    problems: list[Problem] = []
+    for n, record in enumerate(records, start=1):
+        where = f"unit {n}"
+        if not isinstance(record, Mapping) or not _text(record.get("unit")):
+            problems.append(Problem(where, "has no 'unit' (not a results file of perfrules score)"))
+            continue
+        name = normalize_name(str(record["unit"]))
+        scores: dict[str, Number] = {}
+        if isinstance(record.get("indicators"), list):
+            for item in record["indicators"]:
+                if isinstance(item, Mapping) and item.get("code") is not None:
+                    if item.get("name"):
+                        names.setdefault(str(item["code"]), str(item["name"]))
+                    got = _number(item.get("score"), f"{where}, indicator {item['code']}", problems)
+                    if got is not None:
+                        scores[str(item["code"])] = got
+        elif isinstance(record.get("scores"), Mapping):
+            for code, value in record["scores"].items():
+                got = _number(value, f"{where}, indicator {code}", problems)
+                if got is not None:
+                    scores[str(code)] = got
+        unit = PastUnit(
+            rank=_rank(record.get("rank"), f"{where}, rank", problems),
+            category_rank=_rank(record.get("category_rank"), f"{where}, category_rank", problems),
+            total=_number(record.get("total"), f"{where}, total", problems),
+            grade=_text(record.get("grade")),
+            category=_text(record.get("category")),
+            scores=scores,
+        )
+        _add(units, name, unit, where, problems)
+    if problems:
+        raise DataError(problems, title=f"cannot read the results in {origin}")
+    return units
+
+
+def _from_csv(text: str, origin: str, names: dict[str, str]) -> dict[str, PastUnit]:
+    rows = list(csv.reader(text.lstrip("\ufeff").splitlines()))
+    if not rows:
+        raise DataError([Problem("", "the file is empty")], title=f"cannot read the results in {origin}")
+    heads = [h.strip().removesuffix(STAND_IN_SIGN) for h in rows[0]]
+    roles: dict[str, int] = {}
+    codes: dict[int, str] = {}
+    for k, head in enumerate(heads):
+        role = _HEADS.get(head)
+        if role is not None:
+            roles.setdefault(role, k)
+        elif " " in head:
+            codes[k], names[codes[k]] = head.split(" ", 1)
+    if "unit" not in roles:
+        raise DataError(
+            [
+                Problem(
+                    "header",
+                    f"no 单位 (unit) column; a results file of perfrules score --format csv starts "
+                    f"排名,单位,类别,总分,等次 (got {','.join(heads[:6])})",
+                )
+            ],
+            title=f"cannot read the results in {origin}",
+        )
+    units: dict[str, PastUnit] = {}
+    problems: list[Problem] = []
+
+    def cell(row: list[str], role: str) -> str | None:
+        k = roles.get(role)
+        return row[k] if k is not None and k < len(row) else None
+
+    for n, row in enumerate(rows[1:], start=2):
+        if not any(c.strip() for c in row):
+            continue
+        where = f"row {n}"
+        name = _text(cell(row, "unit"))
+        if name is None:
+            problems.append(Problem(where, "has no unit name"))
+            continue
+        scores = {}
+        for k, code in codes.items():
+            got = _number(row[k] if k < len(row) else None, f"{where}, column '{heads[k]}'", problems)
+            if got is not None:
+                scores[code] = got
+        unit = PastUnit(
+            rank=_rank(cell(row, "rank"), f"{where}, column '{heads[roles.get('rank', 0)]}'", problems),
+            category_rank=_rank(cell(row, "category_rank"), f"{where}, rank in category", problems),
+            total=_number(cell(row, "total"), f"{where}, column 总分", problems),
+            grade=_text(cell(row, "grade")),
+            category=_text(cell(row, "category")),
+            scores=scores,
+        )
+        _add(units, normalize_name(name), unit, where, problems)
+    if problems:
+        raise DataError(problems, title=f"cannot read the results in {origin}")
+    return units

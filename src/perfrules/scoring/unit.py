@@ -1,0 +1,448 @@
+"""Scoring one unit by the plan's per-unit program: its indicators, its weights, its total and grade.
+
+:func:`score_unit` is the program the batch loop (:mod:`perfrules.scoring.batch`)
+runs for each unit the column program sends back, and for every unit when
+results are explained (``detail=True``). Weights are worked out once per
+category and pattern of applicable indicators
+(:class:`~perfrules.scoring.outcome.Weighting`), so a unit's total is one exact
+integer-weighted sum. One unit's bad data is recorded on that unit and never
+stops the others.
+"""
+
+from __future__ import annotations
+
+import decimal
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+import attrs
+
+from .._errors import (
+    EvaluationError,
+    NumberTooLargeError,
+    PerfrulesError,
+)
+from .._numbers import EXACT_CONTEXT, Number, as_fraction, check_fraction, exact, tidy_decimal
+from ..formula.tree import Name
+from ..scheme.history import note_previous
+from ..scheme.model import with_parameters
+from ..scheme.policies import Veto
+from ..scheme.reads import step_result_reads
+from ..scheme.units import PolicyEvent, Unit, UnitError, note_events
+from .compiled import Scored
+from .means import aggregated_total
+from .outcome import IndicatorOutcome, UnitOutcome, Weighting, unit_error
+from .outcome import weighting as pattern_weighting
+from .overall import (
+    finish_total,
+    formula_total,
+    grade_total,
+    limit_total,
+    overall_scope,
+    period_totals,
+    raise_flags,
+    veto_event,
+)
+from .plan import Plan
+from .weights_read import unit_weights, weight_read
+
+__all__ = ["Population", "score_unit"]
+
+Population = Mapping[tuple[str, str, str | None], Number]
+_ZERO = Decimal(0)
+_FZERO = Fraction(0)
+_ONE = Decimal(1)
+# Exact Decimal arithmetic: any rounding raises (and the caller falls back).
+_EXACT_ADD = EXACT_CONTEXT.add
+_EXACT_MUL = EXACT_CONTEXT.multiply
+
+
+def _readers(plan: Plan, category: str | None) -> tuple[tuple[str, Number] | None, ...]:
+    """Per indicator, (column, ceiling) when its score is one data column as reported (else None).
+
+    Such a step needs nothing but the value: scoring reads it straight from the
+    unit's data when it is a number within 0 and the ceiling, and runs the
+    indicator's plan as usual otherwise (a missing, odd or out-of-range value).
+    """
+    key = category if plan.scheme.categories else None
+    found = plan.readers.get(key)
+    if found is None:
+        row: list[tuple[str, Number] | None] = []
+        weights = plan.weights_for(key)
+        for k, ind in enumerate(plan.indicators):
+            formula = ind.ind.score
+            if (
+                (weights[k] != 0 or not plan.scheme.categories)  # else not assessed for the category
+                and ind.direct
+                and ind.lower() == 0  # min_score and max_score = "none" take the indicator's plan
+                and ind.upper(key) is not None
+                and ind.always_applies
+                and not ind.periodic
+                and plan.scheme.round_scores is None
+                and not ind.vetoes
+                and formula is not None
+                and isinstance(formula.tree, Name)
+            ):
+                row.append((formula.tree.name, ind.ceiling(key)))
+            else:
+                row.append(None)
+        found = plan.readers[key] = tuple(row)
+    return found
+
+
+class _TotalTooLarge(Exception):
+    """The sum of a unit's contributions left the number bounds at one indicator."""
+
+    def __init__(self, code: str, error: NumberTooLargeError) -> None:
+        super().__init__(code, error)
+        self.code = code
+        self.error = error
+
+
+def _overflowing(plan: Plan, weighting: Weighting, scores: Sequence[Number | None]) -> str:
+    """The indicator whose contribution takes the running total past the number bounds."""
+    running = Fraction(0)
+    last = ""
+    for k, v in enumerate(scores):
+        if v is None or not weighting.factors[k]:
+            continue
+        last = plan.indicators[k].code
+        running += as_fraction(v) * weighting.factors[k]
+        try:
+            check_fraction(running)
+        except NumberTooLargeError:
+            return last
+    return last
+
+
+def _results(
+    plan: Plan, unit: Unit, names: Iterable[str], scores: Sequence[Number | None]
+) -> dict[str, object]:
+    """Other indicators' results as rules read them: 指标1得分, 指标1得分率, 指标2·超额点数.
+
+    A score comes from this unit's scoring so far (the plan scores in
+    dependency order); a step is worked out on demand by its indicator's own
+    plan, from the unit's data and the results its steps read in turn.
+    """
+    out: dict[str, object] = {}
+    for name in sorted(names):
+        code, step = plan.results[name]
+        ind = plan.indicators[plan.index[code]]
+        if step is None:
+            score = scores[plan.index[code]]
+            if score is None:
+                raise EvaluationError(
+                    f"'{name}': indicator {ind.label} has no score for this unit "
+                    "(it does not apply, or could not be scored)"
+                )
+            if name.endswith("得分率"):
+                full = as_fraction(ind.full(unit.category))
+                if not full:
+                    raise EvaluationError(f"'{name}': indicator {ind.label} has no points for this unit")
+                out[name] = exact(as_fraction(score) / full)
+            else:
+                out[name] = score
+            continue
+        needs = step_result_reads(ind.ind, step, plan.results)
+        data = unit.data if not needs else {**unit.data, **_results(plan, unit, needs, scores)}
+        out[name] = ind.prerequisites([step], ind.env(data), unit)[step]
+    return out
+
+
+def score_unit(plan: Plan, unit: Unit, population: Population, *, detail: bool) -> UnitOutcome:
+    """Score one unit: every indicator, the total, the overall grade (no quota, no rank yet).
+
+    Whatever goes wrong with the unit's data is the unit's error and never
+    stops the batch: a number that outgrows the bounds (``perfrules.LIMITS``)
+    fails this unit alone, naming the indicator where it happened. The
+    scheme's ``parameters`` and ``history`` values join the unit's data first.
+    """
+    unit, sources = note_previous(unit, plan.scheme.history, plan.scheme.previous, plan.words.zh, detail)
+    unit = with_parameters(plan.scheme, unit)
+    try:
+        return _score_unit(plan, unit, population, detail=detail, sources=sources)
+    except _TotalTooLarge as exc:
+        failed = UnitOutcome(unit)
+        failed.errors = [
+            unit_error(
+                unit,
+                exc.code,
+                NumberTooLargeError(
+                    f"the unit's total outgrows the number bounds at this indicator's contribution "
+                    f"({exc.error}); rounding each score (round_scores) keeps the total small"
+                ),
+            )
+        ]
+        failed.events = note_events(unit)
+        return failed
+    except PerfrulesError as exc:
+        failed = UnitOutcome(unit)
+        failed.errors = [unit_error(unit, None, exc)]
+        failed.events = note_events(unit)
+        return failed
+
+
+def _score_unit(
+    plan: Plan, unit: Unit, population: Population, *, detail: bool, sources: Mapping[str, str]
+) -> UnitOutcome:
+    scheme = plan.scheme
+    words = plan.words
+    out = UnitOutcome(unit)
+    if unit.problems:
+        # Cells of its data file could not be read: the unit is not scored,
+        # and those problems are its errors (the other units are scored).
+        out.errors = list(unit.problems)
+        out.events = note_events(unit)
+        return out
+    category = unit.category
+    if scheme.categories and category not in scheme.categories:
+        message = (
+            f"unknown category {category!r}; the scheme weighs by {', '.join(scheme.categories)}"
+            if category
+            else f"the unit needs a category ({', '.join(scheme.categories)})"
+        )
+        out.errors.append(
+            UnitError(
+                unit=unit.name,
+                indicator=None,
+                field="category",
+                message=message,
+                error="InvalidValueError",
+                origin=unit.origin,
+            )
+        )
+        return out
+    for code in sorted(unit.not_applicable):
+        if code not in plan.lookup:
+            out.errors.append(
+                UnitError(
+                    unit=unit.name,
+                    indicator=code,
+                    field="not_applicable",
+                    message=f"no indicator '{code}' in the scheme",
+                    error="InvalidValueError",
+                    origin=unit.origin,
+                )
+            )
+    base = plan.weights_for(category)
+    own: tuple[Fraction, ...] | None = None
+    if plan.weight_from:
+        # Weights read per unit (weight_from): all of them, and adding up to the unit's full marks.
+        read = unit_weights(plan, unit, base)
+        if isinstance(read, UnitError):
+            out.errors.append(read)
+            out.events = note_events(unit)
+            return out
+        base = own = read
+    count = len(plan.indicators)
+    applicable = [True] * count
+    scored: list[Scored | None] = [None] * count
+    # Each indicator's score; a reported column read straight from the data has no Scored record.
+    scores: list[Number | None] = [None] * count
+    first_events: dict[int, PolicyEvent] = {}
+    failures: dict[int, UnitError] = {}
+    vetoes: list[PolicyEvent] = []
+    lowest = zeroed = False
+    weighed = bool(scheme.categories)
+    declared = unit.not_applicable
+    # Indicator grades are recorded when something reads them: explanations, or overall grading that does.
+    graded = detail or plan.rich_overall or scheme.total_formula is not None
+    readers = _readers(plan, category) if not graded and not declared else plan.no_readers
+    data = unit.data
+    order = plan.result_order if plan.result_order is not None else range(count)
+    for k in order:
+        ind = plan.indicators[k]
+        reader = readers[k]
+        if reader is not None:
+            raw: Any = data.get(reader[0])
+            kind = type(raw)
+            if kind is Decimal and raw.is_finite() and 0 <= raw <= reader[1]:
+                scores[k] = tidy_decimal(raw)
+                continue
+            if kind is int and 0 <= raw <= reader[1]:
+                scores[k] = Decimal(raw)
+                continue
+        if weighed and base[k] == 0:
+            applicable[k] = False
+            first_events[k] = PolicyEvent(
+                kind="not_assessed",
+                message=words(
+                    f"“{category}”类单位不考核本指标（权重为 0）",
+                    f"not assessed for category '{category}' (weight 0)",
+                ),
+            )
+            continue
+        scoring = unit
+        if plan.result_reads[k]:
+            # Rules that read other indicators' results see them beside the unit's data.
+            try:
+                extra = _results(plan, unit, plan.result_reads[k], scores)
+            except PerfrulesError as exc:
+                failures[k] = unit_error(unit, ind.code, exc)
+                continue
+            scoring = attrs.evolve(unit, data={**unit.data, **extra})
+        if declared or not ind.always_applies:
+            try:
+                reason = ind.applicability(scoring)
+            except PerfrulesError as exc:
+                failures[k] = unit_error(unit, ind.code, exc)
+                continue
+            if reason is not None:
+                applicable[k] = False
+                first_events[k] = reason
+                continue
+        try:
+            result = ind.score(scoring, population, detail, graded=graded)
+            scored[k] = result
+            scores[k] = result.score
+            if ind.vetoes:
+                for veto in ind.veto_fired(scoring, result):
+                    lowest |= veto.effect == "lowest_grade"
+                    zeroed |= veto.effect == "zero"
+                    vetoes.append(veto_event(veto, ind.label, words))
+        except PerfrulesError as exc:
+            failures[k] = unit_error(unit, ind.code, exc)
+            scored[k] = scores[k] = None
+        except KeyError as exc:  # a name the data lacks, met outside a formula
+            failures[k] = unit_error(
+                unit, ind.code, EvaluationError(str(exc.args[0]) if exc.args else "KeyError")
+            )
+            scored[k] = scores[k] = None
+    weighting = pattern_weighting(plan, category, applicable, own)
+    weights = weighting.weights
+    weight_events = weighting.events
+    # The total is one exact sum of integers over the pattern's shared denominator:
+    # Σ score × numerator, in exact Decimal arithmetic, divided once.
+    numerators = weighting.numerators
+    acc = _ZERO
+    rest: Fraction | int = 0
+    for k, v in enumerate(scores):
+        if v is None:
+            continue
+        n = numerators[k]
+        if n is None:
+            continue
+        if type(v) is Decimal:
+            try:
+                acc = _EXACT_ADD(acc, _EXACT_MUL(v, n))
+                continue
+            except decimal.DecimalException:
+                pass
+        rest += as_fraction(v) * int(n)
+    total = (Fraction(acc) + rest) / weighting.denominator
+    try:
+        check_fraction(total)
+    except NumberTooLargeError as exc:
+        raise _TotalTooLarge(_overflowing(plan, weighting, scores), exc) from None
+    possible = weighting.possible
+    contributions: list[Number | None] = [None] * count
+    if detail or plan.rich_overall or scheme.total_formula is not None:
+        for k, v in enumerate(scores):
+            if v is not None:
+                try:
+                    contributions[k] = weighting.contribution(k, v)
+                except NumberTooLargeError as exc:
+                    raise _TotalTooLarge(plan.indicators[k].code, exc) from None
+    errors = list(out.errors)
+    for k in sorted(failures):
+        errors.append(failures[k])
+    unit_events: list[PolicyEvent] = [*note_events(unit), *vetoes]
+    results: dict[str, object] = {}
+    if plan.total_reads and not failures:
+        try:
+            results = _results(plan, unit, plan.total_reads, scores)
+        except PerfrulesError as exc:
+            errors.append(unit_error(unit, None, exc))
+    for policy in scheme.policies:
+        if isinstance(policy, Veto):
+            try:
+                if policy.when.evaluate({**unit.data, **results} if results else unit.data) is True:
+                    lowest |= policy.effect == "lowest_grade"
+                    zeroed |= policy.effect == "zero"
+                    unit_events.append(veto_event(policy, words("本单位", "the unit"), words))
+            except PerfrulesError as exc:
+                errors.append(unit_error(unit, None, exc))
+    out.scores = scores
+    out.weights = weights
+    if detail:
+        plan_read = dict(plan.weight_from)
+        outcomes = []
+        for k, ind in enumerate(plan.indicators):
+            item = IndicatorOutcome(ind)
+            item.applicable = applicable[k]
+            item.scored = scored[k]
+            item.base_weight = weighting.shown_base[k]
+            item.weight = weighting.shown_weights[k]
+            item.contribution = contributions[k]
+            item.error = failures.get(k)
+            done = scored[k]
+            item.events = [
+                *((weight_read(plan, k, base[k]),) if k in plan_read else ()),
+                *((first_events[k],) if k in first_events else ()),
+                *weight_events.get(k, ()),
+                *(done.events if done is not None else ()),
+                *(
+                    PolicyEvent(kind="previous", message=sources[name])
+                    for name in sorted(sources.keys() & ind.fields)
+                ),
+            ]
+            item.inputs = {f: unit.data[f] for f in ind.sorted_inputs if f in unit.data}
+            for local, field in ind.ind.inputs.items():
+                if field in unit.data:
+                    item.inputs[local] = unit.data[field]
+            outcomes.append(item)
+        out.indicators = outcomes
+    if errors:
+        out.errors = errors
+        out.events = unit_events
+        return out
+    try:
+        grades = [None if s is None else s.grade for s in scored]
+        subtotals: dict[str, Number] = {}
+        if plan.aggregated:
+            # Groups that take a weighted geometric or harmonic mean: the total group by group.
+            total, subtotals = aggregated_total(plan, unit, weights, scores, unit_events)
+            total = check_fraction(total)
+            out.subtotals = subtotals
+        if scheme.total_formula is not None:
+            # The total by the scheme's formula over subtotals, results and data (not the weighted sum).
+            over = overall_scope(plan, unit, total, weights, contributions, scores, grades, subtotals)
+            del over["总分"]
+            total = check_fraction(formula_total(plan, {**over, **results}, unit_events))
+        final = finish_total(
+            plan,
+            unit,
+            check_fraction(total),
+            earned=total,
+            possible=possible,
+            zeroed=zeroed,
+            events=unit_events,
+            results=results,
+        )
+        scope = None
+        if plan.rich_overall:
+            scope = overall_scope(plan, unit, final, weights, contributions, scores, grades, subtotals)
+            if plan.limits_total:
+                final = limit_total(plan, final, scope, unit_events)
+        grade = grade_total(plan, final, scope, unit_events, unit.category)
+        if scope is not None and plan.scheme.flags:
+            out.flags = raise_flags(plan, scope, unit_events)
+        if plan.periodic and unit.periods:
+            # A grade per period beside the year's: the periods' scores, added up as the year's are.
+            found = [() if s is None else s.periods for s in scored]
+            out.periods = period_totals(
+                plan, unit, found, scores, grades, weights, weighting.contribution, possible
+            )
+    except PerfrulesError as exc:
+        out.errors = [unit_error(unit, None, exc)]
+        out.events = unit_events
+        return out
+    if (lowest or zeroed) and plan.overall is not None:
+        grade = plan.scheme.grades[-1]
+    out.total = final
+    out.grade = grade
+    out.vetoed = lowest or zeroed
+    out.events = unit_events
+    return out
