@@ -40,6 +40,7 @@ from .._intcols import IntColumn as _Col
 from .._intcols import as_objects as _objects
 from .._intcols import format_column, from_values, gc_paused, numpy, round_half_up_column
 from .._numbers import LIMITS, as_fraction, exact
+from .._textcols import format_matrix
 from ..formula.tree import Chain, Name, Node, Num, Percent, Unary
 from ..grading.scale import GradeScale
 from ..scheme.units import Unit, note_events
@@ -445,8 +446,16 @@ def _exact_values(numerators: list[int], den: int) -> list[Any]:
         rest //= 5
         fives += 1
     if rest != 1:
-        return [exact(Fraction(t, den)) for t in numerators]
+        return _exact_ratios(numerators, den)
     places = max(twos, fives)
+    if numerators and places <= 18 and max(map(abs, numerators)) * 10**places < _SAFE:
+        # Their texts written at once (no trailing zeros), each read by Decimal.
+        shown = numpy().ones((len(numerators), 1), dtype=bool)
+        texts = format_matrix(
+            numpy().array(numerators, dtype=numpy().int64).reshape(-1, 1), den, shown, places
+        )
+        if texts is not None:
+            return list(map(Decimal, texts))
     scale = 10**places
     by = scale // den
     out: list[Any] = []
@@ -457,6 +466,28 @@ def _exact_values(numerators: list[int], den: int) -> list[Any]:
             continue
         whole, part = divmod(abs(v), scale)
         out.append(Decimal(f"{'-' if v < 0 else ''}{whole}.{part:0{places}d}".rstrip("0")))
+    return out
+
+
+def _exact_ratios(numerators: list[int], den: int) -> list[Any]:
+    """:func:`_exact_values` where *den* has prime factors other than 2 and 5: each ratio reduced and
+    tested for a finite decimal on the whole column at once, a Fraction made only where it is none."""
+    if not numerators or den >= _SAFE or max(map(abs, numerators)) >= _SAFE:
+        return [exact(Fraction(t, den)) for t in numerators]
+    np = numpy()
+    t = np.array(numerators, dtype=np.int64)
+    g = np.gcd(t, den)
+    reduced = den // g
+    rest = reduced
+    for p in (2, 5):
+        while True:
+            divides = rest % p == 0
+            if not divides.any():
+                break
+            rest = np.where(divides, rest // p, rest)
+    out: list[Any] = list(map(Fraction, (t // g).tolist(), reduced.tolist()))
+    for i in np.flatnonzero(rest == 1).tolist():
+        out[i] = exact(out[i])  # a finite decimal: the Decimal exact() gives
     return out
 
 
