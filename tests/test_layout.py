@@ -19,7 +19,18 @@ pytestmark = pytest.mark.skipif(not PACKAGE.is_dir(), reason="needs the source t
 # The layers, from the first a reader needs to the last; a module may import only from its own
 # layer or one before it. Top-level modules are named here; a folder is its own layer.
 LAYERS: list[tuple[str, ...]] = [
-    ("_version", "_errors", "_numbers", "_frozen", "_words", "_todo", "_intcols", "_builtin", "_writers"),
+    (
+        "_version",
+        "_errors",
+        "_numbers",
+        "_frozen",
+        "_words",
+        "_todo",
+        "_intcols",
+        "_textcols",
+        "_builtin",
+        "_writers",
+    ),
     ("formula",),
     ("grading",),
     ("scheme",),

@@ -23,11 +23,12 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import itertools
 import math
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from typing import Any
+
+from ._textcols import format_matrix
 
 __all__ = [
     "MAX_PLACES",
@@ -202,14 +203,14 @@ def from_text_columns(columns: Sequence[Sequence[object]]) -> list[tuple[IntColu
     n = len(columns[0])
     if not n:
         return [(IntColumn(np.zeros(0, dtype=np.int64), 1, 0), np.zeros(0, dtype=bool)) for _ in columns]
-    texts = list(itertools.chain.from_iterable(columns))
-    if set(map(type, texts)) != {str}:
+    try:
+        joined = "\n".join(map("\n".join, columns))  # type: ignore[arg-type]
+    except TypeError:
         # Workbook cells hold numbers and dates: each column is read as the reader reads it.
         return [
             _cell_by_cell(c) if set(map(type, c)) != {str} else from_text_columns([c])[0] for c in columns
         ]
-    total = len(texts)
-    joined = "\n".join(texts)  # type: ignore[arg-type]
+    total = n * len(columns)
     raw = joined.encode("ascii", errors="replace") if not joined.isascii() else joined.encode("ascii")
     if raw.count(b"\n") != total - 1:
         # A line break inside a cell (a plain decimal has none): those cells are not plain.
@@ -300,6 +301,10 @@ def format_column(num: Any, den: int, shown: Any, places: int = 6) -> list[str]:
     """
     np = numpy()
     scale = 10**places
+    if num.dtype != object:
+        lines = format_matrix(num.reshape(-1, 1), den, shown.reshape(-1, 1), places)
+        if lines is not None:
+            return lines
     if den == 1:
         cells = list(map(str, num.tolist()))
     elif scale % den == 0 and num.dtype != object and int(np.abs(num).max(initial=0)) * scale < SAFE:
@@ -309,7 +314,15 @@ def format_column(num: Any, den: int, shown: Any, places: int = 6) -> list[str]:
         for i in np.flatnonzero(part).tolist():
             cells[i] = _decimal_text(int(num[i]) < 0, int(whole[i]), int(part[i]), places)
     else:
-        rounded = round_half_up_column(num, den, places).tolist()
+        rounded_column = round_half_up_column(num, den, places)
+        if int(abs(rounded_column).max(initial=0)) < SAFE:
+            # Rounded to *places*: written as values over 10**places.
+            lines = format_matrix(
+                rounded_column.astype(np.int64).reshape(-1, 1), scale, shown.reshape(-1, 1), places
+            )
+            if lines is not None:
+                return lines
+        rounded = rounded_column.tolist()
         cells = []
         for m in rounded:  # Python integers: exact whatever their size; -0.0000001 shows as 0
             whole, part = divmod(abs(m), scale)
@@ -340,6 +353,9 @@ def format_rows(columns: Sequence[Any], den: int, shown: Any, places: int = 6) -
     if not fits:
         cells = [format_column(c, den, shown[:, k], places) for k, c in enumerate(columns)]
         return [",".join(row) for row in zip(*cells, strict=True)]
+    lines = format_matrix(matrix, den, shown, places)
+    if lines is not None:
+        return lines
     whole, part = np.divmod(np.abs(matrix) * (scale // den), scale)
     values: list[list[Any]] = np.where(matrix < 0, -whole, whole).tolist()
     rows, cols = np.nonzero(part)

@@ -19,11 +19,12 @@ import errno
 import io
 import json
 import os
+import re
 import stat
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import IO, Final, Literal
+from typing import IO, Final, Literal, cast
 
 __all__ = [
     "Figure",
@@ -293,6 +294,10 @@ def csv_lines(rows: Iterable[Sequence[object]]) -> Iterator[str]:
         return text
 
     for row in rows:
+        line = _plain_line(row)
+        if line is not None:
+            yield line
+            continue
         runs = [k for k, cell in enumerate(row) if type(cell) is FigureRun]
         if not runs:
             yield cells(row) + "\n" if len(row) != 1 else _one_cell(row[0], cells)
@@ -307,6 +312,34 @@ def csv_lines(rows: Iterable[Sequence[object]]) -> Iterator[str]:
         if start < len(row):
             pieces.append(cells(row[start:]))
         yield ",".join(pieces) + "\n"
+
+
+# Text the csv module writes as it stands (no delimiter, quote or line break in it).
+_QUOTED = re.compile('[,"\r\n]')
+
+
+def _plain_line(row: Sequence[object]) -> str | None:
+    """The row's CSV line where no cell needs the csv module (integers, figures, text without a
+    delimiter, quote or line break, ``None``): the text it would write; else None."""
+    if len(row) < 2:
+        return None
+    parts: list[str] = []
+    for cell in row:
+        kind = type(cell)
+        if kind is FigureRun:
+            parts.append(cast(str, cell))
+        elif kind is str or kind is Figure:
+            text = escape_csv_text(cast(str, cell)) if kind is str else cast(str, cell)
+            if _QUOTED.search(text):
+                return None
+            parts.append(text)
+        elif cell is None:
+            parts.append("")
+        elif kind is int:
+            parts.append(str(cell))
+        else:
+            return None
+    return ",".join(parts) + "\n"
 
 
 def _one_cell(cell: object, cells: Callable[[Sequence[object]], str]) -> str:

@@ -152,6 +152,10 @@ class _Columns:
 
     def row(self, number: int, cells: Sequence[RawCell], *, pad: bool) -> Row | None:
         """The row as the table keeps it; None for an empty row."""
+        # A CSV record (pad False: every cell text) of as many short cells as the header: kept at once.
+        quick = not pad and len(cells) == self.width and self.take is not None and not self.unnamed
+        if quick and len(joined := "".join(cells)) <= MAX_CELL_CHARS:  # type: ignore[arg-type]
+            return Row(number=number, cells=self.take(cells), problem=None) if joined.strip() else None  # type: ignore[misc]
         text = type(cells) is list and set(map(type, cells)) == {str}  # a CSV row: every cell text
         if text:
             if not "".join(cells).strip():  # type: ignore[arg-type]
@@ -237,13 +241,8 @@ def _table_rows(
     else:
         raise DataError([Problem(origin, "the file is empty")], title=f"invalid data in {origin}")
 
-    def rows() -> Iterator[Row]:
-        for number, record in records:
-            row = columns.row(number, record, pad=pad)
-            if row is not None:
-                yield row
-
-    return columns.header, rows()
+    rows = (row for number, record in records if (row := columns.row(number, record, pad=pad)) is not None)
+    return columns.header, rows
 
 
 def iter_rows(path: str | Path, *, sheet: str | None = None) -> tuple[tuple[str, ...], Rows]:

@@ -10,6 +10,7 @@ points at what the user wrote), and our own scanner makes tokens of it.
 from __future__ import annotations
 
 import functools
+import re
 import unicodedata
 from collections.abc import Iterable
 from typing import Final
@@ -73,6 +74,11 @@ def _normalize_with_origins(text: str) -> tuple[str, list[int]]:
     return "".join(out), origins
 
 
+# Names of ASCII and CJK unified ideographs only (most units' and fields' names): NFKC leaves each of
+# these characters as it is, none is a format character or a symbol mapped above.
+_PLAIN_NAME: Final = re.compile("[\x00-\x7f\u4e00-\u9fff]*")
+
+
 @functools.lru_cache(maxsize=1 << 16)
 def normalize_name(name: str) -> str:
     """Return the canonical spelling of a name, as formulas and data are matched.
@@ -87,7 +93,7 @@ def normalize_name(name: str) -> str:
     >>> normalize_name("\u200b甲局\u00ad\u3000") == "甲局"
     True
     """
-    if name.isascii():
+    if name.isascii() or _PLAIN_NAME.fullmatch(name):
         return " ".join(name.split())
     return " ".join(_normalize_with_origins(name)[0].split())
 

@@ -144,8 +144,11 @@ def _score_simple(
     for i in reader.inputs:
         if header[i] in reader.text_fields:
             ok &= np.array([type(c) is str for c in by_column[i]], dtype=bool)
-    missing = from_text_columns([[""] * len(rows)])[0]
-    columns = {name: parsed.get(name, missing) for name in program.reads}
+    if any(name not in parsed for name in program.reads):
+        missing = from_text_columns([[""] * len(rows)])[0]
+        columns = {name: parsed.get(name, missing) for name in program.reads}
+    else:
+        columns = {name: parsed[name] for name in program.reads}
     scored = program.score(names, categories, columns, ok, population=population)
     cells = _rendered(scored)
     origin = reader.origin

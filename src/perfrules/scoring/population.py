@@ -369,6 +369,8 @@ def rank_positions(values: Sequence[Fraction | Number], *, descending: bool = Tr
     # values (a < b implies float(a) <= float(b)): exact ties share a rank,
     # values one float apart do not, and most comparisons are of floats.
     keys = list(values)
+    if len(keys) >= _AT_ONCE:
+        return _ranks_at_once(keys, descending)
     order = sorted(((_approx(k), k, i) for i, k in enumerate(keys)), reverse=descending)
     ranks = [0] * len(keys)
     previous_float: float | None = None
@@ -379,6 +381,40 @@ def rank_positions(values: Sequence[Fraction | Number], *, descending: bool = Tr
             rank, previous_float, previous = position, approx, key
         ranks[i] = rank
     return ranks
+
+
+# From this many values, ranks are worked out by NumPy (one sort of the floats; runs of equal
+# floats settled by the exact values in Python).
+_AT_ONCE = 64
+
+
+def _ranks_at_once(keys: list[Fraction | Number], descending: bool) -> list[int]:
+    """:func:`rank_positions` by one NumPy sort of the values' floats."""
+    from .._intcols import numpy
+
+    np = numpy()
+    n = len(keys)
+    approx = np.fromiter(map(_approx, keys), dtype=np.float64, count=n)
+    order = np.argsort(-approx if descending else approx, kind="stable")
+    ordered = approx[order]
+    new = np.ones(n, dtype=bool)
+    new[1:] = ordered[1:] != ordered[:-1]
+    starts = np.flatnonzero(new)
+    ends = np.append(starts[1:], n)
+    for start, end in zip(starts[ends - starts > 1].tolist(), ends[ends - starts > 1].tolist(), strict=True):
+        # Equal floats: in the order of their exact values, a new rank where the value changes.
+        members = order[start:end].tolist()
+        first = keys[members[0]]
+        if all(keys[m] == first for m in members):
+            continue
+        members.sort(key=keys.__getitem__, reverse=descending)
+        order[start:end] = members
+        for t in range(1, len(members)):
+            new[start + t] = keys[members[t]] != keys[members[t - 1]]
+    rank_sorted = np.maximum.accumulate(np.where(new, np.arange(1, n + 1), 0))
+    ranks = np.empty(n, dtype=np.int64)
+    ranks[order] = rank_sorted
+    return ranks.tolist()  # type: ignore[no-any-return]
 
 
 def quota_limit(quota: Quota, population: int) -> int:

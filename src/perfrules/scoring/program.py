@@ -40,20 +40,11 @@ from .._intcols import IntColumn as _Col
 from .._intcols import as_objects as _objects
 from .._intcols import format_column, gc_paused, numpy, round_half_up_column
 from .._numbers import LIMITS, as_fraction, exact
+from .._textcols import format_matrix
 from ..formula.tree import Chain, Name, Node, Num, Percent, Unary
 from ..grading.scale import GradeScale
 from ..scheme.units import Unit, note_events
-from .colsteps import (
-    SEND_BACK,
-    batch_columns,
-    compile_arguments,
-    gcd_all,
-    only_population,
-    population_columns,
-    population_names,
-    totals_within_limits,
-)
-from .colsteps import divide as _divide_by_column
+from . import colsteps
 from .compiled import Population
 from .indicator import IndicatorPlan
 from .outcome import UnitOutcome, weighting
@@ -63,6 +54,7 @@ __all__ = ["ColumnProgram", "Scored", "program_of", "score_columns"]
 
 # NumPy, bound when a program is first compiled (``import perfrules`` stays light).
 np: Any = None
+_Pop = Mapping[str, Population] | None  # per unit name, its population values (max_of …)
 
 
 def _scaled(col: _Col, den: int) -> tuple[Any, int]:
@@ -103,7 +95,7 @@ def _reduce(col: _Col) -> _Col:
     den = col.den
     if den == 1 or not len(col.num):
         return col
-    g = math.gcd(den, int(np.gcd.reduce(col.num)) if col.num.dtype != object else gcd_all(col.num))
+    g = math.gcd(den, int(np.gcd.reduce(col.num)) if col.num.dtype != object else colsteps.gcd_all(col.num))
     if g <= 1:
         return col
     return _Col(col.num // g, den // g, col.bound // g)
@@ -146,9 +138,7 @@ def _scale_den(col: _Col, by: int) -> _Col:
     return _Col(col.num, col.den * by, col.bound)
 
 
-# Where the batch's columns keep the units whose values left the number limits on the way
-# (or that the program leaves to the per-unit program for another reason, see colsteps).
-_TOO_LARGE = SEND_BACK
+_TOO_LARGE = colsteps.SEND_BACK  # where the batch's columns mark units left to the per-unit program
 
 
 def _guarded(col: _Col, cols: dict[str, Any]) -> _Col:
@@ -181,9 +171,8 @@ def _step(left: Any, op: str, operand: Node) -> Any:
 
         return divide
     if op == "/" and not isinstance(operand, Num):
-        # By a column (a rate 完成数/计划数, a range max_of(x)−min_of(x)): exact quotients (colsteps).
-        right = _compile(operand)
-        return lambda cols, n: _guarded(_divide_by_column(left(cols, n), right(cols, n), cols), cols)
+        right = _compile(operand)  # by a column (完成数/计划数, max_of(x)−min_of(x)): exact quotients
+        return lambda cols, n: _guarded(colsteps.divide(left(cols, n), right(cols, n), cols), cols)
     raise _Unsupported(f"'{op}' by {type(operand).__name__}")
 
 
@@ -208,25 +197,23 @@ class ColumnProgram:
         fns = []
         reads: set[str] = set()
         self.reads_of: list[tuple[str, ...]] = []
-        # Per indicator: the names its population calls are read under, with the calls' keys.
         self.population: list[dict[str, str]] = []
-        # Each population call's argument, compiled: (indicator, key, function, argument).
         self.arguments: list[tuple[IndicatorPlan, str, str, Any, tuple[str, ...]]] = []
         for ind in plan.indicators:
             formula = ind.ind.score
             if (
                 formula is None
-                or not (ind.direct or only_population(ind))
+                or not (ind.direct or colsteps.only_population(ind))
                 or ind.periodic
                 or ind.ind.inputs
                 or ind.not_applicable
                 or ind.vetoes
             ):
                 raise _Unsupported(f"indicator {ind.code} is not one score formula of data columns")
-            tree, calls = population_names(formula.tree, ind.code)
+            tree, calls = colsteps.population_names(formula.tree, ind.code)
             try:
                 fns.append(_compile(tree))
-                self.arguments += [(ind, *a) for a in compile_arguments(ind, _compile)]
+                self.arguments += [(ind, *a) for a in colsteps.compile_arguments(ind, _compile)]
             except _Unsupported as exc:
                 raise _Unsupported(f"indicator {ind.code}'s formula: {exc}") from None
             self.population.append(calls)
@@ -248,20 +235,14 @@ class ColumnProgram:
             for c in keys
         }
 
-    def run(
-        self, units: Sequence[Unit], population: Mapping[str, Population] | None = None
-    ) -> list[UnitOutcome | None]:
-        """Each unit's totals-only outcome, or None where the per-unit program must score it.
-
-        *population* gives each unit's population values over the batch it is
-        scored with (see :func:`perfrules.scoring.population.population_values`).
-        """
+    def run(self, units: Sequence[Unit], population: _Pop = None) -> list[UnitOutcome | None]:
+        """Each unit's totals-only outcome (None: the per-unit program scores it); *population*: see score."""
         n = len(units)
         if not n:
             return []
         with gc_paused():
             ok = np.array([not (u.problems or u.not_applicable or u.periods) for u in units], dtype=bool)
-            names, columns = batch_columns(units, self.reads, population)
+            names, columns = colsteps.batch_columns(units, self.reads, population)
             scored = self.score(names, [u.category for u in units], columns, ok, population=population)
             out: list[UnitOutcome | None] = [None] * n
             rows = scored.rows()
@@ -283,7 +264,7 @@ class ColumnProgram:
         columns: dict[str, tuple[_Col, Any]],
         ok: Any,
         *,
-        population: Mapping[str, Population] | None = None,
+        population: _Pop = None,
     ) -> Scored:
         """Score a batch given as columns.
 
@@ -293,9 +274,7 @@ class ColumnProgram:
             columns: each data column the program reads, with which of its
                 cells are plain numbers.
             ok: which units the program may score at all.
-            population: per unit name, its population values (``max_of`` …) over
-                the batch; a unit without the value a formula reads is left to
-                the per-unit program.
+            population: per unit name, its population values (``max_of`` …); see ``colsteps``.
 
         Returns:
             The scores and totals, with the units scored here marked.
@@ -316,7 +295,7 @@ class ColumnProgram:
                     cat[i] = found
         cols: dict[str, Any] = {name: col for name, (col, _) in columns.items()}
         if any(self.population):
-            ok &= population_columns(plan.indicators, self.population, names, population, cols)
+            ok &= colsteps.population_columns(plan.indicators, self.population, names, population, cols)
         count = len(plan.indicators)
         raw = [fn(cols, n) for fn in self.fns]
         if _TOO_LARGE in cols:
@@ -384,10 +363,8 @@ class ColumnProgram:
                 sums = _objects(sub) @ np.array(coef, dtype=object)
             totals[rows] = sums.astype(object)
             denominators[rows] = den * weights.denominator
-        if (
-            den.bit_length() > 64
-        ):  # totals of quotients: their exact size is checked as the per-unit program does
-            ok = totals_within_limits(totals, denominators, ok)
+        if den.bit_length() > 64:  # totals of quotients: checked as the per-unit program checks them
+            ok = colsteps.totals_within_limits(totals, denominators, ok)
         return Scored(self, scores, den, applicable, totals, denominators, ok)
 
 
@@ -477,8 +454,16 @@ def _exact_values(numerators: list[int], den: int) -> list[Any]:
         rest //= 5
         fives += 1
     if rest != 1:
-        return [exact(Fraction(t, den)) for t in numerators]
+        return _exact_ratios(numerators, den)
     places = max(twos, fives)
+    if numerators and places <= 18 and max(map(abs, numerators)) * 10**places < _SAFE:
+        # Their texts written at once (no trailing zeros), each read by Decimal.
+        shown = numpy().ones((len(numerators), 1), dtype=bool)
+        texts = format_matrix(
+            numpy().array(numerators, dtype=numpy().int64).reshape(-1, 1), den, shown, places
+        )
+        if texts is not None:
+            return list(map(Decimal, texts))
     scale = 10**places
     by = scale // den
     out: list[Any] = []
@@ -489,6 +474,28 @@ def _exact_values(numerators: list[int], den: int) -> list[Any]:
             continue
         whole, part = divmod(abs(v), scale)
         out.append(Decimal(f"{'-' if v < 0 else ''}{whole}.{part:0{places}d}".rstrip("0")))
+    return out
+
+
+def _exact_ratios(numerators: list[int], den: int) -> list[Any]:
+    """:func:`_exact_values` where *den* has prime factors other than 2 and 5: each ratio reduced and
+    tested for a finite decimal on the whole column at once, a Fraction made only where it is none."""
+    if not numerators or den >= _SAFE or max(map(abs, numerators)) >= _SAFE:
+        return [exact(Fraction(t, den)) for t in numerators]
+    np = numpy()
+    t = np.array(numerators, dtype=np.int64)
+    g = np.gcd(t, den)
+    reduced = den // g
+    rest = reduced
+    for p in (2, 5):
+        while True:
+            divides = rest % p == 0
+            if not divides.any():
+                break
+            rest = np.where(divides, rest // p, rest)
+    out: list[Any] = list(map(Fraction, (t // g).tolist(), reduced.tolist()))
+    for i in np.flatnonzero(rest == 1).tolist():
+        out[i] = exact(out[i])  # a finite decimal: the Decimal exact() gives
     return out
 
 
@@ -584,9 +591,7 @@ def program_of(plan: Plan) -> ColumnProgram | None:
     return found if isinstance(found, ColumnProgram) else None
 
 
-def score_columns(
-    plan: Plan, units: Sequence[Unit], population: Mapping[str, Population] | None = None
-) -> list[UnitOutcome | None]:
+def score_columns(plan: Plan, units: Sequence[Unit], population: _Pop = None) -> list[UnitOutcome | None]:
     """Totals-only outcomes by the column program; None where it sends a unit to the per-unit program."""
     program = program_of(plan)
     if program is None:
