@@ -255,7 +255,15 @@ def test_read_results_reads_english_headers_and_category_ranks(tmp_path):
     [
         ("名称,总分\n甲,80\n", "no 单位 (unit) column"),
         ("排名,单位,总分\n1,甲,80\n2,甲,70\n", "unit '甲' is listed twice"),
-        ("排名,单位,总分\n1,甲,八十\n", "row 2, column 总分"),
+        ("排名,单位,总分\n1,甲,八十\n", "row 2, column '总分'"),
+        ("rank,unit,total\n1,A,eighty\n", "row 2, column 'total'"),
+        # A column twice: which one is meant is not known, so neither is read.
+        ("排名,rank,单位,总分\n1,5,甲,80\n", "columns '排名' and 'rank' both hold the rank"),
+        (
+            "排名,单位,总分,总分\n1,甲,80,70\n",
+            "both hold the total; keep one of them (a results file of perfrules score has each column once) @ header, column 4",
+        ),
+        ("排名,单位,总分,1 甲项,1 乙项\n1,甲,80,40,40\n", "both hold indicator 1's score"),
         ("排名,单位,总分\n1.5,甲,80\n", "a rank is a whole number"),
     ],
 )

@@ -1,4 +1,4 @@
-"""Reading results files ``perfrules score`` wrote, as :class:`~perfrules._past.PastResults`.
+"""Reading results files ``perfrules score`` wrote, as :class:`~perfrules.PastResults`.
 
 ``read_results`` reads what ``perfrules score`` writes with ``--format csv``
 (Chinese or English headers, the indicators' columns as ``<code> <name>``),
@@ -249,6 +249,15 @@ def _from_records(records: Iterable[Any], origin: str, names: dict[str, str]) ->
     return units
 
 
+def _twice(first: str, head: str, k: int, what: str) -> Problem:
+    """A column that holds what an earlier one holds: which of them is meant is not known."""
+    return Problem(
+        f"header, column {k + 1}",
+        f"columns '{first}' and '{head}' both hold {what}; keep one of them "
+        "(a results file of perfrules score has each column once)",
+    )
+
+
 def _from_csv(text: str, origin: str, names: dict[str, str]) -> dict[str, PastUnit]:
     rows = list(csv.reader(text.lstrip("\ufeff").splitlines()))
     if not rows:
@@ -256,12 +265,22 @@ def _from_csv(text: str, origin: str, names: dict[str, str]) -> dict[str, PastUn
     heads = [h.strip().removesuffix(STAND_IN_SIGN) for h in rows[0]]
     roles: dict[str, int] = {}
     codes: dict[int, str] = {}
+    twice: list[Problem] = []
     for k, head in enumerate(heads):
         role = _HEADS.get(head)
         if role is not None:
+            if role in roles:  # 排名 and rank, or 总分 twice: which one is meant is not known
+                twice.append(_twice(heads[roles[role]], head, k, f"the {role.replace('_', ' ')}"))
             roles.setdefault(role, k)
         elif " " in head:
-            codes[k], names[codes[k]] = head.split(" ", 1)
+            code, name = head.split(" ", 1)
+            first = next((j for j, c in codes.items() if c == code), None)
+            if first is not None:
+                twice.append(_twice(heads[first], head, k, f"indicator {code}'s score"))
+                continue
+            codes[k], names[code] = code, name
+    if twice:
+        raise DataError(twice, title=f"cannot read the results in {origin}")
     if "unit" not in roles:
         raise DataError(
             [
@@ -296,7 +315,7 @@ def _from_csv(text: str, origin: str, names: dict[str, str]) -> dict[str, PastUn
         unit = PastUnit(
             rank=_rank(cell(row, "rank"), f"{where}, column '{heads[roles.get('rank', 0)]}'", problems),
             category_rank=_rank(cell(row, "category_rank"), f"{where}, rank in category", problems),
-            total=_number(cell(row, "total"), f"{where}, column 总分", problems),
+            total=_number(cell(row, "total"), f"{where}, column '{heads[roles.get('total', 0)]}'", problems),
             grade=_text(cell(row, "grade")),
             category=_text(cell(row, "category")),
             scores=scores,
