@@ -264,6 +264,8 @@ def test_read_results_reads_english_headers_and_category_ranks(tmp_path):
             "both hold the total; keep one of them (a results file of perfrules score has each column once) @ header, column 4",
         ),
         ("排名,单位,总分,1 甲项,1 乙项\n1,甲,80,40,40\n", "both hold indicator 1's score"),
+        # The same in JSON: a key given twice in one object is not read as the last of them.
+        ('{"scheme": "s", "units": [{"unit": "甲", "rank": 1, "rank": 5}]}', "the key 'rank' is given twice"),
         ("排名,单位,总分\n1.5,甲,80\n", "a rank is a whole number"),
     ],
 )

@@ -157,9 +157,19 @@ def _decoded(data: bytes, origin: str) -> str:
     raise DataError([Problem("", "neither UTF-8 nor GB18030 text")], title=f"cannot read {origin}")
 
 
+def _once(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object whose keys are each given once: a second 'rank' would silently win."""
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise ValueError(f"the key '{key}' is given twice in one object")
+        out[key] = value
+    return out
+
+
 def _json(text: str, origin: str) -> object:
     try:
-        return json.loads(text, parse_float=Decimal)
+        return json.loads(text, parse_float=Decimal, object_pairs_hook=_once)
     except (ValueError, RecursionError) as exc:
         raise DataError([Problem("", f"not valid JSON ({exc})")], title=f"cannot read {origin}") from None
 
