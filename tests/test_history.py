@@ -367,3 +367,32 @@ def test_check_does_not_ask_the_data_for_last_years_results():
     code, out, err = _run("check", str(SCHEME), str(DATA))
     assert code == 0, out + err
     assert "上年名次" not in out + err
+
+
+def test_results_that_hold_nothing_a_history_name_reads_are_refused(tmp_path):
+    """Another scheme's results (no indicator 9), or a file without 排名: refused, naming the name.
+
+    Read as they are, every unit would meet the name as missing data, and the recipe's ``default``
+    policy would quietly give each one 0 as if none had taken part last year.
+    """
+    text = SCHEME.read_text(encoding="utf-8").replace(
+        '[history."上年名次"]\nfield = "rank"',
+        '[history."上年名次"]\nfield = "rank"\n\n[history."上年实绩"]\nfield = "score"\nindicator = "9"',
+    )
+    text = text.replace('score = "实绩得分"', 'score = "实绩得分+上年实绩×0"', 1)
+    other = tmp_path / "other.toml"
+    other.write_text(text, encoding="utf-8")
+    with pytest.raises(DataError) as info:
+        evaluate(load(other), load_units(DATA, scheme=load(other)), previous=LAST)
+    assert [p.path for p in info.value.problems] == ["history.上年实绩"]
+    assert "indicator 9's score (they give the scores of 1, 2, 3;" in str(info.value)
+    code, _, err = _run("score", str(other), str(DATA), "--previous", str(LAST))
+    assert code == 1 and "history.上年实绩" in err
+    bare = tmp_path / "bare.csv"  # score's CSV without its 排名 column
+    bare.write_text("单位,总分\n甲,56\n乙,54\n", encoding="utf-8")
+    with pytest.raises(DataError, match=r"no unit in the results bare\.csv has its rank"):
+        _evaluate(bare)
+    # A file that lists some units' ranks still fits: a unit it lacks gets a note, as before.
+    some = tmp_path / "some.csv"
+    some.write_text("排名,单位,总分\n1,甲,56\n,乙,\n", encoding="utf-8")
+    assert _evaluate(some).unit("丁").total == Decimal("65.2")  # 58 + 0 + 7.2

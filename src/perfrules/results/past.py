@@ -22,7 +22,7 @@ import attrs
 from .._errors import DataError, Problem
 from .._numbers import Number, to_number
 from ..formula.language import normalize_name
-from ..scheme.history import PastResults, PastUnit
+from ..scheme.history import PastResults, PastUnit, shown_field
 from ..scheme.model import Scheme
 
 __all__ = ["past_results", "read_results", "with_previous"]
@@ -144,7 +144,35 @@ def with_previous(scheme: Scheme, previous: object) -> Scheme:
         raise ValueError(
             f"the scheme '{scheme.name}' declares no [history] names: nothing reads previous results"
         )
-    return attrs.evolve(scheme, previous=past_results(previous))
+    past = past_results(previous)
+    _check_fits(scheme, past)
+    return attrs.evolve(scheme, previous=past)
+
+
+def _check_fits(scheme: Scheme, past: PastResults) -> None:
+    """Refuse results that hold nothing a ``[history]`` name reads (another scheme's, a bare file).
+
+    Each unit would otherwise meet the name as missing data, and a ``default`` policy would
+    quietly score every unit as if none had taken part last year.
+    """
+    if not past.units:
+        return
+    problems = []
+    for name, wanted in scheme.history.items():
+        if any(unit.value(wanted) is not None for unit in past.units.values()):
+            continue
+        what = shown_field(wanted.field, wanted.indicator, zh=False)
+        if wanted.field == "score":
+            codes = sorted(set(past.indicators) | {c for u in past.units.values() for c in u.scores})
+            given = f"they give the scores of {', '.join(codes)}" if codes else "they give no scores"
+            hint = f"{given}; is the file another scheme's, or the code '{wanted.indicator}' wrong?"
+        else:
+            hint = "is the file another scheme's, or written without that column?"
+        problems.append(
+            Problem(f"history.{name}", f"no unit in the results {past.source or ''} has its {what} ({hint})")
+        )
+    if problems:
+        raise DataError(problems, title=f"last year's results do not fit the scheme '{scheme.name}'")
 
 
 def _decoded(data: bytes, origin: str) -> str:
@@ -283,12 +311,12 @@ def _from_csv(text: str, origin: str, names: dict[str, str]) -> dict[str, PastUn
                 twice.append(_twice(heads[roles[role]], head, k, f"the {role.replace('_', ' ')}"))
             roles.setdefault(role, k)
         elif " " in head:
-            code, name = head.split(" ", 1)
+            code, label = head.split(" ", 1)
             first = next((j for j, c in codes.items() if c == code), None)
             if first is not None:
                 twice.append(_twice(heads[first], head, k, f"indicator {code}'s score"))
                 continue
-            codes[k], names[code] = code, name
+            codes[k], names[code] = code, label
     if twice:
         raise DataError(twice, title=f"cannot read the results in {origin}")
     if "unit" not in roles:
