@@ -112,6 +112,10 @@ def test_without_previous_results_the_names_come_from_the_data():
     results = evaluate(scheme, units, previous=LAST)
     assert results.unit("戊").total == TOTALS["戊"] - 2
     assert not any("取自" in e.message for e in results.unit("戊").indicators[1].events)
+    # ... and the unit says so where the two disagree (戊: 4 here, 5th in 2024.csv), not where they agree.
+    notes = {r.unit: [e.message for e in r.events if e.kind == "note"] for r in results}
+    assert notes["戊"] == ["戊: 本单位数据中的上年名次=4优先，不取上年结果“2024.csv”中的5"]
+    assert notes["甲"] == notes["丁"] == []
 
 
 _BASE = """
