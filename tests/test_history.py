@@ -301,6 +301,21 @@ def test_compare_puts_the_years_side_by_side_by_hand():
     assert not comparison.graded and "2024 等次" not in comparison.heads()
 
 
+def test_compare_names_the_movers_from_any_run_that_names_them(tmp_path):
+    """This year as JSON Lines (codes only): the indicators' names come from last year's CSV."""
+    this_year = tmp_path / "2025.jsonl"
+    code, _, err = _run(
+        "score", str(SCHEME), str(DATA), "--previous", str(LAST), "--format", "jsonl", "-o", str(this_year)
+    )
+    assert code == 0, err
+    rows = {r.unit: r for r in compare_results(LAST, this_year).rows}
+    assert rows["丁"].movers == (
+        ("1", "发展实绩", Decimal(8)),
+        ("3", "财政收入增长", Decimal("7.2")),
+        ("2", "比上年进位", Decimal(4)),
+    )
+
+
 def test_compare_on_the_command_line_as_csv(tmp_path):
     this_year = tmp_path / "2025.json"
     code, _, err = _run(
