@@ -258,6 +258,9 @@ def test_read_results_reads_english_headers_and_category_ranks(tmp_path):
     ("text", "words"),
     [
         ("名称,总分\n甲,80\n", "no 单位 (unit) column"),
+        # What score prints without --format: said as such, with how to write a results file.
+        ("排名  单位  类别  总分  等次\n----  ----\n   1  甲  80  —\n", "the table perfrules score prints"),
+        ("rank  unit  category  total  grade\n", "not a results file; write one with --format csv"),
         ("排名,单位,总分\n1,甲,80\n2,甲,70\n", "unit '甲' is listed twice"),
         ("排名,单位,总分\n1,甲,八十\n", "row 2, column '总分'"),
         ("rank,unit,total\n1,A,eighty\n", "row 2, column 'total'"),

@@ -320,16 +320,15 @@ def _from_csv(text: str, origin: str, names: dict[str, str]) -> dict[str, PastUn
     if twice:
         raise DataError(twice, title=f"cannot read the results in {origin}")
     if "unit" not in roles:
-        raise DataError(
-            [
-                Problem(
-                    "header",
-                    f"no 单位 (unit) column; a results file of perfrules score --format csv starts "
-                    f"排名,单位,类别,总分,等次 (got {','.join(heads[:6])})",
-                )
-            ],
-            title=f"cannot read the results in {origin}",
+        said = (
+            # The aligned table score prints: its heads are one cell, apart by spaces.
+            "this is the table perfrules score prints, not a results file; write one with "
+            "--format csv, json or jsonl (perfrules score … --format csv -o 2024.csv)"
+            if any(_HEADS.get(word) == "unit" for word in " ".join(rows[0]).split()[1:2])
+            else f"no 单位 (unit) column; a results file of perfrules score --format csv starts "
+            f"排名,单位,类别,总分,等次 (got {','.join(heads[:6])})"
         )
+        raise DataError([Problem("header", said)], title=f"cannot read the results in {origin}")
     units: dict[str, PastUnit] = {}
     problems: list[Problem] = []
 
