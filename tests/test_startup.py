@@ -160,3 +160,12 @@ def test_running_a_command_still_loads_what_it_needs(bare):
         "perfrules.scheme.model",
         "perfrules.results.display",
     } <= added
+
+
+def test_a_command_loads_only_its_own_group_of_commands(bare):
+    """validate and demo run without the analysis commands (sensitivity, what-if) or their modules."""
+    added = _added(_help_code(["validate", "xiamen-xiangan-2020"], ["demo"]), bare)
+    assert {"perfrules.cli.scheme_commands", "perfrules.cli.score_commands"} <= added
+    assert not {m for m in added if m.startswith(("perfrules.analysis", "perfrules.cli.analysis_commands"))}
+    whatif = ["whatif", "xiamen-xiangan-2020", "sample", "--unit", "区文旅局"]
+    assert "perfrules.cli.analysis_commands" in _added(_help_code(whatif), bare)

@@ -475,20 +475,21 @@ def _handler(name: str) -> Callable[[argparse.Namespace, TextIO, TextIO], int]:
     """The function that runs a command, by the name ``build_parser`` registered.
 
     ``completion`` describes the parser itself and runs here, ``compare`` is in
-    ``perfrules.cli.history``; every other command is in the modules of
-    commands, imported now — with them the library.
+    ``perfrules.cli.history``; every other command is in one module of commands,
+    imported now (with it, the part of the library that command needs).
     """
     if name == "_cmd_completion":
         return _cmd_completion
     if name == "_cmd_compare":
         return cmd_compare
-    from . import analysis_commands, scheme_commands, score_commands
-
-    for commands in (score_commands, scheme_commands, analysis_commands):
-        if hasattr(commands, name):
-            handler: Callable[[argparse.Namespace, TextIO, TextIO], int] = getattr(commands, name)
-            return handler
-    raise AssertionError(f"no handler '{name}'")
+    if name in ("_cmd_whatif", "_cmd_sensitivity"):
+        from . import analysis_commands as commands
+    elif name in ("_cmd_demo", "_cmd_schemes", "_cmd_score", "_cmd_explain"):
+        from . import score_commands as commands  # type: ignore[no-redef]
+    else:
+        from . import scheme_commands as commands  # type: ignore[no-redef]
+    handler: Callable[[argparse.Namespace, TextIO, TextIO], int] = getattr(commands, name)
+    return handler
 
 
 class _LibraryErrors:
