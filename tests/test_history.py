@@ -436,3 +436,11 @@ def test_a_bad_data_file_is_hinted_at_check_not_validate(tmp_path):
     bad.write_text("排名,总分\n1,56\n", encoding="utf-8")
     code, _, err = _run("score", str(SCHEME), str(DATA), "--previous", str(bad))
     assert code != 0 and "perfrules check SCHEME DATA" in err and "validate" not in err
+
+
+def test_three_runs_say_which_two_the_changes_are_between():
+    """With more than two runs, the change columns name the last two runs they compare."""
+    two = compare_results(LAST, _evaluate(), labels=["2024", "2025"]).heads()
+    assert "名次变化" in two and "总分变化" in two
+    three = compare_results(LAST, LAST, _evaluate(), labels=["2023", "2024", "2025"]).heads()
+    assert "名次变化 2024→2025" in three and "总分变化 2024→2025" in three and "名次变化" not in three
