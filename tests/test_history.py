@@ -444,3 +444,16 @@ def test_three_runs_say_which_two_the_changes_are_between():
     assert "名次变化" in two and "总分变化" in two
     three = compare_results(LAST, LAST, _evaluate(), labels=["2023", "2024", "2025"]).heads()
     assert "名次变化 2024→2025" in three and "总分变化 2024→2025" in three and "名次变化" not in three
+
+
+def test_compare_notes_an_indicator_code_that_names_different_indicators(tmp_path):
+    """Runs of two schemes whose indicator 1 differs: compared as one code, with a note saying so."""
+    other = tmp_path / "other.csv"
+    other.write_text(LAST.read_text(encoding="utf-8").replace("1 发展实绩", "1 工作实绩"), encoding="utf-8")
+    comparison = compare_results(other, _evaluate(), labels=["2024", "2025"])
+    assert comparison.notes == (
+        "指标 1 在各次结果中名称不同（2024: 工作实绩，2025: 发展实绩），其得分仍按同一指标比较",
+    )
+    assert compare_results(LAST, _evaluate()).notes == ()
+    code, _, err = _run("compare", str(other), str(LAST))
+    assert code == 0 and "指标 1 在各次结果中名称不同" in err

@@ -65,11 +65,14 @@ class ResultsComparison:
         rows: one row per unit, by the last run's rank; units the last run
             lacks come after, by name.
         language: ``zh`` or ``en``, for column heads.
+        notes: what a reader should know, such as an indicator code that
+            names different indicators in different runs.
     """
 
     labels: tuple[str, ...]
     rows: tuple[ComparisonRow, ...]
     language: str = "zh"
+    notes: tuple[str, ...] = ()
 
     @property
     def graded(self) -> bool:
@@ -220,7 +223,28 @@ def compare_results(
                 movers=tuple(movers[:_MOVERS]),
             )
         )
-    return ResultsComparison(labels=tuple(names), rows=tuple(rows), language="zh" if zh else "en")
+    return ResultsComparison(
+        labels=tuple(names), rows=tuple(rows), language="zh" if zh else "en", notes=_renamed(pasts, names, zh)
+    )
+
+
+def _renamed(pasts: Sequence[PastResults], labels: Sequence[str], zh: bool) -> tuple[str, ...]:
+    """Indicator codes whose name differs between runs (another scheme, or a renumbered one)."""
+    notes = []
+    for code in sorted({c for p in pasts for c in p.indicators}):
+        named = [
+            (label, p.indicators[code])
+            for label, p in zip(labels, pasts, strict=True)
+            if p.indicators.get(code)
+        ]
+        if len({name for _, name in named}) > 1:
+            shown = ("，" if zh else ", ").join(f"{label}: {name}" for label, name in named)
+            notes.append(
+                f"指标 {code} 在各次结果中名称不同（{shown}），其得分仍按同一指标比较"
+                if zh
+                else f"indicator {code} has other names in the runs ({shown}); its scores are compared as one"
+            )
+    return tuple(notes)
 
 
 def _indicator_name(pasts: Sequence[PastResults], code: str) -> str:

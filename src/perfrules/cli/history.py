@@ -132,6 +132,8 @@ def cmd_compare(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             _("give --label once per results file, in order"),
         )
     comparison = compare_results(*args.results, labels=args.label)
+    for note in comparison.notes:
+        err.write(_("note: {text}").format(text=note) + "\n")
     heads = comparison.heads()
     if args.format == "csv":
         cells = [[_cell(c, csv=True) for c in row] for row in comparison.table_rows(signed=False)]
