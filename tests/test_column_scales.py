@@ -21,7 +21,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from perfrules import evaluate, loads
@@ -47,12 +47,12 @@ def _rule(var: str, cuts: list[Decimal], upper_closed: list[bool], points: list[
         lo = hi - 1
         parts = []
         if lo >= 0:
-            parts.append(f"{cuts[lo]}{'≤' if upper_closed[lo] else '<'}{var}")
+            parts.append(f"{cuts[lo]:f}{'≤' if upper_closed[lo] else '<'}{var}")
         if hi < len(cuts):
             op = "<" if upper_closed[hi] else "≤"
-            parts = [f"{parts[0]}{op}{cuts[hi]}"] if parts else [f"{var}{op}{cuts[hi]}"]
+            parts = [f"{parts[0]}{op}{cuts[hi]:f}"] if parts else [f"{var}{op}{cuts[hi]:f}"]
         elif lo >= 0:
-            parts = [f"{var}{'≥' if upper_closed[lo] else '>'}{cuts[lo]}"]
+            parts = [f"{var}{'≥' if upper_closed[lo] else '>'}{cuts[lo]:f}"]
         cond = parts[0]
         entries.append(f"{cond}，计{points[b]}分" if points is not None else f"{_GRADES[b]}：{cond}")
     return "；".join(entries)
@@ -98,6 +98,13 @@ def cases(draw: st.DrawFn) -> tuple[str, str]:
         lines += ["[indicators.scale]", f'rule = "{_rule(var, cuts, upper_closed, points)}"', "domain = [0, 100]"]
         if scoring == "midpoint":
             lines.append('scoring = "midpoint"')
+        if points is None:
+            # Each grade's score interval, some of them a single value (the band then scores its top).
+            spans = []
+            for grade in _GRADES[: len(cuts) + 1]:
+                lo, hi = sorted(draw(st.lists(st.integers(0, 100), min_size=2, max_size=2)))
+                spans.append(f'"{grade}" = [{lo}, {hi}]')
+            lines.append(f"scores = {{ {', '.join(spans)} }}")
         if draw(st.integers(0, 4)) == 0:
             lines.append(f"precision = {draw(st.integers(0, 3))}")
         near = [c + d for c in cuts for d in (0, _TINY, -_TINY)]
@@ -108,7 +115,7 @@ def cases(draw: st.DrawFn) -> tuple[str, str]:
                 done = target * plan / 100
                 if draw(st.booleans()):
                     done += Decimal(draw(st.sampled_from([1, -1]))) * _TINY
-                return str(done), str(plan)
+                return f"{done:f}", str(plan)
 
             plain = st.sampled_from(near + [Decimal(0), Decimal(100), Decimal(101), Decimal(-1)])
             pairs = []
@@ -120,7 +127,7 @@ def cases(draw: st.DrawFn) -> tuple[str, str]:
             columns[f"完成{k}"] = [p[0] for p in pairs]
             columns[f"计划{k}"] = [p[1] for p in pairs]
         else:
-            plain = st.sampled_from([str(v) for v in near] + ["0", "100", "100.0000001", "-0.5"])
+            plain = st.sampled_from([f"{v:f}" for v in near] + ["0", "100", "100.0000001", "-0.5"])
             cells = st.one_of(plain, plain, plain, plain, st.sampled_from(["", "95%", "约五分", "-0"]))
             columns[var] = [draw(cells) for _ in units]
     header = ["单位", *columns]
@@ -149,8 +156,10 @@ def test_scales_on_indicators_score_as_the_per_unit_program(tmp_path_factory, ca
     assert program_of(plan) is not None, plan.program_why
     slow, _ = _outcomes(text, data_path, program=False)
     assert [_key(o) for o in fast] == [_key(o) for o in slow]
-    # The indicator grades of the per-unit program, read through evaluate() both ways.
     units = load_units(data_path, scheme=scheme)
+    taken = sum(o is not None for o in program_of(plan).run(units))  # type: ignore[union-attr]
+    event(f"units the column program scored: {'none' if not taken else 'all' if taken == len(units) else 'some'}")
+    # The indicator scores of the explained results (the per-unit program run on each unit).
     result = evaluate(scheme, units)
     for o in slow:
         if not o.errors:

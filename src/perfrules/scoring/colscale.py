@@ -124,7 +124,11 @@ def grade_column(
         out_den = math.lcm(out_den, (slope / den).denominator, intercept.denominator)
     coefficients = [(int(slope / den * out_den), int(intercept * out_den)) for *_, slope, intercept in pieces]
     out_bound = max((abs(a) * bound + abs(b) for a, b in coefficients), default=0)
-    wide = out_bound >= SAFE or num.dtype == object
+    wide = (
+        out_bound >= SAFE
+        or num.dtype == object
+        or any(abs(a) >= SAFE or abs(b) >= SAFE for a, b in coefficients)  # a factor past 64 bits
+    )
     out = np.zeros(n, dtype=object if wide else np.int64)
     left = np.ones(n, dtype=bool)
     cuts = [(lo, lo_closed, hi, hi_closed) for lo, lo_closed, hi, hi_closed, *_ in pieces]
