@@ -85,7 +85,9 @@ def cases(draw: st.DrawFn) -> tuple[str, str]:
         upper_closed = [draw(st.booleans()) for _ in cuts]
         scoring = draw(st.sampled_from(["points", "midpoint", "interpolate", "interpolate"]))
         if scoring == "points":
-            points = sorted(draw(st.lists(st.integers(0, 10), min_size=len(cuts) + 1, max_size=len(cuts) + 1)))
+            points = sorted(
+                draw(st.lists(st.integers(0, 10), min_size=len(cuts) + 1, max_size=len(cuts) + 1))
+            )
             points.reverse()
         else:
             points = None
@@ -95,7 +97,11 @@ def cases(draw: st.DrawFn) -> tuple[str, str]:
         lines.append(f"weight = {weights[k - 1]}")
         if divided:
             lines.append(f'steps = ["率{k}=完成{k}/计划{k}×100"]')
-        lines += ["[indicators.scale]", f'rule = "{_rule(var, cuts, upper_closed, points)}"', "domain = [0, 100]"]
+        lines += [
+            "[indicators.scale]",
+            f'rule = "{_rule(var, cuts, upper_closed, points)}"',
+            "domain = [0, 100]",
+        ]
         if scoring == "midpoint":
             lines.append('scoring = "midpoint"')
         if points is None:
@@ -117,7 +123,7 @@ def cases(draw: st.DrawFn) -> tuple[str, str]:
                     done += Decimal(draw(st.sampled_from([1, -1]))) * _TINY
                 return f"{done:f}", str(plan)
 
-            plain = st.sampled_from(near + [Decimal(0), Decimal(100), Decimal(101), Decimal(-1)])
+            plain = st.sampled_from([*near, Decimal(0), Decimal(100), Decimal(101), Decimal(-1)])
             pairs = []
             for _ in units:
                 if draw(st.integers(0, 9)) == 0:
@@ -158,7 +164,9 @@ def test_scales_on_indicators_score_as_the_per_unit_program(tmp_path_factory, ca
     assert [_key(o) for o in fast] == [_key(o) for o in slow]
     units = load_units(data_path, scheme=scheme)
     taken = sum(o is not None for o in program_of(plan).run(units))  # type: ignore[union-attr]
-    event(f"units the column program scored: {'none' if not taken else 'all' if taken == len(units) else 'some'}")
+    event(
+        f"units the column program scored: {'none' if not taken else 'all' if taken == len(units) else 'some'}"
+    )
     # The indicator scores of the explained results (the per-unit program run on each unit).
     result = evaluate(scheme, units)
     for o in slow:

@@ -342,7 +342,8 @@ class GradeScale:
         for other scales); *direction* is True where larger values score higher in the band, None
         where neither (the best band of a two-sided scale).
 
-        >>> [(b.name, str(iv), d) for b, iv, d in GradeScale.parse("优：x≥90；良：x<90", domain=(0, 100)).pieces]
+        >>> scale = GradeScale.parse("优：x≥90；良：x<90", domain=(0, 100))
+        >>> [(b.name, str(iv), d) for b, iv, d in scale.pieces]
         [('优', '[90, 100]', True), ('良', '[0, 90)', True)]
         """
         threshold = self._threshold

@@ -57,6 +57,23 @@ def scale_why(ind: IndicatorPlan, categories: tuple[str, ...] | None) -> str | N
     return None
 
 
+def _why_not(ind: IndicatorPlan) -> str | None:
+    """Why the value a compilable scale grades is not a column the program computes (None: it is)."""
+    if ind.periodic:
+        return f"a grading scale on values reported per period ({ind.ind.frequency})"
+    if ind.ind.policies:
+        kinds = ", ".join(sorted({type(p).__name__ for p in ind.ind.policies}))
+        return f"a grading scale with policies ({kinds})"
+    if ind.ind.inputs or ind.not_applicable or ind.vetoes:
+        return "a grading scale with an inputs mapping, not-applicable units or vetoes"
+    if ind.has_population:
+        return "a grading scale on a value that reads the population (peer ratios, ranks, max_of …)"
+    steps = sorted({type(s).__name__ for s in ind.steps if not isinstance(s, Formula)})
+    if steps:
+        return f"a grading scale on a value computed by a step other than a formula ({', '.join(steps)})"
+    return None
+
+
 def _pieces(ind: IndicatorPlan) -> list[_Piece]:
     """Each piece's interval and its score as a linear function of the value (what _score_in gives)."""
     scale = ind.ind.scale
@@ -156,14 +173,8 @@ def compile_graded(
     scale = ind.ind.scale
     assert scale is not None
     why = scale_why(ind, categories)
-    if why is None and (
-        ind.periodic or ind.ind.inputs or ind.not_applicable or ind.vetoes or ind.ind.policies
-    ):
-        why = "a grading scale with periods, policies, vetoes or an inputs mapping"
-    if why is None and ind.has_population:
-        why = "a grading scale on a value that reads the population"
-    if why is None and not all(isinstance(step, Formula) for step in ind.steps):
-        why = "a grading scale on a value computed by a step other than a formula"
+    if why is None:
+        why = _why_not(ind)
     if why is not None:
         raise unsupported(f"indicator {ind.code}: {why}")
     name = ind.ind.value if ind.ind.value is not None else scale.variable
