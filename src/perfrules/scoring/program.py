@@ -20,7 +20,8 @@ The differential tests hold the two to the same answers on every path.
 What compiles (:func:`program_of` gives None, and :attr:`Plan.program_why`
 says why, otherwise): every indicator's score is a formula of data columns,
 numbers, ``+ - × ÷`` (division by a number), ``%`` and unary minus, with no
-steps, policies, periods or ``inputs`` mapping; weights per category,
+steps, policies, periods or ``inputs`` mapping, or a threshold grading scale
+on a data column or on formula steps' result (:mod:`perfrules.scoring.colscale`); weights per category,
 ``applies_to`` and weight that moves by the scheme's rule; no total formula,
 scheme-wide policies, caps, flags, 折算, per-unit parameters, group means or
 overall grading that reads more than the total.
