@@ -203,7 +203,7 @@ def compare_results(
             for code in now.scores.keys() & then.scores.keys():
                 moved = as_fraction(now.scores[code]) - as_fraction(then.scores[code])
                 if moved:
-                    movers.append((code, last.indicators.get(code, ""), exact(moved)))
+                    movers.append((code, _indicator_name(pasts, code), exact(moved)))
             movers.sort(key=lambda m: (-abs(as_fraction(m[2])), m[0]))
         rows.append(
             ComparisonRow(
@@ -219,6 +219,11 @@ def compare_results(
             )
         )
     return ResultsComparison(labels=tuple(names), rows=tuple(rows), language="zh" if zh else "en")
+
+
+def _indicator_name(pasts: Sequence[PastResults], code: str) -> str:
+    """An indicator's name from the latest run that gives it (a JSON Lines file gives none)."""
+    return next((p.indicators[code] for p in reversed(pasts) if p.indicators.get(code)), "")
 
 
 def _past(run: object) -> PastResults:

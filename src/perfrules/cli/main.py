@@ -1,4 +1,6 @@
-"""The ``perfrules`` command line. Only the modules of ``perfrules.cli`` print.
+"""The ``perfrules`` command's parser and entry point: every command's options, exit codes and errors.
+
+Only the modules of ``perfrules.cli`` print.
 
 Exit codes (docs/reference/cli.md):
 
