@@ -4,7 +4,7 @@ The column program grades an indicator's value (a data column, or a rate a
 formula step computes) by its threshold scale with band decisions by
 cross-multiplication (:mod:`perfrules.scoring.colscale`). These tests
 generate scales — random cuts with many decimal places, 含 on either side of
-each cut, points per band, midpoints, interpolation within a band, rounding
+each cut, larger or smaller values better, points per band, midpoints, interpolation within a band, rounding
 to a precision — and data exactly on, just above and just below every cut
 (as decimals, and as repeating fractions a division step gives), outside the
 domain, blank and unreadable; the column program, the per-unit program and
@@ -37,11 +37,13 @@ _GRADES = ["优", "良", "中", "差"]
 _TINY = Decimal("1e-13")
 
 
-def _rule(var: str, cuts: list[Decimal], upper_closed: list[bool], points: list[int] | None) -> str:
-    """A threshold rule over *var*, best band first (larger is better); cut i is 含 in the band above
-    it where upper_closed[i]."""
+def _rule(
+    var: str, cuts: list[Decimal], upper_closed: list[bool], points: list[int] | None, lower_better: bool
+) -> str:
+    """A threshold rule over *var*, best band first (larger is better, or smaller where
+    *lower_better*); cut i is 含 in the band above it where upper_closed[i]."""
     bands = len(cuts) + 1
-    entries = []
+    conds = []
     for b in range(bands):  # band b lies between cuts[bands-2-b] (below) and cuts[bands-1-b] (above)
         hi = bands - 1 - b
         lo = hi - 1
@@ -53,8 +55,13 @@ def _rule(var: str, cuts: list[Decimal], upper_closed: list[bool], points: list[
             parts = [f"{parts[0]}{op}{cuts[hi]:f}"] if parts else [f"{var}{op}{cuts[hi]:f}"]
         elif lo >= 0:
             parts = [f"{var}{'≥' if upper_closed[lo] else '>'}{cuts[lo]:f}"]
-        cond = parts[0]
-        entries.append(f"{cond}，计{points[b]}分" if points is not None else f"{_GRADES[b]}：{cond}")
+        conds.append(parts[0])
+    if lower_better:
+        conds.reverse()
+    entries = [
+        f"{cond}，计{points[b]}分" if points is not None else f"{_GRADES[b]}：{cond}"
+        for b, cond in enumerate(conds)
+    ]
     return "；".join(entries)
 
 
@@ -106,7 +113,7 @@ def cases(draw: st.DrawFn) -> tuple[str, str]:
             rule_var = "得分"
         lines += [
             "[indicators.scale]",
-            f'rule = "{_rule(rule_var, cuts, upper_closed, points)}"',
+            f'rule = "{_rule(rule_var, cuts, upper_closed, points, draw(st.booleans()))}"',
             "domain = [0, 100]",
         ]
         if scoring == "midpoint":
