@@ -107,6 +107,7 @@ def cases(draw: st.DrawFn) -> tuple[str, str]:
             lines.append(f"applies_to = [{', '.join(map(_q, members))}]")
         if divided:
             lines.append(f'steps = ["率{k}=完成{k}/计划{k}×100"]')
+        default = draw(st.integers(0, 3)) == 0
         rule_var = var
         if draw(st.integers(0, 3)) == 0:
             lines.append(f'value = "{var}"')  # the scale's own name for the value differs
@@ -116,6 +117,10 @@ def cases(draw: st.DrawFn) -> tuple[str, str]:
             f'rule = "{_rule(rule_var, cuts, upper_closed, points, draw(st.booleans()))}"',
             "domain = [0, 100]",
         ]
+        if default:
+            # No data (a blank cell, a divisor of 0) → the midpoint of 良, or 1 point (before the scale's table).
+            given = 'grade = "良"' if points is None else "score = 1"
+            lines.insert(len(lines) - 3, f'policies = [{{ type = "default", {given} }}]')
         if scoring == "midpoint":
             lines.append('scoring = "midpoint"')
         if points is None:
@@ -215,6 +220,7 @@ name = "完成率"
 group = "组"
 weight = 60
 steps = ["完成率=完成数/计划数×100"]
+policies = [{ type = "default", grade = "良" }]
 [indicators.scale]
 rule = "优：完成率≥90；良：80≤完成率<90；中：60≤完成率<80；差：完成率<60"
 domain = [0, 100]
@@ -231,10 +237,11 @@ domain = [0, 100]
 
 def test_band_decisions_by_hand(tmp_path):
     """Hand-worked: 9/10 = 90 is 优 at its bottom, 90; 8/9 = 88.8… is 良 at 88.8…;
-    95 is 80 points (95 is 含 in the band below), 95.0000001 is 100; 101 is outside the domain."""
+    95 is 80 points (95 is 含 in the band below), 95.0000001 is 100; 101 is outside the domain;
+    a plan of 0 is no data (the default, by the per-unit program)."""
     data = tmp_path / "d.csv"
     data.write_text(
-        "单位,完成数,计划数,满意度\n甲,9,10,95\n乙,8,9,95.0000001\n丙,1,2,85\n丁,1,1,101\n",
+        "单位,完成数,计划数,满意度\n甲,9,10,95\n乙,8,9,95.0000001\n丙,1,2,85\n丁,1,1,101\n戊,0,0,90\n",
         encoding="utf-8",
     )
     scheme = loads(_HAND, format="toml")
@@ -242,7 +249,7 @@ def test_band_decisions_by_hand(tmp_path):
     assert program is not None, plan_of(scheme).program_why
     units = load_units(data, scheme=scheme)
     outcomes = program.run(units)
-    assert [o is not None for o in outcomes] == [True, True, True, False]
+    assert [o is not None for o in outcomes] == [True, True, True, False, False]
     assert outcomes[0] is not None and outcomes[0].total == Decimal(86)  # 90 × 0.6 + 80 × 0.4
     # 良 80–90 over 80–90: 800/9 scores 800/9; × 0.6 + 100 × 0.4 = 160/3 + 40
     assert outcomes[1] is not None and outcomes[1].total == Fraction(160, 3) + 40
@@ -251,6 +258,8 @@ def test_band_decisions_by_hand(tmp_path):
     result = evaluate(scheme, units)
     assert [i.grade for i in result.unit("甲").indicators] == ["优", "85<满意度<=95"]
     assert [e.error for e in result.unit("丁").errors] == ["EvaluationError"]
+    # 戊 plans 0: no data, so 良's midpoint 85 (× 0.6) by the per-unit program; 90 → 80 points (× 0.4)
+    assert result.unit("戊").total == Decimal(83)
 
 
 @pytest.mark.parametrize(

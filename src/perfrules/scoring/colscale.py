@@ -13,9 +13,12 @@ denominator). Values outside every piece (outside the domain) are marked in
 the batch's columns under :data:`~perfrules.scoring.colsteps.SEND_BACK`: the
 per-unit program scores those units and reports the error.
 
-Scales that grade several values, categorical (word) scales, ``scoring =
-"none"`` and scores whose conversion to the indicator's points depends on the
-category are not compiled (:func:`scale_why` says which).
+An indicator's default for no data (a ``default`` policy without ``when``)
+may stay: it fires only where an input is blank, unreadable or missing, or a
+divisor is 0, and the program leaves those units to the per-unit program.
+Scales that grade several values, categorical (word) scales, other policies,
+values per period, and scores whose conversion to the indicator's points
+depends on the category are not compiled (:func:`compile_graded` says which).
 """
 
 from __future__ import annotations
@@ -61,8 +64,11 @@ def _why_not(ind: IndicatorPlan) -> str | None:
     """Why the value a compilable scale grades is not a column the program computes (None: it is)."""
     if ind.periodic:
         return f"a grading scale on values reported per period ({ind.ind.frequency})"
-    if ind.ind.policies:
-        kinds = ", ".join(sorted({type(p).__name__ for p in ind.ind.policies}))
+    # A default for no data fires only where an input is blank, unreadable or missing, or a divisor
+    # is 0: the program leaves every such unit to the per-unit program, so it may stay.
+    others = [p for p in ind.ind.policies if p is not ind.no_data]
+    if others:
+        kinds = ", ".join(sorted({type(p).__name__ for p in others}))
         return f"a grading scale with policies ({kinds})"
     if ind.ind.inputs or ind.not_applicable or ind.vetoes:
         return "a grading scale with an inputs mapping, not-applicable units or vetoes"
