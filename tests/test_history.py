@@ -418,3 +418,29 @@ def test_results_that_hold_nothing_a_history_name_reads_are_refused(tmp_path):
     some = tmp_path / "some.csv"
     some.write_text("排名,单位,总分\n1,甲,56\n,乙,\n", encoding="utf-8")
     assert _evaluate(some).unit("丁").total == Decimal("65.2")  # 58 + 0 + 7.2
+
+
+def test_a_unit_renamed_since_last_year_is_named_not_dropped_silently(tmp_path):
+    """A unit in last year's results that this year's data lacks (丁 renamed 丁区) gets a note."""
+    data = tmp_path / "data.csv"
+    data.write_text(DATA.read_text(encoding="utf-8").replace("丁,", "丁区,"), encoding="utf-8")
+    code, _, err = _run("score", str(SCHEME), str(data), "--previous", str(LAST), "--format", "csv")
+    assert code == 0, err
+    assert "2024.csv lists units the data does not have: 丁" in err
+    assert "丁区: 上年结果“2024.csv”中没有本单位" in err
+
+
+def test_a_bad_data_file_is_hinted_at_check_not_validate(tmp_path):
+    """A data or results file error points to 'perfrules check', a scheme error to 'perfrules validate'."""
+    bad = tmp_path / "r.csv"
+    bad.write_text("排名,总分\n1,56\n", encoding="utf-8")
+    code, _, err = _run("score", str(SCHEME), str(DATA), "--previous", str(bad))
+    assert code != 0 and "perfrules check SCHEME DATA" in err and "validate" not in err
+
+
+def test_three_runs_say_which_two_the_changes_are_between():
+    """With more than two runs, the change columns name the last two runs they compare."""
+    two = compare_results(LAST, _evaluate(), labels=["2024", "2025"]).heads()
+    assert "名次变化" in two and "总分变化" in two
+    three = compare_results(LAST, LAST, _evaluate(), labels=["2023", "2024", "2025"]).heads()
+    assert "名次变化 2024→2025" in three and "总分变化 2024→2025" in three and "名次变化" not in three

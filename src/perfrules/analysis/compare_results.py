@@ -85,11 +85,13 @@ class ResultsComparison:
             out += [f"{label} 排名", f"{label} 总分"] if zh else [f"{label} rank", f"{label} total"]
             if graded:
                 out.append(f"{label} 等次" if zh else f"{label} grade")
-        out += ["名次变化", "总分变化"] if zh else ["places gained", "total change"]
+        change = ["名次变化", "总分变化"] if zh else ["places gained", "total change"]
         if graded:
-            out.append("等次变化" if zh else "grade change")
-        out.append("主要变化指标" if zh else "main changes")
-        return out
+            change.append("等次变化" if zh else "grade change")
+        change.append("主要变化指标" if zh else "main changes")
+        if len(self.labels) > 2:  # the changes are between the last two runs: say which
+            change = [f"{head} {self.labels[-2]}→{self.labels[-1]}" for head in change]
+        return out + change
 
     def table_rows(self, *, signed: bool = True) -> list[list[object]]:
         """Each row's cells, as :meth:`heads` names them.

@@ -554,7 +554,10 @@ def _main(argv: Sequence[str] | None, out: TextIO, err: TextIO) -> int:
         err.write("\n")
         for problem in problems:
             err.write(f"  {problem.path or _('(file)')}: {problem.message}\n")
-        hint = _("fix the file and run again; 'perfrules validate SCHEME' checks a scheme alone")
+        if isinstance(exc, _errors.SchemeError):
+            hint = _("fix the file and run again; 'perfrules validate SCHEME' checks a scheme alone")
+        else:
+            hint = _("fix the data file and run again; 'perfrules check SCHEME DATA' checks unit data alone")
         err.write(_("hint: {text}").format(text=hint) + "\n")
         return EXIT_PROBLEMS
     except _errors.PerfrulesError as exc:
