@@ -336,6 +336,25 @@ class GradeScale:
         """
         return self._cuts
 
+    @property
+    def pieces(self) -> tuple[tuple[GradeBand, Interval, bool | None], ...]:
+        """A threshold scale's pieces as ``(band, interval, direction)`` in :attr:`cuts` order (empty
+        for other scales); *direction* is True where larger values score higher in the band, None
+        where neither (the best band of a two-sided scale).
+
+        >>> scale = GradeScale.parse("优：x≥90；良：x<90", domain=(0, 100))
+        >>> [(b.name, str(iv), d) for b, iv, d in scale.pieces]
+        [('优', '[90, 100]', True), ('良', '[0, 90)', True)]
+        """
+        threshold = self._threshold
+        if threshold is None:
+            return ()
+        return tuple(
+            (band, iv, direction)
+            for band, pieces in zip(self.bands, threshold.pieces, strict=True)
+            for iv, direction in pieces
+        )
+
     def classify_number(self, value: Number) -> str:
         """The grade of an exact number already checked (a ``Decimal`` or ``Fraction`` within the limits).
 

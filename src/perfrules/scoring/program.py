@@ -20,7 +20,8 @@ The differential tests hold the two to the same answers on every path.
 What compiles (:func:`program_of` gives None, and :attr:`Plan.program_why`
 says why, otherwise): every indicator's score is a formula of data columns,
 numbers, ``+ - × ÷`` (division by a number), ``%`` and unary minus, with no
-steps, policies, periods or ``inputs`` mapping; weights per category,
+steps, policies, periods or ``inputs`` mapping, or a threshold grading scale
+on a data column or on formula steps' result (:mod:`perfrules.scoring.colscale`); weights per category,
 ``applies_to`` and weight that moves by the scheme's rule; no total formula,
 scheme-wide policies, caps, flags, 折算, per-unit parameters, group means or
 overall grading that reads more than the total.
@@ -42,9 +43,9 @@ from .._intcols import format_column, gc_paused, numpy, round_half_up_column
 from .._numbers import LIMITS, as_fraction, exact
 from .._textcols import format_matrix
 from ..formula.tree import Chain, Name, Node, Num, Percent, Unary
-from ..grading.scale import GradeScale
 from ..scheme.units import Unit, note_events
-from . import colsteps
+from . import colscale, colsteps
+from .colscale import grades as _grades
 from .compiled import Population
 from .indicator import IndicatorPlan
 from .outcome import UnitOutcome, weighting
@@ -200,6 +201,13 @@ class ColumnProgram:
         self.population: list[dict[str, str]] = []
         self.arguments: list[tuple[IndicatorPlan, str, str, Any, tuple[str, ...]]] = []
         for ind in plan.indicators:
+            if ind.ind.scale is not None:  # graded by a scale (colscale): bands by cross-multiplication
+                fn, graded = colscale.compile_graded(ind, scheme.categories, _compile, _Unsupported)
+                fns.append(fn)
+                self.population.append({})
+                reads |= graded
+                self.reads_of.append(tuple(sorted(graded)))
+                continue
             formula = ind.ind.score
             if (
                 formula is None
@@ -223,7 +231,7 @@ class ColumnProgram:
         self.reads = tuple(sorted(reads))
         # Per category key: each indicator's lower and upper limit (None: none).
         keys = scheme.categories or (None,)
-        self.limits = {c: [(ind.lower(), ind.upper(c)) for ind in plan.indicators] for c in keys}
+        self.limits = {c: [colscale.limits(ind, c) for ind in plan.indicators] for c in keys}
         # Indicators that apply only to named units (applies_to), and the weights that are 0 per category.
         self.only_for = [
             (k, frozenset(ind.ind.applies_to))
@@ -497,36 +505,6 @@ def _exact_ratios(numerators: list[int], den: int) -> list[Any]:
     for i in np.flatnonzero(rest == 1).tolist():
         out[i] = exact(out[i])  # a finite decimal: the Decimal exact() gives
     return out
-
-
-def _grades(scale: GradeScale, numerators: Any, den: int) -> list[str | None]:
-    """The grades of ``numerators / den`` by a threshold scale's bands, compared exactly at once;
-    None where no band holds (the scale then says what is wrong) or the scale has no bands."""
-    n = len(numerators)
-    cuts = scale.cuts
-    if not cuts:
-        return [None] * n
-    t = _objects(numerators)
-    if scale.precision is not None:
-        # Values are rounded half up to the scale's precision first (as classify_number does).
-        t, den = round_half_up_column(t, den, scale.precision), 10**scale.precision
-    found: list[str | None] = [None] * n
-    left = np.ones(n, dtype=bool)
-    for name, lo, lo_closed, hi, hi_closed in cuts:
-        hits = left.copy()
-        for limit, closed, low in ((lo, lo_closed, True), (hi, hi_closed, False)):
-            if limit is None:
-                continue
-            f = as_fraction(limit)
-            a, b = t * f.denominator, f.numerator * den
-            beyond = (a < b) if low else (a > b)
-            hits &= ~(beyond | ((a == b) & (not closed))).astype(bool)
-        for j in np.flatnonzero(hits).tolist():
-            found[j] = name
-        left &= ~hits
-        if not left.any():
-            break
-    return found
 
 
 def _limit_bound(limit: Any, den: int) -> int:

@@ -1,0 +1,269 @@
+"""Grading scales on indicators as a column step: band decisions by cross-multiplication.
+
+An indicator graded by a threshold scale (its bands intervals of one value: a
+data column, or a score formula's column) is scored by the column program as
+:func:`perfrules.grading.decide.grade_threshold` scores one value: the value is
+rounded half up to the scale's ``precision`` if it has one, the first piece of
+the scale (in :attr:`GradeScale.cuts` order) whose interval holds it decides the
+band — a value ``v = num/D`` against a boundary ``a/b`` is compared as
+``num × b`` against ``a × D``, so a value exactly on a cut gets the published
+grade — and the band gives its points, the midpoint of its score interval, or
+the score placed linearly in the interval (``c₁ × v + c₀``, exact over one
+denominator). Values outside every piece (outside the domain) are marked in
+the batch's columns under :data:`~perfrules.scoring.colsteps.SEND_BACK`: the
+per-unit program scores those units and reports the error.
+
+An indicator's default for no data (a ``default`` policy without ``when``)
+may stay: it fires only where an input is blank, unreadable or missing, or a
+divisor is 0, and the program leaves those units to the per-unit program.
+Scales that grade several values, categorical (word) scales, other policies,
+values per period, and scores whose conversion to the indicator's points
+depends on the category are not compiled (:func:`compile_graded` says which).
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+from typing import Any
+
+from .._intcols import SAFE, IntColumn, as_objects, numpy, round_half_up_column
+from .._numbers import as_fraction
+from ..formula.language import Formula
+from ..grading.scale import GradeScale
+from ..scheme.reads import FULL_NAME
+from ..scheme.steps import step_target
+from .colsteps import SEND_BACK, send_back
+from .indicator import IndicatorPlan
+
+__all__ = ["compile_graded", "compile_scale", "grade_column", "grades", "limits", "scale_why"]
+
+# One piece of a scale: (lo, lo_closed, hi, hi_closed, slope, intercept) with the score
+# ``slope × value + intercept`` in the indicator's own units.
+_Piece = tuple[Fraction | None, bool, Fraction | None, bool, Fraction, Fraction]
+
+
+def scale_why(ind: IndicatorPlan, categories: tuple[str, ...] | None) -> str | None:
+    """Why the indicator's grading scale does not compile (None: it does)."""
+    scale = ind.ind.scale
+    assert scale is not None
+    if scale.is_categorical:
+        return "a categorical (word) grading scale"
+    if not scale.is_threshold:
+        return "a grading scale of conditions over several values"
+    if scale.effective_scoring == "none":
+        return "a grading scale that gives grades only (scoring = 'none')"
+    if scale.levels:
+        return "a grading scale with levels"
+    if len({ind.scale_factor(c) for c in (categories or (None,))}) != 1:
+        return "a grading scale whose points depend on the category"
+    return None
+
+
+def _why_not(ind: IndicatorPlan) -> str | None:
+    """Why the value a compilable scale grades is not a column the program computes (None: it is)."""
+    if ind.periodic:
+        return f"a grading scale on values reported per period ({ind.ind.frequency})"
+    # A default for no data fires only where an input is blank, unreadable or missing, or a divisor
+    # is 0: the program leaves every such unit to the per-unit program, so it may stay.
+    others = [p for p in ind.ind.policies if p is not ind.no_data]
+    if others:
+        kinds = ", ".join(sorted({type(p).__name__ for p in others}))
+        return f"a grading scale with policies ({kinds})"
+    if ind.ind.inputs or ind.not_applicable or ind.vetoes:
+        return "a grading scale with an inputs mapping, not-applicable units or vetoes"
+    if ind.has_population:
+        return "a grading scale on a value that reads the population (peer ratios, ranks, max_of …)"
+    steps = sorted({type(s).__name__ for s in ind.steps if not isinstance(s, Formula)})
+    if steps:
+        return f"a grading scale on a value computed by a step other than a formula ({', '.join(steps)})"
+    return None
+
+
+def _pieces(ind: IndicatorPlan) -> list[_Piece]:
+    """Each piece's interval and its score as a linear function of the value (what _score_in gives)."""
+    scale = ind.ind.scale
+    assert scale is not None
+    scoring = scale.effective_scoring
+    factor = ind.scale_factor(None)
+    out: list[_Piece] = []
+    for band, iv, direction in scale.pieces:
+        lo = None if iv.lo is None else as_fraction(iv.lo)
+        hi = None if iv.hi is None else as_fraction(iv.hi)
+        slope = Fraction(0)
+        if scoring == "points" or (band.points is not None and scoring == "interpolate"):
+            assert band.points is not None
+            intercept = as_fraction(band.points)  # points: in the indicator's own units, no factor
+        elif scoring == "midpoint":
+            intercept = as_fraction(scale.midpoint(band.name)) * factor
+        else:
+            low, high = (as_fraction(x) for x in scale.score_interval(band.name))
+            if iv.is_point or direction is None:
+                intercept = high * factor
+            else:
+                if lo is None or hi is None:
+                    raise ValueError(f"band {band.name} is open-ended")  # the checks close it by the domain
+                # low + (v − lo)/(hi − lo) × (high − low), or from the top when smaller is better.
+                slope = (high - low) / (hi - lo)
+                if direction:
+                    intercept = low - slope * lo
+                else:
+                    slope, intercept = -slope, low + slope * hi
+                slope, intercept = slope * factor, intercept * factor
+        out.append((lo, iv.lo_closed, hi, iv.hi_closed, slope, intercept))
+    return out
+
+
+def compile_scale(ind: IndicatorPlan, value: Any) -> Any:
+    """A function of the batch's columns giving the indicator's scores by its scale.
+
+    *value* is a compiled function of the columns giving the graded value
+    (a data column, or a formula's column).
+    """
+    scale = ind.ind.scale
+    assert scale is not None
+    pieces = _pieces(ind)
+    precision = scale.precision
+
+    def run(cols: dict[str, Any], n: int) -> IntColumn:
+        return grade_column(value(cols, n), pieces, precision, cols)
+
+    return run
+
+
+def grade_column(
+    col: IntColumn, pieces: list[_Piece], precision: int | None, cols: dict[str, Any]
+) -> IntColumn:
+    """The scores of a value column by a scale's pieces (see the module's docstring)."""
+    np = numpy()
+    num, den, bound = col.num, col.den, col.bound
+    if precision is not None:
+        num = round_half_up_column(num, den, precision)
+        bound, den = bound * 10**precision // den + 1, 10**precision
+    n = len(num)
+    # One denominator E for every piece's score: slope/den × num + intercept, numerators integers.
+    out_den = 1
+    for *_, slope, intercept in pieces:
+        out_den = math.lcm(out_den, (slope / den).denominator, intercept.denominator)
+    coefficients = [(int(slope / den * out_den), int(intercept * out_den)) for *_, slope, intercept in pieces]
+    out_bound = max((abs(a) * bound + abs(b) for a, b in coefficients), default=0)
+    wide = (
+        out_bound >= SAFE
+        or num.dtype == object
+        or any(abs(a) >= SAFE or abs(b) >= SAFE for a, b in coefficients)  # a factor past 64 bits
+    )
+    out = np.zeros(n, dtype=object if wide else np.int64)
+    left = np.ones(n, dtype=bool)
+    cuts = [(lo, lo_closed, hi, hi_closed) for lo, lo_closed, hi, hi_closed, *_ in pieces]
+    for k, hits in _bands(num, den, bound, cuts, left):
+        a, b = coefficients[k]
+        part = num[hits] if not wide else as_objects(num[hits])
+        out[hits] = part * a + b if a else b
+    if left.any():
+        send_back(cols, left)  # outside every band (the domain): the per-unit program reports it
+    return IntColumn(out, out_den, out_bound)
+
+
+def compile_graded(
+    ind: IndicatorPlan, categories: tuple[str, ...] | None, compile_node: Any, unsupported: type[Exception]
+) -> tuple[Any, set[str]]:
+    """The column step of an indicator graded by a scale, and the data columns it reads.
+
+    *compile_node* compiles a formula's tree to a function of the columns
+    (the program's own compiler); the value graded is a data column or the
+    last of the indicator's formula steps that computes it.
+
+    Raises:
+        unsupported: a form this does not compile, saying which (the indicator named).
+    """
+    scale = ind.ind.scale
+    assert scale is not None
+    why = scale_why(ind, categories)
+    if why is None:
+        why = _why_not(ind)
+    if why is not None:
+        raise unsupported(f"indicator {ind.code}: {why}")
+    name = ind.ind.value if ind.ind.value is not None else scale.variable
+    assert name is not None
+    steps: list[tuple[str, Any]] = []
+    reads: set[str] = set()
+    targets: set[str] = set()
+    for step in ind.steps:
+        assert isinstance(step, Formula)
+        if FULL_NAME in step.variables:
+            raise unsupported(f"indicator {ind.code}: a grading scale on a value that reads the full points")
+        target = step_target(step)
+        try:
+            steps.append((target, compile_node(step.tree)))
+        except unsupported as exc:
+            raise unsupported(f"indicator {ind.code}'s step {target}: {exc}") from None
+        reads |= step.variables - targets
+        targets.add(target)
+    if name not in targets:
+        reads.add(name)
+
+    def value(cols: dict[str, Any], n: int) -> IntColumn:
+        if not steps:
+            return cols[name]  # type: ignore[no-any-return]
+        scope = dict(cols)
+        for target, fn in steps:
+            scope[target] = fn(scope, n)
+        if SEND_BACK in scope:
+            cols[SEND_BACK] = scope[SEND_BACK]
+        return scope[name]  # type: ignore[no-any-return]
+
+    try:
+        return compile_scale(ind, value), reads
+    except ValueError as exc:
+        raise unsupported(f"indicator {ind.code}: {exc}") from None
+
+
+def _bands(num: Any, den: int, bound: int, cuts: Any, left: Any) -> Any:
+    """For each band (in order) the rows of ``num / den`` it holds that no earlier band took, as
+    ``(index, rows)``; *left* (updated) keeps the rows no band holds. ``num/den`` against a boundary
+    ``p/q`` is compared as ``num × q`` against ``p × den``, in 64 bits where that fits."""
+    np = numpy()
+    for k, (lo, lo_closed, hi, hi_closed) in enumerate(cuts):
+        hits = left.copy()
+        for limit, closed, low in ((lo, lo_closed, True), (hi, hi_closed, False)):
+            if limit is None:
+                continue
+            f = as_fraction(limit)
+            p, q = f.numerator, f.denominator
+            fits = bound * q < SAFE and abs(p) * den < SAFE and num.dtype != object
+            lhs, rhs = (num if fits else as_objects(num)) * q, p * den
+            beyond = (lhs < rhs) if low else (lhs > rhs)
+            hits &= ~np.asarray(beyond | ((lhs == rhs) & (not closed)), dtype=bool)
+        if hits.any():
+            yield k, hits
+        left &= ~hits
+        if not left.any():
+            return
+
+
+def grades(scale: GradeScale, numerators: Any, den: int) -> list[str | None]:
+    """The grades of ``numerators / den`` by a threshold scale's bands, compared exactly at once;
+    None where no band holds (the scale then says what is wrong) or the scale has no bands."""
+    n = len(numerators)
+    cuts = scale.cuts
+    if not cuts:
+        return [None] * n
+    t = as_objects(numerators)
+    if scale.precision is not None:
+        # Values are rounded half up to the scale's precision first (as classify_number does).
+        t, den = round_half_up_column(t, den, scale.precision), 10**scale.precision
+    found: list[str | None] = [None] * n
+    left = numpy().ones(n, dtype=bool)
+    for k, hits in _bands(t, den, SAFE, [c[1:] for c in cuts], left):
+        name = cuts[k][0]
+        for j in numpy().flatnonzero(hits).tolist():
+            found[j] = name
+    return found
+
+
+def limits(ind: IndicatorPlan, category: str | None) -> tuple[Any, Any]:
+    """The lower and upper limit the program holds the indicator's scores in (none for a scale's
+    score: the per-unit program does not bound it either)."""
+    if ind.ind.scale is not None:
+        return None, None
+    return ind.lower(), ind.upper(category)
