@@ -112,6 +112,10 @@ def test_without_previous_results_the_names_come_from_the_data():
     results = evaluate(scheme, units, previous=LAST)
     assert results.unit("戊").total == TOTALS["戊"] - 2
     assert not any("取自" in e.message for e in results.unit("戊").indicators[1].events)
+    # ... and the unit says so where the two disagree (戊: 4 here, 5th in 2024.csv), not where they agree.
+    notes = {r.unit: [e.message for e in r.events if e.kind == "note"] for r in results}
+    assert notes["戊"] == ["戊: 本单位数据中的上年名次=4优先，不取上年结果“2024.csv”中的5"]
+    assert notes["甲"] == notes["丁"] == []
 
 
 _BASE = """
@@ -254,8 +258,21 @@ def test_read_results_reads_english_headers_and_category_ranks(tmp_path):
     ("text", "words"),
     [
         ("名称,总分\n甲,80\n", "no 单位 (unit) column"),
+        # What score prints without --format: said as such, with how to write a results file.
+        ("排名  单位  类别  总分  等次\n----  ----\n   1  甲  80  —\n", "the table perfrules score prints"),
+        ("rank  unit  category  total  grade\n", "not a results file; write one with --format csv"),
         ("排名,单位,总分\n1,甲,80\n2,甲,70\n", "unit '甲' is listed twice"),
-        ("排名,单位,总分\n1,甲,八十\n", "row 2, column 总分"),
+        ("排名,单位,总分\n1,甲,八十\n", "row 2, column '总分'"),
+        ("rank,unit,total\n1,A,eighty\n", "row 2, column 'total'"),
+        # A column twice: which one is meant is not known, so neither is read.
+        ("排名,rank,单位,总分\n1,5,甲,80\n", "columns '排名' and 'rank' both hold the rank"),
+        (
+            "排名,单位,总分,总分\n1,甲,80,70\n",
+            "both hold the total; keep one of them (a results file of perfrules score has each column once) @ header, column 4",
+        ),
+        ("排名,单位,总分,1 甲项,1 乙项\n1,甲,80,40,40\n", "both hold indicator 1's score"),
+        # The same in JSON: a key given twice in one object is not read as the last of them.
+        ('{"scheme": "s", "units": [{"unit": "甲", "rank": 1, "rank": 5}]}', "the key 'rank' is given twice"),
         ("排名,单位,总分\n1.5,甲,80\n", "a rank is a whole number"),
     ],
 )
@@ -285,6 +302,21 @@ def test_compare_puts_the_years_side_by_side_by_hand():
     assert rows["乙"].places_gained == -2 and rows["甲"].places_gained == 0
     assert rows["己"].ranks == (None, 2) and rows["己"].places_gained is None and rows["己"].movers == ()
     assert not comparison.graded and "2024 等次" not in comparison.heads()
+
+
+def test_compare_names_the_movers_from_any_run_that_names_them(tmp_path):
+    """This year as JSON Lines (codes only): the indicators' names come from last year's CSV."""
+    this_year = tmp_path / "2025.jsonl"
+    code, _, err = _run(
+        "score", str(SCHEME), str(DATA), "--previous", str(LAST), "--format", "jsonl", "-o", str(this_year)
+    )
+    assert code == 0, err
+    rows = {r.unit: r for r in compare_results(LAST, this_year).rows}
+    assert rows["丁"].movers == (
+        ("1", "发展实绩", Decimal(8)),
+        ("3", "财政收入增长", Decimal("7.2")),
+        ("2", "比上年进位", Decimal(4)),
+    )
 
 
 def test_compare_on_the_command_line_as_csv(tmp_path):
@@ -357,3 +389,71 @@ def test_check_does_not_ask_the_data_for_last_years_results():
     code, out, err = _run("check", str(SCHEME), str(DATA))
     assert code == 0, out + err
     assert "上年名次" not in out + err
+
+
+def test_results_that_hold_nothing_a_history_name_reads_are_refused(tmp_path):
+    """Another scheme's results (no indicator 9), or a file without 排名: refused, naming the name.
+
+    Read as they are, every unit would meet the name as missing data, and the recipe's ``default``
+    policy would quietly give each one 0 as if none had taken part last year.
+    """
+    text = SCHEME.read_text(encoding="utf-8").replace(
+        '[history."上年名次"]\nfield = "rank"',
+        '[history."上年名次"]\nfield = "rank"\n\n[history."上年实绩"]\nfield = "score"\nindicator = "9"',
+    )
+    text = text.replace('score = "实绩得分"', 'score = "实绩得分+上年实绩×0"', 1)
+    other = tmp_path / "other.toml"
+    other.write_text(text, encoding="utf-8")
+    with pytest.raises(DataError) as info:
+        evaluate(load(other), load_units(DATA, scheme=load(other)), previous=LAST)
+    assert [p.path for p in info.value.problems] == ["history.上年实绩"]
+    assert "indicator 9's score (they give the scores of 1, 2, 3;" in str(info.value)
+    code, _, err = _run("score", str(other), str(DATA), "--previous", str(LAST))
+    assert code == 1 and "history.上年实绩" in err
+    bare = tmp_path / "bare.csv"  # score's CSV without its 排名 column
+    bare.write_text("单位,总分\n甲,56\n乙,54\n", encoding="utf-8")
+    with pytest.raises(DataError, match=r"no unit in the results bare\.csv has its rank"):
+        _evaluate(bare)
+    # A file that lists some units' ranks still fits: a unit it lacks gets a note, as before.
+    some = tmp_path / "some.csv"
+    some.write_text("排名,单位,总分\n1,甲,56\n,乙,\n", encoding="utf-8")
+    assert _evaluate(some).unit("丁").total == Decimal("65.2")  # 58 + 0 + 7.2
+
+
+def test_a_unit_renamed_since_last_year_is_named_not_dropped_silently(tmp_path):
+    """A unit in last year's results that this year's data lacks (丁 renamed 丁区) gets a note."""
+    data = tmp_path / "data.csv"
+    data.write_text(DATA.read_text(encoding="utf-8").replace("丁,", "丁区,"), encoding="utf-8")
+    code, _, err = _run("score", str(SCHEME), str(data), "--previous", str(LAST), "--format", "csv")
+    assert code == 0, err
+    assert "2024.csv lists units the data does not have: 丁" in err
+    assert "丁区: 上年结果“2024.csv”中没有本单位" in err
+
+
+def test_a_bad_data_file_is_hinted_at_check_not_validate(tmp_path):
+    """A data or results file error points to 'perfrules check', a scheme error to 'perfrules validate'."""
+    bad = tmp_path / "r.csv"
+    bad.write_text("排名,总分\n1,56\n", encoding="utf-8")
+    code, _, err = _run("score", str(SCHEME), str(DATA), "--previous", str(bad))
+    assert code != 0 and "perfrules check SCHEME DATA" in err and "validate" not in err
+
+
+def test_three_runs_say_which_two_the_changes_are_between():
+    """With more than two runs, the change columns name the last two runs they compare."""
+    two = compare_results(LAST, _evaluate(), labels=["2024", "2025"]).heads()
+    assert "名次变化" in two and "总分变化" in two
+    three = compare_results(LAST, LAST, _evaluate(), labels=["2023", "2024", "2025"]).heads()
+    assert "名次变化 2024→2025" in three and "总分变化 2024→2025" in three and "名次变化" not in three
+
+
+def test_compare_notes_an_indicator_code_that_names_different_indicators(tmp_path):
+    """Runs of two schemes whose indicator 1 differs: compared as one code, with a note saying so."""
+    other = tmp_path / "other.csv"
+    other.write_text(LAST.read_text(encoding="utf-8").replace("1 发展实绩", "1 工作实绩"), encoding="utf-8")
+    comparison = compare_results(other, _evaluate(), labels=["2024", "2025"])
+    assert comparison.notes == (
+        "指标 1 在各次结果中名称不同（2024: 工作实绩，2025: 发展实绩），其得分仍按同一指标比较",
+    )
+    assert compare_results(LAST, _evaluate()).notes == ()
+    code, _, err = _run("compare", str(other), str(LAST))
+    assert code == 0 and "指标 1 在各次结果中名称不同" in err

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import importlib.util
+import re
 from pathlib import Path
 
 import pytest
@@ -165,3 +166,16 @@ def test_the_architecture_page_lists_every_module_as_its_docstring_says():
     spec.loader.exec_module(module_map)
     current = module_map.PAGE.read_text(encoding="utf-8")
     assert module_map.page_text(LAYERS) == current, "run: python tools/module_map.py"
+    # Read as Markdown: a docstring's Sphinx role shows as code, never as ":class:`~perfrules.X`",
+    # and each group of top-level modules is named as the page's sections name it.
+    listed = current.partition(module_map.START)[2].partition(module_map.END)[0]
+    assert "`PastResults`" in listed and re.search(r":[a-z]+:`", listed) is None
+    titles = re.findall(r"^\*\*(.+)\*\*$", listed, flags=re.MULTILINE)
+    assert len(titles) == len(set(titles)), titles
+
+
+def test_module_docstrings_name_no_module_that_is_gone():
+    """A docstring's reference to a private module (``perfrules._past``) points at one that exists."""
+    for name, path in MODULES.items():
+        for target in re.findall(r"perfrules\.(_[a-z][a-z_]*)\b", path.read_text(encoding="utf-8")):
+            assert f"perfrules.{target}" in MODULES, f"{name} names perfrules.{target}, which is gone"

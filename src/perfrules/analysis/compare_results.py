@@ -65,11 +65,14 @@ class ResultsComparison:
         rows: one row per unit, by the last run's rank; units the last run
             lacks come after, by name.
         language: ``zh`` or ``en``, for column heads.
+        notes: what a reader should know, such as an indicator code that
+            names different indicators in different runs.
     """
 
     labels: tuple[str, ...]
     rows: tuple[ComparisonRow, ...]
     language: str = "zh"
+    notes: tuple[str, ...] = ()
 
     @property
     def graded(self) -> bool:
@@ -85,11 +88,13 @@ class ResultsComparison:
             out += [f"{label} 排名", f"{label} 总分"] if zh else [f"{label} rank", f"{label} total"]
             if graded:
                 out.append(f"{label} 等次" if zh else f"{label} grade")
-        out += ["名次变化", "总分变化"] if zh else ["places gained", "total change"]
+        change = ["名次变化", "总分变化"] if zh else ["places gained", "total change"]
         if graded:
-            out.append("等次变化" if zh else "grade change")
-        out.append("主要变化指标" if zh else "main changes")
-        return out
+            change.append("等次变化" if zh else "grade change")
+        change.append("主要变化指标" if zh else "main changes")
+        if len(self.labels) > 2:  # the changes are between the last two runs: say which
+            change = [f"{head} {self.labels[-2]}→{self.labels[-1]}" for head in change]
+        return out + change
 
     def table_rows(self, *, signed: bool = True) -> list[list[object]]:
         """Each row's cells, as :meth:`heads` names them.
@@ -203,7 +208,7 @@ def compare_results(
             for code in now.scores.keys() & then.scores.keys():
                 moved = as_fraction(now.scores[code]) - as_fraction(then.scores[code])
                 if moved:
-                    movers.append((code, last.indicators.get(code, ""), exact(moved)))
+                    movers.append((code, _indicator_name(pasts, code), exact(moved)))
             movers.sort(key=lambda m: (-abs(as_fraction(m[2])), m[0]))
         rows.append(
             ComparisonRow(
@@ -218,7 +223,33 @@ def compare_results(
                 movers=tuple(movers[:_MOVERS]),
             )
         )
-    return ResultsComparison(labels=tuple(names), rows=tuple(rows), language="zh" if zh else "en")
+    return ResultsComparison(
+        labels=tuple(names), rows=tuple(rows), language="zh" if zh else "en", notes=_renamed(pasts, names, zh)
+    )
+
+
+def _renamed(pasts: Sequence[PastResults], labels: Sequence[str], zh: bool) -> tuple[str, ...]:
+    """Indicator codes whose name differs between runs (another scheme, or a renumbered one)."""
+    notes = []
+    for code in sorted({c for p in pasts for c in p.indicators}):
+        named = [
+            (label, p.indicators[code])
+            for label, p in zip(labels, pasts, strict=True)
+            if p.indicators.get(code)
+        ]
+        if len({name for _, name in named}) > 1:
+            shown = ("，" if zh else ", ").join(f"{label}: {name}" for label, name in named)
+            notes.append(
+                f"指标 {code} 在各次结果中名称不同（{shown}），其得分仍按同一指标比较"
+                if zh
+                else f"indicator {code} has other names in the runs ({shown}); its scores are compared as one"
+            )
+    return tuple(notes)
+
+
+def _indicator_name(pasts: Sequence[PastResults], code: str) -> str:
+    """An indicator's name from the latest run that gives it (a JSON Lines file gives none)."""
+    return next((p.indicators[code] for p in reversed(pasts) if p.indicators.get(code)), "")
 
 
 def _past(run: object) -> PastResults:

@@ -13,11 +13,10 @@ from .i18n import N_, _
 
 TYPE_CHECKING = False  # typing is not imported for --help (see tests/test_startup.py)
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Iterable
     from typing import Any, TextIO
 
     from ..scheme.model import Scheme
-    from ..scheme.units import Unit
 
 __all__ = ["COMPARE_EPILOG", "add_compare", "add_previous", "cmd_compare", "load_scheme", "previous_notes"]
 
@@ -92,14 +91,20 @@ def load_scheme(source: str, previous: str | None = None) -> Scheme:
     return with_previous(scheme, previous)
 
 
-def previous_notes(scheme: Scheme, units: Sequence[Unit], err: TextIO) -> None:
-    """Units last year's results do not list, said once before the results."""
+def previous_notes(scheme: Scheme, names: Iterable[str], err: TextIO) -> None:
+    """Units in last year's results that the data does not have, said once (a renamed unit, say).
+
+    Units of the data that last year's results lack get a note each from scoring itself.
+    """
     if scheme.previous is None:
         return
-    absent = [u.name for u in units if u.name not in scheme.previous.units]
-    if absent:
-        shown = ", ".join(absent[:_MAX_SHOWN]) + (" …" if len(absent) > _MAX_SHOWN else "")
-        text = _("{source} has no result for {units}").format(source=scheme.previous.source, units=shown)
+    named = set(names)
+    gone = [name for name in scheme.previous.units if name not in named]
+    if gone:  # a unit renamed since last year would otherwise drop out without a word
+        shown = ", ".join(gone[:_MAX_SHOWN]) + (" …" if len(gone) > _MAX_SHOWN else "")
+        text = _("{source} lists units the data does not have: {units}").format(
+            source=scheme.previous.source, units=shown
+        )
         err.write(_("note: {text}").format(text=text) + "\n")
 
 
@@ -127,6 +132,8 @@ def cmd_compare(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             _("give --label once per results file, in order"),
         )
     comparison = compare_results(*args.results, labels=args.label)
+    for note in comparison.notes:
+        err.write(_("note: {text}").format(text=note) + "\n")
     heads = comparison.heads()
     if args.format == "csv":
         cells = [[_cell(c, csv=True) for c in row] for row in comparison.table_rows(signed=False)]

@@ -1,4 +1,6 @@
-"""The ``perfrules`` command line. Only the modules of ``perfrules.cli`` print.
+"""The ``perfrules`` command's parser and entry point: every command's options, exit codes and errors.
+
+Only the modules of ``perfrules.cli`` print.
 
 Exit codes (docs/reference/cli.md):
 
@@ -552,7 +554,10 @@ def _main(argv: Sequence[str] | None, out: TextIO, err: TextIO) -> int:
         err.write("\n")
         for problem in problems:
             err.write(f"  {problem.path or _('(file)')}: {problem.message}\n")
-        hint = _("fix the file and run again; 'perfrules validate SCHEME' checks a scheme alone")
+        if isinstance(exc, _errors.SchemeError):
+            hint = _("fix the file and run again; 'perfrules validate SCHEME' checks a scheme alone")
+        else:
+            hint = _("fix the data file and run again; 'perfrules check SCHEME DATA' checks unit data alone")
         err.write(_("hint: {text}").format(text=hint) + "\n")
         return EXIT_PROBLEMS
     except _errors.PerfrulesError as exc:

@@ -98,6 +98,7 @@ def _write_streamed(
         err.write(_("note: {text}").format(text=f"{args.data}, {note}") + "\n")
     if len(notes) > _MAX_NOTES:
         err.write(_more_notes(len(notes) - _MAX_NOTES))
+    previous_notes(scheme, (o.unit.name for o in run.outcomes), err)
     ranked = run.ranking()
     zh = scheme.language == "zh"
     failed = [e for o in ranked for e in o.errors]
@@ -231,7 +232,7 @@ def _cmd_score(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if not workbook and scheme.roll_up is None and _streamable(args):
         return _score_streamed(args, scheme, out, err)
     units = _units(scheme, args.data, args.scheme, args.category, err, args.sheet)
-    previous_notes(scheme, units, err)
+    previous_notes(scheme, (u.name for u in units), err)
     evaluation = _evaluate(scheme, units, err)
     if workbook:
         _write_workbook(evaluation, args.output)

@@ -1,4 +1,4 @@
-"""The scheme file's values per unit: ``[parameters]`` and last year's results (``[history]``).
+"""The scheme file's keys for values per unit, ``[parameters]`` and ``[history]``: declared, and written back.
 
 Declared here for :data:`perfrules.files.schemefile.SCHEME_FILE` (reader, JSON Schema and
 key reference), with how a scheme writes them back (:func:`per_unit_tables`).

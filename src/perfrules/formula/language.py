@@ -1,4 +1,4 @@
-"""The formula language: parse published formulas once, evaluate them exactly.
+"""``Formula``: one published formula parsed once, evaluated exactly, and shown with its values.
 
 Formulas are written the way Chinese evaluation schemes print them::
 

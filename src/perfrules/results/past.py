@@ -1,4 +1,4 @@
-"""Reading results files ``perfrules score`` wrote, as :class:`~perfrules._past.PastResults`.
+"""Reading results files ``perfrules score`` wrote, as :class:`~perfrules.PastResults`.
 
 ``read_results`` reads what ``perfrules score`` writes with ``--format csv``
 (Chinese or English headers, the indicators' columns as ``<code> <name>``),
@@ -22,7 +22,7 @@ import attrs
 from .._errors import DataError, Problem
 from .._numbers import Number, to_number
 from ..formula.language import normalize_name
-from ..scheme.history import PastResults, PastUnit
+from ..scheme.history import PastResults, PastUnit, shown_field
 from ..scheme.model import Scheme
 
 __all__ = ["past_results", "read_results", "with_previous"]
@@ -144,7 +144,35 @@ def with_previous(scheme: Scheme, previous: object) -> Scheme:
         raise ValueError(
             f"the scheme '{scheme.name}' declares no [history] names: nothing reads previous results"
         )
-    return attrs.evolve(scheme, previous=past_results(previous))
+    past = past_results(previous)
+    _check_fits(scheme, past)
+    return attrs.evolve(scheme, previous=past)
+
+
+def _check_fits(scheme: Scheme, past: PastResults) -> None:
+    """Refuse results that hold nothing a ``[history]`` name reads (another scheme's, a bare file).
+
+    Each unit would otherwise meet the name as missing data, and a ``default`` policy would
+    quietly score every unit as if none had taken part last year.
+    """
+    if not past.units:
+        return
+    problems = []
+    for name, wanted in scheme.history.items():
+        if any(unit.value(wanted) is not None for unit in past.units.values()):
+            continue
+        what = shown_field(wanted.field, wanted.indicator, zh=False)
+        if wanted.field == "score":
+            codes = sorted(set(past.indicators) | {c for u in past.units.values() for c in u.scores})
+            given = f"they give the scores of {', '.join(codes)}" if codes else "they give no scores"
+            hint = f"{given}; is the file another scheme's, or the code '{wanted.indicator}' wrong?"
+        else:
+            hint = "is the file another scheme's, or written without that column?"
+        problems.append(
+            Problem(f"history.{name}", f"no unit in the results {past.source or ''} has its {what} ({hint})")
+        )
+    if problems:
+        raise DataError(problems, title=f"last year's results do not fit the scheme '{scheme.name}'")
 
 
 def _decoded(data: bytes, origin: str) -> str:
@@ -157,9 +185,19 @@ def _decoded(data: bytes, origin: str) -> str:
     raise DataError([Problem("", "neither UTF-8 nor GB18030 text")], title=f"cannot read {origin}")
 
 
+def _once(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object whose keys are each given once: a second 'rank' would silently win."""
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise ValueError(f"the key '{key}' is given twice in one object")
+        out[key] = value
+    return out
+
+
 def _json(text: str, origin: str) -> object:
     try:
-        return json.loads(text, parse_float=Decimal)
+        return json.loads(text, parse_float=Decimal, object_pairs_hook=_once)
     except (ValueError, RecursionError) as exc:
         raise DataError([Problem("", f"not valid JSON ({exc})")], title=f"cannot read {origin}") from None
 
@@ -249,6 +287,15 @@ def _from_records(records: Iterable[Any], origin: str, names: dict[str, str]) ->
     return units
 
 
+def _twice(first: str, head: str, k: int, what: str) -> Problem:
+    """A column that holds what an earlier one holds: which of them is meant is not known."""
+    return Problem(
+        f"header, column {k + 1}",
+        f"columns '{first}' and '{head}' both hold {what}; keep one of them "
+        "(a results file of perfrules score has each column once)",
+    )
+
+
 def _from_csv(text: str, origin: str, names: dict[str, str]) -> dict[str, PastUnit]:
     rows = list(csv.reader(text.lstrip("\ufeff").splitlines()))
     if not rows:
@@ -256,23 +303,32 @@ def _from_csv(text: str, origin: str, names: dict[str, str]) -> dict[str, PastUn
     heads = [h.strip().removesuffix(STAND_IN_SIGN) for h in rows[0]]
     roles: dict[str, int] = {}
     codes: dict[int, str] = {}
+    twice: list[Problem] = []
     for k, head in enumerate(heads):
         role = _HEADS.get(head)
         if role is not None:
+            if role in roles:  # 排名 and rank, or 总分 twice: which one is meant is not known
+                twice.append(_twice(heads[roles[role]], head, k, f"the {role.replace('_', ' ')}"))
             roles.setdefault(role, k)
         elif " " in head:
-            codes[k], names[codes[k]] = head.split(" ", 1)
+            code, label = head.split(" ", 1)
+            first = next((j for j, c in codes.items() if c == code), None)
+            if first is not None:
+                twice.append(_twice(heads[first], head, k, f"indicator {code}'s score"))
+                continue
+            codes[k], names[code] = code, label
+    if twice:
+        raise DataError(twice, title=f"cannot read the results in {origin}")
     if "unit" not in roles:
-        raise DataError(
-            [
-                Problem(
-                    "header",
-                    f"no 单位 (unit) column; a results file of perfrules score --format csv starts "
-                    f"排名,单位,类别,总分,等次 (got {','.join(heads[:6])})",
-                )
-            ],
-            title=f"cannot read the results in {origin}",
+        said = (
+            # The aligned table score prints: its heads are one cell, apart by spaces.
+            "this is the table perfrules score prints, not a results file; write one with "
+            "--format csv, json or jsonl (perfrules score … --format csv -o 2024.csv)"
+            if any(_HEADS.get(word) == "unit" for word in " ".join(rows[0]).split()[1:2])
+            else f"no 单位 (unit) column; a results file of perfrules score --format csv starts "
+            f"排名,单位,类别,总分,等次 (got {','.join(heads[:6])})"
         )
+        raise DataError([Problem("header", said)], title=f"cannot read the results in {origin}")
     units: dict[str, PastUnit] = {}
     problems: list[Problem] = []
 
@@ -296,7 +352,7 @@ def _from_csv(text: str, origin: str, names: dict[str, str]) -> dict[str, PastUn
         unit = PastUnit(
             rank=_rank(cell(row, "rank"), f"{where}, column '{heads[roles.get('rank', 0)]}'", problems),
             category_rank=_rank(cell(row, "category_rank"), f"{where}, rank in category", problems),
-            total=_number(cell(row, "total"), f"{where}, column 总分", problems),
+            total=_number(cell(row, "total"), f"{where}, column '{heads[roles.get('total', 0)]}'", problems),
             grade=_text(cell(row, "grade")),
             category=_text(cell(row, "category")),
             scores=scores,

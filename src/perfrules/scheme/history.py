@@ -361,4 +361,20 @@ def note_previous(
         where = previous_words(previous, zh)
         said = f"{where}中没有本单位" if zh else f"{where} has no result for this unit"
         unit = attrs.evolve(unit, notes=(*unit.notes, Problem(unit.name, said)))
+    else:
+        # The unit's own data wins over last year's results; said where the two disagree.
+        past, where = previous.units[unit.name], previous_words(previous, zh)
+        overridden = []
+        for name, wanted in history.items():
+            given, earlier = unit.data.get(name), past.value(wanted)
+            if given is not None and earlier is not None and given != earlier:
+                shown = _text(to_number(given)) if isinstance(given, int | float) else str(given)
+                overridden.append(
+                    f"本单位数据中的{name}={shown}优先，不取{where}中的{_text(earlier)}"
+                    if zh
+                    else f"the unit's data gives {name}={shown}, not {_text(earlier)} from {where}"
+                )
+        if overridden:
+            notes = (Problem(unit.name, said) for said in overridden)
+            unit = attrs.evolve(unit, notes=(*unit.notes, *notes))
     return unit, history_sources(history, previous, unit, zh) if detail else {}
