@@ -26,6 +26,7 @@ import gc
 import math
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from ._textcols import format_matrix
@@ -35,6 +36,7 @@ __all__ = [
     "SAFE",
     "IntColumn",
     "as_objects",
+    "coprime_fractions",
     "format_column",
     "format_rows",
     "from_text_columns",
@@ -97,6 +99,36 @@ class IntColumn:
         self.num = num
         self.den = den
         self.bound = bound
+
+
+def _made_directly(numerator: int, denominator: int) -> Fraction:
+    """``Fraction(numerator, denominator)`` for a pair already in lowest terms, denominator > 0."""
+    made = _new(Fraction)
+    made._numerator, made._denominator = numerator, denominator  # type: ignore[attr-defined]
+    return made
+
+
+def _direct_works() -> bool:
+    try:
+        made = _made_directly(-3, 4)
+        return made == Fraction(-3, 4) and hash(made) == hash(Fraction(-3, 4)) and str(made) == "-3/4"
+    except (AttributeError, TypeError):
+        return False
+
+
+_new = object.__new__
+_make: Any = _made_directly if _direct_works() else Fraction
+
+
+def coprime_fractions(numerators: Sequence[int], denominators: Sequence[int]) -> list[Fraction]:
+    """Fractions of pairs already in lowest terms (denominators > 0): the same Fractions as
+    ``Fraction(n, d)``, made without its checks and gcd (about a fifth of the time), where the
+    running Python's ``Fraction`` keeps its two integers as it has since 3.0; else by ``Fraction``.
+
+    >>> coprime_fractions([1, -7], [3, 2])
+    [Fraction(1, 3), Fraction(-7, 2)]
+    """
+    return list(map(_make, numerators, denominators))
 
 
 def as_objects(a: Any) -> Any:

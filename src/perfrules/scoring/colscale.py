@@ -248,13 +248,15 @@ def grades(scale: GradeScale, numerators: Any, den: int) -> list[str | None]:
     cuts = scale.cuts
     if not cuts:
         return [None] * n
-    t = as_objects(numerators)
+    t, bound = numerators, SAFE
     if scale.precision is not None:
         # Values are rounded half up to the scale's precision first (as classify_number does).
-        t, den = round_half_up_column(t, den, scale.precision), 10**scale.precision
+        t, den = round_half_up_column(as_objects(t), den, scale.precision), 10**scale.precision
+    elif t.dtype != object:  # compared in 64 bits where the products fit (see _bands)
+        bound = int(numpy().abs(t).max(initial=0)) + 1
     found: list[str | None] = [None] * n
     left = numpy().ones(n, dtype=bool)
-    for k, hits in _bands(t, den, SAFE, [c[1:] for c in cuts], left):
+    for k, hits in _bands(t, den, bound, [c[1:] for c in cuts], left):
         name = cuts[k][0]
         for j in numpy().flatnonzero(hits).tolist():
             found[j] = name

@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from decimal import Decimal
 from fractions import Fraction
 from functools import partial
 from typing import Any
@@ -41,10 +40,11 @@ from .._intcols import IntColumn as _Col
 from .._intcols import as_objects as _objects
 from .._intcols import format_column, gc_paused, numpy, round_half_up_column
 from .._numbers import LIMITS, as_fraction, exact
-from .._textcols import format_matrix
 from ..formula.tree import Chain, Name, Node, Num, Percent, Unary
 from ..scheme.units import Unit, note_events
 from . import colscale, colsteps
+from .colexact import exact_values as _exact_values
+from .colexact import placed as _placed
 from .colscale import grades as _grades
 from .compiled import Population
 from .indicator import IndicatorPlan
@@ -358,6 +358,7 @@ class ColumnProgram:
         )
         totals = np.zeros(n, dtype=object)
         denominators = np.ones(n, dtype=object)
+        small: Any = np.zeros(n, dtype=np.int64)  # the totals again as int64, while every one fits
         for p in np.unique(pattern[ok]).tolist():
             rows = np.flatnonzero((pattern == p) & ok)
             first = int(rows[0])
@@ -367,13 +368,18 @@ class ColumnProgram:
             sub = matrix[rows]
             if sum(abs(c) for c in coef) * bound < _SAFE and sub.dtype != object:
                 sums = sub @ np.array(coef, dtype=np.int64)
+                if small is not None:
+                    small[rows] = sums
             else:
                 sums = _objects(sub) @ np.array(coef, dtype=object)
+                small = None
             totals[rows] = sums.astype(object)
             denominators[rows] = den * weights.denominator
         if den.bit_length() > 64:  # totals of quotients: checked as the per-unit program checks them
             ok = colsteps.totals_within_limits(totals, denominators, ok)
-        return Scored(self, scores, den, applicable, totals, denominators, ok)
+        scored = Scored(self, scores, den, applicable, totals, denominators, ok)
+        scored.small = small
+        return scored
 
 
 class Scored:
@@ -406,6 +412,7 @@ class Scored:
         if scheme.cap_total:
             ok = ok & (totals * full.denominator <= denominators * full.numerator).astype(bool)
         self.ok = ok
+        self.small: Any = None  # the totals as int64, where every one fits (the program sets it)
 
     def rows(self) -> list[int]:
         """The units the program scored (positions in the batch)."""
@@ -415,29 +422,33 @@ class Scored:
         """For the units at *rows*: their exact totals, overall grades, and totals as output cells
         (:func:`perfrules.pipeline.chunk.cell_number`), worked out per denominator at once."""
         n = len(rows)
-        totals: list[Any] = [None] * n
-        grades: list[str | None] = [None] * n
-        cells: list[str] = [""] * n
         if not n:
-            return totals, grades, cells
+            return [], [], []
         at = np.array(rows, dtype=np.int64)
-        numerators = self.totals[at]
+        small = self.small is not None
+        numerators = (self.small if small else self.totals)[at]
         denominators = self.denominators[at]
         overall = self.program.plan.overall
-        for q in set(denominators.tolist()):
-            where = np.flatnonzero(denominators == q)
+        groups = set(denominators.tolist())
+        places, totals, grades, cells = [], [], [], []  # per denominator, its positions and values
+        for q in groups:
+            where = np.flatnonzero(denominators == q) if len(groups) > 1 else np.arange(n)
             t = numerators[where]
-            exact_totals = _exact_values(t.tolist(), q)
-            for j, value in zip(where.tolist(), exact_totals, strict=True):
-                totals[j] = value
-            shown = format_column(t, q, np.ones(len(where), dtype=bool))
-            for j, text in zip(where.tolist(), shown, strict=True):
-                cells[j] = text
+            exact_totals = _exact_values(t if small else t.tolist(), q)
+            found: list[str | None] = [None] * len(where)
             if overall is not None:
                 found = _grades(overall, t, q)
-                for pos, (j, grade) in enumerate(zip(where.tolist(), found, strict=True)):
-                    grades[j] = grade if grade is not None else overall.classify_number(exact_totals[pos])
-        return totals, grades, cells
+                for pos, grade in enumerate(found):
+                    if grade is None:
+                        found[pos] = overall.classify_number(exact_totals[pos])
+            places.append(where)
+            totals += exact_totals
+            grades += found
+            cells += format_column(t, q, np.ones(len(where), dtype=bool))
+        if len(groups) == 1:
+            return totals, grades, cells
+        order = np.concatenate(places)
+        return _placed(totals, order), _placed(grades, order), _placed(cells, order)
 
     def total(self, i: int) -> Any:
         """Unit *i*'s total, exact."""
@@ -450,61 +461,6 @@ class Scored:
         return [
             exact(Fraction(int(col[i]), den)) if applicable[k] else None for k, col in enumerate(self.scores)
         ]
-
-
-def _exact_values(numerators: list[int], den: int) -> list[Any]:
-    """Each ``numerator / den`` as :func:`perfrules._numbers.exact` gives it: a Decimal where it is a
-    finite decimal (made from its digits), else a Fraction."""
-    twos = (den & -den).bit_length() - 1
-    rest = den >> twos
-    fives = 0
-    while rest % 5 == 0:
-        rest //= 5
-        fives += 1
-    if rest != 1:
-        return _exact_ratios(numerators, den)
-    places = max(twos, fives)
-    if numerators and places <= 18 and max(map(abs, numerators)) * 10**places < _SAFE:
-        # Their texts written at once (no trailing zeros), each read by Decimal.
-        shown = numpy().ones((len(numerators), 1), dtype=bool)
-        texts = format_matrix(
-            numpy().array(numerators, dtype=numpy().int64).reshape(-1, 1), den, shown, places
-        )
-        if texts is not None:
-            return list(map(Decimal, texts))
-    scale = 10**places
-    by = scale // den
-    out: list[Any] = []
-    for t in numerators:
-        v = t * by
-        if not v % scale:
-            out.append(Decimal(v // scale))
-            continue
-        whole, part = divmod(abs(v), scale)
-        out.append(Decimal(f"{'-' if v < 0 else ''}{whole}.{part:0{places}d}".rstrip("0")))
-    return out
-
-
-def _exact_ratios(numerators: list[int], den: int) -> list[Any]:
-    """:func:`_exact_values` where *den* has prime factors other than 2 and 5: each ratio reduced and
-    tested for a finite decimal on the whole column at once, a Fraction made only where it is none."""
-    if not numerators or den >= _SAFE or max(map(abs, numerators)) >= _SAFE:
-        return [exact(Fraction(t, den)) for t in numerators]
-    np = numpy()
-    t = np.array(numerators, dtype=np.int64)
-    g = np.gcd(t, den)
-    reduced = den // g
-    rest = reduced
-    for p in (2, 5):
-        while True:
-            divides = rest % p == 0
-            if not divides.any():
-                break
-            rest = np.where(divides, rest // p, rest)
-    out: list[Any] = list(map(Fraction, (t // g).tolist(), reduced.tolist()))
-    for i in np.flatnonzero(rest == 1).tolist():
-        out[i] = exact(out[i])  # a finite decimal: the Decimal exact() gives
-    return out
 
 
 def _limit_bound(limit: Any, den: int) -> int:
