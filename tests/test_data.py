@@ -369,3 +369,35 @@ def test_exact_decimal_values_survive(tmp_path):
     """Decimal cells stay exact through the new reader."""
     (unit,) = units_from_csv(f"{HEADER}\n甲局,19,20,90.50\n", scheme=SCHEME)
     assert unit.data["得分"] == D("90.5")
+
+
+def test_traditional_headers_name_the_unit_category_period_and_not_applicable_columns(tmp_path):
+    """單位, 類別, 期間, 不適用 are read as 单位, 类别, 期间, 不适用, on every path."""
+    import perfrules
+    from perfrules import check_data, evaluate, load, load_units
+    from perfrules.cli.main import main
+
+    source = Path(perfrules.__file__).parent / "schemes" / "shenzhen_2010_departments.csv"
+    text = source.read_text(encoding="utf-8")
+    head, rest = text.split("\n", 1)
+    assert head.startswith("单位,类别,期间,不适用,")
+    traditional = tmp_path / "data.csv"
+    traditional.write_text(
+        head.replace("单位,类别,期间,不适用,", "單位,類別,期間,不適用,", 1) + "\n" + rest, encoding="utf-8"
+    )
+    scheme = load("shenzhen-2010-departments")
+    want = evaluate(scheme, load_units(source, scheme=scheme))
+    got = evaluate(scheme, load_units(traditional, scheme=scheme))
+    assert [(r.unit, r.category, r.total, r.rank) for r in got] == [
+        (r.unit, r.category, r.total, r.rank) for r in want
+    ]
+    assert check_data(scheme, traditional).ok == check_data(scheme, source).ok
+    assert check_data(scheme, traditional).problems == check_data(scheme, source).problems
+    out, err = io.StringIO(), io.StringIO()
+    assert (
+        main(["score", "shenzhen-2010-departments", str(traditional), "--format", "csv"], out=out, err=err)
+        == 0
+    )
+    plain = io.StringIO()
+    main(["score", "shenzhen-2010-departments", str(source), "--format", "csv"], out=plain, err=io.StringIO())
+    assert out.getvalue() == plain.getvalue()

@@ -31,6 +31,7 @@ from pathlib import Path
 import attrs
 
 from .._errors import DataError, Problem
+from ..files.data import _CATEGORY_COLUMNS, _NA_COLUMNS, _NAME_COLUMNS, _PERIOD_COLUMNS
 from ..files.inputs import InputField, input_fields, scheme_inputs
 from ..formula.language import normalize_name
 from ..scheme.model import Scheme
@@ -39,23 +40,7 @@ from ..scheme.units import Unit
 
 __all__ = ["DataCheck", "check_data"]
 
-_SPECIAL = {
-    normalize_name(n)
-    for n in (
-        "单位",
-        "单位名称",
-        "被评估单位",
-        "unit",
-        "name",
-        "类别",
-        "category",
-        "期间",
-        "报送期",
-        "period",
-        "不适用",
-        "not_applicable",
-    )
-}
+_SPECIAL = {normalize_name(n) for n in (*_NAME_COLUMNS, *_CATEGORY_COLUMNS, *_PERIOD_COLUMNS, *_NA_COLUMNS)}
 
 
 @attrs.frozen(kw_only=True)

@@ -36,10 +36,12 @@ from .tables import Row, Rows, _csv_rows, _table_rows, iter_rows
 
 __all__ = ["UnitList", "load_units", "units_from_csv", "units_from_json"]
 
-_NAME_COLUMNS: Final = ("单位", "单位名称", "被评估单位", "unit", "name")
-_CATEGORY_COLUMNS: Final = ("类别", "category")
-_PERIOD_COLUMNS: Final = ("期间", "报送期", "period")
-_NA_COLUMNS: Final = ("不适用", "not_applicable")
+# The columns that say which unit, category and period a row is, and what does not apply to it,
+# in simplified and traditional characters (單位, 類別 …) and in English.
+_NAME_COLUMNS: Final = ("单位", "单位名称", "被评估单位", "單位", "單位名稱", "被評估單位", "unit", "name")
+_CATEGORY_COLUMNS: Final = ("类别", "類別", "category")
+_PERIOD_COLUMNS: Final = ("期间", "报送期", "期間", "報送期", "period")
+_NA_COLUMNS: Final = ("不适用", "不適用", "not_applicable")
 _LIST_SPLIT: Final = re.compile(r"[、,，;；\s]+")
 _JSON_KEYS: Final = ("name", "category", "data", "periods", "not_applicable")
 
