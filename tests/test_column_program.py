@@ -136,17 +136,49 @@ def cases(draw: st.DrawFn) -> tuple[str, str]:
         )
         columns[a] = [draw(cells) for _ in units]
         columns[b] = [draw(cells) for _ in units]
-    header = ["单位", *(["类别"] if categories else []), *columns]
+    kinds = [draw(st.sampled_from([*categories, categories[0], ""])) for _ in units] if categories else None
+    return "\n".join(lines) + "\n", _data_csv(units, columns, kinds)
+
+
+def _data_csv(units: list[str], columns: dict[str, list[str]], categories: list[str] | None = None) -> str:
+    """A data file of these units: 单位, 类别 when given, then the columns."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(header)
+    writer.writerow(["单位", *(["类别"] if categories is not None else []), *columns])
     for i, name in enumerate(units):
-        row = [name]
-        if categories:
-            row.append(draw(st.sampled_from([*categories, categories[0], ""])))
-        row += [columns[c][i] for c in columns]
-        writer.writerow(row)
-    return "\n".join(lines) + "\n", out.getvalue()
+        writer.writerow(
+            [name, *([categories[i]] if categories is not None else []), *(columns[c][i] for c in columns)]
+        )
+    return out.getvalue()
+
+
+def _both_ways(folder: Any, text: str, data: str) -> tuple[list[Any], list[Any], Any, Any, Any]:
+    """The case written to files and scored by the column program and by the per-unit program
+    (which must have compiled): (fast, slow, scheme, scheme path, data path)."""
+    scheme_path, data_path = folder / "scheme.toml", folder / "data.csv"
+    scheme_path.write_text(text, encoding="utf-8")
+    data_path.write_text(data, encoding="utf-8")
+    fast, scheme = _outcomes(text, data_path, program=True)
+    plan = plan_of(scheme)
+    assert program_of(plan) is not None, plan.program_why
+    slow, _ = _outcomes(text, data_path, program=False)
+    return fast, slow, scheme, scheme_path, data_path
+
+
+def _streamed_cells_match(scheme_path: Any, data_path: Any, slow: list[Any]) -> None:
+    """The streamed command line's CSV gives the per-unit program's ranks, totals, grades and scores."""
+    by_name = {o.unit.name: o for o in slow}
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["score", str(scheme_path), str(data_path), "--format", "csv"], out=out, err=err)
+    assert code in (0, 1), err.getvalue()
+    rows = list(csv.reader(io.StringIO(out.getvalue().lstrip("\ufeff"))))
+    assert len(rows) == len(slow) + 1
+    for row in rows[1:]:
+        o = by_name[row[1]]
+        assert row[0] == ("" if o.rank is None else str(o.rank))
+        assert row[3:5] == ["" if o.total is None else cell_number(o.total), o.grade or ""]
+        if not o.errors:
+            assert row[5:-1] == ["" if s is None else cell_number(s) for s in o.scores]
 
 
 def _outcomes(text: str, data_path: Any, *, program: bool) -> tuple[list[Any], Any]:
@@ -179,28 +211,10 @@ def _key(o: Any) -> tuple[Any, ...]:
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 def test_the_column_program_scores_as_the_per_unit_program(tmp_path_factory, case):
-    text, data = case
-    folder = tmp_path_factory.mktemp("columns")
-    scheme_path, data_path = folder / "scheme.toml", folder / "data.csv"
-    scheme_path.write_text(text, encoding="utf-8")
-    data_path.write_text(data, encoding="utf-8")
-    fast, scheme = _outcomes(text, data_path, program=True)
-    assert program_of(plan_of(scheme)) is not None, plan_of(scheme).program_why
-    slow, _ = _outcomes(text, data_path, program=False)
+    fast, slow, _, scheme_path, data_path = _both_ways(tmp_path_factory.mktemp("columns"), *case)
     assert [_key(o) for o in fast] == [_key(o) for o in slow]
     # The streamed command line reads plain cells as columns: the same cells as the per-unit program.
-    by_name = {o.unit.name: o for o in slow}
-    out, err = io.StringIO(), io.StringIO()
-    code = main(["score", str(scheme_path), str(data_path), "--format", "csv"], out=out, err=err)
-    assert code in (0, 1), err.getvalue()
-    rows = list(csv.reader(io.StringIO(out.getvalue().lstrip("\ufeff"))))
-    assert len(rows) == len(slow) + 1
-    for row in rows[1:]:
-        o = by_name[row[1]]
-        assert row[0] == ("" if o.rank is None else str(o.rank))
-        assert row[3:5] == ["" if o.total is None else cell_number(o.total), o.grade or ""]
-        if not o.errors:
-            assert row[5:-1] == ["" if s is None else cell_number(s) for s in o.scores]
+    _streamed_cells_match(scheme_path, data_path, slow)
 
 
 def _write(folder: Any, text: str) -> Any:

@@ -14,8 +14,6 @@ errors and events.
 
 from __future__ import annotations
 
-import csv
-import io
 import os
 from decimal import Decimal
 from fractions import Fraction
@@ -25,12 +23,10 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from perfrules import evaluate, loads
-from perfrules.cli.main import main
 from perfrules.files.data import load_units
-from perfrules.pipeline.stream import cell_number
 from perfrules.scoring.plan import plan_of
 from perfrules.scoring.program import program_of
-from test_column_program import _key, _outcomes, _q
+from test_column_program import _both_ways, _data_csv, _key, _q, _streamed_cells_match
 
 _EXAMPLES = int(os.environ.get("DIFF_EXAMPLES", "40"))
 _GRADES = ["优", "良", "中", "差"]
@@ -155,13 +151,7 @@ def cases(draw: st.DrawFn) -> tuple[str, str]:
             plain = st.sampled_from([f"{v:f}" for v in near] + ["0", "100", "100.0000001", "-0.5"])
             cells = st.one_of(plain, plain, plain, plain, st.sampled_from(["", "95%", "约五分", "-0"]))
             columns[var] = [draw(cells) for _ in units]
-    header = ["单位", *columns]
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(header)
-    for i, name in enumerate(units):
-        writer.writerow([name, *(columns[c][i] for c in columns)])
-    return "\n".join(lines) + "\n", out.getvalue()
+    return "\n".join(lines) + "\n", _data_csv(units, columns)
 
 
 @given(case=cases())
@@ -171,15 +161,8 @@ def cases(draw: st.DrawFn) -> tuple[str, str]:
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 def test_scales_on_indicators_score_as_the_per_unit_program(tmp_path_factory, case):
-    text, data = case
-    folder = tmp_path_factory.mktemp("scales")
-    scheme_path, data_path = folder / "scheme.toml", folder / "data.csv"
-    scheme_path.write_text(text, encoding="utf-8")
-    data_path.write_text(data, encoding="utf-8")
-    fast, scheme = _outcomes(text, data_path, program=True)
+    fast, slow, scheme, scheme_path, data_path = _both_ways(tmp_path_factory.mktemp("scales"), *case)
     plan = plan_of(scheme)
-    assert program_of(plan) is not None, plan.program_why
-    slow, _ = _outcomes(text, data_path, program=False)
     assert [_key(o) for o in fast] == [_key(o) for o in slow]
     units = load_units(data_path, scheme=scheme)
     taken = sum(o is not None for o in program_of(plan).run(units))  # type: ignore[union-attr]
@@ -196,18 +179,7 @@ def test_scales_on_indicators_score_as_the_per_unit_program(tmp_path_factory, ca
             want = [None if s is None else Fraction(s) for s in o.scores]
             assert [None if s is None else Fraction(s) for s in map(shown.get, codes)] == want
     # The streamed command line reads the cells' text into columns.
-    by_name = {o.unit.name: o for o in slow}
-    out, err = io.StringIO(), io.StringIO()
-    code = main(["score", str(scheme_path), str(data_path), "--format", "csv"], out=out, err=err)
-    assert code in (0, 1), err.getvalue()
-    rows = list(csv.reader(io.StringIO(out.getvalue().lstrip("\ufeff"))))
-    assert len(rows) == len(slow) + 1
-    for row in rows[1:]:
-        o = by_name[row[1]]
-        assert row[0] == ("" if o.rank is None else str(o.rank))
-        assert row[3:5] == ["" if o.total is None else cell_number(o.total), o.grade or ""]
-        if not o.errors:
-            assert row[5:-1] == ["" if s is None else cell_number(s) for s in o.scores]
+    _streamed_cells_match(scheme_path, data_path, slow)
 
 
 _HAND = """

@@ -13,8 +13,6 @@ scores, errors and events, through ``evaluate`` and the streamed command line.
 
 from __future__ import annotations
 
-import csv
-import io
 import os
 from decimal import Decimal
 from fractions import Fraction
@@ -24,16 +22,14 @@ from hypothesis import strategies as st
 
 from perfrules import evaluate, loads
 from perfrules._intcols import from_values
-from perfrules.cli.main import main
 from perfrules.files.data import load_units
-from perfrules.pipeline.stream import cell_number
 from perfrules.scoring.batch import score_batch
 from perfrules.scoring.colpop import gather
 from perfrules.scoring.colsteps import MAX_LCM_BITS
 from perfrules.scoring.plan import plan_of
 from perfrules.scoring.population import population_values
 from perfrules.scoring.program import program_of
-from test_column_program import _key, _outcomes, _q
+from test_column_program import _both_ways, _data_csv, _key, _outcomes, _q, _streamed_cells_match
 
 _EXAMPLES = int(os.environ.get("DIFF_EXAMPLES", "40"))
 
@@ -88,17 +84,8 @@ def cases(draw: st.DrawFn) -> tuple[str, str]:
         cells = st.one_of(plain, plain, plain, st.sampled_from(_ODD))
         columns[a] = [draw(cells) for _ in units]
         columns[b] = [draw(cells) for _ in units]
-    header = ["单位", *(["类别"] if categories else []), *columns]
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(header)
-    for i, name in enumerate(units):
-        row = [name]
-        if categories:
-            row.append(draw(st.sampled_from([*categories, categories[0], ""])))
-        row += [columns[c][i] for c in columns]
-        writer.writerow(row)
-    return "\n".join(lines) + "\n", out.getvalue()
+    kinds = [draw(st.sampled_from([*categories, categories[0], ""])) for _ in units] if categories else None
+    return "\n".join(lines) + "\n", _data_csv(units, columns, kinds)
 
 
 @given(case=cases())
@@ -108,15 +95,8 @@ def cases(draw: st.DrawFn) -> tuple[str, str]:
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 def test_division_and_population_steps_score_as_the_per_unit_program(tmp_path_factory, case):
-    text, data = case
-    folder = tmp_path_factory.mktemp("steps")
-    scheme_path, data_path = folder / "scheme.toml", folder / "data.csv"
-    scheme_path.write_text(text, encoding="utf-8")
-    data_path.write_text(data, encoding="utf-8")
-    fast, scheme = _outcomes(text, data_path, program=True)
+    fast, slow, scheme, scheme_path, data_path = _both_ways(tmp_path_factory.mktemp("steps"), *case)
     plan = plan_of(scheme)
-    assert program_of(plan) is not None, plan.program_why
-    slow, _ = _outcomes(text, data_path, program=False)
     assert [_key(o) for o in fast] == [_key(o) for o in slow]
     # The population gathered over columns is the one gathered unit by unit.
     units = load_units(data_path, scheme=scheme)
@@ -127,18 +107,7 @@ def test_division_and_population_steps_score_as_the_per_unit_program(tmp_path_fa
         want = population_values(plan.indicators, units)
         assert {u.name: dict(gathered[u.name]) for u in units} == want
     # The streamed command line: its own population pass, then columns from the cells' text.
-    by_name = {o.unit.name: o for o in slow}
-    out, err = io.StringIO(), io.StringIO()
-    code = main(["score", str(scheme_path), str(data_path), "--format", "csv"], out=out, err=err)
-    assert code in (0, 1), err.getvalue()
-    rows = list(csv.reader(io.StringIO(out.getvalue().lstrip("\ufeff"))))
-    assert len(rows) == len(slow) + 1
-    for row in rows[1:]:
-        o = by_name[row[1]]
-        assert row[0] == ("" if o.rank is None else str(o.rank))
-        assert row[3:5] == ["" if o.total is None else cell_number(o.total), o.grade or ""]
-        if not o.errors:
-            assert row[5:-1] == ["" if s is None else cell_number(s) for s in o.scores]
+    _streamed_cells_match(scheme_path, data_path, slow)
 
 
 _RATE = """
