@@ -14,7 +14,7 @@ from __future__ import annotations
 from decimal import Decimal
 from fractions import Fraction
 
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from perfrules import evaluate, loads
@@ -54,6 +54,7 @@ def test_exact_values_of_an_int64_column_are_exact(values, den):
 
 
 @given(values=st.lists(st.integers(-(2**120), 2**120), min_size=1, max_size=10), den=denominators)
+@example(values=[3], den=2**114)  # 3/2**114 has more digits than a Decimal holds: exact() keeps a Fraction
 def test_exact_values_of_huge_numerators_are_exact(values, den):
     """Python integers past int64 (the program keeps totals below perfrules.LIMITS, 10**50)."""
     _same(exact_values(values, den), [exact(Fraction(v, den)) for v in values])

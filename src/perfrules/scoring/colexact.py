@@ -17,7 +17,7 @@ from typing import Any
 
 from .._intcols import SAFE as _SAFE
 from .._intcols import coprime_fractions, numpy
-from .._numbers import exact
+from .._numbers import EXACT_CONTEXT, exact
 from .._textcols import format_matrix
 
 __all__ = ["exact_values", "placed"]
@@ -50,6 +50,10 @@ def exact_values(numerators: Any, den: int) -> list[Any]:
     out: list[Any] = []
     for t in numerators:
         v = t * by
+        if v.bit_length() > 3 * EXACT_CONTEXT.prec and len(str(abs(v))) > EXACT_CONTEXT.prec:
+            # too many digits for a Decimal: exact() keeps a Fraction
+            out.append(exact(Fraction(t, den)))
+            continue
         if not v % scale:
             out.append(Decimal(v // scale))
             continue
