@@ -16,9 +16,11 @@ per-unit program scores those units and reports the error.
 An indicator's default for no data (a ``default`` policy without ``when``)
 may stay: it fires only where an input is blank, unreadable or missing, or a
 divisor is 0, and the program leaves those units to the per-unit program.
-Scales that grade several values, categorical (word) scales, other policies,
-values per period, and scores whose conversion to the indicator's points
-depends on the category are not compiled (:func:`compile_graded` says which).
+Values reported per period are graded per period
+(:mod:`perfrules.scoring.colperiods`). Scales that grade several values,
+categorical (word) scales, other policies, and scores whose conversion to the
+indicator's points depends on the category are not compiled
+(:func:`compile_graded` says which).
 """
 
 from __future__ import annotations
@@ -62,8 +64,6 @@ def scale_why(ind: IndicatorPlan, categories: tuple[str, ...] | None) -> str | N
 
 def _why_not(ind: IndicatorPlan) -> str | None:
     """Why the value a compilable scale grades is not a column the program computes (None: it is)."""
-    if ind.periodic:
-        return f"a grading scale on values reported per period ({ind.ind.frequency})"
     # A default for no data fires only where an input is blank, unreadable or missing, or a divisor
     # is 0: the program leaves every such unit to the per-unit program, so it may stay.
     others = [p for p in ind.ind.policies if p is not ind.no_data]

@@ -12,16 +12,18 @@ never a wrapped-around number.
 
 It is the plan's totals-only scoring, run column-wise: the per-unit
 program (:func:`perfrules.scoring.unit.score_unit`) runs for the units the program
-sends back — a cell that is not a plain number, a unit with problems, period
-rows or declared not-applicable indicators, a total that a cap, floor or
+sends back — a cell that is not a plain number, a unit with problems or
+declared not-applicable indicators, a total that a cap, floor or
 rounding changes (those leave a note on the unit) — and for explanations.
 The differential tests hold the two to the same answers on every path.
 
 What compiles (:func:`program_of` gives None, and :attr:`Plan.program_why`
 says why, otherwise): every indicator's score is a formula of data columns,
 numbers, ``+ - × ÷`` (division by a number), ``%`` and unary minus, with no
-steps, policies, periods or ``inputs`` mapping, or a threshold grading scale
-on a data column or on formula steps' result (:mod:`perfrules.scoring.colscale`); weights per category,
+steps, policies or ``inputs`` mapping, or a threshold grading scale
+on a data column or on formula steps' result (:mod:`perfrules.scoring.colscale`); either
+reported per period, each period scored and the year their mean or the last
+(:mod:`perfrules.scoring.colperiods`); weights per category,
 ``applies_to`` and weight that moves by the scheme's rule; no total formula,
 scheme-wide policies, caps, flags, 折算, per-unit parameters, group means or
 overall grading that reads more than the total.
@@ -42,7 +44,7 @@ from .._intcols import format_column, gc_paused, numpy, round_half_up_column
 from .._numbers import LIMITS, as_fraction, exact
 from ..formula.tree import Chain, Name, Node, Num, Percent, Unary
 from ..scheme.units import Unit, note_events
-from . import colscale, colsteps
+from . import colperiods, colscale, colsteps
 from .colexact import exact_values as _exact_values
 from .colexact import placed as _placed
 from .colscale import grades as _grades
@@ -201,6 +203,9 @@ class ColumnProgram:
         self.population: list[dict[str, str]] = []
         self.arguments: list[tuple[IndicatorPlan, str, str, Any, tuple[str, ...]]] = []
         for ind in plan.indicators:
+            why = colperiods.period_why(ind)
+            if why is not None:
+                raise _Unsupported(why)
             if ind.ind.scale is not None:  # graded by a scale (colscale): bands by cross-multiplication
                 fn, graded = colscale.compile_graded(ind, scheme.categories, _compile, _Unsupported)
                 fns.append(fn)
@@ -212,7 +217,6 @@ class ColumnProgram:
             if (
                 formula is None
                 or not (ind.direct or colsteps.only_population(ind))
-                or ind.periodic
                 or ind.ind.inputs
                 or ind.not_applicable
                 or ind.vetoes
@@ -249,9 +253,12 @@ class ColumnProgram:
         if not n:
             return []
         with gc_paused():
-            ok = np.array([not (u.problems or u.not_applicable or u.periods) for u in units], dtype=bool)
+            ok = np.array([not (u.problems or u.not_applicable) for u in units], dtype=bool)
             names, columns = colsteps.batch_columns(units, self.reads, population)
-            scored = self.score(names, [u.category for u in units], columns, ok, population=population)
+            periods = colperiods.periods_of(units)
+            scored = self.score(
+                names, [u.category for u in units], columns, ok, population=population, periods=periods
+            )
             out: list[UnitOutcome | None] = [None] * n
             rows = scored.rows()
             totals, grades, _ = scored.finish(rows)
@@ -273,6 +280,7 @@ class ColumnProgram:
         ok: Any,
         *,
         population: _Pop = None,
+        periods: colperiods.PeriodData | None = None,
     ) -> Scored:
         """Score a batch given as columns.
 
@@ -283,6 +291,7 @@ class ColumnProgram:
                 cells are plain numbers.
             ok: which units the program may score at all.
             population: per unit name, its population values (``max_of`` …); see ``colsteps``.
+            periods: per unit, its year's data and periods' data where it has periods (``colperiods``).
 
         Returns:
             The scores and totals, with the units scored here marked.
@@ -305,7 +314,18 @@ class ColumnProgram:
         if any(self.population):
             ok &= colsteps.population_columns(plan.indicators, self.population, names, population, cols)
         count = len(plan.indicators)
-        raw = [fn(cols, n) for fn in self.fns]
+        raw, per_period = colperiods.score_indicators(
+            self.fns,
+            plan.indicators,
+            self.reads_of,
+            cols,
+            n,
+            periods,
+            cat,
+            keys or (None,),
+            self.limits,
+            scheme.round_scores,
+        )
         if _TOO_LARGE in cols:
             ok &= ~cols[_TOO_LARGE]
         # Each score over one denominator for the batch, held within its limits.
@@ -343,8 +363,10 @@ class ColumnProgram:
                         applicable[rows, k] = False
         # A cell that is not a plain number matters only where its indicator applies.
         for k, names_k in enumerate(self.reads_of):
+            elsewhere = per_period.get(k)  # units whose indicator k is scored from their periods
             for name in names_k:
-                ok &= columns[name][1] | ~applicable[:, k]
+                plain = columns[name][1]
+                ok &= (plain if elsewhere is None else plain | elsewhere) | ~applicable[:, k]
         # One pattern of applicable indicators per unit: the units grouped by category and pattern.
         varying = [k for k in range(count) if not applicable[:, k].all()]
         pattern = cat * (1 << len(varying))
