@@ -66,7 +66,8 @@ def _why_not(ind: IndicatorPlan) -> str | None:
     """Why the value a compilable scale grades is not a column the program computes (None: it is)."""
     # A default for no data fires only where an input is blank, unreadable or missing, or a divisor
     # is 0: the program leaves every such unit to the per-unit program, so it may stay.
-    others = [p for p in ind.ind.policies if p is not ind.no_data]
+    # Defaults with a condition are worked out before the steps (perfrules.scoring.coldefaults).
+    others = [p for p in ind.ind.policies if p is not ind.no_data and p not in ind.defaults_when]
     if others:
         kinds = ", ".join(sorted({type(p).__name__ for p in others}))
         return f"a grading scale with policies ({kinds})"

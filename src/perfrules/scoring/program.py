@@ -44,7 +44,7 @@ from .._intcols import format_column, gc_paused, numpy, round_half_up_column
 from .._numbers import LIMITS, as_fraction, exact
 from ..formula.tree import Chain, Name, Node, Num, Percent, Unary
 from ..scheme.units import Unit, note_events
-from . import colperiods, colscale, colsteps
+from . import coldefaults, colperiods, colscale, colsteps
 from .colexact import exact_values as _exact_values
 from .colexact import placed as _placed
 from .colscale import grades as _grades
@@ -208,6 +208,8 @@ class ColumnProgram:
                 raise _Unsupported(why)
             if ind.ind.scale is not None:  # graded by a scale (colscale): bands by cross-multiplication
                 fn, graded = colscale.compile_graded(ind, scheme.categories, _compile, _Unsupported)
+                fn, conditions = coldefaults.with_defaults(ind, fn, scheme.categories, _compile, _Unsupported)
+                graded |= conditions
                 fns.append(fn)
                 self.population.append({})
                 reads |= graded

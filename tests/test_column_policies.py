@@ -1,0 +1,157 @@
+"""Indicator policies in the column program, against the per-unit program.
+
+``default … when`` (the condition checked before the steps: where it holds the
+indicator takes its default score, whatever its steps would have said), over
+values given for the year or per period. These tests generate conditions —
+comparisons on and beside their boundaries, chains, ``and``/``or``/``not`` —
+and data that makes them hold, fail, divide by 0, leave the scale's domain,
+or be blank or unreadable; the column program, the per-unit program and the
+streamed command line must give the same totals, grades, ranks, indicator
+scores, errors and events.
+"""
+
+from __future__ import annotations
+
+import os
+from decimal import Decimal
+
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+
+from perfrules import loads
+from perfrules.files.data import load_units
+from perfrules.scoring.plan import plan_of
+from perfrules.scoring.program import program_of
+from test_column_periods import _data
+from test_column_program import _both_ways, _key, _streamed_cells_match
+
+_EXAMPLES = int(os.environ.get("DIFF_EXAMPLES", "40"))
+_LABELS = ["一季度", "二季度", "三季度"]
+
+
+def _condition(draw: st.DrawFn, k: int) -> str:
+    done, plan = f"完成{k}", f"计划{k}"
+    atoms = [
+        f"{plan}=0",
+        f"{plan}≠0",
+        f"{done}>{plan}",
+        f"{done}/{plan}≥0.9",
+        f"0<{done}<3",
+        f"{plan}≤3",
+        f"{done}×2-1>={plan}",
+        f"标记{k}=1",
+    ]
+    first = draw(st.sampled_from(atoms))
+    shape = draw(st.sampled_from(["one", "one", "and", "or", "not"]))
+    if shape == "one":
+        return first
+    if shape == "not":
+        return f"not ({first})"
+    return f"{first} {shape} {draw(st.sampled_from(atoms))}"
+
+
+@st.composite
+def cases(draw: st.DrawFn) -> tuple[str, str]:
+    """A scheme of graded rates with ``default … when`` policies, and data around the conditions."""
+    count = draw(st.integers(1, 2))
+    periodic = draw(st.booleans())
+    weights = [50, 50] if count == 2 else [100]
+    lines = ['name = "默认"', "total = 100", 'groups = [{ name = "组" }]']
+    if draw(st.booleans()):
+        lines.append(f"round_scores = {draw(st.integers(0, 2))}")
+    columns: list[str] = []
+    for k in range(1, count + 1):
+        lines += [
+            "[[indicators]]",
+            f'code = "{k}"',
+            f'name = "指标{k}"',
+            'group = "组"',
+            f"weight = {weights[k - 1]}",
+        ]
+        if periodic:
+            lines.append('frequency = "quarterly"')
+        lines.append(f'steps = ["率{k}=完成{k}/计划{k}×100"]')
+        policies = []
+        for _ in range(draw(st.integers(1, 2))):
+            given = draw(
+                st.sampled_from(
+                    [
+                        'grade = "良"',
+                        'grade = "优", score = 95',
+                        'grade = "中", score = "top"',
+                        "score = 33.5",
+                    ]
+                )
+            )
+            policies.append(f'{{ type = "default", {given}, when = "{_condition(draw, k)}" }}')
+        if draw(st.booleans()):
+            policies.append('{ type = "default", grade = "差" }')  # no data: left to the per-unit program
+        lines.append(f"policies = [{', '.join(policies)}]")
+        cut = draw(st.sampled_from(["90", "87.5", "66.6"]))
+        lines += [
+            "[indicators.scale]",
+            f'rule = "优：率{k}≥{cut}；良：60≤率{k}<{cut}；中：30≤率{k}<60；差：率{k}<30"',
+            "domain = [0, 100]",
+            f'scoring = "{draw(st.sampled_from(["midpoint", "interpolate"]))}"',
+        ]
+        columns += [f"完成{k}", f"计划{k}", f"标记{k}"]
+    values = {
+        "完成": st.sampled_from(["0", "1", "2", "3", "4", "7", "9", "10", "12", "", "约五"]),
+        "计划": st.sampled_from(["0", "0", "3", "4", "7", "9", "10", "", "约五"]),
+        "标记": st.sampled_from(["0", "1", "1", "", "是"]),
+    }
+    rows: list[list[str]] = []
+    for u in range(draw(st.integers(1, 10))):
+        labels = draw(st.lists(st.sampled_from(_LABELS), unique=True, max_size=3)) if periodic else []
+        rows.append([f"单位{u}", "", *(draw(values[c[:2]]) for c in columns)])
+        for label in labels:
+            rows.append(
+                [f"单位{u}", label, *(draw(values[c[:2]]) if draw(st.booleans()) else "" for c in columns)]
+            )
+    return "\n".join(lines) + "\n", _data(rows, columns, False)
+
+
+@given(case=cases())
+@settings(
+    max_examples=_EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+def test_defaults_with_conditions_score_as_the_per_unit_program(tmp_path_factory, case):
+    fast, slow, scheme, scheme_path, data_path = _both_ways(tmp_path_factory.mktemp("defaults"), *case)
+    assert [_key(o) for o in fast] == [_key(o) for o in slow]
+    units = load_units(data_path, scheme=scheme)
+    taken = sum(o is not None for o in program_of(plan_of(scheme)).run(units))  # type: ignore[union-attr]
+    event(f"units the column program scored: {'none' if not taken else 'some'}")
+    _streamed_cells_match(scheme_path, data_path, slow)
+
+
+_HAND = """
+name = "默认"
+total = 100
+groups = [{ name = "组" }]
+[[indicators]]
+code = "1"
+name = "完成率"
+group = "组"
+weight = 100
+steps = ["完成率=完成数/任务数×100"]
+policies = [{ type = "default", grade = "良", when = "任务数=0" }]
+[indicators.scale]
+rule = "优：完成率≥90；良：80≤完成率<90；差：完成率<80"
+domain = [0, 100]
+"""
+
+
+def test_a_default_by_hand(tmp_path):
+    # 甲 has no tasks: the default fires before 完成数/任务数 divides by 0 — 良's midpoint, 85.
+    # 乙 completes more than its tasks (120%, outside the domain): the per-unit program reports it.
+    # 丙: 90% scores 优 at the bottom of its interval, 90.
+    scheme = loads(_HAND, format="toml")
+    data = tmp_path / "d.csv"
+    data.write_text("单位,完成数,任务数\n甲,0,0\n乙,12,10\n丙,9,10\n", encoding="utf-8")
+    units = load_units(data, scheme=scheme)
+    found = program_of(plan_of(scheme)).run(units)  # type: ignore[union-attr]
+    assert found[0] is not None and found[0].total == Decimal(85)
+    assert found[1] is None
+    assert found[2] is not None and found[2].total == Decimal(90)  # 90% is 优 at its bottom, 90
