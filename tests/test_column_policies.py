@@ -53,23 +53,37 @@ def _condition(draw: st.DrawFn, k: int) -> str:
 @st.composite
 def cases(draw: st.DrawFn) -> tuple[str, str]:
     """A scheme of graded rates with ``default … when`` policies, and data around the conditions."""
-    count = draw(st.integers(1, 2))
+    count = draw(st.integers(1, 3))
     periodic = draw(st.booleans())
-    weights = [50, 50] if count == 2 else [100]
+    weights = {1: [100], 2: [50, 50], 3: [40, 35, 25]}[count]
     lines = ['name = "默认"', "total = 100", 'groups = [{ name = "组" }]']
     if draw(st.booleans()):
         lines.append(f"round_scores = {draw(st.integers(0, 2))}")
-    columns: list[str] = []
+    columns: list[str] = ["不适用"]
     for k in range(1, count + 1):
-        lines += [
-            "[[indicators]]",
-            f'code = "{k}"',
-            f'name = "指标{k}"',
-            'group = "组"',
-            f"weight = {weights[k - 1]}",
-        ]
+        lines += ["[[indicators]]", f'code = "{k}"', f'name = "指标{k}"', 'group = "组"']
+        lines.append(f"weight = {weights[k - 1]}")
         if periodic:
             lines.append('frequency = "quarterly"')
+        na = ""
+        if draw(st.integers(0, 2)) == 0:
+            # Not applicable where a condition holds (or declared), its weight to another indicator or spread.
+            to = draw(st.sampled_from([None, *(str(j) for j in range(1, count + 1) if j != k)]))
+            when = draw(st.sampled_from([f', when = "{_condition(draw, k)}"', ""]))
+            target = f', to = "{to}"' if to else ""
+            na = f'{{ type = "not_applicable"{when}{target} }}'
+        if draw(st.integers(0, 2)) == 0:
+            # A reported score graded through the indicator's own name for it (an inputs mapping).
+            lines.append(f"policies = [{na}]")
+            lines += [
+                "[indicators.inputs]",
+                f'"得分" = "报分{k}"',
+                "[indicators.scale]",
+                'rule = "优：得分≥90；良：80≤得分<90；中：60≤得分<80；差：得分<60"',
+                'scoring = "midpoint"',
+            ]
+            columns += [f"报分{k}", f"完成{k}", f"计划{k}", f"标记{k}"]
+            continue
         lines.append(f'steps = ["率{k}=完成{k}/计划{k}×100"]')
         policies = []
         for _ in range(draw(st.integers(1, 2))):
@@ -86,6 +100,8 @@ def cases(draw: st.DrawFn) -> tuple[str, str]:
             policies.append(f'{{ type = "default", {given}, when = "{_condition(draw, k)}" }}')
         if draw(st.booleans()):
             policies.append('{ type = "default", grade = "差" }')  # no data: left to the per-unit program
+        if na:
+            policies.append(na)
         lines.append(f"policies = [{', '.join(policies)}]")
         cut = draw(st.sampled_from(["90", "87.5", "66.6"]))
         lines += [
@@ -99,6 +115,8 @@ def cases(draw: st.DrawFn) -> tuple[str, str]:
         "完成": st.sampled_from(["0", "1", "2", "3", "4", "7", "9", "10", "12", "", "约五"]),
         "计划": st.sampled_from(["0", "0", "3", "4", "7", "9", "10", "", "约五"]),
         "标记": st.sampled_from(["0", "1", "1", "", "是"]),
+        "报分": st.sampled_from(["59.999", "60", "80", "89.5", "90", "100", "", "优"]),
+        "不适": st.sampled_from(["", "", "", "1", "2", "指标1", "1、2", "3", "9"]),
     }
     rows: list[list[str]] = []
     for u in range(draw(st.integers(1, 10))):
@@ -106,7 +124,11 @@ def cases(draw: st.DrawFn) -> tuple[str, str]:
         rows.append([f"单位{u}", "", *(draw(values[c[:2]]) for c in columns)])
         for label in labels:
             rows.append(
-                [f"单位{u}", label, *(draw(values[c[:2]]) if draw(st.booleans()) else "" for c in columns)]
+                [
+                    f"单位{u}",
+                    label,
+                    *(draw(values[c[:2]]) if c != "不适用" and draw(st.booleans()) else "" for c in columns),
+                ]
             )
     return "\n".join(lines) + "\n", _data(rows, columns, False)
 
@@ -155,3 +177,43 @@ def test_a_default_by_hand(tmp_path):
     assert found[0] is not None and found[0].total == Decimal(85)
     assert found[1] is None
     assert found[2] is not None and found[2].total == Decimal(90)  # 90% is 优 at its bottom, 90
+
+
+_APPLIES = """
+name = "适用"
+total = 100
+groups = [{ name = "组" }]
+[[indicators]]
+code = "1"
+name = "白皮书"
+group = "组"
+weight = 60
+score = "白皮书得分"
+[[indicators]]
+code = "2"
+name = "审批"
+group = "组"
+weight = 40
+policies = [{ type = "not_applicable", when = "审批事项数=0", to = "1" }]
+[indicators.inputs]
+"得分" = "审批绩效得分"
+[indicators.scale]
+rule = "优：得分≥103；良：100≤得分<103；差：得分<100"
+scoring = "midpoint"
+"""
+
+
+def test_not_applicable_and_an_inputs_mapping_by_hand(tmp_path):
+    # 甲: 审批绩效得分 103 is 优 (midpoint 95): 80×0.6 + 95×0.4 = 86.
+    # 乙 has no 审批事项: indicator 2 does not apply and its weight moves to 1: 80.
+    # 丙 declares 2 not applicable (its blank 审批绩效得分 is then not read): 70.
+    # 丁 declares an indicator the scheme lacks: the per-unit program reports it.
+    scheme = loads(_APPLIES, format="toml")
+    data = tmp_path / "d.csv"
+    data.write_text(
+        "单位,不适用,白皮书得分,审批事项数,审批绩效得分\n甲,,80,5,103\n乙,,80,0,\n丙,审批,70,5,\n丁,9,70,5,100\n",
+        encoding="utf-8",
+    )
+    units = load_units(data, scheme=scheme)
+    found = program_of(plan_of(scheme)).run(units)  # type: ignore[union-attr]
+    assert [None if o is None else o.total for o in found] == [Decimal(86), Decimal(80), Decimal(70), None]

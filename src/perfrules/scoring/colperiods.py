@@ -67,6 +67,7 @@ def score_indicators(
     keys: Sequence[Any],
     limits: _Limits,
     places: int | None,
+    applicable: Any,
 ) -> tuple[list[IntColumn], dict[int, Any]]:
     """Each indicator's raw score column for the batch, and per periodic indicator the units it
     scored from their periods (whose year cells it does not read).
@@ -74,25 +75,29 @@ def score_indicators(
     *fns* are the indicators' compiled column steps; *cat* each unit's category
     index into *keys* (the scheme's categories, or ``(None,)``); *limits* the
     indicators' lower and upper limits per category key; *places* the
-    scheme's ``round_scores``.
+    scheme's ``round_scores``; *applicable* (units × indicators) where each
+    indicator is scored at all — what its step says about other units does not
+    send them to the per-unit program.
     """
     np = numpy()
     raw: list[IntColumn] = []
     per_period: dict[int, Any] = {}
     for k, (fn, ind) in enumerate(zip(fns, indicators, strict=True)):
         runs = _runs(ind, periods) if periods is not None and ind.periodic else None
-        if runs is None:
-            raw.append(fn(cols, n))
-            continue
-        owner, has, labels = runs
         earlier = cols.pop(SEND_BACK, None)
         year = fn(cols, n)
         marks = cols.pop(SEND_BACK, None)
         if marks is not None:
-            marks = marks & ~has  # those units' year cells are not what the indicator reads
+            marks = marks & applicable[:, k]
+            if runs is not None:
+                marks &= ~runs[1]  # those units' year cells are not what the indicator reads
         for m in (earlier, marks):
             if m is not None:
                 send_back(cols, m)
+        if runs is None:
+            raw.append(year)
+            continue
+        owner, has, labels = runs
         assert periods is not None
         rows, row_ok = _period_columns(reads_of[k], labels, periods)
         scores = fn(rows, len(owner))
@@ -100,7 +105,7 @@ def score_indicators(
         if SEND_BACK in rows:
             bad |= rows[SEND_BACK]
         if bad.any():
-            send_back(cols, np.bincount(owner[bad], minlength=n).astype(bool))
+            send_back(cols, np.bincount(owner[bad], minlength=n).astype(bool) & applicable[:, k])
         scores = _limited(scores, cat[owner], keys, [per[k] for per in limits.values()])
         if places is not None:
             scores = IntColumn(

@@ -33,6 +33,7 @@ from .._intcols import SAFE, IntColumn, as_objects, numpy, round_half_up_column
 from .._numbers import as_fraction
 from ..formula.language import Formula
 from ..grading.scale import GradeScale
+from ..scheme.policies import NotApplicable
 from ..scheme.reads import FULL_NAME
 from ..scheme.steps import step_target
 from .colsteps import SEND_BACK, send_back
@@ -66,13 +67,18 @@ def _why_not(ind: IndicatorPlan) -> str | None:
     """Why the value a compilable scale grades is not a column the program computes (None: it is)."""
     # A default for no data fires only where an input is blank, unreadable or missing, or a divisor
     # is 0: the program leaves every such unit to the per-unit program, so it may stay.
-    # Defaults with a condition are worked out before the steps (perfrules.scoring.coldefaults).
-    others = [p for p in ind.ind.policies if p is not ind.no_data and p not in ind.defaults_when]
+    # Defaults with a condition are worked out before the steps (perfrules.scoring.coldefaults), where an
+    # indicator applies beside (perfrules.scoring.colapplies).
+    others = [
+        p
+        for p in ind.ind.policies
+        if p is not ind.no_data and p not in ind.defaults_when and not isinstance(p, NotApplicable)
+    ]
     if others:
         kinds = ", ".join(sorted({type(p).__name__ for p in others}))
         return f"a grading scale with policies ({kinds})"
-    if ind.ind.inputs or ind.not_applicable or ind.vetoes:
-        return "a grading scale with an inputs mapping, not-applicable units or vetoes"
+    if ind.vetoes:
+        return "a grading scale with vetoes"
     if ind.has_population:
         return "a grading scale on a value that reads the population (peer ratios, ranks, max_of …)"
     steps = sorted({type(s).__name__ for s in ind.steps if not isinstance(s, Formula)})

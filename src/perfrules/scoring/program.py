@@ -44,7 +44,7 @@ from .._intcols import format_column, gc_paused, numpy, round_half_up_column
 from .._numbers import LIMITS, as_fraction, exact
 from ..formula.tree import Chain, Name, Node, Num, Percent, Unary
 from ..scheme.units import Unit, note_events
-from . import coldefaults, colperiods, colscale, colsteps
+from . import colapplies, coldefaults, colperiods, colscale, colsteps
 from .colexact import exact_values as _exact_values
 from .colexact import placed as _placed
 from .colscale import grades as _grades
@@ -201,6 +201,8 @@ class ColumnProgram:
         reads: set[str] = set()
         self.reads_of: list[tuple[str, ...]] = []
         self.population: list[dict[str, str]] = []
+        # Per indicator with not_applicable policies: (its position, where they hold, what they read).
+        self.na_rules: list[tuple[int, Any, tuple[str, ...]]] = []
         self.arguments: list[tuple[IndicatorPlan, str, str, Any, tuple[str, ...]]] = []
         for ind in plan.indicators:
             why = colperiods.period_why(ind)
@@ -209,7 +211,9 @@ class ColumnProgram:
             if ind.ind.scale is not None:  # graded by a scale (colscale): bands by cross-multiplication
                 fn, graded = colscale.compile_graded(ind, scheme.categories, _compile, _Unsupported)
                 fn, conditions = coldefaults.with_defaults(ind, fn, scheme.categories, _compile, _Unsupported)
-                graded |= conditions
+                fn = colapplies.mapped(ind, fn)  # the inputs mapping: local names read data columns
+                graded = colapplies.mapped_reads(ind, graded | conditions)
+                self._not_applicable(ind)
                 fns.append(fn)
                 self.population.append({})
                 reads |= graded
@@ -234,6 +238,8 @@ class ColumnProgram:
             reads |= formula.variables
             self.reads_of.append(tuple(sorted(formula.variables)))
         self.fns = fns
+        for _, _, names in self.na_rules:
+            reads |= set(names)
         self.reads = tuple(sorted(reads))
         # Per category key: each indicator's lower and upper limit (None: none).
         keys = scheme.categories or (None,)
@@ -249,17 +255,29 @@ class ColumnProgram:
             for c in keys
         }
 
+    def _not_applicable(self, ind: IndicatorPlan) -> None:
+        found = colapplies.compile_not_applicable(ind, _compile, _Unsupported)
+        if found is not None:
+            self.na_rules.append((len(self.reads_of), found[0], tuple(sorted(found[1]))))
+
     def run(self, units: Sequence[Unit], population: _Pop = None) -> list[UnitOutcome | None]:
         """Each unit's totals-only outcome (None: the per-unit program scores it); *population*: see score."""
         n = len(units)
         if not n:
             return []
         with gc_paused():
-            ok = np.array([not (u.problems or u.not_applicable) for u in units], dtype=bool)
+            ok = np.array([not u.problems for u in units], dtype=bool)
             names, columns = colsteps.batch_columns(units, self.reads, population)
             periods = colperiods.periods_of(units)
+            declared = [u.not_applicable for u in units] if any(u.not_applicable for u in units) else None
             scored = self.score(
-                names, [u.category for u in units], columns, ok, population=population, periods=periods
+                names,
+                [u.category for u in units],
+                columns,
+                ok,
+                population=population,
+                periods=periods,
+                declared=declared,
             )
             out: list[UnitOutcome | None] = [None] * n
             rows = scored.rows()
@@ -283,6 +301,7 @@ class ColumnProgram:
         *,
         population: _Pop = None,
         periods: colperiods.PeriodData | None = None,
+        declared: Sequence[frozenset[str]] | None = None,
     ) -> Scored:
         """Score a batch given as columns.
 
@@ -294,6 +313,7 @@ class ColumnProgram:
             ok: which units the program may score at all.
             population: per unit name, its population values (``max_of`` …); see ``colsteps``.
             periods: per unit, its year's data and periods' data where it has periods (``colperiods``).
+            declared: per unit, the indicators it declares not applicable (``Unit.not_applicable``).
 
         Returns:
             The scores and totals, with the units scored here marked.
@@ -316,6 +336,24 @@ class ColumnProgram:
         if any(self.population):
             ok &= colsteps.population_columns(plan.indicators, self.population, names, population, cols)
         count = len(plan.indicators)
+        # Applicability: applies_to, and weights of 0 for a category.
+        applicable = np.ones((n, count), dtype=bool)
+        for k, members in self.only_for:
+            applicable[:, k] = [name in members for name in names]
+        if keys:
+            for c, missing in self.unassessed.items():
+                if missing:
+                    rows = cat == keys.index(c)
+                    for k in missing:
+                        applicable[rows, k] = False
+        if declared is not None:
+            listed, unknown = colapplies.declared(plan.lookup, plan.indicators, declared)
+            applicable &= ~listed
+            ok &= ~unknown
+        for k, holds, names_k in self.na_rules:
+            applicable[:, k] &= ~holds(cols, n)
+            for name in names_k:  # the per-unit program reports a condition it cannot work out
+                ok &= columns[name][1]
         raw, per_period = colperiods.score_indicators(
             self.fns,
             plan.indicators,
@@ -327,6 +365,7 @@ class ColumnProgram:
             keys or (None,),
             self.limits,
             scheme.round_scores,
+            applicable,
         )
         if _TOO_LARGE in cols:
             ok &= ~cols[_TOO_LARGE]
@@ -353,16 +392,6 @@ class ColumnProgram:
             bound = max(bound, b)
         if places is not None:
             den = 10**places
-        # Applicability: applies_to, and weights of 0 for a category.
-        applicable = np.ones((n, count), dtype=bool)
-        for k, members in self.only_for:
-            applicable[:, k] = [name in members for name in names]
-        if keys:
-            for c, missing in self.unassessed.items():
-                if missing:
-                    rows = cat == keys.index(c)
-                    for k in missing:
-                        applicable[rows, k] = False
         # A cell that is not a plain number matters only where its indicator applies.
         for k, names_k in enumerate(self.reads_of):
             elsewhere = per_period.get(k)  # units whose indicator k is scored from their periods
