@@ -74,7 +74,7 @@ def with_defaults(
             which[holds] = j
             fired |= holds
         earlier = cols.pop(SEND_BACK, None)
-        col = step(cols, n)
+        col: IntColumn = step(cols, n)
         marks = cols.pop(SEND_BACK, None)
         for m in (earlier, None if marks is None else marks & ~fired):
             if m is not None:
