@@ -1,8 +1,11 @@
-"""Indicator policies in the column program, against the per-unit program.
+"""Indicator policies and steps in the column program, against the per-unit program.
 
 ``default … when`` (the condition checked before the steps: where it holds the
-indicator takes its default score, whatever its steps would have said), over
-values given for the year or per period. These tests generate conditions —
+indicator takes its default score, whatever its steps would have said),
+``not_applicable`` (by a condition, or declared by the unit; the weight moves),
+``zero`` rules on a step's value (per period, or on any row), steps with
+``clamp``/``min``/``max``, and an ``inputs`` mapping, over values given for
+the year or per period. These tests generate conditions —
 comparisons on and beside their boundaries, chains, ``and``/``or``/``not`` —
 and data that makes them hold, fail, divide by 0, leave the scale's domain,
 or be blank or unreadable; the column program, the per-unit program and the
@@ -84,7 +87,13 @@ def cases(draw: st.DrawFn) -> tuple[str, str]:
             ]
             columns += [f"报分{k}", f"完成{k}", f"计划{k}", f"标记{k}"]
             continue
-        lines.append(f'steps = ["率{k}=完成{k}/计划{k}×100"]')
+        # The rate through a second step: as it is, held within 0–100 by clamp(), or by min()/max().
+        shape = draw(
+            st.sampled_from(
+                [f"基{k}", f"clamp(基{k}×1.1-标记{k}×20, 0, 95)", f"max(min(基{k}, 100), 标记{k})"]
+            )
+        )
+        lines.append(f'steps = ["基{k}=完成{k}/计划{k}×100", "率{k}={shape}"]')
         policies = []
         for _ in range(draw(st.integers(1, 2))):
             given = draw(
@@ -102,6 +111,14 @@ def cases(draw: st.DrawFn) -> tuple[str, str]:
             policies.append('{ type = "default", grade = "差" }')  # no data: left to the per-unit program
         if na:
             policies.append(na)
+        for _ in range(draw(st.integers(0, 2))):
+            # A step's value zeroed where a condition holds, for each period only or on any row.
+            target = draw(st.sampled_from([f"基{k}", f"率{k}"]))
+            per_period = draw(st.booleans())
+            policies.append(
+                f'{{ type = "zero", target = "{target}", when = "{_condition(draw, k)}", '
+                f"per_period = {str(per_period).lower()} }}"
+            )
         lines.append(f"policies = [{', '.join(policies)}]")
         cut = draw(st.sampled_from(["90", "87.5", "66.6"]))
         lines += [
@@ -217,3 +234,16 @@ def test_not_applicable_and_an_inputs_mapping_by_hand(tmp_path):
     units = load_units(data, scheme=scheme)
     found = program_of(plan_of(scheme)).run(units)  # type: ignore[union-attr]
     assert [None if o is None else o.total for o in found] == [Decimal(86), Decimal(80), Decimal(70), None]
+
+
+def test_clamp_min_max_by_hand(tmp_path):
+    # clamp(x, 10, 90) holds x within 10–90; max(min(y, 80), 20) within 20–80; the score is their mean.
+    scheme = loads(
+        'name = "限"\ntotal = 100\ngroups = [{ name = "组" }]\n[[indicators]]\ncode = "1"\nname = "a"\n'
+        'group = "组"\nweight = 100\nscore = "(clamp(x, 10, 90) + max(min(y, 80), 20))/2"\n',
+        format="toml",
+    )
+    data = tmp_path / "d.csv"
+    data.write_text("单位,x,y\n甲,5,95\n乙,90,20\n丙,95,50\n丁,50.5,19.5\n", encoding="utf-8")
+    found = program_of(plan_of(scheme)).run(load_units(data, scheme=scheme))  # type: ignore[union-attr]
+    assert [o.total for o in found] == [Decimal(45), Decimal(55), Decimal(70), Decimal("35.25")]  # type: ignore[union-attr]

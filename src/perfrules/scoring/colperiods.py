@@ -29,6 +29,7 @@ from typing import Any
 from .._intcols import SAFE, IntColumn, as_objects, from_values, numpy, round_half_up_column
 from .._numbers import as_fraction
 from .colsteps import SEND_BACK, send_back
+from .colzero import PERIOD_ROWS
 from .indicator import IndicatorPlan
 
 __all__ = ["PeriodData", "period_why", "periods_of", "score_indicators"]
@@ -156,6 +157,7 @@ def _period_columns(
         col, plain = from_values(values)
         out[name] = col
         ok &= plain
+    out[PERIOD_ROWS] = True  # per-period rules act on these rows (colzero)
     return out, ok
 
 

@@ -33,10 +33,11 @@ from .._intcols import SAFE, IntColumn, as_objects, numpy, round_half_up_column
 from .._numbers import as_fraction
 from ..formula.language import Formula
 from ..grading.scale import GradeScale
-from ..scheme.policies import NotApplicable
+from ..scheme.policies import NotApplicable, ZeroWhen
 from ..scheme.reads import FULL_NAME
 from ..scheme.steps import step_target
 from .colsteps import SEND_BACK, send_back
+from .colzero import compile_zero_rules, zeroed
 from .indicator import IndicatorPlan
 
 __all__ = ["compile_graded", "compile_scale", "grade_column", "grades", "limits", "scale_why"]
@@ -72,7 +73,10 @@ def _why_not(ind: IndicatorPlan) -> str | None:
     others = [
         p
         for p in ind.ind.policies
-        if p is not ind.no_data and p not in ind.defaults_when and not isinstance(p, NotApplicable)
+        if p is not ind.no_data
+        and p not in ind.defaults_when
+        and not isinstance(p, NotApplicable)
+        and not (isinstance(p, ZeroWhen) and p.target is not None)  # perfrules.scoring.colzero
     ]
     if others:
         kinds = ", ".join(sorted({type(p).__name__ for p in others}))
@@ -195,6 +199,7 @@ def compile_graded(
     steps: list[tuple[str, Any]] = []
     reads: set[str] = set()
     targets: set[str] = set()
+    zero_rules, zero_reads = compile_zero_rules(ind, compile_node, unsupported)
     for step in ind.steps:
         assert isinstance(step, Formula)
         if FULL_NAME in step.variables:
@@ -204,7 +209,7 @@ def compile_graded(
             steps.append((target, compile_node(step.tree)))
         except unsupported as exc:
             raise unsupported(f"indicator {ind.code}'s step {target}: {exc}") from None
-        reads |= step.variables - targets
+        reads |= (step.variables | zero_reads.get(target, set())) - targets
         targets.add(target)
     if name not in targets:
         reads.add(name)
@@ -214,7 +219,7 @@ def compile_graded(
             return cols[name]  # type: ignore[no-any-return]
         scope = dict(cols)
         for target, fn in steps:
-            scope[target] = fn(scope, n)
+            scope[target] = zeroed(zero_rules, target, fn(scope, n), scope, n)
         if SEND_BACK in scope:
             cols[SEND_BACK] = scope[SEND_BACK]
         return scope[name]  # type: ignore[no-any-return]

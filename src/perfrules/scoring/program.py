@@ -42,9 +42,9 @@ from .._intcols import IntColumn as _Col
 from .._intcols import as_objects as _objects
 from .._intcols import format_column, gc_paused, numpy, round_half_up_column
 from .._numbers import LIMITS, as_fraction, exact
-from ..formula.tree import Chain, Name, Node, Num, Percent, Unary
+from ..formula.tree import Call, Chain, Name, Node, Num, Percent, Unary
 from ..scheme.units import Unit, note_events
-from . import colapplies, coldefaults, colperiods, colscale, colsteps
+from . import colapplies, coldefaults, colfuncs, colperiods, colscale, colsteps
 from .colexact import exact_values as _exact_values
 from .colexact import placed as _placed
 from .colscale import grades as _grades
@@ -129,6 +129,8 @@ def _compile(node: Node) -> Any:
             return _Col(-col.num, col.den, col.bound)
 
         return negate
+    if isinstance(node, Call):  # clamp, min, max, abs, sum (colfuncs)
+        return colfuncs.compile_call(node, _compile, _Unsupported)
     if isinstance(node, Chain):
         fn = _compile(node.first)
         for op, operand in node.rest:
