@@ -76,6 +76,25 @@ def cases(draw: st.DrawFn) -> tuple[str, str]:
             target = f', to = "{to}"' if to else ""
             na = f'{{ type = "not_applicable"{when}{target} }}'
         if draw(st.integers(0, 2)) == 0:
+            # A score formula over parts, each a value graded by a scale of its own (Shenzhen 6).
+            rules = [
+                '{ rule = "优：实现率≥90；良：80≤实现率<90；中：60≤实现率<80；差：实现率<60", domain = [0, 100] }',
+                '{ rule = "优：实现率≥87.5；良：66.6≤实现率<87.5；差：实现率<66.6", domain = [0, 100], scoring = "midpoint" }',
+                '{ rule = "实现率≥90，计6分；60≤实现率<90，计3分；实现率<60，计0分" }',
+            ]
+            first, second = (draw(st.sampled_from(rules)) for _ in range(2))
+            score = draw(st.sampled_from([f"(甲分{k}+乙分{k})/2", f"甲分{k}×0.5+乙分{k}×2-标记{k}×10"]))
+            lines.append(f'score = "{score}"')
+            lines.append(
+                f'steps = ["基{k}=完成{k}/计划{k}×100", '
+                f'{{ type = "part", target = "甲分{k}", of = "基{k}", scale = {first} }}, '
+                f'{{ type = "part", target = "乙分{k}", of = "报分{k}", scale = {second} }}]'
+            )
+            zero = draw(st.sampled_from(["", f'{{ type = "zero", target = "甲分{k}", when = "标记{k}=1" }}']))
+            lines.append(f"policies = [{', '.join(p for p in (na, zero) if p)}]")
+            columns += [f"报分{k}", f"完成{k}", f"计划{k}", f"标记{k}"]
+            continue
+        if draw(st.integers(0, 2)) == 0:
             # A reported score graded through the indicator's own name for it (an inputs mapping).
             lines.append(f"policies = [{na}]")
             lines += [

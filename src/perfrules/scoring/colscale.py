@@ -34,10 +34,8 @@ from .._numbers import as_fraction
 from ..formula.language import Formula
 from ..grading.scale import GradeScale
 from ..scheme.policies import NotApplicable, ZeroWhen
-from ..scheme.reads import FULL_NAME
-from ..scheme.steps import step_target
-from .colsteps import SEND_BACK, send_back
-from .colzero import compile_zero_rules, zeroed
+from ..scheme.steps import Part
+from .colsteps import send_back
 from .indicator import IndicatorPlan
 
 __all__ = ["compile_graded", "compile_scale", "grade_column", "grades", "limits", "scale_why"]
@@ -85,7 +83,7 @@ def _why_not(ind: IndicatorPlan) -> str | None:
         return "a grading scale with vetoes"
     if ind.has_population:
         return "a grading scale on a value that reads the population (peer ratios, ranks, max_of …)"
-    steps = sorted({type(s).__name__ for s in ind.steps if not isinstance(s, Formula)})
+    steps = sorted({type(s).__name__ for s in ind.steps if not isinstance(s, Formula | Part)})
     if steps:
         return f"a grading scale on a value computed by a step other than a formula ({', '.join(steps)})"
     return None
@@ -93,10 +91,13 @@ def _why_not(ind: IndicatorPlan) -> str | None:
 
 def _pieces(ind: IndicatorPlan) -> list[_Piece]:
     """Each piece's interval and its score as a linear function of the value (what _score_in gives)."""
-    scale = ind.ind.scale
-    assert scale is not None
+    assert ind.ind.scale is not None
+    return pieces(ind.ind.scale, ind.scale_factor(None))
+
+
+def pieces(scale: GradeScale, factor: Fraction) -> list[_Piece]:
+    """The pieces of a threshold scale whose scores (not its band points) are multiplied by *factor*."""
     scoring = scale.effective_scoring
-    factor = ind.scale_factor(None)
     out: list[_Piece] = []
     for band, iv, direction in scale.pieces:
         lo = None if iv.lo is None else as_fraction(iv.lo)
@@ -176,13 +177,18 @@ def grade_column(
 
 
 def compile_graded(
-    ind: IndicatorPlan, categories: tuple[str, ...] | None, compile_node: Any, unsupported: type[Exception]
+    ind: IndicatorPlan,
+    categories: tuple[str, ...] | None,
+    compile_node: Any,
+    unsupported: type[Exception],
+    compile_steps: Any,
 ) -> tuple[Any, set[str]]:
     """The column step of an indicator graded by a scale, and the data columns it reads.
 
     *compile_node* compiles a formula's tree to a function of the columns
-    (the program's own compiler); the value graded is a data column or the
-    last of the indicator's formula steps that computes it.
+    (the program's own compiler), *compile_steps* the indicator's steps
+    (:func:`perfrules.scoring.colparts.compile_steps`); the value graded is a
+    data column or what the indicator's steps compute.
 
     Raises:
         unsupported: a form this does not compile, saying which (the indicator named).
@@ -196,33 +202,14 @@ def compile_graded(
         raise unsupported(f"indicator {ind.code}: {why}")
     name = ind.ind.value if ind.ind.value is not None else scale.variable
     assert name is not None
-    steps: list[tuple[str, Any]] = []
-    reads: set[str] = set()
-    targets: set[str] = set()
-    zero_rules, zero_reads = compile_zero_rules(ind, compile_node, unsupported)
-    for step in ind.steps:
-        assert isinstance(step, Formula)
-        if FULL_NAME in step.variables:
-            raise unsupported(f"indicator {ind.code}: a grading scale on a value that reads the full points")
-        target = step_target(step)
-        try:
-            steps.append((target, compile_node(step.tree)))
-        except unsupported as exc:
-            raise unsupported(f"indicator {ind.code}'s step {target}: {exc}") from None
-        reads |= (step.variables | zero_reads.get(target, set())) - targets
-        targets.add(target)
+    run_steps, reads, targets = compile_steps(ind, compile_node, unsupported)
     if name not in targets:
         reads.add(name)
 
     def value(cols: dict[str, Any], n: int) -> IntColumn:
-        if not steps:
+        if not targets:
             return cols[name]  # type: ignore[no-any-return]
-        scope = dict(cols)
-        for target, fn in steps:
-            scope[target] = zeroed(zero_rules, target, fn(scope, n), scope, n)
-        if SEND_BACK in scope:
-            cols[SEND_BACK] = scope[SEND_BACK]
-        return scope[name]  # type: ignore[no-any-return]
+        return run_steps(cols, n)[name]  # type: ignore[no-any-return]
 
     try:
         return compile_scale(ind, value), reads

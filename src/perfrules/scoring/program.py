@@ -44,7 +44,7 @@ from .._intcols import format_column, gc_paused, numpy, round_half_up_column
 from .._numbers import LIMITS, as_fraction, exact
 from ..formula.tree import Call, Chain, Name, Node, Num, Percent, Unary
 from ..scheme.units import Unit, note_events
-from . import colapplies, coldefaults, colfuncs, colperiods, colscale, colsteps
+from . import colapplies, coldefaults, colfuncs, colparts, colperiods, colscale, colsteps
 from .colexact import exact_values as _exact_values
 from .colexact import placed as _placed
 from .colscale import grades as _grades
@@ -206,22 +206,34 @@ class ColumnProgram:
         # Per indicator with not_applicable policies: (its position, where they hold, what they read).
         self.na_rules: list[tuple[int, Any, tuple[str, ...]]] = []
         self.arguments: list[tuple[IndicatorPlan, str, str, Any, tuple[str, ...]]] = []
-        for ind in plan.indicators:
+        for k, ind in enumerate(plan.indicators):
             why = colperiods.period_why(ind)
             if why is not None:
                 raise _Unsupported(why)
             if ind.ind.scale is not None:  # graded by a scale (colscale): bands by cross-multiplication
-                fn, graded = colscale.compile_graded(ind, scheme.categories, _compile, _Unsupported)
+                fn, graded = colscale.compile_graded(
+                    ind, scheme.categories, _compile, _Unsupported, colparts.compile_steps
+                )
                 fn, conditions = coldefaults.with_defaults(ind, fn, scheme.categories, _compile, _Unsupported)
                 fn = colapplies.mapped(ind, fn)  # the inputs mapping: local names read data columns
                 graded = colapplies.mapped_reads(ind, graded | conditions)
-                self._not_applicable(ind)
+                self._not_applicable(ind, k)
                 fns.append(fn)
                 self.population.append({})
                 reads |= graded
                 self.reads_of.append(tuple(sorted(graded)))
                 continue
             formula = ind.ind.score
+            if formula is not None and ind.steps and not ind.population_calls:
+                # A score formula over what the indicator's steps compute (colparts).
+                fn, names = colparts.compile_scored(ind, _compile, _Unsupported)
+                fns.append(colapplies.mapped(ind, fn))
+                self.population.append({})
+                names = colapplies.mapped_reads(ind, names)
+                reads |= names
+                self.reads_of.append(tuple(sorted(names)))
+                self._not_applicable(ind, k)
+                continue
             if (
                 formula is None
                 or not (ind.direct or colsteps.only_population(ind))
@@ -240,8 +252,8 @@ class ColumnProgram:
             reads |= formula.variables
             self.reads_of.append(tuple(sorted(formula.variables)))
         self.fns = fns
-        for _, _, names in self.na_rules:
-            reads |= set(names)
+        for _, _, condition_reads in self.na_rules:
+            reads |= set(condition_reads)
         self.reads = tuple(sorted(reads))
         # Per category key: each indicator's lower and upper limit (None: none).
         keys = scheme.categories or (None,)
@@ -257,10 +269,10 @@ class ColumnProgram:
             for c in keys
         }
 
-    def _not_applicable(self, ind: IndicatorPlan) -> None:
+    def _not_applicable(self, ind: IndicatorPlan, k: int) -> None:
         found = colapplies.compile_not_applicable(ind, _compile, _Unsupported)
         if found is not None:
-            self.na_rules.append((len(self.reads_of), found[0], tuple(sorted(found[1]))))
+            self.na_rules.append((k, found[0], tuple(sorted(found[1]))))
 
     def run(self, units: Sequence[Unit], population: _Pop = None) -> list[UnitOutcome | None]:
         """Each unit's totals-only outcome (None: the per-unit program scores it); *population*: see score."""
