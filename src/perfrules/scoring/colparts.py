@@ -10,8 +10,9 @@ Over columns each step is a column of the batch's scope: a formula by the
 program's compiler, a part on a threshold scale of one value by
 :func:`perfrules.scoring.colscale.grade_column` (band decisions by
 cross-multiplication; a value outside every band leaves its unit to the
-per-unit program, which reports it). Parts on word scales or on several
-values, and peer ratios and ranks, are not compiled here.
+per-unit program, which reports it), a part on a word scale or on several
+values by :mod:`perfrules.scoring.collookup` (each distinct input graded once
+by the part's scale). Peer ratios and ranks are not compiled here.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from ..formula.language import Formula
 from ..scheme.policies import NotApplicable, ZeroWhen
 from ..scheme.reads import FULL_NAME
 from ..scheme.steps import Part, step_target
+from .collookup import compile_lookup, scale_inputs
 from .colscale import grade_column, pieces
 from .colsteps import SEND_BACK
 from .colzero import compile_zero_rules, zeroed
@@ -33,18 +35,33 @@ __all__ = ["compile_part", "compile_scored", "compile_steps"]
 _ONE = Fraction(1)
 
 
-def compile_part(part: Part, unsupported: type[Exception]) -> tuple[Any, str]:
-    """A function of the scope's columns giving the part's scores, and the name it grades.
+def compile_part(part: Part, unsupported: type[Exception]) -> tuple[Any, set[str]]:
+    """A function of the scope's columns giving the part's scores, and the names it grades.
 
     Raises:
         unsupported: a word scale, a scale over several values, or one with levels or no scores.
     """
     scale = part.scale
-    if scale.is_categorical:
-        raise unsupported(f"part {part.target}: a categorical (word) scale")
-    if not scale.is_threshold or len(scale.variables) != 1:
-        raise unsupported(f"part {part.target}: a scale of conditions over several values")
-    if scale.levels or scale.effective_scoring == "none":
+    if scale.is_categorical or not scale.is_threshold or len(scale.variables) != 1 or scale.levels:
+        # Words, or several values: each distinct input graded once by the part's scale (collookup).
+        if not scale.is_categorical and part.of is not None and len(scale.variables) != 1:
+            raise unsupported(f"part {part.target}: a scale over several values given 'of'")
+        if scale.effective_scoring == "none":
+            raise unsupported(f"part {part.target}: a scale without scores")
+        names, text = scale_inputs(scale, part.of)
+        if not names:
+            raise unsupported(f"part {part.target}: a word scale without 'of'")
+        of = part.of
+        if scale.is_categorical:
+            assert of is not None
+            return compile_lookup(names, text, lambda v: _score(scale.grade(v[of]))), {of}
+        if of is not None:
+            (variable,) = scale.variables
+            return compile_lookup(
+                [of], {of} if scale.levels else set(), lambda v: _score(scale.grade({variable: v[of]}))
+            ), {of}
+        return compile_lookup(names, text, lambda v: _score(scale.grade(v))), set(names)
+    if scale.effective_scoring == "none":
         raise unsupported(f"part {part.target}: a scale with levels or without scores")
     (variable,) = scale.variables
     name = part.of if part.of is not None else variable
@@ -57,7 +74,13 @@ def compile_part(part: Part, unsupported: type[Exception]) -> tuple[Any, str]:
     def run(scope: dict[str, Any], n: int) -> Any:
         return grade_column(scope[name], cut, precision, scope)
 
-    return run, name
+    return run, {name}
+
+
+def _score(result: Any) -> Any:
+    if result.score is None:
+        raise ValueError("the scale gives no score")
+    return result.score
 
 
 def compile_steps(
@@ -84,7 +107,7 @@ def compile_steps(
             elif isinstance(step, Part):
                 fn, graded = compile_part(step, unsupported)
                 steps.append((target, fn))
-                names = {graded}
+                names = graded
             else:
                 raise unsupported(f"a {type(step).__name__} step")
         except unsupported as exc:

@@ -28,6 +28,7 @@ from typing import Any
 
 from .._intcols import SAFE, IntColumn, as_objects, from_values, numpy, round_half_up_column
 from .._numbers import as_fraction
+from .collookup import text_column
 from .colsteps import SEND_BACK, send_back
 from .colzero import PERIOD_ROWS
 from .indicator import IndicatorPlan
@@ -69,6 +70,7 @@ def score_indicators(
     limits: _Limits,
     places: int | None,
     applicable: Any,
+    text: frozenset[str] = frozenset(),
 ) -> tuple[list[IntColumn], dict[int, Any]]:
     """Each indicator's raw score column for the batch, and per periodic indicator the units it
     scored from their periods (whose year cells it does not read).
@@ -78,7 +80,7 @@ def score_indicators(
     indicators' lower and upper limits per category key; *places* the
     scheme's ``round_scores``; *applicable* (units × indicators) where each
     indicator is scored at all — what its step says about other units does not
-    send them to the per-unit program.
+    send them to the per-unit program; *text* the columns of words.
     """
     np = numpy()
     raw: list[IntColumn] = []
@@ -100,7 +102,7 @@ def score_indicators(
             continue
         owner, has, labels = runs
         assert periods is not None
-        rows, row_ok = _period_columns(reads_of[k], labels, periods)
+        rows, row_ok = _period_columns(reads_of[k], labels, periods, text)
         scores = fn(rows, len(owner))
         bad = ~row_ok
         if SEND_BACK in rows:
@@ -141,7 +143,7 @@ def _runs(ind: IndicatorPlan, periods: PeriodData) -> tuple[Any, Any, list[tuple
 
 
 def _period_columns(
-    names: Sequence[str], runs: Sequence[tuple[int, str]], periods: PeriodData
+    names: Sequence[str], runs: Sequence[tuple[int, str]], periods: PeriodData, text: frozenset[str]
 ) -> tuple[dict[str, Any], Any]:
     """The columns *names* over the period rows (a period's value, else the year's), and which rows
     have every cell a plain number."""
@@ -154,7 +156,7 @@ def _period_columns(
             data, by_label = periods[i]  # type: ignore[misc]
             values_of = by_label[label]
             values.append(values_of[name] if name in values_of else data.get(name))
-        col, plain = from_values(values)
+        col, plain = text_column(values) if name in text else from_values(values)
         out[name] = col
         ok &= plain
     out[PERIOD_ROWS] = True  # per-period rules act on these rows (colzero)

@@ -38,7 +38,16 @@ from ..scheme.steps import Part
 from .colsteps import send_back
 from .indicator import IndicatorPlan
 
-__all__ = ["compile_graded", "compile_scale", "grade_column", "grades", "limits", "scale_why"]
+__all__ = [
+    "compile_graded",
+    "compile_scale",
+    "grade_column",
+    "grades",
+    "limits",
+    "pieces",
+    "scale_why",
+    "value_why",
+]
 
 # One piece of a scale: (lo, lo_closed, hi, hi_closed, slope, intercept) with the score
 # ``slope × value + intercept`` in the indicator's own units.
@@ -62,7 +71,7 @@ def scale_why(ind: IndicatorPlan, categories: tuple[str, ...] | None) -> str | N
     return None
 
 
-def _why_not(ind: IndicatorPlan) -> str | None:
+def value_why(ind: IndicatorPlan) -> str | None:
     """Why the value a compilable scale grades is not a column the program computes (None: it is)."""
     # A default for no data fires only where an input is blank, unreadable or missing, or a divisor
     # is 0: the program leaves every such unit to the per-unit program, so it may stay.
@@ -197,7 +206,7 @@ def compile_graded(
     assert scale is not None
     why = scale_why(ind, categories)
     if why is None:
-        why = _why_not(ind)
+        why = value_why(ind)
     if why is not None:
         raise unsupported(f"indicator {ind.code}: {why}")
     name = ind.ind.value if ind.ind.value is not None else scale.variable

@@ -44,7 +44,17 @@ from .._intcols import format_column, gc_paused, numpy, round_half_up_column
 from .._numbers import LIMITS, as_fraction, exact
 from ..formula.tree import Call, Chain, Name, Node, Num, Percent, Unary
 from ..scheme.units import Unit, note_events
-from . import colapplies, coldefaults, colfuncs, colparts, colperiods, colscale, colsteps
+from . import (
+    colapplies,
+    coldefaults,
+    colfuncs,
+    colgraded,
+    collookup,
+    colparts,
+    colperiods,
+    colscale,
+    colsteps,
+)
 from .colexact import exact_values as _exact_values
 from .colexact import placed as _placed
 from .colscale import grades as _grades
@@ -210,10 +220,17 @@ class ColumnProgram:
             why = colperiods.period_why(ind)
             if why is not None:
                 raise _Unsupported(why)
-            if ind.ind.scale is not None:  # graded by a scale (colscale): bands by cross-multiplication
-                fn, graded = colscale.compile_graded(
-                    ind, scheme.categories, _compile, _Unsupported, colparts.compile_steps
-                )
+            scale = ind.ind.scale
+            if scale is not None:  # graded by a scale (colscale): bands by cross-multiplication
+                if scale.is_categorical or not scale.is_threshold or scale.levels:
+                    # Words, or several values: each distinct input graded by the scale once (colgraded).
+                    fn, graded = colgraded.compile_looked_up(
+                        ind, scheme.categories, _compile, colparts.compile_steps, _Unsupported
+                    )
+                else:
+                    fn, graded = colscale.compile_graded(
+                        ind, scheme.categories, _compile, _Unsupported, colparts.compile_steps
+                    )
                 fn, conditions = coldefaults.with_defaults(ind, fn, scheme.categories, _compile, _Unsupported)
                 fn = colapplies.mapped(ind, fn)  # the inputs mapping: local names read data columns
                 graded = colapplies.mapped_reads(ind, graded | conditions)
@@ -254,7 +271,10 @@ class ColumnProgram:
         self.fns = fns
         for _, _, condition_reads in self.na_rules:
             reads |= set(condition_reads)
-        self.reads = tuple(sorted(reads))
+        # Columns of words (graded by word scales, or scales with levels) are read as text.
+        words = set().union(*(colgraded.text_inputs(ind) for ind in plan.indicators))
+        self.text_reads = tuple(sorted(reads & words))
+        self.reads = tuple(sorted(reads - words))
         # Per category key: each indicator's lower and upper limit (None: none).
         keys = scheme.categories or (None,)
         self.limits = {c: [colscale.limits(ind, c) for ind in plan.indicators] for c in keys}
@@ -282,6 +302,8 @@ class ColumnProgram:
         with gc_paused():
             ok = np.array([not u.problems for u in units], dtype=bool)
             names, columns = colsteps.batch_columns(units, self.reads, population)
+            for name in self.text_reads:
+                columns[name] = collookup.text_column([u.data.get(name) for u in units])
             periods = colperiods.periods_of(units)
             declared = [u.not_applicable for u in units] if any(u.not_applicable for u in units) else None
             scored = self.score(
@@ -323,7 +345,7 @@ class ColumnProgram:
             names: the units' names.
             categories: their categories.
             columns: each data column the program reads, with which of its
-                cells are plain numbers.
+                cells are plain numbers (``text_reads``: words, see ``collookup.text_column``).
             ok: which units the program may score at all.
             population: per unit name, its population values (``max_of`` …); see ``colsteps``.
             periods: per unit, its year's data and periods' data where it has periods (``colperiods``).
@@ -380,6 +402,7 @@ class ColumnProgram:
             self.limits,
             scheme.round_scores,
             applicable,
+            frozenset(self.text_reads),
         )
         if _TOO_LARGE in cols:
             ok &= ~cols[_TOO_LARGE]
