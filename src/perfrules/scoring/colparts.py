@@ -12,7 +12,10 @@ program's compiler, a part on a threshold scale of one value by
 cross-multiplication; a value outside every band leaves its unit to the
 per-unit program, which reports it), a part on a word scale or on several
 values by :mod:`perfrules.scoring.collookup` (each distinct input graded once
-by the part's scale). Peer ratios and ranks are not compiled here.
+by the part's scale); a peer ratio (the unit's ratio against its peers'
+pooled ratio) is the batch's population value for the unit, worked out
+once per batch by :mod:`perfrules.scoring.population` and handed in as a
+column. Ranks are not compiled here.
 """
 
 from __future__ import annotations
@@ -23,14 +26,14 @@ from typing import Any
 from ..formula.language import Formula
 from ..scheme.policies import NotApplicable, ZeroWhen
 from ..scheme.reads import FULL_NAME
-from ..scheme.steps import Part, step_target
+from ..scheme.steps import Part, PeerRatio, step_target
 from .collookup import compile_lookup, scale_inputs
 from .colscale import grade_column, pieces
-from .colsteps import SEND_BACK
+from .colsteps import POPULATION_PREFIX, SEND_BACK
 from .colzero import compile_zero_rules, zeroed
 from .indicator import IndicatorPlan
 
-__all__ = ["compile_part", "compile_scored", "compile_steps"]
+__all__ = ["compile_part", "compile_scored", "compile_steps", "peer_column", "peer_columns"]
 
 _ONE = Fraction(1)
 
@@ -77,6 +80,17 @@ def compile_part(part: Part, unsupported: type[Exception]) -> tuple[Any, set[str
     return run, {name}
 
 
+def peer_column(code: str, target: str) -> str:
+    """The column under which the batch's peer ratios of indicator *code*'s step *target* come in
+    (the program's population columns, :func:`perfrules.scoring.colsteps.population_columns`)."""
+    return f"{POPULATION_PREFIX}{code}\0{target}"
+
+
+def peer_columns(ind: IndicatorPlan) -> dict[str, str]:
+    """The indicator's peer-ratio columns, each with its population key (the step's target)."""
+    return {peer_column(ind.code, s.target): s.target for s in ind.peer_steps if isinstance(s, PeerRatio)}
+
+
 def _score(result: Any) -> Any:
     if result.score is None:
         raise ValueError("the scale gives no score")
@@ -108,6 +122,10 @@ def compile_steps(
                 fn, graded = compile_part(step, unsupported)
                 steps.append((target, fn))
                 names = graded
+            elif isinstance(step, PeerRatio):
+                column = peer_column(ind.code, target)
+                steps.append((target, lambda scope, n, column=column: scope[column]))
+                names = set()
             else:
                 raise unsupported(f"a {type(step).__name__} step")
         except unsupported as exc:

@@ -16,8 +16,10 @@ periods is scored on its year's row, as before.
 
 A unit any of whose periods the program cannot take (a cell that is not a
 plain number, a value outside a scale's domain, a divisor of 0) goes to the
-per-unit program whole. ``periods = "sum"`` (the periods' inputs added up
-first) and period values of population steps are not compiled.
+per-unit program whole, and so does a unit with periods of an indicator
+with peer ratios (their values per period are the per-unit program's).
+``periods = "sum"`` (the periods' inputs added up first) and population
+functions (``max_of`` …) of indicators reported per period are not compiled.
 """
 
 from __future__ import annotations
@@ -46,8 +48,8 @@ def period_why(ind: IndicatorPlan) -> str | None:
         return None
     if ind.scheme.periods == "sum":
         return f"indicator {ind.code}: values per period added up before scoring (periods = 'sum')"
-    if ind.has_population:
-        return f"indicator {ind.code}: population values (peer ratios, ranks, max_of …) per period"
+    if ind.population_calls:
+        return f"indicator {ind.code}: population values (max_of …) per period"
     return None
 
 
@@ -97,6 +99,10 @@ def score_indicators(
         for m in (earlier, marks):
             if m is not None:
                 send_back(cols, m)
+        if runs is not None and ind.peer_steps:
+            # Peer ratios per period are the per-unit program's (units with such periods go to it).
+            send_back(cols, runs[1] & applicable[:, k])
+            runs = None
         if runs is None:
             raw.append(year)
             continue

@@ -236,7 +236,7 @@ class ColumnProgram:
                 graded = colapplies.mapped_reads(ind, graded | conditions)
                 self._not_applicable(ind, k)
                 fns.append(fn)
-                self.population.append({})
+                self.population.append(colparts.peer_columns(ind))  # peer ratios: population values
                 reads |= graded
                 self.reads_of.append(tuple(sorted(graded)))
                 continue
@@ -269,6 +269,8 @@ class ColumnProgram:
             reads |= formula.variables
             self.reads_of.append(tuple(sorted(formula.variables)))
         self.fns = fns
+        # Peer ratios come from the population values worked out unit by unit (population.py).
+        self.peers = any(ind.peer_steps for ind in plan.indicators)
         for _, _, condition_reads in self.na_rules:
             reads |= set(condition_reads)
         # Columns of words (graded by word scales, or scales with levels) are read as text.
