@@ -237,15 +237,23 @@ def test_band_decisions_by_hand(tmp_path):
 @pytest.mark.parametrize(
     ("scale", "why"),
     [
-        ('value = "x"\n[indicators.scale]\nrule = "优—6分；良—4分；合格—2分；不合格—0分"', "categorical"),
-        ('[indicators.scale]\nrule = "优：x≥90，或y≥90；良：x<90"\npolicy = "first"', "several values"),
+        (
+            'policies = [{ type = "veto", when = "x<0", effect = "lowest_grade" }]\n'
+            '[indicators.scale]\nrule = "优：x≥90；良：x<90"\nscoring = "midpoint"',
+            "policies (Veto)",
+        ),
+        (
+            'frequency = "monthly"\n[indicators.scale]\nrule = "优：x≥90；良：x<90"\nscoring = "midpoint"\n',
+            "periods = 'sum'",
+        ),
     ],
 )
 def test_scales_left_to_the_per_unit_program_say_why(scale, why):
-    """Word scales and scales over several values stay with the per-unit program; program_why says so.
-    (``scoring = "none"`` on an indicator's scale is refused by the scheme itself.)"""
+    """Scales with vetoes, and values per period added up before scoring, stay with the per-unit
+    program; program_why says so. (Word scales and scales over several values compile: see
+    test_column_words.py; ``scoring = "none"`` on an indicator's scale is refused by the scheme.)"""
     text = (
-        'name = "s"\ntotal = 100\ngroups = [{ name = "组" }]\n[[indicators]]\ncode = "1"\n'
+        'name = "s"\ntotal = 100\nperiods = "sum"\ngroups = [{ name = "组" }]\n[[indicators]]\ncode = "1"\n'
         f'name = "a"\ngroup = "组"\nweight = 100\n{scale}\n'
     )
     plan = plan_of(loads(text, format="toml"))
