@@ -13,6 +13,12 @@ have said about those rows (a divisor of 0, a value outside the scale's
 domain) does not send them to the per-unit program; the others keep the
 indicator's column step. A unit where a condition cannot be worked out (a
 cell that is not a plain number) is left to the per-unit program.
+
+The ``default`` without ``when`` (no data) fires in the per-unit program where
+a step divides by 0 or an input is missing. Missing inputs are cells that are
+not plain numbers, whose units go to the per-unit program; a row that divides
+by 0 (:data:`~perfrules.scoring.colsteps.ZERO_DIVISOR`) and meets nothing else
+the per-unit program would stop at takes the default score here.
 """
 
 from __future__ import annotations
@@ -26,7 +32,7 @@ from .._intcols import SAFE, IntColumn, as_objects, numpy
 from .._numbers import as_fraction
 from ..scheme.reads import FULL_NAME
 from .colconds import compile_condition
-from .colsteps import SEND_BACK, send_back
+from .colsteps import SEND_BACK, ZERO_DIVISOR, send_back
 from .indicator import IndicatorPlan
 from .policies import default_score
 
@@ -63,19 +69,36 @@ def with_defaults(
             raise unsupported(f"indicator {ind.code}'s default when '{policy.when.text}': {exc}") from None
         rules.append((condition, scores.pop()))
         reads |= policy.when.variables
-    if not rules:
+    # The default for no data (no ``when``) takes the rows that divide by 0 (its other case, a missing
+    # input, is a cell that is not a plain number: those units go to the per-unit program).
+    no_data = None
+    if ind.no_data is not None:
+        scores = {as_fraction(default_score(ind, ind.no_data, c)) for c in (categories or (None,))}
+        if len(scores) == 1:
+            no_data = scores.pop()
+    if not rules and no_data is None:
         return step, reads
+    last = len(rules)
+    rules.append((None, no_data if no_data is not None else Fraction(0)))
 
     def run(cols: dict[str, Any], n: int) -> IntColumn:
         fired = np.zeros(n, dtype=bool)
         which = np.full(n, -1, dtype=np.int64)
-        for j, (condition, _) in enumerate(rules):
+        for j, (condition, _) in enumerate(rules[:last]):
             holds = condition(cols, n) & ~fired
             which[holds] = j
             fired |= holds
         earlier = cols.pop(SEND_BACK, None)
+        if no_data is not None:
+            cols[ZERO_DIVISOR] = np.zeros(n, dtype=bool)
         col: IntColumn = step(cols, n)
         marks = cols.pop(SEND_BACK, None)
+        zero = cols.pop(ZERO_DIVISOR, None)
+        if zero is not None:
+            # A row that divides by 0 and meets nothing else the per-unit program would stop at.
+            taken = zero & ~fired & (~marks if marks is not None else True)
+            which[taken] = last
+            fired |= taken
         for m in (earlier, None if marks is None else marks & ~fired):
             if m is not None:
                 send_back(cols, m)

@@ -14,8 +14,9 @@ the batch's columns under :data:`~perfrules.scoring.colsteps.SEND_BACK`: the
 per-unit program scores those units and reports the error.
 
 An indicator's default for no data (a ``default`` policy without ``when``)
-may stay: it fires only where an input is blank, unreadable or missing, or a
-divisor is 0, and the program leaves those units to the per-unit program.
+may stay: it fires only where an input is blank, unreadable or missing (the
+program leaves those units to the per-unit program), or a divisor is 0 (those
+rows take the default: :mod:`perfrules.scoring.coldefaults`).
 Values reported per period are graded per period
 (:mod:`perfrules.scoring.colperiods`). Scales that grade several values,
 categorical (word) scales, other policies, and scores whose conversion to the
