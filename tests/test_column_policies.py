@@ -21,7 +21,7 @@ from decimal import Decimal
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from perfrules import loads
+from perfrules import evaluate, loads
 from perfrules.files.data import load_units
 from perfrules.scoring.plan import plan_of
 from perfrules.scoring.program import program_of
@@ -266,3 +266,21 @@ def test_clamp_min_max_by_hand(tmp_path):
     data.write_text("单位,x,y\n甲,5,95\n乙,90,20\n丙,95,50\n丁,50.5,19.5\n", encoding="utf-8")
     found = program_of(plan_of(scheme)).run(load_units(data, scheme=scheme))  # type: ignore[union-attr]
     assert [o.total for o in found] == [Decimal(45), Decimal(55), Decimal(70), Decimal("35.25")]  # type: ignore[union-attr]
+
+
+def test_a_default_for_no_data_takes_a_division_by_zero_only_when_nothing_failed_before(tmp_path):
+    # 甲 divides by 0: no data, 良's midpoint 85. 乙 fails earlier (clamp's lower bound above its upper
+    # bound) and then divides by 0: the per-unit program stops at the first and reports it, no default.
+    scheme = loads(
+        'name = "无"\ntotal = 100\ngroups = [{ name = "组" }]\n[[indicators]]\ncode = "1"\nname = "a"\n'
+        'group = "组"\nweight = 100\nsteps = ["限=clamp(x, 下限, 100)", "率=完成/计划×100+限×0"]\n'
+        'policies = [{ type = "default", grade = "良" }]\n'
+        '[indicators.scale]\nrule = "优：率≥90；良：80≤率<90；差：率<80"\ndomain = [0, 100]\n',
+        format="toml",
+    )
+    data = tmp_path / "d.csv"
+    data.write_text("单位,x,下限,完成,计划\n甲,50,0,3,0\n乙,50,101,3,0\n丙,50,0,9,10\n", encoding="utf-8")
+    units = load_units(data, scheme=scheme)
+    found = program_of(plan_of(scheme)).run(units)  # type: ignore[union-attr]
+    assert [None if o is None else o.total for o in found] == [Decimal(85), None, Decimal(90)]
+    assert evaluate(scheme, units).unit("乙").errors[0].error == "InvalidValueError"

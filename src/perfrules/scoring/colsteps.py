@@ -140,6 +140,8 @@ def divide(x: IntColumn, d: IntColumn, cols: dict[str, Any]) -> IntColumn:
         per = (lcm // as_objects(magnitude)) * d.den // common
         num = as_objects(x.num) * per
     num = np.where(b < 0, -num, num) if n else num
+    if zero.any():  # no quotient there (the unit is sent back, or takes a default): 0 for later steps
+        num = np.where(zero, 0, num)
     return _checked(IntColumn(num, den, bound), cols)
 
 
