@@ -26,7 +26,7 @@ from .colscale import value_why
 from .colsteps import SEND_BACK
 from .indicator import IndicatorPlan
 
-__all__ = ["compile_looked_up", "text_inputs"]
+__all__ = ["compile_looked_up", "number_inputs", "text_inputs"]
 
 
 def text_inputs(ind: IndicatorPlan) -> set[str]:
@@ -40,6 +40,14 @@ def text_inputs(ind: IndicatorPlan) -> set[str]:
             if step.of is not None and step.scale.levels and not step.scale.is_categorical:
                 text = {step.of}
             found |= text
+    return {ind.ind.inputs.get(name, name) for name in found}
+
+
+def number_inputs(ind: IndicatorPlan) -> set[str]:
+    """The names the indicator's formulas and conditions read (as numbers, through ``inputs``)."""
+    found: set[str] = set()
+    for formula in ind._formulas():  # steps, the score formula, policies' conditions
+        found |= formula.variables
     return {ind.ind.inputs.get(name, name) for name in found}
 
 

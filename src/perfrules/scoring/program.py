@@ -275,6 +275,11 @@ class ColumnProgram:
             reads |= set(condition_reads)
         # Columns of words (graded by word scales, or scales with levels) are read as text.
         words = set().union(*(colgraded.text_inputs(ind) for ind in plan.indicators))
+        arithmetic = set().union(*(colgraded.number_inputs(ind) for ind in plan.indicators))
+        if words & arithmetic:  # a word column read as a number too: the per-unit program decides
+            raise _Unsupported(
+                f"a column of words read by a formula or condition ({min(words & arithmetic)})"
+            )
         self.text_reads = tuple(sorted(reads & words))
         self.reads = tuple(sorted(reads - words))
         # Per category key: each indicator's lower and upper limit (None: none).
