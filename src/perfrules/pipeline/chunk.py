@@ -153,7 +153,7 @@ def _score_simple(
     at = {header[i]: i for i in reader.inputs}
     for name in program.text_reads:  # words as the reader keeps them (blank or no-data text: none)
         cells = by_column[at[name]] if name in at else [""] * len(rows)
-        words = {c: _word(c) for c in {c for c in cells if isinstance(c, str)}}  # few distinct words: read once
+        words = {c: _word(c) for c in {c for c in cells if isinstance(c, str)}}  # each distinct word once
         columns[name] = text_column([words.get(c) if isinstance(c, str) else None for c in cells])
     scored = program.score(names, categories, columns, ok, population=population)
     cells = _rendered(scored)
