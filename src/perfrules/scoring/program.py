@@ -359,27 +359,32 @@ class ColumnProgram:
             if scores
             else np.zeros((n, 0), dtype=np.int64)
         )
-        totals = np.zeros(n, dtype=object)
+        totals: Any = None  # the totals as Python integers, once one does not fit in int64
+        small: Any = np.zeros(n, dtype=np.int64)  # the totals as int64, while every one fits
         denominators = np.ones(n, dtype=object)
-        small: Any = np.zeros(n, dtype=np.int64)  # the totals again as int64, while every one fits
-        for p in np.unique(pattern[ok]).tolist():
-            rows = np.flatnonzero((pattern == p) & ok)
+        patterns = np.unique(pattern[ok]).tolist()
+        whole = len(patterns) == 1 and bool(ok.all())  # one pattern for every unit: no rows to pick
+        for p in patterns:
+            rows = np.arange(n) if whole else np.flatnonzero((pattern == p) & ok)
             first = int(rows[0])
             category = keys[int(cat[first])] if keys else None
             weights = weighting(plan, category, applicable[first].tolist())
             coef = [int(x) if x is not None else 0 for x in weights.numerators]
-            sub = matrix[rows]
+            sub = matrix if whole else matrix[rows]
             if sum(abs(c) for c in coef) * bound < _SAFE and sub.dtype != object:
                 sums = sub @ np.array(coef, dtype=np.int64)
-                if small is not None:
+                if totals is None:
                     small[rows] = sums
+                else:
+                    totals[rows] = sums.astype(object)
             else:
-                sums = _objects(sub) @ np.array(coef, dtype=object)
-                small = None
-            totals[rows] = sums.astype(object)
+                if totals is None:
+                    totals, small = small.astype(object), None
+                totals[rows] = _objects(sub) @ np.array(coef, dtype=object)
             denominators[rows] = den * weights.denominator
         if den.bit_length() > 64:  # totals of quotients: checked as the per-unit program checks them
-            ok = colsteps.totals_within_limits(totals, denominators, ok)
+            big = totals if totals is not None else small.astype(object)
+            ok = colsteps.totals_within_limits(big, denominators, ok)
         return Scored(self, scores, den, applicable, totals, denominators, ok, small)
 
 
@@ -401,7 +406,7 @@ class Scored:
         self.scores = scores
         self.den = den
         self.applicable = applicable
-        self.totals = totals
+        self._totals = totals  # Python integers (None while the int64 *small* holds every total)
         self.denominators = denominators
         scheme = program.plan.scheme
         # A total that a floor, a cap or rounding changes leaves a note on the unit: the
@@ -411,11 +416,19 @@ class Scored:
             ok = np.zeros_like(ok)
         # The totals as int64, where every one fits (else None): compared without Python integers.
         self.small: Any = small
+        held = small if small is not None else totals
         if scheme.floor_total:
-            ok = ok & ((small if small is not None else totals) >= 0).astype(bool)
+            ok = ok & (held >= 0).astype(bool)
         if scheme.cap_total:
-            ok = ok & _within(small if small is not None else totals, denominators, full)
+            ok = ok & _within(held, denominators, full)
         self.ok = ok
+
+    @property
+    def totals(self) -> Any:
+        """Every unit's total's numerator over its denominator (an object array of Python integers)."""
+        if self._totals is None:
+            self._totals = self.small.astype(object)
+        return self._totals
 
     def rows(self) -> list[int]:
         """The units the program scored (positions in the batch)."""
