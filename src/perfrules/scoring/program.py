@@ -354,10 +354,11 @@ class ColumnProgram:
         for bit, k in enumerate(varying):
             pattern += applicable[:, k].astype(np.int64) << bit
         use_objects = any(s.dtype == object for s in scores)
+        # The scores as rows of one matrix (indicator × unit): a unit's total is coefficients @ its column.
         matrix = (
-            np.stack([_objects(s) for s in scores] if use_objects else scores, axis=1)
+            np.array([_objects(s) for s in scores] if use_objects else scores)
             if scores
-            else np.zeros((n, 0), dtype=np.int64)
+            else np.zeros((0, n), dtype=np.int64)
         )
         totals: Any = None  # the totals as Python integers, once one does not fit in int64
         small: Any = np.zeros(n, dtype=np.int64)  # the totals as int64, while every one fits
@@ -370,9 +371,9 @@ class ColumnProgram:
             category = keys[int(cat[first])] if keys else None
             weights = weighting(plan, category, applicable[first].tolist())
             coef = [int(x) if x is not None else 0 for x in weights.numerators]
-            sub = matrix if whole else matrix[rows]
+            sub = matrix if whole else matrix[:, rows]
             if sum(abs(c) for c in coef) * bound < _SAFE and sub.dtype != object:
-                sums = sub @ np.array(coef, dtype=np.int64)
+                sums = np.array(coef, dtype=np.int64) @ sub
                 if totals is None:
                     small[rows] = sums
                 else:
@@ -380,7 +381,7 @@ class ColumnProgram:
             else:
                 if totals is None:
                     totals, small = small.astype(object), None
-                totals[rows] = _objects(sub) @ np.array(coef, dtype=object)
+                totals[rows] = np.array(coef, dtype=object) @ _objects(sub)
             denominators[rows] = den * weights.denominator
         if den.bit_length() > 64:  # totals of quotients: checked as the per-unit program checks them
             big = totals if totals is not None else small.astype(object)
@@ -487,6 +488,14 @@ def _within(totals: Any, denominators: Any, full: Fraction) -> Any:
     return (totals * full.denominator <= denominators * full.numerator).astype(bool)
 
 
+def _limit_value(limit: Any, den: int) -> int | None:
+    """A limit's numerator over *den* (which its denominator divides); None for no limit."""
+    if limit is None:
+        return None
+    f = as_fraction(limit)
+    return f.numerator * (den // f.denominator)
+
+
 def _limit_bound(limit: Any, den: int) -> int:
     if limit is None:
         return 0
@@ -498,7 +507,14 @@ def _limited(num: Any, den: int, k: int, limits: Any, keys: Sequence[str], cat: 
     """The scores of indicator *k* held within its limits (per category for the upper one)."""
     rows = list(limits.items())
     if len({per[k] for _, per in rows}) == 1:  # the same limits for every category: one pass
-        rows, keys = rows[:1], ()
+        if not len(num):
+            return num
+        lo, hi = (_limit_value(limit, den) for limit in rows[0][1][k])
+        if lo is not None and num.min() < lo:
+            num = np.where(num < lo, lo, num)
+        if hi is not None and num.max() > hi:
+            num = np.where(num > hi, hi, num)
+        return num
     for c, per in rows:
         lo, hi = per[k]
         mask = None if not keys else cat == keys.index(c)
