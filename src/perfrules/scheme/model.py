@@ -309,7 +309,8 @@ class Scheme(SchemeChecks):
                 domain=(Decimal(0) if self.floor_total else None, self.total if self.cap_total else None),
             )
         object.__setattr__(self, "_overall_scale", overall)
-        object.__setattr__(self, "_grade_names", () if overall is None else tuple(b.name for b in overall.bands))
+        names = () if overall is None else tuple(b.name for b in overall.bands)
+        object.__setattr__(self, "_grade_names", names)
         # 分类考核: the default grading (``scores`` as shares of full marks) on each category's own total.
         own: dict[str, GradeScale] = {}
         if self.overall is None and self.scores is not None:
