@@ -12,18 +12,21 @@ never a wrapped-around number.
 
 It is the plan's totals-only scoring, run column-wise: the per-unit
 program (:func:`perfrules.scoring.unit.score_unit`) runs for the units the program
-sends back — a cell that is not a plain number, a unit with problems or
-declared not-applicable indicators, a total that a cap, floor or
-rounding changes (those leave a note on the unit) — and for explanations.
+sends back — a cell that is not a plain number, a unit with problems, a
+value outside a scale's domain, a total that a cap, floor or rounding
+changes (those leave a note on the unit) — and for explanations.
 The differential tests hold the two to the same answers on every path.
 
 What compiles (:func:`program_of` gives None, and :attr:`Plan.program_why`
-says why, otherwise): every indicator's score is a formula of data columns,
-numbers, ``+ - × ÷`` (division by a number), ``%`` and unary minus, with no
-steps, policies or ``inputs`` mapping, or a threshold grading scale
-on a data column or on formula steps' result (:mod:`perfrules.scoring.colscale`); either
-reported per period, each period scored and the year their mean or the last
-(:mod:`perfrules.scoring.colperiods`); weights per category,
+says why, otherwise): each indicator's form, by
+:mod:`perfrules.scoring.colindicators` — a score formula of data columns,
+numbers, ``+ - × ÷``, ``%``, unary minus, ``clamp``/``min``/``max``/``abs``/
+``sum`` and population functions; grading scales of one value
+(:mod:`~perfrules.scoring.colscale`), of words or of several values
+(:mod:`~perfrules.scoring.colgraded`); formula, ``part`` and peer-ratio steps
+(:mod:`~perfrules.scoring.colparts`); ``default`` and ``zero`` policies,
+not-applicable rules and ``inputs`` mappings; values reported per period
+(:mod:`~perfrules.scoring.colperiods`) — with weights per category,
 ``applies_to`` and weight that moves by the scheme's rule; no total formula,
 scheme-wide policies, caps, flags, 折算, per-unit parameters, group means or
 overall grading that reads more than the total.
@@ -40,26 +43,13 @@ from typing import Any
 from .._intcols import SAFE as _SAFE
 from .._intcols import IntColumn as _Col
 from .._intcols import as_objects as _objects
-from .._intcols import format_column, gc_paused, numpy, round_half_up_column
+from .._intcols import gc_paused, numpy, round_half_up_column
 from .._numbers import LIMITS, as_fraction, exact
 from ..formula.tree import Call, Chain, Name, Node, Num, Percent, Unary
 from ..scheme.units import Unit, note_events
-from . import (
-    colapplies,
-    coldefaults,
-    colfuncs,
-    colgraded,
-    collookup,
-    colparts,
-    colperiods,
-    colscale,
-    colsteps,
-)
-from .colexact import exact_values as _exact_values
-from .colexact import placed as _placed
-from .colscale import grades as _grades
+from . import colapplies, colfuncs, colindicators, collookup, colperiods, colscale, colsteps
+from .coltotals import TotalColumn
 from .compiled import Population
-from .indicator import IndicatorPlan
 from .outcome import UnitOutcome, weighting
 from .plan import Plan
 
@@ -209,79 +199,15 @@ class ColumnProgram:
         self.plan = plan
         global np
         np = numpy()
-        fns = []
-        reads: set[str] = set()
-        self.reads_of: list[tuple[str, ...]] = []
-        self.population: list[dict[str, str]] = []
-        # Per indicator with not_applicable policies: (its position, where they hold, what they read).
-        self.na_rules: list[tuple[int, Any, tuple[str, ...]]] = []
-        self.arguments: list[tuple[IndicatorPlan, str, str, Any, tuple[str, ...]]] = []
-        for k, ind in enumerate(plan.indicators):
-            why = colperiods.period_why(ind)
-            if why is not None:
-                raise _Unsupported(why)
-            scale = ind.ind.scale
-            if scale is not None:  # graded by a scale (colscale): bands by cross-multiplication
-                if scale.is_categorical or not scale.is_threshold or scale.levels:
-                    # Words, or several values: each distinct input graded by the scale once (colgraded).
-                    fn, graded = colgraded.compile_looked_up(
-                        ind, scheme.categories, _compile, colparts.compile_steps, _Unsupported
-                    )
-                else:
-                    fn, graded = colscale.compile_graded(
-                        ind, scheme.categories, _compile, _Unsupported, colparts.compile_steps
-                    )
-                fn, conditions = coldefaults.with_defaults(ind, fn, scheme.categories, _compile, _Unsupported)
-                fn = colapplies.mapped(ind, fn)  # the inputs mapping: local names read data columns
-                graded = colapplies.mapped_reads(ind, graded | conditions)
-                self._not_applicable(ind, k)
-                fns.append(fn)
-                self.population.append(colparts.peer_columns(ind))  # peer ratios: population values
-                reads |= graded
-                self.reads_of.append(tuple(sorted(graded)))
-                continue
-            formula = ind.ind.score
-            if formula is not None and ind.steps and not ind.population_calls:
-                # A score formula over what the indicator's steps compute (colparts).
-                fn, names = colparts.compile_scored(ind, _compile, _Unsupported)
-                fns.append(colapplies.mapped(ind, fn))
-                self.population.append({})
-                names = colapplies.mapped_reads(ind, names)
-                reads |= names
-                self.reads_of.append(tuple(sorted(names)))
-                self._not_applicable(ind, k)
-                continue
-            if (
-                formula is None
-                or not (ind.direct or colsteps.only_population(ind))
-                or ind.ind.inputs
-                or ind.not_applicable
-                or ind.vetoes
-            ):
-                raise _Unsupported(f"indicator {ind.code} is not one score formula of data columns")
-            tree, calls = colsteps.population_names(formula.tree, ind.code)
-            try:
-                fns.append(_compile(tree))
-                self.arguments += [(ind, *a) for a in colsteps.compile_arguments(ind, _compile)]
-            except _Unsupported as exc:
-                raise _Unsupported(f"indicator {ind.code}'s formula: {exc}") from None
-            self.population.append(calls)
-            reads |= formula.variables
-            self.reads_of.append(tuple(sorted(formula.variables)))
-        self.fns = fns
-        # Peer ratios come from the population values worked out unit by unit (population.py).
-        self.peers = any(ind.peer_steps for ind in plan.indicators)
-        for _, _, condition_reads in self.na_rules:
-            reads |= set(condition_reads)
-        # Columns of words (graded by word scales, or scales with levels) are read as text.
-        words = set().union(*(colgraded.text_inputs(ind) for ind in plan.indicators))
-        arithmetic = set().union(*(colgraded.number_inputs(ind) for ind in plan.indicators))
-        if words & arithmetic:  # a word column read as a number too: the per-unit program decides
-            raise _Unsupported(
-                f"a column of words read by a formula or condition ({min(words & arithmetic)})"
-            )
-        self.text_reads = tuple(sorted(reads & words))
-        self.reads = tuple(sorted(reads - words))
+        found = colindicators.Indicators(plan, _compile, _Unsupported)
+        self.fns = found.fns
+        self.reads_of = found.reads_of
+        self.population = found.population
+        self.na_rules = found.na_rules
+        self.arguments = found.arguments
+        self.peers = found.peers
+        self.text_reads = found.text_reads
+        self.reads = found.reads
         # Per category key: each indicator's lower and upper limit (None: none).
         keys = scheme.categories or (None,)
         self.limits = {c: [colscale.limits(ind, c) for ind in plan.indicators] for c in keys}
@@ -295,11 +221,6 @@ class ColumnProgram:
             c: [k for k, w in enumerate(plan.weights_for(c)) if w == 0] if scheme.categories else []
             for c in keys
         }
-
-    def _not_applicable(self, ind: IndicatorPlan, k: int) -> None:
-        found = colapplies.compile_not_applicable(ind, _compile, _Unsupported)
-        if found is not None:
-            self.na_rules.append((k, found[0], tuple(sorted(found[1]))))
 
     def run(self, units: Sequence[Unit], population: _Pop = None) -> list[UnitOutcome | None]:
         """Each unit's totals-only outcome (None: the per-unit program scores it); *population*: see score."""
@@ -382,7 +303,7 @@ class ColumnProgram:
         # Applicability: applies_to, and weights of 0 for a category.
         applicable = np.ones((n, count), dtype=bool)
         for k, members in self.only_for:
-            applicable[:, k] = [name in members for name in names]
+            applicable[:, k] = np.fromiter(map(members.__contains__, names), dtype=bool, count=n)
         if keys:
             for c, missing in self.unassessed.items():
                 if missing:
@@ -437,46 +358,56 @@ class ColumnProgram:
         if places is not None:
             den = 10**places
         # A cell that is not a plain number matters only where its indicator applies.
+        everywhere = applicable.all(axis=0).tolist()
         for k, names_k in enumerate(self.reads_of):
             elsewhere = per_period.get(k)  # units whose indicator k is scored from their periods
             for name in names_k:
                 plain = columns[name][1]
-                ok &= (plain if elsewhere is None else plain | elsewhere) | ~applicable[:, k]
+                if elsewhere is not None:
+                    plain = plain | elsewhere
+                if everywhere[k]:
+                    ok &= plain
+                elif not plain.all():
+                    ok &= plain | ~applicable[:, k]
         # One pattern of applicable indicators per unit: the units grouped by category and pattern.
         varying = [k for k in range(count) if not applicable[:, k].all()]
         pattern = cat * (1 << len(varying))
         for bit, k in enumerate(varying):
             pattern += applicable[:, k].astype(np.int64) << bit
         use_objects = any(s.dtype == object for s in scores)
+        # The scores as rows of one matrix (indicator × unit): a unit's total is coefficients @ its column.
         matrix = (
-            np.stack([_objects(s) for s in scores] if use_objects else scores, axis=1)
+            np.array([_objects(s) for s in scores] if use_objects else scores)
             if scores
-            else np.zeros((n, 0), dtype=np.int64)
+            else np.zeros((0, n), dtype=np.int64)
         )
-        totals = np.zeros(n, dtype=object)
+        totals: Any = None  # the totals as Python integers, once one does not fit in int64
+        small: Any = np.zeros(n, dtype=np.int64)  # the totals as int64, while every one fits
         denominators = np.ones(n, dtype=object)
-        small: Any = np.zeros(n, dtype=np.int64)  # the totals again as int64, while every one fits
-        for p in np.unique(pattern[ok]).tolist():
-            rows = np.flatnonzero((pattern == p) & ok)
+        patterns = np.unique(pattern[ok]).tolist()
+        whole = len(patterns) == 1 and bool(ok.all())  # one pattern for every unit: no rows to pick
+        for p in patterns:
+            rows = np.arange(n) if whole else np.flatnonzero((pattern == p) & ok)
             first = int(rows[0])
             category = keys[int(cat[first])] if keys else None
             weights = weighting(plan, category, applicable[first].tolist())
             coef = [int(x) if x is not None else 0 for x in weights.numerators]
-            sub = matrix[rows]
+            sub = matrix if whole else matrix[:, rows]
             if sum(abs(c) for c in coef) * bound < _SAFE and sub.dtype != object:
-                sums = sub @ np.array(coef, dtype=np.int64)
-                if small is not None:
+                sums = np.array(coef, dtype=np.int64) @ sub
+                if totals is None:
                     small[rows] = sums
+                else:
+                    totals[rows] = sums.astype(object)
             else:
-                sums = _objects(sub) @ np.array(coef, dtype=object)
-                small = None
-            totals[rows] = sums.astype(object)
+                if totals is None:
+                    totals, small = small.astype(object), None
+                totals[rows] = np.array(coef, dtype=object) @ _objects(sub)
             denominators[rows] = den * weights.denominator
         if den.bit_length() > 64:  # totals of quotients: checked as the per-unit program checks them
-            ok = colsteps.totals_within_limits(totals, denominators, ok)
-        scored = Scored(self, scores, den, applicable, totals, denominators, ok)
-        scored.small = small
-        return scored
+            big = totals if totals is not None else small.astype(object)
+            ok = colsteps.totals_within_limits(big, denominators, ok)
+        return Scored(self, scores, den, applicable, totals, denominators, ok, small)
 
 
 class Scored:
@@ -491,12 +422,13 @@ class Scored:
         totals: Any,
         denominators: Any,
         ok: Any,
+        small: Any = None,
     ) -> None:
         self.program = program
         self.scores = scores
         self.den = den
         self.applicable = applicable
-        self.totals = totals
+        self._totals = totals  # Python integers (None while the int64 *small* holds every total)
         self.denominators = denominators
         scheme = program.plan.scheme
         # A total that a floor, a cap or rounding changes leaves a note on the unit: the
@@ -504,12 +436,21 @@ class Scored:
         full = program.plan.full_marks
         if scheme.round_total is not None:
             ok = np.zeros_like(ok)
+        # The totals as int64, where every one fits (else None): compared without Python integers.
+        self.small: Any = small
+        held = small if small is not None else totals
         if scheme.floor_total:
-            ok = ok & (totals >= 0).astype(bool)
+            ok = ok & (held >= 0).astype(bool)
         if scheme.cap_total:
-            ok = ok & (totals * full.denominator <= denominators * full.numerator).astype(bool)
+            ok = ok & _within(held, denominators, full)
         self.ok = ok
-        self.small: Any = None  # the totals as int64, where every one fits (the program sets it)
+
+    @property
+    def totals(self) -> Any:
+        """Every unit's total's numerator over its denominator (an object array of Python integers)."""
+        if self._totals is None:
+            self._totals = self.small.astype(object)
+        return self._totals
 
     def rows(self) -> list[int]:
         """The units the program scored (positions in the batch)."""
@@ -518,34 +459,32 @@ class Scored:
     def finish(self, rows: list[int]) -> tuple[list[Any], list[str | None], list[str]]:
         """For the units at *rows*: their exact totals, overall grades, and totals as output cells
         (:func:`perfrules.pipeline.chunk.cell_number`), worked out per denominator at once."""
-        n = len(rows)
-        if not n:
-            return [], [], []
+        totals = self.totals_of(rows)
+        return totals.values(), self.grades_of(totals), totals.cells()
+
+    def totals_of(self, rows: list[int]) -> TotalColumn:
+        """The exact totals of the units at *rows*, kept as integers (values and ranks made when read)."""
         at = np.array(rows, dtype=np.int64)
-        small = self.small is not None
-        numerators = (self.small if small else self.totals)[at]
-        denominators = self.denominators[at]
+        return TotalColumn((self.small if self.small is not None else self.totals)[at], self.denominators[at])
+
+    def grades_of(self, totals: TotalColumn) -> list[str | None]:
+        """The overall grades of *totals* (:meth:`totals_of`), per denominator by comparing integers."""
         overall = self.program.plan.overall
-        groups = set(denominators.tolist())
-        places, totals, grades, cells = [], [], [], []  # per denominator, its positions and values
-        for q in groups:
-            where = np.flatnonzero(denominators == q) if len(groups) > 1 else np.arange(n)
-            t = numerators[where]
-            exact_totals = _exact_values(t if small else t.tolist(), q)
-            found: list[str | None] = [None] * len(where)
-            if overall is not None:
-                found = _grades(overall, t, q)
-                for pos, grade in enumerate(found):
-                    if grade is None:
-                        found[pos] = overall.classify_number(exact_totals[pos])
-            places.append(where)
-            totals += exact_totals
-            grades += found
-            cells += format_column(t, q, np.ones(len(where), dtype=bool))
+        n = len(totals)
+        if overall is None or not n:
+            return [None] * n
+        groups = set(totals.den.tolist())
         if len(groups) == 1:
-            return totals, grades, cells
-        order = np.concatenate(places)
-        return _placed(totals, order), _placed(grades, order), _placed(cells, order)
+            band = colscale.band_index(overall, totals.num, groups.pop())
+        else:
+            band = np.empty(n, dtype=np.int64)
+            for q in groups:
+                where = np.flatnonzero(totals.den == q)
+                band[where] = colscale.band_index(overall, totals.num[where], q)
+        found: list[str | None] = colscale.band_names(overall)[band].tolist()
+        for pos in np.flatnonzero(band == len(overall.cuts)).tolist():
+            found[pos] = overall.classify_number(totals.value(pos))  # says what is wrong, or a word scale
+        return found
 
     def total(self, i: int) -> Any:
         """Unit *i*'s total, exact."""
@@ -560,6 +499,24 @@ class Scored:
         ]
 
 
+def _within(totals: Any, denominators: Any, full: Fraction) -> Any:
+    """Which ``totals / denominators`` are at most *full* (compared in int64 where the products fit)."""
+    if totals.dtype != object and len(totals):
+        dens = denominators.tolist()
+        top = int(np.abs(totals).max())
+        if top * full.denominator < _SAFE and max(dens) * full.numerator < _SAFE:
+            return totals * full.denominator <= np.array(dens, dtype=np.int64) * full.numerator
+    return (totals * full.denominator <= denominators * full.numerator).astype(bool)
+
+
+def _limit_value(limit: Any, den: int) -> int | None:
+    """A limit's numerator over *den* (which its denominator divides); None for no limit."""
+    if limit is None:
+        return None
+    f = as_fraction(limit)
+    return f.numerator * (den // f.denominator)
+
+
 def _limit_bound(limit: Any, den: int) -> int:
     if limit is None:
         return 0
@@ -569,7 +526,16 @@ def _limit_bound(limit: Any, den: int) -> int:
 
 def _limited(num: Any, den: int, k: int, limits: Any, keys: Sequence[str], cat: Any) -> Any:
     """The scores of indicator *k* held within its limits (per category for the upper one)."""
-    rows = limits.items()
+    rows = list(limits.items())
+    if len({per[k] for _, per in rows}) == 1:  # the same limits for every category: one pass
+        if not len(num):
+            return num
+        lo, hi = (_limit_value(limit, den) for limit in rows[0][1][k])
+        if lo is not None and num.min() < lo:
+            num = np.where(num < lo, lo, num)
+        if hi is not None and num.max() > hi:
+            num = np.where(num > hi, hi, num)
+        return num
     for c, per in rows:
         lo, hi = per[k]
         mask = None if not keys else cat == keys.index(c)
