@@ -147,3 +147,15 @@ def test_words_by_hand(tmp_path):
     found = program_of(plan_of(scheme)).run(load_units(data, scheme=scheme))  # type: ignore[union-attr]
     assert found[0] is not None and found[0].total == Decimal(85)
     assert found[1] is None
+
+
+def test_a_word_column_read_as_a_number_too_stays_with_the_per_unit_program():
+    text = (
+        'name = "词"\ntotal = 100\ngroups = [{ name = "组" }]\n'
+        '[[indicators]]\ncode = "1"\nname = "审计"\ngroup = "组"\nweight = 50\n'
+        + _AUDIT
+        + '[[indicators]]\ncode = "2"\nname = "数"\ngroup = "组"\nweight = 50\nscore = "审计结论"\n'
+    )
+    plan = plan_of(loads(text, format="toml"))
+    assert program_of(plan) is None
+    assert plan.program_why is not None and "column of words" in plan.program_why

@@ -44,10 +44,16 @@ def text_inputs(ind: IndicatorPlan) -> set[str]:
 
 
 def number_inputs(ind: IndicatorPlan) -> set[str]:
-    """The names the indicator's formulas and conditions read (as numbers, through ``inputs``)."""
+    """The names the indicator's formulas, conditions and threshold scales read (as numbers, through
+    ``inputs``)."""
     found: set[str] = set()
     for formula in ind._formulas():  # steps, the score formula, policies' conditions
         found |= formula.variables
+    scales = [(ind.ind.scale, ind.ind.value)] if ind.ind.scale is not None else []
+    scales += [(step.scale, step.of) for step in ind.steps if isinstance(step, Part)]
+    for scale, of in scales:  # threshold scales grade numbers
+        if not scale.is_categorical and not scale.levels:
+            found |= set(scale.variables) | ({of} if of is not None else set())
     return {ind.ind.inputs.get(name, name) for name in found}
 
 
