@@ -147,10 +147,11 @@ def from_values(values: Sequence[object]) -> tuple[IntColumn, Any]:
     try:
         # The common case, every cell a finite Decimal: one pass in C, then checks on the arrays.
         nums, dens = zip(*map(Decimal.as_integer_ratio, values), strict=True)  # type: ignore[arg-type]
+    except (TypeError, ValueError, OverflowError):  # not a Decimal, NaN, or infinite
+        return _cell_by_cell(values)
+    try:
         num = np.array(nums, dtype=np.int64)
         den_each = np.array(dens, dtype=np.int64)
-    except (TypeError, ValueError):
-        return _cell_by_cell(values)
     except OverflowError:
         return _wide(nums, dens, values)
     # |num / den| < _MAX_ABS, compared without forming _MAX_ABS × den (beyond int64 for den > 9223).

@@ -32,6 +32,8 @@ from .colsteps import send_back
 
 __all__ = ["compile_lookup", "scale_inputs", "text_column"]
 
+_NOT_A_WORD = object()  # a value of a column of words that is not text
+
 
 def scale_inputs(scale: GradeScale, of: str | None) -> tuple[list[str], set[str]]:
     """The names a scale grades (*of* for a word scale) and which of them hold words (as the data
@@ -74,14 +76,18 @@ def compile_lookup(
         dens: dict[str, int] = {}
         for name in names:
             col = scope[name]
-            if name in text:
-                parts.append(col.tolist() if hasattr(col, "tolist") else list(col))
+            if name in text:  # a value that is not a word (a number, NaN) is kept as _NOT_A_WORD
+                values_of = col.tolist() if hasattr(col, "tolist") else list(col)
+                parts.append([v if v is None or isinstance(v, str) else _NOT_A_WORD for v in values_of])
             else:
                 parts.append(col.num.tolist())
                 dens[name] = col.den
         keys = list(zip(*parts, strict=True)) if parts else [()] * n
         table: dict[tuple[object, ...], Fraction | None] = {}
         for key in set(keys):
+            if _NOT_A_WORD in key:  # the per-unit program reports the value
+                table[key] = None
+                continue
             values: dict[str, object] = {}
             for name, v in zip(names, key, strict=True):
                 if name in text:
