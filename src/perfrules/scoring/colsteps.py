@@ -104,7 +104,10 @@ def divide(x: IntColumn, d: IntColumn, cols: dict[str, Any]) -> IntColumn:
     magnitude = abs(b) if b.dtype != object else abs(b).astype(object)
     if zero.any():
         magnitude = np.where(zero, 1, magnitude)
-    counts = Counter(magnitude.tolist())
+    if n and magnitude.dtype != object and bool((magnitude == magnitude[0]).all()):
+        counts = Counter({int(magnitude[0]): n})  # one divisor for the batch (max_of(x) − min_of(x))
+    else:
+        counts = Counter(magnitude.tolist())
     lcm = 1
     kept: set[int] = set()
     for value, _ in counts.most_common():
@@ -122,14 +125,20 @@ def divide(x: IntColumn, d: IntColumn, cols: dict[str, Any]) -> IntColumn:
     den = x.den * lcm
     common = math.gcd(den, *(d.den * (lcm // v) for v in kept))
     den //= common
-    bound = x.bound * (d.den * lcm // common)
-    if _fits(bound) and _fits(d.den * lcm) and x.num.dtype != object and magnitude.dtype != object:
+    # The largest factor is that of the smallest divisor kept.
+    bound = x.bound * (d.den * (lcm // min(kept)) // common) if kept else 0
+    if len(kept) == 1 and len(counts) == 1:  # one factor for every unit
+        (only,) = kept
+        factor = d.den * (lcm // only) // common
+        num = (x.num if _fits(bound) and x.num.dtype != object else as_objects(x.num)) * factor
+    elif _fits(bound) and _fits(d.den * lcm) and x.num.dtype != object and magnitude.dtype != object:
         per = (lcm // magnitude.astype(np.int64)) * d.den // common
         num = x.num * per
     else:
         per = (lcm // as_objects(magnitude)) * d.den // common
         num = as_objects(x.num) * per
-    num = np.where(b < 0, -num, num) if n else num
+    if n and bool((b < 0).any()):
+        num = np.where(b < 0, -num, num)
     return _checked(IntColumn(num, den, bound), cols)
 
 

@@ -43,6 +43,8 @@ from .._numbers import LIMITS, as_fraction, exact
 from ..formula.tree import Chain, Name, Node, Num, Percent, Unary
 from ..scheme.units import Unit, note_events
 from . import colscale, colsteps
+from .coldot import CommonScores, weighted_sums
+from .coldot import scaled as _scaled
 from .colexact import exact_values as _exact_values
 from .colexact import placed as _placed
 from .colscale import grades as _grades
@@ -56,16 +58,6 @@ __all__ = ["ColumnProgram", "Scored", "program_of", "score_columns"]
 # NumPy, bound when a program is first compiled (``import perfrules`` stays light).
 np: Any = None
 _Pop = Mapping[str, Population] | None  # per unit name, its population values (max_of …)
-
-
-def _scaled(col: _Col, den: int) -> tuple[Any, int]:
-    """The column's numerators over *den* (a multiple of its own), and their bound."""
-    factor = den // col.den
-    bound = col.bound * factor
-    if factor == 1:
-        return col.num, bound
-    num = col.num if bound < _SAFE and factor < _SAFE and col.num.dtype != object else _objects(col.num)
-    return num * factor, bound
 
 
 def _const(value: Fraction, n: int) -> _Col:
@@ -308,29 +300,10 @@ class ColumnProgram:
         raw = [fn(cols, n) for fn in self.fns]
         if _TOO_LARGE in cols:
             ok &= ~cols[_TOO_LARGE]
-        # Each score over one denominator for the batch, held within its limits.
-        den = math.lcm(*(c.den for c in raw)) if raw else 1
-        for per in self.limits.values():
-            for lo, hi in per:
-                for limit in (lo, hi):
-                    if limit is not None:
-                        den = math.lcm(den, as_fraction(limit).denominator)
+        # Each score held within its limits (over its own denominator, and the limits'), or rounded.
         places = scheme.round_scores
-        scores = []
-        bound = 0
-        for k, col in enumerate(raw):
-            num, b = _scaled(col, den)
-            if num.dtype != object and b >= _SAFE:
-                num = _objects(num)
-            num = _limited(num, den, k, self.limits, keys, cat)
-            b = max(b, *(_limit_bound(lim, den) for per in self.limits.values() for lim in per[k]))
-            if places is not None:
-                # round_scores: each score rounded half up, over 10**places.
-                num, b = round_half_up_column(num, den, places), b * 10**places // den + 1
-            scores.append(num)
-            bound = max(bound, b)
-        if places is not None:
-            den = 10**places
+        own = [self._held(k, col, keys, cat, places) for k, col in enumerate(raw)]
+        den = 10**places if places is not None else math.lcm(*(c.den for c in own)) if own else 1
         # Applicability: applies_to, and weights of 0 for a category.
         applicable = np.ones((n, count), dtype=bool)
         for k, members in self.only_for:
@@ -350,12 +323,6 @@ class ColumnProgram:
         pattern = cat * (1 << len(varying))
         for bit, k in enumerate(varying):
             pattern += applicable[:, k].astype(np.int64) << bit
-        use_objects = any(s.dtype == object for s in scores)
-        matrix = (
-            np.stack([_objects(s) for s in scores] if use_objects else scores, axis=1)
-            if scores
-            else np.zeros((n, 0), dtype=np.int64)
-        )
         totals = np.zeros(n, dtype=object)
         denominators = np.ones(n, dtype=object)
         small: Any = np.zeros(n, dtype=np.int64)  # the totals again as int64, while every one fits
@@ -364,22 +331,39 @@ class ColumnProgram:
             first = int(rows[0])
             category = keys[int(cat[first])] if keys else None
             weights = weighting(plan, category, applicable[first].tolist())
-            coef = [int(x) if x is not None else 0 for x in weights.numerators]
-            sub = matrix[rows]
-            if sum(abs(c) for c in coef) * bound < _SAFE and sub.dtype != object:
-                sums = sub @ np.array(coef, dtype=np.int64)
-                if small is not None:
-                    small[rows] = sums
-            else:
-                sums = _objects(sub) @ np.array(coef, dtype=object)
+            # Each weight folded into its column's factor to the common denominator.
+            factors = [
+                int(x) * (den // c.den) if x is not None else 0
+                for x, c in zip(weights.numerators, own, strict=True)
+            ]
+            sums, fits = weighted_sums(own, factors, rows)
+            if not fits:
                 small = None
-            totals[rows] = sums.astype(object)
+            elif small is not None:
+                small[rows] = sums
+            totals[rows] = sums.tolist() if fits else sums
             denominators[rows] = den * weights.denominator
         if den.bit_length() > 64:  # totals of quotients: checked as the per-unit program checks them
             ok = colsteps.totals_within_limits(totals, denominators, ok)
-        scored = Scored(self, scores, den, applicable, totals, denominators, ok)
+        scored = Scored(self, CommonScores(own, den), den, applicable, totals, denominators, ok)
         scored.small = small
         return scored
+
+    def _held(self, k: int, col: _Col, keys: Sequence[str], cat: Any, places: int | None) -> _Col:
+        """Score column *k* held within its limits (per category for the upper one), then rounded
+        half up to *places* (``round_scores``) where the scheme says so."""
+        limits = [lim for per in self.limits.values() for lim in per[k] if lim is not None]
+        den = math.lcm(col.den, *(as_fraction(lim).denominator for lim in limits))
+        num, bound = _scaled(col, den)
+        bound = max([bound, *(_limit_bound(lim, den) for lim in limits)])
+        if num.dtype != object and bound >= _SAFE:
+            num = _objects(num)
+        num = _limited(num, den, k, self.limits, keys, cat)
+        if places is not None:
+            # round_scores: each score rounded half up, over 10**places.
+            num, bound = round_half_up_column(num, den, places), bound * 10**places // den + 1
+            den = 10**places
+        return _Col(num, den, bound)
 
 
 class Scored:
