@@ -24,9 +24,10 @@ from __future__ import annotations
 import contextlib
 import gc
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
+from operator import itemgetter
 from typing import Any
 
 from ._textcols import format_matrix
@@ -39,6 +40,7 @@ __all__ = [
     "coprime_fractions",
     "format_column",
     "format_rows",
+    "from_records",
     "from_text_columns",
     "from_texts",
     "from_values",
@@ -158,6 +160,30 @@ def from_values(values: Sequence[object]) -> tuple[IntColumn, Any]:
     if not good.all():
         return _wide(nums, dens, values)
     return _common(num, den_each), good
+
+
+def from_records(
+    records: Sequence[Mapping[str, object]], names: Sequence[str]
+) -> dict[str, tuple[IntColumn, Any]]:
+    """:func:`from_values` of each of *names*, read from *records* (a batch's data, one mapping a
+    unit; a name a record lacks reads as None) in one pass over them.
+
+    >>> columns = from_records([{"x": Decimal("1.5"), "y": 2}, {"x": 3}], ["x", "y"])
+    >>> [(c.num.tolist(), c.den, plain.tolist()) for c, plain in columns.values()]
+    [([3, 6], 2, [True, True]), ([2, 0], 1, [True, False])]
+    """
+    if not names:
+        return {}
+    try:
+        # Every record holds every name (the common case): the rows turned into columns in C.
+        pick = itemgetter(*names)
+        picked = list(map(pick, records))
+        by_name = list(zip(*picked, strict=True)) if len(names) > 1 else [picked]
+    except KeyError:
+        by_name = [[r.get(name) for r in records] for name in names]
+    if not records:
+        by_name = [[] for _ in names]
+    return {name: from_values(values) for name, values in zip(names, by_name, strict=True)}
 
 
 def _wide(nums: Sequence[int], dens: Sequence[int], values: Sequence[object]) -> tuple[IntColumn, Any]:

@@ -33,7 +33,7 @@ from fractions import Fraction
 from typing import Any
 
 from .. import _numbers
-from .._intcols import SAFE, IntColumn, as_objects, from_values, numpy
+from .._intcols import SAFE, IntColumn, as_objects, from_records, numpy
 from .._numbers import Number, as_fraction
 from ..formula.tree import (
     POPULATION_FUNCTIONS,
@@ -429,10 +429,8 @@ def batch_columns(
     data, or taken from the :class:`BatchPopulation` gathered over the same units."""
     mine = isinstance(population, BatchPopulation) and population.of is units
     known = population.columns if mine else {}
-    datas = [u.data for u in units]
-    columns = {
-        name: known[name] if name in known else from_values([d.get(name) for d in datas]) for name in reads
-    }
+    read = from_records([u.data for u in units], [name for name in reads if name not in known])
+    columns = {name: known[name] if name in known else read[name] for name in reads}
     return (population.names if mine else [u.name for u in units]), columns
 
 
