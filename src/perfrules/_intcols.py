@@ -149,8 +149,8 @@ def from_values(values: Sequence[object]) -> tuple[IntColumn, Any]:
     try:
         # The common case, every cell a finite Decimal: one pass in C, then checks on the arrays.
         nums, dens = zip(*map(Decimal.as_integer_ratio, values), strict=True)  # type: ignore[arg-type]
-        num = np.array(nums, dtype=np.int64)
-        den_each = np.array(dens, dtype=np.int64)
+        num = np.fromiter(nums, dtype=np.int64, count=len(nums))
+        den_each = np.fromiter(dens, dtype=np.int64, count=len(dens))
     except (TypeError, ValueError):
         return _cell_by_cell(values)
     except OverflowError:
@@ -227,7 +227,11 @@ def _common(num: Any, den_each: Any) -> IntColumn:
     """Numerators over their own denominators, brought over one (their least common multiple)."""
     if not len(num):
         return IntColumn(num, 1, 0)
-    den = math.lcm(*set(den_each.tolist()))
+    top = int(den_each.max())
+    # Mostly the largest denominator is a multiple of every other (10**places): no set of them made.
+    den = (
+        top if den_each.dtype != object and not (top % den_each).any() else math.lcm(*set(den_each.tolist()))
+    )
     if den != 1:
         factors = den // den_each
         if int(abs(num).max()) * den >= SAFE:
