@@ -149,10 +149,11 @@ def from_values(values: Sequence[object]) -> tuple[IntColumn, Any]:
     try:
         # The common case, every cell a finite Decimal: one pass in C, then checks on the arrays.
         nums, dens = zip(*map(Decimal.as_integer_ratio, values), strict=True)  # type: ignore[arg-type]
+    except (TypeError, ValueError, OverflowError):  # not a Decimal, NaN, infinite (or no cells)
+        return _cell_by_cell(values)
+    try:
         num = np.fromiter(nums, dtype=np.int64, count=len(nums))
         den_each = np.fromiter(dens, dtype=np.int64, count=len(dens))
-    except (TypeError, ValueError):
-        return _cell_by_cell(values)
     except OverflowError:
         return _wide(nums, dens, values)
     # |num / den| < _MAX_ABS, compared without forming _MAX_ABS × den (beyond int64 for den > 9223).
