@@ -122,18 +122,18 @@ def _by_pieces(used: Sequence[tuple[IntColumn, int]], rows: Any) -> list[int]:
         rights += [(c, j) for j in range(count)]
     factor_pieces = {c: _factor_pieces(c) for c, _ in rights}
     width = max(j + len(factor_pieces[c]) for c, j in rights)
-    sums = np.zeros((n, width), dtype=np.int64)
+    sums = np.zeros((width, n), dtype=np.int64)  # per place, each unit's sum of products
     for start in range(0, len(lefts), _ROWS_PER_PRODUCT):
         block = range(start, min(start + _ROWS_PER_PRODUCT, len(lefts)))
-        left = np.empty((n, len(block)), dtype=np.float64)
+        left = np.empty((len(block), n), dtype=np.float64)
         right = np.zeros((len(block), width), dtype=np.float64)
         for r, at in enumerate(block):
-            left[:, r] = lefts[at]
+            left[r] = lefts[at]
             c, j = rights[at]
             own = factor_pieces[c]
             right[r, j : j + len(own)] = own
-        sums += (left @ right).astype(np.int64)
-    return _from_pieces(np.ascontiguousarray(sums.T))
+        sums += (right.T @ left).astype(np.int64)
+    return _from_pieces(sums)
 
 
 def _pieces(num: Any, count: int) -> list[Any]:
@@ -161,18 +161,22 @@ def _from_pieces(sums: Any) -> list[int]:
     """Each unit's integer ``Σ_l sums[l, i] · 2**(16·l)`` (*sums*: places × units, int64)."""
     np = numpy()
     places, n = sums.shape
-    limbs = []
+    # Past the last place the carry (below 2**47) takes at most three more pieces, then the sign's.
+    limbs = np.empty((places + 4, n), dtype="<u2")
     carry = np.zeros(n, dtype=np.int64)
     for place in range(places):
         v = sums[place] + carry
-        limbs.append(v & _MASK)
+        limbs[place] = v & _MASK
         carry = v >> _PIECE
+    used = places
     half = 1 << (_PIECE - 1)
     while ((carry < -half) | (carry >= half)).any():
-        limbs.append(carry & _MASK)
+        limbs[used] = carry & _MASK
         carry = carry >> _PIECE
-    limbs.append(carry & _MASK)  # the sign's piece: from here on every piece is 0 or all ones
-    blob = np.ascontiguousarray(np.stack(limbs, axis=1).astype("<u2")).tobytes()
-    step = 2 * len(limbs)
+        used += 1
+    limbs[used] = carry & _MASK  # the sign's piece: from here on every piece is 0 or all ones
+    used += 1
+    blob = np.ascontiguousarray(limbs[:used].T).tobytes()
+    step = 2 * used
     view = memoryview(blob)
     return [int.from_bytes(view[at : at + step], "little", signed=True) for at in range(0, n * step, step)]

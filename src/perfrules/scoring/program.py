@@ -326,6 +326,8 @@ class ColumnProgram:
         totals = np.zeros(n, dtype=object)
         denominators = np.ones(n, dtype=object)
         small: Any = np.zeros(n, dtype=np.int64)  # the totals again as int64, while every one fits
+        wide = np.zeros(n, dtype=bool)  # units whose total could be past LIMITS.max_bits
+        bits = LIMITS.max_bits
         for p in np.unique(pattern[ok]).tolist():
             rows = np.flatnonzero((pattern == p) & ok)
             first = int(rows[0])
@@ -343,8 +345,16 @@ class ColumnProgram:
                 small[rows] = sums
             totals[rows] = sums.tolist() if fits else sums
             denominators[rows] = den * weights.denominator
-        if den.bit_length() > 64:  # totals of quotients: checked as the per-unit program checks them
-            ok = colsteps.totals_within_limits(totals, denominators, ok)
+            if (
+                max(
+                    den * weights.denominator,
+                    sum(c.bound * abs(f) for c, f in zip(own, factors, strict=True)),
+                )
+                >> bits
+            ):
+                wide[rows] = True
+        if wide.any():  # totals past LIMITS.max_bits: checked as the per-unit program checks them
+            ok = (ok & ~wide) | colsteps.totals_within_limits(totals, denominators, ok & wide)
         scored = Scored(self, CommonScores(own, den), den, applicable, totals, denominators, ok)
         scored.small = small
         return scored
