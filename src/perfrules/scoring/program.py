@@ -35,6 +35,7 @@ from fractions import Fraction
 from functools import partial
 from typing import Any
 
+from .. import _numbers
 from .._intcols import SAFE as _SAFE
 from .._intcols import IntColumn as _Col
 from .._intcols import as_objects as _objects
@@ -327,7 +328,7 @@ class ColumnProgram:
         denominators = np.ones(n, dtype=object)
         small: Any = np.zeros(n, dtype=np.int64)  # the totals again as int64, while every one fits
         wide = np.zeros(n, dtype=bool)  # units whose total could be past LIMITS.max_bits
-        bits = LIMITS.max_bits
+        bits = _numbers.LIMITS.max_bits  # read when scoring (tests and callers may set other limits)
         for p in np.unique(pattern[ok]).tolist():
             rows = np.flatnonzero((pattern == p) & ok)
             first = int(rows[0])
