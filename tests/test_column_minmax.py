@@ -241,3 +241,29 @@ def test_an_infinite_value_fails_its_own_unit_only():
     assert results["二"].total == Decimal("87.5") and results["二"].rank == 1
     assert results["一"].total is None
     assert [e.message for e in results["一"].errors] == ["Infinity is not a finite number in formula 'x'"]
+
+
+# -- exact totals over long denominators -------------------------------------------------------
+
+
+@given(
+    numerator=st.integers(-(10**40), 10**40),
+    twos=st.integers(0, 60),
+    fives=st.integers(0, 60),
+    rest=st.sampled_from([1, 1, 3, 7, 2**61 - 1, 5**3 * 3, 10**200 + 1]),
+)
+@settings(max_examples=300, deadline=None)
+def test_a_fraction_is_a_decimal_exactly_where_its_expansion_ends(numerator, twos, fives, rest):
+    from perfrules._numbers import EXACT_CONTEXT, exact
+
+    value = Fraction(numerator, 2**twos * 5**fives * rest)
+    got = exact(value)
+    reduced = value.denominator
+    while reduced % 2 == 0:
+        reduced //= 2
+    while reduced % 5 == 0:
+        reduced //= 5
+    places = max(twos, fives)
+    short = len(str(abs(value.numerator * 10**places // value.denominator))) <= EXACT_CONTEXT.prec
+    assert isinstance(got, Decimal) == (reduced == 1 and short)
+    assert Fraction(got) == value
