@@ -25,7 +25,7 @@ and the command line's cells read) only when they are read.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from itertools import repeat
+from functools import partial
 from typing import Any
 
 from .._intcols import SAFE, IntColumn, as_objects, numpy
@@ -84,7 +84,8 @@ class CommonScores(Sequence[Any]):
 
 
 def weighted_sums(columns: Sequence[IntColumn], factors: Sequence[int], rows: Any) -> tuple[Any, bool]:
-    """``Σ_k columns[k].num[rows] · factors[k]`` for each of *rows*, exactly; and whether in int64.
+    """``Σ_k columns[k].num[rows] · factors[k]`` for each of *rows* (None: every row), exactly; and
+    whether in int64.
 
     Returns an int64 array where every product and partial sum fits in 64 bits, else a list of
     Python integers (see the module's docstring).
@@ -97,28 +98,29 @@ def weighted_sums(columns: Sequence[IntColumn], factors: Sequence[int], rows: An
     True
     """
     np = numpy()
-    n = len(rows)
     used = [(col, c) for col, c in zip(columns, factors, strict=True) if c and col.bound]
+    if rows is not None:
+        used = [(IntColumn(col.num[rows], col.den, col.bound), c) for col, c in used]
+    n = len(rows) if rows is not None else len(columns[0].num) if columns else 0
     if all(col.num.dtype != object for col, _ in used) and sum(col.bound * abs(c) for col, c in used) < SAFE:
         sums = np.zeros(n, dtype=np.int64)
         if used:
-            matrix = np.stack([col.num[rows] for col, _ in used], axis=1)
-            sums = matrix @ np.array([c for _, c in used], dtype=np.int64)
+            matrix = np.stack([col.num for col, _ in used])
+            sums = np.array([c for _, c in used], dtype=np.int64) @ matrix
         return sums, True
-    return _by_pieces(used, rows), False
+    return _by_pieces(used, n), False
 
 
-def _by_pieces(used: Sequence[tuple[IntColumn, int]], rows: Any) -> list[int]:
+def _by_pieces(used: Sequence[tuple[IntColumn, int]], n: int) -> list[int]:
     """:func:`weighted_sums` in 16-bit pieces (see the module's docstring)."""
     np = numpy()
-    n = len(rows)
     lefts: list[Any] = []  # per column of the left matrix: the pieces of one numerator column
     rights: list[tuple[int, int]] = []  # and its factor with the piece's place
     for col, c in used:
         count = (col.bound.bit_length() + _PIECE) // _PIECE  # |num| < 2**(16·count − 1)
         if col.num.dtype != object:
             count = min(count, 64 // _PIECE)  # int64: whatever the bound says
-        lefts += _pieces(col.num[rows], count)
+        lefts += _pieces(col.num, count)
         rights += [(c, j) for j in range(count)]
     factor_pieces = {c: _factor_pieces(c) for c, _ in rights}
     width = max(j + len(factor_pieces[c]) for c, j in rights)
@@ -143,7 +145,7 @@ def _pieces(num: Any, count: int) -> list[Any]:
         out = [(num >> (_PIECE * j)) & _MASK for j in range(count - 1)]
         return [*out, num >> (_PIECE * (count - 1))]
     offset = 1 << (_PIECE * count - 1)  # made non-negative for its bytes, taken off the top piece
-    raw = b"".join(map(int.to_bytes, (num + offset).tolist(), repeat(2 * count), repeat("little")))
+    raw = b"".join(map(partial(int.to_bytes, length=2 * count, byteorder="little"), (num + offset).tolist()))
     table = np.frombuffer(raw, dtype="<u2").reshape(len(num), count).astype(np.int64)
     table[:, -1] -= 1 << (_PIECE - 1)
     return [table[:, j] for j in range(count)]
