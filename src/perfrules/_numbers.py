@@ -207,9 +207,12 @@ def _five_power(n: int) -> int | None:
         return k if n == 1 else None
     residue = n % _PRIME
     # 2.321 < log2(5) < 2.322: 5**k has between (bits − 1) / 2.322 and bits / 2.321 as exponent.
-    for k in range(max(0, (bits - 1) * 1000 // 2322 - 1), bits * 1000 // 2321 + 2):
-        if pow(5, k, _PRIME) == residue and 5**k == n:
+    low = max(0, (bits - 1) * 1000 // 2322 - 1)
+    candidate = pow(5, low, _PRIME)
+    for k in range(low, bits * 1000 // 2321 + 2):
+        if candidate == residue and 5**k == n:
             return k
+        candidate = candidate * 5 % _PRIME
     return None
 
 

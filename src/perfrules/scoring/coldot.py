@@ -25,7 +25,7 @@ and the command line's cells read) only when they are read.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from functools import partial
+from itertools import repeat
 from typing import Any
 
 from .._intcols import SAFE, IntColumn, as_objects, numpy
@@ -145,7 +145,8 @@ def _pieces(num: Any, count: int) -> list[Any]:
         out = [(num >> (_PIECE * j)) & _MASK for j in range(count - 1)]
         return [*out, num >> (_PIECE * (count - 1))]
     offset = 1 << (_PIECE * count - 1)  # made non-negative for its bytes, taken off the top piece
-    raw = b"".join(map(partial(int.to_bytes, length=2 * count, byteorder="little"), (num + offset).tolist()))
+    size = repeat(2 * count)
+    raw = b"".join(map(int.to_bytes, (num + offset).tolist(), size, repeat("little")))  # type: ignore[arg-type]
     table = np.frombuffer(raw, dtype="<u2").reshape(len(num), count).astype(np.int64)
     table[:, -1] -= 1 << (_PIECE - 1)
     return [table[:, j] for j in range(count)]

@@ -377,9 +377,15 @@ def totals_within_limits(totals: Any, denominators: Any, ok: Any) -> Any:
     return ok
 
 
-def gcd_all(values: Any) -> int:
-    """The gcd of Python integers: a candidate from a few, checked against all at once (C loops)."""
-    g = 0
+def gcd_all(values: Any, start: int = 0) -> int:
+    """The gcd of Python integers (and *start*): a candidate from a few, checked against all at once
+    (C loops). A denominator as *start* makes the candidate small from the first.
+
+    >>> np = numpy()
+    >>> gcd_all(np.array([12, 18, 2**70 * 3], dtype=object)), gcd_all(np.array([12, 18], dtype=object), 4)
+    (6, 2)
+    """
+    g = start
     for v in values[:8].tolist():
         g = math.gcd(g, v)
     if g == 0:  # the first few are 0: one by one

@@ -87,7 +87,11 @@ def _reduce(col: _Col) -> _Col:
     den = col.den
     if den == 1 or not len(col.num):
         return col
-    g = math.gcd(den, int(np.gcd.reduce(col.num)) if col.num.dtype != object else colsteps.gcd_all(col.num))
+    g = (
+        math.gcd(den, int(np.gcd.reduce(col.num)))
+        if col.num.dtype != object
+        else colsteps.gcd_all(col.num, den)
+    )
     if g <= 1:
         return col
     return _Col(col.num // g, den // g, col.bound // g)
