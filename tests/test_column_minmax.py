@@ -270,3 +270,24 @@ def test_a_fraction_is_a_decimal_exactly_where_its_expansion_ends(numerator, two
     short = len(str(abs(value.numerator * 10**places // value.denominator))) <= EXACT_CONTEXT.prec
     assert isinstance(got, Decimal) == (reduced == 1 and short)
     assert Fraction(got) == value
+
+
+@given(
+    numerators=st.lists(st.integers(-(2**140), 2**140), max_size=12),
+    twos=st.integers(0, 30),
+    fives=st.integers(0, 30),
+    rest=st.sampled_from([3, 7 * 11, 2**61 - 1, 3**40, 10**100 + 1]),
+    multiples=st.booleans(),
+)
+@settings(max_examples=200, deadline=None)
+def test_totals_over_long_denominators_are_what_exact_makes_them(numerators, twos, fives, rest, multiples):
+    from perfrules._numbers import exact
+    from perfrules.scoring.colexact import exact_values
+
+    den = 2**twos * 5**fives * rest
+    if multiples:  # some totals are finite decimals after all
+        numerators = [t * rest for t in numerators]
+    got = exact_values(list(numerators), den)
+    want = [exact(Fraction(t, den)) for t in numerators]
+    assert got == want
+    assert [type(v) for v in got] == [type(v) for v in want]
