@@ -40,6 +40,7 @@ __all__ = [
     "format_column",
     "format_rows",
     "from_text_columns",
+    "from_text_rows",
     "from_texts",
     "from_values",
     "gc_paused",
@@ -248,6 +249,30 @@ def from_text_columns(columns: Sequence[Sequence[object]]) -> list[tuple[IntColu
         # A line break inside a cell (a plain decimal has none): those cells are not plain.
         cleaned = [[t if "\n" not in t else "x" for t in c] for c in columns]  # type: ignore[operator]
         return from_text_columns(cleaned)
+    return _parsed(raw, len(columns), n, by_row=False)
+
+
+def from_text_rows(raw: bytes, k: int, n: int) -> list[tuple[IntColumn, Any]]:
+    """:func:`from_text_columns` of a table's *k* columns and *n* rows given as one text: its cells
+    row after row, each ended by a line break but the last (``b"1,2\\n3,4".replace(b",", b"\\n")``).
+    Bytes beyond ASCII are never part of a plain decimal.
+
+    >>> [(c.num.tolist(), c.den, p.tolist()) for c, p in from_text_rows(b"1\\n2.5\\n-3\\nx", 2, 2)]
+    [([1, -3], 1, [True, True]), ([25, 0], 10, [True, False])]
+    """
+    np = numpy()
+    if not n or not k:
+        return [(IntColumn(np.zeros(n, dtype=np.int64), 1, 0), np.zeros(n, dtype=bool)) for _ in range(k)]
+    found = raw.count(b"\n") + 1
+    if found != n * k:
+        raise ValueError(f"expected {n * k} cells, found {found}")
+    return _parsed(raw, k, n, by_row=True)
+
+
+def _parsed(raw: bytes, k: int, n: int, *, by_row: bool) -> list[tuple[IntColumn, Any]]:
+    """The cells of *raw* (one per line), column after column (or row after row), as columns."""
+    np = numpy()
+    total = n * k
     a = np.frombuffer(raw, dtype=np.uint8)
     newline = a == 10
     breaks = np.flatnonzero(newline)
@@ -288,8 +313,10 @@ def from_text_columns(columns: Sequence[Sequence[object]]) -> list[tuple[IntColu
     value = np.where(minuses == 1, -value, value)
     # Per column (a row of these tables): its values over 10**scale, its most places, where the
     # whole digits and that scale fit an int64.
-    k = len(columns)
-    ok, value, own, wide = good.reshape(k, n), value.reshape(k, n), places.reshape(k, n), whole.reshape(k, n)
+    if by_row:
+        ok, value, own, wide = (np.ascontiguousarray(x.reshape(n, k).T) for x in (good, value, places, whole))
+    else:
+        ok, value, own, wide = (x.reshape(k, n) for x in (good, value, places, whole))
     scale = np.where(ok, own, 0).max(axis=1)
     ok &= wide + scale[:, None] <= _MAX_DIGITS
     scale = np.where(ok, own, 0).max(axis=1)
