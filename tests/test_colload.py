@@ -20,7 +20,6 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_column_program import _EXAMPLES, cases
 
 from perfrules import DataError, Unit, UnitList, evaluate, load_units, loads, units_from_csv
 from perfrules._intcols import from_values
@@ -28,6 +27,7 @@ from perfrules.files.data import _units_from_rows
 from perfrules.files.tables import iter_rows
 from perfrules.scoring.colbatch import score_kept
 from perfrules.scoring.plan import plan_of
+from test_column_program import _EXAMPLES, cases
 
 _CELLS = [
     "0", "95", "-3", "87.5", "0.50", "-0", "-0.0", "100.000", "12345678901234567", "1234567890123456789",
@@ -36,7 +36,9 @@ _CELLS = [
 ]  # fmt: skip
 _NAMES = ["甲局", "乙局", "丙局", "丁委", "Ａ办", "戊局 ", ""]
 _SETTINGS = settings(
-    max_examples=_EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+    max_examples=_EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 
 
@@ -244,7 +246,9 @@ def test_a_unit_list_behaves_as_a_list_of_its_units():
     assert units[0] is units[0] is plain[0] and units[-1] is plain[-1] and units[1:] == plain[1:]
     assert [u.name for u in reversed(units)] == ["丙局", "乙局", "甲局"]
     assert units.index(plain[1]) == 1 and units.count(plain[2]) == 1 and plain[0] in units
-    assert units + [] == plain and [] + units == plain and units * 1 == plain and units.copy() == plain
+    empty: list[Unit] = []
+    assert units + empty == plain and empty + units == plain
+    assert units * 1 == plain and units.copy() == plain
     assert repr(units) == repr(plain) and not isinstance(units, list)
     again = pickle.loads(pickle.dumps(units))
     assert again == units and isinstance(again, UnitList) and copy.copy(units) == units
@@ -259,7 +263,7 @@ def test_a_unit_list_behaves_as_a_list_of_its_units():
     assert units[-1] == 5
     del units[-1]
     units.reverse()
-    assert units == sorted(plain + [extra], key=lambda u: u.name)[1:][::-1]
+    assert units == sorted([*plain, extra], key=lambda u: u.name)[1:][::-1]
 
 
 def test_evaluate_on_a_changed_unit_list_scores_what_it_holds():
@@ -287,7 +291,10 @@ def test_results_of_units_kept_as_columns_are_made_when_read():
     units = units_from_csv("单位,值1,值2\n甲局,90,80\n乙局,70,60\n", scheme=scheme)
     evaluation = evaluate(scheme, units, explained=False)
     assert callable(evaluation._results)  # nothing made yet
-    assert [(r.unit, str(r.total), r.rank) for r in evaluation.ranking()] == [("甲局", "86", 1), ("乙局", "70", 2)]
+    assert [(r.unit, str(r.total), r.rank) for r in evaluation.ranking()] == [
+        ("甲局", "86", 1),
+        ("乙局", "70", 2),
+    ]
     assert not callable(evaluation._results)
     again = pickle.loads(pickle.dumps(evaluate(scheme, units)))
     assert again == evaluate(scheme, list(units)) and again.unit("乙局").indicator("1").score == 70
