@@ -274,43 +274,47 @@ def _parsed(raw: bytes, k: int, n: int, *, by_row: bool) -> list[tuple[IntColumn
     np = numpy()
     total = n * k
     a = np.frombuffer(raw, dtype=np.uint8)
-    newline = a == 10
-    breaks = np.flatnonzero(newline)
-    starts = np.concatenate(([0], breaks + 1))
-    ends = np.concatenate((breaks, [len(a)]))
-    length = ends - starts
-    # Each byte's cell (a line break belongs to the cell before it).
-    field = np.cumsum(newline, dtype=np.int64) - newline
-    digit = (a >= 48) & (a <= 57)
-    dot = a == 46
-    minus = a == 45
-    # Points, minus signs and other characters (a non-ASCII one reads as "?") are few: counted where they are.
-    dots = np.bincount(field[dot], minlength=total)
-    minuses = np.bincount(field[minus], minlength=total)
-    other = np.bincount(field[~(digit | dot | minus | newline)], minlength=total)
-    digits = length - dots - minuses - other
-    first = a[np.minimum(starts, len(a) - 1)] if len(a) else np.zeros(total, dtype=np.uint8)
-    good = (length > 0) & (other == 0) & (dots <= 1) & (minuses <= 1) & ((minuses == 0) | (first == 45))
-    # Where the point is (the cell's end when it has none): a digit on each side of it.
-    dot_at = ends.copy()
-    dot_positions = np.flatnonzero(dot)
-    dot_at[field[dot_positions]] = dot_positions
+    breaks = np.flatnonzero(a == 10)
+    starts = np.zeros(total, dtype=np.int64)
+    starts[1:] = breaks + 1
+    length = np.full(total, len(a), dtype=np.int64)
+    length[:-1] = breaks
+    length -= starts
+    # A plain decimal has at most _MAX_DIGITS digits, a point and a sign: the cells are read a byte
+    # position at a time over all cells at once, up to that width (a longer cell is not plain).
+    width = max(1, min(int(length.max()), _MAX_DIGITS + 2))
+    padded = np.zeros(len(a) + width, dtype=np.uint8)
+    padded[: len(a)] = a
+    short = np.minimum(length, width + 1).astype(np.uint8)
+    digits, dots, minus = (np.zeros(total, dtype=np.uint8) for _ in range(3))
+    other = np.zeros(total, dtype=bool)
+    dot_at = short.copy()  # where the point is (the cell's length when it has none)
+    value = np.zeros(total, dtype=np.int64)  # the digits read so far, the point skipped
+    for j in range(width):
+        byte = padded[starts + j]
+        inside = short > j
+        shifted = byte - np.uint8(48)  # a digit's value (other bytes wrap round past 9)
+        is_digit = (shifted < 10) & inside
+        is_dot = (byte == 46) & inside
+        is_minus = (byte == 45) & inside
+        digits += is_digit
+        dots += is_dot
+        other |= inside & ~(is_digit | is_dot | is_minus)
+        if j:
+            other |= is_minus  # a sign only first
+        else:
+            minus = is_minus.view(np.uint8)
+        dot_at[is_dot] = j
+        value = np.where(is_digit, value * 10 + shifted, value)
+    good = (short > 0) & (short <= width) & ~other & (dots <= 1)
+    # A digit on each side of the point.
     has_dot = dots == 1
-    good &= ~has_dot | ((dot_at > starts + minuses) & (dot_at < ends - 1))
-    places = np.where(has_dot, ends - dot_at - 1, 0)
-    whole = digits - places
+    good &= ~has_dot | ((dot_at > minus) & (dot_at < short - 1))
+    places = np.where(has_dot, short - dot_at - 1, 0).astype(np.int64)
+    whole = digits.astype(np.int64) - places
     good &= (digits >= 1) & (whole >= 1) & (places <= MAX_PLACES) & (digits <= _MAX_DIGITS)
-    # Each cell's value over 10**(its own places).
-    positions = np.flatnonzero(digit & good[field])
-    cells = field[positions]
-    power = ends[cells] - positions - 1 - (positions < dot_at[cells]) * has_dot[cells]
+    value = np.where(good, np.where(minus == 1, -value, value), 0)
     powers = np.array([10**i for i in range(_MAX_DIGITS + 1)], dtype=np.int64)
-    contribution = (a[positions].astype(np.int64) - 48) * powers[power]
-    value = np.zeros(total, dtype=np.int64)
-    if len(positions):
-        edges = np.flatnonzero(np.concatenate(([True], cells[1:] != cells[:-1])))
-        value[cells[edges]] = np.add.reduceat(contribution, edges)
-    value = np.where(minuses == 1, -value, value)
     # Per column (a row of these tables): its values over 10**scale, its most places, where the
     # whole digits and that scale fit an int64.
     if by_row:
