@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable, Iterator, Sequence
 from itertools import repeat
 from typing import Any
@@ -45,6 +46,8 @@ from .cells import MAX_CELL_CHARS, CellProblem, CellValue, read_cell
 from .tables import Row, Rows, _Columns, _csv_rows, _table_rows
 
 __all__ = ["Reader", "kept_csv", "kept_rows"]
+
+_EMPTY_ROW = re.compile(r"^[,\s]*$", re.MULTILINE)  # a line of commas and blanks (str.isspace's)
 
 Reader = Callable[[Sequence[str]], Any]
 """Makes the per-cell reader of a header (``_RowUnits(header, scheme=…, origin=…)``, from
@@ -215,7 +218,7 @@ def _plain_csv(
         return None
     if any(c != k - 1 for c in map(str.count, body, repeat(","))):
         return None
-    if any(not line.replace(",", "").strip() for line in body):
+    if _EMPTY_ROW.search("\n".join(body)):
         return None  # an empty row (the table skips it)
     header = table.header
     reader = reader_of(header)

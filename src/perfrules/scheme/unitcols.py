@@ -136,6 +136,8 @@ class LazyUnits(MutableSequence[Unit]):
         """The columns, and per position: the unit's row in the columns (None for an item put
         there), and the item put there (None for a unit of the columns not made yet)."""
         columns = self._columns
+        if columns is not None and self._items == list(range(len(columns))):  # as read: every unit kept
+            return columns, list(range(len(columns))), [None] * len(columns)
         rows: list[int | None] = []
         items: list[Any] = []
         for item in self._items:

@@ -76,14 +76,17 @@ def score_kept(
     program = program_of(plan)
     if program is None:
         return None
-    names: list[str] = []
-    seen: set[str] = set()
-    for r, item in zip(rows, items, strict=True):  # as check_units checks a list, in order
-        name = columns.names[r] if r is not None else _unit(item).name
-        if name in seen:
-            raise ValueError(f"two units are named '{name}'")
-        seen.add(name)
-        names.append(name)
+    if None not in rows and len(set(rows)) == len(rows):
+        names = [columns.names[r] for r in rows]  # type: ignore[index]  # distinct units of the columns
+    else:
+        names = []
+        seen: set[str] = set()
+        for r, item in zip(rows, items, strict=True):  # as check_units checks a list, in order
+            name = columns.names[r] if r is not None else _unit(item).name
+            if name in seen:
+                raise ValueError(f"two units are named '{name}'")
+            seen.add(name)
+            names.append(name)
     np = numpy()
     at = [i for i, r in enumerate(rows) if r is not None]
     index = np.array([rows[i] for i in at], dtype=np.int64)
