@@ -187,6 +187,30 @@ def test_a_workbook_read_as_columns_gives_the_per_cell_readers_units(tmp_path_fa
     _same_units(_read(lambda: load_units(path)), _read(lambda: _old(path)))
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "单位,值\n甲局,1\n\n",
+        "单位,值\n\n甲局,1\n",
+        "单位,值\r\n甲局,1\r乙局,2\r\n",
+        "单位,值\n甲局,1,\n乙局,2\n",
+        "单位,值\n甲局\n乙局,2\n",
+        "单位,值\n,1\n",
+        '"单位",值\n甲局,"1"\n',
+        '"单位,x",值\n甲局,1\n',
+        "单位,,值\n甲局,,1\n",
+        "单位,值\n甲局,1\n甲局,2\n",
+        "单位,值,值\n甲局,1,2\n",
+        "单位,值\n甲局,\x001\n",
+        "单位,值\n甲局," + "1" * 10_001 + "\n",
+    ],
+)
+def test_texts_at_the_edge_of_the_quick_reading_are_read_as_before(tmp_path, text):
+    path = tmp_path / "data.csv"
+    path.write_bytes(text.encode("utf-8"))
+    _same_units(_read(lambda: load_units(path)), _read(lambda: _old(path)))
+
+
 def test_json_units_are_read_as_before(tmp_path):
     """JSON is read unit by unit as before (its numbers are parsed with the file); the list is a UnitList."""
     path = tmp_path / "data.json"

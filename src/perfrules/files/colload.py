@@ -32,9 +32,7 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from collections.abc import Callable, Iterator, Sequence
-from itertools import repeat
 from typing import Any
 
 from .._errors import Problem
@@ -47,7 +45,6 @@ from .tables import Row, Rows, _Columns, _csv_rows, _table_rows
 
 __all__ = ["Reader", "kept_csv", "kept_rows"]
 
-_EMPTY_ROW = re.compile(r"^[,\s]*$", re.MULTILINE)  # a line of commas and blanks (str.isspace's)
 
 Reader = Callable[[Sequence[str]], Any]
 """Makes the per-cell reader of a header (``_RowUnits(header, scheme=…, origin=…)``, from
@@ -214,12 +211,17 @@ def _plain_csv(
     table = _Columns(raw_header, origin, 1)  # the header's rules (file errors) as every reader applies them
     k = len(raw_header)
     body = lines[1:]
-    if table.unnamed or max(map(len, body)) > MAX_CELL_CHARS:
+    if table.unnamed or not all(body) or max(map(len, body)) > MAX_CELL_CHARS:
+        return None  # (an empty line is skipped by the table)
+    np = numpy()
+    n = len(body)
+    encoded = "\n".join(body).encode("utf-8")
+    # Every row has the header's width: k - 1 commas on each line (an empty line has none).
+    bytes_ = np.frombuffer(encoded, dtype=np.uint8)
+    starts = np.zeros(n, dtype=np.int64)
+    starts[1:] = np.flatnonzero(bytes_ == 10) + 1
+    if not len(bytes_) or (np.add.reduceat(bytes_ == 44, starts, dtype=np.int64) != k - 1).any():
         return None
-    if any(c != k - 1 for c in map(str.count, body, repeat(","))):
-        return None
-    if _EMPTY_ROW.search("\n".join(body)):
-        return None  # an empty row (the table skips it)
     header = table.header
     reader = reader_of(header)
     name_col = reader.name_col
@@ -228,22 +230,19 @@ def _plain_csv(
         if name_col == 0
         else [line.split(",", name_col + 1)[name_col] for line in body]
     )
-    groups: dict[str, list[int]] = {}
-    for j, raw in enumerate(raw_names):
-        name = normalize_name(raw.strip())
-        if not name:
-            return None  # the per-row reader names the row in its error
-        got = groups.get(name)
-        if got is None:
-            groups[name] = [j]
-        else:
-            got.append(j)
-    names = list(groups)
-    rows_of = list(groups.values())
-    np = numpy()
+    every = list(map(normalize_name, map(str.strip, raw_names)))
+    if not all(every):
+        return None  # a row without a unit name (an empty row among them): the per-row reader says which
+    rows_of: list[list[int]]
+    if len(set(every)) == len(every):
+        names, rows_of = every, [[j] for j in range(len(every))]
+    else:
+        groups: dict[str, list[int]] = {}
+        for j, name in enumerate(every):
+            groups.setdefault(name, []).append(j)
+        names, rows_of = list(groups), list(groups.values())
     with gc_paused():
-        n = len(body)
-        parsed = from_text_rows("\n".join(body).replace(",", "\n").encode("utf-8"), k, n)
+        parsed = from_text_rows(encoded.replace(b",", b"\n"), k, n)
         at = None if len(names) == n else np.array([r[0] for r in rows_of], dtype=np.int64)
         ok = np.ones(len(names), dtype=bool) if at is None else np.array([len(r) == 1 for r in rows_of])
         columns: dict[str, tuple[Any, Any]] = {}
