@@ -60,7 +60,8 @@ def kept_csv(
     Raises:
         DataError: as :func:`perfrules.units_from_csv` raises it.
     """
-    found = _plain_csv(text, reader_of, new_entry, origin)
+    with gc_paused():  # many small objects, no cycles (see gc_paused)
+        found = _plain_csv(text, reader_of, new_entry, origin)
     if found is not None:
         return found
     header, rows = _table_rows(_csv_rows(text, origin), origin, pad=False)
@@ -233,21 +234,25 @@ def _plain_csv(
     every = list(map(normalize_name, map(str.strip, raw_names)))
     if not all(every):
         return None  # a row without a unit name (an empty row among them): the per-row reader says which
-    rows_of: list[list[int]]
+    several: list[list[int]] | None = None  # each unit's rows, when a unit has more than one
     if len(set(every)) == len(every):
-        names, rows_of = every, [[j] for j in range(len(every))]
+        names = every
     else:
         groups: dict[str, list[int]] = {}
         for j, name in enumerate(every):
             groups.setdefault(name, []).append(j)
-        names, rows_of = list(groups), list(groups.values())
+        names, several = list(groups), list(groups.values())
+
+    def rows_of(u: int) -> Sequence[int]:
+        return (u,) if several is None else several[u]
+
     with gc_paused():
         parsed = from_text_rows(encoded.replace(b",", b"\n"), k, n)
-        at = None if len(names) == n else np.array([r[0] for r in rows_of], dtype=np.int64)
-        ok = np.ones(len(names), dtype=bool) if at is None else np.array([len(r) == 1 for r in rows_of])
+        at = None if several is None else np.array([r[0] for r in several], dtype=np.int64)  # first rows
+        ok = np.ones(len(names), dtype=bool) if several is None else np.array([len(r) == 1 for r in several])
         columns: dict[str, tuple[Any, Any]] = {}
         specials = [c for c in (reader.cat_col, reader.period_col, reader.na_col) if c is not None]
-        split = [body[j].split(",") for j in (r[0] for r in rows_of)] if specials else None
+        split = [body[rows_of(u)[0]].split(",") for u in range(len(names))] if specials else None
         for i in _numeric(reader):
             col, plain = parsed[i]
             if at is not None:
@@ -255,7 +260,7 @@ def _plain_csv(
             columns[header[i]] = (col, plain)
             if not plain.all():
                 for u in np.flatnonzero(~plain).tolist():
-                    cell = (split[u] if split is not None else body[rows_of[u][0]].split(","))[i]
+                    cell = (split[u] if split is not None else body[rows_of(u)[0]].split(","))[i]
                     if cell.strip():
                         ok[u] = False
         categories: list[str | None] = [None] * len(names)
@@ -273,13 +278,13 @@ def _plain_csv(
 
     def make(i: int) -> Unit:
         entry = new_entry()
-        for j in rows_of[i]:
+        for j in rows_of(i):
             reader.add(row(j), names[i], entry)
         unit: Unit = reader.build(names[i], entry)
         return unit
 
     def origin_of(i: int) -> str:
-        where: str = reader.rows_origin([j + 2 for j in rows_of[i]])
+        where: str = reader.rows_origin([j + 2 for j in rows_of(i)])
         return where
 
     notes: list[Problem] = reader.file_notes

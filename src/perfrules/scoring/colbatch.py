@@ -114,7 +114,8 @@ def score_kept(
         for done_count, name in enumerate(names, start=1):
             progress(done_count, len(names), name)
     finished: list[UnitOutcome] = outcomes  # type: ignore[assignment]
-    finish_batch(plan, finished)
+    with gc_paused():
+        finish_batch(plan, finished)
     return finished
 
 
