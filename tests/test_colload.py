@@ -322,3 +322,39 @@ def test_results_of_units_kept_as_columns_are_made_when_read():
     assert not callable(evaluation._results)
     again = pickle.loads(pickle.dumps(evaluate(scheme, units)))
     assert again == evaluate(scheme, list(units)) and again.unit("乙局").indicator("1").score == 70
+
+
+_CATEGORIES = """
+name = "类"
+total = 100
+categories = ["委", "局"]
+groups = [{ name = "组" }]
+[[indicators]]
+code = "1"
+name = "甲"
+group = "组"
+weights = { "委" = 60, "局" = 50 }
+score = "值1"
+[[indicators]]
+code = "2"
+name = "乙"
+group = "组"
+weights = { "委" = 40, "局" = 50 }
+score = "值2"
+"""
+
+
+def test_ranks_of_a_batch_scored_whole_as_columns_are_finish_batchs():
+    """Every unit scored by the column program: ranks and category ranks from the integer totals,
+    ties sharing the better rank, as for a list of the same units."""
+    scheme = loads(_CATEGORIES, format="toml")
+    text = "单位,类别,值1,值2\n甲,委,90,80\n乙,局,86,86\n丙,委,80,95\n丁,局,90.5,81.5\n戊,局,70,60\n"
+    units = units_from_csv(text, scheme=scheme)
+    assert not isinstance(score_kept(plan_of(scheme), units), list)  # outcomes made when read
+    got = evaluate(scheme, units, explained=False)
+    want = evaluate(scheme, list(units_from_csv(text, scheme=scheme)), explained=False)
+    assert [_result_key(r) for r in got] == [_result_key(r) for r in want]
+    # 甲 90×0.6+80×0.4 = 86; 乙 86; 丙 48+38 = 86; 丁 (90.5+81.5)/2 = 86; 戊 65: a four-way tie.
+    assert [(r.unit, str(r.total), r.rank, r.category_rank) for r in got] == [
+        ("甲", "86", 1, 1), ("乙", "86", 1, 1), ("丙", "86", 1, 1), ("丁", "86", 1, 1), ("戊", "65", 5, 3)
+    ]  # fmt: skip

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import difflib
 import os
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from functools import partial
 from typing import Any
@@ -450,6 +450,7 @@ def evaluate(
         scheme = with_previous(scheme, previous)
     plan = plan_of(scheme)
     kept = score_kept(plan, units, progress=progress) if isinstance(units, LazyUnits) else None
+    outcomes: Sequence[UnitOutcome]
     if kept is None:
         unit_list = check_units(units)
         # The batch is scored for totals; each unit's explanation is the same plan
@@ -463,7 +464,11 @@ def evaluate(
 
 
 def _results(
-    plan: Plan, outcomes: list[UnitOutcome], population: Mapping[str, Population], given: Any, explained: bool
+    plan: Plan,
+    outcomes: Sequence[UnitOutcome],
+    population: Mapping[str, Population],
+    given: Any,
+    explained: bool,
 ) -> tuple[UnitResult, ...]:
     """Each outcome's result; explained later from the unit as given (its data, not history's)."""
     empty: Population = {}

@@ -14,9 +14,9 @@ way the columns are obtained differs.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import partial
-from typing import Any
+from typing import Any, overload
 
 from .._intcols import gc_paused, numpy
 from ..scheme.unitcols import LazyUnits, UnitColumns
@@ -59,7 +59,7 @@ class KeptUnit:
 
 def score_kept(
     plan: Plan, units: LazyUnits, *, progress: Callable[[int, int, str], None] | None = None
-) -> list[UnitOutcome] | None:
+) -> Sequence[UnitOutcome] | None:
     """Totals-only outcomes of *units* in order, with quotas and ranks, scored from their columns.
 
     None when this way does not apply and ``score_batch`` scores the units:
@@ -99,6 +99,13 @@ def score_kept(
             categories = [columns.categories[r] for r in index.tolist()]
             scored = program.score(kept_names, categories, cols, columns.ok[index])
             done = scored.rows()
+            if len(done) == len(rows) and not plan.scheme.quotas:
+                # Every unit scored here, none vetoed, no quota: ranks over the exact integer totals
+                # (as finish_batch ranks them), and each outcome made when read.
+                if progress is not None:
+                    for done_count, name in enumerate(names, start=1):
+                        progress(done_count, len(names), name)
+                return _Outcomes(columns, rows, scored, categories)  # type: ignore[arg-type]
             totals, grades, _ = scored.finish(done)
             for j, total, grade in zip(done, totals, grades, strict=True):
                 outcome = UnitOutcome(KeptUnit(columns, rows[at[j]]))  # type: ignore[arg-type]
@@ -117,6 +124,53 @@ def score_kept(
     with gc_paused():
         finish_batch(plan, finished)
     return finished
+
+
+class _Outcomes(Sequence[UnitOutcome]):
+    """The outcomes of a batch the column program scored whole, each made when read.
+
+    Ranks are those :func:`~perfrules.scoring.batch.finish_batch` gives (ties share the better
+    rank; by category where the scheme or the units have categories), worked out at once over the
+    exact totals kept as integers (:meth:`perfrules.scoring.coltotals.TotalColumn.ranks`).
+    """
+
+    def __init__(
+        self, columns: UnitColumns, rows: list[int], scored: Any, categories: list[str | None]
+    ) -> None:
+        np = numpy()
+        everyone = list(range(len(rows)))
+        self._columns, self._rows, self._scored = columns, rows, scored
+        self._totals = totals = scored.totals_of(everyone)
+        self._grades = scored.grades_of(totals)
+        self._ranks = totals.ranks().tolist()
+        self._category_ranks: list[int | None] = [None] * len(rows)
+        if scored.program.plan.scheme.categories or any(categories):
+            ranks = np.zeros(len(rows), dtype=np.int64)
+            for category in set(categories):
+                where = np.array([c == category for c in categories], dtype=bool)
+                ranks[where] = type(totals)(totals.num[where], totals.den[where]).ranks()
+            self._category_ranks = ranks.tolist()
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    @overload
+    def __getitem__(self, i: int) -> UnitOutcome: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> Sequence[UnitOutcome]: ...
+
+    def __getitem__(self, i: int | slice) -> UnitOutcome | Sequence[UnitOutcome]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(len(self))[i]]
+        if not -len(self) <= i < len(self):
+            raise IndexError(i)
+        i %= len(self)
+        outcome = UnitOutcome(KeptUnit(self._columns, self._rows[i]))  # type: ignore[arg-type]
+        outcome.scores_later(partial(self._scored.unit_scores, i))
+        outcome.total, outcome.grade = self._totals.value(i), self._grades[i]
+        outcome.rank, outcome.category_rank = self._ranks[i], self._category_ranks[i]
+        return outcome
 
 
 def _unit(item: Any) -> Unit:
