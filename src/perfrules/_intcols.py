@@ -280,40 +280,47 @@ def _parsed(raw: bytes, k: int, n: int, *, by_row: bool) -> list[tuple[IntColumn
     length = np.full(total, len(a), dtype=np.int64)
     length[:-1] = breaks
     length -= starts
-    # A plain decimal has at most _MAX_DIGITS digits, a point and a sign: the cells are read a byte
-    # position at a time over all cells at once, up to that width (a longer cell is not plain).
-    width = max(1, min(int(length.max()), _MAX_DIGITS + 2))
-    padded = np.zeros(len(a) + width, dtype=np.uint8)
+    # A plain decimal has at most _MAX_DIGITS digits, a point and a sign, and starts with a digit or
+    # a sign: only such cells are read, a byte position at a time over all of them at once.
+    padded = np.zeros(len(a) + _MAX_DIGITS + 2, dtype=np.uint8)
     padded[: len(a)] = a
-    short = np.minimum(length, width + 1).astype(np.uint8)
-    digits, dots, minus = (np.zeros(total, dtype=np.uint8) for _ in range(3))
-    other = np.zeros(total, dtype=bool)
+    first = padded[starts]
+    maybe = np.flatnonzero((length <= _MAX_DIGITS + 2) & (((first - np.uint8(48)) < 10) | (first == 45)))
+    begin = starts[maybe]
+    short = length[maybe].astype(np.uint8)
+    m = len(maybe)
+    digits, dots = np.zeros(m, dtype=np.uint8), np.zeros(m, dtype=np.uint8)
+    minus = (first[maybe] == 45).view(np.uint8)
+    other = np.zeros(m, dtype=bool)
     dot_at = short.copy()  # where the point is (the cell's length when it has none)
-    value = np.zeros(total, dtype=np.int64)  # the digits read so far, the point skipped
-    for j in range(width):
-        byte = padded[starts + j]
+    value = np.zeros(m, dtype=np.int64)  # the digits read so far, the point skipped
+    for j in range(int(short.max(initial=0))):
+        byte = padded[begin + j]
         inside = short > j
         shifted = byte - np.uint8(48)  # a digit's value (other bytes wrap round past 9)
         is_digit = (shifted < 10) & inside
         is_dot = (byte == 46) & inside
-        is_minus = (byte == 45) & inside
         digits += is_digit
         dots += is_dot
-        other |= inside & ~(is_digit | is_dot | is_minus)
-        if j:
-            other |= is_minus  # a sign only first
-        else:
-            minus = is_minus.view(np.uint8)
+        other |= inside & ~(is_digit | is_dot) & ((byte != 45) | (j > 0))  # a sign only first
         dot_at[is_dot] = j
         value = np.where(is_digit, value * 10 + shifted, value)
-    good = (short > 0) & (short <= width) & ~other & (dots <= 1)
+    fine = ~other & (dots <= 1)
     # A digit on each side of the point.
     has_dot = dots == 1
-    good &= ~has_dot | ((dot_at > minus) & (dot_at < short - 1))
-    places = np.where(has_dot, short - dot_at - 1, 0).astype(np.int64)
-    whole = digits.astype(np.int64) - places
-    good &= (digits >= 1) & (whole >= 1) & (places <= MAX_PLACES) & (digits <= _MAX_DIGITS)
-    value = np.where(good, np.where(minus == 1, -value, value), 0)
+    fine &= ~has_dot | ((dot_at > minus) & (dot_at < short - 1))
+    own = np.where(has_dot, short - dot_at - 1, 0).astype(np.int64)
+    fine &= (digits >= 1) & (digits.astype(np.int64) - own >= 1)
+    fine &= (own <= MAX_PLACES) & (digits <= _MAX_DIGITS)
+    good = np.zeros(total, dtype=bool)
+    good[maybe] = fine
+    places = np.zeros(total, dtype=np.int64)
+    places[maybe] = own
+    whole = np.zeros(total, dtype=np.int64)
+    whole[maybe] = digits.astype(np.int64) - own
+    signed = np.zeros(total, dtype=np.int64)
+    signed[maybe] = np.where(fine, np.where(minus == 1, -value, value), 0)
+    value = signed
     powers = np.array([10**i for i in range(_MAX_DIGITS + 1)], dtype=np.int64)
     # Per column (a row of these tables): its values over 10**scale, its most places, where the
     # whole digits and that scale fit an int64.
