@@ -358,3 +358,42 @@ def test_ranks_of_a_batch_scored_whole_as_columns_are_finish_batchs():
     assert [(r.unit, str(r.total), r.rank, r.category_rank) for r in got] == [
         ("甲", "86", 1, 1), ("乙", "86", 1, 1), ("丙", "86", 1, 1), ("丁", "86", 1, 1), ("戊", "65", 5, 3)
     ]  # fmt: skip
+
+
+def _plain_only(data: str) -> str:
+    """The data with every cell the column program would send back made plain (so that it scores
+    the whole batch): odd cells become 1, an empty category the first one named."""
+    rows = list(csv.reader(io.StringIO(data)))
+    header = rows[0]
+    named = sorted({r[1] for r in rows[1:] if r[1]}) if len(header) > 1 and header[1] == "类别" else []
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    for row in rows[1:]:
+        cells = []
+        for column, cell in zip(header, row, strict=True):
+            if column == "类别":
+                cells.append(cell or (named[0] if named else "甲类"))
+            elif column != "单位" and (cell in _ODD or not cell):
+                cells.append("1")
+            else:
+                cells.append(cell)
+        writer.writerow(cells)
+    return out.getvalue()
+
+
+_ODD = {"95%", "1e3", "１２", "87.1234567890123", "123456789012345678901", "-0", "7.", "约五分"}
+
+
+@given(case=cases(), explained=st.booleans())
+@_SETTINGS
+def test_a_batch_scored_whole_as_columns_evaluates_as_its_list(tmp_path_factory, case, explained):
+    """Plain cells only: the column program scores every unit, ranks come from the integer totals."""
+    text, data = case
+    scheme = loads(text, format="toml")
+    path = tmp_path_factory.mktemp("csv") / "data.csv"
+    path.write_text(_plain_only(data), encoding="utf-8")
+    got = evaluate(scheme, load_units(path, scheme=scheme), explained=explained)
+    want = evaluate(scheme, list(load_units(path, scheme=scheme)), explained=explained)
+    assert [_result_key(r) for r in got] == [_result_key(r) for r in want]
+    assert got == want
