@@ -14,15 +14,18 @@ import csv
 import io
 import json
 import pickle
+import re
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from perfrules import DataError, Unit, UnitList, evaluate, load_units, loads, units_from_csv
-from perfrules._intcols import from_values
+from perfrules._intcols import from_text_columns, from_text_rows, from_values
+from perfrules.files.cells import CellValue, read_cell
 from perfrules.files.data import _units_from_rows
 from perfrules.files.tables import iter_rows
 from perfrules.scoring.colbatch import score_kept
@@ -397,3 +400,49 @@ def test_a_batch_scored_whole_as_columns_evaluates_as_its_list(tmp_path_factory,
     want = evaluate(scheme, list(load_units(path, scheme=scheme)), explained=explained)
     assert [_result_key(r) for r in got] == [_result_key(r) for r in want]
     assert got == want
+
+
+_PLAIN = re.compile(r"-?([0-9]+)(?:\.([0-9]+))?")
+_PIECES = [*"0123456789.-+ e%,１甲\r\t", "00", "9" * 9, "1234567890123456"]
+_BYTES = st.lists(st.sampled_from(_PIECES), max_size=8).map("".join)
+
+
+_EDGES = [
+    "1-2", "--1", "-", "1.", ".5", "-.5", "1.2.3", "-0", "0.123456789012", "0.1234567890123", "１２",
+    "123456789012345678", "1234567890123456789", "12345678901234567.8", "1234567.12345678901", " 7", "7 ",
+]  # fmt: skip
+
+
+@settings(deadline=None, max_examples=300)
+@example([_EDGES])
+@example([["0.5"], ["12345678901234567"]])
+@given(st.lists(st.lists(_BYTES, min_size=1, max_size=6), min_size=1, max_size=4).filter(
+    lambda cols: len({len(c) for c in cols}) == 1
+))  # fmt: skip
+def test_plain_decimals_parsed_at_once_are_read_cells_values(columns):
+    """A cell is plain exactly when it is an optional minus, digits and optionally a point and
+    digits (at most 18 digits, 12 places, fitting its column's scale); its value is read_cell's.
+    Rows and columns of the same table give the same columns."""
+    parsed = from_text_columns(columns)
+    n = len(columns[0])
+    rows = "\n".join("\n".join(row) for row in zip(*columns, strict=True)).encode("utf-8")
+    if all("\n" not in c for col in columns for c in col):
+        by_rows = from_text_rows(rows, len(columns), n)
+        for (a, pa), (b, pb) in zip(parsed, by_rows, strict=True):
+            assert (a.num.tolist(), a.den, a.bound, pa.tolist()) == (
+                b.num.tolist(),
+                b.den,
+                b.bound,
+                pb.tolist(),
+            )
+    for cells, (col, plain) in zip(columns, parsed, strict=True):
+        for text, num, fine in zip(cells, col.num.tolist(), plain.tolist(), strict=True):
+            m = _PLAIN.fullmatch(text)
+            alone = m is not None and len(m[1]) + len(m[2] or "") <= 18 and len(m[2] or "") <= 12
+            assert not fine or alone
+            if alone and len(cells) == 1:
+                assert fine
+            if fine:
+                got = read_cell(text)
+                assert isinstance(got, CellValue) and got.note is None
+                assert Fraction(num, col.den) == Fraction(got.value)
