@@ -43,7 +43,9 @@ from ..scoring.plan import Plan, plan_of
 from ..scoring.population import Observation
 from ..scoring.program import program_of
 from ..scoring.rollup import refuse_roll_up
-from .chunk import LightUnit, cell_number, compact, score_chunk_here, score_groups, with_category
+from .chunk import Packed, cell_number, compact, score_chunk_here, score_groups, with_category
+from .chunk import pack as _pack
+from .chunk import unpack as _unpack
 
 __all__ = ["SPILLED", "StreamedRun", "cell_number", "explain_chunk_here", "score_chunk_here", "score_file"]
 
@@ -114,48 +116,6 @@ class StreamedRun:
     @property
     def failed(self) -> list[UnitOutcome]:
         return [o for o in self.outcomes if o.errors]
-
-
-Packed = tuple[
-    str,
-    "str | None",
-    str,
-    "Number | None",
-    "str | None",
-    bool,
-    str,
-    "str | None",
-    tuple[UnitError, ...],
-    tuple[PolicyEvent, ...],
-    tuple[str, ...],
-]
-
-
-def _pack(outcome: UnitOutcome) -> Packed:
-    """An outcome as a plain tuple: what crosses from a worker process, cheaply."""
-    unit = outcome.unit
-    return (
-        unit.name,
-        unit.category,
-        unit.origin,
-        outcome.total,
-        outcome.grade,
-        outcome.vetoed,
-        outcome.rendered or "",
-        outcome.shown_total,
-        tuple(outcome.errors),
-        tuple(outcome.events),
-        outcome.flags,
-    )
-
-
-def _unpack(packed: Packed) -> UnitOutcome:
-    name, category, origin, total, grade, vetoed, rendered, shown, errors, events, flags = packed
-    outcome = UnitOutcome(LightUnit(name, category, origin))  # type: ignore[arg-type]
-    outcome.total, outcome.grade, outcome.vetoed, outcome.flags = total, grade, vetoed, flags
-    outcome.rendered, outcome.shown_total = rendered, shown
-    outcome.errors, outcome.events = list(errors), list(events)
-    return outcome
 
 
 Span = tuple[int, int]
@@ -234,6 +194,15 @@ def score_file(
     refuse_roll_up(scheme, "scoring a file as a stream")
     plan = plan_of(scheme)
     workers = job_count(jobs)
+    if not explained and not plan.has_population and program_of(plan) is not None:
+        from ..files.csvcolumns import open_csv
+        from .csvpass import score_csv
+
+        layout = None if sheet is not None or _is_workbook(source) else open_csv(source)
+        if layout is not None:
+            outcomes, notes = score_csv(scheme, layout, category, workers, chunk_size, progress)
+            finish_batch(plan, outcomes)
+            return StreamedRun(outcomes, notes)
     if workers > 1 and not explained and program_of(plan) is not None:
         # Scored as columns, a chunk costs less than sending its rows to a worker and its
         # outcomes back: this process reads the file anyway, so it scores the chunks too.
@@ -259,6 +228,10 @@ def score_file(
             )
     finish_batch(plan, scored.outcomes)
     return StreamedRun(scored.outcomes, scored.notes, scored.spill, scored.spans)
+
+
+def _is_workbook(source: str | Path) -> bool:
+    return Path(source).suffix.lower() in (".xlsx", ".xlsm", ".xls")
 
 
 class _Pass:

@@ -1,0 +1,309 @@
+"""A UTF-8 CSV file read in byte ranges, each range split into lines and cells at once with NumPy.
+
+:func:`open_csv` checks a file once, a block at a time (memory stays flat):
+its bytes are UTF-8 without NUL characters, its data rows hold no quote
+character and no carriage return outside a CRLF line end, so that every line
+is one CSV record; it reads the header as :func:`~perfrules.files.tables.iter_rows`
+reads it (the same column rules and errors) and finds line-aligned split points
+with each range's first record number. A file that is not such a file gives
+None: read it with :func:`~perfrules.files.tables.iter_rows`, which then
+reads it, or refuses it, exactly as ever.
+
+:func:`read_range` reads one range (in any process) into a :class:`CsvRange`:
+the lines with exactly the header's number of cells as a matrix of cell
+offsets into the range's bytes (no Python object per row or cell), and every
+other line as the :class:`~perfrules.files.tables.Row` the table reader makes
+of it. :func:`plain_decimals` parses columns of cells into exact
+:class:`~perfrules._intcols.IntColumn` at once, taking exactly the cells
+:func:`~perfrules._intcols.from_texts` takes.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Final
+
+from .._intcols import _MAX_DIGITS, MAX_PLACES, IntColumn, numpy
+from .cells import _blank
+from .tables import Row, _Columns
+
+__all__ = ["BLOCK", "CsvFile", "CsvRange", "open_csv", "plain_decimals", "read_range"]
+
+BLOCK: Final = 1 << 21
+"""Bytes of a range (about 13,000 rows of 41 numbers): a range is read, parsed and scored at once."""
+
+_HEADER_LIMIT: Final = 1 << 20  # bytes in which the header must end for a file to be read in ranges
+_PLAIN_WIDTH: Final = 1 + _MAX_DIGITS + 1  # the longest plain decimal: a sign, 18 digits, a point
+
+
+class CsvFile:
+    """What :func:`open_csv` found: the header, and the file's data cut into line-aligned ranges.
+
+    Attributes:
+        path, origin: the file, and its name in messages.
+        header: the column names, as :func:`~perfrules.files.tables.iter_rows` gives them.
+        raw_header: the header record's cells as written; header_row its record number.
+        ranges: ``(start, end, first record number)`` of each range of data lines.
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        raw_header: tuple[str, ...],
+        header_row: int,
+        ranges: list[tuple[int, int, int]],
+    ) -> None:
+        self.path = path
+        self.origin = str(path)
+        self.raw_header = raw_header
+        self.header_row = header_row
+        self.columns = _Columns(raw_header, self.origin, header_row)
+        self.header = self.columns.header
+        self.ranges = ranges
+
+
+def open_csv(path: str | Path, block: int = BLOCK) -> CsvFile | None:
+    """Check a CSV file and read its header (see the module's docstring); None when it is not read in ranges.
+
+    Raises:
+        DataError: the header breaks a column rule (as ``iter_rows`` raises it).
+    """
+    target = Path(path)
+    with target.open("rb") as f:
+        head = f.read(_HEADER_LIMIT)
+        start = 0
+        if head.startswith(codecs.BOM_UTF8):
+            start = len(codecs.BOM_UTF8)
+            if head.startswith(codecs.BOM_UTF8, start):
+                return None  # two marks: the whole-file reader drops both
+        elif head[:4] in (b"PK\x03\x04",) or head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            return None
+        found = _header(head, start)
+        if found is None:
+            return None
+        raw, number, data_start = found
+        ranges: list[tuple[int, int, int]] = []
+        f.seek(data_start)
+        offset, row = data_start, number + 1
+        carry = b""
+        decoder = codecs.getincrementaldecoder("utf-8")("strict")
+        while True:
+            data = f.read(block)
+            piece = carry + data
+            if not data:
+                if piece:
+                    if piece.endswith(b"\r") or not _clean(piece + b"\n"):
+                        return None
+                    ranges.append((offset, offset + len(piece), row))
+                break
+            cut = piece.rfind(b"\n") + 1
+            if not cut:
+                carry = piece
+                continue
+            part, carry = piece[:cut], piece[cut:]
+            if not _clean(part):
+                return None
+            try:
+                decoder.decode(part)
+            except UnicodeDecodeError:
+                return None
+            ranges.append((offset, offset + cut, row))
+            offset += cut
+            row += part.count(b"\n")
+        try:
+            decoder.decode(carry, final=True)
+        except UnicodeDecodeError:
+            return None
+    return CsvFile(target, raw, number, ranges)
+
+
+def _clean(part: bytes) -> bool:
+    """Bytes of data lines every one of which is one CSV record, without NUL characters."""
+    if b'"' in part or b"\x00" in part:
+        return False
+    np = numpy()
+    ends = np.flatnonzero(np.frombuffer(part, dtype=np.uint8) == 10)
+    if len(ends) and int(np.diff(ends, prepend=-1).max()) > csv.field_size_limit():
+        return False  # a cell may be longer than the csv module takes: its error is the reader's
+    # A lone carriage return ends a record in the csv module.
+    return part.count(b"\r") == part.count(b"\r\n")
+
+
+def _header(head: bytes, start: int) -> tuple[tuple[str, ...], int, int] | None:
+    """The header record's cells, its record number and where the data begins; None when unsure.
+
+    Blank records above the header are skipped, as the table reader skips them;
+    each line read here must be exactly one CSV record (a quoted cell may
+    hold line breaks).
+    """
+    number = 0
+    pos = start
+    while True:
+        end = pos
+        while True:
+            nl = head.find(b"\n", end)
+            if nl < 0:
+                return None
+            end = nl + 1
+            if head.count(b'"', pos, end) % 2 == 0:
+                break
+        try:
+            text = head[pos:end].decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+        if "\x00" in text:
+            return None
+        try:
+            records = list(csv.reader(io.StringIO(text + "\x00\n", newline="")))
+        except csv.Error:
+            return None
+        if len(records) != 2 or records[1] != ["\x00"]:
+            return None
+        number += 1
+        pos = end
+        if not all(_blank(c) for c in records[0]):
+            return tuple(records[0]), number, end
+
+
+class CsvRange:
+    """One range of a file's data lines, read (see :func:`read_range`).
+
+    Attributes:
+        data: the range's bytes, lines ending in ``\\n`` (CRLF made LF).
+        numbers: the record number of each line (a NumPy int64 array).
+        regular: per line, whether it has exactly the header's number of cells.
+        starts, ends: for the regular lines, in order, each cell's offsets in
+            :attr:`data` (NumPy int64 arrays, lines by columns).
+        lines: the positions (in all lines) of the regular lines.
+    """
+
+    def __init__(self, data: bytes, numbers: Any, regular: Any, starts: Any, ends: Any, lines: Any) -> None:
+        self.data = data
+        self.numbers = numbers
+        self.regular = regular
+        self.starts = starts
+        self.ends = ends
+        self.lines = lines
+
+    def texts(self, rows: Any, column: int) -> list[str]:
+        """The text of a column's cells on the regular lines at *rows* (positions among them)."""
+        data = self.data
+        starts = self.starts[rows, column].tolist()
+        ends = self.ends[rows, column].tolist()
+        return [data[s:e].decode("utf-8") for s, e in zip(starts, ends, strict=True)]
+
+    def filled(self, rows: Any, column: int) -> Any:
+        """Whether each cell at *rows* holds more than spaces and tabs (a NumPy bool array)."""
+        np = numpy()
+        s, e = self.starts[rows, column], self.ends[rows, column]
+        a = np.frombuffer(self.data, dtype=np.uint8)
+        blankish = (a == 32) | (a == 9)
+        counts = np.concatenate(([0], np.cumsum(~blankish)))
+        return (counts[e] - counts[s]) > 0
+
+    def row(self, line: int, columns: _Columns) -> Row | None:
+        """The line at *line* (among all lines) as the table reader makes it (None for an empty row)."""
+        ends = self._line_ends()
+        start = int(ends[line - 1]) + 1 if line else 0
+        text = self.data[start : int(ends[line])].decode("utf-8")
+        return columns.row(int(self.numbers[line]), text.split(","), pad=False)
+
+    def _line_ends(self) -> Any:
+        np = numpy()
+        found = getattr(self, "_ends", None)
+        if found is None:
+            found = np.flatnonzero(np.frombuffer(self.data, dtype=np.uint8) == 10)
+            self._ends = found
+        return found
+
+
+def read_range(path: str | Path, start: int, end: int, first: int, width: int) -> CsvRange:
+    """Read the data lines in ``[start, end)`` of a file :func:`open_csv` took, *first* the first one's
+    record number, *width* the header's number of cells (with unnamed columns)."""
+    np = numpy()
+    with Path(path).open("rb") as f:
+        f.seek(start)
+        data = f.read(end - start)
+    if b"\r" in data:
+        data = data.replace(b"\r\n", b"\n")
+    if not data.endswith(b"\n"):
+        data += b"\n"
+    a = np.frombuffer(data, dtype=np.uint8)
+    newline = a == 10
+    line_ends = np.flatnonzero(newline)
+    n = len(line_ends)
+    numbers = np.arange(first, first + n, dtype=np.int64)
+    comma = a == 44
+    comma_at = np.flatnonzero(comma)
+    # Each comma's line: how many line ends come before it.
+    commas = np.bincount(np.searchsorted(line_ends, comma_at), minlength=n)
+    line_starts = np.concatenate(([0], line_ends[:-1] + 1))
+    regular = (commas == width - 1) & (line_ends > line_starts)
+    lines = np.flatnonzero(regular)
+    if len(lines) == n:
+        separators = np.sort(np.concatenate((comma_at, line_ends)))
+    else:
+        keep = regular[np.searchsorted(line_ends, comma_at)]
+        separators = np.sort(np.concatenate((comma_at[keep], line_ends[lines])))
+    ends = separators.reshape(len(lines), width)
+    starts = np.empty_like(ends)
+    starts[:, 0] = line_starts[lines]
+    starts[:, 1:] = ends[:, :-1] + 1
+    found = CsvRange(data, numbers, regular, starts, ends, lines)
+    found._ends = line_ends  # type: ignore[attr-defined]
+    return found
+
+
+def plain_decimals(chunk: CsvRange, rows: Any, columns: Sequence[int]) -> list[tuple[IntColumn, Any]]:
+    """Columns of cells parsed as plain decimals at once: for each column, its values over one
+    ``10**scale`` and which cells are plain — exactly as :func:`~perfrules._intcols.from_text_columns`
+    reads the same cells' text."""
+    np = numpy()
+    k = len(columns)
+    n = len(rows)
+    if not k:
+        return []
+    if not n:
+        return [(IntColumn(np.zeros(0, dtype=np.int64), 1, 0), np.zeros(0, dtype=bool)) for _ in columns]
+    cols = np.asarray(columns, dtype=np.int64)
+    s = chunk.starts[rows][:, cols].T  # columns by rows
+    e = chunk.ends[rows][:, cols].T
+    length = e - s
+    width = int(min(int(length.max()), _PLAIN_WIDTH))
+    a = np.frombuffer(chunk.data, dtype=np.uint8)
+    at = np.arange(width, dtype=np.int64)
+    inside = at < length[..., None]
+    c = a[np.minimum(s[..., None] + at, len(a) - 1)]
+    c = np.where(inside, c, 0)
+    digit = inside & (c >= 48) & (c <= 57)
+    dot = inside & (c == 46)
+    minus = inside & (c == 45)
+    other = inside & ~(digit | dot | minus)
+    dots = dot.sum(axis=2)
+    has_dot = dots == 1
+    digits = digit.sum(axis=2)
+    good = (length > 0) & (length <= _PLAIN_WIDTH) & ~other.any(axis=2) & (dots <= 1)
+    good &= (minus.sum(axis=2) == 0) | ((minus.sum(axis=2) == 1) & minus[..., 0])
+    lead = minus[..., 0].astype(np.int64)
+    dot_at = np.where(has_dot, dot.argmax(axis=2), length)
+    good &= ~has_dot | ((dot_at > lead) & (dot_at < length - 1))
+    places = np.where(has_dot, length - dot_at - 1, 0)
+    whole = digits - places
+    good &= (digits >= 1) & (whole >= 1) & (places <= MAX_PLACES) & (digits <= _MAX_DIGITS)
+    value = np.zeros((k, n), dtype=np.int64)
+    for j in range(width):
+        d = digit[..., j] & good
+        value = np.where(d, value * 10 + (c[..., j].astype(np.int64) - 48), value)
+    value = np.where(lead == 1, -value, value)
+    powers = np.array([10**i for i in range(_MAX_DIGITS + 1)], dtype=np.int64)
+    ok, own = good, places
+    scale = np.where(ok, own, 0).max(axis=1)
+    ok = ok & (whole + scale[:, None] <= _MAX_DIGITS)
+    scale = np.where(ok, own, 0).max(axis=1)
+    num = np.where(ok, value * powers[(scale[:, None] - own).clip(0, _MAX_DIGITS)], 0)
+    bounds = np.abs(num).max(axis=1).tolist()
+    return [(IntColumn(num[j], 10 ** int(scale[j]), int(bounds[j])), ok[j]) for j in range(k)]
