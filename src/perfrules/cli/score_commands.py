@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TextIO
 
@@ -23,6 +23,7 @@ from ..results.display import (
 from ..results.model import Evaluation, UnitResult, evaluate
 from ..scheme.model import Scheme
 from ..scheme.units import Unit
+from ..scoring.outcome import UnitOutcome
 from .base import EXIT_OK, EXIT_PROBLEMS, UsageError, emit
 from .history import load_scheme as _scheme
 from .history import previous_notes
@@ -103,23 +104,7 @@ def _write_streamed(
     zh = scheme.language == "zh"
     failed = [e for o in ranked for e in o.errors]
     if args.format == "csv":
-        indicators = scheme.indicators()
-        blank = "," * (len(indicators) - 1)
-        lines: list[Sequence[object]] = [_csv_head(scheme)]
-        lines += (
-            [
-                o.rank,
-                o.unit.name,
-                o.unit.category,
-                Figure(o.shown_total or cell_number(o.total)),
-                o.grade,
-                *_flag_cells(scheme, o.flags),
-                FigureRun(o.rendered or blank),
-                "; ".join(str(e) for e in o.errors),
-            ]
-            for o in ranked
-        )
-        emit(csv_lines(lines), args.output, out, bom=True)
+        emit(_streamed_csv(scheme, ranked), args.output, out, bom=True)
         _csv_legend(scheme, args.scheme, err)
     elif args.format == "json":
         emit(_json_document(scheme.name, _streamed_records(scheme, run)), args.output, out)
@@ -168,6 +153,50 @@ def _write_streamed(
         err.write(_not_scored(len({e.unit for e in failed})))
         return EXIT_PROBLEMS
     return EXIT_OK
+
+
+def _streamed_csv(scheme: Scheme, ranked: Sequence[UnitOutcome]) -> Iterator[str]:
+    """A streamed score's CSV lines, in blocks: a unit whose text cells need neither quotes nor an
+    escape is written by one format (the line ``csv_lines`` writes for it), any other by ``csv_lines``."""
+    from .._writers import _FORMULA_STARTS, _QUOTED
+
+    blank = "," * (len(scheme.indicators()) - 1)
+    yield from csv_lines([_csv_head(scheme)])
+    simple = not scheme.flags
+    quoted, starts = _QUOTED.search, _FORMULA_STARTS
+    block: list[str] = []
+    for o in ranked:
+        name, category, grade = o.unit.name, o.unit.category or "", o.grade or ""
+        if (
+            simple
+            and not o.errors
+            and not quoted(name)
+            and not quoted(category)
+            and not quoted(grade)
+            and not name.startswith(starts)
+            and not category.startswith(starts)
+            and not grade.startswith(starts)
+        ):
+            rank = "" if o.rank is None else o.rank
+            total = o.shown_total or cell_number(o.total)
+            block.append(f"{rank},{name},{category},{total},{grade},{o.rendered or blank},\n")
+        else:
+            row = [
+                o.rank,
+                name,
+                o.unit.category,
+                Figure(o.shown_total or cell_number(o.total)),
+                o.grade,
+                *_flag_cells(scheme, o.flags),
+                FigureRun(o.rendered or blank),
+                "; ".join(str(e) for e in o.errors),
+            ]
+            block.extend(csv_lines([row]))
+        if len(block) >= 4096:
+            yield "".join(block)
+            block.clear()
+    if block:
+        yield "".join(block)
 
 
 def _cmd_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:

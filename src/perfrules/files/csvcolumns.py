@@ -270,40 +270,45 @@ def plain_decimals(chunk: CsvRange, rows: Any, columns: Sequence[int]) -> list[t
     if not n:
         return [(IntColumn(np.zeros(0, dtype=np.int64), 1, 0), np.zeros(0, dtype=bool)) for _ in columns]
     cols = np.asarray(columns, dtype=np.int64)
-    s = chunk.starts[rows][:, cols].T  # columns by rows
-    e = chunk.ends[rows][:, cols].T
-    length = e - s
+    s = chunk.starts[rows][:, cols]
+    length = chunk.ends[rows][:, cols] - s
     width = int(min(int(length.max()), _PLAIN_WIDTH))
     a = np.frombuffer(chunk.data, dtype=np.uint8)
-    at = np.arange(width, dtype=np.int64)
-    inside = at < length[..., None]
-    c = a[np.minimum(s[..., None] + at, len(a) - 1)]
-    c = np.where(inside, c, 0)
-    digit = inside & (c >= 48) & (c <= 57)
-    dot = inside & (c == 46)
-    minus = inside & (c == 45)
-    other = inside & ~(digit | dot | minus)
-    dots = dot.sum(axis=2)
+    # The cells' j-th characters, one plane per j (rows by columns, as they lie in the file); 0 past a cell's end.
+    planes = []
+    for j in range(width):
+        plane = a.take(np.minimum(s + j, len(a) - 1))
+        plane[length <= j] = 0
+        planes.append(plane)
+    lead = planes[0] == 45  # a minus sign first
+    good = (length > 0) & (length <= _PLAIN_WIDTH)
+    value = np.zeros(length.shape, dtype=np.int64)
+    digits = np.zeros(length.shape, dtype=np.int64)
+    dots = np.zeros(length.shape, dtype=np.int64)
+    dot_at = length.copy()
+    for j, plane in enumerate(planes):
+        digit = (plane >= 48) & (plane <= 57)
+        dot = plane == 46
+        # Anything but a digit, a point, a leading minus or the padding past the end is not plain.
+        good &= digit | dot | (plane == 0) | (lead if j == 0 else False)
+        dots += dot
+        if dot.any():
+            dot_at = np.where(dot & (dots == 1), j, dot_at)
+        digits += digit
+        value = np.where(digit, value * 10 + (plane.astype(np.int64) - 48), value)
     has_dot = dots == 1
-    digits = digit.sum(axis=2)
-    good = (length > 0) & (length <= _PLAIN_WIDTH) & ~other.any(axis=2) & (dots <= 1)
-    good &= (minus.sum(axis=2) == 0) | ((minus.sum(axis=2) == 1) & minus[..., 0])
-    lead = minus[..., 0].astype(np.int64)
-    dot_at = np.where(has_dot, dot.argmax(axis=2), length)
+    good &= dots <= 1
     good &= ~has_dot | ((dot_at > lead) & (dot_at < length - 1))
     places = np.where(has_dot, length - dot_at - 1, 0)
     whole = digits - places
     good &= (digits >= 1) & (whole >= 1) & (places <= MAX_PLACES) & (digits <= _MAX_DIGITS)
-    value = np.zeros((k, n), dtype=np.int64)
-    for j in range(width):
-        d = digit[..., j] & good
-        value = np.where(d, value * 10 + (c[..., j].astype(np.int64) - 48), value)
-    value = np.where(lead == 1, -value, value)
     powers = np.array([10**i for i in range(_MAX_DIGITS + 1)], dtype=np.int64)
-    ok, own = good, places
+    value = np.where(good, np.where(lead, -value, value), 0).T
+    ok, own, whole = good.T, places.T, whole.T
     scale = np.where(ok, own, 0).max(axis=1)
     ok = ok & (whole + scale[:, None] <= _MAX_DIGITS)
     scale = np.where(ok, own, 0).max(axis=1)
-    num = np.where(ok, value * powers[(scale[:, None] - own).clip(0, _MAX_DIGITS)], 0)
+    num = np.ascontiguousarray(np.where(ok, value * powers[(scale[:, None] - own).clip(0, _MAX_DIGITS)], 0))
+    ok = np.ascontiguousarray(ok)
     bounds = np.abs(num).max(axis=1).tolist()
     return [(IntColumn(num[j], 10 ** int(scale[j]), int(bounds[j])), ok[j]) for j in range(k)]
