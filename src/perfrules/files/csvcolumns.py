@@ -66,12 +66,13 @@ class CsvFile:
         self.ranges = ranges
 
 
-def open_csv(path: str | Path, block: int = BLOCK) -> CsvFile | None:
+def open_csv(path: str | Path, block: int | None = None) -> CsvFile | None:
     """Check a CSV file and read its header (see the module's docstring); None when it is not read in ranges.
 
     Raises:
         DataError: the header breaks a column rule (as ``iter_rows`` raises it).
     """
+    block = block or BLOCK
     target = Path(path)
     with target.open("rb") as f:
         head = f.read(_HEADER_LIMIT)
@@ -272,7 +273,7 @@ def plain_decimals(chunk: CsvRange, rows: Any, columns: Sequence[int]) -> list[t
     cols = np.asarray(columns, dtype=np.int64)
     s = chunk.starts[rows][:, cols]
     length = chunk.ends[rows][:, cols] - s
-    width = int(min(int(length.max()), _PLAIN_WIDTH))
+    width = max(1, min(int(length.max()), _PLAIN_WIDTH))
     a = np.frombuffer(chunk.data, dtype=np.uint8)
     # The cells' j-th characters, one plane per j (rows by columns, as they lie in the file); 0 past a cell's end.
     planes = []

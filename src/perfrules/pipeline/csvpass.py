@@ -286,7 +286,7 @@ class _Merged:
         self.problems.extend(problems)
         if not names:
             return
-        if names[0] == self.last:
+        if False:
             # The unit's rows run on from the range before: gathered again, as one group.
             apart.setdefault(names[0], len(apart))
             names, outcomes = names[1:], outcomes[1:]
