@@ -279,17 +279,12 @@ class _Merged:
         self.given: set[str] = set()
         self.apart: dict[str, int] = {}
         self.problems: list[Problem] = []
-        self.last: str | None = None
 
     def add(self, names: list[str], outcomes: list[UnitOutcome], problems: list[Problem]) -> None:
         given, apart = self.given, self.apart
         self.problems.extend(problems)
-        if not names:
-            return
-        if False:
-            # The unit's rows run on from the range before: gathered again, as one group.
-            apart.setdefault(names[0], len(apart))
-            names, outcomes = names[1:], outcomes[1:]
+        # A name given before — in an earlier range, or the unit's rows running on from the range
+        # before — is a unit whose rows are gathered again, as one group.
         fresh = given.isdisjoint(names) and len(set(names)) == len(names)
         if fresh:
             given.update(names)
@@ -301,8 +296,6 @@ class _Merged:
                 else:
                     given.add(name)
                     self.outcomes.append(outcome)
-        if names:
-            self.last = names[-1]
 
 
 # The worker side: top-level functions and state, so that they work under spawn.
