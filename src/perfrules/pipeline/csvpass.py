@@ -20,7 +20,8 @@ no unit stop the run once every range is read, as ever.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import operator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from .._errors import DataError, Problem
@@ -73,6 +74,11 @@ class _Setup:
 
 def score_range(setup: _Setup, start: int, end: int, first: int) -> Scored:
     """Score the units of the data lines in ``[start, end)`` (*first* the first line's record number)."""
+    with gc_paused():
+        return _score_range(setup, start, end, first)
+
+
+def _score_range(setup: _Setup, start: int, end: int, first: int) -> Scored:
     np = numpy()
     chunk = read_range(setup.path, start, end, first, setup.width)
     reader = setup.reader
@@ -86,23 +92,20 @@ def score_range(setup: _Setup, start: int, end: int, first: int) -> Scored:
             candidate &= ~chunk.filled(slice(None), column)
     picked = np.flatnonzero(candidate)
     names = _names(chunk.texts(picked, setup.name_at)) if len(picked) else []
-    # Every line in file order: (name, position among the regular lines) or (name, Row).
-    fast_name: dict[int, str] = dict(zip(picked.tolist(), names, strict=True))
-    groups: list[tuple[str, list[int | Row]]] = []
+    groups: list[tuple[str, list[int | Row]]]
     if len(regular) == len(chunk.numbers) and len(picked) == len(regular) and all(names):
-        ordered: Iterator[tuple[str, int | Row]] = zip(names, range(len(names)), strict=True)
-    else:
-        ordered = _ordered(chunk, setup.columns, reader, fast_name)
-    for name, item in ordered:
-        if groups and groups[-1][0] == name:
-            groups[-1][1].append(item)
+        if not any(map(operator.eq, names, names[1:])):
+            # The usual file: every line a unit's only row here.
+            groups = [(name, [k]) for k, name in enumerate(names)]
         else:
-            groups.append((name, [item]))
+            groups = _grouped(zip(names, range(len(names)), strict=True))
+    else:
+        fast_name = dict(zip(picked.tolist(), names, strict=True))
+        groups = _grouped(_ordered(chunk, setup.columns, reader, fast_name))
     outcomes: list[UnitOutcome | None] = [None] * len(groups)
     fast = [g for g, (_, items) in enumerate(groups) if len(items) == 1 and type(items[0]) is int]
     if fast:
-        with gc_paused():
-            _score_fast(setup, chunk, groups, fast, outcomes)
+        _score_fast(setup, chunk, groups, fast, outcomes)
     rest = [g for g, found in enumerate(outcomes) if found is None]
     if rest:
         row_groups: list[RowGroup] = []
@@ -121,6 +124,17 @@ def score_range(setup: _Setup, start: int, end: int, first: int) -> Scored:
     found = [o for o in outcomes if o is not None]
     assert len(found) == len(groups), "every group of the range is scored"
     return [name for name, _ in groups], found, problems
+
+
+def _grouped(lines: Iterable[tuple[str, int | Row]]) -> list[tuple[str, list[int | Row]]]:
+    """Lines that follow each other with one unit's name, as one group (as the row stream groups them)."""
+    groups: list[tuple[str, list[int | Row]]] = []
+    for name, item in lines:
+        if groups and groups[-1][0] == name:
+            groups[-1][1].append(item)
+        else:
+            groups.append((name, [item]))
+    return groups
 
 
 def _names(raw: list[str]) -> list[str]:
