@@ -189,6 +189,8 @@ class CsvRange:
         self.starts = starts
         self.ends = ends
         self.lines = lines
+        self._ends: Any = None  # where each line ends (worked out when first needed)
+        self._counts: Any = None  # see _filled_counts
 
     def texts(self, rows: Any, column: int) -> list[str]:
         """The text of a column's cells on the regular lines at *rows* (positions among them)."""
@@ -202,7 +204,8 @@ class CsvRange:
         index = np.arange(int(bounds[-1]), dtype=np.int64) + np.repeat(starts - (bounds - sizes), sizes)
         gathered = np.frombuffer(self.data, dtype=np.uint8).take(index)
         gathered[bounds - 1] = 10
-        return gathered.tobytes().decode("utf-8").split("\n")[:-1]
+        texts: list[str] = gathered.tobytes().decode("utf-8").split("\n")[:-1]
+        return texts
 
     def filled(self, rows: Any, column: int) -> Any:
         """Whether each cell at *rows* holds more than spaces and tabs (a NumPy bool array)."""
@@ -211,7 +214,7 @@ class CsvRange:
 
     def _filled_counts(self) -> Any:
         """How many bytes before each offset are neither a space nor a tab (worked out once)."""
-        found = getattr(self, "_counts", None)
+        found = self._counts
         if found is None:
             np = numpy()
             a = np.frombuffer(self.data, dtype=np.uint8)
@@ -229,7 +232,7 @@ class CsvRange:
 
     def _line_ends(self) -> Any:
         np = numpy()
-        found = getattr(self, "_ends", None)
+        found = self._ends
         if found is None:
             found = np.flatnonzero(np.frombuffer(self.data, dtype=np.uint8) == 10)
             self._ends = found
@@ -269,7 +272,7 @@ def read_range(path: str | Path, start: int, end: int, first: int, width: int) -
     starts[:, 0] = line_starts[lines]
     starts[:, 1:] = ends[:, :-1] + 1
     found = CsvRange(data, numbers, regular, starts, ends, lines)
-    found._ends = line_ends  # type: ignore[attr-defined]
+    found._ends = line_ends
     return found
 
 

@@ -36,7 +36,7 @@ from ..files.data import _RowUnits
 from ..files.tables import Row
 from ..files.unit_groups import RowGroup, stream_groups, unit_of
 from ..scheme.model import Scheme
-from ..scheme.units import PolicyEvent, Unit, UnitError
+from ..scheme.units import Unit
 from ..scoring.batch import finish_batch, score_chunk
 from ..scoring.outcome import UnitOutcome
 from ..scoring.plan import Plan, plan_of
@@ -83,11 +83,10 @@ class StreamedRun:
 
     def _ranked(self) -> list[int]:
         outcomes = self.outcomes
-        scored = sorted(
-            (k for k, o in enumerate(outcomes) if o.rank is not None),
-            key=lambda k: (outcomes[k].rank, outcomes[k].unit.name),
-        )
-        return [*scored, *(k for k, o in enumerate(outcomes) if o.rank is None)]
+        ranks = [o.rank for o in outcomes]
+        # By rank, then by name among ties (names are compared only where ranks are equal).
+        keyed = sorted((rank, outcomes[k].unit.name, k) for k, rank in enumerate(ranks) if rank is not None)
+        return [*(k for _, _, k in keyed), *(k for k, rank in enumerate(ranks) if rank is None)]
 
     def explained(self) -> Iterator[tuple[UnitOutcome, str]]:
         """Each outcome in :meth:`ranking` order with its spilled JSON members (joined by ``",\\n"``).
