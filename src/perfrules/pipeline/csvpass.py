@@ -23,6 +23,7 @@ from __future__ import annotations
 import operator
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 from .._errors import DataError, Problem
 from .._intcols import format_rows, gc_paused, numpy
@@ -36,12 +37,29 @@ from ..scheme.model import Scheme
 from ..scoring.outcome import UnitOutcome
 from ..scoring.plan import plan_of
 from ..scoring.program import ColumnProgram, program_of
-from .chunk import LightUnit, Packed, pack, score_groups, unpack
+from .chunk import Packed, pack, score_groups, unpack
 
 __all__ = ["score_csv"]
 
 # What a range gives: each local group's name, its outcome, and the range's rows that name no unit.
 Scored = tuple[list[str], list[UnitOutcome], list[Problem]]
+
+
+class RowUnit:
+    """What output needs of a unit read from one row (as :class:`~perfrules.pipeline.chunk.LightUnit`):
+    its name, category, and where it came from (``data.csv row 4``), written when asked for."""
+
+    __slots__ = ("_file", "_row", "category", "name")
+
+    def __init__(self, name: str, category: str | None, file: str, row: int) -> None:
+        self.name = name
+        self.category = category
+        self._file = file
+        self._row = row
+
+    @property
+    def origin(self) -> str:
+        return f"{self._file} row {self._row}"
 
 
 class _Setup:
@@ -207,7 +225,7 @@ def _score_fast(
     origin = setup.origin
     numbers = chunk.numbers[chunk.lines[rows]].tolist()
     for i, total, grade, text in zip(done, totals, grades, shown, strict=True):
-        outcome = UnitOutcome(LightUnit(names[i], categories[i], f"{origin} row {numbers[i]}"))  # type: ignore[arg-type]
+        outcome = UnitOutcome(RowUnit(names[i], categories[i], origin, numbers[i]))  # type: ignore[arg-type]
         outcome.total, outcome.grade, outcome.shown_total = total, grade, text
         outcome.rendered = cells[i]
         outcomes[fast[i]] = outcome
@@ -245,11 +263,11 @@ def score_csv(
             initializer=_start_worker,
             initargs=(scheme, layout.path, layout.raw_header, layout.header_row, category),
         ) as pool:
-            waiting: deque[Future[tuple[list[str], list[Packed], list[Problem]]]] = deque()
+            waiting: deque[Future[Sent]] = deque()
 
-            def take(future: Future[tuple[list[str], list[Packed], list[Problem]]]) -> None:
-                names, packed, problems = future.result()
-                merged.add(names, [unpack(p) for p in packed], problems)
+            def take(future: Future[Sent]) -> None:
+                with gc_paused():
+                    merged.add(*_received(future.result(), setup.origin))
                 if progress is not None and merged.outcomes:
                     progress(len(merged.outcomes), merged.outcomes[-1].unit.name)
 
@@ -322,6 +340,42 @@ def _start_worker(
     _WORKER["setup"] = _Setup(scheme, path, raw_header, header_row, category)
 
 
-def _work(start: int, end: int, first: int) -> tuple[list[str], list[Packed], list[Problem]]:
+# A range's outcomes as they cross from a worker: those of units read from one row as columns
+# (category, row, total, grade, total's cell, scores' cells), every other one packed, by its place.
+Sent = tuple[list[str], tuple[list[Any], ...], dict[int, Packed], list[Problem]]
+
+
+def _work(start: int, end: int, first: int) -> Sent:
     names, outcomes, problems = score_range(_WORKER["setup"], start, end, first)
-    return names, [pack(o) for o in outcomes], problems
+    columns: tuple[list[Any], ...] = ([], [], [], [], [], [])
+    categories, rows, totals, grades, shown, rendered = columns
+    others: dict[int, Packed] = {}
+    for k, o in enumerate(outcomes):
+        unit: object = o.unit  # a RowUnit stands in for the Unit of a unit read from one row
+        if isinstance(unit, RowUnit):
+            categories.append(unit.category)
+            rows.append(unit._row)
+            totals.append(o.total)
+            grades.append(o.grade)
+            shown.append(o.shown_total)
+            rendered.append(o.rendered)
+        else:
+            others[k] = pack(o)
+    return names, columns, others, problems
+
+
+def _received(sent: Sent, origin: str) -> tuple[list[str], list[UnitOutcome], list[Problem]]:
+    """A worker's range as :func:`score_range` gives it."""
+    names, columns, others, problems = sent
+    fast = zip(*columns, strict=True)
+    outcomes = []
+    for k, name in enumerate(names):
+        packed = others.get(k)
+        if packed is not None:
+            outcomes.append(unpack(packed))
+            continue
+        category, row, total, grade, shown, rendered = next(fast)
+        outcome = UnitOutcome(RowUnit(name, category, origin, row))  # type: ignore[arg-type]
+        outcome.total, outcome.grade, outcome.shown_total, outcome.rendered = total, grade, shown, rendered
+        outcomes.append(outcome)
+    return names, outcomes, problems
