@@ -275,3 +275,17 @@ def test_jobs_give_the_bytes_one_process_gives(tmp_path):
         outputs.append(target.read_bytes())
     assert outputs[0] == outputs[1] == outputs[2]
     assert len(outputs[0].splitlines()) == 3001  # the header and each unit once
+
+
+def test_a_streamed_run_lists_ranks_ties_by_name_then_the_units_not_ranked():
+    from perfrules.pipeline.chunk import LightUnit
+    from perfrules.pipeline.stream import StreamedRun
+    from perfrules.scoring.outcome import UnitOutcome
+
+    outcomes = []
+    for name, rank in [("丁", 2), ("戊", None), ("丙", 1), ("乙", 2), ("甲", None), ("庚", 3), ("己", 1)]:
+        o = UnitOutcome(LightUnit(name, None, "f.csv"))  # type: ignore[arg-type]
+        o.rank = rank
+        outcomes.append(o)
+    ranked = [o.unit.name for o in StreamedRun(outcomes, ()).ranking()]
+    assert ranked == [*sorted(["丙", "己"]), *sorted(["丁", "乙"]), "庚", "戊", "甲"]

@@ -30,6 +30,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 from .._errors import Problem
+from .._intcols import gc_paused, numpy
 from .._numbers import Number
 from ..files.cells import RawCell
 from ..files.data import _RowUnits
@@ -84,9 +85,27 @@ class StreamedRun:
     def _ranked(self) -> list[int]:
         outcomes = self.outcomes
         ranks = [o.rank for o in outcomes]
-        # By rank, then by name among ties (names are compared only where ranks are equal).
-        keyed = sorted((rank, outcomes[k].unit.name, k) for k, rank in enumerate(ranks) if rank is not None)
-        return [*(k for _, _, k in keyed), *(k for k, rank in enumerate(ranks) if rank is None)]
+        unranked = ranks.count(None)
+        scored = (
+            [k for k, rank in enumerate(ranks) if rank is not None] if unranked else list(range(len(ranks)))
+        )
+        if scored:
+            np = numpy()
+            if unranked:
+                by_rank = np.fromiter((ranks[k] for k in scored), dtype=np.int64, count=len(scored))
+            else:
+                by_rank = np.fromiter(ranks, dtype=np.int64, count=len(ranks))
+            order = np.argsort(by_rank, kind="stable")
+            ordered = by_rank[order]
+            scored = order.tolist() if not unranked else np.array(scored, dtype=np.int64)[order].tolist()
+            # Units that share a rank are listed by name.
+            bounds = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1], [True])))
+            shared = np.flatnonzero(np.diff(bounds) > 1)
+            for start, end in zip(bounds[shared].tolist(), bounds[shared + 1].tolist(), strict=True):
+                scored[start:end] = sorted(scored[start:end], key=lambda k: outcomes[k].unit.name)
+        if unranked:
+            scored += (k for k, rank in enumerate(ranks) if rank is None)
+        return scored
 
     def explained(self) -> Iterator[tuple[UnitOutcome, str]]:
         """Each outcome in :meth:`ranking` order with its spilled JSON members (joined by ``",\\n"``).
@@ -200,7 +219,8 @@ def score_file(
         layout = None if sheet is not None or _is_workbook(source) else open_csv(source)
         if layout is not None:
             outcomes, notes = score_csv(scheme, layout, category, workers, chunk_size, progress)
-            finish_batch(plan, outcomes)
+            with gc_paused():
+                finish_batch(plan, outcomes)
             return StreamedRun(outcomes, notes)
     if workers > 1 and not explained and program_of(plan) is not None:
         # Scored as columns, a chunk costs less than sending its rows to a worker and its
