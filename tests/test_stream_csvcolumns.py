@@ -289,3 +289,27 @@ def test_a_streamed_run_lists_ranks_ties_by_name_then_the_units_not_ranked():
         outcomes.append(o)
     ranked = [o.unit.name for o in StreamedRun(outcomes, ()).ranking()]
     assert ranked == [*sorted(["丙", "己"]), *sorted(["丁", "乙"]), "庚", "戊", "甲"]
+
+
+@pytest.mark.parametrize("block", [8, 1 << 21])
+def test_names_a_spreadsheet_would_run_or_split_are_written_as_the_loaded_file_writes_them(tmp_path, block):
+    from perfrules import evaluate, load_units
+    from perfrules.cli.output import _csv_text
+
+    scheme = loads(ONE, format="toml")
+    names = ["甲局", "=1+1", "+乙局", "-丙", "@丁", "戊 局"] + [f"单位{i}" for i in range(5000)]
+    lines = ["单位,得分", *(f"{n},{i % 11}" for i, n in enumerate(names))]
+    path = tmp_path / "data.csv"
+    path.write_text("\n".join(lines) + '\n"己,局",5\n', encoding="utf-8")  # a quoted name: the row reader
+    plain = tmp_path / "plain.csv"
+    plain.write_text("\n".join(lines) + "\n", encoding="utf-8")  # read in ranges
+    assert open_csv(path) is None and open_csv(plain) is not None
+    scheme_path = tmp_path / "scheme.toml"
+    scheme_path.write_text(ONE, encoding="utf-8")
+    for data in (path, plain):
+        expected = _csv_text(evaluate(scheme, load_units(data, scheme=scheme)))
+        target = tmp_path / "out.csv"
+        with mock.patch.object(csvcolumns, "BLOCK", block):
+            args = ["score", str(scheme_path), str(data), "--format", "csv", "-o", str(target)]
+            main(args, out=io.StringIO(), err=io.StringIO())
+        assert target.read_text(encoding="utf-8-sig") == expected

@@ -156,34 +156,34 @@ def _write_streamed(
 
 
 def _streamed_csv(scheme: Scheme, ranked: Sequence[UnitOutcome]) -> Iterator[str]:
-    """A streamed score's CSV lines, in blocks: a unit whose text cells need neither quotes nor an
-    escape is written by one format (the line ``csv_lines`` writes for it), any other by ``csv_lines``."""
-    from .._writers import _FORMULA_STARTS, _QUOTED
+    """A streamed score's CSV lines, in blocks of units: a block whose text cells need neither quotes
+    nor an escape (checked at once) is written a format per unit (the lines ``csv_lines`` writes for
+    them), any other unit by ``csv_lines``."""
+    import re
 
+    from .._writers import _FORMULA_STARTS
+
+    # A cell that needs quotes, or one that starts (after the separator \x00) like a formula.
+    unsafe = re.compile('[,"\r\n]|(?:^|\x00)[' + re.escape("".join(_FORMULA_STARTS)) + "]").search
     blank = "," * (len(scheme.indicators()) - 1)
     yield from csv_lines([_csv_head(scheme)])
-    simple = not scheme.flags
-    quoted, starts = _QUOTED.search, _FORMULA_STARTS
-    block: list[str] = []
-    for o in ranked:
-        name, category, grade = o.unit.name, o.unit.category or "", o.grade or ""
-        if (
-            simple
-            and not o.errors
-            and not quoted(name)
-            and not quoted(category)
-            and not quoted(grade)
-            and not name.startswith(starts)
-            and not category.startswith(starts)
-            and not grade.startswith(starts)
-        ):
-            rank = "" if o.rank is None else o.rank
-            total = o.shown_total or cell_number(o.total)
-            block.append(f"{rank},{name},{category},{total},{grade},{o.rendered or blank},\n")
-        else:
-            row = [
+    for at in range(0, len(ranked), 4096):
+        units = ranked[at : at + 4096]
+        names = [o.unit.name for o in units]
+        categories = [o.unit.category or "" for o in units]
+        grades = [o.grade or "" for o in units]
+        plain = not scheme.flags and not any(o.errors for o in units)
+        if plain and not unsafe("\x00".join([*names, *categories, *grades])):
+            yield "".join(
+                f"{'' if o.rank is None else o.rank},{name},{category},"
+                f"{o.shown_total or cell_number(o.total)},{grade},{o.rendered or blank},\n"
+                for o, name, category, grade in zip(units, names, categories, grades, strict=True)
+            )
+            continue
+        rows = (
+            [
                 o.rank,
-                name,
+                o.unit.name,
                 o.unit.category,
                 Figure(o.shown_total or cell_number(o.total)),
                 o.grade,
@@ -191,12 +191,9 @@ def _streamed_csv(scheme: Scheme, ranked: Sequence[UnitOutcome]) -> Iterator[str
                 FigureRun(o.rendered or blank),
                 "; ".join(str(e) for e in o.errors),
             ]
-            block.extend(csv_lines([row]))
-        if len(block) >= 4096:
-            yield "".join(block)
-            block.clear()
-    if block:
-        yield "".join(block)
+            for o in units
+        )
+        yield "".join(csv_lines(rows))
 
 
 def _cmd_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
