@@ -189,12 +189,17 @@ def score_file(
         category: the category of units whose data gives none.
         progress: called as ``progress(units done, unit name)`` after each chunk.
         jobs: processes that read and score chunks of units (0: every core).
-            This process reads the file's rows and groups them by unit; the
-            cells are read, and the units scored, in the workers. The results
-            are identical whatever the number. A scheme the column program
-            scores (:mod:`perfrules.scoring.program`) is scored in this process
-            for totals-only output: sending a chunk to a worker costs more
-            than scoring it as columns.
+            The results are identical whatever the number. For totals-only
+            output of a scheme the column program scores
+            (:mod:`perfrules.scoring.program`) without population steps, a
+            UTF-8 CSV file whose data rows hold no quotes is read in byte
+            ranges (:mod:`perfrules.pipeline.csvpass`): each worker reads,
+            parses and scores its own ranges, and this process only finds
+            line-aligned split points and ranks at the end. Otherwise this
+            process reads the file's rows and groups them by unit, and the
+            workers read the cells and score the units (a scheme the column
+            program scores is then scored here: sending rows to a worker
+            costs more than scoring them as columns).
         chunk_size: units per chunk.
         explained: also explain each unit as it is scored, and spill the
             members of its JSON record that need the explanation (see
