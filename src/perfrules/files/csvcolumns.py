@@ -1,13 +1,15 @@
 """A UTF-8 CSV file read in byte ranges, each range split into lines and cells at once with NumPy.
 
 :func:`open_csv` checks a file once, a block at a time (memory stays flat):
-its bytes are UTF-8 without NUL characters, its data rows hold no quote
-character and no carriage return outside a CRLF line end, so that every line
-is one CSV record; it reads the header as :func:`~perfrules.files.tables.iter_rows`
-reads it (the same column rules and errors) and finds line-aligned split points
-with each range's first record number. A file that is not such a file gives
-None: read it with :func:`~perfrules.files.tables.iter_rows`, which then
-reads it, or refuses it, exactly as ever.
+its bytes are UTF-8 without NUL characters; it reads the header as
+:func:`~perfrules.files.tables.iter_rows` reads it (the same column rules and
+errors) and finds split points at record ends, with each range's first record
+number. A range whose lines are each one CSV record (no quote character, no
+carriage return outside a CRLF line end) is *plain*; any other range is
+counted, and later read, by the csv module, and ends where a record ends
+(a quoted cell with line breaks in it is never cut). A file that is not such
+a file gives None: read it with :func:`~perfrules.files.tables.iter_rows`,
+which then reads it, or refuses it, exactly as ever.
 
 :func:`read_range` reads one range (in any process) into a :class:`CsvRange`:
 the lines with exactly the header's number of cells as a matrix of cell
@@ -47,7 +49,8 @@ class CsvFile:
         path, origin: the file, and its name in messages.
         header: the column names, as :func:`~perfrules.files.tables.iter_rows` gives them.
         raw_header: the header record's cells as written; header_row its record number.
-        ranges: ``(start, end, first record number)`` of each range of data lines.
+        ranges: ``(start, end, first record number, plain)`` of each range of data lines;
+            *plain* when each of its lines is one record (no quote, no lone carriage return).
     """
 
     def __init__(
@@ -55,7 +58,7 @@ class CsvFile:
         path: Path,
         raw_header: tuple[str, ...],
         header_row: int,
-        ranges: list[tuple[int, int, int]],
+        ranges: list[tuple[int, int, int, bool]],
     ) -> None:
         self.path = path
         self.origin = str(path)
@@ -87,51 +90,64 @@ def open_csv(path: str | Path, block: int | None = None) -> CsvFile | None:
         if found is None:
             return None
         raw, number, data_start = found
-        ranges: list[tuple[int, int, int]] = []
+        ranges: list[tuple[int, int, int, bool]] = []
         f.seek(data_start)
         offset, row = data_start, number + 1
         carry = b""
-        decoder = codecs.getincrementaldecoder("utf-8")("strict")
         while True:
             data = f.read(block)
             piece = carry + data
-            if not data:
-                if piece:
-                    if piece.endswith(b"\r") or not _clean(piece + b"\n"):
-                        return None
-                    ranges.append((offset, offset + len(piece), row))
+            final = not data
+            if final and not piece:
                 break
-            cut = piece.rfind(b"\n") + 1
+            cut = len(piece) if final else piece.rfind(b"\n") + 1
             if not cut:
                 carry = piece
                 continue
-            part, carry = piece[:cut], piece[cut:]
-            if not _clean(part):
+            part = piece[:cut]
+            counted = _records(part, final)
+            if counted is None:
                 return None
-            try:
-                decoder.decode(part)
-            except UnicodeDecodeError:
-                return None
-            ranges.append((offset, offset + cut, row))
+            if isinstance(counted, int):
+                carry = piece  # a quoted cell runs on into the next block
+                continue
+            records, plain = counted
+            ranges.append((offset, offset + cut, row, plain))
             offset += cut
-            row += part.count(b"\n")
-        try:
-            decoder.decode(carry, final=True)
-        except UnicodeDecodeError:
-            return None
+            row += records
+            carry = piece[cut:]
+            if final:
+                break
     return CsvFile(target, raw, number, ranges)
 
 
-def _clean(part: bytes) -> bool:
-    """Bytes of data lines every one of which is one CSV record, without NUL characters."""
-    if b'"' in part or b"\x00" in part:
-        return False
-    np = numpy()
-    ends = np.flatnonzero(np.frombuffer(part, dtype=np.uint8) == 10)
-    if len(ends) and int(np.diff(ends, prepend=-1).max()) > csv.field_size_limit():
-        return False  # a cell may be longer than the csv module takes: its error is the reader's
-    # A lone carriage return ends a record in the csv module.
-    return part.count(b"\r") == part.count(b"\r\n")
+def _records(part: bytes, final: bool) -> tuple[int, bool] | int | None:
+    """How many CSV records the bytes of whole lines hold, and whether each line is one record
+    (no quote, no lone carriage return); -1 when a quoted cell runs on past them; None when the
+    file is left to the whole-file reader (not UTF-8, a NUL, a cell longer than the csv module takes)."""
+    if b"\x00" in part:
+        return None
+    try:
+        text = part.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if b'"' not in part and part.count(b"\r") == part.count(b"\r\n") and not part.endswith(b"\r"):
+        np = numpy()
+        ends = np.flatnonzero(np.frombuffer(part, dtype=np.uint8) == 10)
+        if len(ends) and int(np.diff(ends, prepend=-1).max()) > csv.field_size_limit():
+            return None  # a cell may be longer than the csv module takes: its error is the reader's
+        if len(part) - (int(ends[-1]) + 1 if len(ends) else 0) > csv.field_size_limit():
+            return None
+        return len(ends) + (not part.endswith(b"\n")), True
+    # The csv module counts the records; a record of its own after them says none is left open.
+    end = "\x00\n" if part.endswith((b"\n", b"\r")) else "\n\x00\n"
+    try:
+        records = list(csv.reader(io.StringIO(text + end, newline="")))
+    except csv.Error:
+        return None
+    if not records or records[-1] != ["\x00"]:
+        return None if final else -1
+    return len(records) - 1, False
 
 
 def _header(head: bytes, start: int) -> tuple[tuple[str, ...], int, int] | None:
@@ -171,7 +187,8 @@ def _header(head: bytes, start: int) -> tuple[tuple[str, ...], int, int] | None:
 
 
 class CsvRange:
-    """One range of a file's data lines, read (see :func:`read_range`).
+    """One range of a file's data lines, read (see :func:`read_range`); a range that is not plain
+    has only :attr:`numbers` and :attr:`records`.
 
     Attributes:
         data: the range's bytes, lines ending in ``\\n`` (CRLF made LF).
@@ -189,6 +206,7 @@ class CsvRange:
         self.starts = starts
         self.ends = ends
         self.lines = lines
+        self.records: list[list[str]] | None = None  # a range read by the csv module: its records
         self._ends: Any = None  # where each line ends (worked out when first needed)
         self._counts: Any = None  # see _filled_counts
 
@@ -239,13 +257,25 @@ class CsvRange:
         return found
 
 
-def read_range(path: str | Path, start: int, end: int, first: int, width: int) -> CsvRange:
+def read_range(
+    path: str | Path, start: int, end: int, first: int, width: int, plain: bool = True
+) -> CsvRange:
     """Read the data lines in ``[start, end)`` of a file :func:`open_csv` took, *first* the first one's
-    record number, *width* the header's number of cells (with unnamed columns)."""
+    record number, *width* the header's number of cells (with unnamed columns). A range that is not
+    *plain* is read by the csv module: its records are in :attr:`CsvRange.records`, and it has no
+    regular lines."""
     np = numpy()
     with Path(path).open("rb") as f:
         f.seek(start)
         data = f.read(end - start)
+    if not plain:
+        records = list(csv.reader(io.StringIO(data.decode("utf-8"), newline="")))
+        none = np.zeros(0, dtype=np.int64)
+        found = CsvRange(
+            b"", np.arange(first, first + len(records), dtype=np.int64), none.astype(bool), none, none, none
+        )
+        found.records = records
+        return found
     if b"\r" in data:
         data = data.replace(b"\r\n", b"\n")
     if not data.endswith(b"\n"):

@@ -90,16 +90,19 @@ class _Setup:
         self.numeric_at = [keep[i] for i in self.numeric]
 
 
-def score_range(setup: _Setup, start: int, end: int, first: int) -> Scored:
-    """Score the units of the data lines in ``[start, end)`` (*first* the first line's record number)."""
+def score_range(setup: _Setup, start: int, end: int, first: int, plain: bool = True) -> Scored:
+    """Score the units of the data lines in ``[start, end)`` (*first* the first line's record number;
+    a range that is not *plain* is read by the csv module, every row as the row stream reads it)."""
     with gc_paused():
-        return _score_range(setup, start, end, first)
+        return _score_range(setup, start, end, first, plain)
 
 
-def _score_range(setup: _Setup, start: int, end: int, first: int) -> Scored:
+def _score_range(setup: _Setup, start: int, end: int, first: int, plain: bool) -> Scored:
     np = numpy()
-    chunk = read_range(setup.path, start, end, first, setup.width)
+    chunk = read_range(setup.path, start, end, first, setup.width, plain)
     reader = setup.reader
+    if chunk.records is not None:
+        return _score_rows(setup, _grouped(_record_rows(chunk.records, first, setup.columns, reader)))
     regular = chunk.lines  # positions of the regular lines among all
     candidate = np.ones(len(regular), dtype=bool)
     if len(regular):
@@ -142,6 +145,28 @@ def _score_range(setup: _Setup, start: int, end: int, first: int) -> Scored:
     found = [o for o in outcomes if o is not None]
     assert len(found) == len(groups), "every group of the range is scored"
     return [name for name, _ in groups], found, problems
+
+
+def _record_rows(
+    records: list[list[str]], first: int, columns: _Columns, reader: _RowUnits
+) -> Iterator[tuple[str, int | Row]]:
+    """The records of a range the csv module read, as rows that name a unit (as the row stream reads them)."""
+    for k, record in enumerate(records):
+        row = columns.row(first + k, record, pad=False)
+        if row is not None and (name := reader.name_of(row)) is not None:
+            yield name, row
+
+
+def _score_rows(setup: _Setup, groups: list[tuple[str, list[int | Row]]]) -> Scored:
+    """Groups of rows scored as the row stream scores them."""
+    reader = setup.reader
+    row_groups: list[RowGroup] = [
+        (name, [r for r in rows if isinstance(r, Row)], False) for name, rows in groups
+    ]
+    scored, _ = score_groups(setup.scheme, reader, row_groups, {}, setup.category)
+    problems = list(reader.problems)
+    reader.problems.clear()
+    return [name for name, _ in groups], scored, problems
 
 
 def _grouped(lines: Iterable[tuple[str, int | Row]]) -> list[tuple[str, list[int | Row]]]:
@@ -248,8 +273,8 @@ def score_csv(
     setup = _Setup(scheme, layout.path, layout.raw_header, layout.header_row, category)
     merged = _Merged()
     if workers == 1 or len(layout.ranges) <= 1:
-        for start, end, first in layout.ranges:
-            merged.add(*score_range(setup, start, end, first))
+        for start, end, first, plain in layout.ranges:
+            merged.add(*score_range(setup, start, end, first, plain))
             if progress is not None and merged.outcomes:
                 progress(len(merged.outcomes), merged.outcomes[-1].unit.name)
     else:
@@ -345,8 +370,8 @@ def _start_worker(
 Sent = tuple[list[str], tuple[list[Any], ...], dict[int, Packed], list[Problem]]
 
 
-def _work(start: int, end: int, first: int) -> Sent:
-    names, outcomes, problems = score_range(_WORKER["setup"], start, end, first)
+def _work(start: int, end: int, first: int, plain: bool) -> Sent:
+    names, outcomes, problems = score_range(_WORKER["setup"], start, end, first, plain)
     columns: tuple[list[Any], ...] = ([], [], [], [], [], [])
     categories, rows, totals, grades, shown, rendered = columns
     others: dict[int, Packed] = {}
