@@ -65,7 +65,9 @@ def build(units: int, digits: str, seed: int = 17) -> tuple[Scheme, list[Unit], 
                     if code % 2
                     else f"(max_of({x})-{x})/(max_of({x})-min_of({x}))×100"
                 )
-                leaves.append(Indicator(code=str(code), name=f"指标{code}", weight=weights[code], score=score))
+                leaves.append(
+                    Indicator(code=str(code), name=f"指标{code}", weight=weights[code], score=score)
+                )
             children.append(Group(name=f"分项{p + 1}-{s + 1}", children=leaves))
         groups.append(Group(name=f"支柱{p + 1}", children=children))
     data = []

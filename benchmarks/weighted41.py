@@ -200,7 +200,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     from perfrules import evaluate, load, load_units
     from perfrules._intcols import from_values, numpy
     from perfrules.scoring.plan import plan_of
-    from perfrules.scoring.population import rank_positions
     from perfrules.scoring.program import program_of
 
     hw = handwritten(shared)
@@ -242,8 +241,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             def step() -> object:
                 scored = program.score(names, categories, columns, ok)
-                totals, _, _ = scored.finish(scored.rows())
-                return rank_positions(totals)
+                totals = scored.totals_of(scored.rows())  # exact, kept as integers
+                scored.grades_of(totals)
+                return totals.ranks()
 
             t_step = min(best(step, 1) for _ in range(repeat))
             sent_back = sum(o is None for o in program.run(units))

@@ -72,6 +72,25 @@ def test_validate_shows_the_notes_of_a_valid_scheme():
     assert "12 政府督查事项: grade '优' can never be given" in out
 
 
+def test_validate_says_how_the_scheme_will_be_scored(tmp_path):
+    """validate says whether the column program takes the scheme, and if not, which form stops it."""
+    code, out, _ = run("validate", "xiamen-xiangan-2020")
+    assert code == 0
+    assert "scoring: whole batches at once (the column program takes the whole scheme)" in out.splitlines()
+    # A total worked out by a formula is scored unit by unit: the line names the form.
+    formula = tmp_path / "formula.toml"
+    formula.write_text(
+        'name = "公式"\nbasis = "percent"\ngroups = [{ name = "组" }]\n'
+        'total_formula = "组得分×系数"\n'
+        '[[indicators]]\ncode = "1"\nname = "甲"\ngroup = "组"\nweight = 100\nscore = "甲得分"\n',
+        encoding="utf-8",
+    )
+    code, out, err = run("validate", str(formula))
+    assert code == 0, err
+    line = next(x for x in out.splitlines() if x.startswith("scoring:"))
+    assert line == "scoring: unit by unit (the column program does not take it yet: the total is a formula)"
+
+
 def test_score_json_lists_units_indicators_and_errors(tmp_path):
     """score --format json gives per-unit totals, grades, ranks, indicator details and errors."""
     data = tmp_path / "data.csv"

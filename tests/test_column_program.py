@@ -33,8 +33,10 @@ from perfrules.cli.main import main
 from perfrules.files.data import load_units
 from perfrules.pipeline.stream import cell_number
 from perfrules.scoring.batch import score_batch
+from perfrules.scoring.colexact import exact_values as _exact_values
+from perfrules.scoring.colscale import grades as _grades
 from perfrules.scoring.plan import plan_of
-from perfrules.scoring.program import _exact_values, _grades, program_of
+from perfrules.scoring.program import program_of
 
 _EXAMPLES = int(os.environ.get("DIFF_EXAMPLES", "40"))
 

@@ -16,6 +16,8 @@ from ..results.display import (
     stand_in_list,
 )
 from ..scheme.units import Unit
+from ..scoring.plan import plan_of
+from ..scoring.program import program_of
 from .base import EXIT_OK, EXIT_PROBLEMS, UsageError, emit
 from .history import load_scheme as _scheme
 from .i18n import _, ngettext
@@ -100,6 +102,17 @@ def _cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     )
     for note in scheme.notes:
         out.write(_("note: {text}").format(text=f"{note.path or _('(scheme)')}: {note.message}") + "\n")
+    # How the scheme will be scored: as columns, or unit by unit (and which form keeps it so).
+    plan = plan_of(scheme)
+    if program_of(plan) is not None:
+        out.write(_("scoring: whole batches at once (the column program takes the whole scheme)") + "\n")
+    else:
+        out.write(
+            _("scoring: unit by unit (the column program does not take it yet: {why})").format(
+                why=plan.program_why
+            )
+            + "\n"
+        )
     for where, what in stand_in_list(scheme):
         out.write(_("stand-in: {where}: {what}").format(where=where, what=what) + "\n")
     return EXIT_OK

@@ -285,6 +285,7 @@ class Scheme(SchemeChecks):
     _score_scale: GradeScale | None = attrs.field(init=False, repr=False, eq=False)
     _overall_scale: GradeScale | None = attrs.field(init=False, repr=False, eq=False)
     _overall_scales: Mapping[str, GradeScale] = attrs.field(init=False, repr=False, eq=False)
+    _grade_names: tuple[str, ...] = attrs.field(init=False, repr=False, eq=False)
     _leaves: tuple[Indicator, ...] = attrs.field(init=False, repr=False, eq=False)
     _notes: tuple[Problem, ...] = attrs.field(init=False, repr=False, eq=False)
     # The compiled plan, built by the scoring layer the first time it is needed.
@@ -308,6 +309,8 @@ class Scheme(SchemeChecks):
                 domain=(Decimal(0) if self.floor_total else None, self.total if self.cap_total else None),
             )
         object.__setattr__(self, "_overall_scale", overall)
+        names = () if overall is None else tuple(b.name for b in overall.bands)
+        object.__setattr__(self, "_grade_names", names)
         # 分类考核: the default grading (``scores`` as shares of full marks) on each category's own total.
         own: dict[str, GradeScale] = {}
         if self.overall is None and self.scores is not None:
@@ -439,7 +442,7 @@ class Scheme(SchemeChecks):
     @property
     def grades(self) -> tuple[str, ...]:
         """The overall grades, best first (empty when the scheme grades no total)."""
-        return () if self._overall_scale is None else tuple(b.name for b in self._overall_scale.bands)
+        return self._grade_names
 
     def overall_names(self) -> frozenset[str]:
         """The names overall grading, caps and quotas may read besides the unit's data."""

@@ -244,23 +244,34 @@ def _bands(num: Any, den: int, bound: int, cuts: Any, left: Any) -> Any:
 def grades(scale: GradeScale, numerators: Any, den: int) -> list[str | None]:
     """The grades of ``numerators / den`` by a threshold scale's bands, compared exactly at once;
     None where no band holds (the scale then says what is wrong) or the scale has no bands."""
+    return band_names(scale)[band_index(scale, numerators, den)].tolist()  # type: ignore[no-any-return]
+
+
+def band_names(scale: GradeScale) -> Any:
+    """The names of a threshold scale's bands in order, then None (an object array): indexed by
+    :func:`band_index`, they give the grades."""
+    return numpy().array([c[0] for c in scale.cuts] + [None], dtype=object)
+
+
+def band_index(scale: GradeScale, numerators: Any, den: int) -> Any:
+    """Which band of a threshold scale holds each ``numerators / den`` (int64; the number of bands
+    where none holds it, or the scale has no bands), compared exactly at once."""
+    np = numpy()
     n = len(numerators)
     cuts = scale.cuts
+    band = np.full(n, len(cuts), dtype=np.int64)
     if not cuts:
-        return [None] * n
+        return band
     t, bound = numerators, SAFE
     if scale.precision is not None:
         # Values are rounded half up to the scale's precision first (as classify_number does).
         t, den = round_half_up_column(as_objects(t), den, scale.precision), 10**scale.precision
     elif t.dtype != object:  # compared in 64 bits where the products fit (see _bands)
-        bound = int(numpy().abs(t).max(initial=0)) + 1
-    found: list[str | None] = [None] * n
-    left = numpy().ones(n, dtype=bool)
+        bound = int(np.abs(t).max(initial=0)) + 1
+    left = np.ones(n, dtype=bool)
     for k, hits in _bands(t, den, bound, [c[1:] for c in cuts], left):
-        name = cuts[k][0]
-        for j in numpy().flatnonzero(hits).tolist():
-            found[j] = name
-    return found
+        band[hits] = k
+    return band
 
 
 def limits(ind: IndicatorPlan, category: str | None) -> tuple[Any, Any]:

@@ -30,9 +30,11 @@ from .indicator import IndicatorPlan
 __all__ = [
     "apply_quota",
     "merge_summaries",
+    "nearest_float",
     "observe",
     "population_values",
     "rank_positions",
+    "ranks_by_floats",
     "resolve",
     "summarize",
     "takes_part",
@@ -350,10 +352,19 @@ def _scopes(
             yield unit, period, scope
 
 
+def nearest_float(num: int, den: int) -> float:
+    """The float nearest to ``num / den`` (den > 0): Python divides integers correctly rounded;
+    past every float, the sign's infinity, which keeps the order."""
+    try:
+        return num / den
+    except OverflowError:
+        return math.inf if num > 0 else -math.inf
+
+
 def _approx(value: Fraction | Number) -> float:
     """The nearest float (a Fraction's by one integer division, as ``float()`` does, without its dispatch)."""
     if type(value) is Fraction:
-        return value.numerator / value.denominator
+        return nearest_float(value.numerator, value.denominator)
     return float(value)
 
 
@@ -392,29 +403,45 @@ def _ranks_at_once(keys: list[Fraction | Number], descending: bool) -> list[int]
     """:func:`rank_positions` by one NumPy sort of the values' floats."""
     from .._intcols import numpy
 
+    approx = numpy().fromiter(map(_approx, keys), dtype=numpy().float64, count=len(keys))
+    return ranks_by_floats(approx, keys.__getitem__, descending).tolist()  # type: ignore[no-any-return]
+
+
+def ranks_by_floats(approx: Any, value_at: Callable[[int], Any], descending: bool = True) -> Any:
+    """Ranks (1 for the best; ties share the better rank) of values given by their nearest floats.
+
+    *approx* is a NumPy float array with ``approx[i]`` the float nearest to value
+    ``i`` (correctly rounded, so ``a < b`` implies ``approx[a] <= approx[b]``);
+    *value_at(i)* gives the exact value, read only for runs of equal floats,
+    which are settled by the exact values: exact ties share a rank and values
+    one float apart do not. One NumPy sort; returns an int64 array.
+    """
+    from .._intcols import numpy
+
     np = numpy()
-    n = len(keys)
-    approx = np.fromiter(map(_approx, keys), dtype=np.float64, count=n)
+    n = len(approx)
     order = np.argsort(-approx if descending else approx, kind="stable")
     ordered = approx[order]
     new = np.ones(n, dtype=bool)
     new[1:] = ordered[1:] != ordered[:-1]
     starts = np.flatnonzero(new)
     ends = np.append(starts[1:], n)
-    for start, end in zip(starts[ends - starts > 1].tolist(), ends[ends - starts > 1].tolist(), strict=True):
+    runs = ends - starts > 1
+    for start, end in zip(starts[runs].tolist(), ends[runs].tolist(), strict=True):
         # Equal floats: in the order of their exact values, a new rank where the value changes.
         members = order[start:end].tolist()
-        first = keys[members[0]]
-        if all(keys[m] == first for m in members):
+        values = {m: value_at(m) for m in members}
+        first = values[members[0]]
+        if all(values[m] == first for m in members):
             continue
-        members.sort(key=keys.__getitem__, reverse=descending)
+        members.sort(key=values.__getitem__, reverse=descending)
         order[start:end] = members
         for t in range(1, len(members)):
-            new[start + t] = keys[members[t]] != keys[members[t - 1]]
+            new[start + t] = values[members[t]] != values[members[t - 1]]
     rank_sorted = np.maximum.accumulate(np.where(new, np.arange(1, n + 1), 0))
     ranks = np.empty(n, dtype=np.int64)
     ranks[order] = rank_sorted
-    return ranks.tolist()  # type: ignore[no-any-return]
+    return ranks
 
 
 def quota_limit(quota: Quota, population: int) -> int:

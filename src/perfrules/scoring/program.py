@@ -38,14 +38,12 @@ from typing import Any
 from .._intcols import SAFE as _SAFE
 from .._intcols import IntColumn as _Col
 from .._intcols import as_objects as _objects
-from .._intcols import format_column, gc_paused, numpy, round_half_up_column
+from .._intcols import gc_paused, numpy, round_half_up_column
 from .._numbers import LIMITS, as_fraction, exact
 from ..formula.tree import Chain, Name, Node, Num, Percent, Unary
 from ..scheme.units import Unit, note_events
 from . import colscale, colsteps
-from .colexact import exact_values as _exact_values
-from .colexact import placed as _placed
-from .colscale import grades as _grades
+from .coltotals import TotalColumn
 from .compiled import Population
 from .indicator import IndicatorPlan
 from .outcome import UnitOutcome, weighting
@@ -334,7 +332,7 @@ class ColumnProgram:
         # Applicability: applies_to, and weights of 0 for a category.
         applicable = np.ones((n, count), dtype=bool)
         for k, members in self.only_for:
-            applicable[:, k] = [name in members for name in names]
+            applicable[:, k] = np.fromiter(map(members.__contains__, names), dtype=bool, count=n)
         if keys:
             for c, missing in self.unassessed.items():
                 if missing:
@@ -342,44 +340,53 @@ class ColumnProgram:
                     for k in missing:
                         applicable[rows, k] = False
         # A cell that is not a plain number matters only where its indicator applies.
+        everywhere = applicable.all(axis=0).tolist()
         for k, names_k in enumerate(self.reads_of):
             for name in names_k:
-                ok &= columns[name][1] | ~applicable[:, k]
+                plain = columns[name][1]
+                if everywhere[k]:
+                    ok &= plain
+                elif not plain.all():
+                    ok &= plain | ~applicable[:, k]
         # One pattern of applicable indicators per unit: the units grouped by category and pattern.
         varying = [k for k in range(count) if not applicable[:, k].all()]
         pattern = cat * (1 << len(varying))
         for bit, k in enumerate(varying):
             pattern += applicable[:, k].astype(np.int64) << bit
         use_objects = any(s.dtype == object for s in scores)
+        # The scores as rows of one matrix (indicator × unit): a unit's total is coefficients @ its column.
         matrix = (
-            np.stack([_objects(s) for s in scores] if use_objects else scores, axis=1)
+            np.array([_objects(s) for s in scores] if use_objects else scores)
             if scores
-            else np.zeros((n, 0), dtype=np.int64)
+            else np.zeros((0, n), dtype=np.int64)
         )
-        totals = np.zeros(n, dtype=object)
+        totals: Any = None  # the totals as Python integers, once one does not fit in int64
+        small: Any = np.zeros(n, dtype=np.int64)  # the totals as int64, while every one fits
         denominators = np.ones(n, dtype=object)
-        small: Any = np.zeros(n, dtype=np.int64)  # the totals again as int64, while every one fits
-        for p in np.unique(pattern[ok]).tolist():
-            rows = np.flatnonzero((pattern == p) & ok)
+        patterns = np.unique(pattern[ok]).tolist()
+        whole = len(patterns) == 1 and bool(ok.all())  # one pattern for every unit: no rows to pick
+        for p in patterns:
+            rows = np.arange(n) if whole else np.flatnonzero((pattern == p) & ok)
             first = int(rows[0])
             category = keys[int(cat[first])] if keys else None
             weights = weighting(plan, category, applicable[first].tolist())
             coef = [int(x) if x is not None else 0 for x in weights.numerators]
-            sub = matrix[rows]
+            sub = matrix if whole else matrix[:, rows]
             if sum(abs(c) for c in coef) * bound < _SAFE and sub.dtype != object:
-                sums = sub @ np.array(coef, dtype=np.int64)
-                if small is not None:
+                sums = np.array(coef, dtype=np.int64) @ sub
+                if totals is None:
                     small[rows] = sums
+                else:
+                    totals[rows] = sums.astype(object)
             else:
-                sums = _objects(sub) @ np.array(coef, dtype=object)
-                small = None
-            totals[rows] = sums.astype(object)
+                if totals is None:
+                    totals, small = small.astype(object), None
+                totals[rows] = np.array(coef, dtype=object) @ _objects(sub)
             denominators[rows] = den * weights.denominator
         if den.bit_length() > 64:  # totals of quotients: checked as the per-unit program checks them
-            ok = colsteps.totals_within_limits(totals, denominators, ok)
-        scored = Scored(self, scores, den, applicable, totals, denominators, ok)
-        scored.small = small
-        return scored
+            big = totals if totals is not None else small.astype(object)
+            ok = colsteps.totals_within_limits(big, denominators, ok)
+        return Scored(self, scores, den, applicable, totals, denominators, ok, small)
 
 
 class Scored:
@@ -394,12 +401,13 @@ class Scored:
         totals: Any,
         denominators: Any,
         ok: Any,
+        small: Any = None,
     ) -> None:
         self.program = program
         self.scores = scores
         self.den = den
         self.applicable = applicable
-        self.totals = totals
+        self._totals = totals  # Python integers (None while the int64 *small* holds every total)
         self.denominators = denominators
         scheme = program.plan.scheme
         # A total that a floor, a cap or rounding changes leaves a note on the unit: the
@@ -407,12 +415,21 @@ class Scored:
         full = program.plan.full_marks
         if scheme.round_total is not None:
             ok = np.zeros_like(ok)
+        # The totals as int64, where every one fits (else None): compared without Python integers.
+        self.small: Any = small
+        held = small if small is not None else totals
         if scheme.floor_total:
-            ok = ok & (totals >= 0).astype(bool)
+            ok = ok & (held >= 0).astype(bool)
         if scheme.cap_total:
-            ok = ok & (totals * full.denominator <= denominators * full.numerator).astype(bool)
+            ok = ok & _within(held, denominators, full)
         self.ok = ok
-        self.small: Any = None  # the totals as int64, where every one fits (the program sets it)
+
+    @property
+    def totals(self) -> Any:
+        """Every unit's total's numerator over its denominator (an object array of Python integers)."""
+        if self._totals is None:
+            self._totals = self.small.astype(object)
+        return self._totals
 
     def rows(self) -> list[int]:
         """The units the program scored (positions in the batch)."""
@@ -421,34 +438,32 @@ class Scored:
     def finish(self, rows: list[int]) -> tuple[list[Any], list[str | None], list[str]]:
         """For the units at *rows*: their exact totals, overall grades, and totals as output cells
         (:func:`perfrules.pipeline.chunk.cell_number`), worked out per denominator at once."""
-        n = len(rows)
-        if not n:
-            return [], [], []
+        totals = self.totals_of(rows)
+        return totals.values(), self.grades_of(totals), totals.cells()
+
+    def totals_of(self, rows: list[int]) -> TotalColumn:
+        """The exact totals of the units at *rows*, kept as integers (values and ranks made when read)."""
         at = np.array(rows, dtype=np.int64)
-        small = self.small is not None
-        numerators = (self.small if small else self.totals)[at]
-        denominators = self.denominators[at]
+        return TotalColumn((self.small if self.small is not None else self.totals)[at], self.denominators[at])
+
+    def grades_of(self, totals: TotalColumn) -> list[str | None]:
+        """The overall grades of *totals* (:meth:`totals_of`), per denominator by comparing integers."""
         overall = self.program.plan.overall
-        groups = set(denominators.tolist())
-        places, totals, grades, cells = [], [], [], []  # per denominator, its positions and values
-        for q in groups:
-            where = np.flatnonzero(denominators == q) if len(groups) > 1 else np.arange(n)
-            t = numerators[where]
-            exact_totals = _exact_values(t if small else t.tolist(), q)
-            found: list[str | None] = [None] * len(where)
-            if overall is not None:
-                found = _grades(overall, t, q)
-                for pos, grade in enumerate(found):
-                    if grade is None:
-                        found[pos] = overall.classify_number(exact_totals[pos])
-            places.append(where)
-            totals += exact_totals
-            grades += found
-            cells += format_column(t, q, np.ones(len(where), dtype=bool))
+        n = len(totals)
+        if overall is None or not n:
+            return [None] * n
+        groups = set(totals.den.tolist())
         if len(groups) == 1:
-            return totals, grades, cells
-        order = np.concatenate(places)
-        return _placed(totals, order), _placed(grades, order), _placed(cells, order)
+            band = colscale.band_index(overall, totals.num, groups.pop())
+        else:
+            band = np.empty(n, dtype=np.int64)
+            for q in groups:
+                where = np.flatnonzero(totals.den == q)
+                band[where] = colscale.band_index(overall, totals.num[where], q)
+        found: list[str | None] = colscale.band_names(overall)[band].tolist()
+        for pos in np.flatnonzero(band == len(overall.cuts)).tolist():
+            found[pos] = overall.classify_number(totals.value(pos))  # says what is wrong, or a word scale
+        return found
 
     def total(self, i: int) -> Any:
         """Unit *i*'s total, exact."""
@@ -463,6 +478,24 @@ class Scored:
         ]
 
 
+def _within(totals: Any, denominators: Any, full: Fraction) -> Any:
+    """Which ``totals / denominators`` are at most *full* (compared in int64 where the products fit)."""
+    if totals.dtype != object and len(totals):
+        dens = denominators.tolist()
+        top = int(np.abs(totals).max())
+        if top * full.denominator < _SAFE and max(dens) * full.numerator < _SAFE:
+            return totals * full.denominator <= np.array(dens, dtype=np.int64) * full.numerator
+    return (totals * full.denominator <= denominators * full.numerator).astype(bool)
+
+
+def _limit_value(limit: Any, den: int) -> int | None:
+    """A limit's numerator over *den* (which its denominator divides); None for no limit."""
+    if limit is None:
+        return None
+    f = as_fraction(limit)
+    return f.numerator * (den // f.denominator)
+
+
 def _limit_bound(limit: Any, den: int) -> int:
     if limit is None:
         return 0
@@ -472,7 +505,16 @@ def _limit_bound(limit: Any, den: int) -> int:
 
 def _limited(num: Any, den: int, k: int, limits: Any, keys: Sequence[str], cat: Any) -> Any:
     """The scores of indicator *k* held within its limits (per category for the upper one)."""
-    rows = limits.items()
+    rows = list(limits.items())
+    if len({per[k] for _, per in rows}) == 1:  # the same limits for every category: one pass
+        if not len(num):
+            return num
+        lo, hi = (_limit_value(limit, den) for limit in rows[0][1][k])
+        if lo is not None and num.min() < lo:
+            num = np.where(num < lo, lo, num)
+        if hi is not None and num.max() > hi:
+            num = np.where(num > hi, hi, num)
+        return num
     for c, per in rows:
         lo, hi = per[k]
         mask = None if not keys else cat == keys.index(c)
