@@ -344,3 +344,41 @@ def test_names_a_spreadsheet_would_run_or_split_are_written_as_the_loaded_file_w
             args = ["score", str(scheme_path), str(data), "--format", "csv", "-o", str(target)]
             main(args, out=io.StringIO(), err=io.StringIO())
         assert target.read_text(encoding="utf-8-sig") == expected
+
+
+def _ranked_names(pairs: list[tuple[str, int | None]]) -> list[str]:
+    from perfrules.pipeline.chunk import LightUnit
+    from perfrules.pipeline.stream import StreamedRun
+    from perfrules.scoring.outcome import UnitOutcome
+
+    outcomes = []
+    for name, rank in pairs:
+        o = UnitOutcome(LightUnit(name, None, "f.csv"))  # type: ignore[arg-type]
+        o.rank = rank
+        outcomes.append(o)
+    return [o.unit.name for o in StreamedRun(outcomes, ()).ranking()]
+
+
+def _by_rank_and_name(pairs: list[tuple[str, int | None]]) -> list[str]:
+    return [n for r, n in sorted((r, n) for n, r in pairs if r is not None)] + [
+        n for n, r in pairs if r is None
+    ]
+
+
+@given(
+    st.lists(
+        st.tuples(st.text(min_size=1, max_size=3), st.one_of(st.none(), st.integers(1, 40))), max_size=400
+    )
+)
+@settings(deadline=None)
+def test_a_streamed_run_ranks_as_sorting_by_rank_and_name(pairs):
+    pairs = list(dict(pairs).items())  # one unit per name
+    assert _ranked_names(pairs) == _by_rank_and_name(pairs)
+
+
+def test_many_ties_are_settled_by_name_as_a_few_are():
+    import random
+
+    rng = random.Random(17)
+    pairs = [(f"单位{rng.randrange(10**6)}-{i}", rng.choice([None, *range(1, 300)])) for i in range(3000)]
+    assert _ranked_names(pairs) == _by_rank_and_name(pairs)

@@ -101,8 +101,15 @@ class StreamedRun:
             # Units that share a rank are listed by name.
             bounds = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1], [True])))
             shared = np.flatnonzero(np.diff(bounds) > 1)
-            for start, end in zip(bounds[shared].tolist(), bounds[shared + 1].tolist(), strict=True):
-                scored[start:end] = sorted(scored[start:end], key=lambda k: outcomes[k].unit.name)
+            if len(shared) > 64:
+                # Many ties: every unit sorted by name once, then (stably) by rank.
+                names = [outcomes[k].unit.name for k in scored]
+                by_name = sorted(range(len(scored)), key=names.__getitem__)
+                again = np.argsort(ordered[by_name], kind="stable")
+                scored = np.array(scored, dtype=np.int64)[np.array(by_name, dtype=np.int64)[again]].tolist()
+            else:
+                for start, end in zip(bounds[shared].tolist(), bounds[shared + 1].tolist(), strict=True):
+                    scored[start:end] = sorted(scored[start:end], key=lambda k: outcomes[k].unit.name)
         if unranked:
             scored += (k for k, rank in enumerate(ranks) if rank is None)
         return scored
