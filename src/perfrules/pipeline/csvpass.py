@@ -389,18 +389,26 @@ def _work(start: int, end: int, first: int, plain: bool) -> Sent:
     return names, columns, others, problems
 
 
+def _outcome(
+    origin: str, name: str, category: str | None, row: int, total: Any, grade: Any, shown: Any, rendered: Any
+) -> UnitOutcome:
+    outcome = UnitOutcome(RowUnit(name, category, origin, row))  # type: ignore[arg-type]
+    outcome.total, outcome.grade, outcome.shown_total, outcome.rendered = total, grade, shown, rendered
+    return outcome
+
+
 def _received(sent: Sent, origin: str) -> tuple[list[str], list[UnitOutcome], list[Problem]]:
     """A worker's range as :func:`score_range` gives it."""
     names, columns, others, problems = sent
+    if not others:
+        return (
+            names,
+            [_outcome(origin, name, *cells) for name, *cells in zip(names, *columns, strict=True)],
+            problems,
+        )
     fast = zip(*columns, strict=True)
     outcomes = []
     for k, name in enumerate(names):
         packed = others.get(k)
-        if packed is not None:
-            outcomes.append(unpack(packed))
-            continue
-        category, row, total, grade, shown, rendered = next(fast)
-        outcome = UnitOutcome(RowUnit(name, category, origin, row))  # type: ignore[arg-type]
-        outcome.total, outcome.grade, outcome.shown_total, outcome.rendered = total, grade, shown, rendered
-        outcomes.append(outcome)
+        outcomes.append(unpack(packed) if packed is not None else _outcome(origin, name, *next(fast)))
     return names, outcomes, problems
