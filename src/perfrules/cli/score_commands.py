@@ -49,7 +49,7 @@ from .output import (
 from .reading import _MAX_NOTES, _more_notes, _one_unit, _units
 
 
-def _evaluate(scheme: Scheme, units: list[Unit], err: TextIO) -> Evaluation:
+def _evaluate(scheme: Scheme, units: Sequence[Unit], err: TextIO) -> Evaluation:
     return evaluate(scheme, units, progress=_Progress(len(units), err))
 
 
