@@ -71,7 +71,10 @@ def test_the_layout_is_declined_where_it_does_not_fit():
     np = numpy()
     one = np.ones((1, 1), dtype=bool)
     assert format_matrix(np.array([[1]]), 3, one) is None  # 1/3 has no six-place form
-    assert format_matrix(np.array([[2**60]]), 1, one) is None  # past 64-bit integers once scaled
+    # Laid out with the places its denominator needs (one for halves): past 64-bit integers once scaled.
+    assert format_matrix(np.array([[2**60 + 1]]), 2, one) is None
+    # Whole numbers need no places: 2**60 is written as it is.
+    assert format_matrix(np.array([[2**60]]), 1, one) == [str(2**60)]
     assert format_matrix(np.zeros((0, 2), dtype=np.int64), 1, np.zeros((0, 2), dtype=bool)) == []
     assert format_matrix(np.array([[-7, 0]]), 1, np.ones((1, 2), dtype=bool)) == ["-7,0"]
 

@@ -159,3 +159,21 @@ def test_a_word_column_read_as_a_number_too_stays_with_the_per_unit_program():
     plan = plan_of(loads(text, format="toml"))
     assert program_of(plan) is None
     assert plan.program_why is not None and "column of words" in plan.program_why
+
+
+def test_a_word_scale_through_evaluate_from_a_file(tmp_path):
+    # evaluate() on a file's units hands the program its numeric columns as read; the words are read
+    # by the per-unit program there: 甲 95×0.5 + 80×0.5 = 87.5, 乙 40×0.5 + 90×0.5 = 65.
+    from perfrules import evaluate
+
+    text = (
+        'name = "词"\ntotal = 100\ngroups = [{ name = "组" }]\n'
+        '[[indicators]]\ncode = "1"\nname = "审计"\ngroup = "组"\nweight = 50\n'
+        + _AUDIT
+        + '[[indicators]]\ncode = "2"\nname = "数"\ngroup = "组"\nweight = 50\nscore = "x"\n'
+    )
+    scheme = loads(text, format="toml")
+    data = tmp_path / "d.csv"
+    data.write_text("单位,审计结论,x\n甲,好,80\n乙,差,90\n", encoding="utf-8")
+    result = evaluate(scheme, load_units(data, scheme=scheme), explained=False)
+    assert [(u.unit, u.total) for u in result] == [("甲", Decimal("87.5")), ("乙", Decimal(65))]

@@ -102,9 +102,13 @@ def test_score_json_output_is_the_same_for_every_encoding(sample, kind, tmp_path
 
 
 def test_sample_units_are_a_unit_list():
-    """sample_units keeps returning a list (now with the file's notes)."""
+    """sample_units returns a UnitList: a sequence that behaves as a list of its units (not a list
+    subclass, since its units are made when read), with the file's notes."""
     units = sample_units("xiamen-xiangan-2020")
-    assert isinstance(units, list) and isinstance(units, UnitList) and units.notes == ()
+    assert isinstance(units, UnitList) and not isinstance(units, list) and units.notes == ()
+    plain = list(units)
+    assert units == plain and plain == units and len(units) == len(plain) > 1
+    assert units[0] is units[0] and units[-1] is plain[-1] and units[1:3] == plain[1:3]
 
 
 # ---------------------------------------------------------------------------

@@ -24,9 +24,10 @@ from __future__ import annotations
 import contextlib
 import gc
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
+from operator import itemgetter
 from typing import Any
 
 from ._textcols import format_matrix
@@ -39,7 +40,9 @@ __all__ = [
     "coprime_fractions",
     "format_column",
     "format_rows",
+    "from_records",
     "from_text_columns",
+    "from_text_rows",
     "from_texts",
     "from_values",
     "gc_paused",
@@ -152,11 +155,11 @@ def from_values(values: Sequence[object]) -> tuple[IntColumn, Any]:
         if magnitudes and (min(magnitudes) < -_EXTREME or max(magnitudes) > _EXTREME):
             return _cell_by_cell(values)
         nums, dens = zip(*map(Decimal.as_integer_ratio, values), strict=True)  # type: ignore[arg-type]
-    except (TypeError, ValueError, OverflowError):  # not a Decimal, NaN, or infinite
+    except (TypeError, ValueError, OverflowError):  # not a Decimal, NaN, infinite (or no cells)
         return _cell_by_cell(values)
     try:
-        num = np.array(nums, dtype=np.int64)
-        den_each = np.array(dens, dtype=np.int64)
+        num = np.fromiter(nums, dtype=np.int64, count=len(nums))
+        den_each = np.fromiter(dens, dtype=np.int64, count=len(dens))
     except OverflowError:
         return _wide(nums, dens, values)
     # |num / den| < _MAX_ABS, compared without forming _MAX_ABS × den (beyond int64 for den > 9223).
@@ -164,6 +167,30 @@ def from_values(values: Sequence[object]) -> tuple[IntColumn, Any]:
     if not good.all():
         return _wide(nums, dens, values)
     return _common(num, den_each), good
+
+
+def from_records(
+    records: Sequence[Mapping[str, object]], names: Sequence[str]
+) -> dict[str, tuple[IntColumn, Any]]:
+    """:func:`from_values` of each of *names*, read from *records* (a batch's data, one mapping a
+    unit; a name a record lacks reads as None) in one pass over them.
+
+    >>> columns = from_records([{"x": Decimal("1.5"), "y": 2}, {"x": 3}], ["x", "y"])
+    >>> [(c.num.tolist(), c.den, plain.tolist()) for c, plain in columns.values()]
+    [([3, 6], 2, [True, True]), ([2, 0], 1, [True, False])]
+    """
+    if not names:
+        return {}
+    try:
+        # Every record holds every name (the common case): the rows turned into columns in C.
+        pick = itemgetter(*names)
+        picked = list(map(pick, records))
+        by_name = list(zip(*picked, strict=True)) if len(names) > 1 else [picked]
+    except KeyError:
+        by_name = [[r.get(name) for r in records] for name in names]
+    if not records:
+        by_name = [[] for _ in names]
+    return {name: from_values(values) for name, values in zip(names, by_name, strict=True)}
 
 
 def _wide(nums: Sequence[int], dens: Sequence[int], values: Sequence[object]) -> tuple[IntColumn, Any]:
@@ -210,7 +237,11 @@ def _common(num: Any, den_each: Any) -> IntColumn:
     """Numerators over their own denominators, brought over one (their least common multiple)."""
     if not len(num):
         return IntColumn(num, 1, 0)
-    den = math.lcm(*set(den_each.tolist()))
+    top = int(den_each.max())
+    # Mostly the largest denominator is a multiple of every other (10**places): no set of them made.
+    den = (
+        top if den_each.dtype != object and not (top % den_each).any() else math.lcm(*set(den_each.tolist()))
+    )
     if den != 1:
         factors = den // den_each
         if int(abs(num).max()) * den >= SAFE:
@@ -257,48 +288,85 @@ def from_text_columns(columns: Sequence[Sequence[object]]) -> list[tuple[IntColu
         # A line break inside a cell (a plain decimal has none): those cells are not plain.
         cleaned = [[t if "\n" not in t else "x" for t in c] for c in columns]  # type: ignore[operator]
         return from_text_columns(cleaned)
+    return _parsed(raw, len(columns), n, by_row=False)
+
+
+def from_text_rows(raw: bytes, k: int, n: int) -> list[tuple[IntColumn, Any]]:
+    """:func:`from_text_columns` of a table's *k* columns and *n* rows given as one text: its cells
+    row after row, each ended by a line break but the last (``b"1,2\\n3,4".replace(b",", b"\\n")``).
+    Bytes beyond ASCII are never part of a plain decimal.
+
+    >>> [(c.num.tolist(), c.den, p.tolist()) for c, p in from_text_rows(b"1\\n2.5\\n-3\\nx", 2, 2)]
+    [([1, -3], 1, [True, True]), ([25, 0], 10, [True, False])]
+    """
+    np = numpy()
+    if not n or not k:
+        return [(IntColumn(np.zeros(n, dtype=np.int64), 1, 0), np.zeros(n, dtype=bool)) for _ in range(k)]
+    found = raw.count(b"\n") + 1
+    if found != n * k:
+        raise ValueError(f"expected {n * k} cells, found {found}")
+    return _parsed(raw, k, n, by_row=True)
+
+
+def _parsed(raw: bytes, k: int, n: int, *, by_row: bool) -> list[tuple[IntColumn, Any]]:
+    """The cells of *raw* (one per line), column after column (or row after row), as columns."""
+    np = numpy()
+    total = n * k
     a = np.frombuffer(raw, dtype=np.uint8)
-    newline = a == 10
-    breaks = np.flatnonzero(newline)
-    starts = np.concatenate(([0], breaks + 1))
-    ends = np.concatenate((breaks, [len(a)]))
-    length = ends - starts
-    # Each byte's cell (a line break belongs to the cell before it).
-    field = np.cumsum(newline, dtype=np.int64) - newline
-    digit = (a >= 48) & (a <= 57)
-    dot = a == 46
-    minus = a == 45
-    # Points, minus signs and other characters (a non-ASCII one reads as "?") are few: counted where they are.
-    dots = np.bincount(field[dot], minlength=total)
-    minuses = np.bincount(field[minus], minlength=total)
-    other = np.bincount(field[~(digit | dot | minus | newline)], minlength=total)
-    digits = length - dots - minuses - other
-    first = a[np.minimum(starts, len(a) - 1)] if len(a) else np.zeros(total, dtype=np.uint8)
-    good = (length > 0) & (other == 0) & (dots <= 1) & (minuses <= 1) & ((minuses == 0) | (first == 45))
-    # Where the point is (the cell's end when it has none): a digit on each side of it.
-    dot_at = ends.copy()
-    dot_positions = np.flatnonzero(dot)
-    dot_at[field[dot_positions]] = dot_positions
+    breaks = np.flatnonzero(a == 10)
+    starts = np.zeros(total, dtype=np.int64)
+    starts[1:] = breaks + 1
+    length = np.full(total, len(a), dtype=np.int64)
+    length[:-1] = breaks
+    length -= starts
+    # A plain decimal has at most _MAX_DIGITS digits, a point and a sign, and starts with a digit or
+    # a sign: only such cells are read, a byte position at a time over all of them at once.
+    padded = np.zeros(len(a) + _MAX_DIGITS + 2, dtype=np.uint8)
+    padded[: len(a)] = a
+    first = padded[starts]
+    maybe = np.flatnonzero((length <= _MAX_DIGITS + 2) & (((first - np.uint8(48)) < 10) | (first == 45)))
+    begin = starts[maybe]
+    short = length[maybe].astype(np.uint8)
+    m = len(maybe)
+    digits, dots = np.zeros(m, dtype=np.uint8), np.zeros(m, dtype=np.uint8)
+    minus = (first[maybe] == 45).view(np.uint8)
+    other = np.zeros(m, dtype=bool)
+    dot_at = short.copy()  # where the point is (the cell's length when it has none)
+    value = np.zeros(m, dtype=np.int64)  # the digits read so far, the point skipped
+    for j in range(int(short.max(initial=0))):
+        byte = padded[begin + j]
+        inside = short > j
+        shifted = byte - np.uint8(48)  # a digit's value (other bytes wrap round past 9)
+        is_digit = (shifted < 10) & inside
+        is_dot = (byte == 46) & inside
+        digits += is_digit
+        dots += is_dot
+        other |= inside & ~(is_digit | is_dot) & ((byte != 45) | (j > 0))  # a sign only first
+        dot_at[is_dot] = j
+        value = np.where(is_digit, value * 10 + shifted, value)
+    fine = ~other & (dots <= 1)
+    # A digit on each side of the point.
     has_dot = dots == 1
-    good &= ~has_dot | ((dot_at > starts + minuses) & (dot_at < ends - 1))
-    places = np.where(has_dot, ends - dot_at - 1, 0)
-    whole = digits - places
-    good &= (digits >= 1) & (whole >= 1) & (places <= MAX_PLACES) & (digits <= _MAX_DIGITS)
-    # Each cell's value over 10**(its own places).
-    positions = np.flatnonzero(digit & good[field])
-    cells = field[positions]
-    power = ends[cells] - positions - 1 - (positions < dot_at[cells]) * has_dot[cells]
+    fine &= ~has_dot | ((dot_at > minus) & (dot_at < short - 1))
+    own = np.where(has_dot, short - dot_at - 1, 0).astype(np.int64)
+    fine &= (digits >= 1) & (digits.astype(np.int64) - own >= 1)
+    fine &= (own <= MAX_PLACES) & (digits <= _MAX_DIGITS)
+    good = np.zeros(total, dtype=bool)
+    good[maybe] = fine
+    places = np.zeros(total, dtype=np.int64)
+    places[maybe] = own
+    whole = np.zeros(total, dtype=np.int64)
+    whole[maybe] = digits.astype(np.int64) - own
+    signed = np.zeros(total, dtype=np.int64)
+    signed[maybe] = np.where(fine, np.where(minus == 1, -value, value), 0)
+    value = signed
     powers = np.array([10**i for i in range(_MAX_DIGITS + 1)], dtype=np.int64)
-    contribution = (a[positions].astype(np.int64) - 48) * powers[power]
-    value = np.zeros(total, dtype=np.int64)
-    if len(positions):
-        edges = np.flatnonzero(np.concatenate(([True], cells[1:] != cells[:-1])))
-        value[cells[edges]] = np.add.reduceat(contribution, edges)
-    value = np.where(minuses == 1, -value, value)
     # Per column (a row of these tables): its values over 10**scale, its most places, where the
     # whole digits and that scale fit an int64.
-    k = len(columns)
-    ok, value, own, wide = good.reshape(k, n), value.reshape(k, n), places.reshape(k, n), whole.reshape(k, n)
+    if by_row:
+        ok, value, own, wide = (np.ascontiguousarray(x.reshape(n, k).T) for x in (good, value, places, whole))
+    else:
+        ok, value, own, wide = (x.reshape(k, n) for x in (good, value, places, whole))
     scale = np.where(ok, own, 0).max(axis=1)
     ok &= wide + scale[:, None] <= _MAX_DIGITS
     scale = np.where(ok, own, 0).max(axis=1)

@@ -192,21 +192,42 @@ def to_number(value: object, *, name: str = "value") -> Number:
     )
 
 
+_PRIME = 2**61 - 1
+
+
+def _five_power(n: int) -> int | None:
+    """k where ``n == 5**k`` (n > 0), else None: the few k that n's length allows are tried modulo a
+    prime first, so a number that is no power of 5 costs one remainder, not a division per factor 5."""
+    bits = n.bit_length()
+    if bits <= 128:  # a few divisions
+        k = 0
+        while n % 5 == 0:
+            n //= 5
+            k += 1
+        return k if n == 1 else None
+    residue = n % _PRIME
+    # 2.321 < log2(5) < 2.322: 5**k has between (bits − 1) / 2.322 and bits / 2.321 as exponent.
+    low = max(0, (bits - 1) * 1000 // 2322 - 1)
+    candidate = pow(5, low, _PRIME)
+    for k in range(low, bits * 1000 // 2321 + 2):
+        if candidate == residue and 5**k == n:
+            return k
+        candidate = candidate * 5 % _PRIME
+    return None
+
+
 def _decimal_of_fraction(value: Fraction) -> Decimal | None:
     """The exact Decimal for *value*, or None when its expansion does not end."""
     den = value.denominator
-    twos = fives = 0
-    while den % 2 == 0:
-        den //= 2
-        twos += 1
-    while den % 5 == 0:
-        den //= 5
-        fives += 1
-    if den != 1:
+    twos = (den & -den).bit_length() - 1
+    den >>= twos
+    # What is left must be a power of 5: the one with den's length is found, not divided out.
+    fives = _five_power(den)
+    if fives is None:
         return None
     places = max(twos, fives)
     scaled = value.numerator * (10**places) // value.denominator
-    if len(str(abs(scaled))) > EXACT_CONTEXT.prec:
+    if abs(scaled).bit_length() > 4 * EXACT_CONTEXT.prec or len(str(abs(scaled))) > EXACT_CONTEXT.prec:
         return None  # e.g. 1/2^200: exact as a Fraction, too long as a Decimal
     return Decimal(scaled).scaleb(-places, EXACT_CONTEXT)
 

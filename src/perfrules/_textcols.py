@@ -45,6 +45,9 @@ def format_matrix(matrix: Any, den: int, shown: Any, places: int = 6) -> list[st
     scale = 10**places
     if matrix.ndim != 2 or matrix.dtype == object or scale % den:
         return None
+    # Values over a denominator that divides 10**p have at most p places: lay out only those.
+    places = next(p for p in range(places + 1) if 10**p % den == 0)
+    scale = 10**places
     n, k = matrix.shape
     if not n:
         return []

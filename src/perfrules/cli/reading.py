@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
@@ -48,7 +49,7 @@ def _units(
     category: str | None,
     err: TextIO,
     sheet: str | None = None,
-) -> list[Unit]:
+) -> Sequence[Unit]:
     if source == "-":
         units = _stdin_units(scheme, sheet)
     elif source == "sample":

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TextIO
 
@@ -23,6 +23,7 @@ from ..results.display import (
 from ..results.model import Evaluation, UnitResult, evaluate
 from ..scheme.model import Scheme
 from ..scheme.units import Unit
+from ..scoring.outcome import UnitOutcome
 from .base import EXIT_OK, EXIT_PROBLEMS, UsageError, emit
 from .history import load_scheme as _scheme
 from .history import previous_notes
@@ -48,7 +49,7 @@ from .output import (
 from .reading import _MAX_NOTES, _more_notes, _one_unit, _units
 
 
-def _evaluate(scheme: Scheme, units: list[Unit], err: TextIO) -> Evaluation:
+def _evaluate(scheme: Scheme, units: Sequence[Unit], err: TextIO) -> Evaluation:
     return evaluate(scheme, units, progress=_Progress(len(units), err))
 
 
@@ -103,23 +104,7 @@ def _write_streamed(
     zh = scheme.language == "zh"
     failed = [e for o in ranked for e in o.errors]
     if args.format == "csv":
-        indicators = scheme.indicators()
-        blank = "," * (len(indicators) - 1)
-        lines: list[Sequence[object]] = [_csv_head(scheme)]
-        lines += (
-            [
-                o.rank,
-                o.unit.name,
-                o.unit.category,
-                Figure(o.shown_total or cell_number(o.total)),
-                o.grade,
-                *_flag_cells(scheme, o.flags),
-                FigureRun(o.rendered or blank),
-                "; ".join(str(e) for e in o.errors),
-            ]
-            for o in ranked
-        )
-        emit(csv_lines(lines), args.output, out, bom=True)
+        emit(_streamed_csv(scheme, ranked), args.output, out, bom=True)
         _csv_legend(scheme, args.scheme, err)
     elif args.format == "json":
         emit(_json_document(scheme.name, _streamed_records(scheme, run)), args.output, out)
@@ -168,6 +153,47 @@ def _write_streamed(
         err.write(_not_scored(len({e.unit for e in failed})))
         return EXIT_PROBLEMS
     return EXIT_OK
+
+
+def _streamed_csv(scheme: Scheme, ranked: Sequence[UnitOutcome]) -> Iterator[str]:
+    """A streamed score's CSV lines, in blocks of units: a block whose text cells need neither quotes
+    nor an escape (checked at once) is written a format per unit (the lines ``csv_lines`` writes for
+    them), any other unit by ``csv_lines``."""
+    import re
+
+    from .._writers import _FORMULA_STARTS
+
+    # A cell that needs quotes, or one that starts (after the separator \x00) like a formula.
+    unsafe = re.compile('[,"\r\n]|(?:^|\x00)[' + re.escape("".join(_FORMULA_STARTS)) + "]").search
+    blank = "," * (len(scheme.indicators()) - 1)
+    yield from csv_lines([_csv_head(scheme)])
+    for at in range(0, len(ranked), 4096):
+        units = ranked[at : at + 4096]
+        names = [o.unit.name for o in units]
+        categories = [o.unit.category or "" for o in units]
+        grades = [o.grade or "" for o in units]
+        plain = not scheme.flags and not any(o.errors for o in units)
+        if plain and not unsafe("\x00".join([*names, *categories, *grades])):
+            yield "".join(
+                f"{'' if o.rank is None else o.rank},{name},{category},"
+                f"{o.shown_total or cell_number(o.total)},{grade},{o.rendered or blank},\n"
+                for o, name, category, grade in zip(units, names, categories, grades, strict=True)
+            )
+            continue
+        rows = (
+            [
+                o.rank,
+                o.unit.name,
+                o.unit.category,
+                Figure(o.shown_total or cell_number(o.total)),
+                o.grade,
+                *_flag_cells(scheme, o.flags),
+                FigureRun(o.rendered or blank),
+                "; ".join(str(e) for e in o.errors),
+            ]
+            for o in units
+        )
+        yield "".join(csv_lines(rows))
 
 
 def _cmd_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:

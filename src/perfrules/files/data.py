@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final
 
@@ -27,12 +27,14 @@ from .._errors import DataError, Problem
 from ..formula.language import normalize_name
 from ..formula.text import shown_name
 from ..scheme.model import Scheme
+from ..scheme.unitcols import LazyUnits, UnitColumns
 from ..scheme.units import Unit, UnitError
 from .cells import NO_DATA, CellProblem, CellValue, RawCell, read_cell
+from .colload import kept_csv, kept_rows
 from .encoding import read_text
 from .jsonfile import parse_json
 from .scheme_fields import _computed_by, _known_fields, _text_fields
-from .tables import Row, Rows, _csv_rows, _table_rows, iter_rows
+from .tables import Row, Rows, iter_rows
 
 __all__ = ["UnitList", "load_units", "units_from_csv", "units_from_json"]
 
@@ -46,8 +48,15 @@ _LIST_SPLIT: Final = re.compile(r"[、,，;；\s]+")
 _JSON_KEYS: Final = ("name", "category", "data", "periods", "not_applicable")
 
 
-class UnitList(list[Unit]):
-    """The units read from a data file: a plain ``list``, and the file's notes.
+class UnitList(LazyUnits):
+    """The units read from a data file, in the file's order, and the file's notes.
+
+    It behaves as a list of :class:`~perfrules.Unit` (indexing, iteration,
+    ``len``, slices, ``append`` and the other list methods; equal to a list
+    of the same units), but it is not a ``list``: a file's units are kept as
+    columns and each ``Unit`` is made from its cells when first read (the
+    same unit each time), so that :func:`~perfrules.evaluate` scores the
+    columns without making them. ``list(units)`` gives a plain list.
 
     Attributes:
         notes: what the reader wants you to know about the whole file, e.g.
@@ -55,8 +64,10 @@ class UnitList(list[Unit]):
             about one unit's cells are on that unit (``Unit.notes``).
 
     >>> units = units_from_csv("单位,得分\\n甲局,90\\n")
-    >>> isinstance(units, list), units.notes
-    (True, ())
+    >>> len(units), units[0].data["得分"], units.notes
+    (1, Decimal('90'), ())
+    >>> units == [units[0]], isinstance(units, list)
+    (True, False)
     """
 
     notes: tuple[Problem, ...]
@@ -64,6 +75,17 @@ class UnitList(list[Unit]):
     def __init__(self, units: Iterable[Unit] = (), notes: Iterable[Problem] = ()) -> None:
         super().__init__(units)
         self.notes = tuple(notes)
+
+    @classmethod
+    def _of(cls, columns: UnitColumns, notes: Iterable[Problem]) -> UnitList:
+        """The units of a file read into columns (:mod:`perfrules.files.colload`)."""
+        made: UnitList = cls._kept(columns)
+        made.notes = tuple(notes)
+        return made
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickled (and copied) as the units themselves: the columns' readers stay behind.
+        return (UnitList, (list(self), self.notes))
 
 
 # ---------------------------------------------------------------------------
@@ -311,8 +333,11 @@ def units_from_csv(text: str, *, scheme: Scheme | None = None, origin: str = "da
     """
     if text.startswith("\ufeff"):
         text = text[1:]  # Excel writes UTF-8 with a BOM
-    header, rows = _table_rows(_csv_rows(text, origin), origin, pad=False)
-    return _units_from_rows(header, rows, scheme=scheme, origin=origin)
+    return UnitList._of(*kept_csv(text, _reader_of(scheme, origin), _Entry, origin))
+
+
+def _reader_of(scheme: Scheme | None, origin: str) -> Callable[[Sequence[str]], _RowUnits]:
+    return lambda header: _RowUnits(header, scheme=scheme, origin=origin)
 
 
 # ---------------------------------------------------------------------------
@@ -481,5 +506,9 @@ def load_units(source: str | Path, *, scheme: Scheme | None = None, sheet: str |
             )
         data = parse_json(read_text(path.read_bytes(), origin), origin)
         return units_from_json(data, origin=origin)
+    if sheet is None and path.suffix.lower() not in (".xlsx", ".xlsm", ".xls"):
+        # CSV: decoded as iter_rows decodes it, then read into columns at once where it can be.
+        text = read_text(path.read_bytes(), origin)
+        return UnitList._of(*kept_csv(text, _reader_of(scheme, origin), _Entry, origin))
     header, rows = iter_rows(path, sheet=sheet)
-    return _units_from_rows(header, rows, scheme=scheme, origin=origin)
+    return UnitList._of(*kept_rows(_RowUnits(header, scheme=scheme, origin=origin), rows, _Entry))

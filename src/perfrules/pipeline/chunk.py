@@ -23,7 +23,7 @@ from ..files.tables import Row
 from ..files.unit_groups import RowGroup, unit_of
 from ..formula.text import normalize_name
 from ..scheme.model import Scheme
-from ..scheme.units import Unit
+from ..scheme.units import PolicyEvent, Unit, UnitError
 from ..scoring.batch import score_chunk
 from ..scoring.collookup import text_column
 from ..scoring.outcome import UnitOutcome
@@ -32,11 +32,14 @@ from ..scoring.program import ColumnProgram, Scored, program_of
 
 __all__ = [
     "LightUnit",
+    "Packed",
     "cell_number",
     "compact",
     "light",
+    "pack",
     "score_chunk_here",
     "score_groups",
+    "unpack",
     "with_category",
 ]
 
@@ -213,6 +216,48 @@ def _category_cell(reader: _RowUnits, row: Row, default: str | None) -> str | No
 def _rendered(scored: Scored) -> list[str]:
     """Each unit's indicator scores as one line of output cells (what :func:`compact` gives)."""
     return format_rows(scored.scores, scored.den, scored.applicable)
+
+
+Packed = tuple[
+    str,
+    "str | None",
+    str,
+    "Number | None",
+    "str | None",
+    bool,
+    str,
+    "str | None",
+    tuple[UnitError, ...],
+    tuple[PolicyEvent, ...],
+    tuple[str, ...],
+]
+
+
+def pack(outcome: UnitOutcome) -> Packed:
+    """An outcome as a plain tuple: what crosses from a worker process, cheaply."""
+    unit = outcome.unit
+    return (
+        unit.name,
+        unit.category,
+        unit.origin,
+        outcome.total,
+        outcome.grade,
+        outcome.vetoed,
+        outcome.rendered or "",
+        outcome.shown_total,
+        tuple(outcome.errors),
+        tuple(outcome.events),
+        outcome.flags,
+    )
+
+
+def unpack(packed: Packed) -> UnitOutcome:
+    name, category, origin, total, grade, vetoed, rendered, shown, errors, events, flags = packed
+    outcome = UnitOutcome(LightUnit(name, category, origin))  # type: ignore[arg-type]
+    outcome.total, outcome.grade, outcome.vetoed, outcome.flags = total, grade, vetoed, flags
+    outcome.rendered, outcome.shown_total = rendered, shown
+    outcome.errors, outcome.events = list(errors), list(events)
+    return outcome
 
 
 def score_chunk_here(

@@ -30,20 +30,23 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 from .._errors import Problem
+from .._intcols import gc_paused, numpy
 from .._numbers import Number
 from ..files.cells import RawCell
 from ..files.data import _RowUnits
 from ..files.tables import Row
 from ..files.unit_groups import RowGroup, stream_groups, unit_of
 from ..scheme.model import Scheme
-from ..scheme.units import PolicyEvent, Unit, UnitError
+from ..scheme.units import Unit
 from ..scoring.batch import finish_batch, score_chunk
 from ..scoring.outcome import UnitOutcome
 from ..scoring.plan import Plan, plan_of
 from ..scoring.population import Observation
 from ..scoring.program import program_of
 from ..scoring.rollup import refuse_roll_up
-from .chunk import LightUnit, cell_number, compact, score_chunk_here, score_groups, with_category
+from .chunk import Packed, cell_number, compact, score_chunk_here, score_groups, with_category
+from .chunk import pack as _pack
+from .chunk import unpack as _unpack
 
 __all__ = ["SPILLED", "StreamedRun", "cell_number", "explain_chunk_here", "score_chunk_here", "score_file"]
 
@@ -81,11 +84,35 @@ class StreamedRun:
 
     def _ranked(self) -> list[int]:
         outcomes = self.outcomes
-        scored = sorted(
-            (k for k, o in enumerate(outcomes) if o.rank is not None),
-            key=lambda k: (outcomes[k].rank, outcomes[k].unit.name),
+        ranks = [o.rank for o in outcomes]
+        unranked = ranks.count(None)
+        scored = (
+            [k for k, rank in enumerate(ranks) if rank is not None] if unranked else list(range(len(ranks)))
         )
-        return [*scored, *(k for k, o in enumerate(outcomes) if o.rank is None)]
+        if scored:
+            np = numpy()
+            if unranked:
+                by_rank = np.fromiter((ranks[k] for k in scored), dtype=np.int64, count=len(scored))
+            else:
+                by_rank = np.fromiter(ranks, dtype=np.int64, count=len(ranks))
+            order = np.argsort(by_rank, kind="stable")
+            ordered = by_rank[order]
+            scored = order.tolist() if not unranked else np.array(scored, dtype=np.int64)[order].tolist()
+            # Units that share a rank are listed by name.
+            bounds = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1], [True])))
+            shared = np.flatnonzero(np.diff(bounds) > 1)
+            if len(shared) > 64:
+                # Many ties: every unit sorted by name once, then (stably) by rank.
+                names = [outcomes[k].unit.name for k in scored]
+                by_name = sorted(range(len(scored)), key=names.__getitem__)
+                again = np.argsort(ordered[by_name], kind="stable")
+                scored = np.array(scored, dtype=np.int64)[np.array(by_name, dtype=np.int64)[again]].tolist()
+            else:
+                for start, end in zip(bounds[shared].tolist(), bounds[shared + 1].tolist(), strict=True):
+                    scored[start:end] = sorted(scored[start:end], key=lambda k: outcomes[k].unit.name)
+        if unranked:
+            scored += (k for k, rank in enumerate(ranks) if rank is None)
+        return scored
 
     def explained(self) -> Iterator[tuple[UnitOutcome, str]]:
         """Each outcome in :meth:`ranking` order with its spilled JSON members (joined by ``",\\n"``).
@@ -114,48 +141,6 @@ class StreamedRun:
     @property
     def failed(self) -> list[UnitOutcome]:
         return [o for o in self.outcomes if o.errors]
-
-
-Packed = tuple[
-    str,
-    "str | None",
-    str,
-    "Number | None",
-    "str | None",
-    bool,
-    str,
-    "str | None",
-    tuple[UnitError, ...],
-    tuple[PolicyEvent, ...],
-    tuple[str, ...],
-]
-
-
-def _pack(outcome: UnitOutcome) -> Packed:
-    """An outcome as a plain tuple: what crosses from a worker process, cheaply."""
-    unit = outcome.unit
-    return (
-        unit.name,
-        unit.category,
-        unit.origin,
-        outcome.total,
-        outcome.grade,
-        outcome.vetoed,
-        outcome.rendered or "",
-        outcome.shown_total,
-        tuple(outcome.errors),
-        tuple(outcome.events),
-        outcome.flags,
-    )
-
-
-def _unpack(packed: Packed) -> UnitOutcome:
-    name, category, origin, total, grade, vetoed, rendered, shown, errors, events, flags = packed
-    outcome = UnitOutcome(LightUnit(name, category, origin))  # type: ignore[arg-type]
-    outcome.total, outcome.grade, outcome.vetoed, outcome.flags = total, grade, vetoed, flags
-    outcome.rendered, outcome.shown_total = rendered, shown
-    outcome.errors, outcome.events = list(errors), list(events)
-    return outcome
 
 
 Span = tuple[int, int]
@@ -211,12 +196,17 @@ def score_file(
         category: the category of units whose data gives none.
         progress: called as ``progress(units done, unit name)`` after each chunk.
         jobs: processes that read and score chunks of units (0: every core).
-            This process reads the file's rows and groups them by unit; the
-            cells are read, and the units scored, in the workers. The results
-            are identical whatever the number. A scheme the column program
-            scores (:mod:`perfrules.scoring.program`) is scored in this process
-            for totals-only output: sending a chunk to a worker costs more
-            than scoring it as columns.
+            The results are identical whatever the number. For totals-only
+            output of a scheme the column program scores
+            (:mod:`perfrules.scoring.program`) without population steps, a
+            UTF-8 CSV file whose data rows hold no quotes is read in byte
+            ranges (:mod:`perfrules.pipeline.csvpass`): each worker reads,
+            parses and scores its own ranges, and this process only finds
+            line-aligned split points and ranks at the end. Otherwise this
+            process reads the file's rows and groups them by unit, and the
+            workers read the cells and score the units (a scheme the column
+            program scores is then scored here: sending rows to a worker
+            costs more than scoring them as columns).
         chunk_size: units per chunk.
         explained: also explain each unit as it is scored, and spill the
             members of its JSON record that need the explanation (see
@@ -234,6 +224,16 @@ def score_file(
     refuse_roll_up(scheme, "scoring a file as a stream")
     plan = plan_of(scheme)
     workers = job_count(jobs)
+    if not explained and not plan.has_population and program_of(plan) is not None:
+        from ..files.csvcolumns import open_csv
+        from .csvpass import score_csv
+
+        layout = None if sheet is not None or _is_workbook(source) else open_csv(source)
+        if layout is not None:
+            outcomes, notes = score_csv(scheme, layout, category, workers, chunk_size, progress)
+            with gc_paused():
+                finish_batch(plan, outcomes)
+            return StreamedRun(outcomes, notes)
     if workers > 1 and not explained and program_of(plan) is not None:
         # Scored as columns, a chunk costs less than sending its rows to a worker and its
         # outcomes back: this process reads the file anyway, so it scores the chunks too.
@@ -259,6 +259,10 @@ def score_file(
             )
     finish_batch(plan, scored.outcomes)
     return StreamedRun(scored.outcomes, scored.notes, scored.spill, scored.spans)
+
+
+def _is_workbook(source: str | Path) -> bool:
+    return Path(source).suffix.lower() in (".xlsx", ".xlsm", ".xls")
 
 
 class _Pass:

@@ -11,26 +11,26 @@ from __future__ import annotations
 
 import difflib
 import os
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 import attrs
 
 from .._errors import expect_scheme
-from .._frozen import FrozenDict
-from .._numbers import Number, exact
-from ..formula.compute import _add as exact_add
-from ..formula.language import Value, normalize_name
-from ..grading.scale import GradeResult
+from .._numbers import Number
+from ..formula.language import normalize_name
 from ..scheme.history import PastResults
 from ..scheme.model import Scheme
-from ..scheme.units import Computation, PeriodResult, PeriodTotal, PolicyEvent, Unit, UnitError
+from ..scheme.unitcols import LazyUnits
+from ..scheme.units import PeriodTotal, PolicyEvent, Unit, UnitError
 from ..scoring.batch import check_units, score_batch
-from ..scoring.compiled import DECLARED_NOT_APPLICABLE
-from ..scoring.outcome import IndicatorOutcome, UnitOutcome
-from ..scoring.plan import GroupPlan, Plan, plan_of
+from ..scoring.colbatch import score_kept
+from ..scoring.outcome import UnitOutcome
+from ..scoring.plan import Plan, plan_of
 from ..scoring.unit import Population, score_unit
+from .parts import GroupResult, IndicatorResult, group_result, indicator_result
 from .past import with_previous
 
 __all__ = ["VIEWS", "Evaluation", "GroupResult", "IndicatorResult", "UnitResult", "evaluate"]
@@ -41,85 +41,6 @@ VIEWS: dict[str, Callable[..., Any]] = {}
 They live in the modules beside this one and are registered by ``perfrules/results/__init__.py``,
 so the result types never import the code that renders them.
 """
-
-
-def _frozen(value: Mapping[str, Any]) -> Mapping[str, Any]:
-    return value if isinstance(value, FrozenDict) else FrozenDict(value)
-
-
-@attrs.frozen(kw_only=True)
-class IndicatorResult:
-    """How one indicator scored for one unit.
-
-    Attributes:
-        code, name: the indicator.
-        applicable: False when it does not apply (or is not assessed) for the unit.
-        inputs: the data values the indicator read.
-        values: every value its steps computed.
-        value: the measured value that was graded.
-        grade: the grade (None when not applicable, failed, or ungraded).
-        score: the score in the indicator's own units: 分 in a points scheme
-            (0 to its points, more when its rule allows), 0 to the scheme's
-            ``full_score`` in a percent scheme.
-        full: the indicator's full points in those units (分值, or 100).
-        base_weight: the weight the scheme gives it for the unit's category (or the
-            unit's own, read from its data: ``Indicator.weight_from``).
-        weight: the weight actually used, after redistribution.
-        contribution: ``score / full × weight``: what it adds to the total.
-        grading: the scale's result, when a scale graded it.
-        periods: per-period results, when several periods were combined.
-        computations: each formula it ran, with the numbers put in.
-        events: every policy that fired and why.
-        error: the problem, when the indicator could not be scored.
-        stand_in: what the stand-in rule does, when the indicator's rule is
-            not the published one.
-    """
-
-    code: str
-    name: str
-    applicable: bool
-    inputs: Mapping[str, object] = attrs.field(converter=_frozen)
-    values: Mapping[str, Value] = attrs.field(converter=_frozen)
-    value: Value | None
-    grade: str | None
-    score: Number | None
-    base_weight: Number
-    weight: Number
-    contribution: Number | None
-    grading: GradeResult | None
-    periods: tuple[PeriodResult, ...]
-    events: tuple[PolicyEvent, ...]
-    error: UnitError | None = None
-    full: Number = Decimal(100)
-    computations: tuple[Computation, ...] = ()
-    stand_in: str = ""
-
-
-@attrs.frozen(kw_only=True)
-class GroupResult:
-    """A group's part of one unit's result: the tree above the indicators.
-
-    Attributes:
-        name: the group (行政业绩, 差异化指标 …).
-        declared: the subtotal the scheme declares, if any.
-        weight: the weight its indicators actually used (after redistribution).
-        contribution: what its indicators contributed (None when one failed).
-        children: its groups and indicator results, in the scheme's order.
-    """
-
-    name: str
-    declared: Number | None
-    weight: Number
-    contribution: Number | None
-    children: tuple[GroupResult | IndicatorResult, ...]
-
-    def indicators(self) -> Iterator[IndicatorResult]:
-        """Every indicator result below this group."""
-        for child in self.children:
-            if isinstance(child, GroupResult):
-                yield from child.indicators()
-            else:
-                yield child
 
 
 class _Detail:
@@ -138,32 +59,35 @@ class _Detail:
         self.population = population
 
     def __call__(self) -> tuple[tuple[IndicatorResult, ...], tuple[GroupResult, ...]]:
-        outcome = score_unit(self.plan, self.unit, self.population, detail=True)
+        unit = self.unit if isinstance(self.unit, Unit) else self.unit.made()  # a KeptUnit: made now
+        outcome = score_unit(self.plan, unit, self.population, detail=True)
         return _explained_parts(self.plan, outcome)
 
 
 # UnitResult's public fields, in order: what equality compares and pickling keeps.
-_UNIT_FIELDS = (
-    "unit",
-    "category",
-    "total",
-    "grade",
-    "rank",
-    "category_rank",
-    "indicators",
-    "events",
-    "errors",
-    "groups",
-    "vetoed",
-    "language",
-    "full_marks",
-    "grades",
-    "points",
-    "origin",
-    "stand_in",
-    "rank_within",
-    "flags",
-    "level",
+_UNIT_FIELDS = tuple(
+    [
+        "unit",
+        "category",
+        "total",
+        "grade",
+        "rank",
+        "category_rank",
+        "indicators",
+        "events",
+        "errors",
+        "groups",
+        "vetoed",
+        "language",
+        "full_marks",
+        "grades",
+        "points",
+        "origin",
+        "stand_in",
+        "rank_within",
+        "flags",
+        "level",
+    ]
 )
 
 
@@ -320,17 +244,40 @@ class UnitResult:
         return f"{self.unit}: {total} {self.grade or ''}".rstrip()
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False)
 class Evaluation:
     """The results of one evaluation run.
 
     Attributes:
         scheme: the scheme evaluated.
-        results: one per unit, in the order the units were given.
+        results: one per unit, in the order the units were given (made when first read).
     """
 
     scheme: Scheme = attrs.field(repr=False)
-    results: tuple[UnitResult, ...] = attrs.field(repr=False)
+    _results: tuple[UnitResult, ...] | Callable[[], tuple[UnitResult, ...]] = attrs.field(
+        alias="results", repr=False
+    )
+
+    @property
+    def results(self) -> tuple[UnitResult, ...]:
+        """One result per unit, in the order the units were given."""
+        found = self._results
+        if callable(found):
+            found = found()
+            object.__setattr__(self, "_results", found)
+        return found
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        assert isinstance(other, Evaluation)
+        return self.scheme == other.scheme and self.results == other.results
+
+    def __hash__(self) -> int:
+        return hash((self.scheme, self.results))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (partial(Evaluation, scheme=self.scheme, results=self.results), ())
 
     def __repr__(self) -> str:
         scored = sum(1 for r in self.results if r.ok)
@@ -401,47 +348,6 @@ class Evaluation:
         return html
 
 
-def _stand_ins(item: IndicatorOutcome, scheme: Scheme) -> str:
-    """What in this indicator's result is a stand-in: its rule, and the mechanisms it went through."""
-    texts = [item.plan.ind.stand_in] if item.applicable else []
-    s = item.scored
-    if s is not None and s.combined is not None:
-        texts.append(scheme.stand_ins.get("periods", ""))
-    declared = any(e.kind == "not_applicable" and e.message in _DECLARED for e in item.events)
-    if not item.applicable and declared and item.plan.moves_to is None:
-        texts.append(scheme.stand_ins.get("not_applicable", ""))
-    return "；".join(t for t in texts if t)
-
-
-_DECLARED = frozenset(DECLARED_NOT_APPLICABLE)
-
-
-def _indicator_result(item: IndicatorOutcome, category: str | None, scheme: Scheme) -> IndicatorResult:
-    s = item.scored
-    plan = item.plan
-    return IndicatorResult(
-        code=plan.code,
-        name=plan.ind.name,
-        applicable=item.applicable,
-        # Period rows: the data of each period is on its PeriodResult, not the year row's.
-        inputs=s.inputs if s is not None and s.inputs is not None else item.inputs,
-        values=dict(s.values) if s is not None else {},
-        value=s.value if s is not None else None,
-        grade=s.grade if s is not None else None,
-        score=s.score if s is not None else None,
-        base_weight=exact(item.base_weight),
-        weight=exact(item.weight),
-        contribution=exact(item.contribution) if item.contribution is not None else None,
-        grading=s.grading if s is not None else None,
-        periods=s.periods if s is not None else (),
-        events=tuple(item.events),
-        error=item.error,
-        full=plan.full(category),
-        computations=tuple(s.computations) if s is not None else (),
-        stand_in=_stand_ins(item, scheme),
-    )
-
-
 def _explained_parts(
     plan: Plan, outcome: UnitOutcome
 ) -> tuple[tuple[IndicatorResult, ...], tuple[GroupResult, ...]]:
@@ -450,9 +356,9 @@ def _explained_parts(
     indicators: tuple[IndicatorResult, ...] = ()
     groups: tuple[GroupResult, ...] = ()
     if outcome.indicators is not None:
-        indicators = tuple(_indicator_result(i, category, plan.scheme) for i in outcome.indicators)
+        indicators = tuple(indicator_result(i, category, plan.scheme) for i in outcome.indicators)
         if indicators:
-            groups = tuple(_group_result(g, indicators, category, outcome.subtotals) for g in plan.groups)
+            groups = tuple(group_result(g, indicators, category, outcome.subtotals) for g in plan.groups)
     return indicators, groups
 
 
@@ -484,42 +390,6 @@ def unit_result(scheme: Scheme, outcome: UnitOutcome, detail: _Detail | None = N
         detail=detail if outcome.indicators is None and not outcome.level else None,
         level=outcome.level,
     )
-
-
-def _group_result(
-    group: GroupPlan,
-    indicators: tuple[IndicatorResult, ...],
-    category: str | None,
-    subtotals: Mapping[str, Number] | None = None,
-) -> GroupResult:
-    children: list[GroupResult | IndicatorResult] = []
-    for child in group.children:
-        if isinstance(child, GroupPlan):
-            children.append(_group_result(child, indicators, category, subtotals))
-        else:
-            children.append(indicators[child])
-    leaves = [c for c in children if isinstance(c, IndicatorResult)]
-    subgroups = [c for c in children if isinstance(c, GroupResult)]
-    weight = _exact_sum([*(c.weight for c in leaves), *(g.weight for g in subgroups)])
-    parts = [c.contribution for c in leaves if c.applicable] + [g.contribution for g in subgroups]
-    contribution = None if any(p is None for p in parts) else _exact_sum(parts)  # type: ignore[arg-type]
-    if subtotals and group.name in subtotals:
-        contribution = subtotals[group.name]  # a group that takes a mean, or holds one
-    return GroupResult(
-        name=group.name,
-        declared=group.group.declared_for(category),
-        weight=weight,
-        contribution=contribution,
-        children=tuple(children),
-    )
-
-
-def _exact_sum(values: list[Number]) -> Number:
-    """The exact sum, in Decimal arithmetic while that stays exact (any rounding falls back to fractions)."""
-    total: Number = Decimal(0)
-    for value in values:
-        total = exact_add(total, value)
-    return exact(total)
 
 
 def evaluate(
@@ -578,21 +448,37 @@ def evaluate(
     expect_scheme(scheme, Scheme, "perfrules.evaluate()")
     if previous is not None:
         scheme = with_previous(scheme, previous)
-    unit_list = check_units(units)
     plan = plan_of(scheme)
-    # The batch is scored for totals; each unit's explanation is the same plan
-    # run again on that unit (with the batch's population values) when read.
-    outcomes, population = score_batch(plan, unit_list, detail=False, progress=progress)
-    if not explained:
-        return Evaluation(scheme=scheme, results=tuple(unit_result(scheme, o) for o in outcomes))
+    kept = score_kept(plan, units, progress=progress) if isinstance(units, LazyUnits) else None
+    outcomes: Sequence[UnitOutcome]
+    if kept is None:
+        unit_list = check_units(units)
+        # The batch is scored for totals; each unit's explanation is the same plan
+        # run again on that unit (with the batch's population values) when read.
+        outcomes, population = score_batch(plan, unit_list, detail=False, progress=progress)
+        given = {u.name: u for u in unit_list} if explained else {}
+    else:  # units kept as columns (load_units), scored from them; their results are made when read
+        outcomes, population, given = kept, {}, {}
+    made = partial(_results, plan, outcomes, population, given, explained)
+    return Evaluation(scheme=scheme, results=made if kept is not None else made())
+
+
+def _results(
+    plan: Plan,
+    outcomes: Sequence[UnitOutcome],
+    population: Mapping[str, Population],
+    given: Any,
+    explained: bool,
+) -> tuple[UnitResult, ...]:
+    """Each outcome's result; explained later from the unit as given (its data, not history's)."""
     empty: Population = {}
-    given = {u.name: u for u in unit_list}  # explained from the unit as given: its data, not history's
-    return Evaluation(
-        scheme=scheme,
-        results=tuple(
-            unit_result(
-                scheme, o, _Detail(plan, given.get(o.unit.name, o.unit), population.get(o.unit.name, empty))
-            )
-            for o in outcomes
-        ),
+    return tuple(
+        unit_result(
+            plan.scheme,
+            o,
+            _Detail(plan, given.get(o.unit.name, o.unit), population.get(o.unit.name, empty))
+            if explained
+            else None,
+        )
+        for o in outcomes
     )

@@ -86,10 +86,10 @@ def _exact_ratios(numerators: Any, den: int) -> list[Any]:
     np = numpy()
     if isinstance(numerators, list):
         if not numerators or den >= _SAFE or max(map(abs, numerators)) >= _SAFE:
-            return [exact(Fraction(t, den)) for t in numerators]
+            return _long_ratios(numerators, den)
         numerators = np.array(numerators, dtype=np.int64)
     elif not len(numerators) or den >= _SAFE:
-        return [exact(Fraction(t, den)) for t in numerators.tolist()]
+        return _long_ratios(numerators.tolist(), den)
     t = numerators
     g = np.gcd(t, den)
     top, reduced = t // g, den // g
@@ -125,3 +125,11 @@ def _exact_ratios(numerators: Any, den: int) -> list[Any]:
         coprime_fractions(top[other].tolist(), reduced[other].tolist()), dtype=object, count=int(other.sum())
     )
     return out.tolist()  # type: ignore[no-any-return]
+
+
+def _long_ratios(numerators: list[int], den: int) -> list[Any]:
+    """:func:`exact_values` of Python integers over a long *den* with prime factors other than 2 and 5:
+    a ratio is a finite decimal only where those other factors divide its numerator (one remainder
+    each); the others are the reduced Fractions as they are, with no search for a decimal."""
+    rest = _two_five(den)[2]
+    return [exact(Fraction(t, den)) if not t % rest else Fraction(t, den) for t in numerators]

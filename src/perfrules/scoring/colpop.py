@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .._intcols import from_values, gc_paused, numpy
+from .._intcols import from_records, gc_paused, numpy
 from .._numbers import exact
 from ..scheme.units import Unit
 from .colsteps import SEND_BACK, BatchPopulation, CallSlot, call_value, column_summary, merge_call
@@ -46,7 +46,7 @@ def gather(program: ColumnProgram, units: Sequence[Unit]) -> BatchPopulation:
         takes = np.array([not known or u.category in known for u in units], dtype=bool)
         datas = [u.data for u in units]
         wanted = sorted({v for *_, reads in program.arguments for v in reads})
-        columns = {name: from_values([d.get(name) for d in datas]) for name in wanted}
+        columns = from_records(datas, wanted)
         cols: dict[str, Any] = {name: col for name, (col, _) in columns.items()}
         values = []
         for _, _, _, fn, reads in program.arguments:
@@ -64,6 +64,7 @@ def gather(program: ColumnProgram, units: Sequence[Unit]) -> BatchPopulation:
         groups: dict[tuple[str, str], list[str | None]] = {}
         summaries: dict[CallSlot, Any] = {}
         functions: dict[tuple[str, str], str] = {}
+        nobody: list[str | None] = [None] * n  # no groups (shared by the calls, never changed)
         for (ind, key, function, _, _), col in zip(program.arguments, values, strict=True):
             slot = (ind.code, key)
             functions[slot] = function
@@ -72,9 +73,9 @@ def gather(program: ColumnProgram, units: Sequence[Unit]) -> BatchPopulation:
                 members = ind.ind.applies_to
                 mask &= np.array([name in members for name in names], dtype=bool)
             observed[slot] = mask
-            by: list[str | None] = categories if ind.ind.within == "category" else [None for _ in units]
+            by: list[str | None] = categories if ind.ind.within == "category" else nobody
             groups[slot] = by
-            for group in dict.fromkeys(by):
+            for group in dict.fromkeys(by) if by is not nobody else (None,):
                 rows = mask if group is None else mask & np.array([c == group for c in by], dtype=bool)
                 summaries[(*slot, group)] = merge_call(
                     summaries.get((*slot, group)), column_summary(col, rows)

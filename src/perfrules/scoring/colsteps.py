@@ -33,7 +33,7 @@ from fractions import Fraction
 from typing import Any
 
 from .. import _numbers
-from .._intcols import SAFE, IntColumn, as_objects, from_values, numpy
+from .._intcols import SAFE, IntColumn, as_objects, from_records, numpy
 from .._numbers import Number, as_fraction
 from ..formula.tree import (
     POPULATION_FUNCTIONS,
@@ -114,7 +114,10 @@ def divide(x: IntColumn, d: IntColumn, cols: dict[str, Any]) -> IntColumn:
     magnitude = abs(b) if b.dtype != object else abs(b).astype(object)
     if zero.any():
         magnitude = np.where(zero, 1, magnitude)
-    counts = Counter(magnitude.tolist())
+    if n and magnitude.dtype != object and bool((magnitude == magnitude[0]).all()):
+        counts = Counter({int(magnitude[0]): n})  # one divisor for the batch (max_of(x) − min_of(x))
+    else:
+        counts = Counter(magnitude.tolist())
     lcm = 1
     kept: set[int] = set()
     for value, _ in counts.most_common():
@@ -132,14 +135,20 @@ def divide(x: IntColumn, d: IntColumn, cols: dict[str, Any]) -> IntColumn:
     den = x.den * lcm
     common = math.gcd(den, *(d.den * (lcm // v) for v in kept))
     den //= common
-    bound = x.bound * (d.den * lcm // common)
-    if _fits(bound) and _fits(d.den * lcm) and x.num.dtype != object and magnitude.dtype != object:
+    # The largest factor is that of the smallest divisor kept.
+    bound = x.bound * (d.den * (lcm // min(kept)) // common) if kept else 0
+    if len(kept) == 1 and len(counts) == 1:  # one factor for every unit
+        (only,) = kept
+        factor = d.den * (lcm // only) // common
+        num = (x.num if _fits(bound) and x.num.dtype != object else as_objects(x.num)) * factor
+    elif _fits(bound) and _fits(d.den * lcm) and x.num.dtype != object and magnitude.dtype != object:
         per = (lcm // magnitude.astype(np.int64)) * d.den // common
         num = x.num * per
     else:
         per = (lcm // as_objects(magnitude)) * d.den // common
         num = as_objects(x.num) * per
-    num = np.where(b < 0, -num, num) if n else num
+    if n and bool((b < 0).any()):
+        num = np.where(b < 0, -num, num)
     if zero.any():  # no quotient there (the unit is sent back, or takes a default): 0 for later steps
         num = np.where(zero, 0, num)
     return _checked(IntColumn(num, den, bound), cols)
@@ -380,9 +389,15 @@ def totals_within_limits(totals: Any, denominators: Any, ok: Any) -> Any:
     return ok
 
 
-def gcd_all(values: Any) -> int:
-    """The gcd of Python integers: a candidate from a few, checked against all at once (C loops)."""
-    g = 0
+def gcd_all(values: Any, start: int = 0) -> int:
+    """The gcd of Python integers (and *start*): a candidate from a few, checked against all at once
+    (C loops). A denominator as *start* makes the candidate small from the first.
+
+    >>> np = numpy()
+    >>> gcd_all(np.array([12, 18, 2**70 * 3], dtype=object)), gcd_all(np.array([12, 18], dtype=object), 4)
+    (6, 2)
+    """
+    g = start
     for v in values[:8].tolist():
         g = math.gcd(g, v)
     if g == 0:  # the first few are 0: one by one
@@ -432,10 +447,8 @@ def batch_columns(
     data, or taken from the :class:`BatchPopulation` gathered over the same units."""
     mine = isinstance(population, BatchPopulation) and population.of is units
     known = population.columns if mine else {}
-    datas = [u.data for u in units]
-    columns = {
-        name: known[name] if name in known else from_values([d.get(name) for d in datas]) for name in reads
-    }
+    read = from_records([u.data for u in units], [name for name in reads if name not in known])
+    columns = {name: known[name] if name in known else read[name] for name in reads}
     return (population.names if mine else [u.name for u in units]), columns
 
 

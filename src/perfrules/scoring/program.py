@@ -40,6 +40,7 @@ from fractions import Fraction
 from functools import partial
 from typing import Any
 
+from .. import _numbers
 from .._intcols import SAFE as _SAFE
 from .._intcols import IntColumn as _Col
 from .._intcols import as_objects as _objects
@@ -48,6 +49,8 @@ from .._numbers import LIMITS, as_fraction, exact
 from ..formula.tree import Call, Chain, Name, Node, Num, Percent, Unary
 from ..scheme.units import Unit, note_events
 from . import colapplies, colfuncs, colindicators, collookup, colperiods, colscale, colsteps
+from .coldot import CommonScores, weighted_sums
+from .coldot import scaled as _scaled
 from .coltotals import TotalColumn
 from .compiled import Population
 from .outcome import UnitOutcome, weighting
@@ -58,16 +61,6 @@ __all__ = ["ColumnProgram", "Scored", "program_of", "score_columns"]
 # NumPy, bound when a program is first compiled (``import perfrules`` stays light).
 np: Any = None
 _Pop = Mapping[str, Population] | None  # per unit name, its population values (max_of …)
-
-
-def _scaled(col: _Col, den: int) -> tuple[Any, int]:
-    """The column's numerators over *den* (a multiple of its own), and their bound."""
-    factor = den // col.den
-    bound = col.bound * factor
-    if factor == 1:
-        return col.num, bound
-    num = col.num if bound < _SAFE and factor < _SAFE and col.num.dtype != object else _objects(col.num)
-    return num * factor, bound
 
 
 def _const(value: Fraction, n: int) -> _Col:
@@ -98,7 +91,11 @@ def _reduce(col: _Col) -> _Col:
     den = col.den
     if den == 1 or not len(col.num):
         return col
-    g = math.gcd(den, int(np.gcd.reduce(col.num)) if col.num.dtype != object else colsteps.gcd_all(col.num))
+    g = (
+        math.gcd(den, int(np.gcd.reduce(col.num)))
+        if col.num.dtype != object
+        else colsteps.gcd_all(col.num, den)
+    )
     if g <= 1:
         return col
     return _Col(col.num // g, den // g, col.bound // g)
@@ -296,6 +293,10 @@ class ColumnProgram:
                     ok[i] = False  # the per-unit program says what is wrong with the category
                 else:
                     cat[i] = found
+        for name in self.text_reads:  # words not given as text: the per-unit program reads those units
+            given = columns.get(name)
+            if given is None or isinstance(given[0], _Col):
+                columns = {**columns, name: collookup.text_column([None] * n)}
         cols: dict[str, Any] = {name: col for name, (col, _) in columns.items()}
         if any(self.population):
             ok &= colsteps.population_columns(plan.indicators, self.population, names, population, cols)
@@ -334,29 +335,10 @@ class ColumnProgram:
         )
         if _TOO_LARGE in cols:
             ok &= ~cols[_TOO_LARGE]
-        # Each score over one denominator for the batch, held within its limits.
-        den = math.lcm(*(c.den for c in raw)) if raw else 1
-        for per in self.limits.values():
-            for lo, hi in per:
-                for limit in (lo, hi):
-                    if limit is not None:
-                        den = math.lcm(den, as_fraction(limit).denominator)
+        # Each score held within its limits (over its own denominator, and the limits'), or rounded.
         places = scheme.round_scores
-        scores = []
-        bound = 0
-        for k, col in enumerate(raw):
-            num, b = _scaled(col, den)
-            if num.dtype != object and b >= _SAFE:
-                num = _objects(num)
-            num = _limited(num, den, k, self.limits, keys, cat)
-            b = max(b, *(_limit_bound(lim, den) for per in self.limits.values() for lim in per[k]))
-            if places is not None:
-                # round_scores: each score rounded half up, over 10**places.
-                num, b = round_half_up_column(num, den, places), b * 10**places // den + 1
-            scores.append(num)
-            bound = max(bound, b)
-        if places is not None:
-            den = 10**places
+        own = [self._held(k, col, keys, cat, places) for k, col in enumerate(raw)]
+        den = 10**places if places is not None else math.lcm(*(c.den for c in own)) if own else 1
         # A cell that is not a plain number matters only where its indicator applies.
         everywhere = applicable.all(axis=0).tolist()
         for k, names_k in enumerate(self.reads_of):
@@ -374,16 +356,11 @@ class ColumnProgram:
         pattern = cat * (1 << len(varying))
         for bit, k in enumerate(varying):
             pattern += applicable[:, k].astype(np.int64) << bit
-        use_objects = any(s.dtype == object for s in scores)
-        # The scores as rows of one matrix (indicator × unit): a unit's total is coefficients @ its column.
-        matrix = (
-            np.array([_objects(s) for s in scores] if use_objects else scores)
-            if scores
-            else np.zeros((0, n), dtype=np.int64)
-        )
         totals: Any = None  # the totals as Python integers, once one does not fit in int64
         small: Any = np.zeros(n, dtype=np.int64)  # the totals as int64, while every one fits
         denominators = np.ones(n, dtype=object)
+        wide = np.zeros(n, dtype=bool)  # units whose total could be past LIMITS.max_bits
+        bits = _numbers.LIMITS.max_bits  # read when scoring (tests and callers may set other limits)
         patterns = np.unique(pattern[ok]).tolist()
         whole = len(patterns) == 1 and bool(ok.all())  # one pattern for every unit: no rows to pick
         for p in patterns:
@@ -391,23 +368,42 @@ class ColumnProgram:
             first = int(rows[0])
             category = keys[int(cat[first])] if keys else None
             weights = weighting(plan, category, applicable[first].tolist())
-            coef = [int(x) if x is not None else 0 for x in weights.numerators]
-            sub = matrix if whole else matrix[:, rows]
-            if sum(abs(c) for c in coef) * bound < _SAFE and sub.dtype != object:
-                sums = np.array(coef, dtype=np.int64) @ sub
-                if totals is None:
-                    small[rows] = sums
-                else:
-                    totals[rows] = sums.astype(object)
+            # Each weight folded into its column's factor to the common denominator.
+            factors = [
+                int(x) * (den // c.den) if x is not None else 0
+                for x, c in zip(weights.numerators, own, strict=True)
+            ]
+            sums, fits = weighted_sums(own, factors, None if whole else rows)
+            if fits and totals is None:
+                small[rows] = sums
             else:
                 if totals is None:
                     totals, small = small.astype(object), None
-                totals[rows] = np.array(coef, dtype=object) @ _objects(sub)
-            denominators[rows] = den * weights.denominator
-        if den.bit_length() > 64:  # totals of quotients: checked as the per-unit program checks them
+                totals[rows] = sums.tolist() if fits else sums
+            q = den * weights.denominator
+            denominators[rows] = q
+            if max(q, sum(c.bound * abs(f) for c, f in zip(own, factors, strict=True))) >> bits:
+                wide[rows] = True
+        if wide.any():  # totals past LIMITS.max_bits: checked as the per-unit program checks them
             big = totals if totals is not None else small.astype(object)
-            ok = colsteps.totals_within_limits(big, denominators, ok)
-        return Scored(self, scores, den, applicable, totals, denominators, ok, small)
+            ok = (ok & ~wide) | colsteps.totals_within_limits(big, denominators, ok & wide)
+        return Scored(self, CommonScores(own, den), den, applicable, totals, denominators, ok, small)
+
+    def _held(self, k: int, col: _Col, keys: Sequence[str], cat: Any, places: int | None) -> _Col:
+        """Score column *k* held within its limits (per category for the upper one), then rounded
+        half up to *places* (``round_scores``) where the scheme says so."""
+        limits = [lim for per in self.limits.values() for lim in per[k] if lim is not None]
+        den = math.lcm(col.den, *(as_fraction(lim).denominator for lim in limits))
+        num, bound = _scaled(col, den)
+        bound = max([bound, *(_limit_bound(lim, den) for lim in limits)])
+        if num.dtype != object and bound >= _SAFE:
+            num = _objects(num)
+        num = _limited(num, den, k, self.limits, keys, cat)
+        if places is not None:
+            # round_scores: each score rounded half up, over 10**places.
+            num, bound = round_half_up_column(num, den, places), bound * 10**places // den + 1
+            den = 10**places
+        return _Col(num, den, bound)
 
 
 class Scored:
@@ -416,7 +412,7 @@ class Scored:
     def __init__(
         self,
         program: ColumnProgram,
-        scores: list[Any],
+        scores: Sequence[Any],
         den: int,
         applicable: Any,
         totals: Any,

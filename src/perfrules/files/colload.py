@@ -1,0 +1,291 @@
+"""A table's units read into columns once: plain-number cells parsed straight into integer columns.
+
+:func:`perfrules.load_units` reads a CSV file or a workbook here. The rows are
+gathered per unit as the per-cell reader of :mod:`perfrules.files.data`
+gathers them, and the file errors are the same (a row without a unit name,
+two columns with one name …); then, instead of a ``Unit`` with a ``Decimal``
+per cell, the batch keeps (:class:`perfrules.scheme.unitcols.UnitColumns`):
+
+- each numeric input column, parsed at once from the cells' text
+  (:func:`perfrules._intcols.from_text_rows`, :func:`~perfrules._intcols.from_text_columns`);
+  a workbook's numbers go through :func:`~perfrules.files.cells.read_cell`
+  as the per-cell reader reads them;
+- which units the column program may take as they stand: one row, no row
+  problem, no period or 不适用 cell, and every numeric cell a plain decimal
+  or empty (a cell read with a note, not a number, or "no data" leaves its
+  unit to be read and scored as before);
+- how to make each ``Unit``: the per-cell reader run on its rows, when the
+  unit is first read; so every unit equals the one the per-cell reader
+  makes, its problems and notes included.
+
+A CSV text without quotes below its header, NUL or lone carriage returns, whose rows all have
+the header's width and none is empty, is cut into cells by NumPy in one pass
+(no Python step per cell); any other table is read row by row by
+:mod:`perfrules.files.tables` first.
+
+Interface (for other columnar readers to share): :func:`kept_csv` (CSV text)
+and :func:`kept_rows` (a header and rows) each return the batch's
+:class:`~perfrules.scheme.unitcols.UnitColumns` and the file's notes.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+from .._errors import Problem
+from .._intcols import from_text_columns, from_text_rows, from_values, gc_paused, numpy
+from ..formula.language import normalize_name
+from ..scheme.unitcols import UnitColumns
+from ..scheme.units import Unit
+from .cells import MAX_CELL_CHARS, CellProblem, CellValue, read_cell
+from .tables import Row, Rows, _Columns, _csv_rows, _table_rows
+
+__all__ = ["Reader", "kept_csv", "kept_rows"]
+
+
+Reader = Callable[[Sequence[str]], Any]
+"""Makes the per-cell reader of a header (``_RowUnits(header, scheme=…, origin=…)``, from
+:mod:`perfrules.files.data`, which imports this module): it finds the special columns, names each
+row's unit (``name_of``), reads a row into a unit's entry (``add``) and builds the unit (``build``)."""
+
+
+def kept_csv(
+    text: str, reader_of: Reader, new_entry: Callable[[], Any], origin: str
+) -> tuple[UnitColumns, list[Problem]]:
+    """The units of CSV *text* (BOM already removed) as columns, and the file's notes.
+
+    Raises:
+        DataError: as :func:`perfrules.units_from_csv` raises it.
+    """
+    with gc_paused():  # many small objects, no cycles (see gc_paused)
+        found = _plain_csv(text, reader_of, new_entry, origin)
+    if found is not None:
+        return found
+    header, rows = _table_rows(_csv_rows(text, origin), origin, pad=False)
+    return kept_rows(reader_of(header), rows, new_entry)
+
+
+def kept_rows(
+    reader: Any, rows: Iterator[Row], new_entry: Callable[[], Any]
+) -> tuple[UnitColumns, list[Problem]]:
+    """A table's units (the per-cell reader of its header, and its rows: see
+    :func:`perfrules.files.tables.iter_rows`) as columns, and the file's notes.
+
+    Raises:
+        DataError: a file error, as :func:`perfrules.load_units` raises it.
+    """
+    header = reader.header
+    if isinstance(rows, Rows):
+        reader.file_notes[:0] = rows.notes
+    groups: dict[str, list[Row]] = {}
+    for row in rows:
+        name = reader.name_of(row)
+        if name is not None:
+            got = groups.get(name)
+            if got is None:
+                groups[name] = [row]
+            else:
+                got.append(row)
+    reader.raise_problems()
+    names = list(groups)
+    rows_of = list(groups.values())
+    np = numpy()
+    with gc_paused():
+        first = [r[0] for r in rows_of]
+        by_column = list(zip(*(row.cells for row in first), strict=True)) if first else []
+        ok = np.array([len(r) == 1 and _simple(reader, r[0]) for r in rows_of], dtype=bool)
+        numeric = _numeric(reader)
+        columns: dict[str, tuple[Any, Any]] = {}
+        if first:
+            texts = [i for i in numeric if set(map(type, by_column[i])) == {str}]
+            for i, parsed in zip(texts, from_text_columns([by_column[i] for i in texts]), strict=True):
+                columns[header[i]] = parsed
+                ok &= parsed[1] | _blank_cells(by_column[i], parsed[1])
+            for i in (i for i in numeric if header[i] not in columns):
+                # A workbook's numbers and dates: each cell as the per-cell reader reads it.
+                values, fine = _read_cells(by_column[i])
+                columns[header[i]] = from_values(values)
+                ok &= fine
+            for i in reader.inputs:
+                if header[i] in reader.text_fields:
+                    ok &= np.array([not isinstance(c, CellProblem) for c in by_column[i]], dtype=bool)
+        categories = _categories(reader, first, ok)
+
+    def make(i: int) -> Unit:
+        entry = new_entry()
+        for row in rows_of[i]:
+            reader.add(row, names[i], entry)
+        unit: Unit = reader.build(names[i], entry)
+        return unit
+
+    def origin_of(i: int) -> str:
+        where: str = reader.rows_origin([row.number for row in rows_of[i]])
+        return where
+
+    notes: list[Problem] = reader.file_notes
+    return UnitColumns(names, categories, columns, ok, make, origin_of), notes
+
+
+def _numeric(reader: Any) -> list[int]:
+    return [i for i in reader.inputs if reader.header[i] not in reader.text_fields]
+
+
+def _simple(reader: Any, row: Row) -> bool:
+    """A row the column program may take: no row problem, no period or 不适用 cell, a category in text."""
+    if row.problem is not None:
+        return False
+    cells = row.cells
+    for col in (reader.period_col, reader.na_col):
+        if col is not None and (not isinstance(cells[col], str) or cells[col].strip()):
+            return False
+    return reader.cat_col is None or type(cells[reader.cat_col]) is str
+
+
+def _blank_cells(cells: Sequence[Any], plain: Any) -> Any:
+    """Which of *cells* (text) are empty, looked at only where a cell is not plain."""
+    np = numpy()
+    blank = np.zeros(len(cells), dtype=bool)
+    for i in np.flatnonzero(~plain).tolist():
+        blank[i] = not cells[i].strip()
+    return blank
+
+
+def _read_cells(cells: Sequence[Any]) -> tuple[list[Any], Any]:
+    """Each cell's value as the per-cell reader reads it (None: no data), and which cells were read
+    plainly (no note, no problem)."""
+    np = numpy()
+    values: list[Any] = []
+    fine = np.ones(len(cells), dtype=bool)
+    for i, cell in enumerate(cells):
+        got = read_cell(cell)
+        if isinstance(got, CellValue):
+            values.append(got.value)
+            fine[i] = got.note is None
+        else:
+            values.append(None)
+            fine[i] = not isinstance(got, CellProblem)
+    return values, fine
+
+
+def _categories(reader: Any, first: Sequence[Row], ok: Any) -> list[str | None]:
+    """Each unit's category as its ``Unit`` will have it (None where the program does not take it)."""
+    if reader.cat_col is None:
+        return [None] * len(first)
+    col = reader.cat_col
+    out: list[str | None] = []
+    for row, fine in zip(first, ok.tolist(), strict=True):
+        text = row.cells[col].strip() if fine else ""
+        out.append(normalize_name(text) if text else None)
+    return out
+
+
+def _plain_csv(
+    text: str, reader_of: Reader, new_entry: Callable[[], Any], origin: str
+) -> tuple[UnitColumns, list[Problem]] | None:
+    """:func:`kept_csv` for a CSV text that needs no quoting rules; None for any other text."""
+    if "\0" in text:
+        return None
+    if "\r" in text:
+        if text.count("\r") != text.count("\r\n"):
+            return None
+        text = text.replace("\r\n", "\n")
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    if len(lines) < 2 or not lines[0].replace(",", "").strip():
+        return None
+    raw_header = lines[0].split(",")
+    if '"' in lines[0]:
+        # A quoted header (a column name with a comma) on its first line; the rows need no quotes.
+        records = csv.reader(io.StringIO(text, newline=""))
+        try:
+            raw_header = next(records)
+        except csv.Error:
+            return None
+        if records.line_num != 1:
+            return None
+    if any('"' in line for line in lines[1:]):
+        return None
+    table = _Columns(raw_header, origin, 1)  # the header's rules (file errors) as every reader applies them
+    k = len(raw_header)
+    body = lines[1:]
+    if table.unnamed or not all(body) or max(map(len, body)) > MAX_CELL_CHARS:
+        return None  # (an empty line is skipped by the table)
+    np = numpy()
+    n = len(body)
+    encoded = "\n".join(body).encode("utf-8")
+    # Every row has the header's width: k - 1 commas on each line (an empty line has none).
+    bytes_ = np.frombuffer(encoded, dtype=np.uint8)
+    starts = np.zeros(n, dtype=np.int64)
+    starts[1:] = np.flatnonzero(bytes_ == 10) + 1
+    if not len(bytes_) or (np.add.reduceat(bytes_ == 44, starts, dtype=np.int64) != k - 1).any():
+        return None
+    header = table.header
+    reader = reader_of(header)
+    name_col = reader.name_col
+    raw_names = (
+        [line.partition(",")[0] for line in body]
+        if name_col == 0
+        else [line.split(",", name_col + 1)[name_col] for line in body]
+    )
+    every = list(map(normalize_name, map(str.strip, raw_names)))
+    if not all(every):
+        return None  # a row without a unit name (an empty row among them): the per-row reader says which
+    several: list[list[int]] | None = None  # each unit's rows, when a unit has more than one
+    if len(set(every)) == len(every):
+        names = every
+    else:
+        groups: dict[str, list[int]] = {}
+        for j, name in enumerate(every):
+            groups.setdefault(name, []).append(j)
+        names, several = list(groups), list(groups.values())
+
+    def rows_of(u: int) -> Sequence[int]:
+        return (u,) if several is None else several[u]
+
+    with gc_paused():
+        parsed = from_text_rows(encoded.replace(b",", b"\n"), k, n)
+        at = None if several is None else np.array([r[0] for r in several], dtype=np.int64)  # first rows
+        ok = np.ones(len(names), dtype=bool) if several is None else np.array([len(r) == 1 for r in several])
+        columns: dict[str, tuple[Any, Any]] = {}
+        specials = [c for c in (reader.cat_col, reader.period_col, reader.na_col) if c is not None]
+        split = [body[rows_of(u)[0]].split(",") for u in range(len(names))] if specials else None
+        for i in _numeric(reader):
+            col, plain = parsed[i]
+            if at is not None:
+                col, plain = type(col)(col.num[at], col.den, col.bound), plain[at]
+            columns[header[i]] = (col, plain)
+            if not plain.all():
+                for u in np.flatnonzero(~plain).tolist():
+                    cell = (split[u] if split is not None else body[rows_of(u)[0]].split(","))[i]
+                    if cell.strip():
+                        ok[u] = False
+        categories: list[str | None] = [None] * len(names)
+        if split is not None:
+            for u, cells in enumerate(split):
+                if any(cells[c].strip() for c in (reader.period_col, reader.na_col) if c is not None):
+                    ok[u] = False
+                if reader.cat_col is not None and ok[u]:
+                    category = cells[reader.cat_col].strip()
+                    categories[u] = normalize_name(category) if category else None
+
+    def row(j: int) -> Row:
+        cells = body[j].split(",")
+        return Row(number=j + 2, cells=tuple(cells), problem=None)
+
+    def make(i: int) -> Unit:
+        entry = new_entry()
+        for j in rows_of(i):
+            reader.add(row(j), names[i], entry)
+        unit: Unit = reader.build(names[i], entry)
+        return unit
+
+    def origin_of(i: int) -> str:
+        where: str = reader.rows_origin([j + 2 for j in rows_of(i)])
+        return where
+
+    notes: list[Problem] = reader.file_notes
+    return UnitColumns(names, categories, columns, ok, make, origin_of), notes

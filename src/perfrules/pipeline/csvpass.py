@@ -1,0 +1,414 @@
+"""Scoring a UTF-8 CSV file's units by the column program, range by range, in one process or several.
+
+What :func:`perfrules.pipeline.stream.score_file` runs for a CSV file that
+:func:`~perfrules.files.csvcolumns.open_csv` takes, a scheme the column program
+compiles and no population steps (totals-only output). Each range of data
+lines is read as a matrix of cell offsets (:func:`~perfrules.files.csvcolumns.read_range`)
+by the process that scores it; the lines of one unit each whose cells are
+plain are scored as columns straight from the bytes, without a ``Row`` or a
+``Unit``. Every other line becomes the ``Row`` the table reader makes of it, and
+its unit is read and scored as the row-by-row stream reads and scores it
+(:func:`~perfrules.pipeline.chunk.score_groups`), with the same messages.
+
+Units are gathered as :func:`~perfrules.files.unit_groups.stream_groups` gathers
+them: a range groups its own lines; a name met again later in the file (in
+this range or another, or the unit's rows running on into the next range)
+makes that unit one whose rows are gathered again from the whole file at the
+end, and its complete group replaces what its first rows gave. Rows that name
+no unit stop the run once every range is read, as ever.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from .._errors import DataError, Problem
+from .._intcols import format_rows, gc_paused, numpy
+from ..files.cells import MAX_CELL_CHARS
+from ..files.csvcolumns import CsvFile, CsvRange, plain_decimals, read_range
+from ..files.data import _RowUnits
+from ..files.tables import Row, _Columns
+from ..files.unit_groups import RowGroup, _gathered_again
+from ..formula.text import _PLAIN_NAME, normalize_name
+from ..scheme.model import Scheme
+from ..scoring.outcome import UnitOutcome
+from ..scoring.plan import plan_of
+from ..scoring.program import ColumnProgram, program_of
+from .chunk import Packed, pack, score_groups, unpack
+
+__all__ = ["score_csv"]
+
+# What a range gives: each local group's name, its outcome, and the range's rows that name no unit.
+Scored = tuple[list[str], list[UnitOutcome], list[Problem]]
+
+
+class RowUnit:
+    """What output needs of a unit read from one row (as :class:`~perfrules.pipeline.chunk.LightUnit`):
+    its name, category, and where it came from (``data.csv row 4``), written when asked for."""
+
+    __slots__ = ("_file", "_row", "category", "name")
+
+    def __init__(self, name: str, category: str | None, file: str, row: int) -> None:
+        self.name = name
+        self.category = category
+        self._file = file
+        self._row = row
+
+    @property
+    def origin(self) -> str:
+        return f"{self._file} row {self._row}"
+
+
+class _Setup:
+    """What scoring a range needs, made once per process."""
+
+    def __init__(
+        self, scheme: Scheme, path: Path, raw_header: tuple[str, ...], header_row: int, category: str | None
+    ):
+        self.scheme = scheme
+        self.path = path
+        self.origin = str(path)
+        self.columns = _Columns(raw_header, self.origin, header_row)
+        self.width = self.columns.width
+        self.reader = _RowUnits(self.columns.header, scheme=scheme, origin=self.origin)
+        self.category = category
+        program = program_of(plan_of(scheme))
+        assert program is not None, "a scheme the column program does not compile is read row by row"
+        self.program: ColumnProgram = program
+        keep = self.columns.keep
+        reader = self.reader
+        header = reader.header
+        self.name_at = keep[reader.name_col]
+        self.cat_at = None if reader.cat_col is None else keep[reader.cat_col]
+        # Cells that send a line to the row-by-row reader when they hold anything.
+        self.must_be_blank = [keep[c] for c in (reader.period_col, reader.na_col) if c is not None]
+        self.must_be_blank += self.columns.unnamed
+        self.numeric = [i for i in reader.inputs if header[i] not in reader.text_fields]
+        self.numeric_at = [keep[i] for i in self.numeric]
+
+
+def score_range(setup: _Setup, start: int, end: int, first: int, plain: bool = True) -> Scored:
+    """Score the units of the data lines in ``[start, end)`` (*first* the first line's record number;
+    a range that is not *plain* is read by the csv module, every row as the row stream reads it)."""
+    with gc_paused():
+        return _score_range(setup, start, end, first, plain)
+
+
+def _score_range(setup: _Setup, start: int, end: int, first: int, plain: bool) -> Scored:
+    np = numpy()
+    chunk = read_range(setup.path, start, end, first, setup.width, plain)
+    reader = setup.reader
+    if chunk.records is not None:
+        return _score_rows(setup, _grouped(_record_rows(chunk.records, first, setup.columns, reader)))
+    regular = chunk.lines  # positions of the regular lines among all
+    candidate = np.ones(len(regular), dtype=bool)
+    if len(regular):
+        line_length = chunk.ends[:, -1] - chunk.starts[:, 0]
+        candidate &= line_length <= MAX_CELL_CHARS
+        candidate &= chunk.filled(slice(None), setup.name_at)
+        for column in setup.must_be_blank:
+            candidate &= ~chunk.filled(slice(None), column)
+    picked = np.flatnonzero(candidate)
+    names = _names(chunk.texts(picked, setup.name_at)) if len(picked) else []
+    groups: list[tuple[str, list[int | Row]]]
+    if len(regular) == len(chunk.numbers) and len(picked) == len(regular) and all(names):
+        if not any(map(operator.eq, names, names[1:])):
+            # The usual file: every line a unit's only row here.
+            groups = [(name, [k]) for k, name in enumerate(names)]
+        else:
+            groups = _grouped(zip(names, range(len(names)), strict=True))
+    else:
+        fast_name = dict(zip(picked.tolist(), names, strict=True))
+        groups = _grouped(_ordered(chunk, setup.columns, reader, fast_name))
+    outcomes: list[UnitOutcome | None] = [None] * len(groups)
+    fast = [g for g, (_, items) in enumerate(groups) if len(items) == 1 and type(items[0]) is int]
+    if fast:
+        _score_fast(setup, chunk, groups, fast, outcomes)
+    rest = [g for g, found in enumerate(outcomes) if found is None]
+    if rest:
+        row_groups: list[RowGroup] = []
+        for g in rest:
+            name, items = groups[g]
+            rows = [
+                item if isinstance(item, Row) else chunk.row(int(regular[item]), setup.columns)
+                for item in items
+            ]
+            row_groups.append((name, [r for r in rows if r is not None], False))
+        scored, _ = score_groups(setup.scheme, reader, row_groups, {}, setup.category)
+        for g, outcome in zip(rest, scored, strict=True):
+            outcomes[g] = outcome
+    problems = list(reader.problems)
+    reader.problems.clear()
+    found = [o for o in outcomes if o is not None]
+    assert len(found) == len(groups), "every group of the range is scored"
+    return [name for name, _ in groups], found, problems
+
+
+def _record_rows(
+    records: list[list[str]], first: int, columns: _Columns, reader: _RowUnits
+) -> Iterator[tuple[str, int | Row]]:
+    """The records of a range the csv module read, as rows that name a unit (as the row stream reads them)."""
+    for k, record in enumerate(records):
+        row = columns.row(first + k, record, pad=False)
+        if row is not None and (name := reader.name_of(row)) is not None:
+            yield name, row
+
+
+def _score_rows(setup: _Setup, groups: list[tuple[str, list[int | Row]]]) -> Scored:
+    """Groups of rows scored as the row stream scores them."""
+    reader = setup.reader
+    row_groups: list[RowGroup] = [
+        (name, [r for r in rows if isinstance(r, Row)], False) for name, rows in groups
+    ]
+    scored, _ = score_groups(setup.scheme, reader, row_groups, {}, setup.category)
+    problems = list(reader.problems)
+    reader.problems.clear()
+    return [name for name, _ in groups], scored, problems
+
+
+def _grouped(lines: Iterable[tuple[str, int | Row]]) -> list[tuple[str, list[int | Row]]]:
+    """Lines that follow each other with one unit's name, as one group (as the row stream groups them)."""
+    groups: list[tuple[str, list[int | Row]]] = []
+    for name, item in lines:
+        if groups and groups[-1][0] == name:
+            groups[-1][1].append(item)
+        else:
+            groups.append((name, [item]))
+    return groups
+
+
+def _names(raw: list[str]) -> list[str]:
+    """Units' names as the reader reads them (trimmed, normalised); ``""`` where that leaves nothing."""
+    joined = "\n".join(raw)
+    if _PLAIN_NAME.fullmatch(joined) and not any(c in joined for c in " \t\x0b\x0c\r\x1c\x1d\x1e\x1f"):
+        return raw
+    return [normalize_name(text.strip()) for text in raw]
+
+
+def _ordered(
+    chunk: CsvRange, columns: _Columns, reader: _RowUnits, fast_name: dict[int, str]
+) -> Iterator[tuple[str, int | Row]]:
+    """Every line of the range that names a unit, in file order, as ``(name, regular position)`` for a
+    line that may be scored as columns and ``(name, Row)`` for any other."""
+    position_of = {line: k for k, line in enumerate(chunk.lines.tolist())}
+    for line in range(len(chunk.numbers)):
+        k = position_of.get(line)
+        if k is not None:
+            name = fast_name.get(k)
+            if name:
+                yield name, k
+                continue
+        row = chunk.row(line, columns)
+        if row is None:
+            continue
+        name = reader.name_of(row)
+        if name is not None:
+            yield name, row
+
+
+def _score_fast(
+    setup: _Setup,
+    chunk: CsvRange,
+    groups: list[tuple[str, list[int | Row]]],
+    fast: list[int],
+    outcomes: list[UnitOutcome | None],
+) -> None:
+    """Score the one-line units at *fast* by the column program, from their cells' bytes."""
+    np = numpy()
+    program = setup.program
+    rows = np.array([groups[g][1][0] for g in fast], dtype=np.int64)
+    names = [groups[g][0] for g in fast]
+    default = setup.category
+    if setup.cat_at is not None:
+        categories = [
+            normalize_name(t) if (t := text.strip()) else default for text in chunk.texts(rows, setup.cat_at)
+        ]
+    else:
+        categories = [default] * len(fast)
+    header = setup.reader.header
+    parsed_list = plain_decimals(chunk, rows, setup.numeric_at)
+    ok = np.ones(len(fast), dtype=bool)
+    parsed = {}
+    for i, at, (column, plain) in zip(setup.numeric, setup.numeric_at, parsed_list, strict=True):
+        parsed[header[i]] = (column, plain)
+        if not plain.all():
+            ok &= plain | ~chunk.filled(rows, at)
+    if any(name not in parsed for name in program.reads):
+        from .._intcols import from_text_columns
+
+        missing = from_text_columns([[""] * len(fast)])[0]
+        columns = {name: parsed.get(name, missing) for name in program.reads}
+    else:
+        columns = {name: parsed[name] for name in program.reads}
+    scored = program.score(names, categories, columns, ok, population=None)
+    cells = format_rows(scored.scores, scored.den, scored.applicable)
+    done = scored.rows()
+    totals, grades, shown = scored.finish(done)
+    origin = setup.origin
+    numbers = chunk.numbers[chunk.lines[rows]].tolist()
+    for i, total, grade, text in zip(done, totals, grades, shown, strict=True):
+        outcome = UnitOutcome(RowUnit(names[i], categories[i], origin, numbers[i]))  # type: ignore[arg-type]
+        outcome.total, outcome.grade, outcome.shown_total = total, grade, text
+        outcome.rendered = cells[i]
+        outcomes[fast[i]] = outcome
+
+
+def score_csv(
+    scheme: Scheme,
+    layout: CsvFile,
+    category: str | None,
+    workers: int,
+    chunk_size: int,
+    progress: Callable[[int, str], None] | None,
+) -> tuple[list[UnitOutcome], tuple[Problem, ...]]:
+    """Score every unit of the file: the outcomes in the file's order (ranks not yet given) and the
+    file's notes.
+
+    Raises:
+        DataError: rows name no unit (once every range is read), or a file error in a row.
+    """
+    setup = _Setup(scheme, layout.path, layout.raw_header, layout.header_row, category)
+    merged = _Merged()
+    if workers == 1 or len(layout.ranges) <= 1:
+        for start, end, first, plain in layout.ranges:
+            merged.add(*score_range(setup, start, end, first, plain))
+            if progress is not None and merged.outcomes:
+                progress(len(merged.outcomes), merged.outcomes[-1].unit.name)
+    else:
+        import multiprocessing
+        from collections import deque
+        from concurrent.futures import Future, ProcessPoolExecutor
+
+        with ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_start_worker,
+            initargs=(scheme, layout.path, layout.raw_header, layout.header_row, category),
+        ) as pool:
+            waiting: deque[Future[Sent]] = deque()
+
+            def take(future: Future[Sent]) -> None:
+                with gc_paused():
+                    merged.add(*_received(future.result(), setup.origin))
+                if progress is not None and merged.outcomes:
+                    progress(len(merged.outcomes), merged.outcomes[-1].unit.name)
+
+            for span in layout.ranges:
+                waiting.append(pool.submit(_work, *span))
+                while len(waiting) > 2 * workers:  # a bounded window: memory stays flat
+                    take(waiting.popleft())
+            while waiting:
+                take(waiting.popleft())
+    if merged.problems:
+        raise DataError(merged.problems, title=f"invalid data in {layout.origin}")
+    outcomes = merged.outcomes
+    if merged.apart:
+        # Units whose rows are apart (or run on from one range into the next): gathered again.
+        again: dict[str, UnitOutcome] = {}
+        reader = setup.reader
+        chunk: list[RowGroup] = []
+
+        def flush() -> None:
+            scored, _ = score_groups(scheme, reader, chunk, {}, category)
+            again.update((o.unit.name, o) for o in scored)
+            chunk.clear()
+
+        for group in _gathered_again(layout.path, None, reader, merged.apart):
+            chunk.append(group)
+            if len(chunk) >= chunk_size:
+                flush()
+        if chunk:
+            flush()
+        for k, o in enumerate(outcomes):
+            if o.unit.name in again:
+                outcomes[k] = again[o.unit.name]
+    return outcomes, tuple(setup.reader.file_notes)
+
+
+class _Merged:
+    """The ranges' groups put together in file order, as one reading of the whole file gathers them."""
+
+    def __init__(self) -> None:
+        self.outcomes: list[UnitOutcome] = []
+        self.given: set[str] = set()
+        self.apart: dict[str, int] = {}
+        self.problems: list[Problem] = []
+
+    def add(self, names: list[str], outcomes: list[UnitOutcome], problems: list[Problem]) -> None:
+        given, apart = self.given, self.apart
+        self.problems.extend(problems)
+        # A name given before — in an earlier range, or the unit's rows running on from the range
+        # before — is a unit whose rows are gathered again, as one group.
+        fresh = given.isdisjoint(names) and len(set(names)) == len(names)
+        if fresh:
+            given.update(names)
+            self.outcomes.extend(outcomes)
+        else:
+            for name, outcome in zip(names, outcomes, strict=True):
+                if name in given:
+                    apart.setdefault(name, len(apart))
+                else:
+                    given.add(name)
+                    self.outcomes.append(outcome)
+
+
+# The worker side: top-level functions and state, so that they work under spawn.
+_WORKER: dict[str, _Setup] = {}
+
+
+def _start_worker(
+    scheme: Scheme, path: Path, raw_header: tuple[str, ...], header_row: int, category: str | None
+) -> None:
+    _WORKER["setup"] = _Setup(scheme, path, raw_header, header_row, category)
+
+
+# A range's outcomes as they cross from a worker: those of units read from one row as columns
+# (category, row, total, grade, total's cell, scores' cells), every other one packed, by its place.
+Sent = tuple[list[str], tuple[list[Any], ...], dict[int, Packed], list[Problem]]
+
+
+def _work(start: int, end: int, first: int, plain: bool) -> Sent:
+    names, outcomes, problems = score_range(_WORKER["setup"], start, end, first, plain)
+    columns: tuple[list[Any], ...] = ([], [], [], [], [], [])
+    categories, rows, totals, grades, shown, rendered = columns
+    others: dict[int, Packed] = {}
+    for k, o in enumerate(outcomes):
+        unit: object = o.unit  # a RowUnit stands in for the Unit of a unit read from one row
+        if isinstance(unit, RowUnit):
+            categories.append(unit.category)
+            rows.append(unit._row)
+            totals.append(o.total)
+            grades.append(o.grade)
+            shown.append(o.shown_total)
+            rendered.append(o.rendered)
+        else:
+            others[k] = pack(o)
+    return names, columns, others, problems
+
+
+def _outcome(
+    origin: str, name: str, category: str | None, row: int, total: Any, grade: Any, shown: Any, rendered: Any
+) -> UnitOutcome:
+    outcome = UnitOutcome(RowUnit(name, category, origin, row))  # type: ignore[arg-type]
+    outcome.total, outcome.grade, outcome.shown_total, outcome.rendered = total, grade, shown, rendered
+    return outcome
+
+
+def _received(sent: Sent, origin: str) -> tuple[list[str], list[UnitOutcome], list[Problem]]:
+    """A worker's range as :func:`score_range` gives it."""
+    names, columns, others, problems = sent
+    if not others:
+        return (
+            names,
+            [_outcome(origin, name, *cells) for name, *cells in zip(names, *columns, strict=True)],
+            problems,
+        )
+    fast = zip(*columns, strict=True)
+    outcomes = []
+    for k, name in enumerate(names):
+        packed = others.get(k)
+        outcomes.append(unpack(packed) if packed is not None else _outcome(origin, name, *next(fast)))
+    return names, outcomes, problems

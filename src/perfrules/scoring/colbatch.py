@@ -1,0 +1,179 @@
+"""Scoring units kept as columns (a data file's, as ``load_units`` reads them) without making each ``Unit``.
+
+:func:`perfrules.load_units` keeps a file's units as columns
+(:class:`perfrules.scheme.unitcols.UnitColumns`). :func:`score_kept` hands those
+columns to the plan's column program as they are, where
+:func:`perfrules.scoring.batch.score_batch` would first make every unit and then
+turn their values back into columns; the units the program sends back (and
+any unit put into the sequence by hand) are made and scored by the per-unit
+program, and quotas and ranks are applied by
+:func:`~perfrules.scoring.batch.finish_batch` over all of them, exactly as
+``score_batch`` does. It is the same plan run on the same columns: only the
+way the columns are obtained differs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from functools import partial
+from typing import Any, overload
+
+from .._intcols import gc_paused, numpy
+from ..scheme.unitcols import LazyUnits, UnitColumns
+from ..scheme.units import Unit
+from .batch import finish_batch
+from .outcome import UnitOutcome
+from .plan import Plan
+from .program import program_of
+from .unit import Population, score_unit
+
+__all__ = ["KeptUnit", "score_kept"]
+
+
+class KeptUnit:
+    """A unit of a batch's columns as its outcome names it (name, category, origin), not made yet.
+
+    ``made()`` makes the ``Unit`` itself (to explain it).
+    """
+
+    __slots__ = ("_columns", "_row", "category", "name")
+
+    def __init__(self, columns: UnitColumns, row: int) -> None:
+        self._columns = columns
+        self._row = row
+        self.name = columns.names[row]
+        self.category = columns.categories[row]
+
+    @property
+    def origin(self) -> str:
+        return self._columns.origin(self._row)
+
+    @property
+    def notes(self) -> tuple[()]:
+        return ()  # a unit the column program takes was read without a note
+
+    def made(self) -> Unit:
+        """The unit itself."""
+        return self._columns.unit(self._row)
+
+
+def score_kept(
+    plan: Plan, units: LazyUnits, *, progress: Callable[[int, int, str], None] | None = None
+) -> Sequence[UnitOutcome] | None:
+    """Totals-only outcomes of *units* in order, with quotas and ranks, scored from their columns.
+
+    None when this way does not apply and ``score_batch`` scores the units:
+    the sequence keeps no columns, or the scheme has no column program,
+    population values (``max_of`` …) or ``roll_up``.
+
+    Raises:
+        TypeError: an item is not a ``Unit``.
+        ValueError: two units share a name.
+    """
+    columns, rows, items = units.kept()
+    if columns is None or plan.has_population or plan.scheme.roll_up is not None:
+        return None
+    program = program_of(plan)
+    if program is None:
+        return None
+    if None not in rows and len(set(rows)) == len(rows):
+        names = [columns.names[r] for r in rows]  # type: ignore[index]  # distinct units of the columns
+    else:
+        names = []
+        seen: set[str] = set()
+        for r, item in zip(rows, items, strict=True):  # as check_units checks a list, in order
+            name = columns.names[r] if r is not None else _unit(item).name
+            if name in seen:
+                raise ValueError(f"two units are named '{name}'")
+            seen.add(name)
+            names.append(name)
+    np = numpy()
+    at = [i for i, r in enumerate(rows) if r is not None]
+    index = np.array([rows[i] for i in at], dtype=np.int64)
+    outcomes: list[UnitOutcome | None] = [None] * len(rows)
+    empty: Population = {}
+    with gc_paused():
+        if len(at):
+            cols = {name: columns.take(name, index) for name in program.reads}
+            kept_names = [names[i] for i in at]
+            categories = [columns.categories[r] for r in index.tolist()]
+            scored = program.score(kept_names, categories, cols, columns.ok[index])
+            done = scored.rows()
+            if len(done) == len(rows) and not plan.scheme.quotas:
+                # Every unit scored here, none vetoed, no quota: ranks over the exact integer totals
+                # (as finish_batch ranks them), and each outcome made when read.
+                if progress is not None:
+                    for done_count, name in enumerate(names, start=1):
+                        progress(done_count, len(names), name)
+                return _Outcomes(columns, rows, scored, categories)  # type: ignore[arg-type]
+            totals, grades, _ = scored.finish(done)
+            for j, total, grade in zip(done, totals, grades, strict=True):
+                outcome = UnitOutcome(KeptUnit(columns, rows[at[j]]))  # type: ignore[arg-type]
+                outcome.scores_later(partial(scored.unit_scores, j))
+                outcome.total, outcome.grade = total, grade
+                outcomes[at[j]] = outcome
+    for i, found in enumerate(outcomes):
+        if found is None:
+            r = rows[i]
+            unit = columns.unit(r) if r is not None else items[i]
+            outcomes[i] = score_unit(plan, unit, empty, detail=False)
+    if progress is not None:
+        for done_count, name in enumerate(names, start=1):
+            progress(done_count, len(names), name)
+    finished: list[UnitOutcome] = outcomes  # type: ignore[assignment]
+    with gc_paused():
+        finish_batch(plan, finished)
+    return finished
+
+
+class _Outcomes(Sequence[UnitOutcome]):
+    """The outcomes of a batch the column program scored whole, each made when read.
+
+    Ranks are those :func:`~perfrules.scoring.batch.finish_batch` gives (ties share the better
+    rank; by category where the scheme or the units have categories), worked out at once over the
+    exact totals kept as integers (:meth:`perfrules.scoring.coltotals.TotalColumn.ranks`).
+    """
+
+    def __init__(
+        self, columns: UnitColumns, rows: list[int], scored: Any, categories: list[str | None]
+    ) -> None:
+        np = numpy()
+        everyone = list(range(len(rows)))
+        self._columns, self._rows, self._scored = columns, rows, scored
+        self._totals = totals = scored.totals_of(everyone)
+        self._grades = scored.grades_of(totals)
+        self._ranks = totals.ranks().tolist()
+        self._category_ranks: list[int | None] = [None] * len(rows)
+        if scored.program.plan.scheme.categories or any(categories):
+            ranks = np.zeros(len(rows), dtype=np.int64)
+            for category in set(categories):
+                where = np.array([c == category for c in categories], dtype=bool)
+                ranks[where] = type(totals)(totals.num[where], totals.den[where]).ranks()
+            self._category_ranks = ranks.tolist()
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    @overload
+    def __getitem__(self, i: int) -> UnitOutcome: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> Sequence[UnitOutcome]: ...
+
+    def __getitem__(self, i: int | slice) -> UnitOutcome | Sequence[UnitOutcome]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(len(self))[i]]
+        if not -len(self) <= i < len(self):
+            raise IndexError(i)
+        i %= len(self)
+        outcome = UnitOutcome(KeptUnit(self._columns, self._rows[i]))  # type: ignore[arg-type]
+        outcome.scores_later(partial(self._scored.unit_scores, i))
+        outcome.total, outcome.grade = self._totals.value(i), self._grades[i]
+        outcome.rank, outcome.category_rank = self._ranks[i], self._category_ranks[i]
+        return outcome
+
+
+def _unit(item: Any) -> Unit:
+    if not isinstance(item, Unit):
+        raise TypeError(f"units must be Unit objects (got {item!r} of type {type(item).__name__})")
+    return item
