@@ -25,15 +25,21 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
-from perfrules import Unit, load, sample_units
+from perfrules import Unit, evaluate, load, load_units, sample_units
 from perfrules.scoring.batch import score_units
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "src" / "perfrules" / "schemes"
 
 
-def make_data(scheme: str, units: int, target: Path) -> Path:
-    """A CSV of *units* made-up units: the sample units, renamed, their numbers nudged down a little."""
+def make_data(scheme: str, units: int, target: Path, *, valid: bool = True) -> Path:
+    """A CSV of *units* made-up units: the sample units, renamed, their numbers nudged down a little.
+
+    Each number is nudged on its own, so a count can fall below the count it is a share of (a rate
+    past 100%, outside its scale): with *valid* (the default) such a unit keeps its sample's
+    numbers instead, so the data is what a year's reports look like (about half the units failed
+    before). The units that fail are found by scoring the file once.
+    """
     with (SAMPLES / f"{scheme.replace('-', '_')}.csv").open(encoding="utf-8-sig") as sample:
         rows = list(csv.reader(sample))
     header, body = rows[0], rows[1:]
@@ -41,18 +47,28 @@ def make_data(scheme: str, units: int, target: Path) -> Path:
     for row in body:
         groups.setdefault(row[0], []).append(row)
     template = list(groups.values())
-    rnd = random.Random(42)
-    with target.open("w", newline="", encoding="utf-8") as f:
-        writer = csv.writer(f)
-        writer.writerow(header)
-        for i in range(units):
-            for row in template[i % len(template)]:
-                out = [f"{row[0]}{i}", *row[1:]]
-                for j in range(1, len(out)):
-                    cell = out[j]
-                    if header[j] != "不适用" and cell.isdigit() and int(cell) > 2:
-                        out[j] = str(int(cell) - rnd.randint(0, 3))
-                writer.writerow(out)
+
+    def write(keep: set[str]) -> None:
+        rnd = random.Random(42)
+        with target.open("w", newline="", encoding="utf-8") as f:
+            writer = csv.writer(f)
+            writer.writerow(header)
+            for i in range(units):
+                for row in template[i % len(template)]:
+                    out = [f"{row[0]}{i}", *row[1:]]
+                    for j in range(1, len(out)):
+                        cell = out[j]
+                        if header[j] != "不适用" and cell.isdigit() and int(cell) > 2:
+                            nudged = str(int(cell) - rnd.randint(0, 3))
+                            out[j] = cell if out[0] in keep else nudged
+                    writer.writerow(out)
+
+    write(set())
+    if valid:
+        found = evaluate(load(scheme), load_units(target, scheme=load(scheme)), explained=False)
+        failed = {r.unit for r in found.results if r.errors}
+        if failed:
+            write(failed)
     return target
 
 

@@ -264,17 +264,18 @@ def score_chunk_here(
     scheme: Scheme, chunk: Sequence[Unit], population: Mapping[str, Population]
 ) -> list[UnitOutcome]:
     """Score a chunk of units totals-only, with their population values given (any process)."""
-    return compact(score_chunk(plan_of(scheme), chunk, population, detail=False))
+    return compact(score_chunk(plan_of(scheme), chunk, population, detail=False, rendered=True))
 
 
 def compact(outcomes: list[UnitOutcome]) -> list[UnitOutcome]:
     """Keep what output needs: indicator scores become one line of cells; the unit's data goes."""
     for outcome in outcomes:
-        if outcome.rendered is not None:
-            continue
+        if outcome.rendered is not None and type(outcome.unit) is not Unit:
+            continue  # written by the column program from the cells' text already
         outcome.unit = light(outcome.unit)
         outcome.weights = []
         outcome.indicators = None
-        outcome.rendered = ",".join(cell_number(s) for s in outcome.scores) if outcome.scores else ""
+        if outcome.rendered is None:
+            outcome.rendered = ",".join(cell_number(s) for s in outcome.scores) if outcome.scores else ""
         outcome.scores = []
     return outcomes

@@ -105,6 +105,7 @@ def score_chunk(
     *,
     detail: bool,
     progress: Callable[[int, int, str], None] | None = None,
+    rendered: bool = False,
 ) -> list[UnitOutcome]:
     """Score some of the units scored together, given their population values (no quotas, no ranks).
 
@@ -114,6 +115,8 @@ def score_chunk(
         population: per unit name, its population values over the whole batch.
         detail: keep what explained results need.
         progress: called as ``progress(done, total, unit_name)`` after each unit.
+        rendered: give the units the column program scores their output cells at once
+            (see :meth:`~perfrules.scoring.program.ColumnProgram.run`).
 
     Returns:
         One outcome per unit, in order; :func:`finish_batch` over the whole
@@ -121,7 +124,7 @@ def score_chunk(
     """
     # Totals first by the column program where the scheme compiles to one; the
     # units it sends back (and every unit, with detail) by the per-unit program.
-    quick = score_columns(plan, units, population) if not detail else [None] * len(units)
+    quick = score_columns(plan, units, population, rendered=rendered) if not detail else [None] * len(units)
     outcomes: list[UnitOutcome] = []
     empty: Population = {}
     for done, (unit, found) in enumerate(zip(units, quick, strict=True), start=1):

@@ -44,7 +44,7 @@ from .. import _numbers
 from .._intcols import SAFE as _SAFE
 from .._intcols import IntColumn as _Col
 from .._intcols import as_objects as _objects
-from .._intcols import gc_paused, numpy, round_half_up_column
+from .._intcols import format_rows, gc_paused, numpy, round_half_up_column
 from .._numbers import LIMITS, as_fraction, exact
 from ..formula.tree import Call, Chain, Name, Node, Num, Percent, Unary
 from ..scheme.units import Unit, note_events
@@ -219,8 +219,14 @@ class ColumnProgram:
             for c in keys
         }
 
-    def run(self, units: Sequence[Unit], population: _Pop = None) -> list[UnitOutcome | None]:
-        """Each unit's totals-only outcome (None: the per-unit program scores it); *population*: see score."""
+    def run(
+        self, units: Sequence[Unit], population: _Pop = None, *, rendered: bool = False
+    ) -> list[UnitOutcome | None]:
+        """Each unit's totals-only outcome (None: the per-unit program scores it); *population*: see score.
+
+        With *rendered*, each outcome also gets its indicator scores and total as output cells
+        (``rendered``, ``shown_total``: what the command line writes), made for the batch at once.
+        """
         n = len(units)
         if not n:
             return []
@@ -242,11 +248,15 @@ class ColumnProgram:
             )
             out: list[UnitOutcome | None] = [None] * n
             rows = scored.rows()
-            totals, grades, _ = scored.finish(rows)
-            for i, total, grade in zip(rows, totals, grades, strict=True):
+            totals, grades, shown = scored.finish(rows)
+            lines = format_rows(scored.scores, scored.den, scored.applicable) if rendered and rows else None
+            for j, (i, total, grade) in enumerate(zip(rows, totals, grades, strict=True)):
                 unit = units[i]
                 outcome = UnitOutcome(unit)
-                outcome.scores_later(partial(scored.unit_scores, i))
+                if lines is not None:
+                    outcome.rendered, outcome.shown_total = lines[i], shown[j]
+                else:
+                    outcome.scores_later(partial(scored.unit_scores, i))
                 outcome.total, outcome.grade = total, grade
                 if unit.notes:
                     outcome.events = note_events(unit)
@@ -584,9 +594,12 @@ def program_of(plan: Plan) -> ColumnProgram | None:
     return found if isinstance(found, ColumnProgram) else None
 
 
-def score_columns(plan: Plan, units: Sequence[Unit], population: _Pop = None) -> list[UnitOutcome | None]:
-    """Totals-only outcomes by the column program; None where it sends a unit to the per-unit program."""
+def score_columns(
+    plan: Plan, units: Sequence[Unit], population: _Pop = None, *, rendered: bool = False
+) -> list[UnitOutcome | None]:
+    """Totals-only outcomes by the column program; None where it sends a unit to the per-unit program
+    (*rendered*: see :meth:`ColumnProgram.run`)."""
     program = program_of(plan)
     if program is None:
         return [None] * len(units)
-    return program.run(units, population)
+    return program.run(units, population, rendered=rendered)
