@@ -33,7 +33,7 @@ from .._intcols import IntColumn, numpy, plain_columns
 from .cells import _blank
 from .tables import Row, _Columns
 
-__all__ = ["BLOCK", "CsvFile", "CsvRange", "open_csv", "plain_decimals", "read_range"]
+__all__ = ["BLOCK", "CsvFile", "CsvRange", "open_csv", "plain_decimals", "read_range", "split_lines"]
 
 BLOCK: Final = 1 << 21
 """Bytes of a range (about 13,000 rows of 41 numbers): a range is read, parsed and scored at once."""
@@ -279,13 +279,23 @@ def read_range(
         data = data.replace(b"\r\n", b"\n")
     if not data.endswith(b"\n"):
         data += b"\n"
+    return split_lines(data, first, width)
+
+
+def split_lines(data: bytes, first: int, width: int) -> CsvRange:
+    """Unquoted CSV lines, each ended by ``\\n``, cut into cells at once: a :class:`CsvRange` of
+    *data*, *first* the first line's record number, *width* the cells a regular line has.
+
+    >>> found = split_lines(b"a,1\\nb\\nc,2.5\\n", 2, 2)
+    >>> found.regular.tolist(), found.lines.tolist(), found.starts.tolist(), found.ends.tolist()
+    ([True, False, True], [0, 2], [[0, 2], [6, 8]], [[1, 3], [7, 11]])
+    """
+    np = numpy()
     a = np.frombuffer(data, dtype=np.uint8)
-    newline = a == 10
-    line_ends = np.flatnonzero(newline)
+    line_ends = np.flatnonzero(a == 10)
     n = len(line_ends)
     numbers = np.arange(first, first + n, dtype=np.int64)
-    comma = a == 44
-    comma_at = np.flatnonzero(comma)
+    comma_at = np.flatnonzero(a == 44)
     # Each comma's line: how many line ends come before it.
     commas = np.bincount(np.searchsorted(line_ends, comma_at), minlength=n)
     line_starts = np.concatenate(([0], line_ends[:-1] + 1))
