@@ -292,20 +292,19 @@ def split_lines(data: bytes, first: int, width: int) -> CsvRange:
     """
     np = numpy()
     a = np.frombuffer(data, dtype=np.uint8)
-    line_ends = np.flatnonzero(a == 10)
+    # Every comma and line end, in order (no sort); a line's commas are those before its end.
+    separators = np.flatnonzero((a == 44) | (a == 10))
+    is_end = a.take(separators) == 10
+    at_end = np.flatnonzero(is_end)
+    line_ends = separators[at_end]
     n = len(line_ends)
     numbers = np.arange(first, first + n, dtype=np.int64)
-    comma_at = np.flatnonzero(a == 44)
-    # Each comma's line: how many line ends come before it.
-    commas = np.bincount(np.searchsorted(line_ends, comma_at), minlength=n)
+    commas = np.diff(at_end, prepend=-1) - 1
     line_starts = np.concatenate(([0], line_ends[:-1] + 1))
     regular = (commas == width - 1) & (line_ends > line_starts)
     lines = np.flatnonzero(regular)
-    if len(lines) == n:
-        separators = np.sort(np.concatenate((comma_at, line_ends)))
-    else:
-        keep = regular[np.searchsorted(line_ends, comma_at)]
-        separators = np.sort(np.concatenate((comma_at[keep], line_ends[lines])))
+    if len(lines) != n:
+        separators = separators[np.repeat(regular, commas + 1)]
     ends = separators.reshape(len(lines), width)
     starts = np.empty_like(ends)
     starts[:, 0] = line_starts[lines]
@@ -322,7 +321,7 @@ def plain_decimals(chunk: CsvRange, rows: Any, columns: Sequence[int]) -> list[t
     np = numpy()
     if not len(columns) or not len(rows):
         return [(IntColumn(np.zeros(0, dtype=np.int64), 1, 0), np.zeros(0, dtype=bool)) for _ in columns]
-    cols = np.asarray(columns, dtype=np.int64)
-    starts = chunk.starts[rows][:, cols]
-    lengths = chunk.ends[rows][:, cols] - starts
+    at = np.ix_(rows, np.asarray(columns, dtype=np.int64))
+    starts = chunk.starts[at]
+    lengths = chunk.ends[at] - starts
     return plain_columns(np.frombuffer(chunk.data, dtype=np.uint8), starts.T, lengths.T)
