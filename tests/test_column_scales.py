@@ -210,7 +210,7 @@ domain = [0, 100]
 def test_band_decisions_by_hand(tmp_path):
     """Hand-worked: 9/10 = 90 is 优 at its bottom, 90; 8/9 = 88.8… is 良 at 88.8…;
     95 is 80 points (95 is 含 in the band below), 95.0000001 is 100; 101 is outside the domain;
-    a plan of 0 is no data (the default, by the per-unit program)."""
+    a plan of 0 is no data (the default, 良's midpoint, also in the column program)."""
     data = tmp_path / "d.csv"
     data.write_text(
         "单位,完成数,计划数,满意度\n甲,9,10,95\n乙,8,9,95.0000001\n丙,1,2,85\n丁,1,1,101\n戊,0,0,90\n",
@@ -221,7 +221,7 @@ def test_band_decisions_by_hand(tmp_path):
     assert program is not None, plan_of(scheme).program_why
     units = load_units(data, scheme=scheme)
     outcomes = program.run(units)
-    assert [o is not None for o in outcomes] == [True, True, True, False, False]
+    assert [o is not None for o in outcomes] == [True, True, True, False, True]
     assert outcomes[0] is not None and outcomes[0].total == Decimal(86)  # 90 × 0.6 + 80 × 0.4
     # 良 80–90 over 80–90: 800/9 scores 800/9; × 0.6 + 100 × 0.4 = 160/3 + 40
     assert outcomes[1] is not None and outcomes[1].total == Fraction(160, 3) + 40
@@ -230,22 +230,31 @@ def test_band_decisions_by_hand(tmp_path):
     result = evaluate(scheme, units)
     assert [i.grade for i in result.unit("甲").indicators] == ["优", "85<满意度<=95"]
     assert [e.error for e in result.unit("丁").errors] == ["EvaluationError"]
-    # 戊 plans 0: no data, so 良's midpoint 85 (× 0.6) by the per-unit program; 90 → 80 points (× 0.4)
+    # 戊 plans 0: no data, so 良's midpoint 85 (× 0.6); 90 → 80 points (× 0.4)
     assert result.unit("戊").total == Decimal(83)
+    assert outcomes[4] is not None and outcomes[4].total == Decimal(83)
 
 
 @pytest.mark.parametrize(
     ("scale", "why"),
     [
-        ('value = "x"\n[indicators.scale]\nrule = "优—6分；良—4分；合格—2分；不合格—0分"', "categorical"),
-        ('[indicators.scale]\nrule = "优：x≥90，或y≥90；良：x<90"\npolicy = "first"', "several values"),
+        (
+            'policies = [{ type = "veto", when = "x<0", effect = "lowest_grade" }]\n'
+            '[indicators.scale]\nrule = "优：x≥90；良：x<90"\nscoring = "midpoint"',
+            "policies (Veto)",
+        ),
+        (
+            'frequency = "monthly"\n[indicators.scale]\nrule = "优：x≥90；良：x<90"\nscoring = "midpoint"\n',
+            "periods = 'sum'",
+        ),
     ],
 )
 def test_scales_left_to_the_per_unit_program_say_why(scale, why):
-    """Word scales and scales over several values stay with the per-unit program; program_why says so.
-    (``scoring = "none"`` on an indicator's scale is refused by the scheme itself.)"""
+    """Scales with vetoes, and values per period added up before scoring, stay with the per-unit
+    program; program_why says so. (Word scales and scales over several values compile: see
+    test_column_words.py; ``scoring = "none"`` on an indicator's scale is refused by the scheme.)"""
     text = (
-        'name = "s"\ntotal = 100\ngroups = [{ name = "组" }]\n[[indicators]]\ncode = "1"\n'
+        'name = "s"\ntotal = 100\nperiods = "sum"\ngroups = [{ name = "组" }]\n[[indicators]]\ncode = "1"\n'
         f'name = "a"\ngroup = "组"\nweight = 100\n{scale}\n'
     )
     plan = plan_of(loads(text, format="toml"))

@@ -63,6 +63,7 @@ _MAX_ABS = 10**15
 # Data values (not text) up to this size and this many places are read exactly, in Python integers
 # beyond int64 (the per-unit program reads them as they are too).
 _WIDE = 10**40
+_EXTREME = 80  # a Decimal whose leading digit is past 10**±80 is beyond _WIDE either way
 _MAX_DIGITS = 18  # digits an int64 holds whatever they are
 
 _np: Any = None
@@ -152,6 +153,10 @@ def from_values(values: Sequence[object]) -> tuple[IntColumn, Any]:
     np = numpy()
     try:
         # The common case, every cell a finite Decimal: one pass in C, then checks on the arrays.
+        # An exponent past _EXTREME (1E-99999999) would make a huge integer ratio: cell by cell instead.
+        magnitudes = list(map(Decimal.adjusted, values))  # type: ignore[arg-type]
+        if magnitudes and (min(magnitudes) < -_EXTREME or max(magnitudes) > _EXTREME):
+            return _cell_by_cell(values)
         nums, dens = zip(*map(Decimal.as_integer_ratio, values), strict=True)  # type: ignore[arg-type]
     except (TypeError, ValueError, OverflowError):  # not a Decimal, NaN, infinite (or no cells)
         return _cell_by_cell(values)
@@ -210,6 +215,9 @@ def _cell_by_cell(values: Sequence[object]) -> tuple[IntColumn, Any]:
     dens = [1] * n
     for i, v in enumerate(values):
         if type(v) is Decimal:
+            if v.is_finite() and not -_EXTREME <= v.adjusted() <= _EXTREME:
+                good[i] = False  # far beyond _WIDE: not made into a ratio at all
+                continue
             try:
                 a, b = v.as_integer_ratio()
             except (ValueError, OverflowError):

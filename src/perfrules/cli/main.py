@@ -314,8 +314,8 @@ def build_parser() -> argparse.ArgumentParser:
                 default=1,
                 metavar="N",
                 help=_(
-                    "score table, CSV and JSON Lines output in N processes (0: all cores; default: 1); "
-                    "JSON output, which explains every unit, is always scored in one process"
+                    "read and score a CSV file or workbook in N processes (0: all cores; default: 1); "
+                    "the output is the same"
                 ),
             )
         else:

@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from .._intcols import format_rows, from_text_columns, gc_paused, numpy
 from .._numbers import Number, round_half_up, tidy_decimal
-from ..files.cells import RawCell
+from ..files.cells import NO_DATA, RawCell, read_cell
 from ..files.data import _RowUnits
 from ..files.tables import Row
 from ..files.unit_groups import RowGroup, unit_of
@@ -25,6 +25,7 @@ from ..formula.text import normalize_name
 from ..scheme.model import Scheme
 from ..scheme.units import PolicyEvent, Unit, UnitError
 from ..scoring.batch import score_chunk
+from ..scoring.collookup import text_column
 from ..scoring.outcome import UnitOutcome
 from ..scoring.plan import plan_of
 from ..scoring.program import ColumnProgram, Scored, program_of
@@ -152,6 +153,11 @@ def _score_simple(
         columns = {name: parsed.get(name, missing) for name in program.reads}
     else:
         columns = {name: parsed[name] for name in program.reads}
+    at = {header[i]: i for i in reader.inputs}
+    for name in program.text_reads:  # words as the reader keeps them (blank or no-data text: none)
+        cells = by_column[at[name]] if name in at else [""] * len(rows)
+        words = {c: _word(c) for c in {c for c in cells if isinstance(c, str)}}  # each distinct word once
+        columns[name] = text_column([words.get(c) if isinstance(c, str) else None for c in cells])
     scored = program.score(names, categories, columns, ok, population=population)
     cells = _rendered(scored)
     origin = reader.origin
@@ -184,6 +190,14 @@ def _simple_rows(reader: _RowUnits, groups: Sequence[RowGroup]) -> list[int]:
             continue
         found.append(g)
     return found
+
+
+def _word(cell: RawCell) -> str | None:
+    """A word cell's text as the reader keeps it (None: blank or a no-data text; not text: None)."""
+    if not isinstance(cell, str):
+        return None
+    text = cell.strip()
+    return text if read_cell(text) is not NO_DATA else None
 
 
 def _filled(cell: RawCell) -> bool:

@@ -30,7 +30,7 @@ def batch_population(plan: Plan, units: Sequence[Unit]) -> Mapping[str, Populati
     """The units' population values: over columns where the scheme compiles to a column program,
     else unit by unit (:func:`perfrules.scoring.population.population_values`)."""
     program = program_of(plan)
-    if program is not None:
+    if program is not None and not program.peers:
         return gather(program, units)
     return population_values(plan.indicators, units)
 

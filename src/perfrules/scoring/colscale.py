@@ -14,11 +14,14 @@ the batch's columns under :data:`~perfrules.scoring.colsteps.SEND_BACK`: the
 per-unit program scores those units and reports the error.
 
 An indicator's default for no data (a ``default`` policy without ``when``)
-may stay: it fires only where an input is blank, unreadable or missing, or a
-divisor is 0, and the program leaves those units to the per-unit program.
-Scales that grade several values, categorical (word) scales, other policies,
-values per period, and scores whose conversion to the indicator's points
-depends on the category are not compiled (:func:`compile_graded` says which).
+may stay: it fires only where an input is blank, unreadable or missing (the
+program leaves those units to the per-unit program), or a divisor is 0 (those
+rows take the default: :mod:`perfrules.scoring.coldefaults`).
+Values reported per period are graded per period
+(:mod:`perfrules.scoring.colperiods`). Scales that grade several values,
+categorical (word) scales, other policies, and scores whose conversion to the
+indicator's points depends on the category are not compiled
+(:func:`compile_graded` says which).
 """
 
 from __future__ import annotations
@@ -31,12 +34,21 @@ from .._intcols import SAFE, IntColumn, as_objects, numpy, round_half_up_column
 from .._numbers import as_fraction
 from ..formula.language import Formula
 from ..grading.scale import GradeScale
-from ..scheme.reads import FULL_NAME
-from ..scheme.steps import step_target
-from .colsteps import SEND_BACK, send_back
+from ..scheme.policies import NotApplicable, ZeroWhen
+from ..scheme.steps import Part, PeerRatio
+from .colsteps import send_back
 from .indicator import IndicatorPlan
 
-__all__ = ["compile_graded", "compile_scale", "grade_column", "grades", "limits", "scale_why"]
+__all__ = [
+    "compile_graded",
+    "compile_scale",
+    "grade_column",
+    "grades",
+    "limits",
+    "pieces",
+    "scale_why",
+    "value_why",
+]
 
 # One piece of a scale: (lo, lo_closed, hi, hi_closed, slope, intercept) with the score
 # ``slope × value + intercept`` in the indicator's own units.
@@ -60,21 +72,29 @@ def scale_why(ind: IndicatorPlan, categories: tuple[str, ...] | None) -> str | N
     return None
 
 
-def _why_not(ind: IndicatorPlan) -> str | None:
+def value_why(ind: IndicatorPlan) -> str | None:
     """Why the value a compilable scale grades is not a column the program computes (None: it is)."""
-    if ind.periodic:
-        return f"a grading scale on values reported per period ({ind.ind.frequency})"
     # A default for no data fires only where an input is blank, unreadable or missing, or a divisor
     # is 0: the program leaves every such unit to the per-unit program, so it may stay.
-    others = [p for p in ind.ind.policies if p is not ind.no_data]
+    # Defaults with a condition are worked out before the steps (perfrules.scoring.coldefaults), where an
+    # indicator applies beside (perfrules.scoring.colapplies).
+    others = [
+        p
+        for p in ind.ind.policies
+        if p is not ind.no_data
+        and p not in ind.defaults_when
+        and not isinstance(p, NotApplicable)
+        and not (isinstance(p, ZeroWhen) and p.target is not None)  # perfrules.scoring.colzero
+    ]
     if others:
         kinds = ", ".join(sorted({type(p).__name__ for p in others}))
         return f"a grading scale with policies ({kinds})"
-    if ind.ind.inputs or ind.not_applicable or ind.vetoes:
-        return "a grading scale with an inputs mapping, not-applicable units or vetoes"
-    if ind.has_population:
-        return "a grading scale on a value that reads the population (peer ratios, ranks, max_of …)"
-    steps = sorted({type(s).__name__ for s in ind.steps if not isinstance(s, Formula)})
+    if ind.vetoes:
+        return "a grading scale with vetoes"
+    if ind.population_calls or any(not isinstance(s, PeerRatio) for s in ind.peer_steps):
+        return "a grading scale on a value that reads the population (ranks, max_of …)"
+    # Peer ratios are the batch's population values, handed in as columns (perfrules.scoring.colparts).
+    steps = sorted({type(s).__name__ for s in ind.steps if not isinstance(s, Formula | Part | PeerRatio)})
     if steps:
         return f"a grading scale on a value computed by a step other than a formula ({', '.join(steps)})"
     return None
@@ -82,10 +102,13 @@ def _why_not(ind: IndicatorPlan) -> str | None:
 
 def _pieces(ind: IndicatorPlan) -> list[_Piece]:
     """Each piece's interval and its score as a linear function of the value (what _score_in gives)."""
-    scale = ind.ind.scale
-    assert scale is not None
+    assert ind.ind.scale is not None
+    return pieces(ind.ind.scale, ind.scale_factor(None))
+
+
+def pieces(scale: GradeScale, factor: Fraction) -> list[_Piece]:
+    """The pieces of a threshold scale whose scores (not its band points) are multiplied by *factor*."""
     scoring = scale.effective_scoring
-    factor = ind.scale_factor(None)
     out: list[_Piece] = []
     for band, iv, direction in scale.pieces:
         lo = None if iv.lo is None else as_fraction(iv.lo)
@@ -165,13 +188,18 @@ def grade_column(
 
 
 def compile_graded(
-    ind: IndicatorPlan, categories: tuple[str, ...] | None, compile_node: Any, unsupported: type[Exception]
+    ind: IndicatorPlan,
+    categories: tuple[str, ...] | None,
+    compile_node: Any,
+    unsupported: type[Exception],
+    compile_steps: Any,
 ) -> tuple[Any, set[str]]:
     """The column step of an indicator graded by a scale, and the data columns it reads.
 
     *compile_node* compiles a formula's tree to a function of the columns
-    (the program's own compiler); the value graded is a data column or the
-    last of the indicator's formula steps that computes it.
+    (the program's own compiler), *compile_steps* the indicator's steps
+    (:func:`perfrules.scoring.colparts.compile_steps`); the value graded is a
+    data column or what the indicator's steps compute.
 
     Raises:
         unsupported: a form this does not compile, saying which (the indicator named).
@@ -180,37 +208,19 @@ def compile_graded(
     assert scale is not None
     why = scale_why(ind, categories)
     if why is None:
-        why = _why_not(ind)
+        why = value_why(ind)
     if why is not None:
         raise unsupported(f"indicator {ind.code}: {why}")
     name = ind.ind.value if ind.ind.value is not None else scale.variable
     assert name is not None
-    steps: list[tuple[str, Any]] = []
-    reads: set[str] = set()
-    targets: set[str] = set()
-    for step in ind.steps:
-        assert isinstance(step, Formula)
-        if FULL_NAME in step.variables:
-            raise unsupported(f"indicator {ind.code}: a grading scale on a value that reads the full points")
-        target = step_target(step)
-        try:
-            steps.append((target, compile_node(step.tree)))
-        except unsupported as exc:
-            raise unsupported(f"indicator {ind.code}'s step {target}: {exc}") from None
-        reads |= step.variables - targets
-        targets.add(target)
+    run_steps, reads, targets = compile_steps(ind, compile_node, unsupported)
     if name not in targets:
         reads.add(name)
 
     def value(cols: dict[str, Any], n: int) -> IntColumn:
-        if not steps:
+        if not targets:
             return cols[name]  # type: ignore[no-any-return]
-        scope = dict(cols)
-        for target, fn in steps:
-            scope[target] = fn(scope, n)
-        if SEND_BACK in scope:
-            cols[SEND_BACK] = scope[SEND_BACK]
-        return scope[name]  # type: ignore[no-any-return]
+        return run_steps(cols, n)[name]  # type: ignore[no-any-return]
 
     try:
         return compile_scale(ind, value), reads

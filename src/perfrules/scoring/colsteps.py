@@ -55,6 +55,7 @@ __all__ = [
     "MAX_LCM_BITS",
     "POPULATION_PREFIX",
     "SEND_BACK",
+    "ZERO_DIVISOR",
     "batch_columns",
     "compile_arguments",
     "divide",
@@ -69,6 +70,11 @@ __all__ = [
 
 SEND_BACK = "\0too large"
 """Where a batch's columns mark the units the per-unit program must score (a bool array)."""
+
+ZERO_DIVISOR = "\0divided by zero"
+"""Where a batch's columns collect the rows that divide by 0 (a bool array, updated in place so that
+copies of the scope share it), when a default for no data takes them
+(:mod:`perfrules.scoring.coldefaults`); without it such rows are sent back."""
 
 POPULATION_PREFIX = "\0population\0"
 """Prefix of the column names under which population values are handed to a formula."""
@@ -100,7 +106,11 @@ def divide(x: IntColumn, d: IntColumn, cols: dict[str, Any]) -> IntColumn:
     n = len(d.num)
     b = d.num
     zero = b == 0
-    send_back(cols, zero)
+    if ZERO_DIVISOR in cols:  # a default for no data takes these rows (coldefaults)
+        found = cols[ZERO_DIVISOR]
+        found |= zero  # in place: every copy of the scope shares the one array
+    else:
+        send_back(cols, zero)
     magnitude = abs(b) if b.dtype != object else abs(b).astype(object)
     if zero.any():
         magnitude = np.where(zero, 1, magnitude)
@@ -139,6 +149,8 @@ def divide(x: IntColumn, d: IntColumn, cols: dict[str, Any]) -> IntColumn:
         num = as_objects(x.num) * per
     if n and bool((b < 0).any()):
         num = np.where(b < 0, -num, num)
+    if zero.any():  # no quotient there (the unit is sent back, or takes a default): 0 for later steps
+        num = np.where(zero, 0, num)
     return _checked(IntColumn(num, den, bound), cols)
 
 

@@ -12,16 +12,21 @@ never a wrapped-around number.
 
 It is the plan's totals-only scoring, run column-wise: the per-unit
 program (:func:`perfrules.scoring.unit.score_unit`) runs for the units the program
-sends back — a cell that is not a plain number, a unit with problems, period
-rows or declared not-applicable indicators, a total that a cap, floor or
-rounding changes (those leave a note on the unit) — and for explanations.
+sends back — a cell that is not a plain number, a unit with problems, a
+value outside a scale's domain, a total that a cap, floor or rounding
+changes (those leave a note on the unit) — and for explanations.
 The differential tests hold the two to the same answers on every path.
 
 What compiles (:func:`program_of` gives None, and :attr:`Plan.program_why`
-says why, otherwise): every indicator's score is a formula of data columns,
-numbers, ``+ - × ÷`` (division by a number), ``%`` and unary minus, with no
-steps, policies, periods or ``inputs`` mapping, or a threshold grading scale
-on a data column or on formula steps' result (:mod:`perfrules.scoring.colscale`); weights per category,
+says why, otherwise): each indicator's form, by
+:mod:`perfrules.scoring.colindicators` — a score formula of data columns,
+numbers, ``+ - × ÷``, ``%``, unary minus, ``clamp``/``min``/``max``/``abs``/
+``sum`` and population functions; grading scales of one value
+(:mod:`~perfrules.scoring.colscale`), of words or of several values
+(:mod:`~perfrules.scoring.colgraded`); formula, ``part`` and peer-ratio steps
+(:mod:`~perfrules.scoring.colparts`); ``default`` and ``zero`` policies,
+not-applicable rules and ``inputs`` mappings; values reported per period
+(:mod:`~perfrules.scoring.colperiods`) — with weights per category,
 ``applies_to`` and weight that moves by the scheme's rule; no total formula,
 scheme-wide policies, caps, flags, 折算, per-unit parameters, group means or
 overall grading that reads more than the total.
@@ -41,14 +46,13 @@ from .._intcols import IntColumn as _Col
 from .._intcols import as_objects as _objects
 from .._intcols import gc_paused, numpy, round_half_up_column
 from .._numbers import LIMITS, as_fraction, exact
-from ..formula.tree import Chain, Name, Node, Num, Percent, Unary
+from ..formula.tree import Call, Chain, Name, Node, Num, Percent, Unary
 from ..scheme.units import Unit, note_events
-from . import colscale, colsteps
+from . import colapplies, colfuncs, colindicators, collookup, colperiods, colscale, colsteps
 from .coldot import CommonScores, weighted_sums
 from .coldot import scaled as _scaled
 from .coltotals import TotalColumn
 from .compiled import Population
-from .indicator import IndicatorPlan
 from .outcome import UnitOutcome, weighting
 from .plan import Plan
 
@@ -122,6 +126,8 @@ def _compile(node: Node) -> Any:
             return _Col(-col.num, col.den, col.bound)
 
         return negate
+    if isinstance(node, Call):  # clamp, min, max, abs, sum (colfuncs)
+        return colfuncs.compile_call(node, _compile, _Unsupported)
     if isinstance(node, Chain):
         fn = _compile(node.first)
         for op, operand in node.rest:
@@ -190,40 +196,15 @@ class ColumnProgram:
         self.plan = plan
         global np
         np = numpy()
-        fns = []
-        reads: set[str] = set()
-        self.reads_of: list[tuple[str, ...]] = []
-        self.population: list[dict[str, str]] = []
-        self.arguments: list[tuple[IndicatorPlan, str, str, Any, tuple[str, ...]]] = []
-        for ind in plan.indicators:
-            if ind.ind.scale is not None:  # graded by a scale (colscale): bands by cross-multiplication
-                fn, graded = colscale.compile_graded(ind, scheme.categories, _compile, _Unsupported)
-                fns.append(fn)
-                self.population.append({})
-                reads |= graded
-                self.reads_of.append(tuple(sorted(graded)))
-                continue
-            formula = ind.ind.score
-            if (
-                formula is None
-                or not (ind.direct or colsteps.only_population(ind))
-                or ind.periodic
-                or ind.ind.inputs
-                or ind.not_applicable
-                or ind.vetoes
-            ):
-                raise _Unsupported(f"indicator {ind.code} is not one score formula of data columns")
-            tree, calls = colsteps.population_names(formula.tree, ind.code)
-            try:
-                fns.append(_compile(tree))
-                self.arguments += [(ind, *a) for a in colsteps.compile_arguments(ind, _compile)]
-            except _Unsupported as exc:
-                raise _Unsupported(f"indicator {ind.code}'s formula: {exc}") from None
-            self.population.append(calls)
-            reads |= formula.variables
-            self.reads_of.append(tuple(sorted(formula.variables)))
-        self.fns = fns
-        self.reads = tuple(sorted(reads))
+        found = colindicators.Indicators(plan, _compile, _Unsupported)
+        self.fns = found.fns
+        self.reads_of = found.reads_of
+        self.population = found.population
+        self.na_rules = found.na_rules
+        self.arguments = found.arguments
+        self.peers = found.peers
+        self.text_reads = found.text_reads
+        self.reads = found.reads
         # Per category key: each indicator's lower and upper limit (None: none).
         keys = scheme.categories or (None,)
         self.limits = {c: [colscale.limits(ind, c) for ind in plan.indicators] for c in keys}
@@ -244,9 +225,21 @@ class ColumnProgram:
         if not n:
             return []
         with gc_paused():
-            ok = np.array([not (u.problems or u.not_applicable or u.periods) for u in units], dtype=bool)
+            ok = np.array([not u.problems for u in units], dtype=bool)
             names, columns = colsteps.batch_columns(units, self.reads, population)
-            scored = self.score(names, [u.category for u in units], columns, ok, population=population)
+            for name in self.text_reads:
+                columns[name] = collookup.text_column([u.data.get(name) for u in units])
+            periods = colperiods.periods_of(units)
+            declared = [u.not_applicable for u in units] if any(u.not_applicable for u in units) else None
+            scored = self.score(
+                names,
+                [u.category for u in units],
+                columns,
+                ok,
+                population=population,
+                periods=periods,
+                declared=declared,
+            )
             out: list[UnitOutcome | None] = [None] * n
             rows = scored.rows()
             totals, grades, _ = scored.finish(rows)
@@ -268,6 +261,8 @@ class ColumnProgram:
         ok: Any,
         *,
         population: _Pop = None,
+        periods: colperiods.PeriodData | None = None,
+        declared: Sequence[frozenset[str]] | None = None,
     ) -> Scored:
         """Score a batch given as columns.
 
@@ -275,9 +270,11 @@ class ColumnProgram:
             names: the units' names.
             categories: their categories.
             columns: each data column the program reads, with which of its
-                cells are plain numbers.
+                cells are plain numbers (``text_reads``: words, see ``collookup.text_column``).
             ok: which units the program may score at all.
             population: per unit name, its population values (``max_of`` …); see ``colsteps``.
+            periods: per unit, its year's data and periods' data where it has periods (``colperiods``).
+            declared: per unit, the indicators it declares not applicable (``Unit.not_applicable``).
 
         Returns:
             The scores and totals, with the units scored here marked.
@@ -296,17 +293,14 @@ class ColumnProgram:
                     ok[i] = False  # the per-unit program says what is wrong with the category
                 else:
                     cat[i] = found
+        for name in self.text_reads:  # words not given as text: the per-unit program reads those units
+            given = columns.get(name)
+            if given is None or isinstance(given[0], _Col):
+                columns = {**columns, name: collookup.text_column([None] * n)}
         cols: dict[str, Any] = {name: col for name, (col, _) in columns.items()}
         if any(self.population):
             ok &= colsteps.population_columns(plan.indicators, self.population, names, population, cols)
         count = len(plan.indicators)
-        raw = [fn(cols, n) for fn in self.fns]
-        if _TOO_LARGE in cols:
-            ok &= ~cols[_TOO_LARGE]
-        # Each score held within its limits (over its own denominator, and the limits'), or rounded.
-        places = scheme.round_scores
-        own = [self._held(k, col, keys, cat, places) for k, col in enumerate(raw)]
-        den = 10**places if places is not None else math.lcm(*(c.den for c in own)) if own else 1
         # Applicability: applies_to, and weights of 0 for a category.
         applicable = np.ones((n, count), dtype=bool)
         for k, members in self.only_for:
@@ -317,11 +311,42 @@ class ColumnProgram:
                     rows = cat == keys.index(c)
                     for k in missing:
                         applicable[rows, k] = False
+        if declared is not None:
+            listed, unknown = colapplies.declared(plan.lookup, plan.indicators, declared)
+            applicable &= ~listed
+            ok &= ~unknown
+        for k, holds, names_k in self.na_rules:
+            applicable[:, k] &= ~holds(cols, n)
+            for name in names_k:  # the per-unit program reports a condition it cannot work out
+                ok &= columns[name][1]
+        raw, per_period = colperiods.score_indicators(
+            self.fns,
+            plan.indicators,
+            self.reads_of,
+            cols,
+            n,
+            periods,
+            cat,
+            keys or (None,),
+            self.limits,
+            scheme.round_scores,
+            applicable,
+            frozenset(self.text_reads),
+        )
+        if _TOO_LARGE in cols:
+            ok &= ~cols[_TOO_LARGE]
+        # Each score held within its limits (over its own denominator, and the limits'), or rounded.
+        places = scheme.round_scores
+        own = [self._held(k, col, keys, cat, places) for k, col in enumerate(raw)]
+        den = 10**places if places is not None else math.lcm(*(c.den for c in own)) if own else 1
         # A cell that is not a plain number matters only where its indicator applies.
         everywhere = applicable.all(axis=0).tolist()
         for k, names_k in enumerate(self.reads_of):
+            elsewhere = per_period.get(k)  # units whose indicator k is scored from their periods
             for name in names_k:
                 plain = columns[name][1]
+                if elsewhere is not None:
+                    plain = plain | elsewhere
                 if everywhere[k]:
                     ok &= plain
                 elif not plain.all():

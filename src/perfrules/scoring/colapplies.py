@@ -1,0 +1,119 @@
+"""Which indicators apply to which units, as columns; and an indicator's ``inputs`` mapping.
+
+The per-unit program decides an indicator's applicability
+(:meth:`~perfrules.scoring.compiled.CompiledIndicator.applicability`) before
+it scores it: not for a unit outside ``applies_to``, not where the unit lists
+it (its code or name) in ``Unit.not_applicable``, not where a
+``not_applicable`` policy's ``when`` holds on the unit's year data (read
+through the indicator's ``inputs`` mapping). An indicator that does not apply
+is not scored at all, and its weight moves as the scheme says (the plan's
+``Weighting`` for the unit's pattern of applicable indicators). Over columns:
+the declared lists become a matrix of units × indicators, each ``when`` a
+truth column (:mod:`perfrules.scoring.colconds`). A unit listing a code the
+scheme lacks, or whose condition reads a cell that is not a plain number, is
+left to the per-unit program, which reports it. ``missing`` rules are not
+compiled.
+
+An ``inputs`` mapping (``得分 = "行政审批绩效得分"``) names a data column by the
+indicator's own name: the per-unit program's scope has the local name bound
+to the column's value (:meth:`CompiledIndicator.env`); the column step sees
+the column under the local name too, and reads the column itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from .._intcols import numpy
+from ..formula.text import normalize_name
+from ..scheme.reads import FULL_NAME
+from .colconds import compile_condition
+from .colsteps import SEND_BACK
+from .indicator import IndicatorPlan
+
+__all__ = ["compile_not_applicable", "declared", "mapped", "mapped_reads"]
+
+
+def mapped(ind: IndicatorPlan, step: Any) -> Any:
+    """The column step *step* run with the indicator's local names bound to their data columns."""
+    mapping = dict(ind.ind.inputs)
+    if not mapping:
+        return step
+
+    def run(cols: dict[str, Any], n: int) -> Any:
+        scope = dict(cols)
+        for local, field in mapping.items():
+            if field in cols:
+                scope[local] = cols[field]
+        out = step(scope, n)
+        if SEND_BACK in scope:
+            cols[SEND_BACK] = scope[SEND_BACK]
+        return out
+
+    return run
+
+
+def mapped_reads(ind: IndicatorPlan, names: set[str]) -> set[str]:
+    """The data columns read for the names *names* the indicator reads (through its ``inputs``)."""
+    mapping = ind.ind.inputs
+    return {mapping.get(name, name) for name in names}
+
+
+def compile_not_applicable(
+    ind: IndicatorPlan, compile_node: Any, unsupported: type[Exception]
+) -> tuple[Any, set[str]] | None:
+    """A function of the batch's columns giving where the indicator's ``not_applicable`` policies
+    hold (a bool array), and the data columns they read; None without such policies.
+
+    Raises:
+        unsupported: a ``missing`` rule, or a condition that does not compile.
+    """
+    if not ind.not_applicable:
+        return None
+    np = numpy()
+    conditions = []
+    reads: set[str] = set()
+    for policy in ind.not_applicable:
+        if policy.missing:
+            raise unsupported(f"indicator {ind.code}: not applicable where inputs are missing")
+        assert policy.when is not None
+        if FULL_NAME in policy.when.variables:
+            raise unsupported(f"indicator {ind.code}: a not-applicable condition that reads the full points")
+        try:
+            conditions.append(mapped(ind, compile_condition(policy.when.tree, compile_node, unsupported)))
+        except unsupported as exc:
+            raise unsupported(
+                f"indicator {ind.code}'s not applicable when '{policy.when.text}': {exc}"
+            ) from None
+        reads |= mapped_reads(ind, set(policy.when.variables))
+
+    def run(cols: dict[str, Any], n: int) -> Any:
+        found = np.zeros(n, dtype=bool)
+        for condition in conditions:
+            found |= condition(cols, n)
+        return found
+
+    return run, reads
+
+
+def declared(
+    lookup: Mapping[str, int], indicators: Sequence[IndicatorPlan], lists: Sequence[frozenset[str]]
+) -> tuple[Any, Any]:
+    """Per unit and indicator, whether the unit declares it not applicable (its code or name in the
+    unit's list); and which units list a code or name the scheme lacks (the per-unit program reports
+    those). *lookup* is the plan's codes and names."""
+    np = numpy()
+    n, count = len(lists), len(indicators)
+    out = np.zeros((n, count), dtype=bool)
+    bad = np.zeros(n, dtype=bool)
+    keys = [(ind.code, normalize_name(ind.ind.name)) for ind in indicators]
+    for i, given in enumerate(lists):
+        if not given:
+            continue
+        if any(code not in lookup for code in given):
+            bad[i] = True
+        for k, (code, name) in enumerate(keys):
+            if code in given or name in given:
+                out[i, k] = True
+    return out, bad

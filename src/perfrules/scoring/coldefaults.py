@@ -1,0 +1,119 @@
+"""``default … when`` policies as a column step: where the condition holds, the default score.
+
+The per-unit program checks an indicator's ``default`` policies that have a
+``when`` before it runs the indicator's steps (in
+:meth:`~perfrules.scoring.indicator.IndicatorPlan._score_once`, on the unit's
+data, or one period's): the first whose condition holds gives the indicator
+its default score (:func:`perfrules.scoring.policies.default_score`: a number,
+or the midpoint, top or bottom of the grade's score interval, in the
+indicator's own units), and the steps do not run. Over columns: each
+condition is a truth column (:mod:`perfrules.scoring.colconds`), the rows
+where one holds take the first such policy's score, and what the steps would
+have said about those rows (a divisor of 0, a value outside the scale's
+domain) does not send them to the per-unit program; the others keep the
+indicator's column step. A unit where a condition cannot be worked out (a
+cell that is not a plain number) is left to the per-unit program.
+
+The ``default`` without ``when`` (no data) fires in the per-unit program where
+a step divides by 0 or an input is missing. Missing inputs are cells that are
+not plain numbers, whose units go to the per-unit program; a row that divides
+by 0 (:data:`~perfrules.scoring.colsteps.ZERO_DIVISOR`) and meets nothing else
+the per-unit program would stop at takes the default score here.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from fractions import Fraction
+from typing import Any
+
+from .._intcols import SAFE, IntColumn, as_objects, numpy
+from .._numbers import as_fraction
+from ..scheme.reads import FULL_NAME
+from .colconds import compile_condition
+from .colsteps import SEND_BACK, ZERO_DIVISOR, send_back
+from .indicator import IndicatorPlan
+from .policies import default_score
+
+__all__ = ["with_defaults"]
+
+
+def with_defaults(
+    ind: IndicatorPlan,
+    step: Any,
+    categories: Sequence[str] | None,
+    compile_node: Any,
+    unsupported: type[Exception],
+) -> tuple[Any, set[str]]:
+    """The indicator's column step *step* with its ``default … when`` policies before it, and the
+    data names the conditions read.
+
+    Raises:
+        unsupported: a condition that does not compile, one that reads the full points, or a
+            default score that differs by category.
+    """
+    np = numpy()
+    rules: list[tuple[Any, Fraction]] = []
+    reads: set[str] = set()
+    for policy in ind.defaults_when:
+        assert policy.when is not None
+        if FULL_NAME in policy.when.variables:
+            raise unsupported(f"indicator {ind.code}: a default whose condition reads the full points")
+        scores = {as_fraction(default_score(ind, policy, c)) for c in (categories or (None,))}
+        if len(scores) != 1:
+            raise unsupported(f"indicator {ind.code}: a default score that depends on the category")
+        try:
+            condition = compile_condition(policy.when.tree, compile_node, unsupported)
+        except unsupported as exc:
+            raise unsupported(f"indicator {ind.code}'s default when '{policy.when.text}': {exc}") from None
+        rules.append((condition, scores.pop()))
+        reads |= policy.when.variables
+    # The default for no data (no ``when``) takes the rows that divide by 0 (its other case, a missing
+    # input, is a cell that is not a plain number: those units go to the per-unit program).
+    no_data = None
+    if ind.no_data is not None:
+        scores = {as_fraction(default_score(ind, ind.no_data, c)) for c in (categories or (None,))}
+        if len(scores) == 1:
+            no_data = scores.pop()
+    if not rules and no_data is None:
+        return step, reads
+    last = len(rules)
+    rules.append((None, no_data if no_data is not None else Fraction(0)))
+
+    def run(cols: dict[str, Any], n: int) -> IntColumn:
+        fired = np.zeros(n, dtype=bool)
+        which = np.full(n, -1, dtype=np.int64)
+        for j, (condition, _) in enumerate(rules[:last]):
+            holds = condition(cols, n) & ~fired
+            which[holds] = j
+            fired |= holds
+        earlier = cols.pop(SEND_BACK, None)
+        if no_data is not None:
+            cols[ZERO_DIVISOR] = np.zeros(n, dtype=bool)
+        col: IntColumn = step(cols, n)
+        marks = cols.pop(SEND_BACK, None)
+        zero = cols.pop(ZERO_DIVISOR, None)
+        if zero is not None:
+            # A row that divides by 0 and meets nothing else the per-unit program would stop at.
+            taken = zero & ~fired & (~marks if marks is not None else True)
+            which[taken] = last
+            fired |= taken
+        for m in (earlier, None if marks is None else marks & ~fired):
+            if m is not None:
+                send_back(cols, m)
+        if not fired.any():
+            return col
+        den = math.lcm(col.den, *(f.denominator for _, f in rules))
+        values = [f.numerator * (den // f.denominator) for _, f in rules]
+        factor = den // col.den
+        bound = max(col.bound * factor, *(abs(v) for v in values))
+        wide = bound >= SAFE or col.num.dtype == object
+        num = as_objects(col.num) * factor if wide else col.num * factor
+        if not wide and factor == 1:
+            num = num.copy()
+        for j, v in enumerate(values):
+            num[which == j] = v
+        return IntColumn(num, den, bound)
+
+    return run, reads

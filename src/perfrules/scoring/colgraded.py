@@ -1,0 +1,119 @@
+"""Indicators graded by a word scale or a scale over several values, as a column step.
+
+The per-unit program grades such an indicator
+(:meth:`~perfrules.scoring.indicator.IndicatorPlan._grade`) on the scope after
+its steps: a word scale grades the value named by ``value`` (审计结论: 好 →
+95分), a scale of conditions grades the values its conditions read; the
+score is the grade's points as printed, or its score (midpoint …) in the
+indicator's own units. Over columns the steps run as the indicator's other
+column steps do (:mod:`perfrules.scoring.colparts`) and the grading is a
+lookup of each distinct input, graded once by the scale itself
+(:mod:`perfrules.scoring.collookup`).
+
+:func:`text_inputs` names the data columns such scales read as words: the
+column program reads them as text, not numbers, as the data readers do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from .._numbers import as_fraction
+from ..scheme.steps import Part
+from .collookup import compile_lookup, scale_inputs
+from .colscale import value_why
+from .colsteps import SEND_BACK
+from .indicator import IndicatorPlan
+
+__all__ = ["compile_looked_up", "number_inputs", "text_inputs"]
+
+
+def text_inputs(ind: IndicatorPlan) -> set[str]:
+    """The names the indicator's scale and parts read as words (through its ``inputs`` mapping)."""
+    found: set[str] = set()
+    if ind.ind.scale is not None:
+        found |= scale_inputs(ind.ind.scale, ind.ind.value)[1]
+    for step in ind.steps:
+        if isinstance(step, Part):
+            text = scale_inputs(step.scale, step.of)[1]
+            if step.of is not None and step.scale.levels and not step.scale.is_categorical:
+                text = {step.of}
+            found |= text
+    return {ind.ind.inputs.get(name, name) for name in found}
+
+
+def number_inputs(ind: IndicatorPlan) -> set[str]:
+    """The names the indicator's formulas, conditions and threshold scales read (as numbers, through
+    ``inputs``)."""
+    found: set[str] = set()
+    for formula in ind._formulas():  # steps, the score formula, policies' conditions
+        found |= formula.variables
+    scales = [(ind.ind.scale, ind.ind.value)] if ind.ind.scale is not None else []
+    scales += [(step.scale, step.of) for step in ind.steps if isinstance(step, Part)]
+    for scale, of in scales:  # threshold scales grade numbers
+        if not scale.is_categorical and not scale.levels:
+            found |= set(scale.variables) | ({of} if of is not None else set())
+    return {ind.ind.inputs.get(name, name) for name in found}
+
+
+def compile_looked_up(
+    ind: IndicatorPlan,
+    categories: Sequence[str] | None,
+    compile_node: Any,
+    compile_steps: Any,
+    unsupported: type[Exception],
+) -> tuple[Any, set[str]]:
+    """The column step of an indicator graded by a word scale or a scale of conditions, and the names
+    it reads (*compile_steps* compiles its steps: :func:`perfrules.scoring.colparts.compile_steps`).
+
+    Raises:
+        unsupported: policies other than those compiled beside (defaults, not applicable, zero rules
+            on a step's value), vetoes, population values, a scale without scores or whose score
+            depends on the category, a value renamed for the scale, or a step this does not compile.
+    """
+    scale = ind.ind.scale
+    assert scale is not None
+    if scale.effective_scoring == "none":
+        raise unsupported(f"indicator {ind.code}: a grading scale that gives grades only (scoring = 'none')")
+    why = value_why(ind)
+    if why is not None:
+        raise unsupported(f"indicator {ind.code}: {why}")
+    factors = {ind.scale_factor(c) for c in (categories or (None,))}
+    if len(factors) != 1:
+        raise unsupported(f"indicator {ind.code}: a grading scale whose points depend on the category")
+    (factor,) = factors
+    key = ind.ind.value
+    if scale.is_categorical:
+        if key is None:
+            raise unsupported(f"indicator {ind.code}: a word scale without 'value'")
+        names, text = [key], {key}
+    else:
+        if key is not None and scale.variable is not None and key != scale.variable:
+            raise unsupported(f"indicator {ind.code}: a scale of conditions on a value renamed for it")
+        names, text = scale_inputs(scale, None)
+
+    def grade(values: Any) -> Any:
+        result = scale.grade(values[key] if scale.is_categorical else values)
+        if result.score is None:
+            raise ValueError("the scale gives no score")
+        return (
+            result.score if result.scoring == "points" or factor == 1 else as_fraction(result.score) * factor
+        )
+
+    run_steps, reads, targets = (
+        compile_steps(ind, compile_node, unsupported) if ind.steps else (None, set(), set())
+    )
+    lookup = compile_lookup(names, text, grade)
+    reads |= set(names) - targets
+
+    def run(cols: dict[str, Any], n: int) -> Any:
+        if run_steps is None:
+            return lookup(cols, n)
+        scope = run_steps(cols, n)
+        out = lookup(scope, n)
+        if SEND_BACK in scope:
+            cols[SEND_BACK] = scope[SEND_BACK]
+        return out
+
+    return run, reads

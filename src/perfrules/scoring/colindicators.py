@@ -1,0 +1,110 @@
+"""Each indicator of a plan compiled to a column step, and the data columns the steps read.
+
+The column program (:mod:`perfrules.scoring.program`) asks this module for
+each indicator's column step, by its form: a grading scale of one value
+(:mod:`~perfrules.scoring.colscale`), a word scale or a scale over several
+values (:mod:`~perfrules.scoring.colgraded`), a score formula over what the
+indicator's steps compute (:mod:`~perfrules.scoring.colparts`), or one score
+formula of data columns and population values; then its ``default … when``
+policies (:mod:`~perfrules.scoring.coldefaults`), ``inputs`` mapping and
+not-applicable rules (:mod:`~perfrules.scoring.colapplies`). A form none of
+these takes raises the program's *unsupported* exception, naming the
+indicator (``Plan.program_why``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import colapplies, coldefaults, colgraded, colparts, colperiods, colscale, colsteps
+from .indicator import IndicatorPlan
+from .plan import Plan
+
+__all__ = ["Indicators"]
+
+
+class Indicators:
+    """A plan's indicators as column steps (see the module's docstring)."""
+
+    def __init__(self, plan: Plan, compile_node: Any, unsupported: type[Exception]) -> None:
+        scheme = plan.scheme
+        fns = []
+        reads: set[str] = set()
+        self.reads_of: list[tuple[str, ...]] = []
+        self.population: list[dict[str, str]] = []
+        # Per indicator with not_applicable policies: (its position, where they hold, what they read).
+        self.na_rules: list[tuple[int, Any, tuple[str, ...]]] = []
+        self.arguments: list[tuple[IndicatorPlan, str, str, Any, tuple[str, ...]]] = []
+        for k, ind in enumerate(plan.indicators):
+            why = colperiods.period_why(ind)
+            if why is not None:
+                raise unsupported(why)
+            scale = ind.ind.scale
+            if scale is not None:  # graded by a scale (colscale): bands by cross-multiplication
+                if scale.is_categorical or not scale.is_threshold or scale.levels:
+                    # Words, or several values: each distinct input graded by the scale once (colgraded).
+                    fn, graded = colgraded.compile_looked_up(
+                        ind, scheme.categories, compile_node, colparts.compile_steps, unsupported
+                    )
+                else:
+                    fn, graded = colscale.compile_graded(
+                        ind, scheme.categories, compile_node, unsupported, colparts.compile_steps
+                    )
+                fn, conditions = coldefaults.with_defaults(
+                    ind, fn, scheme.categories, compile_node, unsupported
+                )
+                fn = colapplies.mapped(ind, fn)  # the inputs mapping: local names read data columns
+                graded = colapplies.mapped_reads(ind, graded | conditions)
+                self._not_applicable(ind, k, compile_node, unsupported)
+                fns.append(fn)
+                self.population.append(colparts.peer_columns(ind))  # peer ratios: population values
+                reads |= graded
+                self.reads_of.append(tuple(sorted(graded)))
+                continue
+            formula = ind.ind.score
+            if formula is not None and ind.steps and not ind.population_calls:
+                # A score formula over what the indicator's steps compute (colparts).
+                fn, names = colparts.compile_scored(ind, compile_node, unsupported)
+                fns.append(colapplies.mapped(ind, fn))
+                self.population.append({})
+                names = colapplies.mapped_reads(ind, names)
+                reads |= names
+                self.reads_of.append(tuple(sorted(names)))
+                self._not_applicable(ind, k, compile_node, unsupported)
+                continue
+            if (
+                formula is None
+                or not (ind.direct or colsteps.only_population(ind))
+                or ind.ind.inputs
+                or ind.not_applicable
+                or ind.vetoes
+            ):
+                raise unsupported(f"indicator {ind.code} is not one score formula of data columns")
+            tree, calls = colsteps.population_names(formula.tree, ind.code)
+            try:
+                fns.append(compile_node(tree))
+                self.arguments += [(ind, *a) for a in colsteps.compile_arguments(ind, compile_node)]
+            except unsupported as exc:
+                raise unsupported(f"indicator {ind.code}'s formula: {exc}") from None
+            self.population.append(calls)
+            reads |= formula.variables
+            self.reads_of.append(tuple(sorted(formula.variables)))
+        self.fns = fns
+        # Peer ratios come from the population values worked out unit by unit (population.py).
+        self.peers = any(ind.peer_steps for ind in plan.indicators)
+        for _, _, condition_reads in self.na_rules:
+            reads |= set(condition_reads)
+        # Columns of words (graded by word scales, or scales with levels) are read as text.
+        words = set().union(*(colgraded.text_inputs(ind) for ind in plan.indicators))
+        arithmetic = set().union(*(colgraded.number_inputs(ind) for ind in plan.indicators))
+        if words & arithmetic:  # a word column read as a number too: the per-unit program decides
+            raise unsupported(f"a column of words read by a formula or condition ({min(words & arithmetic)})")
+        self.text_reads = tuple(sorted(reads & words))
+        self.reads = tuple(sorted(reads - words))
+
+    def _not_applicable(
+        self, ind: IndicatorPlan, k: int, compile_node: Any, unsupported: type[Exception]
+    ) -> None:
+        found = colapplies.compile_not_applicable(ind, compile_node, unsupported)
+        if found is not None:
+            self.na_rules.append((k, found[0], tuple(sorted(found[1]))))

@@ -1,0 +1,113 @@
+"""Scales over words or several values as a column step: each distinct input graded once by the scale.
+
+A word scale (好—95分；较好—85分 …, the input a grade name), a part graded by
+one (优—6分 …), and a scale of conditions over several values (Shenzhen 11:
+``count(按时签收评定 == 良好, …) == 3`` with levels 良好 > 合格 > 不合格; Shenzhen
+12: two rates and a count, the lowest grade wins) give each unit a score that
+depends only on the values the scale reads. The column program gathers those
+values per row, and grades each distinct combination once by the scale
+itself (:meth:`perfrules.grading.scale.GradeScale.grade`, what the per-unit
+program runs for every unit) — the same rule, the same exact score, worked
+out as often as there are distinct inputs rather than units. A combination
+the scale refuses (a word it does not know, a value outside its domain, no
+band that holds) leaves those units to the per-unit program, which reports
+it.
+
+Word inputs are columns of text (``str``, or None where the unit has no
+value); numbers are the program's exact columns, handed to the scale as the
+exact values they are.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from fractions import Fraction
+from typing import Any
+
+from .._intcols import SAFE, IntColumn, numpy
+from .._numbers import as_fraction, exact
+from ..grading.scale import GradeScale
+from .colsteps import send_back
+
+__all__ = ["compile_lookup", "scale_inputs", "text_column"]
+
+_NOT_A_WORD = object()  # a value of a column of words that is not text
+
+
+def scale_inputs(scale: GradeScale, of: str | None) -> tuple[list[str], set[str]]:
+    """The names a scale grades (*of* for a word scale) and which of them hold words (as the data
+    readers read them: a word scale's input, every input of a scale with levels)."""
+    if scale.is_categorical:
+        if of is None:
+            return [], set()
+        return [of], {of}
+    names = sorted(scale.variables)
+    return names, (set(names) if scale.levels else set())
+
+
+def text_column(values: Sequence[object]) -> tuple[Any, Any]:
+    """A column of words (an object array; None where there is no value), and where each is a word."""
+    np = numpy()
+    col = np.empty(len(values), dtype=object)
+    col[:] = list(values)
+    return col, np.array([isinstance(v, str) for v in values], dtype=bool)
+
+
+def compile_lookup(
+    names: Sequence[str],
+    text: set[str],
+    grade: Callable[[Mapping[str, object]], Any],
+) -> Callable[[dict[str, Any], int], IntColumn]:
+    """A function of the scope's columns giving ``grade(values)`` per row, worked out once per distinct
+    combination of the values *names* (words where in *text*); rows where *grade* raises are sent back.
+
+    >>> from perfrules._intcols import IntColumn, numpy
+    >>> words, _ = text_column(["好", "差", None, "好"])
+    >>> table = {"好": 95, "差": 40}
+    >>> col = compile_lookup(["结论"], {"结论"}, lambda v: table[v["结论"]])({"结论": words}, 4)
+    >>> col.num.tolist(), col.den
+    ([95, 40, 0, 95], 1)
+    """
+    np = numpy()
+
+    def run(scope: dict[str, Any], n: int) -> IntColumn:
+        parts: list[Sequence[object]] = []
+        dens: dict[str, int] = {}
+        for name in names:
+            col = scope[name]
+            if name in text:  # a value that is not a word (a number, NaN) is kept as _NOT_A_WORD
+                values_of = col.tolist() if hasattr(col, "tolist") else list(col)
+                parts.append([v if v is None or isinstance(v, str) else _NOT_A_WORD for v in values_of])
+            else:
+                parts.append(col.num.tolist())
+                dens[name] = col.den
+        keys = list(zip(*parts, strict=True)) if parts else [()] * n
+        table: dict[tuple[object, ...], Fraction | None] = {}
+        for key in set(keys):
+            if _NOT_A_WORD in key:  # the per-unit program reports the value
+                table[key] = None
+                continue
+            values: dict[str, object] = {}
+            for name, v in zip(names, key, strict=True):
+                if name in text:
+                    if v is not None:
+                        values[name] = v
+                else:
+                    values[name] = exact(Fraction(v, dens[name]))
+            try:
+                table[key] = as_fraction(grade(values))
+            except Exception:  # whatever the scale says there, the per-unit program says it
+                table[key] = None
+        found = [f for f in table.values() if f is not None]
+        den = math.lcm(*(f.denominator for f in found)) if found else 1
+        numerators = {k: (0 if f is None else f.numerator * (den // f.denominator)) for k, f in table.items()}
+        bound = max((abs(v) for v in numerators.values()), default=0)
+        num = np.array([numerators[k] for k in keys], dtype=np.int64 if bound < SAFE else object)
+        missing = [k for k, f in table.items() if f is None]
+        if missing:
+            lost = set(missing)
+            send_back(scope, np.array([k in lost for k in keys], dtype=bool))
+        return IntColumn(num, den, bound)
+
+    return run

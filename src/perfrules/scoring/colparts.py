@@ -1,0 +1,188 @@
+"""An indicator's steps as column steps: formulas, and parts graded by scales of their own.
+
+The per-unit program runs an indicator's steps in order on one unit's scope
+(:meth:`~perfrules.scoring.indicator.IndicatorPlan._score_once`): a formula
+step computes its target; a ``part`` step grades a value by the part's own
+scale and its target is the grade's score — as the scale gives it, never
+multiplied into the indicator's points (:func:`_grade_part`); after each
+step, the ``zero`` rules on its target (:mod:`perfrules.scoring.colzero`).
+Over columns each step is a column of the batch's scope: a formula by the
+program's compiler, a part on a threshold scale of one value by
+:func:`perfrules.scoring.colscale.grade_column` (band decisions by
+cross-multiplication; a value outside every band leaves its unit to the
+per-unit program, which reports it), a part on a word scale or on several
+values by :mod:`perfrules.scoring.collookup` (each distinct input graded once
+by the part's scale); a peer ratio (the unit's ratio against its peers'
+pooled ratio) is the batch's population value for the unit, worked out
+once per batch by :mod:`perfrules.scoring.population` and handed in as a
+column. Ranks are not compiled here.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+from ..formula.language import Formula
+from ..scheme.policies import NotApplicable, ZeroWhen
+from ..scheme.reads import FULL_NAME
+from ..scheme.steps import Part, PeerRatio, step_target
+from .collookup import compile_lookup, scale_inputs
+from .colscale import grade_column, pieces
+from .colsteps import POPULATION_PREFIX, SEND_BACK
+from .colzero import compile_zero_rules, zeroed
+from .indicator import IndicatorPlan
+
+__all__ = ["compile_part", "compile_scored", "compile_steps", "peer_column", "peer_columns"]
+
+_ONE = Fraction(1)
+
+
+def compile_part(part: Part, unsupported: type[Exception]) -> tuple[Any, set[str]]:
+    """A function of the scope's columns giving the part's scores, and the names it grades.
+
+    Raises:
+        unsupported: a word scale, a scale over several values, or one with levels or no scores.
+    """
+    scale = part.scale
+    if scale.is_categorical or not scale.is_threshold or len(scale.variables) != 1 or scale.levels:
+        # Words, or several values: each distinct input graded once by the part's scale (collookup).
+        if not scale.is_categorical and part.of is not None and len(scale.variables) != 1:
+            raise unsupported(f"part {part.target}: a scale over several values given 'of'")
+        if scale.effective_scoring == "none":
+            raise unsupported(f"part {part.target}: a scale without scores")
+        names, text = scale_inputs(scale, part.of)
+        if not names:
+            raise unsupported(f"part {part.target}: a word scale without 'of'")
+        of = part.of
+        if scale.is_categorical:
+            assert of is not None
+            return compile_lookup(names, text, lambda v: _score(scale.grade(v[of]))), {of}
+        if of is not None:
+            (variable,) = scale.variables
+            return compile_lookup(
+                [of], {of} if scale.levels else set(), lambda v: _score(scale.grade({variable: v[of]}))
+            ), {of}
+        return compile_lookup(names, text, lambda v: _score(scale.grade(v))), set(names)
+    if scale.effective_scoring == "none":
+        raise unsupported(f"part {part.target}: a scale with levels or without scores")
+    (variable,) = scale.variables
+    name = part.of if part.of is not None else variable
+    try:
+        cut = pieces(scale, _ONE)
+    except ValueError as exc:
+        raise unsupported(f"part {part.target}: {exc}") from None
+    precision = scale.precision
+
+    def run(scope: dict[str, Any], n: int) -> Any:
+        return grade_column(scope[name], cut, precision, scope)
+
+    return run, {name}
+
+
+def peer_column(code: str, target: str) -> str:
+    """The column under which the batch's peer ratios of indicator *code*'s step *target* come in
+    (the program's population columns, :func:`perfrules.scoring.colsteps.population_columns`)."""
+    return f"{POPULATION_PREFIX}{code}\0{target}"
+
+
+def peer_columns(ind: IndicatorPlan) -> dict[str, str]:
+    """The indicator's peer-ratio columns, each with its population key (the step's target)."""
+    return {peer_column(ind.code, s.target): s.target for s in ind.peer_steps if isinstance(s, PeerRatio)}
+
+
+def _score(result: Any) -> Any:
+    if result.score is None:
+        raise ValueError("the scale gives no score")
+    return result.score
+
+
+def compile_steps(
+    ind: IndicatorPlan, compile_node: Any, unsupported: type[Exception]
+) -> tuple[Any, set[str], set[str]]:
+    """A function of the batch's columns giving the scope after the indicator's steps (the columns and
+    each step's target), the data names the steps read, and the targets.
+
+    Raises:
+        unsupported: a step this does not compile, saying which (the indicator named).
+    """
+    steps: list[tuple[str, Any]] = []
+    reads: set[str] = set()
+    targets: set[str] = set()
+    zero_rules, zero_reads = compile_zero_rules(ind, compile_node, unsupported)
+    for step in ind.steps:
+        target = step_target(step)
+        try:
+            if isinstance(step, Formula):
+                if FULL_NAME in step.variables:
+                    raise unsupported("a step that reads the full points")
+                steps.append((target, compile_node(step.tree)))
+                names = set(step.variables)
+            elif isinstance(step, Part):
+                fn, graded = compile_part(step, unsupported)
+                steps.append((target, fn))
+                names = graded
+            elif isinstance(step, PeerRatio):
+                column = peer_column(ind.code, target)
+                steps.append((target, lambda scope, n, column=column: scope[column]))
+                names = set()
+            else:
+                raise unsupported(f"a {type(step).__name__} step")
+        except unsupported as exc:
+            raise unsupported(f"indicator {ind.code}'s step {target}: {exc}") from None
+        reads |= (names | zero_reads.get(target, set())) - targets
+        targets.add(target)
+
+    def run(cols: dict[str, Any], n: int) -> dict[str, Any]:
+        scope = dict(cols)
+        for target, fn in steps:
+            scope[target] = zeroed(zero_rules, target, fn(scope, n), scope, n)
+        if SEND_BACK in scope:
+            cols[SEND_BACK] = scope[SEND_BACK]
+        return scope
+
+    return run, reads, targets
+
+
+def compile_scored(
+    ind: IndicatorPlan, compile_node: Any, unsupported: type[Exception]
+) -> tuple[Any, set[str]]:
+    """The column step of an indicator whose score formula reads what its steps compute (Shenzhen 6:
+    ``(网上申请得分+网上查询得分+在线处理得分)/3``), and the data names it reads. The program holds
+    the score within the indicator's limits afterwards, as ``bound`` does.
+
+    Raises:
+        unsupported: a policy other than not-applicable rules, zero rules on a step's value and a
+            default for no data; vetoes; population values; a step or formula this does not compile.
+    """
+    formula = ind.ind.score
+    assert formula is not None
+    others = [
+        p
+        for p in ind.ind.policies
+        if p is not ind.no_data
+        and not isinstance(p, NotApplicable)
+        and not (isinstance(p, ZeroWhen) and p.target is not None)
+    ]
+    if others:
+        kinds = ", ".join(sorted({type(p).__name__ for p in others}))
+        raise unsupported(f"indicator {ind.code}: a score formula with policies ({kinds})")
+    if ind.vetoes or ind.has_population or FULL_NAME in formula.variables:
+        raise unsupported(
+            f"indicator {ind.code}: a score formula with vetoes, population values or full points"
+        )
+    run_steps, reads, targets = compile_steps(ind, compile_node, unsupported)
+    try:
+        score = compile_node(formula.tree)
+    except unsupported as exc:
+        raise unsupported(f"indicator {ind.code}'s formula: {exc}") from None
+    reads |= set(formula.variables) - targets
+
+    def run(cols: dict[str, Any], n: int) -> Any:
+        scope = run_steps(cols, n)
+        out = score(scope, n)
+        if SEND_BACK in scope:
+            cols[SEND_BACK] = scope[SEND_BACK]
+        return out
+
+    return run, reads

@@ -1,0 +1,77 @@
+"""``zero`` policies on a step's value as a column step: where the condition holds, the value is 0.
+
+The per-unit program runs an indicator's steps in order and, after each, the
+``zero`` rules on its target (``互动性计分`` is 0 where ``互动性异常信息条数>5``):
+every rule whose condition holds on the scope so far (data and earlier
+steps) zeroes the value — but a rule that applies per period (``per_period
+= true``, 该部分当月得分为0) zeroes only a period's value, never a value
+worked out on the year's row (it leaves a note instead). Over columns: each
+condition is a truth column (:mod:`perfrules.scoring.colconds`) on the same
+scope, and the rows where one holds take 0; per-period rules act only on
+the rows of a batch of period rows (:data:`PERIOD_ROWS` marks those
+columns, see :mod:`perfrules.scoring.colperiods`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from .._intcols import IntColumn, numpy
+from ..scheme.reads import FULL_NAME
+from .colconds import compile_condition
+from .indicator import IndicatorPlan
+
+__all__ = ["PERIOD_ROWS", "compile_zero_rules", "zeroed"]
+
+PERIOD_ROWS = "\0period rows"
+"""Present among a batch's columns when its rows are periods' rows (each the values of one period)."""
+
+# Per step target: each rule's (condition, per period).
+ZeroRules = Mapping[str, tuple[tuple[Any, bool], ...]]
+
+
+def compile_zero_rules(
+    ind: IndicatorPlan, compile_node: Any, unsupported: type[Exception]
+) -> tuple[dict[str, tuple[tuple[Any, bool], ...]], dict[str, set[str]]]:
+    """The indicator's ``zero`` rules on step targets compiled, and the names each target's rules read.
+
+    Raises:
+        unsupported: a condition that does not compile or reads the full points.
+    """
+    rules: dict[str, tuple[tuple[Any, bool], ...]] = {}
+    reads: dict[str, set[str]] = {}
+    for target, found in ind.zero_by_target.items():
+        compiled = []
+        for rule in found:
+            if FULL_NAME in rule.when.variables:
+                raise unsupported(f"indicator {ind.code}: a zero rule whose condition reads the full points")
+            try:
+                compiled.append(
+                    (compile_condition(rule.when.tree, compile_node, unsupported), rule.per_period)
+                )
+            except unsupported as exc:
+                raise unsupported(f"indicator {ind.code}'s zero rule '{rule.when.text}': {exc}") from None
+            reads.setdefault(target, set()).update(rule.when.variables)
+        rules[target] = tuple(compiled)
+    return rules, reads
+
+
+def zeroed(rules: ZeroRules, target: str, col: IntColumn, scope: dict[str, Any], n: int) -> IntColumn:
+    """*col*, the value of the step *target*, with 0 where one of its zero rules holds on *scope*."""
+    found = rules.get(target)
+    if not found:
+        return col
+    np = numpy()
+    periods = PERIOD_ROWS in scope
+    holds = np.zeros(n, dtype=bool)
+    for condition, per_period in found:
+        holds_here = condition(scope, n)  # worked out always: where it cannot be, the unit goes back
+        if per_period and not periods:
+            continue  # the per-unit program notes it and leaves the value
+        holds |= holds_here
+    if not holds.any():
+        return col
+    num = col.num.copy()
+    num[holds] = 0
+    return IntColumn(num, col.den, col.bound)
