@@ -9,7 +9,9 @@ well inside them, and of Python integers beyond. Two readers fill them:
 - :func:`from_texts` from a data file's cells as text, parsed as a whole
   column by NumPy: only plain decimals (``95``, ``-0.5``, ``87.25``, the
   cells :func:`perfrules.files.cells.read_cell` reads without a note) are read
-  here, and give exactly the value that reader gives.
+  here, and give exactly the value that reader gives. Its kernel,
+  :func:`plain_columns`, parses cells given as offsets into bytes, and so
+  also reads a CSV file's byte ranges (:mod:`perfrules.files.csvcolumns`).
 
 A cell either reader does not take (a missing value, a percentage, a word, a
 number with more places than :data:`MAX_PLACES`) is marked not plain; the
@@ -47,6 +49,7 @@ __all__ = [
     "from_values",
     "gc_paused",
     "numpy",
+    "plain_columns",
     "round_half_up_column",
 ]
 
@@ -319,12 +322,42 @@ def _parsed(raw: bytes, k: int, n: int, *, by_row: bool) -> list[tuple[IntColumn
     length = np.full(total, len(a), dtype=np.int64)
     length[:-1] = breaks
     length -= starts
+    if by_row:
+        return plain_columns(a, starts.reshape(n, k).T, length.reshape(n, k).T)
+    return plain_columns(a, starts.reshape(k, n), length.reshape(k, n))
+
+
+def plain_columns(data: Any, starts: Any, lengths: Any) -> list[tuple[IntColumn, Any]]:
+    """The cells at *starts* (offsets into *data*, a NumPy uint8 array) of *lengths* bytes, parsed
+    as plain decimals (see :func:`from_texts`) at once: per column, its values over one
+    ``10**scale`` and which cells are plain. *starts* and *lengths* are int64 arrays of columns by
+    rows (a transposed view will do); every offset is at most ``len(data)``. Bytes beyond ASCII are
+    never part of a plain decimal.
+
+    >>> data = numpy().frombuffer(b"1,2.5\\n-3,x", dtype=numpy().uint8)
+    >>> starts = numpy().array([[0, 6], [2, 9]])
+    >>> lengths = numpy().array([[1, 2], [3, 1]])
+    >>> [(c.num.tolist(), c.den, p.tolist()) for c, p in plain_columns(data, starts, lengths)]
+    [([1, -3], 1, [True, True]), ([25, 0], 10, [True, False])]
+    """
+    np = numpy()
+    k, n = starts.shape
+    if not n or not k:
+        return [(IntColumn(np.zeros(n, dtype=np.int64), 1, 0), np.zeros(n, dtype=bool)) for _ in range(k)]
+    total = n * k
+    # Cells are read in the order they lie in memory (row after row for a transposed table: the
+    # bytes are then gathered in file order, which is faster), and turned into columns at the end.
+    order = "F" if starts.flags.f_contiguous and not starts.flags.c_contiguous else "C"
+    starts = starts.ravel(order)
+    length = lengths.ravel(order)
     # A plain decimal has at most _MAX_DIGITS digits, a point and a sign, and starts with a digit or
     # a sign: only such cells are read, a byte position at a time over all of them at once.
-    padded = np.zeros(len(a) + _MAX_DIGITS + 2, dtype=np.uint8)
-    padded[: len(a)] = a
+    padded = np.zeros(len(data) + _MAX_DIGITS + 3, dtype=np.uint8)
+    padded[: len(data)] = data
     first = padded[starts]
-    maybe = np.flatnonzero((length <= _MAX_DIGITS + 2) & (((first - np.uint8(48)) < 10) | (first == 45)))
+    maybe = np.flatnonzero(
+        (length <= _MAX_DIGITS + 2) & (length > 0) & (((first - np.uint8(48)) < 10) | (first == 45))
+    )
     begin = starts[maybe]
     short = length[maybe].astype(np.uint8)
     m = len(maybe)
@@ -351,28 +384,26 @@ def _parsed(raw: bytes, k: int, n: int, *, by_row: bool) -> list[tuple[IntColumn
     own = np.where(has_dot, short - dot_at - 1, 0).astype(np.int64)
     fine &= (digits >= 1) & (digits.astype(np.int64) - own >= 1)
     fine &= (own <= MAX_PLACES) & (digits <= _MAX_DIGITS)
-    good = np.zeros(total, dtype=bool)
-    good[maybe] = fine
+    ok = np.zeros(total, dtype=bool)
+    ok[maybe] = fine
     places = np.zeros(total, dtype=np.int64)
     places[maybe] = own
     whole = np.zeros(total, dtype=np.int64)
     whole[maybe] = digits.astype(np.int64) - own
     signed = np.zeros(total, dtype=np.int64)
     signed[maybe] = np.where(fine, np.where(minus == 1, -value, value), 0)
-    value = signed
     powers = np.array([10**i for i in range(_MAX_DIGITS + 1)], dtype=np.int64)
     # Per column (a row of these tables): its values over 10**scale, its most places, where the
     # whole digits and that scale fit an int64.
-    if by_row:
-        ok, value, own, wide = (np.ascontiguousarray(x.reshape(n, k).T) for x in (good, value, places, whole))
-    else:
-        ok, value, own, wide = (x.reshape(k, n) for x in (good, value, places, whole))
-    scale = np.where(ok, own, 0).max(axis=1)
-    ok &= wide + scale[:, None] <= _MAX_DIGITS
-    scale = np.where(ok, own, 0).max(axis=1)
-    num = np.where(ok, value * powers[(scale[:, None] - own).clip(0, _MAX_DIGITS)], 0)
+    good, value, own, wide = (
+        np.ascontiguousarray(x.reshape((k, n), order=order)) for x in (ok, signed, places, whole)
+    )
+    scale = np.where(good, own, 0).max(axis=1)
+    good &= wide + scale[:, None] <= _MAX_DIGITS
+    scale = np.where(good, own, 0).max(axis=1)
+    num = np.where(good, value * powers[(scale[:, None] - own).clip(0, _MAX_DIGITS)], 0)
     bounds = np.abs(num).max(axis=1).tolist()
-    return [(IntColumn(num[c], 10 ** int(scale[c]), int(bounds[c])), ok[c]) for c in range(k)]
+    return [(IntColumn(num[c], 10 ** int(scale[c]), int(bounds[c])), good[c]) for c in range(k)]
 
 
 def round_half_up_column(num: Any, den: int, places: int) -> Any:

@@ -7,7 +7,7 @@ two columns with one name …); then, instead of a ``Unit`` with a ``Decimal``
 per cell, the batch keeps (:class:`perfrules.scheme.unitcols.UnitColumns`):
 
 - each numeric input column, parsed at once from the cells' text
-  (:func:`perfrules._intcols.from_text_rows`, :func:`~perfrules._intcols.from_text_columns`);
+  (:func:`perfrules.files.csvcolumns.plain_decimals`, :func:`~perfrules._intcols.from_text_columns`);
   a workbook's numbers go through :func:`~perfrules.files.cells.read_cell`
   as the per-cell reader reads them;
 - which units the column program may take as they stand: one row, no row
@@ -20,7 +20,8 @@ per cell, the batch keeps (:class:`perfrules.scheme.unitcols.UnitColumns`):
 
 A CSV text without quotes below its header, NUL or lone carriage returns, whose rows all have
 the header's width and none is empty, is cut into cells by NumPy in one pass
-(no Python step per cell); any other table is read row by row by
+(:func:`perfrules.files.csvcolumns.split_lines`, as the streamed reader cuts a
+file's byte ranges; no Python step per cell); any other table is read row by row by
 :mod:`perfrules.files.tables` first.
 
 Interface (for other columnar readers to share): :func:`kept_csv` (CSV text)
@@ -36,11 +37,12 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from .._errors import Problem
-from .._intcols import from_text_columns, from_text_rows, from_values, gc_paused, numpy
+from .._intcols import from_text_columns, from_values, gc_paused, numpy
 from ..formula.language import normalize_name
 from ..scheme.unitcols import UnitColumns
 from ..scheme.units import Unit
 from .cells import MAX_CELL_CHARS, CellProblem, CellValue, read_cell
+from .csvcolumns import plain_decimals, split_lines
 from .tables import Row, Rows, _Columns, _csv_rows, _table_rows
 
 __all__ = ["Reader", "kept_csv", "kept_rows"]
@@ -216,13 +218,9 @@ def _plain_csv(
         return None  # (an empty line is skipped by the table)
     np = numpy()
     n = len(body)
-    encoded = "\n".join(body).encode("utf-8")
-    # Every row has the header's width: k - 1 commas on each line (an empty line has none).
-    bytes_ = np.frombuffer(encoded, dtype=np.uint8)
-    starts = np.zeros(n, dtype=np.int64)
-    starts[1:] = np.flatnonzero(bytes_ == 10) + 1
-    if not len(bytes_) or (np.add.reduceat(bytes_ == 44, starts, dtype=np.int64) != k - 1).any():
-        return None
+    cut = split_lines("\n".join(body).encode("utf-8") + b"\n", 2, k)
+    if not cut.regular.all():
+        return None  # a row of another width: the per-row reader says which
     header = table.header
     reader = reader_of(header)
     name_col = reader.name_col
@@ -247,13 +245,14 @@ def _plain_csv(
         return (u,) if several is None else several[u]
 
     with gc_paused():
-        parsed = from_text_rows(encoded.replace(b",", b"\n"), k, n)
+        numeric = _numeric(reader)
+        parsed = dict(zip(numeric, plain_decimals(cut, np.arange(n), numeric), strict=True))
         at = None if several is None else np.array([r[0] for r in several], dtype=np.int64)  # first rows
         ok = np.ones(len(names), dtype=bool) if several is None else np.array([len(r) == 1 for r in several])
         columns: dict[str, tuple[Any, Any]] = {}
         specials = [c for c in (reader.cat_col, reader.period_col, reader.na_col) if c is not None]
         split = [body[rows_of(u)[0]].split(",") for u in range(len(names))] if specials else None
-        for i in _numeric(reader):
+        for i in numeric:
             col, plain = parsed[i]
             if at is not None:
                 col, plain = type(col)(col.num[at], col.den, col.bound), plain[at]

@@ -29,17 +29,16 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Final
 
-from .._intcols import _MAX_DIGITS, MAX_PLACES, IntColumn, numpy
+from .._intcols import IntColumn, numpy, plain_columns
 from .cells import _blank
 from .tables import Row, _Columns
 
-__all__ = ["BLOCK", "CsvFile", "CsvRange", "open_csv", "plain_decimals", "read_range"]
+__all__ = ["BLOCK", "CsvFile", "CsvRange", "open_csv", "plain_decimals", "read_range", "split_lines"]
 
 BLOCK: Final = 1 << 21
 """Bytes of a range (about 13,000 rows of 41 numbers): a range is read, parsed and scored at once."""
 
 _HEADER_LIMIT: Final = 1 << 20  # bytes in which the header must end for a file to be read in ranges
-_PLAIN_WIDTH: Final = 1 + _MAX_DIGITS + 1  # the longest plain decimal: a sign, 18 digits, a point
 
 
 class CsvFile:
@@ -280,23 +279,32 @@ def read_range(
         data = data.replace(b"\r\n", b"\n")
     if not data.endswith(b"\n"):
         data += b"\n"
+    return split_lines(data, first, width)
+
+
+def split_lines(data: bytes, first: int, width: int) -> CsvRange:
+    """Unquoted CSV lines, each ended by ``\\n``, cut into cells at once: a :class:`CsvRange` of
+    *data*, *first* the first line's record number, *width* the cells a regular line has.
+
+    >>> found = split_lines(b"a,1\\nb\\nc,2.5\\n", 2, 2)
+    >>> found.regular.tolist(), found.lines.tolist(), found.starts.tolist(), found.ends.tolist()
+    ([True, False, True], [0, 2], [[0, 2], [6, 8]], [[1, 3], [7, 11]])
+    """
+    np = numpy()
     a = np.frombuffer(data, dtype=np.uint8)
-    newline = a == 10
-    line_ends = np.flatnonzero(newline)
+    # Every comma and line end, in order (no sort); a line's commas are those before its end.
+    separators = np.flatnonzero((a == 44) | (a == 10))
+    is_end = a.take(separators) == 10
+    at_end = np.flatnonzero(is_end)
+    line_ends = separators[at_end]
     n = len(line_ends)
     numbers = np.arange(first, first + n, dtype=np.int64)
-    comma = a == 44
-    comma_at = np.flatnonzero(comma)
-    # Each comma's line: how many line ends come before it.
-    commas = np.bincount(np.searchsorted(line_ends, comma_at), minlength=n)
+    commas = np.diff(at_end, prepend=-1) - 1
     line_starts = np.concatenate(([0], line_ends[:-1] + 1))
     regular = (commas == width - 1) & (line_ends > line_starts)
     lines = np.flatnonzero(regular)
-    if len(lines) == n:
-        separators = np.sort(np.concatenate((comma_at, line_ends)))
-    else:
-        keep = regular[np.searchsorted(line_ends, comma_at)]
-        separators = np.sort(np.concatenate((comma_at[keep], line_ends[lines])))
+    if len(lines) != n:
+        separators = separators[np.repeat(regular, commas + 1)]
     ends = separators.reshape(len(lines), width)
     starts = np.empty_like(ends)
     starts[:, 0] = line_starts[lines]
@@ -309,55 +317,11 @@ def read_range(
 def plain_decimals(chunk: CsvRange, rows: Any, columns: Sequence[int]) -> list[tuple[IntColumn, Any]]:
     """Columns of cells parsed as plain decimals at once: for each column, its values over one
     ``10**scale`` and which cells are plain — exactly as :func:`~perfrules._intcols.from_text_columns`
-    reads the same cells' text."""
+    reads the same cells' text (both are :func:`~perfrules._intcols.plain_columns`)."""
     np = numpy()
-    k = len(columns)
-    n = len(rows)
-    if not k:
-        return []
-    if not n:
+    if not len(columns) or not len(rows):
         return [(IntColumn(np.zeros(0, dtype=np.int64), 1, 0), np.zeros(0, dtype=bool)) for _ in columns]
-    cols = np.asarray(columns, dtype=np.int64)
-    s = chunk.starts[rows][:, cols]
-    length = chunk.ends[rows][:, cols] - s
-    width = max(1, min(int(length.max()), _PLAIN_WIDTH))
-    a = np.frombuffer(chunk.data, dtype=np.uint8)
-    # The cells' j-th characters, one plane per j (rows by columns, as they lie in the file);
-    # 0 past a cell's end.
-    planes = []
-    for j in range(width):
-        plane = a.take(np.minimum(s + j, len(a) - 1))
-        plane[length <= j] = 0
-        planes.append(plane)
-    lead = planes[0] == 45  # a minus sign first
-    good = (length > 0) & (length <= _PLAIN_WIDTH)
-    value = np.zeros(length.shape, dtype=np.int64)
-    digits = np.zeros(length.shape, dtype=np.int64)
-    dots = np.zeros(length.shape, dtype=np.int64)
-    dot_at = length.copy()
-    for j, plane in enumerate(planes):
-        digit = (plane >= 48) & (plane <= 57)
-        dot = plane == 46
-        # Anything but a digit, a point, a leading minus or the padding past the end is not plain.
-        good &= digit | dot | (plane == 0) | (lead if j == 0 else False)
-        dots += dot
-        if dot.any():
-            dot_at = np.where(dot & (dots == 1), j, dot_at)
-        digits += digit
-        value = np.where(digit, value * 10 + (plane.astype(np.int64) - 48), value)
-    has_dot = dots == 1
-    good &= dots <= 1
-    good &= ~has_dot | ((dot_at > lead) & (dot_at < length - 1))
-    places = np.where(has_dot, length - dot_at - 1, 0)
-    whole = digits - places
-    good &= (digits >= 1) & (whole >= 1) & (places <= MAX_PLACES) & (digits <= _MAX_DIGITS)
-    powers = np.array([10**i for i in range(_MAX_DIGITS + 1)], dtype=np.int64)
-    value = np.where(good, np.where(lead, -value, value), 0).T
-    ok, own, whole = good.T, places.T, whole.T
-    scale = np.where(ok, own, 0).max(axis=1)
-    ok = ok & (whole + scale[:, None] <= _MAX_DIGITS)
-    scale = np.where(ok, own, 0).max(axis=1)
-    num = np.ascontiguousarray(np.where(ok, value * powers[(scale[:, None] - own).clip(0, _MAX_DIGITS)], 0))
-    ok = np.ascontiguousarray(ok)
-    bounds = np.abs(num).max(axis=1).tolist()
-    return [(IntColumn(num[j], 10 ** int(scale[j]), int(bounds[j])), ok[j]) for j in range(k)]
+    at = np.ix_(rows, np.asarray(columns, dtype=np.int64))
+    starts = chunk.starts[at]
+    lengths = chunk.ends[at] - starts
+    return plain_columns(np.frombuffer(chunk.data, dtype=np.uint8), starts.T, lengths.T)
