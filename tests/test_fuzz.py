@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+from decimal import Decimal
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from perfrules import (
@@ -94,6 +95,18 @@ FIELDS = sorted(
     st.sampled_from(["委", "局", "办", "处", None]),
 )
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# A divisor column whose factor passes 64 bits over a column of 0s (the column program overflowed).
+@example(
+    [
+        {
+            "中央级推广数": None,
+            "中央级表彰数": None,
+            "互动性异常信息条数": False,
+            "项目预算数": Decimal("9.3132274202E-10"),
+        }
+    ],
+    None,
+)
 def test_evaluate_never_raises_on_bad_unit_data(datas, category):
     """However bad the data, evaluate returns a result per unit; problems are UnitErrors."""
     units = [Unit(name=f"单位{i}", category=category, data=d) for i, d in enumerate(datas)]

@@ -140,7 +140,8 @@ def divide(x: IntColumn, d: IntColumn, cols: dict[str, Any]) -> IntColumn:
     if len(kept) == 1 and len(counts) == 1:  # one factor for every unit
         (only,) = kept
         factor = d.den * (lcm // only) // common
-        num = (x.num if _fits(bound) and x.num.dtype != object else as_objects(x.num)) * factor
+        small = _fits(bound) and _fits(factor) and x.num.dtype != object  # (bound is 0 for a column of 0s)
+        num = (x.num if small else as_objects(x.num)) * factor
     elif _fits(bound) and _fits(d.den * lcm) and x.num.dtype != object and magnitude.dtype != object:
         per = (lcm // magnitude.astype(np.int64)) * d.den // common
         num = x.num * per

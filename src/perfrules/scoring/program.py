@@ -48,7 +48,7 @@ from .._intcols import format_rows, gc_paused, numpy, round_half_up_column
 from .._numbers import LIMITS, as_fraction, exact
 from ..formula.tree import Call, Chain, Name, Node, Num, Percent, Unary
 from ..scheme.units import Unit, note_events
-from . import colapplies, colfuncs, colindicators, collookup, colperiods, colscale, colsteps
+from . import colapplies, colfuncs, colindicators, collimits, collookup, colperiods, colscale, colsteps
 from .coldot import CommonScores, weighted_sums
 from .coldot import scaled as _scaled
 from .coltotals import TotalColumn
@@ -405,10 +405,10 @@ class ColumnProgram:
         limits = [lim for per in self.limits.values() for lim in per[k] if lim is not None]
         den = math.lcm(col.den, *(as_fraction(lim).denominator for lim in limits))
         num, bound = _scaled(col, den)
-        bound = max([bound, *(_limit_bound(lim, den) for lim in limits)])
+        bound = max([bound, *(collimits.limit_bound(lim, den) for lim in limits)])
         if num.dtype != object and bound >= _SAFE:
             num = _objects(num)
-        num = _limited(num, den, k, self.limits, keys, cat)
+        num = collimits.limited(num, den, k, self.limits, keys, cat)
         if places is not None:
             # round_scores: each score rounded half up, over 10**places.
             num, bound = round_half_up_column(num, den, places), bound * 10**places // den + 1
@@ -448,7 +448,7 @@ class Scored:
         if scheme.floor_total:
             ok = ok & (held >= 0).astype(bool)
         if scheme.cap_total:
-            ok = ok & _within(held, denominators, full)
+            ok = ok & collimits.within_full(held, denominators, full)
         self.ok = ok
 
     @property
@@ -503,60 +503,6 @@ class Scored:
         return [
             exact(Fraction(int(col[i]), den)) if applicable[k] else None for k, col in enumerate(self.scores)
         ]
-
-
-def _within(totals: Any, denominators: Any, full: Fraction) -> Any:
-    """Which ``totals / denominators`` are at most *full* (compared in int64 where the products fit)."""
-    if totals.dtype != object and len(totals):
-        dens = denominators.tolist()
-        top = int(np.abs(totals).max())
-        if top * full.denominator < _SAFE and max(dens) * full.numerator < _SAFE:
-            return totals * full.denominator <= np.array(dens, dtype=np.int64) * full.numerator
-    return (totals * full.denominator <= denominators * full.numerator).astype(bool)
-
-
-def _limit_value(limit: Any, den: int) -> int | None:
-    """A limit's numerator over *den* (which its denominator divides); None for no limit."""
-    if limit is None:
-        return None
-    f = as_fraction(limit)
-    return f.numerator * (den // f.denominator)
-
-
-def _limit_bound(limit: Any, den: int) -> int:
-    if limit is None:
-        return 0
-    f = as_fraction(limit)
-    return abs(f.numerator) * (den // f.denominator)
-
-
-def _limited(num: Any, den: int, k: int, limits: Any, keys: Sequence[str], cat: Any) -> Any:
-    """The scores of indicator *k* held within its limits (per category for the upper one)."""
-    rows = list(limits.items())
-    if len({per[k] for _, per in rows}) == 1:  # the same limits for every category: one pass
-        if not len(num):
-            return num
-        lo, hi = (_limit_value(limit, den) for limit in rows[0][1][k])
-        if lo is not None and num.min() < lo:
-            num = np.where(num < lo, lo, num)
-        if hi is not None and num.max() > hi:
-            num = np.where(num > hi, hi, num)
-        return num
-    for c, per in rows:
-        lo, hi = per[k]
-        mask = None if not keys else cat == keys.index(c)
-        for limit, low in ((lo, True), (hi, False)):
-            if limit is None:
-                continue
-            f = as_fraction(limit)
-            value = f.numerator * (den // f.denominator)
-            bad = num < value if low else num > value
-            if mask is not None:
-                bad &= mask
-            if bad.any():
-                num = num.copy()
-                num[bad] = value
-    return num
 
 
 def _scheme_why(plan: Plan) -> str | None:

@@ -1,0 +1,74 @@
+"""Score limits over columns: scores held within an indicator's limits, totals within full marks.
+
+The column program (:mod:`perfrules.scoring.program`) keeps each indicator's
+scores within its lower and upper limit (per category for the upper one) as
+the per-unit program does, and sends back the units whose total passes full
+marks (a cap leaves a note, which the per-unit program writes). Values are
+numerators over the batch's denominator; limits are brought over it exactly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from fractions import Fraction
+from typing import Any
+
+from .._intcols import SAFE, numpy
+from .._numbers import as_fraction
+
+__all__ = ["limit_bound", "limit_value", "limited", "within_full"]
+
+
+def within_full(totals: Any, denominators: Any, full: Fraction) -> Any:
+    """Which ``totals / denominators`` are at most *full* (compared in int64 where the products fit)."""
+    if totals.dtype != object and len(totals):
+        dens = denominators.tolist()
+        top = int(numpy().abs(totals).max())
+        if top * full.denominator < SAFE and max(dens) * full.numerator < SAFE:
+            return totals * full.denominator <= numpy().array(dens, dtype=numpy().int64) * full.numerator
+    return (totals * full.denominator <= denominators * full.numerator).astype(bool)
+
+
+def limit_value(limit: Any, den: int) -> int | None:
+    """A limit's numerator over *den* (which its denominator divides); None for no limit."""
+    if limit is None:
+        return None
+    f = as_fraction(limit)
+    return f.numerator * (den // f.denominator)
+
+
+def limit_bound(limit: Any, den: int) -> int:
+    """The largest numerator a limit gives over *den* (0 for no limit): part of a column's bound."""
+    if limit is None:
+        return 0
+    f = as_fraction(limit)
+    return abs(f.numerator) * (den // f.denominator)
+
+
+def limited(num: Any, den: int, k: int, limits: Any, keys: Sequence[str], cat: Any) -> Any:
+    """The scores of indicator *k* held within its limits (per category for the upper one)."""
+    rows = list(limits.items())
+    if len({per[k] for _, per in rows}) == 1:  # the same limits for every category: one pass
+        if not len(num):
+            return num
+        lo, hi = (limit_value(limit, den) for limit in rows[0][1][k])
+        if lo is not None and num.min() < lo:
+            num = numpy().where(num < lo, lo, num)
+        if hi is not None and num.max() > hi:
+            num = numpy().where(num > hi, hi, num)
+        return num
+    for c, per in rows:
+        lo, hi = per[k]
+        mask = None if not keys else cat == keys.index(c)
+        for limit, low in ((lo, True), (hi, False)):
+            if limit is None:
+                continue
+            f = as_fraction(limit)
+            value = f.numerator * (den // f.denominator)
+            bad = num < value if low else num > value
+            if mask is not None:
+                bad &= mask
+            if bad.any():
+                num = num.copy()
+                num[bad] = value
+    return num
