@@ -14,7 +14,7 @@ way the columns are obtained differs.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from functools import partial
 from typing import Any, overload
 
@@ -141,6 +141,7 @@ class _Outcomes(Sequence[UnitOutcome]):
         everyone = list(range(len(rows)))
         self._columns, self._rows, self._scored = columns, rows, scored
         self._totals = totals = scored.totals_of(everyone)
+        self._exact: list[Any] | None = None  # every total as exact() gives it, once all are read
         self._grades = scored.grades_of(totals)
         self._ranks = totals.ranks().tolist()
         self._category_ranks: list[int | None] = [None] * len(rows)
@@ -166,9 +167,18 @@ class _Outcomes(Sequence[UnitOutcome]):
         if not -len(self) <= i < len(self):
             raise IndexError(i)
         i %= len(self)
+        return self._made(i, self._exact[i] if self._exact is not None else self._totals.value(i))
+
+    def __iter__(self) -> Iterator[UnitOutcome]:
+        # Every outcome in turn: the exact totals made for the whole batch at once (per denominator).
+        if self._exact is None:
+            self._exact = self._totals.values()
+        return map(self._made, range(len(self)), self._exact)
+
+    def _made(self, i: int, total: Any) -> UnitOutcome:
         outcome = UnitOutcome(KeptUnit(self._columns, self._rows[i]))  # type: ignore[arg-type]
         outcome.scores_later(partial(self._scored.unit_scores, i))
-        outcome.total, outcome.grade = self._totals.value(i), self._grades[i]
+        outcome.total, outcome.grade = total, self._grades[i]
         outcome.rank, outcome.category_rank = self._ranks[i], self._category_ranks[i]
         return outcome
 
