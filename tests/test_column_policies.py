@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 from decimal import Decimal
 
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from perfrules import evaluate, loads
@@ -26,7 +26,7 @@ from perfrules.files.data import load_units
 from perfrules.scoring.plan import plan_of
 from perfrules.scoring.program import program_of
 from test_column_periods import _data
-from test_column_program import _both_ways, _key, _streamed_cells_match
+from test_column_program import _agree
 
 _EXAMPLES = int(os.environ.get("DIFF_EXAMPLES", "40"))
 _LABELS = ["一季度", "二季度", "三季度"]
@@ -176,12 +176,7 @@ def cases(draw: st.DrawFn) -> tuple[str, str]:
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 def test_defaults_with_conditions_score_as_the_per_unit_program(tmp_path_factory, case):
-    fast, slow, scheme, scheme_path, data_path = _both_ways(tmp_path_factory.mktemp("defaults"), *case)
-    assert [_key(o) for o in fast] == [_key(o) for o in slow]
-    units = load_units(data_path, scheme=scheme)
-    taken = sum(o is not None for o in program_of(plan_of(scheme)).run(units))  # type: ignore[union-attr]
-    event(f"units the column program scored: {'none' if not taken else 'some'}")
-    _streamed_cells_match(scheme_path, data_path, slow)
+    _agree(tmp_path_factory.mktemp("defaults"), *case)
 
 
 _HAND = """

@@ -22,7 +22,7 @@ from fractions import Fraction
 from typing import Any
 
 import attrs
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from perfrules import PerfrulesError, evaluate, loads
@@ -165,6 +165,21 @@ def _both_ways(folder: Any, text: str, data: str) -> tuple[list[Any], list[Any],
     assert program_of(plan) is not None, plan.program_why
     slow, _ = _outcomes(text, data_path, program=False)
     return fast, slow, scheme, scheme_path, data_path
+
+
+def _agree(folder: Any, text: str, data: str, *, periods: bool = False) -> tuple[list[Any], list[Any], Any]:
+    """:func:`_both_ways`, then the two programs' outcomes are the same, the streamed command line's
+    cells are the per-unit program's, and whether the column program scored any unit (of those
+    with period rows, with *periods*) is a hypothesis event. Returns (fast, slow, scheme)."""
+    fast, slow, scheme, scheme_path, data_path = _both_ways(folder, text, data)
+    assert [_key(o) for o in fast] == [_key(o) for o in slow]
+    units = load_units(data_path, scheme=scheme)
+    found = program_of(plan_of(scheme)).run(units)  # type: ignore[union-attr]
+    taken = sum(o is not None for o, u in zip(found, units, strict=True) if u.periods or not periods)
+    kind = "units with periods" if periods else "units"
+    event(f"{kind} the column program scored: {'none' if not taken else 'some'}")
+    _streamed_cells_match(scheme_path, data_path, slow)
+    return fast, slow, scheme
 
 
 def _streamed_cells_match(scheme_path: Any, data_path: Any, slow: list[Any]) -> None:
