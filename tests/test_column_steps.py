@@ -17,7 +17,7 @@ import os
 from decimal import Decimal
 from fractions import Fraction
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from perfrules import evaluate, loads
@@ -93,6 +93,14 @@ def cases(draw: st.DrawFn) -> tuple[str, str]:
     max_examples=_EXAMPLES,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+# 0 divided by a count past 64 bits: the quotient's denominator reduced by itself overflowed int64.
+@example(
+    case=(
+        'name = "列步骤"\ntotal = 1\ngroups = [{ name = "组" }]\n[[indicators]]\ncode = "1"\nname = "指标1"\n'
+        'group = "组"\nweight = 1\napplies_to = ["单位0"]\nscore = "值1/量1×100"\n',
+        "单位,值1,量1\r\n单位0,0,123456789012345678901\r\n",
+    )
 )
 def test_division_and_population_steps_score_as_the_per_unit_program(tmp_path_factory, case):
     fast, slow, scheme, scheme_path, data_path = _both_ways(tmp_path_factory.mktemp("steps"), *case)

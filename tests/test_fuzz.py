@@ -107,6 +107,7 @@ FIELDS = sorted(
     ],
     None,
 )
+@example([{"法定期限内实际立案数": 92233720368547759}], "委")  # a column of 0s over a denominator past int64
 def test_evaluate_never_raises_on_bad_unit_data(datas, category):
     """However bad the data, evaluate returns a result per unit; problems are UnitErrors."""
     units = [Unit(name=f"单位{i}", category=category, data=d) for i, d in enumerate(datas)]

@@ -98,7 +98,8 @@ def _reduce(col: _Col) -> _Col:
     )
     if g <= 1:
         return col
-    return _Col(col.num // g, den // g, col.bound // g)
+    num = col.num if g < _SAFE else _objects(col.num)  # (g is den itself where every value is 0)
+    return _Col(num // g, den // g, col.bound // g)
 
 
 class _Unsupported(Exception):
