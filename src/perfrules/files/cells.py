@@ -188,6 +188,8 @@ def read_cell(raw: RawCell | float | Fraction) -> CellValue | NoData | CellProbl
     >>> read_cell("0/0").message
     "'0/0' divides by zero; leave the cell empty (or write —) when there is no data"
     """
+    if raw == "":  # the common blank cell (what the rest would find after normalising)
+        return NO_DATA
     if type(raw) is str and _FAST.fullmatch(raw):
         # The common cell, a short plain decimal: nothing to normalise or bound.
         plain = Decimal(raw)
