@@ -23,10 +23,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from perfrules import load, loads
-from perfrules.files.data import load_units
 from perfrules.scoring.plan import plan_of
 from perfrules.scoring.program import program_of
-from test_column_program import _agree
+from test_column_program import _agree, _run_columns
 
 _EXAMPLES = int(os.environ.get("DIFF_EXAMPLES", "40"))
 _TINY = Decimal("1e-9")
@@ -145,14 +144,12 @@ def test_a_mean_of_periods_by_hand(tmp_path):
     # months 评分 100 and 95 (the second month's blank 计划数 is the year's 10): 2 is 97.5.
     # Total 85×0.6 + 97.5×0.4 = 51 + 39 = 90.
     scheme = loads(_HAND, format="toml")
-    data = tmp_path / "d.csv"
-    data.write_text(
+    found = _run_columns(
+        scheme,
+        tmp_path,
         "单位,期间,完成数,计划数,评分\n甲,,,10,\n甲,一季度,9,10,\n甲,二季度,8,,\n甲,1月,,,100\n甲,2月,,,95\n"
         "乙,,7,10,70\n丙,,9,10,\n丙,1月,,,120\n丙,2月,,,80\n",
-        encoding="utf-8",
     )
-    units = load_units(data, scheme=scheme)
-    found = program_of(plan_of(scheme)).run(units)  # type: ignore[union-attr]
     assert [o is not None for o in found] == [True, True, True]
     assert found[0].total == Decimal(90)  # type: ignore[union-attr]
     assert [float(s) for s in found[0].scores] == [85.0, 97.5]  # type: ignore[union-attr]

@@ -26,7 +26,7 @@ from perfrules.files.data import load_units
 from perfrules.scoring.plan import plan_of
 from perfrules.scoring.program import program_of
 from test_column_periods import _data
-from test_column_program import _agree
+from test_column_program import _agree, _run_columns
 
 _EXAMPLES = int(os.environ.get("DIFF_EXAMPLES", "40"))
 _LABELS = ["一季度", "二季度", "三季度"]
@@ -201,10 +201,7 @@ def test_a_default_by_hand(tmp_path):
     # 乙 completes more than its tasks (120%, outside the domain): the per-unit program reports it.
     # 丙: 90% scores 优 at the bottom of its interval, 90.
     scheme = loads(_HAND, format="toml")
-    data = tmp_path / "d.csv"
-    data.write_text("单位,完成数,任务数\n甲,0,0\n乙,12,10\n丙,9,10\n", encoding="utf-8")
-    units = load_units(data, scheme=scheme)
-    found = program_of(plan_of(scheme)).run(units)  # type: ignore[union-attr]
+    found = _run_columns(scheme, tmp_path, "单位,完成数,任务数\n甲,0,0\n乙,12,10\n丙,9,10\n")
     assert found[0] is not None and found[0].total == Decimal(85)
     assert found[1] is None
     assert found[2] is not None and found[2].total == Decimal(90)  # 90% is 优 at its bottom, 90
@@ -240,13 +237,11 @@ def test_not_applicable_and_an_inputs_mapping_by_hand(tmp_path):
     # 丙 declares 2 not applicable (its blank 审批绩效得分 is then not read): 70.
     # 丁 declares an indicator the scheme lacks: the per-unit program reports it.
     scheme = loads(_APPLIES, format="toml")
-    data = tmp_path / "d.csv"
-    data.write_text(
+    found = _run_columns(
+        scheme,
+        tmp_path,
         "单位,不适用,白皮书得分,审批事项数,审批绩效得分\n甲,,80,5,103\n乙,,80,0,\n丙,审批,70,5,\n丁,9,70,5,100\n",
-        encoding="utf-8",
     )
-    units = load_units(data, scheme=scheme)
-    found = program_of(plan_of(scheme)).run(units)  # type: ignore[union-attr]
     assert [None if o is None else o.total for o in found] == [Decimal(86), Decimal(80), Decimal(70), None]
 
 
@@ -257,9 +252,7 @@ def test_clamp_min_max_by_hand(tmp_path):
         'group = "组"\nweight = 100\nscore = "(clamp(x, 10, 90) + max(min(y, 80), 20))/2"\n',
         format="toml",
     )
-    data = tmp_path / "d.csv"
-    data.write_text("单位,x,y\n甲,5,95\n乙,90,20\n丙,95,50\n丁,50.5,19.5\n", encoding="utf-8")
-    found = program_of(plan_of(scheme)).run(load_units(data, scheme=scheme))  # type: ignore[union-attr]
+    found = _run_columns(scheme, tmp_path, "单位,x,y\n甲,5,95\n乙,90,20\n丙,95,50\n丁,50.5,19.5\n")
     assert [o.total for o in found] == [Decimal(45), Decimal(55), Decimal(70), Decimal("35.25")]  # type: ignore[union-attr]
 
 

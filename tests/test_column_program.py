@@ -182,6 +182,14 @@ def _agree(folder: Any, text: str, data: str, *, periods: bool = False) -> tuple
     return fast, slow, scheme
 
 
+def _run_columns(scheme: Any, folder: Any, text: str) -> list[Any]:
+    """The column program's outcomes (None: sent to the per-unit program) for the CSV *text*, loaded
+    as ``load_units`` loads a file."""
+    data = folder / "d.csv"
+    data.write_text(text, encoding="utf-8")
+    return program_of(plan_of(scheme)).run(load_units(data, scheme=scheme))  # type: ignore[union-attr]
+
+
 def _streamed_cells_match(scheme_path: Any, data_path: Any, slow: list[Any]) -> None:
     """The streamed command line's CSV gives the per-unit program's ranks, totals, grades and scores."""
     by_name = {o.unit.name: o for o in slow}

@@ -21,7 +21,7 @@ from perfrules.files.data import load_units
 from perfrules.scoring.plan import plan_of
 from perfrules.scoring.program import program_of
 from test_column_periods import _data
-from test_column_program import _agree
+from test_column_program import _agree, _run_columns
 
 _EXAMPLES = int(os.environ.get("DIFF_EXAMPLES", "40"))
 
@@ -135,11 +135,9 @@ def test_words_by_hand(tmp_path):
         + _MOTIONS
     )
     scheme = loads(text, format="toml")
-    data = tmp_path / "d.csv"
-    data.write_text(
-        "单位,审计结论,签收,答复,满意\n甲,较好,良好,良好,合格\n乙,很好,良好,良好,良好\n", encoding="utf-8"
+    found = _run_columns(
+        scheme, tmp_path, "单位,审计结论,签收,答复,满意\n甲,较好,良好,良好,合格\n乙,很好,良好,良好,良好\n"
     )
-    found = program_of(plan_of(scheme)).run(load_units(data, scheme=scheme))  # type: ignore[union-attr]
     assert found[0] is not None and found[0].total == Decimal(85)
     assert found[1] is None
 

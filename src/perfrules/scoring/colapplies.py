@@ -29,7 +29,7 @@ from .._intcols import numpy
 from ..formula.text import normalize_name
 from ..scheme.reads import FULL_NAME
 from .colconds import compile_condition
-from .colsteps import SEND_BACK
+from .colsteps import on_scope
 from .indicator import IndicatorPlan
 
 __all__ = ["compile_not_applicable", "declared", "mapped", "mapped_reads"]
@@ -46,10 +46,7 @@ def mapped(ind: IndicatorPlan, step: Any) -> Any:
         for local, field in mapping.items():
             if field in cols:
                 scope[local] = cols[field]
-        out = step(scope, n)
-        if SEND_BACK in scope:
-            cols[SEND_BACK] = scope[SEND_BACK]
-        return out
+        return on_scope(step, scope, cols, n)
 
     return run
 

@@ -23,7 +23,7 @@ from .._numbers import as_fraction
 from ..scheme.steps import Part
 from .collookup import compile_lookup, scale_inputs
 from .colscale import value_why
-from .colsteps import SEND_BACK
+from .colsteps import on_scope
 from .indicator import IndicatorPlan
 
 __all__ = ["compile_looked_up", "number_inputs", "text_inputs"]
@@ -110,10 +110,6 @@ def compile_looked_up(
     def run(cols: dict[str, Any], n: int) -> Any:
         if run_steps is None:
             return lookup(cols, n)
-        scope = run_steps(cols, n)
-        out = lookup(scope, n)
-        if SEND_BACK in scope:
-            cols[SEND_BACK] = scope[SEND_BACK]
-        return out
+        return on_scope(lookup, run_steps(cols, n), cols, n)
 
     return run, reads

@@ -29,7 +29,7 @@ from ..scheme.reads import FULL_NAME
 from ..scheme.steps import Part, PeerRatio, step_target
 from .collookup import compile_lookup, scale_inputs
 from .colscale import grade_column, pieces
-from .colsteps import POPULATION_PREFIX, SEND_BACK
+from .colsteps import POPULATION_PREFIX, SEND_BACK, on_scope
 from .colzero import compile_zero_rules, zeroed
 from .indicator import IndicatorPlan
 
@@ -179,10 +179,6 @@ def compile_scored(
     reads |= set(formula.variables) - targets
 
     def run(cols: dict[str, Any], n: int) -> Any:
-        scope = run_steps(cols, n)
-        out = score(scope, n)
-        if SEND_BACK in scope:
-            cols[SEND_BACK] = scope[SEND_BACK]
-        return out
+        return on_scope(score, run_steps(cols, n), cols, n)
 
     return run, reads

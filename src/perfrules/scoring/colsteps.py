@@ -83,6 +83,15 @@ MAX_LCM_BITS = 192
 """The most bits the common multiple of a division's divisors may take (see :func:`divide`)."""
 
 
+def on_scope(fn: Any, scope: dict[str, Any], cols: dict[str, Any], n: int) -> Any:
+    """``fn(scope, n)`` on *scope* (the batch's columns with an indicator's own names added), the
+    units it sends back marked on the batch's columns *cols* too."""
+    out = fn(scope, n)
+    if SEND_BACK in scope:
+        cols[SEND_BACK] = scope[SEND_BACK]
+    return out
+
+
 def send_back(cols: dict[str, Any], rows: Any) -> None:
     """Mark *rows* (a bool array) as units the per-unit program scores."""
     if rows.any():
