@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import colapplies, coldefaults, colgraded, colparts, colperiods, colscale, colsteps
+from . import colapplies, coldefaults, colgraded, colparts, colperiods, colpoints, colscale, colsteps
 from .indicator import IndicatorPlan
 from .plan import Plan
 
@@ -62,6 +62,17 @@ class Indicators:
                 self.reads_of.append(tuple(sorted(graded)))
                 continue
             formula = ind.ind.score
+            if formula is not None and (colpoints.takes(ind) or not self._plain(ind)):
+                # 分值, zero rules, adjustments, vetoes, population values beside policies (colpoints).
+                fn, names, calls = colpoints.compile_points(ind, scheme.categories, compile_node, unsupported)
+                fns.append(colapplies.mapped(ind, fn))
+                self.population.append(calls)
+                self.arguments += [(ind, *a) for a in colsteps.compile_arguments(ind, compile_node)]
+                names = colapplies.mapped_reads(ind, names)
+                reads |= names
+                self.reads_of.append(tuple(sorted(names)))
+                self._not_applicable(ind, k, compile_node, unsupported)
+                continue
             if formula is not None and ind.steps and not ind.population_calls:
                 # A score formula over what the indicator's steps compute (colparts).
                 fn, names = colparts.compile_scored(ind, compile_node, unsupported)
@@ -72,13 +83,7 @@ class Indicators:
                 self.reads_of.append(tuple(sorted(names)))
                 self._not_applicable(ind, k, compile_node, unsupported)
                 continue
-            if (
-                formula is None
-                or not (ind.direct or colsteps.only_population(ind))
-                or ind.ind.inputs
-                or ind.not_applicable
-                or ind.vetoes
-            ):
+            if formula is None:
                 raise unsupported(f"indicator {ind.code} is not one score formula of data columns")
             tree, calls = colsteps.population_names(formula.tree, ind.code)
             try:
@@ -101,6 +106,14 @@ class Indicators:
             raise unsupported(f"a column of words read by a formula or condition ({min(words & arithmetic)})")
         self.text_reads = tuple(sorted(reads & words))
         self.reads = tuple(sorted(reads - words))
+
+    @staticmethod
+    def _plain(ind: IndicatorPlan) -> bool:
+        """Whether the indicator is a score formula of steps (colparts), or of data columns and
+        population values without policies."""
+        if ind.steps and not ind.population_calls:
+            return True
+        return (ind.direct or colsteps.only_population(ind)) and not ind.ind.inputs and not ind.not_applicable
 
     def _not_applicable(
         self, ind: IndicatorPlan, k: int, compile_node: Any, unsupported: type[Exception]

@@ -98,10 +98,11 @@ def _score(result: Any) -> Any:
 
 
 def compile_steps(
-    ind: IndicatorPlan, compile_node: Any, unsupported: type[Exception]
+    ind: IndicatorPlan, compile_node: Any, unsupported: type[Exception], *, full_points: bool = False
 ) -> tuple[Any, set[str], set[str]]:
     """A function of the batch's columns giving the scope after the indicator's steps (the columns and
-    each step's target), the data names the steps read, and the targets.
+    each step's target), the data names the steps read, and the targets. With *full_points* the
+    columns hold ``分值`` (:mod:`perfrules.scoring.colpoints`), and steps may read it.
 
     Raises:
         unsupported: a step this does not compile, saying which (the indicator named).
@@ -114,7 +115,7 @@ def compile_steps(
         target = step_target(step)
         try:
             if isinstance(step, Formula):
-                if FULL_NAME in step.variables:
+                if FULL_NAME in step.variables and not full_points:
                     raise unsupported("a step that reads the full points")
                 steps.append((target, compile_node(step.tree)))
                 names = set(step.variables)

@@ -31,6 +31,7 @@ from typing import Any
 from .._intcols import SAFE, IntColumn, as_objects, from_values, numpy, round_half_up_column
 from .._numbers import as_fraction
 from .collookup import text_column
+from .colpoints import CATEGORY
 from .colsteps import SEND_BACK, send_back
 from .colzero import PERIOD_ROWS
 from .indicator import IndicatorPlan
@@ -109,6 +110,7 @@ def score_indicators(
         owner, has, labels = runs
         assert periods is not None
         rows, row_ok = _period_columns(reads_of[k], labels, periods, text)
+        rows[CATEGORY] = cat[owner]  # each period row's category (colpoints: 分值 and limits)
         scores = fn(rows, len(owner))
         bad = ~row_ok
         if SEND_BACK in rows:

@@ -51,6 +51,7 @@ from ..scheme.units import Unit, note_events
 from . import colapplies, colfuncs, colindicators, collimits, collookup, colperiods, colscale, colsteps
 from .coldot import CommonScores, weighted_sums
 from .coldot import scaled as _scaled
+from .colpoints import CATEGORY
 from .coltotals import TotalColumn
 from .compiled import Population
 from .outcome import UnitOutcome, weighting
@@ -309,6 +310,7 @@ class ColumnProgram:
             if given is None or isinstance(given[0], _Col):
                 columns = {**columns, name: collookup.text_column([None] * n)}
         cols: dict[str, Any] = {name: col for name, (col, _) in columns.items()}
+        cols[CATEGORY] = cat  # 分值 and limits per category (colpoints)
         if any(self.population):
             ok &= colsteps.population_columns(plan.indicators, self.population, names, population, cols)
         count = len(plan.indicators)

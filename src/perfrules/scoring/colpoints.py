@@ -1,0 +1,252 @@
+"""A score formula with its point mechanics as a column step: 分值, zero rules, adjustments, vetoes.
+
+The per-unit program scores a formula indicator
+(:meth:`~perfrules.scoring.indicator.IndicatorPlan._score_once`, then
+:func:`~perfrules.scoring.policies.adjust`) on a scope of the unit's data,
+``分值`` (the indicator's full points for the unit's category) and its
+population values (``max_of`` …): the first ``default … when`` that holds
+gives the default score and nothing else runs; else the steps run, then the
+score formula, held within the indicator's limits (``bound``); a ``zero``
+rule on the indicator that holds makes it 0 (a rule per period only on a
+period's row); a division by 0 or missing input inside the steps or the
+formula takes the default for no data. Then the adjustments add their
+bonuses and deductions (:mod:`perfrules.scoring.coladjust`) and the score is
+held within the limits again (扣完为止). A veto on the indicator that fires
+changes the unit's grade and total and leaves a note.
+
+Over columns the same happens to whole columns: ``分值`` is a column of
+each row's full points (by the category codes the program puts among the
+batch's columns under :data:`CATEGORY`), population calls are the batch's
+population columns (:func:`perfrules.scoring.colsteps.population_names`),
+conditions are truth columns (:mod:`perfrules.scoring.colconds`), defaults
+are :mod:`perfrules.scoring.coldefaults`'. A unit where a veto fires is sent
+back: the per-unit program writes the veto's note, grade and total.
+
+Not compiled (:func:`points_why` says which): vetoes on an indicator reported
+per period or whose condition reads ``分值`` or population values; an
+adjustment or veto reading a step's value beside a default (a default gives
+no step values); a default score outside the indicator's limits; a zero rule
+where 0 is outside them; population calls whose argument reads a step or
+``分值``, or beside an ``inputs`` mapping.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from fractions import Fraction
+from typing import Any
+
+from .._intcols import SAFE, IntColumn, as_objects, numpy
+from .._numbers import as_fraction
+from ..formula.language import Formula
+from ..scheme.reads import FULL_NAME
+from ..scheme.steps import PeerRatio
+from .coladjust import adjust_reads, compile_adjusts, total
+from .colconds import compile_condition
+from .coldefaults import with_defaults
+from .colparts import compile_steps, peer_columns
+from .colsteps import POPULATION_PREFIX, SEND_BACK, ZERO_DIVISOR, population_names, send_back
+from .colzero import PERIOD_ROWS
+from .indicator import IndicatorPlan
+from .policies import default_score
+
+__all__ = ["CATEGORY", "compile_points", "points_why", "takes"]
+
+CATEGORY = "\0category"
+"""Where a batch's columns hold each row's category as an index into the scheme's categories."""
+
+_SCOPE = "\0scope of "  # where a run leaves the scope after an indicator's steps (its code appended)
+
+
+def takes(ind: IndicatorPlan) -> bool:
+    """Whether the indicator is a score formula with a form only this module compiles."""
+    formula = ind.ind.score
+    if formula is None or ind.ind.scale is not None:
+        return False
+    reads_full = any(FULL_NAME in f.variables for f in ind._formulas()) or any(
+        isinstance(p.cap, Formula) and FULL_NAME in p.cap.variables for p in ind.adjusts
+    )
+    return bool(
+        ind.adjusts
+        or ind.vetoes
+        or ind.zero_indicator
+        or ind.defaults_when
+        or reads_full
+        or ind.population_calls
+        or any(isinstance(s, PeerRatio) for s in ind.steps)
+    )
+
+
+def points_why(ind: IndicatorPlan, categories: Sequence[str] | None) -> str | None:
+    """Why the indicator's formula and point mechanics do not compile here (None: they do)."""
+    code = ind.code
+    targets = ind.targets
+    defaults = ind.defaults_when or ind.no_data is not None
+    keys = categories or (None,)
+    lower = ind.lower()
+    for policy in ind.vetoes:
+        if ind.periodic:
+            return f"indicator {code}: a veto on an indicator reported per period"
+        if FULL_NAME in policy.when.variables or policy.when.population_calls:
+            return f"indicator {code}: a veto whose condition reads the full points or population values"
+        if defaults and policy.when.variables & targets:
+            return f"indicator {code}: a veto reading a step's value beside a default"
+    if defaults and adjust_reads(ind) & targets:
+        return f"indicator {code}: an adjustment reading a step's value beside a default"
+    for policy in (*ind.defaults_when, *((ind.no_data,) if ind.no_data is not None else ())):
+        for c in keys:
+            score = as_fraction(default_score(ind, policy, c))
+            upper = ind.upper(c)
+            if (lower is not None and score < lower) or (upper is not None and score > upper):
+                return f"indicator {code}: a default score outside the indicator's limits"
+    if ind.zero_indicator:
+        uppers = [ind.upper(c) for c in keys]
+        if (lower is not None and lower > 0) or any(u is not None and u < 0 for u in uppers):
+            return f"indicator {code}: a zero rule where 0 is outside the indicator's limits"
+    for call in ind.population_calls:
+        if call.argument.variables & (targets | {FULL_NAME}):
+            return f"indicator {code}: a population value of a step's value or the full points"
+        if ind.ind.inputs:
+            return f"indicator {code}: population values beside an inputs mapping"
+    return None
+
+
+def _fraction_column(values: Sequence[Fraction], at: Any) -> IntColumn:
+    """The column whose row i holds ``values[at[i]]``."""
+    np = numpy()
+    den = math.lcm(*(v.denominator for v in values))
+    nums = [v.numerator * (den // v.denominator) for v in values]
+    bound = max(abs(v) for v in nums)
+    table = np.array(nums, dtype=np.int64 if bound < SAFE else object)
+    return IntColumn(table[at], den, bound)
+
+
+def _held(col: IntColumn, lower: Fraction | None, uppers: Sequence[Fraction | None], cat: Any) -> IntColumn:
+    """*col* held within *lower* and each row's category's upper limit (as ``bound`` holds a score)."""
+    np = numpy()
+    limits = [f for f in (lower, *uppers) if f is not None]
+    if not limits:
+        return col
+    den = math.lcm(col.den, *(f.denominator for f in limits))
+    factor = den // col.den
+    bound = max(col.bound * factor, *(abs(f.numerator) * (den // f.denominator) for f in limits))
+    num = col.num if bound < SAFE and col.num.dtype != object else as_objects(col.num)
+    num = num * factor if factor != 1 else num
+    if lower is not None:
+        low = lower.numerator * (den // lower.denominator)
+        num = np.where(num < low, low, num)
+    if len(set(uppers)) == 1:
+        hi = uppers[0]
+        if hi is not None:
+            top = hi.numerator * (den // hi.denominator)
+            num = np.where(num > top, top, num)
+    else:
+        for c, hi in enumerate(uppers):
+            if hi is not None:
+                top = hi.numerator * (den // hi.denominator)
+                num = np.where((cat == c) & (num > top), top, num)
+    return IntColumn(num, den, bound)
+
+
+def _carry(scope: dict[str, Any], cols: dict[str, Any]) -> None:
+    """The units *scope* sends back, marked on the batch's columns *cols* too."""
+    if SEND_BACK in scope and scope is not cols:
+        send_back(cols, scope[SEND_BACK])
+
+
+def compile_points(
+    ind: IndicatorPlan, categories: Sequence[str] | None, compile_node: Any, unsupported: type[Exception]
+) -> tuple[Any, set[str], dict[str, str]]:
+    """The indicator's column step (see the module's docstring), the data names it reads, and its
+    population columns (each with its population key).
+
+    Raises:
+        unsupported: a form :func:`points_why` names, or a step, formula or condition that does not compile.
+    """
+    why = points_why(ind, categories)
+    if why is not None:
+        raise unsupported(why)
+    np = numpy()
+    code = ind.code
+    formula = ind.ind.score
+    assert formula is not None
+    keys = categories or (None,)
+
+    def with_population(node: Any) -> Any:
+        return compile_node(population_names(node, code)[0])
+
+    calls = {f"{POPULATION_PREFIX}{code}\0{call.key}": call.key for call in ind.population_calls}
+    calls.update(peer_columns(ind))
+    fulls = [as_fraction(ind.full(c)) for c in keys]
+    lower = ind.lower()
+    uppers = [ind.upper(c) for c in keys]
+    run_steps, reads, targets = compile_steps(ind, with_population, unsupported, full_points=True)
+    try:
+        score = with_population(formula.tree)
+        zero_rules = [
+            (compile_condition(rule.when.tree, with_population, unsupported), rule.per_period)
+            for rule in ind.zero_indicator
+        ]
+        vetoes = [compile_condition(v.when.tree, compile_node, unsupported) for v in ind.vetoes]
+    except unsupported as exc:
+        raise unsupported(f"indicator {code}'s formula or rule: {exc}") from None
+    adjusts = compile_adjusts(ind, compile_node, unsupported) if ind.adjusts else None
+    for rule in ind.zero_indicator:
+        reads |= rule.when.variables
+    for veto in ind.vetoes:
+        reads |= veto.when.variables
+    reads |= formula.variables | adjust_reads(ind)
+    reads -= targets | {FULL_NAME}
+    scope_key = _SCOPE + code
+
+    def full_points(cols: dict[str, Any], n: int) -> IntColumn:
+        if len(set(fulls)) == 1:
+            return _fraction_column(fulls[:1], np.zeros(n, dtype=np.int64))
+        return _fraction_column(fulls, _category(cols, n))
+
+    def graded(cols: dict[str, Any], n: int) -> IntColumn:
+        """The steps and the score formula, held within the limits, then the zero rules."""
+        scope = run_steps({**cols, FULL_NAME: full_points(cols, n)}, n)
+        cols[scope_key] = scope
+        col = _held(score(scope, n), lower, uppers, _category(cols, n))
+        if zero_rules:
+            # The zero rules are worked out after the steps, outside the default for no data.
+            own = {k: v for k, v in scope.items() if k != ZERO_DIVISOR and k != SEND_BACK}
+            holds = np.zeros(n, dtype=bool)
+            for condition, per_period in zero_rules:
+                found = condition(own, n)
+                if not per_period or PERIOD_ROWS in cols:
+                    holds |= found
+            _carry(own, scope)
+            if holds.any():
+                num = col.num.copy()
+                num[holds] = 0
+                col = IntColumn(num, col.den, col.bound)
+        _carry(scope, cols)
+        scope.pop(SEND_BACK, None)  # carried: the default decides which of them go back
+        scope.pop(ZERO_DIVISOR, None)  # the default for no data reaches no further than this
+        return col
+
+    defaulted, conditions = with_defaults(ind, graded, categories, with_population, unsupported)
+    reads |= conditions
+
+    def run(cols: dict[str, Any], n: int) -> IntColumn:
+        col: IntColumn = defaulted(cols, n)
+        scope = cols.pop(scope_key)  # (the default runs the steps for every row)
+        if adjusts is not None:
+            col = _held(total([col, adjusts(scope, n)], n), lower, uppers, _category(cols, n))
+        if vetoes:
+            fired = np.zeros(n, dtype=bool)
+            for condition in vetoes:
+                fired |= condition(scope, n)
+            send_back(scope, fired)  # the per-unit program writes the veto's note, grade and total
+        _carry(scope, cols)
+        return col
+
+    return run, reads, calls
+
+
+def _category(cols: dict[str, Any], n: int) -> Any:
+    found = cols.get(CATEGORY)
+    return found if found is not None else numpy().zeros(n, dtype=numpy().int64)
