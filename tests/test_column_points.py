@@ -99,6 +99,9 @@ def cases(draw: st.DrawFn) -> tuple[str, str]:
                     f"报分{k}",
                     f"分值×min(完成{k}/计划{k}, 100%)",
                     f"分值×min(完成{k}/计划{k}, 100%)+超额{k}",
+                    f"分值×min(完成{k}/计划{k}, 1)+floor((完成{k}-计划{k})/3)×0.5",
+                    f"if(计划{k}>=4, 分值-扣{k}, round(分值×完成{k}/计划{k}, 1))",
+                    f"ceil(完成{k}/计划{k}×10)/10×分值+trunc((报分{k}-5)/2)",
                 ]
                 + (
                     [
@@ -242,6 +245,8 @@ _COMPILED = {
     "mechanics/m04-share-of-best.toml": 3,
     "mechanics/m13-indicator-bonus.toml": 3,
     "example-scheme.toml": 2,
+    "cookbook/open-limits.toml": 5,
+    "cookbook/missing-data.toml": 1,  # the units with a blank cell: the per-unit program decides
 }
 
 

@@ -11,8 +11,11 @@ is not scored at all, and its weight moves as the scheme says (the plan's
 the declared lists become a matrix of units × indicators, each ``when`` a
 truth column (:mod:`perfrules.scoring.colconds`). A unit listing a code the
 scheme lacks, or whose condition reads a cell that is not a plain number, is
-left to the per-unit program, which reports it. ``missing`` rules are not
-compiled.
+left to the per-unit program, which reports it. A ``missing`` rule (数据缺失的不参与计算)
+holds only where an input it names has no value: over columns, a unit whose
+such input is a plain number keeps the indicator, and one whose input is not
+(blank, or unreadable: the columns do not tell which) goes to the per-unit
+program.
 
 An ``inputs`` mapping (``得分 = "行政审批绩效得分"``) names a data column by the
 indicator's own name: the per-unit program's scope has the local name bound
@@ -64,7 +67,7 @@ def compile_not_applicable(
     hold (a bool array), and the data columns they read; None without such policies.
 
     Raises:
-        unsupported: a ``missing`` rule, or a condition that does not compile.
+        unsupported: a condition that does not compile.
     """
     if not ind.not_applicable:
         return None
@@ -73,8 +76,13 @@ def compile_not_applicable(
     reads: set[str] = set()
     for policy in ind.not_applicable:
         if policy.missing:
-            raise unsupported(f"indicator {ind.code}: not applicable where inputs are missing")
-        assert policy.when is not None
+            # Where a named input is not a plain number the program cannot tell a blank cell (no
+            # value: the rule holds) from an unreadable one: those units are the per-unit program's
+            # (the program sends back a unit whose condition reads a cell that is not plain).
+            names = policy.missing if isinstance(policy.missing, tuple) else ind.sorted_inputs
+            reads |= mapped_reads(ind, set(names))
+        if policy.when is None:
+            continue
         if FULL_NAME in policy.when.variables:
             raise unsupported(f"indicator {ind.code}: a not-applicable condition that reads the full points")
         try:

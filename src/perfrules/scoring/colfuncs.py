@@ -1,10 +1,18 @@
-"""Formula functions as column steps: ``clamp``, ``min``, ``max``, ``abs``, ``sum`` over exact columns.
+"""Formula functions as column steps: ``clamp``, ``min``, ``max``, ``abs``, ``sum``, ``floor``, ``ceil``,
+``trunc``, ``round`` and ``if`` over exact columns.
 
 The per-unit program's functions (:mod:`perfrules.formula.compute`) compare
 and add exact numbers; over columns each argument is an exact column and the
 result is picked or added per row over one shared denominator, so a value
 equal to a bound is the bound, exactly as there. ``clamp(x, lo, hi)`` with
 ``lo > hi`` is the per-unit program's error: those rows are left to it.
+``floor``/``ceil``/``trunc`` of ``p/D`` are integer divisions of ``p`` by ``D``;
+``round(x, n)`` (``n`` a whole number as written) rounds half up, as the
+per-unit program does. ``if(condition, a, b)`` is ``a`` where the condition
+(:mod:`perfrules.scoring.colconds`) holds and ``b`` elsewhere: both are worked
+out over the whole column, but a division by 0 in either sends its rows back
+to the per-unit program (which works out only the branch it takes) and never
+takes a default for no data.
 """
 
 from __future__ import annotations
@@ -12,13 +20,14 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from .._intcols import SAFE, IntColumn, as_objects, numpy
-from ..formula.tree import Call
-from .colsteps import send_back
+from .._intcols import SAFE, IntColumn, as_objects, numpy, round_half_up_column
+from ..formula.tree import Call, Num
+from .colconds import compile_condition
+from .colsteps import SEND_BACK, ZERO_DIVISOR, send_back
 
 __all__ = ["compile_call"]
 
-_FUNCTIONS = ("clamp", "min", "max", "abs", "sum")
+_FUNCTIONS = ("clamp", "min", "max", "abs", "sum", "floor", "ceil", "trunc", "round", "if")
 
 
 def _common(cols: list[IntColumn]) -> tuple[list[Any], int, int]:
@@ -42,6 +51,10 @@ def compile_call(node: Call, compile_node: Any, unsupported: type[Exception]) ->
     """
     if node.func not in _FUNCTIONS:
         raise unsupported(f"the function {node.func}()")
+    if node.func == "if":
+        return _compile_if(node, compile_node, unsupported)
+    if node.func in ("floor", "ceil", "trunc", "round"):
+        return _compile_rounding(node, compile_node, unsupported)
     np = numpy()
     args = [compile_node(a) for a in node.args]
     func = node.func
@@ -64,5 +77,55 @@ def compile_call(node: Call, compile_node: Any, unsupported: type[Exception]) ->
         for x in nums[1:]:
             found = np.where(x < found, x, found) if func == "min" else np.where(x > found, x, found)
         return IntColumn(found, den, bound)
+
+    return run
+
+
+def _compile_rounding(node: Call, compile_node: Any, unsupported: type[Exception]) -> Any:
+    """``floor``, ``ceil``, ``trunc`` and ``round(x, n)`` of a column, exactly."""
+    np = numpy()
+    func = node.func
+    places = 0
+    if func == "round" and len(node.args) == 2:
+        given = node.args[1]
+        if not isinstance(given, Num) or int(given.value) != given.value or given.value < 0:
+            raise unsupported("round() to places that are not a whole number as written")
+        places = int(given.value)
+    arg = compile_node(node.args[0])
+
+    def run(cols: dict[str, Any], n: int) -> IntColumn:
+        col = arg(cols, n)
+        num, den = col.num, col.den
+        if func == "round":
+            scale = 10**places
+            return IntColumn(round_half_up_column(num, den, places), scale, col.bound * scale // den + 1)
+        bound = col.bound // den + 1
+        if den == 1:
+            return IntColumn(num, 1, col.bound)
+        down = num // den  # floor, for either sign
+        if func == "ceil":
+            found = -((-num) // den)
+        elif func == "trunc":
+            found = np.where(num < 0, -((-num) // den), down)
+        else:
+            found = down
+        return IntColumn(found, 1, bound)
+
+    return run
+
+
+def _compile_if(node: Call, compile_node: Any, unsupported: type[Exception]) -> Any:
+    """``if(condition, a, b)`` per row (see the module's docstring)."""
+    np = numpy()
+    condition = compile_condition(node.args[0], compile_node, unsupported)
+    then, other = compile_node(node.args[1]), compile_node(node.args[2])
+
+    def run(cols: dict[str, Any], n: int) -> IntColumn:
+        own = {k: v for k, v in cols.items() if k != ZERO_DIVISOR and k != SEND_BACK}
+        holds = condition(own, n)
+        nums, den, bound = _common([then(own, n), other(own, n)])
+        if SEND_BACK in own:
+            send_back(cols, own[SEND_BACK])
+        return IntColumn(np.where(holds, nums[0], nums[1]), den, bound)
 
     return run

@@ -30,7 +30,9 @@ def batch_population(plan: Plan, units: Sequence[Unit]) -> Mapping[str, Populati
     """The units' population values: over columns where the scheme compiles to a column program,
     else unit by unit (:func:`perfrules.scoring.population.population_values`)."""
     program = program_of(plan)
-    if program is not None and not program.peers:
+    # (A unit an indicator's not-applicable rule leaves out takes no part in its population values:
+    # the per-unit way works that out.)
+    if program is not None and not program.peers and not any(a[0].not_applicable for a in program.arguments):
         return gather(program, units)
     return population_values(plan.indicators, units)
 
