@@ -113,7 +113,19 @@ def cases(draw: st.DrawFn) -> tuple[str, str]:
                 )
             )
         )
-        steps = "超额" in score or draw(st.booleans())
+        rank = draw(st.integers(0, 3)) == 0
+        if rank:
+            # A rank step read by the score formula: the place (Shenzhen districts 12), or points by rank.
+            order = draw(st.sampled_from(["asc", "desc"]))
+            ties = draw(st.sampled_from(["min", "average", "dense"]))
+            when = draw(st.sampled_from(["", f', when = "计划{k}>=3"']))
+            given = draw(st.sampled_from(["", ', points = { "1" = 3, "2" = 1.5 }']))
+            lines.append(
+                f'steps = [{{ type = "rank", target = "名次{k}", of = "完成{k}", order = "{order}", '
+                f'ties = "{ties}"{when}{given} }}]'
+            )
+            score = f"报分{k}+名次{k}" if given else f"分值-(名次{k}-1)×0.5"
+        steps = not rank and ("超额" in score or draw(st.booleans()))
         if steps:
             lines.append(f'steps = ["超额{k}=max(完成{k}-计划{k}, 0)"]')
         lines.append(f'score = "{score}"')
@@ -247,6 +259,8 @@ _COMPILED = {
     "example-scheme.toml": 2,
     "cookbook/open-limits.toml": 5,
     "cookbook/missing-data.toml": 1,  # the units with a blank cell: the per-unit program decides
+    "mechanics/m05-rank-points.toml": 5,
+    "cookbook/rank-gated.toml": 6,
 }
 
 
@@ -291,3 +305,21 @@ def test_each_example_is_scored_alike_on_every_path(name):
     for unit, (total, _, rank) in explained.items():
         assert table[unit][0] == str(rank)
         assert abs(table[unit][1] - Fraction(total)) <= Fraction(1, 200), unit
+
+
+def test_shenzhen_districts_compiles_whole_and_scores_as_the_per_unit_program(tmp_path):
+    # Indicators 12 and 24 score a rank's place (100−(名次−1)×5): the place comes in as a column.
+    schemes = _DOCS.parent.parent / "src" / "perfrules" / "schemes"
+    text = (schemes / "shenzhen_2010_districts.toml").read_text(encoding="utf-8")
+    data = (schemes / "shenzhen_2010_districts.csv").read_text(encoding="utf-8-sig")
+    scheme = load("shenzhen-2010-districts")
+    plan = plan_of(scheme)
+    assert program_of(plan) is not None, plan.program_why
+    units = load_units(schemes / "shenzhen_2010_districts.csv", scheme=scheme)
+    found = program_of(plan).run(units, batch_population(plan, units))  # type: ignore[union-attr]
+    # All but 宝安区, whose blank 当期财政实际拨款额 takes its default in the per-unit program.
+    assert [u.name for u, o in zip(units, found, strict=True) if o is None] == ["宝安区"]
+    _same(tmp_path, text, data)
+    # 南山区 first at 85.5 (the built-in's sample, as the command line prints it).
+    lines = _cli("score", "shenzhen-2010-districts", str(schemes / "shenzhen_2010_districts.csv"))
+    assert lines.splitlines()[2].split()[:3] == ["1", "南山区", "85.5"]

@@ -15,7 +15,9 @@ values by :mod:`perfrules.scoring.collookup` (each distinct input graded once
 by the part's scale); a peer ratio (the unit's ratio against its peers'
 pooled ratio) is the batch's population value for the unit, worked out
 once per batch by :mod:`perfrules.scoring.population` and handed in as a
-column. Ranks are not compiled here.
+column. A rank step read by a score formula (its place, or points by rank) comes in the same
+way: the value :mod:`perfrules.scoring.population` worked out for the unit (a unit its
+``when`` leaves unplaced has none, and goes to the per-unit program).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from typing import Any
 from ..formula.language import Formula
 from ..scheme.policies import NotApplicable, ZeroWhen
 from ..scheme.reads import FULL_NAME
-from ..scheme.steps import Part, PeerRatio, step_target
+from ..scheme.steps import Part, PeerRatio, Rank, step_target
 from .collookup import compile_lookup, scale_inputs
 from .colscale import grade_column, pieces
 from .colsteps import POPULATION_PREFIX, SEND_BACK, on_scope
@@ -87,8 +89,8 @@ def peer_column(code: str, target: str) -> str:
 
 
 def peer_columns(ind: IndicatorPlan) -> dict[str, str]:
-    """The indicator's peer-ratio columns, each with its population key (the step's target)."""
-    return {peer_column(ind.code, s.target): s.target for s in ind.peer_steps if isinstance(s, PeerRatio)}
+    """The indicator's peer-ratio and rank columns, each with its population key (the step's target)."""
+    return {peer_column(ind.code, s.target): s.target for s in ind.peer_steps}
 
 
 def _score(result: Any) -> Any:
@@ -123,7 +125,7 @@ def compile_steps(
                 fn, graded = compile_part(step, unsupported)
                 steps.append((target, fn))
                 names = graded
-            elif isinstance(step, PeerRatio):
+            elif isinstance(step, PeerRatio | Rank):
                 column = peer_column(ind.code, target)
                 steps.append((target, lambda scope, n, column=column: scope[column]))
                 names = set()

@@ -16,8 +16,9 @@ changes the unit's grade and total and leaves a note.
 
 Over columns the same happens to whole columns: ``分值`` is a column of
 each row's full points (by the category codes the program puts among the
-batch's columns under :data:`CATEGORY`), population calls are the batch's
-population columns (:func:`perfrules.scoring.colsteps.population_names`),
+batch's columns under :data:`CATEGORY`), population calls, peer ratios and
+ranks are the batch's population columns
+(:func:`perfrules.scoring.colsteps.population_names`, :mod:`perfrules.scoring.colparts`),
 conditions are truth columns (:mod:`perfrules.scoring.colconds`), defaults
 are :mod:`perfrules.scoring.coldefaults`'. A unit where a veto fires is sent
 back: the per-unit program writes the veto's note, grade and total.
@@ -41,7 +42,6 @@ from .._intcols import SAFE, IntColumn, as_objects, numpy
 from .._numbers import as_fraction
 from ..formula.language import Formula
 from ..scheme.reads import FULL_NAME
-from ..scheme.steps import PeerRatio
 from .coladjust import adjust_reads, compile_adjusts, total
 from .colconds import compile_condition
 from .coldefaults import with_defaults
@@ -74,7 +74,7 @@ def takes(ind: IndicatorPlan) -> bool:
         or ind.defaults_when
         or reads_full
         or ind.population_calls
-        or any(isinstance(s, PeerRatio) for s in ind.steps)
+        or bool(ind.peer_steps)
     )
 
 
