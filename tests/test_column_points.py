@@ -125,10 +125,24 @@ def cases(draw: st.DrawFn) -> tuple[str, str]:
                 f'ties = "{ties}"{when}{given} }}]'
             )
             score = f"报分{k}+名次{k}" if given else f"分值-(名次{k}-1)×0.5"
-        steps = not rank and ("超额" in score or draw(st.booleans()))
+        scale = not rank and not population and not categories and draw(st.integers(0, 3)) == 0
+        steps = not rank and not scale and ("超额" in score or draw(st.booleans()))
         if steps:
             lines.append(f'steps = ["超额{k}=max(完成{k}-计划{k}, 0)"]')
-        lines.append(f'score = "{score}"')
+        if scale:
+            # Graded by a scale instead: its zero rules, adjustments and vetoes wrap the grading.
+            lines.append(f'steps = ["率{k}=完成{k}/计划{k}×100"]')
+            rule = draw(
+                st.sampled_from(
+                    [
+                        f"率{k}≥90，计6分；60≤率{k}<90，计3分；率{k}<60，计0分",
+                        f"率{k}≥100，计5分；60≤率{k}<100，计2.5分；率{k}<60，计0分",
+                    ]
+                )
+            )
+            lines.append(f'scale = {{ rule = "{rule}", domain = [0, 200] }}')
+        else:
+            lines.append(f'score = "{score}"')
         limit = draw(st.sampled_from(["", "", 'max_score = "none"', "max_score = 30", 'min_score = "none"']))
         if limit:
             lines.append(limit)

@@ -239,9 +239,9 @@ def test_band_decisions_by_hand(tmp_path):
     ("scale", "why"),
     [
         (
-            'policies = [{ type = "veto", when = "x<0", effect = "lowest_grade" }]\n'
+            'steps = ["y=x×2"]\npolicies = [{ type = "veto", when = "y<0", effect = "lowest_grade" }]\n'
             '[indicators.scale]\nrule = "优：x≥90；良：x<90"\nscoring = "midpoint"',
-            "policies (Veto)",
+            "veto reading a step's value beside a scale",
         ),
         (
             'frequency = "monthly"\n[indicators.scale]\nrule = "优：x≥90；良：x<90"\nscoring = "midpoint"\n',
@@ -250,8 +250,8 @@ def test_band_decisions_by_hand(tmp_path):
     ],
 )
 def test_scales_left_to_the_per_unit_program_say_why(scale, why):
-    """Scales with vetoes, and values per period added up before scoring, stay with the per-unit
-    program; program_why says so. (Word scales and scales over several values compile: see
+    """Scales with a veto on a step's value, and values per period added up before scoring, stay
+    with the per-unit program; program_why says so (vetoes on data compile: test_column_points.py). (Word scales and scales over several values compile: see
     test_column_words.py; ``scoring = "none"`` on an indicator's scale is refused by the scheme.)"""
     text = (
         'name = "s"\ntotal = 100\nperiods = "sum"\ngroups = [{ name = "组" }]\n[[indicators]]\ncode = "1"\n'

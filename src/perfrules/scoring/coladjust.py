@@ -27,7 +27,7 @@ from ..scheme.policies import Adjust
 from .colsteps import send_back
 from .indicator import IndicatorPlan
 
-__all__ = ["adjust_reads", "compile_adjusts", "constant", "times", "total"]
+__all__ = ["adjust_reads", "compile_adjusts", "constant", "over", "times", "total"]
 
 
 def constant(value: Fraction, n: int) -> IntColumn:
@@ -65,7 +65,7 @@ def total(cols: list[IntColumn], n: int) -> IntColumn:
     return IntColumn(out, den, bound)
 
 
-def _over(a: IntColumn, b: IntColumn) -> tuple[Any, Any, int, int]:
+def over(a: IntColumn, b: IntColumn) -> tuple[Any, Any, int, int]:
     """Both columns' numerators over one denominator (Python integers where they could outgrow int64)."""
     den = math.lcm(a.den, b.den)
     fa, fb = den // a.den, den // b.den
@@ -101,7 +101,7 @@ def _one(policy: Adjust, cap_fn: Any) -> Any:
     cap = policy.cap
     fixed = as_fraction(cap) if cap is not None and not isinstance(cap, Formula) else Fraction(0)
 
-    def run(scope: dict[str, Any], n: int) -> IntColumn:
+    def run(scope: dict[str, Any], n: int) -> tuple[IntColumn, Any]:
         counted = np.zeros(n, dtype=bool)
         parts = []
         for name, p in plain:
@@ -121,19 +121,20 @@ def _one(policy: Adjust, cap_fn: Any) -> Any:
             parts.append(IntColumn(num, den, bound))
         change = total(parts, n)
         if cap is None or not counted.any():
-            return change
+            return change, counted
         limit = cap_fn(scope, n) if cap_fn is not None else constant(fixed, n)
-        x, c, den, bound = _over(change, limit)
+        x, c, den, bound = over(change, limit)
         send_back(scope, np.asarray(c < 0, dtype=bool) & counted)  # the per-unit program's error
         x = np.where(counted & (x > c), c, np.where(counted & (x < -c), -c, x))
-        return IntColumn(x, den, bound)
+        return IntColumn(x, den, bound), counted
 
     return run
 
 
 def compile_adjusts(ind: IndicatorPlan, compile_node: Any, unsupported: type[Exception]) -> Any:
     """A function of the scope's columns (the unit's data, the indicator's steps and ``分值``) giving
-    the change the indicator's adjustments make per row, before the score is held within its limits.
+    the change the indicator's adjustments make per row, before the score is held within its limits,
+    and where one of them counted something (only there is the score held again).
 
     Raises:
         unsupported: a cap formula that does not compile.
@@ -149,7 +150,13 @@ def compile_adjusts(ind: IndicatorPlan, compile_node: Any, unsupported: type[Exc
                 raise unsupported(f"indicator {ind.code}'s adjustment cap '{text}': {exc}") from None
         fns.append(_one(policy, cap_fn))
 
-    def run(scope: dict[str, Any], n: int) -> IntColumn:
-        return total([fn(scope, n) for fn in fns], n)
+    def run(scope: dict[str, Any], n: int) -> tuple[IntColumn, Any]:
+        changes = []
+        counted = numpy().zeros(n, dtype=bool)
+        for fn in fns:
+            change, where = fn(scope, n)
+            changes.append(change)
+            counted |= where
+        return total(changes, n), counted
 
     return run

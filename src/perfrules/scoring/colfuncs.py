@@ -1,5 +1,7 @@
-"""Formula functions as column steps: ``clamp``, ``min``, ``max``, ``abs``, ``sum``, ``floor``, ``ceil``,
-``trunc``, ``round`` and ``if`` over exact columns.
+"""Formula functions as column steps: ``clamp``, ``min``, ``max``, ``abs``, ``sum``, ``floor``, ``if`` ….
+
+The functions: ``clamp``, ``min``, ``max``, ``abs``, ``sum``, ``floor``, ``ceil``,
+``trunc``, ``round`` and ``if``, over exact columns.
 
 The per-unit program's functions (:mod:`perfrules.formula.compute`) compare
 and add exact numbers; over columns each argument is an exact column and the

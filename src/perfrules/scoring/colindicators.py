@@ -50,11 +50,15 @@ class Indicators:
                     fn, graded = colscale.compile_graded(
                         ind, scheme.categories, compile_node, unsupported, colparts.compile_steps
                     )
-                fn, conditions = coldefaults.with_defaults(
-                    ind, fn, scheme.categories, compile_node, unsupported
+                # Zero rules on the indicator after the grading, adjustments and vetoes after the defaults.
+                zeroed, finished, rules = colpoints.scale_mechanics(
+                    ind, scheme.categories, compile_node, unsupported
                 )
-                fn = colapplies.mapped(ind, fn)  # the inputs mapping: local names read data columns
-                graded = colapplies.mapped_reads(ind, graded | conditions)
+                fn, conditions = coldefaults.with_defaults(
+                    ind, zeroed(fn), scheme.categories, compile_node, unsupported
+                )
+                fn = colapplies.mapped(ind, finished(fn))  # the inputs mapping: local names read data columns
+                graded = colapplies.mapped_reads(ind, graded | conditions | rules)
                 self._not_applicable(ind, k, compile_node, unsupported)
                 fns.append(fn)
                 self.population.append(colparts.peer_columns(ind))  # peer ratios: population values

@@ -42,7 +42,7 @@ from .._intcols import SAFE, IntColumn, as_objects, numpy
 from .._numbers import as_fraction
 from ..formula.language import Formula
 from ..scheme.reads import FULL_NAME
-from .coladjust import adjust_reads, compile_adjusts, total
+from .coladjust import adjust_reads, compile_adjusts, over, total
 from .colconds import compile_condition
 from .coldefaults import with_defaults
 from .colparts import compile_steps, peer_columns
@@ -51,7 +51,7 @@ from .colzero import PERIOD_ROWS
 from .indicator import IndicatorPlan
 from .policies import default_score
 
-__all__ = ["CATEGORY", "compile_points", "points_why", "takes"]
+__all__ = ["CATEGORY", "compile_points", "points_why", "scale_mechanics", "scale_why", "takes"]
 
 CATEGORY = "\0category"
 """Where a batch's columns hold each row's category as an index into the scheme's categories."""
@@ -155,6 +155,56 @@ def _carry(scope: dict[str, Any], cols: dict[str, Any]) -> None:
         send_back(cols, scope[SEND_BACK])
 
 
+def _full_column(fulls: Sequence[Fraction], cols: dict[str, Any], n: int) -> IntColumn:
+    """``分值`` per row: the indicator's full points for each row's category."""
+    if len(set(fulls)) == 1:
+        return _fraction_column(fulls[:1], numpy().zeros(n, dtype=numpy().int64))
+    return _fraction_column(fulls, _category(cols, n))
+
+
+def _zeroed(rules: Sequence[tuple[Any, bool]], col: IntColumn, scope: dict[str, Any], n: int) -> IntColumn:
+    """*col* with 0 where a zero rule on the indicator holds on *scope* (a rule per period only on a
+    batch of period rows); the conditions are worked out outside the default for no data."""
+    np = numpy()
+    own = {k: v for k, v in scope.items() if k != ZERO_DIVISOR and k != SEND_BACK}
+    holds = np.zeros(n, dtype=bool)
+    for condition, per_period in rules:
+        found = condition(own, n)
+        if not per_period or PERIOD_ROWS in scope:
+            holds |= found
+    _carry(own, scope)
+    if not holds.any():
+        return col
+    num = col.num.copy()
+    num[holds] = 0
+    return IntColumn(num, col.den, col.bound)
+
+
+def _finished(
+    col: IntColumn,
+    scope: dict[str, Any],
+    n: int,
+    adjusts: Any,
+    vetoes: Sequence[Any],
+    limits: tuple[Fraction | None, Sequence[Fraction | None]],
+) -> IntColumn:
+    """*col* adjusted (and held within *limits* where an adjustment counted something), and the rows
+    where a veto fires sent back."""
+    np = numpy()
+    if adjusts is not None:
+        change, counted = adjusts(scope, n)
+        if counted.any():
+            held = _held(total([col, change], n), *limits, _category(scope, n))
+            a, b, den, bound = over(held, col)
+            col = IntColumn(np.where(counted, a, b), den, bound)
+    if vetoes:
+        fired = np.zeros(n, dtype=bool)
+        for condition in vetoes:
+            fired |= condition(scope, n)
+        send_back(scope, fired)  # the per-unit program writes the veto's note, grade and total
+    return col
+
+
 def compile_points(
     ind: IndicatorPlan, categories: Sequence[str] | None, compile_node: Any, unsupported: type[Exception]
 ) -> tuple[Any, set[str], dict[str, str]]:
@@ -167,7 +217,6 @@ def compile_points(
     why = points_why(ind, categories)
     if why is not None:
         raise unsupported(why)
-    np = numpy()
     code = ind.code
     formula = ind.ind.score
     assert formula is not None
@@ -179,50 +228,24 @@ def compile_points(
     calls = {f"{POPULATION_PREFIX}{code}\0{call.key}": call.key for call in ind.population_calls}
     calls.update(peer_columns(ind))
     fulls = [as_fraction(ind.full(c)) for c in keys]
-    lower = ind.lower()
-    uppers = [ind.upper(c) for c in keys]
+    limits = (ind.lower(), [ind.upper(c) for c in keys])
     run_steps, reads, targets = compile_steps(ind, with_population, unsupported, full_points=True)
     try:
         score = with_population(formula.tree)
-        zero_rules = [
-            (compile_condition(rule.when.tree, with_population, unsupported), rule.per_period)
-            for rule in ind.zero_indicator
-        ]
-        vetoes = [compile_condition(v.when.tree, compile_node, unsupported) for v in ind.vetoes]
+        zero_rules, vetoes, adjusts = _rules(ind, with_population, compile_node, unsupported)
     except unsupported as exc:
         raise unsupported(f"indicator {code}'s formula or rule: {exc}") from None
-    adjusts = compile_adjusts(ind, compile_node, unsupported) if ind.adjusts else None
-    for rule in ind.zero_indicator:
-        reads |= rule.when.variables
-    for veto in ind.vetoes:
-        reads |= veto.when.variables
-    reads |= formula.variables | adjust_reads(ind)
+    reads |= formula.variables | _rule_reads(ind)
     reads -= targets | {FULL_NAME}
     scope_key = _SCOPE + code
 
-    def full_points(cols: dict[str, Any], n: int) -> IntColumn:
-        if len(set(fulls)) == 1:
-            return _fraction_column(fulls[:1], np.zeros(n, dtype=np.int64))
-        return _fraction_column(fulls, _category(cols, n))
-
     def graded(cols: dict[str, Any], n: int) -> IntColumn:
         """The steps and the score formula, held within the limits, then the zero rules."""
-        scope = run_steps({**cols, FULL_NAME: full_points(cols, n)}, n)
+        scope = run_steps({**cols, FULL_NAME: _full_column(fulls, cols, n)}, n)
         cols[scope_key] = scope
-        col = _held(score(scope, n), lower, uppers, _category(cols, n))
+        col = _held(score(scope, n), *limits, _category(cols, n))
         if zero_rules:
-            # The zero rules are worked out after the steps, outside the default for no data.
-            own = {k: v for k, v in scope.items() if k != ZERO_DIVISOR and k != SEND_BACK}
-            holds = np.zeros(n, dtype=bool)
-            for condition, per_period in zero_rules:
-                found = condition(own, n)
-                if not per_period or PERIOD_ROWS in cols:
-                    holds |= found
-            _carry(own, scope)
-            if holds.any():
-                num = col.num.copy()
-                num[holds] = 0
-                col = IntColumn(num, col.den, col.bound)
+            col = _zeroed(zero_rules, col, scope, n)
         _carry(scope, cols)
         scope.pop(SEND_BACK, None)  # carried: the default decides which of them go back
         scope.pop(ZERO_DIVISOR, None)  # the default for no data reaches no further than this
@@ -234,17 +257,102 @@ def compile_points(
     def run(cols: dict[str, Any], n: int) -> IntColumn:
         col: IntColumn = defaulted(cols, n)
         scope = cols.pop(scope_key)  # (the default runs the steps for every row)
-        if adjusts is not None:
-            col = _held(total([col, adjusts(scope, n)], n), lower, uppers, _category(cols, n))
-        if vetoes:
-            fired = np.zeros(n, dtype=bool)
-            for condition in vetoes:
-                fired |= condition(scope, n)
-            send_back(scope, fired)  # the per-unit program writes the veto's note, grade and total
+        col = _finished(col, scope, n, adjusts, vetoes, limits)
         _carry(scope, cols)
         return col
 
     return run, reads, calls
+
+
+def _rules(
+    ind: IndicatorPlan, with_population: Any, compile_node: Any, unsupported: type[Exception]
+) -> tuple[list[tuple[Any, bool]], list[Any], Any]:
+    """The indicator's zero rules (with their per-period flags), vetoes and adjustments compiled."""
+    zero_rules = [
+        (compile_condition(rule.when.tree, with_population, unsupported), rule.per_period)
+        for rule in ind.zero_indicator
+    ]
+    vetoes = [compile_condition(v.when.tree, compile_node, unsupported) for v in ind.vetoes]
+    adjusts = compile_adjusts(ind, compile_node, unsupported) if ind.adjusts else None
+    return zero_rules, vetoes, adjusts
+
+
+def _rule_reads(ind: IndicatorPlan) -> set[str]:
+    """The names the indicator's zero rules, vetoes and adjustments read."""
+    found = adjust_reads(ind)
+    for when in _conditions(ind):
+        found |= when.variables
+    return found
+
+
+def _conditions(ind: IndicatorPlan) -> list[Formula]:
+    """The conditions of the indicator's zero rules and vetoes."""
+    return [p.when for p in ind.zero_indicator] + [p.when for p in ind.vetoes]
+
+
+def scale_why(ind: IndicatorPlan) -> str | None:
+    """Why the zero rules, adjustments and vetoes of an indicator graded by a scale do not compile."""
+    reads = _rule_reads(ind)
+    if reads & ind.targets:
+        return f"indicator {ind.code}: a zero rule, adjustment or veto reading a step's value beside a scale"
+    if any(when.population_calls for when in _conditions(ind)):
+        return f"indicator {ind.code}: a zero rule or veto reading population values"
+    if ind.vetoes and ind.periodic:
+        return f"indicator {ind.code}: a veto on an indicator reported per period"
+    return None
+
+
+def scale_mechanics(
+    ind: IndicatorPlan, categories: Sequence[str] | None, compile_node: Any, unsupported: type[Exception]
+) -> tuple[Any, Any, set[str]]:
+    """For an indicator graded by a scale: a wrapper putting its zero rules after the grading (a zero
+    rule gives 0, the scale's lowest band), one putting its adjustments and vetoes after its
+    defaults, and the names they read.
+
+    Raises:
+        unsupported: a form :func:`scale_why` names, or a condition or cap that does not compile.
+    """
+    why = scale_why(ind)
+    if why is not None:
+        raise unsupported(why)
+    keys = categories or (None,)
+    fulls = [as_fraction(ind.full(c)) for c in keys]
+    limits = (ind.lower(), [ind.upper(c) for c in keys])
+    try:
+        zero_rules, vetoes, adjusts = _rules(ind, compile_node, compile_node, unsupported)
+    except unsupported as exc:
+        raise unsupported(f"indicator {ind.code}'s rule: {exc}") from None
+
+    def scoped(cols: dict[str, Any], n: int) -> dict[str, Any]:
+        return {**cols, FULL_NAME: _full_column(fulls, cols, n)} if FULL_NAME not in cols else dict(cols)
+
+    def zeroed(step: Any) -> Any:
+        if not zero_rules:
+            return step
+
+        def run(cols: dict[str, Any], n: int) -> IntColumn:
+            col = step(cols, n)
+            scope = scoped(cols, n)
+            col = _zeroed(zero_rules, col, scope, n)
+            _carry(scope, cols)
+            return col
+
+        return run
+
+    def finished(step: Any) -> Any:
+        if adjusts is None and not vetoes:
+            return step
+
+        def run(cols: dict[str, Any], n: int) -> IntColumn:
+            col = step(cols, n)
+            scope = scoped(cols, n)
+            col = _finished(col, scope, n, adjusts, vetoes, limits)
+            _carry(scope, cols)
+            return col
+
+        return run
+
+    return zeroed, finished, _rule_reads(ind) - {FULL_NAME}
 
 
 def _category(cols: dict[str, Any], n: int) -> Any:

@@ -34,7 +34,7 @@ from .._intcols import SAFE, IntColumn, as_objects, numpy, round_half_up_column
 from .._numbers import as_fraction
 from ..formula.language import Formula
 from ..grading.scale import GradeScale
-from ..scheme.policies import NotApplicable, ZeroWhen
+from ..scheme.policies import Adjust, NotApplicable, Veto, ZeroWhen
 from ..scheme.steps import Part, PeerRatio
 from .colsteps import send_back
 from .indicator import IndicatorPlan
@@ -78,19 +78,17 @@ def value_why(ind: IndicatorPlan) -> str | None:
     # is 0: the program leaves every such unit to the per-unit program, so it may stay.
     # Defaults with a condition are worked out before the steps (perfrules.scoring.coldefaults), where an
     # indicator applies beside (perfrules.scoring.colapplies).
+    # Zero rules on the indicator, adjustments and vetoes are perfrules.scoring.colpoints' (scale_mechanics).
     others = [
         p
         for p in ind.ind.policies
         if p is not ind.no_data
         and p not in ind.defaults_when
-        and not isinstance(p, NotApplicable)
-        and not (isinstance(p, ZeroWhen) and p.target is not None)  # perfrules.scoring.colzero
+        and not isinstance(p, NotApplicable | ZeroWhen | Adjust | Veto)
     ]
     if others:
         kinds = ", ".join(sorted({type(p).__name__ for p in others}))
         return f"a grading scale with policies ({kinds})"
-    if ind.vetoes:
-        return "a grading scale with vetoes"
     if ind.population_calls or any(not isinstance(s, PeerRatio) for s in ind.peer_steps):
         return "a grading scale on a value that reads the population (ranks, max_of …)"
     # Peer ratios are the batch's population values, handed in as columns (perfrules.scoring.colparts).
