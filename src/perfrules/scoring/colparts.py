@@ -125,7 +125,7 @@ def compile_steps(
                 fn, graded = compile_part(step, unsupported)
                 steps.append((target, fn))
                 names = graded
-            elif isinstance(step, PeerRatio | Rank):
+            elif isinstance(step, PeerRatio | Rank):  # the batch's population values, as a column
                 column = peer_column(ind.code, target)
                 steps.append((target, lambda scope, n, column=column: scope[column]))
                 names = set()

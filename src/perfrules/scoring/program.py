@@ -21,11 +21,14 @@ What compiles (:func:`program_of` gives None, and :attr:`Plan.program_why`
 says why, otherwise): each indicator's form, by
 :mod:`perfrules.scoring.colindicators` — a score formula of data columns,
 numbers, ``+ - × ÷``, ``%``, unary minus, ``clamp``/``min``/``max``/``abs``/
-``sum`` and population functions; grading scales of one value
+``sum``/``floor``/``round``/``if`` … and population functions, ``分值``, zero
+rules on the indicator, adjustments and vetoes (:mod:`~perfrules.scoring.colpoints`);
+grading scales of one value
 (:mod:`~perfrules.scoring.colscale`), of words or of several values
 (:mod:`~perfrules.scoring.colgraded`); formula, ``part`` and peer-ratio steps
-(:mod:`~perfrules.scoring.colparts`); ``default`` and ``zero`` policies,
-not-applicable rules and ``inputs`` mappings; values reported per period
+(:mod:`~perfrules.scoring.colparts`), rank places and peer ratios read by a
+formula; ``default`` and ``zero`` policies, not-applicable rules (``missing``
+too) and ``inputs`` mappings; values reported per period
 (:mod:`~perfrules.scoring.colperiods`) — with weights per category,
 ``applies_to`` and weight that moves by the scheme's rule; no total formula,
 scheme-wide policies, caps, flags, 折算, per-unit parameters, group means or
