@@ -337,3 +337,79 @@ def test_shenzhen_districts_compiles_whole_and_scores_as_the_per_unit_program(tm
     # 南山区 first at 85.5 (the built-in's sample, as the command line prints it).
     lines = _cli("score", "shenzhen-2010-districts", str(schemes / "shenzhen_2010_districts.csv"))
     assert lines.splitlines()[2].split()[:3] == ["1", "南山区", "85.5"]
+
+
+_VETO = """
+name = "否决"
+basis = "points"
+total = 20
+groups = [{ name = "组" }]
+[overall]
+rule = "好：总分>=15；差：总分<15"
+[[indicators]]
+code = "1"
+name = "安全生产"
+group = "组"
+weight = 10
+score = "分值"
+policies = [
+    { type = "adjust", items = { "一般事故" = -2, "较大事故" = -5 }, cap = "分值×60%" },
+    { type = "veto", when = "重大事故>0", effect = "lowest_grade", reason = "发生重大事故" },
+]
+[[indicators]]
+code = "2"
+name = "服务"
+group = "组"
+weight = 10
+score = "服务得分"
+"""
+
+
+def test_adjustments_and_a_veto_by_hand(tmp_path):
+    # 甲: 10 − 2×1 = 8, +9 → 17 好. 乙: 10 − (2×2 + 5) = 1, but the cap is 60% of 10: 10 − 6 = 4,
+    # +10 → 14 差. 丙: 10 − 0 + 10 = 20, but the veto fires: the per-unit program scores it (差,
+    # with the veto's note).
+    data = "单位,一般事故,较大事故,重大事故,服务得分\n甲,1,0,0,9\n乙,2,1,0,10\n丙,0,0,1,10\n"
+    scheme = loads(_VETO, format="toml")
+    found = _run_columns(scheme, tmp_path, data)
+    assert [(str(o.total), o.grade) if o is not None else None for o in found] == [
+        ("17", "好"),
+        ("14", "差"),
+        None,
+    ]
+    result = evaluate(scheme, load_units(tmp_path / "d.csv", scheme=scheme))
+    assert [(str(r.total), r.grade) for r in result] == [("17", "好"), ("14", "差"), ("20", "差")]
+    assert any("发生重大事故" in e.message for e in result.unit("丙").events)
+    _same(tmp_path, _VETO, data)
+
+
+_MISSING = """
+name = "缺失"
+total = 100
+groups = [{ name = "组" }]
+[[indicators]]
+code = "1"
+name = "甲"
+group = "组"
+weight = 60
+score = "min(100, 甲值)"
+policies = [{ type = "not_applicable", missing = true }]
+[[indicators]]
+code = "2"
+name = "乙"
+group = "组"
+weight = 40
+score = "乙值"
+"""
+
+
+def test_a_missing_rule_by_hand(tmp_path):
+    # 甲 gives both: 90×0.6 + 80×0.4 = 86, as columns. 乙's 甲值 is blank: 甲 does not apply and its
+    # weight moves to 乙 (80); the per-unit program decides that. 丙's 甲值 is a word: an error there.
+    data = "单位,甲值,乙值\n甲,90,80\n乙,,80\n丙,约九十,80\n"
+    scheme = loads(_MISSING, format="toml")
+    found = _run_columns(scheme, tmp_path, data)
+    assert [str(o.total) if o is not None else None for o in found] == ["86", None, None]
+    result = evaluate(scheme, load_units(tmp_path / "d.csv", scheme=scheme))
+    assert [str(r.total) if r.total is not None else None for r in result] == ["86", "80", None]
+    _same(tmp_path, _MISSING, data)
