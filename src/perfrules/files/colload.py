@@ -210,7 +210,7 @@ def _plain_csv(
             return None
         if records.line_num != 1:
             return None
-    if '"' in text[len(lines[0]) :]:
+    if text.find('"', len(lines[0])) >= 0:  # (no copy of the text)
         return None
     table = _Columns(raw_header, origin, 1)  # the header's rules (file errors) as every reader applies them
     k = len(raw_header)
@@ -219,7 +219,9 @@ def _plain_csv(
         return None  # (an empty line is skipped by the table)
     np = numpy()
     n = len(body)
-    cut = split_lines("\n".join(body).encode("utf-8") + b"\n", 2, k)
+    # The body's bytes: the text after the header (no empty lines, checked above), ending in a break.
+    data = text[len(lines[0]) + 1 :].encode("utf-8")
+    cut = split_lines(data if data.endswith(b"\n") else data + b"\n", 2, k)
     if not cut.regular.all():
         return None  # a row of another width: the per-row reader says which
     header = table.header
