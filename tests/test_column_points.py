@@ -102,6 +102,7 @@ def cases(draw: st.DrawFn) -> tuple[str, str]:
                     f"分值×min(完成{k}/计划{k}, 1)+floor((完成{k}-计划{k})/3)×0.5",
                     f"if(计划{k}>=4, 分值-扣{k}, round(分值×完成{k}/计划{k}, 1))",
                     f"ceil(完成{k}/计划{k}×10)/10×分值+trunc((报分{k}-5)/2)",
+                    f"avg(完成{k}, 报分{k}, 扣{k}/3)×分值/10",
                 ]
                 + (
                     [

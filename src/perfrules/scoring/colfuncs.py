@@ -1,6 +1,6 @@
 """Formula functions as column steps: ``clamp``, ``min``, ``max``, ``abs``, ``sum``, ``floor``, ``if`` ….
 
-The functions: ``clamp``, ``min``, ``max``, ``abs``, ``sum``, ``floor``, ``ceil``,
+The functions: ``clamp``, ``min``, ``max``, ``abs``, ``sum``, ``avg``, ``floor``, ``ceil``,
 ``trunc``, ``round`` and ``if``, over exact columns.
 
 The per-unit program's functions (:mod:`perfrules.formula.compute`) compare
@@ -29,7 +29,7 @@ from .colsteps import SEND_BACK, ZERO_DIVISOR, send_back
 
 __all__ = ["compile_call"]
 
-_FUNCTIONS = ("clamp", "min", "max", "abs", "sum", "floor", "ceil", "trunc", "round", "if")
+_FUNCTIONS = ("clamp", "min", "max", "abs", "sum", "avg", "floor", "ceil", "trunc", "round", "if")
 
 
 def _common(cols: list[IntColumn]) -> tuple[list[Any], int, int]:
@@ -66,10 +66,12 @@ def compile_call(node: Call, compile_node: Any, unsupported: type[Exception]) ->
         if func == "abs":
             (x,) = nums
             return IntColumn(abs(x), den, bound)
-        if func == "sum":
+        if func in ("sum", "avg"):
             total = nums[0]
             for x in nums[1:]:
                 total = total + x
+            if func == "avg":  # the exact mean: the sum over len(nums) times the denominator
+                return IntColumn(total, den * len(nums), bound * len(nums))
             return IntColumn(total, den, bound * len(nums))
         if func == "clamp":
             x, lo, hi = nums
