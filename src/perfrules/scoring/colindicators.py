@@ -66,7 +66,7 @@ class Indicators:
                 # A score formula over what the indicator's steps compute (colparts).
                 fn, names = colparts.compile_scored(ind, compile_node, unsupported)
                 fns.append(colapplies.mapped(ind, fn))
-                self.population.append({})
+                self.population.append(colparts.peer_columns(ind))  # peer ratios and ranks
                 names = colapplies.mapped_reads(ind, names)
                 reads |= names
                 self.reads_of.append(tuple(sorted(names)))
