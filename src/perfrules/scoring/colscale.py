@@ -93,8 +93,10 @@ def value_why(ind: IndicatorPlan) -> str | None:
         return "a grading scale with vetoes"
     if ind.population_calls:
         return "a grading scale on a value that reads population functions (max_of …)"
-    # Peer ratios and ranks are the batch's population values, handed in as columns (perfrules.scoring.colparts).
-    steps = sorted({type(s).__name__ for s in ind.steps if not isinstance(s, Formula | Part | PeerRatio | Rank)})
+    # Peer ratios and ranks are the batch's population values, handed in as columns (colparts).
+    steps = sorted(
+        {type(s).__name__ for s in ind.steps if not isinstance(s, Formula | Part | PeerRatio | Rank)}
+    )
     if steps:
         return f"a grading scale on a value computed by a step other than a formula ({', '.join(steps)})"
     return None

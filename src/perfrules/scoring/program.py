@@ -51,6 +51,7 @@ from ..scheme.units import Unit, note_events
 from . import colapplies, colfuncs, colindicators, collimits, collookup, colperiods, colscale, colsteps
 from .coldot import CommonScores, weighted_sums
 from .coldot import scaled as _scaled
+from .colrank import compile_ranks
 from .coltotals import TotalColumn
 from .compiled import Population
 from .outcome import UnitOutcome, weighting
@@ -204,6 +205,8 @@ class ColumnProgram:
         self.na_rules = found.na_rules
         self.arguments = found.arguments
         self.peers = found.peers
+        # Rank steps over columns (None: the batch's population values are worked out unit by unit).
+        self.ranks = compile_ranks(plan, _compile, _Unsupported)
         self.text_reads = found.text_reads
         self.reads = found.reads
         # Per category key: each indicator's lower and upper limit (None: none).
