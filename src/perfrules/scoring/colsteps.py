@@ -484,17 +484,18 @@ def population_columns(
     cols: dict[str, Any],
 ) -> Any:
     """Put each indicator's population values among the batch's columns (under the names
-    :func:`population_names` gave its calls); return which units have all of them."""
+    :func:`population_names` gave its calls); return which units have all of them, per indicator
+    (units × indicators: a value an indicator does not apply to is not needed)."""
     np = numpy()
-    ok = np.ones(len(names), dtype=bool)
+    ok = np.ones((len(names), len(indicators)), dtype=bool)
     batch = isinstance(population, BatchPopulation)
     tables = [population.get(name, _NONE) for name in names] if population and not batch else []
-    for ind, own in zip(indicators, calls, strict=True):
+    for k, (ind, own) in enumerate(zip(indicators, calls, strict=True)):
         for column, key in own.items():
             if batch:
                 cols[column], present = population.column_of(ind.code, key, names)
             else:
                 given = [t.get((ind.code, key, None)) for t in tables] if tables else [None] * len(names)
                 cols[column], present = population_column(given)
-            ok &= present
+            ok[:, k] &= present
     return ok

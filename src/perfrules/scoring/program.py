@@ -312,8 +312,9 @@ class ColumnProgram:
             if given is None or isinstance(given[0], _Col):
                 columns = {**columns, name: collookup.text_column([None] * n)}
         cols: dict[str, Any] = {name: col for name, (col, _) in columns.items()}
+        present = None  # per unit and indicator: whether its population values are there
         if any(self.population):
-            ok &= colsteps.population_columns(plan.indicators, self.population, names, population, cols)
+            present = colsteps.population_columns(plan.indicators, self.population, names, population, cols)
         count = len(plan.indicators)
         # Applicability: applies_to, and weights of 0 for a category.
         applicable = np.ones((n, count), dtype=bool)
@@ -333,6 +334,8 @@ class ColumnProgram:
             applicable[:, k] &= ~holds(cols, n)
             for name in names_k:  # the per-unit program reports a condition it cannot work out
                 ok &= columns[name][1]
+        if present is not None:  # a population value is needed where its indicator applies
+            ok &= (present | ~applicable).all(axis=1)
         raw, per_period = colperiods.score_indicators(
             self.fns,
             plan.indicators,
