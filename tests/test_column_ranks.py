@@ -279,3 +279,39 @@ def test_points_by_place_are_explained_with_the_place(tmp_path):
     shown = results["乙"].explain()
     assert "第1名" in shown
     assert "第2名" in results["甲"].explain() and "第2名" in results["丁"].explain()
+
+
+def test_ranks_over_the_whole_file_whatever_the_chunks(tmp_path):
+    """A file read in chunks of 7 units (in one process and two) and in Dask partitions: every unit's
+    rank points are over the whole file, as ``evaluate`` gives them."""
+    text = (
+        'name = "名次列"\nbasis = "points"\ntotal = 10\ncap_total = false\ngroups = [{ name = "组" }]\n'
+        '[[indicators]]\ncode = "1"\nname = "排名1"\ngroup = "组"\nweight = 10\nmax_score = "none"\n'
+        'min_score = "none"\nscore = "基础+加分"\nsteps = [{ type = "rank", target = "加分", of = "值", '
+        'ties = "average", points = { "1" = 3, "2" = 2, "3" = 1 }, bottom_points = { "1" = -1, "2" = -0.5 }, '
+        'when = "值>=0" }]\n'
+    )
+    rows = [f"单位{i},{i % 4},{(i * 37) % 101 - 3}" for i in range(300)]
+    rows[5] = "单位5,2,100.0000000000000000000"  # read one by one (more places than the columns read)
+    data = tmp_path / "d.csv"
+    data.write_text("单位,基础,值\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    scheme = loads(text, format="toml")
+    units = load_units(data, scheme=scheme)
+    want = {r.unit: (r.total, r.rank) for r in evaluate(scheme, units, explained=False)}
+    assert want["单位5"][0] == 2 + 3  # 基础 2, first place (100 is the largest value): 3 points
+    from perfrules.pipeline.stream import score_file
+
+    for jobs in (1, 2):
+        run = score_file(scheme, data, jobs=jobs, chunk_size=7)
+        assert {o.unit.name: (o.total, o.rank) for o in run.outcomes} == want, jobs
+    dd = pytest.importorskip("dask.dataframe")
+    pd = pytest.importorskip("pandas")
+    import dask
+
+    from perfrules import dask as perfrules_dask
+
+    frame = pd.read_csv(data, dtype=str, keep_default_na=False)
+    parts = dd.from_pandas(frame, npartitions=4)
+    with dask.config.set(scheduler="synchronous"):
+        table = perfrules_dask.evaluate(scheme, parts).compute()
+    assert {row["unit"]: (row["total"], row["rank"]) for row in table.to_dict("records")} == want
