@@ -17,6 +17,8 @@ outcomes the per-unit program's; the streamed command line the same again.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 from fractions import Fraction
@@ -315,3 +317,91 @@ def test_ranks_over_the_whole_file_whatever_the_chunks(tmp_path):
     with dask.config.set(scheduler="synchronous"):
         table = perfrules_dask.evaluate(scheme, parts).compute()
     assert {row["unit"]: (row["total"], row["rank"]) for row in table.to_dict("records")} == want
+
+
+# -- population values per period ----------------------------------------------------------------
+
+_LABELS = ["1季度", "2季度", "3季度"]
+
+
+@st.composite
+def period_cases(draw: st.DrawFn) -> tuple[str, str]:
+    """A scheme whose indicators reported per period read the population (ranks, points by rank,
+    peer ratios, ``max_of`` …), and units with and without period rows."""
+    count = draw(st.integers(1, 3))
+    mode = draw(st.sampled_from(["mean", "last"]))
+    lines = ['name = "分期名次"', 'basis = "points"', f"total = {10 * count}", "cap_total = false"]
+    lines += ['groups = [{ name = "组" }]', f'periods = "{mode}"']
+    cells: dict[str, st.SearchStrategy[str]] = {}
+    for k in range(1, count + 1):
+        form = draw(st.sampled_from(["rank", "points", "peer", "max", "mean"]))
+        lines += ["[[indicators]]", f'code = "{k}"', f'name = "指标{k}"', 'group = "组"', "weight = 10"]
+        lines += ['max_score = "none"', 'min_score = "none"']
+        if draw(st.integers(0, 3)):
+            lines.append(f'frequency = "{draw(st.sampled_from(["quarterly", "monthly"]))}"')
+        v, q = f"值{k}", f"量{k}"
+        if form == "rank":
+            ties = draw(st.sampled_from(["min", "average", "dense"]))
+            lines += [
+                'score = "10-(名次-1)×2"',
+                f'steps = [{{ type = "rank", target = "名次", of = "{v}", ties = "{ties}" }}]',
+            ]
+        elif form == "points":
+            lines += [
+                f'score = "加分+{q}"',
+                f'steps = [{{ type = "rank", target = "加分", of = "{v}", ties = "average", '
+                'points = { "1" = 3, "2" = 1 }, bottom_points = { "1" = -1 } }]',
+            ]
+        elif form == "peer":
+            pooled = draw(st.booleans())
+            lines += [
+                'score = "水平×5"',
+                f'steps = [{{ type = "peer_ratio", target = "水平", numerator = "{v}", denominator = "{q}", '
+                f"pooled = {'true' if pooled else 'false'} }}]",
+            ]
+        elif form == "max":
+            lines.append(f'score = "{v}/max_of({v})×10"')
+        else:
+            lines.append(f'score = "{v}-mean_of({v})+{q}"')
+        plain = ["1", "2", "2.0", "3.5", "0", "-1", "12.5", "12.5000000000000000000"]
+        cells[v] = st.sampled_from(plain * 4 + ["", "约五分"])
+        cells[q] = st.sampled_from(["1", "2", "4", "0", "", "7.5"])
+    columns = sorted(cells)
+    rows: list[list[str]] = []
+    for u in range(draw(st.integers(1, 8))):
+        labels = draw(st.lists(st.sampled_from(_LABELS), unique=True, max_size=3))
+        if draw(st.integers(0, 2)) > 0 or not labels:
+            rows.append([f"单位{u}", "", *(draw(cells[c]) for c in columns)])
+        for label in labels:
+            rows.append(
+                [f"单位{u}", label, *(draw(cells[c]) if draw(st.integers(0, 3)) else "" for c in columns)]
+            )
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["单位", "期间", *columns])
+    writer.writerows(rows)
+    return "\n".join(lines) + "\n", out.getvalue()
+
+
+@given(case=period_cases())
+@settings(
+    max_examples=_EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+def test_population_values_per_period_score_as_the_per_unit_program(tmp_path_factory, case):
+    fast, slow, scheme, scheme_path, data_path = _both_ways(tmp_path_factory.mktemp("periods"), *case)
+    assert [_key(o) for o in fast] == [_key(o) for o in slow]
+    plan = plan_of(scheme)
+    units = load_units(data_path, scheme=scheme)
+    population = batch_population(plan, units)
+    program = program_of(plan)
+    assert program is not None
+    found = program.run(units, population)
+    taken = sum(o is not None for o, u in zip(found, units, strict=True) if u.periods)
+    event(f"units with periods the column program scored: {'none' if not taken else 'some'}")
+    want = population_values(plan.indicators, units)
+    assert {u.name: _as_fractions(population[u.name]) for u in units} == {
+        u.name: _as_fractions(want[u.name]) for u in units
+    }
+    _streamed_cells_match(scheme_path, data_path, slow)

@@ -93,14 +93,14 @@ def gather(program: ColumnProgram, units: Sequence[Unit]) -> BatchPopulation:
         by_step: dict[tuple[str, str], list[tuple[int, Any]]] = {
             (r.ind.code, r.step.target): [] for r in ranks
         }
-        per_period = []  # ranks among units' period rows: worked out as population.py does
+        per_period = []  # values among units' period rows: worked out as population.py does
         for seen in observations:
             name, (kind, code, key, period, group), own = seen
+            if period is not None:
+                per_period.append(seen)
+                continue
             if kind == "rank":
-                if period is None:
-                    by_step[(code, key)].append((row[name], seen))
-                else:
-                    per_period.append(seen)
+                by_step[(code, key)].append((row[name], seen))
                 continue
             assert kind == "call"
             slot = (code, key)

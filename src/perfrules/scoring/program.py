@@ -334,8 +334,6 @@ class ColumnProgram:
             applicable[:, k] &= ~holds(cols, n)
             for name in names_k:  # the per-unit program reports a condition it cannot work out
                 ok &= columns[name][1]
-        if present is not None:  # a population value is needed where its indicator applies
-            ok &= (present | ~applicable).all(axis=1)
         raw, per_period = colperiods.score_indicators(
             self.fns,
             plan.indicators,
@@ -349,7 +347,12 @@ class ColumnProgram:
             scheme.round_scores,
             applicable,
             frozenset(self.text_reads),
+            partial(colperiods.population_rows, plan.indicators, self.population, names, population),
         )
+        if present is not None:  # a population value is needed where its indicator applies (on the
+            for k, has in per_period.items():  # year's row: units scored from their periods have theirs)
+                present[:, k] |= has
+            ok &= (present | ~applicable).all(axis=1)
         if _TOO_LARGE in cols:
             ok &= ~cols[_TOO_LARGE]
         # Each score held within its limits (over its own denominator, and the limits'), or rounded.
