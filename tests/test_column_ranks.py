@@ -21,6 +21,7 @@ import csv
 import io
 import json
 import os
+import re
 from fractions import Fraction
 from pathlib import Path
 
@@ -28,6 +29,7 @@ import pytest
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
+import test_column_periods
 from perfrules import evaluate, load, loads
 from perfrules._numbers import exact
 from perfrules.files.data import load_units
@@ -36,7 +38,7 @@ from perfrules.scoring.colsteps import BatchPopulation
 from perfrules.scoring.plan import plan_of
 from perfrules.scoring.population import population_values
 from perfrules.scoring.program import program_of
-from test_column_program import _both_ways, _data_csv, _key, _q, _streamed_cells_match
+from test_column_program import _agree, _both_ways, _data_csv, _key, _q, _streamed_cells_match
 from test_differential import assert_paths_agree
 
 _EXAMPLES = int(os.environ.get("DIFF_EXAMPLES", "40"))
@@ -329,7 +331,7 @@ def period_cases(draw: st.DrawFn) -> tuple[str, str]:
     """A scheme whose indicators reported per period read the population (ranks, points by rank,
     peer ratios, ``max_of`` …), and units with and without period rows."""
     count = draw(st.integers(1, 3))
-    mode = draw(st.sampled_from(["mean", "last"]))
+    mode = draw(st.sampled_from(["mean", "last", "sum"]))
     lines = ['name = "分期名次"', 'basis = "points"', f"total = {10 * count}", "cap_total = false"]
     lines += ['groups = [{ name = "组" }]', f'periods = "{mode}"']
     cells: dict[str, st.SearchStrategy[str]] = {}
@@ -405,3 +407,50 @@ def test_population_values_per_period_score_as_the_per_unit_program(tmp_path_fac
         u.name: _as_fractions(want[u.name]) for u in units
     }
     _streamed_cells_match(scheme_path, data_path, slow)
+
+
+# -- periods = "sum" ------------------------------------------------------------------------------
+
+
+def _summed(case: tuple[str, str]) -> tuple[str, str]:
+    text, data = case
+    return re.sub(r'periods = "\w+"', 'periods = "sum"', text), data
+
+
+@given(case=test_column_periods.cases().map(_summed))
+@settings(
+    max_examples=_EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+def test_values_added_up_over_periods_score_as_the_per_unit_program(tmp_path_factory, case):
+    """``periods = "sum"``: reported scores and graded rates per period (tests/test_column_periods.py's
+    schemes), each unit's period values added up and scored once."""
+    _agree(tmp_path_factory.mktemp("sum"), *case, periods=True)
+
+
+def test_values_added_up_by_hand(tmp_path):
+    """完成数 3 + 4 of 计划数 5 + 5 (the year's 计划数 unused): 70% → 良 by interpolation; a unit
+    without periods is scored on its year's row; one whose period cell is unreadable is left to the
+    per-unit program, which says so."""
+    text = (
+        'name = "合计"\ntotal = 100\nperiods = "sum"\ngroups = [{ name = "组" }]\n[[indicators]]\n'
+        'code = "1"\nname = "完成率"\ngroup = "组"\nweight = 100\nfrequency = "quarterly"\n'
+        'steps = ["完成率=完成数/计划数×100"]\n[indicators.scale]\n'
+        'rule = "优：完成率≥90；良：60≤完成率<90；差：完成率<60"\ndomain = [0, 100]\nscoring = "interpolate"\n'
+    )
+    data = (
+        "单位,期间,完成数,计划数\n甲,,0,99\n甲,1季度,3,5\n甲,2季度,4,5\n乙,,9,10\n"
+        "丙,1季度,1,2\n丙,2季度,约五,2\n"
+    )
+    fast, slow, scheme, scheme_path, data_path = _both_ways(tmp_path, text, data)
+    assert [_key(o) for o in fast] == [_key(o) for o in slow]
+    _streamed_cells_match(scheme_path, data_path, slow)
+    units = load_units(data_path, scheme=scheme)
+    found = program_of(plan_of(scheme)).run(units)  # type: ignore[union-attr]
+    assert [o is not None for o in found] == [True, True, False]
+    by_name = {o.unit.name: o for o in fast}
+    # 良 spans 60–90 of the rate and 80–90 of the score: 70 → 80 + (70 − 60)/30 × 10.
+    assert Fraction(by_name["甲"].total) == Fraction(80) + Fraction(10, 3)
+    assert Fraction(by_name["乙"].total) == 90 + Fraction(0)  # 90% → 优's lowest score, 90
+    assert by_name["丙"].errors

@@ -20,8 +20,10 @@ that period (:mod:`perfrules.scoring.population`): each period row reads its
 own (:func:`population_rows`). A unit any of whose periods the program
 cannot take (a cell that is not a plain number, a value outside a scale's
 domain, a divisor of 0, a population value it lacks) goes to the per-unit
-program whole. ``periods = "sum"`` (the periods' inputs added up first) is
-not compiled.
+program whole. With ``periods = "sum"`` the inputs a unit's period rows give
+are added up (exactly, per unit at once) and the indicator is scored once on
+those sums, the year's value standing in where no period gives one — as the
+per-unit program's :meth:`~perfrules.scoring.compiled.CompiledIndicator.runs` does.
 """
 
 from __future__ import annotations
@@ -37,20 +39,11 @@ from .colsteps import SEND_BACK, population_column, send_back
 from .colzero import PERIOD_ROWS
 from .indicator import IndicatorPlan
 
-__all__ = ["PeriodData", "period_why", "periods_of", "population_rows", "score_indicators"]
+__all__ = ["PeriodData", "periods_of", "population_rows", "score_indicators"]
 
 # Per unit of a batch: (its year's data, its periods' data by label), or None for a unit without periods.
 PeriodData = Sequence[tuple[Mapping[str, object], Mapping[str, Mapping[str, object]]] | None]
 _Limits = Mapping[Any, Sequence[tuple[Any, Any]]]  # per category key: each indicator's (lower, upper)
-
-
-def period_why(ind: IndicatorPlan) -> str | None:
-    """Why the indicator's values per period do not compile (None: they do, or it has none)."""
-    if not ind.periodic:
-        return None
-    if ind.scheme.periods == "sum":
-        return f"indicator {ind.code}: values per period added up before scoring (periods = 'sum')"
-    return None
 
 
 def _labels(ind: IndicatorPlan, periods: Mapping[str, Mapping[str, object]]) -> list[str]:
@@ -74,6 +67,7 @@ def score_indicators(
     applicable: Any,
     text: frozenset[str] = frozenset(),
     population: Any = None,
+    plain: Mapping[str, Any] | None = None,
 ) -> tuple[list[IntColumn], dict[int, Any]]:
     """Each indicator's raw score column for the batch, and per periodic indicator the units it
     scored from their periods (whose year cells it does not read).
@@ -85,13 +79,26 @@ def score_indicators(
     indicator is scored at all — what its step says about other units does not
     send them to the per-unit program; *text* the columns of words; *population*
     ``population(k, rows)`` the population values of indicator *k* on period rows
-    (:func:`population_rows`; without it, units with such rows are sent back).
+    (:func:`population_rows`; without it, units with such rows are sent back); *plain*
+    which year cells of each column are plain numbers (read with ``periods = "sum"``).
     """
     np = numpy()
     raw: list[IntColumn] = []
     per_period: dict[int, Any] = {}
     for k, (fn, ind) in enumerate(zip(fns, indicators, strict=True)):
         runs = _runs(ind, periods) if periods is not None and ind.periodic else None
+        if runs is not None and ind.scheme.periods == "sum":
+            # The periods' inputs added up, then scored once as the year's (the units' own rows).
+            earlier = cols.pop(SEND_BACK, None)
+            assert periods is not None
+            scope, bad = _summed(reads_of[k], runs, periods, cols, plain or {}, text)
+            raw.append(fn(scope, n))
+            marks = scope.get(SEND_BACK)
+            for m in (earlier, bad & applicable[:, k], None if marks is None else marks & applicable[:, k]):
+                if m is not None:
+                    send_back(cols, m)
+            per_period[k] = runs[1]
+            continue
         earlier = cols.pop(SEND_BACK, None)
         year = fn(cols, n)
         marks = cols.pop(SEND_BACK, None)
@@ -131,6 +138,46 @@ def score_indicators(
         raw.append(_merged(year, _combined(scores, owner, n), has))
         per_period[k] = has
     return raw, per_period
+
+
+def _summed(
+    names: Sequence[str],
+    runs: tuple[Any, Any, list[tuple[int, str]]],
+    periods: PeriodData,
+    cols: dict[str, Any],
+    plain: Mapping[str, Any],
+    text: frozenset[str],
+) -> tuple[dict[str, Any], Any]:
+    """The batch's columns with each of *names* the sum of the values a unit's period rows give
+    (``periods = "sum"``; the year's value where no period gives one), and the units the columns
+    cannot take (a period cell that is not a plain number, a year cell read that is not, words)."""
+    np = numpy()
+    owner, has, rows = runs
+    n = len(has)
+    scope = dict(cols)
+    bad = np.zeros(n, dtype=bool)
+    starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
+    units = owner[starts]
+    most = int(np.bincount(owner).max())
+    for name in names:
+        if name in text:  # words are not added up: the per-unit program says so
+            bad |= has
+            continue
+        values = [periods[i][1][label].get(name) for i, label in rows]  # type: ignore[index]
+        given = np.array([v is not None for v in values], dtype=bool)
+        col, ok = from_values(values)
+        bad[owner[given & ~ok]] = True
+        wide = col.num.dtype == object or col.bound * most >= SAFE
+        num = np.where(given, as_objects(col.num) if wide else col.num, 0)
+        summed = np.zeros(n, dtype=object if wide else np.int64)
+        summed[units] = np.add.reduceat(num, starts)
+        some = np.zeros(n, dtype=bool)
+        some[units] = np.logical_or.reduceat(given, starts)
+        year_plain = plain.get(name)
+        if year_plain is not None:  # the year's value is read where no period gives one
+            bad |= has & ~some & ~year_plain
+        scope[name] = _merged(cols[name], IntColumn(summed, col.den, col.bound * most), some)
+    return scope, bad
 
 
 def population_rows(

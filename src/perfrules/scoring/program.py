@@ -348,10 +348,11 @@ class ColumnProgram:
             applicable,
             frozenset(self.text_reads),
             partial(colperiods.population_rows, plan.indicators, self.population, names, population),
+            {name: plain for name, (_, plain) in columns.items()},
         )
         if present is not None:  # a population value is needed where its indicator applies (on the
-            for k, has in per_period.items():  # year's row: units scored from their periods have theirs)
-                present[:, k] |= has
+            for k, has in per_period.items():  # year's row: units scored per period have theirs)
+                present[:, k] |= has if scheme.periods != "sum" else False
             ok &= (present | ~applicable).all(axis=1)
         if _TOO_LARGE in cols:
             ok &= ~cols[_TOO_LARGE]
