@@ -23,9 +23,10 @@ says why, otherwise): each indicator's form, by
 numbers, ``+ - × ÷``, ``%``, unary minus, ``clamp``/``min``/``max``/``abs``/
 ``sum`` and population functions; grading scales of one value
 (:mod:`~perfrules.scoring.colscale`), of words or of several values
-(:mod:`~perfrules.scoring.colgraded`); formula, ``part`` and peer-ratio steps
-(:mod:`~perfrules.scoring.colparts`); ``default`` and ``zero`` policies,
-not-applicable rules and ``inputs`` mappings; values reported per period
+(:mod:`~perfrules.scoring.colgraded`); formula, ``part``, peer-ratio and rank steps
+(:mod:`~perfrules.scoring.colparts`, ranks over columns by :mod:`~perfrules.scoring.colrank`);
+``default`` and ``zero`` policies, not-applicable rules and ``inputs`` mappings; values
+reported per period, their population values and ``periods = "sum"``
 (:mod:`~perfrules.scoring.colperiods`) — with weights per category,
 ``applies_to`` and weight that moves by the scheme's rule; no total formula,
 scheme-wide policies, caps, flags, 折算, per-unit parameters, group means or
