@@ -111,6 +111,7 @@ def score_kept(
                 outcome = UnitOutcome(KeptUnit(columns, rows[at[j]]))  # type: ignore[arg-type]
                 outcome.scores_later(partial(scored.unit_scores, j))
                 outcome.total, outcome.grade = total, grade
+                scored.dress(j, outcome)
                 outcomes[at[j]] = outcome
     for i, found in enumerate(outcomes):
         if found is None:
@@ -180,6 +181,7 @@ class _Outcomes(Sequence[UnitOutcome]):
         outcome.scores_later(partial(self._scored.unit_scores, i))
         outcome.total, outcome.grade = total, self._grades[i]
         outcome.rank, outcome.category_rank = self._ranks[i], self._category_ranks[i]
+        self._scored.dress(i, outcome)
         return outcome
 
 

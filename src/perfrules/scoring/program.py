@@ -51,6 +51,7 @@ from ..scheme.units import Unit, note_events
 from . import colapplies, colfuncs, colindicators, collimits, collookup, colperiods, colscale, colsteps
 from .coldot import CommonScores, weighted_sums
 from .coldot import scaled as _scaled
+from .coloverall import rich_grading
 from .coltotals import TotalColumn
 from .compiled import Population
 from .outcome import UnitOutcome, weighting
@@ -205,7 +206,11 @@ class ColumnProgram:
         self.arguments = found.arguments
         self.peers = found.peers
         self.text_reads = found.text_reads
-        self.reads = found.reads
+        # Overall grading that reads more than the total: run once per distinct input (coloverall).
+        self.rich = rich_grading(plan, _Unsupported)
+        if self.rich is not None and set(self.rich.data) & set(self.text_reads):
+            raise _Unsupported("overall grading reads a column of words")
+        self.reads = tuple(sorted({*found.reads, *(self.rich.data if self.rich is not None else ())}))
         # Per category key: each indicator's lower and upper limit (None: none).
         keys = scheme.categories or (None,)
         self.limits = {c: [colscale.limits(ind, c) for ind in plan.indicators] for c in keys}
@@ -261,6 +266,7 @@ class ColumnProgram:
                 outcome.total, outcome.grade = total, grade
                 if unit.notes:
                     outcome.events = note_events(unit)
+                scored.dress(i, outcome)
                 out[i] = outcome
         return out
 
@@ -346,6 +352,8 @@ class ColumnProgram:
         )
         if _TOO_LARGE in cols:
             ok &= ~cols[_TOO_LARGE]
+        for name in self.rich.data if self.rich is not None else ():
+            ok &= columns[name][1]  # a cell overall grading reads that is not a plain number
         # Each score held within its limits (over its own denominator, and the limits'), or rounded.
         places = scheme.round_scores
         own = [self._held(k, col, keys, cat, places) for k, col in enumerate(raw)]
@@ -398,7 +406,10 @@ class ColumnProgram:
         if wide.any():  # totals past LIMITS.max_bits: checked as the per-unit program checks them
             big = totals if totals is not None else small.astype(object)
             ok = (ok & ~wide) | colsteps.totals_within_limits(big, denominators, ok & wide)
-        return Scored(self, CommonScores(own, den), den, applicable, totals, denominators, ok, small)
+        scored = Scored(self, CommonScores(own, den), den, applicable, totals, denominators, ok, small)
+        if self.rich is not None:
+            scored.ok = scored.ok & self.rich.run(scored, cols, categories, scored.ok)
+        return scored
 
     def _held(self, k: int, col: _Col, keys: Sequence[str], cat: Any, places: int | None) -> _Col:
         """Score column *k* held within its limits (per category for the upper one), then rounded
@@ -441,11 +452,13 @@ class Scored:
         # A total that a floor, a cap or rounding changes leaves a note on the unit: the
         # per-unit program scores those units and says so.
         full = program.plan.full_marks
-        if scheme.round_total is not None:
-            ok = np.zeros_like(ok)
         # The totals as int64, where every one fits (else None): compared without Python integers.
         self.small: Any = small
         held = small if small is not None else totals
+        if scheme.round_total is not None:
+            ok = ok & collimits.unrounded(held, denominators, scheme.round_total)
+        # Per unit, what overall grading that reads more than the total gave (coloverall), or None.
+        self.found: list[Any] | None = None
         if scheme.floor_total:
             ok = ok & (held >= 0).astype(bool)
         if scheme.cap_total:
@@ -467,17 +480,20 @@ class Scored:
         """For the units at *rows*: their exact totals, overall grades, and totals as output cells
         (:func:`perfrules.pipeline.chunk.cell_number`), worked out per denominator at once."""
         totals = self.totals_of(rows)
-        return totals.values(), self.grades_of(totals), totals.cells()
+        return totals.values(), self.grades_of(totals, rows), totals.cells()
 
     def totals_of(self, rows: list[int]) -> TotalColumn:
         """The exact totals of the units at *rows*, kept as integers (values and ranks made when read)."""
         at = np.array(rows, dtype=np.int64)
         return TotalColumn((self.small if self.small is not None else self.totals)[at], self.denominators[at])
 
-    def grades_of(self, totals: TotalColumn) -> list[str | None]:
-        """The overall grades of *totals* (:meth:`totals_of`), per denominator by comparing integers."""
+    def grades_of(self, totals: TotalColumn, rows: Sequence[int] | None = None) -> list[str | None]:
+        """The overall grades of *totals* (:meth:`totals_of` of *rows*; None: every unit), per
+        denominator by comparing integers."""
         overall = self.program.plan.overall
         n = len(totals)
+        if self.found is not None:  # grading that reads more than the total (coloverall)
+            return [self.found[i][1] for i in (rows if rows is not None else range(n))]
         if overall is None or not n:
             return [None] * n
         groups = set(totals.den.tolist())
@@ -492,6 +508,13 @@ class Scored:
         for pos in np.flatnonzero(band == len(overall.cuts)).tolist():
             found[pos] = overall.classify_number(totals.value(pos))  # says what is wrong, or a word scale
         return found
+
+    def dress(self, i: int, outcome: UnitOutcome) -> None:
+        """Unit *i*'s events and flags from overall grading that reads more than the total."""
+        if self.found is not None:
+            _, _, events, flags = self.found[i]
+            outcome.events = [*outcome.events, *events]
+            outcome.flags = flags
 
     def total(self, i: int) -> Any:
         """Unit *i*'s total, exact."""
@@ -509,12 +532,10 @@ class Scored:
 def _scheme_why(plan: Plan) -> str | None:
     scheme = plan.scheme
     checks = (
-        (plan.rich_overall, "overall grading reads more than the total"),
         (plan.aggregated, "a group takes a geometric or harmonic mean"),
         (plan.result_order is not None, "rules read other indicators' results"),
         (scheme.total_formula is not None, "the total is a formula"),
         (bool(scheme.policies), "scheme-wide policies"),
-        (bool(scheme.caps), "caps"),
         (bool(scheme.normalize), "折算 (normalize)"),
         (bool(scheme.parameters), "per-unit parameters"),
         (scheme.previous is not None, "values read from the previous results (history)"),
