@@ -1,0 +1,219 @@
+"""The column program's overall grading that reads more than the total, held to the per-unit program's.
+
+Overall grading on a group's 得分率, an indicator's 得分率, data columns and
+conditions, grade caps (等次最高为…, 降一等次), limits on the total (总分不超过…)
+and flags (不能评先) run the overall code once per distinct input
+(:mod:`perfrules.scoring.coloverall`); these tests hold every path to the per-unit
+program's results, with the worked numbers of the examples.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+from test_column_program import _both_ways, _data_csv, _key, _q, _run_columns
+
+from perfrules import evaluate, load
+from perfrules.cli.main import main
+from perfrules.files.data import load_units
+from perfrules.pipeline.stream import cell_number
+from perfrules.scoring.batch import score_batch
+from perfrules.scoring.plan import plan_of
+from perfrules.scoring.program import program_of
+
+_EXAMPLES = int(os.environ.get("DIFF_EXAMPLES", "40"))
+_ROOT = Path(__file__).resolve().parent.parent
+_EXPECTED = json.loads((_ROOT / "docs/examples/mechanics/expected.json").read_text(encoding="utf-8"))
+
+_GRADES = ("优秀", "良好", "合格", "不合格")
+
+
+@st.composite
+def overall_cases(draw: st.DrawFn) -> tuple[str, str]:
+    """A points scheme of two groups whose overall grading reads more than the total, and data."""
+    count = draw(st.integers(2, 4))
+    weights = [draw(st.sampled_from([10, 20, 25, 30, Decimal("12.5")])) for _ in range(count)]
+    total = sum(weights)
+    units = [f"单位{i}" for i in range(draw(st.integers(1, 12)))]
+    lines = ['name = "等次读取"', 'basis = "points"', f"total = {total}"]
+    if draw(st.booleans()):
+        lines.append(f"round_total = {draw(st.integers(0, 1))}")
+    lines.append('groups = [{ name = "业务" }, { name = "党建" }]')
+    share = draw(st.sampled_from(["60%", "80%", "0.75"]))
+    read = draw(st.sampled_from(["业务得分率", "党建得分率", "指标1得分率", "业务得分", "事故"]))
+    cut = total * Decimal(draw(st.sampled_from(["0.6", "0.8", "0.9"])))
+    if draw(st.booleans()):
+        lines += ["[overall]", 'policy = "first"']
+        lines += ["[[overall.bands]]", 'name = "优秀"', f'conditions = ["总分>={cut} and {read}>={share}"]']
+        lines += ["[[overall.bands]]", 'name = "良好"', f'conditions = ["总分>={cut}"]']
+        lines += ["[[overall.bands]]", 'name = "合格"', f'conditions = ["总分>={total / 2}"]']
+        lines += ["[[overall.bands]]", 'name = "不合格"', f'conditions = ["总分<{total / 2}"]']
+    else:
+        half = total / 2
+        lines += ["[overall]", f'rule = "优秀：总分>={cut}；良好：{half}<=总分<{cut}；不合格：总分<{half}"']
+    for _ in range(draw(st.integers(0, 3))):
+        what = draw(st.sampled_from(["grade", "demote", "max_total"]))
+        when = draw(st.sampled_from([f"{read}<{share}", "事故>0", "min(业务得分率, 党建得分率)<60%"]))
+        lines += ["[[caps]]", f"when = {_q(when)}"]
+        if what == "grade":
+            lines.append('grade = "良好"')
+        elif what == "demote":
+            lines.append(f"demote = {draw(st.integers(1, 2))}")
+        else:
+            lines.append(f"max_total = {cut - 1}")
+    for label in draw(st.lists(st.sampled_from(["不能评先", "黄牌警告"]), max_size=2, unique=True)):
+        when = draw(st.sampled_from(["事故>0", f"{read}<{share}", "指标2得分>5"]))
+        lines += ["[[flags]]", f"label = {_q(label)}", f"when = {_q(when)}"]
+    columns: dict[str, list[str]] = {}
+    for k in range(1, count + 1):
+        weight = weights[k - 1]
+        lines += [
+            "[[indicators]]",
+            f'code = "{k}"',
+            f'name = "指标{k}"',
+            f'group = "{"业务" if k % 2 else "党建"}"',
+            f"weight = {weight}",
+            f'score = "值{k}"',
+        ]
+        if k > 2 and draw(st.integers(0, 3)) == 0:
+            lines.append(f"applies_to = [{_q(draw(st.sampled_from(units)))}]")
+        near = [weight * Decimal(p) / 100 for p in (0, 50, 60, 75, 80, 90, 100)]
+        cells = st.sampled_from([*[str(v) for v in near] * 3, "", "7.5", "约五分"])
+        columns[f"值{k}"] = [draw(cells) for _ in units]
+    columns["事故"] = [draw(st.sampled_from(["0", "0", "0", "1", "2", "", "0"])) for _ in units]
+    return "\n".join(lines) + "\n", _data_csv(units, columns)
+
+
+def _agree(folder: Path, text: str, data: str) -> tuple[list[Any], list[Any], Any]:
+    """Both programs give the same outcomes (flags too), and the streamed command line's CSV (with
+    its 标记 column where the scheme has flags) the per-unit program's cells. Returns (fast, slow, scheme)."""
+    fast, slow, scheme, scheme_path, data_path = _both_ways(folder, text, data)
+    assert [(*_key(o), o.flags) for o in fast] == [(*_key(o), o.flags) for o in slow]
+    by_name = {o.unit.name: o for o in slow}
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["score", str(scheme_path), str(data_path), "--format", "csv"], out=out, err=err) in (0, 1)
+    rows = list(csv.reader(io.StringIO(out.getvalue().lstrip("\ufeff"))))
+    assert len(rows) == len(slow) + 1
+    first = 6 if scheme.flags else 5
+    for row in rows[1:]:
+        o = by_name[row[1]]
+        assert row[0] == ("" if o.rank is None else str(o.rank))
+        assert row[3:5] == ["" if o.total is None else cell_number(o.total), o.grade or ""]
+        if scheme.flags:
+            assert row[5] == "、".join(o.flags)
+        if not o.errors:
+            assert row[first:-1] == ["" if v is None else cell_number(v) for v in o.scores]
+    return fast, slow, scheme
+
+
+@given(case=overall_cases())
+@settings(
+    max_examples=_EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+def test_overall_grading_that_reads_more_is_the_per_unit_programs(tmp_path_factory, case):
+    folder = tmp_path_factory.mktemp("overall")
+    _, _, scheme = _agree(folder, *case)
+    found = _run_columns(scheme, folder, case[1])
+    sent = sum(o is None for o in found)
+    event(f"units sent to the per-unit program: {'none' if not sent else 'all' if sent == len(found) else 'some'}")
+
+
+def _paths_agree(scheme_path: Path, data_path: Path) -> list[list[str]]:
+    """Every path gives the same results: the batch with and without the column program, evaluate
+    explained and not, and the command line's table, CSV, JSON and --jobs 2. Returns the CSV rows."""
+    scheme = load(scheme_path)
+    units = load_units(data_path, scheme=scheme)
+    plan = plan_of(scheme)
+    assert program_of(plan) is not None, plan.program_why
+    assert all(o is not None for o in program_of(plan).run(units))  # type: ignore[union-attr]
+
+    def key(o: Any) -> tuple[Any, ...]:
+        return (o.unit.name, o.total, o.grade, o.rank, o.flags, [e.message for e in o.events])
+
+    fast, _ = score_batch(plan, units, detail=False)
+    plan.program = False
+    slow, _ = score_batch(plan, units, detail=False)
+    plan.program = None
+    assert [key(o) for o in fast] == [key(o) for o in slow]
+    for explained in (False, True):
+        found = evaluate(scheme, units, explained=explained)
+        assert [(r.unit, r.total, r.grade, r.rank, r.flags, [e.message for e in r.events]) for r in found.results] == [
+            (o.unit.name, o.total, o.grade, o.rank, o.flags, [e.message for e in o.events]) for o in slow
+        ]
+    outputs = {}
+    for args in (["--format", "csv"], ["--format", "csv", "--jobs", "2"], ["--format", "json"], []):
+        out, err = io.StringIO(), io.StringIO()
+        assert main(["score", str(scheme_path), str(data_path), *args], out=out, err=err) == 0, err.getvalue()
+        outputs[" ".join(args)] = out.getvalue()
+    assert outputs["--format csv"] == outputs["--format csv --jobs 2"]
+    rows = list(csv.reader(io.StringIO(outputs["--format csv"].lstrip("\ufeff"))))
+    by_name = {o.unit.name: o for o in slow}
+    for row in rows[1:]:
+        o = by_name[row[1]]
+        assert row[3:5] == [str(o.total), o.grade]
+    listed = json.loads(outputs["--format json"])["units"]
+    assert {r["unit"]: (r["grade"], r["flags"], [e["message"] for e in r["events"]]) for r in listed} == {
+        o.unit.name: (o.grade, list(o.flags), [e.message for e in o.events]) for o in slow
+    }
+    for o in slow:
+        assert o.unit.name in outputs[""]
+    return rows
+
+
+def test_grade_effects_example_is_scored_as_columns_on_every_path():
+    folder = _ROOT / "docs/examples/cookbook"
+    rows = _paths_agree(folder / "grade-effects.toml", folder / "grade-effects.csv")
+    # Hand-worked: 丙 95 → 79 (重大事故: 不超过C级最高限); 乙 88 B级 → C级 (一般事故: 降一等次);
+    # 己 90 → 79, C级 → D级; 丁 73 C级 → D级, 黄牌 (利润得分率 45/60 < 80%).
+    got = {r[1]: (r[3], r[4], r[5]) for r in rows[1:]}
+    assert got == {
+        "甲": ("93", "A级", ""),
+        "乙": ("88", "C级", "不能评先"),
+        "丙": ("79", "C级", "不能评先"),
+        "己": ("79", "D级", "不能评先"),
+        "丁": ("73", "D级", "不能评先、黄牌警告"),
+        "戊": ("65", "D级", "不能评先、黄牌警告"),
+    }
+
+
+def test_group_conditions_example_gives_the_mechanics_numbers(tmp_path):
+    example = _ROOT / "docs/examples/mechanics/m07-group-conditions"
+    text = example.with_suffix(".toml").read_text(encoding="utf-8")
+    scheme_path = tmp_path / "m07.toml"
+    if program_of(plan_of(load(example.with_suffix(".toml")))) is None:
+        # 分值 (full points) in the score formulas is another form; the grading is this one's.
+        text = text.replace("分值×业务完成率", "60×业务完成率").replace("分值×党建完成率", "40×党建完成率")
+    scheme_path.write_text(text, encoding="utf-8")
+    rows = _paths_agree(scheme_path, example.with_suffix(".csv"))
+    got = {r[1]: {"total": r[3], "grade": r[4]} for r in rows[1:]}
+    assert got == _EXPECTED["m07-group-conditions"]
+
+
+@pytest.mark.parametrize("cells", [("100", "55"), ("59.5", "100")])
+def test_a_condition_that_cannot_be_worked_out_sends_the_unit_back(tmp_path, cells):
+    """A group whose indicator does not apply has no 得分率: the per-unit program reports the unit."""
+    text = (
+        'name = "示例"\nbasis = "points"\ntotal = 100\n'
+        'groups = [{ name = "甲组" }, { name = "乙组" }]\n'
+        '[overall]\npolicy = "first"\n'
+        '[[overall.bands]]\nname = "优"\nconditions = ["乙组得分率>=80%"]\n'
+        '[[overall.bands]]\nname = "差"\nconditions = ["总分>=0"]\n'
+        '[[indicators]]\ncode = "1"\nname = "一"\ngroup = "甲组"\nweight = 60\nscore = "值1"\n'
+        '[[indicators]]\ncode = "2"\nname = "二"\ngroup = "乙组"\nweight = 40\nscore = "值2"\n'
+        'applies_to = ["A"]\n'
+    )
+    scheme = _agree(tmp_path, text, _data_csv(["A", "B"], {"值1": list(cells), "值2": ["30", "40"]}))[2]
+    found = _run_columns(scheme, tmp_path, _data_csv(["A", "B"], {"值1": list(cells), "值2": ["30", "40"]}))
+    assert found[0] is not None and found[0].grade == "差"  # 30/40 < 80%
+    assert found[1] is None  # B: 乙组 does not apply to it
