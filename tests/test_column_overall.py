@@ -20,7 +20,6 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
-from test_column_program import _both_ways, _data_csv, _key, _q, _run_columns
 
 from perfrules import evaluate, load
 from perfrules.cli.main import main
@@ -29,6 +28,7 @@ from perfrules.pipeline.stream import cell_number
 from perfrules.scoring.batch import score_batch
 from perfrules.scoring.plan import plan_of
 from perfrules.scoring.program import program_of
+from test_column_program import _both_ways, _data_csv, _key, _q, _run_columns
 
 _EXAMPLES = int(os.environ.get("DIFF_EXAMPLES", "40"))
 _ROOT = Path(__file__).resolve().parent.parent
@@ -126,7 +126,9 @@ def test_overall_grading_that_reads_more_is_the_per_unit_programs(tmp_path_facto
     _, _, scheme = _agree(folder, *case)
     found = _run_columns(scheme, folder, case[1])
     sent = sum(o is None for o in found)
-    event(f"units sent to the per-unit program: {'none' if not sent else 'all' if sent == len(found) else 'some'}")
+    event(
+        f"units sent to the per-unit program: {'none' if not sent else 'all' if sent == len(found) else 'some'}"
+    )
 
 
 def _paths_agree(scheme_path: Path, data_path: Path) -> list[list[str]]:
@@ -148,9 +150,9 @@ def _paths_agree(scheme_path: Path, data_path: Path) -> list[list[str]]:
     assert [key(o) for o in fast] == [key(o) for o in slow]
     for explained in (False, True):
         found = evaluate(scheme, units, explained=explained)
-        assert [(r.unit, r.total, r.grade, r.rank, r.flags, [e.message for e in r.events]) for r in found.results] == [
-            (o.unit.name, o.total, o.grade, o.rank, o.flags, [e.message for e in o.events]) for o in slow
-        ]
+        assert [
+            (r.unit, r.total, r.grade, r.rank, r.flags, [e.message for e in r.events]) for r in found.results
+        ] == [(o.unit.name, o.total, o.grade, o.rank, o.flags, [e.message for e in o.events]) for o in slow]
     outputs = {}
     for args in (["--format", "csv"], ["--format", "csv", "--jobs", "2"], ["--format", "json"], []):
         out, err = io.StringIO(), io.StringIO()
