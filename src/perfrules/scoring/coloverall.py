@@ -68,7 +68,7 @@ class RichGrading:
                 needed.add(plan.index[code])
                 continue
             group = _group(plan.groups, name.removesuffix("得分率").removesuffix("得分"))
-            if group is None:
+            if group is None or plan.aggregated:  # (subtotals by a mean: not given to this grading)
                 raise unsupported(f"overall grading reads {name}")
             needed |= set(group.leaves)
         self.indicators: tuple[int, ...] = tuple(sorted(needed))

@@ -51,6 +51,7 @@ from ..scheme.units import Unit, note_events
 from . import colapplies, colfuncs, colindicators, collimits, collookup, colperiods, colscale, colsteps
 from .coldot import CommonScores, weighted_sums
 from .coldot import scaled as _scaled
+from .colmeans import group_means, total_columns
 from .coloverall import rich_grading
 from .coltotals import TotalColumn
 from .compiled import Population
@@ -208,6 +209,7 @@ class ColumnProgram:
         self.text_reads = found.text_reads
         # Overall grading that reads more than the total: run once per distinct input (coloverall).
         self.rich = rich_grading(plan, _Unsupported)
+        self.means = group_means(plan)  # groups that take a geometric or harmonic mean (colmeans)
         if self.rich is not None and set(self.rich.data) & set(self.text_reads):
             raise _Unsupported("overall grading reads a column of words")
         self.reads = tuple(sorted({*found.reads, *(self.rich.data if self.rich is not None else ())}))
@@ -403,10 +405,17 @@ class ColumnProgram:
             denominators[rows] = q
             if max(q, sum(c.bound * abs(f) for c, f in zip(own, factors, strict=True))) >> bits:
                 wide[rows] = True
+        means, common = None, CommonScores(own, den)
+        if self.means is not None:  # groups that take a mean: their code once per distinct input
+            means, done = self.means.run(common, den, applicable, categories, ok)
+            ok &= done
+            (totals, denominators), small = total_columns(means), None
+            wide[:] = False  # (the means' totals are checked against the limits there)
         if wide.any():  # totals past LIMITS.max_bits: checked as the per-unit program checks them
             big = totals if totals is not None else small.astype(object)
             ok = (ok & ~wide) | colsteps.totals_within_limits(big, denominators, ok & wide)
-        scored = Scored(self, CommonScores(own, den), den, applicable, totals, denominators, ok, small)
+        scored = Scored(self, common, den, applicable, totals, denominators, ok, small)
+        scored.means = means
         if self.rich is not None:
             scored.ok = scored.ok & self.rich.run(scored, cols, categories, scored.ok)
         return scored
@@ -459,6 +468,7 @@ class Scored:
             ok = ok & collimits.unrounded(held, denominators, scheme.round_total)
         # Per unit, what overall grading that reads more than the total gave (coloverall), or None.
         self.found: list[Any] | None = None
+        self.means: list[Any] | None = None  # per unit, what groups that take a mean gave (colmeans)
         if scheme.floor_total:
             ok = ok & (held >= 0).astype(bool)
         if scheme.cap_total:
@@ -510,7 +520,10 @@ class Scored:
         return found
 
     def dress(self, i: int, outcome: UnitOutcome) -> None:
-        """Unit *i*'s events and flags from overall grading that reads more than the total."""
+        """Unit *i*'s events, subtotals and flags from group means and overall grading that reads more."""
+        if self.means is not None:
+            _, outcome.subtotals, events = self.means[i]
+            outcome.events = [*outcome.events, *events]
         if self.found is not None:
             _, _, events, flags = self.found[i]
             outcome.events = [*outcome.events, *events]
@@ -532,7 +545,6 @@ class Scored:
 def _scheme_why(plan: Plan) -> str | None:
     scheme = plan.scheme
     checks = (
-        (plan.aggregated, "a group takes a geometric or harmonic mean"),
         (plan.result_order is not None, "rules read other indicators' results"),
         (scheme.total_formula is not None, "the total is a formula"),
         (bool(scheme.policies), "scheme-wide policies"),
