@@ -165,9 +165,9 @@ def _paths_agree(scheme_path: Path, data_path: Path) -> list[list[str]]:
         o = by_name[row[1]]
         assert row[3:5] == [str(o.total), o.grade or ""]
     listed = json.loads(outputs["--format json"])["units"]
-    assert {r["unit"]: (r["grade"], r.get("flags", []), [e["message"] for e in r["events"]]) for r in listed} == {
-        o.unit.name: (o.grade, list(o.flags), [e.message for e in o.events]) for o in slow
-    }
+    assert {
+        r["unit"]: (r["grade"], r.get("flags", []), [e["message"] for e in r["events"]]) for r in listed
+    } == {o.unit.name: (o.grade, list(o.flags), [e.message for e in o.events]) for o in slow}
     for o in slow:
         assert o.unit.name in outputs[""]
     return rows
