@@ -73,6 +73,8 @@ def score_indicators(
     places: int | None,
     applicable: Any,
     text: frozenset[str] = frozenset(),
+    order: Sequence[int] | None = None,
+    publish: Any = None,
 ) -> tuple[list[IntColumn], dict[int, Any]]:
     """Each indicator's raw score column for the batch, and per periodic indicator the units it
     scored from their periods (whose year cells it does not read).
@@ -82,12 +84,15 @@ def score_indicators(
     indicators' lower and upper limits per category key; *places* the
     scheme's ``round_scores``; *applicable* (units × indicators) where each
     indicator is scored at all — what its step says about other units does not
-    send them to the per-unit program; *text* the columns of words.
+    send them to the per-unit program; *text* the columns of words; *order* the order to score in
+    (``Plan.result_order``: rules that read other indicators' results), *publish* called with each
+    indicator's position and year column once scored (:mod:`~perfrules.scoring.colresults`).
     """
     np = numpy()
-    raw: list[IntColumn] = []
+    raw: list[IntColumn] = [None] * len(fns)  # type: ignore[list-item]  # (each filled in below)
     per_period: dict[int, Any] = {}
-    for k, (fn, ind) in enumerate(zip(fns, indicators, strict=True)):
+    for k in order if order is not None else range(len(fns)):
+        fn, ind = fns[k], indicators[k]
         runs = _runs(ind, periods) if periods is not None and ind.periodic else None
         earlier = cols.pop(SEND_BACK, None)
         year = fn(cols, n)
@@ -104,7 +109,9 @@ def score_indicators(
             send_back(cols, runs[1] & applicable[:, k])
             runs = None
         if runs is None:
-            raw.append(year)
+            raw[k] = year
+            if publish is not None:
+                publish(k, year)
             continue
         owner, has, labels = runs
         assert periods is not None
@@ -122,7 +129,7 @@ def score_indicators(
                 10**places,
                 scores.bound * 10**places // scores.den + 1,
             )
-        raw.append(_merged(year, _combined(scores, owner, n), has))
+        raw[k] = _merged(year, _combined(scores, owner, n), has)
         per_period[k] = has
     return raw, per_period
 

@@ -53,6 +53,7 @@ from .coldot import CommonScores, weighted_sums
 from .coldot import scaled as _scaled
 from .colmeans import group_means, total_columns
 from .coloverall import rich_grading
+from .colresults import result_reads
 from .coltotals import TotalColumn
 from .compiled import Population
 from .outcome import UnitOutcome, weighting
@@ -201,7 +202,6 @@ class ColumnProgram:
         np = numpy()
         found = colindicators.Indicators(plan, _compile, _Unsupported)
         self.fns = found.fns
-        self.reads_of = found.reads_of
         self.population = found.population
         self.na_rules = found.na_rules
         self.arguments = found.arguments
@@ -212,7 +212,12 @@ class ColumnProgram:
         self.means = group_means(plan)  # groups that take a geometric or harmonic mean (colmeans)
         if self.rich is not None and set(self.rich.data) & set(self.text_reads):
             raise _Unsupported("overall grading reads a column of words")
-        self.reads = tuple(sorted({*found.reads, *(self.rich.data if self.rich is not None else ())}))
+        na_reads = {name for _, _, names in found.na_rules for name in names}
+        self.results = result_reads(plan, na_reads, _Unsupported)  # 指标1得分 … (colresults)
+        computed = self.results.names if self.results is not None else frozenset()
+        self.reads_of = [tuple(n for n in names if n not in computed) for names in found.reads_of]
+        data = {*found.reads, *(self.rich.data if self.rich is not None else ())}
+        self.reads = tuple(sorted(data - computed))
         # Per category key: each indicator's lower and upper limit (None: none).
         keys = scheme.categories or (None,)
         self.limits = {c: [colscale.limits(ind, c) for ind in plan.indicators] for c in keys}
@@ -351,6 +356,7 @@ class ColumnProgram:
             scheme.round_scores,
             applicable,
             frozenset(self.text_reads),
+            *self._ordered(cols, applicable, keys, cat, scheme.round_scores),
         )
         if _TOO_LARGE in cols:
             ok &= ~cols[_TOO_LARGE]
@@ -419,6 +425,13 @@ class ColumnProgram:
         if self.rich is not None:
             scored.ok = scored.ok & self.rich.run(scored, cols, categories, scored.ok)
         return scored
+
+    def _ordered(self, cols: dict[str, Any], applicable: Any, keys: Any, cat: Any, places: int | None) -> Any:
+        """The order to score indicators in and what to do after each, where rules read results."""
+        if self.results is None:
+            return None, None
+        held = partial(self._held, keys=keys, cat=cat, places=places)
+        return self.results.order, partial(self.results.publish, cols=cols, applicable=applicable, held=held)
 
     def _held(self, k: int, col: _Col, keys: Sequence[str], cat: Any, places: int | None) -> _Col:
         """Score column *k* held within its limits (per category for the upper one), then rounded
@@ -545,7 +558,6 @@ class Scored:
 def _scheme_why(plan: Plan) -> str | None:
     scheme = plan.scheme
     checks = (
-        (plan.result_order is not None, "rules read other indicators' results"),
         (scheme.total_formula is not None, "the total is a formula"),
         (bool(scheme.policies), "scheme-wide policies"),
         (bool(scheme.normalize), "折算 (normalize)"),
