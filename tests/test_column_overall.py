@@ -299,3 +299,83 @@ def test_group_means_example_is_scored_as_columns_on_every_path(tmp_path):
     # Hand-worked: 甲 60×√(0.81×1)=54, 20×2/(1/0.5+1/1)=13.33, 20×0.75=15 → 82.33;
     # 丙 60×√(0.64×0.5)=33.94 (√0.32 = 0.5657), 服务均衡 0 (a share of 0), 10 → 43.94.
     assert {r[1]: r[3] for r in rows[1:]} == {"甲": "82.33", "乙": "66", "丙": "43.94", "丁": "62"}
+
+
+@st.composite
+def result_cases(draw: st.DrawFn) -> tuple[str, str]:
+    """A scheme whose indicators read other indicators' scores and shares (in any order), and data."""
+    count = draw(st.integers(2, 4))
+    weights = [draw(st.sampled_from([10, 20, 30, Decimal("12.5")])) for _ in range(count)]
+    points = draw(st.booleans())
+    units = [f"单位{i}" for i in range(draw(st.integers(1, 10)))]
+    lines = ['name = "读结果"', f'basis = "{"points" if points else "percent"}"', f"total = {sum(weights)}"]
+    if draw(st.booleans()):
+        lines.append(f"round_scores = {draw(st.integers(0, 2))}")
+    lines.append('groups = [{ name = "组" }]')
+    # Indicator k reads only indicators after it in this order (no cycles); the published order differs.
+    order = draw(st.permutations(range(1, count + 1)))
+    columns: dict[str, list[str]] = {}
+    for at, k in enumerate(order):
+        weight = weights[k - 1]
+        earlier = order[:at]
+        form = f"值{k}"
+        if earlier:
+            j = draw(st.sampled_from(earlier))
+            form = draw(
+                st.sampled_from(
+                    [
+                        f"值{k}+指标{j}得分×0.5",
+                        f"min(值{k}, 指标{j}得分率×{weight if points else 100})",
+                        f"值{k}×指标{j}得分率",
+                        f"指标{j}得分-值{k}",
+                    ]
+                )
+            )
+        lines += [
+            "[[indicators]]",
+            f'code = "{k}"',
+            f'name = "指标{k}"',
+            'group = "组"',
+            f"weight = {weight}",
+        ]
+        lines.append(f'score = "{form}"')
+        if draw(st.integers(0, 4)) == 0:
+            lines.append(f"applies_to = [{_q(draw(st.sampled_from(units)))}]")
+        if draw(st.integers(0, 4)) == 0:
+            lines.append('min_score = "none"')
+        full = weight if points else 100
+        near = [Decimal(full) * Decimal(p) / 100 for p in (0, 33, 50, 60, 100, 120)]
+        cells = st.sampled_from([*[str(v.normalize()) for v in near] * 3, "", "-5", "约五分"])
+        columns[f"值{k}"] = [draw(cells) for _ in units]
+    return "\n".join(lines) + "\n", _data_csv(units, dict(sorted(columns.items())))
+
+
+@given(case=result_cases())
+@settings(
+    max_examples=_EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+def test_rules_that_read_results_are_the_per_unit_programs(tmp_path_factory, case):
+    folder = tmp_path_factory.mktemp("results")
+    _, _, scheme = _agree(folder, *case)
+    found = _run_columns(scheme, folder, case[1])
+    sent = sum(o is None for o in found)
+    event(
+        f"units sent to the per-unit program: {'none' if not sent else 'all' if sent == len(found) else 'some'}"
+    )
+
+
+def test_a_rule_reading_a_result_that_does_not_apply_sends_the_unit_back(tmp_path):
+    text = (
+        'name = "示例"\nbasis = "points"\ntotal = 100\ngroups = [{ name = "组" }]\n'
+        '[[indicators]]\ncode = "1"\nname = "一"\ngroup = "组"\nweight = 40\nscore = "值1"\n'
+        'applies_to = ["A"]\n'
+        '[[indicators]]\ncode = "2"\nname = "二"\ngroup = "组"\nweight = 60\n'
+        'score = "min(值2, 指标1得分率×60)"\n'
+    )
+    data = _data_csv(["A", "B"], {"值1": ["30", "30"], "值2": ["60", "60"]})
+    _, slow, scheme = _agree(tmp_path, text, data)
+    found = _run_columns(scheme, tmp_path, data)
+    assert found[0] is not None and found[0].total == 75  # 30 + min(60, 30/40×60 = 45)
+    assert found[1] is None and slow[1].errors  # B: indicator 1 has no score for it

@@ -56,11 +56,6 @@ class ResultReads:
         assert plan.result_order is not None
         self.order: tuple[int, ...] = plan.result_order
         self.names = frozenset(names)
-        # Per read indicator, the indicators whose rules read it.
-        self.readers = {
-            k: [j for j, reads in enumerate(plan.result_reads) if {n for n, _ in named} & reads]
-            for k, named in self.published.items()
-        }
 
     def publish(
         self,
@@ -71,7 +66,7 @@ class ResultReads:
         held: Callable[[int, IntColumn], IntColumn],
     ) -> None:
         """After indicator *k*'s column: its score (held as the per-unit program holds it) and share
-        among *cols*, and the units where it does not apply but a reader does marked to send back."""
+        among *cols*, and the units where it does not apply marked to send back."""
         named = self.published.get(k)
         if named is None:
             return
@@ -83,10 +78,9 @@ class ResultReads:
                 bound = score.bound * full.denominator
                 num = score.num if bound < SAFE else as_objects(score.num)
                 cols[name] = IntColumn(num * full.denominator, score.den * full.numerator, bound)
-        missing = ~applicable[:, k]
-        if missing.any():
-            for j in self.readers[k]:
-                send_back(cols, missing & applicable[:, j])
+        # Where it does not apply, the per-unit program reports the readers' error (it reads the
+        # results before it asks whether a reader applies): those units go to it.
+        send_back(cols, ~applicable[:, k])
 
 
 def result_reads(plan: Plan, na_reads: set[str], unsupported: type[Exception]) -> ResultReads | None:
