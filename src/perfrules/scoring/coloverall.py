@@ -162,6 +162,12 @@ def _group(groups: Sequence[GroupPlan], name: str) -> GroupPlan | None:
     return None
 
 
-def rich_grading(plan: Plan, unsupported: type[Exception]) -> RichGrading | None:
-    """The plan's rich overall grading for the column program (None: grading reads only the total)."""
-    return RichGrading(plan, unsupported) if plan.rich_overall else None
+def rich_grading(plan: Plan, unsupported: type[Exception], words: Sequence[str] = ()) -> RichGrading | None:
+    """The plan's rich overall grading for the column program (None: grading reads only the total);
+    *words* are the columns the program reads as words (grading that reads one does not compile)."""
+    if not plan.rich_overall:
+        return None
+    found = RichGrading(plan, unsupported)
+    if set(found.data) & set(words):
+        raise unsupported("overall grading reads a column of words")
+    return found

@@ -75,6 +75,7 @@ def score_indicators(
     text: frozenset[str] = frozenset(),
     order: Sequence[int] | None = None,
     publish: Any = None,
+    kept: dict[int, Any] | None = None,
 ) -> tuple[list[IntColumn], dict[int, Any]]:
     """Each indicator's raw score column for the batch, and per periodic indicator the units it
     scored from their periods (whose year cells it does not read).
@@ -86,7 +87,9 @@ def score_indicators(
     indicator is scored at all — what its step says about other units does not
     send them to the per-unit program; *text* the columns of words; *order* the order to score in
     (``Plan.result_order``: rules that read other indicators' results), *publish* called with each
-    indicator's position and year column once scored (:mod:`~perfrules.scoring.colresults`).
+    indicator's position and year column once scored (:mod:`~perfrules.scoring.colresults`);
+    *kept*, where given, gets each periodic indicator's period rows and their held scores
+    (:mod:`~perfrules.scoring.colgrades`).
     """
     np = numpy()
     raw: list[IntColumn] = [None] * len(fns)  # type: ignore[list-item]  # (each filled in below)
@@ -129,6 +132,8 @@ def score_indicators(
                 10**places,
                 scores.bound * 10**places // scores.den + 1,
             )
+        if kept is not None:
+            kept[k] = (labels, scores)
         raw[k] = _merged(year, _combined(scores, owner, n), has)
         per_period[k] = has
     return raw, per_period

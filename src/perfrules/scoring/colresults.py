@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from fractions import Fraction
+from functools import partial
 from typing import Any
 
 from .._intcols import SAFE, IntColumn, as_objects
@@ -25,7 +26,7 @@ from .._numbers import as_fraction
 from .colsteps import send_back
 from .plan import Plan
 
-__all__ = ["ResultReads", "result_reads"]
+__all__ = ["ResultReads", "ordered", "result_reads"]
 
 
 class ResultReads:
@@ -86,3 +87,16 @@ class ResultReads:
 def result_reads(plan: Plan, na_reads: set[str], unsupported: type[Exception]) -> ResultReads | None:
     """The plan's reads of other indicators' results (None: no rule reads one)."""
     return ResultReads(plan, na_reads, unsupported) if plan.result_order is not None else None
+
+
+def ordered(
+    results: ResultReads | None,
+    cols: dict[str, Any],
+    applicable: Any,
+    held: Callable[[int, IntColumn], IntColumn],
+) -> tuple[tuple[int, ...] | None, Callable[[int, IntColumn], None] | None]:
+    """The order to score indicators in and what to do after each (None, None: no rule reads results);
+    *held* holds indicator *k*'s column as its score is held."""
+    if results is None:
+        return None, None
+    return results.order, partial(results.publish, cols=cols, applicable=applicable, held=held)

@@ -51,9 +51,10 @@ from ..scheme.units import Unit, note_events
 from . import colapplies, colfuncs, colindicators, collimits, collookup, colperiods, colscale, colsteps
 from .coldot import CommonScores, weighted_sums
 from .coldot import scaled as _scaled
+from .colgrades import period_grades
 from .colmeans import group_means, total_columns
 from .coloverall import rich_grading
-from .colresults import result_reads
+from .colresults import ordered, result_reads
 from .coltotals import TotalColumn
 from .compiled import Population
 from .outcome import UnitOutcome, weighting
@@ -207,11 +208,10 @@ class ColumnProgram:
         self.arguments = found.arguments
         self.peers = found.peers
         self.text_reads = found.text_reads
-        # Overall grading that reads more than the total: run once per distinct input (coloverall).
-        self.rich = rich_grading(plan, _Unsupported)
-        self.means = group_means(plan)  # groups that take a geometric or harmonic mean (colmeans)
-        if self.rich is not None and set(self.rich.data) & set(self.text_reads):
-            raise _Unsupported("overall grading reads a column of words")
+        # Overall grading that reads more than the total, groups that take a mean, a grade per period:
+        # each run once per distinct input (coloverall, colmeans, colgrades).
+        self.rich, self.means = rich_grading(plan, _Unsupported, self.text_reads), group_means(plan)
+        self.grades = period_grades(plan, _Unsupported)
         na_reads = {name for _, _, names in found.na_rules for name in names}
         self.results = result_reads(plan, na_reads, _Unsupported)  # 指标1得分 … (colresults)
         computed = self.results.names if self.results is not None else frozenset()
@@ -343,6 +343,8 @@ class ColumnProgram:
             applicable[:, k] &= ~holds(cols, n)
             for name in names_k:  # the per-unit program reports a condition it cannot work out
                 ok &= columns[name][1]
+        places = scheme.round_scores
+        kept: dict[int, Any] | None = {} if self.grades is not None else None  # period rows (colgrades)
         raw, per_period = colperiods.score_indicators(
             self.fns,
             plan.indicators,
@@ -356,14 +358,14 @@ class ColumnProgram:
             scheme.round_scores,
             applicable,
             frozenset(self.text_reads),
-            *self._ordered(cols, applicable, keys, cat, scheme.round_scores),
+            *ordered(self.results, cols, applicable, partial(self._held, keys=keys, cat=cat, places=places)),
+            kept,
         )
         if _TOO_LARGE in cols:
             ok &= ~cols[_TOO_LARGE]
         for name in self.rich.data if self.rich is not None else ():
             ok &= columns[name][1]  # a cell overall grading reads that is not a plain number
         # Each score held within its limits (over its own denominator, and the limits'), or rounded.
-        places = scheme.round_scores
         own = [self._held(k, col, keys, cat, places) for k, col in enumerate(raw)]
         den = 10**places if places is not None else math.lcm(*(c.den for c in own)) if own else 1
         # A cell that is not a plain number matters only where its indicator applies.
@@ -422,16 +424,14 @@ class ColumnProgram:
             ok = (ok & ~wide) | colsteps.totals_within_limits(big, denominators, ok & wide)
         scored = Scored(self, common, den, applicable, totals, denominators, ok, small)
         scored.means = means
+        if self.grades is not None and kept is not None:  # each period's total and grade (colgrades)
+            scored.periods, done = self.grades.run(
+                common, den, applicable, categories, periods, kept, scored.ok
+            )
+            scored.ok = scored.ok & done
         if self.rich is not None:
             scored.ok = scored.ok & self.rich.run(scored, cols, categories, scored.ok)
         return scored
-
-    def _ordered(self, cols: dict[str, Any], applicable: Any, keys: Any, cat: Any, places: int | None) -> Any:
-        """The order to score indicators in and what to do after each, where rules read results."""
-        if self.results is None:
-            return None, None
-        held = partial(self._held, keys=keys, cat=cat, places=places)
-        return self.results.order, partial(self.results.publish, cols=cols, applicable=applicable, held=held)
 
     def _held(self, k: int, col: _Col, keys: Sequence[str], cat: Any, places: int | None) -> _Col:
         """Score column *k* held within its limits (per category for the upper one), then rounded
@@ -482,6 +482,7 @@ class Scored:
         # Per unit, what overall grading that reads more than the total gave (coloverall), or None.
         self.found: list[Any] | None = None
         self.means: list[Any] | None = None  # per unit, what groups that take a mean gave (colmeans)
+        self.periods: list[Any] | None = None  # per unit, its periods' totals (colgrades)
         if scheme.floor_total:
             ok = ok & (held >= 0).astype(bool)
         if scheme.cap_total:
@@ -534,6 +535,8 @@ class Scored:
 
     def dress(self, i: int, outcome: UnitOutcome) -> None:
         """Unit *i*'s events, subtotals and flags from group means and overall grading that reads more."""
+        if self.periods is not None:
+            outcome.periods = self.periods[i]
         if self.means is not None:
             _, outcome.subtotals, events = self.means[i]
             outcome.events = [*outcome.events, *events]
@@ -564,7 +567,6 @@ def _scheme_why(plan: Plan) -> str | None:
         (bool(scheme.parameters), "per-unit parameters"),
         (scheme.previous is not None, "values read from the previous results (history)"),
         (bool(plan.category_marks), "full marks per category (totals)"),
-        (plan.periodic, "a grade per period"),
         (bool(plan.weight_from), "weights read per unit from the data (weight_from)"),
     )
     for bad, why in checks:
