@@ -28,6 +28,7 @@ from perfrules.pipeline.stream import cell_number
 from perfrules.scoring.batch import score_batch
 from perfrules.scoring.plan import plan_of
 from perfrules.scoring.program import program_of
+from test_column_periods import cases as period_cases
 from test_column_program import _both_ways, _data_csv, _key, _q, _run_columns
 
 _EXAMPLES = int(os.environ.get("DIFF_EXAMPLES", "40"))
@@ -97,7 +98,7 @@ def _agree(folder: Path, text: str, data: str) -> tuple[list[Any], list[Any], An
     """Both programs give the same outcomes (flags too), and the streamed command line's CSV (with
     its 标记 column where the scheme has flags) the per-unit program's cells. Returns (fast, slow, scheme)."""
     fast, slow, scheme, scheme_path, data_path = _both_ways(folder, text, data)
-    assert [(*_key(o), o.flags) for o in fast] == [(*_key(o), o.flags) for o in slow]
+    assert [(*_key(o), o.flags, o.periods) for o in fast] == [(*_key(o), o.flags, o.periods) for o in slow]
     by_name = {o.unit.name: o for o in slow}
     out, err = io.StringIO(), io.StringIO()
     assert main(["score", str(scheme_path), str(data_path), "--format", "csv"], out=out, err=err) in (0, 1)
@@ -379,3 +380,65 @@ def test_a_rule_reading_a_result_that_does_not_apply_sends_the_unit_back(tmp_pat
     found = _run_columns(scheme, tmp_path, data)
     assert found[0] is not None and found[0].total == 75  # 30 + min(60, 30/40×60 = 45)
     assert found[1] is None and slow[1].errors  # B: indicator 1 has no score for it
+
+
+@st.composite
+def period_grade_cases(draw: st.DrawFn) -> tuple[str, str]:
+    """Indicators reported per period (test_column_periods' schemes) with a grade per period."""
+    text, data = draw(period_cases().filter(lambda case: "frequency" in case[0]))
+    head = ["period_grades = true"]
+    if draw(st.booleans()):
+        head.append(f"round_total = {draw(st.integers(0, 1))}")
+    if "[overall]" not in text:
+        head.append('[overall]\nrule = "优：总分>=80；良：60≤总分<80；差：总分<60"')
+    first, rest = text.split("\n", 1)
+    top, _, indicators = rest.partition("[[indicators]]")
+    if "[overall]" in top:  # keep the settings above the scheme's own [overall] table
+        settings_part, _, overall = top.partition("[overall]")
+        top = (
+            settings_part
+            + "\n".join(h for h in head if not h.startswith("[overall]"))
+            + "\n[overall]"
+            + overall
+        )
+    else:
+        top = top + "\n".join(head) + "\n"
+    return f"{first}\n{top}[[indicators]]{indicators}", data
+
+
+@given(case=period_grade_cases())
+@settings(
+    max_examples=_EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+def test_a_grade_per_period_is_the_per_unit_programs(tmp_path_factory, case):
+    folder = tmp_path_factory.mktemp("grades")
+    _, slow, scheme = _agree(folder, *case)
+    found = _run_columns(scheme, folder, case[1])
+    taken = [o for o, s in zip(found, slow, strict=True) if o is not None and s.periods]
+    event(f"units with period grades the column program scored: {'some' if taken else 'none'}")
+
+
+def test_period_grades_example_is_scored_as_columns_on_every_path(tmp_path):
+    example = _ROOT / "docs/examples/cookbook/period-grades.toml"
+    text = example.read_text(encoding="utf-8")
+    if program_of(plan_of(load(example))) is None:
+        # 分值 (full points) in the score formulas is another form; the period grades are this one's.
+        text = text.replace("分值×min(完成率, 1)", "50×min(完成率, 1)").replace(
+            "分值-5×事故数", "20-5×事故数"
+        )
+    scheme_path = tmp_path / "grades.toml"
+    scheme_path.write_text(text, encoding="utf-8")
+    _paths_agree(scheme_path, example.with_suffix(".csv"))
+    scheme = load(scheme_path)
+    units = load_units(example.with_suffix(".csv"), scheme=scheme)
+    found = {o.unit.name: o for o in program_of(plan_of(scheme)).run(units)}  # type: ignore[union-attr, misc]
+    # Hand-worked, 甲: 一季度 50 + 27 + 20 = 97 优秀; 四季度 50×0.8 + 21 + 20 = 81 良好; the year 91.75.
+    assert [(p.period, str(p.total), p.grade) for p in found["甲"].periods] == [
+        ("一季度", "97", "优秀"),
+        ("二季度", "89", "良好"),
+        ("三季度", "100", "优秀"),
+        ("四季度", "81", "良好"),
+    ]
+    assert str(found["甲"].total) == "91.75"
