@@ -442,3 +442,58 @@ def test_period_grades_example_is_scored_as_columns_on_every_path(tmp_path):
         ("四季度", "81", "良好"),
     ]
     assert str(found["甲"].total) == "91.75"
+
+
+@st.composite
+def plain_period_cases(draw: st.DrawFn) -> tuple[str, str]:
+    """Reported scores per quarter, mostly plain numbers within the limits, with a grade per period."""
+    count = draw(st.integers(1, 3))
+    weights = [draw(st.sampled_from([20, 30, 50])) for _ in range(count)]
+    mode = draw(st.sampled_from(["mean", "last"]))
+    lines = ['name = "季度"', 'basis = "points"', f"total = {sum(weights)}", f'periods = "{mode}"']
+    lines += ["period_grades = true", 'groups = [{ name = "组" }]']
+    if draw(st.booleans()):
+        lines.append(f"round_scores = {draw(st.integers(0, 1))}")
+    if draw(st.booleans()):
+        lines.append(f"round_total = {draw(st.integers(0, 1))}")
+    cut = sum(weights) * Decimal("0.8")
+    lines += ["[overall]", f'rule = "优：总分>={cut}；良：{cut / 2}≤总分<{cut}；差：总分<{cut / 2}"']
+    for k in range(1, count + 1):
+        lines += [
+            "[[indicators]]",
+            f'code = "{k}"',
+            f'name = "指标{k}"',
+            'group = "组"',
+            f"weight = {weights[k - 1]}",
+        ]
+        lines.append(f'score = "值{k}"')
+        if k == 1 or draw(st.booleans()):
+            lines.append('frequency = "季度"')
+    values = st.sampled_from(["0", "10", "12.5", "15", "20", "19.95", "8.25", "", "25"])
+    rows: list[list[str]] = []
+    for u in range(draw(st.integers(1, 8))):
+        labels = draw(
+            st.lists(st.sampled_from(["一季度", "二季度", "三季度", "四季度"]), unique=True, max_size=4)
+        )
+        rows.append([f"单位{u}", "", *(draw(values) for _ in range(count))])
+        for label in labels:
+            rows.append([f"单位{u}", label, *(draw(values) for _ in range(count))])
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["单位", "期间", *(f"值{k}" for k in range(1, count + 1))])
+    writer.writerows(rows)
+    return "\n".join(lines) + "\n", out.getvalue()
+
+
+@given(case=plain_period_cases())
+@settings(
+    max_examples=_EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+def test_plain_period_grades_are_the_per_unit_programs(tmp_path_factory, case):
+    folder = tmp_path_factory.mktemp("quarters")
+    _, slow, scheme = _agree(folder, *case)
+    found = _run_columns(scheme, folder, case[1])
+    taken = [o for o, s in zip(found, slow, strict=True) if o is not None and s.periods]
+    event(f"units with period grades the column program scored: {'some' if taken else 'none'}")
