@@ -26,10 +26,12 @@ numbers, ``+ - × ÷``, ``%``, unary minus, ``clamp``/``min``/``max``/``abs``/
 (:mod:`~perfrules.scoring.colgraded`); formula, ``part`` and peer-ratio steps
 (:mod:`~perfrules.scoring.colparts`); ``default`` and ``zero`` policies,
 not-applicable rules and ``inputs`` mappings; values reported per period
-(:mod:`~perfrules.scoring.colperiods`) — with weights per category,
-``applies_to`` and weight that moves by the scheme's rule; no total formula,
-scheme-wide policies, caps, flags, 折算, per-unit parameters, group means or
-overall grading that reads more than the total.
+(:mod:`~perfrules.scoring.colperiods`); reads of other indicators' scores
+(:mod:`~perfrules.scoring.colresults`) — with weights per category,
+``applies_to`` and weight that moves by the scheme's rule; rich overall grading,
+group means and a grade per period by the per-unit code once per distinct input
+(``coloverall``, ``colmeans``, ``colgrades``); no total formula, scheme-wide
+policies, 折算, per-unit parameters or history.
 """
 
 from __future__ import annotations
@@ -51,6 +53,7 @@ from ..scheme.units import Unit, note_events
 from . import colapplies, colfuncs, colindicators, collimits, collookup, colperiods, colscale, colsteps
 from .coldot import CommonScores, weighted_sums
 from .coldot import scaled as _scaled
+from .coldress import dress
 from .colgrades import period_grades
 from .colmeans import group_means, total_columns
 from .coloverall import rich_grading
@@ -479,10 +482,11 @@ class Scored:
         held = small if small is not None else totals
         if scheme.round_total is not None:
             ok = ok & collimits.unrounded(held, denominators, scheme.round_total)
-        # Per unit, what overall grading that reads more than the total gave (coloverall), or None.
+        # Per unit, what rich overall grading, group means and period grades gave (coloverall, colmeans,
+        # colgrades), where the scheme has them.
         self.found: list[Any] | None = None
-        self.means: list[Any] | None = None  # per unit, what groups that take a mean gave (colmeans)
-        self.periods: list[Any] | None = None  # per unit, its periods' totals (colgrades)
+        self.means: list[Any] | None = None
+        self.periods: list[Any] | None = None
         if scheme.floor_total:
             ok = ok & (held >= 0).astype(bool)
         if scheme.cap_total:
@@ -534,16 +538,8 @@ class Scored:
         return found
 
     def dress(self, i: int, outcome: UnitOutcome) -> None:
-        """Unit *i*'s events, subtotals and flags from group means and overall grading that reads more."""
-        if self.periods is not None:
-            outcome.periods = self.periods[i]
-        if self.means is not None:
-            _, outcome.subtotals, events = self.means[i]
-            outcome.events = [*outcome.events, *events]
-        if self.found is not None:
-            _, _, events, flags = self.found[i]
-            outcome.events = [*outcome.events, *events]
-            outcome.flags = flags
+        """Unit *i*'s periods, subtotals, events and flags from the steps after its total (coldress)."""
+        dress(self, i, outcome)
 
     def total(self, i: int) -> Any:
         """Unit *i*'s total, exact."""
