@@ -25,6 +25,7 @@ from perfrules import evaluate, load
 from perfrules.cli.main import main
 from perfrules.files.data import load_units
 from perfrules.pipeline.stream import cell_number
+from perfrules.results.past import with_previous
 from perfrules.scoring.batch import score_batch
 from perfrules.scoring.plan import plan_of
 from perfrules.scoring.program import program_of
@@ -497,3 +498,80 @@ def test_plain_period_grades_are_the_per_unit_programs(tmp_path_factory, case):
     found = _run_columns(scheme, folder, case[1])
     taken = [o for o, s in zip(found, slow, strict=True) if o is not None and s.periods]
     event(f"units with period grades the column program scored: {'some' if taken else 'none'}")
+
+
+@st.composite
+def history_cases(draw: st.DrawFn) -> tuple[str, str, str]:
+    """A scheme reading last year's total, rank or an indicator's score (history), last year's data
+    and this year's (some units new, some giving the value themselves)."""
+    field = draw(st.sampled_from(['field = "total"', 'field = "rank"', 'field = "score"\nindicator = "1"']))
+    lines = ['name = "上年"', 'basis = "points"', "total = 100", 'groups = [{ name = "组" }]']
+    lines += ['[history."上年值"]', field]
+    lines += [
+        "[[indicators]]",
+        'code = "1"',
+        'name = "实绩"',
+        'group = "组"',
+        "weight = 80",
+        'score = "实绩"',
+    ]
+    form = draw(
+        st.sampled_from(["clamp((实绩-上年值)×2, 0, 20)", "clamp(上年值, 0, 20)", "20-clamp(上年值, 0, 20)"])
+    )
+    lines += [
+        "[[indicators]]",
+        'code = "2"',
+        'name = "进步"',
+        'group = "组"',
+        "weight = 20",
+        f'score = "{form}"',
+    ]
+    names = [f"单位{i}" for i in range(draw(st.integers(1, 8)))]
+    values = st.sampled_from(["0", "40", "60", "62.5", "80", "", "约五分"])
+    plain = st.sampled_from(["0", "40", "60", "62.5", "80"])  # last year: every unit has a result
+    last = _data_csv(names, {"实绩": [draw(plain) for _ in names], "上年值": ["0" for _ in names]})
+    now_names = [n for n in names if draw(st.integers(0, 4))] + (["新单位"] if draw(st.booleans()) else [])
+    own = [draw(st.sampled_from(["", "", "", "15", "60"])) for _ in now_names]
+    now = _data_csv(now_names, {"实绩": [draw(values) for _ in now_names], "上年值": own})
+    return "\n".join(lines) + "\n", last, now
+
+
+@given(case=history_cases())
+@settings(
+    max_examples=_EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+def test_values_from_last_years_results_are_the_per_unit_programs(tmp_path_factory, case):
+    folder = tmp_path_factory.mktemp("history")
+    text, last, now = case
+    scheme_path, last_path, now_path, past = (
+        folder / n for n in ("s.toml", "last.csv", "now.csv", "past.csv")
+    )
+    scheme_path.write_text(text, encoding="utf-8")
+    last_path.write_text(last, encoding="utf-8")
+    now_path.write_text(now, encoding="utf-8")
+    out, err = io.StringIO(), io.StringIO()
+    assert main(
+        ["score", str(scheme_path), str(last_path), "--format", "csv", "-o", str(past)], out=out, err=err
+    ) in (0, 1)
+    scheme = with_previous(load(scheme_path), past)
+    plan = plan_of(scheme)
+    assert program_of(plan) is not None, plan.program_why
+    units = load_units(now_path, scheme=scheme)
+    found = program_of(plan).run(units)  # type: ignore[union-attr]
+    event(f"units the column program scored: {'some' if any(o is not None for o in found) else 'none'}")
+    fast, _ = score_batch(plan, units, detail=False)
+    plan.program = False
+    slow, _ = score_batch(plan, units, detail=False)
+    assert [_key(o) for o in fast] == [_key(o) for o in slow]
+    by_name = {o.unit.name: o for o in slow}
+    for args in (["--format", "csv"], ["--format", "csv", "--jobs", "2"]):
+        out, err = io.StringIO(), io.StringIO()
+        code = main(
+            ["score", str(scheme_path), str(now_path), "--previous", str(past), *args], out=out, err=err
+        )
+        assert code in (0, 1), err.getvalue()
+        for row in list(csv.reader(io.StringIO(out.getvalue().lstrip("\ufeff"))))[1:]:
+            o = by_name[row[1]]
+            assert row[3:5] == ["" if o.total is None else cell_number(o.total), o.grade or ""]

@@ -22,6 +22,7 @@ from .._intcols import gc_paused, numpy
 from ..scheme.unitcols import LazyUnits, UnitColumns
 from ..scheme.units import Unit
 from .batch import finish_batch
+from .colhistory import reads_cells
 from .outcome import UnitOutcome
 from .plan import Plan
 from .program import program_of
@@ -71,7 +72,7 @@ def score_kept(
         ValueError: two units share a name.
     """
     columns, rows, items = units.kept()
-    if columns is None or plan.has_population or plan.scheme.roll_up is not None:
+    if columns is None or plan.has_population or plan.scheme.roll_up is not None or not reads_cells(plan):
         return None
     program = program_of(plan)
     if program is None:

@@ -55,6 +55,7 @@ from .coldot import CommonScores, weighted_sums
 from .coldot import scaled as _scaled
 from .coldress import dress
 from .colgrades import period_grades
+from .colhistory import joined
 from .colmeans import group_means, total_columns
 from .coloverall import rich_grading
 from .colresults import ordered, result_reads
@@ -246,6 +247,7 @@ class ColumnProgram:
         n = len(units)
         if not n:
             return []
+        units = joined(self.plan, units)  # last year's results (history), as the per-unit program joins them
         with gc_paused():
             ok = np.array([not u.problems for u in units], dtype=bool)
             names, columns = colsteps.batch_columns(units, self.reads, population)
@@ -561,7 +563,6 @@ def _scheme_why(plan: Plan) -> str | None:
         (bool(scheme.policies), "scheme-wide policies"),
         (bool(scheme.normalize), "折算 (normalize)"),
         (bool(scheme.parameters), "per-unit parameters"),
-        (scheme.previous is not None, "values read from the previous results (history)"),
         (bool(plan.category_marks), "full marks per category (totals)"),
         (bool(plan.weight_from), "weights read per unit from the data (weight_from)"),
     )
