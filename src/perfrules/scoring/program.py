@@ -30,8 +30,9 @@ not-applicable rules and ``inputs`` mappings; values reported per period
 (:mod:`~perfrules.scoring.colresults`) — with weights per category,
 ``applies_to`` and weight that moves by the scheme's rule; rich overall grading,
 group means and a grade per period by the per-unit code once per distinct input
-(``coloverall``, ``colmeans``, ``colgrades``); no total formula, scheme-wide
-policies, 折算, per-unit parameters or history.
+(``coloverall``, ``colmeans``, ``colgrades``); history values joined to the
+units first (``colhistory``); no total formula, scheme-wide policies, 折算 or
+per-unit parameters.
 """
 
 from __future__ import annotations
