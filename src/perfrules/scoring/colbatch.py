@@ -22,6 +22,7 @@ from .._intcols import gc_paused, numpy
 from ..scheme.unitcols import LazyUnits, UnitColumns
 from ..scheme.units import Unit
 from .batch import finish_batch
+from .colhistory import reads_cells
 from .outcome import UnitOutcome
 from .plan import Plan
 from .program import program_of
@@ -71,12 +72,16 @@ def score_kept(
         ValueError: two units share a name.
     """
     columns, rows, items = units.kept()
-    if columns is None or plan.has_population or plan.scheme.roll_up is not None:
+    if columns is None or plan.has_population or plan.scheme.roll_up is not None or not reads_cells(plan):
         return None
     program = program_of(plan)
     if program is None:
         return None
-    if None not in rows and len(set(rows)) == len(rows):
+    # The columns' own units, in order (as load_units gives them): the columns are read as they are.
+    whole = len(rows) == len(columns.names) and rows == list(range(len(rows)))
+    if whole:
+        names = list(columns.names)
+    elif None not in rows and len(set(rows)) == len(rows):
         names = [columns.names[r] for r in rows]  # type: ignore[index]  # distinct units of the columns
     else:
         names = []
@@ -88,16 +93,20 @@ def score_kept(
             seen.add(name)
             names.append(name)
     np = numpy()
-    at = [i for i, r in enumerate(rows) if r is not None]
-    index = np.array([rows[i] for i in at], dtype=np.int64)
+    at = range(len(rows)) if whole else [i for i, r in enumerate(rows) if r is not None]
+    index = np.arange(len(rows)) if whole else np.array([rows[i] for i in at], dtype=np.int64)
     outcomes: list[UnitOutcome | None] = [None] * len(rows)
     empty: Population = {}
     with gc_paused():
         if len(at):
-            cols = {name: columns.take(name, index) for name in program.reads}
-            kept_names = [names[i] for i in at]
-            categories = [columns.categories[r] for r in index.tolist()]
-            scored = program.score(kept_names, categories, cols, columns.ok[index])
+            cols = {name: columns.take(name, None if whole else index) for name in program.reads}
+            kept_names = names if whole else [names[i] for i in at]
+            categories = (
+                list(columns.categories) if whole else [columns.categories[r] for r in index.tolist()]
+            )
+            scored = program.score(
+                kept_names, categories, cols, columns.ok.copy() if whole else columns.ok[index]
+            )
             done = scored.rows()
             if len(done) == len(rows) and not plan.scheme.quotas:
                 # Every unit scored here, none vetoed, no quota: ranks over the exact integer totals
@@ -111,6 +120,7 @@ def score_kept(
                 outcome = UnitOutcome(KeptUnit(columns, rows[at[j]]))  # type: ignore[arg-type]
                 outcome.scores_later(partial(scored.unit_scores, j))
                 outcome.total, outcome.grade = total, grade
+                scored.dress(j, outcome)
                 outcomes[at[j]] = outcome
     for i, found in enumerate(outcomes):
         if found is None:
@@ -180,6 +190,7 @@ class _Outcomes(Sequence[UnitOutcome]):
         outcome.scores_later(partial(self._scored.unit_scores, i))
         outcome.total, outcome.grade = total, self._grades[i]
         outcome.rank, outcome.category_rank = self._ranks[i], self._category_ranks[i]
+        self._scored.dress(i, outcome)
         return outcome
 
 

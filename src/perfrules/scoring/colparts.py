@@ -15,9 +15,8 @@ values by :mod:`perfrules.scoring.collookup` (each distinct input graded once
 by the part's scale); a peer ratio (the unit's ratio against its peers'
 pooled ratio) is the batch's population value for the unit, worked out
 once per batch by :mod:`perfrules.scoring.population` and handed in as a
-column. A rank step read by a score formula (its place, or points by rank) comes in the same
-way: the value :mod:`perfrules.scoring.population` worked out for the unit (a unit its
-``when`` leaves unplaced has none, and goes to the per-unit program).
+column. A rank step (a unit's place, or its points by place) is such a population value too: the
+batch's ranks come in as a column (:mod:`perfrules.scoring.colrank` works them out over columns).
 """
 
 from __future__ import annotations
@@ -170,7 +169,7 @@ def compile_scored(
     if others:
         kinds = ", ".join(sorted({type(p).__name__ for p in others}))
         raise unsupported(f"indicator {ind.code}: a score formula with policies ({kinds})")
-    if ind.vetoes or ind.has_population or FULL_NAME in formula.variables:
+    if ind.vetoes or ind.population_calls or FULL_NAME in formula.variables:
         raise unsupported(
             f"indicator {ind.code}: a score formula with vetoes, population values or full points"
         )
