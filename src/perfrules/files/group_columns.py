@@ -1,0 +1,213 @@
+"""A chunk of a file's row groups read for the column program: year cells, periods and 不适用 lists.
+
+The streamed paths (:mod:`perfrules.pipeline.chunk`) score the units of a
+chunk as columns where the column program (:mod:`perfrules.scoring.program`)
+can take them. This module says which units of a chunk's row groups
+(:mod:`perfrules.files.unit_groups`) it can take as they stand, and gives
+what the program reads of them, with the rules of the per-cell reader
+(:meth:`perfrules.files.data._RowUnits.add`):
+
+- the year's row (the one row without a period): its cells, parsed as
+  columns by the caller;
+- each period's values (a period row's non-empty cells, plain decimals as
+  ``Decimal``, words as the reader keeps them), in the rows' order, and the
+  year's values the periods fall back to (read from the year's cells when
+  asked for);
+- the indicators the unit declares not applicable (its 不适用 cells, split
+  and normalised as the reader splits them), its category and its origin.
+
+A group is taken only where the per-cell reader would find nothing to
+report: no row problem, every special cell text, one year row, distinct
+periods, one category, and every numeric period cell empty or a plain
+decimal (:func:`perfrules._intcols.from_texts`). The caller checks the year
+row's cells as it parses them. Any other group is left to the per-cell
+reader (:func:`perfrules.files.unit_groups.unit_of`), which reports what it
+finds in today's words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from decimal import Decimal
+
+from .._intcols import from_texts
+from ..formula.language import normalize_name
+from .cells import NO_DATA, RawCell, read_cell
+from .data import _LIST_SPLIT, _RowUnits
+from .tables import Row
+from .unit_groups import RowGroup
+
+__all__ = ["GroupCells", "YearCells", "group_cells", "word"]
+
+_Periods = tuple[Mapping[str, object], Mapping[str, Mapping[str, object]]]  # (the year's, by period)
+
+
+def word(cell: RawCell) -> str | None:
+    """A word cell's text as the reader keeps it (None: blank or a no-data text; not text: None)."""
+    if not isinstance(cell, str):
+        return None
+    text = cell.strip()
+    return text if text and read_cell(text) is not NO_DATA else None
+
+
+class YearCells(Mapping[str, object]):
+    """A year row's values, read from its cells when asked for (what ``Unit.data`` would hold).
+
+    Only the cells the caller found plain (or blank) are ever scored from it: a
+    cell that is neither reads as absent here, and its unit is not taken.
+    """
+
+    __slots__ = ("_at", "_cells", "_text")
+
+    def __init__(
+        self, cells: Sequence[RawCell], at: Mapping[str, int], text: frozenset[str] | set[str]
+    ) -> None:
+        self._cells = cells
+        self._at = at
+        self._text = text
+
+    def __getitem__(self, name: str) -> object:
+        i = self._at.get(name)
+        if i is None:
+            raise KeyError(name)
+        cell = self._cells[i]
+        if name in self._text:
+            found = word(cell)
+        elif isinstance(cell, str) and cell.strip():
+            try:
+                found = Decimal(cell)
+            except ArithmeticError:
+                found = None
+            else:
+                found = found if found.is_finite() else None
+        else:
+            found = None
+        if found is None:
+            raise KeyError(name)
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        return (name for name in self._at if name in self)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+class GroupCells:
+    """What the column program reads of the groups of a chunk it can take (see the module's docstring).
+
+    Attributes:
+        taken: the positions of those groups in the chunk.
+        rows: each one's year row.
+        categories: each one's category (the default given when its rows name none).
+        origins: where each one's rows are (``data.csv rows 4, 5, 6``).
+        periods: per taken group, (its year's values, its periods' values by label) where it has
+            periods, else None; None when no group has.
+        declared: per taken group, the indicators it declares not applicable; None when none does.
+    """
+
+    def __init__(self) -> None:
+        self.taken: list[int] = []
+        self.rows: list[Row] = []
+        self.categories: list[str | None] = []
+        self.origins: list[str] = []
+        self.periods: list[_Periods | None] | None = None
+        self.declared: list[frozenset[str]] | None = None
+
+
+def group_cells(reader: _RowUnits, groups: Sequence[RowGroup], default: str | None) -> GroupCells:
+    """The groups of *groups* the column program can take as they stand, and what it reads of them."""
+    header = reader.header
+    cat_col, period_col, na_col = reader.cat_col, reader.period_col, reader.na_col
+    text_fields = reader.text_fields
+    inputs = [(i, header[i], header[i] in text_fields) for i in reader.inputs]
+    at = {header[i]: i for i in reader.inputs}
+    out = GroupCells()
+    periods: list[_Periods | None] = []
+    declared: list[frozenset[str]] = []
+    numeric: list[str] = []  # every non-empty numeric period cell of the chunk, checked at once below
+    owners: list[int] = []  # the taken group (its place in out.taken) each of those cells is of
+    for g, (_, rows, _) in enumerate(groups):
+        year: Row | None = None
+        category = ""
+        listed: set[str] = set()
+        by_label: dict[str, dict[str, object]] = {}
+        cells_from = len(numeric)
+        fine = True
+        for row in rows:
+            cells = row.cells
+            if row.problem is not None:
+                fine = False
+                break
+            specials = [cells[c] if c is not None else "" for c in (cat_col, period_col, na_col)]
+            if not all(isinstance(c, str) for c in specials):
+                fine = False
+                break
+            cat_text, period_text, na_text = (str(c).strip() for c in specials)
+            if cat_text:
+                cat_text = normalize_name(cat_text)
+                if category and cat_text != category:
+                    fine = False  # the reader says the categories differ
+                    break
+                category = cat_text
+            if na_text:
+                listed.update(normalize_name(c) for c in _LIST_SPLIT.split(na_text) if c)
+            label = normalize_name(period_text) if period_text else ""
+            if not label:
+                if year is not None:
+                    fine = False  # two rows without a period
+                    break
+                year = row
+                continue
+            if label in by_label:
+                fine = False  # a period given twice
+                break
+            values: dict[str, object] = {}
+            for i, name, is_text in inputs:
+                cell = cells[i]
+                if is_text:
+                    if not isinstance(cell, str):
+                        fine = False
+                        break
+                    found = word(cell)
+                    if found is not None:
+                        values[name] = found
+                elif type(cell) is not str:
+                    fine = False  # a workbook's number or date: the reader reads it
+                    break
+                elif cell.strip():
+                    numeric.append(cell)
+                    owners.append(len(out.taken))
+                    values[name] = cell
+            if not fine:
+                break
+            by_label[label] = values
+        if not fine or year is None:
+            del numeric[cells_from:], owners[cells_from:]
+            continue
+        out.taken.append(g)
+        out.rows.append(year)
+        out.categories.append(category or default)
+        out.origins.append(reader.rows_origin([r.number for r in rows]))
+        periods.append((YearCells(year.cells, at, text_fields), by_label) if by_label else None)
+        declared.append(frozenset(listed))
+    if numeric:
+        _, plain = from_texts(numeric)
+        bad = {owners[k] for k in (~plain).nonzero()[0].tolist()}
+        if bad:
+            keep = [k for k in range(len(out.taken)) if k not in bad]
+            out.taken = [out.taken[k] for k in keep]
+            out.rows = [out.rows[k] for k in keep]
+            out.categories = [out.categories[k] for k in keep]
+            out.origins = [out.origins[k] for k in keep]
+            periods = [periods[k] for k in keep]
+            declared = [declared[k] for k in keep]
+        for given in periods:
+            if given is not None:
+                for values in given[1].values():
+                    for name, value in values.items():
+                        if name not in text_fields:
+                            values[name] = Decimal(value)  # type: ignore[arg-type]
+    out.periods = periods if any(p is not None for p in periods) else None
+    out.declared = declared if any(declared) else None
+    return out
