@@ -118,15 +118,18 @@ class GroupCells:
 def group_cells(reader: _RowUnits, groups: Sequence[RowGroup], default: str | None) -> GroupCells:
     """The groups of *groups* the column program can take as they stand, and what it reads of them."""
     header = reader.header
-    cat_col, period_col, na_col = reader.cat_col, reader.period_col, reader.na_col
+    specials = [c for c in (reader.cat_col, reader.period_col, reader.na_col)]
+    cat_col, period_col, na_col = (c if c is not None else -1 for c in specials)
     text_fields = reader.text_fields
-    inputs = [(i, header[i], header[i] in text_fields) for i in reader.inputs]
+    numeric_at = [(i, header[i]) for i in reader.inputs if header[i] not in text_fields]
+    text_at = [(i, header[i]) for i in reader.inputs if header[i] in text_fields]
     at = {header[i]: i for i in reader.inputs}
     out = GroupCells()
     periods: list[_Periods | None] = []
     declared: list[frozenset[str]] = []
     numeric: list[str] = []  # every non-empty numeric period cell of the chunk, checked at once below
     owners: list[int] = []  # the taken group (its place in out.taken) each of those cells is of
+    names: dict[str, str] = {"": ""}  # a category or period cell's text, as the reader normalises it
     for g, (_, rows, _) in enumerate(groups):
         year: Row | None = None
         category = ""
@@ -139,20 +142,26 @@ def group_cells(reader: _RowUnits, groups: Sequence[RowGroup], default: str | No
             if row.problem is not None:
                 fine = False
                 break
-            specials = [cells[c] if c is not None else "" for c in (cat_col, period_col, na_col)]
-            if not all(isinstance(c, str) for c in specials):
-                fine = False
+            cat_cell = cells[cat_col] if cat_col >= 0 else ""
+            period_cell = cells[period_col] if period_col >= 0 else ""
+            na_cell = cells[na_col] if na_col >= 0 else ""
+            if type(cat_cell) is not str or type(period_cell) is not str or type(na_cell) is not str:
+                fine = False  # a cell the reader reports, or a workbook's number: the reader reads it
                 break
-            cat_text, period_text, na_text = (str(c).strip() for c in specials)
-            if cat_text:
-                cat_text = normalize_name(cat_text)
-                if category and cat_text != category:
-                    fine = False  # the reader says the categories differ
-                    break
-                category = cat_text
-            if na_text:
-                listed.update(normalize_name(c) for c in _LIST_SPLIT.split(na_text) if c)
-            label = normalize_name(period_text) if period_text else ""
+            if cat_cell:
+                found = names.get(cat_cell)
+                if found is None:
+                    found = names[cat_cell] = normalize_name(cat_cell.strip())
+                if found:
+                    if category and found != category:
+                        fine = False  # the reader says the categories differ
+                        break
+                    category = found
+            if na_cell and na_cell.strip():
+                listed.update(normalize_name(c) for c in _LIST_SPLIT.split(na_cell.strip()) if c)
+            label = names.get(period_cell)
+            if label is None:
+                label = names[period_cell] = normalize_name(period_cell.strip())
             if not label:
                 if year is not None:
                     fine = False  # two rows without a period
@@ -163,22 +172,23 @@ def group_cells(reader: _RowUnits, groups: Sequence[RowGroup], default: str | No
                 fine = False  # a period given twice
                 break
             values: dict[str, object] = {}
-            for i, name, is_text in inputs:
+            for i, name in [(i, name) for i, name in numeric_at if cells[i] != ""]:
                 cell = cells[i]
-                if is_text:
-                    if not isinstance(cell, str):
-                        fine = False
-                        break
-                    found = word(cell)
-                    if found is not None:
-                        values[name] = found
-                elif type(cell) is not str:
+                if type(cell) is not str:
                     fine = False  # a workbook's number or date: the reader reads it
                     break
-                elif cell.strip():
+                if cell.strip():
                     numeric.append(cell)
                     owners.append(len(out.taken))
                     values[name] = cell
+            for i, name in text_at:
+                cell = cells[i]
+                if type(cell) is not str:
+                    fine = False
+                    break
+                found = word(cell)
+                if found is not None:
+                    values[name] = found
             if not fine:
                 break
             by_label[label] = values
