@@ -181,7 +181,7 @@ def group_cells(reader: _RowUnits, groups: Sequence[RowGroup], default: str | No
                     numeric.append(cell)
                     owners.append(len(out.taken))
                     values[name] = cell
-            for i, name in text_at:
+            for i, name in [(i, name) for i, name in text_at if cells[i] != ""]:
                 cell = cells[i]
                 if type(cell) is not str:
                     fine = False

@@ -87,8 +87,9 @@ def score_indicators(
     np = numpy()
     raw: list[IntColumn] = []
     per_period: dict[int, Any] = {}
+    reporting = _reporting(periods) if periods is not None else {}
     for k, (fn, ind) in enumerate(zip(fns, indicators, strict=True)):
-        runs = _runs(ind, periods) if periods is not None and ind.periodic else None
+        runs = _runs(ind, periods, reporting) if periods is not None and ind.periodic else None
         earlier = cols.pop(SEND_BACK, None)
         year = fn(cols, n)
         marks = cols.pop(SEND_BACK, None)
@@ -127,16 +128,29 @@ def score_indicators(
     return raw, per_period
 
 
-def _runs(ind: IndicatorPlan, periods: PeriodData) -> tuple[Any, Any, list[tuple[int, str]]] | None:
+def _reporting(periods: PeriodData) -> dict[str, list[int]]:
+    """Per data column, the units (in order) one of whose periods gives a value for it."""
+    found: dict[str, list[int]] = {}
+    for i, given in enumerate(periods):
+        if given is not None:
+            for name in {name for values in given[1].values() for name in values}:
+                found.setdefault(name, []).append(i)
+    return found
+
+
+def _runs(
+    ind: IndicatorPlan, periods: PeriodData, reporting: Mapping[str, list[int]]
+) -> tuple[Any, Any, list[tuple[int, str]]] | None:
     """For each (unit, period) row the indicator is scored on: the unit's position (grouped by unit,
     in the periods' order); which units have such rows; and the rows as (unit, period label).
-    None when no unit has."""
+    None when no unit has. *reporting*: :func:`_reporting` of *periods*."""
     np = numpy()
     owner: list[int] = []
     runs: list[tuple[int, str]] = []
-    for i, given in enumerate(periods):
-        if given is None:
-            continue
+    units = sorted({i for name in ind.fields if name in reporting for i in reporting[name]})
+    for i in units:
+        given = periods[i]
+        assert given is not None
         for label in _labels(ind, given[1]):
             owner.append(i)
             runs.append((i, label))
