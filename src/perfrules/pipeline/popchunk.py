@@ -38,17 +38,21 @@ def observe_groups(
         return observe(plan.indicators, [with_category(unit_of(reader, g), category) for g in groups])
     with gc_paused():
         taken = group_cells(reader, groups, category)
-        header = reader.header
-        at = {header[i]: i for i in reader.inputs}
-        present = [name for name in reads if name in at]
-        texts = [[row.cells[at[name]] for row in taken.rows] for name in present]
-        parsed = from_text_columns(texts) if taken.rows else []
-        columns = {
-            name: (col, plain, _empty(cells))
-            for name, (col, plain), cells in zip(present, parsed, texts, strict=True)
-        }
-        names = [groups[g][0] for g in taken.taken]
-        found, rest = observe_columns(plan, names, taken.categories, columns, taken.declared, taken.periods)
+        found: list[Observation] = []
+        rest: list[int] = []
+        if taken.taken:
+            header = reader.header
+            at = {header[i]: i for i in reader.inputs}
+            present = [name for name in reads if name in at]
+            texts = [[row.cells[at[name]] for row in taken.rows] for name in present]
+            columns = {
+                name: (col, plain, _empty(cells))
+                for name, (col, plain), cells in zip(present, from_text_columns(texts), texts, strict=True)
+            }
+            names = [groups[g][0] for g in taken.taken]
+            found, rest = observe_columns(
+                plan, names, taken.categories, columns, taken.declared, taken.periods
+            )
         left = set(range(len(groups))) - set(taken.taken) | {taken.taken[k] for k in rest}
         units = [with_category(unit_of(reader, groups[g]), category) for g in sorted(left)]
     return found + observe(plan.indicators, units)
