@@ -158,7 +158,7 @@ def test_the_sample_scores_as_columns_and_as_before(tmp_path, monkeypatch):
     assert list(by_label) == ["一季度", "二季度", "三季度", "四季度"]
     assert by_label["一季度"] == {"白皮书任务完成数": Decimal(5), "白皮书任务总数": Decimal(5)}
     assert year["白皮书任务总数"] == Decimal(20)
-    assert taken.origins[5].endswith("rows 9, 10, 11, 12, 13")
+    assert reader.rows_origin(taken.numbers[5]).endswith("rows 9, 10, 11, 12, 13")
     copy = tmp_path / "s.csv"
     copy.write_bytes(_SAMPLE.read_bytes())
     fast, slow = _both(copy)

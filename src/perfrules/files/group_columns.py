@@ -27,8 +27,10 @@ finds in today's words.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from decimal import Decimal
+from itertools import compress
+from operator import itemgetter
 
 from .._intcols import from_texts
 from ..formula.language import normalize_name
@@ -39,6 +41,7 @@ from .unit_groups import RowGroup
 
 __all__ = ["GroupCells", "YearCells", "group_cells", "word"]
 
+_ABSENT = object()  # a name the year row has no value for
 _Periods = tuple[Mapping[str, object], Mapping[str, Mapping[str, object]]]  # (the year's, by period)
 
 
@@ -57,7 +60,7 @@ class YearCells(Mapping[str, object]):
     cell that is neither reads as absent here, and its unit is not taken.
     """
 
-    __slots__ = ("_at", "_cells", "_text")
+    __slots__ = ("_at", "_cells", "_read", "_text")
 
     def __init__(
         self, cells: Sequence[RawCell], at: Mapping[str, int], text: frozenset[str] | set[str]
@@ -65,11 +68,26 @@ class YearCells(Mapping[str, object]):
         self._cells = cells
         self._at = at
         self._text = text
+        self._read: dict[str, object] = {}  # what was read already (each period row asks again)
 
     def __getitem__(self, name: str) -> object:
+        found = self._read.get(name)
+        if found is None:
+            found = self._read[name] = self._value(name)
+        if found is _ABSENT:
+            raise KeyError(name)
+        return found
+
+    def get(self, name: str, default: object = None) -> object:  # type: ignore[override]
+        found = self._read.get(name)
+        if found is None:
+            found = self._read[name] = self._value(name)
+        return default if found is _ABSENT else found
+
+    def _value(self, name: str) -> object:
         i = self._at.get(name)
         if i is None:
-            raise KeyError(name)
+            return _ABSENT
         cell = self._cells[i]
         if name in self._text:
             found = word(cell)
@@ -82,9 +100,7 @@ class YearCells(Mapping[str, object]):
                 found = found if found.is_finite() else None
         else:
             found = None
-        if found is None:
-            raise KeyError(name)
-        return found
+        return _ABSENT if found is None else found
 
     def __iter__(self) -> Iterator[str]:
         return (name for name in self._at if name in self)
@@ -100,7 +116,7 @@ class GroupCells:
         taken: the positions of those groups in the chunk.
         rows: each one's year row.
         categories: each one's category (the default given when its rows name none).
-        origins: where each one's rows are (``data.csv rows 4, 5, 6``).
+        numbers: each one's row numbers (its origin: ``reader.rows_origin(numbers[k])``).
         periods: per taken group, (its year's values, its periods' values by label) where it has
             periods, else None; None when no group has.
         declared: per taken group, the indicators it declares not applicable; None when none does.
@@ -110,9 +126,16 @@ class GroupCells:
         self.taken: list[int] = []
         self.rows: list[Row] = []
         self.categories: list[str | None] = []
-        self.origins: list[str] = []
+        self.numbers: list[list[int]] = []
         self.periods: list[_Periods | None] | None = None
         self.declared: list[frozenset[str]] | None = None
+
+
+def _picker(at: Sequence[int]) -> Callable[[Sequence[RawCell]], Sequence[RawCell]]:
+    """A function giving a row's cells at *at*, in one call."""
+    if len(at) > 1:
+        return itemgetter(*at)  # type: ignore[no-any-return]
+    return lambda cells: tuple(cells[i] for i in at)
 
 
 def group_cells(reader: _RowUnits, groups: Sequence[RowGroup], default: str | None) -> GroupCells:
@@ -123,6 +146,7 @@ def group_cells(reader: _RowUnits, groups: Sequence[RowGroup], default: str | No
     text_fields = reader.text_fields
     numeric_at = [(i, header[i]) for i in reader.inputs if header[i] not in text_fields]
     text_at = [(i, header[i]) for i in reader.inputs if header[i] in text_fields]
+    numeric_of = _picker([i for i, _ in numeric_at])
     at = {header[i]: i for i in reader.inputs}
     out = GroupCells()
     periods: list[_Periods | None] = []
@@ -172,8 +196,9 @@ def group_cells(reader: _RowUnits, groups: Sequence[RowGroup], default: str | No
                 fine = False  # a period given twice
                 break
             values: dict[str, object] = {}
-            for i, name in [(i, name) for i, name in numeric_at if cells[i] != ""]:
-                cell = cells[i]
+            picked = numeric_of(cells)
+            # The cells that are not "" (a cell of another type compares as not equal: kept).
+            for (_, name), cell in compress(zip(numeric_at, picked, strict=True), map("".__ne__, picked)):
                 if type(cell) is not str:
                     fine = False  # a workbook's number or date: the reader reads it
                     break
@@ -198,7 +223,7 @@ def group_cells(reader: _RowUnits, groups: Sequence[RowGroup], default: str | No
         out.taken.append(g)
         out.rows.append(year)
         out.categories.append(category or default)
-        out.origins.append(reader.rows_origin([r.number for r in rows]))
+        out.numbers.append([r.number for r in rows])
         periods.append((YearCells(year.cells, at, text_fields), by_label) if by_label else None)
         declared.append(frozenset(listed))
     if numeric:
@@ -209,7 +234,7 @@ def group_cells(reader: _RowUnits, groups: Sequence[RowGroup], default: str | No
             out.taken = [out.taken[k] for k in keep]
             out.rows = [out.rows[k] for k in keep]
             out.categories = [out.categories[k] for k in keep]
-            out.origins = [out.origins[k] for k in keep]
+            out.numbers = [out.numbers[k] for k in keep]
             periods = [periods[k] for k in keep]
             declared = [declared[k] for k in keep]
         for given in periods:

@@ -169,11 +169,12 @@ def _score_taken(
         declared=taken.declared,
     )
     cells = _rendered(scored)
-    origins = taken.origins
+    numbers = taken.numbers
     done = scored.rows()
     totals, grades, shown = scored.finish(done)
     for i, total, grade, text in zip(done, totals, grades, shown, strict=True):
-        outcome = UnitOutcome(LightUnit(names[i], categories[i], origins[i]))  # type: ignore[arg-type]
+        origin = reader.rows_origin(numbers[i])
+        outcome = UnitOutcome(LightUnit(names[i], categories[i], origin))  # type: ignore[arg-type]
         outcome.total, outcome.grade, outcome.shown_total = total, grade, text
         outcome.rendered = cells[i]
         outcomes[taken.taken[i]] = outcome
