@@ -10,9 +10,9 @@ what the program reads of them, with the rules of the per-cell reader
 - the year's row (the one row without a period): its cells, parsed as
   columns by the caller;
 - each period's values (a period row's non-empty cells, plain decimals as
-  ``Decimal``, words as the reader keeps them), in the rows' order, and the
-  year's values the periods fall back to (read from the year's cells when
-  asked for);
+  ``Decimal``, words as the reader keeps them), in the rows' order (a blank
+  cell reads the year's value, from the year's row parsed as columns:
+  :mod:`perfrules.scoring.colperiods`);
 - the indicators the unit declares not applicable (its 不适用 cells, split
   and normalised as the reader splits them), its category and its origin.
 
@@ -27,7 +27,7 @@ finds in today's words.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from itertools import compress
 from operator import itemgetter
@@ -39,10 +39,9 @@ from .data import _LIST_SPLIT, _RowUnits
 from .tables import Row
 from .unit_groups import RowGroup
 
-__all__ = ["GroupCells", "YearCells", "group_cells", "word"]
+__all__ = ["GroupCells", "group_cells", "word"]
 
-_ABSENT = object()  # a name the year row has no value for
-_Periods = tuple[Mapping[str, object], Mapping[str, Mapping[str, object]]]  # (the year's, by period)
+_Periods = Mapping[str, Mapping[str, object]]  # a unit's periods' values, by label
 
 
 def word(cell: RawCell) -> str | None:
@@ -53,62 +52,6 @@ def word(cell: RawCell) -> str | None:
     return text if text and read_cell(text) is not NO_DATA else None
 
 
-class YearCells(Mapping[str, object]):
-    """A year row's values, read from its cells when asked for (what ``Unit.data`` would hold).
-
-    Only the cells the caller found plain (or blank) are ever scored from it: a
-    cell that is neither reads as absent here, and its unit is not taken.
-    """
-
-    __slots__ = ("_at", "_cells", "_read", "_text")
-
-    def __init__(
-        self, cells: Sequence[RawCell], at: Mapping[str, int], text: frozenset[str] | set[str]
-    ) -> None:
-        self._cells = cells
-        self._at = at
-        self._text = text
-        self._read: dict[str, object] = {}  # what was read already (each period row asks again)
-
-    def __getitem__(self, name: str) -> object:
-        found = self._read.get(name)
-        if found is None:
-            found = self._read[name] = self._value(name)
-        if found is _ABSENT:
-            raise KeyError(name)
-        return found
-
-    def get(self, name: str, default: object = None) -> object:  # type: ignore[override]
-        found = self._read.get(name)
-        if found is None:
-            found = self._read[name] = self._value(name)
-        return default if found is _ABSENT else found
-
-    def _value(self, name: str) -> object:
-        i = self._at.get(name)
-        if i is None:
-            return _ABSENT
-        cell = self._cells[i]
-        if name in self._text:
-            found = word(cell)
-        elif isinstance(cell, str) and cell.strip():
-            try:
-                found = Decimal(cell)
-            except ArithmeticError:
-                found = None
-            else:
-                found = found if found.is_finite() else None
-        else:
-            found = None
-        return _ABSENT if found is None else found
-
-    def __iter__(self) -> Iterator[str]:
-        return (name for name in self._at if name in self)
-
-    def __len__(self) -> int:
-        return sum(1 for _ in self)
-
-
 class GroupCells:
     """What the column program reads of the groups of a chunk it can take (see the module's docstring).
 
@@ -117,8 +60,8 @@ class GroupCells:
         rows: each one's year row.
         categories: each one's category (the default given when its rows name none).
         numbers: each one's row numbers (its origin: ``reader.rows_origin(numbers[k])``).
-        periods: per taken group, (its year's values, its periods' values by label) where it has
-            periods, else None; None when no group has.
+        periods: per taken group, its periods' values by label where it has periods, else
+            None; None when no group has.
         declared: per taken group, the indicators it declares not applicable; None when none does.
     """
 
@@ -134,7 +77,7 @@ class GroupCells:
 def _picker(at: Sequence[int]) -> Callable[[Sequence[RawCell]], Sequence[RawCell]]:
     """A function giving a row's cells at *at*, in one call."""
     if len(at) > 1:
-        return itemgetter(*at)  # type: ignore[no-any-return]
+        return itemgetter(*at)
     return lambda cells: tuple(cells[i] for i in at)
 
 
@@ -147,9 +90,8 @@ def group_cells(reader: _RowUnits, groups: Sequence[RowGroup], default: str | No
     numeric_at = [(i, header[i]) for i in reader.inputs if header[i] not in text_fields]
     text_at = [(i, header[i]) for i in reader.inputs if header[i] in text_fields]
     numeric_of = _picker([i for i, _ in numeric_at])
-    at = {header[i]: i for i in reader.inputs}
     out = GroupCells()
-    periods: list[_Periods | None] = []
+    periods: list[dict[str, dict[str, object]] | None] = []
     declared: list[frozenset[str]] = []
     numeric: list[str] = []  # every non-empty numeric period cell of the chunk, checked at once below
     owners: list[int] = []  # the taken group (its place in out.taken) each of those cells is of
@@ -224,7 +166,7 @@ def group_cells(reader: _RowUnits, groups: Sequence[RowGroup], default: str | No
         out.rows.append(year)
         out.categories.append(category or default)
         out.numbers.append([r.number for r in rows])
-        periods.append((YearCells(year.cells, at, text_fields), by_label) if by_label else None)
+        periods.append(by_label or None)
         declared.append(frozenset(listed))
     if numeric:
         _, plain = from_texts(numeric)
@@ -239,10 +181,10 @@ def group_cells(reader: _RowUnits, groups: Sequence[RowGroup], default: str | No
             declared = [declared[k] for k in keep]
         for given in periods:
             if given is not None:
-                for values in given[1].values():
+                for values in given.values():
                     for name, value in values.items():
                         if name not in text_fields:
                             values[name] = Decimal(value)  # type: ignore[arg-type]
-    out.periods = periods if any(p is not None for p in periods) else None
+    out.periods = list(periods) if any(p is not None for p in periods) else None
     out.declared = declared if any(declared) else None
     return out

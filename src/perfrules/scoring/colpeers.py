@@ -29,8 +29,8 @@ from .population import Observation
 
 __all__ = ["observe_columns", "peer_reads"]
 
-# Per unit: (its year's values, its periods' values by label), or None (see colperiods.PeriodData).
-_Periods = Sequence[tuple[Mapping[str, object], Mapping[str, Mapping[str, object]]] | None]
+# Per unit: its periods' values by label, or None (see colperiods.PeriodData).
+_Periods = Sequence[Mapping[str, Mapping[str, object]] | None]
 
 
 def peer_reads(plan: Plan, text: frozenset[str] | set[str] = frozenset()) -> list[str] | None:
@@ -106,7 +106,7 @@ def observe_columns(
         if ind.periodic and periods is not None:
             fields = ind.fields
             reported = np.fromiter(
-                (p is not None and any(fields & v.keys() for v in p[1].values()) for p in periods),
+                (p is not None and any(fields & v.keys() for v in p.values()) for p in periods),
                 dtype=bool,
                 count=n,
             )
@@ -117,12 +117,12 @@ def observe_columns(
             given = applies.copy()
             cols: list[IntColumn | None] = []
             for name in (step.numerator, step.denominator):
-                found = columns.get(name)
-                if found is None:  # no such column: no unit has the value
+                column = columns.get(name)
+                if column is None:  # no such column: no unit has the value
                     given[:] = False
                     cols.append(None)
                     continue
-                col, plain, empty = found
+                col, plain, empty = column
                 rest |= applies & ~(plain | empty)
                 given &= plain
                 cols.append(col)

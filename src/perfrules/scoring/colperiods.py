@@ -37,8 +37,9 @@ from .indicator import IndicatorPlan
 
 __all__ = ["PeriodData", "period_why", "periods_of", "score_indicators"]
 
-# Per unit of a batch: (its year's data, its periods' data by label), or None for a unit without periods.
-PeriodData = Sequence[tuple[Mapping[str, object], Mapping[str, Mapping[str, object]]] | None]
+# Per unit of a batch: its periods' data by label, or None for a unit without periods (a period's
+# blank cell reads the unit's year value from the batch's columns).
+PeriodData = Sequence[Mapping[str, Mapping[str, object]] | None]
 _Limits = Mapping[Any, Sequence[tuple[Any, Any]]]  # per category key: each indicator's (lower, upper)
 
 
@@ -72,7 +73,8 @@ def score_indicators(
     limits: _Limits,
     places: int | None,
     applicable: Any,
-    text: frozenset[str] = frozenset(),
+    text: frozenset[str],
+    given: Mapping[str, tuple[Any, Any]],
 ) -> tuple[list[IntColumn], dict[int, Any]]:
     """Each indicator's raw score column for the batch, and per periodic indicator the units it
     scored from their periods (whose year cells it does not read).
@@ -82,7 +84,9 @@ def score_indicators(
     indicators' lower and upper limits per category key; *places* the
     scheme's ``round_scores``; *applicable* (units × indicators) where each
     indicator is scored at all — what its step says about other units does not
-    send them to the per-unit program; *text* the columns of words.
+    send them to the per-unit program; *text* the columns of words; *given* the batch's
+    year columns as the program was given them (each with which cells are plain, or words):
+    a period row's cell left blank reads the year's there.
     """
     np = numpy()
     raw: list[IntColumn] = []
@@ -109,7 +113,7 @@ def score_indicators(
             continue
         owner, has, labels = runs
         assert periods is not None
-        rows, row_ok = _period_columns(reads_of[k], labels, periods, text)
+        rows, row_ok = _period_columns(reads_of[k], labels, periods, text, given)
         scores = fn(rows, len(owner))
         bad = ~row_ok
         if SEND_BACK in rows:
@@ -133,7 +137,7 @@ def _reporting(periods: PeriodData) -> dict[str, list[int]]:
     found: dict[str, list[int]] = {}
     for i, given in enumerate(periods):
         if given is not None:
-            for name in {name for values in given[1].values() for name in values}:
+            for name in {name for values in given.values() for name in values}:
                 found.setdefault(name, []).append(i)
     return found
 
@@ -151,7 +155,7 @@ def _runs(
     for i in units:
         given = periods[i]
         assert given is not None
-        for label in _labels(ind, given[1]):
+        for label in _labels(ind, given):
             owner.append(i)
             runs.append((i, label))
     if not owner:
@@ -163,24 +167,52 @@ def _runs(
 
 
 def _period_columns(
-    names: Sequence[str], runs: Sequence[tuple[int, str]], periods: PeriodData, text: frozenset[str]
+    names: Sequence[str],
+    runs: Sequence[tuple[int, str]],
+    periods: PeriodData,
+    text: frozenset[str],
+    year: Mapping[str, tuple[Any, Any]],
 ) -> tuple[dict[str, Any], Any]:
-    """The columns *names* over the period rows (a period's value, else the year's), and which rows
-    have every cell a plain number."""
+    """The columns *names* over the period rows (a period's value, else the unit's row of the *year*
+    columns, each cell as the program reads it there), and which rows have every cell a plain
+    number (or a word)."""
     np = numpy()
     out: dict[str, Any] = {}
     ok = np.ones(len(runs), dtype=bool)
+    owner = np.fromiter((i for i, _ in runs), dtype=np.int64, count=len(runs))
     for name in names:
-        values = []
-        for i, label in runs:
-            data, by_label = periods[i]  # type: ignore[misc]
-            values_of = by_label[label]
-            values.append(values_of[name] if name in values_of else data.get(name))
-        col, plain = text_column(values) if name in text else from_values(values)
+        values = [periods[i][label].get(name, _GAP) for i, label in runs]  # type: ignore[index]
+        col, plain = _with_year(name, values, owner, name in text, year)
         out[name] = col
         ok &= plain
     out[PERIOD_ROWS] = True  # per-period rules act on these rows (colzero)
     return out, ok
+
+
+_GAP = object()  # a name a period row gives no value for (its year's is read)
+
+
+def _with_year(
+    name: str, values: list[object], owner: Any, words: bool, year: Mapping[str, tuple[Any, Any]]
+) -> tuple[Any, Any]:
+    """One period column: each row's own value, or where it has none its unit's year value (and
+    which rows are plain: numbers, or words)."""
+    np = numpy()
+    gaps = np.fromiter((v is _GAP for v in values), dtype=bool, count=len(values))
+    given = year.get(name)
+    if words:
+        if given is None:
+            return text_column([None if v is _GAP else v for v in values])
+        col = given[0]
+        return text_column([col[o] if v is _GAP else v for v, o in zip(values, owner.tolist(), strict=True)])
+    own, plain = from_values([None if v is _GAP else v for v in values])
+    if not gaps.any():
+        return own, plain
+    if given is None or not isinstance(given[0], IntColumn):
+        return own, plain & ~gaps
+    col, year_plain = given
+    from_year = IntColumn(col.num[owner], col.den, col.bound)
+    return _merged(from_year, own, ~gaps), np.where(gaps, year_plain[owner], plain)
 
 
 def _limited(col: IntColumn, cat: Any, keys: Sequence[Any], per_key: Sequence[tuple[Any, Any]]) -> IntColumn:
@@ -246,6 +278,6 @@ def _merged(year: IntColumn, periods: IntColumn, has: Any) -> IntColumn:
 
 
 def periods_of(units: Sequence[Any]) -> PeriodData | None:
-    """Each unit's (year data, periods) where it has periods (None for the batch when none has)."""
-    found = [(u.data, u.periods) if u.periods else None for u in units]
+    """Each unit's periods where it has some (None for the batch when none has)."""
+    found = [u.periods or None for u in units]
     return found if any(found) else None

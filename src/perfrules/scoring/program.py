@@ -343,6 +343,7 @@ class ColumnProgram:
             scheme.round_scores,
             applicable,
             frozenset(self.text_reads),
+            columns,
         )
         if _TOO_LARGE in cols:
             ok &= ~cols[_TOO_LARGE]
