@@ -180,8 +180,9 @@ def _period_columns(
     out: dict[str, Any] = {}
     ok = np.ones(len(runs), dtype=bool)
     owner = np.fromiter((i for i, _ in runs), dtype=np.int64, count=len(runs))
+    rows = [periods[i][label] for i, label in runs]  # type: ignore[index]
     for name in names:
-        values = [periods[i][label].get(name, _GAP) for i, label in runs]  # type: ignore[index]
+        values = [row.get(name, _GAP) for row in rows]
         col, plain = _with_year(name, values, owner, name in text, year)
         out[name] = col
         ok &= plain
@@ -198,21 +199,32 @@ def _with_year(
     """One period column: each row's own value, or where it has none its unit's year value (and
     which rows are plain: numbers, or words)."""
     np = numpy()
-    gaps = np.fromiter((v is _GAP for v in values), dtype=bool, count=len(values))
     given = year.get(name)
     if words:
         if given is None:
             return text_column([None if v is _GAP else v for v in values])
         col = given[0]
         return text_column([col[o] if v is _GAP else v for v, o in zip(values, owner.tolist(), strict=True)])
-    own, plain = from_values([None if v is _GAP else v for v in values])
-    if not gaps.any():
-        return own, plain
+    at = [j for j, v in enumerate(values) if v is not _GAP]
+    if len(at) == len(values):
+        return from_values(values)
+    own, own_plain = from_values([values[j] for j in at])
     if given is None or not isinstance(given[0], IntColumn):
-        return own, plain & ~gaps
+        plain = np.zeros(len(values), dtype=bool)
+        plain[at] = own_plain
+        num = np.zeros(len(values), dtype=own.num.dtype)
+        num[at] = own.num
+        return IntColumn(num, own.den, own.bound), plain
     col, year_plain = given
-    from_year = IntColumn(col.num[owner], col.den, col.bound)
-    return _merged(from_year, own, ~gaps), np.where(gaps, year_plain[owner], plain)
+    has = np.zeros(len(values), dtype=bool)
+    has[at] = True
+    num = np.zeros(len(values), dtype=own.num.dtype)
+    num[at] = own.num
+    plain = year_plain[owner]
+    plain[at] = own_plain
+    return _merged(
+        IntColumn(col.num[owner], col.den, col.bound), IntColumn(num, own.den, own.bound), has
+    ), plain
 
 
 def _limited(col: IntColumn, cat: Any, keys: Sequence[Any], per_key: Sequence[tuple[Any, Any]]) -> IntColumn:
