@@ -147,7 +147,7 @@ def _score_taken(
         if not plain.all():
             ok &= plain | np.array([type(c) is str and not c.strip() for c in by_column[i]], dtype=bool)
     for i in reader.inputs:
-        if header[i] in reader.text_fields:
+        if header[i] in reader.text_fields and set(map(type, by_column[i])) != {str}:
             ok &= np.array([type(c) is str for c in by_column[i]], dtype=bool)
     if any(name not in parsed for name in program.reads):
         missing = from_text_columns([[""] * len(rows)])[0]
@@ -157,8 +157,12 @@ def _score_taken(
     at = {header[i]: i for i in reader.inputs}
     for name in program.text_reads:  # words as the reader keeps them (blank or no-data text: none)
         cells = by_column[at[name]] if name in at else [""] * len(rows)
-        words = {c: word(c) for c in {c for c in cells if isinstance(c, str)}}  # each distinct word once
-        columns[name] = text_column([words.get(c) if isinstance(c, str) else None for c in cells])
+        if set(map(type, cells)) == {str}:  # a CSV file's: every cell text
+            words = {c: word(c) for c in set(cells)}  # each distinct word once
+            columns[name] = text_column(list(map(words.__getitem__, cells)))
+        else:
+            words = {c: word(c) for c in {c for c in cells if isinstance(c, str)}}
+            columns[name] = text_column([words.get(c) if isinstance(c, str) else None for c in cells])
     scored = program.score(
         names,
         categories,
