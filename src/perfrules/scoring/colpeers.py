@@ -134,10 +134,17 @@ def observe_columns(
         rows = np.flatnonzero(given & keep).tolist()
         if not rows or top is None or bottom is None:
             continue
-        a, b = top.num[rows].tolist(), bottom.num[rows].tolist()
-        da, db = top.den, bottom.den
+        a = _fractions(top.num[rows].tolist(), top.den)
+        b = _fractions(bottom.num[rows].tolist(), bottom.den)
         for i, x, y in zip(rows, a, b, strict=True):
             slot = (kind, code, target, None, categories[i] if group else None)
-            found.append((i, order, (names[i], slot, (Fraction(x, da), Fraction(y, db)))))
+            found.append((i, order, (names[i], slot, (x, y))))
     found.sort(key=lambda item: (item[0], item[1]))  # unit after unit, each in the steps' order
     return [o for _, _, o in found], np.flatnonzero(rest).tolist()
+
+
+def _fractions(numerators: list[int], den: int) -> list[Fraction]:
+    """Each numerator over *den* as a Fraction (whole numbers made without a gcd)."""
+    if den == 1:
+        return list(map(Fraction, numerators))
+    return [Fraction(x, den) for x in numerators]
