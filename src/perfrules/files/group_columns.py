@@ -29,8 +29,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
-from itertools import compress
-from operator import itemgetter
+from itertools import compress, repeat
+from operator import itemgetter, ne
 
 from .._intcols import from_texts
 from ..formula.language import normalize_name
@@ -140,7 +140,8 @@ def group_cells(reader: _RowUnits, groups: Sequence[RowGroup], default: str | No
             values: dict[str, object] = {}
             picked = numeric_of(cells)
             # The cells that are not "" (a cell of another type compares as not equal: kept).
-            for (_, name), cell in compress(zip(numeric_at, picked, strict=True), map("".__ne__, picked)):
+            filled = map(ne, picked, repeat(""))
+            for (_, name), cell in compress(zip(numeric_at, picked, strict=True), filled):
                 if type(cell) is not str:
                     fine = False  # a workbook's number or date: the reader reads it
                     break
