@@ -168,6 +168,7 @@ def _score_simple(
         outcome = UnitOutcome(LightUnit(names[i], categories[i], f"{origin} row {row.number}"))  # type: ignore[arg-type]
         outcome.total, outcome.grade, outcome.shown_total = total, grade, text
         outcome.rendered = cells[i]
+        scored.mark(outcome, i)
         outcomes[simple[i]] = outcome
 
 

@@ -99,8 +99,8 @@ def score_kept(
             categories = [columns.categories[r] for r in index.tolist()]
             scored = program.score(kept_names, categories, cols, columns.ok[index])
             done = scored.rows()
-            if len(done) == len(rows) and not plan.scheme.quotas:
-                # Every unit scored here, none vetoed, no quota: ranks over the exact integer totals
+            if len(done) == len(rows) and not plan.scheme.quotas and not scored.marked:
+                # Every unit scored here, none vetoed or noted, no quota: ranks over the exact integer totals
                 # (as finish_batch ranks them), and each outcome made when read.
                 if progress is not None:
                     for done_count, name in enumerate(names, start=1):
@@ -111,6 +111,7 @@ def score_kept(
                 outcome = UnitOutcome(KeptUnit(columns, rows[at[j]]))  # type: ignore[arg-type]
                 outcome.scores_later(partial(scored.unit_scores, j))
                 outcome.total, outcome.grade = total, grade
+                scored.mark(outcome, j)
                 outcomes[at[j]] = outcome
     for i, found in enumerate(outcomes):
         if found is None:

@@ -51,6 +51,7 @@ from ..scheme.units import Unit, note_events
 from . import colapplies, colfuncs, colindicators, collimits, collookup, colperiods, colscale, colsteps
 from .coldot import CommonScores, weighted_sums
 from .coldot import scaled as _scaled
+from .coltotalrules import TotalRules
 from .coltotals import TotalColumn
 from .compiled import Population
 from .outcome import UnitOutcome, weighting
@@ -205,7 +206,9 @@ class ColumnProgram:
         self.arguments = found.arguments
         self.peers = found.peers
         self.text_reads = found.text_reads
-        self.reads = found.reads
+        # The scheme's rules on the total (coltotalrules): policies, 折算, floor, cap, rounding.
+        self.rules = TotalRules(plan, found.text_reads, _Unsupported)
+        self.reads = tuple(sorted({*found.reads, *self.rules.reads}))
         # Per category key: each indicator's lower and upper limit (None: none).
         keys = scheme.categories or (None,)
         self.limits = {c: [colscale.limits(ind, c) for ind in plan.indicators] for c in keys}
@@ -261,6 +264,7 @@ class ColumnProgram:
                 outcome.total, outcome.grade = total, grade
                 if unit.notes:
                     outcome.events = note_events(unit)
+                scored.mark(outcome, i)
                 out[i] = outcome
         return out
 
@@ -373,6 +377,7 @@ class ColumnProgram:
         wide = np.zeros(n, dtype=bool)  # units whose total could be past LIMITS.max_bits
         bits = _numbers.LIMITS.max_bits  # read when scoring (tests and callers may set other limits)
         patterns = np.unique(pattern[ok]).tolist()
+        possible = []  # per pattern: its rows and the points its applicable indicators carry (折算)
         whole = len(patterns) == 1 and bool(ok.all())  # one pattern for every unit: no rows to pick
         for p in patterns:
             rows = np.arange(n) if whole else np.flatnonzero((pattern == p) & ok)
@@ -391,6 +396,7 @@ class ColumnProgram:
                 if totals is None:
                     totals, small = small.astype(object), None
                 totals[rows] = sums.tolist() if fits else sums
+            possible.append((rows, weights.possible))
             q = den * weights.denominator
             denominators[rows] = q
             if max(q, sum(c.bound * abs(f) for c, f in zip(own, factors, strict=True))) >> bits:
@@ -398,7 +404,12 @@ class ColumnProgram:
         if wide.any():  # totals past LIMITS.max_bits: checked as the per-unit program checks them
             big = totals if totals is not None else small.astype(object)
             ok = (ok & ~wide) | colsteps.totals_within_limits(big, denominators, ok & wide)
-        return Scored(self, CommonScores(own, den), den, applicable, totals, denominators, ok, small)
+        scored = Scored(self, CommonScores(own, den), den, applicable, totals, denominators, ok, small)
+        held = small if small is not None else totals
+        if self.rules.active or self.rules.bites(held, denominators, scored.ok, keys, cat):
+            fulls = [plan.full_marks_for(c) for c in keys] if keys else [plan.full_marks]
+            scored.finish_rules(columns, [fulls[c] for c in cat.tolist()] if keys else fulls * n, possible)
+        return scored
 
     def _held(self, k: int, col: _Col, keys: Sequence[str], cat: Any, places: int | None) -> _Col:
         """Score column *k* held within its limits (per category for the upper one), then rounded
@@ -437,20 +448,31 @@ class Scored:
         self.applicable = applicable
         self._totals = totals  # Python integers (None while the int64 *small* holds every total)
         self.denominators = denominators
-        scheme = program.plan.scheme
-        # A total that a floor, a cap or rounding changes leaves a note on the unit: the
-        # per-unit program scores those units and says so.
-        full = program.plan.full_marks
-        if scheme.round_total is not None:
-            ok = np.zeros_like(ok)
         # The totals as int64, where every one fits (else None): compared without Python integers.
         self.small: Any = small
-        held = small if small is not None else totals
-        if scheme.floor_total:
-            ok = ok & (held >= 0).astype(bool)
-        if scheme.cap_total:
-            ok = ok & collimits.within_full(held, denominators, full)
         self.ok = ok
+        self.events: dict[int, list[Any]] = {}  # per unit (by position), the notes the total's rules left
+        self.vetoed: Any = None  # which units a veto sank (None: none)
+
+    def finish_rules(self, columns: Any, fulls: list[Fraction], possible: list[tuple[Any, Fraction]]) -> None:
+        """The scheme's rules on the total (:mod:`~perfrules.scoring.coltotalrules`) over these totals."""
+        done = self.program.rules.apply(self.totals, self.denominators, self.ok, columns, fulls, possible)
+        self._totals, self.denominators, self.small, self.ok = done.num, done.den, None, done.ok
+        self.events = done.events
+        self.vetoed = done.vetoed if done.vetoed.any() else None
+
+    @property
+    def marked(self) -> bool:
+        """Whether a unit got a note or a veto (each outcome is then made with :meth:`mark`)."""
+        return bool(self.events) or self.vetoed is not None
+
+    def mark(self, outcome: UnitOutcome, i: int) -> None:
+        """Give unit *i*'s outcome the notes of the total's rules, and whether a veto sank it."""
+        found = self.events.get(i)
+        if found:
+            outcome.events = [*outcome.events, *found]
+        if self.vetoed is not None and self.vetoed[i]:
+            outcome.vetoed = True
 
     @property
     def totals(self) -> Any:
@@ -467,7 +489,12 @@ class Scored:
         """For the units at *rows*: their exact totals, overall grades, and totals as output cells
         (:func:`perfrules.pipeline.chunk.cell_number`), worked out per denominator at once."""
         totals = self.totals_of(rows)
-        return totals.values(), self.grades_of(totals), totals.cells()
+        grades = self.grades_of(totals)
+        if self.vetoed is not None and self.program.plan.overall is not None:
+            lowest = self.program.plan.scheme.grades[-1]  # a veto: the lowest grade, whatever the total
+            for j in np.flatnonzero(self.vetoed[np.array(rows, dtype=np.int64)]).tolist():
+                grades[j] = lowest
+        return totals.values(), grades, totals.cells()
 
     def totals_of(self, rows: list[int]) -> TotalColumn:
         """The exact totals of the units at *rows*, kept as integers (values and ranks made when read)."""
@@ -513,9 +540,7 @@ def _scheme_why(plan: Plan) -> str | None:
         (plan.aggregated, "a group takes a geometric or harmonic mean"),
         (plan.result_order is not None, "rules read other indicators' results"),
         (scheme.total_formula is not None, "the total is a formula"),
-        (bool(scheme.policies), "scheme-wide policies"),
         (bool(scheme.caps), "caps"),
-        (bool(scheme.normalize), "折算 (normalize)"),
         (bool(scheme.parameters), "per-unit parameters"),
         (scheme.previous is not None, "values read from the previous results (history)"),
         (bool(plan.category_marks), "full marks per category (totals)"),
