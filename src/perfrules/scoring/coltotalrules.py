@@ -147,6 +147,10 @@ class TotalRules:
             scale = 10**scheme.round_total  # every total is now a multiple of 10**-places
             num[:] = num * scale // den
             den[:] = scale
+            if scheme.cap_total and plan.overall is not None:
+                # Full marks rounded up (12.5 to 13) is outside the overall grading's domain: the
+                # per-unit program reports that unit's error.
+                ok &= ~_above(num, den, fulls)
         return Totals(num, den, ok, events, vetoed)
 
     def _decided(
@@ -245,9 +249,7 @@ class TotalRules:
         if scheme.floor_total:
             bites |= (num < 0).astype(bool)
         if scheme.cap_total:
-            top_num = np.array([f.numerator for f in fulls], dtype=object)
-            top_den = np.array([f.denominator for f in fulls], dtype=object)
-            bites |= (num * top_den > den * top_num).astype(bool)
+            bites |= _above(num, den, fulls)
         if scheme.round_total is not None:
             bites |= (num * 10**scheme.round_total % den != 0).astype(bool)
         for i in np.flatnonzero(bites & ok).tolist():
@@ -262,6 +264,14 @@ class TotalRules:
                 num[i], den[i] = final.numerator, final.denominator
             if found:
                 events.setdefault(i, []).extend(found)
+
+
+def _above(num: Any, den: Any, fulls: Sequence[Fraction]) -> Any:
+    """Which totals ``num / den`` are above their full marks."""
+    np = numpy()
+    top_num = np.array([f.numerator for f in fulls], dtype=object)
+    top_den = np.array([f.denominator for f in fulls], dtype=object)
+    return (num * top_den > den * top_num).astype(bool)
 
 
 def _distinct(

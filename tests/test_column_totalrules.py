@@ -1,0 +1,288 @@
+"""The scheme's rules on the total in the column program, against the per-unit program.
+
+Scheme-wide vetoes (``zero``, ``lowest_grade``) and adjustments (加分项/扣分项:
+``per``/``points`` or ``items``, a cap of a number or a formula, ``matters``),
+折算 (``normalize``) over the applicable points, and the floor at 0, the cap at
+full marks and ``round_total`` — generated with data on and beside their
+boundaries (a count that makes an adjustment reach its cap exactly, a total
+one cent above full marks, blank and unreadable counts): the column program,
+the per-unit program and the streamed command line give the same totals,
+grades, ranks, scores, errors and notes. The worked examples that use these
+forms are scored alike on every path, with the mechanics' expected figures.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+
+from perfrules import evaluate, load, loads
+from perfrules.cli.main import main
+from perfrules.files.data import load_units
+from perfrules.scoring.plan import plan_of
+from perfrules.scoring.program import program_of
+from test_column_program import _agree, _both_ways, _key, _run_columns
+
+_EXAMPLES = int(os.environ.get("DIFF_EXAMPLES", "40"))
+_DOCS = Path(__file__).resolve().parent.parent / "docs" / "examples"
+_ODD = ["", "约2项", "1e1", "２"]
+
+
+def _veto(draw: st.DrawFn) -> list[str]:
+    when = draw(
+        st.sampled_from(
+            ["事故>0", "事故>=2", "事故=1 or 违纪>0", "not (违纪=0)", "事故+违纪>2", "违纪>0 and 事故=0"]
+        )
+    )
+    effect = draw(st.sampled_from(["zero", "lowest_grade"]))
+    reason = draw(st.sampled_from(["", "发生重大事故的，实行一票否决"]))
+    lines = ["[[policies]]", 'type = "veto"', f'when = "{when}"', f'effect = "{effect}"']
+    return lines + ([f'reason = "{reason}"'] if reason else [])
+
+
+def _adjust(draw: st.DrawFn) -> list[str]:
+    lines = ["[[policies]]", 'type = "adjust"']
+    shape = draw(st.sampled_from(["per", "items", "matters"]))
+    sign = draw(st.sampled_from([1, 1, -1]))
+    if shape == "per":
+        points = draw(st.sampled_from(["0.5", "1", "2", "1.25"]))
+        lines += ['per = "表彰"', f"points = {'-' if sign < 0 else ''}{points}"]
+    elif shape == "items":
+        lines.append(
+            f'items = {{ "国家级" = {2 * sign}, "省级" = {sign}, "市级" = {Decimal("0.5") * sign} }}'
+        )
+    else:
+        lines += [
+            f'items = {{ "国家级" = {2 * sign}, "省级" = {sign}, "市级" = {Decimal("0.5") * sign} }}',
+            'matters = { "文明城市" = ["国家级", "省级"] }',
+        ]
+    cap = draw(st.sampled_from([None, None, "3", "2.5", "0", '"if(表彰>2, 2, 1)"']))
+    if cap is not None and not (cap.startswith('"') and shape != "per"):
+        lines.append(f"cap = {cap}")
+    if draw(st.booleans()):
+        lines.append('reason = "加分合计最高3分"')
+    return lines
+
+
+@st.composite
+def cases(draw: st.DrawFn) -> tuple[str, str]:
+    """A points scheme with rules on its total (see the module's docstring), and CSV data for it."""
+    count = draw(st.integers(1, 4))
+    weights = [draw(st.sampled_from([10, 20, 25, 30, Decimal("12.5")])) for _ in range(count)]
+    total = sum(weights)
+    categories = draw(st.booleans())
+    normalize = draw(st.booleans())
+    lines = ['name = "总分规则"', 'basis = "points"', f"total = {total}"]
+    if categories:
+        lines.append('categories = ["甲类", "乙类"]')
+    if normalize:
+        lines.append("normalize = true")
+    if draw(st.booleans()):
+        lines.append("cap_total = false")
+    if draw(st.integers(0, 3)) == 0:
+        lines.append("floor_total = false")
+    if draw(st.booleans()):
+        lines.append(f"round_total = {draw(st.integers(0, 2))}")
+    lines.append('groups = [{ name = "组" }]')
+    if draw(st.booleans()):
+        cut = total * Decimal(draw(st.sampled_from(["0.6", "0.9", "1"])))
+        lines += ["[overall]", f'rule = "优：总分>={cut}；良：总分<{cut}"']
+    for _ in range(draw(st.integers(0, 3))):
+        lines += draw(st.sampled_from([_veto, _adjust]))(draw)
+    units = [f"单位{i}" for i in range(draw(st.integers(1, 10)))]
+    declared = normalize and count > 1 and draw(st.booleans())
+    columns: dict[str, list[str]] = {}
+    for k, weight in enumerate(weights, start=1):
+        lines += ["[[indicators]]", f'code = "{k}"', f'name = "指标{k}"', 'group = "组"']
+        if categories:
+            lines.append(f'weights = {{ "甲类" = {weight}, "乙类" = {weight} }}')
+        else:
+            lines.append(f"weight = {weight}")
+        if draw(st.integers(0, 3)) == 0:
+            lines.append('max_score = "none"')
+        if draw(st.integers(0, 4)) == 0:
+            lines.append('min_score = "none"')
+        lines.append(f'score = "值{k}"')
+        near = [str(weight), str(weight + Decimal("0.01")), "0", "-1", str(weight * Decimal("0.9")), "7.5"]
+        columns[f"值{k}"] = [draw(st.sampled_from(near)) for _ in units]
+    for name in ("事故", "违纪", "表彰", "国家级", "省级", "市级"):
+        columns[name] = [
+            draw(st.sampled_from(_ODD if draw(st.integers(0, 11)) == 0 else ["0", "0", "1", "2", "3", "5"]))
+            for _ in units
+        ]
+    head = ["单位", *(["类别"] if categories else []), *(["不适用"] if declared else []), *columns]
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(head)
+    for i, name in enumerate(units):
+        row = [name]
+        if categories:
+            row.append(draw(st.sampled_from(["甲类", "乙类"])))
+        if declared:
+            row.append(draw(st.sampled_from(["", "", "1", "2", "1,2"])))
+        writer.writerow(row + [columns[c][i] for c in columns])
+    return "\n".join(lines) + "\n", out.getvalue()
+
+
+@given(case=cases())
+@settings(
+    max_examples=_EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+def test_rules_on_the_total_score_as_the_per_unit_program(tmp_path_factory, case):
+    folder = tmp_path_factory.mktemp("totalrules")
+    _, slow, scheme = _agree(folder, *case)
+    # The API reads a file's units as columns (colbatch): the same outcomes again.
+    kept = evaluate(scheme, load_units(folder / "data.csv", scheme=scheme), explained=False)
+    assert [(r.unit, r.total, r.grade, r.rank, [e.message for e in r.events]) for r in kept] == [
+        (o.unit.name, o.total, o.grade, o.rank, [e.message for e in o.events]) for o in slow
+    ]
+    # The notes the column program itself made (on the units it scored).
+    found = [o for o in _run_columns(scheme, folder, case[1]) if o is not None]
+    kinds = {e.kind for o in found for e in o.events}
+    for kind in ("veto", "adjust", "normalize", "capped", "rounded"):
+        if kind in kinds:
+            event(f"the column program made a '{kind}' note")
+    if any(o.vetoed for o in found):
+        event("the column program ranked a vetoed unit")
+    if any(o.errors for o in slow):
+        event("the per-unit program reported an error")
+
+
+# -- by hand ---------------------------------------------------------------------------------
+
+
+def _same(folder: Path, text: str, data: str) -> list[object]:
+    """The column program's outcomes (those it sends back scored by the per-unit program): the same
+    as the per-unit program's."""
+    fast, slow, *_ = _both_ways(folder, text, data)
+    assert [_key(o) for o in fast] == [_key(o) for o in slow]
+    return fast
+
+
+_BONUS = """
+name = "加分"
+basis = "points"
+total = 100
+cap_total = false
+groups = [{ name = "组" }]
+[[policies]]
+type = "adjust"
+items = { "国家级" = 2, "省级" = 1 }
+cap = 5
+[[policies]]
+type = "veto"
+when = "事故>0"
+effect = "lowest_grade"
+[[indicators]]
+code = "1"
+name = "甲"
+group = "组"
+weight = 100
+score = "得分"
+[overall]
+rule = "优：总分>=90；差：总分<90"
+"""
+
+
+def test_bonuses_and_a_veto_by_hand(tmp_path):
+    """94 + 2×2 + 1 = 99 (优); 90 + 5 capped = 95 → a veto makes it 差; a blank count: the per-unit
+    program's error; one distinct input decided once."""
+    data = "单位,得分,国家级,省级,事故\n甲,94,2,1,0\n乙,90,3,0,1\n丙,90,,1,0\n丁,94,2,1,0\n"
+    fast: list[Any] = _same(tmp_path, _BONUS, data)
+    got = {o.unit.name: (o.total, o.grade, o.rank) for o in fast}
+    assert got["甲"] == (Decimal(99), "优", 1) and got["丁"] == (Decimal(99), "优", 1)
+    assert got["乙"] == (Decimal(95), "差", 3)  # vetoed: the lowest grade, ranked after the others
+    assert got["丙"][0] is None and fast[2].errors
+    scheme = loads(_BONUS, format="toml")
+    found = _run_columns(scheme, tmp_path, data)
+    assert [o is not None for o in found] == [True, True, False, True]
+    assert [e.kind for e in found[1].events] == ["veto", "adjust"] and found[1].vetoed
+    assert "加分以 5分 为限" in found[1].events[1].message
+
+
+def test_a_total_capped_and_rounded_by_hand(tmp_path):
+    """101.005 capped at 100 with a note; 99.995 rounded half up to 100 (round_total = 2 … 0)."""
+    text = """
+name = "封顶"
+basis = "points"
+total = 100
+round_total = 1
+groups = [{ name = "组" }]
+[[indicators]]
+code = "1"
+name = "甲"
+group = "组"
+weight = 100
+max_score = "none"
+min_score = "none"
+score = "得分"
+"""
+    data = "单位,得分\n甲,101.005\n乙,99.96\n丙,-3\n丁,88.8\n"
+    fast: list[Any] = _same(tmp_path, text, data)
+    assert [o.total for o in fast] == [Decimal(100), Decimal(100), Decimal(0), Decimal("88.8")]
+    found = _run_columns(loads(text, format="toml"), tmp_path, data)
+    assert all(o is not None for o in found)
+    assert [[e.kind for e in o.events] for o in found] == [["capped"], ["rounded"], ["capped"], []]  # type: ignore[union-attr]
+
+
+# -- the worked examples -----------------------------------------------------------------------
+
+_COMPILED = ["mechanics/m08-veto-effects", "mechanics/m12-normalize-applicable", "cookbook/bonus-matters"]
+_EXPECTED = json.loads((_DOCS / "mechanics" / "expected.json").read_text(encoding="utf-8"))
+# bonus-matters by hand: 甲 90 + 2 (文明城市 once, at 国家级); 乙 85 + 1 + 1 + 2×0.5 = 88;
+# 丙 80 + 2 + 2 + 0.5 = 84.5 → capped at 3: 83; 丁 88; 戊 75 + 1 (省级 twice, counted once) = 76.
+_BONUS_MATTERS = {"甲": "92", "乙": "88", "丙": "83", "丁": "88", "戊": "76"}
+
+
+def _run(*args: str) -> str:
+    out, err = io.StringIO(), io.StringIO()
+    assert main(list(args), out=out, err=err) == 0, err.getvalue()
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("name", _COMPILED)
+def test_the_examples_compile_and_every_path_agrees(name):
+    scheme_path, data_path = _DOCS / f"{name}.toml", _DOCS / f"{name}.csv"
+    scheme = load(scheme_path)
+    assert program_of(plan_of(scheme)) is not None, plan_of(scheme).program_why
+    assert "whole batches at once" in _run("validate", str(scheme_path))
+    units = load_units(data_path, scheme=scheme)
+    assert all(o is not None for o in program_of(plan_of(scheme)).run(units))  # type: ignore[union-attr]
+    short = name.split("/")[1]
+    want = _EXPECTED.get(short) or {u: {"total": t} for u, t in _BONUS_MATTERS.items()}
+    results = {}
+    for explained in (True, False):
+        found = evaluate(scheme, units, explained=explained)
+        results[explained] = {
+            r.unit: (Fraction(r.total), r.grade, r.rank, [e.message for e in r.events]) for r in found
+        }
+    assert results[True] == results[False]
+    for unit, expected in want.items():
+        total, grade, rank, _ = results[False][unit]
+        assert total == Fraction(expected["total"]), unit
+        assert grade == expected.get("grade", grade) and rank == expected.get("rank", rank), unit
+    cells = {u: (str(r[2]), r[1] or "") for u, r in results[False].items()}
+    for jobs in ("1", "2"):
+        out = _run("score", str(scheme_path), str(data_path), "--format", "csv", "--jobs", jobs)
+        rows = list(csv.DictReader(io.StringIO(out.lstrip("\ufeff"))))
+        assert {r["单位"]: (r["排名"], r["等次"]) for r in rows} == cells
+        for r in rows:
+            assert abs(Fraction(r["总分"]) - results[False][r["单位"]][0]) <= Fraction(1, 10**6)
+    out = _run("score", str(scheme_path), str(data_path), "--format", "json")
+    for u in json.loads(out)["units"]:
+        assert abs(Fraction(str(u["total"])) - results[False][u["unit"]][0]) <= Fraction(1, 10**6)
+        assert (str(u["rank"]), u["grade"] or "") == cells[u["unit"]]
+    table = _run("score", str(scheme_path), str(data_path))
+    assert all(unit in table for unit in want)
