@@ -83,8 +83,12 @@ def cases(draw: st.DrawFn) -> tuple[str, str]:
     categories = draw(st.booleans())
     normalize = draw(st.booleans())
     lines = ['name = "总分规则"', 'basis = "points"', f"total = {total}"]
+    # 分类考核: 乙类 units may have full marks of their own (indicator 1 weighs 10 more for them).
+    own_marks = categories and draw(st.booleans())
     if categories:
         lines.append('categories = ["甲类", "乙类"]')
+    if own_marks:
+        lines.append(f'totals = {{ "乙类" = {total + 10} }}')
     if normalize:
         lines.append("normalize = true")
     if draw(st.booleans()):
@@ -105,7 +109,9 @@ def cases(draw: st.DrawFn) -> tuple[str, str]:
     for k, weight in enumerate(weights, start=1):
         lines += ["[[indicators]]", f'code = "{k}"', f'name = "指标{k}"', 'group = "组"']
         if categories:
-            lines.append(f'weights = {{ "甲类" = {weight}, "乙类" = {weight} }}')
+            lines.append(
+                f'weights = {{ "甲类" = {weight}, "乙类" = {weight + (10 if own_marks and k == 1 else 0)} }}'
+            )
         else:
             lines.append(f"weight = {weight}")
         if draw(st.integers(0, 3)) == 0:
@@ -151,7 +157,7 @@ def test_rules_on_the_total_score_as_the_per_unit_program(tmp_path_factory, case
     # The notes the column program itself made (on the units it scored).
     found = [o for o in _run_columns(scheme, folder, case[1]) if o is not None]
     kinds = {e.kind for o in found for e in o.events}
-    for kind in ("veto", "adjust", "normalize", "capped", "rounded"):
+    for kind in ("veto", "adjust", "normalize", "capped", "rounded", "full_marks"):
         if kind in kinds:
             event(f"the column program made a '{kind}' note")
     if any(o.vetoed for o in found):

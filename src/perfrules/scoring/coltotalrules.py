@@ -37,7 +37,7 @@ from .._numbers import as_fraction, exact
 from ..scheme.policies import Adjust, Veto
 from ..scheme.units import PolicyEvent
 from .collimits import within_full
-from .overall import bound_total, normalize_event, veto_event
+from .overall import bound_total, marks_event, normalize_event, veto_event
 from .plan import Plan
 from .policies import adjust_event, adjustment
 
@@ -81,7 +81,15 @@ class TotalRules:
         self.normalize = bool(scheme.normalize)
         # Whether a rule besides the floor and the cap can change a total or leave a note (the program
         # applies those two only where a total passes them).
-        self.active = bool(scheme.policies or scheme.normalize or scheme.round_total is not None)
+        self.active = bool(
+            scheme.policies or scheme.normalize or scheme.round_total is not None or plan.category_marks
+        )
+        # Per category with full marks of its own (its position in the scheme's categories): its note.
+        self.marks_notes = {
+            c: marks_event(plan, key, plan.full_marks_for(key))
+            for c, key in enumerate(scheme.categories)
+            if plan.full_marks_for(key) is not plan.full_marks
+        }
         words = plan.words
         self.unit_word = words.points if scheme.basis == "points" else ""
         self.veto_events = tuple(veto_event(v, words("本单位", "the unit"), words) for v in self.vetoes)
@@ -107,7 +115,7 @@ class TotalRules:
         den: Any,
         ok: Any,
         columns: Mapping[str, tuple[Any, Any]],
-        fulls: Sequence[Fraction],
+        cat: Any,
         possible: Sequence[tuple[Any, Fraction]],
     ) -> Totals:
         """Finish the totals ``num / den`` (object arrays) of the units where *ok*.
@@ -117,7 +125,7 @@ class TotalRules:
             den: its denominator.
             ok: which units the program scores so far.
             columns: the data columns (with which cells are plain numbers), as the program reads them.
-            fulls: each unit's full marks.
+            cat: each unit's category's position in the scheme's categories (0 without categories).
             possible: per pattern of applicable indicators, its rows and the points they carry.
         """
         np = numpy()
@@ -126,6 +134,9 @@ class TotalRules:
         n = len(num)
         num, den, ok = num.copy(), den.copy(), ok.copy()
         events: dict[int, list[PolicyEvent]] = {}
+        keys = scheme.categories or (None,)
+        fulls = [self.plan.full_marks_for(k) for k in keys]
+        fulls = [fulls[c] for c in cat.tolist()] if scheme.categories else fulls * n
         vetoed = np.zeros(n, dtype=bool)
         zeroed = np.zeros(n, dtype=bool)
         for veto, note in zip(self.vetoes, self.veto_events, strict=True):
@@ -136,6 +147,9 @@ class TotalRules:
             if veto.effect == "zero":
                 zeroed |= fired
             for i in np.flatnonzero(fired).tolist():
+                events.setdefault(i, []).append(note)
+        for c, note in self.marks_notes.items():  # 分类考核: the full marks of the unit's category
+            for i in np.flatnonzero(ok & (cat == c)).tolist():
                 events.setdefault(i, []).append(note)
         if self.normalize:
             self._normalize(num, den, ok, fulls, possible, events)

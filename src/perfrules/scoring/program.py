@@ -407,8 +407,7 @@ class ColumnProgram:
         scored = Scored(self, CommonScores(own, den), den, applicable, totals, denominators, ok, small)
         held = small if small is not None else totals
         if self.rules.active or self.rules.bites(held, denominators, scored.ok, keys, cat):
-            fulls = [plan.full_marks_for(c) for c in keys] if keys else [plan.full_marks]
-            scored.finish_rules(columns, [fulls[c] for c in cat.tolist()] if keys else fulls * n, possible)
+            scored.finish_rules(columns, cat, possible)
         return scored
 
     def _held(self, k: int, col: _Col, keys: Sequence[str], cat: Any, places: int | None) -> _Col:
@@ -454,9 +453,10 @@ class Scored:
         self.events: dict[int, list[Any]] = {}  # per unit (by position), the notes the total's rules left
         self.vetoed: Any = None  # which units a veto sank (None: none)
 
-    def finish_rules(self, columns: Any, fulls: list[Fraction], possible: list[tuple[Any, Fraction]]) -> None:
+    def finish_rules(self, columns: Any, cat: Any, possible: list[tuple[Any, Fraction]]) -> None:
         """The scheme's rules on the total (:mod:`~perfrules.scoring.coltotalrules`) over these totals."""
-        done = self.program.rules.apply(self.totals, self.denominators, self.ok, columns, fulls, possible)
+        done = self.program.rules.apply(self.totals, self.denominators, self.ok, columns, cat, possible)
+        self.cat = cat
         self._totals, self.denominators, self.small, self.ok = done.num, done.den, None, done.ok
         self.events = done.events
         self.vetoed = done.vetoed if done.vetoed.any() else None
@@ -489,7 +489,7 @@ class Scored:
         """For the units at *rows*: their exact totals, overall grades, and totals as output cells
         (:func:`perfrules.pipeline.chunk.cell_number`), worked out per denominator at once."""
         totals = self.totals_of(rows)
-        grades = self.grades_of(totals)
+        grades = self.grades_of(totals, rows)
         if self.vetoed is not None and self.program.plan.overall is not None:
             lowest = self.program.plan.scheme.grades[-1]  # a veto: the lowest grade, whatever the total
             for j in np.flatnonzero(self.vetoed[np.array(rows, dtype=np.int64)]).tolist():
@@ -501,23 +501,21 @@ class Scored:
         at = np.array(rows, dtype=np.int64)
         return TotalColumn((self.small if self.small is not None else self.totals)[at], self.denominators[at])
 
-    def grades_of(self, totals: TotalColumn) -> list[str | None]:
-        """The overall grades of *totals* (:meth:`totals_of`), per denominator by comparing integers."""
-        overall = self.program.plan.overall
-        n = len(totals)
-        if overall is None or not n:
-            return [None] * n
-        groups = set(totals.den.tolist())
-        if len(groups) == 1:
-            band = colscale.band_index(overall, totals.num, groups.pop())
-        else:
-            band = np.empty(n, dtype=np.int64)
-            for q in groups:
-                where = np.flatnonzero(totals.den == q)
-                band[where] = colscale.band_index(overall, totals.num[where], q)
-        found: list[str | None] = colscale.band_names(overall)[band].tolist()
-        for pos in np.flatnonzero(band == len(overall.cuts)).tolist():
-            found[pos] = overall.classify_number(totals.value(pos))  # says what is wrong, or a word scale
+    def grades_of(self, totals: TotalColumn, rows: list[int] | None = None) -> list[str | None]:
+        """The overall grades of *totals* (:meth:`totals_of` of *rows*; None: every unit), per
+        denominator by comparing integers; per category where categories have their own full marks."""
+        plan = self.program.plan
+        if not plan.category_marks:
+            return _graded(plan.overall, totals)
+        cats = self.cat if rows is None else self.cat[np.array(rows, dtype=np.int64)]
+        found: list[str | None] = [None] * len(totals)
+        for c in set(cats.tolist()):
+            where = np.flatnonzero(cats == c)
+            part = TotalColumn(totals.num[where], totals.den[where])
+            for j, grade in zip(
+                where.tolist(), _graded(plan.overall_for(plan.scheme.categories[c]), part), strict=True
+            ):
+                found[j] = grade
         return found
 
     def total(self, i: int) -> Any:
@@ -533,6 +531,25 @@ class Scored:
         ]
 
 
+def _graded(overall: Any, totals: TotalColumn) -> list[str | None]:
+    """The grades *overall* gives *totals*, per denominator by comparing integers."""
+    n = len(totals)
+    if overall is None or not n:
+        return [None] * n
+    groups = set(totals.den.tolist())
+    if len(groups) == 1:
+        band = colscale.band_index(overall, totals.num, groups.pop())
+    else:
+        band = np.empty(n, dtype=np.int64)
+        for q in groups:
+            where = np.flatnonzero(totals.den == q)
+            band[where] = colscale.band_index(overall, totals.num[where], q)
+    found: list[str | None] = colscale.band_names(overall)[band].tolist()
+    for pos in np.flatnonzero(band == len(overall.cuts)).tolist():
+        found[pos] = overall.classify_number(totals.value(pos))  # says what is wrong, or a word scale
+    return found
+
+
 def _scheme_why(plan: Plan) -> str | None:
     scheme = plan.scheme
     checks = (
@@ -543,7 +560,6 @@ def _scheme_why(plan: Plan) -> str | None:
         (bool(scheme.caps), "caps"),
         (bool(scheme.parameters), "per-unit parameters"),
         (scheme.previous is not None, "values read from the previous results (history)"),
-        (bool(plan.category_marks), "full marks per category (totals)"),
         (plan.periodic, "a grade per period"),
         (bool(plan.weight_from), "weights read per unit from the data (weight_from)"),
     )
