@@ -506,14 +506,14 @@ class Scored:
         denominator by comparing integers; per category where categories have their own full marks."""
         plan = self.program.plan
         if not plan.category_marks:
-            return _graded(plan.overall, totals)
+            return totals.grades(plan.overall)
         cats = self.cat if rows is None else self.cat[np.array(rows, dtype=np.int64)]
         found: list[str | None] = [None] * len(totals)
         for c in set(cats.tolist()):
             where = np.flatnonzero(cats == c)
             part = TotalColumn(totals.num[where], totals.den[where])
             for j, grade in zip(
-                where.tolist(), _graded(plan.overall_for(plan.scheme.categories[c]), part), strict=True
+                where.tolist(), part.grades(plan.overall_for(plan.scheme.categories[c])), strict=True
             ):
                 found[j] = grade
         return found
@@ -529,25 +529,6 @@ class Scored:
         return [
             exact(Fraction(int(col[i]), den)) if applicable[k] else None for k, col in enumerate(self.scores)
         ]
-
-
-def _graded(overall: Any, totals: TotalColumn) -> list[str | None]:
-    """The grades *overall* gives *totals*, per denominator by comparing integers."""
-    n = len(totals)
-    if overall is None or not n:
-        return [None] * n
-    groups = set(totals.den.tolist())
-    if len(groups) == 1:
-        band = colscale.band_index(overall, totals.num, groups.pop())
-    else:
-        band = np.empty(n, dtype=np.int64)
-        for q in groups:
-            where = np.flatnonzero(totals.den == q)
-            band[where] = colscale.band_index(overall, totals.num[where], q)
-    found: list[str | None] = colscale.band_names(overall)[band].tolist()
-    for pos in np.flatnonzero(band == len(overall.cuts)).tolist():
-        found[pos] = overall.classify_number(totals.value(pos))  # says what is wrong, or a word scale
-    return found
 
 
 def _scheme_why(plan: Plan) -> str | None:
