@@ -41,7 +41,7 @@ from .overall import bound_total, marks_event, normalize_event, veto_event
 from .plan import Plan
 from .policies import adjust_event, adjustment
 
-__all__ = ["TotalRules", "Totals"]
+__all__ = ["TotalRules", "Totals", "distinct_inputs"]
 
 
 class Totals:
@@ -173,7 +173,7 @@ class TotalRules:
         """``decide(scope)`` per unit (None where not run), run once per distinct input, and the units
         it cannot be run for (a value not a plain number, or the policy's code raised there)."""
         np = numpy()
-        index, scopes, plain = _distinct(sorted(names), columns, n)
+        index, scopes, plain = distinct_inputs(sorted(names), columns, n)
         found: list[Any] = [None] * len(scopes)
         failed_keys = np.zeros(len(scopes), dtype=bool)
         for j in np.unique(index[ok & plain]).tolist():
@@ -288,7 +288,7 @@ def _above(num: Any, den: Any, fulls: Sequence[Fraction]) -> Any:
     return (num * top_den > den * top_num).astype(bool)
 
 
-def _distinct(
+def distinct_inputs(
     names: Sequence[str], columns: Mapping[str, tuple[Any, Any]], n: int
 ) -> tuple[Any, list[dict[str, object]], Any]:
     """Each unit's position among the distinct tuples of the named columns' values, each distinct

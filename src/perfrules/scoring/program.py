@@ -53,6 +53,7 @@ from .coldot import CommonScores, weighted_sums
 from .coldot import scaled as _scaled
 from .coltotalrules import TotalRules
 from .coltotals import TotalColumn
+from .colweights import ReadWeights
 from .compiled import Population
 from .outcome import UnitOutcome, weighting
 from .plan import Plan
@@ -208,7 +209,8 @@ class ColumnProgram:
         self.text_reads = found.text_reads
         # The scheme's rules on the total (coltotalrules): policies, 折算, floor, cap, rounding.
         self.rules = TotalRules(plan, found.text_reads, _Unsupported)
-        self.reads = tuple(sorted({*found.reads, *self.rules.reads}))
+        self.own = ReadWeights(plan, _Unsupported) if plan.weight_from else None  # weight_from
+        self.reads = tuple(sorted({*found.reads, *self.rules.reads, *(self.own.reads if self.own else ())}))
         # Per category key: each indicator's lower and upper limit (None: none).
         keys = scheme.categories or (None,)
         self.limits = {c: [colscale.limits(ind, c) for ind in plan.indicators] for c in keys}
@@ -371,6 +373,10 @@ class ColumnProgram:
         pattern = cat * (1 << len(varying))
         for bit, k in enumerate(varying):
             pattern += applicable[:, k].astype(np.int64) << bit
+        if self.own is not None:  # and by the weights each unit reads (weight_from)
+            wid, owns, refused = self.own.read(columns, ok)
+            ok &= ~refused
+            pattern = pattern * len(owns) + wid
         totals: Any = None  # the totals as Python integers, once one does not fit in int64
         small: Any = np.zeros(n, dtype=np.int64)  # the totals as int64, while every one fits
         denominators = np.ones(n, dtype=object)
@@ -383,7 +389,8 @@ class ColumnProgram:
             rows = np.arange(n) if whole else np.flatnonzero((pattern == p) & ok)
             first = int(rows[0])
             category = keys[int(cat[first])] if keys else None
-            weights = weighting(plan, category, applicable[first].tolist())
+            mine = owns[int(wid[first])] if self.own is not None else None
+            weights = weighting(plan, category, applicable[first].tolist(), mine)
             # Each weight folded into its column's factor to the common denominator.
             factors = [
                 int(x) * (den // c.den) if x is not None else 0
@@ -542,7 +549,6 @@ def _scheme_why(plan: Plan) -> str | None:
         (bool(scheme.parameters), "per-unit parameters"),
         (scheme.previous is not None, "values read from the previous results (history)"),
         (plan.periodic, "a grade per period"),
-        (bool(plan.weight_from), "weights read per unit from the data (weight_from)"),
     )
     for bad, why in checks:
         if bad:
