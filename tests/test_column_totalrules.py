@@ -403,3 +403,77 @@ def test_the_weights_example_by_hand(tmp_path):
         loads(text, format="toml"), tmp_path, (_DOCS / f"{name}.csv").read_text(encoding="utf-8")
     )
     assert [o is not None for o in found] == [True, True, False, True]
+
+
+# -- per-unit parameters -----------------------------------------------------------------------
+
+
+@st.composite
+def parameter_cases(draw: st.DrawFn) -> tuple[str, str]:
+    """A scheme whose formulas (and a veto, an adjustment) read per-unit parameters, some units
+    missing from a table, and data that gives some of the same values itself (or a blank or a word)."""
+    units = [f"县{i}" for i in range(draw(st.integers(1, 8)))]
+    lines = ['name = "参数"', 'basis = "points"', "total = 100", 'groups = [{ name = "组" }]']
+    for name, values in (("难度系数", ["1", "1.1", "1.25", "0.9"]), ("目标", ["7%", "6", "0", "8.5"])):
+        lines.append(f'[parameters."{name}"]')
+        for u in units:
+            if draw(st.integers(0, 5)):
+                lines.append(f'"{u}" = {json.dumps(draw(st.sampled_from(values)))}')
+    if draw(st.booleans()):
+        lines += ["[[policies]]", 'type = "veto"', 'when = "难度系数<1"', 'effect = "zero"']
+    if draw(st.booleans()):
+        lines += ["[[policies]]", 'type = "adjust"', 'per = "目标"', "points = 0.5", "cap = 2"]
+    lines += [
+        "[[indicators]]",
+        'code = "1"',
+        'name = "增长"',
+        'group = "组"',
+        "weight = 60",
+        'score = "60×min(增速/目标, 1.2)/1.2×难度系数"',
+        "[[indicators]]",
+        'code = "2"',
+        'name = "民生"',
+        'group = "组"',
+        "weight = 40",
+        'score = "民生得分×难度系数"',
+    ]
+    out = io.StringIO()
+    writer = csv.writer(out)
+    own = draw(st.booleans())  # the data has a 难度系数 column of its own
+    writer.writerow(["单位", "增速", "民生得分", *(["难度系数"] if own else [])])
+    for u in units:
+        row = [u, draw(st.sampled_from(["7", "6.3", "0", "9"])), draw(st.sampled_from(["30", "36.5", "40"]))]
+        if own:
+            row.append(draw(st.sampled_from(["", "", "1", "1.2", "约1"])))
+        writer.writerow(row)
+    return "\n".join(lines) + "\n", out.getvalue()
+
+
+@given(case=parameter_cases())
+@settings(
+    max_examples=_EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+def test_per_unit_parameters_score_as_the_per_unit_program(tmp_path_factory, case):
+    folder = tmp_path_factory.mktemp("parameters")
+    _, slow, scheme = _agree(folder, *case)
+    kept = evaluate(scheme, load_units(folder / "data.csv", scheme=scheme), explained=False)
+    assert [(r.unit, r.total, r.grade, r.rank, [e.message for e in r.events]) for r in kept] == [
+        (o.unit.name, o.total, o.grade, o.rank, [e.message for e in o.events]) for o in slow
+    ]
+    if any(o.errors for o in slow):
+        event("the per-unit program reported an error")
+
+
+def test_the_parameters_example_by_hand(tmp_path):
+    """The cookbook's parameters, with 分值 written out (60). 甲县 grows 7% against 7%: 60 × 1/1.2 = 50,
+    and 30: 80. 乙县 6.6% against 6%: 60 × 1.1/1.2 × 1.1 = 60.5, and 32 × 1.1 = 35.2: 95.7. 丙县's own
+    难度系数 in the data (1) overrides the table's 1.2: 50 + 40 = 90. 丁县 has none, anywhere."""
+    text = (_DOCS / "cookbook" / "parameters.toml").read_text(encoding="utf-8").replace("分值×", "60×")
+    data = "单位,增速,民生得分,难度系数\n甲县,0.07,30,\n乙县,0.066,32,\n丙县,0.08,40,1\n丁县,0.08,40,\n"
+    fast: list[Any] = _same(tmp_path, text, data)
+    assert [o.total for o in fast] == [Decimal(80), Decimal("95.2"), Decimal(90), None]
+    assert fast[3].errors  # 丁县 has no 难度系数, in the data or the scheme
+    found = _run_columns(loads(text, format="toml"), tmp_path, data)
+    assert [o is not None for o in found] == [True, True, True, False]

@@ -51,6 +51,7 @@ from ..scheme.units import Unit, note_events
 from . import colapplies, colfuncs, colindicators, collimits, collookup, colperiods, colscale, colsteps
 from .coldot import CommonScores, weighted_sums
 from .coldot import scaled as _scaled
+from .colparams import Parameters
 from .coltotalrules import TotalRules
 from .coltotals import TotalColumn
 from .colweights import ReadWeights
@@ -211,6 +212,7 @@ class ColumnProgram:
         self.rules = TotalRules(plan, found.text_reads, _Unsupported)
         self.own = ReadWeights(plan, _Unsupported) if plan.weight_from else None  # weight_from
         self.reads = tuple(sorted({*found.reads, *self.rules.reads, *(self.own.reads if self.own else ())}))
+        self.params = Parameters.of(plan, self.reads, found.text_reads, _Unsupported)  # colparams
         # Per category key: each indicator's lower and upper limit (None: none).
         keys = scheme.categories or (None,)
         self.limits = {c: [colscale.limits(ind, c) for ind in plan.indicators] for c in keys}
@@ -239,6 +241,8 @@ class ColumnProgram:
         with gc_paused():
             ok = np.array([not u.problems for u in units], dtype=bool)
             names, columns = colsteps.batch_columns(units, self.reads, population)
+            if self.params is not None:  # a parameter's cell that is text: the per-unit program reads it
+                ok &= self.params.fine(units, columns)
             for name in self.text_reads:
                 columns[name] = collookup.text_column([u.data.get(name) for u in units])
             periods = colperiods.periods_of(units)
@@ -314,6 +318,8 @@ class ColumnProgram:
             given = columns.get(name)
             if given is None or isinstance(given[0], _Col):
                 columns = {**columns, name: collookup.text_column([None] * n)}
+        if self.params is not None:  # per-unit parameters where the data gives none (colparams)
+            columns = self.params.joined(names, columns)
         cols: dict[str, Any] = {name: col for name, (col, _) in columns.items()}
         if any(self.population):
             ok &= colsteps.population_columns(plan.indicators, self.population, names, population, cols)
@@ -546,7 +552,6 @@ def _scheme_why(plan: Plan) -> str | None:
         (plan.result_order is not None, "rules read other indicators' results"),
         (scheme.total_formula is not None, "the total is a formula"),
         (bool(scheme.caps), "caps"),
-        (bool(scheme.parameters), "per-unit parameters"),
         (scheme.previous is not None, "values read from the previous results (history)"),
         (plan.periodic, "a grade per period"),
     )
