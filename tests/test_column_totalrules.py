@@ -468,7 +468,8 @@ def test_per_unit_parameters_score_as_the_per_unit_program(tmp_path_factory, cas
 
 def test_the_parameters_example_by_hand(tmp_path):
     """The cookbook's parameters, with 分值 written out (60). 甲县 grows 7% against 7%: 60 × 1/1.2 = 50,
-    and 30: 80. 乙县 6.6% against 6%: 60 × 1.1/1.2 × 1.1 = 60.5, and 32 × 1.1 = 35.2: 95.7. 丙县's own
+    and 30: 80. 乙县 6.6% against 6%: 60 × 1.1/1.2 × 1.1 = 60.5, held at 60,
+    and 32 × 1.1 = 35.2: 95.2. 丙县's own
     难度系数 in the data (1) overrides the table's 1.2: 50 + 40 = 90. 丁县 has none, anywhere."""
     text = (_DOCS / "cookbook" / "parameters.toml").read_text(encoding="utf-8").replace("分值×", "60×")
     data = "单位,增速,民生得分,难度系数\n甲县,0.07,30,\n乙县,0.066,32,\n丙县,0.08,40,1\n丁县,0.08,40,\n"
