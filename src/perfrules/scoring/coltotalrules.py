@@ -36,6 +36,7 @@ from .._intcols import IntColumn, numpy
 from .._numbers import as_fraction, exact
 from ..scheme.policies import Adjust, Veto
 from ..scheme.units import PolicyEvent
+from .colformula import TotalFormula
 from .collimits import within_full
 from .overall import bound_total, marks_event, normalize_event, veto_event
 from .plan import Plan
@@ -65,7 +66,10 @@ class TotalRules:
 
     def __init__(self, plan: Plan, text_reads: Sequence[str], unsupported: type[Exception]) -> None:
         scheme = plan.scheme
-        if plan.total_reads:
+        # Other indicators' results a policy reads (指标1得分, 指标2·超额点数): not compiled yet. A total
+        # formula's 指标1得分 and 指标1得分率 are the indicator's score and rate (colformula).
+        formula_reads = scheme.total_formula.variables if scheme.total_formula is not None else frozenset()
+        if any(plan.results[name][1] is not None or name not in formula_reads for name in plan.total_reads):
             raise unsupported("scheme-wide policies read other indicators' results")
         self.plan = plan
         self.vetoes = tuple(p for p in scheme.policies if isinstance(p, Veto))
@@ -75,6 +79,10 @@ class TotalRules:
             reads |= veto.when.variables
         for adjust in self.adjusts:
             reads |= adjust.reads
+        # The total formula (colformula): the weighted sum replaced by the formula's value.
+        self.formula = TotalFormula(plan, unsupported) if scheme.total_formula is not None else None
+        if self.formula is not None:
+            reads |= self.formula.reads
         self.reads = frozenset(reads)
         if self.reads & set(text_reads):
             raise unsupported(f"a column of words read by a policy ({min(self.reads & set(text_reads))})")
@@ -82,7 +90,11 @@ class TotalRules:
         # Whether a rule besides the floor and the cap can change a total or leave a note (the program
         # applies those two only where a total passes them).
         self.active = bool(
-            scheme.policies or scheme.normalize or scheme.round_total is not None or plan.category_marks
+            scheme.policies
+            or scheme.normalize
+            or scheme.round_total is not None
+            or plan.category_marks
+            or self.formula is not None
         )
         # Per category with full marks of its own (its position in the scheme's categories): its note.
         self.marks_notes = {
@@ -116,7 +128,8 @@ class TotalRules:
         ok: Any,
         columns: Mapping[str, tuple[Any, Any]],
         cat: Any,
-        possible: Sequence[tuple[Any, Fraction]],
+        patterns: Sequence[tuple[Any, Any]],
+        scored: Any,
     ) -> Totals:
         """Finish the totals ``num / den`` (object arrays) of the units where *ok*.
 
@@ -126,7 +139,8 @@ class TotalRules:
             ok: which units the program scores so far.
             columns: the data columns (with which cells are plain numbers), as the program reads them.
             cat: each unit's category's position in the scheme's categories (0 without categories).
-            possible: per pattern of applicable indicators, its rows and the points they carry.
+            patterns: per pattern of applicable indicators, its rows and its ``Weighting``.
+            scored: the batch's scores (``program.Scored``), which a total formula reads.
         """
         np = numpy()
         plan = self.plan
@@ -148,11 +162,13 @@ class TotalRules:
                 zeroed |= fired
             for i in np.flatnonzero(fired).tolist():
                 events.setdefault(i, []).append(note)
+        if self.formula is not None:
+            self.formula.apply(num, den, ok, columns, cat, patterns, scored, events)
         for c, note in self.marks_notes.items():  # 分类考核: the full marks of the unit's category
             for i in np.flatnonzero(ok & (cat == c)).tolist():
                 events.setdefault(i, []).append(note)
         if self.normalize:
-            self._normalize(num, den, ok, fulls, possible, events)
+            self._normalize(num, den, ok, fulls, [(r, w.possible) for r, w in patterns], events)
         for policy in self.adjusts:
             self._adjust(policy, num, den, ok, columns, events)
         num[zeroed] = 0

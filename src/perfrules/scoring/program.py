@@ -389,7 +389,7 @@ class ColumnProgram:
         wide = np.zeros(n, dtype=bool)  # units whose total could be past LIMITS.max_bits
         bits = _numbers.LIMITS.max_bits  # read when scoring (tests and callers may set other limits)
         patterns = np.unique(pattern[ok]).tolist()
-        possible = []  # per pattern: its rows and the points its applicable indicators carry (折算)
+        possible = []  # per pattern: its rows and weighting (折算, a total formula: coltotalrules)
         whole = len(patterns) == 1 and bool(ok.all())  # one pattern for every unit: no rows to pick
         for p in patterns:
             rows = np.arange(n) if whole else np.flatnonzero((pattern == p) & ok)
@@ -409,7 +409,7 @@ class ColumnProgram:
                 if totals is None:
                     totals, small = small.astype(object), None
                 totals[rows] = sums.tolist() if fits else sums
-            possible.append((rows, weights.possible))
+            possible.append((rows, weights))
             q = den * weights.denominator
             denominators[rows] = q
             if max(q, sum(c.bound * abs(f) for c, f in zip(own, factors, strict=True))) >> bits:
@@ -466,9 +466,9 @@ class Scored:
         self.events: dict[int, list[Any]] = {}  # per unit (by position), the notes the total's rules left
         self.vetoed: Any = None  # which units a veto sank (None: none)
 
-    def finish_rules(self, columns: Any, cat: Any, possible: list[tuple[Any, Fraction]]) -> None:
+    def finish_rules(self, columns: Any, cat: Any, patterns: list[tuple[Any, Any]]) -> None:
         """The scheme's rules on the total (:mod:`~perfrules.scoring.coltotalrules`) over these totals."""
-        done = self.program.rules.apply(self.totals, self.denominators, self.ok, columns, cat, possible)
+        done = self.program.rules.apply(self.totals, self.denominators, self.ok, columns, cat, patterns, self)
         self.cat = cat
         self._totals, self.denominators, self.small, self.ok = done.num, done.den, None, done.ok
         self.events = done.events
@@ -550,7 +550,6 @@ def _scheme_why(plan: Plan) -> str | None:
         (plan.rich_overall, "overall grading reads more than the total"),
         (plan.aggregated, "a group takes a geometric or harmonic mean"),
         (plan.result_order is not None, "rules read other indicators' results"),
-        (scheme.total_formula is not None, "the total is a formula"),
         (bool(scheme.caps), "caps"),
         (scheme.previous is not None, "values read from the previous results (history)"),
         (plan.periodic, "a grade per period"),
