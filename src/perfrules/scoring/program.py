@@ -13,8 +13,8 @@ never a wrapped-around number.
 It is the plan's totals-only scoring, run column-wise: the per-unit
 program (:func:`perfrules.scoring.unit.score_unit`) runs for the units the program
 sends back — a cell that is not a plain number, a unit with problems, a
-value outside a scale's domain, a total that a cap, floor or rounding
-changes (those leave a note on the unit) — and for explanations.
+value outside a scale's domain, a rule on the total that fails there — and
+for explanations.
 The differential tests hold the two to the same answers on every path.
 
 What compiles (:func:`program_of` gives None, and :attr:`Plan.program_why`
@@ -27,9 +27,13 @@ numbers, ``+ - × ÷``, ``%``, unary minus, ``clamp``/``min``/``max``/``abs``/
 (:mod:`~perfrules.scoring.colparts`); ``default`` and ``zero`` policies,
 not-applicable rules and ``inputs`` mappings; values reported per period
 (:mod:`~perfrules.scoring.colperiods`) — with weights per category,
-``applies_to`` and weight that moves by the scheme's rule; no total formula,
-scheme-wide policies, caps, flags, 折算, per-unit parameters, group means or
-overall grading that reads more than the total.
+``applies_to``, weight that moves by the scheme's rule, weights read per unit
+(:mod:`~perfrules.scoring.colweights`) and per-unit parameters
+(:mod:`~perfrules.scoring.colparams`); and the rules on the total
+(:mod:`~perfrules.scoring.coltotalrules`): scheme-wide vetoes and
+adjustments, 折算, a total formula, full marks per category, the floor, cap
+and rounding, each with the per-unit program's notes. Not caps, flags, group
+means or overall grading that reads more than the total.
 """
 
 from __future__ import annotations
