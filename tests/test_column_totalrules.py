@@ -329,6 +329,9 @@ def weight_cases(draw: st.DrawFn) -> tuple[str, str]:
     count = draw(st.integers(2, 4))
     points = draw(st.booleans())
     lines = ['name = "申报权重"', f'basis = "{"points" if points else "percent"}"', "total = 100"]
+    categories = draw(st.booleans())  # a category: a weight read as 0 is then "not assessed"
+    if categories:
+        lines.append('categories = ["县", "区"]')
     if draw(st.booleans()):
         lines.append("round_total = 1")
     lines.append('groups = [{ name = "组" }]')
@@ -338,7 +341,12 @@ def weight_cases(draw: st.DrawFn) -> tuple[str, str]:
     reads = list(range(2, count + 1))
     for k in range(1, count + 1):
         lines += ["[[indicators]]", f'code = "{k}"', f'name = "指标{k}"', 'group = "组"']
-        lines.append(f'weight_from = "权重{k}"\nfull = 100' if k in reads else f"weight = {fixed}")
+        if k in reads:
+            lines.append(f'weight_from = "权重{k}"\nfull = 100')
+        elif categories:
+            lines.append(f'weights = {{ "县" = {fixed}, "区" = {fixed} }}')
+        else:
+            lines.append(f"weight = {fixed}")
         lines.append(f'score = "值{k}"')
     units = [f"县{i}" for i in range(draw(st.integers(1, 10)))]
     rest = 100 - fixed
@@ -364,9 +372,10 @@ def weight_cases(draw: st.DrawFn) -> tuple[str, str]:
             )
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["单位", *columns])
+    writer.writerow(["单位", *(["类别"] if categories else []), *columns])
     for i, name in enumerate(units):
-        writer.writerow([name, *(columns[c][i] for c in columns)])
+        kind = [draw(st.sampled_from(["县", "区"]))] if categories else []
+        writer.writerow([name, *kind, *(columns[c][i] for c in columns)])
     return "\n".join(lines) + "\n", out.getvalue()
 
 
@@ -385,6 +394,9 @@ def test_weights_read_per_unit_score_as_the_per_unit_program(tmp_path_factory, c
     ]
     if any(o.errors and o.errors[0].field and o.errors[0].field.startswith("权重") for o in slow):
         event("the per-unit program refused a unit's weights")
+    rows = list(csv.DictReader(io.StringIO(case[1])))
+    if "categories" in case[0] and any(v == "0" for r in rows for k, v in r.items() if k.startswith("权重")):
+        event("a weight read as 0 with categories (not assessed)")
 
 
 def test_the_weights_example_by_hand(tmp_path):

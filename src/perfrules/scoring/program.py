@@ -214,7 +214,7 @@ class ColumnProgram:
         self.text_reads = found.text_reads
         # The scheme's rules on the total (coltotalrules): policies, 折算, floor, cap, rounding.
         self.rules = TotalRules(plan, found.text_reads, _Unsupported)
-        self.own = ReadWeights(plan, _Unsupported) if plan.weight_from else None  # weight_from
+        self.own = ReadWeights(plan) if plan.weight_from else None  # weight_from (colweights)
         self.reads = tuple(sorted({*found.reads, *self.rules.reads, *(self.own.reads if self.own else ())}))
         self.params = Parameters.of(plan, self.reads, found.text_reads, _Unsupported)  # colparams
         # Per category key: each indicator's lower and upper limit (None: none).
@@ -227,7 +227,9 @@ class ColumnProgram:
             if ind.ind.applies_to is not None
         ]
         self.unassessed = {
-            c: [k for k, w in enumerate(plan.weights_for(c)) if w == 0] if scheme.categories else []
+            c: [k for k, w in enumerate(plan.weights_for(c)) if w == 0 and k not in dict(plan.weight_from)]
+            if scheme.categories
+            else []
             for c in keys
         }
 
@@ -338,6 +340,9 @@ class ColumnProgram:
                     rows = cat == keys.index(c)
                     for k in missing:
                         applicable[rows, k] = False
+        if self.own is not None:  # weights each unit reads (weight_from; 0 for a category: not assessed)
+            wid, owns, refused = self.own.read(columns, ok, cat, applicable)
+            ok &= ~refused
         if declared is not None:
             listed, unknown = colapplies.declared(plan.lookup, plan.indicators, declared)
             applicable &= ~listed
@@ -384,8 +389,6 @@ class ColumnProgram:
         for bit, k in enumerate(varying):
             pattern += applicable[:, k].astype(np.int64) << bit
         if self.own is not None:  # and by the weights each unit reads (weight_from)
-            wid, owns, refused = self.own.read(columns, ok)
-            ok &= ~refused
             pattern = pattern * len(owns) + wid
         totals: Any = None  # the totals as Python integers, once one does not fit in int64
         small: Any = np.zeros(n, dtype=np.int64)  # the totals as int64, while every one fits
