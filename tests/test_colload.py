@@ -403,7 +403,7 @@ def test_a_batch_scored_whole_as_columns_evaluates_as_its_list(tmp_path_factory,
 
 
 _PLAIN = re.compile(r"-?([0-9]+)(?:\.([0-9]+))?")
-_PIECES = [*"0123456789.-+ e%,１甲\r\t", "00", "9" * 9, "1234567890123456"]
+_PIECES = [*"0123456789.-+ e%,１甲\r\t:/", "00", "9" * 9, "1234567890123456"]  # : and / border the digits
 _BYTES = st.lists(st.sampled_from(_PIECES), max_size=8).map("".join)
 
 
