@@ -41,7 +41,16 @@ _ODD = ["", "约2项", "1e1", "２"]
 def _veto(draw: st.DrawFn) -> list[str]:
     when = draw(
         st.sampled_from(
-            ["事故>0", "事故>=2", "事故=1 or 违纪>0", "not (违纪=0)", "事故+违纪>2", "违纪>0 and 事故=0"]
+            [
+                "事故>0",
+                "事故>=2",
+                "事故=1 or 违纪>0",
+                "not (违纪=0)",
+                "事故+违纪>2",
+                "违纪>0 and 事故=0",
+                "指标1得分<7.5",  # other indicators' results: a score, a rate of its full points
+                "指标1得分率>=0.9 and 事故>0",
+            ]
         )
     )
     effect = draw(st.sampled_from(["zero", "lowest_grade"]))
@@ -66,8 +75,10 @@ def _adjust(draw: st.DrawFn) -> list[str]:
             f'items = {{ "国家级" = {2 * sign}, "省级" = {sign}, "市级" = {Decimal("0.5") * sign} }}',
             'matters = { "文明城市" = ["国家级", "省级"] }',
         ]
-    cap = draw(st.sampled_from([None, None, "3", "2.5", "0", '"if(表彰>2, 2, 1)"']))
-    if cap is not None and not (cap.startswith('"') and shape != "per"):
+    cap = draw(
+        st.sampled_from([None, None, "3", "2.5", "0", '"if(表彰>2, 2, 1)"', '"if(指标1得分率>=0.9, 3, 1)"'])
+    )
+    if cap is not None and not (cap.startswith('"if(表彰') and shape != "per"):
         lines.append(f"cap = {cap}")
     if draw(st.booleans()):
         lines.append('reason = "加分合计最高3分"')
@@ -157,6 +168,8 @@ def test_rules_on_the_total_score_as_the_per_unit_program(tmp_path_factory, case
     # The notes the column program itself made (on the units it scored).
     found = [o for o in _run_columns(scheme, folder, case[1]) if o is not None]
     kinds = {e.kind for o in found for e in o.events}
+    if "指标1得分" in case[0] and any(e.kind in ("veto", "adjust") for o in found for e in o.events):
+        event("the column program decided a policy reading an indicator's result")
     for kind in ("veto", "adjust", "normalize", "capped", "rounded", "full_marks"):
         if kind in kinds:
             event(f"the column program made a '{kind}' note")

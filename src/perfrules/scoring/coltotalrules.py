@@ -32,7 +32,7 @@ from fractions import Fraction
 from typing import Any
 
 from .._errors import PerfrulesError
-from .._intcols import IntColumn, numpy
+from .._intcols import IntColumn, as_objects, numpy
 from .._numbers import as_fraction, exact
 from ..scheme.policies import Adjust, Veto
 from ..scheme.units import PolicyEvent
@@ -66,11 +66,10 @@ class TotalRules:
 
     def __init__(self, plan: Plan, text_reads: Sequence[str], unsupported: type[Exception]) -> None:
         scheme = plan.scheme
-        # Other indicators' results a policy reads (指标1得分, 指标2·超额点数): not compiled yet. A total
-        # formula's 指标1得分 and 指标1得分率 are the indicator's score and rate (colformula).
-        formula_reads = scheme.total_formula.variables if scheme.total_formula is not None else frozenset()
-        if any(plan.results[name][1] is not None or name not in formula_reads for name in plan.total_reads):
-            raise unsupported("scheme-wide policies read other indicators' results")
+        # Other indicators' results a policy or the total formula reads: an indicator's score and rate
+        # (指标1得分, 指标1得分率) are columns; a step's value (指标2·超额点数) is not compiled yet.
+        if any(plan.results[name][1] is not None for name in plan.total_reads):
+            raise unsupported("scheme-wide policies read the value of another indicator's step")
         self.plan = plan
         self.vetoes = tuple(p for p in scheme.policies if isinstance(p, Veto))
         self.adjusts = tuple(p for p in scheme.policies if isinstance(p, Adjust))
@@ -83,7 +82,9 @@ class TotalRules:
         self.formula = TotalFormula(plan, unsupported) if scheme.total_formula is not None else None
         if self.formula is not None:
             reads |= self.formula.reads
-        self.reads = frozenset(reads)
+        # The results the policies read, as columns of the scores (see _results).
+        self.results = tuple(sorted(reads & plan.total_reads))
+        self.reads = frozenset(reads - plan.results.keys())
         if self.reads & set(text_reads):
             raise unsupported(f"a column of words read by a policy ({min(self.reads & set(text_reads))})")
         self.normalize = bool(scheme.normalize)
@@ -147,6 +148,8 @@ class TotalRules:
         scheme = plan.scheme
         n = len(num)
         num, den, ok = num.copy(), den.copy(), ok.copy()
+        if self.results:
+            columns = {**columns, **self._results(scored, cat)}
         events: dict[int, list[PolicyEvent]] = {}
         keys = scheme.categories or (None,)
         fulls = [self.plan.full_marks_for(k) for k in keys]
@@ -182,6 +185,31 @@ class TotalRules:
                 # per-unit program reports that unit's error.
                 ok &= ~_above(num, den, fulls)
         return Totals(num, den, ok, events, vetoed)
+
+    def _results(self, scored: Any, cat: Any) -> dict[str, tuple[IntColumn, Any]]:
+        """The results the policies read as columns (with where they exist): an indicator's score
+        where it applies, its rate (score ÷ its full points for the unit's category) where those are
+        not 0 — as the per-unit program's results (``unit._results``) give them."""
+        np = numpy()
+        plan = self.plan
+        keys = plan.scheme.categories or (None,)
+        out: dict[str, tuple[IntColumn, Any]] = {}
+        for name in self.results:
+            k = plan.index[plan.results[name][0]]
+            col = scored.scores.columns[k]
+            has = scored.applicable[:, k].copy()
+            if not name.endswith("得分率"):
+                out[name] = (col, has)
+                continue
+            fulls = [as_fraction(plan.indicators[k].full(c)) for c in keys]
+            common = math.lcm(*(f.numerator for f in fulls if f))
+            at = cat if plan.scheme.categories else np.zeros(len(cat), dtype=np.int64)
+            # score ÷ (p/q) over den × common: numerator × q × (common / p).
+            by = np.array([f.denominator * (common // f.numerator) if f else 0 for f in fulls], dtype=object)
+            has &= np.array([bool(f) for f in fulls], dtype=bool)[at]
+            num = as_objects(col.num) * by[at]
+            out[name] = (IntColumn(num, col.den * common, col.bound * max(by.tolist())), has)
+        return out
 
     def _decided(
         self, names: frozenset[str], columns: Mapping[str, tuple[Any, Any]], ok: Any, n: int, decide: Any
