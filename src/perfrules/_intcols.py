@@ -371,26 +371,29 @@ def plain_columns(data: Any, starts: Any, lengths: Any) -> list[tuple[IntColumn,
     m = len(begin)
     size = int(short.max(initial=0))
     kind = np.int32 if size <= 9 else np.int64  # nine digits fit an int32
-    digits, dots = np.zeros(m, dtype=np.uint8), np.zeros(m, dtype=np.uint8)
-    dot_at = short.copy()  # where the point is (the cell's length when it has none)
+    # Plain arithmetic over small integers only (np.where and masked writes cost several times more).
+    dots = np.zeros(m, dtype=np.uint8)
+    dot_at = np.zeros(m, dtype=np.uint8)  # where the point is, when there is one
     bad = np.zeros(m, dtype=bool)
     value = np.zeros(m, dtype=kind)  # the digits read so far, the point skipped
     byte = np.empty(m, dtype=np.uint8)
-    ten, one = kind(10), kind(1)
+    nine, u8 = np.uint8(9), np.uint8
     for j in range(size):
         np.take(classes[j:], begin, out=byte)
-        if j:
-            np.putmask(byte, short <= j, _PAST)
-            bad |= (byte == _OTHER) | (byte == _MINUS)  # a sign only first
-        else:
+        inside = short > j if j else None  # every cell has a first byte
+        if inside is None:
             bad |= byte == _OTHER
-        is_digit = byte <= 9
-        digits += is_digit
-        is_dot = byte == _DOT
+            is_digit, is_dot = byte <= nine, byte == _DOT
+        else:
+            bad |= (byte >= _MINUS) & inside  # a sign only first
+            is_digit, is_dot = (byte <= nine) & inside, (byte == _DOT) & inside
         dots += is_dot
-        np.putmask(dot_at, is_dot, j)
-        value *= np.where(is_digit, ten, one)
-        value += np.where(is_digit, byte, 0)
+        dot_at += is_dot.view(u8) * u8(j)
+        digit = is_digit.view(u8)
+        np.multiply(value, digit * nine + u8(1), out=value, casting="unsafe")  # x10 at a digit
+        np.add(value, byte * digit, out=value, casting="unsafe")
+    # A cell with no other byte is digits, points and a leading sign.
+    digits = short - dots - minus
     fine = ~bad & (dots <= 1)
     # A digit on each side of the point.
     has_dot = dots == 1
@@ -416,15 +419,18 @@ def plain_columns(data: Any, starts: Any, lengths: Any) -> list[tuple[IntColumn,
     scale = np.where(good, places, none).max(axis=1)
     good &= wide + scale[:, None] <= _MAX_DIGITS
     scale = np.where(good, places, none).max(axis=1)
-    powers = np.array([10**i for i in range(_MAX_DIGITS + 1)], dtype=np.int64)
-    num = np.where(good, signed * powers[(scale[:, None] - places).clip(0, _MAX_DIGITS)], 0)
+    # Each good value times 10 for each place its column's scale has beyond its own (a few at most).
+    short_of = (scale[:, None] - places).clip(0, _MAX_DIGITS).astype(np.uint8) * good
+    num = signed * good
+    for e in range(1, int(short_of.max(initial=0)) + 1):
+        num *= (short_of >= e).view(np.uint8) * np.uint8(9) + np.uint8(1)
     bounds = np.abs(num).max(axis=1).tolist()
     return [(IntColumn(num[c], 10 ** int(scale[c]), int(bounds[c])), good[c]) for c in range(k)]
 
 
 # Byte classes for plain_columns: a digit is its value; then a point, a minus sign, anything else,
 # and (while reading) a position past the cell's end.
-_DOT, _MINUS, _OTHER, _PAST = 10, 11, 12, 13
+_DOT, _PAST, _MINUS, _OTHER = 10, 11, 12, 13
 
 
 def round_half_up_column(num: Any, den: int, places: int) -> Any:

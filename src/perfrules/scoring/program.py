@@ -23,17 +23,16 @@ says why, otherwise): each indicator's form, by
 numbers, ``+ - × ÷``, ``%``, unary minus, ``clamp``/``min``/``max``/``abs``/
 ``sum`` and population functions; grading scales of one value
 (:mod:`~perfrules.scoring.colscale`), of words or of several values
-(:mod:`~perfrules.scoring.colgraded`); formula, ``part`` and peer-ratio steps
-(:mod:`~perfrules.scoring.colparts`); ``default`` and ``zero`` policies,
-not-applicable rules and ``inputs`` mappings; values reported per period
+(:mod:`~perfrules.scoring.colgraded`); formula, ``part``, peer-ratio and rank steps
+(:mod:`~perfrules.scoring.colparts`, ranks over columns by :mod:`~perfrules.scoring.colrank`);
+``default`` and ``zero`` policies, not-applicable rules and ``inputs`` mappings; values
+reported per period, their population values and ``periods = "sum"``
 (:mod:`~perfrules.scoring.colperiods`) — with weights per category,
-``applies_to``, weight that moves by the scheme's rule, weights read per unit
-(:mod:`~perfrules.scoring.colweights`) and per-unit parameters
-(:mod:`~perfrules.scoring.colparams`); and the rules on the total
-(:mod:`~perfrules.scoring.coltotalrules`): scheme-wide vetoes and
-adjustments, 折算, a total formula, full marks per category, the floor, cap
-and rounding, each with the per-unit program's notes. Not caps, flags, group
-means or overall grading that reads more than the total.
+``applies_to``, weight that moves, ``weight_from`` (:mod:`~perfrules.scoring.colweights`),
+``parameters`` (:mod:`~perfrules.scoring.colparams`) and the rules on the total
+(:mod:`~perfrules.scoring.coltotalrules`: scheme-wide policies, 折算, a total formula, full marks
+per category, floor, cap, rounding); not caps, flags, group means or overall grading that reads
+more than the total.
 """
 
 from __future__ import annotations
@@ -56,6 +55,7 @@ from . import colapplies, colfuncs, colindicators, collimits, collookup, colperi
 from .coldot import CommonScores, weighted_sums
 from .coldot import scaled as _scaled
 from .colparams import Parameters
+from .colrank import compile_ranks
 from .coltotalrules import TotalRules
 from .coltotals import TotalColumn
 from .colweights import ReadWeights
@@ -211,6 +211,8 @@ class ColumnProgram:
         self.na_rules = found.na_rules
         self.arguments = found.arguments
         self.peers = found.peers
+        # Rank steps over columns (None: the batch's population values are worked out unit by unit).
+        self.ranks = compile_ranks(plan, _compile, _Unsupported)
         self.text_reads = found.text_reads
         # The scheme's rules on the total (coltotalrules): policies, 折算, floor, cap, rounding.
         self.rules = TotalRules(plan, found.text_reads, _Unsupported)
@@ -226,11 +228,10 @@ class ColumnProgram:
             for k, ind in enumerate(plan.indicators)
             if ind.ind.applies_to is not None
         ]
+        # Per category, the indicators of weight 0 (not assessed; weights read per unit: colweights).
+        skip = dict(plan.weight_from) if scheme.categories else range(len(plan.indicators))
         self.unassessed = {
-            c: [k for k, w in enumerate(plan.weights_for(c)) if w == 0 and k not in dict(plan.weight_from)]
-            if scheme.categories
-            else []
-            for c in keys
+            c: [k for k, w in enumerate(plan.weights_for(c)) if w == 0 and k not in skip] for c in keys
         }
 
     def run(
@@ -327,8 +328,9 @@ class ColumnProgram:
         if self.params is not None:  # per-unit parameters where the data gives none (colparams)
             columns = self.params.joined(names, columns)
         cols: dict[str, Any] = {name: col for name, (col, _) in columns.items()}
+        present = None  # per unit and indicator: whether its population values are there
         if any(self.population):
-            ok &= colsteps.population_columns(plan.indicators, self.population, names, population, cols)
+            present = colsteps.population_columns(plan.indicators, self.population, names, population, cols)
         count = len(plan.indicators)
         # Applicability: applies_to, and weights of 0 for a category.
         applicable = np.ones((n, count), dtype=bool)
@@ -364,7 +366,13 @@ class ColumnProgram:
             scheme.round_scores,
             applicable,
             frozenset(self.text_reads),
+            partial(colperiods.population_rows, plan.indicators, self.population, names, population),
+            {name: plain for name, (_, plain) in columns.items()},
         )
+        if present is not None:  # a population value is needed where its indicator applies (on the
+            for k, has in per_period.items():  # year's row: units scored per period have theirs)
+                present[:, k] |= has if scheme.periods != "sum" else False
+            ok &= (present | ~applicable).all(axis=1)
         if _TOO_LARGE in cols:
             ok &= ~cols[_TOO_LARGE]
         # Each score held within its limits (over its own denominator, and the limits'), or rounded.
