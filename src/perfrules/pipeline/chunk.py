@@ -25,6 +25,7 @@ from ..formula.text import normalize_name
 from ..scheme.model import Scheme
 from ..scheme.units import PolicyEvent, Unit, UnitError
 from ..scoring.batch import score_chunk
+from ..scoring.colhistory import reads_cells
 from ..scoring.collookup import text_column
 from ..scoring.outcome import UnitOutcome
 from ..scoring.plan import plan_of
@@ -102,7 +103,7 @@ def score_groups(
     :func:`perfrules.evaluate` would.
     """
     program = program_of(plan_of(scheme))
-    simple = [] if program is None else _simple_rows(reader, groups)
+    simple = [] if program is None or not reads_cells(program.plan) else _simple_rows(reader, groups)
     outcomes: list[UnitOutcome | None] = [None] * len(groups)
     if simple and program is not None:
         with gc_paused():
@@ -168,7 +169,7 @@ def _score_simple(
         outcome = UnitOutcome(LightUnit(names[i], categories[i], f"{origin} row {row.number}"))  # type: ignore[arg-type]
         outcome.total, outcome.grade, outcome.shown_total = total, grade, text
         outcome.rendered = cells[i]
-        scored.mark(outcome, i)
+        scored.dress(i, outcome)
         outcomes[simple[i]] = outcome
 
 

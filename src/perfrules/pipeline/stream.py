@@ -39,6 +39,7 @@ from ..files.unit_groups import RowGroup, stream_groups, unit_of
 from ..scheme.model import Scheme
 from ..scheme.units import Unit
 from ..scoring.batch import finish_batch, score_chunk
+from ..scoring.colhistory import reads_cells
 from ..scoring.outcome import UnitOutcome
 from ..scoring.plan import Plan, plan_of
 from ..scoring.population import Observation
@@ -224,7 +225,7 @@ def score_file(
     refuse_roll_up(scheme, "scoring a file as a stream")
     plan = plan_of(scheme)
     workers = job_count(jobs)
-    if not explained and not plan.has_population and program_of(plan) is not None:
+    if not explained and not plan.has_population and program_of(plan) is not None and reads_cells(plan):
         from ..files.csvcolumns import open_csv
         from .csvpass import score_csv
 

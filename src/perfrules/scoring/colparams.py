@@ -32,8 +32,6 @@ class Parameters:
         scheme = plan.scheme
         if plan.has_population:
             raise unsupported("per-unit parameters with population values (max_of …)")
-        if scheme.previous is not None:
-            raise unsupported("values read from the previous results (history)")
         words = set(scheme.parameters) & set(text_reads)
         if words:
             raise unsupported(f"a per-unit parameter read as words ({min(words)})")
@@ -44,7 +42,13 @@ class Parameters:
         cls, plan: Plan, reads: Sequence[str], text_reads: Sequence[str], unsupported: type[Exception]
     ) -> Parameters | None:
         """The parameters the program reads (None where the scheme has none)."""
-        return cls(plan, reads, text_reads, unsupported) if plan.scheme.parameters else None
+        scheme = plan.scheme
+        # With last year's results the units are joined whole first (colhistory), parameters too.
+        return (
+            cls(plan, reads, text_reads, unsupported)
+            if scheme.parameters and scheme.previous is None
+            else None
+        )
 
     def fine(self, units: Sequence[Any], columns: Mapping[str, tuple[Any, Any]]) -> Any:
         """Which units' parameter cells are each a plain number or empty (no value of the unit's

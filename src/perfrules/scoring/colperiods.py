@@ -68,6 +68,9 @@ def score_indicators(
     text: frozenset[str] = frozenset(),
     population: Any = None,
     plain: Mapping[str, Any] | None = None,
+    order: Sequence[int] | None = None,
+    publish: Any = None,
+    kept: dict[int, Any] | None = None,
 ) -> tuple[list[IntColumn], dict[int, Any]]:
     """Each indicator's raw score column for the batch, and per periodic indicator the units it
     scored from their periods (whose year cells it does not read).
@@ -80,19 +83,25 @@ def score_indicators(
     send them to the per-unit program; *text* the columns of words; *population*
     ``population(k, rows)`` the population values of indicator *k* on period rows
     (:func:`population_rows`; without it, units with such rows are sent back); *plain*
-    which year cells of each column are plain numbers (read with ``periods = "sum"``).
+    which year cells of each column are plain numbers (read with ``periods = "sum"``); *order*
+    the order to score in (``Plan.result_order``: rules that read other indicators' results),
+    *publish* called with each indicator's position and year column once scored
+    (:mod:`~perfrules.scoring.colresults`; result reads and periods do not compile together);
+    *kept*, where given, gets each periodic indicator's period rows and their held scores
+    (:mod:`~perfrules.scoring.colgrades`).
     """
     np = numpy()
-    raw: list[IntColumn] = []
+    raw: list[IntColumn] = [None] * len(fns)  # type: ignore[list-item]  # (each filled in below)
     per_period: dict[int, Any] = {}
-    for k, (fn, ind) in enumerate(zip(fns, indicators, strict=True)):
+    for k in order if order is not None else range(len(fns)):
+        fn, ind = fns[k], indicators[k]
         runs = _runs(ind, periods) if periods is not None and ind.periodic else None
         if runs is not None and ind.scheme.periods == "sum":
             # The periods' inputs added up, then scored once as the year's (the units' own rows).
             earlier = cols.pop(SEND_BACK, None)
             assert periods is not None
             scope, bad = _summed(reads_of[k], runs, periods, cols, plain or {}, text)
-            raw.append(fn(scope, n))
+            raw[k] = fn(scope, n)
             marks = scope.get(SEND_BACK)
             for m in (earlier, bad & applicable[:, k], None if marks is None else marks & applicable[:, k]):
                 if m is not None:
@@ -113,7 +122,9 @@ def score_indicators(
             send_back(cols, runs[1] & applicable[:, k])
             runs = None
         if runs is None:
-            raw.append(year)
+            raw[k] = year
+            if publish is not None:
+                publish(k, year)
             continue
         owner, has, labels = runs
         assert periods is not None
@@ -135,7 +146,9 @@ def score_indicators(
                 10**places,
                 scores.bound * 10**places // scores.den + 1,
             )
-        raw.append(_merged(year, _combined(scores, owner, n), has))
+        if kept is not None:
+            kept[k] = (labels, scores)
+        raw[k] = _merged(year, _combined(scores, owner, n), has)
         per_period[k] = has
     return raw, per_period
 
