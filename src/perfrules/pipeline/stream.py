@@ -48,6 +48,7 @@ from ..scoring.rollup import refuse_roll_up
 from .chunk import Packed, cell_number, compact, score_chunk_here, score_groups, with_category
 from .chunk import pack as _pack
 from .chunk import unpack as _unpack
+from .popchunk import observe_groups
 
 __all__ = ["SPILLED", "StreamedRun", "cell_number", "explain_chunk_here", "score_chunk_here", "score_file"]
 
@@ -432,8 +433,6 @@ def _population_pass(
     with *workers* > 1). A unit whose rows were apart comes again complete
     at the end; what its first rows gave is let go.
     """
-    from ..scoring.population import observe
-
     plan = plan_of(scheme)
     only = population_fields(plan)
     reader, groups = stream_groups(source, scheme=scheme, sheet=sheet, only=only)
@@ -452,8 +451,7 @@ def _population_pass(
 
     if workers == 1:
         for chunk, is_late in _chunks(groups, size):
-            units = [with_category(unit_of(reader, g), category) for g in chunk]
-            take([g[0] for g in chunk], is_late, observe(plan.indicators, units))
+            take([g[0] for g in chunk], is_late, observe_groups(scheme, reader, chunk, category))
     else:
         import multiprocessing
         from collections import deque
@@ -529,9 +527,15 @@ def _work(chunk: list[PlainGroup], population: Mapping[str, Population], explain
 
 
 def _observe(chunk: list[PlainGroup]) -> list[Observation]:
-    from ..scoring.population import observe
-
-    return observe(plan_of(_WORKER["scheme"]).indicators, _worker_units(chunk))  # type: ignore[arg-type]
+    groups: list[RowGroup] = [
+        (name, [Row(number=n, cells=c, problem=p) for n, c, p in rows], late) for name, rows, late in chunk
+    ]
+    return observe_groups(
+        _WORKER["scheme"],  # type: ignore[arg-type]
+        _WORKER["reader"],  # type: ignore[arg-type]
+        groups,
+        _WORKER["category"],  # type: ignore[arg-type]
+    )
 
 
 def explain_chunk_here(

@@ -79,11 +79,11 @@ class PeriodGrades:
                 categories[i],
                 pattern,
                 year,
-                tuple(given[1]),
+                tuple(given),
                 tuple(sorted((k, tuple(v)) for k, v in own.items())),
             )
             if key not in found:
-                found[key] = self._totals(categories[i], list(pattern), year, den, given[1], own)
+                found[key] = self._totals(categories[i], list(pattern), year, den, given, own)
             got = found[key]
             if got is None:
                 done[i] = False

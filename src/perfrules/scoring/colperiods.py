@@ -41,8 +41,9 @@ from .indicator import IndicatorPlan
 
 __all__ = ["PeriodData", "periods_of", "population_rows", "score_indicators"]
 
-# Per unit of a batch: (its year's data, its periods' data by label), or None for a unit without periods.
-PeriodData = Sequence[tuple[Mapping[str, object], Mapping[str, Mapping[str, object]]] | None]
+# Per unit of a batch: its periods' data by label, or None for a unit without periods (a period's
+# blank cell reads the unit's year value from the batch's columns).
+PeriodData = Sequence[Mapping[str, Mapping[str, object]] | None]
 _Limits = Mapping[Any, Sequence[tuple[Any, Any]]]  # per category key: each indicator's (lower, upper)
 
 
@@ -71,6 +72,7 @@ def score_indicators(
     order: Sequence[int] | None = None,
     publish: Any = None,
     kept: dict[int, Any] | None = None,
+    given: Mapping[str, tuple[Any, Any]] | None = None,
 ) -> tuple[list[IntColumn], dict[int, Any]]:
     """Each indicator's raw score column for the batch, and per periodic indicator the units it
     scored from their periods (whose year cells it does not read).
@@ -88,14 +90,17 @@ def score_indicators(
     *publish* called with each indicator's position and year column once scored
     (:mod:`~perfrules.scoring.colresults`; result reads and periods do not compile together);
     *kept*, where given, gets each periodic indicator's period rows and their held scores
-    (:mod:`~perfrules.scoring.colgrades`).
+    (:mod:`~perfrules.scoring.colgrades`); *given* the batch's year columns as the program was
+    given them (each with which cells are plain, or words): a period row's cell left blank reads
+    the year's there.
     """
     np = numpy()
     raw: list[IntColumn] = [None] * len(fns)  # type: ignore[list-item]  # (each filled in below)
     per_period: dict[int, Any] = {}
+    reporting = _reporting(periods) if periods is not None else {}
     for k in order if order is not None else range(len(fns)):
         fn, ind = fns[k], indicators[k]
-        runs = _runs(ind, periods) if periods is not None and ind.periodic else None
+        runs = _runs(ind, periods, reporting) if periods is not None and ind.periodic else None
         if runs is not None and ind.scheme.periods == "sum":
             # The periods' inputs added up, then scored once as the year's (the units' own rows).
             earlier = cols.pop(SEND_BACK, None)
@@ -128,7 +133,7 @@ def score_indicators(
             continue
         owner, has, labels = runs
         assert periods is not None
-        rows, row_ok = _period_columns(reads_of[k], labels, periods, text)
+        rows, row_ok = _period_columns(reads_of[k], labels, periods, text, given or {})
         if ind.has_population:  # each period row's own population values (peers' rows of that period)
             found, present = population(k, labels)
             rows.update(found)
@@ -176,7 +181,7 @@ def _summed(
         if name in text:  # words are not added up: the per-unit program says so
             bad |= has
             continue
-        values = [periods[i][1][label].get(name) for i, label in rows]  # type: ignore[index]
+        values = [periods[i][label].get(name) for i, label in rows]  # type: ignore[index]
         given = np.array([v is not None for v in values], dtype=bool)
         col, ok = from_values(values)
         bad[owner[given & ~ok]] = True
@@ -220,17 +225,30 @@ def population_rows(
 _NONE: Mapping[Any, Any] = {}
 
 
-def _runs(ind: IndicatorPlan, periods: PeriodData) -> tuple[Any, Any, list[tuple[int, str]]] | None:
+def _reporting(periods: PeriodData) -> dict[str, list[int]]:
+    """Per data column, the units (in order) one of whose periods gives a value for it."""
+    found: dict[str, list[int]] = {}
+    for i, given in enumerate(periods):
+        if given is not None:
+            for name in {name for values in given.values() for name in values}:
+                found.setdefault(name, []).append(i)
+    return found
+
+
+def _runs(
+    ind: IndicatorPlan, periods: PeriodData, reporting: Mapping[str, list[int]]
+) -> tuple[Any, Any, list[tuple[int, str]]] | None:
     """For each (unit, period) row the indicator is scored on: the unit's position (grouped by unit,
     in the periods' order); which units have such rows; and the rows as (unit, period label).
-    None when no unit has."""
+    None when no unit has. *reporting*: :func:`_reporting` of *periods*."""
     np = numpy()
     owner: list[int] = []
     runs: list[tuple[int, str]] = []
-    for i, given in enumerate(periods):
-        if given is None:
-            continue
-        for label in _labels(ind, given[1]):
+    units = sorted({i for name in ind.fields if name in reporting for i in reporting[name]})
+    for i in units:
+        given = periods[i]
+        assert given is not None
+        for label in _labels(ind, given):
             owner.append(i)
             runs.append((i, label))
     if not owner:
@@ -242,24 +260,64 @@ def _runs(ind: IndicatorPlan, periods: PeriodData) -> tuple[Any, Any, list[tuple
 
 
 def _period_columns(
-    names: Sequence[str], runs: Sequence[tuple[int, str]], periods: PeriodData, text: frozenset[str]
+    names: Sequence[str],
+    runs: Sequence[tuple[int, str]],
+    periods: PeriodData,
+    text: frozenset[str],
+    year: Mapping[str, tuple[Any, Any]],
 ) -> tuple[dict[str, Any], Any]:
-    """The columns *names* over the period rows (a period's value, else the year's), and which rows
-    have every cell a plain number."""
+    """The columns *names* over the period rows (a period's value, else the unit's row of the *year*
+    columns, each cell as the program reads it there), and which rows have every cell a plain
+    number (or a word)."""
     np = numpy()
     out: dict[str, Any] = {}
     ok = np.ones(len(runs), dtype=bool)
+    owner = np.fromiter((i for i, _ in runs), dtype=np.int64, count=len(runs))
+    rows = [periods[i][label] for i, label in runs]  # type: ignore[index]
     for name in names:
-        values = []
-        for i, label in runs:
-            data, by_label = periods[i]  # type: ignore[misc]
-            values_of = by_label[label]
-            values.append(values_of[name] if name in values_of else data.get(name))
-        col, plain = text_column(values) if name in text else from_values(values)
+        values = [row.get(name, _GAP) for row in rows]
+        col, plain = _with_year(name, values, owner, name in text, year)
         out[name] = col
         ok &= plain
     out[PERIOD_ROWS] = True  # per-period rules act on these rows (colzero)
     return out, ok
+
+
+_GAP = object()  # a name a period row gives no value for (its year's is read)
+
+
+def _with_year(
+    name: str, values: list[object], owner: Any, words: bool, year: Mapping[str, tuple[Any, Any]]
+) -> tuple[Any, Any]:
+    """One period column: each row's own value, or where it has none its unit's year value (and
+    which rows are plain: numbers, or words)."""
+    np = numpy()
+    given = year.get(name)
+    if words:
+        if given is None:
+            return text_column([None if v is _GAP else v for v in values])
+        col = given[0]
+        return text_column([col[o] if v is _GAP else v for v, o in zip(values, owner.tolist(), strict=True)])
+    at = [j for j, v in enumerate(values) if v is not _GAP]
+    if len(at) == len(values):
+        return from_values(values)
+    own, own_plain = from_values([values[j] for j in at])
+    if given is None or not isinstance(given[0], IntColumn):
+        plain = np.zeros(len(values), dtype=bool)
+        plain[at] = own_plain
+        num = np.zeros(len(values), dtype=own.num.dtype)
+        num[at] = own.num
+        return IntColumn(num, own.den, own.bound), plain
+    col, year_plain = given
+    has = np.zeros(len(values), dtype=bool)
+    has[at] = True
+    num = np.zeros(len(values), dtype=own.num.dtype)
+    num[at] = own.num
+    plain = year_plain[owner]
+    plain[at] = own_plain
+    return _merged(
+        IntColumn(col.num[owner], col.den, col.bound), IntColumn(num, own.den, own.bound), has
+    ), plain
 
 
 def _limited(col: IntColumn, cat: Any, keys: Sequence[Any], per_key: Sequence[tuple[Any, Any]]) -> IntColumn:
@@ -325,6 +383,6 @@ def _merged(year: IntColumn, periods: IntColumn, has: Any) -> IntColumn:
 
 
 def periods_of(units: Sequence[Any]) -> PeriodData | None:
-    """Each unit's (year data, periods) where it has periods (None for the batch when none has)."""
-    found = [(u.data, u.periods) if u.periods else None for u in units]
+    """Each unit's periods where it has some (None for the batch when none has)."""
+    found = [u.periods or None for u in units]
     return found if any(found) else None

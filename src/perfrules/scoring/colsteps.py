@@ -214,8 +214,9 @@ def population_names(node: Node, code: str) -> tuple[Node, dict[str, str]]:
 def population_column(values: Sequence[object]) -> tuple[IntColumn, Any]:
     """A column of population values (one per unit, None where the unit has none); and where present.
 
-    The values are few and shared (one per batch, or per category): each
-    distinct one is made exact once.
+    The values are mostly few and shared (one per batch, or per category):
+    each value object is made exact once (found by identity: a peer ratio's
+    values, one per unit, are not hashed).
 
     >>> from decimal import Decimal
     >>> col, present = population_column([Decimal("2.5"), None, Fraction(1, 3)])
@@ -225,15 +226,15 @@ def population_column(values: Sequence[object]) -> tuple[IntColumn, Any]:
     np = numpy()
     n = len(values)
     present = np.array([v is not None for v in values], dtype=bool)
-    distinct: dict[object, Fraction] = {}
+    distinct: dict[int, Fraction] = {}
     for v in values:
-        if v is not None and v not in distinct:
-            distinct[v] = as_fraction(v)  # type: ignore[arg-type]
-    den = math.lcm(*(f.denominator for f in distinct.values())) if distinct else 1
-    numerators: Mapping[object, int] = {v: f.numerator * (den // f.denominator) for v, f in distinct.items()}
+        if v is not None and id(v) not in distinct:
+            distinct[id(v)] = as_fraction(v)  # type: ignore[arg-type]
+    den = math.lcm(*{f.denominator for f in distinct.values()}) if distinct else 1
+    numerators: Mapping[int, int] = {k: f.numerator * (den // f.denominator) for k, f in distinct.items()}
     bound = max((abs(x) for x in numerators.values()), default=0)
-    if len(numerators) == 1:
-        (only,) = numerators.values()
+    if len(set(numerators.values())) == 1:
+        only = next(iter(numerators.values()))
         if bound < SAFE:
             num = np.where(present, only, 0).astype(np.int64)
         else:
@@ -241,7 +242,8 @@ def population_column(values: Sequence[object]) -> tuple[IntColumn, Any]:
             num[present] = only
         return IntColumn(num, den, bound), present
     num = np.array(
-        [numerators[v] if v is not None else 0 for v in values], dtype=np.int64 if bound < SAFE else object
+        [numerators[id(v)] if v is not None else 0 for v in values],
+        dtype=np.int64 if bound < SAFE else object,
     )
     return IntColumn(num, den, bound), present
 

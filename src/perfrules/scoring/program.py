@@ -267,6 +267,7 @@ class ColumnProgram:
             {name: plain for name, (_, plain) in columns.items()},
             *ordered(self.results, cols, applicable, partial(self._held, keys=keys, cat=cat, places=places)),
             kept,
+            columns,
         )
         if present is not None:  # a population value is needed where its indicator applies (on the
             for k, has in per_period.items():  # year's row: units scored per period have theirs)
