@@ -48,7 +48,15 @@ from .chunk import Packed, cell_number, compact, score_chunk_here, score_groups,
 from .chunk import pack as _pack
 from .chunk import unpack as _unpack
 
-__all__ = ["SPILLED", "StreamedRun", "cell_number", "explain_chunk_here", "score_chunk_here", "score_file"]
+__all__ = [
+    "SPILLED",
+    "StreamedRun",
+    "cell_number",
+    "explain_chunk_here",
+    "ranked_positions",
+    "score_chunk_here",
+    "score_file",
+]
 
 # The members of a unit's JSON record (``unit_records``) that need its explanation, in their order
 # there: worked out as the unit is scored and spilled; every other member is written at the end.
@@ -84,35 +92,7 @@ class StreamedRun:
 
     def _ranked(self) -> list[int]:
         outcomes = self.outcomes
-        ranks = [o.rank for o in outcomes]
-        unranked = ranks.count(None)
-        scored = (
-            [k for k, rank in enumerate(ranks) if rank is not None] if unranked else list(range(len(ranks)))
-        )
-        if scored:
-            np = numpy()
-            if unranked:
-                by_rank = np.fromiter((ranks[k] for k in scored), dtype=np.int64, count=len(scored))
-            else:
-                by_rank = np.fromiter(ranks, dtype=np.int64, count=len(ranks))
-            order = np.argsort(by_rank, kind="stable")
-            ordered = by_rank[order]
-            scored = order.tolist() if not unranked else np.array(scored, dtype=np.int64)[order].tolist()
-            # Units that share a rank are listed by name.
-            bounds = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1], [True])))
-            shared = np.flatnonzero(np.diff(bounds) > 1)
-            if len(shared) > 64:
-                # Many ties: every unit sorted by name once, then (stably) by rank.
-                names = [outcomes[k].unit.name for k in scored]
-                by_name = sorted(range(len(scored)), key=names.__getitem__)
-                again = np.argsort(ordered[by_name], kind="stable")
-                scored = np.array(scored, dtype=np.int64)[np.array(by_name, dtype=np.int64)[again]].tolist()
-            else:
-                for start, end in zip(bounds[shared].tolist(), bounds[shared + 1].tolist(), strict=True):
-                    scored[start:end] = sorted(scored[start:end], key=lambda k: outcomes[k].unit.name)
-        if unranked:
-            scored += (k for k, rank in enumerate(ranks) if rank is None)
-        return scored
+        return ranked_positions([o.rank for o in outcomes], lambda k: outcomes[k].unit.name)
 
     def explained(self) -> Iterator[tuple[UnitOutcome, str]]:
         """Each outcome in :meth:`ranking` order with its spilled JSON members (joined by ``",\\n"``).
@@ -141,6 +121,43 @@ class StreamedRun:
     @property
     def failed(self) -> list[UnitOutcome]:
         return [o for o in self.outcomes if o.errors]
+
+
+def ranked_positions(ranks: list[int | None], name_of: Callable[[int], str]) -> list[int]:
+    """The places of units with *ranks* in ranking order: ranked units from the best rank down (units
+    that share a rank by name, ``name_of(place)``), then units without a rank in their order.
+
+    >>> ranked_positions([2, None, 1, 2], "dcba".__getitem__)
+    [2, 3, 0, 1]
+    """
+    unranked = ranks.count(None)
+    scored = [k for k, rank in enumerate(ranks) if rank is not None] if unranked else list(range(len(ranks)))
+    if scored:
+        np = numpy()
+        if unranked:
+            by_rank = np.fromiter((ranks[k] for k in scored), dtype=np.int64, count=len(scored))
+        else:
+            by_rank = np.fromiter(ranks, dtype=np.int64, count=len(ranks))
+        order = np.argsort(by_rank, kind="stable")
+        ordered = by_rank[order]
+        placed = order if not unranked else np.array(scored, dtype=np.int64)[order]
+        # Units that share a rank are listed by name: the tied units sorted by name once, then
+        # (stably) by rank, put back where their ranks are.
+        bounds = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1], [True])))
+        shared = np.flatnonzero(np.diff(bounds) > 1)
+        if len(shared):
+            starts, ends = bounds[shared], bounds[shared + 1]
+            lengths = ends - starts
+            at = np.arange(int(lengths.sum())) + np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
+            members = placed[at].tolist()
+            by_name = sorted(range(len(members)), key=lambda i: name_of(members[i]))
+            again = np.array(by_name, dtype=np.int64)[np.argsort(ordered[at][by_name], kind="stable")]
+            placed = placed.copy()
+            placed[at] = np.array(members, dtype=np.int64)[again]
+        scored = placed.tolist()
+    if unranked:
+        scored += (k for k, rank in enumerate(ranks) if rank is None)
+    return scored
 
 
 Span = tuple[int, int]
@@ -229,6 +246,11 @@ def score_file(
         from .csvpass import score_csv
 
         layout = None if sheet is not None or _is_workbook(source) else open_csv(source)
+        if layout is not None and not scheme.quotas and not scheme.flags:
+            # Kept as columns up to the output: ranked by one sort, lines read back from disk.
+            from .colrun import score_csv_columns
+
+            return score_csv_columns(scheme, layout, category, workers, chunk_size, progress)
         if layout is not None:
             outcomes, notes = score_csv(scheme, layout, category, workers, chunk_size, progress)
             with gc_paused():
