@@ -100,4 +100,4 @@ class Block:
 
     def name_list(self) -> list[str]:
         text, ends = self.names, self.name_ends.tolist()
-        return [text[a:b] for a, b in zip([0, *ends[:-1]], ends, strict=True)]
+        return [text[a:b] for a, b in zip([0, *ends[:-1]], ends, strict=False)]

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import mmap
 import tempfile
+import weakref
 from collections.abc import Callable, Iterator
 from fractions import Fraction
 from typing import Any
@@ -37,7 +38,7 @@ from ..scoring.outcome import UnitOutcome
 from .chunk import unpack
 from .colblock import Block
 from .csvpass import RowUnit, _Setup, _work_block, each_range, gathered_again, score_block
-from .stream import StreamedRun, ranked_positions
+from .runs import StreamedRun, ranked_positions
 
 __all__ = ["ColumnRun", "score_csv_columns"]
 
@@ -183,6 +184,8 @@ class ColumnRun(StreamedRun):
         self._scheme: Scheme = setup.scheme
         self._origin = setup.origin
         self._file: Any = collected.spill
+        # A run let go unclosed deletes its spill file all the same.
+        weakref.finalize(self, collected.spill.close)
         self._names = collected.names
         self._collected = collected
         self._made: list[UnitOutcome] | None = None
