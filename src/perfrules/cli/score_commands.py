@@ -198,9 +198,9 @@ def _column_csv(scheme: Scheme, run: ColumnRun) -> Iterator[str]:
     """The CSV lines of a run kept as columns: a unit's rank and the tail of its line written when
     it was scored, or (for a unit kept as an outcome) the line ``_streamed_csv`` writes."""
     yield from csv_lines([_csv_head(scheme)])
-    for block in run.ranked_blocks():
-        if all(type(entry) is tuple for entry in block):
-            yield "".join(f"{'' if rank is None else rank},{tail}" for rank, tail in block)  # type: ignore[misc]
+    for block in run.ranked_csv():
+        if isinstance(block, str):
+            yield block
             continue
         yield "".join(
             f"{'' if entry[0] is None else entry[0]},{entry[1]}"

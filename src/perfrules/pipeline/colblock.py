@@ -4,7 +4,7 @@
 column program. When the results are kept as columns up to the output
 (:mod:`perfrules.pipeline.colrun`), such a unit is not made into an outcome:
 the range gives its name, its exact total (an integer numerator over one of a
-few denominators, and the total's nearest float, which orders the totals),
+few denominators),
 its category, its row, and the tail of its CSV line after the rank
 (``name,category,total,grade,scores…,`` and the line break), encoded once.
 A unit that needs more than that line — an error, a note, a name or grade
@@ -23,7 +23,7 @@ from .._writers import _FORMULA_STARTS
 from ..scoring.coltotals import TotalColumn
 from .chunk import Packed
 
-__all__ = ["Block", "FastPart", "join_names", "plain_mask"]
+__all__ = ["KEY_BYTES", "Block", "FastPart", "name_keys", "plain_mask"]
 
 # A text cell that the CSV writer quotes or escapes: a separator, a quote, a line break, or (after the
 # separator \x00) a start that reads like a formula.
@@ -45,17 +45,32 @@ def plain_mask(names: list[str], categories: list[str | None], grades: list[str 
     return plain
 
 
-def join_names(names: list[str]) -> tuple[str, Any]:
-    """Names as one text and each one's end in it (an int64 array)."""
+KEY_BYTES = 64
+"""Names are ordered and told apart by their first this many bytes of UTF-8; a longer name (or one
+that ends in NUL, which NumPy's byte strings drop) is kept whole beside them."""
+
+
+def name_keys(names: list[str]) -> tuple[Any, dict[int, str]]:
+    """Names as a NumPy byte-string array of their UTF-8 (in the order of the names: UTF-8 bytes
+    sort as the code points do), and the names that array does not hold whole, by position."""
     np = numpy()
-    ends = np.cumsum(np.fromiter(map(len, names), dtype=np.int64, count=len(names)))
-    return "".join(names), ends
+    encoded = [n.encode("utf-8") for n in names]
+    width = max(map(len, encoded), default=1)
+    whole: dict[int, str] = {}
+    if width > KEY_BYTES or any(e.endswith(b"\0") for e in encoded):
+        whole = {
+            k: n
+            for k, (n, e) in enumerate(zip(names, encoded, strict=True))
+            if len(e) > KEY_BYTES or e.endswith(b"\0")
+        }
+        width = min(width, KEY_BYTES)
+    return np.array(encoded, dtype=f"S{max(width, 1)}"), whole
 
 
 class FastPart:
     """The one-line units of a range that the column program scored and that need no outcome."""
 
-    __slots__ = ("categories", "dens", "floats", "groups", "num", "rows", "tail_ends", "tails", "which_den")
+    __slots__ = ("categories", "dens", "groups", "num", "rows", "tail_ends", "tails", "which_den")
 
     def __init__(
         self,
@@ -66,8 +81,7 @@ class FastPart:
         tails: list[str],
     ) -> None:
         np = numpy()
-        self.groups = groups  # each unit's place among the range's units (int64)
-        self.floats = totals.floats()
+        self.groups = groups.astype(np.int32)  # each unit's place among the range's units
         self.num = totals.num
         dens = totals.den.tolist()
         table = sorted(set(dens))
@@ -75,29 +89,26 @@ class FastPart:
         self.dens: list[int] = table
         self.which_den = np.fromiter(map(index.__getitem__, dens), dtype=np.int32, count=len(dens))
         self.categories = categories
-        self.rows = rows  # record numbers (int64)
+        self.rows = rows.astype(np.int32) if rows.max(initial=0) < 2**31 else rows  # record numbers
         encoded = [t.encode("utf-8") for t in tails]
         self.tails = b"".join(encoded)
         self.tail_ends = np.cumsum(np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded)))
 
 
 class Block:
-    """A range's units as columns: every unit's name in the range's order, the :class:`FastPart`,
-    every other unit's packed outcome by its place, and the range's problems."""
+    """A range's units as columns: every unit's name in the range's order (:func:`name_keys`), the
+    :class:`FastPart`, every other unit's packed outcome by its place, and the range's problems."""
 
-    __slots__ = ("fast", "name_ends", "names", "others", "problems")
+    __slots__ = ("fast", "keys", "last", "others", "problems", "whole")
 
     def __init__(
         self, names: list[str], fast: FastPart | None, others: dict[int, Packed], problems: list[Problem]
     ) -> None:
-        self.names, self.name_ends = join_names(names)
+        self.keys, self.whole = name_keys(names)
+        self.last = names[-1] if names else ""
         self.fast = fast
         self.others = others
         self.problems = problems
 
     def __len__(self) -> int:
-        return len(self.name_ends)
-
-    def name_list(self) -> list[str]:
-        text, ends = self.names, self.name_ends.tolist()
-        return [text[a:b] for a, b in zip([0, *ends[:-1]], ends, strict=False)]
+        return len(self.keys)

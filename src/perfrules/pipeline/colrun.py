@@ -21,6 +21,7 @@ file (:meth:`ColumnRun.ranked_blocks`); other formats read the same tails.
 
 from __future__ import annotations
 
+import contextlib
 import mmap
 import tempfile
 import weakref
@@ -38,7 +39,7 @@ from ..scoring.outcome import UnitOutcome
 from .chunk import unpack
 from .colblock import Block
 from .csvpass import RowUnit, _Setup, _work_block, each_range, gathered_again, score_block
-from .runs import StreamedRun, ranked_positions
+from .runs import StreamedRun
 
 __all__ = ["ColumnRun", "score_csv_columns"]
 
@@ -61,7 +62,7 @@ def score_csv_columns(
     def take(block: Block) -> None:
         collected.add(block)
         if progress is not None and len(block):
-            progress(collected.count, block.names[int(block.name_ends[-2]) if len(block) > 1 else 0 :])
+            progress(collected.count, block.last)
 
     try:
         setup = each_range(
@@ -90,11 +91,12 @@ class _Collected:
         self.spilled = 0
         self.count = 0  # units (groups) so far
         self.problems: list[Problem] = []
-        self.names: list[tuple[int, str, Any]] = []  # per block: first unit, names, their ends
-        self.hashes: list[Any] = []
+        self.keys: list[Any] = []  # per block, its names' keys (colblock.name_keys)
+        self.whole: dict[int, str] = {}  # names the keys do not hold whole, by place
         self.dens: dict[int, int] = {}
         self.cats: dict[str | None, int] = {}
-        self.parts: list[tuple[Any, ...]] = []  # per block: places, floats, num, den, category, row, tail
+        # Per block, of its kept units: places, numerators, denominators, categories, rows, tail ends.
+        self.parts: list[list[Any]] = [[], [], [], [], [], []]
         self.others: dict[int, UnitOutcome] = {}
 
     def add(self, block: Block) -> None:
@@ -102,8 +104,8 @@ class _Collected:
         base = self.count
         self.count += len(block)
         self.problems += block.problems
-        self.names.append((base, block.names, block.name_ends))
-        self.hashes.append(np.fromiter(map(hash, block.name_list()), dtype=np.int64, count=len(block)))
+        self.keys.append(block.keys)
+        self.whole.update((base + k, name) for k, name in block.whole.items())
         for k, packed in block.others.items():
             self.others[base + k] = unpack(packed)
         fast = block.fast
@@ -114,55 +116,66 @@ class _Collected:
         self.spill.write(fast.tails)
         ends = fast.tail_ends + self.spilled
         self.spilled += len(fast.tails)
-        self.parts.append(
-            (
-                fast.groups + base,
-                fast.floats,
-                fast.num,
-                dens[fast.which_den],
-                np.array(cats, dtype=np.int32),
-                fast.rows,
-                ends,
-            )
+        columns = (
+            fast.groups.astype(np.int64) + base,
+            fast.num,
+            dens[fast.which_den],
+            np.array(cats, dtype=np.int32),
+            fast.rows,
+            ends,
         )
+        for kept, column in zip(self.parts, columns, strict=True):
+            kept.append(column)
 
-    def name(self, k: int) -> str:
-        """Unit *k*'s name (its place among every range's units)."""
-        import bisect
+    def column(self, k: int) -> Any:
+        """Column *k* of the kept units (see :attr:`parts`), made one array; the blocks' parts go."""
+        np = numpy()
+        parts, self.parts[k] = self.parts[k], []
+        if not parts:
+            return np.zeros(0, dtype=np.int64)
+        if any(a.dtype == object for a in parts):
+            parts = [a.astype(object) for a in parts]
+        return np.concatenate(parts)
 
-        b = bisect.bisect_right(self.names, k, key=lambda entry: entry[0]) - 1
-        base, text, ends = self.names[b]
-        i = k - base
-        return text[(int(ends[i - 1]) if i else 0) : int(ends[i])]
+    def name(self, place: int, keys: Any) -> str:
+        found = self.whole.get(place)
+        return found if found is not None else keys[place].decode("utf-8")
 
     def finish(self, setup: _Setup, layout: CsvFile, chunk_size: int) -> ColumnRun:
         np = numpy()
         n = self.count
-        # A name met again (in a later range, or apart in one) is a unit whose rows are gathered again
-        # from the whole file: its first place takes the outcome of all its rows; later places go.
+        keys = np.concatenate(self.keys) if self.keys else np.zeros(0, dtype="S1")
+        self.keys = []
+        # The units in the order of their names (as Python orders strings: UTF-8 bytes sort as the
+        # code points do); runs of equal keys are names met again, or long names settled whole.
+        by_name = np.argsort(keys, kind="stable")
+        ordered = keys[by_name]
+        same = np.flatnonzero(ordered[1:] == ordered[:-1])
+        del ordered
         dropped = np.zeros(n, dtype=bool)
         apart: dict[str, int] = {}
-        if n:
-            hashes = np.concatenate(self.hashes)
-            order = np.argsort(hashes, kind="stable")
-            ordered = hashes[order]
-            same = np.flatnonzero(ordered[1:] == ordered[:-1])
-            if len(same):
-                candidates = np.unique(np.concatenate([order[same], order[same + 1]])).tolist()
-                first: dict[str, int] = {}
-                for k in candidates:  # in file order
-                    name = self.name(k)
+        first: dict[str, int] = {}
+        if len(same):
+            starts = same[np.concatenate(([True], same[1:] != same[:-1] + 1))]
+            ends = np.append(same[np.flatnonzero(same[1:] != same[:-1] + 1)], same[-1]) + 2
+            for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
+                members = sorted(by_name[start:end].tolist(), key=lambda p: (self.name(p, keys), p))
+                by_name[start:end] = members
+                for p in members:  # by name, then in file order
+                    name = self.name(p, keys)
                     if name in first:
-                        dropped[k] = True
+                        # A name met again (in a later range, or apart in one) is a unit whose rows
+                        # are gathered again from the whole file: its first place takes the outcome
+                        # of all its rows; later places go.
+                        dropped[p] = True
                         apart.setdefault(name, len(apart))
                     else:
-                        first[name] = k
-                if apart:
-                    again = gathered_again(setup, layout, apart, chunk_size)
-                    for name in apart:
-                        self.others[first[name]] = again[name]
-        self.hashes = []
-        return ColumnRun(self, dropped, setup)
+                        first[name] = p
+        if apart:
+            again = gathered_again(setup, layout, apart, chunk_size)
+            for name in apart:
+                self.others[first[name]] = again[name]
+        return ColumnRun(self, keys, by_name, dropped, setup)
 
 
 class ColumnRun(StreamedRun):
@@ -171,12 +184,12 @@ class ColumnRun(StreamedRun):
     The units kept as columns have no outcome; :attr:`outcomes` and
     :meth:`ranking` make one for every unit when read (as
     :class:`~perfrules.pipeline.stream.StreamedRun` has them), while the
-    command line reads :meth:`ranked_blocks`, :meth:`others` and :meth:`names`.
-    Call :meth:`close` (or use the run as a context manager) to let the
-    spill file go.
+    command line reads :meth:`ranked_csv`, :meth:`ranked_blocks`,
+    :meth:`others` and :meth:`names`. Call :meth:`close` (or use the run as a
+    context manager) to let the spill file go.
     """
 
-    def __init__(self, collected: _Collected, dropped: Any, setup: _Setup) -> None:
+    def __init__(self, collected: _Collected, keys: Any, by_name: Any, dropped: Any, setup: _Setup) -> None:
         np = numpy()
         self.notes: tuple[Problem, ...] = tuple(setup.reader.file_notes)
         self._spill = None
@@ -186,71 +199,70 @@ class ColumnRun(StreamedRun):
         self._file: Any = collected.spill
         # A run let go unclosed deletes its spill file all the same.
         weakref.finalize(self, collected.spill.close)
-        self._names = collected.names
-        self._collected = collected
+        self._map: Any = None
         self._made: list[UnitOutcome] | None = None
-        others = collected.others
-        parts = collected.parts
+        self._category_ranks: list[int | None] | None = None
+        self._collected = collected
+        self._keys = keys
         n = collected.count
-        # Per place among every range's units: the kept unit's row in the columns (or -1).
-        where = np.full(n, -1, dtype=np.int64)
-        if parts:
-            places = np.concatenate([p[0] for p in parts])
-            where[places] = np.arange(len(places))
-            self._floats = np.concatenate([p[1] for p in parts])
-            nums = [p[2] for p in parts]
-            if any(a.dtype == object for a in nums):
-                nums = [a.astype(object) for a in nums]
-            self._num = np.concatenate(nums)
-            self._den = np.concatenate([p[3] for p in parts])
-            self._cat = np.concatenate([p[4] for p in parts])
-            self._row = np.concatenate([p[5] for p in parts])
-            self._end = np.concatenate([p[6] for p in parts])
-        else:
-            self._floats = self._num = self._den = self._cat = self._row = self._end = np.zeros(0, np.int64)
-        places_of = np.array(sorted(others), dtype=np.int64)
-        where[places_of] = -1  # a unit gathered again takes its outcome
-        collected.parts = []
+        others = collected.others
+        # Places among every range's units; units are the places not dropped, in file order.
+        where = np.full(n, -1, dtype=np.int64)  # per place, the kept unit's row in the columns
+        places = collected.column(0)
+        where[places] = np.arange(len(places), dtype=np.int64)
+        del places
+        self._num = collected.column(1)
+        self._den = collected.column(2)
+        self._cat = collected.column(3)
+        self._row = collected.column(4)
+        self._end = collected.column(5)
         self._dens = list(collected.dens)
         self._cats = list(collected.cats)
-        keep = ~dropped
-        self._place = np.flatnonzero(keep)  # each unit's place among every range's units
-        self._where = where[keep]  # each unit's row in the columns, -1 for an outcome
-        places_of = places_of[keep[places_of]]  # a later place of a name met again is no unit
-        units_of = np.searchsorted(self._place, places_of).tolist()
-        self._others = {u: others[p] for u, p in zip(units_of, places_of.tolist(), strict=True)}
+        other_places = np.array(sorted(others), dtype=np.int64)
+        where[other_places] = -1  # a unit gathered again takes its outcome
+        if dropped.any():
+            keep = ~dropped
+            self._place: Any = np.flatnonzero(keep)
+            self._where = where[keep]
+            unit_of = np.cumsum(keep) - 1
+            by_name = unit_of[by_name[keep[by_name]]]
+            other_places = other_places[keep[other_places]]
+            other_units = unit_of[other_places].tolist()
+        else:
+            self._place = None
+            self._where = where
+            other_units = other_places.tolist()
+        self._others = {u: others[p] for u, p in zip(other_units, other_places.tolist(), strict=True)}
         collected.others = {}
-        self._rank, self._order = self._ranked_units()
-        self._category_ranks: Any = None
-        self._map: Any = None
+        self._rank, self._order = self._ranked_units(by_name)
 
     # ----- ranks -------------------------------------------------------------
 
-    def _ranked_units(self) -> tuple[Any, list[int]]:
-        """Every unit's rank (0: not ranked) and the units in ranking order."""
+    def _ranked_units(self, by_name: Any) -> tuple[Any, Any]:
+        """Every unit's rank (0: not ranked), and the units in ranking order (as
+        :func:`~perfrules.pipeline.runs.ranked_positions` lists them): ranked units by rank, then
+        name (*by_name*: the units in the order of their names), then the others in file order."""
         np = numpy()
         # The column program compiles no veto: no unit of its scheme is ranked after the others.
         assert not any(o.vetoed for o in self._others.values()), "a vetoed unit in a column run"
-        where = self._where
-        rank = np.zeros(len(where), dtype=np.int64)
-        scored = self._scored(np.ones(len(where), dtype=bool))
+        has = self._has_total()
+        rank = np.zeros(len(has), dtype=np.int64)
+        scored = np.flatnonzero(has)
         if len(scored):
-            totals = self._totals(scored)
-            if len(scored) == len(where) and not self._others:
-                totals._floats = self._floats  # worked out where the range was scored
-            rank[scored] = totals.ranks()
-        ranks: list[int | None] = [r or None for r in rank.tolist()]
+            rank[scored] = self._totals(scored).ranks()
         for u, o in self._others.items():
-            o.rank = ranks[u]
-        return rank, ranked_positions(ranks, self.name)
+            o.rank = int(rank[u]) or None
+        named = by_name[has[by_name]]
+        order = named[np.argsort(rank[named], kind="stable")]
+        if len(scored) < len(has):
+            order = np.concatenate([order, np.flatnonzero(~has)])
+        return rank, order
 
-    def _scored(self, among: Any) -> Any:
-        """The units of *among* (a mask) that have a total, by place."""
-        np = numpy()
-        has = among & (self._where >= 0)
+    def _has_total(self) -> Any:
+        has = self._where >= 0
         for u, o in self._others.items():
-            has[u] = among[u] and o.total is not None
-        return np.flatnonzero(has)
+            has[u] = o.total is not None
+        return has
 
     def _totals(self, units: Any) -> TotalColumn:
         """The exact totals of *units*, as :class:`TotalColumn` ranks them."""
@@ -276,14 +288,14 @@ class ColumnRun(StreamedRun):
             cats = self.categories()
             found: list[int | None] = [None] * len(cats)
             if self._scheme.categories or any(cats):
+                has = self._has_total()
                 for c in set(cats):
-                    units = self._scored(np.array([x == c for x in cats], dtype=bool))
+                    units = np.flatnonzero(has & np.array([x == c for x in cats], dtype=bool))
                     if len(units):
                         for u, r in zip(units.tolist(), self._totals(units).ranks().tolist(), strict=True):
                             found[u] = r
             self._category_ranks = found
-        ranks: list[int | None] = self._category_ranks
-        return ranks
+        return self._category_ranks
 
     # ----- what each unit is -------------------------------------------------
 
@@ -292,7 +304,8 @@ class ColumnRun(StreamedRun):
 
     def name(self, u: int) -> str:
         """Unit *u*'s name (units in file order)."""
-        return self._collected.name(int(self._place[u]))
+        place = u if self._place is None else int(self._place[u])
+        return self._collected.name(place, self._keys)
 
     def names(self) -> Iterator[str]:
         """Every unit's name, in file order."""
@@ -307,14 +320,14 @@ class ColumnRun(StreamedRun):
             for u, w in enumerate(self._where.tolist())
         ]
 
-    def ranked_others(self) -> list[UnitOutcome]:
-        """The units that are outcomes, in ranking order."""
-        others = self._others
-        return [others[u] for u in self._order if u in others]
-
     def others(self) -> list[UnitOutcome]:
         """The units that are outcomes (errors, notes, lines the CSV writer quotes), in file order."""
         return [self._others[u] for u in sorted(self._others)]
+
+    def ranked_others(self) -> list[UnitOutcome]:
+        """The units that are outcomes, in ranking order."""
+        others = self._others
+        return [others[u] for u in self._order.tolist() if u in others] if others else []
 
     def _data(self) -> Any:
         """The spilled tails, mapped into memory (the pages are read as they are needed)."""
@@ -323,31 +336,53 @@ class ColumnRun(StreamedRun):
             self._map = mmap.mmap(self._file.fileno(), 0, access=mmap.ACCESS_READ) if self._end.size else b""
         return self._map
 
+    def _span(self, w: int) -> tuple[int, int]:
+        return (int(self._end[w - 1]) if w else 0), int(self._end[w])
+
     def tail(self, w: int) -> str:
         """The CSV line after the rank of the unit at row *w* of the columns."""
-        start = int(self._end[w - 1]) if w else 0
-        return self._data()[start : int(self._end[w])].decode("utf-8")  # type: ignore[no-any-return]
+        start, end = self._span(w)
+        return self._data()[start:end].decode("utf-8")  # type: ignore[no-any-return]
 
     def ranked_blocks(self, size: int = 4096) -> Iterator[list[tuple[int | None, str] | UnitOutcome]]:
         """The units in ranking order, *size* at a time: a unit kept as columns as its rank and the
         tail of its CSV line (:mod:`perfrules.pipeline.colblock`), any other as its outcome."""
-        where = self._where
-        rank = self._rank
-        end = self._end
-        order = self._order
-        for at in range(0, len(order), size):
-            units = order[at : at + size]
-            data = self._data()
-            rows = where[units].tolist()
-            ranks = rank[units].tolist()
-            block: list[tuple[int | None, str] | UnitOutcome] = []
-            for u, w, r in zip(units, rows, ranks, strict=True):
-                if w < 0:
-                    block.append(self._others[u])
-                else:
-                    start = int(end[w - 1]) if w else 0
-                    block.append((r or None, data[start : int(end[w])].decode("utf-8")))
-            yield block
+        for at in range(0, len(self._order), size):
+            yield self._entries(at, size)
+
+    def _entries(self, at: int, size: int) -> list[tuple[int | None, str] | UnitOutcome]:
+        units = self._order[at : at + size].tolist()
+        rows, ranks = self._where[units].tolist(), self._rank[units].tolist()
+        return [
+            self._others[u] if w < 0 else (r or None, self.tail(w))
+            for u, w, r in zip(units, rows, ranks, strict=True)
+        ]
+
+    def ranked_csv(self, size: int = 4096) -> Iterator[str | list[tuple[int | None, str] | UnitOutcome]]:
+        """:meth:`ranked_blocks`, but a block of units all kept as columns comes as its CSV lines
+        (each unit's rank, a comma and its tail), put together from the spill file at once."""
+        for at, block in zip(range(0, len(self._order), size), self._plain_blocks(size), strict=True):
+            yield block if block is not None else self._entries(at, size)
+
+    def _plain_blocks(self, size: int) -> Iterator[str | None]:
+        """Each block's CSV lines where every unit of it is kept as columns (else None)."""
+        np = numpy()
+        data = np.frombuffer(self._data(), dtype=np.uint8) if self._end.size else None
+        ends = self._end
+        for at in range(0, len(self._order), size):
+            units = self._order[at : at + size]
+            rows = self._where[units]
+            if data is None or (rows < 0).any():
+                yield None
+                continue
+            stop = ends[rows]
+            start = np.where(rows > 0, ends[rows - 1], 0)
+            ranks = self._rank[units]
+            prefix = "".join(map("{},".format, ranks.tolist())).encode("ascii")
+            digits = np.ones(len(ranks), dtype=np.int64) + 1
+            for k in range(1, 19):
+                digits += ranks >= 10**k
+            yield _interleave(data, prefix, digits, start, stop).decode("utf-8")
 
     # ----- as a StreamedRun --------------------------------------------------
 
@@ -380,10 +415,10 @@ class ColumnRun(StreamedRun):
 
     def ranking(self) -> list[UnitOutcome]:
         outcomes = self.outcomes
-        return [outcomes[u] for u in self._order]
+        return [outcomes[u] for u in self._order.tolist()]
 
     def _ranked(self) -> list[int]:
-        return self._order
+        return self._order.tolist()  # type: ignore[no-any-return]
 
     @property
     def failed(self) -> list[UnitOutcome]:
@@ -392,6 +427,28 @@ class ColumnRun(StreamedRun):
     def close(self) -> None:
         """Let the spill file go (it is deleted); outcomes already made stay."""
         if isinstance(self._map, mmap.mmap):
-            self._map.close()
+            with contextlib.suppress(BufferError):  # a view of it is still held: let it go with it
+                self._map.close()
         self._map = None
         self._file.close()
+
+
+def _interleave(data: Any, prefix: bytes, prefix_lengths: Any, start: Any, stop: Any) -> bytes:
+    """Each unit's prefix (consecutive in *prefix*, of *prefix_lengths*) followed by its bytes
+    ``data[start:stop]``, all units one after the other."""
+    np = numpy()
+    lengths = stop - start
+    total = prefix_lengths + lengths
+    at = np.cumsum(total) - total  # where each unit's line begins
+    out = np.empty(int(total.sum()), dtype=np.uint8)
+    # The prefixes, then the tails, each put where it goes by one gather of positions.
+    p_at = np.repeat(at - (np.cumsum(prefix_lengths) - prefix_lengths), prefix_lengths)
+    p_at += np.arange(len(p_at))
+    out[p_at] = np.frombuffer(prefix, dtype=np.uint8)
+    t_from = np.repeat(start - (np.cumsum(lengths) - lengths), lengths) + np.arange(int(lengths.sum()))
+    t_at = np.repeat(at + prefix_lengths - (np.cumsum(lengths) - lengths), lengths) + np.arange(
+        int(lengths.sum())
+    )
+    out[t_at] = data[t_from]
+    made: bytes = out.tobytes()
+    return made
