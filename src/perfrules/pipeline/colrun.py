@@ -21,8 +21,7 @@ file (:meth:`ColumnRun.ranked_blocks`); other formats read the same tails.
 
 from __future__ import annotations
 
-import contextlib
-import mmap
+import os
 import tempfile
 import weakref
 from collections.abc import Callable, Iterator
@@ -38,10 +37,14 @@ from ..scoring.coltotals import TotalColumn
 from ..scoring.outcome import UnitOutcome
 from .chunk import unpack
 from .colblock import Block
+from .colorder import interleave, stretches
 from .csvpass import RowUnit, _Setup, _work_block, each_range, gathered_again, score_block
 from .runs import StreamedRun
 
-__all__ = ["ColumnRun", "score_csv_columns"]
+__all__ = ["ColumnRun", "Entry", "score_csv_columns"]
+
+Entry = tuple[int | None, str] | UnitOutcome
+"""A unit in ranking order: kept as columns, its rank and the tail of its CSV line; else its outcome."""
 
 
 def score_csv_columns(
@@ -144,14 +147,17 @@ class _Collected:
     def finish(self, setup: _Setup, layout: CsvFile, chunk_size: int) -> ColumnRun:
         np = numpy()
         n = self.count
-        keys = np.concatenate(self.keys) if self.keys else np.zeros(0, dtype="S1")
-        self.keys = []
+        # The blocks' keys put into one array, each block's let go as it is copied.
+        keys = np.empty(n, dtype=f"S{max((k.itemsize for k in self.keys), default=1)}")
+        at = 0
+        while self.keys:
+            part = self.keys.pop(0)
+            keys[at : at + len(part)] = part
+            at += len(part)
         # The units in the order of their names (as Python orders strings: UTF-8 bytes sort as the
         # code points do); runs of equal keys are names met again, or long names settled whole.
         by_name = np.argsort(keys, kind="stable")
-        ordered = keys[by_name]
-        same = np.flatnonzero(ordered[1:] == ordered[:-1])
-        del ordered
+        same = np.concatenate([np.zeros(0, dtype=np.int64), *_equal_neighbours(keys, by_name)])
         dropped = np.zeros(n, dtype=bool)
         apart: dict[str, int] = {}
         first: dict[str, int] = {}
@@ -199,7 +205,6 @@ class ColumnRun(StreamedRun):
         self._file: Any = collected.spill
         # A run let go unclosed deletes its spill file all the same.
         weakref.finalize(self, collected.spill.close)
-        self._map: Any = None
         self._made: list[UnitOutcome] | None = None
         self._category_ranks: list[int | None] | None = None
         self._collected = collected
@@ -329,60 +334,52 @@ class ColumnRun(StreamedRun):
         others = self._others
         return [others[u] for u in self._order.tolist() if u in others] if others else []
 
-    def _data(self) -> Any:
-        """The spilled tails, mapped into memory (the pages are read as they are needed)."""
-        if self._map is None:
-            self._file.flush()
-            self._map = mmap.mmap(self._file.fileno(), 0, access=mmap.ACCESS_READ) if self._end.size else b""
-        return self._map
-
-    def _span(self, w: int) -> tuple[int, int]:
-        return (int(self._end[w - 1]) if w else 0), int(self._end[w])
-
     def tail(self, w: int) -> str:
         """The CSV line after the rank of the unit at row *w* of the columns."""
-        start, end = self._span(w)
-        return self._data()[start:end].decode("utf-8")  # type: ignore[no-any-return]
+        start = int(self._end[w - 1]) if w else 0
+        self._file.flush()
+        return os.pread(self._file.fileno(), int(self._end[w]) - start, start).decode("utf-8")
 
-    def ranked_blocks(self, size: int = 4096) -> Iterator[list[tuple[int | None, str] | UnitOutcome]]:
+    def _stretches(self, size: int) -> Iterator[tuple[Any, Any, Any, Any]]:
+        """The units in ranking order, *size* at a time: the units, the stretch's lines, and each
+        unit's start and end in them (see :func:`~perfrules.pipeline.colorder.stretches`)."""
+        np = numpy()
+        self._file.flush()
+        order = self._order
+        if not len(self._end):
+            for at in range(0, len(order), size):
+                units = order[at : at + size]
+                zero = np.zeros(len(units), dtype=np.int64)
+                yield units, b"", zero, zero
+            return
+        rows = self._where[order]
+        found = stretches(self._file.fileno(), self._end, rows, size)
+        for at, (region, start, stop) in zip(range(0, len(order), size), found, strict=True):
+            yield order[at : at + size], region, start, stop
+
+    def ranked_blocks(self, size: int = 16384) -> Iterator[list[Entry]]:
         """The units in ranking order, *size* at a time: a unit kept as columns as its rank and the
         tail of its CSV line (:mod:`perfrules.pipeline.colblock`), any other as its outcome."""
-        for at in range(0, len(self._order), size):
-            yield self._entries(at, size)
+        for units, region, start, stop in self._stretches(size):
+            yield self._entries(units, region, start, stop)
 
-    def _entries(self, at: int, size: int) -> list[tuple[int | None, str] | UnitOutcome]:
-        units = self._order[at : at + size].tolist()
-        rows, ranks = self._where[units].tolist(), self._rank[units].tolist()
+    def _entries(self, units: Any, region: Any, start: Any, stop: Any) -> list[Entry]:
+        text = region
+        ranks = self._rank[units].tolist()
         return [
-            self._others[u] if w < 0 else (r or None, self.tail(w))
-            for u, w, r in zip(units, rows, ranks, strict=True)
+            self._others[u] if u in self._others else (r or None, text[a:b].decode("utf-8"))
+            for u, r, a, b in zip(units.tolist(), ranks, start.tolist(), stop.tolist(), strict=True)
         ]
 
-    def ranked_csv(self, size: int = 4096) -> Iterator[str | list[tuple[int | None, str] | UnitOutcome]]:
+    def ranked_csv(self, size: int = 16384) -> Iterator[str | list[Entry]]:
         """:meth:`ranked_blocks`, but a block of units all kept as columns comes as its CSV lines
-        (each unit's rank, a comma and its tail), put together from the spill file at once."""
-        for at, block in zip(range(0, len(self._order), size), self._plain_blocks(size), strict=True):
-            yield block if block is not None else self._entries(at, size)
-
-    def _plain_blocks(self, size: int) -> Iterator[str | None]:
-        """Each block's CSV lines where every unit of it is kept as columns (else None)."""
-        np = numpy()
-        data = np.frombuffer(self._data(), dtype=np.uint8) if self._end.size else None
-        ends = self._end
-        for at in range(0, len(self._order), size):
-            units = self._order[at : at + size]
-            rows = self._where[units]
-            if data is None or (rows < 0).any():
-                yield None
+        (each unit's rank, a comma and its tail), put together at once."""
+        for units, region, start, stop in self._stretches(size):
+            if self._others and any(u in self._others for u in units.tolist()):
+                yield self._entries(units, region, start, stop)
                 continue
-            stop = ends[rows]
-            start = np.where(rows > 0, ends[rows - 1], 0)
-            ranks = self._rank[units]
-            prefix = "".join(map("{},".format, ranks.tolist())).encode("ascii")
-            digits = np.ones(len(ranks), dtype=np.int64) + 1
-            for k in range(1, 19):
-                digits += ranks >= 10**k
-            yield _interleave(data, prefix, digits, start, stop).decode("utf-8")
+            prefixes = [b"%d," % r for r in self._rank[units].tolist()]
+            yield interleave(region, prefixes, start.tolist(), stop.tolist()).decode("utf-8")
 
     # ----- as a StreamedRun --------------------------------------------------
 
@@ -426,29 +423,13 @@ class ColumnRun(StreamedRun):
 
     def close(self) -> None:
         """Let the spill file go (it is deleted); outcomes already made stay."""
-        if isinstance(self._map, mmap.mmap):
-            with contextlib.suppress(BufferError):  # a view of it is still held: let it go with it
-                self._map.close()
-        self._map = None
         self._file.close()
 
 
-def _interleave(data: Any, prefix: bytes, prefix_lengths: Any, start: Any, stop: Any) -> bytes:
-    """Each unit's prefix (consecutive in *prefix*, of *prefix_lengths*) followed by its bytes
-    ``data[start:stop]``, all units one after the other."""
+def _equal_neighbours(keys: Any, order: Any, step: int = 1 << 16) -> Iterator[Any]:
+    """The positions i of *order* where ``keys[order[i]] == keys[order[i + 1]]``, a stretch at a time."""
     np = numpy()
-    lengths = stop - start
-    total = prefix_lengths + lengths
-    at = np.cumsum(total) - total  # where each unit's line begins
-    out = np.empty(int(total.sum()), dtype=np.uint8)
-    # The prefixes, then the tails, each put where it goes by one gather of positions.
-    p_at = np.repeat(at - (np.cumsum(prefix_lengths) - prefix_lengths), prefix_lengths)
-    p_at += np.arange(len(p_at))
-    out[p_at] = np.frombuffer(prefix, dtype=np.uint8)
-    t_from = np.repeat(start - (np.cumsum(lengths) - lengths), lengths) + np.arange(int(lengths.sum()))
-    t_at = np.repeat(at + prefix_lengths - (np.cumsum(lengths) - lengths), lengths) + np.arange(
-        int(lengths.sum())
-    )
-    out[t_at] = data[t_from]
-    made: bytes = out.tobytes()
-    return made
+    last = len(order) - 1
+    for at in range(0, max(last, 0), step):
+        stop = min(at + step, last)
+        yield np.flatnonzero(keys[order[at + 1 : stop + 1]] == keys[order[at:stop]]) + at
