@@ -34,12 +34,13 @@ def stretches(fd: int, ends: Any, rows: Any, size: int) -> Iterator[tuple[bytes,
     n = len(rows)
     count = len(ends)
     stretch_count = (n + size - 1) // size
-    # Each line's stretch, and each stretch's place in the second file.
-    stretch = np.zeros(count, dtype=np.int32)
+    # Each line's stretch (a line no entry reads: one more, never read back), and each stretch's
+    # place in the second file.
+    stretch = np.full(count, stretch_count, dtype=np.int32)
     has = rows >= 0
     stretch[rows[has]] = (np.flatnonzero(has) // size).astype(np.int32)
     lengths = np.diff(ends, prepend=0)
-    sizes = np.bincount(stretch, weights=lengths, minlength=stretch_count).astype(np.int64)
+    sizes = np.bincount(stretch, weights=lengths, minlength=stretch_count + 1).astype(np.int64)
     del has
     with tempfile.TemporaryFile(prefix="perfrules-", suffix=".order") as second:
         out = second.fileno()
@@ -55,7 +56,7 @@ def stretches(fd: int, ends: Any, rows: Any, size: int) -> Iterator[tuple[bytes,
             stops = part_ends[by].tolist()
             starts = (part_ends - lengths[r0:r1])[by].tolist()
             moved = b"".join([data[a:b] for a, b in zip(starts, stops, strict=True)])
-            per = np.bincount(mine, weights=lengths[r0:r1], minlength=stretch_count).astype(np.int64)
+            per = np.bincount(mine, weights=lengths[r0:r1], minlength=stretch_count + 1).astype(np.int64)
             at = 0
             for k in np.flatnonzero(per).tolist():
                 length = int(per[k])
