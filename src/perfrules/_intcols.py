@@ -350,60 +350,87 @@ def plain_columns(data: Any, starts: Any, lengths: Any) -> list[tuple[IntColumn,
     order = "F" if starts.flags.f_contiguous and not starts.flags.c_contiguous else "C"
     starts = starts.ravel(order)
     length = lengths.ravel(order)
-    # A plain decimal has at most _MAX_DIGITS digits, a point and a sign, and starts with a digit or
-    # a sign: only such cells are read, a byte position at a time over all of them at once.
-    padded = np.zeros(len(data) + _MAX_DIGITS + 3, dtype=np.uint8)
-    padded[: len(data)] = data
-    first = padded[starts]
-    maybe = np.flatnonzero(
-        (length <= _MAX_DIGITS + 2) & (length > 0) & (((first - np.uint8(48)) < 10) | (first == 45))
-    )
-    begin = starts[maybe]
-    short = length[maybe].astype(np.uint8)
-    m = len(maybe)
-    digits, dots = np.zeros(m, dtype=np.uint8), np.zeros(m, dtype=np.uint8)
-    minus = (first[maybe] == 45).view(np.uint8)
-    other = np.zeros(m, dtype=bool)
-    dot_at = short.copy()  # where the point is (the cell's length when it has none)
-    value = np.zeros(m, dtype=np.int64)  # the digits read so far, the point skipped
-    for j in range(int(short.max(initial=0))):
-        byte = padded[begin + j]
-        inside = short > j
-        shifted = byte - np.uint8(48)  # a digit's value (other bytes wrap round past 9)
-        is_digit = (shifted < 10) & inside
-        is_dot = (byte == 46) & inside
-        digits += is_digit
+    # Each byte's class (a digit's value, a point, a minus sign, anything else), once for all.
+    width = _MAX_DIGITS + 2  # a plain decimal's digits, a point and a sign
+    classes = np.full(len(data) + width, _OTHER, dtype=np.uint8)
+    head = classes[: len(data)]
+    np.subtract(data, np.uint8(48), out=head)  # a digit's value; other bytes wrap round past 9
+    dot, sign = head == np.uint8(46 - 48 + 256), head == np.uint8(45 - 48 + 256)
+    np.putmask(head, head > 9, _OTHER)
+    np.putmask(head, dot, _DOT)
+    np.putmask(head, sign, _MINUS)
+    # Only cells that start with a digit or a sign and are short enough are read, a byte
+    # position at a time over all of them at once, in the narrowest integers that hold them.
+    first = classes[starts]
+    maybe = (length <= width) & (length > 0) & ((first <= 9) | (first == _MINUS))
+    every = bool(maybe.all())
+    at = None if every else np.flatnonzero(maybe)
+    begin = starts if at is None else starts[at]
+    short = (length if at is None else length[at]).astype(np.uint8)
+    minus = (first if at is None else first[at]) == _MINUS
+    m = len(begin)
+    size = int(short.max(initial=0))
+    kind = np.int32 if size <= 9 else np.int64  # nine digits fit an int32
+    # Plain arithmetic over small integers only (np.where and masked writes cost several times more).
+    dots = np.zeros(m, dtype=np.uint8)
+    dot_at = np.zeros(m, dtype=np.uint8)  # where the point is, when there is one
+    bad = np.zeros(m, dtype=bool)
+    value = np.zeros(m, dtype=kind)  # the digits read so far, the point skipped
+    byte = np.empty(m, dtype=np.uint8)
+    nine, u8 = np.uint8(9), np.uint8
+    for j in range(size):
+        np.take(classes[j:], begin, out=byte)
+        inside = short > j if j else None  # every cell has a first byte
+        if inside is None:
+            bad |= byte == _OTHER
+            is_digit, is_dot = byte <= nine, byte == _DOT
+        else:
+            bad |= (byte >= _MINUS) & inside  # a sign only first
+            is_digit, is_dot = (byte <= nine) & inside, (byte == _DOT) & inside
         dots += is_dot
-        other |= inside & ~(is_digit | is_dot) & ((byte != 45) | (j > 0))  # a sign only first
-        dot_at[is_dot] = j
-        value = np.where(is_digit, value * 10 + shifted, value)
-    fine = ~other & (dots <= 1)
+        dot_at += is_dot.view(u8) * u8(j)
+        digit = is_digit.view(u8)
+        np.multiply(value, digit * nine + u8(1), out=value, casting="unsafe")  # x10 at a digit
+        np.add(value, byte * digit, out=value, casting="unsafe")
+    # A cell with no other byte is digits, points and a leading sign.
+    digits = short - dots - minus
+    fine = ~bad & (dots <= 1)
     # A digit on each side of the point.
     has_dot = dots == 1
     fine &= ~has_dot | ((dot_at > minus) & (dot_at < short - 1))
-    own = np.where(has_dot, short - dot_at - 1, 0).astype(np.int64)
-    fine &= (digits >= 1) & (digits.astype(np.int64) - own >= 1)
-    fine &= (own <= MAX_PLACES) & (digits <= _MAX_DIGITS)
-    ok = np.zeros(total, dtype=bool)
-    ok[maybe] = fine
-    places = np.zeros(total, dtype=np.int64)
-    places[maybe] = own
-    whole = np.zeros(total, dtype=np.int64)
-    whole[maybe] = digits.astype(np.int64) - own
-    signed = np.zeros(total, dtype=np.int64)
-    signed[maybe] = np.where(fine, np.where(minus == 1, -value, value), 0)
-    powers = np.array([10**i for i in range(_MAX_DIGITS + 1)], dtype=np.int64)
+    own = np.where(has_dot, short - dot_at - 1, 0).astype(np.int8)
+    whole = digits.astype(np.int8) - own
+    fine &= (digits >= 1) & (whole >= 1) & (own <= MAX_PLACES) & (digits <= _MAX_DIGITS)
+    signed = value.astype(np.int64)  # cells that are not fine are never read below
+    np.negative(signed, out=signed, where=minus)
+    ok, places, wide = fine, own, whole
+    if at is not None:  # back to every cell: those not read are not plain
+        ok = np.zeros(total, dtype=bool)
+        places, wide = np.zeros(total, dtype=np.int8), np.zeros(total, dtype=np.int8)
+        ok[at], places[at], wide[at] = fine, own, whole
+        signed, found = np.zeros(total, dtype=np.int64), signed
+        signed[at] = found
     # Per column (a row of these tables): its values over 10**scale, its most places, where the
     # whole digits and that scale fit an int64.
-    good, value, own, wide = (
-        np.ascontiguousarray(x.reshape((k, n), order=order)) for x in (ok, signed, places, whole)
+    good, signed, places, wide = (
+        np.ascontiguousarray(x.reshape((k, n), order=order)) for x in (ok, signed, places, wide)
     )
-    scale = np.where(good, own, 0).max(axis=1)
+    none = np.int8(0)
+    scale = np.where(good, places, none).max(axis=1)
     good &= wide + scale[:, None] <= _MAX_DIGITS
-    scale = np.where(good, own, 0).max(axis=1)
-    num = np.where(good, value * powers[(scale[:, None] - own).clip(0, _MAX_DIGITS)], 0)
+    scale = np.where(good, places, none).max(axis=1)
+    # Each good value times 10 for each place its column's scale has beyond its own (a few at most).
+    short_of = (scale[:, None] - places).clip(0, _MAX_DIGITS).astype(np.uint8) * good
+    num = signed * good
+    for e in range(1, int(short_of.max(initial=0)) + 1):
+        num *= (short_of >= e).view(np.uint8) * np.uint8(9) + np.uint8(1)
     bounds = np.abs(num).max(axis=1).tolist()
     return [(IntColumn(num[c], 10 ** int(scale[c]), int(bounds[c])), good[c]) for c in range(k)]
+
+
+# Byte classes for plain_columns: a digit is its value; then a point, a minus sign, anything else,
+# and (while reading) a position past the cell's end.
+_DOT, _PAST, _MINUS, _OTHER = 10, 11, 12, 13
 
 
 def round_half_up_column(num: Any, den: int, places: int) -> Any:

@@ -39,6 +39,7 @@ from typing import Any
 from .._errors import Problem
 from .._intcols import from_text_columns, from_values, gc_paused, numpy
 from ..formula.language import normalize_name
+from ..formula.text import normalize_names
 from ..scheme.unitcols import UnitColumns
 from ..scheme.units import Unit
 from .cells import MAX_CELL_CHARS, CellProblem, CellValue, read_cell
@@ -209,7 +210,7 @@ def _plain_csv(
             return None
         if records.line_num != 1:
             return None
-    if any('"' in line for line in lines[1:]):
+    if text.find('"', len(lines[0])) >= 0:  # (no copy of the text)
         return None
     table = _Columns(raw_header, origin, 1)  # the header's rules (file errors) as every reader applies them
     k = len(raw_header)
@@ -218,7 +219,9 @@ def _plain_csv(
         return None  # (an empty line is skipped by the table)
     np = numpy()
     n = len(body)
-    cut = split_lines("\n".join(body).encode("utf-8") + b"\n", 2, k)
+    # The body's bytes: the text after the header (no empty lines, checked above), ending in a break.
+    data = text[len(lines[0]) + 1 :].encode("utf-8")
+    cut = split_lines(data if data.endswith(b"\n") else data + b"\n", 2, k)
     if not cut.regular.all():
         return None  # a row of another width: the per-row reader says which
     header = table.header
@@ -229,7 +232,7 @@ def _plain_csv(
         if name_col == 0
         else [line.split(",", name_col + 1)[name_col] for line in body]
     )
-    every = list(map(normalize_name, map(str.strip, raw_names)))
+    every = normalize_names(raw_names)
     if not all(every):
         return None  # a row without a unit name (an empty row among them): the per-row reader says which
     several: list[list[int]] | None = None  # each unit's rows, when a unit has more than one

@@ -19,7 +19,7 @@ import attrs
 
 from .._errors import FormulaSyntaxError
 
-__all__ = ["normalize_name", "shown_name"]
+__all__ = ["normalize_name", "normalize_names", "shown_name"]
 
 # ---------------------------------------------------------------------------
 # Normalisation
@@ -96,6 +96,20 @@ def normalize_name(name: str) -> str:
     if name.isascii() or _PLAIN_NAME.fullmatch(name):
         return " ".join(name.split())
     return " ".join(_normalize_with_origins(name)[0].split())
+
+
+def normalize_names(raw: list[str]) -> list[str]:
+    """Each of *raw* trimmed and normalised (:func:`normalize_name`): a list read from a file's
+    rows at once, the list itself when every name is already as it reads (ASCII and CJK without
+    spaces or line breaks, as most units' names are).
+
+    >>> normalize_names(["甲局", " 乙局 "])
+    ['甲局', '乙局']
+    """
+    joined = "\n".join(raw)
+    if _PLAIN_NAME.fullmatch(joined) and not any(c in joined for c in " \t\x0b\x0c\r\x1c\x1d\x1e\x1f"):
+        return raw
+    return [normalize_name(text.strip()) for text in raw]
 
 
 def shown_name(name: str) -> str:

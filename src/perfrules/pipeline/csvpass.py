@@ -32,7 +32,7 @@ from ..files.csvcolumns import CsvFile, CsvRange, plain_decimals, read_range
 from ..files.data import _RowUnits
 from ..files.tables import Row, _Columns
 from ..files.unit_groups import RowGroup, _gathered_again
-from ..formula.text import _PLAIN_NAME, normalize_name
+from ..formula.text import normalize_name, normalize_names
 from ..scheme.model import Scheme
 from ..scoring.coltotals import TotalColumn
 from ..scoring.outcome import UnitOutcome
@@ -127,7 +127,7 @@ def _score_range(
         for column in setup.must_be_blank:
             candidate &= ~chunk.filled(slice(None), column)
     picked = np.flatnonzero(candidate)
-    names = _names(chunk.texts(picked, setup.name_at)) if len(picked) else []
+    names = normalize_names(chunk.texts(picked, setup.name_at)) if len(picked) else []
     groups: list[tuple[str, list[int | Row]]]
     if len(regular) == len(chunk.numbers) and len(picked) == len(regular) and all(names):
         if not any(map(operator.eq, names, names[1:])):
@@ -193,14 +193,6 @@ def _grouped(lines: Iterable[tuple[str, int | Row]]) -> list[tuple[str, list[int
         else:
             groups.append((name, [item]))
     return groups
-
-
-def _names(raw: list[str]) -> list[str]:
-    """Units' names as the reader reads them (trimmed, normalised); ``""`` where that leaves nothing."""
-    joined = "\n".join(raw)
-    if _PLAIN_NAME.fullmatch(joined) and not any(c in joined for c in " \t\x0b\x0c\r\x1c\x1d\x1e\x1f"):
-        return raw
-    return [normalize_name(text.strip()) for text in raw]
 
 
 def _ordered(

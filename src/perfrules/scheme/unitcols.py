@@ -77,15 +77,19 @@ class UnitColumns:
         return self._origin(i)
 
     def take(self, name: str, rows: Any) -> tuple[IntColumn, Any]:
-        """Column *name* of the units at *rows* (a NumPy index array), and which cells are plain.
+        """Column *name* of the units at *rows* (a NumPy index array; None: every unit, in order,
+        the column itself), and which cells are plain.
 
         A column the file does not have, or holds as text, has no plain cell.
         """
         np = numpy()
         found = self.columns.get(name)
         if found is None:
-            return IntColumn(np.zeros(len(rows), dtype=np.int64), 1, 0), np.zeros(len(rows), dtype=bool)
+            n = len(self.names) if rows is None else len(rows)
+            return IntColumn(np.zeros(n, dtype=np.int64), 1, 0), np.zeros(n, dtype=bool)
         col, plain = found
+        if rows is None:
+            return col, plain
         return IntColumn(col.num[rows], col.den, col.bound), plain[rows]
 
 

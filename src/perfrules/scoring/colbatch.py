@@ -76,7 +76,11 @@ def score_kept(
     program = program_of(plan)
     if program is None:
         return None
-    if None not in rows and len(set(rows)) == len(rows):
+    # The columns' own units, in order (as load_units gives them): the columns are read as they are.
+    whole = len(rows) == len(columns.names) and rows == list(range(len(rows)))
+    if whole:
+        names = list(columns.names)
+    elif None not in rows and len(set(rows)) == len(rows):
         names = [columns.names[r] for r in rows]  # type: ignore[index]  # distinct units of the columns
     else:
         names = []
@@ -88,16 +92,20 @@ def score_kept(
             seen.add(name)
             names.append(name)
     np = numpy()
-    at = [i for i, r in enumerate(rows) if r is not None]
-    index = np.array([rows[i] for i in at], dtype=np.int64)
+    at = range(len(rows)) if whole else [i for i, r in enumerate(rows) if r is not None]
+    index = np.arange(len(rows)) if whole else np.array([rows[i] for i in at], dtype=np.int64)
     outcomes: list[UnitOutcome | None] = [None] * len(rows)
     empty: Population = {}
     with gc_paused():
         if len(at):
-            cols = {name: columns.take(name, index) for name in program.reads}
-            kept_names = [names[i] for i in at]
-            categories = [columns.categories[r] for r in index.tolist()]
-            scored = program.score(kept_names, categories, cols, columns.ok[index])
+            cols = {name: columns.take(name, None if whole else index) for name in program.reads}
+            kept_names = names if whole else [names[i] for i in at]
+            categories = (
+                list(columns.categories) if whole else [columns.categories[r] for r in index.tolist()]
+            )
+            scored = program.score(
+                kept_names, categories, cols, columns.ok.copy() if whole else columns.ok[index]
+            )
             done = scored.rows()
             if len(done) == len(rows) and not plan.scheme.quotas:
                 # Every unit scored here, none vetoed, no quota: ranks over the exact integer totals
