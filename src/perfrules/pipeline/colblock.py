@@ -70,7 +70,17 @@ def name_keys(names: list[str]) -> tuple[Any, dict[int, str]]:
 class FastPart:
     """The one-line units of a range that the column program scored and that need no outcome."""
 
-    __slots__ = ("categories", "dens", "groups", "num", "rows", "tail_ends", "tails", "which_den")
+    __slots__ = (
+        "categories",
+        "dens",
+        "groups",
+        "num",
+        "rows",
+        "tail_ends",
+        "tails",
+        "which_cat",
+        "which_den",
+    )
 
     def __init__(
         self,
@@ -88,7 +98,11 @@ class FastPart:
         index = {d: k for k, d in enumerate(table)}
         self.dens: list[int] = table
         self.which_den = np.fromiter(map(index.__getitem__, dens), dtype=np.int32, count=len(dens))
-        self.categories = categories
+        # The categories met, and each unit's index into them.
+        found: dict[str | None, int] = {}
+        which = [found.setdefault(c, len(found)) for c in categories]
+        self.categories: list[str | None] = list(found)
+        self.which_cat = np.array(which, dtype=np.int32)
         self.rows = rows.astype(np.int32) if rows.max(initial=0) < 2**31 else rows  # record numbers
         encoded = [t.encode("utf-8") for t in tails]
         self.tails = b"".join(encoded)

@@ -115,7 +115,7 @@ class _Collected:
         if fast is None or not len(fast.groups):
             return
         dens = np.array([self.dens.setdefault(d, len(self.dens)) for d in fast.dens], dtype=np.int32)
-        cats = [self.cats.setdefault(c, len(self.cats)) for c in fast.categories]
+        cats = np.array([self.cats.setdefault(c, len(self.cats)) for c in fast.categories], dtype=np.int32)
         self.spill.write(fast.tails)
         ends = fast.tail_ends + self.spilled
         self.spilled += len(fast.tails)
@@ -123,7 +123,7 @@ class _Collected:
             fast.groups.astype(np.int64) + base,
             fast.num,
             dens[fast.which_den],
-            np.array(cats, dtype=np.int32),
+            cats[fast.which_cat],
             fast.rows,
             ends,
         )
