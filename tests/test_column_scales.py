@@ -243,15 +243,11 @@ def test_band_decisions_by_hand(tmp_path):
             '[indicators.scale]\nrule = "优：x≥90；良：x<90"\nscoring = "midpoint"',
             "policies (Veto)",
         ),
-        (
-            'frequency = "monthly"\n[indicators.scale]\nrule = "优：x≥90；良：x<90"\nscoring = "midpoint"\n',
-            "periods = 'sum'",
-        ),
     ],
 )
 def test_scales_left_to_the_per_unit_program_say_why(scale, why):
-    """Scales with vetoes, and values per period added up before scoring, stay with the per-unit
-    program; program_why says so. (Word scales and scales over several values compile: see
+    """Scales with vetoes stay with the per-unit program; program_why says so (values per period
+    added up before scoring compile: test_column_ranks.py). (Word scales and scales over several values compile: see
     test_column_words.py; ``scoring = "none"`` on an indicator's scale is refused by the scheme.)"""
     text = (
         'name = "s"\ntotal = 100\nperiods = "sum"\ngroups = [{ name = "组" }]\n[[indicators]]\ncode = "1"\n'

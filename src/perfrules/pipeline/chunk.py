@@ -2,7 +2,8 @@
 
 A chunk is a list of row groups (a unit's rows, as the file's reader groups
 them). Where the scheme compiles to a column program
-(:mod:`perfrules.scoring.program`), units of one row whose cells are plain decimals
+(:mod:`perfrules.scoring.program`), units whose cells are plain decimals or
+blank (their periods and 不适用 lists too: :mod:`perfrules.files.group_columns`)
 are scored from the cells' text as columns, without a ``Unit``; every other
 unit is read by the file's reader and scored by the per-unit program, as
 :func:`perfrules.load_units` and :func:`perfrules.evaluate` would. What is
@@ -17,14 +18,13 @@ from decimal import Decimal
 
 from .._intcols import format_rows, from_text_columns, gc_paused, numpy
 from .._numbers import Number, round_half_up, tidy_decimal
-from ..files.cells import NO_DATA, RawCell, read_cell
 from ..files.data import _RowUnits
-from ..files.tables import Row
+from ..files.group_columns import GroupCells, group_cells, word
 from ..files.unit_groups import RowGroup, unit_of
-from ..formula.text import normalize_name
 from ..scheme.model import Scheme
 from ..scheme.units import PolicyEvent, Unit, UnitError
 from ..scoring.batch import score_chunk
+from ..scoring.colhistory import reads_cells
 from ..scoring.collookup import text_column
 from ..scoring.outcome import UnitOutcome
 from ..scoring.plan import plan_of
@@ -94,19 +94,22 @@ def score_groups(
 ) -> tuple[list[UnitOutcome], list[str]]:
     """Score a chunk of a file's units from their rows: compact outcomes, and the units not readable.
 
-    Where the scheme compiles to a column program, the units of one row whose
-    cells the program reads are plain decimals are scored from the cells'
-    text as columns (:func:`perfrules._intcols.from_texts`), without a
-    ``Unit``; every other unit is read by the file's reader and scored by the
-    per-unit program, as :func:`perfrules.load_units` and
+    Where the scheme compiles to a column program, the units whose rows the
+    per-cell reader would read without a word to say (one year row, distinct
+    periods, 不适用 lists, every numeric cell a plain decimal or blank:
+    :mod:`perfrules.files.group_columns`) are scored from the cells' text as
+    columns (:func:`perfrules._intcols.from_texts`), their periods and
+    declared indicators included, without a ``Unit``; every other unit is
+    read by the file's reader and scored by the per-unit program, as :func:`perfrules.load_units` and
     :func:`perfrules.evaluate` would.
     """
     program = program_of(plan_of(scheme))
-    simple = [] if program is None else _simple_rows(reader, groups)
     outcomes: list[UnitOutcome | None] = [None] * len(groups)
-    if simple and program is not None:
-        with gc_paused():
-            _score_simple(program, reader, groups, simple, category, outcomes, population)
+    if program is not None and reads_cells(program.plan):  # (history joins units first: colhistory)
+        taken = group_cells(reader, groups, category)
+        if taken.taken:
+            with gc_paused():
+                _score_taken(program, reader, groups, taken, outcomes, population)
     rest = [g for g, found in enumerate(outcomes) if found is None]
     bad: list[str] = []
     if rest:
@@ -117,22 +120,21 @@ def score_groups(
     return [o for o in outcomes if o is not None], bad
 
 
-def _score_simple(
+def _score_taken(
     program: ColumnProgram,
     reader: _RowUnits,
     groups: Sequence[RowGroup],
-    simple: list[int],
-    category: str | None,
+    taken: GroupCells,
     outcomes: list[UnitOutcome | None],
     population: Mapping[str, Population] | None = None,
 ) -> None:
-    """Score the groups at *simple* by the column program from their cells' text, where it takes them."""
+    """Score the groups the column program can take (*taken*) from their cells' text, where it does."""
     np = numpy()
     header = reader.header
     numeric = [i for i in reader.inputs if header[i] not in reader.text_fields]
-    rows = [groups[g][1][0] for g in simple]
-    names = [groups[g][0] for g in simple]
-    categories = [_category_cell(reader, row, category) for row in rows]
+    rows = taken.rows
+    names = [groups[g][0] for g in taken.taken]
+    categories = taken.categories
     by_column = list(zip(*(row.cells for row in rows), strict=True))
     parsed = dict(
         zip((header[i] for i in numeric), from_text_columns([by_column[i] for i in numeric]), strict=True)
@@ -146,7 +148,7 @@ def _score_simple(
         if not plain.all():
             ok &= plain | np.array([type(c) is str and not c.strip() for c in by_column[i]], dtype=bool)
     for i in reader.inputs:
-        if header[i] in reader.text_fields:
+        if header[i] in reader.text_fields and set(map(type, by_column[i])) != {str}:
             ok &= np.array([type(c) is str for c in by_column[i]], dtype=bool)
     if any(name not in parsed for name in program.reads):
         missing = from_text_columns([[""] * len(rows)])[0]
@@ -156,61 +158,32 @@ def _score_simple(
     at = {header[i]: i for i in reader.inputs}
     for name in program.text_reads:  # words as the reader keeps them (blank or no-data text: none)
         cells = by_column[at[name]] if name in at else [""] * len(rows)
-        words = {c: _word(c) for c in {c for c in cells if isinstance(c, str)}}  # each distinct word once
-        columns[name] = text_column([words.get(c) if isinstance(c, str) else None for c in cells])
-    scored = program.score(names, categories, columns, ok, population=population)
+        if set(map(type, cells)) == {str}:  # a CSV file's: every cell text
+            words = {c: word(c) for c in set(cells)}  # each distinct word once
+            columns[name] = text_column(list(map(words.__getitem__, cells)))
+        else:
+            words = {c: word(c) for c in {c for c in cells if isinstance(c, str)}}
+            columns[name] = text_column([words.get(c) if isinstance(c, str) else None for c in cells])
+    scored = program.score(
+        names,
+        categories,
+        columns,
+        ok,
+        population=population,
+        periods=taken.periods,
+        declared=taken.declared,
+    )
     cells = _rendered(scored)
-    origin = reader.origin
+    numbers = taken.numbers
     done = scored.rows()
     totals, grades, shown = scored.finish(done)
     for i, total, grade, text in zip(done, totals, grades, shown, strict=True):
-        row = rows[i]
-        outcome = UnitOutcome(LightUnit(names[i], categories[i], f"{origin} row {row.number}"))  # type: ignore[arg-type]
+        origin = reader.rows_origin(numbers[i])
+        outcome = UnitOutcome(LightUnit(names[i], categories[i], origin))  # type: ignore[arg-type]
         outcome.total, outcome.grade, outcome.shown_total = total, grade, text
         outcome.rendered = cells[i]
-        outcomes[simple[i]] = outcome
-
-
-def _simple_rows(reader: _RowUnits, groups: Sequence[RowGroup]) -> list[int]:
-    """The groups of one row that the column program can read: no row problem, period or declared
-    not-applicable indicator, and a category cell that is text."""
-    found = []
-    for g, (_, rows, _) in enumerate(groups):
-        if len(rows) != 1:
-            continue
-        row = rows[0]
-        if row.problem is not None:
-            continue
-        cells = row.cells
-        if reader.period_col is not None and _filled(cells[reader.period_col]):
-            continue
-        if reader.na_col is not None and _filled(cells[reader.na_col]):
-            continue
-        if reader.cat_col is not None and not isinstance(cells[reader.cat_col], str):
-            continue
-        found.append(g)
-    return found
-
-
-def _word(cell: RawCell) -> str | None:
-    """A word cell's text as the reader keeps it (None: blank or a no-data text; not text: None)."""
-    if not isinstance(cell, str):
-        return None
-    text = cell.strip()
-    return text if read_cell(text) is not NO_DATA else None
-
-
-def _filled(cell: RawCell) -> bool:
-    return not isinstance(cell, str) or bool(cell.strip())
-
-
-def _category_cell(reader: _RowUnits, row: Row, default: str | None) -> str | None:
-    """A row's category as the reader reads it (the command line's ``--category`` when it gives none)."""
-    if reader.cat_col is not None:
-        text = str(row.cells[reader.cat_col]).strip()
-        if text:
-            return normalize_name(text)
-    return default
+        scored.dress(i, outcome)
+        outcomes[taken.taken[i]] = outcome
 
 
 def _rendered(scored: Scored) -> list[str]:

@@ -264,6 +264,7 @@ def _score_fast(
         outcome = UnitOutcome(RowUnit(names[i], categories[i], origin, numbers[i]))  # type: ignore[arg-type]
         outcome.total, outcome.grade, outcome.shown_total = total, grade, text
         outcome.rendered = cells[i]
+        scored.dress(i, outcome)
         outcomes[fast[i]] = outcome
 
 

@@ -39,6 +39,7 @@ from ..files.unit_groups import RowGroup, stream_groups, unit_of
 from ..scheme.model import Scheme
 from ..scheme.units import Unit
 from ..scoring.batch import finish_batch, score_chunk
+from ..scoring.colhistory import reads_cells
 from ..scoring.outcome import UnitOutcome
 from ..scoring.plan import Plan, plan_of
 from ..scoring.population import Observation
@@ -47,6 +48,7 @@ from ..scoring.rollup import refuse_roll_up
 from .chunk import Packed, cell_number, compact, score_chunk_here, score_groups, with_category
 from .chunk import pack as _pack
 from .chunk import unpack as _unpack
+from .popchunk import observe_groups
 from .runs import Span, StreamedRun, _Spill, ranked_positions
 
 __all__ = [
@@ -114,7 +116,7 @@ def score_file(
     refuse_roll_up(scheme, "scoring a file as a stream")
     plan = plan_of(scheme)
     workers = job_count(jobs)
-    if not explained and not plan.has_population and program_of(plan) is not None:
+    if not explained and not plan.has_population and program_of(plan) is not None and reads_cells(plan):
         from ..files.csvcolumns import open_csv
         from .csvpass import score_csv
 
@@ -326,8 +328,6 @@ def _population_pass(
     with *workers* > 1). A unit whose rows were apart comes again complete
     at the end; what its first rows gave is let go.
     """
-    from ..scoring.population import observe
-
     plan = plan_of(scheme)
     only = population_fields(plan)
     reader, groups = stream_groups(source, scheme=scheme, sheet=sheet, only=only)
@@ -346,8 +346,7 @@ def _population_pass(
 
     if workers == 1:
         for chunk, is_late in _chunks(groups, size):
-            units = [with_category(unit_of(reader, g), category) for g in chunk]
-            take([g[0] for g in chunk], is_late, observe(plan.indicators, units))
+            take([g[0] for g in chunk], is_late, observe_groups(scheme, reader, chunk, category))
     else:
         import multiprocessing
         from collections import deque
@@ -423,9 +422,15 @@ def _work(chunk: list[PlainGroup], population: Mapping[str, Population], explain
 
 
 def _observe(chunk: list[PlainGroup]) -> list[Observation]:
-    from ..scoring.population import observe
-
-    return observe(plan_of(_WORKER["scheme"]).indicators, _worker_units(chunk))  # type: ignore[arg-type]
+    groups: list[RowGroup] = [
+        (name, [Row(number=n, cells=c, problem=p) for n, c, p in rows], late) for name, rows, late in chunk
+    ]
+    return observe_groups(
+        _WORKER["scheme"],  # type: ignore[arg-type]
+        _WORKER["reader"],  # type: ignore[arg-type]
+        groups,
+        _WORKER["category"],  # type: ignore[arg-type]
+    )
 
 
 def explain_chunk_here(

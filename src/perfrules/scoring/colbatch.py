@@ -22,6 +22,7 @@ from .._intcols import gc_paused, numpy
 from ..scheme.unitcols import LazyUnits, UnitColumns
 from ..scheme.units import Unit
 from .batch import finish_batch
+from .colhistory import reads_cells
 from .outcome import UnitOutcome
 from .plan import Plan
 from .program import program_of
@@ -71,7 +72,7 @@ def score_kept(
         ValueError: two units share a name.
     """
     columns, rows, items = units.kept()
-    if columns is None or plan.has_population or plan.scheme.roll_up is not None:
+    if columns is None or plan.has_population or plan.scheme.roll_up is not None or not reads_cells(plan):
         return None
     program = program_of(plan)
     if program is None:
@@ -119,6 +120,7 @@ def score_kept(
                 outcome = UnitOutcome(KeptUnit(columns, rows[at[j]]))  # type: ignore[arg-type]
                 outcome.scores_later(partial(scored.unit_scores, j))
                 outcome.total, outcome.grade = total, grade
+                scored.dress(j, outcome)
                 outcomes[at[j]] = outcome
     for i, found in enumerate(outcomes):
         if found is None:
@@ -188,6 +190,7 @@ class _Outcomes(Sequence[UnitOutcome]):
         outcome.scores_later(partial(self._scored.unit_scores, i))
         outcome.total, outcome.grade = total, self._grades[i]
         outcome.rank, outcome.category_rank = self._ranks[i], self._category_ranks[i]
+        self._scored.dress(i, outcome)
         return outcome
 
 

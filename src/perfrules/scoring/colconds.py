@@ -8,7 +8,7 @@ over truth values. Over columns a comparison of ``p/D`` with ``q/E`` is ``p·E``
 against ``q·D`` in integers (64-bit where the products fit, Python integers
 otherwise), so a value on the boundary is decided exactly as the per-unit
 program decides it. The operands are the program's own compiled column steps
-(:func:`perfrules.scoring.program._compile`); a unit where an operand cannot
+(:func:`perfrules.scoring.colnodes.compile_node`); a unit where an operand cannot
 be worked out (a cell that is not a plain number, a divisor of 0) is left to
 the per-unit program, which says what it does there.
 """

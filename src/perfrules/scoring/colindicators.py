@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import colapplies, coldefaults, colgraded, colparts, colperiods, colscale, colsteps
+from . import colapplies, coldefaults, colgraded, colparts, colscale, colsteps
 from .indicator import IndicatorPlan
 from .plan import Plan
 
@@ -36,9 +36,6 @@ class Indicators:
         self.na_rules: list[tuple[int, Any, tuple[str, ...]]] = []
         self.arguments: list[tuple[IndicatorPlan, str, str, Any, tuple[str, ...]]] = []
         for k, ind in enumerate(plan.indicators):
-            why = colperiods.period_why(ind)
-            if why is not None:
-                raise unsupported(why)
             scale = ind.ind.scale
             if scale is not None:  # graded by a scale (colscale): bands by cross-multiplication
                 if scale.is_categorical or not scale.is_threshold or scale.levels:
@@ -66,7 +63,7 @@ class Indicators:
                 # A score formula over what the indicator's steps compute (colparts).
                 fn, names = colparts.compile_scored(ind, compile_node, unsupported)
                 fns.append(colapplies.mapped(ind, fn))
-                self.population.append({})
+                self.population.append(colparts.peer_columns(ind))  # peer ratios and ranks
                 names = colapplies.mapped_reads(ind, names)
                 reads |= names
                 self.reads_of.append(tuple(sorted(names)))

@@ -16,7 +16,7 @@ from typing import Any
 from .._intcols import SAFE, numpy
 from .._numbers import as_fraction
 
-__all__ = ["limit_bound", "limit_value", "limited", "within_full"]
+__all__ = ["limit_bound", "limit_value", "limited", "unrounded", "within_full"]
 
 
 def within_full(totals: Any, denominators: Any, full: Fraction) -> Any:
@@ -27,6 +27,17 @@ def within_full(totals: Any, denominators: Any, full: Fraction) -> Any:
         if top * full.denominator < SAFE and max(dens) * full.numerator < SAFE:
             return totals * full.denominator <= numpy().array(dens, dtype=numpy().int64) * full.numerator
     return (totals * full.denominator <= denominators * full.numerator).astype(bool)
+
+
+def unrounded(totals: Any, denominators: Any, places: int) -> Any:
+    """Which ``totals / denominators`` rounding to *places* leaves as they are (no rounding note).
+
+    >>> np = numpy()
+    >>> unrounded(np.array([175, 3]), np.array([2, 1], dtype=object), 0).tolist()
+    [False, True]
+    """
+    scaled = totals.astype(object) * 10**places
+    return (scaled % denominators == 0).astype(bool)
 
 
 def limit_value(limit: Any, den: int) -> int | None:

@@ -15,7 +15,8 @@ values by :mod:`perfrules.scoring.collookup` (each distinct input graded once
 by the part's scale); a peer ratio (the unit's ratio against its peers'
 pooled ratio) is the batch's population value for the unit, worked out
 once per batch by :mod:`perfrules.scoring.population` and handed in as a
-column. Ranks are not compiled here.
+column. A rank step (a unit's place, or its points by place) is such a population value too: the
+batch's ranks come in as a column (:mod:`perfrules.scoring.colrank` works them out over columns).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from typing import Any
 from ..formula.language import Formula
 from ..scheme.policies import NotApplicable, ZeroWhen
 from ..scheme.reads import FULL_NAME
-from ..scheme.steps import Part, PeerRatio, step_target
+from ..scheme.steps import Part, PeerRatio, Rank, step_target
 from .collookup import compile_lookup, scale_inputs
 from .colscale import grade_column, pieces
 from .colsteps import POPULATION_PREFIX, SEND_BACK, on_scope
@@ -87,8 +88,8 @@ def peer_column(code: str, target: str) -> str:
 
 
 def peer_columns(ind: IndicatorPlan) -> dict[str, str]:
-    """The indicator's peer-ratio columns, each with its population key (the step's target)."""
-    return {peer_column(ind.code, s.target): s.target for s in ind.peer_steps if isinstance(s, PeerRatio)}
+    """The indicator's peer-ratio and rank columns, each with its population key (the step's target)."""
+    return {peer_column(ind.code, s.target): s.target for s in ind.peer_steps}
 
 
 def _score(result: Any) -> Any:
@@ -122,7 +123,7 @@ def compile_steps(
                 fn, graded = compile_part(step, unsupported)
                 steps.append((target, fn))
                 names = graded
-            elif isinstance(step, PeerRatio):
+            elif isinstance(step, PeerRatio | Rank):  # the batch's population values, as a column
                 column = peer_column(ind.code, target)
                 steps.append((target, lambda scope, n, column=column: scope[column]))
                 names = set()
@@ -167,7 +168,7 @@ def compile_scored(
     if others:
         kinds = ", ".join(sorted({type(p).__name__ for p in others}))
         raise unsupported(f"indicator {ind.code}: a score formula with policies ({kinds})")
-    if ind.vetoes or ind.has_population or FULL_NAME in formula.variables:
+    if ind.vetoes or ind.population_calls or FULL_NAME in formula.variables:
         raise unsupported(
             f"indicator {ind.code}: a score formula with vetoes, population values or full points"
         )

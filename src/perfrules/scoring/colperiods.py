@@ -14,12 +14,16 @@ year — the mean as ``Σ scores × (L / count) / (D × L)`` with ``L`` the leas
 common multiple of the batch's period counts, exact. A unit without such
 periods is scored on its year's row, as before.
 
-A unit any of whose periods the program cannot take (a cell that is not a
-plain number, a value outside a scale's domain, a divisor of 0) goes to the
-per-unit program whole, and so does a unit with periods of an indicator
-with peer ratios (their values per period are the per-unit program's).
-``periods = "sum"`` (the periods' inputs added up first) and population
-functions (``max_of`` …) of indicators reported per period are not compiled.
+Population values (``max_of`` …, peer ratios, ranks) of an indicator
+reported per period are worked out per period, among the units' rows of
+that period (:mod:`perfrules.scoring.population`): each period row reads its
+own (:func:`population_rows`). A unit any of whose periods the program
+cannot take (a cell that is not a plain number, a value outside a scale's
+domain, a divisor of 0, a population value it lacks) goes to the per-unit
+program whole. With ``periods = "sum"`` the inputs a unit's period rows give
+are added up (exactly, per unit at once) and the indicator is scored once on
+those sums, the year's value standing in where no period gives one — as the
+per-unit program's :meth:`~perfrules.scoring.compiled.CompiledIndicator.runs` does.
 """
 
 from __future__ import annotations
@@ -31,26 +35,16 @@ from typing import Any
 from .._intcols import SAFE, IntColumn, as_objects, from_values, numpy, round_half_up_column
 from .._numbers import as_fraction
 from .collookup import text_column
-from .colsteps import SEND_BACK, send_back
+from .colsteps import SEND_BACK, population_column, send_back
 from .colzero import PERIOD_ROWS
 from .indicator import IndicatorPlan
 
-__all__ = ["PeriodData", "period_why", "periods_of", "score_indicators"]
+__all__ = ["PeriodData", "periods_of", "population_rows", "score_indicators"]
 
-# Per unit of a batch: (its year's data, its periods' data by label), or None for a unit without periods.
-PeriodData = Sequence[tuple[Mapping[str, object], Mapping[str, Mapping[str, object]]] | None]
+# Per unit of a batch: its periods' data by label, or None for a unit without periods (a period's
+# blank cell reads the unit's year value from the batch's columns).
+PeriodData = Sequence[Mapping[str, Mapping[str, object]] | None]
 _Limits = Mapping[Any, Sequence[tuple[Any, Any]]]  # per category key: each indicator's (lower, upper)
-
-
-def period_why(ind: IndicatorPlan) -> str | None:
-    """Why the indicator's values per period do not compile (None: they do, or it has none)."""
-    if not ind.periodic:
-        return None
-    if ind.scheme.periods == "sum":
-        return f"indicator {ind.code}: values per period added up before scoring (periods = 'sum')"
-    if ind.population_calls:
-        return f"indicator {ind.code}: population values (max_of …) per period"
-    return None
 
 
 def _labels(ind: IndicatorPlan, periods: Mapping[str, Mapping[str, object]]) -> list[str]:
@@ -73,6 +67,12 @@ def score_indicators(
     places: int | None,
     applicable: Any,
     text: frozenset[str] = frozenset(),
+    population: Any = None,
+    plain: Mapping[str, Any] | None = None,
+    order: Sequence[int] | None = None,
+    publish: Any = None,
+    kept: dict[int, Any] | None = None,
+    given: Mapping[str, tuple[Any, Any]] | None = None,
 ) -> tuple[list[IntColumn], dict[int, Any]]:
     """Each indicator's raw score column for the batch, and per periodic indicator the units it
     scored from their periods (whose year cells it does not read).
@@ -82,13 +82,37 @@ def score_indicators(
     indicators' lower and upper limits per category key; *places* the
     scheme's ``round_scores``; *applicable* (units × indicators) where each
     indicator is scored at all — what its step says about other units does not
-    send them to the per-unit program; *text* the columns of words.
+    send them to the per-unit program; *text* the columns of words; *population*
+    ``population(k, rows)`` the population values of indicator *k* on period rows
+    (:func:`population_rows`; without it, units with such rows are sent back); *plain*
+    which year cells of each column are plain numbers (read with ``periods = "sum"``); *order*
+    the order to score in (``Plan.result_order``: rules that read other indicators' results),
+    *publish* called with each indicator's position and year column once scored
+    (:mod:`~perfrules.scoring.colresults`; result reads and periods do not compile together);
+    *kept*, where given, gets each periodic indicator's period rows and their held scores
+    (:mod:`~perfrules.scoring.colgrades`); *given* the batch's year columns as the program was
+    given them (each with which cells are plain, or words): a period row's cell left blank reads
+    the year's there.
     """
     np = numpy()
-    raw: list[IntColumn] = []
+    raw: list[IntColumn] = [None] * len(fns)  # type: ignore[list-item]  # (each filled in below)
     per_period: dict[int, Any] = {}
-    for k, (fn, ind) in enumerate(zip(fns, indicators, strict=True)):
-        runs = _runs(ind, periods) if periods is not None and ind.periodic else None
+    reporting = _reporting(periods) if periods is not None else {}
+    for k in order if order is not None else range(len(fns)):
+        fn, ind = fns[k], indicators[k]
+        runs = _runs(ind, periods, reporting) if periods is not None and ind.periodic else None
+        if runs is not None and ind.scheme.periods == "sum":
+            # The periods' inputs added up, then scored once as the year's (the units' own rows).
+            earlier = cols.pop(SEND_BACK, None)
+            assert periods is not None
+            scope, bad = _summed(reads_of[k], runs, periods, cols, plain or {}, text)
+            raw[k] = fn(scope, n)
+            marks = scope.get(SEND_BACK)
+            for m in (earlier, bad & applicable[:, k], None if marks is None else marks & applicable[:, k]):
+                if m is not None:
+                    send_back(cols, m)
+            per_period[k] = runs[1]
+            continue
         earlier = cols.pop(SEND_BACK, None)
         year = fn(cols, n)
         marks = cols.pop(SEND_BACK, None)
@@ -99,16 +123,21 @@ def score_indicators(
         for m in (earlier, marks):
             if m is not None:
                 send_back(cols, m)
-        if runs is not None and ind.peer_steps:
-            # Peer ratios per period are the per-unit program's (units with such periods go to it).
+        if runs is not None and ind.has_population and population is None:
             send_back(cols, runs[1] & applicable[:, k])
             runs = None
         if runs is None:
-            raw.append(year)
+            raw[k] = year
+            if publish is not None:
+                publish(k, year)
             continue
         owner, has, labels = runs
         assert periods is not None
-        rows, row_ok = _period_columns(reads_of[k], labels, periods, text)
+        rows, row_ok = _period_columns(reads_of[k], labels, periods, text, given or {})
+        if ind.has_population:  # each period row's own population values (peers' rows of that period)
+            found, present = population(k, labels)
+            rows.update(found)
+            row_ok &= present
         scores = fn(rows, len(owner))
         bad = ~row_ok
         if SEND_BACK in rows:
@@ -122,22 +151,104 @@ def score_indicators(
                 10**places,
                 scores.bound * 10**places // scores.den + 1,
             )
-        raw.append(_merged(year, _combined(scores, owner, n), has))
+        if kept is not None:
+            kept[k] = (labels, scores)
+        raw[k] = _merged(year, _combined(scores, owner, n), has)
         per_period[k] = has
     return raw, per_period
 
 
-def _runs(ind: IndicatorPlan, periods: PeriodData) -> tuple[Any, Any, list[tuple[int, str]]] | None:
+def _summed(
+    names: Sequence[str],
+    runs: tuple[Any, Any, list[tuple[int, str]]],
+    periods: PeriodData,
+    cols: dict[str, Any],
+    plain: Mapping[str, Any],
+    text: frozenset[str],
+) -> tuple[dict[str, Any], Any]:
+    """The batch's columns with each of *names* the sum of the values a unit's period rows give
+    (``periods = "sum"``; the year's value where no period gives one), and the units the columns
+    cannot take (a period cell that is not a plain number, a year cell read that is not, words)."""
+    np = numpy()
+    owner, has, rows = runs
+    n = len(has)
+    scope = dict(cols)
+    bad = np.zeros(n, dtype=bool)
+    starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
+    units = owner[starts]
+    most = int(np.bincount(owner).max())
+    for name in names:
+        if name in text:  # words are not added up: the per-unit program says so
+            bad |= has
+            continue
+        values = [periods[i][label].get(name) for i, label in rows]  # type: ignore[index]
+        given = np.array([v is not None for v in values], dtype=bool)
+        col, ok = from_values(values)
+        bad[owner[given & ~ok]] = True
+        wide = col.num.dtype == object or col.bound * most >= SAFE
+        num = np.where(given, as_objects(col.num) if wide else col.num, 0)
+        summed = np.zeros(n, dtype=object if wide else np.int64)
+        summed[units] = np.add.reduceat(num, starts)
+        some = np.zeros(n, dtype=bool)
+        some[units] = np.logical_or.reduceat(given, starts)
+        year_plain = plain.get(name)
+        if year_plain is not None:  # the year's value is read where no period gives one
+            bad |= has & ~some & ~year_plain
+        scope[name] = _merged(cols[name], IntColumn(summed, col.den, col.bound * most), some)
+    return scope, bad
+
+
+def population_rows(
+    indicators: Sequence[IndicatorPlan],
+    calls: Sequence[Mapping[str, str]],
+    names: Sequence[str],
+    population: Any,
+    k: int,
+    rows: Sequence[tuple[int, str]],
+) -> tuple[dict[str, IntColumn], Any]:
+    """The population values (``max_of`` …, peer ratios, ranks) of indicator *k* on period rows
+    ``(unit, period label)``, as columns under the names *calls* gives them, and which rows have all
+    of them: each row's value is its unit's for that period (``population[name][(code, key, label)]``),
+    worked out among the units' rows of the same period."""
+    np = numpy()
+    ind = indicators[k]
+    present = np.ones(len(rows), dtype=bool)
+    tables = [population.get(names[i], _NONE) for i, _ in rows] if population else [_NONE] * len(rows)
+    out: dict[str, IntColumn] = {}
+    for column, key in calls[k].items():
+        given = [t.get((ind.code, key, label)) for t, (_, label) in zip(tables, rows, strict=True)]
+        out[column], has = population_column(given)
+        present &= has
+    return out, present
+
+
+_NONE: Mapping[Any, Any] = {}
+
+
+def _reporting(periods: PeriodData) -> dict[str, list[int]]:
+    """Per data column, the units (in order) one of whose periods gives a value for it."""
+    found: dict[str, list[int]] = {}
+    for i, given in enumerate(periods):
+        if given is not None:
+            for name in {name for values in given.values() for name in values}:
+                found.setdefault(name, []).append(i)
+    return found
+
+
+def _runs(
+    ind: IndicatorPlan, periods: PeriodData, reporting: Mapping[str, list[int]]
+) -> tuple[Any, Any, list[tuple[int, str]]] | None:
     """For each (unit, period) row the indicator is scored on: the unit's position (grouped by unit,
     in the periods' order); which units have such rows; and the rows as (unit, period label).
-    None when no unit has."""
+    None when no unit has. *reporting*: :func:`_reporting` of *periods*."""
     np = numpy()
     owner: list[int] = []
     runs: list[tuple[int, str]] = []
-    for i, given in enumerate(periods):
-        if given is None:
-            continue
-        for label in _labels(ind, given[1]):
+    units = sorted({i for name in ind.fields if name in reporting for i in reporting[name]})
+    for i in units:
+        given = periods[i]
+        assert given is not None
+        for label in _labels(ind, given):
             owner.append(i)
             runs.append((i, label))
     if not owner:
@@ -149,24 +260,64 @@ def _runs(ind: IndicatorPlan, periods: PeriodData) -> tuple[Any, Any, list[tuple
 
 
 def _period_columns(
-    names: Sequence[str], runs: Sequence[tuple[int, str]], periods: PeriodData, text: frozenset[str]
+    names: Sequence[str],
+    runs: Sequence[tuple[int, str]],
+    periods: PeriodData,
+    text: frozenset[str],
+    year: Mapping[str, tuple[Any, Any]],
 ) -> tuple[dict[str, Any], Any]:
-    """The columns *names* over the period rows (a period's value, else the year's), and which rows
-    have every cell a plain number."""
+    """The columns *names* over the period rows (a period's value, else the unit's row of the *year*
+    columns, each cell as the program reads it there), and which rows have every cell a plain
+    number (or a word)."""
     np = numpy()
     out: dict[str, Any] = {}
     ok = np.ones(len(runs), dtype=bool)
+    owner = np.fromiter((i for i, _ in runs), dtype=np.int64, count=len(runs))
+    rows = [periods[i][label] for i, label in runs]  # type: ignore[index]
     for name in names:
-        values = []
-        for i, label in runs:
-            data, by_label = periods[i]  # type: ignore[misc]
-            values_of = by_label[label]
-            values.append(values_of[name] if name in values_of else data.get(name))
-        col, plain = text_column(values) if name in text else from_values(values)
+        values = [row.get(name, _GAP) for row in rows]
+        col, plain = _with_year(name, values, owner, name in text, year)
         out[name] = col
         ok &= plain
     out[PERIOD_ROWS] = True  # per-period rules act on these rows (colzero)
     return out, ok
+
+
+_GAP = object()  # a name a period row gives no value for (its year's is read)
+
+
+def _with_year(
+    name: str, values: list[object], owner: Any, words: bool, year: Mapping[str, tuple[Any, Any]]
+) -> tuple[Any, Any]:
+    """One period column: each row's own value, or where it has none its unit's year value (and
+    which rows are plain: numbers, or words)."""
+    np = numpy()
+    given = year.get(name)
+    if words:
+        if given is None:
+            return text_column([None if v is _GAP else v for v in values])
+        col = given[0]
+        return text_column([col[o] if v is _GAP else v for v, o in zip(values, owner.tolist(), strict=True)])
+    at = [j for j, v in enumerate(values) if v is not _GAP]
+    if len(at) == len(values):
+        return from_values(values)
+    own, own_plain = from_values([values[j] for j in at])
+    if given is None or not isinstance(given[0], IntColumn):
+        plain = np.zeros(len(values), dtype=bool)
+        plain[at] = own_plain
+        num = np.zeros(len(values), dtype=own.num.dtype)
+        num[at] = own.num
+        return IntColumn(num, own.den, own.bound), plain
+    col, year_plain = given
+    has = np.zeros(len(values), dtype=bool)
+    has[at] = True
+    num = np.zeros(len(values), dtype=own.num.dtype)
+    num[at] = own.num
+    plain = year_plain[owner]
+    plain[at] = own_plain
+    return _merged(
+        IntColumn(col.num[owner], col.den, col.bound), IntColumn(num, own.den, own.bound), has
+    ), plain
 
 
 def _limited(col: IntColumn, cat: Any, keys: Sequence[Any], per_key: Sequence[tuple[Any, Any]]) -> IntColumn:
@@ -232,6 +383,6 @@ def _merged(year: IntColumn, periods: IntColumn, has: Any) -> IntColumn:
 
 
 def periods_of(units: Sequence[Any]) -> PeriodData | None:
-    """Each unit's (year data, periods) where it has periods (None for the batch when none has)."""
-    found = [(u.data, u.periods) if u.periods else None for u in units]
+    """Each unit's periods where it has some (None for the batch when none has)."""
+    found = [u.periods or None for u in units]
     return found if any(found) else None

@@ -17,10 +17,11 @@ from typing import Any
 from .._intcols import from_records, gc_paused, numpy
 from .._numbers import exact
 from ..scheme.units import Unit
+from .colrank import rank_columns
 from .colsteps import SEND_BACK, BatchPopulation, CallSlot, call_value, column_summary, merge_call
 from .compiled import Population
 from .plan import Plan
-from .population import observe, population_values
+from .population import observe, population_values, resolve, summarize
 from .program import ColumnProgram, program_of
 
 __all__ = ["batch_population", "gather"]
@@ -30,7 +31,7 @@ def batch_population(plan: Plan, units: Sequence[Unit]) -> Mapping[str, Populati
     """The units' population values: over columns where the scheme compiles to a column program,
     else unit by unit (:func:`perfrules.scoring.population.population_values`)."""
     program = program_of(plan)
-    if program is not None and not program.peers:
+    if program is not None and program.ranks is not None:  # no peer ratios; ranks over columns
         return gather(program, units)
     return population_values(plan.indicators, units)
 
@@ -45,13 +46,21 @@ def gather(program: ColumnProgram, units: Sequence[Unit]) -> BatchPopulation:
         plain = np.array([not (u.problems or u.not_applicable or u.periods) for u in units], dtype=bool)
         takes = np.array([not known or u.category in known for u in units], dtype=bool)
         datas = [u.data for u in units]
-        wanted = sorted({v for *_, reads in program.arguments for v in reads})
+        ranks = program.ranks or []
+        wanted = sorted(
+            {v for *_, reads in program.arguments for v in reads} | {v for r in ranks for v in r.reads}
+        )
         columns = from_records(datas, wanted)
         cols: dict[str, Any] = {name: col for name, (col, _) in columns.items()}
         values = []
         for _, _, _, fn, reads in program.arguments:
             values.append(fn(cols, n))
             for name in reads:
+                plain &= columns[name][1]
+        ranked = []
+        for rank in ranks:
+            ranked.append(rank.values(cols, n))
+            for name in rank.reads:
                 plain &= columns[name][1]
         if SEND_BACK in cols:
             plain &= ~cols[SEND_BACK]
@@ -61,6 +70,7 @@ def gather(program: ColumnProgram, units: Sequence[Unit]) -> BatchPopulation:
         row = {name: i for i, name in enumerate(names)}
         categories = [u.category for u in units]
         observed: dict[tuple[str, str], Any] = {}
+        rankings: dict[tuple[str, str], Any] = {}
         groups: dict[tuple[str, str], list[str | None]] = {}
         summaries: dict[CallSlot, Any] = {}
         functions: dict[tuple[str, str], str] = {}
@@ -80,7 +90,18 @@ def gather(program: ColumnProgram, units: Sequence[Unit]) -> BatchPopulation:
                 summaries[(*slot, group)] = merge_call(
                     summaries.get((*slot, group)), column_summary(col, rows)
                 )
-        for name, (kind, code, key, _period, group), own in observations:
+        by_step: dict[tuple[str, str], list[tuple[int, Any]]] = {
+            (r.ind.code, r.step.target): [] for r in ranks
+        }
+        per_period = []  # values among units' period rows: worked out as population.py does
+        for seen in observations:
+            name, (kind, code, key, period, group), own = seen
+            if period is not None:
+                per_period.append(seen)
+                continue
+            if kind == "rank":
+                by_step[(code, key)].append((row[name], seen))
+                continue
             assert kind == "call"
             slot = (code, key)
             observed[slot][row[name]] = True
@@ -91,7 +112,18 @@ def gather(program: ColumnProgram, units: Sequence[Unit]) -> BatchPopulation:
             for slot, summary in summaries.items()
             if summary is not None
         }
+        for rank, (of, holds) in zip(ranks, ranked, strict=True):
+            mask = plain & takes
+            if rank.ind.ind.applies_to is not None:
+                members = rank.ind.ind.applies_to
+                mask &= np.array([name in members for name in names], dtype=bool)
+            step_key = (rank.ind.code, rank.step.target)
+            rankings[step_key] = rank_columns(rank, of, holds, mask, categories, by_step[step_key])
     found = BatchPopulation(names, groups, observed, shared)
+    found.ranked = rankings
+    if per_period:
+        wanted_names = list(dict.fromkeys(o[0] for o in per_period))
+        found.tables = resolve(program.plan.indicators, summarize(per_period), per_period, wanted_names)
     found.columns = columns
     found.of = units
     return found

@@ -35,7 +35,7 @@ from .._numbers import as_fraction
 from ..formula.language import Formula
 from ..grading.scale import GradeScale
 from ..scheme.policies import NotApplicable, ZeroWhen
-from ..scheme.steps import Part, PeerRatio
+from ..scheme.steps import Part, PeerRatio, Rank
 from .colsteps import send_back
 from .indicator import IndicatorPlan
 
@@ -91,10 +91,12 @@ def value_why(ind: IndicatorPlan) -> str | None:
         return f"a grading scale with policies ({kinds})"
     if ind.vetoes:
         return "a grading scale with vetoes"
-    if ind.population_calls or any(not isinstance(s, PeerRatio) for s in ind.peer_steps):
-        return "a grading scale on a value that reads the population (ranks, max_of …)"
-    # Peer ratios are the batch's population values, handed in as columns (perfrules.scoring.colparts).
-    steps = sorted({type(s).__name__ for s in ind.steps if not isinstance(s, Formula | Part | PeerRatio)})
+    if ind.population_calls:
+        return "a grading scale on a value that reads population functions (max_of …)"
+    # Peer ratios and ranks are the batch's population values, handed in as columns (colparts).
+    steps = sorted(
+        {type(s).__name__ for s in ind.steps if not isinstance(s, Formula | Part | PeerRatio | Rank)}
+    )
     if steps:
         return f"a grading scale on a value computed by a step other than a formula ({', '.join(steps)})"
     return None

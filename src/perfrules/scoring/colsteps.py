@@ -214,8 +214,9 @@ def population_names(node: Node, code: str) -> tuple[Node, dict[str, str]]:
 def population_column(values: Sequence[object]) -> tuple[IntColumn, Any]:
     """A column of population values (one per unit, None where the unit has none); and where present.
 
-    The values are few and shared (one per batch, or per category): each
-    distinct one is made exact once.
+    The values are mostly few and shared (one per batch, or per category):
+    each value object is made exact once (found by identity: a peer ratio's
+    values, one per unit, are not hashed).
 
     >>> from decimal import Decimal
     >>> col, present = population_column([Decimal("2.5"), None, Fraction(1, 3)])
@@ -225,15 +226,15 @@ def population_column(values: Sequence[object]) -> tuple[IntColumn, Any]:
     np = numpy()
     n = len(values)
     present = np.array([v is not None for v in values], dtype=bool)
-    distinct: dict[object, Fraction] = {}
+    distinct: dict[int, Fraction] = {}
     for v in values:
-        if v is not None and v not in distinct:
-            distinct[v] = as_fraction(v)  # type: ignore[arg-type]
-    den = math.lcm(*(f.denominator for f in distinct.values())) if distinct else 1
-    numerators: Mapping[object, int] = {v: f.numerator * (den // f.denominator) for v, f in distinct.items()}
+        if v is not None and id(v) not in distinct:
+            distinct[id(v)] = as_fraction(v)  # type: ignore[arg-type]
+    den = math.lcm(*{f.denominator for f in distinct.values()}) if distinct else 1
+    numerators: Mapping[int, int] = {k: f.numerator * (den // f.denominator) for k, f in distinct.items()}
     bound = max((abs(x) for x in numerators.values()), default=0)
-    if len(numerators) == 1:
-        (only,) = numerators.values()
+    if len(set(numerators.values())) == 1:
+        only = next(iter(numerators.values()))
         if bound < SAFE:
             num = np.where(present, only, 0).astype(np.int64)
         else:
@@ -241,7 +242,8 @@ def population_column(values: Sequence[object]) -> tuple[IntColumn, Any]:
             num[present] = only
         return IntColumn(num, den, bound), present
     num = np.array(
-        [numerators[v] if v is not None else 0 for v in values], dtype=np.int64 if bound < SAFE else object
+        [numerators[id(v)] if v is not None else 0 for v in values],
+        dtype=np.int64 if bound < SAFE else object,
     )
     return IntColumn(num, den, bound), present
 
@@ -275,10 +277,20 @@ class BatchPopulation(Mapping[str, Mapping[tuple[str, str, str | None], Number]]
         self._shared = shared
         # The batch's data columns as the program read them (reused when it scores the same units).
         self.columns: dict[str, Any] = {}
+        # Rank steps' values over the batch, per (code, target) (perfrules.scoring.colrank.RankColumn),
+        # and the tables of the units whose values per period were worked out one by one.
+        self.ranked: dict[tuple[str, str], Any] = {}
+        self.tables: Mapping[str, Mapping[tuple[str, str, str | None], Number]] = {}
         self.of: object = None  # the sequence of units those columns are of
 
     def column_of(self, code: str, key: str, names: Sequence[str]) -> tuple[IntColumn, Any]:
-        """:func:`population_column` of the call *key* of indicator *code* for *names*."""
+        """:func:`population_column` of the call (or rank) *key* of indicator *code* for *names*."""
+        ranked = self.ranked.get((code, key))
+        if ranked is not None:
+            if names is self.names:
+                return ranked.column()  # type: ignore[no-any-return]
+            rows = [self._row.get(name, -1) for name in names]
+            return ranked.column(numpy().array(rows, dtype=numpy().int64))  # type: ignore[no-any-return]
         groups = self._groups[(code, key)]
         if names is self.names and not any(groups):
             # The batch itself, one value for all: a constant column where observed.
@@ -314,6 +326,10 @@ class BatchPopulation(Mapping[str, Mapping[tuple[str, str, str | None], Number]]
                 value = self._shared.get((code, key, self._groups[(code, key)][i]))
                 if value is not None:
                     table[(code, key, None)] = value
+        for ranked in self.ranked.values():
+            table.update(ranked.entries(i))
+        if name in self.tables:
+            table.update(self.tables[name])
         return table
 
     def __iter__(self) -> Any:
@@ -470,17 +486,18 @@ def population_columns(
     cols: dict[str, Any],
 ) -> Any:
     """Put each indicator's population values among the batch's columns (under the names
-    :func:`population_names` gave its calls); return which units have all of them."""
+    :func:`population_names` gave its calls); return which units have all of them, per indicator
+    (units × indicators: a value an indicator does not apply to is not needed)."""
     np = numpy()
-    ok = np.ones(len(names), dtype=bool)
+    ok = np.ones((len(names), len(indicators)), dtype=bool)
     batch = isinstance(population, BatchPopulation)
     tables = [population.get(name, _NONE) for name in names] if population and not batch else []
-    for ind, own in zip(indicators, calls, strict=True):
+    for k, (ind, own) in enumerate(zip(indicators, calls, strict=True)):
         for column, key in own.items():
             if batch:
                 cols[column], present = population.column_of(ind.code, key, names)
             else:
                 given = [t.get((ind.code, key, None)) for t in tables] if tables else [None] * len(names)
                 cols[column], present = population_column(given)
-            ok &= present
+            ok[:, k] &= present
     return ok

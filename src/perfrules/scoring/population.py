@@ -29,11 +29,16 @@ from .indicator import IndicatorPlan
 
 __all__ = [
     "apply_quota",
+    "fraction_sum",
     "merge_summaries",
     "nearest_float",
     "observe",
+    "place_halves",
+    "points_reach",
     "population_values",
     "rank_positions",
+    "rank_spans",
+    "rank_value",
     "ranks_by_floats",
     "resolve",
     "summarize",
@@ -179,10 +184,10 @@ def summarize(observations: Iterable[Observation]) -> Summary:
         kind = slot[0]
         if kind == "call":
             values = cast("list[Fraction]", owns)
-            summary[slot] = (max(values), min(values), sum(values, _FZERO), len(values))
+            summary[slot] = (max(values), min(values), fraction_sum(values), len(values))
         elif kind == "pooled":
             pairs = cast("list[tuple[Fraction, Fraction]]", owns)
-            summary[slot] = (sum((a for a, _ in pairs), _FZERO), sum((b for _, b in pairs), _FZERO))
+            summary[slot] = (fraction_sum([a for a, _ in pairs]), fraction_sum([b for _, b in pairs]))
         elif kind == "ratios":
             pairs = cast("list[tuple[Fraction, Fraction]]", owns)
             ratios = [a / b for a, b in pairs if b != 0]
@@ -191,6 +196,20 @@ def summarize(observations: Iterable[Observation]) -> Summary:
             ranked = cast("list[tuple[Fraction, bool, bool]]", owns)
             summary[slot] = tuple(sorted(value for value, counted, _ in ranked if counted))
     return summary
+
+
+def fraction_sum(values: Sequence[Fraction]) -> Fraction:
+    """The exact sum of *values*: the numerators over each denominator added as integers first
+    (a column's values share few denominators), then those few sums added as fractions.
+
+    >>> fraction_sum([Fraction(1, 2), Fraction(3, 2), Fraction(1, 3)]), fraction_sum([])
+    (Fraction(7, 3), Fraction(0, 1))
+    """
+    by_den: dict[int, int] = {}
+    for v in values:
+        d = v.denominator
+        by_den[d] = by_den.get(d, 0) + v.numerator
+    return sum((Fraction(n, d) for d, n in by_den.items()), _FZERO)
 
 
 def merge_summaries(first: Summary, second: Summary) -> Summary:
@@ -254,7 +273,11 @@ def resolve(
         elif kind in ("pooled", "ratios"):
             a, b = cast("tuple[Fraction, Fraction]", own)
             if peer is not None and b != 0 and peer != 0:
-                out[name][(code, key, period)] = exact((a / b) / as_fraction(peer))
+                p = as_fraction(peer)
+                # (a / b) / p, made in one step (one reduction, not three).
+                top = a.numerator * b.denominator * p.denominator
+                ratio = Fraction(top, a.denominator * b.numerator * p.numerator)
+                out[name][(code, key, period)] = exact(ratio)
         else:
             assert isinstance(step, Rank)
             ordered = cast("tuple[Fraction, ...]", summary[slot])
@@ -306,27 +329,64 @@ def _shared(
 def _rank_value(
     step: Rank, ordered: Sequence[Fraction], value: Fraction, distinct: Sequence[Fraction]
 ) -> tuple[Number, Fraction]:
-    """A unit's rank (or points by rank) among its peers' sorted values (its own included), and its place.
-
-    Tied units span places ``first … first + tied − 1`` from the top (and
-    likewise from the bottom): ``min`` takes the first, ``average`` their mean
-    (and the mean of their points), ``dense`` the place among distinct values.
-    """
+    """A unit's rank (or points by rank) among its peers' sorted values (its own included), and its place."""
     n = len(ordered)
     left, right = bisect.bisect_left(ordered, value), bisect.bisect_right(ordered, value)
+    lower = higher = 0
+    if step.ties == "dense":
+        higher = len(distinct) - bisect.bisect_right(distinct, value)
+        lower = bisect.bisect_left(distinct, value)
+    return rank_value(step, *rank_spans(step, n, left, right, lower, higher))
+
+
+def rank_spans(step: Rank, n: Any, left: Any, right: Any, lower: Any, higher: Any) -> tuple[Any, Any, Any]:
+    """The places a unit's value spans among *n* sorted values: (first from the top, first from the
+    bottom, how many tied), the rank rule of :class:`~perfrules.scheme.steps.Rank`.
+
+    *left* and *right* are how many values are below the unit's and at most the unit's; *lower* and
+    *higher* how many distinct values are below and above it (read with ``ties = "dense"``). Tied
+    units span places ``first … first + tied − 1`` from the top (and likewise from the bottom):
+    ``min`` takes the first, ``average`` their mean (and the mean of their points), ``dense`` the
+    place among distinct values. Plain arithmetic: the arguments are integers, or NumPy integer
+    arrays for a whole batch at once (:mod:`perfrules.scoring.colrank`).
+
+    >>> from perfrules.scheme.steps import Rank
+    >>> rank_spans(Rank(target="名次", of="x", ties="average"), 5, 1, 3, 1, 2)  # 2nd and 3rd of 5, tied
+    (3, 2, 2)
+    """
     tied = right - left
     if step.order == "desc":
         first, bottom = n - right + 1, left + 1  # 1 + how many are strictly better / worse
     else:
         first, bottom = left + 1, n - right + 1
     if step.ties == "dense":
-        higher = len(distinct) - bisect.bisect_right(distinct, value)
-        lower = bisect.bisect_left(distinct, value)
         first, bottom = (higher + 1, lower + 1) if step.order == "desc" else (lower + 1, higher + 1)
-        tied = 1
+        tied = tied * 0 + 1
     elif step.ties == "min":
-        tied = 1
-    place = Fraction(first) + Fraction(tied - 1, 2)
+        tied = tied * 0 + 1
+    return first, bottom, tied
+
+
+def place_halves(first: Any, tied: Any) -> Any:
+    """Twice the place of a unit spanning places ``first … first + tied − 1`` (their mean; integers
+    or NumPy integer arrays)."""
+    return 2 * first + tied - 1
+
+
+def points_reach(step: Rank) -> tuple[int, int]:
+    """The last places that give points, from the top and from the bottom: a unit whose span starts
+    past both gets 0 (:func:`rank_value` gives no other)."""
+    return max(step.points, default=0), max(step.bottom_points, default=0)
+
+
+def rank_value(step: Rank, first: int, bottom: int, tied: int) -> tuple[Number, Fraction]:
+    """A unit's rank, or its points by rank, and its place, from the places it spans (:func:`rank_spans`).
+
+    >>> from perfrules.scheme.steps import Rank
+    >>> rank_value(Rank(target="加分", of="x", points={1: 3, 2: 2}, ties="average"), 1, 4, 2)
+    (Decimal('2.5'), Fraction(3, 2))
+    """
+    place = Fraction(place_halves(first, tied), 2)
     if not step.gives_points:
         return exact(place), place
     top = sum((as_fraction(step.points.get(p, 0)) for p in range(first, first + tied)), _FZERO)

@@ -23,13 +23,17 @@ says why, otherwise): each indicator's form, by
 numbers, ``+ - × ÷``, ``%``, unary minus, ``clamp``/``min``/``max``/``abs``/
 ``sum`` and population functions; grading scales of one value
 (:mod:`~perfrules.scoring.colscale`), of words or of several values
-(:mod:`~perfrules.scoring.colgraded`); formula, ``part`` and peer-ratio steps
-(:mod:`~perfrules.scoring.colparts`); ``default`` and ``zero`` policies,
-not-applicable rules and ``inputs`` mappings; values reported per period
-(:mod:`~perfrules.scoring.colperiods`) — with weights per category,
-``applies_to`` and weight that moves by the scheme's rule; no total formula,
-scheme-wide policies, caps, flags, 折算, per-unit parameters, group means or
-overall grading that reads more than the total.
+(:mod:`~perfrules.scoring.colgraded`); formula, ``part``, peer-ratio and rank steps
+(:mod:`~perfrules.scoring.colparts`, ranks over columns by :mod:`~perfrules.scoring.colrank`);
+``default`` and ``zero`` policies, not-applicable rules and ``inputs`` mappings; values
+reported per period, their population values and ``periods = "sum"``
+(:mod:`~perfrules.scoring.colperiods`); reads of other indicators' scores
+(:mod:`~perfrules.scoring.colresults`) — with weights per category,
+``applies_to`` and weight that moves by the scheme's rule; rich overall grading,
+group means and a grade per period by the per-unit code once per distinct input
+(``coloverall``, ``colmeans``, ``colgrades``); history values joined to the
+units first (``colhistory``); no total formula, scheme-wide policies, 折算 or
+per-unit parameters.
 """
 
 from __future__ import annotations
@@ -45,12 +49,20 @@ from .._intcols import SAFE as _SAFE
 from .._intcols import IntColumn as _Col
 from .._intcols import as_objects as _objects
 from .._intcols import format_rows, gc_paused, numpy, round_half_up_column
-from .._numbers import LIMITS, as_fraction, exact
-from ..formula.tree import Call, Chain, Name, Node, Num, Percent, Unary
+from .._numbers import as_fraction, exact
 from ..scheme.units import Unit, note_events
-from . import colapplies, colfuncs, colindicators, collimits, collookup, colperiods, colscale, colsteps
+from . import colapplies, colindicators, collimits, collookup, colperiods, colscale, colsteps
 from .coldot import CommonScores, weighted_sums
 from .coldot import scaled as _scaled
+from .coldress import dress
+from .colgrades import period_grades
+from .colhistory import joined
+from .colmeans import group_means, total_columns
+from .colnodes import Unsupported as _Unsupported
+from .colnodes import compile_node as _compile
+from .coloverall import rich_grading
+from .colrank import compile_ranks
+from .colresults import ordered, result_reads
 from .coltotals import TotalColumn
 from .compiled import Population
 from .outcome import UnitOutcome, weighting
@@ -63,127 +75,7 @@ np: Any = None
 _Pop = Mapping[str, Population] | None  # per unit name, its population values (max_of …)
 
 
-def _const(value: Fraction, n: int) -> _Col:
-    num = np.full(n, value.numerator, dtype=np.int64 if abs(value.numerator) < _SAFE else object)
-    return _Col(num, value.denominator, abs(value.numerator))
-
-
-def _add(a: _Col, b: _Col, sign: int) -> _Col:
-    den = math.lcm(a.den, b.den)
-    an, ab = _scaled(a, den)
-    bn, bb = _scaled(b, den)
-    bound = ab + bb
-    if bound >= _SAFE:
-        an, bn = _objects(an), _objects(bn)
-    return _Col(an + bn if sign > 0 else an - bn, den, bound)
-
-
-def _mul(a: _Col, b: _Col) -> _Col:
-    bound = a.bound * b.bound
-    an, bn = a.num, b.num
-    if bound >= _SAFE:
-        an, bn = _objects(an), _objects(bn)
-    return _Col(an * bn, a.den * b.den, bound)
-
-
-def _reduce(col: _Col) -> _Col:
-    """The column over a smaller denominator when every numerator allows it (keeps numbers small)."""
-    den = col.den
-    if den == 1 or not len(col.num):
-        return col
-    g = (
-        math.gcd(den, int(np.gcd.reduce(col.num)))
-        if col.num.dtype != object
-        else colsteps.gcd_all(col.num, den)
-    )
-    if g <= 1:
-        return col
-    num = col.num if g < _SAFE else _objects(col.num)  # (g is den itself where every value is 0)
-    return _Col(num // g, den // g, col.bound // g)
-
-
-class _Unsupported(Exception):
-    """A form the column program does not compile (the per-unit program scores the scheme)."""
-
-
-def _compile(node: Node) -> Any:
-    """A function of the batch's columns computing *node*, or _Unsupported."""
-    if isinstance(node, Num):
-        value = Fraction(node.value)
-        return lambda cols, n: _const(value, n)
-    if isinstance(node, Name):
-        name = node.name
-        return lambda cols, n: cols[name]
-    if isinstance(node, Percent):
-        inner = _compile(node.operand)
-        return lambda cols, n: _scale_den(inner(cols, n), 100)
-    if isinstance(node, Unary) and node.op in "+-":
-        inner = _compile(node.operand)
-        if node.op == "+":
-            return inner
-
-        def negate(cols: Any, n: int) -> _Col:
-            col = inner(cols, n)
-            return _Col(-col.num, col.den, col.bound)
-
-        return negate
-    if isinstance(node, Call):  # clamp, min, max, abs, sum (colfuncs)
-        return colfuncs.compile_call(node, _compile, _Unsupported)
-    if isinstance(node, Chain):
-        fn = _compile(node.first)
-        for op, operand in node.rest:
-            fn = _step(fn, op, operand)
-        return fn
-    raise _Unsupported(type(node).__name__)
-
-
-def _scale_den(col: _Col, by: int) -> _Col:
-    return _Col(col.num, col.den * by, col.bound)
-
-
 _TOO_LARGE = colsteps.SEND_BACK  # where the batch's columns mark units left to the per-unit program
-
-
-def _guarded(col: _Col, cols: dict[str, Any]) -> _Col:
-    """The column, noting the units where it is past ``perfrules.LIMITS`` (``|x| < 10**max_digits``):
-    the per-unit program stops there with its error, so the program leaves those units to it."""
-    limit = 10**LIMITS.max_digits * col.den
-    if col.bound >= limit:
-        past = (abs(_objects(col.num)) >= limit).astype(bool)
-        cols[_TOO_LARGE] = past if _TOO_LARGE not in cols else cols[_TOO_LARGE] | past
-    return col
-
-
-def _step(left: Any, op: str, operand: Node) -> Any:
-    if op in "+-":
-        right = _compile(operand)
-        sign = 1 if op == "+" else -1
-        return lambda cols, n: _guarded(_add(left(cols, n), right(cols, n), sign), cols)
-    if op == "*":
-        right = _compile(operand)
-        return lambda cols, n: _guarded(_reduce(_mul(left(cols, n), right(cols, n))), cols)
-    if op == "/" and isinstance(operand, Num) and operand.value:
-        value = 1 / Fraction(operand.value)
-        sign = 1 if value > 0 else -1
-        p, q = abs(value.numerator), value.denominator
-
-        def divide(cols: Any, n: int) -> _Col:
-            col = left(cols, n)
-            # x ÷ c = x × (q/p): numerators × q (and sign), denominator × p.
-            return _guarded(_times(col, sign * p, q), cols)
-
-        return divide
-    if op == "/" and not isinstance(operand, Num):
-        right = _compile(operand)  # by a column (完成数/计划数, max_of(x)−min_of(x)): exact quotients
-        return lambda cols, n: _guarded(colsteps.divide(left(cols, n), right(cols, n), cols), cols)
-    raise _Unsupported(f"'{op}' by {type(operand).__name__}")
-
-
-def _times(col: _Col, p: int, q: int) -> _Col:
-    """``col × p / q`` (q > 0)."""
-    bound = col.bound * abs(p)
-    num = col.num if bound < _SAFE else _objects(col.num)
-    return _reduce(_Col(num * p, col.den * q, bound))
 
 
 class ColumnProgram:
@@ -199,13 +91,23 @@ class ColumnProgram:
         np = numpy()
         found = colindicators.Indicators(plan, _compile, _Unsupported)
         self.fns = found.fns
-        self.reads_of = found.reads_of
         self.population = found.population
         self.na_rules = found.na_rules
         self.arguments = found.arguments
         self.peers = found.peers
+        # Rank steps over columns (None: the batch's population values are worked out unit by unit).
+        self.ranks = compile_ranks(plan, _compile, _Unsupported)
         self.text_reads = found.text_reads
-        self.reads = found.reads
+        # Overall grading that reads more than the total, groups that take a mean, a grade per period:
+        # each run once per distinct input (coloverall, colmeans, colgrades).
+        self.rich, self.means = rich_grading(plan, _Unsupported, self.text_reads), group_means(plan)
+        self.grades = period_grades(plan, _Unsupported)
+        na_reads = {name for _, _, names in found.na_rules for name in names}
+        self.results = result_reads(plan, na_reads, _Unsupported)  # 指标1得分 … (colresults)
+        computed = self.results.names if self.results is not None else frozenset()
+        self.reads_of = [tuple(n for n in names if n not in computed) for names in found.reads_of]
+        data = {*found.reads, *(self.rich.data if self.rich is not None else ())}
+        self.reads = tuple(sorted(data - computed))
         # Per category key: each indicator's lower and upper limit (None: none).
         keys = scheme.categories or (None,)
         self.limits = {c: [colscale.limits(ind, c) for ind in plan.indicators] for c in keys}
@@ -231,6 +133,7 @@ class ColumnProgram:
         n = len(units)
         if not n:
             return []
+        units = joined(self.plan, units)  # last year's results (history), as the per-unit program joins them
         with gc_paused():
             ok = np.array([not u.problems for u in units], dtype=bool)
             names, columns = colsteps.batch_columns(units, self.reads, population)
@@ -261,6 +164,7 @@ class ColumnProgram:
                 outcome.total, outcome.grade = total, grade
                 if unit.notes:
                     outcome.events = note_events(unit)
+                scored.dress(i, outcome)
                 out[i] = outcome
         return out
 
@@ -309,8 +213,9 @@ class ColumnProgram:
             if given is None or isinstance(given[0], _Col):
                 columns = {**columns, name: collookup.text_column([None] * n)}
         cols: dict[str, Any] = {name: col for name, (col, _) in columns.items()}
+        present = None  # per unit and indicator: whether its population values are there
         if any(self.population):
-            ok &= colsteps.population_columns(plan.indicators, self.population, names, population, cols)
+            present = colsteps.population_columns(plan.indicators, self.population, names, population, cols)
         count = len(plan.indicators)
         # Applicability: applies_to, and weights of 0 for a category.
         applicable = np.ones((n, count), dtype=bool)
@@ -330,6 +235,8 @@ class ColumnProgram:
             applicable[:, k] &= ~holds(cols, n)
             for name in names_k:  # the per-unit program reports a condition it cannot work out
                 ok &= columns[name][1]
+        places = scheme.round_scores
+        kept: dict[int, Any] | None = {} if self.grades is not None else None  # period rows (colgrades)
         raw, per_period = colperiods.score_indicators(
             self.fns,
             plan.indicators,
@@ -343,11 +250,21 @@ class ColumnProgram:
             scheme.round_scores,
             applicable,
             frozenset(self.text_reads),
+            partial(colperiods.population_rows, plan.indicators, self.population, names, population),
+            {name: plain for name, (_, plain) in columns.items()},
+            *ordered(self.results, cols, applicable, partial(self._held, keys=keys, cat=cat, places=places)),
+            kept,
+            columns,
         )
+        if present is not None:  # a population value is needed where its indicator applies (on the
+            for k, has in per_period.items():  # year's row: units scored per period have theirs)
+                present[:, k] |= has if scheme.periods != "sum" else False
+            ok &= (present | ~applicable).all(axis=1)
         if _TOO_LARGE in cols:
             ok &= ~cols[_TOO_LARGE]
+        for name in self.rich.data if self.rich is not None else ():
+            ok &= columns[name][1]  # a cell overall grading reads that is not a plain number
         # Each score held within its limits (over its own denominator, and the limits'), or rounded.
-        places = scheme.round_scores
         own = [self._held(k, col, keys, cat, places) for k, col in enumerate(raw)]
         den = 10**places if places is not None else math.lcm(*(c.den for c in own)) if own else 1
         # A cell that is not a plain number matters only where its indicator applies.
@@ -395,10 +312,25 @@ class ColumnProgram:
             denominators[rows] = q
             if max(q, sum(c.bound * abs(f) for c, f in zip(own, factors, strict=True))) >> bits:
                 wide[rows] = True
+        means, common = None, CommonScores(own, den)
+        if self.means is not None:  # groups that take a mean: their code once per distinct input
+            means, done = self.means.run(common, den, applicable, categories, ok)
+            ok &= done
+            (totals, denominators), small = total_columns(means), None
+            wide[:] = False  # (the means' totals are checked against the limits there)
         if wide.any():  # totals past LIMITS.max_bits: checked as the per-unit program checks them
             big = totals if totals is not None else small.astype(object)
             ok = (ok & ~wide) | colsteps.totals_within_limits(big, denominators, ok & wide)
-        return Scored(self, CommonScores(own, den), den, applicable, totals, denominators, ok, small)
+        scored = Scored(self, common, den, applicable, totals, denominators, ok, small)
+        scored.means = means
+        if self.grades is not None and kept is not None:  # each period's total and grade (colgrades)
+            scored.periods, done = self.grades.run(
+                common, den, applicable, categories, periods, kept, scored.ok
+            )
+            scored.ok = scored.ok & done
+        if self.rich is not None:
+            scored.ok = scored.ok & self.rich.run(scored, cols, categories, scored.ok)
+        return scored
 
     def _held(self, k: int, col: _Col, keys: Sequence[str], cat: Any, places: int | None) -> _Col:
         """Score column *k* held within its limits (per category for the upper one), then rounded
@@ -441,11 +373,16 @@ class Scored:
         # A total that a floor, a cap or rounding changes leaves a note on the unit: the
         # per-unit program scores those units and says so.
         full = program.plan.full_marks
-        if scheme.round_total is not None:
-            ok = np.zeros_like(ok)
         # The totals as int64, where every one fits (else None): compared without Python integers.
         self.small: Any = small
         held = small if small is not None else totals
+        if scheme.round_total is not None:
+            ok = ok & collimits.unrounded(held, denominators, scheme.round_total)
+        # Per unit, what rich overall grading, group means and period grades gave (coloverall, colmeans,
+        # colgrades), where the scheme has them.
+        self.found: list[Any] | None = None
+        self.means: list[Any] | None = None
+        self.periods: list[Any] | None = None
         if scheme.floor_total:
             ok = ok & (held >= 0).astype(bool)
         if scheme.cap_total:
@@ -467,17 +404,20 @@ class Scored:
         """For the units at *rows*: their exact totals, overall grades, and totals as output cells
         (:func:`perfrules.pipeline.chunk.cell_number`), worked out per denominator at once."""
         totals = self.totals_of(rows)
-        return totals.values(), self.grades_of(totals), totals.cells()
+        return totals.values(), self.grades_of(totals, rows), totals.cells()
 
     def totals_of(self, rows: list[int]) -> TotalColumn:
         """The exact totals of the units at *rows*, kept as integers (values and ranks made when read)."""
         at = np.array(rows, dtype=np.int64)
         return TotalColumn((self.small if self.small is not None else self.totals)[at], self.denominators[at])
 
-    def grades_of(self, totals: TotalColumn) -> list[str | None]:
-        """The overall grades of *totals* (:meth:`totals_of`), per denominator by comparing integers."""
+    def grades_of(self, totals: TotalColumn, rows: Sequence[int] | None = None) -> list[str | None]:
+        """The overall grades of *totals* (:meth:`totals_of` of *rows*; None: every unit), per
+        denominator by comparing integers."""
         overall = self.program.plan.overall
         n = len(totals)
+        if self.found is not None:  # grading that reads more than the total (coloverall)
+            return [self.found[i][1] for i in (rows if rows is not None else range(n))]
         if overall is None or not n:
             return [None] * n
         groups = set(totals.den.tolist())
@@ -492,6 +432,10 @@ class Scored:
         for pos in np.flatnonzero(band == len(overall.cuts)).tolist():
             found[pos] = overall.classify_number(totals.value(pos))  # says what is wrong, or a word scale
         return found
+
+    def dress(self, i: int, outcome: UnitOutcome) -> None:
+        """Unit *i*'s periods, subtotals, events and flags from the steps after its total (coldress)."""
+        dress(self, i, outcome)
 
     def total(self, i: int) -> Any:
         """Unit *i*'s total, exact."""
@@ -509,17 +453,11 @@ class Scored:
 def _scheme_why(plan: Plan) -> str | None:
     scheme = plan.scheme
     checks = (
-        (plan.rich_overall, "overall grading reads more than the total"),
-        (plan.aggregated, "a group takes a geometric or harmonic mean"),
-        (plan.result_order is not None, "rules read other indicators' results"),
         (scheme.total_formula is not None, "the total is a formula"),
         (bool(scheme.policies), "scheme-wide policies"),
-        (bool(scheme.caps), "caps"),
         (bool(scheme.normalize), "折算 (normalize)"),
         (bool(scheme.parameters), "per-unit parameters"),
-        (scheme.previous is not None, "values read from the previous results (history)"),
         (bool(plan.category_marks), "full marks per category (totals)"),
-        (plan.periodic, "a grade per period"),
         (bool(plan.weight_from), "weights read per unit from the data (weight_from)"),
     )
     for bad, why in checks:

@@ -1,0 +1,62 @@
+"""A chunk's part in the population steps, read from its cells as columns where it can be.
+
+The first pass over a streamed file (:mod:`perfrules.pipeline.stream`)
+gathers what each unit puts into the population steps. Where the scheme's
+population steps are peer ratios of data columns as they stand
+(:func:`perfrules.scoring.colpeers.peer_reads`), the units of a chunk that
+the column reader takes (:mod:`perfrules.files.group_columns`) give their
+parts from their year cells parsed at once
+(:func:`perfrules.scoring.colpeers.observe_columns`); every other unit is
+read by the file's reader and observed as :func:`perfrules.evaluate`
+observes it (:func:`perfrules.scoring.population.observe`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from .._intcols import from_text_columns, gc_paused, numpy
+from ..files.data import _RowUnits
+from ..files.group_columns import group_cells
+from ..files.unit_groups import RowGroup, unit_of
+from ..scheme.model import Scheme
+from ..scoring.colpeers import observe_columns, peer_reads
+from ..scoring.plan import plan_of
+from ..scoring.population import Observation, observe
+from .chunk import with_category
+
+__all__ = ["observe_groups"]
+
+
+def observe_groups(
+    scheme: Scheme, reader: _RowUnits, groups: Sequence[RowGroup], category: str | None
+) -> list[Observation]:
+    """What the units of a chunk's row groups put into the population steps (see the module's docstring)."""
+    plan = plan_of(scheme)
+    reads = peer_reads(plan, reader.text_fields)
+    if reads is None:
+        return observe(plan.indicators, [with_category(unit_of(reader, g), category) for g in groups])
+    with gc_paused():
+        taken = group_cells(reader, groups, category)
+        found: list[Observation] = []
+        rest: list[int] = []
+        if taken.taken:
+            header = reader.header
+            at = {header[i]: i for i in reader.inputs}
+            present = [name for name in reads if name in at]
+            texts = [[row.cells[at[name]] for row in taken.rows] for name in present]
+            columns = {
+                name: (col, plain, _empty(cells))
+                for name, (col, plain), cells in zip(present, from_text_columns(texts), texts, strict=True)
+            }
+            names = [groups[g][0] for g in taken.taken]
+            found, rest = observe_columns(
+                plan, names, taken.categories, columns, taken.declared, taken.periods
+            )
+        left = set(range(len(groups))) - set(taken.taken) | {taken.taken[k] for k in rest}
+        units = [with_category(unit_of(reader, groups[g]), category) for g in sorted(left)]
+    return found + observe(plan.indicators, units)
+
+
+def _empty(cells: Sequence[object]) -> object:
+    return numpy().array([type(c) is str and not c.strip() for c in cells], dtype=bool)

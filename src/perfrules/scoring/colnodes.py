@@ -1,0 +1,151 @@
+"""A formula's tree compiled to a column step: ``+ - × ÷``, ``%`` and unary minus over integer columns.
+
+:func:`compile_node` turns a formula's tree into a function of a batch's
+columns (``fn(cols, n)``) that gives an :class:`~perfrules._intcols.IntColumn`:
+exact numerators over one denominator, moved to Python integers where they
+could outgrow 64 bits. Functions (``clamp`` …) are :mod:`~perfrules.scoring.colfuncs`';
+division by a column is :mod:`~perfrules.scoring.colsteps`'. A form it does not take
+raises :class:`Unsupported`, which the column program turns into ``Plan.program_why``.
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+from typing import Any
+
+from .._intcols import SAFE as _SAFE
+from .._intcols import IntColumn as _Col
+from .._intcols import as_objects as _objects
+from .._intcols import numpy
+from .._numbers import LIMITS
+from ..formula.tree import Call, Chain, Name, Node, Num, Percent, Unary
+from . import colfuncs, colsteps
+from .coldot import scaled as _scaled
+
+__all__ = ["Unsupported", "compile_node"]
+
+
+def _const(value: Fraction, n: int) -> _Col:
+    np = numpy()
+    num = np.full(n, value.numerator, dtype=np.int64 if abs(value.numerator) < _SAFE else object)
+    return _Col(num, value.denominator, abs(value.numerator))
+
+
+def _add(a: _Col, b: _Col, sign: int) -> _Col:
+    den = math.lcm(a.den, b.den)
+    an, ab = _scaled(a, den)
+    bn, bb = _scaled(b, den)
+    bound = ab + bb
+    if bound >= _SAFE:
+        an, bn = _objects(an), _objects(bn)
+    return _Col(an + bn if sign > 0 else an - bn, den, bound)
+
+
+def _mul(a: _Col, b: _Col) -> _Col:
+    bound = a.bound * b.bound
+    an, bn = a.num, b.num
+    if bound >= _SAFE:
+        an, bn = _objects(an), _objects(bn)
+    return _Col(an * bn, a.den * b.den, bound)
+
+
+def _reduce(col: _Col) -> _Col:
+    """The column over a smaller denominator when every numerator allows it (keeps numbers small)."""
+    den = col.den
+    if den == 1 or not len(col.num):
+        return col
+    np = numpy()
+    g = (
+        math.gcd(den, int(np.gcd.reduce(col.num)))
+        if col.num.dtype != object
+        else colsteps.gcd_all(col.num, den)
+    )
+    if g <= 1:
+        return col
+    num = col.num if g < _SAFE else _objects(col.num)  # (g is den itself where every value is 0)
+    return _Col(num // g, den // g, col.bound // g)
+
+
+class Unsupported(Exception):
+    """A form the column program does not compile (the per-unit program scores the scheme)."""
+
+
+def compile_node(node: Node) -> Any:
+    """A function of the batch's columns computing *node*, or Unsupported."""
+    if isinstance(node, Num):
+        value = Fraction(node.value)
+        return lambda cols, n: _const(value, n)
+    if isinstance(node, Name):
+        name = node.name
+        return lambda cols, n: cols[name]
+    if isinstance(node, Percent):
+        inner = compile_node(node.operand)
+        return lambda cols, n: _scale_den(inner(cols, n), 100)
+    if isinstance(node, Unary) and node.op in "+-":
+        inner = compile_node(node.operand)
+        if node.op == "+":
+            return inner
+
+        def negate(cols: Any, n: int) -> _Col:
+            col = inner(cols, n)
+            return _Col(-col.num, col.den, col.bound)
+
+        return negate
+    if isinstance(node, Call):  # clamp, min, max, abs, sum (colfuncs)
+        return colfuncs.compile_call(node, compile_node, Unsupported)
+    if isinstance(node, Chain):
+        fn = compile_node(node.first)
+        for op, operand in node.rest:
+            fn = _step(fn, op, operand)
+        return fn
+    raise Unsupported(type(node).__name__)
+
+
+def _scale_den(col: _Col, by: int) -> _Col:
+    return _Col(col.num, col.den * by, col.bound)
+
+
+_TOO_LARGE = colsteps.SEND_BACK  # where the batch's columns mark units left to the per-unit program
+
+
+def _guarded(col: _Col, cols: dict[str, Any]) -> _Col:
+    """The column, noting the units where it is past ``perfrules.LIMITS`` (``|x| < 10**max_digits``):
+    the per-unit program stops there with its error, so the program leaves those units to it."""
+    limit = 10**LIMITS.max_digits * col.den
+    if col.bound >= limit:
+        past = (abs(_objects(col.num)) >= limit).astype(bool)
+        cols[_TOO_LARGE] = past if _TOO_LARGE not in cols else cols[_TOO_LARGE] | past
+    return col
+
+
+def _step(left: Any, op: str, operand: Node) -> Any:
+    if op in "+-":
+        right = compile_node(operand)
+        sign = 1 if op == "+" else -1
+        return lambda cols, n: _guarded(_add(left(cols, n), right(cols, n), sign), cols)
+    if op == "*":
+        right = compile_node(operand)
+        return lambda cols, n: _guarded(_reduce(_mul(left(cols, n), right(cols, n))), cols)
+    if op == "/" and isinstance(operand, Num) and operand.value:
+        value = 1 / Fraction(operand.value)
+        sign = 1 if value > 0 else -1
+        p, q = abs(value.numerator), value.denominator
+
+        def divide(cols: Any, n: int) -> _Col:
+            col = left(cols, n)
+            # x ÷ c = x × (q/p): numerators × q (and sign), denominator × p.
+            return _guarded(_times(col, sign * p, q), cols)
+
+        return divide
+    if op == "/" and not isinstance(operand, Num):
+        right = compile_node(operand)  # by a column (完成数/计划数, max_of(x)−min_of(x)): exact quotients
+        return lambda cols, n: _guarded(colsteps.divide(left(cols, n), right(cols, n), cols), cols)
+    raise Unsupported(f"'{op}' by {type(operand).__name__}")
+
+
+def _times(col: _Col, p: int, q: int) -> _Col:
+    """``col × p / q`` (q > 0)."""
+    bound = col.bound * abs(p)
+    num = col.num if bound < _SAFE else _objects(col.num)
+    return _reduce(_Col(num * p, col.den * q, bound))

@@ -1,0 +1,173 @@
+"""Overall grading that reads more than the total, for a batch's columns: once per distinct input.
+
+A scheme's overall grading may read more than 总分: a group's 得分 and 得分率,
+an indicator's 得分 and 得分率, data columns, conditions on any of these
+(``conditions`` bands), grade caps (``等次最高为…``, ``demote``), limits on the
+total (``max_total``: 总分不超过C级最高限) and flags beside the grade (不能评先).
+The per-unit program decides all of these with :mod:`~perfrules.scoring.overall`
+(``overall_scope``, ``limit_total``, ``grade_total``, ``raise_flags``). The
+column program runs that same code, once per DISTINCT input — the unit's
+category and pattern of applicable indicators, its total, the scores the
+grading reads and the data cells it reads — and gives each unit of that input
+the total, grade, events and flags it gave. No rule is written twice.
+
+A unit whose input the grading cannot take (a condition that fails to work out,
+a group whose indicator does not apply) goes back to the per-unit program,
+which reports it as it always does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from fractions import Fraction
+from typing import Any
+
+from .._errors import PerfrulesError
+from .._intcols import numpy
+from .._numbers import as_fraction, exact
+from ..formula.text import normalize_name
+from ..scheme.units import PolicyEvent, Unit
+from .outcome import weighting
+from .overall import grade_total, limit_total, overall_scope, raise_flags
+from .plan import GroupPlan, Plan
+
+__all__ = ["RichGrading", "rich_grading"]
+
+# What one distinct input gave: the total (exact), the grade, the events and the flags.
+Found = tuple[Any, str | None, tuple[PolicyEvent, ...], tuple[str, ...]]
+
+
+class RichGrading:
+    """What a plan's rich overall grading reads, worked out once (see the module's docstring).
+
+    Attributes:
+        data: the data columns the grading, caps and flags read.
+        indicators: the positions of the indicators whose scores they read (directly or by group).
+    """
+
+    def __init__(self, plan: Plan, unsupported: type[Exception]) -> None:
+        scheme = plan.scheme
+        reads: set[str] = set()
+        for cap in scheme.caps:
+            reads |= cap.when.variables
+        for flag in scheme.flags:
+            reads |= flag.when.variables
+        if plan.overall is not None:
+            reads |= plan.overall.variables
+        computed = scheme.overall_names()
+        self.plan = plan
+        self.data: tuple[str, ...] = tuple(sorted(reads - computed))
+        needed: set[int] = set()
+        for name in reads & computed:
+            if name == "总分":
+                continue
+            if name.endswith("等次") or name.startswith("评为"):  # indicators' grades: not in the columns
+                raise unsupported(f"overall grading reads indicators' grades ({name})")
+            code = name[2:].removesuffix("得分率").removesuffix("得分") if name.startswith("指标") else None
+            if code is not None and code in plan.index:
+                needed.add(plan.index[code])
+                continue
+            group = _group(plan.groups, name.removesuffix("得分率").removesuffix("得分"))
+            if group is None or plan.aggregated:  # (subtotals by a mean: not given to this grading)
+                raise unsupported(f"overall grading reads {name}")
+            needed |= set(group.leaves)
+        self.indicators: tuple[int, ...] = tuple(sorted(needed))
+        self.flags = bool(scheme.flags)
+
+    def run(self, scored: Any, cols: dict[str, Any], categories: Sequence[str | None], ok: Any) -> Any:
+        """Grade the units *ok* marks of *scored* (:class:`~perfrules.scoring.program.Scored`).
+
+        Returns which units it graded (the others go back to the per-unit program); sets
+        ``scored.found`` (per unit, its :data:`Found` or None) and limits totals in place.
+        """
+        np = numpy()
+        n = len(ok)
+        rows = np.flatnonzero(ok).tolist()
+        held = scored.small if scored.small is not None else scored.totals
+        parts: list[list[Any]] = [
+            [categories[i] for i in rows],
+            [bytes(r) for r in np.packbits(scored.applicable[rows], axis=1)] if rows else [],
+            held[rows].tolist(),
+            scored.denominators[rows].tolist(),
+        ]
+        parts += [scored.scores[k][rows].tolist() for k in self.indicators]
+        parts += [cols[name].num[rows].tolist() for name in self.data]
+        dens = [cols[name].den for name in self.data]
+        found: dict[tuple[Any, ...], Found | None] = {}
+        results: list[Found | None] = [None] * n
+        graded = np.zeros(n, dtype=bool)
+        limited = []
+        for i, key in zip(rows, zip(*parts, strict=True), strict=True):
+            if key in found:
+                got = found[key]
+            else:
+                got = found[key] = self._grade(key, scored, dens)
+            if got is not None:
+                results[i] = got
+                graded[i] = True
+                if got[0] is not None:
+                    limited.append(i)
+        if limited:  # 总分不超过…: the limited total is the unit's (graded and ranked so)
+            _limit(scored, limited, results)
+        scored.found = results
+        return graded
+
+    def _grade(self, key: tuple[Any, ...], scored: Any, dens: Sequence[int]) -> Found | None:
+        """The overall code run for one distinct input (None: the per-unit program grades it)."""
+        plan = self.plan
+        category, pattern, num, den = key[:4]
+        np = numpy()
+        count = len(plan.indicators)
+        bits = np.unpackbits(np.frombuffer(pattern, dtype=np.uint8))[:count].tolist()
+        applicable = [bool(a) for a in bits]
+        use = weighting(plan, category, applicable)
+        scores: list[Any] = [None] * count
+        contributions: list[Any] = [None] * count
+        at = 4
+        for k in self.indicators:
+            if applicable[k]:
+                scores[k] = exact(Fraction(key[at], scored.den))
+                contributions[k] = use.contribution(k, scores[k])
+            at += 1
+        data = {name: exact(Fraction(v, d)) for name, v, d in zip(self.data, key[at:], dens, strict=True)}
+        unit = Unit(name="", category=category, data=data)
+        total = exact(Fraction(num, den))
+        events: list[PolicyEvent] = []
+        try:
+            scope = overall_scope(plan, unit, total, use.weights, contributions, scores, [None] * count)
+            final = limit_total(plan, total, scope, events) if plan.limits_total else total
+            grade = grade_total(plan, final, scope, events, category)
+            flags = raise_flags(plan, scope, events) if self.flags else ()
+        except PerfrulesError:
+            return None
+        return (None if final is total else final, grade, tuple(events), flags)
+
+
+def _limit(scored: Any, limited: list[int], results: list[Found | None]) -> None:
+    """Put the limited totals (``max_total``) in the batch's total columns."""
+    totals = scored.totals  # Python integers: a limit's denominator may differ
+    for i in limited:
+        value = as_fraction(results[i][0])  # type: ignore[index]
+        totals[i], scored.denominators[i] = value.numerator, value.denominator
+    scored.small = None
+
+
+def _group(groups: Sequence[GroupPlan], name: str) -> GroupPlan | None:
+    for group in groups:
+        if normalize_name(group.name) == name:
+            return group
+        found = _group([c for c in group.children if isinstance(c, GroupPlan)], name)
+        if found is not None:
+            return found
+    return None
+
+
+def rich_grading(plan: Plan, unsupported: type[Exception], words: Sequence[str] = ()) -> RichGrading | None:
+    """The plan's rich overall grading for the column program (None: grading reads only the total);
+    *words* are the columns the program reads as words (grading that reads one does not compile)."""
+    if not plan.rich_overall:
+        return None
+    found = RichGrading(plan, unsupported)
+    if set(found.data) & set(words):
+        raise unsupported("overall grading reads a column of words")
+    return found
