@@ -283,8 +283,10 @@ def _kept(
     """Keep the scored units whose CSV line is plain as a :class:`FastPart`; the others (positions
     in *done*), to be made outcomes."""
     np = numpy()
+    if scored.periods is not None or scored.means is not None or scored.found is not None:
+        return done  # periods, subtotals, events or flags go on an outcome (Scored.dress)
     totals = scored.totals_of(done)
-    grades = scored.grades_of(totals)
+    grades = scored.grades_of(totals, done)
     shown = totals.cells()
     done_names = [names[i] for i in done]
     done_cats = [categories[i] for i in done]
