@@ -261,12 +261,11 @@ def test_weights_may_come_from_the_schemes_parameters():
     assert (got["甲"].total, got["乙"].total) == (Decimal(79), Decimal(81))
 
 
-def test_the_weight_column_is_read_kept_and_the_column_program_steps_aside():
+def test_the_weight_column_is_read_kept_and_the_column_program_reads_it():
     scheme = loads(_PERCENT, format="toml")
     assert {"特色指标权重", "自选指标权重"} <= names_read(scheme)
-    plan = plan_of(scheme)
-    assert program_of(plan) is None
-    assert plan.program_why is not None and "weight_from" in plan.program_why
+    program = program_of(plan_of(scheme))  # each distinct reading checked by unit_weights (colweights)
+    assert program is not None and {"特色指标权重", "自选指标权重"} <= set(program.reads)
 
 
 def test_the_key_round_trips_and_is_in_the_json_schema():

@@ -10,7 +10,7 @@ import argparse
 import json
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from .._writers import Figure, FigureRun, csv_lines
 from ..files.load import load, sample_units, schemes
@@ -47,6 +47,9 @@ from .output import (
     _table_of,
 )
 from .reading import _MAX_NOTES, _more_notes, _one_unit, _units
+
+if TYPE_CHECKING:
+    from ..pipeline.colrun import ColumnRun
 
 
 def _evaluate(scheme: Scheme, units: Sequence[Unit], err: TextIO) -> Evaluation:
@@ -93,41 +96,35 @@ def _write_streamed(
     args: argparse.Namespace, scheme: Scheme, run: StreamedRun, out: TextIO, err: TextIO
 ) -> int:
     """The output of a streamed score: notes on stderr, then the results in the format asked for."""
+    from ..pipeline.colrun import ColumnRun
+
+    # A run kept as columns makes an outcome per unit only when its table is written.
+    columns = run if isinstance(run, ColumnRun) and args.format in ("csv", "jsonl") else None
+    outcomes = run.others() if isinstance(run, ColumnRun) else run.outcomes
     notes = [*(f"{n.path}: {n.message}" for n in run.notes)]
-    notes += [str(e) for o in run.outcomes for e in o.events if e.kind == "note"]
+    notes += [str(e) for o in outcomes for e in o.events if e.kind == "note"]
     for note in notes[:_MAX_NOTES]:
         err.write(_("note: {text}").format(text=f"{args.data}, {note}") + "\n")
     if len(notes) > _MAX_NOTES:
         err.write(_more_notes(len(notes) - _MAX_NOTES))
-    previous_notes(scheme, (o.unit.name for o in run.outcomes), err)
-    ranked = run.ranking()
+    names = run.names() if isinstance(run, ColumnRun) else (o.unit.name for o in outcomes)
+    previous_notes(scheme, names, err)
+    ranked = columns.ranked_others() if columns is not None else run.ranking()
     zh = scheme.language == "zh"
     failed = [e for o in ranked for e in o.errors]
-    if args.format == "csv":
+    if columns is not None:
+        lines = _column_csv(scheme, columns) if args.format == "csv" else _column_jsonl(scheme, columns)
+        emit(lines, args.output, out, bom=args.format == "csv")
+        if args.format == "csv":
+            _csv_legend(scheme, args.scheme, err)
+    elif args.format == "csv":
         emit(_streamed_csv(scheme, ranked), args.output, out, bom=True)
         _csv_legend(scheme, args.scheme, err)
     elif args.format == "json":
         emit(_json_document(scheme.name, _streamed_records(scheme, run)), args.output, out)
     elif args.format == "jsonl":
         codes = [i.code for i in scheme.indicators()]
-        blank = "," * (len(codes) - 1)
-        emit(
-            (
-                _jsonl_line(
-                    o.rank,
-                    o.unit.name,
-                    o.unit.category,
-                    o.shown_total or cell_number(o.total),
-                    o.grade,
-                    zip(codes, (o.rendered or blank).split(","), strict=True),
-                    o.errors,
-                    o.flags if scheme.flags else None,
-                )
-                for o in ranked
-            ),
-            args.output,
-            out,
-        )
+        emit((_outcome_jsonl(scheme, codes, o) for o in ranked), args.output, out)
     else:
         colour = args.output is None and _colour(out)
         rows = [
@@ -155,7 +152,7 @@ def _write_streamed(
     return EXIT_OK
 
 
-def _streamed_csv(scheme: Scheme, ranked: Sequence[UnitOutcome]) -> Iterator[str]:
+def _streamed_csv(scheme: Scheme, ranked: Sequence[UnitOutcome], *, head: bool = True) -> Iterator[str]:
     """A streamed score's CSV lines, in blocks of units: a block whose text cells need neither quotes
     nor an escape (checked at once) is written a format per unit (the lines ``csv_lines`` writes for
     them), any other unit by ``csv_lines``."""
@@ -166,7 +163,8 @@ def _streamed_csv(scheme: Scheme, ranked: Sequence[UnitOutcome]) -> Iterator[str
     # A cell that needs quotes, or one that starts (after the separator \x00) like a formula.
     unsafe = re.compile('[,"\r\n]|(?:^|\x00)[' + re.escape("".join(_FORMULA_STARTS)) + "]").search
     blank = "," * (len(scheme.indicators()) - 1)
-    yield from csv_lines([_csv_head(scheme)])
+    if head:
+        yield from csv_lines([_csv_head(scheme)])
     for at in range(0, len(ranked), 4096):
         units = ranked[at : at + 4096]
         names = [o.unit.name for o in units]
@@ -194,6 +192,49 @@ def _streamed_csv(scheme: Scheme, ranked: Sequence[UnitOutcome]) -> Iterator[str
             for o in units
         )
         yield "".join(csv_lines(rows))
+
+
+def _column_csv(scheme: Scheme, run: ColumnRun) -> Iterator[str]:
+    """The CSV lines of a run kept as columns: a unit's rank and the tail of its line written when
+    it was scored, or (for a unit kept as an outcome) the line ``_streamed_csv`` writes."""
+    yield from csv_lines([_csv_head(scheme)])
+    for block in run.ranked_csv():
+        if isinstance(block, str):
+            yield block
+            continue
+        yield "".join(
+            f"{'' if entry[0] is None else entry[0]},{entry[1]}"
+            if isinstance(entry, tuple)
+            else "".join(_streamed_csv(scheme, [entry], head=False))
+            for entry in block
+        )
+
+
+def _column_jsonl(scheme: Scheme, run: ColumnRun) -> Iterator[str]:
+    """The JSON Lines of a run kept as columns (as ``_write_streamed`` writes each unit's)."""
+    codes = [i.code for i in scheme.indicators()]
+    for block in run.ranked_blocks():
+        for entry in block:
+            if isinstance(entry, tuple):
+                name, category, shown, grade, *cells = entry[1][:-2].split(",")
+                scores = zip(codes, cells, strict=True)
+                yield _jsonl_line(entry[0], name, category or None, shown, grade or None, scores, ())
+            else:
+                yield _outcome_jsonl(scheme, codes, entry)
+
+
+def _outcome_jsonl(scheme: Scheme, codes: list[str], o: UnitOutcome) -> str:
+    """A unit's line of ``--format jsonl`` from its compact outcome."""
+    return _jsonl_line(
+        o.rank,
+        o.unit.name,
+        o.unit.category,
+        o.shown_total or cell_number(o.total),
+        o.grade,
+        zip(codes, (o.rendered or "," * (len(codes) - 1)).split(","), strict=True),
+        o.errors,
+        o.flags if scheme.flags else None,
+    )
 
 
 def _cmd_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:

@@ -34,12 +34,17 @@ from ..files.tables import Row, _Columns
 from ..files.unit_groups import RowGroup, _gathered_again
 from ..formula.text import normalize_name, normalize_names
 from ..scheme.model import Scheme
+from ..scoring.coltotals import TotalColumn
 from ..scoring.outcome import UnitOutcome
 from ..scoring.plan import plan_of
 from ..scoring.program import ColumnProgram, program_of
-from .chunk import Packed, pack, score_groups, unpack
+from .chunk import LightUnit, Packed, pack, score_groups, unpack
+from .colblock import Block, FastPart, plain_mask
 
-__all__ = ["score_csv"]
+__all__ = ["KEPT", "score_csv"]
+
+KEPT = UnitOutcome(LightUnit("", None, ""))  # type: ignore[arg-type]
+"""The place of a unit kept as columns (see :func:`score_range`)."""
 
 # What a range gives: each local group's name, its outcome, and the range's rows that name no unit.
 Scored = tuple[list[str], list[UnitOutcome], list[Problem]]
@@ -88,16 +93,26 @@ class _Setup:
         self.must_be_blank += self.columns.unnamed
         self.numeric = [i for i in reader.inputs if header[i] not in reader.text_fields]
         self.numeric_at = [keep[i] for i in self.numeric]
+        self.blank = "," * (len(scheme.indicators()) - 1)  # the score cells of a unit without scores
 
 
-def score_range(setup: _Setup, start: int, end: int, first: int, plain: bool = True) -> Scored:
+def score_range(
+    setup: _Setup, start: int, end: int, first: int, plain: bool = True, keep: list[FastPart] | None = None
+) -> Scored:
     """Score the units of the data lines in ``[start, end)`` (*first* the first line's record number;
-    a range that is not *plain* is read by the csv module, every row as the row stream reads it)."""
+    a range that is not *plain* is read by the csv module, every row as the row stream reads it).
+
+    With *keep*, the one-line units the column program scores and whose CSV line needs nothing
+    more are not made into outcomes: they are kept as one :class:`FastPart` appended to *keep*,
+    and their places in the outcomes hold :data:`KEPT`.
+    """
     with gc_paused():
-        return _score_range(setup, start, end, first, plain)
+        return _score_range(setup, start, end, first, plain, keep)
 
 
-def _score_range(setup: _Setup, start: int, end: int, first: int, plain: bool) -> Scored:
+def _score_range(
+    setup: _Setup, start: int, end: int, first: int, plain: bool, keep: list[FastPart] | None
+) -> Scored:
     np = numpy()
     chunk = read_range(setup.path, start, end, first, setup.width, plain)
     reader = setup.reader
@@ -126,7 +141,7 @@ def _score_range(setup: _Setup, start: int, end: int, first: int, plain: bool) -
     outcomes: list[UnitOutcome | None] = [None] * len(groups)
     fast = [g for g, (_, items) in enumerate(groups) if len(items) == 1 and type(items[0]) is int]
     if fast:
-        _score_fast(setup, chunk, groups, fast, outcomes)
+        _score_fast(setup, chunk, groups, fast, outcomes, keep)
     rest = [g for g, found in enumerate(outcomes) if found is None]
     if rest:
         row_groups: list[RowGroup] = []
@@ -207,8 +222,10 @@ def _score_fast(
     groups: list[tuple[str, list[int | Row]]],
     fast: list[int],
     outcomes: list[UnitOutcome | None],
+    keep: list[FastPart] | None = None,
 ) -> None:
-    """Score the one-line units at *fast* by the column program, from their cells' bytes."""
+    """Score the one-line units at *fast* by the column program, from their cells' bytes (with
+    *keep*, see :func:`score_range`)."""
     np = numpy()
     program = setup.program
     rows = np.array([groups[g][1][0] for g in fast], dtype=np.int64)
@@ -238,15 +255,57 @@ def _score_fast(
     scored = program.score(names, categories, columns, ok, population=None)
     cells = format_rows(scored.scores, scored.den, scored.applicable)
     done = scored.rows()
-    totals, grades, shown = scored.finish(done)
     origin = setup.origin
     numbers = chunk.numbers[chunk.lines[rows]].tolist()
+    if keep is not None:
+        done = _kept(setup, scored, done, names, categories, cells, numbers, fast, outcomes, keep)
+    totals, grades, shown = scored.finish(done)
     for i, total, grade, text in zip(done, totals, grades, shown, strict=True):
         outcome = UnitOutcome(RowUnit(names[i], categories[i], origin, numbers[i]))  # type: ignore[arg-type]
         outcome.total, outcome.grade, outcome.shown_total = total, grade, text
         outcome.rendered = cells[i]
         scored.dress(i, outcome)
         outcomes[fast[i]] = outcome
+
+
+def _kept(
+    setup: _Setup,
+    scored: Any,
+    done: list[int],
+    names: list[str],
+    categories: list[str | None],
+    cells: list[str],
+    numbers: list[int],
+    fast: list[int],
+    outcomes: list[UnitOutcome | None],
+    keep: list[FastPart],
+) -> list[int]:
+    """Keep the scored units whose CSV line is plain as a :class:`FastPart`; the others (positions
+    in *done*), to be made outcomes."""
+    np = numpy()
+    if scored.periods is not None or scored.means is not None or scored.found is not None:
+        return done  # periods, subtotals, events or flags go on an outcome (Scored.dress)
+    totals = scored.totals_of(done)
+    grades = scored.grades_of(totals, done)
+    shown = totals.cells()
+    done_names = [names[i] for i in done]
+    done_cats = [categories[i] for i in done]
+    plain = plain_mask(done_names, done_cats, grades)
+    blank = setup.blank
+    picked = [k for k, p in enumerate(plain) if p]
+    if len(picked) < len(done):
+        at = np.array(picked, dtype=np.int64)
+        totals = TotalColumn(totals.num[at], totals.den[at])
+    tails = [
+        f"{done_names[k]},{done_cats[k] or ''},{shown[k]},{grades[k] or ''},{cells[done[k]] or blank},\n"
+        for k in picked
+    ]
+    groups = np.array([fast[done[k]] for k in picked], dtype=np.int64)
+    rows = np.array([numbers[done[k]] for k in picked], dtype=np.int64)
+    keep.append(FastPart(groups, totals, [done_cats[k] for k in picked], rows, tails))
+    for g in groups.tolist():
+        outcomes[g] = KEPT
+    return [i for i, p in zip(done, plain, strict=True) if not p]
 
 
 def score_csv(
@@ -263,62 +322,108 @@ def score_csv(
     Raises:
         DataError: rows name no unit (once every range is read), or a file error in a row.
     """
-    setup = _Setup(scheme, layout.path, layout.raw_header, layout.header_row, category)
     merged = _Merged()
-    if workers == 1 or len(layout.ranges) <= 1:
-        for start, end, first, plain in layout.ranges:
-            merged.add(*score_range(setup, start, end, first, plain))
-            if progress is not None and merged.outcomes:
-                progress(len(merged.outcomes), merged.outcomes[-1].unit.name)
-    else:
-        import multiprocessing
-        from collections import deque
-        from concurrent.futures import Future, ProcessPoolExecutor
 
-        with ProcessPoolExecutor(
-            max_workers=workers,
-            mp_context=multiprocessing.get_context("spawn"),
-            initializer=_start_worker,
-            initargs=(scheme, layout.path, layout.raw_header, layout.header_row, category),
-        ) as pool:
-            waiting: deque[Future[Sent]] = deque()
+    def take(names: list[str], outcomes: list[UnitOutcome], problems: list[Problem]) -> None:
+        merged.add(names, outcomes, problems)
+        if progress is not None and merged.outcomes:
+            progress(len(merged.outcomes), merged.outcomes[-1].unit.name)
 
-            def take(future: Future[Sent]) -> None:
-                with gc_paused():
-                    merged.add(*_received(future.result(), setup.origin))
-                if progress is not None and merged.outcomes:
-                    progress(len(merged.outcomes), merged.outcomes[-1].unit.name)
-
-            for span in layout.ranges:
-                waiting.append(pool.submit(_work, *span))
-                while len(waiting) > 2 * workers:  # a bounded window: memory stays flat
-                    take(waiting.popleft())
-            while waiting:
-                take(waiting.popleft())
+    setup = each_range(
+        scheme,
+        layout,
+        category,
+        workers,
+        lambda setup, span: take(*score_range(setup, *span)),
+        _work,
+        lambda sent, setup: take(*_received(sent, setup.origin)),
+    )
     if merged.problems:
         raise DataError(merged.problems, title=f"invalid data in {layout.origin}")
     outcomes = merged.outcomes
     if merged.apart:
         # Units whose rows are apart (or run on from one range into the next): gathered again.
-        again: dict[str, UnitOutcome] = {}
-        reader = setup.reader
-        chunk: list[RowGroup] = []
-
-        def flush() -> None:
-            scored, _ = score_groups(scheme, reader, chunk, {}, category)
-            again.update((o.unit.name, o) for o in scored)
-            chunk.clear()
-
-        for group in _gathered_again(layout.path, None, reader, merged.apart):
-            chunk.append(group)
-            if len(chunk) >= chunk_size:
-                flush()
-        if chunk:
-            flush()
+        again = gathered_again(setup, layout, merged.apart, chunk_size)
         for k, o in enumerate(outcomes):
             if o.unit.name in again:
                 outcomes[k] = again[o.unit.name]
     return outcomes, tuple(setup.reader.file_notes)
+
+
+Span = tuple[int, int, int, bool]
+
+
+def each_range(
+    scheme: Scheme,
+    layout: CsvFile,
+    category: str | None,
+    workers: int,
+    here: Callable[[_Setup, Span], None],
+    work: Callable[..., Any],
+    received: Callable[[Any, _Setup], None],
+) -> _Setup:
+    """Score the file's ranges in order: ``here(setup, span)`` in this process, or, with several
+    *workers*, ``work(*span)`` in a worker process and ``received(what it sent, setup)`` here (a
+    bounded window of ranges in flight, so memory stays flat). Returns this process's setup."""
+    setup = _Setup(scheme, layout.path, layout.raw_header, layout.header_row, category)
+    if workers == 1 or len(layout.ranges) <= 1:
+        for span in layout.ranges:
+            here(setup, span)
+        return setup
+    import multiprocessing
+    from collections import deque
+    from concurrent.futures import Future, ProcessPoolExecutor
+
+    with ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_start_worker,
+        initargs=(scheme, layout.path, layout.raw_header, layout.header_row, category),
+    ) as pool:
+        waiting: deque[Future[Any]] = deque()
+
+        def take(future: Future[Any]) -> None:
+            with gc_paused():
+                received(future.result(), setup)
+
+        for span in layout.ranges:
+            waiting.append(pool.submit(work, *span))
+            while len(waiting) > 2 * workers:
+                take(waiting.popleft())
+        while waiting:
+            take(waiting.popleft())
+    return setup
+
+
+def gathered_again(
+    setup: _Setup, layout: CsvFile, apart: dict[str, int], chunk_size: int
+) -> dict[str, UnitOutcome]:
+    """The outcomes of the units whose rows are apart, each scored from all its rows, by name."""
+    again: dict[str, UnitOutcome] = {}
+    reader = setup.reader
+    chunk: list[RowGroup] = []
+
+    def flush() -> None:
+        scored, _ = score_groups(setup.scheme, reader, chunk, {}, setup.category)
+        again.update((o.unit.name, o) for o in scored)
+        chunk.clear()
+
+    for group in _gathered_again(layout.path, None, reader, apart):
+        chunk.append(group)
+        if len(chunk) >= chunk_size:
+            flush()
+    if chunk:
+        flush()
+    return again
+
+
+def score_block(setup: _Setup, span: Span) -> Block:
+    """A range's units as a :class:`~perfrules.pipeline.colblock.Block` (see :func:`score_range`)."""
+    keep: list[FastPart] = []
+    names, outcomes, problems = score_range(setup, *span, keep=keep)
+    with gc_paused():
+        others = {k: pack(o) for k, o in enumerate(outcomes) if o is not KEPT}
+        return Block(names, keep[0] if keep else None, others, problems)
 
 
 class _Merged:
@@ -380,6 +485,10 @@ def _work(start: int, end: int, first: int, plain: bool) -> Sent:
         else:
             others[k] = pack(o)
     return names, columns, others, problems
+
+
+def _work_block(start: int, end: int, first: int, plain: bool) -> Block:
+    return score_block(_WORKER["setup"], (start, end, first, plain))
 
 
 def _outcome(

@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 from .._errors import Problem
-from .._intcols import gc_paused, numpy
+from .._intcols import gc_paused
 from .._numbers import Number
 from ..files.cells import RawCell
 from ..files.data import _RowUnits
@@ -49,133 +49,23 @@ from .chunk import Packed, cell_number, compact, score_chunk_here, score_groups,
 from .chunk import pack as _pack
 from .chunk import unpack as _unpack
 from .popchunk import observe_groups
+from .runs import Span, StreamedRun, _Spill, ranked_positions
 
-__all__ = ["SPILLED", "StreamedRun", "cell_number", "explain_chunk_here", "score_chunk_here", "score_file"]
+__all__ = [
+    "SPILLED",
+    "StreamedRun",
+    "cell_number",
+    "explain_chunk_here",
+    "ranked_positions",
+    "score_chunk_here",
+    "score_file",
+]
 
 # The members of a unit's JSON record (``unit_records``) that need its explanation, in their order
 # there: worked out as the unit is scored and spilled; every other member is written at the end.
 SPILLED = ("groups", "indicators")
 
 Population = Mapping[tuple[str, str, str | None], Number]
-
-
-class StreamedRun:
-    """The compact results of scoring a file: one outcome per unit, ranked, without the units' data.
-
-    A run scored with ``explained=True`` also holds each unit's spilled JSON
-    members (see :data:`SPILLED`), read back by :meth:`explained`; call
-    :meth:`close` (or use the run as a context manager) to let the spill
-    file go.
-    """
-
-    def __init__(
-        self,
-        outcomes: list[UnitOutcome],
-        notes: tuple[Problem, ...],
-        spill: _Spill | None = None,
-        spans: array[int] | None = None,
-    ) -> None:
-        self.outcomes = outcomes
-        self.notes = notes
-        self._spill = spill
-        self._spans = spans
-
-    def ranking(self) -> list[UnitOutcome]:
-        """Scored units from the best rank down (ties by name), then units with errors in file order."""
-        return [self.outcomes[k] for k in self._ranked()]
-
-    def _ranked(self) -> list[int]:
-        outcomes = self.outcomes
-        ranks = [o.rank for o in outcomes]
-        unranked = ranks.count(None)
-        scored = (
-            [k for k, rank in enumerate(ranks) if rank is not None] if unranked else list(range(len(ranks)))
-        )
-        if scored:
-            np = numpy()
-            if unranked:
-                by_rank = np.fromiter((ranks[k] for k in scored), dtype=np.int64, count=len(scored))
-            else:
-                by_rank = np.fromiter(ranks, dtype=np.int64, count=len(ranks))
-            order = np.argsort(by_rank, kind="stable")
-            ordered = by_rank[order]
-            scored = order.tolist() if not unranked else np.array(scored, dtype=np.int64)[order].tolist()
-            # Units that share a rank are listed by name.
-            bounds = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1], [True])))
-            shared = np.flatnonzero(np.diff(bounds) > 1)
-            if len(shared) > 64:
-                # Many ties: every unit sorted by name once, then (stably) by rank.
-                names = [outcomes[k].unit.name for k in scored]
-                by_name = sorted(range(len(scored)), key=names.__getitem__)
-                again = np.argsort(ordered[by_name], kind="stable")
-                scored = np.array(scored, dtype=np.int64)[np.array(by_name, dtype=np.int64)[again]].tolist()
-            else:
-                for start, end in zip(bounds[shared].tolist(), bounds[shared + 1].tolist(), strict=True):
-                    scored[start:end] = sorted(scored[start:end], key=lambda k: outcomes[k].unit.name)
-        if unranked:
-            scored += (k for k, rank in enumerate(ranks) if rank is None)
-        return scored
-
-    def explained(self) -> Iterator[tuple[UnitOutcome, str]]:
-        """Each outcome in :meth:`ranking` order with its spilled JSON members (joined by ``",\\n"``).
-
-        Raises:
-            ValueError: the run was not scored with ``explained=True``, or is closed.
-        """
-        spill, spans = self._spill, self._spans
-        if spill is None or spans is None:
-            raise ValueError("the run was scored without explanations (score_file(..., explained=True))")
-        for k in self._ranked():
-            yield self.outcomes[k], spill.read((spans[2 * k], spans[2 * k + 1]))
-
-    def close(self) -> None:
-        """Let the spill file go (it is deleted); the compact outcomes stay."""
-        if self._spill is not None:
-            self._spill.close()
-        self._spill = self._spans = None
-
-    def __enter__(self) -> StreamedRun:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    @property
-    def failed(self) -> list[UnitOutcome]:
-        return [o for o in self.outcomes if o.errors]
-
-
-Span = tuple[int, int]
-
-
-class _Spill:
-    """A temporary file of compressed texts, read back by place; deleted when closed or when the process ends.
-
-    It is made where :mod:`tempfile` makes files (``TMPDIR``); compressed, a
-    unit's explained members take about an eighth of what they take in the
-    output.
-    """
-
-    def __init__(self) -> None:
-        import tempfile
-
-        self.file = tempfile.TemporaryFile(prefix="perfrules-", suffix=".spill")  # noqa: SIM115 (closed by close())
-        self.end = 0
-
-    def add(self, blob: bytes) -> Span:
-        self.file.seek(self.end)
-        self.file.write(blob)
-        start, self.end = self.end, self.end + len(blob)
-        return start, len(blob)
-
-    def read(self, span: Span) -> str:
-        import zlib
-
-        self.file.seek(span[0])
-        return zlib.decompress(self.file.read(span[1])).decode("utf-8")
-
-    def close(self) -> None:
-        self.file.close()
 
 
 def score_file(
@@ -231,6 +121,12 @@ def score_file(
         from .csvpass import score_csv
 
         layout = None if sheet is not None or _is_workbook(source) else open_csv(source)
+        vetoes = any(ind.vetoes for ind in plan.indicators)  # (a vetoed unit ranks after the others)
+        if layout is not None and not scheme.quotas and not scheme.flags and not vetoes:
+            # Kept as columns up to the output: ranked by one sort, lines read back from disk.
+            from .colrun import score_csv_columns
+
+            return score_csv_columns(scheme, layout, category, workers, chunk_size, progress)
         if layout is not None:
             outcomes, notes = score_csv(scheme, layout, category, workers, chunk_size, progress)
             with gc_paused():

@@ -108,7 +108,7 @@ def score_kept(
                 kept_names, categories, cols, columns.ok.copy() if whole else columns.ok[index]
             )
             done = scored.rows()
-            if len(done) == len(rows) and not plan.scheme.quotas:
+            if len(done) == len(rows) and not plan.scheme.quotas and scored.vetoed is None:
                 # Every unit scored here, none vetoed, no quota: ranks over the exact integer totals
                 # (as finish_batch ranks them), and each outcome made when read.
                 if progress is not None:

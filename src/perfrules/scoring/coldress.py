@@ -1,6 +1,7 @@
 """A unit's outcome dressed with what the column program's steps after the total worked out for it.
 
-Group means (:mod:`~perfrules.scoring.colmeans`), a grade per period
+The rules on the total (:mod:`~perfrules.scoring.coltotalrules`), group means
+(:mod:`~perfrules.scoring.colmeans`), a grade per period
 (:mod:`~perfrules.scoring.colgrades`) and overall grading that reads more than
 the total (:mod:`~perfrules.scoring.coloverall`) leave, per unit, what the
 per-unit program would put on its outcome: the periods' totals, the groups'
@@ -23,9 +24,15 @@ def dress(scored: Any, i: int, outcome: UnitOutcome) -> None:
     (:class:`~perfrules.scoring.program.Scored`), where its scheme has those steps."""
     if scored.periods is not None:
         outcome.periods = scored.periods[i]
+    # The rules on the total (coltotalrules): vetoes' notes come before the means', the rest after.
+    rules = scored.events.get(i, ()) if scored.events else ()
+    outcome.events = [*outcome.events, *(e for e in rules if e.kind == "veto")]
+    if scored.vetoed is not None and scored.vetoed[i]:
+        outcome.vetoed = True
     if scored.means is not None:
         _, outcome.subtotals, events = scored.means[i]
         outcome.events = [*outcome.events, *events]
+    outcome.events = [*outcome.events, *(e for e in rules if e.kind != "veto")]
     if scored.found is not None:
         _, _, events, flags = scored.found[i]
         outcome.events = [*outcome.events, *events]

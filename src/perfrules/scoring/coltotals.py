@@ -20,6 +20,7 @@ from typing import Any
 from .._intcols import format_column, numpy
 from .._numbers import exact
 from .colexact import exact_values, placed
+from .colscale import band_index, band_names
 from .population import nearest_float, ranks_by_floats
 
 __all__ = ["TotalColumn"]
@@ -107,6 +108,26 @@ class TotalColumn:
     def cells(self) -> list[str]:
         """Every total as an output cell (as :func:`perfrules.pipeline.chunk.cell_number` writes it)."""
         return self._per_denominator(_cells)
+
+    def grades(self, overall: Any) -> list[str | None]:
+        """The grades the overall grading scale *overall* (None: none) gives these totals, per
+        denominator by comparing integers (a total no band holds: the scale's own answer or error)."""
+        np = numpy()
+        n = len(self)
+        if overall is None or not n:
+            return [None] * n
+        groups = set(self.den.tolist())
+        if len(groups) == 1:
+            band = band_index(overall, self.num, groups.pop())
+        else:
+            band = np.empty(n, dtype=np.int64)
+            for q in groups:
+                where = np.flatnonzero(self.den == q)
+                band[where] = band_index(overall, self.num[where], q)
+        found: list[str | None] = band_names(overall)[band].tolist()
+        for pos in np.flatnonzero(band == len(overall.cuts)).tolist():
+            found[pos] = overall.classify_number(self.value(pos))  # says what is wrong, or a word scale
+        return found
 
     def ranks(self, *, descending: bool = True) -> Any:
         """Each unit's rank among these totals (1 for the best, ties share the better rank), int64.

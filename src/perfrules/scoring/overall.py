@@ -25,11 +25,14 @@ from .plan import GroupPlan, Plan
 from .policies import adjust_event, adjustment
 
 __all__ = [
+    "bound_total",
     "finish_total",
     "formula_total",
     "grade_total",
     "group_totals",
     "limit_total",
+    "marks_event",
+    "normalize_event",
     "overall_scope",
     "period_totals",
     "raise_flags",
@@ -172,28 +175,10 @@ def finish_total(
     full_marks = plan.full_marks_for(unit.category)
     if full_marks is not plan.full_marks:
         # 分类考核: say which full marks this unit's total is capped, normalised and graded on.
-        events.append(
-            PolicyEvent(
-                kind="full_marks",
-                message=words(
-                    f"“{unit.category}”类单位满分 {num(full_marks)}{unit_word}",
-                    f"category '{unit.category}' has full marks of {num(full_marks)}",
-                ),
-            )
-        )
+        events.append(marks_event(plan, unit.category, full_marks))
     if scheme.normalize and possible != full_marks:
         total = Fraction(0) if possible == 0 else earned / possible * full_marks
-        events.append(
-            PolicyEvent(
-                kind="normalize",
-                message=words(
-                    f"折算：实得分之和 {num(earned)} ÷ 适用指标分值之和 {num(possible)} × {num(full_marks)}"
-                    f" = {num(total)}",
-                    f"normalised: earned {num(earned)} ÷ applicable points {num(possible)} × "
-                    f"{num(full_marks)} = {num(total)}",
-                ),
-            )
-        )
+        events.append(normalize_event(plan, earned, possible, full_marks, total))
     for policy in scheme.policies:
         if isinstance(policy, Adjust):
             scope = unit.data if not results else {**unit.data, **results}
@@ -204,6 +189,35 @@ def finish_total(
     if zeroed:
         total = Fraction(0)
     return bound_total(plan, total, full_marks, events, unit_word)
+
+
+def marks_event(plan: Plan, category: str | None, full_marks: Fraction) -> PolicyEvent:
+    """The note of a unit whose category has full marks of its own (分类考核)."""
+    words = plan.words
+    unit_word = words.points if plan.scheme.basis == "points" else ""
+    return PolicyEvent(
+        kind="full_marks",
+        message=words(
+            f"“{category}”类单位满分 {num(full_marks)}{unit_word}",
+            f"category '{category}' has full marks of {num(full_marks)}",
+        ),
+    )
+
+
+def normalize_event(
+    plan: Plan, earned: Fraction, possible: Fraction, full_marks: Fraction, total: Fraction
+) -> PolicyEvent:
+    """The note of 折算: what the unit earned over the applicable points, times full marks."""
+    words = plan.words
+    return PolicyEvent(
+        kind="normalize",
+        message=words(
+            f"折算：实得分之和 {num(earned)} ÷ 适用指标分值之和 {num(possible)} × {num(full_marks)}"
+            f" = {num(total)}",
+            f"normalised: earned {num(earned)} ÷ applicable points {num(possible)} × "
+            f"{num(full_marks)} = {num(total)}",
+        ),
+    )
 
 
 def bound_total(

@@ -34,8 +34,9 @@ reported per period, their population values and ``periods = "sum"``
 ``applies_to`` and weight that moves by the scheme's rule; rich overall grading,
 group means and a grade per period by the per-unit code once per distinct input
 (``coloverall``, ``colmeans``, ``colgrades``); history values joined to the
-units first (``colhistory``); no total formula, scheme-wide policies, 折算 or
-per-unit parameters.
+units first (``colhistory``); ``weight_from`` (``colweights``), ``parameters``
+(``colparams``) and the rules on the total (``coltotalrules``: scheme-wide policies,
+折算, a total formula, full marks per category, floor, cap, rounding, with their notes).
 """
 
 from __future__ import annotations
@@ -63,10 +64,13 @@ from .colmeans import group_means, total_columns
 from .colnodes import Unsupported as _Unsupported
 from .colnodes import compile_node as _compile
 from .coloverall import rich_grading
+from .colparams import Parameters
 from .colpoints import CATEGORY
 from .colrank import compile_ranks
 from .colresults import ordered, result_reads
+from .coltotalrules import TotalRules
 from .coltotals import TotalColumn
+from .colweights import ReadWeights
 from .compiled import Population
 from .outcome import UnitOutcome, weighting
 from .plan import Plan
@@ -86,9 +90,6 @@ class ColumnProgram:
 
     def __init__(self, plan: Plan) -> None:
         scheme = plan.scheme
-        why = _scheme_why(plan)
-        if why is not None:
-            raise _Unsupported(why)
         self.plan = plan
         global np
         np = numpy()
@@ -109,8 +110,12 @@ class ColumnProgram:
         self.results = result_reads(plan, na_reads, _Unsupported)  # 指标1得分 … (colresults)
         computed = self.results.names if self.results is not None else frozenset()
         self.reads_of = [tuple(n for n in names if n not in computed) for names in found.reads_of]
-        data = {*found.reads, *(self.rich.data if self.rich is not None else ())}
-        self.reads = tuple(sorted(data - computed))
+        # The scheme's rules on the total (coltotalrules), weights read per unit (colweights).
+        self.rules = TotalRules(plan, found.text_reads, _Unsupported)
+        self.own = ReadWeights(plan) if plan.weight_from else None
+        data = {*found.reads, *(self.rich.data if self.rich is not None else ()), *self.rules.reads}
+        self.reads = tuple(sorted(data - computed | (self.own.reads if self.own else set())))
+        self.params = Parameters.of(plan, self.reads, found.text_reads, _Unsupported)  # colparams
         # Per category key: each indicator's lower and upper limit (None: none).
         keys = scheme.categories or (None,)
         self.limits = {c: [colscale.limits(ind, c) for ind in plan.indicators] for c in keys}
@@ -120,9 +125,10 @@ class ColumnProgram:
             for k, ind in enumerate(plan.indicators)
             if ind.ind.applies_to is not None
         ]
+        # Per category, the indicators of weight 0 (not assessed; weights read per unit: colweights).
+        skip = dict(plan.weight_from) if scheme.categories else range(len(plan.indicators))
         self.unassessed = {
-            c: [k for k, w in enumerate(plan.weights_for(c)) if w == 0] if scheme.categories else []
-            for c in keys
+            c: [k for k, w in enumerate(plan.weights_for(c)) if w == 0 and k not in skip] for c in keys
         }
 
     def run(
@@ -140,6 +146,8 @@ class ColumnProgram:
         with gc_paused():
             ok = np.array([not u.problems for u in units], dtype=bool)
             names, columns = colsteps.batch_columns(units, self.reads, population)
+            if self.params is not None:  # a parameter's cell that is text: the per-unit program reads it
+                ok &= self.params.fine(units, columns)
             for name in self.text_reads:
                 columns[name] = collookup.text_column([u.data.get(name) for u in units])
             periods = colperiods.periods_of(units)
@@ -215,6 +223,8 @@ class ColumnProgram:
             given = columns.get(name)
             if given is None or isinstance(given[0], _Col):
                 columns = {**columns, name: collookup.text_column([None] * n)}
+        if self.params is not None:  # per-unit parameters where the data gives none (colparams)
+            columns = self.params.joined(names, columns)
         cols: dict[str, Any] = {name: col for name, (col, _) in columns.items()}
         cols[CATEGORY] = cat  # 分值 and limits per category (colpoints)
         present = None  # per unit and indicator: whether its population values are there
@@ -231,6 +241,9 @@ class ColumnProgram:
                     rows = cat == keys.index(c)
                     for k in missing:
                         applicable[rows, k] = False
+        if self.own is not None:  # weights each unit reads (weight_from; 0 for a category: not assessed)
+            wid, owns, refused = self.own.read(columns, ok, cat, applicable)
+            ok &= ~refused
         if declared is not None:
             listed, unknown = colapplies.declared(plan.lookup, plan.indicators, declared)
             applicable &= ~listed
@@ -288,18 +301,23 @@ class ColumnProgram:
         pattern = cat * (1 << len(varying))
         for bit, k in enumerate(varying):
             pattern += applicable[:, k].astype(np.int64) << bit
+        if self.own is not None:  # and by the weights each unit reads (weight_from)
+            pattern = pattern * len(owns) + wid
         totals: Any = None  # the totals as Python integers, once one does not fit in int64
         small: Any = np.zeros(n, dtype=np.int64)  # the totals as int64, while every one fits
         denominators = np.ones(n, dtype=object)
         wide = np.zeros(n, dtype=bool)  # units whose total could be past LIMITS.max_bits
         bits = _numbers.LIMITS.max_bits  # read when scoring (tests and callers may set other limits)
         patterns = np.unique(pattern[ok]).tolist()
+        possible = []  # per pattern: its rows and weighting (折算, a total formula: coltotalrules)
         whole = len(patterns) == 1 and bool(ok.all())  # one pattern for every unit: no rows to pick
         for p in patterns:
             rows = np.arange(n) if whole else np.flatnonzero((pattern == p) & ok)
             first = int(rows[0])
             category = keys[int(cat[first])] if keys else None
-            weights = weighting(plan, category, applicable[first].tolist())
+            mine = owns[int(wid[first])] if self.own is not None else None
+            weights = weighting(plan, category, applicable[first].tolist(), mine)
+            possible.append((rows, weights))
             # Each weight folded into its column's factor to the common denominator.
             factors = [
                 int(x) * (den // c.den) if x is not None else 0
@@ -327,6 +345,9 @@ class ColumnProgram:
             ok = (ok & ~wide) | colsteps.totals_within_limits(big, denominators, ok & wide)
         scored = Scored(self, common, den, applicable, totals, denominators, ok, small)
         scored.means = means
+        held = small if small is not None else totals
+        if self.rules.active or self.rules.bites(held, denominators, scored.ok, keys, cat):
+            scored.finish_rules(columns, cat, possible)
         if self.grades is not None and kept is not None:  # each period's total and grade (colgrades)
             scored.periods, done = self.grades.run(
                 common, den, applicable, categories, periods, kept, scored.ok
@@ -373,25 +394,24 @@ class Scored:
         self.applicable = applicable
         self._totals = totals  # Python integers (None while the int64 *small* holds every total)
         self.denominators = denominators
-        scheme = program.plan.scheme
-        # A total that a floor, a cap or rounding changes leaves a note on the unit: the
-        # per-unit program scores those units and says so.
-        full = program.plan.full_marks
         # The totals as int64, where every one fits (else None): compared without Python integers.
         self.small: Any = small
-        held = small if small is not None else totals
-        if scheme.round_total is not None:
-            ok = ok & collimits.unrounded(held, denominators, scheme.round_total)
         # Per unit, what rich overall grading, group means and period grades gave (coloverall, colmeans,
         # colgrades), where the scheme has them.
         self.found: list[Any] | None = None
         self.means: list[Any] | None = None
         self.periods: list[Any] | None = None
-        if scheme.floor_total:
-            ok = ok & (held >= 0).astype(bool)
-        if scheme.cap_total:
-            ok = ok & collimits.within_full(held, denominators, full)
         self.ok = ok
+        self.events: dict[int, list[Any]] = {}  # per unit (by position), the notes the total's rules left
+        self.vetoed: Any = None  # which units a veto sank (None: none)
+
+    def finish_rules(self, columns: Any, cat: Any, patterns: list[tuple[Any, Any]]) -> None:
+        """The scheme's rules on the total (:mod:`~perfrules.scoring.coltotalrules`) over these totals."""
+        done = self.program.rules.apply(self.totals, self.denominators, self.ok, columns, cat, patterns, self)
+        self.cat = cat
+        self._totals, self.denominators, self.small, self.ok = done.num, done.den, None, done.ok
+        self.events = done.events
+        self.vetoed = done.vetoed if done.vetoed.any() else None
 
     @property
     def totals(self) -> Any:
@@ -408,7 +428,12 @@ class Scored:
         """For the units at *rows*: their exact totals, overall grades, and totals as output cells
         (:func:`perfrules.pipeline.chunk.cell_number`), worked out per denominator at once."""
         totals = self.totals_of(rows)
-        return totals.values(), self.grades_of(totals, rows), totals.cells()
+        grades = self.grades_of(totals, rows)
+        if self.vetoed is not None and self.program.plan.overall is not None:
+            lowest = self.program.plan.scheme.grades[-1]  # a veto: the lowest grade, whatever the total
+            for j in np.flatnonzero(self.vetoed[np.array(rows, dtype=np.int64)]).tolist():
+                grades[j] = lowest
+        return totals.values(), grades, totals.cells()
 
     def totals_of(self, rows: list[int]) -> TotalColumn:
         """The exact totals of the units at *rows*, kept as integers (values and ranks made when read)."""
@@ -418,23 +443,20 @@ class Scored:
     def grades_of(self, totals: TotalColumn, rows: Sequence[int] | None = None) -> list[str | None]:
         """The overall grades of *totals* (:meth:`totals_of` of *rows*; None: every unit), per
         denominator by comparing integers."""
-        overall = self.program.plan.overall
-        n = len(totals)
+        plan = self.program.plan
         if self.found is not None:  # grading that reads more than the total (coloverall)
-            return [self.found[i][1] for i in (rows if rows is not None else range(n))]
-        if overall is None or not n:
-            return [None] * n
-        groups = set(totals.den.tolist())
-        if len(groups) == 1:
-            band = colscale.band_index(overall, totals.num, groups.pop())
-        else:
-            band = np.empty(n, dtype=np.int64)
-            for q in groups:
-                where = np.flatnonzero(totals.den == q)
-                band[where] = colscale.band_index(overall, totals.num[where], q)
-        found: list[str | None] = colscale.band_names(overall)[band].tolist()
-        for pos in np.flatnonzero(band == len(overall.cuts)).tolist():
-            found[pos] = overall.classify_number(totals.value(pos))  # says what is wrong, or a word scale
+            return [self.found[i][1] for i in (rows if rows is not None else range(len(totals)))]
+        if not plan.category_marks:
+            return totals.grades(plan.overall)
+        cats = self.cat if rows is None else self.cat[np.array(rows, dtype=np.int64)]
+        found: list[str | None] = [None] * len(totals)
+        for c in set(cats.tolist()):  # categories with full marks of their own: their own grading
+            where = np.flatnonzero(cats == c)
+            part = TotalColumn(totals.num[where], totals.den[where])
+            for j, grade in zip(
+                where.tolist(), part.grades(plan.overall_for(plan.scheme.categories[c])), strict=True
+            ):
+                found[j] = grade
         return found
 
     def dress(self, i: int, outcome: UnitOutcome) -> None:
@@ -452,22 +474,6 @@ class Scored:
         return [
             exact(Fraction(int(col[i]), den)) if applicable[k] else None for k, col in enumerate(self.scores)
         ]
-
-
-def _scheme_why(plan: Plan) -> str | None:
-    scheme = plan.scheme
-    checks = (
-        (scheme.total_formula is not None, "the total is a formula"),
-        (bool(scheme.policies), "scheme-wide policies"),
-        (bool(scheme.normalize), "折算 (normalize)"),
-        (bool(scheme.parameters), "per-unit parameters"),
-        (bool(plan.category_marks), "full marks per category (totals)"),
-        (bool(plan.weight_from), "weights read per unit from the data (weight_from)"),
-    )
-    for bad, why in checks:
-        if bad:
-            return why
-    return None
 
 
 def program_of(plan: Plan) -> ColumnProgram | None:

@@ -1,0 +1,182 @@
+"""A total formula (``total_formula``) over a batch: what it reads as columns, its value per distinct input.
+
+A scheme may give its total as a formula over group subtotals, indicator
+scores and data (``总得分=重大改革得分×0.6+工作创新得分×0.4``). The per-unit
+program works it out with :func:`~perfrules.scoring.overall.formula_total` on
+the unit's scope (:func:`~perfrules.scoring.overall.overall_scope`): a
+group's 得分 is what its indicators contributed (present only where every one
+of them has a score) and its 得分率 that over the group's weight; an
+indicator's 得分 is its score and its 得分率 that over its full points.
+
+:class:`TotalFormula` makes each name the formula reads a column of exact
+values over the batch — a group's subtotal is the dot product of its
+indicators' score columns with the weights of the unit's pattern of applicable
+indicators (:func:`~perfrules.scoring.coldot.weighted_sums`), exactly as the
+weighted total is — and then runs ``formula_total`` itself once per DISTINCT
+tuple of those values: the total and its note are the per-unit program's.
+A unit where a name is missing (an indicator that does not apply, a cell
+that is not a plain number) or where the formula fails is left to the
+per-unit program, which reports it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from fractions import Fraction
+from typing import Any
+
+from .._errors import PerfrulesError
+from .._intcols import numpy
+from .._numbers import as_fraction, check_fraction, exact
+from ..formula.text import normalize_name
+from ..scheme.units import PolicyEvent
+from .coldot import weighted_sums
+from .overall import formula_total
+from .plan import GroupPlan, Plan
+
+__all__ = ["TotalFormula"]
+
+# What a name the formula reads is: ("data", column), ("group", leaves, rate), ("ind", position, rate).
+_Source = tuple[Any, ...]
+
+
+class TotalFormula:
+    """The scheme's total formula, compiled for columns (see the module's docstring)."""
+
+    def __init__(self, plan: Plan, unsupported: type[Exception]) -> None:
+        scheme = plan.scheme
+        formula = scheme.total_formula
+        assert formula is not None
+        if scheme.normalize:
+            raise unsupported("a total formula with 折算 (normalize)")
+        if plan.aggregated:
+            raise unsupported("a group takes a geometric or harmonic mean")
+        computed: dict[str, _Source] = {}
+
+        def walk(group: GroupPlan) -> None:
+            name = normalize_name(group.name)
+            computed[f"{name}得分"] = ("group", group.leaves, False)
+            computed[f"{name}得分率"] = ("group", group.leaves, True)
+            for child in group.children:
+                if isinstance(child, GroupPlan):
+                    walk(child)
+
+        for group in plan.groups:
+            walk(group)
+        for k, ind in enumerate(plan.indicators):
+            computed[f"指标{ind.code}得分"] = ("ind", k, False)
+            computed[f"指标{ind.code}得分率"] = ("ind", k, True)
+        names = scheme.overall_names()
+        self.plan = plan
+        self.sources: dict[str, _Source] = {}
+        for name in sorted(formula.variables):
+            if name in computed:
+                self.sources[name] = computed[name]
+            elif name in names:  # 总分, 指标1等次, 评为优的指标数 …
+                raise unsupported(f"a total formula reading {name}")
+            else:
+                self.sources[name] = ("data", name)
+        self.reads = frozenset(s[1] for s in self.sources.values() if s[0] == "data")
+
+    def apply(
+        self,
+        num: Any,
+        den: Any,
+        ok: Any,
+        columns: Mapping[str, tuple[Any, Any]],
+        cat: Any,
+        patterns: Sequence[tuple[Any, Any]],
+        scored: Any,
+        events: dict[int, list[PolicyEvent]],
+    ) -> None:
+        """Replace the totals ``num / den`` of the units where *ok* by the formula's (in place),
+        leaving its note; *patterns*: each pattern's rows and weighting; *scored*: the scores."""
+        np = numpy()
+        values: dict[str, tuple[list[int], Any]] = {}  # per name: numerators, and a denominator (or one each)
+        for name, source in self.sources.items():
+            values[name] = self._column(source, columns, cat, patterns, scored, ok)
+        rows = np.flatnonzero(ok).tolist()
+        decided: dict[tuple[Fraction, ...], tuple[Fraction, PolicyEvent] | None] = {}
+        undecided = (Fraction(0), PolicyEvent(kind="note", message=""))  # a key not seen yet
+        names = list(values)
+        for i in rows:
+            key = tuple(
+                Fraction(values[v][0][i], values[v][1] if isinstance(values[v][1], int) else values[v][1][i])
+                for v in names
+            )
+            found = decided.get(key, undecided)
+            if found is undecided:
+                found = decided[key] = self._decide(dict(zip(names, key, strict=True)))
+            if found is None:
+                ok[i] = False
+                continue
+            total, note = found
+            num[i], den[i] = total.numerator, total.denominator
+            events.setdefault(i, []).append(note)
+
+    def _decide(self, scope: dict[str, Fraction]) -> tuple[Fraction, PolicyEvent] | None:
+        """The total and its note by :func:`formula_total` on one distinct input (None: it fails there)."""
+        notes: list[PolicyEvent] = []
+        try:
+            total = as_fraction(
+                check_fraction(formula_total(self.plan, {k: exact(v) for k, v in scope.items()}, notes))
+            )
+        except PerfrulesError:
+            return None
+        return total, notes[0]
+
+    def _column(
+        self,
+        source: _Source,
+        columns: Mapping[str, tuple[Any, Any]],
+        cat: Any,
+        patterns: Sequence[tuple[Any, Any]],
+        scored: Any,
+        ok: Any,
+    ) -> tuple[list[int], Any]:
+        """A name's values as numerators and a denominator (an int, or one per unit); *ok* loses the
+        units where the name has no value (the per-unit program's scope lacks it there)."""
+        np = numpy()
+        plan = self.plan
+        kind = source[0]
+        if kind == "data":
+            col, plain = columns[source[1]]
+            ok &= plain
+            return col.num.tolist(), col.den
+        applicable = scored.applicable
+        own = scored.scores.columns
+        if kind == "ind":
+            k, rate = source[1], source[2]
+            ok &= applicable[:, k]
+            col = own[k]
+            if not rate:
+                return col.num.tolist(), col.den
+            keys = plan.scheme.categories or (None,)
+            fulls = [as_fraction(plan.indicators[k].full(c)) for c in keys]
+            per = [fulls[c] for c in cat.tolist()] if plan.scheme.categories else fulls * len(cat)
+            ok &= np.array([bool(f) for f in per], dtype=bool)
+            over = [col.den * f.numerator if f else 1 for f in per]
+            return [v * f.denominator for v, f in zip(col.num.tolist(), per, strict=True)], over
+        leaves, rate = source[1], source[2]
+        for k in leaves:
+            ok &= applicable[:, k]
+        nums = [0] * len(cat)
+        dens: list[int] = [1] * len(cat)
+        common = scored.den
+        for rows, weighting in patterns:
+            factors = [
+                int(x) * (common // c.den) if x is not None and k in leaves else 0
+                for k, (x, c) in enumerate(zip(weighting.numerators, own, strict=True))
+            ]
+            sums, _ = weighted_sums(own, factors, rows)
+            q = common * weighting.denominator
+            if rate:
+                weight = sum((weighting.weights[k] for k in leaves), Fraction(0))
+                if not weight:
+                    ok[rows] = False
+                    continue
+                q = q * weight.numerator
+                sums = [int(s) * weight.denominator for s in sums]
+            for i, s in zip(rows.tolist(), sums.tolist() if hasattr(sums, "tolist") else sums, strict=True):
+                nums[i], dens[i] = int(s), q
+        return nums, dens

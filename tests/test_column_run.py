@@ -1,0 +1,169 @@
+"""Results kept as columns up to the output (``perfrules.pipeline.colrun``): the bytes the outcomes give.
+
+A file the range reader takes, for a scheme the column program compiles, is scored into columns:
+no outcome per unit, the CSV lines' tails spilled to disk, one sort for ranks and one for the order
+by name. Every output format must be byte for byte what the row-by-row stream writes (an outcome
+per unit, ranked by ``finish_batch``), in one process and in two, and what ``evaluate`` writes; and
+memory must not grow by more than a few numbers per unit.
+"""
+
+from __future__ import annotations
+
+import io
+import tracemalloc
+from pathlib import Path
+from unittest import mock
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from perfrules import evaluate, load_units, loads
+from perfrules.cli.main import main
+from perfrules.cli.output import _csv_text
+from perfrules.files import csvcolumns
+from perfrules.pipeline.colrun import ColumnRun
+from perfrules.pipeline.stream import score_file
+from test_column_program import _EXAMPLES, cases
+from test_stream_csvcolumns import ONE, _row_reader, messy
+
+FORMATS = ("csv", "jsonl", "table")
+
+
+def _outputs(
+    scheme_path: Path, data: Path, out: Path, *, jobs: str = "1", rows: bool = False
+) -> dict[str, bytes]:
+    """Each format's output file (and the exit code and stderr) for the file."""
+    found: dict[str, bytes] = {}
+    for fmt in FORMATS:
+        target = out / f"out.{fmt}"
+        err = io.StringIO()
+        args = ["score", str(scheme_path), str(data), "--format", fmt, "-o", str(target), "--jobs", jobs]
+        if rows:
+            with _row_reader():
+                code = main(args, out=io.StringIO(), err=err)
+        else:
+            code = main(args, out=io.StringIO(), err=err)
+        found[fmt] = target.read_bytes() if target.exists() else b""
+        found[fmt + " exit"] = f"{code} {err.getvalue()}".encode()
+        target.unlink(missing_ok=True)
+    return found
+
+
+@given(case=cases(), data=st.data(), block=st.sampled_from([48, 200, 1 << 21]))
+@settings(
+    max_examples=max(_EXAMPLES // 2, 10),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+def test_every_format_is_the_row_streams_bytes(tmp_path_factory, case, data, block):
+    text, csv_text = case
+    raw, _ = data.draw(messy(csv_text))
+    folder = tmp_path_factory.mktemp("colrun")
+    scheme_path = folder / "scheme.toml"
+    scheme_path.write_text(text, encoding="utf-8")
+    path = folder / "data.csv"
+    path.write_bytes(raw)
+    with mock.patch.object(csvcolumns, "BLOCK", block):
+        columns = _outputs(scheme_path, path, folder)
+    assert columns == _outputs(scheme_path, path, folder, rows=True)
+
+
+@given(case=cases(), block=st.sampled_from([48, 200]))
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_two_processes_write_the_bytes_of_one_and_of_evaluate(tmp_path_factory, case, block):
+    text, csv_text = case
+    scheme = loads(text, format="toml")
+    folder = tmp_path_factory.mktemp("colrun2")
+    scheme_path = folder / "scheme.toml"
+    scheme_path.write_text(text, encoding="utf-8")
+    path = folder / "data.csv"
+    path.write_text(csv_text, encoding="utf-8")
+    with mock.patch.object(csvcolumns, "BLOCK", block):
+        one = _outputs(scheme_path, path, folder)
+        two = _outputs(scheme_path, path, folder, jobs="2")
+    assert one == two
+    assert one["csv"].decode("utf-8-sig") == _csv_text(evaluate(scheme, load_units(path, scheme=scheme)))
+
+
+def _names_file(path: Path) -> list[str]:
+    """Units with many ties, names past the byte keys' length (equal in their first 64 bytes, or a
+    prefix of another), names the CSV writer quotes or escapes, and a unit whose rows are apart."""
+    long = "很长的单位名称" * 4  # 84 bytes of UTF-8
+    names = [f"单位{i:05d}" for i in range(400)]
+    names += [long + "甲", long + "乙", long, long + "甲甲", "=1+1", "甲,乙", "-丙", " 丁"]
+    lines = ["单位,得分", *(f"{n},{i % 7}" for i, n in enumerate(names))]
+    lines.insert(150, "单位00399,3")  # given again, apart: gathered whole (its two rows)
+    path.write_text("\n".join(lines).replace("甲,乙,", '"甲,乙",') + "\n", encoding="utf-8")
+    return names
+
+
+@pytest.mark.parametrize("block", [64, 1 << 21])
+def test_names_ties_and_units_apart_are_written_as_the_outcomes_give_them(tmp_path, block):
+    scheme_path = tmp_path / "scheme.toml"
+    scheme_path.write_text(ONE, encoding="utf-8")
+    path = tmp_path / "data.csv"
+    _names_file(path)
+    with mock.patch.object(csvcolumns, "BLOCK", block):
+        columns = _outputs(scheme_path, path, tmp_path)
+        run = score_file(loads(ONE, format="toml"), path)
+    assert isinstance(run, ColumnRun) == (csvcolumns.open_csv(path) is not None)
+    rows = _outputs(scheme_path, path, tmp_path, rows=True)
+    assert columns == rows
+    lines = columns["csv"].decode("utf-8-sig").splitlines()
+    assert len(lines) == 1 + 408  # the unit given twice is one unit
+    assert lines[1].startswith("1,") and lines[2].startswith("1,")  # ties share the rank
+
+
+@pytest.mark.parametrize("block", [64, 1 << 21])
+def test_the_run_gives_every_unit_as_an_outcome_when_asked(tmp_path, block):
+    """``score_file``'s run, read as outcomes (``ranking()``), is what the row stream gives."""
+    scheme = loads(ONE, format="toml")
+    path = tmp_path / "data.csv"
+    _names_file(path)
+
+    def seen(run):
+        return [
+            (
+                o.rank,
+                o.category_rank,
+                o.unit.name,
+                o.unit.category,
+                o.unit.origin,
+                o.total,
+                o.grade,
+                o.rendered,
+            )
+            for o in run.ranking()
+        ]
+
+    with mock.patch.object(csvcolumns, "BLOCK", block), score_file(scheme, path) as run:
+        found = seen(run)
+    with _row_reader():
+        assert found == seen(score_file(scheme, path))
+
+
+def _peak(tmp_path: Path, units: int) -> int:
+    """The most memory Python held (tracemalloc, NumPy's arrays too) while scoring *units* units of
+    a one-indicator scheme from a CSV file to a CSV file."""
+    scheme_path = tmp_path / "scheme.toml"
+    scheme_path.write_text(ONE, encoding="utf-8")
+    data = tmp_path / f"data{units}.csv"
+    data.write_text("单位,得分\n" + "".join(f"单位{i},{i % 97}.5\n" for i in range(units)), encoding="utf-8")
+    target = tmp_path / "out.csv"
+    args = ["score", str(scheme_path), str(data), "--format", "csv", "-o", str(target)]
+    main(args, out=io.StringIO(), err=io.StringIO())  # compiled and imported before it is measured
+    tracemalloc.start()
+    try:
+        main(args, out=io.StringIO(), err=io.StringIO())
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_memory_grows_by_a_few_numbers_per_unit(tmp_path):
+    """Between 20,000 and 80,000 units the peak grows by less than 200 bytes a unit (an outcome
+    object per unit, as the row stream keeps, is about a kilobyte)."""
+    with mock.patch.object(csvcolumns, "BLOCK", 1 << 18):
+        small, large = _peak(tmp_path, 20_000), _peak(tmp_path, 80_000)
+    assert (large - small) / 60_000 < 200, (small, large)
