@@ -37,6 +37,7 @@ from ..files.data import _RowUnits
 from ..files.tables import Row
 from ..files.unit_groups import RowGroup, stream_groups, unit_of
 from ..scheme.model import Scheme
+from ..scheme.policies import Veto
 from ..scheme.units import Unit
 from ..scoring.batch import finish_batch, score_chunk
 from ..scoring.colhistory import reads_cells
@@ -121,7 +122,10 @@ def score_file(
         from .csvpass import score_csv
 
         layout = None if sheet is not None or _is_workbook(source) else open_csv(source)
-        vetoes = any(ind.vetoes for ind in plan.indicators)  # (a vetoed unit ranks after the others)
+        # (a vetoed unit ranks after the others: an indicator's veto, or a scheme-wide one)
+        vetoes = any(ind.vetoes for ind in plan.indicators) or any(
+            isinstance(policy, Veto) for policy in scheme.policies
+        )
         if layout is not None and not scheme.quotas and not scheme.flags and not vetoes:
             # Kept as columns up to the output: ranked by one sort, lines read back from disk.
             from .colrun import score_csv_columns
