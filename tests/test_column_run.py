@@ -167,3 +167,42 @@ def test_memory_grows_by_a_few_numbers_per_unit(tmp_path):
     with mock.patch.object(csvcolumns, "BLOCK", 1 << 18):
         small, large = _peak(tmp_path, 20_000), _peak(tmp_path, 80_000)
     assert (large - small) / 60_000 < 200, (small, large)
+
+
+_CAPPED = """name = "满分封顶"
+basis = "points"
+total = 2
+groups = [{ name = "组一" }, { name = "组二" }]
+[[indicators]]
+code = "1"
+name = "指标1"
+group = "组一"
+weight = 1
+max_score = "none"
+score = "值1"
+[[indicators]]
+code = "2"
+name = "指标2"
+group = "组二"
+weight = 1
+score = "值2"
+"""
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_total_capped_at_full_marks_keeps_its_note_on_every_output(tmp_path, jobs):
+    """单位8's 12.5 is capped at the full 2 分 by the rules on the total, which note it: such a unit is
+    an outcome, not a kept line, so JSON Lines and explanations say so as the row stream does (a
+    hypothesis run found the note dropped, the total right)."""
+    scheme_path = tmp_path / "scheme.toml"
+    scheme_path.write_text(_CAPPED, encoding="utf-8")
+    path = tmp_path / "data.csv"
+    rows = [f"单位{i},0,0" for i in range(8)] + ["单位8,12.5,0"]
+    path.write_text("单位,值1,值2\n" + "\n".join(rows), encoding="utf-8")  # no line break at the end
+    with mock.patch.object(csvcolumns, "BLOCK", 48):
+        columns = _outputs(scheme_path, path, tmp_path, jobs=jobs)
+        run = score_file(loads(_CAPPED, format="toml"), path)
+    assert columns == _outputs(scheme_path, path, tmp_path, rows=True)
+    (top,) = [o for o in run.ranking() if o.unit.name == "单位8"]
+    assert str(top.total) == "2"
+    assert [e.message for e in top.events] == ["总分 12.5分 超过满分，按满分 2分 计"]

@@ -291,6 +291,12 @@ def _kept(
     done_names = [names[i] for i in done]
     done_cats = [categories[i] for i in done]
     plain = plain_mask(done_names, done_cats, grades)
+    if scored.events or scored.vetoed is not None:  # notes the rules on the total left (a capped total …)
+        vetoed = scored.vetoed
+        plain = [
+            p and not scored.events.get(i) and not (vetoed is not None and vetoed[i])
+            for i, p in zip(done, plain, strict=True)
+        ]
     blank = setup.blank
     picked = [k for k, p in enumerate(plain) if p]
     if len(picked) < len(done):
