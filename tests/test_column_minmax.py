@@ -11,19 +11,23 @@ kind and ties between units whose cells differ.
 
 from __future__ import annotations
 
-import os
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from perfrules._intcols import SAFE, IntColumn, from_records, from_values, numpy
 from perfrules.scoring.coldot import CommonScores, weighted_sums
-from test_column_program import _both_ways, _data_csv, _key, _q, _streamed_cells_match
-
-_EXAMPLES = int(os.environ.get("DIFF_EXAMPLES", "40"))
+from test_column_program import (
+    _COLUMN_SETTINGS,
+    _both_ways,
+    _data_csv,
+    _key,
+    _q,
+    _streamed_cells_match,
+)
 
 
 @st.composite
@@ -95,11 +99,7 @@ def indices(draw: st.DrawFn) -> tuple[str, str, dict[str, Fraction], str, str]:
 
 
 @given(case=indices())
-@settings(
-    max_examples=_EXAMPLES,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+@_COLUMN_SETTINGS
 def test_min_max_indices_score_as_the_per_unit_program(tmp_path_factory, case):
     text, data, expected, one, other = case
     fast, slow, _, scheme_path, data_path = _both_ways(tmp_path_factory.mktemp("minmax"), text, data)

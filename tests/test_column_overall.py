@@ -12,13 +12,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import event, given
 from hypothesis import strategies as st
 
 from perfrules import evaluate, load
@@ -30,9 +29,8 @@ from perfrules.scoring.batch import score_batch
 from perfrules.scoring.plan import plan_of
 from perfrules.scoring.program import program_of
 from test_column_periods import cases as period_cases
-from test_column_program import _both_ways, _data_csv, _key, _q, _run_columns
+from test_column_program import _COLUMN_SETTINGS, _both_ways, _data_csv, _key, _q, _run_columns
 
-_EXAMPLES = int(os.environ.get("DIFF_EXAMPLES", "40"))
 _ROOT = Path(__file__).resolve().parent.parent
 _EXPECTED = json.loads((_ROOT / "docs/examples/mechanics/expected.json").read_text(encoding="utf-8"))
 
@@ -118,11 +116,7 @@ def _agree(folder: Path, text: str, data: str) -> tuple[list[Any], list[Any], An
 
 
 @given(case=overall_cases())
-@settings(
-    max_examples=_EXAMPLES,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+@_COLUMN_SETTINGS
 def test_overall_grading_that_reads_more_is_the_per_unit_programs(tmp_path_factory, case):
     folder = tmp_path_factory.mktemp("overall")
     _, _, scheme = _agree(folder, *case)
@@ -271,11 +265,7 @@ def mean_cases(draw: st.DrawFn) -> tuple[str, str]:
 
 
 @given(case=mean_cases())
-@settings(
-    max_examples=_EXAMPLES,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+@_COLUMN_SETTINGS
 def test_group_means_are_the_per_unit_programs(tmp_path_factory, case):
     folder = tmp_path_factory.mktemp("means")
     fast, slow, scheme = _agree(folder, *case)
@@ -353,11 +343,7 @@ def result_cases(draw: st.DrawFn) -> tuple[str, str]:
 
 
 @given(case=result_cases())
-@settings(
-    max_examples=_EXAMPLES,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+@_COLUMN_SETTINGS
 def test_rules_that_read_results_are_the_per_unit_programs(tmp_path_factory, case):
     folder = tmp_path_factory.mktemp("results")
     _, _, scheme = _agree(folder, *case)
@@ -408,11 +394,7 @@ def period_grade_cases(draw: st.DrawFn) -> tuple[str, str]:
 
 
 @given(case=period_grade_cases())
-@settings(
-    max_examples=_EXAMPLES,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+@_COLUMN_SETTINGS
 def test_a_grade_per_period_is_the_per_unit_programs(tmp_path_factory, case):
     folder = tmp_path_factory.mktemp("grades")
     _, slow, scheme = _agree(folder, *case)
@@ -487,11 +469,7 @@ def plain_period_cases(draw: st.DrawFn) -> tuple[str, str]:
 
 
 @given(case=plain_period_cases())
-@settings(
-    max_examples=_EXAMPLES,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+@_COLUMN_SETTINGS
 def test_plain_period_grades_are_the_per_unit_programs(tmp_path_factory, case):
     folder = tmp_path_factory.mktemp("quarters")
     _, slow, scheme = _agree(folder, *case)
@@ -537,11 +515,7 @@ def history_cases(draw: st.DrawFn) -> tuple[str, str, str]:
 
 
 @given(case=history_cases())
-@settings(
-    max_examples=_EXAMPLES,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+@_COLUMN_SETTINGS
 def test_values_from_last_years_results_are_the_per_unit_programs(tmp_path_factory, case):
     folder = tmp_path_factory.mktemp("history")
     text, last, now = case

@@ -16,18 +16,16 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 from decimal import Decimal
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from perfrules import load, loads
 from perfrules.scoring.plan import plan_of
 from perfrules.scoring.program import program_of
-from test_column_program import _agree, _run_columns
+from test_column_program import _COLUMN_SETTINGS, _agree, _run_columns
 
-_EXAMPLES = int(os.environ.get("DIFF_EXAMPLES", "40"))
 _TINY = Decimal("1e-9")
 _LABELS = ["1月", "2月", "3月", "4月"]
 
@@ -105,11 +103,7 @@ def cases(draw: st.DrawFn) -> tuple[str, str]:
 
 
 @given(case=cases())
-@settings(
-    max_examples=_EXAMPLES,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+@_COLUMN_SETTINGS
 def test_values_per_period_score_as_the_per_unit_program(tmp_path_factory, case):
     _agree(tmp_path_factory.mktemp("periods"), *case, periods=True)
 

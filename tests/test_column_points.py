@@ -20,13 +20,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import event, given
 from hypothesis import strategies as st
 
 from perfrules import evaluate, load, loads
@@ -37,9 +36,15 @@ from perfrules.scoring.colpop import batch_population
 from perfrules.scoring.plan import plan_of
 from perfrules.scoring.program import program_of
 from test_column_periods import _data
-from test_column_program import _agree, _both_ways, _key, _run_columns, _streamed_cells_match
+from test_column_program import (
+    _COLUMN_SETTINGS,
+    _agree,
+    _both_ways,
+    _key,
+    _run_columns,
+    _streamed_cells_match,
+)
 
-_EXAMPLES = int(os.environ.get("DIFF_EXAMPLES", "40"))
 _LABELS = ["一季度", "二季度", "三季度"]
 _DOCS = Path(__file__).resolve().parent.parent / "docs" / "examples"
 
@@ -216,11 +221,7 @@ def cases(draw: st.DrawFn) -> tuple[str, str]:
 
 
 @given(case=cases())
-@settings(
-    max_examples=_EXAMPLES,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+@_COLUMN_SETTINGS
 def test_point_mechanics_score_as_the_per_unit_program(tmp_path_factory, case):
     _, slow, _ = _agree(tmp_path_factory.mktemp("points"), *case)
     event(f"units vetoed: {'some' if any(o.vetoed for o in slow) else 'none'}")

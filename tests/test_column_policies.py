@@ -15,10 +15,9 @@ scores, errors and events.
 
 from __future__ import annotations
 
-import os
 from decimal import Decimal
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from perfrules import evaluate, loads
@@ -26,9 +25,8 @@ from perfrules.files.data import load_units
 from perfrules.scoring.plan import plan_of
 from perfrules.scoring.program import program_of
 from test_column_periods import _data
-from test_column_program import _agree, _run_columns
+from test_column_program import _COLUMN_SETTINGS, _agree, _run_columns
 
-_EXAMPLES = int(os.environ.get("DIFF_EXAMPLES", "40"))
 _LABELS = ["一季度", "二季度", "三季度"]
 
 
@@ -170,11 +168,7 @@ def cases(draw: st.DrawFn) -> tuple[str, str]:
 
 
 @given(case=cases())
-@settings(
-    max_examples=_EXAMPLES,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+@_COLUMN_SETTINGS
 def test_defaults_with_conditions_score_as_the_per_unit_program(tmp_path_factory, case):
     _agree(tmp_path_factory.mktemp("defaults"), *case)
 

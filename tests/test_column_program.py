@@ -39,6 +39,12 @@ from perfrules.scoring.plan import plan_of
 from perfrules.scoring.program import program_of
 
 _EXAMPLES = int(os.environ.get("DIFF_EXAMPLES", "40"))
+# The differential tests' settings (every column test file uses these).
+_COLUMN_SETTINGS = settings(
+    max_examples=_EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
 
 def _q(text: str) -> str:
@@ -230,11 +236,7 @@ def _key(o: Any) -> tuple[Any, ...]:
 
 
 @given(case=cases())
-@settings(
-    max_examples=_EXAMPLES,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+@_COLUMN_SETTINGS
 def test_the_column_program_scores_as_the_per_unit_program(tmp_path_factory, case):
     fast, slow, _, scheme_path, data_path = _both_ways(tmp_path_factory.mktemp("columns"), *case)
     assert [_key(o) for o in fast] == [_key(o) for o in slow]

@@ -20,13 +20,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import re
 from fractions import Fraction
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, event, example, given, settings
+from hypothesis import event, example, given
 from hypothesis import strategies as st
 
 import test_column_periods
@@ -38,10 +37,17 @@ from perfrules.scoring.colsteps import BatchPopulation
 from perfrules.scoring.plan import plan_of
 from perfrules.scoring.population import population_values
 from perfrules.scoring.program import program_of
-from test_column_program import _agree, _both_ways, _data_csv, _key, _q, _streamed_cells_match
+from test_column_program import (
+    _COLUMN_SETTINGS,
+    _agree,
+    _both_ways,
+    _data_csv,
+    _key,
+    _q,
+    _streamed_cells_match,
+)
 from test_differential import assert_paths_agree
 
-_EXAMPLES = int(os.environ.get("DIFF_EXAMPLES", "40"))
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "docs" / "examples"
 
@@ -159,11 +165,7 @@ def _same_population(scheme: object, data_path: Path, *, record: bool = False) -
 
 
 @given(case=cases())
-@settings(
-    max_examples=_EXAMPLES,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+@_COLUMN_SETTINGS
 @example(  # two units tied at 12.5, one read as a column and one (with 19 places) one by one
     case=(
         'name = "名次列"\nbasis = "points"\ntotal = 10\ngroups = [{ name = "组" }]\n[[indicators]]\n'
@@ -386,11 +388,7 @@ def period_cases(draw: st.DrawFn) -> tuple[str, str]:
 
 
 @given(case=period_cases())
-@settings(
-    max_examples=_EXAMPLES,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+@_COLUMN_SETTINGS
 def test_population_values_per_period_score_as_the_per_unit_program(tmp_path_factory, case):
     fast, slow, scheme, scheme_path, data_path = _both_ways(tmp_path_factory.mktemp("periods"), *case)
     assert [_key(o) for o in fast] == [_key(o) for o in slow]
@@ -418,11 +416,7 @@ def _summed(case: tuple[str, str]) -> tuple[str, str]:
 
 
 @given(case=test_column_periods.cases().map(_summed))
-@settings(
-    max_examples=_EXAMPLES,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+@_COLUMN_SETTINGS
 def test_values_added_up_over_periods_score_as_the_per_unit_program(tmp_path_factory, case):
     """``periods = "sum"``: reported scores and graded rates per period (tests/test_column_periods.py's
     schemes), each unit's period values added up and scored once."""

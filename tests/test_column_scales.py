@@ -14,21 +14,26 @@ errors and events.
 
 from __future__ import annotations
 
-import os
 from decimal import Decimal
 from fractions import Fraction
 
 import pytest
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import event, given
 from hypothesis import strategies as st
 
 from perfrules import evaluate, loads
 from perfrules.files.data import load_units
 from perfrules.scoring.plan import plan_of
 from perfrules.scoring.program import program_of
-from test_column_program import _both_ways, _data_csv, _key, _q, _streamed_cells_match
+from test_column_program import (
+    _COLUMN_SETTINGS,
+    _both_ways,
+    _data_csv,
+    _key,
+    _q,
+    _streamed_cells_match,
+)
 
-_EXAMPLES = int(os.environ.get("DIFF_EXAMPLES", "40"))
 _GRADES = ["优", "良", "中", "差"]
 _TINY = Decimal("1e-13")
 
@@ -155,11 +160,7 @@ def cases(draw: st.DrawFn) -> tuple[str, str]:
 
 
 @given(case=cases())
-@settings(
-    max_examples=_EXAMPLES,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+@_COLUMN_SETTINGS
 def test_scales_on_indicators_score_as_the_per_unit_program(tmp_path_factory, case):
     fast, slow, scheme, scheme_path, data_path = _both_ways(tmp_path_factory.mktemp("scales"), *case)
     plan = plan_of(scheme)

@@ -13,11 +13,10 @@ scores, errors and events, through ``evaluate`` and the streamed command line.
 
 from __future__ import annotations
 
-import os
 from decimal import Decimal
 from fractions import Fraction
 
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from perfrules import evaluate, loads
@@ -29,9 +28,15 @@ from perfrules.scoring.colsteps import MAX_LCM_BITS
 from perfrules.scoring.plan import plan_of
 from perfrules.scoring.population import population_values
 from perfrules.scoring.program import program_of
-from test_column_program import _both_ways, _data_csv, _key, _outcomes, _q, _streamed_cells_match
-
-_EXAMPLES = int(os.environ.get("DIFF_EXAMPLES", "40"))
+from test_column_program import (
+    _COLUMN_SETTINGS,
+    _both_ways,
+    _data_csv,
+    _key,
+    _outcomes,
+    _q,
+    _streamed_cells_match,
+)
 
 _FORMS = [
     "{a}/{b}×100",
@@ -89,11 +94,7 @@ def cases(draw: st.DrawFn) -> tuple[str, str]:
 
 
 @given(case=cases())
-@settings(
-    max_examples=_EXAMPLES,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+@_COLUMN_SETTINGS
 # 0 divided by a count past 64 bits: the quotient's denominator reduced by itself overflowed int64.
 @example(
     case=(

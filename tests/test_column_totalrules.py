@@ -16,14 +16,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import event, given
 from hypothesis import strategies as st
 
 from perfrules import evaluate, load, loads
@@ -31,9 +30,8 @@ from perfrules.cli.main import main
 from perfrules.files.data import load_units
 from perfrules.scoring.plan import plan_of
 from perfrules.scoring.program import program_of
-from test_column_program import _agree, _both_ways, _key, _run_columns
+from test_column_program import _COLUMN_SETTINGS, _agree, _both_ways, _key, _run_columns
 
-_EXAMPLES = int(os.environ.get("DIFF_EXAMPLES", "40"))
 _DOCS = Path(__file__).resolve().parent.parent / "docs" / "examples"
 _ODD = ["", "约2项", "1e1", "２"]
 
@@ -152,11 +150,7 @@ def cases(draw: st.DrawFn) -> tuple[str, str]:
 
 
 @given(case=cases())
-@settings(
-    max_examples=_EXAMPLES,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+@_COLUMN_SETTINGS
 def test_rules_on_the_total_score_as_the_per_unit_program(tmp_path_factory, case):
     folder = tmp_path_factory.mktemp("totalrules")
     _, slow, scheme = _agree(folder, *case)
@@ -393,11 +387,7 @@ def weight_cases(draw: st.DrawFn) -> tuple[str, str]:
 
 
 @given(case=weight_cases())
-@settings(
-    max_examples=_EXAMPLES,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+@_COLUMN_SETTINGS
 def test_weights_read_per_unit_score_as_the_per_unit_program(tmp_path_factory, case):
     folder = tmp_path_factory.mktemp("weightfrom")
     _, slow, scheme = _agree(folder, *case)
@@ -475,11 +465,7 @@ def parameter_cases(draw: st.DrawFn) -> tuple[str, str]:
 
 
 @given(case=parameter_cases())
-@settings(
-    max_examples=_EXAMPLES,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+@_COLUMN_SETTINGS
 def test_per_unit_parameters_score_as_the_per_unit_program(tmp_path_factory, case):
     folder = tmp_path_factory.mktemp("parameters")
     _, slow, scheme = _agree(folder, *case)
@@ -575,11 +561,7 @@ def formula_cases(draw: st.DrawFn) -> tuple[str, str]:
 
 
 @given(case=formula_cases())
-@settings(
-    max_examples=_EXAMPLES,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+@_COLUMN_SETTINGS
 def test_a_total_formula_scores_as_the_per_unit_program(tmp_path_factory, case):
     folder = tmp_path_factory.mktemp("formula")
     _, slow, scheme = _agree(folder, *case)

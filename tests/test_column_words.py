@@ -10,10 +10,9 @@ the column program, the per-unit program and the streamed command line must agre
 
 from __future__ import annotations
 
-import os
 from decimal import Decimal
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from perfrules import loads
@@ -21,9 +20,7 @@ from perfrules.files.data import load_units
 from perfrules.scoring.plan import plan_of
 from perfrules.scoring.program import program_of
 from test_column_periods import _data
-from test_column_program import _agree, _run_columns
-
-_EXAMPLES = int(os.environ.get("DIFF_EXAMPLES", "40"))
+from test_column_program import _COLUMN_SETTINGS, _agree, _run_columns
 
 _AUDIT = """
 value = "审计结论"
@@ -115,11 +112,7 @@ def cases(draw: st.DrawFn) -> tuple[str, str]:
 
 
 @given(case=cases())
-@settings(
-    max_examples=_EXAMPLES,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+@_COLUMN_SETTINGS
 def test_words_and_scales_over_several_values_score_as_the_per_unit_program(tmp_path_factory, case):
     _agree(tmp_path_factory.mktemp("words"), *case)
 

@@ -17,7 +17,7 @@ from typing import Any
 from unittest import mock
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from perfrules import DataError, loads
@@ -29,7 +29,7 @@ from perfrules.files.tables import iter_rows
 from perfrules.pipeline.stream import score_file
 from perfrules.scoring.plan import plan_of
 from perfrules.scoring.program import program_of
-from test_column_program import _EXAMPLES, cases
+from test_column_program import _COLUMN_SETTINGS, cases
 
 WEIGHTED = Path("/work/shared/bench/weighted-41")
 ONE = """name = "一项"
@@ -150,11 +150,7 @@ def messy(draw: st.DrawFn, data: str) -> tuple[bytes, bool | None]:
 
 
 @given(case=cases(), data=st.data(), block=st.sampled_from([48, 200, 1 << 21]))
-@settings(
-    max_examples=_EXAMPLES,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+@_COLUMN_SETTINGS
 def test_ranges_read_and_score_as_the_row_reader(tmp_path_factory, case, data, block):
     text, csv_text = case
     scheme = loads(text, format="toml")
