@@ -132,12 +132,18 @@ class ColumnProgram:
         }
 
     def run(
-        self, units: Sequence[Unit], population: _Pop = None, *, rendered: bool = False
+        self,
+        units: Sequence[Unit],
+        population: _Pop = None,
+        *,
+        rendered: bool = False,
+        record: dict[str, Any] | None = None,
     ) -> list[UnitOutcome | None]:
         """Each unit's totals-only outcome (None: the per-unit program scores it); *population*: see score.
 
         With *rendered*, each outcome also gets its indicator scores and total as output cells
         (``rendered``, ``shown_total``: what the command line writes), made for the batch at once.
+        *record* (a dict) keeps the columns the steps worked out, for explanations (colrecord).
         """
         n = len(units)
         if not n:
@@ -160,7 +166,10 @@ class ColumnProgram:
                 population=population,
                 periods=periods,
                 declared=declared,
+                record=record,
             )
+            if record is not None:
+                record.update(units=units, scored=scored)
             out: list[UnitOutcome | None] = [None] * n
             rows = scored.rows()
             totals, grades, shown = scored.finish(rows)
@@ -189,6 +198,7 @@ class ColumnProgram:
         population: _Pop = None,
         periods: colperiods.PeriodData | None = None,
         declared: Sequence[frozenset[str]] | None = None,
+        record: dict[str, Any] | None = None,
     ) -> Scored:
         """Score a batch given as columns.
 
@@ -201,6 +211,7 @@ class ColumnProgram:
             population: per unit name, its population values (``max_of`` …); see ``colsteps``.
             periods: per unit, its year's data and periods' data where it has periods (``colperiods``).
             declared: per unit, the indicators it declares not applicable (``Unit.not_applicable``).
+            record: where to keep the columns each step worked out (None: kept nowhere).
 
         Returns:
             The scores and totals, with the units scored here marked.
@@ -283,6 +294,8 @@ class ColumnProgram:
             ok &= columns[name][1]  # a cell overall grading reads that is not a plain number
         # Each score held within its limits (over its own denominator, and the limits'), or rounded.
         own = [self._held(k, col, keys, cat, places) for k, col in enumerate(raw)]
+        if record is not None:  # what explanations read (colrecord): references, nothing copied
+            record.update(cols=cols, raw=raw, held=own, applicable=applicable, columns=columns)
         den = 10**places if places is not None else math.lcm(*(c.den for c in own)) if own else 1
         # A cell that is not a plain number matters only where its indicator applies.
         everywhere = applicable.all(axis=0).tolist()
