@@ -1,0 +1,305 @@
+"""Explanations as a view of the column program's record: each indicator's outcome built from its columns.
+
+A unit's explanation (``UnitResult.indicators``, ``explain()``, JSON output) is
+made of :class:`~perfrules.scoring.outcome.IndicatorOutcome` records, each with
+the :class:`~perfrules.scoring.compiled.Scored` record of what scoring the
+indicator found. For the forms below they are built from what the column
+program recorded for the unit (:class:`~perfrules.scoring.colrecord.Record`):
+whether each indicator applies (the program's applicability column), each
+step's value (its step columns), the value graded and the score before and
+after limits and rounding (its value columns), which ``default … when`` fired
+(the policy's compiled condition over the record's columns), and the weight and
+contribution by the plan's :class:`~perfrules.scoring.outcome.Weighting` of the
+unit's pattern. The words around those decisions come from the rules' own code
+on the recorded values: a formula shown with its numbers, the scale's
+:class:`~perfrules.grading.scale.GradeResult` of the recorded value (once per
+distinct value), the policy's event (``apply_default``, ``bound``,
+``round_score``), the reason an indicator does not apply. The score built so
+is checked against the program's: a unit where they differ is explained by
+the per-unit program instead (:data:`DISAGREE`; the tests hold it at none).
+
+Forms recorded: a score formula of data columns; formula and ``part`` steps;
+a threshold scale of one value on a data column or a step; ``default … when``
+and the default for no data (where no step divided by 0); not-applicable
+rules, ``applies_to``, indicators declared not applicable and weights of 0
+per category, with weight that moves; limits and ``round_scores``.
+:func:`explainer_of` names the first form of a plan that is not
+(:attr:`Explainer.why`), and :func:`explain_unit` names why a unit is not
+(``period rows`` …): those go to the per-unit program, whole.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+from .._numbers import Number, as_fraction, exact, to_number
+from ..formula.language import Formula, Value
+from ..grading.scale import GradeResult
+from ..scheme.reads import FULL_NAME
+from ..scheme.steps import Part, step_target
+from ..scheme.units import Computation, PolicyEvent
+from .colconds import compile_condition
+from .colnodes import Unsupported as _Unsupported
+from .colnodes import compile_node as _compile
+from .colparts import compile_steps
+from .colrecord import Record
+from .colsteps import ZERO_DIVISOR
+from .compiled import Scored
+from .indicator import IndicatorPlan
+from .outcome import IndicatorOutcome, indicator_outcomes, not_assessed
+from .outcome import weighting as pattern_weighting
+from .plan import Plan
+from .policies import apply_default, bound, round_score
+from .program import ColumnProgram
+
+__all__ = ["DISAGREE", "RECORDED", "Explainer", "explain_unit", "explainer_of"]
+
+RECORDED = "record"
+"""How a unit explained from the column program's record is marked (else: why not)."""
+
+DISAGREE = "the record and the rule's own words disagree"
+"""Why a unit whose built score differs from the program's went to the per-unit program."""
+
+_MEMO = 4096  # grading results kept per scale (distinct values)
+
+
+class _Form:
+    """How one indicator's outcome is built from the record."""
+
+    __slots__ = ("defaults", "grades", "run_steps", "score_fn")
+
+    def __init__(self, ind: IndicatorPlan) -> None:
+        self.run_steps: Any = _no_steps
+        self.score_fn: Any = None
+        self.defaults: list[tuple[Any, Any]] = []
+        self.grades: dict[tuple[str, str], GradeResult] = {}
+        _check(ind)
+        try:
+            if ind.steps:
+                self.run_steps = compile_steps(ind, _compile, _Unsupported)[0]
+            if ind.ind.score is not None:
+                self.score_fn = _compile(ind.ind.score.tree)
+            for policy in ind.defaults_when:
+                assert policy.when is not None
+                self.defaults.append((policy, compile_condition(policy.when.tree, _compile, _Unsupported)))
+        except _Unsupported as exc:
+            raise _Unsupported(f"indicator {ind.code}: {exc}") from None
+
+
+def _no_steps(cols: dict[str, Any], n: int) -> dict[str, Any]:
+    return cols
+
+
+def _check(ind: IndicatorPlan) -> None:
+    """Raise Unsupported naming the indicator's first form the record does not explain yet."""
+    why = None
+    scale = ind.ind.scale
+    formulas = [s for s in ind.steps if isinstance(s, Formula)]
+    if ind.ind.score is not None:
+        formulas.append(ind.ind.score)
+    if ind.ind.inputs:
+        why = "an inputs mapping"
+    elif ind.has_population:
+        why = "population values (max_of …, peer ratios, ranks)"
+    elif ind.zero_by_target or ind.zero_indicator:
+        why = "zero rules"
+    elif ind.adjusts or ind.vetoes:
+        why = "adjustments or vetoes"
+    elif any(not isinstance(s, Formula | Part) for s in ind.steps):
+        why = "a step other than a formula or a part"
+    elif any(FULL_NAME in f.variables for f in formulas):
+        why = f"a formula that reads {FULL_NAME}"
+    elif scale is not None and (
+        scale.is_categorical or not scale.is_threshold or scale.levels or len(scale.variables) != 1
+    ):
+        why = "a word scale, or a scale over several values or with levels"
+    elif scale is None and ind.ind.score is None:
+        why = "no score formula and no scale"
+    if why is not None:
+        raise _Unsupported(f"indicator {ind.code}: {why}")
+
+
+class Explainer:
+    """A plan's indicators as views of the record (:attr:`why`: the form that is not, or None)."""
+
+    def __init__(self, plan: Plan) -> None:
+        self.plan = plan
+        self.forms: list[_Form] = []
+        self.why: str | None = None
+        scheme = plan.scheme
+        try:
+            if plan.aggregated:
+                raise _Unsupported("groups that take a mean (subtotals)")
+            if plan.weight_from:
+                raise _Unsupported("weights read from the data (weight_from)")
+            if scheme.history or scheme.parameters:
+                raise _Unsupported("history values or parameters joined to the data")
+            if any(plan.result_reads):
+                raise _Unsupported("reads of other indicators' results")
+            self.forms = [_Form(ind) for ind in plan.indicators]
+        except _Unsupported as exc:
+            self.why = str(exc)
+
+
+def explainer_of(plan: Plan, program: ColumnProgram) -> Explainer:
+    """The plan's explainer, made once and kept on its column program."""
+    found: Explainer | None = getattr(program, "explainer", None)
+    if found is None:
+        found = Explainer(plan)
+        program.explainer = found  # type: ignore[attr-defined]
+    return found
+
+
+def explain_unit(explainer: Explainer, record: Record, i: int) -> tuple[list[IndicatorOutcome] | None, str]:
+    """Row *i* of *record* explained: its indicators' outcomes and :data:`RECORDED`, or None and why not."""
+    plan = explainer.plan
+    if explainer.why is not None:
+        return None, explainer.why
+    if record.outcomes[i] is None:
+        return None, "a unit the column program sends to the per-unit program"
+    unit = record.units[i]
+    if unit.periods and any(ind.periodic for ind in plan.indicators):
+        return None, "period rows"
+    category = unit.category
+    base = plan.weights_for(category)
+    weighed = bool(plan.scheme.categories)
+    applicable = [bool(a) for a in record.applicable[i].tolist()]
+    scored: list[Scored | None] = [None] * len(applicable)
+    first: dict[int, PolicyEvent] = {}
+    for k, ind in enumerate(plan.indicators):
+        if weighed and base[k] == 0:
+            if applicable[k]:
+                return None, DISAGREE
+            first[k] = not_assessed(plan.words, category)
+            continue
+        reason = ind.applicability(unit) if unit.not_applicable or not ind.always_applies else None
+        if (reason is None) != applicable[k]:
+            return None, DISAGREE
+        if reason is not None:
+            first[k] = reason
+            continue
+        found = _scored(explainer.forms[k], ind, record, k, i)
+        if isinstance(found, str):
+            return None, found
+        if as_fraction(found.score) != as_fraction(Record.number(record.held[k], i)):
+            return None, DISAGREE
+        scored[k] = found
+    weighting = pattern_weighting(plan, category if weighed else None, applicable)
+    contributions = [None if s is None else weighting.contribution(k, s.score) for k, s in enumerate(scored)]
+    return (
+        indicator_outcomes(plan, unit, applicable, scored, weighting, contributions, {}, first, base, {}),
+        RECORDED,
+    )
+
+
+def _scored(form: _Form, ind: IndicatorPlan, record: Record, k: int, i: int) -> Scored | str:
+    """What scoring indicator *k* found for row *i*, from the record (a string: why it cannot say)."""
+    unit = record.units[i]
+    category = unit.category
+    words = ind.words
+    zh = words.zh
+    formula = ind.ind.score
+    if ind.direct:  # one score formula of data columns (as the per-unit program's direct path shows it)
+        assert formula is not None
+        raw = Record.number(record.raw[k], i)  # the program's value column, before limits
+        found = Scored(value=raw, grade=None, score=raw)
+        found.computations.append(
+            Computation(
+                target="得分",
+                formula=ind._text(formula),
+                substituted=formula.show_with(unit.data, chinese=zh),
+                value=raw,
+            )
+        )
+        bound(ind, found, category, raw)
+        found.grade = ind.grade_of_score(found.score, category)
+        return round_score(ind, found)
+    scope: dict[str, object] = dict(unit.data)
+    scope[FULL_NAME] = ind.full(category)
+    for j, (policy, condition) in enumerate(form.defaults):  # the first whose condition holds, before steps
+        if record.kept((k, j), lambda c=condition: c(dict(record.cols), record.n))[i]:
+            why = words(f"条件“{policy.when.text}”成立", f"'{policy.when.text}' holds")
+            return round_score(ind, apply_default(ind, policy, category, why, {}))
+    columns = record.scope(k, form.run_steps)
+    values: dict[str, Value] = {}
+    events: list[PolicyEvent] = []
+    computations: list[Computation] = []
+    for step in ind.steps:
+        target = step_target(step)
+        value = Record.number(columns[target], i)
+        if isinstance(step, Formula):
+            computations.append(
+                Computation(
+                    target=target,
+                    formula=ind._text(step),
+                    substituted=step.show_with(scope, chinese=zh),
+                    value=value,
+                )
+            )
+        values[target] = value
+        scope[target] = value
+    scale = ind.ind.scale
+    grading: GradeResult | None = None
+    if scale is not None:
+        graded_on: dict[str, object] = scope
+        if ind.ind.value is not None and scale.variable is not None and ind.ind.value != scale.variable:
+            graded_on = {**scope, scale.variable: scope[ind.ind.value]}
+        variable = scale.variable
+        assert variable is not None
+        measured = _as_value(graded_on.get(variable))
+        grading = _graded(form, scale, graded_on, variable)
+        score: Number | None = grading.score
+        assert score is not None
+        if grading.scoring != "points":
+            factor = ind.scale_factor(category)
+            if factor != 1:
+                score = exact(as_fraction(score) * factor)
+        grade = grading.grade
+    else:
+        assert formula is not None
+        raw_col = record.kept((k, "score"), lambda: form.score_fn(columns, record.n))
+        raw = Record.number(raw_col, i)
+        computations.append(
+            Computation(
+                target="得分",
+                formula=ind._text(formula),
+                substituted=formula.show_with(scope, chinese=zh),
+                value=raw,
+            )
+        )
+        holder = Scored(value=raw, grade=None, score=raw, events=events)
+        bound(ind, holder, category, raw)
+        measured, grade, score = raw, ind.grade_of_score(holder.score, category), holder.score
+    if columns[ZERO_DIVISOR][i]:  # the default for no data took this row (coldefaults)
+        return "a default for no data where a step divides by 0"
+    done = Scored(
+        value=measured,
+        grade=grade,
+        score=score,
+        grading=grading,
+        values=values,
+        events=events,
+        computations=computations,
+    )
+    return round_score(ind, done)
+
+
+def _graded(form: _Form, scale: Any, graded_on: dict[str, object], variable: str) -> GradeResult:
+    """The scale's own result for the recorded value, worked out once per distinct value."""
+    value = graded_on.get(variable)
+    key = (type(value).__name__, str(value))
+    found = form.grades.get(key)
+    if found is None:
+        if len(form.grades) >= _MEMO:
+            form.grades.clear()
+        found = form.grades[key] = scale.grade(graded_on, explain=True)
+    return found
+
+
+def _as_value(value: object) -> Value | None:
+    if isinstance(value, bool | Fraction) or type(value).__name__ == "Decimal":
+        return value  # type: ignore[return-value]
+    if isinstance(value, int | float):
+        return to_number(value)
+    return None
