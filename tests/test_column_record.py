@@ -1,0 +1,218 @@
+"""Explanations from the column program's record against the per-unit program's, field for field.
+
+A unit's explanation is a view of what the column program recorded when it
+ran again on the unit's block with the batch's population values
+(:mod:`perfrules.scoring.colrecord`, :mod:`perfrules.scoring.colexplain`). For
+every built-in scheme, every docs example and generated schemes and data (the
+column tests' strategies: formulas, scales on and around their cuts, defaults,
+not-applicable rules, weights of 0 per category, limits, rounding), every unit
+the record explains must have the per-unit program's indicator results,
+groups, explanation text and JSON record. Which path explained each unit is
+counted, and the record must explain the built-ins and examples whose forms
+it records.
+"""
+
+from __future__ import annotations
+
+import collections
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import event, given
+
+import perfrules
+from perfrules import evaluate, load
+from perfrules.cli.main import main
+from perfrules.files.data import load_units
+from perfrules.results.display import unit_records
+from perfrules.scoring.colexplain import DISAGREE, RECORDED, explain_unit, explainer_of
+from perfrules.scoring.colrecord import Explaining, Record
+from perfrules.scoring.plan import plan_of
+from perfrules.scoring.program import program_of
+from test_column_policies import cases as policy_cases
+from test_column_program import _COLUMN_SETTINGS, _write
+from test_column_program import cases as formula_cases
+from test_column_scales import cases as scale_cases
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "docs" / "examples"
+BENCH = Path("/work/shared/bench/weighted-41")
+
+
+def _examples() -> list[tuple[Path, Path]]:
+    """Every example scheme under docs/examples with its data (same stem, or example-data.csv)."""
+    found = []
+    for scheme in sorted(EXAMPLES.rglob("*.toml")):
+        data = scheme.with_suffix(".csv")
+        if not data.exists():
+            data = scheme.parent / "example-data.csv"
+        if data.exists():
+            found.append((scheme, data))
+    return found
+
+
+def _compare(scheme: Any, units: list[Any]) -> collections.Counter[str]:
+    """Each unit explained (the record where it can), against the per-unit program on the same
+    batch; returns how many units each path explained."""
+    plan = plan_of(scheme)
+    fast = evaluate(scheme, units)
+    by: collections.Counter[str] = collections.Counter()
+    shown = {}
+    for r in fast.results:
+        if r.level:
+            continue
+        shown[r.unit] = (r.indicators, r.groups, r.explain(), unit_records(r), r._explained_by)
+        by[r._explained_by] += 1
+    saved = plan.program
+    plan.program = False  # the per-unit program only
+    try:
+        slow = evaluate(scheme, units)
+        for r in slow.results:
+            if r.level:
+                continue
+            indicators, groups, text, records, path = shown[r.unit]
+            assert r._explained_by != RECORDED
+            if path != RECORDED:
+                continue
+            assert indicators == r.indicators, r.unit
+            assert groups == r.groups, r.unit
+            assert text == r.explain(), r.unit
+            assert records == unit_records(r), r.unit
+    finally:
+        plan.program = saved
+    assert not by[DISAGREE]
+    return by
+
+
+# The built-ins and examples whose every form the record explains: each unit of their data the
+# column program scores is explained by the record (a form it stops recording fails this test).
+_RECORDED = {
+    "xiamen-xiangan-2020",
+    "bonus-matters",
+    "grade-effects",
+    "group-weight",
+    "missing-data",
+    "printed-bands",
+    "sub-units",
+    "m06-grade-quota",
+    "m08-veto-effects",
+    "m09-rounding",
+    "m10-phrase-bands",
+    "m11-dash-bands",
+    "m12-normalize-applicable",
+}
+
+
+@pytest.mark.parametrize("name", perfrules.schemes())
+def test_builtin_explanations_from_the_record_are_the_per_unit_programs(name):
+    by = _compare(load(name), list(perfrules.sample_units(name)))
+    if name in _RECORDED:
+        assert set(by) == {RECORDED}, by
+    else:
+        assert not by[RECORDED], by
+
+
+@pytest.mark.parametrize(("scheme_path", "data_path"), _examples(), ids=lambda p: p.stem)
+def test_example_explanations_from_the_record_are_the_per_unit_programs(scheme_path, data_path):
+    scheme = load(scheme_path)
+    by = _compare(scheme, list(load_units(data_path, scheme=scheme)))
+    if scheme_path.stem in _RECORDED:
+        assert by[RECORDED], by
+        assert set(by) <= {RECORDED, "a unit the column program sends to the per-unit program"}, by
+    else:
+        assert not by[RECORDED], by
+
+
+def _generated(folder: Any, text: str, data: str) -> None:
+    path = _write(folder, text)
+    data_path = folder / "data.csv"
+    data_path.write_text(data, encoding="utf-8")
+    scheme = load(path)
+    by = _compare(scheme, list(load_units(data_path, scheme=scheme)))
+    for path_taken, count in by.items():
+        event(f"explained by: {'record' if path_taken == RECORDED else 'per-unit'}")
+        del count
+    if program_of(plan_of(scheme)) is not None and explainer_of(plan_of(scheme), program_of(plan_of(scheme))).why:
+        event(f"form not recorded: {explainer_of(plan_of(scheme), program_of(plan_of(scheme))).why}")
+
+
+@given(case=formula_cases())
+@_COLUMN_SETTINGS
+def test_formulas_explained_from_the_record(tmp_path_factory, case):
+    _generated(tmp_path_factory.mktemp("record"), *case)
+
+
+@given(case=scale_cases())
+@_COLUMN_SETTINGS
+def test_scales_explained_from_the_record(tmp_path_factory, case):
+    _generated(tmp_path_factory.mktemp("record"), *case)
+
+
+@given(case=policy_cases())
+@_COLUMN_SETTINGS
+def test_policies_explained_from_the_record(tmp_path_factory, case):
+    _generated(tmp_path_factory.mktemp("record"), *case)
+
+
+def test_the_weighted_41_bench_is_explained_from_the_record():
+    scheme = load(BENCH / "scheme.toml")
+    units = list(load_units(BENCH / "sample.csv", scheme=scheme))
+    by = _compare(scheme, units)
+    assert by == {RECORDED: len(units)}
+
+
+def test_a_block_is_recorded_once_and_each_unit_read_from_it():
+    name = "xiamen-xiangan-2020"
+    scheme = load(name)
+    units = list(perfrules.sample_units(name))
+    plan = plan_of(scheme)
+    program = program_of(plan)
+    assert program is not None
+    explaining = Explaining(program, units, {}, block=3)
+    first, row = explaining.record(4)
+    assert row == 1 and first.n == 3 and [u.name for u in first.units] == [u.name for u in units[3:6]]
+    assert explaining.record(5)[0] is first  # the same block: not run again
+    explainer = explainer_of(plan, program)
+    found, by = explain_unit(explainer, first, row)
+    assert by == RECORDED and found is not None
+    # The indicators' scores are the column program's (what it held for the unit), and the weights
+    # add up to the scheme's total.
+    assert [o.scored.score for o in found if o.scored] == [
+        Record.number(first.held[k], row) for k, o in enumerate(found) if o.scored
+    ]
+
+
+def _cli(args: list[str]) -> str:
+    import io
+
+    out, err = io.StringIO(), io.StringIO()
+    assert main(args, out=out, err=err) == 0, err.getvalue()
+    return out.getvalue()
+
+
+def test_json_output_and_the_explain_command_are_the_per_unit_programs(monkeypatch):
+    """The command line's JSON and ``explain`` (made from the record's view) are what they are with
+    the per-unit program explaining every unit."""
+    name = "xiamen-xiangan-2020"
+    args_json = ["score", name, "sample", "--format", "json"]
+    args_explain = ["explain", name, "sample", "--unit", "区财政局"]
+    recorded = _cli(args_json), _cli(args_explain)
+    paths: collections.Counter[str] = collections.Counter()
+    real = explain_unit
+
+    def counted(*args: Any) -> Any:
+        found = real(*args)
+        paths[found[1]] += 1
+        return found
+
+    monkeypatch.setattr("perfrules.results.model.explain_unit", counted)
+    assert (_cli(args_json), _cli(args_explain)) == recorded
+    assert paths == {RECORDED: 9}  # 8 units in JSON, 1 explained
+    # The same with the per-unit program: every plan made from here on has no column program.
+    monkeypatch.setattr("perfrules.results.model.program_of", lambda plan: None)
+    paths.clear()
+    assert (_cli(args_json), _cli(args_explain)) == recorded
+    assert not paths
+    assert "区财政局" in recorded[1] and '"indicators"' in recorded[0]
