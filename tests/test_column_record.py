@@ -15,7 +15,6 @@ it records.
 from __future__ import annotations
 
 import collections
-import json
 from pathlib import Path
 from typing import Any
 
@@ -134,7 +133,10 @@ def _generated(folder: Any, text: str, data: str) -> None:
     for path_taken, count in by.items():
         event(f"explained by: {'record' if path_taken == RECORDED else 'per-unit'}")
         del count
-    if program_of(plan_of(scheme)) is not None and explainer_of(plan_of(scheme), program_of(plan_of(scheme))).why:
+    if (
+        program_of(plan_of(scheme)) is not None
+        and explainer_of(plan_of(scheme), program_of(plan_of(scheme))).why
+    ):
         event(f"form not recorded: {explainer_of(plan_of(scheme), program_of(plan_of(scheme))).why}")
 
 

@@ -31,6 +31,7 @@ per category, with weight that moves; limits and ``round_scores``.
 from __future__ import annotations
 
 from fractions import Fraction
+from functools import partial
 from typing import Any
 
 from .._numbers import Number, as_fraction, exact, to_number
@@ -182,7 +183,7 @@ def explain_unit(explainer: Explainer, record: Record, i: int) -> tuple[list[Ind
         found = _scored(explainer.forms[k], ind, record, k, i)
         if isinstance(found, str):
             return None, found
-        if as_fraction(found.score) != as_fraction(Record.number(record.held[k], i)):
+        if found.score != record.value(record.held[k], i):
             return None, DISAGREE
         scored[k] = found
     weighting = pattern_weighting(plan, category if weighed else None, applicable)
@@ -202,7 +203,7 @@ def _scored(form: _Form, ind: IndicatorPlan, record: Record, k: int, i: int) -> 
     formula = ind.ind.score
     if ind.direct:  # one score formula of data columns (as the per-unit program's direct path shows it)
         assert formula is not None
-        raw = Record.number(record.raw[k], i)  # the program's value column, before limits
+        raw = record.value(record.raw[k], i)  # the program's value column, before limits
         found = Scored(value=raw, grade=None, score=raw)
         found.computations.append(
             Computation(
@@ -212,13 +213,15 @@ def _scored(form: _Form, ind: IndicatorPlan, record: Record, k: int, i: int) -> 
                 value=raw,
             )
         )
-        bound(ind, found, category, raw)
+        if ind.scheme.round_scores is not None or raw != record.value(record.held[k], i):
+            bound(ind, found, category, raw)  # the program held the score within its limits: the words
         found.grade = ind.grade_of_score(found.score, category)
         return round_score(ind, found)
     scope: dict[str, object] = dict(unit.data)
     scope[FULL_NAME] = ind.full(category)
     for j, (policy, condition) in enumerate(form.defaults):  # the first whose condition holds, before steps
-        if record.kept((k, j), lambda c=condition: c(dict(record.cols), record.n))[i]:
+        if record.kept((k, j), partial(condition, dict(record.cols), record.n))[i]:
+            assert policy.when is not None
             why = words(f"条件“{policy.when.text}”成立", f"'{policy.when.text}' holds")
             return round_score(ind, apply_default(ind, policy, category, why, {}))
     columns = record.scope(k, form.run_steps)
@@ -227,7 +230,7 @@ def _scored(form: _Form, ind: IndicatorPlan, record: Record, k: int, i: int) -> 
     computations: list[Computation] = []
     for step in ind.steps:
         target = step_target(step)
-        value = Record.number(columns[target], i)
+        value = record.value(columns[target], i)
         if isinstance(step, Formula):
             computations.append(
                 Computation(
@@ -241,6 +244,7 @@ def _scored(form: _Form, ind: IndicatorPlan, record: Record, k: int, i: int) -> 
         scope[target] = value
     scale = ind.ind.scale
     grading: GradeResult | None = None
+    grade: str | None
     if scale is not None:
         graded_on: dict[str, object] = scope
         if ind.ind.value is not None and scale.variable is not None and ind.ind.value != scale.variable:
@@ -259,7 +263,7 @@ def _scored(form: _Form, ind: IndicatorPlan, record: Record, k: int, i: int) -> 
     else:
         assert formula is not None
         raw_col = record.kept((k, "score"), lambda: form.score_fn(columns, record.n))
-        raw = Record.number(raw_col, i)
+        raw = record.value(raw_col, i)
         computations.append(
             Computation(
                 target="得分",
@@ -269,7 +273,8 @@ def _scored(form: _Form, ind: IndicatorPlan, record: Record, k: int, i: int) -> 
             )
         )
         holder = Scored(value=raw, grade=None, score=raw, events=events)
-        bound(ind, holder, category, raw)
+        if ind.scheme.round_scores is not None or raw != record.value(record.held[k], i):
+            bound(ind, holder, category, raw)
         measured, grade, score = raw, ind.grade_of_score(holder.score, category), holder.score
     if columns[ZERO_DIVISOR][i]:  # the default for no data took this row (coldefaults)
         return "a default for no data where a step divides by 0"

@@ -26,6 +26,7 @@ from typing import Any
 from .._intcols import IntColumn, numpy
 from .._numbers import Number, exact
 from ..scheme.units import Unit
+from .colexact import exact_values
 from .colsteps import ZERO_DIVISOR
 from .compiled import Population
 from .outcome import UnitOutcome
@@ -35,6 +36,9 @@ __all__ = ["BLOCK", "Explaining", "Record"]
 
 BLOCK = 64
 """How many units around the one asked about are recorded together."""
+
+
+_ROW_READS = 16  # reads of a column made row by row before the whole column is made at once
 
 
 class Record:
@@ -72,6 +76,19 @@ class Record:
             found = self._scopes[k] = run_steps(cols, self.n)
             found.setdefault(ZERO_DIVISOR, cols[ZERO_DIVISOR])
         return found
+
+    def value(self, col: IntColumn, i: int) -> Number:
+        """Row *i* of one of the record's columns, as the per-unit program's numbers are (a Decimal
+        where finite, else a Fraction): row by row at first, the whole column at once once it is read
+        often (every unit of the block explained)."""
+        key = ("values", id(col))
+        found = self._kept.get(key, 0)
+        if type(found) is int:
+            if found < _ROW_READS:
+                self._kept[key] = found + 1
+                return self.number(col, i)
+            found = self._kept[key] = exact_values(col.num, col.den)
+        return found[i]  # type: ignore[no-any-return]
 
     @staticmethod
     def number(col: IntColumn, i: int) -> Number:
