@@ -38,20 +38,21 @@ from .._numbers import Number, as_fraction, exact, to_number
 from ..formula.language import Formula, Value
 from ..grading.scale import GradeResult
 from ..scheme.reads import FULL_NAME
-from ..scheme.steps import Part, step_target
+from ..scheme.steps import Rank, step_target
 from ..scheme.units import Computation, PolicyEvent
 from .colconds import compile_condition
 from .colnodes import Unsupported as _Unsupported
 from .colnodes import compile_node as _compile
 from .colparts import compile_steps
+from .colpoints import full_column
 from .colrecord import Record
-from .colsteps import ZERO_DIVISOR
+from .colsteps import ZERO_DIVISOR, population_names
 from .compiled import Scored
 from .indicator import IndicatorPlan
 from .outcome import IndicatorOutcome, indicator_outcomes, not_assessed
 from .outcome import weighting as pattern_weighting
 from .plan import Plan
-from .policies import apply_default, bound, round_score
+from .policies import adjust, apply_default, bound, round_score
 from .program import ColumnProgram
 
 __all__ = ["DISAGREE", "RECORDED", "Explainer", "explain_unit", "explainer_of"]
@@ -66,26 +67,49 @@ _MEMO = 4096  # grading results kept per scale (distinct values)
 
 
 class _Form:
-    """How one indicator's outcome is built from the record."""
+    """How one indicator's outcome is built from the record: its steps, score formula and default
+    conditions compiled as the program compiles them (population calls read as the batch's columns)."""
 
-    __slots__ = ("defaults", "grades", "run_steps", "score_fn")
+    __slots__ = ("calls", "code", "defaults", "fulls", "grades", "mapping", "run_steps", "score_fn")
 
-    def __init__(self, ind: IndicatorPlan) -> None:
+    def __init__(self, ind: IndicatorPlan, categories: tuple[str, ...] | None) -> None:
+        _check(ind)
+        code = self.code = ind.code
+
+        def with_population(node: Any) -> Any:
+            return _compile(population_names(node, code)[0])
+
         self.run_steps: Any = _no_steps
         self.score_fn: Any = None
         self.defaults: list[tuple[Any, Any]] = []
         self.grades: dict[tuple[str, str], GradeResult] = {}
-        _check(ind)
+        self.mapping = dict(ind.ind.inputs)
+        self.fulls = [as_fraction(ind.full(c)) for c in (categories or (None,))]
+        self.calls = tuple(call.key for call in ind.population_calls)
         try:
             if ind.steps:
-                self.run_steps = compile_steps(ind, _compile, _Unsupported)[0]
+                self.run_steps = compile_steps(ind, with_population, _Unsupported, full_points=True)[0]
             if ind.ind.score is not None:
-                self.score_fn = _compile(ind.ind.score.tree)
+                self.score_fn = with_population(ind.ind.score.tree)
             for policy in ind.defaults_when:
                 assert policy.when is not None
-                self.defaults.append((policy, compile_condition(policy.when.tree, _compile, _Unsupported)))
+                condition = compile_condition(policy.when.tree, with_population, _Unsupported)
+                self.defaults.append((policy, condition))
         except _Unsupported as exc:
             raise _Unsupported(f"indicator {ind.code}: {exc}") from None
+
+    def prepared(self, cols: dict[str, Any], n: int) -> dict[str, Any]:
+        """The columns the indicator reads: its local names bound to their data columns, and 分值."""
+        scope = dict(cols)
+        for local, field in self.mapping.items():
+            if field in cols:
+                scope[local] = cols[field]
+        scope[FULL_NAME] = full_column(self.fulls, cols, n)
+        return scope
+
+    def scope(self, cols: dict[str, Any], n: int) -> dict[str, Any]:
+        """The columns after the indicator's steps."""
+        return self.run_steps(self.prepared(cols, n), n)  # type: ignore[no-any-return]
 
 
 def _no_steps(cols: dict[str, Any], n: int) -> dict[str, Any]:
@@ -96,21 +120,8 @@ def _check(ind: IndicatorPlan) -> None:
     """Raise Unsupported naming the indicator's first form the record does not explain yet."""
     why = None
     scale = ind.ind.scale
-    formulas = [s for s in ind.steps if isinstance(s, Formula)]
-    if ind.ind.score is not None:
-        formulas.append(ind.ind.score)
-    if ind.ind.inputs:
-        why = "an inputs mapping"
-    elif ind.has_population:
-        why = "population values (max_of …, peer ratios, ranks)"
-    elif ind.zero_by_target or ind.zero_indicator:
+    if ind.zero_by_target or ind.zero_indicator:
         why = "zero rules"
-    elif ind.adjusts or ind.vetoes:
-        why = "adjustments or vetoes"
-    elif any(not isinstance(s, Formula | Part) for s in ind.steps):
-        why = "a step other than a formula or a part"
-    elif any(FULL_NAME in f.variables for f in formulas):
-        why = f"a formula that reads {FULL_NAME}"
     elif scale is not None and (
         scale.is_categorical or not scale.is_threshold or scale.levels or len(scale.variables) != 1
     ):
@@ -138,7 +149,7 @@ class Explainer:
                 raise _Unsupported("history values or parameters joined to the data")
             if any(plan.result_reads):
                 raise _Unsupported("reads of other indicators' results")
-            self.forms = [_Form(ind) for ind in plan.indicators]
+            self.forms = [_Form(ind, scheme.categories) for ind in plan.indicators]
         except _Unsupported as exc:
             self.why = str(exc)
 
@@ -217,21 +228,28 @@ def _scored(form: _Form, ind: IndicatorPlan, record: Record, k: int, i: int) -> 
             bound(ind, found, category, raw)  # the program held the score within its limits: the words
         found.grade = ind.grade_of_score(found.score, category)
         return round_score(ind, found)
-    scope: dict[str, object] = dict(unit.data)
+    env = ind.env(unit.data)
+    scope: dict[str, object] = dict(env)
     scope[FULL_NAME] = ind.full(category)
+    mine = record.population.get(unit.name, {})
+    for key in form.calls:  # the batch's population values the program read (max_of …)
+        if (form.code, key, None) in mine:
+            scope[key] = mine[(form.code, key, None)]
     for j, (policy, condition) in enumerate(form.defaults):  # the first whose condition holds, before steps
-        if record.kept((k, j), partial(condition, dict(record.cols), record.n))[i]:
+        if record.kept((k, j), partial(_holds, condition, form, record))[i]:
             assert policy.when is not None
             why = words(f"条件“{policy.when.text}”成立", f"'{policy.when.text}' holds")
-            return round_score(ind, apply_default(ind, policy, category, why, {}))
-    columns = record.scope(k, form.run_steps)
+            return adjust(ind, apply_default(ind, policy, category, why, {}), env, category, True)
+    columns = record.scope(k, form.scope)
     values: dict[str, Value] = {}
     events: list[PolicyEvent] = []
     computations: list[Computation] = []
     for step in ind.steps:
         target = step_target(step)
         value = record.value(columns[target], i)
-        if isinstance(step, Formula):
+        if isinstance(step, Rank) and step.gives_points:
+            computations.append(ind.rank_points(step, mine.get((form.code, target + "·名次", None)), value))
+        elif isinstance(step, Formula):
             computations.append(
                 Computation(
                     target=target,
@@ -287,7 +305,12 @@ def _scored(form: _Form, ind: IndicatorPlan, record: Record, k: int, i: int) -> 
         events=events,
         computations=computations,
     )
-    return round_score(ind, done)
+    return adjust(ind, done, env, category, True)
+
+
+def _holds(condition: Any, form: _Form, record: Record) -> Any:
+    """Where a compiled condition holds over the record's columns as the indicator reads them."""
+    return condition(form.prepared(record.cols, record.n), record.n)
 
 
 def _graded(form: _Form, scale: Any, graded_on: dict[str, object], variable: str) -> GradeResult:

@@ -56,6 +56,7 @@ class Record:
         self.held: list[IntColumn] = kept.get("held", [])
         self.applicable: Any = kept.get("applicable")
         self.n = len(units)
+        self.population: Mapping[str, Population] = population or {}
         self._scopes: dict[int, dict[str, Any]] = {}
         self._kept: dict[Any, Any] = {}
 

@@ -243,29 +243,7 @@ class IndicatorPlan(CompiledIndicator):
                     )
                 elif detail and isinstance(step, Rank) and step.gives_points:
                     place = population.get((self.code, step.target + "·名次", period))
-                    order = (
-                        words("从高到低", "highest first")
-                        if step.order == "desc"
-                        else words("从低到高", "lowest first")
-                    )
-                    computations.append(
-                        Computation(
-                            target=target,
-                            formula=words(
-                                f"按{step.of}排名（{order}）的加减分",
-                                f"points by rank of {step.of} ({order})",
-                            ),
-                            substituted=words(f"第{num(place)}名", f"place {num(place)}")
-                            if place is not None
-                            else words(
-                                f"不参与排名（“{step.when.text}”不成立）",
-                                f"not placed ('{step.when.text}' does not hold)",
-                            )
-                            if step.when is not None
-                            else "",
-                            value=result,
-                        )
-                    )
+                    computations.append(self.rank_points(step, place, result))
                 zeroed_by: str | None = None
                 for zero in self.zero_by_target.get(target, ()):
                     if zero.when.evaluate(scope) is not True:
@@ -348,6 +326,26 @@ class IndicatorPlan(CompiledIndicator):
             values=values,
             events=events,
             computations=computations,
+        )
+
+    def rank_points(self, step: Rank, place: Number | None, result: Value) -> Computation:
+        """How a rank step's points came about (the unit's place), as explanations show it."""
+        words = self.words
+        order = (
+            words("从高到低", "highest first") if step.order == "desc" else words("从低到高", "lowest first")
+        )
+        return Computation(
+            target=step_target(step),
+            formula=words(f"按{step.of}排名（{order}）的加减分", f"points by rank of {step.of} ({order})"),
+            substituted=words(f"第{num(place)}名", f"place {num(place)}")
+            if place is not None
+            else words(
+                f"不参与排名（“{step.when.text}”不成立）",
+                f"not placed ('{step.when.text}' does not hold)",
+            )
+            if step.when is not None
+            else "",
+            value=result,
         )
 
     def _grade(
