@@ -30,7 +30,11 @@ from perfrules.scoring.colexplain import DISAGREE, RECORDED, explain_unit, expla
 from perfrules.scoring.colrecord import Explaining, Record
 from perfrules.scoring.plan import plan_of
 from perfrules.scoring.program import program_of
+from test_column_points import cases as points_cases
 from test_column_policies import cases as policy_cases
+from test_column_ranks import cases as rank_cases
+from test_column_steps import cases as step_cases
+from test_column_totalrules import cases as total_rule_cases
 from test_column_program import _COLUMN_SETTINGS, _write
 from test_column_program import cases as formula_cases
 from test_column_scales import cases as scale_cases
@@ -150,6 +154,30 @@ def test_scales_explained_from_the_record(tmp_path_factory, case):
 @given(case=policy_cases())
 @_COLUMN_SETTINGS
 def test_policies_explained_from_the_record(tmp_path_factory, case):
+    _generated(tmp_path_factory.mktemp("record"), *case)
+
+
+@given(case=step_cases())
+@_COLUMN_SETTINGS
+def test_steps_and_population_values_explained_from_the_record(tmp_path_factory, case):
+    _generated(tmp_path_factory.mktemp("record"), *case)
+
+
+@given(case=points_cases())
+@_COLUMN_SETTINGS
+def test_points_mechanics_explained_from_the_record(tmp_path_factory, case):
+    _generated(tmp_path_factory.mktemp("record"), *case)
+
+
+@given(case=rank_cases())
+@_COLUMN_SETTINGS
+def test_ranks_explained_from_the_record(tmp_path_factory, case):
+    _generated(tmp_path_factory.mktemp("record"), *case)
+
+
+@given(case=total_rule_cases())
+@_COLUMN_SETTINGS
+def test_rules_on_the_total_explained_from_the_record(tmp_path_factory, case):
     _generated(tmp_path_factory.mktemp("record"), *case)
 
 
