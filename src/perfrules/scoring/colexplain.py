@@ -34,6 +34,7 @@ from fractions import Fraction
 from functools import partial
 from typing import Any
 
+from .._errors import DivisionByZeroError
 from .._numbers import Number, as_fraction, exact, to_number
 from ..formula.language import Formula, Value
 from ..grading.scale import GradeResult
@@ -46,7 +47,8 @@ from .colnodes import compile_node as _compile
 from .colparts import compile_steps
 from .colpoints import full_column
 from .colrecord import Record
-from .colsteps import ZERO_DIVISOR, population_names
+from .colsteps import DIVISIONS, ZERO_DIVISOR, population_names
+from .colzero import ZERO_TRAIL
 from .compiled import Scored
 from .indicator import IndicatorPlan
 from .outcome import IndicatorOutcome, indicator_outcomes, not_assessed
@@ -64,13 +66,15 @@ DISAGREE = "the record and the rule's own words disagree"
 """Why a unit whose built score differs from the program's went to the per-unit program."""
 
 _MEMO = 4096  # grading results kept per scale (distinct values)
+_SCORE = "\0score"  # in the record of divisions: those after it are the score formula's
+_ONCE = object()  # no memo: a scale of several values, or with levels
 
 
 class _Form:
     """How one indicator's outcome is built from the record: its steps, score formula and default
     conditions compiled as the program compiles them (population calls read as the batch's columns)."""
 
-    __slots__ = ("calls", "code", "defaults", "fulls", "grades", "mapping", "run_steps", "score_fn")
+    __slots__ = ("calls", "code", "defaults", "fulls", "grades", "mapping", "run_steps", "score_fn", "zeros")
 
     def __init__(self, ind: IndicatorPlan, categories: tuple[str, ...] | None) -> None:
         _check(ind)
@@ -86,11 +90,15 @@ class _Form:
         self.mapping = dict(ind.ind.inputs)
         self.fulls = [as_fraction(ind.full(c)) for c in (categories or (None,))]
         self.calls = tuple(call.key for call in ind.population_calls)
+        self.zeros: list[Any] = []
         try:
             if ind.steps:
                 self.run_steps = compile_steps(ind, with_population, _Unsupported, full_points=True)[0]
             if ind.ind.score is not None:
                 self.score_fn = with_population(ind.ind.score.tree)
+            # The zero rules on the indicator, worked out on the scope after the steps.
+            rules = ind.zero_indicator
+            self.zeros = [compile_condition(r.when.tree, with_population, _Unsupported) for r in rules]
             for policy in ind.defaults_when:
                 assert policy.when is not None
                 condition = compile_condition(policy.when.tree, with_population, _Unsupported)
@@ -105,6 +113,8 @@ class _Form:
             if field in cols:
                 scope[local] = cols[field]
         scope[FULL_NAME] = full_column(self.fulls, cols, n)
+        scope[ZERO_TRAIL] = {}  # each step's value before its zero rules, and where each held (colzero)
+        scope[DIVISIONS] = []  # each division by a column in order, and where its divisor is 0 (colnodes)
         return scope
 
     def scope(self, cols: dict[str, Any], n: int) -> dict[str, Any]:
@@ -119,14 +129,7 @@ def _no_steps(cols: dict[str, Any], n: int) -> dict[str, Any]:
 def _check(ind: IndicatorPlan) -> None:
     """Raise Unsupported naming the indicator's first form the record does not explain yet."""
     why = None
-    scale = ind.ind.scale
-    if ind.zero_by_target or ind.zero_indicator:
-        why = "zero rules"
-    elif scale is not None and (
-        scale.is_categorical or not scale.is_threshold or scale.levels or len(scale.variables) != 1
-    ):
-        why = "a word scale, or a scale over several values or with levels"
-    elif scale is None and ind.ind.score is None:
+    if ind.ind.scale is None and ind.ind.score is None:
         why = "no score formula and no scale"
     if why is not None:
         raise _Unsupported(f"indicator {ind.code}: {why}")
@@ -229,6 +232,7 @@ def _scored(form: _Form, ind: IndicatorPlan, record: Record, k: int, i: int) -> 
         found.grade = ind.grade_of_score(found.score, category)
         return round_score(ind, found)
     env = ind.env(unit.data)
+    scale = ind.ind.scale
     scope: dict[str, object] = dict(env)
     scope[FULL_NAME] = ind.full(category)
     mine = record.population.get(unit.name, {})
@@ -241,12 +245,22 @@ def _scored(form: _Form, ind: IndicatorPlan, record: Record, k: int, i: int) -> 
             why = words(f"条件“{policy.when.text}”成立", f"'{policy.when.text}' holds")
             return adjust(ind, apply_default(ind, policy, category, why, {}), env, category, True)
     columns = record.scope(k, form.scope)
+    if form.score_fn is not None and scale is None:
+        raw_col = record.kept((k, "score"), partial(_scored_column, form, columns, record.n))
+    if columns[ZERO_DIVISOR][i]:  # the default for no data took this row (coldefaults): its words
+        return _no_data(ind, columns, i, env, category)
     values: dict[str, Value] = {}
     events: list[PolicyEvent] = []
     computations: list[Computation] = []
     for step in ind.steps:
         target = step_target(step)
         value = record.value(columns[target], i)
+        rules = ind.zero_by_target.get(target, ())
+        if rules:  # the value before the step's zero rules, and those that held (recorded by colzero)
+            before, holds = columns[ZERO_TRAIL][target]
+            held = [rule for rule, where in zip(rules, holds, strict=True) if where[i]]
+            if ind.step_zeroed(held, target, record.value(before, i), None, unit, events) != value:
+                return DISAGREE
         if isinstance(step, Rank) and step.gives_points:
             computations.append(ind.rank_points(step, mine.get((form.code, target + "·名次", None)), value))
         elif isinstance(step, Formula):
@@ -260,17 +274,28 @@ def _scored(form: _Form, ind: IndicatorPlan, record: Record, k: int, i: int) -> 
             )
         values[target] = value
         scope[target] = value
-    scale = ind.ind.scale
     grading: GradeResult | None = None
     grade: str | None
-    if scale is not None:
-        graded_on: dict[str, object] = scope
-        if ind.ind.value is not None and scale.variable is not None and ind.ind.value != scale.variable:
-            graded_on = {**scope, scale.variable: scope[ind.ind.value]}
-        variable = scale.variable
-        assert variable is not None
-        measured = _as_value(graded_on.get(variable))
-        grading = _graded(form, scale, graded_on, variable)
+    if scale is not None:  # as the per-unit program grades (IndicatorPlan._grade), by the scale's own code
+        measured: Value | None = None
+        if scale.is_categorical:
+            word = ind.ind.value
+            if word is None or word not in scope:
+                return "a word scale's value missing"
+            grading = _graded(form, scale, scope[word], lambda: scale.grade(scope[word]))
+        else:
+            graded_on: dict[str, object] = scope
+            if ind.ind.value is not None and scale.variable is not None and ind.ind.value != scale.variable:
+                graded_on = {**scope, scale.variable: scope[ind.ind.value]}
+            variable = scale.variable
+            if variable is not None:
+                measured = _as_value(graded_on.get(variable))
+            grading = _graded(
+                form,
+                scale,
+                graded_on.get(variable) if variable is not None and not scale.levels else _ONCE,
+                lambda: scale.grade(graded_on, explain=True),
+            )
         score: Number | None = grading.score
         assert score is not None
         if grading.scoring != "points":
@@ -280,7 +305,6 @@ def _scored(form: _Form, ind: IndicatorPlan, record: Record, k: int, i: int) -> 
         grade = grading.grade
     else:
         assert formula is not None
-        raw_col = record.kept((k, "score"), lambda: form.score_fn(columns, record.n))
         raw = record.value(raw_col, i)
         computations.append(
             Computation(
@@ -294,8 +318,13 @@ def _scored(form: _Form, ind: IndicatorPlan, record: Record, k: int, i: int) -> 
         if ind.scheme.round_scores is not None or raw != record.value(record.held[k], i):
             bound(ind, holder, category, raw)
         measured, grade, score = raw, ind.grade_of_score(holder.score, category), holder.score
-    if columns[ZERO_DIVISOR][i]:  # the default for no data took this row (coldefaults)
-        return "a default for no data where a step divides by 0"
+    if form.zeros:  # the zero rules on the indicator that hold on the scope after the steps
+        held = [
+            rule
+            for j, rule in enumerate(ind.zero_indicator)
+            if record.kept((k, "zero", j), partial(form.zeros[j], columns, record.n))[i]
+        ]
+        score, grade = ind.indicator_zeroed(held, score, grade, None, unit, events)
     done = Scored(
         value=measured,
         grade=grade,
@@ -308,20 +337,59 @@ def _scored(form: _Form, ind: IndicatorPlan, record: Record, k: int, i: int) -> 
     return adjust(ind, done, env, category, True)
 
 
+def _scored_column(form: _Form, columns: dict[str, Any], n: int) -> Any:
+    """The score formula's column over the scope after the steps (its divisions marked as the score's)."""
+    columns[DIVISIONS].append(_SCORE)
+    return form.score_fn(columns, n)
+
+
+def _no_data(
+    ind: IndicatorPlan, columns: dict[str, Any], i: int, env: Any, category: str | None
+) -> Scored | str:
+    """The default for no data on row *i*, which divided by 0: the first division the record marks
+    there names the divisor, and the steps before it keep their values (as the per-unit program stops)."""
+    if ind.no_data is None:
+        return DISAGREE
+    current = None
+    for entry in columns[DIVISIONS]:
+        if isinstance(entry, str):
+            current = entry
+            continue
+        shown, where = entry
+        if where[i]:
+            break
+    else:
+        return DISAGREE
+    values: dict[str, Value] = {}
+    if current != _SCORE:
+        for step in ind.steps:
+            target = step_target(step)
+            if target == current:
+                break
+            values[target] = Record.number(columns[target], i)
+    else:
+        values = {step_target(step): Record.number(columns[step_target(step)], i) for step in ind.steps}
+    text = ind.ind.score.text if ind.ind.score is not None else ""
+    found = ind.no_data_default(DivisionByZeroError(text, shown, {}), category, values)
+    return adjust(ind, found, env, category, True)
+
+
 def _holds(condition: Any, form: _Form, record: Record) -> Any:
     """Where a compiled condition holds over the record's columns as the indicator reads them."""
     return condition(form.prepared(record.cols, record.n), record.n)
 
 
-def _graded(form: _Form, scale: Any, graded_on: dict[str, object], variable: str) -> GradeResult:
-    """The scale's own result for the recorded value, worked out once per distinct value."""
-    value = graded_on.get(variable)
+def _graded(form: _Form, scale: Any, value: object, work: Any) -> GradeResult:
+    """The scale's own result (*work*) for the recorded *value*, worked out once per distinct value
+    (every time for scales of several values or with levels: *value* is ``_ONCE``)."""
+    if value is _ONCE:
+        return work()  # type: ignore[no-any-return]
     key = (type(value).__name__, str(value))
     found = form.grades.get(key)
     if found is None:
         if len(form.grades) >= _MEMO:
             form.grades.clear()
-        found = form.grades[key] = scale.grade(graded_on, explain=True)
+        found = form.grades[key] = work()
     return found
 
 
