@@ -32,12 +32,12 @@ from perfrules.scoring.plan import plan_of
 from perfrules.scoring.program import program_of
 from test_column_points import cases as points_cases
 from test_column_policies import cases as policy_cases
-from test_column_ranks import cases as rank_cases
-from test_column_steps import cases as step_cases
-from test_column_totalrules import cases as total_rule_cases
 from test_column_program import _COLUMN_SETTINGS, _write
 from test_column_program import cases as formula_cases
+from test_column_ranks import cases as rank_cases
 from test_column_scales import cases as scale_cases
+from test_column_steps import cases as step_cases
+from test_column_totalrules import cases as total_rule_cases
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "docs" / "examples"
@@ -56,11 +56,11 @@ def _examples() -> list[tuple[Path, Path]]:
     return found
 
 
-def _compare(scheme: Any, units: list[Any]) -> collections.Counter[str]:
+def _compare(scheme: Any, units: list[Any], previous: Any = None) -> collections.Counter[str]:
     """Each unit explained (the record where it can), against the per-unit program on the same
-    batch; returns how many units each path explained."""
-    plan = plan_of(scheme)
-    fast = evaluate(scheme, units)
+    batch (and last year's results *previous*); returns how many units each path explained."""
+    fast = evaluate(scheme, units, previous=previous)
+    plan = plan_of(fast.scheme)
     by: collections.Counter[str] = collections.Counter()
     shown = {}
     for r in fast.results:
@@ -71,7 +71,7 @@ def _compare(scheme: Any, units: list[Any]) -> collections.Counter[str]:
     saved = plan.program
     plan.program = False  # the per-unit program only
     try:
-        slow = evaluate(scheme, units)
+        slow = evaluate(scheme, units, previous=previous)
         for r in slow.results:
             if r.level:
                 continue
@@ -92,12 +92,10 @@ def _compare(scheme: Any, units: list[Any]) -> collections.Counter[str]:
 # The built-ins and examples the record does not explain yet, with the form it names; every other
 # one's units are explained by the record wherever the column program scores them.
 _PER_UNIT = {
-    "group-means": "groups that take a mean (subtotals)",
-    "last-year": "history values or parameters joined to the data",
-    "parameters": "history values or parameters joined to the data",
+    # Without last year's results the column program sends every unit back (see the test below).
+    "last-year": "a unit the column program sends to the per-unit program",
     "period-grades": "period rows",
     "read-results": "rules read other indicators' steps (指标1·原始得分)",
-    "weights-from-data": "weights read from the data (weight_from)",
 }
 _SENT_BACK = "a unit the column program sends to the per-unit program"
 
@@ -171,6 +169,25 @@ def test_ranks_explained_from_the_record(tmp_path_factory, case):
 @_COLUMN_SETTINGS
 def test_rules_on_the_total_explained_from_the_record(tmp_path_factory, case):
     _generated(tmp_path_factory.mktemp("record"), *case)
+
+
+def test_last_years_results_explained_from_the_record(tmp_path):
+    folder = EXAMPLES / "cookbook"
+    previous = tmp_path / "2024.csv"
+    _cli(
+        [
+            "score",
+            str(folder / "last-year.toml"),
+            str(folder / "last-year" / "2024-data.csv"),
+            "--format",
+            "csv",
+            "-o",
+            str(previous),
+        ]
+    )
+    scheme = load(folder / "last-year.toml")
+    by = _compare(scheme, list(load_units(folder / "last-year.csv", scheme=scheme)), previous)
+    assert by[RECORDED] and set(by) <= {RECORDED, _SENT_BACK}, by
 
 
 def test_the_weighted_41_bench_is_explained_from_the_record():

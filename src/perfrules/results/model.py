@@ -88,6 +88,9 @@ class _Detail:
                 if found is not None:
                     outcome = UnitOutcome(record.units[row])
                     outcome.indicators = found
+                    done = record.outcomes[row]
+                    if done is not None:  # groups that take a mean: their subtotals (colmeans)
+                        outcome.subtotals = done.subtotals
                     return _explained_parts(self.plan, outcome)
             else:
                 self.by = explainer.why

@@ -38,9 +38,11 @@ from .._errors import DivisionByZeroError
 from .._numbers import Number, as_fraction, exact, to_number
 from ..formula.language import Formula, Value
 from ..grading.scale import GradeResult
+from ..scheme.history import note_previous
+from ..scheme.model import with_parameters
 from ..scheme.reads import FULL_NAME
 from ..scheme.steps import Rank, step_target
-from ..scheme.units import Computation, PolicyEvent
+from ..scheme.units import Computation, PolicyEvent, Unit
 from .colconds import compile_condition
 from .colnodes import Unsupported as _Unsupported
 from .colnodes import compile_node as _compile
@@ -144,12 +146,6 @@ class Explainer:
         self.why: str | None = None
         scheme = plan.scheme
         try:
-            if plan.aggregated:
-                raise _Unsupported("groups that take a mean (subtotals)")
-            if plan.weight_from:
-                raise _Unsupported("weights read from the data (weight_from)")
-            if scheme.history or scheme.parameters:
-                raise _Unsupported("history values or parameters joined to the data")
             if any(plan.result_reads):
                 raise _Unsupported("reads of other indicators' results")
             self.forms = [_Form(ind, scheme.categories) for ind in plan.indicators]
@@ -176,8 +172,17 @@ def explain_unit(explainer: Explainer, record: Record, i: int) -> tuple[list[Ind
     unit = record.units[i]
     if unit.periods and any(ind.periodic for ind in plan.indicators):
         return None, "period rows"
+    scheme = plan.scheme
+    sources: dict[str, str] = {}
+    if scheme.history or scheme.parameters:  # the unit's data as its rules read it, and where from
+        unit, sources = note_previous(record.given[i], scheme.history, scheme.previous, plan.words.zh, True)
+        unit = with_parameters(scheme, unit)
     category = unit.category
     base = plan.weights_for(category)
+    own = None
+    if record.own is not None:  # weights read from the unit's data (weight_from), as the program read them
+        wid, owns = record.own
+        base = own = owns[int(wid[i])]
     weighed = bool(plan.scheme.categories)
     applicable = [bool(a) for a in record.applicable[i].tolist()]
     scored: list[Scored | None] = [None] * len(applicable)
@@ -194,23 +199,21 @@ def explain_unit(explainer: Explainer, record: Record, i: int) -> tuple[list[Ind
         if reason is not None:
             first[k] = reason
             continue
-        found = _scored(explainer.forms[k], ind, record, k, i)
+        found = _scored(explainer.forms[k], ind, record, k, i, unit)
         if isinstance(found, str):
             return None, found
         if found.score != record.value(record.held[k], i):
             return None, DISAGREE
         scored[k] = found
-    weighting = pattern_weighting(plan, category if weighed else None, applicable)
+    weighting = pattern_weighting(plan, category if weighed else None, applicable, own)
     contributions = [None if s is None else weighting.contribution(k, s.score) for k, s in enumerate(scored)]
-    return (
-        indicator_outcomes(plan, unit, applicable, scored, weighting, contributions, {}, first, base, {}),
-        RECORDED,
-    )
+    made = indicator_outcomes
+    return made(plan, unit, applicable, scored, weighting, contributions, {}, first, base, sources), RECORDED
 
 
-def _scored(form: _Form, ind: IndicatorPlan, record: Record, k: int, i: int) -> Scored | str:
-    """What scoring indicator *k* found for row *i*, from the record (a string: why it cannot say)."""
-    unit = record.units[i]
+def _scored(form: _Form, ind: IndicatorPlan, record: Record, k: int, i: int, unit: Unit) -> Scored | str:
+    """What scoring indicator *k* found for row *i* (*unit*, its data as its rules read it), from the
+    record (a string: why it cannot say)."""
     category = unit.category
     words = ind.words
     zh = words.zh

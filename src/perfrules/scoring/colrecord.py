@@ -50,7 +50,9 @@ class Record:
         kept: dict[str, Any] = {}
         self.program = program
         self.outcomes: list[UnitOutcome | None] = program.run(units, population, record=kept)
+        self.given = units  # as given (their data without history values and parameters)
         self.units: Sequence[Unit] = kept.get("units", units)
+        self.own: tuple[Any, Any] | None = kept.get("own")  # per unit, its weights read (weight_from)
         self.cols: dict[str, Any] = kept.get("cols", {})
         self.raw: list[IntColumn] = kept.get("raw", [])
         self.held: list[IntColumn] = kept.get("held", [])

@@ -254,6 +254,8 @@ class ColumnProgram:
                         applicable[rows, k] = False
         if self.own is not None:  # weights each unit reads (weight_from; 0 for a category: not assessed)
             wid, owns, refused = self.own.read(columns, ok, cat, applicable)
+            if record is not None:
+                record["own"] = (wid, owns)  # each unit's weights read from its data (colrecord)
             ok &= ~refused
         if declared is not None:
             listed, unknown = colapplies.declared(plan.lookup, plan.indicators, declared)
