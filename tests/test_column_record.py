@@ -20,9 +20,10 @@ from typing import Any
 
 import pytest
 from hypothesis import event, given
+from hypothesis import strategies as st
 
 import perfrules
-from perfrules import evaluate, load
+from perfrules import evaluate, load, loads
 from perfrules.cli.main import main
 from perfrules.files.data import load_units
 from perfrules.results.display import unit_records
@@ -188,6 +189,46 @@ def test_last_years_results_explained_from_the_record(tmp_path):
     scheme = load(folder / "last-year.toml")
     by = _compare(scheme, list(load_units(folder / "last-year.csv", scheme=scheme)), previous)
     assert by[RECORDED] and set(by) <= {RECORDED, _SENT_BACK}, by
+
+
+_READS = """
+name = "读取结果"
+total = 100
+groups = [{ name = "组" }]
+[[indicators]]
+code = "1"
+name = "利润"
+group = "组"
+weight = 40
+score = "利润得分"
+[[indicators]]
+code = "2"
+name = "经济增加值"
+group = "组"
+weight = 60
+steps = ["加成=指标1得分率×10"]
+score = "增加值得分+加成"
+policies = [{ type = "zero", when = "指标1得分<%s" }]
+"""
+
+
+@given(
+    cut=st.sampled_from(["0", "30", "60.5"]),
+    rows=st.lists(
+        st.tuples(
+            st.sampled_from(["0", "30", "60.50", "87.5", "100", "87.50"]), st.sampled_from(["50", "92.25"])
+        ),
+        min_size=1,
+        max_size=6,
+    ),
+)
+@_COLUMN_SETTINGS
+def test_reads_of_other_indicators_results_explained_from_the_record(tmp_path_factory, cut, rows):
+    folder = tmp_path_factory.mktemp("reads")
+    data = "单位,利润得分,增加值得分\n" + "".join(f"单位{i},{a},{b}\n" for i, (a, b) in enumerate(rows))
+    scheme_text = _READS % cut
+    assert program_of(plan_of(loads(scheme_text, format="toml"))) is not None
+    _generated(folder, scheme_text, data)
 
 
 def test_the_weighted_41_bench_is_explained_from_the_record():

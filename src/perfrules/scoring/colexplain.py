@@ -18,14 +18,20 @@ distinct value), the policy's event (``apply_default``, ``bound``,
 is checked against the program's: a unit where they differ is explained by
 the per-unit program instead (:data:`DISAGREE`; the tests hold it at none).
 
-Forms recorded: a score formula of data columns; formula and ``part`` steps;
-a threshold scale of one value on a data column or a step; ``default … when``
-and the default for no data (where no step divided by 0); not-applicable
-rules, ``applies_to``, indicators declared not applicable and weights of 0
-per category, with weight that moves; limits and ``round_scores``.
-:func:`explainer_of` names the first form of a plan that is not
+Forms recorded: everything the column program compiles except values
+reported per period — score formulas of data columns, steps (formulas,
+``part``, peer ratios and ranks, with the batch's population values),
+population calls (``max_of`` …), 分值, ``inputs`` mappings, scales of one
+value, of several values, of words or with levels, ``default … when`` and the
+default for no data (also where a division by 0 took it), zero rules on a
+step or the indicator, adjustments and vetoes, not-applicable rules,
+``applies_to``, indicators declared not applicable, weights of 0 per category
+or read from the data, weight that moves, limits, ``round_scores``, group
+means (the run's subtotals), history values and parameters, and reads of other
+indicators' results. :func:`explainer_of` names a plan's form that is not
 (:attr:`Explainer.why`), and :func:`explain_unit` names why a unit is not
-(``period rows`` …): those go to the per-unit program, whole.
+(``period rows``, a unit the program sends back): those go to the per-unit
+program, whole.
 """
 
 from __future__ import annotations
@@ -33,6 +39,8 @@ from __future__ import annotations
 from fractions import Fraction
 from functools import partial
 from typing import Any
+
+import attrs
 
 from .._errors import DivisionByZeroError
 from .._numbers import Number, as_fraction, exact, to_number
@@ -146,8 +154,6 @@ class Explainer:
         self.why: str | None = None
         scheme = plan.scheme
         try:
-            if any(plan.result_reads):
-                raise _Unsupported("reads of other indicators' results")
             self.forms = [_Form(ind, scheme.categories) for ind in plan.indicators]
         except _Unsupported as exc:
             self.why = str(exc)
@@ -193,13 +199,17 @@ def explain_unit(explainer: Explainer, record: Record, i: int) -> tuple[list[Ind
                 return None, DISAGREE
             first[k] = not_assessed(plan.words, category)
             continue
-        reason = ind.applicability(unit) if unit.not_applicable or not ind.always_applies else None
+        scoring = unit
+        if plan.result_reads[k]:  # other indicators' results, as the program put them among the columns
+            extra = {name: record.value(record.cols[name], i) for name in sorted(plan.result_reads[k])}
+            scoring = attrs.evolve(unit, data={**unit.data, **extra})
+        reason = ind.applicability(scoring) if unit.not_applicable or not ind.always_applies else None
         if (reason is None) != applicable[k]:
             return None, DISAGREE
         if reason is not None:
             first[k] = reason
             continue
-        found = _scored(explainer.forms[k], ind, record, k, i, unit)
+        found = _scored(explainer.forms[k], ind, record, k, i, scoring)
         if isinstance(found, str):
             return None, found
         if found.score != record.value(record.held[k], i):
