@@ -269,22 +269,25 @@ def _scored(form: _Form, ind: IndicatorPlan, record: Record, k: int, i: int, uni
         target = step_target(step)
         value = record.value(columns[target], i)
         rules = ind.zero_by_target.get(target, ())
-        if rules:  # the value before the step's zero rules, and those that held (recorded by colzero)
+        worked = value
+        if rules:  # the value before the step's zero rules, and where each held (recorded by colzero)
             before, holds = columns[ZERO_TRAIL][target]
-            held = [rule for rule, where in zip(rules, holds, strict=True) if where[i]]
-            if ind.step_zeroed(held, target, record.value(before, i), None, unit, events) != value:
-                return DISAGREE
+            worked = record.value(before, i)
         if isinstance(step, Rank) and step.gives_points:
-            computations.append(ind.rank_points(step, mine.get((form.code, target + "·名次", None)), value))
-        elif isinstance(step, Formula):
+            computations.append(ind.rank_points(step, mine.get((form.code, target + "·名次", None)), worked))
+        elif isinstance(step, Formula):  # what the step worked out, before its zero rules
             computations.append(
                 Computation(
                     target=target,
                     formula=ind._text(step),
                     substituted=step.show_with(scope, chinese=zh),
-                    value=value,
+                    value=worked,
                 )
             )
+        if rules:
+            held = [rule for rule, where in zip(rules, holds, strict=True) if where[i]]
+            if ind.step_zeroed(held, target, worked, None, unit, events) != value:
+                return DISAGREE
         values[target] = value
         scope[target] = value
     grading: GradeResult | None = None
