@@ -190,7 +190,7 @@ def explain_unit(explainer: Explainer, record: Record, i: int) -> tuple[list[Ind
         wid, owns = record.own
         base = own = owns[int(wid[i])]
     weighed = bool(plan.scheme.categories)
-    applicable = [bool(a) for a in record.applicable[i].tolist()]
+    applicable = record.kept("applicable", record.applicable.tolist)[i]
     scored: list[Scored | None] = [None] * len(applicable)
     first: dict[int, PolicyEvent] = {}
     for k, ind in enumerate(plan.indicators):
@@ -212,11 +212,10 @@ def explain_unit(explainer: Explainer, record: Record, i: int) -> tuple[list[Ind
         found = _scored(explainer.forms[k], ind, record, k, i, scoring)
         if isinstance(found, str):
             return None, found
-        if found.score != record.value(record.held[k], i):
-            return None, DISAGREE
         scored[k] = found
     weighting = pattern_weighting(plan, category if weighed else None, applicable, own)
     contributions = [None if s is None else weighting.contribution(k, s.score) for k, s in enumerate(scored)]
+    record.explained += 1
     made = indicator_outcomes
     return made(plan, unit, applicable, scored, weighting, contributions, {}, first, base, sources), RECORDED
 
@@ -240,10 +239,12 @@ def _scored(form: _Form, ind: IndicatorPlan, record: Record, k: int, i: int, uni
                 value=raw,
             )
         )
-        if ind.scheme.round_scores is not None or raw != record.value(record.held[k], i):
-            bound(ind, found, category, raw)  # the program held the score within its limits: the words
+        if ind.scheme.round_scores is None and record.unchanged(k)[i]:
+            found.grade = ind.grade_of_score(raw, category)  # the program kept the value as it was
+            return found
+        bound(ind, found, category, raw)  # the program held the score within its limits: the words
         found.grade = ind.grade_of_score(found.score, category)
-        return round_score(ind, found)
+        return _checked(round_score(ind, found), record, k, i)
     env = ind.env(unit.data)
     scale = ind.ind.scale
     scope: dict[str, object] = dict(env)
@@ -256,12 +257,16 @@ def _scored(form: _Form, ind: IndicatorPlan, record: Record, k: int, i: int, uni
         if record.kept((k, j), partial(_holds, condition, form, record))[i]:
             assert policy.when is not None
             why = words(f"条件“{policy.when.text}”成立", f"'{policy.when.text}' holds")
-            return adjust(ind, apply_default(ind, policy, category, why, {}), env, category, True)
+            return _checked(
+                adjust(ind, apply_default(ind, policy, category, why, {}), env, category, True), record, k, i
+            )
     columns = record.scope(k, form.scope)
     if form.score_fn is not None and scale is None:
         raw_col = record.kept((k, "score"), partial(_scored_column, form, columns, record.n))
-    if columns[ZERO_DIVISOR][i]:  # the default for no data took this row (coldefaults): its words
-        return _no_data(ind, columns, i, env, category)
+    # The default for no data took this row (coldefaults): its words.
+    if record.kept((k, "divided by 0"), columns[ZERO_DIVISOR].tolist)[i]:
+        taken = _no_data(ind, columns, i, env, category)
+        return taken if isinstance(taken, str) else _checked(taken, record, k, i)
     values: dict[str, Value] = {}
     events: list[PolicyEvent] = []
     computations: list[Computation] = []
@@ -338,7 +343,7 @@ def _scored(form: _Form, ind: IndicatorPlan, record: Record, k: int, i: int, uni
         held = [
             rule
             for j, rule in enumerate(ind.zero_indicator)
-            if record.kept((k, "zero", j), partial(form.zeros[j], columns, record.n))[i]
+            if record.kept((k, "zero", j), partial(_holds_on, form.zeros[j], columns, record.n))[i]
         ]
         score, grade = ind.indicator_zeroed(held, score, grade, None, unit, events)
     done = Scored(
@@ -350,7 +355,12 @@ def _scored(form: _Form, ind: IndicatorPlan, record: Record, k: int, i: int, uni
         events=events,
         computations=computations,
     )
-    return adjust(ind, done, env, category, True)
+    return _checked(adjust(ind, done, env, category, True), record, k, i)
+
+
+def _checked(found: Scored, record: Record, k: int, i: int) -> Scored | str:
+    """*found*, if its score is what the program held for the row (else :data:`DISAGREE`)."""
+    return found if found.score == record.value(record.held[k], i) else DISAGREE
 
 
 def _scored_column(form: _Form, columns: dict[str, Any], n: int) -> Any:
@@ -390,9 +400,14 @@ def _no_data(
     return adjust(ind, found, env, category, True)
 
 
+def _holds_on(condition: Any, columns: dict[str, Any], n: int) -> list[bool]:
+    """Where a compiled condition holds over *columns*, as a list."""
+    return condition(columns, n).tolist()  # type: ignore[no-any-return]
+
+
 def _holds(condition: Any, form: _Form, record: Record) -> Any:
     """Where a compiled condition holds over the record's columns as the indicator reads them."""
-    return condition(form.prepared(record.cols, record.n), record.n)
+    return condition(form.prepared(record.cols, record.n), record.n).tolist()
 
 
 def _graded(form: _Form, scale: Any, value: object, work: Any) -> GradeResult:

@@ -21,9 +21,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
+from functools import partial
 from typing import Any
 
-from .._intcols import IntColumn, numpy
+from .._intcols import SAFE, IntColumn, as_objects, numpy
 from .._numbers import Number, exact
 from ..scheme.units import Unit
 from .colexact import exact_values
@@ -61,6 +62,12 @@ class Record:
         self.population: Mapping[str, Population] = population or {}
         self._scopes: dict[int, dict[str, Any]] = {}
         self._kept: dict[Any, Any] = {}
+        self.explained = 0  # units explained from this record so far (from the second, columns at once)
+
+    def unchanged(self, k: int) -> Any:
+        """Where indicator *k*'s value column equals its held one (no limit, zero rule or rounding
+        changed it), as a list of bools, worked out once."""
+        return self.kept(("unchanged", k), partial(_equal, self.raw[k], self.held[k]))  # a list of bools
 
     def kept(self, key: Any, work: Callable[[], Any]) -> Any:
         """What *work* gives, worked out once per record (a column of a step or condition)."""
@@ -87,7 +94,7 @@ class Record:
         key = ("values", id(col))
         found = self._kept.get(key, 0)
         if type(found) is int:
-            if found < _ROW_READS:
+            if found < _ROW_READS and self.explained < 2:
                 self._kept[key] = found + 1
                 return self.number(col, i)
             found = self._kept[key] = exact_values(col.num, col.den)
@@ -97,6 +104,13 @@ class Record:
     def number(col: IntColumn, i: int) -> Number:
         """Row *i* of an exact column, as the per-unit program's numbers are (Decimal where finite)."""
         return exact(Fraction(int(col.num[i]), col.den))
+
+
+def _equal(a: IntColumn, b: IntColumn) -> Any:
+    """Where two exact columns hold the same numbers (cross-multiplied, in Python integers if need be)."""
+    x = a.num * b.den if a.bound * b.den < SAFE else as_objects(a.num) * b.den
+    y = b.num * a.den if b.bound * a.den < SAFE else as_objects(b.num) * a.den
+    return numpy().asarray(x == y, dtype=bool).tolist()
 
 
 class Explaining:
