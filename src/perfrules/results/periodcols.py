@@ -11,7 +11,10 @@ unit without a period has blank cells there. JSON Lines writes the same as a
 
 >>> from perfrules.scheme.units import PeriodTotal
 >>> from decimal import Decimal
->>> one = (PeriodTotal("一季度", Decimal("92.5"), "优秀"), PeriodTotal("二季度", Decimal(88), "良好"))
+>>> one = (
+...     PeriodTotal(period="一季度", total=Decimal("92.5"), grade="优秀"),
+...     PeriodTotal(period="二季度", total=Decimal(88), grade="良好"),
+... )
 >>> labels = period_labels([(), one])
 >>> period_heads(labels, zh=True)
 ['一季度总分', '一季度等次', '二季度总分', '二季度等次']
