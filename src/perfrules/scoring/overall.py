@@ -321,12 +321,19 @@ def period_totals(
 def group_totals(
     group: GroupPlan, weights: Sequence[Fraction], contributions: Sequence[Number | None]
 ) -> tuple[Fraction, Fraction | None]:
-    """A group's weight used and what its indicators contributed (None when one failed)."""
+    """A group's weight used and what its indicators that apply contributed (None when none does).
+
+    An indicator that does not apply has no contribution (None); its weight has
+    moved as the scheme's not-applicable policy moves it — within the group, to
+    its siblings, by default — so the group's score is its other indicators'
+    contributions, and its 得分率 is over the weight the group now carries. (A
+    unit with an indicator that failed has no total, so no scope is made.)
+    """
     weight = sum((weights[k] for k in group.leaves), Fraction(0))
-    parts = [contributions[k] for k in group.leaves]
-    if any(p is None for p in parts):
+    parts = [as_fraction(p) for p in (contributions[k] for k in group.leaves) if p is not None]
+    if not parts:
         return weight, None
-    return weight, sum((as_fraction(p) for p in parts if p is not None), Fraction(0))
+    return weight, sum(parts, Fraction(0))
 
 
 def overall_scope(
