@@ -11,6 +11,7 @@ and live in ``population``/``batch``.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
@@ -251,6 +252,23 @@ def bound_total(
     places = scheme.round_total
     if places is not None:
         rounded = tidy_decimal(round_half_up(final, places))
+        if scheme.cap_total and rounded > full_marks:
+            # Full marks that are not a multiple of the rounding step (12.5 to whole points): a total
+            # rounded up past them takes the largest value within them at that step (12), as the note says.
+            scale = 10**places
+            within = exact(Fraction(math.floor(full_marks * scale), scale))
+            events.append(
+                PolicyEvent(
+                    kind="rounded",
+                    message=words(
+                        f"总分 {num(final)} 四舍五入保留 {places} 位小数为 {num(rounded)}，超过满分 "
+                        f"{num(full_marks)}{unit_word}，按满分内的 {num(within)}{unit_word} 计",
+                        f"the total {num(final)} rounded half up to {places} places is {num(rounded)}, "
+                        f"above full marks ({num(full_marks)}); {num(within)}, the most within them, is used",
+                    ),
+                )
+            )
+            return within
         if rounded != final:
             events.append(
                 PolicyEvent(
