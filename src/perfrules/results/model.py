@@ -457,8 +457,9 @@ def evaluate(
         explained: ``True`` (the default) lets every result explain itself:
             a unit's indicator results, groups and trail are worked out when
             first read (``result.indicators``, ``explain()``, JSON), by running
-            the same plan again on that unit with the batch's population
-            values, so scoring the batch costs what its totals cost.
+            the same plan again on that unit (and its neighbours) with the
+            batch's population values and recording what each step did, so
+            scoring the batch costs what its totals cost.
             ``False`` keeps totals only — totals, grades, ranks, errors and
             unit-level events, no indicator results (``explain()`` then has
             only the totals to say).

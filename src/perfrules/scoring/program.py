@@ -14,7 +14,9 @@ It is the plan's totals-only scoring, run column-wise: the per-unit
 program (:func:`perfrules.scoring.unit.score_unit`) runs for the units the program
 sends back — a cell that is not a plain number, a unit with problems, a
 value outside a scale's domain, a total that a cap, floor or rounding
-changes (those leave a note on the unit) — and for explanations.
+changes (those leave a note on the unit) — and explains those units. Other units'
+explanations are a view of what this program records when it runs again on them
+(``run(…, record=…)``: :mod:`~perfrules.scoring.colrecord`, :mod:`~perfrules.scoring.colexplain`).
 The differential tests hold the two to the same answers on every path.
 
 What compiles (:func:`program_of` gives None, and :attr:`Plan.program_why`
