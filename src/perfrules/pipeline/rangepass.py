@@ -1,0 +1,269 @@
+"""The two passes over a UTF-8 CSV file for a scheme with population steps, read in byte ranges.
+
+What :func:`perfrules.pipeline.stream.score_file` runs, for totals-only
+output, when the scheme compiles to a column program, has population steps
+whose parts the columns give (peer ratios of data columns:
+:func:`~perfrules.scoring.colpeers.peer_reads`), and the file is one that
+:func:`~perfrules.files.csvcolumns.open_csv` takes. Each pass reads the file
+range by range (:mod:`perfrules.pipeline.rangegroups`: no ``Row`` per line, the
+year cells parsed straight from the bytes): the first gathers each unit's part
+in the population steps (:func:`observe_ranges`), the second scores every unit
+with the population values (:func:`score_ranges`). A unit whose lines the
+column reader does not take is read by the per-cell reader and observed or
+scored as the row stream does it (:func:`~perfrules.pipeline.popchunk.observe_groups`,
+:func:`~perfrules.pipeline.chunk.score_groups`), with the same messages.
+
+Units are gathered as the row stream gathers them: a name met again later in
+the file (in this range or another, or a unit's lines running on into the next
+range) is a unit whose rows are gathered again from the whole file at the end
+(:func:`~perfrules.files.unit_groups._gathered_again`), and its complete group
+replaces what its first rows gave. Rows that name no unit stop the run once the
+first pass has read every range, as ever. Memory grows only by the compact
+outcomes and observations: one range is held at a time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+
+from .._errors import DataError, Problem
+from .._intcols import gc_paused, numpy
+from .._numbers import Number
+from ..files.csvcolumns import CsvFile, plain_decimals, read_range
+from ..files.data import _RowUnits
+from ..files.tables import _Columns
+from ..files.unit_groups import RowGroup, _gathered_again
+from ..scheme.model import Scheme
+from ..scoring.colpeers import observe_columns, peer_reads
+from ..scoring.outcome import UnitOutcome
+from ..scoring.plan import Plan, plan_of
+from ..scoring.population import Observation
+from ..scoring.program import ColumnProgram, program_of
+from .chunk import score_columns, score_groups
+from .popchunk import observe_groups, population_fields
+from .rangegroups import RangeGroups, Where, range_groups, year_columns
+
+__all__ = ["CsvPasses", "csv_passes", "observe_ranges", "score_ranges"]
+
+Population = Mapping[tuple[str, str, str | None], Number]
+
+
+class CsvPasses:
+    """What both passes over a file need, made once: its column rules, readers and the program.
+
+    Attributes:
+        layout: the file as :func:`~perfrules.files.csvcolumns.open_csv` found it.
+        reader: the per-cell reader of every column the scheme reads (its ``file_notes`` are
+            the file's notes).
+        observer: the per-cell reader of the columns the population steps read.
+        where: where the columns are on a line.
+        reads: the data columns the population steps read.
+    """
+
+    def __init__(self, scheme: Scheme, layout: CsvFile, program: ColumnProgram, reads: list[str]) -> None:
+        self.scheme = scheme
+        self.layout = layout
+        self.plan: Plan = program.plan
+        self.program = program
+        self.reads = reads
+        columns = _Columns(layout.raw_header, layout.origin, layout.header_row)
+        header = columns.header
+        self.reader = _RowUnits(header, scheme=scheme, origin=layout.origin)
+        only = population_fields(self.plan)
+        self.observer = _RowUnits(header, scheme=scheme, origin=layout.origin, only=only)
+        self.where = Where(columns, self.reader)
+
+    def ranges(self, category: str | None) -> Iterator[RangeGroups]:
+        """Each range of the file, read and gathered per unit (see :mod:`~perfrules.pipeline.rangegroups`)."""
+        layout = self.layout
+        for start, end, first, plain in layout.ranges:
+            chunk = read_range(layout.path, start, end, first, self.where.width, plain)
+            yield range_groups(chunk, self.where, category)
+
+
+def csv_passes(scheme: Scheme, layout: CsvFile) -> CsvPasses | None:
+    """The passes for *scheme* over the file, or None where they do not apply (see the module's docstring)."""
+    plan = plan_of(scheme)
+    program = program_of(plan)
+    if program is None or not plan.has_population:
+        return None
+    passes = CsvPasses(scheme, layout, program, [])
+    reads = peer_reads(plan, passes.reader.text_fields)
+    if reads is None:
+        return None
+    passes.reads = reads
+    return passes
+
+
+class _Gathered:
+    """The ranges' groups put together in file order, as one reading of the whole file gathers them:
+    the names given first, and the names met again (each with its order among those)."""
+
+    def __init__(self) -> None:
+        self.given: set[str] = set()
+        self.names: list[str] = []
+        self.apart: dict[str, int] = {}
+
+    def fresh(self, names: list[str]) -> list[bool]:
+        """Per group of a range, whether it is its unit's first (a name met again is gathered again)."""
+        given = self.given
+        if given.isdisjoint(names) and len(set(names)) == len(names):
+            given.update(names)
+            self.names.extend(names)
+            return [True] * len(names)
+        found = []
+        for name in names:
+            if name in given:
+                self.apart.setdefault(name, len(self.apart))
+                found.append(False)
+            else:
+                given.add(name)
+                self.names.append(name)
+                found.append(True)
+        return found
+
+
+def _chunked(groups: Iterator[RowGroup], size: int) -> Iterator[list[RowGroup]]:
+    chunk: list[RowGroup] = []
+    for group in groups:
+        chunk.append(group)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def observe_ranges(
+    passes: CsvPasses, category: str | None, chunk_size: int
+) -> tuple[list[Observation], list[str]]:
+    """The first pass: what every unit puts into the population steps, and the units' names in
+    the file's order (as the row stream's first pass gives them).
+
+    Raises:
+        DataError: rows name no unit (once every range is read), or a file error in a row.
+    """
+    gathered = _Gathered()
+    problems: list[Problem] = []
+    found: list[Observation] = []
+    reader = passes.reader
+    with gc_paused():
+        for groups in passes.ranges(category):
+            problems.extend(reader.problems)
+            reader.problems.clear()
+            gathered.fresh(groups.names)
+            found.extend(_observe(passes, groups, category))
+    if problems:
+        raise DataError(problems, title=f"invalid data in {passes.layout.origin}")
+    apart = gathered.apart
+    if apart:
+        found = [o for o in found if o[0] not in apart]
+        observer = passes.observer
+        for chunk in _chunked(_gathered_again(passes.layout.path, None, observer, apart), chunk_size):
+            found.extend(observe_groups(passes.scheme, observer, chunk, category))
+    return found, gathered.names
+
+
+def _observe(passes: CsvPasses, groups: RangeGroups, category: str | None) -> list[Observation]:
+    """A range's parts in the population steps: the units taken read off their year cells at once,
+    every other unit as the row stream's first pass reads it."""
+    np = numpy()
+    cells = groups.cells
+    found: list[Observation] = []
+    rest: list[int] = []
+    if cells.taken:
+        chunk, rows = groups.chunk, groups.years
+        at = dict((name, a) for a, name in passes.where.numeric)
+        present = [name for name in passes.reads if name in at]
+        parsed = plain_decimals(chunk, rows, [at[name] for name in present])
+        columns = {
+            name: (col, plain, ~chunk.filled(rows, at[name]))
+            for name, (col, plain) in zip(present, parsed, strict=True)
+        }
+        names = [groups.names[g] for g in cells.taken]
+        found, rest = observe_columns(passes.plan, names, cells.categories, columns, cells.declared, cells.periods)
+    left = set(range(len(groups.names))) - set(cells.taken) | {cells.taken[k] for k in rest}
+    if left:
+        row_groups = [groups.row_group(g, passes.where) for g in sorted(left)]
+        found += observe_groups(passes.scheme, passes.observer, row_groups, category)
+    del np
+    return found
+
+
+class Scoring:
+    """What the scoring pass gives: the outcomes in the file's order (no ranks yet), and the units
+    whose data the per-cell reader could not read."""
+
+    def __init__(self, outcomes: list[UnitOutcome], unreadable: set[str]) -> None:
+        self.outcomes = outcomes
+        self.unreadable = unreadable
+
+
+def score_ranges(
+    passes: CsvPasses,
+    category: str | None,
+    chunk_size: int,
+    population: Mapping[str, Population],
+    progress: Callable[[int, str], None] | None,
+) -> Scoring:
+    """The second pass: every unit scored with the population values (see the module's docstring)."""
+    gathered = _Gathered()
+    outcomes: list[UnitOutcome] = []
+    unreadable: set[str] = set()
+    reader = passes.reader
+    with gc_paused():
+        for groups in passes.ranges(category):
+            reader.problems.clear()  # (the first pass reported them)
+            scored, bad = _score(passes, groups, category, population)
+            unreadable.update(bad)
+            fresh = gathered.fresh(groups.names)
+            outcomes.extend(o for o, f in zip(scored, fresh, strict=True) if f)
+            if progress is not None and outcomes:
+                progress(len(outcomes), outcomes[-1].unit.name)
+    apart = gathered.apart
+    if apart:
+        again: dict[str, UnitOutcome] = {}
+        bad_again: set[str] = set()
+        for chunk in _chunked(_gathered_again(passes.layout.path, None, reader, apart), chunk_size):
+            part = {g[0]: population.get(g[0], {}) for g in chunk}
+            scored, bad = score_groups(passes.scheme, reader, chunk, part, category)
+            again.update((o.unit.name, o) for o in scored)
+            bad_again.update(bad)
+        for k, o in enumerate(outcomes):
+            if o.unit.name in again:
+                outcomes[k] = again[o.unit.name]
+        unreadable = (unreadable - again.keys()) | bad_again
+    return Scoring(outcomes, unreadable)
+
+
+def _score(
+    passes: CsvPasses, groups: RangeGroups, category: str | None, population: Mapping[str, Population]
+) -> tuple[list[UnitOutcome], list[str]]:
+    """A range's units scored: those taken from their year cells as columns, every other one as the
+    row stream scores it; and the units whose data could not be read."""
+    program = passes.program
+    cells = groups.cells
+    outcomes: list[UnitOutcome | None] = [None] * len(groups.names)
+    if cells.taken:
+        names = [groups.names[g] for g in cells.taken]
+        columns, ok = year_columns(groups, passes.where, program.reads, program.text_reads)
+        part = {name: population.get(name, {}) for name in names}
+        for i, outcome in score_columns(
+            program, passes.reader, names, cells.categories, columns, ok, cells, part
+        ):
+            outcomes[cells.taken[i]] = outcome
+    rest = [g for g, o in enumerate(outcomes) if o is None]
+    bad: list[str] = []
+    if rest:
+        row_groups = [groups.row_group(g, passes.where) for g in rest]
+        part = {g[0]: population.get(g[0], {}) for g in row_groups}
+        scored, bad = score_groups(passes.scheme, passes.reader, row_groups, part, category)
+        for g, outcome in zip(rest, scored, strict=True):
+            outcomes[g] = outcome
+    found = [o for o in outcomes if o is not None]
+    assert len(found) == len(outcomes), "every group of the range is scored"
+    return found, bad
+
+
+_ = Any
