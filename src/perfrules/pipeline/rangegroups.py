@@ -19,6 +19,7 @@ to be read by the per-cell reader, which reports what it finds.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from itertools import chain
 from decimal import Decimal
 from typing import Any
 
@@ -114,108 +115,121 @@ def range_groups(chunk: CsvRange, where: Where, default: str | None) -> RangeGro
 
 
 def _take(out: RangeGroups, picked: Any, where: Where, default: str | None) -> None:
-    """Find the groups the column program can take, by the rules of ``group_cells``."""
+    """Find the groups the column program can take, by the rules of ``group_cells``, at once over the
+    range's lines: a group is taken when each of its lines is a candidate (a regular line whose
+    cells the reader reads without a word), it has one line without a period, no period twice, one
+    category, and every numeric cell of its period lines is empty or a plain decimal."""
     np = numpy()
     chunk = out.chunk
     if not len(picked):
         return
-    # Each candidate line's category, period and 不适用 cells (by position among the regular lines).
-    index = np.full(len(chunk.lines), -1, dtype=np.int64)
+    index = np.full(len(chunk.lines), -1, dtype=np.int64)  # a regular line's place among the candidates
     index[picked] = np.arange(len(picked))
+    items = out.items
+    whole = len(picked) == len(chunk.lines)
+    groups = [g for g, lines in enumerate(items) if whole or _candidates(lines, index)]
+    if not groups:
+        return
+    sizes = np.fromiter(map(len, (items[g] for g in groups)), dtype=np.int64, count=len(groups))
+    flat = np.fromiter(chain.from_iterable(items[g] for g in groups), dtype=np.int64, count=int(sizes.sum()))
+    owner = np.repeat(np.arange(len(groups)), sizes)  # each line's group (its place in *groups*)
+    at = index[flat]  # each line's place among the candidates
+    rows = picked[at]
 
-    def column(at: int | None) -> list[str]:
-        return chunk.texts(picked, at) if at is not None else [""] * len(picked)
+    def codes(column: int | None, stripped: bool) -> tuple[Any, list[str]]:
+        """Each line's cell in *column* normalised as the reader does (codes into the returned list)."""
+        if column is None:
+            return np.zeros(len(rows), dtype=np.int64), [""]
+        cells = chunk.texts(rows, column)
+        known: dict[str, int] = {}
+        spelt: list[str] = []
+        for cell in set(cells):
+            text = normalize_name(cell.strip()) if stripped or cell else ""
+            known[cell] = len(spelt)
+            spelt.append(text)
+        return np.fromiter(map(known.__getitem__, cells), dtype=np.int64, count=len(cells)), spelt
 
-    cat_cells, period_cells, na_cells = column(where.cat_at), column(where.period_at), column(where.na_at)
-    normal: dict[str, str] = {"": ""}  # a category or period cell's text, as the reader normalises it
-    cells = out.cells
-    periods: list[dict[str, dict[str, object]] | None] = []
-    declared: list[frozenset[str]] = []
-    years: list[int] = []
-    period_lines: list[int] = []  # the period lines of the groups taken, and each one's values
-    period_values: list[dict[str, object]] = []
-    period_owner: list[int] = []  # (its group's place in cells.taken)
-    for g, items in enumerate(out.items):
-        year = -1
-        category = ""
-        listed: set[str] = set()
-        by_label: dict[str, dict[str, object]] = {}
-        fine = True
-        marked = len(period_lines)
-        for item in items:
-            if type(item) is not int:
-                fine = False  # a line read as a Row (its problem, or a cell the reader reports)
-                break
-            k = int(index[item])
-            if k < 0:
-                fine = False
-                break
-            cat_cell, period_cell, na_cell = cat_cells[k], period_cells[k], na_cells[k]
-            if cat_cell:
-                found = normal.get(cat_cell)
-                if found is None:
-                    found = normal[cat_cell] = normalize_name(cat_cell.strip())
-                if found:
-                    if category and found != category:
-                        fine = False  # the reader says the categories differ
-                        break
-                    category = found
-            if na_cell and na_cell.strip():
-                listed.update(normalize_name(c) for c in _LIST_SPLIT.split(na_cell.strip()) if c)
-            label = normal.get(period_cell)
-            if label is None:
-                label = normal[period_cell] = normalize_name(period_cell.strip())
-            if not label:
-                if year >= 0:
-                    fine = False  # two rows without a period
-                    break
-                year = item
-                continue
-            if label in by_label:
-                fine = False  # a period given twice
-                break
-            values: dict[str, object] = {}
-            by_label[label] = values
-            period_lines.append(item)
-            period_values.append(values)
-            period_owner.append(len(cells.taken))
-        if not fine or year < 0:
-            del period_lines[marked:], period_values[marked:], period_owner[marked:]
-            continue
-        cells.taken.append(g)
-        years.append(year)
-        cells.categories.append(category or default)
-        cells.numbers.append(chunk.numbers[chunk.lines[items]].tolist())  # type: ignore[index]
-        periods.append(by_label or None)
-        declared.append(frozenset(listed))
-    bad = _period_values(chunk, where, period_lines, period_values, period_owner)
+    label, labels = codes(where.period_at, True)
+    blank_label = np.array([not t for t in labels], dtype=bool)
+    year = blank_label[label]
+    fine = np.bincount(owner, weights=year, minlength=len(groups)) == 1  # one line without a period
+    # No period twice in a group (one period spelt two ways is the same period).
+    same = {t: k for k, t in enumerate(labels)}
+    label = np.array([same[t] for t in labels], dtype=np.int64)[label]
+    periodic = np.flatnonzero(~year)
+    key = owner[periodic] * (len(labels) + 1) + label[periodic]
+    ordered = np.sort(key)
+    twice = ordered[1:][ordered[1:] == ordered[:-1]] // (len(labels) + 1)
+    fine[twice] = False
+    # One category: the lines that give one (not blank once trimmed) all give the same.
+    category, spelt = codes(where.cat_at, False)
+    same = {}
+    canonical = np.array([same.setdefault(t, len(same)) if t else -1 for t in spelt], dtype=np.int64)
+    category = canonical[category]
+    given = category >= 0
+    top = np.full(len(groups), -1, dtype=np.int64)
+    np.maximum.at(top, owner[given], category[given])
+    low = np.full(len(groups), len(same), dtype=np.int64)
+    np.minimum.at(low, owner[given], category[given])
+    fine &= (top < 0) | (top == low)
+    names_of = list(same)
+    # The period lines' cells, and the 不适用 lists, of the groups still taken.
+    keep = fine[owner]
+    values: list[dict[str, object]] = [{} for _ in range(int((keep & ~year).sum()))]
+    period_rows = rows[keep & ~year]
+    period_owner = owner[keep & ~year]
+    bad = _period_values(chunk, where, period_rows, values, period_owner.tolist())
     if bad:
-        keep = [k for k in range(len(cells.taken)) if k not in bad]
-        cells.taken = [cells.taken[k] for k in keep]
-        cells.categories = [cells.categories[k] for k in keep]
-        cells.numbers = [cells.numbers[k] for k in keep]
-        periods = [periods[k] for k in keep]
-        declared = [declared[k] for k in keep]
-        years = [years[k] for k in keep]
-    out.years = np.array(years, dtype=np.int64)
-    cells.periods = list(periods) if any(p is not None for p in periods) else None
+        fine[list(bad)] = False
+    numbers = chunk.numbers[chunk.lines[flat]].tolist()
+    ends = np.cumsum(sizes).tolist()
+    by_group: list[dict[str, dict[str, object]]] = [{} for _ in groups]
+    for g, k, values_k in zip(period_owner.tolist(), label[keep & ~year].tolist(), values, strict=True):
+        by_group[g][labels[k]] = values_k
+    listed: dict[int, set[str]] = {}
+    if where.na_at is not None:
+        lists = chunk.texts(rows[keep], where.na_at)
+        for g, text in zip(owner[keep].tolist(), lists, strict=True):
+            if text and text.strip():
+                listed.setdefault(g, set()).update(
+                    normalize_name(c) for c in _LIST_SPLIT.split(text.strip()) if c
+                )
+    year_of = np.zeros(len(groups), dtype=np.int64)
+    year_of[owner[year]] = flat[year]
+    cells = out.cells
+    taken = np.flatnonzero(fine).tolist()
+    cells.taken = [groups[k] for k in taken]
+    cells.categories = [names_of[int(top[k])] if top[k] >= 0 else default for k in taken]
+    cells.numbers = [numbers[(ends[k] - int(sizes[k])) : ends[k]] for k in taken]
+    periods: list[dict[str, dict[str, object]] | None] = [by_group[k] or None for k in taken]
+    declared = [frozenset(listed.get(k, ())) for k in taken]
+    out.years = year_of[taken] if taken else np.zeros(0, dtype=np.int64)
+    cells.periods = periods if any(p is not None for p in periods) else None
     cells.declared = declared if any(declared) else None
 
 
+def _candidates(lines: list[_Item], index: Any) -> bool:
+    """Whether every line of a group is a regular line the column reader may take."""
+    return all(type(item) is int and index[item] >= 0 for item in lines)
+
+
 def _period_values(
-    chunk: CsvRange, where: Where, lines: list[int], values: list[dict[str, object]], owners: list[int]
+    chunk: CsvRange, where: Where, rows: Any, values: list[dict[str, object]], owners: list[int]
 ) -> set[int]:
     """Fill each period line's values (its non-empty numeric cells as ``Decimal``, its words as the
-    reader keeps them), column by column at once; the owners whose numeric cells are not all plain."""
-    if not lines:
+    reader keeps them), column by column at once; the owners whose numeric cells are not all plain.
+    *rows* are the lines' positions among the regular lines."""
+    if not len(rows):
         return set()
     np = numpy()
-    rows = np.array(lines, dtype=np.int64)
+    counts = chunk._filled_counts()
     texts: list[str] = []
     owner_of: list[int] = []
     placed: list[tuple[dict[str, object], str]] = []
+    starts, ends = chunk.starts[rows], chunk.ends[rows]
+    filled = counts[ends] - counts[starts] > 0  # lines by columns: a cell with more than spaces
     for at, name in where.numeric:
-        hit = np.flatnonzero(chunk.filled(rows, at))
+        hit = np.flatnonzero(filled[:, at])
         if not len(hit):
             continue
         for p, cell in zip(hit.tolist(), chunk.texts(rows[hit], at), strict=True):
@@ -231,7 +245,7 @@ def _period_values(
             if owner not in bad:  # (a group with a cell that is not plain is left to the reader)
                 target[name] = Decimal(cell)
     for at, name in where.text:
-        hit = np.flatnonzero(chunk.filled(rows, at))
+        hit = np.flatnonzero(filled[:, at])
         if not len(hit):
             continue
         for p, cell in zip(hit.tolist(), chunk.texts(rows[hit], at), strict=True):
@@ -241,22 +255,26 @@ def _period_values(
     return bad
 
 
-def year_columns(groups: RangeGroups, where: Where, reads: Sequence[str], text_reads: Sequence[str]) -> tuple[
-    dict[str, Any], Any
-]:
+def year_columns(
+    groups: RangeGroups, where: Where, reads: Sequence[str], text_reads: Sequence[str], peers: Sequence[str] = ()
+) -> tuple[dict[str, Any], Any, dict[str, Any]]:
     """The taken groups' year cells as the column program reads them: each numeric column in *reads*
-    parsed (with which cells are plain), each of *text_reads* as words; and which units the program
-    may score (every numeric cell the reader reads plain or empty)."""
+    parsed (with which cells are plain), each of *text_reads* as words; which units the program
+    may score (every numeric cell the reader reads plain or empty); and each of *peers* the file
+    has, as :func:`~perfrules.scoring.colpeers.observe_columns` reads it (parsed, plain, empty)."""
     np = numpy()
     chunk, rows = groups.chunk, groups.years
     n = len(rows)
     parsed = {}
     ok = np.ones(n, dtype=bool)
     numeric = where.numeric
+    empty: dict[str, Any] = {}
     for (at, name), (col, plain) in zip(numeric, plain_decimals(chunk, rows, [a for a, _ in numeric]), strict=True):
         parsed[name] = (col, plain)
         if not plain.all():
-            ok &= plain | ~chunk.filled(rows, at)
+            blank = ~chunk.filled(rows, at)
+            ok &= plain | blank
+            empty[name] = blank
     columns: dict[str, Any] = {}
     missing = None
     for name in reads:
@@ -272,7 +290,11 @@ def year_columns(groups: RangeGroups, where: Where, reads: Sequence[str], text_r
         cells = chunk.texts(rows, at) if at is not None else [""] * n
         words = {c: word(c) for c in set(cells)}  # each distinct word once
         columns[name] = text_column(list(map(words.__getitem__, cells)))
-    return columns, ok
+    none = np.zeros(n, dtype=bool)
+    peer_columns = {
+        name: (*parsed[name], empty.get(name, none)) for name in peers if name in parsed
+    }
+    return columns, ok, peer_columns
 
 
 def _record_rows(records: list[list[str]], first: int, where: Where) -> Iterator[tuple[str, _Item]]:

@@ -25,12 +25,13 @@ outcomes and observations: one range is held at a time.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from typing import Any
+from itertools import chain
+from typing import Any, Final
 
 from .._errors import DataError, Problem
-from .._intcols import gc_paused, numpy
+from .._intcols import gc_paused
 from .._numbers import Number
-from ..files.csvcolumns import CsvFile, plain_decimals, read_range
+from ..files.csvcolumns import CsvFile, read_range
 from ..files.data import _RowUnits
 from ..files.tables import _Columns
 from ..files.unit_groups import RowGroup, _gathered_again
@@ -74,12 +75,49 @@ class CsvPasses:
         self.observer = _RowUnits(header, scheme=scheme, origin=layout.origin, only=only)
         self.where = Where(columns, self.reader)
 
-    def ranges(self, category: str | None) -> Iterator[RangeGroups]:
-        """Each range of the file, read and gathered per unit (see :mod:`~perfrules.pipeline.rangegroups`)."""
+    def ranges(self, category: str | None, skip: int = 0) -> Iterator[RangeGroups]:
+        """Each range of the file after the first *skip*, read and gathered per unit
+        (see :mod:`~perfrules.pipeline.rangegroups`)."""
         layout = self.layout
-        for start, end, first, plain in layout.ranges:
+        for start, end, first, plain in layout.ranges[skip:]:
             chunk = read_range(layout.path, start, end, first, self.where.width, plain)
             yield range_groups(chunk, self.where, category)
+
+
+class _Read:
+    """One range as both passes read it: its groups' names, the groups taken as columns (their year
+    cells parsed, their periods and 不适用 lists), and every other group as rows.
+
+    The first pass keeps what it read of the first ranges (up to :data:`HELD_UNITS` units) for the
+    second, which reads only the ranges beyond that again: memory stays bounded.
+    """
+
+    def __init__(self, passes: CsvPasses, groups: RangeGroups) -> None:
+        program = passes.program
+        self.names = groups.names
+        self.cells = groups.cells
+        self.columns, self.ok, self.peers = year_columns(
+            groups, passes.where, program.reads, program.text_reads, passes.reads
+        )
+        taken = set(self.cells.taken)
+        self.rows = {g: groups.row_group(g, passes.where) for g in range(len(self.names)) if g not in taken}
+        self._groups: RangeGroups | None = groups  # (while the range's bytes are at hand)
+
+    def row_group(self, g: int, where: Where) -> RowGroup:
+        found = self.rows.get(g)
+        if found is None:
+            assert self._groups is not None, "a taken group's rows are read while its range is at hand"
+            found = self._groups.row_group(g, where)
+        return found
+
+    def let_go(self) -> None:
+        """Let the range's bytes go (what is kept is what the scoring pass reads)."""
+        self._groups = None
+
+
+HELD_UNITS: Final = 50_000
+"""Units whose read range the first pass keeps for the second (about 1 KiB each); the ranges beyond
+them are read again."""
 
 
 def csv_passes(scheme: Scheme, layout: CsvFile) -> CsvPasses | None:
@@ -137,9 +175,10 @@ def _chunked(groups: Iterator[RowGroup], size: int) -> Iterator[list[RowGroup]]:
 
 def observe_ranges(
     passes: CsvPasses, category: str | None, chunk_size: int
-) -> tuple[list[Observation], list[str]]:
+) -> tuple[list[Observation], list[str], list[_Read | None]]:
     """The first pass: what every unit puts into the population steps, and the units' names in
-    the file's order (as the row stream's first pass gives them).
+    the file's order (as the row stream's first pass gives them); and per range, what was read of
+    it when it is kept for the scoring pass (see :class:`_Read`).
 
     Raises:
         DataError: rows name no unit (once every range is read), or a file error in a row.
@@ -147,13 +186,19 @@ def observe_ranges(
     gathered = _Gathered()
     problems: list[Problem] = []
     found: list[Observation] = []
+    held: list[_Read | None] = []
+    units = 0
     reader = passes.reader
     with gc_paused():
         for groups in passes.ranges(category):
             problems.extend(reader.problems)
             reader.problems.clear()
             gathered.fresh(groups.names)
-            found.extend(_observe(passes, groups, category))
+            read = _Read(passes, groups)
+            found.extend(_observe(passes, read, category))
+            read.let_go()
+            units += len(read.names)
+            held.append(read if units <= HELD_UNITS else None)
     if problems:
         raise DataError(problems, title=f"invalid data in {passes.layout.origin}")
     apart = gathered.apart
@@ -162,32 +207,24 @@ def observe_ranges(
         observer = passes.observer
         for chunk in _chunked(_gathered_again(passes.layout.path, None, observer, apart), chunk_size):
             found.extend(observe_groups(passes.scheme, observer, chunk, category))
-    return found, gathered.names
+    return found, gathered.names, held
 
 
-def _observe(passes: CsvPasses, groups: RangeGroups, category: str | None) -> list[Observation]:
+def _observe(passes: CsvPasses, read: _Read, category: str | None) -> list[Observation]:
     """A range's parts in the population steps: the units taken read off their year cells at once,
     every other unit as the row stream's first pass reads it."""
-    np = numpy()
-    cells = groups.cells
+    cells = read.cells
     found: list[Observation] = []
     rest: list[int] = []
     if cells.taken:
-        chunk, rows = groups.chunk, groups.years
-        at = dict((name, a) for a, name in passes.where.numeric)
-        present = [name for name in passes.reads if name in at]
-        parsed = plain_decimals(chunk, rows, [at[name] for name in present])
-        columns = {
-            name: (col, plain, ~chunk.filled(rows, at[name]))
-            for name, (col, plain) in zip(present, parsed, strict=True)
-        }
-        names = [groups.names[g] for g in cells.taken]
-        found, rest = observe_columns(passes.plan, names, cells.categories, columns, cells.declared, cells.periods)
-    left = set(range(len(groups.names))) - set(cells.taken) | {cells.taken[k] for k in rest}
+        names = [read.names[g] for g in cells.taken]
+        found, rest = observe_columns(
+            passes.plan, names, cells.categories, read.peers, cells.declared, cells.periods
+        )
+    left = set(range(len(read.names))) - set(cells.taken) | {cells.taken[k] for k in rest}
     if left:
-        row_groups = [groups.row_group(g, passes.where) for g in sorted(left)]
+        row_groups = [read.row_group(g, passes.where) for g in sorted(left)]
         found += observe_groups(passes.scheme, passes.observer, row_groups, category)
-    del np
     return found
 
 
@@ -206,18 +243,21 @@ def score_ranges(
     chunk_size: int,
     population: Mapping[str, Population],
     progress: Callable[[int, str], None] | None,
+    held: list[_Read | None],
 ) -> Scoring:
-    """The second pass: every unit scored with the population values (see the module's docstring)."""
+    """The second pass: every unit scored with the population values (see the module's docstring);
+    *held* is what the first pass kept of each range (a range not kept is read again)."""
     gathered = _Gathered()
     outcomes: list[UnitOutcome] = []
     unreadable: set[str] = set()
     reader = passes.reader
     with gc_paused():
-        for groups in passes.ranges(category):
+        kept = [r for r in held if r is not None]
+        for read in chain(kept, (_Read(passes, g) for g in passes.ranges(category, len(kept)))):
             reader.problems.clear()  # (the first pass reported them)
-            scored, bad = _score(passes, groups, category, population)
+            scored, bad = _score(passes, read, category, population)
             unreadable.update(bad)
-            fresh = gathered.fresh(groups.names)
+            fresh = gathered.fresh(read.names)
             outcomes.extend(o for o, f in zip(scored, fresh, strict=True) if f)
             if progress is not None and outcomes:
                 progress(len(outcomes), outcomes[-1].unit.name)
@@ -238,25 +278,24 @@ def score_ranges(
 
 
 def _score(
-    passes: CsvPasses, groups: RangeGroups, category: str | None, population: Mapping[str, Population]
+    passes: CsvPasses, read: _Read, category: str | None, population: Mapping[str, Population]
 ) -> tuple[list[UnitOutcome], list[str]]:
     """A range's units scored: those taken from their year cells as columns, every other one as the
     row stream scores it; and the units whose data could not be read."""
     program = passes.program
-    cells = groups.cells
-    outcomes: list[UnitOutcome | None] = [None] * len(groups.names)
+    cells = read.cells
+    outcomes: list[UnitOutcome | None] = [None] * len(read.names)
     if cells.taken:
-        names = [groups.names[g] for g in cells.taken]
-        columns, ok = year_columns(groups, passes.where, program.reads, program.text_reads)
+        names = [read.names[g] for g in cells.taken]
         part = {name: population.get(name, {}) for name in names}
         for i, outcome in score_columns(
-            program, passes.reader, names, cells.categories, columns, ok, cells, part
+            program, passes.reader, names, cells.categories, read.columns, read.ok, cells, part
         ):
             outcomes[cells.taken[i]] = outcome
     rest = [g for g, o in enumerate(outcomes) if o is None]
     bad: list[str] = []
     if rest:
-        row_groups = [groups.row_group(g, passes.where) for g in rest]
+        row_groups = [read.row_group(g, passes.where) for g in rest]
         part = {g[0]: population.get(g[0], {}) for g in row_groups}
         scored, bad = score_groups(passes.scheme, passes.reader, row_groups, part, category)
         for g, outcome in zip(rest, scored, strict=True):
@@ -264,6 +303,3 @@ def _score(
     found = [o for o in outcomes if o is not None]
     assert len(found) == len(outcomes), "every group of the range is scored"
     return found, bad
-
-
-_ = Any

@@ -186,14 +186,15 @@ def _score_csv_ranges(
     passes = csv_passes(scheme, layout) if layout is not None else None
     if passes is None:
         return None
-    observed = _Observed(plan, *observe_ranges(passes, category, chunk_size))
+    observations, names, held = observe_ranges(passes, category, chunk_size)
+    observed = _Observed(plan, observations, names)
     population = observed.values()
-    scored = score_ranges(passes, category, chunk_size, population, progress)
+    scored = score_ranges(passes, category, chunk_size, population, progress, held)
     # As in the row stream: a unit whose data cannot be read enters no population step.
     late = scored.unreadable & observed.participants
     if late:
         population = observed.values(without=late)
-        scored = score_ranges(passes, category, chunk_size, population, progress)
+        scored = score_ranges(passes, category, chunk_size, population, progress, held)
     finish_batch(plan, scored.outcomes)
     return StreamedRun(scored.outcomes, tuple(passes.reader.file_notes))
 
