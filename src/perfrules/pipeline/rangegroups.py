@@ -78,6 +78,12 @@ class RangeGroups:
         self.cells = GroupCells()
         self.years: Any = numpy().zeros(0, dtype=numpy().int64)
 
+    def let_go(self) -> None:
+        """Let the cells' offsets go (the bulk of a read range); the lines stay, to be made rows."""
+        chunk = self.chunk
+        chunk._line_ends()
+        chunk.starts = chunk.ends = chunk._counts = None
+
     def row_group(self, g: int, where: Where) -> RowGroup:
         """Group *g* as the row stream gives it (its lines made rows)."""
         lines = self.chunk.lines
@@ -104,17 +110,18 @@ def range_groups(chunk: CsvRange, where: Where, default: str | None) -> RangeGro
             candidate &= ~chunk.filled(slice(None), column)
     picked = np.flatnonzero(candidate)
     names = normalize_names(chunk.texts(picked, where.name_at)) if len(picked) else []
-    if len(regular) == len(chunk.numbers) and len(picked) == len(regular) and all(names):
+    whole = len(regular) == len(chunk.numbers) and len(picked) == len(regular) and all(names)
+    if whole:  # the usual range: every line regular, a candidate, naming its unit
         found = _grouped(zip(names, range(len(names)), strict=True))
     else:
         fast_name = dict(zip(picked.tolist(), names, strict=True))
         found = _grouped(_ordered(chunk, where, fast_name))
     out = RangeGroups(chunk, [n for n, _ in found], [i for _, i in found])
-    _take(out, picked, where, default)
+    _take(out, picked, where, default, whole)
     return out
 
 
-def _take(out: RangeGroups, picked: Any, where: Where, default: str | None) -> None:
+def _take(out: RangeGroups, picked: Any, where: Where, default: str | None, whole: bool) -> None:
     """Find the groups the column program can take, by the rules of ``group_cells``, at once over the
     range's lines: a group is taken when each of its lines is a candidate (a regular line whose
     cells the reader reads without a word), it has one line without a period, no period twice, one
@@ -126,7 +133,6 @@ def _take(out: RangeGroups, picked: Any, where: Where, default: str | None) -> N
     index = np.full(len(chunk.lines), -1, dtype=np.int64)  # a regular line's place among the candidates
     index[picked] = np.arange(len(picked))
     items = out.items
-    whole = len(picked) == len(chunk.lines)
     groups = [g for g, lines in enumerate(items) if whole or _candidates(lines, index)]
     if not groups:
         return
@@ -287,7 +293,7 @@ def year_columns(
     text_at = dict((name, at) for at, name in where.text)
     for name in text_reads:
         at = text_at.get(name)
-        cells = chunk.texts(rows, at) if at is not None else [""] * n
+        cells = chunk.texts(rows, at) if at is not None and n else [""] * n
         words = {c: word(c) for c in set(cells)}  # each distinct word once
         columns[name] = text_column(list(map(words.__getitem__, cells)))
     none = np.zeros(n, dtype=bool)

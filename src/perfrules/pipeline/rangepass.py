@@ -99,25 +99,21 @@ class _Read:
         self.columns, self.ok, self.peers = year_columns(
             groups, passes.where, program.reads, program.text_reads, passes.reads
         )
-        taken = set(self.cells.taken)
-        self.rows = {g: groups.row_group(g, passes.where) for g in range(len(self.names)) if g not in taken}
-        self._groups: RangeGroups | None = groups  # (while the range's bytes are at hand)
+        self.groups = groups
 
     def row_group(self, g: int, where: Where) -> RowGroup:
-        found = self.rows.get(g)
-        if found is None:
-            assert self._groups is not None, "a taken group's rows are read while its range is at hand"
-            found = self._groups.row_group(g, where)
-        return found
+        """Group *g* as the row stream gives it (a unit the per-cell reader reads)."""
+        return self.groups.row_group(g, where)
 
     def let_go(self) -> None:
-        """Let the range's bytes go (what is kept is what the scoring pass reads)."""
-        self._groups = None
+        """Let the range's cell offsets go: what is kept is what the scoring pass reads (and the
+        lines, for a unit the per-cell reader is to read)."""
+        self.groups.let_go()
 
 
 HELD_UNITS: Final = 50_000
-"""Units whose read range the first pass keeps for the second (about 1 KiB each); the ranges beyond
-them are read again."""
+"""Units whose read range the first pass keeps for the second (about 1.5 KiB each, with the range's
+bytes); the ranges beyond them are read again."""
 
 
 def csv_passes(scheme: Scheme, layout: CsvFile) -> CsvPasses | None:
