@@ -18,9 +18,9 @@ to be read by the per-cell reader, which reports what it finds.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from itertools import chain
+from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
+from itertools import chain
 from typing import Any
 
 from .._intcols import from_texts, numpy
@@ -98,7 +98,9 @@ def range_groups(chunk: CsvRange, where: Where, default: str | None) -> RangeGro
     """The range's lines gathered per unit, and what the column program reads of the groups it takes
     (see the module's docstring). Rows that name no unit are the reader's problems, as ever."""
     if chunk.records is not None:  # a range the csv module read: every line a row
-        found = _grouped(_record_rows(chunk.records, int(chunk.numbers[0]) if len(chunk.numbers) else 0, where))
+        found = _grouped(
+            _record_rows(chunk.records, int(chunk.numbers[0]) if len(chunk.numbers) else 0, where)
+        )
         return RangeGroups(chunk, [n for n, _ in found], [i for _, i in found])
     np = numpy()
     regular = chunk.lines
@@ -207,7 +209,7 @@ def _take(out: RangeGroups, picked: Any, where: Where, default: str | None, whol
     cells.taken = [groups[k] for k in taken]
     cells.categories = [names_of[int(top[k])] if top[k] >= 0 else default for k in taken]
     cells.numbers = [numbers[(ends[k] - int(sizes[k])) : ends[k]] for k in taken]
-    periods: list[dict[str, dict[str, object]] | None] = [by_group[k] or None for k in taken]
+    periods: list[Mapping[str, Mapping[str, object]] | None] = [by_group[k] or None for k in taken]
     declared = [frozenset(listed.get(k, ())) for k in taken]
     out.years = year_of[taken] if taken else np.zeros(0, dtype=np.int64)
     cells.periods = periods if any(p is not None for p in periods) else None
@@ -262,7 +264,11 @@ def _period_values(
 
 
 def year_columns(
-    groups: RangeGroups, where: Where, reads: Sequence[str], text_reads: Sequence[str], peers: Sequence[str] = ()
+    groups: RangeGroups,
+    where: Where,
+    reads: Sequence[str],
+    text_reads: Sequence[str],
+    peers: Sequence[str] = (),
 ) -> tuple[dict[str, Any], Any, dict[str, Any]]:
     """The taken groups' year cells as the column program reads them: each numeric column in *reads*
     parsed (with which cells are plain), each of *text_reads* as words; which units the program
@@ -275,7 +281,9 @@ def year_columns(
     ok = np.ones(n, dtype=bool)
     numeric = where.numeric
     empty: dict[str, Any] = {}
-    for (at, name), (col, plain) in zip(numeric, plain_decimals(chunk, rows, [a for a, _ in numeric]), strict=True):
+    for (at, name), (col, plain) in zip(
+        numeric, plain_decimals(chunk, rows, [a for a, _ in numeric]), strict=True
+    ):
         parsed[name] = (col, plain)
         if not plain.all():
             blank = ~chunk.filled(rows, at)
@@ -292,14 +300,12 @@ def year_columns(
         columns[name] = given
     text_at = dict((name, at) for at, name in where.text)
     for name in text_reads:
-        at = text_at.get(name)
-        cells = chunk.texts(rows, at) if at is not None and n else [""] * n
+        place = text_at.get(name)
+        cells = chunk.texts(rows, place) if place is not None and n else [""] * n
         words = {c: word(c) for c in set(cells)}  # each distinct word once
         columns[name] = text_column(list(map(words.__getitem__, cells)))
     none = np.zeros(n, dtype=bool)
-    peer_columns = {
-        name: (*parsed[name], empty.get(name, none)) for name in peers if name in parsed
-    }
+    peer_columns = {name: (*parsed[name], empty.get(name, none)) for name in peers if name in parsed}
     return columns, ok, peer_columns
 
 
@@ -341,4 +347,3 @@ def _grouped(lines: Iterator[tuple[str, _Item]] | Any) -> list[tuple[str, list[_
             groups.append((name, [item]))
             last = name
     return groups
-

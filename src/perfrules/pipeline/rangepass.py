@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from itertools import chain
-from typing import Any, Final
+from typing import Final
 
 from .._errors import DataError, Problem
 from .._intcols import gc_paused
