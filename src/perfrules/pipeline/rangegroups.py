@@ -34,7 +34,7 @@ from ..formula.language import normalize_name
 from ..formula.text import normalize_names
 from ..scoring.collookup import text_column
 
-__all__ = ["RangeGroups", "Where", "range_groups", "year_columns"]
+__all__ = ["RangeGroups", "Where", "named_rows", "range_groups", "year_columns"]
 
 _Item = int | Row  # a regular line's position among the regular lines, or a line read as a Row
 
@@ -97,11 +97,35 @@ class RangeGroups:
 def range_groups(chunk: CsvRange, where: Where, default: str | None) -> RangeGroups:
     """The range's lines gathered per unit, and what the column program reads of the groups it takes
     (see the module's docstring). Rows that name no unit are the reader's problems, as ever."""
+    found, picked, whole = _named(chunk, where)
+    out = RangeGroups(chunk, [n for n, _ in found], [i for _, i in found])
+    if picked is not None:
+        _take(out, picked, where, default, whole)
+    return out
+
+
+def named_rows(chunk: CsvRange, where: Where, wanted: Mapping[str, int]) -> list[tuple[int, int, str, Row]]:
+    """The lines of the range that name a unit of *wanted* (a name and its order), as rows:
+    ``(order, row number, name, row)`` each, in the range's order."""
+    found, _, _ = _named(chunk, where)
+    out = []
+    for name, items in found:
+        order = wanted.get(name)
+        if order is None:
+            continue
+        for item in items:
+            row = item if isinstance(item, Row) else chunk.row(int(chunk.lines[item]), where.columns)
+            if row is not None:
+                out.append((order, row.number, name, row))
+    return out
+
+
+def _named(chunk: CsvRange, where: Where) -> tuple[list[tuple[str, list[_Item]]], Any, bool]:
+    """The range's lines that name a unit, grouped (lines that follow each other with one name);
+    the regular lines that may be read as columns (None: none); and whether every line is one."""
     if chunk.records is not None:  # a range the csv module read: every line a row
-        found = _grouped(
-            _record_rows(chunk.records, int(chunk.numbers[0]) if len(chunk.numbers) else 0, where)
-        )
-        return RangeGroups(chunk, [n for n, _ in found], [i for _, i in found])
+        first = int(chunk.numbers[0]) if len(chunk.numbers) else 0
+        return _grouped(_record_rows(chunk.records, first, where)), None, False
     np = numpy()
     regular = chunk.lines
     candidate = np.ones(len(regular), dtype=bool)
@@ -114,13 +138,9 @@ def range_groups(chunk: CsvRange, where: Where, default: str | None) -> RangeGro
     names = normalize_names(chunk.texts(picked, where.name_at)) if len(picked) else []
     whole = len(regular) == len(chunk.numbers) and len(picked) == len(regular) and all(names)
     if whole:  # the usual range: every line regular, a candidate, naming its unit
-        found = _grouped(zip(names, range(len(names)), strict=True))
-    else:
-        fast_name = dict(zip(picked.tolist(), names, strict=True))
-        found = _grouped(_ordered(chunk, where, fast_name))
-    out = RangeGroups(chunk, [n for n, _ in found], [i for _, i in found])
-    _take(out, picked, where, default, whole)
-    return out
+        return _grouped(zip(names, range(len(names)), strict=True)), picked, True
+    fast_name = dict(zip(picked.tolist(), names, strict=True))
+    return _grouped(_ordered(chunk, where, fast_name)), picked, False
 
 
 def _take(out: RangeGroups, picked: Any, where: Where, default: str | None, whole: bool) -> None:

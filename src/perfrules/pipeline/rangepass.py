@@ -33,7 +33,7 @@ from .._intcols import gc_paused
 from .._numbers import Number
 from ..files.csvcolumns import CsvFile, read_range
 from ..files.data import _RowUnits
-from ..files.tables import _Columns
+from ..files.tables import Row, _Columns
 from ..files.unit_groups import RowGroup, _gathered_again
 from ..scheme.model import Scheme
 from ..scoring.colpeers import observe_columns, peer_reads
@@ -43,7 +43,7 @@ from ..scoring.population import Observation
 from ..scoring.program import ColumnProgram, program_of
 from .chunk import score_columns, score_groups
 from .popchunk import observe_groups, population_fields
-from .rangegroups import RangeGroups, Where, range_groups, year_columns
+from .rangegroups import RangeGroups, Where, named_rows, range_groups, year_columns
 
 __all__ = ["CsvPasses", "csv_passes", "observe_ranges", "score_ranges"]
 
@@ -74,14 +74,17 @@ class CsvPasses:
         only = population_fields(self.plan)
         self.observer = _RowUnits(header, scheme=scheme, origin=layout.origin, only=only)
         self.where = Where(columns, self.reader)
+        self.again: list[RowGroup] | None = None  # the units met apart, gathered again (see _again)
 
     def ranges(self, category: str | None, skip: int = 0) -> Iterator[RangeGroups]:
         """Each range of the file after the first *skip*, read and gathered per unit
         (see :mod:`~perfrules.pipeline.rangegroups`)."""
         layout = self.layout
         for start, end, first, plain in layout.ranges[skip:]:
-            chunk = read_range(layout.path, start, end, first, self.where.width, plain)
-            yield range_groups(chunk, self.where, category)
+            with gc_paused():
+                chunk = read_range(layout.path, start, end, first, self.where.width, plain)
+                groups = range_groups(chunk, self.where, category)
+            yield groups
 
 
 class _Read:
@@ -111,9 +114,9 @@ class _Read:
         self.groups.let_go()
 
 
-HELD_UNITS: Final = 50_000
-"""Units whose read range the first pass keeps for the second (about 1.5 KiB each, with the range's
-bytes); the ranges beyond them are read again."""
+HELD_UNITS: Final = 25_000
+"""Units whose read ranges the first pass keeps for the second (about 2 KiB each, with the ranges'
+bytes: some 50 MiB at most); the ranges beyond them are read again."""
 
 
 def csv_passes(scheme: Scheme, layout: CsvFile) -> CsvPasses | None:
@@ -132,30 +135,67 @@ def csv_passes(scheme: Scheme, layout: CsvFile) -> CsvPasses | None:
 
 class _Gathered:
     """The ranges' groups put together in file order, as one reading of the whole file gathers them:
-    the names given first, and the names met again (each with its order among those)."""
+    the names given first, the names met again (each with its order among those), and the ranges
+    those are in."""
 
     def __init__(self) -> None:
-        self.given: set[str] = set()
+        self.given: dict[str, int] = {}  # a name given, and the range it was first given in
         self.names: list[str] = []
         self.apart: dict[str, int] = {}
+        self.touched: set[int] = set()
+        self._ranges = 0
 
     def fresh(self, names: list[str]) -> list[bool]:
-        """Per group of a range, whether it is its unit's first (a name met again is gathered again)."""
+        """Per group of the next range, whether it is its unit's first (a name met again is
+        gathered again)."""
         given = self.given
-        if given.isdisjoint(names) and len(set(names)) == len(names):
-            given.update(names)
+        here = self._ranges
+        self._ranges += 1
+        if given.keys().isdisjoint(names) and len(set(names)) == len(names):
+            given.update(dict.fromkeys(names, here))
             self.names.extend(names)
             return [True] * len(names)
         found = []
         for name in names:
-            if name in given:
+            first = given.get(name)
+            if first is not None:
                 self.apart.setdefault(name, len(self.apart))
+                self.touched.update((first, here))
                 found.append(False)
             else:
-                given.add(name)
+                given[name] = here
                 self.names.append(name)
                 found.append(True)
         return found
+
+
+FEW_APART: Final = 2_000
+"""Units met apart (their lines in two ranges, or named twice) whose rows are gathered again from
+the ranges they are in, and kept for the scoring pass; with more, the whole file is read again
+(:func:`~perfrules.files.unit_groups._gathered_again`, in sorted runs on disk) in each pass."""
+
+
+def _again(passes: CsvPasses, gathered: _Gathered) -> list[RowGroup] | None:
+    """The complete row groups of the units met apart, gathered from the ranges they are in, in the
+    order :func:`~perfrules.files.unit_groups._gathered_again` gives them; None for too many."""
+    apart = gathered.apart
+    if len(apart) > FEW_APART:
+        return None
+    layout, where = passes.layout, passes.where
+    items: list[tuple[int, int, str, Row]] = []
+    for r in sorted(gathered.touched):
+        start, end, first, plain = layout.ranges[r]
+        with gc_paused():
+            chunk = read_range(layout.path, start, end, first, where.width, plain)
+            items += named_rows(chunk, where, apart)
+    passes.reader.problems.clear()  # (rows that name no unit: the first pass reported them)
+    items.sort(key=lambda item: (item[0], item[1]))
+    groups: list[RowGroup] = []
+    for _, _, name, row in items:
+        if not groups or groups[-1][0] != name:
+            groups.append((name, [], True))
+        groups[-1][1].append(row)
+    return groups
 
 
 def _chunked(groups: Iterator[RowGroup], size: int) -> Iterator[list[RowGroup]]:
@@ -185,8 +225,8 @@ def observe_ranges(
     held: list[_Read | None] = []
     units = 0
     reader = passes.reader
-    with gc_paused():
-        for groups in passes.ranges(category):
+    for groups in passes.ranges(category):
+        with gc_paused():  # (a range at a time: garbage in cycles, if any, goes between ranges)
             problems.extend(reader.problems)
             reader.problems.clear()
             gathered.fresh(groups.names)
@@ -201,7 +241,13 @@ def observe_ranges(
     if apart:
         found = [o for o in found if o[0] not in apart]
         observer = passes.observer
-        for chunk in _chunked(_gathered_again(passes.layout.path, None, observer, apart), chunk_size):
+        passes.again = _again(passes, gathered)
+        again = (
+            passes.again
+            if passes.again is not None
+            else _gathered_again(passes.layout.path, None, observer, apart)
+        )
+        for chunk in _chunked(iter(again), chunk_size):
             found.extend(observe_groups(passes.scheme, observer, chunk, category))
     return found, gathered.names, held
 
@@ -247,21 +293,26 @@ def score_ranges(
     outcomes: list[UnitOutcome] = []
     unreadable: set[str] = set()
     reader = passes.reader
-    with gc_paused():
-        kept = [r for r in held if r is not None]
-        for read in chain(kept, (_Read(passes, g) for g in passes.ranges(category, len(kept)))):
+    kept = [r for r in held if r is not None]
+    for read in chain(kept, (_Read(passes, g) for g in passes.ranges(category, len(kept)))):
+        with gc_paused():
             reader.problems.clear()  # (the first pass reported them)
             scored, bad = _score(passes, read, category, population)
             unreadable.update(bad)
             fresh = gathered.fresh(read.names)
             outcomes.extend(o for o, f in zip(scored, fresh, strict=True) if f)
-            if progress is not None and outcomes:
-                progress(len(outcomes), outcomes[-1].unit.name)
+        if progress is not None and outcomes:
+            progress(len(outcomes), outcomes[-1].unit.name)
     apart = gathered.apart
     if apart:
         again: dict[str, UnitOutcome] = {}
         bad_again: set[str] = set()
-        for chunk in _chunked(_gathered_again(passes.layout.path, None, reader, apart), chunk_size):
+        groups = (
+            passes.again
+            if passes.again is not None
+            else _gathered_again(passes.layout.path, None, reader, apart)
+        )
+        for chunk in _chunked(iter(groups), chunk_size):
             part = {g[0]: population.get(g[0], {}) for g in chunk}
             scored, bad = score_groups(passes.scheme, reader, chunk, part, category)
             again.update((o.unit.name, o) for o in scored)
