@@ -4,7 +4,9 @@ What the command line's CSV and table output need — rank, unit, category,
 total, grade, each indicator's score and the unit's errors — is kept per unit
 as a few short strings; units' data and explained results are not kept. A
 scheme with population steps (``max_of`` …, peer ratios, ranks) reads the
-file twice: once for the compact numbers those steps need, once to score.
+file twice: once for the compact numbers those steps need, once to score
+(a CSV file whose peer ratios the columns give is read in byte ranges, and
+once where it is small enough: :mod:`perfrules.pipeline.rangepass`).
 Memory therefore grows with the number of units only by those compact rows.
 
 With ``explained=True`` (``--format json``) each unit is also explained as it
