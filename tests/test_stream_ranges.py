@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import random
 from pathlib import Path
 from typing import Any
@@ -37,8 +38,11 @@ _SAMPLE = (
     Path(__file__).resolve().parent.parent / "src" / "perfrules" / "schemes" / "shenzhen_2010_departments.csv"
 )
 _SCHEME = "shenzhen-2010-departments"
+# Each example runs the command line four times: half the differential tests' count (DIFF_EXAMPLES).
 _SETTINGS = settings(
-    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=max(1, int(os.environ.get("DIFF_EXAMPLES", "40")) // 2),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 # What a spoilt cell holds: plain numbers, blanks and spaces (a full-width one too), no-data
 # texts, numbers the reader reads with a note, words, text that is no number, a quoted comma.
