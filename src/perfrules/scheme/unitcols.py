@@ -41,9 +41,11 @@ class UnitColumns:
             *plain* a NumPy bool array (False for an empty or not plain cell).
         ok: which units the column program may take as they stand (a NumPy
             bool array): every other unit is made and scored one by one.
+        notes: per unit (by position) that the program may take, the notes its
+            cells were read with (``'87.5分' read as 87.5``), as its ``Unit`` has them.
     """
 
-    __slots__ = ("_made", "_make", "_origin", "categories", "columns", "names", "ok")
+    __slots__ = ("_made", "_make", "_origin", "categories", "columns", "names", "notes", "ok")
 
     def __init__(
         self,
@@ -53,8 +55,10 @@ class UnitColumns:
         ok: Any,
         make: Callable[[int], Unit],
         origin: Callable[[int], str],
+        notes: dict[int, list[Any]] | None = None,
     ) -> None:
         self.names = names
+        self.notes = notes or {}
         self.categories = categories
         self.columns = columns
         self.ok = ok
