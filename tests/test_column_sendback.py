@@ -1,0 +1,276 @@
+"""Units the column program used to send to the per-unit program, now taken as columns.
+
+Issue 17 ("one engine"): every unit the column program sends back is a gap.
+These tests close them one form at a time and hold the program to the
+per-unit program's answers on every path (the API with and without
+explanations, kept columns, the streamed command line's table and CSV, one
+process and two):
+
+- cells that are not plain decimals (``87.5分``, ``95%``, full-width digits,
+  ``19件``, ``—``): read by the per-cell reader once per distinct text into
+  the column (:mod:`perfrules.files.colcells`); a cell it rejects (``无``)
+  still fails only its unit, with the per-unit program's message;
+- vetoes on an indicator that fire (:mod:`perfrules.scoring.colvetoes`).
+
+Each differential test counts the units the per-unit program scored: data
+with odd cells sends no more units there than the same data written plainly.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from contextlib import contextmanager
+from decimal import Decimal
+from typing import Any
+from unittest import mock
+
+from hypothesis import event, given
+from hypothesis import strategies as st
+
+import perfrules.pipeline.csvpass as csvpass
+import perfrules.scoring.batch as batch
+import perfrules.scoring.colbatch as colbatch
+from perfrules import evaluate, load_units, loads
+from perfrules.cli.main import main
+from perfrules.scoring.plan import plan_of
+from test_column_program import _COLUMN_SETTINGS, _agree, _run_columns, cases
+
+_FULL_WIDTH = str.maketrans("0123456789.", "０１２３４５６７８９．")
+
+
+def _result_key(r: Any) -> tuple[Any, ...]:
+    return (
+        r.unit,
+        r.total,
+        r.grade,
+        r.rank,
+        r.category_rank,
+        r.vetoed,
+        [(e.indicator, e.field, e.message) for e in r.errors],
+        [(e.kind, e.message) for e in r.events],
+    )
+
+
+@contextmanager
+def _per_unit_count(*, streamed: bool = False) -> Iterator[list[int]]:
+    """How many units the per-unit program scores inside the block: from kept columns or a batch
+    of ``Unit`` objects; with *streamed*, in the streamed CSV pass (groups of rows it reads and
+    scores one by one, in this process)."""
+    count = [0]
+
+    def counted(fn: Any) -> Any:
+        def run(*args: Any, **kwargs: Any) -> Any:
+            count[0] += 1
+            return fn(*args, **kwargs)
+
+        return run
+
+    def groups(fn: Any) -> Any:
+        def run(scheme: Any, reader: Any, row_groups: Any, *args: Any, **kwargs: Any) -> Any:
+            count[0] += len(row_groups)
+            return fn(scheme, reader, row_groups, *args, **kwargs)
+
+        return run
+
+    if streamed:
+        with mock.patch.object(csvpass, "score_groups", groups(csvpass.score_groups)):
+            yield count
+        return
+    with (
+        mock.patch.object(colbatch, "score_unit", counted(colbatch.score_unit)),
+        mock.patch.object(batch, "score_unit", counted(batch.score_unit)),
+    ):
+        yield count
+
+
+def _evaluated(text: str, data: Any, *, program: bool, explained: bool = False) -> tuple[list[Any], int]:
+    """``evaluate`` on the file as ``load_units`` reads it (kept columns), and how many units the
+    per-unit program scored."""
+    scheme = loads(text, format="toml")
+    if not program:
+        plan_of(scheme).program = False
+    with _per_unit_count() as count:
+        result = evaluate(scheme, load_units(data, scheme=scheme), explained=explained)
+        keys = [_result_key(r) for r in result]
+    return keys, count[0]
+
+
+def _cli(args: list[str]) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(args, out=out, err=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def _streamed(scheme_path: Any, data_path: Any, fmt: str, jobs: int = 1) -> tuple[int, str, str, int]:
+    """The streamed command line's output, and how many units the per-unit program scored (in
+    this process: with one job)."""
+    with _per_unit_count(streamed=True) as count:
+        code, out, err = _cli(
+            ["score", str(scheme_path), str(data_path), "--format", fmt, "--jobs", str(jobs)]
+        )
+    return code, out, err, count[0]
+
+
+# -- cells that are not plain decimals ----------------------------------------------------------
+
+
+def _odd(draw: st.DrawFn, cell: str) -> str:
+    """*cell* written another way the per-cell reader reads as the same number (or "no data")."""
+    stripped = cell.strip()
+    if not stripped:
+        return draw(st.sampled_from(["", "—", "N/A", "-", " "]))
+    try:
+        value = Decimal(stripped)
+    except ArithmeticError:
+        return cell  # a cell that was odd already (约五分, 95% …): as it is
+    if not value.is_finite() or "e" in stripped.lower() or len(stripped) > 18:
+        return cell
+    kinds = ["plain", "分", "件", "full", "percent", "spaced"]
+    kind = draw(st.sampled_from(kinds))
+    if kind == "分" or kind == "件":
+        return f"{stripped}{kind}"
+    if kind == "full":
+        return stripped.translate(_FULL_WIDTH)
+    if kind == "percent":
+        return f"{format(value * 100, 'f')}%"
+    if kind == "spaced":
+        return f" {stripped} "
+    return cell
+
+
+@st.composite
+def odd_cases(draw: st.DrawFn) -> tuple[str, str, str]:
+    """A scheme the column program compiles, its data, and the same data with cells written as
+    people write them (``87.5分``, full-width digits, ``95%`` for 0.95, ``—`` for no data)."""
+    text, data = draw(cases())
+    rows = list(csv.reader(io.StringIO(data)))
+    header = rows[0]
+    first = 2 if header[1] == "类别" else 1
+    odd_rows = [header] + [[*row[:first], *(_odd(draw, c) for c in row[first:])] for row in rows[1:]]
+    out = io.StringIO()
+    csv.writer(out).writerows(odd_rows)
+    return text, data, out.getvalue()
+
+
+def _write(folder: Any, name: str, text: str) -> Any:
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@given(case=odd_cases(), two=st.integers(0, 3))
+@_COLUMN_SETTINGS
+def test_cells_written_as_people_write_them_are_taken_as_columns(tmp_path_factory, case, two):
+    text, plain_data, odd_data = case
+    folder = tmp_path_factory.mktemp("odd")
+    # The Unit path: the column program and the per-unit program agree, and the streamed CSV too.
+    _agree(folder, text, odd_data)
+    plain_path = _write(folder, "plain.csv", plain_data)
+    odd_path = _write(folder, "odd.csv", odd_data)
+    scheme_path = _write(folder, "scheme.toml", text)
+    # Kept columns (evaluate on load_units): the per-unit program's answers, notes included ...
+    fast, sent = _evaluated(text, odd_path, program=True)
+    slow, _ = _evaluated(text, odd_path, program=False)
+    assert fast == slow
+    # ... and no more units sent to it than when the same numbers are written plainly.
+    plain, plain_sent = _evaluated(text, plain_path, program=True)
+    assert sent == plain_sent
+    assert [k[:5] + k[6:7] for k in fast] == [k[:5] + k[6:7] for k in plain]
+    event(f"units with odd cells taken as columns: {'some' if len(fast) > sent else 'none'}")
+    # The streamed command line: the same count; one process or two (in some examples: processes
+    # are slow to start) write the same.
+    code, out, err, streamed_sent = _streamed(scheme_path, odd_path, "csv")
+    assert streamed_sent == _streamed(scheme_path, plain_path, "csv")[3]
+    if not two:
+        assert (code, out, err) == _streamed(scheme_path, odd_path, "csv", jobs=2)[:3]
+    assert _streamed(scheme_path, odd_path, "table")[3] == streamed_sent
+    # Every note of the per-unit program's units is said, as the per-unit program says it (up to
+    # the number of notes the command line shows).
+    said = [line for line in err.splitlines() if line.startswith("note: ") and ".csv, row " in line]
+    notes = [f"note: {odd_path}, {m}" for key in slow for kind, m in key[7] if kind == "note"]
+    assert said == notes[: len(said)]
+    if "more (see the units' 'note' events)" not in err:
+        assert said == notes
+
+
+_BAND = """
+name = "边界"
+total = 100
+groups = [{ name = "组" }]
+[overall]
+rule = "优：总分>=87.5；良：60<=总分<87.5；差：总分<60"
+[[indicators]]
+code = "1"
+name = "得分"
+group = "组"
+weight = 100
+score = "值"
+"""
+
+
+def test_a_cell_with_a_count_word_on_a_band_boundary_gets_the_boundarys_grade(tmp_path):
+    """87.5分 is 87.5: on the boundary of 优 (>= 87.5), so 优; ８７．４９ (full-width) is 87.49: 良;
+    87.5% is 0.875: 差. — is no data (the per-unit program's error), 无 is not a number (its error)."""
+    scheme_path = _write(tmp_path, "scheme.toml", _BAND)
+    data = _write(tmp_path, "d.csv", "单位,值\n甲,87.5分\n乙,８７．４９\n丙,87.5%\n丁,—\n戊,无\n己,87.5\n")
+    scheme = loads(_BAND, format="toml")
+    taken = _run_columns(scheme, tmp_path, data.read_text(encoding="utf-8"))
+    assert [o is not None for o in taken] == [True, True, True, False, False, True]
+    keys, sent = _evaluated(_BAND, data, program=True)
+    slow, _ = _evaluated(_BAND, data, program=False)
+    assert keys == slow
+    assert sent == 2  # 丁 and 戊 only
+    by_name = {k[0]: k for k in keys}
+    assert [(by_name[u][1], by_name[u][2]) for u in "甲乙丙己"] == [
+        (Decimal("87.5"), "优"),
+        (Decimal("87.49"), "良"),
+        (Decimal("0.875"), "差"),
+        (Decimal("87.5"), "优"),
+    ]
+    assert by_name["甲"][7] == [("note", "row 2, column '值': '87.5分' read as 87.5")]
+    assert by_name["戊"][6] == [
+        (None, "值", "'无' is not a number; write 0 if it means none, or leave the cell empty for no data")
+    ]
+    # Explained, the same answers (the explanation re-runs the plan on each unit).
+    explained, _ = _evaluated(_BAND, data, program=True, explained=True)
+    assert explained == slow
+    for fmt in ("csv", "table"):
+        code, out, err, streamed_sent = _streamed(scheme_path, data, fmt)
+        assert code == 1 and streamed_sent == 2
+        assert (code, out, err) == _streamed(scheme_path, data, fmt, jobs=2)[:3]
+        assert err.startswith(f"note: {data}, row 2, column '值': '87.5分' read as 87.5\n")
+    code, out, _, _ = _streamed(scheme_path, data, "csv")
+    rows = list(csv.reader(io.StringIO(out.lstrip("\ufeff"))))
+    assert [r[:5] for r in rows[1:5]] == [  # (a tie listed by name)
+        ["1", "己", "", "87.5", "优"],
+        ["1", "甲", "", "87.5", "优"],
+        ["3", "乙", "", "87.49", "良"],
+        ["4", "丙", "", "0.875", "差"],
+    ]
+    code, out, _, _ = _streamed(scheme_path, data, "json")
+    found = {u["unit"]: (u["total"], u["grade"], u["events"]) for u in __import__("json").loads(out)["units"]}
+    assert found["甲"] == (
+        87.5,
+        "优",
+        [{"kind": "note", "message": "row 2, column '值': '87.5分' read as 87.5"}],
+    )
+
+
+def test_thousands_separators_in_a_quoted_cell_are_read_as_columns(tmp_path):
+    """A CSV with quotes is read row by row first, then as columns: "1,234" is 1234 with its note."""
+    text = _BAND.replace('score = "值"', 'score = "值÷20"')
+    data = _write(tmp_path, "d.csv", '单位,值\n甲,"1,750"\n乙,1749\n丙,"1,000件"\n丁,"1,00"\n')
+    keys, sent = _evaluated(text, data, program=True)
+    slow, _ = _evaluated(text, data, program=False)
+    assert keys == slow
+    assert sent == 1  # 丁: "1,00" is not a number (not in groups of three)
+    assert [(k[0], k[1], k[2]) for k in keys[:3]] == [
+        ("甲", Decimal("87.5"), "优"),
+        ("乙", Decimal("87.45"), "良"),
+        ("丙", Decimal(50), "差"),
+    ]
+    assert keys[0][7] == [("note", "row 2, column '值': '1,750' read as 1750")]
+    assert keys[2][7] == [("note", "row 4, column '值': '1,000件' read as 1000")]
+    assert keys[3][6] == [(None, "值", "'1,00' is not a number")]
