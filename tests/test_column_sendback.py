@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal
@@ -35,6 +36,7 @@ import perfrules.scoring.colbatch as colbatch
 from perfrules import evaluate, load_units, loads
 from perfrules.cli.main import main
 from perfrules.scoring.plan import plan_of
+from test_column_points import cases as points_cases
 from test_column_program import _COLUMN_SETTINGS, _agree, _run_columns, cases
 
 _FULL_WIDTH = str.maketrans("0123456789.", "０１２３４５６７８９．")
@@ -274,3 +276,87 @@ def test_thousands_separators_in_a_quoted_cell_are_read_as_columns(tmp_path):
     assert keys[0][7] == [("note", "row 2, column '值': '1,750' read as 1750")]
     assert keys[2][7] == [("note", "row 4, column '值': '1,000件' read as 1000")]
     assert keys[3][6] == [(None, "值", "'1,00' is not a number")]
+
+
+# -- vetoes on an indicator that fire ---------------------------------------------------------
+
+
+def _never(text: str) -> str:
+    """The scheme with each veto on an indicator made one that never fires (reading the same cells)."""
+    return re.sub(r'(type = "veto", when = "标记\d+)=2"', r'\1=99"', text)
+
+
+@given(case=points_cases())
+@_COLUMN_SETTINGS
+def test_units_an_indicators_veto_sinks_are_taken_as_columns(tmp_path_factory, case):
+    text, data = case
+    folder = tmp_path_factory.mktemp("vetoes")
+    _, slow, scheme = _agree(folder, text, data)
+    found = _run_columns(scheme, folder, data)
+    quiet = _run_columns(loads(_never(text), format="toml"), folder, data)
+    # Whether a veto fires does not decide whether the column program takes the unit.
+    assert [o is not None for o in found] == [o is not None for o in quiet]
+    vetoed = [o is not None for o, s in zip(found, slow, strict=True) if s.vetoed]
+    event(f"vetoed units taken as columns: {'some' if any(vetoed) else 'none'}")
+    path = _write(folder, "data.csv", data)
+    fast_keys, sent = _evaluated(text, path, program=True)
+    assert fast_keys == _evaluated(text, path, program=False)[0]
+    assert sent == _evaluated(_never(text), path, program=True)[1]
+
+
+_VETOES = """
+name = "否决"
+total = 100
+groups = [{ name = "组" }]
+policies = [{ type = "veto", when = "投诉>=3", effect = "lowest_grade", reason = "投诉过多" }]
+[overall]
+rule = "优：总分>=90；良：60<=总分<90；差：总分<60"
+[[indicators]]
+code = "1"
+name = "安全"
+group = "组"
+weight = 60
+score = "值1"
+policies = [{ type = "veto", when = "事故>0", effect = "zero", reason = "发生事故" }]
+[[indicators]]
+code = "2"
+name = "服务"
+group = "组"
+weight = 40
+score = "值2"
+"""
+
+
+def test_an_indicators_veto_and_a_scheme_wide_veto_by_hand(tmp_path):
+    """甲: 95×0.6 + 90×0.4 = 93 优. 乙: 100, but 事故 zeroes it: 0 差. 丙: 90, but 投诉 ≥ 3: 90 差.
+    丁: both: 0 差, the indicator's note first. 戊: 70×0.6 + 50×0.4 = 62 良. The vetoed rank last."""
+    data = (
+        "单位,值1,值2,事故,投诉\n甲,95,90,0,0\n乙,100,100,1,0\n丙,90,90,0,3\n丁,100,100,2,5\n戊,70,50,0,0\n"
+    )
+    scheme = loads(_VETOES, format="toml")
+    found = _run_columns(scheme, tmp_path, data)
+    assert [(str(o.total), o.grade, o.vetoed) for o in found] == [
+        ("93", "优", False),
+        ("0", "差", True),
+        ("90", "差", True),
+        ("0", "差", True),
+        ("62", "良", False),
+    ]
+    indicator = "一票否决（1 安全：发生事故）：总分计 0 分，等次为最低等次"
+    scheme_wide = "一票否决（本单位：投诉过多）：等次定为最低等次，得分照常计算，排名列于未被否决的单位之后"
+    assert [e.message for e in found[3].events] == [indicator, scheme_wide]
+    path = tmp_path / "d.csv"
+    keys, sent = _evaluated(_VETOES, path, program=True)
+    assert sent == 0
+    assert keys == _evaluated(_VETOES, path, program=False)[0]
+    assert keys == _evaluated(_VETOES, path, program=True, explained=True)[0]
+    assert [(k[0], k[3]) for k in keys if not k[5]] == [("甲", 1), ("戊", 2)]
+    assert all(k[3] > 2 for k in keys if k[5])
+    scheme_path = _write(tmp_path, "scheme.toml", _VETOES)
+    for fmt in ("csv", "table"):
+        code, out, err, streamed_sent = _streamed(scheme_path, path, fmt)
+        assert (code, streamed_sent) == (0, 0)
+        assert (code, out, err) == _streamed(scheme_path, path, fmt, jobs=2)[:3]
+    rows = list(csv.reader(io.StringIO(_streamed(scheme_path, path, "csv")[1].lstrip("\ufeff"))))
+    assert [r[:5] for r in rows[1:3]] == [["1", "甲", "", "93", "优"], ["2", "戊", "", "62", "良"]]
+    assert {r[1]: r[3:5] for r in rows[3:]} == {"乙": ["0", "差"], "丙": ["90", "差"], "丁": ["0", "差"]}

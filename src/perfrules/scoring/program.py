@@ -54,7 +54,7 @@ from .._intcols import as_objects as _objects
 from .._intcols import format_rows, gc_paused, numpy, round_half_up_column
 from .._numbers import as_fraction, exact
 from ..scheme.units import Unit, note_events
-from . import colapplies, colindicators, collimits, collookup, colperiods, colscale, colsteps
+from . import colapplies, colindicators, collimits, collookup, colperiods, colscale, colsteps, colvetoes
 from .coldot import CommonScores, weighted_sums
 from .coldot import scaled as _scaled
 from .coldress import dress
@@ -273,6 +273,7 @@ class ColumnProgram:
             kept,
             columns,
         )
+        fired, ok = colvetoes.take(plan, cols, applicable, ok)  # indicator vetoes that fire (colvetoes)
         if present is not None:  # a population value is needed where its indicator applies (on the
             for k, has in per_period.items():  # year's row: units scored per period have theirs)
                 present[:, k] |= has if scheme.periods != "sum" else False
@@ -346,8 +347,12 @@ class ColumnProgram:
         scored = Scored(self, common, den, applicable, totals, denominators, ok, small)
         scored.means = means
         held = small if small is not None else totals
-        if self.rules.active or self.rules.bites(held, denominators, scored.ok, keys, cat):
-            scored.finish_rules(columns, cat, possible)
+        if (
+            fired is not None
+            or self.rules.active
+            or self.rules.bites(held, denominators, scored.ok, keys, cat)
+        ):
+            scored.finish_rules(columns, cat, possible, fired)
         if self.grades is not None and kept is not None:  # each period's total and grade (colgrades)
             scored.periods, done = self.grades.run(
                 common, den, applicable, categories, periods, kept, scored.ok
@@ -405,9 +410,13 @@ class Scored:
         self.events: dict[int, list[Any]] = {}  # per unit (by position), the notes the total's rules left
         self.vetoed: Any = None  # which units a veto sank (None: none)
 
-    def finish_rules(self, columns: Any, cat: Any, patterns: list[tuple[Any, Any]]) -> None:
-        """The scheme's rules on the total (:mod:`~perfrules.scoring.coltotalrules`) over these totals."""
-        done = self.program.rules.apply(self.totals, self.denominators, self.ok, columns, cat, patterns, self)
+    def finish_rules(
+        self, columns: Any, cat: Any, patterns: list[tuple[Any, Any]], fired: Any = None
+    ) -> None:
+        """The scheme's rules on the total (:mod:`~perfrules.scoring.coltotalrules`) over these totals,
+        with the indicator vetoes that *fired* (:mod:`~perfrules.scoring.colvetoes`)."""
+        rules = self.program.rules
+        done = rules.apply(self.totals, self.denominators, self.ok, columns, cat, patterns, self, fired)
         self.cat = cat
         self._totals, self.denominators, self.small, self.ok = done.num, done.den, None, done.ok
         self.events = done.events
