@@ -274,7 +274,7 @@ _COMPILED = {
     "mechanics/m13-indicator-bonus.toml": 3,
     "example-scheme.toml": 2,
     "cookbook/open-limits.toml": 5,
-    "cookbook/missing-data.toml": 1,  # the units with a blank cell: the per-unit program decides
+    "cookbook/missing-data.toml": 4,  # a blank cell under the missing rule too (colmissing)
     "mechanics/m05-rank-points.toml": 5,
     "cookbook/rank-gated.toml": 6,
 }
@@ -408,11 +408,12 @@ score = "乙值"
 
 def test_a_missing_rule_by_hand(tmp_path):
     # 甲 gives both: 90×0.6 + 80×0.4 = 86, as columns. 乙's 甲值 is blank: 甲 does not apply and its
-    # weight moves to 乙 (80); the per-unit program decides that. 丙's 甲值 is a word: an error there.
+    # weight moves to 乙 (80), as columns too (colmissing). 丙's 甲值 is a word: the per-unit
+    # program's error.
     data = "单位,甲值,乙值\n甲,90,80\n乙,,80\n丙,约九十,80\n"
     scheme = loads(_MISSING, format="toml")
     found = _run_columns(scheme, tmp_path, data)
-    assert [str(o.total) if o is not None else None for o in found] == ["86", None, None]
+    assert [str(o.total) if o is not None else None for o in found] == ["86", "80", None]
     result = evaluate(scheme, load_units(tmp_path / "d.csv", scheme=scheme))
     assert [str(r.total) if r.total is not None else None for r in result] == ["86", "80", None]
     _same(tmp_path, _MISSING, data)

@@ -27,7 +27,7 @@ from decimal import Decimal
 from typing import Any
 from unittest import mock
 
-from hypothesis import event, given
+from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 import perfrules.pipeline.csvpass as csvpass
@@ -37,7 +37,10 @@ from perfrules import evaluate, load_units, loads
 from perfrules.cli.main import main
 from perfrules.scoring.plan import plan_of
 from test_column_points import cases as points_cases
-from test_column_program import _COLUMN_SETTINGS, _agree, _run_columns, cases
+from test_column_program import _COLUMN_SETTINGS, _EXAMPLES, _agree, _run_columns, cases
+
+# Each example runs every path (the command line several times): half the column tests' count.
+_SETTINGS = settings(_COLUMN_SETTINGS, max_examples=max(10, _EXAMPLES // 2))
 
 _FULL_WIDTH = str.maketrans("0123456789.", "０１２３４５６７８９．")
 
@@ -163,12 +166,15 @@ def _write(folder: Any, name: str, text: str) -> Any:
 
 
 @given(case=odd_cases(), two=st.integers(0, 3))
-@_COLUMN_SETTINGS
+@_SETTINGS
 def test_cells_written_as_people_write_them_are_taken_as_columns(tmp_path_factory, case, two):
     text, plain_data, odd_data = case
     folder = tmp_path_factory.mktemp("odd")
-    # The Unit path: the column program and the per-unit program agree, and the streamed CSV too.
-    _agree(folder, text, odd_data)
+    # The Unit path: the column program and the per-unit program agree, and the streamed CSV too;
+    # the per-unit program scores only the units it finds an error in (a blank, 约五分 …).
+    _, slow_units, scheme = _agree(folder, text, odd_data)
+    taken = _run_columns(scheme, folder, odd_data)
+    assert [o is not None for o in taken] == [not o.errors for o in slow_units]
     plain_path = _write(folder, "plain.csv", plain_data)
     odd_path = _write(folder, "odd.csv", odd_data)
     scheme_path = _write(folder, "scheme.toml", text)
@@ -287,7 +293,7 @@ def _never(text: str) -> str:
 
 
 @given(case=points_cases())
-@_COLUMN_SETTINGS
+@_SETTINGS
 def test_units_an_indicators_veto_sinks_are_taken_as_columns(tmp_path_factory, case):
     text, data = case
     folder = tmp_path_factory.mktemp("vetoes")
@@ -360,3 +366,107 @@ def test_an_indicators_veto_and_a_scheme_wide_veto_by_hand(tmp_path):
     rows = list(csv.reader(io.StringIO(_streamed(scheme_path, path, "csv")[1].lstrip("\ufeff"))))
     assert [r[:5] for r in rows[1:3]] == [["1", "甲", "", "93", "优"], ["2", "戊", "", "62", "良"]]
     assert {r[1]: r[3:5] for r in rows[3:]} == {"乙": ["0", "差"], "丙": ["90", "差"], "丁": ["0", "差"]}
+
+
+# -- a blank input under a missing rule ---------------------------------------------------------
+
+
+@st.composite
+def missing_cases(draw: st.DrawFn) -> tuple[str, str, str]:
+    """A scheme of :func:`cases` with a ``missing`` rule (every input, or the first) on some of its
+    indicators, its data with more blank cells, and the scheme without the rules."""
+    text, data = draw(cases())
+    parts = text.split("[[indicators]]")
+    ruled = [parts[0]]
+    for part in parts[1:]:
+        code = re.search(r'code = "(\d+)"', part)
+        assert code is not None
+        if draw(st.booleans()):
+            named = draw(st.sampled_from(["true", f'["值{code.group(1)}"]']))
+            part = part.rstrip("\n") + f'\npolicies = [{{ type = "not_applicable", missing = {named} }}]\n'
+        ruled.append(part)
+    rows = list(csv.reader(io.StringIO(data)))
+    first = 2 if rows[0][1] == "类别" else 1
+    blanked = [rows[0]] + [
+        [*row[:first], *("" if draw(st.integers(0, 3)) == 0 else c for c in row[first:])] for row in rows[1:]
+    ]
+    out = io.StringIO()
+    csv.writer(out).writerows(blanked)
+    return "[[indicators]]".join(ruled), out.getvalue(), text
+
+
+@given(case=missing_cases())
+@_SETTINGS
+def test_blank_inputs_under_a_missing_rule_are_taken_as_columns(tmp_path_factory, case):
+    text, data, without = case
+    folder = tmp_path_factory.mktemp("missing")
+    _, slow, scheme = _agree(folder, text, data)
+    found = _run_columns(scheme, folder, data)
+    plain = _run_columns(loads(without, format="toml"), folder, data)
+    # A rule that makes an indicator not apply where its input is blank sends no unit back that
+    # the scheme without it takes (a blank input there is the per-unit program's error).
+    assert all(f is not None for f, p in zip(found, plain, strict=True) if p is not None)
+    # In these schemes, the per-unit program now scores only the units it finds an error in.
+    assert [f is not None for f in found] == [not s.errors for s in slow]
+    extra = sum(f is not None and p is None for f, p in zip(found, plain, strict=True))
+    event(f"units with a blank input taken as columns: {'some' if extra else 'none'}")
+    path = _write(folder, "data.csv", data)
+    fast_keys, sent = _evaluated(text, path, program=True)
+    assert fast_keys == _evaluated(text, path, program=False)[0]
+    assert sent == sum(f is None for f in found)
+    scheme_path = _write(folder, "scheme.toml", text)
+    assert _streamed(scheme_path, path, "csv")[3] == sent
+
+
+_MISSING = """
+name = "缺失"
+total = 100
+groups = [{ name = "组" }]
+[overall]
+rule = "优：总分>=90；良：60<=总分<90；差：总分<60"
+[[indicators]]
+code = "1"
+name = "甲"
+group = "组"
+weight = 60
+score = "甲值"
+policies = [{ type = "not_applicable", missing = true, reason = "未报数据" }]
+[[indicators]]
+code = "2"
+name = "乙"
+group = "组"
+weight = 40
+score = "乙值"
+"""
+
+
+def test_a_blank_input_under_a_missing_rule_by_hand(tmp_path):
+    """甲: 95×0.6 + 80×0.4 = 89 良. 乙's 甲值 is blank (—): 甲 does not apply, its weight moves to 乙:
+    90 优 (on the boundary). 丙's 乙值 is blank: no rule, the per-unit program's error. 丁's 甲值 is
+    无: not a number, its error."""
+    data = "单位,甲值,乙值\n甲,95,80\n乙,—,90\n丙,80,\n丁,无,70\n"
+    scheme = loads(_MISSING, format="toml")
+    found = _run_columns(scheme, tmp_path, data)
+    assert [(str(o.total), o.grade) if o is not None else None for o in found] == [
+        ("89", "良"),
+        ("90", "优"),
+        None,
+        None,
+    ]
+    path = tmp_path / "d.csv"
+    keys, sent = _evaluated(_MISSING, path, program=True)
+    assert sent == 2
+    assert keys == _evaluated(_MISSING, path, program=False)[0]
+    assert keys == _evaluated(_MISSING, path, program=True, explained=True)[0]
+    scheme_path = _write(tmp_path, "scheme.toml", _MISSING)
+    for fmt in ("csv", "table"):
+        code, out, err, streamed_sent = _streamed(scheme_path, path, fmt)
+        assert (code, streamed_sent) == (1, 2)
+        assert (code, out, err) == _streamed(scheme_path, path, fmt, jobs=2)[:3]
+    rows = list(csv.reader(io.StringIO(_streamed(scheme_path, path, "csv")[1].lstrip("\ufeff"))))
+    assert [r[:7] for r in rows[1:3]] == [
+        ["1", "乙", "", "90", "优", "", "90"],
+        ["2", "甲", "", "89", "良", "95", "80"],
+    ]
+    explained = evaluate(scheme, load_units(path, scheme=scheme))
+    assert [e.message for e in explained.unit("乙").indicators[0].events][:1] == ["不适用：未报数据"]

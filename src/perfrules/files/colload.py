@@ -119,8 +119,9 @@ def kept_rows(
                 else:
                     # A workbook's numbers and dates: each cell as the per-cell reader reads it.
                     values, fine, read_notes = _read_cells(cells)
-                    columns[header[i]] = from_values(values)
-                    ok &= fine
+                    col, plain = columns[header[i]] = from_values(values)
+                    # (a number the column does not hold: its unit is read and scored as before)
+                    ok &= fine & (plain | np.array([v is None for v in values], dtype=bool))
                     _noted(read_notes, notes, reader, header[i], number)
             for i in reader.inputs:
                 if header[i] in reader.text_fields:

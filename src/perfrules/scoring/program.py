@@ -61,6 +61,7 @@ from .coldress import dress
 from .colgrades import period_grades
 from .colhistory import joined
 from .colmeans import group_means, total_columns
+from .colmissing import MissingRules
 from .colnodes import Unsupported as _Unsupported
 from .colnodes import compile_node as _compile
 from .coloverall import rich_grading
@@ -102,6 +103,7 @@ class ColumnProgram:
         # Rank steps over columns (None: the batch's population values are worked out unit by unit).
         self.ranks = compile_ranks(plan, _compile, _Unsupported)
         self.text_reads = found.text_reads
+        self.missing = MissingRules(plan, self.text_reads)  # blank inputs under a missing rule (colmissing)
         # Overall grading that reads more than the total, groups that take a mean, a grade per period:
         # each run once per distinct input (coloverall, colmeans, colgrades).
         self.rich, self.means = rich_grading(plan, _Unsupported, self.text_reads), group_means(plan)
@@ -148,6 +150,8 @@ class ColumnProgram:
             names, columns = colsteps.batch_columns(units, self.reads, population)
             if self.params is not None:  # a parameter's cell that is text: the per-unit program reads it
                 ok &= self.params.fine(units, columns)
+            if self.missing.every:  # a cell a missing rule reads, not plain and not blank either
+                ok &= ~self.missing.unsure(units, columns)
             for name in self.text_reads:
                 columns[name] = collookup.text_column([u.data.get(name) for u in units])
             periods = colperiods.periods_of(units)
@@ -250,8 +254,8 @@ class ColumnProgram:
             ok &= ~unknown
         for k, holds, names_k in self.na_rules:
             applicable[:, k] &= ~holds(cols, n)
-            for name in names_k:  # the per-unit program reports a condition it cannot work out
-                ok &= columns[name][1]
+            for name in self.missing.blank(k, names_k, columns, applicable):  # the per-unit program
+                ok &= columns[name][1]  # reports a condition it cannot work out
         places = scheme.round_scores
         kept: dict[int, Any] | None = {} if self.grades is not None else None  # period rows (colgrades)
         raw, per_period = colperiods.score_indicators(
