@@ -35,6 +35,7 @@ import perfrules.scoring.batch as batch
 import perfrules.scoring.colbatch as colbatch
 from perfrules import evaluate, load_units, loads
 from perfrules.cli.main import main
+from perfrules.scoring.colshare import ColumnShare, column_share
 from perfrules.scoring.plan import plan_of
 from test_column_points import cases as points_cases
 from test_column_program import _COLUMN_SETTINGS, _EXAMPLES, _agree, _run_columns, cases
@@ -470,3 +471,26 @@ def test_a_blank_input_under_a_missing_rule_by_hand(tmp_path):
     ]
     explained = evaluate(scheme, load_units(path, scheme=scheme))
     assert [e.message for e in explained.unit("乙").indicators[0].events][:1] == ["不适用：未报数据"]
+
+
+# -- how many units went to the per-unit program, and why ---------------------------------------
+
+
+def test_validate_with_data_says_how_many_units_the_column_program_takes(tmp_path):
+    """甲, 乙, 丙, 己 as columns; 丁 (—: no data, no policy for it) and 戊 (无) have errors."""
+    scheme_path = _write(tmp_path, "scheme.toml", _BAND)
+    data = _write(tmp_path, "d.csv", "单位,值\n甲,87.5分\n乙,８７．４９\n丙,87.5%\n丁,—\n戊,无\n己,87.5\n")
+    code, out, _ = _cli(["validate", str(scheme_path), str(data)])
+    assert code == 1  # (丁 and 戊 are the data's problems)
+    assert (
+        "scoring: 4 of 6 units as columns; by the per-unit program: 2 with an error it reports, "
+        "0 for a form the column program does not take yet"
+    ) in out.splitlines()
+    scheme = loads(_VETOES, format="toml")
+    rows = "单位,值1,值2,事故,投诉\n甲,95,90,0,0\n乙,100,100,1,0\n"
+    assert column_share(plan_of(scheme), load_units(_write(tmp_path, "v.csv", rows), scheme=scheme)) == (
+        ColumnShare(columns=2, errors=0, other=0)
+    )
+    # A scheme the column program does not take: every unit is the per-unit program's.
+    scheme = loads(_BAND.replace('score = "值"', 'score = "值^1"'), format="toml")
+    assert column_share(plan_of(scheme), load_units(data, scheme=scheme)) == ColumnShare(0, 0, 6)
