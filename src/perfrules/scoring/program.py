@@ -12,10 +12,14 @@ never a wrapped-around number.
 
 It is the plan's totals-only scoring, run column-wise: the per-unit
 program (:func:`perfrules.scoring.unit.score_unit`) runs for the units the program
-sends back — a cell that is not a plain number, a unit with problems, a
-value outside a scale's domain, a total that a cap, floor or rounding
-changes (those leave a note on the unit) — and for explanations.
-The differential tests hold the two to the same answers on every path.
+sends back — a cell the per-cell reader rejects (the columnar readers read
+``87.5分``, ``95%``, ``—`` … into the column: :mod:`perfrules.files.colcells`),
+a blank input without a policy for it, a unit with problems, a value outside
+a scale's domain, a total past the number limits — and for explanations.
+A veto on an indicator that fires (:mod:`~perfrules.scoring.colvetoes`) and a
+blank input under a ``missing`` rule (:mod:`~perfrules.scoring.colmissing`)
+are taken here; :mod:`~perfrules.scoring.colshare` counts a batch's units
+each way. The differential tests hold the two to the same answers on every path.
 
 What compiles (:func:`program_of` gives None, and :attr:`Plan.program_why`
 says why, otherwise): each indicator's form, by
