@@ -4,10 +4,12 @@ What :func:`perfrules.pipeline.stream.score_file` runs for a CSV file that
 :func:`~perfrules.files.csvcolumns.open_csv` takes, a scheme the column program
 compiles and no population steps (totals-only output). Each range of data
 lines is read as a matrix of cell offsets (:func:`~perfrules.files.csvcolumns.read_range`)
-by the process that scores it; the lines of one unit each whose cells are
-plain are scored as columns straight from the bytes, without a ``Row`` or a
-``Unit``. Every other line becomes the ``Row`` the table reader makes of it, and
-its unit is read and scored as the row-by-row stream reads and scores it
+by the process that scores it; the lines of one unit each are scored as
+columns straight from the bytes, without a ``Row`` or a ``Unit`` (a cell that
+is not a plain decimal, such as ``87.5分``, read by the per-cell reader once
+per distinct text: :mod:`perfrules.files.colcells`). Every other line
+becomes the ``Row`` the table reader makes of it, and its unit is read and
+scored as the row-by-row stream reads and scores it
 (:func:`~perfrules.pipeline.chunk.score_groups`), with the same messages.
 
 Units are gathered as :func:`~perfrules.files.unit_groups.stream_groups` gathers
