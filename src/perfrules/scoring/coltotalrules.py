@@ -134,6 +134,7 @@ class TotalRules:
         cat: Any,
         patterns: Sequence[tuple[Any, Any]],
         scored: Any,
+        fired: Any = None,
     ) -> Totals:
         """Finish the totals ``num / den`` (object arrays) of the units where *ok*.
 
@@ -145,6 +146,8 @@ class TotalRules:
             cat: each unit's category's position in the scheme's categories (0 without categories).
             patterns: per pattern of applicable indicators, its rows and its ``Weighting``.
             scored: the batch's scores (``program.Scored``), which a total formula reads.
+            fired: the indicator vetoes that fired (:class:`~perfrules.scoring.colvetoes.Fired`;
+                their notes come before the scheme-wide vetoes', as in the per-unit program).
         """
         np = numpy()
         plan = self.plan
@@ -157,8 +160,10 @@ class TotalRules:
         keys = scheme.categories or (None,)
         fulls = [self.plan.full_marks_for(k) for k in keys]
         fulls = [fulls[c] for c in cat.tolist()] if scheme.categories else fulls * n
-        vetoed = np.zeros(n, dtype=bool)
-        zeroed = np.zeros(n, dtype=bool)
+        vetoed = np.zeros(n, dtype=bool) if fired is None else fired.vetoed & ok
+        zeroed = np.zeros(n, dtype=bool) if fired is None else fired.zeroed & ok
+        if fired is not None:
+            events.update((i, list(notes)) for i, notes in fired.events.items() if ok[i])
         for veto, note in zip(self.vetoes, self.veto_events, strict=True):
             found, failed = self._decided(veto.when.variables, columns, ok, n, veto.when.evaluate)
             ok &= ~failed

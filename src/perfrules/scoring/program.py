@@ -12,12 +12,17 @@ never a wrapped-around number.
 
 It is the plan's totals-only scoring, run column-wise: the per-unit
 program (:func:`perfrules.scoring.unit.score_unit`) runs for the units the program
-sends back — a cell that is not a plain number, a unit with problems, a
-value outside a scale's domain, a total that a cap, floor or rounding
-changes (those leave a note on the unit) — and explains those units. Other units'
-explanations are a view of what this program records when it runs again on them
-(``run(…, record=…)``: :mod:`~perfrules.scoring.colrecord`, :mod:`~perfrules.scoring.colexplain`).
-The differential tests hold the two to the same answers on every path.
+sends back — a cell the per-cell reader rejects (the columnar readers read
+``87.5分``, ``95%``, ``—`` … into the column: :mod:`perfrules.files.colcells`),
+a blank input without a policy for it, a unit with problems, a value outside
+a scale's domain, a total past the number limits — and explains those units.
+Other units' explanations are a view of what this program records when it runs
+again on them (``run(…, record=…)``: :mod:`~perfrules.scoring.colrecord`,
+:mod:`~perfrules.scoring.colexplain`).
+A veto on an indicator that fires (:mod:`~perfrules.scoring.colvetoes`) and a
+blank input under a ``missing`` rule (:mod:`~perfrules.scoring.colmissing`)
+are taken here; :mod:`~perfrules.scoring.colshare` counts a batch's units
+each way. The differential tests hold the two to the same answers on every path.
 
 What compiles (:func:`program_of` gives None, and :attr:`Plan.program_why`
 says why, otherwise): each indicator's form, by
@@ -56,13 +61,14 @@ from .._intcols import as_objects as _objects
 from .._intcols import format_rows, gc_paused, numpy, round_half_up_column
 from .._numbers import as_fraction, exact
 from ..scheme.units import Unit, note_events
-from . import colapplies, colindicators, collimits, collookup, colperiods, colscale, colsteps
+from . import colapplies, colindicators, collimits, collookup, colperiods, colscale, colsteps, colvetoes
 from .coldot import CommonScores, weighted_sums
 from .coldot import scaled as _scaled
 from .coldress import dress
 from .colgrades import period_grades
 from .colhistory import joined
 from .colmeans import group_means, total_columns
+from .colmissing import MissingRules
 from .colnodes import Unsupported as _Unsupported
 from .colnodes import compile_node as _compile
 from .coloverall import rich_grading
@@ -104,6 +110,7 @@ class ColumnProgram:
         # Rank steps over columns (None: the batch's population values are worked out unit by unit).
         self.ranks = compile_ranks(plan, _compile, _Unsupported)
         self.text_reads = found.text_reads
+        self.missing = MissingRules(plan, self.text_reads)  # blank inputs under a missing rule (colmissing)
         # Overall grading that reads more than the total, groups that take a mean, a grade per period:
         # each run once per distinct input (coloverall, colmeans, colgrades).
         self.rich, self.means = rich_grading(plan, _Unsupported, self.text_reads), group_means(plan)
@@ -156,6 +163,8 @@ class ColumnProgram:
             names, columns = colsteps.batch_columns(units, self.reads, population)
             if self.params is not None:  # a parameter's cell that is text: the per-unit program reads it
                 ok &= self.params.fine(units, columns)
+            if self.missing.every:  # a cell a missing rule reads, not plain and not blank either
+                ok &= ~self.missing.unsure(units, columns)
             for name in self.text_reads:
                 columns[name] = collookup.text_column([u.data.get(name) for u in units])
             periods = colperiods.periods_of(units)
@@ -265,8 +274,8 @@ class ColumnProgram:
             ok &= ~unknown
         for k, holds, names_k in self.na_rules:
             applicable[:, k] &= ~holds(cols, n)
-            for name in names_k:  # the per-unit program reports a condition it cannot work out
-                ok &= columns[name][1]
+            for name in self.missing.blank(k, names_k, columns, applicable):  # the per-unit program
+                ok &= columns[name][1]  # reports a condition it cannot work out
         places = scheme.round_scores
         kept: dict[int, Any] | None = {} if self.grades is not None else None  # period rows (colgrades)
         raw, per_period = colperiods.score_indicators(
@@ -288,6 +297,7 @@ class ColumnProgram:
             kept,
             columns,
         )
+        fired, ok = colvetoes.take(plan, cols, applicable, ok)  # indicator vetoes that fire (colvetoes)
         if present is not None:  # a population value is needed where its indicator applies (on the
             for k, has in per_period.items():  # year's row: units scored per period have theirs)
                 present[:, k] |= has if scheme.periods != "sum" else False
@@ -363,8 +373,12 @@ class ColumnProgram:
         scored = Scored(self, common, den, applicable, totals, denominators, ok, small)
         scored.means = means
         held = small if small is not None else totals
-        if self.rules.active or self.rules.bites(held, denominators, scored.ok, keys, cat):
-            scored.finish_rules(columns, cat, possible)
+        if (
+            fired is not None
+            or self.rules.active
+            or self.rules.bites(held, denominators, scored.ok, keys, cat)
+        ):
+            scored.finish_rules(columns, cat, possible, fired)
         if self.grades is not None and kept is not None:  # each period's total and grade (colgrades)
             scored.periods, done = self.grades.run(
                 common, den, applicable, categories, periods, kept, scored.ok
@@ -422,9 +436,13 @@ class Scored:
         self.events: dict[int, list[Any]] = {}  # per unit (by position), the notes the total's rules left
         self.vetoed: Any = None  # which units a veto sank (None: none)
 
-    def finish_rules(self, columns: Any, cat: Any, patterns: list[tuple[Any, Any]]) -> None:
-        """The scheme's rules on the total (:mod:`~perfrules.scoring.coltotalrules`) over these totals."""
-        done = self.program.rules.apply(self.totals, self.denominators, self.ok, columns, cat, patterns, self)
+    def finish_rules(
+        self, columns: Any, cat: Any, patterns: list[tuple[Any, Any]], fired: Any = None
+    ) -> None:
+        """The scheme's rules on the total (:mod:`~perfrules.scoring.coltotalrules`) over these totals,
+        with the indicator vetoes that *fired* (:mod:`~perfrules.scoring.colvetoes`)."""
+        rules = self.program.rules
+        done = rules.apply(self.totals, self.denominators, self.ok, columns, cat, patterns, self, fired)
         self.cat = cat
         self._totals, self.denominators, self.small, self.ok = done.num, done.den, None, done.ok
         self.events = done.events
