@@ -38,6 +38,7 @@ from test_column_program import _COLUMN_SETTINGS, _write
 from test_column_program import cases as formula_cases
 from test_column_ranks import cases as rank_cases
 from test_column_scales import cases as scale_cases
+from test_column_sendback import missing_cases, odd_cases
 from test_column_steps import cases as step_cases
 from test_column_totalrules import cases as total_rule_cases
 
@@ -173,6 +174,20 @@ def test_ranks_explained_from_the_record(tmp_path_factory, case):
 @_COLUMN_SETTINGS
 def test_rules_on_the_total_explained_from_the_record(tmp_path_factory, case):
     _generated(tmp_path_factory.mktemp("record"), *case)
+
+
+@given(case=odd_cases())
+@_COLUMN_SETTINGS
+def test_cells_as_people_write_them_explained_from_the_record(tmp_path_factory, case):
+    text, _, odd = case
+    _generated(tmp_path_factory.mktemp("record"), text, odd)
+
+
+@given(case=missing_cases())
+@_COLUMN_SETTINGS
+def test_blanks_under_missing_rules_explained_from_the_record(tmp_path_factory, case):
+    text, data, _ = case
+    _generated(tmp_path_factory.mktemp("record"), text, data)
 
 
 def test_last_years_results_explained_from_the_record(tmp_path):
