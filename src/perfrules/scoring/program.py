@@ -42,6 +42,7 @@ units first (``colhistory``); ``weight_from`` (``colweights``), ``parameters``
 from __future__ import annotations
 
 import math
+from itertools import chain
 from collections.abc import Mapping, Sequence
 from fractions import Fraction
 from functools import partial
@@ -68,6 +69,7 @@ from .colparams import Parameters
 from .colpoints import CATEGORY
 from .colrank import compile_ranks
 from .colresults import ordered, result_reads
+from .colstepreads import step_reads_of
 from .coltotalrules import TotalRules
 from .coltotals import TotalColumn
 from .colweights import ReadWeights
@@ -108,12 +110,14 @@ class ColumnProgram:
         self.grades = period_grades(plan, _Unsupported)
         na_reads = {name for _, _, names in found.na_rules for name in names}
         self.results = result_reads(plan, na_reads, _Unsupported)  # 指标1得分 … (colresults)
+        self.steps = step_reads_of(plan, {*plan.total_reads, *chain(*plan.result_reads)}, _compile, _Unsupported)
         computed = self.results.names if self.results is not None else frozenset()
         self.reads_of = [tuple(n for n in names if n not in computed) for names in found.reads_of]
         # The scheme's rules on the total (coltotalrules), weights read per unit (colweights).
         self.rules = TotalRules(plan, found.text_reads, _Unsupported)
         self.own = ReadWeights(plan) if plan.weight_from else None
         data = {*found.reads, *(self.rich.data if self.rich is not None else ()), *self.rules.reads}
+        data |= self.steps.reads if self.steps is not None else set()  # what read steps read (colstepreads)
         self.reads = tuple(sorted(data - computed | (self.own.reads if self.own else set())))
         self.params = Parameters.of(plan, self.reads, found.text_reads, _Unsupported)  # colparams
         # Per category key: each indicator's lower and upper limit (None: none).
@@ -252,6 +256,8 @@ class ColumnProgram:
             applicable[:, k] &= ~holds(cols, n)
             for name in names_k:  # the per-unit program reports a condition it cannot work out
                 ok &= columns[name][1]
+        if self.steps is not None:  # other indicators' steps that rules read (colstepreads)
+            columns = self.steps.run(cols, columns, n)
         places = scheme.round_scores
         kept: dict[int, Any] | None = {} if self.grades is not None else None  # period rows (colgrades)
         raw, per_period = colperiods.score_indicators(
