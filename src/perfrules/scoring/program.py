@@ -68,6 +68,7 @@ from .coloverall import rich_grading
 from .colparams import Parameters
 from .colpoints import CATEGORY
 from .colrank import compile_ranks
+from .colperiodvetoes import period_vetoes
 from .colresults import ordered, result_reads
 from .colstepreads import step_reads_of
 from .coltotalrules import TotalRules
@@ -118,6 +119,7 @@ class ColumnProgram:
         self.own = ReadWeights(plan) if plan.weight_from else None
         data = {*found.reads, *(self.rich.data if self.rich is not None else ()), *self.rules.reads}
         data |= self.steps.reads if self.steps is not None else set()  # what read steps read (colstepreads)
+        self.vetoes = period_vetoes(plan, _compile, _Unsupported)  # on indicators per period: the year's row
         self.reads = tuple(sorted(data - computed | (self.own.reads if self.own else set())))
         self.params = Parameters.of(plan, self.reads, found.text_reads, _Unsupported)  # colparams
         # Per category key: each indicator's lower and upper limit (None: none).
@@ -279,6 +281,8 @@ class ColumnProgram:
             kept,
             columns,
         )
+        if self.vetoes is not None:  # vetoes of indicators reported per period (colperiodvetoes)
+            ok &= ~self.vetoes.run(cols, columns, applicable)
         if present is not None:  # a population value is needed where its indicator applies (on the
             for k, has in per_period.items():  # year's row: units scored per period have theirs)
                 present[:, k] |= has if scheme.periods != "sum" else False
