@@ -364,7 +364,7 @@ class ColumnProgram:
             )
             scored.ok = scored.ok & done
         if self.rich is not None:
-            scored.ok = scored.ok & self.rich.run(scored, cols, categories, scored.ok)
+            scored.ok = scored.ok & self.rich.run(scored, cols, categories, scored.ok, columns)
         return scored
 
     def _held(self, k: int, col: _Col, keys: Sequence[str], cat: Any, places: int | None) -> _Col:
