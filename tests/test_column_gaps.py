@@ -31,6 +31,7 @@ from hypothesis import strategies as st
 from perfrules import evaluate, load
 from perfrules.cli.main import main
 from perfrules.files.data import load_units
+from perfrules.pipeline.stream import cell_number
 from perfrules.scoring.plan import plan_of
 from perfrules.scoring.program import program_of
 from test_column_program import _COLUMN_SETTINGS, _agree, _both_ways, _data_csv, _key, _q, _run_columns
@@ -241,6 +242,114 @@ rule = "优：总分>=85；差：总分<85"
     taken = _run_columns(scheme, tmp_path, data)
     # 甲's veto and 丁's error: the per-unit program's; 乙 and 丙 scored as columns.
     assert [o is not None for o in taken] == [False, True, True, False]
+
+
+# -- overall grading that reads indicators' grades --------------------------------------------
+
+
+@st.composite
+def grade_cases(draw: st.DrawFn) -> tuple[str, str]:
+    """A scheme whose overall grading, caps and flags read indicators' grades and counts of grades,
+    and CSV data whose values sit on and beside the indicators' grade boundaries."""
+    count = draw(st.integers(1, 4))
+    categories = draw(st.booleans())
+    lines = ['name = "指标等次"', "total = 100", 'groups = [{ name = "组" }]']
+    lines.append('scores = { "优" = [90, 100], "良" = [80, 90], "中" = [60, 80], "差" = [0, 60] }')
+    if categories:
+        lines.append('categories = ["甲类", "乙类"]')
+    if draw(st.booleans()):
+        lines.append(f"round_scores = {draw(st.integers(0, 1))}")
+    shares = [draw(st.sampled_from([10, 20, 30])) for _ in range(count - 1)]
+    shares.append(100 - sum(shares))
+    second = list(shares)
+    if count > 1 and draw(st.booleans()):  # 乙类 does not assess indicator 1: its weight moves to 2
+        second[1] += second[0]
+        second[0] = 0
+    columns: dict[str, st.SearchStrategy[str]] = {}
+    near = st.sampled_from(["59.9", "60", "79.99", "80", "89.9", "90", "100", "45", "85", "101"])
+    for k in range(1, count + 1):
+        lines += ["[[indicators]]", f'code = "{k}"', f'name = "指标{k}"', 'group = "组"']
+        if categories:
+            lines.append(f'weights = {{ "甲类" = {shares[k - 1]}, "乙类" = {second[k - 1]} }}')
+        else:
+            lines.append(f"weight = {shares[k - 1]}")
+        form = draw(st.sampled_from(["reported", "scale", "words"]))
+        policies = []
+        if draw(st.integers(0, 2)) == 0:
+            policies.append(f'{{ type = "zero", when = "违规{k}>0" }}')
+            columns[f"违规{k}"] = st.sampled_from(["0", "0", "0", "1"])
+        if form == "reported":
+            lines.append(f'score = "值{k}"')
+            columns[f"值{k}"] = st.one_of(near, near, near, st.sampled_from(["", "约五分"]))
+        elif form == "scale":
+            lines.append(f'steps = ["率{k}=完成{k}/计划{k}×100"]')
+            columns[f"完成{k}"] = st.sampled_from(["6", "8", "9", "10", "5", "0", "", "7"])
+            columns[f"计划{k}"] = st.sampled_from(["10", "10", "10", "9", "0"])
+        else:
+            lines.append(f'value = "结论{k}"')
+            columns[f"结论{k}"] = st.sampled_from(["好", "较好", "一般", "差", "好", "", "未知"])
+        if policies:
+            lines.append(f"policies = [{', '.join(policies)}]")
+        if form == "scale":
+            lines += [
+                "[indicators.scale]",
+                f'rule = "优：率{k}≥90；良：80≤率{k}<90；中：60≤率{k}<80；差：率{k}<60"',
+                "domain = [0, 100]",
+                f'scoring = "{draw(st.sampled_from(["midpoint", "interpolate"]))}"',
+            ]
+        elif form == "words":
+            lines += ["[indicators.scale]", 'rule = "好—95分;较好—85分;一般—70分;差—40分"']
+    j = draw(st.integers(1, count))
+    best = draw(st.sampled_from(["评为差的指标数=0", f"指标{j}等次=1", "评为优的指标数>=1", "评为好的指标数>=1"]))
+    lines += ["[overall]", 'policy = "first"']
+    for name, condition in (
+        ("优", f"总分>=85 and {best}"),
+        ("良", f"总分>=70 and 指标{j}等次<=2"),
+        ("中", "总分>=60"),
+        ("差", "总分>=0"),
+    ):
+        lines += ["[[overall.bands]]", f'name = "{name}"', f"conditions = [{_q(condition)}]"]
+    if draw(st.booleans()):
+        cap = draw(st.sampled_from(['grade = "良"', "demote = 1"]))
+        lines += ["[[caps]]", f'when = "指标{draw(st.integers(1, count))}等次>=3"', cap]
+    if draw(st.booleans()):
+        lines += ["[[flags]]", 'label = "不能评先"', 'when = "评为差的指标数>=2"']
+    names = sorted(columns)
+    units = [f"单位{i}" for i in range(draw(st.integers(1, 10)))]
+    data = {name: [draw(columns[name]) for _ in units] for name in names}
+    kinds = [draw(st.sampled_from(["甲类", "乙类"])) for _ in units] if categories else None
+    return "\n".join(lines) + "\n", _data_csv(units, data, kinds)
+
+
+@given(case=grade_cases())
+@_COLUMN_SETTINGS
+def test_grading_on_indicators_grades_scores_as_the_per_unit_program(tmp_path_factory, case):
+    folder = tmp_path_factory.mktemp("indgrades")
+    fast, slow, scheme, scheme_path, data_path = _both_ways(folder, *case)
+    assert [(_key(o), o.flags) for o in fast] == [(_key(o), o.flags) for o in slow]
+    # The streamed command line (with a 标记 column for the flags): the per-unit program's cells.
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["score", str(scheme_path), str(data_path), "--format", "csv"], out=out, err=err) in (0, 1)
+    rows = list(csv.DictReader(io.StringIO(out.getvalue().lstrip("\ufeff"))))
+    assert {r["单位"]: (r["排名"], r["总分"], r["等次"], r.get("标记", "")) for r in rows} == {
+        o.unit.name: (
+            "" if o.rank is None else str(o.rank),
+            "" if o.total is None else cell_number(o.total),
+            o.grade or "",
+            "、".join(o.flags) if "标记" in rows[0] else "",
+        )
+        for o in slow
+    }
+    kept = evaluate(scheme, load_units(folder / "data.csv", scheme=scheme), explained=False)
+    assert [(r.unit, r.total, r.grade, r.rank, r.flags, [e.message for e in r.events]) for r in kept] == [
+        (o.unit.name, o.total, o.grade, o.rank, o.flags, [e.message for e in o.events]) for o in slow
+    ]
+    found = [o for o in _run_columns(scheme, folder, case[1]) if o is not None]
+    event(f"units the column program scored: {'some' if found else 'none'}")
+    if any(o.grade == "优" for o in found):
+        event("the column program graded a unit 优 on its indicators' grades")
+    if any(e.kind == "grade_cap" for o in found for e in o.events):
+        event("the column program capped a grade on an indicator's grade")
 
 
 # -- cookbook/read-results on every path -----------------------------------------------------
