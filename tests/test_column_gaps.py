@@ -352,6 +352,115 @@ def test_grading_on_indicators_grades_scores_as_the_per_unit_program(tmp_path_fa
         event("the column program capped a grade on an indicator's grade")
 
 
+# -- rules on the total beside group means, a grade per period or a total formula -------------
+
+
+@st.composite
+def total_cases(draw: st.DrawFn) -> tuple[str, str]:
+    """Points schemes with 折算, scheme-wide adjustments and vetoes, a total formula or full marks per
+    category, together with groups that take a mean or a grade per period; data on the boundaries."""
+    beside = draw(st.sampled_from(["means", "periods", "formula"]))
+    count = draw(st.integers(2, 4))
+    categories = draw(st.booleans())
+    weights = [draw(st.sampled_from([10, 20, 25, 30])) for _ in range(count)]
+    total = sum(weights)
+    lines = ['name = "总分规则"', 'basis = "points"', f"total = {total}"]
+    if categories:
+        second = [w // 5 * 4 for w in weights]
+        lines.append('categories = ["甲类", "乙类"]')
+        if draw(st.booleans()):  # 乙类 has full marks of its own
+            lines.append(f'totals = {{ "甲类" = {total}, "乙类" = {sum(second)} }}')
+        else:
+            second = list(weights)
+    rules = draw(st.lists(st.sampled_from(["normalize", "adjust", "veto", "formula"]), unique=True, min_size=1))
+    if beside == "formula" and "formula" not in rules:
+        rules.append("formula")
+    if beside == "periods" and "formula" in rules:  # (a total formula has no period totals: refused)
+        rules.remove("formula")
+        rules = rules or ["normalize"]
+    if "formula" in rules and "normalize" in rules:  # (a scheme refuses both: they both make the total)
+        rules.remove("normalize" if beside == "formula" or draw(st.booleans()) else "formula")
+    if "normalize" in rules:
+        lines.append("normalize = true")
+    if draw(st.booleans()):
+        lines.append("cap_total = false")
+    if draw(st.booleans()):
+        lines.append(f"round_total = {draw(st.integers(0, 2))}")
+    if "formula" in rules:
+        formula = draw(st.sampled_from(["组一得分+组二得分×系数", "(组一得分率+组二得分率)/2×组一得分率×100", "组一得分+组二得分+奖励"]))
+        lines.append(f"total_formula = {_q(formula)}")
+    if beside == "periods":
+        lines += ['periods = "mean"', "period_grades = true"]
+    one = '{ name = "组一" }'
+    if beside == "means":
+        one = f'{{ name = "组一", aggregate = "{draw(st.sampled_from(["geometric", "harmonic"]))}", places = 2 }}'
+    lines.append(f'groups = [{one}, {{ name = "组二" }}]')
+    columns: dict[str, st.SearchStrategy[str]] = {}
+    for k in range(1, count + 1):
+        full = weights[k - 1]
+        lines += ["[[indicators]]", f'code = "{k}"', f'name = "指标{k}"', f'group = "{"组一" if k <= 2 else "组二"}"']
+        if k == count and count == 2:
+            lines[-1] = 'group = "组二"'
+        if categories:
+            lines.append(f'weights = {{ "甲类" = {full}, "乙类" = {second[k - 1]} }}')
+        else:
+            lines.append(f"weight = {full}")
+        if beside == "periods" and (k == 1 or draw(st.booleans())):
+            lines.append('frequency = "quarterly"')
+        lines.append(f'score = "分值×率{k}"')
+        if draw(st.integers(0, 2)) == 0:
+            lines.append(f'policies = [{{ type = "not_applicable", when = "不适用{k}=1" }}]')
+            columns[f"不适用{k}"] = st.sampled_from(["0", "0", "1"])
+        columns[f"率{k}"] = st.sampled_from(["0", "0.5", "0.6", "0.8", "0.9", "1", "0.95", "0.999", "", "约"])
+    if "adjust" in rules:
+        lines += ["[[policies]]", 'type = "adjust"', 'per = "加分"', "points = 1.5", "cap = 3"]
+        columns["加分"] = st.sampled_from(["0", "1", "2", "3", ""])
+    if "veto" in rules:
+        effect = draw(st.sampled_from(["zero", "lowest_grade"]))
+        lines += ["[[policies]]", 'type = "veto"', 'when = "事故>0"', f'effect = "{effect}"']
+        columns["事故"] = st.sampled_from(["0", "0", "0", "1", ""])
+    if "formula" in rules:
+        columns["系数"] = st.sampled_from(["1", "1.1", "0.9"])
+        columns["奖励"] = st.sampled_from(["0", "2", "-1"])
+    if draw(st.booleans()):
+        lines += ["[overall]", f'rule = "优：总分>={total * 9 // 10}；良：{total * 6 // 10}≤总分<{total * 9 // 10}；差：总分<{total * 6 // 10}"']
+    names = sorted(columns)
+    rows: list[list[str]] = []
+    for u in range(draw(st.integers(1, 8))):
+        head = [f"单位{u}", *([draw(st.sampled_from(["甲类", "乙类"]))] if categories else [])]
+        labels = draw(st.lists(st.sampled_from(["一季度", "二季度"]), unique=True)) if beside == "periods" else []
+        rows.append([*head, "", *(draw(columns[c]) for c in names)])
+        for label in labels:
+            rows.append([*head, label, *(draw(columns[c]) if c.startswith("率") else "" for c in names)])
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["单位", *(["类别"] if categories else []), "期间", *names])
+    writer.writerows(rows)
+    return "\n".join(lines) + "\n", out.getvalue()
+
+
+@given(case=total_cases())
+@_COLUMN_SETTINGS
+def test_rules_on_the_total_beside_means_periods_and_formulas_score_as_the_per_unit_program(
+    tmp_path_factory, case
+):
+    folder = tmp_path_factory.mktemp("totalgaps")
+    _, slow, scheme = _agree(folder, *case, periods="period_grades" in case[0])
+    kept = evaluate(scheme, load_units(folder / "data.csv", scheme=scheme), explained=False)
+    assert [(r.unit, r.total, r.grade, r.rank, [e.message for e in r.events]) for r in kept] == [
+        (o.unit.name, o.total, o.grade, o.rank, [e.message for e in o.events]) for o in slow
+    ]
+    assert [[(p.period, p.total, p.grade) for p in r.periods] for r in kept] == [
+        [(p.period, p.total, p.grade) for p in o.periods] for o in slow
+    ]
+    found = [o for o in _run_columns(scheme, folder, case[1]) if o is not None]
+    for kind in ("normalize", "adjust", "veto", "total_formula", "full_marks"):
+        if any(e.kind == kind for o in found for e in o.events):
+            event(f"the column program made a '{kind}' note")
+    if "aggregate" in case[0] and any(e.kind in ("total_formula", "normalize") for o in found for e in o.events):
+        event("the column program finished a total made by group means")
+
+
 # -- cookbook/read-results on every path -----------------------------------------------------
 
 # By hand (利润目标 100, 经济增加值目标 50; 分值 30, 30, 40):

@@ -36,7 +36,7 @@ from .plan import GroupPlan, Plan
 
 __all__ = ["TotalFormula"]
 
-# What a name the formula reads is: ("data", column), ("group", leaves, rate), ("ind", position, rate).
+# What a name the formula reads is: ("data", column), ("group", leaves, rate, name), ("ind", position, rate).
 _Source = tuple[Any, ...]
 
 
@@ -47,16 +47,12 @@ class TotalFormula:
         scheme = plan.scheme
         formula = scheme.total_formula
         assert formula is not None
-        if scheme.normalize:
-            raise unsupported("a total formula with 折算 (normalize)")
-        if plan.aggregated:
-            raise unsupported("a group takes a geometric or harmonic mean")
         computed: dict[str, _Source] = {}
 
         def walk(group: GroupPlan) -> None:
             name = normalize_name(group.name)
-            computed[f"{name}得分"] = ("group", group.leaves, False)
-            computed[f"{name}得分率"] = ("group", group.leaves, True)
+            computed[f"{name}得分"] = ("group", group.leaves, False, group.name)
+            computed[f"{name}得分率"] = ("group", group.leaves, True, group.name)
             for child in group.children:
                 if isinstance(child, GroupPlan):
                     walk(child)
@@ -179,4 +175,33 @@ class TotalFormula:
                 sums = [int(s) * weight.denominator for s in sums]
             for i, s in zip(rows.tolist(), sums.tolist() if hasattr(sums, "tolist") else sums, strict=True):
                 nums[i], dens[i] = int(s), q
+        if scored.means is not None:  # a group that takes a mean: its subtotal is the mean's (colmeans)
+            _from_means(leaves, source[3], rate, nums, dens, ok, patterns, scored.means)
         return nums, dens
+
+
+def _from_means(
+    leaves: Sequence[int],
+    group: str,
+    rate: bool,
+    nums: list[int],
+    dens: list[int],
+    ok: Any,
+    patterns: Sequence[tuple[Any, Any]],
+    means: Sequence[Any],
+) -> None:
+    """The group's subtotal (and 得分率: over the weight its indicators carry) where the group means gave
+    one (:func:`~perfrules.scoring.overall.overall_scope` reads it so), in place."""
+    for rows, weighting in patterns:
+        for i in rows.tolist():
+            found = means[i]
+            if not ok[i] or found is None or group not in found[1]:
+                continue
+            value = as_fraction(found[1][group])
+            if rate:
+                weight = sum((weighting.weights[k] for k in leaves), Fraction(0))
+                if not weight:
+                    ok[i] = False
+                    continue
+                value = value / weight
+            nums[i], dens[i] = value.numerator, value.denominator

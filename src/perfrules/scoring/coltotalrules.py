@@ -81,9 +81,6 @@ class TotalRules:
         self.formula = TotalFormula(plan, unsupported) if scheme.total_formula is not None else None
         if self.formula is not None:
             reads |= self.formula.reads
-        rules = scheme.policies or scheme.normalize or scheme.total_formula or plan.category_marks
-        if rules and (plan.aggregated or plan.periodic):  # (their per-unit order is not kept here yet)
-            raise unsupported("rules on the total with group means or a grade per period")
         # The results the policies read, as columns of the scores (see _results).
         self.results = tuple(sorted(n for n in reads & plan.total_reads if plan.results[n][1] is None))
         self.reads = frozenset(reads - plan.results.keys())
