@@ -67,7 +67,12 @@ def step_cases(draw: st.DrawFn) -> tuple[str, str]:
     rate = st.sampled_from(["59.9", "60", "60.1", "100", "112", "0", "45", "90"])
     goal = st.sampled_from(["100"] * 6 + ["50", "50", "0"])
     for k in range(1, count + 1):
-        lines += ["[[indicators]]", f'code = "{k}"', f'name = "指标{k}"', f'group = "{"组一" if k % 2 else "组二"}"']
+        lines += [
+            "[[indicators]]",
+            f'code = "{k}"',
+            f'name = "指标{k}"',
+            f'group = "{"组一" if k % 2 else "组二"}"',
+        ]
         if categories:
             lines.append(f'weights = {{ "甲类" = {weights[k - 1]}, "乙类" = {weights[k - 1] // 5 * 3} }}')
         else:
@@ -179,7 +184,9 @@ def veto_cases(draw: st.DrawFn) -> tuple[str, str]:
         else:
             lines.append(f'score = "值{k}"')
             lines.append(f"policies = [{', '.join(policies)}]")
-            cells[f"值{k}"] = st.sampled_from(["59.9", "60", "87.5", "100", "101", "59.9", "60", "", "约五分"])
+            cells[f"值{k}"] = st.sampled_from(
+                ["59.9", "60", "87.5", "100", "101", "59.9", "60", "", "约五分"]
+            )
         cells[f"事故{k}" if mapped else f"否决{k}"] = st.sampled_from(["0"] * 6 + ["1", "2", "", "约"])
     columns = sorted(cells)
     rows: list[list[str]] = []
@@ -300,7 +307,9 @@ def grade_cases(draw: st.DrawFn) -> tuple[str, str]:
         elif form == "words":
             lines += ["[indicators.scale]", 'rule = "好—95分;较好—85分;一般—70分;差—40分"']
     j = draw(st.integers(1, count))
-    best = draw(st.sampled_from(["评为差的指标数=0", f"指标{j}等次=1", "评为优的指标数>=1", "评为好的指标数>=1"]))
+    best = draw(
+        st.sampled_from(["评为差的指标数=0", f"指标{j}等次=1", "评为优的指标数>=1", "评为好的指标数>=1"])
+    )
     lines += ["[overall]", 'policy = "first"']
     for name, condition in (
         ("优", f"总分>=85 and {best}"),
@@ -372,7 +381,9 @@ def total_cases(draw: st.DrawFn) -> tuple[str, str]:
             lines.append(f'totals = {{ "甲类" = {total}, "乙类" = {sum(second)} }}')
         else:
             second = list(weights)
-    rules = draw(st.lists(st.sampled_from(["normalize", "adjust", "veto", "formula"]), unique=True, min_size=1))
+    rules = draw(
+        st.lists(st.sampled_from(["normalize", "adjust", "veto", "formula"]), unique=True, min_size=1)
+    )
     if beside == "formula" and "formula" not in rules:
         rules.append("formula")
     if beside == "periods" and "formula" in rules:  # (a total formula has no period totals: refused)
@@ -387,7 +398,15 @@ def total_cases(draw: st.DrawFn) -> tuple[str, str]:
     if draw(st.booleans()):
         lines.append(f"round_total = {draw(st.integers(0, 2))}")
     if "formula" in rules:
-        formula = draw(st.sampled_from(["组一得分+组二得分×系数", "(组一得分率+组二得分率)/2×组一得分率×100", "组一得分+组二得分+奖励"]))
+        formula = draw(
+            st.sampled_from(
+                [
+                    "组一得分+组二得分×系数",
+                    "(组一得分率+组二得分率)/2×组一得分率×100",
+                    "组一得分+组二得分+奖励",
+                ]
+            )
+        )
         lines.append(f"total_formula = {_q(formula)}")
     if beside == "periods":
         lines += ['periods = "mean"', "period_grades = true"]
@@ -398,7 +417,12 @@ def total_cases(draw: st.DrawFn) -> tuple[str, str]:
     columns: dict[str, st.SearchStrategy[str]] = {}
     for k in range(1, count + 1):
         full = weights[k - 1]
-        lines += ["[[indicators]]", f'code = "{k}"', f'name = "指标{k}"', f'group = "{"组一" if k <= 2 else "组二"}"']
+        lines += [
+            "[[indicators]]",
+            f'code = "{k}"',
+            f'name = "指标{k}"',
+            f'group = "{"组一" if k <= 2 else "组二"}"',
+        ]
         if k == count and count == 2:
             lines[-1] = 'group = "组二"'
         if categories:
@@ -423,12 +447,17 @@ def total_cases(draw: st.DrawFn) -> tuple[str, str]:
         columns["系数"] = st.sampled_from(["1", "1.1", "0.9"])
         columns["奖励"] = st.sampled_from(["0", "2", "-1"])
     if draw(st.booleans()):
-        lines += ["[overall]", f'rule = "优：总分>={total * 9 // 10}；良：{total * 6 // 10}≤总分<{total * 9 // 10}；差：总分<{total * 6 // 10}"']
+        lines += [
+            "[overall]",
+            f'rule = "优：总分>={total * 9 // 10}；良：{total * 6 // 10}≤总分<{total * 9 // 10}；差：总分<{total * 6 // 10}"',
+        ]
     names = sorted(columns)
     rows: list[list[str]] = []
     for u in range(draw(st.integers(1, 8))):
         head = [f"单位{u}", *([draw(st.sampled_from(["甲类", "乙类"]))] if categories else [])]
-        labels = draw(st.lists(st.sampled_from(["一季度", "二季度"]), unique=True)) if beside == "periods" else []
+        labels = (
+            draw(st.lists(st.sampled_from(["一季度", "二季度"]), unique=True)) if beside == "periods" else []
+        )
         rows.append([*head, "", *(draw(columns[c]) for c in names)])
         for label in labels:
             rows.append([*head, label, *(draw(columns[c]) if c.startswith("率") else "" for c in names)])
@@ -457,7 +486,9 @@ def test_rules_on_the_total_beside_means_periods_and_formulas_score_as_the_per_u
     for kind in ("normalize", "adjust", "veto", "total_formula", "full_marks"):
         if any(e.kind == kind for o in found for e in o.events):
             event(f"the column program made a '{kind}' note")
-    if "aggregate" in case[0] and any(e.kind in ("total_formula", "normalize") for o in found for e in o.events):
+    if "aggregate" in case[0] and any(
+        e.kind in ("total_formula", "normalize") for o in found for e in o.events
+    ):
         event("the column program finished a total made by group means")
 
 

@@ -92,7 +92,7 @@ class IndicatorGrades:
                 else:
                     parts.append(col.num[rows].tolist())
                     dens.append(col.den)
-            found: dict[tuple[Any, ...], str | None | bool] = {}
+            found: dict[tuple[Any, ...], str | bool | None] = {}
             out: list[str | None] = [None] * n
             for i, key in zip(rows, zip(*parts, strict=True), strict=True):
                 got = found.get(key, True)
@@ -107,7 +107,7 @@ class IndicatorGrades:
 
     def _grade(
         self, k: int, key: tuple[Any, ...], names: Sequence[str], dens: Sequence[int | None]
-    ) -> str | None | bool:
+    ) -> str | bool | None:
         """The indicator's own scoring run on one distinct input: its grade (False: it raised)."""
         data = {
             name: value if den is None else exact(Fraction(value, den))

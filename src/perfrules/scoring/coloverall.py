@@ -59,7 +59,7 @@ class RichGrading:
         self.plan = plan
         self.data: tuple[str, ...] = tuple(sorted(reads - computed))
         needed: set[int] = set()
-        # Indicators' grades (指标3等次, 评为优的指标数): each indicator's own code once per input (colindgrades).
+        # Indicators' grades (指标3等次, 评为优的指标数): the indicator's own code per input (colindgrades).
         self.graded = graded_indicators(plan, reads & computed, words, unsupported)
         if self.graded is not None:  # (the scope has a grade only beside its indicator's score)
             needed |= set(self.graded.which)

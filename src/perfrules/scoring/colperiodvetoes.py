@@ -43,10 +43,13 @@ class PeriodVetoes:
             for veto in ind.vetoes:
                 if veto.when.variables & ind.targets:
                     raise unsupported(
-                        f"indicator {ind.code}: a veto reading a step's value, on an indicator reported per period"
+                        f"indicator {ind.code}: a veto reading a step's value, on an indicator reported "
+                        "per period"
                     )
                 try:
-                    conditions.append(mapped(ind, compile_condition(veto.when.tree, compile_node, unsupported)))
+                    conditions.append(
+                        mapped(ind, compile_condition(veto.when.tree, compile_node, unsupported))
+                    )
                 except unsupported as exc:
                     raise unsupported(f"indicator {ind.code}'s veto '{veto.when.text}': {exc}") from None
                 reads |= veto.when.variables

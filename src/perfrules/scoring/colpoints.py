@@ -271,7 +271,9 @@ def _rules(
         for rule in ind.zero_indicator
     ]
     # (An indicator reported per period has its vetoes decided on the year's row: colperiodvetoes.)
-    vetoes = [compile_condition(v.when.tree, compile_node, unsupported) for v in ind.vetoes if not ind.periodic]
+    vetoes = [
+        compile_condition(v.when.tree, compile_node, unsupported) for v in ind.vetoes if not ind.periodic
+    ]
     adjusts = compile_adjusts(ind, compile_node, unsupported) if ind.adjusts else None
     return zero_rules, vetoes, adjusts
 

@@ -42,10 +42,10 @@ units first (``colhistory``); ``weight_from`` (``colweights``), ``parameters``
 from __future__ import annotations
 
 import math
-from itertools import chain
 from collections.abc import Mapping, Sequence
 from fractions import Fraction
 from functools import partial
+from itertools import chain
 from typing import Any
 
 from .. import _numbers
@@ -66,9 +66,9 @@ from .colnodes import Unsupported as _Unsupported
 from .colnodes import compile_node as _compile
 from .coloverall import rich_grading
 from .colparams import Parameters
+from .colperiodvetoes import period_vetoes
 from .colpoints import CATEGORY
 from .colrank import compile_ranks
-from .colperiodvetoes import period_vetoes
 from .colresults import ordered, result_reads
 from .colstepreads import step_reads_of
 from .coltotalrules import TotalRules
@@ -111,7 +111,9 @@ class ColumnProgram:
         self.grades = period_grades(plan, _Unsupported)
         na_reads = {name for _, _, names in found.na_rules for name in names}
         self.results = result_reads(plan, na_reads, _Unsupported)  # 指标1得分 … (colresults)
-        self.steps = step_reads_of(plan, {*plan.total_reads, *chain(*plan.result_reads)}, _compile, _Unsupported)
+        self.steps = step_reads_of(
+            plan, {*plan.total_reads, *chain(*plan.result_reads)}, _compile, _Unsupported
+        )
         computed = self.results.names if self.results is not None else frozenset()
         self.reads_of = [tuple(n for n in names if n not in computed) for names in found.reads_of]
         # The scheme's rules on the total (coltotalrules), weights read per unit (colweights).
