@@ -30,13 +30,15 @@ grading scales of one value
 ``default`` and ``zero`` policies, not-applicable rules (``missing`` too) and ``inputs`` mappings; values
 reported per period, their population values and ``periods = "sum"``
 (:mod:`~perfrules.scoring.colperiods`); reads of other indicators' scores
-(:mod:`~perfrules.scoring.colresults`) — with weights per category,
-``applies_to`` and weight that moves by the scheme's rule; rich overall grading,
-group means and a grade per period by the per-unit code once per distinct input
-(``coloverall``, ``colmeans``, ``colgrades``); history values joined to the
-units first (``colhistory``); ``weight_from`` (``colweights``), ``parameters``
-(``colparams``) and the rules on the total (``coltotalrules``: scheme-wide policies,
-折算, a total formula, full marks per category, floor, cap, rounding, with their notes).
+(:mod:`~perfrules.scoring.colresults`) and of their steps (``colstepreads``) — with
+weights per category, ``applies_to`` and weight that moves by the scheme's rule; vetoes
+of indicators reported per period, on the year's row (``colperiodvetoes``); rich overall
+grading (indicators' grades too: ``colindgrades``), group means and a grade per period by
+the per-unit code once per distinct input (``coloverall``, ``colmeans``, ``colgrades``);
+history values joined to the units first (``colhistory``); ``weight_from``
+(``colweights``), ``parameters`` (``colparams``) and the rules on the total
+(``coltotalrules``: scheme-wide policies, 折算, a total formula, full marks per category,
+floor, cap, rounding, with their notes — beside group means and period grades too).
 """
 
 from __future__ import annotations
