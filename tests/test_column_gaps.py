@@ -25,13 +25,16 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+import attrs
 from hypothesis import event, given
 from hypothesis import strategies as st
 
-from perfrules import evaluate, load
+from perfrules import Unit, evaluate, load
+from perfrules import testing as prst
 from perfrules.cli.main import main
 from perfrules.files.data import load_units
 from perfrules.pipeline.stream import cell_number
+from perfrules.scoring.batch import score_batch
 from perfrules.scoring.plan import plan_of
 from perfrules.scoring.program import program_of
 from test_column_program import _COLUMN_SETTINGS, _agree, _both_ways, _data_csv, _key, _q, _run_columns
@@ -490,6 +493,47 @@ def test_rules_on_the_total_beside_means_periods_and_formulas_score_as_the_per_u
         e.kind in ("total_formula", "normalize") for o in found for e in o.events
     ):
         event("the column program finished a total made by group means")
+
+
+# -- the schemes perfrules.testing generates ---------------------------------------------------
+
+
+@st.composite
+def _generated(draw: st.DrawFn) -> tuple[Any, list[Unit]]:
+    """A scheme from :func:`perfrules.testing.schemes` (indicators reported monthly or quarterly, with
+    vetoes …) and its units, some with period rows whose values (and veto cells) differ from the year's."""
+    scheme = draw(prst.schemes(max_groups=2, max_indicators=3))
+    units = draw(prst.units(scheme, max_size=6))
+    out = []
+    for unit in units:
+        periods: dict[str, dict[str, object]] = {}
+        for label in draw(st.lists(st.sampled_from(["1月", "2月", "3月"]), unique=True, max_size=3)):
+            periods[label] = {
+                name: draw(st.sampled_from([Decimal(0), Decimal(1), Decimal("0.6"), Decimal(90)]))
+                for name in draw(st.lists(st.sampled_from(sorted(unit.data)), unique=True, max_size=4))
+            }
+        out.append(attrs.evolve(unit, periods=periods))
+    return scheme, out
+
+
+@given(case=_generated())
+@_COLUMN_SETTINGS
+def test_generated_schemes_compile_and_score_as_the_per_unit_program(case):
+    scheme, units = case
+    plan = plan_of(scheme)
+    assert program_of(plan) is not None, plan.program_why
+    fast, _ = score_batch(plan, units, detail=False)
+    compiled = plan.program
+    plan.program = False  # the per-unit program only
+    try:
+        slow, _ = score_batch(plan, units, detail=False)
+    finally:
+        plan.program = compiled
+    assert [_key(o) for o in fast] == [_key(o) for o in slow]
+    taken = program_of(plan).run(units)  # type: ignore[union-attr]
+    event(f"units the column program scored: {'some' if any(o is not None for o in taken) else 'none'}")
+    if any(o is not None and u.periods for o, u in zip(taken, units, strict=True)):
+        event("the column program scored a unit with period rows")
 
 
 # -- cookbook/read-results on every path -----------------------------------------------------
