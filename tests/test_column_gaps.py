@@ -507,7 +507,8 @@ def _generated(draw: st.DrawFn) -> tuple[Any, list[Unit]]:
     out = []
     for unit in units:
         periods: dict[str, dict[str, object]] = {}
-        for label in draw(st.lists(st.sampled_from(["1月", "2月", "3月"]), unique=True, max_size=3)):
+        labels = st.lists(st.sampled_from(["1月", "2月", "3月"]), unique=True, max_size=3)
+        for label in draw(labels) if unit.data else ():
             periods[label] = {
                 name: draw(st.sampled_from([Decimal(0), Decimal(1), Decimal("0.6"), Decimal(90)]))
                 for name in draw(st.lists(st.sampled_from(sorted(unit.data)), unique=True, max_size=4))
