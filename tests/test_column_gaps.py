@@ -254,13 +254,13 @@ rule = "优：总分>=85；差：总分<85"
     assert [o is not None for o in taken] == [False, True, True, False]
 
 
-# -- overall grading that reads indicators' grades --------------------------------------------
+# -- overall grading and total formulas that read indicators' grades --------------------------
 
 
 @st.composite
 def grade_cases(draw: st.DrawFn) -> tuple[str, str]:
-    """A scheme whose overall grading, caps and flags read indicators' grades and counts of grades,
-    and CSV data whose values sit on and beside the indicators' grade boundaries."""
+    """A scheme whose overall grading, caps, flags and total formula read indicators' grades and counts
+    of grades, and CSV data whose values sit on and beside the indicators' grade boundaries."""
     count = draw(st.integers(1, 4))
     categories = draw(st.booleans())
     lines = ['name = "指标等次"', "total = 100", 'groups = [{ name = "组" }]']
@@ -269,6 +269,9 @@ def grade_cases(draw: st.DrawFn) -> tuple[str, str]:
         lines.append('categories = ["甲类", "乙类"]')
     if draw(st.booleans()):
         lines.append(f"round_scores = {draw(st.integers(0, 1))}")
+    if draw(st.booleans()):  # a total formula that reads the grades too
+        i = draw(st.integers(1, count))
+        lines.append(f'total_formula = "组得分+评为优的指标数-指标{i}等次+评为差的指标数×2"')
     shares = [draw(st.sampled_from([10, 20, 30])) for _ in range(count - 1)]
     shares.append(100 - sum(shares))
     second = list(shares)
@@ -360,6 +363,8 @@ def test_grading_on_indicators_grades_scores_as_the_per_unit_program(tmp_path_fa
     event(f"units the column program scored: {'some' if found else 'none'}")
     if any(o.grade == "优" for o in found):
         event("the column program graded a unit 优 on its indicators' grades")
+    if any(e.kind == "total_formula" for o in found for e in o.events):
+        event("the column program made a total by a formula reading indicators' grades")
     if any(e.kind == "grade_cap" for o in found for e in o.events):
         event("the column program capped a grade on an indicator's grade")
 

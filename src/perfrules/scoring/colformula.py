@@ -31,6 +31,7 @@ from .._numbers import as_fraction, check_fraction, exact
 from ..formula.text import normalize_name
 from ..scheme.units import PolicyEvent
 from .coldot import weighted_sums
+from .colindgrades import grade_values, graded_indicators
 from .overall import formula_total
 from .plan import GroupPlan, Plan
 
@@ -43,7 +44,7 @@ _Source = tuple[Any, ...]
 class TotalFormula:
     """The scheme's total formula, compiled for columns (see the module's docstring)."""
 
-    def __init__(self, plan: Plan, unsupported: type[Exception]) -> None:
+    def __init__(self, plan: Plan, unsupported: type[Exception], text_reads: Sequence[str] = ()) -> None:
         scheme = plan.scheme
         formula = scheme.total_formula
         assert formula is not None
@@ -68,11 +69,15 @@ class TotalFormula:
         for name in sorted(formula.variables):
             if name in computed:
                 self.sources[name] = computed[name]
-            elif name in names:  # 总分, 指标1等次, 评为优的指标数 …
+            elif name.endswith("等次") or (name.startswith("评为") and name.endswith("的指标数")):
+                self.sources[name] = ("grade", name)  # indicators' grades (colindgrades)
+            elif name in names:  # 总分 …
                 raise unsupported(f"a total formula reading {name}")
             else:
                 self.sources[name] = ("data", name)
         self.reads = frozenset(s[1] for s in self.sources.values() if s[0] == "data")
+        grades = {s[1] for s in self.sources.values() if s[0] == "grade"}
+        self.graded = graded_indicators(plan, grades, text_reads, unsupported) if grades else None
 
     def apply(
         self,
@@ -89,7 +94,17 @@ class TotalFormula:
         leaving its note; *patterns*: each pattern's rows and weighting; *scored*: the scores."""
         np = numpy()
         values: dict[str, tuple[list[int], Any]] = {}  # per name: numerators, and a denominator (or one each)
+        if self.graded is not None:  # the indicators' grades, by their own code (colindgrades)
+            keys = self.plan.scheme.categories
+            categories = [keys[c] for c in cat.tolist()] if keys else [None] * len(cat)
+            grades, done = self.graded.run(columns, categories, scored.applicable, ok)
+            ok &= done
+            for name, source in self.sources.items():
+                if source[0] == "grade":
+                    values[name] = (grade_values(self.plan, name, grades, ok), 1)
         for name, source in self.sources.items():
+            if source[0] == "grade":
+                continue
             values[name] = self._column(source, columns, cat, patterns, scored, ok)
         rows = np.flatnonzero(ok).tolist()
         decided: dict[tuple[Fraction, ...], tuple[Fraction, PolicyEvent] | None] = {}

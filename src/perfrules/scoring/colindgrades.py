@@ -31,7 +31,7 @@ from ..scheme.units import Unit
 from .colapplies import mapped_reads
 from .plan import Plan
 
-__all__ = ["IndicatorGrades", "graded_indicators"]
+__all__ = ["IndicatorGrades", "grade_values", "graded_indicators"]
 
 
 class IndicatorGrades:
@@ -132,3 +132,25 @@ def graded_indicators(
         elif name.startswith("指标") and name.endswith("等次") and name[2:-2] in plan.index:
             which.add(plan.index[name[2:-2]])
     return IndicatorGrades(plan, sorted(which), text_reads, unsupported) if which else None
+
+
+def grade_values(plan: Plan, name: str, grades: Mapping[int, Sequence[str | None]], ok: Any) -> list[int]:
+    """Each unit's value of ``指标3等次`` (the grade's place in its scale, 1 for the best) or
+    ``评为优的指标数`` (how many indicators got 优), as
+    :func:`~perfrules.scoring.overall.overall_scope` gives them, from *grades*
+    (:meth:`IndicatorGrades.run`); *ok* loses the units where the name has no value."""
+    n = len(ok)
+    if name.startswith("评为"):
+        wanted = name[2:-4]
+        return [sum(1 for found in grades.values() if found[i] == wanted) for i in range(n)]
+    k = plan.index[name[2:-2]]
+    ind = plan.indicators[k]
+    scale = ind.ind.scale if ind.ind.scale is not None else plan.scheme.score_scale
+    bands = [b.name for b in scale.bands] if scale is not None else []
+    out = [0] * n
+    for i, grade in enumerate(grades[k]):
+        if grade is None or grade not in bands:
+            ok[i] = False
+        else:
+            out[i] = bands.index(grade) + 1
+    return out

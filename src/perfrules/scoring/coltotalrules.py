@@ -78,7 +78,8 @@ class TotalRules:
         for adjust in self.adjusts:
             reads |= adjust.reads
         # The total formula (colformula): the weighted sum replaced by the formula's value.
-        self.formula = TotalFormula(plan, unsupported) if scheme.total_formula is not None else None
+        formula = scheme.total_formula is not None
+        self.formula = TotalFormula(plan, unsupported, text_reads) if formula else None
         if self.formula is not None:
             reads |= self.formula.reads
         # The results the policies read, as columns of the scores (see _results).
