@@ -33,7 +33,7 @@ reported per period, their population values and ``periods = "sum"``
 (:mod:`~perfrules.scoring.colresults`) and of their steps (``colstepreads``) — with
 weights per category, ``applies_to`` and weight that moves by the scheme's rule; vetoes
 of indicators reported per period, on the year's row (``colperiodvetoes``); rich overall
-grading (indicators' grades too: ``colindgrades``), group means and a grade per period by
+grading (indicators' grades, for a total formula too: ``colindgrades``), group means and a grade per period by
 the per-unit code once per distinct input (``coloverall``, ``colmeans``, ``colgrades``);
 history values joined to the units first (``colhistory``); ``weight_from``
 (``colweights``), ``parameters`` (``colparams``) and the rules on the total
