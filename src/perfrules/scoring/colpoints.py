@@ -87,9 +87,7 @@ def points_why(ind: IndicatorPlan, categories: Sequence[str] | None) -> str | No
     defaults = ind.defaults_when or ind.no_data is not None
     keys = categories or (None,)
     lower = ind.lower()
-    for policy in ind.vetoes:
-        if ind.periodic:
-            return f"indicator {code}: a veto on an indicator reported per period"
+    for policy in ind.vetoes:  # (per period: also decided on the year's row, colperiodvetoes)
         if FULL_NAME in policy.when.variables or policy.when.population_calls:
             return f"indicator {code}: a veto whose condition reads the full points or population values"
         if defaults and policy.when.variables & targets:
@@ -273,7 +271,10 @@ def _rules(
         (compile_condition(rule.when.tree, with_population, unsupported), rule.per_period)
         for rule in ind.zero_indicator
     ]
-    vetoes = [compile_condition(v.when.tree, compile_node, unsupported) for v in ind.vetoes]
+    # (An indicator reported per period has its vetoes decided on the year's row: colperiodvetoes.)
+    vetoes = [
+        compile_condition(v.when.tree, compile_node, unsupported) for v in ind.vetoes if not ind.periodic
+    ]
     adjusts = compile_adjusts(ind, compile_node, unsupported) if ind.adjusts else None
     return zero_rules, vetoes, adjusts
 
@@ -298,8 +299,6 @@ def scale_why(ind: IndicatorPlan) -> str | None:
         return f"indicator {ind.code}: a zero rule, adjustment or veto reading a step's value beside a scale"
     if any(when.population_calls for when in _conditions(ind)):
         return f"indicator {ind.code}: a zero rule or veto reading population values"
-    if ind.vetoes and ind.periodic:
-        return f"indicator {ind.code}: a veto on an indicator reported per period"
     return None
 
 

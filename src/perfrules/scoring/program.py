@@ -37,13 +37,15 @@ grading scales of one value
 ``default`` and ``zero`` policies, not-applicable rules (``missing`` too) and ``inputs`` mappings; values
 reported per period, their population values and ``periods = "sum"``
 (:mod:`~perfrules.scoring.colperiods`); reads of other indicators' scores
-(:mod:`~perfrules.scoring.colresults`) — with weights per category,
-``applies_to`` and weight that moves by the scheme's rule; rich overall grading,
-group means and a grade per period by the per-unit code once per distinct input
-(``coloverall``, ``colmeans``, ``colgrades``); history values joined to the
-units first (``colhistory``); ``weight_from`` (``colweights``), ``parameters``
-(``colparams``) and the rules on the total (``coltotalrules``: scheme-wide policies,
-折算, a total formula, full marks per category, floor, cap, rounding, with their notes).
+(:mod:`~perfrules.scoring.colresults`) and of their steps (``colstepreads``) — with
+weights per category, ``applies_to`` and weight that moves by the scheme's rule; vetoes
+of indicators reported per period, on the year's row (``colperiodvetoes``); rich overall
+grading (indicators' grades, for a total formula too: ``colindgrades``), group means and a grade per period by
+the per-unit code once per distinct input (``coloverall``, ``colmeans``, ``colgrades``);
+history values joined to the units first (``colhistory``); ``weight_from``
+(``colweights``), ``parameters`` (``colparams``) and the rules on the total
+(``coltotalrules``: scheme-wide policies, 折算, a total formula, full marks per category,
+floor, cap, rounding, with their notes — beside group means and period grades too).
 """
 
 from __future__ import annotations
@@ -52,6 +54,7 @@ import math
 from collections.abc import Mapping, Sequence
 from fractions import Fraction
 from functools import partial
+from itertools import chain
 from typing import Any
 
 from .. import _numbers
@@ -73,9 +76,11 @@ from .colnodes import Unsupported as _Unsupported
 from .colnodes import compile_node as _compile
 from .coloverall import rich_grading
 from .colparams import Parameters
+from .colperiodvetoes import period_vetoes
 from .colpoints import CATEGORY
 from .colrank import compile_ranks
 from .colresults import ordered, result_reads
+from .colstepreads import step_reads_of
 from .coltotalrules import TotalRules
 from .coltotals import TotalColumn
 from .colweights import ReadWeights
@@ -117,12 +122,17 @@ class ColumnProgram:
         self.grades = period_grades(plan, _Unsupported)
         na_reads = {name for _, _, names in found.na_rules for name in names}
         self.results = result_reads(plan, na_reads, _Unsupported)  # 指标1得分 … (colresults)
+        self.steps = step_reads_of(
+            plan, {*plan.total_reads, *chain(*plan.result_reads)}, _compile, _Unsupported
+        )
         computed = self.results.names if self.results is not None else frozenset()
         self.reads_of = [tuple(n for n in names if n not in computed) for names in found.reads_of]
         # The scheme's rules on the total (coltotalrules), weights read per unit (colweights).
         self.rules = TotalRules(plan, found.text_reads, _Unsupported)
         self.own = ReadWeights(plan) if plan.weight_from else None
         data = {*found.reads, *(self.rich.data if self.rich is not None else ()), *self.rules.reads}
+        data |= self.steps.reads if self.steps is not None else set()  # what read steps read (colstepreads)
+        self.vetoes = period_vetoes(plan, _compile, _Unsupported)  # on indicators per period: the year's row
         self.reads = tuple(sorted(data - computed | (self.own.reads if self.own else set())))
         self.params = Parameters.of(plan, self.reads, found.text_reads, _Unsupported)  # colparams
         # Per category key: each indicator's lower and upper limit (None: none).
@@ -276,6 +286,8 @@ class ColumnProgram:
             applicable[:, k] &= ~holds(cols, n)
             for name in self.missing.blank(k, names_k, columns, applicable):  # the per-unit program
                 ok &= columns[name][1]  # reports a condition it cannot work out
+        if self.steps is not None:  # other indicators' steps that rules read (colstepreads)
+            columns = self.steps.run(cols, columns, n)
         places = scheme.round_scores
         kept: dict[int, Any] | None = {} if self.grades is not None else None  # period rows (colgrades)
         raw, per_period = colperiods.score_indicators(
@@ -298,6 +310,8 @@ class ColumnProgram:
             columns,
         )
         fired, ok = colvetoes.take(plan, cols, applicable, ok)  # indicator vetoes that fire (colvetoes)
+        if self.vetoes is not None:  # vetoes of indicators reported per period (colperiodvetoes)
+            ok &= ~self.vetoes.run(cols, columns, applicable)
         if present is not None:  # a population value is needed where its indicator applies (on the
             for k, has in per_period.items():  # year's row: units scored per period have theirs)
                 present[:, k] |= has if scheme.periods != "sum" else False
@@ -385,7 +399,7 @@ class ColumnProgram:
             )
             scored.ok = scored.ok & done
         if self.rich is not None:
-            scored.ok = scored.ok & self.rich.run(scored, cols, categories, scored.ok)
+            scored.ok = scored.ok & self.rich.run(scored, cols, categories, scored.ok, columns)
         return scored
 
     def _held(self, k: int, col: _Col, keys: Sequence[str], cat: Any, places: int | None) -> _Col:
