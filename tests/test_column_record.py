@@ -100,7 +100,6 @@ _PER_UNIT = {
     # Without last year's results the column program sends every unit back (see the test below).
     "last-year": "a unit the column program sends to the per-unit program",
     "period-grades": "period rows",
-    "read-results": "rules read other indicators' steps (指标1·原始得分)",
 }
 _SENT_BACK = "a unit the column program sends to the per-unit program"
 
