@@ -289,5 +289,11 @@ def _plain_csv(
         where: str = reader.rows_origin([j + 2 for j in rows_of(i)])
         return where
 
+    def origins(units: Sequence[int]) -> list[str]:
+        if several is None and hasattr(reader, "row_origins"):
+            found: list[str] = reader.row_origins([u + 2 for u in units])
+            return found
+        return list(map(origin_of, units))
+
     notes: list[Problem] = reader.file_notes
-    return UnitColumns(names, categories, columns, ok, make, origin_of), notes
+    return UnitColumns(names, categories, columns, ok, make, origin_of, origins), notes

@@ -266,6 +266,13 @@ class _RowUnits:
         """Where a unit's rows are: ``data.csv rows 4, 5, 6``."""
         return _rows_origin(self.origin, numbers)
 
+    def row_origins(self, numbers: Sequence[int]) -> list[str]:
+        """:meth:`rows_origin` of each of *numbers* alone, at once (a batch of one-row units)."""
+        if type(self).rows_origin is not _RowUnits.rows_origin:
+            return [self.rows_origin((n,)) for n in numbers]
+        prefix = f"{self.origin} row "  # _rows_origin of one row
+        return list(map(prefix.__add__, map(str, numbers)))
+
     def build(self, name: str, entry: _Entry) -> Unit:
         return Unit(
             name=name,

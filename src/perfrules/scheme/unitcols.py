@@ -43,7 +43,7 @@ class UnitColumns:
             bool array): every other unit is made and scored one by one.
     """
 
-    __slots__ = ("_made", "_make", "_origin", "categories", "columns", "names", "ok")
+    __slots__ = ("_made", "_make", "_origin", "_origins", "categories", "columns", "names", "ok")
 
     def __init__(
         self,
@@ -53,6 +53,7 @@ class UnitColumns:
         ok: Any,
         make: Callable[[int], Unit],
         origin: Callable[[int], str],
+        origins: Callable[[Sequence[int]], list[str]] | None = None,
     ) -> None:
         self.names = names
         self.categories = categories
@@ -60,6 +61,7 @@ class UnitColumns:
         self.ok = ok
         self._make = make
         self._origin = origin
+        self._origins = origins
         self._made: dict[int, Unit] = {}
 
     def __len__(self) -> int:
@@ -75,6 +77,12 @@ class UnitColumns:
     def origin(self, i: int) -> str:
         """Where the *i*-th unit's data came from (``data.csv row 4``), without making the unit."""
         return self._origin(i)
+
+    def origins(self, rows: Sequence[int]) -> list[str]:
+        """:meth:`origin` of each of *rows*, at once."""
+        if self._origins is not None:
+            return self._origins(rows)
+        return list(map(self._origin, rows))
 
     def take(self, name: str, rows: Any) -> tuple[IntColumn, Any]:
         """Column *name* of the units at *rows* (a NumPy index array; None: every unit, in order,
