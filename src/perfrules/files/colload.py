@@ -56,15 +56,16 @@ row's unit (``name_of``), reads a row into a unit's entry (``add``) and builds t
 
 
 def kept_csv(
-    text: str, reader_of: Reader, new_entry: Callable[[], Any], origin: str
+    text: str, reader_of: Reader, new_entry: Callable[[], Any], origin: str, raw: bytes | None = None
 ) -> tuple[UnitColumns, list[Problem]]:
-    """The units of CSV *text* (BOM already removed) as columns, and the file's notes.
+    """The units of CSV *text* (BOM already removed) as columns, and the file's notes; *raw*:
+    the text's UTF-8 bytes where the caller has them (read from them, not made again).
 
     Raises:
         DataError: as :func:`perfrules.units_from_csv` raises it.
     """
     with gc_paused():  # many small objects, no cycles (see gc_paused)
-        found = _plain_csv(text, reader_of, new_entry, origin)
+        found = _plain_csv(text, reader_of, new_entry, origin, raw)
     if found is not None:
         return found
     header, rows = _table_rows(_csv_rows(text, origin), origin, pad=False)
@@ -186,22 +187,28 @@ def _categories(reader: Any, first: Sequence[Row], ok: Any) -> list[str | None]:
 
 
 def _plain_csv(
-    text: str, reader_of: Reader, new_entry: Callable[[], Any], origin: str
+    text: str, reader_of: Reader, new_entry: Callable[[], Any], origin: str, raw: bytes | None
 ) -> tuple[UnitColumns, list[Problem]] | None:
-    """:func:`kept_csv` for a CSV text that needs no quoting rules; None for any other text."""
-    if "\0" in text:
+    """:func:`kept_csv` for a CSV text that needs no quoting rules; None for any other text.
+
+    The text's lines are cut into cells from its UTF-8 bytes; a line is made a text again only
+    for a unit that is made (or whose cell is not plain)."""
+    # The checks over the whole text are made on its UTF-8 bytes where they are given (the same
+    # answers: these characters are those bytes there; a scan of bytes is the faster).
+    nul, cr = (b"\0" in raw, b"\r" in raw) if raw is not None else ("\0" in text, "\r" in text)
+    if nul:
         return None
-    if "\r" in text:
+    if cr:
         if text.count("\r") != text.count("\r\n"):
             return None
         text = text.replace("\r\n", "\n")
-    lines = text.split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
-    if len(lines) < 2 or not lines[0].replace(",", "").strip():
-        return None
-    raw_header = lines[0].split(",")
-    if '"' in lines[0]:
+        raw = None
+    end = text.find("\n")
+    first_line = text[:end] if end >= 0 else text
+    if end < 0 or end + 1 == len(text) or not first_line.replace(",", "").strip():
+        return None  # no line after the header (or no header)
+    raw_header = first_line.split(",")
+    if '"' in first_line:
         # A quoted header (a column name with a comma) on its first line; the rows need no quotes.
         records = csv.reader(io.StringIO(text, newline=""))
         try:
@@ -210,31 +217,29 @@ def _plain_csv(
             return None
         if records.line_num != 1:
             return None
-    if text.find('"', len(lines[0])) >= 0:  # (no copy of the text)
+    head = len(first_line.encode("utf-8")) if raw is not None else end  # the header's end in raw
+    if (raw.find(b'"', head) if raw is not None else text.find('"', end)) >= 0:  # (no copy of the text)
         return None
     table = _Columns(raw_header, origin, 1)  # the header's rules (file errors) as every reader applies them
     k = len(raw_header)
-    body = lines[1:]
-    if table.unnamed or not all(body) or max(map(len, body)) > MAX_CELL_CHARS:
-        return None  # (an empty line is skipped by the table)
+    if table.unnamed:
+        return None
     np = numpy()
-    n = len(body)
-    # The body's bytes: the text after the header (no empty lines, checked above), ending in a break.
-    data = text[len(lines[0]) + 1 :].encode("utf-8")
+    # The body's bytes: the text after the header, ending in a break.
+    data = raw[head + 1 :] if raw is not None else text[end + 1 :].encode("utf-8")
     cut = split_lines(data if data.endswith(b"\n") else data + b"\n", 2, k)
     if not cut.regular.all():
-        return None  # a row of another width: the per-row reader says which
+        return None  # an empty line, or a row of another width: the per-row reader says which
+    n = len(cut.lines)
+    line_ends = cut._line_ends()
+    if n and int(np.diff(line_ends, prepend=-1).max()) - 1 > MAX_CELL_CHARS:
+        return None  # a line of more bytes than a cell may hold characters: the per-row reader
     header = table.header
     reader = reader_of(header)
-    name_col = reader.name_col
-    raw_names = (
-        [line.partition(",")[0] for line in body]
-        if name_col == 0
-        else [line.split(",", name_col + 1)[name_col] for line in body]
-    )
-    every = normalize_names(raw_names)
+    everyone = np.arange(n)
+    every = normalize_names(cut.texts(everyone, reader.name_col))
     if not all(every):
-        return None  # a row without a unit name (an empty row among them): the per-row reader says which
+        return None  # a row without a unit name: the per-row reader says which
     several: list[list[int]] | None = None  # each unit's rows, when a unit has more than one
     if len(set(every)) == len(every):
         names = every
@@ -247,14 +252,16 @@ def _plain_csv(
     def rows_of(u: int) -> Sequence[int]:
         return (u,) if several is None else several[u]
 
+    def line(j: int) -> str:
+        start = int(line_ends[j - 1]) + 1 if j else 0
+        return cut.data[start : int(line_ends[j])].decode("utf-8")
+
     with gc_paused():
         numeric = _numeric(reader)
-        parsed = dict(zip(numeric, plain_decimals(cut, np.arange(n), numeric), strict=True))
+        parsed = dict(zip(numeric, plain_decimals(cut, everyone, numeric), strict=True))
         at = None if several is None else np.array([r[0] for r in several], dtype=np.int64)  # first rows
         ok = np.ones(len(names), dtype=bool) if several is None else np.array([len(r) == 1 for r in several])
         columns: dict[str, tuple[Any, Any]] = {}
-        specials = [c for c in (reader.cat_col, reader.period_col, reader.na_col) if c is not None]
-        split = [body[rows_of(u)[0]].split(",") for u in range(len(names))] if specials else None
         for i in numeric:
             col, plain = parsed[i]
             if at is not None:
@@ -262,21 +269,23 @@ def _plain_csv(
             columns[header[i]] = (col, plain)
             if not plain.all():
                 for u in np.flatnonzero(~plain).tolist():
-                    cell = (split[u] if split is not None else body[rows_of(u)[0]].split(","))[i]
-                    if cell.strip():
+                    if line(rows_of(u)[0]).split(",")[i].strip():
                         ok[u] = False
         categories: list[str | None] = [None] * len(names)
-        if split is not None:
-            for u, cells in enumerate(split):
-                if any(cells[c].strip() for c in (reader.period_col, reader.na_col) if c is not None):
-                    ok[u] = False
-                if reader.cat_col is not None and ok[u]:
-                    category = cells[reader.cat_col].strip()
+        firsts = everyone if at is None else at
+        for c in (reader.period_col, reader.na_col):
+            if c is not None:
+                for u, cell in enumerate(cut.texts(firsts, c)):
+                    if cell.strip():
+                        ok[u] = False
+        if reader.cat_col is not None:
+            for u, cell in enumerate(cut.texts(firsts, reader.cat_col)):
+                if ok[u]:
+                    category = cell.strip()
                     categories[u] = normalize_name(category) if category else None
 
     def row(j: int) -> Row:
-        cells = body[j].split(",")
-        return Row(number=j + 2, cells=tuple(cells), problem=None)
+        return Row(number=j + 2, cells=tuple(line(j).split(",")), problem=None)
 
     def make(i: int) -> Unit:
         entry = new_entry()

@@ -17,6 +17,7 @@ from .cells import _SHOWN
 
 __all__ = [
     "read_text",
+    "read_text_and_utf8",
 ]
 
 _BOMS: Final = (
@@ -60,9 +61,24 @@ def read_text(data: bytes, origin: str) -> str:
     >>> read_text(codecs.BOM_UTF8 + "单位".encode(), "a.csv")
     '单位'
     """
+    return read_text_and_utf8(data, origin)[0]
+
+
+def read_text_and_utf8(data: bytes, origin: str) -> tuple[str, bytes | None]:
+    """:func:`read_text`, and the text's UTF-8 bytes where it was decoded from UTF-8 (*data* without
+    the marks dropped: no copy of the text's bytes made), else None.
+
+    >>> read_text_and_utf8(codecs.BOM_UTF8 + "单位".encode(), "a.csv")
+    ('单位', b'\\xe5\\x8d\\x95\\xe4\\xbd\\x8d')
+    >>> read_text_and_utf8("单位".encode("gbk"), "a.csv")
+    ('单位', None)
+    """
     text: str | None = None
+    raw: bytes | None = None
     for bom, encoding in _BOMS:
         if data.startswith(bom):
+            if bom == codecs.BOM_UTF8:
+                raw = data[len(bom) :]
             try:
                 text = data.decode(encoding)
             except UnicodeDecodeError as exc:
@@ -85,6 +101,7 @@ def read_text(data: bytes, origin: str) -> str:
             )
         try:
             text = data.decode("utf-8")
+            raw = data
         except UnicodeDecodeError:
             try:
                 text = data.decode("gb18030")
@@ -96,7 +113,8 @@ def read_text(data: bytes, origin: str) -> str:
             _check_gb18030(text, data, origin)
     if text.startswith("\ufeff"):
         text = text[1:]
-    if "\x00" in text:
+        raw = raw[len(codecs.BOM_UTF8) :] if raw is not None else None
+    if (b"\x00" in raw) if raw is not None else ("\x00" in text):  # (UTF-8: a NUL byte is a NUL)
         raise DataError(
             [
                 Problem(
@@ -107,7 +125,7 @@ def read_text(data: bytes, origin: str) -> str:
             ],
             title=f"cannot read {origin}",
         )
-    return text
+    return text, raw
 
 
 _SAMPLE: Final = 65_536  # characters of each part of a file that judge its encoding
