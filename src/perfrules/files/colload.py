@@ -56,18 +56,24 @@ row's unit (``name_of``), reads a row into a unit's entry (``add``) and builds t
 
 
 def kept_csv(
-    text: str, reader_of: Reader, new_entry: Callable[[], Any], origin: str, raw: bytes | None = None
+    text: str | None, reader_of: Reader, new_entry: Callable[[], Any], origin: str, raw: bytes | None = None
 ) -> tuple[UnitColumns, list[Problem]]:
     """The units of CSV *text* (BOM already removed) as columns, and the file's notes; *raw*:
-    the text's UTF-8 bytes where the caller has them (read from them, not made again).
+    the text's UTF-8 bytes where the caller has them (read from them; with *text* None, the
+    text is made only where a line is read as text).
 
     Raises:
         DataError: as :func:`perfrules.units_from_csv` raises it.
     """
+    if text is None and raw is None:
+        raise ValueError("kept_csv needs the text or its UTF-8 bytes")
     with gc_paused():  # many small objects, no cycles (see gc_paused)
         found = _plain_csv(text, reader_of, new_entry, origin, raw)
     if found is not None:
         return found
+    if text is None:
+        assert raw is not None
+        text = raw.decode("utf-8")
     header, rows = _table_rows(_csv_rows(text, origin), origin, pad=False)
     return kept_rows(reader_of(header), rows, new_entry)
 
@@ -187,46 +193,59 @@ def _categories(reader: Any, first: Sequence[Row], ok: Any) -> list[str | None]:
 
 
 def _plain_csv(
-    text: str, reader_of: Reader, new_entry: Callable[[], Any], origin: str, raw: bytes | None
+    text: str | None, reader_of: Reader, new_entry: Callable[[], Any], origin: str, raw: bytes | None
 ) -> tuple[UnitColumns, list[Problem]] | None:
     """:func:`kept_csv` for a CSV text that needs no quoting rules; None for any other text.
 
     The text's lines are cut into cells from its UTF-8 bytes; a line is made a text again only
     for a unit that is made (or whose cell is not plain)."""
-    # The checks over the whole text are made on its UTF-8 bytes where they are given (the same
-    # answers: these characters are those bytes there; a scan of bytes is the faster).
-    nul, cr = (b"\0" in raw, b"\r" in raw) if raw is not None else ("\0" in text, "\r" in text)
-    if nul:
-        return None
-    if cr:
-        if text.count("\r") != text.count("\r\n"):
-            return None
-        text = text.replace("\r\n", "\n")
+    if raw is not None and (b"\r" in raw or b'"' in raw[: raw.find(b"\n") + 1]):
+        if text is None:
+            text = raw.decode("utf-8")  # a carriage return or a quoted header: read from the text
         raw = None
-    end = text.find("\n")
-    first_line = text[:end] if end >= 0 else text
-    if end < 0 or end + 1 == len(text) or not first_line.replace(",", "").strip():
-        return None  # no line after the header (or no header)
-    raw_header = first_line.split(",")
-    if '"' in first_line:
-        # A quoted header (a column name with a comma) on its first line; the rows need no quotes.
-        records = csv.reader(io.StringIO(text, newline=""))
-        try:
-            raw_header = next(records)
-        except csv.Error:
+    if raw is not None:
+        # The checks over the whole text made on its UTF-8 bytes (these characters are those
+        # bytes there; a scan of bytes is the faster); the header alone made text.
+        if b"\0" in raw:
             return None
-        if records.line_num != 1:
+        nl = raw.find(b"\n")
+        first_line = (raw[:nl] if nl >= 0 else raw).decode("utf-8")
+        if nl < 0 or nl + 1 == len(raw) or not first_line.replace(",", "").strip():
+            return None  # no line after the header (or no header)
+        if raw.find(b'"', nl) >= 0:
             return None
-    head = len(first_line.encode("utf-8")) if raw is not None else end  # the header's end in raw
-    if (raw.find(b'"', head) if raw is not None else text.find('"', end)) >= 0:  # (no copy of the text)
-        return None
+        raw_header = first_line.split(",")
+        data = raw[nl + 1 :]  # the body's bytes
+    else:
+        assert text is not None
+        if "\0" in text:
+            return None
+        if "\r" in text:
+            if text.count("\r") != text.count("\r\n"):
+                return None
+            text = text.replace("\r\n", "\n")
+        end = text.find("\n")
+        first_line = text[:end] if end >= 0 else text
+        if end < 0 or end + 1 == len(text) or not first_line.replace(",", "").strip():
+            return None  # no line after the header (or no header)
+        raw_header = first_line.split(",")
+        if '"' in first_line:
+            # A quoted header (a column name with a comma) on its first line; the rows need no quotes.
+            records = csv.reader(io.StringIO(text, newline=""))
+            try:
+                raw_header = next(records)
+            except csv.Error:
+                return None
+            if records.line_num != 1:
+                return None
+        if text.find('"', end) >= 0:  # (no copy of the text)
+            return None
+        data = text[end + 1 :].encode("utf-8")  # the body's bytes
     table = _Columns(raw_header, origin, 1)  # the header's rules (file errors) as every reader applies them
     k = len(raw_header)
     if table.unnamed:
         return None
     np = numpy()
-    # The body's bytes: the text after the header, ending in a break.
-    data = raw[head + 1 :] if raw is not None else text[end + 1 :].encode("utf-8")
     cut = split_lines(data if data.endswith(b"\n") else data + b"\n", 2, k)
     if not cut.regular.all():
         return None  # an empty line, or a row of another width: the per-row reader says which

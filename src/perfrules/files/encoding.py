@@ -17,7 +17,7 @@ from .cells import _SHOWN
 
 __all__ = [
     "read_text",
-    "read_text_and_utf8",
+    "utf8_bytes",
 ]
 
 _BOMS: Final = (
@@ -61,24 +61,9 @@ def read_text(data: bytes, origin: str) -> str:
     >>> read_text(codecs.BOM_UTF8 + "单位".encode(), "a.csv")
     '单位'
     """
-    return read_text_and_utf8(data, origin)[0]
-
-
-def read_text_and_utf8(data: bytes, origin: str) -> tuple[str, bytes | None]:
-    """:func:`read_text`, and the text's UTF-8 bytes where it was decoded from UTF-8 (*data* without
-    the marks dropped: no copy of the text's bytes made), else None.
-
-    >>> read_text_and_utf8(codecs.BOM_UTF8 + "单位".encode(), "a.csv")
-    ('单位', b'\\xe5\\x8d\\x95\\xe4\\xbd\\x8d')
-    >>> read_text_and_utf8("单位".encode("gbk"), "a.csv")
-    ('单位', None)
-    """
     text: str | None = None
-    raw: bytes | None = None
     for bom, encoding in _BOMS:
         if data.startswith(bom):
-            if bom == codecs.BOM_UTF8:
-                raw = data[len(bom) :]
             try:
                 text = data.decode(encoding)
             except UnicodeDecodeError as exc:
@@ -101,7 +86,6 @@ def read_text_and_utf8(data: bytes, origin: str) -> tuple[str, bytes | None]:
             )
         try:
             text = data.decode("utf-8")
-            raw = data
         except UnicodeDecodeError:
             try:
                 text = data.decode("gb18030")
@@ -113,8 +97,7 @@ def read_text_and_utf8(data: bytes, origin: str) -> tuple[str, bytes | None]:
             _check_gb18030(text, data, origin)
     if text.startswith("\ufeff"):
         text = text[1:]
-        raw = raw[len(codecs.BOM_UTF8) :] if raw is not None else None
-    if (b"\x00" in raw) if raw is not None else ("\x00" in text):  # (UTF-8: a NUL byte is a NUL)
+    if "\x00" in text:
         raise DataError(
             [
                 Problem(
@@ -125,7 +108,40 @@ def read_text_and_utf8(data: bytes, origin: str) -> tuple[str, bytes | None]:
             ],
             title=f"cannot read {origin}",
         )
-    return text, raw
+    return text
+
+
+_PIECE: Final = 1 << 15  # bytes checked at a time by utf8_bytes (each piece's text is let go at once)
+
+
+def utf8_bytes(data: bytes) -> bytes | None:
+    """*data* without the byte-order marks :func:`read_text` drops, where read_text reads it as
+    UTF-8 (a UTF-8 mark, or none and strict UTF-8) and without NUL: checked a piece at a time,
+    without making the file's text. None for any other file: read_text reads it, or says why not.
+
+    >>> utf8_bytes(codecs.BOM_UTF8 + "单位".encode())
+    b'\\xe5\\x8d\\x95\\xe4\\xbd\\x8d'
+    >>> utf8_bytes("单位".encode("gbk")) is None
+    True
+    """
+    if data.startswith(codecs.BOM_UTF8):  # no other mark begins as this one does
+        data = data[len(codecs.BOM_UTF8) :]
+        if data.startswith(codecs.BOM_UTF8):  # read_text drops a second mark too
+            data = data[len(codecs.BOM_UTF8) :]
+    elif data.startswith((b"PK\x03\x04", *(bom for bom, _ in _BOMS))):
+        return None
+    if b"\x00" in data:
+        return None
+    if not data.isascii():
+        check = codecs.getincrementaldecoder("utf-8")()
+        view = memoryview(data)
+        try:
+            for at in range(0, len(data), _PIECE):
+                check.decode(view[at : at + _PIECE])
+            check.decode(b"", True)
+        except UnicodeDecodeError:
+            return None
+    return data
 
 
 _SAMPLE: Final = 65_536  # characters of each part of a file that judge its encoding
