@@ -12,6 +12,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -23,7 +24,7 @@ from perfrules.files.data import _RowUnits
 from perfrules.files.encoding import read_text, utf8_bytes
 from perfrules.scoring.colbatch import KeptOutcomes, score_kept
 from perfrules.scoring.plan import plan_of
-from test_colload import _plain_only, _result_key, tables
+from test_colload import _old, _plain_only, _read, _result_key, _same_units, tables
 from test_column_program import _EXAMPLES, cases
 
 _SETTINGS = settings(
@@ -187,3 +188,36 @@ def test_one_row_origins_at_once_are_each_rows_origin():
             return f"frame index {numbers[0]}"
 
     assert Named(["单位", "值"], scheme=None, origin="f").row_origins([3]) == ["frame index 3"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '单位,"值1,二"\n甲局,1\n',
+        '"单位",值\n甲局,1\n',
+        '"单位\n",值\n甲局,1\n',
+        '单位,值"1\n甲局,1\n',
+        '单位,"值""1"\n甲局,1\n',
+        '单位,"值1" ,值2\n甲局,1,2\n',
+        '单位,"值1\n甲局,1\n',
+    ],
+)
+def test_a_quoted_header_read_from_the_bytes_is_read_as_before(tmp_path, text):
+    path = tmp_path / "data.csv"
+    path.write_bytes(text.encode("utf-8"))
+    _same_units(_read(lambda: load_units(path)), _read(lambda: _old(path)))
+    _same_units(_read(lambda: units_from_csv(text, origin=str(path))), _read(lambda: _old(path)))
+
+
+def test_a_header_quoted_on_its_line_keeps_the_quick_reading(tmp_path, monkeypatch):
+    """weighted-41's header quotes a name with a comma: its rows are still cut at once from the bytes."""
+    from perfrules.files import colload
+
+    path = tmp_path / "data.csv"
+    path.write_bytes('单位,"精神,纠正“四风”得分",值2\n甲局,87.5,1\n乙局,90,2\n'.encode())
+    monkeypatch.setattr(colload, "_table_rows", None)  # the per-row reader is not reached
+    units = load_units(path)
+    assert [(u.name, dict(u.data)) for u in units] == [
+        ("甲局", {"精神,纠正“四风”得分": Decimal("87.5"), "值2": Decimal("1")}),
+        ("乙局", {"精神,纠正“四风”得分": Decimal("90"), "值2": Decimal("2")}),
+    ]

@@ -199,9 +199,9 @@ def _plain_csv(
 
     The text's lines are cut into cells from its UTF-8 bytes; a line is made a text again only
     for a unit that is made (or whose cell is not plain)."""
-    if raw is not None and (b"\r" in raw or b'"' in raw[: raw.find(b"\n") + 1]):
+    if raw is not None and b"\r" in raw:
         if text is None:
-            text = raw.decode("utf-8")  # a carriage return or a quoted header: read from the text
+            text = raw.decode("utf-8")  # carriage returns: read from the text
         raw = None
     if raw is not None:
         # The checks over the whole text made on its UTF-8 bytes (these characters are those
@@ -215,6 +215,16 @@ def _plain_csv(
         if raw.find(b'"', nl) >= 0:
             return None
         raw_header = first_line.split(",")
+        if '"' in first_line:
+            # A quoted header (a column name with a comma), ending where its line ends (a record
+            # of its own after it says so); the rows need no quotes.
+            try:
+                records = list(csv.reader(io.StringIO(first_line + "\n\0\n", newline="")))
+            except csv.Error:
+                return None
+            if len(records) != 2 or records[1] != ["\0"]:
+                return None
+            raw_header = records[0]
         data = raw[nl + 1 :]  # the body's bytes
     else:
         assert text is not None
