@@ -22,7 +22,9 @@ A CSV text without quotes below its header, NUL or lone carriage returns, whose 
 the header's width and none is empty, is cut into cells by NumPy in one pass
 (:func:`perfrules.files.csvcolumns.split_lines`, as the streamed reader cuts a
 file's byte ranges; no Python step per cell); any other table is read row by row by
-:mod:`perfrules.files.tables` first.
+:mod:`perfrules.files.tables` first. ``load_units`` hands over a UTF-8 file's bytes
+(:func:`perfrules.files.encoding.utf8_bytes`) and no text: the header line, the
+names and the lines of units that are made are decoded, the rest is read as bytes.
 
 Interface (for other columnar readers to share): :func:`kept_csv` (CSV text)
 and :func:`kept_rows` (a header and rows) each return the batch's
@@ -219,12 +221,12 @@ def _plain_csv(
             # A quoted header (a column name with a comma), ending where its line ends (a record
             # of its own after it says so); the rows need no quotes.
             try:
-                records = list(csv.reader(io.StringIO(first_line + "\n\0\n", newline="")))
+                found = list(csv.reader(io.StringIO(first_line + "\n\0\n", newline="")))
             except csv.Error:
                 return None
-            if len(records) != 2 or records[1] != ["\0"]:
+            if len(found) != 2 or found[1] != ["\0"]:
                 return None
-            raw_header = records[0]
+            raw_header = found[0]
         data = raw[nl + 1 :]  # the body's bytes
     else:
         assert text is not None
