@@ -25,6 +25,7 @@ from perfrules.cli.main import main
 from perfrules.files.data import load_units
 from perfrules.pipeline.stream import cell_number
 from perfrules.results.past import with_previous
+from perfrules.results.periodcols import period_heads, period_labels, period_values
 from perfrules.scoring.batch import score_batch
 from perfrules.scoring.plan import plan_of
 from perfrules.scoring.program import program_of
@@ -103,13 +104,21 @@ def _agree(folder: Path, text: str, data: str) -> tuple[list[Any], list[Any], An
     assert main(["score", str(scheme_path), str(data_path), "--format", "csv"], out=out, err=err) in (0, 1)
     rows = list(csv.reader(io.StringIO(out.getvalue().lstrip("\ufeff"))))
     assert len(rows) == len(slow) + 1
-    first = 6 if scheme.flags else 5
+    # Each period's total and grade (period_grades) come before the indicator scores.
+    labels = period_labels(o.periods for o in slow)
+    after = 6 if scheme.flags else 5
+    first = after + 2 * len(labels)
+    assert rows[0][after:first] == period_heads(labels, zh=scheme.language == "zh")
     for row in rows[1:]:
         o = by_name[row[1]]
         assert row[0] == ("" if o.rank is None else str(o.rank))
         assert row[3:5] == ["" if o.total is None else cell_number(o.total), o.grade or ""]
         if scheme.flags:
             assert row[5] == "、".join(o.flags)
+        cells = period_values(o.periods, labels)
+        assert row[after:first] == [
+            "" if v is None else (cell_number(v) if k % 2 == 0 else str(v)) for k, v in enumerate(cells)
+        ]
         if not o.errors:
             assert row[first:-1] == ["" if v is None else cell_number(v) for v in o.scores]
     return fast, slow, scheme

@@ -576,8 +576,8 @@ def test_a_total_formula_scores_as_the_per_unit_program(tmp_path_factory, case):
 
 def test_a_total_formula_by_hand(tmp_path):
     """(基本得分 + 管理得分) × 系数 + 奖励分: 甲 (24 + 18 + 36) × 1.05 + 2 = 83.9. 乙's 指标2 does not
-    apply: the per-unit program gives a group with an indicator that does not apply no 基本得分, so
-    the formula fails there (its error) — the column program sends 乙 back; so 丙 (with no 系数 too)."""
+    apply: its 30 move to 指标1 within 基本, so 基本得分 = 25/30 × 60 = 50 and the total (50 + 40) × 1
+    + 0 = 90 — the column program sends 乙 back to the per-unit program; so 丙 (no 系数: its error)."""
     text = """
 name = "总分公式"
 basis = "points"
@@ -607,8 +607,8 @@ score = "值3"
 """
     data = "单位,值1,值2,值3,系数,奖励分\n甲,24,18,36,1.05,2\n乙,25,0,40,1,0\n丙,25,0,40,,0\n"
     fast: list[Any] = _same(tmp_path, text, data)
-    assert fast[0].total == Decimal("83.9") and fast[1].errors and fast[2].errors
-    assert fast[1].errors[0].field == "基本得分"
+    assert fast[0].total == Decimal("83.9") and fast[1].total == Decimal(90) and fast[2].errors
+    assert not fast[1].errors and fast[2].errors[0].field == "系数"
     found = _run_columns(loads(text, format="toml"), tmp_path, data)
     assert [o is not None for o in found] == [True, False, False]
     assert found[0].events[0].kind == "total_formula"  # type: ignore[union-attr]

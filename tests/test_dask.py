@@ -70,6 +70,7 @@ def _assert_same(scheme, table, units) -> None:
         if scheme.flags:
             assert got["flags"] == "、".join(r.flags), r.unit
         assert bool(got["errors"]) == bool(r.errors)
+        assert got["events"] == "; ".join(str(e) for e in r.events), r.unit
         for i in r.indicators:
             assert got[f"{i.code} {i.name}"] == i.score, (r.unit, i.code)
 
@@ -82,6 +83,26 @@ def test_identical_to_evaluate_over_several_partitions(name, kind):
         table = _compute(perfrules_dask.evaluate(scheme, _partitioned(frame, k), split_every=2))
         assert list(table.columns) == perfrules_dask.result_columns(scheme)
         _assert_same(scheme, table, units)
+
+
+def test_events_are_kept_a_capped_total_and_a_quota():
+    """The events column: grade-effects' 丙 scores 58 + 37 = 95, capped at 79 (a major accident);
+    m06's quota events, which only the whole batch decides, reach the unit's row too."""
+    scheme, text, _ = _load("grade-effects", "cookbook")
+    frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    table = _compute(perfrules_dask.evaluate(scheme, _partitioned(frame, 3))).set_index("unit")
+    assert table.loc["丙", "total"] == 79
+    assert table.loc["丙", "events"].startswith(
+        "发生重大安全生产责任事故，考核得分不超过C级最高限：总分 95分 不超过 79分，按 79分 计"
+    )
+    scheme, text, units = _load("m06-grade-quota", "mechanics")
+    frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    table = _compute(perfrules_dask.evaluate(scheme, _partitioned(frame, 3))).set_index("unit")
+    quota = {r.unit: [str(e) for e in r.events if e.kind == "quota"] for r in evaluate(scheme, units)}
+    assert any(quota.values())
+    for unit, texts in quota.items():
+        for text in texts:
+            assert text in table.loc[unit, "events"], unit
 
 
 def test_numeric_columns_are_read_by_their_repr():

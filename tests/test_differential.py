@@ -35,6 +35,7 @@ from perfrules._numbers import exact
 from perfrules.cli.main import main
 from perfrules.files.data import load_units
 from perfrules.pipeline.stream import cell_number
+from perfrules.results.periodcols import period_labels, period_values
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "docs" / "examples"
@@ -361,6 +362,8 @@ def assert_paths_agree(
         assert code in (0, 1), err
         rows = list(csv.reader(io.StringIO(out.lstrip("\ufeff"))))
         assert len(rows) == len(full) + 1
+        # Each period's total and grade (period_grades), after 标记/层级, before the scores.
+        labels = period_labels(r.periods for r in full)
         for row in rows[1:]:
             r = by_name[row[1]]
             assert row[0] == ("" if r.rank is None else str(r.rank)), (r.unit, n)
@@ -372,6 +375,11 @@ def assert_paths_agree(
             if scheme.roll_up is not None:  # the 层级 column: 0 for a unit scored from its data
                 assert row[first] == str(r.level), (r.unit, n)
                 first += 1
+            cells = period_values(r.periods, labels)
+            assert row[first : first + len(cells)] == [
+                "" if v is None else (_cell(v) if k % 2 == 0 else str(v)) for k, v in enumerate(cells)
+            ], (r.unit, n)
+            first += len(cells)
             if r.indicators and not r.errors:
                 assert row[first:-1] == [_cell(i.score) for i in r.indicators], (r.unit, n)
             assert row[-1] == "; ".join(str(e) for e in r.errors), (r.unit, n)

@@ -101,3 +101,26 @@ def test_units_are_checked_as_evaluate_checks_them():
         score_totals(scheme, [*units, units[0]], jobs=1)
     with pytest.raises(ValueError, match="chunk_size"):
         score_totals(scheme, units, jobs=1, chunk_size=0)
+
+
+def test_totals_keep_the_units_events_in_one_process_and_two():
+    """score_totals keeps each unit's events (a capped total, a lowered grade, a quota), as evaluate.
+
+    grade-effects: 丙 scores 58 + 37 = 95 but had a major accident, so its total is capped at
+    79 (C级最高限); 乙 scores 52 + 36 = 88 (B级) and a minor accident lowers it one grade to C级.
+    """
+    cookbook = MECHANICS.parent / "cookbook" / "grade-effects"
+    scheme = load(cookbook.with_suffix(".toml"))
+    units = load_units(cookbook.with_suffix(".csv"), scheme=scheme)
+    expected = {r.unit: r.events for r in evaluate(scheme, units)}
+    for jobs in (1, 2):
+        got = {r.unit: r.events for r in score_totals(scheme, units, jobs=jobs, chunk_size=2)}
+        assert got == expected, jobs
+        bing = got["丙"]
+        assert bing[0].kind == "capped"
+        assert "总分 95分 不超过 79分，按 79分 计" in bing[0].message
+        assert [e.kind for e in got["乙"]][:2] == ["grade", "grade_cap"]
+    # Events the batch adds at the end (a grade quota) are kept too.
+    for name, scheme, units in _batches():
+        expected = {r.unit: r.events for r in evaluate(scheme, units)}
+        assert {r.unit: r.events for r in score_totals(scheme, units, jobs=1, chunk_size=1)} == expected, name

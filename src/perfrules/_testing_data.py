@@ -112,9 +112,10 @@ def _reads(
         for rule, name in graded:
             if rule.is_categorical and name is not None:
                 labels[name] = tuple(b.name for b in rule.bands)
-            for level_name in rule.variables & fields if rule.levels else ():
+            # Sorted: a set's order follows PYTHONHASHSEED, and draws must not.
+            for level_name in sorted(rule.variables & fields) if rule.levels else ():
                 labels[level_name] = tuple(rule.levels)
-        for name in fields:
+        for name in sorted(fields):
             ranges.setdefault(name, (Fraction(0), _TOP))
         if ind.score is not None:
             divisors |= _divisors(ind.score.tree)
@@ -128,10 +129,10 @@ def _reads(
         when = getattr(policy, "when", None)
         if isinstance(when, Formula):
             names |= when.variables
-        for name in names:
+        for name in sorted(names):
             ranges.setdefault(name, (Fraction(0), _TOP))
     # Whatever else the scheme reads (overall grading, caps): an everyday number.
-    for name in names_read(scheme):
+    for name in sorted(names_read(scheme)):
         ranges.setdefault(name, (Fraction(0), _TOP))
     for name in labels:
         ranges.pop(name, None)

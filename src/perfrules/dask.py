@@ -164,7 +164,9 @@ def result_columns(scheme: Scheme) -> list[str]:
     ``unit``, ``category``, ``total``, ``grade``, ``rank``, ``category_rank``,
     ``vetoed``, ``flags`` (the labels beside the grade, 不能评先、黄牌 — only
     for a scheme with flags), one column per indicator score named
-    ``"<code> <name>"``, and ``errors``.
+    ``"<code> <name>"``, ``events`` (the unit-level events as text, ``"; "``
+    between them: a veto, a capped or rounded total, a lowered grade, a
+    quota …, as ``UnitResult.events`` holds them) and ``errors``.
 
     >>> from perfrules import load
     >>> result_columns(load("xiamen-xiangan-2020"))[:5]
@@ -180,6 +182,7 @@ def result_columns(scheme: Scheme) -> list[str]:
         _VETOED,
         *(["flags"] if scheme.flags else []),
         *(f"{i.code} {i.name}" for i in scheme.indicators()),
+        "events",
         "errors",
     ]
 
@@ -321,8 +324,12 @@ def _finish_combine(parts: Any) -> Any:
     return _boxed([row for rows in _items(parts) for row in rows])
 
 
-def _finish_aggregate(parts: Any, scheme: Scheme) -> dict[str, tuple[str | None, int | None, int | None]]:
-    """Quotas and ranks over every unit: per unit name, its final grade, rank and category rank."""
+_Finished = dict[str, tuple[str | None, int | None, int | None, str]]
+
+
+def _finish_aggregate(parts: Any, scheme: Scheme) -> _Finished:
+    """Quotas and ranks over every unit: per unit name, its final grade, rank, category rank
+    and the events the batch added (a grade quota's), as text."""
     plan = plan_of(scheme)
     outcomes = []
     seen: set[str] = set()
@@ -339,7 +346,7 @@ def _finish_aggregate(parts: Any, scheme: Scheme) -> dict[str, tuple[str | None,
         outcome.vetoed = bool(vetoed)
         outcomes.append(outcome)
     finish_batch(plan, outcomes)
-    return {o.unit.name: (o.grade, o.rank, o.category_rank) for o in outcomes}
+    return {o.unit.name: (o.grade, o.rank, o.category_rank, _joined(o.events)) for o in outcomes}
 
 
 def _missing(value: object) -> bool:
@@ -379,8 +386,13 @@ def _row(plan: Plan, outcome: UnitOutcome) -> list[object]:
         outcome.vetoed,
         *(["、".join(outcome.flags)] if plan.scheme.flags else []),
         *scores,
+        _joined(outcome.events),
         "; ".join(str(e) for e in outcome.errors),
     ]
+
+
+def _joined(events: Iterable[object]) -> str:
+    return "; ".join(str(e) for e in events)
 
 
 def _typed(frame: Any) -> Any:
@@ -390,16 +402,18 @@ def _typed(frame: Any) -> Any:
     return frame
 
 
-def _apply_finish(frame: Any, finished: Mapping[str, tuple[str | None, int | None, int | None]]) -> Any:
-    """Write the batch's final grades (after quotas) and ranks into one partition."""
+def _apply_finish(frame: Any, finished: Mapping[str, tuple[str | None, int | None, int | None, str]]) -> Any:
+    """Write the batch's final grades (after quotas), ranks and the batch's events into one partition."""
     frame = frame.copy()
-    grades, ranks, category_ranks = [], [], []
-    for name in frame["unit"].tolist():
-        grade, rank, category_rank = finished[name]
+    grades, ranks, category_ranks, events = [], [], [], []
+    for name, own in zip(frame["unit"].tolist(), frame["events"].tolist(), strict=True):
+        grade, rank, category_rank, added = finished[name]
         grades.append(grade)
         ranks.append(rank)
         category_ranks.append(category_rank)
+        events.append("; ".join(text for text in (own, added) if text))
     pd = _pd()
+    frame["events"] = pd.Series(events, index=frame.index, dtype=object)
     frame["grade"] = pd.Series(grades, index=frame.index, dtype=object)
     frame["rank"] = pd.Series(ranks, index=frame.index, dtype="Int64")
     frame["category_rank"] = pd.Series(category_ranks, index=frame.index, dtype="Int64")

@@ -20,7 +20,9 @@ from ..results.display import (
     unit_records,
 )
 from ..results.model import Evaluation, unit_result
+from ..results.periodcols import period_heads, period_labels, period_values
 from ..scheme.model import Scheme
+from ..scheme.units import PeriodTotal
 from .i18n import N_, _
 
 _PROGRESS_FROM = 20  # units; fewer finish before a bar is worth drawing
@@ -77,8 +79,18 @@ def _bar(stream: TextIO, total: int | None, what: str) -> Any:
     )
 
 
+# rank, unit, category, total, grade, ok, category rank, flags, level, each period's total and grade
 _Ranked = tuple[
-    int | None, str, str | None, Number | None, str | None, bool, int | None, tuple[str, ...], int
+    int | None,
+    str,
+    str | None,
+    Number | None,
+    str | None,
+    bool,
+    int | None,
+    tuple[str, ...],
+    int,
+    tuple[PeriodTotal, ...],
 ]
 
 
@@ -94,10 +106,22 @@ def _level_cells(scheme: Scheme, level: int) -> list[str]:
 
 def _ranking_table(evaluation: Evaluation | Totals, colour: bool, source: str = "") -> str:
     rows = [
-        (r.rank, r.unit, r.category, r.total, r.grade, r.ok, r.category_rank, r.flags, getattr(r, "level", 0))
+        (
+            r.rank,
+            r.unit,
+            r.category,
+            r.total,
+            r.grade,
+            r.ok,
+            r.category_rank,
+            r.flags,
+            getattr(r, "level", 0),
+            getattr(r, "periods", ()),
+        )
         for r in evaluation.ranking()
     ]
-    return _table_of(evaluation.scheme, rows, colour, source)
+    labels = period_labels(getattr(r, "periods", ()) for r in evaluation.results)
+    return _table_of(evaluation.scheme, rows, colour, source, labels)
 
 
 def _by_category(scheme: Scheme, ranked: Sequence[_Ranked]) -> list[_Ranked]:
@@ -127,22 +151,33 @@ def _result_heads(scheme: Scheme) -> list[str]:
     return heads
 
 
-def _table_of(scheme: Scheme, ranked: Sequence[_Ranked], colour: bool, source: str = "") -> str:
+def _period_cells(periods: Sequence[PeriodTotal], labels: Sequence[str], shown: Any) -> list[Any]:
+    """A unit's cells under the period columns (results.periodcols), totals written by *shown*."""
+    cells = period_values(periods, labels)
+    return [shown(c) if k % 2 == 0 else c for k, c in enumerate(cells)]
+
+
+def _table_of(
+    scheme: Scheme, ranked: Sequence[_Ranked], colour: bool, source: str = "", labels: Sequence[str] = ()
+) -> str:
+    """The ranking table; *labels*: the periods whose totals and grades it shows (period_grades)."""
     zh = scheme.language == "zh"
     grades = list(scheme.grades)
-    headers = _result_heads(scheme)
+    headers = _result_heads(scheme) + period_heads(labels, zh=zh)
     within = scheme.rank_within == "category"
     if within:
         ranked = _by_category(scheme, ranked)
         headers.append("总排名" if zh else "overall rank")
     rows = []
-    for rank, unit, category, total, grade, ok, own, flags, level in ranked:
+    for rank, unit, category, total, grade, ok, own, flags, level, periods in ranked:
         shown = grade or ("—" if ok else ("未计分" if zh else "not scored"))
         row = [str((own if within else rank) or "—"), unit, category or "", number(total), shown]
         row += _flag_cells(scheme, flags) + _level_cells(scheme, level)
+        row += [c or "" for c in _period_cells(periods, labels, lambda t: "" if t is None else number(t))]
         rows.append([*row, str(rank or "—")] if within else row)
     aligns = ["right", "left", "left", "right", "left", *(["left"] if scheme.flags else [])]
     aligns += ["right"] if scheme.roll_up is not None else []
+    aligns += ["right", "left"] * len(labels)
     aligns += ["right"] if within else []
     table = format_table(headers, rows, aligns)
     if colour:
@@ -253,8 +288,12 @@ def _jsonl_line(
     scores: Iterable[tuple[str, str]],
     errors: Iterable[object],
     flags: Sequence[str] | None = None,
+    periods: Sequence[PeriodTotal] | None = None,
 ) -> str:
-    """One unit of ``--format jsonl``: what a CSV row holds, as one JSON object on one line."""
+    """One unit of ``--format jsonl``: what a CSV row holds, as one JSON object on one line.
+
+    *periods* (a scheme with ``period_grades``): each period's total and grade, as ``periods``.
+    """
     record: dict[str, object] = {
         "rank": rank,
         "unit": unit,
@@ -262,6 +301,16 @@ def _jsonl_line(
         "total": _json_cell(total),
         "grade": grade,
         **({"flags": list(flags)} if flags is not None else {}),
+        **(
+            {
+                "periods": [
+                    {"period": p.period, "total": _json_cell(number(p.total, 6)), "grade": p.grade}
+                    for p in periods
+                ]
+            }
+            if periods is not None
+            else {}
+        ),
         "scores": {code: _json_cell(text) for code, text in scores},
         "errors": [str(e) for e in errors],
     }
@@ -279,8 +328,9 @@ def _csv_legend(scheme: Scheme, source: str, err: TextIO) -> None:
         err.write(_("note: {text}").format(text=legend) + "\n")
 
 
-def _csv_head(scheme: Scheme) -> list[str]:
-    """The CSV header: the result columns, each indicator (※ when its rule is a stand-in), errors.
+def _csv_head(scheme: Scheme, labels: Sequence[str] = ()) -> list[str]:
+    """The CSV header: the result columns, each period's total and grade (*labels*: period_grades),
+    each indicator (※ when its rule is a stand-in), errors.
 
     The ranks are the overall ones; a scheme ranked within category keeps them
     (the 类别 column sorts the rows into categories in a spreadsheet).
@@ -290,6 +340,7 @@ def _csv_head(scheme: Scheme) -> list[str]:
     heads[0] = "排名" if zh else "rank"
     return [
         *heads,
+        *period_heads(labels, zh=zh),
         *(marked(f"{i.code} {i.name}", bool(i.stand_in)) for i in scheme.indicators()),
         "错误" if zh else "errors",
     ]
@@ -303,7 +354,8 @@ def _csv_text(evaluation: Evaluation | Totals) -> str:
 def _csv_lines(evaluation: Evaluation | Totals) -> Iterator[str]:
     """The CSV lines of score's output, one at a time."""
     indicators = evaluation.scheme.indicators()
-    yield from csv_lines([_csv_head(evaluation.scheme)])
+    labels = period_labels(getattr(r, "periods", ()) for r in evaluation.results)
+    yield from csv_lines([_csv_head(evaluation.scheme, labels)])
     for r in evaluation.ranking():
         scores = {i.code: i.score for i in r.indicators}
         yield from csv_lines(
@@ -316,6 +368,7 @@ def _csv_lines(evaluation: Evaluation | Totals) -> Iterator[str]:
                     r.grade,
                     *_flag_cells(evaluation.scheme, r.flags),
                     *_level_cells(evaluation.scheme, getattr(r, "level", 0)),
+                    *_period_cells(getattr(r, "periods", ()), labels, _figure),
                     *(
                         None if scores.get(i.code) is None else Figure(number(scores[i.code], 6))
                         for i in indicators

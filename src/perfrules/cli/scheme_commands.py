@@ -24,6 +24,21 @@ from .i18n import _, ngettext
 from .reading import _units
 
 
+def _is_name_list(path: str) -> bool:
+    """Whether ``--units`` names a list of unit names, one a line (a ``.txt`` file), not a data file."""
+    return Path(path).suffix.lower() == ".txt"
+
+
+def _name_list(path: str) -> list[str]:
+    """The unit names of a ``.txt`` list, one a line (blank lines skipped), read as data files are."""
+    from ..files.encoding import read_text  # UTF-8 (with or without BOM), UTF-16 or GBK, as for data
+
+    if not Path(path).is_file():
+        raise UsageError(_("no file '{name}'").format(name=path))
+    text = read_text(Path(path).read_bytes(), path)
+    return [name for name in (line.strip() for line in text.splitlines()) if name]
+
+
 def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from ..analysis.check import check_data
 
@@ -34,12 +49,8 @@ def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         )
     expected = None
     if args.units is not None:
-        if Path(args.units).suffix.lower() == ".txt":
-            from ..files.encoding import read_text  # UTF-8 (with or without BOM), UTF-16 or GBK, as for data
-
-            text = read_text(Path(args.units).read_bytes(), args.units)
-            expected = [line.strip() for line in text.splitlines()]
-            expected = [name for name in expected if name]
+        if _is_name_list(args.units):
+            expected = _name_list(args.units)
         else:
             expected = [u.name for u in _units(scheme, args.units, args.scheme, None, io.StringIO())]
     found = check_data(scheme, args.data, sheet=args.sheet, expected=expected)
@@ -127,7 +138,9 @@ def _cmd_template(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         )
     scheme = _scheme(args.scheme)
     units: list[Unit | str] = []
-    if args.units is not None:
+    if args.units is not None and _is_name_list(args.units):
+        units += _name_list(args.units)
+    elif args.units is not None:
         units += _units(scheme, args.units, args.scheme, None, err)
     units += args.unit or []
     try:

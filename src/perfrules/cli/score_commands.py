@@ -21,6 +21,7 @@ from ..results.display import (
     unit_records,
 )
 from ..results.model import Evaluation, UnitResult, evaluate
+from ..results.periodcols import period_labels
 from ..scheme.model import Scheme
 from ..scheme.units import Unit
 from ..scoring.outcome import UnitOutcome
@@ -40,6 +41,7 @@ from .output import (
     _json_document,
     _jsonl_line,
     _not_scored,
+    _period_cells,
     _Progress,
     _ranking_table,
     _streamed_records,
@@ -98,9 +100,11 @@ def _write_streamed(
     """The output of a streamed score: notes on stderr, then the results in the format asked for."""
     from ..pipeline.colrun import ColumnRun
 
-    # A run kept as columns makes an outcome per unit only when its table is written.
-    columns = run if isinstance(run, ColumnRun) and args.format in ("csv", "jsonl") else None
     outcomes = run.others() if isinstance(run, ColumnRun) else run.outcomes
+    # Each period's total and grade (period_grades): the periods of the data, in their order.
+    labels = period_labels(o.periods for o in outcomes)
+    # A run kept as columns makes an outcome per unit only when its table is written.
+    columns = run if isinstance(run, ColumnRun) and args.format in ("csv", "jsonl") and not labels else None
     notes = [*(f"{n.path}: {n.message}" for n in run.notes)]
     notes += [str(e) for o in outcomes for e in o.events if e.kind == "note"]
     for note in notes[:_MAX_NOTES]:
@@ -118,7 +122,7 @@ def _write_streamed(
         if args.format == "csv":
             _csv_legend(scheme, args.scheme, err)
     elif args.format == "csv":
-        emit(_streamed_csv(scheme, ranked), args.output, out, bom=True)
+        emit(_streamed_csv(scheme, ranked, labels=labels), args.output, out, bom=True)
         _csv_legend(scheme, args.scheme, err)
     elif args.format == "json":
         emit(_json_document(scheme.name, _streamed_records(scheme, run)), args.output, out)
@@ -138,10 +142,11 @@ def _write_streamed(
                 o.category_rank,
                 o.flags,
                 0,
+                o.periods,
             )
             for o in ranked
         ]
-        text = _table_of(scheme, rows, colour, args.scheme)
+        text = _table_of(scheme, rows, colour, args.scheme, labels)
         if failed:
             text += "\n\n" + ("未能计分：" if zh else _("could not be scored:")) + "\n"
             text += "\n".join(f"  {e}" for e in failed)
@@ -152,10 +157,12 @@ def _write_streamed(
     return EXIT_OK
 
 
-def _streamed_csv(scheme: Scheme, ranked: Sequence[UnitOutcome], *, head: bool = True) -> Iterator[str]:
+def _streamed_csv(
+    scheme: Scheme, ranked: Sequence[UnitOutcome], *, head: bool = True, labels: Sequence[str] = ()
+) -> Iterator[str]:
     """A streamed score's CSV lines, in blocks of units: a block whose text cells need neither quotes
     nor an escape (checked at once) is written a format per unit (the lines ``csv_lines`` writes for
-    them), any other unit by ``csv_lines``."""
+    them), any other unit by ``csv_lines``. *labels*: the periods whose totals and grades it shows."""
     import re
 
     from .._writers import _FORMULA_STARTS
@@ -164,13 +171,13 @@ def _streamed_csv(scheme: Scheme, ranked: Sequence[UnitOutcome], *, head: bool =
     unsafe = re.compile('[,"\r\n]|(?:^|\x00)[' + re.escape("".join(_FORMULA_STARTS)) + "]").search
     blank = "," * (len(scheme.indicators()) - 1)
     if head:
-        yield from csv_lines([_csv_head(scheme)])
+        yield from csv_lines([_csv_head(scheme, labels)])
     for at in range(0, len(ranked), 4096):
         units = ranked[at : at + 4096]
         names = [o.unit.name for o in units]
         categories = [o.unit.category or "" for o in units]
         grades = [o.grade or "" for o in units]
-        plain = not scheme.flags and not any(o.errors for o in units)
+        plain = not scheme.flags and not labels and not any(o.errors for o in units)
         if plain and not unsafe("\x00".join([*names, *categories, *grades])):
             yield "".join(
                 f"{'' if o.rank is None else o.rank},{name},{category},"
@@ -186,12 +193,18 @@ def _streamed_csv(scheme: Scheme, ranked: Sequence[UnitOutcome], *, head: bool =
                 Figure(o.shown_total or cell_number(o.total)),
                 o.grade,
                 *_flag_cells(scheme, o.flags),
+                *_period_cells(o.periods, labels, _period_figure),
                 FigureRun(o.rendered or blank),
                 "; ".join(str(e) for e in o.errors),
             ]
             for o in units
         )
         yield "".join(csv_lines(rows))
+
+
+def _period_figure(total: object) -> Figure | None:
+    """A period's total as a streamed CSV writes a total (``cell_number``)."""
+    return None if total is None else Figure(cell_number(total))  # type: ignore[arg-type]
 
 
 def _column_csv(scheme: Scheme, run: ColumnRun) -> Iterator[str]:
@@ -234,6 +247,7 @@ def _outcome_jsonl(scheme: Scheme, codes: list[str], o: UnitOutcome) -> str:
         zip(codes, (o.rendered or "," * (len(codes) - 1)).split(","), strict=True),
         o.errors,
         o.flags if scheme.flags else None,
+        o.periods if scheme.period_grades else None,
     )
 
 
@@ -320,6 +334,7 @@ def _cmd_score(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 cells,
                 r.errors,
                 r.flags if scheme.flags else None,
+                r.periods if scheme.period_grades else None,
             )
 
         emit(map(line, evaluation.ranking()), args.output, out)

@@ -22,7 +22,7 @@ from ..files.data import _RowUnits
 from ..files.group_columns import GroupCells, group_cells, word
 from ..files.unit_groups import RowGroup, unit_of
 from ..scheme.model import Scheme
-from ..scheme.units import PolicyEvent, Unit, UnitError
+from ..scheme.units import PeriodTotal, PolicyEvent, Unit, UnitError
 from ..scoring.batch import score_chunk
 from ..scoring.colhistory import reads_cells
 from ..scoring.collookup import text_column
@@ -203,6 +203,7 @@ Packed = tuple[
     tuple[UnitError, ...],
     tuple[PolicyEvent, ...],
     tuple[str, ...],
+    tuple[PeriodTotal, ...],
 ]
 
 
@@ -221,15 +222,17 @@ def pack(outcome: UnitOutcome) -> Packed:
         tuple(outcome.errors),
         tuple(outcome.events),
         outcome.flags,
+        outcome.periods,
     )
 
 
 def unpack(packed: Packed) -> UnitOutcome:
-    name, category, origin, total, grade, vetoed, rendered, shown, errors, events, flags = packed
+    name, category, origin, total, grade, vetoed, rendered, shown, errors, events, flags, periods = packed
     outcome = UnitOutcome(LightUnit(name, category, origin))  # type: ignore[arg-type]
     outcome.total, outcome.grade, outcome.vetoed, outcome.flags = total, grade, vetoed, flags
     outcome.rendered, outcome.shown_total = rendered, shown
     outcome.errors, outcome.events = list(errors), list(events)
+    outcome.periods = periods
     return outcome
 
 

@@ -4,7 +4,7 @@ The parent works out the population values over every unit (``max_of`` …,
 peer ratios, ranks by value) once, as in one process; the units then go to
 worker processes in chunks, each chunk with its units' population values.
 Each worker receives the scheme once (the pool's initializer) and returns
-compact outcomes — total, grade, veto flag, indicator scores, errors — not
+compact outcomes — total, grade, veto flag, indicator scores, errors, events — not
 explained results. The parent applies quotas and ranks over the whole batch
 with :func:`~perfrules.scoring.batch.finish_batch`, so the totals, grades and ranks
 are those of :func:`perfrules.evaluate`.
@@ -24,7 +24,7 @@ import attrs
 
 from .._numbers import Number
 from ..scheme.model import Scheme
-from ..scheme.units import Unit, UnitError
+from ..scheme.units import PolicyEvent, Unit, UnitError
 from ..scoring.batch import batch_tree, check_units, finish_levels, score_chunk
 from ..scoring.outcome import UnitOutcome
 from ..scoring.plan import Plan, plan_of
@@ -35,9 +35,15 @@ __all__ = ["CHUNK_SIZE", "IndicatorScore", "Totals", "TotalsResult", "job_count"
 CHUNK_SIZE = 2000
 """Units sent to a worker at a time."""
 
-# What a worker returns per unit: total, grade, vetoed, indicator scores, errors, flags.
+# What a worker returns per unit: total, grade, vetoed, indicator scores, errors, flags, events.
 Compact = tuple[
-    Number | None, str | None, bool, tuple[Number | None, ...], tuple[UnitError, ...], tuple[str, ...]
+    Number | None,
+    str | None,
+    bool,
+    tuple[Number | None, ...],
+    tuple[UnitError, ...],
+    tuple[str, ...],
+    tuple[PolicyEvent, ...],
 ]
 
 
@@ -55,7 +61,8 @@ class TotalsResult:
 
     Attributes:
         unit, category, total, grade, rank, category_rank, vetoed, errors,
-            flags, level: as on :class:`~perfrules.UnitResult`.
+            flags, level, events: as on :class:`~perfrules.UnitResult` (the
+            unit-level events: a veto, a capped or rounded total, a quota, a note …).
         indicators: each indicator's score, in the scheme's order.
     """
 
@@ -70,6 +77,7 @@ class TotalsResult:
     indicators: tuple[IndicatorScore, ...]
     flags: tuple[str, ...] = ()
     level: int = 0
+    events: tuple[PolicyEvent, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -137,7 +145,10 @@ def _score_in_worker(units: Sequence[Unit], population: Mapping[str, PopulationT
 
 
 def _compact(outcomes: Sequence[UnitOutcome]) -> list[Compact]:
-    return [(o.total, o.grade, o.vetoed, tuple(o.scores), tuple(o.errors), o.flags) for o in outcomes]
+    return [
+        (o.total, o.grade, o.vetoed, tuple(o.scores), tuple(o.errors), o.flags, tuple(o.events))
+        for o in outcomes
+    ]
 
 
 # ---------------------------------------------------------------------------
@@ -207,10 +218,10 @@ def score_totals(
                 if progress is not None:
                     progress(len(compact), len(scored), chunk[-1].name)
     outcomes = []
-    for unit, (total, grade, vetoed, scores, errors, flags) in zip(scored, compact, strict=True):
+    for unit, (total, grade, vetoed, scores, errors, flags, events) in zip(scored, compact, strict=True):
         outcome = UnitOutcome(unit)
         outcome.total, outcome.grade, outcome.vetoed, outcome.flags = total, grade, vetoed, flags
-        outcome.scores, outcome.errors = list(scores), list(errors)
+        outcome.scores, outcome.errors, outcome.events = list(scores), list(errors), list(events)
         outcomes.append(outcome)
     outcomes = finish_levels(plan, tree, outcomes, unit_list)
     codes = [ind.code for ind in plan.indicators]
@@ -230,6 +241,7 @@ def score_totals(
                 indicators=tuple(IndicatorScore(c, s) for c, s in zip(codes, o.scores, strict=False)),
                 flags=o.flags,
                 level=o.level,
+                events=tuple(o.events),
             )
             for o in outcomes
         ),

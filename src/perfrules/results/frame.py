@@ -47,7 +47,14 @@ def unit_frame(result: UnitResult) -> Any:
 
 
 def evaluation_frame(evaluation: Evaluation) -> Any:
-    """One row per unit (rank, category rank, total, grade, errors, stand-in), in ranking order."""
+    """One row per unit (rank, category rank, total, grade, errors, stand-in), in ranking order.
+
+    Ranks are pandas' nullable ``Int64`` (``<NA>`` for a unit not ranked: not
+    scored, or no categories), never floats.
+    """
+    heads = ["unit", "category", "rank", "category_rank", "total", "grade", "errors", "stand_in"]
+    if evaluation.scheme.roll_up is not None:
+        heads.append("level")
     rows = [
         {
             "unit": r.unit,
@@ -64,7 +71,9 @@ def evaluation_frame(evaluation: Evaluation) -> Any:
         }
         for r in evaluation.ranking()
     ]
-    return _pandas().DataFrame(rows).set_index("unit")
+    frame = _pandas().DataFrame(rows, columns=heads)
+    frame = frame.astype({"rank": "Int64", "category_rank": "Int64", "total": "float64"})
+    return frame.set_index("unit")
 
 
 def indicators_frame(evaluation: Evaluation) -> Any:

@@ -304,8 +304,14 @@ def _from_csv(text: str, origin: str, names: dict[str, str]) -> dict[str, PastUn
     roles: dict[str, int] = {}
     codes: dict[int, str] = {}
     twice: list[Problem] = []
+    # Each period's total and grade (period_grades): '一季度总分' has no space; 'Q1 total' and
+    # 'Q1 grade' stand side by side, and are not an indicator's score.
+    periods = {h.removesuffix(" total") for h in heads if h.endswith(" total")}
+    periods &= {h.removesuffix(" grade") for h in heads if h.endswith(" grade")}
     for k, head in enumerate(heads):
         role = _HEADS.get(head)
+        if head.rpartition(" ")[0] in periods and head.endswith((" total", " grade")):
+            continue
         if role is not None:
             if role in roles:  # 排名 and rank, or 总分 twice: which one is meant is not known
                 twice.append(_twice(heads[roles[role]], head, k, f"the {role.replace('_', ' ')}"))

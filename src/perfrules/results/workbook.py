@@ -20,6 +20,7 @@ from .._writers import replace_atomically
 from ..scheme.model import Scheme
 from ..scheme.tree import Group, Indicator
 from .display import display_width, marked, stand_in_legend
+from .periodcols import period_heads, period_labels, period_values
 
 if TYPE_CHECKING:
     from .model import Evaluation
@@ -155,8 +156,11 @@ def _results(ws: Any, evaluation: Evaluation, zh: bool) -> None:
         head.append("标记" if zh else "flags")
     if scheme.roll_up is not None:  # 0: scored from its data; 1: a parent of such units …
         head.append("层级" if zh else "level")
+    periods = period_labels(r.periods for r in evaluation.results)  # each period's total and grade
+    head += period_heads(periods, zh=zh)
     first = len(head)
-    score_columns = [3, *range(first, first + len(indicators))]  # the total and indicator scores
+    totals = range(first - 2 * len(periods), first, 2)
+    score_columns = [3, *totals, *range(first, first + len(indicators))]  # the totals and indicator scores
     sheet = _Sheet(
         ws, [*head, *labels, *((["总排名"] if zh else ["overall rank"]) if within else [])], score_columns
     )
@@ -171,6 +175,7 @@ def _results(ws: Any, evaluation: Evaluation, zh: bool) -> None:
                 r.grade or "",
                 *(["、".join(r.flags)] if scheme.flags else []),
                 *([r.level] if scheme.roll_up is not None else []),
+                *(c if c is not None else "" for c in period_values(r.periods, periods)),
                 *(scores.get(i.code) for i in indicators),
                 *([r.rank] if within else []),
             ]

@@ -11,6 +11,7 @@ and live in ``population``/``batch``.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
@@ -251,6 +252,23 @@ def bound_total(
     places = scheme.round_total
     if places is not None:
         rounded = tidy_decimal(round_half_up(final, places))
+        if scheme.cap_total and rounded > full_marks:
+            # Full marks that are not a multiple of the rounding step (12.5 to whole points): a total
+            # rounded up past them takes the largest value within them at that step (12), as the note says.
+            scale = 10**places
+            within = exact(Fraction(math.floor(full_marks * scale), scale))
+            events.append(
+                PolicyEvent(
+                    kind="rounded",
+                    message=words(
+                        f"总分 {num(final)} 四舍五入保留 {places} 位小数为 {num(rounded)}，超过满分 "
+                        f"{num(full_marks)}{unit_word}，按满分内的 {num(within)}{unit_word} 计",
+                        f"the total {num(final)} rounded half up to {places} places is {num(rounded)}, "
+                        f"above full marks ({num(full_marks)}); {num(within)}, the most within them, is used",
+                    ),
+                )
+            )
+            return within
         if rounded != final:
             events.append(
                 PolicyEvent(
@@ -321,12 +339,19 @@ def period_totals(
 def group_totals(
     group: GroupPlan, weights: Sequence[Fraction], contributions: Sequence[Number | None]
 ) -> tuple[Fraction, Fraction | None]:
-    """A group's weight used and what its indicators contributed (None when one failed)."""
+    """A group's weight used and what its indicators that apply contributed (None when none does).
+
+    An indicator that does not apply has no contribution (None); its weight has
+    moved as the scheme's not-applicable policy moves it — within the group, to
+    its siblings, by default — so the group's score is its other indicators'
+    contributions, and its 得分率 is over the weight the group now carries. (A
+    unit with an indicator that failed has no total, so no scope is made.)
+    """
     weight = sum((weights[k] for k in group.leaves), Fraction(0))
-    parts = [contributions[k] for k in group.leaves]
-    if any(p is None for p in parts):
+    parts = [as_fraction(p) for p in (contributions[k] for k in group.leaves) if p is not None]
+    if not parts:
         return weight, None
-    return weight, sum((as_fraction(p) for p in parts if p is not None), Fraction(0))
+    return weight, sum(parts, Fraction(0))
 
 
 def overall_scope(

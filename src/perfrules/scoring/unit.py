@@ -32,6 +32,7 @@ from ..scheme.policies import Veto
 from ..scheme.reads import step_result_reads
 from ..scheme.units import PolicyEvent, Unit, UnitError, note_events
 from .compiled import Scored
+from .indicator import IndicatorPlan
 from .means import aggregated_total
 from .outcome import IndicatorOutcome, UnitOutcome, Weighting, unit_error
 from .outcome import weighting as pattern_weighting
@@ -149,6 +150,15 @@ def _results(
         data = unit.data if not needs else {**unit.data, **_results(plan, unit, needs, scores)}
         out[name] = ind.prerequisites([step], ind.env(data), unit)[step]
     return out
+
+
+def _not_applying(ind: IndicatorPlan, unit: Unit) -> PolicyEvent | None:
+    """Why *ind* does not apply to *unit*, as far as the unit's data tells without other indicators'
+    results (None: it applies, or whether it does depends on a result it cannot read)."""
+    try:
+        return ind.applicability(unit)
+    except PerfrulesError:
+        return None
 
 
 def score_unit(plan: Plan, unit: Unit, population: Population, *, detail: bool) -> UnitOutcome:
@@ -280,6 +290,12 @@ def _score_unit(
             try:
                 extra = _results(plan, unit, plan.result_reads[k], scores)
             except PerfrulesError as exc:
+                # A reader that does not apply reads nothing: a result it lacks is no error then.
+                reason = _not_applying(ind, unit) if declared or not ind.always_applies else None
+                if reason is not None:
+                    applicable[k] = False
+                    first_events[k] = reason
+                    continue
                 failures[k] = unit_error(unit, ind.code, exc)
                 continue
             scoring = attrs.evolve(unit, data={**unit.data, **extra})
