@@ -77,19 +77,20 @@ def test_validate_says_how_the_scheme_will_be_scored(tmp_path):
     code, out, _ = run("validate", "xiamen-xiangan-2020")
     assert code == 0
     assert "scoring: whole batches at once (the column program takes the whole scheme)" in out.splitlines()
-    # A total formula that reads an indicator's grade is scored unit by unit: the line names the form.
-    formula = tmp_path / "formula.toml"
-    formula.write_text(
-        'name = "公式"\nbasis = "percent"\ngroups = [{ name = "组" }]\n'
-        'total_formula = "组得分×系数-指标1等次"\n'
-        '[[indicators]]\ncode = "1"\nname = "甲"\ngroup = "组"\nweight = 100\nscore = "甲得分"\n',
+    # A grade per period beside a grade cap is scored unit by unit: the line names the form.
+    periods = tmp_path / "periods.toml"
+    periods.write_text(
+        'name = "分期"\nbasis = "percent"\nperiod_grades = true\ngroups = [{ name = "组" }]\n'
+        '[[indicators]]\ncode = "1"\nname = "甲"\ngroup = "组"\nweight = 100\nfrequency = "quarterly"\n'
+        'score = "甲得分"\n[[caps]]\nwhen = "事故>0"\ngrade = "良"\n',
         encoding="utf-8",
     )
-    code, out, err = run("validate", str(formula))
+    code, out, err = run("validate", str(periods))
     assert code == 0, err
     line = next(x for x in out.splitlines() if x.startswith("scoring:"))
     assert line == (
-        "scoring: unit by unit (the column program does not take it yet: a total formula reading 指标1等次)"
+        "scoring: unit by unit (the column program does not take it yet: a grade per period, graded on "
+        "more than the total)"
     )
 
 

@@ -131,7 +131,8 @@ def _same_units(new: Any, old: Any) -> None:
             continue
         unit = columns.unit(r)
         assert (columns.names[r], columns.categories[r]) == (unit.name, unit.category)
-        assert not (unit.problems or unit.notes or unit.periods or unit.not_applicable)
+        assert not (unit.problems or unit.periods or unit.not_applicable)
+        assert tuple(columns.notes.get(r, ())) == unit.notes  # cells read with a note (colcells)
         for name, (col, plain) in columns.columns.items():
             want, want_plain = from_values([unit.data.get(name)])
             assert bool(plain[r]) == bool(want_plain[0])

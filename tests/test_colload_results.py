@@ -221,3 +221,16 @@ def test_a_header_quoted_on_its_line_keeps_the_quick_reading(tmp_path, monkeypat
         ("甲局", {"精神,纠正“四风”得分": Decimal("87.5"), "值2": Decimal("1")}),
         ("乙局", {"精神,纠正“四风”得分": Decimal("90"), "值2": Decimal("2")}),
     ]
+
+
+def test_a_cell_read_with_a_note_keeps_results_made_outcome_by_outcome():
+    """'87.5分' is read as 87.5 with a note: the note's event stays on 甲局's result."""
+    scheme = loads(_SCHEME, format="toml")
+    text = "单位,值1,值2\n甲局,87.5分,80\n乙局,70,60\n"
+    outcomes = score_kept(plan_of(scheme), units_from_csv(text, scheme=scheme))
+    if isinstance(outcomes, KeptOutcomes):
+        assert outcomes.plain() is None
+    got = evaluate(scheme, units_from_csv(text, scheme=scheme), explained=False)
+    want = evaluate(scheme, list(units_from_csv(text, scheme=scheme)), explained=False)
+    assert [_result_key(r) for r in got] == [_result_key(r) for r in want]
+    assert str(got.results[0].total) == "84.5" and got.results[0].events  # 87.5×0.6 + 80×0.4

@@ -274,7 +274,7 @@ _COMPILED = {
     "mechanics/m13-indicator-bonus.toml": 3,
     "example-scheme.toml": 2,
     "cookbook/open-limits.toml": 5,
-    "cookbook/missing-data.toml": 1,  # the units with a blank cell: the per-unit program decides
+    "cookbook/missing-data.toml": 4,  # a blank cell under the missing rule too (colmissing)
     "mechanics/m05-rank-points.toml": 5,
     "cookbook/rank-gated.toml": 6,
 }
@@ -369,16 +369,17 @@ score = "服务得分"
 
 def test_adjustments_and_a_veto_by_hand(tmp_path):
     # 甲: 10 − 2×1 = 8, +9 → 17 好. 乙: 10 − (2×2 + 5) = 1, but the cap is 60% of 10: 10 − 6 = 4,
-    # +10 → 14 差. 丙: 10 − 0 + 10 = 20, but the veto fires: the per-unit program scores it (差,
-    # with the veto's note).
+    # +10 → 14 差. 丙: 10 − 0 + 10 = 20, but the veto fires: 差, with the veto's note (the column
+    # program takes it: colvetoes).
     data = "单位,一般事故,较大事故,重大事故,服务得分\n甲,1,0,0,9\n乙,2,1,0,10\n丙,0,0,1,10\n"
     scheme = loads(_VETO, format="toml")
     found = _run_columns(scheme, tmp_path, data)
-    assert [(str(o.total), o.grade) if o is not None else None for o in found] == [
-        ("17", "好"),
-        ("14", "差"),
-        None,
+    assert [(str(o.total), o.grade, o.vetoed) for o in found] == [
+        ("17", "好", False),
+        ("14", "差", False),
+        ("20", "差", True),
     ]
+    assert [e.kind for e in found[2].events] == ["veto"]
     result = evaluate(scheme, load_units(tmp_path / "d.csv", scheme=scheme))
     assert [(str(r.total), r.grade) for r in result] == [("17", "好"), ("14", "差"), ("20", "差")]
     assert any("发生重大事故" in e.message for e in result.unit("丙").events)
@@ -407,11 +408,12 @@ score = "乙值"
 
 def test_a_missing_rule_by_hand(tmp_path):
     # 甲 gives both: 90×0.6 + 80×0.4 = 86, as columns. 乙's 甲值 is blank: 甲 does not apply and its
-    # weight moves to 乙 (80); the per-unit program decides that. 丙's 甲值 is a word: an error there.
+    # weight moves to 乙 (80), as columns too (colmissing). 丙's 甲值 is a word: the per-unit
+    # program's error.
     data = "单位,甲值,乙值\n甲,90,80\n乙,,80\n丙,约九十,80\n"
     scheme = loads(_MISSING, format="toml")
     found = _run_columns(scheme, tmp_path, data)
-    assert [str(o.total) if o is not None else None for o in found] == ["86", None, None]
+    assert [str(o.total) if o is not None else None for o in found] == ["86", "80", None]
     result = evaluate(scheme, load_units(tmp_path / "d.csv", scheme=scheme))
     assert [str(r.total) if r.total is not None else None for r in result] == ["86", "80", None]
     _same(tmp_path, _MISSING, data)

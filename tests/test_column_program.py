@@ -286,7 +286,7 @@ def test_most_units_of_an_ordinary_file_are_scored_as_columns(tmp_path):
     assert scored[3] is not None and scored[3].scores == [Decimal("87.5"), Decimal("99.5")]
     result = evaluate(scheme, units, explained=False)
     assert [e.field for e in result.unit("C").errors] == ["值1"]
-    # From the file's text, only plain decimals are read as columns: B and C go to the per-unit program.
+    # From the file's text too, B's 95% is read into the column (files/colcells); C goes to the per-unit program.
     code = main(
         ["score", str(_write(tmp_path, text)), str(data), "--format", "csv"],
         out=io.StringIO(),

@@ -30,7 +30,7 @@ from perfrules import load
 from perfrules.cli.main import main
 from perfrules.files import group_columns
 from perfrules.files.unit_groups import stream_groups, unit_of
-from perfrules.pipeline import chunk, popchunk
+from perfrules.pipeline import chunk, popchunk, rangepass
 from perfrules.pipeline.chunk import with_category
 from perfrules.pipeline.stream import population_fields
 from perfrules.scoring.plan import plan_of
@@ -119,6 +119,7 @@ def _per_cell(monkeypatch: Any) -> None:
     """Every unit read by the per-cell reader: no group taken as columns, no peer observed off them."""
     monkeypatch.setattr(chunk, "group_cells", lambda *a: group_columns.GroupCells())
     monkeypatch.setattr(popchunk, "peer_reads", lambda *a: None)
+    monkeypatch.setattr(rangepass, "csv_passes", lambda *a: None)  # no file read in byte ranges
 
 
 def _both(path: Path, *extra: str) -> tuple[tuple[int, str, str], tuple[int, str, str]]:

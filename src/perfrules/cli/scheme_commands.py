@@ -15,6 +15,7 @@ from .._errors import SchemeError
 from ..results.display import (
     stand_in_list,
 )
+from ..scheme.model import Scheme
 from ..scheme.units import Unit
 from ..scoring.plan import plan_of
 from ..scoring.program import program_of
@@ -64,6 +65,8 @@ def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         )
         for problem in found.problems:
             err.write(f"  {problem.path}: {problem.message}\n")
+        if found.units:
+            _share(scheme, args, out)
         return EXIT_PROBLEMS
     out.write(
         _("ok: {data} — {units} units, {columns} input columns").format(
@@ -71,7 +74,25 @@ def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         )
         + "\n"
     )
+    if found.units:
+        _share(scheme, args, out)
     return EXIT_OK
+
+
+def _share(scheme: Scheme, args: argparse.Namespace, out: TextIO) -> None:
+    """How many of the data's units the column program scores, and why the others are not."""
+    from ..files.data import load_units
+    from ..scoring.colshare import column_share
+
+    share = column_share(plan_of(scheme), load_units(args.data, scheme=scheme, sheet=args.sheet))
+    total = share.columns + share.errors + share.other
+    out.write(
+        _(
+            "scoring: {columns} of {total} units as columns; by the per-unit program: "
+            "{errors} with an error it reports, {other} for a form the column program does not take yet"
+        ).format(columns=share.columns, total=total, errors=share.errors, other=share.other)
+        + "\n"
+    )
 
 
 def _cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:

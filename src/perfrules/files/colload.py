@@ -11,9 +11,11 @@ per cell, the batch keeps (:class:`perfrules.scheme.unitcols.UnitColumns`):
   a workbook's numbers go through :func:`~perfrules.files.cells.read_cell`
   as the per-cell reader reads them;
 - which units the column program may take as they stand: one row, no row
-  problem, no period or 不适用 cell, and every numeric cell a plain decimal
-  or empty (a cell read with a note, not a number, or "no data" leaves its
-  unit to be read and scored as before);
+  problem, no period or 不适用 cell, and every numeric cell read: a cell that
+  is not a plain decimal (``87.5分``, ``95%``, ``—``) is read by the per-cell
+  reader once per distinct text (:mod:`perfrules.files.colcells`), with its
+  note kept for the unit; a cell that reader rejects leaves its unit to be
+  read and scored as before;
 - how to make each ``Unit``: the per-cell reader run on its rows, when the
   unit is first read; so every unit equals the one the per-cell reader
   makes, its problems and notes included.
@@ -45,6 +47,7 @@ from ..formula.text import normalize_names
 from ..scheme.unitcols import UnitColumns
 from ..scheme.units import Unit
 from .cells import MAX_CELL_CHARS, CellProblem, CellValue, read_cell
+from .colcells import read_odd_cells
 from .csvcolumns import plain_decimals, split_lines
 from .tables import Row, Rows, _Columns, _csv_rows, _table_rows
 
@@ -111,16 +114,24 @@ def kept_rows(
         ok = np.array([len(r) == 1 and _simple(reader, r[0]) for r in rows_of], dtype=bool)
         numeric = _numeric(reader)
         columns: dict[str, tuple[Any, Any]] = {}
+        notes: dict[int, list[Problem]] = {}
         if first:
             texts = [i for i in numeric if set(map(type, by_column[i])) == {str}]
-            for i, parsed in zip(texts, from_text_columns([by_column[i] for i in texts]), strict=True):
-                columns[header[i]] = parsed
-                ok &= parsed[1] | _blank_cells(by_column[i], parsed[1])
-            for i in (i for i in numeric if header[i] not in columns):
-                # A workbook's numbers and dates: each cell as the per-cell reader reads it.
-                values, fine = _read_cells(by_column[i])
-                columns[header[i]] = from_values(values)
-                ok &= fine
+            parsed = dict(zip(texts, from_text_columns([by_column[i] for i in texts]), strict=True))
+            number = _row_number(first)
+            for i in numeric:  # (in the columns' order: each unit's notes in the per-cell reader's order)
+                cells = by_column[i]
+                if i in parsed:
+                    col, plain = parsed[i]
+                    odd = [(u, cells[u]) for u in np.flatnonzero(~plain).tolist() if cells[u].strip()]
+                    columns[header[i]] = _read_odd(col, plain, odd, ok, notes, reader, header[i], number)
+                else:
+                    # A workbook's numbers and dates: each cell as the per-cell reader reads it.
+                    values, fine, read_notes = _read_cells(cells)
+                    col, plain = columns[header[i]] = from_values(values)
+                    # (a number the column does not hold: its unit is read and scored as before)
+                    ok &= fine & (plain | np.array([v is None for v in values], dtype=bool))
+                    _noted(read_notes, notes, reader, header[i], number)
             for i in reader.inputs:
                 if header[i] in reader.text_fields:
                     ok &= np.array([not isinstance(c, CellProblem) for c in by_column[i]], dtype=bool)
@@ -137,8 +148,7 @@ def kept_rows(
         where: str = reader.rows_origin([row.number for row in rows_of[i]])
         return where
 
-    notes: list[Problem] = reader.file_notes
-    return UnitColumns(names, categories, columns, ok, make, origin_of), notes
+    return UnitColumns(names, categories, columns, ok, make, origin_of, notes), reader.file_notes
 
 
 def _numeric(reader: Any) -> list[int]:
@@ -156,30 +166,60 @@ def _simple(reader: Any, row: Row) -> bool:
     return reader.cat_col is None or type(cells[reader.cat_col]) is str
 
 
-def _blank_cells(cells: Sequence[Any], plain: Any) -> Any:
-    """Which of *cells* (text) are empty, looked at only where a cell is not plain."""
-    np = numpy()
-    blank = np.zeros(len(cells), dtype=bool)
-    for i in np.flatnonzero(~plain).tolist():
-        blank[i] = not cells[i].strip()
-    return blank
+def _row_number(first: Sequence[Row]) -> Callable[[int], int]:
+    return lambda u: first[u].number
 
 
-def _read_cells(cells: Sequence[Any]) -> tuple[list[Any], Any]:
-    """Each cell's value as the per-cell reader reads it (None: no data), and which cells were read
-    plainly (no note, no problem)."""
+def _read_odd(
+    col: Any,
+    plain: Any,
+    odd: list[tuple[int, str]],
+    ok: Any,
+    notes: dict[int, list[Problem]],
+    reader: Any,
+    column: str,
+    number: Callable[[int], int],
+) -> tuple[Any, Any]:
+    """The column with its *odd* cells (``(unit, text)``: not plain decimals, not empty) read by the
+    per-cell reader once per distinct text (:mod:`perfrules.files.colcells`); *ok* loses the units
+    whose cell it rejects, *notes* gains each note as the per-cell reader words it."""
+    if not odd:
+        return col, plain
+    found = read_odd_cells(col, plain, odd)
+    ok &= ~found.rejected
+    _noted(found.notes, notes, reader, column, number)
+    return found.column, found.plain
+
+
+def _noted(
+    found: dict[int, str],
+    notes: dict[int, list[Problem]],
+    reader: Any,
+    column: str,
+    number: Callable[[int], int],
+) -> None:
+    """Each unit's *found* note (by position) added to its notes, where the per-cell reader puts it."""
+    for u, note in found.items():
+        notes.setdefault(u, []).append(Problem(f"{reader.row_name(number(u))}, column '{column}'", note))
+
+
+def _read_cells(cells: Sequence[Any]) -> tuple[list[Any], Any, dict[int, str]]:
+    """Each cell's value as the per-cell reader reads it (None: no data), which cells were read
+    (no problem), and the notes of those read generously (by position)."""
     np = numpy()
     values: list[Any] = []
     fine = np.ones(len(cells), dtype=bool)
+    notes: dict[int, str] = {}
     for i, cell in enumerate(cells):
         got = read_cell(cell)
         if isinstance(got, CellValue):
             values.append(got.value)
-            fine[i] = got.note is None
+            if got.note is not None:
+                notes[i] = got.note
         else:
             values.append(None)
             fine[i] = not isinstance(got, CellProblem)
-    return values, fine
+    return values, fine, notes
 
 
 def _categories(reader: Any, first: Sequence[Row], ok: Any) -> list[str | None]:
@@ -293,15 +333,21 @@ def _plain_csv(
         at = None if several is None else np.array([r[0] for r in several], dtype=np.int64)  # first rows
         ok = np.ones(len(names), dtype=bool) if several is None else np.array([len(r) == 1 for r in several])
         columns: dict[str, tuple[Any, Any]] = {}
+        notes: dict[int, list[Problem]] = {}
         for i in numeric:
             col, plain = parsed[i]
             if at is not None:
                 col, plain = type(col)(col.num[at], col.den, col.bound), plain[at]
+            if not plain.all():  # cells that are not plain decimals: read once per distinct text
+                odd = [
+                    (u, cell)
+                    for u in np.flatnonzero(~plain).tolist()
+                    if (cell := line(rows_of(u)[0]).split(",")[i]).strip()
+                ]
+                col, plain = _read_odd(
+                    col, plain, odd, ok, notes, reader, header[i], lambda u: rows_of(u)[0] + 2
+                )
             columns[header[i]] = (col, plain)
-            if not plain.all():
-                for u in np.flatnonzero(~plain).tolist():
-                    if line(rows_of(u)[0]).split(",")[i].strip():
-                        ok[u] = False
         categories: list[str | None] = [None] * len(names)
         firsts = everyone if at is None else at
         for c in (reader.period_col, reader.na_col):
@@ -335,5 +381,5 @@ def _plain_csv(
             return found
         return list(map(origin_of, units))
 
-    notes: list[Problem] = reader.file_notes
-    return UnitColumns(names, categories, columns, ok, make, origin_of, origins), notes
+    file_notes: list[Problem] = reader.file_notes
+    return UnitColumns(names, categories, columns, ok, make, origin_of, notes, origins), file_notes

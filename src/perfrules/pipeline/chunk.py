@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
+from typing import Any
 
 from .._intcols import format_rows, from_text_columns, gc_paused, numpy
 from .._numbers import Number, round_half_up, tidy_decimal
@@ -38,6 +39,7 @@ __all__ = [
     "light",
     "pack",
     "score_chunk_here",
+    "score_columns",
     "score_groups",
     "unpack",
     "with_category",
@@ -164,6 +166,24 @@ def _score_taken(
         else:
             words = {c: word(c) for c in {c for c in cells if isinstance(c, str)}}
             columns[name] = text_column([words.get(c) if isinstance(c, str) else None for c in cells])
+    found = score_columns(program, reader, names, categories, columns, ok, taken, population)
+    for i, outcome in found:
+        outcomes[taken.taken[i]] = outcome
+
+
+def score_columns(
+    program: ColumnProgram,
+    reader: _RowUnits,
+    names: Sequence[str],
+    categories: Sequence[str | None],
+    columns: dict[str, Any],
+    ok: Any,
+    taken: GroupCells,
+    population: Mapping[str, Population] | None,
+) -> list[tuple[int, UnitOutcome]]:
+    """Score units given as columns (their year cells parsed, *ok* those the program may score;
+    their periods, 不适用 lists and row numbers in *taken*): the outcomes of the units it scores,
+    each with its position (every other unit is left to the per-unit program)."""
     scored = program.score(
         names,
         categories,
@@ -177,13 +197,15 @@ def _score_taken(
     numbers = taken.numbers
     done = scored.rows()
     totals, grades, shown = scored.finish(done)
+    found: list[tuple[int, UnitOutcome]] = []
     for i, total, grade, text in zip(done, totals, grades, shown, strict=True):
         origin = reader.rows_origin(numbers[i])
         outcome = UnitOutcome(LightUnit(names[i], categories[i], origin))  # type: ignore[arg-type]
         outcome.total, outcome.grade, outcome.shown_total = total, grade, text
         outcome.rendered = cells[i]
         scored.dress(i, outcome)
-        outcomes[taken.taken[i]] = outcome
+        found.append((i, outcome))
+    return found
 
 
 def _rendered(scored: Scored) -> list[str]:

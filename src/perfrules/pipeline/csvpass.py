@@ -4,10 +4,12 @@ What :func:`perfrules.pipeline.stream.score_file` runs for a CSV file that
 :func:`~perfrules.files.csvcolumns.open_csv` takes, a scheme the column program
 compiles and no population steps (totals-only output). Each range of data
 lines is read as a matrix of cell offsets (:func:`~perfrules.files.csvcolumns.read_range`)
-by the process that scores it; the lines of one unit each whose cells are
-plain are scored as columns straight from the bytes, without a ``Row`` or a
-``Unit``. Every other line becomes the ``Row`` the table reader makes of it, and
-its unit is read and scored as the row-by-row stream reads and scores it
+by the process that scores it; the lines of one unit each are scored as
+columns straight from the bytes, without a ``Row`` or a ``Unit`` (a cell that
+is not a plain decimal, such as ``87.5分``, read by the per-cell reader once
+per distinct text: :mod:`perfrules.files.colcells`). Every other line
+becomes the ``Row`` the table reader makes of it, and its unit is read and
+scored as the row-by-row stream reads and scores it
 (:func:`~perfrules.pipeline.chunk.score_groups`), with the same messages.
 
 Units are gathered as :func:`~perfrules.files.unit_groups.stream_groups` gathers
@@ -28,12 +30,14 @@ from typing import Any
 from .._errors import DataError, Problem
 from .._intcols import format_rows, gc_paused, numpy
 from ..files.cells import MAX_CELL_CHARS
+from ..files.colcells import read_odd_cells
 from ..files.csvcolumns import CsvFile, CsvRange, plain_decimals, read_range
 from ..files.data import _RowUnits
 from ..files.tables import Row, _Columns
 from ..files.unit_groups import RowGroup, _gathered_again
 from ..formula.text import normalize_name, normalize_names
 from ..scheme.model import Scheme
+from ..scheme.units import PolicyEvent
 from ..scoring.coltotals import TotalColumn
 from ..scoring.outcome import UnitOutcome
 from ..scoring.plan import plan_of
@@ -241,10 +245,21 @@ def _score_fast(
     parsed_list = plain_decimals(chunk, rows, setup.numeric_at)
     ok = np.ones(len(fast), dtype=bool)
     parsed = {}
+    notes: dict[int, list[PolicyEvent]] = {}  # per unit (position in fast), its cells' notes as events
+    numbers = chunk.numbers[chunk.lines[rows]].tolist()
     for i, at, (column, plain) in zip(setup.numeric, setup.numeric_at, parsed_list, strict=True):
+        if not plain.all():  # cells that are not plain decimals: read once per distinct text (colcells)
+            odd = np.flatnonzero(~plain & chunk.filled(rows, at))
+            if len(odd):
+                found = read_odd_cells(
+                    column, plain, list(zip(odd.tolist(), chunk.texts(rows[odd], at), strict=True))
+                )
+                column, plain = found.column, found.plain
+                ok &= ~found.rejected
+                for u, note in found.notes.items():
+                    where = f"{setup.reader.row_name(numbers[u])}, column '{header[i]}'"
+                    notes.setdefault(u, []).append(PolicyEvent(kind="note", message=f"{where}: {note}"))
         parsed[header[i]] = (column, plain)
-        if not plain.all():
-            ok &= plain | ~chunk.filled(rows, at)
     if any(name not in parsed for name in program.reads):
         from .._intcols import from_text_columns
 
@@ -256,14 +271,27 @@ def _score_fast(
     cells = format_rows(scored.scores, scored.den, scored.applicable)
     done = scored.rows()
     origin = setup.origin
-    numbers = chunk.numbers[chunk.lines[rows]].tolist()
     if keep is not None:
-        done = _kept(setup, scored, done, names, categories, cells, numbers, fast, outcomes, keep)
+        noted = [i for i in done if i in notes]  # a unit with notes is an outcome (its note events)
+        done = _kept(
+            setup,
+            scored,
+            [i for i in done if i not in notes],
+            names,
+            categories,
+            cells,
+            numbers,
+            fast,
+            outcomes,
+            keep,
+        )
+        done = sorted([*done, *noted])
     totals, grades, shown = scored.finish(done)
     for i, total, grade, text in zip(done, totals, grades, shown, strict=True):
         outcome = UnitOutcome(RowUnit(names[i], categories[i], origin, numbers[i]))  # type: ignore[arg-type]
         outcome.total, outcome.grade, outcome.shown_total = total, grade, text
         outcome.rendered = cells[i]
+        outcome.events = notes.get(i, [])
         scored.dress(i, outcome)
         outcomes[fast[i]] = outcome
 

@@ -21,11 +21,11 @@ from ..files.group_columns import group_cells
 from ..files.unit_groups import RowGroup, unit_of
 from ..scheme.model import Scheme
 from ..scoring.colpeers import observe_columns, peer_reads
-from ..scoring.plan import plan_of
+from ..scoring.plan import Plan, plan_of
 from ..scoring.population import Observation, observe
 from .chunk import with_category
 
-__all__ = ["observe_groups"]
+__all__ = ["observe_groups", "population_fields"]
 
 
 def observe_groups(
@@ -60,3 +60,12 @@ def observe_groups(
 
 def _empty(cells: Sequence[object]) -> object:
     return numpy().array([type(c) is str and not c.strip() for c in cells], dtype=bool)
+
+
+def population_fields(plan: Plan) -> frozenset[str]:
+    """The data columns the population steps can read: those of the indicators that have them."""
+    fields: set[str] = set()
+    for ind in plan.indicators:
+        if ind.has_population:
+            fields |= ind.fields
+    return frozenset(fields)

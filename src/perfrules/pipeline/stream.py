@@ -4,7 +4,9 @@ What the command line's CSV and table output need — rank, unit, category,
 total, grade, each indicator's score and the unit's errors — is kept per unit
 as a few short strings; units' data and explained results are not kept. A
 scheme with population steps (``max_of`` …, peer ratios, ranks) reads the
-file twice: once for the compact numbers those steps need, once to score.
+file twice: once for the compact numbers those steps need, once to score
+(a CSV file whose peer ratios the columns give is read in byte ranges, and
+once where it is small enough: :mod:`perfrules.pipeline.rangepass`).
 Memory therefore grows with the number of units only by those compact rows.
 
 With ``explained=True`` (``--format json``) each unit is also explained as it
@@ -49,7 +51,7 @@ from ..scoring.rollup import refuse_roll_up
 from .chunk import Packed, cell_number, compact, score_chunk_here, score_groups, with_category
 from .chunk import pack as _pack
 from .chunk import unpack as _unpack
-from .popchunk import observe_groups
+from .popchunk import observe_groups, population_fields
 from .runs import Span, StreamedRun, _Spill, ranked_positions
 
 __all__ = [
@@ -136,6 +138,10 @@ def score_file(
             with gc_paused():
                 finish_batch(plan, outcomes)
             return StreamedRun(outcomes, notes)
+    if not explained and plan.has_population and sheet is None and not _is_workbook(source):
+        found = _score_csv_ranges(scheme, source, category, chunk_size, progress)
+        if found is not None:
+            return found
     if workers > 1 and not explained and program_of(plan) is not None:
         # Scored as columns, a chunk costs less than sending its rows to a worker and its
         # outcomes back: this process reads the file anyway, so it scores the chunks too.
@@ -161,6 +167,38 @@ def score_file(
             )
     finish_batch(plan, scored.outcomes)
     return StreamedRun(scored.outcomes, scored.notes, scored.spill, scored.spans)
+
+
+def _score_csv_ranges(
+    scheme: Scheme,
+    source: str | Path,
+    category: str | None,
+    chunk_size: int,
+    progress: Callable[[int, str], None] | None,
+) -> StreamedRun | None:
+    """Both passes of a scheme with population steps over a CSV file read in byte ranges
+    (:mod:`perfrules.pipeline.rangepass`), as the row stream runs them; None where they do not apply."""
+    from ..files.csvcolumns import open_csv
+    from .rangepass import csv_passes, observe_ranges, score_ranges
+
+    plan = plan_of(scheme)
+    if program_of(plan) is None or not reads_cells(plan):
+        return None
+    layout = open_csv(source)
+    passes = csv_passes(scheme, layout) if layout is not None else None
+    if passes is None:
+        return None
+    observations, names, held = observe_ranges(passes, category, chunk_size)
+    observed = _Observed(plan, observations, names)
+    population = observed.values()
+    scored = score_ranges(passes, category, chunk_size, population, progress, held)
+    # As in the row stream: a unit whose data cannot be read enters no population step.
+    late = scored.unreadable & observed.participants
+    if late:
+        population = observed.values(without=late)
+        scored = score_ranges(passes, category, chunk_size, population, progress, held)
+    finish_batch(plan, scored.outcomes)
+    return StreamedRun(scored.outcomes, tuple(passes.reader.file_notes))
 
 
 def _is_workbook(source: str | Path) -> bool:
@@ -313,15 +351,6 @@ def _chunks(groups: Iterator[RowGroup], size: int) -> Iterator[tuple[list[RowGro
         chunk.append(group)
     if chunk:
         yield chunk, late
-
-
-def population_fields(plan: Plan) -> frozenset[str]:
-    """The data columns the population steps can read: those of the indicators that have them."""
-    fields: set[str] = set()
-    for ind in plan.indicators:
-        if ind.has_population:
-            fields |= ind.fields
-    return frozenset(fields)
 
 
 def _population_pass(

@@ -4,8 +4,9 @@ A data file of many units is read into columns once (:mod:`perfrules.files.collo
 the units' names and categories, each numeric input column parsed from its
 cells' text into an exact integer column (:class:`perfrules._intcols.IntColumn`),
 and which units the column program may take as they stand (one row, no
-problem, period or declared not-applicable indicator, every cell a plain
-number or empty). :class:`UnitColumns` holds that; :class:`LazyUnits` is the
+problem, period or declared not-applicable indicator, every cell a number
+or empty: a cell such as ``87.5分`` read into the column by the per-cell
+reader, its note kept in ``notes``). :class:`UnitColumns` holds that; :class:`LazyUnits` is the
 sequence of units over it that :func:`perfrules.load_units` returns
 (:class:`perfrules.UnitList`): a unit is made from its cells, by the reader
 that made it before, the first time it is read, and kept.
@@ -41,9 +42,11 @@ class UnitColumns:
             *plain* a NumPy bool array (False for an empty or not plain cell).
         ok: which units the column program may take as they stand (a NumPy
             bool array): every other unit is made and scored one by one.
+        notes: per unit (by position) that the program may take, the notes its
+            cells were read with (``'87.5分' read as 87.5``), as its ``Unit`` has them.
     """
 
-    __slots__ = ("_made", "_make", "_origin", "_origins", "categories", "columns", "names", "ok")
+    __slots__ = ("_made", "_make", "_origin", "_origins", "categories", "columns", "names", "notes", "ok")
 
     def __init__(
         self,
@@ -53,9 +56,11 @@ class UnitColumns:
         ok: Any,
         make: Callable[[int], Unit],
         origin: Callable[[int], str],
+        notes: dict[int, list[Any]] | None = None,
         origins: Callable[[Sequence[int]], list[str]] | None = None,
     ) -> None:
         self.names = names
+        self.notes = notes or {}
         self.categories = categories
         self.columns = columns
         self.ok = ok

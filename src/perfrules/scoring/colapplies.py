@@ -13,9 +13,8 @@ truth column (:mod:`perfrules.scoring.colconds`). A unit listing a code the
 scheme lacks, or whose condition reads a cell that is not a plain number, is
 left to the per-unit program, which reports it. A ``missing`` rule (数据缺失的不参与计算)
 holds only where an input it names has no value: over columns, a unit whose
-such input is a plain number keeps the indicator, and one whose input is not
-(blank, or unreadable: the columns do not tell which) goes to the per-unit
-program.
+such input is a plain number keeps the indicator, and where it is blank the
+indicator does not apply (:mod:`perfrules.scoring.colmissing`).
 
 An ``inputs`` mapping (``得分 = "行政审批绩效得分"``) names a data column by the
 indicator's own name: the per-unit program's scope has the local name bound

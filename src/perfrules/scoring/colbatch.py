@@ -20,7 +20,7 @@ from typing import Any, overload
 
 from .._intcols import gc_paused, numpy
 from ..scheme.unitcols import LazyUnits, UnitColumns
-from ..scheme.units import Unit
+from ..scheme.units import Unit, note_events
 from .batch import finish_batch
 from .colhistory import reads_cells
 from .outcome import UnitOutcome
@@ -50,8 +50,9 @@ class KeptUnit:
         return self._columns.origin(self._row)
 
     @property
-    def notes(self) -> tuple[()]:
-        return ()  # a unit the column program takes was read without a note
+    def notes(self) -> Sequence[Any]:
+        """How its cells were read (``'87.5分' read as 87.5``), as its ``Unit``'s notes say."""
+        return self._columns.notes.get(self._row, ())
 
     def made(self) -> Unit:
         """The unit itself."""
@@ -120,6 +121,8 @@ def score_kept(
                 outcome = UnitOutcome(KeptUnit(columns, rows[at[j]]))  # type: ignore[arg-type]
                 outcome.scores_later(partial(scored.unit_scores, j))
                 outcome.total, outcome.grade = total, grade
+                if columns.notes:
+                    outcome.events = note_events(outcome.unit)
                 scored.dress(j, outcome)
                 outcomes[at[j]] = outcome
     for i, found in enumerate(outcomes):
@@ -197,6 +200,7 @@ class KeptOutcomes(Sequence[UnitOutcome]):
             or scored.vetoed is not None
             or scored.means is not None
             or scored.found is not None
+            or self._columns.notes
         ):
             return None
         if self._exact is None:
@@ -217,6 +221,8 @@ class KeptOutcomes(Sequence[UnitOutcome]):
         outcome.scores_later(partial(self._scored.unit_scores, i))
         outcome.total, outcome.grade = total, self._grades[i]
         outcome.rank, outcome.category_rank = self._ranks[i], self._category_ranks[i]
+        if self._columns.notes:
+            outcome.events = note_events(outcome.unit)
         self._scored.dress(i, outcome)
         return outcome
 

@@ -31,32 +31,29 @@ from .._numbers import as_fraction, check_fraction, exact
 from ..formula.text import normalize_name
 from ..scheme.units import PolicyEvent
 from .coldot import weighted_sums
+from .colindgrades import grade_values, graded_indicators
 from .overall import formula_total
 from .plan import GroupPlan, Plan
 
 __all__ = ["TotalFormula"]
 
-# What a name the formula reads is: ("data", column), ("group", leaves, rate), ("ind", position, rate).
+# What a name the formula reads is: ("data", column), ("group", leaves, rate, name), ("ind", position, rate).
 _Source = tuple[Any, ...]
 
 
 class TotalFormula:
     """The scheme's total formula, compiled for columns (see the module's docstring)."""
 
-    def __init__(self, plan: Plan, unsupported: type[Exception]) -> None:
+    def __init__(self, plan: Plan, unsupported: type[Exception], text_reads: Sequence[str] = ()) -> None:
         scheme = plan.scheme
         formula = scheme.total_formula
         assert formula is not None
-        if scheme.normalize:
-            raise unsupported("a total formula with 折算 (normalize)")
-        if plan.aggregated:
-            raise unsupported("a group takes a geometric or harmonic mean")
         computed: dict[str, _Source] = {}
 
         def walk(group: GroupPlan) -> None:
             name = normalize_name(group.name)
-            computed[f"{name}得分"] = ("group", group.leaves, False)
-            computed[f"{name}得分率"] = ("group", group.leaves, True)
+            computed[f"{name}得分"] = ("group", group.leaves, False, group.name)
+            computed[f"{name}得分率"] = ("group", group.leaves, True, group.name)
             for child in group.children:
                 if isinstance(child, GroupPlan):
                     walk(child)
@@ -72,11 +69,15 @@ class TotalFormula:
         for name in sorted(formula.variables):
             if name in computed:
                 self.sources[name] = computed[name]
-            elif name in names:  # 总分, 指标1等次, 评为优的指标数 …
+            elif name.endswith("等次") or (name.startswith("评为") and name.endswith("的指标数")):
+                self.sources[name] = ("grade", name)  # indicators' grades (colindgrades)
+            elif name in names:  # 总分 …
                 raise unsupported(f"a total formula reading {name}")
             else:
                 self.sources[name] = ("data", name)
         self.reads = frozenset(s[1] for s in self.sources.values() if s[0] == "data")
+        grades = {s[1] for s in self.sources.values() if s[0] == "grade"}
+        self.graded = graded_indicators(plan, grades, text_reads, unsupported) if grades else None
 
     def apply(
         self,
@@ -93,7 +94,17 @@ class TotalFormula:
         leaving its note; *patterns*: each pattern's rows and weighting; *scored*: the scores."""
         np = numpy()
         values: dict[str, tuple[list[int], Any]] = {}  # per name: numerators, and a denominator (or one each)
+        if self.graded is not None:  # the indicators' grades, by their own code (colindgrades)
+            keys = self.plan.scheme.categories
+            categories = [keys[c] for c in cat.tolist()] if keys else [None] * len(cat)
+            grades, done = self.graded.run(columns, categories, scored.applicable, ok)
+            ok &= done
+            for name, source in self.sources.items():
+                if source[0] == "grade":
+                    values[name] = (grade_values(self.plan, name, grades, ok), 1)
         for name, source in self.sources.items():
+            if source[0] == "grade":
+                continue
             values[name] = self._column(source, columns, cat, patterns, scored, ok)
         rows = np.flatnonzero(ok).tolist()
         decided: dict[tuple[Fraction, ...], tuple[Fraction, PolicyEvent] | None] = {}
@@ -179,4 +190,33 @@ class TotalFormula:
                 sums = [int(s) * weight.denominator for s in sums]
             for i, s in zip(rows.tolist(), sums.tolist() if hasattr(sums, "tolist") else sums, strict=True):
                 nums[i], dens[i] = int(s), q
+        if scored.means is not None:  # a group that takes a mean: its subtotal is the mean's (colmeans)
+            _from_means(leaves, source[3], rate, nums, dens, ok, patterns, scored.means)
         return nums, dens
+
+
+def _from_means(
+    leaves: Sequence[int],
+    group: str,
+    rate: bool,
+    nums: list[int],
+    dens: list[int],
+    ok: Any,
+    patterns: Sequence[tuple[Any, Any]],
+    means: Sequence[Any],
+) -> None:
+    """The group's subtotal (and 得分率: over the weight its indicators carry) where the group means gave
+    one (:func:`~perfrules.scoring.overall.overall_scope` reads it so), in place."""
+    for rows, weighting in patterns:
+        for i in rows.tolist():
+            found = means[i]
+            if not ok[i] or found is None or group not in found[1]:
+                continue
+            value = as_fraction(found[1][group])
+            if rate:
+                weight = sum((weighting.weights[k] for k in leaves), Fraction(0))
+                if not weight:
+                    ok[i] = False
+                    continue
+                value = value / weight
+            nums[i], dens[i] = value.numerator, value.denominator

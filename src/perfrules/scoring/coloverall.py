@@ -27,6 +27,7 @@ from .._intcols import numpy
 from .._numbers import as_fraction, exact
 from ..formula.text import normalize_name
 from ..scheme.units import PolicyEvent, Unit
+from .colindgrades import graded_indicators
 from .outcome import weighting
 from .overall import grade_total, limit_total, overall_scope, raise_flags
 from .plan import GroupPlan, Plan
@@ -45,7 +46,7 @@ class RichGrading:
         indicators: the positions of the indicators whose scores they read (directly or by group).
     """
 
-    def __init__(self, plan: Plan, unsupported: type[Exception]) -> None:
+    def __init__(self, plan: Plan, unsupported: type[Exception], words: Sequence[str] = ()) -> None:
         scheme = plan.scheme
         reads: set[str] = set()
         for cap in scheme.caps:
@@ -58,11 +59,13 @@ class RichGrading:
         self.plan = plan
         self.data: tuple[str, ...] = tuple(sorted(reads - computed))
         needed: set[int] = set()
+        # Indicators' grades (指标3等次, 评为优的指标数): the indicator's own code per input (colindgrades).
+        self.graded = graded_indicators(plan, reads & computed, words, unsupported)
+        if self.graded is not None:  # (the scope has a grade only beside its indicator's score)
+            needed |= set(self.graded.which)
         for name in reads & computed:
-            if name == "总分":
+            if name == "总分" or name.endswith("等次") or name.startswith("评为"):
                 continue
-            if name.endswith("等次") or name.startswith("评为"):  # indicators' grades: not in the columns
-                raise unsupported(f"overall grading reads indicators' grades ({name})")
             code = name[2:].removesuffix("得分率").removesuffix("得分") if name.startswith("指标") else None
             if code is not None and code in plan.index:
                 needed.add(plan.index[code])
@@ -74,14 +77,26 @@ class RichGrading:
         self.indicators: tuple[int, ...] = tuple(sorted(needed))
         self.flags = bool(scheme.flags)
 
-    def run(self, scored: Any, cols: dict[str, Any], categories: Sequence[str | None], ok: Any) -> Any:
-        """Grade the units *ok* marks of *scored* (:class:`~perfrules.scoring.program.Scored`).
+    def run(
+        self,
+        scored: Any,
+        cols: dict[str, Any],
+        categories: Sequence[str | None],
+        ok: Any,
+        columns: Any = None,
+    ) -> Any:
+        """Grade the units *ok* marks of *scored* (:class:`~perfrules.scoring.program.Scored`);
+        *columns*: the data columns with where each cell is a plain number (for indicators' grades).
 
         Returns which units it graded (the others go back to the per-unit program); sets
         ``scored.found`` (per unit, its :data:`Found` or None) and limits totals in place.
         """
         np = numpy()
         n = len(ok)
+        grades: dict[int, list[str | None]] = {}
+        if self.graded is not None:
+            grades, graded_here = self.graded.run(columns, categories, scored.applicable, ok)
+            ok = ok & graded_here
         rows = np.flatnonzero(ok).tolist()
         held = scored.small if scored.small is not None else scored.totals
         parts: list[list[Any]] = [
@@ -92,6 +107,7 @@ class RichGrading:
         ]
         parts += [scored.scores[k][rows].tolist() for k in self.indicators]
         parts += [cols[name].num[rows].tolist() for name in self.data]
+        parts += [[grades[k][i] for i in rows] for k in grades]
         dens = [cols[name].den for name in self.data]
         found: dict[tuple[Any, ...], Found | None] = {}
         results: list[Found | None] = [None] * n
@@ -129,12 +145,16 @@ class RichGrading:
                 scores[k] = exact(Fraction(key[at], scored.den))
                 contributions[k] = use.contribution(k, scores[k])
             at += 1
-        data = {name: exact(Fraction(v, d)) for name, v, d in zip(self.data, key[at:], dens, strict=True)}
+        data = {name: exact(Fraction(v, d)) for name, v, d in zip(self.data, key[at:], dens, strict=False)}
+        graded: list[str | None] = [None] * count
+        if self.graded is not None:
+            for k, grade in zip(self.graded.which, key[at + len(self.data) :], strict=True):
+                graded[k] = grade
         unit = Unit(name="", category=category, data=data)
         total = exact(Fraction(num, den))
         events: list[PolicyEvent] = []
         try:
-            scope = overall_scope(plan, unit, total, use.weights, contributions, scores, [None] * count)
+            scope = overall_scope(plan, unit, total, use.weights, contributions, scores, graded)
             final = limit_total(plan, total, scope, events) if plan.limits_total else total
             grade = grade_total(plan, final, scope, events, category)
             flags = raise_flags(plan, scope, events) if self.flags else ()
@@ -167,7 +187,7 @@ def rich_grading(plan: Plan, unsupported: type[Exception], words: Sequence[str] 
     *words* are the columns the program reads as words (grading that reads one does not compile)."""
     if not plan.rich_overall:
         return None
-    found = RichGrading(plan, unsupported)
+    found = RichGrading(plan, unsupported, words)
     if set(found.data) & set(words):
         raise unsupported("overall grading reads a column of words")
     return found

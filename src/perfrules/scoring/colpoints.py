@@ -20,8 +20,9 @@ batch's columns under :data:`CATEGORY`), population calls, peer ratios and
 ranks are the batch's population columns
 (:func:`perfrules.scoring.colsteps.population_names`, :mod:`perfrules.scoring.colparts`),
 conditions are truth columns (:mod:`perfrules.scoring.colconds`), defaults
-are :mod:`perfrules.scoring.coldefaults`'. A unit where a veto fires is sent
-back: the per-unit program writes the veto's note, grade and total.
+are :mod:`perfrules.scoring.coldefaults`'. Where a veto fires is recorded for
+the batch (:mod:`perfrules.scoring.colvetoes`): its note, and its effect on the
+total and grade, as the per-unit program gives them.
 
 Not compiled (:func:`points_why` says which): vetoes on an indicator reported
 per period or whose condition reads ``分值`` or population values; an
@@ -42,6 +43,7 @@ from .._intcols import SAFE, IntColumn, as_objects, numpy
 from .._numbers import as_fraction
 from ..formula.language import Formula
 from ..scheme.reads import FULL_NAME
+from . import colvetoes
 from .coladjust import adjust_reads, compile_adjusts, over, total
 from .colconds import compile_condition
 from .coldefaults import with_defaults
@@ -85,9 +87,7 @@ def points_why(ind: IndicatorPlan, categories: Sequence[str] | None) -> str | No
     defaults = ind.defaults_when or ind.no_data is not None
     keys = categories or (None,)
     lower = ind.lower()
-    for policy in ind.vetoes:
-        if ind.periodic:
-            return f"indicator {code}: a veto on an indicator reported per period"
+    for policy in ind.vetoes:  # (per period: also decided on the year's row, colperiodvetoes)
         if FULL_NAME in policy.when.variables or policy.when.population_calls:
             return f"indicator {code}: a veto whose condition reads the full points or population values"
         if defaults and policy.when.variables & targets:
@@ -150,9 +150,10 @@ def _held(col: IntColumn, lower: Fraction | None, uppers: Sequence[Fraction | No
 
 
 def _carry(scope: dict[str, Any], cols: dict[str, Any]) -> None:
-    """The units *scope* sends back, marked on the batch's columns *cols* too."""
+    """The units *scope* sends back and the vetoes it found firing, marked on the batch columns *cols*."""
     if SEND_BACK in scope and scope is not cols:
         send_back(cols, scope[SEND_BACK])
+    colvetoes.carry(scope, cols)
 
 
 def _full_column(fulls: Sequence[Fraction], cols: dict[str, Any], n: int) -> IntColumn:
@@ -187,9 +188,10 @@ def _finished(
     adjusts: Any,
     vetoes: Sequence[Any],
     limits: tuple[Fraction | None, Sequence[Fraction | None]],
+    code: str,
 ) -> IntColumn:
-    """*col* adjusted (and held within *limits* where an adjustment counted something), and the rows
-    where a veto fires sent back."""
+    """*col* adjusted (and held within *limits* where an adjustment counted something), and where
+    each veto of indicator *code* fires recorded (:func:`perfrules.scoring.colvetoes.record`)."""
     np = numpy()
     if adjusts is not None:
         change, counted = adjusts(scope, n)
@@ -197,11 +199,8 @@ def _finished(
             held = _held(total([col, change], n), *limits, _category(scope, n))
             a, b, den, bound = over(held, col)
             col = IntColumn(np.where(counted, a, b), den, bound)
-    if vetoes:
-        fired = np.zeros(n, dtype=bool)
-        for condition in vetoes:
-            fired |= condition(scope, n)
-        send_back(scope, fired)  # the per-unit program writes the veto's note, grade and total
+    if vetoes:  # where each fires: its note and effect on the total (colvetoes)
+        colvetoes.record(scope, code, [np.asarray(condition(scope, n), dtype=bool) for condition in vetoes])
     return col
 
 
@@ -257,7 +256,7 @@ def compile_points(
     def run(cols: dict[str, Any], n: int) -> IntColumn:
         col: IntColumn = defaulted(cols, n)
         scope = cols.pop(scope_key)  # (the default runs the steps for every row)
-        col = _finished(col, scope, n, adjusts, vetoes, limits)
+        col = _finished(col, scope, n, adjusts, vetoes, limits, ind.code)
         _carry(scope, cols)
         return col
 
@@ -272,7 +271,10 @@ def _rules(
         (compile_condition(rule.when.tree, with_population, unsupported), rule.per_period)
         for rule in ind.zero_indicator
     ]
-    vetoes = [compile_condition(v.when.tree, compile_node, unsupported) for v in ind.vetoes]
+    # (An indicator reported per period has its vetoes decided on the year's row: colperiodvetoes.)
+    vetoes = [
+        compile_condition(v.when.tree, compile_node, unsupported) for v in ind.vetoes if not ind.periodic
+    ]
     adjusts = compile_adjusts(ind, compile_node, unsupported) if ind.adjusts else None
     return zero_rules, vetoes, adjusts
 
@@ -297,8 +299,6 @@ def scale_why(ind: IndicatorPlan) -> str | None:
         return f"indicator {ind.code}: a zero rule, adjustment or veto reading a step's value beside a scale"
     if any(when.population_calls for when in _conditions(ind)):
         return f"indicator {ind.code}: a zero rule or veto reading population values"
-    if ind.vetoes and ind.periodic:
-        return f"indicator {ind.code}: a veto on an indicator reported per period"
     return None
 
 
@@ -346,7 +346,7 @@ def scale_mechanics(
         def run(cols: dict[str, Any], n: int) -> IntColumn:
             col = step(cols, n)
             scope = scoped(cols, n)
-            col = _finished(col, scope, n, adjusts, vetoes, limits)
+            col = _finished(col, scope, n, adjusts, vetoes, limits, ind.code)
             _carry(scope, cols)
             return col
 

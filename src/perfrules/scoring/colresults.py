@@ -10,8 +10,10 @@ among the batch's columns under those names, for the columns after it to read.
 
 A unit where a read indicator does not apply (it has no score; the per-unit
 program reports the reading indicator's error) goes back to the per-unit
-program. Reads of another indicator's steps (``指标1·超额点数``), not-applicable
-rules that read results and indicators reported per period are not compiled.
+program. Reads of another indicator's steps (``指标1·超额点数``) are columns worked
+out before the indicators are scored (:mod:`perfrules.scoring.colstepreads`).
+Not-applicable rules that read results and indicators reported per period are
+not compiled.
 """
 
 from __future__ import annotations
@@ -40,8 +42,8 @@ class ResultReads:
         self.published: dict[int, list[tuple[str, Fraction | None]]] = {}
         for name in sorted(names):
             code, step = plan.results[name]
-            if step is not None:
-                raise unsupported(f"rules read other indicators' steps ({name})")
+            if step is not None:  # a step's value: a column of its own (colstepreads)
+                continue
             k = plan.index[code]
             full = None
             if name.endswith("得分率"):

@@ -67,9 +67,8 @@ class TotalRules:
     def __init__(self, plan: Plan, text_reads: Sequence[str], unsupported: type[Exception]) -> None:
         scheme = plan.scheme
         # Other indicators' results a policy or the total formula reads: an indicator's score and rate
-        # (指标1得分, 指标1得分率) are columns; a step's value (指标2·超额点数) is not compiled yet.
-        if any(plan.results[name][1] is not None for name in plan.total_reads):
-            raise unsupported("scheme-wide policies read the value of another indicator's step")
+        # (指标1得分, 指标1得分率) are columns made here; a step's value (指标2·超额点数) comes among the
+        # data columns (colstepreads).
         self.plan = plan
         self.vetoes = tuple(p for p in scheme.policies if isinstance(p, Veto))
         self.adjusts = tuple(p for p in scheme.policies if isinstance(p, Adjust))
@@ -79,14 +78,12 @@ class TotalRules:
         for adjust in self.adjusts:
             reads |= adjust.reads
         # The total formula (colformula): the weighted sum replaced by the formula's value.
-        self.formula = TotalFormula(plan, unsupported) if scheme.total_formula is not None else None
+        formula = scheme.total_formula is not None
+        self.formula = TotalFormula(plan, unsupported, text_reads) if formula else None
         if self.formula is not None:
             reads |= self.formula.reads
-        rules = scheme.policies or scheme.normalize or scheme.total_formula or plan.category_marks
-        if rules and (plan.aggregated or plan.periodic):  # (their per-unit order is not kept here yet)
-            raise unsupported("rules on the total with group means or a grade per period")
         # The results the policies read, as columns of the scores (see _results).
-        self.results = tuple(sorted(reads & plan.total_reads))
+        self.results = tuple(sorted(n for n in reads & plan.total_reads if plan.results[n][1] is None))
         self.reads = frozenset(reads - plan.results.keys())
         if self.reads & set(text_reads):
             raise unsupported(f"a column of words read by a policy ({min(self.reads & set(text_reads))})")
@@ -134,6 +131,7 @@ class TotalRules:
         cat: Any,
         patterns: Sequence[tuple[Any, Any]],
         scored: Any,
+        fired: Any = None,
     ) -> Totals:
         """Finish the totals ``num / den`` (object arrays) of the units where *ok*.
 
@@ -145,6 +143,8 @@ class TotalRules:
             cat: each unit's category's position in the scheme's categories (0 without categories).
             patterns: per pattern of applicable indicators, its rows and its ``Weighting``.
             scored: the batch's scores (``program.Scored``), which a total formula reads.
+            fired: the indicator vetoes that fired (:class:`~perfrules.scoring.colvetoes.Fired`;
+                their notes come before the scheme-wide vetoes', as in the per-unit program).
         """
         np = numpy()
         plan = self.plan
@@ -157,8 +157,10 @@ class TotalRules:
         keys = scheme.categories or (None,)
         fulls = [self.plan.full_marks_for(k) for k in keys]
         fulls = [fulls[c] for c in cat.tolist()] if scheme.categories else fulls * n
-        vetoed = np.zeros(n, dtype=bool)
-        zeroed = np.zeros(n, dtype=bool)
+        vetoed = np.zeros(n, dtype=bool) if fired is None else fired.vetoed & ok
+        zeroed = np.zeros(n, dtype=bool) if fired is None else fired.zeroed & ok
+        if fired is not None:
+            events.update((i, list(notes)) for i, notes in fired.events.items() if ok[i])
         for veto, note in zip(self.vetoes, self.veto_events, strict=True):
             found, failed = self._decided(veto.when.variables, columns, ok, n, veto.when.evaluate)
             ok &= ~failed

@@ -12,10 +12,14 @@ never a wrapped-around number.
 
 It is the plan's totals-only scoring, run column-wise: the per-unit
 program (:func:`perfrules.scoring.unit.score_unit`) runs for the units the program
-sends back — a cell that is not a plain number, a unit with problems, a
-value outside a scale's domain, a total that a cap, floor or rounding
-changes (those leave a note on the unit) — and for explanations.
-The differential tests hold the two to the same answers on every path.
+sends back — a cell the per-cell reader rejects (the columnar readers read
+``87.5分``, ``95%``, ``—`` … into the column: :mod:`perfrules.files.colcells`),
+a blank input without a policy for it, a unit with problems, a value outside
+a scale's domain, a total past the number limits — and for explanations.
+A veto on an indicator that fires (:mod:`~perfrules.scoring.colvetoes`) and a
+blank input under a ``missing`` rule (:mod:`~perfrules.scoring.colmissing`)
+are taken here; :mod:`~perfrules.scoring.colshare` counts a batch's units
+each way. The differential tests hold the two to the same answers on every path.
 
 What compiles (:func:`program_of` gives None, and :attr:`Plan.program_why`
 says why, otherwise): each indicator's form, by
@@ -30,13 +34,15 @@ grading scales of one value
 ``default`` and ``zero`` policies, not-applicable rules (``missing`` too) and ``inputs`` mappings; values
 reported per period, their population values and ``periods = "sum"``
 (:mod:`~perfrules.scoring.colperiods`); reads of other indicators' scores
-(:mod:`~perfrules.scoring.colresults`) — with weights per category,
-``applies_to`` and weight that moves by the scheme's rule; rich overall grading,
-group means and a grade per period by the per-unit code once per distinct input
-(``coloverall``, ``colmeans``, ``colgrades``); history values joined to the
-units first (``colhistory``); ``weight_from`` (``colweights``), ``parameters``
-(``colparams``) and the rules on the total (``coltotalrules``: scheme-wide policies,
-折算, a total formula, full marks per category, floor, cap, rounding, with their notes).
+(:mod:`~perfrules.scoring.colresults`) and of their steps (``colstepreads``) — with
+weights per category, ``applies_to`` and weight that moves by the scheme's rule; vetoes
+of indicators reported per period, on the year's row (``colperiodvetoes``); rich overall
+grading (indicators' grades, for a total formula too: ``colindgrades``), group means and a grade per period by
+the per-unit code once per distinct input (``coloverall``, ``colmeans``, ``colgrades``);
+history values joined to the units first (``colhistory``); ``weight_from``
+(``colweights``), ``parameters`` (``colparams``) and the rules on the total
+(``coltotalrules``: scheme-wide policies, 折算, a total formula, full marks per category,
+floor, cap, rounding, with their notes — beside group means and period grades too).
 """
 
 from __future__ import annotations
@@ -45,6 +51,7 @@ import math
 from collections.abc import Mapping, Sequence
 from fractions import Fraction
 from functools import partial
+from itertools import chain
 from typing import Any
 
 from .. import _numbers
@@ -54,20 +61,23 @@ from .._intcols import as_objects as _objects
 from .._intcols import format_rows, gc_paused, numpy, round_half_up_column
 from .._numbers import as_fraction, exact
 from ..scheme.units import Unit, note_events
-from . import colapplies, colindicators, collimits, collookup, colperiods, colscale, colsteps
+from . import colapplies, colindicators, collimits, collookup, colperiods, colscale, colsteps, colvetoes
 from .coldot import CommonScores, weighted_sums
 from .coldot import scaled as _scaled
 from .coldress import dress
 from .colgrades import period_grades
 from .colhistory import joined
 from .colmeans import group_means, total_columns
+from .colmissing import MissingRules
 from .colnodes import Unsupported as _Unsupported
 from .colnodes import compile_node as _compile
 from .coloverall import rich_grading
 from .colparams import Parameters
+from .colperiodvetoes import period_vetoes
 from .colpoints import CATEGORY
 from .colrank import compile_ranks
 from .colresults import ordered, result_reads
+from .colstepreads import step_reads_of
 from .coltotalrules import TotalRules
 from .coltotals import TotalColumn
 from .colweights import ReadWeights
@@ -102,18 +112,24 @@ class ColumnProgram:
         # Rank steps over columns (None: the batch's population values are worked out unit by unit).
         self.ranks = compile_ranks(plan, _compile, _Unsupported)
         self.text_reads = found.text_reads
+        self.missing = MissingRules(plan, self.text_reads)  # blank inputs under a missing rule (colmissing)
         # Overall grading that reads more than the total, groups that take a mean, a grade per period:
         # each run once per distinct input (coloverall, colmeans, colgrades).
         self.rich, self.means = rich_grading(plan, _Unsupported, self.text_reads), group_means(plan)
         self.grades = period_grades(plan, _Unsupported)
         na_reads = {name for _, _, names in found.na_rules for name in names}
         self.results = result_reads(plan, na_reads, _Unsupported)  # 指标1得分 … (colresults)
+        self.steps = step_reads_of(
+            plan, {*plan.total_reads, *chain(*plan.result_reads)}, _compile, _Unsupported
+        )
         computed = self.results.names if self.results is not None else frozenset()
         self.reads_of = [tuple(n for n in names if n not in computed) for names in found.reads_of]
         # The scheme's rules on the total (coltotalrules), weights read per unit (colweights).
         self.rules = TotalRules(plan, found.text_reads, _Unsupported)
         self.own = ReadWeights(plan) if plan.weight_from else None
         data = {*found.reads, *(self.rich.data if self.rich is not None else ()), *self.rules.reads}
+        data |= self.steps.reads if self.steps is not None else set()  # what read steps read (colstepreads)
+        self.vetoes = period_vetoes(plan, _compile, _Unsupported)  # on indicators per period: the year's row
         self.reads = tuple(sorted(data - computed | (self.own.reads if self.own else set())))
         self.params = Parameters.of(plan, self.reads, found.text_reads, _Unsupported)  # colparams
         # Per category key: each indicator's lower and upper limit (None: none).
@@ -148,6 +164,8 @@ class ColumnProgram:
             names, columns = colsteps.batch_columns(units, self.reads, population)
             if self.params is not None:  # a parameter's cell that is text: the per-unit program reads it
                 ok &= self.params.fine(units, columns)
+            if self.missing.every:  # a cell a missing rule reads, not plain and not blank either
+                ok &= ~self.missing.unsure(units, columns)
             for name in self.text_reads:
                 columns[name] = collookup.text_column([u.data.get(name) for u in units])
             periods = colperiods.periods_of(units)
@@ -250,8 +268,10 @@ class ColumnProgram:
             ok &= ~unknown
         for k, holds, names_k in self.na_rules:
             applicable[:, k] &= ~holds(cols, n)
-            for name in names_k:  # the per-unit program reports a condition it cannot work out
-                ok &= columns[name][1]
+            for name in self.missing.blank(k, names_k, columns, applicable):  # the per-unit program
+                ok &= columns[name][1]  # reports a condition it cannot work out
+        if self.steps is not None:  # other indicators' steps that rules read (colstepreads)
+            columns = self.steps.run(cols, columns, n)
         places = scheme.round_scores
         kept: dict[int, Any] | None = {} if self.grades is not None else None  # period rows (colgrades)
         raw, per_period = colperiods.score_indicators(
@@ -273,6 +293,9 @@ class ColumnProgram:
             kept,
             columns,
         )
+        fired, ok = colvetoes.take(plan, cols, applicable, ok)  # indicator vetoes that fire (colvetoes)
+        if self.vetoes is not None:  # vetoes of indicators reported per period (colperiodvetoes)
+            ok &= ~self.vetoes.run(cols, columns, applicable)
         if present is not None:  # a population value is needed where its indicator applies (on the
             for k, has in per_period.items():  # year's row: units scored per period have theirs)
                 present[:, k] |= has if scheme.periods != "sum" else False
@@ -346,15 +369,19 @@ class ColumnProgram:
         scored = Scored(self, common, den, applicable, totals, denominators, ok, small)
         scored.means = means
         held = small if small is not None else totals
-        if self.rules.active or self.rules.bites(held, denominators, scored.ok, keys, cat):
-            scored.finish_rules(columns, cat, possible)
+        if (
+            fired is not None
+            or self.rules.active
+            or self.rules.bites(held, denominators, scored.ok, keys, cat)
+        ):
+            scored.finish_rules(columns, cat, possible, fired)
         if self.grades is not None and kept is not None:  # each period's total and grade (colgrades)
             scored.periods, done = self.grades.run(
                 common, den, applicable, categories, periods, kept, scored.ok
             )
             scored.ok = scored.ok & done
         if self.rich is not None:
-            scored.ok = scored.ok & self.rich.run(scored, cols, categories, scored.ok)
+            scored.ok = scored.ok & self.rich.run(scored, cols, categories, scored.ok, columns)
         return scored
 
     def _held(self, k: int, col: _Col, keys: Sequence[str], cat: Any, places: int | None) -> _Col:
@@ -405,9 +432,13 @@ class Scored:
         self.events: dict[int, list[Any]] = {}  # per unit (by position), the notes the total's rules left
         self.vetoed: Any = None  # which units a veto sank (None: none)
 
-    def finish_rules(self, columns: Any, cat: Any, patterns: list[tuple[Any, Any]]) -> None:
-        """The scheme's rules on the total (:mod:`~perfrules.scoring.coltotalrules`) over these totals."""
-        done = self.program.rules.apply(self.totals, self.denominators, self.ok, columns, cat, patterns, self)
+    def finish_rules(
+        self, columns: Any, cat: Any, patterns: list[tuple[Any, Any]], fired: Any = None
+    ) -> None:
+        """The scheme's rules on the total (:mod:`~perfrules.scoring.coltotalrules`) over these totals,
+        with the indicator vetoes that *fired* (:mod:`~perfrules.scoring.colvetoes`)."""
+        rules = self.program.rules
+        done = rules.apply(self.totals, self.denominators, self.ok, columns, cat, patterns, self, fired)
         self.cat = cat
         self._totals, self.denominators, self.small, self.ok = done.num, done.den, None, done.ok
         self.events = done.events

@@ -1,0 +1,156 @@
+"""Indicators' grades for a batch's columns, by each indicator's own code once per distinct input.
+
+Overall grading, caps and flags may read an indicator's grade (``指标3等次``:
+its place in its scale, 1 for the best) or how many indicators got a grade
+(``评为优的指标数``). The per-unit program takes each indicator's grade from
+its scoring (:meth:`~perfrules.scoring.indicator.IndicatorPlan.score`: the band
+of its scale the measured value falls in, a zero rule's lowest band, or the
+grade of its score by the scheme's ``scores``). The column program does not
+write that decision a second time: for each indicator whose grade is read it
+runs the indicator's own scoring once per DISTINCT input — the unit's category
+and the data cells the indicator reads — and gives each unit of that input the
+grade it gave.
+
+A unit for which that input cannot be given (a cell a graded indicator reads
+that is not a plain number or a word, or the scoring raises) goes to the
+per-unit program. Indicators reported per period, reading population values
+or other indicators' results are not graded here (the form does not compile).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from fractions import Fraction
+from typing import Any
+
+from .._errors import PerfrulesError
+from .._intcols import numpy
+from .._numbers import exact
+from ..scheme.reads import indicator_reads
+from ..scheme.units import Unit
+from .colapplies import mapped_reads
+from .plan import Plan
+
+__all__ = ["IndicatorGrades", "grade_values", "graded_indicators"]
+
+
+class IndicatorGrades:
+    """The indicators whose grades a plan's overall grading reads (see the module's docstring)."""
+
+    def __init__(
+        self, plan: Plan, which: Sequence[int], text_reads: Sequence[str], unsupported: type[Exception]
+    ) -> None:
+        self.plan = plan
+        self.which = tuple(which)
+        for k in self.which:
+            ind = plan.indicators[k]
+            if ind.periodic or ind.has_population or plan.result_reads[k] or plan.weight_from:
+                raise unsupported(
+                    f"overall grading reads indicator {ind.code}'s grade, which is scored per period, from "
+                    "population values, other results or weights read per unit"
+                )
+        # Every data column the indicator's rules read (through its inputs): its scoring's input.
+        self.reads = {
+            k: tuple(sorted(mapped_reads(plan.indicators[k], set(indicator_reads(plan.indicators[k].ind)))))
+            for k in self.which
+        }
+        self.text = frozenset(text_reads)
+
+    def run(
+        self,
+        columns: Mapping[str, tuple[Any, Any]],
+        categories: Sequence[str | None],
+        applicable: Any,
+        ok: Any,
+    ) -> tuple[dict[int, list[str | None]], Any]:
+        """Per graded indicator, each unit's grade (None where it does not apply or is not worked out
+        here), and which of the units *ok* marks were graded."""
+        np = numpy()
+        n = len(ok)
+        done = ok.copy()
+        grades: dict[int, list[str | None]] = {}
+        for k in self.which:
+            names = self.reads[k]
+            if any(name not in columns for name in names):  # (not among the program's columns)
+                done &= ~applicable[:, k]
+                grades[k] = [None] * n
+                continue
+            use = done & applicable[:, k]
+            plain = np.ones(n, dtype=bool)
+            for name in names:
+                plain &= columns[name][1]
+            done &= plain | ~applicable[:, k]
+            use &= plain
+            rows = np.flatnonzero(use).tolist()
+            parts: list[list[Any]] = [[categories[i] for i in rows]]
+            dens: list[int | None] = []
+            for name in names:
+                col = columns[name][0]
+                if name in self.text:
+                    parts.append(col[rows].tolist())
+                    dens.append(None)
+                else:
+                    parts.append(col.num[rows].tolist())
+                    dens.append(col.den)
+            found: dict[tuple[Any, ...], str | bool | None] = {}
+            out: list[str | None] = [None] * n
+            for i, key in zip(rows, zip(*parts, strict=True), strict=True):
+                got = found.get(key, True)
+                if got is True:
+                    got = found[key] = self._grade(k, key, names, dens)
+                if got is False:
+                    done[i] = False
+                else:
+                    out[i] = got  # type: ignore[assignment]
+            grades[k] = out
+        return grades, done
+
+    def _grade(
+        self, k: int, key: tuple[Any, ...], names: Sequence[str], dens: Sequence[int | None]
+    ) -> str | bool | None:
+        """The indicator's own scoring run on one distinct input: its grade (False: it raised)."""
+        data = {
+            name: value if den is None else exact(Fraction(value, den))
+            for name, value, den in zip(names, key[1:], dens, strict=True)
+        }
+        unit = Unit(name="", category=key[0], data=data)
+        try:
+            return self.plan.indicators[k].score(unit, {}, False, graded=True).grade
+        except (PerfrulesError, KeyError):
+            return False
+
+
+def graded_indicators(
+    plan: Plan, names: set[str], text_reads: Sequence[str], unsupported: type[Exception]
+) -> IndicatorGrades | None:
+    """The indicators whose grades the overall names *names* read (``指标3等次``, ``评为优的指标数``:
+    every indicator), compiled (None: none is read)."""
+    which: set[int] = set()
+    for name in names:
+        if name.startswith("评为") and name.endswith("的指标数"):
+            which |= set(range(len(plan.indicators)))
+        elif name.startswith("指标") and name.endswith("等次") and name[2:-2] in plan.index:
+            which.add(plan.index[name[2:-2]])
+    return IndicatorGrades(plan, sorted(which), text_reads, unsupported) if which else None
+
+
+def grade_values(plan: Plan, name: str, grades: Mapping[int, Sequence[str | None]], ok: Any) -> list[int]:
+    """Each unit's value of ``指标3等次`` (the grade's place in its scale, 1 for the best) or
+    ``评为优的指标数`` (how many indicators got 优), as
+    :func:`~perfrules.scoring.overall.overall_scope` gives them, from *grades*
+    (:meth:`IndicatorGrades.run`); *ok* loses the units where the name has no value."""
+    n = len(ok)
+    if name.startswith("评为"):
+        wanted = name[2:-4]
+        return [sum(1 for found in grades.values() if found[i] == wanted) for i in range(n)]
+    k = plan.index[name[2:-2]]
+    ind = plan.indicators[k]
+    scale = ind.ind.scale if ind.ind.scale is not None else plan.scheme.score_scale
+    bands = [b.name for b in scale.bands] if scale is not None else []
+    out = [0] * n
+    for i, grade in enumerate(grades[k]):
+        if grade is None or grade not in bands:
+            ok[i] = False
+        else:
+            out[i] = bands.index(grade) + 1
+    return out

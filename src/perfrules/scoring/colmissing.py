@@ -1,0 +1,80 @@
+"""A blank input under a ``missing`` not-applicable rule, over columns: the indicator does not apply.
+
+The per-unit program's ``missing`` rule (数据缺失的不参与计算: ``{ type =
+"not_applicable", missing = true }``, or naming the inputs) holds where an input
+it names has no value, in the year's row nor any period's
+(:meth:`~perfrules.scoring.compiled.CompiledIndicator.applicability`); the
+indicator is then not scored and its weight moves as the scheme says.
+
+Over columns a cell that is not a plain number is either blank or something
+the column holds no value for. Each way the program is given columns keeps
+those apart: the streamed CSV pass and kept columns leave a unit whose cell
+holds something unread out of the batch (:mod:`perfrules.files.colcells`),
+and :meth:`MissingRules.unsure` does so for a batch of ``Unit`` objects (a
+value the column could not hold, or a unit with periods, whose rows may hold
+the value). So, for the units the program scores, a cell that is not plain is
+blank, and :meth:`MissingRules.blank` makes the indicator not applicable there
+instead of sending the unit back. A name a ``when`` condition of the
+indicator also reads, a column of words, a parameter or a history name keeps
+the old way: such a unit goes to the per-unit program.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from .._intcols import numpy
+from .colapplies import mapped_reads
+from .plan import Plan
+
+__all__ = ["MissingRules"]
+
+
+class MissingRules:
+    """Per indicator with a ``missing`` rule, the data columns whose blank cell makes it not apply."""
+
+    def __init__(self, plan: Plan, text_reads: Sequence[str]) -> None:
+        scheme = plan.scheme
+        other = {*text_reads, *scheme.parameters, *scheme.history}
+        self.names: dict[int, frozenset[str]] = {}
+        for k, ind in enumerate(plan.indicators):
+            named: set[str] = set()
+            conditions: set[str] = set()
+            for policy in ind.not_applicable:
+                if policy.missing:
+                    names = policy.missing if isinstance(policy.missing, tuple) else ind.sorted_inputs
+                    named |= mapped_reads(ind, set(names))
+                if policy.when is not None:
+                    conditions |= mapped_reads(ind, set(policy.when.variables))
+            only = frozenset(named - conditions - other)
+            if only:
+                self.names[k] = only
+        self.every = frozenset().union(*self.names.values())
+
+    def unsure(self, units: Sequence[Any], columns: dict[str, tuple[Any, Any]]) -> Any:
+        """Which of a batch of ``Unit`` objects have a cell the rule reads that is not plain but not
+        blank either (a value the column does not hold), or periods (a bool array)."""
+        np = numpy()
+        found = np.zeros(len(units), dtype=bool)
+        for name in self.every:
+            given = columns.get(name)
+            if given is None:
+                continue
+            for i in np.flatnonzero(~given[1]).tolist():
+                unit = units[i]
+                found[i] |= unit.data.get(name) is not None or bool(unit.periods)
+        return found
+
+    def blank(
+        self, k: int, names: Sequence[str], columns: dict[str, tuple[Any, Any]], applicable: Any
+    ) -> list[str]:
+        """Indicator *k* made not applicable (in *applicable*) where an input its rule names is blank;
+        returns the others of *names* (its rules' reads), whose cells must be plain numbers."""
+        own = self.names.get(k)
+        if own is None:
+            return list(names)
+        for name in own:
+            given = columns.get(name)
+            applicable[:, k] &= given[1] if given is not None else False  # (no such column: blank)
+        return [name for name in names if name not in own]

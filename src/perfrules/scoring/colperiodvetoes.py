@@ -1,0 +1,81 @@
+"""Vetoes of indicators reported per period, decided on each unit's year row for a batch's columns.
+
+An indicator reported per period (a ``frequency``) is scored by the per-unit
+program on each period a unit reports; its vetoes are then decided once, on
+the unit's year data (:meth:`~perfrules.scoring.compiled.CompiledIndicator.veto_fired`:
+the year's data through the indicator's ``inputs``, with its step values
+beside it) — not on a period's values. The column program scores such an
+indicator over period rows (:mod:`perfrules.scoring.colperiods`), where its
+compiled vetoes see the period's values; so this module decides the vetoes
+again where the per-unit program does: each condition compiled by
+:func:`perfrules.scoring.colconds.compile_condition` and run over the batch's
+year columns. A unit where one fires (the per-unit program writes the veto's
+note, total and grade) or where a cell a condition reads is not a plain
+number goes to the per-unit program — as a veto that fires always does. A
+veto that reads a step's value (the last period's, per unit) is not compiled.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from .._intcols import numpy
+from .colapplies import mapped, mapped_reads
+from .colconds import compile_condition
+from .colsteps import SEND_BACK, ZERO_DIVISOR
+from .plan import Plan
+
+__all__ = ["PeriodVetoes", "period_vetoes"]
+
+
+class PeriodVetoes:
+    """The vetoes of a plan's indicators reported per period (see the module's docstring)."""
+
+    def __init__(self, plan: Plan, compile_node: Any, unsupported: type[Exception]) -> None:
+        # Per indicator with such vetoes: its position, its conditions compiled, the data columns they read.
+        self.checks: list[tuple[int, list[Any], frozenset[str]]] = []
+        for k, ind in enumerate(plan.indicators):
+            if not (ind.periodic and ind.vetoes):
+                continue
+            conditions = []
+            reads: set[str] = set()
+            for veto in ind.vetoes:
+                if veto.when.variables & ind.targets:
+                    raise unsupported(
+                        f"indicator {ind.code}: a veto reading a step's value, on an indicator reported "
+                        "per period"
+                    )
+                try:
+                    conditions.append(
+                        mapped(ind, compile_condition(veto.when.tree, compile_node, unsupported))
+                    )
+                except unsupported as exc:
+                    raise unsupported(f"indicator {ind.code}'s veto '{veto.when.text}': {exc}") from None
+                reads |= veto.when.variables
+            self.checks.append((k, conditions, frozenset(mapped_reads(ind, reads))))
+        self.reads = frozenset().union(*(r for _, _, r in self.checks))
+
+    def run(self, cols: Mapping[str, Any], columns: Mapping[str, tuple[Any, Any]], applicable: Any) -> Any:
+        """Which units go to the per-unit program: where an indicator applies, one of its vetoes fires
+        on the year's row, or a cell a veto reads is not a plain number (or cannot be worked out)."""
+        np = numpy()
+        n = len(applicable)
+        back = np.zeros(n, dtype=bool)
+        for k, conditions, reads in self.checks:
+            scope = {name: col for name, col in cols.items() if name != SEND_BACK and name != ZERO_DIVISOR}
+            bad = np.zeros(n, dtype=bool)
+            for name in reads:
+                bad |= ~columns[name][1]
+            for condition in conditions:
+                bad |= condition(scope, n)
+            if SEND_BACK in scope:
+                bad |= scope[SEND_BACK]
+            back |= bad & applicable[:, k]
+        return back
+
+
+def period_vetoes(plan: Plan, compile_node: Any, unsupported: type[Exception]) -> PeriodVetoes | None:
+    """The plan's vetoes on indicators reported per period, compiled (None: there are none)."""
+    found = PeriodVetoes(plan, compile_node, unsupported)
+    return found if found.checks else None

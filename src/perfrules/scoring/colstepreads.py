@@ -1,0 +1,163 @@
+"""Rules that read other indicators' steps (``指标1·原始得分``), as columns of the batch.
+
+A rule may read the value of one of another indicator's steps
+(``指标<code>·<step>``). The per-unit program works such a value out on demand
+(:func:`perfrules.scoring.unit._results`): the read indicator's own steps that
+the value depends on, run in their order on the unit's data (through the
+indicator's ``inputs``) with ``分值`` its full points for the unit's category —
+the raw step values, no zero rules, whether or not the indicator applies.
+
+The column program does the same over the batch: each read step's closure is
+compiled by the program's compiler (formula steps) and
+:func:`perfrules.scoring.colparts.compile_part` (parts graded by their own
+scale), run once per batch before the indicators are scored, and its target
+column is put among the batch's columns under the name the rules read. A unit
+whose value cannot be worked out there (a cell not a plain number, a division
+by 0, a value outside a part's bands) goes to the per-unit program, which
+reports it. Steps whose values come from the population (peer ratios, ranks),
+steps that read other results in turn and indicators reported per period are
+not compiled.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from fractions import Fraction
+from typing import Any
+
+from .._intcols import SAFE, IntColumn, numpy
+from .._numbers import as_fraction
+from ..formula.language import Formula
+from ..scheme.reads import FULL_NAME, step_result_reads
+from ..scheme.steps import Part, step_reads, step_target
+from .colparts import compile_part
+from .colpoints import CATEGORY
+from .colsteps import SEND_BACK, ZERO_DIVISOR, send_back
+from .plan import Plan
+
+__all__ = ["StepReads", "step_reads_of"]
+
+
+class _Read:
+    """One read step: its compiled closure, the data columns it reads and ``分值`` per category."""
+
+    __slots__ = ("fulls", "inputs", "reads", "steps", "target")
+
+    def __init__(
+        self,
+        target: str,
+        steps: list[tuple[str, Any]],
+        reads: frozenset[str],
+        inputs: Mapping[str, str],
+        fulls: list[Fraction] | None,
+    ) -> None:
+        self.target = target
+        self.steps = steps
+        self.reads = reads
+        self.inputs = inputs
+        self.fulls = fulls
+
+
+class StepReads:
+    """The steps of other indicators that a plan's rules read (see the module's docstring)."""
+
+    def __init__(self, plan: Plan, names: set[str], compile_node: Any, unsupported: type[Exception]) -> None:
+        keys = plan.scheme.categories or (None,)
+        self.read: dict[str, _Read] = {}
+        for name in sorted(names):
+            code, target = plan.results[name]
+            assert target is not None
+            ind = plan.indicators[plan.index[code]]
+            if ind.periodic:
+                raise unsupported(f"rules read a step of an indicator reported per period ({name})")
+            if step_result_reads(ind.ind, target, plan.results):
+                raise unsupported(f"rules read a step that reads other indicators' results ({name})")
+            needed = _closure(ind.steps, target)
+            steps: list[tuple[str, Any]] = []
+            reads: set[str] = set()
+            targets: set[str] = set()
+            for step in ind.steps:
+                own = step_target(step)
+                if own not in needed:
+                    continue
+                try:
+                    if isinstance(step, Formula):
+                        if step.population_calls:
+                            raise unsupported("population values")
+                        steps.append((own, compile_node(step.tree)))
+                        reads |= step.variables - targets
+                    elif isinstance(step, Part):
+                        fn, graded = compile_part(step, unsupported)
+                        steps.append((own, fn))
+                        reads |= graded - targets
+                    else:  # a peer ratio or rank: not worked out on demand
+                        raise unsupported(f"a {type(step).__name__} step")
+                except unsupported as exc:
+                    raise unsupported(f"rules read {name}, whose step {own}: {exc}") from None
+                targets.add(own)
+            fulls = [as_fraction(ind.full(c)) for c in keys] if FULL_NAME in reads else None
+            mapping = dict(ind.ind.inputs)
+            data = frozenset(mapping.get(r, r) for r in reads - {FULL_NAME})
+            self.read[name] = _Read(target, steps, data, mapping, fulls)
+        self.reads = frozenset().union(*(r.reads for r in self.read.values()))
+
+    def run(
+        self, cols: dict[str, Any], columns: Mapping[str, tuple[Any, Any]], n: int
+    ) -> dict[str, tuple[Any, Any]]:
+        """Each read step's column put among *cols* (and *columns*, with where it is a number); the
+        units where one cannot be worked out marked on *cols* to send back."""
+        np = numpy()
+        out = dict(columns)
+        for name, read in self.read.items():
+            scope = {k: v for k, v in cols.items() if k != SEND_BACK and k != ZERO_DIVISOR}
+            for local, field in read.inputs.items():
+                if field in cols:
+                    scope[local] = cols[field]
+            if read.fulls is not None:
+                scope[FULL_NAME] = _full_column(read.fulls, cols.get(CATEGORY), n)
+            plain = np.ones(n, dtype=bool)
+            for field in read.reads:
+                plain &= columns[field][1]
+            for target, fn in read.steps:
+                scope[target] = fn(scope, n)
+            bad = ~plain
+            if SEND_BACK in scope:
+                bad = bad | scope[SEND_BACK]
+            send_back(cols, bad)
+            cols[name] = scope[read.target]
+            out[name] = (cols[name], ~bad)
+        return out
+
+
+def step_reads_of(
+    plan: Plan, names: set[str], compile_node: Any, unsupported: type[Exception]
+) -> StepReads | None:
+    """The step reads among *names* (result names), compiled (None: there are none)."""
+    steps = {name for name in names if plan.results[name][1] is not None}
+    return StepReads(plan, steps, compile_node, unsupported) if steps else None
+
+
+def _closure(steps: Any, target: str) -> set[str]:
+    """The targets of the steps *target* depends on (itself included)."""
+    by_target = {step_target(s): s for s in steps}
+    found: set[str] = set()
+    todo = [target]
+    while todo:
+        name = todo.pop()
+        if name in found or name not in by_target:
+            continue
+        found.add(name)
+        todo.extend(step_reads(by_target[name]))
+    return found
+
+
+def _full_column(fulls: list[Fraction], cat: Any, n: int) -> IntColumn:
+    """``分值`` per row: the full points for each row's category (position in *fulls*)."""
+    np = numpy()
+    den = math.lcm(*(f.denominator for f in fulls))
+    nums = [f.numerator * (den // f.denominator) for f in fulls]
+    bound = max(abs(v) for v in nums)
+    table = np.array(nums, dtype=np.int64 if bound < SAFE else object)
+    at = cat if cat is not None and len(fulls) > 1 else np.zeros(n, dtype=np.int64)
+    return IntColumn(table[at], den, bound)
