@@ -80,6 +80,10 @@ def cases(draw: st.DrawFn) -> tuple[str, str]:
         f"total = {total}",
         'groups = [{ name = "组" }]',
     ]
+    # Categories that weigh every indicator alike: a scale's factor is then a category's, not none's.
+    categories = ["甲类", "乙类"] if draw(st.integers(0, 3)) == 0 else None
+    if categories is not None:
+        lines.insert(3, 'categories = ["甲类", "乙类"]')
     if draw(st.booleans()):
         lines.append(f"round_scores = {draw(st.integers(0, 3))}")
     if draw(st.booleans()):
@@ -102,7 +106,10 @@ def cases(draw: st.DrawFn) -> tuple[str, str]:
         divided = draw(st.booleans())
         var = f"率{k}" if divided else f"值{k}"
         lines += ["[[indicators]]", f'code = "{k}"', f'name = "指标{k}"', 'group = "组"']
-        lines.append(f"weight = {weights[k - 1]}")
+        if categories is not None:
+            lines.append(f'weights = {{ "甲类" = {weights[k - 1]}, "乙类" = {weights[k - 1]} }}')
+        else:
+            lines.append(f"weight = {weights[k - 1]}")
         if draw(st.integers(0, 4)) == 0:
             members = draw(st.lists(st.sampled_from(units), min_size=1, max_size=3))
             lines.append(f"applies_to = [{', '.join(map(_q, members))}]")
@@ -156,7 +163,8 @@ def cases(draw: st.DrawFn) -> tuple[str, str]:
             plain = st.sampled_from([f"{v:f}" for v in near] + ["0", "100", "100.0000001", "-0.5"])
             cells = st.one_of(plain, plain, plain, plain, st.sampled_from(["", "95%", "约五分", "-0"]))
             columns[var] = [draw(cells) for _ in units]
-    return "\n".join(lines) + "\n", _data_csv(units, columns)
+    given_categories = [draw(st.sampled_from(categories)) for _ in units] if categories is not None else None
+    return "\n".join(lines) + "\n", _data_csv(units, columns, given_categories)
 
 
 @given(case=cases())
@@ -234,6 +242,32 @@ def test_band_decisions_by_hand(tmp_path):
     # 戊 plans 0: no data, so 良's midpoint 85 (× 0.6); 90 → 80 points (× 0.4)
     assert result.unit("戊").total == Decimal(83)
     assert outcomes[4] is not None and outcomes[4].total == Decimal(83)
+
+
+def test_a_scale_in_a_scheme_with_categories_scores_by_a_category_factor(tmp_path):
+    """Hand-worked: total 1 分 by points, each category weighing indicator 1 at 1; 优 (率 ≤ 0.001)
+    scores 90–100 and 良 90–80, smaller rates better. 0 → 100 → 1 分; 0.0005 → 95 → 0.95 分;
+    0.001 → 90 → 0.9 分; 0.5 → 80 + 0.5/0.999 × 10 = 85.005… → 4246/4995 分. The column program once
+    took the scale's factor of no category (0 分) and gave every unit 0."""
+    scheme = loads(
+        'name = "类别的分级"\nbasis = "points"\ntotal = 1\ncategories = ["甲类", "乙类"]\n'
+        '[scores]\n"优" = [90, 100]\n"良" = [80, 90]\n"中" = [60, 80]\n"差" = [0, 60]\n'
+        '[[groups]]\nname = "组1"\n[[indicators]]\ncode = "1"\nname = "指标1"\ngroup = "组1"\nweights = { "甲类" = 1, "乙类" = 1 }\nvalue = "率1"\n'
+        'scale = { bands = [{ name = "优", conditions = ["「率1」<=0.001"] }, '
+        '{ name = "良", conditions = ["0.001<「率1」"] }], domain = [0, 1] }\n',
+        format="toml",
+    )
+    data = tmp_path / "d.csv"
+    data.write_text(
+        "单位,类别,率1\n甲,甲类,0\n乙,乙类,0.0005\n丙,甲类,0.001\n丁,乙类,0.5\n", encoding="utf-8"
+    )
+    program = program_of(plan_of(scheme))
+    assert program is not None, plan_of(scheme).program_why
+    units = load_units(data, scheme=scheme)
+    expected = [Decimal(1), Decimal("0.95"), Decimal("0.9"), Fraction(4246, 4995)]
+    assert [o.total if o is not None else None for o in program.run(units)] == expected
+    for explained in (True, False):
+        assert [r.total for r in evaluate(scheme, units, explained=explained)] == expected
 
 
 @pytest.mark.parametrize(

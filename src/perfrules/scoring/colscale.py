@@ -100,10 +100,14 @@ def value_why(ind: IndicatorPlan) -> str | None:
     return None
 
 
-def _pieces(ind: IndicatorPlan) -> list[_Piece]:
-    """Each piece's interval and its score as a linear function of the value (what _score_in gives)."""
+def _pieces(ind: IndicatorPlan, categories: tuple[str, ...] | None) -> list[_Piece]:
+    """Each piece's interval and its score as a linear function of the value (what _score_in gives).
+
+    The factor is the one every category shares (``scale_why`` refuses a scale whose factor depends
+    on the category); in a scheme with categories it is a category's, never the factor of no category.
+    """
     assert ind.ind.scale is not None
-    return pieces(ind.ind.scale, ind.scale_factor(None))
+    return pieces(ind.ind.scale, ind.scale_factor(categories[0] if categories else None))
 
 
 def pieces(scale: GradeScale, factor: Fraction) -> list[_Piece]:
@@ -137,15 +141,15 @@ def pieces(scale: GradeScale, factor: Fraction) -> list[_Piece]:
     return out
 
 
-def compile_scale(ind: IndicatorPlan, value: Any) -> Any:
+def compile_scale(ind: IndicatorPlan, value: Any, categories: tuple[str, ...] | None) -> Any:
     """A function of the batch's columns giving the indicator's scores by its scale.
 
     *value* is a compiled function of the columns giving the graded value
-    (a data column, or a formula's column).
+    (a data column, or a formula's column); *categories*: the scheme's.
     """
     scale = ind.ind.scale
     assert scale is not None
-    pieces = _pieces(ind)
+    pieces = _pieces(ind, categories)
     precision = scale.precision
 
     def run(cols: dict[str, Any], n: int) -> IntColumn:
@@ -223,7 +227,7 @@ def compile_graded(
         return run_steps(cols, n)[name]  # type: ignore[no-any-return]
 
     try:
-        return compile_scale(ind, value), reads
+        return compile_scale(ind, value, categories), reads
     except ValueError as exc:
         raise unsupported(f"indicator {ind.code}: {exc}") from None
 
