@@ -26,7 +26,7 @@ from ..scheme.model import Scheme
 from ..scheme.unitcols import LazyUnits
 from ..scheme.units import PeriodTotal, PolicyEvent, Unit, UnitError
 from ..scoring.batch import check_units, score_batch
-from ..scoring.colbatch import score_kept
+from ..scoring.colbatch import KeptOutcomes, score_kept
 from ..scoring.outcome import UnitOutcome
 from ..scoring.plan import Plan, plan_of
 from ..scoring.unit import Population, score_unit
@@ -472,6 +472,10 @@ def _results(
 ) -> tuple[UnitResult, ...]:
     """Each outcome's result; explained later from the unit as given (its data, not history's)."""
     empty: Population = {}
+    if isinstance(outcomes, KeptOutcomes):
+        found = outcomes.plain()
+        if found is not None:
+            return _plain_results(plan, outcomes, found, explained)
     return tuple(
         unit_result(
             plan.scheme,
@@ -481,4 +485,43 @@ def _results(
             else None,
         )
         for o in outcomes
+    )
+
+
+def _plain_results(
+    plan: Plan, outcomes: KeptOutcomes, found: tuple[list[Any], ...], explained: bool
+) -> tuple[UnitResult, ...]:
+    """:func:`unit_result` of each outcome of a batch scored whole from its columns, made from
+    what the outcomes hold read at once (:meth:`KeptOutcomes.plain`: no event, error, period,
+    flag or veto), without making each outcome."""
+    scheme = plan.scheme
+    names, categories, totals, grades, ranks, category_ranks, origins = found
+    marks = {c: scheme.total_for(c) for c in set(categories)}
+    same: dict[str, Any] = {
+        "events": (),
+        "errors": (),
+        "language": scheme.language,
+        "grades": scheme.grades,
+        "points": scheme.basis == "points",
+        "stand_in": scheme.stand_in,
+        "rank_within": scheme.rank_within,
+    }
+    empty: Population = {}
+    kept_unit = outcomes.kept_unit
+    return tuple(
+        UnitResult(
+            unit=name,
+            category=category,
+            total=total,
+            grade=grade,
+            rank=rank,
+            category_rank=category_rank,
+            full_marks=marks[category],
+            origin=origin,
+            detail=_Detail(plan, kept_unit(i), empty) if explained else None,  # type: ignore[arg-type]
+            **same,
+        )
+        for i, (name, category, total, grade, rank, category_rank, origin) in enumerate(
+            zip(names, categories, totals, grades, ranks, category_ranks, origins, strict=True)
+        )
     )
