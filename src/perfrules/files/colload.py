@@ -24,7 +24,9 @@ A CSV text without quotes below its header, NUL or lone carriage returns, whose 
 the header's width and none is empty, is cut into cells by NumPy in one pass
 (:func:`perfrules.files.csvcolumns.split_lines`, as the streamed reader cuts a
 file's byte ranges; no Python step per cell); any other table is read row by row by
-:mod:`perfrules.files.tables` first.
+:mod:`perfrules.files.tables` first. ``load_units`` hands over a UTF-8 file's bytes
+(:func:`perfrules.files.encoding.utf8_bytes`) and no text: the header line, the
+names and the lines of units that are made are decoded, the rest is read as bytes.
 
 Interface (for other columnar readers to share): :func:`kept_csv` (CSV text)
 and :func:`kept_rows` (a header and rows) each return the batch's
@@ -59,17 +61,24 @@ row's unit (``name_of``), reads a row into a unit's entry (``add``) and builds t
 
 
 def kept_csv(
-    text: str, reader_of: Reader, new_entry: Callable[[], Any], origin: str
+    text: str | None, reader_of: Reader, new_entry: Callable[[], Any], origin: str, raw: bytes | None = None
 ) -> tuple[UnitColumns, list[Problem]]:
-    """The units of CSV *text* (BOM already removed) as columns, and the file's notes.
+    """The units of CSV *text* (BOM already removed) as columns, and the file's notes; *raw*:
+    the text's UTF-8 bytes where the caller has them (read from them; with *text* None, the
+    text is made only where a line is read as text).
 
     Raises:
         DataError: as :func:`perfrules.units_from_csv` raises it.
     """
+    if text is None and raw is None:
+        raise ValueError("kept_csv needs the text or its UTF-8 bytes")
     with gc_paused():  # many small objects, no cycles (see gc_paused)
-        found = _plain_csv(text, reader_of, new_entry, origin)
+        found = _plain_csv(text, reader_of, new_entry, origin, raw)
     if found is not None:
         return found
+    if text is None:
+        assert raw is not None
+        text = raw.decode("utf-8")
     header, rows = _table_rows(_csv_rows(text, origin), origin, pad=False)
     return kept_rows(reader_of(header), rows, new_entry)
 
@@ -226,55 +235,82 @@ def _categories(reader: Any, first: Sequence[Row], ok: Any) -> list[str | None]:
 
 
 def _plain_csv(
-    text: str, reader_of: Reader, new_entry: Callable[[], Any], origin: str
+    text: str | None, reader_of: Reader, new_entry: Callable[[], Any], origin: str, raw: bytes | None
 ) -> tuple[UnitColumns, list[Problem]] | None:
-    """:func:`kept_csv` for a CSV text that needs no quoting rules; None for any other text."""
-    if "\0" in text:
-        return None
-    if "\r" in text:
-        if text.count("\r") != text.count("\r\n"):
+    """:func:`kept_csv` for a CSV text that needs no quoting rules; None for any other text.
+
+    The text's lines are cut into cells from its UTF-8 bytes; a line is made a text again only
+    for a unit that is made (or whose cell is not plain)."""
+    if raw is not None and b"\r" in raw:
+        if text is None:
+            text = raw.decode("utf-8")  # carriage returns: read from the text
+        raw = None
+    if raw is not None:
+        # The checks over the whole text made on its UTF-8 bytes (these characters are those
+        # bytes there; a scan of bytes is the faster); the header alone made text.
+        if b"\0" in raw:
             return None
-        text = text.replace("\r\n", "\n")
-    lines = text.split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
-    if len(lines) < 2 or not lines[0].replace(",", "").strip():
-        return None
-    raw_header = lines[0].split(",")
-    if '"' in lines[0]:
-        # A quoted header (a column name with a comma) on its first line; the rows need no quotes.
-        records = csv.reader(io.StringIO(text, newline=""))
-        try:
-            raw_header = next(records)
-        except csv.Error:
+        nl = raw.find(b"\n")
+        first_line = (raw[:nl] if nl >= 0 else raw).decode("utf-8")
+        if nl < 0 or nl + 1 == len(raw) or not first_line.replace(",", "").strip():
+            return None  # no line after the header (or no header)
+        if raw.find(b'"', nl) >= 0:
             return None
-        if records.line_num != 1:
+        raw_header = first_line.split(",")
+        if '"' in first_line:
+            # A quoted header (a column name with a comma), ending where its line ends (a record
+            # of its own after it says so); the rows need no quotes.
+            try:
+                found = list(csv.reader(io.StringIO(first_line + "\n\0\n", newline="")))
+            except csv.Error:
+                return None
+            if len(found) != 2 or found[1] != ["\0"]:
+                return None
+            raw_header = found[0]
+        data = raw[nl + 1 :]  # the body's bytes
+    else:
+        assert text is not None
+        if "\0" in text:
             return None
-    if text.find('"', len(lines[0])) >= 0:  # (no copy of the text)
-        return None
+        if "\r" in text:
+            if text.count("\r") != text.count("\r\n"):
+                return None
+            text = text.replace("\r\n", "\n")
+        end = text.find("\n")
+        first_line = text[:end] if end >= 0 else text
+        if end < 0 or end + 1 == len(text) or not first_line.replace(",", "").strip():
+            return None  # no line after the header (or no header)
+        raw_header = first_line.split(",")
+        if '"' in first_line:
+            # A quoted header (a column name with a comma) on its first line; the rows need no quotes.
+            records = csv.reader(io.StringIO(text, newline=""))
+            try:
+                raw_header = next(records)
+            except csv.Error:
+                return None
+            if records.line_num != 1:
+                return None
+        if text.find('"', end) >= 0:  # (no copy of the text)
+            return None
+        data = text[end + 1 :].encode("utf-8")  # the body's bytes
     table = _Columns(raw_header, origin, 1)  # the header's rules (file errors) as every reader applies them
     k = len(raw_header)
-    body = lines[1:]
-    if table.unnamed or not all(body) or max(map(len, body)) > MAX_CELL_CHARS:
-        return None  # (an empty line is skipped by the table)
+    if table.unnamed:
+        return None
     np = numpy()
-    n = len(body)
-    # The body's bytes: the text after the header (no empty lines, checked above), ending in a break.
-    data = text[len(lines[0]) + 1 :].encode("utf-8")
     cut = split_lines(data if data.endswith(b"\n") else data + b"\n", 2, k)
     if not cut.regular.all():
-        return None  # a row of another width: the per-row reader says which
+        return None  # an empty line, or a row of another width: the per-row reader says which
+    n = len(cut.lines)
+    line_ends = cut._line_ends()
+    if n and int(np.diff(line_ends, prepend=-1).max()) - 1 > MAX_CELL_CHARS:
+        return None  # a line of more bytes than a cell may hold characters: the per-row reader
     header = table.header
     reader = reader_of(header)
-    name_col = reader.name_col
-    raw_names = (
-        [line.partition(",")[0] for line in body]
-        if name_col == 0
-        else [line.split(",", name_col + 1)[name_col] for line in body]
-    )
-    every = normalize_names(raw_names)
+    everyone = np.arange(n)
+    every = normalize_names(cut.texts(everyone, reader.name_col))
     if not all(every):
-        return None  # a row without a unit name (an empty row among them): the per-row reader says which
+        return None  # a row without a unit name: the per-row reader says which
     several: list[list[int]] | None = None  # each unit's rows, when a unit has more than one
     if len(set(every)) == len(every):
         names = every
@@ -287,14 +323,16 @@ def _plain_csv(
     def rows_of(u: int) -> Sequence[int]:
         return (u,) if several is None else several[u]
 
+    def line(j: int) -> str:
+        start = int(line_ends[j - 1]) + 1 if j else 0
+        return cut.data[start : int(line_ends[j])].decode("utf-8")
+
     with gc_paused():
         numeric = _numeric(reader)
-        parsed = dict(zip(numeric, plain_decimals(cut, np.arange(n), numeric), strict=True))
+        parsed = dict(zip(numeric, plain_decimals(cut, everyone, numeric), strict=True))
         at = None if several is None else np.array([r[0] for r in several], dtype=np.int64)  # first rows
         ok = np.ones(len(names), dtype=bool) if several is None else np.array([len(r) == 1 for r in several])
         columns: dict[str, tuple[Any, Any]] = {}
-        specials = [c for c in (reader.cat_col, reader.period_col, reader.na_col) if c is not None]
-        split = [body[rows_of(u)[0]].split(",") for u in range(len(names))] if specials else None
         notes: dict[int, list[Problem]] = {}
         for i in numeric:
             col, plain = parsed[i]
@@ -304,26 +342,27 @@ def _plain_csv(
                 odd = [
                     (u, cell)
                     for u in np.flatnonzero(~plain).tolist()
-                    if (
-                        cell := (split[u] if split is not None else body[rows_of(u)[0]].split(","))[i]
-                    ).strip()
+                    if (cell := line(rows_of(u)[0]).split(",")[i]).strip()
                 ]
                 col, plain = _read_odd(
                     col, plain, odd, ok, notes, reader, header[i], lambda u: rows_of(u)[0] + 2
                 )
             columns[header[i]] = (col, plain)
         categories: list[str | None] = [None] * len(names)
-        if split is not None:
-            for u, cells in enumerate(split):
-                if any(cells[c].strip() for c in (reader.period_col, reader.na_col) if c is not None):
-                    ok[u] = False
-                if reader.cat_col is not None and ok[u]:
-                    category = cells[reader.cat_col].strip()
+        firsts = everyone if at is None else at
+        for c in (reader.period_col, reader.na_col):
+            if c is not None:
+                for u, cell in enumerate(cut.texts(firsts, c)):
+                    if cell.strip():
+                        ok[u] = False
+        if reader.cat_col is not None:
+            for u, cell in enumerate(cut.texts(firsts, reader.cat_col)):
+                if ok[u]:
+                    category = cell.strip()
                     categories[u] = normalize_name(category) if category else None
 
     def row(j: int) -> Row:
-        cells = body[j].split(",")
-        return Row(number=j + 2, cells=tuple(cells), problem=None)
+        return Row(number=j + 2, cells=tuple(line(j).split(",")), problem=None)
 
     def make(i: int) -> Unit:
         entry = new_entry()
@@ -336,4 +375,11 @@ def _plain_csv(
         where: str = reader.rows_origin([j + 2 for j in rows_of(i)])
         return where
 
-    return UnitColumns(names, categories, columns, ok, make, origin_of, notes), reader.file_notes
+    def origins(units: Sequence[int]) -> list[str]:
+        if several is None and hasattr(reader, "row_origins"):
+            found: list[str] = reader.row_origins([u + 2 for u in units])
+            return found
+        return list(map(origin_of, units))
+
+    file_notes: list[Problem] = reader.file_notes
+    return UnitColumns(names, categories, columns, ok, make, origin_of, notes, origins), file_notes

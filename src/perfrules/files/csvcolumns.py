@@ -322,7 +322,20 @@ def plain_decimals(chunk: CsvRange, rows: Any, columns: Sequence[int]) -> list[t
     np = numpy()
     if not len(columns) or not len(rows):
         return [(IntColumn(np.zeros(0, dtype=np.int64), 1, 0), np.zeros(0, dtype=bool)) for _ in columns]
-    at = np.ix_(rows, np.asarray(columns, dtype=np.int64))
-    starts = chunk.starts[at]
-    lengths = chunk.ends[at] - starts
+    first, count = int(columns[0]), len(columns)
+    if list(columns) == list(range(first, first + count)) and _every_line(rows, len(chunk.starts)):
+        # Every line, a run of columns (the common case): sliced, not gathered cell by cell.
+        starts = np.ascontiguousarray(chunk.starts[:, first : first + count])
+        lengths = chunk.ends[:, first : first + count] - starts
+    else:
+        at = np.ix_(rows, np.asarray(columns, dtype=np.int64))
+        starts = chunk.starts[at]
+        lengths = chunk.ends[at] - starts
     return plain_columns(np.frombuffer(chunk.data, dtype=np.uint8), starts.T, lengths.T)
+
+
+def _every_line(rows: Any, n: int) -> bool:
+    """Whether *rows* (positions among the regular lines) is every one of *n* in order."""
+    np = numpy()
+    rows = np.asarray(rows)
+    return len(rows) == n and bool((rows == np.arange(n)).all())

@@ -31,7 +31,7 @@ from ..scheme.unitcols import LazyUnits, UnitColumns
 from ..scheme.units import Unit, UnitError
 from .cells import NO_DATA, CellProblem, CellValue, RawCell, read_cell
 from .colload import kept_csv, kept_rows
-from .encoding import read_text
+from .encoding import read_text, utf8_bytes
 from .jsonfile import parse_json
 from .scheme_fields import _computed_by, _known_fields, _text_fields
 from .tables import Row, Rows, iter_rows
@@ -265,6 +265,13 @@ class _RowUnits:
     def rows_origin(self, numbers: Sequence[int]) -> str:
         """Where a unit's rows are: ``data.csv rows 4, 5, 6``."""
         return _rows_origin(self.origin, numbers)
+
+    def row_origins(self, numbers: Sequence[int]) -> list[str]:
+        """:meth:`rows_origin` of each of *numbers* alone, at once (a batch of one-row units)."""
+        if type(self).rows_origin is not _RowUnits.rows_origin:
+            return [self.rows_origin((n,)) for n in numbers]
+        prefix = f"{self.origin} row "  # _rows_origin of one row
+        return list(map(prefix.__add__, map(str, numbers)))
 
     def build(self, name: str, entry: _Entry) -> Unit:
         return Unit(
@@ -508,7 +515,9 @@ def load_units(source: str | Path, *, scheme: Scheme | None = None, sheet: str |
         return units_from_json(data, origin=origin)
     if sheet is None and path.suffix.lower() not in (".xlsx", ".xlsm", ".xls"):
         # CSV: decoded as iter_rows decodes it, then read into columns at once where it can be.
-        text = read_text(path.read_bytes(), origin)
-        return UnitList._of(*kept_csv(text, _reader_of(scheme, origin), _Entry, origin))
+        data = path.read_bytes()
+        raw = utf8_bytes(data)  # UTF-8 read from its bytes (no text made of the whole file)
+        text = read_text(data, origin) if raw is None else None
+        return UnitList._of(*kept_csv(text, _reader_of(scheme, origin), _Entry, origin, raw))
     header, rows = iter_rows(path, sheet=sheet)
     return UnitList._of(*kept_rows(_RowUnits(header, scheme=scheme, origin=origin), rows, _Entry))

@@ -17,6 +17,7 @@ from .cells import _SHOWN
 
 __all__ = [
     "read_text",
+    "utf8_bytes",
 ]
 
 _BOMS: Final = (
@@ -108,6 +109,39 @@ def read_text(data: bytes, origin: str) -> str:
             title=f"cannot read {origin}",
         )
     return text
+
+
+_PIECE: Final = 1 << 15  # bytes checked at a time by utf8_bytes (each piece's text is let go at once)
+
+
+def utf8_bytes(data: bytes) -> bytes | None:
+    """*data* without the byte-order marks :func:`read_text` drops, where read_text reads it as
+    UTF-8 (a UTF-8 mark, or none and strict UTF-8) and without NUL: checked a piece at a time,
+    without making the file's text. None for any other file: read_text reads it, or says why not.
+
+    >>> utf8_bytes(codecs.BOM_UTF8 + "单位".encode())
+    b'\\xe5\\x8d\\x95\\xe4\\xbd\\x8d'
+    >>> utf8_bytes("单位".encode("gbk")) is None
+    True
+    """
+    if data.startswith(codecs.BOM_UTF8):  # no other mark begins as this one does
+        data = data[len(codecs.BOM_UTF8) :]
+        if data.startswith(codecs.BOM_UTF8):  # read_text drops a second mark too
+            data = data[len(codecs.BOM_UTF8) :]
+    elif data.startswith((b"PK\x03\x04", *(bom for bom, _ in _BOMS))):
+        return None
+    if b"\x00" in data:
+        return None
+    if not data.isascii():
+        check = codecs.getincrementaldecoder("utf-8")()
+        view = memoryview(data)
+        try:
+            for at in range(0, len(data), _PIECE):
+                check.decode(view[at : at + _PIECE])
+            check.decode(b"", True)
+        except UnicodeDecodeError:
+            return None
+    return data
 
 
 _SAMPLE: Final = 65_536  # characters of each part of a file that judge its encoding

@@ -26,7 +26,7 @@ from ..scheme.model import Scheme
 from ..scheme.unitcols import LazyUnits
 from ..scheme.units import PeriodTotal, PolicyEvent, Unit, UnitError
 from ..scoring.batch import check_units, score_batch
-from ..scoring.colbatch import score_kept
+from ..scoring.colbatch import KeptOutcomes, score_kept
 from ..scoring.colexplain import explain_unit, explainer_of
 from ..scoring.colrecord import Explaining
 from ..scoring.outcome import UnitOutcome
@@ -513,6 +513,10 @@ def _results(
 ) -> tuple[UnitResult, ...]:
     """Each outcome's result; explained later from the unit as given (its data, not history's)."""
     empty: Population = {}
+    if isinstance(outcomes, KeptOutcomes):
+        found = outcomes.plain()
+        if found is not None:
+            return _plain_results(plan, outcomes, found, explained)
     program = program_of(plan) if explained else None
     explaining = None
     if program is not None:  # the units explained, a block at a time, from the column program's record
@@ -526,4 +530,63 @@ def _results(
             else None,
         )
         for i, o in enumerate(outcomes)
+    )
+
+
+class _KeptUnits:
+    """The units of a batch kept as columns, made when a block of them is explained."""
+
+    def __init__(self, at: Callable[[int], Any], count: int) -> None:
+        self.at = at
+        self.count = count
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __getitem__(self, where: slice) -> list[Any]:
+        return [self.at(i) for i in range(*where.indices(self.count))]
+
+
+def _plain_results(
+    plan: Plan, outcomes: KeptOutcomes, found: tuple[list[Any], ...], explained: bool
+) -> tuple[UnitResult, ...]:
+    """:func:`unit_result` of each outcome of a batch scored whole from its columns, made from
+    what the outcomes hold read at once (:meth:`KeptOutcomes.plain`: no event, error, period,
+    flag or veto), without making each outcome."""
+    scheme = plan.scheme
+    names, categories, totals, grades, ranks, category_ranks, origins = found
+    marks = {c: scheme.total_for(c) for c in set(categories)}
+    same: dict[str, Any] = {
+        "events": (),
+        "errors": (),
+        "language": scheme.language,
+        "grades": scheme.grades,
+        "points": scheme.basis == "points",
+        "stand_in": scheme.stand_in,
+        "rank_within": scheme.rank_within,
+    }
+    empty: Population = {}
+    kept_unit = outcomes.kept_unit
+    program = program_of(plan) if explained else None
+    explaining = None
+    if program is not None:  # the units explained, a block at a time, from the column program's record
+        explaining = Explaining(program, _KeptUnits(kept_unit, len(names)), {})  # type: ignore[arg-type]
+    return tuple(
+        UnitResult(
+            unit=name,
+            category=category,
+            total=total,
+            grade=grade,
+            rank=rank,
+            category_rank=category_rank,
+            full_marks=marks[category],
+            origin=origin,
+            detail=_Detail(plan, kept_unit(i), empty, explaining, i)  # type: ignore[arg-type]
+            if explained
+            else None,
+            **same,
+        )
+        for i, (name, category, total, grade, rank, category_rank, origin) in enumerate(
+            zip(names, categories, totals, grades, ranks, category_ranks, origins, strict=True)
+        )
     )

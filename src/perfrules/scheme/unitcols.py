@@ -46,7 +46,7 @@ class UnitColumns:
             cells were read with (``'87.5分' read as 87.5``), as its ``Unit`` has them.
     """
 
-    __slots__ = ("_made", "_make", "_origin", "categories", "columns", "names", "notes", "ok")
+    __slots__ = ("_made", "_make", "_origin", "_origins", "categories", "columns", "names", "notes", "ok")
 
     def __init__(
         self,
@@ -57,6 +57,7 @@ class UnitColumns:
         make: Callable[[int], Unit],
         origin: Callable[[int], str],
         notes: dict[int, list[Any]] | None = None,
+        origins: Callable[[Sequence[int]], list[str]] | None = None,
     ) -> None:
         self.names = names
         self.notes = notes or {}
@@ -65,6 +66,7 @@ class UnitColumns:
         self.ok = ok
         self._make = make
         self._origin = origin
+        self._origins = origins
         self._made: dict[int, Unit] = {}
 
     def __len__(self) -> int:
@@ -80,6 +82,12 @@ class UnitColumns:
     def origin(self, i: int) -> str:
         """Where the *i*-th unit's data came from (``data.csv row 4``), without making the unit."""
         return self._origin(i)
+
+    def origins(self, rows: Sequence[int]) -> list[str]:
+        """:meth:`origin` of each of *rows*, at once."""
+        if self._origins is not None:
+            return self._origins(rows)
+        return list(map(self._origin, rows))
 
     def take(self, name: str, rows: Any) -> tuple[IntColumn, Any]:
         """Column *name* of the units at *rows* (a NumPy index array; None: every unit, in order,

@@ -28,7 +28,7 @@ from .plan import Plan
 from .program import program_of
 from .unit import Population, score_unit
 
-__all__ = ["KeptUnit", "score_kept"]
+__all__ = ["KeptOutcomes", "KeptUnit", "score_kept"]
 
 
 class KeptUnit:
@@ -115,7 +115,7 @@ def score_kept(
                 if progress is not None:
                     for done_count, name in enumerate(names, start=1):
                         progress(done_count, len(names), name)
-                return _Outcomes(columns, rows, scored, categories)  # type: ignore[arg-type]
+                return KeptOutcomes(columns, rows, scored, categories)  # type: ignore[arg-type]
             totals, grades, _ = scored.finish(done)
             for j, total, grade in zip(done, totals, grades, strict=True):
                 outcome = UnitOutcome(KeptUnit(columns, rows[at[j]]))  # type: ignore[arg-type]
@@ -139,7 +139,7 @@ def score_kept(
     return finished
 
 
-class _Outcomes(Sequence[UnitOutcome]):
+class KeptOutcomes(Sequence[UnitOutcome]):
     """The outcomes of a batch the column program scored whole, each made when read.
 
     Ranks are those :func:`~perfrules.scoring.batch.finish_batch` gives (ties share the better
@@ -187,6 +187,34 @@ class _Outcomes(Sequence[UnitOutcome]):
         if self._exact is None:
             self._exact = self._totals.values()
         return map(self._made, range(len(self)), self._exact)
+
+    def plain(self) -> tuple[list[Any], ...] | None:
+        """Every unit's name, category, exact total, grade, rank, category rank and origin (where
+        its data came from), as lists: what each outcome holds, read at once. None where a step
+        after the total left more on some unit (periods, events, a veto, group means, overall
+        findings): read the outcomes then."""
+        scored = self._scored
+        if (
+            scored.periods is not None
+            or scored.events
+            or scored.vetoed is not None
+            or scored.means is not None
+            or scored.found is not None
+            or self._columns.notes
+        ):
+            return None
+        if self._exact is None:
+            self._exact = self._totals.values()
+        columns, rows = self._columns, self._rows
+        names, categories = columns.names, columns.categories
+        if rows != list(range(len(names))):
+            names, categories = [names[r] for r in rows], [categories[r] for r in rows]
+        origins = columns.origins(rows)
+        return names, categories, self._exact, self._grades, self._ranks, self._category_ranks, origins
+
+    def kept_unit(self, i: int) -> KeptUnit:
+        """The *i*-th unit, not made yet."""
+        return KeptUnit(self._columns, self._rows[i])
 
     def _made(self, i: int, total: Any) -> UnitOutcome:
         outcome = UnitOutcome(KeptUnit(self._columns, self._rows[i]))  # type: ignore[arg-type]
