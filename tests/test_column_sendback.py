@@ -494,3 +494,43 @@ def test_validate_with_data_says_how_many_units_the_column_program_takes(tmp_pat
     # A scheme the column program does not take: every unit is the per-unit program's.
     scheme = loads(_BAND.replace('score = "值"', 'score = "值^1"'), format="toml")
     assert column_share(plan_of(scheme), load_units(data, scheme=scheme)) == ColumnShare(0, 0, 6)
+
+
+_PERIODIC_MISSING = """name = "季度缺失"
+basis = "points"
+total = 1
+periods = "mean"
+[scores]
+"优" = [90, 100]
+"良" = [80, 90]
+"中" = [60, 80]
+"差" = [0, 60]
+[[groups]]
+name = "组1"
+[[indicators]]
+code = "1"
+name = "指标1"
+group = "组1"
+weight = 1
+frequency = "季度"
+value = "率1"
+scale = { bands = [{ name = "优", conditions = ["「率1」=0"] }, { name = "良", conditions = ["0<「率1」"] }], domain = [0, 1] }
+policies = [{ type = "not_applicable", missing = true }]
+"""
+
+
+def test_a_blank_year_cell_of_an_indicator_reported_per_period_is_not_missing(tmp_path):
+    """Hand-worked: 单位2's year row leaves 率1 blank but its 一季度 row gives 0 (优, 1 分), so the
+    missing rule does not hold; 单位1 gives 率1 nowhere, so indicator 1 does not apply and its total
+    is 0. Every path ranks 单位2 first with 1 分 (a blank year cell once made 单位2 not applicable on
+    the columns, found by test_differential)."""
+    scheme_path = _write(tmp_path, "s.toml", _PERIODIC_MISSING)
+    data_path = _write(tmp_path, "d.csv", "单位,期间,率1\n单位1,,\n单位2,,\n单位2,一季度,0\n")
+    for explained in (True, False):
+        keys, _ = _evaluated(_PERIODIC_MISSING, data_path, program=True, explained=explained)
+        assert [(k[0], k[1]) for k in keys] == [("单位1", Decimal(0)), ("单位2", Decimal(1))]
+    for jobs in (1, 2):
+        code, out, err, _ = _streamed(scheme_path, data_path, "csv", jobs)
+        rows = list(csv.reader(io.StringIO(out.lstrip("\ufeff"))))
+        assert code == 0, err
+        assert [row[:5] for row in rows[1:]] == [["1", "单位2", "", "1", "优"], ["2", "单位1", "", "0", "差"]]

@@ -15,8 +15,10 @@ value the column could not hold, or a unit with periods, whose rows may hold
 the value). So, for the units the program scores, a cell that is not plain is
 blank, and :meth:`MissingRules.blank` makes the indicator not applicable there
 instead of sending the unit back. A name a ``when`` condition of the
-indicator also reads, a column of words, a parameter or a history name keeps
-the old way: such a unit goes to the per-unit program.
+indicator also reads, a column of words, a parameter or a history name, and
+any input of an indicator reported per period (its period rows may hold the
+value the year's row leaves blank) keep the old way: such a unit goes to the
+per-unit program.
 """
 
 from __future__ import annotations
@@ -39,6 +41,8 @@ class MissingRules:
         other = {*text_reads, *scheme.parameters, *scheme.history}
         self.names: dict[int, frozenset[str]] = {}
         for k, ind in enumerate(plan.indicators):
+            if ind.periodic:  # its inputs may be in period rows, though the year's row is blank
+                continue
             named: set[str] = set()
             conditions: set[str] = set()
             for policy in ind.not_applicable:
