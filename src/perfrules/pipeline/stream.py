@@ -482,13 +482,17 @@ def explain_chunk_here(
     from .._writers import json_members
     from ..results.display import unit_records
     from ..results.model import _Detail, unit_result
+    from ..scoring.colrecord import Explaining
+    from ..scoring.program import program_of
 
     plan = plan_of(scheme)
     outcomes = score_chunk(plan, chunk, population, detail=False)
+    program = program_of(plan)
+    explaining = Explaining(program, chunk, population) if program is not None else None  # block by block
     blobs: list[bytes] = []
-    for unit, outcome in zip(chunk, outcomes, strict=True):
+    for i, (unit, outcome) in enumerate(zip(chunk, outcomes, strict=True)):
         mine = population.get(unit.name, {})
-        result = unit_result(scheme, outcome, _Detail(plan, unit, mine))._explained_once()
+        result = unit_result(scheme, outcome, _Detail(plan, unit, mine, explaining, i))._explained_once()
         members = ",\n".join(json_members(unit_records(result), SPILLED))
         blobs.append(zlib.compress(members.encode("utf-8"), 1))
     for outcome in compact(outcomes):

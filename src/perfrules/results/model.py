@@ -27,8 +27,11 @@ from ..scheme.unitcols import LazyUnits
 from ..scheme.units import PeriodTotal, PolicyEvent, Unit, UnitError
 from ..scoring.batch import check_units, score_batch
 from ..scoring.colbatch import KeptOutcomes, score_kept
+from ..scoring.colexplain import explain_unit, explainer_of
+from ..scoring.colrecord import Explaining
 from ..scoring.outcome import UnitOutcome
 from ..scoring.plan import Plan, plan_of
+from ..scoring.program import program_of
 from ..scoring.unit import Population, score_unit
 from .parts import GroupResult, IndicatorResult, group_result, indicator_result
 from .past import with_previous
@@ -47,18 +50,52 @@ class _Detail:
     """What explaining one unit takes: the batch's plan run again on it, recording every step.
 
     ``evaluate`` scores the batch for totals; a unit's indicator results and
-    groups are the same plan run on that unit alone with the population
-    values of the whole batch (max_of …, peer ratios, ranks), when first read.
+    groups are a view of what the column program records when it runs again on
+    that unit and its neighbours (:mod:`perfrules.scoring.colrecord`), with the
+    population values of the whole batch (max_of …, peer ratios, ranks), when
+    first read. A unit whose plan or form the record does not explain yet
+    (:mod:`perfrules.scoring.colexplain` names it) is the per-unit program's,
+    run on that unit alone. ``by`` says which explained it: ``record``, or why not.
     """
 
-    __slots__ = ("plan", "population", "unit")
+    __slots__ = ("at", "by", "explaining", "plan", "population", "unit")
 
-    def __init__(self, plan: Plan, unit: Unit, population: Population) -> None:
+    def __init__(
+        self,
+        plan: Plan,
+        unit: Unit,
+        population: Population,
+        explaining: Explaining | None = None,
+        at: int = 0,
+    ) -> None:
         self.plan = plan
         self.unit = unit
         self.population = population
+        self.explaining = explaining  # the batch's units, recorded a block at a time (None: this one alone)
+        self.at = at
+        self.by = ""
 
     def __call__(self) -> tuple[tuple[IndicatorResult, ...], tuple[GroupResult, ...]]:
+        program = program_of(self.plan)
+        if program is not None:
+            explaining = self.explaining
+            if explaining is None:
+                explaining = Explaining(program, [self.unit], {self.unit.name: self.population})
+            explainer = explainer_of(self.plan, program)
+            if explainer.why is None:
+                record, row = explaining.record(self.at)
+                found, self.by = explain_unit(explainer, record, row)
+                if found is not None:
+                    outcome = UnitOutcome(record.units[row])
+                    outcome.indicators = found
+                    done = record.outcomes[row]
+                    if done is not None:  # groups that take a mean: their subtotals (colmeans)
+                        outcome.subtotals = done.subtotals
+                    return _explained_parts(self.plan, outcome)
+            else:
+                self.by = explainer.why
+        else:
+            self.by = self.plan.program_why or "the plan does not compile to a column program"
         unit = self.unit if isinstance(self.unit, Unit) else self.unit.made()  # a KeptUnit: made now
         outcome = score_unit(self.plan, unit, self.population, detail=True)
         return _explained_parts(self.plan, outcome)
@@ -158,6 +195,8 @@ class UnitResult:
     level: int = 0
     # Set by evaluate(): indicators and groups are worked out when first read.
     _detail: _Detail | None = attrs.field(default=None, alias="detail", repr=False)
+    # Once explained: ``record`` when the column program's record explained it, else why not (tests read it).
+    _explained_by: str = attrs.field(default="", alias="explained_by", repr=False)
 
     @property
     def indicators(self) -> tuple[IndicatorResult, ...]:
@@ -181,6 +220,7 @@ class UnitResult:
         object.__setattr__(self, "_indicators", indicators)
         object.__setattr__(self, "_groups", groups)
         object.__setattr__(self, "_detail", None)
+        object.__setattr__(self, "_explained_by", detail.by)
 
     def _explained_once(self) -> UnitResult:
         """This result explained, without keeping the explanation on this one.
@@ -192,7 +232,7 @@ class UnitResult:
         if detail is None:
             return self
         indicators, groups = detail()
-        return attrs.evolve(self, indicators=indicators, groups=groups, detail=None)
+        return attrs.evolve(self, indicators=indicators, groups=groups, detail=None, explained_by=detail.by)
 
     def _fields(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in _UNIT_FIELDS}
@@ -417,8 +457,9 @@ def evaluate(
         explained: ``True`` (the default) lets every result explain itself:
             a unit's indicator results, groups and trail are worked out when
             first read (``result.indicators``, ``explain()``, JSON), by running
-            the same plan again on that unit with the batch's population
-            values, so scoring the batch costs what its totals cost.
+            the same plan again on that unit (and its neighbours) with the
+            batch's population values and recording what each step did, so
+            scoring the batch costs what its totals cost.
             ``False`` keeps totals only — totals, grades, ranks, errors and
             unit-level events, no indicator results (``explain()`` then has
             only the totals to say).
@@ -476,16 +517,34 @@ def _results(
         found = outcomes.plain()
         if found is not None:
             return _plain_results(plan, outcomes, found, explained)
+    program = program_of(plan) if explained else None
+    explaining = None
+    if program is not None:  # the units explained, a block at a time, from the column program's record
+        explaining = Explaining(program, [given.get(o.unit.name, o.unit) for o in outcomes], population)
     return tuple(
         unit_result(
             plan.scheme,
             o,
-            _Detail(plan, given.get(o.unit.name, o.unit), population.get(o.unit.name, empty))
+            _Detail(plan, given.get(o.unit.name, o.unit), population.get(o.unit.name, empty), explaining, i)
             if explained
             else None,
         )
-        for o in outcomes
+        for i, o in enumerate(outcomes)
     )
+
+
+class _KeptUnits:
+    """The units of a batch kept as columns, made when a block of them is explained."""
+
+    def __init__(self, at: Callable[[int], Any], count: int) -> None:
+        self.at = at
+        self.count = count
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __getitem__(self, where: slice) -> list[Any]:
+        return [self.at(i) for i in range(*where.indices(self.count))]
 
 
 def _plain_results(
@@ -508,6 +567,10 @@ def _plain_results(
     }
     empty: Population = {}
     kept_unit = outcomes.kept_unit
+    program = program_of(plan) if explained else None
+    explaining = None
+    if program is not None:  # the units explained, a block at a time, from the column program's record
+        explaining = Explaining(program, _KeptUnits(kept_unit, len(names)), {})  # type: ignore[arg-type]
     return tuple(
         UnitResult(
             unit=name,
@@ -518,7 +581,9 @@ def _plain_results(
             category_rank=category_rank,
             full_marks=marks[category],
             origin=origin,
-            detail=_Detail(plan, kept_unit(i), empty) if explained else None,  # type: ignore[arg-type]
+            detail=_Detail(plan, kept_unit(i), empty, explaining, i)  # type: ignore[arg-type]
+            if explained
+            else None,
             **same,
         )
         for i, (name, category, total, grade, rank, category_rank, origin) in enumerate(

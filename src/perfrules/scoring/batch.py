@@ -5,8 +5,10 @@ line's output and the Dask and multi-process paths. With ``detail=False`` it
 records only what totals, grades, ranks and indicator scores need, and runs
 the plan's column program (:mod:`perfrules.scoring.program`) first where the scheme
 compiles to one: the per-unit program (:func:`~perfrules.scoring.unit.score_unit`)
-scores the units it sends back. A unit's explanation is the per-unit program
-run with ``detail=True`` on that unit (with the batch's population values).
+scores the units it sends back. A unit's explanation is a view of what the column
+program records when it runs again on the unit (:mod:`perfrules.scoring.colexplain`),
+or, for forms it does not record, the per-unit program run with ``detail=True`` on
+that unit (with the batch's population values).
 One unit's bad data is recorded on that unit and never stops the others.
 """
 

@@ -19,7 +19,7 @@ from .._intcols import IntColumn as _Col
 from .._intcols import as_objects as _objects
 from .._intcols import numpy
 from .._numbers import LIMITS
-from ..formula.tree import Call, Chain, Name, Node, Num, Percent, Unary
+from ..formula.tree import Call, Chain, Name, Node, Num, Percent, Unary, show
 from . import colfuncs, colsteps
 from .coldot import scaled as _scaled
 
@@ -140,7 +140,16 @@ def _step(left: Any, op: str, operand: Node) -> Any:
         return divide
     if op == "/" and not isinstance(operand, Num):
         right = compile_node(operand)  # by a column (完成数/计划数, max_of(x)−min_of(x)): exact quotients
-        return lambda cols, n: _guarded(colsteps.divide(left(cols, n), right(cols, n), cols), cols)
+        shown = show(operand)
+
+        def by_column(cols: Any, n: int) -> _Col:
+            x, d = left(cols, n), right(cols, n)
+            trail = cols.get(colsteps.DIVISIONS)
+            if trail is not None:  # a recording run: where this divisor is 0 (colrecord)
+                trail.append((shown, d.num == 0))
+            return _guarded(colsteps.divide(x, d, cols), cols)
+
+        return by_column
     raise Unsupported(f"'{op}' by {type(operand).__name__}")
 
 

@@ -30,7 +30,7 @@ from ..scheme.reads import FULL_NAME
 from ..scheme.steps import Part, PeerRatio, Rank, step_target
 from .collookup import compile_lookup, scale_inputs
 from .colscale import grade_column, pieces
-from .colsteps import POPULATION_PREFIX, SEND_BACK, on_scope
+from .colsteps import DIVISIONS, POPULATION_PREFIX, SEND_BACK, on_scope
 from .colzero import compile_zero_rules, zeroed
 from .indicator import IndicatorPlan
 
@@ -137,7 +137,10 @@ def compile_steps(
 
     def run(cols: dict[str, Any], n: int) -> dict[str, Any]:
         scope = dict(cols)
+        trail = scope.get(DIVISIONS)
         for target, fn in steps:
+            if trail is not None:  # a recording run: which step the divisions after this are in
+                trail.append(target)
             scope[target] = zeroed(zero_rules, target, fn(scope, n), scope, n)
         if SEND_BACK in scope:
             cols[SEND_BACK] = scope[SEND_BACK]

@@ -53,7 +53,7 @@ from .colzero import PERIOD_ROWS
 from .indicator import IndicatorPlan
 from .policies import default_score
 
-__all__ = ["CATEGORY", "compile_points", "points_why", "scale_mechanics", "scale_why", "takes"]
+__all__ = ["CATEGORY", "compile_points", "full_column", "points_why", "scale_mechanics", "scale_why", "takes"]
 
 CATEGORY = "\0category"
 """Where a batch's columns hold each row's category as an index into the scheme's categories."""
@@ -156,7 +156,7 @@ def _carry(scope: dict[str, Any], cols: dict[str, Any]) -> None:
     colvetoes.carry(scope, cols)
 
 
-def _full_column(fulls: Sequence[Fraction], cols: dict[str, Any], n: int) -> IntColumn:
+def full_column(fulls: Sequence[Fraction], cols: dict[str, Any], n: int) -> IntColumn:
     """``分值`` per row: the indicator's full points for each row's category."""
     if len(set(fulls)) == 1:
         return _fraction_column(fulls[:1], numpy().zeros(n, dtype=numpy().int64))
@@ -240,7 +240,7 @@ def compile_points(
 
     def graded(cols: dict[str, Any], n: int) -> IntColumn:
         """The steps and the score formula, held within the limits, then the zero rules."""
-        scope = run_steps({**cols, FULL_NAME: _full_column(fulls, cols, n)}, n)
+        scope = run_steps({**cols, FULL_NAME: full_column(fulls, cols, n)}, n)
         cols[scope_key] = scope
         col = _held(score(scope, n), *limits, _category(cols, n))
         if zero_rules:
@@ -324,7 +324,7 @@ def scale_mechanics(
         raise unsupported(f"indicator {ind.code}'s rule: {exc}") from None
 
     def scoped(cols: dict[str, Any], n: int) -> dict[str, Any]:
-        return {**cols, FULL_NAME: _full_column(fulls, cols, n)} if FULL_NAME not in cols else dict(cols)
+        return {**cols, FULL_NAME: full_column(fulls, cols, n)} if FULL_NAME not in cols else dict(cols)
 
     def zeroed(step: Any) -> Any:
         if not zero_rules:

@@ -56,6 +56,7 @@ __all__ = [
     "POPULATION_PREFIX",
     "SEND_BACK",
     "ZERO_DIVISOR",
+    "DIVISIONS",
     "batch_columns",
     "compile_arguments",
     "divide",
@@ -75,6 +76,10 @@ ZERO_DIVISOR = "\0divided by zero"
 """Where a batch's columns collect the rows that divide by 0 (a bool array, updated in place so that
 copies of the scope share it), when a default for no data takes them
 (:mod:`perfrules.scoring.coldefaults`); without it such rows are sent back."""
+
+DIVISIONS = "\0divisions recorded"
+"""Where a recording run keeps, in the order worked out, each division by a column (its divisor as
+shown, and where it is 0) and, before each step, the step's target (absent in the normal path)."""
 
 POPULATION_PREFIX = "\0population\0"
 """Prefix of the column names under which population values are handed to a formula."""

@@ -22,10 +22,14 @@ from ..scheme.reads import FULL_NAME
 from .colconds import compile_condition
 from .indicator import IndicatorPlan
 
-__all__ = ["PERIOD_ROWS", "compile_zero_rules", "zeroed"]
+__all__ = ["PERIOD_ROWS", "ZERO_TRAIL", "compile_zero_rules", "zeroed"]
 
 PERIOD_ROWS = "\0period rows"
 """Present among a batch's columns when its rows are periods' rows (each the values of one period)."""
+
+ZERO_TRAIL = "\0zero rules recorded"
+"""Where a recording run (:mod:`perfrules.scoring.colrecord`) keeps, per step target with zero rules,
+the value before them and where each rule held (absent in the normal path)."""
 
 # Per step target: each rule's (condition, per period).
 ZeroRules = Mapping[str, tuple[tuple[Any, bool], ...]]
@@ -65,6 +69,9 @@ def zeroed(rules: ZeroRules, target: str, col: IntColumn, scope: dict[str, Any],
     np = numpy()
     periods = PERIOD_ROWS in scope
     holds = np.zeros(n, dtype=bool)
+    trail = scope.get(ZERO_TRAIL)
+    if trail is not None:
+        trail[target] = (col, [condition(scope, n) for condition, _ in found])
     for condition, per_period in found:
         holds_here = condition(scope, n)  # worked out always: where it cannot be, the unit goes back
         if per_period and not periods:

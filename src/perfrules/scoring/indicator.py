@@ -16,7 +16,7 @@ and period.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
 
@@ -31,6 +31,7 @@ from .._numbers import Number, as_fraction, exact, to_number
 from .._words import num
 from ..formula.language import Formula, Value, normalize_name
 from ..grading.scale import GradeResult, GradeScale
+from ..scheme.policies import ZeroWhen
 from ..scheme.reads import FULL_NAME
 from ..scheme.steps import Part, PeerRatio, Rank, Step, step_target
 from ..scheme.units import Computation, PeriodResult, PolicyEvent, Unit
@@ -243,55 +244,11 @@ class IndicatorPlan(CompiledIndicator):
                     )
                 elif detail and isinstance(step, Rank) and step.gives_points:
                     place = population.get((self.code, step.target + "·名次", period))
-                    order = (
-                        words("从高到低", "highest first")
-                        if step.order == "desc"
-                        else words("从低到高", "lowest first")
-                    )
-                    computations.append(
-                        Computation(
-                            target=target,
-                            formula=words(
-                                f"按{step.of}排名（{order}）的加减分",
-                                f"points by rank of {step.of} ({order})",
-                            ),
-                            substituted=words(f"第{num(place)}名", f"place {num(place)}")
-                            if place is not None
-                            else words(
-                                f"不参与排名（“{step.when.text}”不成立）",
-                                f"not placed ('{step.when.text}' does not hold)",
-                            )
-                            if step.when is not None
-                            else "",
-                            value=result,
-                        )
-                    )
-                zeroed_by: str | None = None
-                for zero in self.zero_by_target.get(target, ()):
-                    if zero.when.evaluate(scope) is not True:
-                        continue
-                    why = f"（{zero.reason}）" if zero.reason else ""
-                    if zero.per_period and period is None:
-                        events.append(not_per_period(self, zero.when.text, target, why, unit))
-                        continue
-                    # Every rule that holds is in the trail, also when an earlier one already zeroed the value.
-                    was = (
-                        words(f"原为 {num(_as_number(result))}", f"was {num(_as_number(result))}")
-                        if zeroed_by is None
-                        else words(f"已因“{zeroed_by}”计 0 分", f"already 0 by '{zeroed_by}'")
-                    )
-                    if result != 0 or zeroed_by is not None:
-                        events.append(
-                            PolicyEvent(
-                                kind="zero",
-                                message=words(
-                                    f"“{zero.when.text}”成立，{target} 计 0 分（{was}）{why}",
-                                    f"'{zero.when.text}' holds, so {target} scores 0 ({was})",
-                                ),
-                            )
-                        )
-                    zeroed_by = zero.when.text
-                    result = Decimal(0)
+                    computations.append(self.rank_points(step, place, result))
+                rules = self.zero_by_target.get(target, ())
+                if rules:
+                    held = (zero for zero in rules if zero.when.evaluate(scope) is True)  # each when reached
+                    result = self.step_zeroed(held, target, result, period, unit, events)
                 values[target] = result
                 scope[target] = result
             grading, measured, grade, score = self._grade(scope, category, events, detail, computations)
@@ -307,39 +264,10 @@ class IndicatorPlan(CompiledIndicator):
                 # The rule's case is the absence of these inputs only (没有政府投资项目(A类)的);
                 # another blank cell is a gap in the data, not that case.
                 raise
-            if isinstance(exc, MissingValueError):
-                why = words(f"缺少数据{_plain(exc)}", f"there is no data for {_plain(exc)}")
-            else:
-                why = words(f"无数据（{_plain(exc)}）", f"there is no data ({_plain(exc)})")
-            return apply_default(self, self.no_data, category, why, values)
-        for rule in self.zero_indicator:
-            if rule.when.evaluate(scope) is True:
-                if rule.per_period and period is None:
-                    events.append(
-                        not_per_period(
-                            self,
-                            rule.when.text,
-                            words("本指标", "the indicator"),
-                            f"（{rule.reason}）" if rule.reason else "",
-                            unit,
-                        )
-                    )
-                    continue
-                events.append(
-                    PolicyEvent(
-                        kind="zero",
-                        message=words(
-                            f"“{rule.when.text}”成立，本指标计 0 分（原为 {num(score)}）",
-                            f"'{rule.when.text}' holds, so the indicator scores 0 (was {num(score)})",
-                        ),
-                    )
-                )
-                score = Decimal(0)
-                if self.ind.scale is not None and not self.ind.scale.is_categorical:
-                    grade = self.ind.scale.bands[-1].name
-                else:
-                    grade = self.grade_of_score(score, category)
-                break
+            return self.no_data_default(exc, category, values)
+        if self.zero_indicator:
+            held = (rule for rule in self.zero_indicator if rule.when.evaluate(scope) is True)
+            score, grade = self.indicator_zeroed(held, score, grade, period, unit, events)
         return Scored(
             value=measured,
             grade=grade,
@@ -348,6 +276,116 @@ class IndicatorPlan(CompiledIndicator):
             values=values,
             events=events,
             computations=computations,
+        )
+
+    def no_data_default(
+        self, exc: MissingValueError | DivisionByZeroError, category: str | None, values: Mapping[str, Value]
+    ) -> Scored:
+        """The default for no data (its ``default`` without ``when``), taken because of *exc*, with the
+        step values worked out before it (*values*)."""
+        assert self.no_data is not None
+        words = self.words
+        if isinstance(exc, MissingValueError):
+            why = words(f"缺少数据{_plain(exc)}", f"there is no data for {_plain(exc)}")
+        else:
+            why = words(f"无数据（{_plain(exc)}）", f"there is no data ({_plain(exc)})")
+        return apply_default(self, self.no_data, category, why, values)
+
+    def step_zeroed(
+        self,
+        held: Iterable[ZeroWhen],
+        target: str,
+        result: Value,
+        period: str | None,
+        unit: Unit,
+        events: list[PolicyEvent],
+    ) -> Value:
+        """A step's value after the zero rules on it that hold (*held*, in order, worked out as they are reached), their events added."""
+        words = self.words
+        zeroed_by: str | None = None
+        for zero in held:
+            why = f"（{zero.reason}）" if zero.reason else ""
+            if zero.per_period and period is None:
+                events.append(not_per_period(self, zero.when.text, target, why, unit))
+                continue
+            # Every rule that holds is in the trail, also when an earlier one already zeroed the value.
+            was = (
+                words(f"原为 {num(_as_number(result))}", f"was {num(_as_number(result))}")
+                if zeroed_by is None
+                else words(f"已因“{zeroed_by}”计 0 分", f"already 0 by '{zeroed_by}'")
+            )
+            if result != 0 or zeroed_by is not None:
+                events.append(
+                    PolicyEvent(
+                        kind="zero",
+                        message=words(
+                            f"“{zero.when.text}”成立，{target} 计 0 分（{was}）{why}",
+                            f"'{zero.when.text}' holds, so {target} scores 0 ({was})",
+                        ),
+                    )
+                )
+            zeroed_by = zero.when.text
+            result = Decimal(0)
+        return result
+
+    def indicator_zeroed(
+        self,
+        held: Iterable[ZeroWhen],
+        score: Number,
+        grade: str | None,
+        period: str | None,
+        unit: Unit,
+        events: list[PolicyEvent],
+    ) -> tuple[Number, str | None]:
+        """The score and grade after the zero rules on the indicator that hold (*held*, in order, worked out as they are reached)."""
+        words = self.words
+        for rule in held:
+            if rule.per_period and period is None:
+                events.append(
+                    not_per_period(
+                        self,
+                        rule.when.text,
+                        words("本指标", "the indicator"),
+                        f"（{rule.reason}）" if rule.reason else "",
+                        unit,
+                    )
+                )
+                continue
+            events.append(
+                PolicyEvent(
+                    kind="zero",
+                    message=words(
+                        f"“{rule.when.text}”成立，本指标计 0 分（原为 {num(score)}）",
+                        f"'{rule.when.text}' holds, so the indicator scores 0 (was {num(score)})",
+                    ),
+                )
+            )
+            score = Decimal(0)
+            if self.ind.scale is not None and not self.ind.scale.is_categorical:
+                grade = self.ind.scale.bands[-1].name
+            else:
+                grade = self.grade_of_score(score, unit.category)
+            break
+        return score, grade
+
+    def rank_points(self, step: Rank, place: Number | None, result: Value) -> Computation:
+        """How a rank step's points came about (the unit's place), as explanations show it."""
+        words = self.words
+        order = (
+            words("从高到低", "highest first") if step.order == "desc" else words("从低到高", "lowest first")
+        )
+        return Computation(
+            target=step_target(step),
+            formula=words(f"按{step.of}排名（{order}）的加减分", f"points by rank of {step.of} ({order})"),
+            substituted=words(f"第{num(place)}名", f"place {num(place)}")
+            if place is not None
+            else words(
+                f"不参与排名（“{step.when.text}”不成立）",
+                f"not placed ('{step.when.text}' does not hold)",
+            )
+            if step.when is not None
+            else "",
+            value=result,
         )
 
     def _grade(

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import decimal
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
-from typing import cast
+from typing import Any, cast
 
 from .._errors import DefinitionError, DivisionByZeroError, MissingValueError, PerfrulesError
 from .._numbers import EXACT_CONTEXT, Number, as_fraction, check_fraction, exact, tidy_decimal
@@ -22,8 +22,17 @@ from .compiled import Scored
 from .indicator import IndicatorPlan
 from .overall import redistribute
 from .plan import Plan
+from .weights_read import weight_read
 
-__all__ = ["IndicatorOutcome", "UnitOutcome", "Weighting", "unit_error", "weighting"]
+__all__ = [
+    "IndicatorOutcome",
+    "UnitOutcome",
+    "Weighting",
+    "indicator_outcomes",
+    "not_assessed",
+    "unit_error",
+    "weighting",
+]
 
 _ZERO = Decimal(0)
 _FZERO = Fraction(0)
@@ -243,3 +252,62 @@ def weighting(
             memo.clear()
         found = memo[key] = Weighting(plan, key[0], key[1], base)
     return found
+
+
+def not_assessed(words: Any, category: str | None) -> PolicyEvent:
+    """The event of an indicator whose weight is 0 for the unit's category."""
+    return PolicyEvent(
+        kind="not_assessed",
+        message=words(
+            f"“{category}”类单位不考核本指标（权重为 0）",
+            f"not assessed for category '{category}' (weight 0)",
+        ),
+    )
+
+
+def indicator_outcomes(
+    plan: Plan,
+    unit: Unit,
+    applicable: Sequence[bool],
+    scored: Sequence[Scored | None],
+    weighting: Weighting,
+    contributions: Sequence[Number | None],
+    failures: Mapping[int, UnitError],
+    first_events: Mapping[int, PolicyEvent],
+    base: Sequence[Fraction],
+    sources: Mapping[str, str],
+) -> list[IndicatorOutcome]:
+    """Each indicator's part of a unit's explained outcome, from what scoring found for it.
+
+    Both programs assemble explanations here: the per-unit program from its run
+    (:mod:`perfrules.scoring.unit`), the column program from its record
+    (:mod:`perfrules.scoring.colexplain`). *first_events*: why an indicator does
+    not apply; *sources*: where history values came from.
+    """
+    plan_read = dict(plan.weight_from)
+    weight_events = weighting.events
+    outcomes = []
+    for k, ind in enumerate(plan.indicators):
+        item = IndicatorOutcome(ind)
+        item.applicable = applicable[k]
+        item.scored = done = scored[k]
+        item.base_weight = weighting.shown_base[k]
+        item.weight = weighting.shown_weights[k]
+        item.contribution = contributions[k]
+        item.error = failures.get(k)
+        item.events = [
+            *((weight_read(plan, k, base[k]),) if k in plan_read else ()),
+            *((first_events[k],) if k in first_events else ()),
+            *weight_events.get(k, ()),
+            *(done.events if done is not None else ()),
+            *(
+                PolicyEvent(kind="previous", message=sources[name])
+                for name in sorted(sources.keys() & ind.fields)
+            ),
+        ]
+        item.inputs = {f: unit.data[f] for f in ind.sorted_inputs if f in unit.data}
+        for local, field in ind.ind.inputs.items():
+            if field in unit.data:
+                item.inputs[local] = unit.data[field]
+        outcomes.append(item)
+    return outcomes

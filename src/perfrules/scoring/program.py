@@ -15,7 +15,10 @@ program (:func:`perfrules.scoring.unit.score_unit`) runs for the units the progr
 sends back — a cell the per-cell reader rejects (the columnar readers read
 ``87.5分``, ``95%``, ``—`` … into the column: :mod:`perfrules.files.colcells`),
 a blank input without a policy for it, a unit with problems, a value outside
-a scale's domain, a total past the number limits — and for explanations.
+a scale's domain, a total past the number limits — and explains those units.
+Other units' explanations are a view of what this program records when it runs
+again on them (``run(…, record=…)``: :mod:`~perfrules.scoring.colrecord`,
+:mod:`~perfrules.scoring.colexplain`).
 A veto on an indicator that fires (:mod:`~perfrules.scoring.colvetoes`) and a
 blank input under a ``missing`` rule (:mod:`~perfrules.scoring.colmissing`)
 are taken here; :mod:`~perfrules.scoring.colshare` counts a batch's units
@@ -148,12 +151,18 @@ class ColumnProgram:
         }
 
     def run(
-        self, units: Sequence[Unit], population: _Pop = None, *, rendered: bool = False
+        self,
+        units: Sequence[Unit],
+        population: _Pop = None,
+        *,
+        rendered: bool = False,
+        record: dict[str, Any] | None = None,
     ) -> list[UnitOutcome | None]:
         """Each unit's totals-only outcome (None: the per-unit program scores it); *population*: see score.
 
         With *rendered*, each outcome also gets its indicator scores and total as output cells
         (``rendered``, ``shown_total``: what the command line writes), made for the batch at once.
+        *record* (a dict) keeps the columns the steps worked out, for explanations (colrecord).
         """
         n = len(units)
         if not n:
@@ -178,7 +187,10 @@ class ColumnProgram:
                 population=population,
                 periods=periods,
                 declared=declared,
+                record=record,
             )
+            if record is not None:
+                record.update(units=units, scored=scored)
             out: list[UnitOutcome | None] = [None] * n
             rows = scored.rows()
             totals, grades, shown = scored.finish(rows)
@@ -207,6 +219,7 @@ class ColumnProgram:
         population: _Pop = None,
         periods: colperiods.PeriodData | None = None,
         declared: Sequence[frozenset[str]] | None = None,
+        record: dict[str, Any] | None = None,
     ) -> Scored:
         """Score a batch given as columns.
 
@@ -219,6 +232,7 @@ class ColumnProgram:
             population: per unit name, its population values (``max_of`` …); see ``colsteps``.
             periods: per unit, its year's data and periods' data where it has periods (``colperiods``).
             declared: per unit, the indicators it declares not applicable (``Unit.not_applicable``).
+            record: where to keep the columns each step worked out (None: kept nowhere).
 
         Returns:
             The scores and totals, with the units scored here marked.
@@ -261,6 +275,8 @@ class ColumnProgram:
                         applicable[rows, k] = False
         if self.own is not None:  # weights each unit reads (weight_from; 0 for a category: not assessed)
             wid, owns, refused = self.own.read(columns, ok, cat, applicable)
+            if record is not None:
+                record["own"] = (wid, owns)  # each unit's weights read from its data (colrecord)
             ok &= ~refused
         if declared is not None:
             listed, unknown = colapplies.declared(plan.lookup, plan.indicators, declared)
@@ -306,6 +322,8 @@ class ColumnProgram:
             ok &= columns[name][1]  # a cell overall grading reads that is not a plain number
         # Each score held within its limits (over its own denominator, and the limits'), or rounded.
         own = [self._held(k, col, keys, cat, places) for k, col in enumerate(raw)]
+        if record is not None:  # what explanations read (colrecord): references, nothing copied
+            record.update(cols=cols, raw=raw, held=own, applicable=applicable, columns=columns)
         den = 10**places if places is not None else math.lcm(*(c.den for c in own)) if own else 1
         # A cell that is not a plain number matters only where its indicator applies.
         everywhere = applicable.all(axis=0).tolist()

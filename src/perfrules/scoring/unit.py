@@ -1,8 +1,10 @@
 """Scoring one unit by the plan's per-unit program: its indicators, its weights, its total and grade.
 
 :func:`score_unit` is the program the batch loop (:mod:`perfrules.scoring.batch`)
-runs for each unit the column program sends back, and for every unit when
-results are explained (``detail=True``). Weights are worked out once per
+runs for each unit the column program sends back, and with ``detail=True`` to
+explain a unit whose form the column program's record does not explain yet
+(:mod:`perfrules.scoring.colexplain`: values reported per period, units sent back,
+plans that do not compile). Weights are worked out once per
 category and pattern of applicable indicators
 (:class:`~perfrules.scoring.outcome.Weighting`), so a unit's total is one exact
 integer-weighted sum. One unit's bad data is recorded on that unit and never
@@ -34,7 +36,7 @@ from ..scheme.units import PolicyEvent, Unit, UnitError, note_events
 from .compiled import Scored
 from .indicator import IndicatorPlan
 from .means import aggregated_total
-from .outcome import IndicatorOutcome, UnitOutcome, Weighting, unit_error
+from .outcome import UnitOutcome, Weighting, indicator_outcomes, not_assessed, unit_error
 from .outcome import weighting as pattern_weighting
 from .overall import (
     finish_total,
@@ -47,7 +49,7 @@ from .overall import (
     veto_event,
 )
 from .plan import Plan
-from .weights_read import unit_weights, weight_read
+from .weights_read import unit_weights
 
 __all__ = ["Population", "score_unit"]
 
@@ -276,13 +278,7 @@ def _score_unit(
                 continue
         if weighed and base[k] == 0:
             applicable[k] = False
-            first_events[k] = PolicyEvent(
-                kind="not_assessed",
-                message=words(
-                    f"“{category}”类单位不考核本指标（权重为 0）",
-                    f"not assessed for category '{category}' (weight 0)",
-                ),
-            )
+            first_events[k] = not_assessed(words, category)
             continue
         scoring = unit
         if plan.result_reads[k]:
@@ -328,7 +324,6 @@ def _score_unit(
             scored[k] = scores[k] = None
     weighting = pattern_weighting(plan, category, applicable, own)
     weights = weighting.weights
-    weight_events = weighting.events
     # The total is one exact sum of integers over the pattern's shared denominator:
     # Σ score × numerator, in exact Decimal arithmetic, divided once.
     numerators = weighting.numerators
@@ -383,33 +378,9 @@ def _score_unit(
     out.scores = scores
     out.weights = weights
     if detail:
-        plan_read = dict(plan.weight_from)
-        outcomes = []
-        for k, ind in enumerate(plan.indicators):
-            item = IndicatorOutcome(ind)
-            item.applicable = applicable[k]
-            item.scored = scored[k]
-            item.base_weight = weighting.shown_base[k]
-            item.weight = weighting.shown_weights[k]
-            item.contribution = contributions[k]
-            item.error = failures.get(k)
-            done = scored[k]
-            item.events = [
-                *((weight_read(plan, k, base[k]),) if k in plan_read else ()),
-                *((first_events[k],) if k in first_events else ()),
-                *weight_events.get(k, ()),
-                *(done.events if done is not None else ()),
-                *(
-                    PolicyEvent(kind="previous", message=sources[name])
-                    for name in sorted(sources.keys() & ind.fields)
-                ),
-            ]
-            item.inputs = {f: unit.data[f] for f in ind.sorted_inputs if f in unit.data}
-            for local, field in ind.ind.inputs.items():
-                if field in unit.data:
-                    item.inputs[local] = unit.data[field]
-            outcomes.append(item)
-        out.indicators = outcomes
+        out.indicators = indicator_outcomes(
+            plan, unit, applicable, scored, weighting, contributions, failures, first_events, base, sources
+        )
     if errors:
         out.errors = errors
         out.events = unit_events

@@ -1,0 +1,432 @@
+"""Explanations as a view of the column program's record: each indicator's outcome built from its columns.
+
+A unit's explanation (``UnitResult.indicators``, ``explain()``, JSON output) is
+made of :class:`~perfrules.scoring.outcome.IndicatorOutcome` records, each with
+the :class:`~perfrules.scoring.compiled.Scored` record of what scoring the
+indicator found. For the forms below they are built from what the column
+program recorded for the unit (:class:`~perfrules.scoring.colrecord.Record`):
+whether each indicator applies (the program's applicability column), each
+step's value (its step columns), the value graded and the score before and
+after limits and rounding (its value columns), which ``default … when`` fired
+(the policy's compiled condition over the record's columns), and the weight and
+contribution by the plan's :class:`~perfrules.scoring.outcome.Weighting` of the
+unit's pattern. The words around those decisions come from the rules' own code
+on the recorded values: a formula shown with its numbers, the scale's
+:class:`~perfrules.grading.scale.GradeResult` of the recorded value (once per
+distinct value), the policy's event (``apply_default``, ``bound``,
+``round_score``), the reason an indicator does not apply. The score built so
+is checked against the program's: a unit where they differ is explained by
+the per-unit program instead (:data:`DISAGREE`; the tests hold it at none).
+
+Forms recorded: everything the column program compiles except values
+reported per period — score formulas of data columns, steps (formulas,
+``part``, peer ratios and ranks, with the batch's population values),
+population calls (``max_of`` …), 分值, ``inputs`` mappings, scales of one
+value, of several values, of words or with levels, ``default … when`` and the
+default for no data (also where a division by 0 took it), zero rules on a
+step or the indicator, adjustments and vetoes, not-applicable rules,
+``applies_to``, indicators declared not applicable, weights of 0 per category
+or read from the data, weight that moves, limits, ``round_scores``, group
+means (the run's subtotals), history values and parameters, and reads of other
+indicators' results. :func:`explainer_of` names a plan's form that is not
+(:attr:`Explainer.why`), and :func:`explain_unit` names why a unit is not
+(``period rows``, a unit the program sends back): those go to the per-unit
+program, whole.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from functools import partial
+from typing import Any
+
+import attrs
+
+from .._errors import DivisionByZeroError
+from .._numbers import Number, as_fraction, exact, to_number
+from ..formula.language import Formula, Value
+from ..grading.scale import GradeResult
+from ..scheme.history import note_previous
+from ..scheme.model import with_parameters
+from ..scheme.reads import FULL_NAME
+from ..scheme.steps import Rank, step_target
+from ..scheme.units import Computation, PolicyEvent, Unit
+from .colconds import compile_condition
+from .colnodes import Unsupported as _Unsupported
+from .colnodes import compile_node as _compile
+from .colparts import compile_steps
+from .colpoints import full_column
+from .colrecord import Record
+from .colsteps import DIVISIONS, ZERO_DIVISOR, population_names
+from .colzero import ZERO_TRAIL
+from .compiled import Scored
+from .indicator import IndicatorPlan
+from .outcome import IndicatorOutcome, indicator_outcomes, not_assessed
+from .outcome import weighting as pattern_weighting
+from .plan import Plan
+from .policies import adjust, apply_default, bound, round_score
+from .program import ColumnProgram
+
+__all__ = ["DISAGREE", "RECORDED", "Explainer", "explain_unit", "explainer_of"]
+
+RECORDED = "record"
+"""How a unit explained from the column program's record is marked (else: why not)."""
+
+DISAGREE = "the record and the rule's own words disagree"
+"""Why a unit whose built score differs from the program's went to the per-unit program."""
+
+_MEMO = 4096  # grading results kept per scale (distinct values)
+_SCORE = "\0score"  # in the record of divisions: those after it are the score formula's
+_ONCE = object()  # no memo: a scale of several values, or with levels
+
+
+class _Form:
+    """How one indicator's outcome is built from the record: its steps, score formula and default
+    conditions compiled as the program compiles them (population calls read as the batch's columns)."""
+
+    __slots__ = ("calls", "code", "defaults", "fulls", "grades", "mapping", "run_steps", "score_fn", "zeros")
+
+    def __init__(self, ind: IndicatorPlan, categories: tuple[str, ...] | None) -> None:
+        _check(ind)
+        code = self.code = ind.code
+
+        def with_population(node: Any) -> Any:
+            return _compile(population_names(node, code)[0])
+
+        self.run_steps: Any = _no_steps
+        self.score_fn: Any = None
+        self.defaults: list[tuple[Any, Any]] = []
+        self.grades: dict[tuple[str, str], GradeResult] = {}
+        self.mapping = dict(ind.ind.inputs)
+        self.fulls = [as_fraction(ind.full(c)) for c in (categories or (None,))]
+        self.calls = tuple(call.key for call in ind.population_calls)
+        self.zeros: list[Any] = []
+        try:
+            if ind.steps:
+                self.run_steps = compile_steps(ind, with_population, _Unsupported, full_points=True)[0]
+            if ind.ind.score is not None:
+                self.score_fn = with_population(ind.ind.score.tree)
+            # The zero rules on the indicator, worked out on the scope after the steps.
+            rules = ind.zero_indicator
+            self.zeros = [compile_condition(r.when.tree, with_population, _Unsupported) for r in rules]
+            for policy in ind.defaults_when:
+                assert policy.when is not None
+                condition = compile_condition(policy.when.tree, with_population, _Unsupported)
+                self.defaults.append((policy, condition))
+        except _Unsupported as exc:
+            raise _Unsupported(f"indicator {ind.code}: {exc}") from None
+
+    def prepared(self, cols: dict[str, Any], n: int) -> dict[str, Any]:
+        """The columns the indicator reads: its local names bound to their data columns, and 分值."""
+        scope = dict(cols)
+        for local, field in self.mapping.items():
+            if field in cols:
+                scope[local] = cols[field]
+        scope[FULL_NAME] = full_column(self.fulls, cols, n)
+        scope[ZERO_TRAIL] = {}  # each step's value before its zero rules, and where each held (colzero)
+        scope[DIVISIONS] = []  # each division by a column in order, and where its divisor is 0 (colnodes)
+        return scope
+
+    def scope(self, cols: dict[str, Any], n: int) -> dict[str, Any]:
+        """The columns after the indicator's steps."""
+        return self.run_steps(self.prepared(cols, n), n)  # type: ignore[no-any-return]
+
+
+def _no_steps(cols: dict[str, Any], n: int) -> dict[str, Any]:
+    return cols
+
+
+def _check(ind: IndicatorPlan) -> None:
+    """Raise Unsupported naming the indicator's first form the record does not explain yet."""
+    why = None
+    if ind.ind.scale is None and ind.ind.score is None:
+        why = "no score formula and no scale"
+    if why is not None:
+        raise _Unsupported(f"indicator {ind.code}: {why}")
+
+
+class Explainer:
+    """A plan's indicators as views of the record (:attr:`why`: the form that is not, or None)."""
+
+    def __init__(self, plan: Plan) -> None:
+        self.plan = plan
+        self.forms: list[_Form] = []
+        self.why: str | None = None
+        scheme = plan.scheme
+        try:
+            self.forms = [_Form(ind, scheme.categories) for ind in plan.indicators]
+        except _Unsupported as exc:
+            self.why = str(exc)
+
+
+def explainer_of(plan: Plan, program: ColumnProgram) -> Explainer:
+    """The plan's explainer, made once and kept on its column program."""
+    found: Explainer | None = getattr(program, "explainer", None)
+    if found is None:
+        found = Explainer(plan)
+        program.explainer = found  # type: ignore[attr-defined]
+    return found
+
+
+def explain_unit(explainer: Explainer, record: Record, i: int) -> tuple[list[IndicatorOutcome] | None, str]:
+    """Row *i* of *record* explained: its indicators' outcomes and :data:`RECORDED`, or None and why not."""
+    plan = explainer.plan
+    if explainer.why is not None:
+        return None, explainer.why
+    if record.outcomes[i] is None:
+        return None, "a unit the column program sends to the per-unit program"
+    unit = record.units[i]
+    if unit.periods and any(ind.periodic for ind in plan.indicators):
+        return None, "period rows"
+    scheme = plan.scheme
+    sources: dict[str, str] = {}
+    if scheme.history or scheme.parameters:  # the unit's data as its rules read it, and where from
+        unit, sources = note_previous(record.given[i], scheme.history, scheme.previous, plan.words.zh, True)
+        unit = with_parameters(scheme, unit)
+    category = unit.category
+    base = plan.weights_for(category)
+    own = None
+    if record.own is not None:  # weights read from the unit's data (weight_from), as the program read them
+        wid, owns = record.own
+        base = own = owns[int(wid[i])]
+    weighed = bool(plan.scheme.categories)
+    applicable = record.kept("applicable", record.applicable.tolist)[i]
+    scored: list[Scored | None] = [None] * len(applicable)
+    first: dict[int, PolicyEvent] = {}
+    for k, ind in enumerate(plan.indicators):
+        if weighed and base[k] == 0:
+            if applicable[k]:
+                return None, DISAGREE
+            first[k] = not_assessed(plan.words, category)
+            continue
+        scoring = unit
+        if plan.result_reads[k]:  # other indicators' results, as the program put them among the columns
+            extra = {name: record.value(record.cols[name], i) for name in sorted(plan.result_reads[k])}
+            scoring = attrs.evolve(unit, data={**unit.data, **extra})
+        reason = ind.applicability(scoring) if unit.not_applicable or not ind.always_applies else None
+        if (reason is None) != applicable[k]:
+            return None, DISAGREE
+        if reason is not None:
+            first[k] = reason
+            continue
+        found = _scored(explainer.forms[k], ind, record, k, i, scoring)
+        if isinstance(found, str):
+            return None, found
+        scored[k] = found
+    weighting = pattern_weighting(plan, category if weighed else None, applicable, own)
+    contributions = [None if s is None else weighting.contribution(k, s.score) for k, s in enumerate(scored)]
+    record.explained += 1
+    made = indicator_outcomes
+    return made(plan, unit, applicable, scored, weighting, contributions, {}, first, base, sources), RECORDED
+
+
+def _scored(form: _Form, ind: IndicatorPlan, record: Record, k: int, i: int, unit: Unit) -> Scored | str:
+    """What scoring indicator *k* found for row *i* (*unit*, its data as its rules read it), from the
+    record (a string: why it cannot say)."""
+    category = unit.category
+    words = ind.words
+    zh = words.zh
+    formula = ind.ind.score
+    if ind.direct:  # one score formula of data columns (as the per-unit program's direct path shows it)
+        assert formula is not None
+        raw = record.value(record.raw[k], i)  # the program's value column, before limits
+        found = Scored(value=raw, grade=None, score=raw)
+        found.computations.append(
+            Computation(
+                target="得分",
+                formula=ind._text(formula),
+                substituted=formula.show_with(unit.data, chinese=zh),
+                value=raw,
+            )
+        )
+        if ind.scheme.round_scores is None and record.unchanged(k)[i]:
+            found.grade = ind.grade_of_score(raw, category)  # the program kept the value as it was
+            return found
+        bound(ind, found, category, raw)  # the program held the score within its limits: the words
+        found.grade = ind.grade_of_score(found.score, category)
+        return _checked(round_score(ind, found), record, k, i)
+    env = ind.env(unit.data)
+    scale = ind.ind.scale
+    scope: dict[str, object] = dict(env)
+    scope[FULL_NAME] = ind.full(category)
+    mine = record.population.get(unit.name, {})
+    for key in form.calls:  # the batch's population values the program read (max_of …)
+        if (form.code, key, None) in mine:
+            scope[key] = mine[(form.code, key, None)]
+    for j, (policy, condition) in enumerate(form.defaults):  # the first whose condition holds, before steps
+        if record.kept((k, j), partial(_holds, condition, form, record))[i]:
+            assert policy.when is not None
+            why = words(f"条件“{policy.when.text}”成立", f"'{policy.when.text}' holds")
+            return _checked(
+                adjust(ind, apply_default(ind, policy, category, why, {}), env, category, True), record, k, i
+            )
+    columns = record.scope(k, form.scope)
+    if form.score_fn is not None and scale is None:
+        raw_col = record.kept((k, "score"), partial(_scored_column, form, columns, record.n))
+    # The default for no data took this row (coldefaults): its words.
+    if record.kept((k, "divided by 0"), columns[ZERO_DIVISOR].tolist)[i]:
+        taken = _no_data(ind, columns, i, env, category)
+        return taken if isinstance(taken, str) else _checked(taken, record, k, i)
+    values: dict[str, Value] = {}
+    events: list[PolicyEvent] = []
+    computations: list[Computation] = []
+    for step in ind.steps:
+        target = step_target(step)
+        value = record.value(columns[target], i)
+        rules = ind.zero_by_target.get(target, ())
+        worked = value
+        if rules:  # the value before the step's zero rules, and where each held (recorded by colzero)
+            before, holds = columns[ZERO_TRAIL][target]
+            worked = record.value(before, i)
+        if isinstance(step, Rank) and step.gives_points:
+            computations.append(ind.rank_points(step, mine.get((form.code, target + "·名次", None)), worked))
+        elif isinstance(step, Formula):  # what the step worked out, before its zero rules
+            computations.append(
+                Computation(
+                    target=target,
+                    formula=ind._text(step),
+                    substituted=step.show_with(scope, chinese=zh),
+                    value=worked,
+                )
+            )
+        if rules:
+            held = [rule for rule, where in zip(rules, holds, strict=True) if where[i]]
+            if ind.step_zeroed(held, target, worked, None, unit, events) != value:
+                return DISAGREE
+        values[target] = value
+        scope[target] = value
+    grading: GradeResult | None = None
+    grade: str | None
+    if scale is not None:  # as the per-unit program grades (IndicatorPlan._grade), by the scale's own code
+        measured: Value | None = None
+        if scale.is_categorical:
+            word = ind.ind.value
+            if word is None or word not in scope:
+                return "a word scale's value missing"
+            grading = _graded(form, scale, scope[word], lambda: scale.grade(scope[word]))
+        else:
+            graded_on: dict[str, object] = scope
+            if ind.ind.value is not None and scale.variable is not None and ind.ind.value != scale.variable:
+                graded_on = {**scope, scale.variable: scope[ind.ind.value]}
+            variable = scale.variable
+            if variable is not None:
+                measured = _as_value(graded_on.get(variable))
+            grading = _graded(
+                form,
+                scale,
+                graded_on.get(variable) if variable is not None and not scale.levels else _ONCE,
+                lambda: scale.grade(graded_on, explain=True),
+            )
+        score: Number | None = grading.score
+        assert score is not None
+        if grading.scoring != "points":
+            factor = ind.scale_factor(category)
+            if factor != 1:
+                score = exact(as_fraction(score) * factor)
+        grade = grading.grade
+    else:
+        assert formula is not None
+        raw = record.value(raw_col, i)
+        computations.append(
+            Computation(
+                target="得分",
+                formula=ind._text(formula),
+                substituted=formula.show_with(scope, chinese=zh),
+                value=raw,
+            )
+        )
+        holder = Scored(value=raw, grade=None, score=raw, events=events)
+        if ind.scheme.round_scores is not None or raw != record.value(record.held[k], i):
+            bound(ind, holder, category, raw)
+        measured, grade, score = raw, ind.grade_of_score(holder.score, category), holder.score
+    if form.zeros:  # the zero rules on the indicator that hold on the scope after the steps
+        held = [
+            rule
+            for j, rule in enumerate(ind.zero_indicator)
+            if record.kept((k, "zero", j), partial(_holds_on, form.zeros[j], columns, record.n))[i]
+        ]
+        score, grade = ind.indicator_zeroed(held, score, grade, None, unit, events)
+    done = Scored(
+        value=measured,
+        grade=grade,
+        score=score,
+        grading=grading,
+        values=values,
+        events=events,
+        computations=computations,
+    )
+    return _checked(adjust(ind, done, env, category, True), record, k, i)
+
+
+def _checked(found: Scored, record: Record, k: int, i: int) -> Scored | str:
+    """*found*, if its score is what the program held for the row (else :data:`DISAGREE`)."""
+    return found if found.score == record.value(record.held[k], i) else DISAGREE
+
+
+def _scored_column(form: _Form, columns: dict[str, Any], n: int) -> Any:
+    """The score formula's column over the scope after the steps (its divisions marked as the score's)."""
+    columns[DIVISIONS].append(_SCORE)
+    return form.score_fn(columns, n)
+
+
+def _no_data(
+    ind: IndicatorPlan, columns: dict[str, Any], i: int, env: Any, category: str | None
+) -> Scored | str:
+    """The default for no data on row *i*, which divided by 0: the first division the record marks
+    there names the divisor, and the steps before it keep their values (as the per-unit program stops)."""
+    if ind.no_data is None:
+        return DISAGREE
+    current = None
+    for entry in columns[DIVISIONS]:
+        if isinstance(entry, str):
+            current = entry
+            continue
+        shown, where = entry
+        if where[i]:
+            break
+    else:
+        return DISAGREE
+    values: dict[str, Value] = {}
+    if current != _SCORE:
+        for step in ind.steps:
+            target = step_target(step)
+            if target == current:
+                break
+            values[target] = Record.number(columns[target], i)
+    else:
+        values = {step_target(step): Record.number(columns[step_target(step)], i) for step in ind.steps}
+    text = ind.ind.score.text if ind.ind.score is not None else ""
+    found = ind.no_data_default(DivisionByZeroError(text, shown, {}), category, values)
+    return adjust(ind, found, env, category, True)
+
+
+def _holds_on(condition: Any, columns: dict[str, Any], n: int) -> list[bool]:
+    """Where a compiled condition holds over *columns*, as a list."""
+    return condition(columns, n).tolist()  # type: ignore[no-any-return]
+
+
+def _holds(condition: Any, form: _Form, record: Record) -> Any:
+    """Where a compiled condition holds over the record's columns as the indicator reads them."""
+    return condition(form.prepared(record.cols, record.n), record.n).tolist()
+
+
+def _graded(form: _Form, scale: Any, value: object, work: Any) -> GradeResult:
+    """The scale's own result (*work*) for the recorded *value*, worked out once per distinct value
+    (every time for scales of several values or with levels: *value* is ``_ONCE``)."""
+    if value is _ONCE:
+        return work()  # type: ignore[no-any-return]
+    key = (type(value).__name__, str(value))
+    found = form.grades.get(key)
+    if found is None:
+        if len(form.grades) >= _MEMO:
+            form.grades.clear()
+        found = form.grades[key] = work()
+    return found
+
+
+def _as_value(value: object) -> Value | None:
+    if isinstance(value, bool | Fraction) or type(value).__name__ == "Decimal":
+        return value  # type: ignore[return-value]
+    if isinstance(value, int | float):
+        return to_number(value)
+    return None
