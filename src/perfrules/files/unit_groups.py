@@ -8,18 +8,21 @@ process or another.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Final
 
 from ..scheme.model import Scheme
 from ..scheme.units import Unit
 from .cells import RawCell
+from .csvcolumns import CsvRange
 from .data import _Entry, _RowUnits
-from .tables import Row, iter_rows
+from .tables import Row, _Columns, iter_rows
 
 __all__ = [
     "RowGroup",
+    "named_lines",
+    "runs_of_names",
     "stream_groups",
     "unit_of",
 ]
@@ -157,3 +160,35 @@ def unit_of(reader: _RowUnits, group: RowGroup) -> Unit:
     for row in rows:
         reader.add(row, name, entry)
     return reader.build(name, entry)
+
+
+def named_lines(
+    chunk: CsvRange, columns: _Columns, reader: _RowUnits, fast_name: Mapping[int, str]
+) -> Iterator[tuple[str, int | Row]]:
+    """Every line of a byte range that names a unit, in file order: ``(name, regular position)`` for a
+    line that may be read as columns (*fast_name*: its name by position), ``(name, Row)`` for any other."""
+    position_of = {line: k for k, line in enumerate(chunk.lines.tolist())}
+    for line in range(len(chunk.numbers)):
+        k = position_of.get(line)
+        if k is not None:
+            name = fast_name.get(k)
+            if name:
+                yield name, k
+                continue
+        row = chunk.row(line, columns)
+        if row is None:
+            continue
+        name = reader.name_of(row)
+        if name is not None:
+            yield name, row
+
+
+def runs_of_names(lines: Iterable[tuple[str, int | Row]]) -> list[tuple[str, list[int | Row]]]:
+    """Lines that follow each other with one unit's name, as one group (as the row stream groups them)."""
+    groups: list[tuple[str, list[int | Row]]] = []
+    for name, item in lines:
+        if groups and groups[-1][0] == name:
+            groups[-1][1].append(item)
+        else:
+            groups.append((name, [item]))
+    return groups

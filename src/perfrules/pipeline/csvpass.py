@@ -23,7 +23,7 @@ no unit stop the run once every range is read, as ever.
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +34,7 @@ from ..files.colcells import read_odd_cells
 from ..files.csvcolumns import CsvFile, CsvRange, plain_decimals, read_range
 from ..files.data import _RowUnits
 from ..files.tables import Row, _Columns
-from ..files.unit_groups import RowGroup, _gathered_again
+from ..files.unit_groups import RowGroup, _gathered_again, named_lines, runs_of_names
 from ..formula.text import normalize_name, normalize_names
 from ..scheme.model import Scheme
 from ..scheme.units import PolicyEvent
@@ -121,7 +121,7 @@ def _score_range(
     chunk = read_range(setup.path, start, end, first, setup.width, plain)
     reader = setup.reader
     if chunk.records is not None:
-        return _score_rows(setup, _grouped(_record_rows(chunk.records, first, setup.columns, reader)))
+        return _score_rows(setup, runs_of_names(_record_rows(chunk.records, first, setup.columns, reader)))
     regular = chunk.lines  # positions of the regular lines among all
     candidate = np.ones(len(regular), dtype=bool)
     if len(regular):
@@ -138,10 +138,10 @@ def _score_range(
             # The usual file: every line a unit's only row here.
             groups = [(name, [k]) for k, name in enumerate(names)]
         else:
-            groups = _grouped(zip(names, range(len(names)), strict=True))
+            groups = runs_of_names(zip(names, range(len(names)), strict=True))
     else:
         fast_name = dict(zip(picked.tolist(), names, strict=True))
-        groups = _grouped(_ordered(chunk, setup.columns, reader, fast_name))
+        groups = runs_of_names(named_lines(chunk, setup.columns, reader, fast_name))
     outcomes: list[UnitOutcome | None] = [None] * len(groups)
     fast = [g for g, (_, items) in enumerate(groups) if len(items) == 1 and type(items[0]) is int]
     if fast:
@@ -186,38 +186,6 @@ def _score_rows(setup: _Setup, groups: list[tuple[str, list[int | Row]]]) -> Sco
     problems = list(reader.problems)
     reader.problems.clear()
     return [name for name, _ in groups], scored, problems
-
-
-def _grouped(lines: Iterable[tuple[str, int | Row]]) -> list[tuple[str, list[int | Row]]]:
-    """Lines that follow each other with one unit's name, as one group (as the row stream groups them)."""
-    groups: list[tuple[str, list[int | Row]]] = []
-    for name, item in lines:
-        if groups and groups[-1][0] == name:
-            groups[-1][1].append(item)
-        else:
-            groups.append((name, [item]))
-    return groups
-
-
-def _ordered(
-    chunk: CsvRange, columns: _Columns, reader: _RowUnits, fast_name: dict[int, str]
-) -> Iterator[tuple[str, int | Row]]:
-    """Every line of the range that names a unit, in file order, as ``(name, regular position)`` for a
-    line that may be scored as columns and ``(name, Row)`` for any other."""
-    position_of = {line: k for k, line in enumerate(chunk.lines.tolist())}
-    for line in range(len(chunk.numbers)):
-        k = position_of.get(line)
-        if k is not None:
-            name = fast_name.get(k)
-            if name:
-                yield name, k
-                continue
-        row = chunk.row(line, columns)
-        if row is None:
-            continue
-        name = reader.name_of(row)
-        if name is not None:
-            yield name, row
 
 
 def _score_fast(

@@ -29,7 +29,7 @@ from ..files.csvcolumns import CsvRange, plain_decimals
 from ..files.data import _LIST_SPLIT, _RowUnits
 from ..files.group_columns import GroupCells, word
 from ..files.tables import Row, _Columns
-from ..files.unit_groups import RowGroup
+from ..files.unit_groups import RowGroup, named_lines, runs_of_names
 from ..formula.language import normalize_name
 from ..formula.text import normalize_names
 from ..scoring.collookup import text_column
@@ -125,7 +125,7 @@ def _named(chunk: CsvRange, where: Where) -> tuple[list[tuple[str, list[_Item]]]
     the regular lines that may be read as columns (None: none); and whether every line is one."""
     if chunk.records is not None:  # a range the csv module read: every line a row
         first = int(chunk.numbers[0]) if len(chunk.numbers) else 0
-        return _grouped(_record_rows(chunk.records, first, where)), None, False
+        return runs_of_names(_record_rows(chunk.records, first, where)), None, False
     np = numpy()
     regular = chunk.lines
     candidate = np.ones(len(regular), dtype=bool)
@@ -138,9 +138,9 @@ def _named(chunk: CsvRange, where: Where) -> tuple[list[tuple[str, list[_Item]]]
     names = normalize_names(chunk.texts(picked, where.name_at)) if len(picked) else []
     whole = len(regular) == len(chunk.numbers) and len(picked) == len(regular) and all(names)
     if whole:  # the usual range: every line regular, a candidate, naming its unit
-        return _grouped(zip(names, range(len(names)), strict=True)), picked, True
+        return runs_of_names(zip(names, range(len(names)), strict=True)), picked, True
     fast_name = dict(zip(picked.tolist(), names, strict=True))
-    return _grouped(_ordered(chunk, where, fast_name)), picked, False
+    return runs_of_names(named_lines(chunk, where.columns, where.reader, fast_name)), picked, False
 
 
 def _take(out: RangeGroups, picked: Any, where: Where, default: str | None, whole: bool) -> None:
@@ -335,35 +335,3 @@ def _record_rows(records: list[list[str]], first: int, where: Where) -> Iterator
         row = where.columns.row(first + k, record, pad=False)
         if row is not None and (name := where.reader.name_of(row)) is not None:
             yield name, row
-
-
-def _ordered(chunk: CsvRange, where: Where, fast_name: dict[int, str]) -> Iterator[tuple[str, _Item]]:
-    """Every line of the range that names a unit, in file order, as ``(name, regular position)`` for a
-    line that may be read as columns and ``(name, Row)`` for any other."""
-    position_of = {line: k for k, line in enumerate(chunk.lines.tolist())}
-    for line in range(len(chunk.numbers)):
-        k = position_of.get(line)
-        if k is not None:
-            name = fast_name.get(k)
-            if name:
-                yield name, k
-                continue
-        row = chunk.row(line, where.columns)
-        if row is None:
-            continue
-        name = where.reader.name_of(row)
-        if name is not None:
-            yield name, row
-
-
-def _grouped(lines: Iterator[tuple[str, _Item]] | Any) -> list[tuple[str, list[_Item]]]:
-    """Lines that follow each other with one unit's name, as one group (as the row stream groups them)."""
-    groups: list[tuple[str, list[_Item]]] = []
-    last = None
-    for name, item in lines:
-        if name == last:
-            groups[-1][1].append(item)
-        else:
-            groups.append((name, [item]))
-            last = name
-    return groups
