@@ -4,8 +4,9 @@ A scheme may give its total as a formula over group subtotals, indicator
 scores and data (``总得分=重大改革得分×0.6+工作创新得分×0.4``). The per-unit
 program works it out with :func:`~perfrules.scoring.overall.formula_total` on
 the unit's scope (:func:`~perfrules.scoring.overall.overall_scope`): a
-group's 得分 is what its indicators contributed (present only where every one
-of them has a score) and its 得分率 that over the group's weight; an
+group's 得分 is what its applicable indicators contributed (weights moved
+within the group; absent only where none applies) and its 得分率 that over
+the group's weight; an
 indicator's 得分 is its score and its 得分率 that over its full points.
 
 :class:`TotalFormula` makes each name the formula reads a column of exact
@@ -14,9 +15,10 @@ indicators' score columns with the weights of the unit's pattern of applicable
 indicators (:func:`~perfrules.scoring.coldot.weighted_sums`), exactly as the
 weighted total is — and then runs ``formula_total`` itself once per DISTINCT
 tuple of those values: the total and its note are the per-unit program's.
-A unit where a name is missing (an indicator that does not apply, a cell
-that is not a plain number) or where the formula fails is left to the
-per-unit program, which reports it.
+A unit where a name is missing or not worked out here (an indicator that
+does not apply, a group with a member that does not apply, a cell that is
+not a plain number) or where the formula fails is left to the per-unit
+program, which scores or reports it.
 """
 
 from __future__ import annotations

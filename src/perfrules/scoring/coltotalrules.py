@@ -186,8 +186,8 @@ class TotalRules:
             num[:] = num * scale // den
             den[:] = scale
             if scheme.cap_total and plan.overall is not None:
-                # Full marks rounded up (12.5 to 13) is outside the overall grading's domain: the
-                # per-unit program reports that unit's error.
+                # Full marks rounded up (12.5 to 13) would pass full marks: the per-unit program
+                # takes the most within them (12) and notes it, for that unit.
                 ok &= ~_above(num, den, fulls)
         return Totals(num, den, ok, events, vetoed)
 
