@@ -33,6 +33,7 @@ from perfrules.files.csvcolumns import open_csv, read_range
 from perfrules.files.unit_groups import stream_groups
 from perfrules.pipeline import chunk, popchunk, rangepass
 from perfrules.pipeline.rangegroups import range_groups
+from test_stream_group_columns import _sample
 
 _SAMPLE = (
     Path(__file__).resolve().parent.parent / "src" / "perfrules" / "schemes" / "shenzhen_2010_departments.csv"
@@ -51,15 +52,6 @@ _CELLS = ["", "", "0", "5", "-3", "100", "0.5", " ", "\t", "\u3000", " 5", "5 ",
 _LISTS = ["", "7、8", "5", "21", "99", "7，8", "公共服务白皮书", " 6 ", " "]
 _PERIODS = ["", "1月", "一季度", "3月", " 2月 ", "2月", "二季度", "\u3000"]
 _CATEGORIES = ["", "委", "局", "办", "处", " 局"]
-
-
-def _sample() -> tuple[list[str], list[list[list[str]]]]:
-    with _SAMPLE.open(encoding="utf-8-sig") as f:
-        rows = list(csv.reader(f))
-    groups: dict[str, list[list[str]]] = {}
-    for row in rows[1:]:
-        groups.setdefault(row[0], []).append(row)
-    return rows[0], list(groups.values())
 
 
 @st.composite
