@@ -48,15 +48,12 @@ from .coladjust import adjust_reads, compile_adjusts, over, total
 from .colconds import compile_condition
 from .coldefaults import with_defaults
 from .colparts import compile_steps, peer_columns
-from .colsteps import POPULATION_PREFIX, SEND_BACK, ZERO_DIVISOR, population_names, send_back
+from .colsteps import CATEGORY, POPULATION_PREFIX, SEND_BACK, ZERO_DIVISOR, population_names, send_back
 from .colzero import PERIOD_ROWS
 from .indicator import IndicatorPlan
 from .policies import default_score
 
 __all__ = ["CATEGORY", "compile_points", "full_column", "points_why", "scale_mechanics", "scale_why", "takes"]
-
-CATEGORY = "\0category"
-"""Where a batch's columns hold each row's category as an index into the scheme's categories."""
 
 _SCOPE = "\0scope of "  # where a run leaves the scope after an indicator's steps (its code appended)
 

@@ -52,6 +52,7 @@ from ..scheme.reads import FULL_NAME
 from .indicator import IndicatorPlan
 
 __all__ = [
+    "CATEGORY",
     "MAX_LCM_BITS",
     "POPULATION_PREFIX",
     "SEND_BACK",
@@ -68,6 +69,9 @@ __all__ = [
     "send_back",
     "totals_within_limits",
 ]
+
+CATEGORY = "\0category"
+"""Where a batch's columns hold each row's category as an index into the scheme's categories."""
 
 SEND_BACK = "\0too large"
 """Where a batch's columns mark the units the per-unit program must score (a bool array)."""

@@ -1,0 +1,101 @@
+"""Forms the column program compiles that it once left to the per-unit program, with hand-worked numbers.
+
+Each test writes a small scheme in one form, works its units' scores out by hand, and checks that
+the plan compiles (``program_of`` is not None), that the column program itself scores every unit
+(none is sent back) with those numbers, and that every path (the API with and without
+explanations, the command line's JSON and streamed CSV) agrees (``assert_paths_agree``).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from perfrules import loads
+from perfrules.files.data import load_units
+from perfrules.scoring.plan import plan_of
+from perfrules.scoring.program import program_of
+from test_differential import assert_paths_agree
+
+_HEAD = """
+format = "perfrules-scheme/1"
+name = "列形式"
+basis = "points"
+total = 100
+categories = ["甲", "乙"]
+groups = [{ name = "工作" }]
+
+[scores]
+"优" = [90, 100]
+"良" = [80, 90]
+"中" = [60, 80]
+"差" = [0, 60]
+"""
+
+
+def _scored(tmp_path: Path, text: str, data: str) -> dict[str, tuple[Any, Any, list[Any]]]:
+    """The column program's (total, grade, indicator scores) per unit, after checking that the plan
+    compiles, that the program scores every unit itself, and that every path agrees."""
+    scheme = loads(text, format="toml")
+    plan = plan_of(scheme)
+    program = program_of(plan)
+    assert program is not None, plan.program_why
+    scheme_path, data_path = tmp_path / "scheme.toml", tmp_path / "data.csv"
+    scheme_path.write_text(text, encoding="utf-8")
+    data_path.write_text(data, encoding="utf-8")
+    units = load_units(data_path, scheme=scheme)
+    found = program.run(units)
+    sent = [u.name for u, o in zip(units, found, strict=True) if o is None]
+    assert not sent, f"sent to the per-unit program: {sent}"
+    assert_paths_agree(scheme, scheme_path, data_path)
+    return {o.unit.name: (o.total, o.grade, list(o.scores)) for o in found}
+
+
+def _d(*values: str) -> list[Decimal]:
+    return [Decimal(v) for v in values]
+
+
+# -- a grading scale whose points depend on the category ------------------------------------------
+
+_BY_CATEGORY = (
+    _HEAD
+    + """
+[[indicators]]
+code = "1"
+name = "完成率"
+group = "工作"
+weight = 60
+fulls = { "甲" = 50, "乙" = 40 }
+scale = { rule = "优：完成率≥95；良：85≤完成率<95；中：60≤完成率<85；差：完成率<60", domain = [0, 100] }
+
+[[indicators]]
+code = "2"
+name = "审计"
+group = "工作"
+weight = 40
+fulls = { "甲" = 20, "乙" = 25 }
+value = "审计结论"
+scale = { bands = [{ name = "优" }, { name = "良" }, { name = "中" }, { name = "差" }] }
+"""
+)
+
+
+def test_scales_whose_points_depend_on_the_category(tmp_path: Path) -> None:
+    """A threshold scale and a word scale on indicators with full points per category: the scale's
+    score (0–100) becomes the indicator's points by the unit's category's ``full ÷ 100``.
+
+    完成率 90 is 良, interpolated 80 + (90 − 85)/(95 − 85) × 10 = 85: 42.5 of 甲's 50 points, 34 of
+    乙's 40; 100 is 优, 100 (40 of 40); 59 is 差, 59/60 × 60 = 59 (29.5 of 50). 审计 良 is the
+    midpoint 85: 17 of 甲's 20, 21.25 of 乙's 25; 优 95 → 23.75 of 25; 差 30 → 6 of 20. The total
+    weighs each score by its full points: 42.5/50 × 60 + 17/20 × 40 = 85; 29.5/50 × 60 + 6/20 × 40
+    = 47.4.
+    """
+    data = "单位,类别,完成率,审计结论\n一,甲,90,良\n二,乙,90,良\n三,乙,100,优\n四,甲,59,差\n"
+    got = _scored(tmp_path, _BY_CATEGORY, data)
+    assert got == {
+        "一": (Decimal(85), "良", _d("42.5", "17")),
+        "二": (Decimal(85), "良", _d("34", "21.25")),
+        "三": (Decimal(98), "优", _d("40", "23.75")),
+        "四": (Decimal("47.4"), "差", _d("29.5", "6")),
+    }
