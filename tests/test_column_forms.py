@@ -99,3 +99,46 @@ def test_scales_whose_points_depend_on_the_category(tmp_path: Path) -> None:
         "三": (Decimal(98), "优", _d("40", "23.75")),
         "四": (Decimal("47.4"), "差", _d("29.5", "6")),
     }
+
+
+# -- a default score that depends on the category -------------------------------------------------
+
+_DEFAULTS = (
+    _HEAD
+    + """
+[[indicators]]
+code = "1"
+name = "任务完成"
+group = "工作"
+weights = { "甲" = 40, "乙" = 60 }
+steps = ["完成率=完成数/任务数×100"]
+scale = { rule = "优：完成率≥95；良：85≤完成率<95；中：60≤完成率<85；差：完成率<60", domain = [0, 100] }
+policies = [{ type = "default", grade = "良", when = "任务数=0" }]
+
+[[indicators]]
+code = "2"
+name = "日常"
+group = "工作"
+weights = { "甲" = 60, "乙" = 40 }
+score = "分值×好评数/评价数"
+policies = [{ type = "default", grade = "中" }]
+"""
+)
+
+
+def test_defaults_whose_score_depends_on_the_category(tmp_path: Path) -> None:
+    """Weights per category in a points scheme are each category's full points, so "no task → the
+    midpoint of 良" is 85 × 40/100 = 34 for 甲 and 85 × 60/100 = 51 for 乙, and "no data (评价数 is 0)
+    → the midpoint of 中" 70 × 60/100 = 42 for 甲 and 70 × 40/100 = 28 for 乙.
+
+    一 (甲): 34 + 60 × 3/4 = 79; 二 (乙): 51 + 40 × 1/2 = 71; 三 (甲): 完成率 95 is 优, 90 × 0.4 = 36,
+    + 42 = 78; 四 (乙): 完成率 90 is 良, 85 × 0.6 = 51, + 28 = 79.
+    """
+    data = "单位,类别,完成数,任务数,好评数,评价数\n一,甲,0,0,3,4\n二,乙,0,0,1,2\n三,甲,19,20,0,0\n四,乙,9,10,0,0\n"
+    got = _scored(tmp_path, _DEFAULTS, data)
+    assert got == {
+        "一": (Decimal(79), "中", _d("34", "45")),
+        "二": (Decimal(71), "中", _d("51", "20")),
+        "三": (Decimal(78), "中", _d("36", "42")),
+        "四": (Decimal(79), "中", _d("51", "28")),
+    }
