@@ -34,9 +34,12 @@ groups = [{ name = "工作" }]
 """
 
 
-def _scored(tmp_path: Path, text: str, data: str) -> dict[str, tuple[Any, Any, list[Any]]]:
+def _scored(
+    tmp_path: Path, text: str, data: str, *, sent_back: tuple[str, ...] = ()
+) -> dict[str, tuple[Any, Any, list[Any]]]:
     """The column program's (total, grade, indicator scores) per unit, after checking that the plan
-    compiles, that the program scores every unit itself, and that every path agrees."""
+    compiles, that the program scores every unit itself but those named in *sent_back* (it leaves
+    them to the per-unit program), and that every path agrees."""
     scheme = loads(text, format="toml")
     plan = plan_of(scheme)
     program = program_of(plan)
@@ -46,10 +49,10 @@ def _scored(tmp_path: Path, text: str, data: str) -> dict[str, tuple[Any, Any, l
     data_path.write_text(data, encoding="utf-8")
     units = load_units(data_path, scheme=scheme)
     found = program.run(units)
-    sent = [u.name for u, o in zip(units, found, strict=True) if o is None]
-    assert not sent, f"sent to the per-unit program: {sent}"
+    sent = tuple(u.name for u, o in zip(units, found, strict=True) if o is None)
+    assert sent == sent_back, f"sent to the per-unit program: {sent}"
     assert_paths_agree(scheme, scheme_path, data_path)
-    return {o.unit.name: (o.total, o.grade, list(o.scores)) for o in found}
+    return {o.unit.name: (o.total, o.grade, list(o.scores)) for o in found if o is not None}
 
 
 def _d(*values: str) -> list[Decimal]:
@@ -141,4 +144,49 @@ def test_defaults_whose_score_depends_on_the_category(tmp_path: Path) -> None:
         "二": (Decimal(71), "中", _d("51", "20")),
         "三": (Decimal(78), "中", _d("36", "42")),
         "四": (Decimal(79), "中", _d("51", "28")),
+    }
+
+
+# -- count() in a score formula and in a condition ------------------------------------------------
+
+_COUNT = """
+format = "perfrules-scheme/1"
+name = "计数"
+basis = "points"
+total = 100
+groups = [{ name = "工作" }]
+
+[[indicators]]
+code = "1"
+name = "达标项目"
+group = "工作"
+weight = 30
+score = "count(甲率>=90, 乙率>=90, 丙率/丁数>=0.9)×10"
+policies = [{ type = "zero", when = "count(违规>0, 投诉>2)=2" }]
+
+[[indicators]]
+code = "2"
+name = "日常"
+group = "工作"
+weight = 70
+score = "日常得分"
+"""
+
+
+def test_count_of_conditions(tmp_path: Path) -> None:
+    """每达标一项得10分: ``count(…)`` is how many of its conditions hold, a value on a cut counting.
+
+    一: 甲率 90 holds, 乙率 89.99 does not, 丙率/丁数 = 0.9 holds: 20; one of the two violations: no
+    zero; 20 + 60 = 80. 二: 20 (0.89 fails), 20 + 70 = 90. 三: all three, 30, but both violations:
+    zeroed, 0 + 70 = 70. 四 divides by 丁数 = 0: the per-unit program reports the division.
+    """
+    data = (
+        "单位,甲率,乙率,丙率,丁数,违规,投诉,日常得分\n"
+        "一,90,89.99,9,10,0,3,60\n二,95,95,8.9,10,1,0,70\n三,100,100,10,10,1,3,70\n四,0,0,0,0,0,0,50\n"
+    )
+    got = _scored(tmp_path, _COUNT, data, sent_back=("四",))
+    assert got == {
+        "一": (Decimal(80), None, _d("20", "60")),
+        "二": (Decimal(90), None, _d("20", "70")),
+        "三": (Decimal(70), None, _d("0", "70")),
     }
