@@ -12,9 +12,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from perfrules import loads
+from perfrules import evaluate, loads
 from perfrules.files.data import load_units
+from perfrules.scoring.colpop import batch_population
+from perfrules.scoring.colsteps import BatchPopulation
 from perfrules.scoring.plan import plan_of
+from perfrules.scoring.population import population_values
 from perfrules.scoring.program import program_of
 from test_differential import assert_paths_agree
 
@@ -48,7 +51,7 @@ def _scored(
     scheme_path.write_text(text, encoding="utf-8")
     data_path.write_text(data, encoding="utf-8")
     units = load_units(data_path, scheme=scheme)
-    found = program.run(units)
+    found = program.run(units, batch_population(plan, units) if plan.has_population else None)
     sent = tuple(u.name for u, o in zip(units, found, strict=True) if o is None)
     assert sent == sent_back, f"sent to the per-unit program: {sent}"
     assert_paths_agree(scheme, scheme_path, data_path)
@@ -190,3 +193,58 @@ def test_count_of_conditions(tmp_path: Path) -> None:
         "二": (Decimal(90), None, _d("20", "70")),
         "三": (Decimal(70), None, _d("0", "70")),
     }
+
+
+# -- a population value of a step's value -----------------------------------------------------------
+
+_GROWTH = """
+format = "perfrules-scheme/1"
+name = "增长"
+basis = "points"
+total = 100
+categories = ["甲", "乙"]
+groups = [{ name = "工作" }]
+
+[[indicators]]
+code = "1"
+name = "收入增长"
+group = "工作"
+weight = 60
+steps = ["增长率=(本年-上年)/上年×100"]
+score = "增长率/max_of(增长率)×分值"
+policies = [{ type = "default", score = 30 }]
+
+[[indicators]]
+code = "2"
+name = "效率提升"
+group = "工作"
+weights = { "甲" = 40, "乙" = 40 }
+within = "category"
+steps = ["节约=旧耗-新耗", "节约率=节约/旧耗"]
+score = "节约率/max_of(节约率)×分值"
+"""
+
+
+def test_population_values_of_a_step(tmp_path: Path) -> None:
+    """``max_of`` of a step's value: the batch's population is gathered over columns with the steps
+    run first; a unit whose step divides by 0 puts nothing in, has no population value, and is left
+    to the per-unit program (which gives it its default).
+
+    增长率: 一 20, 二 50, 三 10, 四 上年 = 0 (no value: the default 30); the most is 50, so 一 20/50 × 60
+    = 24, 二 60, 三 12. 节约率 within each category: 甲 0.2 and 0.1 (一 40, 二 20), 乙 0.25 and 0.05
+    (三 40, 四 0.05/0.25 × 40 = 8).
+    """
+    data = "单位,类别,本年,上年,旧耗,新耗\n一,甲,120,100,10,8\n二,甲,150,100,10,9\n三,乙,110,100,20,15\n四,乙,50,0,20,19\n"
+    got = _scored(tmp_path, _GROWTH, data, sent_back=("四",))
+    assert got == {
+        "一": (Decimal(64), None, _d("24", "40")),
+        "二": (Decimal(80), None, _d("60", "20")),
+        "三": (Decimal(52), None, _d("12", "40")),
+    }
+    last = list(evaluate(loads(_GROWTH, format="toml"), load_units(tmp_path / "data.csv")))[3]
+    assert (last.unit, last.total, [i.score for i in last.indicators]) == ("四", Decimal(38), _d("30", "8"))
+    scheme = loads(_GROWTH, format="toml")
+    units = load_units(tmp_path / "data.csv", scheme=scheme)
+    gathered = batch_population(plan_of(scheme), units)
+    assert isinstance(gathered, BatchPopulation)  # over columns, not unit by unit
+    assert dict(gathered) == dict(population_values(plan_of(scheme).indicators, units))

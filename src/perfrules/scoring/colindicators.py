@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import colapplies, coldefaults, colgraded, colparts, colpoints, colscale, colsteps
+from . import colapplies, colargs, coldefaults, colgraded, colparts, colpoints, colscale, colsteps
 from .indicator import IndicatorPlan
 from .plan import Plan
 
@@ -68,7 +68,9 @@ class Indicators:
                 fn, names, calls = colpoints.compile_points(ind, scheme.categories, compile_node, unsupported)
                 fns.append(colapplies.mapped(ind, fn))
                 self.population.append(calls)
-                self.arguments += [(ind, *a) for a in colsteps.compile_arguments(ind, compile_node)]
+                self.arguments += [
+                    (ind, *a) for a in colargs.compile_arguments(ind, compile_node, unsupported)
+                ]
                 names = colapplies.mapped_reads(ind, names)
                 reads |= names
                 self.reads_of.append(tuple(sorted(names)))
@@ -89,7 +91,9 @@ class Indicators:
             tree, calls = colsteps.population_names(formula.tree, ind.code)
             try:
                 fns.append(compile_node(tree))
-                self.arguments += [(ind, *a) for a in colsteps.compile_arguments(ind, compile_node)]
+                self.arguments += [
+                    (ind, *a) for a in colargs.compile_arguments(ind, compile_node, unsupported)
+                ]
             except unsupported as exc:
                 raise unsupported(f"indicator {ind.code}'s formula: {exc}") from None
             self.population.append(calls)

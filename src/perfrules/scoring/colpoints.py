@@ -28,8 +28,9 @@ Not compiled (:func:`points_why` says which): vetoes on an indicator reported
 per period or whose condition reads ``分值`` or population values; an
 adjustment or veto reading a step's value beside a default (a default gives
 no step values); a default score outside the indicator's limits; a zero rule
-where 0 is outside them; population calls whose argument reads a step or
-``分值``, or beside an ``inputs`` mapping.
+where 0 is outside them; population calls whose argument reads ``分值`` or a
+step other than a formula (:func:`perfrules.scoring.colargs.argument_why`), or
+beside an ``inputs`` mapping.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ from ..formula.language import Formula
 from ..scheme.reads import FULL_NAME
 from . import colvetoes
 from .coladjust import adjust_reads, compile_adjusts, over, total
+from .colargs import argument_why
 from .colconds import compile_condition
 from .coldefaults import with_defaults
 from .colparts import compile_steps, peer_columns
@@ -101,12 +103,9 @@ def points_why(ind: IndicatorPlan, categories: Sequence[str] | None) -> str | No
         uppers = [ind.upper(c) for c in keys]
         if (lower is not None and lower > 0) or any(u is not None and u < 0 for u in uppers):
             return f"indicator {code}: a zero rule where 0 is outside the indicator's limits"
-    for call in ind.population_calls:
-        if call.argument.variables & (targets | {FULL_NAME}):
-            return f"indicator {code}: a population value of a step's value or the full points"
-        if ind.ind.inputs:
-            return f"indicator {code}: population values beside an inputs mapping"
-    return None
+    if ind.population_calls and ind.ind.inputs:
+        return f"indicator {code}: population values beside an inputs mapping"
+    return argument_why(ind)  # (a step's value: over the steps it reads, colargs)
 
 
 def _fraction_column(values: Sequence[Fraction], at: Any) -> IntColumn:

@@ -59,7 +59,6 @@ __all__ = [
     "ZERO_DIVISOR",
     "DIVISIONS",
     "batch_columns",
-    "compile_arguments",
     "divide",
     "gcd_all",
     "only_population",
@@ -461,15 +460,6 @@ def only_population(ind: IndicatorPlan) -> bool:
         and not ind.ind.inputs
         and FULL_NAME not in formula.variables
     )
-
-
-def compile_arguments(ind: IndicatorPlan, compile_node: Any) -> list[tuple[str, str, Any, tuple[str, ...]]]:
-    """Each population call's argument of the indicator compiled by *compile_node*:
-    (key, function, column function, the names it reads)."""
-    return [
-        (call.key, call.function, compile_node(call.argument.tree), tuple(sorted(call.argument.variables)))
-        for call in ind.population_calls
-    ]
 
 
 _NONE: Mapping[tuple[str, str, str | None], Any] = {}
