@@ -248,3 +248,51 @@ def test_population_values_of_a_step(tmp_path: Path) -> None:
     gathered = batch_population(plan_of(scheme), units)
     assert isinstance(gathered, BatchPopulation)  # over columns, not unit by unit
     assert dict(gathered) == dict(population_values(plan_of(scheme).indicators, units))
+
+
+# -- a grading scale on a value that reads population values ----------------------------------------
+
+_RELATIVE = """
+format = "perfrules-scheme/1"
+name = "相对值"
+basis = "points"
+total = 100
+groups = [{ name = "工作" }]
+
+[scores]
+"优" = [90, 100]
+"良" = [80, 90]
+"中" = [60, 80]
+"差" = [0, 60]
+
+[[indicators]]
+code = "1"
+name = "相对完成"
+group = "工作"
+weight = 50
+steps = ["相对值=完成量/max_of(完成量)×100"]
+scale = { rule = "优：相对值≥90；良：80≤相对值<90；中：60≤相对值<80；差：相对值<60", domain = [0, 100], scoring = "midpoint" }
+
+[[indicators]]
+code = "2"
+name = "日常"
+group = "工作"
+weight = 50
+score = "日常得分"
+"""
+
+
+def test_scale_on_a_value_relative_to_the_best(tmp_path: Path) -> None:
+    """达到最高值90%以上为优: the step reads ``max_of`` (200) as a column, and the scale grades it.
+
+    一 200 → 100, 优, midpoint 95 × 50/100 = 47.5; 二 180 → 90 exactly, 优, 47.5; 三 179 → 89.5, 良,
+    85 × 0.5 = 42.5; 四 100 → 50, 差, 30 × 0.5 = 15. Each + 40.
+    """
+    data = "单位,完成量,日常得分\n一,200,40\n二,180,40\n三,179,40\n四,100,40\n"
+    got = _scored(tmp_path, _RELATIVE, data)
+    assert got == {
+        "一": (Decimal("87.5"), "良", _d("47.5", "40")),
+        "二": (Decimal("87.5"), "良", _d("47.5", "40")),
+        "三": (Decimal("82.5"), "良", _d("42.5", "40")),
+        "四": (Decimal(55), "差", _d("15", "40")),
+    }

@@ -38,14 +38,16 @@ class Indicators:
         for k, ind in enumerate(plan.indicators):
             scale = ind.ind.scale
             if scale is not None:  # graded by a scale (colscale): bands by cross-multiplication
+                # Steps reading population values (x/max_of(x)) read them as the batch's columns.
+                steps_node, calls = self._population(ind, compile_node, unsupported)
                 if scale.is_categorical or not scale.is_threshold or scale.levels:
                     # Words, or several values: each distinct input graded by the scale once (colgraded).
                     fn, graded = colgraded.compile_looked_up(
-                        ind, scheme.categories, compile_node, colparts.compile_steps, unsupported
+                        ind, scheme.categories, steps_node, colparts.compile_steps, unsupported
                     )
                 else:
                     fn, graded = colscale.compile_graded(
-                        ind, scheme.categories, compile_node, unsupported, colparts.compile_steps
+                        ind, scheme.categories, steps_node, unsupported, colparts.compile_steps
                     )
                 # Zero rules on the indicator after the grading, adjustments and vetoes after the defaults.
                 zeroed, finished, rules = colpoints.scale_mechanics(
@@ -58,7 +60,7 @@ class Indicators:
                 graded = colapplies.mapped_reads(ind, graded | conditions | rules)
                 self._not_applicable(ind, k, compile_node, unsupported)
                 fns.append(fn)
-                self.population.append(colparts.peer_columns(ind))  # peer ratios: population values
+                self.population.append(calls)  # peer ratios, max_of …: population values
                 reads |= graded
                 self.reads_of.append(tuple(sorted(graded)))
                 continue
@@ -111,6 +113,26 @@ class Indicators:
             raise unsupported(f"a column of words read by a formula or condition ({min(words & arithmetic)})")
         self.text_reads = tuple(sorted(reads & words))
         self.reads = tuple(sorted(reads - words))
+
+    def _population(
+        self, ind: IndicatorPlan, compile_node: Any, unsupported: type[Exception]
+    ) -> tuple[Any, dict[str, str]]:
+        """For an indicator graded by a scale: the compiler of its steps (population calls read as the
+        batch's columns) and its population columns (each with its key); its calls' arguments are
+        added to those the batch's population is gathered from (colargs)."""
+        calls = colparts.peer_columns(ind)
+        if not ind.population_calls:
+            return compile_node, calls
+        if ind.ind.inputs:
+            raise unsupported(f"indicator {ind.code}: population values beside an inputs mapping")
+        code = ind.code
+        self.arguments += [(ind, *a) for a in colargs.compile_arguments(ind, compile_node, unsupported)]
+        calls.update({f"{colsteps.POPULATION_PREFIX}{code}\0{c.key}": c.key for c in ind.population_calls})
+
+        def steps_node(node: Any) -> Any:
+            return compile_node(colsteps.population_names(node, code)[0])
+
+        return steps_node, calls
 
     @staticmethod
     def _plain(ind: IndicatorPlan) -> bool:

@@ -93,8 +93,6 @@ def value_why(ind: IndicatorPlan) -> str | None:
     if others:
         kinds = ", ".join(sorted({type(p).__name__ for p in others}))
         return f"a grading scale with policies ({kinds})"
-    if ind.population_calls:
-        return "a grading scale on a value that reads population functions (max_of …)"
     # Peer ratios and ranks are the batch's population values, handed in as columns (colparts).
     steps = sorted(
         {type(s).__name__ for s in ind.steps if not isinstance(s, Formula | Part | PeerRatio | Rank)}
