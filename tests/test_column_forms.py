@@ -9,14 +9,19 @@ explanations, the command line's JSON and streamed CSV) agrees (``assert_paths_a
 from __future__ import annotations
 
 from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from perfrules import evaluate, loads
 from perfrules.files.data import load_units
+from perfrules.scoring import colpop
 from perfrules.scoring.colpop import batch_population
 from perfrules.scoring.colsteps import BatchPopulation
 from perfrules.scoring.plan import plan_of
+from perfrules.scoring.population import observe as colpop_observe
 from perfrules.scoring.population import population_values
 from perfrules.scoring.program import program_of
 from test_differential import assert_paths_agree
@@ -296,3 +301,64 @@ def test_scale_on_a_value_relative_to_the_best(tmp_path: Path) -> None:
         "三": (Decimal("82.5"), "良", _d("42.5", "40")),
         "四": (Decimal(55), "差", _d("15", "40")),
     }
+
+
+# -- per-unit parameters beside population values ---------------------------------------------------
+
+_PARAMETERS = """
+format = "perfrules-scheme/1"
+name = "难度系数"
+basis = "points"
+total = 100
+groups = [{ name = "工作" }]
+
+[parameters."难度系数"]
+"一" = 1.2
+"二" = 1
+"三" = 0.8
+
+[[indicators]]
+code = "1"
+name = "招商引资"
+group = "工作"
+weight = 60
+score = "到位资金×难度系数/max_of(到位资金×难度系数)×分值"
+
+[[indicators]]
+code = "2"
+name = "日常"
+group = "工作"
+weight = 40
+score = "日常得分"
+"""
+
+
+def test_parameters_in_population_values(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``max_of`` over values a per-unit parameter (难度系数) weighs: the batch's population is
+    gathered over columns with the scheme's table joined in where a unit's data gives none.
+
+    一 100 × 1.2 = 120, 二 150 × 1 = 150, 三 200 × 0.8 = 160, 四 90 × 2 (its own cell) = 180, the most;
+    一 120/180 × 60 = 40, 二 50, 三 160/3, 四 60. 五 has no 难度系数 either way: it puts nothing in,
+    and the per-unit program reports it.
+    """
+    data = "单位,到位资金,难度系数,日常得分\n一,100,,30\n二,150,,40\n三,200,,35\n四,90,2,40\n五,10,,40\n"
+    got = _scored(tmp_path, _PARAMETERS, data, sent_back=("五",))
+    assert got == {
+        "一": (Decimal(70), None, _d("40", "30")),
+        "二": (Decimal(90), None, _d("50", "40")),
+        "三": (Fraction(265, 3), None, [Fraction(160, 3), Decimal(35)]),
+        "四": (Decimal(100), None, _d("60", "40")),
+    }
+    scheme = loads(_PARAMETERS, format="toml")
+    units = load_units(tmp_path / "data.csv", scheme=scheme)
+    one_by_one: list[str] = []
+
+    def observe(plans: Any, rest: Any) -> Any:
+        one_by_one.extend(u.name for u in rest)
+        return colpop_observe(plans, rest)
+
+    monkeypatch.setattr(colpop, "observe", observe)
+    gathered = batch_population(plan_of(scheme), units)
+    assert isinstance(gathered, BatchPopulation)
+    assert one_by_one == ["五"]  # the others' parts over columns, the table's values joined in
+    assert dict(gathered) == dict(population_values(plan_of(scheme).indicators, units))
