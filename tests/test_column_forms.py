@@ -362,3 +362,45 @@ def test_parameters_in_population_values(tmp_path: Path, monkeypatch: pytest.Mon
     assert isinstance(gathered, BatchPopulation)
     assert one_by_one == ["五"]  # the others' parts over columns, the table's values joined in
     assert dict(gathered) == dict(population_values(plan_of(scheme).indicators, units))
+
+
+# -- another indicator's share of its full points, which differ by category ------------------------
+
+_SHARE = """
+format = "perfrules-scheme/1"
+name = "得分率"
+basis = "points"
+total = 100
+categories = ["甲", "乙"]
+groups = [{ name = "工作" }]
+
+[[indicators]]
+code = "1"
+name = "主要任务"
+group = "工作"
+weights = { "甲" = 40, "乙" = 60 }
+score = "任务得分"
+
+[[indicators]]
+code = "2"
+name = "配套工作"
+group = "工作"
+weights = { "甲" = 60, "乙" = 40 }
+score = "指标1得分率×分值"
+"""
+
+
+def test_share_of_full_points_that_differ_by_category(tmp_path: Path) -> None:
+    """指标1得分率 is 指标1's score over its full points for the unit's category (甲 40, 乙 60).
+
+    一 (甲) 30 → 0.75 × 60 = 45, 75; 二 (乙) 30 → 0.5 × 40 = 20, 50; 三 (乙) 60 → 1 × 40, 100; 四 (甲)
+    reports 70, held at 40 first → 1 × 60, 100.
+    """
+    data = "单位,类别,任务得分\n一,甲,30\n二,乙,30\n三,乙,60\n四,甲,70\n"
+    got = _scored(tmp_path, _SHARE, data)
+    assert got == {
+        "一": (Decimal(75), None, _d("30", "45")),
+        "二": (Decimal(50), None, _d("30", "20")),
+        "三": (Decimal(100), None, _d("60", "40")),
+        "四": (Decimal(100), None, _d("40", "60")),
+    }
