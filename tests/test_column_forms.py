@@ -404,3 +404,53 @@ def test_share_of_full_points_that_differ_by_category(tmp_path: Path) -> None:
         "三": (Decimal(100), None, _d("60", "40")),
         "四": (Decimal(100), None, _d("40", "60")),
     }
+
+
+# -- a zero rule and a veto reading a step's value, on an indicator graded by a scale --------------
+
+_RATE_RULES = """
+format = "perfrules-scheme/1"
+name = "完成率"
+basis = "points"
+total = 100
+groups = [{ name = "工作" }]
+
+[scores]
+"优" = [90, 100]
+"良" = [80, 90]
+"中" = [60, 80]
+"差" = [0, 60]
+
+[[indicators]]
+code = "1"
+name = "任务完成"
+group = "工作"
+weight = 50
+steps = ["完成率=完成数/计划数×100"]
+scale = { rule = "优：完成率≥95；良：85≤完成率<95；中：60≤完成率<85；差：完成率<60", domain = [0, 200], scoring = "midpoint" }
+policies = [{ type = "zero", when = "完成率<50" }, { type = "veto", when = "完成率<20" }]
+
+[[indicators]]
+code = "2"
+name = "日常"
+group = "工作"
+weight = 50
+score = "日常得分"
+"""
+
+
+def test_rules_reading_a_step_beside_a_scale(tmp_path: Path) -> None:
+    """完成率低于50%的不得分，低于20%的一票否决: the rules read the 完成率 the scale grades.
+
+    一 19/20 = 95%, 优, midpoint 95 × 0.5 = 47.5 (+40 = 87.5); 二 40%: zeroed, 0 + 40 = 40; 三 110%,
+    优, 87.5; 四 55%, 差, 30 × 0.5 = 15, 55; 五 10%: zeroed and vetoed, its total 0.
+    """
+    data = "单位,完成数,计划数,日常得分\n一,19,20,40\n二,40,100,40\n三,55,50,40\n四,55,100,40\n五,1,10,40\n"
+    got = _scored(tmp_path, _RATE_RULES, data)
+    assert got == {
+        "一": (Decimal("87.5"), "良", _d("47.5", "40")),
+        "二": (Decimal(40), "差", _d("0", "40")),
+        "三": (Decimal("87.5"), "良", _d("47.5", "40")),
+        "四": (Decimal(55), "差", _d("15", "40")),
+        "五": (Decimal(0), "差", _d("0", "40")),
+    }

@@ -22,7 +22,7 @@ from typing import Any
 from .._numbers import as_fraction
 from ..scheme.steps import Part
 from .collookup import compile_lookup, scale_inputs
-from .colscale import value_why
+from .colscale import kept, value_why
 from .colsteps import CATEGORY, on_scope
 from .indicator import IndicatorPlan
 
@@ -63,9 +63,12 @@ def compile_looked_up(
     compile_node: Any,
     compile_steps: Any,
     unsupported: type[Exception],
+    scope_key: str | None = None,
 ) -> tuple[Any, set[str]]:
     """The column step of an indicator graded by a word scale or a scale of conditions, and the names
-    it reads (*compile_steps* compiles its steps: :func:`perfrules.scoring.colparts.compile_steps`).
+    it reads (*compile_steps* compiles its steps: :func:`perfrules.scoring.colparts.compile_steps`;
+    with *scope_key*, the scope after them is left among the columns:
+    :func:`~perfrules.scoring.colscale.kept`).
 
     Raises:
         unsupported: policies other than those compiled beside (defaults, not applicable, zero rules
@@ -111,6 +114,8 @@ def compile_looked_up(
     def run(cols: dict[str, Any], n: int) -> Any:
         if run_steps is None:
             return lookup(cols, n)
-        return on_scope(lookup, run_steps(cols, n), cols, n)
+        scope = run_steps(cols, n)
+        kept(scope, cols, scope_key)
+        return on_scope(lookup, scope, cols, n)
 
     return run, reads

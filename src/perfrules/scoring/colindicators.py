@@ -40,14 +40,15 @@ class Indicators:
             if scale is not None:  # graded by a scale (colscale): bands by cross-multiplication
                 # Steps reading population values (x/max_of(x)) read them as the batch's columns.
                 steps_node, calls = self._population(ind, compile_node, unsupported)
+                kept = colpoints.scale_scope_key(ind)  # the scope after its steps, for its rules
                 if scale.is_categorical or not scale.is_threshold or scale.levels:
                     # Words, or several values: each distinct input graded by the scale once (colgraded).
                     fn, graded = colgraded.compile_looked_up(
-                        ind, scheme.categories, steps_node, colparts.compile_steps, unsupported
+                        ind, scheme.categories, steps_node, colparts.compile_steps, unsupported, kept
                     )
                 else:
                     fn, graded = colscale.compile_graded(
-                        ind, scheme.categories, steps_node, unsupported, colparts.compile_steps
+                        ind, scheme.categories, steps_node, unsupported, colparts.compile_steps, kept
                     )
                 # Zero rules on the indicator after the grading, adjustments and vetoes after the defaults.
                 zeroed, finished, rules = colpoints.scale_mechanics(

@@ -55,7 +55,16 @@ from .colzero import PERIOD_ROWS
 from .indicator import IndicatorPlan
 from .policies import default_score
 
-__all__ = ["CATEGORY", "compile_points", "full_column", "points_why", "scale_mechanics", "scale_why", "takes"]
+__all__ = [
+    "CATEGORY",
+    "compile_points",
+    "full_column",
+    "points_why",
+    "scale_mechanics",
+    "scale_scope_key",
+    "scale_why",
+    "takes",
+]
 
 _SCOPE = "\0scope of "  # where a run leaves the scope after an indicator's steps (its code appended)
 
@@ -288,11 +297,18 @@ def _conditions(ind: IndicatorPlan) -> list[Formula]:
     return [p.when for p in ind.zero_indicator] + [p.when for p in ind.vetoes]
 
 
+def scale_scope_key(ind: IndicatorPlan) -> str | None:
+    """Where the column step of an indicator graded by a scale leaves the scope after its steps for its
+    zero rules, adjustments and vetoes (None: they read no step's value)."""
+    return _SCOPE + ind.code if _rule_reads(ind) & ind.targets else None
+
+
 def scale_why(ind: IndicatorPlan) -> str | None:
     """Why the zero rules, adjustments and vetoes of an indicator graded by a scale do not compile."""
-    reads = _rule_reads(ind)
-    if reads & ind.targets:
-        return f"indicator {ind.code}: a zero rule, adjustment or veto reading a step's value beside a scale"
+    defaults = ind.defaults_when or ind.no_data is not None
+    steps = ind.targets
+    if defaults and (adjust_reads(ind) | {n for v in ind.vetoes for n in v.when.variables}) & steps:
+        return f"indicator {ind.code}: an adjustment or veto reading a step's value beside a default"
     if any(when.population_calls for when in _conditions(ind)):
         return f"indicator {ind.code}: a zero rule or veto reading population values"
     return None
@@ -303,7 +319,8 @@ def scale_mechanics(
 ) -> tuple[Any, Any, set[str]]:
     """For an indicator graded by a scale: a wrapper putting its zero rules after the grading (a zero
     rule gives 0, the scale's lowest band), one putting its adjustments and vetoes after its
-    defaults, and the names they read.
+    defaults, and the data names they read. Rules reading a step's value (完成率<50) read the scope
+    the scale's column step leaves under :func:`scale_scope_key`.
 
     Raises:
         unsupported: a form :func:`scale_why` names, or a condition or cap that does not compile.
@@ -319,8 +336,12 @@ def scale_mechanics(
     except unsupported as exc:
         raise unsupported(f"indicator {ind.code}'s rule: {exc}") from None
 
-    def scoped(cols: dict[str, Any], n: int) -> dict[str, Any]:
-        return {**cols, FULL_NAME: full_column(fulls, cols, n)} if FULL_NAME not in cols else dict(cols)
+    key = scale_scope_key(ind)  # (the scale's column step leaves the scope after its steps there)
+    last_zeroed = adjusts is None and not vetoes
+
+    def scoped(cols: dict[str, Any], n: int, last: bool) -> dict[str, Any]:
+        base = cols if key is None else cols.pop(key) if last else cols[key]
+        return {**base, FULL_NAME: full_column(fulls, cols, n)} if FULL_NAME not in base else dict(base)
 
     def zeroed(step: Any) -> Any:
         if not zero_rules:
@@ -328,7 +349,7 @@ def scale_mechanics(
 
         def run(cols: dict[str, Any], n: int) -> IntColumn:
             col = step(cols, n)
-            scope = scoped(cols, n)
+            scope = scoped(cols, n, last_zeroed)
             col = _zeroed(zero_rules, col, scope, n)
             _carry(scope, cols)
             return col
@@ -341,14 +362,14 @@ def scale_mechanics(
 
         def run(cols: dict[str, Any], n: int) -> IntColumn:
             col = step(cols, n)
-            scope = scoped(cols, n)
+            scope = scoped(cols, n, True)
             col = _finished(col, scope, n, adjusts, vetoes, limits, ind.code)
             _carry(scope, cols)
             return col
 
         return run
 
-    return zeroed, finished, _rule_reads(ind) - {FULL_NAME}
+    return zeroed, finished, _rule_reads(ind) - {FULL_NAME} - ind.targets
 
 
 def _category(cols: dict[str, Any], n: int) -> Any:

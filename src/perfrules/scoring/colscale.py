@@ -42,7 +42,7 @@ from ..formula.language import Formula
 from ..grading.scale import GradeScale
 from ..scheme.policies import Adjust, NotApplicable, Veto, ZeroWhen
 from ..scheme.steps import Part, PeerRatio, Rank
-from .colsteps import CATEGORY, send_back
+from .colsteps import CATEGORY, SEND_BACK, ZERO_DIVISOR, send_back
 from .indicator import IndicatorPlan
 
 __all__ = [
@@ -50,6 +50,7 @@ __all__ = [
     "compile_scale",
     "grade_column",
     "grades",
+    "kept",
     "limits",
     "pieces",
     "scale_why",
@@ -218,13 +219,15 @@ def compile_graded(
     compile_node: Any,
     unsupported: type[Exception],
     compile_steps: Any,
+    scope_key: str | None = None,
 ) -> tuple[Any, set[str]]:
     """The column step of an indicator graded by a scale, and the data columns it reads.
 
     *compile_node* compiles a formula's tree to a function of the columns
     (the program's own compiler), *compile_steps* the indicator's steps
     (:func:`perfrules.scoring.colparts.compile_steps`); the value graded is a
-    data column or what the indicator's steps compute.
+    data column or what the indicator's steps compute. With *scope_key*, the
+    scope after the steps is left among the columns under it (see :func:`kept`).
 
     Raises:
         unsupported: a form this does not compile, saying which (the indicator named).
@@ -245,12 +248,22 @@ def compile_graded(
     def value(cols: dict[str, Any], n: int) -> IntColumn:
         if not targets:
             return cols[name]  # type: ignore[no-any-return]
-        return run_steps(cols, n)[name]  # type: ignore[no-any-return]
+        scope = run_steps(cols, n)
+        kept(scope, cols, scope_key)
+        return scope[name]  # type: ignore[no-any-return]
 
     try:
         return compile_scale(ind, value, categories), reads
     except ValueError as exc:
         raise unsupported(f"indicator {ind.code}: {exc}") from None
+
+
+def kept(scope: dict[str, Any], cols: dict[str, Any], key: str | None) -> None:
+    """Leave *scope* (after an indicator's steps) among *cols* under *key* (if any) for its zero
+    rules, adjustments and vetoes (:func:`perfrules.scoring.colpoints.scale_mechanics`), without the
+    rows its steps marked: those are on *cols* already."""
+    if key is not None:
+        cols[key] = {k: v for k, v in scope.items() if k not in (SEND_BACK, ZERO_DIVISOR)}
 
 
 def _bands(num: Any, den: int, bound: int, cuts: Any, left: Any) -> Any:
