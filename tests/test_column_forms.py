@@ -454,3 +454,53 @@ def test_rules_reading_a_step_beside_a_scale(tmp_path: Path) -> None:
         "四": (Decimal(55), "差", _d("15", "40")),
         "五": (Decimal(0), "差", _d("0", "40")),
     }
+
+
+# -- a default whose condition reads population values, on an indicator graded by a scale ----------
+
+_SAME_VALUES = """
+format = "perfrules-scheme/1"
+name = "相同"
+basis = "points"
+total = 100
+groups = [{ name = "工作" }]
+
+[scores]
+"优" = [90, 100]
+"良" = [80, 90]
+"中" = [60, 80]
+"差" = [0, 60]
+
+[[indicators]]
+code = "1"
+name = "能耗下降"
+group = "工作"
+weight = 50
+scale = { rule = "优：降幅≥5；良：3≤降幅<5；中：0≤降幅<3；差：降幅<0", domain = [-100, 100], scoring = "midpoint" }
+policies = [{ type = "default", grade = "良", when = "max_of(降幅)=min_of(降幅)", reason = "各单位数值相同" }]
+
+[[indicators]]
+code = "2"
+name = "日常"
+group = "工作"
+weight = 50
+score = "日常得分"
+"""
+
+
+def test_default_when_every_unit_reports_the_same_on_a_scale(tmp_path: Path) -> None:
+    """各单位数值相同的，按“良”区中值: the default's condition reads ``max_of`` and ``min_of`` as the
+    batch's columns. 降幅 6, 3, −1 differ: 优 95, 良 85, 差 30, × 0.5 → 47.5, 42.5, 15 (+40 each);
+    two units both at 6: the default, 良 85 × 0.5 = 42.5 each, though 6 is 优.
+    """
+    got = _scored(tmp_path, _SAME_VALUES, "单位,降幅,日常得分\n一,6,40\n二,3,40\n三,-1,40\n")
+    assert got == {
+        "一": (Decimal("87.5"), "良", _d("47.5", "40")),
+        "二": (Decimal("82.5"), "良", _d("42.5", "40")),
+        "三": (Decimal(55), "差", _d("15", "40")),
+    }
+    same = _scored(tmp_path, _SAME_VALUES, "单位,降幅,日常得分\n一,6,40\n二,6,40\n")
+    assert same == {
+        "一": (Decimal("82.5"), "良", _d("42.5", "40")),
+        "二": (Decimal("82.5"), "良", _d("42.5", "40")),
+    }

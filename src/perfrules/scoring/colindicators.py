@@ -54,8 +54,8 @@ class Indicators:
                 zeroed, finished, rules = colpoints.scale_mechanics(
                     ind, scheme.categories, compile_node, unsupported
                 )
-                fn, conditions = coldefaults.with_defaults(
-                    ind, zeroed(fn), scheme.categories, compile_node, unsupported
+                fn, conditions = coldefaults.with_defaults(  # (a condition may read max_of …, too)
+                    ind, zeroed(fn), scheme.categories, steps_node, unsupported
                 )
                 fn = colapplies.mapped(ind, finished(fn))  # the inputs mapping: local names read data columns
                 graded = colapplies.mapped_reads(ind, graded | conditions | rules)
