@@ -504,3 +504,41 @@ def test_default_when_every_unit_reports_the_same_on_a_scale(tmp_path: Path) -> 
         "一": (Decimal("82.5"), "良", _d("42.5", "40")),
         "二": (Decimal("82.5"), "良", _d("42.5", "40")),
     }
+
+
+# -- a step reading the full points, on an indicator graded by a scale -----------------------------
+
+_FULL_RATE = (
+    _HEAD
+    + """
+[[indicators]]
+code = "1"
+name = "督查"
+group = "工作"
+weights = { "甲" = 40, "乙" = 60 }
+steps = ["得分率=督查得分/分值×100"]
+scale = { rule = "优：得分率≥90；良：80≤得分率<90；中：60≤得分率<80；差：得分率<60", domain = [0, 100], scoring = "midpoint" }
+
+[[indicators]]
+code = "2"
+name = "日常"
+group = "工作"
+weights = { "甲" = 60, "乙" = 40 }
+score = "日常得分"
+"""
+)
+
+
+def test_step_reading_the_full_points_beside_a_scale(tmp_path: Path) -> None:
+    """得分率 = 督查得分 ÷ 分值 (甲 40, 乙 60), graded by its midpoint in the unit's category's points.
+
+    一 (甲) 36/40 = 90%, 优, 95 × 0.4 = 38; 二 (乙) 51/60 = 85%, 良, 85 × 0.6 = 51; 三 (乙) 30/60 = 50%,
+    差, 30 × 0.6 = 18. 日常 as reported.
+    """
+    data = "单位,类别,督查得分,日常得分\n一,甲,36,50\n二,乙,51,30\n三,乙,30,40\n"
+    got = _scored(tmp_path, _FULL_RATE, data)
+    assert got == {
+        "一": (Decimal(88), "良", _d("38", "50")),
+        "二": (Decimal(81), "良", _d("51", "30")),
+        "三": (Decimal(58), "差", _d("18", "40")),
+    }

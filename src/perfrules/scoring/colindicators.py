@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from .._numbers import as_fraction
+from ..scheme.reads import FULL_NAME
 from . import colapplies, colargs, coldefaults, colgraded, colparts, colpoints, colscale, colsteps
 from .indicator import IndicatorPlan
 from .plan import Plan
@@ -44,11 +46,11 @@ class Indicators:
                 if scale.is_categorical or not scale.is_threshold or scale.levels:
                     # Words, or several values: each distinct input graded by the scale once (colgraded).
                     fn, graded = colgraded.compile_looked_up(
-                        ind, scheme.categories, steps_node, colparts.compile_steps, unsupported, kept
+                        ind, scheme.categories, steps_node, _steps_with_full, unsupported, kept
                     )
                 else:
                     fn, graded = colscale.compile_graded(
-                        ind, scheme.categories, steps_node, unsupported, colparts.compile_steps, kept
+                        ind, scheme.categories, steps_node, unsupported, _steps_with_full, kept
                     )
                 # Zero rules on the indicator after the grading, adjustments and vetoes after the defaults.
                 zeroed, finished, rules = colpoints.scale_mechanics(
@@ -149,3 +151,25 @@ class Indicators:
         found = colapplies.compile_not_applicable(ind, compile_node, unsupported)
         if found is not None:
             self.na_rules.append((k, found[0], tuple(sorted(found[1]))))
+
+
+def _steps_with_full(
+    ind: IndicatorPlan, compile_node: Any, unsupported: type[Exception]
+) -> tuple[Any, set[str], set[str]]:
+    """:func:`perfrules.scoring.colparts.compile_steps` for an indicator graded by a scale, its steps
+    reading ``分值`` (the indicator's full points for each row's category) as the per-unit program's
+    scope gives it."""
+    run, reads, targets = colparts.compile_steps(ind, compile_node, unsupported, full_points=True)
+    if FULL_NAME not in reads:
+        return run, reads, targets
+    keys = ind.scheme.categories or (None,)
+    fulls = [as_fraction(ind.full(c)) for c in keys]
+
+    def with_full(cols: dict[str, Any], n: int) -> dict[str, Any]:
+        given = {**cols, FULL_NAME: colpoints.full_column(fulls, cols, n)}
+        scope: dict[str, Any] = run(given, n)
+        if colsteps.SEND_BACK in given:
+            cols[colsteps.SEND_BACK] = given[colsteps.SEND_BACK]
+        return scope
+
+    return with_full, reads - {FULL_NAME}, targets
