@@ -542,3 +542,59 @@ def test_step_reading_the_full_points_beside_a_scale(tmp_path: Path) -> None:
         "二": (Decimal(81), "良", _d("51", "30")),
         "三": (Decimal(58), "差", _d("18", "40")),
     }
+
+
+# -- overall grading that counts grades, beside an indicator graded on population values -----------
+
+_COUNTED = """
+format = "perfrules-scheme/1"
+name = "优秀指标数"
+basis = "points"
+total = 100
+groups = [{ name = "工作" }]
+
+[scores]
+"优" = [90, 100]
+"良" = [80, 90]
+"中" = [60, 80]
+"差" = [0, 60]
+
+[overall]
+bands = [
+  { name = "优秀", conditions = ["总分>=85 and 评为优的指标数>=2"] },
+  { name = "良好", conditions = ["总分>=70"] },
+  { name = "一般", conditions = ["总分>=0"] },
+]
+policy = "first"
+
+[[indicators]]
+code = "1"
+name = "相对完成"
+group = "工作"
+weight = 50
+steps = ["相对值=完成量/max_of(完成量)×100"]
+scale = { rule = "优：相对值≥90；良：80≤相对值<90；中：60≤相对值<80；差：相对值<60", domain = [0, 100], scoring = "midpoint" }
+
+[[indicators]]
+code = "2"
+name = "满意度"
+group = "工作"
+weight = 50
+scale = { rule = "优：满意度≥90；良：80≤满意度<90；中：60≤满意度<80；差：满意度<60", domain = [0, 100], scoring = "midpoint" }
+"""
+
+
+def test_grades_counted_beside_population_values(tmp_path: Path) -> None:
+    """评为优的指标数 grades every indicator, 相对完成 on its population value (the most, 200) too.
+
+    一: 100 and 92, both 优 (47.5 + 47.5 = 95), two 优: 优秀. 二: 90 优, 86 良: 90, one 优: 良好.
+    三: 89.5 良, 99 优: 90, 良好. 四: 50 差 (15), 95 优: 62.5, 一般.
+    """
+    data = "单位,完成量,满意度\n一,200,92\n二,180,86\n三,179,99\n四,100,95\n"
+    got = _scored(tmp_path, _COUNTED, data)
+    assert got == {
+        "一": (Decimal(95), "优秀", _d("47.5", "47.5")),
+        "二": (Decimal(90), "良好", _d("47.5", "42.5")),
+        "三": (Decimal(90), "良好", _d("42.5", "47.5")),
+        "四": (Decimal("62.5"), "一般", _d("15", "47.5")),
+    }
