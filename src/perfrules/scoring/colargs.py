@@ -7,7 +7,8 @@ unit's data with the indicator's steps the argument reads run on it (only
 those, in order, without the zero rules on steps); a unit where a step or the
 argument cannot be worked out puts nothing in. Over columns
 (:mod:`perfrules.scoring.colpop`) the argument runs on the batch's columns
-with those same steps run first, each compiled by the program's own compiler;
+(through the indicator's ``inputs`` mapping, as ``env`` reads the data) with
+those same steps run first, each compiled by the program's own compiler;
 a row a step cannot keep exactly (a divisor of 0, a value past the limits) is
 marked under :data:`~perfrules.scoring.colsteps.SEND_BACK`, and the batch's
 population takes that unit's part one by one, the per-unit way.
@@ -24,6 +25,7 @@ from typing import Any
 from ..formula.language import Formula
 from ..scheme.reads import FULL_NAME
 from ..scheme.steps import step_target
+from .colapplies import mapped, mapped_reads
 from .colsteps import SEND_BACK
 from .indicator import IndicatorPlan
 
@@ -72,8 +74,16 @@ def compile_arguments(
         for step in steps:
             compiled.append((step_target(step), compile_node(step.tree)))
             reads |= step.variables
-        argument = compile_node(call.argument.tree)
-        found.append((call.key, call.function, _over(compiled, argument), tuple(sorted(reads - targets))))
+        argument = _over(compiled, compile_node(call.argument.tree))
+        # (Through the indicator's ``inputs`` mapping: local names read their data columns.)
+        found.append(
+            (
+                call.key,
+                call.function,
+                mapped(ind, argument),
+                tuple(sorted(mapped_reads(ind, reads - targets))),
+            )
+        )
     return found
 
 

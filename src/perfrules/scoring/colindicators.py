@@ -126,8 +126,6 @@ class Indicators:
         calls = colparts.peer_columns(ind)
         if not ind.population_calls:
             return compile_node, calls
-        if ind.ind.inputs:
-            raise unsupported(f"indicator {ind.code}: population values beside an inputs mapping")
         code = ind.code
         self.arguments += [(ind, *a) for a in colargs.compile_arguments(ind, compile_node, unsupported)]
         calls.update({f"{colsteps.POPULATION_PREFIX}{code}\0{c.key}": c.key for c in ind.population_calls})

@@ -29,8 +29,7 @@ per period or whose condition reads ``分值`` or population values; an
 adjustment or veto reading a step's value beside a default (a default gives
 no step values); a default score outside the indicator's limits; a zero rule
 where 0 is outside them; population calls whose argument reads ``分值`` or a
-step other than a formula (:func:`perfrules.scoring.colargs.argument_why`), or
-beside an ``inputs`` mapping.
+step other than a formula (:func:`perfrules.scoring.colargs.argument_why`).
 """
 
 from __future__ import annotations
@@ -112,8 +111,6 @@ def points_why(ind: IndicatorPlan, categories: Sequence[str] | None) -> str | No
         uppers = [ind.upper(c) for c in keys]
         if (lower is not None and lower > 0) or any(u is not None and u < 0 for u in uppers):
             return f"indicator {code}: a zero rule where 0 is outside the indicator's limits"
-    if ind.population_calls and ind.ind.inputs:
-        return f"indicator {code}: population values beside an inputs mapping"
     return argument_why(ind)  # (a step's value: over the steps it reads, colargs)
 
 
