@@ -12,7 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from perfrules import loads
+from perfrules import evaluate, loads
 from perfrules.files.data import load_units
 from perfrules.scoring.colpop import batch_population
 from perfrules.scoring.plan import plan_of
@@ -321,3 +321,51 @@ def test_step_reading_the_full_points_beside_a_scale(tmp_path: Path) -> None:
         "二": (Decimal(81), "良", _d("51", "30")),
         "三": (Decimal(58), "差", _d("18", "40")),
     }
+
+
+# -- an adjustment reading a step's value, beside a default ----------------------------------------
+
+_SURPLUS = """
+format = "perfrules-scheme/1"
+name = "超额"
+basis = "points"
+total = 100
+groups = [{ name = "工作" }]
+
+[[indicators]]
+code = "1"
+name = "任务"
+group = "工作"
+weight = 50
+max_score = 60
+steps = ["完成率=完成数/计划数", "超额率=max(完成率-1, 0)×100"]
+score = "min(完成率, 1)×分值"
+policies = [{ type = "default", score = 20 }, { type = "adjust", per = "超额率", points = 0.5, cap = 10 }]
+
+[[indicators]]
+code = "2"
+name = "日常"
+group = "工作"
+weight = 50
+score = "日常得分"
+"""
+
+
+def test_adjustment_reading_a_step_beside_a_default(tmp_path: Path) -> None:
+    """超额部分每1%加0.5分，最多加10分: the adjustment reads the step 超额率. A unit that takes the
+    default (计划数 0) has no 超额率: it goes to the per-unit program, which reports that.
+
+    一 12/10: 50 + 0.5 × 20 = 60 (the most: max_score 60), 100; 二 5/10: 25, 65; 四 30/10: 50 + 10 (the
+    cap) = 60, 100.
+    """
+    data = "单位,完成数,计划数,日常得分\n一,12,10,40\n二,5,10,40\n三,3,0,40\n四,30,10,40\n"
+    got = _scored(tmp_path, _SURPLUS, data, sent_back=("三",))
+    assert got == {
+        "一": (Decimal(100), None, _d("60", "40")),
+        "二": (Decimal(65), None, _d("25", "40")),
+        "四": (Decimal(100), None, _d("60", "40")),
+    }
+    third = list(evaluate(loads(_SURPLUS, format="toml"), load_units(tmp_path / "data.csv")))[2]
+    assert [e.message for e in third.errors] == [
+        "no value for '超额率' in formula 'the adjustment of 1 任务'"
+    ]

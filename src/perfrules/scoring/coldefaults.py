@@ -45,9 +45,11 @@ def with_defaults(
     categories: Sequence[str] | None,
     compile_node: Any,
     unsupported: type[Exception],
+    fired_key: str | None = None,
 ) -> tuple[Any, set[str]]:
     """The indicator's column step *step* with its ``default … when`` policies before it, and the
-    data names the conditions read.
+    data names the conditions read. With *fired_key*, the rows a default took (a bool array) are
+    left among the columns under it.
 
     A default score that differs by category (the midpoint of 良 in each category's points) is
     each row's category's.
@@ -105,6 +107,8 @@ def with_defaults(
         for m in (earlier, None if marks is None else marks & ~fired):
             if m is not None:
                 send_back(cols, m)
+        if fired_key is not None:
+            cols[fired_key] = fired
         if not fired.any():
             return col
         den = math.lcm(col.den, *(f.denominator for _, fs in rules for f in fs))

@@ -57,7 +57,7 @@ class Indicators:
                     ind, scheme.categories, compile_node, unsupported
                 )
                 fn, conditions = coldefaults.with_defaults(  # (a condition may read max_of …, too)
-                    ind, zeroed(fn), scheme.categories, steps_node, unsupported
+                    ind, zeroed(fn), scheme.categories, steps_node, unsupported, colpoints.defaulted_key(ind)
                 )
                 fn = colapplies.mapped(ind, finished(fn))  # the inputs mapping: local names read data columns
                 graded = colapplies.mapped_reads(ind, graded | conditions | rules)

@@ -24,10 +24,11 @@ are :mod:`perfrules.scoring.coldefaults`'. Where a veto fires is recorded for
 the batch (:mod:`perfrules.scoring.colvetoes`): its note, and its effect on the
 total and grade, as the per-unit program gives them.
 
-Not compiled (:func:`points_why` says which): vetoes on an indicator reported
-per period or whose condition reads ``分值`` or population values; an
-adjustment or veto reading a step's value beside a default (a default gives
-no step values); a default score outside the indicator's limits; a zero rule
+An adjustment or veto reading a step's value beside a default sends the rows a
+default takes to the per-unit program (a default gives no step values: it
+reports the rule's missing value). Not compiled (:func:`points_why` says
+which): vetoes on an indicator reported per period or whose condition reads
+``分值`` or population values; a default score outside the indicator's limits; a zero rule
 where 0 is outside them; population calls whose argument reads ``分值`` or a
 step other than a formula (:func:`perfrules.scoring.colargs.argument_why`).
 """
@@ -57,6 +58,7 @@ from .policies import default_score
 __all__ = [
     "CATEGORY",
     "compile_points",
+    "defaulted_key",
     "full_column",
     "points_why",
     "scale_mechanics",
@@ -66,6 +68,7 @@ __all__ = [
 ]
 
 _SCOPE = "\0scope of "  # where a run leaves the scope after an indicator's steps (its code appended)
+_DEFAULTED = "\0defaulted "  # where its defaults mark the rows they took (defaulted_key)
 
 
 def takes(ind: IndicatorPlan) -> bool:
@@ -90,17 +93,11 @@ def takes(ind: IndicatorPlan) -> bool:
 def points_why(ind: IndicatorPlan, categories: Sequence[str] | None) -> str | None:
     """Why the indicator's formula and point mechanics do not compile here (None: they do)."""
     code = ind.code
-    targets = ind.targets
-    defaults = ind.defaults_when or ind.no_data is not None
     keys = categories or (None,)
     lower = ind.lower()
     for policy in ind.vetoes:  # (per period: also decided on the year's row, colperiodvetoes)
         if FULL_NAME in policy.when.variables or policy.when.population_calls:
             return f"indicator {code}: a veto whose condition reads the full points or population values"
-        if defaults and policy.when.variables & targets:
-            return f"indicator {code}: a veto reading a step's value beside a default"
-    if defaults and adjust_reads(ind) & targets:
-        return f"indicator {code}: an adjustment reading a step's value beside a default"
     for policy in (*ind.defaults_when, *((ind.no_data,) if ind.no_data is not None else ())):
         for c in keys:
             score = as_fraction(default_score(ind, policy, c))
@@ -252,11 +249,14 @@ def compile_points(
         scope.pop(ZERO_DIVISOR, None)  # the default for no data reaches no further than this
         return col
 
-    defaulted, conditions = with_defaults(ind, graded, categories, with_population, unsupported)
+    fired = defaulted_key(ind)
+    defaulted, conditions = with_defaults(ind, graded, categories, with_population, unsupported, fired)
     reads |= conditions
 
     def run(cols: dict[str, Any], n: int) -> IntColumn:
         col: IntColumn = defaulted(cols, n)
+        if fired is not None:  # rules read step values a default does not give: the per-unit program's
+            send_back(cols, cols.pop(fired))
         scope = cols.pop(scope_key)  # (the default runs the steps for every row)
         col = _finished(col, scope, n, adjusts, vetoes, limits, ind.code)
         _carry(scope, cols)
@@ -300,12 +300,18 @@ def scale_scope_key(ind: IndicatorPlan) -> str | None:
     return _SCOPE + ind.code if _rule_reads(ind) & ind.targets else None
 
 
+def defaulted_key(ind: IndicatorPlan) -> str | None:
+    """Where the indicator's defaults mark the rows they took (:func:`~perfrules.scoring.coldefaults.
+    with_defaults`) when its adjustments or vetoes read a step's value: a default gives no step values
+    (the per-unit program reports the rule's missing value), so those rows go back to it. None: no
+    such rule beside a default."""
+    defaults = ind.defaults_when or ind.no_data is not None
+    reads = adjust_reads(ind) | {name for v in ind.vetoes for name in v.when.variables}
+    return _DEFAULTED + ind.code if defaults and reads & ind.targets else None
+
+
 def scale_why(ind: IndicatorPlan) -> str | None:
     """Why the zero rules, adjustments and vetoes of an indicator graded by a scale do not compile."""
-    defaults = ind.defaults_when or ind.no_data is not None
-    steps = ind.targets
-    if defaults and (adjust_reads(ind) | {n for v in ind.vetoes for n in v.when.variables}) & steps:
-        return f"indicator {ind.code}: an adjustment or veto reading a step's value beside a default"
     if any(when.population_calls for when in _conditions(ind)):
         return f"indicator {ind.code}: a zero rule or veto reading population values"
     return None
@@ -334,6 +340,7 @@ def scale_mechanics(
         raise unsupported(f"indicator {ind.code}'s rule: {exc}") from None
 
     key = scale_scope_key(ind)  # (the scale's column step leaves the scope after its steps there)
+    fired = defaulted_key(ind)  # (its defaults mark the rows they took there)
     last_zeroed = adjusts is None and not vetoes
 
     def scoped(cols: dict[str, Any], n: int, last: bool) -> dict[str, Any]:
@@ -359,6 +366,8 @@ def scale_mechanics(
 
         def run(cols: dict[str, Any], n: int) -> IntColumn:
             col = step(cols, n)
+            if fired is not None:  # (see compile_points)
+                send_back(cols, cols.pop(fired))
             scope = scoped(cols, n, True)
             col = _finished(col, scope, n, adjusts, vetoes, limits, ind.code)
             _carry(scope, cols)
