@@ -97,6 +97,7 @@ class RichGrading:
         if self.graded is not None:
             grades, graded_here = self.graded.run(columns, categories, scored.applicable, ok)
             ok = ok & graded_here
+            scored.graded = grades  # (what a grade per period reads too: colgrades)
         rows = np.flatnonzero(ok).tolist()
         held = scored.small if scored.small is not None else scored.totals
         parts: list[list[Any]] = [

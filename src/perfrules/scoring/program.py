@@ -119,7 +119,7 @@ class ColumnProgram:
         # Overall grading that reads more than the total, groups that take a mean, a grade per period:
         # each run once per distinct input (coloverall, colmeans, colgrades).
         self.rich, self.means = rich_grading(plan, _Unsupported, self.text_reads), group_means(plan)
-        self.grades = period_grades(plan, _Unsupported)
+        self.grades = period_grades(plan, self.rich)
         na_reads = {name for _, _, names in found.na_rules for name in names}
         self.results = result_reads(plan, na_reads, _Unsupported)  # 指标1得分 … (colresults)
         self.steps = step_reads_of(
@@ -393,13 +393,13 @@ class ColumnProgram:
             or self.rules.bites(held, denominators, scored.ok, keys, cat)
         ):
             scored.finish_rules(columns, cat, possible, fired)
-        if self.grades is not None and kept is not None:  # each period's total and grade (colgrades)
-            scored.periods, done = self.grades.run(
-                common, den, applicable, categories, periods, kept, scored.ok
-            )
-            scored.ok = scored.ok & done
         if self.rich is not None:
             scored.ok = scored.ok & self.rich.run(scored, cols, categories, scored.ok, columns)
+        if self.grades is not None and kept is not None:  # each period's total and grade (colgrades)
+            scored.periods, done = self.grades.run(
+                common, den, applicable, categories, periods, kept, scored.ok, cols, scored.graded
+            )
+            scored.ok = scored.ok & done
         return scored
 
     def _held(self, k: int, col: _Col, keys: Sequence[str], cat: Any, places: int | None) -> _Col:
@@ -446,6 +446,7 @@ class Scored:
         self.found: list[Any] | None = None
         self.means: list[Any] | None = None
         self.periods: list[Any] | None = None
+        self.graded: dict[int, list[str | None]] = {}  # per indicator, the grades rich grading read
         self.ok = ok
         self.events: dict[int, list[Any]] = {}  # per unit (by position), the notes the total's rules left
         self.vetoed: Any = None  # which units a veto sank (None: none)
