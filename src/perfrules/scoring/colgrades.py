@@ -43,7 +43,6 @@ __all__ = ["PeriodGrades", "period_grades"]
 Kept = Mapping[int, tuple[Sequence[tuple[int, str]], Any]]
 
 _GAP = object()  # (a cell a period's row does not give: the year's is read)
-_NEW = object()
 
 
 class PeriodGrades:
@@ -106,12 +105,13 @@ class PeriodGrades:
                 tuple(grades[k][i] for k in self.graded) if grades else (),
             )
             try:
-                got = found.get(key, _NEW)
+                known = key in found
             except TypeError:  # a cell of a kind no table holds: the per-unit program reads it
                 done[i] = False
                 continue
-            if got is _NEW:
-                got = found[key] = self._totals(key, den, given, own)
+            if not known:
+                found[key] = self._totals(key, den, given, own)
+            got = found[key]
             if got is None:
                 done[i] = False
             else:
