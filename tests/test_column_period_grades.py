@@ -240,3 +240,69 @@ def test_a_period_cell_the_grading_cannot_read_goes_to_the_per_unit_program():
     result = evaluate(scheme, [odd, fine]).results
     assert result[0].total is None and "事故=[1] (list) is not a number" in result[0].errors[0].message
     assert result[1].periods == found[1].periods
+
+
+_OWN_WEIGHTS = """
+name = "自报分值"
+basis = "points"
+total = 100
+periods = "mean"
+period_grades = true
+groups = [{ name = "组1" }, { name = "组2" }]
+
+[overall]
+policy = "first"
+[[overall.bands]]
+name = "优"
+conditions = ["组1得分>=50"]
+[[overall.bands]]
+name = "差"
+conditions = ["总分>=0"]
+
+[[indicators]]
+code = "1"
+name = "业务"
+group = "组1"
+weight_from = "分值1"
+full = 100
+frequency = "季度"
+score = "值1"
+
+[[indicators]]
+code = "2"
+name = "党建"
+group = "组2"
+weight_from = "分值2"
+full = 100
+score = "值2"
+"""
+
+
+def test_weights_read_per_unit_are_part_of_the_input_of_each_period_and_of_the_year(tmp_path):
+    """Alike scores, each unit's own weights (``weight_from``). 甲 (70 and 30): 一季度 80×0.7 = 56 of
+    组1 → 优, total 56 + 24 = 80; 二季度 42 → 差, 66; the year 49 + 24 = 73, 差. 乙 (30 and 70):
+    一季度 24 → 差, 24 + 56 = 80. 丙 (70 and 30, no quarters): 56 → 优, 80; 丁 (30 and 70): 24 → 差, 80."""
+    data = (
+        "单位,期间,值1,值2,分值1,分值2\n甲,,,80,70,30\n甲,一季度,80,,,\n甲,二季度,60,,,\n"
+        "乙,,,80,30,70\n乙,一季度,80,,,\n丙,,80,80,70,30\n丁,,80,80,30,70\n"
+    )
+    scheme_path, data_path = _files(tmp_path, _OWN_WEIGHTS, data)
+    scheme = load(scheme_path)
+    plan = plan_of(scheme)
+    program = program_of(plan)
+    assert program is not None, plan.program_why
+    found = program.run(load_units(data_path, scheme=scheme))
+    assert all(o is not None for o in found)
+    assert [_periods(o) for o in found] == [
+        [("一季度", "80", "优"), ("二季度", "66", "差")],
+        [("一季度", "80", "差")],
+        [],
+        [],
+    ]
+    assert [(str(o.total), o.grade) for o in found] == [  # type: ignore[union-attr]
+        ("73", "差"),
+        ("80", "差"),
+        ("80", "优"),
+        ("80", "差"),
+    ]
+    assert_paths_agree(scheme, scheme_path, data_path)

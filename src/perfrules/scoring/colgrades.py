@@ -11,11 +11,11 @@ the year's data, the period's scores and the year's grades. The column program
 keeps each period row's score as :mod:`~perfrules.scoring.colperiods` worked it
 out (held within the indicator's limits and rounded, as the per-unit program
 does per period) and runs that same function with them — once per distinct
-input: the unit's category, pattern of applicable indicators, year's scores,
-periods' labels and scores, and for rich grading the data it reads (the year's
-cells and each period's) and the indicators' grades it reads
-(:mod:`~perfrules.scoring.coloverall` works those out for the year). No rule is
-written twice.
+input: the unit's category, pattern of applicable indicators and own weights
+(``weight_from``), year's scores, periods' labels and scores, and for rich
+grading the data it reads (the year's cells and each period's) and the
+indicators' grades it reads (:mod:`~perfrules.scoring.coloverall` works those
+out for the year). No rule is written twice.
 
 With ``periods = "sum"`` (which validation refuses beside ``period_grades``)
 the per-unit program has no period scores and gives no period totals; nor does
@@ -56,20 +56,21 @@ class PeriodGrades:
 
     def run(
         self,
-        scores: Sequence[Any],
-        den: int,
-        applicable: Any,
+        scored: Any,
         categories: Sequence[str | None],
         periods: Sequence[Any] | None,
         kept: Kept,
-        ok: Any,
-        cols: Mapping[str, Any] | None = None,
-        grades: Mapping[int, Sequence[str | None]] | None = None,
+        cols: Mapping[str, Any],
     ) -> tuple[list[tuple[PeriodTotal, ...]], Any]:
-        """Per unit, its periods' totals (``()`` for a unit without periods), and which units it
-        worked them out for (the others go to the per-unit program); *cols* the batch's columns (the
-        year's data rich grading reads), *grades* the indicators' grades it reads
-        (:meth:`~perfrules.scoring.coloverall.RichGrading.run`)."""
+        """Per unit, its periods' totals (``()`` for a unit without periods), and which of the units
+        *scored* (:class:`~perfrules.scoring.program.Scored`) takes it worked them out for (the others
+        go to the per-unit program). *scored* gives the year's scores, each unit's pattern and own
+        weights (``weight_from``) and the indicators' grades rich grading read
+        (:meth:`~perfrules.scoring.coloverall.RichGrading.run`); *cols* the batch's columns (the
+        year's data rich grading reads)."""
+        scores, den, applicable, ok = scored.scores, scored.den, scored.applicable, scored.ok
+        grades: Mapping[int, Sequence[str | None]] = scored.graded
+        base = scored.base if scored.own is not None else None
         np = numpy()
         n = len(ok)
         out: list[tuple[PeriodTotal, ...]] = [()] * n
@@ -85,7 +86,7 @@ class PeriodGrades:
         found: dict[tuple[Any, ...], tuple[PeriodTotal, ...] | None] = {}
         count = len(self.plan.indicators)
         names = self.data
-        data = [(cols[name].num, cols[name].den) for name in names] if names and cols is not None else []
+        data = [(cols[name].num, cols[name].den) for name in names]
         for i in np.flatnonzero(ok).tolist():
             given = periods[i]
             if given is None:
@@ -103,6 +104,7 @@ class PeriodGrades:
                 tuple(sorted((k, tuple(v)) for k, v in own.items())),
                 tuple((int(num[i]), d) for num, d in data),
                 tuple(grades[k][i] for k in self.graded) if grades else (),
+                base(i) if base is not None else None,
             )
             try:
                 known = key in found
@@ -129,7 +131,7 @@ class PeriodGrades:
         plan = self.plan
         category, pattern, year = key[:3]
         applicable = list(pattern)
-        use = weighting(plan, category, applicable)
+        use = weighting(plan, category, applicable, key[7])
         scores = [exact(Fraction(v, den)) if applicable[k] else None for k, v in enumerate(year)]
         found = [
             tuple(

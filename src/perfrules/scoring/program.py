@@ -385,7 +385,7 @@ class ColumnProgram:
             big = totals if totals is not None else small.astype(object)
             ok = (ok & ~wide) | colsteps.totals_within_limits(big, denominators, ok & wide)
         scored = Scored(self, common, den, applicable, totals, denominators, ok, small)
-        scored.means = means
+        scored.means, scored.own = means, ((wid, owns) if self.own is not None else None)
         held = small if small is not None else totals
         if (
             fired is not None
@@ -396,9 +396,7 @@ class ColumnProgram:
         if self.rich is not None:
             scored.ok = scored.ok & self.rich.run(scored, cols, categories, scored.ok, columns)
         if self.grades is not None and kept is not None:  # each period's total and grade (colgrades)
-            scored.periods, done = self.grades.run(
-                common, den, applicable, categories, periods, kept, scored.ok, cols, scored.graded
-            )
+            scored.periods, done = self.grades.run(scored, categories, periods, kept, cols)
             scored.ok = scored.ok & done
         return scored
 
@@ -447,6 +445,7 @@ class Scored:
         self.means: list[Any] | None = None
         self.periods: list[Any] | None = None
         self.graded: dict[int, list[str | None]] = {}  # per indicator, the grades rich grading read
+        self.own: Any = None  # weight_from: (each unit's place among the weights read, those weights)
         self.ok = ok
         self.events: dict[int, list[Any]] = {}  # per unit (by position), the notes the total's rules left
         self.vetoed: Any = None  # which units a veto sank (None: none)
@@ -516,6 +515,10 @@ class Scored:
     def total(self, i: int) -> Any:
         """Unit *i*'s total, exact."""
         return exact(Fraction(int(self.totals[i]), int(self.denominators[i])))
+
+    def base(self, i: int) -> tuple[Fraction, ...] | None:
+        """Unit *i*'s own weights (``weight_from``; None: the scheme's, as the per-unit program takes)."""
+        return None if self.own is None else self.own[1][int(self.own[0][i])]
 
     def unit_scores(self, i: int) -> list[Any]:
         """Unit *i*'s indicator scores (None where an indicator does not apply)."""
