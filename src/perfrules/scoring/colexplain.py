@@ -173,8 +173,11 @@ def explain_unit(explainer: Explainer, record: Record, i: int) -> tuple[list[Ind
     plan = explainer.plan
     if explainer.why is not None:
         return None, explainer.why
-    if record.outcomes[i] is None:
+    done = record.outcomes[i]
+    if done is None:
         return None, "a unit the column program sends to the per-unit program"
+    if done.errors:  # (its failed indicators' errors are not in the record: colfailures)
+        return None, "a unit with errors"
     unit = record.units[i]
     if unit.periods and any(ind.periodic for ind in plan.indicators):
         return None, "period rows"

@@ -68,6 +68,7 @@ from . import colapplies, colindicators, collimits, collookup, colperiods, colsc
 from .coldot import CommonScores, weighted_sums
 from .coldot import scaled as _scaled
 from .coldress import dress
+from .colfailures import Failures, resolve
 from .colgrades import period_grades
 from .colhistory import joined
 from .colmeans import group_means, total_columns
@@ -195,6 +196,10 @@ class ColumnProgram:
             rows = scored.rows()
             totals, grades, shown = scored.finish(rows)
             lines = format_rows(scored.scores, scored.den, scored.applicable) if rendered and rows else None
+            # Units only an indicator's failure kept from being scored: their errors, by the rules' own steps.
+            failed = resolve(self.plan, scored, units, population)
+            for i, errored in failed.items():
+                out[i] = errored
             for j, (i, total, grade) in enumerate(zip(rows, totals, grades, strict=True)):
                 unit = units[i]
                 outcome = UnitOutcome(unit)
@@ -263,6 +268,7 @@ class ColumnProgram:
         if any(self.population):
             present = colsteps.population_columns(plan.indicators, self.population, names, population, cols)
         count = len(plan.indicators)
+        fails = Failures(n, count)  # per unit and indicator: what the columns cannot work out (colfailures)
         # Applicability: applies_to, and weights of 0 for a category.
         applicable = np.ones((n, count), dtype=bool)
         for k, members in self.only_for:
@@ -277,15 +283,17 @@ class ColumnProgram:
             wid, owns, refused = self.own.read(columns, ok, cat, applicable)
             if record is not None:
                 record["own"] = (wid, owns)  # each unit's weights read from its data (colrecord)
+            fails.own = (wid, owns)
             ok &= ~refused
         if declared is not None:
             listed, unknown = colapplies.declared(plan.lookup, plan.indicators, declared)
             applicable &= ~listed
             ok &= ~unknown
+        start = applicable.copy()  # (a unit's indicator that applies to it by name and weight)
         for k, holds, names_k in self.na_rules:
             applicable[:, k] &= ~holds(cols, n)
-            for name in self.missing.blank(k, names_k, columns, applicable):  # the per-unit program
-                ok &= columns[name][1]  # reports a condition it cannot work out
+            for name in self.missing.blank(k, names_k, columns, applicable):  # a condition that cannot be
+                fails.mark(k, ~columns[name][1] & start[:, k])  # worked out: the indicator's error
         if self.steps is not None:  # other indicators' steps that rules read (colstepreads)
             columns = self.steps.run(cols, columns, n)
         places = scheme.round_scores
@@ -308,14 +316,17 @@ class ColumnProgram:
             *ordered(self.results, cols, applicable, partial(self._held, keys=keys, cat=cat, places=places)),
             kept,
             columns,
+            fails.mark,
         )
+        fails.peek_vetoes(cols)
         fired, ok = colvetoes.take(plan, cols, applicable, ok)  # indicator vetoes that fire (colvetoes)
         if self.vetoes is not None:  # vetoes of indicators reported per period (colperiodvetoes)
             ok &= ~self.vetoes.run(cols, columns, applicable)
         if present is not None:  # a population value is needed where its indicator applies (on the
             for k, has in per_period.items():  # year's row: units scored per period have theirs)
                 present[:, k] |= has if scheme.periods != "sum" else False
-            ok &= (present | ~applicable).all(axis=1)
+            for k in range(count):
+                fails.mark(k, ~present[:, k] & applicable[:, k])
         if _TOO_LARGE in cols:
             ok &= ~cols[_TOO_LARGE]
         for name in self.rich.data if self.rich is not None else ():
@@ -334,9 +345,10 @@ class ColumnProgram:
                 if elsewhere is not None:
                     plain = plain | elsewhere
                 if everywhere[k]:
-                    ok &= plain
+                    fails.mark(k, ~plain)
                 elif not plain.all():
-                    ok &= plain | ~applicable[:, k]
+                    fails.mark(k, ~plain & applicable[:, k])
+        ok = fails.split(ok)  # units only an indicator's failure keeps from a total (colfailures)
         # One pattern of applicable indicators per unit: the units grouped by category and pattern.
         varying = [k for k in range(count) if not applicable[:, k].all()]
         pattern = cat * (1 << len(varying))
@@ -385,6 +397,7 @@ class ColumnProgram:
             big = totals if totals is not None else small.astype(object)
             ok = (ok & ~wide) | colsteps.totals_within_limits(big, denominators, ok & wide)
         scored = Scored(self, common, den, applicable, totals, denominators, ok, small)
+        scored.failures = fails
         scored.means = means
         held = small if small is not None else totals
         if (
@@ -449,6 +462,7 @@ class Scored:
         self.ok = ok
         self.events: dict[int, list[Any]] = {}  # per unit (by position), the notes the total's rules left
         self.vetoed: Any = None  # which units a veto sank (None: none)
+        self.failures: Failures | None = None  # what the columns could not work out, per indicator
 
     def finish_rules(
         self, columns: Any, cat: Any, patterns: list[tuple[Any, Any]], fired: Any = None

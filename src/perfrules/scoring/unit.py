@@ -234,24 +234,24 @@ def _score_unit(
             applicable[k] = False
             first_events[k] = not_assessed(words, category)
             continue
-        kind, found, fired = indicator_step(
+        what, step, fired = indicator_step(
             plan, unit, k, scores, population, detail=detail, graded=graded, declared=bool(declared)
         )
-        if kind == "scored":
-            assert isinstance(found, Scored) and fired is not None
-            scored[k] = found
-            scores[k] = found.score
+        if what == "scored":
+            assert isinstance(step, Scored) and fired is not None
+            scored[k] = step
+            scores[k] = step.score
             for veto in fired:
                 lowest |= veto.effect == "lowest_grade"
                 zeroed |= veto.effect == "zero"
                 vetoes.append(veto_event(veto, ind.label, words))
-        elif kind == "na":
-            assert isinstance(found, PolicyEvent)
+        elif what == "na":
+            assert isinstance(step, PolicyEvent)
             applicable[k] = False
-            first_events[k] = found
+            first_events[k] = step
         else:
-            assert isinstance(found, UnitError)
-            failures[k] = found
+            assert isinstance(step, UnitError)
+            failures[k] = step
     weighting = pattern_weighting(plan, category, applicable, own)
     weights = weighting.weights
     # The total is one exact sum of integers over the pattern's shared denominator:
