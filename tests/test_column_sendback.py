@@ -175,7 +175,13 @@ def test_cells_written_as_people_write_them_are_taken_as_columns(tmp_path_factor
     # the per-unit program scores only the units it finds an error in (a blank, 约五分 …).
     _, slow_units, scheme = _agree(folder, text, odd_data)
     taken = _run_columns(scheme, folder, odd_data)
-    assert [o is not None for o in taken] == [not o.errors for o in slow_units]
+    # ... and the column program takes every unit without errors; a unit with errors it takes has the
+    # per-unit program's errors (an indicator's error, worded by its own step: colfailures).
+    assert all(o is not None for o, s in zip(taken, slow_units, strict=True) if not s.errors)
+    for o, s in zip(taken, slow_units, strict=True):
+        if o is not None:
+            said = [(e.indicator, e.field, e.message) for e in o.errors]
+            assert (said, o.total) == ([(e.indicator, e.field, e.message) for e in s.errors], s.total)
     plain_path = _write(folder, "plain.csv", plain_data)
     odd_path = _write(folder, "odd.csv", odd_data)
     scheme_path = _write(folder, "scheme.toml", text)
@@ -221,16 +227,18 @@ score = "值"
 
 def test_a_cell_with_a_count_word_on_a_band_boundary_gets_the_boundarys_grade(tmp_path):
     """87.5分 is 87.5: on the boundary of 优 (>= 87.5), so 优; ８７．４９ (full-width) is 87.49: 良;
-    87.5% is 0.875: 差. — is no data (the per-unit program's error), 无 is not a number (its error)."""
+    87.5% is 0.875: 差. — is no data (an error of the indicator, worded by its own step: colfailures),
+    无 is not a number (the per-unit program's error)."""
     scheme_path = _write(tmp_path, "scheme.toml", _BAND)
     data = _write(tmp_path, "d.csv", "单位,值\n甲,87.5分\n乙,８７．４９\n丙,87.5%\n丁,—\n戊,无\n己,87.5\n")
     scheme = loads(_BAND, format="toml")
     taken = _run_columns(scheme, tmp_path, data.read_text(encoding="utf-8"))
-    assert [o is not None for o in taken] == [True, True, True, False, False, True]
+    assert [o is not None for o in taken] == [True, True, True, True, False, True]
+    assert [(e.indicator, e.field) for e in taken[3].errors] == [("1", "值")]
     keys, sent = _evaluated(_BAND, data, program=True)
     slow, _ = _evaluated(_BAND, data, program=False)
     assert keys == slow
-    assert sent == 2  # 丁 and 戊 only
+    assert sent == 1  # 戊 only
     by_name = {k[0]: k for k in keys}
     assert [(by_name[u][1], by_name[u][2]) for u in "甲乙丙己"] == [
         (Decimal("87.5"), "优"),
@@ -407,8 +415,9 @@ def test_blank_inputs_under_a_missing_rule_are_taken_as_columns(tmp_path_factory
     # A rule that makes an indicator not apply where its input is blank sends no unit back that
     # the scheme without it takes (a blank input there is the per-unit program's error).
     assert all(f is not None for f, p in zip(found, plain, strict=True) if p is not None)
-    # In these schemes, the per-unit program now scores only the units it finds an error in.
-    assert [f is not None for f in found] == [not s.errors for s in slow]
+    # In these schemes, the per-unit program now scores only units it finds an error in (and the column
+    # program takes those whose only errors are an indicator's: colfailures).
+    assert all(f is not None for f, s in zip(found, slow, strict=True) if not s.errors)
     extra = sum(f is not None and p is None for f, p in zip(found, plain, strict=True))
     event(f"units with a blank input taken as columns: {'some' if extra else 'none'}")
     path = _write(folder, "data.csv", data)
@@ -416,7 +425,8 @@ def test_blank_inputs_under_a_missing_rule_are_taken_as_columns(tmp_path_factory
     assert fast_keys == _evaluated(text, path, program=False)[0]
     assert sent == sum(f is None for f in found)
     scheme_path = _write(folder, "scheme.toml", text)
-    assert _streamed(scheme_path, path, "csv")[3] == sent
+    # (the streamed readers still send a unit with an indicator's error back whole)
+    assert _streamed(scheme_path, path, "csv")[3] == sum(f is None or bool(f.errors) for f in found)
 
 
 _MISSING = """
@@ -443,26 +453,30 @@ score = "乙值"
 
 def test_a_blank_input_under_a_missing_rule_by_hand(tmp_path):
     """甲: 95×0.6 + 80×0.4 = 89 良. 乙's 甲值 is blank (—): 甲 does not apply, its weight moves to 乙:
-    90 优 (on the boundary). 丙's 乙值 is blank: no rule, the per-unit program's error. 丁's 甲值 is
-    无: not a number, its error."""
+    90 优 (on the boundary). 丙's 乙值 is blank: no rule, 乙's error (worded by 乙's own step). 丁's 甲值
+    is 无: not a number, the per-unit program's error."""
     data = "单位,甲值,乙值\n甲,95,80\n乙,—,90\n丙,80,\n丁,无,70\n"
     scheme = loads(_MISSING, format="toml")
     found = _run_columns(scheme, tmp_path, data)
     assert [(str(o.total), o.grade) if o is not None else None for o in found] == [
         ("89", "良"),
         ("90", "优"),
-        None,
+        ("None", None),
         None,
     ]
+    assert [(e.indicator, e.field, e.message) for e in found[2].errors] == [
+        ("2", "乙值", "no value for '乙值' in formula '乙值'; did you mean '甲值'?")
+    ]
+    assert found[2].scores == [Decimal(80), None]
     path = tmp_path / "d.csv"
     keys, sent = _evaluated(_MISSING, path, program=True)
-    assert sent == 2
+    assert sent == 1
     assert keys == _evaluated(_MISSING, path, program=False)[0]
     assert keys == _evaluated(_MISSING, path, program=True, explained=True)[0]
     scheme_path = _write(tmp_path, "scheme.toml", _MISSING)
     for fmt in ("csv", "table"):
         code, out, err, streamed_sent = _streamed(scheme_path, path, fmt)
-        assert (code, streamed_sent) == (1, 2)
+        assert (code, streamed_sent) == (1, 2)  # (the streamed readers still send 丙 back whole)
         assert (code, out, err) == _streamed(scheme_path, path, fmt, jobs=2)[:3]
     rows = list(csv.reader(io.StringIO(_streamed(scheme_path, path, "csv")[1].lstrip("\ufeff"))))
     assert [r[:7] for r in rows[1:3]] == [
@@ -477,13 +491,14 @@ def test_a_blank_input_under_a_missing_rule_by_hand(tmp_path):
 
 
 def test_validate_with_data_says_how_many_units_the_column_program_takes(tmp_path):
-    """甲, 乙, 丙, 己 as columns; 丁 (—: no data, no policy for it) and 戊 (无) have errors."""
+    """甲, 乙, 丙, 己 as columns, and 丁 (—: no data, no policy for it: the indicator's error, worded by its
+    own step); 戊 (无, not a number) by the per-unit program, which reports its error."""
     scheme_path = _write(tmp_path, "scheme.toml", _BAND)
     data = _write(tmp_path, "d.csv", "单位,值\n甲,87.5分\n乙,８７．４９\n丙,87.5%\n丁,—\n戊,无\n己,87.5\n")
     code, out, _ = _cli(["validate", str(scheme_path), str(data)])
     assert code == 1  # (丁 and 戊 are the data's problems)
     assert (
-        "scoring: 4 of 6 units as columns; by the per-unit program: 2 with an error it reports, "
+        "scoring: 5 of 6 units as columns; by the per-unit program: 1 with an error it reports, "
         "0 for a form the column program does not take yet"
     ) in out.splitlines()
     scheme = loads(_VETOES, format="toml")

@@ -22,6 +22,7 @@ from .._intcols import gc_paused, numpy
 from ..scheme.unitcols import LazyUnits, UnitColumns
 from ..scheme.units import Unit, note_events
 from .batch import finish_batch
+from .colfailures import resolve
 from .colhistory import reads_cells
 from .outcome import UnitOutcome
 from .plan import Plan
@@ -124,6 +125,9 @@ def score_kept(
                 if columns.notes:
                     outcome.events = note_events(outcome.unit)
                 scored.dress(j, outcome)
+                outcomes[at[j]] = outcome
+            # Units only an indicator's failure kept from a total: their errors by its own step (colfailures).
+            for j, outcome in resolve(plan, scored, lambda j: columns.unit(int(index[j]))).items():
                 outcomes[at[j]] = outcome
     for i, found in enumerate(outcomes):
         if found is None:

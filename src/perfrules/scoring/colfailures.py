@@ -21,7 +21,7 @@ the per-unit program as before: a score is never taken from here.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
 from typing import Any
 
@@ -66,11 +66,15 @@ class Failures:
 
 
 def resolve(
-    plan: Plan, scored: Any, units: Sequence[Unit], population: Mapping[str, Mapping[Any, Number]] | None
+    plan: Plan,
+    scored: Any,
+    unit_of: Callable[[int], Unit],
+    population: Mapping[str, Mapping[Any, Number]] | None = None,
 ) -> dict[int, UnitOutcome]:
     """Per candidate unit (by position) whose failures its indicators' own steps confirm, its outcome
     (errors, events, scores, weights; no total). *scored* is what the column program worked out
-    (:class:`~perfrules.scoring.program.Scored`: its ``failures``, ``unit_scores``, ``applicable``)."""
+    (:class:`~perfrules.scoring.program.Scored`: its ``failures``, ``unit_scores``, ``applicable``);
+    ``unit_of(i)`` gives the unit at position *i* (as the per-unit program would be given it)."""
     found: dict[int, UnitOutcome] = {}
     failures: Failures | None = scored.failures
     if failures is None or failures.candidates is None:
@@ -79,7 +83,8 @@ def resolve(
     np = numpy()
     empty: Mapping[Any, Number] = {}
     for i in np.flatnonzero(failures.candidates).tolist():
-        unit = with_parameters(plan.scheme, units[i])
+        given = unit_of(i)
+        unit = with_parameters(plan.scheme, given)
         pop = population.get(unit.name, empty) if population is not None else empty
         own = None
         if failures.own is not None:
@@ -89,7 +94,7 @@ def resolve(
             plan, unit, failures.mask[i].tolist(), scores(i), applicable[i].tolist(), pop, failures, i, own
         )
         if outcome is not None:
-            outcome.unit = units[i]
+            outcome.unit = given
             found[i] = outcome
     return found
 

@@ -197,7 +197,7 @@ class ColumnProgram:
             totals, grades, shown = scored.finish(rows)
             lines = format_rows(scored.scores, scored.den, scored.applicable) if rendered and rows else None
             # Units only an indicator's failure kept from being scored: their errors, by the rules' own steps.
-            failed = resolve(self.plan, scored, units, population)
+            failed = resolve(self.plan, scored, units.__getitem__, population)
             for i, errored in failed.items():
                 out[i] = errored
             for j, (i, total, grade) in enumerate(zip(rows, totals, grades, strict=True)):
