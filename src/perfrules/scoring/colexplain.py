@@ -175,6 +175,8 @@ def explain_unit(explainer: Explainer, record: Record, i: int) -> tuple[list[Ind
         return None, explainer.why
     if record.outcomes[i] is None:
         return None, "a unit the column program sends to the per-unit program"
+    if i in record.errored:  # refused before any indicator is scored (uniterrors): none explained
+        return [], RECORDED
     unit = record.units[i]
     if unit.periods and any(ind.periodic for ind in plan.indicators):
         return None, "period rows"

@@ -87,6 +87,7 @@ from .colweights import ReadWeights
 from .compiled import Population
 from .outcome import UnitOutcome, weighting
 from .plan import Plan
+from .uniterrors import Errored, errored_outcome, refused_rows
 
 __all__ = ["ColumnProgram", "Scored", "program_of", "score_columns"]
 
@@ -167,9 +168,10 @@ class ColumnProgram:
         n = len(units)
         if not n:
             return []
-        units = joined(self.plan, units)  # last year's results (history), as the per-unit program joins them
+        given, units = units, joined(self.plan, units)  # last year's results (history) joined
         with gc_paused():
             ok = np.array([not u.problems for u in units], dtype=bool)
+            read = ok.copy() if not ok.all() else None  # units whose cells were all read (else: refused)
             names, columns = colsteps.batch_columns(units, self.reads, population)
             if self.params is not None:  # a parameter's cell that is text: the per-unit program reads it
                 ok &= self.params.fine(units, columns)
@@ -189,9 +191,12 @@ class ColumnProgram:
                 declared=declared,
                 record=record,
             )
+            refused_rows(scored, given, read)  # errors decided before any indicator is scored (uniterrors)
             if record is not None:
                 record.update(units=units, scored=scored)
             out: list[UnitOutcome | None] = [None] * n
+            for i, found in scored.errors.items():  # the units scored with errors: no total
+                out[i] = errored_outcome(found)
             rows = scored.rows()
             totals, grades, shown = scored.finish(rows)
             lines = format_rows(scored.scores, scored.den, scored.applicable) if rendered and rows else None
@@ -242,13 +247,15 @@ class ColumnProgram:
         n = len(names)
         keys = scheme.categories
         ok = ok.copy()
+        level = np.zeros(n, dtype=bool)  # units refused for what is decided before any indicator is scored
         cat = np.zeros(n, dtype=np.int64)
         if keys:
             code = {c: i for i, c in enumerate(keys)}
             for i, c in enumerate(categories):
                 found = code.get(c) if c is not None else None
                 if found is None:
-                    ok[i] = False  # the per-unit program says what is wrong with the category
+                    ok[i] = False  # uniterrors says what is wrong with the category
+                    level[i] = True
                 else:
                     cat[i] = found
         for name in self.text_reads:  # words not given as text: the per-unit program reads those units
@@ -278,10 +285,12 @@ class ColumnProgram:
             if record is not None:
                 record["own"] = (wid, owns)  # each unit's weights read from its data (colrecord)
             ok &= ~refused
+            level |= refused
         if declared is not None:
             listed, unknown = colapplies.declared(plan.lookup, plan.indicators, declared)
             applicable &= ~listed
             ok &= ~unknown
+            level |= unknown
         for k, holds, names_k in self.na_rules:
             applicable[:, k] &= ~holds(cols, n)
             for name in self.missing.blank(k, names_k, columns, applicable):  # the per-unit program
@@ -385,6 +394,7 @@ class ColumnProgram:
             big = totals if totals is not None else small.astype(object)
             ok = (ok & ~wide) | colsteps.totals_within_limits(big, denominators, ok & wide)
         scored = Scored(self, common, den, applicable, totals, denominators, ok, small)
+        scored.level = level
         scored.means = means
         held = small if small is not None else totals
         if (
@@ -449,6 +459,11 @@ class Scored:
         self.ok = ok
         self.events: dict[int, list[Any]] = {}  # per unit (by position), the notes the total's rules left
         self.vetoed: Any = None  # which units a veto sank (None: none)
+        # Per unit (by position) not scored here, what is wrong with it (uniterrors): run() gives it
+        # the outcome errored_outcome makes. Units refused for what is decided before any indicator
+        # is scored (*level*: unreadable cells, category, weights read) are asked about there.
+        self.errors: dict[int, Errored] = {}
+        self.level: Any = None
 
     def finish_rules(
         self, columns: Any, cat: Any, patterns: list[tuple[Any, Any]], fired: Any = None
