@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_differential import assert_paths_agree
 
 from perfrules import evaluate, load_units, loads
 from perfrules.pipeline.chunk import score_chunk_here
@@ -25,6 +24,7 @@ from perfrules.scoring.colshare import column_share
 from perfrules.scoring.plan import plan_of
 from perfrules.scoring.program import program_of, score_columns
 from perfrules.scoring.unit import score_unit
+from test_differential import assert_paths_agree
 
 _CATEGORIES = """
 name = "分类考核"
@@ -166,8 +166,10 @@ def test_the_column_program_gives_the_per_unit_programs_outcome(tmp_path, text, 
     finally:
         plan.program = None
     assert [_fields(o)[:-1] for o in here] == [_fields(o)[:-1] for o in there]
-    assert [here[i].shown_total for i in refused] == [there[i].shown_total for i in refused] == [None] * len(
-        refused
+    assert (
+        [here[i].shown_total for i in refused]
+        == [there[i].shown_total for i in refused]
+        == [None] * len(refused)
     )
     chunk = score_chunk(plan, units, {}, detail=False)  # as --jobs workers and Dask score a chunk
     assert [_fields(chunk[i]) for i in refused] == [_fields(per_unit[i]) for i in refused]
