@@ -14,11 +14,13 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import pytest
 
 from perfrules import evaluate, load_units, loads
 from perfrules.pipeline.chunk import score_chunk_here
+from perfrules.scoring import colbatch
 from perfrules.scoring.batch import score_chunk
 from perfrules.scoring.colshare import column_share
 from perfrules.scoring.plan import plan_of
@@ -191,6 +193,30 @@ def test_every_path_agrees(tmp_path, text, data, refused, sent):
         assert r._explained_by == "record"  # no need of the per-unit program to explain it
     for i in sent:
         assert rows[i].errors and rows[i].indicators  # scored beside its error
+
+
+@pytest.mark.parametrize(("text", "data", "refused", "sent"), _CASES)
+def test_kept_columns_leave_only_the_units_scored_beside_an_error_to_the_per_unit_program(
+    tmp_path, text, data, refused, sent
+):
+    """evaluate on load_units' columns: the refused units' results are the per-unit program's, which
+    is run for the units sent back only."""
+    scheme, _, data_path = _files(tmp_path, text, data)
+    calls: list[str] = []
+
+    def counted(plan: Any, unit: Any, *args: Any, **kwargs: Any) -> Any:
+        calls.append(unit.name)
+        return score_unit(plan, unit, *args, **kwargs)
+
+    with mock.patch.object(colbatch, "score_unit", counted):
+        fast = evaluate(scheme, load_units(data_path, scheme=scheme), explained=False)
+    names = [r.unit for r in fast]
+    assert calls == [names[i] for i in sent]
+    plan_of(scheme).program = False
+    slow = evaluate(scheme, load_units(data_path, scheme=scheme), explained=False)
+    assert [(r.unit, r.total, r.grade, r.rank, r.errors, r.events) for r in fast] == [
+        (r.unit, r.total, r.grade, r.rank, r.errors, r.events) for r in slow
+    ]
 
 
 def test_the_errors_are_the_per_unit_programs_words(tmp_path):

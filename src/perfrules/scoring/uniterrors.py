@@ -126,11 +126,12 @@ def errored_outcome(found: Errored) -> UnitOutcome:
     return out
 
 
-def refused_rows(scored: Any, units: Sequence[Unit], read: Any) -> None:
+def refused_rows(scored: Any, units: Sequence[Unit] | Any, read: Any) -> None:
     """Put in ``scored.errors`` (:class:`~perfrules.scoring.program.Scored` of *units*) the units its
     columns refused for what is decided before any indicator is scored (``scored.level``, and those
-    with cells that could not be read: not in *read*, None for none) and :func:`unit_level` refuses.
-    Only those units are asked about; the others are left as they are."""
+    whose cells were not all read: not in *read*, None for none) and :func:`unit_level` refuses.
+    Only those units are asked about (made when asked, where *units* makes them: kept columns);
+    the others are left as they are."""
     rows = scored.level if read is None else scored.level | ~read
     if not rows.any():
         return
