@@ -8,7 +8,9 @@ plans that do not compile). Weights are worked out once per
 category and pattern of applicable indicators
 (:class:`~perfrules.scoring.outcome.Weighting`), so a unit's total is one exact
 integer-weighted sum. One unit's bad data is recorded on that unit and never
-stops the others.
+stops the others; what is wrong with it before any indicator is scored is
+decided by :func:`~perfrules.scoring.uniterrors.unit_level`, as the column
+program decides it.
 """
 
 from __future__ import annotations
