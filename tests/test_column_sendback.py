@@ -228,17 +228,18 @@ score = "值"
 def test_a_cell_with_a_count_word_on_a_band_boundary_gets_the_boundarys_grade(tmp_path):
     """87.5分 is 87.5: on the boundary of 优 (>= 87.5), so 优; ８７．４９ (full-width) is 87.49: 良;
     87.5% is 0.875: 差. — is no data (an error of the indicator, worded by its own step: colfailures),
-    无 is not a number (the per-unit program's error)."""
+    无 is not a number (the unit's error, found before scoring: uniterrors)."""
     scheme_path = _write(tmp_path, "scheme.toml", _BAND)
     data = _write(tmp_path, "d.csv", "单位,值\n甲,87.5分\n乙,８７．４９\n丙,87.5%\n丁,—\n戊,无\n己,87.5\n")
     scheme = loads(_BAND, format="toml")
     taken = _run_columns(scheme, tmp_path, data.read_text(encoding="utf-8"))
-    assert [o is not None for o in taken] == [True, True, True, True, False, True]
+    assert [o is not None for o in taken] == [True, True, True, True, True, True]
     assert [(e.indicator, e.field) for e in taken[3].errors] == [("1", "值")]
+    assert [(e.indicator, e.field) for e in taken[4].errors] == [(None, "值")]
     keys, sent = _evaluated(_BAND, data, program=True)
     slow, _ = _evaluated(_BAND, data, program=False)
     assert keys == slow
-    assert sent == 1  # 戊 only
+    assert sent == 0
     by_name = {k[0]: k for k in keys}
     assert [(by_name[u][1], by_name[u][2]) for u in "甲乙丙己"] == [
         (Decimal("87.5"), "优"),
@@ -282,7 +283,7 @@ def test_thousands_separators_in_a_quoted_cell_are_read_as_columns(tmp_path):
     keys, sent = _evaluated(text, data, program=True)
     slow, _ = _evaluated(text, data, program=False)
     assert keys == slow
-    assert sent == 1  # 丁: "1,00" is not a number (not in groups of three)
+    assert sent == 0  # (丁: "1,00" is not a number, not in groups of three: uniterrors words it)
     assert [(k[0], k[1], k[2]) for k in keys[:3]] == [
         ("甲", Decimal("87.5"), "优"),
         ("乙", Decimal("87.45"), "良"),
@@ -454,7 +455,7 @@ score = "乙值"
 def test_a_blank_input_under_a_missing_rule_by_hand(tmp_path):
     """甲: 95×0.6 + 80×0.4 = 89 良. 乙's 甲值 is blank (—): 甲 does not apply, its weight moves to 乙:
     90 优 (on the boundary). 丙's 乙值 is blank: no rule, 乙's error (worded by 乙's own step). 丁's 甲值
-    is 无: not a number, the per-unit program's error."""
+    is 无: not a number, the unit's error found before scoring (uniterrors)."""
     data = "单位,甲值,乙值\n甲,95,80\n乙,—,90\n丙,80,\n丁,无,70\n"
     scheme = loads(_MISSING, format="toml")
     found = _run_columns(scheme, tmp_path, data)
@@ -462,7 +463,7 @@ def test_a_blank_input_under_a_missing_rule_by_hand(tmp_path):
         ("89", "良"),
         ("90", "优"),
         ("None", None),
-        None,
+        ("None", None),
     ]
     assert [(e.indicator, e.field, e.message) for e in found[2].errors] == [
         ("2", "乙值", "no value for '乙值' in formula '乙值'; did you mean '甲值'?")
@@ -470,7 +471,7 @@ def test_a_blank_input_under_a_missing_rule_by_hand(tmp_path):
     assert found[2].scores == [Decimal(80), None]
     path = tmp_path / "d.csv"
     keys, sent = _evaluated(_MISSING, path, program=True)
-    assert sent == 1
+    assert sent == 0
     assert keys == _evaluated(_MISSING, path, program=False)[0]
     assert keys == _evaluated(_MISSING, path, program=True, explained=True)[0]
     scheme_path = _write(tmp_path, "scheme.toml", _MISSING)
@@ -491,14 +492,14 @@ def test_a_blank_input_under_a_missing_rule_by_hand(tmp_path):
 
 
 def test_validate_with_data_says_how_many_units_the_column_program_takes(tmp_path):
-    """甲, 乙, 丙, 己 as columns, and 丁 (—: no data, no policy for it: the indicator's error, worded by its
-    own step); 戊 (无, not a number) by the per-unit program, which reports its error."""
+    """Every unit as columns: 丁 (—: no data, no policy for it) with the indicator's error, worded by its
+    own step; 戊 (无, not a number) with the error found before scoring."""
     scheme_path = _write(tmp_path, "scheme.toml", _BAND)
     data = _write(tmp_path, "d.csv", "单位,值\n甲,87.5分\n乙,８７．４９\n丙,87.5%\n丁,—\n戊,无\n己,87.5\n")
     code, out, _ = _cli(["validate", str(scheme_path), str(data)])
     assert code == 1  # (丁 and 戊 are the data's problems)
     assert (
-        "scoring: 5 of 6 units as columns; by the per-unit program: 1 with an error it reports, "
+        "scoring: 6 of 6 units as columns; by the per-unit program: 0 with an error it reports, "
         "0 for a form the column program does not take yet"
     ) in out.splitlines()
     scheme = loads(_VETOES, format="toml")

@@ -10,10 +10,12 @@ other indicators' scores.
 The column program (:mod:`perfrules.scoring.program`) marks, while it scores
 a batch, each (unit, indicator) its columns cannot work out (:class:`Failures`)
 instead of refusing the unit whole. For each unit so marked, and for nothing
-else, :func:`resolve` runs the indicator's own step on that unit
+else, :func:`failed_rows` runs the indicator's own step on that unit
 (:func:`perfrules.scoring.indstep.indicator_step`, the per-unit program's
 code, in the plan's order, with the indicators it reads scored by the columns)
-and takes the error that step raises. A marked step that does not raise (a
+and takes the error that step raises, kept as the unit's row of ``Scored.errors``
+(:class:`Failed`, beside the units :mod:`~perfrules.scoring.uniterrors` refuses before
+scoring; :func:`outcome_of` makes its outcome). A marked step that does not raise (a
 value too large for the columns, a cell the per-cell reader reads) or says
 the indicator does not apply where the columns say it does sends the unit to
 the per-unit program as before: a score is never taken from here.
@@ -21,14 +23,15 @@ the per-unit program as before: a score is never taken from here.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from fractions import Fraction
 from typing import Any
+
+import attrs
 
 from .._errors import NumberTooLargeError, PerfrulesError
 from .._intcols import numpy
 from .._numbers import Number, as_fraction, check_fraction
-from ..scheme.model import with_parameters
 from ..scheme.policies import Veto
 from ..scheme.units import PolicyEvent, Unit, UnitError, note_events
 from .colvetoes import FIRED
@@ -36,8 +39,9 @@ from .indstep import indicator_step
 from .outcome import UnitOutcome, unit_error, weighting
 from .overall import veto_event
 from .plan import Plan
+from .uniterrors import Errored, errored_outcome, prepared, undeclared
 
-__all__ = ["Failures", "resolve"]
+__all__ = ["Failed", "Failures", "failed_rows", "outcome_of"]
 
 
 class Failures:
@@ -48,7 +52,7 @@ class Failures:
         self.mask = np.zeros((n, count), dtype=bool)
         self.fired: Mapping[str, Sequence[Any]] = {}  # the indicators' vetoes that fire (colvetoes)
         self.own: tuple[Any, Any] | None = None  # the units' own weights (weight_from): ids, weights
-        self.candidates: Any = None  # the units whose errors resolve() words (set by split)
+        self.candidates: Any = None  # the units whose errors failed_rows() words (set by split)
 
     def mark(self, k: int, rows: Any) -> None:
         """Indicator *k* cannot be worked out by the columns for *rows* (a bool array)."""
@@ -60,43 +64,64 @@ class Failures:
 
     def split(self, ok: Any) -> Any:
         """*ok* without the units that only an indicator's failure keeps from being scored (kept as
-        the candidates whose errors :func:`resolve` words)."""
+        the candidates whose errors :func:`failed_rows` words)."""
         self.candidates = ok & self.mask.any(axis=1)
         return ok & ~self.candidates
 
 
-def resolve(
-    plan: Plan,
+@attrs.frozen
+class Failed(Errored):
+    """A unit of a batch whose indicators' own steps raised (``Scored.errors``): its errors and events,
+    with its other indicators' scores and its weights, as the per-unit program gives them."""
+
+    scores: tuple[Number | None, ...]
+    weights: tuple[Fraction, ...]
+
+
+def outcome_of(found: Errored) -> UnitOutcome:
+    """The outcome of a unit with errors (:func:`~perfrules.scoring.uniterrors.errored_outcome`), with
+    its scores and weights where an indicator failed (:class:`Failed`)."""
+    out = errored_outcome(found)
+    if isinstance(found, Failed):
+        out.scores, out.weights = list(found.scores), list(found.weights)
+    return out
+
+
+def failed_rows(
     scored: Any,
-    unit_of: Callable[[int], Unit],
+    units: Sequence[Unit] | Any,
     population: Mapping[str, Mapping[Any, Number]] | None = None,
-) -> dict[int, UnitOutcome]:
-    """Per candidate unit (by position) whose failures its indicators' own steps confirm, its outcome
-    (errors, events, scores, weights; no total). *scored* is what the column program worked out
-    (:class:`~perfrules.scoring.program.Scored`: its ``failures``, ``unit_scores``, ``applicable``);
-    ``unit_of(i)`` gives the unit at position *i* (as the per-unit program would be given it)."""
-    found: dict[int, UnitOutcome] = {}
+) -> None:
+    """Put in ``Scored.errors`` (*scored*, what the column program worked out for *units*) each
+    candidate unit whose failures its indicators' own steps confirm (:class:`Failed`; the others are
+    left to the per-unit program). *units* gives the unit at a position as the per-unit program
+    would be given it (made when asked, where *units* makes them: kept columns)."""
     failures: Failures | None = scored.failures
-    if failures is None or failures.candidates is None:
-        return found
-    scores, applicable = scored.unit_scores, scored.applicable
-    np = numpy()
+    if failures is None or failures.candidates is None or not failures.candidates.any():
+        return
+    plan: Plan = scored.program.plan
+    applicable = scored.applicable
     empty: Mapping[Any, Number] = {}
-    for i in np.flatnonzero(failures.candidates).tolist():
-        given = unit_of(i)
-        unit = with_parameters(plan.scheme, given)
+    for i in numpy().flatnonzero(failures.candidates).tolist():
+        unit = prepared(plan, units[i])[0]
         pop = population.get(unit.name, empty) if population is not None else empty
         own = None
         if failures.own is not None:
             wid, owns = failures.own
             own = owns[int(wid[i])]
-        outcome = _outcome(
-            plan, unit, failures.mask[i].tolist(), scores(i), applicable[i].tolist(), pop, failures, i, own
+        found = _outcome(
+            plan,
+            unit,
+            failures.mask[i].tolist(),
+            scored.unit_scores(i),
+            applicable[i].tolist(),
+            pop,
+            failures,
+            i,
+            own,
         )
-        if outcome is not None:
-            outcome.unit = given
-            found[i] = outcome
-    return found
+        if found is not None:
+            scored.errors[i] = found
 
 
 def _outcome(
@@ -109,7 +134,7 @@ def _outcome(
     failures: Failures,
     i: int,
     own: tuple[Fraction, ...] | None,
-) -> UnitOutcome | None:
+) -> Failed | None:
     """Unit *unit*'s outcome as the per-unit program makes it, its failed indicators' errors from their
     own steps (None: a step does not confirm the columns, and the unit goes to the per-unit program)."""
     scheme = plan.scheme
@@ -168,8 +193,7 @@ def _outcome(
                     weights.contribution(k, v)
     except NumberTooLargeError:
         return None
-    out = UnitOutcome(unit)
-    errors = [failed[k] for k in sorted(failed)]
+    errors = [*undeclared(plan, unit), *(failed[k] for k in sorted(failed))]
     events = [*note_events(unit), *vetoes]
     for policy in scheme.policies:  # the scheme's vetoes still run (no results read: an indicator failed)
         if isinstance(policy, Veto):
@@ -178,8 +202,4 @@ def _outcome(
                     events.append(veto_event(policy, words("本单位", "the unit"), words))
             except PerfrulesError as exc:
                 errors.append(unit_error(unit, None, exc))
-    out.scores = scores
-    out.weights = weights.weights
-    out.errors = errors
-    out.events = events
-    return out
+    return Failed(tuple(errors), tuple(events), unit, tuple(scores), tuple(weights.weights))

@@ -14,8 +14,11 @@ It is the plan's totals-only scoring, run column-wise: the per-unit
 program (:func:`perfrules.scoring.unit.score_unit`) runs for the units the program
 sends back — a cell the per-cell reader rejects (the columnar readers read
 ``87.5分``, ``95%``, ``—`` … into the column: :mod:`perfrules.files.colcells`),
-a blank input without a policy for it, a unit with problems, a value outside
-a scale's domain, a total past the number limits — and explains those units.
+a blank input without a policy for it, a value outside a scale's domain, a
+total past the number limits — and explains those units. A unit refused before
+any indicator is scored (cells its file could not read, a category the scheme
+lacks, weights read that are refused) gets its errors here, by the same rule
+(:mod:`~perfrules.scoring.uniterrors`; ``Scored.errors``).
 Other units' explanations are a view of what this program records when it runs
 again on them (``run(…, record=…)``: :mod:`~perfrules.scoring.colrecord`,
 :mod:`~perfrules.scoring.colexplain`).
@@ -68,7 +71,7 @@ from . import colapplies, colindicators, collimits, collookup, colperiods, colsc
 from .coldot import CommonScores, weighted_sums
 from .coldot import scaled as _scaled
 from .coldress import dress
-from .colfailures import Failures, resolve
+from .colfailures import Failures, failed_rows, outcome_of
 from .colgrades import period_grades
 from .colhistory import joined
 from .colmeans import group_means, total_columns
@@ -88,6 +91,7 @@ from .colweights import ReadWeights
 from .compiled import Population
 from .outcome import UnitOutcome, weighting
 from .plan import Plan
+from .uniterrors import Errored, refused_rows
 
 __all__ = ["ColumnProgram", "Scored", "program_of", "score_columns"]
 
@@ -168,9 +172,10 @@ class ColumnProgram:
         n = len(units)
         if not n:
             return []
-        units = joined(self.plan, units)  # last year's results (history), as the per-unit program joins them
+        given, units = units, joined(self.plan, units)  # last year's results (history) joined
         with gc_paused():
             ok = np.array([not u.problems for u in units], dtype=bool)
+            read = ok.copy() if not ok.all() else None  # units whose cells were all read (else: refused)
             names, columns = colsteps.batch_columns(units, self.reads, population)
             if self.params is not None:  # a parameter's cell that is text: the per-unit program reads it
                 ok &= self.params.fine(units, columns)
@@ -190,16 +195,16 @@ class ColumnProgram:
                 declared=declared,
                 record=record,
             )
+            refused_rows(scored, given, read)  # errors decided before any indicator is scored (uniterrors)
+            failed_rows(scored, given, population)  # an indicator's error, by its own step (colfailures)
             if record is not None:
                 record.update(units=units, scored=scored)
             out: list[UnitOutcome | None] = [None] * n
+            for i, found in scored.errors.items():  # the units scored with errors: no total
+                out[i] = outcome_of(found)
             rows = scored.rows()
             totals, grades, shown = scored.finish(rows)
             lines = format_rows(scored.scores, scored.den, scored.applicable) if rendered and rows else None
-            # Units only an indicator's failure kept from being scored: their errors, by the rules' own steps.
-            failed = resolve(self.plan, scored, units.__getitem__, population)
-            for i, errored in failed.items():
-                out[i] = errored
             for j, (i, total, grade) in enumerate(zip(rows, totals, grades, strict=True)):
                 unit = units[i]
                 outcome = UnitOutcome(unit)
@@ -247,13 +252,15 @@ class ColumnProgram:
         n = len(names)
         keys = scheme.categories
         ok = ok.copy()
+        level = np.zeros(n, dtype=bool)  # units refused for what is decided before any indicator is scored
         cat = np.zeros(n, dtype=np.int64)
         if keys:
             code = {c: i for i, c in enumerate(keys)}
             for i, c in enumerate(categories):
                 found = code.get(c) if c is not None else None
                 if found is None:
-                    ok[i] = False  # the per-unit program says what is wrong with the category
+                    ok[i] = False  # uniterrors says what is wrong with the category
+                    level[i] = True
                 else:
                     cat[i] = found
         for name in self.text_reads:  # words not given as text: the per-unit program reads those units
@@ -285,10 +292,12 @@ class ColumnProgram:
                 record["own"] = (wid, owns)  # each unit's weights read from its data (colrecord)
             fails.own = (wid, owns)
             ok &= ~refused
+            level |= refused
         if declared is not None:
             listed, unknown = colapplies.declared(plan.lookup, plan.indicators, declared)
             applicable &= ~listed
             ok &= ~unknown
+            level |= unknown
         start = applicable.copy()  # (a unit's indicator that applies to it by name and weight)
         for k, holds, names_k in self.na_rules:
             applicable[:, k] &= ~holds(cols, n)
@@ -397,7 +406,7 @@ class ColumnProgram:
             big = totals if totals is not None else small.astype(object)
             ok = (ok & ~wide) | colsteps.totals_within_limits(big, denominators, ok & wide)
         scored = Scored(self, common, den, applicable, totals, denominators, ok, small)
-        scored.failures = fails
+        scored.level, scored.failures = level, fails
         scored.means = means
         held = small if small is not None else totals
         if (
@@ -462,6 +471,11 @@ class Scored:
         self.ok = ok
         self.events: dict[int, list[Any]] = {}  # per unit (by position), the notes the total's rules left
         self.vetoed: Any = None  # which units a veto sank (None: none)
+        # Per unit (by position) not scored here, what is wrong with it (uniterrors): run() gives it
+        # the outcome errored_outcome makes. Units refused for what is decided before any indicator
+        # is scored (*level*: unreadable cells, category, weights read) are asked about there.
+        self.errors: dict[int, Errored] = {}
+        self.level: Any = None
         self.failures: Failures | None = None  # what the columns could not work out, per indicator
 
     def finish_rules(

@@ -8,7 +8,9 @@ plans that do not compile). Weights are worked out once per
 category and pattern of applicable indicators
 (:class:`~perfrules.scoring.outcome.Weighting`), so a unit's total is one exact
 integer-weighted sum. One unit's bad data is recorded on that unit and never
-stops the others.
+stops the others; what is wrong with it before any indicator is scored is
+decided by :func:`~perfrules.scoring.uniterrors.unit_level`, as the column
+program decides it.
 """
 
 from __future__ import annotations
@@ -25,8 +27,6 @@ from .._errors import (
 )
 from .._numbers import EXACT_CONTEXT, Number, as_fraction, check_fraction, tidy_decimal
 from ..formula.tree import Name
-from ..scheme.history import note_previous
-from ..scheme.model import with_parameters
 from ..scheme.policies import Veto
 from ..scheme.units import PolicyEvent, Unit, UnitError, note_events
 from .compiled import Scored
@@ -46,7 +46,7 @@ from .overall import (
     veto_event,
 )
 from .plan import Plan
-from .weights_read import unit_weights
+from .uniterrors import Errored, errored_outcome, prepared, undeclared, unit_level
 
 __all__ = ["Population", "score_unit"]
 
@@ -125,8 +125,7 @@ def score_unit(plan: Plan, unit: Unit, population: Population, *, detail: bool) 
     fails this unit alone, naming the indicator where it happened. The
     scheme's ``parameters`` and ``history`` values join the unit's data first.
     """
-    unit, sources = note_previous(unit, plan.scheme.history, plan.scheme.previous, plan.words.zh, detail)
-    unit = with_parameters(plan.scheme, unit)
+    unit, sources = prepared(plan, unit, detail=detail)
     try:
         return _score_unit(plan, unit, population, detail=detail, sources=sources)
     except _TotalTooLarge as exc:
@@ -156,52 +155,15 @@ def _score_unit(
     scheme = plan.scheme
     words = plan.words
     out = UnitOutcome(unit)
-    if unit.problems:
-        # Cells of its data file could not be read: the unit is not scored,
-        # and those problems are its errors (the other units are scored).
-        out.errors = list(unit.problems)
-        out.events = note_events(unit)
-        return out
+    # What is decided before any indicator is scored (uniterrors): an error that stops the unit, or
+    # its weights read from its data (weight_from).
+    level = unit_level(plan, unit)
+    if isinstance(level, Errored):
+        return errored_outcome(level)
     category = unit.category
-    if scheme.categories and category not in scheme.categories:
-        message = (
-            f"unknown category {category!r}; the scheme weighs by {', '.join(scheme.categories)}"
-            if category
-            else f"the unit needs a category ({', '.join(scheme.categories)})"
-        )
-        out.errors.append(
-            UnitError(
-                unit=unit.name,
-                indicator=None,
-                field="category",
-                message=message,
-                error="InvalidValueError",
-                origin=unit.origin,
-            )
-        )
-        return out
-    for code in sorted(unit.not_applicable):
-        if code not in plan.lookup:
-            out.errors.append(
-                UnitError(
-                    unit=unit.name,
-                    indicator=code,
-                    field="not_applicable",
-                    message=f"no indicator '{code}' in the scheme",
-                    error="InvalidValueError",
-                    origin=unit.origin,
-                )
-            )
-    base = plan.weights_for(category)
-    own: tuple[Fraction, ...] | None = None
-    if plan.weight_from:
-        # Weights read per unit (weight_from): all of them, and adding up to the unit's full marks.
-        read = unit_weights(plan, unit, base)
-        if isinstance(read, UnitError):
-            out.errors.append(read)
-            out.events = note_events(unit)
-            return out
-        base = own = read
+    out.errors = undeclared(plan, unit)  # reported beside the unit's scores
+    own: tuple[Fraction, ...] | None = level
+    base = own if own is not None else plan.weights_for(category)
     count = len(plan.indicators)
     applicable = [True] * count
     scored: list[Scored | None] = [None] * count
