@@ -6,9 +6,10 @@ units it sends back. :func:`column_share` counts them for a batch, as
 ``evaluate(..., explained=False)`` would score it: those the column program
 scored (those it gives the errors of, found before any indicator is scored —
 a cell its file could not read, a category the scheme lacks, weights read that
-are refused: :mod:`~perfrules.scoring.uniterrors` — among them), those the
-per-unit program found an error in (a blank input without a policy for it, a
-value outside a scale's domain …: the per-unit program words that error), and
+are refused: :mod:`~perfrules.scoring.uniterrors`; an indicator's error, a blank
+input without a policy for it, a value outside a scale's domain …:
+:mod:`~perfrules.scoring.colfailures` — among them), those the per-unit program
+found an error in (the units the column program sends back), and
 any other (a form the column program does not take for that unit yet).
 ``perfrules validate SCHEME DATA`` prints it.
 """

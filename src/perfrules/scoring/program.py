@@ -14,11 +14,13 @@ It is the plan's totals-only scoring, run column-wise: the per-unit
 program (:func:`perfrules.scoring.unit.score_unit`) runs for the units the program
 sends back — a cell the per-cell reader rejects (the columnar readers read
 ``87.5分``, ``95%``, ``—`` … into the column: :mod:`perfrules.files.colcells`),
-a blank input without a policy for it, a value outside a scale's domain, a
-total past the number limits — and explains those units. A unit refused before
+a total past the number limits — and explains those units. A unit refused before
 any indicator is scored (cells its file could not read, a category the scheme
 lacks, weights read that are refused) gets its errors here, by the same rule
-(:mod:`~perfrules.scoring.uniterrors`; ``Scored.errors``).
+(:mod:`~perfrules.scoring.uniterrors`; ``Scored.errors``); so does one with an
+indicator its columns cannot work out (a blank input without a policy for it, a
+value outside a scale's domain …), worded by that indicator's own step
+(:mod:`~perfrules.scoring.colfailures`).
 Other units' explanations are a view of what this program records when it runs
 again on them (``run(…, record=…)``: :mod:`~perfrules.scoring.colrecord`,
 :mod:`~perfrules.scoring.colexplain`).

@@ -10,7 +10,9 @@ category and pattern of applicable indicators
 integer-weighted sum. One unit's bad data is recorded on that unit and never
 stops the others; what is wrong with it before any indicator is scored is
 decided by :func:`~perfrules.scoring.uniterrors.unit_level`, as the column
-program decides it.
+program decides it, and each indicator is scored by
+:func:`~perfrules.scoring.indstep.indicator_step`, which the column program runs
+to word an indicator's error (:mod:`~perfrules.scoring.colfailures`).
 """
 
 from __future__ import annotations
