@@ -30,7 +30,6 @@ from unittest import mock
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
-import perfrules.pipeline.csvpass as csvpass
 import perfrules.scoring.batch as batch
 import perfrules.scoring.colbatch as colbatch
 from perfrules import evaluate, load_units, loads
@@ -59,11 +58,16 @@ def _result_key(r: Any) -> tuple[Any, ...]:
     )
 
 
+def _said(errors: Any) -> list[tuple[Any, ...]]:
+    """The errors as they read, wherever their data came from (the same rows of another file)."""
+    return [(e.unit, e.indicator, e.field, e.message, e.error) for e in errors]
+
+
 @contextmanager
-def _per_unit_count(*, streamed: bool = False) -> Iterator[list[int]]:
+def _per_unit_count() -> Iterator[list[int]]:
     """How many units the per-unit program scores inside the block: from kept columns or a batch
-    of ``Unit`` objects; with *streamed*, in the streamed CSV pass (groups of rows it reads and
-    scores one by one, in this process)."""
+    of ``Unit`` objects — in the streamed CSV pass too (the groups of rows its column pass leaves
+    are read as units and scored as a batch: those the per-unit program scores, in this process)."""
     count = [0]
 
     def counted(fn: Any) -> Any:
@@ -73,17 +77,6 @@ def _per_unit_count(*, streamed: bool = False) -> Iterator[list[int]]:
 
         return run
 
-    def groups(fn: Any) -> Any:
-        def run(scheme: Any, reader: Any, row_groups: Any, *args: Any, **kwargs: Any) -> Any:
-            count[0] += len(row_groups)
-            return fn(scheme, reader, row_groups, *args, **kwargs)
-
-        return run
-
-    if streamed:
-        with mock.patch.object(csvpass, "score_groups", groups(csvpass.score_groups)):
-            yield count
-        return
     with (
         mock.patch.object(colbatch, "score_unit", counted(colbatch.score_unit)),
         mock.patch.object(batch, "score_unit", counted(batch.score_unit)),
@@ -112,7 +105,7 @@ def _cli(args: list[str]) -> tuple[int, str, str]:
 def _streamed(scheme_path: Any, data_path: Any, fmt: str, jobs: int = 1) -> tuple[int, str, str, int]:
     """The streamed command line's output, and how many units the per-unit program scored (in
     this process: with one job)."""
-    with _per_unit_count(streamed=True) as count:
+    with _per_unit_count() as count:
         code, out, err = _cli(
             ["score", str(scheme_path), str(data_path), "--format", fmt, "--jobs", str(jobs)]
         )
@@ -172,7 +165,8 @@ def test_cells_written_as_people_write_them_are_taken_as_columns(tmp_path_factor
     text, plain_data, odd_data = case
     folder = tmp_path_factory.mktemp("odd")
     # The Unit path: the column program and the per-unit program agree, and the streamed CSV too;
-    # the per-unit program scores only the units it finds an error in (a blank, 约五分 …).
+    # the per-unit program scores only the units it finds an error in (a blank …; 约五分 is an error
+    # known before scoring: the column program gives it).
     _, slow_units, scheme = _agree(folder, text, odd_data)
     taken = _run_columns(scheme, folder, odd_data)
     # ... and the column program takes every unit without errors; a unit with errors it takes has the
@@ -256,7 +250,7 @@ def test_a_cell_with_a_count_word_on_a_band_boundary_gets_the_boundarys_grade(tm
     assert explained == slow
     for fmt in ("csv", "table"):
         code, out, err, streamed_sent = _streamed(scheme_path, data, fmt)
-        assert code == 1 and streamed_sent == 2
+        assert code == 1 and streamed_sent == 0  # (丁's and 戊's errors are the column program's)
         assert (code, out, err) == _streamed(scheme_path, data, fmt, jobs=2)[:3]
         assert err.startswith(f"note: {data}, row 2, column '值': '87.5分' read as 87.5\n")
     code, out, _, _ = _streamed(scheme_path, data, "csv")
@@ -426,8 +420,7 @@ def test_blank_inputs_under_a_missing_rule_are_taken_as_columns(tmp_path_factory
     assert fast_keys == _evaluated(text, path, program=False)[0]
     assert sent == sum(f is None for f in found)
     scheme_path = _write(folder, "scheme.toml", text)
-    # (the streamed readers still send a unit with an indicator's error back whole)
-    assert _streamed(scheme_path, path, "csv")[3] == sum(f is None or bool(f.errors) for f in found)
+    assert _streamed(scheme_path, path, "csv")[3] == sent
 
 
 _MISSING = """
@@ -477,7 +470,7 @@ def test_a_blank_input_under_a_missing_rule_by_hand(tmp_path):
     scheme_path = _write(tmp_path, "scheme.toml", _MISSING)
     for fmt in ("csv", "table"):
         code, out, err, streamed_sent = _streamed(scheme_path, path, fmt)
-        assert (code, streamed_sent) == (1, 2)  # (the streamed readers still send 丙 back whole)
+        assert (code, streamed_sent) == (1, 0)
         assert (code, out, err) == _streamed(scheme_path, path, fmt, jobs=2)[:3]
     rows = list(csv.reader(io.StringIO(_streamed(scheme_path, path, "csv")[1].lstrip("\ufeff"))))
     assert [r[:7] for r in rows[1:3]] == [

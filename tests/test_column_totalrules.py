@@ -220,7 +220,8 @@ def test_bonuses_and_a_veto_by_hand(tmp_path):
     assert got["丙"][0] is None and fast[2].errors
     scheme = loads(_BONUS, format="toml")
     found = _run_columns(scheme, tmp_path, data)
-    assert [o is not None for o in found] == [True, True, False, True]
+    assert [o is not None and not o.errors for o in found] == [True, True, False, True]
+    assert found[2] is not None and found[2].errors[0].message.startswith("the unit's weights add up to 95")
     assert [e.kind for e in found[1].events] == ["veto", "adjust"] and found[1].vetoed
     assert "加分以 5分 为限" in found[1].events[1].message
 
@@ -284,8 +285,9 @@ def test_the_examples_compile_and_every_path_agrees(name):
     assert "whole batches at once" in _run("validate", str(scheme_path))
     units = load_units(data_path, scheme=scheme)
     taken = program_of(plan_of(scheme)).run(units)  # type: ignore[union-attr]
-    # Every unit is scored as columns but 丙县, whose weights read add up to 95: the per-unit program's error.
-    assert [u.name for u, o in zip(units, taken, strict=True) if o is None] == (
+    # Every unit is scored as columns; 丙县's weights read add up to 95: its error, known before any
+    # indicator is scored (the column program gives it).
+    assert [u.name for u, o in zip(units, taken, strict=True) if o is None or o.errors] == (
         ["丙县"] if "weights" in name else []
     )
     short = name.split("/")[1]
@@ -417,7 +419,8 @@ def test_the_weights_example_by_hand(tmp_path):
     found = _run_columns(
         loads(text, format="toml"), tmp_path, (_DOCS / f"{name}.csv").read_text(encoding="utf-8")
     )
-    assert [o is not None for o in found] == [True, True, False, True]
+    assert [o is not None and not o.errors for o in found] == [True, True, False, True]
+    assert found[2] is not None and found[2].errors[0].message.startswith("the unit's weights add up to 95")
 
 
 # -- per-unit parameters -----------------------------------------------------------------------
