@@ -491,7 +491,11 @@ def test_the_parameters_example_by_hand(tmp_path):
     assert [o.total for o in fast] == [Decimal(80), Decimal("95.2"), Decimal(90), None]
     assert fast[3].errors  # 丁县 has no 难度系数, in the data or the scheme
     found = _run_columns(loads(text, format="toml"), tmp_path, data)
-    assert [o is not None for o in found] == [True, True, True, False]
+    # (丁县's error is its indicator's, worded by the indicator's own step: colfailures)
+    assert [o is not None and not o.errors for o in found] == [True, True, True, False]
+    assert found[3] is not None and [e.message for e in found[3].errors] == [
+        e.message for e in fast[3].errors
+    ]
 
 
 # -- a total formula ---------------------------------------------------------------------------
