@@ -340,8 +340,6 @@ class ColumnProgram:
                 fails.mark(k, ~present[:, k] & applicable[:, k])
         if _TOO_LARGE in cols:
             ok &= ~cols[_TOO_LARGE]
-        for name in self.rich.data if self.rich is not None else ():
-            ok &= columns[name][1]  # a cell overall grading reads that is not a plain number
         # Each score held within its limits (over its own denominator, and the limits'), or rounded.
         own = [self._held(k, col, keys, cat, places) for k, col in enumerate(raw)]
         if record is not None:  # what explanations read (colrecord): references, nothing copied
@@ -360,6 +358,8 @@ class ColumnProgram:
                 elif not plain.all():
                     fails.mark(k, ~plain & applicable[:, k])
         ok = fails.split(ok)  # units only an indicator's failure keeps from a total (colfailures)
+        for name in self.rich.data if self.rich is not None else ():  # (not read for a unit with
+            ok &= columns[name][1]  # an indicator's error) a cell overall grading reads, not a plain number
         # One pattern of applicable indicators per unit: the units grouped by category and pattern.
         varying = [k for k in range(count) if not applicable[:, k].all()]
         pattern = cat * (1 << len(varying))
