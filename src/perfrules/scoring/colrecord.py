@@ -58,6 +58,8 @@ class Record:
         self.raw: list[IntColumn] = kept.get("raw", [])
         self.held: list[IntColumn] = kept.get("held", [])
         self.applicable: Any = kept.get("applicable")
+        # Per unit with errors, what the program found wrong (uniterrors): refused before scoring.
+        self.errored: Mapping[int, Any] = kept["scored"].errors if "scored" in kept else {}
         self.n = len(units)
         self.population: Mapping[str, Population] = population or {}
         self._scopes: dict[int, dict[str, Any]] = {}
