@@ -14,6 +14,10 @@ CPU seconds (user and system, the workers' included) and peak resident memory (t
 process), the pair's ratio, and the load average before and after: the machines are shared, so
 only ratios measured in the same pair mean much. The two outputs of every pair must be the same
 bytes, or the script exits 1. ``shared/`` is found as ``benchmarks/weighted41.py`` finds it.
+
+Linux with autogroup scheduling (``/proc/sys/kernel/sched_autogroup_enabled``) shares the CPU
+between sessions, not processes: while other sessions keep both cores busy, ``--jobs 2`` gets no
+more CPU than ``--jobs 1`` and the wall ratio says little; compare the CPU seconds then.
 """
 
 from __future__ import annotations
