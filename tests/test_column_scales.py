@@ -274,15 +274,16 @@ def test_a_scale_in_a_scheme_with_categories_scores_by_a_category_factor(tmp_pat
     ("scale", "why"),
     [
         (
-            'steps = ["y=x×2"]\npolicies = [{ type = "veto", when = "y<0", effect = "lowest_grade" }]\n'
+            'policies = [{ type = "zero", when = "x<mean_of(x)" }]\n'
             '[indicators.scale]\nrule = "优：x≥90；良：x<90"\nscoring = "midpoint"',
-            "veto reading a step's value beside a scale",
+            "zero rule or veto reading population values",
         ),
     ],
 )
 def test_scales_left_to_the_per_unit_program_say_why(scale, why):
-    """Scales with a veto on a step's value stay with the per-unit program; program_why says so
-    (vetoes on data compile: test_column_points.py; values per period added up before scoring
+    """Scales with a zero rule reading population values stay with the per-unit program; program_why
+    says so (rules on a step's value compile: test_column_forms.py; vetoes on data compile:
+    test_column_points.py; values per period added up before scoring
     compile: test_column_ranks.py). (Word scales and scales over several values compile: see
     test_column_words.py; ``scoring = "none"`` on an indicator's scale is refused by the scheme.)"""
     text = (
