@@ -230,7 +230,8 @@ def test_the_errors_are_the_per_unit_programs_words(tmp_path):
     assert [e.message for e in result["丙"].errors] == ["the unit needs a category (甲类, 乙类)"]
     assert [(e.field, e.message) for e in result["丁"].errors] == [("值1", "'约五分' is not a number")]
     assert [e.kind for e in result["戊"].events] == ["note"]  # 87.5分 read as 87.5
-    assert result["己"].events == ()  # an unknown category: the per-unit program says no notes
+    # An unknown category keeps the unit's reading notes too (87.5分 read as 87.5), as the other refusals do.
+    assert [e.kind for e in result["己"].events] == ["note"]
     scheme, _, data_path = _files(tmp_path, _WEIGHTS, _WEIGHT_DATA)
     result = {r.unit: r for r in evaluate(scheme, load_units(data_path, scheme=scheme), explained=False)}
     assert result["甲县"].total == Decimal(79)

@@ -107,7 +107,7 @@ def unit_level(plan: Plan, unit: Unit) -> Errored | tuple[Fraction, ...] | None:
             error="InvalidValueError",
             origin=unit.origin,
         )
-        return Errored((error,), (), unit)
+        return Errored((error,), tuple(note_events(unit)), unit)
     if not plan.weight_from:
         return None
     # Weights read per unit (weight_from): all of them, and adding up to the unit's full marks.
