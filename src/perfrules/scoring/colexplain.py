@@ -56,7 +56,8 @@ from .colnodes import Unsupported as _Unsupported
 from .colnodes import compile_node as _compile
 from .colparts import compile_steps
 from .colpoints import full_column
-from .colrecord import Record
+from .colperiods import PeriodRows, Summed
+from .colrecord import Columns, Record
 from .colsteps import DIVISIONS, ZERO_DIVISOR, population_names
 from .colzero import ZERO_TRAIL
 from .compiled import Scored
@@ -176,8 +177,6 @@ def explain_unit(explainer: Explainer, record: Record, i: int) -> tuple[list[Ind
     if record.outcomes[i] is None:
         return None, "a unit the column program sends to the per-unit program"
     unit = record.units[i]
-    if unit.periods and any(ind.periodic for ind in plan.indicators):
-        return None, "period rows"
     scheme = plan.scheme
     sources: dict[str, str] = {}
     if scheme.history or scheme.parameters:  # the unit's data as its rules read it, and where from
@@ -209,7 +208,7 @@ def explain_unit(explainer: Explainer, record: Record, i: int) -> tuple[list[Ind
         if reason is not None:
             first[k] = reason
             continue
-        found = _scored(explainer.forms[k], ind, record, k, i, scoring)
+        found = _indicator(explainer.forms[k], ind, record, k, i, scoring)
         if isinstance(found, str):
             return None, found
         scored[k] = found
@@ -220,14 +219,54 @@ def explain_unit(explainer: Explainer, record: Record, i: int) -> tuple[list[Ind
     return made(plan, unit, applicable, scored, weighting, contributions, {}, first, base, sources), RECORDED
 
 
-def _scored(form: _Form, ind: IndicatorPlan, record: Record, k: int, i: int, unit: Unit) -> Scored | str:
-    """What scoring indicator *k* found for row *i* (*unit*, its data as its rules read it), from the
-    record (a string: why it cannot say)."""
+def _indicator(form: _Form, ind: IndicatorPlan, record: Record, k: int, i: int, unit: Unit) -> Scored | str:
+    """What scoring indicator *k* found for row *i* of *record* (*unit*), its periods too: each period
+    row the program scored read from the record's view of them and combined into the year by the
+    indicator's own code (``IndicatorPlan.combined``, ``summed``), as the per-unit program does."""
+    if not (ind.periodic and unit.periods):
+        return _scored(form, ind, record, k, i, unit, ind.direct)
+    runs = ind.runs(unit)  # the rule's own: the periods the indicator is scored on, with their inputs
+    if len(runs) == 1 and runs[0][0] is None:  # the year's row, or the periods' inputs added up
+        env = runs[0][1]
+        view = record.view(k) if isinstance(record.periods.get(k), Summed) else None
+        if view is None:
+            return _scored(form, ind, record, k, i, unit, False)
+        found = _scored(form, ind, view, k, i, attrs.evolve(unit, data=env), False)
+        return found if isinstance(found, str) else ind.summed(found, unit, env)
+    rows, view = record.periods.get(k), record.view(k)
+    if not isinstance(rows, PeriodRows) or view is None:
+        return DISAGREE
+    periods: list[tuple[str | None, Any, Scored]] = []
+    for label, env in runs:
+        assert label is not None
+        j = rows.row(i, label)
+        if j is None:
+            return DISAGREE
+        found = _scored(form, ind, view, k, j, attrs.evolve(unit, data=env), False, label)
+        if isinstance(found, str):
+            return found
+        periods.append((label, env, found))
+    return _checked(ind.combined(periods, unit, True), record, k, i)
+
+
+def _scored(
+    form: _Form,
+    ind: IndicatorPlan,
+    record: Columns,
+    k: int,
+    i: int,
+    unit: Unit,
+    direct: bool,
+    period: str | None = None,
+) -> Scored | str:
+    """What scoring indicator *k* found for row *i* (*unit*, its data as its rules read it; *period*:
+    the period row's label), from the record (a string: why it cannot say); *direct*: as the
+    per-unit program's direct path shows a score formula of data columns."""
     category = unit.category
     words = ind.words
     zh = words.zh
     formula = ind.ind.score
-    if ind.direct:  # one score formula of data columns (as the per-unit program's direct path shows it)
+    if direct:  # one score formula of data columns (as the per-unit program's direct path shows it)
         assert formula is not None
         raw = record.value(record.raw[k], i)  # the program's value column, before limits
         found = Scored(value=raw, grade=None, score=raw)
@@ -251,8 +290,8 @@ def _scored(form: _Form, ind: IndicatorPlan, record: Record, k: int, i: int, uni
     scope[FULL_NAME] = ind.full(category)
     mine = record.population.get(unit.name, {})
     for key in form.calls:  # the batch's population values the program read (max_of …)
-        if (form.code, key, None) in mine:
-            scope[key] = mine[(form.code, key, None)]
+        if (form.code, key, period) in mine:
+            scope[key] = mine[(form.code, key, period)]
     for j, (policy, condition) in enumerate(form.defaults):  # the first whose condition holds, before steps
         if record.kept((k, j), partial(_holds, condition, form, record))[i]:
             assert policy.when is not None
@@ -279,7 +318,7 @@ def _scored(form: _Form, ind: IndicatorPlan, record: Record, k: int, i: int, uni
             before, holds = columns[ZERO_TRAIL][target]
             worked = record.value(before, i)
         if isinstance(step, Rank) and step.gives_points:
-            computations.append(ind.rank_points(step, mine.get((form.code, target + "·名次", None)), worked))
+            computations.append(ind.rank_points(step, mine.get((form.code, target + "·名次", period)), worked))
         elif isinstance(step, Formula):  # what the step worked out, before its zero rules
             computations.append(
                 Computation(
@@ -291,7 +330,7 @@ def _scored(form: _Form, ind: IndicatorPlan, record: Record, k: int, i: int, uni
             )
         if rules:
             held = [rule for rule, where in zip(rules, holds, strict=True) if where[i]]
-            if ind.step_zeroed(held, target, worked, None, unit, events) != value:
+            if ind.step_zeroed(held, target, worked, period, unit, events) != value:
                 return DISAGREE
         values[target] = value
         scope[target] = value
@@ -345,7 +384,7 @@ def _scored(form: _Form, ind: IndicatorPlan, record: Record, k: int, i: int, uni
             for j, rule in enumerate(ind.zero_indicator)
             if record.kept((k, "zero", j), partial(_holds_on, form.zeros[j], columns, record.n))[i]
         ]
-        score, grade = ind.indicator_zeroed(held, score, grade, None, unit, events)
+        score, grade = ind.indicator_zeroed(held, score, grade, period, unit, events)
     done = Scored(
         value=measured,
         grade=grade,
@@ -358,7 +397,7 @@ def _scored(form: _Form, ind: IndicatorPlan, record: Record, k: int, i: int, uni
     return _checked(adjust(ind, done, env, category, True), record, k, i)
 
 
-def _checked(found: Scored, record: Record, k: int, i: int) -> Scored | str:
+def _checked(found: Scored, record: Columns, k: int, i: int) -> Scored | str:
     """*found*, if its score is what the program held for the row (else :data:`DISAGREE`)."""
     return found if found.score == record.value(record.held[k], i) else DISAGREE
 
@@ -405,7 +444,7 @@ def _holds_on(condition: Any, columns: dict[str, Any], n: int) -> list[bool]:
     return condition(columns, n).tolist()  # type: ignore[no-any-return]
 
 
-def _holds(condition: Any, form: _Form, record: Record) -> Any:
+def _holds(condition: Any, form: _Form, record: Columns) -> Any:
     """Where a compiled condition holds over the record's columns as the indicator reads them."""
     return condition(form.prepared(record.cols, record.n), record.n).tolist()
 

@@ -40,7 +40,7 @@ from .colsteps import SEND_BACK, population_column, send_back
 from .colzero import PERIOD_ROWS
 from .indicator import IndicatorPlan
 
-__all__ = ["PeriodData", "periods_of", "population_rows", "score_indicators"]
+__all__ = ["PeriodData", "PeriodRows", "Summed", "periods_of", "population_rows", "score_indicators"]
 
 # Per unit of a batch: its periods' data by label, or None for a unit without periods (a period's
 # blank cell reads the unit's year value from the batch's columns).
@@ -74,6 +74,7 @@ def score_indicators(
     publish: Any = None,
     kept: dict[int, Any] | None = None,
     given: Mapping[str, tuple[Any, Any]] | None = None,
+    recorded: dict[int, Any] | None = None,
 ) -> tuple[list[IntColumn], dict[int, Any]]:
     """Each indicator's raw score column for the batch, and per periodic indicator the units it
     scored from their periods (whose year cells it does not read).
@@ -93,7 +94,9 @@ def score_indicators(
     *kept*, where given, gets each periodic indicator's period rows and their held scores
     (:mod:`~perfrules.scoring.colgrades`); *given* the batch's year columns as the program was
     given them (each with which cells are plain, or words): a period row's cell left blank reads
-    the year's there.
+    the year's there. *recorded*, where given (explanations: :mod:`~perfrules.scoring.colrecord`),
+    gets per periodic indicator what it was scored on: with ``periods = "sum"`` the columns of the
+    summed inputs (:class:`Summed`), else its period rows (:class:`PeriodRows`).
     """
     np = numpy()
     raw: list[IntColumn] = [None] * len(fns)  # type: ignore[list-item]  # (each filled in below)
@@ -108,6 +111,8 @@ def score_indicators(
             assert periods is not None
             scope, bad = _summed(reads_of[k], runs, periods, cols, plain or {}, text)
             raw[k] = fn(scope, n)
+            if recorded is not None:
+                recorded[k] = Summed(scope)
             marks = scope.get(SEND_BACK)
             for m in (earlier, bad & applicable[:, k], None if marks is None else marks & applicable[:, k]):
                 if m is not None:
@@ -141,6 +146,7 @@ def score_indicators(
             rows.update(found)
             row_ok &= present
         scores = fn(rows, len(owner))
+        before = scores
         bad = ~row_ok
         if SEND_BACK in rows:
             bad |= rows[SEND_BACK]
@@ -155,9 +161,42 @@ def score_indicators(
             )
         if kept is not None:
             kept[k] = (labels, scores)
+        if recorded is not None:
+            recorded[k] = PeriodRows(rows, labels, before, scores)
         raw[k] = _merged(year, _combined(scores, owner, n), has)
         per_period[k] = has
     return raw, per_period
+
+
+class Summed:
+    """What an indicator with ``periods = "sum"`` was scored on: the batch's columns with its inputs
+    the sums of each unit's period values (a unit's row is its year's where no period gives one)."""
+
+    __slots__ = ("cols",)
+
+    def __init__(self, cols: dict[str, Any]) -> None:
+        self.cols = cols
+
+
+class PeriodRows:
+    """An indicator's batch of period rows as scored: their columns (each row's period values over
+    its unit's year row, category and population values), which (unit, period label) each row is,
+    and the rows' scores before and after the limits and rounding."""
+
+    __slots__ = ("at", "cols", "held", "labels", "raw")
+
+    def __init__(self, cols: dict[str, Any], labels: list[tuple[int, str]], raw: IntColumn, held: IntColumn):
+        self.cols = cols
+        self.labels = labels
+        self.raw = raw
+        self.held = held
+        self.at: dict[tuple[int, str], int] | None = None
+
+    def row(self, unit: int, label: str) -> int | None:
+        """The row of the unit at position *unit* for the period *label* (None: it has none)."""
+        if self.at is None:
+            self.at = {key: j for j, key in enumerate(self.labels)}
+        return self.at.get((unit, label))
 
 
 def _summed(

@@ -28,12 +28,13 @@ from .._intcols import SAFE, IntColumn, as_objects, numpy
 from .._numbers import Number, exact
 from ..scheme.units import Unit
 from .colexact import exact_values
+from .colperiods import PeriodRows, Summed
 from .colsteps import ZERO_DIVISOR
 from .compiled import Population
 from .outcome import UnitOutcome
 from .program import ColumnProgram
 
-__all__ = ["BLOCK", "Explaining", "Record"]
+__all__ = ["BLOCK", "Columns", "Explaining", "Record"]
 
 BLOCK = 64
 """How many units around the one asked about are recorded together."""
@@ -42,24 +43,26 @@ BLOCK = 64
 _ROW_READS = 16  # reads of a column made row by row before the whole column is made at once
 
 
-class Record:
-    """What one run of the column program worked out for some units (see the module's docstring)."""
+class Columns:
+    """Columns a run of the column program worked out, read row by row as the per-unit program's
+    numbers: the columns it read (``cols``), each indicator's value column before and after its
+    limits and rounding (``raw``, ``held``: indexed by the indicator's position), over ``n`` rows."""
 
     def __init__(
-        self, program: ColumnProgram, units: Sequence[Unit], population: Mapping[str, Population] | None
+        self,
+        cols: dict[str, Any],
+        raw: Any,
+        held: Any,
+        n: int,
+        population: Mapping[str, Population],
+        owner: Record | None = None,
     ) -> None:
-        kept: dict[str, Any] = {}
-        self.program = program
-        self.outcomes: list[UnitOutcome | None] = program.run(units, population, record=kept)
-        self.given = units  # as given (their data without history values and parameters)
-        self.units: Sequence[Unit] = kept.get("units", units)
-        self.own: tuple[Any, Any] | None = kept.get("own")  # per unit, its weights read (weight_from)
-        self.cols: dict[str, Any] = kept.get("cols", {})
-        self.raw: list[IntColumn] = kept.get("raw", [])
-        self.held: list[IntColumn] = kept.get("held", [])
-        self.applicable: Any = kept.get("applicable")
-        self.n = len(units)
-        self.population: Mapping[str, Population] = population or {}
+        self.cols = cols
+        self.raw = raw
+        self.held = held
+        self.n = n
+        self.population = population
+        self._owner = owner  # the record this is a view of (None: itself)
         self._scopes: dict[int, dict[str, Any]] = {}
         self._kept: dict[Any, Any] = {}
         self.explained = 0  # units explained from this record so far (from the second, columns at once)
@@ -94,7 +97,7 @@ class Record:
         key = ("values", id(col))
         found = self._kept.get(key, 0)
         if type(found) is int:
-            if found < _ROW_READS and self.explained < 2:
+            if found < _ROW_READS and (self._owner or self).explained < 2:
                 self._kept[key] = found + 1
                 return self.number(col, i)
             found = self._kept[key] = exact_values(col.num, col.den)
@@ -104,6 +107,43 @@ class Record:
     def number(col: IntColumn, i: int) -> Number:
         """Row *i* of an exact column, as the per-unit program's numbers are (Decimal where finite)."""
         return exact(Fraction(int(col.num[i]), col.den))
+
+
+class Record(Columns):
+    """What one run of the column program worked out for some units (see the module's docstring)."""
+
+    def __init__(
+        self, program: ColumnProgram, units: Sequence[Unit], population: Mapping[str, Population] | None
+    ) -> None:
+        kept: dict[str, Any] = {}
+        self.program = program
+        self.outcomes: list[UnitOutcome | None] = program.run(units, population, record=kept)
+        raw, held = kept.get("raw", []), kept.get("held", [])
+        super().__init__(kept.get("cols", {}), raw, held, len(units), population or {})
+        self.given = units  # as given (their data without history values and parameters)
+        self.units: Sequence[Unit] = kept.get("units", units)
+        self.own: tuple[Any, Any] | None = kept.get("own")  # per unit, its weights read (weight_from)
+        self.applicable: Any = kept.get("applicable")
+        # Per indicator reported per period: its period rows or summed inputs, as scored (colperiods).
+        self.periods: dict[int, PeriodRows | Summed] = kept.get("periods", {})
+        self._views: dict[int, Columns] = {}
+
+    def view(self, k: int) -> Columns | None:
+        """Indicator *k*'s period rows (rows as :attr:`PeriodRows.labels` lists them) or summed
+        inputs (rows as the record's) as columns of their own; None where it has none."""
+        found = self._views.get(k)
+        if found is None:
+            scored = self.periods.get(k)
+            if scored is None:
+                return None
+            if isinstance(scored, Summed):
+                found = Columns(scored.cols, self.raw, self.held, self.n, self.population, self)
+            else:
+                found = Columns(
+                    scored.cols, {k: scored.raw}, {k: scored.held}, len(scored.labels), self.population, self
+                )
+            self._views[k] = found
+        return found
 
 
 def _equal(a: IntColumn, b: IntColumn) -> Any:

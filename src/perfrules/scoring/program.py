@@ -308,6 +308,7 @@ class ColumnProgram:
             *ordered(self.results, cols, applicable, partial(self._held, keys=keys, cat=cat, places=places)),
             kept,
             columns,
+            None if record is None else record.setdefault("periods", {}),  # period rows (colrecord)
         )
         fired, ok = colvetoes.take(plan, cols, applicable, ok)  # indicator vetoes that fire (colvetoes)
         if self.vetoes is not None:  # vetoes of indicators reported per period (colperiodvetoes)
