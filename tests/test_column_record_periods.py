@@ -160,7 +160,9 @@ def test_a_mean_of_quarters_by_hand(tmp_path):
         'rule = "优：完成率≥90；良：60≤完成率<90；差：完成率<60"\ndomain = [0, 100]\nscoring = "interpolate"\n'
     )
     path = _write(tmp_path, text)
-    (tmp_path / "data.csv").write_text("单位,期间,完成数,计划数\n甲,1季度,3,5\n甲,2季度,4,5\n", encoding="utf-8")
+    (tmp_path / "data.csv").write_text(
+        "单位,期间,完成数,计划数\n甲,1季度,3,5\n甲,2季度,4,5\n", encoding="utf-8"
+    )
     scheme = load(path)
     result = evaluate(scheme, list(load_units(tmp_path / "data.csv", scheme=scheme))).results[0]
     indicator = result.indicators[0]

@@ -45,6 +45,7 @@ import attrs
 from .._errors import DivisionByZeroError
 from .._numbers import Number, as_fraction, exact, to_number
 from ..formula.language import Formula, Value
+from ..formula.tree import Name
 from ..grading.scale import GradeResult
 from ..scheme.history import note_previous
 from ..scheme.model import with_parameters
@@ -55,8 +56,8 @@ from .colconds import compile_condition
 from .colnodes import Unsupported as _Unsupported
 from .colnodes import compile_node as _compile
 from .colparts import compile_steps
-from .colpoints import full_column
 from .colperiods import PeriodRows, Summed
+from .colpoints import full_column
 from .colrecord import Columns, Record
 from .colsteps import DIVISIONS, ZERO_DIVISOR, population_names
 from .colzero import ZERO_TRAIL
@@ -85,7 +86,19 @@ class _Form:
     """How one indicator's outcome is built from the record: its steps, score formula and default
     conditions compiled as the program compiles them (population calls read as the batch's columns)."""
 
-    __slots__ = ("calls", "code", "defaults", "fulls", "grades", "mapping", "run_steps", "score_fn", "zeros")
+    __slots__ = (
+        "calls",
+        "code",
+        "defaults",
+        "direct",
+        "fulls",
+        "grades",
+        "mapping",
+        "run_steps",
+        "score_fn",
+        "shared",
+        "zeros",
+    )
 
     def __init__(self, ind: IndicatorPlan, categories: tuple[str, ...] | None) -> None:
         _check(ind)
@@ -98,6 +111,8 @@ class _Form:
         self.score_fn: Any = None
         self.defaults: list[tuple[Any, Any]] = []
         self.grades: dict[tuple[str, str], GradeResult] = {}
+        self.direct: dict[tuple[Any, ...], Scored] = {}  # a score of one data column, per distinct cell
+        self.shared: set[int] = set()  # the ids of those (the explainer's set)
         self.mapping = dict(ind.ind.inputs)
         self.fulls = [as_fraction(ind.full(c)) for c in (categories or (None,))]
         self.calls = tuple(call.key for call in ind.population_calls)
@@ -153,11 +168,19 @@ class Explainer:
         self.plan = plan
         self.forms: list[_Form] = []
         self.why: str | None = None
+        self.shares: dict[tuple[Any, ...], Any] = {}  # contributions (_contribution)
+        # The ids of the Scored records shared by units (_direct) whose indicator reads only the cell
+        # they were made of, and the views made of them, kept by the results' layer (the same record,
+        # weights and contribution give the same result).
+        self.shared: set[int] = set()
+        self.views: dict[Any, Any] = {}
         scheme = plan.scheme
         try:
             self.forms = [_Form(ind, scheme.categories) for ind in plan.indicators]
         except _Unsupported as exc:
             self.why = str(exc)
+        for form in self.forms:
+            form.shared = self.shared
 
 
 def explainer_of(plan: Plan, program: ColumnProgram) -> Explainer:
@@ -213,7 +236,15 @@ def explain_unit(explainer: Explainer, record: Record, i: int) -> tuple[list[Ind
             return None, found
         scored[k] = found
     weighting = pattern_weighting(plan, category if weighed else None, applicable, own)
-    contributions = [None if s is None else weighting.contribution(k, s.score) for k, s in enumerate(scored)]
+    shared = explainer.shared
+    contributions = [
+        None
+        if s is None
+        else _contribution(explainer, weighting, k, s.score)
+        if id(s) in shared
+        else weighting.contribution(k, s.score)
+        for k, s in enumerate(scored)
+    ]
     record.explained += 1
     made = indicator_outcomes
     return made(plan, unit, applicable, scored, weighting, contributions, {}, first, base, sources), RECORDED
@@ -267,23 +298,7 @@ def _scored(
     zh = words.zh
     formula = ind.ind.score
     if direct:  # one score formula of data columns (as the per-unit program's direct path shows it)
-        assert formula is not None
-        raw = record.value(record.raw[k], i)  # the program's value column, before limits
-        found = Scored(value=raw, grade=None, score=raw)
-        found.computations.append(
-            Computation(
-                target="得分",
-                formula=ind._text(formula),
-                substituted=formula.show_with(unit.data, chinese=zh),
-                value=raw,
-            )
-        )
-        if ind.scheme.round_scores is None and record.unchanged(k)[i]:
-            found.grade = ind.grade_of_score(raw, category)  # the program kept the value as it was
-            return found
-        bound(ind, found, category, raw)  # the program held the score within its limits: the words
-        found.grade = ind.grade_of_score(found.score, category)
-        return _checked(round_score(ind, found), record, k, i)
+        return _direct(form, ind, record, k, i, unit)
     env = ind.env(unit.data)
     scale = ind.ind.scale
     scope: dict[str, object] = dict(env)
@@ -318,7 +333,9 @@ def _scored(
             before, holds = columns[ZERO_TRAIL][target]
             worked = record.value(before, i)
         if isinstance(step, Rank) and step.gives_points:
-            computations.append(ind.rank_points(step, mine.get((form.code, target + "·名次", period)), worked))
+            computations.append(
+                ind.rank_points(step, mine.get((form.code, target + "·名次", period)), worked)
+            )
         elif isinstance(step, Formula):  # what the step worked out, before its zero rules
             computations.append(
                 Computation(
@@ -395,6 +412,65 @@ def _scored(
         computations=computations,
     )
     return _checked(adjust(ind, done, env, category, True), record, k, i)
+
+
+def _contribution(explainer: Explainer, weighting: Any, k: int, score: Number) -> Number:
+    """``weighting.contribution(k, score)`` of a score that units share (:func:`_direct`), worked out
+    once per weighting, indicator and score (told apart by identity: kept with the contribution)."""
+    key = (weighting, k, id(score))
+    found = explainer.shares.get(key)
+    if found is None:
+        if len(explainer.shares) >= 4 * _MEMO:
+            explainer.shares.clear()
+        found = explainer.shares[key] = (weighting.contribution(k, score), score)
+    return found[0]  # type: ignore[no-any-return]
+
+
+def _direct(form: _Form, ind: IndicatorPlan, record: Columns, k: int, i: int, unit: Unit) -> Scored | str:
+    """What the per-unit program's direct path finds for a score formula of data columns, on row *i*:
+    the program's value (before limits), its computation, and what the limits and rounding did. For a
+    score that is one data column, once per distinct cell and category (the same for every unit with
+    them: what the program held is a function of the two), shared by those units."""
+    formula = ind.ind.score
+    assert formula is not None
+    category = unit.category
+    key: tuple[Any, ...] | None = None
+    tree = formula.tree
+    name = tree.name if isinstance(tree, Name) else None
+    if name is not None:  # the program's value is the cell's, as the cell's text says it
+        given = unit.data.get(name)
+        key = (category, type(given), str(given))
+        kept = form.direct.get(key)
+        if kept is not None:
+            return kept
+    raw = record.value(record.raw[k], i)  # the program's value column, before limits
+    found = Scored(value=raw, grade=None, score=raw)
+    found.computations.append(
+        Computation(
+            target="得分",
+            formula=ind._text(formula),
+            substituted=formula.show_with(unit.data, chinese=ind.words.zh),
+            value=raw,
+        )
+    )
+    done: Scored | str
+    if ind.scheme.round_scores is None and record.unchanged(k)[i]:
+        found.grade = ind.grade_of_score(raw, category)  # the program kept the value as it was
+        done = found
+    else:
+        bound(ind, found, category, raw)  # the program held the score within its limits: the words
+        found.grade = ind.grade_of_score(found.score, category)
+        done = _checked(round_score(ind, found), record, k, i)
+    if key is not None and not isinstance(done, str):
+        if len(form.direct) >= _MEMO:
+            form.direct.clear()
+        form.direct[key] = done
+        if ind.sorted_inputs == (name,) and not ind.ind.inputs:  # its inputs are the cell's
+            shared = form.shared
+            if len(shared) >= 64 * _MEMO:
+                shared.clear()
+            shared.add(id(done))
+    return done
 
 
 def _checked(found: Scored, record: Columns, k: int, i: int) -> Scored | str:
