@@ -22,13 +22,14 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+import attrs
 from hypothesis import event, given
 
 import perfrules
 from perfrules import evaluate, load
 from perfrules.files.data import load_units
 from perfrules.scoring.colexplain import RECORDED, explain_unit, explainer_of
-from perfrules.scoring.colrecord import Explaining
+from perfrules.scoring.colrecord import WIDE, Explaining
 from perfrules.scoring.plan import plan_of
 from perfrules.scoring.program import program_of
 from perfrules.scoring.unit import score_unit
@@ -173,3 +174,48 @@ def test_a_mean_of_quarters_by_hand(tmp_path):
     ]
     assert indicator.score == Fraction(250, 3) == result.total
     assert "2 个报送期得分（1季度 80、2季度 ≈86.6667）取平均" in result.explain()
+
+
+def _seen(o: Any) -> Any:
+    s = o.scored
+    return None if s is None else (s.score, s.value, s.grade, s.computations, s.events, o.contribution)
+
+
+def test_a_wide_reader_records_each_span_once(monkeypatch):
+    """Reading every unit in an order of its own (as ranking order is): after the first blocks, the
+    batch is recorded in spans, each once and let go when its units are read; the explanations are
+    those of units recorded one block at a time."""
+    name = "xiamen-xiangan-2020"
+    scheme = load(name)
+    units = list(perfrules.sample_units(name))
+    many = [attrs.evolve(u, name=f"{u.name}{j}") for j in range(40) for u in units]
+    plan = plan_of(scheme)
+    program = program_of(plan)
+    assert program is not None
+    explainer = explainer_of(plan, program)
+    runs: list[int] = []
+    real = program.run
+
+    def counted(batch: Any, *args: Any, **kwargs: Any) -> Any:
+        runs.append(len(batch))
+        return real(batch, *args, **kwargs)
+
+    monkeypatch.setattr(program, "run", counted)
+    wide = Explaining(program, many, {}, block=2, span=160)  # spans past a window of rows (64)
+    order = sorted(range(len(many)), key=lambda i: (i * 37) % len(many))
+    seen = {}
+    for i in order:
+        record, row = wide.record(i)
+        found, by = explain_unit(explainer, record, row)
+        assert by == RECORDED and found is not None
+        seen[i] = [_seen(o) for o in found]
+    assert runs[:WIDE] == [2] * WIDE  # blocks first
+    spans = runs[WIDE:]
+    assert spans == [160, 160]  # each span once
+    assert not wide._spans  # each let go once its units were read
+    one = Explaining(program, many, {})  # blocks of 64: five, none a span
+    for i in order:
+        record, row = one.record(i)
+        found, _ = explain_unit(explainer, record, row)
+        assert found is not None
+        assert seen[i] == [_seen(o) for o in found]
