@@ -18,8 +18,19 @@ distinct value), the policy's event (``apply_default``, ``bound``,
 is checked against the program's: a unit where they differ is explained by
 the per-unit program instead (:data:`DISAGREE`; the tests hold it at none).
 
-Forms recorded: everything the column program compiles except values
-reported per period — score formulas of data columns, steps (formulas,
+Values reported per period are read from the record's view of the rows the
+program scored (:meth:`~perfrules.scoring.colrecord.Record.view`): each
+period row as a row of its own (its period's population values, its per-period
+zero rules), then the year made by the indicator's own code
+(``IndicatorPlan.combined``: the mean or the last period, with each period's
+:class:`~perfrules.scheme.units.PeriodResult`; ``summed`` over the columns of
+the summed inputs for ``periods = "sum"``). A score that is one data column is
+built once per distinct cell and category and shared by the units with it
+(what the program held is a function of the two), with its contribution per
+weighting.
+
+Forms recorded: everything the column program compiles — score formulas of
+data columns, values reported per period (mean, last, sum), steps (formulas,
 ``part``, peer ratios and ranks, with the batch's population values),
 population calls (``max_of`` …), 分值, ``inputs`` mappings, scales of one
 value, of several values, of words or with levels, ``default … when`` and the
@@ -30,8 +41,7 @@ or read from the data, weight that moves, limits, ``round_scores``, group
 means (the run's subtotals), history values and parameters, and reads of other
 indicators' results. :func:`explainer_of` names a plan's form that is not
 (:attr:`Explainer.why`), and :func:`explain_unit` names why a unit is not
-(``period rows``, a unit the program sends back): those go to the per-unit
-program, whole.
+(a unit the program sends back): those go to the per-unit program, whole.
 """
 
 from __future__ import annotations
