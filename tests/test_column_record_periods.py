@@ -29,7 +29,7 @@ import perfrules
 from perfrules import evaluate, load
 from perfrules.files.data import load_units
 from perfrules.scoring.colexplain import RECORDED, explain_unit, explainer_of
-from perfrules.scoring.colrecord import WIDE, Explaining
+from perfrules.scoring.colrecord import KEEP, Explaining
 from perfrules.scoring.plan import plan_of
 from perfrules.scoring.program import program_of
 from perfrules.scoring.unit import score_unit
@@ -181,10 +181,10 @@ def _seen(o: Any) -> Any:
     return None if s is None else (s.score, s.value, s.grade, s.computations, s.events, o.contribution)
 
 
-def test_a_wide_reader_records_each_span_once(monkeypatch):
-    """Reading every unit in an order of its own (as ranking order is): after the first blocks, the
-    batch is recorded in spans, each once and let go when its units are read; the explanations are
-    those of units recorded one block at a time."""
+def test_a_wide_reader_records_each_block_once(monkeypatch):
+    """Reading every unit in an order of its own (as ranking order is): each block is recorded once,
+    kept until its units have been read and then let go; with room for fewer blocks, the ones
+    recorded first go and are recorded again when read. The explanations are the same either way."""
     name = "xiamen-xiangan-2020"
     scheme = load(name)
     units = list(perfrules.sample_units(name))
@@ -201,20 +201,23 @@ def test_a_wide_reader_records_each_span_once(monkeypatch):
         return real(batch, *args, **kwargs)
 
     monkeypatch.setattr(program, "run", counted)
-    wide = Explaining(program, many, {}, block=2, span=160)  # spans past a window of rows (64)
-    order = sorted(range(len(many)), key=lambda i: (i * 37) % len(many))
-    seen = {}
-    for i in order:
-        record, row = wide.record(i)
-        found, by = explain_unit(explainer, record, row)
-        assert by == RECORDED and found is not None
-        seen[i] = [_seen(o) for o in found]
-    assert runs[:WIDE] == [2] * WIDE  # blocks first
-    spans = runs[WIDE:]
-    assert spans == [160, 160]  # each span once
-    assert not wide._spans  # each let go once its units were read
-    one = Explaining(program, many, {})  # blocks of 64: five, none a span
-    for i in order:
+    order = sorted(range(len(many)), key=lambda i: (i * 37) % len(many))  # every unit, scattered
+    seen: dict[int, Any] = {}
+    for keep in (KEEP, 3):
+        runs.clear()
+        wide = Explaining(program, many, {}, block=16, keep=keep)
+        for i in order:
+            record, row = wide.record(i)
+            found, by = explain_unit(explainer, record, row)
+            assert by == RECORDED and found is not None
+            assert seen.setdefault(i, [_seen(o) for o in found]) == [_seen(o) for o in found]
+        assert not wide._records  # each block let go once its units were read
+        if keep == KEEP:
+            assert runs == [16] * (len(many) // 16)  # each block once
+        else:
+            assert len(runs) > len(many) // 16
+    one = Explaining(program, many, {})
+    for i in range(len(many)):  # in order, blocks of 64
         record, row = one.record(i)
         found, _ = explain_unit(explainer, record, row)
         assert found is not None

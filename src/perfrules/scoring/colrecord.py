@@ -34,21 +34,16 @@ from .compiled import Population
 from .outcome import UnitOutcome
 from .program import ColumnProgram
 
-__all__ = ["BLOCK", "SPAN", "WIDE", "Columns", "Explaining", "Record"]
+__all__ = ["BLOCK", "KEEP", "Columns", "Explaining", "Record"]
 
 BLOCK = 64
 """How many units around the one asked about are recorded together."""
 
 
-SPAN = 8192
-"""How many units are recorded together once the reader reads widely (see :class:`Explaining`)."""
-
-WIDE = 16
-"""How many blocks are recorded before the reader is taken to read widely."""
+KEEP = 2048
+"""How many blocks an evaluation keeps recorded at most (see :class:`Explaining`)."""
 
 _ROW_READS = 16  # reads of a column made row by row before the whole column is made at once
-_WINDOW = 64  # rows of a span's column made at once
-_WINDOWS = 4096  # windows kept per record before they are let go
 
 
 class Columns:
@@ -73,7 +68,6 @@ class Columns:
         self._owner = owner  # the record this is a view of (None: itself)
         self._scopes: dict[int, dict[str, Any]] = {}
         self._kept: dict[Any, Any] = {}
-        self._windows = 0  # windows of rows made (a span's values: _windowed)
         self.explained = 0  # units explained from this record so far (from the second, columns at once)
 
     def unchanged(self, k: int) -> Any:
@@ -103,8 +97,6 @@ class Columns:
         """Row *i* of one of the record's columns, as the per-unit program's numbers are (a Decimal
         where finite, else a Fraction): row by row at first, the whole column at once once it is read
         often (every unit of the block explained)."""
-        if self.n > 2 * _WINDOW:  # a span: the window of rows around *i*, made at once
-            return self._windowed(col, i)
         key = ("values", id(col))
         found = self._kept.get(key, 0)
         if type(found) is int:
@@ -113,18 +105,6 @@ class Columns:
                 return self.number(col, i)
             found = self._kept[key] = exact_values(col.num, col.den)
         return found[i]  # type: ignore[no-any-return]
-
-    def _windowed(self, col: IntColumn, i: int) -> Number:
-        w, at = divmod(i, _WINDOW)
-        key = ("window", id(col), w)
-        found = self._kept.get(key)
-        if found is None:
-            self._windows += 1
-            if self._windows > _WINDOWS:  # the windows read long ago: let them go
-                self._kept = {k: v for k, v in self._kept.items() if k[0] != "window"}
-                self._windows = 1
-            found = self._kept[key] = exact_values(col.num[w * _WINDOW : (w + 1) * _WINDOW], col.den)
-        return found[at]  # type: ignore[no-any-return]
 
     @staticmethod
     def number(col: IntColumn, i: int) -> Number:
@@ -182,11 +162,10 @@ class Explaining:
     *units* gives the unit at a position (a ``Unit``, or anything with ``made()``);
     *population* per unit name, its population values over the whole batch.
 
-    The first units asked about are recorded in blocks of *block* units around them (explaining a
-    few units costs a few small runs). Once :data:`WIDE` blocks have been recorded, the reader is
-    reading widely (every unit's indicators, JSON output, in ranking order as often as not): the
-    batch is then recorded in spans of :data:`SPAN` units, each span once, and kept until each of
-    its units has been read.
+    Each block is recorded once and kept while it is needed: until each of its units has been
+    read (every unit read in order keeps one block; read in ranking order, as JSON output and
+    tables read them, the blocks of the whole batch, each run once), at most *keep* blocks at a
+    time (the one recorded first let go to make room).
     """
 
     def __init__(
@@ -195,57 +174,33 @@ class Explaining:
         units: Sequence[Any],
         population: Mapping[str, Population],
         block: int = BLOCK,
-        span: int | None = None,
+        keep: int = KEEP,
     ) -> None:
         self.program = program
         self.units = units
         self.population = population
         self.block = block
-        self.span = span if span is not None else SPAN
-        self._records: dict[int, Record] = {}
-        self._made = 0  # blocks recorded so far
-        self._spans: dict[int, list[Any]] | None = None  # per span: its record and its units not read yet
+        self.keep = keep
+        self._records: dict[int, list[Any]] = {}  # per block: its record and its units not read yet
         self._read = bytearray(len(units))  # which units have been read
 
     def record(self, i: int) -> tuple[Record, int]:
-        """The record of the block (or span) holding position *i*, and *i*'s row in it."""
-        if self._spans is not None:
-            return self._in_span(i)
-        self._read[i] = 1
+        """The record of the block holding position *i*, and *i*'s row in it."""
         b = i // self.block
+        lo = b * self.block
         found = self._records.get(b)
         if found is None:
-            if self._made >= WIDE:
-                self._spans, self._records = {}, {}
-                return self._in_span(i)
-            self._made += 1
-            found = self._recorded(b * self.block, self.block)
-            if len(self._records) >= 64:  # every unit read in turn: the blocks behind are done
-                self._records.clear()
-            self._records[b] = found
-        return found, i - b * self.block
-
-    def _in_span(self, i: int) -> tuple[Record, int]:
-        assert self._spans is not None
-        s = i // self.span
-        lo = s * self.span
-        found = self._spans.get(s)
-        if found is None:
-            record = self._recorded(lo, self.span)
-            found = self._spans[s] = [record, record.n - sum(self._read[lo : lo + self.span])]
-        record, left = found
+            chunk = [u if isinstance(u, Unit) else u.made() for u in self.units[lo : lo + self.block]]
+            empty: Population = {}
+            mine = {u.name: self.population.get(u.name, empty) for u in chunk}
+            made = Record(self.program, chunk, mine)
+            if len(self._records) >= self.keep:  # room: the block recorded first goes
+                del self._records[next(iter(self._records))]
+            found = self._records[b] = [made, made.n - sum(self._read[lo : lo + self.block])]
+        record = found[0]
         if not self._read[i]:
             self._read[i] = 1
-            left -= 1
-        if left <= 0:  # its last unit read: let it go
-            del self._spans[s]
-        else:
-            found[1] = left
+            found[1] -= 1
+            if found[1] <= 0:  # its last unit read: let it go
+                del self._records[b]
         return record, i - lo
-
-    def _recorded(self, lo: int, size: int) -> Record:
-        """The record of the units at positions *lo* to *lo* + *size*."""
-        chunk = [u if isinstance(u, Unit) else u.made() for u in self.units[lo : lo + size]]
-        empty: Population = {}
-        mine = {u.name: self.population.get(u.name, empty) for u in chunk}
-        return Record(self.program, chunk, mine)
