@@ -77,20 +77,28 @@ def test_validate_says_how_the_scheme_will_be_scored(tmp_path):
     code, out, _ = run("validate", "xiamen-xiangan-2020")
     assert code == 0
     assert "scoring: whole batches at once (the column program takes the whole scheme)" in out.splitlines()
-    # A grade per period beside a grade cap is scored unit by unit: the line names the form.
+    # A grade per period beside a grade cap is scored as columns too.
+    head = 'name = "分期"\nbasis = "percent"\nperiod_grades = true\ngroups = [{ name = "组" }]\n'
+    head += '[[indicators]]\ncode = "1"\nname = "甲"\ngroup = "组"\nweight = 100\nfrequency = "quarterly"\n'
     periods = tmp_path / "periods.toml"
-    periods.write_text(
-        'name = "分期"\nbasis = "percent"\nperiod_grades = true\ngroups = [{ name = "组" }]\n'
-        '[[indicators]]\ncode = "1"\nname = "甲"\ngroup = "组"\nweight = 100\nfrequency = "quarterly"\n'
-        'score = "甲得分"\n[[caps]]\nwhen = "事故>0"\ngrade = "良"\n',
+    periods.write_text(head + 'score = "甲得分"\n[[caps]]\nwhen = "事故>0"\ngrade = "良"\n', encoding="utf-8")
+    code, out, err = run("validate", str(periods))
+    assert code == 0, err
+    assert "scoring: whole batches at once (the column program takes the whole scheme)" in out.splitlines()
+    # A veto reading a step's value on an indicator reported per period is scored unit by unit: the
+    # line names the form.
+    vetoed = tmp_path / "vetoed.toml"
+    vetoed.write_text(
+        head + 'steps = ["半=甲得分/2"]\nscore = "半×2"\n'
+        'policies = [{ type = "veto", when = "半>45", effect = "lowest_grade" }]\n',
         encoding="utf-8",
     )
-    code, out, err = run("validate", str(periods))
+    code, out, err = run("validate", str(vetoed))
     assert code == 0, err
     line = next(x for x in out.splitlines() if x.startswith("scoring:"))
     assert line == (
-        "scoring: unit by unit (the column program does not take it yet: a grade per period, graded on "
-        "more than the total)"
+        "scoring: unit by unit (the column program does not take it yet: indicator 1: a veto reading a "
+        "step's value, on an indicator reported per period)"
     )
 
 

@@ -4,12 +4,22 @@ With ``period_grades``, the per-unit program gives a unit with periods each
 period's total and grade beside the year's
 (:func:`perfrules.scoring.overall.period_totals`): the period's scores of the
 indicators reported per period, the year's scores of the others, added up with
-the year's weights, bounded and graded as a total is. The column program keeps
-each period row's score as :mod:`~perfrules.scoring.colperiods` worked it out
-(held within the indicator's limits and rounded, as the per-unit program does per
-period) and runs that same function with them — once per distinct input: the
-unit's category, pattern of applicable indicators, year's scores and periods'
-scores. No rule is written twice.
+the year's weights, bounded and graded as a total is — where overall grading
+reads more than the total (caps, ``max_total``, conditions over indicators'
+scores, grades, groups or data), on the period's scope: the period's row over
+the year's data, the period's scores and the year's grades. The column program
+keeps each period row's score as :mod:`~perfrules.scoring.colperiods` worked it
+out (held within the indicator's limits and rounded, as the per-unit program
+does per period) and runs that same function with them — once per distinct
+input: the unit's category, pattern of applicable indicators and own weights
+(``weight_from``), year's scores, periods' labels and scores, and for rich
+grading the data it reads (the year's cells and each period's) and the
+indicators' grades it reads (:mod:`~perfrules.scoring.coloverall` works those
+out for the year). No rule is written twice.
+
+With ``periods = "sum"`` (which validation refuses beside ``period_grades``)
+the per-unit program has no period scores and gives no period totals; nor does
+this, as no period rows are kept then.
 """
 
 from __future__ import annotations
@@ -22,6 +32,7 @@ from .._errors import PerfrulesError
 from .._intcols import numpy
 from .._numbers import exact
 from ..scheme.units import PeriodResult, PeriodTotal, Unit
+from .coloverall import RichGrading
 from .outcome import weighting
 from .overall import period_totals
 from .plan import Plan
@@ -31,29 +42,35 @@ __all__ = ["PeriodGrades", "period_grades"]
 # Per periodic indicator: its period rows as (unit position, label) and their held scores (an IntColumn).
 Kept = Mapping[int, tuple[Sequence[tuple[int, str]], Any]]
 
+_GAP = object()  # (a cell a period's row does not give: the year's is read)
+
 
 class PeriodGrades:
     """A plan's grades per period, for the column program (see the module's docstring)."""
 
-    def __init__(self, plan: Plan, unsupported: type[Exception]) -> None:
-        if plan.rich_overall:
-            raise unsupported("a grade per period, graded on more than the total")
-        if plan.scheme.periods == "sum":  # the column program keeps no period rows' scores then
-            raise unsupported('a grade per period, with periods = "sum"')
+    def __init__(self, plan: Plan, rich: RichGrading | None) -> None:
         self.plan = plan
+        # What rich overall grading reads (coloverall): the data columns, and the indicators' grades.
+        self.data: tuple[str, ...] = rich.data if rich is not None else ()
+        self.graded: tuple[int, ...] = rich.graded.which if rich is not None and rich.graded else ()
 
     def run(
         self,
-        scores: Sequence[Any],
-        den: int,
-        applicable: Any,
+        scored: Any,
         categories: Sequence[str | None],
         periods: Sequence[Any] | None,
         kept: Kept,
-        ok: Any,
+        cols: Mapping[str, Any],
     ) -> tuple[list[tuple[PeriodTotal, ...]], Any]:
-        """Per unit, its periods' totals (``()`` for a unit without periods), and which units it
-        worked them out for (the others go to the per-unit program)."""
+        """Per unit, its periods' totals (``()`` for a unit without periods), and which of the units
+        *scored* (:class:`~perfrules.scoring.program.Scored`) takes it worked them out for (the others
+        go to the per-unit program). *scored* gives the year's scores, each unit's pattern and own
+        weights (``weight_from``) and the indicators' grades rich grading read
+        (:meth:`~perfrules.scoring.coloverall.RichGrading.run`); *cols* the batch's columns (the
+        year's data rich grading reads)."""
+        scores, den, applicable, ok = scored.scores, scored.den, scored.applicable, scored.ok
+        grades: Mapping[int, Sequence[str | None]] = scored.graded
+        base = scored.base if scored.own is not None else None
         np = numpy()
         n = len(ok)
         out: list[tuple[PeriodTotal, ...]] = [()] * n
@@ -68,6 +85,8 @@ class PeriodGrades:
                 rows.setdefault(i, {}).setdefault(k, []).append((label, v, col.den))
         found: dict[tuple[Any, ...], tuple[PeriodTotal, ...] | None] = {}
         count = len(self.plan.indicators)
+        names = self.data
+        data = [(cols[name].num, cols[name].den) for name in names]
         for i in np.flatnonzero(ok).tolist():
             given = periods[i]
             if given is None:
@@ -79,11 +98,21 @@ class PeriodGrades:
                 categories[i],
                 pattern,
                 year,
-                tuple(given),
+                # Each period's label, and its cells that rich grading reads (as given: the same
+                # function reads them), else its label only.
+                tuple((label, *(row.get(name, _GAP) for name in names)) for label, row in given.items()),
                 tuple(sorted((k, tuple(v)) for k, v in own.items())),
+                tuple((int(num[i]), d) for num, d in data),
+                tuple(grades[k][i] for k in self.graded) if grades else (),
+                base(i) if base is not None else None,
             )
-            if key not in found:
-                found[key] = self._totals(categories[i], list(pattern), year, den, given, own)
+            try:
+                known = key in found
+            except TypeError:  # a cell of a kind no table holds: the per-unit program reads it
+                done[i] = False
+                continue
+            if not known:
+                found[key] = self._totals(key, den, given, own)
             got = found[key]
             if got is None:
                 done[i] = False
@@ -93,16 +122,16 @@ class PeriodGrades:
 
     def _totals(
         self,
-        category: str | None,
-        applicable: list[bool],
-        year: Sequence[int],
+        key: tuple[Any, ...],
         den: int,
         labels: Mapping[str, Mapping[str, object]],
         own: Mapping[int, list[tuple[str, int, int]]],
     ) -> tuple[PeriodTotal, ...] | None:
         """The per-unit program's period totals for one distinct input (None: it says what is wrong)."""
         plan = self.plan
-        use = weighting(plan, category, applicable)
+        category, pattern, year = key[:3]
+        applicable = list(pattern)
+        use = weighting(plan, category, applicable, key[7])
         scores = [exact(Fraction(v, den)) if applicable[k] else None for k, v in enumerate(year)]
         found = [
             tuple(
@@ -113,15 +142,20 @@ class PeriodGrades:
             else ()
             for k in range(len(year))
         ]
-        unit = Unit(name="", category=category, periods=labels)
+        data = {name: exact(Fraction(v, d)) for name, (v, d) in zip(self.data, key[5], strict=True)}
+        grades: list[str | None] = [None] * len(year)
+        for k, grade in zip(self.graded, key[6], strict=False):
+            grades[k] = grade
+        unit = Unit(name="", category=category, data=data, periods=labels)
         try:
             return period_totals(
-                plan, unit, found, scores, [None] * len(year), use.weights, use.contribution, use.possible
+                plan, unit, found, scores, grades, use.weights, use.contribution, use.possible
             )
         except PerfrulesError:
             return None
 
 
-def period_grades(plan: Plan, unsupported: type[Exception]) -> PeriodGrades | None:
-    """The plan's grades per period for the column program (None: no grade per period)."""
-    return PeriodGrades(plan, unsupported) if plan.periodic else None
+def period_grades(plan: Plan, rich: RichGrading | None) -> PeriodGrades | None:
+    """The plan's grades per period for the column program (None: no grade per period); *rich* its
+    rich overall grading (:func:`~perfrules.scoring.coloverall.rich_grading`), where it has one."""
+    return PeriodGrades(plan, rich) if plan.periodic else None

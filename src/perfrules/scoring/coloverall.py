@@ -7,8 +7,9 @@ total (``max_total``: 总分不超过C级最高限) and flags beside the grade (
 The per-unit program decides all of these with :mod:`~perfrules.scoring.overall`
 (``overall_scope``, ``limit_total``, ``grade_total``, ``raise_flags``). The
 column program runs that same code, once per DISTINCT input — the unit's
-category and pattern of applicable indicators, its total, the scores the
-grading reads and the data cells it reads — and gives each unit of that input
+category and pattern of applicable indicators (and its own weights, read with
+``weight_from``), its total, the scores the grading reads and the data cells it
+reads — and gives each unit of that input
 the total, grade, events and flags it gave. No rule is written twice.
 
 A unit whose input the grading cannot take (a condition that fails to work out,
@@ -97,6 +98,7 @@ class RichGrading:
         if self.graded is not None:
             grades, graded_here = self.graded.run(columns, categories, scored.applicable, ok)
             ok = ok & graded_here
+            scored.graded = grades  # (what a grade per period reads too: colgrades)
         rows = np.flatnonzero(ok).tolist()
         held = scored.small if scored.small is not None else scored.totals
         parts: list[list[Any]] = [
@@ -104,6 +106,7 @@ class RichGrading:
             [bytes(r) for r in np.packbits(scored.applicable[rows], axis=1)] if rows else [],
             held[rows].tolist(),
             scored.denominators[rows].tolist(),
+            [scored.base(i) for i in rows],  # the unit's own weights (weight_from), else None
         ]
         parts += [scored.scores[k][rows].tolist() for k in self.indicators]
         parts += [cols[name].num[rows].tolist() for name in self.data]
@@ -131,15 +134,15 @@ class RichGrading:
     def _grade(self, key: tuple[Any, ...], scored: Any, dens: Sequence[int]) -> Found | None:
         """The overall code run for one distinct input (None: the per-unit program grades it)."""
         plan = self.plan
-        category, pattern, num, den = key[:4]
+        category, pattern, num, den, base = key[:5]
         np = numpy()
         count = len(plan.indicators)
         bits = np.unpackbits(np.frombuffer(pattern, dtype=np.uint8))[:count].tolist()
         applicable = [bool(a) for a in bits]
-        use = weighting(plan, category, applicable)
+        use = weighting(plan, category, applicable, base)
         scores: list[Any] = [None] * count
         contributions: list[Any] = [None] * count
-        at = 4
+        at = 5
         for k in self.indicators:
             if applicable[k]:
                 scores[k] = exact(Fraction(key[at], scored.den))

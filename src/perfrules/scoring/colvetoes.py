@@ -13,8 +13,9 @@ out each veto's condition for the whole batch and records where it fires
 :func:`take` turns that, where the indicator applies, into the units' notes
 and effects, which the rules on the total
 (:mod:`perfrules.scoring.coltotalrules`) apply as they apply a scheme-wide
-veto's. A scheme with group means or a grade per period keeps sending such
-units to the per-unit program (those steps' order of notes is not kept here).
+veto's — beside a grade per period too (the per-unit program's period totals
+do not read the vetoes). A scheme with group means keeps sending such units to
+the per-unit program (that step's order of notes is not kept here).
 """
 
 from __future__ import annotations
@@ -59,7 +60,7 @@ def carry(scope: dict[str, Any], cols: dict[str, Any]) -> None:
 def take(plan: Plan, cols: dict[str, Any], applicable: Any, ok: Any) -> tuple[Fired | None, Any]:
     """The vetoes recorded on *cols* (taken off them) that fire where their indicator applies, for
     the units the program scores (*ok*); and *ok* without the units that must still go to the
-    per-unit program (a scheme with group means or a grade per period)."""
+    per-unit program (a scheme with group means)."""
     found = cols.pop(FIRED, None)
     if not found:
         return None, ok
@@ -87,6 +88,6 @@ def take(plan: Plan, cols: dict[str, Any], applicable: Any, ok: Any) -> tuple[Fi
                 events.setdefault(i, []).append(note)
     if not vetoed.any():
         return None, ok
-    if plan.aggregated or plan.periodic:
+    if plan.aggregated:
         return None, ok & ~vetoed
     return Fired(vetoed, zeroed, events), ok

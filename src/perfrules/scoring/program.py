@@ -119,7 +119,7 @@ class ColumnProgram:
         # Overall grading that reads more than the total, groups that take a mean, a grade per period:
         # each run once per distinct input (coloverall, colmeans, colgrades).
         self.rich, self.means = rich_grading(plan, _Unsupported, self.text_reads), group_means(plan)
-        self.grades = period_grades(plan, _Unsupported)
+        self.grades = period_grades(plan, self.rich)
         na_reads = {name for _, _, names in found.na_rules for name in names}
         self.results = result_reads(plan, na_reads, _Unsupported)  # 指标1得分 … (colresults)
         self.steps = step_reads_of(
@@ -386,7 +386,7 @@ class ColumnProgram:
             big = totals if totals is not None else small.astype(object)
             ok = (ok & ~wide) | colsteps.totals_within_limits(big, denominators, ok & wide)
         scored = Scored(self, common, den, applicable, totals, denominators, ok, small)
-        scored.means = means
+        scored.means, scored.own = means, ((wid, owns) if self.own is not None else None)
         held = small if small is not None else totals
         if (
             fired is not None
@@ -394,13 +394,11 @@ class ColumnProgram:
             or self.rules.bites(held, denominators, scored.ok, keys, cat)
         ):
             scored.finish_rules(columns, cat, possible, fired)
-        if self.grades is not None and kept is not None:  # each period's total and grade (colgrades)
-            scored.periods, done = self.grades.run(
-                common, den, applicable, categories, periods, kept, scored.ok
-            )
-            scored.ok = scored.ok & done
         if self.rich is not None:
             scored.ok = scored.ok & self.rich.run(scored, cols, categories, scored.ok, columns)
+        if self.grades is not None and kept is not None:  # each period's total and grade (colgrades)
+            scored.periods, done = self.grades.run(scored, categories, periods, kept, cols)
+            scored.ok = scored.ok & done
         return scored
 
     def _held(self, k: int, col: _Col, keys: Sequence[str], cat: Any, places: int | None) -> _Col:
@@ -447,6 +445,8 @@ class Scored:
         self.found: list[Any] | None = None
         self.means: list[Any] | None = None
         self.periods: list[Any] | None = None
+        self.graded: dict[int, list[str | None]] = {}  # per indicator, the grades rich grading read
+        self.own: Any = None  # weight_from: (each unit's place among the weights read, those weights)
         self.ok = ok
         self.events: dict[int, list[Any]] = {}  # per unit (by position), the notes the total's rules left
         self.vetoed: Any = None  # which units a veto sank (None: none)
@@ -516,6 +516,10 @@ class Scored:
     def total(self, i: int) -> Any:
         """Unit *i*'s total, exact."""
         return exact(Fraction(int(self.totals[i]), int(self.denominators[i])))
+
+    def base(self, i: int) -> tuple[Fraction, ...] | None:
+        """Unit *i*'s own weights (``weight_from``; None: the scheme's, as the per-unit program takes)."""
+        return None if self.own is None else self.own[1][int(self.own[0][i])]
 
     def unit_scores(self, i: int) -> list[Any]:
         """Unit *i*'s indicator scores (None where an indicator does not apply)."""
