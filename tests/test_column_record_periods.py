@@ -222,3 +222,16 @@ def test_a_wide_reader_records_each_block_once(monkeypatch):
         found, _ = explain_unit(explainer, record, row)
         assert found is not None
         assert seen[i] == [_seen(o) for o in found]
+
+
+def test_period_grades_beside_rich_overall_grading_explained_from_the_record(tmp_path):
+    """tests/test_column_period_grades.py's scheme (a grade per quarter under caps, bands, flags):
+    every unit with quarters is explained from the record, as the per-unit program explains it."""
+    from test_column_period_grades import _DATA, _SCHEME
+
+    path = _write(tmp_path, _SCHEME)
+    (tmp_path / "data.csv").write_text(_DATA, encoding="utf-8")
+    scheme = load(path)
+    units = list(load_units(tmp_path / "data.csv", scheme=scheme))
+    paths = _by_unit(scheme, units)
+    assert [paths[u.name] for u in units if u.periods] == [RECORDED] * 3
