@@ -408,12 +408,13 @@ score = "乙值"
 
 def test_a_missing_rule_by_hand(tmp_path):
     # 甲 gives both: 90×0.6 + 80×0.4 = 86, as columns. 乙's 甲值 is blank: 甲 does not apply and its
-    # weight moves to 乙 (80), as columns too (colmissing). 丙's 甲值 is a word: the per-unit
-    # program's error.
+    # weight moves to 乙 (80), as columns too (colmissing). 丙's 甲值 is a word: its error, known
+    # before any indicator is scored (the column program gives it).
     data = "单位,甲值,乙值\n甲,90,80\n乙,,80\n丙,约九十,80\n"
     scheme = loads(_MISSING, format="toml")
     found = _run_columns(scheme, tmp_path, data)
-    assert [str(o.total) if o is not None else None for o in found] == ["86", "80", None]
+    assert [str(o.total) for o in found] == ["86", "80", "None"]
+    assert [e.message for e in found[2].errors] == ["'约九十' is not a number"]
     result = evaluate(scheme, load_units(tmp_path / "d.csv", scheme=scheme))
     assert [str(r.total) if r.total is not None else None for r in result] == ["86", "80", None]
     _same(tmp_path, _MISSING, data)

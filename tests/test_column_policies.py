@@ -192,12 +192,14 @@ domain = [0, 100]
 
 def test_a_default_by_hand(tmp_path):
     # 甲 has no tasks: the default fires before 完成数/任务数 divides by 0 — 良's midpoint, 85.
-    # 乙 completes more than its tasks (120%, outside the domain): the per-unit program reports it.
+    # 乙 completes more than its tasks (120%, outside the domain): the indicator's error, worded by its
+    # own step (colfailures) as the per-unit program words it.
     # 丙: 90% scores 优 at the bottom of its interval, 90.
     scheme = loads(_HAND, format="toml")
     found = _run_columns(scheme, tmp_path, "单位,完成数,任务数\n甲,0,0\n乙,12,10\n丙,9,10\n")
     assert found[0] is not None and found[0].total == Decimal(85)
-    assert found[1] is None
+    assert found[1] is not None and found[1].total is None
+    assert [(e.indicator, e.error) for e in found[1].errors] == [("1", "EvaluationError")]
     assert found[2] is not None and found[2].total == Decimal(90)  # 90% is 优 at its bottom, 90
 
 

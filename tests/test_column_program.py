@@ -279,10 +279,17 @@ def test_most_units_of_an_ordinary_file_are_scored_as_columns(tmp_path):
     data.write_text("单位,值1,值2\nA,90,180\nB,95%,100\nC,,100\nD,87.5,199\n", encoding="utf-8")
     units = load_units(data, scheme=scheme)
     scored = program.run(units)
-    # C's cell is blank: the per-unit program reports it. B's 95% was read as 0.95.
-    assert [o is not None for o in scored] == [True, True, False, True]
-    # A: 90 × 0.6 + 90 × 0.4 = 90; B: 0.95 × 0.6 + 50 × 0.4 = 20.57; D: 52.5 + 39.8 = 92.3
-    assert [o.total for o in scored if o is not None] == [Decimal(90), Decimal("20.57"), Decimal("92.3")]
+    # C's cell is blank: 甲's error (worded by its own step: colfailures). B's 95% was read as 0.95.
+    assert [o is not None for o in scored] == [True, True, True, True]
+    assert scored[2] is not None and [e.field for e in scored[2].errors] == ["值1"]
+    assert scored[2].scores == [None, Decimal(50)]
+    # A: 90 × 0.6 + 90 × 0.4 = 90; B: 0.95 × 0.6 + 50 × 0.4 = 20.57; C: none; D: 52.5 + 39.8 = 92.3
+    assert [o.total for o in scored if o is not None] == [
+        Decimal(90),
+        Decimal("20.57"),
+        None,
+        Decimal("92.3"),
+    ]
     assert scored[3] is not None and scored[3].scores == [Decimal("87.5"), Decimal("99.5")]
     result = evaluate(scheme, units, explained=False)
     assert [e.field for e in result.unit("C").errors] == ["值1"]
@@ -326,7 +333,8 @@ def test_exact_values_and_cells_of_totals_at_once(values, den):
 
 
 def test_values_past_the_number_limits_are_the_per_unit_programs_error(tmp_path):
-    """A product past 10**50 stops the per-unit program with its error; the program leaves the unit to it."""
+    """A product past 10**50 stops the indicator's own step with its error: the column program, which
+    cannot hold it, takes that error from the step (colfailures), as the per-unit program reports it."""
     text = "\n".join(
         [
             'name = "大数"',
@@ -351,4 +359,7 @@ def test_values_past_the_number_limits_are_the_per_unit_programs_error(tmp_path)
     assert fast[1].total == Decimal(6)
     program = program_of(plan_of(scheme))
     assert program is not None
-    assert [o is not None for o in program.run(load_units(data, scheme=scheme))] == [False, True]
+    found = program.run(load_units(data, scheme=scheme))
+    assert found[0] is not None and [(e.indicator, e.error) for e in found[0].errors] == [
+        ("1", "NumberTooLargeError")
+    ]

@@ -425,8 +425,8 @@ def test_values_added_up_over_periods_score_as_the_per_unit_program(tmp_path_fac
 
 def test_values_added_up_by_hand(tmp_path):
     """完成数 3 + 4 of 计划数 5 + 5 (the year's 计划数 unused): 70% → 良 by interpolation; a unit
-    without periods is scored on its year's row; one whose period cell is unreadable is left to the
-    per-unit program, which says so."""
+    without periods is scored on its year's row; one whose period cell is unreadable gets that
+    error, known before any indicator is scored (uniterrors)."""
     text = (
         'name = "合计"\ntotal = 100\nperiods = "sum"\ngroups = [{ name = "组" }]\n[[indicators]]\n'
         'code = "1"\nname = "完成率"\ngroup = "组"\nweight = 100\nfrequency = "quarterly"\n'
@@ -442,7 +442,8 @@ def test_values_added_up_by_hand(tmp_path):
     _streamed_cells_match(scheme_path, data_path, slow)
     units = load_units(data_path, scheme=scheme)
     found = program_of(plan_of(scheme)).run(units)  # type: ignore[union-attr]
-    assert [o is not None for o in found] == [True, True, False]
+    assert [o is not None and not o.errors for o in found] == [True, True, False]
+    assert found[2] is not None and found[2].errors == slow[2].errors
     by_name = {o.unit.name: o for o in fast}
     # 良 spans 60–90 of the rate and 80–90 of the score: 70 → 80 + (70 − 60)/30 × 10.
     assert Fraction(by_name["甲"].total) == Fraction(80) + Fraction(10, 3)

@@ -218,7 +218,8 @@ domain = [0, 100]
 
 def test_band_decisions_by_hand(tmp_path):
     """Hand-worked: 9/10 = 90 is 优 at its bottom, 90; 8/9 = 88.8… is 良 at 88.8…;
-    95 is 80 points (95 is 含 in the band below), 95.0000001 is 100; 101 is outside the domain;
+    95 is 80 points (95 is 含 in the band below), 95.0000001 is 100; 101 is outside the domain (the
+    indicator's error, worded by its own step: colfailures);
     a plan of 0 is no data (the default, 良's midpoint, also in the column program)."""
     data = tmp_path / "d.csv"
     data.write_text(
@@ -230,7 +231,9 @@ def test_band_decisions_by_hand(tmp_path):
     assert program is not None, plan_of(scheme).program_why
     units = load_units(data, scheme=scheme)
     outcomes = program.run(units)
-    assert [o is not None for o in outcomes] == [True, True, True, False, True]
+    assert [o is not None for o in outcomes] == [True, True, True, True, True]
+    assert outcomes[3] is not None and outcomes[3].total is None
+    assert [(e.indicator, e.error) for e in outcomes[3].errors] == [("2", "EvaluationError")]
     assert outcomes[0] is not None and outcomes[0].total == Decimal(86)  # 90 × 0.6 + 80 × 0.4
     # 良 80–90 over 80–90: 800/9 scores 800/9; × 0.6 + 100 × 0.4 = 160/3 + 40
     assert outcomes[1] is not None and outcomes[1].total == Fraction(160, 3) + 40
@@ -274,15 +277,16 @@ def test_a_scale_in_a_scheme_with_categories_scores_by_a_category_factor(tmp_pat
     ("scale", "why"),
     [
         (
-            'steps = ["y=x×2"]\npolicies = [{ type = "veto", when = "y<0", effect = "lowest_grade" }]\n'
+            'policies = [{ type = "zero", when = "x<mean_of(x)" }]\n'
             '[indicators.scale]\nrule = "优：x≥90；良：x<90"\nscoring = "midpoint"',
-            "veto reading a step's value beside a scale",
+            "zero rule or veto reading population values",
         ),
     ],
 )
 def test_scales_left_to_the_per_unit_program_say_why(scale, why):
-    """Scales with a veto on a step's value stay with the per-unit program; program_why says so
-    (vetoes on data compile: test_column_points.py; values per period added up before scoring
+    """Scales with a zero rule reading population values stay with the per-unit program; program_why
+    says so (rules on a step's value compile: test_column_forms.py; vetoes on data compile:
+    test_column_points.py; values per period added up before scoring
     compile: test_column_ranks.py). (Word scales and scales over several values compile: see
     test_column_words.py; ``scoring = "none"`` on an indicator's scale is refused by the scheme.)"""
     text = (

@@ -157,13 +157,13 @@ def test_a_rate_and_a_min_max_score_by_hand(tmp_path):
     assert (result.unit("乙").total, result.unit("乙").grade) == (Decimal(100), "优")
     assert result.unit("丙").total == Decimal(20)
     assert Fraction(evaluate(scheme, units).unit("丙").indicators[0].score) == Fraction(100, 3)
-    # 丁 divides by 0: the per-unit program reports it; 丁 still takes part in max_of/min_of (its 产出 is read).
+    # 丁 divides by 0: its indicator's error, worded by the indicator's own step (colfailures) as the
+    # per-unit program words it; 丁 still takes part in max_of/min_of (its 产出 is read).
     assert [e.error for e in result.unit("丁").errors] == ["DivisionByZeroError"]
-    assert [o is not None for o in program.run(units, gather(program, units))] == [
-        True,
-        True,
-        True,
-        False,
+    found = program.run(units, gather(program, units))
+    assert [o is not None and not o.errors for o in found] == [True, True, True, False]
+    assert found[3] is not None and [(e.indicator, e.error) for e in found[3].errors] == [
+        ("1", "DivisionByZeroError")
     ]
 
 

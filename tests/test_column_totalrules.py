@@ -284,8 +284,9 @@ def test_the_examples_compile_and_every_path_agrees(name):
     assert "whole batches at once" in _run("validate", str(scheme_path))
     units = load_units(data_path, scheme=scheme)
     taken = program_of(plan_of(scheme)).run(units)  # type: ignore[union-attr]
-    # Every unit is scored as columns but 丙县, whose weights read add up to 95: the per-unit program's error.
-    assert [u.name for u, o in zip(units, taken, strict=True) if o is None] == (
+    # Every unit is scored as columns; 丙县's weights read add up to 95: its error, known before any
+    # indicator is scored (the column program gives it).
+    assert [u.name for u, o in zip(units, taken, strict=True) if o is None or o.errors] == (
         ["丙县"] if "weights" in name else []
     )
     short = name.split("/")[1]
@@ -417,7 +418,8 @@ def test_the_weights_example_by_hand(tmp_path):
     found = _run_columns(
         loads(text, format="toml"), tmp_path, (_DOCS / f"{name}.csv").read_text(encoding="utf-8")
     )
-    assert [o is not None for o in found] == [True, True, False, True]
+    assert [o is not None and not o.errors for o in found] == [True, True, False, True]
+    assert found[2] is not None and found[2].errors[0].message.startswith("the unit's weights add up to 95")
 
 
 # -- per-unit parameters -----------------------------------------------------------------------
@@ -488,7 +490,11 @@ def test_the_parameters_example_by_hand(tmp_path):
     assert [o.total for o in fast] == [Decimal(80), Decimal("95.2"), Decimal(90), None]
     assert fast[3].errors  # 丁县 has no 难度系数, in the data or the scheme
     found = _run_columns(loads(text, format="toml"), tmp_path, data)
-    assert [o is not None for o in found] == [True, True, True, False]
+    # (丁县's error is its indicator's, worded by the indicator's own step: colfailures)
+    assert [o is not None and not o.errors for o in found] == [True, True, True, False]
+    assert found[3] is not None and [e.message for e in found[3].errors] == [
+        e.message for e in fast[3].errors
+    ]
 
 
 # -- a total formula ---------------------------------------------------------------------------

@@ -119,7 +119,7 @@ def test_words_and_scales_over_several_values_score_as_the_per_unit_program(tmp_
 
 def test_words_by_hand(tmp_path):
     # 审计结论 较好 is 85; 签收/答复/满意 良好, 良好, 合格 is 良 (two 良好, none below 合格): its midpoint 85.
-    # A word the scale lacks (很好) leaves the unit to the per-unit program, which reports it.
+    # A word the scale lacks (很好) is the indicator's error, worded by its own step (colfailures).
     text = (
         'name = "词"\ntotal = 100\ngroups = [{ name = "组" }]\n'
         '[[indicators]]\ncode = "1"\nname = "审计"\ngroup = "组"\nweight = 50\n'
@@ -132,7 +132,8 @@ def test_words_by_hand(tmp_path):
         scheme, tmp_path, "单位,审计结论,签收,答复,满意\n甲,较好,良好,良好,合格\n乙,很好,良好,良好,良好\n"
     )
     assert found[0] is not None and found[0].total == Decimal(85)
-    assert found[1] is None
+    assert found[1] is not None and found[1].total is None
+    assert [e.indicator for e in found[1].errors] == ["1"] and "很好" in found[1].errors[0].message
 
 
 def test_a_word_column_read_as_a_number_too_stays_with_the_per_unit_program():

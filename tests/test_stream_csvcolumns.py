@@ -48,7 +48,7 @@ score = "得分"
 @contextmanager
 def _row_reader() -> Any:
     """Score files as the row-by-row stream does (the range reader declines every file)."""
-    with mock.patch.object(csvcolumns, "open_csv", lambda path, block=None: None):
+    with mock.patch.object(csvcolumns, "open_csv", lambda path, block=None, lazy=False: None):
         yield
 
 

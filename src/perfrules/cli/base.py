@@ -26,13 +26,14 @@ class UsageError(Exception):
         self.hint = hint
 
 
-def emit(text: str | Iterable[str], output: str | None, out: TextIO, *, bom: bool = False) -> None:
+def emit(text: str | Iterable[str | bytes], output: str | None, out: TextIO, *, bom: bool = False) -> None:
     """Write the output, whole or in pieces, to standard output or to the file ``-o`` names.
 
-    Called only once the results are complete; a regular file is replaced
-    whole or not at all (a failed run leaves an earlier output file as it
-    was), anything else (``/dev/null``, a FIFO …) is written to, never
-    replaced (see ``perfrules._writers.output_kind``).
+    A piece may be bytes, already UTF-8: written to a file as they are (no
+    decoding and encoding again). Called only once the results are complete;
+    a regular file is replaced whole or not at all (a failed run leaves an
+    earlier output file as it was), anything else (``/dev/null``, a FIFO …)
+    is written to, never replaced (see ``perfrules._writers.output_kind``).
     """
     from .._writers import open_output
 
@@ -40,11 +41,17 @@ def emit(text: str | Iterable[str], output: str | None, out: TextIO, *, bom: boo
     if output is None:
         last = ""
         for chunk in chunks:
-            out.write(chunk)
-            last = chunk or last
+            piece = chunk if isinstance(chunk, str) else chunk.decode("utf-8")
+            out.write(piece)
+            last = piece or last
         if not last.endswith("\n"):
             out.write("\n")
         return
     with open_output(output, encoding="utf-8-sig" if bom else "utf-8") as stream:
+        texts = 0
         for chunk in chunks:
-            stream.write(chunk)
+            if isinstance(chunk, str) or not texts:  # the first piece is text: the byte order mark
+                texts += stream.write(chunk if isinstance(chunk, str) else chunk.decode("utf-8"))
+            elif chunk:
+                stream.flush()  # the text before it goes first
+                stream.buffer.write(chunk)  # type: ignore[attr-defined]

@@ -207,12 +207,13 @@ def _period_figure(total: object) -> Figure | None:
     return None if total is None else Figure(cell_number(total))  # type: ignore[arg-type]
 
 
-def _column_csv(scheme: Scheme, run: ColumnRun) -> Iterator[str]:
+def _column_csv(scheme: Scheme, run: ColumnRun) -> Iterator[str | bytes]:
     """The CSV lines of a run kept as columns: a unit's rank and the tail of its line written when
-    it was scored, or (for a unit kept as an outcome) the line ``_streamed_csv`` writes."""
+    it was scored (a block of such lines as UTF-8 bytes), or (for a unit kept as an outcome) the
+    line ``_streamed_csv`` writes."""
     yield from csv_lines([_csv_head(scheme)])
     for block in run.ranked_csv():
-        if isinstance(block, str):
+        if isinstance(block, bytes):
             yield block
             continue
         yield "".join(

@@ -9,7 +9,11 @@ carriage return outside a CRLF line end) is *plain*; any other range is
 counted, and later read, by the csv module, and ends where a record ends
 (a quoted cell with line breaks in it is never cut). A file that is not such
 a file gives None: read it with :func:`~perfrules.files.tables.iter_rows`,
-which then reads it, or refuses it, exactly as ever.
+which then reads it, or refuses it, exactly as ever. Opened with
+``lazy=True``, only the header is read at once and the ranges are found as
+:meth:`CsvFile.each_range` is iterated (work on the first ranges can start
+while the rest of the file is checked); a file that turns out not to be
+such a file then raises :class:`NotInRanges` from the iteration.
 
 :func:`read_range` reads one range (in any process) into a :class:`CsvRange`:
 the lines with exactly the header's number of cells as a matrix of cell
@@ -25,7 +29,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, Final
 
@@ -33,12 +37,29 @@ from .._intcols import IntColumn, numpy, plain_columns
 from .cells import _blank
 from .tables import Row, _Columns
 
-__all__ = ["BLOCK", "CsvFile", "CsvRange", "open_csv", "plain_decimals", "read_range", "split_lines"]
+__all__ = [
+    "BLOCK",
+    "CsvFile",
+    "CsvRange",
+    "NotInRanges",
+    "open_csv",
+    "plain_decimals",
+    "read_range",
+    "split_lines",
+]
 
 BLOCK: Final = 1 << 21
 """Bytes of a range (about 13,000 rows of 41 numbers): a range is read, parsed and scored at once."""
 
 _HEADER_LIMIT: Final = 1 << 20  # bytes in which the header must end for a file to be read in ranges
+
+
+Span = tuple[int, int, int, bool]
+
+
+class NotInRanges(Exception):
+    """A file opened with ``open_csv(..., lazy=True)`` is, past its first ranges, not one read in
+    ranges (where :func:`open_csv` gives None): read it with the whole-file reader instead."""
 
 
 class CsvFile:
@@ -50,6 +71,7 @@ class CsvFile:
         raw_header: the header record's cells as written; header_row its record number.
         ranges: ``(start, end, first record number, plain)`` of each range of data lines;
             *plain* when each of its lines is one record (no quote, no lone carriage return).
+            Of a file opened with ``lazy=True``, the ranges found so far (see :meth:`each_range`).
     """
 
     def __init__(
@@ -57,7 +79,8 @@ class CsvFile:
         path: Path,
         raw_header: tuple[str, ...],
         header_row: int,
-        ranges: list[tuple[int, int, int, bool]],
+        ranges: list[Span],
+        rest: Iterator[Span] | None = None,
     ) -> None:
         self.path = path
         self.origin = str(path)
@@ -66,10 +89,39 @@ class CsvFile:
         self.columns = _Columns(raw_header, self.origin, header_row)
         self.header = self.columns.header
         self.ranges = ranges
+        self._rest = rest
+
+    def each_range(self) -> Iterator[Span]:
+        """Every range in file order; of a file opened with ``lazy=True``, each found as it is asked for.
+
+        Raises:
+            NotInRanges: the file is not one read in ranges after all.
+        """
+        k = 0
+        while k < len(self.ranges):
+            yield self.ranges[k]
+            k += 1
+        if self._rest is not None:
+            for span in self._rest:
+                self.ranges.append(span)
+                yield span
+            self._rest = None
+
+    def check_rest(self) -> None:
+        """Find the ranges not yet found (see :meth:`each_range`).
+
+        Raises:
+            NotInRanges: the file is not one read in ranges after all.
+        """
+        for _ in self.each_range():
+            pass
 
 
-def open_csv(path: str | Path, block: int | None = None) -> CsvFile | None:
+def open_csv(path: str | Path, block: int | None = None, *, lazy: bool = False) -> CsvFile | None:
     """Check a CSV file and read its header (see the module's docstring); None when it is not read in ranges.
+
+    With *lazy*, only the header is checked here; the rest of the file is
+    checked as :meth:`CsvFile.each_range` finds its ranges.
 
     Raises:
         DataError: the header breaks a column rule (as ``iter_rows`` raises it).
@@ -88,10 +140,25 @@ def open_csv(path: str | Path, block: int | None = None) -> CsvFile | None:
         found = _header(head, start)
         if found is None:
             return None
-        raw, number, data_start = found
-        ranges: list[tuple[int, int, int, bool]] = []
-        f.seek(data_start)
-        offset, row = data_start, number + 1
+    raw, number, data_start = found
+    spans = _ranges(target, data_start, number + 1, block)
+    if lazy:
+        return CsvFile(target, raw, number, [], spans)
+    try:
+        ranges = list(spans)
+    except NotInRanges:
+        return None
+    return CsvFile(target, raw, number, ranges)
+
+
+def _ranges(target: Path, offset: int, row: int, block: int) -> Iterator[Span]:
+    """The line-aligned ranges of the data from byte *offset* on (*row*: the first record's number).
+
+    Raises:
+        NotInRanges: the file is not one read in ranges.
+    """
+    with target.open("rb") as f:
+        f.seek(offset)
         carry = b""
         while True:
             data = f.read(block)
@@ -106,18 +173,17 @@ def open_csv(path: str | Path, block: int | None = None) -> CsvFile | None:
             part = piece[:cut]
             counted = _records(part, final)
             if counted is None:
-                return None
+                raise NotInRanges(str(target))
             if isinstance(counted, int):
                 carry = piece  # a quoted cell runs on into the next block
                 continue
             records, plain = counted
-            ranges.append((offset, offset + cut, row, plain))
+            yield offset, offset + cut, row, plain
             offset += cut
             row += records
             carry = piece[cut:]
             if final:
                 break
-    return CsvFile(target, raw, number, ranges)
 
 
 def _records(part: bytes, final: bool) -> tuple[int, bool] | int | None:

@@ -371,15 +371,15 @@ class ColumnRun(StreamedRun):
             for u, r, a, b in zip(units.tolist(), ranks, start.tolist(), stop.tolist(), strict=True)
         ]
 
-    def ranked_csv(self, size: int = 16384) -> Iterator[str | list[Entry]]:
+    def ranked_csv(self, size: int = 16384) -> Iterator[bytes | list[Entry]]:
         """:meth:`ranked_blocks`, but a block of units all kept as columns comes as its CSV lines
-        (each unit's rank, a comma and its tail), put together at once."""
+        (each unit's rank, a comma and its tail), put together at once, in UTF-8."""
         for units, region, start, stop in self._stretches(size):
             if self._others and any(u in self._others for u in units.tolist()):
                 yield self._entries(units, region, start, stop)
                 continue
             prefixes = [b"%d," % r for r in self._rank[units].tolist()]
-            yield interleave(region, prefixes, start.tolist(), stop.tolist()).decode("utf-8")
+            yield interleave(region, prefixes, start.tolist(), stop.tolist())
 
     # ----- as a StreamedRun --------------------------------------------------
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable, Iterator
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +32,7 @@ from .._errors import DataError, Problem
 from .._intcols import format_rows, gc_paused, numpy
 from ..files.cells import MAX_CELL_CHARS
 from ..files.colcells import read_odd_cells
-from ..files.csvcolumns import CsvFile, CsvRange, plain_decimals, read_range
+from ..files.csvcolumns import CsvFile, CsvRange, NotInRanges, plain_decimals, read_range
 from ..files.data import _RowUnits
 from ..files.tables import Row, _Columns
 from ..files.unit_groups import RowGroup, _gathered_again, named_lines, runs_of_names
@@ -366,19 +367,51 @@ def each_range(
 ) -> _Setup:
     """Score the file's ranges in order: ``here(setup, span)`` in this process, or, with several
     *workers*, ``work(*span)`` in a worker process and ``received(what it sent, setup)`` here (a
-    bounded window of ranges in flight, so memory stays flat). Returns this process's setup."""
+    bounded window of ranges in flight, so memory stays flat). Returns this process's setup.
+
+    The ranges are taken from :meth:`~perfrules.files.csvcolumns.CsvFile.each_range` as they are
+    sent: of a file opened with ``lazy=True``, the workers score the first ranges while this
+    process finds the next.
+
+    Raises:
+        NotInRanges: the file (opened with ``lazy=True``) is not one read in ranges after all,
+            found while its ranges are read, or once an error stops the run.
+    """
     setup = _Setup(scheme, layout.path, layout.raw_header, layout.header_row, category)
-    if workers == 1 or len(layout.ranges) <= 1:
-        for span in layout.ranges:
-            here(setup, span)
-        return setup
-    import multiprocessing
+    spans = layout.each_range()
+    try:
+        first = list(islice(spans, 2))
+        if workers == 1 or len(first) <= 1:
+            for span in chain(first, spans):
+                here(setup, span)
+        else:
+            _in_workers(scheme, layout, category, workers, chain(first, spans), setup, work, received)
+    except NotInRanges:
+        raise
+    except Exception:
+        layout.check_rest()  # an error of a file not read in ranges is the whole-file reader's to give
+        raise
+    return setup
+
+
+def _in_workers(
+    scheme: Scheme,
+    layout: CsvFile,
+    category: str | None,
+    workers: int,
+    spans: Iterator[Span],
+    setup: _Setup,
+    work: Callable[..., Any],
+    received: Callable[[Any, _Setup], None],
+) -> None:
     from collections import deque
     from concurrent.futures import Future, ProcessPoolExecutor
 
+    from .parallel import worker_context
+
     with ProcessPoolExecutor(
         max_workers=workers,
-        mp_context=multiprocessing.get_context("spawn"),
+        mp_context=worker_context(),
         initializer=_start_worker,
         initargs=(scheme, layout.path, layout.raw_header, layout.header_row, category),
     ) as pool:
@@ -388,13 +421,17 @@ def each_range(
             with gc_paused():
                 received(future.result(), setup)
 
-        for span in layout.ranges:
-            waiting.append(pool.submit(work, *span))
-            while len(waiting) > 2 * workers:
+        try:
+            for span in spans:
+                waiting.append(pool.submit(work, *span))
+                while len(waiting) > 2 * workers:
+                    take(waiting.popleft())
+            while waiting:
                 take(waiting.popleft())
-        while waiting:
-            take(waiting.popleft())
-    return setup
+        except BaseException:
+            for future in waiting:
+                future.cancel()  # what has not started yet need not run
+            raise
 
 
 def gathered_again(

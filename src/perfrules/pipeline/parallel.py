@@ -9,14 +9,19 @@ explained results. The parent applies quotas and ranks over the whole batch
 with :func:`~perfrules.scoring.batch.finish_batch`, so the totals, grades and ranks
 are those of :func:`perfrules.evaluate`.
 
-Workers are started with ``spawn`` on every platform: everything they run is
-a top-level function, and nothing depends on a forked parent's state.
+Workers are started as :func:`worker_context` says: forked on Linux when
+this process runs no other thread, else ``spawn``. Everything they run is a
+top-level function that takes what it needs as arguments, so both start
+methods run the same code on the same inputs.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.context
 import os
+import sys
+import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 
@@ -30,7 +35,15 @@ from ..scoring.outcome import UnitOutcome
 from ..scoring.plan import Plan, plan_of
 from ..scoring.population import PopulationTable, population_values
 
-__all__ = ["CHUNK_SIZE", "IndicatorScore", "Totals", "TotalsResult", "job_count", "score_totals"]
+__all__ = [
+    "CHUNK_SIZE",
+    "IndicatorScore",
+    "Totals",
+    "TotalsResult",
+    "job_count",
+    "score_totals",
+    "worker_context",
+]
 
 CHUNK_SIZE = 2000
 """Units sent to a worker at a time."""
@@ -126,8 +139,27 @@ def job_count(jobs: int) -> int:
     return os.cpu_count() or 1  # pragma: no cover - platforms without affinity
 
 
+def worker_context() -> multiprocessing.context.BaseContext:
+    """How worker processes are started: ``fork`` on Linux when this process runs no thread but
+    the main one, else ``spawn``.
+
+    A forked worker starts in milliseconds with the modules already imported;
+    a spawned one is a fresh interpreter that imports them again (about a
+    second). Forking a process that runs other threads can deadlock the child
+    (a lock held by another thread at the fork stays held), and macOS's system
+    libraries do not support it, so those get ``spawn``.
+    """
+    if (
+        sys.platform == "linux"
+        and threading.current_thread() is threading.main_thread()
+        and threading.active_count() == 1
+    ):
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
+
+
 # ---------------------------------------------------------------------------
-# The worker side: top-level functions, so that they work under spawn.
+# The worker side: top-level functions, so that they work under spawn as under fork.
 # ---------------------------------------------------------------------------
 
 _WORKER_PLAN: Plan | None = None
@@ -208,7 +240,7 @@ def score_totals(
     else:
         with ProcessPoolExecutor(
             max_workers=min(workers, len(chunks)),
-            mp_context=multiprocessing.get_context("spawn"),
+            mp_context=worker_context(),
             initializer=_start_worker,
             initargs=(scheme,),
         ) as pool:

@@ -120,24 +120,28 @@ def score_file(
     plan = plan_of(scheme)
     workers = job_count(jobs)
     if not explained and not plan.has_population and program_of(plan) is not None and reads_cells(plan):
-        from ..files.csvcolumns import open_csv
+        from ..files.csvcolumns import NotInRanges, open_csv
         from .csvpass import score_csv
 
-        layout = None if sheet is not None or _is_workbook(source) else open_csv(source)
+        # With workers, they score the first ranges while this process checks the rest of the file.
+        layout = None if sheet is not None or _is_workbook(source) else open_csv(source, lazy=workers > 1)
         # (a vetoed unit ranks after the others: an indicator's veto, or a scheme-wide one)
         vetoes = any(ind.vetoes for ind in plan.indicators) or any(
             isinstance(policy, Veto) for policy in scheme.policies
         )
-        if layout is not None and not scheme.quotas and not scheme.flags and not vetoes:
-            # Kept as columns up to the output: ranked by one sort, lines read back from disk.
-            from .colrun import score_csv_columns
+        try:
+            if layout is not None and not scheme.quotas and not scheme.flags and not vetoes:
+                # Kept as columns up to the output: ranked by one sort, lines read back from disk.
+                from .colrun import score_csv_columns
 
-            return score_csv_columns(scheme, layout, category, workers, chunk_size, progress)
-        if layout is not None:
-            outcomes, notes = score_csv(scheme, layout, category, workers, chunk_size, progress)
-            with gc_paused():
-                finish_batch(plan, outcomes)
-            return StreamedRun(outcomes, notes)
+                return score_csv_columns(scheme, layout, category, workers, chunk_size, progress)
+            if layout is not None:
+                outcomes, notes = score_csv(scheme, layout, category, workers, chunk_size, progress)
+                with gc_paused():
+                    finish_batch(plan, outcomes)
+                return StreamedRun(outcomes, notes)
+        except NotInRanges:
+            pass  # read as a stream of rows, below, as open_csv's None says
     if not explained and plan.has_population and sheet is None and not _is_workbook(source):
         found = _score_csv_ranges(scheme, source, category, chunk_size, progress)
         if found is not None:
@@ -277,13 +281,14 @@ def _scoring_pass(
                     scored, bad = score_groups(scheme, reader, chunk, part(chunk), category)
                     done(scored, None, bad, late)
         else:
-            import multiprocessing
             from collections import deque
             from concurrent.futures import Future, ProcessPoolExecutor
 
+            from .parallel import worker_context
+
             with ProcessPoolExecutor(
                 max_workers=workers,
-                mp_context=multiprocessing.get_context("spawn"),
+                mp_context=worker_context(),
                 initializer=_start_worker,
                 initargs=(scheme, tuple(reader.header), reader.origin, category),
             ) as pool:
@@ -382,13 +387,14 @@ def _population_pass(
         for chunk, is_late in _chunks(groups, size):
             take([g[0] for g in chunk], is_late, observe_groups(scheme, reader, chunk, category))
     else:
-        import multiprocessing
         from collections import deque
         from concurrent.futures import Future, ProcessPoolExecutor
 
+        from .parallel import worker_context
+
         with ProcessPoolExecutor(
             max_workers=workers,
-            mp_context=multiprocessing.get_context("spawn"),
+            mp_context=worker_context(),
             initializer=_start_worker,
             initargs=(scheme, tuple(reader.header), reader.origin, category, only),
         ) as pool:

@@ -22,11 +22,13 @@ from .._intcols import gc_paused, numpy
 from ..scheme.unitcols import LazyUnits, UnitColumns
 from ..scheme.units import Unit, note_events
 from .batch import finish_batch
+from .colfailures import failed_rows, outcome_of
 from .colhistory import reads_cells
 from .outcome import UnitOutcome
 from .plan import Plan
 from .program import program_of
 from .unit import Population, score_unit
+from .uniterrors import refused_rows
 
 __all__ = ["KeptOutcomes", "KeptUnit", "score_kept"]
 
@@ -116,6 +118,12 @@ def score_kept(
                     for done_count, name in enumerate(names, start=1):
                         progress(done_count, len(names), name)
                 return KeptOutcomes(columns, rows, scored, categories)  # type: ignore[arg-type]
+            # Units refused before any indicator is scored (uniterrors): their errors, as the units'.
+            made = _Made(columns, rows, at)
+            refused_rows(scored, made, columns.ok if whole else columns.ok[index])
+            failed_rows(scored, made)  # an indicator's error, worded by its own step (colfailures)
+            for j, errored in scored.errors.items():
+                outcomes[at[j]] = outcome_of(errored)
             totals, grades, _ = scored.finish(done)
             for j, total, grade in zip(done, totals, grades, strict=True):
                 outcome = UnitOutcome(KeptUnit(columns, rows[at[j]]))  # type: ignore[arg-type]
@@ -225,6 +233,18 @@ class KeptOutcomes(Sequence[UnitOutcome]):
             outcome.events = note_events(outcome.unit)
         self._scored.dress(i, outcome)
         return outcome
+
+
+class _Made:
+    """The units of a batch's columns at some rows, each made when asked for."""
+
+    def __init__(self, columns: UnitColumns, rows: Sequence[int | None], at: Sequence[int]) -> None:
+        self._columns, self._rows, self._at = columns, rows, at
+
+    def __getitem__(self, j: int) -> Unit:
+        r = self._rows[self._at[j]]  # a row of the columns (*at*: the units that have one)
+        assert r is not None
+        return self._columns.unit(r)
 
 
 def _unit(item: Any) -> Unit:

@@ -32,7 +32,7 @@ from .._intcols import SAFE, IntColumn, as_objects, numpy
 from .._numbers import as_fraction
 from ..scheme.reads import FULL_NAME
 from .colconds import compile_condition
-from .colsteps import SEND_BACK, ZERO_DIVISOR, send_back
+from .colsteps import CATEGORY, SEND_BACK, ZERO_DIVISOR, send_back
 from .indicator import IndicatorPlan
 from .policies import default_score
 
@@ -45,41 +45,46 @@ def with_defaults(
     categories: Sequence[str] | None,
     compile_node: Any,
     unsupported: type[Exception],
+    fired_key: str | None = None,
 ) -> tuple[Any, set[str]]:
     """The indicator's column step *step* with its ``default … when`` policies before it, and the
-    data names the conditions read.
+    data names the conditions read. With *fired_key*, the rows a default took (a bool array) are
+    left among the columns under it.
+
+    A default score that differs by category (the midpoint of 良 in each category's points) is
+    each row's category's.
 
     Raises:
-        unsupported: a condition that does not compile, one that reads the full points, or a
-            default score that differs by category.
+        unsupported: a condition that does not compile, or one that reads the full points.
     """
     np = numpy()
-    rules: list[tuple[Any, Fraction]] = []
+    keys = categories or (None,)
+
+    def scores(policy: Any) -> list[Fraction]:
+        """The policy's default score per category (one where every category's is the same)."""
+        found = [as_fraction(default_score(ind, policy, c)) for c in keys]
+        return found[:1] if len(set(found)) == 1 else found
+
+    rules: list[tuple[Any, list[Fraction]]] = []
     reads: set[str] = set()
     for policy in ind.defaults_when:
         assert policy.when is not None
         if FULL_NAME in policy.when.variables:
             raise unsupported(f"indicator {ind.code}: a default whose condition reads the full points")
-        scores = {as_fraction(default_score(ind, policy, c)) for c in (categories or (None,))}
-        if len(scores) != 1:
-            raise unsupported(f"indicator {ind.code}: a default score that depends on the category")
         try:
             condition = compile_condition(policy.when.tree, compile_node, unsupported)
         except unsupported as exc:
             raise unsupported(f"indicator {ind.code}'s default when '{policy.when.text}': {exc}") from None
-        rules.append((condition, scores.pop()))
+        rules.append((condition, scores(policy)))
         reads |= policy.when.variables
     # The default for no data (no ``when``) takes the rows that divide by 0 (its other case, a missing
     # input, is a cell that is not a plain number: those units go to the per-unit program).
-    no_data = None
-    if ind.no_data is not None:
-        scores = {as_fraction(default_score(ind, ind.no_data, c)) for c in (categories or (None,))}
-        if len(scores) == 1:
-            no_data = scores.pop()
+    no_data = None if ind.no_data is None else scores(ind.no_data)
     if not rules and no_data is None:
         return step, reads
     last = len(rules)
-    rules.append((None, no_data if no_data is not None else Fraction(0)))
+    rules.append((None, no_data if no_data is not None else [Fraction(0)]))
+    by_category = any(len(values) > 1 for _, values in rules)
 
     def run(cols: dict[str, Any], n: int) -> IntColumn:
         fired = np.zeros(n, dtype=bool)
@@ -102,18 +107,25 @@ def with_defaults(
         for m in (earlier, None if marks is None else marks & ~fired):
             if m is not None:
                 send_back(cols, m)
+        if fired_key is not None:
+            cols[fired_key] = fired
         if not fired.any():
             return col
-        den = math.lcm(col.den, *(f.denominator for _, f in rules))
-        values = [f.numerator * (den // f.denominator) for _, f in rules]
+        den = math.lcm(col.den, *(f.denominator for _, fs in rules for f in fs))
+        values = [[f.numerator * (den // f.denominator) for f in fs] for _, fs in rules]
         factor = den // col.den
-        bound = max(col.bound * factor, *(abs(v) for v in values))
+        bound = max(col.bound * factor, *(abs(v) for vs in values for v in vs))
         wide = bound >= SAFE or col.num.dtype == object
         num = as_objects(col.num) * factor if wide else col.num * factor
         if not wide and factor == 1:
             num = num.copy()
-        for j, v in enumerate(values):
-            num[which == j] = v
+        category = cols[CATEGORY] if by_category else None
+        for j, vs in enumerate(values):
+            if len(vs) == 1:
+                num[which == j] = vs[0]
+                continue
+            for c, v in enumerate(vs):  # the default of each row's category
+                num[(which == j) & (category == c)] = v
         return IntColumn(num, den, bound)
 
     return run, reads

@@ -63,6 +63,7 @@ from ..scheme.reads import FULL_NAME
 from ..scheme.steps import Rank, step_target
 from ..scheme.units import Computation, PolicyEvent, Unit
 from .colconds import compile_condition
+from .colfailures import Failed
 from .colnodes import Unsupported as _Unsupported
 from .colnodes import compile_node as _compile
 from .colparts import compile_steps
@@ -207,8 +208,13 @@ def explain_unit(explainer: Explainer, record: Record, i: int) -> tuple[list[Ind
     plan = explainer.plan
     if explainer.why is not None:
         return None, explainer.why
-    if record.outcomes[i] is None:
+    done = record.outcomes[i]
+    if done is None:
         return None, "a unit the column program sends to the per-unit program"
+    if isinstance(record.errored.get(i), Failed):  # an indicator's error (colfailures): not recorded
+        return None, "a unit with an indicator's error"
+    if i in record.errored:  # refused before any indicator is scored (uniterrors): none explained
+        return [], RECORDED
     unit = record.units[i]
     scheme = plan.scheme
     sources: dict[str, str] = {}

@@ -1,7 +1,7 @@
 """Formula functions as column steps: ``clamp``, ``min``, ``max``, ``abs``, ``sum``, ``floor``, ``if`` ….
 
 The functions: ``clamp``, ``min``, ``max``, ``abs``, ``sum``, ``avg``, ``floor``, ``ceil``,
-``trunc``, ``round`` and ``if``, over exact columns.
+``trunc``, ``round``, ``if`` and ``count``, over exact columns.
 
 The per-unit program's functions (:mod:`perfrules.formula.compute`) compare
 and add exact numbers; over columns each argument is an exact column and the
@@ -14,7 +14,9 @@ per-unit program does. ``if(condition, a, b)`` is ``a`` where the condition
 (:mod:`perfrules.scoring.colconds`) holds and ``b`` elsewhere: both are worked
 out over the whole column, but a division by 0 in either sends its rows back
 to the per-unit program (which works out only the branch it takes) and never
-takes a default for no data.
+takes a default for no data. ``count(c₁, c₂, …)`` (每达标一项得5分: ``count(a≥90, b≥90)×5``)
+is the number of its conditions that hold per row, a whole number; a division by 0 in a condition
+sends its rows back likewise.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from .colsteps import SEND_BACK, ZERO_DIVISOR, send_back
 
 __all__ = ["compile_call"]
 
-_FUNCTIONS = ("clamp", "min", "max", "abs", "sum", "avg", "floor", "ceil", "trunc", "round", "if")
+_FUNCTIONS = ("clamp", "min", "max", "abs", "sum", "avg", "floor", "ceil", "trunc", "round", "if", "count")
 
 
 def _common(cols: list[IntColumn]) -> tuple[list[Any], int, int]:
@@ -55,6 +57,8 @@ def compile_call(node: Call, compile_node: Any, unsupported: type[Exception]) ->
         raise unsupported(f"the function {node.func}()")
     if node.func == "if":
         return _compile_if(node, compile_node, unsupported)
+    if node.func == "count":
+        return _compile_count(node, compile_node, unsupported)
     if node.func in ("floor", "ceil", "trunc", "round"):
         return _compile_rounding(node, compile_node, unsupported)
     np = numpy()
@@ -131,5 +135,23 @@ def _compile_if(node: Call, compile_node: Any, unsupported: type[Exception]) -> 
         if SEND_BACK in own:
             send_back(cols, own[SEND_BACK])
         return IntColumn(np.where(holds, nums[0], nums[1]), den, bound)
+
+    return run
+
+
+def _compile_count(node: Call, compile_node: Any, unsupported: type[Exception]) -> Any:
+    """``count(c₁, c₂, …)`` per row: how many of the conditions hold (see the module's docstring)."""
+    np = numpy()
+    conditions = [compile_condition(a, compile_node, unsupported) for a in node.args]
+    most = len(conditions)
+
+    def run(cols: dict[str, Any], n: int) -> IntColumn:
+        own = {k: v for k, v in cols.items() if k != ZERO_DIVISOR and k != SEND_BACK}
+        found = np.zeros(n, dtype=np.int64)
+        for condition in conditions:
+            found += np.asarray(condition(own, n), dtype=np.int64)
+        if SEND_BACK in own:
+            send_back(cols, own[SEND_BACK])
+        return IntColumn(found, 1, most)
 
     return run

@@ -22,8 +22,8 @@ from typing import Any
 from .._numbers import as_fraction
 from ..scheme.steps import Part
 from .collookup import compile_lookup, scale_inputs
-from .colscale import value_why
-from .colsteps import on_scope
+from .colscale import kept, value_why
+from .colsteps import CATEGORY, on_scope
 from .indicator import IndicatorPlan
 
 __all__ = ["compile_looked_up", "number_inputs", "text_inputs"]
@@ -63,14 +63,17 @@ def compile_looked_up(
     compile_node: Any,
     compile_steps: Any,
     unsupported: type[Exception],
+    scope_key: str | None = None,
 ) -> tuple[Any, set[str]]:
     """The column step of an indicator graded by a word scale or a scale of conditions, and the names
-    it reads (*compile_steps* compiles its steps: :func:`perfrules.scoring.colparts.compile_steps`).
+    it reads (*compile_steps* compiles its steps: :func:`perfrules.scoring.colparts.compile_steps`;
+    with *scope_key*, the scope after them is left among the columns:
+    :func:`~perfrules.scoring.colscale.kept`).
 
     Raises:
         unsupported: policies other than those compiled beside (defaults, not applicable, zero rules
-            on a step's value), vetoes, population values, a scale without scores or whose score
-            depends on the category, a value renamed for the scale, or a step this does not compile.
+            on a step's value), vetoes, population values, a scale without scores, a value renamed for
+            the scale, or a step this does not compile.
     """
     scale = ind.ind.scale
     assert scale is not None
@@ -79,10 +82,9 @@ def compile_looked_up(
     why = value_why(ind)
     if why is not None:
         raise unsupported(f"indicator {ind.code}: {why}")
-    factors = {ind.scale_factor(c) for c in (categories or (None,))}
-    if len(factors) != 1:
-        raise unsupported(f"indicator {ind.code}: a grading scale whose points depend on the category")
-    (factor,) = factors
+    # A score from the scale's range becomes the indicator's points by the row's category's factor.
+    factors = [ind.scale_factor(c) for c in (categories or (None,))]
+    codes = [CATEGORY] if len(set(factors)) > 1 else []
     key = ind.ind.value
     if scale.is_categorical:
         if key is None:
@@ -94,6 +96,8 @@ def compile_looked_up(
         names, text = scale_inputs(scale, None)
 
     def grade(values: Any) -> Any:
+        values = dict(values)
+        factor = factors[values.pop(CATEGORY, 0)]
         result = scale.grade(values[key] if scale.is_categorical else values)
         if result.score is None:
             raise ValueError("the scale gives no score")
@@ -104,12 +108,14 @@ def compile_looked_up(
     run_steps, reads, targets = (
         compile_steps(ind, compile_node, unsupported) if ind.steps else (None, set(), set())
     )
-    lookup = compile_lookup(names, text, grade)
+    lookup = compile_lookup(names, text, grade, codes)
     reads |= set(names) - targets
 
     def run(cols: dict[str, Any], n: int) -> Any:
         if run_steps is None:
             return lookup(cols, n)
-        return on_scope(lookup, run_steps(cols, n), cols, n)
+        scope = run_steps(cols, n)
+        kept(scope, cols, scope_key)
+        return on_scope(lookup, scope, cols, n)
 
     return run, reads

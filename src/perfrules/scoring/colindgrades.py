@@ -13,8 +13,11 @@ grade it gave.
 
 A unit for which that input cannot be given (a cell a graded indicator reads
 that is not a plain number or a word, or the scoring raises) goes to the
-per-unit program. Indicators reported per period, reading population values
-or other indicators' results are not graded here (the form does not compile).
+per-unit program. An indicator reading population values (``max_of`` …) has
+them, the program's columns, in its input (for overall grading; a total
+formula reading grades does not take them). Indicators reported per period,
+with peer ratios or ranks, or reading other indicators' results are not
+graded here (the form does not compile).
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from .._numbers import exact
 from ..scheme.reads import indicator_reads
 from ..scheme.units import Unit
 from .colapplies import mapped_reads
+from .colsteps import POPULATION_PREFIX
 from .plan import Plan
 
 __all__ = ["IndicatorGrades", "grade_values", "graded_indicators"]
@@ -38,17 +42,28 @@ class IndicatorGrades:
     """The indicators whose grades a plan's overall grading reads (see the module's docstring)."""
 
     def __init__(
-        self, plan: Plan, which: Sequence[int], text_reads: Sequence[str], unsupported: type[Exception]
+        self,
+        plan: Plan,
+        which: Sequence[int],
+        text_reads: Sequence[str],
+        unsupported: type[Exception],
+        population: bool = False,
     ) -> None:
         self.plan = plan
         self.which = tuple(which)
         for k in self.which:
             ind = plan.indicators[k]
-            if ind.periodic or ind.has_population or plan.result_reads[k] or plan.weight_from:
+            shared = ind.peer_steps or (ind.population_calls and not population)
+            if ind.periodic or shared or plan.result_reads[k] or plan.weight_from:
                 raise unsupported(
                     f"overall grading reads indicator {ind.code}'s grade, which is scored per period, from "
                     "population values, other results or weights read per unit"
                 )
+        # Per indicator: its population values (max_of …) as the program's columns, with their keys.
+        self.calls = {
+            k: [(f"{POPULATION_PREFIX}{ind.code}\0{c.key}", c.key) for c in ind.population_calls]
+            for k, ind in ((k, plan.indicators[k]) for k in self.which)
+        }
         # Every data column the indicator's rules read (through its inputs): its scoring's input.
         self.reads = {
             k: tuple(sorted(mapped_reads(plan.indicators[k], set(indicator_reads(plan.indicators[k].ind)))))
@@ -62,9 +77,11 @@ class IndicatorGrades:
         categories: Sequence[str | None],
         applicable: Any,
         ok: Any,
+        cols: Mapping[str, Any] | None = None,
     ) -> tuple[dict[int, list[str | None]], Any]:
         """Per graded indicator, each unit's grade (None where it does not apply or is not worked out
-        here), and which of the units *ok* marks were graded."""
+        here), and which of the units *ok* marks were graded. *cols*: the batch's columns, with the
+        population values of the indicators that read them (a unit's are part of its input)."""
         np = numpy()
         n = len(ok)
         done = ok.copy()
@@ -92,6 +109,11 @@ class IndicatorGrades:
                 else:
                     parts.append(col.num[rows].tolist())
                     dens.append(col.den)
+            calls = self.calls[k]
+            for column, _ in calls:
+                assert cols is not None  # (population values are read only where the columns are given)
+                parts.append(cols[column].num[rows].tolist())
+                dens.append(cols[column].den)
             found: dict[tuple[Any, ...], str | bool | None] = {}
             out: list[str | None] = [None] * n
             for i, key in zip(rows, zip(*parts, strict=True), strict=True):
@@ -108,30 +130,42 @@ class IndicatorGrades:
     def _grade(
         self, k: int, key: tuple[Any, ...], names: Sequence[str], dens: Sequence[int | None]
     ) -> str | bool | None:
-        """The indicator's own scoring run on one distinct input: its grade (False: it raised)."""
+        """The indicator's own scoring run on one distinct input (its category, the data it reads and
+        its population values): its grade (False: it raised)."""
+        at = 1 + len(names)
         data = {
             name: value if den is None else exact(Fraction(value, den))
-            for name, value, den in zip(names, key[1:], dens, strict=True)
+            for name, value, den in zip(names, key[1:at], dens[: len(names)], strict=True)
+        }
+        ind = self.plan.indicators[k]
+        population: dict[tuple[str, str, str | None], Any] = {
+            (ind.code, call, None): exact(Fraction(value, den))
+            for (_, call), value, den in zip(self.calls[k], key[at:], dens[len(names) :], strict=True)
         }
         unit = Unit(name="", category=key[0], data=data)
         try:
-            return self.plan.indicators[k].score(unit, {}, False, graded=True).grade
+            return ind.score(unit, population, False, graded=True).grade
         except (PerfrulesError, KeyError):
             return False
 
 
 def graded_indicators(
-    plan: Plan, names: set[str], text_reads: Sequence[str], unsupported: type[Exception]
+    plan: Plan,
+    names: set[str],
+    text_reads: Sequence[str],
+    unsupported: type[Exception],
+    population: bool = False,
 ) -> IndicatorGrades | None:
     """The indicators whose grades the overall names *names* read (``指标3等次``, ``评为优的指标数``:
-    every indicator), compiled (None: none is read)."""
+    every indicator), compiled (None: none is read); with *population*, indicators reading
+    population values (``max_of`` …) too (their :meth:`~IndicatorGrades.run` is given the columns)."""
     which: set[int] = set()
     for name in names:
         if name.startswith("评为") and name.endswith("的指标数"):
             which |= set(range(len(plan.indicators)))
         elif name.startswith("指标") and name.endswith("等次") and name[2:-2] in plan.index:
             which.add(plan.index[name[2:-2]])
-    return IndicatorGrades(plan, sorted(which), text_reads, unsupported) if which else None
+    return IndicatorGrades(plan, sorted(which), text_reads, unsupported, population) if which else None
 
 
 def grade_values(plan: Plan, name: str, grades: Mapping[int, Sequence[str | None]], ok: Any) -> list[int]:

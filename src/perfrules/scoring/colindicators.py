@@ -16,7 +16,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import colapplies, coldefaults, colgraded, colparts, colpoints, colscale, colsteps
+from .._numbers import as_fraction
+from ..scheme.reads import FULL_NAME
+from . import colapplies, colargs, coldefaults, colgraded, colparts, colpoints, colscale, colsteps
 from .indicator import IndicatorPlan
 from .plan import Plan
 
@@ -38,27 +40,30 @@ class Indicators:
         for k, ind in enumerate(plan.indicators):
             scale = ind.ind.scale
             if scale is not None:  # graded by a scale (colscale): bands by cross-multiplication
+                # Steps reading population values (x/max_of(x)) read them as the batch's columns.
+                steps_node, calls = self._population(ind, compile_node, unsupported)
+                kept = colpoints.scale_scope_key(ind)  # the scope after its steps, for its rules
                 if scale.is_categorical or not scale.is_threshold or scale.levels:
                     # Words, or several values: each distinct input graded by the scale once (colgraded).
                     fn, graded = colgraded.compile_looked_up(
-                        ind, scheme.categories, compile_node, colparts.compile_steps, unsupported
+                        ind, scheme.categories, steps_node, _steps_with_full, unsupported, kept
                     )
                 else:
                     fn, graded = colscale.compile_graded(
-                        ind, scheme.categories, compile_node, unsupported, colparts.compile_steps
+                        ind, scheme.categories, steps_node, unsupported, _steps_with_full, kept
                     )
                 # Zero rules on the indicator after the grading, adjustments and vetoes after the defaults.
                 zeroed, finished, rules = colpoints.scale_mechanics(
                     ind, scheme.categories, compile_node, unsupported
                 )
-                fn, conditions = coldefaults.with_defaults(
-                    ind, zeroed(fn), scheme.categories, compile_node, unsupported
+                fn, conditions = coldefaults.with_defaults(  # (a condition may read max_of …, too)
+                    ind, zeroed(fn), scheme.categories, steps_node, unsupported, colpoints.defaulted_key(ind)
                 )
                 fn = colapplies.mapped(ind, finished(fn))  # the inputs mapping: local names read data columns
                 graded = colapplies.mapped_reads(ind, graded | conditions | rules)
                 self._not_applicable(ind, k, compile_node, unsupported)
                 fns.append(fn)
-                self.population.append(colparts.peer_columns(ind))  # peer ratios: population values
+                self.population.append(calls)  # peer ratios, max_of …: population values
                 reads |= graded
                 self.reads_of.append(tuple(sorted(graded)))
                 continue
@@ -68,7 +73,9 @@ class Indicators:
                 fn, names, calls = colpoints.compile_points(ind, scheme.categories, compile_node, unsupported)
                 fns.append(colapplies.mapped(ind, fn))
                 self.population.append(calls)
-                self.arguments += [(ind, *a) for a in colsteps.compile_arguments(ind, compile_node)]
+                self.arguments += [
+                    (ind, *a) for a in colargs.compile_arguments(ind, compile_node, unsupported)
+                ]
                 names = colapplies.mapped_reads(ind, names)
                 reads |= names
                 self.reads_of.append(tuple(sorted(names)))
@@ -89,7 +96,9 @@ class Indicators:
             tree, calls = colsteps.population_names(formula.tree, ind.code)
             try:
                 fns.append(compile_node(tree))
-                self.arguments += [(ind, *a) for a in colsteps.compile_arguments(ind, compile_node)]
+                self.arguments += [
+                    (ind, *a) for a in colargs.compile_arguments(ind, compile_node, unsupported)
+                ]
             except unsupported as exc:
                 raise unsupported(f"indicator {ind.code}'s formula: {exc}") from None
             self.population.append(calls)
@@ -108,6 +117,24 @@ class Indicators:
         self.text_reads = tuple(sorted(reads & words))
         self.reads = tuple(sorted(reads - words))
 
+    def _population(
+        self, ind: IndicatorPlan, compile_node: Any, unsupported: type[Exception]
+    ) -> tuple[Any, dict[str, str]]:
+        """For an indicator graded by a scale: the compiler of its steps (population calls read as the
+        batch's columns) and its population columns (each with its key); its calls' arguments are
+        added to those the batch's population is gathered from (colargs)."""
+        calls = colparts.peer_columns(ind)
+        if not ind.population_calls:
+            return compile_node, calls
+        code = ind.code
+        self.arguments += [(ind, *a) for a in colargs.compile_arguments(ind, compile_node, unsupported)]
+        calls.update({f"{colsteps.POPULATION_PREFIX}{code}\0{c.key}": c.key for c in ind.population_calls})
+
+        def steps_node(node: Any) -> Any:
+            return compile_node(colsteps.population_names(node, code)[0])
+
+        return steps_node, calls
+
     @staticmethod
     def _plain(ind: IndicatorPlan) -> bool:
         """Whether the indicator is a score formula of steps (colparts), or of data columns and
@@ -122,3 +149,25 @@ class Indicators:
         found = colapplies.compile_not_applicable(ind, compile_node, unsupported)
         if found is not None:
             self.na_rules.append((k, found[0], tuple(sorted(found[1]))))
+
+
+def _steps_with_full(
+    ind: IndicatorPlan, compile_node: Any, unsupported: type[Exception]
+) -> tuple[Any, set[str], set[str]]:
+    """:func:`perfrules.scoring.colparts.compile_steps` for an indicator graded by a scale, its steps
+    reading ``分值`` (the indicator's full points for each row's category) as the per-unit program's
+    scope gives it."""
+    run, reads, targets = colparts.compile_steps(ind, compile_node, unsupported, full_points=True)
+    if FULL_NAME not in reads:
+        return run, reads, targets
+    keys = ind.scheme.categories or (None,)
+    fulls = [as_fraction(ind.full(c)) for c in keys]
+
+    def with_full(cols: dict[str, Any], n: int) -> dict[str, Any]:
+        given = {**cols, FULL_NAME: colpoints.full_column(fulls, cols, n)}
+        scope: dict[str, Any] = run(given, n)
+        if colsteps.SEND_BACK in given:
+            cols[colsteps.SEND_BACK] = given[colsteps.SEND_BACK]
+        return scope
+
+    return with_full, reads - {FULL_NAME}, targets

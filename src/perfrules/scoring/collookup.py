@@ -58,9 +58,11 @@ def compile_lookup(
     names: Sequence[str],
     text: set[str],
     grade: Callable[[Mapping[str, object]], Any],
+    codes: Sequence[str] = (),
 ) -> Callable[[dict[str, Any], int], IntColumn]:
     """A function of the scope's columns giving ``grade(values)`` per row, worked out once per distinct
-    combination of the values *names* (words where in *text*); rows where *grade* raises are sent back.
+    combination of the values *names* (words where in *text*) and *codes* (arrays of integers, such
+    as the rows' category codes, handed to *grade* as ``int``); rows where *grade* raises are sent back.
 
     >>> from perfrules._intcols import IntColumn, numpy
     >>> words, _ = text_column(["好", "差", None, "好"])
@@ -82,6 +84,7 @@ def compile_lookup(
             else:
                 parts.append(col.num.tolist())
                 dens[name] = col.den
+        parts += [scope[name].tolist() for name in codes]
         keys = list(zip(*parts, strict=True)) if parts else [()] * n
         table: dict[tuple[object, ...], Fraction | None] = {}
         for key in set(keys):
@@ -89,8 +92,10 @@ def compile_lookup(
                 table[key] = None
                 continue
             values: dict[str, object] = {}
-            for name, v in zip(names, key, strict=True):
-                if name in text:
+            for name, v in zip((*names, *codes), key, strict=True):
+                if name in codes:
+                    values[name] = v
+                elif name in text:
                     if v is not None:
                         values[name] = v
                 else:

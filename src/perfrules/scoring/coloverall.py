@@ -61,7 +61,7 @@ class RichGrading:
         self.data: tuple[str, ...] = tuple(sorted(reads - computed))
         needed: set[int] = set()
         # Indicators' grades (指标3等次, 评为优的指标数): the indicator's own code per input (colindgrades).
-        self.graded = graded_indicators(plan, reads & computed, words, unsupported)
+        self.graded = graded_indicators(plan, reads & computed, words, unsupported, population=True)
         if self.graded is not None:  # (the scope has a grade only beside its indicator's score)
             needed |= set(self.graded.which)
         for name in reads & computed:
@@ -96,7 +96,7 @@ class RichGrading:
         n = len(ok)
         grades: dict[int, list[str | None]] = {}
         if self.graded is not None:
-            grades, graded_here = self.graded.run(columns, categories, scored.applicable, ok)
+            grades, graded_here = self.graded.run(columns, categories, scored.applicable, ok, cols)
             ok = ok & graded_here
             scored.graded = grades  # (what a grade per period reads too: colgrades)
         rows = np.flatnonzero(ok).tolist()

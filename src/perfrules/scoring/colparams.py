@@ -30,8 +30,6 @@ class Parameters:
         self, plan: Plan, reads: Sequence[str], text_reads: Sequence[str], unsupported: type[Exception]
     ) -> None:
         scheme = plan.scheme
-        if plan.has_population:
-            raise unsupported("per-unit parameters with population values (max_of …)")
         words = set(scheme.parameters) & set(text_reads)
         if words:
             raise unsupported(f"a per-unit parameter read as words ({min(words)})")

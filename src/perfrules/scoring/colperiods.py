@@ -74,6 +74,7 @@ def score_indicators(
     publish: Any = None,
     kept: dict[int, Any] | None = None,
     given: Mapping[str, tuple[Any, Any]] | None = None,
+    blame: Any = None,
     recorded: dict[int, Any] | None = None,
 ) -> tuple[list[IntColumn], dict[int, Any]]:
     """Each indicator's raw score column for the batch, and per periodic indicator the units it
@@ -94,7 +95,9 @@ def score_indicators(
     *kept*, where given, gets each periodic indicator's period rows and their held scores
     (:mod:`~perfrules.scoring.colgrades`); *given* the batch's year columns as the program was
     given them (each with which cells are plain, or words): a period row's cell left blank reads
-    the year's there. *recorded*, where given (explanations: :mod:`~perfrules.scoring.colrecord`),
+    the year's there; *blame*, where given, is called as ``blame(k, rows)`` with the units indicator
+    *k*'s own columns could not work out (:mod:`~perfrules.scoring.colfailures`), instead of marking them
+    to be sent back. *recorded*, where given (explanations: :mod:`~perfrules.scoring.colrecord`),
     gets per periodic indicator what it was scored on: with ``periods = "sum"`` the columns of the
     summed inputs (:class:`Summed`), else its period rows (:class:`PeriodRows`).
     """
@@ -114,9 +117,11 @@ def score_indicators(
             if recorded is not None:
                 recorded[k] = Summed(scope)
             marks = scope.get(SEND_BACK)
-            for m in (earlier, bad & applicable[:, k], None if marks is None else marks & applicable[:, k]):
+            if earlier is not None:
+                send_back(cols, earlier)
+            for m in (bad & applicable[:, k], None if marks is None else marks & applicable[:, k]):
                 if m is not None:
-                    send_back(cols, m)
+                    _blamed(cols, k, m, blame)
             per_period[k] = runs[1]
             continue
         earlier = cols.pop(SEND_BACK, None)
@@ -126,9 +131,10 @@ def score_indicators(
             marks = marks & applicable[:, k]
             if runs is not None:
                 marks &= ~runs[1]  # those units' year cells are not what the indicator reads
-        for m in (earlier, marks):
-            if m is not None:
-                send_back(cols, m)
+        if earlier is not None:
+            send_back(cols, earlier)
+        if marks is not None:
+            _blamed(cols, k, marks, blame)
         if runs is not None and ind.has_population and population is None:
             send_back(cols, runs[1] & applicable[:, k])
             runs = None
@@ -151,7 +157,7 @@ def score_indicators(
         if SEND_BACK in rows:
             bad |= rows[SEND_BACK]
         if bad.any():
-            send_back(cols, np.bincount(owner[bad], minlength=n).astype(bool) & applicable[:, k])
+            _blamed(cols, k, np.bincount(owner[bad], minlength=n).astype(bool) & applicable[:, k], blame)
         scores = _limited(scores, cat[owner], keys, [per[k] for per in limits.values()])
         if places is not None:
             scores = IntColumn(
@@ -166,6 +172,14 @@ def score_indicators(
         raw[k] = _merged(year, _combined(scores, owner, n), has)
         per_period[k] = has
     return raw, per_period
+
+
+def _blamed(cols: dict[str, Any], k: int, rows: Any, blame: Any) -> None:
+    """*rows*, which indicator *k*'s columns could not work out: blamed on *k*, or sent back."""
+    if blame is not None:
+        blame(k, rows)
+    else:
+        send_back(cols, rows)
 
 
 class Summed:

@@ -24,12 +24,13 @@ are :mod:`perfrules.scoring.coldefaults`'. Where a veto fires is recorded for
 the batch (:mod:`perfrules.scoring.colvetoes`): its note, and its effect on the
 total and grade, as the per-unit program gives them.
 
-Not compiled (:func:`points_why` says which): vetoes on an indicator reported
-per period or whose condition reads ``分值`` or population values; an
-adjustment or veto reading a step's value beside a default (a default gives
-no step values); a default score outside the indicator's limits; a zero rule
-where 0 is outside them; population calls whose argument reads a step or
-``分值``, or beside an ``inputs`` mapping.
+An adjustment or veto reading a step's value beside a default sends the rows a
+default takes to the per-unit program (a default gives no step values: it
+reports the rule's missing value). Not compiled (:func:`points_why` says
+which): vetoes on an indicator reported per period or whose condition reads
+``分值`` or population values; a default score outside the indicator's limits; a zero rule
+where 0 is outside them; population calls whose argument reads ``分值`` or a
+step other than a formula (:func:`perfrules.scoring.colargs.argument_why`).
 """
 
 from __future__ import annotations
@@ -45,20 +46,29 @@ from ..formula.language import Formula
 from ..scheme.reads import FULL_NAME
 from . import colvetoes
 from .coladjust import adjust_reads, compile_adjusts, over, total
+from .colargs import argument_why
 from .colconds import compile_condition
 from .coldefaults import with_defaults
 from .colparts import compile_steps, peer_columns
-from .colsteps import POPULATION_PREFIX, SEND_BACK, ZERO_DIVISOR, population_names, send_back
+from .colsteps import CATEGORY, POPULATION_PREFIX, SEND_BACK, ZERO_DIVISOR, population_names, send_back
 from .colzero import PERIOD_ROWS
 from .indicator import IndicatorPlan
 from .policies import default_score
 
-__all__ = ["CATEGORY", "compile_points", "full_column", "points_why", "scale_mechanics", "scale_why", "takes"]
-
-CATEGORY = "\0category"
-"""Where a batch's columns hold each row's category as an index into the scheme's categories."""
+__all__ = [
+    "CATEGORY",
+    "compile_points",
+    "defaulted_key",
+    "full_column",
+    "points_why",
+    "scale_mechanics",
+    "scale_scope_key",
+    "scale_why",
+    "takes",
+]
 
 _SCOPE = "\0scope of "  # where a run leaves the scope after an indicator's steps (its code appended)
+_DEFAULTED = "\0defaulted "  # where its defaults mark the rows they took (defaulted_key)
 
 
 def takes(ind: IndicatorPlan) -> bool:
@@ -83,17 +93,11 @@ def takes(ind: IndicatorPlan) -> bool:
 def points_why(ind: IndicatorPlan, categories: Sequence[str] | None) -> str | None:
     """Why the indicator's formula and point mechanics do not compile here (None: they do)."""
     code = ind.code
-    targets = ind.targets
-    defaults = ind.defaults_when or ind.no_data is not None
     keys = categories or (None,)
     lower = ind.lower()
     for policy in ind.vetoes:  # (per period: also decided on the year's row, colperiodvetoes)
         if FULL_NAME in policy.when.variables or policy.when.population_calls:
             return f"indicator {code}: a veto whose condition reads the full points or population values"
-        if defaults and policy.when.variables & targets:
-            return f"indicator {code}: a veto reading a step's value beside a default"
-    if defaults and adjust_reads(ind) & targets:
-        return f"indicator {code}: an adjustment reading a step's value beside a default"
     for policy in (*ind.defaults_when, *((ind.no_data,) if ind.no_data is not None else ())):
         for c in keys:
             score = as_fraction(default_score(ind, policy, c))
@@ -104,12 +108,7 @@ def points_why(ind: IndicatorPlan, categories: Sequence[str] | None) -> str | No
         uppers = [ind.upper(c) for c in keys]
         if (lower is not None and lower > 0) or any(u is not None and u < 0 for u in uppers):
             return f"indicator {code}: a zero rule where 0 is outside the indicator's limits"
-    for call in ind.population_calls:
-        if call.argument.variables & (targets | {FULL_NAME}):
-            return f"indicator {code}: a population value of a step's value or the full points"
-        if ind.ind.inputs:
-            return f"indicator {code}: population values beside an inputs mapping"
-    return None
+    return argument_why(ind)  # (a step's value: over the steps it reads, colargs)
 
 
 def _fraction_column(values: Sequence[Fraction], at: Any) -> IntColumn:
@@ -250,11 +249,14 @@ def compile_points(
         scope.pop(ZERO_DIVISOR, None)  # the default for no data reaches no further than this
         return col
 
-    defaulted, conditions = with_defaults(ind, graded, categories, with_population, unsupported)
+    fired = defaulted_key(ind)
+    defaulted, conditions = with_defaults(ind, graded, categories, with_population, unsupported, fired)
     reads |= conditions
 
     def run(cols: dict[str, Any], n: int) -> IntColumn:
         col: IntColumn = defaulted(cols, n)
+        if fired is not None:  # rules read step values a default does not give: the per-unit program's
+            send_back(cols, cols.pop(fired))
         scope = cols.pop(scope_key)  # (the default runs the steps for every row)
         col = _finished(col, scope, n, adjusts, vetoes, limits, ind.code)
         _carry(scope, cols)
@@ -292,11 +294,24 @@ def _conditions(ind: IndicatorPlan) -> list[Formula]:
     return [p.when for p in ind.zero_indicator] + [p.when for p in ind.vetoes]
 
 
+def scale_scope_key(ind: IndicatorPlan) -> str | None:
+    """Where the column step of an indicator graded by a scale leaves the scope after its steps for its
+    zero rules, adjustments and vetoes (None: they read no step's value)."""
+    return _SCOPE + ind.code if _rule_reads(ind) & ind.targets else None
+
+
+def defaulted_key(ind: IndicatorPlan) -> str | None:
+    """Where the indicator's defaults mark the rows they took (:func:`~perfrules.scoring.coldefaults.
+    with_defaults`) when its adjustments or vetoes read a step's value: a default gives no step values
+    (the per-unit program reports the rule's missing value), so those rows go back to it. None: no
+    such rule beside a default."""
+    defaults = ind.defaults_when or ind.no_data is not None
+    reads = adjust_reads(ind) | {name for v in ind.vetoes for name in v.when.variables}
+    return _DEFAULTED + ind.code if defaults and reads & ind.targets else None
+
+
 def scale_why(ind: IndicatorPlan) -> str | None:
     """Why the zero rules, adjustments and vetoes of an indicator graded by a scale do not compile."""
-    reads = _rule_reads(ind)
-    if reads & ind.targets:
-        return f"indicator {ind.code}: a zero rule, adjustment or veto reading a step's value beside a scale"
     if any(when.population_calls for when in _conditions(ind)):
         return f"indicator {ind.code}: a zero rule or veto reading population values"
     return None
@@ -307,7 +322,8 @@ def scale_mechanics(
 ) -> tuple[Any, Any, set[str]]:
     """For an indicator graded by a scale: a wrapper putting its zero rules after the grading (a zero
     rule gives 0, the scale's lowest band), one putting its adjustments and vetoes after its
-    defaults, and the names they read.
+    defaults, and the data names they read. Rules reading a step's value (完成率<50) read the scope
+    the scale's column step leaves under :func:`scale_scope_key`.
 
     Raises:
         unsupported: a form :func:`scale_why` names, or a condition or cap that does not compile.
@@ -323,8 +339,13 @@ def scale_mechanics(
     except unsupported as exc:
         raise unsupported(f"indicator {ind.code}'s rule: {exc}") from None
 
-    def scoped(cols: dict[str, Any], n: int) -> dict[str, Any]:
-        return {**cols, FULL_NAME: full_column(fulls, cols, n)} if FULL_NAME not in cols else dict(cols)
+    key = scale_scope_key(ind)  # (the scale's column step leaves the scope after its steps there)
+    fired = defaulted_key(ind)  # (its defaults mark the rows they took there)
+    last_zeroed = adjusts is None and not vetoes
+
+    def scoped(cols: dict[str, Any], n: int, last: bool) -> dict[str, Any]:
+        base = cols if key is None else cols.pop(key) if last else cols[key]
+        return {**base, FULL_NAME: full_column(fulls, cols, n)} if FULL_NAME not in base else dict(base)
 
     def zeroed(step: Any) -> Any:
         if not zero_rules:
@@ -332,7 +353,7 @@ def scale_mechanics(
 
         def run(cols: dict[str, Any], n: int) -> IntColumn:
             col = step(cols, n)
-            scope = scoped(cols, n)
+            scope = scoped(cols, n, last_zeroed)
             col = _zeroed(zero_rules, col, scope, n)
             _carry(scope, cols)
             return col
@@ -345,14 +366,16 @@ def scale_mechanics(
 
         def run(cols: dict[str, Any], n: int) -> IntColumn:
             col = step(cols, n)
-            scope = scoped(cols, n)
+            if fired is not None:  # (see compile_points)
+                send_back(cols, cols.pop(fired))
+            scope = scoped(cols, n, True)
             col = _finished(col, scope, n, adjusts, vetoes, limits, ind.code)
             _carry(scope, cols)
             return col
 
         return run
 
-    return zeroed, finished, _rule_reads(ind) - {FULL_NAME}
+    return zeroed, finished, _rule_reads(ind) - {FULL_NAME} - ind.targets
 
 
 def _category(cols: dict[str, Any], n: int) -> Any:

@@ -2,7 +2,8 @@
 
 Where a scheme compiles to a column program (:mod:`perfrules.scoring.program`),
 the values of its population functions are summarised from the arguments'
-columns at once; units the columns do not take (a cell that is not a plain
+columns at once (per-unit parameters joined in as the per-unit program joins
+them: :mod:`perfrules.scoring.colparams`); units the columns do not take (a cell that is not a plain
 number, an argument that cannot be computed, declared not-applicable
 indicators, period rows, problems) put in their part one by one
 (:func:`perfrules.scoring.population.observe`). The result is what
@@ -57,18 +58,23 @@ def gather(program: ColumnProgram, units: Sequence[Unit]) -> BatchPopulation:
         wanted = sorted(
             {v for *_, reads in program.arguments for v in reads} | {v for r in ranks for v in r.reads}
         )
-        columns = from_records(datas, wanted)
-        cols: dict[str, Any] = {name: col for name, (col, _) in columns.items()}
+        params = program.params  # per-unit parameters where a unit's data gives none (colparams)
+        columns = from_records(datas, sorted({*wanted, *(params.tables if params is not None else ())}))
+        given = columns
+        if params is not None:  # (a parameter's own cell that is text: that unit's part, one by one)
+            plain &= params.fine(units, columns)
+            given = params.joined([u.name for u in units], columns)
+        cols: dict[str, Any] = {name: col for name, (col, _) in given.items()}
         values = []
         for _, _, _, fn, reads in program.arguments:
             values.append(fn(cols, n))
             for name in reads:
-                plain &= columns[name][1]
+                plain &= given[name][1]
         ranked = []
         for rank in ranks:
             ranked.append(rank.values(cols, n))
             for name in rank.reads:
-                plain &= columns[name][1]
+                plain &= given[name][1]
         if SEND_BACK in cols:
             plain &= ~cols[SEND_BACK]
         rest = [units[i] for i in np.flatnonzero(~plain).tolist()]

@@ -127,6 +127,8 @@ class Record(Columns):
         self.units: Sequence[Unit] = kept.get("units", units)
         self.own: tuple[Any, Any] | None = kept.get("own")  # per unit, its weights read (weight_from)
         self.applicable: Any = kept.get("applicable")
+        # Per unit with errors, what the program found wrong (uniterrors): refused before scoring.
+        self.errored: Mapping[int, Any] = kept["scored"].errors if "scored" in kept else {}
         # Per indicator reported per period: its period rows or summed inputs, as scored (colperiods).
         self.periods: dict[int, PeriodRows | Summed] = kept.get("periods", {})
         self._views: dict[int, Columns] = {}

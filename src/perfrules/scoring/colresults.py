@@ -12,20 +12,21 @@ A unit where a read indicator does not apply (it has no score; the per-unit
 program reports the reading indicator's error) goes back to the per-unit
 program. Reads of another indicator's steps (``指标1·超额点数``) are columns worked
 out before the indicators are scored (:mod:`perfrules.scoring.colstepreads`).
-Not-applicable rules that read results and indicators reported per period are
-not compiled.
+A share (得分率) is over the full points of each unit's category. Not-applicable
+rules that read results and indicators reported per period are not compiled.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from fractions import Fraction
 from functools import partial
 from typing import Any
 
-from .._intcols import SAFE, IntColumn, as_objects
+from .._intcols import SAFE, IntColumn, as_objects, numpy
 from .._numbers import as_fraction
-from .colsteps import send_back
+from .colsteps import CATEGORY, send_back
 from .plan import Plan
 
 __all__ = ["ResultReads", "ordered", "result_reads"]
@@ -39,18 +40,16 @@ class ResultReads:
         names: set[str] = set().union(*plan.result_reads)
         keys = plan.scheme.categories or (None,)
         # Per read indicator: the names it is read by, and its full points (for 得分率).
-        self.published: dict[int, list[tuple[str, Fraction | None]]] = {}
+        self.published: dict[int, list[tuple[str, list[Fraction] | None]]] = {}
         for name in sorted(names):
             code, step = plan.results[name]
             if step is not None:  # a step's value: a column of its own (colstepreads)
                 continue
             k = plan.index[code]
             full = None
-            if name.endswith("得分率"):
-                fulls = {as_fraction(plan.indicators[k].full(c)) for c in keys}
-                if len(fulls) != 1 or not min(fulls):
-                    raise unsupported(f"{name}: full points that differ by category")
-                full = fulls.pop()
+            if name.endswith("得分率"):  # each category's full points (one where they are all the same)
+                full = [as_fraction(plan.indicators[k].full(c)) for c in keys]
+                full = full[:1] if len(set(full)) == 1 else full
             self.published.setdefault(k, []).append((name, full))
         if names & na_reads:
             raise unsupported("a not-applicable rule reads other indicators' results")
@@ -75,15 +74,29 @@ class ResultReads:
             return
         score = held(k, col)
         for name, full in named:
-            if full is None:
-                cols[name] = score
-            else:  # score ÷ full points, exactly
-                bound = score.bound * full.denominator
-                num = score.num if bound < SAFE else as_objects(score.num)
-                cols[name] = IntColumn(num * full.denominator, score.den * full.numerator, bound)
+            cols[name] = score if full is None else _share(score, full, cols)
         # Where it does not apply, the per-unit program reports the readers' error (it reads the
         # results before it asks whether a reader applies): those units go to it.
         send_back(cols, ~applicable[:, k])
+
+
+def _share(score: IntColumn, fulls: list[Fraction], cols: dict[str, Any]) -> IntColumn:
+    """*score* ÷ each row's full points (*fulls*: each category's, or one for all), exactly: with
+    ``1/f = q/p`` and ``L`` the least common multiple of the ``p``, ``num × (q·L/p)`` over ``den × L``.
+    Rows whose full points are 0 are sent back (the per-unit program reports them)."""
+    np = numpy()
+    top = math.lcm(*(f.numerator for f in fulls if f))
+    factors = [f.denominator * (top // f.numerator) if f else 0 for f in fulls]
+    bound = score.bound * max(factors)
+    num = score.num if bound < SAFE and score.num.dtype != object else as_objects(score.num)
+    if len(factors) == 1:
+        if not factors[0]:
+            send_back(cols, np.ones(len(num), dtype=bool))
+        return IntColumn(num * factors[0], score.den * top, bound)
+    category = cols[CATEGORY]
+    table = np.array(factors, dtype=np.int64 if max(factors) < SAFE else object)[category]
+    send_back(cols, table == 0)
+    return IntColumn(num * table, score.den * top, bound)
 
 
 def result_reads(plan: Plan, na_reads: set[str], unsupported: type[Exception]) -> ResultReads | None:

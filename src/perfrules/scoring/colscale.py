@@ -17,11 +17,17 @@ An indicator's default for no data (a ``default`` policy without ``when``)
 may stay: it fires only where an input is blank, unreadable or missing (the
 program leaves those units to the per-unit program), or a divisor is 0 (those
 rows take the default: :mod:`perfrules.scoring.coldefaults`).
+Where the indicator's full points differ by category (``fulls``), a score
+from the scale's score range becomes the indicator's points by each
+category's factor (``full ÷ full_score``, as the per-unit program's
+:meth:`~perfrules.scoring.compiled.IndicatorPlan.scale_factor`): each category
+has its own pieces' coefficients, and each row takes its category's (the
+category codes under :data:`~perfrules.scoring.colsteps.CATEGORY`).
 Values reported per period are graded per period
 (:mod:`perfrules.scoring.colperiods`). Scales that grade several values,
-categorical (word) scales, other policies, and scores whose conversion to the
-indicator's points depends on the category are not compiled
-(:func:`compile_graded` says which).
+categorical (word) scales and other policies are not compiled here
+(:func:`compile_graded` says which; :mod:`perfrules.scoring.colgraded` takes
+the first two).
 """
 
 from __future__ import annotations
@@ -36,7 +42,7 @@ from ..formula.language import Formula
 from ..grading.scale import GradeScale
 from ..scheme.policies import Adjust, NotApplicable, Veto, ZeroWhen
 from ..scheme.steps import Part, PeerRatio, Rank
-from .colsteps import send_back
+from .colsteps import CATEGORY, SEND_BACK, ZERO_DIVISOR, send_back
 from .indicator import IndicatorPlan
 
 __all__ = [
@@ -44,6 +50,7 @@ __all__ = [
     "compile_scale",
     "grade_column",
     "grades",
+    "kept",
     "limits",
     "pieces",
     "scale_why",
@@ -67,8 +74,6 @@ def scale_why(ind: IndicatorPlan, categories: tuple[str, ...] | None) -> str | N
         return "a grading scale that gives grades only (scoring = 'none')"
     if scale.levels:
         return "a grading scale with levels"
-    if len({ind.scale_factor(c) for c in (categories or (None,))}) != 1:
-        return "a grading scale whose points depend on the category"
     return None
 
 
@@ -89,8 +94,6 @@ def value_why(ind: IndicatorPlan) -> str | None:
     if others:
         kinds = ", ".join(sorted({type(p).__name__ for p in others}))
         return f"a grading scale with policies ({kinds})"
-    if ind.population_calls:
-        return "a grading scale on a value that reads population functions (max_of …)"
     # Peer ratios and ranks are the batch's population values, handed in as columns (colparts).
     steps = sorted(
         {type(s).__name__ for s in ind.steps if not isinstance(s, Formula | Part | PeerRatio | Rank)}
@@ -100,14 +103,15 @@ def value_why(ind: IndicatorPlan) -> str | None:
     return None
 
 
-def _pieces(ind: IndicatorPlan, categories: tuple[str, ...] | None) -> list[_Piece]:
-    """Each piece's interval and its score as a linear function of the value (what _score_in gives).
-
-    The factor is the one every category shares (``scale_why`` refuses a scale whose factor depends
-    on the category); in a scheme with categories it is a category's, never the factor of no category.
-    """
+def _pieces(ind: IndicatorPlan, categories: tuple[str, ...] | None) -> list[list[_Piece]]:
+    """Each category's pieces: each piece's interval and its score as a linear function of the value
+    (what _score_in gives), in the category's units; one list where every category shares them (or
+    the scheme has no categories)."""
     assert ind.ind.scale is not None
-    return pieces(ind.ind.scale, ind.scale_factor(categories[0] if categories else None))
+    factors = [ind.scale_factor(c) for c in (categories or (None,))]
+    if len(set(factors)) == 1:
+        factors = factors[:1]
+    return [pieces(ind.ind.scale, factor) for factor in factors]
 
 
 def pieces(scale: GradeScale, factor: Fraction) -> list[_Piece]:
@@ -149,43 +153,61 @@ def compile_scale(ind: IndicatorPlan, value: Any, categories: tuple[str, ...] | 
     """
     scale = ind.ind.scale
     assert scale is not None
-    pieces = _pieces(ind, categories)
+    first, *others = _pieces(ind, categories)
     precision = scale.precision
 
     def run(cols: dict[str, Any], n: int) -> IntColumn:
-        return grade_column(value(cols, n), pieces, precision, cols)
+        return grade_column(value(cols, n), first, precision, cols, others)
 
     return run
 
 
 def grade_column(
-    col: IntColumn, pieces: list[_Piece], precision: int | None, cols: dict[str, Any]
+    col: IntColumn,
+    pieces: list[_Piece],
+    precision: int | None,
+    cols: dict[str, Any],
+    per_category: list[list[_Piece]] | None = None,
 ) -> IntColumn:
-    """The scores of a value column by a scale's pieces (see the module's docstring)."""
+    """The scores of a value column by a scale's pieces (see the module's docstring).
+
+    With *per_category* (the pieces of the scheme's second, third … category; the same intervals,
+    other scores), *pieces* are the first category's and each row takes its category's scores.
+    """
     np = numpy()
     num, den, bound = col.num, col.den, col.bound
     if precision is not None:
         num = round_half_up_column(num, den, precision)
         bound, den = bound * 10**precision // den + 1, 10**precision
     n = len(num)
+    sets = [pieces, *(per_category or ())]
     # One denominator E for every piece's score: slope/den × num + intercept, numerators integers.
     out_den = 1
-    for *_, slope, intercept in pieces:
+    for *_, slope, intercept in (p for own in sets for p in own):
         out_den = math.lcm(out_den, (slope / den).denominator, intercept.denominator)
-    coefficients = [(int(slope / den * out_den), int(intercept * out_den)) for *_, slope, intercept in pieces]
-    out_bound = max((abs(a) * bound + abs(b) for a, b in coefficients), default=0)
+    coefficients = [
+        [(int(slope / den * out_den), int(intercept * out_den)) for *_, slope, intercept in own]
+        for own in sets
+    ]
+    flat = [c for own in coefficients for c in own]
+    out_bound = max((abs(a) * bound + abs(b) for a, b in flat), default=0)
     wide = (
         out_bound >= SAFE
         or num.dtype == object
-        or any(abs(a) >= SAFE or abs(b) >= SAFE for a, b in coefficients)  # a factor past 64 bits
+        or any(abs(a) >= SAFE or abs(b) >= SAFE for a, b in flat)  # a factor past 64 bits
     )
     out = np.zeros(n, dtype=object if wide else np.int64)
     left = np.ones(n, dtype=bool)
+    category = cols[CATEGORY] if len(sets) > 1 else None
     cuts = [(lo, lo_closed, hi, hi_closed) for lo, lo_closed, hi, hi_closed, *_ in pieces]
     for k, hits in _bands(num, den, bound, cuts, left):
-        a, b = coefficients[k]
-        part = num[hits] if not wide else as_objects(num[hits])
-        out[hits] = part * a + b if a else b
+        for j, own in enumerate(coefficients):
+            rows = hits if category is None else hits & (category == j)
+            a, b = own[k]
+            part = num[rows] if not wide else as_objects(num[rows])
+            out[rows] = part * a + b if a else b
+            if category is None:
+                break
     if left.any():
         send_back(cols, left)  # outside every band (the domain): the per-unit program reports it
     return IntColumn(out, out_den, out_bound)
@@ -197,13 +219,15 @@ def compile_graded(
     compile_node: Any,
     unsupported: type[Exception],
     compile_steps: Any,
+    scope_key: str | None = None,
 ) -> tuple[Any, set[str]]:
     """The column step of an indicator graded by a scale, and the data columns it reads.
 
     *compile_node* compiles a formula's tree to a function of the columns
     (the program's own compiler), *compile_steps* the indicator's steps
     (:func:`perfrules.scoring.colparts.compile_steps`); the value graded is a
-    data column or what the indicator's steps compute.
+    data column or what the indicator's steps compute. With *scope_key*, the
+    scope after the steps is left among the columns under it (see :func:`kept`).
 
     Raises:
         unsupported: a form this does not compile, saying which (the indicator named).
@@ -224,12 +248,22 @@ def compile_graded(
     def value(cols: dict[str, Any], n: int) -> IntColumn:
         if not targets:
             return cols[name]  # type: ignore[no-any-return]
-        return run_steps(cols, n)[name]  # type: ignore[no-any-return]
+        scope = run_steps(cols, n)
+        kept(scope, cols, scope_key)
+        return scope[name]  # type: ignore[no-any-return]
 
     try:
         return compile_scale(ind, value, categories), reads
     except ValueError as exc:
         raise unsupported(f"indicator {ind.code}: {exc}") from None
+
+
+def kept(scope: dict[str, Any], cols: dict[str, Any], key: str | None) -> None:
+    """Leave *scope* (after an indicator's steps) among *cols* under *key* (if any) for its zero
+    rules, adjustments and vetoes (:func:`perfrules.scoring.colpoints.scale_mechanics`), without the
+    rows its steps marked: those are on *cols* already."""
+    if key is not None:
+        cols[key] = {k: v for k, v in scope.items() if k not in (SEND_BACK, ZERO_DIVISOR)}
 
 
 def _bands(num: Any, den: int, bound: int, cuts: Any, left: Any) -> Any:

@@ -4,11 +4,14 @@ The column program (:mod:`perfrules.scoring.program`) takes every unit it can;
 the per-unit program (:func:`perfrules.scoring.unit.score_unit`) scores the
 units it sends back. :func:`column_share` counts them for a batch, as
 ``evaluate(..., explained=False)`` would score it: those the column program
-scored, those the per-unit program found an error in (a cell that is not a
-number, a blank input without a policy for it, a value outside a scale's
-domain …: the per-unit program words that error), and any other (a form the
-column program does not take for that unit yet). ``perfrules validate SCHEME
-DATA`` prints it.
+scored (those it gives the errors of, found before any indicator is scored —
+a cell its file could not read, a category the scheme lacks, weights read that
+are refused: :mod:`~perfrules.scoring.uniterrors`; an indicator's error, a blank
+input without a policy for it, a value outside a scale's domain …:
+:mod:`~perfrules.scoring.colfailures` — among them), those the per-unit program
+found an error in (the units the column program sends back), and
+any other (a form the column program does not take for that unit yet).
+``perfrules validate SCHEME DATA`` prints it.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ class ColumnShare:
     """How a batch's units are scored.
 
     Attributes:
-        columns: the units the column program scored.
+        columns: the units the column program scored (or gave the errors found before scoring).
         errors: the units sent to the per-unit program that it found an error in.
         other: the units sent to the per-unit program for another reason (a form the column
             program does not take for them yet; every unit when it does not take the scheme).

@@ -52,13 +52,13 @@ from ..scheme.reads import FULL_NAME
 from .indicator import IndicatorPlan
 
 __all__ = [
+    "CATEGORY",
     "MAX_LCM_BITS",
     "POPULATION_PREFIX",
     "SEND_BACK",
     "ZERO_DIVISOR",
     "DIVISIONS",
     "batch_columns",
-    "compile_arguments",
     "divide",
     "gcd_all",
     "only_population",
@@ -68,6 +68,9 @@ __all__ = [
     "send_back",
     "totals_within_limits",
 ]
+
+CATEGORY = "\0category"
+"""Where a batch's columns hold each row's category as an index into the scheme's categories."""
 
 SEND_BACK = "\0too large"
 """Where a batch's columns mark the units the per-unit program must score (a bool array)."""
@@ -457,15 +460,6 @@ def only_population(ind: IndicatorPlan) -> bool:
         and not ind.ind.inputs
         and FULL_NAME not in formula.variables
     )
-
-
-def compile_arguments(ind: IndicatorPlan, compile_node: Any) -> list[tuple[str, str, Any, tuple[str, ...]]]:
-    """Each population call's argument of the indicator compiled by *compile_node*:
-    (key, function, column function, the names it reads)."""
-    return [
-        (call.key, call.function, compile_node(call.argument.tree), tuple(sorted(call.argument.variables)))
-        for call in ind.population_calls
-    ]
 
 
 _NONE: Mapping[tuple[str, str, str | None], Any] = {}

@@ -14,8 +14,13 @@ It is the plan's totals-only scoring, run column-wise: the per-unit
 program (:func:`perfrules.scoring.unit.score_unit`) runs for the units the program
 sends back — a cell the per-cell reader rejects (the columnar readers read
 ``87.5分``, ``95%``, ``—`` … into the column: :mod:`perfrules.files.colcells`),
-a blank input without a policy for it, a unit with problems, a value outside
-a scale's domain, a total past the number limits — and explains those units.
+a total past the number limits — and explains those units. A unit refused before
+any indicator is scored (cells its file could not read, a category the scheme
+lacks, weights read that are refused) gets its errors here, by the same rule
+(:mod:`~perfrules.scoring.uniterrors`; ``Scored.errors``); so does one with an
+indicator its columns cannot work out (a blank input without a policy for it, a
+value outside a scale's domain …), worded by that indicator's own step
+(:mod:`~perfrules.scoring.colfailures`).
 Other units' explanations are a view of what this program records when it runs
 again on them (``run(…, record=…)``: :mod:`~perfrules.scoring.colrecord`,
 :mod:`~perfrules.scoring.colexplain`).
@@ -68,6 +73,7 @@ from . import colapplies, colindicators, collimits, collookup, colperiods, colsc
 from .coldot import CommonScores, weighted_sums
 from .coldot import scaled as _scaled
 from .coldress import dress
+from .colfailures import Failures, failed_rows, outcome_of
 from .colgrades import period_grades
 from .colhistory import joined
 from .colmeans import group_means, total_columns
@@ -87,6 +93,7 @@ from .colweights import ReadWeights
 from .compiled import Population
 from .outcome import UnitOutcome, weighting
 from .plan import Plan
+from .uniterrors import Errored, refused_rows
 
 __all__ = ["ColumnProgram", "Scored", "program_of", "score_columns"]
 
@@ -167,9 +174,10 @@ class ColumnProgram:
         n = len(units)
         if not n:
             return []
-        units = joined(self.plan, units)  # last year's results (history), as the per-unit program joins them
+        given, units = units, joined(self.plan, units)  # last year's results (history) joined
         with gc_paused():
             ok = np.array([not u.problems for u in units], dtype=bool)
+            read = ok.copy() if not ok.all() else None  # units whose cells were all read (else: refused)
             names, columns = colsteps.batch_columns(units, self.reads, population)
             if self.params is not None:  # a parameter's cell that is text: the per-unit program reads it
                 ok &= self.params.fine(units, columns)
@@ -189,9 +197,13 @@ class ColumnProgram:
                 declared=declared,
                 record=record,
             )
+            refused_rows(scored, given, read)  # errors decided before any indicator is scored (uniterrors)
+            failed_rows(scored, given, population)  # an indicator's error, by its own step (colfailures)
             if record is not None:
                 record.update(units=units, scored=scored)
             out: list[UnitOutcome | None] = [None] * n
+            for i, found in scored.errors.items():  # the units scored with errors: no total
+                out[i] = outcome_of(found)
             rows = scored.rows()
             totals, grades, shown = scored.finish(rows)
             lines = format_rows(scored.scores, scored.den, scored.applicable) if rendered and rows else None
@@ -242,13 +254,15 @@ class ColumnProgram:
         n = len(names)
         keys = scheme.categories
         ok = ok.copy()
+        level = np.zeros(n, dtype=bool)  # units refused for what is decided before any indicator is scored
         cat = np.zeros(n, dtype=np.int64)
         if keys:
             code = {c: i for i, c in enumerate(keys)}
             for i, c in enumerate(categories):
                 found = code.get(c) if c is not None else None
                 if found is None:
-                    ok[i] = False  # the per-unit program says what is wrong with the category
+                    ok[i] = False  # uniterrors says what is wrong with the category
+                    level[i] = True
                 else:
                     cat[i] = found
         for name in self.text_reads:  # words not given as text: the per-unit program reads those units
@@ -263,6 +277,7 @@ class ColumnProgram:
         if any(self.population):
             present = colsteps.population_columns(plan.indicators, self.population, names, population, cols)
         count = len(plan.indicators)
+        fails = Failures(n, count)  # per unit and indicator: what the columns cannot work out (colfailures)
         # Applicability: applies_to, and weights of 0 for a category.
         applicable = np.ones((n, count), dtype=bool)
         for k, members in self.only_for:
@@ -277,15 +292,19 @@ class ColumnProgram:
             wid, owns, refused = self.own.read(columns, ok, cat, applicable)
             if record is not None:
                 record["own"] = (wid, owns)  # each unit's weights read from its data (colrecord)
+            fails.own = (wid, owns)
             ok &= ~refused
+            level |= refused
         if declared is not None:
             listed, unknown = colapplies.declared(plan.lookup, plan.indicators, declared)
             applicable &= ~listed
             ok &= ~unknown
+            level |= unknown
+        start = applicable.copy()  # (a unit's indicator that applies to it by name and weight)
         for k, holds, names_k in self.na_rules:
             applicable[:, k] &= ~holds(cols, n)
-            for name in self.missing.blank(k, names_k, columns, applicable):  # the per-unit program
-                ok &= columns[name][1]  # reports a condition it cannot work out
+            for name in self.missing.blank(k, names_k, columns, applicable):  # a condition that cannot be
+                fails.mark(k, ~columns[name][1] & start[:, k])  # worked out: the indicator's error
         if self.steps is not None:  # other indicators' steps that rules read (colstepreads)
             columns = self.steps.run(cols, columns, n)
         places = scheme.round_scores
@@ -308,19 +327,20 @@ class ColumnProgram:
             *ordered(self.results, cols, applicable, partial(self._held, keys=keys, cat=cat, places=places)),
             kept,
             columns,
+            fails.mark,
             None if record is None else record.setdefault("periods", {}),  # period rows (colrecord)
         )
+        fails.peek_vetoes(cols)
         fired, ok = colvetoes.take(plan, cols, applicable, ok)  # indicator vetoes that fire (colvetoes)
         if self.vetoes is not None:  # vetoes of indicators reported per period (colperiodvetoes)
             ok &= ~self.vetoes.run(cols, columns, applicable)
         if present is not None:  # a population value is needed where its indicator applies (on the
             for k, has in per_period.items():  # year's row: units scored per period have theirs)
                 present[:, k] |= has if scheme.periods != "sum" else False
-            ok &= (present | ~applicable).all(axis=1)
+            for k in range(count):
+                fails.mark(k, ~present[:, k] & applicable[:, k])
         if _TOO_LARGE in cols:
             ok &= ~cols[_TOO_LARGE]
-        for name in self.rich.data if self.rich is not None else ():
-            ok &= columns[name][1]  # a cell overall grading reads that is not a plain number
         # Each score held within its limits (over its own denominator, and the limits'), or rounded.
         own = [self._held(k, col, keys, cat, places) for k, col in enumerate(raw)]
         if record is not None:  # what explanations read (colrecord): references, nothing copied
@@ -335,9 +355,12 @@ class ColumnProgram:
                 if elsewhere is not None:
                     plain = plain | elsewhere
                 if everywhere[k]:
-                    ok &= plain
+                    fails.mark(k, ~plain)
                 elif not plain.all():
-                    ok &= plain | ~applicable[:, k]
+                    fails.mark(k, ~plain & applicable[:, k])
+        ok = fails.split(ok)  # units only an indicator's failure keeps from a total (colfailures)
+        for name in self.rich.data if self.rich is not None else ():  # (not read for a unit with
+            ok &= columns[name][1]  # an indicator's error) a cell overall grading reads, not a plain number
         # One pattern of applicable indicators per unit: the units grouped by category and pattern.
         varying = [k for k in range(count) if not applicable[:, k].all()]
         pattern = cat * (1 << len(varying))
@@ -386,6 +409,7 @@ class ColumnProgram:
             big = totals if totals is not None else small.astype(object)
             ok = (ok & ~wide) | colsteps.totals_within_limits(big, denominators, ok & wide)
         scored = Scored(self, common, den, applicable, totals, denominators, ok, small)
+        scored.level, scored.failures = level, fails
         scored.means, scored.own = means, ((wid, owns) if self.own is not None else None)
         held = small if small is not None else totals
         if (
@@ -450,6 +474,12 @@ class Scored:
         self.ok = ok
         self.events: dict[int, list[Any]] = {}  # per unit (by position), the notes the total's rules left
         self.vetoed: Any = None  # which units a veto sank (None: none)
+        # Per unit (by position) not scored here, what is wrong with it (uniterrors): run() gives it
+        # the outcome errored_outcome makes. Units refused for what is decided before any indicator
+        # is scored (*level*: unreadable cells, category, weights read) are asked about there.
+        self.errors: dict[int, Errored] = {}
+        self.level: Any = None
+        self.failures: Failures | None = None  # what the columns could not work out, per indicator
 
     def finish_rules(
         self, columns: Any, cat: Any, patterns: list[tuple[Any, Any]], fired: Any = None

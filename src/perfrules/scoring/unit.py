@@ -7,33 +7,32 @@ explain a unit whose form the column program's record does not explain
 Weights are worked out once per category and pattern of applicable indicators
 (:class:`~perfrules.scoring.outcome.Weighting`), so a unit's total is one exact
 integer-weighted sum. One unit's bad data is recorded on that unit and never
-stops the others.
+stops the others; what is wrong with it before any indicator is scored is
+decided by :func:`~perfrules.scoring.uniterrors.unit_level`, as the column
+program decides it, and each indicator is scored by
+:func:`~perfrules.scoring.indstep.indicator_step`, which the column program runs
+to word an indicator's error (:mod:`~perfrules.scoring.colfailures`).
 """
 
 from __future__ import annotations
 
 import decimal
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-import attrs
-
 from .._errors import (
-    EvaluationError,
     NumberTooLargeError,
     PerfrulesError,
 )
-from .._numbers import EXACT_CONTEXT, Number, as_fraction, check_fraction, exact, tidy_decimal
+from .._numbers import EXACT_CONTEXT, Number, as_fraction, check_fraction, tidy_decimal
 from ..formula.tree import Name
-from ..scheme.history import note_previous
-from ..scheme.model import with_parameters
 from ..scheme.policies import Veto
-from ..scheme.reads import step_result_reads
 from ..scheme.units import PolicyEvent, Unit, UnitError, note_events
 from .compiled import Scored
-from .indicator import IndicatorPlan
+from .indstep import indicator_step
+from .indstep import results as indicator_results
 from .means import aggregated_total
 from .outcome import UnitOutcome, Weighting, indicator_outcomes, not_assessed, unit_error
 from .outcome import weighting as pattern_weighting
@@ -48,7 +47,7 @@ from .overall import (
     veto_event,
 )
 from .plan import Plan
-from .weights_read import unit_weights
+from .uniterrors import Errored, errored_outcome, prepared, undeclared, unit_level
 
 __all__ = ["Population", "score_unit"]
 
@@ -119,49 +118,6 @@ def _overflowing(plan: Plan, weighting: Weighting, scores: Sequence[Number | Non
     return last
 
 
-def _results(
-    plan: Plan, unit: Unit, names: Iterable[str], scores: Sequence[Number | None]
-) -> dict[str, object]:
-    """Other indicators' results as rules read them: 指标1得分, 指标1得分率, 指标2·超额点数.
-
-    A score comes from this unit's scoring so far (the plan scores in
-    dependency order); a step is worked out on demand by its indicator's own
-    plan, from the unit's data and the results its steps read in turn.
-    """
-    out: dict[str, object] = {}
-    for name in sorted(names):
-        code, step = plan.results[name]
-        ind = plan.indicators[plan.index[code]]
-        if step is None:
-            score = scores[plan.index[code]]
-            if score is None:
-                raise EvaluationError(
-                    f"'{name}': indicator {ind.label} has no score for this unit "
-                    "(it does not apply, or could not be scored)"
-                )
-            if name.endswith("得分率"):
-                full = as_fraction(ind.full(unit.category))
-                if not full:
-                    raise EvaluationError(f"'{name}': indicator {ind.label} has no points for this unit")
-                out[name] = exact(as_fraction(score) / full)
-            else:
-                out[name] = score
-            continue
-        needs = step_result_reads(ind.ind, step, plan.results)
-        data = unit.data if not needs else {**unit.data, **_results(plan, unit, needs, scores)}
-        out[name] = ind.prerequisites([step], ind.env(data), unit)[step]
-    return out
-
-
-def _not_applying(ind: IndicatorPlan, unit: Unit) -> PolicyEvent | None:
-    """Why *ind* does not apply to *unit*, as far as the unit's data tells without other indicators'
-    results (None: it applies, or whether it does depends on a result it cannot read)."""
-    try:
-        return ind.applicability(unit)
-    except PerfrulesError:
-        return None
-
-
 def score_unit(plan: Plan, unit: Unit, population: Population, *, detail: bool) -> UnitOutcome:
     """Score one unit: every indicator, the total, the overall grade (no quota, no rank yet).
 
@@ -170,8 +126,7 @@ def score_unit(plan: Plan, unit: Unit, population: Population, *, detail: bool) 
     fails this unit alone, naming the indicator where it happened. The
     scheme's ``parameters`` and ``history`` values join the unit's data first.
     """
-    unit, sources = note_previous(unit, plan.scheme.history, plan.scheme.previous, plan.words.zh, detail)
-    unit = with_parameters(plan.scheme, unit)
+    unit, sources = prepared(plan, unit, detail=detail)
     try:
         return _score_unit(plan, unit, population, detail=detail, sources=sources)
     except _TotalTooLarge as exc:
@@ -201,52 +156,15 @@ def _score_unit(
     scheme = plan.scheme
     words = plan.words
     out = UnitOutcome(unit)
-    if unit.problems:
-        # Cells of its data file could not be read: the unit is not scored,
-        # and those problems are its errors (the other units are scored).
-        out.errors = list(unit.problems)
-        out.events = note_events(unit)
-        return out
+    # What is decided before any indicator is scored (uniterrors): an error that stops the unit, or
+    # its weights read from its data (weight_from).
+    level = unit_level(plan, unit)
+    if isinstance(level, Errored):
+        return errored_outcome(level)
     category = unit.category
-    if scheme.categories and category not in scheme.categories:
-        message = (
-            f"unknown category {category!r}; the scheme weighs by {', '.join(scheme.categories)}"
-            if category
-            else f"the unit needs a category ({', '.join(scheme.categories)})"
-        )
-        out.errors.append(
-            UnitError(
-                unit=unit.name,
-                indicator=None,
-                field="category",
-                message=message,
-                error="InvalidValueError",
-                origin=unit.origin,
-            )
-        )
-        return out
-    for code in sorted(unit.not_applicable):
-        if code not in plan.lookup:
-            out.errors.append(
-                UnitError(
-                    unit=unit.name,
-                    indicator=code,
-                    field="not_applicable",
-                    message=f"no indicator '{code}' in the scheme",
-                    error="InvalidValueError",
-                    origin=unit.origin,
-                )
-            )
-    base = plan.weights_for(category)
-    own: tuple[Fraction, ...] | None = None
-    if plan.weight_from:
-        # Weights read per unit (weight_from): all of them, and adding up to the unit's full marks.
-        read = unit_weights(plan, unit, base)
-        if isinstance(read, UnitError):
-            out.errors.append(read)
-            out.events = note_events(unit)
-            return out
-        base = own = read
+    out.errors = undeclared(plan, unit)  # reported beside the unit's scores
+    own: tuple[Fraction, ...] | None = level
+    base = own if own is not None else plan.weights_for(category)
     count = len(plan.indicators)
     applicable = [True] * count
     scored: list[Scored | None] = [None] * count
@@ -279,48 +197,24 @@ def _score_unit(
             applicable[k] = False
             first_events[k] = not_assessed(words, category)
             continue
-        scoring = unit
-        if plan.result_reads[k]:
-            # Rules that read other indicators' results see them beside the unit's data.
-            try:
-                extra = _results(plan, unit, plan.result_reads[k], scores)
-            except PerfrulesError as exc:
-                # A reader that does not apply reads nothing: a result it lacks is no error then.
-                reason = _not_applying(ind, unit) if declared or not ind.always_applies else None
-                if reason is not None:
-                    applicable[k] = False
-                    first_events[k] = reason
-                    continue
-                failures[k] = unit_error(unit, ind.code, exc)
-                continue
-            scoring = attrs.evolve(unit, data={**unit.data, **extra})
-        if declared or not ind.always_applies:
-            try:
-                reason = ind.applicability(scoring)
-            except PerfrulesError as exc:
-                failures[k] = unit_error(unit, ind.code, exc)
-                continue
-            if reason is not None:
-                applicable[k] = False
-                first_events[k] = reason
-                continue
-        try:
-            result = ind.score(scoring, population, detail, graded=graded)
-            scored[k] = result
-            scores[k] = result.score
-            if ind.vetoes:
-                for veto in ind.veto_fired(scoring, result):
-                    lowest |= veto.effect == "lowest_grade"
-                    zeroed |= veto.effect == "zero"
-                    vetoes.append(veto_event(veto, ind.label, words))
-        except PerfrulesError as exc:
-            failures[k] = unit_error(unit, ind.code, exc)
-            scored[k] = scores[k] = None
-        except KeyError as exc:  # a name the data lacks, met outside a formula
-            failures[k] = unit_error(
-                unit, ind.code, EvaluationError(str(exc.args[0]) if exc.args else "KeyError")
-            )
-            scored[k] = scores[k] = None
+        what, step, fired = indicator_step(
+            plan, unit, k, scores, population, detail=detail, graded=graded, declared=bool(declared)
+        )
+        if what == "scored":
+            assert isinstance(step, Scored) and fired is not None
+            scored[k] = step
+            scores[k] = step.score
+            for veto in fired:
+                lowest |= veto.effect == "lowest_grade"
+                zeroed |= veto.effect == "zero"
+                vetoes.append(veto_event(veto, ind.label, words))
+        elif what == "na":
+            assert isinstance(step, PolicyEvent)
+            applicable[k] = False
+            first_events[k] = step
+        else:
+            assert isinstance(step, UnitError)
+            failures[k] = step
     weighting = pattern_weighting(plan, category, applicable, own)
     weights = weighting.weights
     # The total is one exact sum of integers over the pattern's shared denominator:
@@ -362,7 +256,7 @@ def _score_unit(
     results: dict[str, object] = {}
     if plan.total_reads and not failures:
         try:
-            results = _results(plan, unit, plan.total_reads, scores)
+            results = indicator_results(plan, unit, plan.total_reads, scores)
         except PerfrulesError as exc:
             errors.append(unit_error(unit, None, exc))
     for policy in scheme.policies:
