@@ -103,27 +103,32 @@ def _rebuild_formula(text: str, target: str | None, tree: Node) -> Formula:
 _ZH_OPS: Final = {"*": "×", "/": "÷", "-": "−"}
 
 
+def _number(value: object, chinese: bool) -> str | None:
+    """A value as a formula shown with its numbers shows it (None: not a number)."""
+    if isinstance(value, bool):
+        # A truth value in words, as explanations speak (never Python's True/False).
+        return ("是" if value else "否") if chinese else ("yes" if value else "no")
+    if type(value) is Decimal and value.is_finite():
+        tidy = tidy_decimal(value)  # the commonest case: a value read from data
+        return str(tidy) if tidy >= 0 else f"({tidy})"
+    if isinstance(value, Decimal | Fraction | int | float):
+        shown = exact(to_number(value))
+        if isinstance(shown, Fraction):
+            return "≈" + str(tidy_decimal(round_half_up(shown, 4)))
+        return str(shown) if shown >= 0 else f"({shown})"
+    return None
+
+
 def _show_values(node: Node, values: Mapping[str, object], chinese: bool, parent: int = 0) -> str:
     """Like ``show``, with names and population calls replaced by their values."""
-
-    def number(value: object) -> str | None:
-        if isinstance(value, bool):
-            # A truth value in words, as explanations speak (never Python's True/False).
-            return ("是" if value else "否") if chinese else ("yes" if value else "no")
-        if type(value) is Decimal and value.is_finite():
-            tidy = tidy_decimal(value)  # the commonest case: a value read from data
-            return str(tidy) if tidy >= 0 else f"({tidy})"
-        if isinstance(value, Decimal | Fraction | int | float):
-            shown = exact(to_number(value))
-            if isinstance(shown, Fraction):
-                return "≈" + str(tidy_decimal(round_half_up(shown, 4)))
-            return str(shown) if shown >= 0 else f"({shown})"
-        return None
+    if type(node) is Name:  # the commonest formula: one data column, as reported
+        found = _number(values.get(node.name), chinese)
+        return found if found is not None else show(node)
 
     def walk(n: Node, parent: int) -> str:
         if isinstance(n, Name) or (isinstance(n, Call) and n.func in POPULATION_FUNCTIONS):
             key = n.name if isinstance(n, Name) else show(n)
-            shown = number(values.get(key))
+            shown = _number(values.get(key), chinese)
             text = shown if shown is not None else show(n)
             return text
         if isinstance(n, Num):

@@ -33,8 +33,9 @@ from ..scoring.outcome import UnitOutcome
 from ..scoring.plan import Plan, plan_of
 from ..scoring.program import program_of
 from ..scoring.unit import Population, score_unit
-from .parts import GroupResult, IndicatorResult, group_result, indicator_result
+from .parts import GroupResult, IndicatorResult
 from .past import with_previous
+from .unitparts import explained_parts as _explained_parts
 
 __all__ = ["VIEWS", "Evaluation", "GroupResult", "IndicatorResult", "UnitResult", "evaluate"]
 
@@ -91,7 +92,7 @@ class _Detail:
                     done = record.outcomes[row]
                     if done is not None:  # groups that take a mean: their subtotals (colmeans)
                         outcome.subtotals = done.subtotals
-                    return _explained_parts(self.plan, outcome)
+                    return _explained_parts(self.plan, outcome, explainer.shared, explainer.views)
             else:
                 self.by = explainer.why
         else:
@@ -386,20 +387,6 @@ class Evaluation:
     def _repr_html_(self) -> str:
         html: str = VIEWS["evaluation_html"](self)
         return html
-
-
-def _explained_parts(
-    plan: Plan, outcome: UnitOutcome
-) -> tuple[tuple[IndicatorResult, ...], tuple[GroupResult, ...]]:
-    """The indicator results and groups of a detailed outcome."""
-    category = outcome.unit.category
-    indicators: tuple[IndicatorResult, ...] = ()
-    groups: tuple[GroupResult, ...] = ()
-    if outcome.indicators is not None:
-        indicators = tuple(indicator_result(i, category, plan.scheme) for i in outcome.indicators)
-        if indicators:
-            groups = tuple(group_result(g, indicators, category, outcome.subtotals) for g in plan.groups)
-    return indicators, groups
 
 
 def unit_result(scheme: Scheme, outcome: UnitOutcome, detail: _Detail | None = None) -> UnitResult:

@@ -8,8 +8,10 @@ detailed outcome (:class:`perfrules.scoring.outcome.IndicatorOutcome`) and the p
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 import attrs
@@ -109,8 +111,10 @@ class GroupResult:
 
 def _stand_ins(item: IndicatorOutcome, scheme: Scheme) -> str:
     """What in this indicator's result is a stand-in: its rule, and the mechanisms it went through."""
-    texts = [item.plan.ind.stand_in] if item.applicable else []
     s = item.scored
+    if item.applicable and (s is None or s.combined is None):  # its rule's, if any (the commonest)
+        return item.plan.ind.stand_in or ""
+    texts = [item.plan.ind.stand_in] if item.applicable else []
     if s is not None and s.combined is not None:
         texts.append(scheme.stand_ins.get("periods", ""))
     declared = any(e.kind == "not_applicable" and e.message in _DECLARED for e in item.events)
@@ -162,7 +166,12 @@ def group_result(
             children.append(indicators[child])
     leaves = [c for c in children if isinstance(c, IndicatorResult)]
     subgroups = [c for c in children if isinstance(c, GroupResult)]
-    weight = _exact_sum([*(c.weight for c in leaves), *(g.weight for g in subgroups)])
+    weights = (*(c.weight for c in leaves), *(g.weight for g in subgroups))
+    weight = _SUMS.get(weights)  # the same few patterns of weights for every unit: each summed once
+    if weight is None:
+        if len(_SUMS) >= 4096:
+            _SUMS.clear()
+        weight = _SUMS[weights] = _exact_sum(list(weights))
     parts = [c.contribution for c in leaves if c.applicable] + [g.contribution for g in subgroups]
     contribution = None if any(p is None for p in parts) else _exact_sum(parts)  # type: ignore[arg-type]
     if subtotals and group.name in subtotals:
@@ -176,9 +185,22 @@ def group_result(
     )
 
 
+_SUMS: dict[tuple[Number, ...], Number] = {}
+
+
 def _exact_sum(values: list[Number]) -> Number:
-    """The exact sum, in Decimal arithmetic while that stays exact (any rounding falls back to fractions)."""
+    """The exact sum: the Decimals in Decimal arithmetic while that stays exact (any rounding falls
+    back to fractions), the Fractions over their common denominator, then the two added."""
     total: Number = Decimal(0)
+    fractions = []
     for value in values:
-        total = exact_add(total, value)
+        if type(value) is Fraction:
+            fractions.append(value)
+        else:
+            total = exact_add(total, value)
+    if fractions:
+        common = math.lcm(*(f.denominator for f in fractions))
+        total = exact_add(
+            total, Fraction(sum(f.numerator * (common // f.denominator) for f in fractions), common)
+        )
     return exact(total)

@@ -18,8 +18,19 @@ distinct value), the policy's event (``apply_default``, ``bound``,
 is checked against the program's: a unit where they differ is explained by
 the per-unit program instead (:data:`DISAGREE`; the tests hold it at none).
 
-Forms recorded: everything the column program compiles except values
-reported per period — score formulas of data columns, steps (formulas,
+Values reported per period are read from the record's view of the rows the
+program scored (:meth:`~perfrules.scoring.colrecord.Record.view`): each
+period row as a row of its own (its period's population values, its per-period
+zero rules), then the year made by the indicator's own code
+(``IndicatorPlan.combined``: the mean or the last period, with each period's
+:class:`~perfrules.scheme.units.PeriodResult`; ``summed`` over the columns of
+the summed inputs for ``periods = "sum"``). A score that is one data column is
+built once per distinct cell and category and shared by the units with it
+(what the program held is a function of the two), with its contribution per
+weighting.
+
+Forms recorded: everything the column program compiles — score formulas of
+data columns, values reported per period (mean, last, sum), steps (formulas,
 ``part``, peer ratios and ranks, with the batch's population values),
 population calls (``max_of`` …), 分值, ``inputs`` mappings, scales of one
 value, of several values, of words or with levels, ``default … when`` and the
@@ -30,8 +41,7 @@ or read from the data, weight that moves, limits, ``round_scores``, group
 means (the run's subtotals), history values and parameters, and reads of other
 indicators' results. :func:`explainer_of` names a plan's form that is not
 (:attr:`Explainer.why`), and :func:`explain_unit` names why a unit is not
-(``period rows``, a unit the program sends back): those go to the per-unit
-program, whole.
+(a unit the program sends back): those go to the per-unit program, whole.
 """
 
 from __future__ import annotations
@@ -45,6 +55,7 @@ import attrs
 from .._errors import DivisionByZeroError
 from .._numbers import Number, as_fraction, exact, to_number
 from ..formula.language import Formula, Value
+from ..formula.tree import Name
 from ..grading.scale import GradeResult
 from ..scheme.history import note_previous
 from ..scheme.model import with_parameters
@@ -56,8 +67,9 @@ from .colfailures import Failed
 from .colnodes import Unsupported as _Unsupported
 from .colnodes import compile_node as _compile
 from .colparts import compile_steps
+from .colperiods import PeriodRows, Summed
 from .colpoints import full_column
-from .colrecord import Record
+from .colrecord import Columns, Record
 from .colsteps import DIVISIONS, ZERO_DIVISOR, population_names
 from .colzero import ZERO_TRAIL
 from .compiled import Scored
@@ -85,7 +97,19 @@ class _Form:
     """How one indicator's outcome is built from the record: its steps, score formula and default
     conditions compiled as the program compiles them (population calls read as the batch's columns)."""
 
-    __slots__ = ("calls", "code", "defaults", "fulls", "grades", "mapping", "run_steps", "score_fn", "zeros")
+    __slots__ = (
+        "calls",
+        "code",
+        "defaults",
+        "direct",
+        "fulls",
+        "grades",
+        "mapping",
+        "run_steps",
+        "score_fn",
+        "shared",
+        "zeros",
+    )
 
     def __init__(self, ind: IndicatorPlan, categories: tuple[str, ...] | None) -> None:
         _check(ind)
@@ -98,6 +122,8 @@ class _Form:
         self.score_fn: Any = None
         self.defaults: list[tuple[Any, Any]] = []
         self.grades: dict[tuple[str, str], GradeResult] = {}
+        self.direct: dict[tuple[Any, ...], Scored] = {}  # a score of one data column, per distinct cell
+        self.shared: set[int] = set()  # the ids of those (the explainer's set)
         self.mapping = dict(ind.ind.inputs)
         self.fulls = [as_fraction(ind.full(c)) for c in (categories or (None,))]
         self.calls = tuple(call.key for call in ind.population_calls)
@@ -153,11 +179,19 @@ class Explainer:
         self.plan = plan
         self.forms: list[_Form] = []
         self.why: str | None = None
+        self.shares: dict[tuple[Any, ...], Any] = {}  # contributions (_contribution)
+        # The ids of the Scored records shared by units (_direct) whose indicator reads only the cell
+        # they were made of, and the views made of them, kept by the results' layer (the same record,
+        # weights and contribution give the same result).
+        self.shared: set[int] = set()
+        self.views: dict[Any, Any] = {}
         scheme = plan.scheme
         try:
             self.forms = [_Form(ind, scheme.categories) for ind in plan.indicators]
         except _Unsupported as exc:
             self.why = str(exc)
+        for form in self.forms:
+            form.shared = self.shared
 
 
 def explainer_of(plan: Plan, program: ColumnProgram) -> Explainer:
@@ -182,8 +216,6 @@ def explain_unit(explainer: Explainer, record: Record, i: int) -> tuple[list[Ind
     if i in record.errored:  # refused before any indicator is scored (uniterrors): none explained
         return [], RECORDED
     unit = record.units[i]
-    if unit.periods and any(ind.periodic for ind in plan.indicators):
-        return None, "period rows"
     scheme = plan.scheme
     sources: dict[str, str] = {}
     if scheme.history or scheme.parameters:  # the unit's data as its rules read it, and where from
@@ -215,50 +247,82 @@ def explain_unit(explainer: Explainer, record: Record, i: int) -> tuple[list[Ind
         if reason is not None:
             first[k] = reason
             continue
-        found = _scored(explainer.forms[k], ind, record, k, i, scoring)
+        found = _indicator(explainer.forms[k], ind, record, k, i, scoring)
         if isinstance(found, str):
             return None, found
         scored[k] = found
     weighting = pattern_weighting(plan, category if weighed else None, applicable, own)
-    contributions = [None if s is None else weighting.contribution(k, s.score) for k, s in enumerate(scored)]
+    shared = explainer.shared
+    contributions = [
+        None
+        if s is None
+        else _contribution(explainer, weighting, k, s.score)
+        if id(s) in shared
+        else weighting.contribution(k, s.score)
+        for k, s in enumerate(scored)
+    ]
     record.explained += 1
     made = indicator_outcomes
     return made(plan, unit, applicable, scored, weighting, contributions, {}, first, base, sources), RECORDED
 
 
-def _scored(form: _Form, ind: IndicatorPlan, record: Record, k: int, i: int, unit: Unit) -> Scored | str:
-    """What scoring indicator *k* found for row *i* (*unit*, its data as its rules read it), from the
-    record (a string: why it cannot say)."""
+def _indicator(form: _Form, ind: IndicatorPlan, record: Record, k: int, i: int, unit: Unit) -> Scored | str:
+    """What scoring indicator *k* found for row *i* of *record* (*unit*), its periods too: each period
+    row the program scored read from the record's view of them and combined into the year by the
+    indicator's own code (``IndicatorPlan.combined``, ``summed``), as the per-unit program does."""
+    if not (ind.periodic and unit.periods):
+        return _scored(form, ind, record, k, i, unit, ind.direct)
+    runs = ind.runs(unit)  # the rule's own: the periods the indicator is scored on, with their inputs
+    if len(runs) == 1 and runs[0][0] is None:  # the year's row, or the periods' inputs added up
+        env = runs[0][1]
+        view = record.view(k) if isinstance(record.periods.get(k), Summed) else None
+        if view is None:
+            return _scored(form, ind, record, k, i, unit, False)
+        found = _scored(form, ind, view, k, i, attrs.evolve(unit, data=env), False)
+        return found if isinstance(found, str) else ind.summed(found, unit, env)
+    rows, view = record.periods.get(k), record.view(k)
+    if not isinstance(rows, PeriodRows) or view is None:
+        return DISAGREE
+    periods: list[tuple[str | None, Any, Scored]] = []
+    for label, env in runs:
+        assert label is not None
+        j = rows.row(i, label)
+        if j is None:
+            return DISAGREE
+        found = _scored(form, ind, view, k, j, attrs.evolve(unit, data=env), False, label)
+        if isinstance(found, str):
+            return found
+        periods.append((label, env, found))
+    return _checked(ind.combined(periods, unit, True), record, k, i)
+
+
+def _scored(
+    form: _Form,
+    ind: IndicatorPlan,
+    record: Columns,
+    k: int,
+    i: int,
+    unit: Unit,
+    direct: bool,
+    period: str | None = None,
+) -> Scored | str:
+    """What scoring indicator *k* found for row *i* (*unit*, its data as its rules read it; *period*:
+    the period row's label), from the record (a string: why it cannot say); *direct*: as the
+    per-unit program's direct path shows a score formula of data columns."""
     category = unit.category
     words = ind.words
     zh = words.zh
     formula = ind.ind.score
-    if ind.direct:  # one score formula of data columns (as the per-unit program's direct path shows it)
-        assert formula is not None
-        raw = record.value(record.raw[k], i)  # the program's value column, before limits
-        found = Scored(value=raw, grade=None, score=raw)
-        found.computations.append(
-            Computation(
-                target="得分",
-                formula=ind._text(formula),
-                substituted=formula.show_with(unit.data, chinese=zh),
-                value=raw,
-            )
-        )
-        if ind.scheme.round_scores is None and record.unchanged(k)[i]:
-            found.grade = ind.grade_of_score(raw, category)  # the program kept the value as it was
-            return found
-        bound(ind, found, category, raw)  # the program held the score within its limits: the words
-        found.grade = ind.grade_of_score(found.score, category)
-        return _checked(round_score(ind, found), record, k, i)
+    if direct:  # one score formula of data columns (as the per-unit program's direct path shows it)
+        return _direct(form, ind, record, k, i, unit)
     env = ind.env(unit.data)
     scale = ind.ind.scale
     scope: dict[str, object] = dict(env)
     scope[FULL_NAME] = ind.full(category)
     mine = record.population.get(unit.name, {})
     for key in form.calls:  # the batch's population values the program read (max_of …)
-        if (form.code, key, None) in mine:
-            scope[key] = mine[(form.code, key, None)]
+        if (form.code, key, period) in mine:
+            scope[key] = mine[(form.code, key, period)]
     for j, (policy, condition) in enumerate(form.defaults):  # the first whose condition holds, before steps
         if record.kept((k, j), partial(_holds, condition, form, record))[i]:
             assert policy.when is not None
@@ -285,7 +349,9 @@ def _scored(form: _Form, ind: IndicatorPlan, record: Record, k: int, i: int, uni
             before, holds = columns[ZERO_TRAIL][target]
             worked = record.value(before, i)
         if isinstance(step, Rank) and step.gives_points:
-            computations.append(ind.rank_points(step, mine.get((form.code, target + "·名次", None)), worked))
+            computations.append(
+                ind.rank_points(step, mine.get((form.code, target + "·名次", period)), worked)
+            )
         elif isinstance(step, Formula):  # what the step worked out, before its zero rules
             computations.append(
                 Computation(
@@ -297,7 +363,7 @@ def _scored(form: _Form, ind: IndicatorPlan, record: Record, k: int, i: int, uni
             )
         if rules:
             held = [rule for rule, where in zip(rules, holds, strict=True) if where[i]]
-            if ind.step_zeroed(held, target, worked, None, unit, events) != value:
+            if ind.step_zeroed(held, target, worked, period, unit, events) != value:
                 return DISAGREE
         values[target] = value
         scope[target] = value
@@ -351,7 +417,7 @@ def _scored(form: _Form, ind: IndicatorPlan, record: Record, k: int, i: int, uni
             for j, rule in enumerate(ind.zero_indicator)
             if record.kept((k, "zero", j), partial(_holds_on, form.zeros[j], columns, record.n))[i]
         ]
-        score, grade = ind.indicator_zeroed(held, score, grade, None, unit, events)
+        score, grade = ind.indicator_zeroed(held, score, grade, period, unit, events)
     done = Scored(
         value=measured,
         grade=grade,
@@ -364,7 +430,66 @@ def _scored(form: _Form, ind: IndicatorPlan, record: Record, k: int, i: int, uni
     return _checked(adjust(ind, done, env, category, True), record, k, i)
 
 
-def _checked(found: Scored, record: Record, k: int, i: int) -> Scored | str:
+def _contribution(explainer: Explainer, weighting: Any, k: int, score: Number) -> Number:
+    """``weighting.contribution(k, score)`` of a score that units share (:func:`_direct`), worked out
+    once per weighting, indicator and score (told apart by identity: kept with the contribution)."""
+    key = (weighting, k, id(score))
+    found = explainer.shares.get(key)
+    if found is None:
+        if len(explainer.shares) >= 4 * _MEMO:
+            explainer.shares.clear()
+        found = explainer.shares[key] = (weighting.contribution(k, score), score)
+    return found[0]  # type: ignore[no-any-return]
+
+
+def _direct(form: _Form, ind: IndicatorPlan, record: Columns, k: int, i: int, unit: Unit) -> Scored | str:
+    """What the per-unit program's direct path finds for a score formula of data columns, on row *i*:
+    the program's value (before limits), its computation, and what the limits and rounding did. For a
+    score that is one data column, once per distinct cell and category (the same for every unit with
+    them: what the program held is a function of the two), shared by those units."""
+    formula = ind.ind.score
+    assert formula is not None
+    category = unit.category
+    key: tuple[Any, ...] | None = None
+    tree = formula.tree
+    name = tree.name if isinstance(tree, Name) else None
+    if name is not None:  # the program's value is the cell's, as the cell's text says it
+        given = unit.data.get(name)
+        key = (category, type(given), str(given))
+        kept = form.direct.get(key)
+        if kept is not None:
+            return kept
+    raw = record.value(record.raw[k], i)  # the program's value column, before limits
+    found = Scored(value=raw, grade=None, score=raw)
+    found.computations.append(
+        Computation(
+            target="得分",
+            formula=ind._text(formula),
+            substituted=formula.show_with(unit.data, chinese=ind.words.zh),
+            value=raw,
+        )
+    )
+    done: Scored | str
+    if ind.scheme.round_scores is None and record.unchanged(k)[i]:
+        found.grade = ind.grade_of_score(raw, category)  # the program kept the value as it was
+        done = found
+    else:
+        bound(ind, found, category, raw)  # the program held the score within its limits: the words
+        found.grade = ind.grade_of_score(found.score, category)
+        done = _checked(round_score(ind, found), record, k, i)
+    if key is not None and not isinstance(done, str):
+        if len(form.direct) >= _MEMO:
+            form.direct.clear()
+        form.direct[key] = done
+        if ind.sorted_inputs == (name,) and not ind.ind.inputs:  # its inputs are the cell's
+            shared = form.shared
+            if len(shared) >= 64 * _MEMO:
+                shared.clear()
+            shared.add(id(done))
+    return done
+
+
+def _checked(found: Scored, record: Columns, k: int, i: int) -> Scored | str:
     """*found*, if its score is what the program held for the row (else :data:`DISAGREE`)."""
     return found if found.score == record.value(record.held[k], i) else DISAGREE
 
@@ -411,7 +536,7 @@ def _holds_on(condition: Any, columns: dict[str, Any], n: int) -> list[bool]:
     return condition(columns, n).tolist()  # type: ignore[no-any-return]
 
 
-def _holds(condition: Any, form: _Form, record: Record) -> Any:
+def _holds(condition: Any, form: _Form, record: Columns) -> Any:
     """Where a compiled condition holds over the record's columns as the indicator reads them."""
     return condition(form.prepared(record.cols, record.n), record.n).tolist()
 

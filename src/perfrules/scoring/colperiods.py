@@ -40,7 +40,7 @@ from .colsteps import SEND_BACK, population_column, send_back
 from .colzero import PERIOD_ROWS
 from .indicator import IndicatorPlan
 
-__all__ = ["PeriodData", "periods_of", "population_rows", "score_indicators"]
+__all__ = ["PeriodData", "PeriodRows", "Summed", "periods_of", "population_rows", "score_indicators"]
 
 # Per unit of a batch: its periods' data by label, or None for a unit without periods (a period's
 # blank cell reads the unit's year value from the batch's columns).
@@ -75,6 +75,7 @@ def score_indicators(
     kept: dict[int, Any] | None = None,
     given: Mapping[str, tuple[Any, Any]] | None = None,
     blame: Any = None,
+    recorded: dict[int, Any] | None = None,
 ) -> tuple[list[IntColumn], dict[int, Any]]:
     """Each indicator's raw score column for the batch, and per periodic indicator the units it
     scored from their periods (whose year cells it does not read).
@@ -96,7 +97,9 @@ def score_indicators(
     given them (each with which cells are plain, or words): a period row's cell left blank reads
     the year's there; *blame*, where given, is called as ``blame(k, rows)`` with the units indicator
     *k*'s own columns could not work out (:mod:`~perfrules.scoring.colfailures`), instead of marking them
-    to be sent back.
+    to be sent back. *recorded*, where given (explanations: :mod:`~perfrules.scoring.colrecord`),
+    gets per periodic indicator what it was scored on: with ``periods = "sum"`` the columns of the
+    summed inputs (:class:`Summed`), else its period rows (:class:`PeriodRows`).
     """
     np = numpy()
     raw: list[IntColumn] = [None] * len(fns)  # type: ignore[list-item]  # (each filled in below)
@@ -111,6 +114,8 @@ def score_indicators(
             assert periods is not None
             scope, bad = _summed(reads_of[k], runs, periods, cols, plain or {}, text)
             raw[k] = fn(scope, n)
+            if recorded is not None:
+                recorded[k] = Summed(scope)
             marks = scope.get(SEND_BACK)
             if earlier is not None:
                 send_back(cols, earlier)
@@ -147,6 +152,7 @@ def score_indicators(
             rows.update(found)
             row_ok &= present
         scores = fn(rows, len(owner))
+        before = scores
         bad = ~row_ok
         if SEND_BACK in rows:
             bad |= rows[SEND_BACK]
@@ -161,6 +167,8 @@ def score_indicators(
             )
         if kept is not None:
             kept[k] = (labels, scores)
+        if recorded is not None:
+            recorded[k] = PeriodRows(rows, labels, before, scores)
         raw[k] = _merged(year, _combined(scores, owner, n), has)
         per_period[k] = has
     return raw, per_period
@@ -172,6 +180,37 @@ def _blamed(cols: dict[str, Any], k: int, rows: Any, blame: Any) -> None:
         blame(k, rows)
     else:
         send_back(cols, rows)
+
+
+class Summed:
+    """What an indicator with ``periods = "sum"`` was scored on: the batch's columns with its inputs
+    the sums of each unit's period values (a unit's row is its year's where no period gives one)."""
+
+    __slots__ = ("cols",)
+
+    def __init__(self, cols: dict[str, Any]) -> None:
+        self.cols = cols
+
+
+class PeriodRows:
+    """An indicator's batch of period rows as scored: their columns (each row's period values over
+    its unit's year row, category and population values), which (unit, period label) each row is,
+    and the rows' scores before and after the limits and rounding."""
+
+    __slots__ = ("at", "cols", "held", "labels", "raw")
+
+    def __init__(self, cols: dict[str, Any], labels: list[tuple[int, str]], raw: IntColumn, held: IntColumn):
+        self.cols = cols
+        self.labels = labels
+        self.raw = raw
+        self.held = held
+        self.at: dict[tuple[int, str], int] | None = None
+
+    def row(self, unit: int, label: str) -> int | None:
+        """The row of the unit at position *unit* for the period *label* (None: it has none)."""
+        if self.at is None:
+            self.at = {key: j for j, key in enumerate(self.labels)}
+        return self.at.get((unit, label))
 
 
 def _summed(

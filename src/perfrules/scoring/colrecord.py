@@ -28,40 +28,44 @@ from .._intcols import SAFE, IntColumn, as_objects, numpy
 from .._numbers import Number, exact
 from ..scheme.units import Unit
 from .colexact import exact_values
+from .colperiods import PeriodRows, Summed
 from .colsteps import ZERO_DIVISOR
 from .compiled import Population
 from .outcome import UnitOutcome
 from .program import ColumnProgram
 
-__all__ = ["BLOCK", "Explaining", "Record"]
+__all__ = ["BLOCK", "KEEP", "Columns", "Explaining", "Record"]
 
 BLOCK = 64
 """How many units around the one asked about are recorded together."""
 
 
+KEEP = 2048
+"""How many blocks an evaluation keeps recorded at most (see :class:`Explaining`)."""
+
 _ROW_READS = 16  # reads of a column made row by row before the whole column is made at once
 
 
-class Record:
-    """What one run of the column program worked out for some units (see the module's docstring)."""
+class Columns:
+    """Columns a run of the column program worked out, read row by row as the per-unit program's
+    numbers: the columns it read (``cols``), each indicator's value column before and after its
+    limits and rounding (``raw``, ``held``: indexed by the indicator's position), over ``n`` rows."""
 
     def __init__(
-        self, program: ColumnProgram, units: Sequence[Unit], population: Mapping[str, Population] | None
+        self,
+        cols: dict[str, Any],
+        raw: Any,
+        held: Any,
+        n: int,
+        population: Mapping[str, Population],
+        owner: Record | None = None,
     ) -> None:
-        kept: dict[str, Any] = {}
-        self.program = program
-        self.outcomes: list[UnitOutcome | None] = program.run(units, population, record=kept)
-        self.given = units  # as given (their data without history values and parameters)
-        self.units: Sequence[Unit] = kept.get("units", units)
-        self.own: tuple[Any, Any] | None = kept.get("own")  # per unit, its weights read (weight_from)
-        self.cols: dict[str, Any] = kept.get("cols", {})
-        self.raw: list[IntColumn] = kept.get("raw", [])
-        self.held: list[IntColumn] = kept.get("held", [])
-        self.applicable: Any = kept.get("applicable")
-        # Per unit with errors, what the program found wrong (uniterrors): refused before scoring.
-        self.errored: Mapping[int, Any] = kept["scored"].errors if "scored" in kept else {}
-        self.n = len(units)
-        self.population: Mapping[str, Population] = population or {}
+        self.cols = cols
+        self.raw = raw
+        self.held = held
+        self.n = n
+        self.population = population
+        self._owner = owner  # the record this is a view of (None: itself)
         self._scopes: dict[int, dict[str, Any]] = {}
         self._kept: dict[Any, Any] = {}
         self.explained = 0  # units explained from this record so far (from the second, columns at once)
@@ -96,7 +100,7 @@ class Record:
         key = ("values", id(col))
         found = self._kept.get(key, 0)
         if type(found) is int:
-            if found < _ROW_READS and self.explained < 2:
+            if found < _ROW_READS and (self._owner or self).explained < 2:
                 self._kept[key] = found + 1
                 return self.number(col, i)
             found = self._kept[key] = exact_values(col.num, col.den)
@@ -106,6 +110,45 @@ class Record:
     def number(col: IntColumn, i: int) -> Number:
         """Row *i* of an exact column, as the per-unit program's numbers are (Decimal where finite)."""
         return exact(Fraction(int(col.num[i]), col.den))
+
+
+class Record(Columns):
+    """What one run of the column program worked out for some units (see the module's docstring)."""
+
+    def __init__(
+        self, program: ColumnProgram, units: Sequence[Unit], population: Mapping[str, Population] | None
+    ) -> None:
+        kept: dict[str, Any] = {}
+        self.program = program
+        self.outcomes: list[UnitOutcome | None] = program.run(units, population, record=kept)
+        raw, held = kept.get("raw", []), kept.get("held", [])
+        super().__init__(kept.get("cols", {}), raw, held, len(units), population or {})
+        self.given = units  # as given (their data without history values and parameters)
+        self.units: Sequence[Unit] = kept.get("units", units)
+        self.own: tuple[Any, Any] | None = kept.get("own")  # per unit, its weights read (weight_from)
+        self.applicable: Any = kept.get("applicable")
+        # Per unit with errors, what the program found wrong (uniterrors): refused before scoring.
+        self.errored: Mapping[int, Any] = kept["scored"].errors if "scored" in kept else {}
+        # Per indicator reported per period: its period rows or summed inputs, as scored (colperiods).
+        self.periods: dict[int, PeriodRows | Summed] = kept.get("periods", {})
+        self._views: dict[int, Columns] = {}
+
+    def view(self, k: int) -> Columns | None:
+        """Indicator *k*'s period rows (rows as :attr:`PeriodRows.labels` lists them) or summed
+        inputs (rows as the record's) as columns of their own; None where it has none."""
+        found = self._views.get(k)
+        if found is None:
+            scored = self.periods.get(k)
+            if scored is None:
+                return None
+            if isinstance(scored, Summed):
+                found = Columns(scored.cols, self.raw, self.held, self.n, self.population, self)
+            else:
+                found = Columns(
+                    scored.cols, {k: scored.raw}, {k: scored.held}, len(scored.labels), self.population, self
+                )
+            self._views[k] = found
+        return found
 
 
 def _equal(a: IntColumn, b: IntColumn) -> Any:
@@ -120,6 +163,11 @@ class Explaining:
 
     *units* gives the unit at a position (a ``Unit``, or anything with ``made()``);
     *population* per unit name, its population values over the whole batch.
+
+    Each block is recorded once and kept while it is needed: until each of its units has been
+    read (every unit read in order keeps one block; read in ranking order, as JSON output and
+    tables read them, the blocks of the whole batch, each run once), at most *keep* blocks at a
+    time (the one recorded first let go to make room).
     """
 
     def __init__(
@@ -128,24 +176,33 @@ class Explaining:
         units: Sequence[Any],
         population: Mapping[str, Population],
         block: int = BLOCK,
+        keep: int = KEEP,
     ) -> None:
         self.program = program
         self.units = units
         self.population = population
         self.block = block
-        self._records: dict[int, Record] = {}
+        self.keep = keep
+        self._records: dict[int, list[Any]] = {}  # per block: its record and its units not read yet
+        self._read = bytearray(len(units))  # which units have been read
 
     def record(self, i: int) -> tuple[Record, int]:
         """The record of the block holding position *i*, and *i*'s row in it."""
         b = i // self.block
+        lo = b * self.block
         found = self._records.get(b)
         if found is None:
-            lo = b * self.block
             chunk = [u if isinstance(u, Unit) else u.made() for u in self.units[lo : lo + self.block]]
             empty: Population = {}
             mine = {u.name: self.population.get(u.name, empty) for u in chunk}
-            found = Record(self.program, chunk, mine)
-            if len(self._records) >= 64:  # every unit read in turn: the blocks behind are done
-                self._records.clear()
-            self._records[b] = found
-        return found, i - b * self.block
+            made = Record(self.program, chunk, mine)
+            if len(self._records) >= self.keep:  # room: the block recorded first goes
+                del self._records[next(iter(self._records))]
+            found = self._records[b] = [made, made.n - sum(self._read[lo : lo + self.block])]
+        record = found[0]
+        if not self._read[i]:
+            self._read[i] = 1
+            found[1] -= 1
+            if found[1] <= 0:  # its last unit read: let it go
+                del self._records[b]
+        return record, i - lo

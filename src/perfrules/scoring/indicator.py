@@ -61,23 +61,7 @@ class IndicatorPlan(CompiledIndicator):
             once = adjust(
                 self, self._score_once(env, unit, period, population, detail), env, category, detail
             )
-            used = self.period_labels(unit) if self.periodic and unit.periods else []
-            if used and self.scheme.periods == "sum":
-                # The trail shows the summed inputs the year was scored on, not the year row's.
-                words = self.words
-                once.inputs = self.shown_inputs(env)
-                once.combined = "sum"
-                once.events.insert(
-                    0,
-                    PolicyEvent(
-                        kind="period",
-                        message=words(
-                            f"{len(used)} 个报送期（{'、'.join(used)}）的数据相加后计分",
-                            f"the data of {len(used)} periods ({', '.join(used)}) are added up, then scored",
-                        ),
-                    ),
-                )
-            return once
+            return self.summed(once, unit, env)
         scored = [
             (
                 period,
@@ -86,6 +70,35 @@ class IndicatorPlan(CompiledIndicator):
             )
             for period, env in runs
         ]
+        return self.combined(scored, unit, detail)
+
+    def summed(self, once: Scored, unit: Unit, env: Mapping[str, object]) -> Scored:
+        """*once*, the indicator scored on the unit's year row (*env*), with ``periods = "sum"`` and
+        periods that give its data: the trail of the summed inputs it was scored on."""
+        used = self.period_labels(unit) if self.periodic and unit.periods else []
+        if used and self.scheme.periods == "sum":
+            # The trail shows the summed inputs the year was scored on, not the year row's.
+            words = self.words
+            once.inputs = self.shown_inputs(env)
+            once.combined = "sum"
+            once.events.insert(
+                0,
+                PolicyEvent(
+                    kind="period",
+                    message=words(
+                        f"{len(used)} 个报送期（{'、'.join(used)}）的数据相加后计分",
+                        f"the data of {len(used)} periods ({', '.join(used)}) are added up, then scored",
+                    ),
+                ),
+            )
+        return once
+
+    def combined(
+        self, scored: Sequence[tuple[str | None, Mapping[str, object], Scored]], unit: Unit, detail: bool
+    ) -> Scored:
+        """The year's result from each period's (*scored*: label, inputs, what scoring found, in the
+        periods' order): the mean of the periods' scores, rounded, or the last period's."""
+        category = unit.category
         words = self.words
 
         def in_period(label: str | None, event: PolicyEvent) -> PolicyEvent:

@@ -286,28 +286,37 @@ def indicator_outcomes(
     """
     plan_read = dict(plan.weight_from)
     weight_events = weighting.events
+    shown_base, shown_weights = weighting.shown_base, weighting.shown_weights
+    data = unit.data
     outcomes = []
     for k, ind in enumerate(plan.indicators):
         item = IndicatorOutcome(ind)
         item.applicable = applicable[k]
         item.scored = done = scored[k]
-        item.base_weight = weighting.shown_base[k]
-        item.weight = weighting.shown_weights[k]
+        item.base_weight = shown_base[k]
+        item.weight = shown_weights[k]
         item.contribution = contributions[k]
-        item.error = failures.get(k)
-        item.events = [
-            *((weight_read(plan, k, base[k]),) if k in plan_read else ()),
-            *((first_events[k],) if k in first_events else ()),
-            *weight_events.get(k, ()),
-            *(done.events if done is not None else ()),
-            *(
+        if failures:
+            item.error = failures.get(k)
+        # Its events in order: its weight read, why it does not apply, its weight moved, its own,
+        # where history values came from.
+        events = [weight_read(plan, k, base[k])] if k in plan_read else []
+        if k in first_events:
+            events.append(first_events[k])
+        if k in weight_events:
+            events.extend(weight_events[k])
+        if done is not None and done.events:
+            events.extend(done.events)
+        if sources:
+            events.extend(
                 PolicyEvent(kind="previous", message=sources[name])
                 for name in sorted(sources.keys() & ind.fields)
-            ),
-        ]
-        item.inputs = {f: unit.data[f] for f in ind.sorted_inputs if f in unit.data}
-        for local, field in ind.ind.inputs.items():
-            if field in unit.data:
-                item.inputs[local] = unit.data[field]
+            )
+        item.events = events
+        item.inputs = {f: data[f] for f in ind.sorted_inputs if f in data}
+        if ind.ind.inputs:
+            for local, field in ind.ind.inputs.items():
+                if field in data:
+                    item.inputs[local] = data[field]
         outcomes.append(item)
     return outcomes

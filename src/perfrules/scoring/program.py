@@ -328,6 +328,7 @@ class ColumnProgram:
             kept,
             columns,
             fails.mark,
+            None if record is None else record.setdefault("periods", {}),  # period rows (colrecord)
         )
         fails.peek_vetoes(cols)
         fired, ok = colvetoes.take(plan, cols, applicable, ok)  # indicator vetoes that fire (colvetoes)

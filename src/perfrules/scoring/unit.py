@@ -2,10 +2,9 @@
 
 :func:`score_unit` is the program the batch loop (:mod:`perfrules.scoring.batch`)
 runs for each unit the column program sends back, and with ``detail=True`` to
-explain a unit whose form the column program's record does not explain yet
-(:mod:`perfrules.scoring.colexplain`: values reported per period, units sent back,
-plans that do not compile). Weights are worked out once per
-category and pattern of applicable indicators
+explain a unit whose form the column program's record does not explain
+(:mod:`perfrules.scoring.colexplain`: units sent back, plans that do not compile).
+Weights are worked out once per category and pattern of applicable indicators
 (:class:`~perfrules.scoring.outcome.Weighting`), so a unit's total is one exact
 integer-weighted sum. One unit's bad data is recorded on that unit and never
 stops the others; what is wrong with it before any indicator is scored is
