@@ -36,11 +36,17 @@ groups = [{ name = "工作" }]
 
 
 def _scored(
-    tmp_path: Path, text: str, data: str, *, sent_back: tuple[str, ...] = ()
+    tmp_path: Path,
+    text: str,
+    data: str,
+    *,
+    sent_back: tuple[str, ...] = (),
+    errored: tuple[str, ...] = (),
 ) -> dict[str, tuple[Any, Any, list[Any]]]:
     """The column program's (total, grade, indicator scores) per unit, after checking that the plan
     compiles, that the program scores every unit itself but those named in *sent_back* (it leaves
-    them to the per-unit program), and that every path agrees."""
+    them to the per-unit program), that the units named in *errored* are the ones it gives errors
+    instead of a total, and that every path agrees."""
     scheme = loads(text, format="toml")
     plan = plan_of(scheme)
     program = program_of(plan)
@@ -52,8 +58,11 @@ def _scored(
     found = program.run(units, batch_population(plan, units) if plan.has_population else None)
     sent = tuple(u.name for u, o in zip(units, found, strict=True) if o is None)
     assert sent == sent_back, f"sent to the per-unit program: {sent}"
+    failed = tuple(o.unit.name for o in found if o is not None and o.errors)
+    assert failed == errored, f"units with errors: {failed}"
+    assert all(o.total is None for o in found if o is not None and o.errors)
     assert_paths_agree(scheme, scheme_path, data_path)
-    return {o.unit.name: (o.total, o.grade, list(o.scores)) for o in found if o is not None}
+    return {o.unit.name: (o.total, o.grade, list(o.scores)) for o in found if o is not None and not o.errors}
 
 
 def _d(*values: str) -> list[Decimal]:
@@ -179,13 +188,13 @@ def test_count_of_conditions(tmp_path: Path) -> None:
 
     一: 甲率 90 holds, 乙率 89.99 does not, 丙率/丁数 = 0.9 holds: 20; one of the two violations: no
     zero; 20 + 60 = 80. 二: 20 (0.89 fails), 20 + 70 = 90. 三: all three, 30, but both violations:
-    zeroed, 0 + 70 = 70. 四 divides by 丁数 = 0: the per-unit program reports the division.
+    zeroed, 0 + 70 = 70. 四 divides by 丁数 = 0: its error, worded by the indicator's own step.
     """
     data = (
         "单位,甲率,乙率,丙率,丁数,违规,投诉,日常得分\n"
         "一,90,89.99,9,10,0,3,60\n二,95,95,8.9,10,1,0,70\n三,100,100,10,10,1,3,70\n四,0,0,0,0,0,0,50\n"
     )
-    got = _scored(tmp_path, _COUNT, data, sent_back=("四",))
+    got = _scored(tmp_path, _COUNT, data, errored=("四",))
     assert got == {
         "一": (Decimal(80), None, _d("20", "60")),
         "二": (Decimal(90), None, _d("20", "70")),
@@ -353,13 +362,13 @@ score = "日常得分"
 
 def test_adjustment_reading_a_step_beside_a_default(tmp_path: Path) -> None:
     """超额部分每1%加0.5分，最多加10分: the adjustment reads the step 超额率. A unit that takes the
-    default (计划数 0) has no 超额率: it goes to the per-unit program, which reports that.
+    default (计划数 0) has no 超额率: that is its error, worded by the adjustment's own code.
 
     一 12/10: 50 + 0.5 × 20 = 60 (the most: max_score 60), 100; 二 5/10: 25, 65; 四 30/10: 50 + 10 (the
     cap) = 60, 100.
     """
     data = "单位,完成数,计划数,日常得分\n一,12,10,40\n二,5,10,40\n三,3,0,40\n四,30,10,40\n"
-    got = _scored(tmp_path, _SURPLUS, data, sent_back=("三",))
+    got = _scored(tmp_path, _SURPLUS, data, errored=("三",))
     assert got == {
         "一": (Decimal(100), None, _d("60", "40")),
         "二": (Decimal(65), None, _d("25", "40")),

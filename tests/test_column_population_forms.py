@@ -164,10 +164,10 @@ def test_parameters_in_population_values(tmp_path: Path, monkeypatch: pytest.Mon
 
     一 100 × 1.2 = 120, 二 150 × 1 = 150, 三 200 × 0.8 = 160, 四 90 × 2 (its own cell) = 180, the most;
     一 120/180 × 60 = 40, 二 50, 三 160/3, 四 60. 五 has no 难度系数 either way: it puts nothing in,
-    and the per-unit program reports it.
+    and that is its error, worded by the indicator's own step.
     """
     data = "单位,到位资金,难度系数,日常得分\n一,100,,30\n二,150,,40\n三,200,,35\n四,90,2,40\n五,10,,40\n"
-    got = _scored(tmp_path, _PARAMETERS, data, sent_back=("五",))
+    got = _scored(tmp_path, _PARAMETERS, data, errored=("五",))
     assert got == {
         "一": (Decimal(70), None, _d("40", "30")),
         "二": (Decimal(90), None, _d("50", "40")),
