@@ -27,6 +27,7 @@ from perfrules.scoring.plan import plan_of
 from perfrules.scoring.program import program_of, score_columns
 from perfrules.scoring.unit import score_unit
 from test_differential import assert_paths_agree
+from test_weight_from import _PERCENT
 
 _CATEGORIES = """
 name = "分类考核"
@@ -61,29 +62,7 @@ _CATEGORY_DATA = (
     "庚,乙类,87.5分,90\n"
 )
 
-_WEIGHTS = """
-name = "申报权重"
-total = 100
-groups = [{ name = "综合考核" }]
-[[indicators]]
-code = "1"
-name = "经济发展"
-group = "综合考核"
-weight = 50
-score = "经济得分"
-[[indicators]]
-code = "2"
-name = "特色指标"
-group = "综合考核"
-weight_from = "特色指标权重"
-score = "特色得分"
-[[indicators]]
-code = "3"
-name = "自选指标"
-group = "综合考核"
-weight_from = "自选指标权重"
-score = "自选得分"
-"""
+_WEIGHTS = _PERCENT  # weights read per unit (weight_from), as test_weight_from has them
 
 # 甲县 80×0.5 + 90×0.2 + 70×0.3 = 79; 乙县 no 特色指标权重; 丙县 weights of 95; 丁县 the same,
 # and a code declared not applicable the scheme lacks (its error first); 戊县 only that code (scored,
