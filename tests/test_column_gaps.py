@@ -250,8 +250,15 @@ rule = "优：总分>=85；差：总分<85"
     }
     assert "否决" in fast[3].errors[0].message
     taken = _run_columns(scheme, tmp_path, data)
-    # 甲's veto and 丁's error: the per-unit program's; 乙 and 丙 scored as columns.
-    assert [o is not None for o in taken] == [False, True, True, False]
+    # Every unit is the column program's: 甲's veto (its note, 0 points) and 丁's error (worded by the
+    # indicator's own step) too.
+    assert [o is not None for o in taken] == [True, True, True, True]
+    assert (taken[0].total, taken[0].vetoed, [e.kind for e in taken[0].events]) == (
+        Decimal(0),
+        True,
+        ["veto"],
+    )
+    assert taken[3].total is None and "否决" in taken[3].errors[0].message
 
 
 # -- overall grading and total formulas that read indicators' grades --------------------------

@@ -9,10 +9,14 @@ indicator over period rows (:mod:`perfrules.scoring.colperiods`), where its
 compiled vetoes see the period's values; so this module decides the vetoes
 again where the per-unit program does: each condition compiled by
 :func:`perfrules.scoring.colconds.compile_condition` and run over the batch's
-year columns. A unit where one fires (the per-unit program writes the veto's
-note, total and grade) or where a cell a condition reads is not a plain
-number goes to the per-unit program — as a veto that fires always does. A
-veto that reads a step's value (the last period's, per unit) is not compiled.
+year columns. Where one fires, it is recorded as the indicator's vetoes that
+fire (:func:`perfrules.scoring.colvetoes.record`, in place of what the
+indicator's own step recorded), so that :func:`~perfrules.scoring.colvetoes.take`
+gives the unit the veto's note and effect as it does for any indicator's veto.
+A unit where a cell a condition reads is not a plain number, or cannot be
+worked out, is left to the indicator's own step (its error, by
+:mod:`~perfrules.scoring.colfailures`). A veto that reads a step's value (the
+last period's, per unit) is not compiled.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from .._intcols import numpy
 from .colapplies import mapped, mapped_reads
 from .colconds import compile_condition
 from .colsteps import SEND_BACK, ZERO_DIVISOR
+from .colvetoes import record
 from .plan import Plan
 
 __all__ = ["PeriodVetoes", "period_vetoes"]
@@ -55,24 +60,27 @@ class PeriodVetoes:
                 reads |= veto.when.variables
             self.checks.append((k, conditions, frozenset(mapped_reads(ind, reads))))
         self.reads = frozenset().union(*(r for _, _, r in self.checks))
+        self.codes = [ind.code for ind in plan.indicators]
 
-    def run(self, cols: Mapping[str, Any], columns: Mapping[str, tuple[Any, Any]], applicable: Any) -> Any:
-        """Which units go to the per-unit program: where an indicator applies, one of its vetoes fires
-        on the year's row, or a cell a veto reads is not a plain number (or cannot be worked out)."""
+    def run(self, cols: dict[str, Any], columns: Mapping[str, tuple[Any, Any]], applicable: Any) -> Any:
+        """Record on *cols* where each veto fires on the year's row (``colvetoes.FIRED``); return,
+        per unit and indicator, where a cell a veto reads is not a plain number or a condition
+        cannot be worked out (and the indicator applies): those go to the indicator's own step."""
         np = numpy()
         n = len(applicable)
-        back = np.zeros(n, dtype=bool)
+        failed = np.zeros(applicable.shape, dtype=bool)
+        scope = {name: col for name, col in cols.items() if name != SEND_BACK and name != ZERO_DIVISOR}
         for k, conditions, reads in self.checks:
-            scope = {name: col for name, col in cols.items() if name != SEND_BACK and name != ZERO_DIVISOR}
             bad = np.zeros(n, dtype=bool)
             for name in reads:
                 bad |= ~columns[name][1]
-            for condition in conditions:
-                bad |= condition(scope, n)
-            if SEND_BACK in scope:
-                bad |= scope[SEND_BACK]
-            back |= bad & applicable[:, k]
-        return back
+            own = dict(scope)  # a condition that cannot be worked out marks the rows here, not the batch
+            fired = [np.asarray(condition(own, n), dtype=bool) for condition in conditions]
+            if SEND_BACK in own:
+                bad |= own[SEND_BACK]
+            record(cols, self.codes[k], [f & ~bad for f in fired])
+            failed[:, k] = bad & applicable[:, k]
+        return failed
 
 
 def period_vetoes(plan: Plan, compile_node: Any, unsupported: type[Exception]) -> PeriodVetoes | None:

@@ -330,10 +330,11 @@ class ColumnProgram:
             fails.mark,
             None if record is None else record.setdefault("periods", {}),  # period rows (colrecord)
         )
+        if self.vetoes is not None:  # vetoes of indicators reported per period, on the year's row
+            for k, rows in enumerate(self.vetoes.run(cols, columns, applicable).T):  # (colperiodvetoes)
+                fails.mark(k, rows)
         fails.peek_vetoes(cols)
         fired, ok = colvetoes.take(plan, cols, applicable, ok)  # indicator vetoes that fire (colvetoes)
-        if self.vetoes is not None:  # vetoes of indicators reported per period (colperiodvetoes)
-            ok &= ~self.vetoes.run(cols, columns, applicable)
         if present is not None:  # a population value is needed where its indicator applies (on the
             for k, has in per_period.items():  # year's row: units scored per period have theirs)
                 present[:, k] |= has if scheme.periods != "sum" else False
