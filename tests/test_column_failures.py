@@ -320,3 +320,32 @@ def test_every_unit_marked_on_the_generated_schemes_gets_its_error_from_the_step
             failed = {e.indicator for e in slow.errors}
             marked = [plan.indicators[k].code for k in failures.mask[i].nonzero()[0].tolist()]
             assert any(code not in failed for code in marked), unit.name
+
+
+def test_a_code_declared_not_applicable_that_the_scheme_lacks(tmp_path):
+    """乙 declares 指标9 not applicable, which the scheme lacks: its error, beside its scores (80, 50)
+    and 指标1's veto note, no total; 丙 declares 指标2 not applicable as well: its weight moves, and
+    指标1 alone (80 of 60) is scored, no total either. 甲: 80/100 × 60 + 50/100 × 40 = 68 良."""
+    text = _HEAD + "\n".join(
+        [
+            _indicator(
+                "1",
+                60,
+                "full = 100",
+                'score = "值1"',
+                'policies = [{ type = "veto", when = "事故1>0", effect = "lowest_grade" }]',
+            ),
+            _indicator("2", 40, "full = 100", 'score = "值2"'),
+        ]
+    )
+    data = "单位,值1,值2,事故1,不适用\n甲,80,50,0,\n乙,80,50,1,9\n丙,80,50,0,9、2\n"
+    fast, _, _ = _both(tmp_path, text, data)
+    assert all(o is not None for o in fast)  # the column program's, every one
+    assert (fast[0].total, fast[0].grade) == (Decimal(68), "良")
+    for o in fast[1:]:
+        assert o.total is None and o.grade is None
+        assert [(e.indicator, e.field, e.message) for e in o.errors] == [
+            ("9", "not_applicable", "no indicator '9' in the scheme")
+        ]
+    assert [e.kind for e in fast[1].events] == ["veto"] and fast[1].scores == [Decimal(80), Decimal(50)]
+    assert fast[2].scores == [Decimal(80), None]

@@ -53,6 +53,9 @@ class Failures:
         self.fired: Mapping[str, Sequence[Any]] = {}  # the indicators' vetoes that fire (colvetoes)
         self.own: tuple[Any, Any] | None = None  # the units' own weights (weight_from): ids, weights
         self.candidates: Any = None  # the units whose errors failed_rows() words (set by split)
+        # The units that declare not applicable a code the scheme lacks (colapplies.declared): scored,
+        # and given those errors instead of a total, as the per-unit program does (None: none).
+        self.undeclared: Any = None
 
     def mark(self, k: int, rows: Any) -> None:
         """Indicator *k* cannot be worked out by the columns for *rows* (a bool array)."""
@@ -66,6 +69,8 @@ class Failures:
         """*ok* without the units that only an indicator's failure keeps from being scored (kept as
         the candidates whose errors :func:`failed_rows` words)."""
         self.candidates = ok & self.mask.any(axis=1)
+        if self.undeclared is not None:
+            self.candidates |= ok & self.undeclared
         return ok & ~self.candidates
 
 
@@ -103,6 +108,8 @@ def failed_rows(
     applicable = scored.applicable
     empty: Mapping[Any, Number] = {}
     for i in numpy().flatnonzero(failures.candidates).tolist():
+        if i in scored.errors:  # refused before scoring (uniterrors): that says it all
+            continue
         unit = prepared(plan, units[i])[0]
         pop = population.get(unit.name, empty) if population is not None else empty
         own = None
@@ -174,8 +181,8 @@ def _outcome(
             for veto, fired in zip(ind.vetoes, marks, strict=True):
                 if fired[i]:
                     vetoes.append(veto_event(veto, ind.label, words))
-    if not failed:
-        return None
+    if not failed and (plan.total_reads or not undeclared(plan, unit)):
+        return None  # (with no indicator failed, scheme vetoes may read results: the per-unit program)
     # The total the per-unit program adds up before it looks at the errors: past the number
     # bounds, the unit's error is that instead (the per-unit program words it).
     pattern = [a or k in failed for k, a in enumerate(applicable)]  # (a failed indicator still applies)

@@ -298,8 +298,8 @@ class ColumnProgram:
         if declared is not None:
             listed, unknown = colapplies.declared(plan.lookup, plan.indicators, declared)
             applicable &= ~listed
-            ok &= ~unknown
-            level |= unknown
+            fails.undeclared = unknown  # scored, then refused a total beside those errors (colfailures)
+            level |= unknown  # (with weights read per unit refused, say so first: uniterrors)
         start = applicable.copy()  # (a unit's indicator that applies to it by name and weight)
         for k, holds, names_k in self.na_rules:
             applicable[:, k] &= ~holds(cols, n)
