@@ -15,7 +15,7 @@ from typing import Final
 from .._errors import Problem
 from ..formula.language import Formula
 from .policies import Adjust
-from .steps import PeerRatio, Rank, Step, step_reads, step_target
+from .steps import PeerRatio, Rank, Step, step_closure, step_reads, step_target
 from .tree import Indicator
 
 FULL_NAME: Final = "分值"
@@ -56,18 +56,7 @@ def result_names(indicators: Sequence[Indicator]) -> dict[str, tuple[str, str | 
 
 
 def _step_closure(ind: Indicator, target: str) -> list[Step]:
-    by_target = {step_target(s): s for s in ind.steps}
-    seen: set[str] = set()
-    todo = [target]
-    found: list[Step] = []
-    while todo:
-        name = todo.pop()
-        if name in seen or name not in by_target:
-            continue
-        seen.add(name)
-        found.append(by_target[name])
-        todo.extend(step_reads(by_target[name]))
-    return found
+    return step_closure(ind.steps, [target])
 
 
 def _steps_reaching(ind: Indicator, names: Mapping[str, object]) -> set[str]:

@@ -182,6 +182,28 @@ def step_reads(step: Step) -> frozenset[str]:
     return step.variables if isinstance(step, Formula) else step.reads
 
 
+def step_closure(steps: Iterable[Step], names: Iterable[str]) -> list[Step]:
+    """The steps that define *names*, and those they read in turn (in the order the walk meets them).
+
+    >>> from perfrules.formula.language import Formula
+    >>> steps = [Formula("率=完成数/计划数"), Formula("分=率×100"), Formula("其他=1")]
+    >>> [step_target(s) for s in step_closure(steps, ["分"])]
+    ['分', '率']
+    """
+    by_target = {step_target(s): s for s in steps}
+    seen: set[str] = set()
+    todo = list(names)
+    found: list[Step] = []
+    while todo:
+        name = todo.pop()
+        if name in seen or name not in by_target:
+            continue
+        seen.add(name)
+        found.append(by_target[name])
+        todo.extend(step_reads(by_target[name]))
+    return found
+
+
 def _to_steps(value: object) -> tuple[Step, ...]:
     if isinstance(value, str | Formula | Part | PeerRatio | Rank):
         value = (value,)

@@ -30,7 +30,7 @@ from .._intcols import SAFE, IntColumn, numpy
 from .._numbers import as_fraction
 from ..formula.language import Formula
 from ..scheme.reads import FULL_NAME, step_result_reads
-from ..scheme.steps import Part, step_reads, step_target
+from ..scheme.steps import Part, step_closure, step_target
 from .colparts import compile_part
 from .colpoints import CATEGORY
 from .colsteps import SEND_BACK, ZERO_DIVISOR, send_back
@@ -73,7 +73,7 @@ class StepReads:
                 raise unsupported(f"rules read a step of an indicator reported per period ({name})")
             if step_result_reads(ind.ind, target, plan.results):
                 raise unsupported(f"rules read a step that reads other indicators' results ({name})")
-            needed = _closure(ind.steps, target)
+            needed = {step_target(s) for s in step_closure(ind.steps, [target])}
             steps: list[tuple[str, Any]] = []
             reads: set[str] = set()
             targets: set[str] = set()
@@ -136,20 +136,6 @@ def step_reads_of(
     """The step reads among *names* (result names), compiled (None: there are none)."""
     steps = {name for name in names if plan.results[name][1] is not None}
     return StepReads(plan, steps, compile_node, unsupported) if steps else None
-
-
-def _closure(steps: Any, target: str) -> set[str]:
-    """The targets of the steps *target* depends on (itself included)."""
-    by_target = {step_target(s): s for s in steps}
-    found: set[str] = set()
-    todo = [target]
-    while todo:
-        name = todo.pop()
-        if name in found or name not in by_target:
-            continue
-        found.add(name)
-        todo.extend(step_reads(by_target[name]))
-    return found
 
 
 def _full_column(fulls: list[Fraction], cat: Any, n: int) -> IntColumn:

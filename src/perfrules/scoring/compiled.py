@@ -23,7 +23,7 @@ from ..grading.scale import GradeResult
 from ..scheme.model import Scheme
 from ..scheme.policies import Adjust, Default, NotApplicable, Veto, ZeroWhen
 from ..scheme.reads import FULL_NAME, inputs_of, ordered_steps
-from ..scheme.steps import PeerRatio, Rank, Step, step_reads, step_target
+from ..scheme.steps import PeerRatio, Rank, Step, step_closure, step_target
 from ..scheme.tree import Indicator
 from ..scheme.units import Computation, PeriodResult, PolicyEvent, Unit
 
@@ -311,16 +311,7 @@ class CompiledIndicator:
         return scale.classify(exact(clipped))
 
     def _closure(self, names: set[str]) -> set[str]:
-        by_target = {step_target(s): s for s in self.steps}
-        result: set[str] = set()
-        todo = list(names)
-        while todo:
-            name = todo.pop()
-            if name in result or name not in by_target:
-                continue
-            result.add(name)
-            todo.extend(step_reads(by_target[name]))
-        return result
+        return {step_target(s) for s in step_closure(self.steps, names)}
 
     def veto_fired(self, unit: Unit, scored: Scored) -> list[Veto]:
         """The vetoes of this indicator that fire for the unit."""
