@@ -23,7 +23,7 @@ from .fields import (
     _optional_name,
 )
 
-__all__ = ["Part", "PeerRatio", "Rank", "Step", "step_reads", "step_target"]
+__all__ = ["Part", "PeerRatio", "Rank", "Step", "step_closure", "step_reads", "step_target"]
 
 
 @attrs.frozen(kw_only=True)
@@ -186,7 +186,7 @@ def step_closure(steps: Iterable[Step], names: Iterable[str]) -> list[Step]:
     """The steps that define *names*, and those they read in turn (in the order the walk meets them).
 
     >>> from perfrules.formula.language import Formula
-    >>> steps = [Formula("率=完成数/计划数"), Formula("分=率×100"), Formula("其他=1")]
+    >>> steps = [Formula.parse(t) for t in ("率=完成数/计划数", "分=率×100", "其他=1")]
     >>> [step_target(s) for s in step_closure(steps, ["分"])]
     ['分', '率']
     """
