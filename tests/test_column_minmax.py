@@ -230,6 +230,16 @@ def test_columns_from_records_are_the_columns_from_values(records):
         ]
 
 
+def test_cells_whose_common_denominator_is_past_int64_are_exact():
+    """5.016277981465E-7 (over 2·10**18) beside 0.0000810934912006844 (over 2.5·10**18): their common
+    denominator, 10**19, is past int64; the column once stopped with an OverflowError."""
+    values = [None, Decimal("5.016277981465E-7"), Decimal("0.0000810934912006844")]
+    col, plain = from_records([{"x": v} for v in values], ["x"])["x"]
+    assert plain.tolist() == [False, True, True]
+    assert col.den == 10**19
+    assert [Fraction(int(v), col.den) for v in col.num[plain].tolist()] == [Fraction(v) for v in values[1:]]
+
+
 def test_an_infinite_value_fails_its_own_unit_only():
     """``Decimal("Infinity")`` in a batch's data once stopped the whole column read."""
     from perfrules import Unit, evaluate, loads

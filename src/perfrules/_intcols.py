@@ -246,6 +246,8 @@ def _common(num: Any, den_each: Any) -> IntColumn:
         top if den_each.dtype != object and not (top % den_each).any() else math.lcm(*set(den_each.tolist()))
     )
     if den != 1:
+        if den >= SAFE:  # the common denominator itself is past int64 (2·10**18 beside 2.5·10**18)
+            num, den_each = as_objects(num), as_objects(den_each)
         factors = den // den_each
         if int(abs(num).max()) * den >= SAFE:
             # Scaled up, the numerators could outgrow int64 (10**14 beside a cell of 12 places).
