@@ -167,6 +167,22 @@ def test_points_mechanics_explained_from_the_record(tmp_path_factory, case):
     _generated(tmp_path_factory.mktemp("record"), *case)
 
 
+def test_a_default_for_a_division_by_a_population_value_of_0_names_the_call(tmp_path):
+    """max_of(完成2) is 0 (every unit's 完成2 is 0): the default's note names the call as written,
+    on the record's view as on the per-unit program's (it once showed the program's own column name)."""
+    text = (
+        'name = "计分"\nbasis = "points"\ntotal = 5\ngroups = [{ name = "组" }]\n[[indicators]]\n'
+        'code = "2"\nname = "指标2"\ngroup = "组"\nweight = 5\nscore = "分值×完成2÷max_of(完成2)"\n'
+        'policies = [{ type = "default", score = 1 }]\n'
+    )
+    scheme = loads(text, format="toml")
+    (tmp_path / "d.csv").write_text("单位,完成2\n单位0,0\n单位1,0\n", encoding="utf-8")
+    result = evaluate(scheme, load_units(tmp_path / "d.csv", scheme=scheme)).unit("单位0")
+    (event,) = result.indicators[0].events
+    assert result._explained_by == "record"
+    assert event.message == "无数据（“max_of(完成2)”= 0），按规定默认得 1分"
+
+
 @given(case=rank_cases())
 @_COLUMN_SETTINGS
 def test_ranks_explained_from_the_record(tmp_path_factory, case):

@@ -19,7 +19,7 @@ from .._intcols import IntColumn as _Col
 from .._intcols import as_objects as _objects
 from .._intcols import numpy
 from .._numbers import LIMITS
-from ..formula.tree import Call, Chain, Name, Node, Num, Percent, Unary, show
+from ..formula.tree import Call, Chain, Name, Node, Num, Percent, Unary
 from . import colfuncs, colsteps
 from .coldot import scaled as _scaled
 
@@ -140,7 +140,7 @@ def _step(left: Any, op: str, operand: Node) -> Any:
         return divide
     if op == "/" and not isinstance(operand, Num):
         right = compile_node(operand)  # by a column (完成数/计划数, max_of(x)−min_of(x)): exact quotients
-        shown = show(operand)
+        shown = colsteps.shown(operand)  # (a population call as its own text: max_of(x))
 
         def by_column(cols: Any, n: int) -> _Col:
             x, d = left(cols, n), right(cols, n)

@@ -27,6 +27,7 @@ leaves it to the per-unit program.
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from fractions import Fraction
@@ -66,6 +67,7 @@ __all__ = [
     "population_column",
     "population_names",
     "send_back",
+    "shown",
     "totals_within_limits",
 ]
 
@@ -217,6 +219,20 @@ def population_names(node: Node, code: str) -> tuple[Node, dict[str, str]]:
         return n
 
     return walk(node), names
+
+
+_POPULATION_SHOWN = re.compile("「" + POPULATION_PREFIX + "[^\0]*\0(.*?)」")
+
+
+def shown(node: Node) -> str:
+    """*node* as the formula's own text shows it: a population call read as a name
+    (:func:`population_names`) shown as the call it is.
+
+    >>> from perfrules import Formula
+    >>> shown(population_names(Formula.parse("x/(max_of(x)-min_of(x))").tree, "2")[0])
+    'x/(max_of(x) - min_of(x))'
+    """
+    return _POPULATION_SHOWN.sub(lambda m: m.group(1), show(node))
 
 
 def population_column(values: Sequence[object]) -> tuple[IntColumn, Any]:
