@@ -11,13 +11,14 @@ the column holds no value for. Each way the program is given columns keeps
 those apart: the streamed CSV pass and kept columns leave a unit whose cell
 holds something unread out of the batch (:mod:`perfrules.files.colcells`),
 and :meth:`MissingRules.unsure` does so for a batch of ``Unit`` objects (a
-value the column could not hold, or a unit with periods, whose rows may hold
-the value). So, for the units the program scores, a cell that is not plain is
-blank, and :meth:`MissingRules.blank` makes the indicator not applicable there
-instead of sending the unit back. A name a ``when`` condition of the
-indicator also reads, a column of words, a parameter or a history name, and
-any input of an indicator reported per period (its period rows may hold the
-value the year's row leaves blank) keep the old way: such a unit goes to the
+value the column could not hold). So, for the units the program scores, a
+cell that is not plain is blank, and :meth:`MissingRules.blank` makes the
+indicator not applicable there instead of sending the unit back. For an
+indicator reported per period the input is there where the year's cell or a
+row of a period the indicator is scored on gives it (with ``periods =
+"last"`` the last such period only, as the per-unit program's runs read). A
+name a ``when`` condition of the indicator also reads, a column of words, a
+parameter or a history name keep the old way: such a unit goes to the
 per-unit program.
 """
 
@@ -28,6 +29,8 @@ from typing import Any
 
 from .._intcols import numpy
 from .colapplies import mapped_reads
+from .colperiods import PeriodData, period_labels
+from .indicator import IndicatorPlan
 from .plan import Plan
 
 __all__ = ["MissingRules"]
@@ -40,9 +43,8 @@ class MissingRules:
         scheme = plan.scheme
         other = {*text_reads, *scheme.parameters, *scheme.history}
         self.names: dict[int, frozenset[str]] = {}
+        self.periodic: dict[int, IndicatorPlan] = {}  # those reported per period: their period rows read
         for k, ind in enumerate(plan.indicators):
-            if ind.periodic:  # its inputs may be in period rows, though the year's row is blank
-                continue
             named: set[str] = set()
             conditions: set[str] = set()
             for policy in ind.not_applicable:
@@ -54,11 +56,13 @@ class MissingRules:
             only = frozenset(named - conditions - other)
             if only:
                 self.names[k] = only
+                if ind.periodic:  # its inputs may be in period rows, though the year's row is blank
+                    self.periodic[k] = ind
         self.every = frozenset().union(*self.names.values())
 
     def unsure(self, units: Sequence[Any], columns: dict[str, tuple[Any, Any]]) -> Any:
         """Which of a batch of ``Unit`` objects have a cell the rule reads that is not plain but not
-        blank either (a value the column does not hold), or periods (a bool array)."""
+        blank either (a value the column does not hold; a bool array)."""
         np = numpy()
         found = np.zeros(len(units), dtype=bool)
         for name in self.every:
@@ -66,19 +70,39 @@ class MissingRules:
             if given is None:
                 continue
             for i in np.flatnonzero(~given[1]).tolist():
-                unit = units[i]
-                found[i] |= unit.data.get(name) is not None or bool(unit.periods)
+                found[i] |= units[i].data.get(name) is not None
         return found
 
     def blank(
-        self, k: int, names: Sequence[str], columns: dict[str, tuple[Any, Any]], applicable: Any
+        self,
+        k: int,
+        names: Sequence[str],
+        columns: dict[str, tuple[Any, Any]],
+        applicable: Any,
+        periods: PeriodData | None = None,
     ) -> list[str]:
-        """Indicator *k* made not applicable (in *applicable*) where an input its rule names is blank;
-        returns the others of *names* (its rules' reads), whose cells must be plain numbers."""
+        """Indicator *k* made not applicable (in *applicable*) where an input its rule names is blank
+        (for an indicator reported per period, in the year's row and the rows of the periods it is
+        scored on: *periods*, :func:`~perfrules.scoring.colperiods.periods_of`); returns the others of
+        *names* (its rules' reads), whose cells must be plain numbers."""
         own = self.names.get(k)
         if own is None:
             return list(names)
+        ind = self.periodic.get(k)
         for name in own:
             given = columns.get(name)
-            applicable[:, k] &= given[1] if given is not None else False  # (no such column: blank)
+            there = given[1] if given is not None else False  # (no such column: blank)
+            if ind is not None and periods is not None:
+                there = there | _in_periods(ind, name, periods)
+            applicable[:, k] &= there
         return [name for name in names if name not in own]
+
+
+def _in_periods(ind: IndicatorPlan, name: str, periods: PeriodData) -> Any:
+    """Which units give a value for *name* in a row of a period *ind* is scored on (a bool array)."""
+    np = numpy()
+    found = np.zeros(len(periods), dtype=bool)
+    for i, given in enumerate(periods):
+        if given is not None:
+            found[i] = any(given[label].get(name) is not None for label in period_labels(ind, given))
+    return found

@@ -40,7 +40,15 @@ from .colsteps import SEND_BACK, population_column, send_back
 from .colzero import PERIOD_ROWS
 from .indicator import IndicatorPlan
 
-__all__ = ["PeriodData", "PeriodRows", "Summed", "periods_of", "population_rows", "score_indicators"]
+__all__ = [
+    "PeriodData",
+    "PeriodRows",
+    "Summed",
+    "period_labels",
+    "periods_of",
+    "population_rows",
+    "score_indicators",
+]
 
 # Per unit of a batch: its periods' data by label, or None for a unit without periods (a period's
 # blank cell reads the unit's year value from the batch's columns).
@@ -48,7 +56,7 @@ PeriodData = Sequence[Mapping[str, Mapping[str, object]] | None]
 _Limits = Mapping[Any, Sequence[tuple[Any, Any]]]  # per category key: each indicator's (lower, upper)
 
 
-def _labels(ind: IndicatorPlan, periods: Mapping[str, Mapping[str, object]]) -> list[str]:
+def period_labels(ind: IndicatorPlan, periods: Mapping[str, Mapping[str, object]]) -> list[str]:
     """The periods the per-unit program scores the indicator on (:meth:`IndicatorPlan.runs`)."""
     fields = ind.fields
     labels = [label for label, values in periods.items() if fields & values.keys()]
@@ -303,7 +311,7 @@ def _runs(
     for i in units:
         given = periods[i]
         assert given is not None
-        for label in _labels(ind, given):
+        for label in period_labels(ind, given):
             owner.append(i)
             runs.append((i, label))
     if not owner:

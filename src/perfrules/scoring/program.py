@@ -303,7 +303,7 @@ class ColumnProgram:
         start = applicable.copy()  # (a unit's indicator that applies to it by name and weight)
         for k, holds, names_k in self.na_rules:
             applicable[:, k] &= ~holds(cols, n)
-            for name in self.missing.blank(k, names_k, columns, applicable):  # a condition that cannot be
+            for name in self.missing.blank(k, names_k, columns, applicable, periods):  # a condition that cannot be
                 fails.mark(k, ~columns[name][1] & start[:, k])  # worked out: the indicator's error
         if self.steps is not None:  # other indicators' steps that rules read (colstepreads)
             columns = self.steps.run(cols, columns, n)
