@@ -16,10 +16,10 @@ cell that is not plain is blank, and :meth:`MissingRules.blank` makes the
 indicator not applicable there instead of sending the unit back. For an
 indicator reported per period the input is there where the year's cell or a
 row of a period the indicator is scored on gives it (with ``periods =
-"last"`` the last such period only, as the per-unit program's runs read). A
-name a ``when`` condition of the indicator also reads, a column of words, a
-parameter or a history name keep the old way: such a unit goes to the
-per-unit program.
+"last"`` the last such period only, as the per-unit program's runs read); in
+a column of words, where the cell holds anything. A name a ``when`` condition
+of the indicator also reads, a parameter or a history name keep the old way:
+such a unit goes to the per-unit program.
 """
 
 from __future__ import annotations
@@ -41,7 +41,8 @@ class MissingRules:
 
     def __init__(self, plan: Plan, text_reads: Sequence[str]) -> None:
         scheme = plan.scheme
-        other = {*text_reads, *scheme.parameters, *scheme.history}
+        other = {*scheme.parameters, *scheme.history}
+        self.words = frozenset(text_reads)  # columns of words: blank where the cell holds no word either
         self.names: dict[int, frozenset[str]] = {}
         self.periodic: dict[int, IndicatorPlan] = {}  # those reported per period: their period rows read
         for k, ind in enumerate(plan.indicators):
@@ -58,7 +59,7 @@ class MissingRules:
                 self.names[k] = only
                 if ind.periodic:  # its inputs may be in period rows, though the year's row is blank
                     self.periodic[k] = ind
-        self.every = frozenset().union(*self.names.values())
+        self.every = frozenset().union(*self.names.values()) - self.words
 
     def unsure(self, units: Sequence[Any], columns: dict[str, tuple[Any, Any]]) -> Any:
         """Which of a batch of ``Unit`` objects have a cell the rule reads that is not plain but not
@@ -91,7 +92,12 @@ class MissingRules:
         ind = self.periodic.get(k)
         for name in own:
             given = columns.get(name)
-            there = given[1] if given is not None else False  # (no such column: blank)
+            if given is None:  # (no such column: blank)
+                there: Any = False
+            elif name in self.words:  # a value there that is not a word: the indicator's step says so
+                there = numpy().array([v is not None for v in given[0]], dtype=bool)
+            else:
+                there = given[1]
             if ind is not None and periods is not None:
                 there = there | _in_periods(ind, name, periods)
             applicable[:, k] &= there
