@@ -15,10 +15,12 @@ indicator's column step. A unit where a condition cannot be worked out (a
 cell that is not a plain number) is left to the per-unit program.
 
 The ``default`` without ``when`` (no data) fires in the per-unit program where
-a step divides by 0 or an input is missing. Missing inputs are cells that are
-not plain numbers, whose units go to the per-unit program; a row that divides
-by 0 (:data:`~perfrules.scoring.colsteps.ZERO_DIVISOR`) and meets nothing else
-the per-unit program would stop at takes the default score here.
+a step divides by 0 or an input is missing. A row that divides by 0
+(:data:`~perfrules.scoring.colsteps.ZERO_DIVISOR`) and meets nothing else the
+per-unit program would stop at takes the default score here; so does a row
+whose blank value a scale grades first (:mod:`~perfrules.scoring.colblank`).
+Other missing inputs are cells that are not plain numbers, whose units go to
+the per-unit program.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from typing import Any
 from .._intcols import SAFE, IntColumn, as_objects, numpy
 from .._numbers import as_fraction
 from ..scheme.reads import FULL_NAME
+from .colblank import BLANK, TAKEN, blank_value
 from .colconds import compile_condition
 from .colsteps import CATEGORY, SEND_BACK, ZERO_DIVISOR, send_back
 from .indicator import IndicatorPlan
@@ -80,6 +83,7 @@ def with_defaults(
     # The default for no data (no ``when``) takes the rows that divide by 0 (its other case, a missing
     # input, is a cell that is not a plain number: those units go to the per-unit program).
     no_data = None if ind.no_data is None else scores(ind.no_data)
+    blank = blank_value(ind)  # a blank value the scale grades first takes it too (colblank)
     if not rules and no_data is None:
         return step, reads
     last = len(rules)
@@ -93,6 +97,11 @@ def with_defaults(
             holds = condition(cols, n) & ~fired
             which[holds] = j
             fired |= holds
+        if blank is not None and blank[1] in cols.get(BLANK, ()):
+            taken = cols[BLANK][blank[1]] & ~fired
+            which[taken] = last
+            fired |= taken
+            cols[TAKEN][ind.code] = taken
         earlier = cols.pop(SEND_BACK, None)
         if no_data is not None:
             cols[ZERO_DIVISOR] = np.zeros(n, dtype=bool)

@@ -52,7 +52,7 @@ from typing import Any
 
 import attrs
 
-from .._errors import DivisionByZeroError
+from .._errors import DivisionByZeroError, MissingValueError
 from .._numbers import Number, as_fraction, exact, to_number
 from ..formula.language import Formula, Value
 from ..formula.tree import Name
@@ -62,6 +62,7 @@ from ..scheme.model import with_parameters
 from ..scheme.reads import FULL_NAME
 from ..scheme.steps import Rank, step_target
 from ..scheme.units import Computation, PolicyEvent, Unit
+from .colblank import TAKEN, blank_value
 from .colconds import compile_condition
 from .colfailures import Failed
 from .colnodes import Unsupported as _Unsupported
@@ -337,6 +338,10 @@ def _scored(
     if record.kept((k, "divided by 0"), columns[ZERO_DIVISOR].tolist)[i]:
         taken = _no_data(ind, columns, i, env, category)
         return taken if isinstance(taken, str) else _checked(taken, record, k, i)
+    blank = blank_value(ind)  # or its blank value (colblank): the per-unit program's words for it
+    if blank is not None and ind.code in columns.get(TAKEN, ()) and columns[TAKEN][ind.code][i]:
+        found = ind.no_data_default(MissingValueError(blank[0], ""), category, {})
+        return _checked(adjust(ind, found, env, category, True), record, k, i)
     values: dict[str, Value] = {}
     events: list[PolicyEvent] = []
     computations: list[Computation] = []

@@ -24,7 +24,7 @@ such a unit goes to the per-unit program.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from .._intcols import numpy
@@ -81,11 +81,13 @@ class MissingRules:
         columns: dict[str, tuple[Any, Any]],
         applicable: Any,
         periods: PeriodData | None = None,
+        unread: Collection[str] = (),
     ) -> list[str]:
         """Indicator *k* made not applicable (in *applicable*) where an input its rule names is blank
         (for an indicator reported per period, in the year's row and the rows of the periods it is
         scored on: *periods*, :func:`~perfrules.scoring.colperiods.periods_of`); returns the others of
-        *names* (its rules' reads), whose cells must be plain numbers."""
+        *names* (its rules' reads), whose cells must be plain numbers. *unread*: columns of words the
+        program was not given as words (not blank: the indicator's step reads them)."""
         own = self.names.get(k)
         if own is None:
             return list(names)
@@ -94,6 +96,8 @@ class MissingRules:
             given = columns.get(name)
             if given is None:  # (no such column: blank)
                 there: Any = False
+            elif name in unread:
+                there = True
             elif name in self.words:  # a value there that is not a word: the indicator's step says so
                 there = numpy().array([v is not None for v in given[0]], dtype=bool)
             else:

@@ -34,6 +34,7 @@ from typing import Any
 
 from .._intcols import SAFE, IntColumn, as_objects, from_values, numpy, round_half_up_column
 from .._numbers import as_fraction
+from .colblank import BLANK, TAKEN, blank_value
 from .collookup import text_column
 from .colpoints import CATEGORY
 from .colsteps import SEND_BACK, population_column, send_back
@@ -120,8 +121,9 @@ def score_indicators(
             # The periods' inputs added up, then scored once as the year's (the units' own rows).
             earlier = cols.pop(SEND_BACK, None)
             assert periods is not None
-            scope, bad = _summed(reads_of[k], runs, periods, cols, plain or {}, text)
+            scope, bad, gaps = _summed(reads_of[k], runs, periods, cols, plain or {}, text)
             raw[k] = fn(scope, n)
+            bad |= _stopping(gaps, ind, scope, n)
             if recorded is not None:
                 recorded[k] = Summed(scope)
             marks = scope.get(SEND_BACK)
@@ -153,13 +155,15 @@ def score_indicators(
             continue
         owner, has, labels = runs
         assert periods is not None
-        rows, row_ok = _period_columns(reads_of[k], labels, periods, text, given or {})
+        rows, gaps = _period_columns(reads_of[k], labels, periods, text, given or {})
+        row_ok = np.ones(len(labels), dtype=bool)
         rows[CATEGORY] = cat[owner]  # each period row's category (colpoints: 分值 and limits)
         if ind.has_population:  # each period row's own population values (peers' rows of that period)
             found, present = population(k, labels)
             rows.update(found)
             row_ok &= present
         scores = fn(rows, len(owner))
+        row_ok &= ~_stopping(gaps, ind, rows, len(labels))
         before = scores
         bad = ~row_ok
         if SEND_BACK in rows:
@@ -231,12 +235,15 @@ def _summed(
 ) -> tuple[dict[str, Any], Any]:
     """The batch's columns with each of *names* the sum of the values a unit's period rows give
     (``periods = "sum"``; the year's value where no period gives one), and the units the columns
-    cannot take (a period cell that is not a plain number, a year cell read that is not, words)."""
+    cannot take (a period cell that is not a plain number, words), and per name the units whose year cell
+    read is not a plain number (blank, where a default for no data may take them: :func:`_unless_taken`)."""
     np = numpy()
     owner, has, rows = runs
     n = len(has)
     scope = dict(cols)
+    scope[BLANK] = dict(cols.get(BLANK, {}))  # (the year's blank cells, and the sums' where none is given)
     bad = np.zeros(n, dtype=bool)
+    gaps: dict[str, Any] = {}
     starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
     units = owner[starts]
     most = int(np.bincount(owner).max())
@@ -256,9 +263,23 @@ def _summed(
         some[units] = np.logical_or.reduceat(given, starts)
         year_plain = plain.get(name)
         if year_plain is not None:  # the year's value is read where no period gives one
-            bad |= has & ~some & ~year_plain
+            gaps[name] = has & ~some & ~year_plain
+            scope[BLANK][name] = ~some & ~year_plain
         scope[name] = _merged(cols[name], IntColumn(summed, col.den, col.bound * most), some)
-    return scope, bad
+    return scope, bad, gaps
+
+
+def _stopping(gaps: Mapping[str, Any], ind: IndicatorPlan, scope: Mapping[str, Any], n: int) -> Any:
+    """The rows where a cell of *gaps* (per name: the rows whose cell is not a plain number) stops the
+    indicator: all of them but the blank values its default for no data took (:mod:`~perfrules.
+    scoring.colblank`)."""
+    np = numpy()
+    blank = blank_value(ind)
+    taken = scope.get(TAKEN, {}).get(ind.code) if blank is not None else None
+    found = np.zeros(n, dtype=bool)
+    for name, gap in gaps.items():
+        found |= gap & ~taken if taken is not None and blank is not None and name == blank[1] else gap
+    return found
 
 
 def population_rows(
@@ -330,20 +351,25 @@ def _period_columns(
     year: Mapping[str, tuple[Any, Any]],
 ) -> tuple[dict[str, Any], Any]:
     """The columns *names* over the period rows (a period's value, else the unit's row of the *year*
-    columns, each cell as the program reads it there), and which rows have every cell a plain
-    number (or a word)."""
+    columns, each cell as the program reads it there), and per name the rows whose cell is not a
+    plain number (nor a word). Among the columns, each number column's blank cells (:mod:`~perfrules.
+    scoring.colblank`: the period gives nothing and the year's cell is blank)."""
     np = numpy()
-    out: dict[str, Any] = {}
-    ok = np.ones(len(runs), dtype=bool)
+    out: dict[str, Any] = {BLANK: {}, TAKEN: {}}
+    gaps: dict[str, Any] = {}
     owner = np.fromiter((i for i, _ in runs), dtype=np.int64, count=len(runs))
     rows = [periods[i][label] for i, label in runs]  # type: ignore[index]
     for name in names:
         values = [row.get(name, _GAP) for row in rows]
         col, plain = _with_year(name, values, owner, name in text, year)
         out[name] = col
-        ok &= plain
+        gaps[name] = ~plain
+        if name not in text:
+            none = np.array([v is _GAP or v is None for v in values], dtype=bool)
+            given = year.get(name)
+            out[BLANK][name] = none & ~given[1][owner] if given is not None else none
     out[PERIOD_ROWS] = True  # per-period rules act on these rows (colzero)
-    return out, ok
+    return out, gaps
 
 
 _GAP = object()  # a name a period row gives no value for (its year's is read)

@@ -1,0 +1,77 @@
+"""A blank input a ``default`` for no data takes, over columns: which rows take the default score.
+
+The per-unit program gives an indicator its ``default`` without ``when``
+(the default for no data) where its steps or grading stop at an input that
+has no value (:meth:`~perfrules.scoring.indicator.IndicatorPlan._score_once`
+catches the ``MissingValueError``). Over columns a blank cell reads as 0, so
+which rows stop there is decided here, for the form where it is certain: an
+indicator graded by a scale of one value (:mod:`~perfrules.scoring.colscale`)
+with no steps, whose value is a data column (through its ``inputs``), no
+population values, a default for no data that names no inputs of its own, and
+no ``default … when`` reading that value. Its grading reads the value first
+and nothing else, so a blank value takes the default — after the ``default …
+when`` rules that hold, before the zero rules, with the adjustments after it,
+as the per-unit program does (:mod:`~perfrules.scoring.coldefaults`).
+
+The batch's columns say which cells are blank under :data:`BLANK` (per data
+column: a bool array; for an indicator reported per period, a period row is
+blank where the period gives no value and its unit's year cell is blank), and
+the rows taken are left under :data:`TAKEN` (per indicator code), so the
+program does not hold those cells against the unit. A cell that holds
+something the column does not (``Unit`` objects: :func:`unsure`) is not
+blank: such a unit goes to the per-unit program as before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from .._intcols import numpy
+from .indicator import IndicatorPlan
+
+__all__ = ["BLANK", "TAKEN", "blank_value", "unsure"]
+
+BLANK = "\0blank cells"
+"""Where a batch's columns hold, per data column, which of its cells are blank (bool arrays)."""
+
+TAKEN = "\0blank taken"
+"""Where a batch's columns hold, per indicator code, the rows its default for no data took because its
+value is blank (a dict shared by every copy of the scope, filled in place)."""
+
+
+def blank_value(ind: IndicatorPlan, text: frozenset[str] = frozenset()) -> tuple[str, str] | None:
+    """The name the indicator's scale grades and the data column it reads, where a blank cell there
+    surely takes its default for no data (see the module's docstring); None elsewhere. *text*: the
+    columns of words."""
+    scale = ind.ind.scale
+    policy = ind.no_data
+    if scale is None or policy is None or policy.missing or ind.steps or ind.has_population:
+        return None
+    if scale.is_categorical or not scale.is_threshold or scale.levels:
+        return None
+    name = scale.variable
+    if name is None or (ind.ind.value is not None and ind.ind.value != name):
+        return None
+    field = ind.ind.inputs.get(name, name)
+    if field in text:
+        return None
+    for rule in ind.defaults_when:  # read before the grading: a blank there is that rule's error
+        assert rule.when is not None
+        if {name, field} & rule.when.variables:
+            return None
+    return name, field
+
+
+def unsure(units: Sequence[Any], columns: dict[str, tuple[Any, Any]], fields: Sequence[str]) -> Any:
+    """Which of a batch of ``Unit`` objects hold a value in one of *fields* that its column does not
+    (not plain, not blank either: a bool array)."""
+    np = numpy()
+    found = np.zeros(len(units), dtype=bool)
+    for name in fields:
+        given = columns.get(name)
+        if given is None:
+            continue
+        for i in np.flatnonzero(~given[1]).tolist():
+            found[i] |= units[i].data.get(name) is not None
+    return found
