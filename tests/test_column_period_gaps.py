@@ -134,7 +134,7 @@ def test_a_missing_rule_and_a_default_beside_period_rows(tmp_path):
     ]
 
 
-def test_the_last_period_and_the_periods_sum(tmp_path):
+def test_the_last_period(tmp_path):
     """``periods = "last"``: 甲's last row of 指标1 gives only 扣分1, its 率1 blank (the earlier 95 is
     not read): 51 − 2 = 49 of 60; 乙's last row gives 95, 95% of 优's 90–100 band: 57 (its 扣分1 is the
     year's 0). 指标2's missing rule reads the last row giving 值2: 乙's 一季度 80, held to 40 (97); 甲's
