@@ -29,7 +29,7 @@ per-unit program's :meth:`~perfrules.scoring.compiled.CompiledIndicator.runs` do
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from .._intcols import SAFE, IntColumn, as_objects, from_values, numpy, round_half_up_column
@@ -85,6 +85,7 @@ def score_indicators(
     given: Mapping[str, tuple[Any, Any]] | None = None,
     blame: Any = None,
     recorded: dict[int, Any] | None = None,
+    results_of: Sequence[Collection[str]] | None = None,
 ) -> tuple[list[IntColumn], dict[int, Any]]:
     """Each indicator's raw score column for the batch, and per periodic indicator the units it
     scored from their periods (whose year cells it does not read).
@@ -108,7 +109,9 @@ def score_indicators(
     *k*'s own columns could not work out (:mod:`~perfrules.scoring.colfailures`), instead of marking them
     to be sent back. *recorded*, where given (explanations: :mod:`~perfrules.scoring.colrecord`),
     gets per periodic indicator what it was scored on: with ``periods = "sum"`` the columns of the
-    summed inputs (:class:`Summed`), else its period rows (:class:`PeriodRows`).
+    summed inputs (:class:`Summed`), else its period rows (:class:`PeriodRows`). *results_of*, per
+    indicator, the other indicators' results its rules read (``Plan.result_reads``): a period row
+    reads its unit's (the year's score, as the per-unit program's period rows read the year's data).
     """
     np = numpy()
     raw: list[IntColumn] = [None] * len(fns)  # type: ignore[list-item]  # (each filled in below)
@@ -133,6 +136,8 @@ def score_indicators(
                 if m is not None:
                     _blamed(cols, k, m, blame)
             per_period[k] = runs[1]
+            if publish is not None:  # the year's score, for the rules that read it
+                publish(k, raw[k])
             continue
         earlier = cols.pop(SEND_BACK, None)
         year = fn(cols, n)
@@ -158,6 +163,9 @@ def score_indicators(
         rows, gaps = _period_columns(reads_of[k], labels, periods, text, given or {})
         row_ok = np.ones(len(labels), dtype=bool)
         rows[CATEGORY] = cat[owner]  # each period row's category (colpoints: 分值 and limits)
+        for name in results_of[k] if results_of is not None else ():  # (colresults, colstepreads)
+            if isinstance(cols.get(name), IntColumn):
+                rows[name] = IntColumn(cols[name].num[owner], cols[name].den, cols[name].bound)
         if ind.has_population:  # each period row's own population values (peers' rows of that period)
             found, present = population(k, labels)
             rows.update(found)
@@ -183,6 +191,8 @@ def score_indicators(
             recorded[k] = PeriodRows(rows, labels, before, scores)
         raw[k] = _merged(year, _combined(scores, owner, n), has)
         per_period[k] = has
+        if publish is not None:
+            publish(k, raw[k])
     return raw, per_period
 
 

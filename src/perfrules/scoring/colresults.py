@@ -12,8 +12,11 @@ A unit where a read indicator does not apply (it has no score; the per-unit
 program reports the reading indicator's error) goes back to the per-unit
 program. Reads of another indicator's steps (``指标1·超额点数``) are columns worked
 out before the indicators are scored (:mod:`perfrules.scoring.colstepreads`).
-A share (得分率) is over the full points of each unit's category. Not-applicable
-rules that read results and indicators reported per period are not compiled.
+A share (得分率) is over the full points of each unit's category. An indicator
+reported per period publishes its year's score (:mod:`~perfrules.scoring.colperiods`),
+and a reader's period rows read the results of its unit, as the per-unit
+program's period rows read the year's data beside it. Not-applicable rules
+that read results are not compiled.
 """
 
 from __future__ import annotations
@@ -53,8 +56,6 @@ class ResultReads:
             self.published.setdefault(k, []).append((name, full))
         if names & na_reads:
             raise unsupported("a not-applicable rule reads other indicators' results")
-        if any(p.periodic for p in plan.indicators):
-            raise unsupported("rules read other indicators' results, with values reported per period")
         assert plan.result_order is not None
         self.order: tuple[int, ...] = plan.result_order
         self.names = frozenset(names)

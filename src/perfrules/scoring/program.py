@@ -351,6 +351,7 @@ class ColumnProgram:
             columns,
             fails.mark,
             None if record is None else record.setdefault("periods", {}),  # period rows (colrecord)
+            plan.result_reads,
         )
         if self.vetoes is not None:  # vetoes of indicators reported per period, on the year's row
             for k, rows in enumerate(self.vetoes.run(cols, columns, applicable).T):  # (colperiodvetoes)
