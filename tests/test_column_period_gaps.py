@@ -228,3 +228,29 @@ def test_a_missing_rule_on_words_beside_period_rows(tmp_path):
     data = "单位,期间,评价1,值2\n甲,,,80\n甲,一季度,,80\n乙,,良,20\n"
     found = _scored(tmp_path, text, data)
     assert [(found[u].total, found[u].grade) for u in "甲乙"] == [(Decimal(100), "优"), (Decimal(60), "良")]
+
+
+def test_results_read_beside_period_rows(tmp_path):
+    """指标2's zero rule reads 指标1得分 (yearly) on each period row, and 指标3 reads 指标2得分率 (its
+    year's mean). 甲: 30; 指标2 (10 + 30) / 2 = 20; 指标3 reads 20/30 on its one row: 5 + 4/3; 169/3 差.
+    乙: 指标1 10 < 20 zeroes 指标2, so 指标3 is 5 + 0: 15 差. 丙 has no periods: 40 + 22 + 10 + 22/30 × 2."""
+    text = _head("mean") + "\n".join(
+        [
+            _indicator("1", 50, 'score = "值1"'),
+            _indicator(
+                "2",
+                30,
+                'frequency = "quarterly"',
+                'score = "值2"',
+                'policies = [{ type = "zero", when = "指标1得分<20" }]',
+            ),
+            _indicator("3", 20, 'frequency = "quarterly"', 'score = "值3 + 指标2得分率×2"'),
+        ]
+    )
+    data = "单位,期间,值1,值2,值3\n甲,,30,20,10\n甲,一季度,,10,5\n甲,二季度,,30,\n乙,,10,20,10\n乙,一季度,,25,5\n丙,,40,22,10\n"
+    found = _scored(tmp_path, text, data)
+    assert [(found[u].total, found[u].grade) for u in "甲乙丙"] == [
+        (Fraction(169, 3), "差"),
+        (Decimal(15), "差"),
+        (Fraction(1102, 15), "良"),
+    ]
