@@ -24,13 +24,14 @@ blank: such a unit goes to the per-unit program as before.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .._intcols import numpy
 from .indicator import IndicatorPlan
+from .plan import Plan
 
-__all__ = ["BLANK", "TAKEN", "blank_value", "unsure"]
+__all__ = ["BLANK", "TAKEN", "Blanks", "blank_value", "unsure"]
 
 BLANK = "\0blank cells"
 """Where a batch's columns hold, per data column, which of its cells are blank (bool arrays)."""
@@ -75,3 +76,31 @@ def unsure(units: Sequence[Any], columns: dict[str, tuple[Any, Any]], fields: Se
         for i in np.flatnonzero(~given[1]).tolist():
             found[i] |= units[i].data.get(name) is not None
     return found
+
+
+class Blanks:
+    """Per indicator of a plan, the name and data column whose blank cell its default for no data takes
+    (:func:`blank_value`), and what the column program does with them."""
+
+    def __init__(self, plan: Plan, text_reads: Sequence[str]) -> None:
+        self.codes = [ind.code for ind in plan.indicators]
+        self.found = [blank_value(ind, frozenset(text_reads)) for ind in plan.indicators]
+        self.fields = sorted({b[1] for b in self.found if b is not None})
+
+    def unsure(self, units: Sequence[Any], columns: dict[str, tuple[Any, Any]]) -> Any:
+        """:func:`unsure` for those data columns (None: there are none)."""
+        return unsure(units, columns, self.fields) if self.fields else None
+
+    def put(self, cols: dict[str, Any], columns: Mapping[str, tuple[Any, Any]]) -> None:
+        """Put the blank cells of those data columns among the batch's columns *cols* (:data:`BLANK`),
+        and a place for the rows taken (:data:`TAKEN`)."""
+        if self.fields:
+            cols[BLANK] = {name: ~columns[name][1] for name in self.fields if name in columns}
+            cols[TAKEN] = {}
+
+    def plain(self, k: int, name: str, plain: Any, cols: Mapping[str, Any]) -> Any:
+        """*plain* (which cells of data column *name* are plain numbers) with the blank ones indicator
+        *k*'s default for no data took: they do not stop it."""
+        found = self.found[k]
+        taken = cols.get(TAKEN, {}).get(self.codes[k]) if found is not None and found[1] == name else None
+        return plain if taken is None else plain | taken

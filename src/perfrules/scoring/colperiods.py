@@ -242,7 +242,7 @@ def _summed(
     cols: dict[str, Any],
     plain: Mapping[str, Any],
     text: frozenset[str],
-) -> tuple[dict[str, Any], Any]:
+) -> tuple[dict[str, Any], Any, dict[str, Any]]:
     """The batch's columns with each of *names* the sum of the values a unit's period rows give
     (``periods = "sum"``; the year's value where no period gives one), and the units the columns
     cannot take (a period cell that is not a plain number, words), and per name the units whose year cell

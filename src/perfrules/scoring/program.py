@@ -69,17 +69,8 @@ from .._intcols import as_objects as _objects
 from .._intcols import format_rows, gc_paused, numpy, round_half_up_column
 from .._numbers import as_fraction, exact
 from ..scheme.units import Unit, note_events
-from . import (
-    colapplies,
-    colblank,
-    colindicators,
-    collimits,
-    collookup,
-    colperiods,
-    colscale,
-    colsteps,
-    colvetoes,
-)
+from . import colapplies, colindicators, collimits, collookup, colperiods, colscale, colsteps, colvetoes
+from .colblank import Blanks
 from .coldot import CommonScores, weighted_sums
 from .coldot import scaled as _scaled
 from .coldress import dress
@@ -133,8 +124,7 @@ class ColumnProgram:
         self.ranks = compile_ranks(plan, _compile, _Unsupported)
         self.text_reads = found.text_reads
         self.missing = MissingRules(plan, self.text_reads)  # blank inputs under a missing rule (colmissing)
-        # Per indicator, the data column whose blank cell its default for no data takes (colblank).
-        self.blanks = [colblank.blank_value(ind, frozenset(self.text_reads)) for ind in plan.indicators]
+        self.blanks = Blanks(plan, self.text_reads)  # blank values a default for no data takes (colblank)
         # Overall grading that reads more than the total, groups that take a mean, a grade per period:
         # each run once per distinct input (coloverall, colmeans, colgrades).
         self.rich, self.means = rich_grading(plan, _Unsupported, self.text_reads), group_means(plan)
@@ -195,8 +185,8 @@ class ColumnProgram:
                 ok &= self.params.fine(units, columns)
             if self.missing.every:  # a cell a missing rule reads, not plain and not blank either
                 ok &= ~self.missing.unsure(units, columns)
-            if any(self.blanks):  # (and one a default for no data takes where blank: colblank)
-                ok &= ~colblank.unsure(units, columns, [b[1] for b in self.blanks if b is not None])
+            if self.blanks.fields:  # (and one a default for no data takes where blank: colblank)
+                ok &= ~self.blanks.unsure(units, columns)
             for name in self.text_reads:
                 columns[name] = collookup.text_column([u.data.get(name) for u in units])
             periods = colperiods.periods_of(units)
@@ -289,11 +279,7 @@ class ColumnProgram:
             columns = self.params.joined(names, columns)
         cols: dict[str, Any] = {name: col for name, (col, _) in columns.items()}
         cols[CATEGORY] = cat  # 分值 and limits per category (colpoints)
-        if any(self.blanks):  # blank cells a default for no data takes (colblank)
-            cols[colblank.BLANK] = {
-                b[1]: ~columns[b[1]][1] for b in self.blanks if b is not None and b[1] in columns
-            }
-            cols[colblank.TAKEN] = {}
+        self.blanks.put(cols, columns)  # blank cells a default for no data takes (colblank)
         present = None  # per unit and indicator: whether its population values are there
         if any(self.population):
             present = colsteps.population_columns(plan.indicators, self.population, names, population, cols)
@@ -324,9 +310,8 @@ class ColumnProgram:
         start = applicable.copy()  # (a unit's indicator that applies to it by name and weight)
         for k, holds, names_k in self.na_rules:
             applicable[:, k] &= ~holds(cols, n)
-            # A condition that cannot be worked out: the indicator's error.
-            for name in self.missing.blank(k, names_k, columns, applicable, periods, unread):
-                fails.mark(k, ~columns[name][1] & start[:, k])
+            for name in self.missing.blank(k, names_k, columns, applicable, periods, unread):  # a condition
+                fails.mark(k, ~columns[name][1] & start[:, k])  # not worked out: the indicator's error
         if self.steps is not None:  # other indicators' steps that rules read (colstepreads)
             columns = self.steps.run(cols, columns, n)
         places = scheme.round_scores
@@ -374,13 +359,10 @@ class ColumnProgram:
         everywhere = applicable.all(axis=0).tolist()
         for k, names_k in enumerate(self.reads_of):
             elsewhere = per_period.get(k)  # units whose indicator k is scored from their periods
-            blank = self.blanks[k]
             for name in names_k:
-                plain = columns[name][1]
+                plain = self.blanks.plain(k, name, columns[name][1], cols)  # (a blank its default took)
                 if elsewhere is not None:
                     plain = plain | elsewhere
-                if blank is not None and name == blank[1] and plan.indicators[k].code in cols[colblank.TAKEN]:
-                    plain = plain | cols[colblank.TAKEN][plan.indicators[k].code]  # its default took it
                 if everywhere[k]:
                     fails.mark(k, ~plain)
                 elif not plain.all():
