@@ -246,7 +246,7 @@ def _summed(
     """The batch's columns with each of *names* the sum of the values a unit's period rows give
     (``periods = "sum"``; the year's value where no period gives one), and the units the columns
     cannot take (a period cell that is not a plain number, words), and per name the units whose year cell
-    read is not a plain number (blank, where a default for no data may take them: :func:`_unless_taken`)."""
+    read is not a plain number (blank, where a default for no data may take them: :func:`_stopping`)."""
     np = numpy()
     owner, has, rows = runs
     n = len(has)
