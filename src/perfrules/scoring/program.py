@@ -87,6 +87,7 @@ from .colpoints import CATEGORY
 from .colrank import compile_ranks
 from .colresults import ordered, result_reads
 from .colstepreads import step_reads_of
+from .coltotalerrors import total_rows
 from .coltotalrules import TotalRules
 from .coltotals import TotalColumn
 from .colweights import ReadWeights
@@ -199,6 +200,7 @@ class ColumnProgram:
             )
             refused_rows(scored, given, read)  # errors decided before any indicator is scored (uniterrors)
             failed_rows(scored, given, population)  # an indicator's error, by its own step (colfailures)
+            total_rows(scored, given, population)  # the total's error, by the per-unit code (coltotalerrors)
             if record is not None:
                 record.update(units=units, scored=scored)
             out: list[UnitOutcome | None] = [None] * n
@@ -360,6 +362,7 @@ class ColumnProgram:
                 elif not plain.all():
                     fails.mark(k, ~plain & applicable[:, k])
         ok = fails.split(ok)  # units only an indicator's failure keeps from a total (colfailures)
+        fails.whole = ok.copy()  # (those the rules on the total then drop are asked about: coltotalerrors)
         for name in self.rich.data if self.rich is not None else ():  # (not read for a unit with
             ok &= columns[name][1]  # an indicator's error) a cell overall grading reads, not a plain number
         # One pattern of applicable indicators per unit: the units grouped by category and pattern.
