@@ -215,7 +215,8 @@ def test_a_total_beyond_the_number_bounds(tmp_path, monkeypatch):
 
 
 def test_weights_read_by_a_unit_with_periods(tmp_path):
-    """乙 reports a quarter (its columns leave it before its weights are read): 分值2 = 45 makes 105,
+    """乙 reports a quarter and leaves 值1 blank, which its quarter may give (so its columns leave it
+    before its weights are read): 分值2 = 45 makes 105,
     not 100 — its error, as the per-unit program gives it before scoring any indicator."""
     text = """
 name = "读权重"
@@ -237,7 +238,7 @@ weight_from = "分值2"
 full = 40
 score = "值2"
 """
-    data = "单位,期间,值1,值2,分值2\n甲,,50,30,40\n乙,,50,30,45\n乙,一季度,,,\n"
+    data = "单位,期间,值1,值2,分值2\n甲,,50,30,40\n乙,,,30,45\n乙,一季度,,,\n"
     fast, _ = _both(tmp_path, text, data)
     assert fast[0].total == Decimal(80)
     (error,) = fast[1].errors
