@@ -199,7 +199,9 @@ def test_a_total_beyond_the_number_bounds(tmp_path, monkeypatch):
 
     text = 'name = "界限"\ngroups = [{ name = "组" }]\n'
     for i in (1, 2, 3):
-        text += f'[[indicators]]\ncode = "{i}"\nname = "项{i}"\ngroup = "组"\nweight = {34 if i == 1 else 33}\n'
+        text += (
+            f'[[indicators]]\ncode = "{i}"\nname = "项{i}"\ngroup = "组"\nweight = {34 if i == 1 else 33}\n'
+        )
         text += f'score = "a{i}/b{i}×100"\n'
     data = (
         "单位,a1,b1,a2,b2,a3,b3\n"
@@ -292,3 +294,59 @@ def test_every_unit_whose_total_the_columns_cannot_finish_gets_the_per_unit_erro
             event("a unit's total not finished: sent back (no error)")
             assert fast[i] is None
             assert not slow.errors or plan.periodic, unit.name
+
+
+def test_vetoes_beside_group_means(tmp_path):
+    """Group means (a geometric mean of 指标1 and 指标2's rates) beside vetoes: 甲's 指标1 veto fires
+    (lowest grade, its note before the mean's), 乙's 指标3 veto zeroes its total, 丙 the scheme's veto;
+    丁's 事故1 is blank (指标1's error) and 戊's 否决 (the scheme veto's error). 己: 30 × √(0.64 × 1)
+    = 24, + 15 = 39 (差)."""
+    text = """
+name = "平均与否决"
+basis = "points"
+total = 60
+groups = [{ name = "质量", aggregate = "geometric", places = 2 }, { name = "满意" }]
+[[policies]]
+type = "veto"
+when = "否决>0"
+effect = "lowest_grade"
+[overall]
+rule = "优：总分>=50；良：40<=总分<50；差：总分<40"
+[[indicators]]
+code = "1"
+name = "健康"
+group = "质量"
+weight = 15
+score = "分值×率1"
+policies = [{ type = "veto", when = "事故1>0", effect = "lowest_grade" }]
+[[indicators]]
+code = "2"
+name = "教育"
+group = "质量"
+weight = 15
+score = "分值×率2"
+[[indicators]]
+code = "3"
+name = "满意度"
+group = "满意"
+weight = 30
+score = "分值×率3"
+policies = [{ type = "veto", when = "事故3>0", effect = "zero" }]
+"""
+    data = (
+        "单位,率1,率2,率3,事故1,事故3,否决\n"
+        "甲,1,1,1,1,0,0\n乙,1,1,1,0,1,0\n丙,1,1,1,0,0,1\n丁,1,1,1,,0,0\n戊,1,1,1,0,0,\n"
+        "己,0.64,1,0.5,0,0,0\n"
+    )
+    fast, _ = _both(tmp_path, text, data)
+    assert [(o.total, o.grade, o.vetoed) for o in fast] == [
+        (Decimal(60), "差", True),
+        (Decimal(0), "差", True),
+        (Decimal(60), "差", True),
+        (None, None, False),
+        (None, None, False),
+        (Decimal(39), "差", False),
+    ]
+    assert fast[0].events[0].kind == "veto" and fast[0].subtotals
+    assert [(e.indicator, e.field) for e in fast[3].errors] == [("1", "事故1")]
+    assert [(e.indicator, e.field) for e in fast[4].errors] == [(None, "否决")]

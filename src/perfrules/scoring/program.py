@@ -13,14 +13,17 @@ never a wrapped-around number.
 It is the plan's totals-only scoring, run column-wise: the per-unit
 program (:func:`perfrules.scoring.unit.score_unit`) runs for the units the program
 sends back — a cell the per-cell reader rejects (the columnar readers read
-``87.5分``, ``95%``, ``—`` … into the column: :mod:`perfrules.files.colcells`),
-a total past the number limits — and explains those units. A unit refused before
+``87.5分``, ``95%``, ``—`` … into the column: :mod:`perfrules.files.colcells`)
+— and explains those units. A unit refused before
 any indicator is scored (cells its file could not read, a category the scheme
 lacks, weights read that are refused) gets its errors here, by the same rule
 (:mod:`~perfrules.scoring.uniterrors`; ``Scored.errors``); so does one with an
 indicator its columns cannot work out (a blank input without a policy for it, a
 value outside a scale's domain …), worded by that indicator's own step
-(:mod:`~perfrules.scoring.colfailures`).
+(:mod:`~perfrules.scoring.colfailures`); and so does one whose total a rule
+cannot finish (a cap or overall band reading a result or cell the unit lacks, a
+total past the number limits), worded by the per-unit program's last part
+(:mod:`~perfrules.scoring.coltotalerrors`, :mod:`~perfrules.scoring.unittotal`).
 Other units' explanations are a view of what this program records when it runs
 again on them (``run(…, record=…)``: :mod:`~perfrules.scoring.colrecord`,
 :mod:`~perfrules.scoring.colexplain`).

@@ -9,9 +9,12 @@ Weights are worked out once per category and pattern of applicable indicators
 integer-weighted sum. One unit's bad data is recorded on that unit and never
 stops the others; what is wrong with it before any indicator is scored is
 decided by :func:`~perfrules.scoring.uniterrors.unit_level`, as the column
-program decides it, and each indicator is scored by
+program decides it, each indicator is scored by
 :func:`~perfrules.scoring.indstep.indicator_step`, which the column program runs
-to word an indicator's error (:mod:`~perfrules.scoring.colfailures`).
+to word an indicator's error (:mod:`~perfrules.scoring.colfailures`), and the
+unit is finished by :func:`~perfrules.scoring.unittotal.finish_unit`, which the
+column program runs to word an error of the total
+(:mod:`~perfrules.scoring.coltotalerrors`).
 """
 
 from __future__ import annotations
