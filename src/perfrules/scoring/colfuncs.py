@@ -125,7 +125,7 @@ def _compile_rounding(node: Call, compile_node: Any, unsupported: type[Exception
 def _compile_if(node: Call, compile_node: Any, unsupported: type[Exception]) -> Any:
     """``if(condition, a, b)`` per row (see the module's docstring)."""
     np = numpy()
-    condition = compile_condition(node.args[0], compile_node, unsupported)
+    condition = compile_condition(node.args[0], compile_node, unsupported, strict=True)
     then, other = compile_node(node.args[1]), compile_node(node.args[2])
 
     def run(cols: dict[str, Any], n: int) -> IntColumn:
@@ -142,7 +142,7 @@ def _compile_if(node: Call, compile_node: Any, unsupported: type[Exception]) -> 
 def _compile_count(node: Call, compile_node: Any, unsupported: type[Exception]) -> Any:
     """``count(c₁, c₂, …)`` per row: how many of the conditions hold (see the module's docstring)."""
     np = numpy()
-    conditions = [compile_condition(a, compile_node, unsupported) for a in node.args]
+    conditions = [compile_condition(a, compile_node, unsupported, strict=True) for a in node.args]
     most = len(conditions)
 
     def run(cols: dict[str, Any], n: int) -> IntColumn:

@@ -49,6 +49,7 @@ from .coladjust import adjust_reads, compile_adjusts, over, total
 from .colargs import argument_why
 from .colconds import compile_condition
 from .coldefaults import with_defaults
+from .colfull import category_of, full_column
 from .colparts import compile_steps, peer_columns
 from .colsteps import CATEGORY, POPULATION_PREFIX, SEND_BACK, ZERO_DIVISOR, population_names, send_back
 from .colzero import PERIOD_ROWS
@@ -111,16 +112,6 @@ def points_why(ind: IndicatorPlan, categories: Sequence[str] | None) -> str | No
     return argument_why(ind)  # (a step's value: over the steps it reads, colargs)
 
 
-def _fraction_column(values: Sequence[Fraction], at: Any) -> IntColumn:
-    """The column whose row i holds ``values[at[i]]``."""
-    np = numpy()
-    den = math.lcm(*(v.denominator for v in values))
-    nums = [v.numerator * (den // v.denominator) for v in values]
-    bound = max(abs(v) for v in nums)
-    table = np.array(nums, dtype=np.int64 if bound < SAFE else object)
-    return IntColumn(table[at], den, bound)
-
-
 def _held(col: IntColumn, lower: Fraction | None, uppers: Sequence[Fraction | None], cat: Any) -> IntColumn:
     """*col* held within *lower* and each row's category's upper limit (as ``bound`` holds a score)."""
     np = numpy()
@@ -153,13 +144,6 @@ def _carry(scope: dict[str, Any], cols: dict[str, Any]) -> None:
     if SEND_BACK in scope and scope is not cols:
         send_back(cols, scope[SEND_BACK])
     colvetoes.carry(scope, cols)
-
-
-def full_column(fulls: Sequence[Fraction], cols: dict[str, Any], n: int) -> IntColumn:
-    """``分值`` per row: the indicator's full points for each row's category."""
-    if len(set(fulls)) == 1:
-        return _fraction_column(fulls[:1], numpy().zeros(n, dtype=numpy().int64))
-    return _fraction_column(fulls, _category(cols, n))
 
 
 def _zeroed(rules: Sequence[tuple[Any, bool]], col: IntColumn, scope: dict[str, Any], n: int) -> IntColumn:
@@ -195,7 +179,7 @@ def _finished(
     if adjusts is not None:
         change, counted = adjusts(scope, n)
         if counted.any():
-            held = _held(total([col, change], n), *limits, _category(scope, n))
+            held = _held(total([col, change], n), *limits, category_of(scope, n))
             a, b, den, bound = over(held, col)
             col = IntColumn(np.where(counted, a, b), den, bound)
     if vetoes:  # where each fires: its note and effect on the total (colvetoes)
@@ -241,7 +225,7 @@ def compile_points(
         """The steps and the score formula, held within the limits, then the zero rules."""
         scope = run_steps({**cols, FULL_NAME: full_column(fulls, cols, n)}, n)
         cols[scope_key] = scope
-        col = _held(score(scope, n), *limits, _category(cols, n))
+        col = _held(score(scope, n), *limits, category_of(cols, n))
         if zero_rules:
             col = _zeroed(zero_rules, col, scope, n)
         _carry(scope, cols)
@@ -376,8 +360,3 @@ def scale_mechanics(
         return run
 
     return zeroed, finished, _rule_reads(ind) - {FULL_NAME} - ind.targets
-
-
-def _category(cols: dict[str, Any], n: int) -> Any:
-    found = cols.get(CATEGORY)
-    return found if found is not None else numpy().zeros(n, dtype=numpy().int64)

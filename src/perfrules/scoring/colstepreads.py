@@ -21,18 +21,17 @@ not compiled.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from fractions import Fraction
 from typing import Any
 
-from .._intcols import SAFE, IntColumn, numpy
+from .._intcols import numpy
 from .._numbers import as_fraction
 from ..formula.language import Formula
 from ..scheme.reads import FULL_NAME, step_result_reads
 from ..scheme.steps import Part, step_closure, step_target
+from .colfull import full_column
 from .colparts import compile_part
-from .colpoints import CATEGORY
 from .colsteps import SEND_BACK, ZERO_DIVISOR, send_back
 from .plan import Plan
 
@@ -115,7 +114,7 @@ class StepReads:
                 if field in cols:
                     scope[local] = cols[field]
             if read.fulls is not None:
-                scope[FULL_NAME] = _full_column(read.fulls, cols.get(CATEGORY), n)
+                scope[FULL_NAME] = full_column(read.fulls, cols, n)
             plain = np.ones(n, dtype=bool)
             for field in read.reads:
                 plain &= columns[field][1]
@@ -136,14 +135,3 @@ def step_reads_of(
     """The step reads among *names* (result names), compiled (None: there are none)."""
     steps = {name for name in names if plan.results[name][1] is not None}
     return StepReads(plan, steps, compile_node, unsupported) if steps else None
-
-
-def _full_column(fulls: list[Fraction], cat: Any, n: int) -> IntColumn:
-    """``分值`` per row: the full points for each row's category (position in *fulls*)."""
-    np = numpy()
-    den = math.lcm(*(f.denominator for f in fulls))
-    nums = [f.numerator * (den // f.denominator) for f in fulls]
-    bound = max(abs(v) for v in nums)
-    table = np.array(nums, dtype=np.int64 if bound < SAFE else object)
-    at = cat if cat is not None and len(fulls) > 1 else np.zeros(n, dtype=np.int64)
-    return IntColumn(table[at], den, bound)
