@@ -141,8 +141,10 @@ def _step(left: Any, op: str, operand: Node) -> Any:
             return _guarded(_times(col, sign * p, q), cols)
 
         return divide
-    if op == "/" and not isinstance(operand, Num):
-        right = compile_node(operand)  # by a column (完成数/计划数, max_of(x)−min_of(x)): exact quotients
+    if op == "/":
+        # By a column (完成数/计划数, max_of(x)−min_of(x)), or by a literal 0 (every row's division
+        # by 0: a default for no data takes it, else the per-unit program's error): exact quotients.
+        right = compile_node(operand)
         shown = colsteps.shown(operand)  # (a population call as its own text: max_of(x))
 
         def by_column(cols: Any, n: int) -> _Col:
