@@ -1,0 +1,286 @@
+"""More forms the column program compiles that it once left to the per-unit program (issue 17).
+
+Each test writes a small scheme in one form (with boundary values and blank cells in its data),
+checks that the plan compiles (``program_of`` is not None), that every unit the column program
+scores has the per-unit program's outcome (:func:`perfrules.scoring.unit.score_unit`: total, grade,
+scores, errors, events …), that the units named are the ones it sends back, and that every path
+(the API with and without explanations, the command line's JSON and CSV) agrees. Hand-worked
+numbers pin what the two programs agree on.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from perfrules import loads
+from perfrules.files.data import load_units
+from perfrules.scoring.colpop import batch_population
+from perfrules.scoring.plan import plan_of
+from perfrules.scoring.program import program_of
+from perfrules.scoring.unit import score_unit
+from test_column_failures import _key
+from test_differential import assert_paths_agree
+
+_HEAD = """
+format = "perfrules-scheme/1"
+name = "列形式二"
+basis = "points"
+total = 100
+categories = ["甲", "乙"]
+groups = [{ name = "工作" }]
+
+[scores]
+"优" = [90, 100]
+"良" = [80, 90]
+"中" = [60, 80]
+"差" = [0, 60]
+"""
+
+
+def _both(
+    tmp_path: Path, body: str, data: str, *, sent_back: tuple[str, ...] = ()
+) -> dict[str, tuple[Any, Any, list[Any], list[str]]]:
+    """Per unit: (total, grade, scores, error messages), after checking that the plan compiles, that
+    the column program scores every unit but *sent_back* with the per-unit program's outcome, and
+    that every path agrees."""
+    text = _HEAD + body
+    scheme = loads(text, format="toml")
+    plan = plan_of(scheme)
+    program = program_of(plan)
+    assert program is not None, plan.program_why
+    scheme_path, data_path = tmp_path / "scheme.toml", tmp_path / "data.csv"
+    scheme_path.write_text(text, encoding="utf-8")
+    data_path.write_text(data, encoding="utf-8")
+    units = load_units(data_path, scheme=scheme)
+    population = batch_population(plan, units) if plan.has_population else {}
+    fast = program.run(units, population)
+    slow = [score_unit(plan, u, population.get(u.name, {}), detail=False) for u in units]
+    sent = tuple(u.name for u, o in zip(units, fast, strict=True) if o is None)
+    assert sent == sent_back, f"sent to the per-unit program: {sent}"
+    for f, s in zip(fast, slow, strict=True):
+        if f is not None:
+            assert _key(f) == _key(s), f.unit.name
+    assert_paths_agree(scheme, scheme_path, data_path)
+    return {s.unit.name: (s.total, s.grade, list(s.scores), [e.message for e in s.errors]) for s in slow}
+
+
+def _d(*values: str | int) -> list[Decimal]:
+    return [Decimal(v) for v in values]
+
+
+# -- 1. conditions reading 分值 -----------------------------------------------------------------------
+
+_FULL = """
+[[indicators]]
+code = "1"
+name = "完成率"
+group = "工作"
+weight = 60
+fulls = { "甲" = 50, "乙" = 40 }
+steps = ["完成率=完成数/任务数×100"]
+scale = { rule = "优：完成率≥95；良：85≤完成率<95；中：60≤完成率<85；差：完成率<60", domain = [0, 100] }
+policies = [{ type = "default", grade = "良", when = "任务数<分值" }]
+
+[[indicators]]
+code = "2"
+name = "日常"
+group = "工作"
+weight = 40
+fulls = { "甲" = 40, "乙" = 30 }
+score = "分值×好评数/评价数"
+policies = [{ type = "not_applicable", when = "评价数<分值" }]
+"""
+
+
+def test_conditions_that_read_the_full_points(tmp_path: Path) -> None:
+    """``分值`` in a ``default … when`` and a not-applicable condition is the row's category's full
+    points. 一 (甲): 任务数 50 is not below 50, 45/50 = 90% is 良, 80 + 5/10 × 10 = 85, 42.5 of 50;
+    评价数 40 is not below 40: 40 × 4/40 = 4. 二 (乙): 任务数 39 < 40, the default (the midpoint
+    of 良, 85% of 40 = 34); 评价数 29 < 30, not applicable. 三 (甲): 评价数 blank, the indicator's
+    error (worded by its own step)."""
+    data = "单位,类别,完成数,任务数,好评数,评价数\n一,甲,45,50,4,40\n二,乙,1,39,3,29\n三,甲,45,50,,\n"
+    got = _both(tmp_path, _FULL, data)
+    assert got["一"][2] == _d("42.5", 4)
+    assert got["二"][2] == [Decimal(34), None]
+    assert got["三"][3] == ["no value for '评价数' in formula '评价数<分值'"]
+
+
+# -- 2. bare names and if(…) as conditions ------------------------------------------------------------
+
+_TRUTHS = """
+[[indicators]]
+code = "1"
+name = "完成率"
+group = "工作"
+weight = 60
+steps = ["完成率=完成数/任务数×100"]
+scale = { rule = "优：完成率≥95；良：85≤完成率<95；中：60≤完成率<85；差：完成率<60", domain = [0, 100] }
+policies = [
+    { type = "default", grade = "良", when = "if(类型=1, 任务数<=20, 任务数<10)" },
+    { type = "default", grade = "中", when = "标志" },
+]
+
+[[indicators]]
+code = "2"
+name = "日常"
+group = "工作"
+weight = 40
+score = "分值×好评数/评价数"
+policies = [{ type = "not_applicable", when = "评价数=0 or 免评" }]
+"""
+
+
+def test_bare_names_and_if_as_conditions(tmp_path: Path) -> None:
+    """A bare name is a number, not a truth value: as a policy's whole condition it never holds (标志
+    = 1 takes no default); where ``or`` reaches it (评价数 ≠ 0) it is the per-unit program's error,
+    those units sent back. ``if(类型=1, 任务数≤20, 任务数<10)`` picks its condition per row: 二's
+    类型 1 and 任务数 20 take the default 良 (85% of 60 = 51) on the boundary; 三's 类型 2 and 任务数
+    15 do not (9/15 = 60% is 中, 60 × 60% = 36); 评价数 0 makes 指标2 not applicable (40 → 60 points:
+    36 × 100/60 = 60)."""
+    data = (
+        "单位,类别,完成数,任务数,好评数,评价数,类型,标志,免评\n"
+        "一,甲,45,50,3,40,1,1,1\n二,乙,9,20,3,0,1,0,0\n三,甲,9,15,3,0,2,1,1\n四,甲,9,15,3,4,2,0,1\n"
+    )
+    got = _both(tmp_path, _TRUTHS, data, sent_back=("一", "四"))
+    assert got["二"][:3] == (Decimal(85), "良", [Decimal(51), None])
+    assert got["三"][:3] == (Decimal(60), "中", [Decimal(36), None])
+    assert got["一"][3] == [
+        "1 (number) used where a truth value (condition) is needed in formula '评价数=0 or 免评'"
+    ]
+
+
+# -- 3. powers --------------------------------------------------------------------------------------
+
+_POWERS = """
+[[indicators]]
+code = "1"
+name = "平方"
+group = "工作"
+weight = 60
+score = "分值×(完成数/任务数)^2"
+policies = [{ type = "default", score = 10 }]
+
+[[indicators]]
+code = "2"
+name = "倒数"
+group = "工作"
+weight = 40
+score = "min(分值, 分值×好评数^-1 + x^0)"
+"""
+
+
+def test_powers(tmp_path: Path) -> None:
+    """``(完成数/任务数)^2``: 45/50 → 0.81 × 60 = 48.6; 任务数 0 divides by 0, the default 10.
+    ``好评数^-1``: 3 → 40/3 + 1 (``x^0`` is 1, 0^0 too); 0.5 → 80 + 1, held to 40 by ``min``; 0 is a
+    division by 0, the indicator's error; −4 → −10 + 1 = −9, held to 0."""
+    data = "单位,类别,完成数,任务数,好评数,x\n一,甲,45,50,3,0\n二,乙,30,45,0.5,2\n三,甲,1,0,2,1\n四,甲,1,3,0,1\n五,乙,-2,3,-4,1\n"
+    got = _both(tmp_path, _POWERS, data)
+    assert got["一"][2] == [Decimal("48.6"), Fraction(43, 3)]
+    assert got["二"][2] == [Fraction(80, 3), Decimal(40)]
+    assert got["三"][2] == _d(10, 21)
+    assert got["四"][3] == [
+        "division by zero in 'min(分值, 分值×好评数^-1 + x^0)': '-1' is 0 (with x=1, 分值=40, 好评数=0)"
+    ]
+    assert got["五"][2] == [Fraction(80, 3), Decimal(0)]
+
+
+def test_powers_past_the_limits(tmp_path: Path) -> None:
+    """``x^64`` and ``y^-64``: 1.5^-64 is within the limits; 1000^64 and 0.00001^-64 are past 10^50
+    (the per-unit program's error, worded for the indicator); a 230-bit base to the 64th is refused
+    before it is worked out: that unit is sent back (the power is checked row by row), and so is 一,
+    whose x shares the column's denominator of 10^69 (its 64th power is past what the columns keep)."""
+    body = """
+[[indicators]]
+code = "1"
+name = "幂"
+group = "工作"
+weight = 60
+score = "min(分值, x^64)"
+
+[[indicators]]
+code = "2"
+name = "负幂"
+group = "工作"
+weight = 40
+score = "min(分值, y^-64)"
+"""
+    data = (
+        "单位,类别,x,y\n一,甲,1,1.5\n"
+        "二,乙,0.123456789012345678901234567890123456789012345678901234567890123456789,3\n"
+        "三,甲,1000,0\n四,甲,2,0.00001\n"
+    )
+    got = _both(tmp_path, body, data, sent_back=("一", "二"))
+    assert got["一"][2] == [Decimal(1), Fraction(2**64, 3**64)]
+    assert got["二"][3][0].startswith("the power ^64 of a 230-bit number would exceed 8192 bits")
+    assert got["四"][2][0] == Decimal(60)
+
+
+# -- 4. a division by a literal 0 ---------------------------------------------------------------------
+
+_BY_ZERO = """
+[[indicators]]
+code = "1"
+name = "默认"
+group = "工作"
+weight = 50
+score = "if(x>0, 分值, 分值/0)"
+policies = [{ type = "default", score = 10 }]
+
+[[indicators]]
+code = "2"
+name = "错误"
+group = "工作"
+weight = 40
+score = "if(y>0, 分值, y/0)"
+
+[[indicators]]
+code = "3"
+name = "总是"
+group = "工作"
+weight = 10
+score = "1/0"
+policies = [{ type = "default", score = 5 }]
+"""
+
+
+def test_a_division_by_a_literal_zero(tmp_path: Path) -> None:
+    """Where ``if`` takes ``分值/0`` the default for no data (10) scores; where it takes ``y/0`` it is
+    the indicator's error; where it takes the other branch, its division is never worked out (x = 1,
+    y = 1: 50 + 40 + 5 = 95). ``1/0`` divides by 0 on every row: its default, 5."""
+    data = "单位,类别,x,y\n一,甲,1,1\n二,乙,0,3\n三,甲,1,0\n"
+    got = _both(tmp_path, _BY_ZERO, data)
+    assert got["一"][:3] == (Decimal(95), "优", _d(50, 40, 5))
+    assert got["二"][:3] == (Decimal(55), "差", _d(10, 40, 5))
+    assert got["三"][3] == ["division by zero in 'if(y>0, 分值, y/0)': '0' is 0 (with y=0, 分值=40)"]
+
+
+# -- 5. a word scale without value --------------------------------------------------------------------
+
+_UNNAMED = """
+[[indicators]]
+code = "1"
+name = "审计"
+group = "工作"
+weight = 60
+scale = { bands = [{ name = "优" }, { name = "良" }, { name = "中" }, { name = "差" }] }
+policies = [{ type = "default", grade = "中" }]
+
+[[indicators]]
+code = "2"
+name = "日常"
+group = "工作"
+weight = 40
+scale = { bands = [{ name = "优" }, { name = "良" }, { name = "中" }, { name = "差" }] }
+"""
+
+
+def test_a_word_scale_without_value(tmp_path: Path) -> None:
+    """No value names what the scale grades: every unit lacks it, so 指标1 takes its default for no
+    data (中's midpoint, 70% of 60 = 42) and 指标2 is every unit's error."""
+    data = "单位,类别,审计,日常\n一,甲,优,良\n二,乙,,\n"
+    got = _both(tmp_path, _UNNAMED, data)
+    assert got["一"][2] == [Decimal(42), None]
+    assert got["二"][3] == got["一"][3] != []
