@@ -284,3 +284,37 @@ def test_a_word_scale_without_value(tmp_path: Path) -> None:
     got = _both(tmp_path, _UNNAMED, data)
     assert got["一"][2] == [Decimal(42), None]
     assert got["二"][3] == got["一"][3] != []
+
+
+# -- 5. a scale over several values given 'of' --------------------------------------------------------
+
+_SEVERAL_OF = """
+[[indicators]]
+code = "1"
+name = "综合"
+group = "工作"
+weight = 60
+steps = [
+    "a=完成数/任务数×100",
+    "b=好评数",
+    { type = "part", target = "质量分", of = "a", scale = { rule = "优：a≥90 and b≥90；良：a≥80 and b≥80；中：a≥60；差：a<60", policy = "highest" } },
+]
+score = "质量分×分值/100"
+
+[[indicators]]
+code = "2"
+name = "日常"
+group = "工作"
+weight = 40
+score = "x"
+"""
+
+
+def test_a_scale_over_several_values_given_of(tmp_path: Path) -> None:
+    """A part's scale reads a and b though ``of`` names a: the per-unit program grades the scope (a
+    and b) once a is there. 一: 90 and 90 on the boundary, 优 (95: 57 of 60); 四: b 79.9 misses 良, 中
+    (70: 42); 三: a 50, 差 (30: 18); 二: 好评数 blank, the indicator's error."""
+    data = "单位,类别,x,完成数,任务数,好评数\n一,甲,1,90,100,90\n二,乙,0,85,100,\n三,乙,0,50,100,95\n四,甲,0,80,100,79.9\n"
+    got = _both(tmp_path, _SEVERAL_OF, data)
+    assert [got[u][2][0] for u in ("一", "三", "四")] == _d(57, 18, 42)
+    assert got["二"][3] == ["no value for '好评数' in formula 'b=好评数'"]

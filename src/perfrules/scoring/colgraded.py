@@ -38,7 +38,12 @@ def text_inputs(ind: IndicatorPlan) -> set[str]:
     for step in ind.steps:
         if isinstance(step, Part):
             text = scale_inputs(step.scale, step.of)[1]
-            if step.of is not None and step.scale.levels and not step.scale.is_categorical:
+            if (
+                step.of is not None
+                and step.scale.levels
+                and not step.scale.is_categorical
+                and len(step.scale.variables) == 1
+            ):
                 text = {step.of}
             found |= text
     return {ind.ind.inputs.get(name, name) for name in found}
