@@ -318,3 +318,72 @@ def test_a_scale_over_several_values_given_of(tmp_path: Path) -> None:
     got = _both(tmp_path, _SEVERAL_OF, data)
     assert [got[u][2][0] for u in ("一", "三", "四")] == _d(57, 18, 42)
     assert got["二"][3] == ["no value for '好评数' in formula 'b=好评数'"]
+
+
+# -- 6. a step that reads other indicators' scores, read by another rule --------------------------------
+
+_STEP_READS_SCORE = """
+[[indicators]]
+code = "1"
+name = "综合"
+group = "工作"
+weight = 50
+steps = ["a=完成数/任务数×100"]
+scale = { rule = "优：a≥95；良：85≤a<95；中：60≤a<85；差：a<60", domain = [0, 100] }
+
+[[indicators]]
+code = "2"
+name = "日常"
+group = "工作"
+weight = 30
+steps = ["b=x×2", "c=指标1得分/2+b"]
+score = "min(c, 分值)"
+
+[[indicators]]
+code = "3"
+name = "其他"
+group = "工作"
+weight = 20
+score = "min(指标2·c/2, 分值)"
+"""
+
+
+def test_a_read_step_that_reads_a_score(tmp_path: Path) -> None:
+    """指标3 reads 指标2's step c, which reads 指标1得分: c is worked out once 指标1 is scored. 一:
+    90% is 良, 85% of 50 = 42.5; c = 21.25 + 2 = 23.25 (指标2); 指标3 = 11.625. 三: 40% is 差, 40/60 ×
+    60% = 40% of 50 = 20; c = 10 + 40 = 50, held to 30 and to 20. 四: 任务数 0, 指标1 cannot be
+    scored: sent back (the per-unit program names 指标1得分 for the readers)."""
+    data = "单位,类别,x,完成数,任务数\n一,甲,1,90,100\n二,乙,4,60,100\n三,乙,20,40,100\n四,乙,,40,0\n"
+    got = _both(tmp_path, _STEP_READS_SCORE, data, sent_back=("四",))
+    assert got["一"][:3] == (Decimal("77.375"), "中", _d("42.5", "23.25", "11.625"))
+    assert got["三"][2] == _d(20, 30, 20)
+
+
+_ZERO_ON_STEP = """
+[[indicators]]
+code = "1"
+name = "综合"
+group = "工作"
+weight = 60
+steps = ["a=完成数/任务数×分值"]
+score = "a"
+policies = [{ type = "zero", target = "a", when = "完成数<分值" }]
+
+[[indicators]]
+code = "2"
+name = "日常"
+group = "工作"
+weight = 40
+steps = ["b=x×2"]
+scale = { rule = "优：b≥9；良：6≤b<9；中：3≤b<6；差：b<3", domain = [0, 100] }
+policies = [{ type = "zero", target = "b", when = "x<max_of(x)/4" }]
+"""
+
+
+def test_zero_rules_on_steps_that_read_the_full_points_and_population_values(tmp_path: Path) -> None:
+    """``完成数<分值`` zeroes a (分值 60): 一's 90 keeps 90/100 × 60 = 54, 二's 60 on the boundary keeps
+    36, 三's 50 takes 0. ``x<max_of(x)/4`` (max 20: 5) zeroes b: 一 (1) and 二 (4) score 0 for b, 差
+    by the scale (0/3 × 60% = 0); 三's b = 40 is 优, 90 + (40 − 9)/(100 − 9) × 10 of 100, × 40%."""
+    data = "单位,类别,x,完成数,任务数\n一,甲,1,90,100\n二,乙,4,60,100\n三,乙,20,50,100\n"
+    got = _both(tmp_path, _ZERO_ON_STEP, data)
+    assert [got[u][2] for u in ("一", "二", "三")] == [_d(54, 0), _d(36, 0), [0, Fraction(3400, 91)]]

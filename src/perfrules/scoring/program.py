@@ -130,7 +130,7 @@ class ColumnProgram:
         na_reads = {name for _, _, names in found.na_rules for name in names}
         self.results = result_reads(plan, na_reads, _Unsupported)  # 指标1得分 … (colresults)
         self.steps = step_reads_of(
-            plan, {*plan.total_reads, *chain(*plan.result_reads)}, _compile, _Unsupported
+            plan, {*plan.total_reads, *chain(*plan.result_reads)}, _compile, _Unsupported, self.results
         )
         computed = self.results.names if self.results is not None else frozenset()
         self.reads_of = [tuple(n for n in names if n not in computed) for names in found.reads_of]
