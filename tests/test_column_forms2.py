@@ -387,3 +387,43 @@ def test_zero_rules_on_steps_that_read_the_full_points_and_population_values(tmp
     data = "单位,类别,x,完成数,任务数\n一,甲,1,90,100\n二,乙,4,60,100\n三,乙,20,50,100\n"
     got = _both(tmp_path, _ZERO_ON_STEP, data)
     assert [got[u][2] for u in ("一", "二", "三")] == [_d(54, 0), _d(36, 0), [0, Fraction(3400, 91)]]
+
+
+# -- 7. a default score outside the limits --------------------------------------------------------------
+
+_FREE_DEFAULTS = """
+[[indicators]]
+code = "1"
+name = "综合"
+group = "工作"
+weight = 60
+score = "完成数/任务数×分值"
+policies = [{ type = "default", score = 70 }, { type = "default", score = -5, when = "完成数<0" }]
+
+[[indicators]]
+code = "2"
+name = "日常"
+group = "工作"
+weight = 40
+score = "x×10"
+policies = [{ type = "default", score = 50, when = "x=0" }, { type = "adjust", per = "加分项", points = 2 }]
+"""
+
+
+def test_default_scores_outside_the_limits(tmp_path: Path) -> None:
+    """A default is kept as it is, past the limits (70 of 60 points where 任务数 is 0, −5 where 完成数
+    < 0, 50 of 40 where x = 0), while a worked-out score is held (x = 4: 40) and so is a default that
+    an adjustment changes (50 + 2, held to 40). The total is capped at 100 with its note."""
+    data = (
+        "单位,类别,x,完成数,任务数,加分项\n一,甲,1,90,100,0\n二,乙,4,60,0,1\n三,乙,20,-50,100,0\n"
+        "四,甲,0,1,1,0\n五,甲,0,1,1,1\n"
+    )
+    got = _both(tmp_path, _FREE_DEFAULTS, data)
+    assert [got[u][2] for u in ("一", "二", "三", "四", "五")] == [
+        _d(54, 10),
+        _d(70, 40),
+        _d(-5, 40),
+        _d(60, 50),
+        _d(60, 40),
+    ]
+    assert [got[u][0] for u in ("二", "三", "四")] == _d(100, 35, 100)

@@ -60,6 +60,7 @@ __all__ = [
     "CATEGORY",
     "compile_points",
     "defaulted_key",
+    "free_defaults",
     "full_column",
     "points_why",
     "scale_mechanics",
@@ -99,17 +100,27 @@ def points_why(ind: IndicatorPlan, categories: Sequence[str] | None) -> str | No
     for policy in ind.vetoes:  # (per period: also decided on the year's row, colperiodvetoes)
         if FULL_NAME in policy.when.variables or policy.when.population_calls:
             return f"indicator {code}: a veto whose condition reads the full points or population values"
-    for policy in (*ind.defaults_when, *((ind.no_data,) if ind.no_data is not None else ())):
-        for c in keys:
-            score = as_fraction(default_score(ind, policy, c))
-            upper = ind.upper(c)
-            if (lower is not None and score < lower) or (upper is not None and score > upper):
-                return f"indicator {code}: a default score outside the indicator's limits"
+    if ind.periodic and free_defaults(ind, categories):
+        return f"indicator {code}: a default score outside the indicator's limits, reported per period"
     if ind.zero_indicator:
         uppers = [ind.upper(c) for c in keys]
         if (lower is not None and lower > 0) or any(u is not None and u < 0 for u in uppers):
             return f"indicator {code}: a zero rule where 0 is outside the indicator's limits"
     return argument_why(ind)  # (a step's value: over the steps it reads, colargs)
+
+
+def free_defaults(ind: IndicatorPlan, categories: Sequence[str] | None) -> bool:
+    """Whether a default score of the indicator is outside its limits for some category: the per-unit
+    program keeps a default as it is (:func:`~perfrules.scoring.policies.apply_default`), so this
+    module's step holds the scores it works out itself and the program holds none."""
+    lower = ind.lower()
+    for policy in (*ind.defaults_when, *((ind.no_data,) if ind.no_data is not None else ())):
+        for c in categories or (None,):
+            score = as_fraction(default_score(ind, policy, c))
+            upper = ind.upper(c)
+            if (lower is not None and score < lower) or (upper is not None and score > upper):
+                return True
+    return False
 
 
 def _held(col: IntColumn, lower: Fraction | None, uppers: Sequence[Fraction | None], cat: Any) -> IntColumn:

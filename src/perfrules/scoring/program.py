@@ -69,7 +69,7 @@ from .._intcols import as_objects as _objects
 from .._intcols import format_rows, gc_paused, numpy, round_half_up_column
 from .._numbers import as_fraction, exact
 from ..scheme.units import Unit, note_events
-from . import colapplies, colindicators, collimits, collookup, colperiods, colscale, colsteps, colvetoes
+from . import colapplies, colindicators, collimits, collookup, colperiods, colsteps, colvetoes
 from .coldot import CommonScores, weighted_sums
 from .coldot import scaled as _scaled
 from .coldress import dress
@@ -144,7 +144,7 @@ class ColumnProgram:
         self.params = Parameters.of(plan, self.reads, found.text_reads, _Unsupported)  # colparams
         # Per category key: each indicator's lower and upper limit (None: none).
         keys = scheme.categories or (None,)
-        self.limits = {c: [colscale.limits(ind, c) for ind in plan.indicators] for c in keys}
+        self.limits = found.limits(keys)
         # Indicators that apply only to named units (applies_to), and the weights that are 0 per category.
         self.only_for = [
             (k, frozenset(ind.ind.applies_to))
