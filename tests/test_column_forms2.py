@@ -41,12 +41,12 @@ groups = [{ name = "工作" }]
 
 
 def _both(
-    tmp_path: Path, body: str, data: str, *, sent_back: tuple[str, ...] = ()
+    tmp_path: Path, body: str, data: str, *, sent_back: tuple[str, ...] = (), head: str = _HEAD
 ) -> dict[str, tuple[Any, Any, list[Any], list[str]]]:
-    """Per unit: (total, grade, scores, error messages), after checking that the plan compiles, that
-    the column program scores every unit but *sent_back* with the per-unit program's outcome, and
-    that every path agrees."""
-    text = _HEAD + body
+    """Per unit: (total, grade, scores, error messages), after checking that the plan of the scheme
+    *head* + *body* compiles, that the column program scores every unit but *sent_back* with the
+    per-unit program's outcome, and that every path agrees."""
+    text = head + body
     scheme = loads(text, format="toml")
     plan = plan_of(scheme)
     program = program_of(plan)
@@ -427,3 +427,61 @@ def test_default_scores_outside_the_limits(tmp_path: Path) -> None:
         _d(60, 40),
     ]
     assert [got[u][0] for u in ("二", "三", "四")] == _d(100, 35, 100)
+
+
+# -- 8. overall grading reading a subtotal of a group mean ----------------------------------------------
+
+_MEAN_GRADED = """
+format = "perfrules-scheme/1"
+name = "平均"
+basis = "points"
+total = 100
+groups = [{ name = "甲组", aggregate = "geometric", places = 2 }, { name = "乙组" }]
+
+[overall]
+policy = "first"
+[[overall.bands]]
+name = "优"
+conditions = ["总分>=80 and 甲组得分率>=85%"]
+[[overall.bands]]
+name = "良"
+conditions = ["总分>=60"]
+[[overall.bands]]
+name = "差"
+conditions = ["总分>=0"]
+
+[[indicators]]
+code = "1"
+name = "一"
+group = "甲组"
+weight = 30
+score = "a"
+
+[[indicators]]
+code = "2"
+name = "二"
+group = "甲组"
+weight = 30
+score = "b"
+
+[[indicators]]
+code = "3"
+name = "三"
+group = "乙组"
+weight = 40
+score = "c"
+"""
+
+
+def test_overall_grading_reads_a_subtotal_of_a_group_mean(tmp_path: Path) -> None:
+    """甲组's subtotal is the weighted geometric mean of its shares × 60, to 2 places: 三's 0.85 and
+    0.85 give 51, a share of 85% on the boundary, 优 (91); 六's 1 and 0.5 give √0.5 × 60 = 42.43,
+    total 82.43 but a share of 70.7%: 良; 五's share 0 gives 0: 40, 差; 四's blank a: its error."""
+    data = "单位,a,b,c\n一,30,24,40\n二,27,27,40\n三,25.5,25.5,40\n四,,3,4\n五,0,30,40\n六,30,15,40\n"
+    got = _both(tmp_path, "", data, head=_MEAN_GRADED)
+    assert {u: got[u][:2] for u in ("三", "五", "六")} == {
+        "三": (Decimal(91), "优"),
+        "五": (Decimal(40), "差"),
+        "六": (Decimal("82.43"), "良"),
+    }
+    assert got["四"][3] == ["no value for 'a' in formula 'a'"]
