@@ -485,3 +485,106 @@ def test_overall_grading_reads_a_subtotal_of_a_group_mean(tmp_path: Path) -> Non
         "六": (Decimal("82.43"), "良"),
     }
     assert got["四"][3] == ["no value for 'a' in formula 'a'"]
+
+
+# -- 9. overall grading by indicators' grades ---------------------------------------------------------
+
+_GRADED_HEAD = """
+format = "perfrules-scheme/1"
+name = "等次"
+basis = "points"
+total = 100
+groups = [{ name = "组" }]
+
+[scores]
+"优" = [90, 100]
+"良" = [80, 90]
+"中" = [60, 80]
+"差" = [0, 60]
+
+[overall]
+policy = "first"
+[[overall.bands]]
+name = "优"
+conditions = ["评为优的指标数>=2"]
+[[overall.bands]]
+name = "良"
+conditions = ["指标3等次<=2"]
+[[overall.bands]]
+name = "差"
+conditions = ["总分>=0"]
+"""
+
+_GRADED_PEERS = """
+[[indicators]]
+code = "1"
+name = "人均"
+group = "组"
+weight = 30
+steps = [{ type = "peer_ratio", target = "比值", numerator = "支出", denominator = "人数", pooled = true, within = "all" }]
+score = "min(分值, 分值×比值/2)"
+
+[[indicators]]
+code = "2"
+name = "排名"
+group = "组"
+weight = 30
+steps = [{ type = "rank", target = "名次", of = "完成", order = "desc", ties = "min" }]
+score = "分值-(名次-1)×2"
+
+[[indicators]]
+code = "3"
+name = "联动"
+group = "组"
+weight = 40
+score = "min(分值, 指标1得分×4/3 + x)"
+"""
+
+
+def test_overall_grading_by_grades_of_peer_rank_and_result_reading_indicators(tmp_path: Path) -> None:
+    """Indicators' grades by their own scoring, of a peer ratio (支出/人数 against the pooled 300/3 =
+    100), a rank and a result read (指标1得分). 甲: ratio 2, 30 of 30 (优); 1st, 30 (优); 30 × 4/3 + 0 =
+    40 (优): 评为优的指标数 3, 优. 乙: ratio 1, 15 (50%: 差); 2nd, 28 (93.3%: 优); 20 + 15 = 35 (87.5%:
+    良, 指标3等次 2): one 优, 良. 丙: ratio 0, 0 (差); 3rd, 26 (86.7%: 良); 0 + 10 = 10 (差, 等次 4): 差."""
+    data = "单位,支出,人数,完成,x\n甲,200,1,9,0\n乙,100,1,8,15\n丙,0,1,7,10\n"
+    got = _both(tmp_path, _GRADED_PEERS, data, head=_GRADED_HEAD)
+    assert {u: got[u][:3] for u in got} == {
+        "甲": (Decimal(100), "优", _d(30, 30, 40)),
+        "乙": (Decimal(78), "良", _d(15, 28, 35)),
+        "丙": (Decimal(36), "差", _d(0, 26, 10)),
+    }
+
+
+_GRADED_OWN = """
+[[indicators]]
+code = "1"
+name = "业务"
+group = "组"
+weight_from = "分值1"
+full = 100
+score = "值1"
+
+[[indicators]]
+code = "2"
+name = "党建"
+group = "组"
+weight_from = "分值2"
+full = 100
+score = "值2"
+
+[[indicators]]
+code = "3"
+name = "其他"
+group = "组"
+weight = 0
+full = 100
+score = "值2"
+"""
+
+
+def test_overall_grading_by_grades_with_weights_read_per_unit(tmp_path: Path) -> None:
+    """Each unit's own weights (weight_from); the grades are its indicators' own. 甲 (70, 30): 95
+    and 92 are 优 (2 of them): 优; 乙 (50, 50): 95 and 85: 90, 指标3 (85) 良: 良."""
+    data = "单位,分值1,分值2,值1,值2\n甲,70,30,95,92\n乙,50,50,95,85\n"
+    got = _both(tmp_path, _GRADED_OWN, data, head=_GRADED_HEAD)
+    assert {u: got[u][:2] for u in got} == {"甲": (Decimal("94.1"), "优"), "乙": (Decimal(90), "良")}
