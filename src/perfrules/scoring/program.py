@@ -32,8 +32,8 @@ each way. The differential tests hold the two to the same answers on every path.
 What compiles (:func:`program_of` gives None, and :attr:`Plan.program_why`
 says why, otherwise): each indicator's form, by
 :mod:`perfrules.scoring.colindicators` — a score formula of data columns,
-numbers, ``+ - × ÷``, ``%``, unary minus, ``clamp``/``min``/``max``/``abs``/
-``sum``/``floor``/``round``/``if`` … and population functions, ``分值``, zero
+numbers, ``+ - × ÷``, ``^`` (``colpower``), ``%``, unary minus, ``clamp``/``min``/``max``/``abs``/
+``sum``/``floor``/``round``/``if`` … and population functions, ``分值`` (``colfull``), zero
 rules on the indicator, adjustments and vetoes (:mod:`~perfrules.scoring.colpoints`);
 grading scales of one value
 (:mod:`~perfrules.scoring.colscale`), of words or of several values
