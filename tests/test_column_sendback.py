@@ -500,8 +500,9 @@ def test_validate_with_data_says_how_many_units_the_column_program_takes(tmp_pat
     assert column_share(plan_of(scheme), load_units(_write(tmp_path, "v.csv", rows), scheme=scheme)) == (
         ColumnShare(columns=2, errors=0, other=0)
     )
-    # A scheme the column program does not take: every unit is the per-unit program's.
-    scheme = loads(_BAND.replace('score = "值"', 'score = "值^1"'), format="toml")
+    # A scheme the column program does not take (a power by a data value): every unit is the per-unit
+    # program's.
+    scheme = loads(_BAND.replace('score = "值"', 'score = "值^值"'), format="toml")
     assert column_share(plan_of(scheme), load_units(data, scheme=scheme)) == ColumnShare(0, 0, 6)
 
 

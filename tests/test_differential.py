@@ -190,12 +190,15 @@ def cases(draw: st.DrawFn) -> tuple[str, str]:
                     f'{{ type = "default", grade = {_q(draw(st.sampled_from(scales[k].bands)).name)} }}'
                 )
             if draw(st.booleans()):
-                policies.append(f'{{ type = "not_applicable", when = "不适用{k}=1" }}')
+                # (Now and then as if(…) reading 分值: the same rule, as the column program compiles it too.)
+                when = draw(st.sampled_from([f"不适用{k}=1", f"if(不适用{k}=1, 分值>0, 分值<0)"]))
+                policies.append(f'{{ type = "not_applicable", when = {_q(when)} }}')
                 columns[f"不适用{k}"] = st.sampled_from(["0", "0", "1"])
             elif draw(st.booleans()):  # missing data makes it not applicable (blank cells below)
                 policies.append('{ type = "not_applicable", missing = true }')
             if draw(st.booleans()):
-                policies.append(f'{{ type = "zero", when = "违规{k}>0" }}')
+                when = draw(st.sampled_from([f"违规{k}>0", f"违规{k}^2>0"]))  # (x^2: colpower)
+                policies.append(f'{{ type = "zero", when = {_q(when)} }}')
                 columns[f"违规{k}"] = st.sampled_from(["0", "0", "1"])
             if draw(st.booleans()):
                 policies.append(f'{{ type = "adjust", per = "扣分{k}", points = -1, cap = 3 }}')

@@ -45,7 +45,7 @@ from .tree import (
     show,
 )
 
-__all__ = ["Fn", "compile_root"]
+__all__ = ["Fn", "compile_root", "power_of"]
 
 # ---------------------------------------------------------------------------
 # Exact arithmetic
@@ -128,12 +128,22 @@ def _pow(a: Any, b: Any, exponent: Node) -> Any:
     fa = _frac(a)
     if n < 0 and not fa:
         raise _ZeroDivision(exponent)
-    size = max(fa.numerator.bit_length(), fa.denominator.bit_length())
+    return power_of(fa, n)
+
+
+def power_of(base: Fraction, n: int) -> Fraction:
+    """``base ** n`` (a whole *n*, ``base`` not 0 where *n* < 0) within the limits, or
+    ``NumberTooLargeError`` (checked before working out a power past them).
+
+    >>> power_of(Fraction(3, 2), 2), power_of(Fraction(2), -3)
+    (Fraction(9, 4), Fraction(1, 8))
+    """
+    size = max(base.numerator.bit_length(), base.denominator.bit_length())
     if size * abs(n) > LIMITS.max_bits + 64:
         raise NumberTooLargeError(
             f"the power ^{n} of a {size}-bit number would exceed {LIMITS.max_bits} bits"
         )
-    return check_fraction(fa**n)
+    return check_fraction(base**n)
 
 
 _BINARY: Final = {"+": _add, "-": _sub, "*": _mul}

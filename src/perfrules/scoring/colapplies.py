@@ -31,6 +31,7 @@ from .._intcols import numpy
 from ..formula.text import normalize_name
 from ..scheme.reads import FULL_NAME
 from .colconds import compile_condition
+from .colfull import with_full
 from .colsteps import on_scope
 from .indicator import IndicatorPlan
 
@@ -82,15 +83,15 @@ def compile_not_applicable(
             reads |= mapped_reads(ind, set(names))
         if policy.when is None:
             continue
-        if FULL_NAME in policy.when.variables:
-            raise unsupported(f"indicator {ind.code}: a not-applicable condition that reads the full points")
         try:
-            conditions.append(mapped(ind, compile_condition(policy.when.tree, compile_node, unsupported)))
+            condition = compile_condition(policy.when.tree, compile_node, unsupported)
         except unsupported as exc:
             raise unsupported(
                 f"indicator {ind.code}'s not applicable when '{policy.when.text}': {exc}"
             ) from None
-        reads |= mapped_reads(ind, set(policy.when.variables))
+        # 分值: the row's category's full points, as the per-unit program reads it (CompiledIndicator.full).
+        conditions.append(mapped(ind, with_full(condition, ind, policy.when.variables)))
+        reads |= mapped_reads(ind, set(policy.when.variables) - {FULL_NAME})
 
     def run(cols: dict[str, Any], n: int) -> Any:
         found = np.zeros(n, dtype=bool)

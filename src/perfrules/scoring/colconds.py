@@ -19,7 +19,8 @@ import math
 from typing import Any
 
 from .._intcols import SAFE, IntColumn, as_objects, numpy
-from ..formula.tree import BoolOp, Compare, Node, Unary
+from ..formula.tree import BoolOp, Call, Compare, Node, Unary
+from .colsteps import send_back
 
 __all__ = ["compare", "compile_condition"]
 
@@ -56,41 +57,103 @@ def compare(op: str, a: IntColumn, b: IntColumn) -> Any:
     return np.asarray(found, dtype=bool)
 
 
-def compile_condition(node: Node, compile_node: Any, unsupported: type[Exception]) -> Any:
-    """A function of the batch's columns giving *node*'s truth per row (a bool array).
+def compile_condition(
+    node: Node, compile_node: Any, unsupported: type[Exception], *, strict: bool = False
+) -> Any:
+    """A function of the batch's columns giving where *node* holds per row (a bool array).
 
-    *compile_node* compiles an arithmetic operand (the program's compiler).
+    *compile_node* compiles an arithmetic operand (the program's compiler). A value that is a
+    number, not a truth value (a bare name, ``if(…, 1, 0)``), does not hold, as a policy's
+    ``when`` reads it (``evaluate(…) is True``); with *strict* (the condition of ``if(…)`` and
+    ``count(…)`` in a formula) it is the per-unit program's error, and its rows are sent back.
+    So are the rows where ``not``, ``and``, ``or`` or ``if`` reach a number (in the per-unit
+    program's order: ``and``/``or`` stop at the first operand that decides).
 
     Raises:
-        unsupported: the condition is not comparisons joined by ``and``, ``or``, ``not``.
+        unsupported: a form :func:`compile_node` does not take either.
     """
+    valued = _valued(node, compile_node, unsupported)
+
+    def run(cols: dict[str, Any], n: int) -> Any:
+        holds, number, bad = valued(cols, n)
+        if strict:
+            bad = number if bad is None else bad | number
+        if bad is not None:
+            send_back(cols, bad)
+        return holds
+
+    return run
+
+
+_Valued = tuple[Any, Any, Any]  # per row: holds, is a number (no truth value), raises (None: nowhere)
+
+
+def _valued(node: Node, compile_node: Any, unsupported: type[Exception]) -> Any:
+    """A function of the batch's columns giving *node*'s value per row as a truth value: where it
+    holds, where it is a number instead, and where the per-unit program raises (None: nowhere)."""
     np = numpy()
     if isinstance(node, Compare) and all(op in _OPS for op, _ in node.rest):
         first = compile_node(node.first)
         rest = [(op, compile_node(operand)) for op, operand in node.rest]
 
-        def chain(cols: dict[str, Any], n: int) -> Any:
+        def chain(cols: dict[str, Any], n: int) -> _Valued:
             left = first(cols, n)
             found = np.ones(n, dtype=bool)
             for op, fn in rest:
                 right = fn(cols, n)
                 found &= compare(op, left, right)
                 left = right
-            return found
+            return found, np.zeros(n, dtype=bool), None
 
         return chain
     if isinstance(node, BoolOp) and node.op in ("and", "or"):
-        parts = [compile_condition(o, compile_node, unsupported) for o in node.operands]
+        parts = [_valued(o, compile_node, unsupported) for o in node.operands]
         both = node.op == "and"
 
-        def joined(cols: dict[str, Any], n: int) -> Any:
-            found = np.full(n, both, dtype=bool)
+        def joined(cols: dict[str, Any], n: int) -> _Valued:
+            # The per-unit program reads the operands in turn while none decides (all/any).
+            going = np.ones(n, dtype=bool)
+            bad = np.zeros(n, dtype=bool)
             for fn in parts:
-                found = (found & fn(cols, n)) if both else (found | fn(cols, n))
-            return found
+                holds, number, raises = fn(cols, n)
+                bad |= going & (number if raises is None else number | raises)
+                going &= ~number & (holds if both else ~holds)
+            found = going if both else ~going & ~bad
+            return found, np.zeros(n, dtype=bool), bad
 
         return joined
     if isinstance(node, Unary) and node.op == "not":
-        inner = compile_condition(node.operand, compile_node, unsupported)
-        return lambda cols, n: ~inner(cols, n)
-    raise unsupported(f"a condition of the form {type(node).__name__}")
+        inner = _valued(node.operand, compile_node, unsupported)
+
+        def negated(cols: dict[str, Any], n: int) -> _Valued:
+            holds, number, raises = inner(cols, n)
+            return ~holds & ~number, np.zeros(n, dtype=bool), number if raises is None else number | raises
+
+        return negated
+    if isinstance(node, Call) and node.func == "if":
+        test, then, other = (_valued(a, compile_node, unsupported) for a in node.args)
+
+        def chosen(cols: dict[str, Any], n: int) -> _Valued:
+            holds, number, raises = test(cols, n)
+            bad = number if raises is None else number | raises
+            a, b = then(cols, n), other(cols, n)  # (each branch's rows: where the test takes it)
+            for branch, rows in ((a, holds), (b, ~holds & ~number)):
+                if branch[2] is not None:
+                    bad = bad | (rows & branch[2])
+            return (
+                np.where(holds, a[0], b[0]) & ~number,
+                np.where(holds, a[1], b[1]) | number,
+                bad,
+            )
+
+        return chosen
+    try:
+        value = compile_node(node)  # a number (a bare name, arithmetic): holds nowhere
+    except unsupported:
+        raise unsupported(f"a condition of the form {type(node).__name__}") from None
+
+    def number(cols: dict[str, Any], n: int) -> _Valued:
+        value(cols, n)  # (worked out: what it cannot work out sends its rows back)
+        return np.zeros(n, dtype=bool), np.ones(n, dtype=bool), None
+
+    return number

@@ -35,6 +35,7 @@ from .._numbers import as_fraction
 from ..scheme.reads import FULL_NAME
 from .colblank import BLANK, TAKEN, blank_value
 from .colconds import compile_condition
+from .colfull import with_full
 from .colsteps import CATEGORY, SEND_BACK, ZERO_DIVISOR, send_back
 from .indicator import IndicatorPlan
 from .policies import default_score
@@ -58,7 +59,7 @@ def with_defaults(
     each row's category's.
 
     Raises:
-        unsupported: a condition that does not compile, or one that reads the full points.
+        unsupported: a condition that does not compile.
     """
     np = numpy()
     keys = categories or (None,)
@@ -72,14 +73,13 @@ def with_defaults(
     reads: set[str] = set()
     for policy in ind.defaults_when:
         assert policy.when is not None
-        if FULL_NAME in policy.when.variables:
-            raise unsupported(f"indicator {ind.code}: a default whose condition reads the full points")
         try:
             condition = compile_condition(policy.when.tree, compile_node, unsupported)
         except unsupported as exc:
             raise unsupported(f"indicator {ind.code}'s default when '{policy.when.text}': {exc}") from None
-        rules.append((condition, scores(policy)))
-        reads |= policy.when.variables
+        # 分值 is the row's category's full points, as in the per-unit program's scope.
+        rules.append((with_full(condition, ind, policy.when.variables), scores(policy)))
+        reads |= policy.when.variables - {FULL_NAME}
     # The default for no data (no ``when``) takes the rows that divide by 0 (its other case, a missing
     # input, is a cell that is not a plain number: those units go to the per-unit program).
     no_data = None if ind.no_data is None else scores(ind.no_data)

@@ -12,9 +12,10 @@ equal to a bound is the bound, exactly as there. ``clamp(x, lo, hi)`` with
 ``round(x, n)`` (``n`` a whole number as written) rounds half up, as the
 per-unit program does. ``if(condition, a, b)`` is ``a`` where the condition
 (:mod:`perfrules.scoring.colconds`) holds and ``b`` elsewhere: both are worked
-out over the whole column, but a division by 0 in either sends its rows back
-to the per-unit program (which works out only the branch it takes) and never
-takes a default for no data. ``count(c₁, c₂, …)`` (每达标一项得5分: ``count(a≥90, b≥90)×5``)
+out over the whole column, but what each sends back to the per-unit program (a
+value past the limits, a division by 0 — or the default for no data that takes
+it) counts only in the rows that take it, as the per-unit program works out only
+the branch it takes. ``count(c₁, c₂, …)`` (每达标一项得5分: ``count(a≥90, b≥90)×5``)
 is the number of its conditions that hold per row, a whole number; a division by 0 in a condition
 sends its rows back likewise.
 """
@@ -125,15 +126,26 @@ def _compile_rounding(node: Call, compile_node: Any, unsupported: type[Exception
 def _compile_if(node: Call, compile_node: Any, unsupported: type[Exception]) -> Any:
     """``if(condition, a, b)`` per row (see the module's docstring)."""
     np = numpy()
-    condition = compile_condition(node.args[0], compile_node, unsupported)
+    condition = compile_condition(node.args[0], compile_node, unsupported, strict=True)
     then, other = compile_node(node.args[1]), compile_node(node.args[2])
 
     def run(cols: dict[str, Any], n: int) -> IntColumn:
         own = {k: v for k, v in cols.items() if k != ZERO_DIVISOR and k != SEND_BACK}
         holds = condition(own, n)
-        nums, den, bound = _common([then(own, n), other(own, n)])
         if SEND_BACK in own:
-            send_back(cols, own[SEND_BACK])
+            send_back(cols, own.pop(SEND_BACK))
+        zero = cols.get(ZERO_DIVISOR)
+        found = []
+        for branch, rows in ((then, holds), (other, ~holds)):
+            # Each branch's rows are the ones the per-unit program works it out for: what it sends
+            # back, or the division by 0 a default for no data takes, counts there only.
+            scope = dict(own) if zero is None else {**own, ZERO_DIVISOR: np.zeros(n, dtype=bool)}
+            found.append(branch(scope, n))
+            if SEND_BACK in scope:
+                send_back(cols, scope[SEND_BACK] & rows)
+            if zero is not None:
+                zero |= scope[ZERO_DIVISOR] & rows  # in place: every copy of the scope shares it
+        nums, den, bound = _common(found)
         return IntColumn(np.where(holds, nums[0], nums[1]), den, bound)
 
     return run
@@ -142,7 +154,7 @@ def _compile_if(node: Call, compile_node: Any, unsupported: type[Exception]) -> 
 def _compile_count(node: Call, compile_node: Any, unsupported: type[Exception]) -> Any:
     """``count(c₁, c₂, …)`` per row: how many of the conditions hold (see the module's docstring)."""
     np = numpy()
-    conditions = [compile_condition(a, compile_node, unsupported) for a in node.args]
+    conditions = [compile_condition(a, compile_node, unsupported, strict=True) for a in node.args]
     most = len(conditions)
 
     def run(cols: dict[str, Any], n: int) -> IntColumn:

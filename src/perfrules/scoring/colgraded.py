@@ -19,11 +19,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from .._intcols import IntColumn, numpy
 from .._numbers import as_fraction
 from ..scheme.steps import Part
 from .collookup import compile_lookup, scale_inputs
 from .colscale import kept, value_why
-from .colsteps import CATEGORY, on_scope
+from .colsteps import CATEGORY, SEND_BACK, ZERO_DIVISOR, on_scope, send_back
 from .indicator import IndicatorPlan
 
 __all__ = ["compile_looked_up", "number_inputs", "text_inputs"]
@@ -37,7 +38,12 @@ def text_inputs(ind: IndicatorPlan) -> set[str]:
     for step in ind.steps:
         if isinstance(step, Part):
             text = scale_inputs(step.scale, step.of)[1]
-            if step.of is not None and step.scale.levels and not step.scale.is_categorical:
+            if (
+                step.of is not None
+                and step.scale.levels
+                and not step.scale.is_categorical
+                and len(step.scale.variables) == 1
+            ):
                 text = {step.of}
             found |= text
     return {ind.ind.inputs.get(name, name) for name in found}
@@ -88,7 +94,7 @@ def compile_looked_up(
     key = ind.ind.value
     if scale.is_categorical:
         if key is None:
-            raise unsupported(f"indicator {ind.code}: a word scale without 'value'")
+            return _unnamed(ind, compile_node, compile_steps, unsupported, scope_key)
         names, text = [key], {key}
     else:
         if key is not None and scale.variable is not None and key != scale.variable:
@@ -117,5 +123,40 @@ def compile_looked_up(
         scope = run_steps(cols, n)
         kept(scope, cols, scope_key)
         return on_scope(lookup, scope, cols, n)
+
+    return run, reads
+
+
+def _unnamed(
+    ind: IndicatorPlan,
+    compile_node: Any,
+    compile_steps: Any,
+    unsupported: type[Exception],
+    scope_key: str | None,
+) -> tuple[Any, set[str]]:
+    """A word scale without ``value``: the per-unit program finds no value to grade for any unit (a
+    missing input, :meth:`~perfrules.scoring.indicator.IndicatorPlan._grade`), after the steps. Every
+    row is the default for no data's where the indicator has one (as a division by 0 is:
+    :mod:`~perfrules.scoring.coldefaults`), else the indicator's error (sent back to be worded)."""
+    if ind.no_data is not None and ind.no_data.missing:
+        # (Whether that default takes a row depends on which inputs the row lacks.)
+        raise unsupported(
+            f"indicator {ind.code}: a word scale without 'value', with a default for named inputs"
+        )
+    run_steps, reads, _ = compile_steps(ind, compile_node, unsupported) if ind.steps else (None, set(), set())
+
+    def run(cols: dict[str, Any], n: int) -> Any:
+        np = numpy()
+        if run_steps is not None:
+            scope = run_steps(cols, n)
+            kept(scope, cols, scope_key)
+            if SEND_BACK in scope:
+                send_back(cols, scope[SEND_BACK])
+        every = np.ones(n, dtype=bool)
+        if ZERO_DIVISOR in cols:
+            cols[ZERO_DIVISOR] |= every  # in place: every copy of the scope shares it
+        else:
+            send_back(cols, every)
+        return IntColumn(np.zeros(n, dtype=np.int64), 1, 0)
 
     return run, reads

@@ -14,10 +14,11 @@ grade it gave.
 A unit for which that input cannot be given (a cell a graded indicator reads
 that is not a plain number or a word, or the scoring raises) goes to the
 per-unit program. An indicator reading population values (``max_of`` …) has
-them, the program's columns, in its input (for overall grading; a total
-formula reading grades does not take them). Indicators reported per period,
-with peer ratios or ranks, or reading other indicators' results are not
-graded here (the form does not compile).
+them, the program's columns, in its input, and so does one with peer ratios or
+ranks (their values), or one reading other indicators' results (those results,
+as the program worked them out) — for overall grading; a total formula reading
+grades does not take them. Indicators reported per period are not graded here
+(the form does not compile).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from .._numbers import exact
 from ..scheme.reads import indicator_reads
 from ..scheme.units import Unit
 from .colapplies import mapped_reads
+from .colparts import peer_column
 from .colsteps import POPULATION_PREFIX
 from .plan import Plan
 
@@ -53,16 +55,28 @@ class IndicatorGrades:
         self.which = tuple(which)
         for k in self.which:
             ind = plan.indicators[k]
-            shared = ind.peer_steps or (ind.population_calls and not population)
-            if ind.periodic or shared or plan.result_reads[k] or plan.weight_from:
+            if ind.periodic or (
+                (ind.peer_steps or ind.population_calls or plan.result_reads[k]) and not population
+            ):
                 raise unsupported(
-                    f"overall grading reads indicator {ind.code}'s grade, which is scored per period, from "
-                    "population values, other results or weights read per unit"
+                    f"overall grading reads indicator {ind.code}'s grade, which is scored per period, or "
+                    "from population values or other results"
                 )
-        # Per indicator: its population values (max_of …) as the program's columns, with their keys.
+        # Per indicator: its population values (max_of …, peer ratios, ranks) as the program's columns,
+        # with their keys.
         self.calls = {
             k: [(f"{POPULATION_PREFIX}{ind.code}\0{c.key}", c.key) for c in ind.population_calls]
+            + [(peer_column(ind.code, s.target), s.target) for s in ind.peer_steps]
             for k, ind in ((k, plan.indicators[k]) for k in self.which)
+        }
+        # The other indicators' results (指标1得分, 指标2·超额点数) each reads: the program's columns.
+        self.results = frozenset(plan.results)
+        # What its peer ratios and ranks read: their values come in as population values instead.
+        self.peer_reads = {
+            k: mapped_reads(
+                plan.indicators[k], set().union(*(s.reads for s in plan.indicators[k].peer_steps))
+            )
+            for k in self.which
         }
         # Every data column the indicator's rules read (through its inputs): its scoring's input.
         self.reads = {
@@ -88,6 +102,12 @@ class IndicatorGrades:
         grades: dict[int, list[str | None]] = {}
         for k in self.which:
             names = self.reads[k]
+            if cols is not None:  # results the program worked out (the units it could not: sent back)
+                columns = {
+                    **{name: (cols[name], True) for name in names if name in self.results and name in cols},
+                    **columns,
+                }
+            names = tuple(name for name in names if name in columns or name not in self.peer_reads[k])
             if any(name not in columns for name in names):  # (not among the program's columns)
                 done &= ~applicable[:, k]
                 grades[k] = [None] * n

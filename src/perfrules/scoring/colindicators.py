@@ -14,6 +14,7 @@ indicator (``Plan.program_why``).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from .._numbers import as_fraction
@@ -30,6 +31,7 @@ class Indicators:
 
     def __init__(self, plan: Plan, compile_node: Any, unsupported: type[Exception]) -> None:
         scheme = plan.scheme
+        self.plan = plan
         fns = []
         reads: set[str] = set()
         self.reads_of: list[tuple[str, ...]] = []
@@ -37,6 +39,9 @@ class Indicators:
         # Per indicator with not_applicable policies: (its position, where they hold, what they read).
         self.na_rules: list[tuple[int, Any, tuple[str, ...]]] = []
         self.arguments: list[tuple[IndicatorPlan, str, str, Any, tuple[str, ...]]] = []
+        # The indicators whose steps hold their scores within the limits themselves (a default outside
+        # them is kept as it is: colpoints.free_defaults): the program holds none of theirs.
+        self.own_limits: set[int] = set()
         for k, ind in enumerate(plan.indicators):
             scale = ind.ind.scale
             if scale is not None:  # graded by a scale (colscale): bands by cross-multiplication
@@ -71,6 +76,8 @@ class Indicators:
             if formula is not None and (colpoints.takes(ind) or not self._plain(ind)):
                 # 分值, zero rules, adjustments, vetoes, population values beside policies (colpoints).
                 fn, names, calls = colpoints.compile_points(ind, scheme.categories, compile_node, unsupported)
+                if colpoints.free_defaults(ind, scheme.categories):
+                    self.own_limits.add(k)
                 fns.append(colapplies.mapped(ind, fn))
                 self.population.append(calls)
                 self.arguments += [
@@ -116,6 +123,18 @@ class Indicators:
             raise unsupported(f"a column of words read by a formula or condition ({min(words & arithmetic)})")
         self.text_reads = tuple(sorted(reads & words))
         self.reads = tuple(sorted(reads - words))
+
+    def limits(self, keys: Sequence[str | None]) -> dict[str | None, list[tuple[Any, Any]]]:
+        """Per category key, each indicator's lower and upper limit that the program holds its scores
+        in (None: none; none for a scale's score, nor for a step that holds its own)."""
+        indicators = self.plan.indicators
+        return {
+            c: [
+                (None, None) if k in self.own_limits else colscale.limits(ind, c)
+                for k, ind in enumerate(indicators)
+            ]
+            for c in keys
+        }
 
     def _population(
         self, ind: IndicatorPlan, compile_node: Any, unsupported: type[Exception]

@@ -1,11 +1,11 @@
-"""A formula's tree compiled to a column step: ``+ - × ÷``, ``%`` and unary minus over integer columns.
+"""A formula's tree compiled to a column step: ``+ - × ÷``, ``^``, ``%`` and unary minus over integer columns.
 
 :func:`compile_node` turns a formula's tree into a function of a batch's
 columns (``fn(cols, n)``) that gives an :class:`~perfrules._intcols.IntColumn`:
 exact numerators over one denominator, moved to Python integers where they
 could outgrow 64 bits. Functions (``clamp`` …) are :mod:`~perfrules.scoring.colfuncs`';
-division by a column is :mod:`~perfrules.scoring.colsteps`'. A form it does not take
-raises :class:`Unsupported`, which the column program turns into ``Plan.program_why``.
+powers :mod:`~perfrules.scoring.colpower`'; division by a column :mod:`~perfrules.scoring.colsteps`'.
+A form it does not take raises :class:`Unsupported`, which the column program turns into ``Plan.program_why``.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from .._intcols import IntColumn as _Col
 from .._intcols import as_objects as _objects
 from .._intcols import numpy
 from .._numbers import LIMITS
-from ..formula.tree import Call, Chain, Name, Node, Num, Percent, Unary
-from . import colfuncs, colsteps
+from ..formula.tree import Call, Chain, Name, Node, Num, Percent, Power, Unary
+from . import colfuncs, colpower, colsteps
 from .coldot import scaled as _scaled
 
 __all__ = ["Unsupported", "compile_node"]
@@ -92,6 +92,9 @@ def compile_node(node: Node) -> Any:
             return _Col(-col.num, col.den, col.bound)
 
         return negate
+    if isinstance(node, Power):  # x ^ n, n a whole number as written (colpower)
+        power = colpower.compile_power(node, compile_node, Unsupported)
+        return lambda cols, n: _guarded(power(cols, n), cols)
     if isinstance(node, Call):  # clamp, min, max, abs, sum (colfuncs)
         return colfuncs.compile_call(node, compile_node, Unsupported)
     if isinstance(node, Chain):
@@ -138,8 +141,10 @@ def _step(left: Any, op: str, operand: Node) -> Any:
             return _guarded(_times(col, sign * p, q), cols)
 
         return divide
-    if op == "/" and not isinstance(operand, Num):
-        right = compile_node(operand)  # by a column (完成数/计划数, max_of(x)−min_of(x)): exact quotients
+    if op == "/":
+        # By a column (完成数/计划数, max_of(x)−min_of(x)), or by a literal 0 (every row's division
+        # by 0: a default for no data takes it, else the per-unit program's error): exact quotients.
+        right = compile_node(operand)
         shown = colsteps.shown(operand)  # (a population call as its own text: max_of(x))
 
         def by_column(cols: Any, n: int) -> _Col:

@@ -72,7 +72,7 @@ class RichGrading:
                 needed.add(plan.index[code])
                 continue
             group = _group(plan.groups, name.removesuffix("得分率").removesuffix("得分"))
-            if group is None or plan.aggregated:  # (subtotals by a mean: not given to this grading)
+            if group is None:
                 raise unsupported(f"overall grading reads {name}")
             needed |= set(group.leaves)
         self.indicators: tuple[int, ...] = tuple(sorted(needed))
@@ -111,6 +111,8 @@ class RichGrading:
         parts += [scored.scores[k][rows].tolist() for k in self.indicators]
         parts += [cols[name].num[rows].tolist() for name in self.data]
         parts += [[grades[k][i] for i in rows] for k in grades]
+        if scored.means is not None:  # subtotals by a geometric or harmonic mean (colmeans), by group
+            parts.append([_items(scored.means[i]) for i in rows])
         dens = [cols[name].den for name in self.data]
         found: dict[tuple[Any, ...], Found | None] = {}
         results: list[Found | None] = [None] * n
@@ -150,20 +152,27 @@ class RichGrading:
             at += 1
         data = {name: exact(Fraction(v, d)) for name, v, d in zip(self.data, key[at:], dens, strict=False)}
         graded: list[str | None] = [None] * count
+        subtotals = dict(key[-1]) if scored.means is not None else None
         if self.graded is not None:
-            for k, grade in zip(self.graded.which, key[at + len(self.data) :], strict=True):
+            first = at + len(self.data)
+            for k, grade in zip(self.graded.which, key[first : first + len(self.graded.which)], strict=True):
                 graded[k] = grade
         unit = Unit(name="", category=category, data=data)
         total = exact(Fraction(num, den))
         events: list[PolicyEvent] = []
         try:
-            scope = overall_scope(plan, unit, total, use.weights, contributions, scores, graded)
+            scope = overall_scope(plan, unit, total, use.weights, contributions, scores, graded, subtotals)
             final = limit_total(plan, total, scope, events) if plan.limits_total else total
             grade = grade_total(plan, final, scope, events, category)
             flags = raise_flags(plan, scope, events) if self.flags else ()
         except PerfrulesError:
             return None
         return (None if final is total else final, grade, tuple(events), flags)
+
+
+def _items(found: Any) -> tuple[tuple[str, Any], ...]:
+    """A unit's subtotals by a mean (its :data:`perfrules.scoring.colmeans.Found`), as a key's part."""
+    return () if found is None else tuple(sorted(found[1].items()))
 
 
 def _limit(scored: Any, limited: list[int], results: list[Found | None]) -> None:

@@ -43,15 +43,18 @@ def compile_part(part: Part, unsupported: type[Exception]) -> tuple[Any, set[str
     """A function of the scope's columns giving the part's scores, and the names it grades.
 
     Raises:
-        unsupported: a word scale, a scale over several values, or one with levels or no scores.
+        unsupported: a scale without scores, or a word scale without ``of``.
     """
     scale = part.scale
     if scale.is_categorical or not scale.is_threshold or len(scale.variables) != 1 or scale.levels:
         # Words, or several values: each distinct input graded once by the part's scale (collookup).
-        if not scale.is_categorical and part.of is not None and len(scale.variables) != 1:
-            raise unsupported(f"part {part.target}: a scale over several values given 'of'")
         if scale.effective_scoring == "none":
             raise unsupported(f"part {part.target}: a scale without scores")
+        if not scale.is_categorical and part.of is not None and len(scale.variables) != 1:
+            # The per-unit program grades the scope by the scale's own values, once ``of`` is there
+            # (_grade_part): ``of`` is read (a unit without it is that step's error), not graded.
+            names, text = scale_inputs(scale, None)
+            return compile_lookup(names, text, lambda v: _score(scale.grade(v))), {*names, part.of}
         names, text = scale_inputs(scale, part.of)
         if not names:
             raise unsupported(f"part {part.target}: a word scale without 'of'")

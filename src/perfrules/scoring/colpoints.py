@@ -49,6 +49,7 @@ from .coladjust import adjust_reads, compile_adjusts, over, total
 from .colargs import argument_why
 from .colconds import compile_condition
 from .coldefaults import with_defaults
+from .colfull import category_of, full_column
 from .colparts import compile_steps, peer_columns
 from .colsteps import CATEGORY, POPULATION_PREFIX, SEND_BACK, ZERO_DIVISOR, population_names, send_back
 from .colzero import PERIOD_ROWS
@@ -59,6 +60,7 @@ __all__ = [
     "CATEGORY",
     "compile_points",
     "defaulted_key",
+    "free_defaults",
     "full_column",
     "points_why",
     "scale_mechanics",
@@ -98,12 +100,8 @@ def points_why(ind: IndicatorPlan, categories: Sequence[str] | None) -> str | No
     for policy in ind.vetoes:  # (per period: also decided on the year's row, colperiodvetoes)
         if FULL_NAME in policy.when.variables or policy.when.population_calls:
             return f"indicator {code}: a veto whose condition reads the full points or population values"
-    for policy in (*ind.defaults_when, *((ind.no_data,) if ind.no_data is not None else ())):
-        for c in keys:
-            score = as_fraction(default_score(ind, policy, c))
-            upper = ind.upper(c)
-            if (lower is not None and score < lower) or (upper is not None and score > upper):
-                return f"indicator {code}: a default score outside the indicator's limits"
+    if ind.periodic and free_defaults(ind, categories):
+        return f"indicator {code}: a default score outside the indicator's limits, reported per period"
     if ind.zero_indicator:
         uppers = [ind.upper(c) for c in keys]
         if (lower is not None and lower > 0) or any(u is not None and u < 0 for u in uppers):
@@ -111,14 +109,18 @@ def points_why(ind: IndicatorPlan, categories: Sequence[str] | None) -> str | No
     return argument_why(ind)  # (a step's value: over the steps it reads, colargs)
 
 
-def _fraction_column(values: Sequence[Fraction], at: Any) -> IntColumn:
-    """The column whose row i holds ``values[at[i]]``."""
-    np = numpy()
-    den = math.lcm(*(v.denominator for v in values))
-    nums = [v.numerator * (den // v.denominator) for v in values]
-    bound = max(abs(v) for v in nums)
-    table = np.array(nums, dtype=np.int64 if bound < SAFE else object)
-    return IntColumn(table[at], den, bound)
+def free_defaults(ind: IndicatorPlan, categories: Sequence[str] | None) -> bool:
+    """Whether a default score of the indicator is outside its limits for some category: the per-unit
+    program keeps a default as it is (:func:`~perfrules.scoring.policies.apply_default`), so this
+    module's step holds the scores it works out itself and the program holds none."""
+    lower = ind.lower()
+    for policy in (*ind.defaults_when, *((ind.no_data,) if ind.no_data is not None else ())):
+        for c in categories or (None,):
+            score = as_fraction(default_score(ind, policy, c))
+            upper = ind.upper(c)
+            if (lower is not None and score < lower) or (upper is not None and score > upper):
+                return True
+    return False
 
 
 def _held(col: IntColumn, lower: Fraction | None, uppers: Sequence[Fraction | None], cat: Any) -> IntColumn:
@@ -155,13 +157,6 @@ def _carry(scope: dict[str, Any], cols: dict[str, Any]) -> None:
     colvetoes.carry(scope, cols)
 
 
-def full_column(fulls: Sequence[Fraction], cols: dict[str, Any], n: int) -> IntColumn:
-    """``分值`` per row: the indicator's full points for each row's category."""
-    if len(set(fulls)) == 1:
-        return _fraction_column(fulls[:1], numpy().zeros(n, dtype=numpy().int64))
-    return _fraction_column(fulls, _category(cols, n))
-
-
 def _zeroed(rules: Sequence[tuple[Any, bool]], col: IntColumn, scope: dict[str, Any], n: int) -> IntColumn:
     """*col* with 0 where a zero rule on the indicator holds on *scope* (a rule per period only on a
     batch of period rows); the conditions are worked out outside the default for no data."""
@@ -195,7 +190,7 @@ def _finished(
     if adjusts is not None:
         change, counted = adjusts(scope, n)
         if counted.any():
-            held = _held(total([col, change], n), *limits, _category(scope, n))
+            held = _held(total([col, change], n), *limits, category_of(scope, n))
             a, b, den, bound = over(held, col)
             col = IntColumn(np.where(counted, a, b), den, bound)
     if vetoes:  # where each fires: its note and effect on the total (colvetoes)
@@ -241,7 +236,7 @@ def compile_points(
         """The steps and the score formula, held within the limits, then the zero rules."""
         scope = run_steps({**cols, FULL_NAME: full_column(fulls, cols, n)}, n)
         cols[scope_key] = scope
-        col = _held(score(scope, n), *limits, _category(cols, n))
+        col = _held(score(scope, n), *limits, category_of(cols, n))
         if zero_rules:
             col = _zeroed(zero_rules, col, scope, n)
         _carry(scope, cols)
@@ -376,8 +371,3 @@ def scale_mechanics(
         return run
 
     return zeroed, finished, _rule_reads(ind) - {FULL_NAME} - ind.targets
-
-
-def _category(cols: dict[str, Any], n: int) -> Any:
-    found = cols.get(CATEGORY)
-    return found if found is not None else numpy().zeros(n, dtype=numpy().int64)

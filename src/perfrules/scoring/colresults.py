@@ -59,6 +59,8 @@ class ResultReads:
         assert plan.result_order is not None
         self.order: tuple[int, ...] = plan.result_order
         self.names = frozenset(names)
+        # Called as hook(cols, n) after each score is published (colstepreads: steps reading scores).
+        self.after: list[Callable[[dict[str, Any], int], None]] = []
 
     def publish(
         self,
@@ -79,6 +81,8 @@ class ResultReads:
         # Where it does not apply, the per-unit program reports the readers' error (it reads the
         # results before it asks whether a reader applies): those units go to it.
         send_back(cols, ~applicable[:, k])
+        for hook in self.after:
+            hook(cols, len(applicable))
 
 
 def _share(score: IntColumn, fulls: list[Fraction], cols: dict[str, Any]) -> IntColumn:

@@ -14,35 +14,39 @@ scale), run once per batch before the indicators are scored, and its target
 column is put among the batch's columns under the name the rules read. A unit
 whose value cannot be worked out there (a cell not a plain number, a division
 by 0, a value outside a part's bands) goes to the per-unit program, which
-reports it. Steps whose values come from the population (peer ratios, ranks),
-steps that read other results in turn and indicators reported per period are
-not compiled.
+reports it. A step that reads other indicators' scores in turn (``指标1得分``)
+is worked out as soon as the scores it reads are among the batch's columns
+(:mod:`perfrules.scoring.colresults` puts each there once scored, in the order
+the per-unit program scores in). Steps whose values come from the population
+(peer ratios, ranks), steps that read other indicators' steps in turn and
+indicators reported per period are not compiled.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from fractions import Fraction
 from typing import Any
 
-from .._intcols import SAFE, IntColumn, numpy
-from .._numbers import as_fraction
+from .._intcols import numpy
 from ..formula.language import Formula
 from ..scheme.reads import FULL_NAME, step_result_reads
 from ..scheme.steps import Part, step_closure, step_target
+from .colfull import full_column, fulls_of
 from .colparts import compile_part
-from .colpoints import CATEGORY
+from .colresults import ResultReads
 from .colsteps import SEND_BACK, ZERO_DIVISOR, send_back
 from .plan import Plan
 
 __all__ = ["StepReads", "step_reads_of"]
 
+_PENDING = "\0step reads pending"  # per run: the read steps waiting for the scores they read
+
 
 class _Read:
     """One read step: its compiled closure, the data columns it reads and ``分值`` per category."""
 
-    __slots__ = ("fulls", "inputs", "reads", "steps", "target")
+    __slots__ = ("fulls", "inputs", "needs", "reads", "steps", "target")
 
     def __init__(
         self,
@@ -51,19 +55,27 @@ class _Read:
         reads: frozenset[str],
         inputs: Mapping[str, str],
         fulls: list[Fraction] | None,
+        needs: frozenset[str] = frozenset(),
     ) -> None:
         self.target = target
         self.steps = steps
         self.reads = reads
         self.inputs = inputs
         self.fulls = fulls
+        self.needs = needs  # the other indicators' scores it reads (指标1得分)
 
 
 class StepReads:
     """The steps of other indicators that a plan's rules read (see the module's docstring)."""
 
-    def __init__(self, plan: Plan, names: set[str], compile_node: Any, unsupported: type[Exception]) -> None:
-        keys = plan.scheme.categories or (None,)
+    def __init__(
+        self,
+        plan: Plan,
+        names: set[str],
+        compile_node: Any,
+        unsupported: type[Exception],
+        results: ResultReads | None = None,
+    ) -> None:
         self.read: dict[str, _Read] = {}
         for name in sorted(names):
             code, target = plan.results[name]
@@ -71,8 +83,9 @@ class StepReads:
             ind = plan.indicators[plan.index[code]]
             if ind.periodic:
                 raise unsupported(f"rules read a step of an indicator reported per period ({name})")
-            if step_result_reads(ind.ind, target, plan.results):
-                raise unsupported(f"rules read a step that reads other indicators' results ({name})")
+            needs = step_result_reads(ind.ind, target, plan.results)
+            if needs and (results is None or any(plan.results[r][1] is not None for r in needs)):
+                raise unsupported(f"rules read a step that reads other indicators' steps ({name})")
             needed = {step_target(s) for s in step_closure(ind.steps, [target])}
             steps: list[tuple[str, Any]] = []
             reads: set[str] = set()
@@ -96,54 +109,72 @@ class StepReads:
                 except unsupported as exc:
                     raise unsupported(f"rules read {name}, whose step {own}: {exc}") from None
                 targets.add(own)
-            fulls = [as_fraction(ind.full(c)) for c in keys] if FULL_NAME in reads else None
+            fulls = fulls_of(ind) if FULL_NAME in reads else None
             mapping = dict(ind.ind.inputs)
-            data = frozenset(mapping.get(r, r) for r in reads - {FULL_NAME})
-            self.read[name] = _Read(target, steps, data, mapping, fulls)
+            data = frozenset(mapping.get(r, r) for r in reads - {FULL_NAME} - needs)
+            self.read[name] = _Read(target, steps, data, mapping, fulls, needs)
         self.reads = frozenset().union(*(r.reads for r in self.read.values()))
+        if results is not None and any(r.needs for r in self.read.values()):
+            results.after.append(self._ready)  # once the scores they read are published
 
     def run(
         self, cols: dict[str, Any], columns: Mapping[str, tuple[Any, Any]], n: int
     ) -> dict[str, tuple[Any, Any]]:
         """Each read step's column put among *cols* (and *columns*, with where it is a number); the
         units where one cannot be worked out marked on *cols* to send back."""
-        np = numpy()
         out = dict(columns)
+        pending = {}
         for name, read in self.read.items():
-            scope = {k: v for k, v in cols.items() if k != SEND_BACK and k != ZERO_DIVISOR}
-            for local, field in read.inputs.items():
-                if field in cols:
-                    scope[local] = cols[field]
-            if read.fulls is not None:
-                scope[FULL_NAME] = _full_column(read.fulls, cols.get(CATEGORY), n)
-            plain = np.ones(n, dtype=bool)
-            for field in read.reads:
-                plain &= columns[field][1]
-            for target, fn in read.steps:
-                scope[target] = fn(scope, n)
-            bad = ~plain
-            if SEND_BACK in scope:
-                bad = bad | scope[SEND_BACK]
-            send_back(cols, bad)
-            cols[name] = scope[read.target]
-            out[name] = (cols[name], ~bad)
+            if read.needs:
+                pending[name] = read
+            else:
+                self._one(name, read, cols, out, n)
+        if pending:
+            cols[_PENDING] = (out, pending)
         return out
+
+    def _ready(self, cols: dict[str, Any], n: int) -> None:
+        """Work out the read steps whose scores they read are now among *cols* (colresults)."""
+        found = cols.get(_PENDING)
+        if found is None:
+            return
+        out, pending = found
+        for name, read in list(pending.items()):
+            if all(need in cols for need in read.needs):
+                self._one(name, read, cols, out, n)
+                del pending[name]
+
+    @staticmethod
+    def _one(name: str, read: _Read, cols: dict[str, Any], out: dict[str, Any], n: int) -> None:
+        """One read step's column among *cols* and *out* (with where it is worked out)."""
+        np = numpy()
+        scope = {k: v for k, v in cols.items() if k != SEND_BACK and k != ZERO_DIVISOR}
+        for local, field in read.inputs.items():
+            if field in cols:
+                scope[local] = cols[field]
+        if read.fulls is not None:
+            scope[FULL_NAME] = full_column(read.fulls, cols, n)
+        plain = np.ones(n, dtype=bool)
+        for field in read.reads:
+            plain &= out[field][1]
+        for target, fn in read.steps:
+            scope[target] = fn(scope, n)
+        bad = ~plain
+        if SEND_BACK in scope:
+            bad = bad | scope[SEND_BACK]
+        send_back(cols, bad)
+        cols[name] = scope[read.target]
+        out[name] = (cols[name], ~bad)
 
 
 def step_reads_of(
-    plan: Plan, names: set[str], compile_node: Any, unsupported: type[Exception]
+    plan: Plan,
+    names: set[str],
+    compile_node: Any,
+    unsupported: type[Exception],
+    results: ResultReads | None = None,
 ) -> StepReads | None:
-    """The step reads among *names* (result names), compiled (None: there are none)."""
+    """The step reads among *names* (result names), compiled (None: there are none); with *results*
+    (the plan's reads of scores), read steps that read scores too."""
     steps = {name for name in names if plan.results[name][1] is not None}
-    return StepReads(plan, steps, compile_node, unsupported) if steps else None
-
-
-def _full_column(fulls: list[Fraction], cat: Any, n: int) -> IntColumn:
-    """``分值`` per row: the full points for each row's category (position in *fulls*)."""
-    np = numpy()
-    den = math.lcm(*(f.denominator for f in fulls))
-    nums = [f.numerator * (den // f.denominator) for f in fulls]
-    bound = max(abs(v) for v in nums)
-    table = np.array(nums, dtype=np.int64 if bound < SAFE else object)
-    at = cat if cat is not None and len(fulls) > 1 else np.zeros(n, dtype=np.int64)
-    return IntColumn(table[at], den, bound)
+    return StepReads(plan, steps, compile_node, unsupported, results) if steps else None

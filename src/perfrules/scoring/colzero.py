@@ -20,6 +20,7 @@ from typing import Any
 from .._intcols import IntColumn, numpy
 from ..scheme.reads import FULL_NAME
 from .colconds import compile_condition
+from .colfull import with_full
 from .indicator import IndicatorPlan
 
 __all__ = ["PERIOD_ROWS", "ZERO_TRAIL", "compile_zero_rules", "zeroed"]
@@ -41,22 +42,20 @@ def compile_zero_rules(
     """The indicator's ``zero`` rules on step targets compiled, and the names each target's rules read.
 
     Raises:
-        unsupported: a condition that does not compile or reads the full points.
+        unsupported: a condition that does not compile.
     """
     rules: dict[str, tuple[tuple[Any, bool], ...]] = {}
     reads: dict[str, set[str]] = {}
     for target, found in ind.zero_by_target.items():
         compiled = []
         for rule in found:
-            if FULL_NAME in rule.when.variables:
-                raise unsupported(f"indicator {ind.code}: a zero rule whose condition reads the full points")
             try:
-                compiled.append(
-                    (compile_condition(rule.when.tree, compile_node, unsupported), rule.per_period)
-                )
+                condition = compile_condition(rule.when.tree, compile_node, unsupported)
             except unsupported as exc:
                 raise unsupported(f"indicator {ind.code}'s zero rule '{rule.when.text}': {exc}") from None
-            reads.setdefault(target, set()).update(rule.when.variables)
+            # 分值: the row's category's full points, as in the per-unit program's scope.
+            compiled.append((with_full(condition, ind, rule.when.variables), rule.per_period))
+            reads.setdefault(target, set()).update(rule.when.variables - {FULL_NAME})
         rules[target] = tuple(compiled)
     return rules, reads
 

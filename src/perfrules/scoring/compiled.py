@@ -272,12 +272,22 @@ class CompiledIndicator:
                             kind="not_applicable",
                             message=self.words(f"不适用：{reason}", f"not applicable: {reason}"),
                         )
-                if policy.when is not None and policy.when.evaluate(env) is True:
+                if (
+                    policy.when is not None
+                    and policy.when.evaluate(self._with_full(env, policy.when, unit)) is True
+                ):
                     reason = policy.reason or policy.when.text
                     return PolicyEvent(
                         kind="not_applicable", message=words(f"不适用：{reason}", f"not applicable: {reason}")
                     )
         return None
+
+    def _with_full(self, env: Mapping[str, object], when: Formula, unit: Unit) -> Mapping[str, object]:
+        """*env* with ``分值`` (the full points for the unit's category) where *when* reads it, as the
+        indicator's other formulas read it."""
+        if FULL_NAME not in when.variables:
+            return env
+        return {**env, FULL_NAME: self.full(unit.category)}
 
     def _missing_inputs(self, policy: NotApplicable, unit: Unit) -> list[str]:
         """The inputs a ``missing`` rule names that have no value, in the year's row nor any period's."""

@@ -35,8 +35,8 @@ each way. The differential tests hold the two to the same answers on every path.
 What compiles (:func:`program_of` gives None, and :attr:`Plan.program_why`
 says why, otherwise): each indicator's form, by
 :mod:`perfrules.scoring.colindicators` — a score formula of data columns,
-numbers, ``+ - × ÷``, ``%``, unary minus, ``clamp``/``min``/``max``/``abs``/
-``sum``/``floor``/``round``/``if`` … and population functions, ``分值``, zero
+numbers, ``+ - × ÷``, ``^`` (``colpower``), ``%``, unary minus, ``clamp``/``min``/``max``/``abs``/
+``sum``/``floor``/``round``/``if`` … and population functions, ``分值`` (``colfull``), zero
 rules on the indicator, adjustments and vetoes (:mod:`~perfrules.scoring.colpoints`);
 grading scales of one value
 (:mod:`~perfrules.scoring.colscale`), of words or of several values
@@ -72,7 +72,7 @@ from .._intcols import as_objects as _objects
 from .._intcols import format_rows, gc_paused, numpy, round_half_up_column
 from .._numbers import as_fraction, exact
 from ..scheme.units import Unit, note_events
-from . import colapplies, colindicators, collimits, collookup, colperiods, colscale, colsteps, colvetoes
+from . import colapplies, colindicators, collimits, collookup, colperiods, colsteps, colvetoes
 from .colblank import Blanks
 from .coldot import CommonScores, weighted_sums
 from .coldot import scaled as _scaled
@@ -136,7 +136,7 @@ class ColumnProgram:
         na_reads = {name for _, _, names in found.na_rules for name in names}
         self.results = result_reads(plan, na_reads, _Unsupported)  # 指标1得分 … (colresults)
         self.steps = step_reads_of(
-            plan, {*plan.total_reads, *chain(*plan.result_reads)}, _compile, _Unsupported
+            plan, {*plan.total_reads, *chain(*plan.result_reads)}, _compile, _Unsupported, self.results
         )
         computed = self.results.names if self.results is not None else frozenset()
         self.reads_of = [tuple(n for n in names if n not in computed) for names in found.reads_of]
@@ -150,7 +150,7 @@ class ColumnProgram:
         self.params = Parameters.of(plan, self.reads, found.text_reads, _Unsupported)  # colparams
         # Per category key: each indicator's lower and upper limit (None: none).
         keys = scheme.categories or (None,)
-        self.limits = {c: [colscale.limits(ind, c) for ind in plan.indicators] for c in keys}
+        self.limits = found.limits(keys)
         # Indicators that apply only to named units (applies_to), and the weights that are 0 per category.
         self.only_for = [
             (k, frozenset(ind.ind.applies_to))
