@@ -150,9 +150,15 @@ def from_values(values: Sequence[object]) -> tuple[IntColumn, Any]:
     >>> col.num.tolist(), col.den, plain.tolist()
     ([175, 180, 0], 2, [True, True, False])
     """
+    by_text = _as_texts([values])[0]
+    return by_text if by_text is not None else _by_ratio(values)
+
+
+def _by_ratio(values: Sequence[object]) -> tuple[IntColumn, Any]:
+    """:func:`from_values` from each value's integer ratio."""
     np = numpy()
     try:
-        # The common case, every cell a finite Decimal: one pass in C, then checks on the arrays.
+        # Every cell a finite Decimal: one pass in C, then checks on the arrays.
         # An exponent past _EXTREME (1E-99999999) would make a huge integer ratio: cell by cell instead.
         magnitudes = list(map(Decimal.adjusted, values))  # type: ignore[arg-type]
         if magnitudes and (min(magnitudes) < -_EXTREME or max(magnitudes) > _EXTREME):
@@ -180,7 +186,7 @@ def from_records(
 
     >>> columns = from_records([{"x": Decimal("1.5"), "y": 2}, {"x": 3}], ["x", "y"])
     >>> [(c.num.tolist(), c.den, plain.tolist()) for c, plain in columns.values()]
-    [([3, 6], 2, [True, True]), ([2, 0], 1, [True, False])]
+    [([15, 30], 10, [True, True]), ([2, 0], 1, [True, False])]
     """
     if not names:
         return {}
@@ -193,7 +199,35 @@ def from_records(
         by_name = [[r.get(name) for r in records] for name in names]
     if not records:
         by_name = [[] for _ in names]
-    return {name: from_values(values) for name, values in zip(names, by_name, strict=True)}
+    by_text = _as_texts(by_name)
+    return {
+        name: found if found is not None else _by_ratio(values)
+        for name, values, found in zip(names, by_name, by_text, strict=True)
+    }
+
+
+_WRITTEN = frozenset({Decimal, int})
+
+
+def _as_texts(columns: Sequence[Sequence[object]]) -> list[tuple[IntColumn, Any] | None]:
+    """Of columns of the same units, those whose every cell is a ``Decimal`` or an ``int`` written
+    as a plain decimal (``str``: ``87.25``, not ``1E+3``), parsed from that text at once
+    (:func:`from_text_columns`: several times faster than each value's integer ratio); None for
+    every other column.
+
+    A value's text is its exact decimal expansion, so the column holds the same numbers as
+    :func:`from_values` would make (over ``10**places`` rather than their least common
+    denominator), and every cell is plain.
+    """
+    wanted = [k for k, values in enumerate(columns) if values and set(map(type, values)) <= _WRITTEN]
+    found: list[tuple[IntColumn, Any] | None] = [None] * len(columns)
+    if not wanted:
+        return found
+    parsed = from_text_columns([list(map(str, columns[k])) for k in wanted])
+    for k, (col, plain) in zip(wanted, parsed, strict=True):
+        if plain.all():
+            found[k] = (col, plain)
+    return found
 
 
 def _wide(nums: Sequence[int], dens: Sequence[int], values: Sequence[object]) -> tuple[IntColumn, Any]:
