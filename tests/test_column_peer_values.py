@@ -15,7 +15,7 @@ from perfrules import Group, Indicator, Scheme, Unit, load, sample_units
 from perfrules._intcols import from_records, numpy
 from perfrules.scheme.steps import PeerRatio
 from perfrules.scoring.colpeers import peer_blocks, peer_reads
-from perfrules.scoring.colpeervalues import PeerObservations, PeerValues
+from perfrules.scoring.colpeervalues import PeerObservations, PeerValues, batch_peer_values
 from perfrules.scoring.colsteps import population_column
 from perfrules.scoring.plan import plan_of
 from perfrules.scoring.population import observe, population_values
@@ -54,6 +54,10 @@ def _same(scheme: Scheme, units: list[Unit], without: frozenset[str] = frozenset
     expected = population_values(plan.indicators, [u for u in units if u.name not in without])
     found = _by_columns(scheme, units, without)
     names = [u.name for u in units]
+    if not without:  # evaluate's way (the same, from the units themselves)
+        api = batch_peer_values(plan, units)
+        assert api is not None
+        assert {n: dict(api[n]) for n in names} == {n: dict(found[n]) for n in names}
     assert sorted(found) == sorted(names)
     count = 0
     for name in names:
@@ -107,7 +111,40 @@ _cells = st.one_of(
 def test_generated(rows: list[tuple[Any, Any, Any, str | None]], leave: int) -> None:
     units = []
     for k, (spend, staff, area, category) in enumerate(rows):
-        data = {name: v for name, v in (("支出", spend), ("人数", staff), ("面积", area)) if v is not None}
+        data = {
+            name: v
+            for name, v in (("支出", spend), ("人数", staff), ("面积", area))
+            if v is not None or k % 2
+        }
         units.append(Unit(name=f"单位{k}", category=category, data=data))
     without = frozenset({units[leave].name}) if leave < len(units) else frozenset()
     _same(_scheme(), units, without)
+
+
+def test_hand_worked() -> None:
+    """Pooled over every unit: p = (100 + 300 + 7) / (2 + 2 + 0) = 407/4, so 50 / p = 200/407 and
+    150 / p = 600/407; the mean of ratios within a category: 委's ratios 100/4 and 300/2, mean 87.5,
+    so 25 / 87.5 = 2/7 and 150 / 87.5 = 12/7."""
+    units = [
+        Unit(name="甲", category="委", data={"支出": 100, "人数": 2, "面积": 4}),
+        Unit(name="乙", category="委", data={"支出": 300, "人数": 2, "面积": 2}),
+        Unit(name="丙", category="局", data={"支出": 7, "人数": 0, "面积": 0}),
+    ]
+    found = batch_peer_values(plan_of(_scheme()), units)
+    assert found is not None
+    assert dict(found["甲"]) == {
+        ("1", "水平甲", None): Fraction(200, 407),
+        ("2", "水平乙", None): Fraction(2, 7),
+    }
+    assert dict(found["乙"]) == {
+        ("1", "水平甲", None): Fraction(600, 407),
+        ("2", "水平乙", None): Fraction(12, 7),
+    }
+    # 丙 puts its figures into the pooled sums, but has no ratio of its own (a divisor of 0).
+    assert dict(found["丙"]) == {}
+    col, present = found.column_of("1", "水平甲", ["丙", "甲", "乙"])
+    assert present.tolist() == [False, True, True]
+    assert [Fraction(int(x), col.den) for x in col.num.tolist()][1:] == [
+        Fraction(200, 407),
+        Fraction(600, 407),
+    ]

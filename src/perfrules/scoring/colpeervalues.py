@@ -22,17 +22,59 @@ from collections.abc import Container, Iterator, Mapping, Sequence
 from fractions import Fraction
 from typing import Any, cast
 
-from .._intcols import SAFE, IntColumn, _common, as_objects, numpy
+from .._intcols import SAFE, IntColumn, _common, as_objects, from_records, numpy
 from .._numbers import Number, exact
-from .colpeers import PeerBlock
+from ..scheme.units import Unit
+from .colpeers import PeerBlock, peer_blocks, peer_reads
 from .colsteps import BatchPopulation
 from .plan import Plan
-from .population import Observation, Slot, Summary, fraction_sum, merge_summaries, resolve, summarize
+from .population import (
+    Observation,
+    Slot,
+    Summary,
+    fraction_sum,
+    merge_summaries,
+    observe,
+    resolve,
+    summarize,
+)
 
-__all__ = ["PeerObservations", "PeerValues"]
+__all__ = ["PeerObservations", "PeerValues", "batch_peer_values"]
 
 _StepKey = tuple[str, str]  # (indicator code, step target)
 _ZERO = Fraction(0)
+
+
+def batch_peer_values(plan: Plan, units: Sequence[Unit]) -> PeerValues | None:
+    """The peer values of a batch of units (``evaluate``), over their data's columns where the
+    scheme's population steps are peer ratios :func:`~perfrules.scoring.colpeers.peer_reads` can
+    read (None: they are not). A unit whose cells are not plain numbers or blank, or whose periods
+    report a peer ratio's indicator, puts its part in one by one
+    (:func:`~perfrules.scoring.population.observe`: it also leaves out units that are not scored).
+    """
+    reads = peer_reads(plan)
+    if reads is None:
+        return None
+    np = numpy()
+    clean = [u for u in units if not u.problems]  # (observe leaves the others out)
+    datas = [u.data for u in clean]
+    parsed = from_records(datas, reads)
+    columns = {
+        name: (col, plain, np.fromiter((d.get(name) is None for d in datas), dtype=bool, count=len(datas)))
+        for name, (col, plain) in parsed.items()
+    }
+    blocks, rest = peer_blocks(
+        plan,
+        [u.name for u in clean],
+        [u.category for u in clean],
+        columns,
+        [u.not_applicable for u in clean],
+        [u.periods or None for u in clean],
+    )
+    observed = PeerObservations(plan)
+    observed.add(blocks, observe(plan.indicators, [clean[i] for i in rest]))
+    observed.names = [u.name for u in units]
+    return observed.values()
 
 
 class PeerObservations:
