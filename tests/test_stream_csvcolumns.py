@@ -329,7 +329,7 @@ def test_names_a_spreadsheet_would_run_or_split_are_written_as_the_loaded_file_w
     from perfrules.cli.output import _csv_text
 
     scheme = loads(ONE, format="toml")
-    names = ["甲局", "=1+1", "+乙局", "-丙", "@丁", "戊 局"] + [f"单位{i}" for i in range(5000)]
+    names = ["甲局", "=1+1", "+乙局", "-丙", "@丁", "戊 局"] + [f"单位{i}" for i in range(400)]
     lines = ["单位,得分", *(f"{n},{i % 11}" for i, n in enumerate(names))]
     path = tmp_path / "data.csv"
     path.write_text("\n".join(lines) + '\n"己,局",5\n', encoding="utf-8")  # a quoted name: the row reader
