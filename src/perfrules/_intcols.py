@@ -217,7 +217,8 @@ def _as_texts(columns: Sequence[Sequence[object]]) -> list[tuple[IntColumn, Any]
 
     A value's text is its exact decimal expansion, so the column holds the same numbers as
     :func:`from_values` would make (over ``10**places`` rather than their least common
-    denominator), and every cell is plain.
+    denominator), and every cell is plain. A column with a value past ``10**15`` is left to the
+    ratios, which keep such columns as Python integers.
     """
     wanted = [k for k, values in enumerate(columns) if values and set(map(type, values)) <= _WRITTEN]
     found: list[tuple[IntColumn, Any] | None] = [None] * len(columns)
@@ -225,7 +226,7 @@ def _as_texts(columns: Sequence[Sequence[object]]) -> list[tuple[IntColumn, Any]
         return found
     parsed = from_text_columns([list(map(str, columns[k])) for k in wanted])
     for k, (col, plain) in zip(wanted, parsed, strict=True):
-        if plain.all():
+        if plain.all() and col.bound < _MAX_ABS * col.den:  # (larger values: as from_values keeps them)
             found[k] = (col, plain)
     return found
 
