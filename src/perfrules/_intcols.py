@@ -186,7 +186,7 @@ def from_records(
 
     >>> columns = from_records([{"x": Decimal("1.5"), "y": 2}, {"x": 3}], ["x", "y"])
     >>> [(c.num.tolist(), c.den, plain.tolist()) for c, plain in columns.values()]
-    [([15, 30], 10, [True, True]), ([2, 0], 1, [True, False])]
+    [([3, 6], 2, [True, True]), ([2, 0], 1, [True, False])]
     """
     if not names:
         return {}
@@ -207,6 +207,7 @@ def from_records(
 
 
 _WRITTEN = frozenset({Decimal, int})
+_BY_TEXT = 4096  # from this many cells, columns are read from their text
 
 
 def _as_texts(columns: Sequence[Sequence[object]]) -> list[tuple[IntColumn, Any] | None]:
@@ -218,10 +219,13 @@ def _as_texts(columns: Sequence[Sequence[object]]) -> list[tuple[IntColumn, Any]
     A value's text is its exact decimal expansion, so the column holds the same numbers as
     :func:`from_values` would make (over ``10**places`` rather than their least common
     denominator), and every cell is plain. A column with a value past ``10**15`` is left to the
-    ratios, which keep such columns as Python integers.
+    ratios, which keep such columns as Python integers; so are columns of fewer than
+    :data:`_BY_TEXT` cells in all (the parse's fixed cost is that of a few thousand ratios).
     """
-    wanted = [k for k, values in enumerate(columns) if values and set(map(type, values)) <= _WRITTEN]
     found: list[tuple[IntColumn, Any] | None] = [None] * len(columns)
+    if sum(map(len, columns)) < _BY_TEXT:  # (the parse costs about as much as a few thousand ratios)
+        return found
+    wanted = [k for k, values in enumerate(columns) if values and set(map(type, values)) <= _WRITTEN]
     if not wanted:
         return found
     parsed = from_text_columns([list(map(str, columns[k])) for k in wanted])
