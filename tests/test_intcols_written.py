@@ -73,5 +73,7 @@ def test_text_read_from_a_few_thousand_cells() -> None:
     many = few * (_intcols._BY_TEXT // 2)
     col, plain = from_values(many)
     assert col.den == 100 and plain.all() and col.num.tolist()[:2] == [125, 300]
+    huge = [*many, 10**5000]  # an integer str cannot write (int_max_str_digits): by the ratios
+    assert _as_texts([huge]) == [None] and not from_values(huge)[1][-1]
     spread = from_records([{"a": v, "b": v} for v in few * (_intcols._BY_TEXT // 4)], ["a", "b"])
     assert [c.den for c, _ in spread.values()] == [100, 100]  # two columns, as many cells in all

@@ -225,10 +225,18 @@ def _as_texts(columns: Sequence[Sequence[object]]) -> list[tuple[IntColumn, Any]
     found: list[tuple[IntColumn, Any] | None] = [None] * len(columns)
     if sum(map(len, columns)) < _BY_TEXT:  # (the parse costs about as much as a few thousand ratios)
         return found
-    wanted = [k for k, values in enumerate(columns) if values and set(map(type, values)) <= _WRITTEN]
+    wanted: list[int] = []
+    texts: list[list[str]] = []
+    for k, values in enumerate(columns):
+        if values and set(map(type, values)) <= _WRITTEN:
+            try:
+                texts.append(list(map(str, values)))
+            except ValueError:  # an integer too long to be written (int_max_str_digits): by the ratios
+                continue
+            wanted.append(k)
     if not wanted:
         return found
-    parsed = from_text_columns([list(map(str, columns[k])) for k in wanted])
+    parsed = from_text_columns(texts)
     for k, (col, plain) in zip(wanted, parsed, strict=True):
         if plain.all() and col.bound < _MAX_ABS * col.den:  # (larger values: as from_values keeps them)
             found[k] = (col, plain)
