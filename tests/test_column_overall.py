@@ -208,8 +208,9 @@ def test_group_conditions_example_gives_the_mechanics_numbers(tmp_path):
 
 
 @pytest.mark.parametrize("cells", [("100", "55"), ("59.5", "100")])
-def test_a_condition_that_cannot_be_worked_out_sends_the_unit_back(tmp_path, cells):
-    """A group whose indicator does not apply has no 得分率: the per-unit program reports the unit."""
+def test_a_condition_that_cannot_be_worked_out_is_the_units_error(tmp_path, cells):
+    """A group whose indicator does not apply has no 得分率: the unit's error, as the per-unit program
+    words it (coltotalerrors)."""
     text = (
         'name = "示例"\nbasis = "points"\ntotal = 100\n'
         'groups = [{ name = "甲组" }, { name = "乙组" }]\n'
@@ -220,10 +221,12 @@ def test_a_condition_that_cannot_be_worked_out_sends_the_unit_back(tmp_path, cel
         '[[indicators]]\ncode = "2"\nname = "二"\ngroup = "乙组"\nweight = 40\nscore = "值2"\n'
         'applies_to = ["A"]\n'
     )
-    scheme = _agree(tmp_path, text, _data_csv(["A", "B"], {"值1": list(cells), "值2": ["30", "40"]}))[2]
+    _, slow, scheme = _agree(tmp_path, text, _data_csv(["A", "B"], {"值1": list(cells), "值2": ["30", "40"]}))
     found = _run_columns(scheme, tmp_path, _data_csv(["A", "B"], {"值1": list(cells), "值2": ["30", "40"]}))
     assert found[0] is not None and found[0].grade == "差"  # 30/40 < 80%
-    assert found[1] is None  # B: 乙组 does not apply to it
+    assert found[1] is not None and found[1].total is None  # B: 乙组 does not apply to it
+    assert [e.message for e in found[1].errors] == [e.message for e in slow[1].errors]
+    assert found[1].errors[0].message.startswith("no value for '乙组得分率'")
 
 
 @st.composite

@@ -211,7 +211,7 @@ rule = "优：总分>=90；差：总分<90"
 
 def test_bonuses_and_a_veto_by_hand(tmp_path):
     """94 + 2×2 + 1 = 99 (优); 90 + 5 capped = 95 → a veto makes it 差; a blank count: the per-unit
-    program's error; one distinct input decided once."""
+    program's error, given by the column program too; one distinct input decided once."""
     data = "单位,得分,国家级,省级,事故\n甲,94,2,1,0\n乙,90,3,0,1\n丙,90,,1,0\n丁,94,2,1,0\n"
     fast: list[Any] = _same(tmp_path, _BONUS, data)
     got = {o.unit.name: (o.total, o.grade, o.rank) for o in fast}
@@ -220,7 +220,8 @@ def test_bonuses_and_a_veto_by_hand(tmp_path):
     assert got["丙"][0] is None and fast[2].errors
     scheme = loads(_BONUS, format="toml")
     found = _run_columns(scheme, tmp_path, data)
-    assert [o is not None for o in found] == [True, True, False, True]
+    assert [o is not None for o in found] == [True, True, True, True]  # 丙: its error (coltotalerrors)
+    assert [e.message for e in found[2].errors] == [e.message for e in fast[2].errors]
     assert [e.kind for e in found[1].events] == ["veto", "adjust"] and found[1].vetoed
     assert "加分以 5分 为限" in found[1].events[1].message
 
@@ -583,7 +584,8 @@ def test_a_total_formula_scores_as_the_per_unit_program(tmp_path_factory, case):
 def test_a_total_formula_by_hand(tmp_path):
     """(基本得分 + 管理得分) × 系数 + 奖励分: 甲 (24 + 18 + 36) × 1.05 + 2 = 83.9. 乙's 指标2 does not
     apply: its 30 move to 指标1 within 基本, so 基本得分 = 25/30 × 60 = 50 and the total (50 + 40) × 1
-    + 0 = 90 — the column program sends 乙 back to the per-unit program; so 丙 (no 系数: its error)."""
+    + 0 = 90 — the column program sends 乙 back to the per-unit program; 丙 (no 系数) has its error
+    from the column program, worded by the per-unit program's code (coltotalerrors)."""
     text = """
 name = "总分公式"
 basis = "points"
@@ -616,5 +618,6 @@ score = "值3"
     assert fast[0].total == Decimal("83.9") and fast[1].total == Decimal(90) and fast[2].errors
     assert not fast[1].errors and fast[2].errors[0].field == "系数"
     found = _run_columns(loads(text, format="toml"), tmp_path, data)
-    assert [o is not None for o in found] == [True, False, False]
+    assert [o is not None for o in found] == [True, False, True]
+    assert [e.message for e in found[2].errors] == [e.message for e in fast[2].errors]  # type: ignore[union-attr]
     assert found[0].events[0].kind == "total_formula"  # type: ignore[union-attr]

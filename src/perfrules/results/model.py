@@ -354,7 +354,9 @@ class Evaluation:
         scored = sorted(
             (r for r in self.results if r.rank is not None), key=lambda r: (-r.level, r.rank, r.unit)
         )
-        return (*scored, *(r for r in self.results if r.rank is None))
+        ranked = (*scored, *(r for r in self.results if r.rank is None))
+        _expect(ranked)
+        return ranked
 
     def explain(self, unit: str) -> str:
         """The trail of one unit in plain language."""
@@ -387,6 +389,18 @@ class Evaluation:
     def _repr_html_(self) -> str:
         html: str = VIEWS["evaluation_html"](self)
         return html
+
+
+def _expect(ranked: Sequence[UnitResult]) -> None:
+    """Tell the explanations of *ranked* (an evaluation's ranking) that they are likely to be read in
+    that order (JSON output, tables and workbooks read them so): the units read next are then
+    recorded together (:meth:`Explaining.expect`), once per evaluation."""
+    explaining = next((r._detail.explaining for r in ranked if r._detail is not None), None)
+    if explaining is None or explaining.expecting:
+        return
+    explaining.expect(
+        [d.at for d in (r._detail for r in ranked) if d is not None and d.explaining is explaining]
+    )
 
 
 def unit_result(scheme: Scheme, outcome: UnitOutcome, detail: _Detail | None = None) -> UnitResult:
@@ -530,8 +544,8 @@ class _KeptUnits:
     def __len__(self) -> int:
         return self.count
 
-    def __getitem__(self, where: slice) -> list[Any]:
-        return [self.at(i) for i in range(*where.indices(self.count))]
+    def __getitem__(self, where: int) -> Any:
+        return self.at(where)
 
 
 def _plain_results(

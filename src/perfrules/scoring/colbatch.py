@@ -24,6 +24,7 @@ from ..scheme.units import Unit, note_events
 from .batch import finish_batch
 from .colfailures import failed_rows, outcome_of
 from .colhistory import reads_cells
+from .coltotalerrors import total_rows
 from .outcome import UnitOutcome
 from .plan import Plan
 from .program import program_of
@@ -122,6 +123,7 @@ def score_kept(
             made = _Made(columns, rows, at)
             refused_rows(scored, made, columns.ok if whole else columns.ok[index])
             failed_rows(scored, made)  # an indicator's error, worded by its own step (colfailures)
+            total_rows(scored, made)  # an error of the total, by the per-unit program's code (coltotalerrors)
             for j, errored in scored.errors.items():
                 outcomes[at[j]] = outcome_of(errored)
             totals, grades, _ = scored.finish(done)

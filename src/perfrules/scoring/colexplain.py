@@ -39,7 +39,10 @@ step or the indicator, adjustments and vetoes, not-applicable rules,
 ``applies_to``, indicators declared not applicable, weights of 0 per category
 or read from the data, weight that moves, limits, ``round_scores``, group
 means (the run's subtotals), history values and parameters, and reads of other
-indicators' results. :func:`explainer_of` names a plan's form that is not
+indicators' results; units with an indicator's error (the failed indicator's
+error as its own step worded it, :mod:`~perfrules.scoring.colexplainfailed`)
+and units refused before scoring (no indicator explained).
+:func:`explainer_of` names a plan's form that is not
 (:attr:`Explainer.why`), and :func:`explain_unit` names why a unit is not
 (a unit the program sends back): those go to the per-unit program, whole.
 """
@@ -52,7 +55,7 @@ from typing import Any
 
 import attrs
 
-from .._errors import DivisionByZeroError
+from .._errors import DivisionByZeroError, NumberTooLargeError
 from .._numbers import Number, as_fraction, exact, to_number
 from ..formula.language import Formula, Value
 from ..formula.tree import Name
@@ -61,8 +64,9 @@ from ..scheme.history import note_previous
 from ..scheme.model import with_parameters
 from ..scheme.reads import FULL_NAME
 from ..scheme.steps import Rank, step_target
-from ..scheme.units import Computation, PolicyEvent, Unit
+from ..scheme.units import Computation, PolicyEvent, Unit, UnitError
 from .colconds import compile_condition
+from .colexplainfailed import failed_parts
 from .colfailures import Failed
 from .colnodes import Unsupported as _Unsupported
 from .colnodes import compile_node as _compile
@@ -80,13 +84,16 @@ from .plan import Plan
 from .policies import adjust, apply_default, bound, round_score
 from .program import ColumnProgram
 
-__all__ = ["DISAGREE", "RECORDED", "Explainer", "explain_unit", "explainer_of"]
+__all__ = ["DISAGREE", "FAILED", "RECORDED", "Explainer", "explain_unit", "explainer_of"]
 
 RECORDED = "record"
 """How a unit explained from the column program's record is marked (else: why not)."""
 
 DISAGREE = "the record and the rule's own words disagree"
 """Why a unit whose built score differs from the program's went to the per-unit program."""
+
+FAILED = "a unit with an indicator's error its record does not say"
+"""Why a unit with an indicator's error went to the per-unit program (its row does not say which failed)."""
 
 _MEMO = 4096  # grading results kept per scale (distinct values)
 _SCORE = "\0score"  # in the record of divisions: those after it are the score formula's
@@ -211,16 +218,24 @@ def explain_unit(explainer: Explainer, record: Record, i: int) -> tuple[list[Ind
     done = record.outcomes[i]
     if done is None:
         return None, "a unit the column program sends to the per-unit program"
-    if isinstance(record.errored.get(i), Failed):  # an indicator's error (colfailures): not recorded
-        return None, "a unit with an indicator's error"
-    if i in record.errored:  # refused before any indicator is scored (uniterrors): none explained
-        return [], RECORDED
+    errored = record.errored.get(i)
+    if errored is not None and not isinstance(errored, Failed):
+        return [], RECORDED  # refused before any indicator is scored (uniterrors): none explained
     unit = record.units[i]
     scheme = plan.scheme
     sources: dict[str, str] = {}
     if scheme.history or scheme.parameters:  # the unit's data as its rules read it, and where from
         unit, sources = note_previous(record.given[i], scheme.history, scheme.previous, plan.words.zh, True)
         unit = with_parameters(scheme, unit)
+    failed: dict[int, UnitError] = {}
+    first: dict[int, PolicyEvent] = {}
+    applicable = record.kept("applicable", record.applicable.tolist)[i]
+    if errored is not None:  # an indicator's error (colfailures): its own step's, the others recorded
+        parts = failed_parts(plan, errored, unit, record.population.get(unit.name, {}))
+        if parts is None:
+            return None, FAILED
+        failed, first = parts
+        applicable = [a or k in failed for k, a in enumerate(applicable)]  # (a failed one still applies)
     category = unit.category
     base = plan.weights_for(category)
     own = None
@@ -228,14 +243,18 @@ def explain_unit(explainer: Explainer, record: Record, i: int) -> tuple[list[Ind
         wid, owns = record.own
         base = own = owns[int(wid[i])]
     weighed = bool(plan.scheme.categories)
-    applicable = record.kept("applicable", record.applicable.tolist)[i]
     scored: list[Scored | None] = [None] * len(applicable)
-    first: dict[int, PolicyEvent] = {}
     for k, ind in enumerate(plan.indicators):
         if weighed and base[k] == 0:
             if applicable[k]:
                 return None, DISAGREE
             first[k] = not_assessed(plan.words, category)
+            continue
+        if k in failed:
+            continue
+        if k in first:  # it reads a failed indicator's result: it does not apply (colexplainfailed)
+            if applicable[k]:
+                return None, DISAGREE
             continue
         scoring = unit
         if plan.result_reads[k]:  # other indicators' results, as the program put them among the columns
@@ -253,17 +272,21 @@ def explain_unit(explainer: Explainer, record: Record, i: int) -> tuple[list[Ind
         scored[k] = found
     weighting = pattern_weighting(plan, category if weighed else None, applicable, own)
     shared = explainer.shared
-    contributions = [
-        None
-        if s is None
-        else _contribution(explainer, weighting, k, s.score)
-        if id(s) in shared
-        else weighting.contribution(k, s.score)
-        for k, s in enumerate(scored)
-    ]
+    try:
+        contributions = [
+            None
+            if s is None
+            else _contribution(explainer, weighting, k, s.score)
+            if id(s) in shared
+            else weighting.contribution(k, s.score)
+            for k, s in enumerate(scored)
+        ]
+    except NumberTooLargeError:  # (the per-unit program words a contribution past the bounds)
+        return None, DISAGREE
     record.explained += 1
     made = indicator_outcomes
-    return made(plan, unit, applicable, scored, weighting, contributions, {}, first, base, sources), RECORDED
+    outcomes = made(plan, unit, applicable, scored, weighting, contributions, failed, first, base, sources)
+    return outcomes, RECORDED
 
 
 def _indicator(form: _Form, ind: IndicatorPlan, record: Record, k: int, i: int, unit: Unit) -> Scored | str:

@@ -56,6 +56,9 @@ class Failures:
         # The units that declare not applicable a code the scheme lacks (colapplies.declared): scored,
         # and given those errors instead of a total, as the per-unit program does (None: none).
         self.undeclared: Any = None
+        # The units whose every indicator the columns worked out (set by the program after split):
+        # those it then cannot finish are asked about (coltotalerrors).
+        self.whole: Any = None
 
     def mark(self, k: int, rows: Any) -> None:
         """Indicator *k* cannot be worked out by the columns for *rows* (a bool array)."""
@@ -89,6 +92,9 @@ def outcome_of(found: Errored) -> UnitOutcome:
     out = errored_outcome(found)
     if isinstance(found, Failed):
         out.scores, out.weights = list(found.scores), list(found.weights)
+        subtotals = getattr(found, "subtotals", None)  # (a total's error: coltotalerrors)
+        if subtotals:
+            out.subtotals = dict(subtotals)
     return out
 
 

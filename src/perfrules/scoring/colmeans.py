@@ -9,7 +9,8 @@ indicators and its indicators' scores — and gives each unit of that input the
 total, the subtotals and the events it gave. No rule is written twice.
 
 A unit whose input the function refuses (a share below 0, a total past the
-number limits) goes back to the per-unit program, which reports it.
+number limits) gets that error as the per-unit program words it
+(:mod:`~perfrules.scoring.coltotalerrors`).
 """
 
 from __future__ import annotations

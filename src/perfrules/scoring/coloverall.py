@@ -13,8 +13,8 @@ reads — and gives each unit of that input
 the total, grade, events and flags it gave. No rule is written twice.
 
 A unit whose input the grading cannot take (a condition that fails to work out,
-a group whose indicator does not apply) goes back to the per-unit program,
-which reports it as it always does.
+a group whose indicator does not apply) is left out here: it gets the error the
+per-unit program's code gives it (:mod:`~perfrules.scoring.coltotalerrors`).
 """
 
 from __future__ import annotations

@@ -164,10 +164,17 @@ class Explaining:
     *units* gives the unit at a position (a ``Unit``, or anything with ``made()``);
     *population* per unit name, its population values over the whole batch.
 
+    A block is the unit asked about and its neighbours: those beside it in the batch, or, where
+    the units are read in an order the evaluation was told (:meth:`expect`: its ranking, as JSON
+    output, tables and workbooks read them) and this one follows the last one asked in it, the
+    units after it in that order — so that reading the first units of the ranking, scattered over
+    the batch, records a few blocks of the units read rather than a block per unit. The program
+    scores any set of units with the batch's population values (which it takes as given) exactly
+    as the batch ran.
+
     Each block is recorded once and kept while it is needed: until each of its units has been
-    read (every unit read in order keeps one block; read in ranking order, as JSON output and
-    tables read them, the blocks of the whole batch, each run once), at most *keep* blocks at a
-    time (the one recorded first let go to make room).
+    read (every unit read in order keeps one block; read in ranking order, a block of the units
+    read next), at most *keep* blocks at a time (the one recorded first let go to make room).
     """
 
     def __init__(
@@ -183,26 +190,93 @@ class Explaining:
         self.population = population
         self.block = block
         self.keep = keep
-        self._records: dict[int, list[Any]] = {}  # per block: its record and its units not read yet
+        # Per block: its record, each member's row in it, its members not read yet.
+        self._records: dict[int, _Block] = {}
+        self._at: dict[int, int] = {}  # per position recorded in a kept block: that block
+        self._made = 0  # blocks recorded so far (their keys)
         self._read = bytearray(len(units))  # which units have been read
+        self._order: list[int] | None = None  # the reading order told (expect)
+        self._place: dict[int, int] = {}  # per position, its place in that order
+        self._last = -1  # the position asked about last
+
+    @property
+    def expecting(self) -> bool:
+        """Whether an order of reading has been told (:meth:`expect`)."""
+        return self._order is not None
+
+    def expect(self, order: Sequence[int]) -> None:
+        """Be told the order in which units are likely to be read (positions; the first told is kept)."""
+        if self._order is None:
+            self._order = list(order)
+            self._place = {p: j for j, p in enumerate(self._order)}
 
     def record(self, i: int) -> tuple[Record, int]:
         """The record of the block holding position *i*, and *i*'s row in it."""
-        b = i // self.block
-        lo = b * self.block
-        found = self._records.get(b)
-        if found is None:
-            chunk = [u if isinstance(u, Unit) else u.made() for u in self.units[lo : lo + self.block]]
-            empty: Population = {}
-            mine = {u.name: self.population.get(u.name, empty) for u in chunk}
-            made = Record(self.program, chunk, mine)
-            if len(self._records) >= self.keep:  # room: the block recorded first goes
-                del self._records[next(iter(self._records))]
-            found = self._records[b] = [made, made.n - sum(self._read[lo : lo + self.block])]
-        record = found[0]
+        key = self._at.get(i)
+        if key is None:
+            key = self._recorded(self._members(i))
+        found = self._records[key]
+        row = found.rows[i]
+        self._last = i
         if not self._read[i]:
             self._read[i] = 1
-            found[1] -= 1
-            if found[1] <= 0:  # its last unit read: let it go
-                del self._records[b]
-        return record, i - lo
+            found.pending -= 1
+            if found.pending <= 0:  # its last unit read: let it go
+                self._drop(key)
+        return found.record, row
+
+    def _members(self, i: int) -> Sequence[int]:
+        """The positions recorded with *i*: the units after it in the order told, where *i* follows the
+        unit asked about last in that order; else its neighbours in the batch."""
+        place = self._place.get(i)
+        if place is not None and self._order is not None and self._place.get(self._last, -2) == place - 1:
+            return self._order[place : place + self.block]
+        lo = i - i % self.block
+        return range(lo, min(lo + self.block, len(self.units)))
+
+    def _recorded(self, members: Sequence[int]) -> int:
+        """Record the units at *members* as a block, kept under a new key (returned)."""
+        units = self.units
+        chunk = [u if isinstance(u, Unit) else u.made() for u in (units[p] for p in members)]
+        empty: Population = {}
+        mine = {u.name: self.population.get(u.name, empty) for u in chunk}
+        made = Record(self.program, chunk, mine)
+        if len(self._records) >= self.keep:  # room: the block recorded first goes
+            self._drop(next(iter(self._records)))
+        key = self._made
+        self._made += 1
+        block = self._records[key] = _Block(made, {p: row for row, p in enumerate(members)})
+        for p in members:
+            old = self._at.get(p)
+            if old is not None:  # recorded before in a block still kept: read from this one now
+                self._leave(old, p)
+            self._at[p] = key
+            if not self._read[p]:
+                block.pending += 1
+        return key
+
+    def _leave(self, key: int, p: int) -> None:
+        """Position *p* is read from another block than *key* from now on."""
+        block = self._records[key]
+        if not self._read[p]:
+            block.pending -= 1
+            if block.pending <= 0:
+                self._drop(key)
+
+    def _drop(self, key: int) -> None:
+        block = self._records.pop(key)
+        at = self._at
+        for p in block.rows:
+            if at.get(p) == key:
+                del at[p]
+
+
+class _Block:
+    """A block recorded: its record, each member position's row in it, its members not read yet."""
+
+    __slots__ = ("pending", "record", "rows")
+
+    def __init__(self, record: Record, rows: dict[int, int]) -> None:
+        self.record = record
+        self.rows = rows
+        self.pending = 0

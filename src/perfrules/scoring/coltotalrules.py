@@ -20,8 +20,9 @@ the whole batch:
   where the columns show one of them changes the total (the rest keep it).
 
 A unit where a value a policy reads is not a plain number, or where a
-policy's code raises (a missing value, a cap formula that fails), is sent to
-the per-unit program, which reports it as that unit's error.
+policy's code raises (a missing value, a cap formula that fails), is left out
+here: :mod:`~perfrules.scoring.coltotalerrors` gives it the error the per-unit
+program's code gives it (or, where there is none, the per-unit program scores it).
 """
 
 from __future__ import annotations

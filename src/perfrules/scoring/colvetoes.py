@@ -14,8 +14,8 @@ out each veto's condition for the whole batch and records where it fires
 and effects, which the rules on the total
 (:mod:`perfrules.scoring.coltotalrules`) apply as they apply a scheme-wide
 veto's — beside a grade per period too (the per-unit program's period totals
-do not read the vetoes). A scheme with group means keeps sending such units to
-the per-unit program (that step's order of notes is not kept here).
+do not read the vetoes) and beside group means (the vetoes' notes come before
+the means', :mod:`~perfrules.scoring.coldress`).
 """
 
 from __future__ import annotations
@@ -59,8 +59,7 @@ def carry(scope: dict[str, Any], cols: dict[str, Any]) -> None:
 
 def take(plan: Plan, cols: dict[str, Any], applicable: Any, ok: Any) -> tuple[Fired | None, Any]:
     """The vetoes recorded on *cols* (taken off them) that fire where their indicator applies, for
-    the units the program scores (*ok*); and *ok* without the units that must still go to the
-    per-unit program (a scheme with group means)."""
+    the units the program scores (*ok*); and *ok*."""
     found = cols.pop(FIRED, None)
     if not found:
         return None, ok
@@ -88,6 +87,4 @@ def take(plan: Plan, cols: dict[str, Any], applicable: Any, ok: Any) -> tuple[Fi
                 events.setdefault(i, []).append(note)
     if not vetoed.any():
         return None, ok
-    if plan.aggregated:
-        return None, ok & ~vetoed
     return Fired(vetoed, zeroed, events), ok

@@ -13,14 +13,17 @@ never a wrapped-around number.
 It is the plan's totals-only scoring, run column-wise: the per-unit
 program (:func:`perfrules.scoring.unit.score_unit`) runs for the units the program
 sends back — a cell the per-cell reader rejects (the columnar readers read
-``87.5分``, ``95%``, ``—`` … into the column: :mod:`perfrules.files.colcells`),
-a total past the number limits — and explains those units. A unit refused before
+``87.5分``, ``95%``, ``—`` … into the column: :mod:`perfrules.files.colcells`)
+— and explains those units. A unit refused before
 any indicator is scored (cells its file could not read, a category the scheme
 lacks, weights read that are refused) gets its errors here, by the same rule
 (:mod:`~perfrules.scoring.uniterrors`; ``Scored.errors``); so does one with an
 indicator its columns cannot work out (a blank input without a policy for it, a
 value outside a scale's domain …), worded by that indicator's own step
-(:mod:`~perfrules.scoring.colfailures`).
+(:mod:`~perfrules.scoring.colfailures`); and so does one whose total a rule
+cannot finish (a cap or overall band reading a result or cell the unit lacks, a
+total past the number limits), worded by the per-unit program's last part
+(:mod:`~perfrules.scoring.coltotalerrors`, :mod:`~perfrules.scoring.unittotal`).
 Other units' explanations are a view of what this program records when it runs
 again on them (``run(…, record=…)``: :mod:`~perfrules.scoring.colrecord`,
 :mod:`~perfrules.scoring.colexplain`).
@@ -87,6 +90,7 @@ from .colpoints import CATEGORY
 from .colrank import compile_ranks
 from .colresults import ordered, result_reads
 from .colstepreads import step_reads_of
+from .coltotalerrors import total_rows
 from .coltotalrules import TotalRules
 from .coltotals import TotalColumn
 from .colweights import ReadWeights
@@ -199,6 +203,7 @@ class ColumnProgram:
             )
             refused_rows(scored, given, read)  # errors decided before any indicator is scored (uniterrors)
             failed_rows(scored, given, population)  # an indicator's error, by its own step (colfailures)
+            total_rows(scored, given, population)  # the total's error, by the per-unit code (coltotalerrors)
             if record is not None:
                 record.update(units=units, scored=scored)
             out: list[UnitOutcome | None] = [None] * n
@@ -360,6 +365,7 @@ class ColumnProgram:
                 elif not plain.all():
                     fails.mark(k, ~plain & applicable[:, k])
         ok = fails.split(ok)  # units only an indicator's failure keeps from a total (colfailures)
+        fails.whole = ok.copy()  # (those the rules on the total then drop are asked about: coltotalerrors)
         for name in self.rich.data if self.rich is not None else ():  # (not read for a unit with
             ok &= columns[name][1]  # an indicator's error) a cell overall grading reads, not a plain number
         # One pattern of applicable indicators per unit: the units grouped by category and pattern.

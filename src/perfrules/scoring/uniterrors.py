@@ -130,12 +130,16 @@ def refused_rows(scored: Any, units: Sequence[Unit] | Any, read: Any) -> None:
     """Put in ``scored.errors`` (:class:`~perfrules.scoring.program.Scored` of *units*) the units its
     columns refused for what is decided before any indicator is scored (``scored.level``, and those
     whose cells were not all read: not in *read*, None for none) and :func:`unit_level` refuses.
-    Only those units are asked about (made when asked, where *units* makes them: kept columns);
-    the others are left as they are."""
+    Where the scheme reads weights per unit (``weight_from``), every unit the columns do not score is
+    asked (they may have left it before reading its weights: a unit with periods); else only those
+    units (made when asked, where *units* makes them: kept columns); the others are
+    left as they are."""
+    plan = scored.program.plan
     rows = scored.level if read is None else scored.level | ~read
+    if plan.weight_from:
+        rows = rows | ~scored.ok
     if not rows.any():
         return
-    plan = scored.program.plan
     for i in numpy().flatnonzero(rows & ~scored.ok).tolist():
         found = unit_level(plan, prepared(plan, units[i])[0])
         if isinstance(found, Errored):
