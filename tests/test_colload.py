@@ -137,7 +137,7 @@ def _same_units(new: Any, old: Any) -> None:
             want, want_plain = from_values([unit.data.get(name)])
             assert bool(plain[r]) == bool(want_plain[0])
             if plain[r]:
-                assert col.num[r] * want.den == want.num[0] * col.den
+                assert int(col.num[r]) * want.den == int(want.num[0]) * col.den
 
 
 @given(table=tables(), how=st.sampled_from(["joined", "quoted", "crlf"]), bom=st.booleans())

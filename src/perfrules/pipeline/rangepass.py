@@ -36,7 +36,9 @@ from ..files.data import _RowUnits
 from ..files.tables import Row, _Columns
 from ..files.unit_groups import RowGroup, _gathered_again
 from ..scheme.model import Scheme
-from ..scoring.colpeers import observe_columns, peer_reads
+from ..scoring.colpeers import PeerBlock, peer_blocks, peer_reads
+from ..scoring.colpeervalues import PeerObservations
+from ..scoring.colsteps import BatchPopulation
 from ..scoring.outcome import UnitOutcome
 from ..scoring.plan import Plan, plan_of
 from ..scoring.population import Observation
@@ -211,17 +213,18 @@ def _chunked(groups: Iterator[RowGroup], size: int) -> Iterator[list[RowGroup]]:
 
 def observe_ranges(
     passes: CsvPasses, category: str | None, chunk_size: int
-) -> tuple[list[Observation], list[str], list[_Read | None]]:
+) -> tuple[PeerObservations, list[str], list[_Read | None]]:
     """The first pass: what every unit puts into the population steps, and the units' names in
-    the file's order (as the row stream's first pass gives them); and per range, what was read of
-    it when it is kept for the scoring pass (see :class:`_Read`).
+    the file's order (as the row stream's first pass gives them: the units taken as columns, as
+    columns); and per range, what was read of it when it is kept for the scoring pass (see
+    :class:`_Read`).
 
     Raises:
         DataError: rows name no unit (once every range is read), or a file error in a row.
     """
     gathered = _Gathered()
     problems: list[Problem] = []
-    found: list[Observation] = []
+    found = PeerObservations(passes.plan)
     held: list[_Read | None] = []
     units = 0
     reader = passes.reader
@@ -231,7 +234,7 @@ def observe_ranges(
             reader.problems.clear()
             gathered.fresh(groups.names)
             read = _Read(passes, groups)
-            found.extend(_observe(passes, read, category))
+            found.add(*_observe(passes, read, category))
             read.let_go()
             units += len(read.names)
             held.append(read if units <= HELD_UNITS else None)
@@ -239,7 +242,7 @@ def observe_ranges(
         raise DataError(problems, title=f"invalid data in {passes.layout.origin}")
     apart = gathered.apart
     if apart:
-        found = [o for o in found if o[0] not in apart]
+        found.drop(apart)
         observer = passes.observer
         passes.again = _again(passes, gathered)
         again = (
@@ -248,26 +251,30 @@ def observe_ranges(
             else _gathered_again(passes.layout.path, None, observer, apart)
         )
         for chunk in _chunked(iter(again), chunk_size):
-            found.extend(observe_groups(passes.scheme, observer, chunk, category))
+            found.add((), observe_groups(passes.scheme, observer, chunk, category))
+    found.names = gathered.names
     return found, gathered.names, held
 
 
-def _observe(passes: CsvPasses, read: _Read, category: str | None) -> list[Observation]:
+def _observe(
+    passes: CsvPasses, read: _Read, category: str | None
+) -> tuple[list[PeerBlock], list[Observation]]:
     """A range's parts in the population steps: the units taken read off their year cells at once,
     every other unit as the row stream's first pass reads it."""
     cells = read.cells
+    blocks: list[PeerBlock] = []
     found: list[Observation] = []
     rest: list[int] = []
     if cells.taken:
         names = [read.names[g] for g in cells.taken]
-        found, rest = observe_columns(
+        blocks, rest = peer_blocks(
             passes.plan, names, cells.categories, read.peers, cells.declared, cells.periods
         )
     left = set(range(len(read.names))) - set(cells.taken) | {cells.taken[k] for k in rest}
     if left:
         row_groups = [read.row_group(g, passes.where) for g in sorted(left)]
-        found += observe_groups(passes.scheme, passes.observer, row_groups, category)
-    return found
+        found = observe_groups(passes.scheme, passes.observer, row_groups, category)
+    return blocks, found
 
 
 class Scoring:
@@ -334,7 +341,11 @@ def _score(
     outcomes: list[UnitOutcome | None] = [None] * len(read.names)
     if cells.taken:
         names = [read.names[g] for g in cells.taken]
-        part = {name: population.get(name, {}) for name in names}
+        part = (  # the batch's values as columns, or each unit's table
+            population
+            if isinstance(population, BatchPopulation)
+            else {name: population.get(name, {}) for name in names}
+        )
         for i, outcome in score_columns(
             program, passes.reader, names, cells.categories, read.columns, read.ok, cells, part
         ):

@@ -192,9 +192,8 @@ def _score_csv_ranges(
     passes = csv_passes(scheme, layout) if layout is not None else None
     if passes is None:
         return None
-    observations, names, held = observe_ranges(passes, category, chunk_size)
-    observed = _Observed(plan, observations, names)
-    population = observed.values()
+    observed, _, held = observe_ranges(passes, category, chunk_size)
+    population = observed.values()  # worked out over columns (scoring.colpeervalues)
     scored = score_ranges(passes, category, chunk_size, population, progress, held)
     # As in the row stream: a unit whose data cannot be read enters no population step.
     late = scored.unreadable & observed.participants

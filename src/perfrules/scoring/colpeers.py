@@ -27,7 +27,7 @@ from ..scheme.steps import PeerRatio, step_target
 from .plan import Plan
 from .population import Observation
 
-__all__ = ["observe_columns", "peer_reads"]
+__all__ = ["PeerBlock", "block_observations", "observe_columns", "peer_blocks", "peer_reads"]
 
 # Per unit: its periods' values by label, or None (see colperiods.PeriodData).
 _Periods = Sequence[Mapping[str, Mapping[str, object]] | None]
@@ -56,30 +56,57 @@ def peer_reads(plan: Plan, text: frozenset[str] | set[str] = frozenset()) -> lis
     return list(reads)
 
 
-def observe_columns(
+class PeerBlock:
+    """One peer-ratio step's parts of a batch, as columns: the units that put a part in (their
+    positions in the batch, names and categories) and each one's numerator ``a[i] / a_den`` and
+    denominator ``b[i] / b_den``."""
+
+    __slots__ = (
+        "a",
+        "a_den",
+        "b",
+        "b_den",
+        "categories",
+        "code",
+        "grouped",
+        "kind",
+        "names",
+        "rows",
+        "target",
+    )
+
+    def __init__(
+        self,
+        kind: str,
+        code: str,
+        target: str,
+        grouped: bool,
+        rows: list[int],
+        names: list[str],
+        categories: list[str | None],
+        top: IntColumn,
+        bottom: IntColumn,
+    ) -> None:
+        self.kind, self.code, self.target, self.grouped = kind, code, target, grouped
+        self.rows, self.names, self.categories = rows, names, categories
+        self.a, self.a_den = top.num[rows], top.den
+        self.b, self.b_den = bottom.num[rows], bottom.den
+
+    def slot_group(self, k: int) -> str | None:
+        """The group of the block's *k*-th unit in its slot (its category for ``within = "category"``)."""
+        return self.categories[k] if self.grouped else None
+
+
+def peer_blocks(
     plan: Plan,
     names: Sequence[str],
     categories: Sequence[str | None],
     columns: Mapping[str, tuple[IntColumn, Any, Any]],
     declared: Sequence[frozenset[str]] | None,
     periods: _Periods | None,
-) -> tuple[list[Observation], list[int]]:
-    """The units' parts in the peer ratios, read off their columns; and the units left to ``observe``.
-
-    Args:
-        plan: the scheme's plan (:func:`peer_reads` gave a list for it).
-        names: the units' names.
-        categories: their categories.
-        columns: per column :func:`peer_reads` names, its parsed year cells, which are plain
-            numbers and which are empty (a column the file lacks: absent).
-        declared: per unit, the indicators it declares not applicable (None: none does).
-        periods: per unit, its periods where it has some (see ``colperiods.PeriodData``).
-
-    Returns:
-        The observations, unit after unit in the batch's order; and the positions of the units
-        whose part the columns do not give (a cell neither plain nor empty, periods that report
-        the indicator), each of which ``observe`` is to be given.
-    """
+) -> tuple[list[PeerBlock], list[int]]:
+    """The units' parts in the peer ratios as columns, one block a step (in the steps' order); and
+    the positions of the units whose part the columns do not give (see :func:`observe_columns`)."""
     np = numpy()
     n = len(names)
     scheme = plan.scheme
@@ -129,18 +156,67 @@ def observe_columns(
             group = step.within == "category"
             parts.append((kind, ind.code, step.target, given, cols[0], cols[1], group))
     keep = ~rest
-    found: list[tuple[int, int, Observation]] = []
-    for order, (kind, code, target, given, top, bottom, group) in enumerate(parts):
+    blocks: list[PeerBlock] = []
+    for kind, code, target, given, top, bottom, group in parts:
         rows = np.flatnonzero(given & keep).tolist()
         if not rows or top is None or bottom is None:
             continue
-        a = _fractions(top.num[rows].tolist(), top.den)
-        b = _fractions(bottom.num[rows].tolist(), bottom.den)
-        for i, x, y in zip(rows, a, b, strict=True):
-            slot = (kind, code, target, None, categories[i] if group else None)
-            found.append((i, order, (names[i], slot, (x, y))))
+        blocks.append(
+            PeerBlock(
+                kind,
+                code,
+                target,
+                group,
+                rows,
+                [names[i] for i in rows],
+                [categories[i] for i in rows],
+                top,
+                bottom,
+            )
+        )
+    return blocks, np.flatnonzero(rest).tolist()
+
+
+def observe_columns(
+    plan: Plan,
+    names: Sequence[str],
+    categories: Sequence[str | None],
+    columns: Mapping[str, tuple[IntColumn, Any, Any]],
+    declared: Sequence[frozenset[str]] | None,
+    periods: _Periods | None,
+) -> tuple[list[Observation], list[int]]:
+    """The units' parts in the peer ratios, read off their columns; and the units left to ``observe``.
+
+    Args:
+        plan: the scheme's plan (:func:`peer_reads` gave a list for it).
+        names: the units' names.
+        categories: their categories.
+        columns: per column :func:`peer_reads` names, its parsed year cells, which are plain
+            numbers and which are empty (a column the file lacks: absent).
+        declared: per unit, the indicators it declares not applicable (None: none does).
+        periods: per unit, its periods where it has some (see ``colperiods.PeriodData``).
+
+    Returns:
+        The observations, unit after unit in the batch's order; and the positions of the units
+        whose part the columns do not give (a cell neither plain nor empty, periods that report
+        the indicator), each of which ``observe`` is to be given.
+    """
+    blocks, rest = peer_blocks(plan, names, categories, columns, declared, periods)
+    return block_observations(blocks), rest
+
+
+def block_observations(blocks: Sequence[PeerBlock]) -> list[Observation]:
+    """The blocks' parts as :func:`~perfrules.scoring.population.observe` gives them: unit after
+    unit in the batch's order, each in the steps' order."""
+    found: list[tuple[int, int, Observation]] = []
+    for order, block in enumerate(blocks):
+        a = _fractions(block.a.tolist(), block.a_den)
+        b = _fractions(block.b.tolist(), block.b_den)
+        for k, (i, x, y) in enumerate(zip(block.rows, a, b, strict=True)):
+            slot = (block.kind, block.code, block.target, None, block.slot_group(k))
+            found.append((i, order, (block.names[k], slot, (x, y))))
     found.sort(key=lambda item: (item[0], item[1]))  # unit after unit, each in the steps' order
-    return [o for _, _, o in found], np.flatnonzero(rest).tolist()
+    return [o for _, _, o in found]
 
 
 def _fractions(numerators: list[int], den: int) -> list[Fraction]:

@@ -18,6 +18,7 @@ from typing import Any
 from .._intcols import from_records, gc_paused, numpy
 from .._numbers import exact
 from ..scheme.units import Unit
+from .colpeervalues import batch_peer_values
 from .colrank import rank_columns
 from .colsteps import SEND_BACK, BatchPopulation, CallSlot, call_value, column_summary, merge_call
 from .compiled import Population
@@ -41,7 +42,8 @@ def batch_population(plan: Plan, units: Sequence[Unit]) -> Mapping[str, Populati
         and not any(r.ind.not_applicable for r in program.ranks)
     ):
         return gather(program, units)
-    return population_values(plan.indicators, units)
+    peers = batch_peer_values(plan, units) if program is not None else None  # peer ratios over columns
+    return peers if peers is not None else population_values(plan.indicators, units)
 
 
 def gather(program: ColumnProgram, units: Sequence[Unit]) -> BatchPopulation:
