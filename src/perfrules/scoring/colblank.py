@@ -80,12 +80,15 @@ def unsure(units: Sequence[Any], columns: dict[str, tuple[Any, Any]], fields: Se
 
 class Blanks:
     """Per indicator of a plan, the name and data column whose blank cell its default for no data takes
-    (:func:`blank_value`), and what the column program does with them."""
+    (:func:`blank_value`), and what the column program does with them; *also*: other data columns
+    whose blank cells are no value rather than the unit's stop (those rich overall grading, caps and
+    flags read: :mod:`~perfrules.scoring.coloverall` gives their conditions no value there, as the
+    per-unit program does)."""
 
-    def __init__(self, plan: Plan, text_reads: Sequence[str]) -> None:
+    def __init__(self, plan: Plan, text_reads: Sequence[str], also: Sequence[str] = ()) -> None:
         self.codes = [ind.code for ind in plan.indicators]
         self.found = [blank_value(ind, frozenset(text_reads)) for ind in plan.indicators]
-        self.fields = sorted({b[1] for b in self.found if b is not None})
+        self.fields = sorted({b[1] for b in self.found if b is not None} | set(also))
 
     def unsure(self, units: Sequence[Any], columns: dict[str, tuple[Any, Any]]) -> Any:
         """:func:`unsure` for those data columns (None: there are none)."""

@@ -32,6 +32,7 @@ from .._errors import PerfrulesError
 from .._intcols import numpy
 from .._numbers import exact
 from ..scheme.units import PeriodResult, PeriodTotal, Unit
+from .colblank import BLANK
 from .coloverall import RichGrading
 from .outcome import weighting
 from .overall import period_totals
@@ -86,7 +87,8 @@ class PeriodGrades:
         found: dict[tuple[Any, ...], tuple[PeriodTotal, ...] | None] = {}
         count = len(self.plan.indicators)
         names = self.data
-        data = [(cols[name].num, cols[name].den) for name in names]
+        gaps = cols.get(BLANK, {})  # (a blank cell is no value: colblank)
+        data = [(cols[name].num, cols[name].den, gaps.get(name)) for name in names]
         for i in np.flatnonzero(ok).tolist():
             given = periods[i]
             if given is None:
@@ -102,7 +104,7 @@ class PeriodGrades:
                 # function reads them), else its label only.
                 tuple((label, *(row.get(name, _GAP) for name in names)) for label, row in given.items()),
                 tuple(sorted((k, tuple(v)) for k, v in own.items())),
-                tuple((int(num[i]), d) for num, d in data),
+                tuple((None if gap is not None and gap[i] else int(num[i]), d) for num, d, gap in data),
                 tuple(grades[k][i] for k in self.graded) if grades else (),
                 base(i) if base is not None else None,
             )
@@ -142,7 +144,11 @@ class PeriodGrades:
             else ()
             for k in range(len(year))
         ]
-        data = {name: exact(Fraction(v, d)) for name, (v, d) in zip(self.data, key[5], strict=True)}
+        data = {
+            name: exact(Fraction(v, d))
+            for name, (v, d) in zip(self.data, key[5], strict=True)
+            if v is not None
+        }
         grades: list[str | None] = [None] * len(year)
         for k, grade in zip(self.graded, key[6], strict=False):
             grades[k] = grade

@@ -19,7 +19,7 @@ per-unit program's code gives it (:mod:`~perfrules.scoring.coltotalerrors`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from fractions import Fraction
 from typing import Any
 
@@ -28,6 +28,7 @@ from .._intcols import numpy
 from .._numbers import as_fraction, exact
 from ..formula.text import normalize_name
 from ..scheme.units import PolicyEvent, Unit
+from .colblank import BLANK
 from .colindgrades import graded_indicators
 from .outcome import weighting
 from .overall import grade_total, limit_total, overall_scope, raise_flags
@@ -109,7 +110,7 @@ class RichGrading:
             [scored.base(i) for i in rows],  # the unit's own weights (weight_from), else None
         ]
         parts += [scored.scores[k][rows].tolist() for k in self.indicators]
-        parts += [cols[name].num[rows].tolist() for name in self.data]
+        parts += [_cells(cols, name, rows) for name in self.data]  # (None: a blank cell, no value)
         parts += [[grades[k][i] for i in rows] for k in grades]
         if scored.means is not None:  # subtotals by a geometric or harmonic mean (colmeans), by group
             parts.append([_items(scored.means[i]) for i in rows])
@@ -150,7 +151,11 @@ class RichGrading:
                 scores[k] = exact(Fraction(key[at], scored.den))
                 contributions[k] = use.contribution(k, scores[k])
             at += 1
-        data = {name: exact(Fraction(v, d)) for name, v, d in zip(self.data, key[at:], dens, strict=False)}
+        data = {
+            name: exact(Fraction(v, d))
+            for name, v, d in zip(self.data, key[at:], dens, strict=False)
+            if v is not None
+        }
         graded: list[str | None] = [None] * count
         subtotals = dict(key[-1]) if scored.means is not None else None
         if self.graded is not None:
@@ -173,6 +178,15 @@ class RichGrading:
 def _items(found: Any) -> tuple[tuple[str, Any], ...]:
     """A unit's subtotals by a mean (its :data:`perfrules.scoring.colmeans.Found`), as a key's part."""
     return () if found is None else tuple(sorted(found[1].items()))
+
+
+def _cells(cols: Mapping[str, Any], name: str, rows: list[int]) -> list[Any]:
+    """The numerators of data column *name* at *rows*, None where the cell is blank (:data:`BLANK`)."""
+    found: list[Any] = cols[name].num[rows].tolist()
+    gap = cols.get(BLANK, {}).get(name)
+    if gap is None or not gap[rows].any():
+        return found
+    return [None if g else v for v, g in zip(found, gap[rows].tolist(), strict=True)]
 
 
 def _limit(scored: Any, limited: list[int], results: list[Found | None]) -> None:

@@ -258,8 +258,14 @@ def _summed(
     units = owner[starts]
     most = int(np.bincount(owner).max())
     for name in names:
-        if name in text:  # words are not added up: the per-unit program says so
-            bad |= has
+        if name in text:  # words are not added up (two periods' words: the per-unit program says so);
+            words = [periods[i][label].get(name) for i, label in rows]  # one period's is the unit's
+            given = np.array([v is not None for v in words], dtype=bool)
+            bad |= np.bincount(owner[given], minlength=n) > 1
+            column = np.array(cols[name], dtype=object)
+            for j in np.flatnonzero(given).tolist():
+                column[owner[j]] = words[j]
+            scope[name] = column
             continue
         values = [periods[i][label].get(name) for i, label in rows]  # type: ignore[index]
         given = np.array([v is not None for v in values], dtype=bool)

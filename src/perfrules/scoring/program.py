@@ -128,10 +128,11 @@ class ColumnProgram:
         self.ranks = compile_ranks(plan, _compile, _Unsupported)
         self.text_reads = found.text_reads
         self.missing = MissingRules(plan, self.text_reads)  # blank inputs under a missing rule (colmissing)
-        self.blanks = Blanks(plan, self.text_reads)  # blank values a default for no data takes (colblank)
         # Overall grading that reads more than the total, groups that take a mean, a grade per period:
         # each run once per distinct input (coloverall, colmeans, colgrades).
         self.rich, self.means = rich_grading(plan, _Unsupported, self.text_reads), group_means(plan)
+        # Blank values a default for no data takes, and blank cells overall grading reads (colblank).
+        self.blanks = Blanks(plan, self.text_reads, self.rich.data if self.rich is not None else ())
         self.grades = period_grades(plan, self.rich)
         na_reads = {name for _, _, names in found.na_rules for name in names}
         self.results = result_reads(plan, na_reads, _Unsupported)  # 指标1得分 … (colresults)
@@ -374,8 +375,6 @@ class ColumnProgram:
                     fails.mark(k, ~plain & applicable[:, k])
         ok = fails.split(ok)  # units only an indicator's failure keeps from a total (colfailures)
         fails.whole = ok.copy()  # (those the rules on the total then drop are asked about: coltotalerrors)
-        for name in self.rich.data if self.rich is not None else ():  # (not read for a unit with
-            ok &= columns[name][1]  # an indicator's error) a cell overall grading reads, not a plain number
         # One pattern of applicable indicators per unit: the units grouped by category and pattern.
         varying = [k for k in range(count) if not applicable[:, k].all()]
         pattern = cat * (1 << len(varying))
