@@ -1,0 +1,65 @@
+"""The last non-periodic forms the column program compiles that it once left to the per-unit program.
+
+Each test writes a small scheme in one form (with boundary values and blank cells in its data),
+checks that the plan compiles, that the column program sends no unit back and gives each unit the
+per-unit program's outcome (total, grade, scores, errors, notes), and that every path (the API with
+and without explanations, the command line's CSV and JSON) agrees (``_both``); hand-worked numbers
+pin what the two agree on.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+from test_column_total_errors import _both
+
+_SCORES = """
+[scores]
+"优" = [90, 100]
+"良" = [80, 90]
+"中" = [60, 80]
+"差" = [0, 60]
+"""
+
+# -- 1. a total formula reading grades of indicators with population values or results ---------------
+
+_GRADES = (
+    """
+name = "总分公式等次"
+basis = "points"
+total = 100
+groups = [{ name = "组1" }]
+total_formula = "指标1得分+指标2得分+if(指标1等次=1, 5, 0)-评为差的指标数"
+"""
+    + _SCORES
+    + """
+[[indicators]]
+code = "1"
+name = "完成率"
+group = "组1"
+weight = 60
+score = "分值×值1/max_of(值1)"
+
+[[indicators]]
+code = "2"
+name = "日常"
+group = "组1"
+weight = 40
+score = "值2×指标1得分/60"
+"""
+)
+
+
+def test_a_total_formula_reading_grades_of_indicators_with_population_values_and_results(
+    tmp_path: Path,
+) -> None:
+    """指标1 reads ``max_of(值1)`` (60), 指标2 reads 指标1得分. 甲: 60/60 × 60 = 60 (优: 100%),
+    指标2 40 × 60/60 = 40 (优): 60 + 40 + 5 = 105, no indicator 差, held at full marks 100. 乙: 54 of 60 (90%: 优, on the
+    boundary), 指标2 40 × 54/60 = 36 (90%: 优): 54 + 36 + 5 = 95. 丙: 30 (50%: 差), 指标2 20 × 30/60
+    = 10 (25%: 差): 30 + 10 - 2 = 38. 丁: 值1 blank, 指标1's error, and with it 指标2's."""
+    data = "单位,值1,值2\n甲,60,40\n乙,54,40\n丙,30,20\n丁,,30\n"
+    fast, slow = _both(tmp_path, _GRADES, data)
+    assert [o.total for o in slow[:3]] == [Decimal(100), Decimal(95), Decimal(38)]
+    assert [o.total for o in fast[:3]] == [Decimal(100), Decimal(95), Decimal(38)]
+    assert slow[3].errors and fast[3].errors == slow[3].errors
