@@ -12,6 +12,7 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
+from test_column_forms2 import _both as _sent_back
 from test_column_total_errors import _both
 
 _SCORES = """
@@ -63,3 +64,72 @@ def test_a_total_formula_reading_grades_of_indicators_with_population_values_and
     assert [o.total for o in slow[:3]] == [Decimal(100), Decimal(95), Decimal(38)]
     assert [o.total for o in fast[:3]] == [Decimal(100), Decimal(95), Decimal(38)]
     assert slow[3].errors and fast[3].errors == slow[3].errors
+
+
+# -- 2. steps read by other indicators that read other indicators' steps -----------------------------
+
+_CHAIN = """
+name = "读步骤链"
+basis = "points"
+total = 100
+groups = [{ name = "工作" }]
+
+[scores]
+"优" = [90, 100]
+"良" = [80, 90]
+"中" = [60, 80]
+"差" = [0, 60]
+
+[[indicators]]
+code = "1"
+name = "完成"
+group = "工作"
+weight = 40
+steps = ["a=完成数/任务数×分值"]
+score = "a"
+
+[[indicators]]
+code = "2"
+name = "日常"
+group = "工作"
+weight = 30
+steps = ["b=指标1·a/2+x"]
+score = "min(b, 分值)"
+
+[[indicators]]
+code = "3"
+name = "其他"
+group = "工作"
+weight = 20
+steps = ["d=指标2·b+指标1得分/10"]
+score = "min(d, 分值)"
+
+[[indicators]]
+code = "4"
+name = "末项"
+group = "工作"
+weight = 10
+score = "min(指标3·d/2, 分值)"
+"""
+
+
+def test_read_steps_that_read_other_read_steps(tmp_path: Path) -> None:
+    """指标4 reads 指标3·d, which reads 指标2·b (reading 指标1·a) and 指标1得分. 一: a = 45/50 × 40 = 36,
+    b = 18 + 3 = 21, d = 21 + 3.6 = 24.6 (held to 20), 指标4 = 12.3 held to 10: 87 (良). 二: a = 40,
+    b = 20, d = 24, 指标4 12 held to 10: 90 (优, on the boundary). 三: 8, 5, 5.8, 2.9: 21.7."""
+    data = "单位,完成数,任务数,x\n一,45,50,3\n二,50,50,0\n三,10,50,1\n"
+    fast, slow = _both(tmp_path, _CHAIN, data)
+    assert [(o.total, o.grade) for o in fast] == [
+        (Decimal(87), "良"),
+        (Decimal(90), "优"),
+        (Decimal("21.7"), "差"),
+    ]
+    assert list(fast[2].scores) == [Decimal(8), Decimal(5), Decimal("5.8"), Decimal("2.9")]
+
+
+def test_read_steps_over_blank_cells_go_to_the_per_unit_program(tmp_path: Path) -> None:
+    """A blank cell a read step reads (四's x, 五's 完成数) leaves the step without a value: those
+    units are the per-unit program's, which gives each reader the step's error."""
+    data = "单位,完成数,任务数,x\n一,45,50,3\n四,10,50,\n五,,50,1\n"
+    got = _sent_back(tmp_path, _CHAIN, data, sent_back=("四", "五"), head="")
+    assert got["四"][3][0] == "no value for 'x' in formula 'b=指标1·a/2+x'"
