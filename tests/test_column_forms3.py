@@ -118,7 +118,7 @@ def test_read_steps_that_read_other_read_steps(tmp_path: Path) -> None:
     b = 18 + 3 = 21, d = 21 + 3.6 = 24.6 (held to 20), 指标4 = 12.3 held to 10: 87 (良). 二: a = 40,
     b = 20, d = 24, 指标4 12 held to 10: 90 (优, on the boundary). 三: 8, 5, 5.8, 2.9: 21.7."""
     data = "单位,完成数,任务数,x\n一,45,50,3\n二,50,50,0\n三,10,50,1\n"
-    fast, slow = _both(tmp_path, _CHAIN, data)
+    fast, _ = _both(tmp_path, _CHAIN, data)
     assert [(o.total, o.grade) for o in fast] == [
         (Decimal(87), "良"),
         (Decimal(90), "优"),
