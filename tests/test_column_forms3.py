@@ -10,6 +10,7 @@ pin what the two agree on.
 from __future__ import annotations
 
 from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 
 from test_column_forms2 import _both as _sent_back
@@ -133,3 +134,61 @@ def test_read_steps_over_blank_cells_go_to_the_per_unit_program(tmp_path: Path) 
     data = "单位,完成数,任务数,x\n一,45,50,3\n四,10,50,\n五,,50,1\n"
     got = _sent_back(tmp_path, _CHAIN, data, sent_back=("四", "五"), head="")
     assert got["四"][3][0] == "no value for 'x' in formula 'b=指标1·a/2+x'"
+
+
+# -- 3. a power by a data value ----------------------------------------------------------------------
+
+_POWER = """
+name = "按数据乘方"
+basis = "points"
+total = 100
+groups = [{ name = "工作" }]
+
+[scores]
+"优" = [90, 100]
+"良" = [80, 90]
+"中" = [60, 80]
+"差" = [0, 60]
+
+[[indicators]]
+code = "1"
+name = "乘方"
+group = "工作"
+weight = 60
+score = "min(分值, 基数^次数)"
+
+[[indicators]]
+code = "2"
+name = "日常"
+group = "工作"
+weight = 40
+score = "值2"
+"""
+
+
+def test_a_power_by_a_data_value(tmp_path: Path) -> None:
+    """``基数^次数`` per row, exact and bounded as the formula bounds it: 甲 3^2 = 9; 乙 2^-1 = 0.5; 壬
+    1.5^-3 = 8/27; 己 2^64 (the largest exponent) held to 60. The rows the formula refuses are the
+    units' errors, not sent back: 丙 0^-1 (a division by 0), 丁 1.5 and 戊 65 (not a whole number
+    within 64), 庚 (10^49)^64 (past the number limits), 辛 (no exponent)."""
+    big = "1" + "0" * 49
+    data = (
+        "单位,基数,次数,值2\n甲,3,2,30\n乙,2,-1,30\n丙,0,-1,30\n丁,2,1.5,30\n戊,2,65,30\n己,2,64,30\n"
+        f"庚,{big},64,30\n辛,2,,30\n壬,1.5,-3,40\n"
+    )
+    fast, _ = _both(tmp_path, _POWER, data)
+    assert [o.scores[0] for o in fast] == [
+        9,
+        Decimal("0.5"),
+        None,
+        None,
+        None,
+        60,
+        None,
+        None,
+        Fraction(8, 27),
+    ]
+    assert [o.total is None for o in fast] == [False, False, True, True, True, False, True, True, False]
+    assert fast[4].errors[0].message.startswith("exponent 65 must be a whole number from -64 to 64")
+    assert fast[6].errors[0].message.startswith("the power ^64 of a 163-bit number would exceed")
+    assert fast[2].errors[0].message.startswith("division by zero")
