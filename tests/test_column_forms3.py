@@ -192,3 +192,52 @@ def test_a_power_by_a_data_value(tmp_path: Path) -> None:
     assert fast[4].errors[0].message.startswith("exponent 65 must be a whole number from -64 to 64")
     assert fast[6].errors[0].message.startswith("the power ^64 of a 163-bit number would exceed")
     assert fast[2].errors[0].message.startswith("division by zero")
+
+
+# -- 4. a column of words read as a number too -------------------------------------------------------
+
+_WORDS_AS_NUMBERS = """
+name = "词数"
+total = 100
+groups = [{ name = "组" }]
+
+[[indicators]]
+code = "1"
+name = "审计"
+group = "组"
+weight = 50
+value = "审计结论"
+[indicators.scale]
+rule = "好—95分;较好—85分;一般—70分;差—40分"
+
+[[indicators]]
+code = "2"
+name = "数"
+group = "组"
+weight = 30
+score = "审计结论×10"
+
+[[indicators]]
+code = "3"
+name = "其他"
+group = "组"
+weight = 20
+score = "值3"
+"""
+
+
+def test_a_column_of_words_read_as_a_number_too(tmp_path: Path) -> None:
+    """审计结论 is graded by a word scale, so its cells are words (8 too); 指标2 reads it as a number:
+    its error on every unit, as the per-unit program's, none sent back. 甲: 好 is 95 for 指标1, 指标2's
+    error; 乙: blank, both errors (no value); 丙: 8 is no word of the scale and no number; 丁: 一般 70,
+    指标2's error and 指标3's (值3 blank)."""
+    data = "单位,审计结论,值3\n甲,好,90\n乙,,80\n丙,8,70\n丁,一般,\n"
+    fast, _ = _both(tmp_path, _WORDS_AS_NUMBERS, data)
+    assert [list(o.scores) for o in fast] == [
+        [95, None, 90],
+        [None, None, 80],
+        [None, None, 70],
+        [70, None, None],
+    ]
+    assert [[e.indicator for e in o.errors] for o in fast] == [["2"], ["1", "2"], ["1", "2"], ["2", "3"]]
+    assert fast[0].errors[0].message.startswith("审计结论='好' (str) is not a number")
