@@ -13,7 +13,9 @@ from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 
+from perfrules import load, load_units
 from test_column_forms2 import _both as _sent_back
+from test_column_record import RECORDED, _compare
 from test_column_total_errors import _both
 
 _SCORES = """
@@ -241,3 +243,46 @@ def test_a_column_of_words_read_as_a_number_too(tmp_path: Path) -> None:
     ]
     assert [[e.indicator for e in o.errors] for o in fast] == [["2"], ["1", "2"], ["1", "2"], ["2", "3"]]
     assert fast[0].errors[0].message.startswith("审计结论='好' (str) is not a number")
+
+
+# -- 5. the explanation of a word scale without value ------------------------------------------------
+
+_UNNAMED = """
+name = "无值词表"
+basis = "points"
+total = 100
+groups = [{ name = "工作" }]
+
+[scores]
+"优" = [90, 100]
+"良" = [80, 90]
+"中" = [60, 80]
+"差" = [0, 60]
+
+[[indicators]]
+code = "1"
+name = "审计"
+group = "工作"
+weight = 60
+scale = { bands = [{ name = "优" }, { name = "良" }, { name = "中" }, { name = "差" }] }
+steps = ["a=值2×2"]
+policies = [{ type = "default", grade = "中" }]
+
+[[indicators]]
+code = "2"
+name = "日常"
+group = "工作"
+weight = 40
+score = "值2"
+"""
+
+
+def test_a_word_scale_without_value_is_explained_from_the_record(tmp_path: Path) -> None:
+    """No value names what 指标1's word scale grades: every unit takes its default for no data (中's
+    midpoint, 70% of 60 = 42), after its step a = 值2 × 2 (kept among its values). The explanations
+    are the record's, each the per-unit program's (``_compare``): 一 42 + 30 = 72, 二 42 + 40 = 82."""
+    data = "单位,审计,值2\n一,优,30\n二,,40\n"
+    fast, _ = _both(tmp_path, _UNNAMED, data)
+    assert [o.total for o in fast] == [Decimal(72), Decimal(82)]
+    scheme = load(tmp_path / "s.toml")
+    assert _compare(scheme, list(load_units(tmp_path / "d.csv", scheme=scheme))) == {RECORDED: 2}
