@@ -100,12 +100,12 @@ def _by_rows(col: IntColumn, exponent: IntColumn, cols: dict[str, Any]) -> IntCo
             groups.setdefault(int(k), []).append(i)
     send_back(cols, refused)
     pieces = []
-    for k, rows in groups.items():
+    for whole, rows in groups.items():
         at = np.array(rows, dtype=np.int64)
         own: dict[str, Any] = {}
         if ZERO_DIVISOR in cols:  # (a default for no data takes a division by 0: coldefaults)
             own[ZERO_DIVISOR] = np.zeros(len(rows), dtype=bool)
-        pieces.append((at, _power(IntColumn(col.num[at], col.den, col.bound), Fraction(k), own)))
+        pieces.append((at, _power(IntColumn(col.num[at], col.den, col.bound), Fraction(whole), own)))
         if SEND_BACK in own:
             send_back(cols, np.isin(np.arange(n), at[own[SEND_BACK]]))
         if ZERO_DIVISOR in own:
