@@ -253,6 +253,7 @@ def compile_points(
         if fired is not None:  # rules read step values a default does not give: the per-unit program's
             send_back(cols, cols.pop(fired))
         scope = cols.pop(scope_key)  # (the default runs the steps for every row)
+        colvetoes.leave(cols, ind, scope)  # step values vetoes per period read (colperiodvetoes)
         col = _finished(col, scope, n, adjusts, vetoes, limits, ind.code)
         _carry(scope, cols)
         return col
@@ -336,7 +337,8 @@ def scale_mechanics(
 
     key = scale_scope_key(ind)  # (the scale's column step leaves the scope after its steps there)
     fired = defaulted_key(ind)  # (its defaults mark the rows they took there)
-    last_zeroed = adjusts is None and not vetoes
+    leaves = bool(colvetoes.step_reads(ind))  # step values its vetoes per period read (colperiodvetoes)
+    last_zeroed = adjusts is None and not vetoes and not leaves
 
     def scoped(cols: dict[str, Any], n: int, last: bool) -> dict[str, Any]:
         base = cols if key is None else cols.pop(key) if last else cols[key]
@@ -356,7 +358,7 @@ def scale_mechanics(
         return run
 
     def finished(step: Any) -> Any:
-        if adjusts is None and not vetoes:
+        if adjusts is None and not vetoes and not leaves:
             return step
 
         def run(cols: dict[str, Any], n: int) -> IntColumn:
@@ -364,6 +366,7 @@ def scale_mechanics(
             if fired is not None:  # (see compile_points)
                 send_back(cols, cols.pop(fired))
             scope = scoped(cols, n, True)
+            colvetoes.leave(cols, ind, scope)
             col = _finished(col, scope, n, adjusts, vetoes, limits, ind.code)
             _carry(scope, cols)
             return col
