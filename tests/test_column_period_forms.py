@@ -2,7 +2,10 @@
 program scored the whole scheme before.
 
 A veto reading a step's value on an indicator reported per period (decided on the year's row with the
-last period's step values, as ``IndicatorPlan.combined`` keeps them: scoring/colperiodvetoes). Each
+last period's step values, as ``IndicatorPlan.combined`` keeps them: scoring/colperiodvetoes); overall
+grading reading the grades of indicators reported per period (指标1等次, 评为优的指标数: each
+indicator's own scoring once per distinct input, the unit's period cells part of it and a blank year
+cell no value: scoring/colindgrades). Each
 scheme is scored by both programs (the column program scores every unit: none is sent back), by
 ``evaluate`` with and without explanations and by the command line's JSON and CSV (``_both``), and the
 explanations come from the column program's record.
@@ -13,6 +16,8 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from perfrules import load, load_units
 from test_column_record import _compare
@@ -173,3 +178,59 @@ def test_a_veto_through_an_inputs_mapping(tmp_path):
         "乙": (Decimal(64), "差", True),
         "丙": (Decimal(100), "优", False),
     }
+
+
+_GRADED = """
+[overall]
+policy = "first"
+[[overall.bands]]
+name = "优"
+conditions = ["评为优的指标数>=2"]
+[[overall.bands]]
+name = "良"
+conditions = ["指标1等次<=2"]
+[[overall.bands]]
+name = "差"
+conditions = ["总分>=0"]
+"""
+
+_RATE1 = (
+    'scale = { bands = [{ name = "优", conditions = ["「率1」>=90"] }, '
+    '{ name = "良", conditions = ["60<=「率1」<90"] }, { name = "差", conditions = ["「率1」<60"] }], '
+    "domain = [0, 100] }"
+)
+
+_GRADED_DATA = (
+    "单位,期间,率1,值2\n"
+    "甲,,,40\n甲,一季度,95,38\n甲,二季度,100,\n"
+    "乙,,,40\n乙,一季度,95,\n乙,二季度,50,\n"
+    "丙,,,\n"
+    "丁,,90,36\n"
+    "戊,,70,20\n戊,一季度,,36\n"
+    "己,,0,40\n己,一季度,,40\n"
+    "庚,,,40\n庚,一季度,,40\n"
+)
+
+
+def _graded_scheme(periods: str) -> str:
+    head = _HEAD.replace("{periods}", periods).split("[overall]")[0] + _GRADED
+    first = _indicator('value = "率1"', _RATE1, 'policies = [{ type = "default", grade = "良" }]')
+    return head + first + _SECOND.replace("weight = 40\n", 'weight = 40\nfrequency = "quarterly"\n')
+
+
+@pytest.mark.parametrize("periods", ["mean", "last", "sum"])
+def test_overall_grading_by_the_grades_of_indicators_per_period(tmp_path, periods):
+    """The bands read 评为优的指标数 and 指标1等次, both indicators reported per period. With the mean:
+    甲's 指标1 95 and 100 (57, 60: 58.5 优), 指标2 38 in its one period (优) — two 优, 96.5 优; 乙's
+    year cells are 甲's but its periods are not: 95 and 50 (57, 30: 43.5 差), 指标2 the year's 40 (优):
+    one 优 and 指标1等次 3, 83.5 差; 己's
+    year 率1 is 0, graded 差 (0), 庚's is blank — no value: the default, 良's midpoint 51, so 指标1等次 2
+    and 良 (91), though 0 and blank are one number in the columns; 丙 has no 值2 anywhere: its error."""
+    found = _scored(tmp_path, _graded_scheme(periods), _GRADED_DATA)
+    assert (found["丙"].total, [e.indicator for e in found["丙"].errors]) == (None, ["2"])
+    assert (found["己"].grade, found["庚"].total, found["庚"].grade) == ("差", Decimal(91), "良")
+    if periods == "mean":
+        assert {u: (found[u].total, found[u].grade) for u in "甲乙"} == {
+            "甲": (Decimal("96.5"), "优"),
+            "乙": (Decimal("83.5"), "差"),
+        }

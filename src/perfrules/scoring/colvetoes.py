@@ -51,8 +51,8 @@ def leave(cols: dict[str, Any], ind: IndicatorPlan, scope: dict[str, Any]) -> No
     """Put the columns of the steps *ind*'s vetoes read (:func:`step_reads`), from *scope* (after its
     steps), in the dict the caller left on *cols* under :data:`STEPS` (none there: nothing asked)."""
     sink = cols.get(STEPS)
-    names = step_reads(ind) if sink is not None else ()
-    if names:
+    names = step_reads(ind)
+    if sink is not None and names:
         sink[ind.code] = {name: scope[name] for name in names}
 
 
