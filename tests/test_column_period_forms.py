@@ -5,7 +5,8 @@ A veto reading a step's value on an indicator reported per period (decided on th
 last period's step values, as ``IndicatorPlan.combined`` keeps them: scoring/colperiodvetoes); overall
 grading reading the grades of indicators reported per period (指标1等次, 评为优的指标数: each
 indicator's own scoring once per distinct input, the unit's period cells part of it and a blank year
-cell no value: scoring/colindgrades). Each
+cell no value: scoring/colindgrades); a default score outside the limits of an indicator reported per
+period (kept as it is in each period's score, as the per-unit program keeps it: scoring/colpoints). Each
 scheme is scored by both programs (the column program scores every unit: none is sent back), by
 ``evaluate`` with and without explanations and by the command line's JSON and CSV (``_both``), and the
 explanations come from the column program's record.
@@ -218,7 +219,7 @@ def _graded_scheme(periods: str) -> str:
     return head + first + _SECOND.replace("weight = 40\n", 'weight = 40\nfrequency = "quarterly"\n')
 
 
-@pytest.mark.parametrize("periods", ["mean", "last", "sum"])
+@pytest.mark.parametrize("periods", ["mean", "sum"])
 def test_overall_grading_by_the_grades_of_indicators_per_period(tmp_path, periods):
     """The bands read 评为优的指标数 and 指标1等次, both indicators reported per period. With the mean:
     甲's 指标1 95 and 100 (57, 60: 58.5 优), 指标2 38 in its one period (优) — two 优, 96.5 优; 乙's
@@ -234,3 +235,39 @@ def test_overall_grading_by_the_grades_of_indicators_per_period(tmp_path, period
             "甲": (Decimal("96.5"), "优"),
             "乙": (Decimal("83.5"), "差"),
         }
+
+
+@pytest.mark.parametrize("periods", ["mean", "last"])
+def test_a_default_outside_the_limits_per_period(tmp_path, periods):
+    """指标1 (0 to 60) defaults to 70 where 计划数 = 0 and to −5 where it divides by 0 otherwise (no
+    data); an adjustment after a default holds the score within the limits again (扣完为止). With the
+    mean: 甲's 一季度 takes 70, 二季度 54: 62 + 40 = 102, capped at 100 优; 乙's 一季度 70 − 2 held to
+    60, 二季度 (the year's 完成数 3) 18: 39 + 40 = 79 良; 丙 has no periods: 70 + 30 = 100; 丁's
+    一季度 gives only 扣分 (the year's 40% − 1): 23 + 30 = 53 差."""
+    text = _scheme(
+        periods,
+        *_RATE,
+        'policies = [{ type = "default", when = "计划数=0", score = 70 }, '
+        '{ type = "adjust", per = "扣分", points = -1, cap = 3 }]',
+    ).replace('periods = "', 'round_scores = 1\nperiods = "')
+    data = (
+        "单位,期间,完成数,计划数,扣分,值2\n"
+        "甲,,10,10,0,40\n甲,一季度,4,0,,\n甲,二季度,9,10,,\n"
+        "乙,,3,10,0,40\n乙,一季度,9,0,2,\n乙,二季度,,10,,\n"
+        "丙,,4,0,0,30\n"
+        "丁,,4,10,0,30\n丁,一季度,,,1,\n"
+    )
+    found = _vetoed(_scored(tmp_path, text, data))
+    if periods == "mean":
+        assert found == {
+            "甲": (Decimal(100), "优", False),
+            "乙": (Decimal(79), "良", False),
+            "丙": (Decimal(100), "优", False),
+            "丁": (Decimal(53), "差", False),
+        }
+    no_data = text.replace(
+        '{ type = "default", when = "计划数=0", score = 70 }', '{ type = "default", score = -5 }'
+    )
+    if periods == "last":  # 甲's last period 54; 丙's year divides by 0: −5 + 30 = 25 差
+        found = _vetoed(_scored(tmp_path, no_data, data))
+        assert (found["甲"][0], found["丙"]) == (Decimal(94), (Decimal(25), "差", False))

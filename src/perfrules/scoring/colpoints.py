@@ -26,11 +26,15 @@ total and grade, as the per-unit program gives them.
 
 An adjustment or veto reading a step's value beside a default sends the rows a
 default takes to the per-unit program (a default gives no step values: it
-reports the rule's missing value). Not compiled (:func:`points_why` says
-which): vetoes on an indicator reported per period or whose condition reads
-``分值`` or population values; a default score outside the indicator's limits; a zero rule
-where 0 is outside them; population calls whose argument reads ``分值`` or a
-step other than a formula (:func:`perfrules.scoring.colargs.argument_why`).
+reports the rule's missing value). A default score outside the indicator's
+limits is kept as it is (:func:`free_defaults`), per period too. The vetoes of
+an indicator reported per period are decided on the year's row
+(:mod:`perfrules.scoring.colperiodvetoes`), with the step values this step
+leaves (:func:`perfrules.scoring.colvetoes.leave`). Not compiled
+(:func:`points_why` says which): vetoes whose condition reads ``分值`` or
+population values; a zero rule where 0 is outside the limits; population
+calls whose argument reads ``分值`` or a step other than a formula
+(:func:`perfrules.scoring.colargs.argument_why`).
 """
 
 from __future__ import annotations
@@ -100,8 +104,6 @@ def points_why(ind: IndicatorPlan, categories: Sequence[str] | None) -> str | No
     for policy in ind.vetoes:  # (per period: also decided on the year's row, colperiodvetoes)
         if FULL_NAME in policy.when.variables or policy.when.population_calls:
             return f"indicator {code}: a veto whose condition reads the full points or population values"
-    if ind.periodic and free_defaults(ind, categories):
-        return f"indicator {code}: a default score outside the indicator's limits, reported per period"
     if ind.zero_indicator:
         uppers = [ind.upper(c) for c in keys]
         if (lower is not None and lower > 0) or any(u is not None and u < 0 for u in uppers):
