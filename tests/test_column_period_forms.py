@@ -145,6 +145,30 @@ def test_a_veto_on_a_step_of_a_scale_with_the_last_period_and_a_default(tmp_path
     assert (found["丁"].total, found["丁"].vetoed) == (Decimal(100), False)
 
 
+def test_a_default_in_an_earlier_period_beside_a_veto_on_a_step(tmp_path):
+    """With the mean, a default in an earlier period leaves the last period's step values for the veto:
+    甲's 一季度 takes 良's midpoint (51 of 60), 二季度 100 (60): 55.5 + 40 = 95.5 优, not vetoed; 乙's
+    last 完成率 10 is vetoed; 丙's last period took the default: no 完成率 for the veto (its error)."""
+    text = _scheme(
+        "mean",
+        'steps = ["完成率=完成数/计划数×100"]',
+        'value = "完成率"',
+        _RATE_SCALE,
+        'policies = [{ type = "default", when = "计划数=0", grade = "良" }, '
+        '{ type = "veto", when = "完成率<50", effect = "lowest_grade" }]',
+    )
+    data = (
+        "单位,期间,完成数,计划数,值2\n"
+        "甲,,10,10,40\n甲,一季度,0,0,\n甲,二季度,10,10,\n"
+        "乙,,10,10,40\n乙,一季度,0,0,\n乙,二季度,1,10,\n"
+        "丙,,10,10,40\n丙,一季度,10,10,\n丙,二季度,0,0,\n"
+    )
+    found = _scored(tmp_path, text, data)
+    assert (found["甲"].total, found["甲"].grade, found["甲"].vetoed) == (Decimal("95.5"), "优", False)
+    assert (found["乙"].grade, found["乙"].vetoed) == ("差", True)
+    assert [(e.indicator, e.error) for e in found["丙"].errors] == [("1", "MissingValueError")]
+
+
 def test_a_veto_on_a_step_of_the_periods_sum(tmp_path):
     """``periods = "sum"``: 完成率 of the summed inputs. 甲: (4 + 1)/(10 + 10) = 25, vetoed, though its
     year's row gives 10 of 10; 乙: (4 + 9)/20 = 65, not vetoed: 39 + 40 = 79 良; 丙 has no periods: its

@@ -38,7 +38,7 @@ from .colblank import BLANK, TAKEN, blank_value
 from .collookup import text_column
 from .colpoints import CATEGORY
 from .colsteps import SEND_BACK, population_column, send_back
-from .colvetoes import STEPS, step_reads
+from .colvetoes import DEFAULTED, STEPS, step_reads
 from .colzero import PERIOD_ROWS
 from .indicator import IndicatorPlan
 
@@ -223,9 +223,11 @@ def last_rows(found: Mapping[str, Any], year: Mapping[str, Any], owner: Any, has
     last[owner[starts]] = np.r_[starts[1:], len(owner)] - 1
     out: dict[str, Any] = {}
     for name, col in found.items():
-        other = year[name]
+        other = year.get(name)
         if isinstance(col, IntColumn) and isinstance(other, IntColumn):
             out[name] = _merged(other, IntColumn(col.num[last], col.den, col.bound), has)
+        elif name == DEFAULTED or other is None:  # (the rows a default took: none where no default)
+            out[name] = np.where(has, np.asarray(col)[last], False if other is None else other)
         else:
             out[name] = np.where(has, np.asarray(col, dtype=object)[last], np.asarray(other, dtype=object))
     return out

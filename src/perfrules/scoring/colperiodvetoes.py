@@ -22,7 +22,7 @@ them), of the summed inputs with ``periods = "sum"``, or of the year's row for
 a unit without periods: the indicator's column step leaves its step columns
 (:func:`perfrules.scoring.colvetoes.leave`) and :mod:`~perfrules.scoring.colperiods`
 takes each unit's row of them. A default gives no step values: the rows a
-default took go to the indicator's own step (:func:`perfrules.scoring.colpoints.defaulted_key`).
+default took go to the indicator's own step (:data:`~perfrules.scoring.colvetoes.DEFAULTED`).
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from .._intcols import numpy
 from .colapplies import mapped, mapped_reads
 from .colconds import compile_condition
 from .colsteps import SEND_BACK, ZERO_DIVISOR
-from .colvetoes import STEPS, record
+from .colvetoes import DEFAULTED, STEPS, record
 from .plan import Plan
 
 __all__ = ["PeriodVetoes", "period_vetoes"]
@@ -78,6 +78,9 @@ class PeriodVetoes:
                 bad |= ~columns[name][1]
             # (a condition that cannot be worked out marks the rows here, not the batch)
             own = {**scope, **steps.get(self.codes[k], {})}
+            took = own.pop(DEFAULTED, None)  # the rows a default took: no step values (the step's error)
+            if took is not None:
+                bad |= took
             fired = [np.asarray(condition(own, n), dtype=bool) for condition in conditions]
             if SEND_BACK in own:
                 bad |= own[SEND_BACK]

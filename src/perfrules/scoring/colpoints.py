@@ -252,15 +252,27 @@ def compile_points(
 
     def run(cols: dict[str, Any], n: int) -> IntColumn:
         col: IntColumn = defaulted(cols, n)
-        if fired is not None:  # rules read step values a default does not give: the per-unit program's
-            send_back(cols, cols.pop(fired))
+        took = _took(cols, ind, fired)  # (rules read step values a default does not give)
         scope = cols.pop(scope_key)  # (the default runs the steps for every row)
-        colvetoes.leave(cols, ind, scope)  # step values vetoes per period read (colperiodvetoes)
+        colvetoes.leave(cols, ind, scope, took)  # step values vetoes per period read (colperiodvetoes)
         col = _finished(col, scope, n, adjusts, vetoes, limits, ind.code)
         _carry(scope, cols)
         return col
 
     return run, reads, calls
+
+
+def _took(cols: dict[str, Any], ind: IndicatorPlan, key: str | None) -> Any:
+    """The rows the indicator's defaults took (under *key*), where rules read step values a default
+    does not give: sent to the per-unit program, or given back where only its vetoes per period read
+    them (decided on the year's row: :func:`perfrules.scoring.colvetoes.leave`). None: none to give."""
+    if key is None:
+        return None
+    took = cols.pop(key)
+    if ind.periodic and not adjust_reads(ind) & ind.targets:
+        return took
+    send_back(cols, took)
+    return None
 
 
 def _rules(
@@ -365,10 +377,9 @@ def scale_mechanics(
 
         def run(cols: dict[str, Any], n: int) -> IntColumn:
             col = step(cols, n)
-            if fired is not None:  # (see compile_points)
-                send_back(cols, cols.pop(fired))
+            took = _took(cols, ind, fired)  # (see compile_points)
             scope = scoped(cols, n, True)
-            colvetoes.leave(cols, ind, scope)
+            colvetoes.leave(cols, ind, scope, took)
             col = _finished(col, scope, n, adjusts, vetoes, limits, ind.code)
             _carry(scope, cols)
             return col
