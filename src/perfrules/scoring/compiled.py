@@ -330,9 +330,9 @@ class CompiledIndicator:
         if not self.vetoes:
             return []
         env = {**self.env(unit.data), FULL_NAME: self.full(unit.category)}
-        for call in self.population_calls if population else ():
+        for call in self.population_calls:
             key = (self.code, call.key, None)
-            if key in population:
+            if population is not None and key in population:
                 env[call.key] = population[key]
         env.update(scored.values)
         return [v for v in self.vetoes if v.when.evaluate(env) is True]
