@@ -85,20 +85,19 @@ def test_validate_says_how_the_scheme_will_be_scored(tmp_path):
     code, out, err = run("validate", str(periods))
     assert code == 0, err
     assert "scoring: whole batches at once (the column program takes the whole scheme)" in out.splitlines()
-    # A veto reading a step's value on an indicator reported per period is scored unit by unit: the
-    # line names the form.
+    # A veto reading the full points (分值) is scored unit by unit: the line names the form.
     vetoed = tmp_path / "vetoed.toml"
     vetoed.write_text(
-        head + 'steps = ["半=甲得分/2"]\nscore = "半×2"\n'
-        'policies = [{ type = "veto", when = "半>45", effect = "lowest_grade" }]\n',
+        head + 'score = "甲得分"\n'
+        'policies = [{ type = "veto", when = "甲得分>分值×0.9", effect = "lowest_grade" }]\n',
         encoding="utf-8",
     )
     code, out, err = run("validate", str(vetoed))
     assert code == 0, err
     line = next(x for x in out.splitlines() if x.startswith("scoring:"))
     assert line == (
-        "scoring: unit by unit (the column program does not take it yet: indicator 1: a veto reading a "
-        "step's value, on an indicator reported per period)"
+        "scoring: unit by unit (the column program does not take it yet: indicator 1: a veto whose "
+        "condition reads the full points or population values)"
     )
 
 

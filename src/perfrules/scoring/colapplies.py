@@ -33,6 +33,7 @@ from ..scheme.reads import FULL_NAME
 from .colconds import compile_condition
 from .colfull import with_full
 from .colsteps import on_scope
+from .colvetoes import carry
 from .indicator import IndicatorPlan
 
 __all__ = ["compile_not_applicable", "declared", "mapped", "mapped_reads"]
@@ -49,7 +50,9 @@ def mapped(ind: IndicatorPlan, step: Any) -> Any:
         for local, field in mapping.items():
             if field in cols:
                 scope[local] = cols[field]
-        return on_scope(step, scope, cols, n)
+        out = on_scope(step, scope, cols, n)
+        carry(scope, cols)  # where its vetoes fire, too (colvetoes)
+        return out
 
     return run
 

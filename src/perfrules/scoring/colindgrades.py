@@ -17,8 +17,14 @@ per-unit program. An indicator reading population values (``max_of`` …) has
 them, the program's columns, in its input, and so does one with peer ratios or
 ranks (their values), or one reading other indicators' results (those results,
 as the program worked them out) — for overall grading and a total formula reading
-grades alike. Indicators reported per period are not graded here
-(the form does not compile).
+grades alike. An indicator reported per period (a ``frequency``) is graded so
+for overall grading (a total formula reading its grade does not compile), its
+input then the unit's period cells it reads beside its year cells
+(:meth:`~perfrules.scoring.compiled.CompiledIndicator.runs` picks the periods,
+the mean, the last or the sum by the rule's own code): a year cell that is blank
+(:data:`~perfrules.scoring.colblank.BLANK`, the cells
+:attr:`IndicatorGrades.blank_reads` names) is no value there, not 0 — unless it
+also reads population values or other results (the form does not compile).
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ from .._numbers import exact
 from ..scheme.reads import indicator_reads
 from ..scheme.units import Unit
 from .colapplies import mapped_reads
+from .colblank import BLANK
 from .colparts import peer_column
 from .colsteps import POPULATION_PREFIX
 from .plan import Plan
@@ -55,9 +62,8 @@ class IndicatorGrades:
         self.which = tuple(which)
         for k in self.which:
             ind = plan.indicators[k]
-            if ind.periodic or (
-                (ind.peer_steps or ind.population_calls or plan.result_reads[k]) and not population
-            ):
+            others = ind.peer_steps or ind.population_calls or plan.result_reads[k]
+            if (others and (ind.periodic or not population)) or (ind.periodic and not population):
                 raise unsupported(
                     f"overall grading reads indicator {ind.code}'s grade, which is scored per period, or "
                     "from population values or other results"
@@ -84,6 +90,16 @@ class IndicatorGrades:
             for k in self.which
         }
         self.text = frozenset(text_reads)
+        # Per indicator reported per period: the names a period row gives it (data columns, local names).
+        self.periodic = {
+            k: tuple(sorted(set(self.reads[k]) | plan.indicators[k].fields))
+            for k in self.which
+            if plan.indicators[k].periodic
+        }
+        # The year cells whose blanks the program marks (colblank): no value, where periods give them.
+        self.blank_reads = tuple(
+            sorted({name for k in self.periodic for name in self.reads[k] if name not in self.text})
+        )
 
     def run(
         self,
@@ -92,10 +108,13 @@ class IndicatorGrades:
         applicable: Any,
         ok: Any,
         cols: Mapping[str, Any] | None = None,
+        periods: Sequence[Mapping[str, Mapping[str, object]] | None] | None = None,
     ) -> tuple[dict[int, list[str | None]], Any]:
         """Per graded indicator, each unit's grade (None where it does not apply or is not worked out
         here), and which of the units *ok* marks were graded. *cols*: the batch's columns, with the
-        population values of the indicators that read them (a unit's are part of its input)."""
+        population values of the indicators that read them (a unit's are part of its input) and the
+        blank cells (:data:`~perfrules.scoring.colblank.BLANK`); *periods*: each unit's periods' data
+        (None: a unit without, or a batch without)."""
         np = numpy()
         n = len(ok)
         done = ok.copy()
@@ -114,8 +133,9 @@ class IndicatorGrades:
                 continue
             use = done & applicable[:, k]
             plain = np.ones(n, dtype=bool)
+            blanks = _blanks(cols, names) if k in self.periodic else {}  # (no value, not 0)
             for name in names:
-                plain &= columns[name][1]
+                plain &= columns[name][1] | blanks[name] if name in blanks else columns[name][1]
             done &= plain | ~applicable[:, k]
             use &= plain
             rows = np.flatnonzero(use).tolist()
@@ -127,13 +147,20 @@ class IndicatorGrades:
                     parts.append(col[rows].tolist())
                     dens.append(None)
                 else:
-                    parts.append(col.num[rows].tolist())
+                    cells = col.num[rows].tolist()
+                    if name in blanks:
+                        gaps = blanks[name][rows].tolist()
+                        cells = [None if b else v for v, b in zip(cells, gaps, strict=True)]
+                    parts.append(cells)
                     dens.append(col.den)
             calls = self.calls[k]
             for column, _ in calls:
                 assert cols is not None  # (population values are read only where the columns are given)
                 parts.append(cols[column].num[rows].tolist())
                 dens.append(cols[column].den)
+            if k in self.periodic:  # the unit's period cells the indicator reads (label by label)
+                given = self.periodic[k]
+                parts.append([_period_cells(periods[i] if periods else None, given) for i in rows])
             found: dict[tuple[Any, ...], str | bool | None] = {}
             out: list[str | None] = [None] * n
             for i, key in zip(rows, zip(*parts, strict=True), strict=True):
@@ -156,17 +183,39 @@ class IndicatorGrades:
         data = {
             name: value if den is None else exact(Fraction(value, den))
             for name, value, den in zip(names, key[1:at], dens[: len(names)], strict=True)
+            if value is not None or den is None  # (a blank number cell: no value; words as given)
         }
         ind = self.plan.indicators[k]
         population: dict[tuple[str, str, str | None], Any] = {
             (ind.code, call, None): exact(Fraction(value, den))
-            for (_, call), value, den in zip(self.calls[k], key[at:], dens[len(names) :], strict=True)
+            for (_, call), value, den in zip(self.calls[k], key[at:], dens[len(names) :], strict=False)
         }
-        unit = Unit(name="", category=key[0], data=data)
+        periods = {label: dict(cells) for label, cells in key[-1]} if k in self.periodic else {}
+        unit = Unit(name="", category=key[0], data=data, periods=periods)
         try:
             return ind.score(unit, population, False, graded=True).grade
         except (PerfrulesError, KeyError):
             return False
+
+
+def _blanks(cols: Mapping[str, Any] | None, names: Sequence[str]) -> dict[str, Any]:
+    """Per name of *names* among the blank cells the batch's columns mark, which cells are blank."""
+    found = cols.get(BLANK, {}) if cols is not None else {}
+    return {name: found[name] for name in names if name in found}
+
+
+def _period_cells(
+    given: Mapping[str, Mapping[str, object]] | None, names: Sequence[str]
+) -> tuple[tuple[str, tuple[tuple[str, object], ...]], ...]:
+    """A unit's periods (in order) with the cells of *names* each gives, as a key's part."""
+    if not given:
+        return ()
+    out = []
+    for label, values in given.items():
+        cells = tuple((name, values[name]) for name in names if name in values)
+        if cells:
+            out.append((label, cells))
+    return tuple(out)
 
 
 def graded_indicators(

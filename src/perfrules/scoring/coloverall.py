@@ -77,6 +77,9 @@ class RichGrading:
                 raise unsupported(f"overall grading reads {name}")
             needed |= set(group.leaves)
         self.indicators: tuple[int, ...] = tuple(sorted(needed))
+        # The data cells whose blanks are no value (colblank): those read, and the year cells of the
+        # graded indicators reported per period (colindgrades).
+        self.cells = (*self.data, *(self.graded.blank_reads if self.graded is not None else ()))
         self.flags = bool(scheme.flags)
 
     def run(
@@ -86,9 +89,11 @@ class RichGrading:
         categories: Sequence[str | None],
         ok: Any,
         columns: Any = None,
+        periods: Any = None,
     ) -> Any:
         """Grade the units *ok* marks of *scored* (:class:`~perfrules.scoring.program.Scored`);
-        *columns*: the data columns with where each cell is a plain number (for indicators' grades).
+        *columns*: the data columns with where each cell is a plain number (for indicators' grades);
+        *periods*: each unit's periods' data (for indicators reported per period: colindgrades).
 
         Returns which units it graded (the others go back to the per-unit program); sets
         ``scored.found`` (per unit, its :data:`Found` or None) and limits totals in place.
@@ -97,7 +102,7 @@ class RichGrading:
         n = len(ok)
         grades: dict[int, list[str | None]] = {}
         if self.graded is not None:
-            grades, graded_here = self.graded.run(columns, categories, scored.applicable, ok, cols)
+            grades, graded_here = self.graded.run(columns, categories, scored.applicable, ok, cols, periods)
             ok = ok & graded_here
             scored.graded = grades  # (what a grade per period reads too: colgrades)
         rows = np.flatnonzero(ok).tolist()

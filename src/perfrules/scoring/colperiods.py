@@ -38,6 +38,7 @@ from .colblank import BLANK, TAKEN, blank_value
 from .collookup import text_column
 from .colpoints import CATEGORY
 from .colsteps import SEND_BACK, population_column, send_back
+from .colvetoes import DEFAULTED, STEPS, step_reads
 from .colzero import PERIOD_ROWS
 from .indicator import IndicatorPlan
 
@@ -116,16 +117,22 @@ def score_indicators(
     np = numpy()
     raw: list[IntColumn] = [None] * len(fns)  # type: ignore[list-item]  # (each filled in below)
     per_period: dict[int, Any] = {}
+    steps: dict[str, dict[str, Any]] = {}  # the step values vetoes per period read, per unit (colvetoes)
     reporting = _reporting(periods) if periods is not None else {}
     for k in order if order is not None else range(len(fns)):
         fn, ind = fns[k], indicators[k]
         runs = _runs(ind, periods, reporting) if periods is not None and ind.periodic else None
+        asks = bool(step_reads(ind))  # (its step values, left by its step: colvetoes.leave)
         if runs is not None and ind.scheme.periods == "sum":
             # The periods' inputs added up, then scored once as the year's (the units' own rows).
             earlier = cols.pop(SEND_BACK, None)
             assert periods is not None
             scope, bad, gaps = _summed(reads_of[k], runs, periods, cols, plain or {}, text)
+            if asks:
+                scope[STEPS] = {}
             raw[k] = fn(scope, n)
+            if asks:  # each unit's from the summed inputs (the year's row where no period gives any)
+                steps[ind.code] = scope[STEPS][ind.code]
             bad |= _stopping(gaps, ind, scope, n)
             if recorded is not None:
                 recorded[k] = Summed(scope)
@@ -140,7 +147,11 @@ def score_indicators(
                 publish(k, raw[k])
             continue
         earlier = cols.pop(SEND_BACK, None)
+        if asks:
+            cols[STEPS] = {}
         year = fn(cols, n)
+        if asks:
+            steps[ind.code] = cols.pop(STEPS)[ind.code]
         marks = cols.pop(SEND_BACK, None)
         if marks is not None:
             marks = marks & applicable[:, k]
@@ -170,7 +181,11 @@ def score_indicators(
             found, present = population(k, labels)
             rows.update(found)
             row_ok &= present
+        if asks:
+            rows[STEPS] = {}
         scores = fn(rows, len(owner))
+        if asks:  # a unit's last period row's (the per-unit program's mean keeps the last's values)
+            steps[ind.code] = last_rows(rows.pop(STEPS)[ind.code], steps[ind.code], owner, has)
         row_ok &= ~_stopping(gaps, ind, rows, len(labels))
         before = scores
         bad = ~row_ok
@@ -193,7 +208,29 @@ def score_indicators(
         per_period[k] = has
         if publish is not None:
             publish(k, raw[k])
+    if steps:
+        cols[STEPS] = steps
     return raw, per_period
+
+
+def last_rows(found: Mapping[str, Any], year: Mapping[str, Any], owner: Any, has: Any) -> dict[str, Any]:
+    """Per name, the column of each unit's last period row in *found* (period rows grouped by unit,
+    *owner*), and of its row in *year* for a unit without such rows (*has*: the units with)."""
+    np = numpy()
+    n = len(has)
+    starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
+    last = np.zeros(n, dtype=np.int64)
+    last[owner[starts]] = np.r_[starts[1:], len(owner)] - 1
+    out: dict[str, Any] = {}
+    for name, col in found.items():
+        other = year.get(name)
+        if isinstance(col, IntColumn) and isinstance(other, IntColumn):
+            out[name] = _merged(other, IntColumn(col.num[last], col.den, col.bound), has)
+        elif name == DEFAULTED or other is None:  # (the rows a default took: none where no default)
+            out[name] = np.where(has, np.asarray(col)[last], False if other is None else other)
+        else:
+            out[name] = np.where(has, np.asarray(col, dtype=object)[last], np.asarray(other, dtype=object))
+    return out
 
 
 def _blamed(cols: dict[str, Any], k: int, rows: Any, blame: Any) -> None:

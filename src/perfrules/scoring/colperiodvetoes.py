@@ -15,8 +15,14 @@ indicator's own step recorded), so that :func:`~perfrules.scoring.colvetoes.take
 gives the unit the veto's note and effect as it does for any indicator's veto.
 A unit where a cell a condition reads is not a plain number, or cannot be
 worked out, is left to the indicator's own step (its error, by
-:mod:`~perfrules.scoring.colfailures`). A veto that reads a step's value (the
-last period's, per unit) is not compiled.
+:mod:`~perfrules.scoring.colfailures`). A veto that reads a step's value
+(完成率<50) reads, as the per-unit program's does, the values of the unit's
+last period row the indicator was scored on (``IndicatorPlan.combined`` keeps
+them), of the summed inputs with ``periods = "sum"``, or of the year's row for
+a unit without periods: the indicator's column step leaves its step columns
+(:func:`perfrules.scoring.colvetoes.leave`) and :mod:`~perfrules.scoring.colperiods`
+takes each unit's row of them. A default gives no step values: the rows a
+default took go to the indicator's own step (:data:`~perfrules.scoring.colvetoes.DEFAULTED`).
 """
 
 from __future__ import annotations
@@ -28,7 +34,7 @@ from .._intcols import numpy
 from .colapplies import mapped, mapped_reads
 from .colconds import compile_condition
 from .colsteps import SEND_BACK, ZERO_DIVISOR
-from .colvetoes import record
+from .colvetoes import DEFAULTED, STEPS, record
 from .plan import Plan
 
 __all__ = ["PeriodVetoes", "period_vetoes"]
@@ -46,18 +52,13 @@ class PeriodVetoes:
             conditions = []
             reads: set[str] = set()
             for veto in ind.vetoes:
-                if veto.when.variables & ind.targets:
-                    raise unsupported(
-                        f"indicator {ind.code}: a veto reading a step's value, on an indicator reported "
-                        "per period"
-                    )
                 try:
                     conditions.append(
                         mapped(ind, compile_condition(veto.when.tree, compile_node, unsupported))
                     )
                 except unsupported as exc:
                     raise unsupported(f"indicator {ind.code}'s veto '{veto.when.text}': {exc}") from None
-                reads |= veto.when.variables
+                reads |= veto.when.variables - ind.targets  # (a step's value: the step's columns)
             self.checks.append((k, conditions, frozenset(mapped_reads(ind, reads))))
         self.reads = frozenset().union(*(r for _, _, r in self.checks))
         self.codes = [ind.code for ind in plan.indicators]
@@ -69,12 +70,17 @@ class PeriodVetoes:
         np = numpy()
         n = len(applicable)
         failed = np.zeros(applicable.shape, dtype=bool)
+        steps = cols.pop(STEPS, {})  # each unit's step values its vetoes read (colperiods)
         scope = {name: col for name, col in cols.items() if name != SEND_BACK and name != ZERO_DIVISOR}
         for k, conditions, reads in self.checks:
             bad = np.zeros(n, dtype=bool)
             for name in reads:
                 bad |= ~columns[name][1]
-            own = dict(scope)  # a condition that cannot be worked out marks the rows here, not the batch
+            # (a condition that cannot be worked out marks the rows here, not the batch)
+            own = {**scope, **steps.get(self.codes[k], {})}
+            took = own.pop(DEFAULTED, None)  # the rows a default took: no step values (the step's error)
+            if took is not None:
+                bad |= took
             fired = [np.asarray(condition(own, n), dtype=bool) for condition in conditions]
             if SEND_BACK in own:
                 bad |= own[SEND_BACK]

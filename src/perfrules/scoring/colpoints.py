@@ -26,11 +26,15 @@ total and grade, as the per-unit program gives them.
 
 An adjustment or veto reading a step's value beside a default sends the rows a
 default takes to the per-unit program (a default gives no step values: it
-reports the rule's missing value). Not compiled (:func:`points_why` says
-which): vetoes on an indicator reported per period or whose condition reads
-``分值`` or population values; a default score outside the indicator's limits; a zero rule
-where 0 is outside them; population calls whose argument reads ``分值`` or a
-step other than a formula (:func:`perfrules.scoring.colargs.argument_why`).
+reports the rule's missing value). A default score outside the indicator's
+limits is kept as it is (:func:`free_defaults`), per period too. The vetoes of
+an indicator reported per period are decided on the year's row
+(:mod:`perfrules.scoring.colperiodvetoes`), with the step values this step
+leaves (:func:`perfrules.scoring.colvetoes.leave`). Not compiled
+(:func:`points_why` says which): vetoes whose condition reads ``分值`` or
+population values; a zero rule where 0 is outside the limits; population
+calls whose argument reads ``分值`` or a step other than a formula
+(:func:`perfrules.scoring.colargs.argument_why`).
 """
 
 from __future__ import annotations
@@ -100,8 +104,6 @@ def points_why(ind: IndicatorPlan, categories: Sequence[str] | None) -> str | No
     for policy in ind.vetoes if ind.periodic else ():  # (decided on the year's row: colperiodvetoes)
         if FULL_NAME in policy.when.variables or policy.when.population_calls:
             return f"indicator {code}: a veto whose condition reads the full points or population values"
-    if ind.periodic and free_defaults(ind, categories):
-        return f"indicator {code}: a default score outside the indicator's limits, reported per period"
     if ind.zero_indicator:
         uppers = [ind.upper(c) for c in keys]
         if (lower is not None and lower > 0) or any(u is not None and u < 0 for u in uppers):
@@ -250,14 +252,27 @@ def compile_points(
 
     def run(cols: dict[str, Any], n: int) -> IntColumn:
         col: IntColumn = defaulted(cols, n)
-        if fired is not None:  # rules read step values a default does not give: the per-unit program's
-            send_back(cols, cols.pop(fired))
+        took = _took(cols, ind, fired)  # (rules read step values a default does not give)
         scope = cols.pop(scope_key)  # (the default runs the steps for every row)
+        colvetoes.leave(cols, ind, scope, took)  # step values vetoes per period read (colperiodvetoes)
         col = _finished(col, scope, n, adjusts, vetoes, limits, ind.code)
         _carry(scope, cols)
         return col
 
     return run, reads, calls
+
+
+def _took(cols: dict[str, Any], ind: IndicatorPlan, key: str | None) -> Any:
+    """The rows the indicator's defaults took (under *key*), where rules read step values a default
+    does not give: sent to the per-unit program, or given back where only its vetoes per period read
+    them (decided on the year's row: :func:`perfrules.scoring.colvetoes.leave`). None: none to give."""
+    if key is None:
+        return None
+    took = cols.pop(key)
+    if ind.periodic and not adjust_reads(ind) & ind.targets:
+        return took
+    send_back(cols, took)
+    return None
 
 
 def _rules(
@@ -336,7 +351,8 @@ def scale_mechanics(
 
     key = scale_scope_key(ind)  # (the scale's column step leaves the scope after its steps there)
     fired = defaulted_key(ind)  # (its defaults mark the rows they took there)
-    last_zeroed = adjusts is None and not vetoes
+    leaves = bool(colvetoes.step_reads(ind))  # step values its vetoes per period read (colperiodvetoes)
+    last_zeroed = adjusts is None and not vetoes and not leaves
 
     def scoped(cols: dict[str, Any], n: int, last: bool) -> dict[str, Any]:
         base = cols if key is None else cols.pop(key) if last else cols[key]
@@ -356,14 +372,14 @@ def scale_mechanics(
         return run
 
     def finished(step: Any) -> Any:
-        if adjusts is None and not vetoes:
+        if adjusts is None and not vetoes and not leaves:
             return step
 
         def run(cols: dict[str, Any], n: int) -> IntColumn:
             col = step(cols, n)
-            if fired is not None:  # (see compile_points)
-                send_back(cols, cols.pop(fired))
+            took = _took(cols, ind, fired)  # (see compile_points)
             scope = scoped(cols, n, True)
+            colvetoes.leave(cols, ind, scope, took)
             col = _finished(col, scope, n, adjusts, vetoes, limits, ind.code)
             _carry(scope, cols)
             return col

@@ -25,13 +25,47 @@ from typing import Any
 
 from .._intcols import numpy
 from ..scheme.units import PolicyEvent
+from .colsteps import SEND_BACK
+from .indicator import IndicatorPlan
 from .overall import veto_event
 from .plan import Plan
 
-__all__ = ["FIRED", "Fired", "record", "take"]
+__all__ = ["DEFAULTED", "FIRED", "STEPS", "Fired", "leave", "record", "step_reads", "take"]
 
 FIRED = "\0vetoes fired"
 """Where a batch's columns hold, per indicator code, where each of its vetoes fires (bool arrays)."""
+
+STEPS = "\0step values"
+"""Where a batch's columns hold, when asked (a dict put there first), per indicator code the columns of
+the steps its vetoes read, as its column step worked them out (:func:`leave`)."""
+
+DEFAULTED = "\0defaulted"
+"""Among an indicator's step columns left (:func:`leave`): the rows a default took, which have no step
+values (the per-unit program's veto reads none there)."""
+
+
+def step_reads(ind: IndicatorPlan) -> frozenset[str]:
+    """The steps of an indicator reported per period that its vetoes read: they are decided on the
+    year's row with the last period's step values (:mod:`perfrules.scoring.colperiodvetoes`)."""
+    if not ind.periodic:
+        return frozenset()
+    return frozenset(name for v in ind.vetoes for name in v.when.variables if name in ind.targets)
+
+
+def leave(cols: dict[str, Any], ind: IndicatorPlan, scope: dict[str, Any], defaulted: Any = None) -> None:
+    """Put the columns of the steps *ind*'s vetoes read (:func:`step_reads`), from *scope* (after its
+    steps), in the dict the caller left on *cols* under :data:`STEPS` (none there: nothing asked),
+    with the rows a default took (*defaulted*: under :data:`DEFAULTED`; where nothing asked, those rows
+    go to the per-unit program)."""
+    sink = cols.get(STEPS)
+    names = step_reads(ind)
+    if sink is not None and names:
+        found = {name: scope[name] for name in names}
+        if defaulted is not None:
+            found[DEFAULTED] = defaulted
+        sink[ind.code] = found
+    elif defaulted is not None and defaulted.any():
+        cols[SEND_BACK] = defaulted if SEND_BACK not in cols else cols[SEND_BACK] | defaulted
 
 
 class Fired:

@@ -132,7 +132,7 @@ class ColumnProgram:
         # each run once per distinct input (coloverall, colmeans, colgrades).
         self.rich, self.means = rich_grading(plan, _Unsupported, self.text_reads), group_means(plan)
         # Blank values a default for no data takes, and blank cells overall grading reads (colblank).
-        self.blanks = Blanks(plan, self.text_reads, self.rich.data if self.rich is not None else ())
+        self.blanks = Blanks(plan, self.text_reads, self.rich.cells if self.rich is not None else ())
         self.grades = period_grades(plan, self.rich)
         na_reads = {name for _, _, names in found.na_rules for name in names}
         self.results = result_reads(plan, na_reads, _Unsupported)  # 指标1得分 … (colresults)
@@ -433,7 +433,7 @@ class ColumnProgram:
         ):
             scored.finish_rules(columns, cat, possible, fired, cols)
         if self.rich is not None:
-            scored.ok = scored.ok & self.rich.run(scored, cols, categories, scored.ok, columns)
+            scored.ok = scored.ok & self.rich.run(scored, cols, categories, scored.ok, columns, periods)
         if self.grades is not None and kept is not None:  # each period's total and grade (colgrades)
             scored.periods, done = self.grades.run(scored, categories, periods, kept, cols)
             scored.ok = scored.ok & done
