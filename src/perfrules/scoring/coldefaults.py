@@ -116,9 +116,9 @@ def with_defaults(
             # or mark the row there (which the per-unit program meets first is not known: sent back).
             reached = found[0] & ~fired
             doubt = reached & ((False if marks is None else marks) | (False if zero is None else zero))
-            taken = reached & found[2] & ~doubt
-            which[taken] = last
-            fired |= taken
+            blanks = reached & found[2] & ~doubt
+            which[blanks] = last
+            fired |= blanks
             marks = doubt if marks is None else marks | doubt
             zero = None if zero is None else zero & ~found[0]
         if zero is not None:
@@ -131,7 +131,7 @@ def with_defaults(
                 send_back(cols, m)
         if found is not None:
             assert reach is not None
-            reach.mark(cols, found, fired, taken)
+            reach.mark(cols, found, fired, blanks)
         if fired_key is not None:
             cols[fired_key] = fired
         if not fired.any():

@@ -65,7 +65,7 @@ from ..scheme.model import with_parameters
 from ..scheme.reads import FULL_NAME
 from ..scheme.steps import Rank, step_target
 from ..scheme.units import Computation, PolicyEvent, Unit, UnitError
-from .colblank import TAKEN, blank_value
+from .colblank import REACHED, TAKEN, blank_value
 from .colconds import compile_condition
 from .colexplainfailed import failed_parts
 from .colfailures import Failed
@@ -361,6 +361,10 @@ def _scored(
     if record.kept((k, "divided by 0"), columns[ZERO_DIVISOR].tolist)[i]:
         taken = _no_data(ind, columns, i, env, category)
         return taken if isinstance(taken, str) else _checked(taken, record, k, i)
+    reached = columns.get(TAKEN, {}).get(REACHED + ind.code)  # or a blank its formulas reach (colreach)
+    if reached is not None and reached.taken[i]:
+        found = reached.default(i, category, columns, Record.number)
+        return _checked(adjust(ind, found, env, category, True), record, k, i)
     blank = blank_value(ind)  # or its blank value (colblank): the per-unit program's words for it
     if blank is not None and ind.code in columns.get(TAKEN, ()) and columns[TAKEN][ind.code][i]:
         found = ind.no_data_default(MissingValueError(blank[0], ""), category, {})

@@ -34,13 +34,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from .._errors import MissingValueError
 from .._intcols import numpy
 from ..formula.language import POPULATION_FUNCTIONS, Formula, normalize_name
 from ..formula.tree import BoolOp, Call, Chain, Compare, Name, Node, Num, Percent, Power, Unary
 from ..scheme.reads import FULL_NAME
+from ..scheme.steps import step_target
 from .coladjust import adjust_reads
 from .colblank import BLANK, REACHED, TAKEN, reach_fields
 from .colconds import compile_condition
+from .compiled import Scored
 from .indicator import IndicatorPlan
 
 __all__ = ["Reach", "Reached", "compile_reach"]
@@ -60,6 +63,14 @@ class Reached:
         sorted order, of the blank names of the formula that reaches one."""
         names = self.reach.names[int(self.where[i])]
         return next(name for name in names if self.blank[name][i])
+
+    def default(self, i: int, category: str | None, columns: dict[str, Any], number: Any) -> Scored:
+        """What the per-unit program's default for no data gives row *i* (taken there), before the
+        adjustments: its words name the blank input, with the values of the steps before the formula
+        that reaches it (*columns*: the steps' columns, *number*: a column's row as a number)."""
+        ind = self.reach.ind
+        values = {step_target(s): number(columns[step_target(s)], i) for s in ind.steps[: int(self.where[i])]}
+        return ind.no_data_default(MissingValueError(self.name(i), ""), category, values)
 
     def harmless(self, name: str) -> Any:
         """Where a blank cell of data name *name* does not stop the indicator: rows a default took
