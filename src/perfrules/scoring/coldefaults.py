@@ -112,10 +112,13 @@ def with_defaults(
         marks = cols.pop(SEND_BACK, None)
         zero = cols.pop(ZERO_DIVISOR, None)
         if found is not None:
-            # Rows whose formulas reach a blank input: the default, unless the columns also divide by 0
-            # or mark the row there (which the per-unit program meets first is not known: sent back).
+            # Rows whose formulas reach a blank input: the default, unless the columns also mark the row
+            # or divide by a 0 that is not that blank (which the per-unit program meets first is not
+            # known: sent back).
             reached = found[0] & ~fired
-            doubt = reached & ((False if marks is None else marks) | (False if zero is None else zero))
+            doubt = reached & (False if marks is None else marks)
+            if zero is not None and (reached & zero).any():  # (a divisor that is a blank reads it first)
+                doubt |= reached & zero & reach.zero_first(cols, n)
             blanks = reached & found[2] & ~doubt
             which[blanks] = last
             fired |= blanks

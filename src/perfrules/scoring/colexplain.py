@@ -357,14 +357,14 @@ def _scored(
     columns = record.scope(k, form.scope)
     if form.score_fn is not None and scale is None:
         raw_col = record.kept((k, "score"), partial(_scored_column, form, columns, record.n))
+    reached = columns.get(TAKEN, {}).get(REACHED + ind.code)  # a blank its formulas reach (colreach)
+    if reached is not None and reached.taken[i]:
+        found = reached.default(i, category, columns, Record.number)
+        return _checked(adjust(ind, found, env, category, True), record, k, i)
     # The default for no data took this row (coldefaults): its words.
     if record.kept((k, "divided by 0"), columns[ZERO_DIVISOR].tolist)[i]:
         taken = _no_data(ind, columns, i, env, category)
         return taken if isinstance(taken, str) else _checked(taken, record, k, i)
-    reached = columns.get(TAKEN, {}).get(REACHED + ind.code)  # or a blank its formulas reach (colreach)
-    if reached is not None and reached.taken[i]:
-        found = reached.default(i, category, columns, Record.number)
-        return _checked(adjust(ind, found, env, category, True), record, k, i)
     blank = blank_value(ind)  # or its blank value (colblank): the per-unit program's words for it
     if blank is not None and ind.code in columns.get(TAKEN, ()) and columns[TAKEN][ind.code][i]:
         found = ind.no_data_default(MissingValueError(blank[0], ""), category, {})

@@ -91,6 +91,7 @@ class Reach:
         self.ind = ind
         self.fns = fns
         self.fields = frozenset(fields)
+        self.divisors: list[Node] = []  # the divisors of the formulas' divisions (see zero_first)
         self.zeroed = frozenset().union(*(rule.when.variables for rule in ind.zero_indicator))
         other = [p.when.variables for p in (*ind.defaults_when, *ind.vetoes) if p.when is not None]
         self.other = frozenset(adjust_reads(ind)).union(*other)
@@ -99,6 +100,21 @@ class Reach:
         policy = ind.no_data
         assert policy is not None
         self.missing = frozenset(normalize_name(m) for m in policy.missing)
+
+    def zero_first(self, cols: dict[str, Any], n: int) -> Any:
+        """Where a division the formulas hold may meet a divisor of 0 that is not a blank cell (the
+        per-unit program may stop there before a blank input: a division by a given 0, a divisor
+        that is not a data name); the rows that divide by a blank name alone read the blank first."""
+        np = numpy()
+        found = np.zeros(n, dtype=bool)
+        for node in self.divisors:
+            if isinstance(node, Num):
+                found |= node.value == 0
+            elif isinstance(node, Name) and node.name in self.fields:
+                found |= ~cols[BLANK][node.name] & (cols[node.name].num == 0)
+            else:
+                return np.ones(n, dtype=bool)
+        return found
 
     def ready(self, cols: dict[str, Any]) -> bool:
         """Whether the batch's columns say which cells of every data name are blank."""
@@ -151,7 +167,9 @@ def compile_reach(ind: IndicatorPlan, compile_node: Any, unsupported: type[Excep
         return None
     except unsupported:
         return None
-    return Reach(ind, formulas, fns, fields)
+    found = Reach(ind, formulas, fns, fields)
+    found.divisors = [d for f in formulas for d in _divisors(f.tree)]
+    return found
 
 
 class _Unsure(Exception):
@@ -262,3 +280,18 @@ def _names(node: Node) -> set[str]:
         children = node.operands if isinstance(node, BoolOp) else node.args
         return set().union(*(_names(o) for o in children))
     raise _Unsure
+
+
+def _divisors(node: Node) -> list[Node]:
+    """The divisors of *node*'s divisions (a power: itself, as its exponent may divide)."""
+    if isinstance(node, Name | Num):
+        return []
+    if isinstance(node, Power):
+        return [node]
+    if isinstance(node, Percent | Unary):
+        return _divisors(node.operand)
+    if isinstance(node, Chain | Compare):
+        mine = [o for op, o in node.rest if op == "/"] if isinstance(node, Chain) else []
+        return mine + _divisors(node.first) + [d for _, o in node.rest for d in _divisors(o)]
+    children = node.operands if isinstance(node, BoolOp) else node.args
+    return [d for o in children for d in _divisors(o)]
