@@ -138,8 +138,11 @@ def test_if_reaches_only_the_branch_it_takes(tmp_path):
 
 
 def test_and_stops_at_the_operand_that_decides(tmp_path):
-    """if(甲项>0 and 乙项>0, 10, 4): 甲 (甲项 0, 乙项 blank, not read) 4; 乙 (甲项 1, 乙项 blank) the
-    default 6."""
-    text = _first('score = "if(甲项>0 and 乙项>0, 10, 4)"\npolicies = [{ type = "default", score = 6 }]\n')
-    fast, _ = _both(tmp_path, text, "单位,甲项,乙项,值2\n甲,0,,3\n乙,1,,4\n丙,1,1,1\n")
-    assert [f.scores[0] for f in fast] == [Decimal(4), Decimal(6), Decimal(10)]
+    """if(甲项>0 and 乙项>0 and 丙项>0, 10, 4): 甲 (甲项 0: the rest not read) 4; 乙 (乙项 blank, read)
+    the default 6; 丙 (丙项 blank, read) 6; 丁 (乙项 0: 丙项 not read) 4; 戊 10."""
+    text = _first(
+        'score = "if(甲项>0 and 乙项>0 and 丙项>0, 10, 4)"\npolicies = [{ type = "default", score = 6 }]\n'
+    )
+    data = "单位,甲项,乙项,丙项,值2\n甲,0,,,3\n乙,1,,,4\n丙,1,1,,1\n丁,1,0,,1\n戊,1,1,1,1\n"
+    fast, _ = _both(tmp_path, text, data)
+    assert [f.scores[0] for f in fast] == [Decimal(4), Decimal(6), Decimal(6), Decimal(4), Decimal(10)]

@@ -117,7 +117,9 @@ def with_defaults(
             # known: sent back).
             reached = found[0] & ~fired
             doubt = reached & (False if marks is None else marks)
-            if zero is not None and (reached & zero).any():  # (a divisor that is a blank reads it first)
+            if (
+                zero is not None and reach is not None and (reached & zero).any()
+            ):  # (a blank divisor: the blank)
                 doubt |= reached & zero & reach.zero_first(cols, n)
             blanks = reached & found[2] & ~doubt
             which[blanks] = last

@@ -93,7 +93,9 @@ class Reach:
         self.fields = frozenset(fields)
         self.divisors: list[Node] = []  # the divisors of the formulas' divisions (see zero_first)
         self.zeroed = frozenset().union(*(rule.when.variables for rule in ind.zero_indicator))
-        other = [p.when.variables for p in (*ind.defaults_when, *ind.vetoes) if p.when is not None]
+        other = [
+            w.variables for w in (*(p.when for p in ind.defaults_when), *(v.when for v in ind.vetoes)) if w
+        ]
         self.other = frozenset(adjust_reads(ind)).union(*other)
         # Per formula: its data names in sorted order (the per-unit program's error names the first blank).
         self.names = [sorted(n for n in f.variables if n in fields) for f in formulas]
@@ -118,7 +120,7 @@ class Reach:
 
     def ready(self, cols: dict[str, Any]) -> bool:
         """Whether the batch's columns say which cells of every data name are blank."""
-        return self.fields <= cols.get(BLANK, {}).keys()
+        return bool(self.fields <= cols.get(BLANK, {}).keys())
 
     def mark(self, cols: dict[str, Any], found: tuple[Any, Any, Any], fired: Any, taken: Any) -> None:
         """Leave where the batch's rows reach a blank (*found*: :meth:`run`), where a default took
@@ -141,7 +143,7 @@ class Reach:
             return reached, where, reached
         named = np.zeros(n, dtype=bool)  # one of the inputs the default names is blank
         for name in self.missing:
-            named |= blank[name] if name in blank else False
+            named |= blank.get(name, False)
         allowed = named.copy()
         for i in np.flatnonzero(reached & ~named).tolist():
             names = self.names[int(where[i])]
@@ -222,16 +224,17 @@ def _reach(node: Node, computed: set[str], compile_node: Any, unsupported: type[
         parts = [sub(node.first), sub(node.rest[0][1])]
         # A chain stops at the first comparison that fails: later operands only where all before hold.
         later = [
-            (holds(Compare(node.first, node.rest[:j])), sub(o)) for j, (_, o) in enumerate(node.rest) if j >= 1
+            (holds(Compare(node.first, node.rest[:j])), sub(o)) for j, (_, o) in enumerate(node.rest) if j
         ]
         return _gated(either(parts), later, True)
     if isinstance(node, BoolOp):
         # ``and`` reads on while its operands hold, ``or`` while they do not.
         goes_on = node.op == "and"
         first, *rest = node.operands
-        later = [
-            (holds(BoolOp(node.op, node.operands[:j]) if j > 1 else first), sub(o)) for j, o in enumerate(rest, 1)
+        before = [
+            BoolOp(node.op, node.operands[:j]) if j > 1 else first for j in range(1, len(node.operands))
         ]
+        later = [(holds(b), sub(o)) for b, o in zip(before, rest, strict=True)]
         return _gated(sub(first), later, goes_on)
     if isinstance(node, Call):
         if node.func in POPULATION_FUNCTIONS:
