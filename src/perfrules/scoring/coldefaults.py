@@ -18,7 +18,9 @@ The ``default`` without ``when`` (no data) fires in the per-unit program where
 a step divides by 0 or an input is missing. A row that divides by 0
 (:data:`~perfrules.scoring.colsteps.ZERO_DIVISOR`) and meets nothing else the
 per-unit program would stop at takes the default score here; so does a row
-whose blank value a scale grades first (:mod:`~perfrules.scoring.colblank`).
+whose blank value a scale grades first (:mod:`~perfrules.scoring.colblank`), and
+one whose score formula or formula steps reach a blank input
+(:mod:`~perfrules.scoring.colreach`).
 Other missing inputs are cells that are not plain numbers, whose units go to
 the per-unit program.
 """
@@ -114,12 +116,10 @@ def with_defaults(
         if found is not None:
             # Rows whose formulas reach a blank input: the default, unless the columns also mark the row
             # or divide by a 0 that is not that blank (which the per-unit program meets first is not
-            # known: sent back).
+            # known: sent back; a blank divisor is read before its division).
             reached = found[0] & ~fired
             doubt = reached & (False if marks is None else marks)
-            if (
-                zero is not None and reach is not None and (reached & zero).any()
-            ):  # (a blank divisor: the blank)
+            if zero is not None and reach is not None and (reached & zero).any():
                 doubt |= reached & zero & reach.zero_first(cols, n)
             blanks = reached & found[2] & ~doubt
             which[blanks] = last
