@@ -189,6 +189,8 @@ def cases(draw: st.DrawFn) -> tuple[str, str]:
                 policies.append(
                     f'{{ type = "default", grade = {_q(draw(st.sampled_from(scales[k].bands)).name)} }}'
                 )
+            if ind["kind"] == "reported" and draw(st.booleans()):  # no data: a default (colreach)
+                policies.append('{ type = "default", score = 1 }')
             if draw(st.booleans()):
                 # (Now and then as if(…) reading 分值: the same rule, as the column program compiles it too.)
                 when = draw(st.sampled_from([f"不适用{k}=1", f"if(不适用{k}=1, 分值>0, 分值<0)"]))

@@ -28,10 +28,12 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .._intcols import numpy
+from ..formula.language import Formula
+from ..scheme.reads import FULL_NAME
 from .indicator import IndicatorPlan
 from .plan import Plan
 
-__all__ = ["BLANK", "TAKEN", "Blanks", "blank_value", "unsure"]
+__all__ = ["BLANK", "REACHED", "TAKEN", "Blanks", "blank_value", "reach_fields", "unsure"]
 
 BLANK = "\0blank cells"
 """Where a batch's columns hold, per data column, which of its cells are blank (bool arrays)."""
@@ -39,6 +41,28 @@ BLANK = "\0blank cells"
 TAKEN = "\0blank taken"
 """Where a batch's columns hold, per indicator code, the rows its default for no data took because its
 value is blank (a dict shared by every copy of the scope, filled in place)."""
+
+
+REACHED = "\0reached "
+"""Under :data:`TAKEN`, ``REACHED + code``: which rows of the indicator's steps and score formula
+reach a blank input (:class:`perfrules.scoring.colreach.Reached`)."""
+
+
+def reach_fields(ind: IndicatorPlan) -> frozenset[str] | None:
+    """The data names of an indicator whose steps and score formula :mod:`~perfrules.scoring.colreach`
+    follows to a blank input (its default for no data takes those rows), with those its zero rules
+    read; None where it does not (a scale, population values, periods, ``inputs``, steps other than
+    formulas or with zero rules of their own)."""
+    formula = ind.ind.score
+    if ind.no_data is None or formula is None or ind.ind.scale is not None:
+        return None
+    if ind.periodic or ind.has_population or ind.ind.inputs or ind.zero_by_target:
+        return None
+    if not all(isinstance(step, Formula) for step in ind.steps):
+        return None
+    names = set(formula.variables).union(*(s.variables for s in ind.steps if isinstance(s, Formula)))
+    names |= set().union(*(rule.when.variables for rule in ind.zero_indicator))
+    return frozenset(names - ind.targets - {FULL_NAME})
 
 
 def blank_value(ind: IndicatorPlan, text: frozenset[str] = frozenset()) -> tuple[str, str] | None:
@@ -88,7 +112,8 @@ class Blanks:
     def __init__(self, plan: Plan, text_reads: Sequence[str], also: Sequence[str] = ()) -> None:
         self.codes = [ind.code for ind in plan.indicators]
         self.found = [blank_value(ind, frozenset(text_reads)) for ind in plan.indicators]
-        self.fields = sorted({b[1] for b in self.found if b is not None} | set(also))
+        reaching = [reach_fields(ind) or frozenset() for ind in plan.indicators]  # (colreach)
+        self.fields = sorted({b[1] for b in self.found if b is not None}.union(also, *reaching))
 
     def unsure(self, units: Sequence[Any], columns: dict[str, tuple[Any, Any]]) -> Any:
         """:func:`unsure` for those data columns (None: there are none)."""
@@ -104,6 +129,9 @@ class Blanks:
     def plain(self, k: int, name: str, plain: Any, cols: Mapping[str, Any]) -> Any:
         """*plain* (which cells of data column *name* are plain numbers) with the blank ones indicator
         *k*'s default for no data took: they do not stop it."""
+        reached = cols.get(TAKEN, {}).get(REACHED + self.codes[k])
+        if reached is not None:  # (colreach: rows that reach no blank, or that a default took)
+            return plain | reached.harmless(name)
         found = self.found[k]
         taken = cols.get(TAKEN, {}).get(self.codes[k]) if found is not None and found[1] == name else None
         return plain if taken is None else plain | taken

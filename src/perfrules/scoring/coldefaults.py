@@ -18,7 +18,9 @@ The ``default`` without ``when`` (no data) fires in the per-unit program where
 a step divides by 0 or an input is missing. A row that divides by 0
 (:data:`~perfrules.scoring.colsteps.ZERO_DIVISOR`) and meets nothing else the
 per-unit program would stop at takes the default score here; so does a row
-whose blank value a scale grades first (:mod:`~perfrules.scoring.colblank`).
+whose blank value a scale grades first (:mod:`~perfrules.scoring.colblank`), and
+one whose score formula or formula steps reach a blank input
+(:mod:`~perfrules.scoring.colreach`).
 Other missing inputs are cells that are not plain numbers, whose units go to
 the per-unit program.
 """
@@ -36,6 +38,7 @@ from ..scheme.reads import FULL_NAME
 from .colblank import BLANK, TAKEN, blank_value
 from .colconds import compile_condition
 from .colfull import with_full
+from .colreach import compile_reach
 from .colsteps import CATEGORY, SEND_BACK, ZERO_DIVISOR, send_back
 from .indicator import IndicatorPlan
 from .policies import default_score
@@ -84,6 +87,7 @@ def with_defaults(
     # input, is a cell that is not a plain number: those units go to the per-unit program).
     no_data = None if ind.no_data is None else scores(ind.no_data)
     blank = blank_value(ind)  # a blank value the scale grades first takes it too (colblank)
+    reach = compile_reach(ind, compile_node, unsupported)  # so do rows whose formulas reach one (colreach)
     if not rules and no_data is None:
         return step, reads
     last = len(rules)
@@ -102,12 +106,26 @@ def with_defaults(
             which[taken] = last
             fired |= taken
             cols[TAKEN][ind.code] = taken
+        found = reach.run(cols, n) if reach is not None and reach.ready(cols) else None
         earlier = cols.pop(SEND_BACK, None)
         if no_data is not None:
             cols[ZERO_DIVISOR] = np.zeros(n, dtype=bool)
         col: IntColumn = step(cols, n)
         marks = cols.pop(SEND_BACK, None)
         zero = cols.pop(ZERO_DIVISOR, None)
+        if found is not None:
+            # Rows whose formulas reach a blank input: the default, unless the columns also mark the row
+            # or divide by a 0 that is not that blank (which the per-unit program meets first is not
+            # known: sent back; a blank divisor is read before its division).
+            reached = found[0] & ~fired
+            doubt = reached & (False if marks is None else marks)
+            if zero is not None and reach is not None and (reached & zero).any():
+                doubt |= reached & zero & reach.zero_first(cols, n)
+            blanks = reached & found[2] & ~doubt
+            which[blanks] = last
+            fired |= blanks
+            marks = doubt if marks is None else marks | doubt
+            zero = None if zero is None else zero & ~found[0]
         if zero is not None:
             # A row that divides by 0 and meets nothing else the per-unit program would stop at.
             taken = zero & ~fired & (~marks if marks is not None else True)
@@ -116,6 +134,9 @@ def with_defaults(
         for m in (earlier, None if marks is None else marks & ~fired):
             if m is not None:
                 send_back(cols, m)
+        if found is not None:
+            assert reach is not None
+            reach.mark(cols, found, fired, blanks)
         if fired_key is not None:
             cols[fired_key] = fired
         if not fired.any():

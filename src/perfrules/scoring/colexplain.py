@@ -65,7 +65,7 @@ from ..scheme.model import with_parameters
 from ..scheme.reads import FULL_NAME
 from ..scheme.steps import Rank, step_target
 from ..scheme.units import Computation, PolicyEvent, Unit, UnitError
-from .colblank import TAKEN, blank_value
+from .colblank import REACHED, TAKEN, blank_value
 from .colconds import compile_condition
 from .colexplainfailed import failed_parts
 from .colfailures import Failed
@@ -357,6 +357,10 @@ def _scored(
     columns = record.scope(k, form.scope)
     if form.score_fn is not None and scale is None:
         raw_col = record.kept((k, "score"), partial(_scored_column, form, columns, record.n))
+    reached = columns.get(TAKEN, {}).get(REACHED + ind.code)  # a blank its formulas reach (colreach)
+    if reached is not None and reached.taken[i]:
+        found = reached.default(i, category, columns, Record.number)
+        return _checked(adjust(ind, found, env, category, True), record, k, i)
     # The default for no data took this row (coldefaults): its words.
     if record.kept((k, "divided by 0"), columns[ZERO_DIVISOR].tolist)[i]:
         taken = _no_data(ind, columns, i, env, category)

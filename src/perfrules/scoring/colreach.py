@@ -1,0 +1,300 @@
+"""Which rows of an indicator's steps and score formula reach a blank input, over columns.
+
+The per-unit program gives an indicator its default for no data (a ``default``
+without ``when``) where its steps or score formula stop at an input that has
+no value (:meth:`~perfrules.scoring.indicator.IndicatorPlan._score_once`
+catches the ``MissingValueError``). A formula reads a name only where its
+evaluation gets there: not in the branch of ``if(…)`` not taken, not past the
+operand of ``and``/``or`` that decides, not past the comparison of a chain
+that fails. Over columns a blank cell reads as 0, so which rows reach one is
+worked out here, per row, beside the steps: each name is blank where its data
+column's cell is (the batch's :data:`~perfrules.scoring.colblank.BLANK`), a
+step's value never is, and ``if``, ``and``, ``or`` and chained comparisons
+reach their later operands only where the earlier ones let them (their
+conditions are worked out over the same columns, which is right wherever the
+earlier operands reach no blank themselves).
+
+:func:`compile_reach` takes the forms where this is certain: a score formula
+(no scale) after steps that are formulas, without population values,
+``inputs`` mappings, zero rules on a step, or periods; every other function
+than the population functions evaluates all its arguments. Elsewhere it gives
+None and the units with a blank input go to the per-unit program as before.
+:mod:`~perfrules.scoring.coldefaults` gives the rows that reach a blank the
+default (a default naming its inputs: where the input the per-unit program's
+error names, or one of the named inputs, is blank; other rows keep the
+indicator's error), and leaves :class:`Reached` under the batch's
+:data:`~perfrules.scoring.colblank.TAKEN` for :class:`~perfrules.scoring.
+colblank.Blanks` (a blank cell the indicator does not reach, or that a default
+took, does not stop it) and for the explainer (the name the per-unit program's
+words give, :meth:`Reached.name`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from .._errors import MissingValueError
+from .._intcols import numpy
+from ..formula.language import POPULATION_FUNCTIONS, Formula, normalize_name
+from ..formula.tree import BoolOp, Call, Chain, Compare, Name, Node, Num, Percent, Power, Unary
+from ..scheme.reads import FULL_NAME
+from ..scheme.steps import step_target
+from .coladjust import adjust_reads
+from .colblank import BLANK, REACHED, TAKEN, reach_fields
+from .colconds import compile_condition
+from .compiled import Scored
+from .indicator import IndicatorPlan
+
+__all__ = ["Reach", "Reached", "compile_reach"]
+
+
+class Reached:
+    """Per row of a batch: where the indicator's steps or score formula reach a blank input, which
+    formula first does (its position: the steps, then the score formula), the rows a default took
+    (``when`` rules or the default for no data) and those the default for no data took."""
+
+    def __init__(self, reach: Reach, reached: Any, where: Any, fired: Any, taken: Any, blank: Any) -> None:
+        self.reach, self.reached, self.where = reach, reached, where
+        self.fired, self.taken, self.blank = fired, taken, blank
+
+    def name(self, i: int) -> str:
+        """The input the per-unit program's error names on row *i* (reached there): the first, in
+        sorted order, of the blank names of the formula that reaches one."""
+        names = self.reach.names[int(self.where[i])]
+        return next(name for name in names if self.blank[name][i])
+
+    def default(self, i: int, category: str | None, columns: dict[str, Any], number: Any) -> Scored:
+        """What the per-unit program's default for no data gives row *i* (taken there), before the
+        adjustments: its words name the blank input, with the values of the steps before the formula
+        that reaches it (*columns*: the steps' columns, *number*: a column's row as a number)."""
+        ind = self.reach.ind
+        values = {step_target(s): number(columns[step_target(s)], i) for s in ind.steps[: int(self.where[i])]}
+        return ind.no_data_default(MissingValueError(self.name(i), ""), category, values)
+
+    def harmless(self, name: str) -> Any:
+        """Where a blank cell of data name *name* does not stop the indicator: rows a default took
+        (before its zero rules), and rows whose steps and score formula do not reach it (for a name
+        only they read); nowhere for a name the ``when`` rules, adjustments or vetoes read."""
+        reach = self.reach
+        if name in reach.other or name not in self.blank:
+            return False
+        if name in reach.zeroed or name not in reach.fields:
+            return self.blank[name] & self.fired
+        return self.blank[name] & (self.fired | ~self.reached)
+
+
+class Reach:
+    """An indicator's steps and score formula as reach columns (see the module's docstring)."""
+
+    def __init__(self, ind: IndicatorPlan, formulas: Sequence[Formula], fns: Sequence[Any], fields: set[str]):
+        self.ind = ind
+        self.fns = fns
+        self.fields = frozenset(fields)
+        self.divisors: list[Node] = []  # the divisors of the formulas' divisions (see zero_first)
+        self.zeroed = frozenset().union(*(rule.when.variables for rule in ind.zero_indicator))
+        other = [
+            w.variables for w in (*(p.when for p in ind.defaults_when), *(v.when for v in ind.vetoes)) if w
+        ]
+        self.other = frozenset(adjust_reads(ind)).union(*other)
+        # Per formula: its data names in sorted order (the per-unit program's error names the first blank).
+        self.names = [sorted(n for n in f.variables if n in fields) for f in formulas]
+        policy = ind.no_data
+        assert policy is not None
+        self.missing = frozenset(normalize_name(m) for m in policy.missing)
+
+    def zero_first(self, cols: dict[str, Any], n: int) -> Any:
+        """Where a division the formulas hold may meet a divisor of 0 that is not a blank cell (the
+        per-unit program may stop there before a blank input: a division by a given 0, a divisor
+        that is not a data name); the rows that divide by a blank name alone read the blank first."""
+        np = numpy()
+        found = np.zeros(n, dtype=bool)
+        for node in self.divisors:
+            if isinstance(node, Num):
+                found |= node.value == 0
+            elif isinstance(node, Name) and node.name in self.fields:
+                found |= ~cols[BLANK][node.name] & (cols[node.name].num == 0)
+            else:
+                return np.ones(n, dtype=bool)
+        return found
+
+    def ready(self, cols: dict[str, Any]) -> bool:
+        """Whether the batch's columns say which cells of every data name are blank."""
+        return bool(self.fields <= cols.get(BLANK, {}).keys())
+
+    def mark(self, cols: dict[str, Any], found: tuple[Any, Any, Any], fired: Any, taken: Any) -> None:
+        """Leave where the batch's rows reach a blank (*found*: :meth:`run`), where a default took
+        them (*fired*) and where the default for no data did (*taken*) under the batch's ``TAKEN``."""
+        reached, where, _ = found
+        cols[TAKEN][REACHED + self.ind.code] = Reached(self, reached, where, fired, taken, cols[BLANK])
+
+    def run(self, cols: dict[str, Any], n: int) -> tuple[Any, Any, Any]:
+        """Per row: whether a formula reaches a blank, the first that does, and whether the default
+        for no data takes that row (a default naming its inputs: see the module's docstring)."""
+        np = numpy()
+        blank = cols[BLANK]
+        reached = np.zeros(n, dtype=bool)
+        where = np.full(n, -1, dtype=np.int64)
+        for j, fn in enumerate(self.fns):
+            here = fn(cols, n) & ~reached
+            where[here] = j
+            reached |= here
+        if not self.missing:
+            return reached, where, reached
+        named = np.zeros(n, dtype=bool)  # one of the inputs the default names is blank
+        for name in self.missing:
+            named |= blank.get(name, False)
+        allowed = named.copy()
+        for i in np.flatnonzero(reached & ~named).tolist():
+            names = self.names[int(where[i])]
+            first = next((m for m in names if blank[m][i]), None)
+            allowed[i] = first is not None and normalize_name(first) in self.missing
+        return reached, where, reached & allowed
+
+
+def compile_reach(ind: IndicatorPlan, compile_node: Any, unsupported: type[Exception]) -> Reach | None:
+    """The indicator's :class:`Reach` where it is certain (see the module's docstring), else None."""
+    known = reach_fields(ind)
+    policy, formula = ind.no_data, ind.ind.score
+    if known is None or policy is None or formula is None:
+        return None
+    formulas = [step for step in ind.steps if isinstance(step, Formula)] + [formula]
+    computed = {FULL_NAME, *ind.targets}
+    fields = {n for f in formulas for n in f.variables} - computed
+    if {normalize_name(m) for m in policy.missing} - {normalize_name(n) for n in fields}:
+        return None  # (a named input the formulas do not read: the per-unit program decides)
+    try:
+        fns = [_reach(f.tree, computed, compile_node, unsupported) for f in formulas]
+    except _Unsure:
+        return None
+    except unsupported:
+        return None
+    found = Reach(ind, formulas, fns, fields)
+    found.divisors = [d for f in formulas for d in _divisors(f.tree)]
+    return found
+
+
+class _Unsure(Exception):
+    """A form whose reach is not certain."""
+
+
+def _never(cols: dict[str, Any], n: int) -> Any:
+    return numpy().zeros(n, dtype=bool)
+
+
+def _reach(node: Node, computed: set[str], compile_node: Any, unsupported: type[Exception]) -> Any:
+    """A function of the batch's columns giving where evaluating *node* reaches a blank name."""
+    np = numpy()
+
+    def sub(child: Node) -> Any:
+        return _reach(child, computed, compile_node, unsupported)
+
+    def holds(child: Node) -> Any:
+        if computed & _names(child):
+            raise _Unsure  # (a condition on a step's value: the steps' columns are not at hand here)
+        return compile_condition(child, compile_node, unsupported)
+
+    def either(fns: Sequence[Any]) -> Any:
+        fns = [f for f in fns if f is not _never]
+        if not fns:
+            return _never
+
+        def run(cols: dict[str, Any], n: int) -> Any:
+            found = np.zeros(n, dtype=bool)
+            for f in fns:
+                found = found | f(cols, n)
+            return found
+
+        return run
+
+    if isinstance(node, Num):
+        return _never
+    if isinstance(node, Name):
+        if node.name in computed:
+            return _never
+        name = node.name
+        return lambda cols, n: cols[BLANK][name]
+    if isinstance(node, Percent | Unary):
+        return sub(node.operand)
+    if isinstance(node, Power):
+        return either([sub(node.base), sub(node.exponent)])
+    if isinstance(node, Chain):
+        return either([sub(node.first), *(sub(o) for _, o in node.rest)])
+    if isinstance(node, Compare):
+        parts = [sub(node.first), sub(node.rest[0][1])]
+        # A chain stops at the first comparison that fails: later operands only where all before hold.
+        later = [
+            (holds(Compare(node.first, node.rest[:j])), sub(o)) for j, (_, o) in enumerate(node.rest) if j
+        ]
+        return _gated(either(parts), later, True)
+    if isinstance(node, BoolOp):
+        # ``and`` reads on while its operands hold, ``or`` while they do not.
+        goes_on = node.op == "and"
+        first, *rest = node.operands
+        before = [
+            BoolOp(node.op, node.operands[:j]) if j > 1 else first for j in range(1, len(node.operands))
+        ]
+        later = [(holds(b), sub(o)) for b, o in zip(before, rest, strict=True)]
+        return _gated(sub(first), later, goes_on)
+    if isinstance(node, Call):
+        if node.func in POPULATION_FUNCTIONS:
+            raise _Unsure
+        if node.func == "if":
+            cond, then, other = node.args
+            test, a, b = holds(cond), sub(then), sub(other)
+
+            def branch(cols: dict[str, Any], n: int) -> Any:
+                taken = test(cols, n)
+                return np.where(taken, a(cols, n), b(cols, n))
+
+            return either([sub(cond), branch])
+        return either([sub(a) for a in node.args])
+    raise _Unsure
+
+
+def _gated(first: Any, later: Sequence[tuple[Any, Any]], goes_on: bool) -> Any:
+    """*first*'s reach, then each later operand's where the condition before it (holds) lets it."""
+    if not later:
+        return first
+
+    def run(cols: dict[str, Any], n: int) -> Any:
+        found = first(cols, n)
+        for condition, reach in later:
+            held = condition(cols, n)
+            found = found | ((held if goes_on else ~held) & reach(cols, n))
+        return found
+
+    return run
+
+
+def _names(node: Node) -> set[str]:
+    """The names *node* reads."""
+    if isinstance(node, Name):
+        return {node.name}
+    if isinstance(node, Num):
+        return set()
+    if isinstance(node, Percent | Unary):
+        return _names(node.operand)
+    if isinstance(node, Power):
+        return _names(node.base) | _names(node.exponent)
+    if isinstance(node, Chain | Compare):
+        return _names(node.first).union(*(_names(o) for _, o in node.rest))
+    if isinstance(node, BoolOp | Call):
+        children = node.operands if isinstance(node, BoolOp) else node.args
+        return set().union(*(_names(o) for o in children))
+    raise _Unsure
+
+
+def _divisors(node: Node) -> list[Node]:
+    """The divisors of *node*'s divisions (a power: itself, as its exponent may divide)."""
+    if isinstance(node, Name | Num):
+        return []
+    if isinstance(node, Power):
+        return [node]
+    if isinstance(node, Percent | Unary):
+        return _divisors(node.operand)
+    if isinstance(node, Chain | Compare):
+        mine = [o for op, o in node.rest if op == "/"] if isinstance(node, Chain) else []
+        return mine + _divisors(node.first) + [d for _, o in node.rest for d in _divisors(o)]
+    children = node.operands if isinstance(node, BoolOp) else node.args
+    return [d for o in children for d in _divisors(o)]
