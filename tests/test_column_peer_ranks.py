@@ -20,11 +20,11 @@ from perfrules.cli.main import main
 from perfrules.cli.output import _csv_text
 from perfrules.pipeline.stream import _population_pass
 from perfrules.scheme.steps import PeerRatio, Rank
-from perfrules.scoring.colpeervalues import PeerValues
+from perfrules.scoring.colpeervalues import PeerValues, batch_peer_values
 from perfrules.scoring.colpop import batch_population
 from perfrules.scoring.colsteps import population_column
 from perfrules.scoring.plan import plan_of
-from perfrules.scoring.population import population_values
+from perfrules.scoring.population import observe, population_values, resolve, summarize
 
 BUILTIN = Path(__file__).resolve().parent.parent / "src" / "perfrules" / "schemes"
 DISTRICTS = "shenzhen-2010-districts"
@@ -149,3 +149,21 @@ def test_row_stream_keeps_peer_columns(tmp_path: Path) -> None:
         assert sorted(n for b in observed.peers.blocks for n in b.names) == sorted(u.name for u in units)
         expected = _csv_text(evaluate(scheme, units))
         assert _cli_csv(name, book, tmp_path / "out.csv") == expected
+
+
+def test_partition_values_with_the_whole_summary() -> None:
+    """Dask's partitions: a part of the units, given the whole population's summary, gets its peer
+    values over columns, the ones ``resolve`` gives it from the same summary (not its own part's)."""
+    scheme = load("shenzhen-2010-departments")
+    plan = plan_of(scheme)
+    units = list(sample_units("shenzhen-2010-departments"))
+    whole = summarize(observe(plan.indicators, units))
+    for part in (units[:3], units[3:], units[::2]):
+        names = [u.name for u in part]
+        found = batch_peer_values(plan, part, summary=whole)
+        assert isinstance(found, PeerValues)
+        expected = resolve(plan.indicators, whole, observe(plan.indicators, part), names)
+        assert {n: dict(found[n]) for n in names} == {n: dict(expected[n]) for n in names}
+        alone = batch_peer_values(plan, part)
+        assert alone is not None
+        assert {n: dict(alone[n]) for n in names} != {n: dict(expected[n]) for n in names}

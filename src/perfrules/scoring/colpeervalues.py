@@ -46,13 +46,17 @@ _ZERO = Fraction(0)
 _PEER_KINDS = ("pooled", "ratios")
 
 
-def batch_peer_values(plan: Plan, units: Sequence[Unit], *, ranks: bool = False) -> PeerValues | None:
+def batch_peer_values(
+    plan: Plan, units: Sequence[Unit], *, ranks: bool = False, summary: Summary | None = None
+) -> PeerValues | None:
     """The peer values of a batch of units (``evaluate``), over their data's columns where the
     scheme's population steps are peer ratios :func:`~perfrules.scoring.colpeers.peer_reads` can
     read (None: they are not). A unit whose cells are not plain numbers or blank, or whose periods
     report a peer ratio's indicator, puts its part in one by one
     (:func:`~perfrules.scoring.population.observe`: it also leaves out units that are not scored).
-    With *ranks*, the scheme's rank steps are the caller's (:meth:`PeerValues.join`).
+    With *ranks*, the scheme's rank steps are the caller's (:meth:`PeerValues.join`). With
+    *summary*, the units are a part of the population and *summary* is the whole population's
+    (:func:`~perfrules.scoring.population.summarize`, merged over the parts: Dask's partitions).
     """
     reads = peer_reads(plan, ranks=ranks)
     if reads is None:
@@ -77,6 +81,8 @@ def batch_peer_values(plan: Plan, units: Sequence[Unit], *, ranks: bool = False)
     loose = observe(plan.indicators, [clean[i] for i in rest])
     observed.add(blocks, [o for o in loose if o[1][0] in _PEER_KINDS] if ranks else loose)
     observed.names = [u.name for u in units]
+    if summary is not None:
+        return PeerValues(plan, observed.blocks, observed.loose, observed.names, summary)
     return observed.values()
 
 
@@ -142,10 +148,16 @@ class PeerValues(BatchPopulation):
     table of values made when it is read (a :class:`BatchPopulation` to the column program)."""
 
     def __init__(
-        self, plan: Plan, blocks: Sequence[PeerBlock], loose: Sequence[Observation], names: Sequence[str]
+        self,
+        plan: Plan,
+        blocks: Sequence[PeerBlock],
+        loose: Sequence[Observation],
+        names: Sequence[str],
+        whole: Summary | None = None,
     ) -> None:
         super().__init__(names, {}, {}, {})
-        summary = merge_summaries(_summary(blocks), summarize(loose))
+        # The population's summary: the parts', or *whole* where they are a part of the population.
+        summary = merge_summaries(_summary(blocks), summarize(loose)) if whole is None else whole
         shared = {
             slot: _peer(aggregate) for slot, aggregate in summary.items() if slot[0] in ("pooled", "ratios")
         }
