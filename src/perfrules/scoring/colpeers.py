@@ -6,7 +6,8 @@ the unit's numerator and denominator, under its slot. Where a peer ratio
 reads two data columns as they stand — no step computes them, no
 ``inputs`` mapping renames them, no not-applicable rule, per-unit constant
 or history value can stand in for them, no population function nor rank
-beside it — a unit's part is the two cells of its year row, or none when
+beside it (a rank where the caller ranks over columns: ``peer_reads(ranks=True)``)
+— a unit's part is the two cells of its year row, or none when
 one is empty. :func:`observe_columns` gives those parts for a batch from
 its parsed columns; a unit whose cells are neither plain numbers nor
 empty, or whose periods report the indicator, is left to
