@@ -36,6 +36,7 @@ from perfrules import evaluate, load_units, loads
 from perfrules.cli.main import main
 from perfrules.scoring.colshare import ColumnShare, column_share
 from perfrules.scoring.plan import plan_of
+from perfrules.scoring.program import program_of
 from test_column_points import cases as points_cases
 from test_column_program import _COLUMN_SETTINGS, _EXAMPLES, _agree, _run_columns, cases
 
@@ -500,9 +501,12 @@ def test_validate_with_data_says_how_many_units_the_column_program_takes(tmp_pat
     assert column_share(plan_of(scheme), load_units(_write(tmp_path, "v.csv", rows), scheme=scheme)) == (
         ColumnShare(columns=2, errors=0, other=0)
     )
-    # A scheme the column program does not take (a power by a data value): every unit is the per-unit
-    # program's.
-    scheme = loads(_BAND.replace('score = "值"', 'score = "值^值"'), format="toml")
+    # A scheme the column program does not take (a not-applicable rule reading a result): every unit is
+    # the per-unit program's.
+    second = '\n[[indicators]]\ncode = "2"\nname = "二"\ngroup = "组"\nweight = 0\nscore = "值"\n'
+    second += 'policies = [{ type = "not_applicable", when = "指标1得分<0" }]\n'
+    scheme = loads(_BAND + second, format="toml")
+    assert program_of(plan_of(scheme)) is None
     assert column_share(plan_of(scheme), load_units(data, scheme=scheme)) == ColumnShare(0, 0, 6)
 
 

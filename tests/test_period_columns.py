@@ -13,6 +13,7 @@ import pytest
 from perfrules import evaluate, load, load_units
 from perfrules.cli.main import main
 from perfrules.cli.output import _csv_text
+from perfrules.files import csvcolumns
 
 COOKBOOK = Path(__file__).resolve().parent.parent / "docs" / "examples" / "cookbook"
 SCHEME = COOKBOOK / "period-grades.toml"
@@ -90,15 +91,19 @@ def test_every_output_gives_the_same_period_cells(tmp_path):
     assert [str(c) for c in jia_row[5:13]] == JIA
 
 
-def test_two_processes_keep_the_periods(tmp_path):
-    """2,500 units (more than a chunk): --jobs 2 writes what --jobs 1 and the whole batch write."""
+def test_two_processes_keep_the_periods(tmp_path, monkeypatch):
+    """600 units read in ranges of 8 KiB (a unit's rows may straddle two): --jobs 2 writes what
+    --jobs 1 and the whole batch write."""
+    monkeypatch.setattr(csvcolumns, "BLOCK", 8192)  # (the workers are forked: they read it too)
     lines = ["单位,期间,完成率,项目得分,事故数"]
-    for k in range(2500):
+    for k in range(600):
         lines.append(f"u{k},,,,{k % 3}")
         for q, label in enumerate(["一季度", "二季度", "三季度", "四季度"]):
             lines.append(f"u{k},{label},{80 + (k + q) % 21}%,{(k * 7 + q) % 31},")
     data = tmp_path / "many.csv"
     data.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    layout = csvcolumns.open_csv(data)
+    assert layout is not None and len(layout.ranges) > 4
     scheme = load(SCHEME)
     whole = _csv_text(evaluate(scheme, load_units(data, scheme=scheme)))
     for fmt in ("csv", "jsonl", "table"):

@@ -401,8 +401,11 @@ def _scored(
         measured: Value | None = None
         if scale.is_categorical:
             word = ind.ind.value
-            if word is None or word not in scope:
-                return "a word scale's value missing"
+            if word is None or word not in scope:  # no value to grade: the default for no data takes it
+                if ind.no_data is None:
+                    return "a word scale's value missing"
+                found = ind.no_data_default(MissingValueError(word or ind.code, ""), category, values)
+                return _checked(adjust(ind, found, env, category, True), record, k, i)
             grading = _graded(form, scale, scope[word], lambda: scale.grade(scope[word]))
         else:
             graded_on: dict[str, object] = scope

@@ -79,7 +79,8 @@ class TotalFormula:
                 self.sources[name] = ("data", name)
         self.reads = frozenset(s[1] for s in self.sources.values() if s[0] == "data")
         grades = {s[1] for s in self.sources.values() if s[0] == "grade"}
-        self.graded = graded_indicators(plan, grades, text_reads, unsupported) if grades else None
+        # (indicators reading population values or other results too: given the program's columns)
+        self.graded = graded_indicators(plan, grades, text_reads, unsupported, True) if grades else None
 
     def apply(
         self,
@@ -91,15 +92,17 @@ class TotalFormula:
         patterns: Sequence[tuple[Any, Any]],
         scored: Any,
         events: dict[int, list[PolicyEvent]],
+        cols: Mapping[str, Any] | None = None,
     ) -> None:
         """Replace the totals ``num / den`` of the units where *ok* by the formula's (in place),
-        leaving its note; *patterns*: each pattern's rows and weighting; *scored*: the scores."""
+        leaving its note; *patterns*: each pattern's rows and weighting; *scored*: the scores; *cols*:
+        the batch's columns (population values and results an indicator whose grade is read reads)."""
         np = numpy()
         values: dict[str, tuple[list[int], Any]] = {}  # per name: numerators, and a denominator (or one each)
         if self.graded is not None:  # the indicators' grades, by their own code (colindgrades)
             keys = self.plan.scheme.categories
             categories = [keys[c] for c in cat.tolist()] if keys else [None] * len(cat)
-            grades, done = self.graded.run(columns, categories, scored.applicable, ok)
+            grades, done = self.graded.run(columns, categories, scored.applicable, ok, cols)
             ok &= done
             for name, source in self.sources.items():
                 if source[0] == "grade":

@@ -16,8 +16,8 @@ that is not a plain number or a word, or the scoring raises) goes to the
 per-unit program. An indicator reading population values (``max_of`` …) has
 them, the program's columns, in its input, and so does one with peer ratios or
 ranks (their values), or one reading other indicators' results (those results,
-as the program worked them out) — for overall grading; a total formula reading
-grades does not take them. Indicators reported per period are not graded here
+as the program worked them out) — for overall grading and a total formula reading
+grades alike. Indicators reported per period are not graded here
 (the form does not compile).
 """
 

@@ -19,7 +19,17 @@ from typing import Any
 
 from .._numbers import as_fraction
 from ..scheme.reads import FULL_NAME
-from . import colapplies, colargs, coldefaults, colgraded, colparts, colpoints, colscale, colsteps
+from . import (
+    colapplies,
+    colargs,
+    coldefaults,
+    colgraded,
+    colparts,
+    colpoints,
+    colscale,
+    colsteps,
+    colwordnums,
+)
 from .indicator import IndicatorPlan
 from .plan import Plan
 
@@ -119,8 +129,10 @@ class Indicators:
         # Columns of words (graded by word scales, or scales with levels) are read as text.
         words = set().union(*(colgraded.text_inputs(ind) for ind in plan.indicators))
         arithmetic = set().union(*(colgraded.number_inputs(ind) for ind in plan.indicators))
-        if words & arithmetic:  # a word column read as a number too: the per-unit program decides
-            raise unsupported(f"a column of words read by a formula or condition ({min(words & arithmetic)})")
+        # A word column read as a number too: those readers' errors, row by row (colwordnums).
+        for k in colwordnums.words_as_numbers(plan, words & arithmetic, self.na_rules, unsupported):
+            fns[k] = colwordnums.failing
+            self.arguments = [a for a in self.arguments if a[0] is not plan.indicators[k]]
         self.text_reads = tuple(sorted(reads & words))
         self.reads = tuple(sorted(reads - words))
 

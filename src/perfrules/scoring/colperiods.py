@@ -259,7 +259,8 @@ def _summed(
     most = int(np.bincount(owner).max())
     for name in names:
         if name in text:  # words are not added up (two periods' words: the per-unit program says so);
-            words = [periods[i][label].get(name) for i, label in rows]  # one period's is the unit's
+            # one period's word is the unit's
+            words = [periods[i][label].get(name) for i, label in rows]  # type: ignore[index]
             given = np.array([v is not None for v in words], dtype=bool)
             bad |= np.bincount(owner[given], minlength=n) > 1
             column = np.array(cols[name], dtype=object)

@@ -97,7 +97,7 @@ def points_why(ind: IndicatorPlan, categories: Sequence[str] | None) -> str | No
     code = ind.code
     keys = categories or (None,)
     lower = ind.lower()
-    for policy in ind.vetoes:  # (per period: also decided on the year's row, colperiodvetoes)
+    for policy in ind.vetoes if ind.periodic else ():  # (decided on the year's row: colperiodvetoes)
         if FULL_NAME in policy.when.variables or policy.when.population_calls:
             return f"indicator {code}: a veto whose condition reads the full points or population values"
     if ind.periodic and free_defaults(ind, categories):
@@ -270,7 +270,7 @@ def _rules(
     ]
     # (An indicator reported per period has its vetoes decided on the year's row: colperiodvetoes.)
     vetoes = [
-        compile_condition(v.when.tree, compile_node, unsupported) for v in ind.vetoes if not ind.periodic
+        compile_condition(v.when.tree, with_population, unsupported) for v in ind.vetoes if not ind.periodic
     ]
     adjusts = compile_adjusts(ind, compile_node, unsupported) if ind.adjusts else None
     return zero_rules, vetoes, adjusts

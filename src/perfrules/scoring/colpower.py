@@ -9,11 +9,17 @@ a division by a column (:func:`~perfrules.scoring.colsteps.divide`: a base of
 0 divides by 0, taken by a default for no data or sent back). Where a row's
 power could pass the limits, each such row is worked out by ``power_of``
 itself: the rows it refuses are sent back to the per-unit program, which says
-so. An exponent that is not a number as written (a data value) does not compile.
+so. An exponent that is a column (``x ^ 值``) is taken per row as the formula
+takes it: a row whose exponent is not a whole number within
+``LIMITS.max_exponent`` is sent back (the unit's error, worded by the
+indicator's own step: :mod:`~perfrules.scoring.colfailures`), and the other rows
+are worked out as above, once per distinct exponent, then put over one
+denominator.
 """
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 from typing import Any
 
@@ -22,7 +28,7 @@ from .._intcols import SAFE, IntColumn, as_objects, numpy
 from .._numbers import LIMITS
 from ..formula.compute import power_of
 from ..formula.tree import Node, Num, Power, Unary
-from .colsteps import divide, send_back
+from .colsteps import SEND_BACK, ZERO_DIVISOR, divide, send_back
 
 __all__ = ["compile_power"]
 
@@ -37,36 +43,83 @@ def _exponent(node: Node) -> Fraction | None:
 
 
 def compile_power(node: Power, compile_node: Any, unsupported: type[Exception]) -> Any:
-    """A function of the batch's columns computing ``base ^ exponent`` (see the module's docstring).
-
-    Raises:
-        unsupported: an exponent that is not a number as written.
+    """A function of the batch's columns computing ``base ^ exponent`` (see the module's docstring);
+    *unsupported*: what a form the columns do not take raises (every exponent compiles now).
     """
     exponent = _exponent(node.exponent)
-    if exponent is None:
-        raise unsupported("a power whose exponent is not a number as written")
     base = compile_node(node.base)
+    if exponent is None:  # a column: per row (see the module's docstring)
+        power = compile_node(node.exponent)
+
+        def by_column(cols: dict[str, Any], n: int) -> IntColumn:
+            col = base(cols, n)
+            return _by_rows(col, power(cols, n), cols)
+
+        return by_column
 
     def run(cols: dict[str, Any], n: int) -> IntColumn:
-        np = numpy()
-        col = base(cols, n)
-        if exponent.denominator != 1 or abs(exponent) > LIMITS.max_exponent:
-            send_back(cols, np.ones(n, dtype=bool))  # the per-unit program's error, on every row
-            return IntColumn(np.zeros(n, dtype=np.int64), 1, 0)
-        k = int(exponent)
-        m = abs(k)
-        num = col.num
-        if max(col.bound.bit_length(), col.den.bit_length()) * m > LIMITS.max_bits:
-            num = _within(col, k, cols)  # rows whose power could pass the limits: each one checked
-        bound = col.bound**m
-        if bound >= SAFE and num.dtype != object:
-            num = as_objects(num)
-        power = IntColumn(num**m if m else np.ones(n, dtype=np.int64), col.den**m, bound)
-        if k >= 0:
-            return power
-        return divide(IntColumn(np.ones(n, dtype=np.int64), 1, 1), power, cols)
+        return _power(base(cols, n), exponent, cols)
 
     return run
+
+
+def _power(col: IntColumn, exponent: Fraction, cols: dict[str, Any]) -> IntColumn:
+    """``col ^ exponent`` for one exponent as written, rows refused marked on *cols*."""
+    np = numpy()
+    n = len(col.num)
+    if exponent.denominator != 1 or abs(exponent) > LIMITS.max_exponent:
+        send_back(cols, np.ones(n, dtype=bool))  # the per-unit program's error, on every row
+        return IntColumn(np.zeros(n, dtype=np.int64), 1, 0)
+    k = int(exponent)
+    m = abs(k)
+    num = col.num
+    if max(col.bound.bit_length(), col.den.bit_length()) * m > LIMITS.max_bits:
+        num = _within(col, k, cols)  # rows whose power could pass the limits: each one checked
+    bound = col.bound**m
+    if bound >= SAFE and num.dtype != object:
+        num = as_objects(num)
+    power = IntColumn(num**m if m else np.ones(n, dtype=np.int64), col.den**m, bound)
+    if k >= 0:
+        return power
+    return divide(IntColumn(np.ones(n, dtype=np.int64), 1, 1), power, cols)
+
+
+def _by_rows(col: IntColumn, exponent: IntColumn, cols: dict[str, Any]) -> IntColumn:
+    """``col ^ exponent`` row by row for an exponent that is a column: the rows of each distinct
+    whole exponent worked out by :func:`_power`, put over one denominator; a row whose exponent the
+    formula refuses is sent back (0 there)."""
+    np = numpy()
+    n = len(col.num)
+    refused = np.zeros(n, dtype=bool)
+    groups: dict[int, list[int]] = {}
+    for i, e in enumerate(exponent.num.tolist()):
+        k = Fraction(int(e), exponent.den)
+        if k.denominator != 1 or abs(k) > LIMITS.max_exponent:
+            refused[i] = True
+        else:
+            groups.setdefault(int(k), []).append(i)
+    send_back(cols, refused)
+    pieces = []
+    for whole, rows in groups.items():
+        at = np.array(rows, dtype=np.int64)
+        own: dict[str, Any] = {}
+        if ZERO_DIVISOR in cols:  # (a default for no data takes a division by 0: coldefaults)
+            own[ZERO_DIVISOR] = np.zeros(len(rows), dtype=bool)
+        pieces.append((at, _power(IntColumn(col.num[at], col.den, col.bound), Fraction(whole), own)))
+        if SEND_BACK in own:
+            send_back(cols, np.isin(np.arange(n), at[own[SEND_BACK]]))
+        if ZERO_DIVISOR in own:
+            found = cols[ZERO_DIVISOR]
+            found[at] |= own[ZERO_DIVISOR]  # in place: every copy of the scope shares the one array
+    den = math.lcm(*(p.den for _, p in pieces)) if pieces else 1
+    bound = max((p.bound * (den // p.den) for _, p in pieces), default=0)
+    wide = bound >= SAFE
+    num = np.zeros(n, dtype=object if wide else np.int64)
+    for at, p in pieces:
+        num[at] = (as_objects(p.num) if wide else p.num) * (den // p.den)
+    if max(den.bit_length(), bound.bit_length()) > LIMITS.max_bits:
+        send_back(cols, np.ones(n, dtype=bool))  # (past the limits: the per-unit program says so)
+    return IntColumn(num, den, bound)
 
 
 def _within(col: IntColumn, k: int, cols: dict[str, Any]) -> Any:

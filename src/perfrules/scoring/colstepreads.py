@@ -18,8 +18,9 @@ reports it. A step that reads other indicators' scores in turn (``指标1得分`
 is worked out as soon as the scores it reads are among the batch's columns
 (:mod:`perfrules.scoring.colresults` puts each there once scored, in the order
 the per-unit program scores in). Steps whose values come from the population
-(peer ratios, ranks), steps that read other indicators' steps in turn and
-indicators reported per period are not compiled.
+(peer ratios, ranks) and indicators reported per period are not compiled. A step
+that reads other indicators' steps in turn (``指标2·c`` reading ``指标1·b``) has
+those worked out first, in the same way, each once per batch.
 """
 
 from __future__ import annotations
@@ -77,15 +78,15 @@ class StepReads:
         results: ResultReads | None = None,
     ) -> None:
         self.read: dict[str, _Read] = {}
-        for name in sorted(names):
+        for name in _in_order(plan, names):
             code, target = plan.results[name]
             assert target is not None
             ind = plan.indicators[plan.index[code]]
             if ind.periodic:
                 raise unsupported(f"rules read a step of an indicator reported per period ({name})")
             needs = step_result_reads(ind.ind, target, plan.results)
-            if needs and (results is None or any(plan.results[r][1] is not None for r in needs)):
-                raise unsupported(f"rules read a step that reads other indicators' steps ({name})")
+            if results is None and any(plan.results[r][1] is None for r in needs):
+                raise unsupported(f"rules read a step that reads other indicators' scores ({name})")
             needed = {step_target(s) for s in step_closure(ind.steps, [target])}
             steps: list[tuple[str, Any]] = []
             reads: set[str] = set()
@@ -124,8 +125,8 @@ class StepReads:
         units where one cannot be worked out marked on *cols* to send back."""
         out = dict(columns)
         pending = {}
-        for name, read in self.read.items():
-            if read.needs:
+        for name, read in self.read.items():  # (a step read after the steps it reads: _in_order)
+            if any(need not in cols for need in read.needs):  # a score, or a step waiting for one
                 pending[name] = read
             else:
                 self._one(name, read, cols, out, n)
@@ -165,6 +166,30 @@ class StepReads:
         send_back(cols, bad)
         cols[name] = scope[read.target]
         out[name] = (cols[name], ~bad)
+
+
+def _in_order(plan: Plan, names: set[str]) -> list[str]:
+    """The step reads among *names* and the other steps they read in turn (``指标2·c`` reading
+    ``指标1·b``), each after the steps it reads (the names cannot read each other in a cycle: the
+    scheme's check refuses one)."""
+    order: list[str] = []
+    done: set[str] = set()
+
+    def visit(name: str) -> None:
+        if name in done:
+            return
+        done.add(name)
+        code, target = plan.results[name]
+        assert target is not None
+        ind = plan.indicators[plan.index[code]].ind
+        for need in sorted(step_result_reads(ind, target, plan.results)):
+            if plan.results[need][1] is not None:
+                visit(need)
+        order.append(name)
+
+    for name in sorted(names):
+        visit(name)
+    return order
 
 
 def step_reads_of(

@@ -133,6 +133,7 @@ class TotalRules:
         patterns: Sequence[tuple[Any, Any]],
         scored: Any,
         fired: Any = None,
+        cols: Mapping[str, Any] | None = None,
     ) -> Totals:
         """Finish the totals ``num / den`` (object arrays) of the units where *ok*.
 
@@ -146,6 +147,8 @@ class TotalRules:
             scored: the batch's scores (``program.Scored``), which a total formula reads.
             fired: the indicator vetoes that fired (:class:`~perfrules.scoring.colvetoes.Fired`;
                 their notes come before the scheme-wide vetoes', as in the per-unit program).
+            cols: the batch's columns with the population values and results the program worked out
+                (what an indicator whose grade a total formula reads may read).
         """
         np = numpy()
         plan = self.plan
@@ -172,7 +175,7 @@ class TotalRules:
             for i in np.flatnonzero(fired).tolist():
                 events.setdefault(i, []).append(note)
         if self.formula is not None:
-            self.formula.apply(num, den, ok, columns, cat, patterns, scored, events)
+            self.formula.apply(num, den, ok, columns, cat, patterns, scored, events, cols)
         for c, note in self.marks_notes.items():  # 分类考核: the full marks of the unit's category
             for i in np.flatnonzero(ok & (cat == c)).tolist():
                 events.setdefault(i, []).append(note)

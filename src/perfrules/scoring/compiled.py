@@ -323,11 +323,18 @@ class CompiledIndicator:
     def _closure(self, names: set[str]) -> set[str]:
         return {step_target(s) for s in step_closure(self.steps, names)}
 
-    def veto_fired(self, unit: Unit, scored: Scored) -> list[Veto]:
-        """The vetoes of this indicator that fire for the unit."""
+    def veto_fired(self, unit: Unit, scored: Scored, population: Population | None = None) -> list[Veto]:
+        """The vetoes of this indicator that fire for the unit: their conditions read the unit's data,
+        ``分值`` (the full points for its category) and the population values (*population*, the year's)
+        as the indicator's other formulas read them, and the values its steps worked out."""
         if not self.vetoes:
             return []
-        env = {**self.env(unit.data), **scored.values}
+        env = {**self.env(unit.data), FULL_NAME: self.full(unit.category)}
+        for call in self.population_calls:
+            key = (self.code, call.key, None)
+            if population is not None and key in population:
+                env[call.key] = population[key]
+        env.update(scored.values)
         return [v for v in self.vetoes if v.when.evaluate(env) is True]
 
 

@@ -114,7 +114,7 @@ def indicator_step(
             return "na", reason, None
     try:
         result = ind.score(scoring, population, detail, graded=graded)
-        fired = ind.veto_fired(scoring, result) if ind.vetoes else []
+        fired = ind.veto_fired(scoring, result, population) if ind.vetoes else []
     except PerfrulesError as exc:
         return "failed", unit_error(unit, ind.code, exc), None
     except KeyError as exc:  # a name the data lacks, met outside a formula

@@ -431,7 +431,7 @@ class ColumnProgram:
             or self.rules.active
             or self.rules.bites(held, denominators, scored.ok, keys, cat)
         ):
-            scored.finish_rules(columns, cat, possible, fired)
+            scored.finish_rules(columns, cat, possible, fired, cols)
         if self.rich is not None:
             scored.ok = scored.ok & self.rich.run(scored, cols, categories, scored.ok, columns)
         if self.grades is not None and kept is not None:  # each period's total and grade (colgrades)
@@ -496,12 +496,12 @@ class Scored:
         self.failures: Failures | None = None  # what the columns could not work out, per indicator
 
     def finish_rules(
-        self, columns: Any, cat: Any, patterns: list[tuple[Any, Any]], fired: Any = None
+        self, columns: Any, cat: Any, patterns: list[tuple[Any, Any]], fired: Any = None, cols: Any = None
     ) -> None:
         """The scheme's rules on the total (:mod:`~perfrules.scoring.coltotalrules`) over these totals,
-        with the indicator vetoes that *fired* (:mod:`~perfrules.scoring.colvetoes`)."""
+        with the indicator vetoes that *fired* (:mod:`~perfrules.scoring.colvetoes`); *cols*: the columns."""
         rules = self.program.rules
-        done = rules.apply(self.totals, self.denominators, self.ok, columns, cat, patterns, self, fired)
+        done = rules.apply(self.totals, self.denominators, self.ok, columns, cat, patterns, self, fired, cols)
         self.cat = cat
         self._totals, self.denominators, self.small, self.ok = done.num, done.den, None, done.ok
         self.events = done.events

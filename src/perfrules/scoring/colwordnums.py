@@ -1,0 +1,58 @@
+"""Indicators that read a column of words as a number: over columns, each row the indicator's own error.
+
+A column a word scale or a word part reads (``审计结论``: 好, 较好 …) is read
+as words: the file's cells stay text, numbers among them too. An indicator
+whose formula, condition or threshold scale reads that same column as a number
+(``审计结论×10``) then raises on every unit where it applies — the per-unit
+program's ``'好' (str) is not a number`` or, for a blank, no value — unless a
+policy takes the cell first. The column program does not compute such an
+indicator: its column step marks every row (:func:`failing`), so each unit
+where it applies gets the error the indicator's own step raises there
+(:mod:`~perfrules.scoring.colfailures`), and a unit where that step raises
+nothing (a default for no data, a number the API handed in) goes to the
+per-unit program. Such a read by a not-applicable rule, a population value,
+a peer ratio or rank, or an indicator reported per period does not compile.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from .._intcols import IntColumn, numpy
+from .colgraded import number_inputs
+from .colsteps import send_back
+from .plan import Plan
+
+__all__ = ["failing", "words_as_numbers"]
+
+
+def words_as_numbers(
+    plan: Plan,
+    words: set[str],
+    na_reads: Iterable[tuple[int, Any, tuple[str, ...]]],
+    unsupported: type[Exception],
+) -> dict[int, set[str]]:
+    """Per indicator that reads one of the columns of *words* as a number, those columns (none: {});
+    *na_reads*: the not-applicable rules compiled (position, where they hold, what they read)."""
+    na = {k: set(names) for k, _, names in na_reads}
+    found: dict[int, set[str]] = {}
+    for k, ind in enumerate(plan.indicators):
+        names = number_inputs(ind) & words
+        if not names:
+            continue
+        if ind.periodic or ind.population_calls or ind.peer_steps or names & na.get(k, set()):
+            raise unsupported(
+                f"a column of words read as a number by a not-applicable rule, a population value or a "
+                f"periodic indicator ({min(names)})"
+            )
+        found[k] = names
+    return found
+
+
+def failing(cols: dict[str, Any], n: int) -> IntColumn:
+    """The column step of an indicator reading words as numbers: every row marked (the indicator's
+    error where it applies, see the module's docstring), 0 for the steps after it."""
+    np = numpy()
+    send_back(cols, np.ones(n, dtype=bool))
+    return IntColumn(np.zeros(n, dtype=np.int64), 1, 0)
