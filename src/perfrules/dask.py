@@ -45,9 +45,11 @@ from .formula.text import shown_name
 from .scheme.model import Scheme
 from .scheme.units import Unit
 from .scoring.batch import finish_batch, score_chunk
+from .scoring.colpeervalues import batch_peer_values
 from .scoring.outcome import UnitOutcome
 from .scoring.plan import Plan, plan_of
 from .scoring.population import Summary, merge_summaries, observe, resolve, summarize
+from .scoring.program import program_of
 from .scoring.rollup import refuse_roll_up
 
 __all__ = ["as_text", "evaluate", "result_columns"]
@@ -363,10 +365,13 @@ def _score_partition(frame: Any, scheme: Scheme, summary: Summary) -> Any:
     pd = _pd()
     plan = plan_of(scheme)
     units = frame[_UNIT].tolist()
-    population = {}
-    if plan.has_population:
-        population = resolve(
-            plan.indicators, summary, observe(plan.indicators, units), [u.name for u in units]
+    population: Mapping[str, Any] = {}
+    if plan.has_population:  # peer ratios over columns (colpeervalues) where they can be
+        peers = batch_peer_values(plan, units, summary=summary) if program_of(plan) is not None else None
+        population = (
+            peers
+            if peers is not None
+            else resolve(plan.indicators, summary, observe(plan.indicators, units), [u.name for u in units])
         )
     # A unit whose data could not be read is reported with its problems, as evaluate() does.
     rows = [_row(plan, outcome) for outcome in score_chunk(plan, units, population, detail=False)]

@@ -6,9 +6,10 @@ population steps are peer ratios of data columns as they stand
 (:func:`perfrules.scoring.colpeers.peer_reads`), the units of a chunk that
 the column reader takes (:mod:`perfrules.files.group_columns`) give their
 parts from their year cells parsed at once
-(:func:`perfrules.scoring.colpeers.observe_columns`); every other unit is
-read by the file's reader and observed as :func:`perfrules.evaluate`
-observes it (:func:`perfrules.scoring.population.observe`).
+(:func:`perfrules.scoring.colpeers.peer_blocks`, kept as columns by
+:func:`group_parts`); every other unit is read by the file's reader and
+observed as :func:`perfrules.evaluate` observes it
+(:func:`perfrules.scoring.population.observe`).
 """
 
 from __future__ import annotations
@@ -20,25 +21,34 @@ from ..files.data import _RowUnits
 from ..files.group_columns import group_cells
 from ..files.unit_groups import RowGroup, unit_of
 from ..scheme.model import Scheme
-from ..scoring.colpeers import observe_columns, peer_reads
+from ..scoring.colpeers import PeerBlock, block_observations, peer_blocks, peer_reads
 from ..scoring.plan import Plan, plan_of
 from ..scoring.population import Observation, observe
 from .chunk import with_category
 
-__all__ = ["observe_groups", "population_fields"]
+__all__ = ["group_parts", "observe_groups", "population_fields"]
 
 
 def observe_groups(
     scheme: Scheme, reader: _RowUnits, groups: Sequence[RowGroup], category: str | None
 ) -> list[Observation]:
     """What the units of a chunk's row groups put into the population steps (see the module's docstring)."""
+    blocks, found = group_parts(scheme, reader, groups, category)
+    return block_observations(blocks) + found if blocks else found
+
+
+def group_parts(
+    scheme: Scheme, reader: _RowUnits, groups: Sequence[RowGroup], category: str | None
+) -> tuple[list[PeerBlock], list[Observation]]:
+    """:func:`observe_groups`'s parts, those read as columns kept as columns (one block a peer
+    ratio: :class:`~perfrules.scoring.colpeers.PeerBlock`), and the others' observations."""
     plan = plan_of(scheme)
     reads = peer_reads(plan, reader.text_fields)
     if reads is None:
-        return observe(plan.indicators, [with_category(unit_of(reader, g), category) for g in groups])
+        return [], observe(plan.indicators, [with_category(unit_of(reader, g), category) for g in groups])
     with gc_paused():
         taken = group_cells(reader, groups, category)
-        found: list[Observation] = []
+        blocks: list[PeerBlock] = []
         rest: list[int] = []
         if taken.taken:
             header = reader.header
@@ -50,12 +60,10 @@ def observe_groups(
                 for name, (col, plain), cells in zip(present, from_text_columns(texts), texts, strict=True)
             }
             names = [groups[g][0] for g in taken.taken]
-            found, rest = observe_columns(
-                plan, names, taken.categories, columns, taken.declared, taken.periods
-            )
+            blocks, rest = peer_blocks(plan, names, taken.categories, columns, taken.declared, taken.periods)
         left = set(range(len(groups))) - set(taken.taken) | {taken.taken[k] for k in rest}
         units = [with_category(unit_of(reader, groups[g]), category) for g in sorted(left)]
-    return found + observe(plan.indicators, units)
+    return blocks, observe(plan.indicators, units)
 
 
 def _empty(cells: Sequence[object]) -> object:

@@ -44,7 +44,7 @@ from ..scoring.plan import Plan, plan_of
 from ..scoring.population import Observation
 from ..scoring.program import ColumnProgram, program_of
 from .chunk import score_columns, score_groups
-from .popchunk import observe_groups, population_fields
+from .popchunk import group_parts, population_fields
 from .rangegroups import RangeGroups, Where, named_rows, range_groups, year_columns
 
 __all__ = ["CsvPasses", "csv_passes", "observe_ranges", "score_ranges"]
@@ -251,7 +251,7 @@ def observe_ranges(
             else _gathered_again(passes.layout.path, None, observer, apart)
         )
         for chunk in _chunked(iter(again), chunk_size):
-            found.add((), observe_groups(passes.scheme, observer, chunk, category))
+            found.add(*group_parts(passes.scheme, observer, chunk, category))
     found.names = gathered.names
     return found, gathered.names, held
 
@@ -273,7 +273,8 @@ def _observe(
     left = set(range(len(read.names))) - set(cells.taken) | {cells.taken[k] for k in rest}
     if left:
         row_groups = [read.row_group(g, passes.where) for g in sorted(left)]
-        found = observe_groups(passes.scheme, passes.observer, row_groups, category)
+        more, found = group_parts(passes.scheme, passes.observer, row_groups, category)
+        blocks += more
     return blocks, found
 
 
@@ -354,7 +355,11 @@ def _score(
     bad: list[str] = []
     if rest:
         row_groups = [read.row_group(g, passes.where) for g in rest]
-        part = {g[0]: population.get(g[0], {}) for g in row_groups}
+        part = (
+            population
+            if isinstance(population, BatchPopulation)
+            else {g[0]: population.get(g[0], {}) for g in row_groups}
+        )
         scored, bad = score_groups(passes.scheme, passes.reader, row_groups, part, category)
         for g, outcome in zip(rest, scored, strict=True):
             outcomes[g] = outcome

@@ -43,6 +43,9 @@ from ..scheme.policies import Veto
 from ..scheme.units import Unit
 from ..scoring.batch import finish_batch, score_chunk
 from ..scoring.colhistory import reads_cells
+from ..scoring.colpeers import PeerBlock, peer_reads
+from ..scoring.colpeervalues import PeerObservations
+from ..scoring.colsteps import BatchPopulation
 from ..scoring.outcome import UnitOutcome
 from ..scoring.plan import Plan, plan_of
 from ..scoring.population import Observation
@@ -51,7 +54,7 @@ from ..scoring.rollup import refuse_roll_up
 from .chunk import Packed, cell_number, compact, score_chunk_here, score_groups, with_category
 from .chunk import pack as _pack
 from .chunk import unpack as _unpack
-from .popchunk import observe_groups, population_fields
+from .popchunk import group_parts, observe_groups, population_fields
 from .runs import Span, StreamedRun, _Spill, ranked_positions
 
 __all__ = [
@@ -250,7 +253,9 @@ def _scoring_pass(
     unreadable: set[str] = set()
     unreadable_again: set[str] = set()
 
-    def part(chunk: list[RowGroup]) -> dict[str, Population]:
+    def part(chunk: list[RowGroup]) -> Mapping[str, Population]:
+        if workers == 1 and not explained and isinstance(population, BatchPopulation):
+            return population  # the batch's values as columns (the program reads the chunk's)
         return {g[0]: population.get(g[0], {}) for g in chunk} if population else {}
 
     def done(scored: list[UnitOutcome], blobs: list[bytes] | None, bad: list[str], late: bool) -> None:
@@ -321,15 +326,21 @@ def _scoring_pass(
 class _Observed:
     """What the units of a file put into the population steps, kept to work the values out (again)."""
 
-    def __init__(self, plan: Plan, observations: list[Observation], names: list[str]) -> None:
+    def __init__(
+        self, plan: Plan, observations: list[Observation], names: list[str], peers: PeerObservations | None
+    ) -> None:
         self.plan = plan
         self.observations = observations
         self.names = names
-        self.participants = {o[0] for o in observations}
+        self.peers = peers  # peer ratios' parts, as columns where they were read so (colpeervalues)
+        self.participants = peers.participants if peers is not None else {o[0] for o in observations}
 
-    def values(self, without: frozenset[str] | set[str] = frozenset()) -> dict[str, Population]:
+    def values(self, without: frozenset[str] | set[str] = frozenset()) -> Mapping[str, Population]:
         """Each unit's population values, over the units that took part, except *without*."""
         from ..scoring.population import resolve, summarize
+
+        if self.peers is not None:
+            return self.peers.values(without)
 
         kept = [o for o in self.observations if o[0] not in without] if without else self.observations
         return dict(resolve(self.plan.indicators, summarize(kept), kept, self.names))
@@ -373,6 +384,7 @@ def _population_pass(
     first: list[Observation] = []
     late: list[Observation] = []
     again: set[str] = set()
+    blocks: tuple[list[PeerBlock], list[PeerBlock]] = ([], [])  # (first, late)
 
     def take(chunk: list[str], is_late: bool, found: list[Observation]) -> None:
         if is_late:
@@ -382,6 +394,19 @@ def _population_pass(
             names.extend(chunk)
             first.extend(found)
 
+    peers = (
+        PeerObservations(plan) if workers == 1 and peer_reads(plan, reader.text_fields) is not None else None
+    )
+    if peers is not None:  # peer ratios over columns: the parts read as columns stay columns
+        for chunk, is_late in _chunks(groups, size):
+            got, found = group_parts(scheme, reader, chunk, category)
+            blocks[is_late].extend(got)
+            take([g[0] for g in chunk], is_late, found)
+        peers.add(blocks[0], first)
+        peers.drop(again)
+        peers.add(blocks[1], late)
+        peers.names = names
+        return _Observed(plan, [], names, peers)
     if workers == 1:
         for chunk, is_late in _chunks(groups, size):
             take([g[0] for g in chunk], is_late, observe_groups(scheme, reader, chunk, category))
@@ -407,7 +432,7 @@ def _population_pass(
                 future, chunk_names, was_late = waiting.popleft()
                 take(chunk_names, was_late, future.result())
     observations = [o for o in first if o[0] not in again] + late if again else first
-    return _Observed(plan, observations, names)
+    return _Observed(plan, observations, names, None)
 
 
 # The worker side: top-level functions and state, so that they work under spawn.

@@ -6,7 +6,8 @@ the unit's numerator and denominator, under its slot. Where a peer ratio
 reads two data columns as they stand — no step computes them, no
 ``inputs`` mapping renames them, no not-applicable rule, per-unit constant
 or history value can stand in for them, no population function nor rank
-beside it — a unit's part is the two cells of its year row, or none when
+beside it (a rank where the caller ranks over columns: ``peer_reads(ranks=True)``)
+— a unit's part is the two cells of its year row, or none when
 one is empty. :func:`observe_columns` gives those parts for a batch from
 its parsed columns; a unit whose cells are neither plain numbers nor
 empty, or whose periods report the indicator, is left to
@@ -33,9 +34,13 @@ __all__ = ["PeerBlock", "block_observations", "observe_columns", "peer_blocks", 
 _Periods = Sequence[Mapping[str, Mapping[str, object]] | None]
 
 
-def peer_reads(plan: Plan, text: frozenset[str] | set[str] = frozenset()) -> list[str] | None:
+def peer_reads(
+    plan: Plan, text: frozenset[str] | set[str] = frozenset(), *, ranks: bool = False
+) -> list[str] | None:
     """The data columns the scheme's population steps read, where :func:`observe_columns` can
-    observe them (None: it cannot; *text*: the columns read as words)."""
+    observe them (None: it cannot; *text*: the columns read as words). With *ranks*, rank steps
+    are left to the caller (ranks over columns: :mod:`perfrules.scoring.colrank`): the peer
+    ratios' columns are those read."""
     scheme = plan.scheme
     if scheme.parameters or scheme.history or scheme.previous is not None:
         return None
@@ -48,6 +53,8 @@ def peer_reads(plan: Plan, text: frozenset[str] | set[str] = frozenset()) -> lis
         targets = {step_target(step) for step in ind.steps}
         for step in ind.peer_steps:
             if not isinstance(step, PeerRatio):
+                if ranks:
+                    continue
                 return None
             for name in (step.numerator, step.denominator):
                 if name == FULL_NAME or name in targets or name in text:
@@ -121,8 +128,8 @@ def peer_blocks(
     rest = np.zeros(n, dtype=bool)
     parts: list[tuple[str, str, str, Any, IntColumn | None, IntColumn | None, bool]] = []
     for ind in plan.indicators:
-        if not ind.has_population:
-            continue
+        if not any(isinstance(step, PeerRatio) for step in ind.peer_steps):
+            continue  # (rank steps: see peer_reads)
         applies = takes.copy()
         if ind.ind.applies_to is not None:
             members = ind.ind.applies_to
@@ -139,7 +146,8 @@ def peer_blocks(
             )
             rest |= applies & reported
         for step in ind.peer_steps:
-            assert isinstance(step, PeerRatio)
+            if not isinstance(step, PeerRatio):
+                continue
             kind = "pooled" if step.pooled else "ratios"
             given = applies.copy()
             cols: list[IntColumn | None] = []

@@ -43,16 +43,22 @@ __all__ = ["PeerObservations", "PeerValues", "batch_peer_values"]
 
 _StepKey = tuple[str, str]  # (indicator code, step target)
 _ZERO = Fraction(0)
+_PEER_KINDS = ("pooled", "ratios")
 
 
-def batch_peer_values(plan: Plan, units: Sequence[Unit]) -> PeerValues | None:
+def batch_peer_values(
+    plan: Plan, units: Sequence[Unit], *, ranks: bool = False, summary: Summary | None = None
+) -> PeerValues | None:
     """The peer values of a batch of units (``evaluate``), over their data's columns where the
     scheme's population steps are peer ratios :func:`~perfrules.scoring.colpeers.peer_reads` can
     read (None: they are not). A unit whose cells are not plain numbers or blank, or whose periods
     report a peer ratio's indicator, puts its part in one by one
     (:func:`~perfrules.scoring.population.observe`: it also leaves out units that are not scored).
+    With *ranks*, the scheme's rank steps are the caller's (:meth:`PeerValues.join`). With
+    *summary*, the units are a part of the population and *summary* is the whole population's
+    (:func:`~perfrules.scoring.population.summarize`, merged over the parts: Dask's partitions).
     """
-    reads = peer_reads(plan)
+    reads = peer_reads(plan, ranks=ranks)
     if reads is None:
         return None
     np = numpy()
@@ -72,8 +78,11 @@ def batch_peer_values(plan: Plan, units: Sequence[Unit]) -> PeerValues | None:
         [u.periods or None for u in clean],
     )
     observed = PeerObservations(plan)
-    observed.add(blocks, observe(plan.indicators, [clean[i] for i in rest]))
+    loose = observe(plan.indicators, [clean[i] for i in rest])
+    observed.add(blocks, [o for o in loose if o[1][0] in _PEER_KINDS] if ranks else loose)
     observed.names = [u.name for u in units]
+    if summary is not None:
+        return PeerValues(plan, observed.blocks, observed.loose, observed.names, summary)
     return observed.values()
 
 
@@ -139,10 +148,16 @@ class PeerValues(BatchPopulation):
     table of values made when it is read (a :class:`BatchPopulation` to the column program)."""
 
     def __init__(
-        self, plan: Plan, blocks: Sequence[PeerBlock], loose: Sequence[Observation], names: Sequence[str]
+        self,
+        plan: Plan,
+        blocks: Sequence[PeerBlock],
+        loose: Sequence[Observation],
+        names: Sequence[str],
+        whole: Summary | None = None,
     ) -> None:
         super().__init__(names, {}, {}, {})
-        summary = merge_summaries(_summary(blocks), summarize(loose))
+        # The population's summary: the parts', or *whole* where they are a part of the population.
+        summary = merge_summaries(_summary(blocks), summarize(loose)) if whole is None else whole
         shared = {
             slot: _peer(aggregate) for slot, aggregate in summary.items() if slot[0] in ("pooled", "ratios")
         }
@@ -156,8 +171,21 @@ class PeerValues(BatchPopulation):
             wanted = list(dict.fromkeys(o[0] for o in loose))
             self.tables = resolve(plan.indicators, summary, loose, wanted)
 
+    def join(self, ranked: BatchPopulation) -> None:
+        """Take in the batch's rank steps, worked out over its columns
+        (:func:`perfrules.scoring.colpop.gather`, over the same units)."""
+        self.ranked = ranked.ranked
+        if ranked.tables:
+            tables = {name: dict(table) for name, table in self.tables.items()}
+            for name, table in ranked.tables.items():
+                tables.setdefault(name, {}).update(table)
+            self.tables = tables
+        self.columns, self.of = ranked.columns, ranked.of
+
     def column_of(self, code: str, key: str, names: Sequence[str]) -> tuple[IntColumn, Any]:
         """The values of step *key* of indicator *code* for *names*, as a column; and which units have one."""
+        if (code, key) in self.ranked:
+            return super().column_of(code, key, names)
         np = numpy()
         n = len(names)
         step = self._steps.get((code, key))
@@ -192,6 +220,8 @@ class PeerValues(BatchPopulation):
             i = step.row.get(name)
             if i is not None and step.valid[i]:
                 table[(code, key, None)] = exact(Fraction(int(step.num[i]), int(step.den[i])))
+        for ranked in self.ranked.values():
+            table.update(ranked.entries(self._row[name]))
         given = self.tables.get(name)
         if given:
             table.update(given)

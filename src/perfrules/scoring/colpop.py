@@ -17,6 +17,7 @@ from typing import Any
 
 from .._intcols import from_records, gc_paused, numpy
 from .._numbers import exact
+from ..scheme.steps import PeerRatio
 from ..scheme.units import Unit
 from .colpeervalues import batch_peer_values
 from .colrank import rank_columns
@@ -37,11 +38,17 @@ def batch_population(plan: Plan, units: Sequence[Unit]) -> Mapping[str, Populati
     # the per-unit way works that out.)
     if (
         program is not None
-        and program.ranks is not None  # no peer ratios; ranks over columns
+        and program.ranks is not None  # ranks over columns
         and not any(a[0].not_applicable for a in program.arguments)
         and not any(r.ind.not_applicable for r in program.ranks)
     ):
-        return gather(program, units)
+        if not any(isinstance(s, PeerRatio) for ind in plan.indicators for s in ind.peer_steps):
+            return gather(program, units)
+        if program.ranks:  # peer ratios and ranks, each over columns
+            peers = batch_peer_values(plan, units, ranks=True)
+            if peers is not None:
+                peers.join(gather(program, units))
+                return peers
     peers = batch_peer_values(plan, units) if program is not None else None  # peer ratios over columns
     return peers if peers is not None else population_values(plan.indicators, units)
 
@@ -111,8 +118,10 @@ def gather(program: ColumnProgram, units: Sequence[Unit]) -> BatchPopulation:
         per_period = []  # values among units' period rows: worked out as population.py does
         for seen in observations:
             name, (kind, code, key, period, group), own = seen
-            if period is not None:
+            if period is not None and kind not in ("pooled", "ratios"):
                 per_period.append(seen)
+                continue
+            if kind in ("pooled", "ratios"):  # (peer ratios: colpeervalues)
                 continue
             if kind == "rank":
                 by_step[(code, key)].append((row[name], seen))

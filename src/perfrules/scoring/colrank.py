@@ -20,7 +20,7 @@ step's ``of`` and its ``when``, through the indicator's formula steps they
 depend on); the others (a cell that is not a plain number, problems, period
 rows …) are observed one by one and ranked in the same sort. A form this does
 not take (an indicator's not-applicable rules or ``inputs`` mapping, a value
-that reads the full points, peer ratios beside) leaves the batch's
+that reads the full points) leaves the batch's
 population values to :func:`~perfrules.scoring.population.population_values`.
 """
 
@@ -89,14 +89,15 @@ class RankStep:
 
 
 def compile_ranks(plan: Plan, compile_node: Any, unsupported: type[Exception]) -> list[RankStep] | None:
-    """Every rank step of the plan compiled over columns; None when one does not compile, or the plan
-    has peer ratios (then the batch's population values are worked out unit by unit)."""
+    """Every rank step of the plan compiled over columns; None when one does not compile (then the
+    batch's population values are worked out unit by unit). Peer ratios are not among them
+    (:mod:`perfrules.scoring.colpeervalues` works those out)."""
     found = []
     try:
         for ind in plan.indicators:
             for step in ind.peer_steps:
                 if isinstance(step, PeerRatio):
-                    return None
+                    continue
                 assert isinstance(step, Rank)
                 found.append(RankStep(ind, step, compile_node, unsupported))
     except unsupported:
