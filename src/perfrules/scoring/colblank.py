@@ -30,6 +30,7 @@ from typing import Any
 from .._intcols import numpy
 from ..formula.language import Formula
 from ..scheme.reads import FULL_NAME
+from ..scheme.steps import PeerRatio, Rank
 from .indicator import IndicatorPlan
 from .plan import Plan
 
@@ -51,14 +52,16 @@ reach a blank input (:class:`perfrules.scoring.colreach.Reached`)."""
 def reach_fields(ind: IndicatorPlan) -> frozenset[str] | None:
     """The data names of an indicator whose steps and score formula :mod:`~perfrules.scoring.colreach`
     follows to a blank input (its default for no data takes those rows), with those its zero rules
-    read; None where it does not (a scale, population values, periods, ``inputs``, steps other than
-    formulas or with zero rules of their own)."""
+    read; None where it does not (a scale, population functions, periods, ``inputs``, steps other than
+    formulas, peer ratios and ranks, or with zero rules of their own). A peer ratio's or rank's value is
+    never blank: where the unit has none, the step's error comes first (the indicator's error, as
+    :mod:`~perfrules.scoring.colfailures` words it), as it runs before the score formula."""
     formula = ind.ind.score
     if ind.no_data is None or formula is None or ind.ind.scale is not None:
         return None
-    if ind.periodic or ind.has_population or ind.ind.inputs or ind.zero_by_target:
+    if ind.periodic or ind.population_calls or ind.ind.inputs or ind.zero_by_target:
         return None
-    if not all(isinstance(step, Formula) for step in ind.steps):
+    if not all(isinstance(step, Formula | PeerRatio | Rank) for step in ind.steps):
         return None
     names = set(formula.variables).union(*(s.variables for s in ind.steps if isinstance(s, Formula)))
     names |= set().union(*(rule.when.variables for rule in ind.zero_indicator))

@@ -69,7 +69,8 @@ class Reached:
         adjustments: its words name the blank input, with the values of the steps before the formula
         that reaches it (*columns*: the steps' columns, *number*: a column's row as a number)."""
         ind = self.reach.ind
-        values = {step_target(s): number(columns[step_target(s)], i) for s in ind.steps[: int(self.where[i])]}
+        ran = ind.steps[: self.reach.before[int(self.where[i])]]  # (peer ratios and ranks among them)
+        values = {step_target(s): number(columns[step_target(s)], i) for s in ran}
         return ind.no_data_default(MissingValueError(self.name(i), ""), category, values)
 
     def harmless(self, name: str) -> Any:
@@ -92,6 +93,8 @@ class Reach:
         self.fns = fns
         self.fields = frozenset(fields)
         self.divisors: list[Node] = []  # the divisors of the formulas' divisions (see zero_first)
+        # Per formula (the formula steps, then the score formula): how many steps run before it.
+        self.before = [k for k, step in enumerate(ind.steps) if isinstance(step, Formula)] + [len(ind.steps)]
         self.zeroed = frozenset().union(*(rule.when.variables for rule in ind.zero_indicator))
         other = [
             w.variables for w in (*(p.when for p in ind.defaults_when), *(v.when for v in ind.vetoes)) if w
@@ -161,6 +164,8 @@ def compile_reach(ind: IndicatorPlan, compile_node: Any, unsupported: type[Excep
     formulas = [step for step in ind.steps if isinstance(step, Formula)] + [formula]
     computed = {FULL_NAME, *ind.targets}
     fields = {n for f in formulas for n in f.variables} - computed
+    if not fields:
+        return None  # (no data name to reach: the formulas read only steps' values and 分值)
     if {normalize_name(m) for m in policy.missing} - {normalize_name(n) for n in fields}:
         return None  # (a named input the formulas do not read: the per-unit program decides)
     try:
