@@ -102,17 +102,11 @@ def _compare(
 _SENT_BACK = "a unit the column program sends to the per-unit program"
 
 
-# The built-ins and examples with a unit the column program sends back (to the per-unit program,
-# which explains it); every other one's units are all explained by the record. cookbook/last-year's
-# units went back until a default beside a rank step was taken (test_column_rank_defaults).
-_SENDS_BACK = {"shenzhen-2010-districts"}
-
-
 def _expect(name: str, by: collections.Counter[str]) -> None:
-    if name in _SENDS_BACK:
-        assert by[RECORDED] and set(by) == {RECORDED, _SENT_BACK}, by
-    else:
-        assert set(by) == {RECORDED}, (name, by)
+    """Every unit of every built-in's sample and every example's data is explained by the record: the
+    column program sends none back (the last were cookbook/last-year's, a default beside a rank step,
+    and shenzhen-2010-districts' 宝安区, a default naming 投资计划下达额 on a scale after a step)."""
+    assert set(by) == {RECORDED}, (name, by)
 
 
 @pytest.mark.parametrize("name", perfrules.schemes())
