@@ -99,21 +99,14 @@ def _compare(
     return by
 
 
-# The built-ins and examples the record does not explain yet, with the form it names; every other
-# one's units are explained by the record wherever the column program scores them.
-_PER_UNIT = {
-    # Without last year's results the column program sends every unit back (see the test below).
-    "last-year": "a unit the column program sends to the per-unit program",
-}
 _SENT_BACK = "a unit the column program sends to the per-unit program"
 
 
 def _expect(name: str, by: collections.Counter[str]) -> None:
-    if name in _PER_UNIT:
-        assert set(by) == {_PER_UNIT[name]}, by
-    else:
-        assert by[RECORDED], by
-        assert set(by) <= {RECORDED, _SENT_BACK}, by
+    """Every unit of every built-in's sample and every example's data is explained by the record: the
+    column program sends none back (the last were cookbook/last-year's, a default beside a rank step,
+    and shenzhen-2010-districts' 宝安区, a default naming 投资计划下达额 on a scale after a step)."""
+    assert set(by) == {RECORDED}, (name, by)
 
 
 @pytest.mark.parametrize("name", perfrules.schemes())
@@ -225,7 +218,7 @@ def test_last_years_results_explained_from_the_record(tmp_path):
     )
     scheme = load(folder / "last-year.toml")
     by = _compare(scheme, list(load_units(folder / "last-year.csv", scheme=scheme)), previous)
-    assert by[RECORDED] and set(by) <= {RECORDED, _SENT_BACK}, by
+    assert set(by) == {RECORDED}, by
 
 
 _READS = """

@@ -30,6 +30,7 @@ from typing import Any
 from .._intcols import numpy
 from ..formula.language import Formula
 from ..scheme.reads import FULL_NAME
+from ..scheme.steps import PeerRatio, Rank
 from .indicator import IndicatorPlan
 from .plan import Plan
 
@@ -51,18 +52,37 @@ reach a blank input (:class:`perfrules.scoring.colreach.Reached`)."""
 def reach_fields(ind: IndicatorPlan) -> frozenset[str] | None:
     """The data names of an indicator whose steps and score formula :mod:`~perfrules.scoring.colreach`
     follows to a blank input (its default for no data takes those rows), with those its zero rules
-    read; None where it does not (a scale, population values, periods, ``inputs``, steps other than
-    formulas or with zero rules of their own)."""
+    read; None where it does not (a scale other than :func:`scale_read`'s, population functions,
+    periods, ``inputs``, steps other than formulas, peer ratios and ranks, or with zero rules of their
+    own). A peer ratio's or rank's value is
+    never blank: where the unit has none, the step's error comes first (the indicator's error, as
+    :mod:`~perfrules.scoring.colfailures` words it), as it runs before the score formula."""
     formula = ind.ind.score
-    if ind.no_data is None or formula is None or ind.ind.scale is not None:
+    graded = scale_read(ind)
+    if ind.no_data is None or (formula is None) == (graded is None):
         return None
-    if ind.periodic or ind.has_population or ind.ind.inputs or ind.zero_by_target:
+    if ind.population_calls or ind.ind.inputs or ind.zero_by_target:
         return None
-    if not all(isinstance(step, Formula) for step in ind.steps):
+    if not all(isinstance(step, Formula | PeerRatio | Rank) for step in ind.steps):
         return None
-    names = set(formula.variables).union(*(s.variables for s in ind.steps if isinstance(s, Formula)))
+    names: set[str] = set(formula.variables) if formula is not None else {graded} if graded else set()
+    names = names.union(*(s.variables for s in ind.steps if isinstance(s, Formula)))
     names |= set().union(*(rule.when.variables for rule in ind.zero_indicator))
     return frozenset(names - ind.targets - {FULL_NAME})
+
+
+def scale_read(ind: IndicatorPlan) -> str | None:
+    """The one name an indicator graded by a scale (and no score formula) reads when it grades: a
+    threshold scale of one value, not renamed by ``value`` (None for other forms, or no scale)."""
+    scale = ind.ind.scale
+    if scale is None or ind.ind.score is not None:
+        return None
+    if scale.is_categorical or not scale.is_threshold or scale.levels:
+        return None
+    name = scale.variable
+    if name is None or (ind.ind.value is not None and ind.ind.value != name):
+        return None
+    return name
 
 
 def blank_value(ind: IndicatorPlan, text: frozenset[str] = frozenset()) -> tuple[str, str] | None:

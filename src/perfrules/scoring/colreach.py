@@ -14,9 +14,12 @@ reach their later operands only where the earlier ones let them (their
 conditions are worked out over the same columns, which is right wherever the
 earlier operands reach no blank themselves).
 
-:func:`compile_reach` takes the forms where this is certain: a score formula
-(no scale) after steps that are formulas, without population values,
-``inputs`` mappings, zero rules on a step, or periods; every other function
+:func:`compile_reach` takes the forms where this is certain: a score formula,
+or a threshold scale of one value (:func:`~perfrules.scoring.colblank.scale_read`:
+the name it grades is read last), after steps that are formulas, peer ratios or
+ranks (whose values are never blank: where a unit has none, the step's error
+comes first), without population functions, ``inputs`` mappings or zero rules
+on a step — on the year's row and on period rows alike; every other function
 than the population functions evaluates all its arguments. Elsewhere it gives
 None and the units with a blank input go to the per-unit program as before.
 :mod:`~perfrules.scoring.coldefaults` gives the rows that reach a blank the
@@ -41,7 +44,7 @@ from ..formula.tree import BoolOp, Call, Chain, Compare, Name, Node, Num, Percen
 from ..scheme.reads import FULL_NAME
 from ..scheme.steps import step_target
 from .coladjust import adjust_reads
-from .colblank import BLANK, REACHED, TAKEN, reach_fields
+from .colblank import BLANK, REACHED, TAKEN, reach_fields, scale_read
 from .colconds import compile_condition
 from .compiled import Scored
 from .indicator import IndicatorPlan
@@ -69,7 +72,8 @@ class Reached:
         adjustments: its words name the blank input, with the values of the steps before the formula
         that reaches it (*columns*: the steps' columns, *number*: a column's row as a number)."""
         ind = self.reach.ind
-        values = {step_target(s): number(columns[step_target(s)], i) for s in ind.steps[: int(self.where[i])]}
+        ran = ind.steps[: self.reach.before[int(self.where[i])]]  # (peer ratios and ranks among them)
+        values = {step_target(s): number(columns[step_target(s)], i) for s in ran}
         return ind.no_data_default(MissingValueError(self.name(i), ""), category, values)
 
     def harmless(self, name: str) -> Any:
@@ -92,6 +96,8 @@ class Reach:
         self.fns = fns
         self.fields = frozenset(fields)
         self.divisors: list[Node] = []  # the divisors of the formulas' divisions (see zero_first)
+        # Per formula (the formula steps, then the score formula): how many steps run before it.
+        self.before = [k for k, step in enumerate(ind.steps) if isinstance(step, Formula)] + [len(ind.steps)]
         self.zeroed = frozenset().union(*(rule.when.variables for rule in ind.zero_indicator))
         other = [
             w.variables for w in (*(p.when for p in ind.defaults_when), *(v.when for v in ind.vetoes)) if w
@@ -155,12 +161,17 @@ class Reach:
 def compile_reach(ind: IndicatorPlan, compile_node: Any, unsupported: type[Exception]) -> Reach | None:
     """The indicator's :class:`Reach` where it is certain (see the module's docstring), else None."""
     known = reach_fields(ind)
-    policy, formula = ind.no_data, ind.ind.score
-    if known is None or policy is None or formula is None:
+    policy, formula, graded = ind.no_data, ind.ind.score, scale_read(ind)
+    if known is None or policy is None:
         return None
+    if formula is None:  # a scale grading one name after the steps: the name read last
+        assert graded is not None
+        formula = Formula.parse(graded)
     formulas = [step for step in ind.steps if isinstance(step, Formula)] + [formula]
     computed = {FULL_NAME, *ind.targets}
     fields = {n for f in formulas for n in f.variables} - computed
+    if not fields:
+        return None  # (no data name to reach: the formulas read only steps' values and 分值)
     if {normalize_name(m) for m in policy.missing} - {normalize_name(n) for n in fields}:
         return None  # (a named input the formulas do not read: the per-unit program decides)
     try:
