@@ -72,10 +72,10 @@ def reach_fields(ind: IndicatorPlan) -> frozenset[str] | None:
 
 
 def scale_read(ind: IndicatorPlan) -> str | None:
-    """The one name an indicator graded by a scale (and no score formula) reads when it grades: a
-    threshold scale of one value, not renamed by ``value`` (None for other forms, or no scale)."""
+    """The one name an indicator graded by a scale reads when it grades: a threshold scale of one
+    value, not renamed by ``value`` (None for other forms, or no scale)."""
     scale = ind.ind.scale
-    if scale is None or ind.ind.score is not None:
+    if scale is None:
         return None
     if scale.is_categorical or not scale.is_threshold or scale.levels:
         return None
@@ -89,14 +89,11 @@ def blank_value(ind: IndicatorPlan, text: frozenset[str] = frozenset()) -> tuple
     """The name the indicator's scale grades and the data column it reads, where a blank cell there
     surely takes its default for no data (see the module's docstring); None elsewhere. *text*: the
     columns of words."""
-    scale = ind.ind.scale
     policy = ind.no_data
-    if scale is None or policy is None or policy.missing or ind.steps or ind.has_population:
+    if policy is None or policy.missing or ind.steps or ind.has_population:
         return None
-    if scale.is_categorical or not scale.is_threshold or scale.levels:
-        return None
-    name = scale.variable
-    if name is None or (ind.ind.value is not None and ind.ind.value != name):
+    name = scale_read(ind)
+    if name is None:
         return None
     field = ind.ind.inputs.get(name, name)
     if field in text:

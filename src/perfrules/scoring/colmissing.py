@@ -29,6 +29,7 @@ from typing import Any
 
 from .._intcols import numpy
 from .colapplies import mapped_reads
+from .colblank import unsure
 from .colperiods import PeriodData, period_labels
 from .indicator import IndicatorPlan
 from .plan import Plan
@@ -63,16 +64,9 @@ class MissingRules:
 
     def unsure(self, units: Sequence[Any], columns: dict[str, tuple[Any, Any]]) -> Any:
         """Which of a batch of ``Unit`` objects have a cell the rule reads that is not plain but not
-        blank either (a value the column does not hold; a bool array)."""
-        np = numpy()
-        found = np.zeros(len(units), dtype=bool)
-        for name in self.every:
-            given = columns.get(name)
-            if given is None:
-                continue
-            for i in np.flatnonzero(~given[1]).tolist():
-                found[i] |= units[i].data.get(name) is not None
-        return found
+        blank either (a value the column does not hold; a bool array: :func:`~perfrules.scoring.
+        colblank.unsure`)."""
+        return unsure(units, columns, sorted(self.every))
 
     def blank(
         self,
