@@ -35,6 +35,7 @@ _FONE = Fraction(1)
 # Population values are handed to the scoring of one unit as
 # {(indicator code, key, period): value}; `key` is a step target or a call's text.
 Population = Mapping[tuple[str, str, str | None], Number]
+_NO_POPULATION: Population = {}
 
 
 def _close(name: str, scope: Mapping[str, object]) -> list[str]:
@@ -329,13 +330,22 @@ class CompiledIndicator:
         as the indicator's other formulas read them, and the values its steps worked out."""
         if not self.vetoes:
             return []
-        env = {**self.env(unit.data), FULL_NAME: self.full(unit.category)}
-        for call in self.population_calls:
-            key = (self.code, call.key, None)
-            if population is not None and key in population:
-                env[call.key] = population[key]
+        env = self._scope(self.env(unit.data), unit, None, population or _NO_POPULATION)
         env.update(scored.values)
         return [v for v in self.vetoes if v.when.evaluate(env) is True]
+
+    def _scope(
+        self, env: Mapping[str, object], unit: Unit, period: str | None, population: Population
+    ) -> dict[str, object]:
+        """*env* with ``分值`` (the full points for the unit's category) and the indicator's population
+        values of *period*: what its formulas and rules read beside the data."""
+        scope = dict(env)
+        scope[FULL_NAME] = self.full(unit.category)
+        for call in self.population_calls:
+            key = (self.code, call.key, period)
+            if key in population:
+                scope[call.key] = population[key]
+        return scope
 
 
 def _add_input(a: object, b: object, key: str) -> object:

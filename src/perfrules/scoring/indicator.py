@@ -211,17 +211,6 @@ class IndicatorPlan(CompiledIndicator):
         scored.grade = self.grade_of_score(scored.score, category)
         return round_score(self, scored)
 
-    def _scope(
-        self, env: Mapping[str, object], unit: Unit, period: str | None, population: Population
-    ) -> dict[str, object]:
-        scope = dict(env)
-        scope[FULL_NAME] = self.full(unit.category)
-        for call in self.population_calls:
-            key = (self.code, call.key, period)
-            if key in population:
-                scope[call.key] = population[key]
-        return scope
-
     def _score_once(
         self,
         env: Mapping[str, object],
