@@ -40,8 +40,8 @@ from .tree import (
     Percent,
     Power,
     Unary,
-    _literal_value,
     _names,
+    literal_value,
     show,
 )
 
@@ -476,7 +476,7 @@ def _compile_call(node: Call) -> Fn:
     if func == "count":
         return lambda values: Decimal(sum(1 for fn in fns if _truth(fn(values))))
     if func == "round":
-        places = int(_literal_value(node.args[1]) or 0) if len(node.args) == 2 else 0
+        places = int(literal_value(node.args[1]) or 0) if len(node.args) == 2 else 0
         (fn, *_) = fns
         return lambda values: round_half_up(_frac(fn(values)), places)
     if func == "abs":

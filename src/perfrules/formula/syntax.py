@@ -35,8 +35,8 @@ from .tree import (
     Percent,
     Power,
     Unary,
-    _literal_value,
     _population_calls,
+    literal_value,
 )
 
 __all__ = ["parse"]
@@ -221,7 +221,7 @@ class _Parser:
         exponent, ekind = self.unary()
         self.depth -= 1
         self.need(_NUM, ekind, exp_tok, "an exponent")
-        literal = _literal_value(exponent)
+        literal = literal_value(exponent)
         if literal is not None:
             bad = literal != int(literal) or abs(literal) > LIMITS.max_exponent
             if bad:
@@ -329,7 +329,7 @@ class _Parser:
                 self.need(_NUM, kind, tok, "the value to round")
                 del node
             if len(args) == 2:
-                places = _literal_value(args[1])
+                places = literal_value(args[1])
                 if places is None or places != int(places) or not 0 <= places <= _MAX_ROUND_PLACES:
                     raise self.error(
                         f"round()'s places must be a whole number 0–{_MAX_ROUND_PLACES}", arg_toks[1]

@@ -28,6 +28,7 @@ __all__ = [
     "Percent",
     "Power",
     "Unary",
+    "literal_value",
     "show",
 ]
 
@@ -171,16 +172,16 @@ FUNCTION_ALIASES: Final[Mapping[str, str]] = {
 """Chinese names of the population functions, as schemes print them (最大值(人均税收))."""
 
 
-def _literal_value(node: Node) -> Decimal | None:
+def literal_value(node: Node) -> Decimal | None:
     """The value of a literal number, possibly signed or a percentage."""
     if isinstance(node, Num):
         return node.value
     if isinstance(node, Unary) and node.op in "+-":
-        inner = _literal_value(node.operand)
+        inner = literal_value(node.operand)
         if inner is not None:
             return -inner if node.op == "-" else inner
     if isinstance(node, Percent):
-        inner = _literal_value(node.operand)
+        inner = literal_value(node.operand)
         if inner is not None:
             return inner.scaleb(-2)
     return None

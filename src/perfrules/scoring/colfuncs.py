@@ -9,7 +9,7 @@ result is picked or added per row over one shared denominator, so a value
 equal to a bound is the bound, exactly as there. ``clamp(x, lo, hi)`` with
 ``lo > hi`` is the per-unit program's error: those rows are left to it.
 ``floor``/``ceil``/``trunc`` of ``p/D`` are integer divisions of ``p`` by ``D``;
-``round(x, n)`` (``n`` a whole number as written) rounds half up, as the
+``round(x, n)`` (``n`` a literal whole number: 2, +2, 200%) rounds half up, as the
 per-unit program does. ``if(condition, a, b)`` is ``a`` where the condition
 (:mod:`perfrules.scoring.colconds`) holds and ``b`` elsewhere: both are worked
 out over the whole column, but what each sends back to the per-unit program (a
@@ -26,7 +26,7 @@ import math
 from typing import Any
 
 from .._intcols import SAFE, IntColumn, as_objects, numpy, round_half_up_column
-from ..formula.tree import Call, Num
+from ..formula.tree import Call, literal_value
 from .colconds import compile_condition
 from .colsteps import SEND_BACK, ZERO_DIVISOR, send_back
 
@@ -94,12 +94,9 @@ def _compile_rounding(node: Call, compile_node: Any, unsupported: type[Exception
     """``floor``, ``ceil``, ``trunc`` and ``round(x, n)`` of a column, exactly."""
     np = numpy()
     func = node.func
-    places = 0
-    if func == "round" and len(node.args) == 2:
-        given = node.args[1]
-        if not isinstance(given, Num) or int(given.value) != given.value or given.value < 0:
-            raise unsupported("round() to places that are not a whole number as written")
-        places = int(given.value)
+    # The places as the per-unit program takes them: a literal (signed, or a percentage: +2, 200%),
+    # which the parser holds to a whole number 0–20.
+    places = int(literal_value(node.args[1]) or 0) if func == "round" and len(node.args) == 2 else 0
     arg = compile_node(node.args[0])
 
     def run(cols: dict[str, Any], n: int) -> IntColumn:

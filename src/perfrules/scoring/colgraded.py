@@ -78,13 +78,11 @@ def compile_looked_up(
 
     Raises:
         unsupported: policies other than those compiled beside (defaults, not applicable, zero rules
-            on a step's value), vetoes, population values, a scale without scores, a value renamed for
-            the scale, or a step this does not compile.
+            on a step's value), vetoes, population values, or a step this does not compile.
     """
     scale = ind.ind.scale
     assert scale is not None
-    if scale.effective_scoring == "none":
-        raise unsupported(f"indicator {ind.code}: a grading scale that gives grades only (scoring = 'none')")
+    # (An indicator's scale gives scores: the scheme's checks refuse ``scoring = "none"`` there.)
     why = value_why(ind)
     if why is not None:
         raise unsupported(f"indicator {ind.code}: {why}")
@@ -92,18 +90,24 @@ def compile_looked_up(
     factors = [ind.scale_factor(c) for c in (categories or (None,))]
     codes = [CATEGORY] if len(set(factors)) > 1 else []
     key = ind.ind.value
+    renamed: dict[str, str] = {}  # the value graded, by the name the scale reads it by
     if scale.is_categorical:
         if key is None:
             return _unnamed(ind, compile_node, compile_steps, unsupported, scope_key)
         names, text = [key], {key}
+    elif key is not None and scale.variable is not None and key != scale.variable:
+        # A threshold scale with levels on a value renamed for it: the per-unit program grades the
+        # scope with the scale's variable given the value's (_grade); the value is a number, as the
+        # data readers read it (they read the scale's own variable as words, not the value).
+        names, text, renamed = [key], set(), {key: scale.variable}
     else:
-        if key is not None and scale.variable is not None and key != scale.variable:
-            raise unsupported(f"indicator {ind.code}: a scale of conditions on a value renamed for it")
         names, text = scale_inputs(scale, None)
 
     def grade(values: Any) -> Any:
         values = dict(values)
         factor = factors[values.pop(CATEGORY, 0)]
+        if renamed:
+            values = {renamed[name]: v for name, v in values.items()}
         result = scale.grade(values[key] if scale.is_categorical else values)
         if result.score is None:
             raise ValueError("the scale gives no score")

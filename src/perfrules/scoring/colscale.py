@@ -70,8 +70,6 @@ def scale_why(ind: IndicatorPlan, categories: tuple[str, ...] | None) -> str | N
         return "a categorical (word) grading scale"
     if not scale.is_threshold:
         return "a grading scale of conditions over several values"
-    if scale.effective_scoring == "none":
-        return "a grading scale that gives grades only (scoring = 'none')"
     if scale.levels:
         return "a grading scale with levels"
     return None
