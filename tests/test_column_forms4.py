@@ -14,7 +14,7 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
-from perfrules import load, load_units
+from perfrules import evaluate, load, load_units
 from test_column_record import RECORDED, _compare
 from test_column_total_errors import _both
 
@@ -127,3 +127,80 @@ def test_round_to_places_written_signed_or_as_a_percentage(tmp_path: Path) -> No
         Decimal(0),
     ]  # 0.005 → 0.01; 0.004966… → 0; 0.49995 → 0
     _explained(tmp_path, _ROUNDS, data)
+
+
+# -- a second default for no data (the per-unit program reads the first only) ------------------------
+
+_DEFAULTS = """
+name = "两个缺省"
+basis = "points"
+total = 30
+groups = [{ name = "组" }]
+
+[scores]
+"优" = [90, 100]
+"良" = [80, 90]
+"差" = [0, 80]
+
+[[indicators]]
+code = "1"
+name = "步骤"
+group = "组"
+weight = 10
+policies = [{ type = "default", score = 4 }, { type = "default", score = 7 }]
+steps = ["a=x/y×10"]
+score = "a"
+
+[[indicators]]
+code = "2"
+name = "分档"
+group = "组"
+weight = 10
+policies = [{ type = "default", grade = "良" }, { type = "default", grade = "优" }]
+[indicators.scale]
+rule = "优：z≥90；良：80≤z<90；差：z<80"
+domain = [0, 100]
+
+[[indicators]]
+code = "3"
+name = "常数档"
+group = "组"
+weight = 10
+steps = [{ type = "part", target = "p", scale = { bands = [{ name = "达标", conditions = ["1>0"], points = 6 }] } }]
+score = "p+w"
+"""
+
+
+def test_a_second_default_for_no_data_and_a_part_whose_conditions_read_no_value(tmp_path: Path) -> None:
+    """指标1 is x/y×10 (held at 10). 指标2's first default is 良 (midpoint 85 of 100: 8.5 of its 10
+    points, not 优's), where z is blank; z on the cuts 90 and 80 is 优 at 9 and 良 at 8, 79.99 差
+    (7.999); 101 is outside the domain. 指标3's part reads no value: 6 for every unit, plus w (held at
+    10). 甲 5 + 9 + 6 = 20; 乙 7.5 + 8.5 + 7 = 23; 丙 2 + 8 + 6.5 = 16.5."""
+    data = "单位,x,y,z,w\n甲,1,2,90,0\n乙,3,4,,1\n丙,1,5,80,0.5\n丁,30,2,79.99,4\n戊,1,3,100,约五分\n己,1,4,101,0\n"
+    fast, slow = _both(tmp_path, _DEFAULTS, data)
+    assert [o.scores for o in slow[:3]] == [
+        [Decimal(5), Decimal(9), Decimal(6)],
+        [Decimal("7.5"), Decimal("8.5"), Decimal(7)],
+        [Decimal(2), Decimal(8), Decimal("6.5")],
+    ]
+    assert [o.total for o in fast[:3]] == [Decimal(20), Decimal(23), Decimal("16.5")]
+    assert fast[3].scores == [Decimal(10), Decimal("5.99925"), Decimal(10)]
+    assert fast[4].errors and fast[5].errors
+    _explained(tmp_path, _DEFAULTS, data)
+
+
+def test_a_second_default_for_no_data_on_steps_is_never_taken(tmp_path: Path) -> None:
+    """Where y is 0 or x blank, 指标1 takes its first default, 4, not 7 (the column program sends such
+    a unit back, as it does with one default on steps; every path and explanation agrees)."""
+    path = tmp_path / "s.toml"
+    path.write_text(_DEFAULTS, encoding="utf-8")
+    data_path = tmp_path / "d.csv"
+    data_path.write_text("单位,x,y,z,w\n甲,1,2,90,0\n乙,3,0,90,1\n丙,,5,80,0.5\n", encoding="utf-8")
+    scheme = load(path)
+    paths = _compare(scheme, list(load_units(data_path, scheme=scheme)))
+    assert paths[RECORDED] == 1 and sum(paths.values()) == 3
+    assert [r.indicators[0].score for r in evaluate(scheme, load_units(data_path, scheme=scheme))] == [
+        Decimal(5),
+        Decimal(4),
+        Decimal(4),
+    ]

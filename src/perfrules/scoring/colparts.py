@@ -25,7 +25,7 @@ from fractions import Fraction
 from typing import Any
 
 from ..formula.language import Formula
-from ..scheme.policies import NotApplicable, ZeroWhen
+from ..scheme.policies import Default, NotApplicable, ZeroWhen
 from ..scheme.reads import FULL_NAME
 from ..scheme.steps import Part, PeerRatio, Rank, step_target
 from .collookup import compile_lookup, scale_inputs
@@ -40,24 +40,23 @@ _ONE = Fraction(1)
 
 
 def compile_part(part: Part, unsupported: type[Exception]) -> tuple[Any, set[str]]:
-    """A function of the scope's columns giving the part's scores, and the names it grades.
+    """A function of the scope's columns giving the part's scores, and the names it grades. (The
+    scheme's checks refuse a part's scale without scores, ``scoring = "none"``, and a word scale
+    without ``of``.)
 
     Raises:
-        unsupported: a scale without scores, or a word scale without ``of``.
+        unsupported: a threshold scale :func:`~perfrules.scoring.colscale.pieces` cannot cut.
     """
     scale = part.scale
     if scale.is_categorical or not scale.is_threshold or len(scale.variables) != 1 or scale.levels:
-        # Words, or several values: each distinct input graded once by the part's scale (collookup).
-        if scale.effective_scoring == "none":
-            raise unsupported(f"part {part.target}: a scale without scores")
+        # Words, or several values (or none: conditions that read no value grade every row alike):
+        # each distinct input graded once by the part's scale (collookup).
         if not scale.is_categorical and part.of is not None and len(scale.variables) != 1:
             # The per-unit program grades the scope by the scale's own values, once ``of`` is there
             # (_grade_part): ``of`` is read (a unit without it is that step's error), not graded.
             names, text = scale_inputs(scale, None)
             return compile_lookup(names, text, lambda v: _score(scale.grade(v))), {*names, part.of}
         names, text = scale_inputs(scale, part.of)
-        if not names:
-            raise unsupported(f"part {part.target}: a word scale without 'of'")
         of = part.of
         if scale.is_categorical:
             assert of is not None
@@ -68,8 +67,6 @@ def compile_part(part: Part, unsupported: type[Exception]) -> tuple[Any, set[str
                 [of], {of} if scale.levels else set(), lambda v: _score(scale.grade({variable: v[of]}))
             ), {of}
         return compile_lookup(names, text, lambda v: _score(scale.grade(v))), set(names)
-    if scale.effective_scoring == "none":
-        raise unsupported(f"part {part.target}: a scale with levels or without scores")
     (variable,) = scale.variables
     name = part.of if part.of is not None else variable
     try:
@@ -165,11 +162,13 @@ def compile_scored(
     """
     formula = ind.ind.score
     assert formula is not None
+    # Defaults: the first without ``when`` is the default for no data; the per-unit program reads no
+    # other (and those with ``when`` go to colpoints, as zero rules on the indicator, adjustments and
+    # vetoes do: colpoints.takes).
     others = [
         p
         for p in ind.ind.policies
-        if p is not ind.no_data
-        and not isinstance(p, NotApplicable)
+        if not isinstance(p, Default | NotApplicable)
         and not (isinstance(p, ZeroWhen) and p.target is not None)
     ]
     if others:

@@ -40,7 +40,7 @@ from .._intcols import SAFE, IntColumn, as_objects, numpy, round_half_up_column
 from .._numbers import as_fraction
 from ..formula.language import Formula
 from ..grading.scale import GradeScale
-from ..scheme.policies import Adjust, NotApplicable, Veto, ZeroWhen
+from ..scheme.policies import Adjust, Default, NotApplicable, Veto, ZeroWhen
 from ..scheme.steps import Part, PeerRatio, Rank
 from .colsteps import CATEGORY, SEND_BACK, ZERO_DIVISOR, send_back
 from .indicator import IndicatorPlan
@@ -82,12 +82,10 @@ def value_why(ind: IndicatorPlan) -> str | None:
     # Defaults with a condition are worked out before the steps (perfrules.scoring.coldefaults), where an
     # indicator applies beside (perfrules.scoring.colapplies).
     # Zero rules on the indicator, adjustments and vetoes are perfrules.scoring.colpoints' (scale_mechanics).
+    # (Defaults: the first without ``when`` is the default for no data; the per-unit program reads
+    # no other.)
     others = [
-        p
-        for p in ind.ind.policies
-        if p is not ind.no_data
-        and p not in ind.defaults_when
-        and not isinstance(p, NotApplicable | ZeroWhen | Adjust | Veto)
+        p for p in ind.ind.policies if not isinstance(p, Default | NotApplicable | ZeroWhen | Adjust | Veto)
     ]
     if others:
         kinds = ", ".join(sorted({type(p).__name__ for p in others}))
