@@ -14,7 +14,9 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
-from perfrules import evaluate, load, load_units
+import pytest
+
+from perfrules import SchemeError, evaluate, load, load_units, loads
 from test_column_record import RECORDED, _compare
 from test_column_total_errors import _both
 
@@ -204,3 +206,38 @@ def test_a_second_default_for_no_data_on_steps_is_never_taken(tmp_path: Path) ->
         Decimal(4),
         Decimal(4),
     ]
+
+
+# -- forms the column program need not take: the scheme's checks refuse them --------------------------
+
+
+@pytest.mark.parametrize(
+    ("total", "form", "problem"),
+    [
+        (
+            "",
+            '[indicators.scale]\nrule = "优：x≥90；良：x<90"\ndomain = [0, 100]\nscoring = "none"',
+            "an indicator's scale must give scores (not scoring='none')",
+        ),
+        (
+            "",
+            'steps = [{ type = "part", target = "p", of = "x", scale = { rule = "优：x≥90；良：x<90", '
+            'domain = [0, 100], scoring = "none" } }]\nscore = "p"',
+            "a part's scale must give scores (not scoring='none')",
+        ),
+        (
+            "",
+            'steps = [{ type = "part", target = "p", scale = { rule = "优—6分;良—4分" } }]\nscore = "p"',
+            "categorical part 'p' needs 'of' (the input to grade)",
+        ),
+        ('total_formula = "总分×1.1"\n', 'score = "x"', "the total formula gives 总分 and cannot read it"),
+    ],
+)
+def test_forms_the_scheme_refuses_never_reach_the_column_program(total: str, form: str, problem: str) -> None:
+    """A scale without scores (on an indicator or a part), a word part without ``of`` and a total
+    formula reading the 总分 it gives: the column program does not check for them again."""
+    head = f'name = "拒绝"\ntotal = 100\n{total}groups = [{{ name = "组" }}]\n'
+    text = head + f'[[indicators]]\ncode = "1"\nname = "a"\ngroup = "组"\nweight = 100\n{form}\n'
+    with pytest.raises(SchemeError) as info:
+        loads(text, format="toml")
+    assert problem in str(info.value)
