@@ -17,6 +17,9 @@ from pathlib import Path
 import pytest
 
 from perfrules import SchemeError, evaluate, load, load_units, loads
+from perfrules.scoring.plan import plan_of
+from perfrules.scoring.program import program_of
+from test_column_program import _both_ways, _key, _streamed_cells_match
 from test_column_record import RECORDED, _compare
 from test_column_total_errors import _both
 
@@ -241,3 +244,77 @@ def test_forms_the_scheme_refuses_never_reach_the_column_program(total: str, for
     with pytest.raises(SchemeError) as info:
         loads(text, format="toml")
     assert problem in str(info.value)
+
+
+_RENAMED_FORMS = """
+name = "改名等级"
+total = 100
+categories = ["甲类", "乙类"]
+groups = [{ name = "组" }]
+[[indicators]]
+code = "1"
+name = "评价"
+group = "组"
+weights = { "甲类" = 60, "乙类" = 50 }
+full = 20
+EXTRA
+value = "VALUE"
+[indicators.scale]
+rule = "优：x≥2；良：1≤x<2；差：x<1"
+domain = [0, 2]
+levels = { "良好" = 2, "合格" = 1, "不合格" = 0 }
+[[indicators]]
+code = "2"
+name = "其他"
+group = "组"
+weights = { "甲类" = 40, "乙类" = 50 }
+score = "y"
+"""
+
+_RENAMED_ROWS = [
+    ("甲类", "2", "50"),
+    ("乙类", "1.5", "100"),
+    ("甲类", "1", "0"),
+    ("乙类", "0.5", "60"),
+    ("甲类", "0.9999", "5"),
+    ("乙类", "", "40"),
+    ("甲类", "良好", "30"),
+    ("乙类", "2.5", "20"),
+    ("甲类", "约五分", "96"),
+    ("乙类", "1.9999", "9"),
+    ("甲类", "", "9"),
+]
+
+
+@pytest.mark.parametrize(
+    ("extra", "value", "sent_back", "first"),
+    [
+        ('policies = [{ type = "default", grade = "良" }]', "评价值", 0, 80),
+        ('policies = [{ type = "default", grade = "差", when = "y<10" }]', "评价值", 1, 80),
+        ('steps = ["v=评价值/2"]', "v", 0, 68),
+        ('policies = [{ type = "zero", when = "y>95" }]', "评价值", 0, 80),
+        ('inputs = { "评价值" = "原始评价" }', "评价值", 0, 80),
+    ],
+    ids=["default", "default-when", "step", "zero-rule", "inputs"],
+)
+def test_a_renamed_value_on_a_scale_with_levels_beside_other_rules(
+    tmp_path: Path, extra: str, value: str, sent_back: int, first: int
+) -> None:
+    """The renamed value with a category's factor (full = 20), a default for no data, a default with
+    ``when`` (a blank value there is left to the per-unit program), a step computing it, a zero rule
+    and ``inputs``: the column program's outcomes, the command line's and the record's explanations
+    are the per-unit program's. The first unit: 评价值 2 is 优, 20 of 20 points (60 of the total), y 50
+    is 20: 80; with the step 2/2 = 1 is 良 on its cut, 16 of 20: 48 + 20 = 68."""
+    text = _RENAMED_FORMS.replace("EXTRA", extra).replace("VALUE", value)
+    data = "单位,类别,评价值,原始评价,y\n" + "".join(
+        f"U{i},{c},{v},{v},{y}\n" for i, (c, v, y) in enumerate(_RENAMED_ROWS)
+    )
+    fast, slow, scheme, scheme_path, data_path = _both_ways(tmp_path, text, data)
+    assert [_key(o) for o in fast] == [_key(o) for o in slow]
+    _streamed_cells_match(scheme_path, data_path, slow)
+    units = list(load_units(data_path, scheme=scheme))
+    found = program_of(plan_of(scheme)).run(units)  # type: ignore[union-attr]
+    assert sum(f is None for f in found) == sent_back
+    assert slow[0].total == first
+    paths = _compare(scheme, units)
+    assert paths[RECORDED] == len(units) - sent_back
