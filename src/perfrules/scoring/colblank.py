@@ -61,14 +61,15 @@ def reach_fields(ind: IndicatorPlan) -> frozenset[str] | None:
     graded = scale_read(ind)
     if ind.no_data is None or (formula is None) == (graded is None):
         return None
-    if ind.population_calls or ind.ind.inputs or ind.zero_by_target:
+    if ind.zero_by_target:
         return None
     if not all(isinstance(step, Formula | PeerRatio | Rank) for step in ind.steps):
         return None
     names: set[str] = set(formula.variables) if formula is not None else {graded} if graded else set()
     names = names.union(*(s.variables for s in ind.steps if isinstance(s, Formula)))
     names |= set().union(*(rule.when.variables for rule in ind.zero_indicator))
-    return frozenset(names - ind.targets - {FULL_NAME})
+    mapping = ind.ind.inputs  # (the data columns of the names read, through the ``inputs``)
+    return frozenset(mapping.get(name, name) for name in names - ind.targets - {FULL_NAME})
 
 
 def scale_read(ind: IndicatorPlan) -> str | None:

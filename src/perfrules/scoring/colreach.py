@@ -64,8 +64,8 @@ class Reached:
     def name(self, i: int) -> str:
         """The input the per-unit program's error names on row *i* (reached there): the first, in
         sorted order, of the blank names of the formula that reaches one."""
-        names = self.reach.names[int(self.where[i])]
-        return next(name for name in names if self.blank[name][i])
+        names, field = self.reach.names[int(self.where[i])], self.reach.field
+        return next(name for name in names if self.blank[field(name)][i])
 
     def default(self, i: int, category: str | None, columns: dict[str, Any], number: Any) -> Scored:
         """What the per-unit program's default for no data gives row *i* (taken there), before the
@@ -81,7 +81,7 @@ class Reached:
         (before its zero rules), and rows whose steps and score formula do not reach it (for a name
         only they read); nowhere for a name the ``when`` rules, adjustments or vetoes read."""
         reach = self.reach
-        if name in reach.other or name not in self.blank:
+        if name in reach.other or name not in self.blank:  # (data names: through the ``inputs``)
             return False
         if name in reach.zeroed or name not in reach.fields:
             return self.blank[name] & self.fired
@@ -94,15 +94,16 @@ class Reach:
     def __init__(self, ind: IndicatorPlan, formulas: Sequence[Formula], fns: Sequence[Any], fields: set[str]):
         self.ind = ind
         self.fns = fns
-        self.fields = frozenset(fields)
+        self.field = _fields_of(ind)  # a name the formulas read -> its data column (the ``inputs``)
+        self.fields = frozenset(map(self.field, fields))  # the data columns
         self.divisors: list[Node] = []  # the divisors of the formulas' divisions (see zero_first)
         # Per formula (the formula steps, then the score formula): how many steps run before it.
         self.before = [k for k, step in enumerate(ind.steps) if isinstance(step, Formula)] + [len(ind.steps)]
-        self.zeroed = frozenset().union(*(rule.when.variables for rule in ind.zero_indicator))
+        self.zeroed = frozenset(map(self.field, set().union(*(r.when.variables for r in ind.zero_indicator))))
         other = [
             w.variables for w in (*(p.when for p in ind.defaults_when), *(v.when for v in ind.vetoes)) if w
         ]
-        self.other = frozenset(adjust_reads(ind)).union(*other)
+        self.other = frozenset(map(self.field, set(adjust_reads(ind)).union(*other)))
         # Per formula: its data names in sorted order (the per-unit program's error names the first blank).
         self.names = [sorted(n for n in f.variables if n in fields) for f in formulas]
         policy = ind.no_data
@@ -118,8 +119,8 @@ class Reach:
         for node in self.divisors:
             if isinstance(node, Num):
                 found |= node.value == 0
-            elif isinstance(node, Name) and node.name in self.fields:
-                found |= ~cols[BLANK][node.name] & (cols[node.name].num == 0)
+            elif isinstance(node, Name) and self.field(node.name) in self.fields:
+                found |= ~cols[BLANK][self.field(node.name)] & (cols[node.name].num == 0)
             else:
                 return np.ones(n, dtype=bool)
         return found
@@ -149,11 +150,11 @@ class Reach:
             return reached, where, reached
         named = np.zeros(n, dtype=bool)  # one of the inputs the default names is blank
         for name in self.missing:
-            named |= blank.get(name, False)
+            named |= blank.get(self.field(name), False)
         allowed = named.copy()
         for i in np.flatnonzero(reached & ~named).tolist():
             names = self.names[int(where[i])]
-            first = next((m for m in names if blank[m][i]), None)
+            first = next((m for m in names if blank[self.field(m)][i]), None)
             allowed[i] = first is not None and normalize_name(first) in self.missing
         return reached, where, reached & allowed
 
@@ -174,8 +175,9 @@ def compile_reach(ind: IndicatorPlan, compile_node: Any, unsupported: type[Excep
         return None  # (no data name to reach: the formulas read only steps' values and 分值)
     if {normalize_name(m) for m in policy.missing} - {normalize_name(n) for n in fields}:
         return None  # (a named input the formulas do not read: the per-unit program decides)
+    field = _fields_of(ind)
     try:
-        fns = [_reach(f.tree, computed, compile_node, unsupported) for f in formulas]
+        fns = [_reach(f.tree, computed, compile_node, unsupported, field) for f in formulas]
     except _Unsure:
         return None
     except unsupported:
@@ -193,12 +195,21 @@ def _never(cols: dict[str, Any], n: int) -> Any:
     return numpy().zeros(n, dtype=bool)
 
 
-def _reach(node: Node, computed: set[str], compile_node: Any, unsupported: type[Exception]) -> Any:
-    """A function of the batch's columns giving where evaluating *node* reaches a blank name."""
+def _fields_of(ind: IndicatorPlan) -> Any:
+    """The data column a name the indicator's formulas read is (through its ``inputs``)."""
+    mapping = dict(ind.ind.inputs)
+    return lambda name: mapping.get(name, name)
+
+
+def _reach(
+    node: Node, computed: set[str], compile_node: Any, unsupported: type[Exception], field: Any
+) -> Any:
+    """A function of the batch's columns giving where evaluating *node* reaches a blank name (*field*:
+    a name's data column)."""
     np = numpy()
 
     def sub(child: Node) -> Any:
-        return _reach(child, computed, compile_node, unsupported)
+        return _reach(child, computed, compile_node, unsupported, field)
 
     def holds(child: Node) -> Any:
         if computed & _names(child):
@@ -223,7 +234,7 @@ def _reach(node: Node, computed: set[str], compile_node: Any, unsupported: type[
     if isinstance(node, Name):
         if node.name in computed:
             return _never
-        name = node.name
+        name = field(node.name)
         return lambda cols, n: cols[BLANK][name]
     if isinstance(node, Percent | Unary):
         return sub(node.operand)
@@ -249,7 +260,7 @@ def _reach(node: Node, computed: set[str], compile_node: Any, unsupported: type[
         return _gated(sub(first), later, goes_on)
     if isinstance(node, Call):
         if node.func in POPULATION_FUNCTIONS:
-            raise _Unsure
+            return _never  # (the batch's value, never the unit's cell: where it has none, colsteps says so)
         if node.func == "if":
             cond, then, other = node.args
             test, a, b = holds(cond), sub(then), sub(other)

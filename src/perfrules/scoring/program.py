@@ -90,7 +90,7 @@ from .colperiodvetoes import period_vetoes
 from .colpoints import CATEGORY
 from .colrank import compile_ranks
 from .colresults import ordered, result_reads
-from .colstepreads import step_reads_of
+from .colstepreads import UNREAD, step_reads_of
 from .coltotalerrors import total_rows
 from .coltotalrules import TotalRules
 from .coltotals import TotalColumn
@@ -354,6 +354,13 @@ class ColumnProgram:
                 present[:, k] |= has if scheme.periods != "sum" else False
             for k in range(count):
                 fails.mark(k, ~present[:, k] & applicable[:, k])
+        unworked = cols.pop(UNREAD, None)  # read steps not worked out for a unit (colstepreads)
+        if unworked:
+            for k, read in enumerate(plan.result_reads):
+                for name in read & unworked.keys():  # each reader's error: its own step raises it
+                    fails.mark(k, unworked[name] & applicable[:, k])
+            for name in plan.total_reads & unworked.keys():  # the total's rules: the per-unit program
+                colsteps.send_back(cols, unworked[name])
         if _TOO_LARGE in cols:
             ok &= ~cols[_TOO_LARGE]
         # Each score held within its limits (over its own denominator, and the limits'), or rounded.

@@ -1,0 +1,100 @@
+"""Units the column program used to send back beside a blank cell, now scored as columns.
+
+The default for no data over columns where an indicator's names read data columns through its
+``inputs`` (:mod:`perfrules.scoring.colreach` follows each name to its column), and a blank cell
+under a step other indicators' rules read (``指标1·a``: each reader gets the read step's error,
+worded by its own step, :mod:`perfrules.scoring.colstepreads`). Each scheme is hand-worked; no
+unit is sent back (``score_columns`` gives every unit), each outcome is the per-unit program's,
+every unit is explained from the column program's record as the per-unit program explains it,
+and the paths (API, CLI CSV and JSON) agree.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from test_column_defaults import _both, _events, _first, _totals
+
+
+def test_a_default_takes_a_blank_input_read_through_the_inputs_mapping(tmp_path):
+    """完成率 reads the column 率: 乙's is blank (the default 6, 6 + 4 = 10, its words name 完成率, the
+    name the formula reads); 甲 10×0.5 = 5, 5 + 3 = 8; 丙's blank 值2 has no default: 指标2's error."""
+    text = _first(
+        'inputs = { "完成率" = "率" }\nscore = "分值×完成率"\npolicies = [{ type = "default", score = 6 }]\n'
+    )
+    fast, _ = _both(tmp_path, text, "单位,率,值2\n甲,0.5,3\n乙,,4\n丙,0.9,\n")
+    assert _totals(fast) == [
+        (Decimal(8), [Decimal(5), Decimal(3)]),
+        (Decimal(10), [Decimal(6), Decimal(4)]),
+        (None, [Decimal(9), None]),
+    ]
+    assert _events(fast[1], tmp_path, text, "乙")[0].startswith("缺少数据“完成率”")
+
+
+def test_a_default_naming_an_input_read_through_the_inputs_mapping(tmp_path):
+    """The default names 项目数 (the column 项目): 乙's is blank (0, 0 + 4); 丙's 完成 is blank but 项目
+    is given: 指标1's error; 甲: 10×3/4 = 7.5; 丁: 完成数 reached only where 项目数 > 0 (if): 项目 0, 2."""
+    text = _first(
+        'inputs = { "完成数" = "完成", "项目数" = "项目" }\n'
+        'score = "if(项目数>0, 分值×完成数/项目数, 2)"\n'
+        'policies = [{ type = "default", score = 0, missing = ["项目数"] }]\n'
+    )
+    fast, _ = _both(tmp_path, text, "单位,完成,项目,值2\n甲,3,4,3\n乙,,,4\n丙,,5,1\n丁,,0,1\n")
+    assert [(f.total, f.scores) for f in fast] == [
+        (Decimal("10.5"), [Decimal("7.5"), Decimal(3)]),
+        (Decimal(4), [Decimal(0), Decimal(4)]),
+        (None, [None, Decimal(1)]),
+        (Decimal(3), [Decimal(2), Decimal(1)]),
+    ]
+    assert [(e.indicator, e.error) for e in fast[2].errors] == [("1", "MissingValueError")]
+
+
+_READS = """
+format = "perfrules-scheme/1"
+name = "读步骤"
+basis = "points"
+total = 30
+groups = [{ name = "g" }]
+
+[[indicators]]
+code = "1"
+name = "完成"
+group = "g"
+weight = 10
+steps = ["a=完成数/任务数×分值"]
+score = "a"
+
+[[indicators]]
+code = "2"
+name = "日常"
+group = "g"
+weight = 10
+steps = ["b=指标1·a/2+x"]
+score = "min(b, 分值)"
+
+[[indicators]]
+code = "3"
+name = "末项"
+group = "g"
+weight = 10
+score = "min(指标2·b, 分值)"
+"""
+
+
+def test_a_blank_under_a_read_step_is_each_readers_error(tmp_path):
+    """甲: a = 9/10 × 10 = 9, b = 4.5 + 3 = 7.5, 指标3 7.5: 24. 乙's x is blank: 指标2's step and its
+    reader 指标3 each give b's error (指标1's 5 kept); 丙's 任务数 is 0: a's division by 0 is 指标1's
+    error and each reader's (指标2 through 指标1·a, 指标3 through 指标2·b)."""
+    data = "单位,完成数,任务数,x\n甲,9,10,3\n乙,5,10,\n丙,5,0,1\n"
+    fast, _ = _both(tmp_path, _READS, data)
+    assert (fast[0].total, fast[0].scores) == (Decimal(24), [Decimal(9), Decimal("7.5"), Decimal("7.5")])
+    assert (fast[1].total, fast[1].scores) == (None, [Decimal(5), None, None])
+    assert [(e.indicator, e.message) for e in fast[1].errors] == [
+        ("2", "no value for 'x' in formula 'b=指标1·a/2+x'"),
+        ("3", "no value for 'x' in formula 'b=指标1·a/2+x'"),
+    ]
+    assert (fast[2].total, fast[2].scores) == (None, [None, None, None])
+    assert [(e.indicator, e.error) for e in fast[2].errors] == [("1", "DivisionByZeroError")] * 1 + [
+        ("2", "DivisionByZeroError"),
+        ("3", "DivisionByZeroError"),
+    ]
