@@ -98,3 +98,36 @@ def test_a_blank_under_a_read_step_is_each_readers_error(tmp_path):
         ("2", "DivisionByZeroError"),
         ("3", "DivisionByZeroError"),
     ]
+
+
+_PARTS = (
+    'steps = [\n    "率=完成数/计划数",\n'
+    '    { type = "part", target = "申请分", of = "率", scale = { rule = "优：r≥0.9；良：0.6≤r<0.9；差：r<0.6",'
+    ' variable = "r", domain = [0, 1], scores = { "优" = [9, 10], "良" = [6, 9], "差" = [0, 6] } } },\n'
+    '    { type = "part", target = "查询分", of = "查询率", scale = { rule = "优：r≥0.9；良：0.6≤r<0.9；差：r<0.6",'
+    ' variable = "r", domain = [0, 1], scores = { "优" = [9, 10], "良" = [6, 9], "差" = [0, 6] } } },\n'
+    "]\n"
+    'score = "(申请分+查询分)/2"\n'
+    'policies = [{ type = "default", score = 5 }]\n'
+)
+
+
+def test_a_default_takes_a_blank_a_part_step_grades(tmp_path):
+    """Two parts over a rate step, scored (申请分+查询分)/2 without policies but the default for no
+    data. 甲: 率 0.95 → 优 at 9.5, 查询率 0.6 → 良 at 6: 7.75, + 3 = 10.75. 乙's 查询率 is blank (the
+    second part reads it): 5, + 4 = 9. 丙's 完成数 is blank (the rate step reads it first): 5. 丁's
+    计划数 is 0 (the rate divides by it): 5. 戊's 查询率 is 1.2, outside the part's domain: 指标1's
+    error."""
+    text = _first(_PARTS)
+    data = "单位,完成数,计划数,查询率,值2\n甲,19,20,0.6,3\n乙,19,20,,4\n丙,,20,0.6,1\n丁,5,0,0.6,1\n戊,19,20,1.2,2\n"
+    fast, _ = _both(tmp_path, text, data)
+    assert [(f.total, f.scores) for f in fast[:4]] == [
+        (Decimal("10.75"), [Decimal("7.75"), Decimal(3)]),
+        (Decimal(9), [Decimal(5), Decimal(4)]),
+        (Decimal(6), [Decimal(5), Decimal(1)]),
+        (Decimal(6), [Decimal(5), Decimal(1)]),
+    ]
+    assert (fast[4].total, [e.indicator for e in fast[4].errors]) == (None, ["1"])
+    assert _events(fast[1], tmp_path, text, "乙")[0].startswith("缺少数据“查询率”")
+    assert _events(fast[2], tmp_path, text, "丙")[0].startswith("缺少数据“完成数”")
+    assert _events(fast[3], tmp_path, text, "丁")[0].startswith("无数据（“计划数”= 0）")

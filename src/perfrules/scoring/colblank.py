@@ -30,11 +30,11 @@ from typing import Any
 from .._intcols import numpy
 from ..formula.language import Formula
 from ..scheme.reads import FULL_NAME
-from ..scheme.steps import PeerRatio, Rank
+from ..scheme.steps import Part, PeerRatio, Rank
 from .indicator import IndicatorPlan
 from .plan import Plan
 
-__all__ = ["BLANK", "REACHED", "TAKEN", "Blanks", "blank_value", "reach_fields", "unsure"]
+__all__ = ["BLANK", "REACHED", "TAKEN", "Blanks", "blank_value", "part_read", "reach_fields", "unsure"]
 
 BLANK = "\0blank cells"
 """Where a batch's columns hold, per data column, which of its cells are blank (bool arrays)."""
@@ -52,9 +52,9 @@ reach a blank input (:class:`perfrules.scoring.colreach.Reached`)."""
 def reach_fields(ind: IndicatorPlan) -> frozenset[str] | None:
     """The data names of an indicator whose steps and score formula :mod:`~perfrules.scoring.colreach`
     follows to a blank input (its default for no data takes those rows), with those its zero rules
-    read; None where it does not (a scale other than :func:`scale_read`'s, population functions,
-    periods, ``inputs``, steps other than formulas, peer ratios and ranks, or with zero rules of their
-    own). A peer ratio's or rank's value is
+    read, as data columns (through its ``inputs``); None where it does not (a scale other than
+    :func:`scale_read`'s, steps other than formulas, :func:`part_read`'s parts, peer ratios and
+    ranks, or with zero rules of their own). A peer ratio's or rank's value is
     never blank: where the unit has none, the step's error comes first (the indicator's error, as
     :mod:`~perfrules.scoring.colfailures` words it), as it runs before the score formula."""
     formula = ind.ind.score
@@ -63,13 +63,27 @@ def reach_fields(ind: IndicatorPlan) -> frozenset[str] | None:
         return None
     if ind.zero_by_target:
         return None
-    if not all(isinstance(step, Formula | PeerRatio | Rank) for step in ind.steps):
+    if not all(isinstance(step, Formula | PeerRatio | Rank) or part_read(step) for step in ind.steps):
         return None
     names: set[str] = set(formula.variables) if formula is not None else {graded} if graded else set()
     names = names.union(*(s.variables for s in ind.steps if isinstance(s, Formula)))
+    names |= {read for read in map(part_read, ind.steps) if read is not None}
     names |= set().union(*(rule.when.variables for rule in ind.zero_indicator))
     mapping = ind.ind.inputs  # (the data columns of the names read, through the ``inputs``)
     return frozenset(mapping.get(name, name) for name in names - ind.targets - {FULL_NAME})
+
+
+def part_read(step: object) -> str | None:
+    """The one name a ``part`` step reads when it grades (its ``of``, or its scale's value): a
+    threshold scale of one value, graded over columns by cross-multiplication (None for other steps
+    and forms: words, several values, levels)."""
+    if not isinstance(step, Part):
+        return None
+    scale = step.scale
+    if scale.is_categorical or not scale.is_threshold or scale.levels or len(scale.variables) != 1:
+        return None
+    (variable,) = scale.variables
+    return step.of if step.of is not None else variable
 
 
 def scale_read(ind: IndicatorPlan) -> str | None:

@@ -16,11 +16,16 @@ earlier operands reach no blank themselves).
 
 :func:`compile_reach` takes the forms where this is certain: a score formula,
 or a threshold scale of one value (:func:`~perfrules.scoring.colblank.scale_read`:
-the name it grades is read last), after steps that are formulas, peer ratios or
-ranks (whose values are never blank: where a unit has none, the step's error
-comes first), without population functions, ``inputs`` mappings or zero rules
-on a step — on the year's row and on period rows alike; every other function
-than the population functions evaluates all its arguments. Elsewhere it gives
+the name it grades is read last), after steps that are formulas, ``part`` steps
+grading one value by a threshold scale (:func:`~perfrules.scoring.colblank.part_read`:
+the step reads that one name), peer ratios or ranks (whose values are never
+blank: where a unit has none, the step's error comes first), without zero rules
+on a step — on the year's row and on period rows alike; each name is followed
+to its data column through the indicator's ``inputs``. A population function
+(``max_of(x)``) reads the batch's value, never the unit's cell: it reaches no
+blank (a unit without its own value is marked where the population values come
+in, and goes to the per-unit program); every other function evaluates all its
+arguments. Elsewhere it gives
 None and the units with a blank input go to the per-unit program as before.
 :mod:`~perfrules.scoring.coldefaults` gives the rows that reach a blank the
 default (a default naming its inputs: where the input the per-unit program's
@@ -44,7 +49,7 @@ from ..formula.tree import BoolOp, Call, Chain, Compare, Name, Node, Num, Percen
 from ..scheme.reads import FULL_NAME
 from ..scheme.steps import step_target
 from .coladjust import adjust_reads
-from .colblank import BLANK, REACHED, TAKEN, reach_fields, scale_read
+from .colblank import BLANK, REACHED, TAKEN, part_read, reach_fields, scale_read
 from .colconds import compile_condition
 from .compiled import Scored
 from .indicator import IndicatorPlan
@@ -98,7 +103,8 @@ class Reach:
         self.fields = frozenset(map(self.field, fields))  # the data columns
         self.divisors: list[Node] = []  # the divisors of the formulas' divisions (see zero_first)
         # Per formula (the formula steps, then the score formula): how many steps run before it.
-        self.before = [k for k, step in enumerate(ind.steps) if isinstance(step, Formula)] + [len(ind.steps)]
+        self.before = [k for k, s in enumerate(ind.steps) if isinstance(s, Formula) or part_read(s)]
+        self.before.append(len(ind.steps))
         self.zeroed = frozenset(map(self.field, set().union(*(r.when.variables for r in ind.zero_indicator))))
         other = [
             w.variables for w in (*(p.when for p in ind.defaults_when), *(v.when for v in ind.vetoes)) if w
@@ -168,7 +174,9 @@ def compile_reach(ind: IndicatorPlan, compile_node: Any, unsupported: type[Excep
     if formula is None:  # a scale grading one name after the steps: the name read last
         assert graded is not None
         formula = Formula.parse(graded)
-    formulas = [step for step in ind.steps if isinstance(step, Formula)] + [formula]
+    # The formula steps, a part's read as a formula of that one name, and the score formula.
+    formulas = [_read_of(step) for step in ind.steps if isinstance(step, Formula) or part_read(step)]
+    formulas.append(formula)
     computed = {FULL_NAME, *ind.targets}
     fields = {n for f in formulas for n in f.variables} - computed
     if not fields:
@@ -185,6 +193,15 @@ def compile_reach(ind: IndicatorPlan, compile_node: Any, unsupported: type[Excep
     found = Reach(ind, formulas, fns, fields)
     found.divisors = [d for f in formulas for d in _divisors(f.tree)]
     return found
+
+
+def _read_of(step: object) -> Formula:
+    """A formula step as it is, a ``part`` step as the formula of the name it reads (:func:`part_read`)."""
+    if isinstance(step, Formula):
+        return step
+    read = part_read(step)
+    assert read is not None
+    return Formula.parse(read)
 
 
 class _Unsure(Exception):
