@@ -131,3 +131,33 @@ def test_a_default_takes_a_blank_a_part_step_grades(tmp_path):
     assert _events(fast[1], tmp_path, text, "乙")[0].startswith("缺少数据“查询率”")
     assert _events(fast[2], tmp_path, text, "丙")[0].startswith("缺少数据“完成数”")
     assert _events(fast[3], tmp_path, text, "丁")[0].startswith("无数据（“计划数”= 0）")
+
+
+def test_a_division_by_0_beside_a_blank_input_what_the_per_unit_program_meets_first(tmp_path):
+    """分值×a/b+c, default 3: the per-unit program reads left to right, each operand before its
+    operation. 甲 10×5/10 + 1 = 6. 乙 (a blank, b 0): a is read first: 缺少数据“a”. 丙 (b 0, c blank):
+    the division stops it first: 无数据（“b”= 0）. 丁 (c blank): 缺少数据“c”. 戊 (b 0): the division."""
+    text = _first('score = "分值×a/b+c"\npolicies = [{ type = "default", score = 3 }]\n')
+    data = "单位,a,b,c,值2\n甲,5,10,1,3\n乙,,0,1,4\n丙,5,0,,1\n丁,5,10,,1\n戊,5,0,1,2\n"
+    fast, _ = _both(tmp_path, text, data)
+    assert [f.scores[0] for f in fast] == [Decimal(6), Decimal(3), Decimal(3), Decimal(3), Decimal(3)]
+    assert [f.total for f in fast] == [Decimal(9), Decimal(7), Decimal(4), Decimal(4), Decimal(5)]
+    said = [_events(f, tmp_path, text, u)[0][:7] for f, u in zip(fast[1:], "乙丙丁戊", strict=True)]
+    assert said == ["缺少数据“a”", "无数据（“b”", "缺少数据“c”", "无数据（“b”"]
+
+
+def test_a_division_by_0_in_the_branch_not_taken_beside_a_blank(tmp_path):
+    """if(k>0, a/b, c) + d/e, default 3. 甲 (k 1): 8/4 + 6/3 = 4. 乙 (k 0, b 0, c blank): the branch
+    taken reads c: 缺少数据“c”. 丙 (k 1, b 0, d blank): a/b divides by 0 before d is read. 丁 (k 0, c 2,
+    e 0, d blank): d is read before the division: 缺少数据“d”. 戊 (k 0, b 0, c 2, e 1, d 1): 2 + 1 = 3,
+    the division by 0 is in the branch not taken."""
+    text = _first('score = "if(k>0, a/b, c) + d/e"\npolicies = [{ type = "default", score = 3 }]\n')
+    data = (
+        "单位,k,a,b,c,d,e,值2\n甲,1,8,4,,6,3,1\n乙,0,8,0,,6,3,1\n丙,1,8,0,2,,3,1\n丁,0,8,4,2,,0,1\n"
+        "戊,0,8,0,2,1,1,1\n"
+    )
+    fast, _ = _both(tmp_path, text, data)
+    assert [f.scores[0] for f in fast] == [Decimal(4), Decimal(3), Decimal(3), Decimal(3), Decimal(3)]
+    said = [_events(f, tmp_path, text, u)[0][:7] for f, u in zip(fast[1:4], "乙丙丁", strict=True)]
+    assert said == ["缺少数据“c”", "无数据（“b”", "缺少数据“d”"]
+    assert _events(fast[4], tmp_path, text, "戊") == []

@@ -12,7 +12,12 @@ column's cell is (the batch's :data:`~perfrules.scoring.colblank.BLANK`), a
 step's value never is, and ``if``, ``and``, ``or`` and chained comparisons
 reach their later operands only where the earlier ones let them (their
 conditions are worked out over the same columns, which is right wherever the
-earlier operands reach no blank themselves).
+earlier operands reach no blank themselves). A division by 0 stops the
+per-unit program too (the default's other case, worded apart): the
+evaluation runs left to right, each operand of a chain before its operation,
+so each row's first stop is followed — a blank read, or a divisor worked out
+over the columns that is 0 there; where that cannot be told (a division by a
+step's value, a power), the row goes to the per-unit program.
 
 :func:`compile_reach` takes the forms where this is certain: a score formula,
 or a threshold scale of one value (:func:`~perfrules.scoring.colblank.scale_read`:
@@ -51,6 +56,7 @@ from ..scheme.steps import step_target
 from .coladjust import adjust_reads
 from .colblank import BLANK, REACHED, TAKEN, part_read, reach_fields, scale_read
 from .colconds import compile_condition
+from .colsteps import SEND_BACK, ZERO_DIVISOR
 from .compiled import Scored
 from .indicator import IndicatorPlan
 
@@ -101,7 +107,6 @@ class Reach:
         self.fns = fns
         self.field = _fields_of(ind)  # a name the formulas read -> its data column (the ``inputs``)
         self.fields = frozenset(map(self.field, fields))  # the data columns
-        self.divisors: list[Node] = []  # the divisors of the formulas' divisions (see zero_first)
         # Per formula (the formula steps, then the score formula): how many steps run before it.
         self.before = [k for k, s in enumerate(ind.steps) if isinstance(s, Formula) or part_read(s)]
         self.before.append(len(ind.steps))
@@ -116,44 +121,36 @@ class Reach:
         assert policy is not None
         self.missing = frozenset(normalize_name(m) for m in policy.missing)
 
-    def zero_first(self, cols: dict[str, Any], n: int) -> Any:
-        """Where a division the formulas hold may meet a divisor of 0 that is not a blank cell (the
-        per-unit program may stop there before a blank input: a division by a given 0, a divisor
-        that is not a data name); the rows that divide by a blank name alone read the blank first."""
-        np = numpy()
-        found = np.zeros(n, dtype=bool)
-        for node in self.divisors:
-            if isinstance(node, Num):
-                found |= node.value == 0
-            elif isinstance(node, Name) and self.field(node.name) in self.fields:
-                found |= ~cols[BLANK][self.field(node.name)] & (cols[node.name].num == 0)
-            else:
-                return np.ones(n, dtype=bool)
-        return found
-
     def ready(self, cols: dict[str, Any]) -> bool:
         """Whether the batch's columns say which cells of every data name are blank."""
         return bool(self.fields <= cols.get(BLANK, {}).keys())
 
-    def mark(self, cols: dict[str, Any], found: tuple[Any, Any, Any], fired: Any, taken: Any) -> None:
+    def mark(self, cols: dict[str, Any], found: tuple[Any, ...], fired: Any, taken: Any) -> None:
         """Leave where the batch's rows reach a blank (*found*: :meth:`run`), where a default took
         them (*fired*) and where the default for no data did (*taken*) under the batch's ``TAKEN``."""
-        reached, where, _ = found
+        reached, where = found[:2]
         cols[TAKEN][REACHED + self.ind.code] = Reached(self, reached, where, fired, taken, cols[BLANK])
 
-    def run(self, cols: dict[str, Any], n: int) -> tuple[Any, Any, Any]:
-        """Per row: whether a formula reaches a blank, the first that does, and whether the default
-        for no data takes that row (a default naming its inputs: see the module's docstring)."""
+    def run(self, cols: dict[str, Any], n: int) -> tuple[Any, Any, Any, Any, Any]:
+        """Per row: whether a formula reaches a blank before anything else stops it, the first that
+        does, whether the default for no data takes that row (a default naming its inputs: see the
+        module's docstring), whether a division by 0 stops the formulas first, and whether which
+        comes first is not known (see :func:`_reach`)."""
         np = numpy()
         blank = cols[BLANK]
         reached = np.zeros(n, dtype=bool)
+        zero = np.zeros(n, dtype=bool)
+        unsure = np.zeros(n, dtype=bool)
         where = np.full(n, -1, dtype=np.int64)
         for j, fn in enumerate(self.fns):
-            here = fn(cols, n) & ~reached
-            where[here] = j
-            reached |= here
+            b, z, u = fn(cols, n)
+            going = ~(reached | zero | unsure)
+            where[b & going] = j
+            reached |= b & going
+            zero |= z & going
+            unsure |= u & going
         if not self.missing:
-            return reached, where, reached
+            return reached, where, reached, zero, unsure
         named = np.zeros(n, dtype=bool)  # one of the inputs the default names is blank
         for name in self.missing:
             named |= blank.get(self.field(name), False)
@@ -162,7 +159,7 @@ class Reach:
             names = self.names[int(where[i])]
             first = next((m for m in names if blank[self.field(m)][i]), None)
             allowed[i] = first is not None and normalize_name(first) in self.missing
-        return reached, where, reached & allowed
+        return reached, where, reached & allowed, zero, unsure
 
 
 def compile_reach(ind: IndicatorPlan, compile_node: Any, unsupported: type[Exception]) -> Reach | None:
@@ -190,9 +187,7 @@ def compile_reach(ind: IndicatorPlan, compile_node: Any, unsupported: type[Excep
         return None
     except unsupported:
         return None
-    found = Reach(ind, formulas, fns, fields)
-    found.divisors = [d for f in formulas for d in _divisors(f.tree)]
-    return found
+    return Reach(ind, formulas, fns, fields)
 
 
 def _read_of(step: object) -> Formula:
@@ -208,10 +203,6 @@ class _Unsure(Exception):
     """A form whose reach is not certain."""
 
 
-def _never(cols: dict[str, Any], n: int) -> Any:
-    return numpy().zeros(n, dtype=bool)
-
-
 def _fields_of(ind: IndicatorPlan) -> Any:
     """The data column a name the indicator's formulas read is (through its ``inputs``)."""
     mapping = dict(ind.ind.inputs)
@@ -221,9 +212,10 @@ def _fields_of(ind: IndicatorPlan) -> Any:
 def _reach(
     node: Node, computed: set[str], compile_node: Any, unsupported: type[Exception], field: Any
 ) -> Any:
-    """A function of the batch's columns giving where evaluating *node* reaches a blank name (*field*:
-    a name's data column)."""
-    np = numpy()
+    """A function of the batch's columns giving, per row, where evaluating *node* stops first at a
+    blank name, where first at a division by 0, and where the order is not known (three bool arrays;
+    *field*: a name's data column). The per-unit program evaluates left to right, each operand of a
+    chain before the operation, so a division by 0 stops it only where no blank was read before."""
 
     def sub(child: Node) -> Any:
         return _reach(child, computed, compile_node, unsupported, field)
@@ -233,74 +225,111 @@ def _reach(
             raise _Unsure  # (a condition on a step's value: the steps' columns are not at hand here)
         return compile_condition(child, compile_node, unsupported)
 
-    def either(fns: Sequence[Any]) -> Any:
-        fns = [f for f in fns if f is not _never]
-        if not fns:
-            return _never
-
-        def run(cols: dict[str, Any], n: int) -> Any:
-            found = np.zeros(n, dtype=bool)
-            for f in fns:
-                found = found | f(cols, n)
-            return found
-
-        return run
-
     if isinstance(node, Num):
         return _never
     if isinstance(node, Name):
         if node.name in computed:
             return _never
         name = field(node.name)
-        return lambda cols, n: cols[BLANK][name]
+        return lambda cols, n: (cols[BLANK][name], *_nothing(n))
     if isinstance(node, Percent | Unary):
         return sub(node.operand)
-    if isinstance(node, Power):
-        return either([sub(node.base), sub(node.exponent)])
+    if isinstance(node, Power):  # (0 to a negative power divides by 0: where, is not followed here)
+        return _in_turn([(None, sub(node.base)), (None, sub(node.exponent)), (None, _unknown)])
     if isinstance(node, Chain):
-        return either([sub(node.first), *(sub(o) for _, o in node.rest)])
+        parts: list[tuple[Any, Any]] = [(None, sub(node.first))]
+        for op, operand in node.rest:
+            parts.append((None, sub(operand)))
+            if op == "/":
+                parts.append((None, _zero(operand, computed, compile_node, unsupported)))
+        return _in_turn(parts)
     if isinstance(node, Compare):
-        parts = [sub(node.first), sub(node.rest[0][1])]
         # A chain stops at the first comparison that fails: later operands only where all before hold.
         later = [
             (holds(Compare(node.first, node.rest[:j])), sub(o)) for j, (_, o) in enumerate(node.rest) if j
         ]
-        return _gated(either(parts), later, True)
+        return _in_turn([(None, sub(node.first)), (None, sub(node.rest[0][1])), *later])
     if isinstance(node, BoolOp):
         # ``and`` reads on while its operands hold, ``or`` while they do not.
-        goes_on = node.op == "and"
         first, *rest = node.operands
         before = [
             BoolOp(node.op, node.operands[:j]) if j > 1 else first for j in range(1, len(node.operands))
         ]
-        later = [(holds(b), sub(o)) for b, o in zip(before, rest, strict=True)]
-        return _gated(sub(first), later, goes_on)
+        gates = [holds(b) for b in before]
+        if node.op == "or":
+            gates = [_negated(g) for g in gates]
+        return _in_turn([(None, sub(first)), *zip(gates, map(sub, rest), strict=True)])
     if isinstance(node, Call):
         if node.func in POPULATION_FUNCTIONS:
             return _never  # (the batch's value, never the unit's cell: where it has none, colsteps says so)
         if node.func == "if":
             cond, then, other = node.args
-            test, a, b = holds(cond), sub(then), sub(other)
-
-            def branch(cols: dict[str, Any], n: int) -> Any:
-                taken = test(cols, n)
-                return np.where(taken, a(cols, n), b(cols, n))
-
-            return either([sub(cond), branch])
-        return either([sub(a) for a in node.args])
+            test = holds(cond)
+            return _in_turn([(None, sub(cond)), (test, sub(then)), (_negated(test), sub(other))])
+        return _in_turn([(None, sub(a)) for a in node.args])
     raise _Unsure
 
 
-def _gated(first: Any, later: Sequence[tuple[Any, Any]], goes_on: bool) -> Any:
-    """*first*'s reach, then each later operand's where the condition before it (holds) lets it."""
-    if not later:
-        return first
+def _nothing(n: int) -> tuple[Any, Any]:
+    np = numpy()
+    return np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
 
-    def run(cols: dict[str, Any], n: int) -> Any:
-        found = first(cols, n)
-        for condition, reach in later:
-            held = condition(cols, n)
-            found = found | ((held if goes_on else ~held) & reach(cols, n))
+
+def _never(cols: dict[str, Any], n: int) -> tuple[Any, Any, Any]:
+    return numpy().zeros(n, dtype=bool), *_nothing(n)
+
+
+def _unknown(cols: dict[str, Any], n: int) -> tuple[Any, Any, Any]:
+    """A stop whose place the columns do not follow: unknown on every row it is reached."""
+    np = numpy()
+    return np.zeros(n, dtype=bool), np.zeros(n, dtype=bool), np.ones(n, dtype=bool)
+
+
+def _negated(condition: Any) -> Any:
+    return lambda cols, n: ~condition(cols, n)
+
+
+def _zero(divisor: Node, computed: set[str], compile_node: Any, unsupported: type[Exception]) -> Any:
+    """The division by *divisor* (once it is worked out): a stop where it is 0; unknown where its value
+    is not at hand (it reads a step's value, or does not compile)."""
+    if computed & _names(divisor):
+        return _unknown
+    try:
+        value = compile_node(divisor)
+    except unsupported:
+        return _unknown
+
+    def run(cols: dict[str, Any], n: int) -> tuple[Any, Any, Any]:
+        scope = {k: v for k, v in cols.items() if k not in (SEND_BACK, ZERO_DIVISOR)}  # (its marks: its own)
+        np = numpy()
+        return (
+            np.zeros(n, dtype=bool),
+            np.asarray(value(scope, n).num == 0, dtype=bool),
+            np.zeros(n, dtype=bool),
+        )
+
+    return run
+
+
+def _in_turn(parts: Sequence[tuple[Any, Any]]) -> Any:
+    """Parts evaluated one after another, each where its gate holds (None: always), up to the first
+    that stops: where each kind of stop comes first (see :func:`_reach`)."""
+    parts = [(gate, part) for gate, part in parts if part is not _never]
+    if not parts:
+        return _never
+    if len(parts) == 1 and parts[0][0] is None:
+        return parts[0][1]
+
+    def run(cols: dict[str, Any], n: int) -> tuple[Any, Any, Any]:
+        found = _never(cols, n)
+        stopped = found[0].copy()
+        for gate, part in parts:
+            here = ~stopped if gate is None else ~stopped & gate(cols, n)
+            if not here.any():
+                continue
+            mine = part(cols, n)
+            found = tuple(f | (here & m) for f, m in zip(found, mine, strict=True))
+            stopped = found[0] | found[1] | found[2]
         return found
 
     return run
@@ -322,18 +351,3 @@ def _names(node: Node) -> set[str]:
         children = node.operands if isinstance(node, BoolOp) else node.args
         return set().union(*(_names(o) for o in children))
     raise _Unsure
-
-
-def _divisors(node: Node) -> list[Node]:
-    """The divisors of *node*'s divisions (a power: itself, as its exponent may divide)."""
-    if isinstance(node, Name | Num):
-        return []
-    if isinstance(node, Power):
-        return [node]
-    if isinstance(node, Percent | Unary):
-        return _divisors(node.operand)
-    if isinstance(node, Chain | Compare):
-        mine = [o for op, o in node.rest if op == "/"] if isinstance(node, Chain) else []
-        return mine + _divisors(node.first) + [d for _, o in node.rest for d in _divisors(o)]
-    children = node.operands if isinstance(node, BoolOp) else node.args
-    return [d for o in children for d in _divisors(o)]
