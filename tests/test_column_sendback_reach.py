@@ -1,19 +1,31 @@
 """Units the column program used to send back beside a blank cell, now scored as columns.
 
-The default for no data over columns where an indicator's names read data columns through its
-``inputs`` (:mod:`perfrules.scoring.colreach` follows each name to its column), and a blank cell
-under a step other indicators' rules read (``指标1·a``: each reader gets the read step's error,
-worded by its own step, :mod:`perfrules.scoring.colstepreads`). Each scheme is hand-worked; no
-unit is sent back (``score_columns`` gives every unit), each outcome is the per-unit program's,
-every unit is explained from the column program's record as the per-unit program explains it,
-and the paths (API, CLI CSV and JSON) agree.
+The default for no data over columns where an indicator reads a blank input through its
+``inputs``, beside population values, through a ``part`` step of one value, or as the word a word
+scale grades after steps (:mod:`perfrules.scoring.colreach` follows each row to its first stop); a
+divisor of 0 beside a reached blank (what the per-unit program meets first, left to right); a
+blank cell under a step other indicators' rules read (``指标1·a``: each reader gets the read step's
+error, worded by its own step, :mod:`perfrules.scoring.colstepreads`); and a cell that is not a
+number where an indicator without a default does not read it (``colreach.Unread``). Each scheme is
+hand-worked; no unit is sent back (``score_columns`` gives every unit), each outcome is the
+per-unit program's, every unit is explained from the column program's record as the per-unit
+program explains it, and the paths (API, CLI CSV and JSON) agree (``Unit`` objects: the API).
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
+from perfrules import loads
+from perfrules.scheme.units import Unit
+from perfrules.scoring.colexplain import RECORDED
+from perfrules.scoring.plan import plan_of
+from perfrules.scoring.program import score_columns
+from perfrules.scoring.unit import score_unit
 from test_column_defaults import _both, _events, _first, _totals
+from test_column_failures import _key
+from test_column_record import _compare
 
 
 def test_a_default_takes_a_blank_input_read_through_the_inputs_mapping(tmp_path):
@@ -161,3 +173,88 @@ def test_a_division_by_0_in_the_branch_not_taken_beside_a_blank(tmp_path):
     said = [_events(f, tmp_path, text, u)[0][:7] for f, u in zip(fast[1:4], "乙丙丁", strict=True)]
     assert said == ["缺少数据“c”", "无数据（“b”", "缺少数据“d”"]
     assert _events(fast[4], tmp_path, text, "戊") == []
+
+
+def _units_both(text: str, units: list[Unit]) -> list[Any]:
+    """``Unit`` objects (cells as given, text too) scored by the column program, none sent back, each
+    outcome the per-unit program's field by field; ``evaluate`` explains each from the record as the
+    per-unit program explains it."""
+    scheme = loads(text, format="toml")
+    plan = plan_of(scheme)
+    fast = score_columns(plan, units, {})
+    slow = [score_unit(plan, u, {}, detail=False) for u in units]
+    assert all(f is not None for f in fast), [u.name for u, f in zip(units, fast, strict=True) if f is None]
+    for f, s in zip(fast, slow, strict=True):
+        assert _key(f) == _key(s)
+    assert set(_compare(scheme, units)) == {RECORDED}
+    return fast
+
+
+def test_a_cell_that_is_not_a_number_where_the_formula_does_not_read_it(tmp_path):
+    """if(k>0, a, b) without policies, cells given as text: 甲 (k 1) reads a = 5, not b '约五分': 5,
+    5 + 3 = 8; 乙 (k 0) reads b = 4, not a: 8; 丙 (k 1) reads a '约五分': 指标1's error, as the per-unit
+    program words it; 丁 (k 0) has a blank a it does not read: 2 + 1 = 3."""
+    text = _first('score = "if(k>0, a, b)"\n')
+    units = [
+        Unit(name="甲", data={"k": 1, "a": 5, "b": "约五分", "值2": 3}),
+        Unit(name="乙", data={"k": 0, "a": "约五分", "b": 4, "值2": 4}),
+        Unit(name="丙", data={"k": 1, "a": "约五分", "b": 4, "值2": 1}),
+        Unit(name="丁", data={"k": 0, "b": 2, "值2": 1}),
+    ]
+    fast = _units_both(text, units)
+    assert [(f.total, f.scores) for f in fast] == [
+        (Decimal(8), [Decimal(5), Decimal(3)]),
+        (Decimal(8), [Decimal(4), Decimal(4)]),
+        (None, [None, Decimal(1)]),
+        (Decimal(3), [Decimal(2), Decimal(1)]),
+    ]
+    (error,) = fast[2].errors
+    assert (error.indicator, error.message.split(";")[0]) == ("1", "a='约五分' (str) is not a number")
+
+
+def test_a_cell_that_is_not_a_number_past_the_operand_of_and_that_decides(tmp_path):
+    """if(a>0 and b>0, 10, 4) + c/d: 甲 (a 0: b '约五分' not read) 4 + 6/3 = 6; 乙 (b read) its error;
+    丙 (d 0: the division by 0 is 指标1's error, b '约五分' not read); 丁 1 + 1: 10 + 1, held to 10."""
+    text = _first('score = "if(a>0 and b>0, 10, 4) + c/d"\n')
+    units = [
+        Unit(name="甲", data={"a": 0, "b": "约五分", "c": 6, "d": 3, "值2": 3}),
+        Unit(name="乙", data={"a": 1, "b": "约五分", "c": 6, "d": 3, "值2": 4}),
+        Unit(name="丙", data={"a": 0, "b": "约五分", "c": 6, "d": 0, "值2": 1}),
+        Unit(name="丁", data={"a": 1, "b": 1, "c": 1, "d": 1, "值2": 1}),
+    ]
+    fast = _units_both(text, units)
+    assert [f.total for f in fast] == [Decimal(9), None, None, Decimal(11)]
+    assert [e.error for f in fast[1:3] for e in f.errors] == ["InvalidValueError", "DivisionByZeroError"]
+
+
+def test_a_default_takes_a_blank_word_a_word_scale_grades_after_steps(tmp_path):
+    """A step r = a×2 (a rule reads nothing of it but the record), then 结论 graded 优 10 / 良 6 / 差 0,
+    default 5. 甲 优: 10 + 3 = 13. 乙's a is blank (the step reads it first): 5. 丙's 结论 is blank: 5,
+    its words name 结论. 丁's 结论 中 is not in the scale: 指标1's error, not the default."""
+    text = _first(
+        'steps = ["r=a×2"]\nvalue = "结论"\nscale = { rule = "优—10分;良—6分;差—0分" }\n'
+        'policies = [{ type = "default", score = 5 }]\n'
+    )
+    data = "单位,a,结论,值2\n甲,1,优,3\n乙,,良,4\n丙,1,,1\n丁,1,中,2\n"
+    fast, _ = _both(tmp_path, text, data)
+    assert [(f.total, f.scores) for f in fast[:3]] == [
+        (Decimal(13), [Decimal(10), Decimal(3)]),
+        (Decimal(9), [Decimal(5), Decimal(4)]),
+        (Decimal(6), [Decimal(5), Decimal(1)]),
+    ]
+    assert (fast[3].total, [e.indicator for e in fast[3].errors]) == (None, ["1"])
+    assert _events(fast[1], tmp_path, text, "乙")[0].startswith("缺少数据“a”")
+    assert _events(fast[2], tmp_path, text, "丙")[0].startswith("缺少数据“结论”")
+
+
+def test_a_default_takes_a_blank_input_beside_population_values(tmp_path):
+    """分值×y/max_of(x), default 6: max_of(x) = 10. 甲 10×1/10 = 1, + 3 = 4. 乙's y is blank
+    (its population value is there: x is given): 6, + 4 = 10, its words name y. 丙 10×5/10 = 5."""
+    text = _first('score = "分值×y/max_of(x)"\npolicies = [{ type = "default", score = 6 }]\n')
+    fast, _ = _both(tmp_path, text, "单位,x,y,值2\n甲,5,1,3\n乙,8,,4\n丙,10,5,1\n")
+    assert _totals(fast) == [
+        (Decimal(4), [Decimal(1), Decimal(3)]),
+        (Decimal(10), [Decimal(6), Decimal(4)]),
+        (Decimal(6), [Decimal(5), Decimal(1)]),
+    ]
+    assert _events(fast[1], tmp_path, text, "乙")[0].startswith("缺少数据“y”")

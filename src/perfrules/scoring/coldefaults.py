@@ -38,6 +38,7 @@ from ..scheme.reads import FULL_NAME
 from .colblank import BLANK, TAKEN, blank_value
 from .colconds import compile_condition
 from .colfull import with_full
+from .colgraded import GRADED_BLANK
 from .colreach import compile_reach
 from .colsteps import CATEGORY, SEND_BACK, ZERO_DIVISOR, send_back
 from .indicator import IndicatorPlan
@@ -113,6 +114,7 @@ def with_defaults(
         col: IntColumn = step(cols, n)
         marks = cols.pop(SEND_BACK, None)
         zero = cols.pop(ZERO_DIVISOR, None)
+        words = cols.pop(GRADED_BLANK, None)  # rows a word scale found no word in (colgraded)
         if found is not None:
             # Rows whose formulas reach a blank input before a division by 0 stops them: the default,
             # unless the columns also mark the row. Rows a division by 0 stops first keep the default on
@@ -134,6 +136,9 @@ def with_defaults(
             taken = zero & ~fired & (~marks if marks is not None else True)
             which[taken] = last
             fired |= taken
+        if words is not None:  # the default took them, or the per-unit program decides
+            lost = words & ~fired
+            marks = lost if marks is None else marks | lost
         for m in (earlier, None if marks is None else marks & ~fired):
             if m is not None:
                 send_back(cols, m)

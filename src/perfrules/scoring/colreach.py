@@ -54,13 +54,14 @@ from ..formula.tree import BoolOp, Call, Chain, Compare, Name, Node, Num, Percen
 from ..scheme.reads import FULL_NAME
 from ..scheme.steps import step_target
 from .coladjust import adjust_reads
-from .colblank import BLANK, REACHED, TAKEN, part_read, reach_fields, scale_read
+from .colblank import BLANK, REACHED, TAKEN, UNPLAIN, part_read, reach_fields, scale_read, word_read
 from .colconds import compile_condition
 from .colsteps import SEND_BACK, ZERO_DIVISOR
 from .compiled import Scored
 from .indicator import IndicatorPlan
+from .plan import Plan
 
-__all__ = ["Reach", "Reached", "compile_reach"]
+__all__ = ["Reach", "Reached", "Unread", "compile_reach", "compile_unread"]
 
 
 class Reached:
@@ -102,8 +103,11 @@ class Reached:
 class Reach:
     """An indicator's steps and score formula as reach columns (see the module's docstring)."""
 
-    def __init__(self, ind: IndicatorPlan, formulas: Sequence[Formula], fns: Sequence[Any], fields: set[str]):
+    def __init__(
+        self, ind: IndicatorPlan, formulas: Sequence[Formula], fns: Sequence[Any], fields: set[str], key: str
+    ):
         self.ind = ind
+        self.key = key  # where the batch's columns mark the cells it follows (BLANK, or UNPLAIN)
         self.fns = fns
         self.field = _fields_of(ind)  # a name the formulas read -> its data column (the ``inputs``)
         self.fields = frozenset(map(self.field, fields))  # the data columns
@@ -118,12 +122,23 @@ class Reach:
         # Per formula: its data names in sorted order (the per-unit program's error names the first blank).
         self.names = [sorted(n for n in f.variables if n in fields) for f in formulas]
         policy = ind.no_data
-        assert policy is not None
-        self.missing = frozenset(normalize_name(m) for m in policy.missing)
+        self.missing = (
+            frozenset(normalize_name(m) for m in policy.missing) if policy is not None else frozenset()
+        )
+
+    def stops(self, cols: dict[str, Any], n: int) -> Any:
+        """Where the formulas stop before they finish (a cell that is not a plain number read, a
+        division by 0, or a stop whose place is not known)."""
+        reached, _, _, zero, unsure = self.run(cols, n)
+        return reached | zero | unsure
+
+    def unread(self, name: str) -> bool:
+        """Whether the formulas are all that read data column *name* (no rule, adjustment or veto)."""
+        return name in self.fields and name not in self.other and name not in self.zeroed
 
     def ready(self, cols: dict[str, Any]) -> bool:
         """Whether the batch's columns say which cells of every data name are blank."""
-        return bool(self.fields <= cols.get(BLANK, {}).keys())
+        return bool(self.fields <= cols.get(self.key, {}).keys())
 
     def mark(self, cols: dict[str, Any], found: tuple[Any, ...], fired: Any, taken: Any) -> None:
         """Leave where the batch's rows reach a blank (*found*: :meth:`run`), where a default took
@@ -137,7 +152,7 @@ class Reach:
         module's docstring), whether a division by 0 stops the formulas first, and whether which
         comes first is not known (see :func:`_reach`)."""
         np = numpy()
-        blank = cols[BLANK]
+        blank = cols[self.key]
         reached = np.zeros(n, dtype=bool)
         zero = np.zeros(n, dtype=bool)
         unsure = np.zeros(n, dtype=bool)
@@ -162,11 +177,48 @@ class Reach:
         return reached, where, reached & allowed, zero, unsure
 
 
-def compile_reach(ind: IndicatorPlan, compile_node: Any, unsupported: type[Exception]) -> Reach | None:
-    """The indicator's :class:`Reach` where it is certain (see the module's docstring), else None."""
-    known = reach_fields(ind)
-    policy, formula, graded = ind.no_data, ind.ind.score, scale_read(ind)
-    if known is None or policy is None:
+class Unread:
+    """Per indicator of a plan, its :func:`compile_unread` (None: none), and the data columns they
+    follow (the batch's :data:`~perfrules.scoring.colblank.UNPLAIN`)."""
+
+    def __init__(self, plan: Plan, compile_node: Any, unsupported: type[Exception]) -> None:
+        self.reaches = [compile_unread(ind, compile_node, unsupported) for ind in plan.indicators]
+        self.fields = sorted(set().union(*(r.fields for r in self.reaches if r is not None)))
+
+    def plain(self, k: int, name: str, plain: Any, cols: dict[str, Any], going: dict[int, Any]) -> Any:
+        """*plain* (which cells of data column *name* are plain numbers) with those indicator *k* does
+        not read: where its formulas stop at nothing, a cell only they read is no error. *going*: per
+        indicator, where its formulas stop at nothing, filled in as it is worked out (one batch)."""
+        reach = self.reaches[k]
+        if reach is None or not reach.unread(name) or not reach.ready(cols):
+            return plain
+        if k not in going:
+            scope = {c: v for c, v in cols.items() if c != SEND_BACK}  # (its conditions' marks: its own)
+            going[k] = ~reach.stops(scope, len(plain))
+        return plain | going[k]
+
+
+def compile_unread(ind: IndicatorPlan, compile_node: Any, unsupported: type[Exception]) -> Reach | None:
+    """For an indicator without a default for no data, reported for the year, without ``inputs`` or
+    ``分值`` in its formulas: its :class:`Reach` over the cells that are not plain numbers (the batch's
+    :data:`~perfrules.scoring.colblank.BLANK` holds those for its columns). Where its formulas stop
+    at nothing (:meth:`Reach.stops`), a cell they do not read is no error, as in the per-unit program
+    (the branch of ``if`` not taken); None where that is not certain."""
+    if ind.no_data is not None or ind.periodic or ind.ind.inputs or ind.has_population:
+        return None
+    if any(FULL_NAME in f.variables for f in ind._formulas()):
+        return None
+    return compile_reach(ind, compile_node, unsupported, key=UNPLAIN)
+
+
+def compile_reach(
+    ind: IndicatorPlan, compile_node: Any, unsupported: type[Exception], key: str = BLANK
+) -> Reach | None:
+    """The indicator's :class:`Reach` where it is certain (see the module's docstring), else None;
+    *key*: the cells it follows (:data:`UNPLAIN`: :func:`compile_unread`)."""
+    known = reach_fields(ind, key == BLANK)
+    policy, formula, graded = ind.no_data, ind.ind.score, scale_read(ind) or word_read(ind)
+    if known is None:
         return None
     if formula is None:  # a scale grading one name after the steps: the name read last
         assert graded is not None
@@ -178,16 +230,18 @@ def compile_reach(ind: IndicatorPlan, compile_node: Any, unsupported: type[Excep
     fields = {n for f in formulas for n in f.variables} - computed
     if not fields:
         return None  # (no data name to reach: the formulas read only steps' values and 分值)
-    if {normalize_name(m) for m in policy.missing} - {normalize_name(n) for n in fields}:
+    if policy is not None and {normalize_name(m) for m in policy.missing} - {
+        normalize_name(n) for n in fields
+    }:
         return None  # (a named input the formulas do not read: the per-unit program decides)
     field = _fields_of(ind)
     try:
-        fns = [_reach(f.tree, computed, compile_node, unsupported, field) for f in formulas]
+        fns = [_reach(f.tree, computed, compile_node, unsupported, field, key) for f in formulas]
     except _Unsure:
         return None
     except unsupported:
         return None
-    return Reach(ind, formulas, fns, fields)
+    return Reach(ind, formulas, fns, fields, key)
 
 
 def _read_of(step: object) -> Formula:
@@ -210,7 +264,7 @@ def _fields_of(ind: IndicatorPlan) -> Any:
 
 
 def _reach(
-    node: Node, computed: set[str], compile_node: Any, unsupported: type[Exception], field: Any
+    node: Node, computed: set[str], compile_node: Any, unsupported: type[Exception], field: Any, key: str
 ) -> Any:
     """A function of the batch's columns giving, per row, where evaluating *node* stops first at a
     blank name, where first at a division by 0, and where the order is not known (three bool arrays;
@@ -218,7 +272,7 @@ def _reach(
     chain before the operation, so a division by 0 stops it only where no blank was read before."""
 
     def sub(child: Node) -> Any:
-        return _reach(child, computed, compile_node, unsupported, field)
+        return _reach(child, computed, compile_node, unsupported, field, key)
 
     def holds(child: Node) -> Any:
         if computed & _names(child):
@@ -231,7 +285,7 @@ def _reach(
         if node.name in computed:
             return _never
         name = field(node.name)
-        return lambda cols, n: (cols[BLANK][name], *_nothing(n))
+        return lambda cols, n: (cols[key][name], *_nothing(n))
     if isinstance(node, Percent | Unary):
         return sub(node.operand)
     if isinstance(node, Power):  # (0 to a negative power divides by 0: where, is not followed here)

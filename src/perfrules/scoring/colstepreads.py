@@ -41,10 +41,10 @@ from ..scheme.steps import Part, step_closure, step_target
 from .colfull import full_column, fulls_of
 from .colparts import compile_part
 from .colresults import ResultReads
-from .colsteps import SEND_BACK, ZERO_DIVISOR
+from .colsteps import SEND_BACK, ZERO_DIVISOR, send_back
 from .plan import Plan
 
-__all__ = ["UNREAD", "StepReads", "step_reads_of"]
+__all__ = ["UNREAD", "StepReads", "blame_unread", "step_reads_of"]
 
 UNREAD = "\0step reads not worked out"
 """Where a batch's columns hold, per read step name, the units whose value the columns could not work
@@ -175,6 +175,21 @@ class StepReads:
         cols.setdefault(UNREAD, {})[name] = bad
         cols[name] = scope[read.target]
         out[name] = (cols[name], ~bad)
+
+
+def blame_unread(plan: Plan, cols: dict[str, Any], applicable: Any, mark: Any) -> None:
+    """Take the read steps not worked out for a unit (:data:`UNREAD`) off the batch's columns *cols*:
+    each indicator that reads one is marked (``mark(k, rows)``) where it applies, its own step raising
+    the read step's error (:mod:`~perfrules.scoring.colfailures`); a unit whose total's rules read one
+    is sent to the per-unit program."""
+    unworked = cols.pop(UNREAD, None)
+    if not unworked:
+        return
+    for k, read in enumerate(plan.result_reads):
+        for name in read & unworked.keys():
+            mark(k, unworked[name] & applicable[:, k])
+    for name in plan.total_reads & unworked.keys():
+        send_back(cols, unworked[name])
 
 
 def _in_order(plan: Plan, names: set[str]) -> list[str]:
