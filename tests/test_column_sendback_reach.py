@@ -248,13 +248,20 @@ def test_a_default_takes_a_blank_word_a_word_scale_grades_after_steps(tmp_path):
 
 
 def test_a_default_takes_a_blank_input_beside_population_values(tmp_path):
-    """分值×y/max_of(x), default 6: max_of(x) = 10. 甲 10×1/10 = 1, + 3 = 4. 乙's y is blank
-    (its population value is there: x is given): 6, + 4 = 10, its words name y. 丙 10×5/10 = 5."""
+    """分值×y/max_of(x), default 6: max_of(x) = 10 over the units that give x. 甲 10×1/10 = 1, + 3 = 4.
+    乙's y is blank (its population value is there: x is given): 6, + 4 = 10, its words name y. 丙
+    10×5/10 = 5. 丁 gives no x, so it has no max_of(x): read after y, the default names it. 戊's y is
+    blank too, read before max_of(x): the words name the formula's first blank name in sorted
+    order, x, as the per-unit program's error does."""
     text = _first('score = "分值×y/max_of(x)"\npolicies = [{ type = "default", score = 6 }]\n')
-    fast, _ = _both(tmp_path, text, "单位,x,y,值2\n甲,5,1,3\n乙,8,,4\n丙,10,5,1\n")
+    data = "单位,x,y,值2\n甲,5,1,3\n乙,8,,4\n丙,10,5,1\n丁,,5,1\n戊,,,2\n"
+    fast, _ = _both(tmp_path, text, data)
     assert _totals(fast) == [
         (Decimal(4), [Decimal(1), Decimal(3)]),
         (Decimal(10), [Decimal(6), Decimal(4)]),
         (Decimal(6), [Decimal(5), Decimal(1)]),
+        (Decimal(7), [Decimal(6), Decimal(1)]),
+        (Decimal(8), [Decimal(6), Decimal(2)]),
     ]
-    assert _events(fast[1], tmp_path, text, "乙")[0].startswith("缺少数据“y”")
+    said = [_events(f, tmp_path, text, u)[0] for f, u in zip(fast[1:], "乙丙丁戊", strict=True) if u != "丙"]
+    assert [m.split("，")[0] for m in said] == ["缺少数据“y”", "缺少数据“max_of(x)”", "缺少数据“x”"]

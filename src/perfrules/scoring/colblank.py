@@ -214,6 +214,12 @@ class Blanks:
             cols[UNPLAIN] = {name: ~columns[name][1] for name in self.loose if name in columns}
             cols[GOING] = {}
 
+    def lacking(self, k: int, rows: Any, cols: Mapping[str, Any]) -> Any:
+        """*rows* (where indicator *k* lacks a population value) but those a default took before its
+        formulas read one (colreach: the default for no data on a row that stops at it, too)."""
+        reached = cols.get(TAKEN, {}).get(REACHED + self.codes[k])
+        return rows if reached is None else rows & ~reached.fired
+
     def plain(self, k: int, name: str, plain: Any, cols: dict[str, Any]) -> Any:
         """*plain* (which cells of data column *name* are plain numbers) with the blank ones indicator
         *k*'s default for no data took: they do not stop it; nor do cells an indicator without such a

@@ -27,10 +27,10 @@ the step reads that one name), peer ratios or ranks (whose values are never
 blank: where a unit has none, the step's error comes first), without zero rules
 on a step — on the year's row and on period rows alike; each name is followed
 to its data column through the indicator's ``inputs``. A population function
-(``max_of(x)``) reads the batch's value, never the unit's cell: it reaches no
-blank (a unit without its own value is marked where the population values come
-in, and goes to the per-unit program); every other function evaluates all its
-arguments. Elsewhere it gives
+(``max_of(x)``) reads the batch's value, never the unit's cell: it stops the
+per-unit program where the unit has no value of its own (the batch's
+:data:`~perfrules.scoring.colsteps.POPULATION_ABSENT`; the default's words
+then name the call); every other function evaluates all its arguments. Elsewhere it gives
 None and the units with a blank input go to the per-unit program as before.
 :mod:`~perfrules.scoring.coldefaults` gives the rows that reach a blank the
 default (a default naming its inputs: where the input the per-unit program's
@@ -50,13 +50,13 @@ from typing import Any
 from .._errors import MissingValueError
 from .._intcols import numpy
 from ..formula.language import POPULATION_FUNCTIONS, Formula, normalize_name
-from ..formula.tree import BoolOp, Call, Chain, Compare, Name, Node, Num, Percent, Power, Unary
+from ..formula.tree import BoolOp, Call, Chain, Compare, Name, Node, Num, Percent, Power, Unary, show
 from ..scheme.reads import FULL_NAME
 from ..scheme.steps import step_target
 from .coladjust import adjust_reads
 from .colblank import BLANK, REACHED, TAKEN, UNPLAIN, part_read, reach_fields, scale_read, word_read
 from .colconds import compile_condition
-from .colsteps import SEND_BACK, ZERO_DIVISOR
+from .colsteps import POPULATION_ABSENT, POPULATION_PREFIX, SEND_BACK, ZERO_DIVISOR
 from .compiled import Scored
 from .indicator import IndicatorPlan
 from .plan import Plan
@@ -69,13 +69,16 @@ class Reached:
     formula first does (its position: the steps, then the score formula), the rows a default took
     (``when`` rules or the default for no data) and those the default for no data took."""
 
-    def __init__(self, reach: Reach, reached: Any, where: Any, fired: Any, taken: Any, blank: Any) -> None:
-        self.reach, self.reached, self.where = reach, reached, where
+    def __init__(self, reach: Reach, found: tuple[Any, ...], fired: Any, taken: Any, blank: Any) -> None:
+        self.reach, self.reached, self.where, self.pop = reach, found[0], found[1], found[5]
         self.fired, self.taken, self.blank = fired, taken, blank
 
     def name(self, i: int) -> str:
-        """The input the per-unit program's error names on row *i* (reached there): the first, in
-        sorted order, of the blank names of the formula that reaches one."""
+        """The input the per-unit program's error names on row *i* (reached there): the population
+        value the unit lacks where that stops it first, else the first, in sorted order, of the
+        blank names of the formula that reaches one."""
+        if self.pop[i]:
+            return self.reach.keys[int(self.pop[i]) - 1][1]
         names, field = self.reach.names[int(self.where[i])], self.reach.field
         return next(name for name in names if self.blank[field(name)][i])
 
@@ -108,6 +111,7 @@ class Reach:
     ):
         self.ind = ind
         self.key = key  # where the batch's columns mark the cells it follows (BLANK, or UNPLAIN)
+        self.keys: list[tuple[str, str]] = []  # the population calls it follows: column, key
         self.fns = fns
         self.field = _fields_of(ind)  # a name the formulas read -> its data column (the ``inputs``)
         self.fields = frozenset(map(self.field, fields))  # the data columns
@@ -129,7 +133,7 @@ class Reach:
     def stops(self, cols: dict[str, Any], n: int) -> Any:
         """Where the formulas stop before they finish (a cell that is not a plain number read, a
         division by 0, or a stop whose place is not known)."""
-        reached, _, _, zero, unsure = self.run(cols, n)
+        reached, _, _, zero, unsure, _ = self.run(cols, n)
         return reached | zero | unsure
 
     def unread(self, name: str) -> bool:
@@ -143,38 +147,40 @@ class Reach:
     def mark(self, cols: dict[str, Any], found: tuple[Any, ...], fired: Any, taken: Any) -> None:
         """Leave where the batch's rows reach a blank (*found*: :meth:`run`), where a default took
         them (*fired*) and where the default for no data did (*taken*) under the batch's ``TAKEN``."""
-        reached, where = found[:2]
-        cols[TAKEN][REACHED + self.ind.code] = Reached(self, reached, where, fired, taken, cols[BLANK])
+        cols[TAKEN][REACHED + self.ind.code] = Reached(self, found, fired, taken, cols[BLANK])
 
-    def run(self, cols: dict[str, Any], n: int) -> tuple[Any, Any, Any, Any, Any]:
+    def run(self, cols: dict[str, Any], n: int) -> tuple[Any, Any, Any, Any, Any, Any]:
         """Per row: whether a formula reaches a blank before anything else stops it, the first that
         does, whether the default for no data takes that row (a default naming its inputs: see the
         module's docstring), whether a division by 0 stops the formulas first, and whether which
-        comes first is not known (see :func:`_reach`)."""
+        comes first is not known (see :func:`_reach`); and where the first stop is a population value
+        the unit lacks, which (its place in :attr:`keys`, plus 1; 0: none)."""
         np = numpy()
         blank = cols[self.key]
         reached = np.zeros(n, dtype=bool)
         zero = np.zeros(n, dtype=bool)
         unsure = np.zeros(n, dtype=bool)
         where = np.full(n, -1, dtype=np.int64)
+        pop = np.zeros(n, dtype=np.int64)
         for j, fn in enumerate(self.fns):
-            b, z, u = fn(cols, n)
+            b, z, u, p = fn(cols, n)
             going = ~(reached | zero | unsure)
             where[b & going] = j
+            pop[going] = p[going]
             reached |= b & going
             zero |= z & going
             unsure |= u & going
         if not self.missing:
-            return reached, where, reached, zero, unsure
+            return reached, where, reached, zero, unsure, pop
         named = np.zeros(n, dtype=bool)  # one of the inputs the default names is blank
         for name in self.missing:
             named |= blank.get(self.field(name), False)
         allowed = named.copy()
-        for i in np.flatnonzero(reached & ~named).tolist():
+        for i in np.flatnonzero(reached & ~named & (pop == 0)).tolist():  # (a population value: not named)
             names = self.names[int(where[i])]
             first = next((m for m in names if blank[self.field(m)][i]), None)
             allowed[i] = first is not None and normalize_name(first) in self.missing
-        return reached, where, reached & allowed, zero, unsure
+        return reached, where, reached & allowed, zero, unsure, pop
 
 
 class Unread:
@@ -234,14 +240,16 @@ def compile_reach(
         normalize_name(n) for n in fields
     }:
         return None  # (a named input the formulas do not read: the per-unit program decides)
-    field = _fields_of(ind)
+    how: tuple[Any, str, str, list[tuple[str, str]]] = (_fields_of(ind), key, ind.code, [])
     try:
-        fns = [_reach(f.tree, computed, compile_node, unsupported, field, key) for f in formulas]
+        fns = [_reach(f.tree, computed, compile_node, unsupported, how) for f in formulas]
     except _Unsure:
         return None
     except unsupported:
         return None
-    return Reach(ind, formulas, fns, fields, key)
+    found = Reach(ind, formulas, fns, fields, key)
+    found.keys = how[3]
+    return found
 
 
 def _read_of(step: object) -> Formula:
@@ -263,16 +271,18 @@ def _fields_of(ind: IndicatorPlan) -> Any:
     return lambda name: mapping.get(name, name)
 
 
-def _reach(
-    node: Node, computed: set[str], compile_node: Any, unsupported: type[Exception], field: Any, key: str
-) -> Any:
+def _reach(node: Node, computed: set[str], compile_node: Any, unsupported: type[Exception], how: Any) -> Any:
     """A function of the batch's columns giving, per row, where evaluating *node* stops first at a
     blank name, where first at a division by 0, and where the order is not known (three bool arrays;
-    *field*: a name's data column). The per-unit program evaluates left to right, each operand of a
-    chain before the operation, so a division by 0 stops it only where no blank was read before."""
+    *how*: a name's data column, where the columns mark the cells followed, the indicator's code and
+    its population calls followed so far), and where the first stop is a population value the unit
+    lacks (which: an int array, see :meth:`Reach.run`). The per-unit program evaluates left to right,
+    each operand of a chain before the operation, so a division by 0 stops it only where no blank
+    was read before."""
+    field, key, code, calls = how
 
     def sub(child: Node) -> Any:
-        return _reach(child, computed, compile_node, unsupported, field, key)
+        return _reach(child, computed, compile_node, unsupported, how)
 
     def holds(child: Node) -> Any:
         if computed & _names(child):
@@ -285,7 +295,7 @@ def _reach(
         if node.name in computed:
             return _never
         name = field(node.name)
-        return lambda cols, n: (cols[key][name], *_nothing(n))
+        return lambda cols, n: (cols[key][name], *_nothing(n), numpy().zeros(n, dtype=numpy().int64))
     if isinstance(node, Percent | Unary):
         return sub(node.operand)
     if isinstance(node, Power):  # (0 to a negative power divides by 0: where, is not followed here)
@@ -314,8 +324,10 @@ def _reach(
             gates = [_negated(g) for g in gates]
         return _in_turn([(None, sub(first)), *zip(gates, map(sub, rest), strict=True)])
     if isinstance(node, Call):
-        if node.func in POPULATION_FUNCTIONS:
-            return _never  # (the batch's value, never the unit's cell: where it has none, colsteps says so)
+        if node.func in POPULATION_FUNCTIONS:  # the batch's value: a stop where the unit has none
+            text = show(node)
+            calls.append((f"{POPULATION_PREFIX}{code}\0{text}", text))
+            return _lacking(calls[-1][0], len(calls))
         if node.func == "if":
             cond, then, other = node.args
             test = holds(cond)
@@ -329,14 +341,34 @@ def _nothing(n: int) -> tuple[Any, Any]:
     return np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
 
 
-def _never(cols: dict[str, Any], n: int) -> tuple[Any, Any, Any]:
-    return numpy().zeros(n, dtype=bool), *_nothing(n)
+def _never(cols: dict[str, Any], n: int) -> tuple[Any, Any, Any, Any]:
+    np = numpy()
+    return np.zeros(n, dtype=bool), *_nothing(n), np.zeros(n, dtype=np.int64)
 
 
-def _unknown(cols: dict[str, Any], n: int) -> tuple[Any, Any, Any]:
+def _unknown(cols: dict[str, Any], n: int) -> tuple[Any, Any, Any, Any]:
     """A stop whose place the columns do not follow: unknown on every row it is reached."""
     np = numpy()
-    return np.zeros(n, dtype=bool), np.zeros(n, dtype=bool), np.ones(n, dtype=bool)
+    return (
+        np.zeros(n, dtype=bool),
+        np.zeros(n, dtype=bool),
+        np.ones(n, dtype=bool),
+        np.zeros(n, dtype=np.int64),
+    )
+
+
+def _lacking(column: str, which: int) -> Any:
+    """A population call: a stop where the unit has no value for it (the batch's
+    :data:`~perfrules.scoring.colsteps.POPULATION_ABSENT`; unknown where that is not at hand)."""
+
+    def run(cols: dict[str, Any], n: int) -> tuple[Any, Any, Any, Any]:
+        np = numpy()
+        absent = cols.get(POPULATION_ABSENT, {}).get(column)
+        if absent is None or len(absent) != n:
+            return _unknown(cols, n)
+        return absent, *_nothing(n), np.where(absent, which, 0)
+
+    return run
 
 
 def _negated(condition: Any) -> Any:
@@ -353,14 +385,11 @@ def _zero(divisor: Node, computed: set[str], compile_node: Any, unsupported: typ
     except unsupported:
         return _unknown
 
-    def run(cols: dict[str, Any], n: int) -> tuple[Any, Any, Any]:
+    def run(cols: dict[str, Any], n: int) -> tuple[Any, Any, Any, Any]:
         scope = {k: v for k, v in cols.items() if k not in (SEND_BACK, ZERO_DIVISOR)}  # (its marks: its own)
         np = numpy()
-        return (
-            np.zeros(n, dtype=bool),
-            np.asarray(value(scope, n).num == 0, dtype=bool),
-            np.zeros(n, dtype=bool),
-        )
+        zero = np.asarray(value(scope, n).num == 0, dtype=bool)
+        return np.zeros(n, dtype=bool), zero, np.zeros(n, dtype=bool), np.zeros(n, dtype=np.int64)
 
     return run
 
@@ -374,17 +403,19 @@ def _in_turn(parts: Sequence[tuple[Any, Any]]) -> Any:
     if len(parts) == 1 and parts[0][0] is None:
         return parts[0][1]
 
-    def run(cols: dict[str, Any], n: int) -> tuple[Any, Any, Any]:
-        found = _never(cols, n)
-        stopped = found[0].copy()
+    def run(cols: dict[str, Any], n: int) -> tuple[Any, Any, Any, Any]:
+        np = numpy()
+        b, z, u, p = _never(cols, n)
+        stopped = b.copy()
         for gate, part in parts:
             here = ~stopped if gate is None else ~stopped & gate(cols, n)
             if not here.any():
                 continue
-            mine = part(cols, n)
-            found = tuple(f | (here & m) for f, m in zip(found, mine, strict=True))
-            stopped = found[0] | found[1] | found[2]
-        return found
+            mb, mz, mu, mp = part(cols, n)
+            b, z, u = b | (here & mb), z | (here & mz), u | (here & mu)
+            p = np.where(here, mp, p)
+            stopped = b | z | u
+        return b, z, u, p
 
     return run
 

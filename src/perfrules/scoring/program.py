@@ -354,7 +354,7 @@ class ColumnProgram:
             for k, has in per_period.items():  # year's row: units scored per period have theirs)
                 present[:, k] |= has if scheme.periods != "sum" else False
             for k in range(count):
-                fails.mark(k, ~present[:, k] & applicable[:, k])
+                fails.mark(k, self.blanks.lacking(k, ~present[:, k], cols) & applicable[:, k])
         blame_unread(plan, cols, applicable, fails.mark)  # read steps not worked out (colstepreads)
         if _TOO_LARGE in cols:
             ok &= ~cols[_TOO_LARGE]
