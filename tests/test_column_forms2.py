@@ -352,11 +352,15 @@ def test_a_read_step_that_reads_a_score(tmp_path: Path) -> None:
     """指标3 reads 指标2's step c, which reads 指标1得分: c is worked out once 指标1 is scored. 一:
     90% is 良, 85% of 50 = 42.5; c = 21.25 + 2 = 23.25 (指标2); 指标3 = 11.625. 三: 40% is 差, 40/60 ×
     60% = 40% of 50 = 20; c = 10 + 40 = 50, held to 30 and to 20. 四: 任务数 0, 指标1 cannot be
-    scored: sent back (the per-unit program names 指标1得分 for the readers)."""
+    scored: the column program gives 四 the per-unit program's errors (指标1's division by 0; 指标2's
+    step c and 指标3, which reads c, name 指标1得分)."""
     data = "单位,类别,x,完成数,任务数\n一,甲,1,90,100\n二,乙,4,60,100\n三,乙,20,40,100\n四,乙,,40,0\n"
-    got = _both(tmp_path, _STEP_READS_SCORE, data, sent_back=("四",))
+    got = _both(tmp_path, _STEP_READS_SCORE, data)
     assert got["一"][:3] == (Decimal("77.375"), "中", _d("42.5", "23.25", "11.625"))
     assert got["三"][2] == _d(20, 30, 20)
+    assert got["四"][:3] == (None, None, [None, None, None])
+    assert got["四"][3][0].startswith("division by zero")
+    assert [m.split(":")[0] for m in got["四"][3][1:]] == ["'指标1得分'", "'指标1得分'"]
 
 
 _ZERO_ON_STEP = """

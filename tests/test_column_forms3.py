@@ -130,12 +130,16 @@ def test_read_steps_that_read_other_read_steps(tmp_path: Path) -> None:
     assert list(fast[2].scores) == [Decimal(8), Decimal(5), Decimal("5.8"), Decimal("2.9")]
 
 
-def test_read_steps_over_blank_cells_go_to_the_per_unit_program(tmp_path: Path) -> None:
-    """A blank cell a read step reads (四's x, 五's 完成数) leaves the step without a value: those
-    units are the per-unit program's, which gives each reader the step's error."""
+def test_read_steps_over_blank_cells_give_each_reader_the_steps_error(tmp_path: Path) -> None:
+    """A blank cell a read step reads (四's x, 五's 完成数) leaves the step without a value: the column
+    program gives each reader the step's error, as the per-unit program does (四: 指标2's own step and
+    its readers 指标3 and 指标4; 五: 指标1 itself and every reader of 指标1·a)."""
     data = "单位,完成数,任务数,x\n一,45,50,3\n四,10,50,\n五,,50,1\n"
-    got = _sent_back(tmp_path, _CHAIN, data, sent_back=("四", "五"), head="")
-    assert got["四"][3][0] == "no value for 'x' in formula 'b=指标1·a/2+x'"
+    got = _sent_back(tmp_path, _CHAIN, data, head="")
+    assert got["四"][3] == ["no value for 'x' in formula 'b=指标1·a/2+x'"] * 3
+    assert (got["四"][0], got["四"][2]) == (None, [Decimal(8), None, None, None])
+    assert got["五"][3][0].startswith("no value for '完成数'")
+    assert len(got["五"][3]) == 4 and got["五"][2] == [None] * 4
 
 
 # -- 3. a power by a data value ----------------------------------------------------------------------

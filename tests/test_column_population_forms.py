@@ -57,19 +57,20 @@ score = "节约率/max_of(节约率)×分值"
 
 def test_population_values_of_a_step(tmp_path: Path) -> None:
     """``max_of`` of a step's value: the batch's population is gathered over columns with the steps
-    run first; a unit whose step divides by 0 puts nothing in, has no population value, and is left
-    to the per-unit program (which gives it its default).
+    run first; a unit whose step divides by 0 puts nothing in and has no population value: the
+    division stops it first, so the column program gives it its default, as the per-unit program does.
 
     增长率: 一 20, 二 50, 三 10, 四 上年 = 0 (no value: the default 30); the most is 50, so 一 20/50 × 60
     = 24, 二 60, 三 12. 节约率 within each category: 甲 0.2 and 0.1 (一 40, 二 20), 乙 0.25 and 0.05
     (三 40, 四 0.05/0.25 × 40 = 8).
     """
     data = "单位,类别,本年,上年,旧耗,新耗\n一,甲,120,100,10,8\n二,甲,150,100,10,9\n三,乙,110,100,20,15\n四,乙,50,0,20,19\n"
-    got = _scored(tmp_path, _GROWTH, data, sent_back=("四",))
+    got = _scored(tmp_path, _GROWTH, data)
     assert got == {
         "一": (Decimal(64), None, _d("24", "40")),
         "二": (Decimal(80), None, _d("60", "20")),
         "三": (Decimal(52), None, _d("12", "40")),
+        "四": (Decimal(38), None, _d("30", "8")),
     }
     last = list(evaluate(loads(_GROWTH, format="toml"), load_units(tmp_path / "data.csv")))[3]
     assert (last.unit, last.total, [i.score for i in last.indicators]) == ("四", Decimal(38), _d("30", "8"))

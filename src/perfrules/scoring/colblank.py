@@ -24,17 +24,27 @@ blank: such a unit goes to the per-unit program as before.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from .._intcols import numpy
 from ..formula.language import Formula
 from ..scheme.reads import FULL_NAME
-from ..scheme.steps import PeerRatio, Rank
+from ..scheme.steps import Part, PeerRatio, Rank
 from .indicator import IndicatorPlan
 from .plan import Plan
 
-__all__ = ["BLANK", "REACHED", "TAKEN", "Blanks", "blank_value", "reach_fields", "unsure"]
+__all__ = [
+    "BLANK",
+    "REACHED",
+    "TAKEN",
+    "UNPLAIN",
+    "Blanks",
+    "blank_value",
+    "part_read",
+    "reach_fields",
+    "unsure",
+]
 
 BLANK = "\0blank cells"
 """Where a batch's columns hold, per data column, which of its cells are blank (bool arrays)."""
@@ -44,31 +54,67 @@ TAKEN = "\0blank taken"
 value is blank (a dict shared by every copy of the scope, filled in place)."""
 
 
+UNPLAIN = "\0cells not plain"
+"""Where a batch's columns hold, per data column :class:`Blanks` keeps *loose*, which of its cells are
+not plain numbers (blank or not: bool arrays)."""
+
+
+GOING = "\0formulas going"
+"""Where a batch's columns hold, per indicator without a default for no data, where its formulas stop
+at nothing (filled in as each is worked out: colreach.Unread)."""
+
+
 REACHED = "\0reached "
 """Under :data:`TAKEN`, ``REACHED + code``: which rows of the indicator's steps and score formula
 reach a blank input (:class:`perfrules.scoring.colreach.Reached`)."""
 
 
-def reach_fields(ind: IndicatorPlan) -> frozenset[str] | None:
+def reach_fields(ind: IndicatorPlan, defaulted: bool = True) -> frozenset[str] | None:
     """The data names of an indicator whose steps and score formula :mod:`~perfrules.scoring.colreach`
     follows to a blank input (its default for no data takes those rows), with those its zero rules
-    read; None where it does not (a scale other than :func:`scale_read`'s, population functions,
-    periods, ``inputs``, steps other than formulas, peer ratios and ranks, or with zero rules of their
-    own). A peer ratio's or rank's value is
+    read, as data columns (through its ``inputs``); None where it does not (a scale other than
+    :func:`scale_read`'s, steps other than formulas, :func:`part_read`'s parts, peer ratios and
+    ranks, or with zero rules of their own). A peer ratio's or rank's value is
     never blank: where the unit has none, the step's error comes first (the indicator's error, as
-    :mod:`~perfrules.scoring.colfailures` words it), as it runs before the score formula."""
+    :mod:`~perfrules.scoring.colfailures` words it), as it runs before the score formula. Not
+    *defaulted*: the same of an indicator without a default for no data (any cell that is not a
+    plain number its formulas reach is its error)."""
     formula = ind.ind.score
-    graded = scale_read(ind)
-    if ind.no_data is None or (formula is None) == (graded is None):
+    graded = scale_read(ind) or (word_read(ind) if defaulted else None)
+    if (ind.no_data is None) == defaulted or (formula is None) == (graded is None):
         return None
-    if ind.population_calls or ind.ind.inputs or ind.zero_by_target:
+    if ind.zero_by_target:
         return None
-    if not all(isinstance(step, Formula | PeerRatio | Rank) for step in ind.steps):
+    if not all(isinstance(step, Formula | PeerRatio | Rank) or part_read(step) for step in ind.steps):
         return None
     names: set[str] = set(formula.variables) if formula is not None else {graded} if graded else set()
     names = names.union(*(s.variables for s in ind.steps if isinstance(s, Formula)))
+    names |= {read for read in map(part_read, ind.steps) if read is not None}
     names |= set().union(*(rule.when.variables for rule in ind.zero_indicator))
-    return frozenset(names - ind.targets - {FULL_NAME})
+    mapping = ind.ind.inputs  # (the data columns of the names read, through the ``inputs``)
+    return frozenset(mapping.get(name, name) for name in names - ind.targets - {FULL_NAME})
+
+
+def part_read(step: object) -> str | None:
+    """The one name a ``part`` step reads when it grades (its ``of``, or its scale's value): a
+    threshold scale of one value, graded over columns by cross-multiplication (None for other steps
+    and forms: words, several values, levels)."""
+    if not isinstance(step, Part):
+        return None
+    scale = step.scale
+    if scale.is_categorical or not scale.is_threshold or scale.levels or len(scale.variables) != 1:
+        return None
+    (variable,) = scale.variables
+    return step.of if step.of is not None else variable
+
+
+def word_read(ind: IndicatorPlan) -> str | None:
+    """The name a word scale grades (its ``value``), read last, after the steps; None for other
+    forms, and for an indicator reported per period (its period rows' blank words are not followed)."""
+    scale = ind.ind.scale
+    if scale is None or not scale.is_categorical or ind.periodic:
+        return None
+    return ind.ind.value
 
 
 def scale_read(ind: IndicatorPlan) -> str | None:
@@ -126,26 +172,60 @@ class Blanks:
     flags read: :mod:`~perfrules.scoring.coloverall` gives their conditions no value there, as the
     per-unit program does)."""
 
-    def __init__(self, plan: Plan, text_reads: Sequence[str], also: Sequence[str] = ()) -> None:
+    def __init__(
+        self, plan: Plan, text_reads: Sequence[str], also: Sequence[str] = (), unread: Any = None
+    ) -> None:
         self.codes = [ind.code for ind in plan.indicators]
         self.found = [blank_value(ind, frozenset(text_reads)) for ind in plan.indicators]
         reaching = [reach_fields(ind) or frozenset() for ind in plan.indicators]  # (colreach)
         self.fields = sorted({b[1] for b in self.found if b is not None}.union(also, *reaching))
+        # Columns of words among them (a word scale's value: colreach): blank where no word is given.
+        self.words = frozenset(self.fields) & frozenset(text_reads)
+        # Data columns where a cell that is not a plain number matters only where it is read (by an
+        # indicator without a default for no data: colreach.Unread, *unread*), under UNPLAIN.
+        self.unread = unread
+        self.loose = [f for f in (unread.fields if unread is not None else ()) if f not in text_reads]
 
     def unsure(self, units: Sequence[Any], columns: dict[str, tuple[Any, Any]]) -> Any:
         """:func:`unsure` for those data columns (None: there are none)."""
-        return unsure(units, columns, self.fields) if self.fields else None
+        numbers = [name for name in self.fields if name not in self.words]
+        return unsure(units, columns, numbers) if numbers else None
 
-    def put(self, cols: dict[str, Any], columns: Mapping[str, tuple[Any, Any]]) -> None:
+    def put(
+        self, cols: dict[str, Any], columns: Mapping[str, tuple[Any, Any]], unread: Collection[str] = ()
+    ) -> None:
         """Put the blank cells of those data columns among the batch's columns *cols* (:data:`BLANK`),
-        and a place for the rows taken (:data:`TAKEN`)."""
+        and a place for the rows taken (:data:`TAKEN`). A column of words is blank where it gives no
+        word or other value (*unread*: columns of words not given as words, blank nowhere)."""
+        np = numpy()
         if self.fields:
-            cols[BLANK] = {name: ~columns[name][1] for name in self.fields if name in columns}
+            blank = cols[BLANK] = {}
+            for name in self.fields:
+                if name not in columns:
+                    continue
+                if name not in self.words:
+                    blank[name] = ~columns[name][1]
+                elif name in unread:
+                    blank[name] = np.zeros(len(columns[name][1]), dtype=bool)
+                else:
+                    blank[name] = np.array([v is None for v in columns[name][0]], dtype=bool)
             cols[TAKEN] = {}
+        if self.loose:
+            cols[UNPLAIN] = {name: ~columns[name][1] for name in self.loose if name in columns}
+            cols[GOING] = {}
 
-    def plain(self, k: int, name: str, plain: Any, cols: Mapping[str, Any]) -> Any:
+    def lacking(self, k: int, rows: Any, cols: Mapping[str, Any]) -> Any:
+        """*rows* (where indicator *k* lacks a population value) but those a default took before its
+        formulas read one (colreach: the default for no data on a row that stops at it, too)."""
+        reached = cols.get(TAKEN, {}).get(REACHED + self.codes[k])
+        return rows if reached is None else rows & ~reached.fired
+
+    def plain(self, k: int, name: str, plain: Any, cols: dict[str, Any]) -> Any:
         """*plain* (which cells of data column *name* are plain numbers) with the blank ones indicator
-        *k*'s default for no data took: they do not stop it."""
+        *k*'s default for no data took: they do not stop it; nor do cells an indicator without such a
+        default does not read (*unread*)."""
+        if self.unread is not None and GOING in cols:
+            plain = self.unread.plain(k, name, plain, cols, cols[GOING])
         reached = cols.get(TAKEN, {}).get(REACHED + self.codes[k])
         if reached is not None:  # (colreach: rows that reach no blank, or that a default took)
             return plain | reached.harmless(name)

@@ -19,9 +19,9 @@ a step divides by 0 or an input is missing. A row that divides by 0
 (:data:`~perfrules.scoring.colsteps.ZERO_DIVISOR`) and meets nothing else the
 per-unit program would stop at takes the default score here; so does a row
 whose blank value a scale grades first (:mod:`~perfrules.scoring.colblank`), and
-one whose score formula or formula steps reach a blank input
-(:mod:`~perfrules.scoring.colreach`).
-Other missing inputs are cells that are not plain numbers, whose units go to
+one whose score formula, formula or part steps reach a blank input before a
+division by 0 stops them (:mod:`~perfrules.scoring.colreach`, which follows
+each row to its first stop). Other missing inputs are cells that are not plain numbers, whose units go to
 the per-unit program.
 """
 
@@ -38,6 +38,7 @@ from ..scheme.reads import FULL_NAME
 from .colblank import BLANK, TAKEN, blank_value
 from .colconds import compile_condition
 from .colfull import with_full
+from .colgraded import GRADED_BLANK
 from .colreach import compile_reach
 from .colsteps import CATEGORY, SEND_BACK, ZERO_DIVISOR, send_back
 from .indicator import IndicatorPlan
@@ -113,24 +114,31 @@ def with_defaults(
         col: IntColumn = step(cols, n)
         marks = cols.pop(SEND_BACK, None)
         zero = cols.pop(ZERO_DIVISOR, None)
+        words = cols.pop(GRADED_BLANK, None)  # rows a word scale found no word in (colgraded)
         if found is not None:
-            # Rows whose formulas reach a blank input: the default, unless the columns also mark the row
-            # or divide by a 0 that is not that blank (which the per-unit program meets first is not
-            # known: sent back; a blank divisor is read before its division).
+            # Rows whose formulas reach a blank input before a division by 0 stops them: the default,
+            # unless the columns also mark the row. Rows a division by 0 stops first keep the default on
+            # a division by 0 (below); where which comes first is not known (a division by a step's
+            # value, a power), or where the columns divide by 0 where the formulas stop at nothing (the
+            # branch not taken), the row is sent back.
             reached = found[0] & ~fired
             doubt = reached & (False if marks is None else marks)
-            if zero is not None and reach is not None and (reached & zero).any():
-                doubt |= reached & zero & reach.zero_first(cols, n)
+            doubt |= found[4] & ~fired & (reached | (False if zero is None else zero))
+            if zero is not None:
+                doubt |= zero & ~fired & ~found[0] & ~found[3]
             blanks = reached & found[2] & ~doubt
             which[blanks] = last
             fired |= blanks
             marks = doubt if marks is None else marks | doubt
-            zero = None if zero is None else zero & ~found[0]
+            zero = None if zero is None else zero & ~found[0] & ~doubt
         if zero is not None:
             # A row that divides by 0 and meets nothing else the per-unit program would stop at.
             taken = zero & ~fired & (~marks if marks is not None else True)
             which[taken] = last
             fired |= taken
+        if words is not None:  # the default took them, or the per-unit program decides
+            lost = words & ~fired
+            marks = lost if marks is None else marks | lost
         for m in (earlier, None if marks is None else marks & ~fired):
             if m is not None:
                 send_back(cols, m)

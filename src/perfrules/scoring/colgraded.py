@@ -27,7 +27,12 @@ from .colscale import kept, value_why
 from .colsteps import CATEGORY, SEND_BACK, ZERO_DIVISOR, on_scope, send_back
 from .indicator import IndicatorPlan
 
-__all__ = ["compile_looked_up", "number_inputs", "text_inputs"]
+__all__ = ["GRADED_BLANK", "compile_looked_up", "number_inputs", "text_inputs"]
+
+GRADED_BLANK = "\0graded blank"
+"""Where a batch's columns hold the rows a word scale found no word to grade in (a bool array), for an
+indicator with a default for no data: :func:`~perfrules.scoring.coldefaults.with_defaults` takes them
+where its formulas reach that blank first, and sends the others back."""
 
 
 def text_inputs(ind: IndicatorPlan) -> set[str]:
@@ -128,7 +133,30 @@ def compile_looked_up(
         kept(scope, cols, scope_key)
         return on_scope(lookup, scope, cols, n)
 
-    return run, reads
+    if not scale.is_categorical or ind.no_data is None:
+        return run, reads
+    assert key is not None
+
+    def blank_words(cols: dict[str, Any], n: int) -> Any:
+        """The rows the lookup sends back because the value to grade is blank are left under
+        GRADED_BLANK instead: the default for no data decides them (coldefaults)."""
+        before = cols.get(SEND_BACK)
+        col = run(cols, n)
+        after = cols.get(SEND_BACK)
+        if after is None or after is before:
+            return col
+        words = cols.get(key)
+        if words is None:
+            return col
+        np = numpy()
+        new = after if before is None else after & ~before
+        none = np.array([v is None for v in words], dtype=bool) & new
+        if none.any():
+            cols[GRADED_BLANK] = none
+            cols[SEND_BACK] = after & ~none
+        return col
+
+    return blank_words, reads
 
 
 def _unnamed(

@@ -12,15 +12,25 @@ column's cell is (the batch's :data:`~perfrules.scoring.colblank.BLANK`), a
 step's value never is, and ``if``, ``and``, ``or`` and chained comparisons
 reach their later operands only where the earlier ones let them (their
 conditions are worked out over the same columns, which is right wherever the
-earlier operands reach no blank themselves).
+earlier operands reach no blank themselves). A division by 0 stops the
+per-unit program too (the default's other case, worded apart): the
+evaluation runs left to right, each operand of a chain before its operation,
+so each row's first stop is followed — a blank read, or a divisor worked out
+over the columns that is 0 there; where that cannot be told (a division by a
+step's value, a power), the row goes to the per-unit program.
 
 :func:`compile_reach` takes the forms where this is certain: a score formula,
 or a threshold scale of one value (:func:`~perfrules.scoring.colblank.scale_read`:
-the name it grades is read last), after steps that are formulas, peer ratios or
-ranks (whose values are never blank: where a unit has none, the step's error
-comes first), without population functions, ``inputs`` mappings or zero rules
-on a step — on the year's row and on period rows alike; every other function
-than the population functions evaluates all its arguments. Elsewhere it gives
+the name it grades is read last), after steps that are formulas, ``part`` steps
+grading one value by a threshold scale (:func:`~perfrules.scoring.colblank.part_read`:
+the step reads that one name), peer ratios or ranks (whose values are never
+blank: where a unit has none, the step's error comes first), without zero rules
+on a step — on the year's row and on period rows alike; each name is followed
+to its data column through the indicator's ``inputs``. A population function
+(``max_of(x)``) reads the batch's value, never the unit's cell: it stops the
+per-unit program where the unit has no value of its own (the batch's
+:data:`~perfrules.scoring.colsteps.POPULATION_ABSENT`; the default's words
+then name the call); every other function evaluates all its arguments. Elsewhere it gives
 None and the units with a blank input go to the per-unit program as before.
 :mod:`~perfrules.scoring.coldefaults` gives the rows that reach a blank the
 default (a default naming its inputs: where the input the per-unit program's
@@ -40,16 +50,18 @@ from typing import Any
 from .._errors import MissingValueError
 from .._intcols import numpy
 from ..formula.language import POPULATION_FUNCTIONS, Formula, normalize_name
-from ..formula.tree import BoolOp, Call, Chain, Compare, Name, Node, Num, Percent, Power, Unary
+from ..formula.tree import BoolOp, Call, Chain, Compare, Name, Node, Num, Percent, Power, Unary, show
 from ..scheme.reads import FULL_NAME
 from ..scheme.steps import step_target
 from .coladjust import adjust_reads
-from .colblank import BLANK, REACHED, TAKEN, reach_fields, scale_read
+from .colblank import BLANK, REACHED, TAKEN, UNPLAIN, part_read, reach_fields, scale_read, word_read
 from .colconds import compile_condition
+from .colsteps import POPULATION_ABSENT, POPULATION_PREFIX, SEND_BACK, ZERO_DIVISOR
 from .compiled import Scored
 from .indicator import IndicatorPlan
+from .plan import Plan
 
-__all__ = ["Reach", "Reached", "compile_reach"]
+__all__ = ["Reach", "Reached", "Unread", "compile_reach", "compile_unread"]
 
 
 class Reached:
@@ -57,15 +69,18 @@ class Reached:
     formula first does (its position: the steps, then the score formula), the rows a default took
     (``when`` rules or the default for no data) and those the default for no data took."""
 
-    def __init__(self, reach: Reach, reached: Any, where: Any, fired: Any, taken: Any, blank: Any) -> None:
-        self.reach, self.reached, self.where = reach, reached, where
+    def __init__(self, reach: Reach, found: tuple[Any, ...], fired: Any, taken: Any, blank: Any) -> None:
+        self.reach, self.reached, self.where, self.pop = reach, found[0], found[1], found[5]
         self.fired, self.taken, self.blank = fired, taken, blank
 
     def name(self, i: int) -> str:
-        """The input the per-unit program's error names on row *i* (reached there): the first, in
-        sorted order, of the blank names of the formula that reaches one."""
-        names = self.reach.names[int(self.where[i])]
-        return next(name for name in names if self.blank[name][i])
+        """The input the per-unit program's error names on row *i* (reached there): the population
+        value the unit lacks where that stops it first, else the first, in sorted order, of the
+        blank names of the formula that reaches one."""
+        if self.pop[i]:
+            return self.reach.keys[int(self.pop[i]) - 1][1]
+        names, field = self.reach.names[int(self.where[i])], self.reach.field
+        return next(name for name in names if self.blank[field(name)][i])
 
     def default(self, i: int, category: str | None, columns: dict[str, Any], number: Any) -> Scored:
         """What the per-unit program's default for no data gives row *i* (taken there), before the
@@ -81,7 +96,7 @@ class Reached:
         (before its zero rules), and rows whose steps and score formula do not reach it (for a name
         only they read); nowhere for a name the ``when`` rules, adjustments or vetoes read."""
         reach = self.reach
-        if name in reach.other or name not in self.blank:
+        if name in reach.other or name not in self.blank:  # (data names: through the ``inputs``)
             return False
         if name in reach.zeroed or name not in reach.fields:
             return self.blank[name] & self.fired
@@ -91,189 +106,316 @@ class Reached:
 class Reach:
     """An indicator's steps and score formula as reach columns (see the module's docstring)."""
 
-    def __init__(self, ind: IndicatorPlan, formulas: Sequence[Formula], fns: Sequence[Any], fields: set[str]):
+    def __init__(
+        self, ind: IndicatorPlan, formulas: Sequence[Formula], fns: Sequence[Any], fields: set[str], key: str
+    ):
         self.ind = ind
+        self.key = key  # where the batch's columns mark the cells it follows (BLANK, or UNPLAIN)
+        self.keys: list[tuple[str, str]] = []  # the population calls it follows: column, key
         self.fns = fns
-        self.fields = frozenset(fields)
-        self.divisors: list[Node] = []  # the divisors of the formulas' divisions (see zero_first)
+        self.field = _fields_of(ind)  # a name the formulas read -> its data column (the ``inputs``)
+        self.fields = frozenset(map(self.field, fields))  # the data columns
         # Per formula (the formula steps, then the score formula): how many steps run before it.
-        self.before = [k for k, step in enumerate(ind.steps) if isinstance(step, Formula)] + [len(ind.steps)]
-        self.zeroed = frozenset().union(*(rule.when.variables for rule in ind.zero_indicator))
+        self.before = [k for k, s in enumerate(ind.steps) if isinstance(s, Formula) or part_read(s)]
+        self.before.append(len(ind.steps))
+        self.zeroed = frozenset(map(self.field, set().union(*(r.when.variables for r in ind.zero_indicator))))
         other = [
             w.variables for w in (*(p.when for p in ind.defaults_when), *(v.when for v in ind.vetoes)) if w
         ]
-        self.other = frozenset(adjust_reads(ind)).union(*other)
+        self.other = frozenset(map(self.field, set(adjust_reads(ind)).union(*other)))
         # Per formula: its data names in sorted order (the per-unit program's error names the first blank).
         self.names = [sorted(n for n in f.variables if n in fields) for f in formulas]
         policy = ind.no_data
-        assert policy is not None
-        self.missing = frozenset(normalize_name(m) for m in policy.missing)
+        self.missing = (
+            frozenset(normalize_name(m) for m in policy.missing) if policy is not None else frozenset()
+        )
 
-    def zero_first(self, cols: dict[str, Any], n: int) -> Any:
-        """Where a division the formulas hold may meet a divisor of 0 that is not a blank cell (the
-        per-unit program may stop there before a blank input: a division by a given 0, a divisor
-        that is not a data name); the rows that divide by a blank name alone read the blank first."""
-        np = numpy()
-        found = np.zeros(n, dtype=bool)
-        for node in self.divisors:
-            if isinstance(node, Num):
-                found |= node.value == 0
-            elif isinstance(node, Name) and node.name in self.fields:
-                found |= ~cols[BLANK][node.name] & (cols[node.name].num == 0)
-            else:
-                return np.ones(n, dtype=bool)
-        return found
+    def stops(self, cols: dict[str, Any], n: int) -> Any:
+        """Where the formulas stop before they finish (a cell that is not a plain number read, a
+        division by 0, or a stop whose place is not known)."""
+        reached, _, _, zero, unsure, _ = self.run(cols, n)
+        return reached | zero | unsure
+
+    def unread(self, name: str) -> bool:
+        """Whether the formulas are all that read data column *name* (no rule, adjustment or veto)."""
+        return name in self.fields and name not in self.other and name not in self.zeroed
 
     def ready(self, cols: dict[str, Any]) -> bool:
         """Whether the batch's columns say which cells of every data name are blank."""
-        return bool(self.fields <= cols.get(BLANK, {}).keys())
+        return bool(self.fields <= cols.get(self.key, {}).keys())
 
-    def mark(self, cols: dict[str, Any], found: tuple[Any, Any, Any], fired: Any, taken: Any) -> None:
+    def mark(self, cols: dict[str, Any], found: tuple[Any, ...], fired: Any, taken: Any) -> None:
         """Leave where the batch's rows reach a blank (*found*: :meth:`run`), where a default took
         them (*fired*) and where the default for no data did (*taken*) under the batch's ``TAKEN``."""
-        reached, where, _ = found
-        cols[TAKEN][REACHED + self.ind.code] = Reached(self, reached, where, fired, taken, cols[BLANK])
+        cols[TAKEN][REACHED + self.ind.code] = Reached(self, found, fired, taken, cols[BLANK])
 
-    def run(self, cols: dict[str, Any], n: int) -> tuple[Any, Any, Any]:
-        """Per row: whether a formula reaches a blank, the first that does, and whether the default
-        for no data takes that row (a default naming its inputs: see the module's docstring)."""
+    def run(self, cols: dict[str, Any], n: int) -> tuple[Any, Any, Any, Any, Any, Any]:
+        """Per row: whether a formula reaches a blank before anything else stops it, the first that
+        does, whether the default for no data takes that row (a default naming its inputs: see the
+        module's docstring), whether a division by 0 stops the formulas first, and whether which
+        comes first is not known (see :func:`_reach`); and where the first stop is a population value
+        the unit lacks, which (its place in :attr:`keys`, plus 1; 0: none)."""
         np = numpy()
-        blank = cols[BLANK]
+        blank = cols[self.key]
         reached = np.zeros(n, dtype=bool)
+        zero = np.zeros(n, dtype=bool)
+        unsure = np.zeros(n, dtype=bool)
         where = np.full(n, -1, dtype=np.int64)
+        pop = np.zeros(n, dtype=np.int64)
         for j, fn in enumerate(self.fns):
-            here = fn(cols, n) & ~reached
-            where[here] = j
-            reached |= here
+            b, z, u, p = fn(cols, n)
+            going = ~(reached | zero | unsure)
+            where[b & going] = j
+            pop[going] = p[going]
+            reached |= b & going
+            zero |= z & going
+            unsure |= u & going
         if not self.missing:
-            return reached, where, reached
+            return reached, where, reached, zero, unsure, pop
         named = np.zeros(n, dtype=bool)  # one of the inputs the default names is blank
         for name in self.missing:
-            named |= blank.get(name, False)
+            named |= blank.get(self.field(name), False)
         allowed = named.copy()
-        for i in np.flatnonzero(reached & ~named).tolist():
+        for i in np.flatnonzero(reached & ~named & (pop == 0)).tolist():  # (a population value: not named)
             names = self.names[int(where[i])]
-            first = next((m for m in names if blank[m][i]), None)
+            first = next((m for m in names if blank[self.field(m)][i]), None)
             allowed[i] = first is not None and normalize_name(first) in self.missing
-        return reached, where, reached & allowed
+        return reached, where, reached & allowed, zero, unsure, pop
 
 
-def compile_reach(ind: IndicatorPlan, compile_node: Any, unsupported: type[Exception]) -> Reach | None:
-    """The indicator's :class:`Reach` where it is certain (see the module's docstring), else None."""
-    known = reach_fields(ind)
-    policy, formula, graded = ind.no_data, ind.ind.score, scale_read(ind)
-    if known is None or policy is None:
+class Unread:
+    """Per indicator of a plan, its :func:`compile_unread` (None: none), and the data columns they
+    follow (the batch's :data:`~perfrules.scoring.colblank.UNPLAIN`)."""
+
+    def __init__(self, plan: Plan, compile_node: Any, unsupported: type[Exception]) -> None:
+        self.reaches = [compile_unread(ind, compile_node, unsupported) for ind in plan.indicators]
+        self.fields = sorted(set().union(*(r.fields for r in self.reaches if r is not None)))
+
+    def plain(self, k: int, name: str, plain: Any, cols: dict[str, Any], going: dict[int, Any]) -> Any:
+        """*plain* (which cells of data column *name* are plain numbers) with those indicator *k* does
+        not read: where its formulas stop at nothing, a cell only they read is no error. *going*: per
+        indicator, where its formulas stop at nothing, filled in as it is worked out (one batch)."""
+        reach = self.reaches[k]
+        if reach is None or not reach.unread(name) or not reach.ready(cols):
+            return plain
+        if k not in going:
+            scope = {c: v for c, v in cols.items() if c != SEND_BACK}  # (its conditions' marks: its own)
+            going[k] = ~reach.stops(scope, len(plain))
+        return plain | going[k]
+
+
+def compile_unread(ind: IndicatorPlan, compile_node: Any, unsupported: type[Exception]) -> Reach | None:
+    """For an indicator without a default for no data, reported for the year, without ``inputs`` or
+    ``分值`` in its formulas: its :class:`Reach` over the cells that are not plain numbers (the batch's
+    :data:`~perfrules.scoring.colblank.BLANK` holds those for its columns). Where its formulas stop
+    at nothing (:meth:`Reach.stops`), a cell they do not read is no error, as in the per-unit program
+    (the branch of ``if`` not taken); None where that is not certain."""
+    if ind.no_data is not None or ind.periodic or ind.ind.inputs or ind.has_population:
+        return None
+    if any(FULL_NAME in f.variables for f in ind._formulas()):
+        return None
+    return compile_reach(ind, compile_node, unsupported, key=UNPLAIN)
+
+
+def compile_reach(
+    ind: IndicatorPlan, compile_node: Any, unsupported: type[Exception], key: str = BLANK
+) -> Reach | None:
+    """The indicator's :class:`Reach` where it is certain (see the module's docstring), else None;
+    *key*: the cells it follows (:data:`UNPLAIN`: :func:`compile_unread`)."""
+    known = reach_fields(ind, key == BLANK)
+    policy, formula, graded = ind.no_data, ind.ind.score, scale_read(ind) or word_read(ind)
+    if known is None:
         return None
     if formula is None:  # a scale grading one name after the steps: the name read last
         assert graded is not None
         formula = Formula.parse(graded)
-    formulas = [step for step in ind.steps if isinstance(step, Formula)] + [formula]
+    # The formula steps, a part's read as a formula of that one name, and the score formula.
+    formulas = [_read_of(step) for step in ind.steps if isinstance(step, Formula) or part_read(step)]
+    formulas.append(formula)
     computed = {FULL_NAME, *ind.targets}
     fields = {n for f in formulas for n in f.variables} - computed
     if not fields:
         return None  # (no data name to reach: the formulas read only steps' values and 分值)
-    if {normalize_name(m) for m in policy.missing} - {normalize_name(n) for n in fields}:
+    if policy is not None and {normalize_name(m) for m in policy.missing} - {
+        normalize_name(n) for n in fields
+    }:
         return None  # (a named input the formulas do not read: the per-unit program decides)
+    how: tuple[Any, str, str, list[tuple[str, str]]] = (_fields_of(ind), key, ind.code, [])
     try:
-        fns = [_reach(f.tree, computed, compile_node, unsupported) for f in formulas]
+        fns = [_reach(f.tree, computed, compile_node, unsupported, how) for f in formulas]
     except _Unsure:
         return None
     except unsupported:
         return None
-    found = Reach(ind, formulas, fns, fields)
-    found.divisors = [d for f in formulas for d in _divisors(f.tree)]
+    found = Reach(ind, formulas, fns, fields, key)
+    found.keys = how[3]
     return found
+
+
+def _read_of(step: object) -> Formula:
+    """A formula step as it is, a ``part`` step as the formula of the name it reads (:func:`part_read`)."""
+    if isinstance(step, Formula):
+        return step
+    read = part_read(step)
+    assert read is not None
+    return Formula.parse(read)
 
 
 class _Unsure(Exception):
     """A form whose reach is not certain."""
 
 
-def _never(cols: dict[str, Any], n: int) -> Any:
-    return numpy().zeros(n, dtype=bool)
+def _fields_of(ind: IndicatorPlan) -> Any:
+    """The data column a name the indicator's formulas read is (through its ``inputs``)."""
+    mapping = dict(ind.ind.inputs)
+    return lambda name: mapping.get(name, name)
 
 
-def _reach(node: Node, computed: set[str], compile_node: Any, unsupported: type[Exception]) -> Any:
-    """A function of the batch's columns giving where evaluating *node* reaches a blank name."""
-    np = numpy()
+def _reach(node: Node, computed: set[str], compile_node: Any, unsupported: type[Exception], how: Any) -> Any:
+    """A function of the batch's columns giving, per row, where evaluating *node* stops first at a
+    blank name, where first at a division by 0, and where the order is not known (three bool arrays;
+    *how*: a name's data column, where the columns mark the cells followed, the indicator's code and
+    its population calls followed so far), and where the first stop is a population value the unit
+    lacks (which: an int array, see :meth:`Reach.run`). The per-unit program evaluates left to right,
+    each operand of a chain before the operation, so a division by 0 stops it only where no blank
+    was read before."""
+    field, key, code, calls = how
 
     def sub(child: Node) -> Any:
-        return _reach(child, computed, compile_node, unsupported)
+        return _reach(child, computed, compile_node, unsupported, how)
 
     def holds(child: Node) -> Any:
         if computed & _names(child):
             raise _Unsure  # (a condition on a step's value: the steps' columns are not at hand here)
         return compile_condition(child, compile_node, unsupported)
 
-    def either(fns: Sequence[Any]) -> Any:
-        fns = [f for f in fns if f is not _never]
-        if not fns:
-            return _never
-
-        def run(cols: dict[str, Any], n: int) -> Any:
-            found = np.zeros(n, dtype=bool)
-            for f in fns:
-                found = found | f(cols, n)
-            return found
-
-        return run
-
     if isinstance(node, Num):
         return _never
     if isinstance(node, Name):
         if node.name in computed:
             return _never
-        name = node.name
-        return lambda cols, n: cols[BLANK][name]
+        name = field(node.name)
+        return lambda cols, n: (cols[key][name], *_nothing(n), numpy().zeros(n, dtype=numpy().int64))
     if isinstance(node, Percent | Unary):
         return sub(node.operand)
-    if isinstance(node, Power):
-        return either([sub(node.base), sub(node.exponent)])
+    if isinstance(node, Power):  # (0 to a negative power divides by 0: where, is not followed here)
+        return _in_turn([(None, sub(node.base)), (None, sub(node.exponent)), (None, _unknown)])
     if isinstance(node, Chain):
-        return either([sub(node.first), *(sub(o) for _, o in node.rest)])
+        parts: list[tuple[Any, Any]] = [(None, sub(node.first))]
+        for op, operand in node.rest:
+            parts.append((None, sub(operand)))
+            if op == "/":
+                parts.append((None, _zero(operand, computed, compile_node, unsupported)))
+        return _in_turn(parts)
     if isinstance(node, Compare):
-        parts = [sub(node.first), sub(node.rest[0][1])]
         # A chain stops at the first comparison that fails: later operands only where all before hold.
         later = [
             (holds(Compare(node.first, node.rest[:j])), sub(o)) for j, (_, o) in enumerate(node.rest) if j
         ]
-        return _gated(either(parts), later, True)
+        return _in_turn([(None, sub(node.first)), (None, sub(node.rest[0][1])), *later])
     if isinstance(node, BoolOp):
         # ``and`` reads on while its operands hold, ``or`` while they do not.
-        goes_on = node.op == "and"
         first, *rest = node.operands
         before = [
             BoolOp(node.op, node.operands[:j]) if j > 1 else first for j in range(1, len(node.operands))
         ]
-        later = [(holds(b), sub(o)) for b, o in zip(before, rest, strict=True)]
-        return _gated(sub(first), later, goes_on)
+        gates = [holds(b) for b in before]
+        if node.op == "or":
+            gates = [_negated(g) for g in gates]
+        return _in_turn([(None, sub(first)), *zip(gates, map(sub, rest), strict=True)])
     if isinstance(node, Call):
-        if node.func in POPULATION_FUNCTIONS:
-            raise _Unsure
+        if node.func in POPULATION_FUNCTIONS:  # the batch's value: a stop where the unit has none
+            text = show(node)
+            calls.append((f"{POPULATION_PREFIX}{code}\0{text}", text))
+            return _lacking(calls[-1][0], len(calls))
         if node.func == "if":
             cond, then, other = node.args
-            test, a, b = holds(cond), sub(then), sub(other)
-
-            def branch(cols: dict[str, Any], n: int) -> Any:
-                taken = test(cols, n)
-                return np.where(taken, a(cols, n), b(cols, n))
-
-            return either([sub(cond), branch])
-        return either([sub(a) for a in node.args])
+            test = holds(cond)
+            return _in_turn([(None, sub(cond)), (test, sub(then)), (_negated(test), sub(other))])
+        return _in_turn([(None, sub(a)) for a in node.args])
     raise _Unsure
 
 
-def _gated(first: Any, later: Sequence[tuple[Any, Any]], goes_on: bool) -> Any:
-    """*first*'s reach, then each later operand's where the condition before it (holds) lets it."""
-    if not later:
-        return first
+def _nothing(n: int) -> tuple[Any, Any]:
+    np = numpy()
+    return np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
 
-    def run(cols: dict[str, Any], n: int) -> Any:
-        found = first(cols, n)
-        for condition, reach in later:
-            held = condition(cols, n)
-            found = found | ((held if goes_on else ~held) & reach(cols, n))
-        return found
+
+def _never(cols: dict[str, Any], n: int) -> tuple[Any, Any, Any, Any]:
+    np = numpy()
+    return np.zeros(n, dtype=bool), *_nothing(n), np.zeros(n, dtype=np.int64)
+
+
+def _unknown(cols: dict[str, Any], n: int) -> tuple[Any, Any, Any, Any]:
+    """A stop whose place the columns do not follow: unknown on every row it is reached."""
+    np = numpy()
+    return (
+        np.zeros(n, dtype=bool),
+        np.zeros(n, dtype=bool),
+        np.ones(n, dtype=bool),
+        np.zeros(n, dtype=np.int64),
+    )
+
+
+def _lacking(column: str, which: int) -> Any:
+    """A population call: a stop where the unit has no value for it (the batch's
+    :data:`~perfrules.scoring.colsteps.POPULATION_ABSENT`; unknown where that is not at hand)."""
+
+    def run(cols: dict[str, Any], n: int) -> tuple[Any, Any, Any, Any]:
+        np = numpy()
+        absent = cols.get(POPULATION_ABSENT, {}).get(column)
+        if absent is None or len(absent) != n:
+            return _unknown(cols, n)
+        return absent, *_nothing(n), np.where(absent, which, 0)
+
+    return run
+
+
+def _negated(condition: Any) -> Any:
+    return lambda cols, n: ~condition(cols, n)
+
+
+def _zero(divisor: Node, computed: set[str], compile_node: Any, unsupported: type[Exception]) -> Any:
+    """The division by *divisor* (once it is worked out): a stop where it is 0; unknown where its value
+    is not at hand (it reads a step's value, or does not compile)."""
+    if computed & _names(divisor):
+        return _unknown
+    try:
+        value = compile_node(divisor)
+    except unsupported:
+        return _unknown
+
+    def run(cols: dict[str, Any], n: int) -> tuple[Any, Any, Any, Any]:
+        scope = {k: v for k, v in cols.items() if k not in (SEND_BACK, ZERO_DIVISOR)}  # (its marks: its own)
+        np = numpy()
+        zero = np.asarray(value(scope, n).num == 0, dtype=bool)
+        return np.zeros(n, dtype=bool), zero, np.zeros(n, dtype=bool), np.zeros(n, dtype=np.int64)
+
+    return run
+
+
+def _in_turn(parts: Sequence[tuple[Any, Any]]) -> Any:
+    """Parts evaluated one after another, each where its gate holds (None: always), up to the first
+    that stops: where each kind of stop comes first (see :func:`_reach`)."""
+    parts = [(gate, part) for gate, part in parts if part is not _never]
+    if not parts:
+        return _never
+    if len(parts) == 1 and parts[0][0] is None:
+        return parts[0][1]
+
+    def run(cols: dict[str, Any], n: int) -> tuple[Any, Any, Any, Any]:
+        np = numpy()
+        b, z, u, p = _never(cols, n)
+        stopped = b.copy()
+        for gate, part in parts:
+            here = ~stopped if gate is None else ~stopped & gate(cols, n)
+            if not here.any():
+                continue
+            mb, mz, mu, mp = part(cols, n)
+            b, z, u = b | (here & mb), z | (here & mz), u | (here & mu)
+            p = np.where(here, mp, p)
+            stopped = b | z | u
+        return b, z, u, p
 
     return run
 
@@ -294,18 +436,3 @@ def _names(node: Node) -> set[str]:
         children = node.operands if isinstance(node, BoolOp) else node.args
         return set().union(*(_names(o) for o in children))
     raise _Unsure
-
-
-def _divisors(node: Node) -> list[Node]:
-    """The divisors of *node*'s divisions (a power: itself, as its exponent may divide)."""
-    if isinstance(node, Name | Num):
-        return []
-    if isinstance(node, Power):
-        return [node]
-    if isinstance(node, Percent | Unary):
-        return _divisors(node.operand)
-    if isinstance(node, Chain | Compare):
-        mine = [o for op, o in node.rest if op == "/"] if isinstance(node, Chain) else []
-        return mine + _divisors(node.first) + [d for _, o in node.rest for d in _divisors(o)]
-    children = node.operands if isinstance(node, BoolOp) else node.args
-    return [d for o in children for d in _divisors(o)]

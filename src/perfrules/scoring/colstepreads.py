@@ -13,9 +13,14 @@ compiled by the program's compiler (formula steps) and
 scale), run once per batch before the indicators are scored, and its target
 column is put among the batch's columns under the name the rules read. A unit
 whose value cannot be worked out there (a cell not a plain number, a division
-by 0, a value outside a part's bands) goes to the per-unit program, which
-reports it. A step that reads other indicators' scores in turn (``指标1得分``)
-is worked out as soon as the scores it reads are among the batch's columns
+by 0, a value outside a part's bands) is left under :data:`UNREAD` (per read
+name, a bool array): the program marks each indicator reading it as one its
+columns cannot work out for that unit (:mod:`~perfrules.scoring.colfailures`
+words the error by the reader's own step, which raises the read step's error;
+where the step does not raise, the unit goes to the per-unit program), and a
+unit whose total's rules read it goes to the per-unit program. A step that
+reads other indicators' scores in turn (``指标1得分``) is worked out as soon
+as the scores it reads are among the batch's columns
 (:mod:`perfrules.scoring.colresults` puts each there once scored, in the order
 the per-unit program scores in). Steps whose values come from the population
 (peer ratios, ranks) and indicators reported per period are not compiled. A step
@@ -39,7 +44,11 @@ from .colresults import ResultReads
 from .colsteps import SEND_BACK, ZERO_DIVISOR, send_back
 from .plan import Plan
 
-__all__ = ["StepReads", "step_reads_of"]
+__all__ = ["UNREAD", "StepReads", "blame_unread", "step_reads_of"]
+
+UNREAD = "\0step reads not worked out"
+"""Where a batch's columns hold, per read step name, the units whose value the columns could not work
+out (bool arrays)."""
 
 _PENDING = "\0step reads pending"  # per run: the read steps waiting for the scores they read
 
@@ -122,7 +131,7 @@ class StepReads:
         self, cols: dict[str, Any], columns: Mapping[str, tuple[Any, Any]], n: int
     ) -> dict[str, tuple[Any, Any]]:
         """Each read step's column put among *cols* (and *columns*, with where it is a number); the
-        units where one cannot be worked out marked on *cols* to send back."""
+        units where one cannot be worked out left on *cols* (:data:`UNREAD`)."""
         out = dict(columns)
         pending = {}
         for name, read in self.read.items():  # (a step read after the steps it reads: _in_order)
@@ -149,7 +158,7 @@ class StepReads:
     def _one(name: str, read: _Read, cols: dict[str, Any], out: dict[str, Any], n: int) -> None:
         """One read step's column among *cols* and *out* (with where it is worked out)."""
         np = numpy()
-        scope = {k: v for k, v in cols.items() if k != SEND_BACK and k != ZERO_DIVISOR}
+        scope = {k: v for k, v in cols.items() if k not in (SEND_BACK, ZERO_DIVISOR, UNREAD)}
         for local, field in read.inputs.items():
             if field in cols:
                 scope[local] = cols[field]
@@ -163,9 +172,24 @@ class StepReads:
         bad = ~plain
         if SEND_BACK in scope:
             bad = bad | scope[SEND_BACK]
-        send_back(cols, bad)
+        cols.setdefault(UNREAD, {})[name] = bad
         cols[name] = scope[read.target]
         out[name] = (cols[name], ~bad)
+
+
+def blame_unread(plan: Plan, cols: dict[str, Any], applicable: Any, mark: Any) -> None:
+    """Take the read steps not worked out for a unit (:data:`UNREAD`) off the batch's columns *cols*:
+    each indicator that reads one is marked (``mark(k, rows)``) where it applies, its own step raising
+    the read step's error (:mod:`~perfrules.scoring.colfailures`); a unit whose total's rules read one
+    is sent to the per-unit program."""
+    unworked = cols.pop(UNREAD, None)
+    if not unworked:
+        return
+    for k, read in enumerate(plan.result_reads):
+        for name in read & unworked.keys():
+            mark(k, unworked[name] & applicable[:, k])
+    for name in plan.total_reads & unworked.keys():
+        send_back(cols, unworked[name])
 
 
 def _in_order(plan: Plan, names: set[str]) -> list[str]:

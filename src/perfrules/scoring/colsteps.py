@@ -55,6 +55,7 @@ from .indicator import IndicatorPlan
 __all__ = [
     "CATEGORY",
     "MAX_LCM_BITS",
+    "POPULATION_ABSENT",
     "POPULATION_PREFIX",
     "SEND_BACK",
     "ZERO_DIVISOR",
@@ -88,6 +89,9 @@ shown, and where it is 0) and, before each step, the step's target (absent in th
 
 POPULATION_PREFIX = "\0population\0"
 """Prefix of the column names under which population values are handed to a formula."""
+
+POPULATION_ABSENT = "\0population absent"
+"""Where a batch's columns hold, per population column, the units without a value (bool arrays)."""
 
 MAX_LCM_BITS = 192
 """The most bits the common multiple of a division's divisors may take (see :func:`divide`)."""
@@ -515,4 +519,5 @@ def population_columns(
                 given = [t.get((ind.code, key, None)) for t in tables] if tables else [None] * len(names)
                 cols[column], present = population_column(given)
             ok[:, k] &= present
+            cols.setdefault(POPULATION_ABSENT, {})[column] = ~present  # (followed by colreach)
     return ok

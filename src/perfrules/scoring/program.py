@@ -72,7 +72,7 @@ from .._intcols import as_objects as _objects
 from .._intcols import format_rows, gc_paused, numpy, round_half_up_column
 from .._numbers import as_fraction, exact
 from ..scheme.units import Unit, note_events
-from . import colapplies, colindicators, collimits, collookup, colperiods, colsteps, colvetoes
+from . import colapplies, colindicators, collimits, collookup, colperiods, colreach, colsteps, colvetoes
 from .colblank import Blanks
 from .coldot import CommonScores, weighted_sums
 from .coldot import scaled as _scaled
@@ -90,7 +90,7 @@ from .colperiodvetoes import period_vetoes
 from .colpoints import CATEGORY
 from .colrank import compile_ranks
 from .colresults import ordered, result_reads
-from .colstepreads import step_reads_of
+from .colstepreads import blame_unread, step_reads_of
 from .coltotalerrors import total_rows
 from .coltotalrules import TotalRules
 from .coltotals import TotalColumn
@@ -131,8 +131,9 @@ class ColumnProgram:
         # Overall grading that reads more than the total, groups that take a mean, a grade per period:
         # each run once per distinct input (coloverall, colmeans, colgrades).
         self.rich, self.means = rich_grading(plan, _Unsupported, self.text_reads), group_means(plan)
-        # Blank values a default for no data takes, and blank cells overall grading reads (colblank).
-        self.blanks = Blanks(plan, self.text_reads, self.rich.cells if self.rich is not None else ())
+        # Blank values a default for no data takes, blank cells overall grading reads (colblank) …
+        cells = self.rich.cells if self.rich is not None else ()  # … and cells no formula reads (colreach)
+        self.blanks = Blanks(plan, self.text_reads, cells, colreach.Unread(plan, _compile, _Unsupported))
         self.grades = period_grades(plan, self.rich)
         na_reads = {name for _, _, names in found.na_rules for name in names}
         self.results = result_reads(plan, na_reads, _Unsupported)  # 指标1得分 … (colresults)
@@ -285,7 +286,7 @@ class ColumnProgram:
             columns = self.params.joined(names, columns)
         cols: dict[str, Any] = {name: col for name, (col, _) in columns.items()}
         cols[CATEGORY] = cat  # 分值 and limits per category (colpoints)
-        self.blanks.put(cols, columns)  # blank cells a default for no data takes (colblank)
+        self.blanks.put(cols, columns, unread)  # blank cells a default for no data takes (colblank)
         present = None  # per unit and indicator: whether its population values are there
         if any(self.population):
             present = colsteps.population_columns(plan.indicators, self.population, names, population, cols)
@@ -353,7 +354,8 @@ class ColumnProgram:
             for k, has in per_period.items():  # year's row: units scored per period have theirs)
                 present[:, k] |= has if scheme.periods != "sum" else False
             for k in range(count):
-                fails.mark(k, ~present[:, k] & applicable[:, k])
+                fails.mark(k, self.blanks.lacking(k, ~present[:, k], cols) & applicable[:, k])
+        blame_unread(plan, cols, applicable, fails.mark)  # read steps not worked out (colstepreads)
         if _TOO_LARGE in cols:
             ok &= ~cols[_TOO_LARGE]
         # Each score held within its limits (over its own denominator, and the limits'), or rounded.
@@ -366,7 +368,7 @@ class ColumnProgram:
         for k, names_k in enumerate(self.reads_of):
             elsewhere = per_period.get(k)  # units whose indicator k is scored from their periods
             for name in names_k:
-                plain = self.blanks.plain(k, name, columns[name][1], cols)  # (a blank its default took)
+                plain = self.blanks.plain(k, name, columns[name][1], cols)  # (a blank its default took …)
                 if elsewhere is not None:
                     plain = plain | elsewhere
                 if everywhere[k]:
