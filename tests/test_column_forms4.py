@@ -195,15 +195,15 @@ def test_a_second_default_for_no_data_and_a_part_whose_conditions_read_no_value(
 
 
 def test_a_second_default_for_no_data_on_steps_is_never_taken(tmp_path: Path) -> None:
-    """Where y is 0 or x blank, 指标1 takes its first default, 4, not 7 (the column program sends such
-    a unit back, as it does with one default on steps; every path and explanation agrees)."""
+    """Where y is 0 or x blank, 指标1 takes its first default, 4, not 7 (the column program takes such
+    a unit, as it does with one default on steps; every path and explanation agrees)."""
     path = tmp_path / "s.toml"
     path.write_text(_DEFAULTS, encoding="utf-8")
     data_path = tmp_path / "d.csv"
     data_path.write_text("单位,x,y,z,w\n甲,1,2,90,0\n乙,3,0,90,1\n丙,,5,80,0.5\n", encoding="utf-8")
     scheme = load(path)
     paths = _compare(scheme, list(load_units(data_path, scheme=scheme)))
-    assert paths[RECORDED] == 1 and sum(paths.values()) == 3
+    assert paths[RECORDED] == 3 and sum(paths.values()) == 3
     assert [r.indicators[0].score for r in evaluate(scheme, load_units(data_path, scheme=scheme))] == [
         Decimal(5),
         Decimal(4),
