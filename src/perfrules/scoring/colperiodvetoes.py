@@ -23,6 +23,17 @@ a unit without periods: the indicator's column step leaves its step columns
 (:func:`perfrules.scoring.colvetoes.leave`) and :mod:`~perfrules.scoring.colperiods`
 takes each unit's row of them. A default gives no step values: the rows a
 default took go to the indicator's own step (:data:`~perfrules.scoring.colvetoes.DEFAULTED`).
+
+``分值`` is the indicator's full points for the unit's category
+(:func:`perfrules.scoring.colfull.with_full`), and a population value
+(``max_of(率1)`` …) the year's, as ``veto_fired`` reads them: the batch's
+population columns of period ``None`` (:func:`perfrules.scoring.colsteps.population_columns`),
+pooled among the units scored on their year's row (with ``periods = "sum"``,
+on their sums). A unit scored on its periods with the mean or the last period
+has no such value: the per-unit program's condition raises there, so where a
+veto reads population values and the unit lacks the year's, the indicator's
+own step words the error (or, where the condition would not get that far, as
+in ``扣分>分值 or 率1<max_of(率1)``, the unit goes to the per-unit program).
 """
 
 from __future__ import annotations
@@ -31,9 +42,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from .._intcols import numpy
+from ..scheme.reads import FULL_NAME
 from .colapplies import mapped, mapped_reads
 from .colconds import compile_condition
-from .colsteps import SEND_BACK, ZERO_DIVISOR
+from .colfull import with_full
+from .colsteps import SEND_BACK, ZERO_DIVISOR, population_names
 from .colvetoes import DEFAULTED, STEPS, record
 from .plan import Plan
 
@@ -45,35 +58,50 @@ class PeriodVetoes:
 
     def __init__(self, plan: Plan, compile_node: Any, unsupported: type[Exception]) -> None:
         # Per indicator with such vetoes: its position, its conditions compiled, the data columns they read.
-        self.checks: list[tuple[int, list[Any], frozenset[str]]] = []
+        self.checks: list[tuple[int, list[Any], frozenset[str], bool]] = []
         for k, ind in enumerate(plan.indicators):
             if not (ind.periodic and ind.vetoes):
                 continue
             conditions = []
             reads: set[str] = set()
+
+            def with_population(node: Any, code: str = ind.code) -> Any:
+                return compile_node(population_names(node, code)[0])  # (the year's: colsteps)
+
             for veto in ind.vetoes:
                 try:
-                    conditions.append(
-                        mapped(ind, compile_condition(veto.when.tree, compile_node, unsupported))
-                    )
+                    condition = compile_condition(veto.when.tree, with_population, unsupported)
                 except unsupported as exc:
                     raise unsupported(f"indicator {ind.code}'s veto '{veto.when.text}': {exc}") from None
-                reads |= veto.when.variables - ind.targets  # (a step's value: the step's columns)
-            self.checks.append((k, conditions, frozenset(mapped_reads(ind, reads))))
-        self.reads = frozenset().union(*(r for _, _, r in self.checks))
+                conditions.append(mapped(ind, with_full(condition, ind, veto.when.variables)))
+                # (a step's value: the step's columns; 分值: the row's category's full points)
+                reads |= veto.when.variables - ind.targets - {FULL_NAME}
+            pooled = any(veto.when.population_calls for veto in ind.vetoes)
+            self.checks.append((k, conditions, frozenset(mapped_reads(ind, reads)), pooled))
+        self.reads = frozenset().union(*(r for _, _, r, _ in self.checks))
         self.codes = [ind.code for ind in plan.indicators]
 
-    def run(self, cols: dict[str, Any], columns: Mapping[str, tuple[Any, Any]], applicable: Any) -> Any:
+    def run(
+        self,
+        cols: dict[str, Any],
+        columns: Mapping[str, tuple[Any, Any]],
+        applicable: Any,
+        present: Any = None,
+    ) -> Any:
         """Record on *cols* where each veto fires on the year's row (``colvetoes.FIRED``); return,
-        per unit and indicator, where a cell a veto reads is not a plain number or a condition
-        cannot be worked out (and the indicator applies): those go to the indicator's own step."""
+        per unit and indicator, where a cell a veto reads is not a plain number, a condition
+        cannot be worked out, or a population value a veto reads is not among the year's (*present*,
+        units × indicators: ``colsteps.population_columns``) — and the indicator applies: those go to
+        the indicator's own step."""
         np = numpy()
         n = len(applicable)
         failed = np.zeros(applicable.shape, dtype=bool)
         steps = cols.pop(STEPS, {})  # each unit's step values its vetoes read (colperiods)
         scope = {name: col for name, col in cols.items() if name != SEND_BACK and name != ZERO_DIVISOR}
-        for k, conditions, reads in self.checks:
+        for k, conditions, reads, pooled in self.checks:
             bad = np.zeros(n, dtype=bool)
+            if pooled and present is not None:
+                bad |= ~present[:, k]
             for name in reads:
                 bad |= ~columns[name][1]
             # (a condition that cannot be worked out marks the rows here, not the batch)

@@ -345,7 +345,9 @@ class ColumnProgram:
             plan.result_reads,
         )
         if self.vetoes is not None:  # vetoes of indicators reported per period, on the year's row
-            for k, rows in enumerate(self.vetoes.run(cols, columns, applicable).T):  # (colperiodvetoes)
+            for k, rows in enumerate(
+                self.vetoes.run(cols, columns, applicable, present).T
+            ):  # (colperiodvetoes)
                 fails.mark(k, rows)
         fails.peek_vetoes(cols)
         fired, ok = colvetoes.take(plan, cols, applicable, ok)  # indicator vetoes that fire (colvetoes)
