@@ -131,8 +131,6 @@ class ColumnProgram:
         # Overall grading that reads more than the total, groups that take a mean, a grade per period:
         # each run once per distinct input (coloverall, colmeans, colgrades).
         self.rich, self.means = rich_grading(plan, _Unsupported, self.text_reads), group_means(plan)
-        # Blank values a default for no data takes, and blank cells overall grading reads (colblank).
-        self.blanks = Blanks(plan, self.text_reads, self.rich.cells if self.rich is not None else ())
         self.grades = period_grades(plan, self.rich)
         na_reads = {name for _, _, names in found.na_rules for name in names}
         self.results = result_reads(plan, na_reads, _Unsupported)  # 指标1得分 … (colresults)
@@ -144,6 +142,10 @@ class ColumnProgram:
         # The scheme's rules on the total (coltotalrules), weights read per unit (colweights).
         self.rules = TotalRules(plan, found.text_reads, _Unsupported)
         self.own = ReadWeights(plan) if plan.weight_from else None
+        # Blank values a default for no data takes, and blank cells overall grading reads, or the grades of
+        # indicators per period a total formula reads (no value there, not 0: colblank, colindgrades).
+        blank_cells = (*(self.rich.cells if self.rich is not None else ()), *self.rules.blank_reads)
+        self.blanks = Blanks(plan, self.text_reads, blank_cells)
         data = {*found.reads, *(self.rich.data if self.rich is not None else ()), *self.rules.reads}
         data |= self.steps.reads if self.steps is not None else set()  # what read steps read (colstepreads)
         self.vetoes = period_vetoes(plan, _compile, _Unsupported)  # on indicators per period: the year's row
@@ -433,7 +435,7 @@ class ColumnProgram:
             or self.rules.active
             or self.rules.bites(held, denominators, scored.ok, keys, cat)
         ):
-            scored.finish_rules(columns, cat, possible, fired, cols)
+            scored.finish_rules(columns, cat, possible, fired, cols, periods)
         if self.rich is not None:
             scored.ok = scored.ok & self.rich.run(scored, cols, categories, scored.ok, columns, periods)
         if self.grades is not None and kept is not None:  # each period's total and grade (colgrades)
@@ -498,12 +500,21 @@ class Scored:
         self.failures: Failures | None = None  # what the columns could not work out, per indicator
 
     def finish_rules(
-        self, columns: Any, cat: Any, patterns: list[tuple[Any, Any]], fired: Any = None, cols: Any = None
+        self,
+        columns: Any,
+        cat: Any,
+        patterns: list[tuple[Any, Any]],
+        fired: Any = None,
+        cols: Any = None,
+        periods: Any = None,
     ) -> None:
         """The scheme's rules on the total (:mod:`~perfrules.scoring.coltotalrules`) over these totals,
-        with the indicator vetoes that *fired* (:mod:`~perfrules.scoring.colvetoes`); *cols*: the columns."""
+        with the indicator vetoes that *fired* (:mod:`~perfrules.scoring.colvetoes`); *cols*: the columns;
+        *periods*: each unit's periods' data (``colperiods.PeriodData``)."""
         rules = self.program.rules
-        done = rules.apply(self.totals, self.denominators, self.ok, columns, cat, patterns, self, fired, cols)
+        done = rules.apply(
+            self.totals, self.denominators, self.ok, columns, cat, patterns, self, fired, cols, periods
+        )
         self.cat = cat
         self._totals, self.denominators, self.small, self.ok = done.num, done.den, None, done.ok
         self.events = done.events
