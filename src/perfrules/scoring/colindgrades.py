@@ -18,13 +18,14 @@ them, the program's columns, in its input, and so does one with peer ratios or
 ranks (their values), or one reading other indicators' results (those results,
 as the program worked them out) — for overall grading and a total formula reading
 grades alike. An indicator reported per period (a ``frequency``) is graded so
-for overall grading (a total formula reading its grade does not compile), its
-input then the unit's period cells it reads beside its year cells
+for both, its input then the unit's period cells it reads beside its year cells
 (:meth:`~perfrules.scoring.compiled.CompiledIndicator.runs` picks the periods,
 the mean, the last or the sum by the rule's own code): a year cell that is blank
 (:data:`~perfrules.scoring.colblank.BLANK`, the cells
 :attr:`IndicatorGrades.blank_reads` names) is no value there, not 0 — unless it
-also reads population values or other results (the form does not compile).
+also reads population values or other results (the form does not compile). The
+same scoring gives each period's own grade (``PeriodResult.grade``), which a
+grade per period reads (:mod:`~perfrules.scoring.colgrades`).
 """
 
 from __future__ import annotations
@@ -109,12 +110,16 @@ class IndicatorGrades:
         ok: Any,
         cols: Mapping[str, Any] | None = None,
         periods: Sequence[Mapping[str, Mapping[str, object]] | None] | None = None,
+        by_period: dict[int, list[Mapping[str, str | None]]] | None = None,
     ) -> tuple[dict[int, list[str | None]], Any]:
         """Per graded indicator, each unit's grade (None where it does not apply or is not worked out
         here), and which of the units *ok* marks were graded. *cols*: the batch's columns, with the
         population values of the indicators that read them (a unit's are part of its input) and the
         blank cells (:data:`~perfrules.scoring.colblank.BLANK`); *periods*: each unit's periods' data
-        (None: a unit without, or a batch without)."""
+        (None: a unit without, or a batch without); *by_period*, where given, gets per graded indicator
+        reported per period each unit's grade of each period it was scored on (by label: the grade
+        each period's own scoring gave, which a grade per period reads: :mod:`~perfrules.scoring.
+        colgrades`)."""
         np = numpy()
         n = len(ok)
         done = ok.copy()
@@ -161,24 +166,27 @@ class IndicatorGrades:
             if k in self.periodic:  # the unit's period cells the indicator reads (label by label)
                 given = self.periodic[k]
                 parts.append([_period_cells(periods[i] if periods else None, given) for i in rows])
-            found: dict[tuple[Any, ...], str | bool | None] = {}
+            found: dict[tuple[Any, ...], tuple[str | None, Mapping[str, str | None]] | None] = {}
             out: list[str | None] = [None] * n
+            own: list[Mapping[str, str | None]] = [_NO_PERIODS] * n
             for i, key in zip(rows, zip(*parts, strict=True), strict=True):
-                got = found.get(key, True)
-                if got is True:
-                    got = found[key] = self._grade(k, key, names, dens)
-                if got is False:
+                if key not in found:
+                    found[key] = self._grade(k, key, names, dens)
+                got = found[key]
+                if got is None:
                     done[i] = False
                 else:
-                    out[i] = got  # type: ignore[assignment]
+                    out[i], own[i] = got
             grades[k] = out
+            if by_period is not None and k in self.periodic:
+                by_period[k] = own
         return grades, done
 
     def _grade(
         self, k: int, key: tuple[Any, ...], names: Sequence[str], dens: Sequence[int | None]
-    ) -> str | bool | None:
+    ) -> tuple[str | None, Mapping[str, str | None]] | None:
         """The indicator's own scoring run on one distinct input (its category, the data it reads and
-        its population values): its grade (False: it raised)."""
+        its population values): its grade, and each period's (by label; None: it raised)."""
         at = 1 + len(names)
         data = {
             name: value if den is None else exact(Fraction(value, den))
@@ -193,9 +201,13 @@ class IndicatorGrades:
         periods = {label: dict(cells) for label, cells in key[-1]} if k in self.periodic else {}
         unit = Unit(name="", category=key[0], data=data, periods=periods)
         try:
-            return ind.score(unit, population, False, graded=True).grade
+            scored = ind.score(unit, population, False, graded=True)
         except (PerfrulesError, KeyError):
-            return False
+            return None
+        return scored.grade, {p.period: p.grade for p in scored.periods} if scored.periods else _NO_PERIODS
+
+
+_NO_PERIODS: Mapping[str, str | None] = {}
 
 
 def _blanks(cols: Mapping[str, Any] | None, names: Sequence[str]) -> dict[str, Any]:

@@ -488,6 +488,8 @@ class Scored:
         self.means: list[Any] | None = None
         self.periods: list[Any] | None = None
         self.graded: dict[int, list[str | None]] = {}  # per indicator, the grades rich grading read
+        # Per indicator reported per period among those: each unit's grade of each period (by label).
+        self.period_graded: dict[int, list[Mapping[str, str | None]]] = {}
         self.own: Any = None  # weight_from: (each unit's place among the weights read, those weights)
         self.ok = ok
         self.events: dict[int, list[Any]] = {}  # per unit (by position), the notes the total's rules left
