@@ -66,16 +66,13 @@ from itertools import chain
 from typing import Any
 
 from .. import _numbers
-from .._intcols import SAFE as _SAFE
 from .._intcols import IntColumn as _Col
-from .._intcols import as_objects as _objects
-from .._intcols import format_rows, gc_paused, numpy, round_half_up_column
-from .._numbers import as_fraction, exact
+from .._intcols import format_rows, gc_paused, numpy
+from .._numbers import exact
 from ..scheme.units import Unit, note_events
 from . import colapplies, colindicators, collimits, collookup, colperiods, colsteps, colvetoes
 from .colblank import Blanks
 from .coldot import CommonScores, weighted_sums
-from .coldot import scaled as _scaled
 from .coldress import dress
 from .colfailures import Failures, failed_rows, outcome_of
 from .colgrades import period_grades
@@ -324,6 +321,7 @@ class ColumnProgram:
             columns = self.steps.run(cols, columns, n)
         places = scheme.round_scores
         kept: dict[int, Any] | None = {} if self.grades is not None else None  # period rows (colgrades)
+        hold = partial(collimits.held, self.limits, keys=keys, cat=cat, places=places)  # (held, rounded)
         raw, per_period = colperiods.score_indicators(
             self.fns,
             plan.indicators,
@@ -339,7 +337,7 @@ class ColumnProgram:
             frozenset(self.text_reads),
             partial(colperiods.population_rows, plan.indicators, self.population, names, population),
             {name: plain for name, (_, plain) in columns.items()},
-            *ordered(self.results, cols, applicable, partial(self._held, keys=keys, cat=cat, places=places)),
+            *ordered(self.results, cols, applicable, hold),
             kept,
             columns,
             fails.mark,
@@ -347,9 +345,7 @@ class ColumnProgram:
             plan.result_reads,
         )
         if self.vetoes is not None:  # vetoes of indicators reported per period, on the year's row
-            for k, rows in enumerate(
-                self.vetoes.run(cols, columns, applicable, present).T
-            ):  # (colperiodvetoes)
+            for k, rows in enumerate(self.vetoes.run(cols, columns, applicable, present).T):
                 fails.mark(k, rows)
         fails.peek_vetoes(cols)
         fired, ok = colvetoes.take(plan, cols, applicable, ok)  # indicator vetoes that fire (colvetoes)
@@ -361,7 +357,7 @@ class ColumnProgram:
         if _TOO_LARGE in cols:
             ok &= ~cols[_TOO_LARGE]
         # Each score held within its limits (over its own denominator, and the limits'), or rounded.
-        own = [self._held(k, col, keys, cat, places) for k, col in enumerate(raw)]
+        own = [hold(k, col) for k, col in enumerate(raw)]
         if record is not None:  # what explanations read (colrecord): references, nothing copied
             record.update(cols=cols, raw=raw, held=own, applicable=applicable, columns=columns)
         den = 10**places if places is not None else math.lcm(*(c.den for c in own)) if own else 1
@@ -443,22 +439,6 @@ class ColumnProgram:
             scored.ok = scored.ok & done
         return scored
 
-    def _held(self, k: int, col: _Col, keys: Sequence[str], cat: Any, places: int | None) -> _Col:
-        """Score column *k* held within its limits (per category for the upper one), then rounded
-        half up to *places* (``round_scores``) where the scheme says so."""
-        limits = [lim for per in self.limits.values() for lim in per[k] if lim is not None]
-        den = math.lcm(col.den, *(as_fraction(lim).denominator for lim in limits))
-        num, bound = _scaled(col, den)
-        bound = max([bound, *(collimits.limit_bound(lim, den) for lim in limits)])
-        if num.dtype != object and bound >= _SAFE:
-            num = _objects(num)
-        num = collimits.limited(num, den, k, self.limits, keys, cat)
-        if places is not None:
-            # round_scores: each score rounded half up, over 10**places.
-            num, bound = round_half_up_column(num, den, places), bound * 10**places // den + 1
-            den = 10**places
-        return _Col(num, den, bound)
-
 
 class Scored:
     """What the column program worked out for a batch: scores, totals, and which units it scored."""
@@ -502,13 +482,7 @@ class Scored:
         self.failures: Failures | None = None  # what the columns could not work out, per indicator
 
     def finish_rules(
-        self,
-        columns: Any,
-        cat: Any,
-        patterns: list[tuple[Any, Any]],
-        fired: Any = None,
-        cols: Any = None,
-        periods: Any = None,
+        self, columns: Any, cat: Any, patterns: list[Any], fired: Any, cols: Any, periods: Any
     ) -> None:
         """The scheme's rules on the total (:mod:`~perfrules.scoring.coltotalrules`) over these totals,
         with the indicator vetoes that *fired* (:mod:`~perfrules.scoring.colvetoes`); *cols*: the columns;
