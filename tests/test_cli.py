@@ -85,21 +85,18 @@ def test_validate_says_how_the_scheme_will_be_scored(tmp_path):
     code, out, err = run("validate", str(periods))
     assert code == 0, err
     assert "scoring: whole batches at once (the column program takes the whole scheme)" in out.splitlines()
-    # Overall grading reading the grade of an indicator per period with population values is scored unit
-    # by unit: the line names the form.
-    graded = tmp_path / "graded.toml"
-    graded.write_text(
-        head + 'score = "甲得分/max_of(甲得分)×100"\n[overall]\npolicy = "first"\n'
-        '[[overall.bands]]\nname = "优"\nconditions = ["指标1等次<=1"]\n'
-        '[[overall.bands]]\nname = "良"\nconditions = ["总分>=0"]\n',
+    # A zero rule where 0 is below the indicator's min_score is scored unit by unit: the line names the form.
+    zeroed = tmp_path / "zeroed.toml"
+    zeroed.write_text(
+        head + 'score = "甲得分"\nmin_score = 10\npolicies = [{ type = "zero", when = "甲得分<20" }]\n',
         encoding="utf-8",
     )
-    code, out, err = run("validate", str(graded))
+    code, out, err = run("validate", str(zeroed))
     assert code == 0, err
     line = next(x for x in out.splitlines() if x.startswith("scoring:"))
     assert line == (
-        "scoring: unit by unit (the column program does not take it yet: overall grading reads indicator "
-        "1's grade, which is scored per period, or from population values or other results)"
+        "scoring: unit by unit (the column program does not take it yet: indicator 1: a zero rule where 0 "
+        "is outside the indicator's limits)"
     )
     # A veto reading the full points (分值) on an indicator per period is scored by the columns.
     vetoed = tmp_path / "vetoed.toml"

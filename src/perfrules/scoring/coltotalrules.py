@@ -84,8 +84,8 @@ class TotalRules:
         if self.formula is not None:
             reads |= self.formula.reads
         # The year cells whose blanks are no value for the indicators per period whose grades it reads.
-        graded = self.formula.graded if self.formula is not None else None
-        self.blank_reads: tuple[str, ...] = graded.blank_reads if graded is not None else ()
+        self.graded = self.formula.graded if self.formula is not None else None
+        self.blank_reads: tuple[str, ...] = self.graded.blank_reads if self.graded is not None else ()
         # The results the policies read, as columns of the scores (see _results).
         self.results = tuple(sorted(n for n in reads & plan.total_reads if plan.results[n][1] is None))
         self.reads = frozenset(reads - plan.results.keys())

@@ -77,6 +77,7 @@ from .coldress import dress
 from .colfailures import Failures, failed_rows, outcome_of
 from .colgrades import period_grades
 from .colhistory import joined
+from .colindgrades import TABLES, population_table, tabled
 from .colmeans import group_means, total_columns
 from .colmissing import MissingRules
 from .colnodes import Unsupported as _Unsupported
@@ -143,6 +144,8 @@ class ColumnProgram:
         # indicators per period a total formula reads (no value there, not 0: colblank, colindgrades).
         blank_cells = (*(self.rich.cells if self.rich is not None else ()), *self.rules.blank_reads)
         self.blanks = Blanks(plan, self.text_reads, blank_cells)
+        # Whether indicators per period with population values have their grades read: each unit's table.
+        self.tables = tabled(self.rich.graded if self.rich is not None else None, self.rules.graded)
         data = {*found.reads, *(self.rich.data if self.rich is not None else ()), *self.rules.reads}
         data |= self.steps.reads if self.steps is not None else set()  # what read steps read (colstepreads)
         self.vetoes = period_vetoes(plan, _compile, _Unsupported)  # on indicators per period: the year's row
@@ -288,6 +291,8 @@ class ColumnProgram:
         present = None  # per unit and indicator: whether its population values are there
         if any(self.population):
             present = colsteps.population_columns(plan.indicators, self.population, names, population, cols)
+        if self.tables and population:  # (colindgrades: every period's values of a graded indicator)
+            cols[TABLES] = partial(population_table, population, names)
         count = len(plan.indicators)
         fails = Failures(n, count)  # per unit and indicator: what the columns cannot work out (colfailures)
         # Applicability: applies_to, and weights of 0 for a category.
