@@ -324,3 +324,118 @@ def test_a_grade_per_period_reading_the_grades_of_indicators_per_period(tmp_path
         assert _period_rows(found["庚"]) == [("一季度", Decimal(91), "良")]
     if periods == "last":  # only the last period of each indicator
         assert _period_rows(found["乙"]) == [("二季度", Decimal(70), "差")]
+
+
+_POOLED_GRADES = """
+name = "按期"
+basis = "points"
+total = 100
+groups = [{ name = "组" }]
+periods = "{periods}"
+{settings}
+[scores]
+"优" = [90, 100]
+"良" = [80, 90]
+"差" = [0, 80]
+[overall]
+policy = "first"
+[[overall.bands]]
+name = "优"
+conditions = ["评为优的指标数>=2"]
+[[overall.bands]]
+name = "良"
+conditions = ["指标1等次<=2"]
+[[overall.bands]]
+name = "差"
+conditions = ["总分>=0"]
+[[indicators]]
+code = "1"
+name = "指标1"
+group = "组"
+weight = 60
+frequency = "quarterly"
+{first}
+[[indicators]]
+code = "2"
+name = "指标2"
+group = "组"
+weight = 40
+frequency = "quarterly"
+{second}
+"""
+
+_POOLED_GRADES_DATA = (
+    "单位,期间,值1,值2\n"
+    "甲,,,40\n甲,一季度,95,38\n甲,二季度,100,\n"
+    "乙,,,40\n乙,一季度,80,\n乙,二季度,50,\n"
+    "丙,,10,\n"
+    "丁,,90,36\n"
+    "戊,,95,20\n戊,一季度,,36\n"
+    "己,,0,40\n己,一季度,,40\n"
+    "庚,,100,40\n庚,一季度,70,40\n"
+)
+
+_FIRSTS = {
+    "max_of": 'score = "值1/max_of(值1)×60"',
+    "rank": 'steps = [{ type = "rank", target = "名次", of = "值1", order = "desc", points = { 1 = 5, 2 = 3 } }]\n'
+    'score = "值1×0.5 + 名次"',
+}
+
+
+def _pooled_grades(periods: str, first: str, second: str = 'score = "值2"', settings: str = "") -> str:
+    return (
+        _POOLED_GRADES.replace("{periods}", periods)
+        .replace("{settings}", settings)
+        .replace("{first}", _FIRSTS[first])
+        .replace("{second}", second)
+    )
+
+
+@pytest.mark.parametrize("periods", ["mean", "last"])
+def test_grades_per_period_of_an_indicator_per_period_with_population_values(tmp_path, periods):
+    """指标1 divides by max_of(值1), pooled per period among the rows giving 值1 (一季度: 甲 95, 乙 80,
+    庚 70 — 95; 二季度: 甲 100, 乙 50 — 100; 戊's and 己's 一季度 give only 值2); the bands read its grade per period and for
+    the year, from its scoring given every period's population values of the unit. With the mean:
+    甲's 95 of 95 and 100 of 100: 60 + 38 = 98, two 优, each period too; 乙's 一季度 80 of 95 (960/19,
+    84%: 良) + 40 = 1720/19 良, 二季度 50 of 100 (30: 差) + 40 = 70 差; 庚's 70 of 95 is 差."""
+    found = _all_columns(
+        tmp_path, _pooled_grades(periods, "max_of", settings="period_grades = true"), _POOLED_GRADES_DATA
+    )
+    assert (found["甲"].total, found["甲"].grade) == (Decimal(98), "优")
+    assert _period_rows(found["甲"]) == [("一季度", Decimal(98), "优"), ("二季度", Decimal(98), "优")]
+    assert [e.indicator for e in found["丙"].errors] == ["2"]
+    if periods == "mean":
+        assert _period_rows(found["乙"]) == [
+            ("一季度", Fraction(1720, 19), "良"),
+            ("二季度", Decimal(70), "差"),
+        ]
+        assert (found["庚"].total, found["庚"].grade) == (Fraction(1600, 19), "差")
+    else:  # the last period only: 乙's 二季度; 庚's 一季度 70 is the only 一季度 row scored: 60 + 40
+        assert _period_rows(found["乙"]) == [("二季度", Decimal(70), "差")]
+        assert (found["庚"].total, found["庚"].grade) == (Decimal(100), "优")
+
+
+@pytest.mark.parametrize("periods", ["mean", "sum"])
+@pytest.mark.parametrize("first", ["max_of", "rank"])
+def test_a_total_formula_reading_grades_per_period_with_population_values_and_results(
+    tmp_path, periods, first
+):
+    """A total formula reads 指标1等次 and 评为优的指标数; 指标1 reads max_of(值1) or ranks 值1 (5 and 3
+    points for the first two of each period), 指标2 reads 指标1得分 (a result, each period row its
+    unit's year score). Every unit is scored by the columns as the per-unit program scores it."""
+    text = _pooled_grades(periods, first, 'score = "值2 + 指标1得分/60"').replace(
+        "[scores]",
+        'total_formula = "指标1得分 + 指标2得分 + if(指标1等次<=1, 5, 0) + 评为优的指标数"\n[scores]',
+    )
+    found = _all_columns(tmp_path, text, _POOLED_GRADES_DATA)
+    assert [e.indicator for e in found["丙"].errors] == ["2"]
+    if (first, periods) == ("max_of", "mean"):  # 甲: 60 + 39 + 5 + 2 = 106, capped at 100
+        assert found["甲"].total == Decimal(100)
+    if (first, periods) == (
+        "rank",
+        "sum",
+    ):  # 乙's sum 130 is first: 65 + 5 held to 60, 41 held to 40, + 5 + 2
+        assert found["乙"].total == Decimal(100)
+    if (first, periods) == ("rank", "mean"):  # 乙 second in both periods: 43 and 28, 35.5 (差: 指标1等次 3)
+        # + 41 held to 40 (优) + 0 + 1, graded 差 by the bands
+        assert (found["乙"].total, found["乙"].grade) == (Decimal("76.5"), "差")
