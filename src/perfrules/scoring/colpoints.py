@@ -227,7 +227,7 @@ def compile_points(
         zero_rules, vetoes, adjusts = _rules(ind, with_population, compile_node, unsupported)
     except unsupported as exc:
         raise unsupported(f"indicator {code}'s formula or rule: {exc}") from None
-    reads |= formula.variables | _rule_reads(ind)
+    reads |= formula.variables | _rule_reads(ind, data=True)
     reads -= targets | {FULL_NAME}
     scope_key = _SCOPE + code
 
@@ -288,11 +288,13 @@ def _rules(
     return zero_rules, vetoes, adjusts
 
 
-def _rule_reads(ind: IndicatorPlan) -> set[str]:
-    """The names the indicator's zero rules, vetoes and adjustments read."""
+def _rule_reads(ind: IndicatorPlan, data: bool = False) -> set[str]:
+    """The names the indicator's zero rules, vetoes and adjustments read (*data*: those its column step
+    reads, without its vetoes per period's: colperiodvetoes reads those on the year's row)."""
     found = adjust_reads(ind)
     for when in _conditions(ind):
-        found |= when.variables
+        if not (data and ind.periodic and any(when is v.when for v in ind.vetoes)):
+            found |= when.variables
     return found
 
 
@@ -385,4 +387,4 @@ def scale_mechanics(
 
         return run
 
-    return zeroed, finished, _rule_reads(ind) - {FULL_NAME} - ind.targets
+    return zeroed, finished, _rule_reads(ind, data=True) - {FULL_NAME} - ind.targets
