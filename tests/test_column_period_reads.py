@@ -439,3 +439,21 @@ def test_a_total_formula_reading_grades_per_period_with_population_values_and_re
     if (first, periods) == ("rank", "mean"):  # 乙 second in both periods: 43 and 28, 35.5 (差: 指标1等次 3)
         # + 41 held to 40 (优) + 0 + 1, graded 差 by the bands
         assert (found["乙"].total, found["乙"].grade) == (Decimal("76.5"), "差")
+
+
+def test_a_veto_per_period_reaching_no_missing_value(tmp_path):
+    """What a veto's condition does not reach does not stop it, as in the per-unit program (``or`` stops
+    at the operand that holds). With 扣分 first and the mean, 壬 is scored on its periods and has no
+    year's max_of(率1), but its 扣分 70 > 60 decides first — vetoed, no error; 甲's 扣分 0 reaches
+    max_of(率1): its error. With 率1 first, 癸's blank 扣分 is not reached where its 50 is below half
+    the year's max_of(率1) — with the sum, half of 甲's 195 — and is reached where it is not: with the
+    mean, 50 on half of 乙's 100 (a boundary), its error for 指标1."""
+    data = _POOLED_DATA + "壬,,95,70,40\n壬,一季度,95,,\n癸,,50,,40\n"
+    first = _POOLED.replace("率1<max_of(率1)×0.5 or 扣分>分值", "扣分>分值 or 率1<max_of(率1)×0.5")
+    found = _short(_all_columns(tmp_path, first.replace("{periods}", "mean"), data))
+    assert found["壬"] == (Fraction(659, 7), "差", True, [])
+    assert found["甲"] == (None, None, False, [("1", "MissingValueError")])
+    found = _short(_all_columns(tmp_path, _POOLED.replace("{periods}", "sum"), data))
+    assert found["癸"] == (Decimal(70), "差", True, [])
+    found = _short(_all_columns(tmp_path, _POOLED.replace("{periods}", "mean"), data))
+    assert found["癸"] == (None, None, False, [("1", "MissingValueError")])
