@@ -457,3 +457,59 @@ def test_a_veto_per_period_reaching_no_missing_value(tmp_path):
     assert found["癸"] == (Decimal(70), "差", True, [])
     found = _short(_all_columns(tmp_path, _POOLED.replace("{periods}", "mean"), data))
     assert found["癸"] == (None, None, False, [("1", "MissingValueError")])
+
+
+_STEP_READ = """
+name = "按期"
+basis = "points"
+total = 100
+groups = [{ name = "组" }]
+periods = "{periods}"
+{formula}
+[scores]
+"优" = [90, 100]
+"良" = [80, 90]
+"差" = [0, 80]
+[overall]
+rule = "优：总分>=90；良：60<=总分<90；差：总分<60"
+[[indicators]]
+code = "1"
+name = "指标1"
+group = "组"
+weight = 60
+frequency = "quarterly"
+steps = ["完成率=完成数/计划数×100"]
+score = "完成率×0.6"
+[[indicators]]
+code = "2"
+name = "指标2"
+group = "组"
+weight = 40
+frequency = "quarterly"
+score = "值2 + if(指标1·完成率>=100, 2, 0)"
+"""
+
+
+@pytest.mark.parametrize("periods", ["mean", "sum"])
+def test_rules_reading_a_step_of_an_indicator_per_period(tmp_path, periods):
+    """指标2 and the total formula read 指标1·完成率, a step of an indicator reported per period: the
+    per-unit program works it out on the unit's year row (its periods are not read), and so do the
+    columns. 甲's year 10 of 10 is 100: 指标2 36 + 2; its periods (4 and 9 of 10: 39 with the mean)
+    do not change that; 乙's year 3 of 10 gives 指标2 no 2 and the formula 0.3; 己's 指标2 has a period
+    of its own (38 + 2, held to 40)."""
+    data = (
+        "单位,期间,完成数,计划数,值2\n"
+        "甲,,10,10,36\n甲,一季度,4,10,\n甲,二季度,9,10,\n"
+        "乙,,3,10,36\n乙,一季度,9,10,\n乙,二季度,5,10,\n"
+        "丁,,4,10,30\n"
+        "己,,10,10,36\n己,一季度,10,10,38\n"
+    )
+    formula = 'total_formula = "指标1得分 + 指标2得分 + 指标1·完成率/100"'
+    found = _all_columns(
+        tmp_path, _STEP_READ.replace("{periods}", periods).replace("{formula}", formula), data
+    )
+    if periods == "mean":
+        assert [found[u].total for u in "甲乙"] == [Decimal(78), Decimal("78.3")]
+    assert found["己"].scores == [Decimal(60), Decimal(40)]
+    found = _all_columns(tmp_path, _STEP_READ.replace("{periods}", periods).replace("{formula}", ""), data)
+    assert found["丁"].total == Decimal(54)
