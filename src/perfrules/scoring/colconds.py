@@ -58,7 +58,7 @@ def compare(op: str, a: IntColumn, b: IntColumn) -> Any:
 
 
 def compile_condition(
-    node: Node, compile_node: Any, unsupported: type[Exception], *, strict: bool = False
+    node: Node, compile_node: Any, unsupported: type[Exception], *, strict: bool = False, raising: Any = None
 ) -> Any:
     """A function of the batch's columns giving where *node* holds per row (a bool array).
 
@@ -67,12 +67,14 @@ def compile_condition(
     ``when`` reads it (``evaluate(…) is True``); with *strict* (the condition of ``if(…)`` and
     ``count(…)`` in a formula) it is the per-unit program's error, and its rows are sent back.
     So are the rows where ``not``, ``and``, ``or`` or ``if`` reach a number (in the per-unit
-    program's order: ``and``/``or`` stop at the first operand that decides).
+    program's order: ``and``/``or`` stop at the first operand that decides), and, with *raising*
+    (``raising(operand)``: a function of the batch's columns giving the rows where the per-unit
+    program raises on that comparison or value, or None), the rows where such an operand is reached.
 
     Raises:
         unsupported: a form :func:`compile_node` does not take either.
     """
-    valued = _valued(node, compile_node, unsupported)
+    valued = _valued(node, compile_node, unsupported, raising)
 
     def run(cols: dict[str, Any], n: int) -> Any:
         holds, number, bad = valued(cols, n)
@@ -88,13 +90,14 @@ def compile_condition(
 _Valued = tuple[Any, Any, Any]  # per row: holds, is a number (no truth value), raises (None: nowhere)
 
 
-def _valued(node: Node, compile_node: Any, unsupported: type[Exception]) -> Any:
+def _valued(node: Node, compile_node: Any, unsupported: type[Exception], raising: Any = None) -> Any:
     """A function of the batch's columns giving *node*'s value per row as a truth value: where it
     holds, where it is a number instead, and where the per-unit program raises (None: nowhere)."""
     np = numpy()
     if isinstance(node, Compare) and all(op in _OPS for op, _ in node.rest):
         first = compile_node(node.first)
         rest = [(op, compile_node(operand)) for op, operand in node.rest]
+        raises = raising(node) if raising is not None else None
 
         def chain(cols: dict[str, Any], n: int) -> _Valued:
             left = first(cols, n)
@@ -103,11 +106,11 @@ def _valued(node: Node, compile_node: Any, unsupported: type[Exception]) -> Any:
                 right = fn(cols, n)
                 found &= compare(op, left, right)
                 left = right
-            return found, np.zeros(n, dtype=bool), None
+            return found, np.zeros(n, dtype=bool), None if raises is None else raises(cols, n)
 
         return chain
     if isinstance(node, BoolOp) and node.op in ("and", "or"):
-        parts = [_valued(o, compile_node, unsupported) for o in node.operands]
+        parts = [_valued(o, compile_node, unsupported, raising) for o in node.operands]
         both = node.op == "and"
 
         def joined(cols: dict[str, Any], n: int) -> _Valued:
@@ -123,7 +126,7 @@ def _valued(node: Node, compile_node: Any, unsupported: type[Exception]) -> Any:
 
         return joined
     if isinstance(node, Unary) and node.op == "not":
-        inner = _valued(node.operand, compile_node, unsupported)
+        inner = _valued(node.operand, compile_node, unsupported, raising)
 
         def negated(cols: dict[str, Any], n: int) -> _Valued:
             holds, number, raises = inner(cols, n)
@@ -131,7 +134,7 @@ def _valued(node: Node, compile_node: Any, unsupported: type[Exception]) -> Any:
 
         return negated
     if isinstance(node, Call) and node.func == "if":
-        test, then, other = (_valued(a, compile_node, unsupported) for a in node.args)
+        test, then, other = (_valued(a, compile_node, unsupported, raising) for a in node.args)
 
         def chosen(cols: dict[str, Any], n: int) -> _Valued:
             holds, number, raises = test(cols, n)
@@ -151,9 +154,10 @@ def _valued(node: Node, compile_node: Any, unsupported: type[Exception]) -> Any:
         value = compile_node(node)  # a number (a bare name, arithmetic): holds nowhere
     except unsupported:
         raise unsupported(f"a condition of the form {type(node).__name__}") from None
+    raises = raising(node) if raising is not None else None
 
     def number(cols: dict[str, Any], n: int) -> _Valued:
         value(cols, n)  # (worked out: what it cannot work out sends its rows back)
-        return np.zeros(n, dtype=bool), np.ones(n, dtype=bool), None
+        return np.zeros(n, dtype=bool), np.ones(n, dtype=bool), None if raises is None else raises(cols, n)
 
     return number

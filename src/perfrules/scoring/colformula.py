@@ -94,16 +94,19 @@ class TotalFormula:
         scored: Any,
         events: dict[int, list[PolicyEvent]],
         cols: Mapping[str, Any] | None = None,
+        periods: Sequence[Any] | None = None,
     ) -> None:
         """Replace the totals ``num / den`` of the units where *ok* by the formula's (in place),
         leaving its note; *patterns*: each pattern's rows and weighting; *scored*: the scores; *cols*:
-        the batch's columns (population values and results an indicator whose grade is read reads)."""
+        the batch's columns (population values and results an indicator whose grade is read reads, and
+        the blank cells of its year row); *periods*: each unit's periods' data (an indicator reported
+        per period is graded on them: :mod:`~perfrules.scoring.colindgrades`)."""
         np = numpy()
         values: dict[str, tuple[list[int], Any]] = {}  # per name: numerators, and a denominator (or one each)
         if self.graded is not None:  # the indicators' grades, by their own code (colindgrades)
             keys = self.plan.scheme.categories
             categories = [keys[c] for c in cat.tolist()] if keys else [None] * len(cat)
-            grades, done = self.graded.run(columns, categories, scored.applicable, ok, cols)
+            grades, done = self.graded.run(columns, categories, scored.applicable, ok, cols, periods)
             ok &= done
             for name, source in self.sources.items():
                 if source[0] == "grade":

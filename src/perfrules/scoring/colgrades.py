@@ -15,7 +15,9 @@ input: the unit's category, pattern of applicable indicators and own weights
 (``weight_from``), year's scores, periods' labels and scores, and for rich
 grading the data it reads (the year's cells and each period's) and the
 indicators' grades it reads (:mod:`~perfrules.scoring.coloverall` works those
-out for the year). No rule is written twice.
+out for the year, and for an indicator reported per period each period's own
+grade, which that period's scope reads in place of the year's:
+:mod:`~perfrules.scoring.colindgrades`). No rule is written twice.
 
 With ``periods = "sum"`` (which validation refuses beside ``period_grades``)
 the per-unit program has no period scores and gives no period totals; nor does
@@ -71,6 +73,7 @@ class PeriodGrades:
         year's data rich grading reads)."""
         scores, den, applicable, ok = scored.scores, scored.den, scored.applicable, scored.ok
         grades: Mapping[int, Sequence[str | None]] = scored.graded
+        by_period: Mapping[int, Sequence[Mapping[str, str | None]]] = scored.period_graded
         base = scored.base if scored.own is not None else None
         np = numpy()
         n = len(ok)
@@ -78,12 +81,15 @@ class PeriodGrades:
         done = ok.copy()
         if periods is None:
             return out, done
-        # Per unit, per periodic indicator: its periods' (label, numerator, denominator).
-        rows: dict[int, dict[int, list[tuple[str, int, int]]]] = {}
+        # Per unit, per periodic indicator: its periods' (label, numerator, denominator, grade: that
+        # period's own, where rich grading reads the indicator's grade, colindgrades; else None).
+        rows: dict[int, dict[int, list[tuple[str, int, int, str | None]]]] = {}
         for k, (runs, col) in kept.items():
             nums = col.num.tolist()
+            own_grades = by_period.get(k)
             for (i, label), v in zip(runs, nums, strict=True):
-                rows.setdefault(i, {}).setdefault(k, []).append((label, v, col.den))
+                grade = own_grades[i].get(label) if own_grades is not None else None
+                rows.setdefault(i, {}).setdefault(k, []).append((label, v, col.den, grade))
         found: dict[tuple[Any, ...], tuple[PeriodTotal, ...] | None] = {}
         count = len(self.plan.indicators)
         names = self.data
@@ -127,7 +133,7 @@ class PeriodGrades:
         key: tuple[Any, ...],
         den: int,
         labels: Mapping[str, Mapping[str, object]],
-        own: Mapping[int, list[tuple[str, int, int]]],
+        own: Mapping[int, list[tuple[str, int, int, str | None]]],
     ) -> tuple[PeriodTotal, ...] | None:
         """The per-unit program's period totals for one distinct input (None: it says what is wrong)."""
         plan = self.plan
@@ -137,8 +143,8 @@ class PeriodGrades:
         scores = [exact(Fraction(v, den)) if applicable[k] else None for k, v in enumerate(year)]
         found = [
             tuple(
-                PeriodResult(period=label, value=None, grade=None, score=exact(Fraction(v, d)))
-                for label, v, d in own.get(k, ())
+                PeriodResult(period=label, value=None, grade=grade, score=exact(Fraction(v, d)))
+                for label, v, d, grade in own.get(k, ())
             )
             if applicable[k]
             else ()

@@ -18,13 +18,17 @@ them, the program's columns, in its input, and so does one with peer ratios or
 ranks (their values), or one reading other indicators' results (those results,
 as the program worked them out) — for overall grading and a total formula reading
 grades alike. An indicator reported per period (a ``frequency``) is graded so
-for overall grading (a total formula reading its grade does not compile), its
-input then the unit's period cells it reads beside its year cells
+for both, its input then the unit's period cells it reads beside its year cells
 (:meth:`~perfrules.scoring.compiled.CompiledIndicator.runs` picks the periods,
 the mean, the last or the sum by the rule's own code): a year cell that is blank
 (:data:`~perfrules.scoring.colblank.BLANK`, the cells
-:attr:`IndicatorGrades.blank_reads` names) is no value there, not 0 — unless it
-also reads population values or other results (the form does not compile).
+:attr:`IndicatorGrades.blank_reads` names) is no value there, not 0. Its
+population values (``max_of`` …, peer ratios, ranks) are worked out per period,
+so its input has the unit's own table of them (every period's, and the year's
+where it is scored on its year's row: :data:`TABLES`), and its scoring is given
+that table; the other results it reads are its unit's, as on the year's row. The
+same scoring gives each period's own grade (``PeriodResult.grade``), which a
+grade per period reads (:mod:`~perfrules.scoring.colgrades`).
 """
 
 from __future__ import annotations
@@ -44,7 +48,11 @@ from .colparts import peer_column
 from .colsteps import POPULATION_PREFIX
 from .plan import Plan
 
-__all__ = ["IndicatorGrades", "grade_values", "graded_indicators"]
+__all__ = ["TABLES", "IndicatorGrades", "grade_values", "graded_indicators", "population_table", "tabled"]
+
+TABLES = "\0population tables"
+"""Where a batch's columns hold, when an indicator reported per period with population values has its grade
+read, a function giving the unit at a position its population values (``{(code, key, period): value}``)."""
 
 
 class IndicatorGrades:
@@ -63,7 +71,7 @@ class IndicatorGrades:
         for k in self.which:
             ind = plan.indicators[k]
             others = ind.peer_steps or ind.population_calls or plan.result_reads[k]
-            if (others and (ind.periodic or not population)) or (ind.periodic and not population):
+            if (others or ind.periodic) and not population:
                 raise unsupported(
                     f"overall grading reads indicator {ind.code}'s grade, which is scored per period, or "
                     "from population values or other results"
@@ -96,6 +104,8 @@ class IndicatorGrades:
             for k in self.which
             if plan.indicators[k].periodic
         }
+        # Those reading population values: each unit's own, of every period (its table: TABLES).
+        self.tabled = frozenset(k for k in self.periodic if self.calls[k])
         # The year cells whose blanks the program marks (colblank): no value, where periods give them.
         self.blank_reads = tuple(
             sorted({name for k in self.periodic for name in self.reads[k] if name not in self.text})
@@ -109,12 +119,16 @@ class IndicatorGrades:
         ok: Any,
         cols: Mapping[str, Any] | None = None,
         periods: Sequence[Mapping[str, Mapping[str, object]] | None] | None = None,
+        by_period: dict[int, list[Mapping[str, str | None]]] | None = None,
     ) -> tuple[dict[int, list[str | None]], Any]:
         """Per graded indicator, each unit's grade (None where it does not apply or is not worked out
         here), and which of the units *ok* marks were graded. *cols*: the batch's columns, with the
         population values of the indicators that read them (a unit's are part of its input) and the
         blank cells (:data:`~perfrules.scoring.colblank.BLANK`); *periods*: each unit's periods' data
-        (None: a unit without, or a batch without)."""
+        (None: a unit without, or a batch without); *by_period*, where given, gets per graded indicator
+        reported per period each unit's grade of each period it was scored on (by label: the grade
+        each period's own scoring gave, which a grade per period reads: :mod:`~perfrules.scoring.
+        colgrades`)."""
         np = numpy()
         n = len(ok)
         done = ok.copy()
@@ -127,7 +141,9 @@ class IndicatorGrades:
                     **columns,
                 }
             names = tuple(name for name in names if name in columns or name not in self.peer_reads[k])
-            if any(name not in columns for name in names):  # (not among the program's columns)
+            tables = cols.get(TABLES) if cols is not None and k in self.tabled else None
+            if any(name not in columns for name in names) or (k in self.tabled and tables is None):
+                # (not among the program's columns, or no population values per period given)
                 done &= ~applicable[:, k]
                 grades[k] = [None] * n
                 continue
@@ -154,31 +170,37 @@ class IndicatorGrades:
                     parts.append(cells)
                     dens.append(col.den)
             calls = self.calls[k]
-            for column, _ in calls:
+            if tables is not None:  # the unit's values of every period (the year's: where scored on it)
+                code = self.plan.indicators[k].code
+                parts.append([tuple(kv for kv in tables(i).items() if kv[0][0] == code) for i in rows])
+            for column, _ in calls if tables is None else ():
                 assert cols is not None  # (population values are read only where the columns are given)
                 parts.append(cols[column].num[rows].tolist())
                 dens.append(cols[column].den)
             if k in self.periodic:  # the unit's period cells the indicator reads (label by label)
                 given = self.periodic[k]
                 parts.append([_period_cells(periods[i] if periods else None, given) for i in rows])
-            found: dict[tuple[Any, ...], str | bool | None] = {}
+            found: dict[tuple[Any, ...], tuple[str | None, Mapping[str, str | None]] | None] = {}
             out: list[str | None] = [None] * n
+            own: list[Mapping[str, str | None]] = [_NO_PERIODS] * n
             for i, key in zip(rows, zip(*parts, strict=True), strict=True):
-                got = found.get(key, True)
-                if got is True:
-                    got = found[key] = self._grade(k, key, names, dens)
-                if got is False:
+                if key not in found:
+                    found[key] = self._grade(k, key, names, dens)
+                got = found[key]
+                if got is None:
                     done[i] = False
                 else:
-                    out[i] = got  # type: ignore[assignment]
+                    out[i], own[i] = got
             grades[k] = out
+            if by_period is not None and k in self.periodic:
+                by_period[k] = own
         return grades, done
 
     def _grade(
         self, k: int, key: tuple[Any, ...], names: Sequence[str], dens: Sequence[int | None]
-    ) -> str | bool | None:
+    ) -> tuple[str | None, Mapping[str, str | None]] | None:
         """The indicator's own scoring run on one distinct input (its category, the data it reads and
-        its population values): its grade (False: it raised)."""
+        its population values): its grade, and each period's (by label; None: it raised)."""
         at = 1 + len(names)
         data = {
             name: value if den is None else exact(Fraction(value, den))
@@ -186,16 +208,40 @@ class IndicatorGrades:
             if value is not None or den is None  # (a blank number cell: no value; words as given)
         }
         ind = self.plan.indicators[k]
-        population: dict[tuple[str, str, str | None], Any] = {
-            (ind.code, call, None): exact(Fraction(value, den))
-            for (_, call), value, den in zip(self.calls[k], key[at:], dens[len(names) :], strict=False)
-        }
+        population: dict[tuple[str, str, str | None], Any] = (
+            dict(key[at])
+            if k in self.tabled
+            else {
+                (ind.code, call, None): exact(Fraction(value, den))
+                for (_, call), value, den in zip(self.calls[k], key[at:], dens[len(names) :], strict=False)
+            }
+        )
         periods = {label: dict(cells) for label, cells in key[-1]} if k in self.periodic else {}
         unit = Unit(name="", category=key[0], data=data, periods=periods)
         try:
-            return ind.score(unit, population, False, graded=True).grade
+            scored = ind.score(unit, population, False, graded=True)
         except (PerfrulesError, KeyError):
-            return False
+            return None
+        return scored.grade, {p.period: p.grade for p in scored.periods} if scored.periods else _NO_PERIODS
+
+
+_NO_PERIODS: Mapping[str, str | None] = {}
+
+
+def tabled(*graded: IndicatorGrades | None) -> bool:
+    """Whether one of *graded* grades an indicator per period with population values (it reads each
+    unit's table of them: :data:`TABLES`)."""
+    return any(g is not None and g.tabled for g in graded)
+
+
+def population_table(
+    population: Mapping[str, Mapping[tuple[str, str, str | None], Any]], names: Sequence[str], i: int
+) -> Mapping[tuple[str, str, str | None], Any]:
+    """The population values of the unit at position *i* of a batch named *names* (none: empty)."""
+    return population.get(names[i], _NO_TABLE)
+
+
+_NO_TABLE: Mapping[tuple[str, str, str | None], Any] = {}
 
 
 def _blanks(cols: Mapping[str, Any] | None, names: Sequence[str]) -> dict[str, Any]:

@@ -9,12 +9,14 @@ numerators over the batch's denominator; limits are brought over it exactly.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Mapping, Sequence
 from fractions import Fraction
 from typing import Any
 
-from .._intcols import SAFE, numpy
+from .._intcols import SAFE, IntColumn, as_objects, numpy, round_half_up_column
 from .._numbers import as_fraction
+from .coldot import scaled
 
 __all__ = ["limit_bound", "limit_value", "limited", "unrounded", "within_full"]
 
@@ -83,3 +85,28 @@ def limited(num: Any, den: int, k: int, limits: Any, keys: Sequence[str], cat: A
                 num = num.copy()
                 num[bad] = value
     return num
+
+
+def held(
+    limits: Mapping[Any, Sequence[tuple[Any, Any]]],
+    k: int,
+    col: IntColumn,
+    keys: Sequence[str],
+    cat: Any,
+    places: int | None,
+) -> IntColumn:
+    """Score column *k* held within its *limits* (per category key: each indicator's lower and upper
+    limit, the upper one per category), then rounded half up to *places* (``round_scores``) where the
+    scheme says so."""
+    found = [lim for per in limits.values() for lim in per[k] if lim is not None]
+    den = math.lcm(col.den, *(as_fraction(lim).denominator for lim in found))
+    num, bound = scaled(col, den)
+    bound = max([bound, *(limit_bound(lim, den) for lim in found)])
+    if num.dtype != object and bound >= SAFE:
+        num = as_objects(num)
+    num = limited(num, den, k, limits, keys, cat)
+    if places is not None:
+        # round_scores: each score rounded half up, over 10**places.
+        num, bound = round_half_up_column(num, den, places), bound * 10**places // den + 1
+        den = 10**places
+    return IntColumn(num, den, bound)

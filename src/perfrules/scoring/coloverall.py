@@ -102,9 +102,13 @@ class RichGrading:
         n = len(ok)
         grades: dict[int, list[str | None]] = {}
         if self.graded is not None:
-            grades, graded_here = self.graded.run(columns, categories, scored.applicable, ok, cols, periods)
+            by_period: dict[int, Any] = {}  # (each period's grades of indicators reported per period)
+            grades, graded_here = self.graded.run(
+                columns, categories, scored.applicable, ok, cols, periods, by_period
+            )
             ok = ok & graded_here
             scored.graded = grades  # (what a grade per period reads too: colgrades)
+            scored.period_graded = by_period
         rows = np.flatnonzero(ok).tolist()
         held = scored.small if scored.small is not None else scored.totals
         parts: list[list[Any]] = [

@@ -13,9 +13,12 @@ year columns. Where one fires, it is recorded as the indicator's vetoes that
 fire (:func:`perfrules.scoring.colvetoes.record`, in place of what the
 indicator's own step recorded), so that :func:`~perfrules.scoring.colvetoes.take`
 gives the unit the veto's note and effect as it does for any indicator's veto.
-A unit where a cell a condition reads is not a plain number, or cannot be
-worked out, is left to the indicator's own step (its error, by
-:mod:`~perfrules.scoring.colfailures`). A veto that reads a step's value
+A unit where a condition reaches a cell that is not a plain number (as the
+per-unit program reads it: ``and``/``or`` stop at the operand that decides,
+:func:`~perfrules.scoring.colconds.compile_condition`'s *raising*), or cannot
+be worked out, is left to the indicator's own step (its error, by
+:mod:`~perfrules.scoring.colfailures`); the indicator's column step does not
+read the cells only its vetoes read. A veto that reads a step's value
 (完成率<50) reads, as the per-unit program's does, the values of the unit's
 last period row the indicator was scored on (``IndicatorPlan.combined`` keeps
 them), of the summed inputs with ``periods = "sum"``, or of the year's row for
@@ -23,18 +26,34 @@ a unit without periods: the indicator's column step leaves its step columns
 (:func:`perfrules.scoring.colvetoes.leave`) and :mod:`~perfrules.scoring.colperiods`
 takes each unit's row of them. A default gives no step values: the rows a
 default took go to the indicator's own step (:data:`~perfrules.scoring.colvetoes.DEFAULTED`).
+
+``分值`` is the indicator's full points for the unit's category
+(:func:`perfrules.scoring.colfull.with_full`), and a population value
+(``max_of(率1)`` …) the year's, as ``veto_fired`` reads them: the batch's
+population columns of period ``None`` (:func:`perfrules.scoring.colsteps.population_columns`),
+pooled among the units scored on their year's row (with ``periods = "sum"``,
+on their sums). A unit scored on its periods with the mean or the last period
+has no such value: the per-unit program's condition raises there, so where a
+veto reaches a population value the unit lacks, the indicator's own step words
+the error (``扣分>分值 or 率1<max_of(率1)`` does not reach it where 扣分 > 分值).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import partial
 from typing import Any
 
 from .._intcols import numpy
+from ..formula.language import POPULATION_FUNCTIONS
+from ..formula.tree import BoolOp, Call, Chain, Compare, Name, Node, Percent, Power, Unary
+from ..scheme.reads import FULL_NAME
 from .colapplies import mapped, mapped_reads
 from .colconds import compile_condition
-from .colsteps import SEND_BACK, ZERO_DIVISOR
+from .colfull import with_full
+from .colsteps import SEND_BACK, ZERO_DIVISOR, population_names
 from .colvetoes import DEFAULTED, STEPS, record
+from .indicator import IndicatorPlan
 from .plan import Plan
 
 __all__ = ["PeriodVetoes", "period_vetoes"]
@@ -51,33 +70,49 @@ class PeriodVetoes:
                 continue
             conditions = []
             reads: set[str] = set()
+
+            def with_population(node: Any, code: str = ind.code) -> Any:
+                return compile_node(population_names(node, code)[0])  # (the year's: colsteps)
+
             for veto in ind.vetoes:
                 try:
-                    conditions.append(
-                        mapped(ind, compile_condition(veto.when.tree, compile_node, unsupported))
+                    condition = compile_condition(
+                        veto.when.tree, with_population, unsupported, raising=partial(_raising, ind)
                     )
                 except unsupported as exc:
                     raise unsupported(f"indicator {ind.code}'s veto '{veto.when.text}': {exc}") from None
-                reads |= veto.when.variables - ind.targets  # (a step's value: the step's columns)
+                conditions.append(mapped(ind, with_full(condition, ind, veto.when.variables)))
+                # (a step's value: the step's columns; 分值: the row's category's full points)
+                reads |= veto.when.variables - ind.targets - {FULL_NAME}
             self.checks.append((k, conditions, frozenset(mapped_reads(ind, reads))))
         self.reads = frozenset().union(*(r for _, _, r in self.checks))
         self.codes = [ind.code for ind in plan.indicators]
 
-    def run(self, cols: dict[str, Any], columns: Mapping[str, tuple[Any, Any]], applicable: Any) -> Any:
+    def run(
+        self,
+        cols: dict[str, Any],
+        columns: Mapping[str, tuple[Any, Any]],
+        applicable: Any,
+        present: Any = None,
+    ) -> Any:
         """Record on *cols* where each veto fires on the year's row (``colvetoes.FIRED``); return,
-        per unit and indicator, where a cell a veto reads is not a plain number or a condition
-        cannot be worked out (and the indicator applies): those go to the indicator's own step."""
+        per unit and indicator, where a condition reaches a cell that is not a plain number or a
+        population value that is not among the year's (*present*, units × indicators:
+        ``colsteps.population_columns``), or cannot be worked out — and the indicator applies: those
+        go to the indicator's own step, whose error is the per-unit program's."""
         np = numpy()
         n = len(applicable)
         failed = np.zeros(applicable.shape, dtype=bool)
         steps = cols.pop(STEPS, {})  # each unit's step values its vetoes read (colperiods)
         scope = {name: col for name, col in cols.items() if name != SEND_BACK and name != ZERO_DIVISOR}
-        for k, conditions, reads in self.checks:
+        plain = {name: columns[name][1] for name in self.reads}
+        for k, conditions, _ in self.checks:
             bad = np.zeros(n, dtype=bool)
-            for name in reads:
-                bad |= ~columns[name][1]
-            # (a condition that cannot be worked out marks the rows here, not the batch)
-            own = {**scope, **steps.get(self.codes[k], {})}
+            # (a condition that cannot be worked out, or reaches what the per-unit program raises on,
+            # marks the rows here, not the batch)
+            own = {**scope, **steps.get(self.codes[k], {}), _PLAIN: plain}
+            if present is not None:
+                own[_ABSENT] = ~present[:, k]
             took = own.pop(DEFAULTED, None)  # the rows a default took: no step values (the step's error)
             if took is not None:
                 bad |= took
@@ -87,6 +122,56 @@ class PeriodVetoes:
             record(cols, self.codes[k], [f & ~bad for f in fired])
             failed[:, k] = bad & applicable[:, k]
         return failed
+
+
+_PLAIN = "\0plain cells"  # (among a veto's columns: per data column, which year cells are plain numbers)
+_ABSENT = "\0absent population values"  # (and the rows without the year's population values)
+
+
+def _raising(ind: IndicatorPlan, node: Node) -> Any:
+    """A function of a veto's columns giving the rows where the per-unit program raises on *node* (a
+    comparison or value of its condition): a data cell it reads that is not a plain number (no value,
+    or not a number), or a population value the unit lacks; None where it reads neither. A step's
+    value and ``分值`` are always there (a default's rows, without step values, are the step's)."""
+    names: set[str] = set()
+    pooled = _walk(node, names)
+    fields = sorted(mapped_reads(ind, names - ind.targets - {FULL_NAME}))
+    if not fields and not pooled:
+        return None
+
+    def run(cols: dict[str, Any], n: int) -> Any:
+        np = numpy()
+        rows = np.zeros(n, dtype=bool)
+        for name in fields:
+            rows |= ~cols[_PLAIN][name]
+        if pooled and _ABSENT in cols:
+            rows |= cols[_ABSENT]
+        return rows
+
+    return run
+
+
+def _walk(node: Node, names: set[str]) -> bool:
+    """Put in *names* the names *node* reads outside population functions; whether it calls one."""
+    if isinstance(node, Name):
+        names.add(node.name)
+        return False
+    if isinstance(node, Call) and node.func in POPULATION_FUNCTIONS:
+        return True
+    if isinstance(node, Percent | Unary):
+        children: tuple[Node, ...] = (node.operand,)
+    elif isinstance(node, Power):
+        children = (node.base, node.exponent)
+    elif isinstance(node, Chain | Compare):
+        children = (node.first, *(o for _, o in node.rest))
+    elif isinstance(node, BoolOp | Call):
+        children = node.operands if isinstance(node, BoolOp) else node.args
+    else:
+        children = ()
+    found = False
+    for child in children:
+        found |= _walk(child, names)
+    return found
 
 
 def period_vetoes(plan: Plan, compile_node: Any, unsupported: type[Exception]) -> PeriodVetoes | None:

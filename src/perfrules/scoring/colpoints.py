@@ -30,9 +30,9 @@ reports the rule's missing value). A default score outside the indicator's
 limits is kept as it is (:func:`free_defaults`), per period too. The vetoes of
 an indicator reported per period are decided on the year's row
 (:mod:`perfrules.scoring.colperiodvetoes`), with the step values this step
-leaves (:func:`perfrules.scoring.colvetoes.leave`). Not compiled
-(:func:`points_why` says which): vetoes whose condition reads ``分值`` or
-population values; a zero rule where 0 is outside the limits; population
+leaves (:func:`perfrules.scoring.colvetoes.leave`), ``分值`` and the year's
+population values beside them. Not compiled (:func:`points_why` says which):
+a zero rule where 0 is outside the limits; population
 calls whose argument reads ``分值`` or a step other than a formula
 (:func:`perfrules.scoring.colargs.argument_why`).
 """
@@ -101,9 +101,6 @@ def points_why(ind: IndicatorPlan, categories: Sequence[str] | None) -> str | No
     code = ind.code
     keys = categories or (None,)
     lower = ind.lower()
-    for policy in ind.vetoes if ind.periodic else ():  # (decided on the year's row: colperiodvetoes)
-        if FULL_NAME in policy.when.variables or policy.when.population_calls:
-            return f"indicator {code}: a veto whose condition reads the full points or population values"
     if ind.zero_indicator:
         uppers = [ind.upper(c) for c in keys]
         if (lower is not None and lower > 0) or any(u is not None and u < 0 for u in uppers):
@@ -230,7 +227,7 @@ def compile_points(
         zero_rules, vetoes, adjusts = _rules(ind, with_population, compile_node, unsupported)
     except unsupported as exc:
         raise unsupported(f"indicator {code}'s formula or rule: {exc}") from None
-    reads |= formula.variables | _rule_reads(ind)
+    reads |= formula.variables | _rule_reads(ind, data=True)
     reads -= targets | {FULL_NAME}
     scope_key = _SCOPE + code
 
@@ -291,11 +288,13 @@ def _rules(
     return zero_rules, vetoes, adjusts
 
 
-def _rule_reads(ind: IndicatorPlan) -> set[str]:
-    """The names the indicator's zero rules, vetoes and adjustments read."""
+def _rule_reads(ind: IndicatorPlan, data: bool = False) -> set[str]:
+    """The names the indicator's zero rules, vetoes and adjustments read (*data*: those its column step
+    reads, without its vetoes per period's: colperiodvetoes reads those on the year's row)."""
     found = adjust_reads(ind)
     for when in _conditions(ind):
-        found |= when.variables
+        if not (data and ind.periodic and any(when is v.when for v in ind.vetoes)):
+            found |= when.variables
     return found
 
 
@@ -322,7 +321,9 @@ def defaulted_key(ind: IndicatorPlan) -> str | None:
 
 def scale_why(ind: IndicatorPlan) -> str | None:
     """Why the zero rules, adjustments and vetoes of an indicator graded by a scale do not compile."""
-    if any(when.population_calls for when in _conditions(ind)):
+    # (An indicator reported per period has its vetoes decided on the year's row: colperiodvetoes.)
+    rules = [p.when for p in ind.zero_indicator] + ([] if ind.periodic else [p.when for p in ind.vetoes])
+    if any(when.population_calls for when in rules):
         return f"indicator {ind.code}: a zero rule or veto reading population values"
     return None
 
@@ -386,4 +387,4 @@ def scale_mechanics(
 
         return run
 
-    return zeroed, finished, _rule_reads(ind) - {FULL_NAME} - ind.targets
+    return zeroed, finished, _rule_reads(ind, data=True) - {FULL_NAME} - ind.targets

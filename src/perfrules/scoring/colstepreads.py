@@ -23,7 +23,9 @@ reads other indicators' scores in turn (``指标1得分``) is worked out as soon
 as the scores it reads are among the batch's columns
 (:mod:`perfrules.scoring.colresults` puts each there once scored, in the order
 the per-unit program scores in). Steps whose values come from the population
-(peer ratios, ranks) and indicators reported per period are not compiled. A step
+(peer ratios, ranks) are not compiled. A step of an indicator reported per
+period is worked out on the unit's year row too, as the per-unit program works
+it out (its periods are not read). A step
 that reads other indicators' steps in turn (``指标2·c`` reading ``指标1·b``) has
 those worked out first, in the same way, each once per batch.
 """
@@ -91,8 +93,6 @@ class StepReads:
             code, target = plan.results[name]
             assert target is not None
             ind = plan.indicators[plan.index[code]]
-            if ind.periodic:
-                raise unsupported(f"rules read a step of an indicator reported per period ({name})")
             needs = step_result_reads(ind.ind, target, plan.results)
             if results is None and any(plan.results[r][1] is None for r in needs):
                 raise unsupported(f"rules read a step that reads other indicators' scores ({name})")

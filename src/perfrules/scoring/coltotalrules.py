@@ -83,6 +83,9 @@ class TotalRules:
         self.formula = TotalFormula(plan, unsupported, text_reads) if formula else None
         if self.formula is not None:
             reads |= self.formula.reads
+        # The year cells whose blanks are no value for the indicators per period whose grades it reads.
+        self.graded = self.formula.graded if self.formula is not None else None
+        self.blank_reads: tuple[str, ...] = self.graded.blank_reads if self.graded is not None else ()
         # The results the policies read, as columns of the scores (see _results).
         self.results = tuple(sorted(n for n in reads & plan.total_reads if plan.results[n][1] is None))
         self.reads = frozenset(reads - plan.results.keys())
@@ -134,6 +137,7 @@ class TotalRules:
         scored: Any,
         fired: Any = None,
         cols: Mapping[str, Any] | None = None,
+        periods: Sequence[Any] | None = None,
     ) -> Totals:
         """Finish the totals ``num / den`` (object arrays) of the units where *ok*.
 
@@ -149,6 +153,8 @@ class TotalRules:
                 their notes come before the scheme-wide vetoes', as in the per-unit program).
             cols: the batch's columns with the population values and results the program worked out
                 (what an indicator whose grade a total formula reads may read).
+            periods: each unit's periods' data (None: a unit without, or a batch without), which an
+                indicator reported per period whose grade a total formula reads is graded on.
         """
         np = numpy()
         plan = self.plan
@@ -175,7 +181,7 @@ class TotalRules:
             for i in np.flatnonzero(fired).tolist():
                 events.setdefault(i, []).append(note)
         if self.formula is not None:
-            self.formula.apply(num, den, ok, columns, cat, patterns, scored, events, cols)
+            self.formula.apply(num, den, ok, columns, cat, patterns, scored, events, cols, periods)
         for c, note in self.marks_notes.items():  # 分类考核: the full marks of the unit's category
             for i in np.flatnonzero(ok & (cat == c)).tolist():
                 events.setdefault(i, []).append(note)

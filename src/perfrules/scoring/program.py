@@ -66,20 +66,18 @@ from itertools import chain
 from typing import Any
 
 from .. import _numbers
-from .._intcols import SAFE as _SAFE
 from .._intcols import IntColumn as _Col
-from .._intcols import as_objects as _objects
-from .._intcols import format_rows, gc_paused, numpy, round_half_up_column
-from .._numbers import as_fraction, exact
+from .._intcols import format_rows, gc_paused, numpy
+from .._numbers import exact
 from ..scheme.units import Unit, note_events
 from . import colapplies, colindicators, collimits, collookup, colperiods, colreach, colsteps, colvetoes
 from .colblank import Blanks
 from .coldot import CommonScores, weighted_sums
-from .coldot import scaled as _scaled
 from .coldress import dress
 from .colfailures import Failures, failed_rows, outcome_of
 from .colgrades import period_grades
 from .colhistory import joined
+from .colindgrades import TABLES, population_table, tabled
 from .colmeans import group_means, total_columns
 from .colmissing import MissingRules
 from .colnodes import Unsupported as _Unsupported
@@ -131,9 +129,6 @@ class ColumnProgram:
         # Overall grading that reads more than the total, groups that take a mean, a grade per period:
         # each run once per distinct input (coloverall, colmeans, colgrades).
         self.rich, self.means = rich_grading(plan, _Unsupported, self.text_reads), group_means(plan)
-        # Blank values a default for no data takes, blank cells overall grading reads (colblank) …
-        cells = self.rich.cells if self.rich is not None else ()  # … and cells no formula reads (colreach)
-        self.blanks = Blanks(plan, self.text_reads, cells, colreach.Unread(plan, _compile, _Unsupported))
         self.grades = period_grades(plan, self.rich)
         na_reads = {name for _, _, names in found.na_rules for name in names}
         self.results = result_reads(plan, na_reads, _Unsupported)  # 指标1得分 … (colresults)
@@ -145,9 +140,17 @@ class ColumnProgram:
         # The scheme's rules on the total (coltotalrules), weights read per unit (colweights).
         self.rules = TotalRules(plan, found.text_reads, _Unsupported)
         self.own = ReadWeights(plan) if plan.weight_from else None
+        # Blank values a default for no data takes, and blank cells overall grading reads, or the grades of
+        # indicators per period a total formula reads (no value there, not 0: colblank, colindgrades).
+        blank_cells = (*(self.rich.cells if self.rich is not None else ()), *self.rules.blank_reads)
+        # … and cells no formula reads (colreach).
+        self.blanks = Blanks(plan, self.text_reads, blank_cells, colreach.Unread(plan, _compile, _Unsupported))
+        # Whether indicators per period with population values have their grades read: each unit's table.
+        self.tables = tabled(self.rich.graded if self.rich is not None else None, self.rules.graded)
         data = {*found.reads, *(self.rich.data if self.rich is not None else ()), *self.rules.reads}
         data |= self.steps.reads if self.steps is not None else set()  # what read steps read (colstepreads)
         self.vetoes = period_vetoes(plan, _compile, _Unsupported)  # on indicators per period: the year's row
+        data |= self.vetoes.reads if self.vetoes is not None else set()  # (the year cells they read)
         self.reads = tuple(sorted(data - computed | (self.own.reads if self.own else set())))
         self.params = Parameters.of(plan, self.reads, found.text_reads, _Unsupported)  # colparams
         # Per category key: each indicator's lower and upper limit (None: none).
@@ -290,6 +293,8 @@ class ColumnProgram:
         present = None  # per unit and indicator: whether its population values are there
         if any(self.population):
             present = colsteps.population_columns(plan.indicators, self.population, names, population, cols)
+        if self.tables and population:  # (colindgrades: every period's values of a graded indicator)
+            cols[TABLES] = partial(population_table, population, names)
         count = len(plan.indicators)
         fails = Failures(n, count)  # per unit and indicator: what the columns cannot work out (colfailures)
         # Applicability: applies_to, and weights of 0 for a category.
@@ -323,6 +328,7 @@ class ColumnProgram:
             columns = self.steps.run(cols, columns, n)
         places = scheme.round_scores
         kept: dict[int, Any] | None = {} if self.grades is not None else None  # period rows (colgrades)
+        hold = partial(collimits.held, self.limits, keys=keys, cat=cat, places=places)  # (held, rounded)
         raw, per_period = colperiods.score_indicators(
             self.fns,
             plan.indicators,
@@ -338,7 +344,7 @@ class ColumnProgram:
             frozenset(self.text_reads),
             partial(colperiods.population_rows, plan.indicators, self.population, names, population),
             {name: plain for name, (_, plain) in columns.items()},
-            *ordered(self.results, cols, applicable, partial(self._held, keys=keys, cat=cat, places=places)),
+            *ordered(self.results, cols, applicable, hold),
             kept,
             columns,
             fails.mark,
@@ -346,7 +352,7 @@ class ColumnProgram:
             plan.result_reads,
         )
         if self.vetoes is not None:  # vetoes of indicators reported per period, on the year's row
-            for k, rows in enumerate(self.vetoes.run(cols, columns, applicable).T):  # (colperiodvetoes)
+            for k, rows in enumerate(self.vetoes.run(cols, columns, applicable, present).T):
                 fails.mark(k, rows)
         fails.peek_vetoes(cols)
         fired, ok = colvetoes.take(plan, cols, applicable, ok)  # indicator vetoes that fire (colvetoes)
@@ -359,7 +365,7 @@ class ColumnProgram:
         if _TOO_LARGE in cols:
             ok &= ~cols[_TOO_LARGE]
         # Each score held within its limits (over its own denominator, and the limits'), or rounded.
-        own = [self._held(k, col, keys, cat, places) for k, col in enumerate(raw)]
+        own = [hold(k, col) for k, col in enumerate(raw)]
         if record is not None:  # what explanations read (colrecord): references, nothing copied
             record.update(cols=cols, raw=raw, held=own, applicable=applicable, columns=columns)
         den = 10**places if places is not None else math.lcm(*(c.den for c in own)) if own else 1
@@ -433,29 +439,13 @@ class ColumnProgram:
             or self.rules.active
             or self.rules.bites(held, denominators, scored.ok, keys, cat)
         ):
-            scored.finish_rules(columns, cat, possible, fired, cols)
+            scored.finish_rules(columns, cat, possible, fired, cols, periods)
         if self.rich is not None:
             scored.ok = scored.ok & self.rich.run(scored, cols, categories, scored.ok, columns, periods)
         if self.grades is not None and kept is not None:  # each period's total and grade (colgrades)
             scored.periods, done = self.grades.run(scored, categories, periods, kept, cols)
             scored.ok = scored.ok & done
         return scored
-
-    def _held(self, k: int, col: _Col, keys: Sequence[str], cat: Any, places: int | None) -> _Col:
-        """Score column *k* held within its limits (per category for the upper one), then rounded
-        half up to *places* (``round_scores``) where the scheme says so."""
-        limits = [lim for per in self.limits.values() for lim in per[k] if lim is not None]
-        den = math.lcm(col.den, *(as_fraction(lim).denominator for lim in limits))
-        num, bound = _scaled(col, den)
-        bound = max([bound, *(collimits.limit_bound(lim, den) for lim in limits)])
-        if num.dtype != object and bound >= _SAFE:
-            num = _objects(num)
-        num = collimits.limited(num, den, k, self.limits, keys, cat)
-        if places is not None:
-            # round_scores: each score rounded half up, over 10**places.
-            num, bound = round_half_up_column(num, den, places), bound * 10**places // den + 1
-            den = 10**places
-        return _Col(num, den, bound)
 
 
 class Scored:
@@ -486,6 +476,8 @@ class Scored:
         self.means: list[Any] | None = None
         self.periods: list[Any] | None = None
         self.graded: dict[int, list[str | None]] = {}  # per indicator, the grades rich grading read
+        # Per indicator reported per period among those: each unit's grade of each period (by label).
+        self.period_graded: dict[int, list[Mapping[str, str | None]]] = {}
         self.own: Any = None  # weight_from: (each unit's place among the weights read, those weights)
         self.ok = ok
         self.events: dict[int, list[Any]] = {}  # per unit (by position), the notes the total's rules left
@@ -498,12 +490,15 @@ class Scored:
         self.failures: Failures | None = None  # what the columns could not work out, per indicator
 
     def finish_rules(
-        self, columns: Any, cat: Any, patterns: list[tuple[Any, Any]], fired: Any = None, cols: Any = None
+        self, columns: Any, cat: Any, patterns: list[Any], fired: Any, cols: Any, periods: Any
     ) -> None:
         """The scheme's rules on the total (:mod:`~perfrules.scoring.coltotalrules`) over these totals,
-        with the indicator vetoes that *fired* (:mod:`~perfrules.scoring.colvetoes`); *cols*: the columns."""
+        with the indicator vetoes that *fired* (:mod:`~perfrules.scoring.colvetoes`); *cols*: the columns;
+        *periods*: each unit's periods' data (``colperiods.PeriodData``)."""
         rules = self.program.rules
-        done = rules.apply(self.totals, self.denominators, self.ok, columns, cat, patterns, self, fired, cols)
+        done = rules.apply(
+            self.totals, self.denominators, self.ok, columns, cat, patterns, self, fired, cols, periods
+        )
         self.cat = cat
         self._totals, self.denominators, self.small, self.ok = done.num, done.den, None, done.ok
         self.events = done.events
