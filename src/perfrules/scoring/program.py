@@ -143,8 +143,8 @@ class ColumnProgram:
         # Blank values a default for no data takes, and blank cells overall grading reads, or the grades of
         # indicators per period a total formula reads (no value there, not 0: colblank, colindgrades).
         blank_cells = (*(self.rich.cells if self.rich is not None else ()), *self.rules.blank_reads)
-        # … and cells no formula reads (colreach).
-        self.blanks = Blanks(plan, self.text_reads, blank_cells, colreach.Unread(plan, _compile, _Unsupported))
+        unread = colreach.Unread(plan, _compile, _Unsupported)  # … and cells no formula reads (colreach)
+        self.blanks = Blanks(plan, self.text_reads, blank_cells, unread)
         # Whether indicators per period with population values have their grades read: each unit's table.
         self.tables = tabled(self.rich.graded if self.rich is not None else None, self.rules.graded)
         data = {*found.reads, *(self.rich.data if self.rich is not None else ()), *self.rules.reads}
