@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import tracemalloc
+from fractions import Fraction
 from pathlib import Path
 from unittest import mock
 
@@ -270,3 +271,22 @@ def test_a_part_written_in_a_forked_copy_that_fails_leaves_the_output_as_it_was(
     one = tmp_path / "one.csv"
     main([*args[:-3], str(one), "--jobs", "1"], out=io.StringIO(), err=io.StringIO())
     assert target.read_bytes() == one.read_bytes() and one.read_bytes().count(b"\n") == 40_001
+
+
+@given(totals=st.lists(st.integers(0, 6), max_size=60), big=st.booleans())
+@settings(max_examples=60, deadline=None)
+def test_one_sort_gives_the_ranks_and_the_ranking_order_ties_as_given(totals, big):
+    """``TotalColumn.ranked`` (integers, or floats settled by the fractions when they do not fit in
+    int64): the ranks, and the stable sort by rank of the units as given."""
+    import numpy as np
+
+    from perfrules.scoring.coltotals import TotalColumn
+
+    n = len(totals)
+    scale = 3**41 if big else 1  # numerators past int64: the floats' path
+    num = np.array([t * scale + (t % 2) for t in totals], dtype=object if big else np.int64)
+    den = np.array([3 * scale] * n, dtype=object)
+    ranks, order = TotalColumn(num, den).ranked()
+    exact = [Fraction(int(a), int(b)) for a, b in zip(num.tolist(), den.tolist(), strict=True)]
+    assert ranks.tolist() == [1 + sum(x > v for x in exact) for v in exact]
+    assert order.tolist() == sorted(range(n), key=lambda i: (ranks[i], i))

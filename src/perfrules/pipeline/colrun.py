@@ -96,6 +96,7 @@ class _Collected:
         self.count = 0  # units (groups) so far
         self.problems: list[Problem] = []
         self.keys: list[Any] = []  # per block, its names' keys (colblock.name_keys)
+        self.by_name: list[Any] = []  # per block, its places in the order of its keys
         self.whole: dict[int, str] = {}  # names the keys do not hold whole, by place
         self.dens: dict[int, int] = {}
         self.cats: dict[str | None, int] = {}
@@ -109,6 +110,7 @@ class _Collected:
         self.count += len(block)
         self.problems += block.problems
         self.keys.append(block.keys)
+        self.by_name.append(block.by_name.astype(np.int64) + base)
         self.whole.update((base + k, name) for k, name in block.whole.items())
         for k, packed in block.others.items():
             self.others[base + k] = unpack(packed)
@@ -157,7 +159,12 @@ class _Collected:
             at += len(part)
         # The units in the order of their names (as Python orders strings: UTF-8 bytes sort as the
         # code points do); runs of equal keys are names met again, or long names settled whole.
-        by_name = np.argsort(keys, kind="stable")
+        # Each block's places come sorted by their keys: one stable sort of the blocks' sorted runs,
+        # in file order, merges them (equal keys stay in file order).
+        runs = np.concatenate([np.zeros(0, dtype=np.int64), *self.by_name])
+        self.by_name = []
+        by_name = runs[np.argsort(keys[runs], kind="stable")]
+        del runs
         same = np.concatenate([np.zeros(0, dtype=np.int64), *_equal_neighbours(keys, by_name)])
         dropped = np.zeros(n, dtype=bool)
         apart: dict[str, int] = {}
@@ -257,14 +264,17 @@ class ColumnRun(StreamedRun):
         assert not any(o.vetoed for o in self._others.values()), "a vetoed unit in a column run"
         has = self._has_total()
         rank = np.zeros(len(has), dtype=np.int64)
-        scored = np.flatnonzero(has)
-        if len(scored):
-            rank[scored] = self._totals(scored).ranks()
+        # The scored units in the order of their names: one stable sort of their totals gives the
+        # ranks and the ranking order, units that share a rank by name.
+        named = by_name[has[by_name]]
+        order = named
+        if len(named):
+            ranks, ranking = self._totals(named).ranked()
+            rank[named] = ranks
+            order = named[ranking]
         for u, o in self._others.items():
             o.rank = int(rank[u]) or None
-        named = by_name[has[by_name]]
-        order = named[np.argsort(rank[named], kind="stable")]
-        if len(scored) < len(has):
+        if len(named) < len(has):
             order = np.concatenate([order, np.flatnonzero(~has)])
         return rank, order
 
