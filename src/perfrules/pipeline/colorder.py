@@ -50,11 +50,11 @@ def stretches(fd: int, ends: Any, rows: Any, size: int) -> Iterator[tuple[bytes,
             r1 = min(count, r0 + _PASS_LINES)
             s0 = int(ends[r0 - 1]) if r0 else 0
             mine = stretch[r0:r1]
-            read = int(np.count_nonzero(mine < stretch_count))
-            if not read:
+            read = np.flatnonzero(mine < stretch_count)
+            if not len(read):
                 continue
             data = os.pread(fd, int(ends[r1 - 1]) - s0, s0)
-            by = np.argsort(mine, kind="stable")[:read]  # (the lines no entry reads sort last)
+            by = read[np.argsort(mine[read], kind="stable")]  # the lines read, by stretch
             part_ends = ends[r0:r1] - s0
             stops = part_ends[by].tolist()
             starts = (part_ends - lengths[r0:r1])[by].tolist()
