@@ -64,11 +64,11 @@ def emit(
         return
     with open_output(output, encoding="utf-8-sig" if bom else "utf-8") as stream:
         texts = 0
-        buffer: Any = stream.buffer  # type: ignore[attr-defined]
         for chunk in chunks:
-            if not isinstance(chunk, (str, bytes)):
+            if not isinstance(chunk, (str, bytes)) and texts:
                 stream.flush()  # the text before it goes first
-                if texts and buffer.seekable():
+                buffer: Any = stream.buffer  # type: ignore[attr-defined]
+                if buffer.seekable():
                     at = buffer.tell()
                     buffer.seek(at + chunk.write_at(buffer.fileno(), at))
                     continue
@@ -77,7 +77,7 @@ def emit(
                     texts += stream.write(piece if isinstance(piece, str) else piece.decode("utf-8"))
                 elif piece:
                     stream.flush()  # the text before it goes first
-                    buffer.write(piece)
+                    stream.buffer.write(piece)  # type: ignore[attr-defined]
 
 
 def _pieces(chunks: Iterable[str | bytes | Placed]) -> Iterator[str | bytes]:
