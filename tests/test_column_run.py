@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import tracemalloc
+from fractions import Fraction
 from pathlib import Path
 from unittest import mock
 
@@ -206,3 +207,86 @@ def test_a_total_capped_at_full_marks_keeps_its_note_on_every_output(tmp_path, j
     (top,) = [o for o in run.ranking() if o.unit.name == "单位8"]
     assert str(top.total) == "2"
     assert [e.message for e in top.events] == ["总分 12.5分 超过满分，按满分 2分 计"]
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+@pytest.mark.parametrize("size", [1, 7, 100, 16384])
+def test_lines_written_at_their_place_are_the_blocks_bytes(tmp_path, jobs, size):
+    """``write_ranked_csv`` (each line's place worked out first; with two jobs, the second half
+    written by a forked copy) writes the bytes the blocks give, outcomes and quoted names among them."""
+    from perfrules.cli.score_commands import _ColumnLines
+    from perfrules.pipeline import colrun
+
+    scheme = loads(ONE, format="toml")
+    path = tmp_path / "data.csv"
+    _names_file(path)
+    target = tmp_path / "out.csv"
+    splits: list[int] = []
+    real = colrun.run_forked
+
+    def spy(calls):
+        splits.append(len(calls))
+        real(calls)
+
+    with score_file(scheme, path, jobs=jobs) as run, mock.patch.object(colrun, "run_forked", spy):
+        assert isinstance(run, ColumnRun) and run.jobs == jobs
+        lines = _ColumnLines(scheme, run)
+        expected = b"".join(p if isinstance(p, bytes) else p.encode("utf-8") for p in lines)
+        with target.open("wb") as stream:
+            stream.write(b"head\n")
+            stream.flush()
+            written = run.write_ranked_csv(stream.fileno(), 5, lines._other_line, size=size)
+    assert splits == [2 if jobs == 2 and size < 409 else 1]
+    assert written == len(expected) and expected.count(b"\n") == 408
+    assert target.read_bytes() == b"head\n" + expected
+    assert b'"\xe7\x94\xb2,\xe4\xb9\x99"' in expected  # the quoted name, an outcome's line
+
+
+def test_a_part_written_in_a_forked_copy_that_fails_leaves_the_output_as_it_was(tmp_path):
+    """An error in the forked copy stops the run (its text kept), and the output file keeps its bytes."""
+    import os
+
+    scheme_path = tmp_path / "scheme.toml"
+    scheme_path.write_text(ONE, encoding="utf-8")
+    path = tmp_path / "data.csv"
+    path.write_text("单位,得分\n" + "".join(f"单位{i},{i % 97}.5\n" for i in range(40_000)), encoding="utf-8")
+    target = tmp_path / "out.csv"
+    target.write_bytes(b"before")
+    parent = os.getpid()
+    real = ColumnRun._write_part
+
+    def failing(self, *args):
+        if os.getpid() != parent:
+            raise OSError(28, "No space left on device")
+        real(self, *args)
+
+    args = ["score", str(scheme_path), str(path), "--format", "csv", "-o", str(target), "--jobs", "2"]
+    err = io.StringIO()
+    with mock.patch.object(ColumnRun, "_write_part", failing):
+        code = main(args, out=io.StringIO(), err=err)
+    assert code != 0 and "No space left on device" in err.getvalue()
+    assert target.read_bytes() == b"before"
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith("out")] == ["out.csv"]
+    main(args, out=io.StringIO(), err=io.StringIO())
+    one = tmp_path / "one.csv"
+    main([*args[:-3], str(one), "--jobs", "1"], out=io.StringIO(), err=io.StringIO())
+    assert target.read_bytes() == one.read_bytes() and one.read_bytes().count(b"\n") == 40_001
+
+
+@given(totals=st.lists(st.integers(0, 6), max_size=60), big=st.booleans())
+@settings(max_examples=60, deadline=None)
+def test_one_sort_gives_the_ranks_and_the_ranking_order_ties_as_given(totals, big):
+    """``TotalColumn.ranked`` (integers, or floats settled by the fractions when they do not fit in
+    int64): the ranks, and the stable sort by rank of the units as given."""
+    import numpy as np
+
+    from perfrules.scoring.coltotals import TotalColumn
+
+    n = len(totals)
+    scale = 3**41 if big else 1  # numerators past int64: the floats' path
+    num = np.array([t * scale + (t % 2) for t in totals], dtype=object if big else np.int64)
+    den = np.array([3 * scale] * n, dtype=object)
+    ranks, order = TotalColumn(num, den).ranked()
+    exact = [Fraction(int(a), int(b)) for a, b in zip(num.tolist(), den.tolist(), strict=True)]
+    assert ranks.tolist() == [1 + sum(x > v for x in exact) for v in exact]
+    assert order.tolist() == sorted(range(n), key=lambda i: (ranks[i], i))

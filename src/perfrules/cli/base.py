@@ -9,8 +9,19 @@ from __future__ import annotations
 
 TYPE_CHECKING = False  # typing is not imported for --help (see tests/test_startup.py)
 if TYPE_CHECKING:
-    from collections.abc import Iterable
-    from typing import TextIO
+    from collections.abc import Iterable, Iterator
+    from typing import Any, Protocol, TextIO
+
+    class Placed(Protocol):
+        """A piece of output that writes itself at a place in a file (positioned writes, maybe
+        from several processes at once), or gives its text as pieces."""
+
+        def write_at(self, fd: int, at: int) -> int:
+            """Write the piece from byte *at* of the file *fd*; the bytes written."""
+
+        def __iter__(self) -> Iterator[str | bytes]:
+            """The piece as text or UTF-8 bytes, in order."""
+
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
@@ -26,32 +37,53 @@ class UsageError(Exception):
         self.hint = hint
 
 
-def emit(text: str | Iterable[str | bytes], output: str | None, out: TextIO, *, bom: bool = False) -> None:
+def emit(
+    text: str | Iterable[str | bytes | Placed], output: str | None, out: TextIO, *, bom: bool = False
+) -> None:
     """Write the output, whole or in pieces, to standard output or to the file ``-o`` names.
 
     A piece may be bytes, already UTF-8: written to a file as they are (no
-    decoding and encoding again). Called only once the results are complete;
-    a regular file is replaced whole or not at all (a failed run leaves an
-    earlier output file as it was), anything else (``/dev/null``, a FIFO …)
-    is written to, never replaced (see ``perfrules._writers.output_kind``).
+    decoding and encoding again); or a :class:`Placed` piece, which writes
+    itself at its place in a file that can seek (else gives its pieces).
+    Called only once the results are complete; a regular file is replaced
+    whole or not at all (a failed run leaves an earlier output file as it
+    was), anything else (``/dev/null``, a FIFO …) is written to, never
+    replaced (see ``perfrules._writers.output_kind``).
     """
     from .._writers import open_output
 
     chunks = [text] if isinstance(text, str) else text
     if output is None:
         last = ""
-        for chunk in chunks:
-            piece = chunk if isinstance(chunk, str) else chunk.decode("utf-8")
-            out.write(piece)
-            last = piece or last
+        for piece in _pieces(chunks):
+            line = piece if isinstance(piece, str) else piece.decode("utf-8")
+            out.write(line)
+            last = line or last
         if not last.endswith("\n"):
             out.write("\n")
         return
     with open_output(output, encoding="utf-8-sig" if bom else "utf-8") as stream:
         texts = 0
         for chunk in chunks:
-            if isinstance(chunk, str) or not texts:  # the first piece is text: the byte order mark
-                texts += stream.write(chunk if isinstance(chunk, str) else chunk.decode("utf-8"))
-            elif chunk:
+            if not isinstance(chunk, (str, bytes)) and texts:
                 stream.flush()  # the text before it goes first
-                stream.buffer.write(chunk)  # type: ignore[attr-defined]
+                buffer: Any = stream.buffer  # type: ignore[attr-defined]
+                if buffer.seekable():
+                    at = buffer.tell()
+                    buffer.seek(at + chunk.write_at(buffer.fileno(), at))
+                    continue
+            for piece in _pieces([chunk]):
+                if isinstance(piece, str) or not texts:  # the first piece is text: the byte order mark
+                    texts += stream.write(piece if isinstance(piece, str) else piece.decode("utf-8"))
+                elif piece:
+                    stream.flush()  # the text before it goes first
+                    stream.buffer.write(piece)  # type: ignore[attr-defined]
+
+
+def _pieces(chunks: Iterable[str | bytes | Placed]) -> Iterator[str | bytes]:
+    """The chunks' text and bytes, a :class:`Placed` piece's pieces in its place."""
+    for chunk in chunks:
+        if isinstance(chunk, (str, bytes)):
+            yield chunk
+        else:
+            yield from chunk

@@ -207,21 +207,40 @@ def _period_figure(total: object) -> Figure | None:
     return None if total is None else Figure(cell_number(total))  # type: ignore[arg-type]
 
 
-def _column_csv(scheme: Scheme, run: ColumnRun) -> Iterator[str | bytes]:
-    """The CSV lines of a run kept as columns: a unit's rank and the tail of its line written when
-    it was scored (a block of such lines as UTF-8 bytes), or (for a unit kept as an outcome) the
-    line ``_streamed_csv`` writes."""
+def _column_csv(scheme: Scheme, run: ColumnRun) -> Iterator[str | bytes | _ColumnLines]:
+    """The CSV lines of a run kept as columns: the head, then the units' lines (:class:`_ColumnLines`)."""
     yield from csv_lines([_csv_head(scheme)])
-    for block in run.ranked_csv():
-        if isinstance(block, bytes):
-            yield block
-            continue
-        yield "".join(
-            f"{'' if entry[0] is None else entry[0]},{entry[1]}"
-            if isinstance(entry, tuple)
-            else "".join(_streamed_csv(scheme, [entry], head=False))
-            for entry in block
-        )
+    yield _ColumnLines(scheme, run)
+
+
+class _ColumnLines:
+    """The units' CSV lines of a run kept as columns, in ranking order: a unit's rank and the tail
+    of its line written when it was scored, or (for a unit kept as an outcome) the line
+    ``_streamed_csv`` writes. Written at their place in a file (``ColumnRun.write_ranked_csv``:
+    in two processes at once with ``--jobs`` above 1), or read as blocks (UTF-8 bytes for a block
+    of lines all kept as columns)."""
+
+    def __init__(self, scheme: Scheme, run: ColumnRun) -> None:
+        self.scheme = scheme
+        self.run = run
+
+    def write_at(self, fd: int, at: int) -> int:
+        return self.run.write_ranked_csv(fd, at, self._other_line)
+
+    def _other_line(self, outcome: UnitOutcome) -> bytes:
+        return "".join(_streamed_csv(self.scheme, [outcome], head=False)).encode("utf-8")
+
+    def __iter__(self) -> Iterator[str | bytes]:
+        for block in self.run.ranked_csv():
+            if isinstance(block, bytes):
+                yield block
+                continue
+            yield "".join(
+                f"{'' if entry[0] is None else entry[0]},{entry[1]}"
+                if isinstance(entry, tuple)
+                else "".join(_streamed_csv(self.scheme, [entry], head=False))
+                for entry in block
+            )
 
 
 def _column_jsonl(scheme: Scheme, run: ColumnRun) -> Iterator[str]:

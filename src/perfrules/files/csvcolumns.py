@@ -196,7 +196,7 @@ def _records(part: bytes, final: bool) -> tuple[int, bool] | int | None:
         text = part.decode("utf-8")
     except UnicodeDecodeError:
         return None
-    if b'"' not in part and part.count(b"\r") == part.count(b"\r\n") and not part.endswith(b"\r"):
+    if b'"' not in part and (b"\r" not in part or _crlf_only(part)):
         np = numpy()
         ends = np.flatnonzero(np.frombuffer(part, dtype=np.uint8) == 10)
         if len(ends) and int(np.diff(ends, prepend=-1).max()) > csv.field_size_limit():
@@ -213,6 +213,11 @@ def _records(part: bytes, final: bool) -> tuple[int, bool] | int | None:
     if not records or records[-1] != ["\x00"]:
         return None if final else -1
     return len(records) - 1, False
+
+
+def _crlf_only(part: bytes) -> bool:
+    """Whether every carriage return in *part* starts a CRLF (none is a line break of its own)."""
+    return part.count(b"\r") == part.count(b"\r\n") and not part.endswith(b"\r")
 
 
 def _header(head: bytes, start: int) -> tuple[tuple[str, ...], int, int] | None:

@@ -110,15 +110,19 @@ class FastPart:
 
 
 class Block:
-    """A range's units as columns: every unit's name in the range's order (:func:`name_keys`), the
-    :class:`FastPart`, every other unit's packed outcome by its place, and the range's problems."""
+    """A range's units as columns: every unit's name in the range's order (:func:`name_keys`) and
+    the range's places in the order of those keys (a stable sort, made by the process that scored
+    the range: the run that puts every range together merges sorted runs), the :class:`FastPart`,
+    every other unit's packed outcome by its place, and the range's problems."""
 
-    __slots__ = ("fast", "keys", "last", "others", "problems", "whole")
+    __slots__ = ("by_name", "fast", "keys", "last", "others", "problems", "whole")
 
     def __init__(
         self, names: list[str], fast: FastPart | None, others: dict[int, Packed], problems: list[Problem]
     ) -> None:
+        np = numpy()
         self.keys, self.whole = name_keys(names)
+        self.by_name = np.argsort(self.keys, kind="stable").astype(np.int32)
         self.last = names[-1] if names else ""
         self.fast = fast
         self.others = others

@@ -34,7 +34,7 @@ def stretches(fd: int, ends: Any, rows: Any, size: int) -> Iterator[tuple[bytes,
     n = len(rows)
     count = len(ends)
     stretch_count = (n + size - 1) // size
-    # Each line's stretch (a line no entry reads: one more, never read back), and each stretch's
+    # Each line's stretch (a line no entry reads: one more, never copied), and each stretch's
     # place in the second file.
     stretch = np.full(count, stretch_count, dtype=np.int32)
     has = rows >= 0
@@ -49,16 +49,19 @@ def stretches(fd: int, ends: Any, rows: Any, size: int) -> Iterator[tuple[bytes,
         for r0 in range(0, count, _PASS_LINES):
             r1 = min(count, r0 + _PASS_LINES)
             s0 = int(ends[r0 - 1]) if r0 else 0
-            data = os.pread(fd, int(ends[r1 - 1]) - s0, s0)
             mine = stretch[r0:r1]
-            by = np.argsort(mine, kind="stable")
+            read = np.flatnonzero(mine < stretch_count)
+            if not len(read):
+                continue
+            data = os.pread(fd, int(ends[r1 - 1]) - s0, s0)
+            by = read[np.argsort(mine[read], kind="stable")]  # the lines read, by stretch
             part_ends = ends[r0:r1] - s0
             stops = part_ends[by].tolist()
             starts = (part_ends - lengths[r0:r1])[by].tolist()
             moved = b"".join([data[a:b] for a, b in zip(starts, stops, strict=True)])
             per = np.bincount(mine, weights=lengths[r0:r1], minlength=stretch_count + 1).astype(np.int64)
             at = 0
-            for k in np.flatnonzero(per).tolist():
+            for k in np.flatnonzero(per[:stretch_count]).tolist():
                 length = int(per[k])
                 os.pwrite(out, moved[at : at + length], int(cursor[k]))
                 cursor[k] += length

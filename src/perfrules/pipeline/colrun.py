@@ -39,6 +39,7 @@ from .chunk import unpack
 from .colblock import Block
 from .colorder import interleave, stretches
 from .csvpass import RowUnit, _Setup, _work_block, each_range, gathered_again, score_block
+from .forked import run_forked
 from .runs import StreamedRun
 
 __all__ = ["ColumnRun", "Entry", "score_csv_columns"]
@@ -80,7 +81,7 @@ def score_csv_columns(
         if collected.problems:
             raise DataError(collected.problems, title=f"invalid data in {layout.origin}")
         with gc_paused():
-            return collected.finish(setup, layout, chunk_size)
+            return collected.finish(setup, layout, chunk_size, workers)
     except BaseException:
         collected.spill.close()
         raise
@@ -95,6 +96,7 @@ class _Collected:
         self.count = 0  # units (groups) so far
         self.problems: list[Problem] = []
         self.keys: list[Any] = []  # per block, its names' keys (colblock.name_keys)
+        self.by_name: list[Any] = []  # per block, its places in the order of its keys
         self.whole: dict[int, str] = {}  # names the keys do not hold whole, by place
         self.dens: dict[int, int] = {}
         self.cats: dict[str | None, int] = {}
@@ -108,6 +110,7 @@ class _Collected:
         self.count += len(block)
         self.problems += block.problems
         self.keys.append(block.keys)
+        self.by_name.append(block.by_name.astype(np.int64) + base)
         self.whole.update((base + k, name) for k, name in block.whole.items())
         for k, packed in block.others.items():
             self.others[base + k] = unpack(packed)
@@ -144,7 +147,7 @@ class _Collected:
         found = self.whole.get(place)
         return found if found is not None else keys[place].decode("utf-8")
 
-    def finish(self, setup: _Setup, layout: CsvFile, chunk_size: int) -> ColumnRun:
+    def finish(self, setup: _Setup, layout: CsvFile, chunk_size: int, jobs: int = 1) -> ColumnRun:
         np = numpy()
         n = self.count
         # The blocks' keys put into one array, each block's let go as it is copied.
@@ -156,7 +159,12 @@ class _Collected:
             at += len(part)
         # The units in the order of their names (as Python orders strings: UTF-8 bytes sort as the
         # code points do); runs of equal keys are names met again, or long names settled whole.
-        by_name = np.argsort(keys, kind="stable")
+        # Each block's places come sorted by their keys: one stable sort of the blocks' sorted runs,
+        # in file order, merges them (equal keys stay in file order).
+        runs = np.concatenate([np.zeros(0, dtype=np.int64), *self.by_name])
+        self.by_name = []
+        by_name = runs[np.argsort(keys[runs], kind="stable")]
+        del runs
         same = np.concatenate([np.zeros(0, dtype=np.int64), *_equal_neighbours(keys, by_name)])
         dropped = np.zeros(n, dtype=bool)
         apart: dict[str, int] = {}
@@ -181,7 +189,7 @@ class _Collected:
             again = gathered_again(setup, layout, apart, chunk_size)
             for name in apart:
                 self.others[first[name]] = again[name]
-        return ColumnRun(self, keys, by_name, dropped, setup)
+        return ColumnRun(self, keys, by_name, dropped, setup, jobs)
 
 
 class ColumnRun(StreamedRun):
@@ -192,11 +200,15 @@ class ColumnRun(StreamedRun):
     :class:`~perfrules.pipeline.stream.StreamedRun` has them), while the
     command line reads :meth:`ranked_csv`, :meth:`ranked_blocks`,
     :meth:`others` and :meth:`names`. Call :meth:`close` (or use the run as a
-    context manager) to let the spill file go.
+    context manager) to let the spill file go. With *jobs* above 1, :meth:`write_ranked_csv` writes
+    in two processes.
     """
 
-    def __init__(self, collected: _Collected, keys: Any, by_name: Any, dropped: Any, setup: _Setup) -> None:
+    def __init__(
+        self, collected: _Collected, keys: Any, by_name: Any, dropped: Any, setup: _Setup, jobs: int = 1
+    ) -> None:
         np = numpy()
+        self.jobs = jobs
         self.notes: tuple[Problem, ...] = tuple(setup.reader.file_notes)
         self._spill = None
         self._spans = None
@@ -252,14 +264,17 @@ class ColumnRun(StreamedRun):
         assert not any(o.vetoed for o in self._others.values()), "a vetoed unit in a column run"
         has = self._has_total()
         rank = np.zeros(len(has), dtype=np.int64)
-        scored = np.flatnonzero(has)
-        if len(scored):
-            rank[scored] = self._totals(scored).ranks()
+        # The scored units in the order of their names: one stable sort of their totals gives the
+        # ranks and the ranking order, units that share a rank by name.
+        named = by_name[has[by_name]]
+        order = named
+        if len(named):
+            ranks, ranking = self._totals(named).ranked()
+            rank[named] = ranks
+            order = named[ranking]
         for u, o in self._others.items():
             o.rank = int(rank[u]) or None
-        named = by_name[has[by_name]]
-        order = named[np.argsort(rank[named], kind="stable")]
-        if len(scored) < len(has):
+        if len(named) < len(has):
             order = np.concatenate([order, np.flatnonzero(~has)])
         return rank, order
 
@@ -340,12 +355,14 @@ class ColumnRun(StreamedRun):
         self._file.flush()
         return os.pread(self._file.fileno(), int(self._end[w]) - start, start).decode("utf-8")
 
-    def _stretches(self, size: int) -> Iterator[tuple[Any, Any, Any, Any]]:
-        """The units in ranking order, *size* at a time: the units, the stretch's lines, and each
-        unit's start and end in them (see :func:`~perfrules.pipeline.colorder.stretches`)."""
+    def _stretches(self, size: int, order: Any = None) -> Iterator[tuple[Any, Any, Any, Any]]:
+        """The units in ranking order (or those of *order*), *size* at a time: the units, the
+        stretch's lines, and each unit's start and end in them (see
+        :func:`~perfrules.pipeline.colorder.stretches`)."""
         np = numpy()
         self._file.flush()
-        order = self._order
+        if order is None:
+            order = self._order
         if not len(self._end):
             for at in range(0, len(order), size):
                 units = order[at : at + size]
@@ -380,6 +397,70 @@ class ColumnRun(StreamedRun):
                 continue
             prefixes = [b"%d," % r for r in self._rank[units].tolist()]
             yield interleave(region, prefixes, start.tolist(), stop.tolist())
+
+    def write_ranked_csv(
+        self, fd: int, at: int, other_line: Callable[[UnitOutcome], bytes], size: int = 16384
+    ) -> int:
+        """Every unit's CSV line in ranking order, written from byte *at* of the file *fd* by
+        positioned writes; returns the bytes written.
+
+        A unit kept as columns is its rank, a comma and its tail (as :meth:`ranked_csv` gives it),
+        any other is ``other_line(outcome)``. Each line's place is worked out first (ranks' digits
+        and tails' lengths as columns), so with :attr:`jobs` above 1 the second half of the
+        ranking is written by a forked copy of this process (:func:`~perfrules.pipeline.forked.run_forked`)
+        while this one writes the first: each reads its own units' lines from the spill file.
+        """
+        np = numpy()
+        self._file.flush()
+        order = self._order
+        others = {u: other_line(o) for u, o in self._others.items()}
+        ends = np.cumsum(self._line_lengths(order, others))
+        n = len(order)
+        count = (n + size - 1) // size
+        cut = (count + 1) // 2 * size if self.jobs > 1 and count > 1 else n
+
+        def part(lo: int, hi: int) -> Callable[[], None]:
+            return lambda: self._write_part(fd, at, ends, lo, hi, others, size)
+
+        run_forked([part(0, cut), part(cut, n)] if cut < n else [part(0, n)])
+        return int(ends[-1]) if n else 0
+
+    def _line_lengths(self, order: Any, others: dict[int, bytes]) -> Any:
+        """The length in bytes of each unit's CSV line, units in *order*."""
+        np = numpy()
+        rows = self._where[order]
+        kept = rows >= 0
+        lengths = np.zeros(len(order), dtype=np.int64)
+        w = rows[kept]
+        end = self._end
+        tails = end[w] - np.where(w > 0, end[np.maximum(w - 1, 0)], 0)
+        digits = np.searchsorted(_TENS, self._rank[order[kept]], side="right") + 1
+        lengths[kept] = tails + digits + 1  # the rank, a comma, the tail
+        if others:
+            lengths[~kept] = [len(others[u]) for u in order[~kept].tolist()]
+        return lengths
+
+    def _write_part(
+        self, fd: int, at: int, ends: Any, lo: int, hi: int, others: dict[int, bytes], size: int
+    ) -> None:
+        """Write the lines of the units ``order[lo:hi]`` where *ends* (each line's end, from *at*)
+        puts them, a stretch of *size* units at a time."""
+        first = lo
+        for units, region, start, stop in self._stretches(size, self._order[lo:hi]):
+            ranks = self._rank[units].tolist()
+            listed = units.tolist()
+            if others and any(u in others for u in listed):
+                data = b"".join(
+                    others[u] if u in others else b"%d," % r + region[a:b]
+                    for u, r, a, b in zip(listed, ranks, start.tolist(), stop.tolist(), strict=True)
+                )
+            else:
+                data = interleave(region, [b"%d," % r for r in ranks], start.tolist(), stop.tolist())
+            begin = int(ends[first - 1]) if first else 0
+            first += len(listed)
+            if len(data) != int(ends[first - 1]) - begin:
+                raise AssertionError("a stretch of CSV lines is not the length worked out for it")
+            _write_all(fd, data, at + begin)
 
     # ----- as a StreamedRun --------------------------------------------------
 
@@ -424,6 +505,17 @@ class ColumnRun(StreamedRun):
     def close(self) -> None:
         """Let the spill file go (it is deleted); outcomes already made stay."""
         self._file.close()
+
+
+_TENS = [10**k for k in range(1, 19)]  # a rank below 10**k has k digits or fewer
+
+
+def _write_all(fd: int, data: bytes, at: int) -> None:
+    """Write *data* at byte *at* of *fd* (a positioned write may write less than asked)."""
+    view = memoryview(data)
+    while view:
+        done = os.pwrite(fd, view, at)
+        view, at = view[done:], at + done
 
 
 def _equal_neighbours(keys: Any, order: Any, step: int = 1 << 16) -> Iterator[Any]:

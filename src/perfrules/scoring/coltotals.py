@@ -4,7 +4,7 @@ The column program (:mod:`perfrules.scoring.program`) works a unit's total out
 as a numerator over a denominator (shared by the units of one category and
 pattern of applicable indicators). :class:`TotalColumn` keeps them so:
 ranks come from one NumPy sort of the totals' nearest floats, runs of equal
-floats settled by the exact fractions (:func:`~perfrules.scoring.population.ranks_by_floats`),
+floats settled by the exact fractions (:func:`~perfrules.scoring.population.ranked_by_floats`),
 and a unit's total as a ``Decimal`` or ``Fraction`` (what
 :func:`perfrules._numbers.exact` gives) is made only when it is read — for a
 whole denominator at once by :func:`~perfrules.scoring.colexact.exact_values`.
@@ -21,7 +21,7 @@ from .._intcols import format_column, numpy
 from .._numbers import exact
 from .colexact import exact_values, placed
 from .colscale import band_index, band_names
-from .population import nearest_float, ranks_by_floats
+from .population import nearest_float, ranked_by_floats
 
 __all__ = ["TotalColumn"]
 
@@ -135,9 +135,14 @@ class TotalColumn:
         Equal floats are settled by the exact fractions, so exact ties share a
         rank and totals one float apart do not.
         """
+        return self.ranked(descending=descending)[0]
+
+    def ranked(self, *, descending: bool = True) -> tuple[Any, Any]:
+        """:meth:`ranks`, and the units in ranking order (the best first; units that share a rank
+        in their order here): one sort gives both."""
         key = self._common()
         if key is None:
-            return ranks_by_floats(self.floats(), self.fraction, descending)
+            return ranked_by_floats(self.floats(), self.fraction, descending)
         np = numpy()
         order = np.argsort(-key if descending else key, kind="stable")
         ordered = key[order]
@@ -145,7 +150,7 @@ class TotalColumn:
         new[1:] = ordered[1:] != ordered[:-1]
         ranks = np.empty(len(key), dtype=np.int64)
         ranks[order] = np.maximum.accumulate(np.where(new, np.arange(1, len(key) + 1), 0))
-        return ranks
+        return ranks, order
 
     def _common(self) -> Any:
         """The numerators over the denominators' least common multiple, as int64 (they order the

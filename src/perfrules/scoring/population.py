@@ -39,6 +39,7 @@ __all__ = [
     "rank_positions",
     "rank_spans",
     "rank_value",
+    "ranked_by_floats",
     "ranks_by_floats",
     "resolve",
     "summarize",
@@ -468,13 +469,19 @@ def _ranks_at_once(keys: list[Fraction | Number], descending: bool) -> list[int]
 
 
 def ranks_by_floats(approx: Any, value_at: Callable[[int], Any], descending: bool = True) -> Any:
+    """The ranks of :func:`ranked_by_floats` (an int64 array)."""
+    return ranked_by_floats(approx, value_at, descending)[0]
+
+
+def ranked_by_floats(approx: Any, value_at: Callable[[int], Any], descending: bool = True) -> tuple[Any, Any]:
     """Ranks (1 for the best; ties share the better rank) of values given by their nearest floats.
 
     *approx* is a NumPy float array with ``approx[i]`` the float nearest to value
     ``i`` (correctly rounded, so ``a < b`` implies ``approx[a] <= approx[b]``);
     *value_at(i)* gives the exact value, read only for runs of equal floats,
     which are settled by the exact values: exact ties share a rank and values
-    one float apart do not. One NumPy sort; returns an int64 array.
+    one float apart do not. One NumPy sort; returns the ranks (int64) and the
+    values in ranking order (values that share a rank in their order here).
     """
     from .._intcols import numpy
 
@@ -501,7 +508,7 @@ def ranks_by_floats(approx: Any, value_at: Callable[[int], Any], descending: boo
     rank_sorted = np.maximum.accumulate(np.where(new, np.arange(1, n + 1), 0))
     ranks = np.empty(n, dtype=np.int64)
     ranks[order] = rank_sorted
-    return ranks
+    return ranks, order
 
 
 def quota_limit(quota: Quota, population: int) -> int:
