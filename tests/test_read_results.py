@@ -145,6 +145,49 @@ def test_a_value_over_all_units_cannot_read_a_result_through_steps():
     assert [ind.code for ind in scheme.indicators()] == ["1", "2"]
 
 
+@pytest.mark.parametrize(
+    ("step", "rule", "where"),
+    [
+        (
+            '{ type = "rank", target = "名次", of = "x" }, "原始分=名次×2"',
+            'total_formula = "g得分+指标1·原始分"',
+            "total_formula",
+        ),
+        (
+            '"原始分=x/max_of(x)"',
+            '[[policies]]\ntype = "adjust"\nper = "指标1·原始分"\npoints = 0.5',
+            "policies[0]",
+        ),
+        (
+            '{ type = "peer_ratio", target = "原始分", numerator = "x", denominator = "y" }',
+            '[[policies]]\ntype = "veto"\nwhen = "指标1·原始分<0.5"\neffect = "zero"',
+            "policies[0]",
+        ),
+    ],
+)
+def test_a_scheme_wide_rule_cannot_read_a_step_over_all_units(step, rule, where):
+    """A total formula, adjustment or veto reading a step behind which there is a rank, a peer ratio or
+    max_of …: such a step's value is there only while its indicator is scored (worked out on demand,
+    it failed every unit, or raised a KeyError for a peer ratio read directly), so it is refused."""
+    text = (
+        _TWO.replace('steps = ["原始分=x"]', f"steps = [{step}]")
+        .replace('"A1"', '"x"')
+        .replace('"A2"', '"y"')
+    )
+    if rule.startswith("total_formula"):
+        text = rule + "\n" + text
+    else:
+        text += rule + "\n"
+    found = _problems(text)
+    assert "worked out over all units" in found.get(where, ""), found
+    assert "read 指标1得分 instead" in found[where]
+    # A step of data only is read by such a rule as before.
+    plain = _TWO.replace('"A1"', '"x"').replace('"A2"', '"y"')
+    scheme = loads(('total_formula = "g得分+指标1·原始分"\n' + plain), format="toml")
+    (result,) = evaluate(scheme, [Unit(name="u", data={"x": 8, "y": 3})])
+    assert result.total == Decimal(8 + 3 + 8)
+
+
 def test_a_population_step_is_not_read_across():
     text = _TWO.replace('steps = ["原始分=x"]', 'steps = ["原始分=x/max_of(x)"]')
     found = _problems(text.replace('"A2"', '"指标1·原始分"').replace('"A1"', '"x"'))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Final, Literal
 
@@ -25,6 +25,7 @@ from .reads import (
     _check_population,
     _check_result_reads,
     _check_step_cycles,
+    check_rule_step_reads,
     indicator_reads,
     inputs_of,
     is_result_name,
@@ -130,6 +131,13 @@ class SchemeChecks:
         for path, ind in leaves:
             yield from self._check_indicator(path, ind, names)
         yield from _check_result_reads(leaves)
+        rules: list[tuple[str, Iterable[str]]] = [
+            (f"policies[{i}]", p.when.variables if isinstance(p, Veto) else p.reads)
+            for i, p in enumerate(self.policies)
+        ]
+        if self.total_formula is not None:
+            rules.append(("total_formula", self.total_formula.variables))
+        yield from check_rule_step_reads(leaves, rules)
         for path, node in self.paths():
             if isinstance(node, Group) and not node.children:
                 yield Problem(path, f"group '{node.name}' has no indicators")

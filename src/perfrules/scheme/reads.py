@@ -207,6 +207,35 @@ def result_order(indicators: Sequence[Indicator]) -> tuple[int, ...] | None:
     return tuple(done)
 
 
+def _over_all_units(ind: Indicator, step: str) -> bool:
+    """Whether the value of *ind*'s step *step* is worked out over all units (a rank, a peer ratio,
+    max_of … behind it): it exists only while *ind* is scored, not on demand."""
+    return any(
+        isinstance(s, PeerRatio | Rank) or (isinstance(s, Formula) and s.population_calls)
+        for s in _step_closure(ind, step)
+    )
+
+
+def check_rule_step_reads(
+    leaves: Sequence[tuple[str, Indicator]], rules: Sequence[tuple[str, Iterable[str]]]
+) -> Iterator[Problem]:
+    """Scheme-wide rules (*rules*: where, the names each reads — policies, the total formula) may not
+    read a step worked out over all units: a step is worked out on demand from the unit's data, and
+    such a one cannot be (the value is there only while its indicator is scored)."""
+    indicators = [ind for _, ind in leaves]
+    known = result_names(indicators)
+    codes = {ind.code: ind for ind in indicators}
+    for where, names in rules:
+        for name in sorted(names):
+            code, step = known.get(name, ("", None))
+            if step is not None and _over_all_units(codes[code], step):
+                yield Problem(
+                    where,
+                    f"'{name}' is worked out over all units (a rank, a peer ratio, max_of …) and cannot "
+                    f"be read by a scheme-wide rule; read 指标{code}得分 instead",
+                )
+
+
 def _check_result_reads(leaves: Sequence[tuple[str, Indicator]]) -> Iterator[Problem]:
     """Names of other results must exist, may not feed values over all units, and may not form a cycle."""
     indicators = [ind for _, ind in leaves]
@@ -222,10 +251,7 @@ def _check_result_reads(leaves: Sequence[tuple[str, Indicator]]) -> Iterator[Pro
                         f"{ind.label} reads its own result '{name}'"
                         + (f"; read its step as '{step}'" if step is not None else ""),
                     )
-                elif step is not None and any(
-                    isinstance(s, PeerRatio | Rank) or (isinstance(s, Formula) and s.population_calls)
-                    for s in _step_closure(codes[code], step)
-                ):
+                elif step is not None and _over_all_units(codes[code], step):
                     yield Problem(
                         path,
                         f"'{name}' is worked out over all units (a rank, a peer ratio, max_of …) and cannot "

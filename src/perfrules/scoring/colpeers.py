@@ -48,6 +48,8 @@ def peer_reads(
     for ind in plan.indicators:
         if not ind.has_population:
             continue
+        if ranks and not ind.population_calls and not any(isinstance(s, PeerRatio) for s in ind.peer_steps):
+            continue  # ranks only: the caller's
         if ind.population_calls or ind.ind.inputs or ind.not_applicable:
             return None
         targets = {step_target(step) for step in ind.steps}

@@ -6,7 +6,10 @@ columns at once (per-unit parameters joined in as the per-unit program joins
 them: :mod:`perfrules.scoring.colparams`); units the columns do not take (a cell that is not a plain
 number, an argument that cannot be computed, declared not-applicable
 indicators, period rows, problems) put in their part one by one
-(:func:`perfrules.scoring.population.observe`). The result is what
+(:func:`perfrules.scoring.population.observe`). A unit an indicator's
+not-applicable rules leave out (their conditions over the columns, a ``missing``
+rule's blank read one by one) puts nothing into that indicator's population
+steps. The result is what
 :func:`perfrules.scoring.population.population_values` gives, unit for unit.
 """
 
@@ -21,7 +24,7 @@ from ..scheme.steps import PeerRatio
 from ..scheme.units import Unit
 from .colpeervalues import batch_peer_values
 from .colrank import rank_columns
-from .colsteps import SEND_BACK, BatchPopulation, CallSlot, call_value, column_summary, merge_call
+from .colsteps import CATEGORY, SEND_BACK, BatchPopulation, CallSlot, call_value, column_summary, merge_call
 from .compiled import Population
 from .plan import Plan
 from .population import observe, population_values, resolve, summarize
@@ -34,14 +37,7 @@ def batch_population(plan: Plan, units: Sequence[Unit]) -> Mapping[str, Populati
     """The units' population values: over columns where the scheme compiles to a column program,
     else unit by unit (:func:`perfrules.scoring.population.population_values`)."""
     program = program_of(plan)
-    # (A unit an indicator's not-applicable rule leaves out takes no part in its population values:
-    # the per-unit way works that out.)
-    if (
-        program is not None
-        and program.ranks is not None  # ranks over columns
-        and not any(a[0].not_applicable for a in program.arguments)
-        and not any(r.ind.not_applicable for r in program.ranks)
-    ):
+    if program is not None and program.ranks is not None and _columns_decide(program):  # ranks over columns
         if not any(isinstance(s, PeerRatio) for ind in plan.indicators for s in ind.peer_steps):
             return gather(program, units)
         if program.ranks:  # peer ratios and ranks, each over columns
@@ -51,6 +47,24 @@ def batch_population(plan: Plan, units: Sequence[Unit]) -> Mapping[str, Populati
                 return peers
     peers = batch_peer_values(plan, units) if program is not None else None  # peer ratios over columns
     return peers if peers is not None else population_values(plan.indicators, units)
+
+
+def _columns_decide(program: ColumnProgram) -> bool:
+    """Whether the not-applicable rules of the indicators with population steps read number columns
+    only: a word a condition compares, or another indicator's result (which the per-unit way cannot
+    read before any unit is scored, so that such a rule leaves the unit out unless an earlier one
+    decides), are left to the per-unit way."""
+    text = frozenset(program.text_reads) | program.plan.results.keys()
+    indicators = program.plan.indicators
+    return not any(
+        text.intersection(names) for k, _, names in program.na_rules if indicators[k].has_population
+    )
+
+
+def _not_applicable(program: ColumnProgram) -> dict[str, tuple[Any, tuple[str, ...]]]:
+    """Per indicator code with not-applicable rules: where they hold over columns, and what they read."""
+    indicators = program.plan.indicators
+    return {indicators[k].code: (holds, names) for k, holds, names in program.na_rules}
 
 
 def gather(program: ColumnProgram, units: Sequence[Unit]) -> BatchPopulation:
@@ -64,8 +78,15 @@ def gather(program: ColumnProgram, units: Sequence[Unit]) -> BatchPopulation:
         takes = np.array([not known or u.category in known for u in units], dtype=bool)
         datas = [u.data for u in units]
         ranks = program.ranks or []
+        # A unit an indicator's not-applicable rules leave out takes no part in its population steps;
+        # a unit whose rules read a cell that is not a plain number puts its part in one by one.
+        rules = _not_applicable(program)
+        codes = {a[0].code for a in program.arguments} | {r.ind.code for r in ranks}
+        rules = {code: found for code, found in rules.items() if code in codes}
         wanted = sorted(
-            {v for *_, reads in program.arguments for v in reads} | {v for r in ranks for v in r.reads}
+            {v for *_, reads in program.arguments for v in reads}
+            | {v for r in ranks for v in r.reads}
+            | {v for _, read in rules.values() for v in read}
         )
         params = program.params  # per-unit parameters where a unit's data gives none (colparams)
         columns = from_records(datas, sorted({*wanted, *(params.tables if params is not None else ())}))
@@ -74,6 +95,14 @@ def gather(program: ColumnProgram, units: Sequence[Unit]) -> BatchPopulation:
             plain &= params.fine(units, columns)
             given = params.joined([u.name for u in units], columns)
         cols: dict[str, Any] = {name: col for name, (col, _) in given.items()}
+        if scheme.categories:  # 分值 per category, read by rules and ranked steps (colfull)
+            index = {c: i for i, c in enumerate(scheme.categories)}
+            cols[CATEGORY] = np.array([index.get(u.category or "", 0) for u in units], dtype=np.int64)
+        excluded: dict[str, Any] = {}  # per indicator code, the units its not-applicable rules leave out
+        for code, (holds, read) in rules.items():
+            excluded[code] = holds(cols, n)
+            for name in read:
+                plain &= given[name][1]
         values = []
         for _, _, _, fn, reads in program.arguments:
             values.append(fn(cols, n))
@@ -101,6 +130,8 @@ def gather(program: ColumnProgram, units: Sequence[Unit]) -> BatchPopulation:
             slot = (ind.code, key)
             functions[slot] = function
             mask = plain & takes
+            if ind.code in excluded:
+                mask &= ~excluded[ind.code]
             if ind.ind.applies_to is not None:
                 members = ind.ind.applies_to
                 mask &= np.array([name in members for name in names], dtype=bool)
@@ -138,6 +169,8 @@ def gather(program: ColumnProgram, units: Sequence[Unit]) -> BatchPopulation:
         }
         for rank, (of, holds) in zip(ranks, ranked, strict=True):
             mask = plain & takes
+            if rank.ind.code in excluded:
+                mask &= ~excluded[rank.ind.code]
             if rank.ind.ind.applies_to is not None:
                 members = rank.ind.ind.applies_to
                 mask &= np.array([name in members for name in names], dtype=bool)

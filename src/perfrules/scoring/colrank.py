@@ -16,12 +16,14 @@ that can reach a place given points (every other span gets 0).
 
 What a unit puts in is what :func:`~perfrules.scoring.population.observe` takes
 from it: units whose cells are plain numbers are read as columns here (the
-step's ``of`` and its ``when``, through the indicator's formula steps they
-depend on); the others (a cell that is not a plain number, problems, period
-rows …) are observed one by one and ranked in the same sort. A form this does
-not take (an indicator's not-applicable rules or ``inputs`` mapping, a value
-that reads the full points) leaves the batch's
-population values to :func:`~perfrules.scoring.population.population_values`.
+step's ``of`` and its ``when``, through the indicator's formula steps and parts
+graded on one number they depend on, its ``inputs`` mapping and ``分值``, its
+full points for each row's category); the others (a cell that is not a plain
+number, problems, period rows …) are observed one by one and ranked in the
+same sort. A unit the indicator's not-applicable rules leave out enters no rank
+(:mod:`perfrules.scoring.colpop` masks it). A value a part graded by words or
+several values gives leaves the batch's population values to
+:func:`~perfrules.scoring.population.population_values`.
 """
 
 from __future__ import annotations
@@ -36,8 +38,11 @@ from .._intcols import SAFE, IntColumn, as_objects, numpy
 from .._numbers import Number, as_fraction, exact
 from ..formula.language import Formula
 from ..scheme.reads import FULL_NAME
-from ..scheme.steps import PeerRatio, Rank, step_target
+from ..scheme.steps import Part, PeerRatio, Rank, step_target
+from .colapplies import mapped_reads
 from .colconds import compile_condition
+from .colfull import full_column, fulls_of
+from .colparts import compile_part
 from .colsteps import SEND_BACK
 from .indicator import IndicatorPlan
 from .plan import Plan
@@ -54,38 +59,54 @@ class RankStep:
     ) -> None:
         self.ind = ind
         self.step = step
-        if ind.ind.inputs or ind.not_applicable:
-            raise unsupported(f"indicator {ind.code}'s rank {step.target}: inputs or not-applicable rules")
         wanted = {step.of} | (set(step.when.variables) if step.when is not None else set())
         needed = ind._closure(wanted)
         steps: list[tuple[str, Any]] = []
         reads = wanted - needed
-        for s in ind.steps:  # the formula steps the value and the condition depend on, in order
+        for s in ind.steps:  # the steps the value and the condition depend on, in order
             target = step_target(s)
             if target not in needed:
                 continue
-            if not isinstance(s, Formula) or FULL_NAME in s.variables:
+            if isinstance(s, Formula) and not s.population_calls:
+                steps.append((target, compile_node(s.tree)))
+                reads |= set(s.variables) - needed
+            elif isinstance(s, Part) and _numbers_graded(s):
+                fn, graded = compile_part(s, unsupported)
+                steps.append((target, fn))
+                reads |= graded - needed
+            else:
                 raise unsupported(f"indicator {ind.code}'s rank {step.target}: a value not of data columns")
-            steps.append((target, compile_node(s.tree)))
-            reads |= set(s.variables) - needed
-        if FULL_NAME in reads:
-            raise unsupported(f"indicator {ind.code}'s rank {step.target}: reads the full points")
         self.steps = steps
         self.gate = (
             compile_condition(step.when.tree, compile_node, unsupported) if step.when is not None else None
         )
-        self.reads = tuple(sorted(reads))
+        # 分值 (the full points for each row's category), as the per-unit program's scope gives it.
+        self.fulls = fulls_of(ind) if FULL_NAME in reads else None
+        # Local names read through the indicator's ``inputs`` mapping: the data columns read.
+        self.mapping = dict(ind.ind.inputs)
+        self.reads = tuple(sorted(mapped_reads(ind, reads - {FULL_NAME})))
 
     def values(self, cols: dict[str, Any], n: int) -> tuple[IntColumn, Any]:
         """The ``of`` column and where the step's ``when`` holds (units the columns cannot work out
         are marked in *cols* as the program marks them)."""
         scope = dict(cols)
+        for local, field in self.mapping.items():
+            if field in cols:
+                scope[local] = cols[field]
+        if self.fulls is not None:
+            scope[FULL_NAME] = full_column(self.fulls, cols, n)
         for target, fn in self.steps:
             scope[target] = fn(scope, n)
         holds = self.gate(scope, n) if self.gate is not None else numpy().ones(n, dtype=bool)
         if SEND_BACK in scope:  # the units the columns cannot work out
             cols[SEND_BACK] = scope[SEND_BACK]
         return scope[self.step.of], holds
+
+
+def _numbers_graded(part: Part) -> bool:
+    """Whether a part grades one number by a threshold scale (read from number columns)."""
+    scale = part.scale
+    return not scale.is_categorical and scale.is_threshold and len(scale.variables) == 1 and not scale.levels
 
 
 def compile_ranks(plan: Plan, compile_node: Any, unsupported: type[Exception]) -> list[RankStep] | None:

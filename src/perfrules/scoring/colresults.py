@@ -15,14 +15,18 @@ out before the indicators are scored (:mod:`perfrules.scoring.colstepreads`).
 A share (得分率) is over the full points of each unit's category. An indicator
 reported per period publishes its year's score (:mod:`~perfrules.scoring.colperiods`),
 and a reader's period rows read the results of its unit, as the per-unit
-program's period rows read the year's data beside it. Not-applicable rules
-that read results are not compiled.
+program's period rows read the year's data beside it. A reader's
+not-applicable rules that read results (``when = "指标1得分<5"``) are
+worked out once every result they read is among the columns — after the last
+indicator they read is published, before the reader is scored, as the
+per-unit program asks whether a reader applies once it has read the results
+before it (:class:`Late`).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from fractions import Fraction
 from functools import partial
 from typing import Any
@@ -32,13 +36,13 @@ from .._numbers import as_fraction
 from .colsteps import CATEGORY, send_back
 from .plan import Plan
 
-__all__ = ["ResultReads", "ordered", "result_reads"]
+__all__ = ["Late", "ResultReads", "na_now", "ordered", "result_reads"]
 
 
 class ResultReads:
     """Which results a plan's rules read, and the order to score in (see the module's docstring)."""
 
-    def __init__(self, plan: Plan, na_reads: set[str], unsupported: type[Exception]) -> None:
+    def __init__(self, plan: Plan, na_rules: Sequence[tuple[int, Any, Sequence[str]]] = ()) -> None:
         self.plan = plan
         names: set[str] = set().union(*plan.result_reads)
         keys = plan.scheme.categories or (None,)
@@ -54,13 +58,12 @@ class ResultReads:
                 full = [as_fraction(plan.indicators[k].full(c)) for c in keys]
                 full = full[:1] if len(set(full)) == 1 else full
             self.published.setdefault(k, []).append((name, full))
-        if names & na_reads:
-            raise unsupported("a not-applicable rule reads other indicators' results")
         assert plan.result_order is not None
         self.order: tuple[int, ...] = plan.result_order
         self.names = frozenset(names)
         # Called as hook(cols, n) after each score is published (colstepreads: steps reading scores).
         self.after: list[Callable[[dict[str, Any], int], None]] = []
+        self.late = Late(plan, na_rules)  # not-applicable rules that read results
 
     def publish(
         self,
@@ -104,9 +107,51 @@ def _share(score: IntColumn, fulls: list[Fraction], cols: dict[str, Any]) -> Int
     return IntColumn(num * table, score.den * top, bound)
 
 
-def result_reads(plan: Plan, na_reads: set[str], unsupported: type[Exception]) -> ResultReads | None:
-    """The plan's reads of other indicators' results (None: no rule reads one)."""
-    return ResultReads(plan, na_reads, unsupported) if plan.result_order is not None else None
+class Late:
+    """Not-applicable rules that read other indicators' results: per indicator, where its rules hold
+    (a function of the batch's columns) and the results they read."""
+
+    def __init__(self, plan: Plan, rules: Sequence[tuple[int, Any, Sequence[str]]]) -> None:
+        names = plan.results.keys()
+        self.rules = [(k, holds, frozenset(read) & names) for k, holds, read in rules if names & set(read)]
+        self.indicators = frozenset(k for k, _, _ in self.rules)
+        self.results = names
+
+    def settle(
+        self, pending: list[tuple[int, Any, frozenset[str]]], cols: dict[str, Any], applicable: Any
+    ) -> None:
+        """Each rule of *pending* whose results are all among *cols*: its indicator made not applicable
+        where it holds (in *applicable*), and taken off *pending*."""
+        n = len(applicable)
+        for rule in list(pending):
+            k, holds, needs = rule
+            if all(name in cols for name in needs):
+                applicable[:, k] &= ~holds(cols, n)
+                pending.remove(rule)
+
+
+def result_reads(plan: Plan, na_rules: Sequence[tuple[int, Any, Sequence[str]]] = ()) -> ResultReads | None:
+    """The plan's reads of other indicators' results (None: no rule reads one); *na_rules*: per
+    indicator with not-applicable rules, where they hold and what they read (colindicators)."""
+    return ResultReads(plan, na_rules) if plan.result_order is not None else None
+
+
+def na_now(
+    results: ResultReads | None,
+    k: int,
+    holds: Any,
+    names: tuple[str, ...],
+    cols: dict[str, Any],
+    applicable: Any,
+) -> tuple[str, ...]:
+    """Indicator *k*'s not-applicable rules (where they hold: *holds*; what they read: *names*) worked
+    out now (in *applicable*), unless they read other indicators' results (then once those are among
+    the columns: :class:`Late`); returns the data columns they read."""
+    late = results.late if results is not None else None
+    if late is not None and k in late.indicators:
+        return tuple(name for name in names if name not in late.results)
+    applicable[:, k] &= ~holds(cols, len(applicable))
+    return names
 
 
 def ordered(
@@ -116,7 +161,21 @@ def ordered(
     held: Callable[[int, IntColumn], IntColumn],
 ) -> tuple[tuple[int, ...] | None, Callable[[int, IntColumn], None] | None]:
     """The order to score indicators in and what to do after each (None, None: no rule reads results);
-    *held* holds indicator *k*'s column as its score is held."""
+    *held* holds indicator *k*'s column as its score is held. The not-applicable rules that read
+    results are each worked out as soon as what they read is among *cols* (those reading only other
+    indicators' steps at once)."""
     if results is None:
         return None, None
-    return results.order, partial(results.publish, cols=cols, applicable=applicable, held=held)
+    publish = partial(results.publish, cols=cols, applicable=applicable, held=held)
+    late = results.late
+    if not late.rules:
+        return results.order, publish
+    pending = list(late.rules)
+    late.settle(pending, cols, applicable)
+
+    def then(k: int, col: IntColumn) -> None:
+        publish(k, col)
+        if pending:
+            late.settle(pending, cols, applicable)
+
+    return results.order, then

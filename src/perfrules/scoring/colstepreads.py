@@ -23,9 +23,12 @@ reads other indicators' scores in turn (``指标1得分``) is worked out as soon
 as the scores it reads are among the batch's columns
 (:mod:`perfrules.scoring.colresults` puts each there once scored, in the order
 the per-unit program scores in). Steps whose values come from the population
-(peer ratios, ranks) are not compiled. A step of an indicator reported per
-period is worked out on the unit's year row too, as the per-unit program works
-it out (its periods are not read). A step
+(peer ratios, ranks, ``max_of`` …) are read by no valid scheme: the scheme's
+check refuses such a read from an indicator's rules and from scheme-wide ones
+(a total formula, adjustments, vetoes; :func:`perfrules.scheme.reads.check_rule_step_reads`),
+the value being there only while its indicator is scored. A step of an
+indicator reported per period is worked out on the unit's year row too, as the
+per-unit program works it out (its periods are not read). A step
 that reads other indicators' steps in turn (``指标2·c`` reading ``指标1·b``) has
 those worked out first, in the same way, each once per batch.
 """

@@ -87,7 +87,7 @@ from .colparams import Parameters
 from .colperiodvetoes import period_vetoes
 from .colpoints import CATEGORY
 from .colrank import compile_ranks
-from .colresults import ordered, result_reads
+from .colresults import na_now, ordered, result_reads
 from .colstepreads import blame_unread, step_reads_of
 from .coltotalerrors import total_rows
 from .coltotalrules import TotalRules
@@ -130,8 +130,7 @@ class ColumnProgram:
         # each run once per distinct input (coloverall, colmeans, colgrades).
         self.rich, self.means = rich_grading(plan, _Unsupported, self.text_reads), group_means(plan)
         self.grades = period_grades(plan, self.rich)
-        na_reads = {name for _, _, names in found.na_rules for name in names}
-        self.results = result_reads(plan, na_reads, _Unsupported)  # 指标1得分 … (colresults)
+        self.results = result_reads(plan, found.na_rules)  # 指标1得分 …, rules that read them (colresults)
         self.steps = step_reads_of(
             plan, {*plan.total_reads, *chain(*plan.result_reads)}, _compile, _Unsupported, self.results
         )
@@ -320,8 +319,8 @@ class ColumnProgram:
             fails.undeclared = unknown  # scored, then refused a total beside those errors (colfailures)
             level |= unknown  # (with weights read per unit refused, say so first: uniterrors)
         start = applicable.copy()  # (a unit's indicator that applies to it by name and weight)
-        for k, holds, names_k in self.na_rules:
-            applicable[:, k] &= ~holds(cols, n)
+        for k, holds, names_k in self.na_rules:  # (those reading results: once they are read)
+            names_k = na_now(self.results, k, holds, names_k, cols, applicable)
             for name in self.missing.blank(k, names_k, columns, applicable, periods, unread):  # a condition
                 fails.mark(k, ~columns[name][1] & start[:, k])  # not worked out: the indicator's error
         if self.steps is not None:  # other indicators' steps that rules read (colstepreads)
