@@ -34,7 +34,7 @@ from .outcome import weighting
 from .overall import grade_total, limit_total, overall_scope, raise_flags
 from .plan import GroupPlan, Plan
 
-__all__ = ["RichGrading", "rich_grading"]
+__all__ = ["RichGrading", "overall_words", "rich_grading"]
 
 # What one distinct input gave: the total (exact), the grade, the events and the flags.
 Found = tuple[Any, str | None, tuple[PolicyEvent, ...], tuple[str, ...]]
@@ -79,7 +79,13 @@ class RichGrading:
         self.indicators: tuple[int, ...] = tuple(sorted(needed))
         # The data cells whose blanks are no value (colblank): those read, and the year cells of the
         # graded indicators reported per period (colindgrades).
-        self.cells = (*self.data, *(self.graded.blank_reads if self.graded is not None else ()))
+        # The columns of words among them: each cell's word as the unit's data holds it (as it is to
+        # the grading's own code, which says what it says of a word: a scale's levels read it).
+        self.words = frozenset(self.data) & frozenset(words)
+        self.cells = (
+            *(n for n in self.data if n not in self.words),
+            *(self.graded.blank_reads if self.graded is not None else ()),
+        )
         self.flags = bool(scheme.flags)
 
     def run(
@@ -105,6 +111,8 @@ class RichGrading:
             grades, graded_here = self.graded.run(columns, categories, scored.applicable, ok, cols, periods)
             ok = ok & graded_here
             scored.graded = grades  # (what a grade per period reads too: colgrades)
+        for name in self.words:  # a value there the API handed in that is no word: the per-unit program's
+            ok = ok & np.fromiter((v is None or isinstance(v, str) for v in cols[name]), dtype=bool, count=n)
         rows = np.flatnonzero(ok).tolist()
         held = scored.small if scored.small is not None else scored.totals
         parts: list[list[Any]] = [
@@ -115,11 +123,14 @@ class RichGrading:
             [scored.base(i) for i in rows],  # the unit's own weights (weight_from), else None
         ]
         parts += [scored.scores[k][rows].tolist() for k in self.indicators]
-        parts += [_cells(cols, name, rows) for name in self.data]  # (None: a blank cell, no value)
+        parts += [  # (None: a blank cell, no value)
+            cols[name][rows].tolist() if name in self.words else _cells(cols, name, rows)
+            for name in self.data
+        ]
         parts += [[grades[k][i] for i in rows] for k in grades]
         if scored.means is not None:  # subtotals by a geometric or harmonic mean (colmeans), by group
             parts.append([_items(scored.means[i]) for i in rows])
-        dens = [cols[name].den for name in self.data]
+        dens = [0 if name in self.words else cols[name].den for name in self.data]  # (0: words)
         found: dict[tuple[Any, ...], Found | None] = {}
         results: list[Found | None] = [None] * n
         graded = np.zeros(n, dtype=bool)
@@ -157,7 +168,7 @@ class RichGrading:
                 contributions[k] = use.contribution(k, scores[k])
             at += 1
         data = {
-            name: exact(Fraction(v, d))
+            name: exact(Fraction(v, d)) if d else v
             for name, v, d in zip(self.data, key[at:], dens, strict=False)
             if v is not None
         }
@@ -215,10 +226,16 @@ def _group(groups: Sequence[GroupPlan], name: str) -> GroupPlan | None:
 
 def rich_grading(plan: Plan, unsupported: type[Exception], words: Sequence[str] = ()) -> RichGrading | None:
     """The plan's rich overall grading for the column program (None: grading reads only the total);
-    *words* are the columns the program reads as words (grading that reads one does not compile)."""
+    *words* are the columns the program reads as words (the grading's code is given their words)."""
     if not plan.rich_overall:
         return None
-    found = RichGrading(plan, unsupported, words)
-    if set(found.data) & set(words):
-        raise unsupported("overall grading reads a column of words")
-    return found
+    return RichGrading(plan, unsupported, words)
+
+
+def overall_words(plan: Plan) -> frozenset[str]:
+    """The data columns the overall scale reads as words (a scale with ``levels``: 审计结论 >= 较好), as
+    the data readers keep them (words, numbers among them too)."""
+    scale = plan.scheme.overall_scale
+    if scale is None or scale.is_categorical or not scale.levels:
+        return frozenset()
+    return frozenset(scale.variables - plan.scheme.overall_names())

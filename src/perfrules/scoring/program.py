@@ -84,7 +84,7 @@ from .colmeans import group_means, total_columns
 from .colmissing import MissingRules
 from .colnodes import Unsupported as _Unsupported
 from .colnodes import compile_node as _compile
-from .coloverall import rich_grading
+from .coloverall import overall_words, rich_grading
 from .colparams import Parameters
 from .colperiodvetoes import period_vetoes
 from .colpoints import CATEGORY
@@ -126,7 +126,9 @@ class ColumnProgram:
         self.peers = found.peers
         # Rank steps over columns (None: the batch's population values are worked out unit by unit).
         self.ranks = compile_ranks(plan, _compile, _Unsupported)
-        self.text_reads = found.text_reads
+        # Columns of words: those word scales read, and those the overall scale reads by its levels (where
+        # no indicator reads them as numbers: colwordnums gives those indicators their errors).
+        self.text_reads = tuple(sorted({*found.text_reads, *(overall_words(plan) - set(found.reads))}))
         self.missing = MissingRules(plan, self.text_reads)  # blank inputs under a missing rule (colmissing)
         # Overall grading that reads more than the total, groups that take a mean, a grade per period:
         # each run once per distinct input (coloverall, colmeans, colgrades).
@@ -142,13 +144,14 @@ class ColumnProgram:
         computed = self.results.names if self.results is not None else frozenset()
         self.reads_of = [tuple(n for n in names if n not in computed) for names in found.reads_of]
         # The scheme's rules on the total (coltotalrules), weights read per unit (colweights).
-        self.rules = TotalRules(plan, found.text_reads, _Unsupported)
+        self.rules = TotalRules(plan, self.text_reads, _Unsupported)
         self.own = ReadWeights(plan) if plan.weight_from else None
         data = {*found.reads, *(self.rich.data if self.rich is not None else ()), *self.rules.reads}
         data |= self.steps.reads if self.steps is not None else set()  # what read steps read (colstepreads)
         self.vetoes = period_vetoes(plan, _compile, _Unsupported)  # on indicators per period: the year's row
+        data -= set(self.text_reads)  # (columns of words rules read too: read as words, text_reads)
         self.reads = tuple(sorted(data - computed | (self.own.reads if self.own else set())))
-        self.params = Parameters.of(plan, self.reads, found.text_reads, _Unsupported)  # colparams
+        self.params = Parameters.of(plan, self.reads, self.text_reads, _Unsupported)  # colparams
         # Per category key: each indicator's lower and upper limit (None: none).
         keys = scheme.categories or (None,)
         self.limits = found.limits(keys)

@@ -1,0 +1,259 @@
+"""Rules after the indicators that read a column of words, in the column program, against the per-unit program.
+
+A column a word scale reads (审计结论: 好, 较好 …) holds words. The formula language has no words of
+its own: a condition or formula that reads such a column as a number raises on a word (``审计结论='好'
+(str) is not a number``), on a blank (no value) too, and one that does not reach it (``值3 = 1 and
+…``, ``if(…)``) reads nothing there; a scale with ``levels`` reads a word as its level. The column
+program hands each rule's own code the words as the units' data holds them, once per distinct input:
+scheme-wide vetoes and adjustments, a total formula, overall bands, caps and flags, grades per period,
+and per-unit parameters joined into a column of words. Each test checks that the scheme compiles,
+that the column program's outcomes are the per-unit program's field by field (totals, grades,
+errors worded the same, events, flags), that every path agrees, and that explanations from the
+record are the per-unit program's; hand-worked numbers pin what they agree on.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from perfrules import load, load_units
+from perfrules.scoring.colpop import batch_population
+from perfrules.scoring.plan import plan_of
+from perfrules.scoring.program import program_of, score_columns
+from perfrules.scoring.unit import score_unit
+from test_column_failures import _key
+from test_column_record import RECORDED, _compare
+from test_differential import assert_paths_agree
+
+_HEAD = """
+name = "词规则"
+basis = "points"
+total = 100
+groups = [{ name = "组1" }]
+[scores]
+"优" = [90, 100]
+"良" = [80, 90]
+"中" = [60, 80]
+"差" = [0, 60]
+
+[[indicators]]
+code = "1"
+name = "审计"
+group = "组1"
+weight = 60
+value = "审计结论"
+[indicators.scale]
+rule = "好—60分;较好—48分;一般—36分;差—24分"
+
+[[indicators]]
+code = "2"
+name = "二"
+group = "组1"
+weight = 40
+score = "值2"
+"""
+
+# 甲 好, 乙 差 (veto-free rows 值3 = 0), 丙 blank, 丁 a number written as text (no word of the scale),
+# 戊 a word with spaces and full-width letters around it (the reader keeps the word), 己 一般 with
+# 值3 = 0 (the rules that do not reach the word decide it).
+_DATA = "单位,审计结论,值2,值3\n甲,好,30,1\n乙,差,40,0\n丙,,20,1\n丁,8,10,0\n戊, 较好 ,35,0\n己,一般,25,1\n"
+
+
+def _agree(tmp_path: Path, text: str, data: str = _DATA) -> list[Any]:
+    """The column program's outcomes, which are the per-unit program's field by field (none sent
+    back); every path agrees and every unit is explained from the record as the per-unit program
+    explains it."""
+    scheme_path = tmp_path / "s.toml"
+    scheme_path.write_text(text, encoding="utf-8")
+    data_path = tmp_path / "d.csv"
+    data_path.write_text(data, encoding="utf-8")
+    scheme = load(scheme_path)
+    plan = plan_of(scheme)
+    assert program_of(plan) is not None, plan.program_why
+    units = list(load_units(data_path, scheme=scheme))
+    population = batch_population(plan, units) if plan.has_population else {}
+    fast = score_columns(plan, units, population)
+    slow = [score_unit(plan, u, population.get(u.name, {}), detail=False) for u in units]
+    assert all(f is not None for f in fast), [u.name for u, f in zip(units, fast, strict=True) if f is None]
+    for f, s in zip(fast, slow, strict=True):
+        assert _key(f) == _key(s)
+    assert_paths_agree(scheme, scheme_path, data_path)
+    by = _compare(scheme, units)
+    scored = sum(1 for f in fast if f is not None and not f.errors)
+    assert by[RECORDED] >= scored, by
+    return fast
+
+
+def _word_error(name: str, word: str, formula: str) -> str:
+    return f"{name}='{word}' (str) is not a number; give an int, float, Decimal or Fraction in formula '{formula}'"
+
+
+def test_a_scheme_veto_reading_a_column_of_words(tmp_path: Path) -> None:
+    """``值3 = 1 and 审计结论 = 1``: where 值3 is 0 the word is not read (乙 40 + 40 = 80 良, 丁's scale
+    error, 戊 80×0.6 + 35 = 83); where 值3 is 1 the word is read as a number: the unit's error
+    (甲 好, 己 一般), or for 丙 no value (beside 指标1's)."""
+    when = "值3 = 1 and 审计结论 = 1"
+    text = _HEAD + f'\n[[policies]]\ntype = "veto"\nwhen = "{when}"\neffect = "zero"\n'
+    fast = _agree(tmp_path, text)
+    assert [(o.total, o.grade) for o in fast] == [
+        (None, None),
+        (Decimal(64), "中"),
+        (None, None),
+        (None, None),
+        (Decimal(83), "良"),
+        (None, None),
+    ]
+    assert [(e.indicator, e.message) for e in fast[0].errors] == [(None, _word_error("审计结论", "好", when))]
+    assert [e.indicator for e in fast[2].errors] == ["1", None]
+    assert fast[2].errors[1].message.startswith("no value for '审计结论'")
+    assert [e.indicator for e in fast[3].errors] == ["1"]
+    assert fast[5].errors[0].message == _word_error("审计结论", "一般", when)
+
+
+def test_an_adjustment_and_a_total_formula_reading_a_column_of_words(tmp_path: Path) -> None:
+    """The adjustment's cap ``if(值3 = 1, 审计结论, 5)`` reads the word where 值3 is 1 (the unit's
+    error), 5 elsewhere: 乙 +3 (表彰 3), 戊 +5 (capped); the total formula ``if(值3 = 0, 组1得分,
+    审计结论)`` gives 组1得分 where 值3 is 0."""
+    text = (
+        _HEAD.replace('name = "词规则"', 'name = "词规则"\ntotal_formula = "if(值3 = 0, 组1得分, 审计结论)"')
+        + '\n[[policies]]\ntype = "adjust"\nper = "表彰"\npoints = 1\ncap = "if(值3 = 1, 审计结论, 5)"\n'
+    )
+    data = (
+        "单位,审计结论,值2,值3,表彰\n甲,好,30,1,2\n乙,差,40,0,3\n丙,,20,1,0\n戊,较好,35,0,9\n己,一般,25,1,0\n"
+    )
+    fast = _agree(tmp_path, text, data)
+    assert [(o.total, o.grade) for o in fast] == [
+        (None, None),
+        (Decimal(67), "中"),
+        (None, None),
+        (Decimal(88), "良"),
+        (None, None),
+    ]
+    assert fast[0].errors[0].message == _word_error("审计结论", "好", "if(值3 = 0, 组1得分, 审计结论)")
+    assert [e.kind for e in fast[1].events] == ["total_formula", "adjust"]
+
+
+_LEVELS = """
+[overall]
+policy = "first"
+[overall.levels]
+"好" = 3
+"较好" = 2
+"一般" = 1
+"差" = 0
+[[overall.bands]]
+name = "优"
+conditions = ["总分 >= 80 and 审计结论 >= 较好"]
+[[overall.bands]]
+name = "良"
+conditions = ["总分 >= 60"]
+[[overall.bands]]
+name = "差"
+conditions = ["总分 >= 0"]
+"""
+
+
+def test_overall_bands_with_levels_reading_a_column_of_words(tmp_path: Path) -> None:
+    """The bands read 审计结论 by its levels: 甲 (好, 60 + 30 = 90) 优; 戊 (较好, 48 + 35 = 83) 优;
+    乙 (差, 24 + 40 = 64) 良; 己 (一般 36 + 25 = 61) 良; 丙 and 丁: 指标1's error."""
+    fast = _agree(tmp_path, _HEAD + _LEVELS)
+    assert [(o.total, o.grade) for o in fast] == [
+        (Decimal(90), "优"),
+        (Decimal(64), "良"),
+        (None, None),
+        (None, None),
+        (Decimal(83), "优"),
+        (Decimal(61), "良"),
+    ]
+
+
+def test_a_cap_and_a_flag_reading_a_column_of_words(tmp_path: Path) -> None:
+    """The cap ``值3 = 1 and 审计结论 = 0`` reads the word where 值3 is 1: the unit's error (甲, 己);
+    the flag ``值3 = 0 or 审计结论 = 0`` holds where 值3 is 0 (乙, 戊: flagged) and reads the word
+    elsewhere."""
+    text = (
+        _HEAD
+        + '\n[[caps]]\nwhen = "值3 = 1 and 审计结论 = 0"\ngrade = "良"\n'
+        + '\n[[flags]]\nlabel = "不能评先"\nwhen = "值3 = 0 or 审计结论 = 0"\n'
+    )
+    fast = _agree(tmp_path, text)
+    assert [(o.total, o.grade, o.flags) for o in fast[:2]] == [
+        (None, None, ()),
+        (Decimal(64), "中", ("不能评先",)),
+    ]
+    assert (fast[4].total, fast[4].grade, fast[4].flags) == (Decimal(83), "良", ("不能评先",))
+    assert fast[0].errors[0].message == _word_error("审计结论", "好", "值3 = 1 and 审计结论 = 0")
+
+
+def test_a_per_unit_parameter_read_as_words(tmp_path: Path) -> None:
+    """审计结论 is a parameter too: 丙 (blank) takes the table's 1, which is no word of the scale (its
+    error, as the per-unit program's); 甲 keeps its own word 好 over the table's 2."""
+    text = _HEAD.replace(
+        'name = "词规则"', 'name = "词规则"\nparameters = { "审计结论" = { "甲" = 2, "丙" = 1 } }'
+    )
+    fast = _agree(tmp_path, text)
+    assert (fast[0].total, fast[0].grade) == (Decimal(90), "优")
+    assert [e.indicator for e in fast[2].errors] == ["1"]
+
+
+def test_overall_bands_with_levels_on_a_column_no_indicator_reads(tmp_path: Path) -> None:
+    """评价 is read by the overall bands' levels only (the readers keep its words): 甲 (90, 好) 优, 乙 (64)
+    良, 丙 (指标1's error), 丁 ``8`` (no level: the grading's error, worded as the per-unit program's),
+    戊 (83, 较好) 优, 己 (61, 一般) 良."""
+    text = _HEAD + _LEVELS.replace("审计结论 >= 较好", "评价 >= 较好")
+    data = "单位,审计结论,值2,评价\n甲,好,30,好\n乙,差,40,差\n丙,,20,好\n丁,一般,10,8\n戊,较好,35,较好\n己,一般,25,\n"
+    fast = _agree(tmp_path, text, data)
+    assert [(o.total, o.grade) for o in fast] == [
+        (Decimal(90), "优"),
+        (Decimal(64), "良"),
+        (None, None),
+        (None, None),
+        (Decimal(83), "优"),
+        (Decimal(61), "良"),
+    ]
+    assert fast[3].errors[0].message.startswith("评价='8' is not one of the levels")
+
+
+_PERIODS = """
+name = "季度词"
+basis = "points"
+total = 100
+periods = "mean"
+period_grades = true
+groups = [{ name = "考核" }]
+
+[[indicators]]
+code = "1"
+name = "经济运行"
+group = "考核"
+weight = 40
+frequency = "季度"
+score = "经济"
+
+[[indicators]]
+code = "2"
+name = "安全生产"
+group = "考核"
+weight = 60
+score = "安全"
+"""
+
+
+def test_a_grade_per_period_reading_a_column_of_words(tmp_path: Path) -> None:
+    """Each quarter's grade reads 评价 by the levels, the quarter's own word where its row gives one
+    (else the year's). 甲: 一季度 38 + 50 = 88 with 好 → 优; 二季度 36 + 50 = 86 with its own 差 → 良;
+    the year (37 + 50 = 87, 好) 优. 乙 (一般): 一季度 40 + 50 = 90 with 一般 → 良; 二季度 34 + 50 = 84
+    with its own 较好 → 优; the year 87 → 良."""
+    text = _PERIODS + _LEVELS.replace("审计结论 >= 较好", "评价 >= 较好")
+    data = (
+        "单位,期间,经济,安全,评价\n甲,,,50,好\n甲,一季度,38,,\n甲,二季度,36,,差\n"
+        "乙,,,50,一般\n乙,一季度,40,,\n乙,二季度,34,,较好\n"
+    )
+    fast = _agree(tmp_path, text, data)
+    assert [(o.total, o.grade) for o in fast] == [(Decimal(87), "优"), (Decimal(87), "良")]
+    assert [[(p.period, p.total, p.grade) for p in o.periods] for o in fast] == [
+        [("一季度", Decimal(88), "优"), ("二季度", Decimal(86), "良")],
+        [("一季度", Decimal(90), "良"), ("二季度", Decimal(84), "优")],
+    ]
