@@ -257,3 +257,53 @@ def test_a_grade_per_period_reading_a_column_of_words(tmp_path: Path) -> None:
         [("一季度", Decimal(88), "优"), ("二季度", Decimal(86), "良")],
         [("一季度", Decimal(90), "良"), ("二季度", Decimal(84), "优")],
     ]
+
+
+_NAMED = """
+name = "组名"
+basis = "points"
+total = 100
+groups = [{ name = "考核得分" }, { name = "评为先进", parent = "考核得分" }, { name = "其他" }]
+
+[overall]
+policy = "first"
+[[overall.bands]]
+name = "优"
+conditions = ["考核得分得分率 >= 0.9 and 评为先进得分 >= 20"]
+[[overall.bands]]
+name = "良"
+conditions = ["总分 >= 0"]
+
+[[indicators]]
+code = "1"
+name = "一"
+group = "考核得分"
+weight = 30
+score = "值1"
+
+[[indicators]]
+code = "2"
+name = "二"
+group = "评为先进"
+weight = 30
+score = "值2"
+
+[[indicators]]
+code = "3"
+name = "三"
+group = "其他"
+weight = 40
+score = "值3"
+"""
+
+
+def test_overall_grading_reading_groups_whose_names_end_in_a_score_or_begin_like_a_count(
+    tmp_path: Path,
+) -> None:
+    """考核得分得分率 is the rate of the group 考核得分 (指标1 and, through 评为先进, 指标2: 60 points), not
+    of a group 考核; 评为先进得分 is a group's score, not a count of grades. 甲: (30 + 24) / 60 = 90% and
+    24 ≥ 20 → 优 (94); 乙: (30 + 18) / 60 = 80% → 良 (88); 丙: 值2 blank, 指标2's error."""
+    data = "单位,值1,值2,值3\n甲,30,24,40\n乙,30,18,40\n丙,30,,40\n"
+    fast = _agree(tmp_path, _NAMED, data)
+    assert [(o.total, o.grade) for o in fast] == [(Decimal(94), "优"), (Decimal(88), "良"), (None, None)]
+    assert [e.indicator for e in fast[2].errors] == ["2"]

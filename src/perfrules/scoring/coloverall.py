@@ -65,17 +65,9 @@ class RichGrading:
         self.graded = graded_indicators(plan, reads & computed, words, unsupported, population=True)
         if self.graded is not None:  # (the scope has a grade only beside its indicator's score)
             needed |= set(self.graded.which)
+        sources = _sources(plan)
         for name in reads & computed:
-            if name == "总分" or name.endswith("等次") or name.startswith("评为"):
-                continue
-            code = name[2:].removesuffix("得分率").removesuffix("得分") if name.startswith("指标") else None
-            if code is not None and code in plan.index:
-                needed.add(plan.index[code])
-                continue
-            group = _group(plan.groups, name.removesuffix("得分率").removesuffix("得分"))
-            if group is None:
-                raise unsupported(f"overall grading reads {name}")
-            needed |= set(group.leaves)
+            needed |= sources[name]
         self.indicators: tuple[int, ...] = tuple(sorted(needed))
         # The data cells whose blanks are no value (colblank): those read, and the year cells of the
         # graded indicators reported per period (colindgrades).
@@ -214,14 +206,31 @@ def _limit(scored: Any, limited: list[int], results: list[Found | None]) -> None
     scored.small = None
 
 
-def _group(groups: Sequence[GroupPlan], name: str) -> GroupPlan | None:
-    for group in groups:
-        if normalize_name(group.name) == name:
-            return group
-        found = _group([c for c in group.children if isinstance(c, GroupPlan)], name)
-        if found is not None:
-            return found
-    return None
+def _sources(plan: Plan) -> dict[str, frozenset[int]]:
+    """Per name overall grading may read besides the data (``Scheme.overall_names``), the indicators
+    whose scores may give its value, as :func:`~perfrules.scoring.overall.overall_scope` names them:
+    a group's 得分 and 得分率 (its leaves), an indicator's (that one); none for 总分 and the indicators'
+    grades and counts (``colindgrades`` reads those). A name two of them spell (a group named 指标1)
+    reads the scores of both."""
+    found: dict[str, frozenset[int]] = dict.fromkeys(plan.scheme.overall_names(), frozenset())
+
+    def add(name: str, leaves: Sequence[int]) -> None:
+        found[name] = found.get(name, frozenset()) | frozenset(leaves)
+
+    def walk(group: GroupPlan) -> None:
+        name = normalize_name(group.name)
+        add(f"{name}得分", group.leaves)
+        add(f"{name}得分率", group.leaves)
+        for child in group.children:
+            if isinstance(child, GroupPlan):
+                walk(child)
+
+    for group in plan.groups:
+        walk(group)
+    for k, ind in enumerate(plan.indicators):
+        add(f"指标{ind.code}得分", (k,))
+        add(f"指标{ind.code}得分率", (k,))
+    return found
 
 
 def rich_grading(plan: Plan, unsupported: type[Exception], words: Sequence[str] = ()) -> RichGrading | None:
