@@ -307,3 +307,41 @@ def test_overall_grading_reading_groups_whose_names_end_in_a_score_or_begin_like
     fast = _agree(tmp_path, _NAMED, data)
     assert [(o.total, o.grade) for o in fast] == [(Decimal(94), "优"), (Decimal(88), "良"), (None, None)]
     assert [e.indicator for e in fast[2].errors] == ["2"]
+
+
+def _not_applicable(*whens: str) -> str:
+    rules = ", ".join(f'{{ type = "not_applicable", when = "{w}" }}' for w in whens)
+    return _HEAD.replace('score = "值2"', f'score = "值2"\npolicies = [{rules}]')
+
+
+def test_a_not_applicable_rule_reading_a_column_of_words(tmp_path: Path) -> None:
+    """``值3 = 0 or 审计结论 = 1``: where 值3 is 0 the rule holds without reading the word (乙 24 of 60
+    points, 指标2 not applicable: its 40 move to 指标1 → 24 × 100/60 = 40; 戊 48 → 80); where 值3 is 1
+    it reads the word: 指标2's error (甲, 己; 丙 no value, beside 指标1's); 庚's 值3 is blank:
+    指标2's error (no value)."""
+    data = _DATA + "庚,好,30,\n"
+    fast = _agree(tmp_path, _not_applicable("值3 = 0 or 审计结论 = 1"), data)
+    assert [(o.total, o.grade) for o in fast] == [
+        (None, None),
+        (Decimal(40), "差"),
+        (None, None),
+        (None, None),
+        (Decimal(80), "良"),
+        (None, None),
+        (None, None),
+    ]
+    assert [(e.indicator, e.message) for e in fast[0].errors] == [
+        ("2", _word_error("审计结论", "好", "值3 = 0 or 审计结论 = 1"))
+    ]
+    assert [e.indicator for e in fast[2].errors] == ["1", "2"]
+    assert [e.indicator for e in fast[6].errors] == ["2"]
+    assert fast[6].errors[0].message.startswith("no value for '值3'")
+
+
+def test_not_applicable_rules_in_order_the_first_that_holds_stops_the_others(tmp_path: Path) -> None:
+    """The first rule (值2 >= 35) holds for 乙 (40) and 戊 (35): the second, which reads the word, is not
+    read there (指标2 not applicable: 乙 24 → 40, 戊 48 → 80); the others read it: 指标2's error."""
+    fast = _agree(tmp_path, _not_applicable("值2 >= 35", "审计结论 = 1"))
+    assert [(o.total, o.grade) for o in fast if not o.errors] == [(Decimal(40), "差"), (Decimal(80), "良")]
+    assert [o.unit.name for o in fast if not o.errors] == ["乙", "戊"]
+    assert fast[0].errors[0].message == _word_error("审计结论", "好", "审计结论 = 1")

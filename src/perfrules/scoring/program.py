@@ -317,10 +317,15 @@ class ColumnProgram:
             fails.undeclared = unknown  # scored, then refused a total beside those errors (colfailures)
             level |= unknown  # (with weights read per unit refused, say so first: uniterrors)
         start = applicable.copy()  # (a unit's indicator that applies to it by name and weight)
+        words = frozenset(self.text_reads)
         for k, holds, names_k in self.na_rules:
             applicable[:, k] &= ~holds(cols, n)
+            raised = cols.get(colapplies.RAISED, {}).get(plan.indicators[k].code)
+            if raised is not None:  # a condition reading words raised: the indicator's error (colapplies)
+                fails.mark(k, raised & start[:, k])
             for name in self.missing.blank(k, names_k, columns, applicable, periods, unread):  # a condition
-                fails.mark(k, ~columns[name][1] & start[:, k])  # not worked out: the indicator's error
+                if name not in words:  # not worked out: the indicator's error (words: decided with blanks)
+                    fails.mark(k, ~columns[name][1] & start[:, k])
         if self.steps is not None:  # other indicators' steps that rules read (colstepreads)
             columns = self.steps.run(cols, columns, n)
         places = scheme.round_scores
