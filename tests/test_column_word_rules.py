@@ -18,7 +18,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from perfrules import load, load_units
+import pytest
+
+from perfrules import Unit, load, load_units, loads
 from perfrules.scoring.colpop import batch_population
 from perfrules.scoring.plan import plan_of
 from perfrules.scoring.program import program_of, score_columns
@@ -345,3 +347,49 @@ def test_not_applicable_rules_in_order_the_first_that_holds_stops_the_others(tmp
     assert [(o.total, o.grade) for o in fast if not o.errors] == [(Decimal(40), "差"), (Decimal(80), "良")]
     assert [o.unit.name for o in fast if not o.errors] == ["乙", "戊"]
     assert fast[0].errors[0].message == _word_error("审计结论", "好", "审计结论 = 1")
+
+
+_FORMS = {
+    "veto": _HEAD + '\n[[policies]]\ntype = "veto"\nwhen = "值3 = 1 and 审计结论 = 1"\neffect = "zero"\n',
+    "adjustment": _HEAD
+    + '\n[[policies]]\ntype = "adjust"\nper = "表彰"\npoints = 1\ncap = "if(值3 = 1, 审计结论, 5)"\n',
+    "total formula": _HEAD.replace(
+        'name = "词规则"', 'name = "词规则"\ntotal_formula = "if(值3 = 0, 组1得分, 审计结论)"'
+    ),
+    "levels": _HEAD + _LEVELS,
+    "levels only": _HEAD + _LEVELS.replace("审计结论 >= 较好", "评价 >= 较好"),
+    "cap and flag": _HEAD
+    + '\n[[caps]]\nwhen = "值3 = 1 and 审计结论 = 0"\ngrade = "良"\n'
+    + '\n[[flags]]\nlabel = "不能评先"\nwhen = "值3 = 0 or 审计结论 = 0"\n',
+    "not applicable": _not_applicable("值3 = 0 or 审计结论 = 1"),
+    "not applicable in order": _not_applicable("值2 >= 35", "审计结论 = 1"),
+    "parameter": _HEAD.replace(
+        'name = "词规则"', 'name = "词规则"\nparameters = { "审计结论" = { "u0" = 2, "u9" = 1 } }'
+    ),
+}
+
+# What the API may hand in for a column of words: words, spaced or full-width, a blank text, a number
+# written as text, numbers of every kind, a truth value, nothing.
+_GIVEN = ["好", " 好", "好 ", "较好", "差", "ＡＢ", "", "1", None, Decimal(1), 1, Decimal("1.0"), 1.5, True]
+
+
+@pytest.mark.parametrize("form", sorted(_FORMS))
+def test_every_form_on_values_the_api_hands_in(form: str) -> None:
+    """Units given through the API (their cells as handed in, no reader in between): every one the
+    column program scores is the per-unit program's, field by field, and none goes back to it."""
+    plan = plan_of(loads(_FORMS[form]))
+    assert program_of(plan) is not None, plan.program_why
+    units = []
+    for v in _GIVEN:
+        for w in (Decimal(0), Decimal(1), None):
+            data: dict[str, object] = {"值2": Decimal(30 if w is not None else 40), "表彰": Decimal(3)}
+            if v is not None:
+                data["审计结论"] = data["评价"] = v
+            if w is not None:
+                data["值3"] = w
+            units.append(Unit(name=f"u{len(units)}", data=data))
+    fast = score_columns(plan, units, {})
+    slow = [score_unit(plan, u, {}, detail=False) for u in units]
+    assert all(f is not None for f in fast), [u.data for u, f in zip(units, fast, strict=True) if f is None]
+    assert [_key(f) for f in fast] == [_key(s) for s in slow]
+    assert any(s.total is not None for s in slow) and any(s.errors for s in slow)
