@@ -393,3 +393,24 @@ def test_every_form_on_values_the_api_hands_in(form: str) -> None:
     assert all(f is not None for f in fast), [u.data for u, f in zip(units, fast, strict=True) if f is None]
     assert [_key(f) for f in fast] == [_key(s) for s in slow]
     assert any(s.total is not None for s in slow) and any(s.errors for s in slow)
+
+
+def test_overall_levels_on_every_path_when_no_indicator_reads_words(tmp_path: Path) -> None:
+    """No indicator reads words; the overall bands read 评价 by its levels, and the scale reads every
+    word it is given by its levels, even where a band does not reach it: 丙's ``8`` is its error
+    (总分 70 < 80 stops the first band's ``and``). Every path (evaluate over the file's columns, the
+    command line's CSV and JSON) gives that, as the per-unit program does; 乙 (64) 良, 丁 (blank, 46) 差."""
+    head = _HEAD.replace(
+        'value = "审计结论"\n[indicators.scale]\nrule = "好—60分;较好—48分;一般—36分;差—24分"',
+        'score = "值1"',
+    )
+    data = "单位,值1,值2,评价\n甲,60,30,好\n乙,24,40,差\n丙,50,20,8\n丁,36,10,\n戊,48,35,较好\n"
+    fast = _agree(tmp_path, head + _LEVELS.replace("审计结论 >= 较好", "评价 >= 较好"), data)
+    assert [(o.total, o.grade) for o in fast] == [
+        (Decimal(90), "优"),
+        (Decimal(64), "良"),
+        (None, None),
+        (Decimal(46), "差"),
+        (Decimal(83), "优"),
+    ]
+    assert fast[2].errors[0].message == "评价='8' is not one of the levels 好, 较好, 一般, 差"

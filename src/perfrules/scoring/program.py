@@ -441,7 +441,10 @@ class ColumnProgram:
         ):
             scored.finish_rules(columns, cat, possible, fired, cols)
         if self.rich is not None:
-            scored.ok = scored.ok & self.rich.run(scored, cols, categories, scored.ok, columns, periods)
+            if unread & self.rich.words:  # words the caller did not give: a scale's levels read every one
+                scored.ok = np.zeros(n, dtype=bool)  # (the per-unit program grades those units)
+            else:
+                scored.ok = scored.ok & self.rich.run(scored, cols, categories, scored.ok, columns, periods)
         if self.grades is not None and kept is not None:  # each period's total and grade (colgrades)
             scored.periods, done = self.grades.run(scored, categories, periods, kept, cols)
             scored.ok = scored.ok & done
