@@ -151,10 +151,10 @@ class _Worded:
         """Per row, whether the condition holds (``evaluate(…) is True``, as the per-unit program reads
         it) and whether it raises there (the indicator's error: its own step words it).
 
-        Each name's value is the unit's as the per-unit program's scope holds it: a word as it is, a
-        number exactly, none where the cell is blank (:data:`~perfrules.scoring.colblank.BLANK`
-        where the program keeps blanks, else a cell that is not a plain number: its rows raise here
-        or the program asks the per-unit program about them)."""
+        Each name's value is the unit's as the per-unit program's scope holds it: a word as it is (none
+        where the cell holds no word), a number exactly. A number column's cell that is not a plain
+        number (blank too) reads as its column's 0 here: the program gives those rows the indicator's
+        error from its own step, or the per-unit program scores them, whatever is decided here."""
         np = numpy()
         parts: list[list[Any]] = []
         for field in self.fields:
