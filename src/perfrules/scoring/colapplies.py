@@ -39,7 +39,7 @@ from .colsteps import on_scope
 from .colvetoes import carry
 from .indicator import IndicatorPlan
 
-__all__ = ["RAISED", "compile_not_applicable", "declared", "mapped", "mapped_reads"]
+__all__ = ["compile_not_applicable", "declared", "mapped", "mapped_reads", "raised"]
 
 # Among a batch's columns: per indicator code, the rows where a not-applicable condition reading words
 # raised (the indicator's error there, worded by its own step: colfailures).
@@ -131,6 +131,13 @@ def compile_not_applicable(
         return found
 
     return run, reads
+
+
+def raised(cols: dict[str, Any], ind: IndicatorPlan, n: int) -> Any:
+    """The rows where a not-applicable condition of *ind* reading words raised (the indicator's error
+    there, worded by its own step: colfailures), among the batch's columns *cols* after its rules ran."""
+    found = cols.get(RAISED, {}).get(ind.code)
+    return found if found is not None else numpy().zeros(n, dtype=bool)
 
 
 def _missing_names(ind: IndicatorPlan, policy: Any) -> Sequence[str]:

@@ -19,7 +19,7 @@ per-unit program's code gives it (:mod:`~perfrules.scoring.coltotalerrors`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from fractions import Fraction
 from typing import Any
 
@@ -88,16 +88,20 @@ class RichGrading:
         ok: Any,
         columns: Any = None,
         periods: Any = None,
+        unread: Collection[str] = (),
     ) -> Any:
         """Grade the units *ok* marks of *scored* (:class:`~perfrules.scoring.program.Scored`);
         *columns*: the data columns with where each cell is a plain number (for indicators' grades);
-        *periods*: each unit's periods' data (for indicators reported per period: colindgrades).
+        *periods*: each unit's periods' data (for indicators reported per period: colindgrades);
+        *unread*: the columns of words the caller did not give (where the grading reads one: no unit).
 
-        Returns which units it graded (the others go back to the per-unit program); sets
+        Returns which units it graded, of *ok* (the others go back to the per-unit program); sets
         ``scored.found`` (per unit, its :data:`Found` or None) and limits totals in place.
         """
         np = numpy()
         n = len(ok)
+        if self.words & set(unread):  # words the caller did not give (a scale's levels read every one
+            return np.zeros(n, dtype=bool)  # given, reached or not): the per-unit program grades them
         grades: dict[int, list[str | None]] = {}
         if self.graded is not None:
             grades, graded_here = self.graded.run(columns, categories, scored.applicable, ok, cols, periods)
@@ -241,10 +245,11 @@ def rich_grading(plan: Plan, unsupported: type[Exception], words: Sequence[str] 
     return RichGrading(plan, unsupported, words)
 
 
-def overall_words(plan: Plan) -> frozenset[str]:
-    """The data columns the overall scale reads as words (a scale with ``levels``: 审计结论 >= 较好), as
-    the data readers keep them (words, numbers among them too)."""
+def overall_words(plan: Plan, words: Sequence[str], numbers: Collection[str]) -> tuple[str, ...]:
+    """The columns the column program reads as words: *words* (those the indicators read as words) and
+    the data columns the overall scale reads by its ``levels`` (审计结论 >= 较好; not those of *numbers*,
+    which indicators read as numbers), as the data readers keep them (words, numbers among them too)."""
     scale = plan.scheme.overall_scale
     if scale is None or scale.is_categorical or not scale.levels:
-        return frozenset()
-    return frozenset(scale.variables - plan.scheme.overall_names())
+        return tuple(words)
+    return tuple(sorted({*words, *(scale.variables - plan.scheme.overall_names() - set(numbers))}))

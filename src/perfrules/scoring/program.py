@@ -126,9 +126,7 @@ class ColumnProgram:
         self.peers = found.peers
         # Rank steps over columns (None: the batch's population values are worked out unit by unit).
         self.ranks = compile_ranks(plan, _compile, _Unsupported)
-        # Columns of words: those word scales read, and those the overall scale reads by its levels (where
-        # no indicator reads them as numbers: colwordnums gives those indicators their errors).
-        self.text_reads = tuple(sorted({*found.text_reads, *(overall_words(plan) - set(found.reads))}))
+        self.text_reads = overall_words(plan, found.text_reads, found.reads)  # (with overall levels')
         self.missing = MissingRules(plan, self.text_reads)  # blank inputs under a missing rule (colmissing)
         # Overall grading that reads more than the total, groups that take a mean, a grade per period:
         # each run once per distinct input (coloverall, colmeans, colgrades).
@@ -149,8 +147,8 @@ class ColumnProgram:
         data = {*found.reads, *(self.rich.data if self.rich is not None else ()), *self.rules.reads}
         data |= self.steps.reads if self.steps is not None else set()  # what read steps read (colstepreads)
         self.vetoes = period_vetoes(plan, _compile, _Unsupported)  # on indicators per period: the year's row
-        data -= set(self.text_reads)  # (columns of words rules read too: read as words, text_reads)
-        self.reads = tuple(sorted(data - computed | (self.own.reads if self.own else set())))
+        data -= {*computed, *self.text_reads}  # (columns of words the rules read: read as words, text_reads)
+        self.reads = tuple(sorted(data | (self.own.reads if self.own else set())))
         self.params = Parameters.of(plan, self.reads, self.text_reads, _Unsupported)  # colparams
         # Per category key: each indicator's lower and upper limit (None: none).
         keys = scheme.categories or (None,)
@@ -317,15 +315,11 @@ class ColumnProgram:
             fails.undeclared = unknown  # scored, then refused a total beside those errors (colfailures)
             level |= unknown  # (with weights read per unit refused, say so first: uniterrors)
         start = applicable.copy()  # (a unit's indicator that applies to it by name and weight)
-        words = frozenset(self.text_reads)
         for k, holds, names_k in self.na_rules:
             applicable[:, k] &= ~holds(cols, n)
-            raised = cols.get(colapplies.RAISED, {}).get(plan.indicators[k].code)
-            if raised is not None:  # a condition reading words raised: the indicator's error (colapplies)
-                fails.mark(k, raised & start[:, k])
+            fails.mark(k, colapplies.raised(cols, plan.indicators[k], n) & start[:, k])  # (words raised)
             for name in self.missing.blank(k, names_k, columns, applicable, periods, unread):  # a condition
-                if name not in words:  # not worked out: the indicator's error (words: decided with blanks)
-                    fails.mark(k, ~columns[name][1] & start[:, k])
+                fails.mark(k, ~columns[name][1] & start[:, k])  # not worked out: the indicator's error
         if self.steps is not None:  # other indicators' steps that rules read (colstepreads)
             columns = self.steps.run(cols, columns, n)
         places = scheme.round_scores
@@ -440,11 +434,8 @@ class ColumnProgram:
             or self.rules.bites(held, denominators, scored.ok, keys, cat)
         ):
             scored.finish_rules(columns, cat, possible, fired, cols)
-        if self.rich is not None:
-            if unread & self.rich.words:  # words the caller did not give: a scale's levels read every one
-                scored.ok = np.zeros(n, dtype=bool)  # (the per-unit program grades those units)
-            else:
-                scored.ok = scored.ok & self.rich.run(scored, cols, categories, scored.ok, columns, periods)
+        if self.rich is not None:  # (those it grades, of scored.ok: words not given, none)
+            scored.ok = self.rich.run(scored, cols, categories, scored.ok, columns, periods, unread)
         if self.grades is not None and kept is not None:  # each period's total and grade (colgrades)
             scored.periods, done = self.grades.run(scored, categories, periods, kept, cols)
             scored.ok = scored.ok & done
