@@ -11,7 +11,11 @@ is not scored at all, and its weight moves as the scheme says (the plan's
 the declared lists become a matrix of units × indicators, each ``when`` a
 truth column (:mod:`perfrules.scoring.colconds`). A unit listing a code the
 scheme lacks, or whose condition reads a cell that is not a plain number, is
-left to the per-unit program, which reports it. A ``missing`` rule (数据缺失的不参与计算)
+left to the per-unit program, which reports it. A condition reading a column
+of words is run by its own code once per distinct input, the words as the
+units' data holds them, the rules in order (one that holds stops the rest):
+where it raises (a word read as a number, a blank), the indicator's own step
+gives the unit its error (:mod:`~perfrules.scoring.colfailures`). A ``missing`` rule (数据缺失的不参与计算)
 holds only where an input it names has no value: over columns, a unit whose
 such input is a plain number keeps the indicator, and where it is blank the
 indicator does not apply (:mod:`perfrules.scoring.colmissing`).
