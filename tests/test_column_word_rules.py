@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from perfrules import Unit, load, load_units, loads
 from perfrules.scoring.colpop import batch_population
@@ -414,3 +416,29 @@ def test_overall_levels_on_every_path_when_no_indicator_reads_words(tmp_path: Pa
         (Decimal(83), "优"),
     ]
     assert fast[2].errors[0].message == "评价='8' is not one of the levels 好, 较好, 一般, 差"
+
+
+_CELLS = {
+    "审计结论": ["好", "较好", "一般", "差", "", " 好 ", "8", "８", "ＡＢ", "1"],
+    "评价": ["好", "较好", "差", "", "9"],
+    "值2": ["10", "35", "40", ""],
+    "值3": ["0", "1", "2"],
+    "表彰": ["0", "3", "9"],
+}
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    form=st.sampled_from(sorted(_FORMS)),
+    rows=st.lists(st.tuples(*(st.sampled_from(v) for v in _CELLS.values())), min_size=1, max_size=6),
+)
+def test_generated_files_of_words_agree_on_every_path(
+    tmp_path_factory: pytest.TempPathFactory, form: str, rows: list[tuple[str, ...]]
+) -> None:
+    """Each form over a file of drawn cells (words spaced, full-width, unknown, numbers written as
+    text, blanks): the column program takes every unit and gives the per-unit program's outcome, on
+    every path, explained from the record."""
+    text = _FORMS[form].replace('"u0" = 2, "u9" = 1', '"单位0" = 2, "单位2" = 1')
+    lines = ["单位," + ",".join(_CELLS)]
+    lines += [f"单位{i}," + ",".join(row) for i, row in enumerate(rows)]
+    _agree(tmp_path_factory.mktemp("words"), text, "\n".join(lines) + "\n")
