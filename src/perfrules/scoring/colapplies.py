@@ -11,7 +11,11 @@ is not scored at all, and its weight moves as the scheme says (the plan's
 the declared lists become a matrix of units × indicators, each ``when`` a
 truth column (:mod:`perfrules.scoring.colconds`). A unit listing a code the
 scheme lacks, or whose condition reads a cell that is not a plain number, is
-left to the per-unit program, which reports it. A ``missing`` rule (数据缺失的不参与计算)
+left to the per-unit program, which reports it. A condition reading a column
+of words is run by its own code once per distinct input, the words as the
+units' data holds them, the rules in order (one that holds stops the rest):
+where it raises (a word read as a number, a blank), the indicator's own step
+gives the unit its error (:mod:`~perfrules.scoring.colfailures`). A ``missing`` rule (数据缺失的不参与计算)
 holds only where an input it names has no value: over columns, a unit whose
 such input is a plain number keeps the indicator, and where it is blank the
 indicator does not apply (:mod:`perfrules.scoring.colmissing`).
@@ -25,9 +29,12 @@ the column under the local name too, and reads the column itself.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from fractions import Fraction
 from typing import Any
 
-from .._intcols import numpy
+from .._errors import PerfrulesError
+from .._intcols import IntColumn, numpy
+from .._numbers import exact
 from ..formula.text import normalize_name
 from ..scheme.reads import FULL_NAME
 from .colconds import compile_condition
@@ -36,7 +43,11 @@ from .colsteps import on_scope
 from .colvetoes import carry
 from .indicator import IndicatorPlan
 
-__all__ = ["compile_not_applicable", "declared", "mapped", "mapped_reads"]
+__all__ = ["compile_not_applicable", "declared", "mapped", "mapped_reads", "raised"]
+
+# Among a batch's columns: per indicator code, the rows where a not-applicable condition reading words
+# raised (the indicator's error there, worded by its own step: colfailures).
+RAISED = "\0not applicable raised"
 
 
 def mapped(ind: IndicatorPlan, step: Any) -> Any:
@@ -64,10 +75,11 @@ def mapped_reads(ind: IndicatorPlan, names: set[str]) -> set[str]:
 
 
 def compile_not_applicable(
-    ind: IndicatorPlan, compile_node: Any, unsupported: type[Exception]
+    ind: IndicatorPlan, compile_node: Any, unsupported: type[Exception], words: frozenset[str] = frozenset()
 ) -> tuple[Any, set[str]] | None:
     """A function of the batch's columns giving where the indicator's ``not_applicable`` policies
-    hold (a bool array), and the data columns they read; None without such policies.
+    hold (a bool array), and the data columns they read; None without such policies. *words*: the
+    columns of words (a condition reading one is decided by its own code: :class:`_Worded`).
 
     Raises:
         unsupported: a condition that does not compile.
@@ -77,13 +89,24 @@ def compile_not_applicable(
     np = numpy()
     conditions = []
     reads: set[str] = set()
+    code = ind.code
     for policy in ind.not_applicable:
+        if policy.when is not None and mapped_reads(ind, set(policy.when.variables)) & words:
+            if policy.missing:
+                reads |= mapped_reads(ind, set(_missing_names(ind, policy)))
+            if FULL_NAME in policy.when.variables or policy.when.population_calls:
+                raise unsupported(
+                    f"indicator {ind.code}'s not applicable when '{policy.when.text}' reads words beside "
+                    f"{FULL_NAME} or population values"
+                )
+            conditions.append(_Worded(ind, policy.when))
+            reads |= mapped_reads(ind, set(policy.when.variables))
+            continue
         if policy.missing:
             # Where a named input is not a plain number the program cannot tell a blank cell (no
             # value: the rule holds) from an unreadable one: those units are the per-unit program's
             # (the program sends back a unit whose condition reads a cell that is not plain).
-            names = policy.missing if isinstance(policy.missing, tuple) else ind.sorted_inputs
-            reads |= mapped_reads(ind, set(names))
+            reads |= mapped_reads(ind, set(_missing_names(ind, policy)))
         if policy.when is None:
             continue
         try:
@@ -98,11 +121,105 @@ def compile_not_applicable(
 
     def run(cols: dict[str, Any], n: int) -> Any:
         found = np.zeros(n, dtype=bool)
+        raised = None
         for condition in conditions:
-            found |= condition(cols, n)
+            if isinstance(condition, _Worded):
+                holds, fails = condition.run(cols, n)
+                fails &= ~found  # (a rule before it held: the per-unit program reads no further)
+                raised = fails if raised is None else raised | fails
+                found |= holds & ~raised
+            else:
+                found |= condition(cols, n)
+        if raised is not None and raised.any():
+            cols.setdefault(RAISED, {})[code] = raised
         return found
 
     return run, reads
+
+
+def raised(cols: dict[str, Any], ind: IndicatorPlan, n: int) -> Any:
+    """The rows where a not-applicable condition of *ind* reading words raised (the indicator's error
+    there, worded by its own step: colfailures), among the batch's columns *cols* after its rules ran."""
+    found = cols.get(RAISED, {}).get(ind.code)
+    return found if found is not None else numpy().zeros(n, dtype=bool)
+
+
+def _missing_names(ind: IndicatorPlan, policy: Any) -> Sequence[str]:
+    """The inputs a ``missing`` rule names (all the indicator's inputs where it names none)."""
+    return policy.missing if isinstance(policy.missing, tuple) else ind.sorted_inputs
+
+
+class _Worded:
+    """A ``not_applicable`` condition reading a column of words, decided by the condition's own code once
+    per distinct input (:meth:`run`)."""
+
+    def __init__(self, ind: IndicatorPlan, when: Any) -> None:
+        self.when = when
+        self.names = sorted(when.variables)
+        self.fields = [ind.ind.inputs.get(name, name) for name in self.names]
+
+    def run(self, cols: dict[str, Any], n: int) -> tuple[Any, Any]:
+        """Per row, whether the condition holds (``evaluate(…) is True``, as the per-unit program reads
+        it) and whether it raises there (the indicator's error: its own step words it).
+
+        Each name's value is the unit's as the per-unit program's scope holds it: a word as it is (none
+        where the cell holds no word), a number exactly. A number column's cell that is not a plain
+        number (blank too) reads as its column's 0 here: the program gives those rows the indicator's
+        error from its own step, or the per-unit program scores them, whatever is decided here."""
+        np = numpy()
+        parts: list[list[Any]] = []
+        for field in self.fields:
+            col = cols.get(field)
+            if col is None:
+                parts.append([None] * n)
+            elif isinstance(col, IntColumn):
+                den = col.den
+                parts.append([Fraction(int(v), den) for v in col.num.tolist()])
+            else:  # words (collookup.text_column): a value the API handed in, keyed by its type and text
+                parts.append([v if v is None or isinstance(v, str) else _Given(v) for v in col.tolist()])
+        holds = np.zeros(n, dtype=bool)
+        raised = np.zeros(n, dtype=bool)
+        seen: dict[tuple[Any, ...], bool | None] = {}
+        for i, key in enumerate(zip(*parts, strict=True)):
+            found = seen.get(key, _UNSEEN)
+            if found is _UNSEEN:
+                found = seen[key] = self._decide(key)
+            if found is None:
+                raised[i] = True
+            else:
+                holds[i] = found
+        return holds, raised
+
+    def _decide(self, key: tuple[Any, ...]) -> bool | None:
+        scope: dict[str, object] = {}
+        for name, v in zip(self.names, key, strict=True):
+            if v is None:
+                continue
+            scope[name] = v.value if isinstance(v, _Given) else exact(v) if isinstance(v, Fraction) else v
+        try:
+            return self.when.evaluate(scope) is True
+        except PerfrulesError:
+            return None
+
+
+class _Given:
+    """A value of a column of words that is no word (the API handed in a number): keyed by its type and
+    text, so that two values that are equal but written apart are decided apart."""
+
+    __slots__ = ("key", "value")
+
+    def __init__(self, value: object) -> None:
+        self.value = value
+        self.key = (type(value), str(value))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Given) and self.key == other.key
+
+    def __hash__(self) -> int:
+        return hash(self.key)
+
+
+_UNSEEN: Any = object()
 
 
 def declared(

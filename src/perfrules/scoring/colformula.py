@@ -28,7 +28,7 @@ from fractions import Fraction
 from typing import Any
 
 from .._errors import PerfrulesError
-from .._intcols import numpy
+from .._intcols import IntColumn, numpy
 from .._numbers import as_fraction, check_fraction, exact
 from ..formula.text import normalize_name
 from ..scheme.units import PolicyEvent
@@ -116,14 +116,11 @@ class TotalFormula:
                 continue
             values[name] = self._column(source, columns, cat, patterns, scored, ok)
         rows = np.flatnonzero(ok).tolist()
-        decided: dict[tuple[Fraction, ...], tuple[Fraction, PolicyEvent] | None] = {}
+        decided: dict[tuple[Fraction | str, ...], tuple[Fraction, PolicyEvent] | None] = {}
         undecided = (Fraction(0), PolicyEvent(kind="note", message=""))  # a key not seen yet
         names = list(values)
         for i in rows:
-            key = tuple(
-                Fraction(values[v][0][i], values[v][1] if isinstance(values[v][1], int) else values[v][1][i])
-                for v in names
-            )
+            key = tuple(_value(values[v], i) for v in names)
             found = decided.get(key, undecided)
             if found is undecided:
                 found = decided[key] = self._decide(dict(zip(names, key, strict=True)))
@@ -134,13 +131,13 @@ class TotalFormula:
             num[i], den[i] = total.numerator, total.denominator
             events.setdefault(i, []).append(note)
 
-    def _decide(self, scope: dict[str, Fraction]) -> tuple[Fraction, PolicyEvent] | None:
-        """The total and its note by :func:`formula_total` on one distinct input (None: it fails there)."""
+    def _decide(self, scope: dict[str, Fraction | str]) -> tuple[Fraction, PolicyEvent] | None:
+        """The total and its note by :func:`formula_total` on one distinct input (None: it fails there;
+        a word is given as it is, as the unit's data holds it)."""
         notes: list[PolicyEvent] = []
+        given = {k: v if isinstance(v, str) else exact(v) for k, v in scope.items()}
         try:
-            total = as_fraction(
-                check_fraction(formula_total(self.plan, {k: exact(v) for k, v in scope.items()}, notes))
-            )
+            total = as_fraction(check_fraction(formula_total(self.plan, given, notes)))
         except PerfrulesError:
             return None
         return total, notes[0]
@@ -162,6 +159,8 @@ class TotalFormula:
         if kind == "data":
             col, plain = columns[source[1]]
             ok &= plain
+            if not isinstance(col, IntColumn):  # words (collookup.text_column): each as it is
+                return col.tolist(), None
             return col.num.tolist(), col.den
         applicable = scored.applicable
         own = scored.scores.columns
@@ -202,6 +201,14 @@ class TotalFormula:
         if scored.means is not None:  # a group that takes a mean: its subtotal is the mean's (colmeans)
             _from_means(leaves, source[3], rate, nums, dens, ok, patterns, scored.means)
         return nums, dens
+
+
+def _value(values: tuple[list[Any], Any], i: int) -> Fraction | str:
+    """Unit *i*'s value of a name (numerators, and a denominator or one per unit; None: words)."""
+    found, den = values
+    if den is None:
+        return found[i]  # type: ignore[no-any-return]
+    return Fraction(found[i], den if isinstance(den, int) else den[i])
 
 
 def _from_means(

@@ -54,12 +54,14 @@ def text_inputs(ind: IndicatorPlan) -> set[str]:
     return {ind.ind.inputs.get(name, name) for name in found}
 
 
-def number_inputs(ind: IndicatorPlan) -> set[str]:
+def number_inputs(ind: IndicatorPlan, not_applicable: bool = True) -> set[str]:
     """The names the indicator's formulas, conditions and threshold scales read (as numbers, through
-    ``inputs``)."""
+    ``inputs``); without *not_applicable*, those its not-applicable conditions read only."""
     found: set[str] = set()
+    skip = set() if not_applicable else {id(p.when) for p in ind.not_applicable if p.when is not None}
     for formula in ind._formulas():  # steps, the score formula, policies' conditions
-        found |= formula.variables
+        if id(formula) not in skip:
+            found |= formula.variables
     scales = [(ind.ind.scale, ind.ind.value)] if ind.ind.scale is not None else []
     scales += [(step.scale, step.of) for step in ind.steps if isinstance(step, Part)]
     for scale, of in scales:  # threshold scales grade numbers

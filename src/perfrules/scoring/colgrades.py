@@ -56,6 +56,7 @@ class PeriodGrades:
         # What rich overall grading reads (coloverall): the data columns, and the indicators' grades.
         self.data: tuple[str, ...] = rich.data if rich is not None else ()
         self.graded: tuple[int, ...] = rich.graded.which if rich is not None and rich.graded else ()
+        self.words = rich.words if rich is not None else frozenset()  # (columns of words among the data)
 
     def run(
         self,
@@ -94,7 +95,11 @@ class PeriodGrades:
         count = len(self.plan.indicators)
         names = self.data
         gaps = cols.get(BLANK, {})  # (a blank cell is no value: colblank)
-        data = [(cols[name].num, cols[name].den, gaps.get(name)) for name in names]
+        words = self.words
+        data = [  # (a column of words: its words as the units' data holds them, over 0)
+            (cols[name], 0, None) if name in words else (cols[name].num, cols[name].den, gaps.get(name))
+            for name in names
+        ]
         for i in np.flatnonzero(ok).tolist():
             given = periods[i]
             if given is None:
@@ -110,7 +115,10 @@ class PeriodGrades:
                 # function reads them), else its label only.
                 tuple((label, *(row.get(name, _GAP) for name in names)) for label, row in given.items()),
                 tuple(sorted((k, tuple(v)) for k, v in own.items())),
-                tuple((None if gap is not None and gap[i] else int(num[i]), d) for num, d, gap in data),
+                tuple(
+                    (num[i] if not d else None if gap is not None and gap[i] else int(num[i]), d)
+                    for num, d, gap in data
+                ),
                 tuple(grades[k][i] for k in self.graded) if grades else (),
                 base(i) if base is not None else None,
             )
@@ -151,7 +159,7 @@ class PeriodGrades:
             for k in range(len(year))
         ]
         data = {
-            name: exact(Fraction(v, d))
+            name: exact(Fraction(v, d)) if d else v
             for name, (v, d) in zip(self.data, key[5], strict=True)
             if v is not None
         }

@@ -52,6 +52,9 @@ class Indicators:
         # The indicators whose steps hold their scores within the limits themselves (a default outside
         # them is kept as it is: colpoints.free_defaults): the program holds none of theirs.
         self.own_limits: set[int] = set()
+        # Columns of words (graded by word scales, or scales with levels) are read as text.
+        words = set().union(*(colgraded.text_inputs(ind) for ind in plan.indicators))
+        self.words = frozenset(words)
         for k, ind in enumerate(plan.indicators):
             scale = ind.ind.scale
             if scale is not None:  # graded by a scale (colscale): bands by cross-multiplication
@@ -129,11 +132,10 @@ class Indicators:
         self.peers = any(ind.peer_steps for ind in plan.indicators)
         for _, _, condition_reads in self.na_rules:
             reads |= set(condition_reads)
-        # Columns of words (graded by word scales, or scales with levels) are read as text.
-        words = set().union(*(colgraded.text_inputs(ind) for ind in plan.indicators))
-        arithmetic = set().union(*(colgraded.number_inputs(ind) for ind in plan.indicators))
+        # (a not-applicable condition reading words is decided by its own code: colapplies)
+        arithmetic = set().union(*(colgraded.number_inputs(ind, False) for ind in plan.indicators))
         # A word column read as a number too: those readers' errors, row by row (colwordnums).
-        for k in colwordnums.words_as_numbers(plan, words & arithmetic, self.na_rules, unsupported):
+        for k in colwordnums.words_as_numbers(plan, words & arithmetic, unsupported):
             fns[k] = colwordnums.failing
             self.arguments = [a for a in self.arguments if a[0] is not plan.indicators[k]]
         self.text_reads = tuple(sorted(reads & words))
@@ -180,7 +182,7 @@ class Indicators:
     def _not_applicable(
         self, ind: IndicatorPlan, k: int, compile_node: Any, unsupported: type[Exception]
     ) -> None:
-        found = colapplies.compile_not_applicable(ind, compile_node, unsupported)
+        found = colapplies.compile_not_applicable(ind, compile_node, unsupported, self.words)
         if found is not None:
             self.na_rules.append((k, found[0], tuple(sorted(found[1]))))
 

@@ -80,11 +80,13 @@ class MissingRules:
         """Indicator *k* made not applicable (in *applicable*) where an input its rule names is blank
         (for an indicator reported per period, in the year's row and the rows of the periods it is
         scored on: *periods*, :func:`~perfrules.scoring.colperiods.periods_of`); returns the others of
-        *names* (its rules' reads), whose cells must be plain numbers. *unread*: columns of words the
-        program was not given as words (not blank: the indicator's step reads them)."""
+        *names* (its rules' reads), whose cells must be plain numbers — but columns of words (a
+        condition reading one is decided with its blanks: :mod:`~perfrules.scoring.colapplies`).
+        *unread*: columns of words the program was not given as words (not blank: the indicator's
+        step reads them)."""
         own = self.names.get(k)
         if own is None:
-            return list(names)
+            return [name for name in names if name not in self.words]
         ind = self.periodic.get(k)
         for name in own:
             given = columns.get(name)
@@ -99,7 +101,7 @@ class MissingRules:
             if ind is not None and periods is not None:
                 there = there | _in_periods(ind, name, periods)
             applicable[:, k] &= there
-        return [name for name in names if name not in own]
+        return [name for name in names if name not in own and name not in self.words]
 
 
 def _in_periods(ind: IndicatorPlan, name: str, periods: PeriodData) -> Any:

@@ -19,7 +19,7 @@ per-unit program's code gives it (:mod:`~perfrules.scoring.coltotalerrors`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from fractions import Fraction
 from typing import Any
 
@@ -34,7 +34,7 @@ from .outcome import weighting
 from .overall import grade_total, limit_total, overall_scope, raise_flags
 from .plan import GroupPlan, Plan
 
-__all__ = ["RichGrading", "rich_grading"]
+__all__ = ["RichGrading", "overall_words", "rich_grading"]
 
 # What one distinct input gave: the total (exact), the grade, the events and the flags.
 Found = tuple[Any, str | None, tuple[PolicyEvent, ...], tuple[str, ...]]
@@ -65,21 +65,19 @@ class RichGrading:
         self.graded = graded_indicators(plan, reads & computed, words, unsupported, population=True)
         if self.graded is not None:  # (the scope has a grade only beside its indicator's score)
             needed |= set(self.graded.which)
+        sources = _sources(plan)
         for name in reads & computed:
-            if name == "总分" or name.endswith("等次") or name.startswith("评为"):
-                continue
-            code = name[2:].removesuffix("得分率").removesuffix("得分") if name.startswith("指标") else None
-            if code is not None and code in plan.index:
-                needed.add(plan.index[code])
-                continue
-            group = _group(plan.groups, name.removesuffix("得分率").removesuffix("得分"))
-            if group is None:
-                raise unsupported(f"overall grading reads {name}")
-            needed |= set(group.leaves)
+            needed |= sources[name]
         self.indicators: tuple[int, ...] = tuple(sorted(needed))
         # The data cells whose blanks are no value (colblank): those read, and the year cells of the
         # graded indicators reported per period (colindgrades).
-        self.cells = (*self.data, *(self.graded.blank_reads if self.graded is not None else ()))
+        # The columns of words among them: each cell's word as the unit's data holds it (as it is to
+        # the grading's own code, which says what it says of a word: a scale's levels read it).
+        self.words = frozenset(self.data) & frozenset(words)
+        self.cells = (
+            *(n for n in self.data if n not in self.words),
+            *(self.graded.blank_reads if self.graded is not None else ()),
+        )
         self.flags = bool(scheme.flags)
 
     def run(
@@ -90,16 +88,20 @@ class RichGrading:
         ok: Any,
         columns: Any = None,
         periods: Any = None,
+        unread: Collection[str] = (),
     ) -> Any:
         """Grade the units *ok* marks of *scored* (:class:`~perfrules.scoring.program.Scored`);
         *columns*: the data columns with where each cell is a plain number (for indicators' grades);
-        *periods*: each unit's periods' data (for indicators reported per period: colindgrades).
+        *periods*: each unit's periods' data (for indicators reported per period: colindgrades);
+        *unread*: the columns of words the caller did not give (where the grading reads one: no unit).
 
-        Returns which units it graded (the others go back to the per-unit program); sets
+        Returns which units it graded, of *ok* (the others go back to the per-unit program); sets
         ``scored.found`` (per unit, its :data:`Found` or None) and limits totals in place.
         """
         np = numpy()
         n = len(ok)
+        if self.words & set(unread):  # words the caller did not give (a scale's levels read every one
+            return np.zeros(n, dtype=bool)  # given, reached or not): the per-unit program grades them
         grades: dict[int, list[str | None]] = {}
         if self.graded is not None:
             by_period: dict[int, Any] = {}  # (each period's grades of indicators reported per period)
@@ -109,6 +111,8 @@ class RichGrading:
             ok = ok & graded_here
             scored.graded = grades  # (what a grade per period reads too: colgrades)
             scored.period_graded = by_period
+        for name in self.words:  # a value there the API handed in that is no word: the per-unit program's
+            ok = ok & np.fromiter((v is None or isinstance(v, str) for v in cols[name]), dtype=bool, count=n)
         rows = np.flatnonzero(ok).tolist()
         held = scored.small if scored.small is not None else scored.totals
         parts: list[list[Any]] = [
@@ -119,11 +123,14 @@ class RichGrading:
             [scored.base(i) for i in rows],  # the unit's own weights (weight_from), else None
         ]
         parts += [scored.scores[k][rows].tolist() for k in self.indicators]
-        parts += [_cells(cols, name, rows) for name in self.data]  # (None: a blank cell, no value)
+        parts += [  # (None: a blank cell, no value)
+            cols[name][rows].tolist() if name in self.words else _cells(cols, name, rows)
+            for name in self.data
+        ]
         parts += [[grades[k][i] for i in rows] for k in grades]
         if scored.means is not None:  # subtotals by a geometric or harmonic mean (colmeans), by group
             parts.append([_items(scored.means[i]) for i in rows])
-        dens = [cols[name].den for name in self.data]
+        dens = [0 if name in self.words else cols[name].den for name in self.data]  # (0: words)
         found: dict[tuple[Any, ...], Found | None] = {}
         results: list[Found | None] = [None] * n
         graded = np.zeros(n, dtype=bool)
@@ -161,7 +168,7 @@ class RichGrading:
                 contributions[k] = use.contribution(k, scores[k])
             at += 1
         data = {
-            name: exact(Fraction(v, d))
+            name: exact(Fraction(v, d)) if d else v
             for name, v, d in zip(self.data, key[at:], dens, strict=False)
             if v is not None
         }
@@ -207,22 +214,46 @@ def _limit(scored: Any, limited: list[int], results: list[Found | None]) -> None
     scored.small = None
 
 
-def _group(groups: Sequence[GroupPlan], name: str) -> GroupPlan | None:
-    for group in groups:
-        if normalize_name(group.name) == name:
-            return group
-        found = _group([c for c in group.children if isinstance(c, GroupPlan)], name)
-        if found is not None:
-            return found
-    return None
+def _sources(plan: Plan) -> dict[str, frozenset[int]]:
+    """Per name overall grading may read besides the data (``Scheme.overall_names``), the indicators
+    whose scores may give its value, as :func:`~perfrules.scoring.overall.overall_scope` names them:
+    a group's 得分 and 得分率 (its leaves), an indicator's (that one); none for 总分 and the indicators'
+    grades and counts (``colindgrades`` reads those). A name two of them spell (a group named 指标1)
+    reads the scores of both."""
+    found: dict[str, frozenset[int]] = dict.fromkeys(plan.scheme.overall_names(), frozenset())
+
+    def add(name: str, leaves: Sequence[int]) -> None:
+        found[name] = found.get(name, frozenset()) | frozenset(leaves)
+
+    def walk(group: GroupPlan) -> None:
+        name = normalize_name(group.name)
+        add(f"{name}得分", group.leaves)
+        add(f"{name}得分率", group.leaves)
+        for child in group.children:
+            if isinstance(child, GroupPlan):
+                walk(child)
+
+    for group in plan.groups:
+        walk(group)
+    for k, ind in enumerate(plan.indicators):
+        add(f"指标{ind.code}得分", (k,))
+        add(f"指标{ind.code}得分率", (k,))
+    return found
 
 
 def rich_grading(plan: Plan, unsupported: type[Exception], words: Sequence[str] = ()) -> RichGrading | None:
     """The plan's rich overall grading for the column program (None: grading reads only the total);
-    *words* are the columns the program reads as words (grading that reads one does not compile)."""
+    *words* are the columns the program reads as words (the grading's code is given their words)."""
     if not plan.rich_overall:
         return None
-    found = RichGrading(plan, unsupported, words)
-    if set(found.data) & set(words):
-        raise unsupported("overall grading reads a column of words")
-    return found
+    return RichGrading(plan, unsupported, words)
+
+
+def overall_words(plan: Plan, words: Sequence[str], numbers: Collection[str]) -> tuple[str, ...]:
+    """The columns the column program reads as words: *words* (those the indicators read as words) and
+    the data columns the overall scale reads by its ``levels`` (审计结论 >= 较好; not those of *numbers*,
+    which indicators read as numbers), as the data readers keep them (words, numbers among them too)."""
+    scale = plan.scheme.overall_scale
+    if scale is None or scale.is_categorical or not scale.levels:
+        return tuple(words)
+    return tuple(sorted({*words, *(scale.variables - plan.scheme.overall_names() - set(numbers))}))

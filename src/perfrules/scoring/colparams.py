@@ -8,7 +8,9 @@ values from the scheme's table (by unit name, as the per-unit program looks
 them up), and a unit's data column keeps its plain cells and takes the
 table's value where the cell is empty. A unit with no value either way keeps
 an empty cell, and whatever reads it sends the unit to the per-unit program,
-which says what is missing.
+which says what is missing. A parameter read as words (a word scale's input)
+is joined the same way into its column of words: a unit without a word takes
+the table's number, which is no word to what reads it, as in the per-unit program.
 """
 
 from __future__ import annotations
@@ -30,10 +32,12 @@ class Parameters:
         self, plan: Plan, reads: Sequence[str], text_reads: Sequence[str], unsupported: type[Exception]
     ) -> None:
         scheme = plan.scheme
-        words = set(scheme.parameters) & set(text_reads)
-        if words:
-            raise unsupported(f"a per-unit parameter read as words ({min(words)})")
         self.tables = {name: scheme.parameters[name] for name in sorted(set(scheme.parameters) & set(reads))}
+        # Parameters read as words (a word scale's input): a unit without a word of its own gets the
+        # table's number, as the per-unit program's join gives it (the scale then says it is no word).
+        self.words = {
+            name: scheme.parameters[name] for name in sorted(set(scheme.parameters) & set(text_reads))
+        }
 
     @classmethod
     def of(
@@ -78,4 +82,11 @@ class Parameters:
                 x, y = as_objects(x), as_objects(y)
             num = np.where(plain, x * a, y * b)
             out[name] = (IntColumn(num, den, bound), plain | given)
+        for name, table in self.words.items():
+            words, fine = columns[name]
+            joined = words.copy()
+            for i, (value, unit) in enumerate(zip(words.tolist(), names, strict=True)):
+                if value is None and unit in table:
+                    joined[i] = table[unit]
+            out[name] = (joined, fine)
         return out

@@ -19,8 +19,9 @@ the whole batch:
   :func:`~perfrules.scoring.overall.bound_total` itself, for the units
   where the columns show one of them changes the total (the rest keep it).
 
-A unit where a value a policy reads is not a plain number, or where a
-policy's code raises (a missing value, a cap formula that fails), is left out
+A unit where a value a policy reads is not a plain number (nor a word, in a
+column of words: the policy's code reads the word as the per-unit program's
+does), or where a policy's code raises (a missing value, a cap formula that fails), is left out
 here: :mod:`~perfrules.scoring.coltotalerrors` gives it the error the per-unit
 program's code gives it (or, where there is none, the per-unit program scores it).
 """
@@ -88,9 +89,8 @@ class TotalRules:
         self.blank_reads: tuple[str, ...] = self.graded.blank_reads if self.graded is not None else ()
         # The results the policies read, as columns of the scores (see _results).
         self.results = tuple(sorted(n for n in reads & plan.total_reads if plan.results[n][1] is None))
-        self.reads = frozenset(reads - plan.results.keys())
-        if self.reads & set(text_reads):
-            raise unsupported(f"a column of words read by a policy ({min(self.reads & set(text_reads))})")
+        # (columns of words are the program's text_reads: handed to the policies' code as words)
+        self.reads = frozenset(reads - plan.results.keys() - set(text_reads))
         self.normalize = bool(scheme.normalize)
         # Whether a rule besides the floor and the cap can change a total or leave a note (the program
         # applies those two only where a total passes them).
@@ -352,30 +352,43 @@ def distinct_inputs(
 ) -> tuple[Any, list[dict[str, object]], Any]:
     """Each unit's position among the distinct tuples of the named columns' values, each distinct
     tuple as a scope of exact numbers (as the unit's data holds them), and which units' cells are
-    all plain numbers."""
+    all plain numbers.
+
+    A column of words (the words as the units' data holds them, an object array:
+    :func:`~perfrules.scoring.collookup.text_column`) gives its words as they are: the code run on the
+    scope says what it says of a word (as the per-unit program's code does: a word read as a number
+    is an error, a word an ``and`` or ``if`` does not reach is not read). A unit whose cell there is
+    no word (blank, or a value the API handed in) is not plain."""
     np = numpy()
     plain = np.ones(n, dtype=bool)
-    cols: list[IntColumn] = []
+    cols: list[Any] = []
     for name in names:
         col, fine = columns[name]
         cols.append(col)
         plain &= fine
     if not cols:
         return np.zeros(n, dtype=np.int64), [{}], plain
-    if all(c.num.dtype != object for c in cols):
+    words = [not isinstance(c, IntColumn) for c in cols]
+    if not any(words) and all(c.num.dtype != object for c in cols):
         matrix = np.stack([c.num for c in cols], axis=1)
         keys, index = np.unique(matrix, axis=0, return_inverse=True)
         rows = keys.tolist()
     else:
-        seen: dict[tuple[int, ...], int] = {}
+        seen: dict[tuple[object, ...], int] = {}
+        parts = [
+            [v if isinstance(v, str) else None for v in c.tolist()] if w else c.num.tolist()
+            for c, w in zip(cols, words, strict=True)
+        ]
         index = np.fromiter(
-            (seen.setdefault(key, len(seen)) for key in zip(*(c.num.tolist() for c in cols), strict=True)),
-            dtype=np.int64,
-            count=n,
+            (seen.setdefault(key, len(seen)) for key in zip(*parts, strict=True)), dtype=np.int64, count=n
         )
         rows = list(seen)
     scopes: list[dict[str, object]] = [
-        {name: exact(Fraction(int(v), c.den)) for name, v, c in zip(names, row, cols, strict=True)}
+        {
+            name: v if w else exact(Fraction(int(v), c.den))
+            for name, v, c, w in zip(names, row, cols, words, strict=True)
+            if v is not None
+        }
         for row in rows
     ]
     return np.asarray(index).reshape(-1), scopes, plain

@@ -10,13 +10,14 @@ indicator: its column step marks every row (:func:`failing`), so each unit
 where it applies gets the error the indicator's own step raises there
 (:mod:`~perfrules.scoring.colfailures`), and a unit where that step raises
 nothing (a default for no data, a number the API handed in) goes to the
-per-unit program. Such a read by a not-applicable rule, a population value,
-a peer ratio or rank, or an indicator reported per period does not compile.
+per-unit program. A not-applicable rule reading words is decided by its own
+code (:mod:`~perfrules.scoring.colapplies`); such a read by a population
+value, a peer ratio or rank, or an indicator reported per period does not
+compile.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from .._intcols import IntColumn, numpy
@@ -27,24 +28,19 @@ from .plan import Plan
 __all__ = ["failing", "words_as_numbers"]
 
 
-def words_as_numbers(
-    plan: Plan,
-    words: set[str],
-    na_reads: Iterable[tuple[int, Any, tuple[str, ...]]],
-    unsupported: type[Exception],
-) -> dict[int, set[str]]:
-    """Per indicator that reads one of the columns of *words* as a number, those columns (none: {});
-    *na_reads*: the not-applicable rules compiled (position, where they hold, what they read)."""
-    na = {k: set(names) for k, _, names in na_reads}
+def words_as_numbers(plan: Plan, words: set[str], unsupported: type[Exception]) -> dict[int, set[str]]:
+    """Per indicator whose formulas, conditions or threshold scales read one of the columns of *words*
+    as a number (its not-applicable conditions aside: :mod:`~perfrules.scoring.colapplies` decides
+    those), those columns (none: {})."""
     found: dict[int, set[str]] = {}
     for k, ind in enumerate(plan.indicators):
-        names = number_inputs(ind) & words
+        names = number_inputs(ind, False) & words
         if not names:
             continue
-        if ind.periodic or ind.population_calls or ind.peer_steps or names & na.get(k, set()):
+        if ind.periodic or ind.population_calls or ind.peer_steps:
             raise unsupported(
-                f"a column of words read as a number by a not-applicable rule, a population value or a "
-                f"periodic indicator ({min(names)})"
+                f"a column of words read as a number by a population value or a periodic indicator "
+                f"({min(names)})"
             )
         found[k] = names
     return found

@@ -82,7 +82,7 @@ from .colmeans import group_means, total_columns
 from .colmissing import MissingRules
 from .colnodes import Unsupported as _Unsupported
 from .colnodes import compile_node as _compile
-from .coloverall import rich_grading
+from .coloverall import overall_words, rich_grading
 from .colparams import Parameters
 from .colperiodvetoes import period_vetoes
 from .colpoints import CATEGORY
@@ -124,7 +124,7 @@ class ColumnProgram:
         self.peers = found.peers
         # Rank steps over columns (None: the batch's population values are worked out unit by unit).
         self.ranks = compile_ranks(plan, _compile, _Unsupported)
-        self.text_reads = found.text_reads
+        self.text_reads = overall_words(plan, found.text_reads, found.reads)  # (with overall levels')
         self.missing = MissingRules(plan, self.text_reads)  # blank inputs under a missing rule (colmissing)
         # Overall grading that reads more than the total, groups that take a mean, a grade per period:
         # each run once per distinct input (coloverall, colmeans, colgrades).
@@ -137,7 +137,7 @@ class ColumnProgram:
         computed = self.results.names if self.results is not None else frozenset()
         self.reads_of = [tuple(n for n in names if n not in computed) for names in found.reads_of]
         # The scheme's rules on the total (coltotalrules), weights read per unit (colweights).
-        self.rules = TotalRules(plan, found.text_reads, _Unsupported)
+        self.rules = TotalRules(plan, self.text_reads, _Unsupported)
         self.own = ReadWeights(plan) if plan.weight_from else None
         # Blank values a default for no data takes, and blank cells overall grading reads, or the grades of
         # indicators per period a total formula reads (no value there, not 0: colblank, colindgrades).
@@ -150,8 +150,9 @@ class ColumnProgram:
         data |= self.steps.reads if self.steps is not None else set()  # what read steps read (colstepreads)
         self.vetoes = period_vetoes(plan, _compile, _Unsupported)  # on indicators per period: the year's row
         data |= self.vetoes.reads if self.vetoes is not None else set()  # (the year cells they read)
-        self.reads = tuple(sorted(data - computed | (self.own.reads if self.own else set())))
-        self.params = Parameters.of(plan, self.reads, found.text_reads, _Unsupported)  # colparams
+        data -= {*computed, *self.text_reads}  # (columns of words the rules read: read as words, text_reads)
+        self.reads = tuple(sorted(data | (self.own.reads if self.own else set())))
+        self.params = Parameters.of(plan, self.reads, self.text_reads, _Unsupported)  # colparams
         # Per category key: each indicator's lower and upper limit (None: none).
         keys = scheme.categories or (None,)
         self.limits = found.limits(keys)
@@ -321,6 +322,7 @@ class ColumnProgram:
         start = applicable.copy()  # (a unit's indicator that applies to it by name and weight)
         for k, holds, names_k in self.na_rules:  # (those reading results: once they are read)
             names_k = na_now(self.results, k, holds, names_k, cols, applicable)
+            fails.mark(k, colapplies.raised(cols, plan.indicators[k], n) & start[:, k])  # (words raised)
             for name in self.missing.blank(k, names_k, columns, applicable, periods, unread):  # a condition
                 fails.mark(k, ~columns[name][1] & start[:, k])  # not worked out: the indicator's error
         if self.steps is not None:  # other indicators' steps that rules read (colstepreads)
@@ -439,8 +441,10 @@ class ColumnProgram:
             or self.rules.bites(held, denominators, scored.ok, keys, cat)
         ):
             scored.finish_rules(columns, cat, possible, fired, cols, periods)
-        if self.rich is not None:
-            scored.ok = scored.ok & self.rich.run(scored, cols, categories, scored.ok, columns, periods)
+        if self.rich is not None:  # (those it grades, of scored.ok: words not given, none)
+            scored.ok = scored.ok & self.rich.run(
+                scored, cols, categories, scored.ok, columns, periods, unread
+            )
         if self.grades is not None and kept is not None:  # each period's total and grade (colgrades)
             scored.periods, done = self.grades.run(scored, categories, periods, kept, cols)
             scored.ok = scored.ok & done
