@@ -88,3 +88,50 @@ def test_a_periodic_scale_whose_veto_reads_its_full_points_on_every_path(tmp_pat
     scheme_path, data_path = _files(tmp_path, _VETO_READS_FULL, _VETO_DATA)
     full = assert_paths_agree(load(scheme_path), scheme_path, data_path)
     assert [(r.unit, r.total, r.vetoed) for r in full] == _oracle(scheme_path, data_path)
+
+
+# A threshold scale with levels whose value (率1) renames its variable (x), not applicable where data
+# is missing. The per-unit program looks for x in the unit's data: 单位1 (率1 = 2) is not applicable
+# too ("不适用：x 数据缺失"), so both units get 0 (差) and tie for rank 1. score_columns on the units and
+# the command line's JSON give that; evaluate() over a file's units (its columns as read) and the
+# streamed CSV give 单位1 1 (优, rank 1) and 单位2 0 (rank 2).
+_RENAMED_MISSING = """
+name = "改名缺失"
+basis = "points"
+total = 1
+[scores]
+"优" = [90, 100]
+"良" = [80, 90]
+"中" = [60, 80]
+"差" = [0, 60]
+[[groups]]
+name = "组1"
+[[indicators]]
+code = "1"
+name = "指标1"
+group = "组1"
+weight = 1
+value = "率1"
+scale = { rule = "优：x≥2；良：1≤x<2；差：x<1", domain = [0, 2], levels = { "良好" = 2, "合格" = 1, "不合格" = 0 } }
+policies = [{ type = "not_applicable", missing = true }]
+"""
+_RENAMED_DATA = "单位,率1\n单位1,2\n单位2,\n"
+
+
+def test_the_per_unit_program_finds_a_renamed_value_missing_under_its_scales_variable(tmp_path: Path) -> None:
+    scheme_path, data_path = _files(tmp_path, _RENAMED_MISSING, _RENAMED_DATA)
+    assert _oracle(scheme_path, data_path) == [("单位1", Decimal(0), False), ("单位2", Decimal(0), False)]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="evaluate() over a file's units and the streamed CSV find 率1 present (单位1: 1, 优, rank 1) "
+    "where the per-unit program, score_columns and the JSON output look for the scale's x (0, 差, rank 1)",
+)
+def test_a_renamed_value_on_a_scale_with_levels_not_applicable_when_missing_on_every_path(
+    tmp_path: Path,
+) -> None:
+    scheme_path, data_path = _files(tmp_path, _RENAMED_MISSING, _RENAMED_DATA)
+    full = assert_paths_agree(load(scheme_path), scheme_path, data_path)
+    assert [(r.unit, r.total, r.vetoed) for r in full] == _oracle(scheme_path, data_path)
