@@ -5,7 +5,15 @@ category, reported scores, graded rates, population functions, rank points, peer
 ratios, grades printed as text, policies, overall grading that reads the
 total, an indicator's score, a group's rate or a data column, caps, quotas,
 periods and their grades, rounding, 折算, points read per unit) and unit data on and around the boundaries of their
-grades, with unreadable cells and unknown categories now and then. Each case runs
+grades, with unreadable cells and unknown categories now and then. Rarer forms are drawn now and
+then too: word scales and columns of words read by rules, overall levels (是/否) and per-unit
+parameters; values renamed by ``inputs``; not-applicable and zero rules reading another indicator's
+result or a step's value worked out over all units; parts graded by conditions; a renamed value on a
+scale with levels; ``round()`` places written ``+2``/``200%``; divisions by 0 beside a blank and
+unreadable cells in one branch of ``if()``; defaults beside parts, population values and inputs; and
+with periods, vetoes reading population values or 分值, and a total formula or overall grading
+reading the periodic indicator's grade. Disagreements found so far are in
+test_differential_regressions. Each case runs
 through ``evaluate`` with and without explanations and through the command
 line's JSON output (which reads the file whole) and CSV output (which
 streams it); every docs example runs through every path as well (and from a
@@ -135,7 +143,8 @@ def cases(draw: st.DrawFn) -> tuple[str, str]:
     # points, sometimes one too many or none (the unit's own error).
     from_data = not categories and draw(st.booleans())
     words: list[str] = []  # columns of words a word scale reads (rules read them too, now and then)
-    # Step values other indicators' rules may read: (indicator, step, a cut on it).
+    # Step values worked out over all units (a peer ratio, a rank, max_of) that the indicator's own
+    # rules may read (another indicator's rules may not: the scheme's checks refuse it): (code, step, cut).
     reads: list[tuple[int, str, str]] = []
     main: dict[int, str] = {}  # the column that holds an indicator's main input (renamed by inputs)
     for n, ind in enumerate(indicators):
@@ -220,7 +229,7 @@ def cases(draw: st.DrawFn) -> tuple[str, str]:
             )
         elif ind["kind"] == "best":
             # Share of the best: 分值 × own / the best over the units scored together.
-            if _rare(draw, 4):  # the best as a step's value (other indicators' rules read it)
+            if _rare(draw, 4):  # the best as a step's value (its own rules read it)
                 lines += [f'steps = ["最好{k}=max_of(值{k})"]', f'score = "分值×值{k}/最好{k}"']
                 reads.append((k, f"最好{k}", "5"))
             else:
@@ -293,8 +302,8 @@ def cases(draw: st.DrawFn) -> tuple[str, str]:
                 # (Now and then as if(…) reading 分值: the same rule, as the column program compiles it too.)
                 whens = [f"不适用{k}=1", f"if(不适用{k}=1, 分值>0, 分值<0)"]
                 if _rare(draw, 3):
-                    # Another indicator's result, a step value of a peer ratio, a rank or a population
-                    # value, or a column of words (read as a number: its words are the unit's error).
+                    # Another indicator's result, its own step's value of a peer ratio, a rank or a
+                    # population value, or a column of words (read as a number: a word is the unit's error).
                     whens = [
                         *(
                             f"不适用{k}=1 or 指标{j}得分<{_num(Fraction(indicators[j - 1]['points'], 2))}"
@@ -306,9 +315,7 @@ def cases(draw: st.DrawFn) -> tuple[str, str]:
                 when = draw(st.sampled_from(whens))
                 policies.append(f'{{ type = "not_applicable", when = {_q(when)} }}')
                 columns[f"不适用{k}"] = st.sampled_from(["0", "0", "1"])
-            elif (
-                draw(st.booleans()) and not renamed
-            ):  # missing data makes it not applicable (blank cells below)
+            elif draw(st.booleans()) and not renamed:  # missing data: not applicable (blank cells below)
                 policies.append('{ type = "not_applicable", missing = true }')
             if draw(st.booleans()):
                 when = draw(st.sampled_from([f"违规{k}>0", f"违规{k}^2>0"]))  # (x^2: colpower)
