@@ -5,7 +5,15 @@ category, reported scores, graded rates, population functions, rank points, peer
 ratios, grades printed as text, policies, overall grading that reads the
 total, an indicator's score, a group's rate or a data column, caps, quotas,
 periods and their grades, rounding, 折算, points read per unit) and unit data on and around the boundaries of their
-grades, with unreadable cells and unknown categories now and then. Each case runs
+grades, with unreadable cells and unknown categories now and then. Rarer forms are drawn now and
+then too: word scales and columns of words read by rules, overall levels (是/否) and per-unit
+parameters; values renamed by ``inputs``; not-applicable and zero rules reading another indicator's
+result or a step's value worked out over all units; parts graded by conditions; a renamed value on a
+scale with levels; ``round()`` places written ``+2``/``200%``; divisions by 0 beside a blank and
+unreadable cells in one branch of ``if()``; defaults beside parts, population values and inputs; and
+with periods, vetoes reading population values or 分值, and a total formula or overall grading
+reading the periodic indicator's grade. Disagreements found so far are in
+test_differential_regressions. Each case runs
 through ``evaluate`` with and without explanations and through the command
 line's JSON output (which reads the file whole) and CSV output (which
 streams it); every docs example runs through every path as well (and from a
@@ -58,6 +66,19 @@ def _num(value: Fraction | Decimal | int) -> str:
     return str(number)
 
 
+def _rare(draw: st.DrawFn, odds: int = 10) -> bool:
+    """True now and then (one draw in *odds*): forms drawn rarely, so the test's time stays the same.
+
+    (Not ``== 0``: hypothesis draws an integer's lower end far more often than 1 in *odds*, and
+    shrinks towards it; the top end is drawn about as often as any other, and shrinks to False.)
+    """
+    return draw(st.integers(0, odds - 1)) == odds - 1
+
+
+_WORDS = ("好", "较好", "一般", "差")
+_YES_NO = {"是": 1, "否": 0}
+
+
 @st.composite
 def cases(draw: st.DrawFn) -> tuple[str, str]:
     """A scheme file (TOML) and a CSV data file for it, with values on and around its boundaries."""
@@ -69,6 +90,8 @@ def cases(draw: st.DrawFn) -> tuple[str, str]:
         for _ in range(draw(st.integers(1, 3 if g == 0 else 2))):
             code += 1
             kind = draw(st.sampled_from(["reported", "reported", "scale", "best", "rank", "peer", "part"]))
+            if _rare(draw, 12):  # a word scale on a column of words (好, 较好 …)
+                kind = "word"
             indicators.append(
                 {"code": code, "group": f"组{g + 1}", "kind": kind, "points": draw(st.integers(1, 40))}
             )
@@ -119,9 +142,15 @@ def cases(draw: st.DrawFn) -> tuple[str, str]:
     # Now and then the last indicator's points are read per unit (weight_from): mostly its
     # points, sometimes one too many or none (the unit's own error).
     from_data = not categories and draw(st.booleans())
+    words: list[str] = []  # columns of words a word scale reads (rules read them too, now and then)
+    # Step values worked out over all units (a peer ratio, a rank, max_of) that the indicator's own
+    # rules may read (another indicator's rules may not: the scheme's checks refuse it): (code, step, cut).
+    reads: list[tuple[int, str, str]] = []
+    main: dict[int, str] = {}  # the column that holds an indicator's main input (renamed by inputs)
     for n, ind in enumerate(indicators):
         k, points = ind["code"], ind["points"]
         lines += ["[[indicators]]", f'code = "{k}"', f'name = "指标{k}"', f'group = "{ind["group"]}"']
+        renamed = False
         if categories:
             lines.append(f'weights = {{ "甲类" = {points}, "乙类" = {second[n]} }}')
         elif from_data and n == len(indicators) - 1:
@@ -136,12 +165,58 @@ def cases(draw: st.DrawFn) -> tuple[str, str]:
             {e + d for e in edges for d in (Fraction(-1, 1000), Fraction(0), Fraction(1, 1000)) if e + d >= 0}
         )
         if ind["kind"] == "reported":
-            lines.append(f'score = "值{k}"')
             # Beyond full points, no data, and a cell that is no number (the unit's own error).
-            columns[f"值{k}"] = st.sampled_from([*map(_num, near), str(points + 1), "", "约五分"])
+            cells = st.sampled_from([*map(_num, near), str(points + 1), "", "约五分"])
+            # (The plain score shrinks to 0; each other form is drawn one time in 20.)
+            variant = {19: "round", 18: "read", 17: "divide", 16: "branch", 15: "inputs"}.get(
+                draw(st.integers(0, 19))
+            )
+            if variant == "round":  # round() to places written signed or as a percentage
+                lines.append(f'score = "round(值{k}/3, {draw(st.sampled_from(["+2", "200%"]))})"')
+            elif variant == "read":  # a step that reads the column (a default for no data reaches under it)
+                lines += [f'steps = ["读{k}=值{k}×1"]', f'score = "读{k}"']
+            elif variant == "divide":  # a division by a column that is 0 beside a blank the formula reaches
+                lines.append(f'score = "min(分值, 补{k} + 值{k}/除{k})"')
+                columns[f"补{k}"] = st.sampled_from(["0", "0", "1", ""])
+                columns[f"除{k}"] = st.sampled_from(["1", "1", "2", "0"])
+            elif variant == "branch":  # an unreadable cell in a column read in one branch of if() only
+                lines.append(f'score = "if(选{k}=1, 值{k}, 备{k})"')
+                columns[f"选{k}"] = st.sampled_from(["0", "1", "1"])
+                columns[f"备{k}"] = st.sampled_from(["0", "1", "约五分", ""])
+            else:
+                lines.append(f'score = "值{k}"')
+            main[k] = f"值{k}"
+            if variant == "inputs":  # the value named by inputs, read from another column (defaults under it)
+                lines.append(f'inputs = {{ "值{k}" = "报值{k}" }}')
+                main[k] = f"报值{k}"
+            columns[main[k]] = cells
+        elif ind["kind"] == "word":
+            # A word scale on a column of words: a word it lacks, and no data, are the unit's errors.
+            rule = ";".join(
+                f"{w}—{_num(Fraction(points) * share / 10)}分"
+                for w, share in zip(_WORDS, (10, 8, 6, 0), strict=True)
+            )
+            lines += [f'value = "结论{k}"', f"scale = {{ rule = {_q(rule)} }}"]
+            columns[f"结论{k}"] = st.sampled_from([*_WORDS, "好", "", "很好"])
+            words.append(f"结论{k}")
+            main[k] = f"结论{k}"
+        elif ind["kind"] == "scale" and _rare(draw, 8):
+            # A threshold scale with levels whose value renames its variable (x): numbers are graded
+            # as x, a level's name in the column is no number (the reader's error).
+            scales[k] = ("优", "良", "差")
+            # (Not with missing = true: the paths disagree, test_differential_regressions.)
+            renamed = True
+            lines.append(f'value = "率{k}"')
+            lines.append(
+                'scale = { rule = "优：x≥2；良：1≤x<2；差：x<1", domain = [0, 2], '
+                'levels = { "良好" = 2, "合格" = 1, "不合格" = 0 } }'
+            )
+            columns[f"率{k}"] = st.sampled_from(["2", "1.5", "1", "0.9999", "0", "", "良好", "2.5"])
+            main[k] = f"率{k}"
         elif ind["kind"] == "scale":
             scale = draw(prst.threshold_scales(variable=f"率{k}"))
-            scales[k] = scale
+            scales[k] = tuple(b.name for b in scale.bands)
+            main[k] = f"率{k}"
             bands = ", ".join(
                 f"{{ name = {_q(b.name)}, conditions = [{', '.join(_q(c.text) for c in b.conditions)}] }}"
                 for b in scale.bands
@@ -154,8 +229,13 @@ def cases(draw: st.DrawFn) -> tuple[str, str]:
             )
         elif ind["kind"] == "best":
             # Share of the best: 分值 × own / the best over the units scored together.
-            lines.append(f'score = "分值×值{k}/max_of(值{k})"')
+            if _rare(draw, 4):  # the best as a step's value (its own rules read it)
+                lines += [f'steps = ["最好{k}=max_of(值{k})"]', f'score = "分值×值{k}/最好{k}"']
+                reads.append((k, f"最好{k}", "5"))
+            else:
+                lines.append(f'score = "分值×值{k}/max_of(值{k})"')
             columns[f"值{k}"] = st.sampled_from(["0", "1", "2.5", "3", "10", "10", ""])
+            main[k] = f"值{k}"
         elif ind["kind"] == "peer":
             # The unit's ratio against its peers' (pooled or averaged), as a share of the points.
             pooled = draw(st.sampled_from(["true", "false"]))
@@ -167,6 +247,19 @@ def cases(draw: st.DrawFn) -> tuple[str, str]:
             lines.append(f'score = "min(分值, 分值×比值{k}/2)"')
             columns[f"支出{k}"] = st.sampled_from(["0", "1", "3", "10", "2.5", ""])
             columns[f"人数{k}"] = st.sampled_from(["1", "2", "4", "0"])
+            reads.append((k, f"比值{k}", "1"))
+            main[k] = f"支出{k}"
+        elif ind["kind"] == "part" and _rare(draw, 6):
+            # A part graded by a scale of conditions over two numbers (the lowest grade wins).
+            rule = _q(f"优：完成{k}≥9，或质量{k}≥2；良：6≤完成{k}<9，或质量{k}=1；差：完成{k}<6，或质量{k}<1")
+            lines.append(
+                f'steps = [{{ type = "part", target = "评价分{k}", scale = {{ rule = {rule}, policy = "lowest", '
+                'scores = { "优" = [6, 6], "良" = [4, 4], "差" = [0, 0] } } }]'
+            )
+            lines.append(f'score = "分值×评价分{k}/6"')
+            columns[f"完成{k}"] = st.sampled_from(["9", "8.999", "6", "5.999", "10", ""])
+            columns[f"质量{k}"] = st.sampled_from(["2", "1", "0", "0.5"])
+            main[k] = f"完成{k}"
         elif ind["kind"] == "part":
             # Two printed grades in text (优—6分 …), weighted into a score.
             rule = _q("优—6分;良—4分;合格—2分;不合格—0分")
@@ -175,6 +268,7 @@ def cases(draw: st.DrawFn) -> tuple[str, str]:
             )
             lines.append(f'score = "分值×评价分{k}/6"')
             columns[f"评价{k}"] = st.sampled_from(["优", "良", "合格", "不合格", "", "很好"])
+            main[k] = f"评价{k}"
         else:
             lines.append(
                 f'steps = [{{ type = "rank", target = "名次分{k}", of = "值{k}", points = {{ "1" = {points}, "2" = {Fraction(points, 2)} }} }}]'
@@ -182,24 +276,53 @@ def cases(draw: st.DrawFn) -> tuple[str, str]:
                 else f'steps = [{{ type = "rank", target = "名次分{k}", of = "值{k}", points = {{ "1" = {points} }} }}]'
             )
             lines.append(f'score = "名次分{k}"')
-            columns[f"值{k}"] = st.sampled_from(["1", "2", "2", "3.5", "0"])
+            reads.append((k, f"名次分{k}", _num(Fraction(points, 2))))
+            rank_cells = st.sampled_from(["1", "2", "2", "3.5", "0"])
+            if _rare(draw, 4):  # the ranked value named by inputs: read from another column
+                lines.append(f'inputs = {{ "值{k}" = "原值{k}" }}')
+                columns[f"原值{k}"] = rank_cells
+                main[k] = f"原值{k}"
+            else:
+                columns[f"值{k}"] = rank_cells
+                main[k] = f"值{k}"
         policies = []
         if not lean:
             if ind["kind"] == "scale" and draw(st.booleans()):
-                policies.append(
-                    f'{{ type = "default", grade = {_q(draw(st.sampled_from(scales[k].bands)).name)} }}'
-                )
+                policies.append(f'{{ type = "default", grade = {_q(draw(st.sampled_from(scales[k])))} }}')
             if ind["kind"] == "reported" and draw(st.booleans()):  # no data: a default (colreach)
                 policies.append('{ type = "default", score = 1 }')
+            elif ind["kind"] in ("best", "part", "peer", "rank", "word") and _rare(draw, 6):
+                # No data beside a population function, a part step, a peer ratio, under inputs.
+                policies.append('{ type = "default", score = 1 }')
+            if words and _rare(draw, 6):  # a default for no data when a column of words reads 1
+                policies.append(
+                    f'{{ type = "default", score = 0, when = "{draw(st.sampled_from(words))} = 1" }}'
+                )
             if draw(st.booleans()):
                 # (Now and then as if(…) reading 分值: the same rule, as the column program compiles it too.)
-                when = draw(st.sampled_from([f"不适用{k}=1", f"if(不适用{k}=1, 分值>0, 分值<0)"]))
+                whens = [f"不适用{k}=1", f"if(不适用{k}=1, 分值>0, 分值<0)"]
+                if _rare(draw, 3):
+                    # Another indicator's result, its own step's value of a peer ratio, a rank or a
+                    # population value, or a column of words (read as a number: a word is the unit's error).
+                    whens = [
+                        *(
+                            f"不适用{k}=1 or 指标{j}得分<{_num(Fraction(indicators[j - 1]['points'], 2))}"
+                            for j in range(1, k)
+                        ),
+                        *(f"不适用{k}=1 and {step}>={cut}" for j, step, cut in reads if j == k),
+                        *(f"不适用{k}=0 or {w} = 1" for w in words),
+                    ] or whens
+                when = draw(st.sampled_from(whens))
                 policies.append(f'{{ type = "not_applicable", when = {_q(when)} }}')
                 columns[f"不适用{k}"] = st.sampled_from(["0", "0", "1"])
-            elif draw(st.booleans()):  # missing data makes it not applicable (blank cells below)
+            elif draw(st.booleans()) and not renamed:  # missing data: not applicable (blank cells below)
                 policies.append('{ type = "not_applicable", missing = true }')
             if draw(st.booleans()):
                 when = draw(st.sampled_from([f"违规{k}>0", f"违规{k}^2>0"]))  # (x^2: colpower)
+                own = [r for r in reads if r[0] == k]
+                if own and _rare(draw, 4):  # or its own step's value, worked out over all units
+                    _, step, cut = own[0]
+                    when = f"违规{k}>0 or {step}>{cut}"
                 policies.append(f'{{ type = "zero", when = {_q(when)} }}')
                 columns[f"违规{k}"] = st.sampled_from(["0", "0", "1"])
             if draw(st.booleans()):
@@ -216,12 +339,34 @@ def cases(draw: st.DrawFn) -> tuple[str, str]:
                 columns[f"省级{k}"] = st.sampled_from(["0", "1", "2"])
             if draw(st.booleans()):
                 effect = draw(st.sampled_from(["zero", "lowest_grade"]))
-                policies.append(f'{{ type = "veto", when = "否决{k}>0", effect = {_q(effect)} }}')
+                when = f"否决{k}>0"
+                if periodic and n == 0 and _rare(draw, 3):
+                    # A periodic indicator's veto reads a population value, or 分值 (a reported score's:
+                    # on a scale's, the column program raises, test_differential_regressions).
+                    whens = [f"否决{k}>mean_of(否决{k})"]
+                    if ind["kind"] == "reported":
+                        whens.append(f"否决{k}>0 and 分值>1")
+                    when = draw(st.sampled_from(whens))
+                policies.append(f'{{ type = "veto", when = {_q(when)}, effect = {_q(effect)} }}')
                 columns[f"否决{k}"] = st.sampled_from(["0", "0", "0", "1"])
         if policies:
             lines.append(f"policies = [{', '.join(policies)}]")
+    if words and _rare(draw, 4):  # a per-unit parameter given as words' column (a unit's own cell wins)
+        lines.insert(3, f'parameters = {{ {_q(words[0])} = {{ "单位1" = 2, "单位2" = 1 }} }}')
+    # A total formula reading the periodic indicator's grade (it makes no period totals to grade).
+    if (
+        periodic
+        and not lean
+        and not {"period_grades = true", "normalize = true"} & set(head)
+        and _rare(draw, 6)
+    ):
+        sums = " + ".join(f"组{g + 1}得分" for g in range(groups))
+        lines.insert(3, f'total_formula = "{sums} - if(指标1等次>=3, 1, 0)"')
     # Overall grading: the total as a share (from [scores]), or bands reading other things.
     form = draw(st.sampled_from(["scores", "total", "indicator", "share", "group", "data"]))
+    if _rare(draw, 3 if "period_grades = true" in head else 8):
+        # A column of words read by the overall levels (是/否), or indicator 1's grade (by period too).
+        form = draw(st.sampled_from(["levels", "grade"] if not lean else ["levels"]))
     cut = {g: Fraction(total) * Fraction(p, 100) for g, p in zip(_GRADES, (90, 80, 60, 0), strict=True)}
     extra = {
         "total": "",
@@ -229,9 +374,13 @@ def cases(draw: st.DrawFn) -> tuple[str, str]:
         "indicator": " and 指标1得分率>=60%",
         "group": " and 组1得分率>=80%",
         "data": " and 门槛=1",
+        "levels": " and 达标 = 是",
+        "grade": " and 指标1等次<=2",
     }
     if form != "scores":
         lines += ["[overall]", 'policy = "first"']
+        if form == "levels":
+            lines.append(f"levels = {{ {', '.join(f'{_q(w)} = {v}' for w, v in _YES_NO.items())} }}")
         for g in _GRADES:
             condition = f"总分>={_num(cut[g])}" + (extra[form] if g == "优" else "")
             if form == "share":  # indicator 1's share of its points alone, whatever the total
@@ -239,9 +388,13 @@ def cases(draw: st.DrawFn) -> tuple[str, str]:
             lines += ["[[overall.bands]]", f"name = {_q(g)}", f"conditions = [{_q(condition)}]"]
         if form == "data":
             columns["门槛"] = st.sampled_from(["0", "1", "1"])
+        if form == "levels":
+            columns["达标"] = st.sampled_from(["是", "是", "否", ""])
     graded = form != "scores" or not lean
     if graded and draw(st.booleans()):
         cap = draw(st.sampled_from(["事故>0", "指标1得分率<80%", "组1得分<=0"]))
+        if words and _rare(draw, 3):  # a column of words read as a number where 事故 is not 0
+            cap = f"事故>0 and {draw(st.sampled_from(words))} = 0"
         effect = draw(
             st.sampled_from(
                 [
@@ -256,6 +409,8 @@ def cases(draw: st.DrawFn) -> tuple[str, str]:
             columns["事故"] = st.sampled_from(["0", "0", "2"])
     if draw(st.booleans()):  # a label beside the grade (不能评先), shown on every path
         flag = draw(st.sampled_from(["事故>0", "指标1得分率<80%", "总分<60"]))
+        if words and _rare(draw, 3):
+            flag = f"事故>0 or {draw(st.sampled_from(words))} != 0"
         lines += ["[[flags]]", 'label = "不能评先"', f"when = {_q(flag)}"]
         if flag.startswith("事故"):
             columns["事故"] = st.sampled_from(["0", "0", "2"])
@@ -270,10 +425,7 @@ def cases(draw: st.DrawFn) -> tuple[str, str]:
     header = ["单位", *(["类别"] if categories else []), *(["期间"] if periodic else []), *names]
     rows = [header]
     # The quarterly indicator's main input is reported by quarter (when there are quarters).
-    first = indicators[0]
-    periodic_column = {"scale": "率", "peer": "支出", "part": "评价"}.get(first["kind"], "值") + str(
-        first["code"]
-    )
+    periodic_column = main[indicators[0]["code"]]
     for u in range(draw(st.integers(2, 6))):
         name = f"单位{u + 1}"
         cells = {c: draw(columns[c]) for c in names}
