@@ -341,12 +341,8 @@ def cases(draw: st.DrawFn) -> tuple[str, str]:
                 effect = draw(st.sampled_from(["zero", "lowest_grade"]))
                 when = f"否决{k}>0"
                 if periodic and n == 0 and _rare(draw, 3):
-                    # A periodic indicator's veto reads a population value, or 分值 (a reported score's:
-                    # on a scale's, the column program raises, test_differential_regressions).
-                    whens = [f"否决{k}>mean_of(否决{k})"]
-                    if ind["kind"] == "reported":
-                        whens.append(f"否决{k}>0 and 分值>1")
-                    when = draw(st.sampled_from(whens))
+                    # A periodic indicator's veto reads a population value, or 分值.
+                    when = draw(st.sampled_from([f"否决{k}>mean_of(否决{k})", f"否决{k}>0 and 分值>1"]))
                 policies.append(f'{{ type = "veto", when = {_q(when)}, effect = {_q(effect)} }}')
                 columns[f"否决{k}"] = st.sampled_from(["0", "0", "0", "1"])
         if policies:

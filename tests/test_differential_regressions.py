@@ -78,12 +78,6 @@ def test_the_per_unit_program_vetoes_a_periodic_scale_reading_its_full_points(tm
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=KeyError,
-    reason="colperiodvetoes reads 分值 as a data column (KeyError: '分值') for a veto on a graded "
-    "indicator reported per period; being reworked in colperiodvetoes (h-periods3)",
-)
 def test_a_periodic_scale_whose_veto_reads_its_full_points_on_every_path(tmp_path: Path) -> None:
     scheme_path, data_path = _files(tmp_path, _VETO_READS_FULL, _VETO_DATA)
     full = assert_paths_agree(load(scheme_path), scheme_path, data_path)
