@@ -83,6 +83,8 @@ class Parameters:
             num = np.where(plain, x * a, y * b)
             out[name] = (IntColumn(num, den, bound), plain | given)
         for name, table in self.words.items():
+            if name not in columns:  # (population values read no words: colpop.gather gives none)
+                continue
             words, fine = columns[name]
             joined = words.copy()
             for i, (value, unit) in enumerate(zip(words.tolist(), names, strict=True)):
