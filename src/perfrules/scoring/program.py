@@ -151,6 +151,7 @@ class ColumnProgram:
         data |= self.steps.reads if self.steps is not None else set()  # what read steps read (colstepreads)
         self.vetoes = period_vetoes(plan, _compile, _Unsupported)  # on indicators per period: the year's row
         data |= self.vetoes.reads if self.vetoes is not None else set()  # (the year cells they read)
+        data -= plan.results.keys()  # (other indicators' results are computed, not data: 指标1·完成率)
         self.reads = tuple(sorted(data - computed | (self.own.reads if self.own else set())))
         self.params = Parameters.of(plan, self.reads, found.text_reads, _Unsupported)  # colparams
         # Per category key: each indicator's lower and upper limit (None: none).
