@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from perfrules import evaluate, load, load_units, loads
+from perfrules import SchemeError, evaluate, load, load_units, loads
 from perfrules.scoring.plan import names_read
 from test_column_record import _compare
 from test_column_total_errors import _both
@@ -276,3 +276,48 @@ def test_a_step_read_by_a_cap_is_not_a_data_column():
     """The names a scheme reads from the data: the step's inputs and 值2, not 指标1·完成率."""
     scheme = loads(_scheme(_OVERALL + _CAP, _ALONE), format="toml")
     assert sorted(names_read(scheme)) == ["值2", "完成数", "计划数"]
+
+
+@pytest.mark.parametrize(
+    ("where", "rule"),
+    [
+        ("caps[0].when", '[[caps]]\nwhen = "{name}<80"\ngrade = "良"\n'),
+        ("flags[0].when", '[[flags]]\nlabel = "不能评先"\nwhen = "{name}<80"\n'),
+        ("total_formula", None),
+    ],
+)
+def test_a_step_read_that_names_nothing_is_refused(where, rule):
+    """A misspelt step or code read by a rule on the total is refused when the scheme loads (it could
+    only fail every unit), worded as for an indicator's rules."""
+    for name, problem in [
+        (
+            "指标1·完成律",
+            "'指标1·完成律': indicator 1 指标1 has no step '完成律' (its steps: 完成率); "
+            "did you mean 指标1·完成率?",
+        ),
+        ("指标9·完成率", "'指标9·完成率' names no indicator (no code '9')"),
+    ]:
+        if rule is None:
+            form = f'\ntotal_formula = "指标1得分 + 指标2得分 + {name}/100"\n' + _OVERALL
+        else:
+            form = _OVERALL + "\n" + rule.replace("{name}", name)
+        with pytest.raises(SchemeError) as caught:
+            loads(_scheme(form, _ALONE), format="toml")
+        assert [(p.path, p.message) for p in caught.value.problems] == [(where, problem)]
+
+
+def test_a_step_over_all_units_read_by_a_cap_is_refused():
+    """A cap cannot read a value over all units (max_of): those are taken before any unit is scored."""
+    text = _scheme(_OVERALL + '\n[[caps]]\nwhen = "指标1·相对<80"\ngrade = "良"\n', _ALONE).replace(
+        'steps = ["完成率=完成数/计划数×100"]',
+        'steps = ["完成率=完成数/计划数×100", "相对=完成率/max_of(完成率)×100"]',
+    )
+    with pytest.raises(SchemeError) as caught:
+        loads(text, format="toml")
+    assert [(p.path, p.message) for p in caught.value.problems] == [
+        (
+            "caps[0].when",
+            "'指标1·相对' is worked out over all units (a rank, a peer ratio, max_of …) and cannot be read "
+            "from another indicator; read 指标1得分 instead",
+        )
+    ]

@@ -25,6 +25,7 @@ from .reads import (
     _check_population,
     _check_result_reads,
     _check_step_cycles,
+    check_step_read,
     indicator_reads,
     inputs_of,
     is_result_name,
@@ -431,8 +432,13 @@ class SchemeChecks:
             for i, band in enumerate(self.overall.bands):
                 conditions += [(f"overall.bands[{i}]", c) for c in band.conditions]
         codes = {ind.code: ind for ind in self._leaves}
+        if self.total_formula is not None:
+            conditions.append(("total_formula", self.total_formula))
         for path, condition in conditions:
             for name in sorted(condition.variables):
+                yield from check_step_read(path, name, codes)  # (指标1·完成率: a step of indicator 1)
+                if path == "total_formula":
+                    continue  # (its other names are checked with the formula: _check_total_formula)
                 match = _INDICATOR_NAME.fullmatch(name)
                 if match is None:
                     continue
