@@ -214,7 +214,8 @@ def finish_unit(
         scope = None
         if plan.rich_overall:
             scope = overall_scope(plan, unit, final, weights, contributions, scores, grades, subtotals)
-            scope.update(results)  # (the steps overall grading, caps and flags read: 指标1·完成率)
+            # The steps overall grading, caps and flags read (指标1·完成率); its scores are the scope's.
+            scope.update((name, v) for name, v in results.items() if plan.results[name][1] is not None)
             if plan.limits_total:
                 final = limit_total(plan, final, scope, unit_events)
         grade = grade_total(plan, final, scope, unit_events, unit.category)
