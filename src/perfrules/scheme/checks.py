@@ -26,6 +26,7 @@ from .reads import (
     _check_result_reads,
     _check_step_cycles,
     check_rule_step_reads,
+    check_step_read,
     indicator_reads,
     inputs_of,
     is_result_name,
@@ -426,12 +427,9 @@ class SchemeChecks:
         return tuple(GradeBand(name=name, conditions=["得分>=0"]) for name in self.scores or {})
 
     def _check_overall_names(self) -> Iterator[Problem]:
-        """Names like 指标12等次 in overall conditions and caps must name an indicator that has them.
-
-        They are computed, not data, so a code that does not exist (a typo) or
-        the grade of an indicator that is never graded could only fail every
-        unit when scored; say so now.
-        """
+        """Names like 指标12等次 or 指标1·完成率 in overall conditions, caps and flags must name an indicator
+        (and step) that has them: computed, not data, a typo or a grade never given could only fail every
+        unit when scored; say so now (a step over all units too: check_rule_step_reads)."""
         conditions: list[tuple[str, Formula]] = [
             (f"caps[{i}].when", cap.when) for i, cap in enumerate(self.caps)
         ] + [(f"flags[{i}].when", flag.when) for i, flag in enumerate(self.flags)]
@@ -439,8 +437,15 @@ class SchemeChecks:
             for i, band in enumerate(self.overall.bands):
                 conditions += [(f"overall.bands[{i}]", c) for c in band.conditions]
         codes = {ind.code: ind for ind in self._leaves}
+        leaves = [("", ind) for ind in self._leaves]  # (the total formula's: with the policies, above)
+        yield from check_rule_step_reads(leaves, [(path, c.variables) for path, c in conditions])
+        if self.total_formula is not None:
+            conditions.append(("total_formula", self.total_formula))
         for path, condition in conditions:
             for name in sorted(condition.variables):
+                yield from check_step_read(path, name, codes)  # (指标1·完成率: a step of indicator 1)
+                if path == "total_formula":
+                    continue  # (its other names are checked with the formula: _check_total_formula)
                 match = _INDICATOR_NAME.fullmatch(name)
                 if match is None:
                     continue

@@ -311,6 +311,28 @@ def _check_result_reads(leaves: Sequence[tuple[str, Indicator]]) -> Iterator[Pro
         )
 
 
+def check_step_read(path: str, name: str, codes: Mapping[str, Indicator]) -> Iterator[Problem]:
+    """A rule on the total (a cap, a flag, an overall band, the total formula) reading
+    ``指标<code>·<step>``: the indicator and its step must exist (that the step is not a value over all
+    units, :func:`check_rule_step_reads` says)."""
+    match = _RESULT_LIKE.fullmatch(name)
+    if match is None or not match.group(2).startswith("·"):
+        return
+    code, step = match.group(1), match.group(2)[1:]
+    ind = codes.get(code)
+    if ind is None:
+        close = difflib.get_close_matches(code, list(codes), n=1)
+        hint = f"; did you mean 指标{close[0]}·{step}?" if close else ""
+        yield Problem(path, f"'{name}' names no indicator (no code '{code}'){hint}")
+        return
+    steps = [step_target(s) for s in ind.steps]
+    if step not in steps:
+        close = difflib.get_close_matches(step, steps, n=1)
+        hint = f"; did you mean 指标{code}·{close[0]}?" if close else ""
+        shown = f" (its steps: {', '.join(steps)})" if steps else " (it has no steps)"
+        yield Problem(path, f"'{name}': indicator {ind.label} has no step '{step}'{shown}{hint}")
+
+
 def ordered_steps(ind: Indicator) -> list[Step]:
     """The indicator's steps in an order where each comes after what it reads."""
     by_target = {step_target(s): s for s in ind.steps}

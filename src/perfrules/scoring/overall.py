@@ -292,12 +292,15 @@ def period_totals(
     weights: Sequence[Fraction],
     contribution: Callable[[int, Number], Number],
     possible: Fraction,
+    results: Mapping[str, object] | None = None,
 ) -> tuple[PeriodTotal, ...]:
     """Each period's total and grade, beside the year's (see :class:`~perfrules.PeriodTotal`).
 
     *periods* holds each indicator's period results (empty for one scored on
     the year), *scores* and *grades* its year's; *contribution* turns indicator
     ``k``'s score into what it adds to the total, with the weights the year uses.
+    *results* are the other indicators' steps the grading reads (指标1·完成率), the
+    year's: a step read is worked out on the unit's year row, in every period.
     """
     scheme = plan.scheme
     if scheme.total_formula is not None or plan.aggregated:
@@ -329,6 +332,8 @@ def period_totals(
             scope = overall_scope(
                 plan, attrs.evolve(unit, data=data), final, weights, contributions, own_scores, own_grades
             )
+            if results:
+                scope.update((name, v) for name, v in results.items() if plan.results[name][1] is not None)
             if plan.limits_total:
                 final = limit_total(plan, final, scope, events)
         grade = grade_total(plan, final, scope, events, category)

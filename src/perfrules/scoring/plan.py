@@ -53,7 +53,8 @@ def _reads(scheme: Scheme) -> frozenset[str]:
     overall = scheme.overall_scale
     if overall is not None:
         graded |= overall.variables
-    names |= graded - scheme.overall_names()
+    # Other indicators' steps they read (指标1·完成率) are computed too.
+    names |= graded - scheme.overall_names() - results.keys()
     if scheme.roll_up is not None:  # a sub-unit's parent and its weight in the parent's mean
         names.add(scheme.roll_up.parent)
         if scheme.roll_up.weight is not None:
@@ -144,7 +145,18 @@ class Plan:
             later |= policy.when.variables if isinstance(policy, Veto) else policy.reads
         if scheme.total_formula is not None:
             later |= scheme.total_formula.variables
-        # What scheme-wide adjustments, vetoes and the total formula read of the indicators' results.
+        graded: set[str] = set()
+        for cap in scheme.caps:
+            graded |= cap.when.variables
+        for flag in scheme.flags:
+            graded |= flag.when.variables
+        if scheme.overall_scale is not None:
+            graded |= scheme.overall_scale.variables
+        # Overall grading, caps and flags read indicators' scores from the overall scope
+        # (overall_scope); the steps they read (指标1·完成率) are worked out as the other rules' are.
+        later |= {name for name in graded & self.results.keys() if self.results[name][1] is not None}
+        # What scheme-wide adjustments, vetoes, the total formula, overall grading, caps and flags
+        # read of the indicators' results: worked out once per unit, whichever rules read them.
         self.total_reads = frozenset(later & self.results.keys())
         overall = scheme.overall_scale
         self.overall = overall

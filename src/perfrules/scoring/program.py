@@ -150,7 +150,8 @@ class ColumnProgram:
         data |= self.steps.reads if self.steps is not None else set()  # what read steps read (colstepreads)
         self.vetoes = period_vetoes(plan, _compile, _Unsupported)  # on indicators per period: the year's row
         data |= self.vetoes.reads if self.vetoes is not None else set()  # (the year cells they read)
-        data -= {*computed, *self.text_reads}  # (columns of words the rules read: read as words, text_reads)
+        # Not data: other indicators' results (指标1·完成率), columns of words (read as words: text_reads).
+        data -= {*computed, *self.text_reads, *plan.results.keys()}
         self.reads = tuple(sorted(data | (self.own.reads if self.own else set())))
         self.params = Parameters.of(plan, self.reads, self.text_reads, _Unsupported)  # colparams
         # Per category key: each indicator's lower and upper limit (None: none).

@@ -214,6 +214,8 @@ def finish_unit(
         scope = None
         if plan.rich_overall:
             scope = overall_scope(plan, unit, final, weights, contributions, scores, grades, subtotals)
+            # The steps overall grading, caps and flags read (指标1·完成率); its scores are the scope's.
+            scope.update((name, v) for name, v in results.items() if plan.results[name][1] is not None)
             if plan.limits_total:
                 final = limit_total(plan, final, scope, unit_events)
         grade = grade_total(plan, final, scope, unit_events, unit.category)
@@ -224,7 +226,7 @@ def finish_unit(
                 return None  # (the column program does not know the periods' results here)
             # A grade per period beside the year's: the periods' scores, added up as the year's are.
             out.periods = period_totals(
-                plan, unit, periods, scores, grades, weights, weighting.contribution, possible
+                plan, unit, periods, scores, grades, weights, weighting.contribution, possible, results
             )
     except PerfrulesError as exc:
         out.errors = [unit_error(unit, None, exc)]
