@@ -150,7 +150,6 @@ def cases(draw: st.DrawFn) -> tuple[str, str]:
     for n, ind in enumerate(indicators):
         k, points = ind["code"], ind["points"]
         lines += ["[[indicators]]", f'code = "{k}"', f'name = "指标{k}"', f'group = "{ind["group"]}"']
-        renamed = False
         if categories:
             lines.append(f'weights = {{ "甲类" = {points}, "乙类" = {second[n]} }}')
         elif from_data and n == len(indicators) - 1:
@@ -204,8 +203,6 @@ def cases(draw: st.DrawFn) -> tuple[str, str]:
             # A threshold scale with levels whose value renames its variable (x): numbers are graded
             # as x, a level's name in the column is no number (the reader's error).
             scales[k] = ("优", "良", "差")
-            # (Not with missing = true: the paths disagree, test_differential_regressions.)
-            renamed = True
             lines.append(f'value = "率{k}"')
             lines.append(
                 'scale = { rule = "优：x≥2；良：1≤x<2；差：x<1", domain = [0, 2], '
@@ -315,7 +312,7 @@ def cases(draw: st.DrawFn) -> tuple[str, str]:
                 when = draw(st.sampled_from(whens))
                 policies.append(f'{{ type = "not_applicable", when = {_q(when)} }}')
                 columns[f"不适用{k}"] = st.sampled_from(["0", "0", "1"])
-            elif draw(st.booleans()) and not renamed:  # missing data: not applicable (blank cells below)
+            elif draw(st.booleans()):  # missing data: not applicable (blank cells below)
                 policies.append('{ type = "not_applicable", missing = true }')
             if draw(st.booleans()):
                 when = draw(st.sampled_from([f"违规{k}>0", f"违规{k}^2>0"]))  # (x^2: colpower)

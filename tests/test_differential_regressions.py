@@ -10,12 +10,11 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
-import pytest
-
-from perfrules import load
+from perfrules import check_data, load
 from perfrules.files.data import load_units
 from perfrules.scoring.colpop import batch_population
-from perfrules.scoring.plan import plan_of
+from perfrules.scoring.plan import names_read, plan_of
+from perfrules.scoring.program import score_columns
 from perfrules.scoring.unit import score_unit
 from test_differential import assert_paths_agree
 
@@ -85,10 +84,10 @@ def test_a_periodic_scale_whose_veto_reads_its_full_points_on_every_path(tmp_pat
 
 
 # A threshold scale with levels whose value (率1) renames its variable (x), not applicable where data
-# is missing. The per-unit program looks for x in the unit's data: 单位1 (率1 = 2) is not applicable
-# too ("不适用：x 数据缺失"), so both units get 0 (差) and tie for rank 1. score_columns on the units and
-# the command line's JSON give that; evaluate() over a file's units (its columns as read) and the
-# streamed CSV give 单位1 1 (优, rank 1) and 单位2 0 (rank 2).
+# is missing. The scale's x is graded as 率1, so the rule (and the reader, and the data check) is about
+# 率1: 单位1 (率1 = 2) is graded 优, 单位2 (率1 blank) is not applicable, "不适用：率1 数据缺失". (The
+# per-unit program, score_columns and the JSON output once looked for a column x and found 单位1 not
+# applicable too.)
 _RENAMED_MISSING = """
 name = "改名缺失"
 basis = "points"
@@ -112,20 +111,63 @@ policies = [{ type = "not_applicable", missing = true }]
 _RENAMED_DATA = "单位,率1\n单位1,2\n单位2,\n"
 
 
-def test_the_per_unit_program_finds_a_renamed_value_missing_under_its_scales_variable(tmp_path: Path) -> None:
+def test_the_per_unit_program_reads_a_renamed_value_as_its_column(tmp_path: Path) -> None:
+    """The oracle: 单位1's 率1 = 2 is x = 2, 优 (x ≥ 2) at the top of the domain [0, 2]: 优's interval
+    [90, 100] at 100%, 1 × 100% = 1 point; 单位2 has no 率1: not applicable, its weight goes nowhere
+    (no ``to``), 0 of 1."""
     scheme_path, data_path = _files(tmp_path, _RENAMED_MISSING, _RENAMED_DATA)
-    assert _oracle(scheme_path, data_path) == [("单位1", Decimal(0), False), ("单位2", Decimal(0), False)]
+    assert _oracle(scheme_path, data_path) == [("单位1", Decimal(1), False), ("单位2", Decimal(0), False)]
+    scheme = load(scheme_path)
+    plan = plan_of(scheme)
+    assert plan.indicators[0].sorted_inputs == ("率1",)
+    assert names_read(scheme) == frozenset({"率1"})
+    units = list(load_units(data_path, scheme=scheme))
+    first, second = (score_unit(plan, unit, {}, detail=True) for unit in units)
+    graded = first.indicators[0].scored
+    assert graded is not None and (graded.value, graded.grade, graded.score) == (2, "优", 1)
+    assert (first.indicators[0].inputs, first.indicators[0].events) == ({"率1": 2}, [])
+    missing = second.indicators[0]
+    assert (missing.applicable, missing.weight, missing.scored) == (False, 0, None)
+    assert [e.message for e in missing.events] == ["不适用：率1 数据缺失"]
+    # The column program gives the same, for both units (none sent back).
+    fast = score_columns(plan, units, {})
+    assert [(f.total, f.grade) for f in fast if f is not None] == [(Decimal(1), "优"), (Decimal(0), "差")]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="evaluate() over a file's units and the streamed CSV find 率1 present (单位1: 1, 优, rank 1) "
-    "where the per-unit program, score_columns and the JSON output look for the scale's x (0, 差, rank 1)",
-)
+def test_the_data_check_names_a_renamed_value_as_its_column(tmp_path: Path) -> None:
+    """A file without 率1 lacks 率1 (the column the scheme's author wrote), not the scale's x."""
+    scheme_path, data_path = _files(tmp_path, _RENAMED_MISSING, "单位,率2\n单位1,2\n")
+    problems = [str(p) for p in check_data(load(scheme_path), data_path).problems]
+    assert any("'率1'" in p and "missing" in p for p in problems), problems
+    assert not any("'x'" in p for p in problems), problems
+
+
 def test_a_renamed_value_on_a_scale_with_levels_not_applicable_when_missing_on_every_path(
     tmp_path: Path,
 ) -> None:
     scheme_path, data_path = _files(tmp_path, _RENAMED_MISSING, _RENAMED_DATA)
     full = assert_paths_agree(load(scheme_path), scheme_path, data_path)
+    assert [(r.unit, r.total, r.grade, r.rank) for r in full] == [
+        ("单位1", Decimal(1), "优", 1),
+        ("单位2", Decimal(0), "差", 2),
+    ]
     assert [(r.unit, r.total, r.vetoed) for r in full] == _oracle(scheme_path, data_path)
+
+
+def test_a_blank_renamed_value_takes_the_default_for_no_data_on_every_path(tmp_path: Path) -> None:
+    """A blank 率1 is a missing input: the default for no data gives 单位2 0.5 (of 1, 差: 50% < 60%);
+    单位1's 率1 = 2 is 优, 1. Without a default, 单位2's error names 率1 (not a bare KeyError's '率1')."""
+    policy = 'policies = [{ type = "not_applicable", missing = true }]'
+    text = _RENAMED_MISSING.replace(policy, 'policies = [{ type = "default", score = 0.5 }]')
+    scheme_path, data_path = _files(tmp_path, text, _RENAMED_DATA)
+    full = assert_paths_agree(load(scheme_path), scheme_path, data_path)
+    assert [(r.unit, r.total, r.grade, r.rank) for r in full] == [
+        ("单位1", Decimal(1), "优", 1),
+        ("单位2", Decimal("0.5"), "差", 2),
+    ]
+    assert [e.message for e in list(full)[1].indicators[0].events] == ["缺少数据“率1”，按规定默认得 0.5分"]
+    scheme_path, data_path = _files(tmp_path, _RENAMED_MISSING.replace(policy, ""), _RENAMED_DATA)
+    bare = assert_paths_agree(load(scheme_path), scheme_path, data_path)
+    assert [(e.indicator, e.field, e.message) for e in list(bare)[1].errors] == [
+        ("1", "率1", "no value for '率1' in formula 'the value of 1 指标1'")
+    ]

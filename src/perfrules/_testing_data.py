@@ -21,6 +21,7 @@ from .formula.language import Formula
 from .formula.tree import Chain, Name, Node
 from .grading.scale import GradeScale
 from .scheme.model import Scheme
+from .scheme.reads import renamed_variable
 from .scheme.steps import Part, PeerRatio
 from .scheme.tree import Indicator
 from .scoring.plan import names_read
@@ -122,8 +123,9 @@ def _reads(
             if isinstance(ind.score.tree, Name) and ind.score.tree.name in fields:
                 top = max(Fraction(p.ceiling(c)) for c in columns)
                 ranges[ind.score.tree.name] = (Fraction(0), top)
-        if scale is not None and scale.variable in fields and scale.domain is not None:
-            ranges[scale.variable] = _domain_range(scale)
+        measured_name = graded_name(ind)
+        if scale is not None and measured_name in fields and scale.domain is not None:
+            ranges[measured_name] = _domain_range(scale)
     for policy in scheme.policies:
         names = set(getattr(policy, "reads", ()))
         when = getattr(policy, "when", None)
@@ -137,6 +139,14 @@ def _reads(
     for name in labels:
         ranges.pop(name, None)
     return labels, ranges, frozenset(divisors & set(ranges))
+
+
+def graded_name(ind: Indicator) -> str | None:
+    """The name whose value the indicator's threshold scale grades: its ``value`` where that renames the
+    scale's measured name, else that name (None: no threshold scale)."""
+    if ind.scale is None:
+        return None
+    return ind.value if renamed_variable(ind) is not None else ind.scale.variable
 
 
 def _measure(ind: Indicator, target: str, data: dict[str, object]) -> Fraction | None:

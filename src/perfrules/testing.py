@@ -22,7 +22,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from ._testing_data import _EPSILONS, _as_value, _known, _left_out, _measure, _place
+from ._testing_data import _EPSILONS, _as_value, _known, _left_out, _measure, _place, graded_name
 from .formula.language import Formula
 from .formula.tree import BoolOp, Call, Chain, Compare, Name, Node, Num, Percent, Power, Unary, show
 from .grading.scale import DEFAULT_SCORES, GradeBand, GradeScale
@@ -384,33 +384,34 @@ def unit_data(draw: st.DrawFn, scheme: Scheme, *, missing: float = 0.05) -> dict
     # A graded value outside its scale's domain (a rate over 100%) makes the unit fail:
     # bring it inside through one of its inputs.
     for ind in scheme.indicators():
-        scale = ind.scale
-        if scale is None or scale.variable is None or scale.domain is None or not scale.boundaries:
+        scale, measured_as = ind.scale, graded_name(ind)
+        if scale is None or measured_as is None or scale.domain is None or not scale.boundaries:
             continue
-        measured = _measure(ind, scale.variable, data)
+        measured = _measure(ind, measured_as, data)
         if measured is None or measured in scale.domain:
             continue
         goal = Fraction(draw(st.sampled_from(scale.boundaries)))
         for pivot in known.pivots[ind.code]:
-            placed = _place(ind, scale.variable, pivot, goal, data)
+            placed = _place(ind, measured_as, pivot, goal, data)
             if placed is not None and ranges[pivot][0] <= placed <= ranges[pivot][1]:
                 data[pivot] = _as_value(placed)
                 break
     graded = [
         ind
         for ind in scheme.indicators()
-        if ind.scale is not None and ind.scale.variable is not None and ind.scale.boundaries
+        if ind.scale is not None and graded_name(ind) is not None and ind.scale.boundaries
     ]
     if graded:
         ind = draw(st.sampled_from(graded))
-        assert ind.scale is not None and ind.scale.variable is not None
+        graded_as = graded_name(ind)
+        assert ind.scale is not None and graded_as is not None
         pivots = known.pivots[ind.code]
         if pivots:
             pivot = draw(st.sampled_from(pivots))
             goal = Fraction(draw(st.sampled_from(ind.scale.boundaries))) + draw(st.sampled_from(_EPSILONS))
             if ind.scale.domain is not None and goal not in ind.scale.domain:
                 goal = Fraction(draw(st.sampled_from(ind.scale.boundaries)))
-            placed = _place(ind, ind.scale.variable, pivot, goal, data)
+            placed = _place(ind, graded_as, pivot, goal, data)
             lo, hi = ranges[pivot]
             if placed is not None and lo <= placed <= hi and not (pivot in divisors and placed == 0):
                 data[pivot] = _as_value(placed)

@@ -134,7 +134,7 @@ def indicator_reads(ind: Indicator) -> frozenset[str]:
     for step in ind.steps:
         reads |= step_reads(step)
     if ind.scale is not None:
-        reads |= ind.scale.variables
+        reads |= ind.scale.variables - {renamed_variable(ind)}
     if ind.value is not None:
         reads.add(ind.value)
     if ind.score is not None:
@@ -146,6 +146,16 @@ def indicator_reads(ind: Indicator) -> frozenset[str]:
         if isinstance(policy, Adjust):
             reads |= policy.reads
     return frozenset(reads - targets - {"分值"})
+
+
+def renamed_variable(ind: Indicator) -> str | None:
+    """The measured name of the indicator's threshold scale that its ``value`` renames (the scale's
+    ``x`` graded as ``率1``), or None. Scoring grades the scale with ``x`` given the value's number, so
+    ``x`` is not read from the data (unless another rule reads it): the data name is the value's."""
+    scale = ind.scale
+    if scale is None or ind.value is None or scale.variable is None or scale.variable == ind.value:
+        return None
+    return scale.variable
 
 
 def _indicator_result_reads(ind: Indicator, known: Mapping[str, object]) -> frozenset[str]:

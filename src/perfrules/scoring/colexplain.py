@@ -414,6 +414,8 @@ def _scored(
         else:
             graded_on: dict[str, object] = scope
             if ind.ind.value is not None and scale.variable is not None and ind.ind.value != scale.variable:
+                if ind.ind.value not in scope:  # (the lookup sent the unit back: no value to grade)
+                    return "a renamed value missing"
                 graded_on = {**scope, scale.variable: scope[ind.ind.value]}
             variable = scale.variable
             if variable is not None:

@@ -413,6 +413,10 @@ class IndicatorPlan(CompiledIndicator):
             else:
                 graded_on: Mapping[str, object] = scope
                 if ind.value is not None and scale.variable is not None and ind.value != scale.variable:
+                    if ind.value not in scope:  # no value to grade: a missing input (a default may take it)
+                        raise MissingValueError(
+                            ind.value, f"the value of {ind.label}", _close(ind.value, scope)
+                        )
                     graded_on = {**scope, scale.variable: scope[ind.value]}
                 grading = scale.grade(graded_on, explain=detail)
                 variable = scale.variable
