@@ -38,8 +38,10 @@ __all__ = [
     "BLANK",
     "REACHED",
     "TAKEN",
+    "STEPS_SCOPE",
     "UNPLAIN",
     "Blanks",
+    "bands_read",
     "blank_value",
     "part_read",
     "reach_fields",
@@ -64,6 +66,12 @@ GOING = "\0formulas going"
 at nothing (filled in as each is worked out: colreach.Unread)."""
 
 
+STEPS_SCOPE = "\0steps scope "
+"""Where a batch's columns hold, as ``STEPS_SCOPE + code``, the scope after the steps of an indicator
+graded by a scale of conditions (:func:`bands_read`) with a default for no data: colreach follows its
+band conditions over the steps' values (colgraded leaves it, coldefaults takes it)."""
+
+
 REACHED = "\0reached "
 """Under :data:`TAKEN`, ``REACHED + code``: which rows of the indicator's steps and score formula
 reach a blank input (:class:`perfrules.scoring.colreach.Reached`)."""
@@ -73,7 +81,7 @@ def reach_fields(ind: IndicatorPlan, defaulted: bool = True) -> frozenset[str] |
     """The data names of an indicator whose steps and score formula :mod:`~perfrules.scoring.colreach`
     follows to a blank input (its default for no data takes those rows), with those its zero rules
     read, as data columns (through its ``inputs``); None where it does not (a scale other than
-    :func:`scale_read`'s, steps other than formulas, :func:`part_read`'s parts, peer ratios and
+    :func:`scale_read`'s, :func:`word_read`'s or :func:`bands_read`'s, steps other than formulas, :func:`part_read`'s parts, peer ratios and
     ranks, or with zero rules of their own). A peer ratio's or rank's value is
     never blank: where the unit has none, the step's error comes first (the indicator's error, as
     :mod:`~perfrules.scoring.colfailures` words it), as it runs before the score formula. Not
@@ -81,7 +89,8 @@ def reach_fields(ind: IndicatorPlan, defaulted: bool = True) -> frozenset[str] |
     plain number its formulas reach is its error)."""
     formula = ind.ind.score
     graded = scale_read(ind) or (word_read(ind) if defaulted else None)
-    if (ind.no_data is None) == defaulted or (formula is None) == (graded is None):
+    bands = bands_read(ind) if defaulted else None  # (a scale of conditions: graded is None)
+    if (ind.no_data is None) == defaulted or (bands is None and (formula is None) == (graded is None)):
         return None
     if ind.zero_by_target:
         return None
@@ -90,7 +99,7 @@ def reach_fields(ind: IndicatorPlan, defaulted: bool = True) -> frozenset[str] |
     names: set[str] = set(formula.variables) if formula is not None else {graded} if graded else set()
     names = names.union(*(s.variables for s in ind.steps if isinstance(s, Formula)))
     names |= {read for read in map(part_read, ind.steps) if read is not None}
-    names |= set().union(*(rule.when.variables for rule in ind.zero_indicator))
+    names |= set().union(*(rule.when.variables for rule in ind.zero_indicator), bands or ())
     mapping = ind.ind.inputs  # (the data columns of the names read, through the ``inputs``)
     return frozenset(mapping.get(name, name) for name in names - ind.targets - {FULL_NAME})
 
@@ -115,6 +124,20 @@ def word_read(ind: IndicatorPlan) -> str | None:
     if scale is None or not scale.is_categorical or ind.periodic:
         return None
     return ind.ind.value
+
+
+def bands_read(ind: IndicatorPlan) -> frozenset[str] | None:
+    """The names an indicator graded by a scale of conditions over numbers reads (its bands'
+    conditions, read band by band, each band's conditions in turn until one holds: the per-unit
+    program's :func:`~perfrules.grading.decide.grade_conditions`); None for other forms, for a scale
+    with levels (words), for a value renamed by ``value``, and for an indicator reported per period."""
+    scale = ind.ind.scale
+    if scale is None or scale.is_categorical or scale.is_threshold or scale.levels or ind.periodic:
+        return None
+    value = ind.ind.value
+    if value is not None and (scale.variable is None or value != scale.variable):
+        return None
+    return frozenset(scale.variables)
 
 
 def scale_read(ind: IndicatorPlan) -> str | None:

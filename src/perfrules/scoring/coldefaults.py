@@ -35,7 +35,7 @@ from typing import Any
 from .._intcols import SAFE, IntColumn, as_objects, numpy
 from .._numbers import as_fraction
 from ..scheme.reads import FULL_NAME
-from .colblank import BLANK, TAKEN, blank_value
+from .colblank import BLANK, STEPS_SCOPE, TAKEN, blank_value
 from .colconds import compile_condition
 from .colfull import with_full
 from .colgraded import GRADED_BLANK
@@ -107,11 +107,16 @@ def with_defaults(
             which[taken] = last
             fired |= taken
             cols[TAKEN][ind.code] = taken
-        found = reach.run(cols, n) if reach is not None and reach.ready(cols) else None
+        ready = reach is not None and reach.ready(cols)
+        found = reach.run(cols, n) if reach is not None and ready and not reach.after else None
         earlier = cols.pop(SEND_BACK, None)
         if no_data is not None:
             cols[ZERO_DIVISOR] = np.zeros(n, dtype=bool)
         col: IntColumn = step(cols, n)
+        steps = cols.pop(STEPS_SCOPE + ind.code, None)
+        if reach is not None and ready and reach.after:  # over the steps' values (colreach)
+            marks = (SEND_BACK, ZERO_DIVISOR, GRADED_BLANK)
+            found = reach.run({**{k: v for k, v in cols.items() if k not in marks}, **(steps or {})}, n)
         marks = cols.pop(SEND_BACK, None)
         zero = cols.pop(ZERO_DIVISOR, None)
         words = cols.pop(GRADED_BLANK, None)  # rows a word scale found no word in (colgraded)

@@ -21,7 +21,10 @@ step's value, a power), the row goes to the per-unit program.
 
 :func:`compile_reach` takes the forms where this is certain: a score formula,
 or a threshold scale of one value (:func:`~perfrules.scoring.colblank.scale_read`:
-the name it grades is read last), after steps that are formulas, ``part`` steps
+the name it grades is read last) or a scale of conditions over numbers
+(:func:`~perfrules.scoring.colblank.bands_read`: each condition in the order
+the per-unit program reads them, over the steps' values, after the steps run),
+after steps that are formulas, ``part`` steps
 grading one value by a threshold scale (:func:`~perfrules.scoring.colblank.part_read`:
 the step reads that one name), peer ratios or ranks (whose values are never
 blank: where a unit has none, the step's error comes first), without zero rules
@@ -54,7 +57,17 @@ from ..formula.tree import BoolOp, Call, Chain, Compare, Name, Node, Num, Percen
 from ..scheme.reads import FULL_NAME
 from ..scheme.steps import step_target
 from .coladjust import adjust_reads
-from .colblank import BLANK, REACHED, TAKEN, UNPLAIN, part_read, reach_fields, scale_read, word_read
+from .colblank import (
+    BLANK,
+    REACHED,
+    TAKEN,
+    UNPLAIN,
+    bands_read,
+    part_read,
+    reach_fields,
+    scale_read,
+    word_read,
+)
 from .colconds import compile_condition
 from .colsteps import POPULATION_ABSENT, POPULATION_PREFIX, SEND_BACK, ZERO_DIVISOR
 from .compiled import Scored
@@ -112,12 +125,13 @@ class Reach:
         self.ind = ind
         self.key = key  # where the batch's columns mark the cells it follows (BLANK, or UNPLAIN)
         self.keys: list[tuple[str, str]] = []  # the population calls it follows: column, key
+        self.after = False  # whether it runs after the steps, over their scope (a scale of conditions)
         self.fns = fns
         self.field = _fields_of(ind)  # a name the formulas read -> its data column (the ``inputs``)
         self.fields = frozenset(map(self.field, fields))  # the data columns
         # Per formula (the formula steps, then the score formula): how many steps run before it.
         self.before = [k for k, s in enumerate(ind.steps) if isinstance(s, Formula) or part_read(s)]
-        self.before.append(len(ind.steps))
+        self.before += [len(ind.steps)] * (len(formulas) - len(self.before))  # (a scale's conditions)
         self.zeroed = frozenset(map(self.field, set().union(*(r.when.variables for r in ind.zero_indicator))))
         other = [
             w.variables for w in (*(p.when for p in ind.defaults_when), *(v.when for v in ind.vetoes)) if w
@@ -226,12 +240,17 @@ def compile_reach(
     policy, formula, graded = ind.no_data, ind.ind.score, scale_read(ind) or word_read(ind)
     if known is None:
         return None
-    if formula is None:  # a scale grading one name after the steps: the name read last
-        assert graded is not None
-        formula = Formula.parse(graded)
-    # The formula steps, a part's read as a formula of that one name, and the score formula.
+    bands = ind.ind.scale if key == BLANK and bands_read(ind) is not None else None
+    # The formula steps, a part's read as a formula of that one name, and the score formula (a scale
+    # grading one name after the steps: the name read last; a scale of conditions: each condition).
     formulas = [_read_of(step) for step in ind.steps if isinstance(step, Formula) or part_read(step)]
-    formulas.append(formula)
+    if bands is not None:
+        formulas += [cond for band in bands.bands for cond in band.conditions]
+    elif formula is None:
+        assert graded is not None
+        formulas.append(Formula.parse(graded))
+    else:
+        formulas.append(formula)
     computed = {FULL_NAME, *ind.targets}
     fields = {n for f in formulas for n in f.variables} - computed
     if not fields:
@@ -241,14 +260,50 @@ def compile_reach(
     }:
         return None  # (a named input the formulas do not read: the per-unit program decides)
     how: tuple[Any, str, str, list[tuple[str, str]]] = (_fields_of(ind), key, ind.code, [])
+    steps = len(formulas) - (sum(map(len, (b.conditions for b in bands.bands))) if bands else 1)
     try:
-        fns = [_reach(f.tree, computed, compile_node, unsupported, how) for f in formulas]
+        last = formulas if bands is None else formulas[:steps]
+        fns = [_reach(f.tree, computed, compile_node, unsupported, how) for f in last]
+        if bands is not None:  # (after the steps: their values are at hand, STEPS_SCOPE)
+            fns += _bands(bands, computed, compile_node, unsupported, how)
     except _Unsure:
         return None
     except unsupported:
         return None
     found = Reach(ind, formulas, fns, fields, key)
     found.keys = how[3]
+    found.after = bands is not None
+    return found
+
+
+def _bands(
+    scale: Any, computed: set[str], compile_node: Any, unsupported: type[Exception], how: Any
+) -> list[Any]:
+    """A scale of conditions as reach functions, one per condition in the order the per-unit program
+    reads them (:func:`~perfrules.grading.decide.grade_conditions`): band by band, each band's
+    conditions until one holds, and under the policy ``first`` no band after one that holds. Its
+    conditions are worked out over the steps' values too (the scope after them)."""
+    fns: list[Any] = []
+    held: list[Any] = []  # (the bands before that held, under ``first``)
+    for band in scale.bands:
+        before: list[Any] = []
+        for cond in band.conditions:
+            if FULL_NAME in cond.variables:
+                raise _Unsure  # (分值 is among the steps' scope only where a step reads it)
+            gates = [_negated(g) for g in (*held, *before)]
+            gate = (lambda cols, n, gates=gates: _all(gates, cols, n)) if gates else None
+            fns.append(_in_turn([(gate, _reach(cond.tree, computed, compile_node, unsupported, how, True))]))
+            before.append(compile_condition(cond.tree, compile_node, unsupported))
+        if scale.policy == "first":
+            held.append(lambda cols, n, before=before: ~_all([_negated(c) for c in before], cols, n))
+    return fns
+
+
+def _all(conditions: Sequence[Any], cols: dict[str, Any], n: int) -> Any:
+    """Where every one of *conditions* holds."""
+    found = numpy().ones(n, dtype=bool)
+    for condition in conditions:
+        found &= condition(cols, n)
     return found
 
 
@@ -271,21 +326,28 @@ def _fields_of(ind: IndicatorPlan) -> Any:
     return lambda name: mapping.get(name, name)
 
 
-def _reach(node: Node, computed: set[str], compile_node: Any, unsupported: type[Exception], how: Any) -> Any:
+def _reach(
+    node: Node,
+    computed: set[str],
+    compile_node: Any,
+    unsupported: type[Exception],
+    how: Any,
+    at_hand: bool = False,
+) -> Any:
     """A function of the batch's columns giving, per row, where evaluating *node* stops first at a
     blank name, where first at a division by 0, and where the order is not known (three bool arrays;
     *how*: a name's data column, where the columns mark the cells followed, the indicator's code and
     its population calls followed so far), and where the first stop is a population value the unit
     lacks (which: an int array, see :meth:`Reach.run`). The per-unit program evaluates left to right,
     each operand of a chain before the operation, so a division by 0 stops it only where no blank
-    was read before."""
+    was read before. *at_hand*: the steps' values are among the columns (a scale's conditions)."""
     field, key, code, calls = how
 
     def sub(child: Node) -> Any:
-        return _reach(child, computed, compile_node, unsupported, how)
+        return _reach(child, computed, compile_node, unsupported, how, at_hand)
 
     def holds(child: Node) -> Any:
-        if computed & _names(child):
+        if computed & _names(child) and not at_hand:
             raise _Unsure  # (a condition on a step's value: the steps' columns are not at hand here)
         return compile_condition(child, compile_node, unsupported)
 
@@ -305,7 +367,9 @@ def _reach(node: Node, computed: set[str], compile_node: Any, unsupported: type[
         for op, operand in node.rest:
             parts.append((None, sub(operand)))
             if op == "/":
-                parts.append((None, _zero(operand, computed, compile_node, unsupported)))
+                parts.append(
+                    (None, _zero(operand, set() if at_hand else computed, compile_node, unsupported))
+                )
         return _in_turn(parts)
     if isinstance(node, Compare):
         # A chain stops at the first comparison that fails: later operands only where all before hold.
