@@ -31,6 +31,7 @@ from .._intcols import numpy
 from ..formula.language import Formula
 from ..scheme.reads import FULL_NAME
 from ..scheme.steps import Part, PeerRatio, Rank
+from .colsteps import SEND_BACK, ZERO_DIVISOR
 from .indicator import IndicatorPlan
 from .plan import Plan
 
@@ -43,6 +44,7 @@ __all__ = [
     "Blanks",
     "bands_read",
     "blank_value",
+    "leave_steps",
     "part_read",
     "reach_fields",
     "unsure",
@@ -68,8 +70,8 @@ at nothing (filled in as each is worked out: colreach.Unread)."""
 
 STEPS_SCOPE = "\0steps scope "
 """Where a batch's columns hold, as ``STEPS_SCOPE + code``, the scope after the steps of an indicator
-graded by a scale of conditions (:func:`bands_read`) with a default for no data: colreach follows its
-band conditions over the steps' values (colgraded leaves it, coldefaults takes it)."""
+with a default for no data (:func:`leave_steps`): colreach follows its formulas and a scale's
+conditions over the steps' values (coldefaults takes it)."""
 
 
 REACHED = "\0reached "
@@ -81,10 +83,11 @@ def reach_fields(ind: IndicatorPlan, defaulted: bool = True) -> frozenset[str] |
     """The data names of an indicator whose steps and score formula :mod:`~perfrules.scoring.colreach`
     follows to a blank input (its default for no data takes those rows), with those its zero rules
     read, as data columns (through its ``inputs``); None where it does not (a scale other than
-    :func:`scale_read`'s, :func:`word_read`'s or :func:`bands_read`'s, steps other than formulas, :func:`part_read`'s parts, peer ratios and
-    ranks, or with zero rules of their own). A peer ratio's or rank's value is
-    never blank: where the unit has none, the step's error comes first (the indicator's error, as
-    :mod:`~perfrules.scoring.colfailures` words it), as it runs before the score formula. Not
+    :func:`scale_read`'s, :func:`word_read`'s or :func:`bands_read`'s, steps other than formulas,
+    :func:`part_read`'s parts, peer ratios and ranks, or with zero rules of their own). A peer
+    ratio's or rank's value is never blank: where the unit has none, the step's error comes first
+    (the indicator's error, as :mod:`~perfrules.scoring.colfailures` words it), as it runs before
+    the score formula. Not
     *defaulted*: the same of an indicator without a default for no data (any cell that is not a
     plain number its formulas reach is its error)."""
     formula = ind.ind.score
@@ -102,6 +105,13 @@ def reach_fields(ind: IndicatorPlan, defaulted: bool = True) -> frozenset[str] |
     names |= set().union(*(rule.when.variables for rule in ind.zero_indicator), bands or ())
     mapping = ind.ind.inputs  # (the data columns of the names read, through the ``inputs``)
     return frozenset(mapping.get(name, name) for name in names - ind.targets - {FULL_NAME})
+
+
+def leave_steps(ind: IndicatorPlan, scope: Mapping[str, Any], cols: dict[str, Any]) -> None:
+    """Leave *scope* (after the indicator's steps) among *cols* under :data:`STEPS_SCOPE` where the
+    indicator has a default for no data, without the rows its steps marked (those are on *cols*)."""
+    if ind.no_data is not None:
+        cols[STEPS_SCOPE + ind.code] = {k: v for k, v in scope.items() if k not in (SEND_BACK, ZERO_DIVISOR)}
 
 
 def part_read(step: object) -> str | None:

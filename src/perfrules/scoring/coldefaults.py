@@ -54,10 +54,14 @@ def with_defaults(
     compile_node: Any,
     unsupported: type[Exception],
     fired_key: str | None = None,
+    steps: str | bool = False,
 ) -> tuple[Any, set[str]]:
     """The indicator's column step *step* with its ``default … when`` policies before it, and the
     data names the conditions read. With *fired_key*, the rows a default took (a bool array) are
-    left among the columns under it.
+    left among the columns under it. *steps*: where *step* leaves the scope after the indicator's
+    steps (True: :data:`~perfrules.scoring.colblank.STEPS_SCOPE`, :func:`~perfrules.scoring.colblank.
+    leave_steps`; a key: there, left in place): the reach of its formulas is followed over the
+    steps' values, after them (a division by a step's value, a scale's conditions: colreach).
 
     A default score that differs by category (the midpoint of 良 in each category's points) is
     each row's category's.
@@ -88,7 +92,11 @@ def with_defaults(
     # input, is a cell that is not a plain number: those units go to the per-unit program).
     no_data = None if ind.no_data is None else scores(ind.no_data)
     blank = blank_value(ind)  # a blank value the scale grades first takes it too (colblank)
-    reach = compile_reach(ind, compile_node, unsupported)  # so do rows whose formulas reach one (colreach)
+    at_hand = STEPS_SCOPE + ind.code if steps is True else steps or None
+    if not ind.steps:
+        at_hand = None
+    # So do rows whose formulas reach one (colreach).
+    reach = compile_reach(ind, compile_node, unsupported, at_hand=at_hand is not None)
     if not rules and no_data is None:
         return step, reads
     last = len(rules)
@@ -108,15 +116,15 @@ def with_defaults(
             fired |= taken
             cols[TAKEN][ind.code] = taken
         ready = reach is not None and reach.ready(cols)
-        found = reach.run(cols, n) if reach is not None and ready and not reach.after else None
+        found = reach.run(cols, n) if reach is not None and ready and at_hand is None else None
         earlier = cols.pop(SEND_BACK, None)
         if no_data is not None:
             cols[ZERO_DIVISOR] = np.zeros(n, dtype=bool)
         col: IntColumn = step(cols, n)
-        steps = cols.pop(STEPS_SCOPE + ind.code, None)
-        if reach is not None and ready and reach.after:  # over the steps' values (colreach)
+        scope = None if at_hand is None else cols.pop(at_hand, None) if steps is True else cols.get(at_hand)
+        if reach is not None and ready and scope is not None:  # over the steps' values (colreach)
             marks = (SEND_BACK, ZERO_DIVISOR, GRADED_BLANK)
-            found = reach.run({**{k: v for k, v in cols.items() if k not in marks}, **(steps or {})}, n)
+            found = reach.run({**{k: v for k, v in cols.items() if k not in marks}, **scope}, n)
         marks = cols.pop(SEND_BACK, None)
         zero = cols.pop(ZERO_DIVISOR, None)
         words = cols.pop(GRADED_BLANK, None)  # rows a word scale found no word in (colgraded)

@@ -22,7 +22,7 @@ from typing import Any
 from .._intcols import IntColumn, numpy
 from .._numbers import as_fraction
 from ..scheme.steps import Part
-from .colblank import STEPS_SCOPE, bands_read
+from .colblank import leave_steps
 from .collookup import compile_lookup, scale_inputs
 from .colscale import kept, value_why
 from .colsteps import CATEGORY, SEND_BACK, ZERO_DIVISOR, on_scope, send_back
@@ -127,16 +127,12 @@ def compile_looked_up(
     lookup = compile_lookup(names, text, grade, codes)
     reads |= set(names) - targets
 
-    # A scale of conditions with a default for no data: colreach follows its conditions over the
-    # steps' values (coldefaults takes the scope).
-    reach_key = STEPS_SCOPE + ind.code if ind.no_data is not None and bands_read(ind) is not None else None
-
     def run(cols: dict[str, Any], n: int) -> Any:
         if run_steps is None:
             return lookup(cols, n)
         scope = run_steps(cols, n)
         kept(scope, cols, scope_key)
-        kept(scope, cols, reach_key)
+        leave_steps(ind, scope, cols)  # (colreach follows the formulas over the steps' values)
         return on_scope(lookup, scope, cols, n)
 
     if not scale.is_categorical or ind.no_data is None:

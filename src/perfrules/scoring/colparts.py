@@ -28,6 +28,7 @@ from ..formula.language import Formula
 from ..scheme.policies import Default, NotApplicable, ZeroWhen
 from ..scheme.reads import FULL_NAME
 from ..scheme.steps import Part, PeerRatio, Rank, step_target
+from .colblank import leave_steps
 from .collookup import compile_lookup, scale_inputs
 from .colscale import grade_column, pieces
 from .colsteps import DIVISIONS, POPULATION_PREFIX, SEND_BACK, on_scope
@@ -186,6 +187,8 @@ def compile_scored(
     reads |= set(formula.variables) - targets
 
     def run(cols: dict[str, Any], n: int) -> Any:
-        return on_scope(score, run_steps(cols, n), cols, n)
+        scope = run_steps(cols, n)
+        leave_steps(ind, scope, cols)  # (colreach follows the formulas over the steps' values)
+        return on_scope(score, scope, cols, n)
 
     return run, reads

@@ -52,6 +52,7 @@ from typing import Any
 
 from .._errors import MissingValueError
 from .._intcols import numpy
+from .._numbers import LIMITS
 from ..formula.language import POPULATION_FUNCTIONS, Formula, normalize_name
 from ..formula.tree import BoolOp, Call, Chain, Compare, Name, Node, Num, Percent, Power, Unary, show
 from ..scheme.reads import FULL_NAME
@@ -84,6 +85,7 @@ class Reached:
 
     def __init__(self, reach: Reach, found: tuple[Any, ...], fired: Any, taken: Any, blank: Any) -> None:
         self.reach, self.reached, self.where, self.pop = reach, found[0], found[1], found[5]
+        self.unsure = found[4]  # (where the first stop is not known: a later blank may be read)
         self.fired, self.taken, self.blank = fired, taken, blank
 
     def name(self, i: int) -> str:
@@ -113,7 +115,7 @@ class Reached:
             return False
         if name in reach.zeroed or name not in reach.fields:
             return self.blank[name] & self.fired
-        return self.blank[name] & (self.fired | ~self.reached)
+        return self.blank[name] & (self.fired | ~(self.reached | self.unsure))
 
 
 class Reach:
@@ -125,7 +127,6 @@ class Reach:
         self.ind = ind
         self.key = key  # where the batch's columns mark the cells it follows (BLANK, or UNPLAIN)
         self.keys: list[tuple[str, str]] = []  # the population calls it follows: column, key
-        self.after = False  # whether it runs after the steps, over their scope (a scale of conditions)
         self.fns = fns
         self.field = _fields_of(ind)  # a name the formulas read -> its data column (the ``inputs``)
         self.fields = frozenset(map(self.field, fields))  # the data columns
@@ -232,15 +233,23 @@ def compile_unread(ind: IndicatorPlan, compile_node: Any, unsupported: type[Exce
 
 
 def compile_reach(
-    ind: IndicatorPlan, compile_node: Any, unsupported: type[Exception], key: str = BLANK
+    ind: IndicatorPlan,
+    compile_node: Any,
+    unsupported: type[Exception],
+    key: str = BLANK,
+    at_hand: bool = False,
 ) -> Reach | None:
     """The indicator's :class:`Reach` where it is certain (see the module's docstring), else None;
-    *key*: the cells it follows (:data:`UNPLAIN`: :func:`compile_unread`)."""
+    *key*: the cells it follows (:data:`UNPLAIN`: :func:`compile_unread`); *at_hand*: it runs after
+    the steps, over their values (a division by a step's value, a condition on one, a scale's
+    conditions are followed there)."""
     known = reach_fields(ind, key == BLANK)
     policy, formula, graded = ind.no_data, ind.ind.score, scale_read(ind) or word_read(ind)
     if known is None:
         return None
     bands = ind.ind.scale if key == BLANK and bands_read(ind) is not None else None
+    if bands is not None and not at_hand:
+        return None  # (its conditions read the steps' values)
     # The formula steps, a part's read as a formula of that one name, and the score formula (a scale
     # grading one name after the steps: the name read last; a scale of conditions: each condition).
     formulas = [_read_of(step) for step in ind.steps if isinstance(step, Formula) or part_read(step)]
@@ -263,7 +272,7 @@ def compile_reach(
     steps = len(formulas) - (sum(map(len, (b.conditions for b in bands.bands))) if bands else 1)
     try:
         last = formulas if bands is None else formulas[:steps]
-        fns = [_reach(f.tree, computed, compile_node, unsupported, how) for f in last]
+        fns = [_reach(f.tree, computed, compile_node, unsupported, how, at_hand) for f in last]
         if bands is not None:  # (after the steps: their values are at hand, STEPS_SCOPE)
             fns += _bands(bands, computed, compile_node, unsupported, how)
     except _Unsure:
@@ -272,7 +281,6 @@ def compile_reach(
         return None
     found = Reach(ind, formulas, fns, fields, key)
     found.keys = how[3]
-    found.after = bands is not None
     return found
 
 
@@ -347,7 +355,7 @@ def _reach(
         return _reach(child, computed, compile_node, unsupported, how, at_hand)
 
     def holds(child: Node) -> Any:
-        if computed & _names(child) and not at_hand:
+        if (computed if not at_hand else {FULL_NAME}) & _names(child):
             raise _Unsure  # (a condition on a step's value: the steps' columns are not at hand here)
         return compile_condition(child, compile_node, unsupported)
 
@@ -360,15 +368,16 @@ def _reach(
         return lambda cols, n: (cols[key][name], *_nothing(n), numpy().zeros(n, dtype=numpy().int64))
     if isinstance(node, Percent | Unary):
         return sub(node.operand)
-    if isinstance(node, Power):  # (0 to a negative power divides by 0: where, is not followed here)
-        return _in_turn([(None, sub(node.base)), (None, sub(node.exponent)), (None, _unknown)])
+    if isinstance(node, Power):  # (0 to a negative power divides by 0)
+        power = _power(node, {FULL_NAME} if at_hand else computed, compile_node, unsupported)
+        return _in_turn([(None, sub(node.base)), (None, sub(node.exponent)), (None, power)])
     if isinstance(node, Chain):
         parts: list[tuple[Any, Any]] = [(None, sub(node.first))]
         for op, operand in node.rest:
             parts.append((None, sub(operand)))
             if op == "/":
                 parts.append(
-                    (None, _zero(operand, set() if at_hand else computed, compile_node, unsupported))
+                    (None, _zero(operand, {FULL_NAME} if at_hand else computed, compile_node, unsupported))
                 )
         return _in_turn(parts)
     if isinstance(node, Compare):
@@ -454,6 +463,35 @@ def _zero(divisor: Node, computed: set[str], compile_node: Any, unsupported: typ
         np = numpy()
         zero = np.asarray(value(scope, n).num == 0, dtype=bool)
         return np.zeros(n, dtype=bool), zero, np.zeros(n, dtype=bool), np.zeros(n, dtype=np.int64)
+
+    return run
+
+
+def _power(node: Power, computed: set[str], compile_node: Any, unsupported: type[Exception]) -> Any:
+    """The power *node* (once its base and exponent are worked out): a stop where the base is 0 and
+    the exponent a whole number below 0 (a division by 0, as ``formula.compute._pow`` raises it);
+    unknown where the exponent is not a whole number within the limits (the per-unit program's
+    error), or where their values are not at hand (a step's value, or a form that does not compile)."""
+    if computed & (_names(node.base) | _names(node.exponent)):
+        return _unknown
+    try:
+        base, exponent = compile_node(node.base), compile_node(node.exponent)
+    except unsupported:
+        return _unknown
+
+    def run(cols: dict[str, Any], n: int) -> tuple[Any, Any, Any, Any]:
+        scope = {k: v for k, v in cols.items() if k not in (SEND_BACK, ZERO_DIVISOR)}  # (its marks: its own)
+        np = numpy()
+        e = exponent(scope, n)
+        whole = np.asarray(e.num % e.den == 0, dtype=bool)
+        inside = np.asarray(abs(e.num) <= LIMITS.max_exponent * e.den, dtype=bool)
+        zero = (
+            np.asarray(base(scope, n).num == 0, dtype=bool)
+            & np.asarray(e.num < 0, dtype=bool)
+            & whole
+            & inside
+        )
+        return np.zeros(n, dtype=bool), zero, ~(whole & inside), np.zeros(n, dtype=np.int64)
 
     return run
 
