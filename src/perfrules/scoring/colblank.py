@@ -37,6 +37,7 @@ from .plan import Plan
 
 __all__ = [
     "BLANK",
+    "PART_BLANK",
     "REACHED",
     "TAKEN",
     "STEPS_SCOPE",
@@ -45,9 +46,11 @@ __all__ = [
     "bands_read",
     "blank_value",
     "leave_steps",
+    "graded_part",
     "part_read",
     "reach_fields",
     "unsure",
+    "words_part",
 ]
 
 BLANK = "\0blank cells"
@@ -66,6 +69,12 @@ not plain numbers (blank or not: bool arrays)."""
 GOING = "\0formulas going"
 """Where a batch's columns hold, per indicator without a default for no data, where its formulas stop
 at nothing (filled in as each is worked out: colreach.Unread)."""
+
+
+PART_BLANK = "\0part blank"
+"""Where a batch's columns hold the rows a ``part`` over words found no word to grade in (a bool array,
+filled in place: :func:`words_part`), for an indicator with a default for no data (coldefaults puts it
+there): the default takes them where the reach says so, and sends the others back."""
 
 
 STEPS_SCOPE = "\0steps scope "
@@ -97,11 +106,17 @@ def reach_fields(ind: IndicatorPlan, defaulted: bool = True) -> frozenset[str] |
         return None
     if ind.zero_by_target:
         return None
-    if not all(isinstance(step, Formula | PeerRatio | Rank) or part_read(step) for step in ind.steps):
+    parts = [s for s in ind.steps if defaulted and graded_part(s)]  # (over the steps' values: colreach)
+    if not all(isinstance(s, Formula | PeerRatio | Rank) or part_read(s) or s in parts for s in ind.steps):
         return None
     names: set[str] = set(formula.variables) if formula is not None else {graded} if graded else set()
     names = names.union(*(s.variables for s in ind.steps if isinstance(s, Formula)))
     names |= {read for read in map(part_read, ind.steps) if read is not None}
+    for part in parts:  # (its ``of``; a scale of conditions: its values)
+        assert isinstance(part, Part)
+        names |= ({part.of} if part.of is not None else set()) | (
+            set() if part.scale.is_categorical else set(part.scale.variables)
+        )
     names |= set().union(*(rule.when.variables for rule in ind.zero_indicator), bands or ())
     mapping = ind.ind.inputs  # (the data columns of the names read, through the ``inputs``)
     return frozenset(mapping.get(name, name) for name in names - ind.targets - {FULL_NAME})
@@ -112,6 +127,36 @@ def leave_steps(ind: IndicatorPlan, scope: Mapping[str, Any], cols: dict[str, An
     indicator has a default for no data, without the rows its steps marked (those are on *cols*)."""
     if ind.no_data is not None:
         cols[STEPS_SCOPE + ind.code] = {k: v for k, v in scope.items() if k not in (SEND_BACK, ZERO_DIVISOR)}
+
+
+def graded_part(step: object) -> bool:
+    """Whether *step* is a ``part`` over words (its ``of``) or a scale of conditions over numbers
+    (no levels), whose reads colreach follows over the steps' values (other parts: :func:`part_read`)."""
+    if not isinstance(step, Part) or part_read(step) is not None or step.scale.levels:
+        return False
+    return step.of is not None if step.scale.is_categorical else not step.scale.is_threshold
+
+
+def words_part(fn: Any, of: str) -> Any:
+    """A ``part`` over words (*fn*: its lookup, grading the word *of*) whose rows without a word are left
+    under :data:`PART_BLANK` rather than sent back, where the scope has it (see there)."""
+
+    def run(scope: dict[str, Any], n: int) -> Any:
+        held = scope.get(PART_BLANK)
+        before = scope.get(SEND_BACK)
+        col = fn(scope, n)
+        after = scope.get(SEND_BACK)
+        if held is None or after is None or after is before:
+            return col
+        np = numpy()
+        none = np.array([v is None for v in scope[of]], dtype=bool) & (
+            after if before is None else after & ~before
+        )
+        held |= none  # in place: every copy of the scope shares it
+        scope[SEND_BACK] = after & ~none
+        return col
+
+    return run
 
 
 def part_read(step: object) -> str | None:

@@ -35,7 +35,7 @@ from typing import Any
 from .._intcols import SAFE, IntColumn, as_objects, numpy
 from .._numbers import as_fraction
 from ..scheme.reads import FULL_NAME
-from .colblank import BLANK, STEPS_SCOPE, TAKEN, blank_value
+from .colblank import BLANK, PART_BLANK, STEPS_SCOPE, TAKEN, blank_value
 from .colconds import compile_condition
 from .colfull import with_full
 from .colgraded import GRADED_BLANK
@@ -120,7 +120,9 @@ def with_defaults(
         earlier = cols.pop(SEND_BACK, None)
         if no_data is not None:
             cols[ZERO_DIVISOR] = np.zeros(n, dtype=bool)
+            cols[PART_BLANK] = np.zeros(n, dtype=bool)  # (rows a part over words found no word in)
         col: IntColumn = step(cols, n)
+        parts = cols.pop(PART_BLANK, None)
         scope = None if at_hand is None else cols.pop(at_hand, None) if steps is True else cols.get(at_hand)
         if reach is not None and ready and scope is not None:  # over the steps' values (colreach)
             marks = (SEND_BACK, ZERO_DIVISOR, GRADED_BLANK)
@@ -149,9 +151,10 @@ def with_defaults(
             taken = zero & ~fired & (~marks if marks is not None else True)
             which[taken] = last
             fired |= taken
-        if words is not None:  # the default took them, or the per-unit program decides
-            lost = words & ~fired
-            marks = lost if marks is None else marks | lost
+        for blanks_left in (words, parts):  # the default took them, or the per-unit program decides
+            if blanks_left is not None:
+                lost = blanks_left & ~fired
+                marks = lost if marks is None else marks | lost
         for m in (earlier, None if marks is None else marks & ~fired):
             if m is not None:
                 send_back(cols, m)

@@ -28,7 +28,7 @@ from ..formula.language import Formula
 from ..scheme.policies import Default, NotApplicable, ZeroWhen
 from ..scheme.reads import FULL_NAME
 from ..scheme.steps import Part, PeerRatio, Rank, step_target
-from .colblank import leave_steps
+from .colblank import leave_steps, words_part
 from .collookup import compile_lookup, scale_inputs
 from .colscale import grade_column, pieces
 from .colsteps import DIVISIONS, POPULATION_PREFIX, SEND_BACK, on_scope
@@ -123,6 +123,8 @@ def compile_steps(
                 names = set(step.variables)
             elif isinstance(step, Part):
                 fn, graded = compile_part(step, unsupported)
+                if step.scale.is_categorical and step.of is not None:  # (a blank word: coldefaults)
+                    fn = words_part(fn, step.of)
                 steps.append((target, fn))
                 names = graded
             elif isinstance(step, PeerRatio | Rank):  # the batch's population values, as a column

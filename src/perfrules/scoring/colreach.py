@@ -56,7 +56,7 @@ from .._numbers import LIMITS
 from ..formula.language import POPULATION_FUNCTIONS, Formula, normalize_name
 from ..formula.tree import BoolOp, Call, Chain, Compare, Name, Node, Num, Percent, Power, Unary, show
 from ..scheme.reads import FULL_NAME
-from ..scheme.steps import step_target
+from ..scheme.steps import Part, step_target
 from .coladjust import adjust_reads
 from .colblank import (
     BLANK,
@@ -64,6 +64,7 @@ from .colblank import (
     TAKEN,
     UNPLAIN,
     bands_read,
+    graded_part,
     part_read,
     reach_fields,
     scale_read,
@@ -122,7 +123,13 @@ class Reach:
     """An indicator's steps and score formula as reach columns (see the module's docstring)."""
 
     def __init__(
-        self, ind: IndicatorPlan, formulas: Sequence[Formula], fns: Sequence[Any], fields: set[str], key: str
+        self,
+        ind: IndicatorPlan,
+        formulas: Sequence[Formula],
+        fns: Sequence[Any],
+        fields: set[str],
+        key: str,
+        before: list[int],
     ):
         self.ind = ind
         self.key = key  # where the batch's columns mark the cells it follows (BLANK, or UNPLAIN)
@@ -130,9 +137,8 @@ class Reach:
         self.fns = fns
         self.field = _fields_of(ind)  # a name the formulas read -> its data column (the ``inputs``)
         self.fields = frozenset(map(self.field, fields))  # the data columns
-        # Per formula (the formula steps, then the score formula): how many steps run before it.
-        self.before = [k for k, s in enumerate(ind.steps) if isinstance(s, Formula) or part_read(s)]
-        self.before += [len(ind.steps)] * (len(formulas) - len(self.before))  # (a scale's conditions)
+        # Per formula (the steps' reads, then the score formula or scale's): how many steps run before it.
+        self.before = before
         self.zeroed = frozenset(map(self.field, set().union(*(r.when.variables for r in ind.zero_indicator))))
         other = [
             w.variables for w in (*(p.when for p in ind.defaults_when), *(v.when for v in ind.vetoes)) if w
@@ -248,18 +254,31 @@ def compile_reach(
     if known is None:
         return None
     bands = ind.ind.scale if key == BLANK and bands_read(ind) is not None else None
-    if bands is not None and not at_hand:
-        return None  # (its conditions read the steps' values)
-    # The formula steps, a part's read as a formula of that one name, and the score formula (a scale
-    # grading one name after the steps: the name read last; a scale of conditions: each condition).
-    formulas = [_read_of(step) for step in ind.steps if isinstance(step, Formula) or part_read(step)]
+    if (bands is not None or any(map(graded_part, ind.steps))) and not at_hand:
+        return None  # (conditions that read the steps' values)
+    # Per formula the indicator reads, in turn: the formula, how many steps run before it, and the
+    # scale whose conditions it is (None: a formula as it is). The formula steps, a part's reads (the
+    # name it grades; a part over words: its ``of``; over several values: its ``of``, then each
+    # condition), and the score formula (a scale grading one name after the steps: the name read
+    # last; a scale of conditions: each condition).
+    entries: list[tuple[Formula, int, Any]] = []
+    for k, step in enumerate(ind.steps):
+        if isinstance(step, Formula) or part_read(step):
+            entries.append((_read_of(step), k, None))
+        elif isinstance(step, Part):
+            if step.of is not None:
+                entries.append((Formula.parse(step.of), k, None))
+            if graded_part(step) and not (step.of is not None and len(step.scale.variables) == 1):
+                entries += [(cond, k, step.scale) for band in step.scale.bands for cond in band.conditions]
+    last = len(ind.steps)
     if bands is not None:
-        formulas += [cond for band in bands.bands for cond in band.conditions]
+        entries += [(cond, last, bands) for band in bands.bands for cond in band.conditions]
     elif formula is None:
         assert graded is not None
-        formulas.append(Formula.parse(graded))
+        entries.append((Formula.parse(graded), last, None))
     else:
-        formulas.append(formula)
+        entries.append((formula, last, None))
+    formulas = [f for f, _, _ in entries]
     computed = {FULL_NAME, *ind.targets}
     fields = {n for f in formulas for n in f.variables} - computed
     if not fields:
@@ -269,17 +288,18 @@ def compile_reach(
     }:
         return None  # (a named input the formulas do not read: the per-unit program decides)
     how: tuple[Any, str, str, list[tuple[str, str]]] = (_fields_of(ind), key, ind.code, [])
-    steps = len(formulas) - (sum(map(len, (b.conditions for b in bands.bands))) if bands else 1)
     try:
-        last = formulas if bands is None else formulas[:steps]
-        fns = [_reach(f.tree, computed, compile_node, unsupported, how, at_hand) for f in last]
-        if bands is not None:  # (after the steps: their values are at hand, STEPS_SCOPE)
-            fns += _bands(bands, computed, compile_node, unsupported, how)
+        fns: list[Any] = []
+        for j, (f, k, scale) in enumerate(entries):
+            if scale is None:
+                fns.append(_reach(f.tree, computed, compile_node, unsupported, how, at_hand))
+            elif j == 0 or entries[j - 1][1:] != (k, scale):  # (after the steps: their values at hand)
+                fns += _bands(scale, computed, compile_node, unsupported, how)
     except _Unsure:
         return None
     except unsupported:
         return None
-    found = Reach(ind, formulas, fns, fields, key)
+    found = Reach(ind, formulas, fns, fields, key, [k for _, k, _ in entries])
     found.keys = how[3]
     return found
 
