@@ -101,3 +101,20 @@ def test_the_conditions_of_a_band_are_read_until_one_holds(tmp_path):
     ]
     assert [(e.indicator, e.error) for e in fast[2].errors] == [("2", "MissingValueError")]
     assert _events(fast[1], tmp_path, text, "乙")[0].startswith("缺少数据“投诉”")
+
+
+def test_a_blank_before_a_grading_the_scale_refuses(tmp_path):
+    """The three bands under ``exclusive``. 甲 (0.95, 投诉 1): 优 and 良 both hold: 指标1's error, as the
+    per-unit program words it. 乙 (0.95, 投诉 blank): 优 reads the blank first, before the scale could
+    refuse anything (the columns graded it as 0, where 优 and 良 both hold): the default 6, + 1 = 7.
+    丙 (0.5, 投诉 blank): no band reads 投诉, 差: 2 + 1 = 3. 丁 (0.95, 3): 良 only: 8 + 1 = 9."""
+    text = _scale("exclusive", _THREE)
+    data = "单位,完成数,计划数,投诉,值2\n甲,19,20,1,1\n乙,19,20,,1\n丙,5,10,,1\n丁,19,20,3,1\n"
+    fast, _ = _both(tmp_path, text, data)
+    assert [f.total for f in fast] == [None, Decimal(7), Decimal(3), Decimal(9)]
+    assert [f.scores[0] for f in fast] == [None, Decimal(6), Decimal(2), Decimal(8)]
+    assert [e.message for e in fast[0].errors] == [
+        "grades 优, 良 all hold; the scale's policy is 'exclusive' (choose 'lowest' for 就低不就高)"
+    ]
+    assert _share(tmp_path, text) == ColumnShare(4, 0, 0)
+    assert _events(fast[1], tmp_path, text, "乙")[0].startswith("缺少数据“投诉”")
