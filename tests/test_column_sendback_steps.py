@@ -112,3 +112,29 @@ def test_a_branch_on_a_steps_value_beside_a_blank(tmp_path):
     ]
     assert _share(tmp_path, text) == ColumnShare(4, 0, 0)
     assert _said(fast, tmp_path, text, "甲乙丙丁") == ["", "缺少数据“b”", "", "无数据（“计划"]
+
+
+def test_a_blank_a_zero_rule_on_a_step_reads(tmp_path):
+    """率 = 完成数/计划数 with a zero rule on it (事故 > 0: 率 counts 0), score 分值×率 + b, default 3.
+    甲 (0.5, 事故 0): 5 + 1 = 6, + 1 = 7. 乙 (事故 blank): the rule reads it after the step: 缺少数据“事故”,
+    3 + 1 = 4. 丙 (事故 1): 率 is 0: 0 + 1 = 1, + 1 = 2. 丁 (完成数 and 事故 blank): the step reads 完成数
+    first. 戊 (计划数 0, 事故 1): the step divides by 0 before the rule. 己 (b blank): the score formula
+    reads it after the rule zeroed 率: 缺少数据“b”."""
+    text = _first(
+        'steps = ["率=完成数/计划数"]\nscore = "分值×率 + b"\n'
+        'policies = [{ type = "default", score = 3 }, { type = "zero", target = "率", when = "事故 > 0" }]\n'
+    )
+    data = "单位,完成数,计划数,事故,b,值2\n甲,1,2,0,1,1\n乙,1,2,,1,1\n丙,1,2,1,1,1\n丁,,2,,1,1\n戊,1,0,1,1,1\n己,1,2,1,,1\n"
+    fast, _ = _both(tmp_path, text, data)
+    assert [f.scores[0] for f in fast] == [
+        Decimal(6),
+        Decimal(3),
+        Decimal(1),
+        Decimal(3),
+        Decimal(3),
+        Decimal(3),
+    ]
+    assert [f.total for f in fast] == [Decimal(7), Decimal(4), Decimal(2), Decimal(4), Decimal(4), Decimal(4)]
+    assert _share(tmp_path, text) == ColumnShare(6, 0, 0)
+    said = _said(fast[1:], tmp_path, text, "乙丙丁戊己")
+    assert said == ["缺少数据“事故", "“事故 > 0", "缺少数据“完成", "无数据（“计划", "缺少数据“b”"]

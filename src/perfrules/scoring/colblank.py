@@ -104,8 +104,8 @@ def reach_fields(ind: IndicatorPlan, defaulted: bool = True) -> frozenset[str] |
     bands = bands_read(ind) if defaulted else None  # (a scale of conditions: graded is None)
     if (ind.no_data is None) == defaulted or (bands is None and (formula is None) == (graded is None)):
         return None
-    if ind.zero_by_target:
-        return None
+    if ind.zero_by_target and not defaulted:
+        return None  # (a step's zero rules: followed over the steps' values, colreach)
     parts = [s for s in ind.steps if defaulted and graded_part(s)]  # (over the steps' values: colreach)
     if not all(isinstance(s, Formula | PeerRatio | Rank) or part_read(s) or s in parts for s in ind.steps):
         return None
@@ -118,6 +118,7 @@ def reach_fields(ind: IndicatorPlan, defaulted: bool = True) -> frozenset[str] |
             set() if part.scale.is_categorical else set(part.scale.variables)
         )
     names |= set().union(*(rule.when.variables for rule in ind.zero_indicator), bands or ())
+    names |= set().union(*(rule.when.variables for rules in ind.zero_by_target.values() for rule in rules))
     mapping = ind.ind.inputs  # (the data columns of the names read, through the ``inputs``)
     return frozenset(mapping.get(name, name) for name in names - ind.targets - {FULL_NAME})
 

@@ -254,7 +254,7 @@ def compile_reach(
     if known is None:
         return None
     bands = ind.ind.scale if key == BLANK and bands_read(ind) is not None else None
-    if (bands is not None or any(map(graded_part, ind.steps))) and not at_hand:
+    if (bands is not None or ind.zero_by_target or any(map(graded_part, ind.steps))) and not at_hand:
         return None  # (conditions that read the steps' values)
     # Per formula the indicator reads, in turn: the formula, how many steps run before it, and the
     # scale whose conditions it is (None: a formula as it is). The formula steps, a part's reads (the
@@ -270,6 +270,13 @@ def compile_reach(
                 entries.append((Formula.parse(step.of), k, None))
             if graded_part(step) and not (step.of is not None and len(step.scale.variables) == 1):
                 entries += [(cond, k, step.scale) for band in step.scale.bands for cond in band.conditions]
+        # The step's zero rules, each worked out in turn after it (its own value and later steps' are
+        # not at hand as the per-unit program reads them there: not followed).
+        later = {step_target(s) for s in ind.steps[k:]}
+        for rule in ind.zero_by_target.get(step_target(step), ()):
+            if later & rule.when.variables:
+                return None
+            entries.append((rule.when, k, None))
     last = len(ind.steps)
     if bands is not None:
         entries += [(cond, last, bands) for band in bands.bands for cond in band.conditions]
