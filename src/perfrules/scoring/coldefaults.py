@@ -95,8 +95,10 @@ def with_defaults(
     at_hand = STEPS_SCOPE + ind.code if steps is True else steps or None
     if not ind.steps:
         at_hand = None
-    # So do rows whose formulas reach one (colreach).
-    reach = compile_reach(ind, compile_node, unsupported, at_hand=at_hand is not None)
+    # So do rows whose formulas reach one (colreach): over the steps' values where the step leaves
+    # them, else (or where it did not) before the step, as far as that is certain.
+    reach = compile_reach(ind, compile_node, unsupported)
+    later = None if at_hand is None else compile_reach(ind, compile_node, unsupported, at_hand=True)
     if not rules and no_data is None:
         return step, reads
     last = len(rules)
@@ -115,8 +117,7 @@ def with_defaults(
             which[taken] = last
             fired |= taken
             cols[TAKEN][ind.code] = taken
-        ready = reach is not None and reach.ready(cols)
-        found = reach.run(cols, n) if reach is not None and ready and at_hand is None else None
+        found = reach.run(cols, n) if reach is not None and reach.ready(cols) else None
         earlier = cols.pop(SEND_BACK, None)
         if no_data is not None:
             cols[ZERO_DIVISOR] = np.zeros(n, dtype=bool)
@@ -124,9 +125,10 @@ def with_defaults(
         col: IntColumn = step(cols, n)
         parts = cols.pop(PART_BLANK, None)
         scope = None if at_hand is None else cols.pop(at_hand, None) if steps is True else cols.get(at_hand)
-        if reach is not None and ready and scope is not None:  # over the steps' values (colreach)
+        used = reach
+        if later is not None and later.ready(cols) and scope is not None:  # over the steps' values
             marks = (SEND_BACK, ZERO_DIVISOR, GRADED_BLANK)
-            found = reach.run({**{k: v for k, v in cols.items() if k not in marks}, **scope}, n)
+            found, used = later.run({**{k: v for k, v in cols.items() if k not in marks}, **scope}, n), later
         marks = cols.pop(SEND_BACK, None)
         zero = cols.pop(ZERO_DIVISOR, None)
         words = cols.pop(GRADED_BLANK, None)  # rows a word scale found no word in (colgraded)
@@ -159,8 +161,8 @@ def with_defaults(
             if m is not None:
                 send_back(cols, m)
         if found is not None:
-            assert reach is not None
-            reach.mark(cols, found, fired, blanks)
+            assert used is not None
+            used.mark(cols, found, fired, blanks)
         if fired_key is not None:
             cols[fired_key] = fired
         if not fired.any():

@@ -106,8 +106,9 @@ class Indicators:
                 continue
             if formula is not None and ind.steps and not ind.population_calls:
                 # A score formula over what the indicator's steps compute (colparts).
-                fn, names = colparts.compile_scored(ind, compile_node, unsupported)
-                if ind.no_data is not None and not colpoints.free_defaults(ind, scheme.categories):
+                defaulted = ind.no_data is not None and not colpoints.free_defaults(ind, scheme.categories)
+                fn, names = colparts.compile_scored(ind, compile_node, unsupported, defaulted)
+                if defaulted:
                     # The default for no data: on a division by 0, or a blank input the steps reach.
                     fn, _ = coldefaults.with_defaults(
                         ind, fn, scheme.categories, compile_node, unsupported, steps=True

@@ -153,7 +153,7 @@ def compile_steps(
 
 
 def compile_scored(
-    ind: IndicatorPlan, compile_node: Any, unsupported: type[Exception]
+    ind: IndicatorPlan, compile_node: Any, unsupported: type[Exception], leave: bool = False
 ) -> tuple[Any, set[str]]:
     """The column step of an indicator whose score formula reads what its steps compute (Shenzhen 6:
     ``(网上申请得分+网上查询得分+在线处理得分)/3``), and the data names it reads. The program holds
@@ -190,7 +190,8 @@ def compile_scored(
 
     def run(cols: dict[str, Any], n: int) -> Any:
         scope = run_steps(cols, n)
-        leave_steps(ind, scope, cols)  # (colreach follows the formulas over the steps' values)
+        if leave:  # (colreach follows the formulas over the steps' values: coldefaults takes them)
+            leave_steps(ind, scope, cols)
         return on_scope(score, scope, cols, n)
 
     return run, reads
