@@ -31,19 +31,26 @@ from .._intcols import numpy
 from ..formula.language import Formula
 from ..scheme.reads import FULL_NAME
 from ..scheme.steps import Part, PeerRatio, Rank
+from .colsteps import SEND_BACK, ZERO_DIVISOR
 from .indicator import IndicatorPlan
 from .plan import Plan
 
 __all__ = [
     "BLANK",
+    "PART_BLANK",
     "REACHED",
     "TAKEN",
+    "STEPS_SCOPE",
     "UNPLAIN",
     "Blanks",
+    "bands_read",
     "blank_value",
+    "leave_steps",
+    "graded_part",
     "part_read",
     "reach_fields",
     "unsure",
+    "words_part",
 ]
 
 BLANK = "\0blank cells"
@@ -64,6 +71,18 @@ GOING = "\0formulas going"
 at nothing (filled in as each is worked out: colreach.Unread)."""
 
 
+PART_BLANK = "\0part blank"
+"""Where a batch's columns hold the rows a ``part`` over words found no word to grade in (a bool array,
+filled in place: :func:`words_part`), for an indicator with a default for no data (coldefaults puts it
+there): the default takes them where the reach says so, and sends the others back."""
+
+
+STEPS_SCOPE = "\0steps scope "
+"""Where a batch's columns hold, as ``STEPS_SCOPE + code``, the scope after the steps of an indicator
+with a default for no data (:func:`leave_steps`): colreach follows its formulas and a scale's
+conditions over the steps' values (coldefaults takes it)."""
+
+
 REACHED = "\0reached "
 """Under :data:`TAKEN`, ``REACHED + code``: which rows of the indicator's steps and score formula
 reach a blank input (:class:`perfrules.scoring.colreach.Reached`)."""
@@ -73,26 +92,72 @@ def reach_fields(ind: IndicatorPlan, defaulted: bool = True) -> frozenset[str] |
     """The data names of an indicator whose steps and score formula :mod:`~perfrules.scoring.colreach`
     follows to a blank input (its default for no data takes those rows), with those its zero rules
     read, as data columns (through its ``inputs``); None where it does not (a scale other than
-    :func:`scale_read`'s, steps other than formulas, :func:`part_read`'s parts, peer ratios and
-    ranks, or with zero rules of their own). A peer ratio's or rank's value is
-    never blank: where the unit has none, the step's error comes first (the indicator's error, as
-    :mod:`~perfrules.scoring.colfailures` words it), as it runs before the score formula. Not
+    :func:`scale_read`'s, :func:`word_read`'s or :func:`bands_read`'s, steps other than formulas,
+    :func:`part_read`'s parts, peer ratios and ranks, or with zero rules of their own). A peer
+    ratio's or rank's value is never blank: where the unit has none, the step's error comes first
+    (the indicator's error, as :mod:`~perfrules.scoring.colfailures` words it), as it runs before
+    the score formula. Not
     *defaulted*: the same of an indicator without a default for no data (any cell that is not a
     plain number its formulas reach is its error)."""
     formula = ind.ind.score
     graded = scale_read(ind) or (word_read(ind) if defaulted else None)
-    if (ind.no_data is None) == defaulted or (formula is None) == (graded is None):
+    bands = bands_read(ind) if defaulted else None  # (a scale of conditions: graded is None)
+    if (ind.no_data is None) == defaulted or (bands is None and (formula is None) == (graded is None)):
         return None
-    if ind.zero_by_target:
-        return None
-    if not all(isinstance(step, Formula | PeerRatio | Rank) or part_read(step) for step in ind.steps):
+    if ind.zero_by_target and not defaulted:
+        return None  # (a step's zero rules: followed over the steps' values, colreach)
+    parts = [s for s in ind.steps if defaulted and graded_part(s)]  # (over the steps' values: colreach)
+    if not all(isinstance(s, Formula | PeerRatio | Rank) or part_read(s) or s in parts for s in ind.steps):
         return None
     names: set[str] = set(formula.variables) if formula is not None else {graded} if graded else set()
     names = names.union(*(s.variables for s in ind.steps if isinstance(s, Formula)))
     names |= {read for read in map(part_read, ind.steps) if read is not None}
-    names |= set().union(*(rule.when.variables for rule in ind.zero_indicator))
+    for part in parts:  # (its ``of``; a scale of conditions: its values)
+        assert isinstance(part, Part)
+        names |= ({part.of} if part.of is not None else set()) | (
+            set() if part.scale.is_categorical else set(part.scale.variables)
+        )
+    names |= set().union(*(rule.when.variables for rule in ind.zero_indicator), bands or ())
+    names |= set().union(*(rule.when.variables for rules in ind.zero_by_target.values() for rule in rules))
     mapping = ind.ind.inputs  # (the data columns of the names read, through the ``inputs``)
     return frozenset(mapping.get(name, name) for name in names - ind.targets - {FULL_NAME})
+
+
+def leave_steps(ind: IndicatorPlan, scope: Mapping[str, Any], cols: dict[str, Any]) -> None:
+    """Leave *scope* (after the indicator's steps) among *cols* under :data:`STEPS_SCOPE` where the
+    indicator has a default for no data, without the rows its steps marked (those are on *cols*)."""
+    if ind.no_data is not None:
+        cols[STEPS_SCOPE + ind.code] = {k: v for k, v in scope.items() if k not in (SEND_BACK, ZERO_DIVISOR)}
+
+
+def graded_part(step: object) -> bool:
+    """Whether *step* is a ``part`` over words (its ``of``) or a scale of conditions over numbers
+    (no levels), whose reads colreach follows over the steps' values (other parts: :func:`part_read`)."""
+    if not isinstance(step, Part) or part_read(step) is not None or step.scale.levels:
+        return False
+    return step.of is not None if step.scale.is_categorical else not step.scale.is_threshold
+
+
+def words_part(fn: Any, of: str) -> Any:
+    """A ``part`` over words (*fn*: its lookup, grading the word *of*) whose rows without a word are left
+    under :data:`PART_BLANK` rather than sent back, where the scope has it (see there)."""
+
+    def run(scope: dict[str, Any], n: int) -> Any:
+        held = scope.get(PART_BLANK)
+        before = scope.get(SEND_BACK)
+        col = fn(scope, n)
+        after = scope.get(SEND_BACK)
+        if held is None or after is None or after is before:
+            return col
+        np = numpy()
+        none = np.array([v is None for v in scope[of]], dtype=bool) & (
+            after if before is None else after & ~before
+        )
+        held |= none  # in place: every copy of the scope shares it
+        scope[SEND_BACK] = after & ~none
+        return col
+
+    return run
 
 
 def part_read(step: object) -> str | None:
@@ -115,6 +180,20 @@ def word_read(ind: IndicatorPlan) -> str | None:
     if scale is None or not scale.is_categorical or ind.periodic:
         return None
     return ind.ind.value
+
+
+def bands_read(ind: IndicatorPlan) -> frozenset[str] | None:
+    """The names an indicator graded by a scale of conditions over numbers reads (its bands'
+    conditions, read band by band, each band's conditions in turn until one holds: the per-unit
+    program's :func:`~perfrules.grading.decide.grade_conditions`); None for other forms, for a scale
+    with levels (words), for a value renamed by ``value``, and for an indicator reported per period."""
+    scale = ind.ind.scale
+    if scale is None or scale.is_categorical or scale.is_threshold or scale.levels or ind.periodic:
+        return None
+    value = ind.ind.value
+    if value is not None and (scale.variable is None or value != scale.variable):
+        return None
+    return frozenset(scale.variables)
 
 
 def scale_read(ind: IndicatorPlan) -> str | None:

@@ -35,7 +35,7 @@ from typing import Any
 from .._intcols import SAFE, IntColumn, as_objects, numpy
 from .._numbers import as_fraction
 from ..scheme.reads import FULL_NAME
-from .colblank import BLANK, TAKEN, blank_value
+from .colblank import BLANK, PART_BLANK, STEPS_SCOPE, TAKEN, blank_value
 from .colconds import compile_condition
 from .colfull import with_full
 from .colgraded import GRADED_BLANK
@@ -54,10 +54,14 @@ def with_defaults(
     compile_node: Any,
     unsupported: type[Exception],
     fired_key: str | None = None,
+    steps: str | bool = False,
 ) -> tuple[Any, set[str]]:
     """The indicator's column step *step* with its ``default … when`` policies before it, and the
     data names the conditions read. With *fired_key*, the rows a default took (a bool array) are
-    left among the columns under it.
+    left among the columns under it. *steps*: where *step* leaves the scope after the indicator's
+    steps (True: :data:`~perfrules.scoring.colblank.STEPS_SCOPE`, :func:`~perfrules.scoring.colblank.
+    leave_steps`; a key: there, left in place): the reach of its formulas is followed over the
+    steps' values, after them (a division by a step's value, a scale's conditions: colreach).
 
     A default score that differs by category (the midpoint of 良 in each category's points) is
     each row's category's.
@@ -88,7 +92,13 @@ def with_defaults(
     # input, is a cell that is not a plain number: those units go to the per-unit program).
     no_data = None if ind.no_data is None else scores(ind.no_data)
     blank = blank_value(ind)  # a blank value the scale grades first takes it too (colblank)
-    reach = compile_reach(ind, compile_node, unsupported)  # so do rows whose formulas reach one (colreach)
+    at_hand = STEPS_SCOPE + ind.code if steps is True else steps or None
+    if not ind.steps:
+        at_hand = None
+    # So do rows whose formulas reach one (colreach): over the steps' values where the step leaves
+    # them, else (or where it did not) before the step, as far as that is certain.
+    reach = compile_reach(ind, compile_node, unsupported)
+    later = None if at_hand is None else compile_reach(ind, compile_node, unsupported, at_hand=True)
     if not rules and no_data is None:
         return step, reads
     last = len(rules)
@@ -111,7 +121,14 @@ def with_defaults(
         earlier = cols.pop(SEND_BACK, None)
         if no_data is not None:
             cols[ZERO_DIVISOR] = np.zeros(n, dtype=bool)
+            cols[PART_BLANK] = np.zeros(n, dtype=bool)  # (rows a part over words found no word in)
         col: IntColumn = step(cols, n)
+        parts = cols.pop(PART_BLANK, None)
+        scope = None if at_hand is None else cols.pop(at_hand, None) if steps is True else cols.get(at_hand)
+        used = reach
+        if later is not None and later.ready(cols) and scope is not None:  # over the steps' values
+            marks = (SEND_BACK, ZERO_DIVISOR, GRADED_BLANK)
+            found, used = later.run({**{k: v for k, v in cols.items() if k not in marks}, **scope}, n), later
         marks = cols.pop(SEND_BACK, None)
         zero = cols.pop(ZERO_DIVISOR, None)
         words = cols.pop(GRADED_BLANK, None)  # rows a word scale found no word in (colgraded)
@@ -136,15 +153,16 @@ def with_defaults(
             taken = zero & ~fired & (~marks if marks is not None else True)
             which[taken] = last
             fired |= taken
-        if words is not None:  # the default took them, or the per-unit program decides
-            lost = words & ~fired
-            marks = lost if marks is None else marks | lost
+        for blanks_left in (words, parts):  # the default took them, or the per-unit program decides
+            if blanks_left is not None:
+                lost = blanks_left & ~fired
+                marks = lost if marks is None else marks | lost
         for m in (earlier, None if marks is None else marks & ~fired):
             if m is not None:
                 send_back(cols, m)
         if found is not None:
-            assert reach is not None
-            reach.mark(cols, found, fired, blanks)
+            assert used is not None
+            used.mark(cols, found, fired, blanks)
         if fired_key is not None:
             cols[fired_key] = fired
         if not fired.any():

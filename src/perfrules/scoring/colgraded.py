@@ -22,6 +22,7 @@ from typing import Any
 from .._intcols import IntColumn, numpy
 from .._numbers import as_fraction
 from ..scheme.steps import Part
+from .colblank import bands_read, leave_steps
 from .collookup import compile_lookup, scale_inputs
 from .colscale import kept, value_why
 from .colsteps import CATEGORY, SEND_BACK, ZERO_DIVISOR, on_scope, send_back
@@ -128,12 +129,26 @@ def compile_looked_up(
     lookup = compile_lookup(names, text, grade, codes)
     reads |= set(names) - targets
 
+    # A scale of conditions with a default for no data: the rows its lookup refuses are left to the
+    # default (GRADED_BLANK), which takes those whose conditions reach a blank first (colreach: the
+    # lookup graded the blank as 0), and sends the others back.
+    refused = ind.no_data is not None and bands_read(ind) is not None
+
     def run(cols: dict[str, Any], n: int) -> Any:
         if run_steps is None:
-            return lookup(cols, n)
-        scope = run_steps(cols, n)
-        kept(scope, cols, scope_key)
-        return on_scope(lookup, scope, cols, n)
+            before = cols.get(SEND_BACK)
+            col = lookup(cols, n)
+        else:
+            scope = run_steps(cols, n)
+            kept(scope, cols, scope_key)
+            leave_steps(ind, scope, cols)  # (colreach follows the formulas over the steps' values)
+            before = cols.get(SEND_BACK)
+            col = on_scope(lookup, scope, cols, n)
+        after = cols.get(SEND_BACK)
+        if refused and after is not None and after is not before:
+            cols[GRADED_BLANK] = after if before is None else after & ~before
+            cols[SEND_BACK] = after & ~cols[GRADED_BLANK]
+        return col
 
     if not scale.is_categorical or ind.no_data is None:
         return run, reads

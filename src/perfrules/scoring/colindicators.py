@@ -75,7 +75,13 @@ class Indicators:
                     ind, scheme.categories, compile_node, unsupported
                 )
                 fn, conditions = coldefaults.with_defaults(  # (a condition may read max_of …, too)
-                    ind, zeroed(fn), scheme.categories, steps_node, unsupported, colpoints.defaulted_key(ind)
+                    ind,
+                    zeroed(fn),
+                    scheme.categories,
+                    steps_node,
+                    unsupported,
+                    colpoints.defaulted_key(ind),
+                    True,
                 )
                 fn = colapplies.mapped(ind, finished(fn))  # the inputs mapping: local names read data columns
                 graded = colapplies.mapped_reads(ind, graded | conditions | rules)
@@ -103,10 +109,13 @@ class Indicators:
                 continue
             if formula is not None and ind.steps and not ind.population_calls:
                 # A score formula over what the indicator's steps compute (colparts).
-                fn, names = colparts.compile_scored(ind, compile_node, unsupported)
-                if ind.no_data is not None and not colpoints.free_defaults(ind, scheme.categories):
+                defaulted = ind.no_data is not None and not colpoints.free_defaults(ind, scheme.categories)
+                fn, names = colparts.compile_scored(ind, compile_node, unsupported, defaulted)
+                if defaulted:
                     # The default for no data: on a division by 0, or a blank input the steps reach.
-                    fn, _ = coldefaults.with_defaults(ind, fn, scheme.categories, compile_node, unsupported)
+                    fn, _ = coldefaults.with_defaults(
+                        ind, fn, scheme.categories, compile_node, unsupported, steps=True
+                    )
                 fns.append(colapplies.mapped(ind, fn))
                 self.population.append(colparts.peer_columns(ind))  # peer ratios and ranks
                 names = colapplies.mapped_reads(ind, names)

@@ -28,6 +28,7 @@ from ..formula.language import Formula
 from ..scheme.policies import Default, NotApplicable, ZeroWhen
 from ..scheme.reads import FULL_NAME
 from ..scheme.steps import Part, PeerRatio, Rank, step_target
+from .colblank import leave_steps, words_part
 from .collookup import compile_lookup, scale_inputs
 from .colscale import grade_column, pieces
 from .colsteps import DIVISIONS, POPULATION_PREFIX, SEND_BACK, on_scope
@@ -122,6 +123,8 @@ def compile_steps(
                 names = set(step.variables)
             elif isinstance(step, Part):
                 fn, graded = compile_part(step, unsupported)
+                if step.scale.is_categorical and step.of is not None:  # (a blank word: coldefaults)
+                    fn = words_part(fn, step.of)
                 steps.append((target, fn))
                 names = graded
             elif isinstance(step, PeerRatio | Rank):  # the batch's population values, as a column
@@ -150,7 +153,7 @@ def compile_steps(
 
 
 def compile_scored(
-    ind: IndicatorPlan, compile_node: Any, unsupported: type[Exception]
+    ind: IndicatorPlan, compile_node: Any, unsupported: type[Exception], leave: bool = False
 ) -> tuple[Any, set[str]]:
     """The column step of an indicator whose score formula reads what its steps compute (Shenzhen 6:
     ``(网上申请得分+网上查询得分+在线处理得分)/3``), and the data names it reads. The program holds
@@ -186,6 +189,9 @@ def compile_scored(
     reads |= set(formula.variables) - targets
 
     def run(cols: dict[str, Any], n: int) -> Any:
-        return on_scope(score, run_steps(cols, n), cols, n)
+        scope = run_steps(cols, n)
+        if leave:  # (colreach follows the formulas over the steps' values: coldefaults takes them)
+            leave_steps(ind, scope, cols)
+        return on_scope(score, scope, cols, n)
 
     return run, reads

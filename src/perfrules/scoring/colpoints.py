@@ -244,7 +244,9 @@ def compile_points(
         return col
 
     fired = defaulted_key(ind)
-    defaulted, conditions = with_defaults(ind, graded, categories, with_population, unsupported, fired)
+    defaulted, conditions = with_defaults(
+        ind, graded, categories, with_population, unsupported, fired, scope_key
+    )
     reads |= conditions
 
     def run(cols: dict[str, Any], n: int) -> IntColumn:

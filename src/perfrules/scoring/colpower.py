@@ -27,8 +27,8 @@ from .._errors import NumberTooLargeError
 from .._intcols import SAFE, IntColumn, as_objects, numpy
 from .._numbers import LIMITS
 from ..formula.compute import power_of
-from ..formula.tree import Node, Num, Power, Unary
-from .colsteps import SEND_BACK, ZERO_DIVISOR, divide, send_back
+from ..formula.tree import Node, Num, Percent, Power, Unary
+from .colsteps import DIVISIONS, SEND_BACK, ZERO_DIVISOR, divide, send_back, shown
 
 __all__ = ["compile_power"]
 
@@ -48,19 +48,40 @@ def compile_power(node: Power, compile_node: Any, unsupported: type[Exception]) 
     """
     exponent = _exponent(node.exponent)
     base = compile_node(node.base)
+    # (0 to a negative power: the per-unit program's division by 0 names the exponent, colrecord)
+    named = "100" if isinstance(node.exponent, Percent) else shown(node.exponent)
     if exponent is None:  # a column: per row (see the module's docstring)
         power = compile_node(node.exponent)
 
         def by_column(cols: dict[str, Any], n: int) -> IntColumn:
             col = base(cols, n)
-            return _by_rows(col, power(cols, n), cols)
+            e = power(cols, n)
+            _recorded(cols, named, col, e.num, e.den)
+            return _by_rows(col, e, cols)
 
         return by_column
 
     def run(cols: dict[str, Any], n: int) -> IntColumn:
-        return _power(base(cols, n), exponent, cols)
+        col = base(cols, n)
+        assert exponent is not None
+        _recorded(cols, named, col, exponent.numerator, exponent.denominator)
+        return _power(col, exponent, cols)
 
     return run
+
+
+def _recorded(cols: dict[str, Any], named: str, col: IntColumn, num: Any, den: int) -> None:
+    """On a recording run (colrecord), where ``col ^ (num/den)`` divides by 0: a base of 0, a whole
+    exponent below 0 within ``LIMITS.max_exponent`` (as a division by *named*)."""
+    trail = cols.get(DIVISIONS)
+    if trail is None:
+        return
+    np = numpy()
+    whole = np.asarray(num % den == 0, dtype=bool) & np.asarray(
+        abs(num) <= LIMITS.max_exponent * den, dtype=bool
+    )
+    zero = np.asarray(col.num == 0, dtype=bool) & np.asarray(num < 0, dtype=bool) & whole
+    trail.append((named, zero))
 
 
 def _power(col: IntColumn, exponent: Fraction, cols: dict[str, Any]) -> IntColumn:

@@ -21,7 +21,10 @@ step's value, a power), the row goes to the per-unit program.
 
 :func:`compile_reach` takes the forms where this is certain: a score formula,
 or a threshold scale of one value (:func:`~perfrules.scoring.colblank.scale_read`:
-the name it grades is read last), after steps that are formulas, ``part`` steps
+the name it grades is read last) or a scale of conditions over numbers
+(:func:`~perfrules.scoring.colblank.bands_read`: each condition in the order
+the per-unit program reads them, over the steps' values, after the steps run),
+after steps that are formulas, ``part`` steps
 grading one value by a threshold scale (:func:`~perfrules.scoring.colblank.part_read`:
 the step reads that one name), peer ratios or ranks (whose values are never
 blank: where a unit has none, the step's error comes first), without zero rules
@@ -49,12 +52,24 @@ from typing import Any
 
 from .._errors import MissingValueError
 from .._intcols import numpy
+from .._numbers import LIMITS
 from ..formula.language import POPULATION_FUNCTIONS, Formula, normalize_name
 from ..formula.tree import BoolOp, Call, Chain, Compare, Name, Node, Num, Percent, Power, Unary, show
 from ..scheme.reads import FULL_NAME
-from ..scheme.steps import step_target
+from ..scheme.steps import Part, step_target
 from .coladjust import adjust_reads
-from .colblank import BLANK, REACHED, TAKEN, UNPLAIN, part_read, reach_fields, scale_read, word_read
+from .colblank import (
+    BLANK,
+    REACHED,
+    TAKEN,
+    UNPLAIN,
+    bands_read,
+    graded_part,
+    part_read,
+    reach_fields,
+    scale_read,
+    word_read,
+)
 from .colconds import compile_condition
 from .colsteps import POPULATION_ABSENT, POPULATION_PREFIX, SEND_BACK, ZERO_DIVISOR
 from .compiled import Scored
@@ -71,6 +86,7 @@ class Reached:
 
     def __init__(self, reach: Reach, found: tuple[Any, ...], fired: Any, taken: Any, blank: Any) -> None:
         self.reach, self.reached, self.where, self.pop = reach, found[0], found[1], found[5]
+        self.unsure = found[4]  # (where the first stop is not known: a later blank may be read)
         self.fired, self.taken, self.blank = fired, taken, blank
 
     def name(self, i: int) -> str:
@@ -100,14 +116,20 @@ class Reached:
             return False
         if name in reach.zeroed or name not in reach.fields:
             return self.blank[name] & self.fired
-        return self.blank[name] & (self.fired | ~self.reached)
+        return self.blank[name] & (self.fired | ~(self.reached | self.unsure))
 
 
 class Reach:
     """An indicator's steps and score formula as reach columns (see the module's docstring)."""
 
     def __init__(
-        self, ind: IndicatorPlan, formulas: Sequence[Formula], fns: Sequence[Any], fields: set[str], key: str
+        self,
+        ind: IndicatorPlan,
+        formulas: Sequence[Formula],
+        fns: Sequence[Any],
+        fields: set[str],
+        key: str,
+        before: list[int],
     ):
         self.ind = ind
         self.key = key  # where the batch's columns mark the cells it follows (BLANK, or UNPLAIN)
@@ -115,9 +137,8 @@ class Reach:
         self.fns = fns
         self.field = _fields_of(ind)  # a name the formulas read -> its data column (the ``inputs``)
         self.fields = frozenset(map(self.field, fields))  # the data columns
-        # Per formula (the formula steps, then the score formula): how many steps run before it.
-        self.before = [k for k, s in enumerate(ind.steps) if isinstance(s, Formula) or part_read(s)]
-        self.before.append(len(ind.steps))
+        # Per formula (the steps' reads, then the score formula or scale's): how many steps run before it.
+        self.before = before
         self.zeroed = frozenset(map(self.field, set().union(*(r.when.variables for r in ind.zero_indicator))))
         other = [
             w.variables for w in (*(p.when for p in ind.defaults_when), *(v.when for v in ind.vetoes)) if w
@@ -218,20 +239,53 @@ def compile_unread(ind: IndicatorPlan, compile_node: Any, unsupported: type[Exce
 
 
 def compile_reach(
-    ind: IndicatorPlan, compile_node: Any, unsupported: type[Exception], key: str = BLANK
+    ind: IndicatorPlan,
+    compile_node: Any,
+    unsupported: type[Exception],
+    key: str = BLANK,
+    at_hand: bool = False,
 ) -> Reach | None:
     """The indicator's :class:`Reach` where it is certain (see the module's docstring), else None;
-    *key*: the cells it follows (:data:`UNPLAIN`: :func:`compile_unread`)."""
+    *key*: the cells it follows (:data:`UNPLAIN`: :func:`compile_unread`); *at_hand*: it runs after
+    the steps, over their values (a division by a step's value, a condition on one, a scale's
+    conditions are followed there)."""
     known = reach_fields(ind, key == BLANK)
     policy, formula, graded = ind.no_data, ind.ind.score, scale_read(ind) or word_read(ind)
     if known is None:
         return None
-    if formula is None:  # a scale grading one name after the steps: the name read last
+    bands = ind.ind.scale if key == BLANK and bands_read(ind) is not None else None
+    if (bands is not None or ind.zero_by_target or any(map(graded_part, ind.steps))) and not at_hand:
+        return None  # (conditions that read the steps' values)
+    # Per formula the indicator reads, in turn: the formula, how many steps run before it, and the
+    # scale whose conditions it is (None: a formula as it is). The formula steps, a part's reads (the
+    # name it grades; a part over words: its ``of``; over several values: its ``of``, then each
+    # condition), and the score formula (a scale grading one name after the steps: the name read
+    # last; a scale of conditions: each condition).
+    entries: list[tuple[Formula, int, Any]] = []
+    for k, step in enumerate(ind.steps):
+        if isinstance(step, Formula) or part_read(step):
+            entries.append((_read_of(step), k, None))
+        elif isinstance(step, Part):
+            if step.of is not None:
+                entries.append((Formula.parse(step.of), k, None))
+            if graded_part(step) and not (step.of is not None and len(step.scale.variables) == 1):
+                entries += [(cond, k, step.scale) for band in step.scale.bands for cond in band.conditions]
+        # The step's zero rules, each worked out in turn after it (its own value and later steps' are
+        # not at hand as the per-unit program reads them there: not followed).
+        later = {step_target(s) for s in ind.steps[k:]}
+        for rule in ind.zero_by_target.get(step_target(step), ()):
+            if later & rule.when.variables:
+                return None
+            entries.append((rule.when, k, None))
+    last = len(ind.steps)
+    if bands is not None:
+        entries += [(cond, last, bands) for band in bands.bands for cond in band.conditions]
+    elif formula is None:
         assert graded is not None
-        formula = Formula.parse(graded)
-    # The formula steps, a part's read as a formula of that one name, and the score formula.
-    formulas = [_read_of(step) for step in ind.steps if isinstance(step, Formula) or part_read(step)]
-    formulas.append(formula)
+        entries.append((Formula.parse(graded), last, None))
+    else:
+        entries.append((formula, last, None))
+    formulas = [f for f, _, _ in entries]
     computed = {FULL_NAME, *ind.targets}
     fields = {n for f in formulas for n in f.variables} - computed
     if not fields:
@@ -242,13 +296,49 @@ def compile_reach(
         return None  # (a named input the formulas do not read: the per-unit program decides)
     how: tuple[Any, str, str, list[tuple[str, str]]] = (_fields_of(ind), key, ind.code, [])
     try:
-        fns = [_reach(f.tree, computed, compile_node, unsupported, how) for f in formulas]
+        fns: list[Any] = []
+        for j, (f, k, scale) in enumerate(entries):
+            if scale is None:
+                fns.append(_reach(f.tree, computed, compile_node, unsupported, how, at_hand))
+            elif j == 0 or entries[j - 1][1:] != (k, scale):  # (after the steps: their values at hand)
+                fns += _bands(scale, computed, compile_node, unsupported, how)
     except _Unsure:
         return None
     except unsupported:
         return None
-    found = Reach(ind, formulas, fns, fields, key)
+    found = Reach(ind, formulas, fns, fields, key, [k for _, k, _ in entries])
     found.keys = how[3]
+    return found
+
+
+def _bands(
+    scale: Any, computed: set[str], compile_node: Any, unsupported: type[Exception], how: Any
+) -> list[Any]:
+    """A scale of conditions as reach functions, one per condition in the order the per-unit program
+    reads them (:func:`~perfrules.grading.decide.grade_conditions`): band by band, each band's
+    conditions until one holds, and under the policy ``first`` no band after one that holds. Its
+    conditions are worked out over the steps' values too (the scope after them)."""
+    fns: list[Any] = []
+    held: list[Any] = []  # (the bands before that held, under ``first``)
+    for band in scale.bands:
+        before: list[Any] = []
+        for cond in band.conditions:
+            if FULL_NAME in cond.variables:
+                raise _Unsure  # (分值 is among the steps' scope only where a step reads it)
+            gates = [_negated(g) for g in (*held, *before)]
+            gate = (lambda cols, n, gates=gates: _all(gates, cols, n)) if gates else None
+            fns.append(_in_turn([(gate, _reach(cond.tree, computed, compile_node, unsupported, how, True))]))
+            before.append(compile_condition(cond.tree, compile_node, unsupported))
+        if scale.policy == "first":
+            held.append(lambda cols, n, before=before: ~_all([_negated(c) for c in before], cols, n))
+    return fns
+
+
+def _all(conditions: Sequence[Any], cols: dict[str, Any], n: int) -> Any:
+    """Where every one of *conditions* holds."""
+    found = numpy().ones(n, dtype=bool)
+    for condition in conditions:
+        found &= condition(cols, n)
     return found
 
 
@@ -271,21 +361,28 @@ def _fields_of(ind: IndicatorPlan) -> Any:
     return lambda name: mapping.get(name, name)
 
 
-def _reach(node: Node, computed: set[str], compile_node: Any, unsupported: type[Exception], how: Any) -> Any:
+def _reach(
+    node: Node,
+    computed: set[str],
+    compile_node: Any,
+    unsupported: type[Exception],
+    how: Any,
+    at_hand: bool = False,
+) -> Any:
     """A function of the batch's columns giving, per row, where evaluating *node* stops first at a
     blank name, where first at a division by 0, and where the order is not known (three bool arrays;
     *how*: a name's data column, where the columns mark the cells followed, the indicator's code and
     its population calls followed so far), and where the first stop is a population value the unit
     lacks (which: an int array, see :meth:`Reach.run`). The per-unit program evaluates left to right,
     each operand of a chain before the operation, so a division by 0 stops it only where no blank
-    was read before."""
+    was read before. *at_hand*: the steps' values are among the columns (a scale's conditions)."""
     field, key, code, calls = how
 
     def sub(child: Node) -> Any:
-        return _reach(child, computed, compile_node, unsupported, how)
+        return _reach(child, computed, compile_node, unsupported, how, at_hand)
 
     def holds(child: Node) -> Any:
-        if computed & _names(child):
+        if (computed if not at_hand else {FULL_NAME}) & _names(child):
             raise _Unsure  # (a condition on a step's value: the steps' columns are not at hand here)
         return compile_condition(child, compile_node, unsupported)
 
@@ -298,14 +395,17 @@ def _reach(node: Node, computed: set[str], compile_node: Any, unsupported: type[
         return lambda cols, n: (cols[key][name], *_nothing(n), numpy().zeros(n, dtype=numpy().int64))
     if isinstance(node, Percent | Unary):
         return sub(node.operand)
-    if isinstance(node, Power):  # (0 to a negative power divides by 0: where, is not followed here)
-        return _in_turn([(None, sub(node.base)), (None, sub(node.exponent)), (None, _unknown)])
+    if isinstance(node, Power):  # (0 to a negative power divides by 0)
+        power = _power(node, {FULL_NAME} if at_hand else computed, compile_node, unsupported)
+        return _in_turn([(None, sub(node.base)), (None, sub(node.exponent)), (None, power)])
     if isinstance(node, Chain):
         parts: list[tuple[Any, Any]] = [(None, sub(node.first))]
         for op, operand in node.rest:
             parts.append((None, sub(operand)))
             if op == "/":
-                parts.append((None, _zero(operand, computed, compile_node, unsupported)))
+                parts.append(
+                    (None, _zero(operand, {FULL_NAME} if at_hand else computed, compile_node, unsupported))
+                )
         return _in_turn(parts)
     if isinstance(node, Compare):
         # A chain stops at the first comparison that fails: later operands only where all before hold.
@@ -390,6 +490,35 @@ def _zero(divisor: Node, computed: set[str], compile_node: Any, unsupported: typ
         np = numpy()
         zero = np.asarray(value(scope, n).num == 0, dtype=bool)
         return np.zeros(n, dtype=bool), zero, np.zeros(n, dtype=bool), np.zeros(n, dtype=np.int64)
+
+    return run
+
+
+def _power(node: Power, computed: set[str], compile_node: Any, unsupported: type[Exception]) -> Any:
+    """The power *node* (once its base and exponent are worked out): a stop where the base is 0 and
+    the exponent a whole number below 0 (a division by 0, as ``formula.compute._pow`` raises it);
+    unknown where the exponent is not a whole number within the limits (the per-unit program's
+    error), or where their values are not at hand (a step's value, or a form that does not compile)."""
+    if computed & (_names(node.base) | _names(node.exponent)):
+        return _unknown
+    try:
+        base, exponent = compile_node(node.base), compile_node(node.exponent)
+    except unsupported:
+        return _unknown
+
+    def run(cols: dict[str, Any], n: int) -> tuple[Any, Any, Any, Any]:
+        scope = {k: v for k, v in cols.items() if k not in (SEND_BACK, ZERO_DIVISOR)}  # (its marks: its own)
+        np = numpy()
+        e = exponent(scope, n)
+        whole = np.asarray(e.num % e.den == 0, dtype=bool)
+        inside = np.asarray(abs(e.num) <= LIMITS.max_exponent * e.den, dtype=bool)
+        zero = (
+            np.asarray(base(scope, n).num == 0, dtype=bool)
+            & np.asarray(e.num < 0, dtype=bool)
+            & whole
+            & inside
+        )
+        return np.zeros(n, dtype=bool), zero, ~(whole & inside), np.zeros(n, dtype=np.int64)
 
     return run
 

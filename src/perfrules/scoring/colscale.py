@@ -42,6 +42,7 @@ from ..formula.language import Formula
 from ..grading.scale import GradeScale
 from ..scheme.policies import Adjust, Default, NotApplicable, Veto, ZeroWhen
 from ..scheme.steps import Part, PeerRatio, Rank
+from .colblank import leave_steps
 from .colsteps import CATEGORY, SEND_BACK, ZERO_DIVISOR, send_back
 from .indicator import IndicatorPlan
 
@@ -246,6 +247,7 @@ def compile_graded(
             return cols[name]  # type: ignore[no-any-return]
         scope = run_steps(cols, n)
         kept(scope, cols, scope_key)
+        leave_steps(ind, scope, cols)  # (colreach follows the formulas over the steps' values)
         return scope[name]  # type: ignore[no-any-return]
 
     try:
