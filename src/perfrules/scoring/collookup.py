@@ -78,7 +78,9 @@ def compile_lookup(
         dens: dict[str, int] = {}
         for name in names:
             col = scope[name]
-            if name in text:  # a value that is not a word (a number, NaN) is kept as _NOT_A_WORD
+            if name in text and isinstance(col, IntColumn):  # a step's number where words are graded
+                parts.append([_NOT_A_WORD] * n)
+            elif name in text:  # a value that is not a word (a number, NaN) is kept as _NOT_A_WORD
                 values_of = col.tolist() if hasattr(col, "tolist") else list(col)
                 parts.append([v if v is None or isinstance(v, str) else _NOT_A_WORD for v in values_of])
             else:
