@@ -302,7 +302,9 @@ class Blanks:
     def plain(self, k: int, name: str, plain: Any, cols: dict[str, Any]) -> Any:
         """*plain* (which cells of data column *name* are plain numbers) with the blank ones indicator
         *k*'s default for no data took: they do not stop it; nor do cells an indicator without such a
-        default does not read (*unread*)."""
+        default does not read (*unread*). Every cell plain: *plain* as it is, nothing worked out."""
+        if plain.all():
+            return plain
         if self.unread is not None and GOING in cols:
             plain = self.unread.plain(k, name, plain, cols, cols[GOING])
         reached = cols.get(TAKEN, {}).get(REACHED + self.codes[k])

@@ -104,9 +104,10 @@ def weighted_sums(columns: Sequence[IntColumn], factors: Sequence[int], rows: An
     n = len(rows) if rows is not None else len(columns[0].num) if columns else 0
     if all(col.num.dtype != object for col, _ in used) and sum(col.bound * abs(c) for col, c in used) < SAFE:
         sums = np.zeros(n, dtype=np.int64)
-        if used:
-            matrix = np.stack([col.num for col, _ in used])
-            sums = np.array([c for _, c in used], dtype=np.int64) @ matrix
+        scratch = np.empty(n, dtype=np.int64)  # (a product at a time: twice as fast as an int64 matmul)
+        for col, c in used:
+            np.multiply(col.num, c, out=scratch)
+            sums += scratch
         return sums, True
     return _by_pieces(used, n), False
 

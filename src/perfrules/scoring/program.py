@@ -379,10 +379,8 @@ class ColumnProgram:
                 plain = self.blanks.plain(k, name, columns[name][1], cols)  # (a blank its default took …)
                 if elsewhere is not None:
                     plain = plain | elsewhere
-                if everywhere[k]:
-                    fails.mark(k, ~plain)
-                elif not plain.all():
-                    fails.mark(k, ~plain & applicable[:, k])
+                if not plain.all():
+                    fails.mark(k, ~plain if everywhere[k] else ~plain & applicable[:, k])
         ok = fails.split(ok)  # units only an indicator's failure keeps from a total (colfailures)
         fails.whole = ok.copy()  # (those the rules on the total then drop are asked about: coltotalerrors)
         # One pattern of applicable indicators per unit: the units grouped by category and pattern.
