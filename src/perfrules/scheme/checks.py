@@ -77,6 +77,7 @@ class SchemeChecks:
         def paths(self) -> Iterator[tuple[str, Group | Indicator]]: ...
         def total_for(self, category: str | None) -> Number: ...
         def overall_names(self) -> frozenset[str]: ...
+        def graded_reads(self) -> frozenset[str]: ...
         def weight_columns(self) -> tuple[str | None, ...]: ...
         @property
         def grades(self) -> tuple[str, ...]: ...
@@ -471,12 +472,7 @@ class SchemeChecks:
                 reads.add(ind.weight_from)
         for policy in self.policies:
             reads |= policy.when.variables if isinstance(policy, Veto) else policy.reads
-        for cap in self.caps:
-            reads |= cap.when.variables
-        for flag in self.flags:
-            reads |= flag.when.variables
-        if self._overall_scale is not None:
-            reads |= self._overall_scale.variables
+        reads |= self.graded_reads()
         for name in self.parameters:
             if name not in reads:
                 close = difflib.get_close_matches(name, sorted(reads), n=1, cutoff=0.4)

@@ -416,6 +416,11 @@ class Scheme(SchemeChecks):
         """The grades of a unit's total (None when the scheme grades no total)."""
         return self._overall_scale
 
+    def graded_reads(self) -> frozenset[str]:
+        """The names the rules that grade a unit's total read: caps, flags and the overall scale."""
+        found = set().union(*(c.when.variables for c in self.caps), *(f.when.variables for f in self.flags))
+        return frozenset(found | (self._overall_scale.variables if self._overall_scale else set()))
+
     def overall_scale_for(self, category: str | None) -> GradeScale | None:
         """The grades of a total of a unit of this category (its own full marks, see ``totals``)."""
         if category is not None and self._overall_scales:

@@ -30,12 +30,11 @@ from typing import Any
 from .._errors import PerfrulesError
 from .._intcols import IntColumn, numpy
 from .._numbers import as_fraction, check_fraction, exact
-from ..formula.text import normalize_name
 from ..scheme.units import PolicyEvent
 from .coldot import weighted_sums
 from .colindgrades import grade_values, graded_indicators
 from .overall import formula_total
-from .plan import GroupPlan, Plan
+from .plan import Plan, score_names
 
 __all__ = ["TotalFormula"]
 
@@ -51,20 +50,11 @@ class TotalFormula:
         formula = scheme.total_formula
         assert formula is not None
         computed: dict[str, _Source] = {}
-
-        def walk(group: GroupPlan) -> None:
-            name = normalize_name(group.name)
-            computed[f"{name}得分"] = ("group", group.leaves, False, group.name)
-            computed[f"{name}得分率"] = ("group", group.leaves, True, group.name)
-            for child in group.children:
-                if isinstance(child, GroupPlan):
-                    walk(child)
-
-        for group in plan.groups:
-            walk(group)
-        for k, ind in enumerate(plan.indicators):
-            computed[f"指标{ind.code}得分"] = ("ind", k, False)
-            computed[f"指标{ind.code}得分率"] = ("ind", k, True)
+        for name, group, leaves, rate in score_names(plan):
+            if group is not None:
+                computed[name] = ("group", group.leaves, rate, group.name)
+            else:
+                computed[name] = ("ind", leaves[0], rate)
         names = scheme.overall_names()
         self.plan = plan
         self.sources: dict[str, _Source] = {}

@@ -26,13 +26,12 @@ from typing import Any
 from .._errors import PerfrulesError
 from .._intcols import numpy
 from .._numbers import as_fraction, exact
-from ..formula.text import normalize_name
 from ..scheme.units import PolicyEvent, Unit
 from .colblank import BLANK
 from .colindgrades import graded_indicators
 from .outcome import weighting
 from .overall import grade_total, limit_total, overall_scope, raise_flags
-from .plan import GroupPlan, Plan
+from .plan import Plan, score_names
 
 __all__ = ["RichGrading", "overall_words", "rich_grading"]
 
@@ -50,13 +49,7 @@ class RichGrading:
 
     def __init__(self, plan: Plan, unsupported: type[Exception], words: Sequence[str] = ()) -> None:
         scheme = plan.scheme
-        reads: set[str] = set()
-        for cap in scheme.caps:
-            reads |= cap.when.variables
-        for flag in scheme.flags:
-            reads |= flag.when.variables
-        if plan.overall is not None:
-            reads |= plan.overall.variables
+        reads = set(scheme.graded_reads())
         computed = scheme.overall_names()
         self.plan = plan
         self.data: tuple[str, ...] = tuple(sorted(reads - computed))
@@ -222,22 +215,8 @@ def _sources(plan: Plan) -> dict[str, frozenset[int]]:
     reads the scores of both."""
     found: dict[str, frozenset[int]] = dict.fromkeys(plan.scheme.overall_names(), frozenset())
 
-    def add(name: str, leaves: Sequence[int]) -> None:
+    for name, _, leaves, _ in score_names(plan):
         found[name] = found.get(name, frozenset()) | frozenset(leaves)
-
-    def walk(group: GroupPlan) -> None:
-        name = normalize_name(group.name)
-        add(f"{name}得分", group.leaves)
-        add(f"{name}得分率", group.leaves)
-        for child in group.children:
-            if isinstance(child, GroupPlan):
-                walk(child)
-
-    for group in plan.groups:
-        walk(group)
-    for k, ind in enumerate(plan.indicators):
-        add(f"指标{ind.code}得分", (k,))
-        add(f"指标{ind.code}得分率", (k,))
     return found
 
 

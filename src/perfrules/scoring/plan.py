@@ -23,7 +23,7 @@ from ..scheme.reads import indicator_reads, inputs_of, result_names, result_orde
 from ..scheme.tree import Group, Indicator
 from .indicator import IndicatorPlan
 
-__all__ = ["GroupPlan", "Plan", "names_read", "plan_of"]
+__all__ = ["GroupPlan", "Plan", "names_read", "plan_of", "score_names"]
 
 _ONE = Decimal(1)
 
@@ -145,13 +145,7 @@ class Plan:
             later |= policy.when.variables if isinstance(policy, Veto) else policy.reads
         if scheme.total_formula is not None:
             later |= scheme.total_formula.variables
-        graded: set[str] = set()
-        for cap in scheme.caps:
-            graded |= cap.when.variables
-        for flag in scheme.flags:
-            graded |= flag.when.variables
-        if scheme.overall_scale is not None:
-            graded |= scheme.overall_scale.variables
+        graded = scheme.graded_reads()
         # Overall grading, caps and flags read indicators' scores from the overall scope
         # (overall_scope); the steps they read (指标1·完成率) are worked out as the other rules' are.
         later |= {name for name in graded & self.results.keys() if self.results[name][1] is not None}
@@ -207,6 +201,29 @@ class Plan:
 
     def weight_numbers_for(self, category: str | None) -> tuple[Number, ...]:
         return self.weight_numbers[category if self.scheme.categories else None]
+
+
+def score_names(plan: Plan) -> list[tuple[str, GroupPlan | None, tuple[int, ...], bool]]:
+    """Each name of a group's or an indicator's score or rate that rules read (``组1得分``,
+    ``组1得分率``, ``指标1得分``, ``指标1得分率``), groups first, depth first: the group (None: an
+    indicator), the positions of the indicators it adds up, and whether it is the rate."""
+    found: list[tuple[str, GroupPlan | None, tuple[int, ...], bool]] = []
+
+    def walk(group: GroupPlan) -> None:
+        name = normalize_name(group.name)
+        found.extend((f"{name}{suffix}", group, tuple(group.leaves), rate) for suffix, rate in _SUFFIXES)
+        for child in group.children:
+            if isinstance(child, GroupPlan):
+                walk(child)
+
+    for group in plan.groups:
+        walk(group)
+    for k, ind in enumerate(plan.indicators):
+        found.extend((f"指标{ind.code}{suffix}", None, (k,), rate) for suffix, rate in _SUFFIXES)
+    return found
+
+
+_SUFFIXES = (("得分", False), ("得分率", True))
 
 
 def names_read(scheme: Scheme) -> frozenset[str]:
