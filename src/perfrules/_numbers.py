@@ -285,6 +285,9 @@ def as_fraction(value: Number | int) -> Fraction:
     return value if isinstance(value, Fraction) else Fraction(value)
 
 
+_WIDE = decimal.Context(prec=200)  # 600 bits: 180 digits and more
+
+
 def round_half_up(value: Number | int, places: int = 2) -> Decimal:
     """Round for display the way people do by hand (四舍五入).
 
@@ -311,4 +314,8 @@ def round_half_up(value: Number | int, places: int = 2) -> Decimal:
     rounded = whole // (2 * scaled.denominator)
     if scaled < 0:
         rounded = -rounded
-    return Decimal(rounded).scaleb(-places).quantize(quantum, context=decimal.Context(prec=200))
+    # Exact at any size: the context holds every digit (scaleb in the default 28-digit context
+    # rounded a 29-digit result: 12995451474983755673789.473684 became …789.47368).
+    bits = rounded.bit_length()
+    context = _WIDE if bits < 600 else decimal.Context(prec=bits // 3 + 2)
+    return Decimal(rounded).scaleb(-places, context=context).quantize(quantum, context=context)
