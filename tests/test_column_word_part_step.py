@@ -1,16 +1,18 @@
 """A word ``part`` whose ``of`` is a step's number (``档=a+1``, then a part graded by words over 档).
 
-A step's value is always a number, so the word scale refuses every unit's value, as the per-unit
-program says it ("expected one of 优, 良, 差 (got Decimal('1') …)"); the column program stopped the
-whole run with a ``TypeError`` instead (its lookup read the step's integer column as words).
+A step's value is always a number, never a word: the scheme's check refuses such a part, naming
+the step. Before, the column program stopped the whole run with a ``TypeError`` (its lookup read
+the step's integer column as words); the lookup now takes such a column as no words at all.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
+import pytest
 
-from perfrules import load
-from test_differential import assert_paths_agree
+from perfrules import SchemeError, loads
+from perfrules._intcols import IntColumn, numpy
+from perfrules.scoring.collookup import compile_lookup
+from perfrules.scoring.colsteps import SEND_BACK
 
 _SCHEME = """
 name = "词档"
@@ -26,18 +28,24 @@ score = "评价分/6×100"
 """
 
 
-def test_a_word_part_over_a_steps_number_is_each_units_error_on_every_path(tmp_path: Path) -> None:
-    scheme_path, data_path = tmp_path / "s.toml", tmp_path / "d.csv"
-    scheme_path.write_text(_SCHEME, encoding="utf-8")
-    data_path.write_text("单位,a\n甲,0\n乙,1\n", encoding="utf-8")
-    full = assert_paths_agree(load(scheme_path), scheme_path, data_path)
-    assert [(r.unit, r.total, [e.message for e in r.errors]) for r in full] == [
+def test_a_word_part_over_a_steps_number_is_refused_by_the_schemes_check() -> None:
+    with pytest.raises(SchemeError) as caught:
+        loads(_SCHEME, format="toml")
+    assert [(p.path, p.message) for p in caught.value.problems] == [
         (
-            unit,
-            None,
-            [
-                f"this scale grades a category; expected one of 优, 良, 差 (got Decimal('{v}') of type Decimal)"
-            ],
+            "indicators[0].steps[1]",
+            "categorical part '评价分' grades words, but '档' is the number steps[0] computes (a step's "
+            "value is never a word): grade it with a scale of conditions",
         )
-        for unit, v in (("甲", 1), ("乙", 2))
     ]
+
+
+def test_the_lookup_takes_a_number_column_as_no_words() -> None:
+    """Every row is sent back (the per-unit program words the scale's refusal), none is graded."""
+    np = numpy()
+    grade = {"优": 6, "良": 4}.__getitem__
+    lookup = compile_lookup(["档"], {"档"}, lambda values: grade(values["档"]))
+    scope = {"档": IntColumn(np.array([1, 2]), 1, 2)}
+    col = lookup(scope, 2)
+    assert col.num.tolist() == [0, 0]
+    assert scope[SEND_BACK].tolist() == [True, True]

@@ -27,6 +27,7 @@ from .reads import (
     _check_step_cycles,
     check_rule_step_reads,
     check_step_read,
+    check_word_part,
     indicator_reads,
     inputs_of,
     is_result_name,
@@ -338,10 +339,8 @@ class SchemeChecks:
                     f"{path}.steps[{k}]", f"'{target}' is computed twice (also steps[{targets[target]}])"
                 )
             targets.setdefault(target, k)
-            if isinstance(step, Part) and step.scale.is_categorical and step.of is None:
-                yield Problem(
-                    f"{path}.steps[{k}]", f"categorical part '{target}' needs 'of' (the input to grade)"
-                )
+            if isinstance(step, Part) and step.scale.is_categorical:
+                yield from check_word_part(f"{path}.steps[{k}]", step, target, targets)
             if isinstance(step, Part) and step.scale.effective_scoring == "none":
                 yield Problem(
                     f"{path}.steps[{k}].scale", "a part's scale must give scores (not scoring='none')"

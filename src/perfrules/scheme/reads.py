@@ -15,7 +15,7 @@ from typing import Final
 from .._errors import Problem
 from ..formula.language import Formula
 from .policies import Adjust
-from .steps import PeerRatio, Rank, Step, step_closure, step_reads, step_target
+from .steps import Part, PeerRatio, Rank, Step, step_closure, step_reads, step_target
 from .tree import Indicator
 
 FULL_NAME: Final = "分值"
@@ -318,6 +318,20 @@ def _check_result_reads(leaves: Sequence[tuple[str, Indicator]]) -> Iterator[Pro
             "indicators read each other's results in a cycle: "
             + " → ".join(codes[c].label for c in cycle)
             + "; read a step (指标<code>·<step>) where a score is not needed",
+        )
+
+
+def check_word_part(where: str, step: Part, target: str, targets: Mapping[str, int]) -> Iterator[Problem]:
+    """A part graded by words (*step*, computing *target*): its ``of`` names the input to grade, a
+    column of words — never a number an earlier step computes (in *targets*, by its place)."""
+    if step.of is None:
+        yield Problem(where, f"categorical part '{target}' needs 'of' (the input to grade)")
+    elif step.of in targets:
+        yield Problem(
+            where,
+            f"categorical part '{target}' grades words, but '{step.of}' is the number "
+            f"steps[{targets[step.of]}] computes (a step's value is never a word): grade it with a "
+            "scale of conditions",
         )
 
 
