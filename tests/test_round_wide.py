@@ -11,7 +11,7 @@ from __future__ import annotations
 from decimal import Decimal
 from fractions import Fraction
 
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from perfrules import round_half_up
@@ -33,6 +33,8 @@ def test_a_29_digit_score_keeps_its_last_digit() -> None:
     assert cell_number(score) == "12995451474983755673789.473684"
 
 
+@example(numerator=0, denominator=1, places=7)
+@example(numerator=-5, denominator=10, places=0)
 @given(
     numerator=st.integers(-(10**700), 10**700),
     denominator=st.integers(1, 10**30),
@@ -40,4 +42,6 @@ def test_a_29_digit_score_keeps_its_last_digit() -> None:
 )
 def test_rounding_is_the_integer_rule_at_any_size(numerator: int, denominator: int, places: int) -> None:
     value = Fraction(numerator, denominator)
-    assert str(round_half_up(value, places)) == _by_integers(value, places)
+    got = round_half_up(value, places)
+    assert got == Decimal(_by_integers(value, places))  # (str of a 0 at 7 places is '0E-7')
+    assert got.as_tuple().exponent == -places
