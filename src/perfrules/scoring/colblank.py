@@ -266,9 +266,8 @@ class Blanks:
         self.loose = [f for f in (unread.fields if unread is not None else ()) if f not in text_reads]
 
     def unsure(self, units: Sequence[Any], columns: dict[str, tuple[Any, Any]]) -> Any:
-        """:func:`unsure` for those data columns (None: there are none)."""
-        numbers = [name for name in self.fields if name not in self.words]
-        return unsure(units, columns, numbers) if numbers else None
+        """:func:`unsure` for those data columns that are not columns of words (none: no unit)."""
+        return unsure(units, columns, [name for name in self.fields if name not in self.words])
 
     def put(
         self, cols: dict[str, Any], columns: Mapping[str, tuple[Any, Any]], unread: Collection[str] = ()
