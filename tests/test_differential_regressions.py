@@ -171,3 +171,47 @@ def test_a_blank_renamed_value_takes_the_default_for_no_data_on_every_path(tmp_p
     assert [(e.indicator, e.field, e.message) for e in list(bare)[1].errors] == [
         ("1", "率1", "no value for '率1' in formula 'the value of 1 指标1'")
     ]
+
+
+# A not-applicable rule reading another indicator's step (指标1·率 = 值1/目标1) where that step
+# divides by 0 and its own indicator does not apply (目标1=0). The per-unit program works the step
+# out when the rule reads it and reports the division as the reader's error; the column program had
+# read a value there, left 指标2 out and scored the unit 0 without a word.
+_NA_READS_STEP = """
+name = "读取结果不适用"
+basis = "points"
+total = 20
+groups = [{ name = "组" }]
+[[indicators]]
+code = "1"
+name = "甲"
+group = "组"
+weight = 10
+steps = ["率=值1/目标1"]
+score = "分值×率"
+policies = [{ type = "not_applicable", when = "目标1=0" }]
+[[indicators]]
+code = "2"
+name = "乙"
+group = "组"
+weight = 10
+score = "值2"
+policies = [{ type = "not_applicable", when = "指标1·率<0.5" }]
+"""
+
+
+def test_a_not_applicable_rule_reading_a_step_that_divides_by_0_on_every_path(tmp_path: Path) -> None:
+    """单位0: 率 6/10 = 0.6, 甲 10 × 0.6 = 6, 乙 applies (0.6 ≥ 0.5): 6 + 5 = 11; 单位1: 目标1 0, so
+    乙's rule reads 6/0: 乙's error, no total."""
+    scheme_path, data_path = _files(
+        tmp_path, _NA_READS_STEP, "单位,值1,目标1,值2\n单位0,6,10,5\n单位1,6,0,5\n"
+    )
+    full = assert_paths_agree(load(scheme_path), scheme_path, data_path)
+    results = {r.unit: r for r in full}
+    assert [(r.unit, r.total, r.rank) for r in results.values()] == [
+        ("单位0", Decimal(11), 1),
+        ("单位1", None, None),
+    ]
+    assert [(e.indicator, e.message) for e in results["单位1"].errors] == [
+        ("2", "division by zero in '率=值1/目标1': '目标1' is 0 (with 值1=6, 目标1=0)")
+    ]

@@ -183,14 +183,19 @@ class StepReads:
 def blame_unread(plan: Plan, cols: dict[str, Any], applicable: Any, mark: Any) -> None:
     """Take the read steps not worked out for a unit (:data:`UNREAD`) off the batch's columns *cols*:
     each indicator that reads one is marked (``mark(k, rows)``) where it applies, its own step raising
-    the read step's error (:mod:`~perfrules.scoring.colfailures`); a unit whose total's rules read one
-    is sent to the per-unit program."""
+    the read step's error (:mod:`~perfrules.scoring.colfailures`); a unit whose total's rules read one,
+    or where a not-applicable rule that reads one left its indicator out, is sent to the per-unit
+    program."""
     unworked = cols.pop(UNREAD, None)
     if not unworked:
         return
     for k, read in enumerate(plan.result_reads):
+        ind = plan.indicators[k]
+        rules = set().union(*(p.when.variables for p in ind.not_applicable if p.when is not None))
         for name in read & unworked.keys():
             mark(k, unworked[name] & applicable[:, k])
+            if name in rules:  # (its not-applicable rule read it: whether it applies is not known there)
+                send_back(cols, unworked[name] & ~applicable[:, k])
     for name in plan.total_reads & unworked.keys():
         send_back(cols, unworked[name])
 
