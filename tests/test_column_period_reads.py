@@ -249,46 +249,6 @@ def test_a_total_formula_reading_the_grade_of_an_indicator_per_period(tmp_path, 
         assert [found[u][3] for u in "甲乙"] == [[("1", "EvaluationError")]] * 2
 
 
-_PERIOD_GRADES = """
-name = "按期"
-basis = "points"
-total = 100
-groups = [{ name = "组" }]
-periods = "{periods}"
-period_grades = true
-[scores]
-"优" = [90, 100]
-"良" = [80, 90]
-"差" = [0, 80]
-[overall]
-policy = "first"
-[[overall.bands]]
-name = "优"
-conditions = ["评为优的指标数>=2"]
-[[overall.bands]]
-name = "良"
-conditions = ["指标1等次<=2"]
-[[overall.bands]]
-name = "差"
-conditions = ["总分>=0"]
-[[indicators]]
-code = "1"
-name = "指标1"
-group = "组"
-weight = 60
-frequency = "quarterly"
-value = "率1"
-scale = { bands = [{ name = "优", conditions = ["「率1」>=90"] }, { name = "良", conditions = ["60<=「率1」<90"] }, { name = "差", conditions = ["「率1」<60"] }], domain = [0, 100] }
-policies = [{ type = "default", grade = "良" }]
-[[indicators]]
-code = "2"
-name = "指标2"
-group = "组"
-weight = 40
-frequency = "quarterly"
-score = "值2"
-"""
-
 _PERIOD_GRADES_DATA = (
     "单位,期间,率1,值2\n"
     "甲,,,40\n甲,一季度,95,38\n甲,二季度,100,\n"
@@ -363,6 +323,19 @@ weight = 40
 frequency = "quarterly"
 {second}
 """
+
+# The pooled template with a grade per period, indicator 1 graded by bands with a default grade.
+_PERIOD_GRADES = (
+    _POOLED_GRADES.replace("{settings}", "period_grades = true")
+    .replace(
+        "{first}",
+        'value = "率1"\n'
+        'scale = { bands = [{ name = "优", conditions = ["「率1」>=90"] }, { name = "良", conditions = '
+        '["60<=「率1」<90"] }, { name = "差", conditions = ["「率1」<60"] }], domain = [0, 100] }\n'
+        'policies = [{ type = "default", grade = "良" }]',
+    )
+    .replace("{second}", 'score = "值2"')
+)
 
 _POOLED_GRADES_DATA = (
     "单位,期间,值1,值2\n"
