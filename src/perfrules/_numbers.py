@@ -280,6 +280,25 @@ def tidy_decimal(value: Decimal) -> Decimal:
         return value  # beyond what the exact context holds: keep it as it is
 
 
+def json_value(value: Decimal) -> int | float | Decimal:
+    """*value* (a shown number, already rounded) as JSON output carries it, with every digit.
+
+    A whole number is an int; a float where the float's shortest text is
+    these very digits (``96.67``); otherwise the Decimal itself, for digits a
+    float does not hold (``12995451474983755673789.473684``), which the JSON
+    writers write as they stand (:func:`perfrules._writers.json_text`).
+
+    >>> json_value(Decimal("57")), json_value(Decimal("96.67"))
+    (57, 96.67)
+    >>> json_value(Decimal("12995451474983755673789.473684"))
+    Decimal('12995451474983755673789.473684')
+    """
+    if value == value.to_integral_value():
+        return int(value)
+    near = float(value)
+    return near if Decimal(repr(near)) == value else value
+
+
 def as_fraction(value: Number | int) -> Fraction:
     """Return *value* as a Fraction (exactly)."""
     return value if isinstance(value, Fraction) else Fraction(value)

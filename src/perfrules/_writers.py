@@ -23,6 +23,7 @@ import re
 import stat
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from decimal import Decimal
 from pathlib import Path
 from typing import IO, Final, Literal, cast
 
@@ -31,6 +32,7 @@ __all__ = [
     "csv_lines",
     "escape_csv_text",
     "json_members",
+    "json_text",
     "open_output",
     "output_kind",
     "replace_atomically",
@@ -347,6 +349,32 @@ def _one_cell(cell: object, cells: Callable[[Sequence[object]], str]) -> str:
     return '""\n' if cell is None or cell == "" else cells([cell]) + "\n"
 
 
+# A Decimal in a JSON record (digits a float does not hold: _numbers.json_value) is written as this
+# marker and its digits in a string, then the string is replaced by the bare digits. The marker
+# starts with a NUL, which json.dumps escapes, and holds a token drawn for the process: no text of
+# the data can put it there.
+_EXACT_MARK: Final = "\0perfrules-" + os.urandom(8).hex() + ":"
+_EXACT_SEEN: Final = json.dumps(_EXACT_MARK)[1:-1]
+_EXACT_TEXT: Final = re.compile('"' + re.escape(_EXACT_SEEN) + r'(-?[0-9]+(?:\.[0-9]+)?)"')
+
+
+def _exact_number(value: object) -> str:
+    if isinstance(value, Decimal) and value.is_finite():
+        return _EXACT_MARK + format(value, "f")
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+def json_text(value: object, *, indent: int | None = None) -> str:
+    """``json.dumps(value, ensure_ascii=False, indent=indent)``, with each Decimal written as a
+    JSON number of its own digits (every digit: a float would round them).
+
+    >>> json_text({"total": Decimal("12995451474983755673789.473684"), "rank": 1})
+    '{"total": 12995451474983755673789.473684, "rank": 1}'
+    """
+    text = json.dumps(value, ensure_ascii=False, indent=indent, default=_exact_number)
+    return _EXACT_TEXT.sub(r"\1", text) if _EXACT_SEEN in text else text
+
+
 def json_members(record: dict[str, object], keys: Iterable[str] | None = None) -> list[str]:
     """The members of a JSON object as ``json.dumps(record, ensure_ascii=False, indent=2)`` writes them.
 
@@ -366,10 +394,7 @@ def json_members(record: dict[str, object], keys: Iterable[str] | None = None) -
     """
     wanted = None if keys is None else set(keys)
     return [
-        "  "
-        + json.dumps(key, ensure_ascii=False)
-        + ": "
-        + json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n  ")
+        "  " + json.dumps(key, ensure_ascii=False) + ": " + json_text(value, indent=2).replace("\n", "\n  ")
         for key, value in record.items()
         if wanted is None or key in wanted
     ]

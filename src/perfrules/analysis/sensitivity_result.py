@@ -16,9 +16,9 @@ from typing import Any
 
 import attrs
 
-from .._numbers import Number, round_half_up, tidy_decimal
+from .._numbers import Number, round_half_up
 from ..formula.language import normalize_name
-from ..results.display import format_table, number
+from ..results.display import format_table, json_number, number
 from ..results.model import Evaluation
 from ..scheme.model import Scheme
 from .sensitivity_runs import InputIndex, Outcome
@@ -116,14 +116,14 @@ class UnitSensitivity:
         return {
             "unit": self.unit,
             "category": self.category,
-            "total": _json(self.total, 6),
+            "total": json_number(self.total, 6),
             "grade": self.grade,
             "rank": self.rank,
             "rank_low": self.rank_low,
             "rank_high": self.rank_high,
             "rank_median": self.rank_median,
-            "grades": {grade: _json(share, 4) for grade, share in self.grades.items()},
-            "grade_changes": _json(self.grade_changes, 4),
+            "grades": {grade: json_number(share, 4) for grade, share in self.grades.items()},
+            "grade_changes": json_number(self.grade_changes, 4),
             "grade_best": self.grade_best,
             "grade_worst": self.grade_worst,
             **(
@@ -132,13 +132,6 @@ class UnitSensitivity:
                 else {"driver": self.driver, "indices": [i.to_record() for i in self.indices]}
             ),
         }
-
-
-def _json(value: Number | None, places: int) -> int | float | None:
-    if value is None:
-        return None
-    rounded = tidy_decimal(round_half_up(value, places))
-    return int(rounded) if rounded == rounded.to_integral_value() else float(rounded)
 
 
 @attrs.frozen(kw_only=True, repr=False)
@@ -223,12 +216,12 @@ class Sensitivity:
             "scheme": self.scheme.name,
             "runs": self.runs,
             "seed": self.seed,
-            "weight_spread": _json(self.weight_spread, 6),
-            "group_spread": _json(self.group_spread, 6),
+            "weight_spread": json_number(self.weight_spread, 6),
+            "group_spread": json_number(self.group_spread, 6),
             **({"vary_default_score": True} if self.vary_default_score else {}),
             **(
                 {
-                    "boundary_shift": _json(self.boundary_shift, 6),
+                    "boundary_shift": json_number(self.boundary_shift, 6),
                     "boundary_scales": list(self.boundary_scales),
                 }
                 if self.boundary_scales

@@ -6,13 +6,12 @@ Imported, with the library, only when one of them runs (see ``perfrules.cli.main
 from __future__ import annotations
 
 import argparse
-import json
 from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, TextIO
 
-from .._writers import csv_lines
+from .._writers import csv_lines, json_text
 from ..analysis.sensitivity import Sensitivity, sensitivity
 from ..analysis.whatif import WhatIf, whatif
 from ..results.display import (
@@ -50,7 +49,7 @@ def _cmd_whatif(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     options = whatif(scheme, units, name)
     if args.format == "json":
         emit(
-            json.dumps(_whatif_record(current, options), ensure_ascii=False, indent=2) + "\n",
+            json_text(_whatif_record(current, options), indent=2) + "\n",
             args.output,
             out,
         )
@@ -287,7 +286,7 @@ def _cmd_sensitivity(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         _write_chart(result, Path(args.output))
     failed = [u.unit for u in result.units if not u.scored]
     if args.format == "json":
-        emit(json.dumps(result.to_records(), ensure_ascii=False, indent=2), output, out)
+        emit(json_text(result.to_records(), indent=2), output, out)
     elif args.format == "csv":
         emit(_sensitivity_csv(result), output, out, bom=True)
     else:

@@ -8,8 +8,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any, TextIO
 
-from .._numbers import Number
-from .._writers import Figure, csv_lines, json_members
+from .._numbers import Number, json_value
+from .._writers import Figure, csv_lines, json_members, json_text
 from ..pipeline.parallel import Totals
 from ..pipeline.stream import SPILLED, StreamedRun
 from ..results.display import (
@@ -232,10 +232,7 @@ def _error_lines(evaluation: Evaluation | Totals) -> list[str]:
 def _json_chunks(evaluation: Evaluation) -> Iterator[str]:
     """``json.dumps(records(evaluation), indent=2)``, written one unit at a time (never one huge string)."""
     # Explained one unit at a time and let go: memory stays that of the totals.
-    texts = (
-        json.dumps(unit_records(result._explained_once()), ensure_ascii=False, indent=2)
-        for result in evaluation.ranking()
-    )
+    texts = (json_text(unit_records(result._explained_once()), indent=2) for result in evaluation.ranking())
     return _json_document(evaluation.scheme.name, texts)
 
 
@@ -271,12 +268,11 @@ def _streamed_records(scheme: Scheme, run: StreamedRun) -> Iterator[str]:
         yield "{\n" + ",\n".join(members) + "\n}"
 
 
-def _json_cell(text: str) -> int | float | None:
+def _json_cell(text: str) -> int | float | Decimal | None:
     """A number cell of CSV output as JSON writes numbers (as ``--format json`` does)."""
     if not text:
         return None
-    value = Decimal(text)
-    return int(value) if value == value.to_integral_value() else float(value)
+    return json_value(Decimal(text))
 
 
 def _jsonl_line(
@@ -314,7 +310,7 @@ def _jsonl_line(
         "scores": {code: _json_cell(text) for code, text in scores},
         "errors": [str(e) for e in errors],
     }
-    return json.dumps(record, ensure_ascii=False) + "\n"
+    return json_text(record) + "\n"
 
 
 def _figure(value: Number | None) -> Figure | None:

@@ -7,12 +7,11 @@ library, are imported only when a command runs (see ``perfrules.cli.main``).
 from __future__ import annotations
 
 import argparse
-import json
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from .._writers import Figure, FigureRun, csv_lines
+from .._writers import Figure, FigureRun, csv_lines, json_text
 from ..files.load import load, sample_units, schemes
 from ..pipeline.stream import StreamedRun, cell_number
 from ..results.display import (
@@ -382,7 +381,7 @@ def _cmd_explain(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     result = evaluation.unit(_one_unit(evaluation, args.unit))
     if args.format == "json":
         # Explained one unit at a time and let go: memory stays that of the totals.
-        text = json.dumps(unit_records(result._explained_once()), ensure_ascii=False, indent=2) + "\n"
+        text = json_text(unit_records(result._explained_once()), indent=2) + "\n"
     else:
         text = result.explain() + "\n"
     emit(text, args.output, out)

@@ -9,7 +9,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, cast
 
-from .._numbers import Number, round_half_up, tidy_decimal
+from .._numbers import Number, json_value, round_half_up, tidy_decimal
 
 if TYPE_CHECKING:
     from ..scheme.model import Scheme
@@ -180,11 +180,10 @@ def marked(text: str, on: bool) -> str:
     return f"{text}{STAND_IN_SIGN}" if on else text
 
 
-def json_number(value: Number | None, places: int = 6) -> float | int | None:
+def json_number(value: Number | None, places: int = 6) -> float | int | Decimal | None:
     if value is None:
         return None
-    rounded = tidy_decimal(round_half_up(value, places))
-    return int(rounded) if rounded == rounded.to_integral_value() else float(rounded)
+    return json_value(tidy_decimal(round_half_up(value, places)))
 
 
 def _plain(value: object) -> object:

@@ -363,7 +363,11 @@ class Evaluation:
         return self.unit(unit).explain()
 
     def to_records(self) -> dict[str, Any]:
-        """Plain data (dicts, lists, numbers rounded to 6 places), as ``perfrules score --format json``."""
+        """Plain data (dicts, lists, numbers rounded to 6 places), as ``perfrules score --format json``.
+
+        Numbers are ints, floats where a float holds the digits, and Decimals where it does not
+        (more than about 15 significant digits): every digit is kept.
+        """
         plain: dict[str, Any] = VIEWS["records"](self)
         return plain
 
