@@ -210,6 +210,25 @@ def test_score_and_explain_read_previous_on_the_command_line():
     assert "上年名次=4，取自上年结果“2024.csv”中本单位的排名" in out
 
 
+@pytest.mark.parametrize("command", ["validate", "check"])
+def test_validate_and_check_read_previous_results_as_score_does(tmp_path, command):
+    code, out, err = _run(command, str(SCHEME), str(DATA), "--previous", str(LAST))
+    assert code == 0, err
+    assert "last-year.csv — 6 units" in out
+    bad = tmp_path / "bad.csv"
+    bad.write_text("x\n", encoding="utf-8")
+    code, out, err = _run(command, str(SCHEME), str(DATA), "--previous", str(bad))
+    assert code == 1 and "bad.csv" in err and "no 单位 (unit) column" in err
+    code, _, err = _run(command, str(FOLDER / "parameters.toml"), str(DATA), "--previous", str(LAST))
+    assert code == 2 and "[history]" in err
+
+
+def test_validate_alone_checks_the_previous_results_file(tmp_path):
+    assert _run("validate", str(SCHEME), "--previous", str(LAST))[0] == 0
+    code, _, err = _run("validate", str(SCHEME), "--previous", str(tmp_path / "none.csv"))
+    assert code == 2 and "none.csv" in err
+
+
 # -- reading results files --------------------------------------------------------------------
 
 

@@ -29,7 +29,7 @@ COMPARE_EPILOG = N_(
 
 
 def add_previous(sub: argparse.ArgumentParser) -> None:
-    """``--previous RESULTS`` (score, explain, whatif)."""
+    """``--previous RESULTS`` (score, explain, whatif, validate, check)."""
     sub.add_argument(
         "--previous",
         metavar="RESULTS",

@@ -275,6 +275,7 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument(
             "--units", metavar="LIST", help=_("the expected units: a data file, 'sample' or a .txt list")
         )
+        add_previous(sub)
     command("schema", N_("print the JSON Schema of scheme files, for editors"), "_cmd_schema")
     completion = command(
         "completion", N_("print a shell completion script (bash, zsh, fish, tcsh)"), "_cmd_completion"

@@ -43,7 +43,7 @@ def _name_list(path: str) -> list[str]:
 def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from ..analysis.check import check_data
 
-    scheme = _scheme(args.scheme)
+    scheme = _scheme(args.scheme, args.previous)
     if not Path(args.data).exists():
         raise UsageError(
             _("no data file '{name}'").format(name=args.data), _("give a CSV, Excel (.xlsx) or JSON file")
@@ -97,10 +97,10 @@ def _share(scheme: Scheme, args: argparse.Namespace, out: TextIO) -> None:
 
 def _cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if getattr(args, "data", None) is not None:
-        code = _cmd_validate(argparse.Namespace(scheme=args.scheme, data=None), out, err)
+        code = _cmd_validate(argparse.Namespace(scheme=args.scheme, data=None, previous=args.previous), out, err)
         return code if code != EXIT_OK else _cmd_check(args, out, err)
     try:
-        scheme = _scheme(args.scheme)
+        scheme = _scheme(args.scheme, args.previous)
     except SchemeError as exc:
         count = len(exc.problems)
         err.write(
