@@ -97,7 +97,9 @@ def _share(scheme: Scheme, args: argparse.Namespace, out: TextIO) -> None:
 
 def _cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if getattr(args, "data", None) is not None:
-        code = _cmd_validate(argparse.Namespace(scheme=args.scheme, data=None, previous=args.previous), out, err)
+        code = _cmd_validate(
+            argparse.Namespace(scheme=args.scheme, data=None, previous=args.previous), out, err
+        )
         return code if code != EXIT_OK else _cmd_check(args, out, err)
     try:
         scheme = _scheme(args.scheme, args.previous)
