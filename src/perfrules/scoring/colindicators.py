@@ -144,9 +144,11 @@ class Indicators:
         # (a not-applicable condition reading words is decided by its own code: colapplies)
         arithmetic = set().union(*(colgraded.number_inputs(ind, False) for ind in plan.indicators))
         # A word column read as a number too: those readers' errors, row by row (colwordnums).
-        for k in colwordnums.words_as_numbers(plan, words & arithmetic, unsupported):
+        for k in colwordnums.words_as_numbers(plan, words & arithmetic):
             fns[k] = colwordnums.failing
-            self.arguments = [a for a in self.arguments if a[0] is not plan.indicators[k]]
+            # (its step reads no population columns; its values are still gathered: the per-unit step
+            # that words its error reads them, as the per-unit program does)
+            self.population[k] = {}
         self.text_reads = tuple(sorted(reads & words))
         self.reads = tuple(sorted(reads - words))
 

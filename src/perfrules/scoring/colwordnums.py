@@ -6,14 +6,18 @@ whose formula, condition or threshold scale reads that same column as a number
 (``审计结论×10``) then raises on every unit where it applies — the per-unit
 program's ``'好' (str) is not a number`` or, for a blank, no value — unless a
 policy takes the cell first. The column program does not compute such an
-indicator: its column step marks every row (:func:`failing`), so each unit
-where it applies gets the error the indicator's own step raises there
+indicator: its column step marks every row (:func:`failing`; the program blames
+the marks of an indicator's step on that indicator where it applies:
+:func:`~perfrules.scoring.colperiods.score_indicators`), so each unit where it
+applies gets the error the indicator's own step raises there
 (:mod:`~perfrules.scoring.colfailures`), and a unit where that step raises
-nothing (a default for no data, a number the API handed in) goes to the
-per-unit program. A not-applicable rule reading words is decided by its own
-code (:mod:`~perfrules.scoring.colapplies`); such a read by a population
-value, a peer ratio or rank, or an indicator reported per period does not
-compile.
+nothing (a default for no data, a read its formula does not reach, a number the
+API handed in) goes to the per-unit program. The same holds for such an
+indicator with population values, peer ratios or ranks (their values are
+gathered for the batch as for any indicator: the per-unit step reads them) and
+for one reported per period (each period row marked, blamed on its unit). A
+not-applicable rule reading words is decided by its own code
+(:mod:`~perfrules.scoring.colapplies`).
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ from .plan import Plan
 __all__ = ["failing", "words_as_numbers"]
 
 
-def words_as_numbers(plan: Plan, words: set[str], unsupported: type[Exception]) -> dict[int, set[str]]:
+def words_as_numbers(plan: Plan, words: set[str]) -> dict[int, set[str]]:
     """Per indicator whose formulas, conditions or threshold scales read one of the columns of *words*
     as a number (its not-applicable conditions aside: :mod:`~perfrules.scoring.colapplies` decides
     those), those columns (none: {})."""
@@ -37,11 +41,6 @@ def words_as_numbers(plan: Plan, words: set[str], unsupported: type[Exception]) 
         names = number_inputs(ind, False) & words
         if not names:
             continue
-        if ind.periodic or ind.population_calls or ind.peer_steps:
-            raise unsupported(
-                f"a column of words read as a number by a population value or a periodic indicator "
-                f"({min(names)})"
-            )
         found[k] = names
     return found
 

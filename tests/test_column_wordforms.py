@@ -1,0 +1,281 @@
+"""A column of words read as a number by an indicator with population values, peer ratios, ranks or
+periods: the column program compiles it (it once left every unit of such a scheme to the per-unit
+program) and gives each unit the per-unit program's outcome.
+
+审计结论 is graded by 指标1's word scale, so its cells are words (a number among them too: 8) and a
+blank is no value. 指标2 reads it as a number — a population value of it, a rank or peer ratio of it,
+or a rule on an indicator with such values, or an indicator reported per period — and the per-unit
+program reports 指标2's error wherever that read is reached (``'好' (str) is not a number``, or no
+value for a blank). ``_both`` checks the column program sends no unit back, gives each unit the
+per-unit program's outcome field by field, and that the API (explained or not) and the command line
+agree; the tests pin the errors' wording and the population values gathered for the batch.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+
+from perfrules import evaluate, load, load_units
+from perfrules.scoring.colpop import batch_population
+from perfrules.scoring.plan import plan_of
+from perfrules.scoring.population import population_values
+from perfrules.scoring.program import program_of, score_columns
+from perfrules.scoring.unit import score_unit
+from test_column_total_errors import _both
+
+_HEAD = """
+name = "词数"
+total = 100
+groups = [{ name = "组" }]
+
+[[indicators]]
+code = "1"
+name = "审计"
+group = "组"
+weight = 50
+value = "审计结论"
+[indicators.scale]
+rule = "好—95分;较好—85分;一般—70分;差—40分"
+
+[[indicators]]
+code = "3"
+name = "其他"
+group = "组"
+weight = 20
+score = "值3"
+"""
+
+_DATA = "单位,审计结论,值2,值3\n甲,好,3,90\n乙,,4,80\n丙,8,5,70\n丁,一般,2,\n戊,差,6,88\n"
+
+_RANK_OF_WORDS = """
+[[indicators]]
+code = "2"
+name = "排名"
+group = "组"
+weight = 30
+steps = [{ type = "rank", target = "名次分", of = "审计结论", points = { "1" = 30, "2" = 20 } }]
+score = "名次分"
+"""
+
+_RANK_WITH_A_WORD_RULE = """
+[[indicators]]
+code = "2"
+name = "排名"
+group = "组"
+weight = 30
+steps = [{ type = "rank", target = "名次分", of = "值2", points = { "1" = 30, "2" = 20 } }]
+score = "名次分"
+policies = [{ type = "default", score = 0, when = "审计结论 = 1" }]
+"""
+
+_MAX_OF_WORDS = """
+[[indicators]]
+code = "2"
+name = "最大"
+group = "组"
+weight = 30
+score = "分值×审计结论/max_of(审计结论)"
+"""
+
+_MAX_OF_WITH_A_WORD_ZERO_RULE = """
+[[indicators]]
+code = "2"
+name = "最大"
+group = "组"
+weight = 30
+score = "分值×值2/max_of(值2)"
+policies = [{ type = "default", score = 3 }, { type = "zero", when = "审计结论 > 1" }]
+"""
+
+_PEER_OF_WORDS = """
+[[indicators]]
+code = "2"
+name = "比值"
+group = "组"
+weight = 30
+steps = [{ type = "peer_ratio", target = "比", numerator = "审计结论", denominator = "值2", pooled = true }]
+score = "min(分值, 分值×比/2)"
+"""
+
+_PEER_WITH_A_WORD_ZERO_RULE = """
+[[indicators]]
+code = "2"
+name = "比值"
+group = "组"
+weight = 30
+steps = [{ type = "peer_ratio", target = "比", numerator = "值2", denominator = "值3", pooled = true }]
+score = "min(分值, 分值×比/2)"
+policies = [{ type = "default", score = 1 }, { type = "zero", when = "审计结论 = 2" }]
+"""
+
+
+def _messages(outcome: object) -> list[tuple[str | None, str]]:
+    return [(e.indicator, e.message) for e in outcome.errors]  # type: ignore[attr-defined]
+
+
+def _not_a_number(word: str, formula: str) -> str:
+    return f"审计结论='{word}' (str) is not a number; give an int, float, Decimal or Fraction in formula '{formula}'"
+
+
+def _no_value(formula: str) -> str:
+    return f"no value for '审计结论' in formula '{formula}'"
+
+
+_NO_CATEGORY = "no value for '审计结论' in formula 'the category of 1 审计'"
+_NO_8 = "no grade '8' in this scale (grades: 好, 较好, 一般, 差)"
+_NO_3 = "no value for '值3' in formula '值3'"
+
+
+@pytest.mark.parametrize(
+    ("form", "formula", "ding"),
+    [
+        (_RANK_WITH_A_WORD_RULE, "审计结论 = 1", None),
+        (_MAX_OF_WORDS, "分值×审计结论/max_of(审计结论)", None),
+        (_MAX_OF_WITH_A_WORD_ZERO_RULE, "审计结论 > 1", None),
+        # (丁 has no 值3: its peer ratio, worked out before the zero rule, is its error)
+        (
+            _PEER_WITH_A_WORD_ZERO_RULE,
+            "审计结论 = 2",
+            "'比' could not be computed for this unit against its peers",
+        ),
+    ],
+)
+def test_a_rule_or_population_value_reading_words_is_the_indicators_error(
+    tmp_path: Path, form: str, formula: str, ding: str | None
+) -> None:
+    """Every unit reaches 指标2's read of 审计结论: its error on each (a word is no number, a blank no
+    value), beside 指标1's (乙 blank, 丙 8) and 指标3's (丁: 值3 blank), none sent back."""
+    fast, _ = _both(tmp_path, _HEAD + form, _DATA)
+    near = "; did you mean '值2'?" if "值2" in form else ""
+    assert [_messages(o) for o in fast] == [
+        [("2", _not_a_number("好", formula))],
+        [("1", _NO_CATEGORY), ("2", _no_value(formula))],
+        [("1", _NO_8), ("2", _not_a_number("8", formula))],
+        [("3", _NO_3 + near), ("2", ding or _not_a_number("一般", formula))],
+        [("2", _not_a_number("差", formula))],
+    ]
+    assert [o.total for o in fast] == [None] * 5
+    assert [o.scores[0] for o in fast] == [Decimal(95), None, None, Decimal(70), Decimal(40)]
+
+
+@pytest.mark.parametrize(("form", "target"), [(_RANK_OF_WORDS, "名次分"), (_PEER_OF_WORDS, "比")])
+def test_a_rank_or_peer_ratio_of_words_has_no_value_for_any_unit(
+    tmp_path: Path, form: str, target: str
+) -> None:
+    """No unit puts a number into the rank or peer ratio of 审计结论 (words and a blank): every unit's
+    指标2 error is that its step's value could not be computed, as the per-unit program says."""
+    fast, _ = _both(tmp_path, _HEAD + form, _DATA)
+    peers = f"'{target}' could not be computed for this unit against its peers"
+    assert [[m for k, m in _messages(o) if k == "2"] for o in fast] == [[peers]] * 5
+    assert [o.scores[1] for o in fast] == [Decimal(90), Decimal(80), Decimal(70), None, Decimal(88)]
+
+
+def test_the_population_values_of_an_indicator_reading_words_are_gathered(tmp_path: Path) -> None:
+    """The batch's population values of 指标2 (whose rule reads words) are the per-unit program's:
+    the ranks of 值2 (戊 6 first: 30 points; 丙 5 second: 20) and the peer ratio 值2/值3 pooled
+    (Σ值2 = 16 over the units with both, Σ值3 = 328: 甲 3/90 ÷ 16/328 = 82/135); the per-unit step
+    that words 指标2's error reads them."""
+    for form in (_RANK_WITH_A_WORD_RULE, _PEER_WITH_A_WORD_ZERO_RULE):
+        (tmp_path / "d.csv").write_text(_DATA, encoding="utf-8")
+        (tmp_path / "s.toml").write_text(_HEAD + form, encoding="utf-8")
+        scheme = load(tmp_path / "s.toml")
+        plan = plan_of(scheme)
+        assert program_of(plan) is not None, plan.program_why
+        units = list(load_units(tmp_path / "d.csv", scheme=scheme))
+        gathered = batch_population(plan, units)
+        oracle = population_values(plan.indicators, units)
+        assert {u.name: dict(gathered.get(u.name, {})) for u in units} == {
+            u.name: dict(oracle.get(u.name, {})) for u in units
+        }
+        if form is _RANK_WITH_A_WORD_RULE:
+            assert [gathered[u.name][("2", "名次分", None)] for u in units] == [0, 0, 20, 0, 30]
+    assert gathered["甲"][("2", "比", None)] == Fraction(82, 135)
+
+
+_PERIODS = """
+name = "词数"
+total = 100
+groups = [{ name = "组" }]
+periods = "mean"
+
+[[indicators]]
+code = "1"
+name = "审计"
+group = "组"
+weight = 50
+value = "审计结论"
+[indicators.scale]
+rule = "好—95分;较好—85分;一般—70分;差—40分"
+
+[[indicators]]
+code = "2"
+name = "季度"
+group = "组"
+weight = 30
+frequency = "季度"
+score = "值2 + 审计结论"
+
+[[indicators]]
+code = "3"
+name = "其他"
+group = "组"
+weight = 20
+score = "值3"
+"""
+
+
+def test_an_indicator_reported_per_period_reading_words(tmp_path: Path) -> None:
+    """指标2 is reported per quarter: each period row reads 审计结论 (the year's word where the quarter
+    gives none), so each unit's error is its first period row's; 丙 has no period rows (its year's
+    row, 一般); 乙's quarter gives the number 7 — a word column keeps it as text, so that is its error
+    too, as the per-unit program words it."""
+    data = (
+        "单位,期间,审计结论,值2,值3\n甲,,好,3,90\n甲,一季度,,4,\n甲,二季度,,5,\n"
+        "乙,,较好,4,80\n乙,一季度,7,4,\n丙,,一般,5,70\n"
+    )
+    fast, _ = _both(tmp_path, _PERIODS, data)
+    formula = "值2 + 审计结论"
+    assert [_messages(o) for o in fast] == [
+        [("2", _not_a_number("好", formula))],
+        [("2", _not_a_number("7", formula))],
+        [("2", _not_a_number("一般", formula))],
+    ]
+    assert [o.scores[0] for o in fast] == [Decimal(95), Decimal(85), Decimal(70)]
+
+
+def test_a_read_not_reached_leaves_the_unit_to_the_per_unit_program(tmp_path: Path) -> None:
+    """What is left: 指标2 reads 审计结论 only where 值3 > 85 (甲 90, 戊 88: their errors; 丁 has no 值3,
+    its error too). 乙 and 丙 never reach the read, and the per-unit program scores 指标2 there (乙: 100×4/6, 丙: 100×5/6); the
+    columns mark every row of an indicator reading words, so the per-unit step that does not raise
+    sends those units to the per-unit program (colfailures), and evaluate() gives its outcome."""
+    form = """
+[[indicators]]
+code = "2"
+name = "最大"
+group = "组"
+weight = 30
+score = "分值×值2/max_of(值2) + if(值3>85, 审计结论, 0)"
+"""
+    (tmp_path / "d.csv").write_text(_DATA, encoding="utf-8")
+    (tmp_path / "s.toml").write_text(_HEAD + form, encoding="utf-8")
+    scheme = load(tmp_path / "s.toml")
+    plan = plan_of(scheme)
+    assert program_of(plan) is not None, plan.program_why
+    units = list(load_units(tmp_path / "d.csv", scheme=scheme))
+    population = batch_population(plan, units)
+    fast = score_columns(plan, units, population)
+    slow = [score_unit(plan, u, population.get(u.name, {}), detail=False) for u in units]
+    assert [f is None for f in fast] == [False, True, True, False, False]
+    for f, s in zip(fast, slow, strict=True):
+        if f is not None:
+            assert _messages(f) == _messages(s)
+    assert _messages(fast[0]) == [
+        ("2", _not_a_number("好", "分值×值2/max_of(值2) + if(值3>85, 审计结论, 0)"))
+    ]
+    assert [o.scores[2] for o in slow] == [None, Fraction(200, 3), Fraction(250, 3), None, None]
+    result = evaluate(scheme, units)
+    assert [(o.total, _messages(o)) for o in result] == [(s.total, _messages(s)) for s in slow]
