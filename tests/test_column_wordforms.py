@@ -279,3 +279,185 @@ score = "分值×值2/max_of(值2) + if(值3>85, 审计结论, 0)"
     assert [o.scores[2] for o in slow] == [None, Fraction(200, 3), Fraction(250, 3), None, None]
     result = evaluate(scheme, units)
     assert [(o.total, _messages(o)) for o in result] == [(s.total, _messages(s)) for s in slow]
+
+
+# -- a word scale without value, whose default for no data names its inputs ---------------------------
+
+_UNNAMED = """
+name = "无值词表"
+basis = "points"
+total = 100
+groups = [{{ name = "工作" }}]
+{periods}
+[scores]
+"优" = [90, 100]
+"良" = [80, 90]
+"中" = [60, 80]
+"差" = [0, 60]
+
+[[indicators]]
+code = "1"
+name = "审计"
+group = "工作"
+weight = 60
+scale = {{ bands = [{{ name = "优" }}, {{ name = "良" }}, {{ name = "中" }}, {{ name = "差" }}] }}
+steps = ["a=值2×2"]
+{frequency}
+policies = [{{ type = "default", grade = "中", missing = [{missing}] }}, {{ type = "adjust", per = "扣分", points = -1, cap = 3 }}]
+
+[[indicators]]
+code = "2"
+name = "日常"
+group = "工作"
+weight = 40
+score = "值2"
+"""
+
+
+def _unnamed(missing: str = '"项目数"', periodic: bool = False) -> str:
+    return _UNNAMED.format(
+        periods='periods = "mean"' if periodic else "",
+        frequency='frequency = "季度"' if periodic else "",
+        missing=missing,
+    )
+
+
+_UNNAMED_DATA = "单位,审计,值2,项目数,扣分\n一,优,30,,1\n二,,40,3,0\n三,良,,,2\n四,良,,5,\n五,差,10,0,0\n"
+
+
+def test_a_word_scale_without_value_with_a_default_naming_its_inputs(tmp_path: Path) -> None:
+    """指标1's word scale has no value: the per-unit program's steps run (a = 值2 × 2), then it finds
+    no value to grade, and the default for no data (中: 70% of 60 = 42) takes that only where an input
+    it names (项目数) is blank. A file's cells a scheme reads nowhere else are not read, so 项目数 is
+    blank on every unit: each takes the default, less its 扣分 (一 42 − 1 + 30 = 71, 二 42 + 40 = 82,
+    五 42 + 10 = 52); 三's blank 值2 stops its step first — the default takes that too (40, beside
+    指标2's error), as the per-unit program does; 四 has no 扣分: its adjustment's error."""
+    fast, _ = _both(tmp_path, _unnamed(), _UNNAMED_DATA)
+    assert [o.total for o in fast] == [Decimal(71), Decimal(82), None, None, Decimal(52)]
+    assert [o.scores[0] for o in fast] == [Decimal(41), Decimal(42), Decimal(40), None, Decimal(42)]
+    assert [[e.indicator for e in o.errors] for o in fast] == [[], [], ["2"], ["1", "2"], []]
+    assert fast[3].errors[0].message.startswith("no value for '扣分' in formula 'the adjustment of 1 审计'")
+
+
+def test_a_word_scale_without_value_reported_per_period(tmp_path: Path) -> None:
+    """The same reported per quarter: each period row takes the default (一's 二季度 reads 值2 = 5, its
+    一季度 gives nothing and is not a period it reports): 一 41 + 30 = 71; 二's quarter reads the year's
+    值2; 四's quarter has no 扣分 either."""
+    data = (
+        "单位,期间,审计,值2,项目数,扣分\n一,,优,30,,1\n一,一季度,,,,\n一,二季度,,5,,\n二,,,40,3,0\n"
+        "二,一季度,,,3,\n三,,良,,,2\n四,,良,,5,\n四,一季度,,,,\n五,,差,10,0,0\n"
+    )
+    fast, _ = _both(tmp_path, _unnamed(periodic=True), data)
+    assert [o.total for o in fast] == [Decimal(71), Decimal(82), None, None, Decimal(52)]
+    assert [[e.indicator for e in o.errors] for o in fast] == [[], [], ["2"], ["1", "2"], []]
+
+
+@pytest.mark.parametrize("missing", ['"项目数"', '"项目数", "1"'])
+def test_units_given_with_the_named_input(missing: str) -> None:
+    """Units handed to the API keep 项目数. Where it has a value (二, 五, 七: even text, it is not
+    blank) the default does not take a finished step: 指标1's error, no value for '1' (what it grades);
+    三 has 项目数 and no 值2: its step's error. A default that also names the code ('1', an input no
+    unit has) takes every such row (二 71 = 42 − 1 + 30; 三 41 beside 指标2's error). 四 (no 项目数)
+    takes it either way; 六's 值2 is text: its step's error, whatever the default names."""
+    from perfrules import loads
+    from perfrules.scheme.units import Unit
+
+    scheme = loads(_unnamed(missing), format="toml")
+    plan = plan_of(scheme)
+    assert program_of(plan) is not None, plan.program_why
+    d = Decimal
+    units = [
+        Unit(name="一", data={"审计": "优", "值2": d(30), "扣分": d(1)}),
+        Unit(name="二", data={"审计": "优", "值2": d(30), "扣分": d(1), "项目数": d(3)}),
+        Unit(name="三", data={"审计": "优", "扣分": d(1), "项目数": d(3)}),
+        Unit(name="四", data={"审计": "优", "扣分": d(1)}),
+        Unit(name="五", data={"审计": "优", "值2": d(0), "扣分": d(1), "项目数": d(3)}),
+        Unit(name="六", data={"审计": "优", "值2": "x", "扣分": d(1), "项目数": None}),
+        Unit(name="七", data={"审计": "优", "值2": d(5), "扣分": d(1), "项目数": "有"}),
+    ]
+    fast = score_columns(plan, units, {})
+    slow = [score_unit(plan, u, {}, detail=False) for u in units]
+    assert all(f is not None for f in fast)
+    assert [(f.total, _messages(f), f.scores) for f in fast] == [  # type: ignore[union-attr]
+        (s.total, _messages(s), s.scores) for s in slow
+    ]
+    code = missing.endswith('"1"')
+    no_code = ("1", "no value for '1' in formula 'the category of 1 审计'")
+    assert [o.total for o in fast] == [
+        Decimal(71),
+        Decimal(71) if code else None,
+        None,
+        None,
+        Decimal(41) if code else None,
+        None,
+        Decimal(46) if code else None,
+    ]
+    assert _messages(fast[1]) == ([] if code else [no_code])
+    assert _messages(fast[2])[0][1].startswith(
+        "no value for '值2' in formula " + ("'值2'" if code else "'a=值2×2'")
+    )
+    assert fast[2].scores[0] == (Decimal(41) if code else None)
+    assert _messages(fast[3]) == [("2", "no value for '值2' in formula '值2'")]
+    assert _messages(fast[5])[0][1].startswith("值2='x' (str) is not a number")
+    assert [(o.total, _messages(o)) for o in evaluate(scheme, units)] == [
+        (s.total, _messages(s)) for s in slow
+    ]
+
+
+# -- population values of the full points, or of a part grading a number ------------------------------
+
+_ARGUMENTS = """
+name = "总体值"
+basis = "points"
+total = 100
+groups = [{ name = "组" }]
+categories = ["甲类", "乙类"]
+
+[[indicators]]
+code = "9"
+name = "其他"
+group = "组"
+weights = { "甲类" = 20, "乙类" = 40 }
+score = "值3"
+
+[[indicators]]
+code = "1"
+name = "甲标"
+group = "组"
+weights = { "甲类" = 80, "乙类" = 60 }
+"""
+
+_ARGUMENT_DATA = "单位,类别,值1,值3\n甲,甲类,3,90\n乙,乙类,5,80\n丙,乙类,,70\n丁,甲类,1,60\n"
+
+
+def test_a_population_value_of_the_full_points(tmp_path: Path) -> None:
+    """max_of(f) with f = 分值 × 值1: each unit's full points for its category (80 for 甲类, 60 for
+    乙类) times 值1, over the batch, as the per-unit program's prerequisites give them (甲 240, 乙 300,
+    丁 80; 丙 has no 值1 and puts nothing in): 甲 min(80, 240/300 × 80) = 64, 乙 60, 丁 80/300 × 80;
+    丙's step is its error."""
+    form = 'steps = ["f = 分值×值1"]\nscore = "min(分值, f/max_of(f)×分值)"\n'
+    fast, _ = _both(tmp_path, _ARGUMENTS + form, _ARGUMENT_DATA)
+    scheme = load(tmp_path / "s.toml")
+    plan = plan_of(scheme)
+    units = list(load_units(tmp_path / "d.csv", scheme=scheme))
+    gathered = batch_population(plan, units)
+    assert [dict(gathered.get(u.name, {})).get(("1", "max_of(f)", None)) for u in units] == [
+        Decimal(300),
+        Decimal(300),
+        None,
+        Decimal(300),
+    ]
+    assert [o.scores[1] for o in fast] == [Decimal(64), Decimal(60), None, Fraction(64, 3)]
+    assert _messages(fast[2])[0][1].startswith("no value for '值1' in formula 'f = 分值×值1'")
+
+
+def test_a_population_value_of_a_part_grading_a_number(tmp_path: Path) -> None:
+    """max_of(部), 部 a part grading 值1 by a threshold scale (≥4: 10, 2 to 4: 5, below: 0): 乙 10 the
+    highest, so 甲 (5) has half its full points (40 of 80), 乙 all 60, 丁 (0) none; 丙's part is its
+    error."""
+    form = (
+        'steps = [{ type = "part", target = "部", of = "值1", scale = { rule = "≥4，计10分；2(含)-4，计5分；<2，计0分" } }]\n'
+        'score = "部/max_of(部)×分值"\n'
+    )
+    fast, _ = _both(tmp_path, _ARGUMENTS + form, _ARGUMENT_DATA)
+    assert [o.scores[1] for o in fast] == [Decimal(40), Decimal(60), None, Decimal(0)]

@@ -195,8 +195,10 @@ class ColumnProgram:
                 ok &= self.params.fine(units, columns)
             if self.missing.every:  # a cell a missing rule reads, not plain and not blank either
                 ok &= ~self.missing.unsure(units, columns)
+            odd = None
             if self.blanks.fields:  # (and one a default for no data takes where blank: colblank)
                 ok &= ~self.blanks.unsure(units, columns)
+                odd = self.blanks.odd(units, columns)  # (cells neither plain nor blank, kept apart)
             for name in self.text_reads:
                 columns[name] = collookup.text_column([u.data.get(name) for u in units])
             periods = colperiods.periods_of(units)
@@ -210,6 +212,7 @@ class ColumnProgram:
                 periods=periods,
                 declared=declared,
                 record=record,
+                odd=odd,
             )
             refused_rows(scored, given, read)  # errors decided before any indicator is scored (uniterrors)
             failed_rows(scored, given, population)  # an indicator's error, by its own step (colfailures)
@@ -247,6 +250,7 @@ class ColumnProgram:
         periods: colperiods.PeriodData | None = None,
         declared: Sequence[frozenset[str]] | None = None,
         record: dict[str, Any] | None = None,
+        odd: Mapping[str, Any] | None = None,
     ) -> Scored:
         """Score a batch given as columns.
 
@@ -260,6 +264,8 @@ class ColumnProgram:
             periods: per unit, its year's data and periods' data where it has periods (``colperiods``).
             declared: per unit, the indicators it declares not applicable (``Unit.not_applicable``).
             record: where to keep the columns each step worked out (None: kept nowhere).
+            odd: per data column, the cells that are neither plain numbers nor blank (``Unit`` objects:
+                ``colblank.Blanks.odd``; None: every cell that is not plain is blank).
 
         Returns:
             The scores and totals, with the units scored here marked.
@@ -290,7 +296,7 @@ class ColumnProgram:
             columns = self.params.joined(names, columns)
         cols: dict[str, Any] = {name: col for name, (col, _) in columns.items()}
         cols[CATEGORY] = cat  # 分值 and limits per category (colpoints)
-        self.blanks.put(cols, columns, unread)  # blank cells a default for no data takes (colblank)
+        self.blanks.put(cols, columns, unread, odd)  # blank cells a default for no data takes (colblank)
         present = None  # per unit and indicator: whether its population values are there
         if any(self.population):
             present = colsteps.population_columns(plan.indicators, self.population, names, population, cols)
