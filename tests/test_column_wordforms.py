@@ -461,3 +461,60 @@ def test_a_population_value_of_a_part_grading_a_number(tmp_path: Path) -> None:
     )
     fast, _ = _both(tmp_path, _ARGUMENTS + form, _ARGUMENT_DATA)
     assert [o.scores[1] for o in fast] == [Decimal(40), Decimal(60), None, Decimal(0)]
+
+
+# -- words read as numbers where a formula reaches them ----------------------------------------------
+
+_IF_WORDS = """
+[[indicators]]
+code = "2"
+name = "条件"
+group = "组"
+weight = 30
+score = "值2 + if(值3>85, 审计结论, 0)"
+"""
+
+
+def test_a_column_of_words_read_only_where_a_branch_is_taken(tmp_path: Path) -> None:
+    """指标2 reads 审计结论 only where 值3 > 85: 甲 (90) and 戊 (88) read a word, their error; 乙 (80) and
+    丙 (70) never read it, so the columns work 指标2 out (值2 + 0: 4 and 5 of 100), beside 指标1's
+    error on a blank and on 8; 丁 has no 值3, its error. None goes to the per-unit program."""
+    fast, _ = _both(tmp_path, _HEAD + _IF_WORDS, _DATA)
+    formula = "值2 + if(值3>85, 审计结论, 0)"
+    assert [[m for k, m in _messages(o) if k == "2"] for o in fast] == [
+        [_not_a_number("好", formula)],
+        [],
+        [],
+        ["no value for '值3' in formula '值2 + if(值3>85, 审计结论, 0)'; did you mean '值2'?"],
+        [_not_a_number("差", formula)],
+    ]
+    assert [o.scores[2] for o in fast] == [None, Decimal(4), Decimal(5), None, None]
+
+
+def test_units_given_numbers_in_a_column_of_words() -> None:
+    """Units handed to the API may hold a number in 审计结论: 指标2 (审计结论 × 10) reads it as the
+    per-unit program does (甲 3 → 30, 丙 0.5 → 5), while 指标1 has no grade for it (its error); a word
+    (乙) is 指标2's error, a blank (丁) no value."""
+    from perfrules import loads
+    from perfrules.scheme.units import Unit
+
+    scheme = loads(
+        _HEAD + '[[indicators]]\ncode = "2"\nname = "数"\ngroup = "组"\nweight = 30\nscore = "审计结论×10"\n'
+    )
+    plan = plan_of(scheme)
+    assert program_of(plan) is not None, plan.program_why
+    d = Decimal
+    units = [
+        Unit(name="甲", data={"审计结论": d(3), "值3": d(90)}),
+        Unit(name="乙", data={"审计结论": "好", "值3": d(80)}),
+        Unit(name="丙", data={"审计结论": d("0.5"), "值3": d(70)}),
+        Unit(name="丁", data={"值3": d(60)}),
+    ]
+    fast = score_columns(plan, units, {})
+    slow = [score_unit(plan, u, {}, detail=False) for u in units]
+    assert all(f is not None for f in fast)
+    assert [(f.total, _messages(f), f.scores) for f in fast] == [  # type: ignore[union-attr]
+        (s.total, _messages(s), s.scores) for s in slow
+    ]
+    assert [o.scores[2] for o in fast] == [d(30), None, d(5), None]  # type: ignore[union-attr]
+    assert [[k for k, _ in _messages(o)] for o in fast] == [["1"], ["2"], ["1"], ["1", "2"]]

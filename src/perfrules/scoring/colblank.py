@@ -27,7 +27,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
-from .._intcols import numpy
+from .._intcols import from_values, numpy
 from ..formula.language import Formula, normalize_name
 from ..scheme.reads import FULL_NAME
 from ..scheme.steps import Part, PeerRatio, Rank, step_reads
@@ -44,6 +44,7 @@ __all__ = [
     "STEPS_SCOPE",
     "UNPLAIN",
     "Blanks",
+    "as_numbers",
     "bands_read",
     "blank_value",
     "leave_steps",
@@ -199,6 +200,20 @@ def unnamed(ind: IndicatorPlan) -> Unnamed | None:
     return Unnamed(ind)
 
 
+def as_numbers(col: Any) -> tuple[Any, Any]:
+    """A column of words (an object array: words, None where blank, numbers a ``Unit`` holds) as a
+    column of numbers, and which of its cells are plain numbers (a word or a blank is not)."""
+    if hasattr(col, "den"):
+        return col, numpy().ones(len(col.num), dtype=bool)
+    return from_values(list(col))
+
+
+def _plain(column: tuple[Any, Any]) -> Any:
+    """Which cells of a data column (with which are plain numbers, or words) are plain numbers."""
+    col, plain = column
+    return plain if hasattr(col, "den") else as_numbers(col)[1]
+
+
 def _blank_cells(cols: Mapping[str, Any], field: str, n: int) -> Any:
     """Which rows of data column *field* are blank: the batch's :data:`BLANK` cells, or on period rows
     a column of words' cells without a word (None)."""
@@ -342,7 +357,12 @@ class Blanks:
     per-unit program does)."""
 
     def __init__(
-        self, plan: Plan, text_reads: Sequence[str], also: Sequence[str] = (), unread: Any = None
+        self,
+        plan: Plan,
+        text_reads: Sequence[str],
+        also: Sequence[str] = (),
+        unread: Any = None,
+        numbers: Mapping[int, frozenset[str]] | None = None,
     ) -> None:
         self.codes = [ind.code for ind in plan.indicators]
         self.found = [blank_value(ind, frozenset(text_reads)) for ind in plan.indicators]
@@ -362,7 +382,12 @@ class Blanks:
         # Data columns where a cell that is not a plain number matters only where it is read (by an
         # indicator without a default for no data: colreach.Unread, *unread*), under UNPLAIN.
         self.unread = unread
-        self.loose = [f for f in (unread.fields if unread is not None else ()) if f not in text_reads]
+        # Per indicator, the columns of words it reads as numbers (colwordnums): its cells there that
+        # are not plain numbers are words or blanks (under UNPLAIN, and read as numbers where followed).
+        self.numbers = dict(numbers or {})
+        worded = frozenset().union(*self.numbers.values())
+        fields = unread.fields if unread is not None else ()
+        self.loose = [f for f in fields if f not in text_reads or f in worded]
 
     def unsure(self, units: Sequence[Any], columns: dict[str, tuple[Any, Any]]) -> Any:
         """:func:`unsure` for those data columns that are not columns of words (none: no unit), but the
@@ -406,7 +431,7 @@ class Blanks:
                     blank[name] = np.array([v is None for v in columns[name][0]], dtype=bool)
             cols[TAKEN] = {}
         if self.loose:
-            cols[UNPLAIN] = {name: ~columns[name][1] for name in self.loose if name in columns}
+            cols[UNPLAIN] = {name: ~_plain(columns[name]) for name in self.loose if name in columns}
             cols[GOING] = {}
 
     def lacking(self, k: int, rows: Any, cols: Mapping[str, Any]) -> Any:
@@ -421,12 +446,14 @@ class Blanks:
         default does not read (*unread*). Every cell plain: *plain* as it is, nothing worked out."""
         if plain.all():
             return plain
-        worded = self.unnamed[k]
-        taken = worded.taken(name, cols, len(plain)) if worded is not None else None
+        unnamed = self.unnamed[k]
+        taken = unnamed.taken(name, cols, len(plain)) if unnamed is not None else None
         if taken is not None:  # (a blank input the default takes, whatever else stops it: Unnamed)
             plain = plain | taken
         if self.unread is not None and GOING in cols:
-            plain = self.unread.plain(k, name, plain, cols, cols[GOING])
+            worded = self.numbers.get(k, frozenset())  # (its formulas read those words as numbers)
+            scope = {**cols, **{w: as_numbers(cols[w])[0] for w in worded if w in cols}} if worded else cols
+            plain = self.unread.plain(k, name, plain, scope, cols[GOING])
         reached = cols.get(TAKEN, {}).get(REACHED + self.codes[k])
         if reached is not None:  # (colreach: rows that reach no blank, or that a default took)
             return plain | reached.harmless(name)

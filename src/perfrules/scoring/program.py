@@ -70,7 +70,17 @@ from .._intcols import IntColumn as _Col
 from .._intcols import format_rows, gc_paused, numpy
 from .._numbers import exact
 from ..scheme.units import Unit, note_events
-from . import colapplies, colindicators, collimits, collookup, colperiods, colreach, colsteps, colvetoes
+from . import (
+    colapplies,
+    colindicators,
+    collimits,
+    collookup,
+    colperiods,
+    colreach,
+    colsteps,
+    colvetoes,
+    colwordnums,
+)
 from .colblank import Blanks
 from .coldot import CommonScores, weighted_sums
 from .coldress import dress
@@ -122,6 +132,7 @@ class ColumnProgram:
         self.na_rules = found.na_rules
         self.arguments = found.arguments
         self.peers = found.peers
+        self.numbers = found.numbers  # per indicator, the columns of words it reads as numbers (colwordnums)
         # Rank steps over columns (None: the batch's population values are worked out unit by unit).
         self.ranks = compile_ranks(plan, _compile, _Unsupported)
         self.text_reads = overall_words(plan, found.text_reads, found.reads)  # (with overall levels')
@@ -143,7 +154,7 @@ class ColumnProgram:
         # indicators per period a total formula reads (no value there, not 0: colblank, colindgrades).
         blank_cells = (*(self.rich.cells if self.rich is not None else ()), *self.rules.blank_reads)
         unread = colreach.Unread(plan, _compile, _Unsupported)  # … and cells no formula reads (colreach)
-        self.blanks = Blanks(plan, self.text_reads, blank_cells, unread)
+        self.blanks = Blanks(plan, self.text_reads, blank_cells, unread, self.numbers)
         # Whether indicators per period with population values have their grades read: each unit's table.
         self.tables = tabled(self.rich.graded if self.rich is not None else None, self.rules.graded)
         data = {*found.reads, *(self.rich.data if self.rich is not None else ()), *self.rules.reads}
@@ -379,10 +390,13 @@ class ColumnProgram:
         den = 10**places if places is not None else math.lcm(*(c.den for c in own)) if own else 1
         # A cell that is not a plain number matters only where its indicator applies.
         everywhere = applicable.all(axis=0).tolist()
+        numbers = {name: colwordnums.numbers(cols[name])[1] for name in set().union(*self.numbers.values())}
         for k, names_k in enumerate(self.reads_of):
             elsewhere = per_period.get(k)  # units whose indicator k is scored from their periods
+            worded = self.numbers.get(k, frozenset())  # (columns of words it reads as numbers)
             for name in names_k:
-                plain = self.blanks.plain(k, name, columns[name][1], cols)  # (a blank its default took …)
+                given = numbers[name] if name in worded else columns[name][1]
+                plain = self.blanks.plain(k, name, given, cols)  # (a blank its default took …)
                 if elsewhere is not None:
                     plain = plain | elsewhere
                 if not plain.all():
