@@ -518,3 +518,64 @@ def test_units_given_numbers_in_a_column_of_words() -> None:
     ]
     assert [o.scores[2] for o in fast] == [d(30), None, d(5), None]  # type: ignore[union-attr]
     assert [[k for k, _ in _messages(o)] for o in fast] == [["1"], ["2"], ["1"], ["1", "2"]]
+
+
+# -- zero rules and vetoes of an indicator graded by a scale, reading population values ---------------
+
+_SCALED = """
+name = "量表总体值"
+total = 100
+groups = [{ name = "组" }]
+periods = "mean"
+
+[scores]
+"优" = [90, 100]
+"良" = [80, 90]
+"差" = [0, 80]
+
+[[indicators]]
+code = "9"
+name = "其他"
+group = "组"
+weight = 20
+score = "值3"
+
+[[indicators]]
+code = "1"
+name = "甲标"
+group = "组"
+weight = 80
+"""
+
+
+def test_zero_rules_and_vetoes_of_a_scale_reading_population_values(tmp_path: Path) -> None:
+    """指标1 grades 值1 (≥4 优, 2 to 4 良, below 差: midpoints 95, 85, 40); its zero rule holds where 值2
+    is above the batch's mean (4: 丁's 9), its veto where 值1 is below the batch's least + 1 (丁's 1).
+    甲 优 95 × 0.8 + 18 = 94; 乙 优 76 + 16 = 92; 丁 zero (0 + 12), its veto gives the lowest grade;
+    丙 has no 值1: its error."""
+    form = (
+        'value = "值1"\nscale = { rule = "≥4为优;2-4为良;<2为差", scoring = "midpoint" }\n'
+        'policies = [{ type = "zero", when = "值2 > mean_of(值2)" }, '
+        '{ type = "veto", when = "值1 < min_of(值1)+1", effect = "lowest_grade" }]\n'
+    )
+    data = "单位,值1,值2,值3\n甲,4,4,90\n乙,5,2,80\n丙,,1,70\n丁,1,9,60\n"
+    fast, _ = _both(tmp_path, _SCALED + form, data)
+    assert [o.total for o in fast] == [Decimal("94"), Decimal("92"), None, Decimal("12")]
+    assert [o.grade for o in fast] == ["优", "优", None, "差"]
+    assert _messages(fast[2])[0][1].startswith("no value for '值1'")
+
+
+def test_a_zero_rule_per_period_reading_population_values(tmp_path: Path) -> None:
+    """The same reported per quarter: each period row's zero rule reads that period's mean of 值2
+    among the units' rows (一季度: 甲 1, 乙 3 → 2; 二季度: 甲 8 alone); a veto per period reads the
+    year's row (no year value of mean_of(值1) is gathered for a unit reported per period: the per-unit
+    program's error there, for 甲 and 乙); 丙 reports no quarter: its year's row, 良 85 × 0.8 + 14."""
+    form = (
+        'frequency = "季度"\nvalue = "值1"\nscale = { rule = "≥4为优;2-4为良;<2为差", scoring = "midpoint" }\n'
+        'policies = [{ type = "zero", when = "值2 > mean_of(值2)" }, '
+        '{ type = "veto", when = "值1 < mean_of(值1)", effect = "zero" }]\n'
+    )
+    data = "单位,期间,值1,值2,值3\n甲,,3,4,90\n甲,一季度,4,1,\n甲,二季度,1,8,\n乙,,5,2,80\n乙,一季度,2,3,\n丙,,2,1,70\n"
+    fast, _ = _both(tmp_path, _SCALED + form, data)
+    assert [o.total for o in fast] == [None, None, Decimal(82)]
+    assert all(m.startswith("no value for 'mean_of(值1)'") for o in fast[:2] for _, m in _messages(o))

@@ -72,7 +72,7 @@ class Indicators:
                     )
                 # Zero rules on the indicator after the grading, adjustments and vetoes after the defaults.
                 zeroed, finished, rules = colpoints.scale_mechanics(
-                    ind, scheme.categories, compile_node, unsupported
+                    ind, scheme.categories, compile_node, unsupported, steps_node
                 )
                 fn, conditions = coldefaults.with_defaults(  # (a condition may read max_of …, too)
                     ind,

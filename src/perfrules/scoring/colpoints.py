@@ -69,7 +69,6 @@ __all__ = [
     "points_why",
     "scale_mechanics",
     "scale_scope_key",
-    "scale_why",
     "takes",
 ]
 
@@ -321,34 +320,28 @@ def defaulted_key(ind: IndicatorPlan) -> str | None:
     return _DEFAULTED + ind.code if defaults and reads & ind.targets else None
 
 
-def scale_why(ind: IndicatorPlan) -> str | None:
-    """Why the zero rules, adjustments and vetoes of an indicator graded by a scale do not compile."""
-    # (An indicator reported per period has its vetoes decided on the year's row: colperiodvetoes.)
-    rules = [p.when for p in ind.zero_indicator] + ([] if ind.periodic else [p.when for p in ind.vetoes])
-    if any(when.population_calls for when in rules):
-        return f"indicator {ind.code}: a zero rule or veto reading population values"
-    return None
-
-
 def scale_mechanics(
-    ind: IndicatorPlan, categories: Sequence[str] | None, compile_node: Any, unsupported: type[Exception]
+    ind: IndicatorPlan,
+    categories: Sequence[str] | None,
+    compile_node: Any,
+    unsupported: type[Exception],
+    with_population: Any = None,
 ) -> tuple[Any, Any, set[str]]:
     """For an indicator graded by a scale: a wrapper putting its zero rules after the grading (a zero
     rule gives 0, the scale's lowest band), one putting its adjustments and vetoes after its
     defaults, and the data names they read. Rules reading a step's value (完成率<50) read the scope
-    the scale's column step leaves under :func:`scale_scope_key`.
+    the scale's column step leaves under :func:`scale_scope_key`; zero rules and vetoes reading
+    population values (``值 < mean_of(值)``) read them as the batch's columns (*with_population*
+    compiles them so, as the indicator's steps: the per-unit program's scope holds them there).
 
     Raises:
-        unsupported: a form :func:`scale_why` names, or a condition or cap that does not compile.
+        unsupported: a condition or cap that does not compile.
     """
-    why = scale_why(ind)
-    if why is not None:
-        raise unsupported(why)
     keys = categories or (None,)
     fulls = [as_fraction(ind.full(c)) for c in keys]
     limits = (ind.lower(), [ind.upper(c) for c in keys])
     try:
-        zero_rules, vetoes, adjusts = _rules(ind, compile_node, compile_node, unsupported)
+        zero_rules, vetoes, adjusts = _rules(ind, with_population or compile_node, compile_node, unsupported)
     except unsupported as exc:
         raise unsupported(f"indicator {ind.code}'s rule: {exc}") from None
 
