@@ -579,3 +579,19 @@ def test_a_zero_rule_per_period_reading_population_values(tmp_path: Path) -> Non
     fast, _ = _both(tmp_path, _SCALED + form, data)
     assert [o.total for o in fast] == [None, None, Decimal(82)]
     assert all(m.startswith("no value for 'mean_of(值1)'") for o in fast[:2] for _, m in _messages(o))
+
+
+@pytest.mark.parametrize("formula", ["值1 > 3", "not 值1", "if(值2 > 3, 值1 > 2, 值1 < 0)"])
+def test_a_score_formula_giving_a_truth_value_is_refused(formula: str) -> None:
+    """The per-unit program failed every unit on it ('the score formula … gave a truth value', or a
+    number where 'not' reads a truth value), and the column program did not compile it: the scheme's
+    checks refuse it, naming the indicator. A score formula one of whose branches is a number still
+    loads (a bare name may be either: the per-unit program scores the units taking that branch)."""
+    from perfrules import loads
+    from perfrules._errors import PerfrulesError
+
+    head = _HEAD.replace('score = "值3"', f'score = "{formula}"') + _MAX_OF_WORDS
+    with pytest.raises(PerfrulesError, match="the score formula of 3 其他 gives a truth value, not a score"):
+        loads(head, format="toml")
+    mixed = _HEAD.replace('score = "值3"', 'score = "if(值2 > 3, 值1 > 2, 值1)"') + _MAX_OF_WORDS
+    assert loads(mixed, format="toml") is not None
