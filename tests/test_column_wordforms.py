@@ -595,3 +595,34 @@ def test_a_score_formula_giving_a_truth_value_is_refused(formula: str) -> None:
         loads(head, format="toml")
     mixed = _HEAD.replace('score = "值3"', 'score = "if(值2 > 3, 值1 > 2, 值1)"') + _MAX_OF_WORDS
     assert loads(mixed, format="toml") is not None
+
+
+# -- a zero rule where 0 is below the indicator's min_score ------------------------------------------
+
+
+@pytest.mark.parametrize("periodic", [False, True])
+def test_a_zero_rule_below_min_score_keeps_its_zero(tmp_path: Path, periodic: bool) -> None:
+    """指标1's formula score is held within min_score 1 before its zero rule (值2 > 3) gives 0, which
+    the per-unit program keeps below the limit (then an adjustment that counts holds it again, as any
+    adjusted score). For the year: 甲 zero, 扣 1 → held to 1: 0.8 + 18; 乙 0.5 held to 1; 丁 zero
+    (0 + 12); 戊 zero, 扣 3 → 1. Per quarter, each period row so, then the mean of their scores: 甲's
+    一季度 0.5 held to 1, 扣 1 takes it below 1 and it is held again; its 二季度 zero, adjusted to 1:
+    1 (18.8); 乙's one quarter zero, nothing to deduct: 0 (16); 丙 reports no quarter: its year's 0.1,
+    held and adjusted to 1 (14.8)."""
+    head = _SCALED if periodic else _SCALED.replace('periods = "mean"\n', "")
+    form = (
+        ('frequency = "季度"\n' if periodic else "")
+        + 'score = "值1"\nmin_score = 1\n'
+        + 'policies = [{ type = "zero", when = "值2 > 3" }, { type = "adjust", per = "扣", points = -1, cap = 3 }]\n'
+    )
+    if periodic:
+        data = (
+            "单位,期间,值1,值2,值3,扣\n甲,,3,4,90,1\n甲,一季度,0.5,1,,\n甲,二季度,2,8,,\n乙,,5,2,80,0\n"
+            "乙,一季度,0.2,9,,\n丙,,0.1,1,70,2\n"
+        )
+        totals = [Decimal("18.8"), Decimal(16), Decimal("14.8")]
+    else:
+        data = "单位,值1,值2,值3,扣\n甲,3,4,90,1\n乙,0.5,2,80,0\n丙,,1,70,2\n丁,150,9,60,0\n戊,50,5,60,3\n"
+        totals = [Decimal("18.8"), Decimal("16.8"), None, Decimal(12), Decimal("12.8")]
+    fast, _ = _both(tmp_path, head + form, data)
+    assert [o.total for o in fast] == totals
