@@ -626,3 +626,69 @@ def test_a_zero_rule_below_min_score_keeps_its_zero(tmp_path: Path, periodic: bo
         totals = [Decimal("18.8"), Decimal("16.8"), None, Decimal(12), Decimal("12.8")]
     fast, _ = _both(tmp_path, head + form, data)
     assert [o.total for o in fast] == totals
+
+
+# -- not-applicable rules reading words beside 分值, or population values ----------------------------
+
+_NA_HEAD = """
+name = "不适用"
+total = 100
+groups = [{ name = "组" }]
+
+[[indicators]]
+code = "9"
+name = "其他"
+group = "组"
+weight = 20
+score = "值3"
+
+[[indicators]]
+code = "2"
+name = "词"
+group = "组"
+weight = 0
+value = "结论"
+scale = { rule = "好—5分;差—0分" }
+
+[[indicators]]
+code = "1"
+name = "甲标"
+group = "组"
+weight = 80
+"""
+
+
+def test_a_not_applicable_rule_reading_words_beside_the_full_points(tmp_path: Path) -> None:
+    """指标1 does not apply where 分值 < 50 or 结论 = 1: 分值 (100) decides nothing, so every unit
+    reads 结论 as a number — a word is its error (甲, 乙), a blank no value (丙, beside the word
+    scale's own error). Decided by the rule's own code once per distinct input."""
+    form = 'score = "值1"\npolicies = [{ type = "not_applicable", when = "分值 < 50 or 结论 = 1" }]\n'
+    data = "单位,值1,值3,结论\n甲,3,90,好\n乙,5,80,差\n丙,,70,\n"
+    fast, _ = _both(tmp_path, _NA_HEAD + form, data)
+    formula = "分值 < 50 or 结论 = 1"
+    assert [[m for k, m in _messages(o) if k == "1"] for o in fast] == [
+        [f"结论='好' (str) is not a number; give an int, float, Decimal or Fraction in formula '{formula}'"],
+        [f"结论='差' (str) is not a number; give an int, float, Decimal or Fraction in formula '{formula}'"],
+        [f"no value for '结论' in formula '{formula}'"],
+    ]
+
+
+@pytest.mark.parametrize("score", ["值1", "分值×值1/max_of(值1)"])
+def test_a_not_applicable_rule_reading_a_population_value(tmp_path: Path, score: str) -> None:
+    """The per-unit program asks whether 指标1 applies before any population value is at hand: a rule
+    that reaches mean_of(值1) is its error there (乙, 丁 … ); where 值2 > 3 decides first (甲) it does
+    not apply (90 × 0.2 / 0.2 = 90); 丙 has no 值1, no value. With population values in its score too
+    (max_of(值1)), the batch's are gathered the per-unit way (a unit whose rule cannot be decided is
+    left out of them)."""
+    form = (
+        f'score = "{score}"\n'
+        'policies = [{ type = "not_applicable", when = "值2 > 3 or 值1 < mean_of(值1)" }]\n'
+    )
+    data = "单位,值1,值2,值3,结论\n甲,3,4,90,好\n乙,5,2,80,差\n丙,,1,70,好\n丁,2,1,60,好\n"
+    fast, _ = _both(tmp_path, _NA_HEAD + form, data)
+    assert fast[0].total == Decimal(90)
+    assert [m.startswith("no value for 'mean_of(值1)'") for o in fast[1::2] for _, m in _messages(o)] == [
+        True,
+        True,
+    ]
+    assert _messages(fast[2])[0][1].startswith("no value for '值1'")
