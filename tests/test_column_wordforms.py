@@ -692,3 +692,20 @@ def test_a_not_applicable_rule_reading_a_population_value(tmp_path: Path, score:
         True,
     ]
     assert _messages(fast[2])[0][1].startswith("no value for '值1'")
+
+
+def test_an_adjustment_cap_reading_a_population_value(tmp_path: Path) -> None:
+    """The per-unit program evaluates an adjustment's cap where the adjustment counts something, on a
+    scope without population values: max_of(值2) there is its error (甲 counts 4); 乙 and 丁 count
+    nothing (值2 = 0) and are scored (5 × 0.8 + 16, 2 × 0.8 + 12); 丙 has no 值1."""
+    form = 'score = "值1"\npolicies = [{ type = "adjust", per = "值2", points = -1, cap = "max_of(值2)" }]\n'
+    data = "单位,值1,值2,值3,结论\n甲,3,4,90,好\n乙,5,0,80,差\n丙,,1,70,好\n丁,2,0,60,好\n"
+    fast, _ = _both(tmp_path, _NA_HEAD + form, data)
+    assert [o.total for o in fast] == [None, Decimal(20), None, Decimal("13.6")]
+    assert _messages(fast[0]) == [
+        (
+            "1",
+            "no value for 'max_of(值2)' in formula 'max_of(值2)'; it is a value over all the units scored "
+            "together: evaluate() computes it, or pass it in the values under this name",
+        )
+    ]
