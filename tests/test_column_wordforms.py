@@ -25,6 +25,7 @@ from perfrules.scoring.plan import plan_of
 from perfrules.scoring.population import population_values
 from perfrules.scoring.program import program_of, score_columns
 from perfrules.scoring.unit import score_unit
+from test_column_record import RECORDED, _compare
 from test_column_total_errors import _both
 
 _HEAD = """
@@ -489,6 +490,17 @@ def test_a_column_of_words_read_only_where_a_branch_is_taken(tmp_path: Path) -> 
         [_not_a_number("差", formula)],
     ]
     assert [o.scores[2] for o in fast] == [None, Decimal(4), Decimal(5), None, None]
+
+
+def test_a_unit_not_reaching_its_word_is_explained_from_the_record(tmp_path: Path) -> None:
+    """乙 (值3 80) and 丙 (70) never read 审计结论 as a number: each is scored whole by the columns (乙
+    85 × 0.5 + 4 × 0.3 + 16, 丙 70 × 0.5 + 5 × 0.3 + 14) and explained from the record, as the per-unit
+    program explains it (``_compare``); 甲 reads its word: 指标2's error."""
+    data = "单位,审计结论,值2,值3\n甲,好,3,90\n乙,较好,4,80\n丙,一般,5,70\n"
+    fast, _ = _both(tmp_path, _HEAD + _IF_WORDS, data)
+    assert [o.total for o in fast] == [None, Decimal("59.7"), Decimal("50.5")]
+    scheme = load(tmp_path / "s.toml")
+    assert _compare(scheme, list(load_units(tmp_path / "d.csv", scheme=scheme))) == {RECORDED: 3}
 
 
 def test_units_given_numbers_in_a_column_of_words() -> None:

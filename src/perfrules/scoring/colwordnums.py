@@ -64,7 +64,8 @@ def reads_as_numbers(plan: Plan, k: int, names: set[str]) -> bool:
     ind = plan.indicators[k]
     if ind.periodic or names & text_inputs(ind):
         return False
-    return not any(code == ind.code and step is not None for code, step in plan.results.values())
+    read = plan.total_reads.union(*plan.result_reads)  # (the results rules read: colstepreads)
+    return not any(plan.results[name][0] == ind.code and plan.results[name][1] is not None for name in read)
 
 
 def numbers(col: Any) -> tuple[IntColumn, Any]:
