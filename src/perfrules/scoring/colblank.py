@@ -395,6 +395,13 @@ class Blanks:
         skip = self.words | self.steps_only
         return unsure(units, columns, [name for name in self.fields if name not in skip])
 
+    def screen(self, ok: Any, units: Sequence[Any], columns: dict[str, tuple[Any, Any]]) -> tuple[Any, Any]:
+        """*ok* (which units of a batch of ``Unit`` objects the program may score) without those
+        :meth:`unsure` names, and :meth:`odd`'s cells (both nothing without such data columns)."""
+        if not self.fields:
+            return ok, None
+        return ok & ~self.unsure(units, columns), self.odd(units, columns)
+
     def odd(self, units: Sequence[Any], columns: dict[str, tuple[Any, Any]]) -> dict[str, Any] | None:
         """Per input only the steps or the default of a word scale without value read (:class:`Unnamed`),
         which units' cells hold something that is not a number nor blank (``Unit`` objects: ``'x'``):
@@ -443,7 +450,11 @@ class Blanks:
     def plain(self, k: int, name: str, plain: Any, cols: dict[str, Any]) -> Any:
         """*plain* (which cells of data column *name* are plain numbers) with the blank ones indicator
         *k*'s default for no data took: they do not stop it; nor do cells an indicator without such a
-        default does not read (*unread*). Every cell plain: *plain* as it is, nothing worked out."""
+        default does not read (*unread*). Every cell plain: *plain* as it is, nothing worked out. A
+        column of words the indicator reads as numbers (colwordnums): which of its cells are numbers."""
+        worded = self.numbers.get(k, frozenset())  # (its formulas read those words as numbers)
+        if name in worded:
+            plain = as_numbers(cols[name])[1]
         if plain.all():
             return plain
         unnamed = self.unnamed[k]
@@ -451,7 +462,6 @@ class Blanks:
         if taken is not None:  # (a blank input the default takes, whatever else stops it: Unnamed)
             plain = plain | taken
         if self.unread is not None and GOING in cols:
-            worded = self.numbers.get(k, frozenset())  # (its formulas read those words as numbers)
             scope = {**cols, **{w: as_numbers(cols[w])[0] for w in worded if w in cols}} if worded else cols
             plain = self.unread.plain(k, name, plain, scope, cols[GOING])
         reached = cols.get(TAKEN, {}).get(REACHED + self.codes[k])

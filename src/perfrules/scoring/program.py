@@ -70,17 +70,7 @@ from .._intcols import IntColumn as _Col
 from .._intcols import format_rows, gc_paused, numpy
 from .._numbers import exact
 from ..scheme.units import Unit, note_events
-from . import (
-    colapplies,
-    colindicators,
-    collimits,
-    collookup,
-    colperiods,
-    colreach,
-    colsteps,
-    colvetoes,
-    colwordnums,
-)
+from . import colapplies, colindicators, collimits, collookup, colperiods, colreach, colsteps, colvetoes
 from .colblank import Blanks
 from .coldot import CommonScores, weighted_sums
 from .coldress import dress
@@ -132,7 +122,6 @@ class ColumnProgram:
         self.na_rules = found.na_rules
         self.arguments = found.arguments
         self.peers = found.peers
-        self.numbers = found.numbers  # per indicator, the columns of words it reads as numbers (colwordnums)
         # Rank steps over columns (None: the batch's population values are worked out unit by unit).
         self.ranks = compile_ranks(plan, _compile, _Unsupported)
         self.text_reads = overall_words(plan, found.text_reads, found.reads)  # (with overall levels')
@@ -154,7 +143,7 @@ class ColumnProgram:
         # indicators per period a total formula reads (no value there, not 0: colblank, colindgrades).
         blank_cells = (*(self.rich.cells if self.rich is not None else ()), *self.rules.blank_reads)
         unread = colreach.Unread(plan, _compile, _Unsupported)  # … and cells no formula reads (colreach)
-        self.blanks = Blanks(plan, self.text_reads, blank_cells, unread, self.numbers)
+        self.blanks = Blanks(plan, self.text_reads, blank_cells, unread, found.numbers)
         # Whether indicators per period with population values have their grades read: each unit's table.
         self.tables = tabled(self.rich.graded if self.rich is not None else None, self.rules.graded)
         data = {*found.reads, *(self.rich.data if self.rich is not None else ()), *self.rules.reads}
@@ -206,10 +195,7 @@ class ColumnProgram:
                 ok &= self.params.fine(units, columns)
             if self.missing.every:  # a cell a missing rule reads, not plain and not blank either
                 ok &= ~self.missing.unsure(units, columns)
-            odd = None
-            if self.blanks.fields:  # (and one a default for no data takes where blank: colblank)
-                ok &= ~self.blanks.unsure(units, columns)
-                odd = self.blanks.odd(units, columns)  # (cells neither plain nor blank, kept apart)
+            ok, odd = self.blanks.screen(ok, units, columns)  # (and one a default takes if blank: colblank)
             for name in self.text_reads:
                 columns[name] = collookup.text_column([u.data.get(name) for u in units])
             periods = colperiods.periods_of(units)
@@ -275,8 +261,7 @@ class ColumnProgram:
             periods: per unit, its year's data and periods' data where it has periods (``colperiods``).
             declared: per unit, the indicators it declares not applicable (``Unit.not_applicable``).
             record: where to keep the columns each step worked out (None: kept nowhere).
-            odd: per data column, the cells that are neither plain numbers nor blank (``Unit`` objects:
-                ``colblank.Blanks.odd``; None: every cell that is not plain is blank).
+            odd: per data column, its cells neither plain nor blank (``colblank.Blanks.odd``; None: none).
 
         Returns:
             The scores and totals, with the units scored here marked.
@@ -390,13 +375,10 @@ class ColumnProgram:
         den = 10**places if places is not None else math.lcm(*(c.den for c in own)) if own else 1
         # A cell that is not a plain number matters only where its indicator applies.
         everywhere = applicable.all(axis=0).tolist()
-        numbers = {name: colwordnums.numbers(cols[name])[1] for name in set().union(*self.numbers.values())}
         for k, names_k in enumerate(self.reads_of):
             elsewhere = per_period.get(k)  # units whose indicator k is scored from their periods
-            worded = self.numbers.get(k, frozenset())  # (columns of words it reads as numbers)
             for name in names_k:
-                given = numbers[name] if name in worded else columns[name][1]
-                plain = self.blanks.plain(k, name, given, cols)  # (a blank its default took …)
+                plain = self.blanks.plain(k, name, columns[name][1], cols)  # (a blank its default took …)
                 if elsewhere is not None:
                     plain = plain | elsewhere
                 if not plain.all():
