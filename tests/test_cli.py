@@ -85,18 +85,16 @@ def test_validate_says_how_the_scheme_will_be_scored(tmp_path):
     code, out, err = run("validate", str(periods))
     assert code == 0, err
     assert "scoring: whole batches at once (the column program takes the whole scheme)" in out.splitlines()
-    # A zero rule where 0 is below the indicator's min_score is scored unit by unit: the line names the form.
-    zeroed = tmp_path / "zeroed.toml"
-    zeroed.write_text(
-        head + 'score = "甲得分"\nmin_score = 10\npolicies = [{ type = "zero", when = "甲得分<20" }]\n',
-        encoding="utf-8",
+    # A step whose value is a truth value is scored unit by unit: the line names the form.
+    truth = tmp_path / "truth.toml"
+    truth.write_text(
+        head + 'steps = ["达标 = 甲得分 >= 60"]\nscore = "if(达标, 100, 50)"\n', encoding="utf-8"
     )
-    code, out, err = run("validate", str(zeroed))
+    code, out, err = run("validate", str(truth))
     assert code == 0, err
     line = next(x for x in out.splitlines() if x.startswith("scoring:"))
     assert line == (
-        "scoring: unit by unit (the column program does not take it yet: indicator 1: a zero rule where 0 "
-        "is outside the indicator's limits)"
+        "scoring: unit by unit (the column program does not take it yet: indicator 1's step 达标: Compare)"
     )
     # A veto reading the full points (分值) on an indicator per period is scored by the columns.
     vetoed = tmp_path / "vetoed.toml"

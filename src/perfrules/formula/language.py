@@ -281,6 +281,16 @@ class Formula:
         )
 
     @property
+    def gives_truth(self) -> bool:
+        """Whether the expression yields a truth value whatever it reads: a comparison or logic, or
+        ``if(…)`` whose branches both do (a score formula so is no score).
+
+        >>> [Formula.parse(t).gives_truth for t in ("x > 1", "if(x > 1, y > 2, not z)", "if(x > 1, y, 0)")]
+        [True, True, False]
+        """
+        return _truth(self.tree)
+
+    @property
     def population_calls(self) -> tuple[PopulationCall, ...]:
         """The population functions the formula calls (``max_of(人均税收)`` …), each once.
 
@@ -386,3 +396,10 @@ class Formula:
         divisor = exc.divisor
         shown = "100" if isinstance(divisor, Percent) else show(divisor)
         return DivisionByZeroError(self.text, shown, used)
+
+
+def _truth(node: Node) -> bool:
+    """Whether *node* yields a truth value whatever it reads (see :attr:`Formula.gives_truth`)."""
+    if isinstance(node, Compare | BoolOp) or (isinstance(node, Unary) and node.op == "not"):
+        return True
+    return isinstance(node, Call) and node.func == "if" and _truth(node.args[1]) and _truth(node.args[2])

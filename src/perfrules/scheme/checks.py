@@ -379,6 +379,10 @@ class SchemeChecks:
             )
         if ind.scale is not None and ind.score is not None:
             yield Problem(path, f"indicator {ind.label} has both a scale and a score formula; keep one")
+        if ind.score is not None and ind.score.gives_truth:  # (every unit's score would be that error)
+            yield Problem(
+                f"{path}.score", f"the score formula of {ind.label} gives a truth value, not a score"
+            )
         if ind.scale is not None:
             for i, band in enumerate(ind.scale.bands):
                 # The scale's own `scores`, when it was given some, count as much as the scheme's.

@@ -87,7 +87,10 @@ def adjust_reads(ind: IndicatorPlan) -> set[str]:
 
 
 def _one(policy: Adjust, cap_fn: Any) -> Any:
-    """A function of the scope's columns giving the policy's change per row."""
+    """A function of the scope's columns giving the policy's change per row (*cap_fn*: its cap formula
+    compiled; None for a fixed cap, or for a cap reading a population value, which the per-unit
+    program's scope there does not hold: its error wherever the policy counts something)."""
+    absent = isinstance(policy.cap, Formula) and bool(policy.cap.population_calls)
     np = numpy()
     terms = [(name, as_fraction(points)) for name, points in policy.terms]
     matter_of = policy.matter_of if policy.matters else {}
@@ -122,6 +125,9 @@ def _one(policy: Adjust, cap_fn: Any) -> Any:
         change = total(parts, n)
         if cap is None or not counted.any():
             return change, counted
+        if absent:  # (the cap's population value: no value where it is read)
+            send_back(scope, counted)
+            return change, counted
         limit = cap_fn(scope, n) if cap_fn is not None else constant(fixed, n)
         x, c, den, bound = over(change, limit)
         send_back(scope, np.asarray(c < 0, dtype=bool) & counted)  # the per-unit program's error
@@ -142,7 +148,7 @@ def compile_adjusts(ind: IndicatorPlan, compile_node: Any, unsupported: type[Exc
     fns = []
     for policy in ind.adjusts:
         cap_fn = None
-        if isinstance(policy.cap, Formula):
+        if isinstance(policy.cap, Formula) and not policy.cap.population_calls:
             try:
                 cap_fn = compile_node(policy.cap.tree)
             except unsupported as exc:

@@ -38,7 +38,7 @@ from .._numbers import exact
 from ..formula.text import normalize_name
 from ..scheme.reads import FULL_NAME
 from .colconds import compile_condition
-from .colfull import with_full
+from .colfull import full_column, fulls_of, with_full
 from .colsteps import on_scope
 from .colvetoes import carry
 from .indicator import IndicatorPlan
@@ -91,16 +91,12 @@ def compile_not_applicable(
     reads: set[str] = set()
     code = ind.code
     for policy in ind.not_applicable:
-        if policy.when is not None and mapped_reads(ind, set(policy.when.variables)) & words:
+        when = policy.when
+        if when is not None and (mapped_reads(ind, set(when.variables)) & words or when.population_calls):
             if policy.missing:
                 reads |= mapped_reads(ind, set(_missing_names(ind, policy)))
-            if FULL_NAME in policy.when.variables or policy.when.population_calls:
-                raise unsupported(
-                    f"indicator {ind.code}'s not applicable when '{policy.when.text}' reads words beside "
-                    f"{FULL_NAME} or population values"
-                )
-            conditions.append(_Worded(ind, policy.when))
-            reads |= mapped_reads(ind, set(policy.when.variables))
+            conditions.append(_Worded(ind, when))
+            reads |= mapped_reads(ind, set(when.variables) - {FULL_NAME})
             continue
         if policy.missing:
             # Where a named input is not a plain number the program cannot tell a blank cell (no
@@ -150,13 +146,15 @@ def _missing_names(ind: IndicatorPlan, policy: Any) -> Sequence[str]:
 
 
 class _Worded:
-    """A ``not_applicable`` condition reading a column of words, decided by the condition's own code once
-    per distinct input (:meth:`run`)."""
+    """A ``not_applicable`` condition reading a column of words, or a population value (the per-unit
+    program gives it none there: its error where the condition reaches it), decided by the condition's
+    own code once per distinct input (:meth:`run`); ``分值`` is each row's category's full points."""
 
     def __init__(self, ind: IndicatorPlan, when: Any) -> None:
         self.when = when
         self.names = sorted(when.variables)
         self.fields = [ind.ind.inputs.get(name, name) for name in self.names]
+        self.fulls = fulls_of(ind) if FULL_NAME in when.variables else None
 
     def run(self, cols: dict[str, Any], n: int) -> tuple[Any, Any]:
         """Per row, whether the condition holds (``evaluate(…) is True``, as the per-unit program reads
@@ -168,8 +166,10 @@ class _Worded:
         error from its own step, or the per-unit program scores them, whatever is decided here."""
         np = numpy()
         parts: list[list[Any]] = []
-        for field in self.fields:
+        for name, field in zip(self.names, self.fields, strict=True):
             col = cols.get(field)
+            if name == FULL_NAME and self.fulls is not None:
+                col = full_column(self.fulls, cols, n)
             if col is None:
                 parts.append([None] * n)
             elif isinstance(col, IntColumn):

@@ -8,14 +8,17 @@ those, in order, without the zero rules on steps); a unit where a step or the
 argument cannot be worked out puts nothing in. Over columns
 (:mod:`perfrules.scoring.colpop`) the argument runs on the batch's columns
 (through the indicator's ``inputs`` mapping, as ``env`` reads the data) with
-those same steps run first, each compiled by the program's own compiler;
-a row a step cannot keep exactly (a divisor of 0, a value past the limits) is
-marked under :data:`~perfrules.scoring.colsteps.SEND_BACK`, and the batch's
-population takes that unit's part one by one, the per-unit way.
+those same steps run first, each compiled by the program's own compiler (a
+``part`` grading one number by a threshold scale too, as a rank's value is
+read: :mod:`~perfrules.scoring.colrank`), and ``分值`` the full points of each
+row's category, as ``prerequisites`` gives them; a row a step cannot keep
+exactly (a divisor of 0, a value past the limits) is marked under
+:data:`~perfrules.scoring.colsteps.SEND_BACK`, and the batch's population takes
+that unit's part one by one, the per-unit way.
 
-Only formula steps are run so: an argument that reads a part, a peer ratio or
-a rank, a step with population values of its own, or the full points
-(``分值``) does not compile (:func:`argument_why` says which).
+An argument that reads a part over words or over several values does not
+compile (:func:`argument_why` says which; a peer ratio, a rank or a step with
+population values of its own are refused by the scheme's checks).
 """
 
 from __future__ import annotations
@@ -24,8 +27,11 @@ from typing import Any
 
 from ..formula.language import Formula
 from ..scheme.reads import FULL_NAME
-from ..scheme.steps import step_target
+from ..scheme.steps import Part, step_target
 from .colapplies import mapped, mapped_reads
+from .colfull import full_column, fulls_of
+from .colparts import compile_part
+from .colrank import numbers_graded
 from .colsteps import SEND_BACK
 from .indicator import IndicatorPlan
 
@@ -41,13 +47,16 @@ def _needed(ind: IndicatorPlan, names: set[str]) -> list[Any]:
 def argument_why(ind: IndicatorPlan) -> str | None:
     """Why an argument of the indicator's population calls does not compile (None: they all do)."""
     for call in ind.population_calls:
-        names = set(call.argument.variables)
-        steps = _needed(ind, names)
-        if FULL_NAME in names or any(isinstance(s, Formula) and FULL_NAME in s.variables for s in steps):
-            return f"indicator {ind.code}: a population value of the full points"
-        for step in steps:
+        for step in _needed(ind, set(call.argument.variables)):
+            if isinstance(step, Part) and numbers_graded(step):
+                continue
             if not isinstance(step, Formula):
-                return f"indicator {ind.code}: a population value of a {type(step).__name__} step's value"
+                kind = (
+                    "a part over words or several values"
+                    if isinstance(step, Part)
+                    else f"a {type(step).__name__}"
+                )
+                return f"indicator {ind.code}: a population value of {kind} step's value"
             if step.population_calls:
                 return f"indicator {ind.code}: a population value of a step with population values"
     return None
@@ -72,29 +81,38 @@ def compile_arguments(
         reads = set(call.argument.variables)
         compiled = []
         for step in steps:
-            compiled.append((step_target(step), compile_node(step.tree)))
-            reads |= step.variables
-        argument = _over(compiled, compile_node(call.argument.tree))
+            if isinstance(step, Part):
+                fn, graded = compile_part(step, unsupported)
+                compiled.append((step_target(step), fn))
+                reads |= graded
+            else:
+                compiled.append((step_target(step), compile_node(step.tree)))
+                reads |= step.variables
+        fulls = fulls_of(ind) if FULL_NAME in reads else None
+        argument = _over(compiled, compile_node(call.argument.tree), fulls)
         # (Through the indicator's ``inputs`` mapping: local names read their data columns.)
         found.append(
             (
                 call.key,
                 call.function,
                 mapped(ind, argument),
-                tuple(sorted(mapped_reads(ind, reads - targets))),
+                tuple(sorted(mapped_reads(ind, reads - targets - {FULL_NAME}))),
             )
         )
     return found
 
 
-def _over(steps: list[tuple[str, Any]], argument: Any) -> Any:
+def _over(steps: list[tuple[str, Any]], argument: Any, fulls: list[Any] | None) -> Any:
     """*argument* run on the batch's columns with *steps* run first (the units they send back marked
-    on the batch's columns)."""
-    if not steps:
+    on the batch's columns), and ``分值`` the full points of each row's category where *fulls* (per
+    category) is given."""
+    if not steps and fulls is None:
         return argument
 
     def run(cols: dict[str, Any], n: int) -> Any:
         scope = dict(cols)
+        if fulls is not None:
+            scope[FULL_NAME] = full_column(fulls, cols, n)
         for target, fn in steps:
             scope[target] = fn(scope, n)
         found = argument(scope, n)

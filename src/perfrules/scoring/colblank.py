@@ -27,10 +27,11 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
-from .._intcols import numpy
-from ..formula.language import Formula
+from .._intcols import from_values, numpy
+from ..formula.language import Formula, normalize_name
 from ..scheme.reads import FULL_NAME
-from ..scheme.steps import Part, PeerRatio, Rank
+from ..scheme.steps import Part, PeerRatio, Rank, step_reads
+from .coladjust import adjust_reads
 from .colsteps import SEND_BACK, ZERO_DIVISOR
 from .indicator import IndicatorPlan
 from .plan import Plan
@@ -43,10 +44,13 @@ __all__ = [
     "STEPS_SCOPE",
     "UNPLAIN",
     "Blanks",
+    "as_numbers",
     "bands_read",
     "blank_value",
     "leave_steps",
     "graded_part",
+    "Unnamed",
+    "unnamed",
     "part_read",
     "reach_fields",
     "unsure",
@@ -121,6 +125,107 @@ def reach_fields(ind: IndicatorPlan, defaulted: bool = True) -> frozenset[str] |
     names |= set().union(*(rule.when.variables for rules in ind.zero_by_target.values() for rule in rules))
     mapping = ind.ind.inputs  # (the data columns of the names read, through the ``inputs``)
     return frozenset(mapping.get(name, name) for name in names - ind.targets - {FULL_NAME})
+
+
+class Unnamed:
+    """An indicator graded by a word scale without ``value``, with a default for no data
+    (:func:`perfrules.scoring.colgraded.compile_looked_up`): the per-unit program's steps run, then it
+    finds no value to grade (a missing input named by the indicator's code), and its ``no_data`` check
+    decides whether the default takes what stopped it — a division by 0 always; a missing input
+    unless the default names its inputs (``missing``), none of them is blank, and the missing one is
+    not among them (nor the code).
+
+    *named*: the data columns of the inputs it names (through the ``inputs``; not the steps' values,
+    there once the steps finish), empty where it names none; *every*: whether the default takes every
+    row stopped by a missing input (it names none); *code*: whether it names the code (it takes the
+    rows whose steps finish); *harmless*: the data columns the steps or that list read and no rule
+    of the indicator does (its ``default … when``, adjustments, vetoes, zero rules and not-applicable
+    conditions are worked out outside the default: a blank there is their error): a blank cell there
+    stops the indicator only where the default does not take the row (:meth:`taken`)."""
+
+    __slots__ = ("code", "every", "harmless", "listed", "named")
+
+    def __init__(self, ind: IndicatorPlan) -> None:
+        policy = ind.no_data
+        assert policy is not None
+        mapping = ind.ind.inputs
+        listed = [m for m in policy.missing if m not in ind.targets and m != FULL_NAME]
+        self.named = frozenset(mapping.get(m, m) for m in listed)
+        self.every = not policy.missing
+        self.code = normalize_name(ind.code) in policy.missing
+        conditions = [
+            *(p.when for p in ind.defaults_when),
+            *(v.when for v in ind.vetoes),
+            *(r.when for r in ind.zero_indicator),
+            *(p.when for p in ind.not_applicable),
+        ]
+        read = set(adjust_reads(ind)).union(*(c.variables for c in conditions if c is not None))
+        loose = any(rule.missing is True for rule in ind.not_applicable)  # (reads any input)
+        for rule in ind.not_applicable:
+            if isinstance(rule.missing, tuple):
+                read |= set(rule.missing)
+        steps = {mapping.get(name, name) for name in set().union(*map(step_reads, ind.steps)) - ind.targets}
+        ruled = {mapping.get(name, name) for name in read}
+        self.harmless = frozenset() if loose else (self.named | steps) - ruled - {FULL_NAME}
+        # (those no formula reads as a number: only whether they are blank matters)
+        self.listed = self.harmless - steps
+
+    def takes(self, cols: Mapping[str, Any], n: int) -> Any:
+        """The rows the default takes whatever missing input stopped the formulas (a bool array): every
+        row, or where an input it names is blank (:data:`BLANK`, or no word on a period row)."""
+        np = numpy()
+        found = np.full(n, self.every, dtype=bool)
+        if not self.every:
+            for field in self.named:
+                found |= _blank_cells(cols, field, n)
+        return found
+
+    def taken(self, name: str, cols: Mapping[str, Any], n: int) -> Any | None:
+        """The blank cells of data column *name* that do not stop the indicator (None: any may)."""
+        if name not in self.harmless:
+            return None
+        if name in self.listed:  # (read only to ask whether it is blank: no cell stops it)
+            return numpy().ones(n, dtype=bool)
+        return _blank_cells(cols, name, n) & self.takes(cols, n)
+
+
+def unnamed(ind: IndicatorPlan) -> Unnamed | None:
+    """:class:`Unnamed` for an indicator graded by a word scale without ``value`` with a default for no
+    data (None: another indicator)."""
+    if ind.has_population:
+        return None  # (a population value the unit lacks stops it first: the program marks that)
+    scale = ind.ind.scale
+    if scale is None or not scale.is_categorical or ind.ind.value is not None or ind.no_data is None:
+        return None
+    return Unnamed(ind)
+
+
+def as_numbers(col: Any) -> tuple[Any, Any]:
+    """A column of words (an object array: words, None where blank, numbers a ``Unit`` holds) as a
+    column of numbers, and which of its cells are plain numbers (a word or a blank is not)."""
+    if hasattr(col, "den"):
+        return col, numpy().ones(len(col.num), dtype=bool)
+    return from_values(list(col))
+
+
+def _plain(column: tuple[Any, Any]) -> Any:
+    """Which cells of a data column (with which are plain numbers, or words) are plain numbers."""
+    col, plain = column
+    return plain if hasattr(col, "den") else as_numbers(col)[1]
+
+
+def _blank_cells(cols: Mapping[str, Any], field: str, n: int) -> Any:
+    """Which rows of data column *field* are blank: the batch's :data:`BLANK` cells, or on period rows
+    a column of words' cells without a word (None)."""
+    np = numpy()
+    found = cols.get(BLANK, {}).get(field)
+    if found is not None:
+        return found
+    col = cols.get(field)
+    if col is None:
+        return np.ones(n, dtype=bool)  # (not read at all: no value anywhere)
+    assert not hasattr(col, "den"), f"no blank cells kept for {field}"
+    return np.array([v is None for v in col], dtype=bool)
 
 
 def leave_steps(ind: IndicatorPlan, scope: Mapping[str, Any], cols: dict[str, Any]) -> None:
@@ -252,29 +357,71 @@ class Blanks:
     per-unit program does)."""
 
     def __init__(
-        self, plan: Plan, text_reads: Sequence[str], also: Sequence[str] = (), unread: Any = None
+        self,
+        plan: Plan,
+        text_reads: Sequence[str],
+        also: Sequence[str] = (),
+        unread: Any = None,
+        numbers: Mapping[int, frozenset[str]] | None = None,
     ) -> None:
         self.codes = [ind.code for ind in plan.indicators]
         self.found = [blank_value(ind, frozenset(text_reads)) for ind in plan.indicators]
         reaching = [reach_fields(ind) or frozenset() for ind in plan.indicators]  # (colreach)
-        self.fields = sorted({b[1] for b in self.found if b is not None}.union(also, *reaching))
+        # Per indicator graded by a word scale without value with a default for no data: the blank cells
+        # that default takes (Unnamed; the steps' reads: steps_of gives them).
+        self.unnamed = [unnamed(ind) for ind in plan.indicators]
+        found = {b[1] for b in self.found if b is not None}.union(also, *reaching)
+        named = set().union(*(u.named for u in self.unnamed if u is not None))
+        # (the inputs only such steps or defaults read: a value there that is no number nor blank is not
+        # held against the unit here, but kept from the blank cells: odd)
+        self.steps_only = frozenset().union(*(u.harmless | u.named for u in self.unnamed if u is not None))
+        self.steps_only -= found
+        self.fields = sorted(found | named | self.steps_only)
         # Columns of words among them (a word scale's value: colreach): blank where no word is given.
         self.words = frozenset(self.fields) & frozenset(text_reads)
         # Data columns where a cell that is not a plain number matters only where it is read (by an
         # indicator without a default for no data: colreach.Unread, *unread*), under UNPLAIN.
         self.unread = unread
-        self.loose = [f for f in (unread.fields if unread is not None else ()) if f not in text_reads]
+        # Per indicator, the columns of words it reads as numbers (colwordnums): its cells there that
+        # are not plain numbers are words or blanks (under UNPLAIN, and read as numbers where followed).
+        self.numbers = dict(numbers or {})
+        worded = frozenset().union(*self.numbers.values())
+        fields = unread.fields if unread is not None else ()
+        self.loose = [f for f in fields if f not in text_reads or f in worded]
 
     def unsure(self, units: Sequence[Any], columns: dict[str, tuple[Any, Any]]) -> Any:
-        """:func:`unsure` for those data columns that are not columns of words (none: no unit)."""
-        return unsure(units, columns, [name for name in self.fields if name not in self.words])
+        """:func:`unsure` for those data columns that are not columns of words (none: no unit), but the
+        inputs only the steps or the default of a word scale without value read (:meth:`odd`)."""
+        skip = self.words | self.steps_only
+        return unsure(units, columns, [name for name in self.fields if name not in skip])
+
+    def screen(self, ok: Any, units: Sequence[Any], columns: dict[str, tuple[Any, Any]]) -> tuple[Any, Any]:
+        """*ok* (which units of a batch of ``Unit`` objects the program may score) without those
+        :meth:`unsure` names, and :meth:`odd`'s cells (both nothing without such data columns)."""
+        if not self.fields:
+            return ok, None
+        return ok & ~self.unsure(units, columns), self.odd(units, columns)
+
+    def odd(self, units: Sequence[Any], columns: dict[str, tuple[Any, Any]]) -> dict[str, Any] | None:
+        """Per input only the steps or the default of a word scale without value read (:class:`Unnamed`),
+        which units' cells hold something that is not a number nor blank (``Unit`` objects: ``'x'``):
+        not blank (:meth:`put`), where a step reads them they stop the indicator as the program's
+        other cells that are not plain do."""
+        if not self.steps_only:
+            return None
+        return {name: unsure(units, columns, [name]) for name in self.steps_only if name in columns}
 
     def put(
-        self, cols: dict[str, Any], columns: Mapping[str, tuple[Any, Any]], unread: Collection[str] = ()
+        self,
+        cols: dict[str, Any],
+        columns: Mapping[str, tuple[Any, Any]],
+        unread: Collection[str] = (),
+        odd: Mapping[str, Any] | None = None,
     ) -> None:
         """Put the blank cells of those data columns among the batch's columns *cols* (:data:`BLANK`),
         and a place for the rows taken (:data:`TAKEN`). A column of words is blank where it gives no
-        word or other value (*unread*: columns of words not given as words, blank nowhere)."""
+        word or other value (*unread*: columns of words not given as words, blank nowhere); *odd*: per
+        column, cells that are not plain and not blank either (:meth:`odd`)."""
         np = numpy()
         if self.fields:
             blank = cols[BLANK] = {}
@@ -283,13 +430,15 @@ class Blanks:
                     continue
                 if name not in self.words:
                     blank[name] = ~columns[name][1]
+                    if odd is not None and name in odd:
+                        blank[name] &= ~odd[name]
                 elif name in unread:
                     blank[name] = np.zeros(len(columns[name][1]), dtype=bool)
                 else:
                     blank[name] = np.array([v is None for v in columns[name][0]], dtype=bool)
             cols[TAKEN] = {}
         if self.loose:
-            cols[UNPLAIN] = {name: ~columns[name][1] for name in self.loose if name in columns}
+            cols[UNPLAIN] = {name: ~_plain(columns[name]) for name in self.loose if name in columns}
             cols[GOING] = {}
 
     def lacking(self, k: int, rows: Any, cols: Mapping[str, Any]) -> Any:
@@ -301,11 +450,20 @@ class Blanks:
     def plain(self, k: int, name: str, plain: Any, cols: dict[str, Any]) -> Any:
         """*plain* (which cells of data column *name* are plain numbers) with the blank ones indicator
         *k*'s default for no data took: they do not stop it; nor do cells an indicator without such a
-        default does not read (*unread*). Every cell plain: *plain* as it is, nothing worked out."""
+        default does not read (*unread*). Every cell plain: *plain* as it is, nothing worked out. A
+        column of words the indicator reads as numbers (colwordnums): which of its cells are numbers."""
+        worded = self.numbers.get(k, frozenset())  # (its formulas read those words as numbers)
+        if name in worded:
+            plain = as_numbers(cols[name])[1]
         if plain.all():
             return plain
+        unnamed = self.unnamed[k]
+        taken = unnamed.taken(name, cols, len(plain)) if unnamed is not None else None
+        if taken is not None:  # (a blank input the default takes, whatever else stops it: Unnamed)
+            plain = plain | taken
         if self.unread is not None and GOING in cols:
-            plain = self.unread.plain(k, name, plain, cols, cols[GOING])
+            scope = {**cols, **{w: as_numbers(cols[w])[0] for w in worded if w in cols}} if worded else cols
+            plain = self.unread.plain(k, name, plain, scope, cols[GOING])
         reached = cols.get(TAKEN, {}).get(REACHED + self.codes[k])
         if reached is not None:  # (colreach: rows that reach no blank, or that a default took)
             return plain | reached.harmless(name)

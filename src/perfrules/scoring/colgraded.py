@@ -21,8 +21,9 @@ from typing import Any
 
 from .._intcols import IntColumn, numpy
 from .._numbers import as_fraction
+from ..scheme.reads import FULL_NAME
 from ..scheme.steps import Part
-from .colblank import bands_read, leave_steps
+from .colblank import bands_read, leave_steps, unnamed
 from .collookup import compile_lookup, scale_inputs
 from .colscale import kept, value_why
 from .colsteps import CATEGORY, SEND_BACK, ZERO_DIVISOR, on_scope, send_back
@@ -185,12 +186,17 @@ def _unnamed(
 ) -> tuple[Any, set[str]]:
     """A word scale without ``value``: the per-unit program finds no value to grade for any unit (a
     missing input, :meth:`~perfrules.scoring.indicator.IndicatorPlan._grade`), after the steps. Every
-    row is the default for no data's where the indicator has one (as a division by 0 is:
-    :mod:`~perfrules.scoring.coldefaults`), else the indicator's error (sent back to be worded)."""
-    if ind.no_data is not None and ind.no_data.missing:
-        # (Whether that default takes a row depends on which inputs the row lacks.)
+    row is the default for no data's where the indicator has one and it takes the row (as a division
+    by 0 is: :mod:`~perfrules.scoring.coldefaults`; a default naming its inputs takes it where one of
+    them is blank, or where it names the code: :class:`~perfrules.scoring.colblank.Unnamed`), else the
+    indicator's error (its step raises: marked for it). A row whose steps stop at a blank input is
+    marked by the program for its own step to decide, but where that default takes it."""
+    found = unnamed(ind)
+    if found is None and ind.no_data is not None and ind.no_data.missing:
+        # (Whether that default takes a row depends on what stops it: a population value it lacks.)
         raise unsupported(
-            f"indicator {ind.code}: a word scale without 'value', with a default for named inputs"
+            f"indicator {ind.code}: a word scale without 'value' and population values, with a default "
+            f"for named inputs"
         )
     run_steps, reads, _ = compile_steps(ind, compile_node, unsupported) if ind.steps else (None, set(), set())
 
@@ -201,11 +207,15 @@ def _unnamed(
             kept(scope, cols, scope_key)
             if SEND_BACK in scope:
                 send_back(cols, scope[SEND_BACK])
-        every = np.ones(n, dtype=bool)
-        if ZERO_DIVISOR in cols:
-            cols[ZERO_DIVISOR] |= every  # in place: every copy of the scope shares it
+        zero = cols.get(ZERO_DIVISOR)
+        if zero is None:  # (no default for no data: the indicator's error on every row)
+            send_back(cols, np.ones(n, dtype=bool))
         else:
-            send_back(cols, every)
+            takes = found.takes(cols, n) | found.code if found is not None else np.ones(n, dtype=bool)
+            send_back(cols, ~takes & ~zero)  # (no value to grade, and the default does not take it)
+            zero |= takes  # in place: every copy of the scope shares it
         return IntColumn(np.zeros(n, dtype=np.int64), 1, 0)
 
-    return run, reads
+    return run, reads | (
+        set(ind.no_data.missing) - ind.targets - {FULL_NAME} if ind.no_data is not None else set()
+    )

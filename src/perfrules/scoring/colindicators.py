@@ -72,7 +72,7 @@ class Indicators:
                     )
                 # Zero rules on the indicator after the grading, adjustments and vetoes after the defaults.
                 zeroed, finished, rules = colpoints.scale_mechanics(
-                    ind, scheme.categories, compile_node, unsupported
+                    ind, scheme.categories, compile_node, unsupported, steps_node
                 )
                 fn, conditions = coldefaults.with_defaults(  # (a condition may read max_of …, too)
                     ind,
@@ -143,10 +143,18 @@ class Indicators:
             reads |= set(condition_reads)
         # (a not-applicable condition reading words is decided by its own code: colapplies)
         arithmetic = set().union(*(colgraded.number_inputs(ind, False) for ind in plan.indicators))
-        # A word column read as a number too: those readers' errors, row by row (colwordnums).
-        for k in colwordnums.words_as_numbers(plan, words & arithmetic, unsupported):
+        # A word column read as a number too: its readers read its cells as numbers (a word is no plain
+        # number: the reader's error where it reads one), or every row is the reader's error (colwordnums).
+        self.numbers: dict[int, frozenset[str]] = {}
+        for k, names in colwordnums.words_as_numbers(plan, words & arithmetic).items():
+            if colwordnums.reads_as_numbers(plan, k, names):
+                fns[k] = colwordnums.reading(fns[k], names)
+                self.numbers[k] = frozenset(names)
+                continue
             fns[k] = colwordnums.failing
-            self.arguments = [a for a in self.arguments if a[0] is not plan.indicators[k]]
+            # (its step reads no population columns; its values are still gathered: the per-unit step
+            # that words its error reads them, as the per-unit program does)
+            self.population[k] = {}
         self.text_reads = tuple(sorted(reads & words))
         self.reads = tuple(sorted(reads - words))
 

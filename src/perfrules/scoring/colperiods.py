@@ -34,7 +34,7 @@ from typing import Any
 
 from .._intcols import SAFE, IntColumn, as_objects, from_values, numpy, round_half_up_column
 from .._numbers import as_fraction
-from .colblank import BLANK, TAKEN, blank_value
+from .colblank import BLANK, TAKEN, blank_value, unnamed
 from .collookup import text_column
 from .colpoints import CATEGORY
 from .colsteps import SEND_BACK, population_column, send_back
@@ -326,12 +326,16 @@ def _summed(
 def _stopping(gaps: Mapping[str, Any], ind: IndicatorPlan, scope: Mapping[str, Any], n: int) -> Any:
     """The rows where a cell of *gaps* (per name: the rows whose cell is not a plain number) stops the
     indicator: all of them but the blank values its default for no data took (:mod:`~perfrules.
-    scoring.colblank`)."""
+    scoring.colblank`; a word scale without value: ``colblank.Unnamed``)."""
     np = numpy()
     blank = blank_value(ind)
     taken = scope.get(TAKEN, {}).get(ind.code) if blank is not None else None
+    worded = unnamed(ind)  # (a word scale without value: the blank cells its default takes)
     found = np.zeros(n, dtype=bool)
     for name, gap in gaps.items():
+        took = worded.taken(name, scope, n) if worded is not None else None
+        if took is not None:
+            gap = gap & ~took
         found |= gap & ~taken if taken is not None and blank is not None and name == blank[1] else gap
     return found
 

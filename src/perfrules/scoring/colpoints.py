@@ -27,13 +27,13 @@ total and grade, as the per-unit program gives them.
 An adjustment or veto reading a step's value beside a default sends the rows a
 default takes to the per-unit program (a default gives no step values: it
 reports the rule's missing value). A default score outside the indicator's
-limits is kept as it is (:func:`free_defaults`), per period too. The vetoes of
+limits, and a zero rule's 0 below ``min_score``, are kept as they are
+(:func:`free_defaults`), per period too. The vetoes of
 an indicator reported per period are decided on the year's row
 (:mod:`perfrules.scoring.colperiodvetoes`), with the step values this step
 leaves (:func:`perfrules.scoring.colvetoes.leave`), ``分值`` and the year's
 population values beside them. Not compiled (:func:`points_why` says which):
-a zero rule where 0 is outside the limits; population
-calls whose argument reads ``分值`` or a step other than a formula
+population calls whose argument reads a part over words or several values
 (:func:`perfrules.scoring.colargs.argument_why`).
 """
 
@@ -69,7 +69,6 @@ __all__ = [
     "points_why",
     "scale_mechanics",
     "scale_scope_key",
-    "scale_why",
     "takes",
 ]
 
@@ -98,21 +97,20 @@ def takes(ind: IndicatorPlan) -> bool:
 
 def points_why(ind: IndicatorPlan, categories: Sequence[str] | None) -> str | None:
     """Why the indicator's formula and point mechanics do not compile here (None: they do)."""
-    code = ind.code
-    keys = categories or (None,)
-    lower = ind.lower()
-    if ind.zero_indicator:
-        uppers = [ind.upper(c) for c in keys]
-        if (lower is not None and lower > 0) or any(u is not None and u < 0 for u in uppers):
-            return f"indicator {code}: a zero rule where 0 is outside the indicator's limits"
     return argument_why(ind)  # (a step's value: over the steps it reads, colargs)
 
 
 def free_defaults(ind: IndicatorPlan, categories: Sequence[str] | None) -> bool:
-    """Whether a default score of the indicator is outside its limits for some category: the per-unit
-    program keeps a default as it is (:func:`~perfrules.scoring.policies.apply_default`), so this
-    module's step holds the scores it works out itself and the program holds none."""
+    """Whether a score the indicator's rules give is outside its limits for some category — a default
+    score, or the 0 of a zero rule (below ``min_score``): the per-unit program keeps a default as it
+    is (:func:`~perfrules.scoring.policies.apply_default`) and a zero rule's 0 after it held the
+    formula's score, so this module's step holds the scores it works out itself (the formula's before
+    the zero rules, an adjusted one after them) and the program holds none."""
     lower = ind.lower()
+    if ind.zero_indicator:
+        uppers = [ind.upper(c) for c in categories or (None,)]
+        if (lower is not None and lower > 0) or any(u is not None and u < 0 for u in uppers):
+            return True
     for policy in (*ind.defaults_when, *((ind.no_data,) if ind.no_data is not None else ())):
         for c in categories or (None,):
             score = as_fraction(default_score(ind, policy, c))
@@ -321,34 +319,28 @@ def defaulted_key(ind: IndicatorPlan) -> str | None:
     return _DEFAULTED + ind.code if defaults and reads & ind.targets else None
 
 
-def scale_why(ind: IndicatorPlan) -> str | None:
-    """Why the zero rules, adjustments and vetoes of an indicator graded by a scale do not compile."""
-    # (An indicator reported per period has its vetoes decided on the year's row: colperiodvetoes.)
-    rules = [p.when for p in ind.zero_indicator] + ([] if ind.periodic else [p.when for p in ind.vetoes])
-    if any(when.population_calls for when in rules):
-        return f"indicator {ind.code}: a zero rule or veto reading population values"
-    return None
-
-
 def scale_mechanics(
-    ind: IndicatorPlan, categories: Sequence[str] | None, compile_node: Any, unsupported: type[Exception]
+    ind: IndicatorPlan,
+    categories: Sequence[str] | None,
+    compile_node: Any,
+    unsupported: type[Exception],
+    with_population: Any = None,
 ) -> tuple[Any, Any, set[str]]:
     """For an indicator graded by a scale: a wrapper putting its zero rules after the grading (a zero
     rule gives 0, the scale's lowest band), one putting its adjustments and vetoes after its
     defaults, and the data names they read. Rules reading a step's value (完成率<50) read the scope
-    the scale's column step leaves under :func:`scale_scope_key`.
+    the scale's column step leaves under :func:`scale_scope_key`; zero rules and vetoes reading
+    population values (``值 < mean_of(值)``) read them as the batch's columns (*with_population*
+    compiles them so, as the indicator's steps: the per-unit program's scope holds them there).
 
     Raises:
-        unsupported: a form :func:`scale_why` names, or a condition or cap that does not compile.
+        unsupported: a condition or cap that does not compile.
     """
-    why = scale_why(ind)
-    if why is not None:
-        raise unsupported(why)
     keys = categories or (None,)
     fulls = [as_fraction(ind.full(c)) for c in keys]
     limits = (ind.lower(), [ind.upper(c) for c in keys])
     try:
-        zero_rules, vetoes, adjusts = _rules(ind, compile_node, compile_node, unsupported)
+        zero_rules, vetoes, adjusts = _rules(ind, with_population or compile_node, compile_node, unsupported)
     except unsupported as exc:
         raise unsupported(f"indicator {ind.code}'s rule: {exc}") from None
 

@@ -51,14 +51,19 @@ def batch_population(plan: Plan, units: Sequence[Unit]) -> Mapping[str, Populati
 
 def _columns_decide(program: ColumnProgram) -> bool:
     """Whether the not-applicable rules of the indicators with population steps read number columns
-    only: a word a condition compares, or another indicator's result (which the per-unit way cannot
+    only: a word a condition compares, another indicator's result (which the per-unit way cannot
     read before any unit is scored, so that such a rule leaves the unit out unless an earlier one
-    decides), are left to the per-unit way."""
+    decides), or a population value (none there: a unit whose rule reaches one is left out), are
+    left to the per-unit way."""
     text = frozenset(program.text_reads) | program.plan.results.keys()
     indicators = program.plan.indicators
-    return not any(
-        text.intersection(names) for k, _, names in program.na_rules if indicators[k].has_population
-    )
+    for k, _, names in program.na_rules:
+        ind = indicators[k]
+        if ind.has_population and (
+            text.intersection(names) or any(p.when.population_calls for p in ind.not_applicable if p.when)
+        ):
+            return False
+    return True
 
 
 def _not_applicable(program: ColumnProgram) -> dict[str, tuple[Any, tuple[str, ...]]]:

@@ -48,7 +48,7 @@ from .indicator import IndicatorPlan
 from .plan import Plan
 from .population import PLACE, UNPLACED, Observation, place_halves, points_reach, rank_spans, rank_value
 
-__all__ = ["RankColumn", "RankStep", "compile_ranks", "rank_columns"]
+__all__ = ["RankColumn", "RankStep", "compile_ranks", "numbers_graded", "rank_columns"]
 
 
 class RankStep:
@@ -70,7 +70,7 @@ class RankStep:
             if isinstance(s, Formula) and not s.population_calls:
                 steps.append((target, compile_node(s.tree)))
                 reads |= set(s.variables) - needed
-            elif isinstance(s, Part) and _numbers_graded(s):
+            elif isinstance(s, Part) and numbers_graded(s):
                 fn, graded = compile_part(s, unsupported)
                 steps.append((target, fn))
                 reads |= graded - needed
@@ -103,7 +103,7 @@ class RankStep:
         return scope[self.step.of], holds
 
 
-def _numbers_graded(part: Part) -> bool:
+def numbers_graded(part: Part) -> bool:
     """Whether a part grades one number by a threshold scale (read from number columns)."""
     scale = part.scale
     return not scale.is_categorical and scale.is_threshold and len(scale.variables) == 1 and not scale.levels

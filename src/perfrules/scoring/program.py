@@ -143,7 +143,7 @@ class ColumnProgram:
         # indicators per period a total formula reads (no value there, not 0: colblank, colindgrades).
         blank_cells = (*(self.rich.cells if self.rich is not None else ()), *self.rules.blank_reads)
         unread = colreach.Unread(plan, _compile, _Unsupported)  # … and cells no formula reads (colreach)
-        self.blanks = Blanks(plan, self.text_reads, blank_cells, unread)
+        self.blanks = Blanks(plan, self.text_reads, blank_cells, unread, found.numbers)
         # Whether indicators per period with population values have their grades read: each unit's table.
         self.tables = tabled(self.rich.graded if self.rich is not None else None, self.rules.graded)
         data = {*found.reads, *(self.rich.data if self.rich is not None else ()), *self.rules.reads}
@@ -195,8 +195,7 @@ class ColumnProgram:
                 ok &= self.params.fine(units, columns)
             if self.missing.every:  # a cell a missing rule reads, not plain and not blank either
                 ok &= ~self.missing.unsure(units, columns)
-            if self.blanks.fields:  # (and one a default for no data takes where blank: colblank)
-                ok &= ~self.blanks.unsure(units, columns)
+            ok, odd = self.blanks.screen(ok, units, columns)  # (and one a default takes if blank: colblank)
             for name in self.text_reads:
                 columns[name] = collookup.text_column([u.data.get(name) for u in units])
             periods = colperiods.periods_of(units)
@@ -210,6 +209,7 @@ class ColumnProgram:
                 periods=periods,
                 declared=declared,
                 record=record,
+                odd=odd,
             )
             refused_rows(scored, given, read)  # errors decided before any indicator is scored (uniterrors)
             failed_rows(scored, given, population)  # an indicator's error, by its own step (colfailures)
@@ -247,6 +247,7 @@ class ColumnProgram:
         periods: colperiods.PeriodData | None = None,
         declared: Sequence[frozenset[str]] | None = None,
         record: dict[str, Any] | None = None,
+        odd: Mapping[str, Any] | None = None,
     ) -> Scored:
         """Score a batch given as columns.
 
@@ -260,6 +261,7 @@ class ColumnProgram:
             periods: per unit, its year's data and periods' data where it has periods (``colperiods``).
             declared: per unit, the indicators it declares not applicable (``Unit.not_applicable``).
             record: where to keep the columns each step worked out (None: kept nowhere).
+            odd: per data column, its cells neither plain nor blank (``colblank.Blanks.odd``; None: none).
 
         Returns:
             The scores and totals, with the units scored here marked.
@@ -290,7 +292,7 @@ class ColumnProgram:
             columns = self.params.joined(names, columns)
         cols: dict[str, Any] = {name: col for name, (col, _) in columns.items()}
         cols[CATEGORY] = cat  # 分值 and limits per category (colpoints)
-        self.blanks.put(cols, columns, unread)  # blank cells a default for no data takes (colblank)
+        self.blanks.put(cols, columns, unread, odd)  # blank cells a default for no data takes (colblank)
         present = None  # per unit and indicator: whether its population values are there
         if any(self.population):
             present = colsteps.population_columns(plan.indicators, self.population, names, population, cols)
