@@ -8,9 +8,18 @@ indicators' columns in that order and, once an indicator's column is held within
 its limits (and rounded, with ``round_scores``) exactly as its score is, puts it
 among the batch's columns under those names, for the columns after it to read.
 
-A unit where a read indicator does not apply (it has no score; the per-unit
-program reports the reading indicator's error) goes back to the per-unit
-program. Reads of another indicator's steps (``指标1·超额点数``) are columns worked
+A unit where a read indicator does not apply has no score to read (nor a share
+where its full points are 0): the per-unit program then reports the error of
+each indicator reading it, unless the reader does not apply by what the unit's
+data alone says (:func:`perfrules.scoring.indstep.indicator_step`). The column
+program marks those readers for those units (the ``blame`` hook:
+:mod:`~perfrules.scoring.colfailures` words the error by the reader's own step,
+and sends the unit to the per-unit program where the step does not raise) —
+where a reader applies by its name, weight and not-applicable rules that read
+no results, as before any result is read — and leaves the rows without the
+value under :data:`MISSING` for the steps that read it in turn
+(:mod:`~perfrules.scoring.colstepreads`); a unit whose total's rules read it goes to
+the per-unit program. Reads of another indicator's steps (``指标1·超额点数``) are columns worked
 out before the indicators are scored (:mod:`perfrules.scoring.colstepreads`).
 A share (得分率) is over the full points of each unit's category. An indicator
 reported per period publishes its year's score (:mod:`~perfrules.scoring.colperiods`),
@@ -36,7 +45,10 @@ from .._numbers import as_fraction
 from .colsteps import CATEGORY, send_back
 from .plan import Plan
 
-__all__ = ["Late", "ResultReads", "na_now", "ordered", "result_reads"]
+__all__ = ["MISSING", "Late", "ResultReads", "na_now", "ordered", "result_reads"]
+
+MISSING = "\0results missing"
+"""Where a batch's columns hold, per published result name, the units without that value (bool arrays)."""
 
 
 class ResultReads:
@@ -58,6 +70,11 @@ class ResultReads:
                 full = [as_fraction(plan.indicators[k].full(c)) for c in keys]
                 full = full[:1] if len(set(full)) == 1 else full
             self.published.setdefault(k, []).append((name, full))
+        # Per result name: the indicators whose rules read it (their step raises where it is missing).
+        self.readers = {
+            name: [j for j, reads in enumerate(plan.result_reads) if name in reads] for name in names
+        }
+        self.total_reads = plan.total_reads
         assert plan.result_order is not None
         self.order: tuple[int, ...] = plan.result_order
         self.names = frozenset(names)
@@ -72,39 +89,48 @@ class ResultReads:
         cols: dict[str, Any],
         applicable: Any,
         held: Callable[[int, IntColumn], IntColumn],
+        blame: Callable[[int, Any], None],
+        before: Any,
     ) -> None:
         """After indicator *k*'s column: its score (held as the per-unit program holds it) and share
-        among *cols*, and the units where it does not apply marked to send back."""
+        among *cols*; where a unit has no such value, each reader that applies there by *before* (the
+        batch's applicability before any result is read) blamed (``blame(j, rows)``), and the rows
+        left under :data:`MISSING`."""
         named = self.published.get(k)
         if named is None:
             return
         score = held(k, col)
+        missing = cols.setdefault(MISSING, {})
         for name, full in named:
-            cols[name] = score if full is None else _share(score, full, cols)
-        # Where it does not apply, the per-unit program reports the readers' error (it reads the
-        # results before it asks whether a reader applies): those units go to it.
-        send_back(cols, ~applicable[:, k])
+            lacking = ~applicable[:, k]  # (no score: the reader's step raises on reading it)
+            if full is None:
+                cols[name] = score
+            else:
+                cols[name], zero = _share(score, full, cols)
+                lacking = lacking | zero  # (no points: its share cannot be read either)
+            missing[name] = lacking
+            for j in self.readers[name]:
+                blame(j, lacking & before[:, j])
+            if name in self.total_reads:  # (the total's rules read it: the per-unit program says what)
+                send_back(cols, lacking)
         for hook in self.after:
             hook(cols, len(applicable))
 
 
-def _share(score: IntColumn, fulls: list[Fraction], cols: dict[str, Any]) -> IntColumn:
+def _share(score: IntColumn, fulls: list[Fraction], cols: dict[str, Any]) -> tuple[IntColumn, Any]:
     """*score* ÷ each row's full points (*fulls*: each category's, or one for all), exactly: with
-    ``1/f = q/p`` and ``L`` the least common multiple of the ``p``, ``num × (q·L/p)`` over ``den × L``.
-    Rows whose full points are 0 are sent back (the per-unit program reports them)."""
+    ``1/f = q/p`` and ``L`` the least common multiple of the ``p``, ``num × (q·L/p)`` over ``den × L``;
+    and the rows whose full points are 0 (no share: the per-unit program reports its readers)."""
     np = numpy()
-    top = math.lcm(*(f.numerator for f in fulls if f))
+    top = math.lcm(1, *(f.numerator for f in fulls if f))
     factors = [f.denominator * (top // f.numerator) if f else 0 for f in fulls]
     bound = score.bound * max(factors)
     num = score.num if bound < SAFE and score.num.dtype != object else as_objects(score.num)
     if len(factors) == 1:
-        if not factors[0]:
-            send_back(cols, np.ones(len(num), dtype=bool))
-        return IntColumn(num * factors[0], score.den * top, bound)
+        return IntColumn(num * factors[0], score.den * top, bound), np.full(len(num), not factors[0])
     category = cols[CATEGORY]
     table = np.array(factors, dtype=np.int64 if max(factors) < SAFE else object)[category]
-    send_back(cols, table == 0)
-    return IntColumn(num * table, score.den * top, bound)
+    return IntColumn(num * table, score.den * top, bound), np.asarray(table == 0, dtype=bool)
 
 
 class Late:
@@ -159,14 +185,19 @@ def ordered(
     cols: dict[str, Any],
     applicable: Any,
     held: Callable[[int, IntColumn], IntColumn],
+    blame: Callable[[int, Any], None],
 ) -> tuple[tuple[int, ...] | None, Callable[[int, IntColumn], None] | None]:
     """The order to score indicators in and what to do after each (None, None: no rule reads results);
-    *held* holds indicator *k*'s column as its score is held. The not-applicable rules that read
-    results are each worked out as soon as what they read is among *cols* (those reading only other
-    indicators' steps at once)."""
+    *held* holds indicator *k*'s column as its score is held; *blame* is called as ``blame(j, rows)``
+    with the units where reader *j* lacks a result (:meth:`ResultReads.publish`). The not-applicable
+    rules that read results are each worked out as soon as what they read is among *cols* (those
+    reading only other indicators' steps at once)."""
     if results is None:
         return None, None
-    publish = partial(results.publish, cols=cols, applicable=applicable, held=held)
+    before = applicable.copy()  # (whether a reader applies as far as the unit's data tells: indstep)
+    publish = partial(
+        results.publish, cols=cols, applicable=applicable, held=held, blame=blame, before=before
+    )
     late = results.late
     if not late.rules:
         return results.order, publish

@@ -346,7 +346,7 @@ class ColumnProgram:
             frozenset(self.text_reads),
             partial(colperiods.population_rows, plan.indicators, self.population, names, population),
             {name: plain for name, (_, plain) in columns.items()},
-            *ordered(self.results, cols, applicable, hold),
+            *ordered(self.results, cols, applicable, hold, fails.mark),
             kept,
             columns,
             fails.mark,
