@@ -18,9 +18,10 @@ and sends the unit to the per-unit program where the step does not raise) —
 where a reader applies by its name, weight and not-applicable rules that read
 no results, as before any result is read — and leaves the rows without the
 value under :data:`MISSING` for the steps that read it in turn
-(:mod:`~perfrules.scoring.colstepreads`); a unit whose total's rules read it goes to
-the per-unit program. Reads of another indicator's steps (``指标1·超额点数``) are columns worked
-out before the indicators are scored (:mod:`perfrules.scoring.colstepreads`).
+(:mod:`~perfrules.scoring.colstepreads`); the total's rules that read it find it
+missing by their own columns (:mod:`~perfrules.scoring.coltotalrules`). Reads of
+another indicator's steps (``指标1·超额点数``) are columns worked out before the
+indicators are scored (:mod:`perfrules.scoring.colstepreads`).
 A share (得分率) is over the full points of each unit's category. An indicator
 reported per period publishes its year's score (:mod:`~perfrules.scoring.colperiods`),
 and a reader's period rows read the results of its unit, as the per-unit
@@ -42,7 +43,7 @@ from typing import Any
 
 from .._intcols import SAFE, IntColumn, as_objects, numpy
 from .._numbers import as_fraction
-from .colsteps import CATEGORY, send_back
+from .colsteps import CATEGORY
 from .plan import Plan
 
 __all__ = ["MISSING", "Late", "ResultReads", "na_now", "ordered", "result_reads"]
@@ -54,7 +55,12 @@ MISSING = "\0results missing"
 class ResultReads:
     """Which results a plan's rules read, and the order to score in (see the module's docstring)."""
 
-    def __init__(self, plan: Plan, na_rules: Sequence[tuple[int, Any, Sequence[str]]] = ()) -> None:
+    def __init__(
+        self,
+        plan: Plan,
+        na_rules: Sequence[tuple[int, Any, Sequence[str]]] = (),
+        alone: Callable[[int], Any] | None = None,
+    ) -> None:
         self.plan = plan
         names: set[str] = set().union(*plan.result_reads)
         keys = plan.scheme.categories or (None,)
@@ -70,17 +76,20 @@ class ResultReads:
                 full = [as_fraction(plan.indicators[k].full(c)) for c in keys]
                 full = full[:1] if len(set(full)) == 1 else full
             self.published.setdefault(k, []).append((name, full))
-        # Per result name: the indicators whose rules read it (their step raises where it is missing).
-        self.readers = {
-            name: [j for j, reads in enumerate(plan.result_reads) if name in reads] for name in names
-        }
-        self.total_reads = plan.total_reads
+        published = frozenset(name for named in self.published.values() for name, _ in named)
         assert plan.result_order is not None
         self.order: tuple[int, ...] = plan.result_order
         self.names = frozenset(names)
         # Called as hook(cols, n) after each score is published (colstepreads: steps reading scores).
         self.after: list[Callable[[dict[str, Any], int], None]] = []
         self.late = Late(plan, na_rules)  # not-applicable rules that read results
+        # Per indicator reading scores: those names, and where its not-applicable rules that read
+        # results hold on its data alone (alone(j): colapplies.compile_data_alone; None: none such).
+        self.readers = [
+            (j, sorted(reads & published), alone(j) if alone and j in self.late.indicators else None)
+            for j, reads in enumerate(plan.result_reads)
+            if reads & published
+        ]
 
     def publish(
         self,
@@ -89,13 +98,9 @@ class ResultReads:
         cols: dict[str, Any],
         applicable: Any,
         held: Callable[[int, IntColumn], IntColumn],
-        blame: Callable[[int, Any], None],
-        before: Any,
     ) -> None:
         """After indicator *k*'s column: its score (held as the per-unit program holds it) and share
-        among *cols*; where a unit has no such value, each reader that applies there by *before* (the
-        batch's applicability before any result is read) blamed (``blame(j, rows)``), and the rows
-        left under :data:`MISSING`."""
+        among *cols*, and the units without such a value left under :data:`MISSING`."""
         named = self.published.get(k)
         if named is None:
             return
@@ -109,12 +114,35 @@ class ResultReads:
                 cols[name], zero = _share(score, full, cols)
                 lacking = lacking | zero  # (no points: its share cannot be read either)
             missing[name] = lacking
-            for j in self.readers[name]:
-                blame(j, lacking & before[:, j])
-            if name in self.total_reads:  # (the total's rules read it: the per-unit program says what)
-                send_back(cols, lacking)
         for hook in self.after:
             hook(cols, len(applicable))
+
+    def blame_readers(self, cols: dict[str, Any], blame: Callable[[int, Any], None]) -> None:
+        """Once every indicator is scored: each reader blamed (``blame(j, rows)``) where a score or share
+        it reads is missing (:data:`MISSING`, taken off *cols*) and it applies there as far as the unit's
+        data tells — by its name, weight and not-applicable rules that read no results (as before any
+        result was read: :func:`ordered`), and not where its rules that read results hold on the data
+        alone (:func:`~perfrules.scoring.colapplies.compile_data_alone`): the per-unit program's step
+        raises there, which :mod:`~perfrules.scoring.colfailures` confirms."""
+        missing = cols.pop(MISSING, None)
+        before = cols.pop(_BEFORE, None)
+        if not missing or before is None:
+            return
+        n = len(before)
+        for j, names, alone in self.readers:
+            lacking = None
+            for name in names:
+                if name in missing:
+                    lacking = missing[name] if lacking is None else lacking | missing[name]
+            if lacking is None:
+                continue
+            rows = lacking & before[:, j]
+            if alone is not None and rows.any():
+                rows &= ~alone(cols, n)
+            blame(j, rows)
+
+
+_BEFORE = "\0applicable before results"  # (the batch's applicability before any result is read: ordered)
 
 
 def _share(score: IntColumn, fulls: list[Fraction], cols: dict[str, Any]) -> tuple[IntColumn, Any]:
@@ -156,10 +184,15 @@ class Late:
                 pending.remove(rule)
 
 
-def result_reads(plan: Plan, na_rules: Sequence[tuple[int, Any, Sequence[str]]] = ()) -> ResultReads | None:
+def result_reads(
+    plan: Plan,
+    na_rules: Sequence[tuple[int, Any, Sequence[str]]] = (),
+    alone: Callable[[int], Any] | None = None,
+) -> ResultReads | None:
     """The plan's reads of other indicators' results (None: no rule reads one); *na_rules*: per
-    indicator with not-applicable rules, where they hold and what they read (colindicators)."""
-    return ResultReads(plan, na_rules) if plan.result_order is not None else None
+    indicator with not-applicable rules, where they hold and what they read (colindicators); *alone*:
+    indicator *k*'s not-applicable rules on its data alone (``colapplies.compile_data_alone``)."""
+    return ResultReads(plan, na_rules, alone) if plan.result_order is not None else None
 
 
 def na_now(
@@ -185,19 +218,16 @@ def ordered(
     cols: dict[str, Any],
     applicable: Any,
     held: Callable[[int, IntColumn], IntColumn],
-    blame: Callable[[int, Any], None],
 ) -> tuple[tuple[int, ...] | None, Callable[[int, IntColumn], None] | None]:
     """The order to score indicators in and what to do after each (None, None: no rule reads results);
-    *held* holds indicator *k*'s column as its score is held; *blame* is called as ``blame(j, rows)``
-    with the units where reader *j* lacks a result (:meth:`ResultReads.publish`). The not-applicable
-    rules that read results are each worked out as soon as what they read is among *cols* (those
-    reading only other indicators' steps at once)."""
+    *held* holds indicator *k*'s column as its score is held. The not-applicable rules that read
+    results are each worked out as soon as what they read is among *cols* (those reading only other
+    indicators' steps at once); the applicability before them is kept for
+    :meth:`ResultReads.blame_readers`."""
     if results is None:
         return None, None
-    before = applicable.copy()  # (whether a reader applies as far as the unit's data tells: indstep)
-    publish = partial(
-        results.publish, cols=cols, applicable=applicable, held=held, blame=blame, before=before
-    )
+    cols[_BEFORE] = applicable.copy()  # (whether a reader applies as far as its data tells: indstep)
+    publish = partial(results.publish, cols=cols, applicable=applicable, held=held)
     late = results.late
     if not late.rules:
         return results.order, publish

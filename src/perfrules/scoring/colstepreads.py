@@ -193,7 +193,6 @@ def blame_unread(plan: Plan, cols: dict[str, Any], applicable: Any, mark: Any) -
     the read step's error (:mod:`~perfrules.scoring.colfailures`); a unit whose total's rules read one,
     or where a not-applicable rule that reads one left its indicator out, is sent to the per-unit
     program."""
-    cols.pop(MISSING, None)  # (the scores units lack: their readers were blamed when published)
     unworked = cols.pop(UNREAD, None)
     if not unworked:
         return

@@ -130,7 +130,10 @@ class ColumnProgram:
         # each run once per distinct input (coloverall, colmeans, colgrades).
         self.rich, self.means = rich_grading(plan, _Unsupported, self.text_reads), group_means(plan)
         self.grades = period_grades(plan, self.rich)
-        self.results = result_reads(plan, found.na_rules)  # 指标1得分 …, rules that read them (colresults)
+        alone = partial(_data_alone, plan, found.words)  # (readers' rules, data alone)
+        self.results = result_reads(
+            plan, found.na_rules, alone
+        )  # 指标1得分 …, rules reading them (colresults)
         self.steps = step_reads_of(
             plan, {*plan.total_reads, *chain(*plan.result_reads)}, _compile, _Unsupported, self.results
         )
@@ -346,13 +349,15 @@ class ColumnProgram:
             frozenset(self.text_reads),
             partial(colperiods.population_rows, plan.indicators, self.population, names, population),
             {name: plain for name, (_, plain) in columns.items()},
-            *ordered(self.results, cols, applicable, hold, fails.mark),
+            *ordered(self.results, cols, applicable, hold),
             kept,
             columns,
             fails.mark,
             None if record is None else record.setdefault("periods", {}),  # period rows (colrecord)
             plan.result_reads,
         )
+        if self.results is not None:  # readers of a score a unit lacks: their error (colresults)
+            self.results.blame_readers(cols, fails.mark)
         if self.vetoes is not None:  # vetoes of indicators reported per period, on the year's row
             for k, rows in enumerate(self.vetoes.run(cols, columns, applicable, present).T):
                 fails.mark(k, rows)
@@ -571,6 +576,13 @@ class Scored:
         return [
             exact(Fraction(int(col[i]), den)) if applicable[k] else None for k, col in enumerate(self.scores)
         ]
+
+
+def _data_alone(plan: Plan, words: frozenset[str], k: int) -> Any:
+    """Where indicator *k*'s not-applicable rules hold on its data alone (colapplies.compile_data_alone)."""
+    return colapplies.compile_data_alone(
+        plan.indicators[k], _compile, _Unsupported, frozenset(plan.results), words
+    )
 
 
 def program_of(plan: Plan) -> ColumnProgram | None:
