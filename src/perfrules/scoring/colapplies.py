@@ -140,9 +140,10 @@ def compile_not_applicable(
 
 def compile_data_alone(
     ind: IndicatorPlan,
+    results: frozenset[str],
+    *,
     compile_node: Any,
     unsupported: type[Exception],
-    results: frozenset[str],
     words: frozenset[str] = frozenset(),
 ) -> Any:
     """A function of the batch's columns giving where the indicator's ``not_applicable`` policies hold

@@ -43,6 +43,7 @@ from typing import Any
 
 from .._intcols import SAFE, IntColumn, as_objects, numpy
 from .._numbers import as_fraction
+from .colapplies import compile_data_alone
 from .colsteps import CATEGORY
 from .plan import Plan
 
@@ -59,7 +60,7 @@ class ResultReads:
         self,
         plan: Plan,
         na_rules: Sequence[tuple[int, Any, Sequence[str]]] = (),
-        alone: Callable[[int], Any] | None = None,
+        compiler: tuple[Any, type[Exception], frozenset[str]] | None = None,
     ) -> None:
         self.plan = plan
         names: set[str] = set().union(*plan.result_reads)
@@ -83,10 +84,16 @@ class ResultReads:
         # Called as hook(cols, n) after each score is published (colstepreads: steps reading scores).
         self.after: list[Callable[[dict[str, Any], int], None]] = []
         self.late = Late(plan, na_rules)  # not-applicable rules that read results
+        results = frozenset(plan.results)
+        late = self.late.indicators if compiler is not None else frozenset()
         # Per indicator reading scores: those names, and where its not-applicable rules that read
-        # results hold on its data alone (alone(j): colapplies.compile_data_alone; None: none such).
+        # results hold on its data alone (colapplies.compile_data_alone; None: no such rules).
         self.readers = [
-            (j, sorted(reads & published), alone(j) if alone and j in self.late.indicators else None)
+            (
+                j,
+                sorted(reads & published),
+                _alone(plan.indicators[j], results, compiler) if j in late else None,
+            )
             for j, reads in enumerate(plan.result_reads)
             if reads & published
         ]
@@ -142,6 +149,13 @@ class ResultReads:
             blame(j, rows)
 
 
+def _alone(ind: Any, results: frozenset[str], compiler: Any) -> Any:
+    """Where *ind*'s not-applicable rules hold on its data alone (:func:`~perfrules.scoring.colapplies.
+    compile_data_alone`), compiled by *compiler* (see :func:`result_reads`)."""
+    compile_node, unsupported, words = compiler
+    return compile_data_alone(ind, results, compile_node=compile_node, unsupported=unsupported, words=words)
+
+
 _BEFORE = "\0applicable before results"  # (the batch's applicability before any result is read: ordered)
 
 
@@ -187,12 +201,14 @@ class Late:
 def result_reads(
     plan: Plan,
     na_rules: Sequence[tuple[int, Any, Sequence[str]]] = (),
-    alone: Callable[[int], Any] | None = None,
+    compiler: tuple[Any, type[Exception], frozenset[str]] | None = None,
 ) -> ResultReads | None:
     """The plan's reads of other indicators' results (None: no rule reads one); *na_rules*: per
-    indicator with not-applicable rules, where they hold and what they read (colindicators); *alone*:
-    indicator *k*'s not-applicable rules on its data alone (``colapplies.compile_data_alone``)."""
-    return ResultReads(plan, na_rules, alone) if plan.result_order is not None else None
+    indicator with not-applicable rules, where they hold and what they read (colindicators);
+    *compiler*: the program's compiler, the exception it raises for a form it does not take, and the
+    columns of words (the readers' not-applicable rules on their data alone are compiled by it:
+    :func:`~perfrules.scoring.colapplies.compile_data_alone`)."""
+    return ResultReads(plan, na_rules, compiler) if plan.result_order is not None else None
 
 
 def na_now(

@@ -14,8 +14,8 @@ scale), run once per batch before the indicators are scored, and its target
 column is put among the batch's columns under the name the rules read. A unit
 whose value cannot be worked out there (a cell not a plain number, a division
 by 0, a value outside a part's bands, a score or step it reads that the unit
-lacks: :data:`~perfrules.scoring.colresults.MISSING`) is left under :data:`UNREAD` (per read
-name, a bool array): the program marks each indicator reading it as one its
+lacks: :data:`~perfrules.scoring.colresults.MISSING`) is left under
+:data:`UNREAD` (per read name, a bool array): the program marks each indicator reading it as one its
 columns cannot work out for that unit (:mod:`~perfrules.scoring.colfailures`
 words the error by the reader's own step, which raises the read step's error;
 where the step does not raise, the unit goes to the per-unit program), and a

@@ -130,10 +130,7 @@ class ColumnProgram:
         # each run once per distinct input (coloverall, colmeans, colgrades).
         self.rich, self.means = rich_grading(plan, _Unsupported, self.text_reads), group_means(plan)
         self.grades = period_grades(plan, self.rich)
-        alone = partial(_data_alone, plan, found.words)  # (readers' rules, data alone)
-        self.results = result_reads(
-            plan, found.na_rules, alone
-        )  # 指标1得分 …, rules reading them (colresults)
+        self.results = result_reads(plan, found.na_rules, (_compile, _Unsupported, found.words))  # colresults
         self.steps = step_reads_of(
             plan, {*plan.total_reads, *chain(*plan.result_reads)}, _compile, _Unsupported, self.results
         )
@@ -576,13 +573,6 @@ class Scored:
         return [
             exact(Fraction(int(col[i]), den)) if applicable[k] else None for k, col in enumerate(self.scores)
         ]
-
-
-def _data_alone(plan: Plan, words: frozenset[str], k: int) -> Any:
-    """Where indicator *k*'s not-applicable rules hold on its data alone (colapplies.compile_data_alone)."""
-    return colapplies.compile_data_alone(
-        plan.indicators[k], _compile, _Unsupported, frozenset(plan.results), words
-    )
 
 
 def program_of(plan: Plan) -> ColumnProgram | None:
