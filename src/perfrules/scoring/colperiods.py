@@ -19,9 +19,11 @@ reported per period are worked out per period, among the units' rows of
 that period (:mod:`perfrules.scoring.population`): each period row reads its
 own (:func:`population_rows`). A unit any of whose periods the program
 cannot take (a cell that is not a plain number, a value outside a scale's
-domain, a divisor of 0, a population value it lacks) goes to the per-unit
-program whole. With ``periods = "sum"`` the inputs a unit's period rows give
-are added up (exactly, per unit at once) and the indicator is scored once on
+domain, a divisor of 0, a population value it lacks) is the indicator's error
+for that unit, worded by the indicator's own step
+(:mod:`~perfrules.scoring.colfailures`, which gives the unit to the per-unit
+program only where that step does not raise). With ``periods = "sum"`` the
+inputs a unit's period rows give are added up (exactly, per unit at once) and the indicator is scored once on
 those sums, the year's value standing in where no period gives one — as the
 per-unit program's :meth:`~perfrules.scoring.compiled.CompiledIndicator.runs` does.
 """
@@ -29,7 +31,7 @@ per-unit program's :meth:`~perfrules.scoring.compiled.CompiledIndicator.runs` do
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
 
 from .._intcols import SAFE, IntColumn, as_objects, from_values, numpy, round_half_up_column
@@ -37,7 +39,7 @@ from .._numbers import as_fraction
 from .colblank import BLANK, TAKEN, blank_value, unnamed
 from .collookup import text_column
 from .colpoints import CATEGORY
-from .colsteps import SEND_BACK, population_column, send_back
+from .colsteps import SEND_BACK, population_column
 from .colvetoes import DEFAULTED, STEPS, step_reads
 from .colzero import PERIOD_ROWS
 from .indicator import IndicatorPlan
@@ -77,14 +79,14 @@ def score_indicators(
     limits: _Limits,
     places: int | None,
     applicable: Any,
-    text: frozenset[str] = frozenset(),
-    population: Any = None,
-    plain: Mapping[str, Any] | None = None,
-    order: Sequence[int] | None = None,
-    publish: Any = None,
-    kept: dict[int, Any] | None = None,
-    given: Mapping[str, tuple[Any, Any]] | None = None,
-    blame: Any = None,
+    text: frozenset[str],
+    population: Callable[[int, Sequence[tuple[int, str]]], tuple[dict[str, IntColumn], Any]],
+    plain: Mapping[str, Any],
+    order: Sequence[int] | None,
+    publish: Any,
+    kept: dict[int, Any] | None,
+    given: Mapping[str, tuple[Any, Any]],
+    blame: Callable[[int, Any], None],
     recorded: dict[int, Any] | None = None,
     results_of: Sequence[Collection[str]] | None = None,
 ) -> tuple[list[IntColumn], dict[int, Any]]:
@@ -98,7 +100,7 @@ def score_indicators(
     indicator is scored at all — what its step says about other units does not
     send them to the per-unit program; *text* the columns of words; *population*
     ``population(k, rows)`` the population values of indicator *k* on period rows
-    (:func:`population_rows`; without it, units with such rows are sent back); *plain*
+    (:func:`population_rows`: a row without them is the indicator's error); *plain*
     which year cells of each column are plain numbers (read with ``periods = "sum"``); *order*
     the order to score in (``Plan.result_order``: rules that read other indicators' results),
     *publish* called with each indicator's position and year column once scored
@@ -106,13 +108,14 @@ def score_indicators(
     *kept*, where given, gets each periodic indicator's period rows and their held scores
     (:mod:`~perfrules.scoring.colgrades`); *given* the batch's year columns as the program was
     given them (each with which cells are plain, or words): a period row's cell left blank reads
-    the year's there; *blame*, where given, is called as ``blame(k, rows)`` with the units indicator
-    *k*'s own columns could not work out (:mod:`~perfrules.scoring.colfailures`), instead of marking them
-    to be sent back. *recorded*, where given (explanations: :mod:`~perfrules.scoring.colrecord`),
-    gets per periodic indicator what it was scored on: with ``periods = "sum"`` the columns of the
-    summed inputs (:class:`Summed`), else its period rows (:class:`PeriodRows`). *results_of*, per
-    indicator, the other indicators' results its rules read (``Plan.result_reads``): a period row
-    reads its unit's (the year's score, as the per-unit program's period rows read the year's data).
+    the year's there; *blame* is called as ``blame(k, rows)`` with the units indicator *k*'s own
+    columns could not work out, on their year's row or a period's (:mod:`~perfrules.scoring.colfailures`
+    words its error by the indicator's own step). *recorded*, where given (explanations:
+    :mod:`~perfrules.scoring.colrecord`), gets per periodic indicator what it was scored on: with
+    ``periods = "sum"`` the columns of the summed inputs (:class:`Summed`), else its period rows
+    (:class:`PeriodRows`). *results_of*, per indicator, the other indicators' results its rules
+    read (``Plan.result_reads``): a period row reads its unit's (the year's score, as the per-unit
+    program's period rows read the year's data).
     """
     np = numpy()
     raw: list[IntColumn] = [None] * len(fns)  # type: ignore[list-item]  # (each filled in below)
@@ -127,7 +130,7 @@ def score_indicators(
             # The periods' inputs added up, then scored once as the year's (the units' own rows).
             earlier = cols.pop(SEND_BACK, None)
             assert periods is not None
-            scope, bad, gaps = _summed(reads_of[k], runs, periods, cols, plain or {}, text)
+            scope, bad, gaps = _summed(reads_of[k], runs, periods, cols, plain, text)
             if asks:
                 scope[STEPS] = {}
             raw[k] = fn(scope, n)
@@ -137,11 +140,11 @@ def score_indicators(
             if recorded is not None:
                 recorded[k] = Summed(scope)
             marks = scope.get(SEND_BACK)
-            if earlier is not None:
-                send_back(cols, earlier)
-            for m in (bad & applicable[:, k], None if marks is None else marks & applicable[:, k]):
-                if m is not None:
-                    _blamed(cols, k, m, blame)
+            if earlier is not None:  # (the marks of the steps before, put back as they were)
+                cols[SEND_BACK] = earlier
+            blame(k, bad & applicable[:, k])
+            if marks is not None:
+                blame(k, marks & applicable[:, k])
             per_period[k] = runs[1]
             if publish is not None:  # the year's score, for the rules that read it
                 publish(k, raw[k])
@@ -157,13 +160,10 @@ def score_indicators(
             marks = marks & applicable[:, k]
             if runs is not None:
                 marks &= ~runs[1]  # those units' year cells are not what the indicator reads
-        if earlier is not None:
-            send_back(cols, earlier)
+        if earlier is not None:  # (the marks of the steps before, put back as they were)
+            cols[SEND_BACK] = earlier
         if marks is not None:
-            _blamed(cols, k, marks, blame)
-        if runs is not None and ind.has_population and population is None:
-            send_back(cols, runs[1] & applicable[:, k])
-            runs = None
+            blame(k, marks)
         if runs is None:
             raw[k] = year
             if publish is not None:
@@ -171,7 +171,7 @@ def score_indicators(
             continue
         owner, has, labels = runs
         assert periods is not None
-        rows, gaps = _period_columns(reads_of[k], labels, periods, text, given or {})
+        rows, gaps = _period_columns(reads_of[k], labels, periods, text, given)
         row_ok = np.ones(len(labels), dtype=bool)
         rows[CATEGORY] = cat[owner]  # each period row's category (colpoints: 分值 and limits)
         for name in results_of[k] if results_of is not None else ():  # (colresults, colstepreads)
@@ -192,7 +192,7 @@ def score_indicators(
         if SEND_BACK in rows:
             bad |= rows[SEND_BACK]
         if bad.any():
-            _blamed(cols, k, np.bincount(owner[bad], minlength=n).astype(bool) & applicable[:, k], blame)
+            blame(k, np.bincount(owner[bad], minlength=n).astype(bool) & applicable[:, k])
         scores = _limited(scores, cat[owner], keys, [per[k] for per in limits.values()])
         if places is not None:
             scores = IntColumn(
@@ -231,14 +231,6 @@ def last_rows(found: Mapping[str, Any], year: Mapping[str, Any], owner: Any, has
         else:
             out[name] = np.where(has, np.asarray(col, dtype=object)[last], np.asarray(other, dtype=object))
     return out
-
-
-def _blamed(cols: dict[str, Any], k: int, rows: Any, blame: Any) -> None:
-    """*rows*, which indicator *k*'s columns could not work out: blamed on *k*, or sent back."""
-    if blame is not None:
-        blame(k, rows)
-    else:
-        send_back(cols, rows)
 
 
 class Summed:

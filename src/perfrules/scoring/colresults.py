@@ -8,10 +8,20 @@ indicators' columns in that order and, once an indicator's column is held within
 its limits (and rounded, with ``round_scores``) exactly as its score is, puts it
 among the batch's columns under those names, for the columns after it to read.
 
-A unit where a read indicator does not apply (it has no score; the per-unit
-program reports the reading indicator's error) goes back to the per-unit
-program. Reads of another indicator's steps (``指标1·超额点数``) are columns worked
-out before the indicators are scored (:mod:`perfrules.scoring.colstepreads`).
+A unit where a read indicator does not apply has no score to read (nor a share
+where its full points are 0): the per-unit program then reports the error of
+each indicator reading it, unless the reader does not apply by what the unit's
+data alone says (:func:`perfrules.scoring.indstep.indicator_step`). The column
+program marks those readers for those units (the ``blame`` hook:
+:mod:`~perfrules.scoring.colfailures` words the error by the reader's own step,
+and sends the unit to the per-unit program where the step does not raise) —
+where a reader applies by its name, weight and not-applicable rules that read
+no results, as before any result is read — and leaves the rows without the
+value under :data:`MISSING` for the steps that read it in turn
+(:mod:`~perfrules.scoring.colstepreads`); the total's rules that read it find it
+missing by their own columns (:mod:`~perfrules.scoring.coltotalrules`). Reads of
+another indicator's steps (``指标1·超额点数``) are columns worked out before the
+indicators are scored (:mod:`perfrules.scoring.colstepreads`).
 A share (得分率) is over the full points of each unit's category. An indicator
 reported per period publishes its year's score (:mod:`~perfrules.scoring.colperiods`),
 and a reader's period rows read the results of its unit, as the per-unit
@@ -33,16 +43,25 @@ from typing import Any
 
 from .._intcols import SAFE, IntColumn, as_objects, numpy
 from .._numbers import as_fraction
-from .colsteps import CATEGORY, send_back
+from .colapplies import compile_data_alone
+from .colsteps import CATEGORY
 from .plan import Plan
 
-__all__ = ["Late", "ResultReads", "na_now", "ordered", "result_reads"]
+__all__ = ["MISSING", "Late", "ResultReads", "na_now", "ordered", "result_reads"]
+
+MISSING = "\0results missing"
+"""Where a batch's columns hold, per published result name, the units without that value (bool arrays)."""
 
 
 class ResultReads:
     """Which results a plan's rules read, and the order to score in (see the module's docstring)."""
 
-    def __init__(self, plan: Plan, na_rules: Sequence[tuple[int, Any, Sequence[str]]] = ()) -> None:
+    def __init__(
+        self,
+        plan: Plan,
+        na_rules: Sequence[tuple[int, Any, Sequence[str]]] = (),
+        compiler: tuple[Any, type[Exception], frozenset[str]] | None = None,
+    ) -> None:
         self.plan = plan
         names: set[str] = set().union(*plan.result_reads)
         keys = plan.scheme.categories or (None,)
@@ -58,12 +77,26 @@ class ResultReads:
                 full = [as_fraction(plan.indicators[k].full(c)) for c in keys]
                 full = full[:1] if len(set(full)) == 1 else full
             self.published.setdefault(k, []).append((name, full))
+        published = frozenset(name for named in self.published.values() for name, _ in named)
         assert plan.result_order is not None
         self.order: tuple[int, ...] = plan.result_order
         self.names = frozenset(names)
         # Called as hook(cols, n) after each score is published (colstepreads: steps reading scores).
         self.after: list[Callable[[dict[str, Any], int], None]] = []
         self.late = Late(plan, na_rules)  # not-applicable rules that read results
+        results = frozenset(plan.results)
+        late = self.late.indicators if compiler is not None else frozenset()
+        # Per indicator reading scores: those names, and where its not-applicable rules that read
+        # results hold on its data alone (colapplies.compile_data_alone; None: no such rules).
+        self.readers = [
+            (
+                j,
+                sorted(reads & published),
+                _alone(plan.indicators[j], results, compiler) if j in late else None,
+            )
+            for j, reads in enumerate(plan.result_reads)
+            if reads & published
+        ]
 
     def publish(
         self,
@@ -74,37 +107,72 @@ class ResultReads:
         held: Callable[[int, IntColumn], IntColumn],
     ) -> None:
         """After indicator *k*'s column: its score (held as the per-unit program holds it) and share
-        among *cols*, and the units where it does not apply marked to send back."""
+        among *cols*, and the units without such a value left under :data:`MISSING`."""
         named = self.published.get(k)
         if named is None:
             return
         score = held(k, col)
+        missing = cols.setdefault(MISSING, {})
         for name, full in named:
-            cols[name] = score if full is None else _share(score, full, cols)
-        # Where it does not apply, the per-unit program reports the readers' error (it reads the
-        # results before it asks whether a reader applies): those units go to it.
-        send_back(cols, ~applicable[:, k])
+            lacking = ~applicable[:, k]  # (no score: the reader's step raises on reading it)
+            if full is None:
+                cols[name] = score
+            else:
+                cols[name], zero = _share(score, full, cols)
+                lacking = lacking | zero  # (no points: its share cannot be read either)
+            missing[name] = lacking
         for hook in self.after:
             hook(cols, len(applicable))
 
+    def blame_readers(self, cols: dict[str, Any], blame: Callable[[int, Any], None]) -> None:
+        """Once every indicator is scored: each reader blamed (``blame(j, rows)``) where a score or share
+        it reads is missing (:data:`MISSING`, taken off *cols*) and it applies there as far as the unit's
+        data tells — by its name, weight and not-applicable rules that read no results (as before any
+        result was read: :func:`ordered`), and not where its rules that read results hold on the data
+        alone (:func:`~perfrules.scoring.colapplies.compile_data_alone`): the per-unit program's step
+        raises there, which :mod:`~perfrules.scoring.colfailures` confirms."""
+        missing = cols.pop(MISSING, None)
+        before = cols.pop(_BEFORE, None)
+        if not missing or before is None:
+            return
+        n = len(before)
+        for j, names, alone in self.readers:
+            lacking = None
+            for name in names:
+                if name in missing:
+                    lacking = missing[name] if lacking is None else lacking | missing[name]
+            if lacking is None:
+                continue
+            rows = lacking & before[:, j]
+            if alone is not None and rows.any():
+                rows &= ~alone(cols, n)
+            blame(j, rows)
 
-def _share(score: IntColumn, fulls: list[Fraction], cols: dict[str, Any]) -> IntColumn:
+
+def _alone(ind: Any, results: frozenset[str], compiler: Any) -> Any:
+    """Where *ind*'s not-applicable rules hold on its data alone (:func:`~perfrules.scoring.colapplies.
+    compile_data_alone`), compiled by *compiler* (see :func:`result_reads`)."""
+    compile_node, unsupported, words = compiler
+    return compile_data_alone(ind, results, compile_node=compile_node, unsupported=unsupported, words=words)
+
+
+_BEFORE = "\0applicable before results"  # (the batch's applicability before any result is read: ordered)
+
+
+def _share(score: IntColumn, fulls: list[Fraction], cols: dict[str, Any]) -> tuple[IntColumn, Any]:
     """*score* ÷ each row's full points (*fulls*: each category's, or one for all), exactly: with
-    ``1/f = q/p`` and ``L`` the least common multiple of the ``p``, ``num × (q·L/p)`` over ``den × L``.
-    Rows whose full points are 0 are sent back (the per-unit program reports them)."""
+    ``1/f = q/p`` and ``L`` the least common multiple of the ``p``, ``num × (q·L/p)`` over ``den × L``;
+    and the rows whose full points are 0 (no share: the per-unit program reports its readers)."""
     np = numpy()
-    top = math.lcm(*(f.numerator for f in fulls if f))
+    top = math.lcm(1, *(f.numerator for f in fulls if f))
     factors = [f.denominator * (top // f.numerator) if f else 0 for f in fulls]
     bound = score.bound * max(factors)
     num = score.num if bound < SAFE and score.num.dtype != object else as_objects(score.num)
     if len(factors) == 1:
-        if not factors[0]:
-            send_back(cols, np.ones(len(num), dtype=bool))
-        return IntColumn(num * factors[0], score.den * top, bound)
+        return IntColumn(num * factors[0], score.den * top, bound), np.full(len(num), not factors[0])
     category = cols[CATEGORY]
     table = np.array(factors, dtype=np.int64 if max(factors) < SAFE else object)[category]
-    send_back(cols, table == 0)
-    return IntColumn(num * table, score.den * top, bound)
+    return IntColumn(num * table, score.den * top, bound), np.asarray(table == 0, dtype=bool)
 
 
 class Late:
@@ -130,10 +198,17 @@ class Late:
                 pending.remove(rule)
 
 
-def result_reads(plan: Plan, na_rules: Sequence[tuple[int, Any, Sequence[str]]] = ()) -> ResultReads | None:
+def result_reads(
+    plan: Plan,
+    na_rules: Sequence[tuple[int, Any, Sequence[str]]] = (),
+    compiler: tuple[Any, type[Exception], frozenset[str]] | None = None,
+) -> ResultReads | None:
     """The plan's reads of other indicators' results (None: no rule reads one); *na_rules*: per
-    indicator with not-applicable rules, where they hold and what they read (colindicators)."""
-    return ResultReads(plan, na_rules) if plan.result_order is not None else None
+    indicator with not-applicable rules, where they hold and what they read (colindicators);
+    *compiler*: the program's compiler, the exception it raises for a form it does not take, and the
+    columns of words (the readers' not-applicable rules on their data alone are compiled by it:
+    :func:`~perfrules.scoring.colapplies.compile_data_alone`)."""
+    return ResultReads(plan, na_rules, compiler) if plan.result_order is not None else None
 
 
 def na_now(
@@ -163,9 +238,11 @@ def ordered(
     """The order to score indicators in and what to do after each (None, None: no rule reads results);
     *held* holds indicator *k*'s column as its score is held. The not-applicable rules that read
     results are each worked out as soon as what they read is among *cols* (those reading only other
-    indicators' steps at once)."""
+    indicators' steps at once); the applicability before them is kept for
+    :meth:`ResultReads.blame_readers`."""
     if results is None:
         return None, None
+    cols[_BEFORE] = applicable.copy()  # (whether a reader applies as far as its data tells: indstep)
     publish = partial(results.publish, cols=cols, applicable=applicable, held=held)
     late = results.late
     if not late.rules:

@@ -13,8 +13,9 @@ compiled by the program's compiler (formula steps) and
 scale), run once per batch before the indicators are scored, and its target
 column is put among the batch's columns under the name the rules read. A unit
 whose value cannot be worked out there (a cell not a plain number, a division
-by 0, a value outside a part's bands) is left under :data:`UNREAD` (per read
-name, a bool array): the program marks each indicator reading it as one its
+by 0, a value outside a part's bands, a score or step it reads that the unit
+lacks: :data:`~perfrules.scoring.colresults.MISSING`) is left under
+:data:`UNREAD` (per read name, a bool array): the program marks each indicator reading it as one its
 columns cannot work out for that unit (:mod:`~perfrules.scoring.colfailures`
 words the error by the reader's own step, which raises the read step's error;
 where the step does not raise, the unit goes to the per-unit program), and a
@@ -45,7 +46,7 @@ from ..scheme.reads import FULL_NAME, step_result_reads
 from ..scheme.steps import Part, step_closure, step_target
 from .colfull import full_column, fulls_of
 from .colparts import compile_part
-from .colresults import ResultReads
+from .colresults import MISSING, ResultReads
 from .colsteps import SEND_BACK, ZERO_DIVISOR, send_back
 from .plan import Plan
 
@@ -161,7 +162,7 @@ class StepReads:
     def _one(name: str, read: _Read, cols: dict[str, Any], out: dict[str, Any], n: int) -> None:
         """One read step's column among *cols* and *out* (with where it is worked out)."""
         np = numpy()
-        scope = {k: v for k, v in cols.items() if k not in (SEND_BACK, ZERO_DIVISOR, UNREAD)}
+        scope = {k: v for k, v in cols.items() if k not in (SEND_BACK, ZERO_DIVISOR, UNREAD, MISSING)}
         for local, field in read.inputs.items():
             if field in cols:
                 scope[local] = cols[field]
@@ -175,6 +176,12 @@ class StepReads:
         bad = ~plain
         if SEND_BACK in scope:
             bad = bad | scope[SEND_BACK]
+        for need in read.needs:  # a score the unit lacks (colresults), or a step not worked out
+            lacking = cols.get(MISSING, {}).get(need)
+            if lacking is None:
+                lacking = cols.get(UNREAD, {}).get(need)
+            if lacking is not None:
+                bad = bad | lacking
         cols.setdefault(UNREAD, {})[name] = bad
         cols[name] = scope[read.target]
         out[name] = (cols[name], ~bad)

@@ -25,7 +25,6 @@ from typing import Any
 
 from .._intcols import numpy
 from ..scheme.units import PolicyEvent
-from .colsteps import SEND_BACK
 from .indicator import IndicatorPlan
 from .overall import veto_event
 from .plan import Plan
@@ -54,18 +53,19 @@ def step_reads(ind: IndicatorPlan) -> frozenset[str]:
 
 def leave(cols: dict[str, Any], ind: IndicatorPlan, scope: dict[str, Any], defaulted: Any = None) -> None:
     """Put the columns of the steps *ind*'s vetoes read (:func:`step_reads`), from *scope* (after its
-    steps), in the dict the caller left on *cols* under :data:`STEPS` (none there: nothing asked),
-    with the rows a default took (*defaulted*: under :data:`DEFAULTED`; where nothing asked, those rows
-    go to the per-unit program)."""
-    sink = cols.get(STEPS)
+    steps), in the dict the caller left on *cols* under :data:`STEPS`, with the rows a default took
+    (*defaulted*: under :data:`DEFAULTED`, where the vetoes are decided on the year's row the
+    indicator's own step words the error of the step values a default does not give:
+    :mod:`~perfrules.scoring.colperiodvetoes`). The indicators whose vetoes read none leave nothing
+    (and a default marks no rows for them: :func:`perfrules.scoring.colpoints.defaulted_key`);
+    :func:`perfrules.scoring.colperiods.score_indicators` asks for every other one's."""
     names = step_reads(ind)
-    if sink is not None and names:
-        found = {name: scope[name] for name in names}
-        if defaulted is not None:
-            found[DEFAULTED] = defaulted
-        sink[ind.code] = found
-    elif defaulted is not None and defaulted.any():
-        cols[SEND_BACK] = defaulted if SEND_BACK not in cols else cols[SEND_BACK] | defaulted
+    if not names:
+        return
+    found = {name: scope[name] for name in names}
+    if defaulted is not None:
+        found[DEFAULTED] = defaulted
+    cols[STEPS][ind.code] = found
 
 
 class Fired:

@@ -130,7 +130,7 @@ class ColumnProgram:
         # each run once per distinct input (coloverall, colmeans, colgrades).
         self.rich, self.means = rich_grading(plan, _Unsupported, self.text_reads), group_means(plan)
         self.grades = period_grades(plan, self.rich)
-        self.results = result_reads(plan, found.na_rules)  # 指标1得分 …, rules that read them (colresults)
+        self.results = result_reads(plan, found.na_rules, (_compile, _Unsupported, found.words))  # colresults
         self.steps = step_reads_of(
             plan, {*plan.total_reads, *chain(*plan.result_reads)}, _compile, _Unsupported, self.results
         )
@@ -355,6 +355,8 @@ class ColumnProgram:
             None if record is None else record.setdefault("periods", {}),  # period rows (colrecord)
             plan.result_reads,
         )
+        if self.results is not None:  # readers of a score a unit lacks: their error (colresults)
+            self.results.blame_readers(cols, fails.mark)
         if self.vetoes is not None:  # vetoes of indicators reported per period, on the year's row
             for k, rows in enumerate(self.vetoes.run(cols, columns, applicable, present).T):
                 fails.mark(k, rows)
