@@ -43,6 +43,7 @@ from ..scoring.coltotals import TotalColumn
 from ..scoring.outcome import UnitOutcome
 from ..scoring.plan import plan_of
 from ..scoring.program import ColumnProgram, program_of
+from .allocator import keep_freed_memory
 from .chunk import LightUnit, Packed, pack, score_groups, unpack
 from .colblock import Block, FastPart, plain_mask
 
@@ -499,6 +500,7 @@ _WORKER: dict[str, _Setup] = {}
 def _start_worker(
     scheme: Scheme, path: Path, raw_header: tuple[str, ...], header_row: int, category: str | None
 ) -> None:
+    keep_freed_memory()
     _WORKER["setup"] = _Setup(scheme, path, raw_header, header_row, category)
 
 
