@@ -1,5 +1,7 @@
-"""A temporary file that this process and its forked workers append to: each write takes its place
-from a counter they share, then writes there with a positioned write.
+"""A temporary file that this process and its forked workers append to, each write at a place of its own.
+
+Each write takes its place from a counter the processes share, then writes there with a
+positioned write.
 
 A column run (:mod:`perfrules.pipeline.colrun`) keeps each scored unit's CSV line in such a file.
 With ``--jobs`` above 1 on Linux, the worker that scored a range writes the range's lines
