@@ -66,7 +66,10 @@ def _streamable(args: argparse.Namespace) -> bool:
 
 def _score_streamed(args: argparse.Namespace, scheme: Scheme, out: TextIO, err: TextIO) -> int:
     """score for large files: units are read, scored and let go one chunk at a time."""
+    from ..pipeline.allocator import keep_freed_memory
     from ..pipeline.stream import score_file
+
+    keep_freed_memory()  # this process scores ranges one after the other (pipeline.allocator)
 
     if not Path(args.data).exists():
         raise UsageError(

@@ -22,6 +22,7 @@ from .._intcols import numpy
 from .._writers import _FORMULA_STARTS
 from ..scoring.coltotals import TotalColumn
 from .chunk import Packed
+from .spill import Spill
 
 __all__ = ["KEY_BYTES", "Block", "FastPart", "name_keys", "plain_mask"]
 
@@ -68,9 +69,12 @@ def name_keys(names: list[str]) -> tuple[Any, dict[int, str]]:
 
 
 class FastPart:
-    """The one-line units of a range that the column program scored and that need no outcome."""
+    """The one-line units of a range that the column program scored and that need no outcome: their
+    places, exact totals, categories, rows, and the tails of their CSV lines (in :attr:`tails`, or
+    already written to the spill file at :attr:`at`)."""
 
     __slots__ = (
+        "at",
         "categories",
         "dens",
         "groups",
@@ -107,6 +111,12 @@ class FastPart:
         encoded = [t.encode("utf-8") for t in tails]
         self.tails = b"".join(encoded)
         self.tail_ends = np.cumsum(np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded)))
+        self.at: int | None = None  # where the tails start in the spill file, once written there
+
+    def spill_to(self, spill: Spill) -> None:
+        """Write the tails to *spill* (:attr:`at` says where); they are not kept."""
+        self.at = spill.put(self.tails)
+        self.tails = b""
 
 
 class Block:

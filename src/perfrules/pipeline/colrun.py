@@ -7,7 +7,9 @@ Each range comes back as a :class:`~perfrules.pipeline.colblock.Block`: the
 units the column program scored as a few columns (exact totals as integer
 numerators over a few denominators and their nearest floats, categories,
 rows) and the tails of their CSV lines, which go at once to a temporary
-file; every other unit as its outcome. Nothing per unit is made for the
+file (:mod:`perfrules.pipeline.spill`: a forked worker writes its range's
+lines there itself and sends back where they are); every other unit as its
+outcome. Nothing per unit is made for the
 former: the memory kept per unit is a few numbers (about 60 bytes and its
 name), whatever the number of units.
 
@@ -22,7 +24,6 @@ file (:meth:`ColumnRun.ranked_blocks`); other formats read the same tails.
 from __future__ import annotations
 
 import os
-import tempfile
 import weakref
 from collections.abc import Callable, Iterator
 from fractions import Fraction
@@ -40,7 +41,9 @@ from .colblock import Block
 from .colorder import interleave, stretches
 from .csvpass import RowUnit, _Setup, _work_block, each_range, gathered_again, score_block
 from .forked import run_forked
+from .parallel import worker_context
 from .runs import StreamedRun
+from .spill import Spill
 
 __all__ = ["ColumnRun", "Entry", "score_csv_columns"]
 
@@ -61,7 +64,8 @@ def score_csv_columns(
     Raises:
         DataError: rows name no unit (once every range is read), or a file error in a row.
     """
-    collected = _Collected()
+    # With forked workers, each writes its ranges' lines to the spill file itself.
+    collected = _Collected(shared=workers > 1 and worker_context().get_start_method() == "fork")
 
     def take(block: Block) -> None:
         collected.add(block)
@@ -77,6 +81,7 @@ def score_csv_columns(
             lambda setup, span: take(score_block(setup, span)),
             _work_block,
             lambda block, setup: take(block),
+            collected.spill,
         )
         if collected.problems:
             raise DataError(collected.problems, title=f"invalid data in {layout.origin}")
@@ -90,9 +95,9 @@ def score_csv_columns(
 class _Collected:
     """The blocks of a file's ranges, in file order: names, kept columns, the other units' outcomes."""
 
-    def __init__(self) -> None:
-        self.spill = tempfile.TemporaryFile(prefix="perfrules-", suffix=".lines")  # noqa: SIM115 (closed by the run)
-        self.spilled = 0
+    def __init__(self, *, shared: bool = False) -> None:
+        self.spill = Spill(shared=shared)  # (closed by the run)
+        self.spilled: list[int] = []  # per block with kept units, where its lines start in the spill
         self.count = 0  # units (groups) so far
         self.problems: list[Problem] = []
         self.keys: list[Any] = []  # per block, its names' keys (colblock.name_keys)
@@ -119,9 +124,9 @@ class _Collected:
             return
         dens = np.array([self.dens.setdefault(d, len(self.dens)) for d in fast.dens], dtype=np.int32)
         cats = np.array([self.cats.setdefault(c, len(self.cats)) for c in fast.categories], dtype=np.int32)
-        self.spill.write(fast.tails)
-        ends = fast.tail_ends + self.spilled
-        self.spilled += len(fast.tails)
+        at = fast.at if fast.at is not None else self.spill.put(fast.tails)  # (written by a worker)
+        self.spilled.append(at)
+        ends = fast.tail_ends + at
         columns = (
             fast.groups.astype(np.int64) + base,
             fast.num,
@@ -134,9 +139,13 @@ class _Collected:
             kept.append(column)
 
     def column(self, k: int) -> Any:
-        """Column *k* of the kept units (see :attr:`parts`), made one array; the blocks' parts go."""
+        """Column *k* of the kept units (see :attr:`parts`), made one array, the blocks in the order
+        their lines lie in the spill file (so that each line ends where the next begins); the
+        blocks' parts go."""
         np = numpy()
         parts, self.parts[k] = self.parts[k], []
+        if len(parts) > 1:
+            parts = [parts[b] for b in sorted(range(len(parts)), key=self.spilled.__getitem__)]
         if not parts:
             return np.zeros(0, dtype=np.int64)
         if any(a.dtype == object for a in parts):
@@ -214,7 +223,7 @@ class ColumnRun(StreamedRun):
         self._spans = None
         self._scheme: Scheme = setup.scheme
         self._origin = setup.origin
-        self._file: Any = collected.spill
+        self._file: Any = collected.spill.file
         # A run let go unclosed deletes its spill file all the same.
         weakref.finalize(self, collected.spill.close)
         self._made: list[UnitOutcome] | None = None

@@ -43,8 +43,10 @@ from ..scoring.coltotals import TotalColumn
 from ..scoring.outcome import UnitOutcome
 from ..scoring.plan import plan_of
 from ..scoring.program import ColumnProgram, program_of
+from .allocator import keep_freed_memory
 from .chunk import LightUnit, Packed, pack, score_groups, unpack
 from .colblock import Block, FastPart, plain_mask
+from .spill import Spill
 
 __all__ = ["KEPT", "score_csv"]
 
@@ -364,10 +366,14 @@ def each_range(
     here: Callable[[_Setup, Span], None],
     work: Callable[..., Any],
     received: Callable[[Any, _Setup], None],
+    spill: Spill | None = None,
 ) -> _Setup:
     """Score the file's ranges in order: ``here(setup, span)`` in this process, or, with several
     *workers*, ``work(*span)`` in a worker process and ``received(what it sent, setup)`` here (a
     bounded window of ranges in flight, so memory stays flat). Returns this process's setup.
+
+    A shared *spill* (:class:`~perfrules.pipeline.spill.Spill`) goes to workers that are forked:
+    :func:`_work_block` writes a range's lines to it there.
 
     The ranges are taken from :meth:`~perfrules.files.csvcolumns.CsvFile.each_range` as they are
     sent: of a file opened with ``lazy=True``, the workers score the first ranges while this
@@ -385,7 +391,7 @@ def each_range(
             for span in chain(first, spans):
                 here(setup, span)
         else:
-            _in_workers(scheme, layout, category, workers, chain(first, spans), setup, work, received)
+            _in_workers(scheme, layout, category, workers, chain(first, spans), setup, work, received, spill)
     except NotInRanges:
         raise
     except Exception:
@@ -403,17 +409,21 @@ def _in_workers(
     setup: _Setup,
     work: Callable[..., Any],
     received: Callable[[Any, _Setup], None],
+    spill: Spill | None,
 ) -> None:
     from collections import deque
     from concurrent.futures import Future, ProcessPoolExecutor
 
     from .parallel import worker_context
 
+    context = worker_context()
+    # (a spill's file and counter reach a worker only by a fork)
+    shared = spill if spill is not None and spill.shared and context.get_start_method() == "fork" else None
     with ProcessPoolExecutor(
         max_workers=workers,
-        mp_context=worker_context(),
+        mp_context=context,
         initializer=_start_worker,
-        initargs=(scheme, layout.path, layout.raw_header, layout.header_row, category),
+        initargs=(scheme, layout.path, layout.raw_header, layout.header_row, category, shared),
     ) as pool:
         waiting: deque[Future[Any]] = deque()
 
@@ -494,12 +504,20 @@ class _Merged:
 
 # The worker side: top-level functions and state, so that they work under spawn.
 _WORKER: dict[str, _Setup] = {}
+_WORKER_SPILL: list[Spill] = []  # the spill a forked worker writes its ranges' lines to
 
 
 def _start_worker(
-    scheme: Scheme, path: Path, raw_header: tuple[str, ...], header_row: int, category: str | None
+    scheme: Scheme,
+    path: Path,
+    raw_header: tuple[str, ...],
+    header_row: int,
+    category: str | None,
+    spill: Spill | None = None,
 ) -> None:
+    keep_freed_memory()
     _WORKER["setup"] = _Setup(scheme, path, raw_header, header_row, category)
+    _WORKER_SPILL[:] = [] if spill is None else [spill]
 
 
 # A range's outcomes as they cross from a worker: those of units read from one row as columns
@@ -527,7 +545,12 @@ def _work(start: int, end: int, first: int, plain: bool) -> Sent:
 
 
 def _work_block(start: int, end: int, first: int, plain: bool) -> Block:
-    return score_block(_WORKER["setup"], (start, end, first, plain))
+    """A range's :class:`Block`; with a spill, its lines written there (the block says where)
+    rather than sent back through the pipe."""
+    block = score_block(_WORKER["setup"], (start, end, first, plain))
+    if _WORKER_SPILL and block.fast is not None:
+        block.fast.spill_to(_WORKER_SPILL[0])
+    return block
 
 
 def _outcome(
