@@ -22,6 +22,7 @@ from .._intcols import from_records, gc_paused, numpy
 from .._numbers import exact
 from ..scheme.steps import PeerRatio
 from ..scheme.units import Unit
+from .colapplies import RAISED
 from .colpeervalues import batch_peer_values
 from .colrank import rank_columns
 from .colsteps import CATEGORY, SEND_BACK, BatchPopulation, CallSlot, call_value, column_summary, merge_call
@@ -100,7 +101,8 @@ def gather(program: ColumnProgram, units: Sequence[Unit]) -> BatchPopulation:
             cols[CATEGORY] = np.array([index.get(u.category or "", 0) for u in units], dtype=np.int64)
         excluded: dict[str, Any] = {}  # per indicator code, the units its not-applicable rules leave out
         for code, (holds, read) in rules.items():
-            excluded[code] = holds(cols, n)
+            # (a unit whose rule raises takes no part either: population.observe skips it)
+            excluded[code] = holds(cols, n) | cols.get(RAISED, {}).get(code, False)
             for name in read:
                 plain &= given[name][1]
         values = []

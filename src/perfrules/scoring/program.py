@@ -364,6 +364,8 @@ class ColumnProgram:
             for k in range(count):
                 fails.mark(k, self.blanks.lacking(k, ~present[:, k], cols) & applicable[:, k])
         blame_unread(plan, cols, applicable, fails.mark)  # read steps not worked out (colstepreads)
+        for k, _, _ in self.na_rules:  # (rules that read results ran with the indicators: colresults)
+            fails.mark(k, colapplies.raised(cols, plan.indicators[k], n) & start[:, k])
         if _TOO_LARGE in cols:
             ok &= ~cols[_TOO_LARGE]
         # Each score held within its limits (over its own denominator, and the limits'), or rounded.
