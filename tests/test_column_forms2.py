@@ -190,8 +190,9 @@ def test_powers(tmp_path: Path) -> None:
 def test_powers_past_the_limits(tmp_path: Path) -> None:
     """``x^64`` and ``y^-64``: 1.5^-64 is within the limits; 1000^64 and 0.00001^-64 are past 10^50
     (the per-unit program's error, worded for the indicator); a 230-bit base to the 64th is refused
-    before it is worked out: that unit is sent back (the power is checked row by row), and so is 一,
-    whose x shares the column's denominator of 10^69 (its 64th power is past what the columns keep)."""
+    before it is worked out (the power is checked row by row: 二's error, worded by its indicator's
+    step); 一's x shares the column's denominator of 10^69, whose 64th power is past 8192 bits, but
+    its own 1^64 is not: the columns keep that denominator and score 一."""
     body = """
 [[indicators]]
 code = "1"
@@ -212,7 +213,7 @@ score = "min(分值, y^-64)"
         "二,乙,0.123456789012345678901234567890123456789012345678901234567890123456789,3\n"
         "三,甲,1000,0\n四,甲,2,0.00001\n"
     )
-    got = _both(tmp_path, body, data, sent_back=("一", "二"))
+    got = _both(tmp_path, body, data)
     assert got["一"][2] == [Decimal(1), Fraction(2**64, 3**64)]
     assert got["二"][3][0].startswith("the power ^64 of a 230-bit number would exceed 8192 bits")
     assert got["四"][2][0] == Decimal(60)

@@ -182,7 +182,32 @@ class ColumnProgram:
         With *rendered*, each outcome also gets its indicator scores and total as output cells
         (``rendered``, ``shown_total``: what the command line writes), made for the batch at once.
         *record* (a dict) keeps the columns the steps worked out, for explanations (colrecord).
+
+        A batch whose divisors are too many and unlike for one denominator (colsteps.divide) is scored
+        as two halves, each the same way; a single unit, or a recording run, divides over one
+        denominator whatever its size.
         """
+        if record is not None or len(units) <= 1:
+            with colsteps.divisors("exact"):
+                return self._run(units, population, rendered=rendered, record=record)
+        try:
+            with colsteps.divisors("regroup"):
+                return self._run(units, population, rendered=rendered)
+        except colsteps.Regroup:
+            given = list(units)
+            half = len(given) // 2
+            first = self.run(given[:half], population, rendered=rendered)
+            return [*first, *self.run(given[half:], population, rendered=rendered)]
+
+    def _run(
+        self,
+        units: Sequence[Unit],
+        population: _Pop = None,
+        *,
+        rendered: bool = False,
+        record: dict[str, Any] | None = None,
+    ) -> list[UnitOutcome | None]:
+        """:meth:`run` on one batch."""
         n = len(units)
         if not n:
             return []

@@ -1,0 +1,134 @@
+"""Arithmetic the column program used to send to the per-unit program, now worked out by the columns.
+
+Issue 17 ("one engine"): each scheme and data below had units the column program sent back, and each
+now gets its outcome from the columns — the per-unit program's total, grade and errors, worded as it
+words them — on every path (the API with and without explanations, the command line's JSON and CSV):
+
+- divisors too many and unlike for one denominator (``colsteps.divide``): the batch is scored in
+  smaller batches, each over its own denominator;
+- a denominator the batch's values share that is past ``LIMITS.max_bits`` while each unit's value is
+  within it (a division, a power by a column): kept; a unit whose own value is past it gets the
+  indicator's ``NumberTooLargeError``;
+- a not-applicable rule whose condition divides by 0, or works out a number past the limits: the
+  indicator's error, worded by its own step.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import perfrules._numbers as numbers
+from perfrules import Limits, load_units, loads
+from perfrules.scoring.colsteps import MAX_LCM_BITS
+from perfrules.scoring.plan import plan_of
+from perfrules.scoring.program import program_of
+from perfrules.scoring.unit import score_unit
+from test_differential import assert_paths_agree
+
+_HEAD = """
+name = "算术"
+basis = "points"
+total = 10
+groups = [{ name = "组" }]
+"""
+
+
+def _indicator(code: str, body: str, weight: int = 10) -> str:
+    return f'[[indicators]]\ncode = "{code}"\nname = "指标{code}"\ngroup = "组"\nweight = {weight}\n{body}\n'
+
+
+def _outcome(o: Any) -> tuple[Any, ...]:
+    return (o.total, o.grade, [(e.indicator, e.error, e.message) for e in o.errors])
+
+
+def _both(tmp_path: Path, text: str, data: str) -> list[Any]:
+    """The column program's outcomes for *data*: every unit's (none sent back), each the per-unit
+    program's; and every path agrees."""
+    scheme = loads(text, format="toml")
+    plan = plan_of(scheme)
+    program = program_of(plan)
+    assert program is not None, plan.program_why
+    scheme_path, data_path = tmp_path / "scheme.toml", tmp_path / "data.csv"
+    scheme_path.write_text(text, encoding="utf-8")
+    data_path.write_text(data, encoding="utf-8")
+    units = load_units(data_path, scheme=scheme)
+    fast = program.run(units)
+    sent = [u.name for u, o in zip(units, fast, strict=True) if o is None]
+    assert not sent, f"sent to the per-unit program: {sent}"
+    slow = [score_unit(plan, u, {}, detail=False) for u in units]
+    assert [_outcome(o) for o in fast] == [_outcome(o) for o in slow]
+    assert_paths_agree(scheme, scheme_path, data_path)
+    return fast
+
+
+def _primes(start: int, count: int) -> list[int]:
+    found: list[int] = []
+    p = start
+    while len(found) < count:
+        if all(p % q for q in range(2, int(p**0.5) + 1)):
+            found.append(p)
+        p += 1
+    return found
+
+
+def test_divisors_too_unlike_for_one_denominator_are_scored_in_smaller_batches(tmp_path):
+    """130 units dividing by 130 unlike 17-bit primes (their common multiple some 2,200 bits, past
+    MAX_LCM_BITS) and 30 dividing by 4: each unit's exact share, 完成/计划 × 10 held at 10, by the
+    columns (the program scores halves of the batch, each over its own denominator)."""
+    primes = _primes(70_000, 130)
+    assert sum(p.bit_length() for p in primes) > 2 * MAX_LCM_BITS
+    rows = [f"U{i},{i + 1},{p}" for i, p in enumerate(primes)] + [f"V{i},{i % 5},4" for i in range(30)]
+    text = _HEAD + _indicator("1", 'score = "min(完成/计划×10, 10)"')
+    fast = _both(tmp_path, text, "单位,完成,计划\n" + "\n".join(rows) + "\n")
+    assert [o.total for o in fast[:3]] == [Fraction(10 * (i + 1), p) for i, p in enumerate(primes[:3])]
+    assert [o.total for o in fast[130:136]] == [Decimal(x) for x in ("0", "2.5", "5", "7.5", "10", "0")]
+
+
+def test_a_denominator_past_the_bits_that_no_unit_has_alone(tmp_path, monkeypatch):
+    """With fractions held to 100 bits: 1/(b·c) for five pairs of 20-bit primes has a common
+    denominator of some 200 bits, each unit's own 40: every unit is scored. 1/(b·c) for 21-digit b
+    and c is past 100 bits for that unit alone: its indicator's NumberTooLargeError, as the per-unit
+    program words it."""
+    monkeypatch.setattr(numbers, "LIMITS", Limits(max_bits=100))
+    p = _primes(1_000_000, 10)
+    rows = [f"U{i},1,{p[2 * i]},{p[2 * i + 1]}" for i in range(5)]
+    rows += ["W,2,1,1", "Z,1,100000000000000000003,100000000000000000009"]
+    text = _HEAD + _indicator("1", 'score = "min(a/b/c, 10)"')
+    fast = _both(tmp_path, text, "单位,a,b,c\n" + "\n".join(rows) + "\n")
+    assert fast[0].total == Fraction(1, p[0] * p[1])
+    assert fast[5].total == Decimal(2)
+    assert [(e.indicator, e.error) for e in fast[6].errors] == [("1", "NumberTooLargeError")]
+
+
+def test_powers_by_a_column_over_a_denominator_past_the_bits(tmp_path, monkeypatch):
+    """``x ^ e`` with e a column: 1.1^-7, 3^2, 0.5^-1 over one denominator of 1.000003^7's (past 100
+    bits with 10^6·7 = 140 bits), which is that unit's own error; the others are scored."""
+    monkeypatch.setattr(numbers, "LIMITS", Limits(max_bits=100))
+    text = _HEAD + _indicator("1", 'score = "min(x^e, 10)"')
+    fast = _both(tmp_path, text, "单位,x,e\nA,1.000003,7\nB,1.1,-7\nC,3,2\nD,0.5,-1\n")
+    assert [(e.indicator, e.error) for e in fast[0].errors] == [("1", "NumberTooLargeError")]
+    assert [o.total for o in fast[1:]] == [Fraction(10**7, 19487171), Decimal(9), Decimal(2)]
+
+
+@pytest.mark.parametrize(
+    ("when", "data", "error"),
+    [
+        ("a/b>1", "单位,x,a,b\nA,5,3,2\nB,5,1,0\nC,5,1,2\n", "DivisionByZeroError"),
+        ("a^30>1", "单位,x,a,b\nA,5,2,1\nB,5,100000000000,1\nC,5,1,1\n", "NumberTooLargeError"),
+    ],
+)
+def test_a_not_applicable_condition_the_columns_cannot_work_out(tmp_path, when, data, error):
+    """A not-applicable condition dividing by 0, or past the number limits, on unit B: the indicator's
+    error, worded by its own step; A's condition holds (指标1 does not apply, 指标2's 5 counts for all
+    10 points), C's does not (5 + 5)."""
+    text = _HEAD.replace("total = 10", "total = 20")
+    text += _indicator("1", f'score = "x"\npolicies = [{{ type = "not_applicable", when = "{when}" }}]')
+    text += _indicator("2", 'score = "x"')
+    fast = _both(tmp_path, text, data)
+    assert [o.total for o in (fast[0], fast[2])] == [Decimal(10), Decimal(10)]
+    assert [(e.indicator, e.error) for e in fast[1].errors] == [("1", error)]
