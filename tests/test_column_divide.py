@@ -132,3 +132,28 @@ def test_a_not_applicable_condition_the_columns_cannot_work_out(tmp_path, when, 
     fast = _both(tmp_path, text, data)
     assert [o.total for o in (fast[0], fast[2])] == [Decimal(10), Decimal(10)]
     assert [(e.indicator, e.error) for e in fast[1].errors] == [("1", error)]
+
+
+_SHORT = "单位,x,a,b,c\nA,5,1,4,4\nB,5,1,0,0\nC,5,3,4,4\nD,5,1,1,0\n"
+
+
+@pytest.mark.parametrize(
+    ("body", "totals"),
+    [
+        ('score = "x"\npolicies = [{ type = "veto", when = "b=0 or a/c<0.5", effect = "zero" }]', (0, 0, 5)),
+        ('score = "x"\npolicies = [{ type = "zero", when = "b=0 or a/c<0.5" }]', (0, 0, 5)),
+        ('score = "x"\npolicies = [{ type = "default", score = 3, when = "b=0 or a/c<0.5" }]', (3, 3, 5)),
+        ('score = "if(b=0 or a/c<0.5, 1, 2)"', (1, 1, 2)),
+        ('score = "if(0<b<a/c×20, 1, 2)"', (1, 2, 1)),
+        ('score = "x"\npolicies = [{ type = "not_applicable", when = "b>0 and a/c>0.5" }]', (5, 5, 0)),
+    ],
+)
+def test_a_division_by_0_the_per_unit_program_does_not_reach(tmp_path, body, totals):
+    """``or``/``and`` stop at the operand that decides, a chain at the first comparison that fails: B
+    (b = 0, c = 0) never divides by c, and is scored; D (b = 1, c = 0) does, its indicator's
+    DivisionByZeroError (a veto, a zero rule, a default's condition, an ``if`` in the formula, a
+    not-applicable rule)."""
+    fast = _both(tmp_path, _HEAD + _indicator("1", body), _SHORT)
+    assert tuple(None if o.total is None else int(o.total) for o in fast[:3]) == totals
+    assert [(e.indicator, e.error) for e in fast[3].errors] == [("1", "DivisionByZeroError")]
+    assert not fast[1].errors

@@ -8,9 +8,12 @@ over truth values. Over columns a comparison of ``p/D`` with ``q/E`` is ``p·E``
 against ``q·D`` in integers (64-bit where the products fit, Python integers
 otherwise), so a value on the boundary is decided exactly as the per-unit
 program decides it. The operands are the program's own compiled column steps
-(:func:`perfrules.scoring.colnodes.compile_node`); a unit where an operand cannot
-be worked out (a cell that is not a plain number, a divisor of 0) is left to
-the per-unit program, which says what it does there.
+(:func:`perfrules.scoring.colnodes.compile_node`). A unit where an operand
+cannot be worked out (a divisor of 0, a number past the limits) is marked only
+where the per-unit program gets to that operand (``and``/``or`` stop at the
+operand that decides, a chain at the first comparison that fails, ``if`` reads
+the branch it takes): it raises there, and the mark is the rule's error for the
+unit (worded by the indicator's own step: :mod:`~perfrules.scoring.colfailures`).
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from typing import Any
 
 from .._intcols import SAFE, IntColumn, as_objects, numpy
 from ..formula.tree import BoolOp, Call, Compare, Node, Unary
-from .colsteps import send_back
+from .colsteps import SEND_BACK, send_back
 
 __all__ = ["compare", "compile_condition"]
 
@@ -100,13 +103,15 @@ def _valued(node: Node, compile_node: Any, unsupported: type[Exception], raising
         raises = raising(node) if raising is not None else None
 
         def chain(cols: dict[str, Any], n: int) -> _Valued:
-            left = first(cols, n)
+            left, bad = _marked(first, cols, n)
             found = np.ones(n, dtype=bool)
             for op, fn in rest:
-                right = fn(cols, n)
+                right, marks = _marked(fn, cols, n)
+                if marks is not None:  # (an operand is worked out where every comparison before holds)
+                    bad = marks & found if bad is None else bad | (marks & found)
                 found &= compare(op, left, right)
                 left = right
-            return found, np.zeros(n, dtype=bool), None if raises is None else raises(cols, n)
+            return found, np.zeros(n, dtype=bool), _either(bad, None if raises is None else raises(cols, n))
 
         return chain
     if isinstance(node, BoolOp) and node.op in ("and", "or"):
@@ -157,7 +162,20 @@ def _valued(node: Node, compile_node: Any, unsupported: type[Exception], raising
     raises = raising(node) if raising is not None else None
 
     def number(cols: dict[str, Any], n: int) -> _Valued:
-        value(cols, n)  # (worked out: what it cannot work out sends its rows back)
-        return np.zeros(n, dtype=bool), np.ones(n, dtype=bool), None if raises is None else raises(cols, n)
+        _, marks = _marked(value, cols, n)  # (worked out: where it cannot be, the per-unit program raises)
+        return np.zeros(n, dtype=bool), np.ones(n, dtype=bool), _either(marks, raises and raises(cols, n))
 
     return number
+
+
+def _marked(fn: Any, cols: dict[str, Any], n: int) -> tuple[Any, Any]:
+    """``fn(cols, n)`` (an operand's column step), and the rows it could not work out (a division by 0,
+    a number past the limits …: the per-unit program raises there; None: none), kept apart from
+    *cols*' marks: they count only where the per-unit program gets to the operand."""
+    scope = {k: v for k, v in cols.items() if k != SEND_BACK}
+    return fn(scope, n), scope.get(SEND_BACK)
+
+
+def _either(a: Any, b: Any) -> Any:
+    """The rows in *a* or *b* (bool arrays, None: none)."""
+    return b if a is None else a if b is None else a | b
