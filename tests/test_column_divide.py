@@ -157,3 +157,36 @@ def test_a_division_by_0_the_per_unit_program_does_not_reach(tmp_path, body, tot
     assert tuple(None if o.total is None else int(o.total) for o in fast[:3]) == totals
     assert [(e.indicator, e.error) for e in fast[3].errors] == [("1", "DivisionByZeroError")]
     assert not fast[1].errors
+
+
+_RATE = 'steps = ["率=完成/计划"]\nscore = "率×10"\n'
+
+
+@pytest.mark.parametrize(
+    ("policies", "data", "totals", "message"),
+    [
+        (
+            '[{ type = "default", score = 4, when = "计划=0" }, '
+            '{ type = "veto", when = "否决>0 or 率<0.5", effect = "zero" }]',
+            "单位,完成,计划,否决\nA,5,10,0\nB,3,0,1\nC,3,0,0\n",
+            (5, 0),
+            "no value for '率' in formula '否决>0 or 率<0.5'",
+        ),
+        (
+            '[{ type = "default", score = 4 }, { type = "adjust", per = "扣", points = -1, cap = "率×10" }]',
+            "单位,完成,计划,扣\nA,4,10,1\nB,3,0,0\nC,3,0,1\n",
+            (3, 4),
+            "no value for '率' in formula '率×10'",
+        ),
+    ],
+)
+def test_a_default_beside_rules_that_read_a_step_value(tmp_path, policies, data, totals, message):
+    """A default gives no step values: a veto or an adjustment's cap that reads 率 is the indicator's
+    error where a default took the row and the rule gets to 率 (C), and not where it does not: B's
+    veto holds on 否决 before reading 率 (the default 4, vetoed to 0); B counts no 扣, so the cap is
+    never worked out (the default for no data, 4). A is scored from its rate, as before."""
+    fast = _both(tmp_path, _HEAD + _indicator("1", _RATE + f"policies = {policies}"), data)
+    assert tuple(int(o.total) for o in fast[:2]) == totals
+    assert [(e.indicator, e.error, e.message.endswith(message)) for e in fast[2].errors] == [
+        ("1", "MissingValueError", True)
+    ]
