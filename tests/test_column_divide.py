@@ -190,3 +190,22 @@ def test_a_default_beside_rules_that_read_a_step_value(tmp_path, policies, data,
     assert [(e.indicator, e.error, e.message.endswith(message)) for e in fast[2].errors] == [
         ("1", "MissingValueError", True)
     ]
+
+
+@pytest.mark.parametrize(
+    ("score", "totals"),
+    [
+        ("if(a/b>1, 10, 5)", (10, 3, 5)),
+        ("count(a/b>1, a>0)×2", (4, 3, 2)),
+        ("if(b>0 and a/b>1, 10, 5)", (10, 5, 5)),
+        ("if(0<b<a/b×2, 10, 5)", (10, 5, 5)),
+    ],
+)
+def test_a_condition_in_a_formula_dividing_by_0_beside_a_default_for_no_data(tmp_path, score, totals):
+    """A condition in the score formula divides by 0 on B (b = 0): the default for no data (3), as the
+    per-unit program takes a division by 0 anywhere in the formula — except where ``and`` or the chain
+    stops before the division (5)."""
+    body = f'score = "{score}"\npolicies = [{{ type = "default", score = 3 }}]'
+    fast = _both(tmp_path, _HEAD + _indicator("1", body), "单位,a,b\nA,4,2\nB,1,0\nC,1,2\n")
+    assert tuple(int(o.total) for o in fast) == totals
+
