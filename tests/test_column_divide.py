@@ -24,8 +24,10 @@ import pytest
 
 import perfrules._numbers as numbers
 from perfrules import Limits, load_units, loads
+from perfrules.scoring.colpop import batch_population
 from perfrules.scoring.colsteps import MAX_LCM_BITS
 from perfrules.scoring.plan import plan_of
+from perfrules.scoring.population import population_values
 from perfrules.scoring.program import program_of
 from perfrules.scoring.unit import score_unit
 from test_differential import assert_paths_agree
@@ -57,10 +59,16 @@ def _both(tmp_path: Path, text: str, data: str) -> list[Any]:
     scheme_path.write_text(text, encoding="utf-8")
     data_path.write_text(data, encoding="utf-8")
     units = load_units(data_path, scheme=scheme)
-    fast = program.run(units)
+    population = batch_population(plan, units) if plan.has_population else {}
+    fast = program.run(units, population)
     sent = [u.name for u, o in zip(units, fast, strict=True) if o is None]
     assert not sent, f"sent to the per-unit program: {sent}"
-    slow = [score_unit(plan, u, {}, detail=False) for u in units]
+    # (the population values gathered over columns are the per-unit way's, unit for unit)
+    own = population_values(plan.indicators, units) if plan.has_population else {}
+    assert {u.name: dict(population.get(u.name, {})) for u in units} == {
+        u.name: dict(own.get(u.name, {})) for u in units
+    }
+    slow = [score_unit(plan, u, own.get(u.name, {}), detail=False) for u in units]
     assert [_outcome(o) for o in fast] == [_outcome(o) for o in slow]
     assert_paths_agree(scheme, scheme_path, data_path)
     return fast
@@ -209,3 +217,27 @@ def test_a_condition_in_a_formula_dividing_by_0_beside_a_default_for_no_data(tmp
     fast = _both(tmp_path, _HEAD + _indicator("1", body), "单位,a,b\nA,4,2\nB,1,0\nC,1,2\n")
     assert tuple(int(o.total) for o in fast) == totals
 
+
+def test_a_population_value_over_divisors_too_unlike_and_a_division_by_0(tmp_path, monkeypatch):
+    """max_of(完成/计划) over 130 unlike 17-bit primes (worked out in pieces, each over its own
+    denominator), Z dividing by 0 (it puts nothing in, and its own score is its indicator's error) and
+    Y's 1/1, the largest: each unit's 10 × rate / max, as the per-unit program gives it — every unit's
+    part gathered over columns (none put in one by one by the per-unit way, population.observe)."""
+    import perfrules.scoring.colpop as colpop
+
+    one_by_one: list[str] = []
+
+    def observed(plans: Any, units: Any) -> Any:
+        one_by_one.extend(u.name for u in units)
+        return colpop_observe(plans, units)
+
+    colpop_observe = colpop.observe
+    monkeypatch.setattr(colpop, "observe", observed)
+    primes = _primes(70_000, 130)
+    rows = [f"U{i},{i + 1},{p}" for i, p in enumerate(primes)] + ["Z,5,0", "Y,1,1"]
+    text = _HEAD + _indicator("1", 'score = "10×(完成/计划)/max_of(完成/计划)"')
+    fast = _both(tmp_path, text, "单位,完成,计划\n" + "\n".join(rows) + "\n")
+    assert one_by_one == []
+    assert [o.total for o in fast[:2]] == [Fraction(10, primes[0]), Fraction(20, primes[1])]
+    assert [(e.indicator, e.error) for e in fast[130].errors] == [("1", "DivisionByZeroError")]
+    assert fast[131].total == Decimal(10)
