@@ -241,3 +241,17 @@ def test_a_population_value_over_divisors_too_unlike_and_a_division_by_0(tmp_pat
     assert [o.total for o in fast[:2]] == [Fraction(10, primes[0]), Fraction(20, primes[1])]
     assert [(e.indicator, e.error) for e in fast[130].errors] == [("1", "DivisionByZeroError")]
     assert fast[131].total == Decimal(10)
+
+
+def test_a_not_applicable_rule_over_divisors_too_unlike_beside_a_population_value(tmp_path):
+    """The not-applicable rule 完成/计划 < 1/100000 divides by 130 unlike 17-bit primes: no unit's rule
+    raises, so each takes part in max_of(完成) unless its rule holds (U0, U1: 1/70001, 2/70003 hold)."""
+    primes = _primes(70_000, 130)
+    rows = [f"U{i},{i + 1},{p}" for i, p in enumerate(primes)] + ["Y,500,1"]
+    body = (
+        'score = "10×完成/max_of(完成)"\npolicies = [{ type = "not_applicable", when = "完成/计划<1/30000" }]'
+    )
+    text = _HEAD.replace("total = 10", "total = 20") + _indicator("1", body) + _indicator("2", 'score = "10"')
+    fast = _both(tmp_path, text, "单位,完成,计划\n" + "\n".join(rows) + "\n")
+    assert [o.scores[0] for o in fast[:3]] == [None, None, Fraction(3, 50)]
+    assert fast[-1].scores[0] == Decimal(10)

@@ -113,8 +113,10 @@ def gather(program: ColumnProgram, units: Sequence[Unit]) -> BatchPopulation:
             cols[CATEGORY] = np.array([index.get(u.category or "", 0) for u in units], dtype=np.int64)
         excluded: dict[str, Any] = {}  # per indicator code, the units its not-applicable rules leave out
         for code, (holds, read) in rules.items():
-            # (a unit whose rule raises takes no part either: population.observe skips it)
-            excluded[code] = holds(cols, n) | cols.get(RAISED, {}).get(code, False)
+            # (a unit whose rule raises takes no part either: population.observe skips it; every divisor
+            # kept, so that only a rule that raises marks a unit)
+            with divisors("exact"):
+                excluded[code] = holds(cols, n) | cols.get(RAISED, {}).get(code, False)
             for name in read:
                 plain &= given[name][1]
         values = []  # per call: its argument's column in pieces, and where the argument raises
