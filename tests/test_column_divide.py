@@ -255,3 +255,12 @@ def test_a_not_applicable_rule_over_divisors_too_unlike_beside_a_population_valu
     fast = _both(tmp_path, text, "单位,完成,计划\n" + "\n".join(rows) + "\n")
     assert [o.scores[0] for o in fast[:3]] == [None, None, Fraction(3, 50)]
     assert fast[-1].scores[0] == Decimal(10)
+
+
+def test_a_zero_rule_that_divides_by_0_where_the_default_for_no_data_took_the_row(tmp_path):
+    """B divides by 0 in the score formula: the default for no data (3), and the zero rule, which would
+    divide by 0 too, is never worked out there (the per-unit program returns the default before its
+    zero rules); C's zero rule holds (2/0.5 > 2), A's does not (a/b × 2 = 2)."""
+    body = 'score = "a/b×2"\npolicies = [{ type = "default", score = 3 }, { type = "zero", when = "1>2 or 2/b>2" }]'
+    fast = _both(tmp_path, _HEAD + _indicator("1", body), "单位,a,b\nA,4,4\nB,1,0\nC,1,0.5\n")
+    assert [o.total for o in fast] == [Decimal(2), Decimal(3), Decimal(0)]

@@ -170,6 +170,9 @@ def _zeroed(rules: Sequence[tuple[Any, bool]], col: IntColumn, scope: dict[str, 
         found = condition(own, n)
         if not per_period or PERIOD_ROWS in scope:
             holds |= found
+    zero = scope.get(ZERO_DIVISOR)
+    if zero is not None and SEND_BACK in own:  # (a row the default for no data took, dividing by 0
+        own[SEND_BACK] = own[SEND_BACK] & ~zero  # in the steps or formula, never gets to the zero rules)
     _carry(own, scope)
     if not holds.any():
         return col
