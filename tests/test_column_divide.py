@@ -264,3 +264,12 @@ def test_a_zero_rule_that_divides_by_0_where_the_default_for_no_data_took_the_ro
     body = 'score = "a/b×2"\npolicies = [{ type = "default", score = 3 }, { type = "zero", when = "1>2 or 2/b>2" }]'
     fast = _both(tmp_path, _HEAD + _indicator("1", body), "单位,a,b\nA,4,4\nB,1,0\nC,1,0.5\n")
     assert [o.total for o in fast] == [Decimal(2), Decimal(3), Decimal(0)]
+
+
+def test_a_step_whose_if_divides_by_0_beside_the_default_for_no_data(tmp_path):
+    """r = if(a/c > 1, if(b = 1 or a > 2, d + 2, a + d), 1) divides by 0 on B (c = 0) in the condition:
+    the default for no data (3), as the per-unit program gives it (the inner ``or``, followed for the
+    blanks the default would take, marks nothing of its own); A takes d + 2 = 6, C 1."""
+    body = 'steps = ["r=if(a/c>1, if(b=1 or a>2, d+2, a+d), 1)"]\nscore = "r"\npolicies = [{ type = "default", score = 3 }]'
+    fast = _both(tmp_path, _HEAD + _indicator("1", body), "单位,a,b,c,d\nA,4,1,2,4\nB,1,0.5,0,7\nC,1,2,2,1\n")
+    assert [o.total for o in fast] == [Decimal(6), Decimal(3), Decimal(1)]

@@ -537,7 +537,13 @@ def _in_turn(parts: Sequence[tuple[Any, Any]]) -> Any:
         b, z, u, p = _never(cols, n)
         stopped = b.copy()
         for gate, part in parts:
-            here = ~stopped if gate is None else ~stopped & gate(cols, n)
+            # (a gate's condition marks its own rows: what the formula cannot work out is marked where
+            # the formula itself runs, not by following it here)
+            here = (
+                ~stopped
+                if gate is None
+                else ~stopped & gate({k: v for k, v in cols.items() if k != SEND_BACK}, n)
+            )
             if not here.any():
                 continue
             mb, mz, mu, mp = part(cols, n)
