@@ -23,13 +23,14 @@ from typing import Any
 import pytest
 
 import perfrules._numbers as numbers
-from perfrules import Limits, load_units, loads
+from perfrules import Limits, evaluate, load_units, loads
 from perfrules.scoring.colpop import batch_population
 from perfrules.scoring.colsteps import MAX_LCM_BITS
 from perfrules.scoring.plan import plan_of
 from perfrules.scoring.population import population_values
 from perfrules.scoring.program import program_of
 from perfrules.scoring.unit import score_unit
+from test_column_sendback import _per_unit_count, _streamed
 from test_differential import assert_paths_agree
 
 _HEAD = """
@@ -71,6 +72,12 @@ def _both(tmp_path: Path, text: str, data: str) -> list[Any]:
     slow = [score_unit(plan, u, own.get(u.name, {}), detail=False) for u in units]
     assert [_outcome(o) for o in fast] == [_outcome(o) for o in slow]
     assert_paths_agree(scheme, scheme_path, data_path)
+    # evaluate() on kept columns and the streamed command line leave no unit to the per-unit program
+    with _per_unit_count() as count:
+        evaluate(scheme, load_units(data_path, scheme=scheme), explained=False)
+    code, _, err, streamed = _streamed(scheme_path, data_path, "csv")
+    assert code in (0, 1), err
+    assert (count[0], streamed) == (0, 0)
     return fast
 
 
