@@ -81,27 +81,46 @@ def _both(tmp_path: Path, text: str, data: str) -> list[Any]:
     return fast
 
 
-def _primes(start: int, count: int) -> list[int]:
+def _primes(count: int) -> list[int]:
+    """The first *count* primes above 2**40 (41 bits each)."""
     found: list[int] = []
-    p = start
+    p = 2**40 + 1
     while len(found) < count:
-        if all(p % q for q in range(2, int(p**0.5) + 1)):
+        if _prime(p):
             found.append(p)
-        p += 1
+        p += 2
     return found
 
 
+def _prime(p: int) -> bool:
+    """Whether the odd *p* is prime (Miller–Rabin with bases that decide every number below 3.3·10**24)."""
+    d, r = p - 1, 0
+    while d % 2 == 0:
+        d, r = d // 2, r + 1
+    for a in (2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41):
+        x = pow(a, d, p)
+        if x in (1, p - 1):
+            continue
+        for _ in range(r - 1):
+            x = x * x % p
+            if x == p - 1:
+                break
+        else:
+            return False
+    return True
+
+
 def test_divisors_too_unlike_for_one_denominator_are_scored_in_smaller_batches(tmp_path):
-    """130 units dividing by 130 unlike 17-bit primes (their common multiple some 2,200 bits, past
+    """40 units dividing by 40 unlike 41-bit primes (their common multiple some 1,640 bits, past
     MAX_LCM_BITS) and 30 dividing by 4: each unit's exact share, 完成/计划 × 10 held at 10, by the
     columns (the program scores halves of the batch, each over its own denominator)."""
-    primes = _primes(70_000, 130)
-    assert sum(p.bit_length() for p in primes) > 2 * MAX_LCM_BITS
+    primes = _primes(40)
+    assert sum(p.bit_length() for p in primes) > MAX_LCM_BITS
     rows = [f"U{i},{i + 1},{p}" for i, p in enumerate(primes)] + [f"V{i},{i % 5},4" for i in range(30)]
     text = _HEAD + _indicator("1", 'score = "min(完成/计划×10, 10)"')
     fast = _both(tmp_path, text, "单位,完成,计划\n" + "\n".join(rows) + "\n")
     assert [o.total for o in fast[:3]] == [Fraction(10 * (i + 1), p) for i, p in enumerate(primes[:3])]
-    assert [o.total for o in fast[130:136]] == [Decimal(x) for x in ("0", "2.5", "5", "7.5", "10", "0")]
+    assert [o.total for o in fast[40:46]] == [Decimal(x) for x in ("0", "2.5", "5", "7.5", "10", "0")]
 
 
 def test_a_denominator_past_the_bits_that_no_unit_has_alone(tmp_path, monkeypatch):
@@ -110,7 +129,18 @@ def test_a_denominator_past_the_bits_that_no_unit_has_alone(tmp_path, monkeypatc
     and c is past 100 bits for that unit alone: its indicator's NumberTooLargeError, as the per-unit
     program words it."""
     monkeypatch.setattr(numbers, "LIMITS", Limits(max_bits=100))
-    p = _primes(1_000_000, 10)
+    p = [
+        1_000_003,
+        1_000_033,
+        1_000_037,
+        1_000_039,
+        1_000_081,
+        1_000_099,
+        1_000_117,
+        1_000_121,
+        1_000_133,
+        1_000_151,
+    ]
     rows = [f"U{i},1,{p[2 * i]},{p[2 * i + 1]}" for i in range(5)]
     rows += ["W,2,1,1", "Z,1,100000000000000000003,100000000000000000009"]
     text = _HEAD + _indicator("1", 'score = "min(a/b/c, 10)"')
@@ -226,7 +256,7 @@ def test_a_condition_in_a_formula_dividing_by_0_beside_a_default_for_no_data(tmp
 
 
 def test_a_population_value_over_divisors_too_unlike_and_a_division_by_0(tmp_path, monkeypatch):
-    """max_of(完成/计划) over 130 unlike 17-bit primes (worked out in pieces, each over its own
+    """max_of(完成/计划) over 30 unlike 41-bit primes (worked out in pieces, each over its own
     denominator), Z dividing by 0 (it puts nothing in, and its own score is its indicator's error) and
     Y's 1/1, the largest: each unit's 10 × rate / max, as the per-unit program gives it — every unit's
     part gathered over columns (none put in one by one by the per-unit way, population.observe)."""
@@ -240,24 +270,22 @@ def test_a_population_value_over_divisors_too_unlike_and_a_division_by_0(tmp_pat
 
     colpop_observe = colpop.observe
     monkeypatch.setattr(colpop, "observe", observed)
-    primes = _primes(70_000, 130)
+    primes = _primes(30)
     rows = [f"U{i},{i + 1},{p}" for i, p in enumerate(primes)] + ["Z,5,0", "Y,1,1"]
     text = _HEAD + _indicator("1", 'score = "10×(完成/计划)/max_of(完成/计划)"')
     fast = _both(tmp_path, text, "单位,完成,计划\n" + "\n".join(rows) + "\n")
     assert one_by_one == []
     assert [o.total for o in fast[:2]] == [Fraction(10, primes[0]), Fraction(20, primes[1])]
-    assert [(e.indicator, e.error) for e in fast[130].errors] == [("1", "DivisionByZeroError")]
-    assert fast[131].total == Decimal(10)
+    assert [(e.indicator, e.error) for e in fast[30].errors] == [("1", "DivisionByZeroError")]
+    assert fast[31].total == Decimal(10)
 
 
 def test_a_not_applicable_rule_over_divisors_too_unlike_beside_a_population_value(tmp_path):
-    """The not-applicable rule 完成/计划 < 1/100000 divides by 130 unlike 17-bit primes: no unit's rule
-    raises, so each takes part in max_of(完成) unless its rule holds (U0, U1: 1/70001, 2/70003 hold)."""
-    primes = _primes(70_000, 130)
+    """The not-applicable rule 完成/计划 < 2/2**40 divides by 30 unlike 41-bit primes: no unit's rule
+    raises, so each takes part in max_of(完成) unless its rule holds (U0's 1/p and U1's 2/p do)."""
+    primes = _primes(30)
     rows = [f"U{i},{i + 1},{p}" for i, p in enumerate(primes)] + ["Y,500,1"]
-    body = (
-        'score = "10×完成/max_of(完成)"\npolicies = [{ type = "not_applicable", when = "完成/计划<1/30000" }]'
-    )
+    body = 'score = "10×完成/max_of(完成)"\npolicies = [{ type = "not_applicable", when = "完成/计划<2/1099511627776" }]'
     text = _HEAD.replace("total = 10", "total = 20") + _indicator("1", body) + _indicator("2", 'score = "10"')
     fast = _both(tmp_path, text, "单位,完成,计划\n" + "\n".join(rows) + "\n")
     assert [o.scores[0] for o in fast[:3]] == [None, None, Fraction(3, 50)]
