@@ -136,7 +136,7 @@ policies = [{ type = "not_applicable", when = "评价数=0 or 免评" }]
 def test_bare_names_and_if_as_conditions(tmp_path: Path) -> None:
     """A bare name is a number, not a truth value: as a policy's whole condition it never holds (标志
     = 1 takes no default); where ``or`` reaches it (评价数 ≠ 0) it is the per-unit program's error,
-    those units sent back. ``if(类型=1, 任务数≤20, 任务数<10)`` picks its condition per row: 二's
+    which the column program gives those units too (the not-applicable rule's indicator's error). ``if(类型=1, 任务数≤20, 任务数<10)`` picks its condition per row: 二's
     类型 1 and 任务数 20 take the default 良 (85% of 60 = 51) on the boundary; 三's 类型 2 and 任务数
     15 do not (9/15 = 60% is 中, 60 × 60% = 36); 评价数 0 makes 指标2 not applicable (40 → 60 points:
     36 × 100/60 = 60)."""
@@ -144,7 +144,7 @@ def test_bare_names_and_if_as_conditions(tmp_path: Path) -> None:
         "单位,类别,完成数,任务数,好评数,评价数,类型,标志,免评\n"
         "一,甲,45,50,3,40,1,1,1\n二,乙,9,20,3,0,1,0,0\n三,甲,9,15,3,0,2,1,1\n四,甲,9,15,3,4,2,0,1\n"
     )
-    got = _both(tmp_path, _TRUTHS, data, sent_back=("一", "四"))
+    got = _both(tmp_path, _TRUTHS, data)
     assert got["二"][:3] == (Decimal(85), "良", [Decimal(51), None])
     assert got["三"][:3] == (Decimal(60), "中", [Decimal(36), None])
     assert got["一"][3] == [
@@ -190,8 +190,9 @@ def test_powers(tmp_path: Path) -> None:
 def test_powers_past_the_limits(tmp_path: Path) -> None:
     """``x^64`` and ``y^-64``: 1.5^-64 is within the limits; 1000^64 and 0.00001^-64 are past 10^50
     (the per-unit program's error, worded for the indicator); a 230-bit base to the 64th is refused
-    before it is worked out: that unit is sent back (the power is checked row by row), and so is 一,
-    whose x shares the column's denominator of 10^69 (its 64th power is past what the columns keep)."""
+    before it is worked out (the power is checked row by row: 二's error, worded by its indicator's
+    step); 一's x shares the column's denominator of 10^69, whose 64th power is past 8192 bits, but
+    its own 1^64 is not: the columns keep that denominator and score 一."""
     body = """
 [[indicators]]
 code = "1"
@@ -212,7 +213,7 @@ score = "min(分值, y^-64)"
         "二,乙,0.123456789012345678901234567890123456789012345678901234567890123456789,3\n"
         "三,甲,1000,0\n四,甲,2,0.00001\n"
     )
-    got = _both(tmp_path, body, data, sent_back=("一", "二"))
+    got = _both(tmp_path, body, data)
     assert got["一"][2] == [Decimal(1), Fraction(2**64, 3**64)]
     assert got["二"][3][0].startswith("the power ^64 of a 230-bit number would exceed 8192 bits")
     assert got["四"][2][0] == Decimal(60)

@@ -15,10 +15,12 @@ left to the per-unit program, which reports it. A condition reading a column
 of words is run by its own code once per distinct input, the words as the
 units' data holds them, the rules in order (one that holds stops the rest):
 where it raises (a word read as a number, a blank), the indicator's own step
-gives the unit its error (:mod:`~perfrules.scoring.colfailures`). A ``missing`` rule (数据缺失的不参与计算)
-holds only where an input it names has no value: over columns, a unit whose
-such input is a plain number keeps the indicator, and where it is blank the
-indicator does not apply (:mod:`perfrules.scoring.colmissing`).
+gives the unit its error (:mod:`~perfrules.scoring.colfailures`); so does a condition over numbers
+that the columns cannot work out for a unit where no rule before it held (a division by 0, a number
+past the limits, a number where a truth value is needed: the per-unit program raises there too).
+A ``missing`` rule (数据缺失的不参与计算) holds only where an input it names has no
+value: over columns, a unit whose such input is a plain number keeps the
+indicator, and where it is blank the indicator does not apply (:mod:`perfrules.scoring.colmissing`).
 
 An ``inputs`` mapping (``得分 = "行政审批绩效得分"``) names a data column by the
 indicator's own name: the per-unit program's scope has the local name bound
@@ -126,7 +128,18 @@ def compile_not_applicable(
                 raised = fails if raised is None else raised | fails
                 found |= holds & ~raised
             else:
-                found |= condition(cols, n)
+                # Where the condition cannot be worked out (a division by 0, a number past the limits:
+                # the per-unit program raises there, once no rule before it held), the indicator's error.
+                earlier = cols.pop(SEND_BACK, None)
+                holds = condition(cols, n)
+                marks = cols.pop(SEND_BACK, None)
+                if earlier is not None:
+                    cols[SEND_BACK] = earlier
+                if marks is not None:
+                    fails = marks & ~found
+                    raised = fails if raised is None else raised | fails
+                    holds = holds & ~fails
+                found |= holds
         if raised is not None and raised.any():
             cols.setdefault(RAISED, {})[code] = raised
         return found

@@ -24,6 +24,7 @@ from ..scheme.units import Unit, note_events
 from .batch import finish_batch
 from .colfailures import failed_rows, outcome_of
 from .colhistory import reads_cells
+from .colsteps import Regroup, divisors
 from .coltotalerrors import total_rows
 from .outcome import UnitOutcome
 from .plan import Plan
@@ -69,7 +70,8 @@ def score_kept(
 
     None when this way does not apply and ``score_batch`` scores the units:
     the sequence keeps no columns, or the scheme has no column program,
-    population values (``max_of`` …) or ``roll_up``.
+    population values (``max_of`` …) or ``roll_up``, or the batch divides by divisors too many and
+    unlike for one denominator (``score_batch`` scores it in smaller batches: colsteps.divide).
 
     Raises:
         TypeError: an item is not a ``Unit``.
@@ -108,9 +110,13 @@ def score_kept(
             categories = (
                 list(columns.categories) if whole else [columns.categories[r] for r in index.tolist()]
             )
-            scored = program.score(
-                kept_names, categories, cols, columns.ok.copy() if whole else columns.ok[index]
-            )
+            try:
+                with divisors("regroup"):
+                    scored = program.score(
+                        kept_names, categories, cols, columns.ok.copy() if whole else columns.ok[index]
+                    )
+            except Regroup:  # divisors too unlike for one denominator: score_batch scores smaller batches
+                return None
             done = scored.rows()
             if len(done) == len(rows) and not plan.scheme.quotas and scored.vetoed is None:
                 # Every unit scored here, none vetoed, no quota: ranks over the exact integer totals

@@ -8,9 +8,12 @@ over truth values. Over columns a comparison of ``p/D`` with ``q/E`` is ``p·E``
 against ``q·D`` in integers (64-bit where the products fit, Python integers
 otherwise), so a value on the boundary is decided exactly as the per-unit
 program decides it. The operands are the program's own compiled column steps
-(:func:`perfrules.scoring.colnodes.compile_node`); a unit where an operand cannot
-be worked out (a cell that is not a plain number, a divisor of 0) is left to
-the per-unit program, which says what it does there.
+(:func:`perfrules.scoring.colnodes.compile_node`). A unit where an operand
+cannot be worked out (a divisor of 0, a number past the limits) is marked only
+where the per-unit program gets to that operand (``and``/``or`` stop at the
+operand that decides, a chain at the first comparison that fails, ``if`` reads
+the branch it takes): it raises there, and the mark is the rule's error for the
+unit (worded by the indicator's own step: :mod:`~perfrules.scoring.colfailures`).
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from typing import Any
 
 from .._intcols import SAFE, IntColumn, as_objects, numpy
 from ..formula.tree import BoolOp, Call, Compare, Node, Unary
-from .colsteps import send_back
+from .colsteps import SEND_BACK, ZERO_DIVISOR, send_back
 
 __all__ = ["compare", "compile_condition"]
 
@@ -77,22 +80,28 @@ def compile_condition(
     valued = _valued(node, compile_node, unsupported, raising)
 
     def run(cols: dict[str, Any], n: int) -> Any:
-        holds, number, bad = valued(cols, n)
+        holds, number, bad, zero = valued(cols, n)
         if strict:
             bad = number if bad is None else bad | number
         if bad is not None:
             send_back(cols, bad)
+        if zero is not None:  # (a default for no data takes these: coldefaults)
+            found = cols[ZERO_DIVISOR]
+            found |= zero  # in place: every copy of the scope shares the one array
         return holds
 
     return run
 
 
-_Valued = tuple[Any, Any, Any]  # per row: holds, is a number (no truth value), raises (None: nowhere)
+# Per row: holds, is a number (no truth value), raises (None: nowhere), divides by 0 where a default for
+# no data takes that (the scope's ZERO_DIVISOR; None: nowhere).
+_Valued = tuple[Any, Any, Any, Any]
 
 
 def _valued(node: Node, compile_node: Any, unsupported: type[Exception], raising: Any = None) -> Any:
     """A function of the batch's columns giving *node*'s value per row as a truth value: where it
-    holds, where it is a number instead, and where the per-unit program raises (None: nowhere)."""
+    holds, where it is a number instead, where the per-unit program raises (None: nowhere) and where
+    it divides by 0 first, which a default for no data takes (None: nowhere)."""
     np = numpy()
     if isinstance(node, Compare) and all(op in _OPS for op, _ in node.rest):
         first = compile_node(node.first)
@@ -100,13 +109,20 @@ def _valued(node: Node, compile_node: Any, unsupported: type[Exception], raising
         raises = raising(node) if raising is not None else None
 
         def chain(cols: dict[str, Any], n: int) -> _Valued:
-            left = first(cols, n)
+            left, bad, zero = _marked(first, cols, n)
             found = np.ones(n, dtype=bool)
-            for op, fn in rest:
-                right = fn(cols, n)
-                found &= compare(op, left, right)
+            going = found.copy() if zero is None else ~zero  # (an operand is worked out where every
+            for op, fn in rest:  # comparison before it holds, and no division by 0 stopped the chain)
+                right, marks, zeros = _marked(fn, cols, n)
+                bad = _either(bad, None if marks is None else marks & going)
+                if zeros is not None:
+                    zero = _either(zero, zeros & going)
+                    going &= ~zeros
+                holds = compare(op, left, right)
+                found &= holds
+                going &= holds
                 left = right
-            return found, np.zeros(n, dtype=bool), None if raises is None else raises(cols, n)
+            return found, np.zeros(n, dtype=bool), _either(bad, raises and raises(cols, n)), zero
 
         return chain
     if isinstance(node, BoolOp) and node.op in ("and", "or"):
@@ -117,36 +133,54 @@ def _valued(node: Node, compile_node: Any, unsupported: type[Exception], raising
             # The per-unit program reads the operands in turn while none decides (all/any).
             going = np.ones(n, dtype=bool)
             bad = np.zeros(n, dtype=bool)
+            zero = None
             for fn in parts:
-                holds, number, raises = fn(cols, n)
+                holds, number, raises, zeros = fn(cols, n)
+                if zeros is not None:
+                    zero = _either(zero, going & zeros)
+                    going &= ~zeros
                 bad |= going & (number if raises is None else number | raises)
                 going &= ~number & (holds if both else ~holds)
             found = going if both else ~going & ~bad
-            return found, np.zeros(n, dtype=bool), bad
+            if zero is not None:
+                found &= ~zero
+            return found, np.zeros(n, dtype=bool), bad, zero
 
         return joined
     if isinstance(node, Unary) and node.op == "not":
         inner = _valued(node.operand, compile_node, unsupported, raising)
 
         def negated(cols: dict[str, Any], n: int) -> _Valued:
-            holds, number, raises = inner(cols, n)
-            return ~holds & ~number, np.zeros(n, dtype=bool), number if raises is None else number | raises
+            holds, number, raises, zero = inner(cols, n)
+            return (
+                ~holds & ~number,
+                np.zeros(n, dtype=bool),
+                number if raises is None else number | raises,
+                zero,
+            )
 
         return negated
     if isinstance(node, Call) and node.func == "if":
         test, then, other = (_valued(a, compile_node, unsupported, raising) for a in node.args)
 
         def chosen(cols: dict[str, Any], n: int) -> _Valued:
-            holds, number, raises = test(cols, n)
+            holds, number, raises, zero = test(cols, n)
             bad = number if raises is None else number | raises
+            if zero is not None:
+                holds = holds & ~zero
+                bad = bad & ~zero
             a, b = then(cols, n), other(cols, n)  # (each branch's rows: where the test takes it)
-            for branch, rows in ((a, holds), (b, ~holds & ~number)):
+            taken = ~number if zero is None else ~number & ~zero
+            for branch, rows in ((a, holds), (b, ~holds & taken)):
                 if branch[2] is not None:
                     bad = bad | (rows & branch[2])
+                if branch[3] is not None:
+                    zero = _either(zero, rows & branch[3])
             return (
                 np.where(holds, a[0], b[0]) & ~number,
                 np.where(holds, a[1], b[1]) | number,
                 bad,
+                zero,
             )
 
         return chosen
@@ -157,7 +191,32 @@ def _valued(node: Node, compile_node: Any, unsupported: type[Exception], raising
     raises = raising(node) if raising is not None else None
 
     def number(cols: dict[str, Any], n: int) -> _Valued:
-        value(cols, n)  # (worked out: what it cannot work out sends its rows back)
-        return np.zeros(n, dtype=bool), np.ones(n, dtype=bool), None if raises is None else raises(cols, n)
+        _, marks, zero = _marked(
+            value, cols, n
+        )  # (worked out: where it cannot be, the per-unit program raises)
+        return (
+            np.zeros(n, dtype=bool),
+            np.ones(n, dtype=bool),
+            _either(marks, raises and raises(cols, n)),
+            zero,
+        )
 
     return number
+
+
+def _marked(fn: Any, cols: dict[str, Any], n: int) -> tuple[Any, Any, Any]:
+    """``fn(cols, n)`` (an operand's column step), the rows it could not work out (a division by 0,
+    a number past the limits …: the per-unit program raises there; None: none), and where a default
+    for no data takes its division by 0 (None: none), kept apart from *cols*' marks: they count only
+    where the per-unit program gets to the operand."""
+    scope = {k: v for k, v in cols.items() if k != SEND_BACK}
+    if ZERO_DIVISOR in cols:
+        scope[ZERO_DIVISOR] = numpy().zeros(n, dtype=bool)
+    value = fn(scope, n)
+    zero = scope.get(ZERO_DIVISOR)
+    return value, scope.get(SEND_BACK), zero if zero is not None and zero.any() else None
+
+
+def _either(a: Any, b: Any) -> Any:
+    """The rows in *a* or *b* (bool arrays, None: none)."""
+    return b if a is None else a if b is None else a | b

@@ -21,7 +21,7 @@ __all__ = ["dress"]
 
 def dress(scored: Any, i: int, outcome: UnitOutcome) -> None:
     """Put on *outcome* unit *i*'s periods, subtotals, events and flags from *scored*
-    (:class:`~perfrules.scoring.program.Scored`), where its scheme has those steps."""
+    (:class:`~perfrules.scoring.colscored.Scored`), where its scheme has those steps."""
     if scored.periods is not None:
         outcome.periods = scored.periods[i]
     # The rules on the total (coltotalrules): vetoes' notes come before the means', the rest after.

@@ -7,17 +7,20 @@ The per-unit program's functions (:mod:`perfrules.formula.compute`) compare
 and add exact numbers; over columns each argument is an exact column and the
 result is picked or added per row over one shared denominator, so a value
 equal to a bound is the bound, exactly as there. ``clamp(x, lo, hi)`` with
-``lo > hi`` is the per-unit program's error: those rows are left to it.
+``lo > hi`` is the per-unit program's error: those rows are marked (the indicator's error,
+worded by its own step).
 ``floor``/``ceil``/``trunc`` of ``p/D`` are integer divisions of ``p`` by ``D``;
 ``round(x, n)`` (``n`` a literal whole number: 2, +2, 200%) rounds half up, as the
 per-unit program does. ``if(condition, a, b)`` is ``a`` where the condition
 (:mod:`perfrules.scoring.colconds`) holds and ``b`` elsewhere: both are worked
-out over the whole column, but what each sends back to the per-unit program (a
-value past the limits, a division by 0 — or the default for no data that takes
-it) counts only in the rows that take it, as the per-unit program works out only
-the branch it takes. ``count(c₁, c₂, …)`` (每达标一项得5分: ``count(a≥90, b≥90)×5``)
-is the number of its conditions that hold per row, a whole number; a division by 0 in a condition
-sends its rows back likewise.
+out over the whole column, but what each cannot work out (a value past the
+limits, a division by 0 — or the default for no data that takes it) counts only
+in the rows that take it, as the per-unit program works out only the branch it
+takes. ``count(c₁, c₂, …)`` (每达标一项得5分: ``count(a≥90, b≥90)×5``) is the
+number of its conditions that hold per row, a whole number. A division by 0 in
+a condition of either is the default for no data where the indicator has one
+(the per-unit program takes a division by 0 anywhere in the formula), else the
+indicator's error.
 """
 
 from __future__ import annotations
@@ -128,10 +131,11 @@ def _compile_if(node: Call, compile_node: Any, unsupported: type[Exception]) -> 
 
     def run(cols: dict[str, Any], n: int) -> IntColumn:
         own = {k: v for k, v in cols.items() if k != ZERO_DIVISOR and k != SEND_BACK}
-        holds = condition(own, n)
+        zero = cols.get(ZERO_DIVISOR)
+        # (a division by 0 in the condition: the default for no data takes it where there is one)
+        holds = condition(own if zero is None else {**own, ZERO_DIVISOR: zero}, n)
         if SEND_BACK in own:
             send_back(cols, own.pop(SEND_BACK))
-        zero = cols.get(ZERO_DIVISOR)
         found = []
         for branch, rows in ((then, holds), (other, ~holds)):
             # Each branch's rows are the ones the per-unit program works it out for: what it sends
@@ -156,6 +160,8 @@ def _compile_count(node: Call, compile_node: Any, unsupported: type[Exception]) 
 
     def run(cols: dict[str, Any], n: int) -> IntColumn:
         own = {k: v for k, v in cols.items() if k != ZERO_DIVISOR and k != SEND_BACK}
+        if ZERO_DIVISOR in cols:  # (a division by 0 in a condition: the default for no data takes it)
+            own[ZERO_DIVISOR] = cols[ZERO_DIVISOR]
         found = np.zeros(n, dtype=np.int64)
         for condition in conditions:
             found += np.asarray(condition(own, n), dtype=np.int64)

@@ -67,7 +67,7 @@ class PeriodGrades:
         cols: Mapping[str, Any],
     ) -> tuple[list[tuple[PeriodTotal, ...]], Any]:
         """Per unit, its periods' totals (``()`` for a unit without periods), and which of the units
-        *scored* (:class:`~perfrules.scoring.program.Scored`) takes it worked them out for (the others
+        *scored* (:class:`~perfrules.scoring.colscored.Scored`) takes it worked them out for (the others
         go to the per-unit program). *scored* gives the year's scores, each unit's pattern and own
         weights (``weight_from``) and the indicators' grades rich grading read
         (:meth:`~perfrules.scoring.coloverall.RichGrading.run`); *cols* the batch's columns (the

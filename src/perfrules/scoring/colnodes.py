@@ -109,17 +109,14 @@ def _scale_den(col: _Col, by: int) -> _Col:
     return _Col(col.num, col.den * by, col.bound)
 
 
-_TOO_LARGE = colsteps.SEND_BACK  # where the batch's columns mark units left to the per-unit program
-
-
 def _guarded(col: _Col, cols: dict[str, Any]) -> _Col:
-    """The column, noting the units where it is past ``perfrules.LIMITS`` (``|x| < 10**max_digits``):
-    the per-unit program stops there with its error, so the program leaves those units to it."""
+    """The column, marking the units where it is past ``perfrules.LIMITS`` (``|x| < 10**max_digits``,
+    and a fraction within ``max_bits``: :func:`~perfrules.scoring.colsteps.within_bits`): the per-unit
+    program stops there with its error, which the indicator's own step words (colfailures)."""
     limit = 10**LIMITS.max_digits * col.den
     if col.bound >= limit:
-        past = (abs(_objects(col.num)) >= limit).astype(bool)
-        cols[_TOO_LARGE] = past if _TOO_LARGE not in cols else cols[_TOO_LARGE] | past
-    return col
+        colsteps.send_back(cols, (abs(_objects(col.num)) >= limit).astype(bool))
+    return colsteps.within_bits(col, cols)
 
 
 def _step(left: Any, op: str, operand: Node) -> Any:

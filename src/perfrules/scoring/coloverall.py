@@ -83,7 +83,7 @@ class RichGrading:
         periods: Any = None,
         unread: Collection[str] = (),
     ) -> Any:
-        """Grade the units *ok* marks of *scored* (:class:`~perfrules.scoring.program.Scored`);
+        """Grade the units *ok* marks of *scored* (:class:`~perfrules.scoring.colscored.Scored`);
         *columns*: the data columns with where each cell is a plain number (for indicators' grades);
         *periods*: each unit's periods' data (for indicators reported per period: colindgrades);
         *unread*: the columns of words the caller did not give (where the grading reads one: no unit).

@@ -24,9 +24,12 @@ are :mod:`perfrules.scoring.coldefaults`'. Where a veto fires is recorded for
 the batch (:mod:`perfrules.scoring.colvetoes`): its note, and its effect on the
 total and grade, as the per-unit program gives them.
 
-An adjustment or veto reading a step's value beside a default sends the rows a
-default takes to the per-unit program (a default gives no step values: it
-reports the rule's missing value). A default score outside the indicator's
+An adjustment or veto reading a step's value beside a default is the
+indicator's error on a row a default took where the rule gets to that value
+(a default gives no step values: the per-unit program reports the rule's
+missing value), followed per row as the per-unit program evaluates it
+(:func:`~perfrules.scoring.colreach.reaching`: ``or`` stops at the operand that
+holds, a cap is worked out only where an item counted). A default score outside the indicator's
 limits, and a zero rule's 0 below ``min_score``, are kept as they are
 (:func:`free_defaults`), per period too. The vetoes of
 an indicator reported per period are decided on the year's row
@@ -55,6 +58,7 @@ from .colconds import compile_condition
 from .coldefaults import with_defaults
 from .colfull import category_of, full_column
 from .colparts import compile_steps, peer_columns
+from .colreach import reaching
 from .colsteps import CATEGORY, POPULATION_PREFIX, SEND_BACK, ZERO_DIVISOR, population_names, send_back
 from .colzero import PERIOD_ROWS
 from .indicator import IndicatorPlan
@@ -164,6 +168,9 @@ def _zeroed(rules: Sequence[tuple[Any, bool]], col: IntColumn, scope: dict[str, 
         found = condition(own, n)
         if not per_period or PERIOD_ROWS in scope:
             holds |= found
+    zero = scope.get(ZERO_DIVISOR)
+    if zero is not None and SEND_BACK in own:  # (a row the default for no data took, dividing by 0
+        own[SEND_BACK] = own[SEND_BACK] & ~zero  # in the steps or formula, never gets to the zero rules)
     _carry(own, scope)
     if not holds.any():
         return col
@@ -246,11 +253,13 @@ def compile_points(
         ind, graded, categories, with_population, unsupported, fired, scope_key
     )
     reads |= conditions
+    reading = _reading_steps(ind, with_population, unsupported) if fired is not None else None
 
     def run(cols: dict[str, Any], n: int) -> IntColumn:
         col: IntColumn = defaulted(cols, n)
-        took = _took(cols, ind, fired)  # (rules read step values a default does not give)
-        scope = cols.pop(scope_key)  # (the default runs the steps for every row)
+        # (rules read step values a default does not give; the default runs the steps for every row)
+        took = _took(cols, ind, fired, reading, cols[scope_key], n)
+        scope = cols.pop(scope_key)
         colvetoes.leave(cols, ind, scope, took)  # step values vetoes per period read (colperiodvetoes)
         col = _finished(col, scope, n, adjusts, vetoes, limits, ind.code)
         _carry(scope, cols)
@@ -259,17 +268,79 @@ def compile_points(
     return run, reads, calls
 
 
-def _took(cols: dict[str, Any], ind: IndicatorPlan, key: str | None) -> Any:
+def _took(
+    cols: dict[str, Any],
+    ind: IndicatorPlan,
+    key: str | None,
+    reading: Any = None,
+    scope: dict[str, Any] | None = None,
+    n: int = 0,
+) -> Any:
     """The rows the indicator's defaults took (under *key*), where rules read step values a default
-    does not give: sent to the per-unit program, or given back where only its vetoes per period read
-    them (decided on the year's row: :func:`perfrules.scoring.colvetoes.leave`). None: none to give."""
+    does not give: marked where they read one (*reading*, :func:`_reading_steps`, over the step's
+    *scope*: the per-unit program's error there; every such row without it), or given back where only
+    its vetoes per period read them (decided on the year's row: :func:`perfrules.scoring.colvetoes.
+    leave`). None: none to give."""
     if key is None:
         return None
     took = cols.pop(key)
     if ind.periodic and not adjust_reads(ind) & ind.targets:
         return took
+    if reading is not None and scope is not None and took.any():
+        took = took & reading(scope, took, n)
     send_back(cols, took)
     return None
+
+
+_ABSENT = "\0step values absent"  # (where _reading_steps puts, per step target, the rows that lack it)
+
+
+class _Absent(dict[str, Any]):
+    """Per name, the rows that lack its value: the step targets given, none for any other name."""
+
+    def __init__(self, given: dict[str, Any], n: int) -> None:
+        super().__init__(given)
+        self.n = n
+
+    def __missing__(self, name: str) -> Any:
+        return numpy().zeros(self.n, dtype=bool)
+
+
+def _reading_steps(ind: IndicatorPlan, compile_node: Any, unsupported: type[Exception]) -> Any:
+    """A function ``(scope, took, n)`` giving the rows of *took* (rows a default took: it gives no step
+    values) where the indicator's adjustments or vetoes read a step's value — the per-unit program's
+    error there (``adjust``: every item it counts, then its cap where it counted one; each veto's
+    condition as far as it is evaluated: :func:`~perfrules.scoring.colreach.reaching`). None where
+    that is not followed (an item that is a step's value, a rule on population values, an indicator
+    reported per period): every row a default took is marked."""
+    targets = ind.targets
+    if ind.periodic or any(name in targets for p in ind.adjusts for name, _ in p.terms):
+        return None
+    parts: list[tuple[Any, Any]] = []  # (the items whose count lets the rule be read, or None; its reach)
+    for p in ind.adjusts:
+        if isinstance(p.cap, Formula) and p.cap.variables & targets:
+            parts.append(
+                ([name for name, _ in p.terms], reaching(p.cap.tree, _ABSENT, compile_node, unsupported))
+            )
+    for v in ind.vetoes:
+        if v.when.variables & targets:
+            parts.append((None, reaching(v.when.tree, _ABSENT, compile_node, unsupported)))
+    if any(fn is None for _, fn in parts):
+        return None
+
+    def run(scope: dict[str, Any], took: Any, n: int) -> Any:
+        np = numpy()
+        own = {k: v for k, v in scope.items() if k not in (SEND_BACK, ZERO_DIVISOR)}
+        own[_ABSENT] = _Absent({name: took for name in targets}, n)
+        found = np.zeros(n, dtype=bool)
+        for items, fn in parts:
+            rows = fn(dict(own), n)
+            if items is not None:  # (a cap is worked out where the rule counted an item)
+                rows = rows & np.logical_or.reduce([np.asarray(scope[i].num != 0, dtype=bool) for i in items])
+            found |= rows
+        return found
+
+    return run
 
 
 def _rules(
@@ -346,6 +417,9 @@ def scale_mechanics(
 
     key = scale_scope_key(ind)  # (the scale's column step leaves the scope after its steps there)
     fired = defaulted_key(ind)  # (its defaults mark the rows they took there)
+    reading = (
+        _reading_steps(ind, compile_node, unsupported) if fired is not None and key is not None else None
+    )
     leaves = bool(colvetoes.step_reads(ind))  # step values its vetoes per period read (colperiodvetoes)
     last_zeroed = adjusts is None and not vetoes and not leaves
 
@@ -372,7 +446,7 @@ def scale_mechanics(
 
         def run(cols: dict[str, Any], n: int) -> IntColumn:
             col = step(cols, n)
-            took = _took(cols, ind, fired)  # (see compile_points)
+            took = _took(cols, ind, fired, reading, scoped(cols, n, False), n)  # (see compile_points)
             scope = scoped(cols, n, True)
             colvetoes.leave(cols, ind, scope, took)
             col = _finished(col, scope, n, adjusts, vetoes, limits, ind.code)

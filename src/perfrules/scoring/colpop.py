@@ -4,9 +4,11 @@ Where a scheme compiles to a column program (:mod:`perfrules.scoring.program`),
 the values of its population functions are summarised from the arguments'
 columns at once (per-unit parameters joined in as the per-unit program joins
 them: :mod:`perfrules.scoring.colparams`); units the columns do not take (a cell that is not a plain
-number, an argument that cannot be computed, declared not-applicable
-indicators, period rows, problems) put in their part one by one
-(:func:`perfrules.scoring.population.observe`). A unit an indicator's
+number, declared not-applicable indicators, period rows, problems) put in their part one by one
+(:func:`perfrules.scoring.population.observe`). A unit whose argument cannot be worked out (a
+division by 0, a number past the limits) puts nothing into that call, as ``observe`` skips it; an
+argument dividing by divisors too many and unlike for one denominator is worked out in pieces (halves
+of the batch's rows), each over its own. A unit an indicator's
 not-applicable rules leave out (their conditions over the columns, a ``missing``
 rule's blank read one by one) puts nothing into that indicator's population
 steps. The result is what
@@ -18,13 +20,24 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .._intcols import from_records, gc_paused, numpy
+from .._intcols import IntColumn, from_records, gc_paused, numpy
 from .._numbers import exact
 from ..scheme.steps import PeerRatio
 from ..scheme.units import Unit
+from .colapplies import RAISED
 from .colpeervalues import batch_peer_values
 from .colrank import rank_columns
-from .colsteps import CATEGORY, SEND_BACK, BatchPopulation, CallSlot, call_value, column_summary, merge_call
+from .colsteps import (
+    CATEGORY,
+    SEND_BACK,
+    BatchPopulation,
+    CallSlot,
+    Regroup,
+    call_value,
+    column_summary,
+    divisors,
+    merge_call,
+)
 from .compiled import Population
 from .plan import Plan
 from .population import observe, population_values, resolve, summarize
@@ -105,12 +118,15 @@ def gather(program: ColumnProgram, units: Sequence[Unit]) -> BatchPopulation:
             cols[CATEGORY] = np.array([index.get(u.category or "", 0) for u in units], dtype=np.int64)
         excluded: dict[str, Any] = {}  # per indicator code, the units its not-applicable rules leave out
         for code, (holds, read) in rules.items():
-            excluded[code] = holds(cols, n)
+            # (a unit whose rule raises takes no part either: population.observe skips it; every divisor
+            # kept, so that only a rule that raises marks a unit)
+            with divisors("exact"):
+                excluded[code] = holds(cols, n) | cols.get(RAISED, {}).get(code, False)
             for name in read:
                 plain &= given[name][1]
-        values = []
+        values = []  # per call: its argument's column in pieces, and where the argument raises
         for _, _, _, fn, reads in program.arguments:
-            values.append(fn(cols, n))
+            values.append(_pieces(fn, cols, n))
             for name in reads:
                 plain &= given[name][1]
         ranked = []
@@ -131,10 +147,10 @@ def gather(program: ColumnProgram, units: Sequence[Unit]) -> BatchPopulation:
         summaries: dict[CallSlot, Any] = {}
         functions: dict[tuple[str, str], str] = {}
         nobody: list[str | None] = [None] * n  # no groups (shared by the calls, never changed)
-        for (ind, key, function, _, _), col in zip(program.arguments, values, strict=True):
+        for (ind, key, function, _, _), (pieces, raised) in zip(program.arguments, values, strict=True):
             slot = (ind.code, key)
             functions[slot] = function
-            mask = plain & takes
+            mask = plain & takes & ~raised  # (a unit whose argument raises puts nothing in: observe)
             if ind.code in excluded:
                 mask &= ~excluded[ind.code]
             if ind.ind.applies_to is not None:
@@ -145,9 +161,10 @@ def gather(program: ColumnProgram, units: Sequence[Unit]) -> BatchPopulation:
             groups[slot] = by
             for group in dict.fromkeys(by) if by is not nobody else (None,):
                 rows = mask if group is None else mask & np.array([c == group for c in by], dtype=bool)
-                summaries[(*slot, group)] = merge_call(
-                    summaries.get((*slot, group)), column_summary(col, rows)
-                )
+                found = summaries.get((*slot, group))
+                for at, col in pieces:
+                    found = merge_call(found, column_summary(col, rows if at is None else rows[at]))
+                summaries[(*slot, group)] = found
         by_step: dict[tuple[str, str], list[tuple[int, Any]]] = {
             (r.ind.code, r.step.target): [] for r in ranks
         }
@@ -189,3 +206,45 @@ def gather(program: ColumnProgram, units: Sequence[Unit]) -> BatchPopulation:
     found.columns = columns
     found.of = units
     return found
+
+
+def _pieces(fn: Any, cols: dict[str, Any], n: int) -> tuple[list[tuple[Any, IntColumn]], Any]:
+    """A population call's argument over the batch's rows (*fn*: its column step): its column, in pieces
+    each over its own denominator where the divisors are too many and unlike for one (halves of the
+    rows, as :meth:`~perfrules.scoring.program.ColumnProgram.run` scores a batch: each piece's rows, None
+    for all), and the rows where the argument cannot be worked out (a division by 0, a number past the
+    limits: :func:`perfrules.scoring.population.observe` skips the unit there)."""
+    np = numpy()
+    scope = {k: v for k, v in cols.items() if k != SEND_BACK}
+    parts = None
+    try:
+        with divisors("regroup" if n > 1 else "exact"):
+            col = fn(scope, n)
+    except Regroup:
+        half = n // 2
+        parts = [np.arange(half), np.arange(half, n)]
+        sliced = [{k: _rows_of(v, rows) for k, v in scope.items()} for rows in parts]
+        if any(v is None for part in sliced for v in part.values()):  # (a column it cannot cut)
+            scope = {k: v for k, v in cols.items() if k != SEND_BACK}
+            with divisors("exact"):
+                col = fn(scope, n)
+            parts = None
+    if parts is None:
+        raised = scope.get(SEND_BACK)
+        return [(None, col)], raised if raised is not None else np.zeros(n, dtype=bool)
+    out: list[tuple[Any, IntColumn]] = []
+    bad = np.zeros(n, dtype=bool)
+    for rows, part in zip(parts, sliced, strict=True):
+        found, raised = _pieces(fn, part, len(rows))
+        out += [(rows if at is None else rows[at], c) for at, c in found]
+        bad[rows] = raised
+    return out, bad
+
+
+def _rows_of(value: Any, rows: Any) -> Any:
+    """A column of the batch at *rows* (None: not a column this can cut)."""
+    if isinstance(value, IntColumn):
+        return IntColumn(value.num[rows], value.den, value.bound)
+    if isinstance(value, numpy().ndarray):
+        return value[rows]
+    return None

@@ -6,15 +6,15 @@ for a negative ``n`` as a division by 0, and stops a power past the number
 limits before working it out (:func:`~perfrules.formula.compute.power_of`).
 Over columns ``(p/D) ^ n`` is ``p^n / D^n``, and ``(p/D) ^ -n`` is ``D^n / p^n``,
 a division by a column (:func:`~perfrules.scoring.colsteps.divide`: a base of
-0 divides by 0, taken by a default for no data or sent back). Where a row's
-power could pass the limits, each such row is worked out by ``power_of``
-itself: the rows it refuses are sent back to the per-unit program, which says
-so. An exponent that is a column (``x ^ 值``) is taken per row as the formula
-takes it: a row whose exponent is not a whole number within
-``LIMITS.max_exponent`` is sent back (the unit's error, worded by the
-indicator's own step: :mod:`~perfrules.scoring.colfailures`), and the other rows
+0 divides by 0, taken by a default for no data or the indicator's error). Where
+a row's power could pass the limits, each such row is worked out by ``power_of``
+itself: the rows it refuses are marked, the indicator's error there (worded by
+its own step: :mod:`~perfrules.scoring.colfailures`). An exponent that is a
+column (``x ^ 值``) is taken per row as the formula takes it: a row whose
+exponent is not a whole number within ``LIMITS.max_exponent`` is marked
+likewise, and the other rows
 are worked out as above, once per distinct exponent, then put over one
-denominator.
+denominator (however large, each row's value within the limits).
 """
 
 from __future__ import annotations
@@ -108,7 +108,7 @@ def _power(col: IntColumn, exponent: Fraction, cols: dict[str, Any]) -> IntColum
 def _by_rows(col: IntColumn, exponent: IntColumn, cols: dict[str, Any]) -> IntColumn:
     """``col ^ exponent`` row by row for an exponent that is a column: the rows of each distinct
     whole exponent worked out by :func:`_power`, put over one denominator; a row whose exponent the
-    formula refuses is sent back (0 there)."""
+    formula refuses is marked: the indicator's error there (0 in the column)."""
     np = numpy()
     n = len(col.num)
     refused = np.zeros(n, dtype=bool)
@@ -138,13 +138,14 @@ def _by_rows(col: IntColumn, exponent: IntColumn, cols: dict[str, Any]) -> IntCo
     num = np.zeros(n, dtype=object if wide else np.int64)
     for at, p in pieces:
         num[at] = (as_objects(p.num) if wide else p.num) * (den // p.den)
-    if max(den.bit_length(), bound.bit_length()) > LIMITS.max_bits:
-        send_back(cols, np.ones(n, dtype=bool))  # (past the limits: the per-unit program says so)
+    # (Each row's power was held to the limits by _power; a denominator the rows' share past them is no
+    # error: the column keeps it.)
     return IntColumn(num, den, bound)
 
 
 def _within(col: IntColumn, k: int, cols: dict[str, Any]) -> Any:
-    """*col*'s numerators, with 0 in the rows whose power ``power_of`` refuses (those sent back)."""
+    """*col*'s numerators, with 0 in the rows whose power ``power_of`` refuses (marked: the indicator's
+    error there)."""
     np = numpy()
     num = as_objects(col.num).copy()
     refused = np.zeros(len(num), dtype=bool)

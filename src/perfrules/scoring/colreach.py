@@ -76,7 +76,7 @@ from .compiled import Scored
 from .indicator import IndicatorPlan
 from .plan import Plan
 
-__all__ = ["Reach", "Reached", "Unread", "compile_reach", "compile_unread"]
+__all__ = ["Reach", "Reached", "Unread", "compile_reach", "compile_unread", "reaching"]
 
 
 class Reached:
@@ -537,7 +537,13 @@ def _in_turn(parts: Sequence[tuple[Any, Any]]) -> Any:
         b, z, u, p = _never(cols, n)
         stopped = b.copy()
         for gate, part in parts:
-            here = ~stopped if gate is None else ~stopped & gate(cols, n)
+            # (a gate's condition marks its own rows: what the formula cannot work out is marked where
+            # the formula itself runs, not by following it here)
+            here = (
+                ~stopped
+                if gate is None
+                else ~stopped & gate({k: v for k, v in cols.items() if k != SEND_BACK}, n)
+            )
             if not here.any():
                 continue
             mb, mz, mu, mp = part(cols, n)
@@ -565,3 +571,24 @@ def _names(node: Node) -> set[str]:
         children = node.operands if isinstance(node, BoolOp) else node.args
         return set().union(*(_names(o) for o in children))
     raise _Unsure
+
+
+def reaching(node: Node, absent: str, compile_node: Any, unsupported: type[Exception]) -> Any:
+    """A function of a scope's columns giving the rows where evaluating *node* (a rule's condition or
+    formula) first stops at a name the scope's ``scope[absent]`` marks absent (per name, a bool
+    array; a name it lacks is there), or at a division by 0, or where which comes first is not known
+    (each row followed as :func:`_reach` follows it). None where the form's reach is not followed
+    (a population call among them)."""
+    calls: list[tuple[str, str]] = []
+    try:
+        fn = _reach(node, set(), compile_node, unsupported, (lambda name: name, absent, "", calls))
+    except _Unsure:
+        return None
+    if calls:
+        return None
+
+    def run(cols: dict[str, Any], n: int) -> Any:
+        stopped, zero, unsure, _ = fn(cols, n)
+        return stopped | zero | unsure
+
+    return run

@@ -10,18 +10,23 @@ shared denominator known in advance:
   ``a·D2 / (D1·b)``; the column keeps the exact quotients over one
   denominator ``D1·L``, with ``L`` the least common multiple of the divisors
   ``|b|`` the batch holds. Where the divisors are many and unlike, ``L``
-  would grow without bound: the most frequent divisors are kept while ``L``
-  stays within :data:`MAX_LCM_BITS`, and the units with other divisors go to
-  the per-unit program (so do units dividing by 0, which it reports or
-  defaults as its policies say).
+  would grow without bound: past :data:`MAX_LCM_BITS` the program scores the
+  batch in smaller batches, each over its own ``L`` (:class:`Regroup`; a
+  batch of one unit keeps its one divisor whatever its size). A unit dividing
+  by 0 is marked: its indicator's error (worded by its own step), or the
+  default for no data where one takes it (:data:`ZERO_DIVISOR`). A value whose
+  reduced fraction is past ``LIMITS.max_bits`` is marked likewise
+  (:func:`within_bits`: the per-unit program's ``NumberTooLargeError``); a
+  denominator only the batch's values share past it is kept.
 - :func:`population_names`: a formula's population calls (``max_of(x)`` …)
   read as columns of the values worked out once for the batch (see
   :mod:`perfrules.scoring.population`), and :func:`population_column` building such
   a column from each unit's value.
 
-A unit whose value cannot be kept exactly here is never approximated: it is
-marked in the batch's columns under :data:`SEND_BACK`, and the program
-leaves it to the per-unit program.
+A unit whose value cannot be worked out here is never approximated: it is
+marked in the batch's columns under :data:`SEND_BACK`; within an indicator's
+step that mark is the indicator's error for the unit, worded by its own step
+(:mod:`~perfrules.scoring.colfailures`).
 """
 
 from __future__ import annotations
@@ -29,7 +34,9 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from fractions import Fraction
 from typing import Any
 
@@ -57,11 +64,13 @@ __all__ = [
     "MAX_LCM_BITS",
     "POPULATION_ABSENT",
     "POPULATION_PREFIX",
+    "Regroup",
     "SEND_BACK",
     "ZERO_DIVISOR",
     "DIVISIONS",
     "batch_columns",
     "divide",
+    "divisors",
     "gcd_all",
     "only_population",
     "population_columns",
@@ -70,18 +79,20 @@ __all__ = [
     "send_back",
     "shown",
     "totals_within_limits",
+    "within_bits",
 ]
 
 CATEGORY = "\0category"
 """Where a batch's columns hold each row's category as an index into the scheme's categories."""
 
 SEND_BACK = "\0too large"
-"""Where a batch's columns mark the units the per-unit program must score (a bool array)."""
+"""Where a batch's columns mark the units whose values the columns cannot work out (a bool array):
+within an indicator's step, its error there (colfailures words it by the step)."""
 
 ZERO_DIVISOR = "\0divided by zero"
 """Where a batch's columns collect the rows that divide by 0 (a bool array, updated in place so that
 copies of the scope share it), when a default for no data takes them
-(:mod:`perfrules.scoring.coldefaults`); without it such rows are sent back."""
+(:mod:`perfrules.scoring.coldefaults`); without it such rows are marked (:data:`SEND_BACK`)."""
 
 DIVISIONS = "\0divisions recorded"
 """Where a recording run keeps, in the order worked out, each division by a column (its divisor as
@@ -93,8 +104,9 @@ POPULATION_PREFIX = "\0population\0"
 POPULATION_ABSENT = "\0population absent"
 """Where a batch's columns hold, per population column, the units without a value (bool arrays)."""
 
-MAX_LCM_BITS = 192
-"""The most bits the common multiple of a division's divisors may take (see :func:`divide`)."""
+MAX_LCM_BITS = 1024
+"""The most bits the common multiple of a division's divisors may take in a batch of more than one
+unit (see :func:`divide`)."""
 
 
 def on_scope(fn: Any, scope: dict[str, Any], cols: dict[str, Any], n: int) -> Any:
@@ -107,13 +119,54 @@ def on_scope(fn: Any, scope: dict[str, Any], cols: dict[str, Any], n: int) -> An
 
 
 def send_back(cols: dict[str, Any], rows: Any) -> None:
-    """Mark *rows* (a bool array) as units the per-unit program scores."""
+    """Mark *rows* (a bool array) as units whose values the columns cannot work out (:data:`SEND_BACK`)."""
     if rows.any():
         cols[SEND_BACK] = rows if SEND_BACK not in cols else cols[SEND_BACK] | rows
 
 
 def _fits(bound: int) -> bool:
     return bound < SAFE
+
+
+class Regroup(Exception):
+    """Raised by :func:`divide` in a batch whose divisors are too many and unlike for one denominator
+    (:data:`MAX_LCM_BITS`) under ``divisors("regroup")``: the program scores the batch's units in smaller
+    batches instead (:meth:`perfrules.scoring.program.ColumnProgram.run`)."""
+
+
+# How a division by a column treats divisors whose common multiple would pass MAX_LCM_BITS: "regroup"
+# (raise Regroup), "exact" (one denominator whatever its size: a batch of one unit, a recording run),
+# or None (the most frequent kept, the units with others sent back: a caller scoring columns it was given).
+_DIVISORS: ContextVar[str | None] = ContextVar("perfrules_divisors", default=None)
+
+
+@contextmanager
+def divisors(mode: str) -> Iterator[None]:
+    """Within the block, divisions by a column take divisors too many and unlike for one denominator
+    as *mode* says: ``"regroup"`` (:class:`Regroup` is raised) or ``"exact"`` (every one is kept)."""
+    token = _DIVISORS.set(mode)
+    try:
+        yield
+    finally:
+        _DIVISORS.reset(token)
+
+
+def _common_multiple(counts: Counter[int]) -> tuple[int, set[int]]:
+    """The common multiple of the divisors kept, and those divisors: every one within
+    :data:`MAX_LCM_BITS` (or whatever their size, while dividing exactly); else, while regrouping,
+    :class:`Regroup`; else the most frequent while they stay within it (the first always)."""
+    lcm = 1
+    kept: set[int] = set()
+    mode = _DIVISORS.get()
+    for value, _ in counts.most_common():
+        candidate = math.lcm(lcm, int(value))
+        if candidate.bit_length() > MAX_LCM_BITS and kept and mode != "exact":
+            if mode == "regroup":
+                raise Regroup
+            continue
+        lcm = candidate
+        kept.add(int(value))
+    return lcm, kept
 
 
 def divide(x: IntColumn, d: IntColumn, cols: dict[str, Any]) -> IntColumn:
@@ -141,14 +194,7 @@ def divide(x: IntColumn, d: IntColumn, cols: dict[str, Any]) -> IntColumn:
         counts = Counter({int(magnitude[0]): n})  # one divisor for the batch (max_of(x) − min_of(x))
     else:
         counts = Counter(magnitude.tolist())
-    lcm = 1
-    kept: set[int] = set()
-    for value, _ in counts.most_common():
-        candidate = math.lcm(lcm, int(value))
-        if candidate.bit_length() > MAX_LCM_BITS:
-            continue
-        lcm = candidate
-        kept.add(int(value))
+    lcm, kept = _common_multiple(counts)
     if len(kept) < len(counts):
         others = np.array([int(v) not in kept for v in magnitude.tolist()], dtype=bool)
         send_back(cols, others)
@@ -173,17 +219,28 @@ def divide(x: IntColumn, d: IntColumn, cols: dict[str, Any]) -> IntColumn:
         num = as_objects(x.num) * per
     if n and bool((b < 0).any()):
         num = np.where(b < 0, -num, num)
-    if zero.any():  # no quotient there (the unit is sent back, or takes a default): 0 for later steps
+    if zero.any():  # no quotient there (the indicator's error, or a default): 0 for later steps
         num = np.where(zero, 0, num)
-    return _checked(IntColumn(num, den, bound), cols)
+    return within_bits(IntColumn(num, den, bound), cols)
 
 
-def _checked(col: IntColumn, cols: dict[str, Any]) -> IntColumn:
-    """The column, with every unit sent back when its values could leave ``LIMITS.max_bits``
-    (the per-unit program then reports the number as too large, as it does)."""
+def within_bits(col: IntColumn, cols: dict[str, Any]) -> IntColumn:
+    """The column, with the rows whose value, reduced, is past ``LIMITS.max_bits`` marked (the per-unit
+    program's error there: it checks each value it works out, :func:`perfrules._numbers.check_fraction`).
+    A denominator past them that the batch's values share, each row's own within them, is no error:
+    the column keeps it (Python integers)."""
     bits = _numbers.LIMITS.max_bits
-    if col.den.bit_length() > bits or col.bound.bit_length() > bits:
-        send_back(cols, numpy().ones(len(col.num), dtype=bool))
+    den = col.den
+    if den.bit_length() <= bits and col.bound.bit_length() <= bits:
+        return col
+    np = numpy()
+    past = np.zeros(len(col.num), dtype=bool)
+    for i, v in enumerate(col.num.tolist()):
+        v = int(v)
+        if v.bit_length() > bits or den.bit_length() > bits:
+            g = math.gcd(v, den)
+            past[i] = (v // g).bit_length() > bits or (den // g).bit_length() > bits
+    send_back(cols, past)
     return col
 
 

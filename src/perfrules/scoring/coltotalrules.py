@@ -148,7 +148,7 @@ class TotalRules:
             columns: the data columns (with which cells are plain numbers), as the program reads them.
             cat: each unit's category's position in the scheme's categories (0 without categories).
             patterns: per pattern of applicable indicators, its rows and its ``Weighting``.
-            scored: the batch's scores (``program.Scored``), which a total formula reads.
+            scored: the batch's scores (``colscored.Scored``), which a total formula reads.
             fired: the indicator vetoes that fired (:class:`~perfrules.scoring.colvetoes.Fired`;
                 their notes come before the scheme-wide vetoes', as in the per-unit program).
             cols: the batch's columns with the population values and results the program worked out

@@ -14,7 +14,7 @@ units its columns already refuse for one of those reasons (the common case, a
 unit with none of them, pays nothing per unit).
 
 What a batch's columns found wrong with a unit is kept, per row, as an
-:class:`Errored` in ``Scored.errors`` (:class:`perfrules.scoring.program.Scored`);
+:class:`Errored` in ``Scored.errors`` (:class:`perfrules.scoring.colscored.Scored`);
 :func:`errored_outcome` is the one place that makes such a row's outcome.
 A code a unit declares not applicable that the scheme lacks, alone, does not
 stop the unit being scored (:func:`undeclared`: the per-unit program reports
@@ -127,7 +127,7 @@ def errored_outcome(found: Errored) -> UnitOutcome:
 
 
 def refused_rows(scored: Any, units: Sequence[Unit] | Any, read: Any) -> None:
-    """Put in ``scored.errors`` (:class:`~perfrules.scoring.program.Scored` of *units*) the units its
+    """Put in ``scored.errors`` (:class:`~perfrules.scoring.colscored.Scored` of *units*) the units its
     columns refused for what is decided before any indicator is scored (``scored.level``, and those
     whose cells were not all read: not in *read*, None for none) and :func:`unit_level` refuses.
     Where the scheme reads weights per unit (``weight_from``), every unit the columns do not score is
