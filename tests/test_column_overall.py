@@ -366,7 +366,7 @@ def test_rules_that_read_results_are_the_per_unit_programs(tmp_path_factory, cas
     )
 
 
-def test_a_rule_reading_a_result_that_does_not_apply_sends_the_unit_back(tmp_path):
+def test_a_rule_reading_a_result_that_does_not_apply_is_the_readers_error(tmp_path):
     text = (
         'name = "示例"\nbasis = "points"\ntotal = 100\ngroups = [{ name = "组" }]\n'
         '[[indicators]]\ncode = "1"\nname = "一"\ngroup = "组"\nweight = 40\nscore = "值1"\n'
@@ -378,7 +378,12 @@ def test_a_rule_reading_a_result_that_does_not_apply_sends_the_unit_back(tmp_pat
     _, slow, scheme = _agree(tmp_path, text, data)
     found = _run_columns(scheme, tmp_path, data)
     assert found[0] is not None and found[0].total == 75  # 30 + min(60, 30/40×60 = 45)
-    assert found[1] is None and slow[1].errors  # B: indicator 1 has no score for it
+    # B: indicator 1 has no score for it — indicator 2's error, by the column program too.
+    assert found[1] is not None and found[1].total is None
+    assert [(e.indicator, e.message) for e in found[1].errors] == [
+        (e.indicator, e.message) for e in slow[1].errors
+    ]
+    assert [e.indicator for e in slow[1].errors] == ["2"] and "has no score" in slow[1].errors[0].message
 
 
 @st.composite

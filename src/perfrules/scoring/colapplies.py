@@ -43,7 +43,7 @@ from .colsteps import on_scope
 from .colvetoes import carry
 from .indicator import IndicatorPlan
 
-__all__ = ["compile_not_applicable", "declared", "mapped", "mapped_reads", "raised"]
+__all__ = ["Worded", "compile_not_applicable", "declared", "mapped", "mapped_reads", "raised"]
 
 # Among a batch's columns: per indicator code, the rows where a not-applicable condition reading words
 # raised (the indicator's error there, worded by its own step: colfailures).
@@ -79,7 +79,7 @@ def compile_not_applicable(
 ) -> tuple[Any, set[str]] | None:
     """A function of the batch's columns giving where the indicator's ``not_applicable`` policies
     hold (a bool array), and the data columns they read; None without such policies. *words*: the
-    columns of words (a condition reading one is decided by its own code: :class:`_Worded`).
+    columns of words (a condition reading one is decided by its own code: :class:`Worded`).
 
     Raises:
         unsupported: a condition that does not compile.
@@ -99,7 +99,7 @@ def compile_not_applicable(
                     f"indicator {ind.code}'s not applicable when '{policy.when.text}' reads words beside "
                     f"{FULL_NAME} or population values"
                 )
-            conditions.append(_Worded(ind, policy.when))
+            conditions.append(Worded(ind, policy.when))
             reads |= mapped_reads(ind, set(policy.when.variables))
             continue
         if policy.missing:
@@ -123,7 +123,7 @@ def compile_not_applicable(
         found = np.zeros(n, dtype=bool)
         raised = None
         for condition in conditions:
-            if isinstance(condition, _Worded):
+            if isinstance(condition, Worded):
                 holds, fails = condition.run(cols, n)
                 fails &= ~found  # (a rule before it held: the per-unit program reads no further)
                 raised = fails if raised is None else raised | fails
@@ -149,7 +149,7 @@ def _missing_names(ind: IndicatorPlan, policy: Any) -> Sequence[str]:
     return policy.missing if isinstance(policy.missing, tuple) else ind.sorted_inputs
 
 
-class _Worded:
+class Worded:
     """A ``not_applicable`` condition reading a column of words, decided by the condition's own code once
     per distinct input (:meth:`run`)."""
 

@@ -8,19 +8,23 @@ indicators' columns in that order and, once an indicator's column is held within
 its limits (and rounded, with ``round_scores``) exactly as its score is, puts it
 among the batch's columns under those names, for the columns after it to read.
 
-A unit where a read indicator does not apply (it has no score; the per-unit
-program reports the reading indicator's error) goes back to the per-unit
-program. Reads of another indicator's steps (``指标1·超额点数``) are columns worked
-out before the indicators are scored (:mod:`perfrules.scoring.colstepreads`).
+Reads of another indicator's steps (``指标1·超额点数``) are columns worked out
+before the indicators are scored (:mod:`perfrules.scoring.colstepreads`).
 A share (得分率) is over the full points of each unit's category. An indicator
 reported per period publishes its year's score (:mod:`~perfrules.scoring.colperiods`),
 and a reader's period rows read the results of its unit, as the per-unit
-program's period rows read the year's data beside it. A reader's
-not-applicable rules that read results (``when = "指标1得分<5"``) are
-worked out once every result they read is among the columns — after the last
-indicator they read is published, before the reader is scored, as the
-per-unit program asks whether a reader applies once it has read the results
-before it (:class:`Late`).
+program's period rows read the year's data beside it.
+
+Where a result cannot be read — its indicator has no score (it does not apply,
+or failed), its full points are 0, a step's value cannot be worked out — the
+batch's :data:`ABSENT` says so per unit. Before a reader is scored, once all it
+reads is published, the program decides it as the per-unit program does: where
+one of its reads is absent, the reader does not apply where it does not by the
+unit's data alone (:mod:`~perfrules.scoring.colabsent`), and elsewhere it is
+marked as one the columns cannot work out (its own step words the read's error:
+:mod:`~perfrules.scoring.colfailures`); where its reads are all there, its
+not-applicable rules that read results (``when = "指标1得分<5"``) hold where
+their columns say (:class:`Late`).
 """
 
 from __future__ import annotations
@@ -28,21 +32,33 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from fractions import Fraction
-from functools import partial
 from typing import Any
 
 from .._intcols import SAFE, IntColumn, as_objects, numpy
 from .._numbers import as_fraction
-from .colsteps import CATEGORY, send_back
+from .colabsent import AbsentRules
+from .colapplies import raised
+from .colsteps import CATEGORY, SEND_BACK, send_back
 from .plan import Plan
 
-__all__ = ["Late", "ResultReads", "na_now", "ordered", "result_reads"]
+__all__ = ["ABSENT", "Late", "ResultReads", "na_now", "ordered", "result_reads"]
+
+ABSENT = "\0results absent"
+"""Where a batch's columns hold, per result name the rules read, the units where the per-unit program
+cannot read it (bool arrays; see the module's docstring)."""
 
 
 class ResultReads:
     """Which results a plan's rules read, and the order to score in (see the module's docstring)."""
 
-    def __init__(self, plan: Plan, na_rules: Sequence[tuple[int, Any, Sequence[str]]] = ()) -> None:
+    def __init__(
+        self,
+        plan: Plan,
+        na_rules: Sequence[tuple[int, Any, Sequence[str]]],
+        compile_node: Any,
+        unsupported: type[Exception],
+        words: frozenset[str] = frozenset(),
+    ) -> None:
         self.plan = plan
         names: set[str] = set().union(*plan.result_reads)
         keys = plan.scheme.categories or (None,)
@@ -64,6 +80,12 @@ class ResultReads:
         # Called as hook(cols, n) after each score is published (colstepreads: steps reading scores).
         self.after: list[Callable[[dict[str, Any], int], None]] = []
         self.late = Late(plan, na_rules)  # not-applicable rules that read results
+        results = plan.results.keys()
+        self.absent = {  # … as the per-unit program asks them where the results are not there
+            k: AbsentRules(plan.indicators[k], results, compile_node, unsupported, words)
+            for k in self.late.of
+        }
+        self.readers = tuple(k for k in self.order if plan.result_reads[k])
 
     def publish(
         self,
@@ -72,68 +94,95 @@ class ResultReads:
         cols: dict[str, Any],
         applicable: Any,
         held: Callable[[int, IntColumn], IntColumn],
+        failed: Any,
     ) -> None:
         """After indicator *k*'s column: its score (held as the per-unit program holds it) and share
-        among *cols*, and the units where it does not apply marked to send back."""
+        among *cols*, and where they cannot be read (:data:`ABSENT`: where it does not apply, or is
+        marked as failed in *failed*, or its full points are 0)."""
         named = self.published.get(k)
         if named is None:
             return
         score = held(k, col)
+        none = ~applicable[:, k] | failed[:, k]  # (no score)
+        absent = cols.setdefault(ABSENT, {})
         for name, full in named:
-            cols[name] = score if full is None else _share(score, full, cols)
-        # Where it does not apply, the per-unit program reports the readers' error (it reads the
-        # results before it asks whether a reader applies): those units go to it.
-        send_back(cols, ~applicable[:, k])
+            if full is None:
+                cols[name], absent[name] = score, none
+            else:
+                cols[name], zero = _share(score, full, cols)
+                absent[name] = none | zero
         for hook in self.after:
             hook(cols, len(applicable))
 
+    def decide(self, k: int, cols: dict[str, Any], applicable: Any, start: Any, failures: Any) -> None:
+        """Reader *k* decided before it is scored, once all it reads is among *cols* (see the module's
+        docstring): whether it applies (in *applicable*; *start*: where it applies by name, weight and
+        declaration), and the units whose reads are absent where it does (marked on *failures*)."""
+        np = numpy()
+        n = len(applicable)
+        absent = cols[ABSENT]
+        lack = np.zeros(n, dtype=bool)
+        for name in self.plan.result_reads[k]:
+            lack |= absent[name]
+        holds = self.late.of.get(k)
+        if holds is None:  # (its not-applicable rules read no result: worked out already)
+            failures.mark(k, lack & applicable[:, k])
+            return
+        missing = start[:, k] & ~applicable[:, k]  # (its ``missing`` rules held: colmissing)
+        scope = {c: v for c, v in cols.items() if c != SEND_BACK}
+        found = holds(scope, n)
+        applicable[:, k] &= ~(found & ~lack)
+        sent = scope.get(SEND_BACK)
+        if sent is not None:
+            send_back(cols, sent & ~lack)
+        failures.mark(k, raised(scope, self.plan.indicators[k], n) & start[:, k] & ~lack)  # (words)
+        rows = lack & start[:, k]
+        if rows.any():
+            na, _ = self.absent[k].decide(cols, n, missing)
+            applicable[:, k] = np.where(rows, ~na, applicable[:, k])
+            failures.mark(k, rows & ~na)
 
-def _share(score: IntColumn, fulls: list[Fraction], cols: dict[str, Any]) -> IntColumn:
+
+def _share(score: IntColumn, fulls: list[Fraction], cols: dict[str, Any]) -> tuple[IntColumn, Any]:
     """*score* ÷ each row's full points (*fulls*: each category's, or one for all), exactly: with
-    ``1/f = q/p`` and ``L`` the least common multiple of the ``p``, ``num × (q·L/p)`` over ``den × L``.
-    Rows whose full points are 0 are sent back (the per-unit program reports them)."""
+    ``1/f = q/p`` and ``L`` the least common multiple of the ``p``, ``num × (q·L/p)`` over ``den × L``;
+    and the rows whose full points are 0 (the per-unit program cannot read the share there)."""
     np = numpy()
     top = math.lcm(*(f.numerator for f in fulls if f))
     factors = [f.denominator * (top // f.numerator) if f else 0 for f in fulls]
     bound = score.bound * max(factors)
     num = score.num if bound < SAFE and score.num.dtype != object else as_objects(score.num)
     if len(factors) == 1:
-        if not factors[0]:
-            send_back(cols, np.ones(len(num), dtype=bool))
-        return IntColumn(num * factors[0], score.den * top, bound)
+        return IntColumn(num * factors[0], score.den * top, bound), np.full(len(num), not factors[0])
     category = cols[CATEGORY]
     table = np.array(factors, dtype=np.int64 if max(factors) < SAFE else object)[category]
-    send_back(cols, table == 0)
-    return IntColumn(num * table, score.den * top, bound)
+    return IntColumn(num * table, score.den * top, bound), np.asarray(table == 0, dtype=bool)
 
 
 class Late:
     """Not-applicable rules that read other indicators' results: per indicator, where its rules hold
-    (a function of the batch's columns) and the results they read."""
+    (a function of the batch's columns), worked out once what it reads is published."""
 
     def __init__(self, plan: Plan, rules: Sequence[tuple[int, Any, Sequence[str]]]) -> None:
         names = plan.results.keys()
-        self.rules = [(k, holds, frozenset(read) & names) for k, holds, read in rules if names & set(read)]
-        self.indicators = frozenset(k for k, _, _ in self.rules)
+        self.of = {k: holds for k, holds, read in rules if names & set(read)}
+        self.indicators = frozenset(self.of)
         self.results = names
 
-    def settle(
-        self, pending: list[tuple[int, Any, frozenset[str]]], cols: dict[str, Any], applicable: Any
-    ) -> None:
-        """Each rule of *pending* whose results are all among *cols*: its indicator made not applicable
-        where it holds (in *applicable*), and taken off *pending*."""
-        n = len(applicable)
-        for rule in list(pending):
-            k, holds, needs = rule
-            if all(name in cols for name in needs):
-                applicable[:, k] &= ~holds(cols, n)
-                pending.remove(rule)
 
-
-def result_reads(plan: Plan, na_rules: Sequence[tuple[int, Any, Sequence[str]]] = ()) -> ResultReads | None:
+def result_reads(
+    plan: Plan,
+    na_rules: Sequence[tuple[int, Any, Sequence[str]]],
+    compile_node: Any,
+    unsupported: type[Exception],
+    words: frozenset[str] = frozenset(),
+) -> ResultReads | None:
     """The plan's reads of other indicators' results (None: no rule reads one); *na_rules*: per
-    indicator with not-applicable rules, where they hold and what they read (colindicators)."""
-    return ResultReads(plan, na_rules) if plan.result_order is not None else None
+    indicator with not-applicable rules, where they hold and what they read (colindicators);
+    *compile_node*, *unsupported*: the program's compiler; *words*: the columns of words."""
+    if plan.result_order is None:
+        return None
+    return ResultReads(plan, na_rules, compile_node, unsupported, words)
 
 
 def na_now(
@@ -146,7 +195,7 @@ def na_now(
 ) -> tuple[str, ...]:
     """Indicator *k*'s not-applicable rules (where they hold: *holds*; what they read: *names*) worked
     out now (in *applicable*), unless they read other indicators' results (then once those are among
-    the columns: :class:`Late`); returns the data columns they read."""
+    the columns: :meth:`ResultReads.decide`); returns the data columns they read."""
     late = results.late if results is not None else None
     if late is not None and k in late.indicators:
         return tuple(name for name in names if name not in late.results)
@@ -159,23 +208,33 @@ def ordered(
     cols: dict[str, Any],
     applicable: Any,
     held: Callable[[int, IntColumn], IntColumn],
+    start: Any,
+    failures: Any,
 ) -> tuple[tuple[int, ...] | None, Callable[[int, IntColumn], None] | None]:
     """The order to score indicators in and what to do after each (None, None: no rule reads results);
-    *held* holds indicator *k*'s column as its score is held. The not-applicable rules that read
-    results are each worked out as soon as what they read is among *cols* (those reading only other
-    indicators' steps at once)."""
+    *held* holds indicator *k*'s column as its score is held; *start*: where each indicator applies by
+    name, weight and declaration; *failures*: the batch's (colfailures). Each reader is decided
+    (:meth:`ResultReads.decide`) as soon as all it reads is among *cols* (those reading only steps
+    that read no score at once), before it is scored."""
     if results is None:
         return None, None
-    publish = partial(results.publish, cols=cols, applicable=applicable, held=held)
-    late = results.late
-    if not late.rules:
-        return results.order, publish
-    pending = list(late.rules)
-    late.settle(pending, cols, applicable)
+    cols.setdefault(ABSENT, {})
+    pending = list(results.readers)
+    reads = results.plan.result_reads
+
+    def settle() -> None:
+        absent = cols[ABSENT]
+        for k in list(pending):
+            if reads[k] <= absent.keys():
+                results.decide(k, cols, applicable, start, failures)
+                pending.remove(k)
+
+    settle()
 
     def then(k: int, col: IntColumn) -> None:
-        publish(k, col)
+        assert k not in pending, f"indicator {k} scored before all it reads was published"
+        results.publish(k, col, cols, applicable, held, failures.mask)
         if pending:
-            late.settle(pending, cols, applicable)
+            settle()
 
     return results.order, then
