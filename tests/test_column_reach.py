@@ -104,6 +104,25 @@ def test_a_later_rule_holds_after_and_stops_short(tmp_path):
     assert _errors(fast[2]) == [("2", _NO_SCORE)] and _errors(fast[3]) == [("2", _NO_SCORE)]
 
 
+def test_a_division_by_a_result_not_reached(tmp_path):
+    """``不适用2=1 or 值2/指标1得分>5``: B (指标1 does not apply; its column holds 0 there) does not
+    apply by 不适用2 before the division; C divides by the result it lacks: 指标2's error. A: 50/4 >
+    5, so 指标2 does not apply (4 × 100/40 = 10)."""
+    text = _scheme(
+        100,
+        _indicator("1", 40, 'score = "值1"', 'applies_to = ["A"]'),
+        _indicator(
+            "2",
+            60,
+            'score = "值2"',
+            'policies = [{ type = "not_applicable", when = "不适用2=1 or 值2/指标1得分>5" }]',
+        ),
+    )
+    fast, _ = _checked(tmp_path, text, "单位,值1,值2,不适用2\nA,4,50,0\nB,0,50,1\nC,0,50,0\n")
+    assert [o.total for o in fast] == [Decimal(10), Decimal(0), None]
+    assert fast[1].errors == [] and _errors(fast[2]) == [("2", _NO_SCORE)]
+
+
 def test_a_share_of_no_points(tmp_path):
     """指标1 weighs 0 (no categories: it is scored, with full points of 0): its share cannot be read.
     A's 不适用2 is 1 (指标2 does not apply); B reads 指标1得分率: 指标2's error."""

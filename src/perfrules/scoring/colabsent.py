@@ -15,12 +15,13 @@ Over columns (:class:`AbsentRules`, for an indicator whose not-applicable rules 
 results): the rules in their order, each on the rows no rule before it decided. A
 ``missing`` rule holds where the program found its input blank (the indicator's
 applicability before its ``when`` rules: :mod:`~perfrules.scoring.colmissing`). A
-``when`` that reads results stops where its evaluation reaches one, in the per-unit
-program's order (``or``/``and`` read on only while undecided, ``if`` its branch
-taken, a chain of comparisons up to the first that fails), or divides by 0 first
-(:func:`~perfrules.scoring.colreach.condition_reach`); elsewhere it holds where its
-compiled condition does. A ``when`` that reads none holds, or raises, as it does on
-any unit (one over words by its own code: :mod:`~perfrules.scoring.colapplies`).
+``when`` stops where its evaluation reaches a result, or divides by 0, first — in
+the per-unit program's order: ``or``/``and`` read on only while undecided, ``if``
+its branch taken, a chain of comparisons up to the first that fails
+(:func:`~perfrules.scoring.colreach.condition_reach`) — and elsewhere holds where its
+compiled condition does (the result's column holds there a value never read).
+A ``when`` over words holds, or raises, by its own code
+(:mod:`~perfrules.scoring.colapplies`).
 Where the columns cannot tell (an order not followed, a value the condition's
 columns do not work out, several ``missing`` rules) the row is left *unsure*: the
 indicator applies there and is marked as one the columns cannot work out, so that
@@ -39,7 +40,7 @@ from .colapplies import Worded, mapped_reads
 from .colconds import compile_condition
 from .colfull import full_column, fulls_of
 from .colreach import condition_reach
-from .colsteps import SEND_BACK
+from .colsteps import SEND_BACK, ZERO_DIVISOR
 from .indicator import IndicatorPlan
 
 __all__ = ["AbsentRules"]
@@ -61,8 +62,8 @@ class AbsentRules:
         self.fulls = fulls_of(ind)
         self.missing = sum(1 for p in ind.not_applicable if p.missing)
         # Per rule in order: whether it has a ``missing`` part, and its ``when`` — (kind, condition,
-        # reach): "words" (decided by its own code), "plain" (reads no result), "results" (reach: None
-        # where its order is not followed), or None without a ``when``.
+        # reach): "words" (decided by its own code), "plain" (reads no result) or "results", the reach
+        # None where its order is not followed; or None without a ``when``.
         self.rules: list[tuple[bool, tuple[str, Any, Any] | None]] = []
         for policy in ind.not_applicable:
             when = policy.when
@@ -73,14 +74,8 @@ class AbsentRules:
                     entry = ("words", Worded(ind, when), None) if not read else ("results", None, None)
                 else:
                     condition = compile_condition(when.tree, compile_node, unsupported)
-                    if read:
-                        entry = (
-                            "results",
-                            condition,
-                            condition_reach(when.tree, read, compile_node, unsupported),
-                        )
-                    else:
-                        entry = ("plain", condition, None)
+                    reach = condition_reach(when.tree, read, compile_node, unsupported)
+                    entry = ("results" if read else "plain", condition, reach)
             self.rules.append((bool(policy.missing), entry))
 
     def decide(self, cols: dict[str, Any], n: int, missing: Any) -> tuple[Any, Any]:
@@ -109,9 +104,9 @@ class AbsentRules:
             if condition is None or (kind == "results" and reach is None):
                 unsure |= going
                 break
-            holds, sent = self._holds(condition, scope, n)
+            holds, sent = self._holds(condition, scope, n, reach is not None)
             stop = np.zeros(n, dtype=bool)
-            if reach is not None:
+            if reach is not None:  # (a result, or a division by 0, where the evaluation gets there)
                 found, zero, unknown, _ = reach(scope, n)
                 stop = found | zero
                 sent = (sent | unknown) & ~stop  # (a stop first: the reader's error)
@@ -130,10 +125,13 @@ class AbsentRules:
         return scope
 
     @staticmethod
-    def _holds(condition: Any, scope: dict[str, Any], n: int) -> tuple[Any, Any]:
+    def _holds(condition: Any, scope: dict[str, Any], n: int, reached: bool) -> tuple[Any, Any]:
         """Where *condition* holds over *scope*, and the rows its columns cannot work out (those it
-        would send to the per-unit program)."""
+        would send to the per-unit program); *reached*: its divisions by 0 are followed apart, where
+        the evaluation gets there (an absent result reads as any number where it does not)."""
         mine = dict(scope)
+        if reached:
+            mine[ZERO_DIVISOR] = numpy().zeros(n, dtype=bool)
         holds = condition(mine, n)
         sent = mine.get(SEND_BACK)
         return holds, sent if sent is not None else numpy().zeros(n, dtype=bool)
