@@ -55,7 +55,7 @@ def cases(draw: st.DrawFn) -> tuple[str, str]:
     # Indicator 1: 值1 over 目标1, held within 0 and 10 (a rate step others may read).
     lines += ["[[indicators]]", 'code = "1"', 'name = "甲"', 'group = "组"', "weight = 10"]
     lines += ['steps = ["率=值1/目标1"]', 'score = "分值×率"']
-    if draw(st.booleans()):  # a rule of its own: indicator 1 may not apply (its readers are then sent back)
+    if draw(st.booleans()):  # a rule of its own: indicator 1 may not apply (readers decided per unit)
         lines.append('policies = [{ type = "not_applicable", when = "目标1=0" }]')
     # Indicator 2: not applicable by a rule that reads indicator 1's result.
     lines += ["[[indicators]]", 'code = "2"', 'name = "乙"', 'group = "组"', "weight = 10"]
@@ -68,7 +68,7 @@ def cases(draw: st.DrawFn) -> tuple[str, str]:
     if three and draw(st.booleans()):
         rules.append('{ type = "not_applicable", to = "3", when = "值2=99" }')
     lines.append(f"policies = [{', '.join(rules)}]")
-    if three:  # indicator 3 reads indicator 2's score (sent back where 2 does not apply) or only data
+    if three:  # indicator 3 reads indicator 2's score (its error where 2 does not apply) or only data
         lines += ["[[indicators]]", 'code = "3"', 'name = "丙"', 'group = "组"', "weight = 10"]
         lines.append(f'score = "{draw(st.sampled_from(["值3", "min(值3, 指标2得分)"]))}"')
         if draw(st.booleans()):

@@ -38,15 +38,14 @@ from .._errors import PerfrulesError
 from .._intcols import IntColumn, numpy
 from .._numbers import exact
 from ..formula.text import normalize_name
-from ..formula.tree import BoolOp, Call, Chain, Compare, Name, Node, Percent, Power, Unary
 from ..scheme.reads import FULL_NAME
 from .colconds import compile_condition
 from .colfull import full_column, fulls_of, with_full
-from .colsteps import SEND_BACK, ZERO_DIVISOR, on_scope
+from .colsteps import SEND_BACK, on_scope
 from .colvetoes import carry
 from .indicator import IndicatorPlan
 
-__all__ = ["compile_data_alone", "compile_not_applicable", "declared", "mapped", "mapped_reads", "raised"]
+__all__ = ["Worded", "compile_not_applicable", "declared", "mapped", "mapped_reads", "raised"]
 
 # Among a batch's columns: per indicator code, the rows where a not-applicable condition reading words
 # raised (the indicator's error there, worded by its own step: colfailures).
@@ -82,7 +81,7 @@ def compile_not_applicable(
 ) -> tuple[Any, set[str]] | None:
     """A function of the batch's columns giving where the indicator's ``not_applicable`` policies
     hold (a bool array), and the data columns they read; None without such policies. *words*: the
-    columns of words (a condition reading one is decided by its own code: :class:`_Worded`).
+    columns of words (a condition reading one is decided by its own code: :class:`Worded`).
 
     Raises:
         unsupported: a condition that does not compile.
@@ -98,7 +97,7 @@ def compile_not_applicable(
         if when is not None and (mapped_reads(ind, set(when.variables)) & words or when.population_calls):
             if policy.missing:
                 reads |= mapped_reads(ind, set(_missing_names(ind, policy)))
-            conditions.append(_Worded(ind, when))
+            conditions.append(Worded(ind, when))
             reads |= mapped_reads(ind, set(when.variables) - {FULL_NAME})
             continue
         if policy.missing:
@@ -122,7 +121,7 @@ def compile_not_applicable(
         found = np.zeros(n, dtype=bool)
         raised = None
         for condition in conditions:
-            if isinstance(condition, _Worded):
+            if isinstance(condition, Worded):
                 holds, fails = condition.run(cols, n)
                 fails &= ~found  # (a rule before it held: the per-unit program reads no further)
                 raised = fails if raised is None else raised | fails
@@ -147,80 +146,6 @@ def compile_not_applicable(
     return run, reads
 
 
-def compile_data_alone(
-    ind: IndicatorPlan,
-    results: frozenset[str],
-    *,
-    compile_node: Any,
-    unsupported: type[Exception],
-    words: frozenset[str] = frozenset(),
-) -> Any:
-    """A function of the batch's columns giving where the indicator's ``not_applicable`` policies hold
-    on the unit's data alone, none of *results* (other indicators' results) read: as the per-unit
-    program asks of a reader that lacks a result it reads (:func:`perfrules.scoring.indstep.
-    indicator_step`), the policies in order, a condition that reaches a result raising there (the
-    policies after it not asked: the reader's error). None where a policy is a ``missing`` rule or its
-    condition reads words (*words*: the columns of words; the per-unit program's step decides those).
-
-    Raises:
-        unsupported: a condition that does not compile.
-    """
-    np = numpy()
-    conditions = []
-    for policy in ind.not_applicable:
-        if policy.missing or policy.when is None or mapped_reads(ind, set(policy.when.variables)) & words:
-            return None
-        condition = compile_condition(
-            policy.when.tree, compile_node, unsupported, raising=lambda node: _reaching(node, results)
-        )
-        conditions.append(mapped(ind, with_full(condition, ind, policy.when.variables)))
-
-    def run(cols: dict[str, Any], n: int) -> Any:
-        found = np.zeros(n, dtype=bool)
-        going = np.ones(n, dtype=bool)  # (no policy before held or raised)
-        for condition in conditions:
-            own = {k: v for k, v in cols.items() if k != SEND_BACK and k != ZERO_DIVISOR}
-            holds = condition(own, n)
-            stops = own.get(SEND_BACK)  # a result reached, or what the columns cannot work out
-            if stops is not None:
-                holds = holds & ~stops
-                going &= ~stops
-            found |= going & holds
-            going &= ~holds
-        return found
-
-    return run
-
-
-def _reaching(node: Node, results: frozenset[str]) -> Any:
-    """For a comparison or value of a condition: all rows where it reads one of *results* (reaching it
-    raises there), else None."""
-    if not _names(node) & results:
-        return None
-
-    def run(cols: dict[str, Any], n: int) -> Any:
-        return numpy().ones(n, dtype=bool)
-
-    return run
-
-
-def _names(node: Node) -> set[str]:
-    """The names *node* reads."""
-    if isinstance(node, Name):
-        return {node.name}
-    if isinstance(node, Percent | Unary):
-        children: tuple[Node, ...] = (node.operand,)
-    elif isinstance(node, Power):
-        children = (node.base, node.exponent)
-    elif isinstance(node, Chain | Compare):
-        children = (node.first, *(o for _, o in node.rest))
-    elif isinstance(node, BoolOp | Call):
-        children = node.operands if isinstance(node, BoolOp) else node.args
-    else:
-        children = ()
-    return set().union(*(_names(child) for child in children))
-
-
 def raised(cols: dict[str, Any], ind: IndicatorPlan, n: int) -> Any:
     """The rows where a not-applicable condition of *ind* reading words raised (the indicator's error
     there, worded by its own step: colfailures), among the batch's columns *cols* after its rules ran."""
@@ -233,7 +158,7 @@ def _missing_names(ind: IndicatorPlan, policy: Any) -> Sequence[str]:
     return policy.missing if isinstance(policy.missing, tuple) else ind.sorted_inputs
 
 
-class _Worded:
+class Worded:
     """A ``not_applicable`` condition reading a column of words, or a population value (the per-unit
     program gives it none there: its error where the condition reaches it), decided by the condition's
     own code once per distinct input (:meth:`run`); ``分值`` is each row's category's full points."""

@@ -75,6 +75,7 @@ from .colparts import compile_steps
 from .colperiods import PeriodRows, Summed
 from .colpoints import full_column
 from .colrecord import Columns, Record
+from .colresults import ABSENT
 from .colsteps import DIVISIONS, ZERO_DIVISOR, population_names
 from .colzero import ZERO_TRAIL
 from .compiled import Scored
@@ -173,11 +174,8 @@ def _no_steps(cols: dict[str, Any], n: int) -> dict[str, Any]:
 
 def _check(ind: IndicatorPlan) -> None:
     """Raise Unsupported naming the indicator's first form the record does not explain yet."""
-    why = None
     if ind.ind.scale is None and ind.ind.score is None:
-        why = "no score formula and no scale"
-    if why is not None:
-        raise _Unsupported(f"indicator {ind.code}: {why}")
+        raise _Unsupported(f"indicator {ind.code}: no score formula and no scale")
 
 
 class Explainer:
@@ -258,8 +256,9 @@ def explain_unit(explainer: Explainer, record: Record, i: int) -> tuple[list[Ind
                 return None, DISAGREE
             continue
         scoring = unit
-        if plan.result_reads[k]:  # other indicators' results, as the program put them among the columns
-            extra = {name: record.value(record.cols[name], i) for name in sorted(plan.result_reads[k])}
+        reads = plan.result_reads[k]  # other indicators' results, as the program put them among the columns
+        if reads and not any(record.cols[ABSENT][name][i] for name in reads):  # (one absent: none read)
+            extra = {name: record.value(record.cols[name], i) for name in sorted(reads)}
             scoring = attrs.evolve(unit, data={**unit.data, **extra})
         reason = ind.applicability(scoring) if unit.not_applicable or not ind.always_applies else None
         if (reason is None) != applicable[k]:

@@ -76,7 +76,7 @@ from .compiled import Scored
 from .indicator import IndicatorPlan
 from .plan import Plan
 
-__all__ = ["Reach", "Reached", "Unread", "compile_reach", "compile_unread", "reaching"]
+__all__ = ["Reach", "Reached", "Unread", "compile_reach", "compile_unread", "condition_reach", "reaching"]
 
 
 class Reached:
@@ -309,6 +309,31 @@ def compile_reach(
     found = Reach(ind, formulas, fns, fields, key, [k for _, k, _ in entries])
     found.keys = how[3]
     return found
+
+
+def condition_reach(
+    node: Node, absent: frozenset[str], compile_node: Any, unsupported: type[Exception]
+) -> Any | None:
+    """A condition (a not-applicable rule's ``when``) as a function of the batch's columns giving, per
+    row, where its evaluation stops first at a name of *absent* (names the unit's data lacks there),
+    where first at a division by 0, and where the order is not known (as :func:`_reach` gives them;
+    ``分值`` among the columns where it reads it). Its other names are no stop here. None: a form not
+    followed (a condition on ``分值`` deciding what is read next); a population value is a stop whose
+    place is not known."""
+    key = "\0absent names"
+    how: tuple[Any, str, str, list[tuple[str, str]]] = (lambda name: name, key, "", [])
+    try:
+        names = _names(node)
+        fn = _reach(node, {FULL_NAME}, compile_node, unsupported, how)
+    except (_Unsure, unsupported):
+        return None
+
+    def run(cols: dict[str, Any], n: int) -> tuple[Any, Any, Any, Any]:
+        np = numpy()
+        where = {name: np.full(n, name in absent, dtype=bool) for name in names}
+        return fn({**cols, key: where}, n)  # type: ignore[no-any-return]
+
+    return run
 
 
 def _bands(

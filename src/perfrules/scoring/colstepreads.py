@@ -13,13 +13,14 @@ compiled by the program's compiler (formula steps) and
 scale), run once per batch before the indicators are scored, and its target
 column is put among the batch's columns under the name the rules read. A unit
 whose value cannot be worked out there (a cell not a plain number, a division
-by 0, a value outside a part's bands, a score or step it reads that the unit
-lacks: :data:`~perfrules.scoring.colresults.MISSING`) is left under
-:data:`UNREAD` (per read name, a bool array): the program marks each indicator reading it as one its
-columns cannot work out for that unit (:mod:`~perfrules.scoring.colfailures`
-words the error by the reader's own step, which raises the read step's error;
-where the step does not raise, the unit goes to the per-unit program), and a
-unit whose total's rules read it goes to the per-unit program. A step that
+by 0, a value outside a part's bands, a result it reads in turn that is not
+there) is left under the batch's :data:`~perfrules.scoring.colresults.ABSENT`
+(per read name, a bool array): each indicator reading it is decided there as
+the per-unit program decides a reader whose reads fail
+(:meth:`~perfrules.scoring.colresults.ResultReads.decide`: it does not apply,
+or its own step words the read step's error), and a unit whose total's rules
+read it has the total's error (:func:`total_unread`:
+:mod:`~perfrules.scoring.coltotalerrors` words it). A step that
 reads other indicators' scores in turn (``指标1得分``) is worked out as soon
 as the scores it reads are among the batch's columns
 (:mod:`perfrules.scoring.colresults` puts each there once scored, in the order
@@ -46,15 +47,11 @@ from ..scheme.reads import FULL_NAME, step_result_reads
 from ..scheme.steps import Part, step_closure, step_target
 from .colfull import full_column, fulls_of
 from .colparts import compile_part
-from .colresults import MISSING, ResultReads
-from .colsteps import SEND_BACK, ZERO_DIVISOR, send_back
+from .colresults import ABSENT, ResultReads
+from .colsteps import SEND_BACK, ZERO_DIVISOR
 from .plan import Plan
 
-__all__ = ["UNREAD", "StepReads", "blame_unread", "step_reads_of"]
-
-UNREAD = "\0step reads not worked out"
-"""Where a batch's columns hold, per read step name, the units whose value the columns could not work
-out (bool arrays)."""
+__all__ = ["StepReads", "step_reads_of", "total_unread"]
 
 _PENDING = "\0step reads pending"  # per run: the read steps waiting for the scores they read
 
@@ -135,7 +132,8 @@ class StepReads:
         self, cols: dict[str, Any], columns: Mapping[str, tuple[Any, Any]], n: int
     ) -> dict[str, tuple[Any, Any]]:
         """Each read step's column put among *cols* (and *columns*, with where it is a number); the
-        units where one cannot be worked out left on *cols* (:data:`UNREAD`)."""
+        units where one cannot be worked out left on *cols* (:data:`~perfrules.scoring.colresults.ABSENT`)."""
+        cols.setdefault(ABSENT, {})
         out = dict(columns)
         pending = {}
         for name, read in self.read.items():  # (a step read after the steps it reads: _in_order)
@@ -160,9 +158,11 @@ class StepReads:
 
     @staticmethod
     def _one(name: str, read: _Read, cols: dict[str, Any], out: dict[str, Any], n: int) -> None:
-        """One read step's column among *cols* and *out* (with where it is worked out)."""
+        """One read step's column among *cols* and *out* (with where it is worked out: not where a
+        result it reads in turn is absent)."""
         np = numpy()
-        scope = {k: v for k, v in cols.items() if k not in (SEND_BACK, ZERO_DIVISOR, UNREAD, MISSING)}
+        absent = cols[ABSENT]
+        scope = {k: v for k, v in cols.items() if k not in (SEND_BACK, ZERO_DIVISOR)}
         for local, field in read.inputs.items():
             if field in cols:
                 scope[local] = cols[field]
@@ -174,37 +174,25 @@ class StepReads:
         for target, fn in read.steps:
             scope[target] = fn(scope, n)
         bad = ~plain
+        for need in read.needs:
+            bad = bad | absent[need]
         if SEND_BACK in scope:
             bad = bad | scope[SEND_BACK]
-        for need in read.needs:  # a score the unit lacks (colresults), or a step not worked out
-            lacking = cols.get(MISSING, {}).get(need)
-            if lacking is None:
-                lacking = cols.get(UNREAD, {}).get(need)
-            if lacking is not None:
-                bad = bad | lacking
-        cols.setdefault(UNREAD, {})[name] = bad
+        absent[name] = bad
         cols[name] = scope[read.target]
         out[name] = (cols[name], ~bad)
 
 
-def blame_unread(plan: Plan, cols: dict[str, Any], applicable: Any, mark: Any) -> None:
-    """Take the read steps not worked out for a unit (:data:`UNREAD`) off the batch's columns *cols*:
-    each indicator that reads one is marked (``mark(k, rows)``) where it applies, its own step raising
-    the read step's error (:mod:`~perfrules.scoring.colfailures`); a unit whose total's rules read one,
-    or where a not-applicable rule that reads one left its indicator out, is sent to the per-unit
-    program."""
-    unworked = cols.pop(UNREAD, None)
-    if not unworked:
-        return
-    for k, read in enumerate(plan.result_reads):
-        ind = plan.indicators[k]
-        rules = set().union(*(p.when.variables for p in ind.not_applicable if p.when is not None))
-        for name in read & unworked.keys():
-            mark(k, unworked[name] & applicable[:, k])
-            if name in rules:  # (its not-applicable rule read it: whether it applies is not known there)
-                send_back(cols, unworked[name] & ~applicable[:, k])
-    for name in plan.total_reads & unworked.keys():
-        send_back(cols, unworked[name])
+def total_unread(plan: Plan, cols: dict[str, Any]) -> Any:
+    """The units whose total's rules read a step the batch's columns *cols* could not work out (a bool
+    array; None: none): the per-unit program reads the results the total's rules name before them, and
+    the unit's error is the read's (:mod:`~perfrules.scoring.coltotalerrors` words it)."""
+    absent = cols.get(ABSENT, {})
+    found = None
+    for name in plan.total_reads & absent.keys():
+        if plan.results[name][1] is not None:
+            found = absent[name] if found is None else found | absent[name]
+    return found
 
 
 def _in_order(plan: Plan, names: set[str]) -> list[str]:

@@ -86,7 +86,7 @@ from .colpoints import CATEGORY
 from .colrank import compile_ranks
 from .colresults import na_now, ordered, result_reads
 from .colscored import Scored
-from .colstepreads import blame_unread, step_reads_of
+from .colstepreads import step_reads_of, total_unread
 from .coltotalerrors import total_rows
 from .coltotalrules import TotalRules
 from .colweights import ReadWeights
@@ -127,7 +127,8 @@ class ColumnProgram:
         # each run once per distinct input (coloverall, colmeans, colgrades).
         self.rich, self.means = rich_grading(plan, _Unsupported, self.text_reads), group_means(plan)
         self.grades = period_grades(plan, self.rich)
-        self.results = result_reads(plan, found.na_rules, (_compile, _Unsupported, found.words))  # colresults
+        # 指标1得分 …, and the rules that read them (colresults)
+        self.results = result_reads(plan, found.na_rules, _compile, _Unsupported, found.words)
         self.steps = step_reads_of(
             plan, {*plan.total_reads, *chain(*plan.result_reads)}, _compile, _Unsupported, self.results
         )
@@ -370,15 +371,13 @@ class ColumnProgram:
             frozenset(self.text_reads),
             partial(colperiods.population_rows, plan.indicators, self.population, names, population),
             {name: plain for name, (_, plain) in columns.items()},
-            *ordered(self.results, cols, applicable, hold),
+            *ordered(self.results, cols, applicable, hold, start, fails),
             kept,
             columns,
             fails.mark,
             None if record is None else record.setdefault("periods", {}),  # period rows (colrecord)
             plan.result_reads,
         )
-        if self.results is not None:  # readers of a score a unit lacks: their error (colresults)
-            self.results.blame_readers(cols, fails.mark)
         if self.vetoes is not None:  # vetoes of indicators reported per period, on the year's row
             for k, rows in enumerate(self.vetoes.run(cols, columns, applicable, present).T):
                 fails.mark(k, rows)
@@ -389,7 +388,6 @@ class ColumnProgram:
                 present[:, k] |= has if scheme.periods != "sum" else False
             for k in range(count):
                 fails.mark(k, self.blanks.lacking(k, ~present[:, k], cols) & applicable[:, k])
-        blame_unread(plan, cols, applicable, fails.mark)  # read steps not worked out (colstepreads)
         for k, _, _ in self.na_rules:  # (rules that read results ran with the indicators: colresults)
             fails.mark(k, colapplies.raised(cols, plan.indicators[k], n) & start[:, k])
         if _TOO_LARGE in cols:
@@ -411,6 +409,9 @@ class ColumnProgram:
                     fails.mark(k, ~plain if everywhere[k] else ~plain & applicable[:, k])
         ok = fails.split(ok)  # units only an indicator's failure keeps from a total (colfailures)
         fails.whole = ok.copy()  # (those the rules on the total then drop are asked about: coltotalerrors)
+        unworked = total_unread(plan, cols)  # steps the total's rules read, not worked out (colstepreads)
+        if unworked is not None:
+            ok &= ~unworked
         # One pattern of applicable indicators per unit: the units grouped by category and pattern.
         varying = [k for k in range(count) if not applicable[:, k].all()]
         pattern = cat * (1 << len(varying))
