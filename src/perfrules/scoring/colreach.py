@@ -76,7 +76,11 @@ from .compiled import Scored
 from .indicator import IndicatorPlan
 from .plan import Plan
 
-__all__ = ["Reach", "Reached", "Unread", "compile_reach", "compile_unread"]
+__all__ = ["UNPLAIN_READ", "Reach", "Reached", "Unread", "compile_reach", "compile_unread", "condition_reach"]
+
+UNPLAIN_READ = "\0cells not plain read"
+"""Where the scope :func:`condition_reach`'s function runs over holds, per data column it follows,
+which of its cells are not plain numbers (bool arrays)."""
 
 
 class Reached:
@@ -349,6 +353,25 @@ def _read_of(step: object) -> Formula:
     read = part_read(step)
     assert read is not None
     return Formula.parse(read)
+
+
+def condition_reach(node: Node, field: Any, compile_node: Any, unsupported: type[Exception]) -> Any:
+    """A function of a batch's columns giving the rows where evaluating the condition *node* (over a
+    unit's data, as a not-applicable rule reads it) stops before it decides: at a data cell that is not a
+    plain number (the scope's :data:`UNPLAIN_READ`, per data column: *field* gives a name's), at a
+    division by 0, or where which comes first is not known (see :func:`_reach`); None where the reach
+    is not certain (a condition that decides ``and``/``or``/``if`` reading ``分值``, a form not
+    followed). ``分值`` is never blank; the scope has the names bound as the condition reads them."""
+    try:
+        fn = _reach(node, {FULL_NAME}, compile_node, unsupported, (field, UNPLAIN_READ, "", []))
+    except _Unsure:
+        return None
+
+    def run(cols: dict[str, Any], n: int) -> Any:
+        blank, zero, unsure, _ = fn(cols, n)
+        return blank | zero | unsure
+
+    return run
 
 
 class _Unsure(Exception):

@@ -126,6 +126,13 @@ class ColumnProgram:
         self.ranks = compile_ranks(plan, _compile, _Unsupported)
         self.text_reads = overall_words(plan, found.text_reads, found.reads)  # (with overall levels')
         self.missing = MissingRules(plan, self.text_reads)  # blank inputs under a missing rule (colmissing)
+        # Per indicator with not-applicable rules: where they stop at a cell that is not plain (colapplies).
+        others = {*self.text_reads, *plan.results.keys()}
+        self.stops = {
+            k: stops
+            for k, _, _ in self.na_rules
+            if (stops := colapplies.compile_stops(plan.indicators[k], _compile, _Unsupported, others))
+        }
         # Overall grading that reads more than the total, groups that take a mean, a grade per period:
         # each run once per distinct input (coloverall, colmeans, colgrades).
         self.rich, self.means = rich_grading(plan, _Unsupported, self.text_reads), group_means(plan)
@@ -324,8 +331,16 @@ class ColumnProgram:
         for k, holds, names_k in self.na_rules:  # (those reading results: once they are read)
             names_k = na_now(self.results, k, holds, names_k, cols, applicable)
             fails.mark(k, colapplies.raised(cols, plan.indicators[k], n) & start[:, k])  # (words raised)
-            for name in self.missing.blank(k, names_k, columns, applicable, periods, unread):  # a condition
-                fails.mark(k, ~columns[name][1] & start[:, k])  # not worked out: the indicator's error
+            rest = self.missing.blank(k, names_k, columns, applicable, periods, unread)  # a condition's
+            stops = self.stops.get(k)
+            if stops is not None and rest:  # (where its rules read a cell that is not plain: colapplies)
+                unplain = {
+                    f: ~columns[f][1] if f in columns else np.ones(n, dtype=bool) for f in stops.fields
+                }
+                fails.mark(k, stops.run(cols, unplain, n) & start[:, k])
+                continue
+            for name in rest:  # reads not worked out: the indicator's error
+                fails.mark(k, ~columns[name][1] & start[:, k])
         if self.steps is not None:  # other indicators' steps that rules read (colstepreads)
             columns = self.steps.run(cols, columns, n)
         places = scheme.round_scores
