@@ -17,14 +17,16 @@ and on the command line.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from perfrules import evaluate, loads
 from perfrules.files.data import load_units
+from perfrules.scheme.units import Unit
 from perfrules.scoring.colpop import batch_population
 from perfrules.scoring.plan import plan_of
 from perfrules.scoring.program import program_of, score_columns
@@ -192,3 +194,97 @@ def test_conditions_score_as_the_per_unit_program(tmp_path_factory, case):
         assert all(o is not None for o in fast.values())
     fast_b, slow_b, *_ = _both_ways(folder, *case)
     assert [_key(o) for o in fast_b] == [_key(o) for o in slow_b]
+
+
+# Units given as Python values (evaluate() with dicts): a cell that is text, a float, a Fraction or a
+# bool is neither a plain number nor blank. A parameter's table value does not stand in for it, a
+# ``missing`` rule does not hold on it, a default for no data does not take it: the indicators that read
+# it have their own steps' errors (coldoubt), or the unit goes to the per-unit program (a float read).
+_VALUES = [None, None, Decimal("7.5"), 3, Decimal("0"), "87.5分", "—", "", 6.25, Fraction(1, 3), True]
+
+_FORMS = {
+    "parameter": (
+        'parameters = { "目标" = { "单位0" = 8, "单位2" = 5 } }',
+        'score = "min(分值, 分值×值/目标)"',
+        "",
+    ),
+    "missing": ("", 'score = "值+目标"', 'policies = [{ type = "not_applicable", missing = true }]'),
+    "default": (
+        "",
+        'scale = { rule = "优：值≥6；差：值<6", domain = [0, 10], scores = { "优" = [8, 10], "差" = [0, 8] } }',
+        'policies = [{ type = "default", score = 2 }]',
+    ),
+}
+
+
+def _scheme(form: str) -> str:
+    head, score, policies = _FORMS[form]
+    lines = ['name = "单位值"', 'basis = "points"', "total = 20", head, 'groups = [{ name = "组" }]']
+    lines += ["[[indicators]]", 'code = "1"', 'name = "甲"', 'group = "组"', "weight = 10", score, policies]
+    lines += ["[[indicators]]", 'code = "2"', 'name = "乙"', 'group = "组"', "weight = 10", 'score = "乙值"']
+    return "\n".join(line for line in lines if line)
+
+
+@given(
+    form=st.sampled_from(sorted(_FORMS)),
+    cells=st.lists(
+        st.tuples(st.sampled_from(_VALUES), st.sampled_from(_VALUES), st.sampled_from([Decimal(4), 9])),
+        min_size=1,
+        max_size=6,
+    ),
+)
+@_COLUMN_SETTINGS
+@example(form="parameter", cells=[(Decimal(6), "87.5分", 9), (Decimal(6), "8", 9)])
+@example(form="missing", cells=[("—", Decimal(1), 9), (None, "87.5分", 9)])
+@example(form="default", cells=[("87.5分", None, 9), ("", None, 9), (None, None, 9)])
+def test_unit_objects_with_python_values(form, cells):
+    scheme = loads(_scheme(form), format="toml")
+    plan = plan_of(scheme)
+    assert program_of(plan) is not None, plan.program_why
+    units = []
+    for i, (value, target, other) in enumerate(cells):
+        data = {"乙值": other}
+        if value is not None:
+            data["值"] = value
+        if target is not None and (form != "parameter" or i % 2):  # (a parameter: beside the table's)
+            data["目标"] = target
+        units.append(Unit(name=f"单位{i}", data=data))
+    population = batch_population(plan, units) if plan.has_population else {}
+    fast = score_columns(plan, units, population)
+    for unit, found in zip(units, fast, strict=True):
+        slow = score_unit(plan, unit, population.get(unit.name, {}), detail=False)
+        if found is not None:
+            _same(found, slow)
+        else:  # only a value the per-unit program reads as a number: a float, a Fraction
+            assert any(type(v) in (float, Fraction) for v in unit.data.values()), (unit.data, slow.errors)
+    by = {r.unit: r for r in evaluate(scheme, units)}
+    for unit in units:
+        slow = score_unit(plan, unit, population.get(unit.name, {}), detail=False)
+        assert (by[unit.name].total, [str(e) for e in by[unit.name].errors]) == (
+            slow.total,
+            [str(e) for e in slow.errors],
+        )
+
+
+def test_a_text_cell_is_the_readers_error_in_the_columns():
+    """A parameter's own cell, a cell a ``missing`` rule names and one a default for no data would take
+    where blank: each '87.5分' is 甲's error (the per-unit program's words), from the column program;
+    where the ``missing`` rule's other input is blank, 甲 does not apply and the unit is scored."""
+    for form, data, words in [
+        ("parameter", {"值": Decimal(6), "目标": "87.5分"}, "目标='87.5分' (str) is not a number"),
+        ("missing", {"值": "87.5分", "目标": Decimal(1)}, "值='87.5分' (str) is not a number"),
+        ("default", {"值": "87.5分"}, "值='87.5分' (str) is not a number"),
+    ]:
+        scheme = loads(_scheme(form), format="toml")
+        plan = plan_of(scheme)
+        units = [
+            Unit(name="单位0", data={**data, "乙值": 9}),
+            Unit(name="单位1", data={"目标": "87.5分", "乙值": 9}),
+        ]
+        fast = score_columns(plan, units, {})
+        slow = [score_unit(plan, u, {}, detail=False) for u in units]
+        _same(fast[0], slow[0])
+        assert [e.indicator for e in fast[0].errors] == ["1"] and words in str(fast[0].errors[0])
+        if form == "missing":  # (值 blank: not applicable; 乙 alone, 9 of 10 → 18 of 20)
+            _same(fast[1], slow[1])
+            assert fast[1].total == 18 and not fast[1].errors

@@ -18,8 +18,8 @@ column: a bool array; for an indicator reported per period, a period row is
 blank where the period gives no value and its unit's year cell is blank), and
 the rows taken are left under :data:`TAKEN` (per indicator code), so the
 program does not hold those cells against the unit. A cell that holds
-something the column does not (``Unit`` objects: :func:`unsure`) is not
-blank: such a unit goes to the per-unit program as before.
+something the column does not (``Unit`` objects) is not blank: it marks the
+indicators that read it (:mod:`~perfrules.scoring.coldoubt`).
 """
 
 from __future__ import annotations
@@ -49,7 +49,6 @@ __all__ = [
     "graded_part",
     "part_read",
     "reach_fields",
-    "unsure",
     "words_part",
 ]
 
@@ -230,20 +229,6 @@ def blank_value(ind: IndicatorPlan, text: frozenset[str] = frozenset()) -> tuple
     return name, field
 
 
-def unsure(units: Sequence[Any], columns: dict[str, tuple[Any, Any]], fields: Sequence[str]) -> Any:
-    """Which of a batch of ``Unit`` objects hold a value in one of *fields* that its column does not
-    (not plain, not blank either: a bool array)."""
-    np = numpy()
-    found = np.zeros(len(units), dtype=bool)
-    for name in fields:
-        given = columns.get(name)
-        if given is None:
-            continue
-        for i in np.flatnonzero(~given[1]).tolist():
-            found[i] |= units[i].data.get(name) is not None
-    return found
-
-
 class Blanks:
     """Per indicator of a plan, the name and data column whose blank cell its default for no data takes
     (:func:`blank_value`), and what the column program does with them; *also*: other data columns
@@ -265,9 +250,11 @@ class Blanks:
         self.unread = unread
         self.loose = [f for f in (unread.fields if unread is not None else ()) if f not in text_reads]
 
-    def unsure(self, units: Sequence[Any], columns: dict[str, tuple[Any, Any]]) -> Any:
-        """:func:`unsure` for those data columns that are not columns of words (none: no unit)."""
-        return unsure(units, columns, [name for name in self.fields if name not in self.words])
+    @property
+    def numbers(self) -> list[str]:
+        """Those data columns that are not columns of words (a cell of ``Unit`` objects holding a value
+        the column does not is not blank: :mod:`~perfrules.scoring.coldoubt`)."""
+        return [name for name in self.fields if name not in self.words]
 
     def put(
         self, cols: dict[str, Any], columns: Mapping[str, tuple[Any, Any]], unread: Collection[str] = ()

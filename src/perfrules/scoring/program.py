@@ -73,6 +73,7 @@ from ..scheme.units import Unit, note_events
 from . import colapplies, colindicators, collimits, collookup, colperiods, colreach, colsteps, colvetoes
 from .colblank import Blanks
 from .coldot import CommonScores, weighted_sums
+from .coldoubt import Doubted
 from .coldress import dress
 from .colfailures import Failures, failed_rows, outcome_of
 from .colgrades import period_grades
@@ -161,6 +162,13 @@ class ColumnProgram:
         data -= {*computed, *self.text_reads, *plan.results.keys()}
         self.reads = tuple(sorted(data | (self.own.reads if self.own else set())))
         self.params = Parameters.of(plan, self.reads, self.text_reads, _Unsupported)  # colparams
+        # Cells a parameter's table, a missing rule or a default for no data would take for another
+        # (those of Unit objects holding a value their column does not): their readers' errors (coldoubt).
+        tables = self.params.tables if self.params is not None else ()
+        doubted = {*tables, *self.missing.every, *self.blanks.numbers}
+        beyond = {*blank_cells, *self.rules.reads, *(self.rich.data if self.rich is not None else ())}
+        beyond |= self.steps.reads if self.steps is not None else set()  # (read beside the indicators)
+        self.doubted = Doubted(plan, doubted, beyond) if doubted else None
         # Per category key: each indicator's lower and upper limit (None: none).
         keys = scheme.categories or (None,)
         self.limits = found.limits(keys)
@@ -198,12 +206,11 @@ class ColumnProgram:
             ok = np.array([not u.problems for u in units], dtype=bool)
             read = ok.copy() if not ok.all() else None  # units whose cells were all read (else: refused)
             names, columns = colsteps.batch_columns(units, self.reads, population)
-            if self.params is not None:  # a parameter's cell that is text: the per-unit program reads it
-                ok &= self.params.fine(units, columns)
-            if self.missing.every:  # a cell a missing rule reads, not plain and not blank either
-                ok &= ~self.missing.unsure(units, columns)
-            if self.blanks.fields:  # (and one a default for no data takes where blank: colblank)
-                ok &= ~self.blanks.unsure(units, columns)
+            doubted: dict[str, Any] = {}
+            if self.doubted is not None:  # a cell holding a value its column does not (coldoubt)
+                alone, doubted = self.doubted.find(units, columns)
+                if alone is not None:  # (read by no indicator: the per-unit program reads it)
+                    ok &= ~alone
             for name in self.text_reads:
                 columns[name] = collookup.text_column([u.data.get(name) for u in units])
             periods = colperiods.periods_of(units)
@@ -217,6 +224,7 @@ class ColumnProgram:
                 periods=periods,
                 declared=declared,
                 record=record,
+                doubted=doubted,
             )
             refused_rows(scored, given, read)  # errors decided before any indicator is scored (uniterrors)
             failed_rows(scored, given, population)  # an indicator's error, by its own step (colfailures)
@@ -254,6 +262,7 @@ class ColumnProgram:
         periods: colperiods.PeriodData | None = None,
         declared: Sequence[frozenset[str]] | None = None,
         record: dict[str, Any] | None = None,
+        doubted: Mapping[str, Any] | None = None,
     ) -> Scored:
         """Score a batch given as columns.
 
@@ -267,6 +276,8 @@ class ColumnProgram:
             periods: per unit, its year's data and periods' data where it has periods (``colperiods``).
             declared: per unit, the indicators it declares not applicable (``Unit.not_applicable``).
             record: where to keep the columns each step worked out (None: kept nowhere).
+            doubted: per data column, the units whose cell holds a value the column does not
+                (``Unit`` objects: :mod:`~perfrules.scoring.coldoubt`); none where not given.
 
         Returns:
             The scores and totals, with the units scored here marked.
@@ -331,7 +342,9 @@ class ColumnProgram:
         for k, holds, names_k in self.na_rules:  # (those reading results: once they are read)
             names_k = na_now(self.results, k, holds, names_k, cols, applicable)
             fails.mark(k, colapplies.raised(cols, plan.indicators[k], n) & start[:, k])  # (words raised)
-            rest = self.missing.blank(k, names_k, columns, applicable, periods, unread)  # a condition's
+            rest = self.missing.blank(
+                k, names_k, columns, applicable, periods, unread, doubted
+            )  # a condition's
             stops = self.stops.get(k)
             if stops is not None and rest:  # (where its rules read a cell that is not plain: colapplies)
                 unplain = {
@@ -341,6 +354,8 @@ class ColumnProgram:
                 continue
             for name in rest:  # reads not worked out: the indicator's error
                 fails.mark(k, ~columns[name][1] & start[:, k])
+        if doubted and self.doubted is not None:  # a cell holding what its column does not, where its
+            self.doubted.mark(doubted, fails.mark, applicable)  # reader applies (coldoubt)
         if self.steps is not None:  # other indicators' steps that rules read (colstepreads)
             columns = self.steps.run(cols, columns, n)
         places = scheme.round_scores
