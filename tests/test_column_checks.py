@@ -288,3 +288,52 @@ def test_a_text_cell_is_the_readers_error_in_the_columns():
         if form == "missing":  # (值 blank: not applicable; 乙 alone, 9 of 10 → 18 of 20)
             _same(fast[1], slow[1])
             assert fast[1].total == 18 and not fast[1].errors
+
+
+_STEPPED = """
+name = "名次与缺省"
+basis = "points"
+total = 5
+groups = [{{ name = "组" }}]
+[[indicators]]
+code = "1"
+name = "指标1"
+group = "组"
+weight = 5
+{frequency}
+steps = [{before}{step}]
+score = "min(分值, 报分1+{target})"
+policies = [{{ type = "default", score = 1 }}]
+"""
+
+_STEPS = {
+    "名次1": '{ type = "rank", target = "名次1", of = "完成1", points = { "1" = 3, "2" = 1.5 } }',
+    "比值1": '{ type = "peer_ratio", target = "比值1", numerator = "完成1", denominator = "人数1", pooled = true, within = "all" }',
+}
+
+
+def test_a_peer_step_the_unit_lacks_is_its_error_before_the_default(tmp_path):
+    """The per-unit program runs the steps first: a unit without a rank or peer ratio (单位0: no 完成1;
+    单位2: a ratio over 0 people) has that step's error, though the score formula after it reaches a
+    blank 报分1 (the default for no data took those units over columns, without a word). A formula
+    step before it that reaches a blank (前1) takes the default first. 单位1 is scored."""
+    data = "单位,完成1,人数1,报分1,前1\n单位0,,2,,\n单位1,3,2,1,1\n单位2,1,0,,1\n"
+    for (target, step), frequency, before in [
+        (pair, frequency, before)
+        for pair in _STEPS.items()
+        for frequency in ("", 'frequency = "quarterly"')
+        for before in ("", '"前=前1×2", ')
+    ]:
+        text = _STEPPED.format(frequency=frequency, before=before, step=step, target=target)
+        fast, slow = _scored(text, data, tmp_path)
+        for name in fast:
+            _same(fast[name], slow[name])
+        assert not fast["单位1"].errors
+        lacking = ["单位0", "单位2"] if target == "比值1" else ["单位0"]
+        for name in lacking:
+            if before and name == "单位0":  # (前1 blank: the default, 1)
+                assert fast[name].total == 1 and not fast[name].errors
+            else:
+                assert f"'{target}' could not be computed" in str(fast[name].errors[0])
+        fast_b, slow_b, *_ = _both_ways(tmp_path, text, data)
+        assert [_key(o) for o in fast_b] == [_key(o) for o in slow_b]

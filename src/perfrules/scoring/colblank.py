@@ -281,9 +281,10 @@ class Blanks:
 
     def lacking(self, k: int, rows: Any, cols: Mapping[str, Any]) -> Any:
         """*rows* (where indicator *k* lacks a population value) but those a default took before its
-        formulas read one (colreach: the default for no data on a row that stops at it, too)."""
+        formulas or steps read one (colreach: the default for no data on a row that stops at it, too;
+        :meth:`~perfrules.scoring.colreach.Reached.excused`)."""
         reached = cols.get(TAKEN, {}).get(REACHED + self.codes[k])
-        return rows if reached is None else rows & ~reached.fired
+        return rows if reached is None else rows & ~reached.excused()
 
     def plain(self, k: int, name: str, plain: Any, cols: dict[str, Any]) -> Any:
         """*plain* (which cells of data column *name* are plain numbers) with the blank ones indicator

@@ -56,7 +56,7 @@ from .._numbers import LIMITS
 from ..formula.language import POPULATION_FUNCTIONS, Formula, normalize_name
 from ..formula.tree import BoolOp, Call, Chain, Compare, Name, Node, Num, Percent, Power, Unary, show
 from ..scheme.reads import FULL_NAME
-from ..scheme.steps import Part, step_target
+from ..scheme.steps import Part, PeerRatio, Rank, step_target
 from .coladjust import adjust_reads
 from .colblank import (
     BLANK,
@@ -92,6 +92,18 @@ class Reached:
         self.reach, self.reached, self.where, self.pop = reach, found[0], found[1], found[5]
         self.unsure = found[4]  # (where the first stop is not known: a later blank may be read)
         self.fired, self.taken, self.blank = fired, taken, blank
+
+    def excused(self) -> Any:
+        """The rows a default took before the indicator read a population value: a ``default … when``
+        (read before the steps), or the default for no data where the formula that reaches a blank runs
+        before the first peer ratio or rank step (a unit without that step's value has its error first,
+        as the per-unit program runs the steps in order)."""
+        first = self.reach.first_peer
+        if first is None:
+            return self.fired
+        np = numpy()
+        before = np.asarray(self.reach.before, dtype=np.int64)[np.maximum(self.where, 0)]
+        return self.fired & ~(self.taken & (before > first))
 
     def name(self, i: int) -> str:
         """The input the per-unit program's error names on row *i* (reached there): the population
@@ -143,6 +155,8 @@ class Reach:
         self.fields = frozenset(map(self.field, fields))  # the data columns
         # Per formula (the steps' reads, then the score formula or scale's): how many steps run before it.
         self.before = before
+        # The first peer ratio or rank step (its place among the steps; None: none).
+        self.first_peer = next((k for k, s in enumerate(ind.steps) if isinstance(s, PeerRatio | Rank)), None)
         self.zeroed = frozenset(map(self.field, set().union(*(r.when.variables for r in ind.zero_indicator))))
         other = [
             w.variables for w in (*(p.when for p in ind.defaults_when), *(v.when for v in ind.vetoes)) if w
