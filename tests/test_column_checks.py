@@ -257,6 +257,7 @@ def test_unit_objects_with_python_values(form, cells):
             _same(found, slow)
         else:  # only a value the per-unit program reads as a number: a float, a Fraction
             assert any(type(v) in (float, Fraction) for v in unit.data.values()), (unit.data, slow.errors)
+    _compare(scheme, units)  # (explanations from the record where it has them: the per-unit program's)
     by = {r.unit: r for r in evaluate(scheme, units)}
     for unit in units:
         slow = score_unit(plan, unit, population.get(unit.name, {}), detail=False)
