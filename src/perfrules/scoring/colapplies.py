@@ -44,7 +44,17 @@ from .colsteps import SEND_BACK, on_scope
 from .colvetoes import carry
 from .indicator import IndicatorPlan
 
-__all__ = ["Stops", "compile_not_applicable", "compile_stops", "declared", "mapped", "mapped_reads", "raised"]
+__all__ = [
+    "Stops",
+    "compile_not_applicable",
+    "compile_stops",
+    "stops_of",
+    "unread",
+    "declared",
+    "mapped",
+    "mapped_reads",
+    "raised",
+]
 
 # Among a batch's columns: per indicator code, the rows where a not-applicable condition reading words
 # raised (the indicator's error there, worded by its own step: colfailures).
@@ -204,6 +214,33 @@ class Stops:
             stopped |= going & reach(scope, n)
             decided |= going & holds(dict(scope), n)
         return stopped
+
+
+def stops_of(program: Any, compile_node: Any, unsupported: type[Exception]) -> dict[int, Stops]:
+    """Per indicator with not-applicable rules of a column program (*program*, compiled that far: its
+    ``plan``, ``na_rules`` and ``text_reads``) whose :func:`compile_stops` is certain, its :class:`Stops`."""
+    plan = program.plan
+    others = {*program.text_reads, *plan.results.keys()}  # (words; other indicators' results and steps)
+    found = {
+        k: compile_stops(plan.indicators[k], compile_node, unsupported, others)
+        for k, _, _ in program.na_rules
+    }
+    return {k: stops for k, stops in found.items() if stops is not None}
+
+
+def unread(stops: Stops | None, names: Sequence[str], columns: Any, cols: Any, start: Any, mark: Any) -> None:
+    """Mark (*mark*) the rows where an indicator's not-applicable rules read a cell of *names* (their
+    data columns, *columns*) that is not a plain number, where the indicator applies by name, weight
+    and declaration (*start*): where *stops* (:class:`Stops`) says they reach one, else wherever one is
+    not plain; *cols*: the batch's columns."""
+    if stops is not None and names:
+        np = numpy()
+        n = len(start)
+        unplain = {f: ~columns[f][1] if f in columns else np.ones(n, dtype=bool) for f in stops.fields}
+        mark(stops.run(cols, unplain, n) & start)
+        return
+    for name in names:
+        mark(~columns[name][1] & start)
 
 
 def _fields_of(ind: IndicatorPlan) -> Any:

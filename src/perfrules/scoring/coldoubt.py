@@ -70,17 +70,29 @@ class Doubted:
             for name in self.fields
         }
 
-    def find(
-        self, units: Sequence[Any], columns: Mapping[str, tuple[Any, Any]]
-    ) -> tuple[Any, dict[str, Any]]:
-        """Which units go to the per-unit program (a cell no indicator reads: a bool array, or None for
-        none), and per column the units whose cell marks its readers (:meth:`mark`)."""
+    @classmethod
+    def of(cls, program: Any, blank_cells: Iterable[str]) -> Doubted | None:
+        """The columns of a column program (*program*, compiled that far: its ``params``, ``missing``,
+        ``blanks``, ``rules``, ``rich`` and ``steps``) whose cells a parameter's table, a ``missing``
+        rule or a default for no data would take for another; besides the indicators, overall grading
+        (*blank_cells* among its reads), the rules on the total and read steps read theirs. None: none."""
+        params, rich, steps = program.params, program.rich, program.steps
+        fields = {*(params.tables if params else ()), *program.missing.every, *program.blanks.numbers}
+        beyond = {
+            *blank_cells,
+            *program.rules.reads,
+            *(rich.data if rich else ()),
+            *(steps.reads if steps else ()),
+        }
+        return cls(program.plan, fields, beyond) if fields else None
+
+    def find(self, units: Sequence[Any], columns: Mapping[str, tuple[Any, Any]], ok: Any) -> dict[str, Any]:
+        """Per column, the units whose cell marks its readers (:meth:`mark`); a unit whose such cell no
+        indicator reads, or one read beside them, is left to the per-unit program (*ok*, in place)."""
         found = held(units, columns, self.fields)
-        unread = None
         for name in [name for name in found if not self.readers[name]]:
-            rows = found.pop(name)
-            unread = rows if unread is None else unread | rows
-        return unread, found
+            ok &= ~found.pop(name)
+        return found
 
     def mark(self, found: Mapping[str, Any], mark: Any, applicable: Any) -> None:
         """Mark (*mark*: ``Failures.mark``) each indicator that reads a column of *found* on its rows,

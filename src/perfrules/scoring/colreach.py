@@ -94,10 +94,9 @@ class Reached:
         self.fired, self.taken, self.blank = fired, taken, blank
 
     def excused(self) -> Any:
-        """The rows a default took before the indicator read a population value: a ``default … when``
-        (read before the steps), or the default for no data where the formula that reaches a blank runs
-        before the first peer ratio or rank step (a unit without that step's value has its error first,
-        as the per-unit program runs the steps in order)."""
+        """The rows a default took before the indicator read a population value: a ``default … when``,
+        or the default for no data where the formula reaching a blank runs before the first peer ratio
+        or rank step (the per-unit program runs the steps in order: that step's error comes first)."""
         first = self.reach.first_peer
         if first is None:
             return self.fired
@@ -370,12 +369,9 @@ def _read_of(step: object) -> Formula:
 
 
 def condition_reach(node: Node, field: Any, compile_node: Any, unsupported: type[Exception]) -> Any:
-    """A function of a batch's columns giving the rows where evaluating the condition *node* (over a
-    unit's data, as a not-applicable rule reads it) stops before it decides: at a data cell that is not a
-    plain number (the scope's :data:`UNPLAIN_READ`, per data column: *field* gives a name's), at a
-    division by 0, or where which comes first is not known (see :func:`_reach`); None where the reach
-    is not certain (a condition that decides ``and``/``or``/``if`` reading ``分值``, a form not
-    followed). ``分值`` is never blank; the scope has the names bound as the condition reads them."""
+    """A function of a batch's columns giving the rows where the condition *node* stops before it decides
+    (:func:`_reach`: a cell not plain, per the scope's :data:`UNPLAIN_READ` by data column, *field*; a
+    division by 0; not known); None where that is not certain. ``分值`` is never blank."""
     try:
         fn = _reach(node, {FULL_NAME}, compile_node, unsupported, (field, UNPLAIN_READ, "", []))
     except _Unsure:

@@ -127,13 +127,7 @@ class ColumnProgram:
         self.ranks = compile_ranks(plan, _compile, _Unsupported)
         self.text_reads = overall_words(plan, found.text_reads, found.reads)  # (with overall levels')
         self.missing = MissingRules(plan, self.text_reads)  # blank inputs under a missing rule (colmissing)
-        # Per indicator with not-applicable rules: where they stop at a cell that is not plain (colapplies).
-        others = {*self.text_reads, *plan.results.keys()}
-        self.stops = {
-            k: stops
-            for k, _, _ in self.na_rules
-            if (stops := colapplies.compile_stops(plan.indicators[k], _compile, _Unsupported, others))
-        }
+        self.stops = colapplies.stops_of(self, _compile, _Unsupported)  # where its conditions stop (reach)
         # Overall grading that reads more than the total, groups that take a mean, a grade per period:
         # each run once per distinct input (coloverall, colmeans, colgrades).
         self.rich, self.means = rich_grading(plan, _Unsupported, self.text_reads), group_means(plan)
@@ -162,13 +156,7 @@ class ColumnProgram:
         data -= {*computed, *self.text_reads, *plan.results.keys()}
         self.reads = tuple(sorted(data | (self.own.reads if self.own else set())))
         self.params = Parameters.of(plan, self.reads, self.text_reads, _Unsupported)  # colparams
-        # Cells a parameter's table, a missing rule or a default for no data would take for another
-        # (those of Unit objects holding a value their column does not): their readers' errors (coldoubt).
-        tables = self.params.tables if self.params is not None else ()
-        doubted = {*tables, *self.missing.every, *self.blanks.numbers}
-        beyond = {*blank_cells, *self.rules.reads, *(self.rich.data if self.rich is not None else ())}
-        beyond |= self.steps.reads if self.steps is not None else set()  # (read beside the indicators)
-        self.doubted = Doubted(plan, doubted, beyond) if doubted else None
+        self.doubted = Doubted.of(self, blank_cells)  # cells of Unit objects the columns do not hold
         # Per category key: each indicator's lower and upper limit (None: none).
         keys = scheme.categories or (None,)
         self.limits = found.limits(keys)
@@ -206,11 +194,7 @@ class ColumnProgram:
             ok = np.array([not u.problems for u in units], dtype=bool)
             read = ok.copy() if not ok.all() else None  # units whose cells were all read (else: refused)
             names, columns = colsteps.batch_columns(units, self.reads, population)
-            doubted: dict[str, Any] = {}
-            if self.doubted is not None:  # a cell holding a value its column does not (coldoubt)
-                alone, doubted = self.doubted.find(units, columns)
-                if alone is not None:  # (read by no indicator: the per-unit program reads it)
-                    ok &= ~alone
+            doubted = self.doubted.find(units, columns, ok) if self.doubted else {}  # (coldoubt)
             for name in self.text_reads:
                 columns[name] = collookup.text_column([u.data.get(name) for u in units])
             periods = colperiods.periods_of(units)
@@ -276,8 +260,7 @@ class ColumnProgram:
             periods: per unit, its year's data and periods' data where it has periods (``colperiods``).
             declared: per unit, the indicators it declares not applicable (``Unit.not_applicable``).
             record: where to keep the columns each step worked out (None: kept nowhere).
-            doubted: per data column, the units whose cell holds a value the column does not
-                (``Unit`` objects: :mod:`~perfrules.scoring.coldoubt`); none where not given.
+            doubted: per data column, the units whose cell holds a value the column does not (coldoubt).
 
         Returns:
             The scores and totals, with the units scored here marked.
@@ -342,20 +325,10 @@ class ColumnProgram:
         for k, holds, names_k in self.na_rules:  # (those reading results: once they are read)
             names_k = na_now(self.results, k, holds, names_k, cols, applicable)
             fails.mark(k, colapplies.raised(cols, plan.indicators[k], n) & start[:, k])  # (words raised)
-            rest = self.missing.blank(
-                k, names_k, columns, applicable, periods, unread, doubted
-            )  # a condition's
-            stops = self.stops.get(k)
-            if stops is not None and rest:  # (where its rules read a cell that is not plain: colapplies)
-                unplain = {
-                    f: ~columns[f][1] if f in columns else np.ones(n, dtype=bool) for f in stops.fields
-                }
-                fails.mark(k, stops.run(cols, unplain, n) & start[:, k])
-                continue
-            for name in rest:  # reads not worked out: the indicator's error
-                fails.mark(k, ~columns[name][1] & start[:, k])
-        if doubted and self.doubted is not None:  # a cell holding what its column does not, where its
-            self.doubted.mark(doubted, fails.mark, applicable)  # reader applies (coldoubt)
+            rest = self.missing.blank(k, names_k, columns, applicable, periods, unread, doubted)
+            colapplies.unread(self.stops.get(k), rest, columns, cols, start[:, k], partial(fails.mark, k))
+        if doubted and self.doubted:  # a cell holding what its column does not (coldoubt)
+            self.doubted.mark(doubted, fails.mark, applicable)
         if self.steps is not None:  # other indicators' steps that rules read (colstepreads)
             columns = self.steps.run(cols, columns, n)
         places = scheme.round_scores
