@@ -30,7 +30,7 @@ the column under the local name too, and reads the column itself.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from fractions import Fraction
 from typing import Any
 
@@ -41,11 +41,23 @@ from ..formula.text import normalize_name
 from ..scheme.reads import FULL_NAME
 from .colconds import compile_condition
 from .colfull import full_column, fulls_of, with_full
+from .colreach import UNPLAIN_READ, condition_stops
 from .colsteps import SEND_BACK, on_scope
 from .colvetoes import carry
 from .indicator import IndicatorPlan
 
-__all__ = ["Worded", "compile_not_applicable", "declared", "mapped", "mapped_reads", "raised"]
+__all__ = [
+    "Stops",
+    "Worded",
+    "compile_not_applicable",
+    "compile_stops",
+    "declared",
+    "mapped",
+    "mapped_reads",
+    "raised",
+    "stops_of",
+    "unread",
+]
 
 # Among a batch's columns: per indicator code, the rows where a not-applicable condition reading words
 # raised (the indicator's error there, worded by its own step: colfailures).
@@ -107,14 +119,7 @@ def compile_not_applicable(
             reads |= mapped_reads(ind, set(_missing_names(ind, policy)))
         if policy.when is None:
             continue
-        try:
-            condition = compile_condition(policy.when.tree, compile_node, unsupported)
-        except unsupported as exc:
-            raise unsupported(
-                f"indicator {ind.code}'s not applicable when '{policy.when.text}': {exc}"
-            ) from None
-        # 分值: the row's category's full points, as the per-unit program reads it (CompiledIndicator.full).
-        conditions.append(mapped(ind, with_full(condition, ind, policy.when.variables)))
+        conditions.append(_numeric(ind, policy.when, compile_node, unsupported))
         reads |= mapped_reads(ind, set(policy.when.variables) - {FULL_NAME})
 
     def run(cols: dict[str, Any], n: int) -> Any:
@@ -151,6 +156,106 @@ def raised(cols: dict[str, Any], ind: IndicatorPlan, n: int) -> Any:
     there, worded by its own step: colfailures), among the batch's columns *cols* after its rules ran."""
     found = cols.get(RAISED, {}).get(ind.code)
     return found if found is not None else numpy().zeros(n, dtype=bool)
+
+
+def _numeric(ind: IndicatorPlan, when: Any, compile_node: Any, unsupported: type[Exception]) -> Any:
+    """The condition *when* of *ind*'s not-applicable rule over number columns (a function of the
+    batch's columns giving where it holds), its names read through the indicator's ``inputs``."""
+    try:
+        condition = compile_condition(when.tree, compile_node, unsupported)
+    except unsupported as exc:
+        raise unsupported(f"indicator {ind.code}'s not applicable when '{when.text}': {exc}") from None
+    # 分值: the row's category's full points, as the per-unit program reads it (CompiledIndicator.full).
+    return mapped(ind, with_full(condition, ind, when.variables))
+
+
+def compile_stops(
+    ind: IndicatorPlan, compile_node: Any, unsupported: type[Exception], others: Collection[str]
+) -> Stops | None:
+    """Where the indicator's not-applicable rules stop before they decide (:class:`Stops`), where that
+    is certain: every rule a ``when`` condition over numbers, no population values, no name among
+    *others* (other indicators' results and steps, columns of words); else None."""
+    policies = ind.not_applicable
+    if not policies or any(p.missing or p.when is None for p in policies):
+        return None
+    parts = []
+    for policy in policies:
+        when = policy.when
+        assert when is not None
+        if when.population_calls or mapped_reads(ind, set(when.variables)) & set(others):
+            return None
+        reach = condition_stops(when.tree, _fields_of(ind), compile_node, unsupported)
+        if reach is None:
+            return None
+        parts.append((reach, _numeric(ind, when, compile_node, unsupported)))
+    fields = mapped_reads(ind, set().union(*(p.when.variables for p in policies if p.when)) - {FULL_NAME})
+    return Stops(ind, parts, frozenset(fields))
+
+
+class Stops:
+    """Where an indicator's not-applicable rules, read in turn as the per-unit program reads them
+    (:meth:`~perfrules.scoring.compiled.CompiledIndicator.applicability`: the first rule that holds
+    decides, each condition read left to right up to what decides it), stop at a data cell that is
+    not a plain number (the per-unit program's error there: no value), at a division by 0, or where
+    the columns cannot tell (:func:`~perfrules.scoring.colreach.condition_stops`). Elsewhere the
+    conditions over the columns never read such a cell, and what they give is the per-unit program's
+    answer whatever the cell holds."""
+
+    def __init__(self, ind: IndicatorPlan, parts: Sequence[tuple[Any, Any]], fields: frozenset[str]) -> None:
+        self.mapping = dict(ind.ind.inputs)
+        self.parts = parts
+        self.fields = fields  # the data columns the conditions read
+
+    def run(self, cols: Mapping[str, Any], unplain: Mapping[str, Any], n: int) -> Any:
+        """The rows where the rules stop (a bool array); *unplain*: per data column :attr:`fields`
+        names, which of its cells are not plain numbers."""
+        np = numpy()
+        scope = {k: v for k, v in cols.items() if k != SEND_BACK}  # (its conditions' marks: their own)
+        for local, field in self.mapping.items():
+            if field in scope:
+                scope[local] = scope[field]
+        scope[UNPLAIN_READ] = unplain
+        stopped = np.zeros(n, dtype=bool)
+        decided = np.zeros(n, dtype=bool)  # a rule before held: the per-unit program reads no further
+        for reach, holds in self.parts:
+            going = ~(stopped | decided)
+            if not going.any():
+                break
+            stopped |= going & reach(scope, n)
+            decided |= going & holds(dict(scope), n)
+        return stopped
+
+
+def stops_of(program: Any, compile_node: Any, unsupported: type[Exception]) -> dict[int, Stops]:
+    """Per indicator with not-applicable rules of a column program (*program*, compiled that far: its
+    ``plan``, ``na_rules`` and ``text_reads``) whose :func:`compile_stops` is certain, its :class:`Stops`."""
+    plan = program.plan
+    others = {*program.text_reads, *plan.results.keys()}  # (words; other indicators' results and steps)
+    found = {
+        k: compile_stops(plan.indicators[k], compile_node, unsupported, others)
+        for k, _, _ in program.na_rules
+    }
+    return {k: stops for k, stops in found.items() if stops is not None}
+
+
+def unread(stops: Stops | None, names: Sequence[str], columns: Any, cols: Any, start: Any, mark: Any) -> None:
+    """Mark (*mark*) the rows where an indicator's not-applicable rules read a cell of *names* (their
+    data columns, *columns*) that is not a plain number, where the indicator applies by name, weight
+    and declaration (*start*): where *stops* (:class:`Stops`) says they reach one, else wherever one is
+    not plain; *cols*: the batch's columns."""
+    if stops is not None and names:
+        np = numpy()
+        n = len(start)
+        unplain = {f: ~columns[f][1] if f in columns else np.ones(n, dtype=bool) for f in stops.fields}
+        mark(stops.run(cols, unplain, n) & start)
+        return
+    for name in names:
+        mark(~columns[name][1] & start)
+
+
+def _fields_of(ind: IndicatorPlan) -> Any:
+    mapping = dict(ind.ind.inputs)
+    return lambda name: mapping.get(name, name)
 
 
 def _missing_names(ind: IndicatorPlan, policy: Any) -> Sequence[str]:

@@ -18,8 +18,8 @@ column: a bool array; for an indicator reported per period, a period row is
 blank where the period gives no value and its unit's year cell is blank), and
 the rows taken are left under :data:`TAKEN` (per indicator code), so the
 program does not hold those cells against the unit. A cell that holds
-something the column does not (``Unit`` objects: :func:`unsure`) is not
-blank: such a unit goes to the per-unit program as before.
+something the column does not (``Unit`` objects) is not blank: it marks the
+indicators that read it (:mod:`~perfrules.scoring.coldoubt`).
 """
 
 from __future__ import annotations
@@ -53,7 +53,6 @@ __all__ = [
     "unnamed",
     "part_read",
     "reach_fields",
-    "unsure",
     "words_part",
 ]
 
@@ -335,20 +334,6 @@ def blank_value(ind: IndicatorPlan, text: frozenset[str] = frozenset()) -> tuple
     return name, field
 
 
-def unsure(units: Sequence[Any], columns: dict[str, tuple[Any, Any]], fields: Sequence[str]) -> Any:
-    """Which of a batch of ``Unit`` objects hold a value in one of *fields* that its column does not
-    (not plain, not blank either: a bool array)."""
-    np = numpy()
-    found = np.zeros(len(units), dtype=bool)
-    for name in fields:
-        given = columns.get(name)
-        if given is None:
-            continue
-        for i in np.flatnonzero(~given[1]).tolist():
-            found[i] |= units[i].data.get(name) is not None
-    return found
-
-
 class Blanks:
     """Per indicator of a plan, the name and data column whose blank cell its default for no data takes
     (:func:`blank_value`), and what the column program does with them; *also*: other data columns
@@ -389,27 +374,11 @@ class Blanks:
         fields = unread.fields if unread is not None else ()
         self.loose = [f for f in fields if f not in text_reads or f in worded]
 
-    def unsure(self, units: Sequence[Any], columns: dict[str, tuple[Any, Any]]) -> Any:
-        """:func:`unsure` for those data columns that are not columns of words (none: no unit), but the
-        inputs only the steps or the default of a word scale without value read (:meth:`odd`)."""
-        skip = self.words | self.steps_only
-        return unsure(units, columns, [name for name in self.fields if name not in skip])
-
-    def screen(self, ok: Any, units: Sequence[Any], columns: dict[str, tuple[Any, Any]]) -> tuple[Any, Any]:
-        """*ok* (which units of a batch of ``Unit`` objects the program may score) without those
-        :meth:`unsure` names, and :meth:`odd`'s cells (both nothing without such data columns)."""
-        if not self.fields:
-            return ok, None
-        return ok & ~self.unsure(units, columns), self.odd(units, columns)
-
-    def odd(self, units: Sequence[Any], columns: dict[str, tuple[Any, Any]]) -> dict[str, Any] | None:
-        """Per input only the steps or the default of a word scale without value read (:class:`Unnamed`),
-        which units' cells hold something that is not a number nor blank (``Unit`` objects: ``'x'``):
-        not blank (:meth:`put`), where a step reads them they stop the indicator as the program's
-        other cells that are not plain do."""
-        if not self.steps_only:
-            return None
-        return {name: unsure(units, columns, [name]) for name in self.steps_only if name in columns}
+    @property
+    def number_fields(self) -> list[str]:
+        """Those data columns that are not columns of words (a cell of ``Unit`` objects holding a value
+        the column does not is not blank: :mod:`~perfrules.scoring.coldoubt`)."""
+        return [name for name in self.fields if name not in self.words]
 
     def put(
         self,
@@ -443,9 +412,10 @@ class Blanks:
 
     def lacking(self, k: int, rows: Any, cols: Mapping[str, Any]) -> Any:
         """*rows* (where indicator *k* lacks a population value) but those a default took before its
-        formulas read one (colreach: the default for no data on a row that stops at it, too)."""
+        formulas or steps read one (colreach: the default for no data on a row that stops at it, too;
+        :meth:`~perfrules.scoring.colreach.Reached.excused`)."""
         reached = cols.get(TAKEN, {}).get(REACHED + self.codes[k])
-        return rows if reached is None else rows & ~reached.fired
+        return rows if reached is None else rows & ~reached.excused()
 
     def plain(self, k: int, name: str, plain: Any, cols: dict[str, Any]) -> Any:
         """*plain* (which cells of data column *name* are plain numbers) with the blank ones indicator

@@ -9,9 +9,10 @@ indicator is then not scored and its weight moves as the scheme says.
 Over columns a cell that is not a plain number is either blank or something
 the column holds no value for. Each way the program is given columns keeps
 those apart: the streamed CSV pass and kept columns leave a unit whose cell
-holds something unread out of the batch (:mod:`perfrules.files.colcells`),
-and :meth:`MissingRules.unsure` does so for a batch of ``Unit`` objects (a
-value the column could not hold). So, for the units the program scores, a
+holds something unread out of the batch (:mod:`perfrules.files.colcells`);
+in a batch of ``Unit`` objects such a cell (a value the column could not
+hold) marks the indicators that read it, whose own steps then say what it is
+(:mod:`~perfrules.scoring.coldoubt`). So, for the units the program scores, a
 cell that is not plain is blank, and :meth:`MissingRules.blank` makes the
 indicator not applicable there instead of sending the unit back. For an
 indicator reported per period the input is there where the year's cell or a
@@ -24,12 +25,11 @@ such a unit goes to the per-unit program.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from .._intcols import numpy
 from .colapplies import mapped_reads
-from .colblank import unsure
 from .colperiods import PeriodData, period_labels
 from .indicator import IndicatorPlan
 from .plan import Plan
@@ -62,12 +62,6 @@ class MissingRules:
                     self.periodic[k] = ind
         self.every = frozenset().union(*self.names.values()) - self.words
 
-    def unsure(self, units: Sequence[Any], columns: dict[str, tuple[Any, Any]]) -> Any:
-        """Which of a batch of ``Unit`` objects have a cell the rule reads that is not plain but not
-        blank either (a value the column does not hold; a bool array: :func:`~perfrules.scoring.
-        colblank.unsure`)."""
-        return unsure(units, columns, sorted(self.every))
-
     def blank(
         self,
         k: int,
@@ -76,6 +70,7 @@ class MissingRules:
         applicable: Any,
         periods: PeriodData | None = None,
         unread: Collection[str] = (),
+        held: Mapping[str, Any] | None = None,
     ) -> list[str]:
         """Indicator *k* made not applicable (in *applicable*) where an input its rule names is blank
         (for an indicator reported per period, in the year's row and the rows of the periods it is
@@ -83,7 +78,8 @@ class MissingRules:
         *names* (its rules' reads), whose cells must be plain numbers — but columns of words (a
         condition reading one is decided with its blanks: :mod:`~perfrules.scoring.colapplies`).
         *unread*: columns of words the program was not given as words (not blank: the indicator's
-        step reads them)."""
+        step reads them). *held*: per data column, the cells holding a value the column does not
+        (``Unit`` objects: :mod:`~perfrules.scoring.coldoubt`), there as the per-unit program reads them."""
         own = self.names.get(k)
         if own is None:
             return [name for name in names if name not in self.words]
@@ -97,7 +93,7 @@ class MissingRules:
             elif name in self.words:  # a value there that is not a word: the indicator's step says so
                 there = numpy().array([v is not None for v in given[0]], dtype=bool)
             else:
-                there = given[1]
+                there = given[1] if held is None or name not in held else given[1] | held[name]
             if ind is not None and periods is not None:
                 there = there | _in_periods(ind, name, periods)
             applicable[:, k] &= there

@@ -67,7 +67,9 @@ class Parameters:
     ) -> dict[str, tuple[Any, Any]]:
         """*columns* with each parameter's table value where a unit's cell is empty (not plain).
 
-        The callers give only units whose cells are plain numbers or empty (see :meth:`fine`).
+        A unit's own cell that is neither (``Unit`` objects: text, a ``float`` …) takes the table's value
+        here too: the program marks the indicators that read it (:mod:`~perfrules.scoring.coldoubt`), and
+        population values put such a unit's part in one by one (:meth:`fine`).
         """
         np = numpy()
         out = dict(columns)

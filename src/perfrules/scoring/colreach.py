@@ -52,11 +52,10 @@ from typing import Any
 
 from .._errors import MissingValueError
 from .._intcols import numpy
-from .._numbers import LIMITS
-from ..formula.language import POPULATION_FUNCTIONS, Formula, normalize_name
-from ..formula.tree import BoolOp, Call, Chain, Compare, Name, Node, Num, Percent, Power, Unary, show
+from ..formula.language import Formula, normalize_name
+from ..formula.tree import Node
 from ..scheme.reads import FULL_NAME
-from ..scheme.steps import Part, step_target
+from ..scheme.steps import Part, PeerRatio, Rank, step_target
 from .coladjust import adjust_reads
 from .colblank import (
     BLANK,
@@ -71,12 +70,27 @@ from .colblank import (
     word_read,
 )
 from .colconds import compile_condition
-from .colsteps import POPULATION_ABSENT, POPULATION_PREFIX, SEND_BACK, ZERO_DIVISOR
+from .colfollow import Unsure, follow, in_turn, names_in, negated
+from .colsteps import SEND_BACK
 from .compiled import Scored
 from .indicator import IndicatorPlan
 from .plan import Plan
 
-__all__ = ["Reach", "Reached", "Unread", "compile_reach", "compile_unread", "condition_reach", "reaching"]
+__all__ = [
+    "UNPLAIN_READ",
+    "Reach",
+    "Reached",
+    "Unread",
+    "compile_reach",
+    "compile_unread",
+    "condition_reach",
+    "condition_stops",
+    "reaching",
+]
+
+UNPLAIN_READ = "\0cells not plain read"
+"""Where the scope :func:`condition_stops`'s function runs over holds, per data column it follows,
+which of its cells are not plain numbers (bool arrays)."""
 
 
 class Reached:
@@ -88,6 +102,17 @@ class Reached:
         self.reach, self.reached, self.where, self.pop = reach, found[0], found[1], found[5]
         self.unsure = found[4]  # (where the first stop is not known: a later blank may be read)
         self.fired, self.taken, self.blank = fired, taken, blank
+
+    def excused(self) -> Any:
+        """The rows a default took before the indicator read a population value: a ``default … when``,
+        or the default for no data where the formula reaching a blank runs before the first peer ratio
+        or rank step (the per-unit program runs the steps in order: that step's error comes first)."""
+        first = self.reach.first_peer
+        if first is None:
+            return self.fired
+        np = numpy()
+        before = np.asarray(self.reach.before, dtype=np.int64)[np.maximum(self.where, 0)]
+        return self.fired & ~(self.taken & (before > first))
 
     def name(self, i: int) -> str:
         """The input the per-unit program's error names on row *i* (reached there): the population
@@ -139,6 +164,8 @@ class Reach:
         self.fields = frozenset(map(self.field, fields))  # the data columns
         # Per formula (the steps' reads, then the score formula or scale's): how many steps run before it.
         self.before = before
+        # The first peer ratio or rank step (its place among the steps; None: none).
+        self.first_peer = next((k for k, s in enumerate(ind.steps) if isinstance(s, PeerRatio | Rank)), None)
         self.zeroed = frozenset(map(self.field, set().union(*(r.when.variables for r in ind.zero_indicator))))
         other = [
             w.variables for w in (*(p.when for p in ind.defaults_when), *(v.when for v in ind.vetoes)) if w
@@ -174,7 +201,7 @@ class Reach:
         """Per row: whether a formula reaches a blank before anything else stops it, the first that
         does, whether the default for no data takes that row (a default naming its inputs: see the
         module's docstring), whether a division by 0 stops the formulas first, and whether which
-        comes first is not known (see :func:`_reach`); and where the first stop is a population value
+        comes first is not known (see :func:`follow`); and where the first stop is a population value
         the unit lacks, which (its place in :attr:`keys`, plus 1; 0: none)."""
         np = numpy()
         blank = cols[self.key]
@@ -299,10 +326,10 @@ def compile_reach(
         fns: list[Any] = []
         for j, (f, k, scale) in enumerate(entries):
             if scale is None:
-                fns.append(_reach(f.tree, computed, compile_node, unsupported, how, at_hand))
+                fns.append(follow(f.tree, computed, compile_node, unsupported, how, at_hand))
             elif j == 0 or entries[j - 1][1:] != (k, scale):  # (after the steps: their values at hand)
                 fns += _bands(scale, computed, compile_node, unsupported, how)
-    except _Unsure:
+    except Unsure:
         return None
     except unsupported:
         return None
@@ -316,16 +343,16 @@ def condition_reach(
 ) -> Any | None:
     """A condition (a not-applicable rule's ``when``) as a function of the batch's columns giving, per
     row, where its evaluation stops first at a name of *absent* (names the unit's data lacks there),
-    where first at a division by 0, and where the order is not known (as :func:`_reach` gives them;
+    where first at a division by 0, and where the order is not known (as :func:`follow` gives them;
     ``分值`` among the columns where it reads it). Its other names are no stop here. None: a form not
     followed (a condition on ``分值`` deciding what is read next); a population value is a stop whose
     place is not known."""
     key = "\0absent names"
     how: tuple[Any, str, str, list[tuple[str, str]]] = (lambda name: name, key, "", [])
     try:
-        names = _names(node)
-        fn = _reach(node, {FULL_NAME}, compile_node, unsupported, how)
-    except (_Unsure, unsupported):
+        names = names_in(node)
+        fn = follow(node, {FULL_NAME}, compile_node, unsupported, how)
+    except (Unsure, unsupported):
         return None
 
     def run(cols: dict[str, Any], n: int) -> tuple[Any, Any, Any, Any]:
@@ -349,13 +376,13 @@ def _bands(
         before: list[Any] = []
         for cond in band.conditions:
             if FULL_NAME in cond.variables:
-                raise _Unsure  # (分值 is among the steps' scope only where a step reads it)
-            gates = [_negated(g) for g in (*held, *before)]
+                raise Unsure  # (分值 is among the steps' scope only where a step reads it)
+            gates = [negated(g) for g in (*held, *before)]
             gate = (lambda cols, n, gates=gates: _all(gates, cols, n)) if gates else None
-            fns.append(_in_turn([(gate, _reach(cond.tree, computed, compile_node, unsupported, how, True))]))
+            fns.append(in_turn([(gate, follow(cond.tree, computed, compile_node, unsupported, how, True))]))
             before.append(compile_condition(cond.tree, compile_node, unsupported))
         if scale.policy == "first":
-            held.append(lambda cols, n, before=before: ~_all([_negated(c) for c in before], cols, n))
+            held.append(lambda cols, n, before=before: ~_all([negated(c) for c in before], cols, n))
     return fns
 
 
@@ -376,8 +403,20 @@ def _read_of(step: object) -> Formula:
     return Formula.parse(read)
 
 
-class _Unsure(Exception):
-    """A form whose reach is not certain."""
+def condition_stops(node: Node, field: Any, compile_node: Any, unsupported: type[Exception]) -> Any:
+    """A function of a batch's columns giving the rows where the condition *node* stops before it decides
+    (:func:`follow`: a cell not plain, per the scope's :data:`UNPLAIN_READ` by data column, *field*; a
+    division by 0; not known); None where that is not certain. ``分值`` is never blank."""
+    try:
+        fn = follow(node, {FULL_NAME}, compile_node, unsupported, (field, UNPLAIN_READ, "", []))
+    except Unsure:
+        return None
+
+    def run(cols: dict[str, Any], n: int) -> Any:
+        blank, zero, unsure, _ = fn(cols, n)
+        return blank | zero | unsure
+
+    return run
 
 
 def _fields_of(ind: IndicatorPlan) -> Any:
@@ -386,228 +425,16 @@ def _fields_of(ind: IndicatorPlan) -> Any:
     return lambda name: mapping.get(name, name)
 
 
-def _reach(
-    node: Node,
-    computed: set[str],
-    compile_node: Any,
-    unsupported: type[Exception],
-    how: Any,
-    at_hand: bool = False,
-) -> Any:
-    """A function of the batch's columns giving, per row, where evaluating *node* stops first at a
-    blank name, where first at a division by 0, and where the order is not known (three bool arrays;
-    *how*: a name's data column, where the columns mark the cells followed, the indicator's code and
-    its population calls followed so far), and where the first stop is a population value the unit
-    lacks (which: an int array, see :meth:`Reach.run`). The per-unit program evaluates left to right,
-    each operand of a chain before the operation, so a division by 0 stops it only where no blank
-    was read before. *at_hand*: the steps' values are among the columns (a scale's conditions)."""
-    field, key, code, calls = how
-
-    def sub(child: Node) -> Any:
-        return _reach(child, computed, compile_node, unsupported, how, at_hand)
-
-    def holds(child: Node) -> Any:
-        if (computed if not at_hand else {FULL_NAME}) & _names(child):
-            raise _Unsure  # (a condition on a step's value: the steps' columns are not at hand here)
-        return compile_condition(child, compile_node, unsupported)
-
-    if isinstance(node, Num):
-        return _never
-    if isinstance(node, Name):
-        if node.name in computed:
-            return _never
-        name = field(node.name)
-        return lambda cols, n: (cols[key][name], *_nothing(n), numpy().zeros(n, dtype=numpy().int64))
-    if isinstance(node, Percent | Unary):
-        return sub(node.operand)
-    if isinstance(node, Power):  # (0 to a negative power divides by 0)
-        power = _power(node, {FULL_NAME} if at_hand else computed, compile_node, unsupported)
-        return _in_turn([(None, sub(node.base)), (None, sub(node.exponent)), (None, power)])
-    if isinstance(node, Chain):
-        parts: list[tuple[Any, Any]] = [(None, sub(node.first))]
-        for op, operand in node.rest:
-            parts.append((None, sub(operand)))
-            if op == "/":
-                parts.append(
-                    (None, _zero(operand, {FULL_NAME} if at_hand else computed, compile_node, unsupported))
-                )
-        return _in_turn(parts)
-    if isinstance(node, Compare):
-        # A chain stops at the first comparison that fails: later operands only where all before hold.
-        later = [
-            (holds(Compare(node.first, node.rest[:j])), sub(o)) for j, (_, o) in enumerate(node.rest) if j
-        ]
-        return _in_turn([(None, sub(node.first)), (None, sub(node.rest[0][1])), *later])
-    if isinstance(node, BoolOp):
-        # ``and`` reads on while its operands hold, ``or`` while they do not.
-        first, *rest = node.operands
-        before = [
-            BoolOp(node.op, node.operands[:j]) if j > 1 else first for j in range(1, len(node.operands))
-        ]
-        gates = [holds(b) for b in before]
-        if node.op == "or":
-            gates = [_negated(g) for g in gates]
-        return _in_turn([(None, sub(first)), *zip(gates, map(sub, rest), strict=True)])
-    if isinstance(node, Call):
-        if node.func in POPULATION_FUNCTIONS:  # the batch's value: a stop where the unit has none
-            text = show(node)
-            calls.append((f"{POPULATION_PREFIX}{code}\0{text}", text))
-            return _lacking(calls[-1][0], len(calls))
-        if node.func == "if":
-            cond, then, other = node.args
-            test = holds(cond)
-            return _in_turn([(None, sub(cond)), (test, sub(then)), (_negated(test), sub(other))])
-        return _in_turn([(None, sub(a)) for a in node.args])
-    raise _Unsure
-
-
-def _nothing(n: int) -> tuple[Any, Any]:
-    np = numpy()
-    return np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
-
-
-def _never(cols: dict[str, Any], n: int) -> tuple[Any, Any, Any, Any]:
-    np = numpy()
-    return np.zeros(n, dtype=bool), *_nothing(n), np.zeros(n, dtype=np.int64)
-
-
-def _unknown(cols: dict[str, Any], n: int) -> tuple[Any, Any, Any, Any]:
-    """A stop whose place the columns do not follow: unknown on every row it is reached."""
-    np = numpy()
-    return (
-        np.zeros(n, dtype=bool),
-        np.zeros(n, dtype=bool),
-        np.ones(n, dtype=bool),
-        np.zeros(n, dtype=np.int64),
-    )
-
-
-def _lacking(column: str, which: int) -> Any:
-    """A population call: a stop where the unit has no value for it (the batch's
-    :data:`~perfrules.scoring.colsteps.POPULATION_ABSENT`; unknown where that is not at hand)."""
-
-    def run(cols: dict[str, Any], n: int) -> tuple[Any, Any, Any, Any]:
-        np = numpy()
-        absent = cols.get(POPULATION_ABSENT, {}).get(column)
-        if absent is None or len(absent) != n:
-            return _unknown(cols, n)
-        return absent, *_nothing(n), np.where(absent, which, 0)
-
-    return run
-
-
-def _negated(condition: Any) -> Any:
-    return lambda cols, n: ~condition(cols, n)
-
-
-def _zero(divisor: Node, computed: set[str], compile_node: Any, unsupported: type[Exception]) -> Any:
-    """The division by *divisor* (once it is worked out): a stop where it is 0; unknown where its value
-    is not at hand (it reads a step's value, or does not compile)."""
-    if computed & _names(divisor):
-        return _unknown
-    try:
-        value = compile_node(divisor)
-    except unsupported:
-        return _unknown
-
-    def run(cols: dict[str, Any], n: int) -> tuple[Any, Any, Any, Any]:
-        scope = {k: v for k, v in cols.items() if k not in (SEND_BACK, ZERO_DIVISOR)}  # (its marks: its own)
-        np = numpy()
-        zero = np.asarray(value(scope, n).num == 0, dtype=bool)
-        return np.zeros(n, dtype=bool), zero, np.zeros(n, dtype=bool), np.zeros(n, dtype=np.int64)
-
-    return run
-
-
-def _power(node: Power, computed: set[str], compile_node: Any, unsupported: type[Exception]) -> Any:
-    """The power *node* (once its base and exponent are worked out): a stop where the base is 0 and
-    the exponent a whole number below 0 (a division by 0, as ``formula.compute._pow`` raises it);
-    unknown where the exponent is not a whole number within the limits (the per-unit program's
-    error), or where their values are not at hand (a step's value, or a form that does not compile)."""
-    if computed & (_names(node.base) | _names(node.exponent)):
-        return _unknown
-    try:
-        base, exponent = compile_node(node.base), compile_node(node.exponent)
-    except unsupported:
-        return _unknown
-
-    def run(cols: dict[str, Any], n: int) -> tuple[Any, Any, Any, Any]:
-        scope = {k: v for k, v in cols.items() if k not in (SEND_BACK, ZERO_DIVISOR)}  # (its marks: its own)
-        np = numpy()
-        e = exponent(scope, n)
-        whole = np.asarray(e.num % e.den == 0, dtype=bool)
-        inside = np.asarray(abs(e.num) <= LIMITS.max_exponent * e.den, dtype=bool)
-        zero = (
-            np.asarray(base(scope, n).num == 0, dtype=bool)
-            & np.asarray(e.num < 0, dtype=bool)
-            & whole
-            & inside
-        )
-        return np.zeros(n, dtype=bool), zero, ~(whole & inside), np.zeros(n, dtype=np.int64)
-
-    return run
-
-
-def _in_turn(parts: Sequence[tuple[Any, Any]]) -> Any:
-    """Parts evaluated one after another, each where its gate holds (None: always), up to the first
-    that stops: where each kind of stop comes first (see :func:`_reach`)."""
-    parts = [(gate, part) for gate, part in parts if part is not _never]
-    if not parts:
-        return _never
-    if len(parts) == 1 and parts[0][0] is None:
-        return parts[0][1]
-
-    def run(cols: dict[str, Any], n: int) -> tuple[Any, Any, Any, Any]:
-        np = numpy()
-        b, z, u, p = _never(cols, n)
-        stopped = b.copy()
-        for gate, part in parts:
-            # (a gate's condition marks its own rows: what the formula cannot work out is marked where
-            # the formula itself runs, not by following it here)
-            here = (
-                ~stopped
-                if gate is None
-                else ~stopped & gate({k: v for k, v in cols.items() if k != SEND_BACK}, n)
-            )
-            if not here.any():
-                continue
-            mb, mz, mu, mp = part(cols, n)
-            b, z, u = b | (here & mb), z | (here & mz), u | (here & mu)
-            p = np.where(here, mp, p)
-            stopped = b | z | u
-        return b, z, u, p
-
-    return run
-
-
-def _names(node: Node) -> set[str]:
-    """The names *node* reads."""
-    if isinstance(node, Name):
-        return {node.name}
-    if isinstance(node, Num):
-        return set()
-    if isinstance(node, Percent | Unary):
-        return _names(node.operand)
-    if isinstance(node, Power):
-        return _names(node.base) | _names(node.exponent)
-    if isinstance(node, Chain | Compare):
-        return _names(node.first).union(*(_names(o) for _, o in node.rest))
-    if isinstance(node, BoolOp | Call):
-        children = node.operands if isinstance(node, BoolOp) else node.args
-        return set().union(*(_names(o) for o in children))
-    raise _Unsure
-
-
 def reaching(node: Node, absent: str, compile_node: Any, unsupported: type[Exception]) -> Any:
     """A function of a scope's columns giving the rows where evaluating *node* (a rule's condition or
     formula) first stops at a name the scope's ``scope[absent]`` marks absent (per name, a bool
     array; a name it lacks is there), or at a division by 0, or where which comes first is not known
-    (each row followed as :func:`_reach` follows it). None where the form's reach is not followed
+    (each row followed as :func:`follow` follows it). None where the form's reach is not followed
     (a population call among them)."""
     calls: list[tuple[str, str]] = []
     try:
-        fn = _reach(node, set(), compile_node, unsupported, (lambda name: name, absent, "", calls))
-    except _Unsure:
+        fn = follow(node, set(), compile_node, unsupported, (lambda name: name, absent, "", calls))
+    except Unsure:
         return None
     if calls:
         return None

@@ -71,6 +71,7 @@ from ..scheme.units import Unit, note_events
 from . import colapplies, colindicators, collimits, collookup, colperiods, colreach, colsteps, colvetoes
 from .colblank import Blanks
 from .coldot import CommonScores, weighted_sums
+from .coldoubt import Doubted
 from .colfailures import Failures, failed_rows, outcome_of
 from .colgrades import period_grades
 from .colhistory import joined
@@ -123,6 +124,7 @@ class ColumnProgram:
         self.ranks = compile_ranks(plan, _compile, _Unsupported)
         self.text_reads = overall_words(plan, found.text_reads, found.reads)  # (with overall levels')
         self.missing = MissingRules(plan, self.text_reads)  # blank inputs under a missing rule (colmissing)
+        self.stops = colapplies.stops_of(self, _compile, _Unsupported)  # where its conditions stop (reach)
         # Overall grading that reads more than the total, groups that take a mean, a grade per period:
         # each run once per distinct input (coloverall, colmeans, colgrades).
         self.rich, self.means = rich_grading(plan, _Unsupported, self.text_reads), group_means(plan)
@@ -152,6 +154,7 @@ class ColumnProgram:
         data -= {*computed, *self.text_reads, *plan.results.keys()}
         self.reads = tuple(sorted(data | (self.own.reads if self.own else set())))
         self.params = Parameters.of(plan, self.reads, self.text_reads, _Unsupported)  # colparams
+        self.doubted = Doubted.of(self, blank_cells)  # cells of Unit objects the columns do not hold
         # Per category key: each indicator's lower and upper limit (None: none).
         keys = scheme.categories or (None,)
         self.limits = found.limits(keys)
@@ -214,11 +217,8 @@ class ColumnProgram:
             ok = np.array([not u.problems for u in units], dtype=bool)
             read = ok.copy() if not ok.all() else None  # units whose cells were all read (else: refused)
             names, columns = colsteps.batch_columns(units, self.reads, population)
-            if self.params is not None:  # a parameter's cell that is text: the per-unit program reads it
-                ok &= self.params.fine(units, columns)
-            if self.missing.every:  # a cell a missing rule reads, not plain and not blank either
-                ok &= ~self.missing.unsure(units, columns)
-            ok, odd = self.blanks.screen(ok, units, columns)  # (and one a default takes if blank: colblank)
+            doubted = self.doubted.find(units, columns, ok) if self.doubted else {}  # (coldoubt)
+            odd = {name: doubted[name] for name in self.blanks.steps_only if name in doubted} or None
             for name in self.text_reads:
                 columns[name] = collookup.text_column([u.data.get(name) for u in units])
             periods = colperiods.periods_of(units)
@@ -233,6 +233,7 @@ class ColumnProgram:
                 declared=declared,
                 record=record,
                 odd=odd,
+                doubted=doubted,
             )
             refused_rows(scored, given, read)  # errors decided before any indicator is scored (uniterrors)
             failed_rows(scored, given, population)  # an indicator's error, by its own step (colfailures)
@@ -271,6 +272,7 @@ class ColumnProgram:
         declared: Sequence[frozenset[str]] | None = None,
         record: dict[str, Any] | None = None,
         odd: Mapping[str, Any] | None = None,
+        doubted: Mapping[str, Any] | None = None,
     ) -> Scored:
         """Score a batch given as columns.
 
@@ -284,7 +286,9 @@ class ColumnProgram:
             periods: per unit, its year's data and periods' data where it has periods (``colperiods``).
             declared: per unit, the indicators it declares not applicable (``Unit.not_applicable``).
             record: where to keep the columns each step worked out (None: kept nowhere).
-            odd: per data column, its cells neither plain nor blank (``colblank.Blanks.odd``; None: none).
+            odd: per input only the steps or the default of a word scale without value read
+                (``colblank.Blanks.steps_only``), its cells neither plain nor blank (None: none).
+            doubted: per data column, the units whose cell holds a value the column does not (coldoubt).
 
         Returns:
             The scores and totals, with the units scored here marked.
@@ -349,8 +353,10 @@ class ColumnProgram:
         for k, holds, names_k in self.na_rules:  # (those reading results: once they are read)
             names_k = na_now(self.results, k, holds, names_k, cols, applicable)
             fails.mark(k, colapplies.raised(cols, plan.indicators[k], n) & start[:, k])  # (words raised)
-            for name in self.missing.blank(k, names_k, columns, applicable, periods, unread):  # a condition
-                fails.mark(k, ~columns[name][1] & start[:, k])  # not worked out: the indicator's error
+            rest = self.missing.blank(k, names_k, columns, applicable, periods, unread, doubted)
+            colapplies.unread(self.stops.get(k), rest, columns, cols, start[:, k], partial(fails.mark, k))
+        if doubted and self.doubted:  # a cell holding what its column does not (coldoubt)
+            self.doubted.mark(doubted, fails.mark, applicable)
         if self.steps is not None:  # other indicators' steps that rules read (colstepreads)
             columns = self.steps.run(cols, columns, n)
         places = scheme.round_scores
