@@ -28,7 +28,7 @@ from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from .._intcols import numpy
-from ..formula.language import Formula
+from ..formula.language import Formula, normalize_name
 from ..scheme.reads import FULL_NAME
 from ..scheme.steps import Part, PeerRatio, Rank
 from .colsteps import SEND_BACK, ZERO_DIVISOR
@@ -42,9 +42,11 @@ __all__ = [
     "TAKEN",
     "STEPS_SCOPE",
     "UNPLAIN",
+    "WORDS_UNREAD",
     "Blanks",
     "bands_read",
     "blank_value",
+    "first_word",
     "leave_steps",
     "graded_part",
     "part_read",
@@ -69,6 +71,11 @@ not plain numbers (blank or not: bool arrays)."""
 GOING = "\0formulas going"
 """Where a batch's columns hold, per indicator without a default for no data, where its formulas stop
 at nothing (filled in as each is worked out: colreach.Unread)."""
+
+
+WORDS_UNREAD = "\0words unread"
+"""Where a batch's columns hold the columns of words the program was not given as words (a frozenset of
+their names, absent where there are none): no cell of theirs is known to be blank."""
 
 
 PART_BLANK = "\0part blank"
@@ -230,6 +237,22 @@ def blank_value(ind: IndicatorPlan, text: frozenset[str] = frozenset()) -> tuple
     return name, field
 
 
+def first_word(ind: IndicatorPlan) -> str | None:
+    """The data column a word scale grades (its ``value``, through ``inputs``) where a unit without a
+    word there surely takes the indicator's default for no data: no steps run before the grading (the
+    per-unit program's :meth:`~perfrules.scoring.indicator.IndicatorPlan._grade` finds no value to
+    grade), and the default names no inputs of its own, or names that one; None elsewhere. Its
+    ``default … when`` rules come first (:mod:`~perfrules.scoring.coldefaults`)."""
+    policy = ind.no_data
+    scale = ind.ind.scale
+    name = ind.ind.value
+    if policy is None or scale is None or not scale.is_categorical or name is None or ind.steps:
+        return None
+    if policy.missing and normalize_name(name) not in policy.missing:
+        return None
+    return ind.ind.inputs.get(name, name)
+
+
 def unsure(units: Sequence[Any], columns: dict[str, tuple[Any, Any]], fields: Sequence[str]) -> Any:
     """Which of a batch of ``Unit`` objects hold a value in one of *fields* that its column does not
     (not plain, not blank either: a bool array)."""
@@ -256,6 +279,7 @@ class Blanks:
     ) -> None:
         self.codes = [ind.code for ind in plan.indicators]
         self.found = [blank_value(ind, frozenset(text_reads)) for ind in plan.indicators]
+        self.first = [first_word(ind) for ind in plan.indicators]  # (blank words: coldefaults)
         reaching = [reach_fields(ind) or frozenset() for ind in plan.indicators]  # (colreach)
         self.fields = sorted({b[1] for b in self.found if b is not None}.union(also, *reaching))
         # Columns of words among them (a word scale's value: colreach): blank where no word is given.
@@ -276,6 +300,10 @@ class Blanks:
         and a place for the rows taken (:data:`TAKEN`). A column of words is blank where it gives no
         word or other value (*unread*: columns of words not given as words, blank nowhere)."""
         np = numpy()
+        if unread:
+            cols[WORDS_UNREAD] = frozenset(unread)
+        if any(self.first):
+            cols[TAKEN] = {}
         if self.fields:
             blank = cols[BLANK] = {}
             for name in self.fields:
@@ -287,7 +315,7 @@ class Blanks:
                     blank[name] = np.zeros(len(columns[name][1]), dtype=bool)
                 else:
                     blank[name] = np.array([v is None for v in columns[name][0]], dtype=bool)
-            cols[TAKEN] = {}
+            cols.setdefault(TAKEN, {})
         if self.loose:
             cols[UNPLAIN] = {name: ~columns[name][1] for name in self.loose if name in columns}
             cols[GOING] = {}
@@ -310,5 +338,6 @@ class Blanks:
         if reached is not None:  # (colreach: rows that reach no blank, or that a default took)
             return plain | reached.harmless(name)
         found = self.found[k]
-        taken = cols.get(TAKEN, {}).get(self.codes[k]) if found is not None and found[1] == name else None
+        field = found[1] if found is not None else self.first[k]
+        taken = cols.get(TAKEN, {}).get(self.codes[k]) if field == name else None
         return plain if taken is None else plain | taken

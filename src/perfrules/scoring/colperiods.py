@@ -34,7 +34,7 @@ from typing import Any
 
 from .._intcols import SAFE, IntColumn, as_objects, from_values, numpy, round_half_up_column
 from .._numbers import as_fraction
-from .colblank import BLANK, TAKEN, blank_value
+from .colblank import BLANK, TAKEN, WORDS_UNREAD, blank_value, first_word
 from .collookup import text_column
 from .colpoints import CATEGORY
 from .colsteps import SEND_BACK, population_column, send_back
@@ -174,6 +174,8 @@ def score_indicators(
         rows, gaps = _period_columns(reads_of[k], labels, periods, text, given or {})
         row_ok = np.ones(len(labels), dtype=bool)
         rows[CATEGORY] = cat[owner]  # each period row's category (colpoints: 分值 and limits)
+        if WORDS_UNREAD in cols:  # (a period row without a word of its own reads the year's)
+            rows[WORDS_UNREAD] = cols[WORDS_UNREAD]
         for name in results_of[k] if results_of is not None else ():  # (colresults, colstepreads)
             if isinstance(cols.get(name), IntColumn):
                 rows[name] = IntColumn(cols[name].num[owner], cols[name].den, cols[name].bound)
@@ -329,10 +331,11 @@ def _stopping(gaps: Mapping[str, Any], ind: IndicatorPlan, scope: Mapping[str, A
     scoring.colblank`)."""
     np = numpy()
     blank = blank_value(ind)
-    taken = scope.get(TAKEN, {}).get(ind.code) if blank is not None else None
+    field = blank[1] if blank is not None else first_word(ind)  # (a blank word: colblank)
+    taken = scope.get(TAKEN, {}).get(ind.code) if field is not None else None
     found = np.zeros(n, dtype=bool)
     for name, gap in gaps.items():
-        found |= gap & ~taken if taken is not None and blank is not None and name == blank[1] else gap
+        found |= gap & ~taken if taken is not None and name == field else gap
     return found
 
 

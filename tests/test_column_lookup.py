@@ -1,0 +1,143 @@
+"""Scales over words or several values and threshold scales over columns where they refuse a value or
+find none to grade: the units are scored by the column program, as the per-unit program scores them
+(issue 17: no unit sent back).
+
+A scale that refuses a value (a word it does not know, no band that holds, a value outside its domain)
+is the indicator's error, worded by its own step (:mod:`perfrules.scoring.colfailures`); a ``default …
+when`` that holds comes first. A word scale with no word to grade, on an indicator reported per period
+with a default for no data, takes the default on those period rows and year rows
+(:func:`perfrules.scoring.colblank.first_word`), as the per-unit program's grading finds no value there.
+Each scheme is hand-worked; no unit is sent back, each outcome is the per-unit program's field by
+field, every unit is explained from the column program's record as the per-unit program explains it,
+and the paths (API, CLI CSV and JSON) agree.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from perfrules import loads
+from perfrules.files.data import load_units
+from perfrules.scoring.colshare import ColumnShare, column_share
+from perfrules.scoring.plan import plan_of
+from test_column_defaults import _both, _events, _first, _totals
+
+
+def _share(tmp_path, text: str) -> ColumnShare:
+    scheme = loads(text, format="toml")
+    return column_share(plan_of(scheme), list(load_units(tmp_path / "d.csv", scheme=scheme)))
+
+
+_PERIODS = """
+format = "perfrules-scheme/1"
+name = "季度评价"
+basis = "points"
+total = 20
+periods = "mean"
+groups = [{ name = "g" }]
+
+[[indicators]]
+code = "1"
+name = "指标1"
+group = "g"
+weight = 10
+frequency = "季度"
+value = "结论"
+scale = { rule = "好—10分;较好—8分;一般—6分;差—0分" }
+policies = [{ type = "default", score = 1 }, { type = "adjust", per = "扣分", points = -1, cap = 3 }]
+
+[[indicators]]
+code = "2"
+name = "指标2"
+group = "g"
+weight = 10
+score = "值2"
+"""
+
+
+def test_a_blank_word_on_period_rows_takes_the_default(tmp_path):
+    """指标1 grades 结论 each quarter (好 10, 较好 8, 一般 6, 差 0; a quarter counts where it gives 结论
+    or 扣分), less 1 per 扣分, the mean of its quarters, default 1. 甲: 好, 较好 → 9, + 5 = 14. 乙: 好
+    and a quarter whose 结论 is blank (and the year's too) → the default 1 there, (10 + 1)/2 = 5.5,
+    + 5 = 10.5. 丙: its one quarter has no word, nor has the year → the default 1, + 5 = 6. 丁: 很好 is
+    no grade: 指标1's error. 戊: a quarter without a word reads the year's 一般 → (0 + 6)/2 = 3, + 5 = 8.
+    己: the default 1, less 1 for its 扣分 → 0, + 5 = 5."""
+    data = (
+        "单位,期间,结论,扣分,值2\n"
+        "甲,,,,5\n甲,一季度,好,0,\n甲,二季度,较好,0,\n"
+        "乙,,,,5\n乙,一季度,好,0,\n乙,二季度,,0,\n"
+        "丙,,,,5\n丙,一季度,,0,\n"
+        "丁,,,,5\n丁,一季度,很好,0,\n"
+        "戊,,一般,,5\n戊,一季度,差,0,\n戊,二季度,,0,\n"
+        "己,,,,5\n己,一季度,,1,\n"
+    )
+    fast, _ = _both(tmp_path, _PERIODS, data)
+    assert _totals(fast) == [
+        (Decimal(14), [Decimal(9), Decimal(5)]),
+        (Decimal("10.5"), [Decimal("5.5"), Decimal(5)]),
+        (Decimal(6), [Decimal(1), Decimal(5)]),
+        (None, [None, Decimal(5)]),
+        (Decimal(8), [Decimal(3), Decimal(5)]),
+        (Decimal(5), [Decimal(0), Decimal(5)]),
+    ]
+    assert [(e.indicator, e.message) for e in fast[3].errors] == [
+        ("1", "no grade '很好' in this scale (grades: 好, 较好, 一般, 差)")
+    ]
+    assert _share(tmp_path, _PERIODS) == ColumnShare(6, 0, 0)
+
+
+_LEVELS = _first(
+    'scale = { levels = ["良好", "合格", "不合格"], policy = "first", bands = ['
+    '{ name = "优", conditions = ["签收 == 良好 and 归档 == 良好"], points = 10 }, '
+    '{ name = "中", conditions = ["签收 >= 合格 and 归档 >= 合格"], points = 6 }] }\n'
+    'policies = [{ type = "default", score = 2, when = "免评 = 1" }]\n'
+)
+
+
+def test_a_scale_of_levels_that_refuses_a_row(tmp_path):
+    """优 where 签收 and 归档 are both 良好 (10), 中 where both are at least 合格 (6), else no grade; a
+    default 2 where 免评 = 1, before the grading. 甲 良好, 良好: 10, + 1. 乙 良好, 合格: 6. 丙 合格, 不合格:
+    no band holds, 指标1's error. 丁 优秀 is no level: 指标1's error. 戊 合格, 不合格 with 免评 1: the
+    default 2 (the scale is not read)."""
+    data = (
+        "单位,签收,归档,免评,值2\n甲,良好,良好,0,1\n乙,良好,合格,0,1\n丙,合格,不合格,0,1\n"
+        "丁,优秀,良好,0,1\n戊,合格,不合格,1,1\n"
+    )
+    fast, _ = _both(tmp_path, _LEVELS, data)
+    assert _totals(fast) == [
+        (Decimal(11), [Decimal(10), Decimal(1)]),
+        (Decimal(7), [Decimal(6), Decimal(1)]),
+        (None, [None, Decimal(1)]),
+        (None, [None, Decimal(1)]),
+        (Decimal(3), [Decimal(2), Decimal(1)]),
+    ]
+    assert [e.indicator for f in fast[2:4] for e in f.errors] == ["1", "1"]
+    assert "优秀" in fast[3].errors[0].message
+    assert _events(fast[4], tmp_path, _LEVELS, "戊")[0].startswith("条件“免评 = 1”成立")
+    assert _share(tmp_path, _LEVELS) == ColumnShare(5, 0, 0)
+
+
+_DOMAIN = _first(
+    'value = "率"\nscale = { domain = [0, 1], bands = [{ name = "优", conditions = ["率 >= 0.9"], points = 10 }, '
+    '{ name = "良", conditions = ["0.6 <= 率 < 0.9"], points = 8 }, '
+    '{ name = "差", conditions = ["率 < 0.6"], points = 4 }] }\n'
+    'policies = [{ type = "default", score = 5, when = "核减 = 1" }]\n'
+)
+
+
+def test_a_value_outside_a_threshold_scales_domain(tmp_path):
+    """率 graded on [0, 1] (优 ≥ 0.9: 10, 良 0.6–0.9: 8, 差 < 0.6: 4); a default 5 where 核减 = 1. 甲
+    0.95: 10, + 1; 乙 0.6 (on the boundary: 良) 8, + 1; 丙 1.2 is outside the domain: 指标1's error; 丁
+    1.5 with 核减 1: the default 5 (the scale is not read), + 1."""
+    data = "单位,率,核减,值2\n甲,0.95,0,1\n乙,0.6,0,1\n丙,1.2,0,1\n丁,1.5,1,1\n"
+    fast, _ = _both(tmp_path, _DOMAIN, data)
+    assert _totals(fast) == [
+        (Decimal(11), [Decimal(10), Decimal(1)]),
+        (Decimal(9), [Decimal(8), Decimal(1)]),
+        (None, [None, Decimal(1)]),
+        (Decimal(6), [Decimal(5), Decimal(1)]),
+    ]
+    assert [(e.indicator, e.message) for e in fast[2].errors] == [
+        ("1", "率=1.2 is outside the scale's domain [0, 1]")
+    ]
+    assert _share(tmp_path, _DOMAIN) == ColumnShare(4, 0, 0)
