@@ -16,10 +16,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from perfrules import loads
+from perfrules import Unit, evaluate, loads
 from perfrules.files.data import load_units
 from perfrules.scoring.colshare import ColumnShare, column_share
 from perfrules.scoring.plan import plan_of
+from perfrules.scoring.program import score_columns
+from perfrules.scoring.unit import score_unit
 from test_column_defaults import _both, _events, _first, _totals
 
 
@@ -141,3 +143,90 @@ def test_a_value_outside_a_threshold_scales_domain(tmp_path):
         ("1", "率=1.2 is outside the scale's domain [0, 1]")
     ]
     assert _share(tmp_path, _DOMAIN) == ColumnShare(4, 0, 0)
+
+
+def _levels_default(missing: str) -> str:
+    return _first(
+        'scale = { levels = ["良好", "合格", "不合格"], policy = "first", bands = ['
+        '{ name = "优", conditions = ["签收 == 良好 and 归档 == 良好"], points = 10 }, '
+        '{ name = "中", conditions = ["签收 >= 合格 and 归档 >= 合格"], points = 6 }, '
+        '{ name = "差", conditions = ["签收 >= 不合格"], points = 1 }] }\n'
+        f'policies = [{{ type = "default", score = 3{missing} }}, '
+        '{ type = "adjust", per = "扣分", points = -1, cap = 2 }]\n'
+    )
+
+
+def test_a_blank_word_a_scale_with_levels_grades_takes_the_default(tmp_path):
+    """优 where 签收 and 归档 are both 良好 (10), 中 where both are at least 合格 (6), 差 where 签收 is at
+    least 不合格 (1), bands read in turn, each condition left to right; default 3, less 1 per 扣分.
+    甲 良好, 良好: 10, + 1. 乙 has no 签收: 优 reads it first: the default 3. 丙 合格 without 归档: 优 stops
+    at 签收 == 良好, 中 reads 归档: 3, less 1 for its 扣分: 2. 戊 has neither: 3. 己 优秀 is no level:
+    指标1's error. 庚 不合格 without 归档: 优 and 中 stop at 签收, 差 holds: 1 (归档 is never read). With
+    the default naming 归档 only: 乙's missing 签收 is 指标1's error (归档 is there);
+    丙 and 戊 stop at 归档 (戊's 签收 == 良好 reads a missing 签收 as no match: the per-unit program
+    names 归档 too)."""
+    data = (
+        "单位,签收,归档,扣分,值2\n甲,良好,良好,0,1\n乙,,良好,0,1\n丙,合格,,1,1\n戊,,,0,1\n"
+        "己,优秀,良好,0,1\n庚,不合格,,0,1\n"
+    )
+    fast, _ = _both(tmp_path, _levels_default(""), data)
+    assert _totals(fast) == [
+        (Decimal(11), [Decimal(10), Decimal(1)]),
+        (Decimal(4), [Decimal(3), Decimal(1)]),
+        (Decimal(3), [Decimal(2), Decimal(1)]),
+        (Decimal(4), [Decimal(3), Decimal(1)]),
+        (None, [None, Decimal(1)]),
+        (Decimal(2), [Decimal(1), Decimal(1)]),
+    ]
+    said = [
+        _events(f, tmp_path, _levels_default(""), u)[0].split("，")[0]
+        for f, u in zip(fast[1:4], "乙丙戊", strict=True)
+    ]
+    assert said == ["缺少数据“签收”", "缺少数据“归档”", "缺少数据“归档”"]
+    assert _share(tmp_path, _levels_default("")) == ColumnShare(6, 0, 0)
+    named = _levels_default(', missing = ["归档"]')
+    fast, _ = _both(tmp_path, named, data)
+    assert [f.scores[0] for f in fast] == [Decimal(10), None, Decimal(2), Decimal(3), None, Decimal(1)]
+    assert [e.message for e in fast[1].errors] == [
+        "no value for '签收' in formula '签收 == 良好 and 归档 == 良好'"
+    ]
+    assert _share(tmp_path, named) == ColumnShare(6, 0, 0)
+
+
+def test_a_blank_word_a_scale_with_levels_does_not_reach(tmp_path):
+    """Without a default: 丁 不合格 without 归档 is graded 差 (1, less 1 for its 扣分: 0; its conditions
+    never read 归档), 丙 合格 without 归档 stops at 中's 归档 (指标1's error), 甲 良好, 良好: 10."""
+    text = _levels_default("").replace('{ type = "default", score = 3 }, ', "")
+    assert "default" not in text
+    data = "单位,签收,归档,扣分,值2\n甲,良好,良好,0,1\n丙,合格,,0,1\n丁,不合格,,1,1\n"
+    fast, _ = _both(tmp_path, text, data)
+    assert _totals(fast) == [
+        (Decimal(11), [Decimal(10), Decimal(1)]),
+        (None, [None, Decimal(1)]),
+        (Decimal(1), [Decimal(0), Decimal(1)]),
+    ]
+    assert [e.message for e in fast[1].errors] == [
+        "no value for '归档' in formula '签收 >= 合格 and 归档 >= 合格'"
+    ]
+    assert _share(tmp_path, text) == ColumnShare(3, 0, 0)
+
+
+def test_a_none_handed_in_where_a_blank_word_takes_the_default(tmp_path):
+    """A ``Unit`` whose 签收 is None itself (not absent): the per-unit program grades the None (its error,
+    not the default for no data); the column program leaves that unit to it and scores the others."""
+    scheme = loads(_levels_default(""), format="toml")
+    plan = plan_of(scheme)
+    units = [
+        Unit(name="甲", data={"签收": "良好", "归档": "良好", "扣分": 0, "值2": 1}),
+        Unit(name="乙", data={"签收": None, "归档": "良好", "扣分": 0, "值2": 1}),
+        Unit(name="丙", data={"归档": "良好", "扣分": 0, "值2": 1}),
+    ]
+    fast = score_columns(plan, units, {})
+    assert [f is None for f in fast] == [False, True, False]
+    slow = score_unit(plan, units[1], {}, detail=False)
+    assert [e.message for e in slow.errors] == [
+        "签收=None (NoneType) is not a number; give an int, float, Decimal or Fraction in formula "
+        "'签收 == 良好 and 归档 == 良好'"
+    ]
+    found = {r.unit: (r.total, [e.message for e in r.errors]) for r in evaluate(scheme, units)}
+    assert found == {"甲": (Decimal(11), []), "乙": (None, [slow.errors[0].message]), "丙": (Decimal(4), [])}

@@ -24,19 +24,21 @@ blank: such a unit goes to the per-unit program as before.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
 
 from .._intcols import numpy
 from ..formula.language import Formula, normalize_name
 from ..scheme.reads import FULL_NAME
 from ..scheme.steps import Part, PeerRatio, Rank
+from .coladjust import adjust_reads
 from .colsteps import SEND_BACK, ZERO_DIVISOR
 from .indicator import IndicatorPlan
 from .plan import Plan
 
 __all__ = [
     "BLANK",
+    "GRADED",
     "PART_BLANK",
     "REACHED",
     "TAKEN",
@@ -46,11 +48,13 @@ __all__ = [
     "Blanks",
     "bands_read",
     "blank_value",
-    "first_word",
+    "first_graded",
+    "graded_only",
     "leave_steps",
     "graded_part",
     "part_read",
     "reach_fields",
+    "takes_no_value",
     "unsure",
     "words_part",
 ]
@@ -88,6 +92,11 @@ STEPS_SCOPE = "\0steps scope "
 """Where a batch's columns hold, as ``STEPS_SCOPE + code``, the scope after the steps of an indicator
 with a default for no data (:func:`leave_steps`): colreach follows its formulas and a scale's
 conditions over the steps' values (coldefaults takes it)."""
+
+
+GRADED = "\0graded "
+"""Under :data:`TAKEN`, ``GRADED + code``: the rows an indicator's scale with levels graded (a bool
+array), whose blank cells in the columns only it reads (:func:`graded_only`) stop nothing."""
 
 
 REACHED = "\0reached "
@@ -237,20 +246,62 @@ def blank_value(ind: IndicatorPlan, text: frozenset[str] = frozenset()) -> tuple
     return name, field
 
 
-def first_word(ind: IndicatorPlan) -> str | None:
-    """The data column a word scale grades (its ``value``, through ``inputs``) where a unit without a
-    word there surely takes the indicator's default for no data: no steps run before the grading (the
-    per-unit program's :meth:`~perfrules.scoring.indicator.IndicatorPlan._grade` finds no value to
-    grade), and the default names no inputs of its own, or names that one; None elsewhere. Its
-    ``default … when`` rules come first (:mod:`~perfrules.scoring.coldefaults`)."""
+def first_graded(ind: IndicatorPlan) -> frozenset[str] | None:
+    """The data columns of words an indicator's scale grades first (through ``inputs``), where a unit
+    without a word there takes the indicator's default for no data as the per-unit program's grading
+    finds no value (:meth:`~perfrules.scoring.indicator.IndicatorPlan._grade`, or the scale's own
+    conditions): no steps run before the grading; a word scale's ``value`` (a default naming inputs
+    names it), or the values a scale with levels grades (which of its rows the default takes: the
+    lookup's, :func:`takes_no_value`). None elsewhere. Its ``default … when`` rules come first
+    (:mod:`~perfrules.scoring.coldefaults`)."""
     policy = ind.no_data
     scale = ind.ind.scale
-    name = ind.ind.value
-    if policy is None or scale is None or not scale.is_categorical or name is None or ind.steps:
+    if policy is None or scale is None or ind.steps:
         return None
-    if policy.missing and normalize_name(name) not in policy.missing:
+    value = ind.ind.value
+    if scale.is_categorical:
+        if value is None or (policy.missing and normalize_name(value) not in policy.missing):
+            return None
+        names = {value}
+    elif scale.levels and (value is None or value == scale.variable):
+        names = set(scale.variables)
+    else:
         return None
-    return ind.ind.inputs.get(name, name)
+    return frozenset(ind.ind.inputs.get(name, name) for name in names)
+
+
+def graded_only(ind: IndicatorPlan) -> frozenset[str]:
+    """The data columns of words that only an indicator's scale with levels reads, graded first (no
+    steps; no formula, condition or adjustment of the indicator reads them): where the scale grades a
+    unit, its conditions did not reach a blank cell there, and that cell stops nothing, as in the
+    per-unit program (its rows: :data:`GRADED` under :data:`TAKEN`). Empty elsewhere."""
+    scale = ind.ind.scale
+    value = ind.ind.value
+    if scale is None or scale.is_categorical or not scale.levels or ind.steps:
+        return frozenset()
+    if value is not None and value != scale.variable:
+        return frozenset()
+    mapping = ind.ind.inputs
+    other = adjust_reads(ind).union(*(f.variables for f in ind._formulas()))
+    return frozenset(mapping.get(n, n) for n in scale.variables) - {mapping.get(n, n) for n in other}
+
+
+def takes_no_value(ind: IndicatorPlan) -> Callable[[str, Mapping[str, object]], bool]:
+    """Whether the indicator's default for no data takes a unit whose scale found no value for a name,
+    given the values the scale grades (the per-unit program's ``_score_once``): any name where the
+    default names no inputs, else one it names, or another where an input it names, among those
+    values, has none."""
+    assert ind.no_data is not None
+    missing = ind.no_data.missing
+    scale = ind.ind.scale
+    read = set(scale.variables) if scale is not None else set()
+
+    def takes(name: str, values: Mapping[str, object]) -> bool:
+        if not missing or normalize_name(name) in missing:
+            return True
+        return set(missing) <= read and any(values.get(m) is None for m in missing)
+
+    return takes
 
 
 def unsure(units: Sequence[Any], columns: dict[str, tuple[Any, Any]], fields: Sequence[str]) -> Any:
@@ -279,7 +330,8 @@ class Blanks:
     ) -> None:
         self.codes = [ind.code for ind in plan.indicators]
         self.found = [blank_value(ind, frozenset(text_reads)) for ind in plan.indicators]
-        self.first = [first_word(ind) for ind in plan.indicators]  # (blank words: coldefaults)
+        self.first = [first_graded(ind) for ind in plan.indicators]  # (blank words: coldefaults)
+        self.only = [graded_only(ind) for ind in plan.indicators]  # (blank words not reached)
         reaching = [reach_fields(ind) or frozenset() for ind in plan.indicators]  # (colreach)
         self.fields = sorted({b[1] for b in self.found if b is not None}.union(also, *reaching))
         # Columns of words among them (a word scale's value: colreach): blank where no word is given.
@@ -293,6 +345,24 @@ class Blanks:
         """:func:`unsure` for those data columns that are not columns of words (none: no unit)."""
         return unsure(units, columns, [name for name in self.fields if name not in self.words])
 
+    def none_given(self, units: Sequence[Any]) -> Any:
+        """Which of a batch of ``Unit`` objects hold None itself (the API handed it in) in a column of words
+        whose blank cell a default for no data may take: no blank to the per-unit program, which grades
+        the None (a bool array; None: no such column)."""
+        fields = self.words.union(*(f for f in self.first if f is not None))
+        if not fields:
+            return None
+        np = numpy()
+
+        def given(data: Mapping[str, object]) -> bool:
+            return any(name in data and data[name] is None for name in fields)
+
+        return np.fromiter(
+            (given(u.data) or any(map(given, u.periods.values())) for u in units),
+            dtype=bool,
+            count=len(units),
+        )
+
     def put(
         self, cols: dict[str, Any], columns: Mapping[str, tuple[Any, Any]], unread: Collection[str] = ()
     ) -> None:
@@ -302,7 +372,7 @@ class Blanks:
         np = numpy()
         if unread:
             cols[WORDS_UNREAD] = frozenset(unread)
-        if any(self.first):
+        if any(self.first) or any(self.only):
             cols[TAKEN] = {}
         if self.fields:
             blank = cols[BLANK] = {}
@@ -338,6 +408,10 @@ class Blanks:
         if reached is not None:  # (colreach: rows that reach no blank, or that a default took)
             return plain | reached.harmless(name)
         found = self.found[k]
-        field = found[1] if found is not None else self.first[k]
-        taken = cols.get(TAKEN, {}).get(self.codes[k]) if field == name else None
-        return plain if taken is None else plain | taken
+        fields = {found[1]} if found is not None else self.first[k] or ()
+        taken = cols.get(TAKEN, {}).get(self.codes[k]) if name in fields else None
+        graded = cols.get(TAKEN, {}).get(GRADED + self.codes[k]) if name in self.only[k] else None
+        for rows in (taken, graded):
+            if rows is not None:
+                plain = plain | rows
+        return plain

@@ -10,8 +10,14 @@ itself (:meth:`perfrules.grading.scale.GradeScale.grade`, what the per-unit
 program runs for every unit) — the same rule, the same exact score, worked
 out as often as there are distinct inputs rather than units. A combination
 the scale refuses (a word it does not know, a value outside its domain, no
-band that holds) leaves those units to the per-unit program, which reports
-it.
+band that holds) marks those rows: the program holds that against the
+indicator being scored (:func:`perfrules.scoring.colperiods.score_indicators`),
+whose own step words the error (:mod:`~perfrules.scoring.colfailures`), and
+a ``default … when`` that holds comes first
+(:mod:`~perfrules.scoring.coldefaults`). A combination where the scale finds
+no value (a blank word its conditions read: the per-unit program's
+``MissingValueError``) may be left to a default for no data instead
+(``no_value``; :func:`~perfrules.scoring.colblank.first_graded`).
 
 Word inputs are columns of text (``str``, or None where the unit has no
 value); numbers are the program's exact columns, handed to the scale as the
@@ -25,6 +31,7 @@ from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
 from typing import Any
 
+from .._errors import MissingValueError
 from .._intcols import SAFE, IntColumn, numpy
 from .._numbers import as_fraction, exact
 from ..grading.scale import GradeScale
@@ -59,10 +66,15 @@ def compile_lookup(
     text: set[str],
     grade: Callable[[Mapping[str, object]], Any],
     codes: Sequence[str] = (),
+    no_value: tuple[str, Callable[[str, Mapping[str, object]], bool]] | None = None,
 ) -> Callable[[dict[str, Any], int], IntColumn]:
     """A function of the scope's columns giving ``grade(values)`` per row, worked out once per distinct
-    combination of the values *names* (words where in *text*) and *codes* (arrays of integers, such
-    as the rows' category codes, handed to *grade* as ``int``); rows where *grade* raises are sent back.
+    combination of the values *names* (words where in *text*; a blank word is no value, absent from
+    *values* as from the per-unit program's scope) and *codes* (arrays of integers, such as the rows'
+    category codes, handed to *grade* as ``int``); rows where *grade* raises are sent back. With
+    *no_value*, ``(key, takes)``: the rows where *grade* finds no value for a name (the per-unit
+    program's ``MissingValueError``) and ``takes(name, values)`` are left under *key* in the scope
+    instead (a bool array, added to what is there).
 
     >>> from perfrules._intcols import IntColumn, numpy
     >>> words, _ = text_column(["好", "差", None, "好"])
@@ -89,6 +101,7 @@ def compile_lookup(
         parts += [scope[name].tolist() for name in codes]
         keys = list(zip(*parts, strict=True)) if parts else [()] * n
         table: dict[tuple[object, ...], Fraction | None] = {}
+        lacking: set[tuple[object, ...]] = set()  # (those left under no_value's key)
         for key in set(keys):
             if _NOT_A_WORD in key:  # the per-unit program reports the value
                 table[key] = None
@@ -104,6 +117,10 @@ def compile_lookup(
                     values[name] = exact(Fraction(v, dens[name]))
             try:
                 table[key] = as_fraction(grade(values))
+            except MissingValueError as exc:  # no value to grade: a default for no data may take it
+                table[key] = None
+                if no_value is not None and no_value[1](exc.name, values):
+                    lacking.add(key)
             except Exception:  # whatever the scale says there, the per-unit program says it
                 table[key] = None
         found = [f for f in table.values() if f is not None]
@@ -111,10 +128,15 @@ def compile_lookup(
         numerators = {k: (0 if f is None else f.numerator * (den // f.denominator)) for k, f in table.items()}
         bound = max((abs(v) for v in numerators.values()), default=0)
         num = np.array([numerators[k] for k in keys], dtype=np.int64 if bound < SAFE else object)
-        missing = [k for k, f in table.items() if f is None]
+        missing = [k for k, f in table.items() if f is None and k not in lacking]
         if missing:
             lost = set(missing)
             send_back(scope, np.array([k in lost for k in keys], dtype=bool))
+        if lacking:
+            assert no_value is not None
+            rows = np.array([k in lacking for k in keys], dtype=bool)
+            held = scope.get(no_value[0])
+            scope[no_value[0]] = rows if held is None else held | rows
         return IntColumn(num, den, bound)
 
     return run

@@ -34,7 +34,7 @@ from typing import Any
 
 from .._intcols import SAFE, IntColumn, as_objects, from_values, numpy, round_half_up_column
 from .._numbers import as_fraction
-from .colblank import BLANK, TAKEN, WORDS_UNREAD, blank_value, first_word
+from .colblank import BLANK, GRADED, TAKEN, WORDS_UNREAD, blank_value, first_graded, graded_only
 from .collookup import text_column
 from .colpoints import CATEGORY
 from .colsteps import SEND_BACK, population_column, send_back
@@ -331,11 +331,17 @@ def _stopping(gaps: Mapping[str, Any], ind: IndicatorPlan, scope: Mapping[str, A
     scoring.colblank`)."""
     np = numpy()
     blank = blank_value(ind)
-    field = blank[1] if blank is not None else first_word(ind)  # (a blank word: colblank)
-    taken = scope.get(TAKEN, {}).get(ind.code) if field is not None else None
+    fields = {blank[1]} if blank is not None else first_graded(ind) or ()  # (blank words: colblank)
+    taken = scope.get(TAKEN, {}).get(ind.code) if fields else None
+    only = graded_only(ind)
+    graded = scope.get(TAKEN, {}).get(GRADED + ind.code) if only else None
     found = np.zeros(n, dtype=bool)
     for name, gap in gaps.items():
-        found |= gap & ~taken if taken is not None and name == field else gap
+        if taken is not None and name in fields:
+            gap = gap & ~taken
+        if graded is not None and name in only:
+            gap = gap & ~graded
+        found |= gap
     return found
 
 

@@ -197,6 +197,9 @@ class ColumnProgram:
                 ok &= ~self.missing.unsure(units, columns)
             if self.blanks.fields:  # (and one a default for no data takes where blank: colblank)
                 ok &= ~self.blanks.unsure(units, columns)
+            none = self.blanks.none_given(units)  # a None handed in where a blank word is the default's
+            if none is not None:
+                ok &= ~none
             for name in self.text_reads:
                 columns[name] = collookup.text_column([u.data.get(name) for u in units])
             periods = colperiods.periods_of(units)
