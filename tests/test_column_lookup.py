@@ -230,3 +230,112 @@ def test_a_none_handed_in_where_a_blank_word_takes_the_default(tmp_path):
     ]
     found = {r.unit: (r.total, [e.message for e in r.errors]) for r in evaluate(scheme, units)}
     assert found == {"甲": (Decimal(11), []), "乙": (None, [slow.errors[0].message]), "丙": (Decimal(4), [])}
+
+
+_STEP_LEVELS = """
+format = "perfrules-scheme/1"
+name = "档次"
+basis = "points"
+total = 20
+groups = [{ name = "g" }]
+
+[[indicators]]
+code = "1"
+name = "指标1"
+group = "g"
+weight = 10
+steps = [
+    "级=完成数/计划数*2",
+    { type = "part", target = "档分", of = "级", scale = { levels = ["良好", "合格", "不合格"], policy = "first", bands = [
+        { name = "优", conditions = ["级 >= 良好"], points = 10 },
+        { name = "中", conditions = ["级 >= 合格"], points = 6 },
+        { name = "差", conditions = ["级 >= 不合格"], points = 1 },
+    ] } },
+]
+score = "档分"
+
+[[indicators]]
+code = "2"
+name = "指标2"
+group = "g"
+weight = 10
+value = "签收"
+scale = { levels = ["良好", "合格", "不合格"], policy = "first", bands = [
+    { name = "优", conditions = ["签收 >= 良好"], points = 10 },
+    { name = "中", conditions = ["签收 >= 合格"], points = 6 },
+    { name = "差", conditions = ["签收 >= 不合格"], points = 1 },
+] }
+"""
+
+
+def test_a_number_a_scale_with_levels_grades(tmp_path):
+    """指标1's part grades the step's number 级 = 完成数/计划数×2 by levels (良好 2, 合格 1, 不合格 0): 甲
+    10/10 → 2 优 10; 乙 5/10 → 1 中 6; 丙 1/10 → 0.2 差 1; 丁 has no 签收: 指标2's error. Through the
+    API a number where 指标2 grades words is graded as one (戊 2: 优 10; 己 1.5: 中 6), as the per-unit
+    program grades it."""
+    data = "单位,完成数,计划数,签收\n甲,10,10,良好\n乙,5,10,合格\n丙,1,10,不合格\n丁,0,10,\n"
+    fast, _ = _both(tmp_path, _STEP_LEVELS, data)
+    assert _totals(fast) == [
+        (Decimal(20), [Decimal(10), Decimal(10)]),
+        (Decimal(12), [Decimal(6), Decimal(6)]),
+        (Decimal(2), [Decimal(1), Decimal(1)]),
+        (None, [Decimal(1), None]),
+    ]
+    assert [e.message for e in fast[3].errors] == ["no value for '签收' in formula '签收 >= 良好'"]
+    assert _share(tmp_path, _STEP_LEVELS) == ColumnShare(4, 0, 0)
+    scheme = loads(_STEP_LEVELS, format="toml")
+    plan = plan_of(scheme)
+    units = [
+        Unit(name="戊", data={"完成数": 10, "计划数": 10, "签收": 2}),
+        Unit(name="己", data={"完成数": 10, "计划数": 10, "签收": Decimal("1.5")}),
+    ]
+    found = score_columns(plan, units, {})
+    slow = [score_unit(plan, u, {}, detail=False) for u in units]
+    assert [(f.total, f.scores) for f in found] == [(s.total, s.scores) for s in slow]
+    assert [f.total for f in found] == [Decimal(20), Decimal(16)]
+
+
+_RANKED = """
+format = "perfrules-scheme/1"
+name = "名次"
+basis = "points"
+total = 20
+groups = [{ name = "g" }]
+
+[[indicators]]
+code = "1"
+name = "指标1"
+group = "g"
+weight = 10
+steps = [
+    { type = "part", target = "档", of = "率", scale = { domain = [0, 1], bands = [
+        { name = "优", conditions = ["率 >= 0.9"], points = 10 },
+        { name = "良", conditions = ["0.6 <= 率 < 0.9"], points = 8 },
+        { name = "差", conditions = ["率 < 0.6"], points = 4 },
+    ] } },
+    { type = "rank", target = "名次分", of = "档", points = { "1" = 10, "2" = 6 } },
+]
+score = "名次分"
+
+[[indicators]]
+code = "2"
+name = "指标2"
+group = "g"
+weight = 10
+score = "值2"
+"""
+
+
+def test_a_value_outside_a_parts_domain_under_a_rank(tmp_path):
+    """档 grades 率 on [0, 1] (优 10, 良 8, 差 4), ranked: 1st 10 points, 2nd 6. 丙's 1.5 is outside the
+    domain: no 档, no rank (指标1's error), and the others are ranked without it: 甲 10, 乙 6, 丁 0."""
+    data = "单位,率,值2\n甲,0.95,1\n乙,0.7,1\n丙,1.5,1\n丁,0.3,1\n"
+    fast, _ = _both(tmp_path, _RANKED, data)
+    assert _totals(fast) == [
+        (Decimal(11), [Decimal(10), Decimal(1)]),
+        (Decimal(7), [Decimal(6), Decimal(1)]),
+        (None, [None, Decimal(1)]),
+        (Decimal(1), [Decimal(0), Decimal(1)]),
+    ]
+    assert [e.message for e in fast[2].errors] == ["率=1.5 is outside the scale's domain [0, 1]"]
+    assert _share(tmp_path, _RANKED) == ColumnShare(4, 0, 0)

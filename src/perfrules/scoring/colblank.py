@@ -263,7 +263,7 @@ def first_graded(ind: IndicatorPlan) -> frozenset[str] | None:
         if value is None or (policy.missing and normalize_name(value) not in policy.missing):
             return None
         names = {value}
-    elif scale.levels and (value is None or value == scale.variable):
+    elif scale.levels and not _renamed(value, scale):
         names = set(scale.variables)
     else:
         return None
@@ -279,11 +279,17 @@ def graded_only(ind: IndicatorPlan) -> frozenset[str]:
     value = ind.ind.value
     if scale is None or scale.is_categorical or not scale.levels or ind.steps:
         return frozenset()
-    if value is not None and value != scale.variable:
+    if _renamed(value, scale):
         return frozenset()
     mapping = ind.ind.inputs
     other = adjust_reads(ind).union(*(f.variables for f in ind._formulas()))
     return frozenset(mapping.get(n, n) for n in scale.variables) - {mapping.get(n, n) for n in other}
+
+
+def _renamed(value: str | None, scale: Any) -> bool:
+    """Whether the indicator's ``value`` renames the one value its scale grades (a number, then: the
+    per-unit program's ``_grade``; colgraded)."""
+    return value is not None and scale.variable is not None and value != scale.variable
 
 
 def takes_no_value(ind: IndicatorPlan) -> Callable[[str, Mapping[str, object]], bool]:

@@ -20,8 +20,10 @@ no value (a blank word its conditions read: the per-unit program's
 (``no_value``; :func:`~perfrules.scoring.colblank.first_graded`).
 
 Word inputs are columns of text (``str``, or None where the unit has no
-value); numbers are the program's exact columns, handed to the scale as the
-exact values they are.
+value; another value a ``Unit`` holds there is handed to the scale as it is);
+numbers are the program's exact columns, handed to the scale as the exact
+values they are — a step's number where a scale with levels grades words too
+(``级 >= 良好``), as the per-unit program grades it.
 """
 
 from __future__ import annotations
@@ -39,7 +41,34 @@ from .colsteps import send_back
 
 __all__ = ["compile_lookup", "scale_inputs", "text_column"]
 
-_NOT_A_WORD = object()  # a value of a column of words that is not text
+_NOT_A_WORD = object()  # a value of a column of words that is no word and cannot be keyed (refused)
+
+
+class _Given:
+    """A value of a column of words that is no word (the API handed in a number): graded as it is, as
+    the per-unit program grades it, keyed by its type too (``1`` and ``True`` are graded apart)."""
+
+    __slots__ = ("key", "value")
+
+    def __init__(self, value: object) -> None:
+        self.value = value
+        self.key = (type(value), value)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Given) and self.key == other.key
+
+    def __hash__(self) -> int:
+        return hash(self.key)
+
+
+def _given(value: object) -> object:
+    """*value* (no word) as a lookup key: :class:`_Given`, or :data:`_NOT_A_WORD` where it cannot be
+    hashed (those rows are refused: the indicator's own step says what it says of them)."""
+    try:
+        hash(value)
+    except TypeError:
+        return _NOT_A_WORD
+    return _Given(value)
 
 
 def scale_inputs(scale: GradeScale, of: str | None) -> tuple[list[str], set[str]]:
@@ -90,11 +119,9 @@ def compile_lookup(
         dens: dict[str, int] = {}
         for name in names:
             col = scope[name]
-            if name in text and isinstance(col, IntColumn):  # a step's number where words are graded
-                parts.append([_NOT_A_WORD] * n)
-            elif name in text:  # a value that is not a word (a number, NaN) is kept as _NOT_A_WORD
+            if name in text and not isinstance(col, IntColumn):  # (a step's number: graded as one)
                 values_of = col.tolist() if hasattr(col, "tolist") else list(col)
-                parts.append([v if v is None or isinstance(v, str) else _NOT_A_WORD for v in values_of])
+                parts.append([v if v is None or isinstance(v, str) else _given(v) for v in values_of])
             else:
                 parts.append(col.num.tolist())
                 dens[name] = col.den
@@ -103,18 +130,17 @@ def compile_lookup(
         table: dict[tuple[object, ...], Fraction | None] = {}
         lacking: set[tuple[object, ...]] = set()  # (those left under no_value's key)
         for key in set(keys):
-            if _NOT_A_WORD in key:  # the per-unit program reports the value
+            if any(v is _NOT_A_WORD for v in key):  # (the indicator's own step says what it is)
                 table[key] = None
                 continue
             values: dict[str, object] = {}
             for name, v in zip((*names, *codes), key, strict=True):
                 if name in codes:
                     values[name] = v
-                elif name in text:
-                    if v is not None:
-                        values[name] = v
-                else:
+                elif name in dens:
                     values[name] = exact(Fraction(v, dens[name]))
+                elif v is not None:  # (a blank word is no value: absent, as from the unit's data)
+                    values[name] = v.value if isinstance(v, _Given) else v
             try:
                 table[key] = as_fraction(grade(values))
             except MissingValueError as exc:  # no value to grade: a default for no data may take it
