@@ -339,3 +339,17 @@ def test_a_value_outside_a_parts_domain_under_a_rank(tmp_path):
     ]
     assert [e.message for e in fast[2].errors] == ["率=1.5 is outside the scale's domain [0, 1]"]
     assert _share(tmp_path, _RANKED) == ColumnShare(4, 0, 0)
+
+
+def test_a_word_scale_without_a_value_to_grade(tmp_path):
+    """A word scale without ``value`` finds no word for any unit: with a default for no data, 3 (its
+    words name the indicator's code, as the per-unit program's); without, 指标1's error."""
+    scale = 'scale = { rule = "好—10分;较好—8分;差—0分" }\n'
+    text = _first(scale + 'policies = [{ type = "default", score = 3 }]\n')
+    fast, _ = _both(tmp_path, text, "单位,值2\n甲,1\n乙,2\n")
+    assert _totals(fast) == [(Decimal(4), [Decimal(3), Decimal(1)]), (Decimal(5), [Decimal(3), Decimal(2)])]
+    assert _events(fast[0], tmp_path, text, "甲") == ["缺少数据“1”，按规定默认得 3分"]
+    fast, _ = _both(tmp_path, _first(scale), "单位,值2\n甲,1\n乙,2\n")
+    assert [(f.total, [e.message for e in f.errors]) for f in fast] == [
+        (None, ["no value for '1' in formula 'the category of 1 指标1'"])
+    ] * 2
