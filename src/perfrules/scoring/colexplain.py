@@ -411,23 +411,15 @@ def _scored(
                 grading = _graded(form, scale, scope[word], lambda: scale.grade(scope[word]))
             else:
                 graded_on: dict[str, object] = scope
-                if (
-                    ind.ind.value is not None
-                    and scale.variable is not None
-                    and ind.ind.value != scale.variable
-                ):
-                    if ind.ind.value not in scope:  # (the lookup sent the unit back: no value to grade)
+                named, variable = ind.ind.value, scale.variable
+                if named is not None and variable is not None and named != variable:
+                    if named not in scope:  # (the lookup sent the unit back: no value to grade)
                         return "a renamed value missing"
-                    graded_on = {**scope, scale.variable: scope[ind.ind.value]}
-                variable = scale.variable
+                    graded_on = {**scope, variable: scope[named]}
                 if variable is not None:
                     measured = _as_value(graded_on.get(variable))
-                grading = _graded(
-                    form,
-                    scale,
-                    graded_on.get(variable) if variable is not None and not scale.levels else _ONCE,
-                    lambda: scale.grade(graded_on, explain=True),
-                )
+                once = graded_on.get(variable) if variable is not None and not scale.levels else _ONCE
+                grading = _graded(form, scale, once, lambda: scale.grade(graded_on, explain=True))
         except MissingValueError as exc:  # no value to grade (a word, a level): the default for no data's
             if ind.no_data is None:
                 return "a scale's value missing"
