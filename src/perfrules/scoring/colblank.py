@@ -24,7 +24,7 @@ indicators that read it (:mod:`~perfrules.scoring.coldoubt`).
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
 
 from .._intcols import from_values, numpy
@@ -38,21 +38,26 @@ from .plan import Plan
 
 __all__ = [
     "BLANK",
+    "GRADED",
     "PART_BLANK",
     "REACHED",
     "TAKEN",
     "STEPS_SCOPE",
     "UNPLAIN",
+    "WORDS_UNREAD",
     "Blanks",
     "as_numbers",
     "bands_read",
     "blank_value",
+    "first_graded",
+    "graded_only",
     "leave_steps",
     "graded_part",
     "Unnamed",
     "unnamed",
     "part_read",
     "reach_fields",
+    "takes_no_value",
     "words_part",
 ]
 
@@ -74,6 +79,11 @@ GOING = "\0formulas going"
 at nothing (filled in as each is worked out: colreach.Unread)."""
 
 
+WORDS_UNREAD = "\0words unread"
+"""Where a batch's columns hold the columns of words the program was not given as words (a frozenset of
+their names, absent where there are none): no cell of theirs is known to be blank."""
+
+
 PART_BLANK = "\0part blank"
 """Where a batch's columns hold the rows a ``part`` over words found no word to grade in (a bool array,
 filled in place: :func:`words_part`), for an indicator with a default for no data (coldefaults puts it
@@ -84,6 +94,11 @@ STEPS_SCOPE = "\0steps scope "
 """Where a batch's columns hold, as ``STEPS_SCOPE + code``, the scope after the steps of an indicator
 with a default for no data (:func:`leave_steps`): colreach follows its formulas and a scale's
 conditions over the steps' values (coldefaults takes it)."""
+
+
+GRADED = "\0graded "
+"""Under :data:`TAKEN`, ``GRADED + code``: the rows an indicator's scale with levels graded (a bool
+array), whose blank cells in the columns only it reads (:func:`graded_only`) stop nothing."""
 
 
 REACHED = "\0reached "
@@ -334,6 +349,84 @@ def blank_value(ind: IndicatorPlan, text: frozenset[str] = frozenset()) -> tuple
     return name, field
 
 
+def first_graded(ind: IndicatorPlan) -> frozenset[str] | None:
+    """The data columns of words an indicator's scale grades first (through ``inputs``), where a unit
+    without a word there takes the indicator's default for no data as the per-unit program's grading
+    finds no value (:meth:`~perfrules.scoring.indicator.IndicatorPlan._grade`, or the scale's own
+    conditions): no steps run before the grading; a word scale's ``value`` (a default naming inputs
+    names it), or the values a scale with levels grades (which of its rows the default takes: the
+    lookup's, :func:`takes_no_value`). None elsewhere. Its ``default … when`` rules come first
+    (:mod:`~perfrules.scoring.coldefaults`)."""
+    policy = ind.no_data
+    scale = ind.ind.scale
+    if policy is None or scale is None or ind.steps:
+        return None
+    value = ind.ind.value
+    if scale.is_categorical:
+        if value is None or (policy.missing and normalize_name(value) not in policy.missing):
+            return None
+        names = {value}
+    elif scale.levels and not _renamed(value, scale):
+        names = set(scale.variables)
+    else:
+        return None
+    return frozenset(ind.ind.inputs.get(name, name) for name in names)
+
+
+def graded_only(ind: IndicatorPlan) -> frozenset[str]:
+    """The data columns of words that only an indicator's scale with levels reads, graded first (no
+    steps; no formula, condition or adjustment of the indicator reads them): where the scale grades a
+    unit, its conditions did not reach a blank cell there, and that cell stops nothing, as in the
+    per-unit program (its rows: :data:`GRADED` under :data:`TAKEN`). Empty elsewhere."""
+    scale = ind.ind.scale
+    value = ind.ind.value
+    if scale is None or scale.is_categorical or not scale.levels or ind.steps:
+        return frozenset()
+    if _renamed(value, scale):
+        return frozenset()
+    mapping = ind.ind.inputs
+    other = adjust_reads(ind).union(*(f.variables for f in ind._formulas()))
+    return frozenset(mapping.get(n, n) for n in scale.variables) - {mapping.get(n, n) for n in other}
+
+
+def _renamed(value: str | None, scale: Any) -> bool:
+    """Whether the indicator's ``value`` renames the one value its scale grades (a number, then: the
+    per-unit program's ``_grade``; colgraded)."""
+    return value is not None and scale.variable is not None and value != scale.variable
+
+
+def takes_no_value(ind: IndicatorPlan) -> Callable[[str, Mapping[str, object]], bool]:
+    """Whether the indicator's default for no data takes a unit whose scale found no value for a name,
+    given the values the scale grades (the per-unit program's ``_score_once``): any name where the
+    default names no inputs, else one it names, or another where an input it names, among those
+    values, has none."""
+    assert ind.no_data is not None
+    missing = ind.no_data.missing
+    scale = ind.ind.scale
+    read = set(scale.variables) if scale is not None else set()
+
+    def takes(name: str, values: Mapping[str, object]) -> bool:
+        if not missing or normalize_name(name) in missing:
+            return True
+        return set(missing) <= read and any(values.get(m) is None for m in missing)
+
+    return takes
+
+
+def unsure(units: Sequence[Any], columns: dict[str, tuple[Any, Any]], fields: Sequence[str]) -> Any:
+    """Which of a batch of ``Unit`` objects hold a value in one of *fields* that its column does not
+    (not plain, not blank either: a bool array)."""
+    np = numpy()
+    found = np.zeros(len(units), dtype=bool)
+    for name in fields:
+        given = columns.get(name)
+        if given is None:
+            continue
+        for i in np.flatnonzero(~given[1]).tolist():
+            found[i] |= units[i].data.get(name) is not None
+    return found
+
+
 class Blanks:
     """Per indicator of a plan, the name and data column whose blank cell its default for no data takes
     (:func:`blank_value`), and what the column program does with them; *also*: other data columns
@@ -351,6 +444,8 @@ class Blanks:
     ) -> None:
         self.codes = [ind.code for ind in plan.indicators]
         self.found = [blank_value(ind, frozenset(text_reads)) for ind in plan.indicators]
+        self.first = [first_graded(ind) for ind in plan.indicators]  # (blank words: coldefaults)
+        self.only = [graded_only(ind) for ind in plan.indicators]  # (blank words not reached)
         reaching = [reach_fields(ind) or frozenset() for ind in plan.indicators]  # (colreach)
         # Per indicator graded by a word scale without value with a default for no data: the blank cells
         # that default takes (Unnamed; the steps' reads: steps_of gives them).
@@ -380,6 +475,24 @@ class Blanks:
         the column does not is not blank: :mod:`~perfrules.scoring.coldoubt`)."""
         return [name for name in self.fields if name not in self.words]
 
+    def none_given(self, units: Sequence[Any]) -> Any:
+        """Which of a batch of ``Unit`` objects hold None itself (the API handed it in) in a column of words
+        whose blank cell a default for no data may take: no blank to the per-unit program, which grades
+        the None (a bool array; None: no such column)."""
+        fields = self.words.union(*(f for f in self.first if f is not None))
+        if not fields:
+            return None
+        np = numpy()
+
+        def given(data: Mapping[str, object]) -> bool:
+            return any(name in data and data[name] is None for name in fields)
+
+        return np.fromiter(
+            (given(u.data) or any(map(given, u.periods.values())) for u in units),
+            dtype=bool,
+            count=len(units),
+        )
+
     def put(
         self,
         cols: dict[str, Any],
@@ -392,6 +505,10 @@ class Blanks:
         word or other value (*unread*: columns of words not given as words, blank nowhere); *odd*: per
         column, cells that are not plain and not blank either (:meth:`odd`)."""
         np = numpy()
+        if unread:
+            cols[WORDS_UNREAD] = frozenset(unread)
+        if any(self.first) or any(self.only):
+            cols[TAKEN] = {}
         if self.fields:
             blank = cols[BLANK] = {}
             for name in self.fields:
@@ -405,7 +522,7 @@ class Blanks:
                     blank[name] = np.zeros(len(columns[name][1]), dtype=bool)
                 else:
                     blank[name] = np.array([v is None for v in columns[name][0]], dtype=bool)
-            cols[TAKEN] = {}
+            cols.setdefault(TAKEN, {})
         if self.loose:
             cols[UNPLAIN] = {name: ~_plain(columns[name]) for name in self.loose if name in columns}
             cols[GOING] = {}
@@ -438,5 +555,10 @@ class Blanks:
         if reached is not None:  # (colreach: rows that reach no blank, or that a default took)
             return plain | reached.harmless(name)
         found = self.found[k]
-        taken = cols.get(TAKEN, {}).get(self.codes[k]) if found is not None and found[1] == name else None
-        return plain if taken is None else plain | taken
+        fields = {found[1]} if found is not None else self.first[k] or ()
+        taken = cols.get(TAKEN, {}).get(self.codes[k]) if name in fields else None
+        graded = cols.get(TAKEN, {}).get(GRADED + self.codes[k]) if name in self.only[k] else None
+        for rows in (taken, graded):
+            if rows is not None:
+                plain = plain | rows
+        return plain

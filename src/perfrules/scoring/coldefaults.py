@@ -35,7 +35,7 @@ from typing import Any
 from .._intcols import SAFE, IntColumn, as_objects, numpy
 from .._numbers import as_fraction
 from ..scheme.reads import FULL_NAME
-from .colblank import BLANK, PART_BLANK, STEPS_SCOPE, TAKEN, blank_value
+from .colblank import BLANK, PART_BLANK, STEPS_SCOPE, TAKEN, WORDS_UNREAD, blank_value, first_graded
 from .colconds import compile_condition
 from .colfull import with_full
 from .colgraded import GRADED_BLANK
@@ -91,6 +91,7 @@ def with_defaults(
     # The default for no data (no ``when``) takes the rows that divide by 0 (its other case, a missing
     # input, is a cell that is not a plain number: those units go to the per-unit program).
     no_data = None if ind.no_data is None else scores(ind.no_data)
+    words_first = first_graded(ind)  # a blank word its scale grades first takes the default (colblank)
     blank = blank_value(ind)  # a blank value the scale grades first takes it too (colblank)
     at_hand = STEPS_SCOPE + ind.code if steps is True else steps or None
     if not ind.steps:
@@ -153,6 +154,14 @@ def with_defaults(
             taken = zero & ~fired & (~marks if marks is not None else True)
             which[taken] = last
             fired |= taken
+        unread = cols.get(WORDS_UNREAD, frozenset())  # (words not given as words: blank nowhere)
+        if words_first is not None and words is not None and TAKEN in cols and not words_first & unread:
+            # No value to grade, and nothing before the grading that stops first: the default's (those
+            # blank cells then do not stop the unit: colblank.Blanks.plain, colperiods).
+            taken = words & ~fired & (~marks if marks is not None else True)
+            which[taken] = last
+            fired |= taken
+            cols[TAKEN][ind.code] = taken
         for blanks_left in (words, parts):  # the default took them, or the per-unit program decides
             if blanks_left is not None:
                 lost = blanks_left & ~fired

@@ -86,11 +86,19 @@ class Doubted:
         }
         return cls(program.plan, fields, beyond) if fields else None
 
-    def find(self, units: Sequence[Any], columns: Mapping[str, tuple[Any, Any]], ok: Any) -> dict[str, Any]:
+    def find(
+        self,
+        units: Sequence[Any],
+        columns: Mapping[str, tuple[Any, Any]],
+        ok: Any,
+        kept: Collection[str] = (),
+    ) -> dict[str, Any]:
         """Per column, the units whose cell marks its readers (:meth:`mark`); a unit whose such cell no
-        indicator reads, or one read beside them, is left to the per-unit program (*ok*, in place)."""
+        indicator reads, or one read beside them, is left to the per-unit program (*ok*, in place), but
+        in the columns of *kept* (the inputs only steps or a word scale's default read: colblank, whose
+        cells that are neither plain nor blank the program holds as such)."""
         found = held(units, columns, self.fields)
-        for name in [name for name in found if not self.readers[name]]:
+        for name in [name for name in found if not self.readers[name] and name not in kept]:
             ok &= ~found.pop(name)
         return found
 

@@ -402,29 +402,28 @@ def _scored(
     grade: str | None
     if scale is not None:  # as the per-unit program grades (IndicatorPlan._grade), by the scale's own code
         measured: Value | None = None
-        if scale.is_categorical:
-            word = ind.ind.value
-            if word is None or word not in scope:  # no value to grade: the default for no data takes it
-                if ind.no_data is None:
-                    return "a word scale's value missing"
-                found = ind.no_data_default(MissingValueError(word or ind.code, ""), category, values)
-                return _checked(adjust(ind, found, env, category, True), record, k, i)
-            grading = _graded(form, scale, scope[word], lambda: scale.grade(scope[word]))
-        else:
-            graded_on: dict[str, object] = scope
-            if ind.ind.value is not None and scale.variable is not None and ind.ind.value != scale.variable:
-                if ind.ind.value not in scope:  # (the lookup sent the unit back: no value to grade)
-                    return "a renamed value missing"
-                graded_on = {**scope, scale.variable: scope[ind.ind.value]}
-            variable = scale.variable
-            if variable is not None:
-                measured = _as_value(graded_on.get(variable))
-            grading = _graded(
-                form,
-                scale,
-                graded_on.get(variable) if variable is not None and not scale.levels else _ONCE,
-                lambda: scale.grade(graded_on, explain=True),
-            )
+        try:
+            if scale.is_categorical:
+                word = ind.ind.value
+                if word is None or word not in scope:  # no value to grade
+                    raise MissingValueError(word or ind.code, "")
+                grading = _graded(form, scale, scope[word], lambda: scale.grade(scope[word]))
+            else:
+                graded_on: dict[str, object] = scope
+                named, variable = ind.ind.value, scale.variable
+                if named is not None and variable is not None and named != variable:
+                    if named not in scope:  # (the lookup sent the unit back: no value to grade)
+                        return "a renamed value missing"
+                    graded_on = {**scope, variable: scope[named]}
+                if variable is not None:
+                    measured = _as_value(graded_on.get(variable))
+                once = graded_on.get(variable) if variable is not None and not scale.levels else _ONCE
+                grading = _graded(form, scale, once, lambda: scale.grade(graded_on, explain=True))
+        except MissingValueError as exc:  # no value to grade (a word, a level): the default for no data's
+            if ind.no_data is None:
+                return "a scale's value missing"
+            found = ind.no_data_default(exc, category, values)
+            return _checked(adjust(ind, found, env, category, True), record, k, i)
         score: Number | None = grading.score
         assert score is not None
         if grading.scoring != "points":

@@ -23,7 +23,16 @@ from .._intcols import IntColumn, numpy
 from .._numbers import as_fraction
 from ..scheme.reads import FULL_NAME
 from ..scheme.steps import Part
-from .colblank import bands_read, leave_steps, unnamed
+from .colblank import (
+    GRADED,
+    TAKEN,
+    bands_read,
+    first_graded,
+    graded_only,
+    leave_steps,
+    takes_no_value,
+    unnamed,
+)
 from .collookup import compile_lookup, scale_inputs
 from .colscale import kept, value_why
 from .colsteps import CATEGORY, SEND_BACK, ZERO_DIVISOR, on_scope, send_back
@@ -32,9 +41,10 @@ from .indicator import IndicatorPlan
 __all__ = ["GRADED_BLANK", "compile_looked_up", "number_inputs", "text_inputs"]
 
 GRADED_BLANK = "\0graded blank"
-"""Where a batch's columns hold the rows a word scale found no word to grade in (a bool array), for an
-indicator with a default for no data: :func:`~perfrules.scoring.coldefaults.with_defaults` takes them
-where its formulas reach that blank first, and sends the others back."""
+"""Where a batch's columns hold the rows a word scale found no word to grade in, or a scale with levels
+graded first no value (a bool array), for an indicator with a default for no data:
+:func:`~perfrules.scoring.coldefaults.with_defaults` takes them where nothing stops the unit first
+(colreach, :func:`~perfrules.scoring.colblank.first_graded`), and sends the others back."""
 
 
 def text_inputs(ind: IndicatorPlan) -> set[str]:
@@ -127,7 +137,11 @@ def compile_looked_up(
     run_steps, reads, targets = (
         compile_steps(ind, compile_node, unsupported) if ind.steps else (None, set(), set())
     )
-    lookup = compile_lookup(names, text, grade, codes)
+    # A scale with levels graded first, with a default for no data: the rows where it finds no word are
+    # left to the default (GRADED_BLANK), which takes those the per-unit program's takes (colblank).
+    first = not scale.is_categorical and first_graded(ind) is not None
+    no_value = (GRADED_BLANK, takes_no_value(ind)) if first else None
+    lookup = compile_lookup(names, text, grade, codes, no_value)
     reads |= set(names) - targets
 
     # A scale of conditions with a default for no data: the rows its lookup refuses are left to the
@@ -135,10 +149,21 @@ def compile_looked_up(
     # lookup graded the blank as 0), and sends the others back.
     refused = ind.no_data is not None and bands_read(ind) is not None
 
+    # A scale with levels graded first: the rows it grades read no blank cell it did not reach (colblank).
+    only = bool(graded_only(ind))
+
     def run(cols: dict[str, Any], n: int) -> Any:
         if run_steps is None:
             before = cols.get(SEND_BACK)
+            lacking = cols.get(GRADED_BLANK)
             col = lookup(cols, n)
+            if only and TAKEN in cols:
+                np = numpy()
+                graded = np.ones(n, dtype=bool)
+                for held, earlier in ((cols.get(SEND_BACK), before), (cols.get(GRADED_BLANK), lacking)):
+                    if held is not None and held is not earlier:
+                        graded &= ~held if earlier is None else ~held | earlier
+                cols[TAKEN][GRADED + ind.code] = graded
         else:
             scope = run_steps(cols, n)
             kept(scope, cols, scope_key)

@@ -10,12 +10,20 @@ itself (:meth:`perfrules.grading.scale.GradeScale.grade`, what the per-unit
 program runs for every unit) — the same rule, the same exact score, worked
 out as often as there are distinct inputs rather than units. A combination
 the scale refuses (a word it does not know, a value outside its domain, no
-band that holds) leaves those units to the per-unit program, which reports
-it.
+band that holds) marks those rows: the program holds that against the
+indicator being scored (:func:`perfrules.scoring.colperiods.score_indicators`),
+whose own step words the error (:mod:`~perfrules.scoring.colfailures`), and
+a ``default … when`` that holds comes first
+(:mod:`~perfrules.scoring.coldefaults`). A combination where the scale finds
+no value (a blank word its conditions read: the per-unit program's
+``MissingValueError``) may be left to a default for no data instead
+(``no_value``; :func:`~perfrules.scoring.colblank.first_graded`).
 
 Word inputs are columns of text (``str``, or None where the unit has no
-value); numbers are the program's exact columns, handed to the scale as the
-exact values they are.
+value; another value a ``Unit`` holds there is handed to the scale as it is);
+numbers are the program's exact columns, handed to the scale as the exact
+values they are — a step's number where a scale with levels grades words too
+(``级 >= 良好``), as the per-unit program grades it.
 """
 
 from __future__ import annotations
@@ -25,6 +33,7 @@ from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
 from typing import Any
 
+from .._errors import MissingValueError
 from .._intcols import SAFE, IntColumn, numpy
 from .._numbers import as_fraction, exact
 from ..grading.scale import GradeScale
@@ -32,7 +41,34 @@ from .colsteps import send_back
 
 __all__ = ["compile_lookup", "scale_inputs", "text_column"]
 
-_NOT_A_WORD = object()  # a value of a column of words that is not text
+_NOT_A_WORD = object()  # a value of a column of words that is no word and cannot be keyed (refused)
+
+
+class _Given:
+    """A value of a column of words that is no word (the API handed in a number): graded as it is, as
+    the per-unit program grades it, keyed by its type too (``1`` and ``True`` are graded apart)."""
+
+    __slots__ = ("key", "value")
+
+    def __init__(self, value: object) -> None:
+        self.value = value
+        self.key = (type(value), value)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Given) and self.key == other.key
+
+    def __hash__(self) -> int:
+        return hash(self.key)
+
+
+def _given(value: object) -> object:
+    """*value* (no word) as a lookup key: :class:`_Given`, or :data:`_NOT_A_WORD` where it cannot be
+    hashed (those rows are refused: the indicator's own step says what it says of them)."""
+    try:
+        hash(value)
+    except TypeError:
+        return _NOT_A_WORD
+    return _Given(value)
 
 
 def scale_inputs(scale: GradeScale, of: str | None) -> tuple[list[str], set[str]]:
@@ -59,10 +95,15 @@ def compile_lookup(
     text: set[str],
     grade: Callable[[Mapping[str, object]], Any],
     codes: Sequence[str] = (),
+    no_value: tuple[str, Callable[[str, Mapping[str, object]], bool]] | None = None,
 ) -> Callable[[dict[str, Any], int], IntColumn]:
     """A function of the scope's columns giving ``grade(values)`` per row, worked out once per distinct
-    combination of the values *names* (words where in *text*) and *codes* (arrays of integers, such
-    as the rows' category codes, handed to *grade* as ``int``); rows where *grade* raises are sent back.
+    combination of the values *names* (words where in *text*; a blank word is no value, absent from
+    *values* as from the per-unit program's scope) and *codes* (arrays of integers, such as the rows'
+    category codes, handed to *grade* as ``int``); rows where *grade* raises are sent back. With
+    *no_value*, ``(key, takes)``: the rows where *grade* finds no value for a name (the per-unit
+    program's ``MissingValueError``) and ``takes(name, values)`` are left under *key* in the scope
+    instead (a bool array, added to what is there).
 
     >>> from perfrules._intcols import IntColumn, numpy
     >>> words, _ = text_column(["好", "差", None, "好"])
@@ -78,32 +119,34 @@ def compile_lookup(
         dens: dict[str, int] = {}
         for name in names:
             col = scope[name]
-            if name in text and isinstance(col, IntColumn):  # a step's number where words are graded
-                parts.append([_NOT_A_WORD] * n)
-            elif name in text:  # a value that is not a word (a number, NaN) is kept as _NOT_A_WORD
+            if name in text and not isinstance(col, IntColumn):  # (a step's number: graded as one)
                 values_of = col.tolist() if hasattr(col, "tolist") else list(col)
-                parts.append([v if v is None or isinstance(v, str) else _NOT_A_WORD for v in values_of])
+                parts.append([v if v is None or isinstance(v, str) else _given(v) for v in values_of])
             else:
                 parts.append(col.num.tolist())
                 dens[name] = col.den
         parts += [scope[name].tolist() for name in codes]
         keys = list(zip(*parts, strict=True)) if parts else [()] * n
         table: dict[tuple[object, ...], Fraction | None] = {}
+        lacking: set[tuple[object, ...]] = set()  # (those left under no_value's key)
         for key in set(keys):
-            if _NOT_A_WORD in key:  # the per-unit program reports the value
+            if any(v is _NOT_A_WORD for v in key):  # (the indicator's own step says what it is)
                 table[key] = None
                 continue
             values: dict[str, object] = {}
             for name, v in zip((*names, *codes), key, strict=True):
                 if name in codes:
                     values[name] = v
-                elif name in text:
-                    if v is not None:
-                        values[name] = v
-                else:
+                elif name in dens:
                     values[name] = exact(Fraction(v, dens[name]))
+                elif v is not None:  # (a blank word is no value: absent, as from the unit's data)
+                    values[name] = v.value if isinstance(v, _Given) else v
             try:
                 table[key] = as_fraction(grade(values))
+            except MissingValueError as exc:  # no value to grade: a default for no data may take it
+                table[key] = None
+                if no_value is not None and no_value[1](exc.name, values):
+                    lacking.add(key)
             except Exception:  # whatever the scale says there, the per-unit program says it
                 table[key] = None
         found = [f for f in table.values() if f is not None]
@@ -111,10 +154,15 @@ def compile_lookup(
         numerators = {k: (0 if f is None else f.numerator * (den // f.denominator)) for k, f in table.items()}
         bound = max((abs(v) for v in numerators.values()), default=0)
         num = np.array([numerators[k] for k in keys], dtype=np.int64 if bound < SAFE else object)
-        missing = [k for k, f in table.items() if f is None]
+        missing = [k for k, f in table.items() if f is None and k not in lacking]
         if missing:
             lost = set(missing)
             send_back(scope, np.array([k in lost for k in keys], dtype=bool))
+        if lacking:
+            assert no_value is not None
+            rows = np.array([k in lacking for k in keys], dtype=bool)
+            held = scope.get(no_value[0])
+            scope[no_value[0]] = rows if held is None else held | rows
         return IntColumn(num, den, bound)
 
     return run

@@ -36,7 +36,7 @@ from typing import Any
 
 from .._intcols import SAFE, IntColumn, as_objects, from_values, numpy, round_half_up_column
 from .._numbers import as_fraction
-from .colblank import BLANK, TAKEN, blank_value, unnamed
+from .colblank import BLANK, GRADED, TAKEN, WORDS_UNREAD, blank_value, first_graded, graded_only, unnamed
 from .collookup import text_column
 from .colpoints import CATEGORY
 from .colsteps import SEND_BACK, population_column
@@ -174,6 +174,8 @@ def score_indicators(
         rows, gaps = _period_columns(reads_of[k], labels, periods, text, given)
         row_ok = np.ones(len(labels), dtype=bool)
         rows[CATEGORY] = cat[owner]  # each period row's category (colpoints: 分值 and limits)
+        if WORDS_UNREAD in cols:  # (a period row without a word of its own reads the year's)
+            rows[WORDS_UNREAD] = cols[WORDS_UNREAD]
         for name in results_of[k] if results_of is not None else ():  # (colresults, colstepreads)
             if isinstance(cols.get(name), IntColumn):
                 rows[name] = IntColumn(cols[name].num[owner], cols[name].den, cols[name].bound)
@@ -321,14 +323,21 @@ def _stopping(gaps: Mapping[str, Any], ind: IndicatorPlan, scope: Mapping[str, A
     scoring.colblank`; a word scale without value: ``colblank.Unnamed``)."""
     np = numpy()
     blank = blank_value(ind)
-    taken = scope.get(TAKEN, {}).get(ind.code) if blank is not None else None
+    fields = {blank[1]} if blank is not None else first_graded(ind) or ()  # (blank words: colblank)
+    taken = scope.get(TAKEN, {}).get(ind.code) if fields else None
+    only = graded_only(ind)
+    graded = scope.get(TAKEN, {}).get(GRADED + ind.code) if only else None
     worded = unnamed(ind)  # (a word scale without value: the blank cells its default takes)
     found = np.zeros(n, dtype=bool)
     for name, gap in gaps.items():
         took = worded.taken(name, scope, n) if worded is not None else None
         if took is not None:
             gap = gap & ~took
-        found |= gap & ~taken if taken is not None and blank is not None and name == blank[1] else gap
+        if taken is not None and name in fields:
+            gap = gap & ~taken
+        if graded is not None and name in only:
+            gap = gap & ~graded
+        found |= gap
     return found
 
 

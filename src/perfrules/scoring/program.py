@@ -217,8 +217,11 @@ class ColumnProgram:
             ok = np.array([not u.problems for u in units], dtype=bool)
             read = ok.copy() if not ok.all() else None  # units whose cells were all read (else: refused)
             names, columns = colsteps.batch_columns(units, self.reads, population)
-            doubted = self.doubted.find(units, columns, ok) if self.doubted else {}  # (coldoubt)
+            doubted = self.doubted.find(units, columns, ok, self.blanks.steps_only) if self.doubted else {}
             odd = {name: doubted[name] for name in self.blanks.steps_only if name in doubted} or None
+            none = self.blanks.none_given(units)  # a None handed in where a blank word is the default's
+            if none is not None:
+                ok &= ~none
             for name in self.text_reads:
                 columns[name] = collookup.text_column([u.data.get(name) for u in units])
             periods = colperiods.periods_of(units)
