@@ -277,19 +277,19 @@ def test_a_scale_in_a_scheme_with_categories_scores_by_a_category_factor(tmp_pat
     ("scale", "why"),
     [
         (
-            'steps = ["a = x/max_of(x)"]\npolicies = [{ type = "default", grade = "良", missing = ["x"] }]\n'
-            'scale = { bands = [{ name = "优" }, { name = "良" }] }',
-            "a word scale without 'value' and population values, with a default for named inputs",
+            'steps = ["达标 = x > 1"]\nvalue = "x"\nscale = { rule = "优：x≥90；良：x<90", scoring = "midpoint" }',
+            "indicator 1's step 达标: Compare",
         ),
     ],
 )
 def test_scales_left_to_the_per_unit_program_say_why(scale, why):
-    """A word scale without value, with population values and a default for no data naming its inputs,
-    stays with the per-unit program; program_why says so (rules on a step's value compile:
-    test_column_forms.py; vetoes on data compile: test_column_points.py; values per period added up
-    before scoring compile: test_column_ranks.py; zero rules and vetoes reading population values
-    compile: test_column_wordforms.py). (Word scales and scales over several values compile: see
-    test_column_words.py; ``scoring = "none"`` on an indicator's scale is refused by the scheme.)"""
+    """A scale whose indicator has a step giving a truth value stays with the per-unit program;
+    program_why says so (rules on a step's value compile: test_column_forms.py; vetoes on data
+    compile: test_column_points.py; values per period added up before scoring compile:
+    test_column_ranks.py; zero rules and vetoes reading population values, and a word scale without
+    value whose default names its inputs, compile: test_column_wordforms.py). (Word scales and scales
+    over several values compile: see test_column_words.py; ``scoring = "none"`` on an indicator's scale
+    is refused by the scheme.)"""
     text = (
         'name = "s"\ntotal = 100\nperiods = "sum"\ngroups = [{ name = "组" }]\n[[indicators]]\ncode = "1"\n'
         f'name = "a"\ngroup = "组"\nweight = 100\n{scale}\n'

@@ -721,3 +721,23 @@ def test_an_adjustment_cap_reading_a_population_value(tmp_path: Path) -> None:
             "together: evaluate() computes it, or pass it in the values under this name",
         )
     ]
+
+
+def test_a_word_scale_without_value_whose_steps_read_population_values(tmp_path: Path) -> None:
+    """指标1's word scale has no value and its step reads max_of(值1); its default for no data (中: 70%
+    of 80 = 56, less nothing) names 项目数, which no file row gives (a column nothing else reads is not
+    read): every unit takes it — 丙 too, whose blank 值1 leaves it without its share of max_of(值1)
+    and stops its step first. With 指标9's 值3 held at its full points (20): 76 each."""
+    head = _SCALED.replace('periods = "mean"\n', 'basis = "points"\n')
+    head = head.replace('"良" = [80, 90]\n', '"良" = [80, 90]\n"中" = [60, 80]\n').replace(
+        '"差" = [0, 80]', '"差" = [0, 60]'
+    )
+    form = (
+        'steps = ["a = 值1/max_of(值1)"]\n'
+        'scale = { bands = [{ name = "优" }, { name = "良" }, { name = "中" }, { name = "差" }] }\n'
+        'policies = [{ type = "default", grade = "中", missing = ["项目数"] }]\n'
+    )
+    data = "单位,值1,值2,值3,项目数\n甲,3,4,90,\n乙,5,0,80,2\n丙,,1,70,\n丁,2,0,60,1\n"
+    fast, _ = _both(tmp_path, head + form, data)
+    assert [o.total for o in fast] == [Decimal(76)] * 4
+    assert [o.scores[1] for o in fast] == [Decimal(56)] * 4

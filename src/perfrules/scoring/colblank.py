@@ -206,8 +206,6 @@ class Unnamed:
 def unnamed(ind: IndicatorPlan) -> Unnamed | None:
     """:class:`Unnamed` for an indicator graded by a word scale without ``value`` with a default for no
     data (None: another indicator)."""
-    if ind.has_population:
-        return None  # (a population value the unit lacks stops it first: the program marks that)
     scale = ind.ind.scale
     if scale is None or not scale.is_categorical or ind.ind.value is not None or ind.no_data is None:
         return None
@@ -530,8 +528,12 @@ class Blanks:
     def lacking(self, k: int, rows: Any, cols: Mapping[str, Any]) -> Any:
         """*rows* (where indicator *k* lacks a population value) but those a default took before its
         formulas or steps read one (colreach: the default for no data on a row that stops at it, too;
-        :meth:`~perfrules.scoring.colreach.Reached.excused`)."""
+        :meth:`~perfrules.scoring.colreach.Reached.excused`; a word scale without value: those its
+        default takes whatever stops its steps)."""
         reached = cols.get(TAKEN, {}).get(REACHED + self.codes[k])
+        unnamed = self.unnamed[k]  # (a word scale without value: rows its default takes, whatever stops)
+        if unnamed is not None:
+            rows = rows & ~unnamed.takes(cols, len(rows))
         return rows if reached is None else rows & ~reached.excused()
 
     def plain(self, k: int, name: str, plain: Any, cols: dict[str, Any]) -> Any:

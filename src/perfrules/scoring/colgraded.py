@@ -216,13 +216,7 @@ def _unnamed(
     them is blank, or where it names the code: :class:`~perfrules.scoring.colblank.Unnamed`), else the
     indicator's error (its step raises: marked for it). A row whose steps stop at a blank input is
     marked by the program for its own step to decide, but where that default takes it."""
-    found = unnamed(ind)
-    if found is None and ind.no_data is not None and ind.no_data.missing:
-        # (Whether that default takes a row depends on what stops it: a population value it lacks.)
-        raise unsupported(
-            f"indicator {ind.code}: a word scale without 'value' and population values, with a default "
-            f"for named inputs"
-        )
+    found = unnamed(ind)  # (None: no default for no data)
     run_steps, reads, _ = compile_steps(ind, compile_node, unsupported) if ind.steps else (None, set(), set())
 
     def run(cols: dict[str, Any], n: int) -> Any:
