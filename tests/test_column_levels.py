@@ -16,12 +16,15 @@ per-unit program explains it, and the paths (API, CLI CSV and JSON) agree.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from perfrules import Unit, evaluate, loads
+from perfrules.scoring.colexplain import RECORDED
 from perfrules.scoring.plan import plan_of
 from perfrules.scoring.program import score_columns
 from perfrules.scoring.unit import score_unit
 from test_column_defaults import _both, _events, _first, _totals
+from test_column_record import _compare
 
 _PART = (
     '{ type = "part", target = "档分", of = "签收", scale = { levels = ["良好", "合格", "不合格"], '
@@ -115,3 +118,84 @@ def test_a_number_handed_in_where_a_levels_part_reads_words():
         assert got[2][2] == ["签收='—' is not one of the levels 良好, 合格, 不合格"]
         found = {r.unit: (r.total, [e.message for e in r.errors]) for r in evaluate(scheme, units)}
         assert found == {u.name: (t, m) for u, (t, _, m) in zip(units, got, strict=True)}
+
+
+_THRESHOLD = """
+format = "perfrules-scheme/1"
+name = "门槛"
+basis = "points"
+total = 100
+groups = [{ name = "组" }]
+[[policies]]
+type = "veto"
+when = "事故>0"
+effect = "lowest_grade"
+[[indicators]]
+code = "1"
+name = "甲"
+group = "组"
+weight = 100
+score = "得分"
+[overall]
+policy = "first"
+[[overall.bands]]
+name = "优"
+conditions = ["总分>=90 and 门槛=1"]
+[[overall.bands]]
+name = "良"
+conditions = ["总分>=60"]
+[[overall.bands]]
+name = "差"
+conditions = ["总分<60"]
+"""
+
+
+def test_a_cell_only_the_rules_on_the_total_read_that_is_no_number():
+    """门槛 is read only by overall grading (优 where 总分 ≥ 90 and 门槛 = 1), 事故 only by the scheme's
+    veto (事故 > 0: the lowest grade). Through the API: 甲 94, 门槛 1: 优. 乙's 门槛 '87.5分' and 丙's True
+    are the total's error, worded by the per-unit program (its score 94 kept); 丁's 事故 '—' too; 戊 has
+    no 门槛: the total's error. Those units are scored by the column program, not sent back."""
+    scheme = loads(_THRESHOLD, format="toml")
+    plan = plan_of(scheme)
+    units = [
+        Unit(name="甲", data={"得分": 94, "门槛": 1, "事故": 0}),
+        Unit(name="乙", data={"得分": 94, "门槛": "87.5分", "事故": 0}),
+        Unit(name="丙", data={"得分": 94, "门槛": True, "事故": 0}),
+        Unit(name="丁", data={"得分": 94, "门槛": 1, "事故": "—"}),
+        Unit(name="戊", data={"得分": 94, "事故": 0}),
+    ]
+    fast = score_columns(plan, units, {})
+    slow = [score_unit(plan, u, {}, detail=False) for u in units]
+    assert all(f is not None for f in fast), [u.name for u, f in zip(units, fast, strict=True) if f is None]
+    assert [_outcome(f) for f in fast] == [_outcome(s) for s in slow]
+    assert [(f.total, f.grade, f.scores) for f in fast if f is not None] == [
+        (Decimal(94), "优", [Decimal(94)]),
+        *[(None, None, [Decimal(94)])] * 4,
+    ]
+    assert [[e.message for e in f.errors] for f in fast[1:] if f is not None] == [
+        [
+            "门槛='87.5分' (str) is not a number; give an int, float, Decimal or Fraction in formula "
+            "'总分>=90 and 门槛=1'"
+        ],
+        ["a truth value cannot be compared as a number in formula '总分>=90 and 门槛=1'"],
+        ["事故='—' (str) is not a number; give an int, float, Decimal or Fraction in formula '事故>0'"],
+        ["no value for '门槛' in formula '总分>=90 and 门槛=1'"],
+    ]
+    found = {r.unit: (r.total, r.grade, [e.message for e in r.errors]) for r in evaluate(scheme, units)}
+    assert found == {
+        u.name: (s.total, s.grade, [e.message for e in s.errors]) for u, s in zip(units, slow, strict=True)
+    }
+    assert set(_compare(scheme, units)) == {RECORDED}
+
+
+def _outcome(o: Any) -> tuple[Any, ...]:
+    return (
+        o.unit.name,
+        o.total,
+        o.grade,
+        o.vetoed,
+        [(e.indicator, e.field, e.message, e.error) for e in o.errors],
+        [(e.kind, e.message) for e in o.events],
+        o.scores,
+        o.flags,
+    )
