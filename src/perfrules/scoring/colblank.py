@@ -109,7 +109,12 @@ def reach_fields(ind: IndicatorPlan, defaulted: bool = True) -> frozenset[str] |
     formula = ind.ind.score
     graded = scale_read(ind) or (word_read(ind) if defaulted else None)
     bands = bands_read(ind) if defaulted else None  # (a scale of conditions: graded is None)
-    if (ind.no_data is None) == defaulted or (bands is None and (formula is None) == (graded is None)):
+    # A scale with levels after formula steps (first_graded: its lookup decides its own blank words): the
+    # steps are followed, not the scale.
+    leveled = defaulted and bool(ind.steps) and formula is None and first_graded(ind) is not None
+    if (ind.no_data is None) == defaulted or (
+        bands is None and not leveled and (formula is None) == (graded is None)
+    ):
         return None
     if ind.zero_by_target and not defaulted:
         return None  # (a step's zero rules: followed over the steps' values, colreach)
@@ -533,10 +538,12 @@ class Blanks:
         )
         if graded is not None:  # (every scale with levels that reads it graded the row: it stops nothing)
             plain = plain | graded
-        reached = cols.get(TAKEN, {}).get(REACHED + self.codes[k])
-        if reached is not None:  # (colreach: rows that reach no blank, or that a default took)
-            return plain | reached.harmless(name)
         found = self.found[k]
         fields = {found[1]} if found is not None else self.first[k] or ()
         taken = cols.get(TAKEN, {}).get(self.codes[k]) if name in fields else None
-        return plain if taken is None else plain | taken
+        if taken is not None:  # (a blank value or word its scale grades first, the default took)
+            plain = plain | taken
+        reached = cols.get(TAKEN, {}).get(REACHED + self.codes[k])
+        if reached is not None:  # (colreach: rows that reach no blank, or that a default took)
+            return plain | reached.harmless(name)
+        return plain

@@ -47,8 +47,8 @@ def held(
     units: Sequence[Any], columns: Mapping[str, tuple[Any, Any]], fields: Iterable[str]
 ) -> dict[str, Any]:
     """Per data column of *fields* among *columns*, which of the batch's ``Unit`` objects hold a value
-    there that the column does not (not plain, not blank either: a bool array); only the columns where
-    some unit does."""
+    there that the column does not (not plain, not blank either — None handed in itself is a value the
+    per-unit program refuses, not a blank: a bool array); only the columns where some unit does."""
     np = numpy()
     out: dict[str, Any] = {}
     for name in fields:
@@ -56,7 +56,7 @@ def held(
         if given is None:
             continue
         rows = np.flatnonzero(~given[1]).tolist()
-        found = [i for i in rows if units[i].data.get(name) is not None]
+        found = [i for i in rows if units[i].data.get(name) is not None or name in units[i].data]
         if found:
             mark = np.zeros(len(units), dtype=bool)
             mark[found] = True
