@@ -96,6 +96,49 @@ def test_a_blank_word_a_scale_with_levels_grades_after_steps_takes_the_default(t
     assert said == ["缺少数据“签收”", "缺少数据“归档”"]
 
 
+def test_a_blank_input_the_steps_before_a_scale_with_levels_read(tmp_path):
+    """As above: 己 has no 计划数, so its step 率 = 完成数/计划数 stops there: the default 3, + 1. Without
+    the default: 己's step is 指标1's error."""
+    data = "单位,签收,归档,完成数,计划数,值2\n甲,良好,良好,1,2,1\n己,良好,良好,1,,1\n"
+    fast, _ = _both(tmp_path, _STEPS_LEVELS, data)
+    assert _totals(fast) == [
+        (Decimal(11), [Decimal(10), Decimal(1)]),
+        (Decimal(4), [Decimal(3), Decimal(1)]),
+    ]
+    assert _events(fast[1], tmp_path, _STEPS_LEVELS, "己")[0].split("，")[0] == "缺少数据“计划数”"
+    text = _STEPS_LEVELS.replace('policies = [{ type = "default", score = 3 }]\n', "")
+    fast, _ = _both(tmp_path, text, data)
+    assert [[e.message for e in f.errors] for f in fast] == [
+        [],
+        ["no value for '计划数' in formula '率=完成数/计划数'"],
+    ]
+
+
+def test_a_none_handed_in_where_the_steps_read_a_number():
+    """A ``Unit`` whose 计划数 is None itself (not absent): the per-unit program refuses the None (指标1's
+    error, not the default for no data); the column program gives that error too. 乙 lacks 计划数: the
+    default 3."""
+    for text in (_STEPS_LEVELS, _PART_DEFAULT.replace("扣分/2", "扣分/计划数")):
+        scheme = loads(text, format="toml")
+        plan = plan_of(scheme)
+        units = [
+            Unit(
+                name="甲",
+                data={"签收": "良好", "归档": "良好", "完成数": 1, "计划数": None, "扣分": 1, "值2": 1},
+            ),
+            Unit(name="乙", data={"签收": "良好", "归档": 2, "完成数": 1, "扣分": 1, "值2": 1}),
+        ]
+        fast = score_columns(plan, units, {})
+        slow = [score_unit(plan, u, {}, detail=False) for u in units]
+        assert all(f is not None for f in fast)
+        assert [_outcome(f) for f in fast] == [_outcome(s) for s in slow]
+        assert [f.total for f in fast if f is not None] == [None, Decimal(4)]
+        formula = "率=完成数/计划数" if text is _STEPS_LEVELS else "调=扣分/计划数"
+        assert [e.message for f in fast[:1] if f is not None for e in f.errors] == [
+            f"计划数=None (NoneType) is not a number; give an int, float, Decimal or Fraction in formula '{formula}'"
+        ]
+
+
 def test_a_number_handed_in_where_a_levels_part_reads_words():
     """Through the API a number where the part grades words is graded as one, as the per-unit program
     grades it (良好 2, 合格 1, 不合格 0): 戊 2 → 优 8 + 1 - 0 = 9, + 1; 己 1.5 → 中 5 + 1 - 0.5 = 5.5, + 1; 庚 '—'
