@@ -32,13 +32,13 @@ from ..formula.language import Formula, normalize_name
 from ..scheme.reads import FULL_NAME
 from ..scheme.steps import Part, PeerRatio, Rank, step_reads
 from .coladjust import adjust_reads
+from .collevels import TAKEN, graded_only, graded_rows, level_word, renamed
 from .colsteps import SEND_BACK, ZERO_DIVISOR
 from .indicator import IndicatorPlan
 from .plan import Plan
 
 __all__ = [
     "BLANK",
-    "GRADED",
     "PART_BLANK",
     "REACHED",
     "TAKEN",
@@ -50,7 +50,6 @@ __all__ = [
     "bands_read",
     "blank_value",
     "first_graded",
-    "graded_only",
     "leave_steps",
     "graded_part",
     "Unnamed",
@@ -63,11 +62,6 @@ __all__ = [
 
 BLANK = "\0blank cells"
 """Where a batch's columns hold, per data column, which of its cells are blank (bool arrays)."""
-
-TAKEN = "\0blank taken"
-"""Where a batch's columns hold, per indicator code, the rows its default for no data took because its
-value is blank (a dict shared by every copy of the scope, filled in place)."""
-
 
 UNPLAIN = "\0cells not plain"
 """Where a batch's columns hold, per data column :class:`Blanks` keeps *loose*, which of its cells are
@@ -96,11 +90,6 @@ with a default for no data (:func:`leave_steps`): colreach follows its formulas 
 conditions over the steps' values (coldefaults takes it)."""
 
 
-GRADED = "\0graded "
-"""Under :data:`TAKEN`, ``GRADED + code``: the rows an indicator's scale with levels graded (a bool
-array), whose blank cells in the columns only it reads (:func:`graded_only`) stop nothing."""
-
-
 REACHED = "\0reached "
 """Under :data:`TAKEN`, ``REACHED + code``: which rows of the indicator's steps and score formula
 reach a blank input (:class:`perfrules.scoring.colreach.Reached`)."""
@@ -120,7 +109,12 @@ def reach_fields(ind: IndicatorPlan, defaulted: bool = True) -> frozenset[str] |
     formula = ind.ind.score
     graded = scale_read(ind) or (word_read(ind) if defaulted else None)
     bands = bands_read(ind) if defaulted else None  # (a scale of conditions: graded is None)
-    if (ind.no_data is None) == defaulted or (bands is None and (formula is None) == (graded is None)):
+    # A scale with levels after formula steps (first_graded: its lookup decides its own blank words): the
+    # steps are followed, not the scale.
+    leveled = defaulted and bool(ind.steps) and formula is None and first_graded(ind) is not None
+    if (ind.no_data is None) == defaulted or (
+        bands is None and not leveled and (formula is None) == (graded is None)
+    ):
         return None
     if ind.zero_by_target and not defaulted:
         return None  # (a step's zero rules: followed over the steps' values, colreach)
@@ -133,7 +127,7 @@ def reach_fields(ind: IndicatorPlan, defaulted: bool = True) -> frozenset[str] |
     for part in parts:  # (its ``of``; a scale of conditions: its values)
         assert isinstance(part, Part)
         names |= ({part.of} if part.of is not None else set()) | (
-            set() if part.scale.is_categorical else set(part.scale.variables)
+            set() if part.scale.is_categorical or level_word(part) else set(part.scale.variables)
         )
     names |= set().union(*(rule.when.variables for rule in ind.zero_indicator), bands or ())
     names |= set().union(*(rule.when.variables for rules in ind.zero_by_target.values() for rule in rules))
@@ -250,8 +244,10 @@ def leave_steps(ind: IndicatorPlan, scope: Mapping[str, Any], cols: dict[str, An
 def graded_part(step: object) -> bool:
     """Whether *step* is a ``part`` over words (its ``of``) or a scale of conditions over numbers
     (no levels), whose reads colreach follows over the steps' values (other parts: :func:`part_read`)."""
-    if not isinstance(step, Part) or part_read(step) is not None or step.scale.levels:
+    if not isinstance(step, Part) or part_read(step) is not None:
         return False
+    if step.scale.levels:  # (a scale with levels grading the one word ``of``: read as a word scale's)
+        return level_word(step)
     return step.of is not None if step.scale.is_categorical else not step.scale.is_threshold
 
 
@@ -353,44 +349,29 @@ def first_graded(ind: IndicatorPlan) -> frozenset[str] | None:
     finds no value (:meth:`~perfrules.scoring.indicator.IndicatorPlan._grade`, or the scale's own
     conditions): no steps run before the grading; a word scale's ``value`` (a default naming inputs
     names it), or the values a scale with levels grades (which of its rows the default takes: the
-    lookup's, :func:`takes_no_value`). None elsewhere. Its ``default … when`` rules come first
+    lookup's, :func:`takes_no_value`; formula steps may run before it where they read none of those
+    values). None elsewhere. Its ``default … when`` rules come first
     (:mod:`~perfrules.scoring.coldefaults`)."""
     policy = ind.no_data
     scale = ind.ind.scale
-    if policy is None or scale is None or ind.steps:
+    if policy is None or scale is None:
         return None
     value = ind.ind.value
-    if scale.is_categorical:
+    if scale.is_categorical and not ind.steps:
         if value is None or (policy.missing and normalize_name(value) not in policy.missing):
             return None
         names = {value}
-    elif scale.levels and not _renamed(value, scale):
+    elif scale.levels and not scale.is_categorical and not renamed(value, scale):
         names = set(scale.variables)
+        # Formula steps before it that read none of its words: a row they stop at a blank input is the
+        # program's to decide (that cell marks the indicator), one they divide by 0 the default's too.
+        if not all(isinstance(s, Formula) for s in ind.steps):
+            return None
+        if names & (ind.targets | set().union(*(s.variables for s in ind.steps if isinstance(s, Formula)))):
+            return None
     else:
         return None
     return frozenset(ind.ind.inputs.get(name, name) for name in names)
-
-
-def graded_only(ind: IndicatorPlan) -> frozenset[str]:
-    """The data columns of words that only an indicator's scale with levels reads, graded first (no
-    steps; no formula, condition or adjustment of the indicator reads them): where the scale grades a
-    unit, its conditions did not reach a blank cell there, and that cell stops nothing, as in the
-    per-unit program (its rows: :data:`GRADED` under :data:`TAKEN`). Empty elsewhere."""
-    scale = ind.ind.scale
-    value = ind.ind.value
-    if scale is None or scale.is_categorical or not scale.levels or ind.steps:
-        return frozenset()
-    if _renamed(value, scale):
-        return frozenset()
-    mapping = ind.ind.inputs
-    other = adjust_reads(ind).union(*(f.variables for f in ind._formulas()))
-    return frozenset(mapping.get(n, n) for n in scale.variables) - {mapping.get(n, n) for n in other}
-
-
-def _renamed(value: str | None, scale: Any) -> bool:
-    """Whether the indicator's ``value`` renames the one value its scale grades (a number, then: the
-    per-unit program's ``_grade``; colgraded)."""
-    return value is not None and scale.variable is not None and value != scale.variable
 
 
 def takes_no_value(ind: IndicatorPlan) -> Callable[[str, Mapping[str, object]], bool]:
@@ -440,6 +421,7 @@ class Blanks:
         unread: Any = None,
         numbers: Mapping[int, frozenset[str]] | None = None,
     ) -> None:
+        self.plan = plan
         self.codes = [ind.code for ind in plan.indicators]
         self.found = [blank_value(ind, frozenset(text_reads)) for ind in plan.indicators]
         self.first = [first_graded(ind) for ind in plan.indicators]  # (blank words: coldefaults)
@@ -553,14 +535,17 @@ class Blanks:
         if self.unread is not None and GOING in cols:
             scope = {**cols, **{w: as_numbers(cols[w])[0] for w in worded if w in cols}} if worded else cols
             plain = self.unread.plain(k, name, plain, scope, cols[GOING])
-        reached = cols.get(TAKEN, {}).get(REACHED + self.codes[k])
-        if reached is not None:  # (colreach: rows that reach no blank, or that a default took)
-            return plain | reached.harmless(name)
+        graded = (
+            graded_rows(self.plan.indicators[k], name, cols.get(TAKEN, {})) if name in self.only[k] else None
+        )
+        if graded is not None:  # (every scale with levels that reads it graded the row: it stops nothing)
+            plain = plain | graded
         found = self.found[k]
         fields = {found[1]} if found is not None else self.first[k] or ()
         taken = cols.get(TAKEN, {}).get(self.codes[k]) if name in fields else None
-        graded = cols.get(TAKEN, {}).get(GRADED + self.codes[k]) if name in self.only[k] else None
-        for rows in (taken, graded):
-            if rows is not None:
-                plain = plain | rows
+        if taken is not None:  # (a blank value or word its scale grades first, the default took)
+            plain = plain | taken
+        reached = cols.get(TAKEN, {}).get(REACHED + self.codes[k])
+        if reached is not None:  # (colreach: rows that reach no blank, or that a default took)
+            return plain | reached.harmless(name)
         return plain

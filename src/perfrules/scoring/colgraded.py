@@ -24,15 +24,13 @@ from .._numbers import as_fraction
 from ..scheme.reads import FULL_NAME
 from ..scheme.steps import Part
 from .colblank import (
-    GRADED,
-    TAKEN,
     bands_read,
     first_graded,
-    graded_only,
     leave_steps,
     takes_no_value,
     unnamed,
 )
+from .collevels import graded_lookups, record_graded
 from .collookup import compile_lookup, scale_inputs
 from .colscale import kept, value_why
 from .colsteps import CATEGORY, SEND_BACK, ZERO_DIVISOR, on_scope, send_back
@@ -149,27 +147,23 @@ def compile_looked_up(
     # lookup graded the blank as 0), and sends the others back.
     refused = ind.no_data is not None and bands_read(ind) is not None
 
-    # A scale with levels graded first: the rows it grades read no blank cell it did not reach (colblank).
-    only = bool(graded_only(ind))
+    # A scale with levels: the rows it grades read no blank cell it did not reach (colblank.graded_only).
+    place = len(ind.steps)
+    if any(at == place for at, _ in graded_lookups(ind)):
+        lookup = record_graded(lookup, ind.code, place, (SEND_BACK, GRADED_BLANK))
 
     def run(cols: dict[str, Any], n: int) -> Any:
         if run_steps is None:
             before = cols.get(SEND_BACK)
-            lacking = cols.get(GRADED_BLANK)
             col = lookup(cols, n)
-            if only and TAKEN in cols:
-                np = numpy()
-                graded = np.ones(n, dtype=bool)
-                for held, earlier in ((cols.get(SEND_BACK), before), (cols.get(GRADED_BLANK), lacking)):
-                    if held is not None and held is not earlier:
-                        graded &= ~held if earlier is None else ~held | earlier
-                cols[TAKEN][GRADED + ind.code] = graded
         else:
             scope = run_steps(cols, n)
             kept(scope, cols, scope_key)
             leave_steps(ind, scope, cols)  # (colreach follows the formulas over the steps' values)
             before = cols.get(SEND_BACK)
             col = on_scope(lookup, scope, cols, n)
+            if scope.get(GRADED_BLANK) is not None:  # (rows its lookup found no value in: the default's)
+                cols[GRADED_BLANK] = scope[GRADED_BLANK]
         after = cols.get(SEND_BACK)
         if refused and after is not None and after is not before:
             cols[GRADED_BLANK] = after if before is None else after & ~before

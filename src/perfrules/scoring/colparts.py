@@ -28,7 +28,8 @@ from ..formula.language import Formula
 from ..scheme.policies import Default, NotApplicable, ZeroWhen
 from ..scheme.reads import FULL_NAME
 from ..scheme.steps import Part, PeerRatio, Rank, step_target
-from .colblank import leave_steps, words_part
+from .colblank import PART_BLANK, leave_steps, words_part
+from .collevels import graded_lookups, level_word, record_graded
 from .collookup import compile_lookup, scale_inputs
 from .colscale import grade_column, pieces
 from .colsteps import DIVISIONS, POPULATION_PREFIX, SEND_BACK, on_scope
@@ -113,7 +114,8 @@ def compile_steps(
     reads: set[str] = set()
     targets: set[str] = set()
     zero_rules, zero_reads = compile_zero_rules(ind, compile_node, unsupported)
-    for step in ind.steps:
+    levels = {place for place, _ in graded_lookups(ind)}  # (parts graded by a scale with levels)
+    for k, step in enumerate(ind.steps):
         target = step_target(step)
         try:
             if isinstance(step, Formula):
@@ -123,8 +125,10 @@ def compile_steps(
                 names = set(step.variables)
             elif isinstance(step, Part):
                 fn, graded = compile_part(step, unsupported)
-                if step.scale.is_categorical and step.of is not None:  # (a blank word: coldefaults)
+                if step.of is not None and (step.scale.is_categorical or level_word(step)):  # (a blank word)
                     fn = words_part(fn, step.of)
+                if k in levels:  # (the rows it graded: its words stop nothing there, colblank)
+                    fn = record_graded(fn, ind.code, k, (SEND_BACK, PART_BLANK))
                 steps.append((target, fn))
                 names = graded
             elif isinstance(step, PeerRatio | Rank):  # the batch's population values, as a column

@@ -36,7 +36,15 @@ from typing import Any
 
 from .._intcols import SAFE, IntColumn, as_objects, from_values, numpy, round_half_up_column
 from .._numbers import as_fraction
-from .colblank import BLANK, GRADED, TAKEN, WORDS_UNREAD, blank_value, first_graded, graded_only, unnamed
+from .colblank import (
+    BLANK,
+    TAKEN,
+    WORDS_UNREAD,
+    blank_value,
+    first_graded,
+    unnamed,
+)
+from .collevels import graded_only, graded_rows
 from .collookup import text_column
 from .colpoints import CATEGORY
 from .colsteps import SEND_BACK, population_column
@@ -326,7 +334,6 @@ def _stopping(gaps: Mapping[str, Any], ind: IndicatorPlan, scope: Mapping[str, A
     fields = {blank[1]} if blank is not None else first_graded(ind) or ()  # (blank words: colblank)
     taken = scope.get(TAKEN, {}).get(ind.code) if fields else None
     only = graded_only(ind)
-    graded = scope.get(TAKEN, {}).get(GRADED + ind.code) if only else None
     worded = unnamed(ind)  # (a word scale without value: the blank cells its default takes)
     found = np.zeros(n, dtype=bool)
     for name, gap in gaps.items():
@@ -335,7 +342,8 @@ def _stopping(gaps: Mapping[str, Any], ind: IndicatorPlan, scope: Mapping[str, A
             gap = gap & ~took
         if taken is not None and name in fields:
             gap = gap & ~taken
-        if graded is not None and name in only:
+        graded = graded_rows(ind, name, scope.get(TAKEN, {})) if name in only else None
+        if graded is not None:
             gap = gap & ~graded
         found |= gap
     return found

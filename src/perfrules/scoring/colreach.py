@@ -307,11 +307,11 @@ def compile_reach(
     last = len(ind.steps)
     if bands is not None:
         entries += [(cond, last, bands) for band in bands.bands for cond in band.conditions]
-    elif formula is None:
-        assert graded is not None
-        entries.append((Formula.parse(graded), last, None))
-    else:
+    elif formula is not None:
         entries.append((formula, last, None))
+    elif graded is not None:
+        entries.append((Formula.parse(graded), last, None))
+    # (else a scale with levels after the steps: its lookup decides its blank words, colblank.first_graded)
     formulas = [f for f, _, _ in entries]
     computed = {FULL_NAME, *ind.targets}
     fields = {n for f in formulas for n in f.variables} - computed

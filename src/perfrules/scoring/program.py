@@ -217,7 +217,9 @@ class ColumnProgram:
             ok = np.array([not u.problems for u in units], dtype=bool)
             read = ok.copy() if not ok.all() else None  # units whose cells were all read (else: refused)
             names, columns = colsteps.batch_columns(units, self.reads, population)
-            doubted = self.doubted.find(units, columns, ok, self.blanks.steps_only) if self.doubted else {}
+            doubted, total_doubted = (
+                self.doubted.find(units, columns, ok, self.blanks.steps_only) if self.doubted else ({}, None)
+            )
             odd = {name: doubted[name] for name in self.blanks.steps_only if name in doubted} or None
             none = self.blanks.none_given(units)  # a None handed in where a blank word is the default's
             if none is not None:
@@ -237,6 +239,7 @@ class ColumnProgram:
                 record=record,
                 odd=odd,
                 doubted=doubted,
+                total_doubted=total_doubted,
             )
             refused_rows(scored, given, read)  # errors decided before any indicator is scored (uniterrors)
             failed_rows(scored, given, population)  # an indicator's error, by its own step (colfailures)
@@ -276,6 +279,7 @@ class ColumnProgram:
         record: dict[str, Any] | None = None,
         odd: Mapping[str, Any] | None = None,
         doubted: Mapping[str, Any] | None = None,
+        total_doubted: Any = None,
     ) -> Scored:
         """Score a batch given as columns.
 
@@ -292,6 +296,8 @@ class ColumnProgram:
             odd: per input only the steps or the default of a word scale without value read
                 (``colblank.Blanks.steps_only``), its cells neither plain nor blank (None: none).
             doubted: per data column, the units whose cell holds a value the column does not (coldoubt).
+            total_doubted: the units whose such cell only the rules on the total read (coldoubt): scored
+                with the others, then left to the total's error (coltotalerrors); None: none.
 
         Returns:
             The scores and totals, with the units scored here marked.
@@ -418,6 +424,8 @@ class ColumnProgram:
                     fails.mark(k, ~plain if everywhere[k] else ~plain & applicable[:, k])
         ok = fails.split(ok)  # units only an indicator's failure keeps from a total (colfailures)
         fails.whole = ok.copy()  # (those the rules on the total then drop are asked about: coltotalerrors)
+        if total_doubted is not None:  # a cell only they read holds what its column does not (coldoubt)
+            ok &= ~total_doubted
         unworked = total_unread(plan, cols)  # steps the total's rules read, not worked out (colstepreads)
         if unworked is not None:
             ok &= ~unworked
