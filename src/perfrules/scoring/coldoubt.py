@@ -2,7 +2,9 @@
 
 A batch of ``Unit`` objects (``evaluate()`` given Python values) may hold a
 cell that is neither a plain number nor blank: text (``'87.5分'``, ``'—'``), a
-``float``, a ``Fraction``, a ``bool``. The column holds no value there, and
+``bool``, a number ``to_number`` refuses (``nan``, an infinity, past the limits;
+a ``float`` or a ``Fraction`` it reads is in the column: :func:`perfrules._intcols.from_values`).
+The column holds no value there, and
 three column steps would otherwise take such a cell for something it is not:
 a per-unit parameter's table value stands in for a cell that is not plain
 (:mod:`~perfrules.scoring.colparams`), a ``missing`` rule reads it as blank
@@ -17,12 +19,19 @@ shortest repr).
 So each such cell marks every indicator that reads its column as one the
 columns cannot work out for that unit (:class:`~perfrules.scoring.colfailures.Failures`):
 its own step then runs on the unit, and where it raises the unit has that
-error, worded by the per-unit program's code; where it does not (a ``float``
-read, a branch of ``if`` that does not read the cell), colfailures sends the
-unit to the per-unit program, never a score from here. A column no indicator
-reads, or one also read beside the indicators (overall grading, the rules on
-the total, other indicators' steps read by rules), still sends the unit to the
+error, worded by the per-unit program's code; where it does not (a ``bool``
+read as a truth value, a branch of ``if`` that does not read the cell),
+colfailures sends the unit to the per-unit program, never a score from here.
+A column only the rules on the unit's own total read (overall grading, flags,
+caps, the rules on the total: no indicator) leaves the unit's total to
+coltotalerrors, which runs the per-unit program's code on it (its error); one
+that other indicators' steps read by rules read still sends the unit to the
 per-unit program.
+
+``None`` itself handed in (:meth:`Doubted.nones`) is blank to a ``missing``
+rule, as the per-unit program has it, but no blank a default for no data
+takes: a formula or a scale reads it and refuses it (``值=None (NoneType) is
+not a number``), so its readers are marked the same way.
 """
 
 from __future__ import annotations
@@ -61,14 +70,29 @@ class Doubted:
     """The data columns whose cells a column step would take for blank or for a table's value, and the
     indicators that read each (see the module's docstring)."""
 
-    def __init__(self, plan: Plan, fields: Iterable[str], beyond: Collection[str]) -> None:
+    def __init__(
+        self,
+        plan: Plan,
+        fields: Iterable[str],
+        beyond: Collection[str],
+        stepped: Collection[str] = (),
+        reads_of: Sequence[Iterable[str]] = (),
+    ) -> None:
         self.fields = sorted(set(fields))
         # Per column, the indicators that read it (none: it is also read beside them, *beyond*: overall
-        # grading, the rules on the total, read steps — the unit goes to the per-unit program).
+        # grading, the rules on the total, read steps).
         self.readers = {
             name: [] if name in beyond else [k for k, ind in enumerate(plan.indicators) if name in ind.fields]
             for name in self.fields
         }
+        # Of those read beside them, the ones only rules on the unit's own total read (overall grading,
+        # the rules on the total), no indicator (*reads_of*: the columns each reads): the total's error
+        # (coltotalerrors); the others (read steps read them: a rank over the batch) send the unit to the
+        # per-unit program.
+        read = set().union(*reads_of, *(ind.fields for ind in plan.indicators))
+        self.totals_only = frozenset(
+            name for name in self.fields if name in beyond and name not in stepped and name not in read
+        )
 
     @classmethod
     def of(cls, program: Any, blank_cells: Iterable[str]) -> Doubted | None:
@@ -77,14 +101,15 @@ class Doubted:
         rule or a default for no data would take for another; besides the indicators, overall grading
         (*blank_cells* among its reads), the rules on the total and read steps read theirs. None: none."""
         params, rich, steps = program.params, program.rich, program.steps
-        fields = {*(params.tables if params else ()), *program.missing.every, *program.blanks.number_fields}
-        beyond = {
-            *blank_cells,
-            *program.rules.reads,
-            *(rich.data if rich else ()),
-            *(steps.reads if steps else ()),
+        fields = {
+            *(params.tables if params else ()),
+            *program.missing.every,
+            *program.blanks.number_fields,
+            *(name for name in (rich.data if rich else ()) if name not in program.text_reads),
         }
-        return cls(program.plan, fields, beyond) if fields else None
+        stepped = steps.reads if steps else ()
+        beyond = {*blank_cells, *program.rules.reads, *(rich.data if rich else ()), *stepped}
+        return cls(program.plan, fields, beyond, stepped, program.reads_of) if fields else None
 
     def find(
         self,
@@ -92,15 +117,62 @@ class Doubted:
         columns: Mapping[str, tuple[Any, Any]],
         ok: Any,
         kept: Collection[str] = (),
+        later: Any = None,
     ) -> dict[str, Any]:
         """Per column, the units whose cell marks its readers (:meth:`mark`); a unit whose such cell no
         indicator reads, or one read beside them, is left to the per-unit program (*ok*, in place), but
         in the columns of *kept* (the inputs only steps or a word scale's default read: colblank, whose
-        cells that are neither plain nor blank the program holds as such)."""
+        cells that are neither plain nor blank the program holds as such), and in those only the rules on
+        the unit's own total read: those units are marked in *later* (in place; None: left as the others),
+        for the program to take out once its indicators are worked out (their total's error:
+        coltotalerrors, which runs the per-unit program's code on the unit)."""
         found = held(units, columns, self.fields)
         for name in [name for name in found if not self.readers[name] and name not in kept]:
-            ok &= ~found.pop(name)
+            rows = found.pop(name)
+            if later is not None and name in self.totals_only:
+                later |= rows
+            else:
+                ok &= ~rows
         return found
+
+    def nones(
+        self,
+        units: Sequence[Any],
+        columns: Mapping[str, tuple[Any, Any]],
+        ok: Any,
+        later: Any,
+        kept: Collection[str] = (),
+    ) -> dict[str, Any]:
+        """Per column, the ``Unit`` objects that hold None itself there (the API handed it in), whose
+        readers it marks (:meth:`mark`). A ``missing`` rule takes None for no value (the column holds it
+        as blank), but a formula, a scale or overall grading reads it as a value that is not a number
+        (``to_number``: the reader's error), and a default for no data does not take it. Where only the
+        rules on the unit's total read the column, the unit is marked in *later* (its total's error:
+        coltotalerrors); where read steps read it, it goes to the per-unit program (*ok*, in place). The
+        columns of *kept* (inputs only steps or a word scale's default read: colblank) hold None as blank,
+        as that default's ``missing`` names take it."""
+        np = numpy()
+        out: dict[str, Any] = {}
+        for name in self.fields:
+            given = columns.get(name)
+            if given is None or name in kept:
+                continue
+            rows = [
+                i
+                for i in np.flatnonzero(~given[1]).tolist()
+                if name in units[i].data and units[i].data[name] is None
+            ]
+            if not rows:
+                continue
+            mark = np.zeros(len(units), dtype=bool)
+            mark[rows] = True
+            if self.readers[name]:
+                out[name] = mark
+            elif name in self.totals_only:
+                later |= mark
+            else:
+                ok &= ~mark
+        return out
 
     def mark(self, found: Mapping[str, Any], mark: Any, applicable: Any) -> None:
         """Mark (*mark*: ``Failures.mark``) each indicator that reads a column of *found* on its rows,
