@@ -196,10 +196,11 @@ def test_conditions_score_as_the_per_unit_program(tmp_path_factory, case):
     assert [_key(o) for o in fast_b] == [_key(o) for o in slow_b]
 
 
-# Units given as Python values (evaluate() with dicts): a cell that is text, a float, a Fraction or a
-# bool is neither a plain number nor blank. A parameter's table value does not stand in for it, a
+# Units given as Python values (evaluate() with dicts): a cell that is text or a bool is neither a
+# plain number nor blank. A parameter's table value does not stand in for it, a
 # ``missing`` rule does not hold on it, a default for no data does not take it: the indicators that read
-# it have their own steps' errors (coldoubt), or the unit goes to the per-unit program (a float read).
+# it have their own steps' errors (coldoubt), or the unit goes to the per-unit program (a bool read).
+# A float or a Fraction is read into the column as the per-unit program reads it (test_column_floats).
 _VALUES = [None, None, Decimal("7.5"), 3, Decimal("0"), "87.5分", "—", "", 6.25, Fraction(1, 3), True]
 
 _FORMS = {
@@ -255,8 +256,8 @@ def test_unit_objects_with_python_values(form, cells):
         slow = score_unit(plan, unit, population.get(unit.name, {}), detail=False)
         if found is not None:
             _same(found, slow)
-        else:  # only a value the per-unit program reads as a number: a float, a Fraction
-            assert any(type(v) in (float, Fraction) for v in unit.data.values()), (unit.data, slow.errors)
+        else:  # only a bool, which a formula may read as a truth value (floats, Fractions: read in columns)
+            assert any(type(v) is bool for v in unit.data.values()), (unit.data, slow.errors)
     _compare(scheme, units)  # (explanations from the record where it has them: the per-unit program's)
     by = {r.unit: r for r in evaluate(scheme, units)}
     for unit in units:

@@ -5,7 +5,8 @@ each unit's value is ``num[i] / den``, exactly, with ``num`` a NumPy array of
 64-bit integers while every value (and every sum the program forms) stays
 well inside them, and of Python integers beyond. Two readers fill them:
 
-- :func:`from_values` from a batch's data (``Decimal`` and ``int`` values);
+- :func:`from_values` from a batch's data (``Decimal`` and ``int``; a ``float``, a ``Fraction`` as
+  :func:`~perfrules._numbers.to_number` reads it, once per distinct value);
 - :func:`from_texts` from a data file's cells as text, parsed as a whole
   column by NumPy: only plain decimals (``95``, ``-0.5``, ``87.25``, the
   cells :func:`perfrules.files.cells.read_cell` reads without a note) are read
@@ -32,6 +33,7 @@ from fractions import Fraction
 from operator import itemgetter
 from typing import Any
 
+from ._numbers import ratio_read
 from ._textcols import format_matrix
 
 __all__ = [
@@ -146,9 +148,9 @@ def as_objects(a: Any) -> Any:
 def from_values(values: Sequence[object]) -> tuple[IntColumn, Any]:
     """A column from data values; and which cells are plain numbers (a NumPy bool array).
 
-    >>> col, plain = from_values([Decimal("87.5"), 90, None])
+    >>> col, plain = from_values([Decimal("87.5"), 90, None, 0.25, Fraction(1, 3), float("nan")])
     >>> col.num.tolist(), col.den, plain.tolist()
-    ([175, 180, 0], 2, [True, True, False])
+    ([1050, 1080, 0, 3, 4, 0], 12, [True, True, False, True, True, False])
     """
     by_text = _as_texts([values])[0]
     return by_text if by_text is not None else _by_ratio(values)
@@ -260,6 +262,7 @@ def _cell_by_cell(values: Sequence[object]) -> tuple[IntColumn, Any]:
     good = np.ones(n, dtype=bool)
     nums = [0] * n
     dens = [1] * n
+    read: dict[Any, tuple[int, int] | None] = {}  # per distinct other value: its ratio (ratio_read)
     for i, v in enumerate(values):
         if type(v) is Decimal:
             if v.is_finite() and not -_EXTREME <= v.adjusted() <= _EXTREME:
@@ -277,7 +280,11 @@ def _cell_by_cell(values: Sequence[object]) -> tuple[IntColumn, Any]:
         elif type(v) is int and -_WIDE < v < _WIDE:
             nums[i] = v
         else:
-            good[i] = False
+            ratio = ratio_read(v, read)  # (a float, a Fraction: as to_number reads it; else not plain)
+            if ratio is None or ratio[1] > _WIDE or not -_WIDE * ratio[1] < ratio[0] < _WIDE * ratio[1]:
+                good[i] = False
+            else:
+                nums[i], dens[i] = ratio
     wide = max(map(abs, nums), default=0) >= SAFE or max(dens, default=1) >= SAFE
     kind = object if wide else np.int64
     return _common(np.array(nums, dtype=kind), np.array(dens, dtype=kind)), good

@@ -13,7 +13,7 @@ from __future__ import annotations
 import decimal
 from decimal import Decimal
 from fractions import Fraction
-from typing import Final, TypeAlias, cast
+from typing import Any, Final, TypeAlias, cast
 
 import attrs
 
@@ -190,6 +190,32 @@ def to_number(value: object, *, name: str = "value") -> Number:
     raise InvalidValueError(
         f"{name}={value!r} ({type(value).__name__}) is not a number; give an int, float, Decimal or Fraction"
     )
+
+
+def ratio_read(value: object, seen: dict[Any, tuple[int, int] | None]) -> tuple[int, int] | None:
+    """*value* as :func:`to_number` reads it (a ``float``, a ``Fraction``, a NumPy ``float64`` …), as an
+    integer ratio; None where that refuses it (``None``, text, a ``bool``, ``nan``, past the limits).
+    *seen* keeps each distinct value's ratio (by type and value), so each is read once.
+
+    >>> ratio_read(0.57, {}), ratio_read(float("nan"), {}), ratio_read(True, {})
+    ((57, 100), None, None)
+    """
+    if value is None or isinstance(value, str | bool):
+        return None
+    key: Any = None
+    try:
+        key = (type(value), value)
+        if key in seen:
+            return seen[key]
+    except TypeError:  # (unhashable: read on its own)
+        key = None
+    try:
+        ratio: tuple[int, int] | None = to_number(value).as_integer_ratio()
+    except (InvalidValueError, NumberTooLargeError):
+        ratio = None
+    if key is not None:
+        seen[key] = ratio
+    return ratio
 
 
 _PRIME = 2**61 - 1

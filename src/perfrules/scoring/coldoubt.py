@@ -2,7 +2,9 @@
 
 A batch of ``Unit`` objects (``evaluate()`` given Python values) may hold a
 cell that is neither a plain number nor blank: text (``'87.5分'``, ``'—'``), a
-``float``, a ``Fraction``, a ``bool``. The column holds no value there, and
+``bool``, a number ``to_number`` refuses (``nan``, an infinity, past the limits;
+a ``float`` or a ``Fraction`` it reads is in the column: :func:`perfrules._intcols.from_values`).
+The column holds no value there, and
 three column steps would otherwise take such a cell for something it is not:
 a per-unit parameter's table value stands in for a cell that is not plain
 (:mod:`~perfrules.scoring.colparams`), a ``missing`` rule reads it as blank
@@ -17,19 +19,19 @@ shortest repr).
 So each such cell marks every indicator that reads its column as one the
 columns cannot work out for that unit (:class:`~perfrules.scoring.colfailures.Failures`):
 its own step then runs on the unit, and where it raises the unit has that
-error, worded by the per-unit program's code; where it does not (a ``float``
-read, a branch of ``if`` that does not read the cell), colfailures sends the
-unit to the per-unit program, never a score from here.
+error, worded by the per-unit program's code; where it does not (a ``bool``
+read as a truth value, a branch of ``if`` that does not read the cell),
+colfailures sends the unit to the per-unit program, never a score from here.
+A column only the rules on the unit's own total read (overall grading, flags,
+caps, the rules on the total: no indicator) leaves the unit's total to
+coltotalerrors, which runs the per-unit program's code on it (its error); one
+that other indicators' steps read by rules read still sends the unit to the
+per-unit program.
 
-A column only the rules on the total read (overall grading, caps, vetoes,
-adjustments, the total formula; no indicator, no step those rules read) does not
-stop the unit's indicators: the unit is scored with the others, then left out of
-the totals, and :mod:`~perfrules.scoring.coltotalerrors` runs the per-unit
-program's code for its total on it: where that raises (``'87.5分' (str) is not a
-number``), the unit has that error; where it does not (a ``float`` read, a
-condition that never reads the cell), the unit goes to the per-unit program. A
-column no rule reads as a number (a parameter's table, a ``missing`` rule) or one
-read by an indicator and beside it still sends the unit to the per-unit program.
+``None`` itself handed in (:meth:`Doubted.nones`) is blank to a ``missing``
+rule, as the per-unit program has it, but no blank a default for no data
+takes: a formula or a scale reads it and refuses it (``值=None (NoneType) is
+not a number``), so its readers are marked the same way.
 """
 
 from __future__ import annotations
@@ -47,8 +49,8 @@ def held(
     units: Sequence[Any], columns: Mapping[str, tuple[Any, Any]], fields: Iterable[str]
 ) -> dict[str, Any]:
     """Per data column of *fields* among *columns*, which of the batch's ``Unit`` objects hold a value
-    there that the column does not (not plain, not blank either — None handed in itself is a value the
-    per-unit program refuses, not a blank: a bool array); only the columns where some unit does."""
+    there that the column does not (not plain, not blank either: a bool array); only the columns where
+    some unit does."""
     np = numpy()
     out: dict[str, Any] = {}
     for name in fields:
@@ -56,7 +58,7 @@ def held(
         if given is None:
             continue
         rows = np.flatnonzero(~given[1]).tolist()
-        found = [i for i in rows if units[i].data.get(name) is not None or name in units[i].data]
+        found = [i for i in rows if units[i].data.get(name) is not None]
         if found:
             mark = np.zeros(len(units), dtype=bool)
             mark[found] = True
@@ -69,17 +71,28 @@ class Doubted:
     indicators that read each (see the module's docstring)."""
 
     def __init__(
-        self, plan: Plan, fields: Iterable[str], beyond: Collection[str], totals: Collection[str] = ()
+        self,
+        plan: Plan,
+        fields: Iterable[str],
+        beyond: Collection[str],
+        stepped: Collection[str] = (),
+        reads_of: Sequence[Iterable[str]] = (),
     ) -> None:
         self.fields = sorted(set(fields))
         # Per column, the indicators that read it (none: it is also read beside them, *beyond*: overall
-        # grading, the rules on the total, read steps — the unit goes to the per-unit program).
-        read = {
-            name: [k for k, ind in enumerate(plan.indicators) if name in ind.fields] for name in self.fields
+        # grading, the rules on the total, read steps).
+        self.readers = {
+            name: [] if name in beyond else [k for k, ind in enumerate(plan.indicators) if name in ind.fields]
+            for name in self.fields
         }
-        self.readers = {name: [] if name in beyond else read[name] for name in self.fields}
-        # The columns only the rules on the total read: their cells are the total's to word.
-        self.total = frozenset(name for name in self.fields if name in totals and not read[name])
+        # Of those read beside them, the ones only rules on the unit's own total read (overall grading,
+        # the rules on the total), no indicator (*reads_of*: the columns each reads): the total's error
+        # (coltotalerrors); the others (read steps read them: a rank over the batch) send the unit to the
+        # per-unit program.
+        read = set().union(*reads_of, *(ind.fields for ind in plan.indicators))
+        self.totals_only = frozenset(
+            name for name in self.fields if name in beyond and name not in stepped and name not in read
+        )
 
     @classmethod
     def of(cls, program: Any, blank_cells: Iterable[str]) -> Doubted | None:
@@ -88,11 +101,15 @@ class Doubted:
         rule or a default for no data would take for another; besides the indicators, overall grading
         (*blank_cells* among its reads), the rules on the total and read steps read theirs. None: none."""
         params, rich, steps = program.params, program.rich, program.steps
-        fields = {*(params.tables if params else ()), *program.missing.every, *program.blanks.number_fields}
-        totals = {*blank_cells, *program.rules.reads, *(rich.data if rich else ())}
-        stepped = set(steps.reads) if steps else set()
-        beyond = totals | stepped
-        return cls(program.plan, fields, beyond, totals - stepped) if fields else None
+        fields = {
+            *(params.tables if params else ()),
+            *program.missing.every,
+            *program.blanks.number_fields,
+            *(name for name in (rich.data if rich else ()) if name not in program.text_reads),
+        }
+        stepped = steps.reads if steps else ()
+        beyond = {*blank_cells, *program.rules.reads, *(rich.data if rich else ()), *stepped}
+        return cls(program.plan, fields, beyond, stepped, program.reads_of) if fields else None
 
     def find(
         self,
@@ -100,24 +117,62 @@ class Doubted:
         columns: Mapping[str, tuple[Any, Any]],
         ok: Any,
         kept: Collection[str] = (),
-    ) -> tuple[dict[str, Any], Any]:
-        """Per column, the units whose cell marks its readers (:meth:`mark`), and the units whose such cell
-        only the rules on the total read (a bool array, None: none; the program leaves them to the total's
-        error: see the module's docstring); a unit whose such cell no indicator reads, or one read beside
-        them, is left to the per-unit program (*ok*, in place), but in the columns of *kept* (the inputs
-        only steps or a word scale's default read: colblank, whose cells that are neither plain nor blank
-        the program holds as such)."""
+        later: Any = None,
+    ) -> dict[str, Any]:
+        """Per column, the units whose cell marks its readers (:meth:`mark`); a unit whose such cell no
+        indicator reads, or one read beside them, is left to the per-unit program (*ok*, in place), but
+        in the columns of *kept* (the inputs only steps or a word scale's default read: colblank, whose
+        cells that are neither plain nor blank the program holds as such), and in those only the rules on
+        the unit's own total read: those units are marked in *later* (in place; None: left as the others),
+        for the program to take out once its indicators are worked out (their total's error:
+        coltotalerrors, which runs the per-unit program's code on the unit)."""
         found = held(units, columns, self.fields)
-        total = None
         for name in [name for name in found if not self.readers[name] and name not in kept]:
             rows = found.pop(name)
-            if name in self.total:
-                total = rows if total is None else total | rows
+            if later is not None and name in self.totals_only:
+                later |= rows
             else:
                 ok &= ~rows
-        if total is not None:  # (one also sent back stays so)
-            total &= ok
-        return found, total
+        return found
+
+    def nones(
+        self,
+        units: Sequence[Any],
+        columns: Mapping[str, tuple[Any, Any]],
+        ok: Any,
+        later: Any,
+        kept: Collection[str] = (),
+    ) -> dict[str, Any]:
+        """Per column, the ``Unit`` objects that hold None itself there (the API handed it in), whose
+        readers it marks (:meth:`mark`). A ``missing`` rule takes None for no value (the column holds it
+        as blank), but a formula, a scale or overall grading reads it as a value that is not a number
+        (``to_number``: the reader's error), and a default for no data does not take it. Where only the
+        rules on the unit's total read the column, the unit is marked in *later* (its total's error:
+        coltotalerrors); where read steps read it, it goes to the per-unit program (*ok*, in place). The
+        columns of *kept* (inputs only steps or a word scale's default read: colblank) hold None as blank,
+        as that default's ``missing`` names take it."""
+        np = numpy()
+        out: dict[str, Any] = {}
+        for name in self.fields:
+            given = columns.get(name)
+            if given is None or name in kept:
+                continue
+            rows = [
+                i
+                for i in np.flatnonzero(~given[1]).tolist()
+                if name in units[i].data and units[i].data[name] is None
+            ]
+            if not rows:
+                continue
+            mark = np.zeros(len(units), dtype=bool)
+            mark[rows] = True
+            if self.readers[name]:
+                out[name] = mark
+            elif name in self.totals_only:
+                later |= mark
+            else:
+                ok &= ~mark
+        return out
 
     def mark(self, found: Mapping[str, Any], mark: Any, applicable: Any) -> None:
         """Mark (*mark*: ``Failures.mark``) each indicator that reads a column of *found* on its rows,

@@ -134,6 +134,8 @@ def score_indicators(
         fn, ind = fns[k], indicators[k]
         runs = _runs(ind, periods, reporting) if periods is not None and ind.periodic else None
         asks = bool(step_reads(ind))  # (its step values, left by its step: colvetoes.leave)
+        if runs is not None:  # None itself in a period's row: read as a value that is no number
+            blame(k, _nones(reads_of[k], periods, n) & applicable[:, k])
         if runs is not None and ind.scheme.periods == "sum":
             # The periods' inputs added up, then scored once as the year's (the units' own rows).
             earlier = cols.pop(SEND_BACK, None)
@@ -323,6 +325,18 @@ def _summed(
             scope[BLANK][name] = ~some & ~year_plain
         scope[name] = _merged(cols[name], IntColumn(summed, col.den, col.bound * most), some)
     return scope, bad, gaps
+
+
+def _nones(names: Sequence[str], periods: Any, n: int) -> Any:
+    """Which units hold None itself (a ``Unit`` handed to the API) for one of *names* in a period's row:
+    a ``missing`` rule takes it for no value, but the indicator's formulas and scales read it, and
+    refuse it as a value that is not a number (its own step words that error: colfailures)."""
+    np = numpy()
+    found = np.zeros(n, dtype=bool)
+    for i, given in enumerate(periods):
+        if given is not None:
+            found[i] = any(row.get(name, 0) is None for row in given.values() for name in names)
+    return found
 
 
 def _stopping(gaps: Mapping[str, Any], ind: IndicatorPlan, scope: Mapping[str, Any], n: int) -> Any:

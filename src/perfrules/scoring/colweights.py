@@ -15,7 +15,8 @@ weight read is 0 is not assessed for the unit, as the per-unit program has it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
@@ -35,6 +36,25 @@ class ReadWeights:
         self.plan = plan
         self.reads = frozenset(column for _, column in plan.weight_from)
         self.read_at = tuple(k for k, _ in plan.weight_from)
+
+    def unread(self, units: Sequence[Unit], columns: Mapping[str, tuple[Any, Any]]) -> Any:
+        """The units whose weight cell the columns hold as a number that ``unit_weights`` does not take
+        as one (a ``float``, a NumPy ``float64``: read by the columns as the formulas read them, refused
+        as a weight); None: none. Their weights are refused (the per-unit program's error)."""
+        np = numpy()
+        out = None
+        for name in sorted(self.reads):
+            plain = columns[name][1]
+            rows = [
+                i
+                for i in np.flatnonzero(plain).tolist()
+                if not isinstance(units[i].data.get(name), Decimal | int | Fraction)
+                or isinstance(units[i].data.get(name), bool)
+            ]
+            if rows:
+                out = np.zeros(len(units), dtype=bool) if out is None else out
+                out[rows] = True
+        return out
 
     def read(
         self, columns: Mapping[str, tuple[Any, Any]], ok: Any, cat: Any, applicable: Any

@@ -71,7 +71,7 @@ from ..scheme.units import Unit, note_events
 from . import colapplies, colindicators, collimits, collookup, colperiods, colreach, colsteps, colvetoes
 from .colblank import Blanks
 from .coldot import CommonScores, weighted_sums
-from .coldoubt import Doubted
+from .coldoubt import Doubted, held
 from .colfailures import Failures, failed_rows, outcome_of
 from .colgrades import period_grades
 from .colhistory import joined
@@ -217,16 +217,23 @@ class ColumnProgram:
             ok = np.array([not u.problems for u in units], dtype=bool)
             read = ok.copy() if not ok.all() else None  # units whose cells were all read (else: refused)
             names, columns = colsteps.batch_columns(units, self.reads, population)
-            doubted, total_doubted = (
-                self.doubted.find(units, columns, ok, self.blanks.steps_only) if self.doubted else ({}, None)
+            unweighed = self.own.unread(units, columns) if self.own is not None else None
+            later = np.zeros(n, dtype=bool)  # units whose total's rules read a cell the columns do not hold
+            doubted = (
+                self.doubted.find(units, columns, ok, self.blanks.steps_only, later) if self.doubted else {}
             )
             odd = {name: doubted[name] for name in self.blanks.steps_only if name in doubted} or None
+            nones = (
+                self.doubted.nones(units, columns, ok, later, self.blanks.steps_only) if self.doubted else {}
+            )
             none = self.blanks.none_given(units)  # a None handed in where a blank word is the default's
             if none is not None:
                 ok &= ~none
             for name in self.text_reads:
                 columns[name] = collookup.text_column([u.data.get(name) for u in units])
             periods = colperiods.periods_of(units)
+            # (cells holding a value the column does not, in the year's row of units with periods)
+            year_held = held(units, columns, self.reads) if periods is not None else None
             declared = [u.not_applicable for u in units] if any(u.not_applicable for u in units) else None
             scored = self.score(
                 names,
@@ -239,7 +246,10 @@ class ColumnProgram:
                 record=record,
                 odd=odd,
                 doubted=doubted,
-                total_doubted=total_doubted,
+                unweighed=unweighed,
+                nones=nones,
+                year_held=year_held,
+                unfinished=later if later.any() else None,
             )
             refused_rows(scored, given, read)  # errors decided before any indicator is scored (uniterrors)
             failed_rows(scored, given, population)  # an indicator's error, by its own step (colfailures)
@@ -279,7 +289,10 @@ class ColumnProgram:
         record: dict[str, Any] | None = None,
         odd: Mapping[str, Any] | None = None,
         doubted: Mapping[str, Any] | None = None,
-        total_doubted: Any = None,
+        unweighed: Any = None,
+        nones: Mapping[str, Any] | None = None,
+        year_held: Mapping[str, Any] | None = None,
+        unfinished: Any = None,
     ) -> Scored:
         """Score a batch given as columns.
 
@@ -296,8 +309,16 @@ class ColumnProgram:
             odd: per input only the steps or the default of a word scale without value read
                 (``colblank.Blanks.steps_only``), its cells neither plain nor blank (None: none).
             doubted: per data column, the units whose cell holds a value the column does not (coldoubt).
-            total_doubted: the units whose such cell only the rules on the total read (coldoubt): scored
-                with the others, then left to the total's error (coltotalerrors); None: none.
+            unweighed: the units whose weight cell (``weight_from``) the weights' reader refuses though
+                the column holds its number (``ReadWeights.unread``; None: none).
+            nones: per data column, the units whose cell holds None itself (coldoubt: its readers are
+                marked, as a value that is not a number; a ``missing`` rule takes it for no value).
+            year_held: per data column, the units with periods whose year's cell holds a value the column
+                does not (``coldoubt.held``): a period row without its own value reads it, so an
+                indicator scored per period that reads the column is marked there too.
+            unfinished: the units whose total the columns do not finish, once their indicators are worked
+                out: a cell only the rules on their total read holds a value the columns do not
+                (coldoubt); their total's error is the per-unit program's (coltotalerrors).
 
         Returns:
             The scores and totals, with the units scored here marked.
@@ -351,6 +372,8 @@ class ColumnProgram:
             if record is not None:
                 record["own"] = (wid, owns)  # each unit's weights read from its data (colrecord)
             fails.own = (wid, owns)
+            if unweighed is not None:
+                refused = refused | unweighed
             ok &= ~refused
             level |= refused
         if declared is not None:
@@ -366,6 +389,8 @@ class ColumnProgram:
             colapplies.unread(self.stops.get(k), rest, columns, cols, start[:, k], partial(fails.mark, k))
         if doubted and self.doubted:  # a cell holding what its column does not (coldoubt)
             self.doubted.mark(doubted, fails.mark, applicable)
+        if nones and self.doubted:  # None itself: no blank a default takes (coldoubt)
+            self.doubted.mark(nones, fails.mark, applicable)
         if self.steps is not None:  # other indicators' steps that rules read (colstepreads)
             columns = self.steps.run(cols, columns, n)
         places = scheme.round_scores
@@ -419,13 +444,14 @@ class ColumnProgram:
             for name in names_k:
                 plain = self.blanks.plain(k, name, columns[name][1], cols)  # (a blank its default took …)
                 if elsewhere is not None:
-                    plain = plain | elsewhere
+                    odd_year = year_held.get(name) if year_held is not None else None
+                    plain = plain | (elsewhere if odd_year is None else elsewhere & ~odd_year)
                 if not plain.all():
                     fails.mark(k, ~plain if everywhere[k] else ~plain & applicable[:, k])
         ok = fails.split(ok)  # units only an indicator's failure keeps from a total (colfailures)
         fails.whole = ok.copy()  # (those the rules on the total then drop are asked about: coltotalerrors)
-        if total_doubted is not None:  # a cell only they read holds what its column does not (coldoubt)
-            ok &= ~total_doubted
+        if unfinished is not None:
+            ok &= ~unfinished
         unworked = total_unread(plan, cols)  # steps the total's rules read, not worked out (colstepreads)
         if unworked is not None:
             ok &= ~unworked
