@@ -30,9 +30,11 @@ from ..scheme.reads import FULL_NAME
 from ..scheme.steps import Part, step_target
 from .colapplies import mapped, mapped_reads
 from .colfull import full_column, fulls_of
+from .colfuncs import compile_value
 from .colparts import compile_part
 from .colrank import numbers_graded
 from .colsteps import SEND_BACK
+from .coltruth import may_be_truth
 from .indicator import IndicatorPlan
 
 __all__ = ["argument_why", "compile_arguments"]
@@ -80,14 +82,25 @@ def compile_arguments(
         targets = {step_target(s) for s in steps}
         reads = set(call.argument.variables)
         compiled = []
+        truths: set[str] = set()  # the steps whose value may be a truth value (coltruth)
         for step in steps:
             if isinstance(step, Part):
+                if truths & step.scale.variables or step.of in truths:
+                    raise unsupported(
+                        f"indicator {ind.code}: a part grading a value that may be a truth value"
+                    )
                 fn, graded = compile_part(step, unsupported)
                 compiled.append((step_target(step), fn))
                 reads |= graded
             else:
-                compiled.append((step_target(step), compile_node(step.tree)))
+                if may_be_truth(step.tree, truths):
+                    truths.add(step_target(step))
+                compiled.append((step_target(step), compile_value(step.tree, compile_node, unsupported)))
                 reads |= step.variables
+        if may_be_truth(call.argument.tree, truths):
+            raise unsupported(
+                f"indicator {ind.code}: a population value of a value that may be a truth value"
+            )
         fulls = fulls_of(ind) if FULL_NAME in reads else None
         argument = _over(compiled, compile_node(call.argument.tree), fulls)
         # (Through the indicator's ``inputs`` mapping: local names read their data columns.)

@@ -22,8 +22,9 @@ import math
 from typing import Any
 
 from .._intcols import SAFE, IntColumn, as_objects, numpy
-from ..formula.tree import BoolOp, Call, Compare, Node, Unary
+from ..formula.tree import BoolOp, Call, Compare, Name, Node, Unary
 from .colsteps import SEND_BACK, ZERO_DIVISOR, send_back
+from .coltruth import TruthColumn
 
 __all__ = ["compare", "compile_condition"]
 
@@ -189,8 +190,12 @@ def _valued(node: Node, compile_node: Any, unsupported: type[Exception], raising
     except unsupported:
         raise unsupported(f"a condition of the form {type(node).__name__}") from None
     raises = raising(node) if raising is not None else None
+    name = node.name if isinstance(node, Name) else None
 
     def number(cols: dict[str, Any], n: int) -> _Valued:
+        found = cols.get(name) if name is not None else None
+        if isinstance(found, TruthColumn):  # a step's truth value, read as it is (coltruth)
+            return found.holds & found.truth, ~found.truth, raises and raises(cols, n), None
         _, marks, zero = _marked(
             value, cols, n
         )  # (worked out: where it cannot be, the per-unit program raises)
