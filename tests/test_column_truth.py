@@ -18,6 +18,7 @@ from pathlib import Path
 from perfrules import load, load_units, loads
 from perfrules.scoring.plan import plan_of
 from perfrules.scoring.program import program_of
+from test_column_forms2 import _both as _sent_back
 from test_column_record import RECORDED, _compare
 from test_column_total_errors import _both
 
@@ -251,3 +252,58 @@ def test_a_truth_value_through_a_second_step_and_in_a_function(tmp_path: Path) -
     assert _messages(fast[0]) == [
         "True (truth value) used where a number is needed in formula 'min(达标, 100)'"
     ]
+
+
+# -- population values of a part over words or several values ----------------------------------------
+
+_POP_HEAD = _HEAD.replace('name = "真值"', 'name = "词"') + (
+    '\n[[indicators]]\ncode = "1"\nname = "甲"\ngroup = "组1"\nweight = 100\n'
+)
+_WORDS = (
+    _POP_HEAD
+    + 'steps = [{ type = "part", target = "评价分", scale = { rule = "优—6分;良—4分;合格—2分;不合格—0分" }, '
+    'of = "评价" }]\nscore = "评价分/max_of(评价分)*分值"\n'
+)
+_SEVERAL = (
+    _POP_HEAD
+    + 'steps = [{ type = "part", target = "p", scale = { rule = "优：a≥90 and b≥90；良：a<90 or b<90", '
+    'scoring = "midpoint" } }]\nscore = "p/max_of(p)*分值"\n'
+)
+
+
+def test_a_population_value_of_a_part_over_words(tmp_path: Path) -> None:
+    """max_of(评价分) over the words graded by the part (优 6): 甲 100, 乙 (良 4) 200/3, 丙 (合格 2)
+    100/3; 丁's blank word, 戊's word not in the scale and 己's number put nothing in and are each the
+    step's error. Without 优 in the batch the max is 良's 4: 甲 and 乙 100, 丙 50."""
+    data = "单位,评价\n甲,优\n乙,良\n丙,合格\n丁,\n戊,不知\n己,5\n"
+    fast, _ = _both(tmp_path, _WORDS, data)
+    assert [o.total for o in fast[:3]] == [Decimal(100), Fraction(200, 3), Fraction(100, 3)]
+    assert [_messages(o) for o in fast[3:]] == [
+        ["no value for '评价' in formula '评价分 = grade of 评价'"],
+        ["no grade '不知' in this scale (grades: 优, 良, 合格, 不合格)"],
+        ["no grade '5' in this scale (grades: 优, 良, 合格, 不合格)"],
+    ]
+    fast, _ = _both(tmp_path, _WORDS, "单位,评价\n甲,良\n乙,良\n丙,合格\n")
+    assert [o.total for o in fast] == [Decimal(100), Decimal(100), Decimal(50)]
+    _recorded(tmp_path, _WORDS, "单位,评价\n甲,良\n乙,良\n丙,合格\n")
+
+
+def test_a_population_value_of_a_part_over_several_values(tmp_path: Path) -> None:
+    """max_of(p), p the midpoint of 优 (a, b ≥ 90: 95) or 良 (85): 甲 and 丁 (90, 90: on the boundary)
+    100, 乙 85/95 × 100 = 1700/19; 丙's blank a is the step's error and puts nothing in."""
+    data = "单位,a,b\n甲,95,90\n乙,95,80\n丙,,90\n丁,90,90\n"
+    fast, _ = _both(tmp_path, _SEVERAL, data)
+    assert [o.total for o in fast] == [Decimal(100), Fraction(1700, 19), None, Decimal(100)]
+    assert _messages(fast[2]) == ["no value for 'a' in formula 'a>=90 and b>=90'"]
+
+
+def test_a_population_value_over_a_truth_value_takes_only_numbers(tmp_path: Path) -> None:
+    """max_of(if(超, 完成数, 超)): a unit whose 完成数 is not over its plan gives a truth value, which the
+    per-unit program puts nothing in for: the max is 丁's 12 alone (丁 100). The others have no value
+    of max_of to read (they do not read it: if(超, …, 0) is 0), which the columns leave to the
+    per-unit program, as for any unit without a population value."""
+    text = _indicator(
+        'steps = ["超 = 完成数 > 计划数"]\nscore = "if(超, 完成数/max_of(if(超, 完成数, 超))*100, 0)"\n'
+    )
+    found = _sent_back(tmp_path, text, _DATA, head="", sent_back=("甲", "乙", "丙"))
+    assert [found[u][0] for u in "甲乙丙丁"] == [Decimal(0), Decimal(0), Decimal(0), Decimal(100)]
