@@ -151,9 +151,10 @@ def _compile_if(node: Call, compile_node: Any, unsupported: type[Exception]) -> 
         own = {k: v for k, v in cols.items() if k != ZERO_DIVISOR and k != SEND_BACK}
         zero = cols.get(ZERO_DIVISOR)
         # (a division by 0 in the condition: the default for no data takes it where there is one)
-        holds = condition(own if zero is None else {**own, ZERO_DIVISOR: zero}, n)
-        if SEND_BACK in own:
-            send_back(cols, own.pop(SEND_BACK))
+        tested = own if zero is None else {**own, ZERO_DIVISOR: zero}
+        holds = condition(tested, n)
+        if SEND_BACK in tested:  # (where the condition raises: marked on the scope it was given)
+            send_back(cols, tested.pop(SEND_BACK))
         found = []
         for branch, rows in ((then, holds), (other, ~holds)):
             # Each branch's rows are the ones the per-unit program works it out for: what it sends
