@@ -85,16 +85,22 @@ def test_validate_says_how_the_scheme_will_be_scored(tmp_path):
     code, out, err = run("validate", str(periods))
     assert code == 0, err
     assert "scoring: whole batches at once (the column program takes the whole scheme)" in out.splitlines()
-    # A step whose value is a truth value is scored unit by unit: the line names the form.
+    # A step whose value is a truth value is scored by the columns too (coltruth) …
     truth = tmp_path / "truth.toml"
-    truth.write_text(
-        head + 'steps = ["达标 = 甲得分 >= 60"]\nscore = "if(达标, 100, 50)"\n', encoding="utf-8"
-    )
+    steps = 'steps = ["达标 = 甲得分 >= 60"]\nscore = "if(达标, 100, 50)"\n'
+    truth.write_text(head + steps, encoding="utf-8")
+    code, out, err = run("validate", str(truth))
+    assert code == 0, err
+    assert "scoring: whole batches at once (the column program takes the whole scheme)" in out.splitlines()
+    # … but not with a zero rule on that value: scored unit by unit, and the line names the form.
+    zeroed = 'policies = [{ type = "zero", target = "达标", when = "甲得分 < 10" }]\n'
+    truth.write_text(head + steps + zeroed, encoding="utf-8")
     code, out, err = run("validate", str(truth))
     assert code == 0, err
     line = next(x for x in out.splitlines() if x.startswith("scoring:"))
     assert line == (
-        "scoring: unit by unit (the column program does not take it yet: indicator 1's step 达标: Compare)"
+        "scoring: unit by unit (the column program does not take it yet: indicator 1's step 达标: "
+        "zero rules on a value that may be a truth value)"
     )
     # A veto reading the full points (分值) on an indicator per period is scored by the columns.
     vetoed = tmp_path / "vetoed.toml"

@@ -277,14 +277,14 @@ def test_a_scale_in_a_scheme_with_categories_scores_by_a_category_factor(tmp_pat
     ("scale", "why"),
     [
         (
-            'steps = ["达标 = x > 1"]\nvalue = "x"\nscale = { rule = "优：x≥90；良：x<90", scoring = "midpoint" }',
-            "indicator 1's step 达标: Compare",
+            'steps = ["达标 = x > 1"]\nvalue = "达标"\nscale = { rule = "优：达标≥90；良：达标<90", scoring = "midpoint" }',
+            "a scale grading a value that may be a truth value",
         ),
     ],
 )
 def test_scales_left_to_the_per_unit_program_say_why(scale, why):
-    """A scale whose indicator has a step giving a truth value stays with the per-unit program;
-    program_why says so (rules on a step's value compile: test_column_forms.py; vetoes on data
+    """A scale grading a step whose value may be a truth value stays with the per-unit program (a
+    truth step the scale does not grade compiles: test_column_truth.py); program_why says so (rules on a step's value compile: test_column_forms.py; vetoes on data
     compile: test_column_points.py; values per period added up before scoring compile:
     test_column_ranks.py; zero rules and vetoes reading population values, and a word scale without
     value whose default names its inputs, compile: test_column_wordforms.py). (Word scales and scales

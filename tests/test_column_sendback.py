@@ -501,11 +501,11 @@ def test_validate_with_data_says_how_many_units_the_column_program_takes(tmp_pat
     assert column_share(plan_of(scheme), load_units(_write(tmp_path, "v.csv", rows), scheme=scheme)) == (
         ColumnShare(columns=2, errors=0, other=0)
     )
-    # A scheme the column program does not take (a step giving a truth value): every unit is the
-    # per-unit program's.
+    # A scheme the column program does not take (a scale grading a step giving a truth value): every
+    # unit is the per-unit program's.
     second = '\n[[indicators]]\ncode = "2"\nname = "二"\ngroup = "组"\nweight = 0\n'
-    second += 'steps = ["达标 = 值 > 1"]\nvalue = "值"\n'
-    second += 'scale = { rule = "优：值≥90；良：值<90", scoring = "midpoint" }\n'
+    second += 'steps = ["达标 = 值 > 1"]\nvalue = "达标"\n'
+    second += 'scale = { rule = "优：达标≥90；良：达标<90", scoring = "midpoint" }\n'
     scheme = loads(_BAND + second, format="toml")
     assert program_of(plan_of(scheme)) is None
     assert column_share(plan_of(scheme), load_units(data, scheme=scheme)) == ColumnShare(0, 0, 6)

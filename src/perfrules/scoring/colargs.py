@@ -16,9 +16,17 @@ exactly (a divisor of 0, a value past the limits) is marked under
 :data:`~perfrules.scoring.colsteps.SEND_BACK`, and the batch's population takes
 that unit's part one by one, the per-unit way.
 
-An argument that reads a part over words or over several values does not
-compile (:func:`argument_why` says which; a peer ratio, a rank or a step with
-population values of its own are refused by the scheme's checks).
+A part over words (or a scale with levels) grades each unit's cell as it is:
+the batch's columns hold those data columns as words too (under :data:`WORDS`,
+:func:`~perfrules.scoring.collookup.text_column`), and the part's own scale
+grades each distinct word once (:func:`~perfrules.scoring.collookup.compile_lookup`);
+a part over several values grades each distinct combination of them so. A
+cell the scale cannot grade (a blank word, a word not in the scale) is a row
+the argument cannot work out: that unit puts nothing in, as ``observe`` skips
+it. A step's truth value in the argument is such a row too (``observe`` puts
+no truth value in: :mod:`~perfrules.scoring.coltruth`). (A peer ratio, a rank
+or a step with population values of its own are refused by the scheme's
+checks: :func:`argument_why` says which.)
 """
 
 from __future__ import annotations
@@ -30,12 +38,17 @@ from ..scheme.reads import FULL_NAME
 from ..scheme.steps import Part, step_target
 from .colapplies import mapped, mapped_reads
 from .colfull import full_column, fulls_of
+from .colfuncs import compile_value
+from .collookup import scale_inputs
 from .colparts import compile_part
-from .colrank import numbers_graded
 from .colsteps import SEND_BACK
+from .coltruth import may_be_truth
 from .indicator import IndicatorPlan
 
-__all__ = ["argument_why", "compile_arguments"]
+__all__ = ["WORDS", "argument_why", "compile_arguments"]
+
+WORDS = "\0argument words\0"
+"""Where the batch's columns hold a data column as words (a part over words grades them), before its name."""
 
 
 def _needed(ind: IndicatorPlan, names: set[str]) -> list[Any]:
@@ -48,15 +61,10 @@ def argument_why(ind: IndicatorPlan) -> str | None:
     """Why an argument of the indicator's population calls does not compile (None: they all do)."""
     for call in ind.population_calls:
         for step in _needed(ind, set(call.argument.variables)):
-            if isinstance(step, Part) and numbers_graded(step):
+            if isinstance(step, Part):
                 continue
             if not isinstance(step, Formula):
-                kind = (
-                    "a part over words or several values"
-                    if isinstance(step, Part)
-                    else f"a {type(step).__name__}"
-                )
-                return f"indicator {ind.code}: a population value of {kind} step's value"
+                return f"indicator {ind.code}: a population value of a {type(step).__name__} step's value"
             if step.population_calls:
                 return f"indicator {ind.code}: a population value of a step with population values"
     return None
@@ -64,9 +72,10 @@ def argument_why(ind: IndicatorPlan) -> str | None:
 
 def compile_arguments(
     ind: IndicatorPlan, compile_node: Any, unsupported: type[Exception]
-) -> list[tuple[str, str, Any, tuple[str, ...]]]:
+) -> list[tuple[str, str, Any, tuple[str, ...], tuple[str, ...]]]:
     """Each population call's argument of the indicator compiled by *compile_node*, over the formula
-    steps it reads: (key, function, column function, the data names it reads).
+    steps it reads: (key, function, column function, the data names it reads as numbers, and those it
+    reads as words: a part's over words, given to the argument under :data:`WORDS` + name).
 
     Raises:
         unsupported: a form :func:`argument_why` names, or a formula that does not compile.
@@ -80,26 +89,52 @@ def compile_arguments(
         targets = {step_target(s) for s in steps}
         reads = set(call.argument.variables)
         compiled = []
+        truths: set[str] = set()  # the steps whose value may be a truth value (coltruth)
+        words: set[str] = set()  # the names read as words (a part over words or levels: collookup)
         for step in steps:
             if isinstance(step, Part):
+                if truths & step.scale.variables or step.of in truths:
+                    raise unsupported(
+                        f"indicator {ind.code}: a part grading a value that may be a truth value"
+                    )
                 fn, graded = compile_part(step, unsupported)
                 compiled.append((step_target(step), fn))
                 reads |= graded
+                words |= scale_inputs(step.scale, step.of)[1] - targets
             else:
-                compiled.append((step_target(step), compile_node(step.tree)))
+                if may_be_truth(step.tree, truths):
+                    truths.add(step_target(step))
+                compiled.append((step_target(step), compile_value(step.tree, compile_node, unsupported)))
                 reads |= step.variables
         fulls = fulls_of(ind) if FULL_NAME in reads else None
         argument = _over(compiled, compile_node(call.argument.tree), fulls)
         # (Through the indicator's ``inputs`` mapping: local names read their data columns.)
+        fields = tuple(sorted(mapped_reads(ind, words)))
         found.append(
             (
                 call.key,
                 call.function,
-                mapped(ind, argument),
-                tuple(sorted(mapped_reads(ind, reads - targets - {FULL_NAME}))),
+                _worded(mapped(ind, argument), fields),
+                tuple(sorted(mapped_reads(ind, reads - targets - words - {FULL_NAME}))),
+                fields,
             )
         )
     return found
+
+
+def _worded(argument: Any, fields: tuple[str, ...]) -> Any:
+    """*argument* with the data columns *fields* its words (the batch's columns under :data:`WORDS`)."""
+    if not fields:
+        return argument
+
+    def run(cols: dict[str, Any], n: int) -> Any:
+        scope = {**cols, **{field: cols[WORDS + field] for field in fields}}
+        found = argument(scope, n)
+        if SEND_BACK in scope:
+            cols[SEND_BACK] = scope[SEND_BACK]
+        return found
+
+    return run
 
 
 def _over(steps: list[tuple[str, Any]], argument: Any, fulls: list[Any] | None) -> Any:

@@ -22,8 +22,9 @@ import math
 from typing import Any
 
 from .._intcols import SAFE, IntColumn, as_objects, numpy
-from ..formula.tree import BoolOp, Call, Compare, Node, Unary
+from ..formula.tree import BoolOp, Call, Compare, Name, Node, Unary
 from .colsteps import SEND_BACK, ZERO_DIVISOR, send_back
+from .coltruth import TruthColumn
 
 __all__ = ["compare", "compile_condition"]
 
@@ -112,12 +113,16 @@ def _valued(node: Node, compile_node: Any, unsupported: type[Exception], raising
             left, bad, zero = _marked(first, cols, n)
             found = np.ones(n, dtype=bool)
             going = found.copy() if zero is None else ~zero  # (an operand is worked out where every
-            for op, fn in rest:  # comparison before it holds, and no division by 0 stopped the chain)
+            if bad is not None:  # comparison before it holds, and nothing before it raised or divided
+                going &= ~bad  # by 0: where one did, the per-unit program stopped there)
+            for op, fn in rest:
                 right, marks, zeros = _marked(fn, cols, n)
                 bad = _either(bad, None if marks is None else marks & going)
                 if zeros is not None:
                     zero = _either(zero, zeros & going)
                     going &= ~zeros
+                if marks is not None:
+                    going &= ~marks
                 holds = compare(op, left, right)
                 found &= holds
                 going &= holds
@@ -141,6 +146,8 @@ def _valued(node: Node, compile_node: Any, unsupported: type[Exception], raising
                     going &= ~zeros
                 bad |= going & (number if raises is None else number | raises)
                 going &= ~number & (holds if both else ~holds)
+                if raises is not None:  # (the per-unit program stopped where an operand raised)
+                    going &= ~raises
             found = going if both else ~going & ~bad
             if zero is not None:
                 found &= ~zero
@@ -189,8 +196,12 @@ def _valued(node: Node, compile_node: Any, unsupported: type[Exception], raising
     except unsupported:
         raise unsupported(f"a condition of the form {type(node).__name__}") from None
     raises = raising(node) if raising is not None else None
+    name = node.name if isinstance(node, Name) else None
 
     def number(cols: dict[str, Any], n: int) -> _Valued:
+        found = cols.get(name) if name is not None else None
+        if isinstance(found, TruthColumn):  # a step's truth value, read as it is (coltruth)
+            return found.holds & found.truth, ~found.truth, raises and raises(cols, n), None
         _, marks, zero = _marked(
             value, cols, n
         )  # (worked out: where it cannot be, the per-unit program raises)

@@ -29,11 +29,12 @@ import math
 from typing import Any
 
 from .._intcols import SAFE, IntColumn, as_objects, numpy, round_half_up_column
-from ..formula.tree import Call, literal_value
+from ..formula.tree import Call, Name, literal_value
 from .colconds import compile_condition
 from .colsteps import SEND_BACK, ZERO_DIVISOR, send_back
+from .coltruth import TruthColumn, as_number, is_condition, merged, of_condition
 
-__all__ = ["compile_call"]
+__all__ = ["compile_call", "compile_value"]
 
 _FUNCTIONS = ("clamp", "min", "max", "abs", "sum", "avg", "floor", "ceil", "trunc", "round", "if", "count")
 
@@ -59,8 +60,9 @@ def compile_call(node: Call, compile_node: Any, unsupported: type[Exception]) ->
     """
     if node.func not in _FUNCTIONS:
         raise unsupported(f"the function {node.func}()")
-    if node.func == "if":
-        return _compile_if(node, compile_node, unsupported)
+    if node.func == "if":  # (a branch's truth value where a number is needed: coltruth)
+        raw = _compile_if(node, compile_node, unsupported)
+        return lambda cols, n: as_number(raw(cols, n), cols)
     if node.func == "count":
         return _compile_count(node, compile_node, unsupported)
     if node.func in ("floor", "ceil", "trunc", "round"):
@@ -123,19 +125,36 @@ def _compile_rounding(node: Call, compile_node: Any, unsupported: type[Exception
     return run
 
 
+def compile_value(node: Any, compile_node: Any, unsupported: type[Exception]) -> Any:
+    """A function of the batch's columns computing *node* as a value that may be a truth value (a step's
+    value: :class:`~perfrules.scoring.coltruth.TruthColumn`): a condition, a name read as it is, an
+    ``if(…)`` with its branches so; any other form by *compile_node*."""
+    if is_condition(node):
+        condition = compile_condition(node, compile_node, unsupported, strict=True)
+        return lambda cols, n: of_condition(condition(cols, n), n)
+    if isinstance(node, Name):
+        name = node.name
+        return lambda cols, n: cols[name]
+    if isinstance(node, Call) and node.func == "if":
+        return _compile_if(node, compile_node, unsupported)
+    return compile_node(node)
+
+
 def _compile_if(node: Call, compile_node: Any, unsupported: type[Exception]) -> Any:
-    """``if(condition, a, b)`` per row (see the module's docstring)."""
+    """``if(condition, a, b)`` per row (see the module's docstring); a branch may be a truth value."""
     np = numpy()
     condition = compile_condition(node.args[0], compile_node, unsupported, strict=True)
-    then, other = compile_node(node.args[1]), compile_node(node.args[2])
+    then = compile_value(node.args[1], compile_node, unsupported)
+    other = compile_value(node.args[2], compile_node, unsupported)
 
-    def run(cols: dict[str, Any], n: int) -> IntColumn:
+    def run(cols: dict[str, Any], n: int) -> IntColumn | TruthColumn:
         own = {k: v for k, v in cols.items() if k != ZERO_DIVISOR and k != SEND_BACK}
         zero = cols.get(ZERO_DIVISOR)
         # (a division by 0 in the condition: the default for no data takes it where there is one)
-        holds = condition(own if zero is None else {**own, ZERO_DIVISOR: zero}, n)
-        if SEND_BACK in own:
-            send_back(cols, own.pop(SEND_BACK))
+        tested = own if zero is None else {**own, ZERO_DIVISOR: zero}
+        holds = condition(tested, n)
+        if SEND_BACK in tested:  # (where the condition raises: marked on the scope it was given)
+            send_back(cols, tested.pop(SEND_BACK))
         found = []
         for branch, rows in ((then, holds), (other, ~holds)):
             # Each branch's rows are the ones the per-unit program works it out for: what it sends
@@ -146,6 +165,8 @@ def _compile_if(node: Call, compile_node: Any, unsupported: type[Exception]) -> 
                 send_back(cols, scope[SEND_BACK] & rows)
             if zero is not None:
                 zero |= scope[ZERO_DIVISOR] & rows  # in place: every copy of the scope shares it
+        if any(isinstance(f, TruthColumn) for f in found):
+            return merged(holds, found[0], found[1], _common)
         nums, den, bound = _common(found)
         return IntColumn(np.where(holds, nums[0], nums[1]), den, bound)
 

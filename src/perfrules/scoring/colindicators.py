@@ -48,7 +48,7 @@ class Indicators:
         self.population: list[dict[str, str]] = []
         # Per indicator with not_applicable policies: (its position, where they hold, what they read).
         self.na_rules: list[tuple[int, Any, tuple[str, ...]]] = []
-        self.arguments: list[tuple[IndicatorPlan, str, str, Any, tuple[str, ...]]] = []
+        self.arguments: list[tuple[IndicatorPlan, str, str, Any, tuple[str, ...], tuple[str, ...]]] = []
         # The indicators whose steps hold their scores within the limits themselves (a default outside
         # them is kept as it is: colpoints.free_defaults): the program holds none of theirs.
         self.own_limits: set[int] = set()

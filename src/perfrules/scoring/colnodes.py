@@ -22,6 +22,7 @@ from .._numbers import LIMITS
 from ..formula.tree import Call, Chain, Name, Node, Num, Percent, Power, Unary
 from . import colfuncs, colpower, colsteps
 from .coldot import scaled as _scaled
+from .coltruth import as_number, is_condition
 
 __all__ = ["Unsupported", "compile_node"]
 
@@ -76,9 +77,12 @@ def compile_node(node: Node) -> Any:
     if isinstance(node, Num):
         value = Fraction(node.value)
         return lambda cols, n: _const(value, n)
-    if isinstance(node, Name):
+    if isinstance(node, Name):  # (a step's truth value where a number is needed: coltruth)
         name = node.name
-        return lambda cols, n: cols[name]
+        return lambda cols, n: as_number(cols[name], cols)
+    if is_condition(node):  # a truth value where a number is needed: the per-unit program raises
+        value = colfuncs.compile_value(node, compile_node, Unsupported)
+        return lambda cols, n: as_number(value(cols, n), cols)
     if isinstance(node, Percent):
         inner = compile_node(node.operand)
         return lambda cols, n: _scale_den(inner(cols, n), 100)

@@ -29,10 +29,12 @@ from ..scheme.policies import Default, NotApplicable, ZeroWhen
 from ..scheme.reads import FULL_NAME
 from ..scheme.steps import Part, PeerRatio, Rank, step_target
 from .colblank import PART_BLANK, leave_steps, words_part
+from .colfuncs import compile_value
 from .collevels import graded_lookups, level_word, record_graded
 from .collookup import compile_lookup, scale_inputs
 from .colscale import grade_column, pieces
 from .colsteps import DIVISIONS, POPULATION_PREFIX, SEND_BACK, on_scope
+from .coltruth import may_be_truth
 from .colzero import compile_zero_rules, zeroed
 from .indicator import IndicatorPlan
 
@@ -115,15 +117,22 @@ def compile_steps(
     targets: set[str] = set()
     zero_rules, zero_reads = compile_zero_rules(ind, compile_node, unsupported)
     levels = {place for place, _ in graded_lookups(ind)}  # (parts graded by a scale with levels)
+    truths: set[str] = set()  # the steps whose value may be a truth value
     for k, step in enumerate(ind.steps):
         target = step_target(step)
         try:
             if isinstance(step, Formula):
                 if FULL_NAME in step.variables and not full_points:
                     raise unsupported("a step that reads the full points")
-                steps.append((target, compile_node(step.tree)))
+                if may_be_truth(step.tree, truths):  # a truth value kept as one (coltruth)
+                    if target in ind.zero_by_target:
+                        raise unsupported("zero rules on a value that may be a truth value")
+                    truths.add(target)
+                steps.append((target, compile_value(step.tree, compile_node, unsupported)))
                 names = set(step.variables)
             elif isinstance(step, Part):
+                if truths & step.scale.variables or step.of in truths:
+                    raise unsupported("a part grading a value that may be a truth value")
                 fn, graded = compile_part(step, unsupported)
                 if step.of is not None and (step.scale.is_categorical or level_word(step)):  # (a blank word)
                     fn = words_part(fn, step.of)
@@ -141,6 +150,10 @@ def compile_steps(
             raise unsupported(f"indicator {ind.code}'s step {target}: {exc}") from None
         reads |= (names | zero_reads.get(target, set())) - targets
         targets.add(target)
+    scale = ind.ind.scale
+    graded = set(scale.variables) if scale is not None else set()
+    if truths & graded or ind.ind.value in truths:
+        raise unsupported(f"indicator {ind.code}: a scale grading a value that may be a truth value")
 
     def run(cols: dict[str, Any], n: int) -> dict[str, Any]:
         scope = dict(cols)

@@ -48,6 +48,7 @@ from .collevels import graded_only, graded_rows
 from .collookup import text_column
 from .colpoints import CATEGORY
 from .colsteps import SEND_BACK, population_column
+from .coltruth import TruthColumn, as_truth
 from .colvetoes import DEFAULTED, STEPS, step_reads
 from .colzero import PERIOD_ROWS
 from .indicator import IndicatorPlan
@@ -238,6 +239,14 @@ def last_rows(found: Mapping[str, Any], year: Mapping[str, Any], owner: Any, has
         other = year.get(name)
         if isinstance(col, IntColumn) and isinstance(other, IntColumn):
             out[name] = _merged(other, IntColumn(col.num[last], col.den, col.bound), has)
+        elif isinstance(col, TruthColumn) or isinstance(other, TruthColumn):  # a step's truth value
+            mine, theirs = as_truth(col, len(owner)), as_truth(other, n)
+            value = mine.value
+            out[name] = TruthColumn(
+                np.where(has, mine.holds[last], theirs.holds),
+                np.where(has, mine.truth[last], theirs.truth),
+                _merged(theirs.value, IntColumn(value.num[last], value.den, value.bound), has),
+            )
         elif name == DEFAULTED or other is None:  # (the rows a default took: none where no default)
             out[name] = np.where(has, np.asarray(col)[last], False if other is None else other)
         else:

@@ -25,6 +25,8 @@ from .._numbers import exact
 from ..scheme.steps import PeerRatio
 from ..scheme.units import Unit
 from .colapplies import RAISED
+from .colargs import WORDS
+from .collookup import text_column
 from .colpeervalues import batch_peer_values
 from .colrank import rank_columns
 from .colsteps import (
@@ -102,7 +104,7 @@ def gather(program: ColumnProgram, units: Sequence[Unit]) -> BatchPopulation:
         codes = {a[0].code for a in program.arguments} | {r.ind.code for r in ranks}
         rules = {code: found for code, found in rules.items() if code in codes}
         wanted = sorted(
-            {v for *_, reads in program.arguments for v in reads}
+            {v for *_, reads, _ in program.arguments for v in reads}
             | {v for r in ranks for v in r.reads}
             | {v for _, read in rules.values() for v in read}
         )
@@ -124,8 +126,11 @@ def gather(program: ColumnProgram, units: Sequence[Unit]) -> BatchPopulation:
                 excluded[code] = holds(cols, n) | cols.get(RAISED, {}).get(code, False)
             for name in read:
                 plain &= given[name][1]
+        for field in sorted({v for *_, words in program.arguments for v in words}):
+            # (read as words by a part: each cell as it is, graded by the part's own scale: collookup)
+            cols[WORDS + field] = text_column([d.get(field) for d in datas])[0]
         values = []  # per call: its argument's column in pieces, and where the argument raises
-        for _, _, _, fn, reads in program.arguments:
+        for _, _, _, fn, reads, _ in program.arguments:
             values.append(_pieces(fn, cols, n))
             for name in reads:
                 plain &= given[name][1]
@@ -147,7 +152,7 @@ def gather(program: ColumnProgram, units: Sequence[Unit]) -> BatchPopulation:
         summaries: dict[CallSlot, Any] = {}
         functions: dict[tuple[str, str], str] = {}
         nobody: list[str | None] = [None] * n  # no groups (shared by the calls, never changed)
-        for (ind, key, function, _, _), (pieces, raised) in zip(program.arguments, values, strict=True):
+        for (ind, key, function, *_), (pieces, raised) in zip(program.arguments, values, strict=True):
             slot = (ind.code, key)
             functions[slot] = function
             mask = plain & takes & ~raised  # (a unit whose argument raises puts nothing in: observe)

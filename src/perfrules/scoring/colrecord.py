@@ -30,6 +30,7 @@ from ..scheme.units import Unit
 from .colexact import exact_values
 from .colperiods import PeriodRows, Summed
 from .colsteps import ZERO_DIVISOR
+from .coltruth import TruthColumn
 from .compiled import Population
 from .outcome import UnitOutcome
 from .program import ColumnProgram
@@ -97,6 +98,10 @@ class Columns:
         """Row *i* of one of the record's columns, as the per-unit program's numbers are (a Decimal
         where finite, else a Fraction): row by row at first, the whole column at once once it is read
         often (every unit of the block explained)."""
+        if isinstance(col, TruthColumn):  # a step's truth value (coltruth): True/False where it is one
+            if col.truth[i]:
+                return bool(col.holds[i])  # type: ignore[return-value]
+            col = col.value
         key = ("values", id(col))
         found = self._kept.get(key, 0)
         if type(found) is int:

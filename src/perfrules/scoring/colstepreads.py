@@ -46,9 +46,11 @@ from ..formula.language import Formula
 from ..scheme.reads import FULL_NAME, step_result_reads
 from ..scheme.steps import Part, step_closure, step_target
 from .colfull import full_column, fulls_of
+from .colfuncs import compile_value
 from .colparts import compile_part
 from .colresults import ABSENT, ResultReads
 from .colsteps import SEND_BACK, ZERO_DIVISOR
+from .coltruth import may_be_truth
 from .plan import Plan
 
 __all__ = ["StepReads", "step_reads_of", "total_unread"]
@@ -101,6 +103,7 @@ class StepReads:
             steps: list[tuple[str, Any]] = []
             reads: set[str] = set()
             targets: set[str] = set()
+            truths: set[str] = set()  # the steps whose value may be a truth value (coltruth)
             for step in ind.steps:
                 own = step_target(step)
                 if own not in needed:
@@ -109,9 +112,15 @@ class StepReads:
                     if isinstance(step, Formula):
                         if step.population_calls:
                             raise unsupported("population values")
-                        steps.append((own, compile_node(step.tree)))
+                        if may_be_truth(step.tree, truths):
+                            if own == target:
+                                raise unsupported("a value that may be a truth value")
+                            truths.add(own)
+                        steps.append((own, compile_value(step.tree, compile_node, unsupported)))
                         reads |= step.variables - targets
                     elif isinstance(step, Part):
+                        if truths & step.scale.variables or step.of in truths:
+                            raise unsupported("a part grading a value that may be a truth value")
                         fn, graded = compile_part(step, unsupported)
                         steps.append((own, fn))
                         reads |= graded - targets
