@@ -1,0 +1,68 @@
+"""The last units the census sent back to the per-unit program, now scored by the column program.
+
+Each scheme is hand-worked; no unit is sent back, each outcome is the per-unit program's field by
+field (total, grade, ranks, scores, errors' wording, events) and the paths (API explained and not,
+CLI CSV and JSON) agree (``test_column_total_errors._both``)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+from test_column_total_errors import _both
+
+_PERIOD_GRADE = """
+name = "期评"
+basis = "points"
+total = 100
+periods = "last"
+period_grades = true
+groups = [{ name = "组1" }]
+[scores]
+"优" = [90, 100]
+"良" = [60, 90]
+"差" = [0, 60]
+[[indicators]]
+code = "1"
+name = "指标1"
+group = "组1"
+weight = 60
+frequency = "季度"
+steps = [{ type = "part", target = "评价分1", scale = { rule = "优—6分;良—4分;合格—2分;不合格—0分" }, of = "评价1" }]
+score = "分值×评价分1/6"
+[[indicators]]
+code = "2"
+name = "指标2"
+group = "组1"
+weight = 40
+score = "值2"
+[overall]
+policy = "first"
+[[overall.bands]]
+name = "优"
+conditions = ["总分>=90 and 指标1等次<=1"]
+[[overall.bands]]
+name = "良"
+conditions = ["总分>=60"]
+[[overall.bands]]
+name = "差"
+conditions = ["总分>=0"]
+"""
+
+
+def test_a_blank_year_word_of_an_indicator_graded_from_its_periods(tmp_path: Path) -> None:
+    """乙 and 丙 leave the year's 评价1 blank and give it per quarter: overall grading reads 指标1等次,
+    which their last quarter decides (乙 优: 60 + 40 = 100, 优; 丙 良: 40 + 40 = 80, 良; 值2 held at
+    指标2's 40 points) — the
+    blank year cell is no value, not a cell the columns cannot read (the units were sent back)."""
+    data = (
+        "单位,期间,评价1,值2\n甲,,优,100\n乙,,,80\n乙,一季度,合格,\n乙,二季度,优,\n丙,,,100\n丙,一季度,良,\n"
+    )
+    fast, _ = _both(tmp_path, _PERIOD_GRADE, data)
+    assert [(f.total, f.grade) for f in fast] == [
+        (Decimal(100), "优"),
+        (Decimal(100), "优"),
+        (Decimal(80), "良"),
+    ]
+    assert [(p.period, p.total, p.grade) for p in fast[1].periods] == [("二季度", Decimal(100), "优")]
+    assert [(p.period, p.total, p.grade) for p in fast[2].periods] == [("一季度", Decimal(80), "良")]
