@@ -66,3 +66,57 @@ def test_a_blank_year_word_of_an_indicator_graded_from_its_periods(tmp_path: Pat
     ]
     assert [(p.period, p.total, p.grade) for p in fast[1].periods] == [("二季度", Decimal(100), "优")]
     assert [(p.period, p.total, p.grade) for p in fast[2].periods] == [("一季度", Decimal(80), "良")]
+
+
+def _per_period(periods: str) -> str:
+    return f"""
+name = "期报"
+basis = "points"
+total = 100
+periods = "{periods}"
+groups = [{{ name = "组1" }}]
+[[indicators]]
+code = "1"
+name = "指标1"
+group = "组1"
+weight = 60
+frequency = "季度"
+score = "if(选1=1, 值1, 备1)"
+[[indicators]]
+code = "2"
+name = "指标2"
+group = "组1"
+weight = 40
+score = "值2"
+"""
+
+
+# 甲 has no periods; 乙 reports 值1 per quarter (20, 25); 丙 and 丁 take 备1 (选1 = 0): 丙 has none.
+_PER_PERIOD_DATA = (
+    "单位,期间,选1,值1,备1,值2\n甲,,1,50,,30\n乙,,1,,,20\n乙,一季度,,20,,\n乙,二季度,,25,,\n"
+    "丙,,0,,,10\n丙,一季度,,30,,\n丁,,0,,,10\n丁,一季度,,30,12,\n"
+)
+_NO_BACKUP = "no value for '备1' in formula 'if(选1=1, 值1, 备1)'; did you mean '选1', '值1'?"
+
+
+def test_a_blank_cell_an_indicator_per_period_never_reaches_summed(tmp_path: Path) -> None:
+    """``if(选1=1, 值1, 备1)`` with 选1 = 1 never reads 备1: 甲 scores 50 on its year's row, 乙 the sum
+    of its quarters (45); 丙 reads its blank 备1 (its error), 丁 its 12 — 甲 and 乙 were sent back."""
+    fast, _ = _both(tmp_path, _per_period("sum"), _PER_PERIOD_DATA)
+    assert [(f.total, f.scores) for f in fast[:2]] == [
+        (Decimal(80), [Decimal(50), Decimal(30)]),
+        (Decimal(65), [Decimal(45), Decimal(20)]),
+    ]
+    assert [e.message for e in fast[2].errors] == [_NO_BACKUP]
+    assert (fast[3].total, fast[3].scores) == (Decimal(22), [Decimal(12), Decimal(10)])
+
+
+def test_a_blank_cell_an_indicator_per_period_never_reaches_on_period_rows(tmp_path: Path) -> None:
+    """The same per period (the mean): 乙's quarters 20 and 25 read no 备1 (22.5); 丙's quarter does."""
+    fast, _ = _both(tmp_path, _per_period("mean"), _PER_PERIOD_DATA)
+    assert [(f.total, f.scores) for f in fast[:2]] == [
+        (Decimal(80), [Decimal(50), Decimal(30)]),
+        (Decimal("42.5"), [Decimal("22.5"), Decimal(20)]),
+    ]
+    assert [e.message for e in fast[2].errors] == [_NO_BACKUP]
+    assert (fast[3].total, fast[3].scores) == (Decimal(22), [Decimal(12), Decimal(10)])

@@ -36,7 +36,17 @@ from typing import Any
 
 from .._intcols import SAFE, IntColumn, as_objects, from_values, numpy, round_half_up_column
 from .._numbers import as_fraction
-from .colblank import BLANK, GRADED, TAKEN, WORDS_UNREAD, blank_value, first_graded, graded_only, unnamed
+from .colblank import (
+    BLANK,
+    GRADED,
+    TAKEN,
+    UNPLAIN,
+    WORDS_UNREAD,
+    blank_value,
+    first_graded,
+    graded_only,
+    unnamed,
+)
 from .collookup import text_column
 from .colpoints import CATEGORY
 from .colsteps import SEND_BACK, population_column
@@ -89,6 +99,7 @@ def score_indicators(
     blame: Callable[[int, Any], None],
     recorded: dict[int, Any] | None = None,
     results_of: Sequence[Collection[str]] | None = None,
+    unstopped: Callable[[int, dict[str, Any], dict[str, Any], int], dict[str, Any]] | None = None,
 ) -> tuple[list[IntColumn], dict[int, Any]]:
     """Each indicator's raw score column for the batch, and per periodic indicator the units it
     scored from their periods (whose year cells it does not read).
@@ -115,7 +126,10 @@ def score_indicators(
     ``periods = "sum"`` the columns of the summed inputs (:class:`Summed`), else its period rows
     (:class:`PeriodRows`). *results_of*, per indicator, the other indicators' results its rules
     read (``Plan.result_reads``): a period row reads its unit's (the year's score, as the per-unit
-    program's period rows read the year's data).
+    program's period rows read the year's data). *unstopped*, where given, is
+    ``unstopped(k, gaps, scope, n)``: the cells not plain numbers (per name, rows of *scope*) that stop
+    indicator *k*, those its formulas do not read left out (:meth:`~perfrules.scoring.colreach.Unread.
+    unstopped`).
     """
     np = numpy()
     raw: list[IntColumn] = [None] * len(fns)  # type: ignore[list-item]  # (each filled in below)
@@ -136,6 +150,8 @@ def score_indicators(
             raw[k] = fn(scope, n)
             if asks:  # each unit's from the summed inputs (the year's row where no period gives any)
                 steps[ind.code] = scope[STEPS][ind.code]
+            if unstopped is not None:  # (a cell its formulas do not read: colreach)
+                gaps = unstopped(k, gaps, scope, n)
             bad |= _stopping(gaps, ind, scope, n)
             if recorded is not None:
                 recorded[k] = Summed(scope)
@@ -188,6 +204,9 @@ def score_indicators(
         scores = fn(rows, len(owner))
         if asks:  # a unit's last period row's (the per-unit program's mean keeps the last's values)
             steps[ind.code] = last_rows(rows.pop(STEPS)[ind.code], steps[ind.code], owner, has)
+        if unstopped is not None:  # (a cell its formulas do not read: colreach)
+            rows[UNPLAIN] = {name: gap for name, gap in gaps.items() if name not in text}
+            gaps = unstopped(k, gaps, rows, len(labels))
         row_ok &= ~_stopping(gaps, ind, rows, len(labels))
         before = scores
         bad = ~row_ok
@@ -283,6 +302,7 @@ def _summed(
     n = len(has)
     scope = dict(cols)
     scope[BLANK] = dict(cols.get(BLANK, {}))  # (the year's blank cells, and the sums' where none is given)
+    unplain = scope[UNPLAIN] = {}
     bad = np.zeros(n, dtype=bool)
     gaps: dict[str, Any] = {}
     starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
@@ -313,6 +333,7 @@ def _summed(
         if year_plain is not None:  # the year's value is read where no period gives one
             gaps[name] = has & ~some & ~year_plain
             scope[BLANK][name] = ~some & ~year_plain
+            unplain[name] = ~some & ~year_plain  # (the cells read that are not plain numbers: colreach)
         scope[name] = _merged(cols[name], IntColumn(summed, col.den, col.bound * most), some)
     return scope, bad, gaps
 
