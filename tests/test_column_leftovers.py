@@ -120,3 +120,46 @@ def test_a_blank_cell_an_indicator_per_period_never_reaches_on_period_rows(tmp_p
     ]
     assert [e.message for e in fast[2].errors] == [_NO_BACKUP]
     assert (fast[3].total, fast[3].scores) == (Decimal(22), [Decimal(12), Decimal(10)])
+
+
+_GROUP_FORMULA = """
+name = "总分公式"
+basis = "points"
+total = 100
+total_formula = "组1得分 + 组2得分率×20"
+groups = [{ name = "组1" }, { name = "组2" }]
+[[indicators]]
+code = "1"
+name = "指标1"
+group = "组1"
+weight = 30
+score = "值1"
+policies = [{ type = "not_applicable", when = "不适用1=1" }]
+[[indicators]]
+code = "2"
+name = "指标2"
+group = "组1"
+weight = 50
+score = "值2"
+[[indicators]]
+code = "3"
+name = "指标3"
+group = "组2"
+weight = 20
+score = "值3"
+policies = [{ type = "not_applicable", when = "不适用3=1" }]
+"""
+
+
+def test_a_total_formula_reading_a_group_one_of_whose_members_does_not_apply(tmp_path: Path) -> None:
+    """乙's 指标1 does not apply: its 30 move to 指标2 (40 of 50 over 80: 64), 组1得分 is what 指标2
+    adds, 74 with 组2得分率 0.5 (乙 was sent back). 丙's 组2 has no member that applies: no 组2得分率,
+    the formula's error, worded by the per-unit program."""
+    data = "单位,不适用1,不适用3,值1,值2,值3\n甲,0,0,30,40,10\n乙,1,0,,40,10\n丙,0,1,15,50,\n"
+    fast, slow = _both(tmp_path, _GROUP_FORMULA, data)
+    assert [f.total for f in fast] == [Decimal(80), Decimal(74), None]
+    assert [e.message for e in slow[1].events] == ["总分按公式计算：组1得分 + 组2得分率×20 = 64+0.5×20 = 74"]
+    assert [e.message for e in fast[2].errors] == [
+        "no value for '组2得分率' in formula '组1得分 + 组2得分率×20'; did you mean '组1得分率', '指标2得分率', "
+        "'组1得分'?"
+    ]
