@@ -163,3 +163,35 @@ def test_a_total_formula_reading_a_group_one_of_whose_members_does_not_apply(tmp
         "no value for '组2得分率' in formula '组1得分 + 组2得分率×20'; did you mean '组1得分率', '指标2得分率', "
         "'组1得分'?"
     ]
+
+
+_RANK_WHEN = """
+name = "名次"
+basis = "points"
+total = 100
+groups = [{ name = "组1" }]
+[[indicators]]
+code = "1"
+name = "指标1"
+group = "组1"
+weight = 60
+steps = [{ type = "rank", target = "名次分1", of = "值1", points = { "1" = 60, "2" = 40, "3" = 20 } }]
+score = "名次分1"
+policies = [{ type = "default", score = 30, when = "免评1<1" }]
+[[indicators]]
+code = "2"
+name = "指标2"
+group = "组1"
+weight = 40
+score = "值2"
+"""
+
+
+def test_a_default_when_takes_a_unit_without_a_rank_first(tmp_path: Path) -> None:
+    """丙 has no 值1, so no rank; its 免评1 = 0 takes the default (30) before the rank is read: 40 (丙 was
+    sent back). 乙's 免评1 is blank too: the condition's error. 甲 (90) ranks 1st (60), 丁 (80) 2nd (40)."""
+    data = "单位,免评1,值1,值2\n甲,1,90,30\n乙,,,20\n丙,0,,10\n丁,1,80,10\n"
+    fast, _ = _both(tmp_path, _RANK_WHEN, data)
+    assert [f.total for f in fast] == [Decimal(90), None, Decimal(40), Decimal(50)]
+    assert fast[2].scores == [Decimal(30), Decimal(10)]
+    assert [e.message for e in fast[1].errors] == ["no value for '免评1' in formula '免评1<1'"]

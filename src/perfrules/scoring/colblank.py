@@ -44,6 +44,7 @@ __all__ = [
     "TAKEN",
     "STEPS_SCOPE",
     "UNPLAIN",
+    "WHEN_TAKEN",
     "WORDS_UNREAD",
     "Blanks",
     "as_numbers",
@@ -104,6 +105,10 @@ array), whose blank cells in the columns only it reads (:func:`graded_only`) sto
 REACHED = "\0reached "
 """Under :data:`TAKEN`, ``REACHED + code``: which rows of the indicator's steps and score formula
 reach a blank input (:class:`perfrules.scoring.colreach.Reached`)."""
+
+WHEN_TAKEN = "\0when taken "
+"""Among the batch's columns, ``WHEN_TAKEN + code``: the rows the indicator's ``default … when``
+policies took (a bool array; left only where their conditions read no population value)."""
 
 
 def reach_fields(ind: IndicatorPlan, defaulted: bool = True) -> frozenset[str] | None:
@@ -530,9 +535,13 @@ class Blanks:
     def lacking(self, k: int, rows: Any, cols: Mapping[str, Any]) -> Any:
         """*rows* (where indicator *k* lacks a population value) but those a default took before its
         formulas or steps read one (colreach: the default for no data on a row that stops at it, too;
-        :meth:`~perfrules.scoring.colreach.Reached.excused`)."""
+        :meth:`~perfrules.scoring.colreach.Reached.excused`; else a ``default … when``:
+        :data:`WHEN_TAKEN`)."""
         reached = cols.get(TAKEN, {}).get(REACHED + self.codes[k])
-        return rows if reached is None else rows & ~reached.excused()
+        if reached is not None:
+            return rows & ~reached.excused()
+        took = cols.get(WHEN_TAKEN + self.codes[k])
+        return rows if took is None else rows & ~took
 
     def plain(self, k: int, name: str, plain: Any, cols: dict[str, Any]) -> Any:
         """*plain* (which cells of data column *name* are plain numbers) with the blank ones indicator
