@@ -195,3 +195,35 @@ def test_a_default_when_takes_a_unit_without_a_rank_first(tmp_path: Path) -> Non
     assert [f.total for f in fast] == [Decimal(90), None, Decimal(40), Decimal(50)]
     assert fast[2].scores == [Decimal(30), Decimal(10)]
     assert [e.message for e in fast[1].errors] == ["no value for '免评1' in formula '免评1<1'"]
+
+
+_PARAMETER_MISSING = """
+name = "参数"
+basis = "points"
+total = 100
+parameters = { "系数1" = { "甲" = 0.5, "乙" = 0.8 } }
+groups = [{ name = "组1" }]
+[[indicators]]
+code = "1"
+name = "指标1"
+group = "组1"
+weight = 60
+score = "分值×系数1"
+policies = [{ type = "not_applicable", missing = true }]
+[[indicators]]
+code = "2"
+name = "指标2"
+group = "组1"
+weight = 40
+score = "值2"
+"""
+
+
+def test_a_missing_rule_on_a_parameter(tmp_path: Path) -> None:
+    """甲 takes 系数1 from the scheme's table (0.5: 30 + 30), 乙 and 丁 from their data (乙's 1 over the
+    table's 0.8: 60 + 20; 丁 15 + 40); 丙 has it neither way: 指标1 does not apply and its weight moves
+    to 指标2 (10 of 40: 25) — 丙 was sent back."""
+    data = "单位,系数1,值2\n甲,,30\n乙,1,20\n丙,,10\n丁,0.25,40\n"
+    fast, _ = _both(tmp_path, _PARAMETER_MISSING, data)
+    assert [f.total for f in fast] == [Decimal(60), Decimal(80), Decimal(25), Decimal(55)]
+    assert fast[2].scores == [None, Decimal(10)]
