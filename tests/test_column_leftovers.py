@@ -9,6 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
+from test_column_defaults import _both as _explained
 from test_column_total_errors import _both
 
 _PERIOD_GRADE = """
@@ -227,3 +228,46 @@ def test_a_missing_rule_on_a_parameter(tmp_path: Path) -> None:
     fast, _ = _both(tmp_path, _PARAMETER_MISSING, data)
     assert [f.total for f in fast] == [Decimal(60), Decimal(80), Decimal(25), Decimal(55)]
     assert fast[2].scores == [None, Decimal(10)]
+
+
+_RENAMED = """
+name = "改名"
+basis = "points"
+total = 100
+groups = [{ name = "组1" }]
+[scores]
+"优" = [90, 100]
+"良" = [80, 90]
+"中" = [60, 80]
+"差" = [0, 60]
+[[indicators]]
+code = "1"
+name = "指标1"
+group = "组1"
+weight = 50
+value = "率1"
+scale = { rule = "优：x≥2；良：1≤x<2；差：x<1", domain = [0, 2], levels = { "良好" = 2, "合格" = 1, "不合格" = 0 } }
+policies = [{ type = "default", grade = "良" }]
+[[indicators]]
+code = "2"
+name = "指标2"
+group = "组1"
+weight = 50
+value = "率2"
+scale = { rule = "优：x≥2；良：1≤x<2；差：x<1", domain = [0, 2] }
+policies = [{ type = "default", score = 10 }]
+"""
+
+
+def test_a_blank_value_a_scale_grades_renamed_takes_the_default(tmp_path: Path) -> None:
+    """``value`` renames the x the scales grade: a blank 率1 or 率2 has no value to grade, and the
+    default for no data takes it (指标1: 良's midpoint, 85% of 50 = 42.5; 指标2: 10), explained from
+    the column program's record as the per-unit program explains it (乙, 丙, 丁 were sent back)."""
+    data = "单位,率1,率2\n甲,2,1.5\n乙,,0.5\n丙,1,\n丁,,\n"
+    fast, _ = _explained(tmp_path, _RENAMED, data)
+    assert [f.scores for f in fast] == [
+        [Decimal(50), Decimal("42.5")],
+        [Decimal("42.5"), Decimal(15)],
+        [Decimal(40), Decimal(10)],
+        [Decimal("42.5"), Decimal(10)],
+    ]

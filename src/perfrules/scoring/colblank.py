@@ -342,6 +342,9 @@ def blank_value(ind: IndicatorPlan, text: frozenset[str] = frozenset()) -> tuple
     if policy is None or policy.missing or ind.steps or ind.has_population:
         return None
     name = scale_read(ind)
+    scale = ind.ind.scale
+    if name is None and scale is not None and not scale.is_categorical and _renamed(ind.ind.value, scale):
+        name = ind.ind.value  # (the value it grades, renamed: no value there is the default's first)
     if name is None:
         return None
     field = ind.ind.inputs.get(name, name)
