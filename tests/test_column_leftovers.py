@@ -271,3 +271,45 @@ def test_a_blank_value_a_scale_grades_renamed_takes_the_default(tmp_path: Path) 
         [Decimal(40), Decimal(10)],
         [Decimal("42.5"), Decimal(10)],
     ]
+
+
+_STEPS_BEFORE = """
+name = "步骤"
+basis = "points"
+total = 100
+groups = [{ name = "组1" }]
+[[indicators]]
+code = "1"
+name = "指标1"
+group = "组1"
+weight = 60
+steps = ["甲分1=值a×2", "乙分1=值b+1"]
+score = "乙分1"
+policies = [
+    { type = "default", score = 20 },
+    { type = "veto", when = "甲分1>50", effect = "zero" },
+    { type = "adjust", per = "扣分1", points = -1, cap = "甲分1/10" },
+]
+[[indicators]]
+code = "2"
+name = "指标2"
+group = "组1"
+weight = 40
+score = "值2"
+"""
+
+
+def test_rules_read_the_steps_worked_out_before_the_default_for_no_data(tmp_path: Path) -> None:
+    """乙 and 丙 leave 值b blank: the default (20) takes 指标1 after 甲分1 was worked out, which its rules
+    read — 乙: 20 - 1 (the cap 甲分1/10 = 2) = 19, total 39; 丙: 甲分1 = 60 > 50, the veto zeroes the
+    total (both were sent back). 丁 and 戊 leave 值a blank: no 甲分1 for the rules (their errors)."""
+    data = "单位,值a,值b,值2,扣分1\n甲,10,30,30,1\n乙,10,,20,1\n丙,30,,10,0\n丁,,,10,0\n戊,,5,10,2\n"
+    fast, _ = _explained(tmp_path, _STEPS_BEFORE, data)
+    assert [f.total for f in fast] == [Decimal(60), Decimal(39), Decimal(0), None, None]
+    assert [f.scores for f in fast[1:3]] == [[Decimal(19), Decimal(20)], [Decimal(20), Decimal(10)]]
+    assert [e.message for e in fast[3].errors] == [
+        "no value for '甲分1' in formula '甲分1>50'; did you mean '扣分1'?"
+    ]
+    assert [e.message for e in fast[4].errors] == [
+        "no value for '甲分1' in formula '甲分1/10'; did you mean '扣分1'?"
+    ]

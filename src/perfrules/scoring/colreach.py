@@ -114,6 +114,14 @@ class Reached:
         before = np.asarray(self.reach.before, dtype=np.int64)[np.maximum(self.where, 0)]
         return self.fired & ~(self.taken & (before > first))
 
+    def ran(self) -> Any:
+        """Per row, how many of the indicator's steps the per-unit program worked out before its
+        default for no data took the row on a blank its formulas reach (their values are the default's:
+        its rules may read them); 0 on every other row."""
+        np = numpy()
+        before = np.asarray(self.reach.before, dtype=np.int64)[np.maximum(self.where, 0)]
+        return np.where(self.taken, before, 0)
+
     def name(self, i: int) -> str:
         """The input the per-unit program's error names on row *i* (reached there): the population
         value the unit lacks where that stops it first, else the first, in sorted order, of the
