@@ -313,3 +313,20 @@ def test_rules_read_the_steps_worked_out_before_the_default_for_no_data(tmp_path
     assert [e.message for e in fast[4].errors] == [
         "no value for '甲分1' in formula '甲分1/10'; did you mean '扣分1'?"
     ]
+
+
+def test_a_blank_cell_period_rows_never_reach_beside_a_default_for_no_data(tmp_path: Path) -> None:
+    """With a default for no data (5) on ``if(选1=1, 值1, 备1)`` per period: 乙's quarters read 值1 (20,
+    25: 22.5), not its blank 备1; 丙's quarter reaches it, and the default takes it (5 + 10 = 15) —
+    both were sent back; explained from the column program's record."""
+    text = _per_period("mean").replace(
+        'score = "if(选1=1, 值1, 备1)"\n',
+        'score = "if(选1=1, 值1, 备1)"\npolicies = [{ type = "default", score = 5 }]\n',
+    )
+    fast, _ = _explained(tmp_path, text, _PER_PERIOD_DATA)
+    assert [(f.total, f.scores) for f in fast] == [
+        (Decimal(80), [Decimal(50), Decimal(30)]),
+        (Decimal("42.5"), [Decimal("22.5"), Decimal(20)]),
+        (Decimal(15), [Decimal(5), Decimal(10)]),
+        (Decimal(22), [Decimal(12), Decimal(10)]),
+    ]

@@ -39,6 +39,7 @@ from .._numbers import as_fraction
 from .colblank import (
     BLANK,
     GRADED,
+    REACHED,
     TAKEN,
     UNPLAIN,
     WORDS_UNREAD,
@@ -341,7 +342,9 @@ def _summed(
 def _stopping(gaps: Mapping[str, Any], ind: IndicatorPlan, scope: Mapping[str, Any], n: int) -> Any:
     """The rows where a cell of *gaps* (per name: the rows whose cell is not a plain number) stops the
     indicator: all of them but the blank values its default for no data took (:mod:`~perfrules.
-    scoring.colblank`; a word scale without value: ``colblank.Unnamed``)."""
+    scoring.colblank`; a word scale without value: ``colblank.Unnamed``) and the blank cells its
+    formulas do not reach, or reach where a default took the row (:meth:`~perfrules.scoring.colreach.
+    Reached.harmless`)."""
     np = numpy()
     blank = blank_value(ind)
     fields = {blank[1]} if blank is not None else first_graded(ind) or ()  # (blank words: colblank)
@@ -349,11 +352,15 @@ def _stopping(gaps: Mapping[str, Any], ind: IndicatorPlan, scope: Mapping[str, A
     only = graded_only(ind)
     graded = scope.get(TAKEN, {}).get(GRADED + ind.code) if only else None
     worded = unnamed(ind)  # (a word scale without value: the blank cells its default takes)
+    reached = scope.get(TAKEN, {}).get(REACHED + ind.code)  # (colreach: rows not reaching it, or taken)
     found = np.zeros(n, dtype=bool)
     for name, gap in gaps.items():
         took = worded.taken(name, scope, n) if worded is not None else None
         if took is not None:
             gap = gap & ~took
+        harmless = reached.harmless(name) if reached is not None else False
+        if harmless is not False:
+            gap = gap & ~harmless
         if taken is not None and name in fields:
             gap = gap & ~taken
         if graded is not None and name in only:
