@@ -291,7 +291,7 @@ def _took(
         return took
     if reading is not None and scope is not None and took.any():
         reached = cols.get(TAKEN, {}).get(REACHED + ind.code)
-        ran = reached.ran() if reached is not None else 0
+        ran = reached.ran() if reached is not None else numpy().zeros(n, dtype=int)
         absent = {step_target(step): took & ~(ran > j) for j, step in enumerate(ind.steps)}
         took = took & reading(scope, absent, n)
     send_back(cols, took)
