@@ -330,3 +330,40 @@ def test_a_blank_cell_period_rows_never_reach_beside_a_default_for_no_data(tmp_p
         (Decimal(15), [Decimal(5), Decimal(10)]),
         (Decimal(22), [Decimal(12), Decimal(10)]),
     ]
+
+
+_PERIOD_MAX = """
+name = "期最大"
+basis = "points"
+total = 100
+periods = "mean"
+groups = [{ name = "组1" }]
+[[indicators]]
+code = "1"
+name = "指标1"
+group = "组1"
+weight = 60
+frequency = "季度"
+score = "分值×值1/max_of(值1)"
+policies = [{ type = "default", score = 6 }]
+[[indicators]]
+code = "2"
+name = "指标2"
+group = "组1"
+weight = 40
+score = "值2"
+"""
+
+
+def test_a_period_whose_max_of_is_0_takes_the_default_for_no_data(tmp_path: Path) -> None:
+    """Each quarter's max_of(值1) is among that quarter's rows: 一季度 5 (甲 60 × 2.5/5 = 30, 乙 60), 二季度
+    0 (a division by 0: the default, 6 each), 三季度 4 (乙 60). 甲: (30 + 6)/2 = 18, 58 in all; 乙: (60 + 6
+    + 60)/3 = 42, 62; 丙's year divides by 0 too: 6 + 10 = 16 (甲 and 乙 were sent back)."""
+    data = "单位,期间,值1,值2\n甲,,,40\n甲,一季度,2.5,\n甲,二季度,0,\n乙,,,20\n乙,一季度,5,\n乙,二季度,0,\n"
+    data += "乙,三季度,4,\n丙,,0,10\n"
+    fast, _ = _explained(tmp_path, _PERIOD_MAX, data)
+    assert [(f.total, f.scores) for f in fast] == [
+        (Decimal(58), [Decimal(18), Decimal(40)]),
+        (Decimal(62), [Decimal(42), Decimal(20)]),
+        (Decimal(16), [Decimal(6), Decimal(10)]),
+    ]

@@ -50,7 +50,7 @@ from .colblank import (
 )
 from .collookup import text_column
 from .colpoints import CATEGORY
-from .colsteps import SEND_BACK, population_column
+from .colsteps import POPULATION_ABSENT, SEND_BACK, population_column
 from .colvetoes import DEFAULTED, STEPS, step_reads
 from .colzero import PERIOD_ROWS
 from .indicator import IndicatorPlan
@@ -91,7 +91,7 @@ def score_indicators(
     places: int | None,
     applicable: Any,
     text: frozenset[str],
-    population: Callable[[int, Sequence[tuple[int, str]]], tuple[dict[str, IntColumn], Any]],
+    population: Callable[[int, Sequence[tuple[int, str]]], tuple[dict[str, Any], Any]],
     plain: Mapping[str, Any],
     order: Sequence[int] | None,
     publish: Any,
@@ -376,20 +376,25 @@ def population_rows(
     population: Any,
     k: int,
     rows: Sequence[tuple[int, str]],
-) -> tuple[dict[str, IntColumn], Any]:
+) -> tuple[dict[str, Any], Any]:
     """The population values (``max_of`` …, peer ratios, ranks) of indicator *k* on period rows
-    ``(unit, period label)``, as columns under the names *calls* gives them, and which rows have all
-    of them: each row's value is its unit's for that period (``population[name][(code, key, label)]``),
-    worked out among the units' rows of the same period."""
+    ``(unit, period label)``, as columns under the names *calls* gives them (and per column the rows
+    without a value, under :data:`~perfrules.scoring.colsteps.POPULATION_ABSENT`: colreach follows
+    them), and which rows have all of them: each row's value is its unit's for that period
+    (``population[name][(code, key, label)]``), worked out among the units' rows of the same period."""
     np = numpy()
     ind = indicators[k]
     present = np.ones(len(rows), dtype=bool)
     tables = [population.get(names[i], _NONE) for i, _ in rows] if population else [_NONE] * len(rows)
-    out: dict[str, IntColumn] = {}
+    out: dict[str, Any] = {}
+    absent: dict[str, Any] = {}
     for column, key in calls[k].items():
         given = [t.get((ind.code, key, label)) for t, (_, label) in zip(tables, rows, strict=True)]
         out[column], has = population_column(given)
+        absent[column] = ~has
         present &= has
+    if absent:
+        out[POPULATION_ABSENT] = absent
     return out, present
 
 
