@@ -367,3 +367,36 @@ def test_a_period_whose_max_of_is_0_takes_the_default_for_no_data(tmp_path: Path
         (Decimal(62), [Decimal(42), Decimal(20)]),
         (Decimal(16), [Decimal(6), Decimal(10)]),
     ]
+
+
+_EXEMPT = """
+name = "免评"
+basis = "points"
+total = 100
+groups = [{ name = "组1" }]
+[[indicators]]
+code = "1"
+name = "指标1"
+group = "组1"
+weight = 60
+score = "值1^2/100"
+policies = [{ type = "default", score = 30, when = "免评1=1" }, { type = "zero", when = "违规1>0" }]
+[[indicators]]
+code = "2"
+name = "指标2"
+group = "组1"
+weight = 40
+score = "值2"
+"""
+
+
+def test_blank_cells_on_a_row_a_default_when_took(tmp_path: Path) -> None:
+    """乙 (免评1 = 1) leaves 值1 and 违规1 blank: the default (30) takes it before the formula and the zero
+    rule, which read neither (30 + 20 = 50; 乙 was sent back). 丙's blank 值1 is read (its error); 丁's
+    default comes before its zero rule too (30 + 10); 甲 50²/100 = 25, 55."""
+    data = "单位,免评1,值1,违规1,值2\n甲,0,50,0,30\n乙,1,,,20\n丙,0,,0,10\n丁,1,40,1,10\n"
+    fast, _ = _explained(tmp_path, _EXEMPT, data)
+    assert [f.total for f in fast] == [Decimal(55), Decimal(50), None, Decimal(40)]
+    assert [e.message for e in fast[2].errors] == [
+        "no value for '值1' in formula '值1^2/100'; did you mean '分值', '值2'?"
+    ]

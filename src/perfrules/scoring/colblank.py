@@ -111,6 +111,21 @@ WHEN_TAKEN = "\0when taken "
 policies took (a bool array; left only where their conditions read no population value)."""
 
 
+def _ruled(ind: IndicatorPlan) -> frozenset[str]:
+    """The data columns (through ``inputs``) the indicator's rules read that run whether or not a
+    default took the row: its defaults' and not-applicable conditions, adjustments and vetoes."""
+    names = set(adjust_reads(ind))
+    for when in (*(p.when for p in ind.defaults_when), *(v.when for v in ind.vetoes)):
+        if when is not None:
+            names |= when.variables
+    for policy in ind.not_applicable:
+        if policy.when is not None:
+            names |= policy.when.variables
+        if policy.missing:
+            names |= set(policy.missing) if isinstance(policy.missing, tuple) else set(ind.sorted_inputs)
+    return frozenset(ind.ind.inputs.get(name, name) for name in names)
+
+
 def reach_fields(ind: IndicatorPlan, defaulted: bool = True) -> frozenset[str] | None:
     """The data names of an indicator whose steps and score formula :mod:`~perfrules.scoring.colreach`
     follows to a blank input (its default for no data takes those rows), with those its zero rules
@@ -473,6 +488,10 @@ class Blanks:
         # Per indicator, the columns of words it reads as numbers (colwordnums): its cells there that
         # are not plain numbers are words or blanks (under UNPLAIN, and read as numbers where followed).
         self.numbers = dict(numbers or {})
+        # Per indicator, the data columns its rules read that run whether or not a default took the row
+        # (its defaults' and not-applicable conditions, adjustments, vetoes): elsewhere a blank cell on a
+        # row a ``default … when`` took stops nothing (WHEN_TAKEN).
+        self.ruled = [_ruled(ind) for ind in plan.indicators]
         worded = frozenset().union(*self.numbers.values())
         fields = unread.fields if unread is not None else ()
         self.loose = [f for f in fields if f not in text_reads or f in worded]
@@ -563,6 +582,9 @@ class Blanks:
         if self.unread is not None and GOING in cols:
             scope = {**cols, **{w: as_numbers(cols[w])[0] for w in worded if w in cols}} if worded else cols
             plain = self.unread.plain(k, name, plain, scope, cols[GOING])
+        took = cols.get(WHEN_TAKEN + self.codes[k])
+        if took is not None and name not in self.ruled[k]:  # (a default … when took the row first)
+            plain = plain | took
         reached = cols.get(TAKEN, {}).get(REACHED + self.codes[k])
         if reached is not None:  # (colreach: rows that reach no blank, or that a default took)
             return plain | reached.harmless(name)
