@@ -289,8 +289,8 @@ _RENAMED_ROWS = [
 @pytest.mark.parametrize(
     ("extra", "value", "sent_back", "first"),
     [
-        ('policies = [{ type = "default", grade = "良" }]', "评价值", 2, 80),
-        ('policies = [{ type = "default", grade = "差", when = "y<10" }]', "评价值", 1, 80),
+        ('policies = [{ type = "default", grade = "良" }]', "评价值", 0, 80),
+        ('policies = [{ type = "default", grade = "差", when = "y<10" }]', "评价值", 0, 80),
         ('steps = ["v=评价值/2"]', "v", 0, 68),
         ('policies = [{ type = "zero", when = "y>95" }]', "评价值", 0, 80),
         ('inputs = { "评价值" = "原始评价" }', "评价值", 0, 80),
@@ -301,8 +301,8 @@ def test_a_renamed_value_on_a_scale_with_levels_beside_other_rules(
     tmp_path: Path, extra: str, value: str, sent_back: int, first: int
 ) -> None:
     """The renamed value with a category's factor (full = 20), a default for no data, a default with
-    ``when`` (a blank value there is left to the per-unit program, as it is under the default for no
-    data), a step computing it, a zero rule and ``inputs``: the column program's outcomes, the command
+    ``when`` (a blank value on a row it took stops nothing; under the default for no data a blank
+    value is the default's, in columns too), a step computing it, a zero rule and ``inputs``: the column program's outcomes, the command
     line's and the record's explanations are the per-unit program's. The first unit: 评价值 2 is 优, 20
     of 20 points (60 of the total), y 50 is 20: 80; with the step 2/2 = 1 is 良 on its cut, 16 of 20:
     48 + 20 = 68. Under the default for no data U5 (乙类, 评价值 blank) is 良's midpoint, 85% of 20 =

@@ -584,7 +584,7 @@ def test_a_total_formula_scores_as_the_per_unit_program(tmp_path_factory, case):
 def test_a_total_formula_by_hand(tmp_path):
     """(基本得分 + 管理得分) × 系数 + 奖励分: 甲 (24 + 18 + 36) × 1.05 + 2 = 83.9. 乙's 指标2 does not
     apply: its 30 move to 指标1 within 基本, so 基本得分 = 25/30 × 60 = 50 and the total (50 + 40) × 1
-    + 0 = 90 — the column program sends 乙 back to the per-unit program; 丙 (no 系数) has its error
+    + 0 = 90 — the column program's too (基本得分 is what 甲项 adds); 丙 (no 系数) has its error
     from the column program, worded by the per-unit program's code (coltotalerrors)."""
     text = """
 name = "总分公式"
@@ -618,6 +618,7 @@ score = "值3"
     assert fast[0].total == Decimal("83.9") and fast[1].total == Decimal(90) and fast[2].errors
     assert not fast[1].errors and fast[2].errors[0].field == "系数"
     found = _run_columns(loads(text, format="toml"), tmp_path, data)
-    assert [o is not None for o in found] == [True, False, True]
+    assert [o is not None for o in found] == [True, True, True]
+    assert found[1].total == Decimal(90)  # type: ignore[union-attr]
     assert [e.message for e in found[2].errors] == [e.message for e in fast[2].errors]  # type: ignore[union-attr]
     assert found[0].events[0].kind == "total_formula"  # type: ignore[union-attr]

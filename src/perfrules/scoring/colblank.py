@@ -44,6 +44,7 @@ __all__ = [
     "TAKEN",
     "STEPS_SCOPE",
     "UNPLAIN",
+    "WHEN_TAKEN",
     "WORDS_UNREAD",
     "Blanks",
     "as_numbers",
@@ -93,6 +94,25 @@ conditions over the steps' values (coldefaults takes it)."""
 REACHED = "\0reached "
 """Under :data:`TAKEN`, ``REACHED + code``: which rows of the indicator's steps and score formula
 reach a blank input (:class:`perfrules.scoring.colreach.Reached`)."""
+
+WHEN_TAKEN = "\0when taken "
+"""Among the batch's columns, ``WHEN_TAKEN + code``: the rows the indicator's ``default … when``
+policies took (a bool array; left only where their conditions read no population value)."""
+
+
+def _ruled(ind: IndicatorPlan) -> frozenset[str]:
+    """The data columns (through ``inputs``) the indicator's rules read that run whether or not a
+    default took the row: its defaults' and not-applicable conditions, adjustments and vetoes."""
+    names = set(adjust_reads(ind))
+    for when in (*(p.when for p in ind.defaults_when), *(v.when for v in ind.vetoes)):
+        if when is not None:
+            names |= when.variables
+    for policy in ind.not_applicable:
+        if policy.when is not None:
+            names |= policy.when.variables
+        if policy.missing:
+            names |= set(policy.missing) if isinstance(policy.missing, tuple) else set(ind.sorted_inputs)
+    return frozenset(ind.ind.inputs.get(name, name) for name in names)
 
 
 def reach_fields(ind: IndicatorPlan, defaulted: bool = True) -> frozenset[str] | None:
@@ -331,6 +351,9 @@ def blank_value(ind: IndicatorPlan, text: frozenset[str] = frozenset()) -> tuple
     if policy is None or policy.missing or ind.steps or ind.has_population:
         return None
     name = scale_read(ind)
+    scale = ind.ind.scale
+    if name is None and scale is not None and not scale.is_categorical and renamed(ind.ind.value, scale):
+        name = ind.ind.value  # (the value it grades, renamed: no value there is the default's first)
     if name is None:
         return None
     field = ind.ind.inputs.get(name, name)
@@ -445,6 +468,10 @@ class Blanks:
         # Per indicator, the columns of words it reads as numbers (colwordnums): its cells there that
         # are not plain numbers are words or blanks (under UNPLAIN, and read as numbers where followed).
         self.numbers = dict(numbers or {})
+        # Per indicator, the data columns its rules read that run whether or not a default took the row
+        # (its defaults' and not-applicable conditions, adjustments, vetoes): elsewhere a blank cell on a
+        # row a ``default … when`` took stops nothing (WHEN_TAKEN).
+        self.ruled = [_ruled(ind) for ind in plan.indicators]
         worded = frozenset().union(*self.numbers.values())
         fields = unread.fields if unread is not None else ()
         self.loose = [f for f in fields if f not in text_reads or f in worded]
@@ -511,12 +538,15 @@ class Blanks:
         """*rows* (where indicator *k* lacks a population value) but those a default took before its
         formulas or steps read one (colreach: the default for no data on a row that stops at it, too;
         :meth:`~perfrules.scoring.colreach.Reached.excused`; a word scale without value: those its
-        default takes whatever stops its steps)."""
+        default takes whatever stops its steps; else a ``default … when``: :data:`WHEN_TAKEN`)."""
         reached = cols.get(TAKEN, {}).get(REACHED + self.codes[k])
         unnamed = self.unnamed[k]  # (a word scale without value: rows its default takes, whatever stops)
         if unnamed is not None:
             rows = rows & ~unnamed.takes(cols, len(rows))
-        return rows if reached is None else rows & ~reached.excused()
+        if reached is not None:
+            return rows & ~reached.excused()
+        took = cols.get(WHEN_TAKEN + self.codes[k])
+        return rows if took is None else rows & ~took
 
     def plain(self, k: int, name: str, plain: Any, cols: dict[str, Any]) -> Any:
         """*plain* (which cells of data column *name* are plain numbers) with the blank ones indicator
@@ -540,6 +570,9 @@ class Blanks:
         )
         if graded is not None:  # (every scale with levels that reads it graded the row: it stops nothing)
             plain = plain | graded
+        took = cols.get(WHEN_TAKEN + self.codes[k])
+        if took is not None and name not in self.ruled[k]:  # (a default … when took the row first)
+            plain = plain | took
         found = self.found[k]
         fields = {found[1]} if found is not None else self.first[k] or ()
         taken = cols.get(TAKEN, {}).get(self.codes[k]) if name in fields else None

@@ -35,7 +35,16 @@ from typing import Any
 from .._intcols import SAFE, IntColumn, as_objects, numpy
 from .._numbers import as_fraction
 from ..scheme.reads import FULL_NAME
-from .colblank import BLANK, PART_BLANK, STEPS_SCOPE, TAKEN, WORDS_UNREAD, blank_value, first_graded
+from .colblank import (
+    BLANK,
+    PART_BLANK,
+    STEPS_SCOPE,
+    TAKEN,
+    WHEN_TAKEN,
+    WORDS_UNREAD,
+    blank_value,
+    first_graded,
+)
 from .colconds import compile_condition
 from .colfull import with_full
 from .colgraded import GRADED_BLANK
@@ -103,6 +112,7 @@ def with_defaults(
     if not rules and no_data is None:
         return step, reads
     last = len(rules)
+    population = any(p.when.population_calls for p in ind.defaults_when if p.when is not None)
     rules.append((None, no_data if no_data is not None else [Fraction(0)]))
     by_category = any(len(values) > 1 for _, values in rules)
 
@@ -113,6 +123,8 @@ def with_defaults(
             holds = condition(cols, n) & ~fired
             which[holds] = j
             fired |= holds
+        if last and not population:  # (those rows read no population value: colblank.Blanks.lacking)
+            cols[WHEN_TAKEN + ind.code] = fired.copy()
         if blank is not None and blank[1] in cols.get(BLANK, ()):
             taken = cols[BLANK][blank[1]] & ~fired
             which[taken] = last

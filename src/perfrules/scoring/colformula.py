@@ -16,7 +16,7 @@ indicators (:func:`~perfrules.scoring.coldot.weighted_sums`), exactly as the
 weighted total is — and then runs ``formula_total`` itself once per DISTINCT
 tuple of those values: the total and its note are the per-unit program's.
 A unit where a name is missing or not worked out here (an indicator that
-does not apply, a group with a member that does not apply, a cell that is
+does not apply, a group none of whose members applies, a cell that is
 not a plain number) or where the formula fails is left to the per-unit
 program, which scores or reports it.
 """
@@ -167,8 +167,7 @@ class TotalFormula:
             over = [col.den * f.numerator if f else 1 for f in per]
             return [v * f.denominator for v, f in zip(col.num.tolist(), per, strict=True)], over
         leaves, rate = source[1], source[2]
-        for k in leaves:
-            ok &= applicable[:, k]
+        ok &= applicable[:, list(leaves)].any(axis=1)  # (what its members that apply add: none, no value)
         nums = [0] * len(cat)
         dens: list[int] = [1] * len(cat)
         common = scored.den

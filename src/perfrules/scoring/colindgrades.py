@@ -151,6 +151,10 @@ class IndicatorGrades:
             plain = np.ones(n, dtype=bool)
             blanks = _blanks(cols, names) if k in self.periodic else {}  # (no value, not 0)
             for name in names:
+                if name in self.text:  # (a blank word is no value: absent, as from the unit's data)
+                    words, given = columns[name]
+                    plain &= given | np.equal(words, None)
+                    continue
                 plain &= columns[name][1] | blanks[name] if name in blanks else columns[name][1]
             done &= plain | ~applicable[:, k]
             use &= plain
@@ -205,7 +209,7 @@ class IndicatorGrades:
         data = {
             name: value if den is None else exact(Fraction(value, den))
             for name, value, den in zip(names, key[1:at], dens[: len(names)], strict=True)
-            if value is not None or den is None  # (a blank number cell: no value; words as given)
+            if value is not None  # (a blank cell: no value, absent as from the unit's data; words as given)
         }
         ind = self.plan.indicators[k]
         population: dict[tuple[str, str, str | None], Any] = (

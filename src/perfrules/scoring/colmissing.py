@@ -18,9 +18,11 @@ indicator not applicable there instead of sending the unit back. For an
 indicator reported per period the input is there where the year's cell or a
 row of a period the indicator is scored on gives it (with ``periods =
 "last"`` the last such period only, as the per-unit program's runs read); in
-a column of words, where the cell holds anything. A name a ``when`` condition
-of the indicator also reads, a parameter or a history name keep the old way:
-such a unit goes to the per-unit program.
+a column of words, where the cell holds anything. A parameter is there where
+the unit's data or the scheme's table gives it (the program joins them first:
+:mod:`~perfrules.scoring.colparams`, as the per-unit program does). A name a
+``when`` condition of the indicator also reads or a history name keep the old
+way: such a unit goes to the per-unit program.
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ class MissingRules:
 
     def __init__(self, plan: Plan, text_reads: Sequence[str]) -> None:
         scheme = plan.scheme
-        other = {*scheme.parameters, *scheme.history}
+        other = set(scheme.history)  # (parameters are joined into the columns first: colparams)
         self.words = frozenset(text_reads)  # columns of words: blank where the cell holds no word either
         self.names: dict[int, frozenset[str]] = {}
         self.periodic: dict[int, IndicatorPlan] = {}  # those reported per period: their period rows read

@@ -38,7 +38,9 @@ from .._intcols import SAFE, IntColumn, as_objects, from_values, numpy, round_ha
 from .._numbers import as_fraction
 from .colblank import (
     BLANK,
+    REACHED,
     TAKEN,
+    UNPLAIN,
     WORDS_UNREAD,
     blank_value,
     first_graded,
@@ -47,7 +49,7 @@ from .colblank import (
 from .collevels import graded_only, graded_rows
 from .collookup import text_column
 from .colpoints import CATEGORY
-from .colsteps import SEND_BACK, population_column
+from .colsteps import POPULATION_ABSENT, SEND_BACK, population_column
 from .coltruth import TruthColumn, as_truth
 from .colvetoes import DEFAULTED, STEPS, step_reads
 from .colzero import PERIOD_ROWS
@@ -89,7 +91,7 @@ def score_indicators(
     places: int | None,
     applicable: Any,
     text: frozenset[str],
-    population: Callable[[int, Sequence[tuple[int, str]]], tuple[dict[str, IntColumn], Any]],
+    population: Callable[[int, Sequence[tuple[int, str]]], tuple[dict[str, Any], Any]],
     plain: Mapping[str, Any],
     order: Sequence[int] | None,
     publish: Any,
@@ -98,6 +100,7 @@ def score_indicators(
     blame: Callable[[int, Any], None],
     recorded: dict[int, Any] | None = None,
     results_of: Sequence[Collection[str]] | None = None,
+    unstopped: Callable[[int, dict[str, Any], dict[str, Any], int], dict[str, Any]] | None = None,
 ) -> tuple[list[IntColumn], dict[int, Any]]:
     """Each indicator's raw score column for the batch, and per periodic indicator the units it
     scored from their periods (whose year cells it does not read).
@@ -124,7 +127,10 @@ def score_indicators(
     ``periods = "sum"`` the columns of the summed inputs (:class:`Summed`), else its period rows
     (:class:`PeriodRows`). *results_of*, per indicator, the other indicators' results its rules
     read (``Plan.result_reads``): a period row reads its unit's (the year's score, as the per-unit
-    program's period rows read the year's data).
+    program's period rows read the year's data). *unstopped*, where given, is
+    ``unstopped(k, gaps, scope, n)``: the cells not plain numbers (per name, rows of *scope*) that stop
+    indicator *k*, those its formulas do not read left out (:meth:`~perfrules.scoring.colreach.Unread.
+    unstopped`).
     """
     np = numpy()
     raw: list[IntColumn] = [None] * len(fns)  # type: ignore[list-item]  # (each filled in below)
@@ -147,6 +153,8 @@ def score_indicators(
             raw[k] = fn(scope, n)
             if asks:  # each unit's from the summed inputs (the year's row where no period gives any)
                 steps[ind.code] = scope[STEPS][ind.code]
+            if unstopped is not None:  # (a cell its formulas do not read: colreach)
+                gaps = unstopped(k, gaps, scope, n)
             bad |= _stopping(gaps, ind, scope, n)
             if recorded is not None:
                 recorded[k] = Summed(scope)
@@ -199,6 +207,9 @@ def score_indicators(
         scores = fn(rows, len(owner))
         if asks:  # a unit's last period row's (the per-unit program's mean keeps the last's values)
             steps[ind.code] = last_rows(rows.pop(STEPS)[ind.code], steps[ind.code], owner, has)
+        if unstopped is not None:  # (a cell its formulas do not read: colreach)
+            rows[UNPLAIN] = {name: gap for name, gap in gaps.items() if name not in text}
+            gaps = unstopped(k, gaps, rows, len(labels))
         row_ok &= ~_stopping(gaps, ind, rows, len(labels))
         before = scores
         bad = ~row_ok
@@ -302,6 +313,7 @@ def _summed(
     n = len(has)
     scope = dict(cols)
     scope[BLANK] = dict(cols.get(BLANK, {}))  # (the year's blank cells, and the sums' where none is given)
+    unplain = scope[UNPLAIN] = {}
     bad = np.zeros(n, dtype=bool)
     gaps: dict[str, Any] = {}
     starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
@@ -332,6 +344,7 @@ def _summed(
         if year_plain is not None:  # the year's value is read where no period gives one
             gaps[name] = has & ~some & ~year_plain
             scope[BLANK][name] = ~some & ~year_plain
+            unplain[name] = ~some & ~year_plain  # (the cells read that are not plain numbers: colreach)
         scope[name] = _merged(cols[name], IntColumn(summed, col.den, col.bound * most), some)
     return scope, bad, gaps
 
@@ -351,18 +364,24 @@ def _nones(names: Sequence[str], periods: Any, n: int) -> Any:
 def _stopping(gaps: Mapping[str, Any], ind: IndicatorPlan, scope: Mapping[str, Any], n: int) -> Any:
     """The rows where a cell of *gaps* (per name: the rows whose cell is not a plain number) stops the
     indicator: all of them but the blank values its default for no data took (:mod:`~perfrules.
-    scoring.colblank`; a word scale without value: ``colblank.Unnamed``)."""
+    scoring.colblank`; a word scale without value: ``colblank.Unnamed``) and the blank cells its
+    formulas do not reach, or reach where a default took the row (:meth:`~perfrules.scoring.colreach.
+    Reached.harmless`)."""
     np = numpy()
     blank = blank_value(ind)
     fields = {blank[1]} if blank is not None else first_graded(ind) or ()  # (blank words: colblank)
     taken = scope.get(TAKEN, {}).get(ind.code) if fields else None
     only = graded_only(ind)
     worded = unnamed(ind)  # (a word scale without value: the blank cells its default takes)
+    reached = scope.get(TAKEN, {}).get(REACHED + ind.code)  # (colreach: rows not reaching it, or taken)
     found = np.zeros(n, dtype=bool)
     for name, gap in gaps.items():
         took = worded.taken(name, scope, n) if worded is not None else None
         if took is not None:
             gap = gap & ~took
+        harmless = reached.harmless(name) if reached is not None else False
+        if harmless is not False:
+            gap = gap & ~harmless
         if taken is not None and name in fields:
             gap = gap & ~taken
         graded = graded_rows(ind, name, scope.get(TAKEN, {})) if name in only else None
@@ -379,20 +398,25 @@ def population_rows(
     population: Any,
     k: int,
     rows: Sequence[tuple[int, str]],
-) -> tuple[dict[str, IntColumn], Any]:
+) -> tuple[dict[str, Any], Any]:
     """The population values (``max_of`` …, peer ratios, ranks) of indicator *k* on period rows
-    ``(unit, period label)``, as columns under the names *calls* gives them, and which rows have all
-    of them: each row's value is its unit's for that period (``population[name][(code, key, label)]``),
-    worked out among the units' rows of the same period."""
+    ``(unit, period label)``, as columns under the names *calls* gives them (and per column the rows
+    without a value, under :data:`~perfrules.scoring.colsteps.POPULATION_ABSENT`: colreach follows
+    them), and which rows have all of them: each row's value is its unit's for that period
+    (``population[name][(code, key, label)]``), worked out among the units' rows of the same period."""
     np = numpy()
     ind = indicators[k]
     present = np.ones(len(rows), dtype=bool)
     tables = [population.get(names[i], _NONE) for i, _ in rows] if population else [_NONE] * len(rows)
-    out: dict[str, IntColumn] = {}
+    out: dict[str, Any] = {}
+    absent: dict[str, Any] = {}
     for column, key in calls[k].items():
         given = [t.get((ind.code, key, label)) for t, (_, label) in zip(tables, rows, strict=True)]
         out[column], has = population_column(given)
+        absent[column] = ~has
         present &= has
+    if absent:
+        out[POPULATION_ABSENT] = absent
     return out, present
 
 

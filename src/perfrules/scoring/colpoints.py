@@ -51,9 +51,11 @@ from .._intcols import SAFE, IntColumn, as_objects, numpy
 from .._numbers import as_fraction
 from ..formula.language import Formula
 from ..scheme.reads import FULL_NAME
+from ..scheme.steps import step_target
 from . import colvetoes
 from .coladjust import adjust_reads, compile_adjusts, over, total
 from .colargs import argument_why
+from .colblank import REACHED, TAKEN
 from .colconds import compile_condition
 from .coldefaults import with_defaults
 from .colfull import category_of, full_column
@@ -280,14 +282,18 @@ def _took(
     does not give: marked where they read one (*reading*, :func:`_reading_steps`, over the step's
     *scope*: the per-unit program's error there; every such row without it), or given back where only
     its vetoes per period read them (decided on the year's row: :func:`perfrules.scoring.colvetoes.
-    leave`). None: none to give."""
+    leave`). None: none to give. The default for no data keeps the values of the steps worked out
+    before the formula that reached a blank (colreach: :meth:`~perfrules.scoring.colreach.Reached.ran`)."""
     if key is None:
         return None
     took = cols.pop(key)
     if ind.periodic and not adjust_reads(ind) & ind.targets:
         return took
     if reading is not None and scope is not None and took.any():
-        took = took & reading(scope, took, n)
+        reached = cols.get(TAKEN, {}).get(REACHED + ind.code)
+        ran = reached.ran() if reached is not None else numpy().zeros(n, dtype=int)
+        absent = {step_target(step): took & ~(ran > j) for j, step in enumerate(ind.steps)}
+        took = took & reading(scope, absent, n)
     send_back(cols, took)
     return None
 
@@ -307,10 +313,11 @@ class _Absent(dict[str, Any]):
 
 
 def _reading_steps(ind: IndicatorPlan, compile_node: Any, unsupported: type[Exception]) -> Any:
-    """A function ``(scope, took, n)`` giving the rows of *took* (rows a default took: it gives no step
-    values) where the indicator's adjustments or vetoes read a step's value — the per-unit program's
-    error there (``adjust``: every item it counts, then its cap where it counted one; each veto's
-    condition as far as it is evaluated: :func:`~perfrules.scoring.colreach.reaching`). None where
+    """A function ``(scope, absent, n)`` giving the rows where the indicator's adjustments or vetoes
+    read a step's value *absent* says a row lacks (per step target, the rows a default took without
+    it) — the per-unit program's error there (``adjust``: every item it counts, then its cap where it
+    counted one; each veto's condition as far as it is evaluated: :func:`~perfrules.scoring.colreach.
+    reaching`). None where
     that is not followed (an item that is a step's value, a rule on population values, an indicator
     reported per period): every row a default took is marked."""
     targets = ind.targets
@@ -328,10 +335,10 @@ def _reading_steps(ind: IndicatorPlan, compile_node: Any, unsupported: type[Exce
     if any(fn is None for _, fn in parts):
         return None
 
-    def run(scope: dict[str, Any], took: Any, n: int) -> Any:
+    def run(scope: dict[str, Any], absent: dict[str, Any], n: int) -> Any:
         np = numpy()
         own = {k: v for k, v in scope.items() if k not in (SEND_BACK, ZERO_DIVISOR)}
-        own[_ABSENT] = _Absent({name: took for name in targets}, n)
+        own[_ABSENT] = _Absent({name: absent[name] for name in targets}, n)
         found = np.zeros(n, dtype=bool)
         for items, fn in parts:
             rows = fn(dict(own), n)

@@ -114,6 +114,14 @@ class Reached:
         before = np.asarray(self.reach.before, dtype=np.int64)[np.maximum(self.where, 0)]
         return self.fired & ~(self.taken & (before > first))
 
+    def ran(self) -> Any:
+        """Per row, how many of the indicator's steps the per-unit program worked out before its
+        default for no data took the row on a blank its formulas reach (their values are the default's:
+        its rules may read them); 0 on every other row."""
+        np = numpy()
+        before = np.asarray(self.reach.before, dtype=np.int64)[np.maximum(self.where, 0)]
+        return np.where(self.taken, before, 0)
+
     def name(self, i: int) -> str:
         """The input the per-unit program's error names on row *i* (reached there): the population
         value the unit lacks where that stops it first, else the first, in sorted order, of the
@@ -251,14 +259,28 @@ class Unread:
             going[k] = ~reach.stops(scope, len(plain))
         return plain | going[k]
 
+    def unstopped(self, k: int, gaps: dict[str, Any], scope: dict[str, Any], n: int) -> dict[str, Any]:
+        """*gaps* (per data column, the rows of *scope* whose cell is not a plain number: a batch of
+        period rows, or the sums of a unit's periods) without the rows indicator *k*'s formulas stop at
+        nothing on, for the columns only they read: there a cell they do not read is no error. *scope*
+        marks those cells under :data:`~perfrules.scoring.colblank.UNPLAIN` (where it does not for every
+        column followed, *gaps* as they are)."""
+        reach = self.reaches[k]
+        if reach is None or not any(map(reach.unread, gaps)) or not reach.ready(scope):
+            return gaps
+        own = {c: v for c, v in scope.items() if c != SEND_BACK}  # (its conditions' marks: its own)
+        going = ~reach.stops(own, n)
+        return {name: gap & ~going if reach.unread(name) else gap for name, gap in gaps.items()}
+
 
 def compile_unread(ind: IndicatorPlan, compile_node: Any, unsupported: type[Exception]) -> Reach | None:
-    """For an indicator without a default for no data, reported for the year, without ``inputs`` or
-    ``分值`` in its formulas: its :class:`Reach` over the cells that are not plain numbers (the batch's
-    :data:`~perfrules.scoring.colblank.BLANK` holds those for its columns). Where its formulas stop
-    at nothing (:meth:`Reach.stops`), a cell they do not read is no error, as in the per-unit program
-    (the branch of ``if`` not taken); None where that is not certain."""
-    if ind.no_data is not None or ind.periodic or ind.ind.inputs or ind.has_population:
+    """For an indicator without a default for no data, without ``inputs`` or ``分值`` in its formulas:
+    its :class:`Reach` over the cells that are not plain numbers (the batch's
+    :data:`~perfrules.scoring.colblank.UNPLAIN` holds those for its columns; for an indicator reported
+    per period, its period rows' or summed periods' scope: :meth:`Unread.unstopped`). Where its
+    formulas stop at nothing (:meth:`Reach.stops`), a cell they do not read is no error, as in the
+    per-unit program (the branch of ``if`` not taken); None where that is not certain."""
+    if ind.no_data is not None or ind.ind.inputs or ind.has_population:
         return None
     if any(FULL_NAME in f.variables for f in ind._formulas()):
         return None

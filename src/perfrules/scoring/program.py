@@ -142,8 +142,8 @@ class ColumnProgram:
         # Blank values a default for no data takes, and blank cells overall grading reads, or the grades of
         # indicators per period a total formula reads (no value there, not 0: colblank, colindgrades).
         blank_cells = (*(self.rich.cells if self.rich is not None else ()), *self.rules.blank_reads)
-        unread = colreach.Unread(plan, _compile, _Unsupported)  # … and cells no formula reads (colreach)
-        self.blanks = Blanks(plan, self.text_reads, blank_cells, unread, found.numbers)
+        self.unread = colreach.Unread(plan, _compile, _Unsupported)  # … and cells no formula reads (colreach)
+        self.blanks = Blanks(plan, self.text_reads, blank_cells, self.unread, found.numbers)
         # Whether indicators per period with population values have their grades read: each unit's table.
         self.tables = tabled(self.rich.graded if self.rich is not None else None, self.rules.graded)
         data = {*found.reads, *(self.rich.data if self.rich is not None else ()), *self.rules.reads}
@@ -417,6 +417,7 @@ class ColumnProgram:
             fails.mark,
             None if record is None else record.setdefault("periods", {}),  # period rows (colrecord)
             plan.result_reads,
+            self.unread.unstopped,
         )
         if self.vetoes is not None:  # vetoes of indicators reported per period, on the year's row
             for k, rows in enumerate(self.vetoes.run(cols, columns, applicable, present).T):
