@@ -21,7 +21,7 @@ import pytest
 from hypothesis import event, given
 from hypothesis import strategies as st
 
-from perfrules import evaluate, loads
+from perfrules import SchemeError, evaluate, loads
 from perfrules.files.data import load_units
 from perfrules.scoring.plan import plan_of
 from perfrules.scoring.program import program_of
@@ -283,9 +283,9 @@ def test_a_scale_in_a_scheme_with_categories_scores_by_a_category_factor(tmp_pat
         ),
     ],
 )
-def test_scales_left_to_the_per_unit_program_say_why(scale, why):
+def test_scales_the_column_program_does_not_compile_are_refused_saying_why(scale, why):
     """A word scale without value, with population values and a default for no data naming its inputs,
-    stays with the per-unit program; program_why says so (rules on a step's value compile:
+    does not compile: the scheme is refused, and program_why says why (rules on a step's value compile:
     test_column_forms.py; vetoes on data compile: test_column_points.py; values per period added up
     before scoring compile: test_column_ranks.py; zero rules and vetoes reading population values
     compile: test_column_wordforms.py). (Word scales and scales over several values compile: see
@@ -295,5 +295,6 @@ def test_scales_left_to_the_per_unit_program_say_why(scale, why):
         f'name = "a"\ngroup = "组"\nweight = 100\n{scale}\n'
     )
     plan = plan_of(loads(text, format="toml"))
-    assert program_of(plan) is None
+    with pytest.raises(SchemeError, match="列式程序尚不能计分此写法：indicator 1: a word scale"):
+        program_of(plan)
     assert plan.program_why is not None and why in plan.program_why
