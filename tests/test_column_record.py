@@ -93,7 +93,7 @@ def _compare(
     return by
 
 
-_SENT_BACK = "a unit the column program sends to the per-unit program"
+_SENT_BACK = "a unit the column program left unscored in its batch"
 
 
 def _expect(name: str, by: collections.Counter[str]) -> None:
