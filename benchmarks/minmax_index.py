@@ -12,9 +12,9 @@ Cases, each timed in the same run (round robin, best of ``--repeat``):
 - ``column``: ``evaluate(scheme, units, explained=False)`` — the column
   program (population values gathered over columns, scores, totals, grades
   and ranks);
-- ``per-unit``: the same call with the column program switched off (the
-  per-unit program), on ``--baseline-units`` units (it is slow), with its
-  cost per unit scaled to the batch;
+- ``per-unit``: the per-unit program (the tests' oracle, ``tests/oracle.py``: the
+  library's old engine) on the same scheme, on ``--baseline-units`` units (it is
+  slow), with its cost per unit scaled to the batch;
 - ``exact-loop``: a hand-written exact scorer of this one scheme (``Fraction``,
   no checks, no ranks) — what exactness costs at least, written plainly;
 - ``float-loop``: the same with floats (not exact: the lower bound of a
@@ -41,7 +41,9 @@ from decimal import Decimal
 from fractions import Fraction
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "src"))
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests"))  # the oracle (per-unit program)
 
+import oracle
 from perfrules import Group, Indicator, Scheme, Unit, evaluate
 from perfrules.scoring.colpop import gather
 from perfrules.scoring.plan import plan_of
@@ -119,14 +121,12 @@ def main() -> None:
     clock = time.perf_counter if args.clock == "wall" else time.process_time
     scheme, units, weights = build(args.units, args.digits)
     small_scheme, small_units, _ = build(args.baseline_units, args.digits)
-    plan_of(small_scheme).program = False  # the per-unit program only
-    assert program_of(plan_of(scheme)) is not None, plan_of(scheme).program_why
 
     def column() -> object:
         return evaluate(scheme, units, explained=False)
 
     def per_unit() -> object:
-        return evaluate(small_scheme, small_units, explained=False)
+        return oracle.score_units(small_scheme, small_units)
 
     cases = {
         "column": (column, args.units),
@@ -145,14 +145,13 @@ def main() -> None:
     want = exact_loop(units, weights)
     assert all(got[u.name] == w for u, w in zip(units, want, strict=True)), "totals differ"
     program = program_of(plan_of(scheme))
-    assert program is not None
     fallback = sum(o is None for o in program.run(units, gather(program, units)))
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(
         f"{args.units} units, 49 indicators, data: {args.digits} digits; {args.clock} clock; "
         f"load average {load:.1f}"
     )
-    print(f"units the column program sent to the per-unit program: {fallback}")
+    print(f"units the column program left unscored in the batch: {fallback}")
     scaled = {name: t * args.units / n for name, (t, n) in ((k, (best[k], cases[k][1])) for k in cases)}
     for name in cases:
         n = cases[name][1]

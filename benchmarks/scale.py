@@ -98,7 +98,7 @@ def per_unit(repeat: int) -> None:
     ]
     hand = hand_scorer(points, columns)
     expected = [hand(dict(u.data)) for u in units]
-    got = [o.total for o in score_units(scheme, units, detail=False)]
+    got = [o.total for o in score_units(scheme, units)]
     assert got == expected, "perfrules and the hand-written scorer disagree"
 
     def best(fn) -> float:  # type: ignore[no-untyped-def]
@@ -110,8 +110,8 @@ def per_unit(repeat: int) -> None:
         return min(times)
 
     t_hand = best(lambda: [hand(dict(u.data)) for u in units])
-    t_lean = best(lambda: score_units(scheme, units, detail=False))
-    t_full = best(lambda: score_units(scheme, units, detail=True))
+    t_lean = best(lambda: score_units(scheme, units))
+    t_full = best(lambda: [r.indicators for r in evaluate(scheme, units).results])
     n = len(units)
     print(f"per unit, {n} Xiamen units (best of {repeat}):")
     print(f"  hand-written exact scorer  {t_hand / n * 1e6:8.1f} µs/unit  (baseline)")

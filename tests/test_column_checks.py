@@ -24,13 +24,13 @@ from typing import Any
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from oracle import score_unit
 from perfrules import evaluate, loads
 from perfrules.files.data import load_units
 from perfrules.scheme.units import Unit
 from perfrules.scoring.colpop import batch_population
 from perfrules.scoring.plan import plan_of
 from perfrules.scoring.program import program_of, score_columns
-from perfrules.scoring.unit import score_unit
 from test_column_program import _COLUMN_SETTINGS, _both_ways, _data_csv, _key, _q, _streamed_cells_match
 from test_column_record import _compare
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
+from oracle import score_unit
 from perfrules import load, load_units
 from perfrules.scoring.colexplain import RECORDED
 from perfrules.scoring.plan import plan_of
-from perfrules.scoring.unit import score_unit
 from test_column_record import _compare
 from test_column_total_errors import _both as _paths
 

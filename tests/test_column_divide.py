@@ -23,13 +23,13 @@ from typing import Any
 import pytest
 
 import perfrules._numbers as numbers
+from oracle import score_unit
 from perfrules import Limits, evaluate, load_units, loads
 from perfrules.scoring.colpop import batch_population
 from perfrules.scoring.colsteps import MAX_LCM_BITS
 from perfrules.scoring.plan import plan_of
 from perfrules.scoring.population import population_values
 from perfrules.scoring.program import program_of
-from perfrules.scoring.unit import score_unit
 from test_column_sendback import _per_unit_count, _streamed
 from test_differential import assert_paths_agree
 

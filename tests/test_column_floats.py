@@ -22,11 +22,11 @@ import numpy as np
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from oracle import score_unit
 from perfrules import evaluate, loads
 from perfrules.scheme.units import Unit
 from perfrules.scoring.plan import plan_of
 from perfrules.scoring.program import program_of, score_columns
-from perfrules.scoring.unit import score_unit
 from test_column_program import _COLUMN_SETTINGS
 from test_column_record import _compare
 

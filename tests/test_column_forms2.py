@@ -15,12 +15,12 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+from oracle import score_unit
 from perfrules import loads
 from perfrules.files.data import load_units
 from perfrules.scoring.colpop import batch_population
 from perfrules.scoring.plan import plan_of
 from perfrules.scoring.program import program_of
-from perfrules.scoring.unit import score_unit
 from test_column_failures import _key
 from test_differential import assert_paths_agree
 

@@ -16,12 +16,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from oracle import score_unit
 from perfrules import Unit, evaluate, loads
 from perfrules.files.data import load_units
 from perfrules.scoring.colshare import ColumnShare, column_share
 from perfrules.scoring.plan import plan_of
 from perfrules.scoring.program import score_columns
-from perfrules.scoring.unit import score_unit
 from test_column_defaults import _both, _events, _first, _totals
 
 
@@ -85,7 +85,7 @@ def test_a_blank_word_on_period_rows_takes_the_default(tmp_path):
     assert [(e.indicator, e.message) for e in fast[3].errors] == [
         ("1", "no grade '很好' in this scale (grades: 好, 较好, 一般, 差)")
     ]
-    assert _share(tmp_path, _PERIODS) == ColumnShare(6, 0, 0)
+    assert _share(tmp_path, _PERIODS) == ColumnShare(6, 0)
 
 
 _LEVELS = _first(
@@ -116,7 +116,7 @@ def test_a_scale_of_levels_that_refuses_a_row(tmp_path):
     assert [e.indicator for f in fast[2:4] for e in f.errors] == ["1", "1"]
     assert "优秀" in fast[3].errors[0].message
     assert _events(fast[4], tmp_path, _LEVELS, "戊")[0].startswith("条件“免评 = 1”成立")
-    assert _share(tmp_path, _LEVELS) == ColumnShare(5, 0, 0)
+    assert _share(tmp_path, _LEVELS) == ColumnShare(5, 0)
 
 
 _DOMAIN = _first(
@@ -142,7 +142,7 @@ def test_a_value_outside_a_threshold_scales_domain(tmp_path):
     assert [(e.indicator, e.message) for e in fast[2].errors] == [
         ("1", "率=1.2 is outside the scale's domain [0, 1]")
     ]
-    assert _share(tmp_path, _DOMAIN) == ColumnShare(4, 0, 0)
+    assert _share(tmp_path, _DOMAIN) == ColumnShare(4, 0)
 
 
 def _levels_default(missing: str) -> str:
@@ -183,14 +183,14 @@ def test_a_blank_word_a_scale_with_levels_grades_takes_the_default(tmp_path):
         for f, u in zip(fast[1:4], "乙丙戊", strict=True)
     ]
     assert said == ["缺少数据“签收”", "缺少数据“归档”", "缺少数据“归档”"]
-    assert _share(tmp_path, _levels_default("")) == ColumnShare(6, 0, 0)
+    assert _share(tmp_path, _levels_default("")) == ColumnShare(6, 0)
     named = _levels_default(', missing = ["归档"]')
     fast, _ = _both(tmp_path, named, data)
     assert [f.scores[0] for f in fast] == [Decimal(10), None, Decimal(2), Decimal(3), None, Decimal(1)]
     assert [e.message for e in fast[1].errors] == [
         "no value for '签收' in formula '签收 == 良好 and 归档 == 良好'"
     ]
-    assert _share(tmp_path, named) == ColumnShare(6, 0, 0)
+    assert _share(tmp_path, named) == ColumnShare(6, 0)
 
 
 def test_a_blank_word_a_scale_with_levels_does_not_reach(tmp_path):
@@ -208,7 +208,7 @@ def test_a_blank_word_a_scale_with_levels_does_not_reach(tmp_path):
     assert [e.message for e in fast[1].errors] == [
         "no value for '归档' in formula '签收 >= 合格 and 归档 >= 合格'"
     ]
-    assert _share(tmp_path, text) == ColumnShare(3, 0, 0)
+    assert _share(tmp_path, text) == ColumnShare(3, 0)
 
 
 def test_a_none_handed_in_where_a_blank_word_takes_the_default(tmp_path):
@@ -282,7 +282,7 @@ def test_a_number_a_scale_with_levels_grades(tmp_path):
         (None, [Decimal(1), None]),
     ]
     assert [e.message for e in fast[3].errors] == ["no value for '签收' in formula '签收 >= 良好'"]
-    assert _share(tmp_path, _STEP_LEVELS) == ColumnShare(4, 0, 0)
+    assert _share(tmp_path, _STEP_LEVELS) == ColumnShare(4, 0)
     scheme = loads(_STEP_LEVELS, format="toml")
     plan = plan_of(scheme)
     units = [
@@ -338,7 +338,7 @@ def test_a_value_outside_a_parts_domain_under_a_rank(tmp_path):
         (Decimal(1), [Decimal(0), Decimal(1)]),
     ]
     assert [e.message for e in fast[2].errors] == ["率=1.5 is outside the scale's domain [0, 1]"]
-    assert _share(tmp_path, _RANKED) == ColumnShare(4, 0, 0)
+    assert _share(tmp_path, _RANKED) == ColumnShare(4, 0)
 
 
 def test_a_word_scale_without_a_value_to_grade(tmp_path):

@@ -20,6 +20,7 @@ import pytest
 from hypothesis import event, given
 from hypothesis import strategies as st
 
+import oracle
 from perfrules import evaluate, load
 from perfrules.cli.main import main
 from perfrules.files.data import load_units
@@ -148,10 +149,8 @@ def _paths_agree(scheme_path: Path, data_path: Path) -> list[list[str]]:
     def key(o: Any) -> tuple[Any, ...]:
         return (o.unit.name, o.total, o.grade, o.rank, o.flags, [e.message for e in o.events])
 
-    fast, _ = score_batch(plan, units, detail=False)
-    plan.program = False
-    slow, _ = score_batch(plan, units, detail=False)
-    plan.program = None
+    fast, _ = score_batch(plan, units)
+    slow, _ = oracle.score_batch(plan, units)
     assert [key(o) for o in fast] == [key(o) for o in slow]
     for explained in (False, True):
         found = evaluate(scheme, units, explained=explained)
@@ -554,9 +553,8 @@ def test_values_from_last_years_results_are_the_per_unit_programs(tmp_path_facto
     units = load_units(now_path, scheme=scheme)
     found = program_of(plan).run(units)  # type: ignore[union-attr]
     event(f"units the column program scored: {'some' if any(o is not None for o in found) else 'none'}")
-    fast, _ = score_batch(plan, units, detail=False)
-    plan.program = False
-    slow, _ = score_batch(plan, units, detail=False)
+    fast, _ = score_batch(plan, units)
+    slow, _ = oracle.score_batch(plan, units)
     assert [_key(o) for o in fast] == [_key(o) for o in slow]
     by_name = {o.unit.name: o for o in slow}
     for args in (["--format", "csv"], ["--format", "csv", "--jobs", "2"]):

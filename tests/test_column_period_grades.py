@@ -16,11 +16,11 @@ from pathlib import Path
 import attrs
 import pytest
 
+from oracle import score_unit
 from perfrules import Scheme, SchemeError, Unit, evaluate, load, loads
 from perfrules.files.data import load_units
 from perfrules.scoring.plan import plan_of
 from perfrules.scoring.program import program_of
-from perfrules.scoring.unit import score_unit
 from test_differential import assert_paths_agree
 
 # Quarterly 经济运行 (40分, the mean of the quarters) and yearly 安全生产 (60分).

@@ -33,7 +33,7 @@ def _all_columns(tmp_path: Path, text: str, data: str) -> dict[str, Any]:
     found = _scored(tmp_path, text, data)
     scheme = load(tmp_path / "s.toml")
     units = list(load_units(tmp_path / "d.csv", scheme=scheme))
-    assert column_share(plan_of(scheme), units) == ColumnShare(columns=len(units), errors=0, other=0)
+    assert column_share(plan_of(scheme), units) == ColumnShare(columns=len(units), unscored=0)
     return found
 
 

@@ -25,6 +25,7 @@ import attrs
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+import oracle
 from perfrules import PerfrulesError, evaluate, loads
 from perfrules import testing as prst
 from perfrules._intcols import format_column, numpy
@@ -215,10 +216,8 @@ def _streamed_cells_match(scheme_path: Any, data_path: Any, slow: list[Any]) -> 
 def _outcomes(text: str, data_path: Any, *, program: bool) -> tuple[list[Any], Any]:
     scheme = loads(text, format="toml")
     plan = plan_of(scheme)
-    if not program:
-        plan.program = False  # the per-unit program only
     units = load_units(data_path, scheme=scheme)
-    outcomes, _ = score_batch(plan, units, detail=False)
+    outcomes, _ = score_batch(plan, units) if program else oracle.score_batch(plan, units)
     return outcomes, scheme
 
 

@@ -26,13 +26,13 @@ import attrs
 from hypothesis import event, given
 
 import perfrules
+from oracle import score_unit
 from perfrules import evaluate, load
 from perfrules.files.data import load_units
 from perfrules.scoring.colexplain import RECORDED, explain_unit, explainer_of
 from perfrules.scoring.colrecord import KEEP, Explaining
 from perfrules.scoring.plan import plan_of
 from perfrules.scoring.program import program_of
-from perfrules.scoring.unit import score_unit
 from test_column_overall import period_grade_cases, plain_period_cases
 from test_column_periods import cases as period_cases
 from test_column_points import cases as points_cases

@@ -21,7 +21,7 @@ import pytest
 from hypothesis import event, given
 from hypothesis import strategies as st
 
-from perfrules import evaluate, loads
+from perfrules import SchemeError, evaluate, loads
 from perfrules.files.data import load_units
 from perfrules.scoring.plan import plan_of
 from perfrules.scoring.program import program_of
@@ -282,18 +282,20 @@ def test_a_scale_in_a_scheme_with_categories_scores_by_a_category_factor(tmp_pat
         ),
     ],
 )
-def test_scales_left_to_the_per_unit_program_say_why(scale, why):
-    """A scale grading a step whose value may be a truth value stays with the per-unit program (a
-    truth step the scale does not grade compiles: test_column_truth.py); program_why says so (rules on a step's value compile: test_column_forms.py; vetoes on data
-    compile: test_column_points.py; values per period added up before scoring compile:
-    test_column_ranks.py; zero rules and vetoes reading population values, and a word scale without
-    value whose default names its inputs, compile: test_column_wordforms.py). (Word scales and scales
-    over several values compile: see test_column_words.py; ``scoring = "none"`` on an indicator's scale
-    is refused by the scheme.)"""
+def test_scales_the_column_program_does_not_compile_are_refused_saying_why(scale, why):
+    """A scale grading a step whose value may be a truth value does not compile (a truth step the
+    scale does not grade compiles: test_column_truth.py): the scheme is refused, and program_why says
+    why (rules on a step's value compile: test_column_forms.py; vetoes on data compile:
+    test_column_points.py; values per period added up before scoring compile: test_column_ranks.py;
+    zero rules and vetoes reading population values, and a word scale without value whose default
+    names its inputs, compile: test_column_wordforms.py). (Word scales and scales over several values
+    compile: see test_column_words.py; ``scoring = "none"`` on an indicator's scale is refused by the
+    scheme.)"""
     text = (
         'name = "s"\ntotal = 100\nperiods = "sum"\ngroups = [{ name = "组" }]\n[[indicators]]\ncode = "1"\n'
         f'name = "a"\ngroup = "组"\nweight = 100\n{scale}\n'
     )
     plan = plan_of(loads(text, format="toml"))
-    assert program_of(plan) is None
+    with pytest.raises(SchemeError, match="列式程序尚不能计分此写法：indicator 1"):
+        program_of(plan)
     assert plan.program_why is not None and why in plan.program_why

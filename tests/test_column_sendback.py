@@ -25,18 +25,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
-from unittest import mock
 
+import pytest
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
-import perfrules.scoring.batch as batch
-import perfrules.scoring.colbatch as colbatch
-from perfrules import evaluate, load_units, loads
+import oracle
+from perfrules import SchemeError, evaluate, load_units, loads
 from perfrules.cli.main import main
+from perfrules.scoring.colalone import TALLY
 from perfrules.scoring.colshare import ColumnShare, column_share
 from perfrules.scoring.plan import plan_of
-from perfrules.scoring.program import program_of
 from test_column_points import cases as points_cases
 from test_column_program import _COLUMN_SETTINGS, _EXAMPLES, _agree, _run_columns, cases
 
@@ -66,33 +65,27 @@ def _said(errors: Any) -> list[tuple[Any, ...]]:
 
 @contextmanager
 def _per_unit_count() -> Iterator[list[int]]:
-    """How many units the per-unit program scores inside the block: from kept columns or a batch
-    of ``Unit`` objects — in the streamed CSV pass too (the groups of rows its column pass leaves
-    are read as units and scored as a batch: those the per-unit program scores, in this process)."""
+    """How many units the column program leaves unscored in their batch inside the block (each is
+    then scored alone: :mod:`perfrules.scoring.colalone`), from kept columns or a batch of ``Unit``
+    objects — in the streamed CSV pass too, in this process."""
     count = [0]
-
-    def counted(fn: Any) -> Any:
-        def run(*args: Any, **kwargs: Any) -> Any:
-            count[0] += 1
-            return fn(*args, **kwargs)
-
-        return run
-
-    with (
-        mock.patch.object(colbatch, "score_unit", counted(colbatch.score_unit)),
-        mock.patch.object(batch, "score_unit", counted(batch.score_unit)),
-    ):
+    before = TALLY.alone
+    try:
         yield count
+    finally:
+        count[0] = TALLY.alone - before
 
 
 def _evaluated(text: str, data: Any, *, program: bool, explained: bool = False) -> tuple[list[Any], int]:
-    """``evaluate`` on the file as ``load_units`` reads it (kept columns), and how many units the
-    per-unit program scored."""
+    """``evaluate`` on the file as ``load_units`` reads it (kept columns), or the per-unit program's
+    results (the oracle: *program* False), and how many units the column program left unscored in
+    their batch."""
     scheme = loads(text, format="toml")
-    if not program:
-        plan_of(scheme).program = False
     with _per_unit_count() as count:
-        result = evaluate(scheme, load_units(data, scheme=scheme), explained=explained)
+        units = load_units(data, scheme=scheme)
+        result = (
+            evaluate(scheme, units, explained=explained) if program else oracle.evaluate(scheme, list(units))
+        )
         keys = [_result_key(r) for r in result]
     return keys, count[0]
 
@@ -493,22 +486,30 @@ def test_validate_with_data_says_how_many_units_the_column_program_takes(tmp_pat
     code, out, _ = _cli(["validate", str(scheme_path), str(data)])
     assert code == 1  # (丁 and 戊 are the data's problems)
     assert (
-        "scoring: 6 of 6 units as columns; by the per-unit program: 0 with an error it reports, "
-        "0 for a form the column program does not take yet"
+        "scoring: 6 of 6 units as columns; 0 the column program cannot score yet (each with an error that says so)"
     ) in out.splitlines()
     scheme = loads(_VETOES, format="toml")
     rows = "单位,值1,值2,事故,投诉\n甲,95,90,0,0\n乙,100,100,1,0\n"
     assert column_share(plan_of(scheme), load_units(_write(tmp_path, "v.csv", rows), scheme=scheme)) == (
-        ColumnShare(columns=2, errors=0, other=0)
+        ColumnShare(columns=2, unscored=0)
     )
-    # A scheme the column program does not take (a scale grading a step giving a truth value): every
-    # unit is the per-unit program's.
+    # A scheme the column program does not take (a scale grading a step giving a truth value): refused,
+    # naming the indicator and the form; validate reports it.
     second = '\n[[indicators]]\ncode = "2"\nname = "二"\ngroup = "组"\nweight = 0\n'
     second += 'steps = ["达标 = 值 > 1"]\nvalue = "达标"\n'
     second += 'scale = { rule = "优：达标≥90；良：达标<90", scoring = "midpoint" }\n'
     scheme = loads(_BAND + second, format="toml")
-    assert program_of(plan_of(scheme)) is None
-    assert column_share(plan_of(scheme), load_units(data, scheme=scheme)) == ColumnShare(0, 0, 6)
+    with pytest.raises(
+        SchemeError,
+        match="列式程序尚不能计分此写法：indicator 2: a scale grading a value that may be a truth",
+    ) as caught:
+        column_share(plan_of(scheme), load_units(data, scheme=scheme))
+    with pytest.raises(SchemeError):  # every path that scores it
+        evaluate(scheme, load_units(data, scheme=scheme))
+    refused = _write(tmp_path, "refused.toml", _BAND + second)
+    code, out, err = _cli(["validate", str(refused)])
+    assert code == 1 and not out
+    assert caught.value.problems[0].message in err and "ok:" not in out
 
 
 _PERIODIC_MISSING = """name = "季度缺失"

@@ -63,7 +63,7 @@ def test_a_blank_the_band_conditions_read_takes_the_default(tmp_path):
         (Decimal(9), [Decimal(6), Decimal(3)]),
         (Decimal(11), [Decimal(8), Decimal(3)]),
     ]
-    assert _share(tmp_path, text) == ColumnShare(6, 0, 0)
+    assert _share(tmp_path, text) == ColumnShare(6, 0)
     assert _events(fast[1], tmp_path, text, "乙")[0].startswith("缺少数据“投诉”")
     assert _events(fast[2], tmp_path, text, "丙") == []
     assert _events(fast[3], tmp_path, text, "丁")[0].startswith("缺少数据“完成数”")
@@ -82,7 +82,7 @@ def test_every_band_is_read_unless_the_first_that_holds_wins(tmp_path):
     lowest_text = _scale("lowest", bands)
     lowest, _ = _both(tmp_path, lowest_text, data)
     assert [f.total for f in lowest] == [Decimal(9), Decimal(5), Decimal(5)]
-    assert _share(tmp_path, lowest_text) == ColumnShare(3, 0, 0)
+    assert _share(tmp_path, lowest_text) == ColumnShare(3, 0)
     assert _events(lowest[0], tmp_path, lowest_text, "甲")[0].startswith("缺少数据“投诉”")
 
 
@@ -116,5 +116,5 @@ def test_a_blank_before_a_grading_the_scale_refuses(tmp_path):
     assert [e.message for e in fast[0].errors] == [
         "grades 优, 良 all hold; the scale's policy is 'exclusive' (choose 'lowest' for 就低不就高)"
     ]
-    assert _share(tmp_path, text) == ColumnShare(4, 0, 0)
+    assert _share(tmp_path, text) == ColumnShare(4, 0)
     assert _events(fast[1], tmp_path, text, "乙")[0].startswith("缺少数据“投诉”")

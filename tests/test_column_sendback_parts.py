@@ -59,7 +59,7 @@ def test_a_blank_word_under_a_part_takes_the_default(tmp_path):
     assert [(e.indicator, e.message) for e in fast[3].errors] == [
         ("1", "no grade '甲' in this scale (grades: 优, 良, 合格, 不合格)")
     ]
-    assert _share(tmp_path, _WORDS) == ColumnShare(5, 0, 0)
+    assert _share(tmp_path, _WORDS) == ColumnShare(5, 0)
     said = _said([fast[1], fast[2], fast[4]], tmp_path, _WORDS, "乙丙戊")
     assert said == ["缺少数据“改革情况”", "缺少数据“表彰数”", "缺少数据“改革情况”"]
 
@@ -87,6 +87,6 @@ def test_a_blank_a_part_over_several_values_reads(tmp_path):
     fast, _ = _both(tmp_path, _BANDS, data)
     assert [f.scores[0] for f in fast] == [8, 3, 2, 3, 3, 3, 5]
     assert [f.total for f in fast] == [9, 4, 3, 4, 4, 4, 6]
-    assert _share(tmp_path, _BANDS) == ColumnShare(7, 0, 0)
+    assert _share(tmp_path, _BANDS) == ColumnShare(7, 0)
     said = _said(fast[1:6], tmp_path, _BANDS, "乙丙丁戊己")
     assert said == ["缺少数据“投诉”", "", "缺少数据“完成数”", "无数据（“计划数”= 0）", "缺少数据“加分”"]

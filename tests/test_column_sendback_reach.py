@@ -17,12 +17,12 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from oracle import score_unit
 from perfrules import loads
 from perfrules.scheme.units import Unit
 from perfrules.scoring.colexplain import RECORDED
 from perfrules.scoring.plan import plan_of
 from perfrules.scoring.program import score_columns
-from perfrules.scoring.unit import score_unit
 from test_column_defaults import _both, _events, _first, _totals
 from test_column_failures import _key
 from test_column_record import _compare

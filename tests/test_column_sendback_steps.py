@@ -45,7 +45,7 @@ def test_a_division_by_a_steps_value_beside_a_blank(tmp_path):
     fast, _ = _both(tmp_path, text, data)
     assert [f.total for f in fast] == [Decimal(11), Decimal(4), Decimal(4), Decimal(4), Decimal(4)]
     assert [f.scores[0] for f in fast] == [Decimal(10)] + [Decimal(3)] * 4
-    assert _share(tmp_path, text) == ColumnShare(5, 0, 0)
+    assert _share(tmp_path, text) == ColumnShare(5, 0)
     assert _said(fast[1:], tmp_path, text, "乙丙丁戊") == [
         "无数据（“率”",
         "缺少数据“b”",
@@ -69,7 +69,7 @@ def test_a_division_by_a_steps_value_in_a_score_formula_over_steps(tmp_path):
         (Decimal(4), [Decimal(3), Decimal(1)]),
         (Decimal(4), [Decimal(3), Decimal(1)]),
     ]
-    assert _share(tmp_path, text) == ColumnShare(4, 0, 0)
+    assert _share(tmp_path, text) == ColumnShare(4, 0)
     assert _said(fast[1:], tmp_path, text, "乙丙丁") == ["无数据（“率”", "缺少数据“b”", "缺少数据“计划"]
 
 
@@ -89,7 +89,7 @@ def test_zero_to_a_negative_power_beside_a_blank(tmp_path):
         Decimal(4),
         Decimal(7),
     ]
-    assert _share(tmp_path, text) == ColumnShare(6, 0, 0)
+    assert _share(tmp_path, text) == ColumnShare(6, 0)
     said = _said(fast[1:5], tmp_path, text, "乙丙丁戊")
     assert said == ["无数据（“k”", "缺少数据“b”", "无数据（“k”", "缺少数据“b”"]
 
@@ -110,7 +110,7 @@ def test_a_branch_on_a_steps_value_beside_a_blank(tmp_path):
         (Decimal(3), [Decimal(2), Decimal(1)]),
         (Decimal(4), [Decimal(3), Decimal(1)]),
     ]
-    assert _share(tmp_path, text) == ColumnShare(4, 0, 0)
+    assert _share(tmp_path, text) == ColumnShare(4, 0)
     assert _said(fast, tmp_path, text, "甲乙丙丁") == ["", "缺少数据“b”", "", "无数据（“计划"]
 
 
@@ -135,6 +135,6 @@ def test_a_blank_a_zero_rule_on_a_step_reads(tmp_path):
         Decimal(3),
     ]
     assert [f.total for f in fast] == [Decimal(7), Decimal(4), Decimal(2), Decimal(4), Decimal(4), Decimal(4)]
-    assert _share(tmp_path, text) == ColumnShare(6, 0, 0)
+    assert _share(tmp_path, text) == ColumnShare(6, 0)
     said = _said(fast[1:], tmp_path, text, "乙丙丁戊己")
     assert said == ["缺少数据“事故", "“事故 > 0", "缺少数据“完成", "无数据（“计划", "缺少数据“b”"]

@@ -19,13 +19,13 @@ from typing import Any
 
 from hypothesis import HealthCheck, event, given, settings
 
+from oracle import score_unit
 from perfrules import load, load_units
 from perfrules.scoring.batch import batch_tree
 from perfrules.scoring.colpop import batch_population
 from perfrules.scoring.coltotalerrors import TotalFailed
 from perfrules.scoring.plan import plan_of
 from perfrules.scoring.program import program_of, score_columns
-from perfrules.scoring.unit import score_unit
 from test_column_failures import _key
 from test_differential import assert_paths_agree, cases
 

@@ -14,18 +14,18 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
-from unittest import mock
 
 import pytest
 
+import oracle
+from oracle import score_unit
 from perfrules import evaluate, load_units, loads
 from perfrules.pipeline.chunk import score_chunk_here
-from perfrules.scoring import colbatch
 from perfrules.scoring.batch import score_chunk
+from perfrules.scoring.colalone import TALLY
 from perfrules.scoring.colshare import column_share
 from perfrules.scoring.plan import plan_of
 from perfrules.scoring.program import program_of, score_columns
-from perfrules.scoring.unit import score_unit
 from test_differential import assert_paths_agree
 from test_weight_from import _PERCENT
 
@@ -144,23 +144,13 @@ def test_the_column_program_gives_the_per_unit_programs_outcome(tmp_path, text, 
                 assert rendered or o.scores == slow[i].scores
     # Output cells as the streamed paths keep them (compact): the same line for either program.
     here = score_chunk_here(scheme, units, {})
-    plan.program = False
-    try:
-        there = score_chunk_here(scheme, units, {})
-        per_unit = score_chunk(plan, units, {}, detail=False)
-    finally:
-        plan.program = None
-    assert [_fields(o)[:-1] for o in here] == [_fields(o)[:-1] for o in there]
-    assert (
-        [here[i].shown_total for i in refused]
-        == [there[i].shown_total for i in refused]
-        == [None] * len(refused)
-    )
-    chunk = score_chunk(plan, units, {}, detail=False)  # as --jobs workers and Dask score a chunk
-    assert [_fields(chunk[i]) for i in refused] == [_fields(per_unit[i]) for i in refused]
+    assert [(o.unit.name, o.errors) for o in here] == [(o.unit.name, o.errors) for o in slow]
+    assert [here[i].shown_total for i in refused] == [None] * len(refused)
+    chunk = score_chunk(plan, units, {})  # as --jobs workers and Dask score a chunk
+    assert [_fields(chunk[i]) for i in refused] == [_fields(slow[i]) for i in refused]
     # perfrules validate counts them as the column program's.
     share = column_share(plan, units)
-    assert (share.columns, share.errors, share.other) == (len(units), 0, 0)
+    assert (share.columns, share.unscored) == (len(units), 0)
 
 
 @pytest.mark.parametrize(("text", "data", "refused", "sent"), _CASES)
@@ -179,24 +169,16 @@ def test_every_path_agrees(tmp_path, text, data, refused, sent):
 
 
 @pytest.mark.parametrize(("text", "data", "refused", "sent"), _CASES)
-def test_kept_columns_leave_only_the_units_scored_beside_an_error_to_the_per_unit_program(
+def test_kept_columns_score_alone_only_the_units_left_unscored_in_the_batch(
     tmp_path, text, data, refused, sent
 ):
-    """evaluate on load_units' columns: the refused units' results are the per-unit program's, which
-    is run for the units sent back only."""
+    """evaluate on load_units' columns: the refused units' results are the per-unit program's (the
+    oracle's); only the units the batch leaves unscored are scored again alone."""
     scheme, _, data_path = _files(tmp_path, text, data)
-    calls: list[str] = []
-
-    def counted(plan: Any, unit: Any, *args: Any, **kwargs: Any) -> Any:
-        calls.append(unit.name)
-        return score_unit(plan, unit, *args, **kwargs)
-
-    with mock.patch.object(colbatch, "score_unit", counted):
-        fast = evaluate(scheme, load_units(data_path, scheme=scheme), explained=False)
-    names = [r.unit for r in fast]
-    assert calls == [names[i] for i in sent]
-    plan_of(scheme).program = False
-    slow = evaluate(scheme, load_units(data_path, scheme=scheme), explained=False)
+    before = TALLY.alone
+    fast = evaluate(scheme, load_units(data_path, scheme=scheme), explained=False)
+    assert TALLY.alone - before == len(sent)  # (each scored alone by the same program: colalone)
+    slow = oracle.evaluate(scheme, list(load_units(data_path, scheme=scheme)))
     assert [(r.unit, r.total, r.grade, r.rank, r.errors, r.events) for r in fast] == [
         (r.unit, r.total, r.grade, r.rank, r.errors, r.events) for r in slow
     ]

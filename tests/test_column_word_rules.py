@@ -22,11 +22,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from oracle import score_unit
 from perfrules import Unit, load, load_units, loads
 from perfrules.scoring.colpop import batch_population
 from perfrules.scoring.plan import plan_of
 from perfrules.scoring.program import program_of, score_columns
-from perfrules.scoring.unit import score_unit
 from test_column_failures import _key
 from test_column_record import RECORDED, _compare
 from test_differential import assert_paths_agree

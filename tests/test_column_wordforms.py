@@ -19,12 +19,12 @@ from pathlib import Path
 
 import pytest
 
+from oracle import score_unit
 from perfrules import evaluate, load, load_units
 from perfrules.scoring.colpop import batch_population
 from perfrules.scoring.plan import plan_of
 from perfrules.scoring.population import population_values
 from perfrules.scoring.program import program_of, score_columns
-from perfrules.scoring.unit import score_unit
 from test_column_record import RECORDED, _compare
 from test_column_total_errors import _both
 

@@ -44,6 +44,7 @@ from perfrules.cli.main import main
 from perfrules.files.data import load_units
 from perfrules.pipeline.stream import cell_number
 from perfrules.results.periodcols import period_labels, period_values
+from perfrules.scoring.colalone import TALLY
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "docs" / "examples"
@@ -549,7 +550,10 @@ def test_generated_schemes_score_alike_on_every_path(tmp_path_factory, case):
     scheme_path.write_text(text, encoding="utf-8")
     data_path.write_text(data, encoding="utf-8")
     scheme = loads(text, format="toml")
+    before = TALLY.unscored
     assert_paths_agree(scheme, scheme_path, data_path)
+    # The column program is the one engine: no unit it cannot score, even alone (colalone).
+    assert TALLY.unscored == before
 
 
 def test_generated_schemes_score_alike_in_two_processes(tmp_path):

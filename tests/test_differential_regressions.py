@@ -10,12 +10,12 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
+from oracle import score_unit
 from perfrules import check_data, load
 from perfrules.files.data import load_units
 from perfrules.scoring.colpop import batch_population
 from perfrules.scoring.plan import names_read, plan_of
 from perfrules.scoring.program import score_columns
-from perfrules.scoring.unit import score_unit
 from test_differential import assert_paths_agree
 
 # A veto on a graded indicator reported per period that reads 分值 (its full points).

@@ -9,11 +9,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import oracle
 import perfrules
 from perfrules import testing as prst
 from perfrules._numbers import as_fraction
 from perfrules.results.model import _explained_parts
-from perfrules.scoring.batch import score_units
 from perfrules.scoring.plan import plan_of
 
 SCHEMES = ["shenzhen-2010-departments", "xiamen-xiangan-2020"]
@@ -25,7 +25,7 @@ def test_explanations_read_later_equal_the_detailed_run(name: str) -> None:
     scheme = perfrules.load(name)
     units = perfrules.sample_units(name)
     evaluation = perfrules.evaluate(scheme, units)
-    detailed = score_units(scheme, list(units), detail=True)
+    detailed = oracle.score_units(scheme, list(units), detail=True)
     plan = plan_of(scheme)
     for result, outcome in zip(evaluation.results, detailed, strict=True):
         indicators, groups = _explained_parts(plan, outcome)
@@ -134,7 +134,7 @@ def test_totals_and_explanations_agree_on_generated_schemes(case: tuple[perfrule
     scheme, units = case
     totals = perfrules.evaluate(scheme, units, explained=False).results
     explained = perfrules.evaluate(scheme, units).results
-    detailed = score_units(scheme, units, detail=True)
+    detailed = oracle.score_units(scheme, units, detail=True)
     plan = plan_of(scheme)
     for lean, lazy, outcome in zip(totals, explained, detailed, strict=True):
         assert (lean.total, lean.grade, lean.rank, lean.errors) == (

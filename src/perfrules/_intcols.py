@@ -16,7 +16,7 @@ well inside them, and of Python integers beyond. Two readers fill them:
 
 A cell either reader does not take (a missing value, a percentage, a word, a
 number with more places than :data:`MAX_PLACES`) is marked not plain; the
-caller sends its unit to the per-unit program, which reads it as usual.
+caller reads its unit with the per-cell reader (a ``Unit``), as usual.
 
 NumPy is imported when a column is first read, so ``import perfrules``
 stays light.
@@ -59,11 +59,11 @@ SAFE = 2**62
 """Integers of int64 columns stay below this, so that one more addition of two cannot wrap."""
 
 MAX_PLACES = 12
-"""Cells with more decimal places than this are read by the per-unit program."""
+"""Cells with more decimal places than this are read by the per-cell reader."""
 
 _MAX_ABS = 10**15
 # Data values (not text) up to this size and this many places are read exactly, in Python integers
-# beyond int64 (the per-unit program reads them as they are too).
+# beyond int64 (the per-cell reader reads them as they are too).
 _WIDE = 10**40
 _EXTREME = 80  # a Decimal whose leading digit is past 10**±80 is beyond _WIDE either way
 _MAX_DIGITS = 18  # digits an int64 holds whatever they are

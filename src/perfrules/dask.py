@@ -49,7 +49,6 @@ from .scoring.colpeervalues import batch_peer_values
 from .scoring.outcome import UnitOutcome
 from .scoring.plan import Plan, plan_of
 from .scoring.population import Summary, merge_summaries, observe, resolve, summarize
-from .scoring.program import program_of
 from .scoring.rollup import refuse_roll_up
 
 __all__ = ["as_text", "evaluate", "result_columns"]
@@ -367,14 +366,14 @@ def _score_partition(frame: Any, scheme: Scheme, summary: Summary) -> Any:
     units = frame[_UNIT].tolist()
     population: Mapping[str, Any] = {}
     if plan.has_population:  # peer ratios over columns (colpeervalues) where they can be
-        peers = batch_peer_values(plan, units, summary=summary) if program_of(plan) is not None else None
+        peers = batch_peer_values(plan, units, summary=summary)
         population = (
             peers
             if peers is not None
             else resolve(plan.indicators, summary, observe(plan.indicators, units), [u.name for u in units])
         )
     # A unit whose data could not be read is reported with its problems, as evaluate() does.
-    rows = [_row(plan, outcome) for outcome in score_chunk(plan, units, population, detail=False)]
+    rows = [_row(plan, outcome) for outcome in score_chunk(plan, units, population)]
     out = pd.DataFrame(rows, columns=result_columns(scheme), index=frame.index, dtype=object)
     return _typed(out)
 

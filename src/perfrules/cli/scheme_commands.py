@@ -80,17 +80,17 @@ def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _share(scheme: Scheme, args: argparse.Namespace, out: TextIO) -> None:
-    """How many of the data's units the column program scores, and why the others are not."""
+    """How many of the data's units the column program scores, and how many it cannot score yet."""
     from ..files.data import load_units
     from ..scoring.colshare import column_share
 
     share = column_share(plan_of(scheme), load_units(args.data, scheme=scheme, sheet=args.sheet))
-    total = share.columns + share.errors + share.other
+    total = share.columns + share.unscored
     out.write(
         _(
-            "scoring: {columns} of {total} units as columns; by the per-unit program: "
-            "{errors} with an error it reports, {other} for a form the column program does not take yet"
-        ).format(columns=share.columns, total=total, errors=share.errors, other=share.other)
+            "scoring: {columns} of {total} units as columns; "
+            "{unscored} the column program cannot score yet (each with an error that says so)"
+        ).format(columns=share.columns, total=total, unscored=share.unscored)
         + "\n"
     )
 
@@ -103,6 +103,8 @@ def _cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         return code if code != EXIT_OK else _cmd_check(args, out, err)
     try:
         scheme = _scheme(args.scheme, args.previous)
+        if not scheme.todos():
+            program_of(plan_of(scheme))  # a form the column program does not compile is refused here
     except SchemeError as exc:
         count = len(exc.problems)
         err.write(
@@ -136,17 +138,6 @@ def _cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     )
     for note in scheme.notes:
         out.write(_("note: {text}").format(text=f"{note.path or _('(scheme)')}: {note.message}") + "\n")
-    # How the scheme will be scored: as columns, or unit by unit (and which form keeps it so).
-    plan = plan_of(scheme)
-    if program_of(plan) is not None:
-        out.write(_("scoring: whole batches at once (the column program takes the whole scheme)") + "\n")
-    else:
-        out.write(
-            _("scoring: unit by unit (the column program does not take it yet: {why})").format(
-                why=plan.program_why
-            )
-            + "\n"
-        )
     for where, what in stand_in_list(scheme):
         out.write(_("stand-in: {where}: {what}").format(where=where, what=what) + "\n")
     return EXIT_OK

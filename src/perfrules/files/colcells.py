@@ -6,7 +6,7 @@ The columnar readers (:mod:`perfrules.files.colload`, the streamed CSV pass of
 something — ``87.5分``, ``85%``, full-width digits, ``1,234``, ``—`` — is
 read here by :func:`perfrules.files.cells.read_cell`, the per-cell reader
 itself, run once per distinct text, and its value is put into the column
-exactly. So the column program takes the unit as the per-unit program
+exactly. So the column program takes the unit as the per-cell reader
 would read it:
 
 - a number (with or without a note): into the column; a note (``'87.5分'
@@ -15,8 +15,8 @@ would read it:
 - a cell the reader rejects (``无``, ``5万``, ``0/0``), or a number the
   column cannot hold as the per-unit reader's values are held
   (:func:`perfrules._intcols.from_values`: too many places, too large):
-  *rejected* — the unit is read and scored by the per-unit program, which
-  gives the same error or result it always gave.
+  *rejected* — the unit is read as a ``Unit`` by the per-cell reader and
+  scored from it, with the same error or result it always had.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ them). Where the scheme compiles to a column program
 (:mod:`perfrules.scoring.program`), units whose cells are plain decimals or
 blank (their periods and 不适用 lists too: :mod:`perfrules.files.group_columns`)
 are scored from the cells' text as columns, without a ``Unit``; every other
-unit is read by the file's reader and scored by the per-unit program, as
+unit is read by the file's reader into a ``Unit`` and scored from it, as
 :func:`perfrules.load_units` and :func:`perfrules.evaluate` would. What is
 kept of each is what output needs: a light unit (name, category, origin),
 the total and grade, and the indicator scores as one line of output cells.
@@ -102,12 +102,12 @@ def score_groups(
     :mod:`perfrules.files.group_columns`) are scored from the cells' text as
     columns (:func:`perfrules._intcols.from_texts`), their periods and
     declared indicators included, without a ``Unit``; every other unit is
-    read by the file's reader and scored by the per-unit program, as :func:`perfrules.load_units` and
+    read by the file's reader and scored from its ``Unit``, as :func:`perfrules.load_units` and
     :func:`perfrules.evaluate` would.
     """
     program = program_of(plan_of(scheme))
     outcomes: list[UnitOutcome | None] = [None] * len(groups)
-    if program is not None and reads_cells(program.plan):  # (history joins units first: colhistory)
+    if reads_cells(program.plan):  # (history joins units first: colhistory)
         taken = group_cells(reader, groups, category)
         if taken.taken:
             with gc_paused():
@@ -142,8 +142,8 @@ def _score_taken(
         zip((header[i] for i in numeric), from_text_columns([by_column[i] for i in numeric]), strict=True)
     )
     # Every cell the reader reads is a plain decimal or blank, or the unit is read (and its
-    # unreadable cell reported) by the per-unit program; a column the program reads and the file
-    # lacks leaves every unit to it too (it says which value is missing).
+    # unreadable cell reported) as a ``Unit``; a column the program reads and the file
+    # lacks leaves every unit to that way too (it says which value is missing).
     ok = np.ones(len(rows), dtype=bool)
     for i in numeric:
         plain = parsed[header[i]][1]
@@ -183,7 +183,7 @@ def score_columns(
 ) -> list[tuple[int, UnitOutcome]]:
     """Score units given as columns (their year cells parsed, *ok* those the program may score;
     their periods, 不适用 lists and row numbers in *taken*): the outcomes of the units it scores,
-    each with its position (every other unit is left to the per-unit program)."""
+    each with its position (every other unit is read as a ``Unit`` and scored from it)."""
     scored = program.score(
         names,
         categories,
@@ -262,7 +262,7 @@ def score_chunk_here(
     scheme: Scheme, chunk: Sequence[Unit], population: Mapping[str, Population]
 ) -> list[UnitOutcome]:
     """Score a chunk of units totals-only, with their population values given (any process)."""
-    return compact(score_chunk(plan_of(scheme), chunk, population, detail=False, rendered=True))
+    return compact(score_chunk(plan_of(scheme), chunk, population, rendered=True))
 
 
 def compact(outcomes: list[UnitOutcome]) -> list[UnitOutcome]:

@@ -87,9 +87,7 @@ class _Setup:
         self.width = self.columns.width
         self.reader = _RowUnits(self.columns.header, scheme=scheme, origin=self.origin)
         self.category = category
-        program = program_of(plan_of(scheme))
-        assert program is not None, "a scheme the column program does not compile is read row by row"
-        self.program: ColumnProgram = program
+        self.program: ColumnProgram = program_of(plan_of(scheme))
         keep = self.columns.keep
         reader = self.reader
         header = reader.header

@@ -173,7 +173,7 @@ def _start_worker(scheme: Scheme) -> None:
 
 def _score_in_worker(units: Sequence[Unit], population: Mapping[str, PopulationTable]) -> list[Compact]:
     assert _WORKER_PLAN is not None, "the worker was started without a scheme"
-    return _compact(score_chunk(_WORKER_PLAN, units, population, detail=False))
+    return _compact(score_chunk(_WORKER_PLAN, units, population))
 
 
 def _compact(outcomes: Sequence[UnitOutcome]) -> list[Compact]:
@@ -234,7 +234,7 @@ def score_totals(
     compact: list[Compact] = []
     if workers == 1 or len(chunks) <= 1:
         for chunk in chunks:
-            compact.extend(_compact(score_chunk(plan, chunk, population, detail=False)))
+            compact.extend(_compact(score_chunk(plan, chunk, population)))
             if progress is not None:
                 progress(len(compact), len(scored), chunk[-1].name)
     else:

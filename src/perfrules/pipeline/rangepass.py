@@ -125,7 +125,7 @@ def csv_passes(scheme: Scheme, layout: CsvFile) -> CsvPasses | None:
     """The passes for *scheme* over the file, or None where they do not apply (see the module's docstring)."""
     plan = plan_of(scheme)
     program = program_of(plan)
-    if program is None or not plan.has_population:
+    if not plan.has_population:
         return None
     passes = CsvPasses(scheme, layout, program, [])
     reads = peer_reads(plan, passes.reader.text_fields)

@@ -122,7 +122,7 @@ def score_file(
     refuse_roll_up(scheme, "scoring a file as a stream")
     plan = plan_of(scheme)
     workers = job_count(jobs)
-    if not explained and not plan.has_population and program_of(plan) is not None and reads_cells(plan):
+    if not explained and not plan.has_population and reads_cells(plan):
         from ..files.csvcolumns import NotInRanges, open_csv
         from .csvpass import score_csv
 
@@ -149,7 +149,7 @@ def score_file(
         found = _score_csv_ranges(scheme, source, category, chunk_size, progress)
         if found is not None:
             return found
-    if workers > 1 and not explained and program_of(plan) is not None:
+    if workers > 1 and not explained:
         # Scored as columns, a chunk costs less than sending its rows to a worker and its
         # outcomes back: this process reads the file anyway, so it scores the chunks too.
         workers = 1
@@ -189,7 +189,7 @@ def _score_csv_ranges(
     from .rangepass import csv_passes, observe_ranges, score_ranges
 
     plan = plan_of(scheme)
-    if program_of(plan) is None or not reads_cells(plan):
+    if not reads_cells(plan):
         return None
     layout = open_csv(source)
     passes = csv_passes(scheme, layout) if layout is not None else None
@@ -513,12 +513,11 @@ def explain_chunk_here(
     from ..results.display import unit_records
     from ..results.model import _Detail, unit_result
     from ..scoring.colrecord import Explaining
-    from ..scoring.program import program_of
 
     plan = plan_of(scheme)
-    outcomes = score_chunk(plan, chunk, population, detail=False)
+    outcomes = score_chunk(plan, chunk, population)
     program = program_of(plan)
-    explaining = Explaining(program, chunk, population) if program is not None else None  # block by block
+    explaining = Explaining(program, chunk, population)  # block by block
     blobs: list[bytes] = []
     for i, (unit, outcome) in enumerate(zip(chunk, outcomes, strict=True)):
         mine = population.get(unit.name, {})

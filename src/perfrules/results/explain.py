@@ -142,6 +142,14 @@ def explain_unit(result: UnitResult) -> str:
         )
     for error in result.errors:
         lines.append(words(f"  ✗ 错误：{error}", f"  ✗ error: {error}"))
+    missing = result.trail_missing
+    if missing is not None:  # the column program's record does not explain this unit (colexplain)
+        lines.append(
+            words(
+                f"  ※ 逐项计算过程无法给出（总分等次照常）：{missing}",
+                f"  ※ the step-by-step trail is not available (the total and grade stand): {missing}",
+            )
+        )
     for period in result.periods:
         # A grade per period beside the year's (each period's scores added up as the year's are).
         grade = "" if period.grade is None else words(f"，等次“{period.grade}”", f", grade '{period.grade}'")

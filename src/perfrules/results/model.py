@@ -26,13 +26,14 @@ from ..scheme.model import Scheme
 from ..scheme.unitcols import LazyUnits
 from ..scheme.units import PeriodTotal, PolicyEvent, Unit, UnitError
 from ..scoring.batch import check_units, score_batch
+from ..scoring.colalone import TALLY
 from ..scoring.colbatch import KeptOutcomes, score_kept
-from ..scoring.colexplain import explain_unit, explainer_of
+from ..scoring.colexplain import RECORDED, explain_unit, explainer_of
 from ..scoring.colrecord import Explaining
+from ..scoring.compiled import Population
 from ..scoring.outcome import UnitOutcome
 from ..scoring.plan import Plan, plan_of
 from ..scoring.program import program_of
-from ..scoring.unit import Population, score_unit
 from .parts import GroupResult, IndicatorResult
 from .past import with_previous
 from .unitparts import explained_parts as _explained_parts
@@ -50,13 +51,11 @@ so the result types never import the code that renders them.
 class _Detail:
     """What explaining one unit takes: the batch's plan run again on it, recording every step.
 
-    ``evaluate`` scores the batch for totals; a unit's indicator results and
-    groups are a view of what the column program records when it runs again on
-    that unit and its neighbours (:mod:`perfrules.scoring.colrecord`), with the
-    population values of the whole batch (max_of …, peer ratios, ranks), when
-    first read. A unit whose plan or form the record does not explain yet
-    (:mod:`perfrules.scoring.colexplain` names it) is the per-unit program's,
-    run on that unit alone. ``by`` says which explained it: ``record``, or why not.
+    A unit's indicator results and groups are a view of what the column program records when
+    it runs again on that unit and its neighbours (:mod:`perfrules.scoring.colrecord`), with the
+    batch's population values, when first read; a unit the record does not explain
+    (:mod:`perfrules.scoring.colexplain` says why: ``by``, :attr:`UnitResult.trail_missing`)
+    keeps the batch's total, grade, ranks, errors and events, with no trail.
     """
 
     __slots__ = ("at", "by", "explaining", "plan", "population", "unit")
@@ -78,28 +77,26 @@ class _Detail:
 
     def __call__(self) -> tuple[tuple[IndicatorResult, ...], tuple[GroupResult, ...]]:
         program = program_of(self.plan)
-        if program is not None:
-            explaining = self.explaining
-            if explaining is None:
-                explaining = Explaining(program, [self.unit], {self.unit.name: self.population})
-            explainer = explainer_of(self.plan, program)
-            if explainer.why is None:
-                record, row = explaining.record(self.at)
-                found, self.by = explain_unit(explainer, record, row)
-                if found is not None:
-                    outcome = UnitOutcome(record.units[row])
-                    outcome.indicators = found
-                    done = record.outcomes[row]
-                    if done is not None:  # groups that take a mean: their subtotals (colmeans)
-                        outcome.subtotals = done.subtotals
-                    return _explained_parts(self.plan, outcome, explainer.shared, explainer.views)
-            else:
-                self.by = explainer.why
-        else:
-            self.by = self.plan.program_why or "the plan does not compile to a column program"
-        unit = self.unit if isinstance(self.unit, Unit) else self.unit.made()  # a KeptUnit: made now
-        outcome = score_unit(self.plan, unit, self.population, detail=True)
-        return _explained_parts(self.plan, outcome)
+        explaining = self.explaining
+        if explaining is None:
+            explaining = Explaining(program, [self.unit], {self.unit.name: self.population})
+        explainer = explainer_of(self.plan, program)
+        found, self.by = None, explainer.why or ""
+        if explainer.why is None:
+            record, row = explaining.record(self.at)
+            found, self.by = explain_unit(explainer, record, row)
+        if found is None:  # the record does not explain the unit: no trail (trail_missing says why)
+            instead = TALLY.explained_instead  # (the tests' hook only: colalone)
+            unit = self.unit if isinstance(self.unit, Unit) else self.unit.made()  # a KeptUnit: made now
+            if instead is None:
+                return (), ()
+            return _explained_parts(self.plan, instead(self.plan, unit, self.population))
+        outcome = UnitOutcome(record.units[row])
+        outcome.indicators = found
+        done = record.outcomes[row]
+        if done is not None:  # groups that take a mean: their subtotals (colmeans)
+            outcome.subtotals = done.subtotals
+        return _explained_parts(self.plan, outcome, explainer.shared, explainer.views)
 
 
 # UnitResult's public fields, in order: what equality compares and pickling keeps.
@@ -212,6 +209,12 @@ class UnitResult:
         if self._detail is not None:
             self._explain_now()
         return self._groups
+
+    @property
+    def trail_missing(self) -> str | None:
+        """Why the unit's step-by-step trail is not available (no indicators, no groups), else None."""
+        self._explain_now()
+        return self._explained_by if self._explained_by not in ("", RECORDED) else None
 
     def _explain_now(self) -> None:
         detail = self._detail
@@ -501,7 +504,7 @@ def evaluate(
         unit_list = check_units(units)
         # The batch is scored for totals; each unit's explanation is the same plan
         # run again on that unit (with the batch's population values) when read.
-        outcomes, population = score_batch(plan, unit_list, detail=False, progress=progress)
+        outcomes, population = score_batch(plan, unit_list, progress=progress)
         given = {u.name: u for u in unit_list} if explained else {}
     else:  # units kept as columns (load_units), scored from them; their results are made when read
         outcomes, population, given = kept, {}, {}

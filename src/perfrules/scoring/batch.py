@@ -1,14 +1,12 @@
 """Scoring a batch of units: population values first, each unit, then quotas and ranks.
 
 ``score_units`` is the one scoring loop behind ``evaluate``, the command
-line's output and the Dask and multi-process paths. With ``detail=False`` it
-records only what totals, grades, ranks and indicator scores need, and runs
-the plan's column program (:mod:`perfrules.scoring.program`) first where the scheme
-compiles to one: the per-unit program (:func:`~perfrules.scoring.unit.score_unit`)
-scores the units it sends back. A unit's explanation is a view of what the column
-program records when it runs again on the unit (:mod:`perfrules.scoring.colexplain`),
-or, for forms it does not record, the per-unit program run with ``detail=True`` on
-that unit (with the batch's population values).
+line's output and the Dask and multi-process paths. It records only what totals,
+grades, ranks and indicator scores need, by the plan's column program
+(:mod:`perfrules.scoring.program`), the one engine: a unit it leaves unscored in
+the batch is scored alone, else given an error of its own
+(:mod:`~perfrules.scoring.colalone`). A unit's explanation is a view of what the
+column program records when it runs again on the unit (:mod:`perfrules.scoring.colexplain`).
 One unit's bad data is recorded on that unit and never stops the others.
 """
 
@@ -19,13 +17,14 @@ from decimal import Decimal
 
 from ..scheme.model import Scheme
 from ..scheme.units import PolicyEvent, Unit
+from .colalone import settled
 from .colpop import batch_population
+from .compiled import Population
 from .outcome import UnitOutcome
 from .plan import Plan, plan_of
 from .population import apply_quota, rank_positions
 from .program import score_columns
 from .rollup import UnitTree, roll_up_level, unit_tree
-from .unit import Population, score_unit
 
 __all__ = [
     "batch_tree",
@@ -42,18 +41,20 @@ def score_units(
     scheme: Scheme,
     units: Sequence[Unit],
     *,
-    detail: bool,
     progress: Callable[[int, int, str], None] | None = None,
 ) -> list[UnitOutcome]:
-    """Score a batch: population values once, every unit, then quotas and ranks."""
-    return score_batch(plan_of(scheme), units, detail=detail, progress=progress)[0]
+    """Score a batch: population values once, every unit, then quotas and ranks.
+
+    Raises:
+        SchemeError: a form of the scheme the column program does not compile.
+    """
+    return score_batch(plan_of(scheme), units, progress=progress)[0]
 
 
 def score_batch(
     plan: Plan,
     units: Sequence[Unit],
     *,
-    detail: bool,
     progress: Callable[[int, int, str], None] | None = None,
 ) -> tuple[list[UnitOutcome], Mapping[str, Population]]:
     """:func:`score_units`, also giving the batch's population values per unit (to explain units later).
@@ -66,7 +67,7 @@ def score_batch(
     tree = batch_tree(plan, units)
     scored = list(units) if tree is None else list(tree.scored)
     population = batch_population(plan, scored) if plan.has_population else {}
-    outcomes = score_chunk(plan, scored, population, detail=detail, progress=progress)
+    outcomes = score_chunk(plan, scored, population, progress=progress)
     return finish_levels(plan, tree, outcomes, units), population
 
 
@@ -105,7 +106,6 @@ def score_chunk(
     units: Sequence[Unit],
     population: Mapping[str, Population],
     *,
-    detail: bool,
     progress: Callable[[int, int, str], None] | None = None,
     rendered: bool = False,
 ) -> list[UnitOutcome]:
@@ -115,7 +115,6 @@ def score_chunk(
         plan: the scheme's plan.
         units: the units to score (a part of the batch is fine).
         population: per unit name, its population values over the whole batch.
-        detail: keep what explained results need.
         progress: called as ``progress(done, total, unit_name)`` after each unit.
         rendered: give the units the column program scores their output cells at once
             (see :meth:`~perfrules.scoring.program.ColumnProgram.run`).
@@ -124,14 +123,12 @@ def score_chunk(
         One outcome per unit, in order; :func:`finish_batch` over the whole
         batch's outcomes applies quotas and ranks.
     """
-    # Totals first by the column program where the scheme compiles to one; the
-    # units it sends back (and every unit, with detail) by the per-unit program.
-    quick = score_columns(plan, units, population, rendered=rendered) if not detail else [None] * len(units)
-    outcomes: list[UnitOutcome] = []
-    empty: Population = {}
-    for done, (unit, found) in enumerate(zip(units, quick, strict=True), start=1):
-        outcomes.append(found or score_unit(plan, unit, population.get(unit.name, empty), detail=detail))
-        if progress is not None:
+    # The column program's totals; a unit it leaves unscored in the batch, scored alone (colalone).
+    outcomes = settled(
+        plan, score_columns(plan, units, population, rendered=rendered), units.__getitem__, population
+    )
+    if progress is not None:
+        for done, unit in enumerate(units, start=1):
             progress(done, len(units), unit.name)
     return outcomes
 

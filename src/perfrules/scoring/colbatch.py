@@ -4,9 +4,9 @@
 (:class:`perfrules.scheme.unitcols.UnitColumns`). :func:`score_kept` hands those
 columns to the plan's column program as they are, where
 :func:`perfrules.scoring.batch.score_batch` would first make every unit and then
-turn their values back into columns; the units the program sends back (and
-any unit put into the sequence by hand) are made and scored by the per-unit
-program, and quotas and ranks are applied by
+turn their values back into columns; a unit the program leaves unscored in the
+batch (and any unit put into the sequence by hand) is made and scored alone by
+the same program (:mod:`~perfrules.scoring.colalone`), and quotas and ranks are applied by
 :func:`~perfrules.scoring.batch.finish_batch` over all of them, exactly as
 ``score_batch`` does. It is the same plan run on the same columns: only the
 way the columns are obtained differs.
@@ -22,6 +22,7 @@ from .._intcols import gc_paused, numpy
 from ..scheme.unitcols import LazyUnits, UnitColumns
 from ..scheme.units import Unit, note_events
 from .batch import finish_batch
+from .colalone import settled
 from .colfailures import failed_rows, outcome_of
 from .colhistory import reads_cells
 from .colsteps import Regroup, divisors
@@ -29,7 +30,6 @@ from .coltotalerrors import total_rows
 from .outcome import UnitOutcome
 from .plan import Plan
 from .program import program_of
-from .unit import Population, score_unit
 from .uniterrors import refused_rows
 
 __all__ = ["KeptOutcomes", "KeptUnit", "score_kept"]
@@ -69,11 +69,12 @@ def score_kept(
     """Totals-only outcomes of *units* in order, with quotas and ranks, scored from their columns.
 
     None when this way does not apply and ``score_batch`` scores the units:
-    the sequence keeps no columns, or the scheme has no column program,
+    the sequence keeps no columns, or the scheme has
     population values (``max_of`` …) or ``roll_up``, or the batch divides by divisors too many and
     unlike for one denominator (``score_batch`` scores it in smaller batches: colsteps.divide).
 
     Raises:
+        SchemeError: a form of the scheme the column program does not compile.
         TypeError: an item is not a ``Unit``.
         ValueError: two units share a name.
     """
@@ -81,8 +82,6 @@ def score_kept(
     if columns is None or plan.has_population or plan.scheme.roll_up is not None or not reads_cells(plan):
         return None
     program = program_of(plan)
-    if program is None:
-        return None
     # The columns' own units, in order (as load_units gives them): the columns are read as they are.
     whole = len(rows) == len(columns.names) and rows == list(range(len(rows)))
     if whole:
@@ -102,7 +101,6 @@ def score_kept(
     at = range(len(rows)) if whole else [i for i, r in enumerate(rows) if r is not None]
     index = np.arange(len(rows)) if whole else np.array([rows[i] for i in at], dtype=np.int64)
     outcomes: list[UnitOutcome | None] = [None] * len(rows)
-    empty: Population = {}
     with gc_paused():
         if len(at):
             cols = {name: columns.take(name, None if whole else index) for name in program.reads}
@@ -141,15 +139,15 @@ def score_kept(
                     outcome.events = note_events(outcome.unit)
                 scored.dress(j, outcome)
                 outcomes[at[j]] = outcome
-    for i, found in enumerate(outcomes):
-        if found is None:
-            r = rows[i]
-            unit = columns.unit(r) if r is not None else items[i]
-            outcomes[i] = score_unit(plan, unit, empty, detail=False)
+
+    def unit_at(i: int) -> Unit:
+        r = rows[i]
+        return columns.unit(r) if r is not None else _unit(items[i])
+
+    finished = settled(plan, outcomes, unit_at, {})  # (a scheme without population values: see above)
     if progress is not None:
         for done_count, name in enumerate(names, start=1):
             progress(done_count, len(names), name)
-    finished: list[UnitOutcome] = outcomes  # type: ignore[assignment]
     with gc_paused():
         finish_batch(plan, finished)
     return finished

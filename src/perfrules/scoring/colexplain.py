@@ -216,7 +216,7 @@ def explain_unit(explainer: Explainer, record: Record, i: int) -> tuple[list[Ind
         return None, explainer.why
     done = record.outcomes[i]
     if done is None:
-        return None, "a unit the column program sends to the per-unit program"
+        return None, "a unit the column program left unscored in its batch"
     errored = record.errored.get(i)
     if errored is not None and not isinstance(errored, Failed):
         return [], RECORDED  # refused before any indicator is scored (uniterrors): none explained

@@ -1,6 +1,6 @@
 """Indicators the columns cannot work out for a unit: each such unit's errors, worded by the rule's code.
 
-The per-unit program (:func:`perfrules.scoring.unit.score_unit`) records an
+The per-unit program (the tests' oracle, ``tests/oracle.py``) records an
 indicator whose rule raises (a blank input without a policy for it, a peer
 value the unit lacks, a word not in a scale, a division by 0 …) as the unit's
 error for that indicator, and the unit then has no total or grade: its
@@ -17,8 +17,11 @@ and takes the error that step raises, kept as the unit's row of ``Scored.errors`
 (:class:`Failed`, beside the units :mod:`~perfrules.scoring.uniterrors` refuses before
 scoring; :func:`outcome_of` makes its outcome). A marked step that does not raise (a
 value too large for the columns, a cell the per-cell reader reads) or says
-the indicator does not apply where the columns say it does sends the unit to
-the per-unit program as before: a score is never taken from here.
+the indicator does not apply where the columns say it does leaves the unit
+unscored in its batch: it is scored alone by the same program, else given an
+error that says the column program cannot score it (:mod:`~perfrules.scoring.colalone`).
+A score is never taken from here: this module only words the errors of units the
+columns already failed.
 """
 
 from __future__ import annotations

@@ -52,7 +52,7 @@ def batch_population(plan: Plan, units: Sequence[Unit]) -> Mapping[str, Populati
     """The units' population values: over columns where the scheme compiles to a column program,
     else unit by unit (:func:`perfrules.scoring.population.population_values`)."""
     program = program_of(plan)
-    if program is not None and program.ranks is not None and _columns_decide(program):  # ranks over columns
+    if program.ranks is not None and _columns_decide(program):  # ranks over columns
         if not any(isinstance(s, PeerRatio) for ind in plan.indicators for s in ind.peer_steps):
             return gather(program, units)
         if program.ranks:  # peer ratios and ranks, each over columns
@@ -60,7 +60,7 @@ def batch_population(plan: Plan, units: Sequence[Unit]) -> Mapping[str, Populati
             if peers is not None:
                 peers.join(gather(program, units))
                 return peers
-    peers = batch_peer_values(plan, units) if program is not None else None  # peer ratios over columns
+    peers = batch_peer_values(plan, units)  # peer ratios over columns
     return peers if peers is not None else population_values(plan.indicators, units)
 
 

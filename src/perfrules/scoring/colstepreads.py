@@ -2,7 +2,7 @@
 
 A rule may read the value of one of another indicator's steps
 (``指标<code>·<step>``). The per-unit program works such a value out on demand
-(:func:`perfrules.scoring.unit._results`): the read indicator's own steps that
+(the tests' oracle, ``tests/oracle.py``): the read indicator's own steps that
 the value depends on, run in their order on the unit's data (through the
 indicator's ``inputs``) with ``分值`` its full points for the unit's category —
 the raw step values, no zero rules, whether or not the indicator applies.

@@ -1,6 +1,6 @@
 """Vetoes on an indicator that fire, over a batch's columns: each unit's veto notes and effects.
 
-The per-unit program (:func:`perfrules.scoring.unit.score_unit`) checks an
+The per-unit program (the tests' oracle, ``tests/oracle.py``) checks an
 indicator's vetoes (``[[indicators.policies]] type = "veto"``) once the
 indicator is scored: each veto that fires leaves its note (``veto_event``, in
 the indicators' scoring order, then the vetoes' order), and its effect

@@ -1,9 +1,9 @@
 """One indicator scored on one unit by its rule's own code: its score, why it does not apply, or its error.
 
-The per-unit program (:func:`perfrules.scoring.unit.score_unit`) runs :func:`indicator_step`
-for each indicator of a unit in the plan's order; the column program
-(:mod:`perfrules.scoring.colfailures`) runs it for an indicator its columns
-could not work out for a unit, to word that unit's error by the same code.
+The column program (:mod:`perfrules.scoring.colfailures`) runs :func:`indicator_step` for an
+indicator its columns already failed for a unit, to word that unit's error by the rule's own
+code: it is in the library for that, and never gives a unit's score. The per-unit program (the
+tests' oracle, ``tests/oracle.py``) runs it for each indicator of a unit in the plan's order.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """What scoring finds for a unit, and the weights a category and pattern of applicable indicators give.
 
-Both scoring programs — the per-unit one (:mod:`perfrules.scoring.unit`) and the
-column program (:mod:`perfrules.scoring.program`) — record a unit's outcome as a
+The column program (:mod:`perfrules.scoring.program`) — and the per-unit program,
+the tests' oracle (``tests/oracle.py``) — record a unit's outcome as a
 :class:`UnitOutcome` and weigh its indicators by the same :class:`Weighting`,
 worked out once per category and pattern and kept on the plan.
 """
@@ -279,8 +279,8 @@ def indicator_outcomes(
 ) -> list[IndicatorOutcome]:
     """Each indicator's part of a unit's explained outcome, from what scoring found for it.
 
-    Both programs assemble explanations here: the per-unit program from its run
-    (:mod:`perfrules.scoring.unit`), the column program from its record
+    Explanations are assembled here: the column program's from its record, the
+    per-unit program's (the tests' oracle) from its run
     (:mod:`perfrules.scoring.colexplain`). *first_events*: why an indicator does
     not apply; *sources*: where history values came from.
     """

@@ -10,11 +10,10 @@ one integer dot product over that denominator. Columns whose values could
 outgrow 64-bit integers move to Python integers first: the same program,
 never a wrapped-around number.
 
-It is the plan's totals-only scoring, run column-wise: the per-unit
-program (:func:`perfrules.scoring.unit.score_unit`) runs for the units the program
-sends back — a cell the per-cell reader rejects (the columnar readers read
-``87.5分``, ``95%``, ``—`` … into the column: :mod:`perfrules.files.colcells`)
-— and explains those units. A unit refused before
+It is the plan's totals-only scoring, run column-wise, and the library's one
+engine: a unit it leaves unscored in a batch is scored alone by the same program,
+else given an error that says so (:mod:`~perfrules.scoring.colalone`); a scheme
+with a form it does not compile is refused (:func:`program_of`). A unit refused before
 any indicator is scored (cells its file could not read, a category the scheme
 lacks, weights read that are refused) gets its errors here, by the same rule
 (:mod:`~perfrules.scoring.uniterrors`; ``Scored.errors``); so does one with an
@@ -22,7 +21,7 @@ indicator its columns cannot work out (a blank input without a policy for it, a
 value outside a scale's domain …), worded by that indicator's own step
 (:mod:`~perfrules.scoring.colfailures`); and so does one whose total a rule
 cannot finish (a cap or overall band reading a result or cell the unit lacks, a
-total past the number limits), worded by the per-unit program's last part
+total past the number limits), worded by the rules' own code
 (:mod:`~perfrules.scoring.coltotalerrors`, :mod:`~perfrules.scoring.unittotal`).
 Other units' explanations are a view of what this program records when it runs
 again on them (``run(…, record=…)``: :mod:`~perfrules.scoring.colrecord`,
@@ -32,7 +31,7 @@ blank input under a ``missing`` rule (:mod:`~perfrules.scoring.colmissing`)
 are taken here; :mod:`~perfrules.scoring.colshare` counts a batch's units
 each way. The differential tests hold the two to the same answers on every path.
 
-What compiles (:func:`program_of` gives None, and :attr:`Plan.program_why`
+What compiles (:func:`program_of` raises a scheme error, and :attr:`Plan.program_why`
 says why, otherwise): each indicator's form, by
 :mod:`perfrules.scoring.colindicators` — a score formula of data columns,
 numbers, ``+ - × ÷``, ``^`` (``colpower``), ``%``, unary minus, ``clamp``/``min``/``max``/``abs``/
@@ -65,6 +64,7 @@ from itertools import chain
 from typing import Any
 
 from .. import _numbers
+from .._errors import Problem, SchemeError
 from .._intcols import IntColumn as _Col
 from .._intcols import format_rows, gc_paused, numpy
 from ..scheme.units import Unit, note_events
@@ -96,14 +96,14 @@ from .outcome import UnitOutcome, weighting
 from .plan import Plan
 from .uniterrors import refused_rows
 
-__all__ = ["ColumnProgram", "Scored", "program_of", "score_columns"]  # (Scored: colscored's)
+__all__ = ["ColumnProgram", "Scored", "not_compiled", "program_of", "score_columns"]  # (Scored: colscored's)
 
 # NumPy, bound when a program is first compiled (``import perfrules`` stays light).
 np: Any = None
 _Pop = Mapping[str, Population] | None  # per unit name, its population values (max_of …)
 
 
-_TOO_LARGE = colsteps.SEND_BACK  # where the batch's columns mark units left to the per-unit program
+_TOO_LARGE = colsteps.SEND_BACK  # where the batch's columns mark units they leave unscored (colalone)
 
 
 class ColumnProgram:
@@ -178,7 +178,8 @@ class ColumnProgram:
         rendered: bool = False,
         record: dict[str, Any] | None = None,
     ) -> list[UnitOutcome | None]:
-        """Each unit's totals-only outcome (None: the per-unit program scores it); *population*: see score.
+        """Each unit's totals-only outcome (None: left unscored in this batch, see colalone);
+        *population*: see score.
 
         With *rendered*, each outcome also gets its indicator scores and total as output cells
         (``rendered``, ``shown_total``: what the command line writes), made for the batch at once.
@@ -523,8 +524,13 @@ class ColumnProgram:
         return scored
 
 
-def program_of(plan: Plan) -> ColumnProgram | None:
-    """The plan's column program, compiled once (None when a form of the scheme does not compile)."""
+def program_of(plan: Plan) -> ColumnProgram:
+    """The plan's column program, compiled once.
+
+    Raises:
+        SchemeError: a form of the scheme the column program does not compile (``Plan.program_why``
+            names the indicator and the form): the scheme is refused, as no other program scores it.
+    """
     found = plan.program
     if found is None:
         try:
@@ -533,15 +539,40 @@ def program_of(plan: Plan) -> ColumnProgram | None:
             found = False
             plan.program_why = str(exc)
         plan.program = found
-    return found if isinstance(found, ColumnProgram) else None
+    if not isinstance(found, ColumnProgram):
+        raise not_compiled(plan)
+    return found
+
+
+def not_compiled(plan: Plan) -> SchemeError:
+    """The scheme error of a plan whose form the column program does not compile (``program_why``)."""
+    why = plan.program_why or "?"
+    words = plan.words
+    return SchemeError(
+        [
+            Problem(
+                "",
+                words(
+                    f"列式程序尚不能计分此写法：{why}",
+                    f"the column program cannot score this form yet: {why}",
+                ),
+            )
+        ],
+        title=words(
+            f"“{plan.scheme.name}”用到列式程序尚不能计分的写法",
+            f"'{plan.scheme.name}' uses a form the column program cannot score yet",
+        ),
+    )
 
 
 def score_columns(
     plan: Plan, units: Sequence[Unit], population: _Pop = None, *, rendered: bool = False
 ) -> list[UnitOutcome | None]:
-    """Totals-only outcomes by the column program; None where it sends a unit to the per-unit program
-    (*rendered*: see :meth:`ColumnProgram.run`)."""
-    program = program_of(plan)
-    if program is None:
-        return [None] * len(units)
-    return program.run(units, population, rendered=rendered)
+    """Totals-only outcomes by the column program; None where it leaves a unit unscored in this batch
+    (:mod:`~perfrules.scoring.colalone` runs it again on that unit alone; *rendered*: see
+    :meth:`ColumnProgram.run`).
+
+    Raises:
+        SchemeError: the scheme's form does not compile (see :func:`program_of`).
+    """
+    return program_of(plan).run(units, population, rendered=rendered)

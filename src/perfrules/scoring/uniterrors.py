@@ -6,19 +6,18 @@ category the scheme does not weigh by (or none where it weighs by category),
 and weights read from its data (``weight_from``) that are missing, not numbers
 or do not make its full marks — with any ``not_applicable`` code it lists that
 the scheme lacks. Such a unit is not scored: its outcome is those errors, with
-no scores, no total and no grade. :func:`unit_level` decides it, once for both
-programs: the per-unit program (:func:`perfrules.scoring.unit.score_unit`)
-returns early by it, and the column program
+no scores, no total and no grade. :func:`unit_level` decides it: the column program
 (:meth:`perfrules.scoring.program.ColumnProgram.run`) asks it only about the
 units its columns already refuse for one of those reasons (the common case, a
-unit with none of them, pays nothing per unit).
+unit with none of them, pays nothing per unit); the per-unit program (the tests'
+oracle, ``tests/oracle.py``) returns early by it. It stays in the library to word the
+errors of units the columns already refuse.
 
 What a batch's columns found wrong with a unit is kept, per row, as an
 :class:`Errored` in ``Scored.errors`` (:class:`perfrules.scoring.colscored.Scored`);
 :func:`errored_outcome` is the one place that makes such a row's outcome.
 A code a unit declares not applicable that the scheme lacks, alone, does not
-stop the unit being scored (:func:`undeclared`: the per-unit program reports
-it beside its scores; the column program sends such a unit to it).
+stop the unit being scored (:func:`undeclared`: reported beside its scores).
 """
 
 from __future__ import annotations

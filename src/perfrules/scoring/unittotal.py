@@ -1,6 +1,6 @@
 """A unit's total, grade and errors from its indicators' scores: the per-unit program's last part, shared.
 
-The per-unit program (:func:`perfrules.scoring.unit.score_unit`) scores each
+The per-unit program (the tests' oracle, ``tests/oracle.py``) scores each
 indicator, then finishes the unit here (:func:`finish_unit`): the weighted sum
 over the pattern's weights (a sum past the number bounds is the unit's error,
 naming the indicator where it happened), the errors its indicators left, the
@@ -12,7 +12,8 @@ is the unit's error, worded by that rule's code with the unit's whole scope.
 
 The column program (:mod:`~perfrules.scoring.coltotalerrors`) runs the same
 function, with the scores its columns worked out, for a unit whose total its
-columns could not finish, to give that unit the same error.
+columns already could not finish, to give that unit the same error: it is in
+the library for that wording only.
 """
 
 from __future__ import annotations

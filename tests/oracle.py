@@ -1,20 +1,16 @@
-"""Scoring one unit by the plan's per-unit program: its indicators, its weights, its total and grade.
+"""The per-unit program: the tests' oracle for the column program (issue 17: one engine).
 
-:func:`score_unit` is the program the batch loop (:mod:`perfrules.scoring.batch`)
-runs for each unit the column program sends back, and with ``detail=True`` to
-explain a unit whose form the column program's record does not explain
-(:mod:`perfrules.scoring.colexplain`: units sent back, plans that do not compile).
-Weights are worked out once per category and pattern of applicable indicators
-(:class:`~perfrules.scoring.outcome.Weighting`), so a unit's total is one exact
-integer-weighted sum. One unit's bad data is recorded on that unit and never
-stops the others; what is wrong with it before any indicator is scored is
-decided by :func:`~perfrules.scoring.uniterrors.unit_level`, as the column
-program decides it, each indicator is scored by
-:func:`~perfrules.scoring.indstep.indicator_step`, which the column program runs
-to word an indicator's error (:mod:`~perfrules.scoring.colfailures`), and the
-unit is finished by :func:`~perfrules.scoring.unittotal.finish_unit`, which the
-column program runs to word an error of the total
-(:mod:`~perfrules.scoring.coltotalerrors`).
+It was the library's old engine; the column program (:mod:`perfrules.scoring.program`) now scores
+every unit, and this program scores each unit on its own, indicator by indicator, by the plan's
+per-unit code that the column program runs to word errors (:func:`~perfrules.scoring.indstep.indicator_step`,
+:func:`~perfrules.scoring.uniterrors.unit_level`, :func:`~perfrules.scoring.unittotal.finish_unit`).
+The tests hold the column program's totals, grades, errors, events and explanations to what it gives:
+
+- :func:`score_unit`: one unit (``detail=True`` records what explained results need);
+- :func:`score_batch` / :func:`score_units`: a batch, population values unit by unit
+  (:func:`perfrules.scoring.population.population_values`), then quotas and ranks
+  (and ``roll_up`` levels) as the library finishes a batch;
+- :func:`evaluate`: an explained :class:`perfrules.Evaluation` of it, every unit's trail from this program.
 """
 
 from __future__ import annotations
@@ -24,20 +20,31 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from .._errors import PerfrulesError
-from .._numbers import Number, tidy_decimal
-from ..formula.tree import Name
-from ..scheme.units import PolicyEvent, Unit, UnitError, note_events
-from .compiled import Scored
-from .indstep import indicator_step
-from .outcome import IndicatorOutcome, UnitOutcome, Weighting, indicator_outcomes, not_assessed, unit_error
-from .outcome import weighting as pattern_weighting
-from .overall import veto_event
-from .plan import Plan
-from .uniterrors import Errored, errored_outcome, prepared, undeclared, unit_level
-from .unittotal import TotalTooLarge, finish_unit, too_large_outcome
+from perfrules._errors import PerfrulesError
+from perfrules._numbers import Number, tidy_decimal
+from perfrules.formula.tree import Name
+from perfrules.results.model import Evaluation, unit_result
+from perfrules.scheme.model import Scheme
+from perfrules.scheme.units import PolicyEvent, Unit, UnitError, note_events
+from perfrules.scoring.batch import batch_tree, finish_levels
+from perfrules.scoring.compiled import Scored
+from perfrules.scoring.indstep import indicator_step
+from perfrules.scoring.outcome import (
+    IndicatorOutcome,
+    UnitOutcome,
+    Weighting,
+    indicator_outcomes,
+    not_assessed,
+    unit_error,
+)
+from perfrules.scoring.outcome import weighting as pattern_weighting
+from perfrules.scoring.overall import veto_event
+from perfrules.scoring.plan import Plan, plan_of
+from perfrules.scoring.population import population_values
+from perfrules.scoring.uniterrors import Errored, errored_outcome, prepared, undeclared, unit_level
+from perfrules.scoring.unittotal import TotalTooLarge, finish_unit, too_large_outcome
 
-__all__ = ["Population", "score_unit"]
+__all__ = ["evaluate", "score_batch", "score_unit", "score_units"]
 
 Population = Mapping[tuple[str, str, str | None], Number]
 
@@ -185,3 +192,26 @@ def _score_unit(
     )
     assert found is not None  # (the periods' results are given)
     return found
+
+
+def score_batch(
+    plan: Plan, units: Sequence[Unit], *, detail: bool = False
+) -> tuple[list[UnitOutcome], Mapping[str, Population]]:
+    """Every unit of a batch by :func:`score_unit`, with quotas and ranks; and the population values."""
+    tree = batch_tree(plan, units)
+    scored = list(units) if tree is None else list(tree.scored)
+    population = population_values(plan.indicators, scored) if plan.has_population else {}
+    empty: Population = {}
+    outcomes = [score_unit(plan, u, population.get(u.name, empty), detail=detail) for u in scored]
+    return finish_levels(plan, tree, outcomes, units), population
+
+
+def score_units(scheme: Scheme, units: Sequence[Unit], *, detail: bool = False) -> list[UnitOutcome]:
+    """:func:`score_batch` of a scheme's plan, outcomes only."""
+    return score_batch(plan_of(scheme), units, detail=detail)[0]
+
+
+def evaluate(scheme: Scheme, units: Sequence[Unit]) -> Evaluation:
+    """The evaluation this program gives, every unit explained by it (its trail, not the record's)."""
+    outcomes = score_units(scheme, list(units), detail=True)
+    return Evaluation(scheme=scheme, results=tuple(unit_result(scheme, o) for o in outcomes))
