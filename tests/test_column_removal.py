@@ -126,7 +126,6 @@ def test_a_unit_the_program_cannot_score_alone_gets_an_error_of_its_own(
 ):
     """乙 held back alone too: its error names it and says why, in the scheme's language; no total,
     grade or rank; the other units' totals, grades and ranks among themselves are unchanged."""
-    monkeypatch.setattr(TALLY, "instead", None)  # the library's own behaviour (conftest sets the oracle)
     scheme_path, data_path = _files(tmp_path, language)
     scheme = loads(scheme_path.read_text(encoding="utf-8"), format="toml")
     plain = {r.unit: r for r in evaluate(scheme, list(load_units(data_path, scheme=scheme)))}
@@ -186,7 +185,6 @@ def test_a_unit_its_record_does_not_explain_keeps_its_total_and_says_why_it_has_
     """The record's explanation held back for 乙 (as for an indicator's error its record does not
     say): its total, grade and rank stand, its indicators are not made up by other code, and its
     explanation says plainly that the trail is not available, and why."""
-    monkeypatch.setattr(TALLY, "explained_instead", None)  # the library's own behaviour (see conftest)
     _, data_path = _files(tmp_path)
     scheme = _scheme()
     units = list(load_units(data_path, scheme=scheme))

@@ -26,7 +26,6 @@ from ..scheme.model import Scheme
 from ..scheme.unitcols import LazyUnits
 from ..scheme.units import PeriodTotal, PolicyEvent, Unit, UnitError
 from ..scoring.batch import check_units, score_batch
-from ..scoring.colalone import TALLY
 from ..scoring.colbatch import KeptOutcomes, score_kept
 from ..scoring.colexplain import RECORDED, explain_unit, explainer_of
 from ..scoring.colrecord import Explaining
@@ -86,11 +85,7 @@ class _Detail:
             record, row = explaining.record(self.at)
             found, self.by = explain_unit(explainer, record, row)
         if found is None:  # the record does not explain the unit: no trail (trail_missing says why)
-            instead = TALLY.explained_instead  # (the tests' hook only: colalone)
-            unit = self.unit if isinstance(self.unit, Unit) else self.unit.made()  # a KeptUnit: made now
-            if instead is None:
-                return (), ()
-            return _explained_parts(self.plan, instead(self.plan, unit, self.population))
+            return (), ()
         outcome = UnitOutcome(record.units[row])
         outcome.indicators = found
         done = record.outcomes[row]

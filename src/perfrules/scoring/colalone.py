@@ -8,16 +8,11 @@ batch (a common denominator grown too large with the other units' values) is gon
 leaves unscored gets an error of its own (:func:`cannot_score`) that names it and says the column
 program cannot score it yet, never a score from other code. The other units are unaffected.
 :data:`TALLY` counts both, so that tests can hold them to zero.
-
-``TALLY.instead`` is the tests' hook: when set, it is asked for the outcome of a unit the program
-cannot score even alone, in place of that error (the test suite sets it to the per-unit program,
-its oracle, while units the program still sends back remain; the library never sets it).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
 
 import attrs
 
@@ -40,16 +35,10 @@ class Tally:
     Attributes:
         alone: units it left unscored in their batch and then scored alone.
         unscored: units it left unscored alone too: each got :func:`cannot_score`'s error.
-        instead: the tests' hook (see the module's text): ``instead(plan, unit, population)`` gives
-            such a unit's outcome in place of the error.
-        explained_instead: the same for the explanation of a unit the record does not explain
-            (a detailed outcome, in place of no trail: :mod:`perfrules.results.model`).
     """
 
     alone: int = 0
     unscored: int = 0
-    instead: Callable[[Plan, Unit, Any], UnitOutcome] | None = None
-    explained_instead: Callable[[Plan, Unit, Any], UnitOutcome] | None = None
 
 
 TALLY = Tally()
@@ -74,8 +63,7 @@ def settled(
             again = program_of(plan).run([unit], {unit.name: population.get(unit.name, empty)})[0]
             if again is None:
                 TALLY.unscored += 1
-                mine = population.get(unit.name, empty)
-                again = cannot_score(plan, unit) if TALLY.instead is None else TALLY.instead(plan, unit, mine)
+                again = cannot_score(plan, unit)
             found[i] = again
     return found  # type: ignore[return-value]  # (no None left)
 

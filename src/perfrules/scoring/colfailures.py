@@ -168,7 +168,12 @@ def _outcome(
     order = plan.result_order if plan.result_order is not None else range(count)
     for k in order:
         ind = plan.indicators[k]
-        reads_failed = any(plan.results[name][0] in failed_codes for name in plan.result_reads[k])
+        # (a read of a failed indicator's result fails; one of its steps is worked out on its own:
+        # the columns mark a reader where that step cannot be worked out)
+        reads_failed = any(
+            plan.results[name][0] in failed_codes and plan.results[name][1] is None
+            for name in plan.result_reads[k]
+        )
         if weighed and base[k] == 0:
             continue  # not assessed for the category (the columns say so too)
         if marked[k] or reads_failed:

@@ -230,17 +230,22 @@ class TotalRules:
         self, names: frozenset[str], columns: Mapping[str, tuple[Any, Any]], ok: Any, n: int, decide: Any
     ) -> tuple[list[Any], Any]:
         """``decide(scope)`` per unit (None where not run), run once per distinct input, and the units
-        it cannot be run for (a value not a plain number, or the policy's code raised there)."""
+        it cannot be run for (the policy's code raised there: a blank cell it reaches, …; or a result
+        it reads is not there: the per-unit program reads those before the rules, and its error is the
+        read's)."""
         np = numpy()
-        index, scopes, plain = distinct_inputs(sorted(names), columns, n)
+        index, scopes, _ = distinct_inputs(sorted(names), columns, n)
+        unread = np.zeros(n, dtype=bool)
+        for name in names & self.plan.results.keys():
+            unread |= ~columns[name][1]
         found: list[Any] = [None] * len(scopes)
         failed_keys = np.zeros(len(scopes), dtype=bool)
-        for j in np.unique(index[ok & plain]).tolist():
+        for j in np.unique(index[ok]).tolist():
             try:
                 found[j] = decide(scopes[j])
             except PerfrulesError:
                 failed_keys[j] = True
-        failed = ~plain | failed_keys[index]
+        failed = failed_keys[index] | unread
         return [found[j] for j in index.tolist()], failed
 
     def _normalize(
@@ -354,30 +359,39 @@ def distinct_inputs(
     tuple as a scope of exact numbers (as the unit's data holds them), and which units' cells are
     all plain numbers.
 
-    A column of words (the words as the units' data holds them, an object array:
+    A cell that is not a plain number (blank, or a value the API handed in) is absent from its
+    scope, as it is from the unit's data: the code run on such a scope raises where it reaches the
+    name and decides without it where it does not (``事故=1 or 违纪>0`` with 违纪 blank). A column of
+    words (the words as the units' data holds them, an object array:
     :func:`~perfrules.scoring.collookup.text_column`) gives its words as they are: the code run on the
     scope says what it says of a word (as the per-unit program's code does: a word read as a number
     is an error, a word an ``and`` or ``if`` does not reach is not read). A unit whose cell there is
-    no word (blank, or a value the API handed in) is not plain."""
+    no word is not plain."""
     np = numpy()
     plain = np.ones(n, dtype=bool)
     cols: list[Any] = []
+    fines: list[Any] = []
     for name in names:
         col, fine = columns[name]
         cols.append(col)
+        fines.append(fine)
         plain &= fine
     if not cols:
         return np.zeros(n, dtype=np.int64), [{}], plain
     words = [not isinstance(c, IntColumn) for c in cols]
     if not any(words) and all(c.num.dtype != object for c in cols):
-        matrix = np.stack([c.num for c in cols], axis=1)
+        nums = [np.where(f, c.num, 0) for c, f in zip(cols, fines, strict=True)]
+        matrix = np.stack([*nums, *(f.astype(np.int64) for f in fines)], axis=1)
         keys, index = np.unique(matrix, axis=0, return_inverse=True)
-        rows = keys.tolist()
+        m = len(cols)
+        rows = [tuple(v if row[m + i] else None for i, v in enumerate(row[:m])) for row in keys.tolist()]
     else:
         seen: dict[tuple[object, ...], int] = {}
         parts = [
-            [v if isinstance(v, str) else None for v in c.tolist()] if w else c.num.tolist()
-            for c, w in zip(cols, words, strict=True)
+            [v if isinstance(v, str) else None for v in c.tolist()]
+            if w
+            else [v if ok else None for v, ok in zip(c.num.tolist(), f.tolist(), strict=True)]
+            for c, f, w in zip(cols, fines, words, strict=True)
         ]
         index = np.fromiter(
             (seen.setdefault(key, len(seen)) for key in zip(*parts, strict=True)), dtype=np.int64, count=n
