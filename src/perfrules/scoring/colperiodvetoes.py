@@ -65,14 +65,19 @@ class PeriodVetoes:
     def __init__(self, plan: Plan, compile_node: Any, unsupported: type[Exception]) -> None:
         # Per indicator with such vetoes: its position, its conditions compiled, the data columns they read.
         self.checks: list[tuple[int, list[Any], frozenset[str]]] = []
+        # Per indicator with such vetoes: the population columns its conditions read.
+        self.pooled: dict[int, set[str]] = {}
         for k, ind in enumerate(plan.indicators):
             if not (ind.periodic and ind.vetoes):
                 continue
             conditions = []
             reads: set[str] = set()
+            pooled = self.pooled.setdefault(k, set())
 
-            def with_population(node: Any, code: str = ind.code) -> Any:
-                return compile_node(population_names(node, code)[0])  # (the year's: colsteps)
+            def with_population(node: Any, code: str = ind.code, pooled: set[str] = pooled) -> Any:
+                tree, calls = population_names(node, code)  # (the year's: colsteps)
+                pooled.update(calls)
+                return compile_node(tree)
 
             for veto in ind.vetoes:
                 try:
@@ -116,6 +121,12 @@ class PeriodVetoes:
             took = own.pop(DEFAULTED, None)  # the rows a default took: no step values (the step's error)
             if took is not None:
                 bad |= took
+            if not self.pooled[k] <= own.keys():
+                # (population values the batch does not gather for the indicator: its column step fails
+                # every row, colwordnums.failing; so does its own step, which words the error)
+                failed[:, k] = applicable[:, k]
+                record(cols, self.codes[k], [np.zeros(n, dtype=bool) for _ in conditions])
+                continue
             fired = [np.asarray(condition(own, n), dtype=bool) for condition in conditions]
             if SEND_BACK in own:
                 bad |= own[SEND_BACK]
