@@ -21,6 +21,8 @@ _PERIOD_VETO_POPULATION = 'name = "生成的方案"\nbasis = "points"\ntotal = 3
 
 _CAP_ON_A_PARAMETER_WORD = 'name = "生成的方案"\nbasis = "points"\ntotal = 4\nparameters = { "结论1" = { "单位1" = 2, "单位2" = 1 } }\nperiods = "mean"\n[scores]\n"优" = [90, 100]\n"良" = [80, 90]\n"中" = [60, 80]\n"差" = [0, 60]\n[[groups]]\nname = "组1"\n[[groups]]\nname = "组2"\n[[indicators]]\ncode = "1"\nname = "指标1"\ngroup = "组1"\nweight = 1\nfrequency = "季度"\nvalue = "结论1"\nscale = { rule = "好—1分;较好—0.8分;一般—0.6分;差—0分" }\npolicies = [{ type = "adjust", items = { "国家级1" = 2, "省级1" = 1 }, matters = { "事项1" = ["国家级1", "省级1"] } }, { type = "veto", when = "否决1>0", effect = "zero" }]\n[[indicators]]\ncode = "2"\nname = "指标2"\ngroup = "组1"\nweight = 1\nscore = "值2"\npolicies = [{ type = "adjust", per = "扣分2", points = -1, cap = 3 }]\n[[indicators]]\ncode = "3"\nname = "指标3"\ngroup = "组2"\nweight = 1\nscore = "值3"\npolicies = [{ type = "zero", when = "违规3>0" }, { type = "adjust", items = { "国家级3" = 2, "省级3" = 1 }, matters = { "事项3" = ["国家级3", "省级3"] } }, { type = "veto", when = "否决3>0", effect = "zero" }]\n[[indicators]]\ncode = "4"\nname = "指标4"\ngroup = "组2"\nweight_from = "分值4"\nfull = 1\nscore = "值4"\npolicies = [{ type = "zero", when = "违规4>0" }]\n[[caps]]\nwhen = "事故>0 and 结论1 = 0"\ngrade = "良"\n'
 
+_PERIOD_GRADES_ON_A_BLANK = 'name = "生成的方案"\nbasis = "points"\ntotal = 1\ncategories = ["甲类", "乙类"]\nperiods = "mean"\nperiod_grades = true\n[[groups]]\nname = "组1"\n[[indicators]]\ncode = "1"\nname = "指标1"\ngroup = "组1"\nweights = { "甲类" = 1, "乙类" = 1 }\nfrequency = "季度"\nscore = "值1"\n[overall]\npolicy = "first"\n[[overall.bands]]\nname = "优"\nconditions = ["总分>=0.9 and 门槛=1"]\n[[overall.bands]]\nname = "良"\nconditions = ["总分>=0.8"]\n[[overall.bands]]\nname = "中"\nconditions = ["总分>=0.6"]\n[[overall.bands]]\nname = "差"\nconditions = ["总分>=0"]\n'
+
 
 def _agree(tmp_path, text: str, data: str) -> None:
     """The column program's outcomes are the oracle's (totals, grades, errors and their wording)."""
@@ -95,3 +97,18 @@ def test_a_cap_reading_a_word_column_filled_by_a_parameter_number(tmp_path):
     by = {r.unit: r for r in result.results}
     assert (by["单位1"].total, by["单位1"].grade, by["单位1"].errors) == (1, "差", ())
     assert [e.field for e in by["单位2"].errors] == ["事故"]
+
+
+def test_a_grade_per_period_that_reaches_a_blank_cell_is_the_units_error(tmp_path):
+    """With a grade per period, 单位1's second quarter totals 0.9, so ``总分>=0.9 and 门槛=1`` reaches
+    its blank 门槛: the unit's error, after the year's grade (mean 0.45: 差), as the oracle gives it."""
+    data = "单位,类别,期间,值1,门槛\n单位1,甲类,,,\n单位1,甲类,一季度,0,\n单位1,甲类,二季度,0.9,\n单位3,甲类,,,1\n单位3,甲类,一季度,0.95,\n"
+    _agree(tmp_path, _PERIOD_GRADES_ON_A_BLANK, data)
+    result = _evaluate(tmp_path, _PERIOD_GRADES_ON_A_BLANK, data)
+    by = {r.unit: r for r in result.results}
+    assert by["单位1"].total is None
+    assert [(e.field, e.message) for e in by["单位1"].errors] == [
+        ("门槛", "no value for '门槛' in formula '总分>=0.9 and 门槛=1'")
+    ]
+    assert (by["单位3"].total, by["单位3"].grade) == (Decimal("0.95"), "优")
+    assert [(p.period, p.total, p.grade) for p in by["单位3"].periods] == [("一季度", Decimal("0.95"), "优")]

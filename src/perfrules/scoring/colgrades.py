@@ -40,7 +40,7 @@ from .outcome import weighting
 from .overall import period_totals
 from .plan import Plan
 
-__all__ = ["PeriodGrades", "period_grades"]
+__all__ = ["PeriodGrades", "period_grades", "results_of"]
 
 # Per periodic indicator: its period rows as (unit position, label) and their held scores (an IntColumn).
 Kept = Mapping[int, tuple[Sequence[tuple[int, str]], Any]]
@@ -91,6 +91,7 @@ class PeriodGrades:
             for (i, label), v in zip(runs, nums, strict=True):
                 grade = own_grades[i].get(label) if own_grades is not None else None
                 rows.setdefault(i, {}).setdefault(k, []).append((label, v, col.den, grade))
+        scored.period_rows = rows
         found: dict[tuple[Any, ...], tuple[PeriodTotal, ...] | None] = {}
         count = len(self.plan.indicators)
         names = self.data
@@ -149,15 +150,7 @@ class PeriodGrades:
         applicable = list(pattern)
         use = weighting(plan, category, applicable, key[7])
         scores = [exact(Fraction(v, den)) if applicable[k] else None for k, v in enumerate(year)]
-        found = [
-            tuple(
-                PeriodResult(period=label, value=None, grade=grade, score=exact(Fraction(v, d)))
-                for label, v, d, grade in own.get(k, ())
-            )
-            if applicable[k]
-            else ()
-            for k in range(len(year))
-        ]
+        found = results_of(own, applicable)
         data = {
             name: exact(Fraction(v, d)) if d else v
             for name, (v, d) in zip(self.data, key[5], strict=True)
@@ -173,6 +166,23 @@ class PeriodGrades:
             )
         except PerfrulesError:
             return None
+
+
+def results_of(
+    own: Mapping[int, list[tuple[str, int, int, str | None]]], applicable: Sequence[bool]
+) -> list[tuple[PeriodResult, ...]]:
+    """Per indicator, a unit's period results as the per-unit code reads them (``period_totals``,
+    ``finish_unit``), from its period rows *own* (``Scored.period_rows``: per periodic indicator,
+    each period's label, score over its denominator and own grade); ``()`` where none applies."""
+    return [
+        tuple(
+            PeriodResult(period=label, value=None, grade=grade, score=exact(Fraction(v, d)))
+            for label, v, d, grade in own.get(k, ())
+        )
+        if a
+        else ()
+        for k, a in enumerate(applicable)
+    ]
 
 
 def period_grades(plan: Plan, rich: RichGrading | None) -> PeriodGrades | None:

@@ -52,6 +52,9 @@ class Scored:
         self.found: list[Any] | None = None
         self.means: list[Any] | None = None
         self.periods: list[Any] | None = None
+        # Per unit (by position) with period rows: what colgrades read of them (its results_of gives
+        # the indicators' period results the per-unit code reads: coltotalerrors).
+        self.period_rows: Mapping[int, Any] = {}
         self.graded: dict[int, list[str | None]] = {}  # per indicator, the grades rich grading read
         # Per indicator reported per period among those: each unit's grade of each period (by label).
         self.period_graded: dict[int, list[Mapping[str, str | None]]] = {}

@@ -34,6 +34,7 @@ from .._intcols import numpy
 from .._numbers import Number, as_fraction
 from ..scheme.units import PolicyEvent, Unit, note_events
 from .colfailures import Failed, Failures
+from .colgrades import results_of
 from .compiled import Scored as StepScored
 from .indstep import indicator_step
 from .outcome import UnitOutcome, unit_error, weighting
@@ -132,7 +133,7 @@ def _finished(
             weighting(plan, unit.category, applicable, scored.base(i)),
             scores,
             grades,
-            None,
+            results_of(scored.period_rows.get(i, {}), applicable) if plan.periodic else None,
             failures={},
             vetoes=vetoes,
             lowest=lowest,
