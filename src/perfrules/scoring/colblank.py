@@ -482,23 +482,11 @@ class Blanks:
         the column does not is not blank: :mod:`~perfrules.scoring.coldoubt`)."""
         return [name for name in self.fields if name not in self.words]
 
-    def none_given(self, units: Sequence[Any]) -> Any:
-        """Which of a batch of ``Unit`` objects hold None itself (the API handed it in) in a column of words
-        whose blank cell a default for no data may take: no blank to the per-unit program, which grades
-        the None (a bool array; None: no such column)."""
-        fields = self.words.union(*(f for f in self.first if f is not None))
-        if not fields:
-            return None
-        np = numpy()
-
-        def given(data: Mapping[str, object]) -> bool:
-            return any(name in data and data[name] is None for name in fields)
-
-        return np.fromiter(
-            (given(u.data) or any(map(given, u.periods.values())) for u in units),
-            dtype=bool,
-            count=len(units),
-        )
+    @property
+    def none_kept(self) -> frozenset[str]:
+        """The columns of words whose blank cell a default for no data may take: there a None the API
+        handed in is no blank (``collookup.NONE_GIVEN``), as the per-unit program reads it."""
+        return self.words.union(*(f for f in self.first if f is not None))
 
     def put(
         self,

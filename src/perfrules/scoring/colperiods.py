@@ -47,7 +47,7 @@ from .colblank import (
     unnamed,
 )
 from .collevels import graded_only, graded_rows
-from .collookup import text_column
+from .collookup import NONE_GIVEN, text_column
 from .colpoints import CATEGORY
 from .colsteps import POPULATION_ABSENT, SEND_BACK, population_column
 from .coltruth import TruthColumn, as_truth
@@ -496,7 +496,8 @@ def _with_year(
     which rows are plain: numbers, or words)."""
     np = numpy()
     given = year.get(name)
-    if words:
+    if words:  # (a None the period gives itself is read, no blank: collookup.NONE_GIVEN)
+        values = [NONE_GIVEN if v is None else v for v in values]
         if given is None:
             return text_column([None if v is _GAP else v for v in values])
         col = given[0]
