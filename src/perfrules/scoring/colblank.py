@@ -331,16 +331,14 @@ def bands_read(ind: IndicatorPlan) -> frozenset[str] | None:
 
 def scale_read(ind: IndicatorPlan) -> str | None:
     """The one name an indicator graded by a scale reads when it grades: a threshold scale of one
-    value, not renamed by ``value`` (None for other forms, or no scale)."""
+    value, or the ``value`` that renames it (the per-unit program reads that, no value there being a
+    missing input); None for other forms, or no scale."""
     scale = ind.ind.scale
     if scale is None:
         return None
-    if scale.is_categorical or not scale.is_threshold or scale.levels:
+    if scale.is_categorical or not scale.is_threshold or scale.levels or scale.variable is None:
         return None
-    name = scale.variable
-    if name is None or (ind.ind.value is not None and ind.ind.value != name):
-        return None
-    return name
+    return ind.ind.value if renamed(ind.ind.value, scale) else scale.variable
 
 
 def blank_value(ind: IndicatorPlan, text: frozenset[str] = frozenset()) -> tuple[str, str] | None:
