@@ -292,6 +292,66 @@ def test_a_none_handed_in_a_period_row_of_a_word_scale():
     ]
 
 
+_SUMMED = """
+format = "perfrules-scheme/1"
+name = "季度合计"
+basis = "points"
+total = 20
+periods = "{mode}"
+groups = [{{ name = "g" }}]
+
+[[indicators]]
+code = "1"
+name = "指标1"
+group = "g"
+weight = 10
+frequency = "季度"
+score = "完成数"
+policies = [{{ type = "not_applicable", missing = ["完成数"] }}]
+
+[[indicators]]
+code = "2"
+name = "指标2"
+group = "g"
+weight = 10
+score = "值2"
+"""
+
+
+def test_a_none_handed_in_a_period_row_under_a_missing_rule():
+    """指标1 scores 完成数 (not applicable where it has no value), reported per quarter. A period's None is
+    no value there, though the year gives one: 丙 (one quarter, None; the year's 4) does not apply (指标2
+    alone: 1 of 10, ×2 = 2). Added up (``periods = "sum"``), two quarters are a sum whatever they hold:
+    甲 2 + 3 = 5, + 1 = 6; 乙 2 + None and 丁 None + None are 指标1's error (None is no number). Each
+    quarter scored (``mean``): 乙 and 丁's None quarters are 指标1's error where read (乙), not applicable
+    where every quarter has no value (丁: 2)."""
+    units = [
+        Unit(name="甲", data={"值2": 1}, periods={"一季度": {"完成数": 2}, "二季度": {"完成数": 3}}),
+        Unit(name="乙", data={"值2": 1}, periods={"一季度": {"完成数": 2}, "二季度": {"完成数": None}}),
+        Unit(name="丙", data={"值2": 1, "完成数": 4}, periods={"一季度": {"完成数": None}}),
+        Unit(
+            name="丁",
+            data={"值2": 1, "完成数": 4},
+            periods={"一季度": {"完成数": None}, "二季度": {"完成数": None}},
+        ),
+    ]
+    refused = "完成数=None (NoneType) is not a number; give an int, float, Decimal or Fraction"
+    fast = _units_compared(_SUMMED.format(mode="sum"), units)
+    assert [(f.total, [e.message for e in f.errors]) for f in fast] == [  # type: ignore[attr-defined]
+        (Decimal(6), []),
+        (None, [refused]),
+        (Decimal(2), []),
+        (None, [refused]),
+    ]
+    fast = _units_compared(_SUMMED.format(mode="mean"), units)
+    assert [(f.total, [e.message for e in f.errors]) for f in fast] == [  # type: ignore[attr-defined]
+        (Decimal("3.5"), []),
+        (None, [f"{refused} in formula '完成数'"]),
+        (Decimal(2), []),
+        (Decimal(2), []),
+    ]
+
+
 _STEP_LEVELS = """
 format = "perfrules-scheme/1"
 name = "档次"
