@@ -400,3 +400,41 @@ def test_blank_cells_on_a_row_a_default_when_took(tmp_path: Path) -> None:
     assert [e.message for e in fast[2].errors] == [
         "no value for '值1' in formula '值1^2/100'; did you mean '分值', '值2'?"
     ]
+
+
+_RENAMED_AFTER_A_STEP = """
+name = "改名步骤"
+basis = "points"
+total = 100
+groups = [{ name = "组1" }]
+[[indicators]]
+code = "1"
+name = "指标1"
+group = "组1"
+weight = 50
+steps = ["率1=完成1/计划1×100"]
+value = "率1"
+scale = { rule = "得分≥90，计50分；60≤得分<90，计30分；得分<60，计10分", domain = [0, 100] }
+policies = [{ type = "default", score = 5 }]
+[[indicators]]
+code = "2"
+name = "指标2"
+group = "组1"
+weight = 50
+score = "值2"
+"""
+
+
+def test_a_blank_input_of_a_step_a_renamed_scale_grades_takes_the_default(tmp_path: Path) -> None:
+    """``value`` renames the 得分 the scale grades to the step's 率1 = 完成1/计划1×100 (≥ 90: 50, 60–90:
+    30, < 60: 10; default 5 for no data). 甲 9/10 = 90 (on the boundary: 50), + 5 = 55. 乙's blank 完成1
+    stops the step: the default 5, + 6 = 11; so does 丙's blank 计划1: 5 + 7 = 12. 丁 4/10 = 40: 10,
+    + 8 = 18."""
+    data = "单位,完成1,计划1,值2\n甲,9,10,5\n乙,,10,6\n丙,3,,7\n丁,4,10,8\n"
+    fast, _ = _explained(tmp_path, _RENAMED_AFTER_A_STEP, data)
+    assert [(f.total, f.scores) for f in fast] == [
+        (Decimal(55), [Decimal(50), Decimal(5)]),
+        (Decimal(11), [Decimal(5), Decimal(6)]),
+        (Decimal(12), [Decimal(5), Decimal(7)]),
+        (Decimal(18), [Decimal(10), Decimal(8)]),
+    ]

@@ -23,6 +23,8 @@ from perfrules.scoring.colshare import ColumnShare, column_share
 from perfrules.scoring.plan import plan_of
 from perfrules.scoring.program import score_columns
 from test_column_defaults import _both, _events, _first, _totals
+from test_column_failures import _key
+from test_column_record import RECORDED, _compare
 
 
 def _share(tmp_path, text: str) -> ColumnShare:
@@ -211,25 +213,143 @@ def test_a_blank_word_a_scale_with_levels_does_not_reach(tmp_path):
     assert _share(tmp_path, text) == ColumnShare(3, 0)
 
 
-def test_a_none_handed_in_where_a_blank_word_takes_the_default(tmp_path):
-    """A ``Unit`` whose 签收 is None itself (not absent): the per-unit program grades the None (its error,
-    not the default for no data); the column program leaves that unit to it and scores the others."""
-    scheme = loads(_levels_default(""), format="toml")
+def _units_compared(text: str, units: list[Unit]) -> list[object]:
+    """The column program's outcomes for a batch of ``Unit`` objects: none left unscored, each the
+    per-unit program's field by field, ``evaluate()`` agreeing, every unit explained from the record as
+    the per-unit program explains it."""
+    scheme = loads(text, format="toml")
     plan = plan_of(scheme)
+    fast = score_columns(plan, units, {})
+    assert all(f is not None for f in fast), [u.name for u, f in zip(units, fast, strict=True) if f is None]
+    assert [_key(f) for f in fast] == [_key(score_unit(plan, u, {}, detail=False)) for u in units]
+    found = [(r.total, [e.message for e in r.errors]) for r in evaluate(scheme, units)]
+    assert found == [(f.total, [e.message for e in f.errors]) for f in fast]  # type: ignore[attr-defined]
+    assert set(_compare(scheme, units)) == {RECORDED}
+    return fast
+
+
+def test_a_none_handed_in_where_a_blank_word_is_read_as_the_per_unit_program_reads_it():
+    """A ``Unit`` whose word is None itself (not absent): the per-unit program's scope holds that None,
+    so where the scale's conditions reach it they refuse it (指标1's error), where a blank takes the
+    default for no data (3, less 1 per 扣分); where they never reach it, it is not read. 乙's 签收 None:
+    优 reads it first, its error. 丙 has no 签收: the default 3. 丁 不合格 with 归档 None: 优 and 中 stop
+    at 签收, 差 holds: 1 (归档 never read). 戊 合格 with 归档 None: 中 reads it, its error. With the
+    default naming 归档 only, 己 without 签收 and with 归档 None takes the default (归档 has no value: the
+    rule's case), 丙 without 签收 but with 归档 is 指标1's error."""
     units = [
         Unit(name="甲", data={"签收": "良好", "归档": "良好", "扣分": 0, "值2": 1}),
         Unit(name="乙", data={"签收": None, "归档": "良好", "扣分": 0, "值2": 1}),
         Unit(name="丙", data={"归档": "良好", "扣分": 0, "值2": 1}),
+        Unit(name="丁", data={"签收": "不合格", "归档": None, "扣分": 0, "值2": 1}),
+        Unit(name="戊", data={"签收": "合格", "归档": None, "扣分": 1, "值2": 1}),
+        Unit(name="己", data={"归档": None, "扣分": 1, "值2": 1}),
     ]
-    fast = score_columns(plan, units, {})
-    assert [f is None for f in fast] == [False, True, False]
-    slow = score_unit(plan, units[1], {}, detail=False)
-    assert [e.message for e in slow.errors] == [
-        "签收=None (NoneType) is not a number; give an int, float, Decimal or Fraction in formula "
-        "'签收 == 良好 and 归档 == 良好'"
+    refused = "{}=None (NoneType) is not a number; give an int, float, Decimal or Fraction in formula '{}'"
+    first, second = "签收 == 良好 and 归档 == 良好", "签收 >= 合格 and 归档 >= 合格"
+    fast = _units_compared(_levels_default(""), units)
+    assert [(f.total, f.scores, [e.message for e in f.errors]) for f in fast] == [  # type: ignore[attr-defined]
+        (Decimal(11), [Decimal(10), Decimal(1)], []),
+        (None, [None, Decimal(1)], [refused.format("签收", first)]),
+        (Decimal(4), [Decimal(3), Decimal(1)], []),
+        (Decimal(2), [Decimal(1), Decimal(1)], []),
+        (None, [None, Decimal(1)], [refused.format("归档", second)]),
+        (Decimal(3), [Decimal(2), Decimal(1)], []),
     ]
-    found = {r.unit: (r.total, [e.message for e in r.errors]) for r in evaluate(scheme, units)}
-    assert found == {"甲": (Decimal(11), []), "乙": (None, [slow.errors[0].message]), "丙": (Decimal(4), [])}
+    fast = _units_compared(_levels_default(', missing = ["归档"]'), units)
+    assert [f.scores[0] for f in fast] == [Decimal(10), None, None, Decimal(1), None, Decimal(2)]  # type: ignore[attr-defined]
+    assert [e.message for e in fast[2].errors] == [f"no value for '签收' in formula '{first}'"]  # type: ignore[attr-defined]
+
+
+def test_a_none_handed_in_a_period_row_of_a_word_scale():
+    """指标1 grades 结论 each quarter (default 1 for no data, less 1 per 扣分). A period that hands in
+    None itself reads that None, not the year's word, and the scale refuses it (甲, 乙); a period without
+    结论 reads the year's None, refused too (丙); 丁's quarter gives 好 over the year's None: 10, less 1
+    for its 扣分, + 1. With a ``missing`` rule on 结论, None is no value: 甲 and 乙 (every quarter's 结论
+    None) and 丙 (its quarter reads the year's None) do not apply (指标2 alone: 1 of 10, ×2 = 2)."""
+    units = [
+        Unit(name="甲", data={"值2": 1}, periods={"一季度": {"结论": None}}),
+        Unit(name="乙", data={"结论": "好", "值2": 1}, periods={"一季度": {"结论": None, "扣分": 0}}),
+        Unit(name="丙", data={"结论": None, "值2": 1}, periods={"一季度": {"扣分": 0}}),
+        Unit(name="丁", data={"结论": None, "值2": 1}, periods={"一季度": {"结论": "好", "扣分": 1}}),
+    ]
+    refused = "this scale grades a category; expected one of 好, 较好, 一般, 差 (got None of type NoneType)"
+    fast = _units_compared(_PERIODS, units)
+    assert [(f.total, [e.message for e in f.errors]) for f in fast] == [  # type: ignore[attr-defined]
+        (None, [refused]),
+        (None, [refused]),
+        (None, [refused]),
+        (Decimal(10), []),
+    ]
+    missing = _PERIODS.replace(
+        "policies = [", 'policies = [{ type = "not_applicable", missing = ["结论"] }, '
+    )
+    fast = _units_compared(missing, units)
+    assert [(f.total, f.scores[0]) for f in fast] == [  # type: ignore[attr-defined]
+        (Decimal(2), None),
+        (Decimal(2), None),
+        (Decimal(2), None),
+        (Decimal(10), Decimal(9)),
+    ]
+
+
+_SUMMED = """
+format = "perfrules-scheme/1"
+name = "季度合计"
+basis = "points"
+total = 20
+periods = "{mode}"
+groups = [{{ name = "g" }}]
+
+[[indicators]]
+code = "1"
+name = "指标1"
+group = "g"
+weight = 10
+frequency = "季度"
+score = "完成数"
+policies = [{{ type = "not_applicable", missing = ["完成数"] }}]
+
+[[indicators]]
+code = "2"
+name = "指标2"
+group = "g"
+weight = 10
+score = "值2"
+"""
+
+
+def test_a_none_handed_in_a_period_row_under_a_missing_rule():
+    """指标1 scores 完成数 (not applicable where it has no value), reported per quarter. A period's None is
+    no value there, though the year gives one: 丙 (one quarter, None; the year's 4) does not apply (指标2
+    alone: 1 of 10, ×2 = 2). Added up (``periods = "sum"``), two quarters are a sum whatever they hold:
+    甲 2 + 3 = 5, + 1 = 6; 乙 2 + None and 丁 None + None are 指标1's error (None is no number). Each
+    quarter scored (``mean``): 乙 and 丁's None quarters are 指标1's error where read (乙), not applicable
+    where every quarter has no value (丁: 2)."""
+    units = [
+        Unit(name="甲", data={"值2": 1}, periods={"一季度": {"完成数": 2}, "二季度": {"完成数": 3}}),
+        Unit(name="乙", data={"值2": 1}, periods={"一季度": {"完成数": 2}, "二季度": {"完成数": None}}),
+        Unit(name="丙", data={"值2": 1, "完成数": 4}, periods={"一季度": {"完成数": None}}),
+        Unit(
+            name="丁",
+            data={"值2": 1, "完成数": 4},
+            periods={"一季度": {"完成数": None}, "二季度": {"完成数": None}},
+        ),
+    ]
+    refused = "完成数=None (NoneType) is not a number; give an int, float, Decimal or Fraction"
+    fast = _units_compared(_SUMMED.format(mode="sum"), units)
+    assert [(f.total, [e.message for e in f.errors]) for f in fast] == [  # type: ignore[attr-defined]
+        (Decimal(6), []),
+        (None, [refused]),
+        (Decimal(2), []),
+        (None, [refused]),
+    ]
+    fast = _units_compared(_SUMMED.format(mode="mean"), units)
+    assert [(f.total, [e.message for e in f.errors]) for f in fast] == [  # type: ignore[attr-defined]
+        (Decimal("3.5"), []),
+        (None, [f"{refused} in formula '完成数'"]),
+        (Decimal(2), []),
+        (Decimal(2), []),
+    ]
 
 
 _STEP_LEVELS = """

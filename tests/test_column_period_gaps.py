@@ -254,3 +254,31 @@ def test_results_read_beside_period_rows(tmp_path):
         (Decimal(15), "差"),
         (Fraction(1102, 15), "良"),
     ]
+
+
+def test_a_default_when_takes_a_period_row_before_its_blank_value(tmp_path):
+    """指标1 grades 率1 each quarter, 良 by default where 免评 = 1 (no default for no data). 甲: 一季度
+    95 (95% of 60 = 57), 二季度 has no 率1 (nor has the year) but 免评 1: 良's midpoint, 85% of 60 =
+    51 (the scale is not read), mean 54, + 40 = 94 优. 乙: its quarter has no 率1 and 免评 0: 指标1's
+    error. 丙: its quarter takes the default over the year's 70: 51 + 30 = 81 良."""
+    text = _head("mean") + "\n".join(
+        [
+            _indicator(
+                "1",
+                60,
+                'frequency = "quarterly"',
+                'value = "率1"',
+                _SCALE,
+                'policies = [{ type = "default", grade = "良", when = "免评 = 1" }]',
+            ),
+            _indicator("2", 40, 'score = "值2"'),
+        ]
+    )
+    data = "单位,期间,率1,免评,值2\n甲,,,0,40\n甲,一季度,95,0,\n甲,二季度,,1,\n乙,,,0,30\n乙,一季度,,0,\n丙,,70,0,30\n丙,一季度,,1,\n"
+    found = _scored(tmp_path, text, data)
+    assert [(found[u].total, found[u].grade) for u in "甲乙丙"] == [
+        (Decimal(94), "优"),
+        (None, None),
+        (Decimal(81), "良"),
+    ]
+    assert [e.indicator for e in found["乙"].errors] == ["1"]

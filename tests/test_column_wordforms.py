@@ -248,11 +248,12 @@ def test_an_indicator_reported_per_period_reading_words(tmp_path: Path) -> None:
     assert [o.scores[0] for o in fast] == [Decimal(95), Decimal(85), Decimal(70)]
 
 
-def test_a_read_not_reached_leaves_the_unit_to_the_per_unit_program(tmp_path: Path) -> None:
-    """What is left: 指标2 reads 审计结论 only where 值3 > 85 (甲 90, 戊 88: their errors; 丁 has no 值3,
-    its error too). 乙 and 丙 never reach the read, and the per-unit program scores 指标2 there (乙: 100×4/6, 丙: 100×5/6); the
-    columns mark every row of an indicator reading words, so the per-unit step that does not raise
-    sends those units to the per-unit program (colfailures), and evaluate() gives its outcome."""
+def test_a_read_not_reached_beside_population_values_is_no_error(tmp_path: Path) -> None:
+    """指标2 (分值 30) reads 审计结论 only where 值3 > 85, after 分值×值2/max_of(值2) (max 6): 甲 90 and
+    戊 88 reach it, their errors ('好', '差' are no numbers); 丁 has no 值3, its error too. 乙 (80) and
+    丙 (70) never reach the read: the columns follow the formula past the population value and score
+    指标2 there (乙 30×4/6 = 20, 丙 30×5/6 = 25; the per-unit program's 200/3 and 250/3 of 100 once
+    weighed), beside 指标1's errors (乙 blank, 丙 8), as the per-unit program does."""
     form = """
 [[indicators]]
 code = "2"
@@ -261,25 +262,21 @@ group = "组"
 weight = 30
 score = "分值×值2/max_of(值2) + if(值3>85, 审计结论, 0)"
 """
-    (tmp_path / "d.csv").write_text(_DATA, encoding="utf-8")
-    (tmp_path / "s.toml").write_text(_HEAD + form, encoding="utf-8")
-    scheme = load(tmp_path / "s.toml")
-    plan = plan_of(scheme)
-    assert program_of(plan) is not None, plan.program_why
-    units = list(load_units(tmp_path / "d.csv", scheme=scheme))
-    population = batch_population(plan, units)
-    fast = score_columns(plan, units, population)
-    slow = [score_unit(plan, u, population.get(u.name, {}), detail=False) for u in units]
-    assert [f is None for f in fast] == [False, True, True, False, False]
-    for f, s in zip(fast, slow, strict=True):
-        if f is not None:
-            assert _messages(f) == _messages(s)
-    assert _messages(fast[0]) == [
-        ("2", _not_a_number("好", "分值×值2/max_of(值2) + if(值3>85, 审计结论, 0)"))
+    fast, _ = _both(tmp_path, _HEAD + form, _DATA)
+    formula = "分值×值2/max_of(值2) + if(值3>85, 审计结论, 0)"
+    assert [_messages(o) for o in fast] == [
+        [("2", _not_a_number("好", formula))],
+        [("1", _NO_CATEGORY)],
+        [("1", _NO_8)],
+        [
+            ("3", _NO_3 + "; did you mean '值2'?"),
+            ("2", "no value for '值3' in formula '" + formula + "'; did you mean '分值', '值2'?"),
+        ],
+        [("2", _not_a_number("差", formula))],
     ]
-    assert [o.scores[2] for o in slow] == [None, Fraction(200, 3), Fraction(250, 3), None, None]
-    result = evaluate(scheme, units)
-    assert [(o.total, _messages(o)) for o in result] == [(s.total, _messages(s)) for s in slow]
+    assert [o.scores[2] for o in fast] == [None, Fraction(200, 3), Fraction(250, 3), None, None]
+    assert [o.total for o in fast] == [None] * 5
+    assert set(_compare(load(tmp_path / "s.toml"), list(load_units(tmp_path / "d.csv"))).keys()) == {RECORDED}
 
 
 # -- a word scale without value, whose default for no data names its inputs ---------------------------

@@ -53,12 +53,12 @@ __all__ = [
     "first_graded",
     "leave_steps",
     "graded_part",
+    "stopping",
     "Unnamed",
     "unnamed",
     "part_read",
     "reach_fields",
     "takes_no_value",
-    "words_part",
 ]
 
 BLANK = "\0blank cells"
@@ -81,8 +81,8 @@ their names, absent where there are none): no cell of theirs is known to be blan
 
 PART_BLANK = "\0part blank"
 """Where a batch's columns hold the rows a ``part`` over words found no word to grade in (a bool array,
-filled in place: :func:`words_part`), for an indicator with a default for no data (coldefaults puts it
-there): the default takes them where the reach says so, and sends the others back."""
+filled in place by :mod:`~perfrules.scoring.colparts`), for an indicator with a default for no data
+(coldefaults puts it there): the default takes them where the reach says so, and sends the others back."""
 
 
 STEPS_SCOPE = "\0steps scope "
@@ -271,28 +271,6 @@ def graded_part(step: object) -> bool:
     return step.of is not None if step.scale.is_categorical else not step.scale.is_threshold
 
 
-def words_part(fn: Any, of: str) -> Any:
-    """A ``part`` over words (*fn*: its lookup, grading the word *of*) whose rows without a word are left
-    under :data:`PART_BLANK` rather than sent back, where the scope has it (see there)."""
-
-    def run(scope: dict[str, Any], n: int) -> Any:
-        held = scope.get(PART_BLANK)
-        before = scope.get(SEND_BACK)
-        col = fn(scope, n)
-        after = scope.get(SEND_BACK)
-        if held is None or after is None or after is before:
-            return col
-        np = numpy()
-        none = np.array([v is None for v in scope[of]], dtype=bool) & (
-            after if before is None else after & ~before
-        )
-        held |= none  # in place: every copy of the scope shares it
-        scope[SEND_BACK] = after & ~none
-        return col
-
-    return run
-
-
 def part_read(step: object) -> str | None:
     """The one name a ``part`` step reads when it grades (its ``of``, or its scale's value): a
     threshold scale of one value, graded over columns by cross-multiplication (None for other steps
@@ -331,16 +309,14 @@ def bands_read(ind: IndicatorPlan) -> frozenset[str] | None:
 
 def scale_read(ind: IndicatorPlan) -> str | None:
     """The one name an indicator graded by a scale reads when it grades: a threshold scale of one
-    value, not renamed by ``value`` (None for other forms, or no scale)."""
+    value, or the ``value`` that renames it (the per-unit program reads that, no value there being a
+    missing input); None for other forms, or no scale."""
     scale = ind.ind.scale
     if scale is None:
         return None
-    if scale.is_categorical or not scale.is_threshold or scale.levels:
+    if scale.is_categorical or not scale.is_threshold or scale.levels or scale.variable is None:
         return None
-    name = scale.variable
-    if name is None or (ind.ind.value is not None and ind.ind.value != name):
-        return None
-    return name
+    return ind.ind.value if renamed(ind.ind.value, scale) else scale.variable
 
 
 def blank_value(ind: IndicatorPlan, text: frozenset[str] = frozenset()) -> tuple[str, str] | None:
@@ -415,17 +391,38 @@ def takes_no_value(ind: IndicatorPlan) -> Callable[[str, Mapping[str, object]], 
     return takes
 
 
-def unsure(units: Sequence[Any], columns: dict[str, tuple[Any, Any]], fields: Sequence[str]) -> Any:
-    """Which of a batch of ``Unit`` objects hold a value in one of *fields* that its column does not
-    (not plain, not blank either: a bool array)."""
+def stopping(gaps: Mapping[str, Any], ind: IndicatorPlan, scope: Mapping[str, Any], n: int) -> Any:
+    """The rows where a cell of *gaps* (per name: the rows whose cell is not a plain number) stops the
+    indicator: all of them but the blank values its default for no data took (:mod:`~perfrules.
+    scoring.colblank`; a word scale without value: ``colblank.Unnamed``) and the blank cells its
+    formulas do not reach, or reach where a default took the row (:meth:`~perfrules.scoring.colreach.
+    Reached.harmless`), and the cells only its steps and grading read on rows a ``default … when``
+    took first (:data:`WHEN_TAKEN`; its rules read theirs whatever took the row)."""
     np = numpy()
-    found = np.zeros(len(units), dtype=bool)
-    for name in fields:
-        given = columns.get(name)
-        if given is None:
-            continue
-        for i in np.flatnonzero(~given[1]).tolist():
-            found[i] |= units[i].data.get(name) is not None
+    when = scope.get(WHEN_TAKEN + ind.code)
+    ruled = _ruled(ind) if when is not None else frozenset()
+    blank = blank_value(ind)
+    fields = {blank[1]} if blank is not None else first_graded(ind) or ()  # (blank words: colblank)
+    taken = scope.get(TAKEN, {}).get(ind.code) if fields else None
+    only = graded_only(ind)
+    worded = unnamed(ind)  # (a word scale without value: the blank cells its default takes)
+    reached = scope.get(TAKEN, {}).get(REACHED + ind.code)  # (colreach: rows not reaching it, or taken)
+    found = np.zeros(n, dtype=bool)
+    for name, gap in gaps.items():
+        took = worded.taken(name, scope, n) if worded is not None else None
+        if took is not None:
+            gap = gap & ~took
+        harmless = reached.harmless(name) if reached is not None else False
+        if harmless is not False:
+            gap = gap & ~harmless
+        if taken is not None and name in fields:
+            gap = gap & ~taken
+        graded = graded_rows(ind, name, scope.get(TAKEN, {})) if name in only else None
+        if graded is not None:
+            gap = gap & ~graded
+        if when is not None and name not in ruled:
+            gap = gap & ~when
+        found |= gap
     return found
 
 
@@ -482,23 +479,11 @@ class Blanks:
         the column does not is not blank: :mod:`~perfrules.scoring.coldoubt`)."""
         return [name for name in self.fields if name not in self.words]
 
-    def none_given(self, units: Sequence[Any]) -> Any:
-        """Which of a batch of ``Unit`` objects hold None itself (the API handed it in) in a column of words
-        whose blank cell a default for no data may take: no blank to the per-unit program, which grades
-        the None (a bool array; None: no such column)."""
-        fields = self.words.union(*(f for f in self.first if f is not None))
-        if not fields:
-            return None
-        np = numpy()
-
-        def given(data: Mapping[str, object]) -> bool:
-            return any(name in data and data[name] is None for name in fields)
-
-        return np.fromiter(
-            (given(u.data) or any(map(given, u.periods.values())) for u in units),
-            dtype=bool,
-            count=len(units),
-        )
+    @property
+    def none_kept(self) -> frozenset[str]:
+        """The columns of words whose blank cell a default for no data may take: there a None the API
+        handed in is no blank (``collookup.NONE_GIVEN``), as the per-unit program reads it."""
+        return self.words.union(*(f for f in self.first if f is not None))
 
     def put(
         self,

@@ -49,6 +49,7 @@ and units refused before scoring (no indicator explained).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from fractions import Fraction
 from functools import partial
 from typing import Any
@@ -66,17 +67,14 @@ from ..scheme.reads import FULL_NAME
 from ..scheme.steps import Rank, step_target
 from ..scheme.units import Computation, PolicyEvent, Unit, UnitError
 from .colblank import REACHED, TAKEN, blank_value
-from .colconds import compile_condition
 from .colexplainfailed import failed_parts
+from .colexplainform import Form
 from .colfailures import Failed
 from .colnodes import Unsupported as _Unsupported
-from .colnodes import compile_node as _compile
-from .colparts import compile_steps
 from .colperiods import PeriodRows, Summed
-from .colpoints import full_column
 from .colrecord import Columns, Record
 from .colresults import ABSENT
-from .colsteps import DIVISIONS, ZERO_DIVISOR, population_names
+from .colsteps import DIVISIONS, ZERO_DIVISOR
 from .colzero import ZERO_TRAIL
 from .compiled import Scored
 from .indicator import IndicatorPlan
@@ -102,88 +100,12 @@ _SCORE = "\0score"  # in the record of divisions: those after it are the score f
 _ONCE = object()  # no memo: a scale of several values, or with levels
 
 
-class _Form:
-    """How one indicator's outcome is built from the record: its steps, score formula and default
-    conditions compiled as the program compiles them (population calls read as the batch's columns)."""
-
-    __slots__ = (
-        "calls",
-        "code",
-        "defaults",
-        "direct",
-        "fulls",
-        "grades",
-        "mapping",
-        "run_steps",
-        "score_fn",
-        "shared",
-        "zeros",
-    )
-
-    def __init__(self, ind: IndicatorPlan, categories: tuple[str, ...] | None) -> None:
-        _check(ind)
-        code = self.code = ind.code
-
-        def with_population(node: Any) -> Any:
-            return _compile(population_names(node, code)[0])
-
-        self.run_steps: Any = _no_steps
-        self.score_fn: Any = None
-        self.defaults: list[tuple[Any, Any]] = []
-        self.grades: dict[tuple[str, str], GradeResult] = {}
-        self.direct: dict[tuple[Any, ...], Scored] = {}  # a score of one data column, per distinct cell
-        self.shared: set[int] = set()  # the ids of those (the explainer's set)
-        self.mapping = dict(ind.ind.inputs)
-        self.fulls = [as_fraction(ind.full(c)) for c in (categories or (None,))]
-        self.calls = tuple(call.key for call in ind.population_calls)
-        self.zeros: list[Any] = []
-        try:
-            if ind.steps:
-                self.run_steps = compile_steps(ind, with_population, _Unsupported, full_points=True)[0]
-            if ind.ind.score is not None:
-                self.score_fn = with_population(ind.ind.score.tree)
-            # The zero rules on the indicator, worked out on the scope after the steps.
-            rules = ind.zero_indicator
-            self.zeros = [compile_condition(r.when.tree, with_population, _Unsupported) for r in rules]
-            for policy in ind.defaults_when:
-                assert policy.when is not None
-                condition = compile_condition(policy.when.tree, with_population, _Unsupported)
-                self.defaults.append((policy, condition))
-        except _Unsupported as exc:
-            raise _Unsupported(f"indicator {ind.code}: {exc}") from None
-
-    def prepared(self, cols: dict[str, Any], n: int) -> dict[str, Any]:
-        """The columns the indicator reads: its local names bound to their data columns, and 分值."""
-        scope = dict(cols)
-        for local, field in self.mapping.items():
-            if field in cols:
-                scope[local] = cols[field]
-        scope[FULL_NAME] = full_column(self.fulls, cols, n)
-        scope[ZERO_TRAIL] = {}  # each step's value before its zero rules, and where each held (colzero)
-        scope[DIVISIONS] = []  # each division by a column in order, and where its divisor is 0 (colnodes)
-        return scope
-
-    def scope(self, cols: dict[str, Any], n: int) -> dict[str, Any]:
-        """The columns after the indicator's steps."""
-        return self.run_steps(self.prepared(cols, n), n)  # type: ignore[no-any-return]
-
-
-def _no_steps(cols: dict[str, Any], n: int) -> dict[str, Any]:
-    return cols
-
-
-def _check(ind: IndicatorPlan) -> None:
-    """Raise Unsupported naming the indicator's first form the record does not explain yet."""
-    if ind.ind.scale is None and ind.ind.score is None:
-        raise _Unsupported(f"indicator {ind.code}: no score formula and no scale")
-
-
 class Explainer:
     """A plan's indicators as views of the record (:attr:`why`: the form that is not, or None)."""
 
-    def __init__(self, plan: Plan) -> None:
+    def __init__(self, plan: Plan, numbers: Mapping[int, frozenset[str]] | None = None) -> None:
         self.plan = plan
-        self.forms: list[_Form] = []
+        self.forms: list[Form] = []
         self.why: str | None = None
         self.shares: dict[tuple[Any, ...], Any] = {}  # contributions (_contribution)
         # The ids of the Scored records shared by units (_direct) whose indicator reads only the cell
@@ -193,7 +115,11 @@ class Explainer:
         self.views: dict[Any, Any] = {}
         scheme = plan.scheme
         try:
-            self.forms = [_Form(ind, scheme.categories) for ind in plan.indicators]
+            found = numbers or {}
+            self.forms = [
+                Form(ind, scheme.categories, found.get(k, frozenset()))
+                for k, ind in enumerate(plan.indicators)
+            ]
         except _Unsupported as exc:
             self.why = str(exc)
         for form in self.forms:
@@ -204,7 +130,7 @@ def explainer_of(plan: Plan, program: ColumnProgram) -> Explainer:
     """The plan's explainer, made once and kept on its column program."""
     found: Explainer | None = getattr(program, "explainer", None)
     if found is None:
-        found = Explainer(plan)
+        found = Explainer(plan, program.blanks.numbers)
         program.explainer = found  # type: ignore[attr-defined]
     return found
 
@@ -289,7 +215,7 @@ def explain_unit(explainer: Explainer, record: Record, i: int) -> tuple[list[Ind
     return outcomes, RECORDED
 
 
-def _indicator(form: _Form, ind: IndicatorPlan, record: Record, k: int, i: int, unit: Unit) -> Scored | str:
+def _indicator(form: Form, ind: IndicatorPlan, record: Record, k: int, i: int, unit: Unit) -> Scored | str:
     """What scoring indicator *k* found for row *i* of *record* (*unit*), its periods too: each period
     row the program scored read from the record's view of them and combined into the year by the
     indicator's own code (``IndicatorPlan.combined``, ``summed``), as the per-unit program does."""
@@ -320,7 +246,7 @@ def _indicator(form: _Form, ind: IndicatorPlan, record: Record, k: int, i: int, 
 
 
 def _scored(
-    form: _Form,
+    form: Form,
     ind: IndicatorPlan,
     record: Columns,
     k: int,
@@ -477,7 +403,7 @@ def _contribution(explainer: Explainer, weighting: Any, k: int, score: Number) -
     return found[0]  # type: ignore[no-any-return]
 
 
-def _direct(form: _Form, ind: IndicatorPlan, record: Columns, k: int, i: int, unit: Unit) -> Scored | str:
+def _direct(form: Form, ind: IndicatorPlan, record: Columns, k: int, i: int, unit: Unit) -> Scored | str:
     """What the per-unit program's direct path finds for a score formula of data columns, on row *i*:
     the program's value (before limits), its computation, and what the limits and rounding did. For a
     score that is one data column, once per distinct cell and category (the same for every unit with
@@ -529,7 +455,7 @@ def _checked(found: Scored, record: Columns, k: int, i: int) -> Scored | str:
     return found if found.score == record.value(record.held[k], i) else DISAGREE
 
 
-def _scored_column(form: _Form, columns: dict[str, Any], n: int) -> Any:
+def _scored_column(form: Form, columns: dict[str, Any], n: int) -> Any:
     """The score formula's column over the scope after the steps (its divisions marked as the score's)."""
     columns[DIVISIONS].append(_SCORE)
     return form.score_fn(columns, n)
@@ -571,12 +497,12 @@ def _holds_on(condition: Any, columns: dict[str, Any], n: int) -> list[bool]:
     return condition(columns, n).tolist()  # type: ignore[no-any-return]
 
 
-def _holds(condition: Any, form: _Form, record: Columns) -> Any:
+def _holds(condition: Any, form: Form, record: Columns) -> Any:
     """Where a compiled condition holds over the record's columns as the indicator reads them."""
     return condition(form.prepared(record.cols, record.n), record.n).tolist()
 
 
-def _graded(form: _Form, scale: Any, value: object, work: Any) -> GradeResult:
+def _graded(form: Form, scale: Any, value: object, work: Any) -> GradeResult:
     """The scale's own result (*work*) for the recorded *value*, worked out once per distinct value
     (every time for scales of several values or with levels: *value* is ``_ONCE``)."""
     if value is _ONCE:

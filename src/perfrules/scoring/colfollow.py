@@ -21,7 +21,7 @@ from ..formula.language import POPULATION_FUNCTIONS
 from ..formula.tree import BoolOp, Call, Chain, Compare, Name, Node, Num, Percent, Power, Unary, show
 from ..scheme.reads import FULL_NAME
 from .colconds import compile_condition
-from .colsteps import POPULATION_ABSENT, POPULATION_PREFIX, SEND_BACK, ZERO_DIVISOR
+from .colsteps import POPULATION_ABSENT, POPULATION_PREFIX, SEND_BACK, ZERO_DIVISOR, population_names
 
 __all__ = ["Unsure", "follow", "in_turn", "names_in", "negated"]
 
@@ -73,7 +73,10 @@ def follow(
             parts.append((None, sub(operand)))
             if op == "/":
                 parts.append(
-                    (None, _zero(operand, {FULL_NAME} if at_hand else computed, compile_node, unsupported))
+                    (
+                        None,
+                        _zero(operand, {FULL_NAME} if at_hand else computed, compile_node, unsupported, code),
+                    )
                 )
         return in_turn(parts)
     if isinstance(node, Compare):
@@ -144,17 +147,24 @@ def negated(condition: Any) -> Any:
     return lambda cols, n: ~condition(cols, n)
 
 
-def _zero(divisor: Node, computed: set[str], compile_node: Any, unsupported: type[Exception]) -> Any:
+def _zero(
+    divisor: Node, computed: set[str], compile_node: Any, unsupported: type[Exception], code: str = ""
+) -> Any:
     """The division by *divisor* (once it is worked out): a stop where it is 0; unknown where its value
-    is not at hand (it reads a step's value, or does not compile)."""
+    is not at hand (it reads a step's value, or does not compile). Its population calls read the
+    batch's columns of indicator *code*'s values (:func:`~perfrules.scoring.colsteps.population_names`;
+    unknown where the columns do not hold them)."""
     if computed & names_in(divisor):
         return _unknown
+    divisor, calls = population_names(divisor, code)
     try:
         value = compile_node(divisor)
     except unsupported:
         return _unknown
 
     def run(cols: dict[str, Any], n: int) -> tuple[Any, Any, Any, Any]:
+        if any(name not in cols or len(cols[name].num) != n for name in calls):
+            return _unknown(cols, n)
         scope = {k: v for k, v in cols.items() if k not in (SEND_BACK, ZERO_DIVISOR)}  # (its marks: its own)
         np = numpy()
         zero = np.asarray(value(scope, n).num == 0, dtype=bool)

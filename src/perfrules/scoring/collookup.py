@@ -39,7 +39,7 @@ from .._numbers import as_fraction, exact
 from ..grading.scale import GradeScale
 from .colsteps import send_back
 
-__all__ = ["compile_lookup", "scale_inputs", "text_column"]
+__all__ = ["NONE_GIVEN", "compile_lookup", "scale_inputs", "text_column", "words_given"]
 
 _NOT_A_WORD = object()  # a value of a column of words that is no word and cannot be keyed (refused)
 
@@ -61,9 +61,18 @@ class _Given:
         return hash(self.key)
 
 
+NONE_GIVEN: object = _Given(None)
+"""In a column of words, a cell where the API handed in None itself (``Unit.data``), kept apart from a
+blank (no value given, None in the column): the per-unit program's scope holds that None, so a rule that
+reaches it refuses it (``签收=None (NoneType) is not a number``: the indicator's error) where a blank is
+no value (a default for no data takes it); graded as None (:func:`words_given`)."""
+
+
 def _given(value: object) -> object:
     """*value* (no word) as a lookup key: :class:`_Given`, or :data:`_NOT_A_WORD` where it cannot be
     hashed (those rows are refused: the indicator's own step says what it says of them)."""
+    if isinstance(value, _Given):  # (NONE_GIVEN)
+        return value
     try:
         hash(value)
     except TypeError:
@@ -88,6 +97,16 @@ def text_column(values: Sequence[object]) -> tuple[Any, Any]:
     col = np.empty(len(values), dtype=object)
     col[:] = list(values)
     return col, np.array([isinstance(v, str) for v in values], dtype=bool)
+
+
+def words_given(units: Sequence[Any], name: str, kept: bool) -> tuple[Any, Any]:
+    """:func:`text_column` of data column *name* over a batch of ``Unit`` objects; with *kept*, a None the
+    API handed in there is :data:`NONE_GIVEN` (else it is blank, as a cell without a value)."""
+    if not kept:
+        return text_column([u.data.get(name) for u in units])
+    return text_column(
+        [NONE_GIVEN if name in u.data and u.data[name] is None else u.data.get(name) for u in units]
+    )
 
 
 def compile_lookup(

@@ -32,6 +32,7 @@ from typing import Any
 
 from .._intcols import numpy
 from .colapplies import mapped_reads
+from .collookup import NONE_GIVEN
 from .colperiods import PeriodData, period_labels
 from .indicator import IndicatorPlan
 from .plan import Plan
@@ -93,20 +94,33 @@ class MissingRules:
             elif name in unread:
                 there = True
             elif name in self.words:  # a value there that is not a word: the indicator's step says so
-                there = numpy().array([v is not None for v in given[0]], dtype=bool)
+                there = numpy().array([v is not None and v is not NONE_GIVEN for v in given[0]], dtype=bool)
             else:
                 there = given[1] if held is None or name not in held else given[1] | held[name]
             if ind is not None and periods is not None:
-                there = there | _in_periods(ind, name, periods)
+                there = _in_periods(ind, name, periods, there)
             applicable[:, k] &= there
         return [name for name in names if name not in own and name not in self.words]
 
 
-def _in_periods(ind: IndicatorPlan, name: str, periods: PeriodData) -> Any:
-    """Which units give a value for *name* in a row of a period *ind* is scored on (a bool array)."""
+def _in_periods(ind: IndicatorPlan, name: str, periods: PeriodData, there: Any) -> Any:
+    """Which units give a value for *name* (a bool array): in a row of a period *ind* is scored on, the
+    period's own value (None handed in there is none), else the year's (*there*: per unit, or one for
+    all); the year's where the unit has no such row. With ``periods = "sum"`` the periods that give
+    *name* are added up instead: one gives the value it gives, two or more a sum (where one is None,
+    that sum is the indicator's error: its step raises)."""
     np = numpy()
-    found = np.zeros(len(periods), dtype=bool)
+    year = np.broadcast_to(np.asarray(there, dtype=bool), (len(periods),))
+    found = year.copy()
+    summed = ind.scheme.periods == "sum"
     for i, given in enumerate(periods):
-        if given is not None:
-            found[i] = any(given[label].get(name) is not None for label in period_labels(ind, given))
+        labels = period_labels(ind, given) if given is not None else ()
+        rows = [given[label] for label in labels]  # type: ignore[index]
+        if summed:
+            rows = [row for row in rows if name in row]
+            if len(rows) > 1:
+                found[i] = True
+                continue
+        if rows:
+            found[i] = any(row[name] is not None if name in row else bool(year[i]) for row in rows)
     return found

@@ -24,11 +24,12 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
+from .._intcols import numpy
 from ..formula.language import Formula
 from ..scheme.policies import Default, NotApplicable, ZeroWhen
 from ..scheme.reads import FULL_NAME
 from ..scheme.steps import Part, PeerRatio, Rank, step_target
-from .colblank import PART_BLANK, leave_steps, words_part
+from .colblank import PART_BLANK, leave_steps
 from .colfuncs import compile_value
 from .collevels import graded_lookups, level_word, record_graded
 from .collookup import compile_lookup, scale_inputs
@@ -135,7 +136,7 @@ def compile_steps(
                     raise unsupported("a part grading a value that may be a truth value")
                 fn, graded = compile_part(step, unsupported)
                 if step.of is not None and (step.scale.is_categorical or level_word(step)):  # (a blank word)
-                    fn = words_part(fn, step.of)
+                    fn = _words_part(fn, step.of)
                 if k in levels:  # (the rows it graded: its words stop nothing there, colblank)
                     fn = record_graded(fn, ind.code, k, (SEND_BACK, PART_BLANK))
                 steps.append((target, fn))
@@ -212,3 +213,25 @@ def compile_scored(
         return on_scope(score, scope, cols, n)
 
     return run, reads
+
+
+def _words_part(fn: Any, of: str) -> Any:
+    """A ``part`` over words (*fn*: its lookup, grading the word *of*) whose rows without a word are left
+    under ``colblank.PART_BLANK`` rather than sent back, where the scope has it (see there)."""
+
+    def run(scope: dict[str, Any], n: int) -> Any:
+        held = scope.get(PART_BLANK)
+        before = scope.get(SEND_BACK)
+        col = fn(scope, n)
+        after = scope.get(SEND_BACK)
+        if held is None or after is None or after is before:
+            return col
+        np = numpy()
+        none = np.array([v is None for v in scope[of]], dtype=bool) & (
+            after if before is None else after & ~before
+        )
+        held |= none  # in place: every copy of the scope shares it
+        scope[SEND_BACK] = after & ~none
+        return col
+
+    return run

@@ -38,16 +38,12 @@ from .._intcols import SAFE, IntColumn, as_objects, from_values, numpy, round_ha
 from .._numbers import as_fraction
 from .colblank import (
     BLANK,
-    REACHED,
     TAKEN,
     UNPLAIN,
     WORDS_UNREAD,
-    blank_value,
-    first_graded,
-    unnamed,
+    stopping,
 )
-from .collevels import graded_only, graded_rows
-from .collookup import text_column
+from .collookup import NONE_GIVEN, text_column
 from .colpoints import CATEGORY
 from .colsteps import POPULATION_ABSENT, SEND_BACK, population_column
 from .coltruth import TruthColumn, as_truth
@@ -155,7 +151,7 @@ def score_indicators(
                 steps[ind.code] = scope[STEPS][ind.code]
             if unstopped is not None:  # (a cell its formulas do not read: colreach)
                 gaps = unstopped(k, gaps, scope, n)
-            bad |= _stopping(gaps, ind, scope, n)
+            bad |= stopping(gaps, ind, scope, n)
             if recorded is not None:
                 recorded[k] = Summed(scope)
             marks = scope.get(SEND_BACK)
@@ -210,7 +206,7 @@ def score_indicators(
         if unstopped is not None:  # (a cell its formulas do not read: colreach)
             rows[UNPLAIN] = {name: gap for name, gap in gaps.items() if name not in text}
             gaps = unstopped(k, gaps, rows, len(labels))
-        row_ok &= ~_stopping(gaps, ind, rows, len(labels))
+        row_ok &= ~stopping(gaps, ind, rows, len(labels))
         before = scores
         bad = ~row_ok
         if SEND_BACK in rows:
@@ -361,36 +357,6 @@ def _nones(names: Sequence[str], periods: Any, n: int) -> Any:
     return found
 
 
-def _stopping(gaps: Mapping[str, Any], ind: IndicatorPlan, scope: Mapping[str, Any], n: int) -> Any:
-    """The rows where a cell of *gaps* (per name: the rows whose cell is not a plain number) stops the
-    indicator: all of them but the blank values its default for no data took (:mod:`~perfrules.
-    scoring.colblank`; a word scale without value: ``colblank.Unnamed``) and the blank cells its
-    formulas do not reach, or reach where a default took the row (:meth:`~perfrules.scoring.colreach.
-    Reached.harmless`)."""
-    np = numpy()
-    blank = blank_value(ind)
-    fields = {blank[1]} if blank is not None else first_graded(ind) or ()  # (blank words: colblank)
-    taken = scope.get(TAKEN, {}).get(ind.code) if fields else None
-    only = graded_only(ind)
-    worded = unnamed(ind)  # (a word scale without value: the blank cells its default takes)
-    reached = scope.get(TAKEN, {}).get(REACHED + ind.code)  # (colreach: rows not reaching it, or taken)
-    found = np.zeros(n, dtype=bool)
-    for name, gap in gaps.items():
-        took = worded.taken(name, scope, n) if worded is not None else None
-        if took is not None:
-            gap = gap & ~took
-        harmless = reached.harmless(name) if reached is not None else False
-        if harmless is not False:
-            gap = gap & ~harmless
-        if taken is not None and name in fields:
-            gap = gap & ~taken
-        graded = graded_rows(ind, name, scope.get(TAKEN, {})) if name in only else None
-        if graded is not None:
-            gap = gap & ~graded
-        found |= gap
-    return found
-
-
 def population_rows(
     indicators: Sequence[IndicatorPlan],
     calls: Sequence[Mapping[str, str]],
@@ -496,7 +462,8 @@ def _with_year(
     which rows are plain: numbers, or words)."""
     np = numpy()
     given = year.get(name)
-    if words:
+    if words:  # (a None the period gives itself is read, no blank: collookup.NONE_GIVEN)
+        values = [NONE_GIVEN if v is None else v for v in values]
         if given is None:
             return text_column([None if v is _GAP else v for v in values])
         col = given[0]

@@ -274,15 +274,14 @@ class Unread:
 
 
 def compile_unread(ind: IndicatorPlan, compile_node: Any, unsupported: type[Exception]) -> Reach | None:
-    """For an indicator without a default for no data, without ``inputs`` or ``分值`` in its formulas:
-    its :class:`Reach` over the cells that are not plain numbers (the batch's
-    :data:`~perfrules.scoring.colblank.UNPLAIN` holds those for its columns; for an indicator reported
-    per period, its period rows' or summed periods' scope: :meth:`Unread.unstopped`). Where its
-    formulas stop at nothing (:meth:`Reach.stops`), a cell they do not read is no error, as in the
-    per-unit program (the branch of ``if`` not taken); None where that is not certain."""
-    if ind.no_data is not None or ind.ind.inputs or ind.has_population:
-        return None
-    if any(FULL_NAME in f.variables for f in ind._formulas()):
+    """For an indicator without a default for no data, without ``inputs``: its :class:`Reach` over the
+    cells that are not plain numbers (the batch's :data:`~perfrules.scoring.colblank.UNPLAIN` holds
+    those for its columns; for an indicator reported per period, its period rows' or summed periods'
+    scope: :meth:`Unread.unstopped`). Where its formulas stop at nothing (:meth:`Reach.stops`), a cell
+    they do not read is no error, as in the per-unit program (the branch of ``if`` not taken); None
+    where that is not certain. ``分值`` is never a stop (a condition or divisor reading it: not
+    certain), nor a population value the unit has (one it lacks stops it, and is its error)."""
+    if ind.no_data is not None or ind.ind.inputs:
         return None
     return compile_reach(ind, compile_node, unsupported, key=UNPLAIN)
 

@@ -227,11 +227,9 @@ class ColumnProgram:
             nones = (
                 self.doubted.nones(units, columns, ok, later, self.blanks.steps_only) if self.doubted else {}
             )
-            none = self.blanks.none_given(units)  # a None handed in where a blank word is the default's
-            if none is not None:
-                ok &= ~none
+            kept = self.blanks.none_kept  # (a None handed in there is no blank: collookup.NONE_GIVEN)
             for name in self.text_reads:
-                columns[name] = collookup.text_column([u.data.get(name) for u in units])
+                columns[name] = collookup.words_given(units, name, name in kept)
             periods = colperiods.periods_of(units)
             # (cells holding a value the column does not, in the year's row of units with periods)
             year_held = held(units, columns, self.reads) if periods is not None else None
