@@ -15,13 +15,9 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from oracle import score_unit
-from perfrules import load, load_units
-from perfrules.scoring.colpop import batch_population
-from perfrules.scoring.plan import plan_of
-from perfrules.scoring.program import program_of, score_columns
+from column_cases import indicator as _indicator
+from column_cases import score_both
 from test_column_record import _compare
-from test_differential import assert_paths_agree
 
 _HEAD = """
 name = "缺数"
@@ -49,19 +45,6 @@ _SCALE = (
 )
 
 
-def _indicator(code: str, weight: int, *lines: str) -> str:
-    return "\n".join(
-        [
-            "[[indicators]]",
-            f'code = "{code}"',
-            f'name = "指标{code}"',
-            'group = "组"',
-            f"weight = {weight}",
-            *lines,
-        ]
-    )
-
-
 def _key(o: Any) -> tuple[Any, ...]:
     return (
         o.unit.name,
@@ -77,22 +60,11 @@ def _key(o: Any) -> tuple[Any, ...]:
 def _scored(tmp_path: Path, text: str, data: str) -> dict[str, Any]:
     """Every unit scored by the column program (none sent back), as the per-unit program scores it, on
     every path, explained from the record; the outcomes by unit."""
-    scheme_path, data_path = tmp_path / "s.toml", tmp_path / "d.csv"
-    scheme_path.write_text(text, encoding="utf-8")
-    data_path.write_text(data, encoding="utf-8")
-    scheme = load(scheme_path)
-    plan = plan_of(scheme)
-    assert program_of(plan) is not None, plan.program_why
-    units = list(load_units(data_path, scheme=scheme))
-    population = batch_population(plan, units) if plan.has_population else {}
-    fast = score_columns(plan, units, population)
-    assert all(f is not None for f in fast), [u.name for u, f in zip(units, fast, strict=True) if f is None]
-    for f, u in zip(fast, units, strict=True):
-        assert f is not None and _key(f) == _key(
-            score_unit(plan, u, population.get(u.name, {}), detail=False)
-        )
-    assert_paths_agree(scheme, scheme_path, data_path)
-    by = _compare(scheme, units)  # explained from the record (or, with an error, by the step's words)
+    found = score_both(tmp_path, text, data, key=_key)
+    fast = found.fast
+    by = _compare(
+        found.scheme, found.units
+    )  # explained from the record (or, with an error, by the step's words)
     assert set(by) <= {"record", "a unit with an indicator's error"}, by
     return {o.unit.name: o for o in fast if o is not None}
 

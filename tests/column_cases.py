@@ -1,0 +1,170 @@
+"""What the column program's hand-made tests share: a case written to files, scored by the column
+program and by the per-unit program (the tests' oracle) and compared field by field, a run of the
+column program that keeps its record, and the scheme texts several tests start from.
+
+Each helper here was written again, word for word, in several ``test_column_*`` files; the files
+that used it import it from here (under the name they used), so what each test checks is unchanged.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from oracle import score_unit
+from perfrules import load, load_units
+from perfrules.scoring.batch import batch_tree
+from perfrules.scoring.colpop import batch_population
+from perfrules.scoring.plan import plan_of
+from perfrules.scoring.program import program_of, score_columns
+from test_differential import assert_paths_agree
+
+# The grades of a 100-point scheme in four bands (a ``[scores]`` table).
+SCORES_FOUR = """[scores]
+"优" = [90, 100]
+"良" = [80, 90]
+"中" = [60, 80]
+"差" = [0, 60]
+"""
+
+# The grades of a 100-point scheme in three bands (a ``[scores]`` table).
+SCORES_THREE = """[scores]
+"优" = [90, 100]
+"良" = [80, 90]
+"差" = [0, 80]
+"""
+
+# Overall grading of the total in three bands.
+OVERALL_RULE = """[overall]
+rule = "优：总分>=90；良：60<=总分<90；差：总分<60"
+"""
+
+
+def write_case(
+    folder: Path, text: str, data: str, names: tuple[str, str] = ("s.toml", "d.csv")
+) -> tuple[Path, Path]:
+    """The scheme *text* and the CSV *data* written into *folder* (under *names*): their paths."""
+    scheme_path, data_path = folder / names[0], folder / names[1]
+    scheme_path.write_text(text, encoding="utf-8")
+    data_path.write_text(data, encoding="utf-8")
+    return scheme_path, data_path
+
+
+def indicator(code: str, weight: int, *lines: str) -> str:
+    """An ``[[indicators]]`` table of the group 组: 指标<code> of *weight*, then *lines*."""
+    return "\n".join(
+        [
+            "[[indicators]]",
+            f'code = "{code}"',
+            f'name = "指标{code}"',
+            'group = "组"',
+            f"weight = {weight}",
+            *lines,
+        ]
+    )
+
+
+def outcome_key(o: Any) -> tuple[Any, ...]:
+    """Every field of an outcome the two programs give (the errors' places but their file's name; the
+    weights where the unit has errors: the column program keeps a scored unit's in its columns)."""
+    return (
+        o.unit.name,
+        o.total,
+        o.grade,
+        o.vetoed,
+        [(e.unit, e.indicator, e.field, e.message, e.error) for e in o.errors],
+        [(e.kind, e.message) for e in o.events],
+        o.scores,
+        o.weights if o.errors else None,
+        o.flags,
+        o.periods,
+        o.subtotals,
+    )
+
+
+@attrs.frozen
+class Both:
+    """A case scored by both programs: the column program's outcomes (*fast*, None: sent back) and
+    the per-unit program's (*slow*), with what they were scored from."""
+
+    scheme: Any
+    units: list[Any]
+    fast: list[Any]
+    slow: list[Any]
+
+
+def score_both(
+    folder: Path,
+    text: str,
+    data: str,
+    *,
+    key: Callable[[Any], Any] = outcome_key,
+    sent_back: bool = False,
+) -> Both:
+    """The case written to ``s.toml`` and ``d.csv`` in *folder* and scored by both programs on the same
+    batch: the plan compiles, the column program sends no unit back (unless *sent_back*), each unit
+    it scores has the per-unit program's outcome (the same *key*), and the paths (API explained and
+    not, CLI CSV and JSON) agree."""
+    scheme_path, data_path = write_case(folder, text, data)
+    scheme = load(scheme_path)
+    plan = plan_of(scheme)
+    assert program_of(plan) is not None, plan.program_why
+    units = list(load_units(data_path, scheme=scheme))
+    population = batch_population(plan, units) if plan.has_population else {}
+    fast = score_columns(plan, units, population)
+    slow = [score_unit(plan, u, population.get(u.name, {}), detail=False) for u in units]
+    if not sent_back:
+        assert all(f is not None for f in fast), [
+            u.name for u, f in zip(units, fast, strict=True) if f is None
+        ]
+    for f, s in zip(fast, slow, strict=True):
+        if f is not None:
+            assert key(f) == key(s)
+    assert_paths_agree(scheme, scheme_path, data_path)
+    return Both(scheme, units, fast, slow)
+
+
+@attrs.frozen
+class Recorded:
+    """A generated case run by the column program with its record: the plan, the units it scored
+    (a roll_up's parents left out), their population values, the outcomes and the record's
+    ``scored``."""
+
+    plan: Any
+    units: list[Any]
+    population: dict[str, Any]
+    fast: list[Any]
+    scored: Any
+
+    def per_unit(self, i: int) -> Any:
+        """The per-unit program's outcome of the *i*-th unit."""
+        unit = self.units[i]
+        return score_unit(self.plan, unit, self.population.get(unit.name, {}), detail=False)
+
+
+def recorded_run(text: str, data: str) -> Recorded | None:
+    """The case (a generated scheme and its data) run by the column program, keeping its record; None
+    where the plan does not compile or the batch is a roll_up the data breaks (the batch's error)."""
+    folder = Path(tempfile.mkdtemp())
+    (folder / "s.toml").write_text(text, encoding="utf-8")
+    (folder / "d.csv").write_text(data, encoding="utf-8")
+    scheme = load(folder / "s.toml")
+    units = list(load_units(folder / "d.csv", scheme=scheme))
+    plan = plan_of(scheme)
+    program = program_of(plan)
+    if program is None:
+        return None
+    try:
+        tree = batch_tree(plan, units)
+    except Exception:  # a roll_up the data breaks: the batch's error, not a unit's
+        return None
+    scored_units = list(units) if tree is None else list(tree.scored)
+    population = batch_population(plan, scored_units) if plan.has_population else {}
+    record: dict[str, Any] = {}
+    fast = program.run(scored_units, population, record=record)
+    return Recorded(plan, scored_units, population, fast, record["scored"])
+
