@@ -168,3 +168,20 @@ def recorded_run(text: str, data: str) -> Recorded | None:
     fast = program.run(scored_units, population, record=record)
     return Recorded(plan, scored_units, population, fast, record["scored"])
 
+
+def is_prime(p: int) -> bool:
+    """Whether *p* is prime (Miller–Rabin with the bases that decide every number below 3.3·10**24)."""
+    d, r = p - 1, 0
+    while d % 2 == 0:
+        d, r = d // 2, r + 1
+    for a in (2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41):
+        x = pow(a, d, p)
+        if x in (1, p - 1):
+            continue
+        for _ in range(r - 1):
+            x = x * x % p
+            if x == p - 1:
+                break
+        else:
+            return False
+    return True

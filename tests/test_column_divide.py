@@ -23,6 +23,7 @@ from typing import Any
 import pytest
 
 import perfrules._numbers as numbers
+from column_cases import is_prime as _prime
 from oracle import score_unit
 from perfrules import Limits, evaluate, load_units, loads
 from perfrules.scoring.colpop import batch_population
@@ -90,24 +91,6 @@ def _primes(count: int) -> list[int]:
             found.append(p)
         p += 2
     return found
-
-
-def _prime(p: int) -> bool:
-    """Whether the odd *p* is prime (Miller–Rabin with bases that decide every number below 3.3·10**24)."""
-    d, r = p - 1, 0
-    while d % 2 == 0:
-        d, r = d // 2, r + 1
-    for a in (2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41):
-        x = pow(a, d, p)
-        if x in (1, p - 1):
-            continue
-        for _ in range(r - 1):
-            x = x * x % p
-            if x == p - 1:
-                break
-        else:
-            return False
-    return True
 
 
 def test_divisors_too_unlike_for_one_denominator_are_scored_in_smaller_batches(tmp_path):
