@@ -16,32 +16,30 @@ from typing import Any
 import attrs
 
 from oracle import score_unit
-from perfrules import load, load_units
+from perfrules import load, load_units, loads
 from perfrules.scoring.batch import batch_tree
 from perfrules.scoring.colpop import batch_population
 from perfrules.scoring.plan import plan_of
 from perfrules.scoring.program import program_of, score_columns
 from test_differential import assert_paths_agree
 
-# The grades of a 100-point scheme in four bands (a ``[scores]`` table).
-SCORES_FOUR = """[scores]
+# The grades of a 100-point scheme in four bands (a ``[scores]`` table, after a blank line).
+SCORES_FOUR = """
+[scores]
 "优" = [90, 100]
 "良" = [80, 90]
 "中" = [60, 80]
 "差" = [0, 60]
 """
 
-# The grades of a 100-point scheme in three bands (a ``[scores]`` table).
-SCORES_THREE = """[scores]
-"优" = [90, 100]
-"良" = [80, 90]
-"差" = [0, 80]
-"""
 
-# Overall grading of the total in three bands.
-OVERALL_RULE = """[overall]
-rule = "优：总分>=90；良：60<=总分<90；差：总分<60"
-"""
+def work_head(name: str, *, categories: bool = False) -> str:
+    """The head of a 100-point scheme *name* (with the categories 甲 and 乙) of one group, 工作,
+    graded in four bands (:data:`SCORES_FOUR`)."""
+    lines = ["", 'format = "perfrules-scheme/1"', f'name = "{name}"', 'basis = "points"', "total = 100"]
+    if categories:
+        lines.append('categories = ["甲", "乙"]')
+    return "\n".join([*lines, 'groups = [{ name = "工作" }]', ""]) + SCORES_FOUR
 
 
 def write_case(
@@ -84,6 +82,30 @@ def outcome_key(o: Any) -> tuple[Any, ...]:
         o.periods,
         o.subtotals,
     )
+
+
+@attrs.frozen
+class Compiled:
+    """A scheme read from its text whose plan compiles, written to files with its data, and the
+    units read from the data file."""
+
+    scheme: Any
+    plan: Any
+    program: Any
+    scheme_path: Path
+    data_path: Path
+    units: Any
+
+
+def compile_case(folder: Path, text: str, data: str) -> Compiled:
+    """The scheme *text* (TOML) read, its plan compiled (the column program takes it), and the case
+    written to ``scheme.toml`` and ``data.csv`` in *folder*, its units read as ``load_units`` reads."""
+    scheme = loads(text, format="toml")
+    plan = plan_of(scheme)
+    program = program_of(plan)
+    assert program is not None, plan.program_why
+    scheme_path, data_path = write_case(folder, text, data, ("scheme.toml", "data.csv"))
+    return Compiled(scheme, plan, program, scheme_path, data_path, load_units(data_path, scheme=scheme))
 
 
 @attrs.frozen

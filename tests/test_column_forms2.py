@@ -15,29 +15,13 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+from column_cases import compile_case, work_head
 from oracle import score_unit
-from perfrules import loads
-from perfrules.files.data import load_units
 from perfrules.scoring.colpop import batch_population
-from perfrules.scoring.plan import plan_of
-from perfrules.scoring.program import program_of
 from test_column_failures import _key
 from test_differential import assert_paths_agree
 
-_HEAD = """
-format = "perfrules-scheme/1"
-name = "列形式二"
-basis = "points"
-total = 100
-categories = ["甲", "乙"]
-groups = [{ name = "工作" }]
-
-[scores]
-"优" = [90, 100]
-"良" = [80, 90]
-"中" = [60, 80]
-"差" = [0, 60]
-"""
+_HEAD = work_head("列形式二", categories=True)
 
 
 def _both(
@@ -47,23 +31,17 @@ def _both(
     *head* + *body* compiles, that the column program scores every unit but *sent_back* with the
     per-unit program's outcome, and that every path agrees."""
     text = head + body
-    scheme = loads(text, format="toml")
-    plan = plan_of(scheme)
-    program = program_of(plan)
-    assert program is not None, plan.program_why
-    scheme_path, data_path = tmp_path / "scheme.toml", tmp_path / "data.csv"
-    scheme_path.write_text(text, encoding="utf-8")
-    data_path.write_text(data, encoding="utf-8")
-    units = load_units(data_path, scheme=scheme)
+    case = compile_case(tmp_path, text, data)
+    plan, units = case.plan, case.units
     population = batch_population(plan, units) if plan.has_population else {}
-    fast = program.run(units, population)
+    fast = case.program.run(units, population)
     slow = [score_unit(plan, u, population.get(u.name, {}), detail=False) for u in units]
     sent = tuple(u.name for u, o in zip(units, fast, strict=True) if o is None)
     assert sent == sent_back, f"sent to the per-unit program: {sent}"
     for f, s in zip(fast, slow, strict=True):
         if f is not None:
             assert _key(f) == _key(s), f.unit.name
-    assert_paths_agree(scheme, scheme_path, data_path)
+    assert_paths_agree(case.scheme, case.scheme_path, case.data_path)
     return {s.unit.name: (s.total, s.grade, list(s.scores), [e.message for e in s.errors]) for s in slow}
 
 

@@ -13,18 +13,11 @@ from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 
+from column_cases import SCORES_FOUR as _SCORES
 from perfrules import load, load_units
 from test_column_forms2 import _both as _sent_back
 from test_column_record import RECORDED, _compare
 from test_column_total_errors import _both
-
-_SCORES = """
-[scores]
-"优" = [90, 100]
-"良" = [80, 90]
-"中" = [60, 80]
-"差" = [0, 60]
-"""
 
 # -- 1. a total formula reading grades of indicators with population values or results ---------------
 
