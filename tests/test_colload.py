@@ -247,7 +247,8 @@ def test_evaluate_on_units_kept_as_columns_is_evaluate_on_their_list(tmp_path_fa
     assert [r.unit for r in got.ranking()] == [r.unit for r in want.ranking()]
 
 
-_SCHEME = """
+# Two indicators of one group (test_colload_results reads the units of this scheme).
+_PLAIN_SCHEME = """
 name = "列"
 total = 100
 groups = [{ name = "组" }]
@@ -263,8 +264,9 @@ name = "乙"
 group = "组"
 weight = 40
 score = "值2"
-applies_to = ["甲局", "丙局"]
 """
+# The same, with 乙 applying to two of the units only.
+_SCHEME = _PLAIN_SCHEME + 'applies_to = ["甲局", "丙局"]\n'
 
 
 def test_a_unit_list_behaves_as_a_list_of_its_units():
