@@ -42,6 +42,15 @@ def work_head(name: str, *, categories: bool = False) -> str:
     return "\n".join([*lines, 'groups = [{ name = "工作" }]', ""]) + SCORES_FOUR
 
 
+def first_bands(best: str, good: str, low: str) -> str:
+    """An ``[overall]`` table grading by the first band whose condition holds: 优 on *best*, 良 on
+    *good*, 差 on *low*."""
+    lines = ["[overall]", 'policy = "first"']
+    for name, condition in (("优", best), ("良", good), ("差", low)):
+        lines += ["[[overall.bands]]", f'name = "{name}"', f'conditions = ["{condition}"]']
+    return "\n".join(lines) + "\n"
+
+
 def write_case(
     folder: Path, text: str, data: str, names: tuple[str, str] = ("s.toml", "d.csv")
 ) -> tuple[Path, Path]:

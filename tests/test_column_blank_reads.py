@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from column_cases import first_bands
 from test_column_total_errors import _both
 
 _THRESHOLD = """
@@ -29,18 +30,7 @@ name = "指标2"
 group = "组1"
 weight = 40
 score = "值2"
-[overall]
-policy = "first"
-[[overall.bands]]
-name = "优"
-conditions = ["总分>=90 and 门槛=1"]
-[[overall.bands]]
-name = "良"
-conditions = ["总分>=60"]
-[[overall.bands]]
-name = "差"
-conditions = ["总分>=0"]
-"""
+""" + first_bands("总分>=90 and 门槛=1", "总分>=60", "总分>=0")
 
 
 def test_a_blank_cell_an_overall_band_does_not_reach_is_not_read(tmp_path):

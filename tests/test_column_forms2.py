@@ -15,7 +15,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from column_cases import compile_case, work_head
+from column_cases import SCORES_FOUR, compile_case, first_bands, work_head
 from oracle import score_unit
 from perfrules.scoring.colpop import batch_population
 from test_column_failures import _key
@@ -414,25 +414,17 @@ def test_default_scores_outside_the_limits(tmp_path: Path) -> None:
 
 # -- 8. overall grading reading a subtotal of a group mean ----------------------------------------------
 
-_MEAN_GRADED = """
+_MEAN_GRADED = (
+    """
 format = "perfrules-scheme/1"
 name = "平均"
 basis = "points"
 total = 100
 groups = [{ name = "甲组", aggregate = "geometric", places = 2 }, { name = "乙组" }]
 
-[overall]
-policy = "first"
-[[overall.bands]]
-name = "优"
-conditions = ["总分>=80 and 甲组得分率>=85%"]
-[[overall.bands]]
-name = "良"
-conditions = ["总分>=60"]
-[[overall.bands]]
-name = "差"
-conditions = ["总分>=0"]
-
+"""
+    + first_bands("总分>=80 and 甲组得分率>=85%", "总分>=60", "总分>=0")
+    + """
 [[indicators]]
 code = "1"
 name = "一"
@@ -454,6 +446,7 @@ group = "乙组"
 weight = 40
 score = "c"
 """
+)
 
 
 def test_overall_grading_reads_a_subtotal_of_a_group_mean(tmp_path: Path) -> None:
@@ -472,31 +465,18 @@ def test_overall_grading_reads_a_subtotal_of_a_group_mean(tmp_path: Path) -> Non
 
 # -- 9. overall grading by indicators' grades ---------------------------------------------------------
 
-_GRADED_HEAD = """
+_GRADED_HEAD = (
+    """
 format = "perfrules-scheme/1"
 name = "等次"
 basis = "points"
 total = 100
 groups = [{ name = "组" }]
-
-[scores]
-"优" = [90, 100]
-"良" = [80, 90]
-"中" = [60, 80]
-"差" = [0, 60]
-
-[overall]
-policy = "first"
-[[overall.bands]]
-name = "优"
-conditions = ["评为优的指标数>=2"]
-[[overall.bands]]
-name = "良"
-conditions = ["指标3等次<=2"]
-[[overall.bands]]
-name = "差"
-conditions = ["总分>=0"]
 """
+    + SCORES_FOUR
+    + "\n"
+    + first_bands("评为优的指标数>=2", "指标3等次<=2", "总分>=0")
+)
 
 _GRADED_PEERS = """
 [[indicators]]

@@ -9,6 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
+from column_cases import first_bands
 from test_column_defaults import _both as _explained
 from test_column_total_errors import _both
 
@@ -37,18 +38,7 @@ name = "指标2"
 group = "组1"
 weight = 40
 score = "值2"
-[overall]
-policy = "first"
-[[overall.bands]]
-name = "优"
-conditions = ["总分>=90 and 指标1等次<=1"]
-[[overall.bands]]
-name = "良"
-conditions = ["总分>=60"]
-[[overall.bands]]
-name = "差"
-conditions = ["总分>=0"]
-"""
+""" + first_bands("总分>=90 and 指标1等次<=1", "总分>=60", "总分>=0")
 
 
 def test_a_blank_year_word_of_an_indicator_graded_from_its_periods(tmp_path: Path) -> None:

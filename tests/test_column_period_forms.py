@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 
+from column_cases import first_bands
 from perfrules import load, load_units
 from test_column_record import _compare
 from test_column_total_errors import _both
@@ -205,19 +206,7 @@ def test_a_veto_through_an_inputs_mapping(tmp_path):
     }
 
 
-_GRADED = """
-[overall]
-policy = "first"
-[[overall.bands]]
-name = "优"
-conditions = ["评为优的指标数>=2"]
-[[overall.bands]]
-name = "良"
-conditions = ["指标1等次<=2"]
-[[overall.bands]]
-name = "差"
-conditions = ["总分>=0"]
-"""
+_GRADED = "\n" + first_bands("评为优的指标数>=2", "指标1等次<=2", "总分>=0")
 
 _RATE1 = (
     'scale = { bands = [{ name = "优", conditions = ["「率1」>=90"] }, '

@@ -18,8 +18,8 @@ from typing import Any
 
 from hypothesis import HealthCheck, event, given, settings
 
+from column_cases import first_bands, recorded_run, score_both
 from column_cases import outcome_key as _key
-from column_cases import recorded_run, score_both
 from perfrules.scoring.coltotalerrors import TotalFailed
 from test_differential import cases
 
@@ -47,19 +47,7 @@ weight = 40
 score = "值2"
 """
 
-_RATE_BANDS = """
-[overall]
-policy = "first"
-[[overall.bands]]
-name = "优"
-conditions = ["指标1得分率>=0.9"]
-[[overall.bands]]
-name = "良"
-conditions = ["指标1得分率>=0.6"]
-[[overall.bands]]
-name = "差"
-conditions = ["指标1得分率>=0"]
-"""
+_RATE_BANDS = "\n" + first_bands("指标1得分率>=0.9", "指标1得分率>=0.6", "指标1得分率>=0")
 
 _DATA = "单位,不适用1,值1,值2\n甲,0,57,36\n乙,1,,30\n"
 
