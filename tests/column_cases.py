@@ -42,6 +42,11 @@ def work_head(name: str, *, categories: bool = False) -> str:
     return "\n".join([*lines, 'groups = [{ name = "工作" }]', ""]) + SCORES_FOUR
 
 
+def second_indicator(group: str = "组1") -> str:
+    """The ``[[indicators]]`` table of 指标2 (code 2) in *group*: weight 40, scored by the column 值2."""
+    return f'[[indicators]]\ncode = "2"\nname = "指标2"\ngroup = "{group}"\nweight = 40\nscore = "值2"\n'
+
+
 def first_bands(best: str, good: str, low: str) -> str:
     """An ``[overall]`` table grading by the first band whose condition holds: 优 on *best*, 良 on
     *good*, 差 on *low*."""

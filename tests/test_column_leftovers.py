@@ -9,11 +9,12 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
-from column_cases import first_bands
+from column_cases import first_bands, second_indicator
 from test_column_defaults import _both as _explained
 from test_column_total_errors import _both
 
-_PERIOD_GRADE = """
+_PERIOD_GRADE = (
+    """
 name = "期评"
 basis = "points"
 total = 100
@@ -32,13 +33,10 @@ weight = 60
 frequency = "季度"
 steps = [{ type = "part", target = "评价分1", scale = { rule = "优—6分;良—4分;合格—2分;不合格—0分" }, of = "评价1" }]
 score = "分值×评价分1/6"
-[[indicators]]
-code = "2"
-name = "指标2"
-group = "组1"
-weight = 40
-score = "值2"
-""" + first_bands("总分>=90 and 指标1等次<=1", "总分>=60", "总分>=0")
+"""
+    + second_indicator()
+    + first_bands("总分>=90 and 指标1等次<=1", "总分>=60", "总分>=0")
+)
 
 
 def test_a_blank_year_word_of_an_indicator_graded_from_its_periods(tmp_path: Path) -> None:
@@ -73,13 +71,7 @@ group = "组1"
 weight = 60
 frequency = "季度"
 score = "if(选1=1, 值1, 备1)"
-[[indicators]]
-code = "2"
-name = "指标2"
-group = "组1"
-weight = 40
-score = "值2"
-"""
+""" + second_indicator()
 
 
 # 甲 has no periods; 乙 reports 值1 per quarter (20, 25); 丙 and 丁 take 备1 (选1 = 0): 丙 has none.
@@ -169,13 +161,7 @@ weight = 60
 steps = [{ type = "rank", target = "名次分1", of = "值1", points = { "1" = 60, "2" = 40, "3" = 20 } }]
 score = "名次分1"
 policies = [{ type = "default", score = 30, when = "免评1<1" }]
-[[indicators]]
-code = "2"
-name = "指标2"
-group = "组1"
-weight = 40
-score = "值2"
-"""
+""" + second_indicator()
 
 
 def test_a_default_when_takes_a_unit_without_a_rank_first(tmp_path: Path) -> None:
@@ -201,13 +187,7 @@ group = "组1"
 weight = 60
 score = "分值×系数1"
 policies = [{ type = "not_applicable", missing = true }]
-[[indicators]]
-code = "2"
-name = "指标2"
-group = "组1"
-weight = 40
-score = "值2"
-"""
+""" + second_indicator()
 
 
 def test_a_missing_rule_on_a_parameter(tmp_path: Path) -> None:
@@ -280,13 +260,7 @@ policies = [
     { type = "veto", when = "甲分1>50", effect = "zero" },
     { type = "adjust", per = "扣分1", points = -1, cap = "甲分1/10" },
 ]
-[[indicators]]
-code = "2"
-name = "指标2"
-group = "组1"
-weight = 40
-score = "值2"
-"""
+""" + second_indicator()
 
 
 def test_rules_read_the_steps_worked_out_before_the_default_for_no_data(tmp_path: Path) -> None:
@@ -336,13 +310,7 @@ weight = 60
 frequency = "季度"
 score = "分值×值1/max_of(值1)"
 policies = [{ type = "default", score = 6 }]
-[[indicators]]
-code = "2"
-name = "指标2"
-group = "组1"
-weight = 40
-score = "值2"
-"""
+""" + second_indicator()
 
 
 def test_a_period_whose_max_of_is_0_takes_the_default_for_no_data(tmp_path: Path) -> None:
@@ -371,13 +339,7 @@ group = "组1"
 weight = 60
 score = "值1^2/100"
 policies = [{ type = "default", score = 30, when = "免评1=1" }, { type = "zero", when = "违规1>0" }]
-[[indicators]]
-code = "2"
-name = "指标2"
-group = "组1"
-weight = 40
-score = "值2"
-"""
+""" + second_indicator()
 
 
 def test_blank_cells_on_a_row_a_default_when_took(tmp_path: Path) -> None:

@@ -22,6 +22,7 @@ from typing import Any
 
 import pytest
 
+from column_cases import second_indicator
 from perfrules import load, load_units
 from perfrules.scoring.colshare import ColumnShare, column_share
 from perfrules.scoring.plan import plan_of
@@ -134,13 +135,7 @@ frequency = "quarterly"
 value = "率1"
 scale = { bands = [{ name = "优", conditions = ["「率1」>=90"] }, { name = "良", conditions = ["60<=「率1」<90"] }, { name = "差", conditions = ["「率1」<60"] }], domain = [0, 300] }
 policies = [{ type = "veto", when = "率1<max_of(率1)×0.5 or 扣分>分值", effect = "lowest_grade" }]
-[[indicators]]
-code = "2"
-name = "指标2"
-group = "组"
-weight = 40
-score = "值2"
-"""
+""" + second_indicator("组")
 
 _POOLED_DATA = (
     "单位,期间,率1,扣分,值2\n"
@@ -205,13 +200,7 @@ frequency = "quarterly"
 value = "率1"
 scale = { bands = [{ name = "优", conditions = ["「率1」>=90"] }, { name = "良", conditions = ["60<=「率1」<90"] }, { name = "差", conditions = ["「率1」<60"] }], domain = [0, 100] }
 policies = [{ type = "default", grade = "良" }]
-[[indicators]]
-code = "2"
-name = "指标2"
-group = "组"
-weight = 40
-score = "值2"
-"""
+""" + second_indicator("组")
 
 _FORMULA_DATA = (
     "单位,期间,率1,值2\n"

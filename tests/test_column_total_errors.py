@@ -18,7 +18,7 @@ from typing import Any
 
 from hypothesis import HealthCheck, event, given, settings
 
-from column_cases import first_bands, recorded_run, score_both
+from column_cases import first_bands, recorded_run, score_both, second_indicator
 from column_cases import outcome_key as _key
 from perfrules.scoring.coltotalerrors import TotalFailed
 from test_differential import cases
@@ -39,13 +39,7 @@ group = "组1"
 weight = 60
 score = "值1"
 policies = [{ type = "not_applicable", when = "不适用1=1" }]
-[[indicators]]
-code = "2"
-name = "指标2"
-group = "组2"
-weight = 40
-score = "值2"
-"""
+""" + second_indicator("组2")
 
 _RATE_BANDS = "\n" + first_bands("指标1得分率>=0.9", "指标1得分率>=0.6", "指标1得分率>=0")
 
