@@ -74,15 +74,20 @@ def _sample() -> tuple[list[str], list[list[list[str]]]]:
     return rows[0], list(groups.values())
 
 
-def _spoilt(seed: int, copies: int, spoil: int, apart: bool) -> str:
-    """The sample's units *copies* times, renamed, with *spoil* changes made at random."""
-    header, template = _sample()
-    rnd = random.Random(seed)
-    units = [
+def _copies(template: list[list[list[str]]], copies: int) -> list[list[list[str]]]:
+    """*copies* units, the sample's (*template*) in turn, each renamed with its number."""
+    return [
         [[f"{rows[0][0]}{i}", *row[1:]] for row in rows]
         for i in range(copies)
         for rows in [template[i % len(template)]]
     ]
+
+
+def _spoilt(seed: int, copies: int, spoil: int, apart: bool) -> str:
+    """The sample's units *copies* times, renamed, with *spoil* changes made at random."""
+    header, template = _sample()
+    rnd = random.Random(seed)
+    units = _copies(template, copies)
     for _ in range(spoil):
         rows = rnd.choice(units)
         row = rnd.choice(rows)

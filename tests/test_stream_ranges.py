@@ -33,7 +33,7 @@ from perfrules.files.csvcolumns import open_csv, read_range
 from perfrules.files.unit_groups import stream_groups
 from perfrules.pipeline import chunk, popchunk, rangepass
 from perfrules.pipeline.rangegroups import range_groups
-from test_stream_group_columns import _sample
+from test_stream_group_columns import _copies, _sample
 
 _SAMPLE = (
     Path(__file__).resolve().parent.parent / "src" / "perfrules" / "schemes" / "shenzhen_2010_departments.csv"
@@ -63,11 +63,7 @@ def _files(draw: Any) -> tuple[str, bool]:
     copies = draw(st.integers(1, 30))
     spoil = draw(st.integers(0, 30))
     rnd = random.Random(seed)
-    units = [
-        [[f"{rows[0][0]}{i}", *row[1:]] for row in rows]
-        for i in range(copies)
-        for rows in [template[i % len(template)]]
-    ]
+    units = _copies(template, copies)
     for _ in range(spoil):
         rows = rnd.choice(units)
         row = rnd.choice(rows)
