@@ -50,8 +50,13 @@ def second_indicator(group: str = "组1") -> str:
 def first_bands(best: str, good: str, low: str) -> str:
     """An ``[overall]`` table grading by the first band whose condition holds: 优 on *best*, 良 on
     *good*, 差 on *low*."""
+    return first_band_of(("优", best), ("良", good), ("差", low))
+
+
+def first_band_of(*bands: tuple[str, str]) -> str:
+    """An ``[overall]`` table grading by the first of the *bands* (name, condition) that holds."""
     lines = ["[overall]", 'policy = "first"']
-    for name, condition in (("优", best), ("良", good), ("差", low)):
+    for name, condition in bands:
         lines += ["[[overall.bands]]", f'name = "{name}"', f'conditions = ["{condition}"]']
     return "\n".join(lines) + "\n"
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from column_cases import first_band_of
 from perfrules import evaluate, load, names_read
 from perfrules.cli.main import main
 from perfrules.files.data import load_units
@@ -42,49 +43,23 @@ weight = 5
 score = "乙分"
 """
 
+
+def _good_or_bad(good: str, bad: str) -> str:
+    """Overall grading by the first band that holds: 好 on *good*, 差 on *bad*."""
+    return "\n" + first_band_of(("好", good), ("差", bad))
+
+
 # 好 when indicator 1 scored at least 4, whatever the total.
-INDICATOR_SCORE = (
-    _HEAD
-    + """
-[overall]
-policy = "first"
-[[overall.bands]]
-name = "好"
-conditions = ["指标1得分>=4"]
-[[overall.bands]]
-name = "差"
-conditions = ["指标1得分<4"]
-"""
-)
+INDICATOR_SCORE = _HEAD + _good_or_bad("指标1得分>=4", "指标1得分<4")
 
 # 好 when the group 业务 earned at least 80% of its points.
-GROUP_RATE = (
-    _HEAD
-    + """
-[overall]
-policy = "first"
-[[overall.bands]]
-name = "好"
-conditions = ["业务得分率>=80%"]
-[[overall.bands]]
-name = "差"
-conditions = ["业务得分率<80%"]
-"""
-)
+GROUP_RATE = _HEAD + _good_or_bad("业务得分率>=80%", "业务得分率<80%")
 
 # 好 needs the total and a data column 达标 (read by nothing else); 事故 (read only by a cap) caps it.
 DATA_AND_TOTAL = (
     _HEAD
-    + """
-[overall]
-policy = "first"
-[[overall.bands]]
-name = "好"
-conditions = ["总分>=8 and 达标=1"]
-[[overall.bands]]
-name = "差"
-conditions = ["总分>=0"]
-[[caps]]
+    + _good_or_bad("总分>=8 and 达标=1", "总分>=0")
+    + """[[caps]]
 when = "事故>0"
 grade = "差"
 """
