@@ -26,7 +26,7 @@ from column_cases import second_indicator
 from perfrules import load, load_units
 from perfrules.scoring.colshare import ColumnShare, column_share
 from perfrules.scoring.plan import plan_of
-from test_column_period_forms import _scored
+from test_column_period_forms import _HEAD, _scored
 
 
 def _all_columns(tmp_path: Path, text: str, data: str) -> dict[str, Any]:
@@ -45,20 +45,10 @@ def _short(found: dict[str, Any]) -> dict[str, tuple[Any, ...]]:
     }
 
 
-_CATEGORIES = """
-name = "按期"
-basis = "points"
-total = 100
-categories = ["甲类", "乙类"]
-groups = [{ name = "组" }]
-periods = "{periods}"
-[scores]
-"优" = [90, 100]
-"良" = [80, 90]
-"差" = [0, 80]
-[overall]
-rule = "优：总分>=90；良：60<=总分<90；差：总分<60"
-[[indicators]]
+# The head of test_column_period_forms' schemes with two categories.
+_CATEGORIES = (
+    _HEAD.replace("total = 100\n", 'total = 100\ncategories = ["甲类", "乙类"]\n')
+    + """[[indicators]]
 code = "1"
 name = "指标1"
 group = "组"
@@ -75,6 +65,7 @@ group = "组"
 weights = { "甲类" = 40, "乙类" = 50 }
 score = "值2"
 """
+)
 
 _CATEGORY_DATA = (
     "单位,类别,期间,完成数,计划数,扣分,值2\n"
@@ -114,19 +105,9 @@ def test_a_veto_per_period_reading_the_full_points_of_the_category(tmp_path, per
         assert found["乙"] == (Decimal(75), "差", True, [])
 
 
-_POOLED = """
-name = "按期"
-basis = "points"
-total = 100
-groups = [{ name = "组" }]
-periods = "{periods}"
-[scores]
-"优" = [90, 100]
-"良" = [80, 90]
-"差" = [0, 80]
-[overall]
-rule = "优：总分>=90；良：60<=总分<90；差：总分<60"
-[[indicators]]
+_POOLED = (
+    _HEAD
+    + """[[indicators]]
 code = "1"
 name = "指标1"
 group = "组"
@@ -135,7 +116,9 @@ frequency = "quarterly"
 value = "率1"
 scale = { bands = [{ name = "优", conditions = ["「率1」>=90"] }, { name = "良", conditions = ["60<=「率1」<90"] }, { name = "差", conditions = ["「率1」<60"] }], domain = [0, 300] }
 policies = [{ type = "veto", when = "率1<max_of(率1)×0.5 or 扣分>分值", effect = "lowest_grade" }]
-""" + second_indicator("组")
+"""
+    + second_indicator("组")
+)
 
 _POOLED_DATA = (
     "单位,期间,率1,扣分,值2\n"
@@ -178,20 +161,13 @@ def test_a_veto_per_period_reading_population_values_of_the_sum(tmp_path):
     assert {u: found[u][2] for u in "甲丙丁戊己"} == dict.fromkeys("甲丙丁戊己", True)
 
 
-_FORMULA = """
-name = "按期"
-basis = "points"
-total = 100
-groups = [{ name = "组" }]
-periods = "{periods}"
-total_formula = "指标1得分 + 指标2得分 + if(指标1等次<=1, 5, 0)"
-[scores]
-"优" = [90, 100]
-"良" = [80, 90]
-"差" = [0, 80]
-[overall]
-rule = "优：总分>=90；良：60<=总分<90；差：总分<60"
-[[indicators]]
+# The head of _POOLED with a total formula after the periods.
+_FORMULA = (
+    _HEAD.replace(
+        'periods = "{periods}"\n',
+        'periods = "{periods}"\ntotal_formula = "指标1得分 + 指标2得分 + if(指标1等次<=1, 5, 0)"\n',
+    )
+    + """[[indicators]]
 code = "1"
 name = "指标1"
 group = "组"
@@ -200,7 +176,9 @@ frequency = "quarterly"
 value = "率1"
 scale = { bands = [{ name = "优", conditions = ["「率1」>=90"] }, { name = "良", conditions = ["60<=「率1」<90"] }, { name = "差", conditions = ["「率1」<60"] }], domain = [0, 100] }
 policies = [{ type = "default", grade = "良" }]
-""" + second_indicator("组")
+"""
+    + second_indicator("组")
+)
 
 _FORMULA_DATA = (
     "单位,期间,率1,值2\n"
