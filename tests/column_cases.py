@@ -33,10 +33,11 @@ SCORES_FOUR = """
 """
 
 
-def work_head(name: str, *, categories: bool = False) -> str:
-    """The head of a 100-point scheme *name* (with the categories 甲 and 乙) of one group, 工作,
-    graded in four bands (:data:`SCORES_FOUR`)."""
-    lines = ["", 'format = "perfrules-scheme/1"', f'name = "{name}"', 'basis = "points"', "total = 100"]
+def work_head(name: str, *, categories: bool = False, versioned: bool = True) -> str:
+    """The head of a 100-point scheme *name* (with the file format's version, with the categories 甲
+    and 乙) of one group, 工作, graded in four bands (:data:`SCORES_FOUR`)."""
+    lines = ["", *(['format = "perfrules-scheme/1"'] if versioned else []), f'name = "{name}"']
+    lines += ['basis = "points"', "total = 100"]
     if categories:
         lines.append('categories = ["甲", "乙"]')
     return "\n".join([*lines, 'groups = [{ name = "工作" }]', ""]) + SCORES_FOUR
