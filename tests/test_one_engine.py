@@ -392,11 +392,8 @@ name = "组"
     assert error["indicator"] in ("2", "3") and "outgrows the number bounds" in error["message"]
 
 
-def test_what_a_step_computes_is_not_read_from_the_data(tmp_path):
-    """A column named like a step's result (a rate the scheme computes) is left out, on every path alike."""
-    scheme_path = tmp_path / "s.toml"
-    scheme_path.write_text(
-        """
+# A rank by a rate the scheme computes (a column named like it must not be read).
+_RANKED_BY_A_STEP = """
 name = "名次"
 [[groups]]
 name = "组"
@@ -407,9 +404,13 @@ group = "组"
 weight = 100
 steps = ["发生率=案件数/人口", { type = "rank", target = "名次", of = "发生率", order = "asc" }]
 score = "100-(名次-1)×10"
-""",
-        encoding="utf-8",
-    )
+"""
+
+
+def test_what_a_step_computes_is_not_read_from_the_data(tmp_path):
+    """A column named like a step's result (a rate the scheme computes) is left out, on every path alike."""
+    scheme_path = tmp_path / "s.toml"
+    scheme_path.write_text(_RANKED_BY_A_STEP, encoding="utf-8")
     data = tmp_path / "d.csv"
     # The 发生率 column contradicts the rates computed (0.1, 0.2, 0.3): the computed ones rank.
     data.write_text("单位,案件数,人口,发生率\n甲,1,10,9\n乙,2,10,1\n丙,3,10,5\n", encoding="utf-8")
@@ -432,21 +433,7 @@ def test_population_steps_read_what_the_units_own_steps_compute():
     """Units given as objects with a value named like a step's result: ranks use the computed value, as scores do."""
     from perfrules import Unit, loads
 
-    scheme = loads(
-        """
-name = "名次"
-[[groups]]
-name = "组"
-[[indicators]]
-code = "1"
-name = "发生率"
-group = "组"
-weight = 100
-steps = ["发生率=案件数/人口", { type = "rank", target = "名次", of = "发生率", order = "asc" }]
-score = "100-(名次-1)×10"
-""",
-        format="toml",
-    )
+    scheme = loads(_RANKED_BY_A_STEP, format="toml")
     given = [("甲", 1, 9), ("乙", 2, 1), ("丙", 3, 5)]
     units = [Unit(name=n, data={"案件数": a, "人口": 10, "发生率": r}) for n, a, r in given]
     for explained in (True, False):
