@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
+from cli_run import run
 from column_cases import first_band_of
 from perfrules import evaluate, load, names_read
-from perfrules.cli.main import main
 from perfrules.files.data import load_units
 
 # Two reported scores of 5 points each; the overall grade reads something other than the total.
@@ -86,12 +86,6 @@ SCHEMES = {
     "data": DATA_AND_TOTAL,
     "data-only": DATA_AND_TOTAL_ONLY,
 }
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(args), out=out, err=err)
-    return code, out.getvalue(), err.getvalue()
 
 
 def _files(tmp_path: Path, kind: str) -> tuple[Path, Path]:
