@@ -43,6 +43,22 @@ def work_head(name: str, *, categories: bool = False, versioned: bool = True) ->
     return "\n".join([*lines, 'groups = [{ name = "工作" }]', ""]) + SCORES_FOUR
 
 
+def first_indicator_head(name: str, *settings: str) -> str:
+    """A 100-point scheme *name* (with the *settings* lines) of one group, 组1, up to the weight (60)
+    of its 指标1 (code 1): the lines of 指标1's own follow."""
+    lines = [
+        "",
+        f'name = "{name}"',
+        'basis = "points"',
+        "total = 100",
+        *settings,
+        'groups = [{ name = "组1" }]',
+    ]
+    return "\n".join(
+        [*lines, "[[indicators]]", 'code = "1"', 'name = "指标1"', 'group = "组1"', "weight = 60", ""]
+    )
+
+
 def second_indicator(group: str = "组1") -> str:
     """The ``[[indicators]]`` table of 指标2 (code 2) in *group*: weight 40, scored by the column 值2."""
     return f'[[indicators]]\ncode = "2"\nname = "指标2"\ngroup = "{group}"\nweight = 40\nscore = "值2"\n'
