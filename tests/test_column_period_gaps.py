@@ -44,6 +44,25 @@ _SCALE = (
     "domain = [0, 100] }"
 )
 
+# 指标1 reported per quarter, graded on 率1 by _SCALE, with a default grade and deductions per 扣分1.
+_GRADED_QUARTERLY = _indicator(
+    "1",
+    60,
+    'frequency = "quarterly"',
+    'value = "率1"',
+    _SCALE,
+    'policies = [{ type = "default", grade = "良" }, { type = "adjust", per = "扣分1", points = -1, cap = 3 }]',
+)
+
+# 指标2 reported per quarter, not applicable where 值2 is missing.
+_MISSING_QUARTERLY = _indicator(
+    "2",
+    40,
+    'frequency = "quarterly"',
+    'score = "值2"',
+    'policies = [{ type = "not_applicable", missing = true }]',
+)
+
 
 def _key(o: Any) -> tuple[Any, ...]:
     return (
@@ -76,22 +95,8 @@ def test_a_missing_rule_and_a_default_beside_period_rows(tmp_path):
     丙: 值2 given in 二季度 alone, though the year's row and 一季度 are blank: 90, held to 40; 91 优."""
     text = _head("mean") + "\n".join(
         [
-            _indicator(
-                "1",
-                60,
-                'frequency = "quarterly"',
-                'value = "率1"',
-                _SCALE,
-                'policies = [{ type = "default", grade = "良" }, '
-                '{ type = "adjust", per = "扣分1", points = -1, cap = 3 }]',
-            ),
-            _indicator(
-                "2",
-                40,
-                'frequency = "quarterly"',
-                'score = "值2"',
-                'policies = [{ type = "not_applicable", missing = true }]',
-            ),
+            _GRADED_QUARTERLY,
+            _MISSING_QUARTERLY,
         ]
     )
     data = (
@@ -113,22 +118,8 @@ def test_the_last_period(tmp_path):
     none: not applicable, 49 of 60."""
     text = _head("last") + "\n".join(
         [
-            _indicator(
-                "1",
-                60,
-                'frequency = "quarterly"',
-                'value = "率1"',
-                _SCALE,
-                'policies = [{ type = "default", grade = "良" }, '
-                '{ type = "adjust", per = "扣分1", points = -1, cap = 3 }]',
-            ),
-            _indicator(
-                "2",
-                40,
-                'frequency = "quarterly"',
-                'score = "值2"',
-                'policies = [{ type = "not_applicable", missing = true }]',
-            ),
+            _GRADED_QUARTERLY,
+            _MISSING_QUARTERLY,
         ]
     )
     data = "单位,期间,率1,扣分1,值2\n甲,,,0,\n甲,一季度,95,,\n甲,二季度,,2,\n乙,,,0,\n乙,一季度,,,80\n乙,二季度,95,,\n"
@@ -143,15 +134,7 @@ def test_a_default_on_the_periods_sum(tmp_path):
     51 + 34 = 85 良."""
     text = _head("sum") + "\n".join(
         [
-            _indicator(
-                "1",
-                60,
-                'frequency = "quarterly"',
-                'value = "率1"',
-                _SCALE,
-                'policies = [{ type = "default", grade = "良" }, '
-                '{ type = "adjust", per = "扣分1", points = -1, cap = 3 }]',
-            ),
+            _GRADED_QUARTERLY,
             _indicator("2", 40, 'score = "值2"'),
         ]
     )
