@@ -30,6 +30,7 @@ from perfrules.files.data import _units_from_rows
 from perfrules.files.tables import iter_rows
 from perfrules.scoring.colbatch import score_kept
 from perfrules.scoring.plan import plan_of
+from test_column_program import _COLUMN_SETTINGS as _SETTINGS
 from test_column_program import _EXAMPLES, cases
 
 _CELLS = [
@@ -38,11 +39,6 @@ _CELLS = [
     ".5", "+4", "29/30", "0/0", "无", "5万",
 ]  # fmt: skip
 _NAMES = ["甲局", "乙局", "丙局", "丁委", "Ａ办", "戊局 ", ""]
-_SETTINGS = settings(
-    max_examples=_EXAMPLES,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
 
 
 @st.composite
