@@ -33,19 +33,12 @@ from perfrules import (
     units_from_json,
 )
 from perfrules.files.encoding import read_text
+from test_data import _scheme_file
 from test_files import GOOD
 
 openpyxl = pytest.importorskip("openpyxl")
 
 SCHEME = loads(GOOD)  # 完成率 = 完成数/总数 (weight 60), 得分 (weight 40)
-
-
-def _scheme_file(folder: Path) -> Path:
-    from perfrules import dump
-
-    path = folder / "scheme.toml"
-    dump(SCHEME, path)
-    return path
 
 
 # ---------------------------------------------------------------------------
