@@ -26,6 +26,7 @@ from column_cases import second_indicator
 from perfrules import load, load_units
 from perfrules.scoring.colshare import ColumnShare, column_share
 from perfrules.scoring.plan import plan_of
+from test_column_period_forms import _GRADED_DATA as _FORMULA_DATA
 from test_column_period_forms import _HEAD, _scored
 
 
@@ -178,17 +179,6 @@ scale = { bands = [{ name = "优", conditions = ["「率1」>=90"] }, { name = "
 policies = [{ type = "default", grade = "良" }]
 """
     + second_indicator("组")
-)
-
-_FORMULA_DATA = (
-    "单位,期间,率1,值2\n"
-    "甲,,,40\n甲,一季度,95,38\n甲,二季度,100,\n"
-    "乙,,,40\n乙,一季度,95,\n乙,二季度,50,\n"
-    "丙,,,\n"
-    "丁,,90,36\n"
-    "戊,,70,20\n戊,一季度,,36\n"
-    "己,,0,40\n己,一季度,,40\n"
-    "庚,,,40\n庚,一季度,,40\n"
 )
 
 
@@ -399,20 +389,10 @@ def test_a_veto_per_period_reaching_no_missing_value(tmp_path):
     assert found["癸"] == (None, None, False, [("1", "MissingValueError")])
 
 
-_STEP_READ = """
-name = "按期"
-basis = "points"
-total = 100
-groups = [{ name = "组" }]
-periods = "{periods}"
-{formula}
-[scores]
-"优" = [90, 100]
-"良" = [80, 90]
-"差" = [0, 80]
-[overall]
-rule = "优：总分>=90；良：60<=总分<90；差：总分<60"
-[[indicators]]
+# The head of _POOLED with a {formula} line after the periods.
+_STEP_READ = (
+    _HEAD.replace('periods = "{periods}"\n', 'periods = "{periods}"\n{formula}\n')
+    + """[[indicators]]
 code = "1"
 name = "指标1"
 group = "组"
@@ -428,6 +408,7 @@ weight = 40
 frequency = "quarterly"
 score = "值2 + if(指标1·完成率>=100, 2, 0)"
 """
+)
 
 
 @pytest.mark.parametrize("periods", ["mean", "sum"])
