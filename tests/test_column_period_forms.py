@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from column_cases import first_bands
+from column_cases import first_bands, second_indicator
 from perfrules import load, load_units
 from test_column_record import _compare
 from test_column_total_errors import _both
@@ -39,7 +39,7 @@ periods = "{periods}"
 rule = "优：总分>=90；良：60<=总分<90；差：总分<60"
 """
 
-_SECOND = '\n[[indicators]]\ncode = "2"\nname = "指标2"\ngroup = "组"\nweight = 40\nscore = "值2"\n'
+_SECOND = "\n" + second_indicator("组")
 
 
 def _indicator(*lines: str) -> str:
