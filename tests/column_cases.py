@@ -4,6 +4,8 @@ column program that keeps its record, and the scheme texts several tests start f
 
 Each helper here was written again, word for word, in several ``test_column_*`` files; the files
 that used it import it from here (under the name they used), so what each test checks is unchanged.
+The scheme texts are built from the pieces below only where the result is the same text, letter for
+letter; what a test is about stays written out in the test.
 """
 
 from __future__ import annotations
@@ -207,11 +209,9 @@ class Recorded:
 def recorded_run(text: str, data: str) -> Recorded | None:
     """The case (a generated scheme and its data) run by the column program, keeping its record; None
     where the plan does not compile or the batch is a roll_up the data breaks (the batch's error)."""
-    folder = Path(tempfile.mkdtemp())
-    (folder / "s.toml").write_text(text, encoding="utf-8")
-    (folder / "d.csv").write_text(data, encoding="utf-8")
-    scheme = load(folder / "s.toml")
-    units = list(load_units(folder / "d.csv", scheme=scheme))
+    scheme_path, data_path = write_case(Path(tempfile.mkdtemp()), text, data)
+    scheme = load(scheme_path)
+    units = list(load_units(data_path, scheme=scheme))
     plan = plan_of(scheme)
     program = program_of(plan)
     if program is None:
