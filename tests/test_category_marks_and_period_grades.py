@@ -30,16 +30,11 @@ from perfrules import (
     scheme_to_mapping,
 )
 from perfrules.cli.main import main
+from test_forms import _results
 
 ROOT = Path(__file__).resolve().parent.parent
 COOKBOOK = ROOT / "docs" / "examples" / "cookbook"
 _SHARES = {"优": (90, 100), "良": (80, 90), "中": (60, 80), "差": (0, 60)}
-
-
-def _results(stem: str):
-    scheme = load((COOKBOOK / stem).with_suffix(".toml"))
-    result = evaluate(scheme, load_units((COOKBOOK / stem).with_suffix(".csv"), scheme=scheme))
-    return {r.unit: r for r in result.results}
 
 
 def _json(stem: str) -> dict:

@@ -2,25 +2,18 @@
 
 from __future__ import annotations
 
-import io
 import json
 from pathlib import Path
 
 import pytest
 
+from cli_run import run
 from perfrules import check_data, load, loads, sample_units, schemes
-from perfrules.cli.main import main
 from perfrules.files.load import _builtin_file
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "docs" / "examples"
 SCHEME = (EXAMPLES / "example-scheme.toml").read_text(encoding="utf-8")
 DATA = (EXAMPLES / "example-data.csv").read_text(encoding="utf-8")
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(args), out=out, err=err)
-    return code, out.getvalue(), err.getvalue()
 
 
 def messages(found) -> list[str]:

@@ -11,18 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from perfrules.cli.main import main
+from cli_run import run
 from perfrules.results.display import display_width
 
 SAMPLE_CSV = (
     Path(__file__).resolve().parent.parent / "src" / "perfrules" / "schemes" / "shenzhen_2010_departments.csv"
 )
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(args), out=out, err=err)
-    return code, out.getvalue(), err.getvalue()
 
 
 def test_demo_prints_the_ranking_of_the_sample_units():

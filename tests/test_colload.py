@@ -30,6 +30,7 @@ from perfrules.files.data import _units_from_rows
 from perfrules.files.tables import iter_rows
 from perfrules.scoring.colbatch import score_kept
 from perfrules.scoring.plan import plan_of
+from test_column_program import _COLUMN_SETTINGS as _SETTINGS
 from test_column_program import _EXAMPLES, cases
 
 _CELLS = [
@@ -38,11 +39,6 @@ _CELLS = [
     ".5", "+4", "29/30", "0/0", "无", "5万",
 ]  # fmt: skip
 _NAMES = ["甲局", "乙局", "丙局", "丁委", "Ａ办", "戊局 ", ""]
-_SETTINGS = settings(
-    max_examples=_EXAMPLES,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
 
 
 @st.composite
@@ -247,7 +243,8 @@ def test_evaluate_on_units_kept_as_columns_is_evaluate_on_their_list(tmp_path_fa
     assert [r.unit for r in got.ranking()] == [r.unit for r in want.ranking()]
 
 
-_SCHEME = """
+# Two indicators of one group (test_colload_results reads the units of this scheme).
+_PLAIN_SCHEME = """
 name = "列"
 total = 100
 groups = [{ name = "组" }]
@@ -263,8 +260,9 @@ name = "乙"
 group = "组"
 weight = 40
 score = "值2"
-applies_to = ["甲局", "丙局"]
 """
+# The same, with 乙 applying to two of the units only.
+_SCHEME = _PLAIN_SCHEME + 'applies_to = ["甲局", "丙局"]\n'
 
 
 def test_a_unit_list_behaves_as_a_list_of_its_units():

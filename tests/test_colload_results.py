@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from perfrules import DataError, evaluate, load_units, loads, units_from_csv
@@ -24,32 +24,10 @@ from perfrules.files.data import _RowUnits
 from perfrules.files.encoding import read_text, utf8_bytes
 from perfrules.scoring.colbatch import KeptOutcomes, score_kept
 from perfrules.scoring.plan import plan_of
+from test_colload import _PLAIN_SCHEME as _SCHEME
 from test_colload import _old, _plain_only, _read, _result_key, _same_units, tables
-from test_column_program import _EXAMPLES, cases
-
-_SETTINGS = settings(
-    max_examples=_EXAMPLES,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
-
-_SCHEME = """
-name = "列"
-total = 100
-groups = [{ name = "组" }]
-[[indicators]]
-code = "1"
-name = "甲"
-group = "组"
-weight = 60
-score = "值1"
-[[indicators]]
-code = "2"
-name = "乙"
-group = "组"
-weight = 40
-score = "值2"
-"""
+from test_column_program import _COLUMN_SETTINGS as _SETTINGS
+from test_column_program import cases
 
 
 def _one_by_one(monkeypatch: Any) -> None:

@@ -10,37 +10,16 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from column_cases import first_bands, first_indicator_head, second_indicator
 from test_column_total_errors import _both
 
-_THRESHOLD = """
-name = "门槛"
-basis = "points"
-total = 100
-groups = [{ name = "组1" }]
-[[indicators]]
-code = "1"
-name = "指标1"
-group = "组1"
-weight = 60
-score = "值1"
-[[indicators]]
-code = "2"
-name = "指标2"
-group = "组1"
-weight = 40
-score = "值2"
-[overall]
-policy = "first"
-[[overall.bands]]
-name = "优"
-conditions = ["总分>=90 and 门槛=1"]
-[[overall.bands]]
-name = "良"
-conditions = ["总分>=60"]
-[[overall.bands]]
-name = "差"
-conditions = ["总分>=0"]
+_THRESHOLD = (
+    first_indicator_head("门槛")
+    + """score = "值1"
 """
+    + second_indicator()
+    + first_bands("总分>=90 and 门槛=1", "总分>=60", "总分>=0")
+)
 
 
 def test_a_blank_cell_an_overall_band_does_not_reach_is_not_read(tmp_path):
@@ -58,27 +37,14 @@ def test_a_blank_cell_an_overall_band_does_not_reach_is_not_read(tmp_path):
     assert fast[2].grade is None
 
 
-_SUMMED = """
-name = "合计"
-basis = "points"
-total = 100
-periods = "sum"
-groups = [{ name = "组1" }]
-[[indicators]]
-code = "1"
-name = "指标1"
-group = "组1"
-weight = 60
-frequency = "季度"
+_SUMMED = (
+    first_indicator_head("合计", 'periods = "sum"')
+    + """frequency = "季度"
 steps = [{ type = "part", target = "评价分1", scale = { rule = "优—6分;良—4分;合格—2分;不合格—0分" }, of = "评价1" }]
 score = "分值×评价分1/6"
-[[indicators]]
-code = "2"
-name = "指标2"
-group = "组1"
-weight = 40
-score = "值2"
 """
+    + second_indicator()
+)
 
 
 def test_a_word_given_in_one_period_of_summed_periods_is_the_units(tmp_path):

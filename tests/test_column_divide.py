@@ -23,13 +23,13 @@ from typing import Any
 import pytest
 
 import perfrules._numbers as numbers
+from column_cases import compile_case
+from column_cases import is_prime as _prime
 from oracle import score_unit
-from perfrules import Limits, evaluate, load_units, loads
+from perfrules import Limits, evaluate, load_units
 from perfrules.scoring.colpop import batch_population
 from perfrules.scoring.colsteps import MAX_LCM_BITS
-from perfrules.scoring.plan import plan_of
 from perfrules.scoring.population import population_values
-from perfrules.scoring.program import program_of
 from test_column_sendback import _per_unit_count, _streamed
 from test_differential import assert_paths_agree
 
@@ -52,16 +52,11 @@ def _outcome(o: Any) -> tuple[Any, ...]:
 def _both(tmp_path: Path, text: str, data: str) -> list[Any]:
     """The column program's outcomes for *data*: every unit's (none sent back), each the per-unit
     program's; and every path agrees."""
-    scheme = loads(text, format="toml")
-    plan = plan_of(scheme)
-    program = program_of(plan)
-    assert program is not None, plan.program_why
-    scheme_path, data_path = tmp_path / "scheme.toml", tmp_path / "data.csv"
-    scheme_path.write_text(text, encoding="utf-8")
-    data_path.write_text(data, encoding="utf-8")
-    units = load_units(data_path, scheme=scheme)
+    case = compile_case(tmp_path, text, data)
+    scheme, plan, units = case.scheme, case.plan, case.units
+    scheme_path, data_path = case.scheme_path, case.data_path
     population = batch_population(plan, units) if plan.has_population else {}
-    fast = program.run(units, population)
+    fast = case.program.run(units, population)
     sent = [u.name for u, o in zip(units, fast, strict=True) if o is None]
     assert not sent, f"sent to the per-unit program: {sent}"
     # (the population values gathered over columns are the per-unit way's, unit for unit)
@@ -90,24 +85,6 @@ def _primes(count: int) -> list[int]:
             found.append(p)
         p += 2
     return found
-
-
-def _prime(p: int) -> bool:
-    """Whether the odd *p* is prime (Miller–Rabin with bases that decide every number below 3.3·10**24)."""
-    d, r = p - 1, 0
-    while d % 2 == 0:
-        d, r = d // 2, r + 1
-    for a in (2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41):
-        x = pow(a, d, p)
-        if x in (1, p - 1):
-            continue
-        for _ in range(r - 1):
-            x = x * x % p
-            if x == p - 1:
-                break
-        else:
-            return False
-    return True
 
 
 def test_divisors_too_unlike_for_one_denominator_are_scored_in_smaller_batches(tmp_path):

@@ -8,21 +8,17 @@ that every unit so marked gets its error from the step (never sent back because 
 from __future__ import annotations
 
 import os
-import tempfile
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from hypothesis import HealthCheck, event, given, settings
 
-from oracle import score_unit
-from perfrules import load, load_units
-from perfrules.scoring.batch import batch_tree
+from column_cases import indicator as _indicator
+from column_cases import outcome_key as _key
+from column_cases import recorded_run, score_both
 from perfrules.scoring.colfailures import Failed
-from perfrules.scoring.colpop import batch_population
-from perfrules.scoring.plan import plan_of
-from perfrules.scoring.program import program_of, score_columns
-from test_differential import assert_paths_agree, cases
+from test_differential import cases
 
 _HEAD = """
 name = "失败"
@@ -34,56 +30,11 @@ rule = "优：总分>=90；良：60<=总分<90；差：总分<60"
 """
 
 
-def _indicator(code: str, weight: int, *lines: str) -> str:
-    return "\n".join(
-        [
-            "[[indicators]]",
-            f'code = "{code}"',
-            f'name = "指标{code}"',
-            'group = "组"',
-            f"weight = {weight}",
-            *lines,
-        ]
-    )
-
-
-def _key(o: Any) -> tuple[Any, ...]:
-    """Every field of an outcome the two programs give (the errors' places but their file's name; the
-    weights where the unit has errors: the column program keeps a scored unit's in its columns)."""
-    return (
-        o.unit.name,
-        o.total,
-        o.grade,
-        o.vetoed,
-        [(e.unit, e.indicator, e.field, e.message, e.error) for e in o.errors],
-        [(e.kind, e.message) for e in o.events],
-        o.scores,
-        o.weights if o.errors else None,
-        o.flags,
-        o.periods,
-        o.subtotals,
-    )
-
-
 def _both(tmp_path: Path, scheme_text: str, data: str) -> tuple[list[Any], list[Any], Any]:
     """The column program's outcomes (None: sent back) and the per-unit program's, for the same batch;
     the paths agree on the files too."""
-    scheme_path = tmp_path / "s.toml"
-    scheme_path.write_text(scheme_text, encoding="utf-8")
-    data_path = tmp_path / "d.csv"
-    data_path.write_text(data, encoding="utf-8")
-    scheme = load(scheme_path)
-    plan = plan_of(scheme)
-    assert program_of(plan) is not None, plan.program_why
-    units = list(load_units(data_path, scheme=scheme))
-    population = batch_population(plan, units) if plan.has_population else {}
-    fast = score_columns(plan, units, population)
-    slow = [score_unit(plan, u, population.get(u.name, {}), detail=False) for u in units]
-    for f, s in zip(fast, slow, strict=True):
-        if f is not None:
-            assert _key(f) == _key(s)
-    assert_paths_agree(scheme, scheme_path, data_path)
-    return fast, slow, scheme
+    found = score_both(tmp_path, scheme_text, data, sent_back=True)
+    return found.fast, found.slow, found.scheme
 
 
 def test_a_blank_input_without_a_policy(tmp_path):
@@ -286,31 +237,15 @@ def test_every_unit_marked_on_the_generated_schemes_gets_its_error_from_the_step
     what the columns cannot hold: a blank under a default the columns do not take there, an indicator
     reported per period under a ``missing`` rule …). So the step never fails to raise where the
     per-unit program words an error."""
-    text, data = case
-    folder = Path(tempfile.mkdtemp())
-    (folder / "s.toml").write_text(text, encoding="utf-8")
-    (folder / "d.csv").write_text(data, encoding="utf-8")
-    scheme = load(folder / "s.toml")
-    units = list(load_units(folder / "d.csv", scheme=scheme))
-    plan = plan_of(scheme)
-    program = program_of(plan)
-    if program is None:
+    run = recorded_run(*case)
+    if run is None:
         return
-    try:
-        tree = batch_tree(plan, units)
-    except Exception:  # a roll_up the data breaks: the batch's error, not a unit's
-        return
-    scored_units = list(units) if tree is None else list(tree.scored)
-    population = batch_population(plan, scored_units) if plan.has_population else {}
-    record: dict[str, Any] = {}
-    fast = program.run(scored_units, population, record=record)
-    scored = record["scored"]
+    fast, plan, scored = run.fast, run.plan, run.scored
     failures = scored.failures
     if failures is None or failures.candidates is None:
         return
     for i in failures.candidates.nonzero()[0].tolist():
-        unit = scored_units[i]
-        slow = score_unit(plan, unit, population.get(unit.name, {}), detail=False)
+        slow = run.per_unit(i)
         if isinstance(scored.errors.get(i), Failed):
             event("a marked unit: its error taken from the step")
             assert fast[i] is not None and _key(fast[i]) == _key(slow)
@@ -319,7 +254,7 @@ def test_every_unit_marked_on_the_generated_schemes_gets_its_error_from_the_step
             assert fast[i] is None
             failed = {e.indicator for e in slow.errors}
             marked = [plan.indicators[k].code for k in failures.mask[i].nonzero()[0].tolist()]
-            assert any(code not in failed for code in marked), unit.name
+            assert any(code not in failed for code in marked), run.units[i].name
 
 
 def test_a_code_declared_not_applicable_that_the_scheme_lacks(tmp_path):

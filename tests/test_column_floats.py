@@ -22,6 +22,7 @@ import numpy as np
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from column_cases import first_bands
 from oracle import score_unit
 from perfrules import evaluate, loads
 from perfrules.scheme.units import Unit
@@ -30,7 +31,8 @@ from perfrules.scoring.program import program_of, score_columns
 from test_column_program import _COLUMN_SETTINGS
 from test_column_record import _compare
 
-_SCHEME = """
+_SCHEME = (
+    """
 name = "单位的值"
 basis = "points"
 total = 40
@@ -69,21 +71,13 @@ group = "组"
 weight_from = "分值4"
 full = 10
 score = "min(分值, 值4)"
-[overall]
-policy = "first"
-[[overall.bands]]
-name = "优"
-conditions = ["总分>=36"]
-[[overall.bands]]
-name = "良"
-conditions = ["总分>=30"]
-[[overall.bands]]
-name = "差"
-conditions = ["总分>=0"]
-[[flags]]
+"""
+    + first_bands("总分>=36", "总分>=30", "总分>=0")
+    + """[[flags]]
 label = "不能评先"
 when = "事故>0"
 """
+)
 
 _NAMES = ["值1", "目标1", "违规1", "率2", "值3", "不适用3", "扣分3", "值4", "事故"]
 

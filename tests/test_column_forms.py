@@ -12,27 +12,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from column_cases import compile_case, work_head
 from perfrules import evaluate, loads
 from perfrules.files.data import load_units
 from perfrules.scoring.colpop import batch_population
-from perfrules.scoring.plan import plan_of
-from perfrules.scoring.program import program_of
 from test_differential import assert_paths_agree
 
-_HEAD = """
-format = "perfrules-scheme/1"
-name = "列形式"
-basis = "points"
-total = 100
-categories = ["甲", "乙"]
-groups = [{ name = "工作" }]
-
-[scores]
-"优" = [90, 100]
-"良" = [80, 90]
-"中" = [60, 80]
-"差" = [0, 60]
-"""
+_HEAD = work_head("列形式", categories=True)
 
 
 def _scored(
@@ -47,21 +33,15 @@ def _scored(
     compiles, that the program scores every unit itself but those named in *sent_back* (it leaves
     them to the per-unit program), that the units named in *errored* are the ones it gives errors
     instead of a total, and that every path agrees."""
-    scheme = loads(text, format="toml")
-    plan = plan_of(scheme)
-    program = program_of(plan)
-    assert program is not None, plan.program_why
-    scheme_path, data_path = tmp_path / "scheme.toml", tmp_path / "data.csv"
-    scheme_path.write_text(text, encoding="utf-8")
-    data_path.write_text(data, encoding="utf-8")
-    units = load_units(data_path, scheme=scheme)
-    found = program.run(units, batch_population(plan, units) if plan.has_population else None)
+    case = compile_case(tmp_path, text, data)
+    plan, units = case.plan, case.units
+    found = case.program.run(units, batch_population(plan, units) if plan.has_population else None)
     sent = tuple(u.name for u, o in zip(units, found, strict=True) if o is None)
     assert sent == sent_back, f"sent to the per-unit program: {sent}"
     failed = tuple(o.unit.name for o in found if o is not None and o.errors)
     assert failed == errored, f"units with errors: {failed}"
     assert all(o.total is None for o in found if o is not None and o.errors)
-    assert_paths_agree(scheme, scheme_path, data_path)
+    assert_paths_agree(case.scheme, case.scheme_path, case.data_path)
     return {o.unit.name: (o.total, o.grade, list(o.scores)) for o in found if o is not None and not o.errors}
 
 
@@ -246,19 +226,9 @@ def test_share_of_full_points_that_differ_by_category(tmp_path: Path) -> None:
 
 # -- a zero rule and a veto reading a step's value, on an indicator graded by a scale --------------
 
-_RATE_RULES = """
-format = "perfrules-scheme/1"
-name = "完成率"
-basis = "points"
-total = 100
-groups = [{ name = "工作" }]
-
-[scores]
-"优" = [90, 100]
-"良" = [80, 90]
-"中" = [60, 80]
-"差" = [0, 60]
-
+_RATE_RULES = (
+    work_head("完成率")
+    + """
 [[indicators]]
 code = "1"
 name = "任务完成"
@@ -275,6 +245,7 @@ group = "工作"
 weight = 50
 score = "日常得分"
 """
+)
 
 
 def test_rules_reading_a_step_beside_a_scale(tmp_path: Path) -> None:

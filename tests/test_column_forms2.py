@@ -15,29 +15,13 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+from column_cases import SCORES_FOUR, compile_case, first_bands, work_head
 from oracle import score_unit
-from perfrules import loads
-from perfrules.files.data import load_units
 from perfrules.scoring.colpop import batch_population
-from perfrules.scoring.plan import plan_of
-from perfrules.scoring.program import program_of
 from test_column_failures import _key
 from test_differential import assert_paths_agree
 
-_HEAD = """
-format = "perfrules-scheme/1"
-name = "列形式二"
-basis = "points"
-total = 100
-categories = ["甲", "乙"]
-groups = [{ name = "工作" }]
-
-[scores]
-"优" = [90, 100]
-"良" = [80, 90]
-"中" = [60, 80]
-"差" = [0, 60]
-"""
+_HEAD = work_head("列形式二", categories=True)
 
 
 def _both(
@@ -47,23 +31,17 @@ def _both(
     *head* + *body* compiles, that the column program scores every unit but *sent_back* with the
     per-unit program's outcome, and that every path agrees."""
     text = head + body
-    scheme = loads(text, format="toml")
-    plan = plan_of(scheme)
-    program = program_of(plan)
-    assert program is not None, plan.program_why
-    scheme_path, data_path = tmp_path / "scheme.toml", tmp_path / "data.csv"
-    scheme_path.write_text(text, encoding="utf-8")
-    data_path.write_text(data, encoding="utf-8")
-    units = load_units(data_path, scheme=scheme)
+    case = compile_case(tmp_path, text, data)
+    plan, units = case.plan, case.units
     population = batch_population(plan, units) if plan.has_population else {}
-    fast = program.run(units, population)
+    fast = case.program.run(units, population)
     slow = [score_unit(plan, u, population.get(u.name, {}), detail=False) for u in units]
     sent = tuple(u.name for u, o in zip(units, fast, strict=True) if o is None)
     assert sent == sent_back, f"sent to the per-unit program: {sent}"
     for f, s in zip(fast, slow, strict=True):
         if f is not None:
             assert _key(f) == _key(s), f.unit.name
-    assert_paths_agree(scheme, scheme_path, data_path)
+    assert_paths_agree(case.scheme, case.scheme_path, case.data_path)
     return {s.unit.name: (s.total, s.grade, list(s.scores), [e.message for e in s.errors]) for s in slow}
 
 
@@ -436,25 +414,17 @@ def test_default_scores_outside_the_limits(tmp_path: Path) -> None:
 
 # -- 8. overall grading reading a subtotal of a group mean ----------------------------------------------
 
-_MEAN_GRADED = """
+_MEAN_GRADED = (
+    """
 format = "perfrules-scheme/1"
 name = "平均"
 basis = "points"
 total = 100
 groups = [{ name = "甲组", aggregate = "geometric", places = 2 }, { name = "乙组" }]
 
-[overall]
-policy = "first"
-[[overall.bands]]
-name = "优"
-conditions = ["总分>=80 and 甲组得分率>=85%"]
-[[overall.bands]]
-name = "良"
-conditions = ["总分>=60"]
-[[overall.bands]]
-name = "差"
-conditions = ["总分>=0"]
-
+"""
+    + first_bands("总分>=80 and 甲组得分率>=85%", "总分>=60", "总分>=0")
+    + """
 [[indicators]]
 code = "1"
 name = "一"
@@ -476,6 +446,7 @@ group = "乙组"
 weight = 40
 score = "c"
 """
+)
 
 
 def test_overall_grading_reads_a_subtotal_of_a_group_mean(tmp_path: Path) -> None:
@@ -494,31 +465,18 @@ def test_overall_grading_reads_a_subtotal_of_a_group_mean(tmp_path: Path) -> Non
 
 # -- 9. overall grading by indicators' grades ---------------------------------------------------------
 
-_GRADED_HEAD = """
+_GRADED_HEAD = (
+    """
 format = "perfrules-scheme/1"
 name = "等次"
 basis = "points"
 total = 100
 groups = [{ name = "组" }]
-
-[scores]
-"优" = [90, 100]
-"良" = [80, 90]
-"中" = [60, 80]
-"差" = [0, 60]
-
-[overall]
-policy = "first"
-[[overall.bands]]
-name = "优"
-conditions = ["评为优的指标数>=2"]
-[[overall.bands]]
-name = "良"
-conditions = ["指标3等次<=2"]
-[[overall.bands]]
-name = "差"
-conditions = ["总分>=0"]
 """
+    + SCORES_FOUR
+    + "\n"
+    + first_bands("评为优的指标数>=2", "指标3等次<=2", "总分>=0")
+)
 
 _GRADED_PEERS = """
 [[indicators]]

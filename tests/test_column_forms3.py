@@ -13,18 +13,12 @@ from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 
+from column_cases import SCORES_FOUR as _SCORES
+from column_cases import work_head
 from perfrules import load, load_units
 from test_column_forms2 import _both as _sent_back
 from test_column_record import RECORDED, _compare
 from test_column_total_errors import _both
-
-_SCORES = """
-[scores]
-"优" = [90, 100]
-"良" = [80, 90]
-"中" = [60, 80]
-"差" = [0, 60]
-"""
 
 # -- 1. a total formula reading grades of indicators with population values or results ---------------
 
@@ -71,18 +65,9 @@ def test_a_total_formula_reading_grades_of_indicators_with_population_values_and
 
 # -- 2. steps read by other indicators that read other indicators' steps -----------------------------
 
-_CHAIN = """
-name = "读步骤链"
-basis = "points"
-total = 100
-groups = [{ name = "工作" }]
-
-[scores]
-"优" = [90, 100]
-"良" = [80, 90]
-"中" = [60, 80]
-"差" = [0, 60]
-
+_CHAIN = (
+    work_head("读步骤链", versioned=False)
+    + """
 [[indicators]]
 code = "1"
 name = "完成"
@@ -114,6 +99,7 @@ group = "工作"
 weight = 10
 score = "min(指标3·d/2, 分值)"
 """
+)
 
 
 def test_read_steps_that_read_other_read_steps(tmp_path: Path) -> None:
@@ -144,18 +130,9 @@ def test_read_steps_over_blank_cells_give_each_reader_the_steps_error(tmp_path: 
 
 # -- 3. a power by a data value ----------------------------------------------------------------------
 
-_POWER = """
-name = "按数据乘方"
-basis = "points"
-total = 100
-groups = [{ name = "工作" }]
-
-[scores]
-"优" = [90, 100]
-"良" = [80, 90]
-"中" = [60, 80]
-"差" = [0, 60]
-
+_POWER = (
+    work_head("按数据乘方", versioned=False)
+    + """
 [[indicators]]
 code = "1"
 name = "乘方"
@@ -170,6 +147,7 @@ group = "工作"
 weight = 40
 score = "值2"
 """
+)
 
 
 def test_a_power_by_a_data_value(tmp_path: Path) -> None:
@@ -251,18 +229,9 @@ def test_a_column_of_words_read_as_a_number_too(tmp_path: Path) -> None:
 
 # -- 5. the explanation of a word scale without value ------------------------------------------------
 
-_UNNAMED = """
-name = "无值词表"
-basis = "points"
-total = 100
-groups = [{ name = "工作" }]
-
-[scores]
-"优" = [90, 100]
-"良" = [80, 90]
-"中" = [60, 80]
-"差" = [0, 60]
-
+_UNNAMED = (
+    work_head("无值词表", versioned=False)
+    + """
 [[indicators]]
 code = "1"
 name = "审计"
@@ -279,6 +248,7 @@ group = "工作"
 weight = 40
 score = "值2"
 """
+)
 
 
 def test_a_word_scale_without_value_is_explained_from_the_record(tmp_path: Path) -> None:

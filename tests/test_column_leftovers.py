@@ -9,10 +9,12 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
+from column_cases import first_bands, first_indicator_head, second_indicator
 from test_column_defaults import _both as _explained
 from test_column_total_errors import _both
 
-_PERIOD_GRADE = """
+_PERIOD_GRADE = (
+    """
 name = "期评"
 basis = "points"
 total = 100
@@ -31,24 +33,10 @@ weight = 60
 frequency = "季度"
 steps = [{ type = "part", target = "评价分1", scale = { rule = "优—6分;良—4分;合格—2分;不合格—0分" }, of = "评价1" }]
 score = "分值×评价分1/6"
-[[indicators]]
-code = "2"
-name = "指标2"
-group = "组1"
-weight = 40
-score = "值2"
-[overall]
-policy = "first"
-[[overall.bands]]
-name = "优"
-conditions = ["总分>=90 and 指标1等次<=1"]
-[[overall.bands]]
-name = "良"
-conditions = ["总分>=60"]
-[[overall.bands]]
-name = "差"
-conditions = ["总分>=0"]
 """
+    + second_indicator()
+    + first_bands("总分>=90 and 指标1等次<=1", "总分>=60", "总分>=0")
+)
 
 
 def test_a_blank_year_word_of_an_indicator_graded_from_its_periods(tmp_path: Path) -> None:
@@ -70,26 +58,8 @@ def test_a_blank_year_word_of_an_indicator_graded_from_its_periods(tmp_path: Pat
 
 
 def _per_period(periods: str) -> str:
-    return f"""
-name = "期报"
-basis = "points"
-total = 100
-periods = "{periods}"
-groups = [{{ name = "组1" }}]
-[[indicators]]
-code = "1"
-name = "指标1"
-group = "组1"
-weight = 60
-frequency = "季度"
-score = "if(选1=1, 值1, 备1)"
-[[indicators]]
-code = "2"
-name = "指标2"
-group = "组1"
-weight = 40
-score = "值2"
-"""
+    head = first_indicator_head("期报", f'periods = "{periods}"')
+    return head + 'frequency = "季度"\nscore = "if(选1=1, 值1, 备1)"\n' + second_indicator()
 
 
 # 甲 has no periods; 乙 reports 值1 per quarter (20, 25); 丙 and 丁 take 备1 (选1 = 0): 丙 has none.
@@ -166,26 +136,14 @@ def test_a_total_formula_reading_a_group_one_of_whose_members_does_not_apply(tmp
     ]
 
 
-_RANK_WHEN = """
-name = "名次"
-basis = "points"
-total = 100
-groups = [{ name = "组1" }]
-[[indicators]]
-code = "1"
-name = "指标1"
-group = "组1"
-weight = 60
-steps = [{ type = "rank", target = "名次分1", of = "值1", points = { "1" = 60, "2" = 40, "3" = 20 } }]
+_RANK_WHEN = (
+    first_indicator_head("名次")
+    + """steps = [{ type = "rank", target = "名次分1", of = "值1", points = { "1" = 60, "2" = 40, "3" = 20 } }]
 score = "名次分1"
 policies = [{ type = "default", score = 30, when = "免评1<1" }]
-[[indicators]]
-code = "2"
-name = "指标2"
-group = "组1"
-weight = 40
-score = "值2"
 """
+    + second_indicator()
+)
 
 
 def test_a_default_when_takes_a_unit_without_a_rank_first(tmp_path: Path) -> None:
@@ -198,26 +156,13 @@ def test_a_default_when_takes_a_unit_without_a_rank_first(tmp_path: Path) -> Non
     assert [e.message for e in fast[1].errors] == ["no value for '免评1' in formula '免评1<1'"]
 
 
-_PARAMETER_MISSING = """
-name = "参数"
-basis = "points"
-total = 100
-parameters = { "系数1" = { "甲" = 0.5, "乙" = 0.8 } }
-groups = [{ name = "组1" }]
-[[indicators]]
-code = "1"
-name = "指标1"
-group = "组1"
-weight = 60
-score = "分值×系数1"
+_PARAMETER_MISSING = (
+    first_indicator_head("参数", 'parameters = { "系数1" = { "甲" = 0.5, "乙" = 0.8 } }')
+    + """score = "分值×系数1"
 policies = [{ type = "not_applicable", missing = true }]
-[[indicators]]
-code = "2"
-name = "指标2"
-group = "组1"
-weight = 40
-score = "值2"
 """
+    + second_indicator()
+)
 
 
 def test_a_missing_rule_on_a_parameter(tmp_path: Path) -> None:
@@ -273,30 +218,18 @@ def test_a_blank_value_a_scale_grades_renamed_takes_the_default(tmp_path: Path) 
     ]
 
 
-_STEPS_BEFORE = """
-name = "步骤"
-basis = "points"
-total = 100
-groups = [{ name = "组1" }]
-[[indicators]]
-code = "1"
-name = "指标1"
-group = "组1"
-weight = 60
-steps = ["甲分1=值a×2", "乙分1=值b+1"]
+_STEPS_BEFORE = (
+    first_indicator_head("步骤")
+    + """steps = ["甲分1=值a×2", "乙分1=值b+1"]
 score = "乙分1"
 policies = [
     { type = "default", score = 20 },
     { type = "veto", when = "甲分1>50", effect = "zero" },
     { type = "adjust", per = "扣分1", points = -1, cap = "甲分1/10" },
 ]
-[[indicators]]
-code = "2"
-name = "指标2"
-group = "组1"
-weight = 40
-score = "值2"
 """
+    + second_indicator()
+)
 
 
 def test_rules_read_the_steps_worked_out_before_the_default_for_no_data(tmp_path: Path) -> None:
@@ -332,27 +265,14 @@ def test_a_blank_cell_period_rows_never_reach_beside_a_default_for_no_data(tmp_p
     ]
 
 
-_PERIOD_MAX = """
-name = "期最大"
-basis = "points"
-total = 100
-periods = "mean"
-groups = [{ name = "组1" }]
-[[indicators]]
-code = "1"
-name = "指标1"
-group = "组1"
-weight = 60
-frequency = "季度"
+_PERIOD_MAX = (
+    first_indicator_head("期最大", 'periods = "mean"')
+    + """frequency = "季度"
 score = "分值×值1/max_of(值1)"
 policies = [{ type = "default", score = 6 }]
-[[indicators]]
-code = "2"
-name = "指标2"
-group = "组1"
-weight = 40
-score = "值2"
 """
+    + second_indicator()
+)
 
 
 def test_a_period_whose_max_of_is_0_takes_the_default_for_no_data(tmp_path: Path) -> None:
@@ -369,25 +289,13 @@ def test_a_period_whose_max_of_is_0_takes_the_default_for_no_data(tmp_path: Path
     ]
 
 
-_EXEMPT = """
-name = "免评"
-basis = "points"
-total = 100
-groups = [{ name = "组1" }]
-[[indicators]]
-code = "1"
-name = "指标1"
-group = "组1"
-weight = 60
-score = "值1^2/100"
+_EXEMPT = (
+    first_indicator_head("免评")
+    + """score = "值1^2/100"
 policies = [{ type = "default", score = 30, when = "免评1=1" }, { type = "zero", when = "违规1>0" }]
-[[indicators]]
-code = "2"
-name = "指标2"
-group = "组1"
-weight = 40
-score = "值2"
 """
+    + second_indicator()
+)
 
 
 def test_blank_cells_on_a_row_a_default_when_took(tmp_path: Path) -> None:

@@ -18,28 +18,15 @@ from __future__ import annotations
 
 from decimal import Decimal
 from fractions import Fraction
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from perfrules import load, load_units
-from test_column_record import _compare
-from test_column_total_errors import _both
+from test_column_period_forms import _scored
 
 _MISSING = (
     "'指标1得分': indicator 1 指标1 has no score for this unit (it does not apply, or could not be scored)"
 )
-
-
-def _scored(tmp_path: Path, text: str, data: str) -> dict[str, Any]:
-    """Every unit scored by the column program as the per-unit program scores it, on every path and
-    explained alike; the outcomes by unit."""
-    fast, _ = _both(tmp_path, text, data)
-    scheme = load(tmp_path / "s.toml")
-    by = _compare(scheme, list(load_units(tmp_path / "d.csv", scheme=scheme)))
-    assert set(by) <= {"record", "a unit with an indicator's error"}, by
-    return {o.unit.name: o for o in fast}
 
 
 def _errors(o: Any) -> list[tuple[str | None, str]]:

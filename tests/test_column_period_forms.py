@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 
+from column_cases import first_bands, second_indicator
 from perfrules import load, load_units
 from test_column_record import _compare
 from test_column_total_errors import _both
@@ -38,7 +39,7 @@ periods = "{periods}"
 rule = "优：总分>=90；良：60<=总分<90；差：总分<60"
 """
 
-_SECOND = '\n[[indicators]]\ncode = "2"\nname = "指标2"\ngroup = "组"\nweight = 40\nscore = "值2"\n'
+_SECOND = "\n" + second_indicator("组")
 
 
 def _indicator(*lines: str) -> str:
@@ -205,19 +206,7 @@ def test_a_veto_through_an_inputs_mapping(tmp_path):
     }
 
 
-_GRADED = """
-[overall]
-policy = "first"
-[[overall.bands]]
-name = "优"
-conditions = ["评为优的指标数>=2"]
-[[overall.bands]]
-name = "良"
-conditions = ["指标1等次<=2"]
-[[overall.bands]]
-name = "差"
-conditions = ["总分>=0"]
-"""
+_GRADED = "\n" + first_bands("评为优的指标数>=2", "指标1等次<=2", "总分>=0")
 
 _RATE1 = (
     'scale = { bands = [{ name = "优", conditions = ["「率1」>=90"] }, '

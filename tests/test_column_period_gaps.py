@@ -15,13 +15,9 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from oracle import score_unit
-from perfrules import load, load_units
-from perfrules.scoring.colpop import batch_population
-from perfrules.scoring.plan import plan_of
-from perfrules.scoring.program import program_of, score_columns
+from column_cases import indicator as _indicator
+from column_cases import score_both
 from test_column_record import _compare
-from test_differential import assert_paths_agree
 
 _HEAD = """
 name = "缺数"
@@ -48,18 +44,24 @@ _SCALE = (
     "domain = [0, 100] }"
 )
 
+# 指标1 reported per quarter, graded on 率1 by _SCALE, with a default grade and deductions per 扣分1.
+_GRADED_QUARTERLY = _indicator(
+    "1",
+    60,
+    'frequency = "quarterly"',
+    'value = "率1"',
+    _SCALE,
+    'policies = [{ type = "default", grade = "良" }, { type = "adjust", per = "扣分1", points = -1, cap = 3 }]',
+)
 
-def _indicator(code: str, weight: int, *lines: str) -> str:
-    return "\n".join(
-        [
-            "[[indicators]]",
-            f'code = "{code}"',
-            f'name = "指标{code}"',
-            'group = "组"',
-            f"weight = {weight}",
-            *lines,
-        ]
-    )
+# 指标2 reported per quarter, not applicable where 值2 is missing.
+_MISSING_QUARTERLY = _indicator(
+    "2",
+    40,
+    'frequency = "quarterly"',
+    'score = "值2"',
+    'policies = [{ type = "not_applicable", missing = true }]',
+)
 
 
 def _key(o: Any) -> tuple[Any, ...]:
@@ -77,22 +79,11 @@ def _key(o: Any) -> tuple[Any, ...]:
 def _scored(tmp_path: Path, text: str, data: str) -> dict[str, Any]:
     """Every unit scored by the column program (none sent back), as the per-unit program scores it, on
     every path, explained from the record; the outcomes by unit."""
-    scheme_path, data_path = tmp_path / "s.toml", tmp_path / "d.csv"
-    scheme_path.write_text(text, encoding="utf-8")
-    data_path.write_text(data, encoding="utf-8")
-    scheme = load(scheme_path)
-    plan = plan_of(scheme)
-    assert program_of(plan) is not None, plan.program_why
-    units = list(load_units(data_path, scheme=scheme))
-    population = batch_population(plan, units) if plan.has_population else {}
-    fast = score_columns(plan, units, population)
-    assert all(f is not None for f in fast), [u.name for u, f in zip(units, fast, strict=True) if f is None]
-    for f, u in zip(fast, units, strict=True):
-        assert f is not None and _key(f) == _key(
-            score_unit(plan, u, population.get(u.name, {}), detail=False)
-        )
-    assert_paths_agree(scheme, scheme_path, data_path)
-    by = _compare(scheme, units)  # explained from the record (or, with an error, by the step's words)
+    found = score_both(tmp_path, text, data, key=_key)
+    fast = found.fast
+    by = _compare(
+        found.scheme, found.units
+    )  # explained from the record (or, with an error, by the step's words)
     assert set(by) <= {"record", "a unit with an indicator's error"}, by
     return {o.unit.name: o for o in fast if o is not None}
 
@@ -104,22 +95,8 @@ def test_a_missing_rule_and_a_default_beside_period_rows(tmp_path):
     丙: 值2 given in 二季度 alone, though the year's row and 一季度 are blank: 90, held to 40; 91 优."""
     text = _head("mean") + "\n".join(
         [
-            _indicator(
-                "1",
-                60,
-                'frequency = "quarterly"',
-                'value = "率1"',
-                _SCALE,
-                'policies = [{ type = "default", grade = "良" }, '
-                '{ type = "adjust", per = "扣分1", points = -1, cap = 3 }]',
-            ),
-            _indicator(
-                "2",
-                40,
-                'frequency = "quarterly"',
-                'score = "值2"',
-                'policies = [{ type = "not_applicable", missing = true }]',
-            ),
+            _GRADED_QUARTERLY,
+            _MISSING_QUARTERLY,
         ]
     )
     data = (
@@ -141,22 +118,8 @@ def test_the_last_period(tmp_path):
     none: not applicable, 49 of 60."""
     text = _head("last") + "\n".join(
         [
-            _indicator(
-                "1",
-                60,
-                'frequency = "quarterly"',
-                'value = "率1"',
-                _SCALE,
-                'policies = [{ type = "default", grade = "良" }, '
-                '{ type = "adjust", per = "扣分1", points = -1, cap = 3 }]',
-            ),
-            _indicator(
-                "2",
-                40,
-                'frequency = "quarterly"',
-                'score = "值2"',
-                'policies = [{ type = "not_applicable", missing = true }]',
-            ),
+            _GRADED_QUARTERLY,
+            _MISSING_QUARTERLY,
         ]
     )
     data = "单位,期间,率1,扣分1,值2\n甲,,,0,\n甲,一季度,95,,\n甲,二季度,,2,\n乙,,,0,\n乙,一季度,,,80\n乙,二季度,95,,\n"
@@ -171,15 +134,7 @@ def test_a_default_on_the_periods_sum(tmp_path):
     51 + 34 = 85 良."""
     text = _head("sum") + "\n".join(
         [
-            _indicator(
-                "1",
-                60,
-                'frequency = "quarterly"',
-                'value = "率1"',
-                _SCALE,
-                'policies = [{ type = "default", grade = "良" }, '
-                '{ type = "adjust", per = "扣分1", points = -1, cap = 3 }]',
-            ),
+            _GRADED_QUARTERLY,
             _indicator("2", 40, 'score = "值2"'),
         ]
     )

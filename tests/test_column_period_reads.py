@@ -22,10 +22,12 @@ from typing import Any
 
 import pytest
 
+from column_cases import second_indicator
 from perfrules import load, load_units
 from perfrules.scoring.colshare import ColumnShare, column_share
 from perfrules.scoring.plan import plan_of
-from test_column_period_forms import _scored
+from test_column_period_forms import _GRADED_DATA as _FORMULA_DATA
+from test_column_period_forms import _HEAD, _scored
 
 
 def _all_columns(tmp_path: Path, text: str, data: str) -> dict[str, Any]:
@@ -44,20 +46,10 @@ def _short(found: dict[str, Any]) -> dict[str, tuple[Any, ...]]:
     }
 
 
-_CATEGORIES = """
-name = "按期"
-basis = "points"
-total = 100
-categories = ["甲类", "乙类"]
-groups = [{ name = "组" }]
-periods = "{periods}"
-[scores]
-"优" = [90, 100]
-"良" = [80, 90]
-"差" = [0, 80]
-[overall]
-rule = "优：总分>=90；良：60<=总分<90；差：总分<60"
-[[indicators]]
+# The head of test_column_period_forms' schemes with two categories.
+_CATEGORIES = (
+    _HEAD.replace("total = 100\n", 'total = 100\ncategories = ["甲类", "乙类"]\n')
+    + """[[indicators]]
 code = "1"
 name = "指标1"
 group = "组"
@@ -74,6 +66,7 @@ group = "组"
 weights = { "甲类" = 40, "乙类" = 50 }
 score = "值2"
 """
+)
 
 _CATEGORY_DATA = (
     "单位,类别,期间,完成数,计划数,扣分,值2\n"
@@ -113,19 +106,9 @@ def test_a_veto_per_period_reading_the_full_points_of_the_category(tmp_path, per
         assert found["乙"] == (Decimal(75), "差", True, [])
 
 
-_POOLED = """
-name = "按期"
-basis = "points"
-total = 100
-groups = [{ name = "组" }]
-periods = "{periods}"
-[scores]
-"优" = [90, 100]
-"良" = [80, 90]
-"差" = [0, 80]
-[overall]
-rule = "优：总分>=90；良：60<=总分<90；差：总分<60"
-[[indicators]]
+_POOLED = (
+    _HEAD
+    + """[[indicators]]
 code = "1"
 name = "指标1"
 group = "组"
@@ -134,13 +117,9 @@ frequency = "quarterly"
 value = "率1"
 scale = { bands = [{ name = "优", conditions = ["「率1」>=90"] }, { name = "良", conditions = ["60<=「率1」<90"] }, { name = "差", conditions = ["「率1」<60"] }], domain = [0, 300] }
 policies = [{ type = "veto", when = "率1<max_of(率1)×0.5 or 扣分>分值", effect = "lowest_grade" }]
-[[indicators]]
-code = "2"
-name = "指标2"
-group = "组"
-weight = 40
-score = "值2"
 """
+    + second_indicator("组")
+)
 
 _POOLED_DATA = (
     "单位,期间,率1,扣分,值2\n"
@@ -183,20 +162,13 @@ def test_a_veto_per_period_reading_population_values_of_the_sum(tmp_path):
     assert {u: found[u][2] for u in "甲丙丁戊己"} == dict.fromkeys("甲丙丁戊己", True)
 
 
-_FORMULA = """
-name = "按期"
-basis = "points"
-total = 100
-groups = [{ name = "组" }]
-periods = "{periods}"
-total_formula = "指标1得分 + 指标2得分 + if(指标1等次<=1, 5, 0)"
-[scores]
-"优" = [90, 100]
-"良" = [80, 90]
-"差" = [0, 80]
-[overall]
-rule = "优：总分>=90；良：60<=总分<90；差：总分<60"
-[[indicators]]
+# The head of _POOLED with a total formula after the periods.
+_FORMULA = (
+    _HEAD.replace(
+        'periods = "{periods}"\n',
+        'periods = "{periods}"\ntotal_formula = "指标1得分 + 指标2得分 + if(指标1等次<=1, 5, 0)"\n',
+    )
+    + """[[indicators]]
 code = "1"
 name = "指标1"
 group = "组"
@@ -205,23 +177,8 @@ frequency = "quarterly"
 value = "率1"
 scale = { bands = [{ name = "优", conditions = ["「率1」>=90"] }, { name = "良", conditions = ["60<=「率1」<90"] }, { name = "差", conditions = ["「率1」<60"] }], domain = [0, 100] }
 policies = [{ type = "default", grade = "良" }]
-[[indicators]]
-code = "2"
-name = "指标2"
-group = "组"
-weight = 40
-score = "值2"
 """
-
-_FORMULA_DATA = (
-    "单位,期间,率1,值2\n"
-    "甲,,,40\n甲,一季度,95,38\n甲,二季度,100,\n"
-    "乙,,,40\n乙,一季度,95,\n乙,二季度,50,\n"
-    "丙,,,\n"
-    "丁,,90,36\n"
-    "戊,,70,20\n戊,一季度,,36\n"
-    "己,,0,40\n己,一季度,,40\n"
-    "庚,,,40\n庚,一季度,,40\n"
+    + second_indicator("组")
 )
 
 
@@ -432,20 +389,10 @@ def test_a_veto_per_period_reaching_no_missing_value(tmp_path):
     assert found["癸"] == (None, None, False, [("1", "MissingValueError")])
 
 
-_STEP_READ = """
-name = "按期"
-basis = "points"
-total = 100
-groups = [{ name = "组" }]
-periods = "{periods}"
-{formula}
-[scores]
-"优" = [90, 100]
-"良" = [80, 90]
-"差" = [0, 80]
-[overall]
-rule = "优：总分>=90；良：60<=总分<90；差：总分<60"
-[[indicators]]
+# The head of _POOLED with a {formula} line after the periods.
+_STEP_READ = (
+    _HEAD.replace('periods = "{periods}"\n', 'periods = "{periods}"\n{formula}\n')
+    + """[[indicators]]
 code = "1"
 name = "指标1"
 group = "组"
@@ -461,6 +408,7 @@ weight = 40
 frequency = "quarterly"
 score = "值2 + if(指标1·完成率>=100, 2, 0)"
 """
+)
 
 
 @pytest.mark.parametrize("periods", ["mean", "sum"])

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from column_cases import work_head
 from perfrules import evaluate, loads
 from perfrules.files.data import load_units
 from perfrules.scoring import colpop
@@ -83,19 +84,9 @@ def test_population_values_of_a_step(tmp_path: Path) -> None:
 
 # -- a grading scale on a value that reads population values ----------------------------------------
 
-_RELATIVE = """
-format = "perfrules-scheme/1"
-name = "相对值"
-basis = "points"
-total = 100
-groups = [{ name = "工作" }]
-
-[scores]
-"优" = [90, 100]
-"良" = [80, 90]
-"中" = [60, 80]
-"差" = [0, 60]
-
+_RELATIVE = (
+    work_head("相对值")
+    + """
 [[indicators]]
 code = "1"
 name = "相对完成"
@@ -111,6 +102,7 @@ group = "工作"
 weight = 50
 score = "日常得分"
 """
+)
 
 
 def test_scale_on_a_value_relative_to_the_best(tmp_path: Path) -> None:
@@ -192,19 +184,9 @@ def test_parameters_in_population_values(tmp_path: Path, monkeypatch: pytest.Mon
 
 # -- a default whose condition reads population values, on an indicator graded by a scale ----------
 
-_SAME_VALUES = """
-format = "perfrules-scheme/1"
-name = "相同"
-basis = "points"
-total = 100
-groups = [{ name = "工作" }]
-
-[scores]
-"优" = [90, 100]
-"良" = [80, 90]
-"中" = [60, 80]
-"差" = [0, 60]
-
+_SAME_VALUES = (
+    work_head("相同")
+    + """
 [[indicators]]
 code = "1"
 name = "能耗下降"
@@ -220,6 +202,7 @@ group = "工作"
 weight = 50
 score = "日常得分"
 """
+)
 
 
 def test_default_when_every_unit_reports_the_same_on_a_scale(tmp_path: Path) -> None:
@@ -242,19 +225,9 @@ def test_default_when_every_unit_reports_the_same_on_a_scale(tmp_path: Path) -> 
 
 # -- overall grading that counts grades, beside an indicator graded on population values -----------
 
-_COUNTED = """
-format = "perfrules-scheme/1"
-name = "优秀指标数"
-basis = "points"
-total = 100
-groups = [{ name = "工作" }]
-
-[scores]
-"优" = [90, 100]
-"良" = [80, 90]
-"中" = [60, 80]
-"差" = [0, 60]
-
+_COUNTED = (
+    work_head("优秀指标数")
+    + """
 [overall]
 bands = [
   { name = "优秀", conditions = ["总分>=85 and 评为优的指标数>=2"] },
@@ -278,6 +251,7 @@ group = "工作"
 weight = 50
 scale = { rule = "优：满意度≥90；良：80≤满意度<90；中：60≤满意度<80；差：满意度<60", domain = [0, 100], scoring = "midpoint" }
 """
+)
 
 
 def test_grades_counted_beside_population_values(tmp_path: Path) -> None:
@@ -298,19 +272,9 @@ def test_grades_counted_beside_population_values(tmp_path: Path) -> None:
 
 # -- population values beside an inputs mapping -------------------------------------------------------
 
-_MAPPED = """
-format = "perfrules-scheme/1"
-name = "映射"
-basis = "points"
-total = 100
-groups = [{ name = "工作" }]
-
-[scores]
-"优" = [90, 100]
-"良" = [80, 90]
-"中" = [60, 80]
-"差" = [0, 60]
-
+_MAPPED = (
+    work_head("映射")
+    + """
 [[indicators]]
 code = "1"
 name = "税收"
@@ -328,6 +292,7 @@ inputs = { "投资" = "固定资产投资（万元）" }
 steps = ["相对值=投资/max_of(投资)×100"]
 scale = { rule = "优：相对值≥90；良：80≤相对值<90；中：60≤相对值<80；差：相对值<60", domain = [0, 100], scoring = "midpoint" }
 """
+)
 
 
 def test_population_values_through_an_inputs_mapping(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

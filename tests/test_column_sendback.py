@@ -31,8 +31,8 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 import oracle
+from cli_run import run
 from perfrules import SchemeError, evaluate, load_units, loads
-from perfrules.cli.main import main
 from perfrules.scoring.colalone import TALLY
 from perfrules.scoring.colshare import ColumnShare, column_share
 from perfrules.scoring.plan import plan_of
@@ -90,19 +90,11 @@ def _evaluated(text: str, data: Any, *, program: bool, explained: bool = False) 
     return keys, count[0]
 
 
-def _cli(args: list[str]) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(args, out=out, err=err)
-    return code, out.getvalue(), err.getvalue()
-
-
 def _streamed(scheme_path: Any, data_path: Any, fmt: str, jobs: int = 1) -> tuple[int, str, str, int]:
     """The streamed command line's output, and how many units the per-unit program scored (in
     this process: with one job)."""
     with _per_unit_count() as count:
-        code, out, err = _cli(
-            ["score", str(scheme_path), str(data_path), "--format", fmt, "--jobs", str(jobs)]
-        )
+        code, out, err = run("score", str(scheme_path), str(data_path), "--format", fmt, "--jobs", str(jobs))
     return code, out, err, count[0]
 
 
@@ -483,7 +475,7 @@ def test_validate_with_data_says_how_many_units_the_column_program_takes(tmp_pat
     own step; 戊 (无, not a number) with the error found before scoring."""
     scheme_path = _write(tmp_path, "scheme.toml", _BAND)
     data = _write(tmp_path, "d.csv", "单位,值\n甲,87.5分\n乙,８７．４９\n丙,87.5%\n丁,—\n戊,无\n己,87.5\n")
-    code, out, _ = _cli(["validate", str(scheme_path), str(data)])
+    code, out, _ = run("validate", str(scheme_path), str(data))
     assert code == 1  # (丁 and 戊 are the data's problems)
     assert (
         "scoring: 6 of 6 units as columns; 0 the column program cannot score yet (each with an error that says so)"
@@ -507,7 +499,7 @@ def test_validate_with_data_says_how_many_units_the_column_program_takes(tmp_pat
     with pytest.raises(SchemeError):  # every path that scores it
         evaluate(scheme, load_units(data, scheme=scheme))
     refused = _write(tmp_path, "refused.toml", _BAND + second)
-    code, out, err = _cli(["validate", str(refused)])
+    code, out, err = run("validate", str(refused))
     assert code == 1 and not out
     assert caught.value.problems[0].message in err and "ok:" not in out
 

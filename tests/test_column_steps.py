@@ -20,6 +20,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 import oracle
+from column_cases import is_prime as _prime
 from perfrules import evaluate, loads
 from perfrules._intcols import from_values
 from perfrules.files.data import load_units
@@ -188,24 +189,6 @@ def test_many_unlike_divisors_are_scored_in_smaller_batches(tmp_path):
     assert all(o is not None and not o.errors for o in taken)  # none sent back
     assert [o.total for o in taken[:2]] == [Fraction((p - 1) * 100, p) for p in primes[:2]]
     assert fast[0].total == Fraction((primes[0] - 1) * 100, primes[0])
-
-
-def _prime(p: int) -> bool:
-    """Whether *p* is prime (Miller–Rabin with the bases that decide every number below 3.3·10**24)."""
-    d, r = p - 1, 0
-    while d % 2 == 0:
-        d, r = d // 2, r + 1
-    for a in (2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41):
-        x = pow(a, d, p)
-        if x in (1, p - 1):
-            continue
-        for _ in range(r - 1):
-            x = x * x % p
-            if x == p - 1:
-                break
-        else:
-            return False
-    return True
 
 
 def test_values_beyond_64_bits_are_read_exactly():

@@ -12,22 +12,16 @@ has none.
 from __future__ import annotations
 
 import os
-import tempfile
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from hypothesis import HealthCheck, event, given, settings
 
-from oracle import score_unit
-from perfrules import load, load_units
-from perfrules.scoring.batch import batch_tree
-from perfrules.scoring.colpop import batch_population
+from column_cases import first_bands, recorded_run, score_both, second_indicator
+from column_cases import outcome_key as _key
 from perfrules.scoring.coltotalerrors import TotalFailed
-from perfrules.scoring.plan import plan_of
-from perfrules.scoring.program import program_of, score_columns
-from test_column_failures import _key
-from test_differential import assert_paths_agree, cases
+from test_differential import cases
 
 _HEAD = """
 name = "总分错误"
@@ -45,27 +39,9 @@ group = "组1"
 weight = 60
 score = "值1"
 policies = [{ type = "not_applicable", when = "不适用1=1" }]
-[[indicators]]
-code = "2"
-name = "指标2"
-group = "组2"
-weight = 40
-score = "值2"
-"""
+""" + second_indicator("组2")
 
-_RATE_BANDS = """
-[overall]
-policy = "first"
-[[overall.bands]]
-name = "优"
-conditions = ["指标1得分率>=0.9"]
-[[overall.bands]]
-name = "良"
-conditions = ["指标1得分率>=0.6"]
-[[overall.bands]]
-name = "差"
-conditions = ["指标1得分率>=0"]
-"""
+_RATE_BANDS = "\n" + first_bands("指标1得分率>=0.9", "指标1得分率>=0.6", "指标1得分率>=0")
 
 _DATA = "单位,不适用1,值1,值2\n甲,0,57,36\n乙,1,,30\n"
 
@@ -74,22 +50,8 @@ def _both(tmp_path: Path, scheme_text: str, data: str) -> tuple[list[Any], list[
     """The column program's outcomes and the per-unit program's, for the same batch: the column
     program sends no unit back, each outcome is the per-unit program's field by field, and the
     paths (API explained and not, CLI CSV and JSON) agree."""
-    scheme_path = tmp_path / "s.toml"
-    scheme_path.write_text(scheme_text, encoding="utf-8")
-    data_path = tmp_path / "d.csv"
-    data_path.write_text(data, encoding="utf-8")
-    scheme = load(scheme_path)
-    plan = plan_of(scheme)
-    assert program_of(plan) is not None, plan.program_why
-    units = list(load_units(data_path, scheme=scheme))
-    population = batch_population(plan, units) if plan.has_population else {}
-    fast = score_columns(plan, units, population)
-    slow = [score_unit(plan, u, population.get(u.name, {}), detail=False) for u in units]
-    assert all(f is not None for f in fast), [u.name for u, f in zip(units, fast, strict=True) if f is None]
-    for f, s in zip(fast, slow, strict=True):
-        assert _key(f) == _key(s)
-    assert_paths_agree(scheme, scheme_path, data_path)
-    return fast, slow
+    found = score_both(tmp_path, scheme_text, data)
+    return found.fast, found.slow
 
 
 def test_overall_bands_reading_the_rate_of_an_indicator_that_does_not_apply(tmp_path):
@@ -261,31 +223,15 @@ def test_every_unit_whose_total_the_columns_cannot_finish_gets_the_per_unit_erro
     worked out but whose total they did not finish either has its errors from the per-unit program's
     code, and then its outcome is that program's field by field, or goes back to it, which then finds
     no error in it."""
-    text, data = case
-    folder = Path(tempfile.mkdtemp())
-    (folder / "s.toml").write_text(text, encoding="utf-8")
-    (folder / "d.csv").write_text(data, encoding="utf-8")
-    scheme = load(folder / "s.toml")
-    units = list(load_units(folder / "d.csv", scheme=scheme))
-    plan = plan_of(scheme)
-    program = program_of(plan)
-    if program is None:
+    run = recorded_run(*case)
+    if run is None:
         return
-    try:
-        tree = batch_tree(plan, units)
-    except Exception:  # a roll_up the data breaks: the batch's error, not a unit's
-        return
-    scored_units = list(units) if tree is None else list(tree.scored)
-    population = batch_population(plan, scored_units) if plan.has_population else {}
-    record: dict[str, Any] = {}
-    fast = program.run(scored_units, population, record=record)
-    scored = record["scored"]
+    fast, plan, scored = run.fast, run.plan, run.scored
     whole = scored.failures.whole if scored.failures is not None else None
     if whole is None:
         return
     for i in (whole & ~scored.ok).nonzero()[0].tolist():
-        unit = scored_units[i]
-        slow = score_unit(plan, unit, population.get(unit.name, {}), detail=False)
+        slow = run.per_unit(i)
         found = scored.errors.get(i)
         if isinstance(found, TotalFailed):
             event("a unit's total not finished: its error from the per-unit code")
@@ -293,7 +239,7 @@ def test_every_unit_whose_total_the_columns_cannot_finish_gets_the_per_unit_erro
         elif found is None:
             event("a unit's total not finished: sent back (no error)")
             assert fast[i] is None
-            assert not slow.errors or plan.periodic, unit.name
+            assert not slow.errors or plan.periodic, run.units[i].name
 
 
 def test_vetoes_beside_group_means(tmp_path):

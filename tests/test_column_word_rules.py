@@ -22,14 +22,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from column_cases import score_both
 from oracle import score_unit
-from perfrules import Unit, load, load_units, loads
-from perfrules.scoring.colpop import batch_population
+from perfrules import Unit, loads
 from perfrules.scoring.plan import plan_of
 from perfrules.scoring.program import program_of, score_columns
 from test_column_failures import _key
 from test_column_record import RECORDED, _compare
-from test_differential import assert_paths_agree
 
 _HEAD = """
 name = "词规则"
@@ -69,22 +68,9 @@ def _agree(tmp_path: Path, text: str, data: str = _DATA) -> list[Any]:
     """The column program's outcomes, which are the per-unit program's field by field (none sent
     back); every path agrees and every unit is explained from the record as the per-unit program
     explains it."""
-    scheme_path = tmp_path / "s.toml"
-    scheme_path.write_text(text, encoding="utf-8")
-    data_path = tmp_path / "d.csv"
-    data_path.write_text(data, encoding="utf-8")
-    scheme = load(scheme_path)
-    plan = plan_of(scheme)
-    assert program_of(plan) is not None, plan.program_why
-    units = list(load_units(data_path, scheme=scheme))
-    population = batch_population(plan, units) if plan.has_population else {}
-    fast = score_columns(plan, units, population)
-    slow = [score_unit(plan, u, population.get(u.name, {}), detail=False) for u in units]
-    assert all(f is not None for f in fast), [u.name for u, f in zip(units, fast, strict=True) if f is None]
-    for f, s in zip(fast, slow, strict=True):
-        assert _key(f) == _key(s)
-    assert_paths_agree(scheme, scheme_path, data_path)
-    by = _compare(scheme, units)
+    found = score_both(tmp_path, text, data)
+    fast = found.fast
+    by = _compare(found.scheme, found.units)
     scored = sum(1 for f in fast if f is not None and not f.errors)
     assert by[RECORDED] >= scored, by
     return fast

@@ -15,6 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from cli_run import run
 from perfrules import (
     DataError,
     PerfrulesError,
@@ -37,12 +38,6 @@ SAMPLES = sorted(SCHEMES.glob("*.csv"))
 
 SCHEME = loads(GOOD)  # the small hand-written scheme of test_files
 HEADER = "单位,完成数,总数,得分"
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(args), out=out, err=err)
-    return code, out.getvalue(), err.getvalue()
 
 
 def _scheme_name(sample: Path) -> str:
@@ -379,7 +374,6 @@ def test_traditional_headers_name_the_unit_category_period_and_not_applicable_co
     """單位, 類別, 期間, 不適用 are read as 单位, 类别, 期间, 不适用, on every path."""
     import perfrules
     from perfrules import check_data, evaluate, load, load_units
-    from perfrules.cli.main import main
 
     source = Path(perfrules.__file__).parent / "schemes" / "shenzhen_2010_departments.csv"
     text = source.read_text(encoding="utf-8")

@@ -37,10 +37,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from cli_run import run as _run
 from perfrules import Evaluation, Scheme, Unit, evaluate, load, loads, round_half_up, schemes
 from perfrules import testing as prst
 from perfrules._numbers import exact
-from perfrules.cli.main import main
 from perfrules.files.data import load_units
 from perfrules.pipeline.stream import cell_number
 from perfrules.results.periodcols import period_labels, period_values
@@ -441,12 +441,6 @@ def cases(draw: st.DrawFn) -> tuple[str, str]:
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n").writerows(rows)
     return "\n".join(lines) + "\n", buffer.getvalue()
-
-
-def _run(*args: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(args), out=out, err=err)
-    return code, out.getvalue(), err.getvalue()
 
 
 def _cell(value: object) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
+from column_cases import second_indicator
 from oracle import score_unit
 from perfrules import check_data, load
 from perfrules.files.data import load_units
@@ -36,13 +37,7 @@ value = "率1"
 scale = { rule = "优：率1≥90；良：60≤率1<90；差：率1<60", domain = [0, 100], scores = { "优" = [90, 100], "良" = [60, 90], "差" = [0, 60] } }
 policies = [{ type = "veto", when = "否决1>0 and 分值>1", effect = "zero" }]
 
-[[indicators]]
-code = "2"
-name = "指标2"
-group = "组1"
-weight = 40
-score = "值2"
-"""
+""" + second_indicator()
 _VETO_DATA = "单位,期间,率1,值2,否决1\n单位1,,95,30,0\n单位2,,70,20,1\n单位3,,50,10,0\n"
 
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import attrs
 import pytest
 
+from cli_run import run
 from perfrules import evaluate, load, sample_units, write_workbook
-from perfrules.cli.main import main
 from perfrules.results.display import display_width
 
 openpyxl = pytest.importorskip("openpyxl")
@@ -23,12 +23,6 @@ SAMPLE_CSV = (
     Path(__file__).resolve().parent.parent / "src" / "perfrules" / "schemes" / "shenzhen_2010_departments.csv"
 )
 HYPERLINK = '=HYPERLINK("http://x")'
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(args), out=out, err=err)
-    return code, out.getvalue(), err.getvalue()
 
 
 def sample_with(tmp_path: Path, renames: dict[str, str], blank: tuple[str, str] | None = None) -> Path:

@@ -17,6 +17,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from cli_run import run as _run
 from perfrules import (
     DataError,
     HistoryName,
@@ -32,7 +33,6 @@ from perfrules import (
     loads,
     read_results,
 )
-from perfrules.cli.main import main
 
 ROOT = Path(__file__).resolve().parent.parent
 FOLDER = ROOT / "docs" / "examples" / "cookbook"
@@ -51,12 +51,6 @@ TOTALS = {
     "戊": Decimal(51),  # 49 + 2 (5th → 4th) + 0 (57 ÷ min(60, 70) − 1 < 0)
 }
 BONUS = {"甲": 0, "己": 0, "丙": 0, "乙": 0, "丁": 4, "戊": 2}
-
-
-def _run(*args: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(args), out=out, err=err)
-    return code, out.getvalue(), err.getvalue()
 
 
 def _evaluate(previous: object = LAST):

@@ -7,16 +7,15 @@ copies them into Word and Excel (merged group cells, a second header row for
 
 from __future__ import annotations
 
-import io
 from decimal import Decimal
 from pathlib import Path
 
 import attrs
 import pytest
 
+from cli_run import run
 from perfrules import Todo, dumps, evaluate, load, loads, sample_units
 from perfrules._errors import DataError, SchemeError
-from perfrules.cli.main import main
 from perfrules.files.dump import scheme_to_mapping
 from perfrules.files.import_table import import_table, parse_columns
 from perfrules.files.load import scheme_from_mapping
@@ -24,12 +23,6 @@ from perfrules.scheme.tree import Group
 
 pytest.importorskip("openpyxl")
 TABLES = Path(__file__).resolve().parent / "fixtures" / "tables"
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(args), out=out, err=err)
-    return code, out.getvalue(), err.getvalue()
 
 
 def formats() -> list[str]:

@@ -21,6 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import perfrules.files.xlsx as xlsx
+from cli_run import run
 from perfrules import (
     DataError,
     Unit,
@@ -31,27 +32,13 @@ from perfrules import (
     units_from_csv,
     units_from_json,
 )
-from perfrules.cli.main import main
 from perfrules.files.encoding import read_text
+from test_data import _scheme_file
 from test_files import GOOD
 
 openpyxl = pytest.importorskip("openpyxl")
 
 SCHEME = loads(GOOD)  # 完成率 = 完成数/总数 (weight 60), 得分 (weight 40)
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(args), out=out, err=err)
-    return code, out.getvalue(), err.getvalue()
-
-
-def _scheme_file(folder: Path) -> Path:
-    from perfrules import dump
-
-    path = folder / "scheme.toml"
-    dump(SCHEME, path)
-    return path
 
 
 # ---------------------------------------------------------------------------

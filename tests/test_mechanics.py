@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 from decimal import Decimal
 from fractions import Fraction
@@ -12,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from cli_run import run
 from perfrules import (
     Adjust,
     GradeScale,
@@ -26,18 +26,11 @@ from perfrules import (
     load_units,
     round_half_up,
 )
-from perfrules.cli.main import main
 
 HERE = Path(__file__).resolve().parent.parent / "docs" / "examples" / "mechanics"
 EXPECTED = {
     k: v for k, v in json.loads((HERE / "expected.json").read_text(encoding="utf-8")).items() if k[0] == "m"
 }
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(args), out=out, err=err)
-    return code, out.getvalue(), err.getvalue()
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))

@@ -15,8 +15,9 @@ from pathlib import Path
 
 import pytest
 
+from cli_run import run
+from column_cases import first_band_of
 from perfrules import evaluate, load, names_read
-from perfrules.cli.main import main
 from perfrules.files.data import load_units
 
 # Two reported scores of 5 points each; the overall grade reads something other than the total.
@@ -42,49 +43,23 @@ weight = 5
 score = "乙分"
 """
 
+
+def _good_or_bad(good: str, bad: str) -> str:
+    """Overall grading by the first band that holds: 好 on *good*, 差 on *bad*."""
+    return "\n" + first_band_of(("好", good), ("差", bad))
+
+
 # 好 when indicator 1 scored at least 4, whatever the total.
-INDICATOR_SCORE = (
-    _HEAD
-    + """
-[overall]
-policy = "first"
-[[overall.bands]]
-name = "好"
-conditions = ["指标1得分>=4"]
-[[overall.bands]]
-name = "差"
-conditions = ["指标1得分<4"]
-"""
-)
+INDICATOR_SCORE = _HEAD + _good_or_bad("指标1得分>=4", "指标1得分<4")
 
 # 好 when the group 业务 earned at least 80% of its points.
-GROUP_RATE = (
-    _HEAD
-    + """
-[overall]
-policy = "first"
-[[overall.bands]]
-name = "好"
-conditions = ["业务得分率>=80%"]
-[[overall.bands]]
-name = "差"
-conditions = ["业务得分率<80%"]
-"""
-)
+GROUP_RATE = _HEAD + _good_or_bad("业务得分率>=80%", "业务得分率<80%")
 
 # 好 needs the total and a data column 达标 (read by nothing else); 事故 (read only by a cap) caps it.
 DATA_AND_TOTAL = (
     _HEAD
-    + """
-[overall]
-policy = "first"
-[[overall.bands]]
-name = "好"
-conditions = ["总分>=8 and 达标=1"]
-[[overall.bands]]
-name = "差"
-conditions = ["总分>=0"]
-[[caps]]
+    + _good_or_bad("总分>=8 and 达标=1", "总分>=0")
+    + """[[caps]]
 when = "事故>0"
 grade = "差"
 """
@@ -111,12 +86,6 @@ SCHEMES = {
     "data": DATA_AND_TOTAL,
     "data-only": DATA_AND_TOTAL_ONLY,
 }
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(args), out=out, err=err)
-    return code, out.getvalue(), err.getvalue()
 
 
 def _files(tmp_path: Path, kind: str) -> tuple[Path, Path]:
@@ -417,11 +386,8 @@ name = "组"
     assert error["indicator"] in ("2", "3") and "outgrows the number bounds" in error["message"]
 
 
-def test_what_a_step_computes_is_not_read_from_the_data(tmp_path):
-    """A column named like a step's result (a rate the scheme computes) is left out, on every path alike."""
-    scheme_path = tmp_path / "s.toml"
-    scheme_path.write_text(
-        """
+# A rank by a rate the scheme computes (a column named like it must not be read).
+_RANKED_BY_A_STEP = """
 name = "名次"
 [[groups]]
 name = "组"
@@ -432,9 +398,13 @@ group = "组"
 weight = 100
 steps = ["发生率=案件数/人口", { type = "rank", target = "名次", of = "发生率", order = "asc" }]
 score = "100-(名次-1)×10"
-""",
-        encoding="utf-8",
-    )
+"""
+
+
+def test_what_a_step_computes_is_not_read_from_the_data(tmp_path):
+    """A column named like a step's result (a rate the scheme computes) is left out, on every path alike."""
+    scheme_path = tmp_path / "s.toml"
+    scheme_path.write_text(_RANKED_BY_A_STEP, encoding="utf-8")
     data = tmp_path / "d.csv"
     # The 发生率 column contradicts the rates computed (0.1, 0.2, 0.3): the computed ones rank.
     data.write_text("单位,案件数,人口,发生率\n甲,1,10,9\n乙,2,10,1\n丙,3,10,5\n", encoding="utf-8")
@@ -457,21 +427,7 @@ def test_population_steps_read_what_the_units_own_steps_compute():
     """Units given as objects with a value named like a step's result: ranks use the computed value, as scores do."""
     from perfrules import Unit, loads
 
-    scheme = loads(
-        """
-name = "名次"
-[[groups]]
-name = "组"
-[[indicators]]
-code = "1"
-name = "发生率"
-group = "组"
-weight = 100
-steps = ["发生率=案件数/人口", { type = "rank", target = "名次", of = "发生率", order = "asc" }]
-score = "100-(名次-1)×10"
-""",
-        format="toml",
-    )
+    scheme = loads(_RANKED_BY_A_STEP, format="toml")
     given = [("甲", 1, 9), ("乙", 2, 1), ("丙", 3, 5)]
     units = [Unit(name=n, data={"案件数": a, "人口": 10, "发生率": r}) for n, a, r in given]
     for explained in (True, False):

@@ -2,24 +2,17 @@
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import pytest
 
+from cli_run import run as _run
 from perfrules import evaluate, load, sample_units, schemes
-from perfrules.cli.main import main
 from perfrules.files.data import load_units
 from perfrules.pipeline import parallel as _parallel
 from perfrules.pipeline.parallel import job_count, score_totals
 
 MECHANICS = Path(__file__).resolve().parent.parent / "docs" / "examples" / "mechanics"
-
-
-def _run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), out=out, err=err)
-    return code, out.getvalue(), err.getvalue()
 
 
 def _batches():

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import tempfile
 from decimal import Decimal
 from pathlib import Path
@@ -11,8 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from cli_run import run
 from perfrules import evaluate, load, sample_units, schemes
-from perfrules.cli.main import main
 from perfrules.files.import_table import import_table
 from perfrules.files.inputs import scheme_inputs
 from perfrules.files.publish import write_table
@@ -29,12 +28,6 @@ def formats() -> list[str]:
     except ImportError:  # pragma: no cover - depends on the environment
         return ["xlsx"]
     return ["xlsx", "docx"]
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(args), out=out, err=err)
-    return code, out.getvalue(), err.getvalue()
 
 
 def round_trip(scheme, ext: str):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 from fractions import Fraction
 
@@ -10,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from cli_run import run
 from perfrules import (
     Group,
     Indicator,
@@ -22,17 +22,11 @@ from perfrules import (
     sensitivity,
 )
 from perfrules.analysis.sensitivity import perturb
-from perfrules.cli.main import main
+from test_reweight import _subtotals as _group_sums
 
 XIAMEN = load("xiamen-xiangan-2020")
 XIAMEN_UNITS = sample_units("xiamen-xiangan-2020")
 SHENZHEN = load("shenzhen-2010-departments")
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(args), out=out, err=err)
-    return code, out.getvalue(), err.getvalue()
 
 
 # A small scheme where containment is provable: two indicators of equal
@@ -98,15 +92,6 @@ def test_percentiles_are_nearest_rank():
     for u in result.units:
         ordered = sorted(u.ranks)
         assert (u.rank_low, u.rank_median, u.rank_high) == (ordered[0], ordered[9], ordered[18])
-
-
-def _group_sums(scheme: Scheme) -> dict[tuple[str, str | None], Fraction]:
-    return {
-        (path, col): sum((Fraction(i.weight_for(col)) for i in node.indicators()), Fraction(0))
-        for path, node in scheme.paths()
-        if isinstance(node, Group)
-        for col in scheme.weight_columns()
-    }
 
 
 _SUMS = {"xiamen": _group_sums(XIAMEN), "shenzhen": _group_sums(SHENZHEN)}

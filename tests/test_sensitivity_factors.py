@@ -6,7 +6,6 @@ small schemes here are worked by hand.
 
 from __future__ import annotations
 
-import io
 import json
 from decimal import Decimal
 from fractions import Fraction
@@ -15,6 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from cli_run import run
 from perfrules import (
     GradeScale,
     Group,
@@ -39,13 +39,7 @@ from perfrules.analysis.variants import (
     with_boundaries,
     with_policy,
 )
-from perfrules.cli.main import SENSITIVITY_POLICIES, main
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(args), out=out, err=err)
-    return code, out.getvalue(), err.getvalue()
+from perfrules.cli.main import SENSITIVITY_POLICIES
 
 
 def ranks(scheme: Scheme, units: list[Unit]) -> dict[str, int | None]:

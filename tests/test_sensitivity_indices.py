@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import io
 import json
 from fractions import Fraction
 
 import attrs
 import pytest
 
+from cli_run import run
 from perfrules import (
     Group,
     Indicator,
@@ -23,7 +23,6 @@ from perfrules import (
 from perfrules.analysis.reweight import weight_table
 from perfrules.analysis.sensitivity_runs import Variation, base_samples, varied
 from perfrules.analysis.variants import with_default_score
-from perfrules.cli.main import main
 
 # Two top-level groups of two indicators each, every weight 25.
 TWO = Scheme(
@@ -58,12 +57,6 @@ INSIDE = [
     Unit(name="甲", data={"a1": 90, "a2": 70, "b1": 80, "b2": 80}),
     Unit(name="乙", data={"a1": 72, "a2": 86, "b1": 80, "b2": 80}),
 ]
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(args), out=out, err=err)
-    return code, out.getvalue(), err.getvalue()
 
 
 def test_group_factors_move_weight_between_groups_exactly():

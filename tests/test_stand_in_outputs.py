@@ -11,17 +11,11 @@ from pathlib import Path
 import attrs
 import pytest
 
+from cli_run import run
 from perfrules import Group, Indicator, Scheme, SchemeError, Unit, evaluate, load, sample_units
-from perfrules.cli.main import main
 
 SZ = "shenzhen-2010-departments"
 XM = "xiamen-xiangan-2020"
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(args), out=out, err=err)
-    return code, out.getvalue(), err.getvalue()
 
 
 def test_json_has_stand_in_fields_on_indicators_and_on_the_overall_grade():

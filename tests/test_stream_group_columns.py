@@ -26,8 +26,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from cli_run import run
 from perfrules import load
-from perfrules.cli.main import main
 from perfrules.files import group_columns
 from perfrules.files.unit_groups import stream_groups, unit_of
 from perfrules.pipeline import chunk, popchunk, rangepass
@@ -74,15 +74,20 @@ def _sample() -> tuple[list[str], list[list[list[str]]]]:
     return rows[0], list(groups.values())
 
 
-def _spoilt(seed: int, copies: int, spoil: int, apart: bool) -> str:
-    """The sample's units *copies* times, renamed, with *spoil* changes made at random."""
-    header, template = _sample()
-    rnd = random.Random(seed)
-    units = [
+def _copies(template: list[list[list[str]]], copies: int) -> list[list[list[str]]]:
+    """*copies* units, the sample's (*template*) in turn, each renamed with its number."""
+    return [
         [[f"{rows[0][0]}{i}", *row[1:]] for row in rows]
         for i in range(copies)
         for rows in [template[i % len(template)]]
     ]
+
+
+def _spoilt(seed: int, copies: int, spoil: int, apart: bool) -> str:
+    """The sample's units *copies* times, renamed, with *spoil* changes made at random."""
+    header, template = _sample()
+    rnd = random.Random(seed)
+    units = _copies(template, copies)
     for _ in range(spoil):
         rows = rnd.choice(units)
         row = rnd.choice(rows)
@@ -109,12 +114,6 @@ def _spoilt(seed: int, copies: int, spoil: int, apart: bool) -> str:
     return out.getvalue()
 
 
-def _cli(args: list[str]) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(args, out=out, err=err)
-    return code, out.getvalue(), err.getvalue()
-
-
 def _per_cell(monkeypatch: Any) -> None:
     """Every unit read by the per-cell reader: no group taken as columns, no peer observed off them."""
     monkeypatch.setattr(chunk, "group_cells", lambda *a: group_columns.GroupCells())
@@ -124,10 +123,10 @@ def _per_cell(monkeypatch: Any) -> None:
 
 def _both(path: Path, *extra: str) -> tuple[tuple[int, str, str], tuple[int, str, str]]:
     args = ["score", _SCHEME, str(path), "--format", "csv", *extra]
-    fast = _cli(args)
+    fast = run(*args)
     with pytest.MonkeyPatch.context() as mp:
         _per_cell(mp)
-        slow = _cli(args)
+        slow = run(*args)
     return fast, slow
 
 
@@ -218,7 +217,7 @@ def test_two_jobs_give_one_jobs_output(tmp_path):
     path = tmp_path / "d.csv"
     path.write_text(_spoilt(3, 60, 20, True), encoding="utf-8")
     args = ["score", _SCHEME, str(path), "--format", "csv"]
-    assert _cli([*args, "--jobs", "2"]) == _cli(args)
+    assert run(*args, "--jobs", "2") == run(*args)
 
 
 def test_a_workbooks_cells_are_read_as_before():

@@ -9,7 +9,6 @@ units not scored, rows apart and population steps.
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import tempfile
@@ -17,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from cli_run import run as _run
 from perfrules import evaluate, load, load_units
-from perfrules.cli.main import main
 from perfrules.cli.output import _json_chunks, _json_document, _streamed_records
 from perfrules.pipeline.stream import SPILLED, _Spill, score_file
 from perfrules.results.display import unit_records
@@ -70,12 +69,6 @@ overflow = "良好"
 # is not scored, so its 400 is not the best 招商引资额 (read in a first pass, which reads only the
 # population's columns, then dropped: a third pass). Four units scored: 50% of them, 2, may be 优秀.
 ROWS = "单位,招商引资额,日常得分\n甲,200,40\n乙,190,38\n丁,400,x\n丙,180,37\n戊,100,30\n"
-
-
-def _run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), out=out, err=err)
-    return code, out.getvalue(), err.getvalue()
 
 
 def _in_memory(scheme_source: str | Path, data: Path) -> str:

@@ -26,14 +26,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from cli_run import run
 from perfrules import DataError, load
-from perfrules.cli.main import main
 from perfrules.files import csvcolumns, group_columns
 from perfrules.files.csvcolumns import open_csv, read_range
 from perfrules.files.unit_groups import stream_groups
 from perfrules.pipeline import chunk, popchunk, rangepass
 from perfrules.pipeline.rangegroups import range_groups
-from test_stream_group_columns import _sample
+from test_stream_group_columns import _copies, _sample
 
 _SAMPLE = (
     Path(__file__).resolve().parent.parent / "src" / "perfrules" / "schemes" / "shenzhen_2010_departments.csv"
@@ -63,11 +63,7 @@ def _files(draw: Any) -> tuple[str, bool]:
     copies = draw(st.integers(1, 30))
     spoil = draw(st.integers(0, 30))
     rnd = random.Random(seed)
-    units = [
-        [[f"{rows[0][0]}{i}", *row[1:]] for row in rows]
-        for i in range(copies)
-        for rows in [template[i % len(template)]]
-    ]
+    units = _copies(template, copies)
     for _ in range(spoil):
         rows = rnd.choice(units)
         row = rnd.choice(rows)
@@ -99,12 +95,6 @@ def _files(draw: Any) -> tuple[str, bool]:
     return out.getvalue(), crlf
 
 
-def _cli(args: list[str]) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(args, out=out, err=err)
-    return code, out.getvalue(), err.getvalue()
-
-
 def _per_cell(mp: pytest.MonkeyPatch) -> None:
     """Every unit read by the per-cell reader, from the file's rows."""
     mp.setattr(rangepass, "csv_passes", lambda *a: None)
@@ -118,10 +108,10 @@ def _runs(path: Path, formats: list[list[str]], block: int, held: int) -> None:
         with pytest.MonkeyPatch.context() as mp:
             mp.setattr(csvcolumns, "BLOCK", block)
             mp.setattr(rangepass, "HELD_UNITS", held)
-            fast = _cli(args)
+            fast = run(*args)
         with pytest.MonkeyPatch.context() as mp:
             _per_cell(mp)
-            slow = _cli(args)
+            slow = run(*args)
         assert fast == slow, extra
 
 
@@ -215,7 +205,7 @@ def test_a_unit_running_on_into_the_next_range(tmp_path):
     layout = open_csv(path, 200)
     assert layout is not None and len(layout.ranges) > 5
     _runs(path, [["--format", "csv"]], 200, 0)
-    code, out, _ = _cli(["score", _SCHEME, str(path), "--format", "csv"])
+    code, out, _ = run("score", _SCHEME, str(path), "--format", "csv")
     assert code == 0 and "市庚委" in out
 
 
@@ -240,12 +230,12 @@ def test_the_sample_is_read_once(tmp_path, monkeypatch):
         taken.append(len(self.cells.taken))
 
     monkeypatch.setattr(rangepass._Read, "__init__", noted)
-    code, out, err = _cli(["score", _SCHEME, str(path), "--format", "csv"])
+    code, out, err = run("score", _SCHEME, str(path), "--format", "csv")
     assert code == 0, err
     assert len(reads) == 1 and taken == [8]
     with pytest.MonkeyPatch.context() as mp:
         _per_cell(mp)
-        assert _cli(["score", _SCHEME, str(path), "--format", "csv"]) == (code, out, err)
+        assert run("score", _SCHEME, str(path), "--format", "csv") == (code, out, err)
 
 
 def test_a_bad_cell_fails_its_unit_only(tmp_path):
@@ -264,9 +254,9 @@ def test_a_bad_cell_fails_its_unit_only(tmp_path):
         text[k] = ",".join(cells)
     path = tmp_path / "d.csv"
     path.write_text("\n".join(text) + "\n", encoding="utf-8")
-    code, out, err = _cli(["score", _SCHEME, str(path), "--format", "csv"])
+    code, out, err = run("score", _SCHEME, str(path), "--format", "csv")
     assert code == 1
     assert "abc" in out and sum("市乙局" in line for line in out.splitlines()) == 1
     with pytest.MonkeyPatch.context() as mp:
         _per_cell(mp)
-        assert _cli(["score", _SCHEME, str(path), "--format", "csv"]) == (code, out, err)
+        assert run("score", _SCHEME, str(path), "--format", "csv") == (code, out, err)

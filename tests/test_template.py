@@ -9,18 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from cli_run import run
 from perfrules import evaluate, input_fields, load, load_units, sample_units, schemes, write_template
-from perfrules.cli.main import main
 from perfrules.files.inputs import scheme_inputs
 from perfrules.files.load import _builtin_file
 
 openpyxl = pytest.importorskip("openpyxl")
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(args), out=out, err=err)
-    return code, out.getvalue(), err.getvalue()
 
 
 def typed(text: str) -> object:

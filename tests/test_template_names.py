@@ -3,19 +3,11 @@ takes it (UTF-8 with a BOM or GBK too, blank lines skipped)."""
 
 from __future__ import annotations
 
-import io
-
 import pytest
 
-from perfrules.cli.main import main
+from cli_run import run as _run
 
 openpyxl = pytest.importorskip("openpyxl")
-
-
-def _run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), out=out, err=err)
-    return code, out.getvalue(), err.getvalue()
 
 
 @pytest.mark.parametrize("encoding", ["utf-8-sig", "gbk"])

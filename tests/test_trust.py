@@ -16,6 +16,7 @@ import pytest
 import perfrules
 import perfrules.cli.analysis_commands
 import perfrules.cli.score_commands
+from cli_run import run
 from perfrules import Formula, NumberTooLargeError, SchemeError, Unit, evaluate, load, loads
 from perfrules.cli.main import main
 
@@ -35,12 +36,6 @@ weight = 100
 steps = ["完成率=完成数/总数×100"]
 score = "完成率"
 """
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(args), out=out, err=err)
-    return code, out.getvalue(), err.getvalue()
 
 
 @pytest.fixture

@@ -14,18 +14,12 @@ from hypothesis import strategies as st
 
 import perfrules._writers
 import perfrules.cli.analysis_commands
+from cli_run import run
 from perfrules._writers import escape_csv_text, write_atomic
-from perfrules.cli.main import main
 
 OLD = "旧的结果\n".encode("utf-8-sig")
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "src" / "perfrules" / "schemes" / "xiamen_xiangan_2020.csv"
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(args), out=out, err=err)
-    return code, out.getvalue(), err.getvalue()
 
 
 @pytest.fixture

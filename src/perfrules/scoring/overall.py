@@ -58,23 +58,23 @@ def redistribute(
         if receiver is not None and applicable[receiver]:
             weights[receiver] += moving
             other = plan.indicators[receiver]
-            events.setdefault(k, []).append(
-                PolicyEvent(
-                    kind="not_applicable",
-                    message=words(
-                        f"权重 {num(moving)} 调整至 {other.label}",
-                        f"its weight {num(moving)} moves to {other.label}",
-                    ),
-                )
+            _note(
+                events,
+                k,
+                "not_applicable",
+                words(
+                    f"权重 {num(moving)} 调整至 {other.label}",
+                    f"its weight {num(moving)} moves to {other.label}",
+                ),
             )
-            events.setdefault(receiver, []).append(
-                PolicyEvent(
-                    kind="weight_in",
-                    message=words(
-                        f"承接 {ind.label} 调整来的权重 {num(moving)}",
-                        f"receives the weight {num(moving)} of {ind.label}",
-                    ),
-                )
+            _note(
+                events,
+                receiver,
+                "weight_in",
+                words(
+                    f"承接 {ind.label} 调整来的权重 {num(moving)}",
+                    f"receives the weight {num(moving)} of {ind.label}",
+                ),
             )
             continue
         siblings = [s for s in plan.siblings.get(k, ()) if s != k and applicable[s] and weights[s] > 0]
@@ -86,31 +86,36 @@ def redistribute(
             continue
         for s in siblings:
             weights[s] += moving * weights[s] / share_base
-            events.setdefault(s, []).append(
-                PolicyEvent(
-                    kind="weight_in",
-                    message=words(
-                        f"按比例承接 {ind.label} 的权重",
-                        f"receives a proportional share of the weight of {ind.label}",
-                    ),
-                )
-            )
-        events.setdefault(k, []).append(
-            PolicyEvent(
-                kind="not_applicable",
-                message=words(
-                    f"权重 {num(moving)} 按比例分配给同组其他指标",
-                    f"its weight {num(moving)} is spread over the other indicators of its group in proportion",
-                )
-                if in_group
-                else words(
-                    f"本组没有其他适用指标：权重 {num(moving)} 按比例分配给其余 {len(siblings)} 个适用指标",
-                    f"no other indicator of its group applies: its weight {num(moving)} is spread over "
-                    f"the other {len(siblings)} applicable indicators in proportion",
+            _note(
+                events,
+                s,
+                "weight_in",
+                words(
+                    f"按比例承接 {ind.label} 的权重",
+                    f"receives a proportional share of the weight of {ind.label}",
                 ),
             )
+        _note(
+            events,
+            k,
+            "not_applicable",
+            words(
+                f"权重 {num(moving)} 按比例分配给同组其他指标",
+                f"its weight {num(moving)} is spread over the other indicators of its group in proportion",
+            )
+            if in_group
+            else words(
+                f"本组没有其他适用指标：权重 {num(moving)} 按比例分配给其余 {len(siblings)} 个适用指标",
+                f"no other indicator of its group applies: its weight {num(moving)} is spread over "
+                f"the other {len(siblings)} applicable indicators in proportion",
+            ),
         )
     return weights, events
+
+
+def _note(events: dict[int, list[PolicyEvent]], k: int, kind: str, message: str) -> None:
+    """Add the event *kind* worded *message* to indicator *k*'s events."""
+    events.setdefault(k, []).append(PolicyEvent(kind=kind, message=message))
 
 
 def veto_event(policy: Veto, where: str, words: Words) -> PolicyEvent:
