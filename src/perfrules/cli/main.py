@@ -218,14 +218,6 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(message, _("run '{command} --help'").format(command=self.prog))
 
 
-def _add_scheme_and_data(sub: argparse.ArgumentParser) -> None:
-    """The arguments of a command that scores a scheme on a data file: scheme, data, --category, --sheet."""
-    sub.add_argument("scheme", help=_(_SCHEME_HELP))
-    sub.add_argument("data", help=_(_DATA_HELP))
-    sub.add_argument("--category", help=_("category (委/局/办 …) for units whose data gives none"))
-    sub.add_argument("--sheet", help=_("a workbook's sheet to read (default: the first visible)"))
-
-
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every sub-command."""
     parser = _Parser(
@@ -299,7 +291,10 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     ):
         sub = command(name, help_text, handler)
-        _add_scheme_and_data(sub)
+        sub.add_argument("scheme", help=_(_SCHEME_HELP))
+        sub.add_argument("data", help=_(_DATA_HELP))
+        sub.add_argument("--category", help=_("category (委/局/办 …) for units whose data gives none"))
+        sub.add_argument("--sheet", help=_("a workbook's sheet to read (default: the first visible)"))
         add_previous(sub)
         if name == "score":
             sub.add_argument(
@@ -384,7 +379,10 @@ def build_parser() -> argparse.ArgumentParser:
         N_("how far each unit's rank depends on the weights (random reweighting, Monte Carlo)"),
         "_cmd_sensitivity",
     )
-    _add_scheme_and_data(sens)
+    sens.add_argument("scheme", help=_(_SCHEME_HELP))
+    sens.add_argument("data", help=_(_DATA_HELP))
+    sens.add_argument("--category", help=_("category (委/局/办 …) for units whose data gives none"))
+    sens.add_argument("--sheet", help=_("a workbook's sheet to read (default: the first visible)"))
     sens.add_argument("--runs", type=int, default=200, help=_("how many random weightings (default: 200)"))
     sens.add_argument("--seed", type=int, help=_("random seed, for a result that can be repeated"))
     sens.add_argument(
