@@ -173,15 +173,23 @@ def compile_stops(
     ind: IndicatorPlan, compile_node: Any, unsupported: type[Exception], others: Collection[str]
 ) -> Stops | None:
     """Where the indicator's not-applicable rules stop before they decide (:class:`Stops`), where that
-    is certain: every rule a ``when`` condition over numbers, no population values, no name among
-    *others* (other indicators' results and steps, columns of words); else None."""
+    is certain: every ``when`` condition over numbers, no population values, no name among *others*
+    (other indicators' results and steps, columns of words), no ``missing`` rule naming a history
+    value; else None."""
     policies = ind.not_applicable
-    if not policies or any(p.missing or p.when is None for p in policies):
+    if not policies:
         return None
-    parts = []
+    parts: list[tuple[Any, Any]] = []
+    history = ind.scheme.history
     for policy in policies:
+        if policy.missing:  # (read first: it holds where an input it names has no value)
+            named = mapped_reads(ind, set(_missing_names(ind, policy)))
+            if named & set(others) or any(name in history for name in named):
+                return None
+            parts.append((None, tuple(sorted(named))))
         when = policy.when
-        assert when is not None
+        if when is None:
+            continue
         if when.population_calls or mapped_reads(ind, set(when.variables)) & set(others):
             return None
         reach = condition_stops(when.tree, _fields_of(ind), compile_node, unsupported)
@@ -199,16 +207,23 @@ class Stops:
     not a plain number (the per-unit program's error there: no value), at a division by 0, or where
     the columns cannot tell (:func:`~perfrules.scoring.colreach.condition_stops`). Elsewhere the
     conditions over the columns never read such a cell, and what they give is the per-unit program's
-    answer whatever the cell holds."""
+    answer whatever the cell holds. A ``missing`` rule never stops: it decides where an input it names
+    has no value (:mod:`~perfrules.scoring.colmissing` says where), and the rules after it are not read
+    there."""
 
     def __init__(self, ind: IndicatorPlan, parts: Sequence[tuple[Any, Any]], fields: frozenset[str]) -> None:
+        self.code = ind.code
         self.mapping = dict(ind.ind.inputs)
-        self.parts = parts
+        self.parts = parts  # per rule: (where it stops, where it holds); (None, data columns) for missing
         self.fields = fields  # the data columns the conditions read
+        self.missing = any(reach is None for reach, _ in parts)  # (whether a missing rule is among them)
 
-    def run(self, cols: Mapping[str, Any], unplain: Mapping[str, Any], n: int) -> Any:
+    def run(
+        self, cols: Mapping[str, Any], unplain: Mapping[str, Any], n: int, absent: Mapping[str, Any]
+    ) -> Any:
         """The rows where the rules stop (a bool array); *unplain*: per data column :attr:`fields`
-        names, which of its cells are not plain numbers."""
+        names, which of its cells are not plain numbers; *absent*: per data column a ``missing`` rule
+        names, which units have no value for it."""
         np = numpy()
         scope = {k: v for k, v in cols.items() if k != SEND_BACK}  # (its conditions' marks: their own)
         for local, field in self.mapping.items():
@@ -221,8 +236,17 @@ class Stops:
             going = ~(stopped | decided)
             if not going.any():
                 break
+            if reach is None:  # a missing rule: it holds where an input it names has no value
+                for field in holds:
+                    decided |= going & absent[field]
+                continue
             stopped |= going & reach(scope, n)
-            decided |= going & holds(dict(scope), n)
+            part = dict(scope)
+            held = holds(part, n)
+            if self.missing and SEND_BACK in part:  # (where it cannot be worked out: it raises there)
+                stopped |= going & part[SEND_BACK]
+                held = held & ~part[SEND_BACK]
+            decided |= going & held
         return stopped
 
 
@@ -238,16 +262,27 @@ def stops_of(program: Any, compile_node: Any, unsupported: type[Exception]) -> d
     return {k: stops for k, stops in found.items() if stops is not None}
 
 
-def unread(stops: Stops | None, names: Sequence[str], columns: Any, cols: Any, start: Any, mark: Any) -> None:
+def unread(
+    stops: Stops | None,
+    names: Sequence[str],
+    absent: Mapping[str, Any],
+    columns: Any,
+    cols: Any,
+    start: Any,
+    mark: Any,
+) -> None:
     """Mark (*mark*) the rows where an indicator's not-applicable rules read a cell of *names* (their
     data columns, *columns*) that is not a plain number, where the indicator applies by name, weight
     and declaration (*start*): where *stops* (:class:`Stops`) says they reach one, else wherever one is
-    not plain; *cols*: the batch's columns."""
-    if stops is not None and names:
+    not plain; *cols*: the batch's columns; *absent*: per data column its ``missing`` rules name, the
+    units without a value (:meth:`~perfrules.scoring.colmissing.MissingRules.blank`)."""
+    if stops is not None and (names or stops.missing):
         np = numpy()
         n = len(start)
         unplain = {f: ~columns[f][1] if f in columns else np.ones(n, dtype=bool) for f in stops.fields}
-        mark(stops.run(cols, unplain, n) & start)
+        mark(stops.run(cols, unplain, n, absent) & start)
+        if stops.missing:  # (where a condition raises, the rules read in turn say: not where one held)
+            cols.get(RAISED, {}).pop(stops.code, None)
         return
     for name in names:
         mark(~columns[name][1] & start)

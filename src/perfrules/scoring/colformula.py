@@ -16,9 +16,10 @@ indicators (:func:`~perfrules.scoring.coldot.weighted_sums`), exactly as the
 weighted total is — and then runs ``formula_total`` itself once per DISTINCT
 tuple of those values: the total and its note are the per-unit program's.
 A unit where a name is missing or not worked out here (an indicator that
-does not apply, a group none of whose members applies, a cell that is
-not a plain number) or where the formula fails is left to the per-unit
-program, which scores or reports it.
+does not apply, a group none of whose members applies — but a group that takes
+a mean, whose code gives it a subtotal all the same —, a cell that is not a
+plain number) or where the formula fails is left to the per-unit program's
+code for its total's error (:mod:`~perfrules.scoring.coltotalerrors`).
 """
 
 from __future__ import annotations
@@ -167,7 +168,8 @@ class TotalFormula:
             over = [col.den * f.numerator if f else 1 for f in per]
             return [v * f.denominator for v, f in zip(col.num.tolist(), per, strict=True)], over
         leaves, rate = source[1], source[2]
-        ok &= applicable[:, list(leaves)].any(axis=1)  # (what its members that apply add: none, no value)
+        # (what its members that apply add: none, no value; but the subtotal a mean gives, 0 or not)
+        lacking = ~applicable[:, list(leaves)].any(axis=1)
         nums = [0] * len(cat)
         dens: list[int] = [1] * len(cat)
         common = scored.den
@@ -188,7 +190,8 @@ class TotalFormula:
             for i, s in zip(rows.tolist(), sums.tolist() if hasattr(sums, "tolist") else sums, strict=True):
                 nums[i], dens[i] = int(s), q
         if scored.means is not None:  # a group that takes a mean: its subtotal is the mean's (colmeans)
-            _from_means(leaves, source[3], rate, nums, dens, ok, patterns, scored.means)
+            _from_means(leaves, source[3], rate, nums, dens, ok, patterns, scored.means, lacking)
+        ok &= ~lacking
         return nums, dens
 
 
@@ -209,9 +212,11 @@ def _from_means(
     ok: Any,
     patterns: Sequence[tuple[Any, Any]],
     means: Sequence[Any],
+    lacking: Any,
 ) -> None:
     """The group's subtotal (and 得分率: over the weight its indicators carry) where the group means gave
-    one (:func:`~perfrules.scoring.overall.overall_scope` reads it so), in place."""
+    one (:func:`~perfrules.scoring.overall.overall_scope` reads it so, though none of its members
+    applies: *lacking* loses those units), in place."""
     for rows, weighting in patterns:
         for i in rows.tolist():
             found = means[i]
@@ -225,3 +230,4 @@ def _from_means(
                     continue
                 value = value / weight
             nums[i], dens[i] = value.numerator, value.denominator
+            lacking[i] = False

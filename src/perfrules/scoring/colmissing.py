@@ -20,9 +20,14 @@ row of a period the indicator is scored on gives it (with ``periods =
 "last"`` the last such period only, as the per-unit program's runs read); in
 a column of words, where the cell holds anything. A parameter is there where
 the unit's data or the scheme's table gives it (the program joins them first:
-:mod:`~perfrules.scoring.colparams`, as the per-unit program does). A name a
-``when`` condition of the indicator also reads or a history name keep the old
-way: such a unit goes to the per-unit program.
+:mod:`~perfrules.scoring.colparams`, as the per-unit program does). The rules
+are read in turn (:class:`~perfrules.scoring.colapplies.Stops`), so a name a
+``when`` condition of the indicator also reads makes it not apply where blank
+too: a condition read before the ``missing`` rule stops at the blank (the
+indicator's error), one read after it is not read there. Where the conditions'
+reach is not certain (words, population values, other indicators' results), or
+for a history name, such a name is read as the conditions read it: a blank cell
+marks the indicator, whose own step says what it is.
 """
 
 from __future__ import annotations
@@ -31,7 +36,7 @@ from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from .._intcols import numpy
-from .colapplies import mapped_reads
+from .colapplies import Stops, mapped_reads
 from .collookup import NONE_GIVEN
 from .colperiods import PeriodData, period_labels
 from .indicator import IndicatorPlan
@@ -43,11 +48,17 @@ __all__ = ["MissingRules"]
 class MissingRules:
     """Per indicator with a ``missing`` rule, the data columns whose blank cell makes it not apply."""
 
-    def __init__(self, plan: Plan, text_reads: Sequence[str]) -> None:
+    def __init__(
+        self, plan: Plan, text_reads: Sequence[str], stops: Mapping[int, Stops] | None = None
+    ) -> None:
         scheme = plan.scheme
+        ordered = {k for k, found in (stops or {}).items() if found.missing}
         other = set(scheme.history)  # (parameters are joined into the columns first: colparams)
         self.words = frozenset(text_reads)  # columns of words: blank where the cell holds no word either
         self.names: dict[int, frozenset[str]] = {}
+        # Per indicator whose rules are read in turn, a missing rule among them (*stops*: where they
+        # stop), the names its conditions read too (their cells' reads are followed: not plain, they stop).
+        self.read: dict[int, frozenset[str]] = {}
         self.periodic: dict[int, IndicatorPlan] = {}  # those reported per period: their period rows read
         for k, ind in enumerate(plan.indicators):
             named: set[str] = set()
@@ -58,7 +69,9 @@ class MissingRules:
                     named |= mapped_reads(ind, set(names))
                 if policy.when is not None:
                     conditions |= mapped_reads(ind, set(policy.when.variables))
-            only = frozenset(named - conditions - other)
+            only = frozenset(named - other if k in ordered else named - conditions - other)
+            if k in ordered:
+                self.read[k] = frozenset(only & conditions)
             if only:
                 self.names[k] = only
                 if ind.periodic:  # its inputs may be in period rows, though the year's row is blank
@@ -74,7 +87,7 @@ class MissingRules:
         periods: PeriodData | None = None,
         unread: Collection[str] = (),
         held: Mapping[str, Any] | None = None,
-    ) -> list[str]:
+    ) -> tuple[list[str], dict[str, Any]]:
         """Indicator *k* made not applicable (in *applicable*) where an input its rule names is blank
         (for an indicator reported per period, in the year's row and the rows of the periods it is
         scored on: *periods*, :func:`~perfrules.scoring.colperiods.periods_of`); returns the others of
@@ -82,11 +95,19 @@ class MissingRules:
         condition reading one is decided with its blanks: :mod:`~perfrules.scoring.colapplies`).
         *unread*: columns of words the program was not given as words (not blank: the indicator's
         step reads them). *held*: per data column, the cells holding a value the column does not
-        (``Unit`` objects: :mod:`~perfrules.scoring.coldoubt`), there as the per-unit program reads them."""
+        (``Unit`` objects: :mod:`~perfrules.scoring.coldoubt`), there as the per-unit program reads them.
+        Also returns, per input its rule names, where it has no value (the rules after it are not read
+        there: :class:`~perfrules.scoring.colapplies.Stops`).
+
+        An indicator whose rules are read in turn (``ordered``) is made not applicable where an input
+        its ``missing`` rule names is blank though a condition reads it too: where a condition before
+        that rule reads the cell, the rules stop there (the indicator's error, whatever applies)."""
         own = self.names.get(k)
+        absent: dict[str, Any] = {}
         if own is None:
-            return [name for name in names if name not in self.words]
+            return [name for name in names if name not in self.words], absent
         ind = self.periodic.get(k)
+        np = numpy()
         for name in own:
             given = columns.get(name)
             if given is None:  # (no such column: blank)
@@ -94,13 +115,17 @@ class MissingRules:
             elif name in unread:
                 there = True
             elif name in self.words:  # a value there that is not a word: the indicator's step says so
-                there = numpy().array([v is not None and v is not NONE_GIVEN for v in given[0]], dtype=bool)
+                there = np.array([v is not None and v is not NONE_GIVEN for v in given[0]], dtype=bool)
             else:
                 there = given[1] if held is None or name not in held else given[1] | held[name]
             if ind is not None and periods is not None:
                 there = _in_periods(ind, name, periods, there)
             applicable[:, k] &= there
-        return [name for name in names if name not in own and name not in self.words]
+            absent[name] = ~there if isinstance(there, np.ndarray) else np.full(len(applicable), not there)
+        read = self.read.get(k, frozenset())
+        return [
+            name for name in names if (name not in own or name in read) and name not in self.words
+        ], absent
 
 
 def _in_periods(ind: IndicatorPlan, name: str, periods: PeriodData, there: Any) -> Any:

@@ -123,8 +123,8 @@ class ColumnProgram:
         # Rank steps over columns (None: the batch's population values are worked out unit by unit).
         self.ranks = compile_ranks(plan, _compile, _Unsupported)
         self.text_reads = overall_words(plan, found.text_reads, found.reads)  # (with overall levels')
-        self.missing = MissingRules(plan, self.text_reads)  # blank inputs under a missing rule (colmissing)
         self.stops = colapplies.stops_of(self, _compile, _Unsupported)  # where its conditions stop (reach)
+        self.missing = MissingRules(plan, self.text_reads, self.stops)  # blank inputs under a missing rule
         # Overall grading that reads more than the total, groups that take a mean, a grade per period:
         # each run once per distinct input (coloverall, colmeans, colgrades).
         self.rich, self.means = rich_grading(plan, _Unsupported, self.text_reads), group_means(plan)
@@ -383,9 +383,9 @@ class ColumnProgram:
         start = applicable.copy()  # (a unit's indicator that applies to it by name and weight)
         for k, holds, names_k in self.na_rules:  # (those reading results: once they are read)
             names_k = na_now(self.results, k, holds, names_k, cols, applicable)
+            gone = self.missing.blank(k, names_k, columns, applicable, periods, unread, doubted)
+            colapplies.unread(self.stops.get(k), *gone, columns, cols, start[:, k], partial(fails.mark, k))
             fails.mark(k, colapplies.raised(cols, plan.indicators[k], n) & start[:, k])  # (words raised)
-            rest = self.missing.blank(k, names_k, columns, applicable, periods, unread, doubted)
-            colapplies.unread(self.stops.get(k), rest, columns, cols, start[:, k], partial(fails.mark, k))
         if doubted and self.doubted:  # a cell holding what its column does not (coldoubt)
             self.doubted.mark(doubted, fails.mark, applicable)
         if nones and self.doubted:  # None itself: no blank a default takes (coldoubt)
