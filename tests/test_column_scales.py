@@ -17,12 +17,12 @@ from __future__ import annotations
 from decimal import Decimal
 from fractions import Fraction
 
-import pytest
 from hypothesis import event, given
 from hypothesis import strategies as st
 
-from perfrules import SchemeError, evaluate, loads
+from perfrules import evaluate, loads
 from perfrules.files.data import load_units
+from perfrules.scheme.units import Unit
 from perfrules.scoring.plan import plan_of
 from perfrules.scoring.program import program_of
 from test_column_program import (
@@ -273,29 +273,24 @@ def test_a_scale_in_a_scheme_with_categories_scores_by_a_category_factor(tmp_pat
         assert [r.total for r in evaluate(scheme, units, explained=explained)] == expected
 
 
-@pytest.mark.parametrize(
-    ("scale", "why"),
-    [
-        (
-            'steps = ["达标 = x > 1"]\nvalue = "达标"\nscale = { rule = "优：达标≥90；良：达标<90", scoring = "midpoint" }',
-            "a scale grading a value that may be a truth value",
-        ),
-    ],
-)
-def test_scales_the_column_program_does_not_compile_are_refused_saying_why(scale, why):
-    """A scale grading a step whose value may be a truth value does not compile (a truth step the
-    scale does not grade compiles: test_column_truth.py): the scheme is refused, and program_why says
-    why (rules on a step's value compile: test_column_forms.py; vetoes on data compile:
-    test_column_points.py; values per period added up before scoring compile: test_column_ranks.py;
-    zero rules and vetoes reading population values, and a word scale without value whose default
-    names its inputs, compile: test_column_wordforms.py). (Word scales and scales over several values
-    compile: see test_column_words.py; ``scoring = "none"`` on an indicator's scale is refused by the
-    scheme.)"""
+def test_a_scale_grading_a_truth_step_is_the_indicators_error_where_it_holds_one():
+    """A scale grading a step whose value is a truth value (refused once) compiles: the per-unit
+    program's scale refuses a truth value, so each unit has that error, naming True or False, in
+    every path (a truth step the scale does not grade: test_column_truth.py; a truth step graded
+    where it holds a number: test_column_truth2.py; a scheme whose form the columns do not compile
+    is refused: test_column_removal.py)."""
     text = (
         'name = "s"\ntotal = 100\nperiods = "sum"\ngroups = [{ name = "组" }]\n[[indicators]]\ncode = "1"\n'
-        f'name = "a"\ngroup = "组"\nweight = 100\n{scale}\n'
+        'name = "a"\ngroup = "组"\nweight = 100\nsteps = ["达标 = x > 1"]\nvalue = "达标"\n'
+        'scale = { rule = "优：达标≥90；良：达标<90", scoring = "midpoint" }\n'
     )
-    plan = plan_of(loads(text, format="toml"))
-    with pytest.raises(SchemeError, match="列式程序尚不能计分此写法：indicator 1"):
-        program_of(plan)
-    assert plan.program_why is not None and why in plan.program_why
+    scheme = loads(text, format="toml")
+    plan = plan_of(scheme)
+    assert program_of(plan) is not None and plan.program_why is None
+    units = [Unit(name="甲", data={"x": 2}), Unit(name="乙", data={"x": 1})]
+    for explained in (True, False):
+        found = evaluate(scheme, units, explained=explained)
+        assert [(r.total, [e.message for e in r.errors]) for r in found] == [
+            (None, ["达标=True (bool) is a truth value, not a number"]),
+            (None, ["达标=False (bool) is a truth value, not a number"]),
+        ]

@@ -26,13 +26,12 @@ from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
 
-import pytest
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 import oracle
 from cli_run import run
-from perfrules import SchemeError, evaluate, load_units, loads
+from perfrules import evaluate, load_units, loads
 from perfrules.scoring.colalone import TALLY
 from perfrules.scoring.colshare import ColumnShare, column_share
 from perfrules.scoring.plan import plan_of
@@ -485,23 +484,20 @@ def test_validate_with_data_says_how_many_units_the_column_program_takes(tmp_pat
     assert column_share(plan_of(scheme), load_units(_write(tmp_path, "v.csv", rows), scheme=scheme)) == (
         ColumnShare(columns=2, unscored=0)
     )
-    # A scheme the column program does not take (a scale grading a step giving a truth value): refused,
-    # naming the indicator and the form; validate reports it.
+    # A scale grading a step giving a truth value (refused once): every unit as columns, the scale's
+    # error (naming the truth value) where the step holds one; a scheme whose form the columns do not
+    # compile is refused: test_column_removal.py.
     second = '\n[[indicators]]\ncode = "2"\nname = "二"\ngroup = "组"\nweight = 0\n'
     second += 'steps = ["达标 = 值 > 1"]\nvalue = "达标"\n'
     second += 'scale = { rule = "优：达标≥90；良：达标<90", scoring = "midpoint" }\n'
     scheme = loads(_BAND + second, format="toml")
-    with pytest.raises(
-        SchemeError,
-        match="列式程序尚不能计分此写法：indicator 2: a scale grading a value that may be a truth",
-    ) as caught:
-        column_share(plan_of(scheme), load_units(data, scheme=scheme))
-    with pytest.raises(SchemeError):  # every path that scores it
-        evaluate(scheme, load_units(data, scheme=scheme))
-    refused = _write(tmp_path, "refused.toml", _BAND + second)
-    code, out, err = run("validate", str(refused))
-    assert code == 1 and not out
-    assert caught.value.problems[0].message in err and "ok:" not in out
+    assert column_share(plan_of(scheme), load_units(data, scheme=scheme)) == ColumnShare(
+        columns=6, unscored=0
+    )
+    found = evaluate(scheme, load_units(data, scheme=scheme))
+    assert [e.message for e in found.unit("甲").errors] == ["达标=True (bool) is a truth value, not a number"]
+    code, out, _ = run("validate", str(_write(tmp_path, "truth.toml", _BAND + second)), str(data))
+    assert code == 1 and "scoring: 6 of 6 units as columns; 0 the column program cannot score yet" in out
 
 
 _PERIODIC_MISSING = """name = "季度缺失"

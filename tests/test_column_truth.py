@@ -15,9 +15,7 @@ from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 
-from perfrules import load, load_units, loads
-from perfrules.scoring.plan import plan_of
-from perfrules.scoring.program import program_of
+from perfrules import load, load_units
 from test_column_forms2 import _both as _sent_back
 from test_column_record import RECORDED, _compare
 from test_column_total_errors import _both
@@ -203,19 +201,36 @@ score = "c/max_of(c)*分值"
 def test_truth_steps_read_by_another_indicator_and_by_a_population_value(tmp_path: Path) -> None:
     """指标2 reads 指标1·分, a step over the truth step 达标: 甲 (10 of 10) 60 + 40; 乙 (9 of 10) 54 + 20;
     丙 0 + 20; 丁 (12 of 10) 60 + 40. 指标3 (weight 0) reads max_of(c) over a step reading the truth
-    step 超. (Reading another indicator's truth step itself stays with the per-unit program.)"""
+    step 超."""
     data = "单位,完成数,计划数,x\n甲,10,10,40\n乙,9,10,40\n丙,0,10,40\n丁,12,10,40\n"
     fast, _ = _both(tmp_path, _READS, data)
     assert [o.total for o in fast] == [Decimal(100), Decimal(74), Decimal(20), Decimal(100)]
     _recorded(tmp_path, _READS, data)
 
 
-def test_reading_another_indicators_truth_step_is_left_to_the_per_unit_program() -> None:
-    """指标2 reading 指标1·达标 itself: program_why names the form."""
+def test_another_indicators_truth_step_read_as_a_condition_and_as_a_number(tmp_path: Path) -> None:
+    """指标2 reads 指标1·达标 itself, a truth value: ``if(指标1·达标, x, x/2)`` gives 甲 and 丁 (done) 40,
+    乙 and 丙 20 (so 74 and 20 with 指标1's 54 and 0); 戊's blank 完成数 is 指标1's error and 指标2's
+    (the read's), and 指标3's. Read as a number (``指标1·达标*x``) it is 指标2's error for every unit,
+    True or False named as the per-unit program names it."""
     text = _READS.replace("if(指标1·分 >= 60, x, x/2)", "if(指标1·达标, x, x/2)")
-    plan = plan_of(loads(text, format="toml"))
-    assert program_of(plan) is None
-    assert plan.program_why is not None and "达标: a value that may be a truth value" in plan.program_why
+    data = "单位,完成数,计划数,x\n甲,10,10,40\n乙,9,10,40\n丙,0,10,40\n丁,12,10,40\n戊,,10,40\n"
+    fast, _ = _both(tmp_path, text, data)
+    assert [o.total for o in fast[:4]] == [Decimal(100), Decimal(74), Decimal(20), Decimal(100)]
+    assert [o.scores[1] for o in fast[:4]] == [Decimal(40), Decimal(20), Decimal(20), Decimal(40)]
+    assert _messages(fast[4]) == ["no value for '完成数' in formula '达标 = 完成数 >= 计划数'"] * 2 + [
+        "no value for '完成数' in formula '超 = 完成数 > 计划数'"
+    ]
+    _recorded(tmp_path, text, data)
+    text = _READS.replace("if(指标1·分 >= 60, x, x/2)", "指标1·达标*x")
+    fast, _ = _both(tmp_path, text, data)
+    assert [o.scores[1] for o in fast] == [None] * 5
+    assert _messages(fast[0]) == [
+        "True (truth value) used where a number is needed in formula 'b = 指标1·达标*x'"
+    ]
+    assert _messages(fast[1]) == [
+        "False (truth value) used where a number is needed in formula 'b = 指标1·达标*x'"
+    ]
 
 
 _BLANKS = "单位,完成数,计划数,y\n甲,10,10,1\n乙,9,0,1\n丙,,10,1\n丁,12,10,\n"
@@ -300,13 +315,20 @@ def test_a_population_value_of_a_part_over_several_values(tmp_path: Path) -> Non
 def test_a_population_value_over_a_truth_value_takes_only_numbers(tmp_path: Path) -> None:
     """max_of(if(超, 完成数, 超)): a unit whose 完成数 is not over its plan gives a truth value, which the
     per-unit program puts nothing in for: the max is 丁's 12 alone (丁 100). The others have no value
-    of max_of to read (they do not read it: if(超, …, 0) is 0), which the columns leave to the
-    per-unit program, as for any unit without a population value."""
+    of max_of, which they do not read (``if(超, …, 0)`` is 0 there): scored 0, as the per-unit program
+    scores them. Where the formula reads it (``完成数/max_of(…)`` whatever 超), their error names it."""
     text = _indicator(
         'steps = ["超 = 完成数 > 计划数"]\nscore = "if(超, 完成数/max_of(if(超, 完成数, 超))*100, 0)"\n'
     )
-    found = _sent_back(tmp_path, text, _DATA, head="", sent_back=("甲", "乙", "丙"))
-    assert [found[u][0] for u in "甲乙丙丁"] == [Decimal(0), Decimal(0), Decimal(0), Decimal(100)]
+    fast, _ = _both(tmp_path, text, _DATA)
+    assert [o.total for o in fast] == [Decimal(0), Decimal(0), Decimal(0), Decimal(100)]
+    _recorded(tmp_path, text, _DATA)
+    text = text.replace(
+        "if(超, 完成数/max_of(if(超, 完成数, 超))*100, 0)", "完成数/max_of(if(超, 完成数, 超))*100"
+    )
+    fast, _ = _both(tmp_path, text, _DATA)
+    assert [o.total for o in fast] == [None, None, None, Decimal(100)]
+    assert _messages(fast[0])[0].startswith("no value for 'max_of(if(超, 完成数, 超))' in formula")
 
 
 def test_a_condition_that_raises_beside_a_default_for_no_data_is_the_indicators_error(tmp_path: Path) -> None:

@@ -42,7 +42,6 @@ from .colfuncs import compile_value
 from .collookup import scale_inputs
 from .colparts import compile_part
 from .colsteps import SEND_BACK
-from .coltruth import may_be_truth
 from .indicator import IndicatorPlan
 
 __all__ = ["WORDS", "argument_why", "compile_arguments"]
@@ -89,21 +88,14 @@ def compile_arguments(
         targets = {step_target(s) for s in steps}
         reads = set(call.argument.variables)
         compiled = []
-        truths: set[str] = set()  # the steps whose value may be a truth value (coltruth)
         words: set[str] = set()  # the names read as words (a part over words or levels: collookup)
         for step in steps:
             if isinstance(step, Part):
-                if truths & step.scale.variables or step.of in truths:
-                    raise unsupported(
-                        f"indicator {ind.code}: a part grading a value that may be a truth value"
-                    )
                 fn, graded = compile_part(step, unsupported)
                 compiled.append((step_target(step), fn))
                 reads |= graded
                 words |= scale_inputs(step.scale, step.of)[1] - targets
             else:
-                if may_be_truth(step.tree, truths):
-                    truths.add(step_target(step))
                 compiled.append((step_target(step), compile_value(step.tree, compile_node, unsupported)))
                 reads |= step.variables
         fulls = fulls_of(ind) if FULL_NAME in reads else None

@@ -34,6 +34,7 @@ from .._numbers import as_fraction, check_fraction, exact
 from ..scheme.units import PolicyEvent
 from .coldot import weighted_sums
 from .colindgrades import grade_values, graded_indicators
+from .coltruth import Held, TruthColumn, held
 from .overall import formula_total
 from .plan import Plan, score_names
 
@@ -93,7 +94,7 @@ class TotalFormula:
         the blank cells of its year row); *periods*: each unit's periods' data (an indicator reported
         per period is graded on them: :mod:`~perfrules.scoring.colindgrades`)."""
         np = numpy()
-        values: dict[str, tuple[list[int], Any]] = {}  # per name: numerators, and a denominator (or one each)
+        values: dict[str, tuple[list[Any], Any]] = {}  # per name: numerators, and a denominator (or one each)
         if self.graded is not None:  # the indicators' grades, by their own code (colindgrades)
             keys = self.plan.scheme.categories
             categories = [keys[c] for c in cat.tolist()] if keys else [None] * len(cat)
@@ -107,7 +108,7 @@ class TotalFormula:
                 continue
             values[name] = self._column(source, columns, cat, patterns, scored, ok)
         rows = np.flatnonzero(ok).tolist()
-        decided: dict[tuple[Fraction | str, ...], tuple[Fraction, PolicyEvent] | None] = {}
+        decided: dict[tuple[Fraction | str | Held, ...], tuple[Fraction, PolicyEvent] | None] = {}
         undecided = (Fraction(0), PolicyEvent(kind="note", message=""))  # a key not seen yet
         names = list(values)
         for i in rows:
@@ -122,11 +123,14 @@ class TotalFormula:
             num[i], den[i] = total.numerator, total.denominator
             events.setdefault(i, []).append(note)
 
-    def _decide(self, scope: dict[str, Fraction | str]) -> tuple[Fraction, PolicyEvent] | None:
+    def _decide(self, scope: dict[str, Fraction | str | Held]) -> tuple[Fraction, PolicyEvent] | None:
         """The total and its note by :func:`formula_total` on one distinct input (None: it fails there;
         a word is given as it is, as the unit's data holds it)."""
         notes: list[PolicyEvent] = []
-        given = {k: v if isinstance(v, str) else exact(v) for k, v in scope.items()}
+        given = {
+            k: v.value if isinstance(v, Held) else v if isinstance(v, str) else exact(v)
+            for k, v in scope.items()
+        }
         try:
             total = as_fraction(check_fraction(formula_total(self.plan, given, notes)))
         except PerfrulesError:
@@ -141,7 +145,7 @@ class TotalFormula:
         patterns: Sequence[tuple[Any, Any]],
         scored: Any,
         ok: Any,
-    ) -> tuple[list[int], Any]:
+    ) -> tuple[list[Any], Any]:
         """A name's values as numerators and a denominator (an int, or one per unit); *ok* loses the
         units where the name has no value (the per-unit program's scope lacks it there)."""
         np = numpy()
@@ -150,6 +154,8 @@ class TotalFormula:
         if kind == "data":
             col, plain = columns[source[1]]
             ok &= plain
+            if isinstance(col, TruthColumn):  # a step's values, truth values among them (coltruth)
+                return held(col), None
             if not isinstance(col, IntColumn):  # words (collookup.text_column): each as it is
                 return col.tolist(), None
             return col.num.tolist(), col.den
@@ -195,7 +201,7 @@ class TotalFormula:
         return nums, dens
 
 
-def _value(values: tuple[list[Any], Any], i: int) -> Fraction | str:
+def _value(values: tuple[list[Any], Any], i: int) -> Fraction | str | Held:
     """Unit *i*'s value of a name (numerators, and a denominator or one per unit; None: words)."""
     found, den = values
     if den is None:

@@ -31,6 +31,7 @@ from typing import Any
 from .._intcols import SAFE, IntColumn, as_objects, numpy, round_half_up_column
 from ..formula.tree import Call, Name, literal_value
 from .colconds import compile_condition
+from .colread import read_name
 from .colsteps import SEND_BACK, ZERO_DIVISOR, send_back
 from .coltruth import TruthColumn, as_number, is_condition, merged, of_condition
 
@@ -133,8 +134,7 @@ def compile_value(node: Any, compile_node: Any, unsupported: type[Exception]) ->
         condition = compile_condition(node, compile_node, unsupported, strict=True)
         return lambda cols, n: of_condition(condition(cols, n), n)
     if isinstance(node, Name):
-        name = node.name
-        return lambda cols, n: cols[name]
+        return read_name(node.name)
     if isinstance(node, Call) and node.func == "if":
         return _compile_if(node, compile_node, unsupported)
     return compile_node(node)

@@ -38,6 +38,8 @@ from .._intcols import SAFE, IntColumn, numpy
 from .._numbers import as_fraction, exact
 from ..grading.scale import GradeScale
 from .colsteps import send_back
+from .coltruth import TruthColumn
+from .coltruth import values as truth_values
 
 __all__ = ["NONE_GIVEN", "compile_lookup", "scale_inputs", "text_column", "words_given"]
 
@@ -138,7 +140,9 @@ def compile_lookup(
         dens: dict[str, int] = {}
         for name in names:
             col = scope[name]
-            if name in text and not isinstance(col, IntColumn):  # (a step's number: graded as one)
+            if isinstance(col, TruthColumn):  # a step's truth value: graded as it is (coltruth)
+                parts.append([_given(v) for v in truth_values(col)])
+            elif name in text and not isinstance(col, IntColumn):  # (a step's number: graded as one)
                 values_of = col.tolist() if hasattr(col, "tolist") else list(col)
                 parts.append([v if v is None or isinstance(v, str) else _given(v) for v in values_of])
             else:
@@ -156,10 +160,12 @@ def compile_lookup(
             for name, v in zip((*names, *codes), key, strict=True):
                 if name in codes:
                     values[name] = v
+                elif isinstance(v, _Given):  # (no word: a value the API handed in, a truth value …)
+                    values[name] = v.value
                 elif name in dens:
                     values[name] = exact(Fraction(v, dens[name]))
                 elif v is not None:  # (a blank word is no value: absent, as from the unit's data)
-                    values[name] = v.value if isinstance(v, _Given) else v
+                    values[name] = v
             try:
                 table[key] = as_fraction(grade(values))
             except MissingValueError as exc:  # no value to grade: a default for no data may take it

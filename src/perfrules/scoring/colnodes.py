@@ -22,6 +22,7 @@ from .._numbers import LIMITS
 from ..formula.tree import Call, Chain, Name, Node, Num, Percent, Power, Unary
 from . import colfuncs, colpower, colsteps
 from .coldot import scaled as _scaled
+from .colread import read_name
 from .coltruth import as_number, is_condition
 
 __all__ = ["Unsupported", "compile_node"]
@@ -78,8 +79,8 @@ def compile_node(node: Node) -> Any:
         value = Fraction(node.value)
         return lambda cols, n: _const(value, n)
     if isinstance(node, Name):  # (a step's truth value where a number is needed: coltruth)
-        name = node.name
-        return lambda cols, n: as_number(cols[name], cols)
+        read = read_name(node.name)  # (a population value the unit lacks: marked where read, colread)
+        return lambda cols, n: as_number(read(cols, n), cols)
     if is_condition(node):  # a truth value where a number is needed: the per-unit program raises
         value = colfuncs.compile_value(node, compile_node, Unsupported)
         return lambda cols, n: as_number(value(cols, n), cols)

@@ -29,6 +29,7 @@ from .._numbers import as_fraction, exact
 from ..scheme.units import PolicyEvent, Unit
 from .colblank import BLANK
 from .colindgrades import graded_indicators
+from .coltruth import Held, TruthColumn, held
 from .outcome import weighting
 from .overall import grade_total, limit_total, overall_scope, raise_flags
 from .plan import Plan, score_names
@@ -125,7 +126,11 @@ class RichGrading:
         parts += [[grades[k][i] for i in rows] for k in grades]
         if scored.means is not None:  # subtotals by a geometric or harmonic mean (colmeans), by group
             parts.append([_items(scored.means[i]) for i in rows])
-        dens = [0 if name in self.words else cols[name].den for name in self.data]  # (0: words)
+        # (0: words, and a step's values where truth values may be among them: each as it is)
+        dens = [
+            0 if name in self.words or isinstance(cols[name], TruthColumn) else cols[name].den
+            for name in self.data
+        ]
         found: dict[tuple[Any, ...], Found | None] = {}
         results: list[Found | None] = [None] * n
         graded = np.zeros(n, dtype=bool)
@@ -163,7 +168,13 @@ class RichGrading:
                 contributions[k] = use.contribution(k, scores[k])
             at += 1
         data = {
-            name: exact(Fraction(v, d)) if d else v[1] if isinstance(v, tuple) else v
+            name: exact(Fraction(v, d))
+            if d
+            else v.value
+            if isinstance(v, Held)
+            else v[1]
+            if isinstance(v, tuple)
+            else v
             for name, v, d in zip(self.data, key[at:], dens, strict=False)
             if v is not None
         }
@@ -208,7 +219,11 @@ def _items(found: Any) -> tuple[tuple[str, Any], ...]:
 
 def _cells(cols: Mapping[str, Any], name: str, rows: list[int]) -> list[Any]:
     """The numerators of data column *name* at *rows*, None where the cell is blank (:data:`BLANK`)."""
-    found: list[Any] = cols[name].num[rows].tolist()
+    col = cols[name]
+    if isinstance(col, TruthColumn):  # a step's values, truth values among them (coltruth)
+        every = held(col)
+        return [every[i] for i in rows]
+    found: list[Any] = col.num[rows].tolist()
     gap = cols.get(BLANK, {}).get(name)
     if gap is None or not gap[rows].any():
         return found

@@ -35,7 +35,7 @@ from .collevels import graded_lookups, level_word, record_graded
 from .collookup import compile_lookup, scale_inputs
 from .colscale import grade_column, pieces
 from .colsteps import DIVISIONS, POPULATION_PREFIX, SEND_BACK, on_scope
-from .coltruth import may_be_truth
+from .coltruth import TruthColumn, as_number
 from .colzero import compile_zero_rules, zeroed
 from .indicator import IndicatorPlan
 
@@ -80,8 +80,8 @@ def compile_part(part: Part, unsupported: type[Exception]) -> tuple[Any, set[str
         raise unsupported(f"part {part.target}: {exc}") from None
     precision = scale.precision
 
-    def run(scope: dict[str, Any], n: int) -> Any:
-        return grade_column(scope[name], cut, precision, scope)
+    def run(scope: dict[str, Any], n: int) -> Any:  # (a truth value graded: the step's error there)
+        return grade_column(as_number(scope[name], scope), cut, precision, scope)
 
     return run, {name}
 
@@ -95,6 +95,18 @@ def peer_column(code: str, target: str) -> str:
 def peer_columns(ind: IndicatorPlan) -> dict[str, str]:
     """The indicator's peer-ratio and rank columns, each with its population key (the step's target)."""
     return {peer_column(ind.code, s.target): s.target for s in ind.peer_steps}
+
+
+def _words_part(fn: Any, of: str) -> Any:
+    """:func:`~perfrules.scoring.colblank.words_part` of *fn*, a part grading the word *of*; where *of*
+    holds a step's value that is a truth value (coltruth), no row holds a blank word: *fn* grades
+    each as it is (the scale refuses a truth value: that step's error)."""
+    worded = words_part(fn, of)
+
+    def run(scope: dict[str, Any], n: int) -> Any:
+        return (fn if isinstance(scope.get(of), TruthColumn) else worded)(scope, n)
+
+    return run
 
 
 def _score(result: Any) -> Any:
@@ -118,23 +130,16 @@ def compile_steps(
     targets: set[str] = set()
     zero_rules, zero_reads = compile_zero_rules(ind, compile_node, unsupported)
     levels = {place for place, _ in graded_lookups(ind)}  # (parts graded by a scale with levels)
-    truths: set[str] = set()  # the steps whose value may be a truth value
     for k, step in enumerate(ind.steps):
         target = step_target(step)
         try:
             if isinstance(step, Formula):
                 if FULL_NAME in step.variables and not full_points:
                     raise unsupported("a step that reads the full points")
-                if may_be_truth(step.tree, truths):  # a truth value kept as one (coltruth)
-                    if target in ind.zero_by_target:
-                        raise unsupported("zero rules on a value that may be a truth value")
-                    truths.add(target)
                 steps.append((target, compile_value(step.tree, compile_node, unsupported)))
                 names = set(step.variables)
             elif isinstance(step, Part):
-                if truths & step.scale.variables or step.of in truths:
-                    raise unsupported("a part grading a value that may be a truth value")
-                fn, graded = compile_part(step, unsupported)
+                fn, graded = compile_part(step, unsupported)  # (a truth value graded: its error there)
                 if step.of is not None and (step.scale.is_categorical or level_word(step)):  # (a blank word)
                     fn = _words_part(fn, step.of)
                 if k in levels:  # (the rows it graded: its words stop nothing there, colblank)
@@ -151,10 +156,6 @@ def compile_steps(
             raise unsupported(f"indicator {ind.code}'s step {target}: {exc}") from None
         reads |= (names | zero_reads.get(target, set())) - targets
         targets.add(target)
-    scale = ind.ind.scale
-    graded = set(scale.variables) if scale is not None else set()
-    if truths & graded or ind.ind.value in truths:
-        raise unsupported(f"indicator {ind.code}: a scale grading a value that may be a truth value")
 
     def run(cols: dict[str, Any], n: int) -> dict[str, Any]:
         scope = dict(cols)

@@ -44,6 +44,7 @@ from ..scheme.policies import Adjust, Default, NotApplicable, Veto, ZeroWhen
 from ..scheme.steps import Part, PeerRatio, Rank
 from .colblank import leave_steps
 from .colsteps import CATEGORY, SEND_BACK, ZERO_DIVISOR, send_back
+from .coltruth import as_number
 from .indicator import IndicatorPlan
 
 __all__ = [
@@ -248,7 +249,7 @@ def compile_graded(
         scope = run_steps(cols, n)
         kept(scope, cols, scope_key)
         leave_steps(ind, scope, cols)  # (colreach follows the formulas over the steps' values)
-        return scope[name]  # type: ignore[no-any-return]
+        return as_number(scope[name], cols)  # (a step's truth value graded: the indicator's error)
 
     try:
         return compile_scale(ind, value, categories), reads

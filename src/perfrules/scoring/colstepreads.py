@@ -11,7 +11,8 @@ The column program does the same over the batch: each read step's closure is
 compiled by the program's compiler (formula steps) and
 :func:`perfrules.scoring.colparts.compile_part` (parts graded by their own
 scale), run once per batch before the indicators are scored, and its target
-column is put among the batch's columns under the name the rules read. A unit
+column is put among the batch's columns under the name the rules read (a
+step's truth value as it is: :mod:`~perfrules.scoring.coltruth`). A unit
 whose value cannot be worked out there (a cell not a plain number, a division
 by 0, a value outside a part's bands, a result it reads in turn that is not
 there) is left under the batch's :data:`~perfrules.scoring.colresults.ABSENT`
@@ -50,7 +51,6 @@ from .colfuncs import compile_value
 from .colparts import compile_part
 from .colresults import ABSENT, ResultReads
 from .colsteps import SEND_BACK, ZERO_DIVISOR
-from .coltruth import may_be_truth
 from .plan import Plan
 
 __all__ = ["StepReads", "step_reads_of", "total_unread"]
@@ -103,7 +103,6 @@ class StepReads:
             steps: list[tuple[str, Any]] = []
             reads: set[str] = set()
             targets: set[str] = set()
-            truths: set[str] = set()  # the steps whose value may be a truth value (coltruth)
             for step in ind.steps:
                 own = step_target(step)
                 if own not in needed:
@@ -112,15 +111,9 @@ class StepReads:
                     if isinstance(step, Formula):
                         if step.population_calls:
                             raise unsupported("population values")
-                        if may_be_truth(step.tree, truths):
-                            if own == target:
-                                raise unsupported("a value that may be a truth value")
-                            truths.add(own)
                         steps.append((own, compile_value(step.tree, compile_node, unsupported)))
                         reads |= step.variables - targets
                     elif isinstance(step, Part):
-                        if truths & step.scale.variables or step.of in truths:
-                            raise unsupported("a part grading a value that may be a truth value")
                         fn, graded = compile_part(step, unsupported)
                         steps.append((own, fn))
                         reads |= graded - targets

@@ -40,6 +40,7 @@ from ..scheme.policies import Adjust, Veto
 from ..scheme.units import PolicyEvent
 from .colformula import TotalFormula
 from .collimits import within_full
+from .coltruth import Held, TruthColumn, held
 from .overall import bound_total, marks_event, normalize_event, veto_event
 from .plan import Plan
 from .policies import adjust_event, adjustment
@@ -387,22 +388,28 @@ def distinct_inputs(
         rows = [tuple(v if row[m + i] else None for i, v in enumerate(row[:m])) for row in keys.tolist()]
     else:
         seen: dict[tuple[object, ...], int] = {}
-        parts = [
-            [v if isinstance(v, str) else None for v in c.tolist()]
-            if w
-            else [v if ok else None for v, ok in zip(c.num.tolist(), f.tolist(), strict=True)]
-            for c, f, w in zip(cols, fines, words, strict=True)
-        ]
+        parts = [_cells(c, f, w) for c, f, w in zip(cols, fines, words, strict=True)]
         index = np.fromiter(
             (seen.setdefault(key, len(seen)) for key in zip(*parts, strict=True)), dtype=np.int64, count=n
         )
         rows = list(seen)
     scopes: list[dict[str, object]] = [
         {
-            name: v if w else exact(Fraction(int(v), c.den))
+            name: (v.value if isinstance(v, Held) else v) if w else exact(Fraction(int(v), c.den))
             for name, v, c, w in zip(names, row, cols, words, strict=True)
             if v is not None
         }
         for row in rows
     ]
     return np.asarray(index).reshape(-1), scopes, plain
+
+
+def _cells(col: Any, fine: Any, words: bool) -> list[Any]:
+    """A column's cells as keys of distinct inputs (None: no value): numerators where plain, words
+    where a column of words, and a step's values where it may hold a truth value (coltruth: each a
+    :class:`~perfrules.scoring.coltruth.Held`, as the per-unit program holds it)."""
+    if isinstance(col, TruthColumn):
+        return [v if ok else None for v, ok in zip(held(col), fine.tolist(), strict=True)]
+    if words:
+        return [v if isinstance(v, str) else None for v in col.tolist()]
+    return [v if ok else None for v, ok in zip(col.num.tolist(), fine.tolist(), strict=True)]

@@ -16,19 +16,42 @@ needed: the rows holding a truth value are marked (the per-unit program
 raises there; the indicator's own step words the error:
 :mod:`~perfrules.scoring.colfailures`), and take 1 — never 0, so that no
 division by them counts as a division by 0 the default for no data would take.
+
+Elsewhere a step's truth value goes where the per-unit program puts it: a zero
+rule that holds on the step puts the number 0 in its place (:func:`zeroed_truth`);
+a scale or a ``part`` grading it is handed it as it is (the lookup of distinct
+inputs, :mod:`~perfrules.scoring.collookup`; a threshold scale of one value
+reads it by :func:`as_number`: the scale refuses a truth value, the
+indicator's step words that); another indicator's rules read it by name
+(:mod:`~perfrules.scoring.colstepreads`), and the total's rules, run once per
+distinct input, are given it as it is (:func:`values`, each keyed by
+:class:`Held`: the total's rules, the total formula, the overall grading).
 """
 
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import Any
 
 import attrs
 
 from .._intcols import SAFE, IntColumn, as_objects, numpy
-from ..formula.tree import BoolOp, Call, Compare, Name, Node, Unary
+from .._numbers import exact
+from ..formula.tree import BoolOp, Compare, Node, Unary
 from .colsteps import send_back
 
-__all__ = ["TruthColumn", "as_number", "as_truth", "is_condition", "may_be_truth", "merged", "of_condition"]
+__all__ = [
+    "Held",
+    "TruthColumn",
+    "as_number",
+    "as_truth",
+    "is_condition",
+    "merged",
+    "held",
+    "of_condition",
+    "values",
+    "zeroed_truth",
+]
 
 
 @attrs.frozen(eq=False)
@@ -80,18 +103,41 @@ def as_truth(col: Any, n: int) -> TruthColumn:
     return TruthColumn(none, none, col)
 
 
+def zeroed_truth(col: TruthColumn, rows: Any) -> TruthColumn:
+    """*col* with the number 0 in *rows* (a zero rule on the step held there): the per-unit program
+    puts ``Decimal(0)`` in place of the step's value, truth value or not."""
+    value = col.value
+    num = value.num.copy()
+    num[rows] = 0
+    return TruthColumn(col.holds & ~rows, col.truth & ~rows, IntColumn(num, value.den, value.bound))
+
+
+def values(col: TruthColumn) -> list[object]:
+    """*col*'s value per row as the per-unit program holds it: ``True``/``False`` where a truth value,
+    else the exact number (a ``Decimal`` where it is one, else a ``Fraction``)."""
+    value = col.value
+    den = value.den
+    return [
+        bool(h) if t else exact(Fraction(int(v), den))
+        for h, t, v in zip(col.holds.tolist(), col.truth.tolist(), value.num.tolist(), strict=True)
+    ]
+
+
+@attrs.frozen
+class Held:
+    """A row's value of a truth column as a key of distinct inputs: ``value`` as :func:`values` gives
+    it, told apart by whether it is a truth value (``True`` and the number 1 are equal in Python, and
+    hash alike: a key of the value alone would take one for the other)."""
+
+    value: object
+    truth: bool
+
+
+def held(col: TruthColumn) -> list[Held]:
+    """*col*'s :func:`values`, each as a :class:`Held` key."""
+    return [Held(v, type(v) is bool) for v in values(col)]
+
+
 def is_condition(node: Node) -> bool:
     """Whether *node* is a truth value by its form (a comparison, ``and``/``or``, ``not``)."""
     return isinstance(node, Compare | BoolOp) or (isinstance(node, Unary) and node.op == "not")
-
-
-def may_be_truth(node: Node, truths: set[str] | frozenset[str]) -> bool:
-    """Whether *node*'s value may be a truth value in some row: a condition, an ``if(…)`` with a
-    branch that may be one, or a name in *truths* (steps whose value may be one)."""
-    if is_condition(node):
-        return True
-    if isinstance(node, Name):
-        return node.name in truths
-    if isinstance(node, Call) and node.func == "if" and len(node.args) == 3:
-        return may_be_truth(node.args[1], truths) or may_be_truth(node.args[2], truths)
-    return False

@@ -9,7 +9,9 @@ worked out on the year's row (it leaves a note instead). Over columns: each
 condition is a truth column (:mod:`perfrules.scoring.colconds`) on the same
 scope, and the rows where one holds take 0; per-period rules act only on
 the rows of a batch of period rows (:data:`PERIOD_ROWS` marks those
-columns, see :mod:`perfrules.scoring.colperiods`).
+columns, see :mod:`perfrules.scoring.colperiods`). A step holding a truth value
+(:mod:`~perfrules.scoring.coltruth`) holds the number 0 where one held, as the
+per-unit program puts ``Decimal(0)`` in its place.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from .._intcols import IntColumn, numpy
 from ..scheme.reads import FULL_NAME
 from .colconds import compile_condition
 from .colfull import with_full
+from .coltruth import TruthColumn, zeroed_truth
 from .indicator import IndicatorPlan
 
 __all__ = ["PERIOD_ROWS", "ZERO_TRAIL", "compile_zero_rules", "zeroed"]
@@ -60,7 +63,7 @@ def compile_zero_rules(
     return rules, reads
 
 
-def zeroed(rules: ZeroRules, target: str, col: IntColumn, scope: dict[str, Any], n: int) -> IntColumn:
+def zeroed(rules: ZeroRules, target: str, col: Any, scope: dict[str, Any], n: int) -> Any:
     """*col*, the value of the step *target*, with 0 where one of its zero rules holds on *scope*."""
     found = rules.get(target)
     if not found:
@@ -78,6 +81,8 @@ def zeroed(rules: ZeroRules, target: str, col: IntColumn, scope: dict[str, Any],
         holds |= holds_here
     if not holds.any():
         return col
+    if isinstance(col, TruthColumn):  # a step's truth value (coltruth): the number 0 where one held
+        return zeroed_truth(col, holds)
     num = col.num.copy()
     num[holds] = 0
     return IntColumn(num, col.den, col.bound)

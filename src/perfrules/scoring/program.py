@@ -85,6 +85,7 @@ from .colparams import Parameters
 from .colperiodvetoes import period_vetoes
 from .colpoints import CATEGORY
 from .colrank import compile_ranks
+from .colread import mark_lacking
 from .colresults import na_now, ordered, result_reads
 from .colscored import Scored
 from .colstepreads import step_reads_of, total_unread
@@ -423,11 +424,10 @@ class ColumnProgram:
                 fails.mark(k, rows)
         fails.peek_vetoes(cols)
         fired, ok = colvetoes.take(plan, cols, applicable, ok)  # indicator vetoes that fire (colvetoes)
-        if present is not None:  # a population value is needed where its indicator applies (on the
-            for k, has in per_period.items():  # year's row: units scored per period have theirs)
-                present[:, k] |= has if scheme.periods != "sum" else False
-            for k in range(count):
-                fails.mark(k, self.blanks.lacking(k, ~present[:, k], cols) & applicable[:, k])
+        if present is not None:  # a population value is needed where its indicator applies (colread)
+            mark_lacking(
+                plan, self.population, present, per_period, applicable, cols, self.blanks, fails.mark
+            )
         for k, _, _ in self.na_rules:  # (rules that read results ran with the indicators: colresults)
             fails.mark(k, colapplies.raised(cols, plan.indicators[k], n) & start[:, k])
         if _TOO_LARGE in cols:
