@@ -23,6 +23,7 @@ from typing import Any
 
 from .._intcols import SAFE, IntColumn, as_objects, numpy
 from ..formula.tree import BoolOp, Call, Compare, Name, Node, Unary
+from .colread import read_name
 from .colsteps import SEND_BACK, ZERO_DIVISOR, send_back
 from .coltruth import TruthColumn
 
@@ -105,24 +106,31 @@ def _valued(node: Node, compile_node: Any, unsupported: type[Exception], raising
     it divides by 0 first, which a default for no data takes (None: nowhere)."""
     np = numpy()
     if isinstance(node, Compare) and all(op in _OPS for op, _ in node.rest):
-        first = compile_node(node.first)
-        rest = [(op, compile_node(operand)) for op, operand in node.rest]
+        first = _operand(node.first, compile_node)
+        rest = [(op, _operand(operand, compile_node)) for op, operand in node.rest]
         raises = raising(node) if raising is not None else None
 
         def chain(cols: dict[str, Any], n: int) -> _Valued:
             left, bad, zero = _marked(first, cols, n)
+            left, truth = _truths(left)
             found = np.ones(n, dtype=bool)
             going = found.copy() if zero is None else ~zero  # (an operand is worked out where every
             if bad is not None:  # comparison before it holds, and nothing before it raised or divided
                 going &= ~bad  # by 0: where one did, the per-unit program stopped there)
             for op, fn in rest:
                 right, marks, zeros = _marked(fn, cols, n)
+                right, theirs = _truths(right)
                 bad = _either(bad, None if marks is None else marks & going)
                 if zeros is not None:
                     zero = _either(zero, zeros & going)
                     going &= ~zeros
                 if marks is not None:
                     going &= ~marks
+                refused = _either(truth, theirs)  # (refused once both operands are worked out)
+                if refused is not None:
+                    bad = _either(bad, refused & going)
+                    going &= ~refused
+                truth = theirs
                 holds = compare(op, left, right)
                 found &= holds
                 going &= holds
@@ -213,6 +221,22 @@ def _valued(node: Node, compile_node: Any, unsupported: type[Exception], raising
         )
 
     return number
+
+
+def _operand(node: Node, compile_node: Any) -> Any:
+    """A comparison's operand as a column step: a name read as it is (a step's truth value among its
+    rows: the comparison refuses it, once its operands are worked out: :func:`_truths`)."""
+    if isinstance(node, Name):
+        return read_name(node.name)
+    return compile_node(node)
+
+
+def _truths(col: Any) -> tuple[IntColumn, Any]:
+    """An operand's value as numbers, and the rows holding a truth value (None: none), which the
+    per-unit program refuses to compare (``a truth value cannot be compared as a number``)."""
+    if isinstance(col, TruthColumn):
+        return col.value, col.truth if col.truth.any() else None
+    return col, None
 
 
 def _marked(fn: Any, cols: dict[str, Any], n: int) -> tuple[Any, Any, Any]:

@@ -113,7 +113,12 @@ class Columns:
 
     @staticmethod
     def number(col: IntColumn, i: int) -> Number:
-        """Row *i* of an exact column, as the per-unit program's numbers are (Decimal where finite)."""
+        """Row *i* of an exact column, as the per-unit program's numbers are (Decimal where finite; a
+        step's truth value, True/False, where it holds one: coltruth)."""
+        if isinstance(col, TruthColumn):
+            if col.truth[i]:
+                return bool(col.holds[i])  # type: ignore[return-value]
+            col = col.value
         return exact(Fraction(int(col.num[i]), col.den))
 
 
