@@ -11,10 +11,19 @@ and the oracle's words.
 
 from __future__ import annotations
 
+import tempfile
 from decimal import Decimal
 from pathlib import Path
 
-from perfrules import load, load_units
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from oracle import score_unit
+from perfrules import load, load_units, loads
+from perfrules.scoring.colpop import batch_population
+from perfrules.scoring.plan import plan_of
+from perfrules.scoring.program import score_columns
+from test_column_failures import _key
 from test_column_record import RECORDED, _compare
 from test_column_total_errors import _both
 
@@ -288,3 +297,88 @@ def test_a_population_value_over_a_step_with_a_zero_rule_on_a_truth_step(tmp_pat
     fast, _ = _both(tmp_path, text, _DATA)
     assert [o.total for o in fast[:3]] == [Decimal(5), Decimal(5), Decimal(5)]
     assert _messages(fast[3])[0].startswith("no value for 'max_of(zz)' in formula")
+
+
+# -- drawn schemes: truth-valued steps in every place at once -------------------------------------------
+
+_STEPS = (
+    '"达标 = 完成1 >= 计划1"',
+    '"达标 = 完成1/计划1 >= 1"',
+    '"达标 = if(完成1 > 9, 完成1 >= 计划1, 完成1)"',
+)
+_SCORES = (
+    "if(达标, 60, 30)",
+    "if(达标 or 完成1 = 0, 60, 30)",
+    "if(达标 >= 完成1/计划1, 60, 30)",
+    "达标 + 30",
+)
+_POLICIES = (
+    '{ type = "zero", target = "达标", when = "完成1 > 11" }',
+    '{ type = "default", score = 20 }',
+    '{ type = "zero", when = "not 达标" }',
+    '{ type = "veto", when = "not 达标", effect = "lowest_grade" }',
+)
+_READERS = (
+    'score = "if(指标1·达标, x, x/2)"',
+    'steps = ["y = 指标1·达标"]\nscore = "if(y, x, 0)"',
+    'steps = ["y = 指标1·达标"]\nvalue = "y"\nscale = { rule = "优：y≥1；差：y<1", scoring = "midpoint" }',
+)
+_TOTALS = (
+    '[[policies]]\ntype = "veto"\nwhen = "not 指标1·达标"\neffect = "lowest_grade"\n',
+    'total_formula = "组1得分+组2得分+if(指标1·达标, 5, 0)"\n',
+    '[[flags]]\nlabel = "未达标"\nwhen = "not 指标1·达标"\n',
+)
+_POPULATION = (
+    '\n[[indicators]]\ncode = "3"\nname = "指标3"\ngroup = "组2"\nweight = 0\nsteps = ["超 = 完成1 > 计划1"]\n'
+    'score = "if(超, 完成1/max_of(if(超, 完成1, 超))*10, 0)"\n'
+)
+_CELLS = ("", "0", "5", "9", "10", "12")
+
+
+@st.composite
+def _drawn(draw: st.DrawFn) -> tuple[str, str]:
+    """A scheme with a truth step 达标 in 指标1 (its score, policies), read by 指标2 and the total's
+    rules, and a population value over a truth value; and a batch with blanks and zeros."""
+    policies = draw(st.lists(st.sampled_from(_POLICIES), max_size=2, unique=True))
+    # (Not drawn, as the columns still leave such units unscored whether or not a truth value is
+    # involved: an indicator's veto beside its default for no data taking the unit (colpoints), and
+    # a blank cell a branch not taken reads (colblank.reach_fields, colreach: beside a zero rule on a
+    # step, or behind a condition on a step's value): only 完成1, read first everywhere, is blank.)
+    if _POLICIES[1] in policies and _POLICIES[3] in policies:
+        policies.remove(_POLICIES[3])
+    total = draw(st.sampled_from(("", *_TOTALS)))
+    head = total if not total.startswith("[[flags]]") else ""
+    text = (
+        f'name = "真值抽样"\nbasis = "points"\ntotal = 100\ngroups = [{{ name = "组1" }}, {{ name = "组2" }}]\n{head}'
+        '[scores]\n"优" = [90, 100]\n"良" = [60, 90]\n"差" = [0, 60]\n'
+        f'[[indicators]]\ncode = "1"\nname = "指标1"\ngroup = "组1"\nweight = 60\n'
+        f'steps = [{draw(st.sampled_from(_STEPS))}]\nscore = "{draw(st.sampled_from(_SCORES))}"\n'
+        f"policies = [{', '.join(policies)}]\n"
+        f'[[indicators]]\ncode = "2"\nname = "指标2"\ngroup = "组2"\nweight = 40\n{draw(st.sampled_from(_READERS))}\n'
+        + (_POPULATION if draw(st.booleans()) else "")
+        + '\n[overall]\nrule = "优：总分>=90；良：60<=总分<90；差：总分<60"\n'
+        + (total if total.startswith("[[flags]]") else "")
+    )
+    filled = st.sampled_from(_CELLS[1:])
+    cells = st.tuples(st.sampled_from(_CELLS), filled, filled)
+    rows = draw(st.lists(cells, min_size=1, max_size=5))
+    data = "单位,完成1,计划1,x\n" + "".join(f"单位{i},{a},{b},{c}\n" for i, (a, b, c) in enumerate(rows))
+    return text, data
+
+
+@given(case=_drawn())
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_drawn_schemes_with_truth_steps_score_as_the_per_unit_program(case: tuple[str, str]) -> None:
+    """Every unit as the per-unit program scores it, field by field, none left unscored."""
+    text, data = case
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "d.csv"
+        path.write_text(data, encoding="utf-8")
+        scheme = loads(text, format="toml")
+        units = list(load_units(path, scheme=scheme))
+    plan = plan_of(scheme)
+    population = batch_population(plan, units) if plan.has_population else {}
+    fast = score_columns(plan, units, population)
+    assert all(f is not None for f in fast), [u.name for u, f in zip(units, fast, strict=True) if f is None]
+    for f, unit in zip(fast, units, strict=True):
+        assert _key(f) == _key(score_unit(plan, unit, population.get(unit.name, {}), detail=False))

@@ -48,6 +48,7 @@ from .colblank import (
 from .colconds import compile_condition
 from .colfull import with_full
 from .colgraded import GRADED_BLANK
+from .colparts import MARK_TRAIL
 from .colreach import compile_reach
 from .colsteps import CATEGORY, SEND_BACK, ZERO_DIVISOR, send_back
 from .indicator import IndicatorPlan
@@ -135,7 +136,9 @@ def with_defaults(
         if no_data is not None:
             cols[ZERO_DIVISOR] = np.zeros(n, dtype=bool)
             cols[PART_BLANK] = np.zeros(n, dtype=bool)  # (rows a part over words found no word in)
+        trail = cols[MARK_TRAIL] = []  # (the marks after each step: colparts)
         col: IntColumn = step(cols, n)
+        cols.pop(MARK_TRAIL, None)
         parts = cols.pop(PART_BLANK, None)
         scope = None if at_hand is None else cols.pop(at_hand, None) if steps is True else cols.get(at_hand)
         used = reach
@@ -152,7 +155,7 @@ def with_defaults(
             # value, a power), or where the columns divide by 0 where the formulas stop at nothing (the
             # branch not taken), the row is sent back.
             reached = found[0] & ~fired
-            doubt = reached & (False if marks is None else marks)
+            doubt = reached & (False if marks is None else _through(marks, trail, used, found[1], n))
             doubt |= found[4] & ~fired & (reached | (False if zero is None else zero))
             if zero is not None:
                 doubt |= zero & ~fired & ~found[0] & ~found[3]
@@ -163,7 +166,7 @@ def with_defaults(
             zero = None if zero is None else zero & ~found[0] & ~doubt
         if zero is not None:
             # A row that divides by 0 and meets nothing else the per-unit program would stop at.
-            taken = zero & ~fired & (~marks if marks is not None else True)
+            taken = zero & ~fired & (~_divided(marks, trail, zero, n) if marks is not None else True)
             which[taken] = last
             fired |= taken
         unread = cols.get(WORDS_UNREAD, frozenset())  # (words not given as words: blank nowhere)
@@ -206,3 +209,43 @@ def with_defaults(
         return IntColumn(num, den, bound)
 
     return run, reads
+
+
+def _after_steps(trail: list[Any], n: int, at: int) -> Any:
+    """Per step, the rows of *trail* (:data:`~perfrules.scoring.colparts.MARK_TRAIL`: per step, the
+    marks and the divisions by 0 after it) at place *at* (an array: steps × rows); None where it is
+    not one entry of *n* rows per step."""
+    np = numpy()
+    if any(t[at] is not None and len(t[at]) != n for t in trail):
+        return None
+    none = np.zeros(n, dtype=bool)
+    return np.stack([none if t[at] is None else t[at] for t in trail]) if trail else np.zeros((0, n), bool)
+
+
+def _through(marks: Any, trail: list[Any], reach: Any, where: Any, n: int) -> Any:
+    """*marks* (the rows the indicator's columns marked) but those marked only after the formula each
+    row first reaches a blank in (*where*: its place among *reach*'s formulas): the per-unit program
+    stops there (the default takes the row), never working out a later step or the score formula.
+    *trail*: the marks after each step (:data:`~perfrules.scoring.colparts.MARK_TRAIL`); where it is
+    not one per step, *marks* as they are."""
+    np = numpy()
+    after = _after_steps(trail, n, 0) if len(trail) == len(reach.ind.steps) else None
+    if after is None:
+        return marks
+    after = np.concatenate([after, marks[None, :]])  # after step k; last: the score formula's too
+    before = np.asarray(reach.before, dtype=np.int64)[np.maximum(where, 0)]
+    return np.where(where >= 0, after[before, np.arange(n)], marks)
+
+
+def _divided(marks: Any, trail: list[Any], zero: Any, n: int) -> Any:
+    """*marks* but those marked only after the step in which each row of *zero* first divided by 0
+    (the per-unit program stops there: the default takes the row); *marks* as they are where that is
+    not known (*trail*: :data:`~perfrules.scoring.colparts.MARK_TRAIL`, its divisions by 0 kept)."""
+    np = numpy()
+    found, divided = _after_steps(trail, n, 0), _after_steps(trail, n, 1)
+    if found is None or divided is None or not len(trail):
+        return marks
+    found = np.concatenate([found, marks[None, :]])
+    divided = np.concatenate([divided, np.ones((1, n), dtype=bool)])
+    first = np.argmax(divided, axis=0)  # the first step after which the row had divided by 0
+    return np.where(zero, found[first, np.arange(n)], marks)

@@ -34,14 +34,21 @@ from .colfuncs import compile_value
 from .collevels import graded_lookups, level_word, record_graded
 from .collookup import compile_lookup, scale_inputs
 from .colscale import grade_column, pieces
-from .colsteps import DIVISIONS, POPULATION_PREFIX, SEND_BACK, on_scope
+from .colsteps import DIVISIONS, POPULATION_PREFIX, SEND_BACK, ZERO_DIVISOR, on_scope
 from .coltruth import TruthColumn, as_number
 from .colzero import compile_zero_rules, zeroed
 from .indicator import IndicatorPlan
 
-__all__ = ["compile_part", "compile_scored", "compile_steps", "peer_column", "peer_columns"]
+__all__ = ["MARK_TRAIL", "compile_part", "compile_scored", "compile_steps", "peer_column", "peer_columns"]
 
 _ONE = Fraction(1)
+
+MARK_TRAIL = "\0marks after each step"
+"""Where the batch's columns may hold a list: :func:`compile_steps` appends the rows marked under
+:data:`~perfrules.scoring.colsteps.SEND_BACK` after each step (and its zero rules), and those that
+divided by 0 under :data:`~perfrules.scoring.colsteps.ZERO_DIVISOR` (each None: none yet), in order,
+so that a default for no data tells the marks made before a step from those after it
+(:mod:`~perfrules.scoring.coldefaults`)."""
 
 
 def compile_part(part: Part, unsupported: type[Exception]) -> tuple[Any, set[str]]:
@@ -160,10 +167,14 @@ def compile_steps(
     def run(cols: dict[str, Any], n: int) -> dict[str, Any]:
         scope = dict(cols)
         trail = scope.get(DIVISIONS)
+        marks = scope.get(MARK_TRAIL)
         for target, fn in steps:
             if trail is not None:  # a recording run: which step the divisions after this are in
                 trail.append(target)
             scope[target] = zeroed(zero_rules, target, fn(scope, n), scope, n)
+            if marks is not None:  # (the divisions by 0 so far: the array is shared, so a copy)
+                zero = scope.get(ZERO_DIVISOR)
+                marks.append((scope.get(SEND_BACK), None if zero is None else zero.copy()))
         if SEND_BACK in scope:
             cols[SEND_BACK] = scope[SEND_BACK]
         return scope

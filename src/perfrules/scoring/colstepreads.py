@@ -38,7 +38,7 @@ those worked out first, in the same way, each once per batch.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from fractions import Fraction
 from typing import Any
 
@@ -49,6 +49,7 @@ from ..scheme.steps import Part, step_closure, step_target
 from .colfull import full_column, fulls_of
 from .colfuncs import compile_value
 from .colparts import compile_part
+from .colreach import reaching
 from .colresults import ABSENT, ResultReads
 from .colsteps import SEND_BACK, ZERO_DIVISOR
 from .plan import Plan
@@ -56,12 +57,13 @@ from .plan import Plan
 __all__ = ["StepReads", "step_reads_of", "total_unread"]
 
 _PENDING = "\0step reads pending"  # per run: the read steps waiting for the scores they read
+_UNPLAIN = "\0step reads unplain"  # (in a step's scope: per name it reads, where the cell is not plain)
 
 
 class _Read:
     """One read step: its compiled closure, the data columns it reads and ``分值`` per category."""
 
-    __slots__ = ("fulls", "inputs", "needs", "reads", "steps", "target")
+    __slots__ = ("follows", "fulls", "inputs", "needs", "reads", "steps", "target")
 
     def __init__(
         self,
@@ -71,6 +73,7 @@ class _Read:
         inputs: Mapping[str, str],
         fulls: list[Fraction] | None,
         needs: frozenset[str] = frozenset(),
+        follows: Sequence[tuple[Any, frozenset[str]]] = (),
     ) -> None:
         self.target = target
         self.steps = steps
@@ -78,6 +81,9 @@ class _Read:
         self.inputs = inputs
         self.fulls = fulls
         self.needs = needs  # the other indicators' scores it reads (指标1得分)
+        # Per step: where it stops at a cell that is not a plain number (colreach.reaching; None: not
+        # followed, any such cell it reads stops it), and the names it reads.
+        self.follows = follows
 
 
 class StepReads:
@@ -103,6 +109,7 @@ class StepReads:
             steps: list[tuple[str, Any]] = []
             reads: set[str] = set()
             targets: set[str] = set()
+            follows: list[tuple[Any, frozenset[str]]] = []
             for step in ind.steps:
                 own = step_target(step)
                 if own not in needed:
@@ -113,10 +120,14 @@ class StepReads:
                             raise unsupported("population values")
                         steps.append((own, compile_value(step.tree, compile_node, unsupported)))
                         reads |= step.variables - targets
+                        follows.append(
+                            (reaching(step.tree, _UNPLAIN, compile_node, unsupported), step.variables)
+                        )
                     elif isinstance(step, Part):
                         fn, graded = compile_part(step, unsupported)
                         steps.append((own, fn))
                         reads |= graded - targets
+                        follows.append((None, frozenset(graded)))
                     else:  # a peer ratio or rank: not worked out on demand
                         raise unsupported(f"a {type(step).__name__} step")
                 except unsupported as exc:
@@ -125,7 +136,7 @@ class StepReads:
             fulls = fulls_of(ind) if FULL_NAME in reads else None
             mapping = dict(ind.ind.inputs)
             data = frozenset(mapping.get(r, r) for r in reads - {FULL_NAME} - needs)
-            self.read[name] = _Read(target, steps, data, mapping, fulls, needs)
+            self.read[name] = _Read(target, steps, data, mapping, fulls, needs, follows)
         self.reads = frozenset().union(*(r.reads for r in self.read.values()))
         if results is not None and any(r.needs for r in self.read.values()):
             results.after.append(self._ready)  # once the scores they read are published
@@ -162,7 +173,6 @@ class StepReads:
     def _one(name: str, read: _Read, cols: dict[str, Any], out: dict[str, Any], n: int) -> None:
         """One read step's column among *cols* and *out* (with where it is worked out: not where a
         result it reads in turn is absent)."""
-        np = numpy()
         absent = cols[ABSENT]
         scope = {k: v for k, v in cols.items() if k not in (SEND_BACK, ZERO_DIVISOR)}
         for local, field in read.inputs.items():
@@ -170,12 +180,9 @@ class StepReads:
                 scope[local] = cols[field]
         if read.fulls is not None:
             scope[FULL_NAME] = full_column(read.fulls, cols, n)
-        plain = np.ones(n, dtype=bool)
-        for field in read.reads:
-            plain &= out[field][1]
         for target, fn in read.steps:
             scope[target] = fn(scope, n)
-        bad = ~plain
+        bad = _stopped(read, scope, out, n)
         for need in read.needs:
             bad = bad | absent[need]
         if SEND_BACK in scope:
@@ -183,6 +190,32 @@ class StepReads:
         absent[name] = bad
         cols[name] = scope[read.target]
         out[name] = (cols[name], ~bad)
+
+
+def _stopped(read: _Read, scope: dict[str, Any], out: Mapping[str, tuple[Any, Any]], n: int) -> Any:
+    """The rows where *read*'s steps (worked out in *scope*) stop at a cell that is not a plain number
+    (*out*: the data columns with where each cell is one): where a step reads it, as the per-unit
+    program does (not in the branch of ``if`` not taken: :func:`~perfrules.scoring.colreach.reaching`),
+    or, for a step whose reach is not followed, wherever it reads one; or where a step divides by 0
+    or which comes first is not known."""
+    np = numpy()
+    unplain = {}  # per name the steps read: where its cell is not a plain number (steps' values: none)
+    for field in read.reads:
+        unplain[field] = ~out[field][1]
+    for local, field in read.inputs.items():
+        if field in unplain:
+            unplain[local] = unplain[field]
+    none = np.zeros(n, dtype=bool)
+    bad = none.copy()
+    for reach, names in read.follows:
+        if reach is None:
+            for name in names:
+                bad |= unplain.get(name, none)
+            continue
+        given = {name: unplain.get(name, none) for name in names}
+        own = {k: v for k, v in scope.items() if k not in (SEND_BACK, ZERO_DIVISOR)}
+        bad |= reach({**own, _UNPLAIN: given}, n)
+    return bad
 
 
 def total_unread(plan: Plan, cols: dict[str, Any]) -> Any:
