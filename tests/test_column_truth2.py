@@ -87,6 +87,23 @@ def test_a_zero_rule_on_a_truth_step_puts_the_number_0_in_its_place(tmp_path: Pa
     ]
 
 
+def test_a_truth_value_in_arithmetic_is_refused_once_both_operands_are_worked_out(tmp_path: Path) -> None:
+    """``达标 + 完成数/计划数`` with a default for no data: the per-unit program works out both operands
+    before it refuses the truth value, so 乙's and 戊's division by 0 comes first (the default: 30), as
+    does 丙's blank 完成数 in the step; 甲 and 丁 have the error, naming True."""
+    text = _ONE + (
+        'steps = ["达标 = 完成数 >= 1"]\nscore = "达标 + 完成数/计划数"\n'
+        'policies = [{ type = "default", score = 30 }]\n'
+    )
+    data = "单位,完成数,计划数\n甲,10,10\n乙,9,0\n丙,,10\n丁,12,10\n戊,0,0\n"
+    fast, _ = _both(tmp_path, text, data)
+    assert [o.total for o in fast] == [None, Decimal(30), Decimal(30), None, Decimal(30)]
+    assert _messages(fast[0]) == [
+        "True (truth value) used where a number is needed in formula '达标 + 完成数/计划数'"
+    ]
+    _recorded(tmp_path)
+
+
 # -- a scale or a part grading a truth-valued step ----------------------------------------------------
 
 

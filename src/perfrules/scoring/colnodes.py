@@ -23,7 +23,7 @@ from ..formula.tree import Call, Chain, Name, Node, Num, Percent, Power, Unary
 from . import colfuncs, colpower, colsteps
 from .coldot import scaled as _scaled
 from .colread import read_name
-from .coltruth import as_number, is_condition
+from .coltruth import TruthColumn, as_number, is_condition
 
 __all__ = ["Unsupported", "compile_node"]
 
@@ -103,7 +103,7 @@ def compile_node(node: Node) -> Any:
     if isinstance(node, Call):  # clamp, min, max, abs, sum (colfuncs)
         return colfuncs.compile_call(node, compile_node, Unsupported)
     if isinstance(node, Chain):
-        fn = compile_node(node.first)
+        fn = _raw(node.first)
         for op, operand in node.rest:
             fn = _step(fn, op, operand)
         return fn
@@ -124,21 +124,56 @@ def _guarded(col: _Col, cols: dict[str, Any]) -> _Col:
     return colsteps.within_bits(col, cols)
 
 
+def _raw(node: Node) -> Any:
+    """An operand of ``+ - × ÷`` as a column step whose value may be a truth value (a name read as it is,
+    a condition, an ``if()``): the operation refuses it once both operands are worked out (:func:`_pair`)."""
+    if isinstance(node, Name):
+        return read_name(node.name)
+    if is_condition(node) or (isinstance(node, Call) and node.func == "if"):
+        return colfuncs.compile_value(node, compile_node, Unsupported)
+    return compile_node(node)
+
+
+def _pair(left: Any, right: Any, cols: dict[str, Any], n: int) -> tuple[_Col, _Col]:
+    """Both operands of an operation, worked out in turn, as numbers: a truth value either holds is the
+    per-unit program's error (marked) where the right operand's own working out did not stop first (a
+    division by 0 there, which a default for no data may take, or another error)."""
+    x = left(cols, n)
+    before = cols.get(colsteps.SEND_BACK)
+    zero = cols.get(colsteps.ZERO_DIVISOR)
+    held = zero.copy() if zero is not None else None
+    d = right(cols, n)
+    if not isinstance(x, TruthColumn) and not isinstance(d, TruthColumn):
+        return x, d
+    np = numpy()
+    truth = np.zeros(n, dtype=bool)
+    for col in (x, d):
+        if isinstance(col, TruthColumn):
+            truth |= col.truth
+    after = cols.get(colsteps.SEND_BACK)
+    if after is not None and after is not before:
+        truth &= ~(after if before is None else after & ~before)
+    if held is not None:
+        truth &= ~(cols[colsteps.ZERO_DIVISOR] & ~held)
+    colsteps.send_back(cols, truth)
+    return tuple(c.value if isinstance(c, TruthColumn) else c for c in (x, d))  # type: ignore[return-value]
+
+
 def _step(left: Any, op: str, operand: Node) -> Any:
     if op in "+-":
-        right = compile_node(operand)
+        right = _raw(operand)
         sign = 1 if op == "+" else -1
-        return lambda cols, n: _guarded(_add(left(cols, n), right(cols, n), sign), cols)
+        return lambda cols, n: _guarded(_add(*_pair(left, right, cols, n), sign), cols)
     if op == "*":
-        right = compile_node(operand)
-        return lambda cols, n: _guarded(_reduce(_mul(left(cols, n), right(cols, n))), cols)
+        right = _raw(operand)
+        return lambda cols, n: _guarded(_reduce(_mul(*_pair(left, right, cols, n))), cols)
     if op == "/" and isinstance(operand, Num) and operand.value:
         value = 1 / Fraction(operand.value)
         sign = 1 if value > 0 else -1
         p, q = abs(value.numerator), value.denominator
 
         def divide(cols: Any, n: int) -> _Col:
-            col = left(cols, n)
+            col = as_number(left(cols, n), cols)
             # x ÷ c = x × (q/p): numerators × q (and sign), denominator × p.
             return _guarded(_times(col, sign * p, q), cols)
 
@@ -146,11 +181,11 @@ def _step(left: Any, op: str, operand: Node) -> Any:
     if op == "/":
         # By a column (完成数/计划数, max_of(x)−min_of(x)), or by a literal 0 (every row's division
         # by 0: a default for no data takes it, else the per-unit program's error): exact quotients.
-        right = compile_node(operand)
+        right = _raw(operand)
         shown = colsteps.shown(operand)  # (a population call as its own text: max_of(x))
 
         def by_column(cols: Any, n: int) -> _Col:
-            x, d = left(cols, n), right(cols, n)
+            x, d = _pair(left, right, cols, n)
             trail = cols.get(colsteps.DIVISIONS)
             if trail is not None:  # a recording run: where this divisor is 0 (colrecord)
                 trail.append((shown, d.num == 0))
