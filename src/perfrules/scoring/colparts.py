@@ -104,18 +104,6 @@ def peer_columns(ind: IndicatorPlan) -> dict[str, str]:
     return {peer_column(ind.code, s.target): s.target for s in ind.peer_steps}
 
 
-def _words_part(fn: Any, of: str) -> Any:
-    """:func:`~perfrules.scoring.colblank.words_part` of *fn*, a part grading the word *of*; where *of*
-    holds a step's value that is a truth value (coltruth), no row holds a blank word: *fn* grades
-    each as it is (the scale refuses a truth value: that step's error)."""
-    worded = words_part(fn, of)
-
-    def run(scope: dict[str, Any], n: int) -> Any:
-        return (fn if isinstance(scope.get(of), TruthColumn) else worded)(scope, n)
-
-    return run
-
-
 def _score(result: Any) -> Any:
     if result.score is None:
         raise ValueError("the scale gives no score")
@@ -229,9 +217,13 @@ def compile_scored(
 
 def _words_part(fn: Any, of: str) -> Any:
     """A ``part`` over words (*fn*: its lookup, grading the word *of*) whose rows without a word are left
-    under ``colblank.PART_BLANK`` rather than sent back, where the scope has it (see there)."""
+    under ``colblank.PART_BLANK`` rather than sent back, where the scope has it (see there). Where *of*
+    holds a step's value that is a truth value (coltruth), no row holds a blank word: *fn* grades each
+    as it is (the scale refuses a truth value: that step's error)."""
 
     def run(scope: dict[str, Any], n: int) -> Any:
+        if isinstance(scope.get(of), TruthColumn):
+            return fn(scope, n)
         held = scope.get(PART_BLANK)
         before = scope.get(SEND_BACK)
         col = fn(scope, n)
