@@ -16,6 +16,7 @@ from pathlib import Path
 import attrs
 import pytest
 
+import oracle
 from oracle import score_unit
 from perfrules import Scheme, SchemeError, Unit, evaluate, load, loads
 from perfrules.files.data import load_units
@@ -228,17 +229,35 @@ def test_period_grades_with_periods_sum_are_refused_and_give_no_period_totals():
     assert evaluate(scheme, [unit]).results[0].total == Decimal(85)
 
 
-def test_a_period_cell_the_grading_cannot_read_goes_to_the_per_unit_program():
-    """A quarter's 事故 given as a list (through the API): the column program leaves the unit to the
-    per-unit program, which names the cell; the other unit is the column program's."""
+def test_a_period_cell_the_grading_cannot_read_is_the_units_total_error():
+    """A quarter's 事故 given as a list (through the API): the columns score 子's indicators (经济运行
+    37 from its quarter, 安全生产 58) and grade its year (95 → 优秀), and its quarter's total, whose
+    caps read 事故 > 0 on that list, is the unit's error — its total's, as the per-unit program words
+    it (coltotalerrors), with no total, the year's grading note kept. 丑 beside it: 95 → 优秀 each."""
     scheme = loads(_SCHEME)
+    plan = plan_of(scheme)
     odd = Unit(name="子", data={"安全": 58, "事故": 0}, periods={"一季度": {"经济": 37, "事故": [1]}})
     fine = Unit(name="丑", data={"安全": 58, "事故": 0}, periods={"一季度": {"经济": 37, "事故": 0}})
-    found = program_of(plan_of(scheme)).run([odd, fine])  # type: ignore[union-attr]
-    assert found[0] is None and found[1] is not None
+    found = program_of(plan).run([odd, fine])  # type: ignore[union-attr]
+    assert found[0] is not None and found[1] is not None  # the column program scored both units
+    error = "事故=[1] (list) is not a number; give an int, float, Decimal or Fraction in formula '事故>0'"
+    assert found[0].total is None and [(e.indicator, e.message) for e in found[0].errors] == [(None, error)]
+    assert [str(v) for v in found[0].scores] == ["37", "58"]
+    assert [e.message for e in found[0].events] == [
+        "总体等次：条件“总分 >= 90 and 指标1得分率 >= 90%”成立，评为“优秀”"
+    ]
     assert _periods(found[1]) == [("一季度", "95", "优秀")]
+    for o in found:
+        slow = score_unit(plan, o.unit, {}, detail=False)
+        assert (o.total, o.errors, o.events, o.periods) == (
+            slow.total,
+            slow.errors,
+            slow.events,
+            slow.periods,
+        )
     result = evaluate(scheme, [odd, fine]).results
-    assert result[0].total is None and "事故=[1] (list) is not a number" in result[0].errors[0].message
+    assert result == oracle.evaluate(scheme, [odd, fine]).results  # explained as the per-unit program does
+    assert result[0].total is None and result[0].errors[0].message == error
     assert result[1].periods == found[1].periods
 
 
