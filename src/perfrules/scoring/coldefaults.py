@@ -170,12 +170,16 @@ def with_defaults(
             which[taken] = last
             fired |= taken
         unread = cols.get(WORDS_UNREAD, frozenset())  # (words not given as words: blank nowhere)
-        if words_first is not None and words is not None and TAKEN in cols and not words_first & unread:
+        if words_first is not None and TAKEN in cols and not words_first & unread:
             # No value to grade, and nothing before the grading that stops first: the default's (those
-            # blank cells then do not stop the unit: colblank.Blanks.plain, colperiods).
-            taken = words & ~fired & (~marks if marks is not None else True)
-            which[taken] = last
-            fired |= taken
+            # blank cells then do not stop the unit: colblank.Blanks.plain, colperiods); nor do they
+            # where the default took the row at its steps (a blank input, a division by 0: never graded).
+            taken = fired & (which == last)
+            if words is not None:
+                taken = words & ~fired & (~marks if marks is not None else True)
+                which[taken] = last
+                fired |= taken
+                taken = fired & (which == last)
             cols[TAKEN][ind.code] = taken
         for blanks_left in (words, parts):  # the default took them, or the per-unit program decides
             if blanks_left is not None:
