@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from test_column_defaults import _both, _events, _totals
+from test_column_defaults import _both, _events, _first, _totals
 from test_column_levels import _STEPS_LEVELS
 
 _NO_DEFAULT = _STEPS_LEVELS.replace('policies = [{ type = "default", score = 3 }]\n', "")
@@ -61,4 +61,99 @@ def test_without_the_default_the_step_that_stops_first_is_the_error(tmp_path):
         ["no value for '完成数' in formula '率=完成数/计划数'"],
         ["division by zero in '率=完成数/计划数': '计划数' is 0 (with 完成数=1, 计划数=0)"],
         ["归档='优秀' is not one of the levels 良好, 合格, 不合格"],
+    ]
+
+
+_LEVELS_PART = (
+    '{ type = "part", target = "档分", scale = { levels = ["良好", "合格", "不合格"], policy = "first", '
+    'bands = [{ name = "优", conditions = ["签收 == 良好 and 归档 == 良好"], points = 8 }, '
+    '{ name = "中", conditions = ["签收 >= 合格 and 归档 >= 合格"], points = 5 }, '
+    '{ name = "差", conditions = ["签收 >= 不合格"], points = 1 }] } }'
+)
+
+_PART_DEFAULT = _first(
+    f'steps = ["调=扣分/2", {_LEVELS_PART}]\nscore = "档分 + 加分 - 调"\n'
+    'policies = [{ type = "default", score = 3 }]\n'
+)
+
+# 档分 graded by levels over 签收 and 归档 (优 8, 中 5, 差 1), after 调 = 扣分/2; score 档分 + 加分 - 调.
+_PART_DATA = (
+    "单位,签收,归档,加分,扣分,值2\n甲,良好,良好,1,1,1\n乙,,良好,1,0,1\n丙,良好,,1,0,1\n丁,不合格,,1,0,1\n"
+    "戊,,,1,0,1\n己,合格,合格,,0,1\n庚,优秀,,1,0,1\n辛,,优秀,1,0,1\n壬,合格,,,0,1\n癸,良好,良好,1,,1\n"
+    "子,优秀,良好,1,,1\n丑,,优秀,1,,1\n"
+)
+
+
+def test_a_levels_part_over_several_words_with_a_blank_takes_the_default(tmp_path):
+    """甲 良好, 良好: 优 8 + 1 - 0.5 = 8.5, + 1. 乙 has no 签收: 优's condition reads it, the default 3;
+    丙 良好 without 归档: 优 reads 归档, 3; 丁 不合格 without 归档: neither 优 nor 中 gets past 签收, 差 1 + 1
+    = 2; 戊 neither word: 3. 己's words grade 中, but the score formula reads a blank 加分: 3. 庚 优秀, 辛
+    归档 优秀: no level, 指标1's error (before any blank is read). 壬 合格 without 归档: 中 reads it, 3. 癸
+    has no 扣分: the step before the part stops, 3; so do 子 and 丑, whose words the part would refuse."""
+    fast, _ = _both(tmp_path, _PART_DEFAULT, _PART_DATA)
+    defaulted = (Decimal(4), [Decimal(3), Decimal(1)])
+    assert _totals(fast) == [
+        (Decimal("9.5"), [Decimal("8.5"), Decimal(1)]),
+        defaulted,
+        defaulted,
+        (Decimal(3), [Decimal(2), Decimal(1)]),
+        defaulted,
+        defaulted,
+        (None, [None, Decimal(1)]),
+        (None, [None, Decimal(1)]),
+        defaulted,
+        defaulted,
+        defaulted,
+        defaulted,
+    ]
+    assert [e.message for f in fast[6:8] for e in f.errors] == [
+        "签收='优秀' is not one of the levels 良好, 合格, 不合格",
+        "归档='优秀' is not one of the levels 良好, 合格, 不合格",
+    ]
+    said = [
+        _events(fast[i], tmp_path, _PART_DEFAULT, u)[0].split("，")[0]
+        for i, u in ((1, "乙"), (2, "丙"), (4, "戊"), (5, "己"), (8, "壬"), (9, "癸"), (11, "丑"))
+    ]
+    assert said == [  # (戊: the per-unit program names the first blank of 优's condition, sorted: 归档)
+        "缺少数据“签收”",
+        "缺少数据“归档”",
+        "缺少数据“归档”",
+        "缺少数据“加分”",
+        "缺少数据“归档”",
+        "缺少数据“扣分”",
+        "缺少数据“扣分”",
+    ]
+
+
+def test_a_levels_part_with_a_default_naming_its_input_or_none(tmp_path):
+    """The default names 签收 only: it takes a unit where 签收 is blank (乙, 戊, 丑: whatever stops first)
+    or where the blank that stops it is 签收, and no other (丙's and 壬's 归档, 己's 加分, 癸's and 子's 扣分:
+    the error of the step that reads it). Without a default, each blank is the error of the step that
+    reads it first: 乙's the part's, 子's the step before it (not the part's refusal of 优秀)."""
+    named = _PART_DEFAULT.replace("score = 3 }]", 'score = 3, missing = ["签收"] }]')
+    fast, _ = _both(tmp_path, named, _PART_DATA)
+    assert [f.total for f in fast] == [
+        Decimal("9.5"),
+        Decimal(4),  # 乙: 签收 is blank
+        None,  # 丙: 归档 is not named
+        Decimal(3),
+        Decimal(4),  # 戊: 签收 is blank too
+        None,  # 己: 加分 is not named
+        None,
+        None,
+        None,  # 壬: 归档
+        None,  # 癸: 扣分
+        None,  # 子: 扣分
+        Decimal(4),  # 丑: 签收 is blank
+    ]
+    assert [e.message for e in fast[2].errors] == [
+        "no value for '归档' in formula '签收 == 良好 and 归档 == 良好'"
+    ]
+    bare = _PART_DEFAULT.replace('policies = [{ type = "default", score = 3 }]\n', "")
+    fast, _ = _both(tmp_path, bare, _PART_DATA)
+    assert [e.message for e in fast[1].errors] == [
+        "no value for '签收' in formula '签收 == 良好 and 归档 == 良好'"
+    ]
+    assert [e.message for e in fast[10].errors] == [
+        "no value for '扣分' in formula '调=扣分/2'; did you mean '加分', '分值'?"
     ]

@@ -32,7 +32,7 @@ from ..formula.language import Formula, normalize_name
 from ..scheme.reads import FULL_NAME
 from ..scheme.steps import Part, PeerRatio, Rank, step_reads
 from .coladjust import adjust_reads
-from .collevels import TAKEN, graded_only, graded_rows, level_word, renamed
+from .collevels import TAKEN, graded_only, graded_rows, level_word, levels_part, renamed
 from .colsteps import SEND_BACK, ZERO_DIVISOR
 from .indicator import IndicatorPlan
 from .plan import Plan
@@ -138,7 +138,9 @@ def reach_fields(ind: IndicatorPlan, defaulted: bool = True) -> frozenset[str] |
         return None
     if ind.zero_by_target and not defaulted:
         return None  # (a step's zero rules: followed over the steps' values, colreach)
-    parts = [s for s in ind.steps if defaulted and graded_part(s)]  # (over the steps' values: colreach)
+    parts = [
+        s for s in ind.steps if defaulted and (graded_part(s) or levels_part(s))
+    ]  # (over the steps' values)
     if not all(isinstance(s, Formula | PeerRatio | Rank) or part_read(s) or s in parts for s in ind.steps):
         return None
     names: set[str] = set(formula.variables) if formula is not None else {graded} if graded else set()

@@ -48,6 +48,7 @@ from .colblank import (
 from .colconds import compile_condition
 from .colfull import with_full
 from .colgraded import GRADED_BLANK
+from .collevels import PART_LACKING
 from .colparts import MARK_TRAIL
 from .colreach import compile_reach
 from .colsteps import CATEGORY, SEND_BACK, ZERO_DIVISOR, send_back
@@ -136,10 +137,12 @@ def with_defaults(
         if no_data is not None:
             cols[ZERO_DIVISOR] = np.zeros(n, dtype=bool)
             cols[PART_BLANK] = np.zeros(n, dtype=bool)  # (rows a part over words found no word in)
+            cols[PART_LACKING] = {}  # (and the names a part graded by levels found none for: colparts)
         trail = cols[MARK_TRAIL] = []  # (the marks after each step: colparts)
         col: IntColumn = step(cols, n)
         cols.pop(MARK_TRAIL, None)
         parts = cols.pop(PART_BLANK, None)
+        lacking = cols.pop(PART_LACKING, None)
         scope = None if at_hand is None else cols.pop(at_hand, None) if steps is True else cols.get(at_hand)
         used = reach
         if later is not None and later.ready(cols) and scope is not None:  # over the steps' values
@@ -190,7 +193,7 @@ def with_defaults(
                 send_back(cols, m)
         if found is not None:
             assert used is not None
-            used.mark(cols, found, fired, blanks)
+            used.mark(cols, found, fired, blanks, lacking)
         if fired_key is not None:
             cols[fired_key] = fired
         if not fired.any():

@@ -24,12 +24,14 @@ from .indicator import IndicatorPlan
 
 __all__ = [
     "GRADED",
+    "PART_LACKING",
     "TAKEN",
     "graded_key",
     "graded_lookups",
     "graded_only",
     "graded_rows",
     "level_word",
+    "levels_part",
     "record_graded",
     "renamed",
 ]
@@ -43,6 +45,24 @@ GRADED = "\0graded "
 """Under :data:`TAKEN`, :func:`graded_key`: the rows each scale with levels of an indicator (its parts',
 its own) graded (a bool array), whose cells in the columns only such scales read (:func:`graded_only`)
 stop nothing where every scale that reads them graded the row (:func:`graded_rows`)."""
+
+
+PART_LACKING = "\0part lacking"
+"""Where a batch's columns hold, for an indicator with a default for no data, per ``part`` graded by a
+scale with levels over several values (:func:`levels_part`, by its target), the name its conditions
+found without a value on each row (an object array, None on the rows it graded or refused: a dict
+filled in place): the per-unit program's ``MissingValueError`` there, which colreach follows as
+that step's stop (the default takes the row where nothing stops it first)."""
+
+
+def levels_part(step: object) -> bool:
+    """Whether *step* is a ``part`` graded by a scale with levels over several values (or one it names
+    itself, without ``of``): graded once per distinct input by the scale (collookup), which says
+    where its conditions reach a value the row does not give (:data:`PART_LACKING`)."""
+    if not isinstance(step, Part):
+        return False
+    scale = step.scale
+    return bool(scale.levels) and not scale.is_categorical and not level_word(step)
 
 
 def level_word(step: Part) -> bool:

@@ -117,6 +117,7 @@ def compile_lookup(
     grade: Callable[[Mapping[str, object]], Any],
     codes: Sequence[str] = (),
     no_value: tuple[str, Callable[[str, Mapping[str, object]], bool]] | None = None,
+    named: str | None = None,
 ) -> Callable[[dict[str, Any], int], IntColumn]:
     """A function of the scope's columns giving ``grade(values)`` per row, worked out once per distinct
     combination of the values *names* (words where in *text*; a blank word is no value, absent from
@@ -124,7 +125,9 @@ def compile_lookup(
     category codes, handed to *grade* as ``int``); rows where *grade* raises are sent back. With
     *no_value*, ``(key, takes)``: the rows where *grade* finds no value for a name (the per-unit
     program's ``MissingValueError``) and ``takes(name, values)`` are left under *key* in the scope
-    instead (a bool array, added to what is there).
+    instead (a bool array, added to what is there); with *named* too, the name found without a value on
+    each of those rows under *named* (an object array, None on the others: the name the per-unit
+    program's error gives).
 
     >>> from perfrules._intcols import IntColumn, numpy
     >>> words, _ = text_column(["好", "差", None, "好"])
@@ -151,7 +154,7 @@ def compile_lookup(
         parts += [scope[name].tolist() for name in codes]
         keys = list(zip(*parts, strict=True)) if parts else [()] * n
         table: dict[tuple[object, ...], Fraction | None] = {}
-        lacking: set[tuple[object, ...]] = set()  # (those left under no_value's key)
+        lacking: dict[tuple[object, ...], str] = {}  # (those left under no_value's key: the name)
         for key in set(keys):
             if any(v is _NOT_A_WORD for v in key):  # (the indicator's own step says what it is)
                 table[key] = None
@@ -171,7 +174,7 @@ def compile_lookup(
             except MissingValueError as exc:  # no value to grade: a default for no data may take it
                 table[key] = None
                 if no_value is not None and no_value[1](exc.name, values):
-                    lacking.add(key)
+                    lacking[key] = exc.name
             except Exception:  # whatever the scale says there, the per-unit program says it
                 table[key] = None
         found = [f for f in table.values() if f is not None]
@@ -188,6 +191,8 @@ def compile_lookup(
             rows = np.array([k in lacking for k in keys], dtype=bool)
             held = scope.get(no_value[0])
             scope[no_value[0]] = rows if held is None else held | rows
+            if named is not None:
+                scope[named] = np.array([lacking.get(k) for k in keys], dtype=object)
         return IntColumn(num, den, bound)
 
     return run

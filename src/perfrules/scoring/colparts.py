@@ -31,10 +31,10 @@ from ..scheme.reads import FULL_NAME
 from ..scheme.steps import Part, PeerRatio, Rank, step_target
 from .colblank import PART_BLANK, leave_steps
 from .colfuncs import compile_value
-from .collevels import graded_lookups, level_word, record_graded
+from .collevels import PART_LACKING, graded_lookups, level_word, levels_part, record_graded
 from .collookup import compile_lookup, scale_inputs
 from .colscale import grade_column, pieces
-from .colsteps import DIVISIONS, POPULATION_PREFIX, SEND_BACK, ZERO_DIVISOR, on_scope
+from .colsteps import DIVISIONS, POPULATION_PREFIX, SEND_BACK, ZERO_DIVISOR, on_scope, send_back
 from .coltruth import TruthColumn, as_number
 from .colzero import compile_zero_rules, zeroed
 from .indicator import IndicatorPlan
@@ -51,10 +51,13 @@ so that a default for no data tells the marks made before a step from those afte
 (:mod:`~perfrules.scoring.coldefaults`)."""
 
 
-def compile_part(part: Part, unsupported: type[Exception]) -> tuple[Any, set[str]]:
+def compile_part(part: Part, unsupported: type[Exception], lacking: bool = False) -> tuple[Any, set[str]]:
     """A function of the scope's columns giving the part's scores, and the names it grades. (The
     scheme's checks refuse a part's scale without scores, ``scoring = "none"``, and a word scale
-    without ``of``.)
+    without ``of``.) *lacking*: a part graded by a scale with levels over several values
+    (:func:`~perfrules.scoring.collevels.levels_part`) of an indicator with a default for no data
+    leaves the rows where its conditions reach no value to that default, where the scope says so
+    (:data:`~perfrules.scoring.collevels.PART_LACKING`: :func:`_lacking`).
 
     Raises:
         unsupported: a threshold scale :func:`~perfrules.scoring.colscale.pieces` cannot cut.
@@ -67,7 +70,8 @@ def compile_part(part: Part, unsupported: type[Exception]) -> tuple[Any, set[str
             # The per-unit program grades the scope by the scale's own values, once ``of`` is there
             # (_grade_part): ``of`` is read (a unit without it is that step's error), not graded.
             names, text = scale_inputs(scale, None)
-            return compile_lookup(names, text, lambda v: _score(scale.grade(v))), {*names, part.of}
+            fn = compile_lookup(names, text, lambda v: _score(scale.grade(v)), **_no_value(lacking))
+            return _lacking(fn, part.target) if lacking else fn, {*names, part.of}
         names, text = scale_inputs(scale, part.of)
         of = part.of
         if scale.is_categorical:
@@ -78,7 +82,8 @@ def compile_part(part: Part, unsupported: type[Exception]) -> tuple[Any, set[str
             return compile_lookup(
                 [of], {of} if scale.levels else set(), lambda v: _score(scale.grade({variable: v[of]}))
             ), {of}
-        return compile_lookup(names, text, lambda v: _score(scale.grade(v))), set(names)
+        fn = compile_lookup(names, text, lambda v: _score(scale.grade(v)), **_no_value(lacking))
+        return _lacking(fn, part.target) if lacking else fn, set(names)
     (variable,) = scale.variables
     name = part.of if part.of is not None else variable
     try:
@@ -91,6 +96,38 @@ def compile_part(part: Part, unsupported: type[Exception]) -> tuple[Any, set[str
         return grade_column(as_number(scope[name], scope), cut, precision, scope)
 
     return run, {name}
+
+
+_NO_VALUE = "\0part no value"  # (where a part's lookup leaves the rows it found no value in, and their names)
+
+
+def _no_value(lacking: bool) -> dict[str, Any]:
+    """The lookup's arguments that leave the rows without a value under :data:`_NO_VALUE` (*lacking*)."""
+    return (
+        {"no_value": (_NO_VALUE, lambda name, values: True), "named": _NO_VALUE + " names"} if lacking else {}
+    )
+
+
+def _lacking(fn: Any, target: str) -> Any:
+    """A part's lookup (*fn*) whose rows without a value (:func:`_no_value`) are left under the scope's
+    ``PART_BLANK`` and, with their names, ``PART_LACKING`` (both filled in place: the default for no
+    data decides them); where the scope has neither, they are sent back (that step's error)."""
+
+    def run(scope: dict[str, Any], n: int) -> Any:
+        col = fn(scope, n)
+        rows = scope.pop(_NO_VALUE, None)
+        names = scope.pop(_NO_VALUE + " names", None)
+        if rows is None:
+            return col
+        held, found = scope.get(PART_BLANK), scope.get(PART_LACKING)
+        if held is None or found is None:
+            send_back(scope, rows)
+        else:
+            held |= rows
+            found[target] = names
+        return col
+
+    return run
 
 
 def peer_column(code: str, target: str) -> str:
@@ -134,7 +171,9 @@ def compile_steps(
                 steps.append((target, compile_value(step.tree, compile_node, unsupported)))
                 names = set(step.variables)
             elif isinstance(step, Part):
-                fn, graded = compile_part(step, unsupported)  # (a truth value graded: its error there)
+                fn, graded = compile_part(
+                    step, unsupported, ind.no_data is not None and levels_part(step)
+                )  # (a truth value graded: its error there)
                 if step.of is not None and (step.scale.is_categorical or level_word(step)):  # (a blank word)
                     fn = _words_part(fn, step.of)
                 if k in levels:  # (the rows it graded: its words stop nothing there, colblank)

@@ -71,6 +71,7 @@ from .colblank import (
 )
 from .colconds import compile_condition
 from .colfollow import Unsure, follow, in_turn, names_in, negated
+from .collevels import PART_LACKING, levels_part
 from .colsteps import SEND_BACK
 from .compiled import Scored
 from .indicator import IndicatorPlan
@@ -98,8 +99,11 @@ class Reached:
     formula first does (its position: the steps, then the score formula), the rows a default took
     (``when`` rules or the default for no data) and those the default for no data took."""
 
-    def __init__(self, reach: Reach, found: tuple[Any, ...], fired: Any, taken: Any, blank: Any) -> None:
+    def __init__(
+        self, reach: Reach, found: tuple[Any, ...], fired: Any, taken: Any, blank: Any, lacking: Any = None
+    ) -> None:
         self.reach, self.reached, self.where, self.pop = reach, found[0], found[1], found[5]
+        self.lacking = lacking  # (per part graded by levels: the names it found no value for)
         self.unsure = found[4]  # (where the first stop is not known: a later blank may be read)
         self.fired, self.taken, self.blank = fired, taken, blank
 
@@ -128,6 +132,9 @@ class Reached:
         blank names of the formula that reaches one."""
         if self.pop[i]:
             return self.reach.keys[int(self.pop[i]) - 1][1]
+        part = self.reach.parts.get(int(self.where[i]))
+        if part is not None:  # (a part graded by levels: the name its lookup found no value for)
+            return str(self.lacking[part][i])
         names, field = self.reach.names[int(self.where[i])], self.reach.field
         return next(name for name in names if self.blank[field(name)][i])
 
@@ -158,7 +165,7 @@ class Reach:
     def __init__(
         self,
         ind: IndicatorPlan,
-        formulas: Sequence[Formula],
+        reads: Sequence[frozenset[str]],
         fns: Sequence[Any],
         fields: set[str],
         key: str,
@@ -180,7 +187,10 @@ class Reach:
         ]
         self.other = frozenset(map(self.field, set(adjust_reads(ind)).union(*other)))
         # Per formula: its data names in sorted order (the per-unit program's error names the first blank).
-        self.names = [sorted(n for n in f.variables if n in fields) for f in formulas]
+        self.names = [sorted(n for n in names if n in fields) for names in reads]
+        # The parts graded by levels over several values among them (by place): their lookups name the
+        # value they found none for (PART_LACKING, by the part's target).
+        self.parts: dict[int, str] = {}
         policy = ind.no_data
         self.missing = (
             frozenset(normalize_name(m) for m in policy.missing) if policy is not None else frozenset()
@@ -200,17 +210,20 @@ class Reach:
         """Whether the batch's columns say which cells of every data name are blank."""
         return bool(self.fields <= cols.get(self.key, {}).keys())
 
-    def mark(self, cols: dict[str, Any], found: tuple[Any, ...], fired: Any, taken: Any) -> None:
+    def mark(
+        self, cols: dict[str, Any], found: tuple[Any, ...], fired: Any, taken: Any, lacking: Any = None
+    ) -> None:
         """Leave where the batch's rows reach a blank (*found*: :meth:`run`), where a default took
-        them (*fired*) and where the default for no data did (*taken*) under the batch's ``TAKEN``."""
-        cols[TAKEN][REACHED + self.ind.code] = Reached(self, found, fired, taken, cols[BLANK])
+        them (*fired*) and where the default for no data did (*taken*) under the batch's ``TAKEN``;
+        *lacking*: the names the parts graded by levels found no value for (``PART_LACKING``)."""
+        cols[TAKEN][REACHED + self.ind.code] = Reached(self, found, fired, taken, cols[BLANK], lacking)
 
     def run(self, cols: dict[str, Any], n: int) -> tuple[Any, Any, Any, Any, Any, Any]:
         """Per row: whether a formula reaches a blank before anything else stops it, the first that
-        does, whether the default for no data takes that row (a default naming its inputs: see the
-        module's docstring), whether a division by 0 stops the formulas first, and whether which
-        comes first is not known (see :func:`follow`); and where the first stop is a population value
-        the unit lacks, which (its place in :attr:`keys`, plus 1; 0: none)."""
+        does (or divides by 0 first), whether the default for no data takes that row (a default naming
+        its inputs: see the module's docstring), whether a division by 0 stops the formulas first, and
+        whether which comes first is not known (see :func:`follow`); and where the first stop is a
+        population value the unit lacks, which (its place in :attr:`keys`, plus 1; 0: none)."""
         np = numpy()
         blank = cols[self.key]
         reached = np.zeros(n, dtype=bool)
@@ -221,7 +234,7 @@ class Reach:
         for j, fn in enumerate(self.fns):
             b, z, u, p = fn(cols, n)
             going = ~(reached | zero | unsure)
-            where[b & going] = j
+            where[(b | z) & going] = j
             pop[going] = p[going]
             reached |= b & going
             zero |= z & going
@@ -233,8 +246,12 @@ class Reach:
             named |= blank.get(self.field(name), False)
         allowed = named.copy()
         for i in np.flatnonzero(reached & ~named & (pop == 0)).tolist():  # (a population value: not named)
+            part = self.parts.get(int(where[i]))
             names = self.names[int(where[i])]
-            first = next((m for m in names if blank[self.field(m)][i]), None)
+            if part is not None:  # (the name the part's lookup found no value for)
+                first = cols[PART_LACKING][part][i]
+            else:
+                first = next((m for m in names if blank[self.field(m)][i]), None)
             allowed[i] = first is not None and normalize_name(first) in self.missing
         return reached, where, reached & allowed, zero, unsure, pop
 
@@ -302,21 +319,23 @@ def compile_reach(
     if known is None:
         return None
     bands = ind.ind.scale if key == BLANK and bands_read(ind) is not None else None
-    if (bands is not None or ind.zero_by_target or any(map(graded_part, ind.steps))) and not at_hand:
+    if (bands is not None or ind.zero_by_target or any(map(_after_steps, ind.steps))) and not at_hand:
         return None  # (conditions that read the steps' values)
     # Per formula the indicator reads, in turn: the formula, how many steps run before it, and the
     # scale whose conditions it is (None: a formula as it is). The formula steps, a part's reads (the
     # name it grades; a part over words: its ``of``; over several values: its ``of``, then each
     # condition), and the score formula (a scale grading one name after the steps: the name read
     # last; a scale of conditions: each condition).
-    entries: list[tuple[Formula, int, Any]] = []
+    entries: list[tuple[Formula | None, int, Any]] = []
     for k, step in enumerate(ind.steps):
         if isinstance(step, Formula) or part_read(step):
             entries.append((_read_of(step), k, None))
         elif isinstance(step, Part):
             if step.of is not None:
                 entries.append((Formula.parse(step.of), k, None))
-            if graded_part(step) and not (step.of is not None and len(step.scale.variables) == 1):
+            if levels_part(step):  # (where its conditions reach no value: its lookup says, PART_LACKING)
+                entries.append((None, k, step))
+            elif graded_part(step) and not (step.of is not None and len(step.scale.variables) == 1):
                 entries += [(cond, k, step.scale) for band in step.scale.bands for cond in band.conditions]
         # The step's zero rules, each worked out in turn after it (its own value and later steps' are
         # not at hand as the per-unit program reads them there: not followed).
@@ -333,9 +352,9 @@ def compile_reach(
     elif graded is not None:
         entries.append((Formula.parse(graded), last, None))
     # (else a scale with levels after the steps: its lookup decides its blank words, colblank.first_graded)
-    formulas = [f for f, _, _ in entries]
+    reads = [f.variables if f is not None else frozenset(scale.scale.variables) for f, _, scale in entries]
     computed = {FULL_NAME, *ind.targets}
-    fields = {n for f in formulas for n in f.variables} - computed
+    fields = {n for names in reads for n in names} - computed
     if not fields:
         return None  # (no data name to reach: the formulas read only steps' values and 分值)
     if policy is not None and {normalize_name(m) for m in policy.missing} - {
@@ -346,7 +365,9 @@ def compile_reach(
     try:
         fns: list[Any] = []
         for j, (f, k, scale) in enumerate(entries):
-            if scale is None:
+            if f is None:
+                fns.append(_lacking(scale.target))
+            elif scale is None:
                 fns.append(follow(f.tree, computed, compile_node, unsupported, how, at_hand))
             elif j == 0 or entries[j - 1][1:] != (k, scale):  # (after the steps: their values at hand)
                 fns += _bands(scale, computed, compile_node, unsupported, how)
@@ -354,9 +375,32 @@ def compile_reach(
         return None
     except unsupported:
         return None
-    found = Reach(ind, formulas, fns, fields, key, [k for _, k, _ in entries])
+    found = Reach(ind, reads, fns, fields, key, [k for _, k, _ in entries])
     found.keys = how[3]
+    found.parts = {j: scale.target for j, (f, _, scale) in enumerate(entries) if f is None}
     return found
+
+
+def _after_steps(step: object) -> bool:
+    """Whether *step*'s reads are followed over the steps' values only (after them): a part over words
+    or conditions (:func:`~perfrules.scoring.colblank.graded_part`), or graded by levels over several
+    values (its lookup's rows without a value)."""
+    return graded_part(step) or levels_part(step)
+
+
+def _lacking(target: str) -> Any:
+    """The reach of a ``part`` graded by a scale with levels over several values (*target*): the rows
+    its lookup found no value in (the scope's :data:`~perfrules.scoring.collevels.PART_LACKING`),
+    where the per-unit program's grading stops; no division, nothing unknown."""
+
+    def run(cols: dict[str, Any], n: int) -> tuple[Any, Any, Any, Any]:
+        np = numpy()
+        names = cols.get(PART_LACKING, {}).get(target)
+        none = np.zeros(n, dtype=bool)
+        stops = none if names is None else np.fromiter((v is not None for v in names), dtype=bool, count=n)
+        return stops, none, none.copy(), np.zeros(n, dtype=np.int64)
+
+    return run
 
 
 def condition_reach(
