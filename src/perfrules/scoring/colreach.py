@@ -220,10 +220,10 @@ class Reach:
 
     def run(self, cols: dict[str, Any], n: int) -> tuple[Any, Any, Any, Any, Any, Any]:
         """Per row: whether a formula reaches a blank before anything else stops it, the first that
-        does (or divides by 0 first), whether the default for no data takes that row (a default naming
-        its inputs: see the module's docstring), whether a division by 0 stops the formulas first, and
-        whether which comes first is not known (see :func:`follow`); and where the first stop is a
-        population value the unit lacks, which (its place in :attr:`keys`, plus 1; 0: none)."""
+        does, whether the default for no data takes that row (a default naming its inputs: see the
+        module's docstring), whether a division by 0 stops the formulas first, and whether which
+        comes first is not known (see :func:`follow`); and where the first stop is a population value
+        the unit lacks, which (its place in :attr:`keys`, plus 1; 0: none)."""
         np = numpy()
         blank = cols[self.key]
         reached = np.zeros(n, dtype=bool)
@@ -234,7 +234,7 @@ class Reach:
         for j, fn in enumerate(self.fns):
             b, z, u, p = fn(cols, n)
             going = ~(reached | zero | unsure)
-            where[(b | z) & going] = j
+            where[b & going] = j
             pop[going] = p[going]
             reached |= b & going
             zero |= z & going
