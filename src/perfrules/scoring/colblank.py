@@ -138,9 +138,7 @@ def reach_fields(ind: IndicatorPlan, defaulted: bool = True) -> frozenset[str] |
         return None
     if ind.zero_by_target and not defaulted:
         return None  # (a step's zero rules: followed over the steps' values, colreach)
-    parts = [
-        s for s in ind.steps if defaulted and (graded_part(s) or levels_part(s))
-    ]  # (over the steps' values)
+    parts = [s for s in ind.steps if defaulted and (graded_part(s) or levels_part(s))]  # (colreach)
     if not all(isinstance(s, Formula | PeerRatio | Rank) or part_read(s) or s in parts for s in ind.steps):
         return None
     names: set[str] = set(formula.variables) if formula is not None else {graded} if graded else set()
