@@ -3,7 +3,10 @@ left unscored, now scored as the per-unit program scores them (issue 17: one eng
 
 A scale with ``levels`` after formula steps is graded after every step: where a step stops first (a blank
 input, a division by 0), the indicator's default for no data takes the unit and the scale never sees
-its words, known or not (:mod:`perfrules.scoring.coldefaults`, ``colgraded.GRADED_LATE``). Each scheme
+its words, known or not (:mod:`perfrules.scoring.coldefaults`, ``colgraded.GRADED_LATE``). A ``part``
+graded by levels over several words says where its conditions find no value (``collevels.PART_LACKING``),
+which colreach follows as that step's stop. A ``default … when`` that takes a period row takes it before
+any step reads a blank cell there (``colblank.stopping``). Each scheme
 is hand-worked; each outcome is the per-unit program's field by field, every unit is explained from the
 column program's record as the per-unit program explains it, and the paths (API, CLI CSV and JSON)
 agree.
@@ -156,4 +159,65 @@ def test_a_levels_part_with_a_default_naming_its_input_or_none(tmp_path):
     ]
     assert [e.message for e in fast[10].errors] == [
         "no value for '扣分' in formula '调=扣分/2'; did you mean '加分', '分值'?"
+    ]
+
+
+_WHEN_PER_PERIOD = _first(
+    'frequency = "季度"\nscore = "答复率×10"\npolicies = [{ type = "default", score = 8, when = "督办数=0" }]\n'
+)
+
+
+def test_a_default_when_that_takes_a_period_row_whose_cell_is_blank(tmp_path):
+    """指标1 per quarter, 答复率×10, 8 where 督办数 = 0 (its steps do not run there). 甲's 一季度 gives 督办数
+    0 and no 答复率 (nor does its year's row): 8; 二季度 0.5 → 5; the year (8 + 5)/2 = 6.5, + 4. 乙's only
+    quarter 督办数 0: 8, + 4 (its year's 督办数 3 is not read there). 丁 reports no quarter: its year's
+    督办数 0, 8. The blank 答复率 no step reads stops nothing."""
+    data = "单位,期间,督办数,答复率,值2\n甲,,,,4\n甲,一季度,0,,\n甲,二季度,2,0.5,\n乙,,3,,4\n乙,一季度,0,,\n丁,,0,,4\n"
+    fast, _ = _both(tmp_path, _WHEN_PER_PERIOD, data)
+    assert _totals(fast) == [
+        (Decimal("10.5"), [Decimal("6.5"), Decimal(4)]),
+        (Decimal(12), [Decimal(8), Decimal(4)]),
+        (Decimal(12), [Decimal(8), Decimal(4)]),
+    ]
+
+
+def test_a_levels_part_per_quarter_with_a_blank_word_takes_the_default(tmp_path):
+    """The levels part above, reported per quarter (a quarter's blank cell reads the year's). 甲's
+    一季度 合格 over the year's 良好: 中 5 + 1 - 0.5 = 5.5; 二季度 良好, 良好: 8.5; the year 7, + 1. 乙's
+    quarter has no 签收 (nor has its year): the default 3. 丙's 优秀 is no level: 指标1's error. 丁's
+    quarter reads the year's words (优 8) but its score formula a blank 加分: the default 3."""
+    text = _PART_DEFAULT.replace('steps = ["调', 'frequency = "季度"\nsteps = ["调')
+    data = (
+        "单位,期间,签收,归档,加分,扣分,值2\n甲,,良好,良好,1,1,1\n甲,一季度,合格,,,,\n甲,二季度,良好,,,,\n"
+        "乙,,,良好,1,0,1\n乙,一季度,,,1,,\n丙,,良好,,1,0,1\n丙,一季度,优秀,良好,,,\n丁,,良好,良好,,0,1\n"
+        "丁,一季度,,,,2,\n"
+    )
+    fast, _ = _both(tmp_path, text, data)
+    assert _totals(fast) == [
+        (Decimal(8), [Decimal(7), Decimal(1)]),
+        (Decimal(4), [Decimal(3), Decimal(1)]),
+        (None, [None, Decimal(1)]),
+        (Decimal(4), [Decimal(3), Decimal(1)]),
+    ]
+    assert [e.message for e in fast[2].errors] == ["签收='优秀' is not one of the levels 良好, 合格, 不合格"]
+
+
+def test_a_levels_part_reading_a_steps_value_as_a_number(tmp_path):
+    """差 reads 签收 ≥ 不合格 and the step's 调 ≥ 0: 调 is a number the part grades as one (not a
+    column of words the score formula would read as a number). 甲 良好, 良好: 8 + 1 - 0.5 = 8.5, + 1;
+    乙 不合格: 差 1 + 1 - 0.5 = 1.5, + 1; 丙 without 扣分: its step stops, the default 3; 丁 without 签收:
+    3. Without the default, 丙's and 丁's errors are their steps'."""
+    text = _PART_DEFAULT.replace('"签收 >= 不合格"', '"签收 >= 不合格 and 调 >= 0"')
+    data = "单位,签收,归档,加分,扣分,值2\n甲,良好,良好,1,1,1\n乙,不合格,良好,1,1,1\n丙,不合格,良好,1,,1\n丁,,良好,1,1,1\n"
+    fast, _ = _both(tmp_path, text, data)
+    assert _totals(fast) == [
+        (Decimal("9.5"), [Decimal("8.5"), Decimal(1)]),
+        (Decimal("2.5"), [Decimal("1.5"), Decimal(1)]),
+        (Decimal(4), [Decimal(3), Decimal(1)]),
+        (Decimal(4), [Decimal(3), Decimal(1)]),
+    ]
+    fast, _ = _both(tmp_path, text.replace('policies = [{ type = "default", score = 3 }]\n', ""), data)
+    assert [[e.message for e in f.errors] for f in fast[2:]] == [
+        ["no value for '扣分' in formula '调=扣分/2'; did you mean '加分', '分值'?"],
+        ["no value for '签收' in formula '签收 == 良好 and 归档 == 良好'"],
     ]

@@ -46,7 +46,8 @@ graded first no value (a bool array), for an indicator with a default for no dat
 
 
 def text_inputs(ind: IndicatorPlan) -> set[str]:
-    """The names the indicator's scale and parts read as words (through its ``inputs`` mapping)."""
+    """The data names the indicator's scale and parts read as words (through its ``inputs`` mapping):
+    not its steps' values, which a scale with levels reads as the numbers they are."""
     found: set[str] = set()
     if ind.ind.scale is not None:
         found |= scale_inputs(ind.ind.scale, ind.ind.value)[1]
@@ -61,7 +62,7 @@ def text_inputs(ind: IndicatorPlan) -> set[str]:
             ):
                 text = {step.of}
             found |= text
-    return {ind.ind.inputs.get(name, name) for name in found}
+    return {ind.ind.inputs.get(name, name) for name in found - ind.targets}
 
 
 def number_inputs(ind: IndicatorPlan, not_applicable: bool = True) -> set[str]:

@@ -186,7 +186,7 @@ def score_indicators(
             continue
         owner, has, labels = runs
         assert periods is not None
-        rows, gaps = _period_columns(reads_of[k], labels, periods, text, given)
+        rows, gaps = _period_columns(reads_of[k], labels, periods, text, given, cols.get(WORDS_UNREAD, ()))
         row_ok = np.ones(len(labels), dtype=bool)
         rows[CATEGORY] = cat[owner]  # each period row's category (colpoints: 分值 and limits)
         if WORDS_UNREAD in cols:  # (a period row without a word of its own reads the year's)
@@ -429,11 +429,13 @@ def _period_columns(
     periods: PeriodData,
     text: frozenset[str],
     year: Mapping[str, tuple[Any, Any]],
+    unread: Collection[str] = (),
 ) -> tuple[dict[str, Any], Any]:
     """The columns *names* over the period rows (a period's value, else the unit's row of the *year*
     columns, each cell as the program reads it there), and per name the rows whose cell is not a
-    plain number (nor a word). Among the columns, each number column's blank cells (:mod:`~perfrules.
-    scoring.colblank`: the period gives nothing and the year's cell is blank)."""
+    plain number (nor a word). Among the columns, each column's blank cells (:mod:`~perfrules.
+    scoring.colblank`: the period gives nothing and the year's cell is blank; a column of words: no
+    word or other value there, as on the year's row, but for those not given as words, *unread*)."""
     np = numpy()
     out: dict[str, Any] = {BLANK: {}, TAKEN: {}}
     gaps: dict[str, Any] = {}
@@ -444,7 +446,9 @@ def _period_columns(
         col, plain = _with_year(name, values, owner, name in text, year)
         out[name] = col
         gaps[name] = ~plain
-        if name not in text:
+        if name in text:
+            out[BLANK][name] = np.array([v is None and name not in unread for v in col], dtype=bool)
+        else:
             none = np.array([v is _GAP or v is None for v in values], dtype=bool)
             given = year.get(name)
             out[BLANK][name] = none & ~given[1][owner] if given is not None else none
