@@ -221,3 +221,24 @@ def test_a_levels_part_reading_a_steps_value_as_a_number(tmp_path):
         ["no value for '扣分' in formula '调=扣分/2'; did you mean '加分', '分值'?"],
         ["no value for '签收' in formula '签收 == 良好 and 归档 == 良好'"],
     ]
+
+
+_RANKED_PER_PERIOD = _first(
+    'frequency = "季度"\nsteps = [{ type = "rank", target = "名次", of = "完成", order = "desc", ties = "min", '
+    'when = "计划>=3" }]\nscore = "分值-(名次-1)×2"\npolicies = [{ type = "default", score = 1, when = "计划=0" }]\n'
+)
+
+
+def test_a_default_when_takes_a_period_row_its_rank_does_not_place(tmp_path):
+    """指标1 per quarter: 分值 - (名次 - 1)×2 by 完成 among the quarter's rows with 计划 ≥ 3, 1 where 计划 = 0
+    (before the rank is read). 一季度: 甲 (完成 8, 计划 5) first, 10; 乙 (完成 6) second, 8; 丙's 计划 0 (its
+    quarter gives none: the year's) takes the default 1, though the rank places it nowhere. + 值2."""
+    data = (
+        "单位,期间,完成,计划,值2\n甲,,,,3\n甲,一季度,8,5,\n乙,,,,2\n乙,一季度,6,4,\n丙,,,0,1\n丙,一季度,9,,\n"
+    )
+    fast, _ = _both(tmp_path, _RANKED_PER_PERIOD, data)
+    assert _totals(fast) == [
+        (Decimal(13), [Decimal(10), Decimal(3)]),
+        (Decimal(10), [Decimal(8), Decimal(2)]),
+        (Decimal(2), [Decimal(1), Decimal(1)]),
+    ]

@@ -51,6 +51,7 @@ __all__ = [
     "bands_read",
     "blank_value",
     "first_graded",
+    "lacking",
     "leave_steps",
     "graded_part",
     "stopping",
@@ -426,6 +427,18 @@ def stopping(gaps: Mapping[str, Any], ind: IndicatorPlan, scope: Mapping[str, An
     return found
 
 
+def lacking(code: str, rows: Any, cols: Mapping[str, Any], worded: Unnamed | None) -> Any:
+    """*rows* (where indicator *code* lacks a population value: a batch's rows, or its period rows) but
+    those a default took first (:meth:`Blanks.lacking`; *worded*: :func:`unnamed` of the indicator)."""
+    reached = cols.get(TAKEN, {}).get(REACHED + code)
+    if worded is not None:  # (a word scale without value: rows its default takes, whatever stops)
+        rows = rows & ~worded.takes(cols, len(rows))
+    if reached is not None:
+        return rows & ~reached.excused()
+    took = cols.get(WHEN_TAKEN + code)
+    return rows if took is None else rows & ~took
+
+
 class Blanks:
     """Per indicator of a plan, the name and data column whose blank cell its default for no data takes
     (:func:`blank_value`), and what the column program does with them; *also*: other data columns
@@ -524,14 +537,7 @@ class Blanks:
         formulas or steps read one (colreach: the default for no data on a row that stops at it, too;
         :meth:`~perfrules.scoring.colreach.Reached.excused`; a word scale without value: those its
         default takes whatever stops its steps; else a ``default … when``: :data:`WHEN_TAKEN`)."""
-        reached = cols.get(TAKEN, {}).get(REACHED + self.codes[k])
-        unnamed = self.unnamed[k]  # (a word scale without value: rows its default takes, whatever stops)
-        if unnamed is not None:
-            rows = rows & ~unnamed.takes(cols, len(rows))
-        if reached is not None:
-            return rows & ~reached.excused()
-        took = cols.get(WHEN_TAKEN + self.codes[k])
-        return rows if took is None else rows & ~took
+        return lacking(self.codes[k], rows, cols, self.unnamed[k])
 
     def plain(self, k: int, name: str, plain: Any, cols: dict[str, Any]) -> Any:
         """*plain* (which cells of data column *name* are plain numbers) with the blank ones indicator

@@ -41,7 +41,9 @@ from .colblank import (
     TAKEN,
     UNPLAIN,
     WORDS_UNREAD,
+    lacking,
     stopping,
+    unnamed,
 )
 from .collookup import NONE_GIVEN, text_column
 from .colpoints import CATEGORY
@@ -197,12 +199,13 @@ def score_indicators(
         if ind.has_population:  # each period row's own population values (peers' rows of that period)
             found, present = population(k, labels)
             rows.update(found)
-            row_ok &= present
         if asks:
             rows[STEPS] = {}
         scores = fn(rows, len(owner))
         if asks:  # a unit's last period row's (the per-unit program's mean keeps the last's values)
             steps[ind.code] = last_rows(rows.pop(STEPS)[ind.code], steps[ind.code], owner, has)
+        if ind.has_population:  # a value the row lacks, but where a default took the row first (colblank)
+            row_ok &= ~lacking(ind.code, ~present, rows, unnamed(ind))
         if unstopped is not None:  # (a cell its formulas do not read: colreach)
             rows[UNPLAIN] = {name: gap for name, gap in gaps.items() if name not in text}
             gaps = unstopped(k, gaps, rows, len(labels))
