@@ -153,3 +153,26 @@ def test_a_blank_cell_an_or_does_not_get_to(tmp_path):
     found = _pinned(tmp_path, text, "单位,完成,计划\n甲,,0\n乙,,10\n丙,10,10\n")
     assert found["甲"].total == Decimal(85) and found["丙"].total == Decimal(95)
     assert [(e.indicator, e.error) for e in found["乙"].errors] == [("1", "MissingValueError")]
+
+
+def test_a_blank_cell_only_a_default_condition_reads_where_an_and_does_not_get_to_it(tmp_path):
+    # ``计划=0 and 标记=1`` stops at 计划=0 where it fails: 甲's blank 标记 is never read, and its steps
+    # score 0 of 3: 差 (band 0-60: 30). 乙's plan is 0: the condition reads the blank 标记, the
+    # indicator's error. 丙: 标记 = 1 and no plan: 良 (85).
+    text = _TWO_DEFAULTS.replace('when = "计划=0" }, ', 'when = "计划=0 and 标记=1" }, ') % "完成>计划"
+    found = _pinned(tmp_path, text, "单位,完成,计划,标记\n甲,0,3,\n乙,0,0,\n丙,0,0,1\n")
+    assert found["甲"].total == Decimal(30) and found["丙"].total == Decimal(85)
+    assert [(e.indicator, e.error) for e in found["乙"].errors] == [("1", "MissingValueError")]
+
+
+def test_a_blank_cell_the_steps_reach_first_takes_the_default_for_no_data(tmp_path):
+    # ``0<完成<3 and 计划=0`` stops at 0<完成 where 完成 is 0 (甲): the blank 计划 is read by the steps
+    # only, which stop there, and the default for no data gives 差 (band 0-60: 30). 乙: 0<1<3 holds,
+    # and the condition reads the blank 计划 before any step runs: the indicator's error.
+    text = _TWO_DEFAULTS.replace(
+        'policies = [{ type = "default", grade = "良", when = "计划=0" }, { type = "default", grade = "优", when = "%s" }]',
+        'policies = [{ type = "default", grade = "良", when = "0<完成<3 and 计划=0" }, { type = "default", grade = "差" }]',
+    )
+    found = _pinned(tmp_path, text, "单位,完成,计划\n甲,0,\n乙,1,\n丙,2,0\n")
+    assert found["甲"].total == Decimal(30) and found["丙"].total == Decimal(85)
+    assert [(e.indicator, e.error) for e in found["乙"].errors] == [("1", "MissingValueError")]

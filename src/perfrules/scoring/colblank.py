@@ -99,13 +99,15 @@ reach a blank input (:class:`perfrules.scoring.colreach.Reached`)."""
 WHEN_TAKEN = "\0when taken "
 """Among the batch's columns, ``WHEN_TAKEN + code``: the rows the indicator's ``default … when``
 policies took (a bool array; left only where their conditions read no population value); with
-``+ "\0" + name``, those taken before a rule that runs whether or not a default took the row read data
-column *name* (:mod:`~perfrules.scoring.coldefaults`: :func:`when_taken`)."""
+``+ "\0" + name``, for a data column *name* their conditions or the rules that run whether or not a
+default took the row read, the rows where none of those nor the steps read it
+(:mod:`~perfrules.scoring.coldefaults`: :func:`when_taken`)."""
 
 
 def when_taken(code: str, name: str, scope: Mapping[str, Any]) -> Any:
-    """The rows of *scope* where indicator *code*'s ``default … when`` took the row before a rule read data
-    column *name*: a blank cell there stops nothing (:data:`WHEN_TAKEN`; None: none)."""
+    """The rows of *scope* where a blank cell of data column *name* stops nothing for indicator *code*: its
+    ``default … when`` took the row before a rule read it, or only those conditions read it and they do
+    not get to it (:data:`WHEN_TAKEN`; None: none)."""
     took = scope.get(WHEN_TAKEN + code)
     return took if took is None else scope.get(WHEN_TAKEN + code + "\0" + name, took)
 
