@@ -4,7 +4,7 @@ Each case was a falsifying example of the generated tests (test_column_policies.
 test_column_na_results.py …), reduced to its cause. The column program must score
 every unit of the batch itself (no unit left to be re-run alone), exactly as the
 per-unit program (the tests' oracle) does; ``evaluate()`` and the streamed command
-line give the same.
+line give the same, and the explanations the record gives are the per-unit program's.
 """
 
 from __future__ import annotations
@@ -14,7 +14,9 @@ from typing import Any
 
 from perfrules import evaluate
 from perfrules.files.data import load_units
+from perfrules.scoring.colexplain import RECORDED
 from test_column_program import _both_ways, _key, _run_columns, _streamed_cells_match
+from test_column_record import _compare
 
 
 def _pinned(folder: Any, text: str, data: str) -> dict[str, Any]:
@@ -28,6 +30,8 @@ def _pinned(folder: Any, text: str, data: str) -> dict[str, Any]:
         (o.unit.name, o.total, o.grade, o.rank, [e.message for e in o.events]) for o in slow
     ]
     _streamed_cells_match(scheme_path, data_path, slow)
+    by = _compare(scheme, list(load_units(data_path, scheme=scheme)))  # (explanations: the record's)
+    assert set(by) == {RECORDED}, by
     return {o.unit.name: o for o in fast}
 
 
