@@ -180,3 +180,28 @@ def test_a_blank_cell_the_steps_reach_first_takes_the_default_for_no_data(tmp_pa
     found = _pinned(tmp_path, text, "单位,完成,计划\n甲,0,\n乙,1,\n丙,2,0\n")
     assert found["甲"].total == Decimal(30) and found["丙"].total == Decimal(85)
     assert [(e.indicator, e.error) for e in found["乙"].errors] == [("1", "MissingValueError")]
+
+
+def test_a_blank_cell_a_zero_rule_reads_comes_before_a_value_outside_the_scale(tmp_path):
+    # 甲: 4 of 3 is 133%, outside the scale's domain, but the zero rule on 率 reads the blank 标记
+    # first: the default for no data, 差 (30). 乙's 标记 = 0: the rule does not hold, and 133% is the
+    # indicator's error (outside the domain). 丙: 90% is 优 (95).
+    text = """
+name = "默认"
+total = 100
+groups = [{ name = "组" }]
+[[indicators]]
+code = "1"
+name = "完成率"
+group = "组"
+weight = 100
+steps = ["率=完成/计划×100"]
+policies = [{ type = "default", grade = "良", when = "计划=0" }, { type = "default", grade = "差" }, { type = "zero", target = "率", when = "标记=1" }]
+[indicators.scale]
+rule = "优：率≥90；良：60≤率<90；中：30≤率<60；差：率<30"
+domain = [0, 100]
+scoring = "midpoint"
+"""
+    found = _pinned(tmp_path, text, "单位,完成,计划,标记\n甲,4,3,\n乙,4,3,0\n丙,9,10,0\n")
+    assert found["甲"].total == Decimal(30) and found["丙"].total == Decimal(95)
+    assert [(e.indicator, e.error) for e in found["乙"].errors] == [("1", "EvaluationError")]
