@@ -52,6 +52,7 @@ __all__ = [
     "compile_not_applicable",
     "compile_stops",
     "declared",
+    "late_stops",
     "mapped",
     "mapped_reads",
     "raised",
@@ -62,6 +63,11 @@ __all__ = [
 # Among a batch's columns: per indicator code, the rows where a not-applicable condition reading words
 # raised (the indicator's error there, worded by its own step: colfailures).
 RAISED = "\0not applicable raised"
+
+# Among a batch's columns: per code of an indicator whose not-applicable rules read other indicators'
+# results, its Stops and which cells of the data columns they read are not plain numbers, to be run
+# once those results are among the columns (late_stops).
+LATE = "\0not applicable late"
 
 
 def mapped(ind: IndicatorPlan, step: Any) -> Any:
@@ -170,12 +176,17 @@ def _numeric(ind: IndicatorPlan, when: Any, compile_node: Any, unsupported: type
 
 
 def compile_stops(
-    ind: IndicatorPlan, compile_node: Any, unsupported: type[Exception], others: Collection[str]
+    ind: IndicatorPlan,
+    compile_node: Any,
+    unsupported: type[Exception],
+    others: Collection[str],
+    results: Collection[str] = (),
 ) -> Stops | None:
     """Where the indicator's not-applicable rules stop before they decide (:class:`Stops`), where that
     is certain: every ``when`` condition over numbers, no population values, no name among *others*
-    (other indicators' results and steps, columns of words), no ``missing`` rule naming a history
-    value; else None."""
+    (columns of words, and other indicators' results and steps not among *results*), no ``missing``
+    rule naming a history value, nor one beside conditions that read *results*; else None. Names among
+    *results* are read once they are among the columns (:func:`late_stops`)."""
     policies = ind.not_applicable
     if not policies:
         return None
@@ -184,7 +195,7 @@ def compile_stops(
     for policy in policies:
         if policy.missing:  # (read first: it holds where an input it names has no value)
             named = mapped_reads(ind, set(_missing_names(ind, policy)))
-            if named & set(others) or any(name in history for name in named):
+            if named & {*others, *results} or any(name in history for name in named):
                 return None
             parts.append((None, tuple(sorted(named))))
         when = policy.when
@@ -197,7 +208,10 @@ def compile_stops(
             return None
         parts.append((reach, _numeric(ind, when, compile_node, unsupported)))
     fields = mapped_reads(ind, set().union(*(p.when.variables for p in policies if p.when)) - {FULL_NAME})
-    return Stops(ind, parts, frozenset(fields))
+    late = fields & set(results)
+    if late and any(p.missing for p in policies):  # (colresults decides those once the results are read)
+        return None
+    return Stops(ind, parts, frozenset(fields - late), frozenset(late))
 
 
 class Stops:
@@ -211,12 +225,19 @@ class Stops:
     has no value (:mod:`~perfrules.scoring.colmissing` says where), and the rules after it are not read
     there."""
 
-    def __init__(self, ind: IndicatorPlan, parts: Sequence[tuple[Any, Any]], fields: frozenset[str]) -> None:
+    def __init__(
+        self,
+        ind: IndicatorPlan,
+        parts: Sequence[tuple[Any, Any]],
+        fields: frozenset[str],
+        results: frozenset[str] = frozenset(),
+    ) -> None:
         self.code = ind.code
         self.mapping = dict(ind.ind.inputs)
         self.parts = parts  # per rule: (where it stops, where it holds); (None, data columns) for missing
         self.fields = fields  # the data columns the conditions read
         self.missing = any(reach is None for reach, _ in parts)  # (whether a missing rule is among them)
+        self.results = results  # the other indicators' results and steps they read (late_stops)
 
     def run(
         self, cols: Mapping[str, Any], unplain: Mapping[str, Any], n: int, absent: Mapping[str, Any]
@@ -254,9 +275,9 @@ def stops_of(program: Any, compile_node: Any, unsupported: type[Exception]) -> d
     """Per indicator with not-applicable rules of a column program (*program*, compiled that far: its
     ``plan``, ``na_rules`` and ``text_reads``) whose :func:`compile_stops` is certain, its :class:`Stops`."""
     plan = program.plan
-    others = {*program.text_reads, *plan.results.keys()}  # (words; other indicators' results and steps)
+    results = plan.results.keys()  # (other indicators' results and steps: read once they are there)
     found = {
-        k: compile_stops(plan.indicators[k], compile_node, unsupported, others)
+        k: compile_stops(plan.indicators[k], compile_node, unsupported, program.text_reads, results)
         for k, _, _ in program.na_rules
     }
     return {k: stops for k, stops in found.items() if stops is not None}
@@ -275,17 +296,33 @@ def unread(
     data columns, *columns*) that is not a plain number, where the indicator applies by name, weight
     and declaration (*start*): where *stops* (:class:`Stops`) says they reach one, else wherever one is
     not plain; *cols*: the batch's columns; *absent*: per data column its ``missing`` rules name, the
-    units without a value (:meth:`~perfrules.scoring.colmissing.MissingRules.blank`)."""
-    if stops is not None and (names or stops.missing):
+    units without a value (:meth:`~perfrules.scoring.colmissing.MissingRules.blank`). Rules that read
+    other indicators' results are followed once those are among *cols* (:func:`late_stops`)."""
+    if stops is not None and (names or stops.missing or stops.results):
         np = numpy()
         n = len(start)
         unplain = {f: ~columns[f][1] if f in columns else np.ones(n, dtype=bool) for f in stops.fields}
+        if stops.results:
+            cols.setdefault(LATE, {})[stops.code] = (stops, unplain)
+            return
         mark(stops.run(cols, unplain, n, absent) & start)
         if stops.missing:  # (where a condition raises, the rules read in turn say: not where one held)
             cols.get(RAISED, {}).pop(stops.code, None)
         return
     for name in names:
         mark(~columns[name][1] & start)
+
+
+def late_stops(cols: Mapping[str, Any], code: str, absent: Mapping[str, Any], n: int) -> Any:
+    """Where indicator *code*'s not-applicable rules that read other indicators' results stop before they
+    decide, once those results are among the batch's columns *cols* (:func:`unread` left them there):
+    at a data cell that is not a plain number, a result the unit lacks (*absent*, per result: the rows
+    without it), a division by 0, or where the columns cannot tell; None where they were not left."""
+    found = cols.get(LATE, {}).get(code)
+    if found is None:
+        return None
+    stops, unplain = found
+    return stops.run(cols, {**unplain, **{name: absent[name] for name in stops.results}}, n, {})
 
 
 def _fields_of(ind: IndicatorPlan) -> Any:

@@ -60,6 +60,7 @@ __all__ = [
     "part_read",
     "reach_fields",
     "takes_no_value",
+    "when_taken",
 ]
 
 BLANK = "\0blank cells"
@@ -98,22 +99,18 @@ reach a blank input (:class:`perfrules.scoring.colreach.Reached`)."""
 
 WHEN_TAKEN = "\0when taken "
 """Among the batch's columns, ``WHEN_TAKEN + code``: the rows the indicator's ``default … when``
-policies took (a bool array; left only where their conditions read no population value)."""
+policies took (a bool array; left only where their conditions read no population value); with
+``+ "\0" + name``, for a data column *name* their conditions or the rules that run whether or not a
+default took the row read, the rows where none of those nor the steps read it
+(:mod:`~perfrules.scoring.coldefaults`: :func:`when_taken`)."""
 
 
-def _ruled(ind: IndicatorPlan) -> frozenset[str]:
-    """The data columns (through ``inputs``) the indicator's rules read that run whether or not a
-    default took the row: its defaults' and not-applicable conditions, adjustments and vetoes."""
-    names = set(adjust_reads(ind))
-    for when in (*(p.when for p in ind.defaults_when), *(v.when for v in ind.vetoes)):
-        if when is not None:
-            names |= when.variables
-    for policy in ind.not_applicable:
-        if policy.when is not None:
-            names |= policy.when.variables
-        if policy.missing:
-            names |= set(policy.missing) if isinstance(policy.missing, tuple) else set(ind.sorted_inputs)
-    return frozenset(ind.ind.inputs.get(name, name) for name in names)
+def when_taken(code: str, name: str, scope: Mapping[str, Any]) -> Any:
+    """The rows of *scope* where a blank cell of data column *name* stops nothing for indicator *code*: its
+    ``default … when`` took the row before a rule read it, or only those conditions read it and they do
+    not get to it (:data:`WHEN_TAKEN`; None: none)."""
+    took = scope.get(WHEN_TAKEN + code)
+    return took if took is None else scope.get(WHEN_TAKEN + code + "\0" + name, took)
 
 
 def reach_fields(ind: IndicatorPlan, defaulted: bool = True) -> frozenset[str] | None:
@@ -398,10 +395,8 @@ def stopping(gaps: Mapping[str, Any], ind: IndicatorPlan, scope: Mapping[str, An
     scoring.colblank`; a word scale without value: ``colblank.Unnamed``) and the blank cells its
     formulas do not reach, or reach where a default took the row (:meth:`~perfrules.scoring.colreach.
     Reached.harmless`), and the cells only its steps and grading read on rows a ``default … when``
-    took first (:data:`WHEN_TAKEN`; its rules read theirs whatever took the row)."""
+    took first (:func:`when_taken`: its rules read theirs where they get to them)."""
     np = numpy()
-    when = scope.get(WHEN_TAKEN + ind.code)
-    ruled = _ruled(ind) if when is not None else frozenset()
     blank = blank_value(ind)
     fields = {blank[1]} if blank is not None else first_graded(ind) or ()  # (blank words: colblank)
     taken = scope.get(TAKEN, {}).get(ind.code) if fields else None
@@ -421,7 +416,8 @@ def stopping(gaps: Mapping[str, Any], ind: IndicatorPlan, scope: Mapping[str, An
         graded = graded_rows(ind, name, scope.get(TAKEN, {})) if name in only else None
         if graded is not None:
             gap = gap & ~graded
-        if when is not None and name not in ruled:
+        when = when_taken(ind.code, name, scope)
+        if when is not None:
             gap = gap & ~when
         found |= gap
     return found
@@ -478,10 +474,6 @@ class Blanks:
         # Per indicator, the columns of words it reads as numbers (colwordnums): its cells there that
         # are not plain numbers are words or blanks (under UNPLAIN, and read as numbers where followed).
         self.numbers = dict(numbers or {})
-        # Per indicator, the data columns its rules read that run whether or not a default took the row
-        # (its defaults' and not-applicable conditions, adjustments, vetoes): elsewhere a blank cell on a
-        # row a ``default … when`` took stops nothing (WHEN_TAKEN).
-        self.ruled = [_ruled(ind) for ind in plan.indicators]
         worded = frozenset().union(*self.numbers.values())
         fields = unread.fields if unread is not None else ()
         self.loose = [f for f in fields if f not in text_reads or f in worded]
@@ -561,8 +553,8 @@ class Blanks:
         )
         if graded is not None:  # (every scale with levels that reads it graded the row: it stops nothing)
             plain = plain | graded
-        took = cols.get(WHEN_TAKEN + self.codes[k])
-        if took is not None and name not in self.ruled[k]:  # (a default … when took the row first)
+        took = when_taken(self.codes[k], name, cols)
+        if took is not None:  # (a default … when took the row before a rule read *name*)
             plain = plain | took
         found = self.found[k]
         fields = {found[1]} if found is not None else self.first[k] or ()

@@ -11,8 +11,13 @@ condition is a truth column (:mod:`perfrules.scoring.colconds`), the rows
 where one holds take the first such policy's score, and what the steps would
 have said about those rows (a divisor of 0, a value outside the scale's
 domain) does not send them to the per-unit program; the others keep the
-indicator's column step. A unit where a condition cannot be worked out (a
-cell that is not a plain number) is left to the per-unit program.
+indicator's column step. As in the per-unit program, a condition is read only
+on the rows no condition before it took: what it cannot work out there (a
+divisor of 0) is the indicator's error (:mod:`~perfrules.scoring.colfailures`
+words it), and a blank cell it reads stops only the rows where it gets to that
+cell (``and``/``or`` read on while undecided: :func:`_when_reads`); elsewhere
+it stops nothing where nothing else reads it, nor on a row a default took where
+only the steps read it (:func:`~perfrules.scoring.colblank.when_taken`).
 
 The ``default`` without ``when`` (no data) fires in the per-unit program where
 a step divides by 0 or an input is missing. A row that divides by 0
@@ -34,7 +39,9 @@ from typing import Any
 
 from .._intcols import SAFE, IntColumn, as_objects, numpy
 from .._numbers import as_fraction
-from ..scheme.reads import FULL_NAME
+from ..scheme.reads import FULL_NAME, renamed_variable
+from ..scheme.steps import step_reads
+from .coladjust import adjust_reads
 from .colblank import (
     BLANK,
     PART_BLANK,
@@ -50,7 +57,7 @@ from .colfull import with_full
 from .colgraded import GRADED_BLANK
 from .collevels import PART_LACKING
 from .colparts import MARK_TRAIL
-from .colreach import compile_reach
+from .colreach import UNPLAIN_READ, compile_reach, condition_stops
 from .colsteps import CATEGORY, SEND_BACK, ZERO_DIVISOR, send_back
 from .indicator import IndicatorPlan
 from .policies import default_score
@@ -99,6 +106,7 @@ def with_defaults(
         # 分值 is the row's category's full points, as in the per-unit program's scope.
         rules.append((with_full(condition, ind, policy.when.variables), scores(policy)))
         reads |= policy.when.variables - {FULL_NAME}
+    when_reads = _when_reads(ind, compile_node, unsupported)
     # The default for no data (no ``when``) takes the rows that divide by 0 (its other case, a missing
     # input, is a cell that is not a plain number: those units go to the per-unit program).
     no_data = None if ind.no_data is None else scores(ind.no_data)
@@ -121,12 +129,25 @@ def with_defaults(
     def run(cols: dict[str, Any], n: int) -> IntColumn:
         fired = np.zeros(n, dtype=bool)
         which = np.full(n, -1, dtype=np.int64)
+        before_read = {}
         for j, (condition, _) in enumerate(rules[:last]):
+            before_read[j] = fired.copy()
+            # The per-unit program reads a condition only where no earlier one held: what it cannot
+            # work out (a divisor of 0) counts only there.
+            before = cols.pop(SEND_BACK, None)
             holds = condition(cols, n) & ~fired
+            raised = cols.pop(SEND_BACK, None)
+            for m in (before, None if raised is None else raised & ~fired):
+                if m is not None:
+                    send_back(cols, m)
             which[holds] = j
             fired |= holds
+        read = {}  # (per data column a rule reads, where it does: colreach.Reached.harmless)
         if last and not population:  # (those rows read no population value: colblank.Blanks.lacking)
             cols[WHEN_TAKEN + ind.code] = fired.copy()
+            read = _read_by_rules(when_reads, before_read, cols, n)
+            for name, (only, rows) in read.items():  # (where a blank cell stops nothing: colblank)
+                cols[WHEN_TAKEN + ind.code + "\0" + name] = ~rows if only else fired & ~rows
         if blank is not None and blank[1] in cols.get(BLANK, ()):
             taken = cols[BLANK][blank[1]] & ~fired
             which[taken] = last
@@ -193,7 +214,8 @@ def with_defaults(
                 send_back(cols, m)
         if found is not None:
             assert used is not None
-            used.mark(cols, found, fired, blanks, lacking)
+            read_rows = {name: rows for name, (_, rows) in read.items()}
+            used.mark(cols, found, fired, blanks, lacking=lacking, read=read_rows)
         if fired_key is not None:
             cols[fired_key] = fired
         if not fired.any():
@@ -256,3 +278,71 @@ def _divided(marks: Any, trail: list[Any], zero: Any, n: int) -> Any:
     divided = np.concatenate([divided, np.ones((1, n), dtype=bool)])
     first = np.argmax(divided, axis=0)  # the first step after which the row had divided by 0
     return np.where(zero, found[first, np.arange(n)], marks)
+
+
+# Per data column a ``default … when`` condition reads: whether nothing else reads it, and each condition
+# that reads it (its position, the names it reads, the name, and where it reaches that name: None, wherever
+# it is read); None for a column a rule reads that runs in any case.
+_Reads = dict[str, tuple[bool, list[tuple[int, frozenset[str], str, Any]]] | None]
+
+
+def _when_reads(ind: IndicatorPlan, compile_node: Any, unsupported: type[Exception]) -> _Reads:
+    """The data columns (through ``inputs``) that the indicator's rules read whether or not a default took
+    the row (:data:`_Reads`): its ``default … when`` conditions, each where the per-unit program reads
+    the name (no condition before it held; ``and``/``or`` read on while undecided: :func:`~perfrules.
+    scoring.colreach.condition_stops`), and its not-applicable conditions, adjustments and vetoes,
+    which run in any case."""
+    field = ind.ind.inputs.get
+    own = ind.ind
+    elsewhere = set().union(*map(step_reads, own.steps))  # (what the steps, scale and zero rules read)
+    if own.scale is not None:
+        elsewhere |= own.scale.variables - {renamed_variable(own)}
+    elsewhere |= {own.value} if own.value is not None else set()
+    elsewhere |= own.score.variables if own.score is not None else set()
+    for zero in (*ind.zero_indicator, *(z for zs in ind.zero_by_target.values() for z in zs)):
+        elsewhere |= zero.when.variables
+    elsewhere = {field(name, name) for name in elsewhere}
+    found: _Reads = {}
+    for j, policy in enumerate(ind.defaults_when):
+        assert policy.when is not None
+        names = frozenset(policy.when.variables - {FULL_NAME})
+        reach = condition_stops(policy.when.tree, lambda local: local, compile_node, unsupported)
+        for name in sorted(names):
+            entry = found.setdefault(field(name, name), (field(name, name) not in elsewhere, []))
+            assert entry is not None
+            entry[1].append((j, names, name, reach))
+    always = set(adjust_reads(ind))
+    for veto in ind.vetoes:
+        always |= veto.when.variables
+    for rule in ind.not_applicable:
+        if rule.when is not None:
+            always |= rule.when.variables
+        if rule.missing:
+            always |= set(rule.missing) if isinstance(rule.missing, tuple) else set(ind.sorted_inputs)
+    found.update(dict.fromkeys((field(name, name) for name in always), None))
+    return found
+
+
+def _read_by_rules(
+    reads: _Reads, before: dict[int, Any], cols: dict[str, Any], n: int
+) -> dict[str, tuple[bool, Any]]:
+    """Per data column of *reads*, whether only the ``default … when`` conditions read it, and the rows
+    where a rule reads it: everywhere for a rule that runs in any case; a condition only where none before
+    it held (*before*: per condition, the rows taken before it) and it gets to the name."""
+    np = numpy()
+    scope = {k: v for k, v in cols.items() if k not in (SEND_BACK, ZERO_DIVISOR)}
+    out = {}
+    for field, entry in reads.items():
+        if entry is None:
+            out[field] = (False, np.ones(n, dtype=bool))
+            continue
+        only, entries = entry
+        read = np.zeros(n, dtype=bool)
+        for j, names, name, reach in entries:
+            going = ~before[j]
+            if reach is not None:  # (where the condition gets to *name*: marked as a cell not plain)
+                marked = {other: np.full(n, other == name, dtype=bool) for other in names}
+                going &= reach({**scope, UNPLAIN_READ: marked}, n)
+            read |= going
+        out[field] = (only, read)
+    return out

@@ -47,7 +47,7 @@ words give, :meth:`Reached.name`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .._errors import MissingValueError
@@ -100,12 +100,22 @@ class Reached:
     (``when`` rules or the default for no data) and those the default for no data took."""
 
     def __init__(
-        self, reach: Reach, found: tuple[Any, ...], fired: Any, taken: Any, blank: Any, lacking: Any = None
+        self,
+        reach: Reach,
+        found: tuple[Any, ...],
+        fired: Any,
+        taken: Any,
+        blank: Any,
+        lacking: Any = None,
+        read: Mapping[str, Any] | None = None,
     ) -> None:
         self.reach, self.reached, self.where, self.pop = reach, found[0], found[1], found[5]
         self.lacking = lacking  # (per part graded by levels: the names it found no value for)
         self.unsure = found[4]  # (where the first stop is not known: a later blank may be read)
         self.fired, self.taken, self.blank = fired, taken, blank
+        # Per data column the ``default … when`` conditions read (and no rule that runs in any case), the
+        # rows where they read it (coldefaults).
+        self.read = read or {}
 
     def excused(self) -> Any:
         """The rows a default took before the indicator read a population value: a ``default … when``,
@@ -150,13 +160,17 @@ class Reached:
     def harmless(self, name: str) -> Any:
         """Where a blank cell of data name *name* does not stop the indicator: rows a default took
         (before its zero rules), and rows whose steps and score formula do not reach it (for a name
-        only they read); nowhere for a name the ``when`` rules, adjustments or vetoes read."""
+        only they read); nowhere for a name the adjustments or vetoes read, and for one the ``when`` rules
+        read, only where they do not read it."""
         reach = self.reach
-        if name in reach.other or name not in self.blank:  # (data names: through the ``inputs``)
+        read = self.read.get(name)
+        if (name in reach.other and read is None) or name not in self.blank:  # (data names: ``inputs``)
             return False
         if name in reach.zeroed or name not in reach.fields:
-            return self.blank[name] & self.fired
-        return self.blank[name] & (self.fired | ~(self.reached | self.unsure))
+            rows = self.blank[name] & self.fired
+        else:
+            rows = self.blank[name] & (self.fired | ~(self.reached | self.unsure))
+        return rows if read is None else rows & ~read
 
 
 class Reach:
@@ -211,12 +225,21 @@ class Reach:
         return bool(self.fields <= cols.get(self.key, {}).keys())
 
     def mark(
-        self, cols: dict[str, Any], found: tuple[Any, ...], fired: Any, taken: Any, lacking: Any = None
+        self,
+        cols: dict[str, Any],
+        found: tuple[Any, ...],
+        fired: Any,
+        taken: Any,
+        *,
+        lacking: Any = None,
+        read: Mapping[str, Any] | None = None,
     ) -> None:
         """Leave where the batch's rows reach a blank (*found*: :meth:`run`), where a default took
         them (*fired*) and where the default for no data did (*taken*) under the batch's ``TAKEN``;
-        *lacking*: the names the parts graded by levels found no value for (``PART_LACKING``)."""
-        cols[TAKEN][REACHED + self.ind.code] = Reached(self, found, fired, taken, cols[BLANK], lacking)
+        *lacking*: the names the parts graded by levels found no value for (``PART_LACKING``); *read*:
+        per data column the ``default … when`` conditions read (and no rule that runs in any case),
+        the rows where they read it."""
+        cols[TAKEN][REACHED + self.ind.code] = Reached(self, found, fired, taken, cols[BLANK], lacking, read)
 
     def run(self, cols: dict[str, Any], n: int) -> tuple[Any, Any, Any, Any, Any, Any]:
         """Per row: whether a formula reaches a blank before anything else stops it, the first that

@@ -37,7 +37,7 @@ from typing import Any
 from .._intcols import SAFE, IntColumn, as_objects, numpy
 from .._numbers import as_fraction
 from .colabsent import AbsentRules
-from .colapplies import raised
+from .colapplies import late_stops, raised
 from .colsteps import CATEGORY, SEND_BACK, send_back
 from .plan import Plan
 
@@ -136,6 +136,9 @@ class ResultReads:
         if sent is not None:
             send_back(cols, sent & ~lack)
         failures.mark(k, raised(scope, self.plan.indicators[k], n) & start[:, k] & ~lack)  # (words)
+        stopped = late_stops(cols, self.plan.indicators[k].code, absent, n)
+        if stopped is not None:  # (at a cell that is not a plain number, before they decide)
+            failures.mark(k, stopped & start[:, k])
         rows = lack & start[:, k]
         if rows.any():
             na, _ = self.absent[k].decide(cols, n, missing)
