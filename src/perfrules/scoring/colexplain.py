@@ -75,6 +75,7 @@ from .colperiods import PeriodRows, Summed
 from .colrecord import Columns, Record
 from .colresults import ABSENT
 from .colsteps import DIVISIONS, ZERO_DIVISOR
+from .colwordconds import conditioned_of
 from .colzero import ZERO_TRAIL
 from .compiled import Scored
 from .indicator import IndicatorPlan
@@ -130,7 +131,7 @@ def explainer_of(plan: Plan, program: ColumnProgram) -> Explainer:
     """The plan's explainer, made once and kept on its column program."""
     found: Explainer | None = getattr(program, "explainer", None)
     if found is None:
-        found = Explainer(plan, program.blanks.numbers)
+        found = Explainer(plan, {**program.blanks.numbers, **conditioned_of(plan)})  # (colwordconds)
         program.explainer = found  # type: ignore[attr-defined]
     return found
 

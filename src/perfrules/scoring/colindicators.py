@@ -28,6 +28,7 @@ from . import (
     colpoints,
     colscale,
     colsteps,
+    colwordconds,
     colwordnums,
 )
 from .indicator import IndicatorPlan
@@ -55,6 +56,7 @@ class Indicators:
         # Columns of words (graded by word scales, or scales with levels) are read as text.
         words = set().union(*(colgraded.text_inputs(ind) for ind in plan.indicators))
         self.words = frozenset(words)
+        conditioned: set[int] = set()  # (indicators whose rules read the words they grade: colwordconds)
         for k, ind in enumerate(plan.indicators):
             scale = ind.ind.scale
             if scale is not None:  # graded by a scale (colscale): bands by cross-multiplication
@@ -70,6 +72,10 @@ class Indicators:
                     fn, graded = colscale.compile_graded(
                         ind, scheme.categories, steps_node, unsupported, _steps_with_full, kept
                     )
+                worded = colwordconds.conditions_reading(plan, k, words)
+                if worded:  # (its rules read the words it grades as numbers: colwordconds)
+                    conditioned.add(k)
+                    fn = colwordconds.keeping(fn, worded)
                 # Zero rules on the indicator after the grading, adjustments and vetoes after the defaults.
                 zeroed, finished, rules = colpoints.scale_mechanics(
                     ind, scheme.categories, compile_node, unsupported, steps_node
@@ -84,6 +90,8 @@ class Indicators:
                     True,
                 )
                 fn = colapplies.mapped(ind, finished(fn))  # the inputs mapping: local names read data columns
+                if worded:
+                    fn = colwordconds.conditioned(fn, ind, worded, compile_node, unsupported)
                 graded = colapplies.mapped_reads(ind, graded | conditions | rules)
                 self._not_applicable(ind, k, compile_node, unsupported)
                 fns.append(fn)
@@ -147,6 +155,8 @@ class Indicators:
         # number: the reader's error where it reads one), or every row is the reader's error (colwordnums).
         self.numbers: dict[int, frozenset[str]] = {}
         for k, names in colwordnums.words_as_numbers(plan, words & arithmetic).items():
+            if k in conditioned:
+                continue
             if colwordnums.reads_as_numbers(plan, k, names):
                 fns[k] = colwordnums.reading(fns[k], names)
                 self.numbers[k] = frozenset(names)

@@ -13,7 +13,9 @@ is blank), so the program treats them as it treats any number column's
 (:func:`numbers`): a cell that is not a plain number is the indicator's error
 where its formulas reach it (its own step words it:
 :mod:`~perfrules.scoring.colfailures`), a blank its default for no data takes
-is that default, a branch not taken reads nothing. An indicator that also
+is that default, a branch not taken reads nothing. A word scale whose own
+``default … when``, zero rules or vetoes read the words it grades is
+:mod:`~perfrules.scoring.colwordconds`'. An indicator that otherwise also
 grades that column as words, is reported per period, or has a step other
 rules read does not read it so: its column step marks every row
 (:func:`failing`; the program blames the marks of an indicator's step on that
