@@ -53,7 +53,9 @@ from .colblank import (
     first_graded,
 )
 from .colconds import compile_condition
+from .colfollow import CROSSED
 from .colfull import with_full
+from .colfuncs import CROSSINGS_FOLLOWED
 from .colgraded import GRADED_BLANK
 from .collevels import PART_LACKING
 from .colparts import MARK_TRAIL
@@ -119,6 +121,8 @@ def with_defaults(
     # them, else (or where it did not) before the step, as far as that is certain.
     reach = compile_reach(ind, compile_node, unsupported)
     later = None if at_hand is None else compile_reach(ind, compile_node, unsupported, at_hand=True)
+    # Every crossed clamp() of its formulas found where it comes first (colfollow), by either reach.
+    crossings = reach is not None and reach.crossings and (later is None or later.crossings)
     if not rules and no_data is None:
         return step, reads
     last = len(rules)
@@ -160,7 +164,10 @@ def with_defaults(
             cols[PART_BLANK] = np.zeros(n, dtype=bool)  # (rows a part over words found no word in)
             cols[PART_LACKING] = {}  # (and the names a part graded by levels found none for: colparts)
         trail = cols[MARK_TRAIL] = []  # (the marks after each step: colparts)
+        if found is not None and crossings:  # (where a clamp()'s crossed bounds come first: marked below)
+            cols[CROSSINGS_FOLLOWED] = True
         col: IntColumn = step(cols, n)
+        crossed = cols.pop(CROSSINGS_FOLLOWED, None) is not None
         cols.pop(MARK_TRAIL, None)
         parts = cols.pop(PART_BLANK, None)
         lacking = cols.pop(PART_LACKING, None)
@@ -170,6 +177,10 @@ def with_defaults(
             marks = (SEND_BACK, ZERO_DIVISOR, GRADED_BLANK)
             found, used = later.run({**{k: v for k, v in cols.items() if k not in marks}, **scope}, n), later
         marks = cols.pop(SEND_BACK, None)
+        if crossed:
+            assert found is not None
+            first = found[4] & (found[5] == CROSSED)
+            marks = first if marks is None else marks | first
         zero = cols.pop(ZERO_DIVISOR, None)
         words = cols.pop(GRADED_BLANK, None)  # rows a word scale found no word in (colgraded)
         if found is not None:

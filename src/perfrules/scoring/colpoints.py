@@ -60,7 +60,7 @@ from .colconds import compile_condition
 from .coldefaults import with_defaults
 from .colfull import category_of, full_column
 from .colparts import compile_steps, peer_columns
-from .colreach import reaching
+from .colreach import STEPS_LEFT, reaching
 from .colsteps import CATEGORY, POPULATION_PREFIX, SEND_BACK, ZERO_DIVISOR, population_names, send_back
 from .colzero import PERIOD_ROWS
 from .indicator import IndicatorPlan
@@ -256,12 +256,15 @@ def compile_points(
     )
     reads |= conditions
     reading = _reading_steps(ind, with_population, unsupported) if fired is not None else None
+    left = STEPS_LEFT + code if ind.steps and ind.no_data is None and not ind.periodic else None
 
     def run(cols: dict[str, Any], n: int) -> IntColumn:
         col: IntColumn = defaulted(cols, n)
         # (rules read step values a default does not give; the default runs the steps for every row)
         took = _took(cols, ind, fired, reading, cols[scope_key], n)
         scope = cols.pop(scope_key)
+        if left is not None:  # (where its formulas stop, over the steps' values: colreach.Unread)
+            cols[left] = {k: v for k, v in scope.items() if k not in (SEND_BACK, ZERO_DIVISOR)}
         colvetoes.leave(cols, ind, scope, took)  # step values vetoes per period read (colperiodvetoes)
         col = _finished(col, scope, n, adjusts, vetoes, limits, ind.code)
         _carry(scope, cols)
