@@ -424,10 +424,10 @@ def compile_reach(
     found = Reach(ind, reads, fns, fields, key, [k for _, k, _ in entries])
     found.keys = how[3]
     # Whether it finds every crossed clamp() of the formulas the indicator's value runs (its zero rules
-    # on the indicator are not followed here: none may hold one).
+    # on the indicator and a part's levels are not followed here: none may hold one).
     seen = {FULL_NAME} if at_hand else computed
     found.crossings = not any(_clamps(r.when.tree) for r in ind.zero_indicator) and all(
-        f is None or crossings_followed(f.tree, seen, compile_node, unsupported) for f, _, _ in entries
+        f is not None and crossings_followed(f.tree, seen, compile_node, unsupported) for f, _, _ in entries
     )
     found.parts = {j: scale.target for j, (f, _, scale) in enumerate(entries) if f is None}
     return found
