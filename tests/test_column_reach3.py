@@ -15,7 +15,9 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
-from test_column_forms2 import _both
+from perfrules import load, load_units
+from test_column_forms2 import _both as _checked
+from test_column_record import RECORDED, _compare
 
 _HEAD = """
 name = "可及"
@@ -27,6 +29,18 @@ groups = [{ name = "组1" }]
 "优" = [90, 100]
 "差" = [0, 90]
 """
+
+
+def _both(tmp_path: Path, text: str, data: str, *, head: str) -> dict[str, tuple[object, ...]]:
+    """Every unit scored by the columns as the oracle scores it, every path agreeing, and every unit
+    explained from the column program's record as the oracle explains it."""
+    found = _checked(tmp_path, text, data, head=head)
+    (tmp_path / "s.toml").write_text(head + text, encoding="utf-8")
+    (tmp_path / "d.csv").write_text(data, encoding="utf-8")
+    scheme = load(tmp_path / "s.toml")
+    units = list(load_units(tmp_path / "d.csv", scheme=scheme))
+    assert _compare(scheme, units)[RECORDED] == len(units)
+    return found
 
 
 def _indicator(body: str) -> str:
