@@ -119,3 +119,24 @@ def test_a_crossed_clamp_in_the_branch_not_taken_beside_a_default(tmp_path: Path
     text = _indicator(f'score = "if(计划数 > 0, clamp(完成数, 5, 1), 20)"\n{_DEFAULT}')
     found = _both(tmp_path, text, _CLAMP_DATA, head=_HEAD)
     assert [found[u][0] for u in "甲乙丙丁"] == [None, Decimal(20), Decimal(30), Decimal(20)]
+
+
+_VETO_DATA = "单位,完成数,计划数\n甲,10,10\n乙,1,10\n丙,,10\n丁,5,0\n戊,1,0\n己,0,\n"
+
+
+def test_a_veto_reading_a_step_worked_out_before_a_division_by_0_the_default_took(tmp_path: Path) -> None:
+    """基 = 完成数×2, then 率 = 基/计划数: 丁 and 戊 divide by 0 in the second step (the default), but 基
+    was worked out, so the veto 基 < 3 reads it — 丁 (基 10) keeps 30, 戊 (基 2) is vetoed to 0; 己's
+    blank 计划数 likewise (基 0: 0); 丙's blank 完成数 leaves no 基: the veto's error."""
+    text = _indicator(
+        'steps = ["基 = 完成数*2", "率 = 基/计划数"]\nscore = "率*50"\n'
+        'policies = [{ type = "default", score = 30 }, { type = "veto", when = "基 < 3" }]\n'
+    )
+    found = _both(tmp_path, text, _VETO_DATA, head=_HEAD)
+    assert _totals(found) == [Decimal(100), Decimal(0), None, Decimal(30), Decimal(0), Decimal(0)]
+    assert found["丙"][3] == ["no value for '基' in formula '基 < 3'"]
+    # A veto reading the step that divided by 0 reads nothing there: the veto's error (丁, 戊).
+    text = text.replace('when = "基 < 3"', 'when = "率 < 0.3"')
+    found = _both(tmp_path, text, _VETO_DATA, head=_HEAD)
+    assert _totals(found) == [Decimal(100), Decimal(0), None, None, None, None]
+    assert found["丁"][3] == ["no value for '率' in formula '率 < 0.3'"]

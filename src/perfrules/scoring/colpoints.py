@@ -57,7 +57,7 @@ from .coladjust import adjust_reads, compile_adjusts, over, total
 from .colargs import argument_why
 from .colblank import REACHED, TAKEN
 from .colconds import compile_condition
-from .coldefaults import with_defaults
+from .coldefaults import STEPS_RAN, with_defaults
 from .colfull import category_of, full_column
 from .colparts import compile_steps, peer_columns
 from .colreach import STEPS_LEFT, reaching
@@ -290,11 +290,14 @@ def _took(
     if key is None:
         return None
     took = cols.pop(key)
+    divided = cols.pop(STEPS_RAN + ind.code, None)  # (rows taken on a division by 0: coldefaults)
     if ind.periodic and not adjust_reads(ind) & ind.targets:
         return took
     if reading is not None and scope is not None and took.any():
         reached = cols.get(TAKEN, {}).get(REACHED + ind.code)
         ran = reached.ran() if reached is not None else numpy().zeros(n, dtype=int)
+        if divided is not None:  # (and the steps worked out before the one that divided by 0)
+            ran = numpy().maximum(ran, divided)
         absent = {step_target(step): took & ~(ran > j) for j, step in enumerate(ind.steps)}
         took = took & reading(scope, absent, n)
     send_back(cols, took)
