@@ -336,13 +336,14 @@ def test_a_condition_that_raises_beside_a_default_for_no_data_is_the_indicators_
     whose bounds are crossed, a truth value compared) is still the indicator's error — the columns
     once lost that mark and gave 1 or 2 — also before a division by 0 later in the comparison
     (乙, 戊: the per-unit program stops at the first operand), which the default takes only where it
-    comes first. 丙's blank 完成数 the columns leave unscored in the first (the per-unit program: 30,
-    the default). A truth value compared is refused once both operands are worked out: 乙's and 戊's
-    division by 0 comes first there, and 丙's blank in the step before (the default: 30)."""
+    comes first. 丙's blank 完成数 is read before the crossed clamp() works out its bounds: the
+    default (30), as in the per-unit program. A truth value compared is refused once both operands
+    are worked out: 乙's and 戊's division by 0 comes first there, and 丙's blank in the step before
+    (the default: 30)."""
     data = "单位,完成数,计划数\n甲,10,10\n乙,9,0\n丙,,10\n丁,12,10\n戊,0,0\n"
     default = 'policies = [{ type = "default", score = 30 }]\n'
     text = _indicator('score = "if(clamp(完成数, 5, 1) >= 完成数/计划数, 1, 2)"\n' + default)
-    found = _sent_back(tmp_path, text, data, head="", sent_back=("丙",))
+    found = _sent_back(tmp_path, text, data, head="", sent_back=())
     assert [found[u][0] for u in "甲乙丙丁戊"] == [None, None, Decimal(30), None, None]
     assert found["乙"][3] == [
         "clamp(): lower bound 5 is above upper bound 1 in formula 'if(clamp(完成数, 5, 1) >= 完成数/计划数, 1, 2)'"

@@ -113,7 +113,7 @@ def when_taken(code: str, name: str, scope: Mapping[str, Any]) -> Any:
     return took if took is None else scope.get(WHEN_TAKEN + code + "\0" + name, took)
 
 
-def reach_fields(ind: IndicatorPlan, defaulted: bool = True) -> frozenset[str] | None:
+def reach_fields(ind: IndicatorPlan, defaulted: bool = True, at_hand: bool = False) -> frozenset[str] | None:
     """The data names of an indicator whose steps and score formula :mod:`~perfrules.scoring.colreach`
     follows to a blank input (its default for no data takes those rows), with those its zero rules
     read, as data columns (through its ``inputs``); None where it does not (a scale other than
@@ -123,7 +123,8 @@ def reach_fields(ind: IndicatorPlan, defaulted: bool = True) -> frozenset[str] |
     (the indicator's error, as :mod:`~perfrules.scoring.colfailures` words it), as it runs before
     the score formula. Not
     *defaulted*: the same of an indicator without a default for no data (any cell that is not a
-    plain number its formulas reach is its error)."""
+    plain number its formulas reach is its error; its steps' zero rules only *at_hand*: over the steps'
+    values)."""
     formula = ind.ind.score
     graded = scale_read(ind) or (word_read(ind) if defaulted else None)
     bands = bands_read(ind) if defaulted else None  # (a scale of conditions: graded is None)
@@ -134,7 +135,7 @@ def reach_fields(ind: IndicatorPlan, defaulted: bool = True) -> frozenset[str] |
         bands is None and not leveled and (formula is None) == (graded is None)
     ):
         return None
-    if ind.zero_by_target and not defaulted:
+    if ind.zero_by_target and not defaulted and not at_hand:
         return None  # (a step's zero rules: followed over the steps' values, colreach)
     parts = [s for s in ind.steps if defaulted and (graded_part(s) or levels_part(s))]  # (colreach)
     if not all(isinstance(s, Formula | PeerRatio | Rank) or part_read(s) or s in parts for s in ind.steps):

@@ -53,7 +53,9 @@ from .colblank import (
     first_graded,
 )
 from .colconds import compile_condition
+from .colfollow import CROSSED
 from .colfull import with_full
+from .colfuncs import CROSSINGS_FOLLOWED
 from .colgraded import GRADED_BLANK
 from .collevels import PART_LACKING
 from .colparts import MARK_TRAIL
@@ -62,7 +64,13 @@ from .colsteps import CATEGORY, SEND_BACK, ZERO_DIVISOR, send_back
 from .indicator import IndicatorPlan
 from .policies import default_score
 
-__all__ = ["with_defaults"]
+__all__ = ["STEPS_RAN", "with_defaults"]
+
+STEPS_RAN = "\0steps ran "
+"""Among the batch's columns, ``STEPS_RAN + code``: per row the default for no data took on a division
+by 0, how many of the indicator's steps ran before the one that divided (their values are the
+default's: its vetoes and adjustments may read them, :func:`perfrules.scoring.colpoints.compile_points`);
+0 on every other row. Left only with a ``fired_key`` and where the steps' trail is known."""
 
 
 def with_defaults(
@@ -119,6 +127,8 @@ def with_defaults(
     # them, else (or where it did not) before the step, as far as that is certain.
     reach = compile_reach(ind, compile_node, unsupported)
     later = None if at_hand is None else compile_reach(ind, compile_node, unsupported, at_hand=True)
+    # Every crossed clamp() of its formulas found where it comes first (colfollow), by either reach.
+    crossings = reach is not None and reach.crossings and (later is None or later.crossings)
     if not rules and no_data is None:
         return step, reads
     last = len(rules)
@@ -160,7 +170,10 @@ def with_defaults(
             cols[PART_BLANK] = np.zeros(n, dtype=bool)  # (rows a part over words found no word in)
             cols[PART_LACKING] = {}  # (and the names a part graded by levels found none for: colparts)
         trail = cols[MARK_TRAIL] = []  # (the marks after each step: colparts)
+        if found is not None and crossings:  # (where a clamp()'s crossed bounds come first: marked below)
+            cols[CROSSINGS_FOLLOWED] = True
         col: IntColumn = step(cols, n)
+        crossed = cols.pop(CROSSINGS_FOLLOWED, None) is not None
         cols.pop(MARK_TRAIL, None)
         parts = cols.pop(PART_BLANK, None)
         lacking = cols.pop(PART_LACKING, None)
@@ -170,6 +183,10 @@ def with_defaults(
             marks = (SEND_BACK, ZERO_DIVISOR, GRADED_BLANK)
             found, used = later.run({**{k: v for k, v in cols.items() if k not in marks}, **scope}, n), later
         marks = cols.pop(SEND_BACK, None)
+        if crossed:
+            assert found is not None
+            first = found[4] & (found[5] == CROSSED)
+            marks = first if marks is None else marks | first
         zero = cols.pop(ZERO_DIVISOR, None)
         words = cols.pop(GRADED_BLANK, None)  # rows a word scale found no word in (colgraded)
         if found is not None:
@@ -193,6 +210,8 @@ def with_defaults(
             taken = zero & ~fired & (~_divided(marks, trail, zero, n) if marks is not None else True)
             which[taken] = last
             fired |= taken
+            if fired_key is not None:  # (the steps those rows ran, for rules that read their values)
+                _leave_ran(cols, ind, trail, taken, n)
         unread = cols.get(WORDS_UNREAD, frozenset())  # (words not given as words: blank nowhere)
         if words_first is not None and TAKEN in cols and not words_first & unread:
             # No value to grade, and nothing before the grading that stops first: the default's (those
@@ -264,6 +283,18 @@ def _through(marks: Any, trail: list[Any], reach: Any, where: Any, n: int) -> An
     after = np.concatenate([after, marks[None, :]])  # after step k; last: the score formula's too
     before = np.asarray(reach.before, dtype=np.int64)[np.maximum(where, 0)]
     return np.where(where >= 0, after[before, np.arange(n)], marks)
+
+
+def _leave_ran(cols: dict[str, Any], ind: IndicatorPlan, trail: list[Any], taken: Any, n: int) -> None:
+    """Leave under :data:`STEPS_RAN` how many steps ran on each row of *taken* (taken on a division by
+    0): those before the first after which the row had divided (all of them: the score formula's);
+    nothing where *trail* is not one entry per step."""
+    np = numpy()
+    divided = _after_steps(trail, n, 1) if len(trail) == len(ind.steps) else None
+    if divided is None or not taken.any():
+        return
+    divided = np.concatenate([divided, np.ones((1, n), dtype=bool)])
+    cols[STEPS_RAN + ind.code] = np.where(taken, np.argmax(divided, axis=0), 0)
 
 
 def _divided(marks: Any, trail: list[Any], zero: Any, n: int) -> Any:

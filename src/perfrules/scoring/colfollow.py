@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from .._intcols import numpy
+from .._intcols import as_objects, numpy
 from .._numbers import LIMITS
 from ..formula.language import POPULATION_FUNCTIONS
 from ..formula.tree import BoolOp, Call, Chain, Compare, Name, Node, Num, Percent, Power, Unary, show
@@ -23,7 +23,7 @@ from ..scheme.reads import FULL_NAME
 from .colconds import compile_condition
 from .colsteps import POPULATION_ABSENT, POPULATION_PREFIX, SEND_BACK, ZERO_DIVISOR, population_names
 
-__all__ = ["Unsure", "follow", "in_turn", "names_in", "negated"]
+__all__ = ["CROSSED", "Unsure", "calls_in", "crossings_followed", "follow", "in_turn", "names_in", "negated"]
 
 
 class Unsure(Exception):
@@ -104,8 +104,77 @@ def follow(
             cond, then, other = node.args
             test = holds(cond)
             return in_turn([(None, sub(cond)), (test, sub(then)), (negated(test), sub(other))])
-        return in_turn([(None, sub(a)) for a in node.args])
+        parts = [(None, sub(a)) for a in node.args]
+        if node.func == "clamp" and len(node.args) == 3:  # (its bounds crossed: once all are worked out)
+            parts.append(
+                (None, _crossed(node, {FULL_NAME} if at_hand else computed, compile_node, unsupported))
+            )
+        return in_turn(parts)
     raise Unsure
+
+
+CROSSED = -1
+"""Where the first stop is a ``clamp()`` whose bounds are crossed (the per-unit program's error there),
+:func:`follow`'s fourth array holds this (with the stop's place not known: the third)."""
+
+
+def crossings_followed(
+    node: Node, computed: set[str], compile_node: Any, unsupported: type[Exception]
+) -> bool:
+    """Whether :func:`follow` finds every ``clamp()`` in *node* whose bounds are crossed (*computed*: the
+    names whose values are not at hand): each one's bounds compile over the columns at hand."""
+    clamp = isinstance(node, Call) and node.func == "clamp" and len(node.args) == 3
+    if clamp and _crossed(node, computed, compile_node, unsupported) is _never:  # type: ignore[arg-type]
+        return False
+    children: Sequence[Node] = ()
+    if isinstance(node, Percent | Unary):
+        children = (node.operand,)
+    elif isinstance(node, Power):
+        children = (node.base, node.exponent)
+    elif isinstance(node, Chain | Compare):
+        children = (node.first, *(o for _, o in node.rest))
+    elif isinstance(node, BoolOp | Call):
+        children = node.operands if isinstance(node, BoolOp) else node.args
+    return all(crossings_followed(c, computed, compile_node, unsupported) for c in children)
+
+
+def _crossed(node: Call, computed: set[str], compile_node: Any, unsupported: type[Exception]) -> Any:
+    """The check of ``clamp(x, lo, hi)`` (once its arguments are worked out): a stop where ``lo > hi``
+    (:data:`CROSSED`); nothing followed (:func:`_never`) where its bounds are not at hand (a step's
+    value, a population value) or do not compile."""
+    bounds = node.args[1:]
+    if any((computed | {FULL_NAME}) & names_in(b) for b in bounds) or any(
+        isinstance(c, Call) and c.func in POPULATION_FUNCTIONS for b in bounds for c in calls_in(b)
+    ):
+        return _never
+    try:
+        lo, hi = (compile_node(b) for b in bounds)
+    except unsupported:
+        return _never
+
+    def run(cols: dict[str, Any], n: int) -> tuple[Any, Any, Any, Any]:
+        scope = {k: v for k, v in cols.items() if k not in (SEND_BACK, ZERO_DIVISOR)}  # (its marks: its own)
+        np = numpy()
+        low, high = lo(scope, n), hi(scope, n)
+        crossed = np.asarray(as_objects(low.num) * high.den > as_objects(high.num) * low.den, dtype=bool)
+        return np.zeros(n, dtype=bool), np.zeros(n, dtype=bool), crossed, np.where(crossed, CROSSED, 0)
+
+    return run
+
+
+def calls_in(node: Node) -> list[Call]:
+    """The calls in *node*."""
+    if isinstance(node, Call):
+        return [node, *(c for a in node.args for c in calls_in(a))]
+    if isinstance(node, Percent | Unary):
+        return calls_in(node.operand)
+    if isinstance(node, Power):
+        return calls_in(node.base) + calls_in(node.exponent)
+    if isinstance(node, Chain | Compare):
+        return calls_in(node.first) + [c for _, o in node.rest for c in calls_in(o)]
+    if isinstance(node, BoolOp):
+        return [c for o in node.operands for c in calls_in(o)]
+    return []
 
 
 def _nothing(n: int) -> tuple[Any, Any]:

@@ -35,7 +35,12 @@ from .colread import read_name
 from .colsteps import SEND_BACK, ZERO_DIVISOR, send_back
 from .coltruth import TruthColumn, as_number, is_condition, merged, of_condition
 
-__all__ = ["compile_call", "compile_value"]
+__all__ = ["CROSSINGS_FOLLOWED", "compile_call", "compile_value"]
+
+CROSSINGS_FOLLOWED = "\0crossings followed"
+"""Among a batch's columns where an indicator's default for no data follows where each ``clamp()``'s
+bounds are crossed (:func:`perfrules.scoring.colfollow.crossings_followed`): its rows are not marked
+here, :mod:`~perfrules.scoring.coldefaults` marks those where the crossing comes first."""
 
 _FUNCTIONS = ("clamp", "min", "max", "abs", "sum", "avg", "floor", "ceil", "trunc", "round", "if", "count")
 
@@ -86,7 +91,8 @@ def compile_call(node: Call, compile_node: Any, unsupported: type[Exception]) ->
             return IntColumn(total, den, bound * len(nums))
         if func == "clamp":
             x, lo, hi = nums
-            send_back(cols, np.asarray(lo > hi, dtype=bool))
+            if CROSSINGS_FOLLOWED not in cols:
+                send_back(cols, np.asarray(lo > hi, dtype=bool))
             return IntColumn(np.where(x < lo, lo, np.where(x > hi, hi, x)), den, bound)
         found = nums[0]
         for x in nums[1:]:

@@ -33,6 +33,7 @@ from .colblank import PART_BLANK, leave_steps
 from .colfuncs import compile_value
 from .collevels import PART_LACKING, graded_lookups, level_word, levels_part, record_graded
 from .collookup import compile_lookup, scale_inputs
+from .colreach import STEPS_LEFT
 from .colscale import grade_column, pieces
 from .colsteps import DIVISIONS, POPULATION_PREFIX, SEND_BACK, ZERO_DIVISOR, on_scope, send_back
 from .coltruth import TruthColumn, as_number
@@ -245,10 +246,14 @@ def compile_scored(
         raise unsupported(f"indicator {ind.code}'s formula: {exc}") from None
     reads |= set(formula.variables) - targets
 
+    left = STEPS_LEFT + ind.code if ind.steps and ind.no_data is None and not ind.periodic else None
+
     def run(cols: dict[str, Any], n: int) -> Any:
         scope = run_steps(cols, n)
         if leave:  # (colreach follows the formulas over the steps' values: coldefaults takes them)
             leave_steps(ind, scope, cols)
+        elif left is not None:  # (and so does colreach.Unread, without a default for no data)
+            cols[left] = {k: v for k, v in scope.items() if k not in (SEND_BACK, ZERO_DIVISOR)}
         return on_scope(score, scope, cols, n)
 
     return run, reads

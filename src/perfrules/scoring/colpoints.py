@@ -57,10 +57,10 @@ from .coladjust import adjust_reads, compile_adjusts, over, total
 from .colargs import argument_why
 from .colblank import REACHED, TAKEN
 from .colconds import compile_condition
-from .coldefaults import with_defaults
+from .coldefaults import STEPS_RAN, with_defaults
 from .colfull import category_of, full_column
 from .colparts import compile_steps, peer_columns
-from .colreach import reaching
+from .colreach import STEPS_LEFT, reaching
 from .colsteps import CATEGORY, POPULATION_PREFIX, SEND_BACK, ZERO_DIVISOR, population_names, send_back
 from .colzero import PERIOD_ROWS
 from .indicator import IndicatorPlan
@@ -256,12 +256,15 @@ def compile_points(
     )
     reads |= conditions
     reading = _reading_steps(ind, with_population, unsupported) if fired is not None else None
+    left = STEPS_LEFT + code if ind.steps and ind.no_data is None and not ind.periodic else None
 
     def run(cols: dict[str, Any], n: int) -> IntColumn:
         col: IntColumn = defaulted(cols, n)
         # (rules read step values a default does not give; the default runs the steps for every row)
         took = _took(cols, ind, fired, reading, cols[scope_key], n)
         scope = cols.pop(scope_key)
+        if left is not None:  # (where its formulas stop, over the steps' values: colreach.Unread)
+            cols[left] = {k: v for k, v in scope.items() if k not in (SEND_BACK, ZERO_DIVISOR)}
         colvetoes.leave(cols, ind, scope, took)  # step values vetoes per period read (colperiodvetoes)
         col = _finished(col, scope, n, adjusts, vetoes, limits, ind.code)
         _carry(scope, cols)
@@ -287,11 +290,14 @@ def _took(
     if key is None:
         return None
     took = cols.pop(key)
+    divided = cols.pop(STEPS_RAN + ind.code, None)  # (rows taken on a division by 0: coldefaults)
     if ind.periodic and not adjust_reads(ind) & ind.targets:
         return took
     if reading is not None and scope is not None and took.any():
         reached = cols.get(TAKEN, {}).get(REACHED + ind.code)
         ran = reached.ran() if reached is not None else numpy().zeros(n, dtype=int)
+        if divided is not None:  # (and the steps worked out before the one that divided by 0)
+            ran = numpy().maximum(ran, divided)
         absent = {step_target(step): took & ~(ran > j) for j, step in enumerate(ind.steps)}
         took = took & reading(scope, absent, n)
     send_back(cols, took)

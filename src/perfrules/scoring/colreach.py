@@ -70,7 +70,7 @@ from .colblank import (
     word_read,
 )
 from .colconds import compile_condition
-from .colfollow import Unsure, follow, in_turn, names_in, negated
+from .colfollow import Unsure, calls_in, crossings_followed, follow, in_turn, names_in, negated
 from .collevels import PART_LACKING, levels_part
 from .colsteps import SEND_BACK
 from .compiled import Scored
@@ -78,6 +78,7 @@ from .indicator import IndicatorPlan
 from .plan import Plan
 
 __all__ = [
+    "STEPS_LEFT",
     "UNPLAIN_READ",
     "Reach",
     "Reached",
@@ -88,6 +89,11 @@ __all__ = [
     "condition_stops",
     "reaching",
 ]
+
+STEPS_LEFT = "\0steps left "
+"""Among the batch's columns, ``STEPS_LEFT + code``: the scope after the steps of an indicator without a
+default for no data (its marks left out), where :class:`Unread` follows its formulas over the steps'
+values (a condition reading one: :func:`compile_unread` *at_hand*)."""
 
 UNPLAIN_READ = "\0cells not plain read"
 """Where the scope :func:`condition_stops`'s function runs over holds, per data column it follows,
@@ -140,7 +146,7 @@ class Reached:
         """The input the per-unit program's error names on row *i* (reached there): the population
         value the unit lacks where that stops it first, else the first, in sorted order, of the
         blank names of the formula that reaches one."""
-        if self.pop[i]:
+        if self.pop[i] > 0:
             return self.reach.keys[int(self.pop[i]) - 1][1]
         part = self.reach.parts.get(int(self.where[i]))
         if part is not None:  # (a part graded by levels: the name its lookup found no value for)
@@ -188,6 +194,7 @@ class Reach:
         self.ind = ind
         self.key = key  # where the batch's columns mark the cells it follows (BLANK, or UNPLAIN)
         self.keys: list[tuple[str, str]] = []  # the population calls it follows: column, key
+        self.crossings = False  # whether it finds every clamp() whose bounds are crossed (CROSSED)
         self.fns = fns
         self.field = _fields_of(ind)  # a name the formulas read -> its data column (the ``inputs``)
         self.fields = frozenset(map(self.field, fields))  # the data columns
@@ -285,6 +292,14 @@ class Unread:
 
     def __init__(self, plan: Plan, compile_node: Any, unsupported: type[Exception]) -> None:
         self.reaches = [compile_unread(ind, compile_node, unsupported) for ind in plan.indicators]
+        # Where that is not certain before the steps (a condition reading a step's value), over the
+        # steps' values their column step leaves (STEPS_LEFT): the indicators followed so.
+        self.left: set[int] = set()
+        for k, ind in enumerate(plan.indicators):
+            if self.reaches[k] is None and not ind.periodic:
+                self.reaches[k] = compile_unread(ind, compile_node, unsupported, at_hand=True)
+                if self.reaches[k] is not None:
+                    self.left.add(k)
         self.fields = sorted(set().union(*(r.fields for r in self.reaches if r is not None)))
 
     def plain(self, k: int, name: str, plain: Any, cols: dict[str, Any], going: dict[int, Any]) -> Any:
@@ -296,6 +311,11 @@ class Unread:
             return plain
         if k not in going:
             scope = {c: v for c, v in cols.items() if c != SEND_BACK}  # (its conditions' marks: its own)
+            if k in self.left:  # (over the steps' values: none left, every cell read)
+                left = cols.get(STEPS_LEFT + reach.ind.code)
+                if left is None:
+                    return plain
+                scope.update(left)
             going[k] = ~reach.stops(scope, len(plain))
         return plain | going[k]
 
@@ -306,24 +326,27 @@ class Unread:
         marks those cells under :data:`~perfrules.scoring.colblank.UNPLAIN` (where it does not for every
         column followed, *gaps* as they are)."""
         reach = self.reaches[k]
-        if reach is None or not any(map(reach.unread, gaps)) or not reach.ready(scope):
+        if reach is None or k in self.left or not any(map(reach.unread, gaps)) or not reach.ready(scope):
             return gaps
         own = {c: v for c, v in scope.items() if c != SEND_BACK}  # (its conditions' marks: its own)
         going = ~reach.stops(own, n)
         return {name: gap & ~going if reach.unread(name) else gap for name, gap in gaps.items()}
 
 
-def compile_unread(ind: IndicatorPlan, compile_node: Any, unsupported: type[Exception]) -> Reach | None:
+def compile_unread(
+    ind: IndicatorPlan, compile_node: Any, unsupported: type[Exception], at_hand: bool = False
+) -> Reach | None:
     """For an indicator without a default for no data, without ``inputs``: its :class:`Reach` over the
     cells that are not plain numbers (the batch's :data:`~perfrules.scoring.colblank.UNPLAIN` holds
     those for its columns; for an indicator reported per period, its period rows' or summed periods'
     scope: :meth:`Unread.unstopped`). Where its formulas stop at nothing (:meth:`Reach.stops`), a cell
     they do not read is no error, as in the per-unit program (the branch of ``if`` not taken); None
     where that is not certain. ``分值`` is never a stop (a condition or divisor reading it: not
-    certain), nor a population value the unit has (one it lacks stops it, and is its error)."""
+    certain), nor a population value the unit has (one it lacks stops it, and is its error). *at_hand*:
+    followed over the steps' values (:data:`STEPS_LEFT`)."""
     if ind.no_data is not None or ind.ind.inputs:
         return None
-    return compile_reach(ind, compile_node, unsupported, key=UNPLAIN)
+    return compile_reach(ind, compile_node, unsupported, key=UNPLAIN, at_hand=at_hand)
 
 
 def compile_reach(
@@ -337,7 +360,7 @@ def compile_reach(
     *key*: the cells it follows (:data:`UNPLAIN`: :func:`compile_unread`); *at_hand*: it runs after
     the steps, over their values (a division by a step's value, a condition on one, a scale's
     conditions are followed there)."""
-    known = reach_fields(ind, key == BLANK)
+    known = reach_fields(ind, key == BLANK, at_hand)
     policy, formula, graded = ind.no_data, ind.ind.score, scale_read(ind) or word_read(ind)
     if known is None:
         return None
@@ -400,6 +423,12 @@ def compile_reach(
         return None
     found = Reach(ind, reads, fns, fields, key, [k for _, k, _ in entries])
     found.keys = how[3]
+    # Whether it finds every crossed clamp() of the formulas the indicator's value runs (its zero rules
+    # on the indicator and a part's levels are not followed here: none may hold one).
+    seen = {FULL_NAME} if at_hand else computed
+    found.crossings = not any(_clamps(r.when.tree) for r in ind.zero_indicator) and all(
+        f is not None and crossings_followed(f.tree, seen, compile_node, unsupported) for f, _, _ in entries
+    )
     found.parts = {j: scale.target for j, (f, _, scale) in enumerate(entries) if f is None}
     return found
 
@@ -532,3 +561,8 @@ def reaching(node: Node, absent: str, compile_node: Any, unsupported: type[Excep
         return stopped | zero | unsure
 
     return run
+
+
+def _clamps(node: Node) -> bool:
+    """Whether *node* calls ``clamp()``."""
+    return any(call.func == "clamp" for call in calls_in(node))
