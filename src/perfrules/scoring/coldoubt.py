@@ -19,9 +19,12 @@ shortest repr).
 So each such cell marks every indicator that reads its column as one the
 columns cannot work out for that unit (:class:`~perfrules.scoring.colfailures.Failures`):
 its own step then runs on the unit, and where it raises the unit has that
-error, worded by the per-unit program's code; where it does not (a ``bool``
-read as a truth value, a branch of ``if`` that does not read the cell),
-colfailures sends the unit to the per-unit program, never a score from here.
+error, worded by the per-unit program's code; where it does not (a branch of
+``if`` that does not read the cell), colfailures leaves the unit unscored, never
+a score from here. A ``bool`` in a column only indicators' formulas and
+conditions read (:func:`truth_fields`) is no such cell: :func:`truths` hands
+it to them as the truth value it is (a condition reads it; where a number is
+needed, the indicator's step words the error), as the per-unit program reads it.
 A column only the rules on the unit's own total read (overall grading, flags,
 caps, the rules on the total: no indicator) leaves the unit's total to
 coltotalerrors, which runs the per-unit program's code on it (its error); one
@@ -40,9 +43,13 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any
 
 from .._intcols import numpy
+from ..formula.language import Formula
+from ..scheme.policies import Adjust
+from ..scheme.steps import step_reads
+from .coltruth import TruthColumn
 from .plan import Plan
 
-__all__ = ["Doubted", "held"]
+__all__ = ["Doubted", "held", "truth_fields", "truths"]
 
 
 def held(
@@ -181,3 +188,73 @@ class Doubted:
         for name, rows in found.items():
             for k in self.readers[name]:
                 mark(k, rows & applicable[:, k])
+
+
+def truth_fields(program: Any, blank_cells: Iterable[str]) -> frozenset[str]:
+    """The data columns of a column program (*program*, compiled that far) that only indicators' own
+    formulas and conditions read, whose ``bool`` cells :func:`truths` hands them as truth values: not
+    those overall grading (*blank_cells*), the rules on the total, read steps, vetoes per period or
+    weights read per unit read, nor a parameter's table or an input only steps or a word scale's default
+    read (colblank)."""
+    rich, steps, vetoes, own, params = (
+        program.rich,
+        program.steps,
+        program.vetoes,
+        program.own,
+        program.params,
+    )
+    beyond = {
+        *blank_cells,
+        *program.rules.reads,
+        *(rich.data if rich else ()),
+        *(steps.reads if steps else ()),
+        *(vetoes.reads if vetoes else ()),
+        *(own.reads if own else ()),
+        *(params.tables if params else ()),
+        *program.blanks.steps_only,
+        *program.text_reads,
+    }
+    read: set[str] = set()
+    for ind in program.plan.indicators:
+        formulas = ind._formulas()
+        read |= {name for f in formulas for name in f.variables}
+        # (read otherwise: a scale's value, an adjustment's count, a step that is no formula, a
+        # population call over the batch, an input renamed: as they are)
+        beyond |= {*(ind.ind.scale.variables if ind.ind.scale else ()), *ind.ind.inputs.values()}
+        beyond |= {ind.ind.value} if ind.ind.value is not None else set()
+        beyond.update(*(p.reads for p in ind.ind.policies if isinstance(p, Adjust)))
+        beyond.update(*(step_reads(s) for s in ind.ind.steps if not isinstance(s, Formula)))
+        beyond.update(*(c.argument.variables for f in formulas for c in f.population_calls))
+    return frozenset(name for name in program.reads if name in read and name not in beyond)
+
+
+def truths(
+    units: Sequence[Any],
+    columns: dict[str, tuple[Any, Any]],
+    found: dict[str, Any],
+    fields: Iterable[str],
+) -> dict[str, TruthColumn]:
+    """The columns of *fields* (:func:`truth_fields`) whose cells that are neither plain nor blank
+    include a ``bool``, as the indicators' formulas and conditions read them: per column, a
+    :class:`~perfrules.scoring.coltruth.TruthColumn` holding the truth value where the unit gives one,
+    the number elsewhere, as the per-unit program reads the cell. A condition reads it as it is
+    (``if(标志, 10, 0)``, a policy's ``when``); where a number is needed ``as_number`` marks it (the
+    indicator's own step words the error). Such a cell counts as given (plain in *columns*, in place;
+    taken out of *found*, :meth:`Doubted.find`'s): no ``missing`` rule or default for no data takes
+    it, as none does in the per-unit program."""
+    np = numpy()
+    out: dict[str, TruthColumn] = {}
+    for name, rows in held(units, columns, fields).items():
+        at = [i for i in np.flatnonzero(rows).tolist() if type(units[i].data[name]) is bool]
+        if not at:
+            continue
+        truth = np.zeros(len(units), dtype=bool)
+        truth[at] = True
+        holds = np.zeros(len(units), dtype=bool)
+        holds[at] = [units[i].data[name] for i in at]
+        col, plain = columns[name]
+        out[name] = TruthColumn(holds, truth, col)
+        columns[name] = (col, plain | truth)
+        if name in found:  # (the other cells there still mark their readers)
+            found[name] = found[name] & ~truth
+    return out
