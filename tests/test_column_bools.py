@@ -144,6 +144,24 @@ def test_a_bool_read_as_a_number_keeps_the_indicators_error():
     assert fast[1].total == 14
 
 
+def test_a_parameters_table_does_not_stand_in_for_a_bool():
+    """``parameters = { 标志1 = { 单位0 = 1, 单位1 = 0 } }``: 单位0's own True is read (10), not the table's
+    1; 单位1 gives none, so the table's 0 stands in, a number as a condition (the indicator's error);
+    单位2's own False reads 值 (3)."""
+    head = _SCHEME.split("\n[[indicators]]")[0].replace("total = 80", "total = 10")
+    head = head.replace("groups = [", 'parameters = { "标志1" = { "单位0" = 1, "单位1" = 0 } }\ngroups = [')
+    text = head + _indicator(1, 'score = "if(标志1, 10, 值)"\n')
+    units = _units(
+        [{"标志1": True, "值": Decimal(3)}, {"值": Decimal(3)}, {"标志1": False, "值": Decimal(3)}]
+    )
+    fast = _check(text, units)
+    assert [o.total for o in fast] == [10, None, 3]
+    assert [str(e) for e in fast[1].errors] == [
+        "unit '单位1', indicator 1: 0 (number) used where a truth value (condition) is needed in formula "
+        "'if(标志1, 10, 值)'"
+    ]
+
+
 @given(
     st.lists(
         st.fixed_dictionaries(

@@ -49,7 +49,7 @@ from ..scheme.steps import step_reads
 from .coltruth import TruthColumn
 from .plan import Plan
 
-__all__ = ["Doubted", "held", "truth_fields", "truths"]
+__all__ = ["Doubted", "held", "put", "truth_fields", "truths"]
 
 
 def held(
@@ -194,15 +194,9 @@ def truth_fields(program: Any, blank_cells: Iterable[str]) -> frozenset[str]:
     """The data columns of a column program (*program*, compiled that far) that only indicators' own
     formulas and conditions read, whose ``bool`` cells :func:`truths` hands them as truth values: not
     those overall grading (*blank_cells*), the rules on the total, read steps, vetoes per period or
-    weights read per unit read, nor a parameter's table or an input only steps or a word scale's default
-    read (colblank)."""
-    rich, steps, vetoes, own, params = (
-        program.rich,
-        program.steps,
-        program.vetoes,
-        program.own,
-        program.params,
-    )
+    weights read per unit read, nor an input only steps or a word scale's default read (colblank). A
+    parameter's table stands in where the unit gives no value; a bool is one (:func:`truths`)."""
+    rich, steps, vetoes, own = program.rich, program.steps, program.vetoes, program.own
     beyond = {
         *blank_cells,
         *program.rules.reads,
@@ -210,7 +204,6 @@ def truth_fields(program: Any, blank_cells: Iterable[str]) -> frozenset[str]:
         *(steps.reads if steps else ()),
         *(vetoes.reads if vetoes else ()),
         *(own.reads if own else ()),
-        *(params.tables if params else ()),
         *program.blanks.steps_only,
         *program.text_reads,
     }
@@ -233,17 +226,18 @@ def truths(
     columns: dict[str, tuple[Any, Any]],
     found: dict[str, Any],
     fields: Iterable[str],
-) -> dict[str, TruthColumn]:
+) -> dict[str, tuple[Any, Any]]:
     """The columns of *fields* (:func:`truth_fields`) whose cells that are neither plain nor blank
-    include a ``bool``, as the indicators' formulas and conditions read them: per column, a
-    :class:`~perfrules.scoring.coltruth.TruthColumn` holding the truth value where the unit gives one,
-    the number elsewhere, as the per-unit program reads the cell. A condition reads it as it is
-    (``if(标志, 10, 0)``, a policy's ``when``); where a number is needed ``as_number`` marks it (the
-    indicator's own step words the error). Such a cell counts as given (plain in *columns*, in place;
-    taken out of *found*, :meth:`Doubted.find`'s): no ``missing`` rule or default for no data takes
-    it, as none does in the per-unit program."""
+    include a ``bool``, as the indicators' formulas and conditions read them: per column, which truth
+    value each row holds and which rows hold one (:func:`put`: a
+    :class:`~perfrules.scoring.coltruth.TruthColumn`, the number elsewhere), as the per-unit program
+    reads the cell. A condition reads it as it is (``if(标志, 10, 0)``, a policy's ``when``); where a
+    number is needed ``as_number`` marks it (the indicator's own step words the error). Such a cell
+    counts as given (plain in *columns*, in place; taken out of *found*, :meth:`Doubted.find`'s): no
+    ``missing`` rule, parameter's table or default for no data takes it, as none does in the per-unit
+    program."""
     np = numpy()
-    out: dict[str, TruthColumn] = {}
+    out: dict[str, tuple[Any, Any]] = {}
     for name, rows in held(units, columns, fields).items():
         at = [i for i in np.flatnonzero(rows).tolist() if type(units[i].data[name]) is bool]
         if not at:
@@ -253,8 +247,15 @@ def truths(
         holds = np.zeros(len(units), dtype=bool)
         holds[at] = [units[i].data[name] for i in at]
         col, plain = columns[name]
-        out[name] = TruthColumn(holds, truth, col)
+        out[name] = (holds, truth)
         columns[name] = (col, plain | truth)
         if name in found:  # (the other cells there still mark their readers)
             found[name] = found[name] & ~truth
     return out
+
+
+def put(cols: dict[str, Any], bools: Mapping[str, tuple[Any, Any]] | None) -> None:
+    """Each column of *bools* (:func:`truths`) among the batch's columns *cols* (in place, once a
+    parameter's table has stood in for its blank cells) as a truth column."""
+    for name, (holds, truth) in (bools or {}).items():
+        cols[name] = TruthColumn(holds, truth, cols[name])

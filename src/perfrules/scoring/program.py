@@ -70,7 +70,7 @@ from ..scheme.units import Unit, note_events
 from . import colapplies, colindicators, collimits, collookup, colperiods, colreach, colsteps, colvetoes
 from .colblank import Blanks
 from .coldot import CommonScores, weighted_sums
-from .coldoubt import Doubted, held, truth_fields, truths
+from .coldoubt import Doubted, held, put, truth_fields, truths
 from .colfailures import Failures, failed_rows, outcome_of
 from .colgrades import period_grades
 from .colhistory import joined
@@ -354,7 +354,7 @@ class ColumnProgram:
         if self.params is not None:  # per-unit parameters where the data gives none (colparams)
             columns = self.params.joined(names, columns)
         cols: dict[str, Any] = {name: col for name, (col, _) in columns.items()}
-        cols.update(bools or {})  # bools a condition reads as truth values (coldoubt.truths)
+        put(cols, bools)  # bools a condition reads as truth values (coldoubt.truths)
         cols[CATEGORY] = cat  # 分值 and limits per category (colpoints)
         self.blanks.put(cols, columns, unread, odd)  # blank cells a default for no data takes (colblank)
         present = None  # per unit and indicator: whether its population values are there
