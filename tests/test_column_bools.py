@@ -162,6 +162,31 @@ def test_a_parameters_table_does_not_stand_in_for_a_bool():
     ]
 
 
+def test_a_bool_the_rules_on_the_total_read():
+    """A scheme-wide veto ``when = "标志1"`` (zero): 单位0's True vetoes its total to 0, 单位1's False
+    leaves 值 (7); 单位2 without the flag has the rule's error; 单位3's number 1 is not vetoed (5), as
+    the oracle has it. The same with an indicator's ``if(标志1, 10, 值)`` reading the flag as well."""
+    head = _SCHEME.split("\n[[indicators]]")[0].replace("total = 80", "total = 10")
+    veto = '\n[[policies]]\ntype = "veto"\nwhen = "标志1"\neffect = "zero"\n'
+    head = head.replace("\n[scores]", veto + "\n[scores]")
+    units = _units(
+        [
+            {"标志1": True, "值": Decimal(7)},
+            {"标志1": False, "值": Decimal(7)},
+            {"值": Decimal(3)},
+            {"标志1": 1, "值": Decimal(5)},
+        ]
+    )
+    fast = _check(head + _indicator(1, 'score = "值"\n'), units)
+    assert [o.total for o in fast] == [0, 7, None, 5]
+    assert [str(e) for e in fast[2].errors] == [
+        "unit '单位2', field '标志1': no value for '标志1' in formula '标志1'"
+    ]
+    assert fast[0].vetoed and not fast[1].vetoed
+    fast = _check(head + _indicator(1, 'score = "if(标志1, 10, 值)"\n'), units)
+    assert [o.total for o in fast[:2]] == [0, 7]
+
+
 @given(
     st.lists(
         st.fixed_dictionaries(

@@ -22,9 +22,10 @@ its own step then runs on the unit, and where it raises the unit has that
 error, worded by the per-unit program's code; where it does not (a branch of
 ``if`` that does not read the cell), colfailures leaves the unit unscored, never
 a score from here. A ``bool`` in a column only indicators' formulas and
-conditions read (:func:`truth_fields`) is no such cell: :func:`truths` hands
-it to them as the truth value it is (a condition reads it; where a number is
-needed, the indicator's step words the error), as the per-unit program reads it.
+conditions and the rules on the total read (:func:`truth_fields`) is no such
+cell: :func:`truths` hands it to them as the truth value it is (a condition
+reads it; where a number is needed, the indicator's step words the error), as
+the per-unit program reads it.
 A column only the rules on the unit's own total read (overall grading, flags,
 caps, the rules on the total: no indicator) leaves the unit's total to
 coltotalerrors, which runs the per-unit program's code on it (its error); one
@@ -49,7 +50,7 @@ from ..scheme.steps import step_reads
 from .coltruth import TruthColumn
 from .plan import Plan
 
-__all__ = ["Doubted", "held", "put", "truth_fields", "truths"]
+__all__ = ["Doubted", "held", "put", "truth_fields", "truths", "with_truths"]
 
 
 def held(
@@ -192,14 +193,14 @@ class Doubted:
 
 def truth_fields(program: Any, blank_cells: Iterable[str]) -> frozenset[str]:
     """The data columns of a column program (*program*, compiled that far) that only indicators' own
-    formulas and conditions read, whose ``bool`` cells :func:`truths` hands them as truth values: not
-    those overall grading (*blank_cells*), the rules on the total, read steps, vetoes per period or
-    weights read per unit read, nor an input only steps or a word scale's default read (colblank). A
-    parameter's table stands in where the unit gives no value; a bool is one (:func:`truths`)."""
+    formulas and conditions and the rules on the total read, whose ``bool`` cells :func:`truths` hands
+    them as truth values (:func:`put`, :func:`with_truths`): not those overall grading (*blank_cells*),
+    read steps, vetoes per period or weights read per unit read, nor an input only steps or a word
+    scale's default read (colblank). A parameter's table stands in where the unit gives no value; a
+    bool is one (:func:`truths`)."""
     rich, steps, vetoes, own = program.rich, program.steps, program.vetoes, program.own
     beyond = {
         *blank_cells,
-        *program.rules.reads,
         *(rich.data if rich else ()),
         *(steps.reads if steps else ()),
         *(vetoes.reads if vetoes else ()),
@@ -207,7 +208,7 @@ def truth_fields(program: Any, blank_cells: Iterable[str]) -> frozenset[str]:
         *program.blanks.steps_only,
         *program.text_reads,
     }
-    read: set[str] = set()
+    read: set[str] = set(program.rules.reads)  # (the total's rules: run on each distinct input's values)
     for ind in program.plan.indicators:
         formulas = ind._formulas()
         read |= {name for f in formulas for name in f.variables}
@@ -259,3 +260,18 @@ def put(cols: dict[str, Any], bools: Mapping[str, tuple[Any, Any]] | None) -> No
     parameter's table has stood in for its blank cells) as a truth column."""
     for name, (holds, truth) in (bools or {}).items():
         cols[name] = TruthColumn(holds, truth, cols[name])
+
+
+def with_truths(
+    columns: Mapping[str, tuple[Any, Any]], bools: Mapping[str, tuple[Any, Any]] | None
+) -> Mapping[str, tuple[Any, Any]]:
+    """*columns* with each column of *bools* (:func:`truths`) as a truth column, for the rules on the
+    total (coltotalrules: each distinct input's values as the per-unit program holds them, a bool
+    among them)."""
+    if not bools:
+        return columns
+    out = dict(columns)
+    for name, (holds, truth) in bools.items():
+        col, plain = columns[name]
+        out[name] = (TruthColumn(holds, truth, col), plain)
+    return out

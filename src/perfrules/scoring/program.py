@@ -70,7 +70,7 @@ from ..scheme.units import Unit, note_events
 from . import colapplies, colindicators, collimits, collookup, colperiods, colreach, colsteps, colvetoes
 from .colblank import Blanks
 from .coldot import CommonScores, weighted_sums
-from .coldoubt import Doubted, held, put, truth_fields, truths
+from .coldoubt import Doubted, held, put, truth_fields, truths, with_truths
 from .colfailures import Failures, failed_rows, outcome_of
 from .colgrades import period_grades
 from .colhistory import joined
@@ -518,7 +518,9 @@ class ColumnProgram:
             or self.rules.active
             or self.rules.bites(held, denominators, scored.ok, keys, cat)
         ):
-            scored.finish_rules(columns, cat, possible, fired, cols, periods)
+            scored.finish_rules(
+                with_truths(columns, bools), cat, possible, fired, cols, periods
+            )  # (coldoubt)
         if self.rich is not None:  # (those it grades, of scored.ok: words not given, none)
             scored.ok = scored.ok & self.rich.run(
                 scored, cols, categories, scored.ok, columns, periods, unread
