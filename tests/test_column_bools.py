@@ -185,6 +185,10 @@ def test_a_bool_the_rules_on_the_total_read():
     assert fast[0].vetoed and not fast[1].vetoed
     fast = _check(head + _indicator(1, 'score = "if(标志1, 10, 值)"\n'), units)
     assert [o.total for o in fast[:2]] == [0, 7]
+    # (beside a default for no data: 单位0 and 单位1's bools are no blank it takes)
+    text = head + _indicator(1, 'score = "if(标志1, 10, 值)"\npolicies = [{ type = "default", score = 3 }]\n')
+    fast = _check(text, [units[0], units[1], units[3]])
+    assert [o.total for o in fast] == [0, 7, None]
 
 
 @given(

@@ -225,7 +225,6 @@ def truth_fields(program: Any, blank_cells: Iterable[str]) -> frozenset[str]:
 def truths(
     units: Sequence[Any],
     columns: dict[str, tuple[Any, Any]],
-    found: dict[str, Any],
     fields: Iterable[str],
 ) -> dict[str, tuple[Any, Any]]:
     """The columns of *fields* (:func:`truth_fields`) whose cells that are neither plain nor blank
@@ -234,7 +233,7 @@ def truths(
     :class:`~perfrules.scoring.coltruth.TruthColumn`, the number elsewhere), as the per-unit program
     reads the cell. A condition reads it as it is (``if(标志, 10, 0)``, a policy's ``when``); where a
     number is needed ``as_number`` marks it (the indicator's own step words the error). Such a cell
-    counts as given (plain in *columns*, in place; taken out of *found*, :meth:`Doubted.find`'s): no
+    counts as given (plain in *columns*, in place, before :meth:`Doubted.find` looks for others): no
     ``missing`` rule, parameter's table or default for no data takes it, as none does in the per-unit
     program."""
     np = numpy()
@@ -250,8 +249,6 @@ def truths(
         col, plain = columns[name]
         out[name] = (holds, truth)
         columns[name] = (col, plain | truth)
-        if name in found:  # (the other cells there still mark their readers)
-            found[name] = found[name] & ~truth
     return out
 
 

@@ -221,6 +221,9 @@ class ColumnProgram:
             read = ok.copy() if not ok.all() else None  # units whose cells were all read (else: refused)
             names, columns = colsteps.batch_columns(units, self.reads, population)
             unweighed = self.own.unread(units, columns) if self.own is not None else None
+            periods = colperiods.periods_of(units)
+            # (bools a condition reads as such: coldoubt)
+            bools = truths(units, columns, self.truth_fields) if periods is None else None
             later = np.zeros(n, dtype=bool)  # units whose total's rules read a cell the columns do not hold
             doubted = (
                 self.doubted.find(units, columns, ok, self.blanks.steps_only, later) if self.doubted else {}
@@ -232,9 +235,6 @@ class ColumnProgram:
             kept = self.blanks.none_kept  # (a None handed in there is no blank: collookup.NONE_GIVEN)
             for name in self.text_reads:
                 columns[name] = collookup.words_given(units, name, name in kept)
-            periods = colperiods.periods_of(units)
-            # (bools a condition reads as such: coldoubt)
-            bools = truths(units, columns, doubted, self.truth_fields) if periods is None else None
             # (cells holding a value the column does not, in the year's row of units with periods)
             year_held = held(units, columns, self.reads) if periods is not None else None
             declared = [u.not_applicable for u in units] if any(u.not_applicable for u in units) else None
