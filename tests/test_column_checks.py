@@ -199,7 +199,7 @@ def test_conditions_score_as_the_per_unit_program(tmp_path_factory, case):
 # Units given as Python values (evaluate() with dicts): a cell that is text or a bool is neither a
 # plain number nor blank. A parameter's table value does not stand in for it, a
 # ``missing`` rule does not hold on it, a default for no data does not take it: the indicators that read
-# it have their own steps' errors (coldoubt), or the unit goes to the per-unit program (a bool read).
+# it have their own steps' errors (coldoubt); a bool is read as a truth value (coldoubt.truths).
 # A float or a Fraction is read into the column as the per-unit program reads it (test_column_floats).
 _VALUES = [None, None, Decimal("7.5"), 3, Decimal("0"), "87.5分", "—", "", 6.25, Fraction(1, 3), True]
 
@@ -254,10 +254,8 @@ def test_unit_objects_with_python_values(form, cells):
     fast = score_columns(plan, units, population)
     for unit, found in zip(units, fast, strict=True):
         slow = score_unit(plan, unit, population.get(unit.name, {}), detail=False)
-        if found is not None:
-            _same(found, slow)
-        else:  # only a bool, which a formula may read as a truth value (floats, Fractions: read in columns)
-            assert any(type(v) is bool for v in unit.data.values()), (unit.data, slow.errors)
+        assert found is not None, (unit.data, slow.errors)  # (a bool too: coldoubt.truths)
+        _same(found, slow)
     _compare(scheme, units)  # (explanations from the record where it has them: the per-unit program's)
     by = {r.unit: r for r in evaluate(scheme, units)}
     for unit in units:

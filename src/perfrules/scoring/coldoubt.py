@@ -19,9 +19,13 @@ shortest repr).
 So each such cell marks every indicator that reads its column as one the
 columns cannot work out for that unit (:class:`~perfrules.scoring.colfailures.Failures`):
 its own step then runs on the unit, and where it raises the unit has that
-error, worded by the per-unit program's code; where it does not (a ``bool``
-read as a truth value, a branch of ``if`` that does not read the cell),
-colfailures sends the unit to the per-unit program, never a score from here.
+error, worded by the per-unit program's code; where it does not (a branch of
+``if`` that does not read the cell), colfailures leaves the unit unscored, never
+a score from here. A ``bool`` in a column only indicators' formulas and
+conditions and the rules on the total read (:func:`truth_fields`) is no such
+cell: :func:`truths` hands it to them as the truth value it is (a condition
+reads it; where a number is needed, the indicator's step words the error), as
+the per-unit program reads it.
 A column only the rules on the unit's own total read (overall grading, flags,
 caps, the rules on the total: no indicator) leaves the unit's total to
 coltotalerrors, which runs the per-unit program's code on it (its error); one
@@ -40,9 +44,13 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any
 
 from .._intcols import numpy
+from ..formula.language import Formula
+from ..scheme.policies import Adjust
+from ..scheme.steps import step_reads
+from .coltruth import TruthColumn
 from .plan import Plan
 
-__all__ = ["Doubted", "held"]
+__all__ = ["Doubted", "held", "put", "truth_fields", "truths", "with_truths"]
 
 
 def held(
@@ -181,3 +189,86 @@ class Doubted:
         for name, rows in found.items():
             for k in self.readers[name]:
                 mark(k, rows & applicable[:, k])
+
+
+def truth_fields(program: Any, blank_cells: Iterable[str]) -> frozenset[str]:
+    """The data columns of a column program (*program*, compiled that far) that only indicators' own
+    formulas and conditions and the rules on the total read, whose ``bool`` cells :func:`truths` hands
+    them as truth values (:func:`put`, :func:`with_truths`): not those overall grading (*blank_cells*),
+    read steps, vetoes per period or weights read per unit read, nor an input only steps or a word
+    scale's default read (colblank). A parameter's table stands in where the unit gives no value; a
+    bool is one (:func:`truths`)."""
+    rich, steps, vetoes, own = program.rich, program.steps, program.vetoes, program.own
+    beyond = {
+        *blank_cells,
+        *(rich.data if rich else ()),
+        *(steps.reads if steps else ()),
+        *(vetoes.reads if vetoes else ()),
+        *(own.reads if own else ()),
+        *program.blanks.steps_only,
+        *program.text_reads,
+    }
+    read: set[str] = set(program.rules.reads)  # (the total's rules: run on each distinct input's values)
+    for ind in program.plan.indicators:
+        formulas = ind._formulas()
+        read |= {name for f in formulas for name in f.variables}
+        # (read otherwise: a scale's value, an adjustment's count, a step that is no formula, a
+        # population call over the batch, an input renamed: as they are)
+        beyond |= {*(ind.ind.scale.variables if ind.ind.scale else ()), *ind.ind.inputs.values()}
+        beyond |= {ind.ind.value} if ind.ind.value is not None else set()
+        beyond.update(*(p.reads for p in ind.ind.policies if isinstance(p, Adjust)))
+        beyond.update(*(step_reads(s) for s in ind.ind.steps if not isinstance(s, Formula)))
+        beyond.update(*(c.argument.variables for f in formulas for c in f.population_calls))
+    return frozenset(name for name in program.reads if name in read and name not in beyond)
+
+
+def truths(
+    units: Sequence[Any],
+    columns: dict[str, tuple[Any, Any]],
+    fields: Iterable[str],
+) -> dict[str, tuple[Any, Any]]:
+    """The columns of *fields* (:func:`truth_fields`) whose cells that are neither plain nor blank
+    include a ``bool``, as the indicators' formulas and conditions read them: per column, which truth
+    value each row holds and which rows hold one (:func:`put`: a
+    :class:`~perfrules.scoring.coltruth.TruthColumn`, the number elsewhere), as the per-unit program
+    reads the cell. A condition reads it as it is (``if(标志, 10, 0)``, a policy's ``when``); where a
+    number is needed ``as_number`` marks it (the indicator's own step words the error). Such a cell
+    counts as given (plain in *columns*, in place, before :meth:`Doubted.find` looks for others): no
+    ``missing`` rule, parameter's table or default for no data takes it, as none does in the per-unit
+    program."""
+    np = numpy()
+    out: dict[str, tuple[Any, Any]] = {}
+    for name, rows in held(units, columns, fields).items():
+        at = [i for i in np.flatnonzero(rows).tolist() if type(units[i].data[name]) is bool]
+        if not at:
+            continue
+        truth = np.zeros(len(units), dtype=bool)
+        truth[at] = True
+        holds = np.zeros(len(units), dtype=bool)
+        holds[at] = [units[i].data[name] for i in at]
+        col, plain = columns[name]
+        out[name] = (holds, truth)
+        columns[name] = (col, plain | truth)
+    return out
+
+
+def put(cols: dict[str, Any], bools: Mapping[str, tuple[Any, Any]] | None) -> None:
+    """Each column of *bools* (:func:`truths`) among the batch's columns *cols* (in place, once a
+    parameter's table has stood in for its blank cells) as a truth column."""
+    for name, (holds, truth) in (bools or {}).items():
+        cols[name] = TruthColumn(holds, truth, cols[name])
+
+
+def with_truths(
+    columns: Mapping[str, tuple[Any, Any]], bools: Mapping[str, tuple[Any, Any]] | None
+) -> Mapping[str, tuple[Any, Any]]:
+    """*columns* with each column of *bools* (:func:`truths`) as a truth column, for the rules on the
+    total (coltotalrules: each distinct input's values as the per-unit program holds them, a bool
+    among them)."""
+    if not bools:
+        return columns
+    out = dict(columns)
+    for name, (holds, truth) in bools.items():
+        col, plain = columns[name]
+        out[name] = (TruthColumn(holds, truth, col), plain)
+    return out

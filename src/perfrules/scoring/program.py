@@ -64,14 +64,13 @@ from itertools import chain
 from typing import Any
 
 from .. import _numbers
-from .._errors import Problem, SchemeError
 from .._intcols import IntColumn as _Col
 from .._intcols import format_rows, gc_paused, numpy
 from ..scheme.units import Unit, note_events
 from . import colapplies, colindicators, collimits, collookup, colperiods, colreach, colsteps, colvetoes
 from .colblank import Blanks
 from .coldot import CommonScores, weighted_sums
-from .coldoubt import Doubted, held
+from .coldoubt import Doubted, held, put, truth_fields, truths, with_truths
 from .colfailures import Failures, failed_rows, outcome_of
 from .colgrades import period_grades
 from .colhistory import joined
@@ -93,6 +92,7 @@ from .coltotalerrors import total_rows
 from .coltotalrules import TotalRules
 from .colweights import ReadWeights
 from .compiled import Population
+from .notcompiled import not_compiled
 from .outcome import UnitOutcome, weighting
 from .plan import Plan
 from .uniterrors import refused_rows
@@ -156,6 +156,7 @@ class ColumnProgram:
         self.reads = tuple(sorted(data | (self.own.reads if self.own else set())))
         self.params = Parameters.of(plan, self.reads, self.text_reads, _Unsupported)  # colparams
         self.doubted = Doubted.of(self, blank_cells)  # cells of Unit objects the columns do not hold
+        self.truth_fields = truth_fields(self, blank_cells)  # (bools there: truth values, coldoubt)
         # Per category key: each indicator's lower and upper limit (None: none).
         keys = scheme.categories or (None,)
         self.limits = found.limits(keys)
@@ -220,6 +221,9 @@ class ColumnProgram:
             read = ok.copy() if not ok.all() else None  # units whose cells were all read (else: refused)
             names, columns = colsteps.batch_columns(units, self.reads, population)
             unweighed = self.own.unread(units, columns) if self.own is not None else None
+            periods = colperiods.periods_of(units)
+            # (bools a condition reads as such: coldoubt)
+            bools = truths(units, columns, self.truth_fields) if periods is None else None
             later = np.zeros(n, dtype=bool)  # units whose total's rules read a cell the columns do not hold
             doubted = (
                 self.doubted.find(units, columns, ok, self.blanks.steps_only, later) if self.doubted else {}
@@ -231,7 +235,6 @@ class ColumnProgram:
             kept = self.blanks.none_kept  # (a None handed in there is no blank: collookup.NONE_GIVEN)
             for name in self.text_reads:
                 columns[name] = collookup.words_given(units, name, name in kept)
-            periods = colperiods.periods_of(units)
             # (cells holding a value the column does not, in the year's row of units with periods)
             year_held = held(units, columns, self.reads) if periods is not None else None
             declared = [u.not_applicable for u in units] if any(u.not_applicable for u in units) else None
@@ -249,6 +252,7 @@ class ColumnProgram:
                 unweighed=unweighed,
                 nones=nones,
                 year_held=year_held,
+                bools=bools,
                 unfinished=later if later.any() else None,
             )
             refused_rows(scored, given, read)  # errors decided before any indicator is scored (uniterrors)
@@ -292,6 +296,7 @@ class ColumnProgram:
         unweighed: Any = None,
         nones: Mapping[str, Any] | None = None,
         year_held: Mapping[str, Any] | None = None,
+        bools: Mapping[str, Any] | None = None,
         unfinished: Any = None,
     ) -> Scored:
         """Score a batch given as columns.
@@ -316,6 +321,7 @@ class ColumnProgram:
             year_held: per data column, the units with periods whose year's cell holds a value the column
                 does not (``coldoubt.held``): a period row without its own value reads it, so an
                 indicator scored per period that reads the column is marked there too.
+            bools: per data column, its cells holding a ``bool`` as truth values (``coldoubt.truths``).
             unfinished: the units whose total the columns do not finish, once their indicators are worked
                 out: a cell only the rules on their total read holds a value the columns do not
                 (coldoubt); their total's error is the per-unit program's (coltotalerrors).
@@ -348,6 +354,7 @@ class ColumnProgram:
         if self.params is not None:  # per-unit parameters where the data gives none (colparams)
             columns = self.params.joined(names, columns)
         cols: dict[str, Any] = {name: col for name, (col, _) in columns.items()}
+        put(cols, bools)  # bools a condition reads as truth values (coldoubt.truths)
         cols[CATEGORY] = cat  # 分值 and limits per category (colpoints)
         self.blanks.put(cols, columns, unread, odd)  # blank cells a default for no data takes (colblank)
         present = None  # per unit and indicator: whether its population values are there
@@ -511,7 +518,9 @@ class ColumnProgram:
             or self.rules.active
             or self.rules.bites(held, denominators, scored.ok, keys, cat)
         ):
-            scored.finish_rules(columns, cat, possible, fired, cols, periods)
+            scored.finish_rules(
+                with_truths(columns, bools), cat, possible, fired, cols, periods
+            )  # (coldoubt)
         if self.rich is not None:  # (those it grades, of scored.ok: words not given, none)
             scored.ok = scored.ok & self.rich.run(
                 scored, cols, categories, scored.ok, columns, periods, unread
@@ -540,27 +549,6 @@ def program_of(plan: Plan) -> ColumnProgram:
     if not isinstance(found, ColumnProgram):
         raise not_compiled(plan)
     return found
-
-
-def not_compiled(plan: Plan) -> SchemeError:
-    """The scheme error of a plan whose form the column program does not compile (``program_why``)."""
-    why = plan.program_why or "?"
-    words = plan.words
-    return SchemeError(
-        [
-            Problem(
-                "",
-                words(
-                    f"列式程序尚不能计分此写法：{why}",
-                    f"the column program cannot score this form yet: {why}",
-                ),
-            )
-        ],
-        title=words(
-            f"“{plan.scheme.name}”用到列式程序尚不能计分的写法",
-            f"'{plan.scheme.name}' uses a form the column program cannot score yet",
-        ),
-    )
 
 
 def score_columns(
