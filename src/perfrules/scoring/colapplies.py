@@ -39,7 +39,7 @@ from .._intcols import IntColumn, numpy
 from .._numbers import exact
 from ..formula.text import normalize_name
 from ..scheme.reads import FULL_NAME
-from .colconds import compile_condition
+from .colconds import MAPPED, compile_condition
 from .colfull import full_column, fulls_of, with_full
 from .colreach import UNPLAIN_READ, condition_stops
 from .colsteps import SEND_BACK, on_scope
@@ -78,6 +78,7 @@ def mapped(ind: IndicatorPlan, step: Any) -> Any:
 
     def run(cols: dict[str, Any], n: int) -> Any:
         scope = dict(cols)
+        scope[MAPPED] = frozenset(mapping)  # (the batch's blank cells are not those names': colconds)
         for local, field in mapping.items():
             if field in cols:
                 scope[local] = cols[field]

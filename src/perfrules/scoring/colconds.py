@@ -23,9 +23,15 @@ from typing import Any
 
 from .._intcols import SAFE, IntColumn, as_objects, numpy
 from ..formula.tree import BoolOp, Call, Compare, Name, Node, Unary
+from .colblank import BLANK
 from .colread import read_name
 from .colsteps import SEND_BACK, ZERO_DIVISOR, send_back
 from .coltruth import TruthColumn
+
+MAPPED = "\0names mapped"
+"""In a scope whose local names are bound to other data columns (an indicator's ``inputs``:
+:func:`~perfrules.scoring.colapplies.mapped`), those names: the batch's blank cells (:data:`~perfrules.
+scoring.colblank.BLANK`, by data column) are not theirs."""
 
 __all__ = ["compare", "compile_condition"]
 
@@ -80,10 +86,12 @@ def compile_condition(
         unsupported: a form :func:`compile_node` does not take either.
     """
     valued = _valued(node, compile_node, unsupported, raising)
+    bare = node.name if isinstance(node, Name) else None
 
     def run(cols: dict[str, Any], n: int) -> Any:
         holds, number, bad, zero = valued(cols, n)
-        if strict:
+        if strict:  # (a bare name blank there: no value, before any truth value is asked for)
+            number = number & ~_blank(cols, bare, n)
             bad = number if bad is None else bad | number
         if bad is not None:
             send_back(cols, bad)
@@ -221,6 +229,17 @@ def _valued(node: Node, compile_node: Any, unsupported: type[Exception], raising
         )
 
     return number
+
+
+def _blank(cols: dict[str, Any], name: str | None, n: int) -> Any:
+    """The rows where the bare name *name* is a blank cell of its data column: the per-unit program
+    stops at reading it (no value), before it asks for a truth value (a default for no data takes the
+    row, or it is the indicator's missing value: colreach, colblank); nowhere for any other operand."""
+    np = numpy()
+    blank = None if name is None or name in cols.get(MAPPED, ()) else cols.get(BLANK, {}).get(name)
+    if blank is None or len(blank) != n:
+        return np.zeros(n, dtype=bool)
+    return np.asarray(blank, dtype=bool)
 
 
 def _operand(node: Node, compile_node: Any) -> Any:
