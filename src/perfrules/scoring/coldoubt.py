@@ -87,12 +87,17 @@ class Doubted:
         reads_of: Sequence[Iterable[str]] = (),
     ) -> None:
         self.fields = sorted(set(fields))
-        # Per column, the indicators that read it (none: it is also read beside them, *beyond*: overall
-        # grading, the rules on the total, read steps).
+        # Per column, the indicators that read it (none: it is also read by read steps, *stepped*). One
+        # the rules on the total or overall grading read too (*beyond*) marks them all the same: where
+        # one of them fails, the unit has no total, and the scheme's vetoes word their own errors
+        # (colfailures); where none applies, the unit's total's error (coltotalerrors: :meth:`mark`).
         self.readers = {
-            name: [] if name in beyond else [k for k, ind in enumerate(plan.indicators) if name in ind.fields]
+            name: []
+            if name in stepped
+            else [k for k, ind in enumerate(plan.indicators) if name in ind.fields]
             for name in self.fields
         }
+        self.shared = frozenset(name for name in self.fields if name in beyond and self.readers[name])
         # Of those read beside them, the ones only rules on the unit's own total read (overall grading,
         # the rules on the total), no indicator (*reads_of*: the columns each reads): the total's error
         # (coltotalerrors); the others (read steps read them: a rank over the batch) send the unit to the
@@ -182,13 +187,22 @@ class Doubted:
                 ok &= ~mark
         return out
 
-    def mark(self, found: Mapping[str, Any], mark: Any, applicable: Any) -> None:
+    def mark(self, found: Mapping[str, Any], mark: Any, applicable: Any) -> Any:
         """Mark (*mark*: ``Failures.mark``) each indicator that reads a column of *found* on its rows,
         where it applies (*applicable*, units × indicators, after the not-applicable rules: a ``missing``
-        rule takes such a cell for a value, as the per-unit program does)."""
+        rule takes such a cell for a value, as the per-unit program does). Returns the units none of
+        whose readers of a column the rules on the total read too applies (a bool array): only those
+        rules read the cell, and the unit's total is its error (coltotalerrors), as for a column no
+        indicator reads."""
+        left = numpy().zeros(len(applicable), dtype=bool)
         for name, rows in found.items():
+            some = numpy().zeros(len(applicable), dtype=bool)
             for k in self.readers[name]:
                 mark(k, rows & applicable[:, k])
+                some |= applicable[:, k]
+            if name in self.shared:
+                left |= rows & ~some
+        return left
 
 
 def truth_fields(program: Any, blank_cells: Iterable[str]) -> frozenset[str]:

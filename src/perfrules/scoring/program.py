@@ -253,7 +253,7 @@ class ColumnProgram:
                 nones=nones,
                 year_held=year_held,
                 bools=bools,
-                unfinished=later if later.any() else None,
+                unfinished=later,
             )
             refused_rows(scored, given, read)  # errors decided before any indicator is scored (uniterrors)
             failed_rows(scored, given, population)  # an indicator's error, by its own step (colfailures)
@@ -323,8 +323,9 @@ class ColumnProgram:
                 indicator scored per period that reads the column is marked there too.
             bools: per data column, its cells holding a ``bool`` as truth values (``coldoubt.truths``).
             unfinished: the units whose total the columns do not finish, once their indicators are worked
-                out: a cell only the rules on their total read holds a value the columns do not
-                (coldoubt); their total's error is the per-unit program's (coltotalerrors).
+                out: a cell only the rules on their total read (or no indicator that applies) holds a
+                value the columns do not (coldoubt); their total's error is the per-unit program's
+                (coltotalerrors).
 
         Returns:
             The scores and totals, with the units scored here marked.
@@ -395,9 +396,9 @@ class ColumnProgram:
             colapplies.unread(self.stops.get(k), *gone, columns, cols, start[:, k], partial(fails.mark, k))
             fails.mark(k, colapplies.raised(cols, plan.indicators[k], n) & start[:, k])  # (words raised)
         if doubted and self.doubted:  # a cell holding what its column does not (coldoubt)
-            self.doubted.mark(doubted, fails.mark, applicable)
+            unfinished |= self.doubted.mark(doubted, fails.mark, applicable)
         if nones and self.doubted:  # None itself: no blank a default takes (coldoubt)
-            self.doubted.mark(nones, fails.mark, applicable)
+            unfinished |= self.doubted.mark(nones, fails.mark, applicable)
         if self.steps is not None:  # other indicators' steps that rules read (colstepreads)
             columns = self.steps.run(cols, columns, n)
         places = scheme.round_scores
@@ -457,7 +458,7 @@ class ColumnProgram:
                     fails.mark(k, ~plain if everywhere[k] else ~plain & applicable[:, k])
         ok = fails.split(ok)  # units only an indicator's failure keeps from a total (colfailures)
         fails.whole = ok.copy()  # (those the rules on the total then drop are asked about: coltotalerrors)
-        if unfinished is not None:
+        if unfinished is not None and unfinished.any():
             ok &= ~unfinished
         unworked = total_unread(plan, cols)  # steps the total's rules read, not worked out (colstepreads)
         if unworked is not None:
