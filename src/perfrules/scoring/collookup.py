@@ -41,7 +41,16 @@ from .colsteps import send_back
 from .coltruth import TruthColumn
 from .coltruth import values as truth_values
 
-__all__ = ["NONE_GIVEN", "compile_lookup", "scale_inputs", "text_column", "words_given"]
+__all__ = [
+    "NONE_GIVEN",
+    "NOT_A_WORD",
+    "compile_lookup",
+    "key_value",
+    "scale_inputs",
+    "text_column",
+    "word_key",
+    "words_given",
+]
 
 _NOT_A_WORD = object()  # a value of a column of words that is no word and cannot be keyed (refused)
 
@@ -80,6 +89,22 @@ def _given(value: object) -> object:
     except TypeError:
         return _NOT_A_WORD
     return _Given(value)
+
+
+NOT_A_WORD = _NOT_A_WORD
+"""What :func:`word_key` gives for a value that cannot be keyed (refused where it is read)."""
+
+
+def word_key(value: object) -> object:
+    """A cell of a column of words as a key of distinct inputs: the word (None: blank), else the value
+    that is no word as :func:`_given` keys it (a parameter's number, one the API handed in,
+    :data:`NONE_GIVEN`: ``1`` and ``True`` apart), or :data:`NOT_A_WORD`."""
+    return value if value is None or isinstance(value, str) else _given(value)
+
+
+def key_value(key: object) -> object:
+    """The value :func:`word_key` keyed, as the unit's data holds it (None for :data:`NONE_GIVEN`)."""
+    return key.value if isinstance(key, _Given) else key
 
 
 def scale_inputs(scale: GradeScale, of: str | None) -> tuple[list[str], set[str]]:
@@ -147,7 +172,7 @@ def compile_lookup(
                 parts.append([_given(v) for v in truth_values(col)])
             elif name in text and not isinstance(col, IntColumn):  # (a step's number: graded as one)
                 values_of = col.tolist() if hasattr(col, "tolist") else list(col)
-                parts.append([v if v is None or isinstance(v, str) else _given(v) for v in values_of])
+                parts.append([word_key(v) for v in values_of])
             else:
                 parts.append(col.num.tolist())
                 dens[name] = col.den

@@ -29,6 +29,7 @@ from .._numbers import as_fraction, exact
 from ..scheme.units import PolicyEvent, Unit
 from .colblank import BLANK
 from .colindgrades import graded_indicators
+from .collookup import NOT_A_WORD, key_value, word_key
 from .coltruth import Held, TruthColumn, held
 from .outcome import weighting
 from .overall import grade_total, limit_total, overall_scope, raise_flags
@@ -106,7 +107,7 @@ class RichGrading:
             scored.graded = grades  # (what a grade per period reads too: colgrades)
             scored.period_graded = by_period
         for name in self.words:  # a value there that cannot be keyed (no word, no number): left unscored
-            ok = ok & np.fromiter((_keyable(v) for v in cols[name]), dtype=bool, count=n)
+            ok = ok & np.fromiter((word_key(v) is not NOT_A_WORD for v in cols[name]), dtype=bool, count=n)
         rows = np.flatnonzero(ok).tolist()
         held = scored.small if scored.small is not None else scored.totals
         parts: list[list[Any]] = [
@@ -118,7 +119,7 @@ class RichGrading:
         ]
         parts += [scored.scores[k][rows].tolist() for k in self.indicators]
         parts += [  # (None: a blank cell, no value)
-            [_word_key(v) for v in cols[name][rows].tolist()]
+            [word_key(v) for v in cols[name][rows].tolist()]
             if name in self.words
             else _cells(cols, name, rows)
             for name in self.data
@@ -168,13 +169,7 @@ class RichGrading:
                 contributions[k] = use.contribution(k, scores[k])
             at += 1
         data = {
-            name: exact(Fraction(v, d))
-            if d
-            else v.value
-            if isinstance(v, Held)
-            else v[1]
-            if isinstance(v, tuple)
-            else v
+            name: exact(Fraction(v, d)) if d else v.value if isinstance(v, Held) else key_value(v)
             for name, v, d in zip(self.data, key[at:], dens, strict=False)
             if v is not None
         }
@@ -195,21 +190,6 @@ class RichGrading:
         except PerfrulesError:
             return None
         return (None if final is total else final, grade, tuple(events), flags)
-
-
-def _word_key(value: object) -> object:
-    """A cell of a column of words as a key's part: the word (None: blank), or a value that is no word
-    (a parameter's number, one the API handed in) as ``(type, value)``, graded as it is by the overall
-    code, as the unit's data holds it (``1`` and ``True`` apart)."""
-    return value if value is None or isinstance(value, str) else (type(value), value)
-
-
-def _keyable(value: object) -> bool:
-    try:
-        hash(value)
-    except TypeError:
-        return False
-    return True
 
 
 def _items(found: Any) -> tuple[tuple[str, Any], ...]:
