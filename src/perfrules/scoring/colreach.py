@@ -520,12 +520,19 @@ def _read_of(step: object) -> Formula:
     return Formula.parse(read)
 
 
-def condition_stops(node: Node, field: Any, compile_node: Any, unsupported: type[Exception]) -> Any:
+def condition_stops(
+    node: Node,
+    field: Any,
+    compile_node: Any,
+    unsupported: type[Exception],
+    never_blank: frozenset[str] = frozenset({FULL_NAME}),
+) -> Any:
     """A function of a batch's columns giving the rows where the condition *node* stops before it decides
     (:func:`follow`: a cell not plain, per the scope's :data:`UNPLAIN_READ` by data column, *field*; a
-    division by 0; not known); None where that is not certain. ``分值`` is never blank."""
+    division by 0; not known); None where that is not certain. The names of *never_blank* (``分值``)
+    are never blank."""
     try:
-        fn = follow(node, {FULL_NAME}, compile_node, unsupported, (field, UNPLAIN_READ, "", []))
+        fn = follow(node, set(never_blank), compile_node, unsupported, (field, UNPLAIN_READ, "", []))
     except Unsure:
         return None
 

@@ -29,10 +29,9 @@ from .._intcols import numpy
 from .coladjust import adjust_reads
 from .colblank import WHEN_TAKEN
 from .colconds import compile_condition
-from .colfollow import Unsure, follow
 from .colfull import with_full
 from .colgraded import number_inputs, text_inputs
-from .colreach import UNPLAIN_READ
+from .colreach import UNPLAIN_READ, condition_stops
 from .colsteps import SEND_BACK, send_back
 from .colwordnums import numbers, reads_as_numbers
 from .indicator import IndicatorPlan
@@ -107,7 +106,7 @@ def conditioned(
             when = policy.when
             assert when is not None
             holds = with_full(compile_condition(when.tree, compile_node, unsupported), ind, when.variables)
-            stops = _stops(when.tree, compile_node, unsupported)
+            stops = condition_stops(when.tree, _same, compile_node, unsupported, frozenset())
             if stops is not None:
                 stops = with_full(stops, ind, when.variables)
             reads = frozenset(when.variables) & names
@@ -162,21 +161,8 @@ def conditioned(
     return run
 
 
-def _stops(node: Any, compile_node: Any, unsupported: type[Exception]) -> Any:
-    """A function of a batch's columns giving the rows where the condition *node* stops before it
-    decides: at a cell the scope's :data:`~perfrules.scoring.colreach.UNPLAIN_READ` marks (per name it
-    reads, ``分值`` too), a division by 0, or where that is not known; None where its reach is not
-    followed (:func:`~perfrules.scoring.colfollow.follow`)."""
-    try:
-        fn = follow(node, set(), compile_node, unsupported, (lambda name: name, UNPLAIN_READ, "", []))
-    except Unsure:
-        return None
-
-    def run(cols: dict[str, Any], n: int) -> Any:
-        blank, zero, unsure, _ = fn(cols, n)
-        return blank | zero | unsure
-
-    return run
+def _same(name: str) -> str:
+    return name
 
 
 def conditioned_of(plan: Plan) -> dict[int, frozenset[str]]:
