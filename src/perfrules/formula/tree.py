@@ -15,6 +15,7 @@ import attrs
 from .text import _KEYWORDS, _name_run
 
 __all__ = [
+    "children",
     "FUNCTIONS",
     "FUNCTION_ALIASES",
     "POPULATION_FUNCTIONS",
@@ -255,12 +256,13 @@ def _names(node: Node) -> set[str]:
     if isinstance(node, Name):
         return {node.name}
     found: set[str] = set()
-    for child in _children(node):
+    for child in children(node):
         found |= _names(child)
     return found
 
 
-def _children(node: Node) -> tuple[Node, ...]:
+def children(node: Node) -> tuple[Node, ...]:
+    """The nodes directly under *node* (its operands or arguments), in the order they are written."""
     if isinstance(node, Percent | Unary):
         return (node.operand,)
     if isinstance(node, Power):
@@ -279,6 +281,6 @@ def _population_calls(node: Node) -> list[Call]:
     if isinstance(node, Call) and node.func in POPULATION_FUNCTIONS:
         return [node]
     found: list[Call] = []
-    for child in _children(node):
+    for child in children(node):
         found.extend(_population_calls(child))
     return found

@@ -16,7 +16,7 @@ from typing import Final
 
 from .._errors import EvaluationError
 from .._numbers import as_fraction
-from ..formula.tree import Compare, Name, Node, _children
+from ..formula.tree import Compare, Name, Node, children
 from .bands import GradeBand, _number_constant
 
 __all__ = ["reachability"]
@@ -37,7 +37,7 @@ def _comparison_constants(node: Node, out: dict[str, set[Fraction]]) -> None:
                 if isinstance(a, Name) and (const := _number_constant(b)) is not None:
                     out.setdefault(a.name, set()).add(as_fraction(const))
             left = right
-    for child in _children(node):
+    for child in children(node):
         _comparison_constants(child, out)
 
 

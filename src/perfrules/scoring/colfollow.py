@@ -18,7 +18,20 @@ from typing import Any
 from .._intcols import as_objects, numpy
 from .._numbers import LIMITS
 from ..formula.language import POPULATION_FUNCTIONS
-from ..formula.tree import BoolOp, Call, Chain, Compare, Name, Node, Num, Percent, Power, Unary, show
+from ..formula.tree import (
+    BoolOp,
+    Call,
+    Chain,
+    Compare,
+    Name,
+    Node,
+    Num,
+    Percent,
+    Power,
+    Unary,
+    children,
+    show,
+)
 from ..scheme.reads import FULL_NAME
 from .colconds import compile_condition
 from .colsteps import POPULATION_ABSENT, POPULATION_PREFIX, SEND_BACK, ZERO_DIVISOR, population_names
@@ -126,16 +139,7 @@ def crossings_followed(
     clamp = isinstance(node, Call) and node.func == "clamp" and len(node.args) == 3
     if clamp and _crossed(node, computed, compile_node, unsupported) is _never:  # type: ignore[arg-type]
         return False
-    children: Sequence[Node] = ()
-    if isinstance(node, Percent | Unary):
-        children = (node.operand,)
-    elif isinstance(node, Power):
-        children = (node.base, node.exponent)
-    elif isinstance(node, Chain | Compare):
-        children = (node.first, *(o for _, o in node.rest))
-    elif isinstance(node, BoolOp | Call):
-        children = node.operands if isinstance(node, BoolOp) else node.args
-    return all(crossings_followed(c, computed, compile_node, unsupported) for c in children)
+    return all(crossings_followed(c, computed, compile_node, unsupported) for c in children(node))
 
 
 def _crossed(node: Call, computed: set[str], compile_node: Any, unsupported: type[Exception]) -> Any:
@@ -309,13 +313,6 @@ def names_in(node: Node) -> set[str]:
         return {node.name}
     if isinstance(node, Num):
         return set()
-    if isinstance(node, Percent | Unary):
-        return names_in(node.operand)
-    if isinstance(node, Power):
-        return names_in(node.base) | names_in(node.exponent)
-    if isinstance(node, Chain | Compare):
-        return names_in(node.first).union(*(names_in(o) for _, o in node.rest))
-    if isinstance(node, BoolOp | Call):
-        children = node.operands if isinstance(node, BoolOp) else node.args
-        return set().union(*(names_in(o) for o in children))
+    if isinstance(node, Percent | Unary | Power | Chain | Compare | BoolOp | Call):
+        return set().union(*(names_in(o) for o in children(node)))
     raise Unsure

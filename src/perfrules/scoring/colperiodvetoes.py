@@ -46,7 +46,7 @@ from typing import Any
 
 from .._intcols import numpy
 from ..formula.language import POPULATION_FUNCTIONS
-from ..formula.tree import BoolOp, Call, Chain, Compare, Name, Node, Percent, Power, Unary
+from ..formula.tree import Call, Name, Node, children
 from ..scheme.reads import FULL_NAME
 from .colapplies import mapped, mapped_reads
 from .colconds import compile_condition
@@ -169,18 +169,8 @@ def _walk(node: Node, names: set[str]) -> bool:
         return False
     if isinstance(node, Call) and node.func in POPULATION_FUNCTIONS:
         return True
-    if isinstance(node, Percent | Unary):
-        children: tuple[Node, ...] = (node.operand,)
-    elif isinstance(node, Power):
-        children = (node.base, node.exponent)
-    elif isinstance(node, Chain | Compare):
-        children = (node.first, *(o for _, o in node.rest))
-    elif isinstance(node, BoolOp | Call):
-        children = node.operands if isinstance(node, BoolOp) else node.args
-    else:
-        children = ()
     found = False
-    for child in children:
+    for child in children(node):
         found |= _walk(child, names)
     return found
 
